@@ -1,0 +1,149 @@
+/**
+ * spec -> sources -> engine -> report: the one path every command and the
+ * Action take. Each source is read once for all of its SLOs; a source that
+ * fails marks its SLOs as errors and leaves the others untouched.
+ */
+
+import { evaluateSlo } from "../engine/evaluate.js";
+import { runResultOf } from "../engine/status.js";
+import { SloError, toSloError } from "../errors.js";
+import { buildEntry, buildErrorEntry } from "../report/build.js";
+import type { SloReport, SloReportEntry } from "../report/schema.js";
+import { createSource, type SourceOptions } from "../sources/index.js";
+import type { CountResult, Source } from "../sources/types.js";
+import type { ServiceSpec, SloSet, SloSpec, SourceSpec } from "../spec/model.js";
+import { planSlo, type SloPlan } from "./requests.js";
+
+export interface EvaluateOptions {
+  atMs: number;
+  /** replaces the real sources, for tests */
+  sourceFactory?: (spec: SourceSpec) => Source;
+  sourceOptions?: SourceOptions;
+  /** how a failed source counts: as itself (error), or as pass/fail */
+  onSourceError?: "error" | "pass" | "fail";
+}
+
+interface Job {
+  slo: SloSpec;
+  plan: SloPlan;
+  index: number;
+}
+
+export async function evaluateSet(set: SloSet, options: EvaluateOptions): Promise<SloReport> {
+  const factory =
+    options.sourceFactory ?? ((spec: SourceSpec) => createSource(spec, options.sourceOptions));
+  const entries: SloReportEntry[] = [];
+  const groups = new Map<string, { spec: SourceSpec; jobs: Job[] }>();
+  let index = 0;
+  for (const service of set.services) {
+    for (const slo of service.slos) {
+      const spec = sourceOf(service, slo);
+      const plan = planSlo(slo, spec.type, options.atMs);
+      const key = `${service.file}\u0000${spec.name}`;
+      const group = groups.get(key) ?? { spec, jobs: [] };
+      group.jobs.push({ slo, plan, index: index++ });
+      groups.set(key, group);
+    }
+  }
+  await Promise.all(
+    [...groups.values()].map(async ({ spec, jobs }) => {
+      const results = await countSafely(factory, spec, jobs);
+      jobs.forEach((job, i) => {
+        entries[job.index] = entryFor(job, results[i]!, spec, options);
+      });
+    }),
+  );
+  return {
+    version: 1,
+    evaluatedAt: new Date(options.atMs).toISOString(),
+    result: runResultOf(
+      entries.map((e) => ({ status: statusForGate(e, options), gated: e.gated })),
+    ),
+    slos: entries,
+  };
+}
+
+function sourceOf(service: ServiceSpec, slo: SloSpec): SourceSpec {
+  const spec = service.sources[slo.indicator.source];
+  if (!spec)
+    throw new SloError({
+      code: "internal",
+      message: `source ${slo.indicator.source} vanished after validation`,
+    });
+  return spec;
+}
+
+async function countSafely(
+  factory: (spec: SourceSpec) => Source,
+  spec: SourceSpec,
+  jobs: Job[],
+): Promise<(CountResult | SloError)[]> {
+  try {
+    const source = factory(spec);
+    const results = await source.count(jobs.map((j) => j.plan.request));
+    return results;
+  } catch (error) {
+    const e = error instanceof SloError ? error : toSloError(error);
+    return jobs.map(() => e);
+  }
+}
+
+function entryFor(
+  job: Job,
+  result: CountResult | SloError,
+  spec: SourceSpec,
+  options: EvaluateOptions,
+): SloReportEntry {
+  const { slo, plan } = job;
+  if (result instanceof SloError) {
+    return buildErrorEntry(slo, plan.bounds, { message: result.message, source: spec.name });
+  }
+  const evaluation = evaluateSlo({
+    atMs: options.atMs,
+    objective: slo.objective,
+    budgetingMethod: slo.budgetingMethod,
+    timesliceTarget: slo.timeslice?.target,
+    window: { label: slo.window.label, bounds: plan.bounds },
+    counts: result.windows,
+    slices: plan.slicesKey ? result.series[plan.slicesKey] : undefined,
+    buckets: result.series[plan.bucketsKey],
+    rules: slo.alerting.windows,
+    minEvents: slo.alerting.minEvents,
+    disabled: { page: slo.alerting.page.disable, ticket: slo.alerting.ticket.disable },
+    gate: slo.gate,
+  });
+  const d = result.diagnostics;
+  const notes: string[] = [];
+  if (d.malformed && d.malformed.count > 0) {
+    const s = d.malformed.samples[0];
+    notes.push(
+      `${d.malformed.count} malformed line(s) skipped${s ? `, first at ${s.file}:${s.line}` : ""}`,
+    );
+  }
+  if (d.noTimestamp && d.noTimestamp.count > 0) {
+    const s = d.noTimestamp.samples[0];
+    notes.push(
+      `${d.noTimestamp.count} line(s) without a timestamp skipped${s ? `, first at ${s.file}:${s.line}` : ""}`,
+    );
+  }
+  if (d.missingField)
+    notes.push(`${d.missingField} event(s) without the latency field not counted`);
+  return buildEntry(slo, plan.bounds, evaluation, {
+    breakdown: result.breakdown,
+    diagnostics: {
+      ...(d.lines !== undefined ? { lines: d.lines } : {}),
+      ...(d.malformed ? { malformed: d.malformed.count } : {}),
+      ...(d.noTimestamp ? { noTimestamp: d.noTimestamp.count } : {}),
+      ...(d.missingField !== undefined ? { missingField: d.missingField } : {}),
+      ...(d.queries !== undefined ? { queries: d.queries } : {}),
+      notes,
+    },
+  });
+}
+
+/** --on-source-error pass|fail: a failed source counts as that for the run's result. */
+function statusForGate(entry: SloReportEntry, options: EvaluateOptions): SloReportEntry["status"] {
+  if (entry.status !== "error" || !options.onSourceError || options.onSourceError === "error")
+    return entry.status;
+  return options.onSourceError === "pass" ? "ok" : "breaching";
+}

@@ -1,0 +1,93 @@
+/** Engine numbers + the SLO's definition -> one entry of the JSON report. */
+
+import type { SloEvaluation } from "../engine/evaluate.js";
+import type { WindowBounds } from "../engine/windows.js";
+import type { SloSpec } from "../spec/model.js";
+import type { SloReportEntry } from "./schema.js";
+
+export interface EntryExtras {
+  breakdown: { value: string; count: number }[];
+  diagnostics: SloReportEntry["diagnostics"];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function windowOf(slo: SloSpec, bounds: WindowBounds): SloReportEntry["window"] {
+  const start = iso(bounds.startMs);
+  const end = iso(bounds.endMs);
+  return slo.window.kind === "rolling"
+    ? { kind: "rolling", duration: slo.window.label, start, end }
+    : { kind: "calendar", calendar: slo.window.unit, timeZone: slo.window.timeZone, start, end };
+}
+
+function identity(slo: SloSpec) {
+  return {
+    service: slo.service,
+    name: slo.name,
+    ...(slo.description !== undefined ? { description: slo.description } : {}),
+    objective: slo.objective,
+    budgetingMethod: slo.budgetingMethod,
+  };
+}
+
+function definition(slo: SloSpec) {
+  return {
+    gated: slo.gate.enabled,
+    labels: slo.labels,
+    definedAt: { file: slo.at.file, line: slo.at.line, col: slo.at.col },
+  };
+}
+
+export function buildEntry(
+  slo: SloSpec,
+  bounds: WindowBounds,
+  evaluation: SloEvaluation,
+  extras: EntryExtras,
+): SloReportEntry {
+  return {
+    ...identity(slo),
+    window: windowOf(slo, bounds),
+    events: evaluation.events,
+    sli: evaluation.sli,
+    errorBudget: evaluation.errorBudget,
+    burnRates: evaluation.burnRates,
+    alerts: evaluation.alerts,
+    exhaustion: evaluation.exhaustion
+      ? {
+          "1h": evaluation.exhaustion["1h"] === null ? null : iso(evaluation.exhaustion["1h"]),
+          "1d": evaluation.exhaustion["1d"] === null ? null : iso(evaluation.exhaustion["1d"]),
+        }
+      : null,
+    status: evaluation.status,
+    breakdown: extras.breakdown,
+    error: null,
+    ...definition(slo),
+    burnDown: evaluation.burnDown.map((p) => ({ t: iso(p.atMs), remaining: p.remaining })),
+    ...(evaluation.timeslices ? { timeslices: evaluation.timeslices } : {}),
+    diagnostics: extras.diagnostics,
+  };
+}
+
+/** An SLO whose source failed: reported with status error, no numbers. */
+export function buildErrorEntry(
+  slo: SloSpec,
+  bounds: WindowBounds,
+  error: { message: string; source: string },
+): SloReportEntry {
+  return {
+    ...identity(slo),
+    window: windowOf(slo, bounds),
+    events: { good: 0, bad: 0, total: 0 },
+    sli: null,
+    errorBudget: { consumed: 0, remaining: 1 },
+    burnRates: {},
+    alerts: [],
+    exhaustion: null,
+    status: "error",
+    breakdown: [],
+    error,
+    ...definition(slo),
+    burnDown: [],
+    diagnostics: { notes: [] },
+  };
+}

@@ -1,0 +1,44 @@
+/** Number formatting shared by the renderers: percentages, burn rates, durations. */
+
+import type { SloReportEntry } from "./schema.js";
+
+/** 0.99965 -> "99.965%"; enough digits to tell 99.9% from 99.95%. */
+export function percent(value: number | null, digits = 3): string {
+  if (value === null) return "–";
+  const p = value * 100;
+  const text = p.toFixed(digits).replace(/\.?0+$/, "");
+  return `${text}%`;
+}
+
+export function objectivePercent(objective: number): string {
+  return `${Number((objective * 100).toPrecision(10))}%`;
+}
+
+export function burnRate(value: number | null | undefined): string {
+  if (value === null || value === undefined) return "–";
+  if (value >= 100) return `${value.toFixed(0)}×`;
+  if (value >= 10) return `${value.toFixed(1)}×`;
+  return `${value.toFixed(2)}×`;
+}
+
+/** The fastest burn among the alert windows, with its window: [rate, "1h"]. */
+export function fastestBurn(entry: SloReportEntry): { rate: number; window: string } | null {
+  let best: { rate: number; window: string } | null = null;
+  for (const [window, rate] of Object.entries(entry.burnRates)) {
+    if (window === windowLabel(entry) || rate === null) continue;
+    if (!best || rate > best.rate) best = { rate, window };
+  }
+  return best;
+}
+
+export function windowLabel(entry: SloReportEntry): string {
+  return entry.window.kind === "rolling" ? entry.window.duration : entry.window.calendar;
+}
+
+export const STATUS_SYMBOL: Record<SloReportEntry["status"], string> = {
+  ok: "✔ ok",
+  warning: "▲ warning",
+  breaching: "✖ breaching",
+  "no-data": "○ no data",
+  error: "! error",
+};

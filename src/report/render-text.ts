@@ -1,0 +1,94 @@
+/** The terminal table: one per service, colour only when asked (a TTY without NO_COLOR). */
+
+import { burnRate, fastestBurn, objectivePercent, percent, STATUS_SYMBOL } from "./format.js";
+import type { SloReport, SloReportEntry } from "./schema.js";
+
+export interface TextOptions {
+  color: boolean;
+}
+
+const ANSI = { red: 31, yellow: 33, green: 32, gray: 90, bold: 1 } as const;
+
+export function renderText(report: SloReport, options: TextOptions): string {
+  const paint = (text: string, style: keyof typeof ANSI) =>
+    options.color ? `\u001b[${ANSI[style]}m${text}\u001b[0m` : text;
+  const lines: string[] = [];
+  const services = groupByService(report.slos);
+  for (const [service, entries] of services) {
+    lines.push(paint(`${service}`, "bold"));
+    const rows = entries.map((e) => {
+      const fastest = fastestBurn(e);
+      return [
+        e.name + (e.gated ? "" : " (not gated)"),
+        objectivePercent(e.objective),
+        percent(e.sli),
+        e.status === "no-data" || e.status === "error" ? "–" : percent(e.errorBudget.remaining, 1),
+        fastest ? `${burnRate(fastest.rate)} ${fastest.window}` : "–",
+        STATUS_SYMBOL[e.status],
+      ];
+    });
+    const header = ["SLO", "objective", "SLI", "budget left", "fastest burn", "status"];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const format = (cells: string[]) =>
+      `  ${cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ")}`.trimEnd();
+    lines.push(paint(format(header), "gray"));
+    rows.forEach((row, i) => {
+      const entry = entries[i]!;
+      const text = format(row);
+      lines.push(entry.status === "ok" ? text : paint(text, colorOf(entry.status)));
+    });
+    for (const e of entries) {
+      for (const a of e.alerts.filter((x) => x.firing)) {
+        lines.push(
+          paint(
+            `  ${a.severity === "page" ? "PAGE" : "TICKET"} ${e.name}: burning ${burnRate(a.burnRateLong)} over ${a.long} and ${burnRate(a.burnRateShort)} over ${a.short} (threshold ${burnRate(a.factor)})`,
+            a.severity === "page" ? "red" : "yellow",
+          ),
+        );
+      }
+      if (e.error)
+        lines.push(paint(`  ${e.name}: source ${e.error.source}: ${e.error.message}`, "red"));
+      for (const note of e.diagnostics.notes) lines.push(paint(`  ${e.name}: ${note}`, "gray"));
+    }
+    lines.push("");
+  }
+  for (const h of report.health ?? []) {
+    const bad = h.dependencies.filter((d) => d.status.toUpperCase() !== "OK");
+    const text = h.ok
+      ? `health ${h.service}/${h.name}: all ${h.dependencies.length} dependencies OK`
+      : `health ${h.service}/${h.name}: ${h.error ?? bad.map((d) => `${d.name} ${d.status}`).join(", ")}`;
+    lines.push(h.ok ? text : paint(text, h.onFailure === "fail" ? "red" : "yellow"));
+  }
+  lines.push(
+    `result: ${paint(report.result.toUpperCase(), resultColor(report.result))} at ${report.evaluatedAt}`,
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+function groupByService(entries: SloReportEntry[]): Map<string, SloReportEntry[]> {
+  const map = new Map<string, SloReportEntry[]>();
+  for (const e of entries) {
+    const list = map.get(e.service) ?? [];
+    list.push(e);
+    map.set(e.service, list);
+  }
+  return map;
+}
+
+function colorOf(status: SloReportEntry["status"]): keyof typeof ANSI {
+  return status === "breaching" || status === "error"
+    ? "red"
+    : status === "warning"
+      ? "yellow"
+      : "gray";
+}
+
+function resultColor(result: SloReport["result"]): keyof typeof ANSI {
+  return result === "pass"
+    ? "green"
+    : result === "warn"
+      ? "yellow"
+      : result === "fail"
+        ? "red"
+        : "gray";
+}

@@ -1,0 +1,100 @@
+/**
+ * The JSON report: the contract every output is rendered from. The zod schema
+ * is the source of truth for the types and for schemas/report.schema.json.
+ */
+
+import { z } from "zod";
+
+const isoTime = z.string().describe("RFC 3339 time, UTC");
+
+export const reportAlertSchema = z.object({
+  severity: z.enum(["page", "ticket"]),
+  long: z.string(),
+  short: z.string(),
+  factor: z.number(),
+  burnRateLong: z.number().nullable(),
+  burnRateShort: z.number().nullable(),
+  firing: z.boolean(),
+});
+
+export const reportWindowSchema = z.union([
+  z.object({
+    kind: z.literal("rolling"),
+    duration: z.string(),
+    start: isoTime,
+    end: isoTime,
+  }),
+  z.object({
+    kind: z.literal("calendar"),
+    calendar: z.enum(["week", "month", "quarter", "year"]),
+    timeZone: z.string(),
+    start: isoTime,
+    end: isoTime,
+  }),
+]);
+
+export const reportSloSchema = z.object({
+  service: z.string(),
+  name: z.string(),
+  description: z.string().optional(),
+  objective: z.number().describe("A fraction: 0.999"),
+  budgetingMethod: z.enum(["occurrences", "timeslices", "ratioTimeslices"]),
+  window: reportWindowSchema,
+  events: z.object({ good: z.number(), bad: z.number(), total: z.number() }),
+  sli: z.number().nullable().describe("null when the window has no events"),
+  errorBudget: z.object({
+    consumed: z.number().describe("Fraction of the budget spent, not capped: 1.4 is 140%"),
+    remaining: z.number(),
+  }),
+  burnRates: z.record(z.string(), z.number().nullable()),
+  alerts: z.array(reportAlertSchema),
+  exhaustion: z
+    .object({ "1h": isoTime.nullable(), "1d": isoTime.nullable() })
+    .nullable()
+    .describe("When the budget runs out at the current 1h and 1d burn rates"),
+  status: z.enum(["ok", "warning", "breaching", "no-data", "error"]),
+  breakdown: z.array(z.object({ value: z.string(), count: z.number() })),
+  error: z.object({ message: z.string(), source: z.string() }).nullable(),
+  gated: z.boolean().describe("false: reported, never fails the run"),
+  labels: z.record(z.string(), z.string()),
+  definedAt: z.object({ file: z.string(), line: z.number(), col: z.number() }),
+  burnDown: z
+    .array(z.object({ t: isoTime, remaining: z.number() }))
+    .describe("Budget remaining through the window, for charts"),
+  timeslices: z.object({ good: z.number(), total: z.number() }).optional(),
+  diagnostics: z
+    .object({
+      lines: z.number().optional(),
+      malformed: z.number().optional(),
+      noTimestamp: z.number().optional(),
+      missingField: z.number().optional(),
+      queries: z.number().optional(),
+      notes: z.array(z.string()),
+    })
+    .describe("What the source skipped or noticed"),
+});
+
+export const healthSchema = z.object({
+  service: z.string(),
+  name: z.string(),
+  url: z.string(),
+  ok: z.boolean(),
+  onFailure: z.enum(["fail", "warn"]),
+  dependencies: z.array(
+    z.object({ name: z.string(), status: z.string(), statusTime: z.string().nullable() }),
+  ),
+  error: z.string().nullable(),
+});
+
+export const reportSchema = z.object({
+  version: z.literal(1),
+  evaluatedAt: isoTime,
+  result: z.enum(["pass", "warn", "fail", "unknown"]),
+  slos: z.array(reportSloSchema),
+  health: z.array(healthSchema).optional(),
+});
+
+export type SloReport = z.infer<typeof reportSchema>;
+export type SloReportEntry = z.infer<typeof reportSloSchema>;
+export type ReportAlert = z.infer<typeof reportAlertSchema>;
+export type HealthReport = z.infer<typeof healthSchema>;

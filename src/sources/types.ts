@@ -1,0 +1,76 @@
+/**
+ * What every source does: turn an SLO's indicator into event counts over
+ * time windows. The engine takes these numbers; the source does the I/O.
+ */
+
+import type { SloError } from "../errors.js";
+import type { SloSpec } from "../spec/model.js";
+
+export interface Counts {
+  good: number;
+  total: number;
+}
+
+/** A window (startMs, endMs]: left-open, right-closed. */
+export interface WindowRequest {
+  key: string;
+  startMs: number;
+  endMs: number;
+}
+
+/** Buckets i = 0..count-1, each (startMs + i*stepMs, startMs + (i+1)*stepMs]. */
+export interface SeriesRequest {
+  key: string;
+  startMs: number;
+  stepMs: number;
+  count: number;
+}
+
+export interface CountRequest {
+  slo: SloSpec;
+  windows: WindowRequest[];
+  series: SeriesRequest[];
+  /** group bad events of the longest window by this field or label */
+  breakdown?: { by: string; limit: number } | undefined;
+}
+
+export interface BreakdownEntry {
+  value: string;
+  count: number;
+}
+
+export interface LineSample {
+  file: string;
+  line: number;
+  text: string;
+}
+
+export interface SourceDiagnostics {
+  /** logs: lines read in all */
+  lines?: number;
+  /** logs: lines that are not JSON objects */
+  malformed?: { count: number; samples: LineSample[] };
+  /** logs: lines with no parseable timestamp */
+  noTimestamp?: { count: number; samples: LineSample[] };
+  /** latency on logs: matching events that lack the latency field (not counted) */
+  missingField?: number;
+  /** http sources: queries sent */
+  queries?: number;
+}
+
+export interface CountResult {
+  windows: Record<string, Counts>;
+  series: Record<string, Counts[]>;
+  breakdown: BreakdownEntry[];
+  diagnostics: SourceDiagnostics;
+}
+
+export interface Source {
+  readonly name: string;
+  readonly type: string;
+  /**
+   * Count every request. One failed request does not fail the others:
+   * each answer is a result or the error for that SLO.
+   */
+  count(requests: CountRequest[]): Promise<(CountResult | SloError)[]>;
+}

@@ -1,0 +1,147 @@
+/**
+ * Load SLO files (one file, a folder, several of each) into one SloSet.
+ * Every problem in every file is collected: `slo validate` shows them all.
+ */
+
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join, relative, resolve } from "node:path";
+import { type SloError, specError, usageError } from "../errors.js";
+import { expandEnvInDocument } from "./env.js";
+import { detectFormat, type FormatLoader, nativeFormat } from "./formats.js";
+import type { ServiceSpec, SloSet } from "./model.js";
+import { parseYamlFile, positionOf, type YamlDocument } from "./yaml-source.js";
+
+export interface LoadOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** extra format loaders (OpenSLO, Sloth) by name */
+  formats?: FormatLoader[];
+}
+
+export interface LoadResult {
+  set: SloSet;
+  errors: SloError[];
+}
+
+const YAML_FILE = /\.ya?ml$/i;
+
+export async function loadSpec(paths: string[], options: LoadOptions = {}): Promise<LoadResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const errors: SloError[] = [];
+  const files: string[] = [];
+  for (const p of paths) {
+    const found = await findYamlFiles(resolve(cwd, p));
+    if (found === null) errors.push(usageError(`no such file or folder: ${p}`));
+    else if (found.length === 0) errors.push(usageError(`no .yaml or .yml files in ${p}`));
+    else files.push(...found);
+  }
+  const unique = [...new Set(files)];
+  const services: ServiceSpec[] = [];
+  for (const absolute of unique) {
+    const file = displayPath(cwd, absolute);
+    const text = await readFile(absolute, "utf8");
+    const loaded = loadText(file, text, env, options.formats ?? []);
+    errors.push(...loaded.errors);
+    for (const service of loaded.services) {
+      // Sources resolve relative paths against the file that defines them.
+      for (const source of Object.values(service.sources)) {
+        if (source.type === "logs") source.baseDir = resolve(cwd, source.baseDir);
+      }
+      services.push(service);
+    }
+  }
+  errors.push(...checkAcrossFiles(services));
+  return { set: { files: unique.map((f) => displayPath(cwd, f)), services }, errors };
+}
+
+/** Load one file's text; exported for tests and for stdin. */
+export function loadText(
+  file: string,
+  text: string,
+  env: Record<string, string | undefined>,
+  formats: FormatLoader[] = [],
+): { services: ServiceSpec[]; errors: SloError[] } {
+  const { docs, errors } = parseYamlFile(file, text);
+  if (errors.length > 0) return { services: [], errors };
+  if (docs.length === 0) {
+    return {
+      services: [],
+      errors: [specError("empty file: expected an SLO definition", { file, line: 1, col: 1 })],
+    };
+  }
+  const all = [nativeFormat, ...formats];
+  const byFormat = new Map<FormatLoader, { ydoc: YamlDocument; value: unknown }[]>();
+  const out: SloError[] = [];
+  for (const ydoc of docs) {
+    const envErrors = expandEnvInDocument(ydoc, env);
+    if (envErrors.length > 0) {
+      out.push(...envErrors);
+      continue;
+    }
+    const value = ydoc.doc.toJS({ maxAliasCount: 100 }) as unknown;
+    const format = detectFormat(value, all);
+    if (!format) {
+      out.push(
+        specError(
+          "not an SLO file: expected `service:` and `slos:` (native), `apiVersion: openslo/v1` (OpenSLO) or `version: prometheus/v1` (Sloth)",
+          positionOf(ydoc, []),
+        ),
+      );
+      continue;
+    }
+    const list = byFormat.get(format) ?? [];
+    list.push({ ydoc, value });
+    byFormat.set(format, list);
+  }
+  const services: ServiceSpec[] = [];
+  for (const [format, documents] of byFormat) {
+    const result = format.load(documents);
+    out.push(...result.errors);
+    services.push(...result.services);
+  }
+  return { services, errors: out };
+}
+
+function checkAcrossFiles(services: ServiceSpec[]): SloError[] {
+  const errors: SloError[] = [];
+  const seen = new Map<string, string>();
+  for (const service of services) {
+    for (const slo of service.slos) {
+      const key = `${slo.service}/${slo.name}`;
+      const first = seen.get(key);
+      if (first) {
+        errors.push(
+          specError(
+            `duplicate SLO '${slo.name}' in service '${slo.service}' (also in ${first})`,
+            slo.at,
+          ),
+        );
+      } else {
+        seen.set(key, `${slo.at.file}:${slo.at.line}`);
+      }
+    }
+  }
+  return errors;
+}
+
+async function findYamlFiles(path: string): Promise<string[] | null> {
+  const info = await stat(path).catch(() => null);
+  if (!info) return null;
+  if (info.isFile()) return [path];
+  const out: string[] = [];
+  const entries = await readdir(path, { withFileTypes: true });
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
+    const full = join(path, entry.name);
+    if (entry.isDirectory()) out.push(...((await findYamlFiles(full)) ?? []));
+    else if (YAML_FILE.test(entry.name)) out.push(full);
+  }
+  return out;
+}
+
+function displayPath(cwd: string, absolute: string): string {
+  const rel = relative(cwd, absolute);
+  return rel.startsWith("..") ? absolute : rel;
+}

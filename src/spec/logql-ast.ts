@@ -1,0 +1,46 @@
+/**
+ * The LogQL log-pipeline subset slo evaluates, as a typed tree. Parsed from
+ * text by parseLogQuery (logql.ts) with the official grammar; evaluated on
+ * log lines by the logs source and sent as text to Loki.
+ */
+
+export type MatchOp = "=" | "!=" | "=~" | "!~";
+
+export interface StreamMatcher {
+  label: string;
+  op: MatchOp;
+  value: string;
+}
+
+export type LineFilterOp = "|=" | "!=" | "|~" | "!~";
+
+export type CompareOp = "==" | "!=" | ">" | ">=" | "<" | "<=";
+
+export type LabelFilterExpr =
+  | { kind: "and"; left: LabelFilterExpr; right: LabelFilterExpr }
+  | { kind: "or"; left: LabelFilterExpr; right: LabelFilterExpr }
+  /** label = "x", != "x", =~ "re", !~ "re" */
+  | { kind: "string"; label: string; op: MatchOp; value: string }
+  /** label > 5, label >= 250ms (durations in seconds), label < 2KB (bytes) */
+  | {
+      kind: "number";
+      label: string;
+      op: CompareOp;
+      value: number;
+      valueKind: "number" | "duration" | "bytes";
+    };
+
+export type PipelineStage =
+  | { kind: "line"; op: LineFilterOp; value: string }
+  /** json with no parameters extracts every field, nested keys joined with "_" */
+  | { kind: "json" }
+  | { kind: "logfmt" }
+  | { kind: "filter"; expr: LabelFilterExpr };
+
+export interface LogQuery {
+  /** null when the query starts at the pipeline (logs sources only) */
+  selector: StreamMatcher[] | null;
+  stages: PipelineStage[];
+  /** the query as written */
+  text: string;
+}

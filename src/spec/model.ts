@@ -1,0 +1,157 @@
+/**
+ * The one internal model every input format (native, OpenSLO, Sloth) is
+ * mapped to. Durations are milliseconds, objectives fractions.
+ */
+
+import type { SourcePosition } from "../errors.js";
+
+export type CalendarUnit = "week" | "month" | "quarter" | "year";
+
+export type WindowSpec =
+  | { kind: "rolling"; durationMs: number; label: string }
+  | { kind: "calendar"; unit: CalendarUnit; timeZone: string; label: string };
+
+export type BudgetingMethod = "occurrences" | "timeslices" | "ratioTimeslices";
+
+export interface LogsSourceSpec {
+  type: "logs";
+  name: string;
+  paths: string[];
+  timestamp: string;
+  labels: Record<string, string>;
+  /** where relative paths are resolved: the folder of the SLO file */
+  baseDir: string;
+}
+
+export interface HttpAuth {
+  headers: Record<string, string>;
+  bearerToken?: string | undefined;
+  basicAuth?: { username: string; password: string } | undefined;
+}
+
+export interface PrometheusSourceSpec extends HttpAuth {
+  type: "prometheus";
+  name: string;
+  url: string;
+  timeoutMs: number;
+  retries: number;
+}
+
+export interface LokiSourceSpec extends HttpAuth {
+  type: "loki";
+  name: string;
+  url: string;
+  tenant?: string | undefined;
+  timeoutMs: number;
+  retries: number;
+}
+
+export type SourceSpec = LogsSourceSpec | PrometheusSourceSpec | LokiSourceSpec;
+
+export interface RatioIndicator {
+  kind: "ratio";
+  source: string;
+  good?: string | undefined;
+  bad?: string | undefined;
+  total: string;
+}
+
+export interface LatencyIndicator {
+  kind: "latency";
+  source: string;
+  /** logs/loki: the events query; the field holds the latency */
+  events?: string | undefined;
+  field?: string | undefined;
+  /** the unit the field is written in, and the unit of `threshold` below */
+  unit: "ns" | "us" | "ms" | "s";
+  /** prometheus: the histogram's series selector, without `_bucket` */
+  histogram?: string | undefined;
+  /** threshold in `unit` */
+  threshold: number;
+  /** threshold as written, e.g. "300ms" */
+  thresholdText: string;
+}
+
+export type Indicator = RatioIndicator | LatencyIndicator;
+
+export type Severity = "page" | "ticket";
+
+export interface BurnRateWindow {
+  severity: Severity;
+  longMs: number;
+  shortMs: number;
+  /** budget share that may be spent in the long window */
+  share: number;
+  long: string;
+  short: string;
+}
+
+export interface SeverityPolicy {
+  disable: boolean;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface AlertPolicy {
+  minEvents: number;
+  windows: BurnRateWindow[];
+  page: SeverityPolicy;
+  ticket: SeverityPolicy;
+}
+
+export interface GatePolicy {
+  /** reported only, never fails the run */
+  enabled: boolean;
+  minRemaining: number;
+  warnRemaining: number;
+}
+
+export interface NotifyTarget {
+  type: "alertmanager" | "webhook" | "github-issue";
+  url?: string | undefined;
+  severities: Severity[];
+}
+
+export interface HealthCheck {
+  name: string;
+  url: string;
+  /** what a dependency that is not OK does to the gate */
+  onFailure: "fail" | "warn";
+}
+
+export interface SloSpec {
+  service: string;
+  name: string;
+  description?: string | undefined;
+  labels: Record<string, string>;
+  objective: number;
+  window: WindowSpec;
+  budgetingMethod: BudgetingMethod;
+  /** for timeslices: the slice length and the ratio a slice must meet */
+  timeslice?: { durationMs: number; target: number } | undefined;
+  indicator: Indicator;
+  alerting: AlertPolicy;
+  gate: GatePolicy;
+  notify: NotifyTarget[];
+  /** logs: the field bad events are grouped by; prometheus: a label */
+  breakdownBy?: string | undefined;
+  runbook?: string | undefined;
+  /** where the SLO is declared, for errors and annotations */
+  at: SourcePosition;
+}
+
+export interface ServiceSpec {
+  service: string;
+  file: string;
+  labels: Record<string, string>;
+  sources: Record<string, SourceSpec>;
+  slos: SloSpec[];
+  notify: NotifyTarget[];
+  health: HealthCheck[];
+}
+
+/** Everything loaded from the paths given: one or more files, several services. */
+export interface SloSet {
+  files: string[];
+  services: ServiceSpec[];
+}

@@ -1,0 +1,245 @@
+/**
+ * The native SLO file, as zod schemas: the structure only. Cross-field rules
+ * (sources that exist, unique names, queries that parse) live in normalize.ts,
+ * where positions are at hand. schemas/slo.schema.json is generated from here.
+ */
+
+import { z } from "zod";
+import { parseDuration } from "./duration.js";
+
+const durationText = z
+  .string()
+  .refine((s) => parseDuration(s) !== null, {
+    message: "expected a duration like 30s, 5m, 1h, 30d or 4w",
+  })
+  .describe("A duration: a number and a unit (ms, s, m, h, d, w), e.g. 5m, 30d, 1h30m");
+
+/** `99.9%` or `0.999`; the bounds are checked in normalize (they need the parsed value). */
+const fraction = z
+  .union([z.number(), z.string().regex(/^\s*\d+(\.\d+)?\s*%\s*$/)], {
+    error: "expected a percentage like 99.9% or a fraction like 0.999",
+  })
+  .describe("A percentage (99.9%) or a fraction (0.999)");
+
+const labels = z
+  .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
+  .describe("Labels: string keys and values");
+
+const httpSourceFields = {
+  url: z.string().min(1).describe("Base URL of the HTTP API"),
+  headers: z.record(z.string(), z.string()).optional().describe("Extra HTTP headers"),
+  bearerToken: z.string().optional().describe("Sent as Authorization: Bearer; use ${VAR}"),
+  basicAuth: z
+    .strictObject({ username: z.string(), password: z.string() })
+    .optional()
+    .describe("HTTP basic auth; use ${VAR} for the password"),
+  timeout: durationText.optional().describe("Per-request timeout (default 30s)"),
+  retries: z
+    .number()
+    .int()
+    .min(0)
+    .max(10)
+    .optional()
+    .describe("Retries after a failure (default 2)"),
+};
+
+export const logsSourceSchema = z
+  .strictObject({
+    type: z.literal("logs"),
+    paths: z
+      .union([z.string(), z.array(z.string()).min(1)])
+      .describe("Files, globs, .gz files, or - for standard input"),
+    timestamp: z
+      .string()
+      .optional()
+      .describe(
+        "The field holding the time: RFC 3339, or epoch seconds or milliseconds (default t)",
+      ),
+    labels: labels.optional().describe("Stream labels, matched by a LogQL stream selector"),
+  })
+  .describe("Structured JSON log files (NDJSON)");
+
+export const prometheusSourceSchema = z
+  .strictObject({ type: z.literal("prometheus"), ...httpSourceFields })
+  .describe("A Prometheus-compatible HTTP API: Prometheus, Thanos, Mimir, Cortex, VictoriaMetrics");
+
+export const lokiSourceSchema = z
+  .strictObject({
+    type: z.literal("loki"),
+    ...httpSourceFields,
+    tenant: z.string().optional().describe("Sent as X-Scope-OrgID"),
+  })
+  .describe("Grafana Loki's HTTP API");
+
+export const sourceSchema = z.discriminatedUnion(
+  "type",
+  [logsSourceSchema, prometheusSourceSchema, lokiSourceSchema],
+  { error: "expected a source with type logs, prometheus or loki" },
+);
+
+const ratioSchema = z
+  .strictObject({
+    source: z.string().describe("The name of a source of this file"),
+    good: z.string().optional().describe("Query counting good events"),
+    bad: z.string().optional().describe("Query counting bad events"),
+    total: z.string().describe("Query counting all events"),
+  })
+  .describe("good/total or 1 - bad/total");
+
+const latencySchema = z
+  .strictObject({
+    source: z.string().describe("The name of a source of this file"),
+    events: z.string().optional().describe("logs/loki: LogQL query selecting the events"),
+    field: z.string().optional().describe("logs: the field holding the latency"),
+    unit: z.enum(["ns", "us", "ms", "s"]).optional().describe("Unit of the field (default ms)"),
+    histogram: z
+      .string()
+      .optional()
+      .describe(
+        "prometheus: histogram selector without _bucket, e.g. http_duration_seconds{job='x'}",
+      ),
+    threshold: z
+      .union([z.string(), z.number()])
+      .describe("An event is good at or below this: 300ms, 0.3s, or a number in `unit`"),
+  })
+  .describe("The share of events at or below a latency threshold");
+
+const indicatorSchema = z
+  .strictObject({
+    ratio: ratioSchema.optional(),
+    latency: latencySchema.optional(),
+  })
+  .describe("Exactly one of ratio or latency");
+
+const calendarWindowSchema = z.strictObject({
+  calendar: z.enum(["week", "month", "quarter", "year"]),
+  timezone: z.string().optional().describe("IANA time zone (default UTC)"),
+});
+
+const windowSchema = z
+  .union([durationText, calendarWindowSchema], {
+    error: "expected a rolling duration like 30d, or { calendar: month, timezone: Europe/Berlin }",
+  })
+  .describe("Rolling (30d, 4w) or calendar ({ calendar: month, timezone: Pacific/Auckland })");
+
+const severityPolicySchema = z.strictObject({
+  disable: z.boolean().optional(),
+  labels: labels.optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+
+const burnRateWindowSchema = z.strictObject({
+  severity: z.enum(["page", "ticket"]),
+  long: durationText,
+  short: durationText,
+  share: fraction.describe("Budget share that may be spent in the long window, e.g. 2%"),
+});
+
+const alertingSchema = z
+  .strictObject({
+    minEvents: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe("Events the long window needs before an alert may fire (default 10)"),
+    windows: z.array(burnRateWindowSchema).min(1).optional(),
+    page: severityPolicySchema.optional(),
+    ticket: severityPolicySchema.optional(),
+  })
+  .describe("Multi-window multi-burn-rate alerts");
+
+const gateSchema = z
+  .union([
+    z.literal(false),
+    z.strictObject({
+      minRemaining: fraction
+        .optional()
+        .describe("Breaching below this remaining budget (default 0)"),
+      warnRemaining: fraction
+        .optional()
+        .describe("Warning below this remaining budget (default 25%)"),
+    }),
+  ])
+  .describe("false: reported, never fails the run");
+
+export const notifySchema = z.array(
+  z.strictObject({
+    type: z.enum(["alertmanager", "webhook", "github-issue"]),
+    url: z.string().optional(),
+    severities: z.array(z.enum(["page", "ticket"])).optional(),
+  }),
+);
+
+export const sloSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected letters, digits, '-', '_' or '.'")
+    .describe("Unique within the service"),
+  description: z.string().optional(),
+  labels: labels.optional(),
+  objective: fraction,
+  window: windowSchema,
+  budgetingMethod: z.enum(["occurrences", "timeslices", "ratioTimeslices"]).optional(),
+  timesliceWindow: durationText
+    .optional()
+    .describe("Slice length for timeslice budgeting (default 5m)"),
+  timesliceTarget: fraction.optional().describe("The ratio a slice must meet to be good"),
+  indicator: indicatorSchema,
+  alerting: alertingSchema.optional(),
+  gate: gateSchema.optional(),
+  notify: notifySchema.optional(),
+  breakdownBy: z
+    .string()
+    .optional()
+    .describe("Field (logs) or label (prometheus) to group bad events by"),
+  runbook: z.string().optional(),
+});
+
+const healthSchema = z.array(
+  z.strictObject({
+    name: z.string(),
+    url: z.string(),
+    onFailure: z.enum(["fail", "warn"]).optional(),
+  }),
+);
+
+export const sloFileSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    service: z.string().min(1).describe("The service these SLOs belong to"),
+    labels: labels.optional(),
+    sources: z.record(z.string(), sourceSchema).optional(),
+    slos: z.array(sloSchema).min(1),
+    notify: notifySchema.optional().describe("Where alerts go, for every SLO of the file"),
+    health: healthSchema.optional().describe("Dependency health endpoints checked by the gate"),
+  })
+  .describe("An slo file: a service and its service level objectives");
+
+export type SloFileInput = z.input<typeof sloFileSchema>;
+export type SloFile = z.output<typeof sloFileSchema>;
+
+/** Every object key the schema knows, for "did you mean" on unknown keys. */
+export function knownKeys(
+  schema: z.ZodType = sloFileSchema,
+  into = new Set<string>(),
+): Set<string> {
+  const def = (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+  const visit = (s: unknown) => {
+    if (s && typeof s === "object" && "_zod" in s) knownKeys(s as z.ZodType, into);
+  };
+  if (def.type === "object") {
+    for (const [key, child] of Object.entries(def.shape as Record<string, unknown>)) {
+      if (!into.has(key)) {
+        into.add(key);
+        visit(child);
+      }
+    }
+  }
+  for (const k of ["innerType", "element", "valueType", "in", "out", "schema"]) visit(def[k]);
+  for (const k of ["options"]) {
+    const opts = def[k];
+    if (Array.isArray(opts)) opts.forEach(visit);
+  }
+  return into;
+}

@@ -1,0 +1,78 @@
+/** zod issues -> errors a user can act on: position, what was expected, "did you mean". */
+
+import type { z } from "zod";
+import { type SloError, specError } from "../errors.js";
+import { knownKeys } from "./schema.js";
+import { positionOf, type YamlDocument } from "./yaml-source.js";
+
+let keys: string[] | undefined;
+
+export function describeZodIssue(ydoc: YamlDocument, issue: z.core.$ZodIssue): SloError[] {
+  const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+  const where = path.length > 0 ? `${formatPath(path)}: ` : "";
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => {
+      const suggestion = closestKey(key);
+      return specError(
+        `${where}unknown key '${key}'`,
+        positionOf(ydoc, path, key),
+        suggestion ? `did you mean '${suggestion}'?` : undefined,
+      );
+    });
+  }
+  if (issue.code === "invalid_type" && issue.input === undefined) {
+    const key = path[path.length - 1];
+    return [
+      specError(
+        `${formatPath(path.slice(0, -1)) || "file"}: missing required key '${String(key)}' (expected ${issue.expected})`,
+        positionOf(ydoc, path.slice(0, -1)),
+      ),
+    ];
+  }
+  if (
+    issue.code === "invalid_union" &&
+    "note" in issue &&
+    issue.note === "No matching discriminator"
+  ) {
+    return [specError(`${where}${issue.message}`, positionOf(ydoc, [...path, "type"]))];
+  }
+  return [specError(`${where}${plain(issue.message)}`, positionOf(ydoc, path))];
+}
+
+function plain(message: string): string {
+  return message.replace(/^Invalid input: /, "").replace(/^Invalid option: /, "");
+}
+
+export function formatPath(path: readonly (string | number)[]): string {
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+}
+
+function closestKey(key: string): string | undefined {
+  keys ??= [...knownKeys()];
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const k of keys) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = k;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3))
+    ? best
+    : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
