@@ -12,15 +12,18 @@ import type { SloReport, SloReportEntry } from "../report/schema.js";
 import { createSource, type SourceOptions } from "../sources/index.js";
 import type { CountResult, Source } from "../sources/types.js";
 import type { ServiceSpec, SloSet, SloSpec, SourceSpec } from "../spec/model.js";
+import { alertHistoryFor, previousOf } from "./report-extras.js";
 import { planSlo, type SloPlan } from "./requests.js";
 
 export interface EvaluateOptions {
   atMs: number;
   /** replaces the real sources, for tests */
-  sourceFactory?: (spec: SourceSpec) => Source;
+  sourceFactory?: (spec: SourceSpec) => Source | Promise<Source>;
   sourceOptions?: SourceOptions;
   /** how a failed source counts: as itself (error), or as pass/fail */
   onSourceError?: "error" | "pass" | "fail";
+  /** also work out the alerts that fired over each window (slo report) */
+  alertHistory?: boolean;
 }
 
 interface Job {
@@ -38,7 +41,9 @@ export async function evaluateSet(set: SloSet, options: EvaluateOptions): Promis
   for (const service of set.services) {
     for (const slo of service.slos) {
       const spec = sourceOf(service, slo);
-      const plan = planSlo(slo, spec.type, options.atMs);
+      const plan = planSlo(slo, spec.type, options.atMs, {
+        alertHistory: options.alertHistory === true,
+      });
       const key = `${service.file}\u0000${spec.name}`;
       const group = groups.get(key) ?? { spec, jobs: [] };
       group.jobs.push({ slo, plan, index: index++ });
@@ -74,12 +79,12 @@ function sourceOf(service: ServiceSpec, slo: SloSpec): SourceSpec {
 }
 
 async function countSafely(
-  factory: (spec: SourceSpec) => Source,
+  factory: (spec: SourceSpec) => Source | Promise<Source>,
   spec: SourceSpec,
   jobs: Job[],
 ): Promise<(CountResult | SloError)[]> {
   try {
-    const source = factory(spec);
+    const source = await factory(spec);
     const results = await source.count(jobs.map((j) => j.plan.request));
     return results;
   } catch (error) {
@@ -129,6 +134,8 @@ function entryFor(
   if (d.missingField)
     notes.push(`${d.missingField} event(s) without the latency field not counted`);
   return buildEntry(slo, plan.bounds, evaluation, {
+    previous: previousOf(slo, plan, result),
+    alertHistory: alertHistoryFor(slo, plan, result),
     breakdown: result.breakdown,
     diagnostics: {
       ...(d.lines !== undefined ? { lines: d.lines } : {}),

@@ -1,5 +1,6 @@
 /** What to ask a source for one SLO at one instant: its windows, buckets and breakdown. */
 
+import { alertHistoryStep } from "../engine/alert-history.js";
 import { type WindowBounds, windowBounds } from "../engine/windows.js";
 import type { CountRequest, WindowRequest } from "../sources/types.js";
 import { DAY_MS, HOUR_MS } from "../spec/duration.js";
@@ -8,6 +9,13 @@ import type { SloSpec, SourceSpec } from "../spec/model.js";
 /** Burn-down chart resolution: enough points for a smooth line, few enough for one query_range. */
 export const BURN_DOWN_POINTS = 120;
 export const BREAKDOWN_LIMIT = 10;
+/** Alert history resolution is the alert windows' common step (5m): cap its buckets (~34 days at 5m). */
+export const ALERT_HISTORY_MAX_BUCKETS = 10_000;
+
+export interface PlanOptions {
+  /** also count the buckets the alert history is computed from (slo report) */
+  alertHistory?: boolean;
+}
 
 export interface SloPlan {
   request: CountRequest;
@@ -15,15 +23,27 @@ export interface SloPlan {
   /** keys of the series in the request */
   bucketsKey: string;
   slicesKey?: string | undefined;
+  /** the window before this one, for the trend: its counts are under previousKey */
+  previous: WindowBounds;
+  previousKey: string;
+  previousSlicesKey?: string | undefined;
+  /** the alert history's bucket series, when asked for */
+  history?: { key: string; startMs: number; stepMs: number } | undefined;
 }
 
-export function planSlo(slo: SloSpec, sourceType: SourceSpec["type"], atMs: number): SloPlan {
-  const bounds = windowBounds(
+export function planSlo(
+  slo: SloSpec,
+  sourceType: SourceSpec["type"],
+  atMs: number,
+  options: PlanOptions = {},
+): SloPlan {
+  const definition =
     slo.window.kind === "rolling"
-      ? { kind: "rolling", durationMs: slo.window.durationMs }
-      : { kind: "calendar", unit: slo.window.unit, timeZone: slo.window.timeZone },
-    atMs,
-  );
+      ? ({ kind: "rolling", durationMs: slo.window.durationMs } as const)
+      : ({ kind: "calendar", unit: slo.window.unit, timeZone: slo.window.timeZone } as const);
+  const bounds = windowBounds(definition, atMs);
+  // The window before: rolling (start - W, start], calendar the whole previous period.
+  const previous = windowBounds(definition, bounds.startMs);
   const lengths = new Map<string, number>([
     ["1h", HOUR_MS],
     ["1d", DAY_MS],
@@ -35,6 +55,7 @@ export function planSlo(slo: SloSpec, sourceType: SourceSpec["type"], atMs: numb
     endMs: atMs,
   }));
   windows.push({ key: slo.window.label, startMs: bounds.startMs, endMs: atMs });
+  windows.push({ key: PREVIOUS_KEY, startMs: previous.startMs, endMs: previous.endMs });
 
   const series: CountRequest["series"] = [];
   const span = atMs - bounds.startMs;
@@ -47,7 +68,16 @@ export function planSlo(slo: SloSpec, sourceType: SourceSpec["type"], atMs: numb
     const count = Math.max(1, Math.ceil(span / step));
     slicesKey = "slices";
     series.push({ key: slicesKey, startMs: atMs - count * step, stepMs: step, count });
+    const previousCount = Math.max(1, Math.ceil((previous.endMs - previous.startMs) / step));
+    series.push({
+      key: PREVIOUS_SLICES_KEY,
+      startMs: previous.endMs - previousCount * step,
+      stepMs: step,
+      count: previousCount,
+    });
   }
+  const history = options.alertHistory ? historySeries(slo, bounds, atMs) : undefined;
+  if (history) series.push(history);
   // Logs name their events by `msg`, like the talk's daily error summary; metrics need a label named.
   const breakdownBy = slo.breakdownBy ?? (sourceType === "prometheus" ? undefined : "msg");
   return {
@@ -60,5 +90,27 @@ export function planSlo(slo: SloSpec, sourceType: SourceSpec["type"], atMs: numb
     bounds,
     bucketsKey: "burnDown",
     slicesKey,
+    previous,
+    previousKey: PREVIOUS_KEY,
+    previousSlicesKey: slicesKey ? PREVIOUS_SLICES_KEY : undefined,
+    history: history && { key: history.key, startMs: history.startMs, stepMs: history.stepMs },
   };
+}
+
+const PREVIOUS_KEY = "previous";
+const PREVIOUS_SLICES_KEY = "previousSlices";
+
+/** Buckets ending at `at`, reaching one longest alert window before the SLO window's start. */
+function historySeries(
+  slo: SloSpec,
+  bounds: WindowBounds,
+  atMs: number,
+): CountRequest["series"][number] | undefined {
+  const rules = slo.alerting.windows;
+  const stepMs = alertHistoryStep(rules);
+  if (rules.length === 0 || stepMs <= 0) return undefined;
+  const longest = Math.max(...rules.map((r) => r.longMs));
+  const wanted = Math.ceil((atMs - (bounds.startMs - longest)) / stepMs);
+  const count = Math.max(1, Math.min(ALERT_HISTORY_MAX_BUCKETS, wanted));
+  return { key: "alertHistory", startMs: atMs - count * stepMs, stepMs, count };
 }

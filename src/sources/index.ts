@@ -1,20 +1,22 @@
-/** The source for a source spec: one factory, so the pipeline does not care which. */
+/**
+ * The source for a source spec: one factory, so the pipeline does not care
+ * which. Each kind loads on first use: `slo validate` and a logs-only run
+ * never load the HTTP sources.
+ */
 
 import type { SourceSpec } from "../spec/model.js";
-import { createLogsSource, type LogsSourceOptions } from "./logs/index.js";
-import { createLokiSource } from "./loki.js";
-import { createPrometheusSource } from "./prometheus.js";
+import type { LogsSourceOptions } from "./logs/index.js";
 import type { Source } from "./types.js";
 
 export type SourceOptions = LogsSourceOptions;
 
-export function createSource(spec: SourceSpec, options: SourceOptions = {}): Source {
+export async function createSource(spec: SourceSpec, options: SourceOptions = {}): Promise<Source> {
   switch (spec.type) {
     case "logs":
-      return createLogsSource(spec, options);
+      return (await import("./logs/index.js")).createLogsSource(spec, options);
     case "prometheus":
-      return createPrometheusSource(spec);
+      return (await import("./prometheus.js")).createPrometheusSource(spec);
     case "loki":
-      return createLokiSource(spec);
+      return (await import("./loki.js")).createLokiSource(spec);
   }
 }

@@ -24,7 +24,7 @@ import type {
 import { checkPromQL } from "./promql.js";
 import { type SloFile, sloFileSchema } from "./schema.js";
 import { positionInScalar, positionOf, type YamlDocument, type YamlPath } from "./yaml-source.js";
-import { describeZodIssue } from "./zod-issues.js";
+import { describeZodIssues } from "./zod-issues.js";
 
 type Slo = SloFile["slos"][number];
 
@@ -37,7 +37,7 @@ export function normalizeNativeFile(ydoc: YamlDocument, value: unknown): Normali
   const parsed = sloFileSchema.safeParse(value);
   if (!parsed.success) {
     return {
-      errors: parsed.error.issues.flatMap((i) => describeZodIssue(ydoc, i as z.core.$ZodIssue)),
+      errors: describeZodIssues(ydoc, value, parsed.error.issues as z.core.$ZodIssue[]),
     };
   }
   return new NativeFileNormalizer(ydoc).run(parsed.data);
@@ -219,7 +219,7 @@ class NativeFileNormalizer {
       this.fail(
         path,
         `${what}: ${raw} is above 1`,
-        `write ${raw}% for a percentage, or ${raw / 100} as a fraction`,
+        `write ${raw}% for a percentage, or ${Number((raw / 100).toPrecision(12))} as a fraction`,
       );
       return undefined;
     }

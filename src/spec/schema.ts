@@ -16,9 +16,20 @@ const durationText = z
 
 /** `99.9%` or `0.999`; the bounds are checked in normalize (they need the parsed value). */
 const fraction = z
-  .union([z.number(), z.string().regex(/^\s*\d+(\.\d+)?\s*%\s*$/)], {
-    error: "expected a percentage like 99.9% or a fraction like 0.999",
-  })
+  .union(
+    [
+      z.number(),
+      z
+        .string()
+        .regex(
+          /^\s*\d+(\.\d+)?\s*%\s*$/,
+          "expected a percentage like 99.9% or a fraction like 0.999",
+        ),
+    ],
+    {
+      error: "expected a percentage like 99.9% or a fraction like 0.999",
+    },
+  )
   .describe("A percentage (99.9%) or a fraction (0.999)");
 
 const labels = z

@@ -7,7 +7,50 @@ import { positionOf, type YamlDocument } from "./yaml-source.js";
 
 let keys: string[] | undefined;
 
-export function describeZodIssue(ydoc: YamlDocument, issue: z.core.$ZodIssue): SloError[] {
+/** All issues of one file as errors, in file order; a missing key that an unknown key was meant to be is left out. */
+export function describeZodIssues(
+  ydoc: YamlDocument,
+  value: unknown,
+  issues: z.core.$ZodIssue[],
+): SloError[] {
+  const errors: SloError[] = [];
+  const meant = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    for (const key of issue.keys) {
+      const suggestion = closestKey(key);
+      if (suggestion) meant.add(JSON.stringify([...issue.path, suggestion]));
+    }
+  }
+  for (const issue of issues) {
+    if (isMissing(value, issue) && meant.has(JSON.stringify(issue.path))) continue;
+    errors.push(...describeZodIssue(ydoc, value, issue));
+  }
+  return errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let node = value;
+  for (const seg of path) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<PropertyKey, unknown>)[seg];
+  }
+  return node;
+}
+
+function isMissing(value: unknown, issue: z.core.$ZodIssue): boolean {
+  return (
+    issue.code !== "unrecognized_keys" &&
+    issue.path.length > 0 &&
+    valueAt(value, issue.path) === undefined
+  );
+}
+
+export function describeZodIssue(
+  ydoc: YamlDocument,
+  value: unknown,
+  issue: z.core.$ZodIssue,
+): SloError[] {
   const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
   const where = path.length > 0 ? `${formatPath(path)}: ` : "";
   if (issue.code === "unrecognized_keys") {
@@ -20,11 +63,12 @@ export function describeZodIssue(ydoc: YamlDocument, issue: z.core.$ZodIssue): S
       );
     });
   }
-  if (issue.code === "invalid_type" && issue.input === undefined) {
+  if (isMissing(value, issue)) {
     const key = path[path.length - 1];
+    const expected = issue.code === "invalid_type" ? ` (expected ${issue.expected})` : "";
     return [
       specError(
-        `${formatPath(path.slice(0, -1)) || "file"}: missing required key '${String(key)}' (expected ${issue.expected})`,
+        `${formatPath(path.slice(0, -1)) || "file"}: missing required key '${String(key)}'${expected}`,
         positionOf(ydoc, path.slice(0, -1)),
       ),
     ];

@@ -1,0 +1,71 @@
+/**
+ * The parts of a report entry that look beyond the current window: the
+ * previous window (the trend) and the alerts that fired over the window
+ * (slo report). Counts from the source in, report fields out.
+ */
+
+import { alertHistoryOf } from "../engine/alert-history.js";
+import { badOf, errorBudgetOf, NO_EVENTS, sliOf } from "../engine/budget.js";
+import { timesliceSli } from "../engine/timeslices.js";
+import type { SloReportEntry } from "../report/schema.js";
+import type { CountResult } from "../sources/types.js";
+import { formatDuration } from "../spec/duration.js";
+import type { SloSpec } from "../spec/model.js";
+import type { SloPlan } from "./requests.js";
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The previous window's SLI and budget, by the SLO's own budgeting method. */
+export function previousOf(
+  slo: SloSpec,
+  plan: SloPlan,
+  result: CountResult,
+): SloReportEntry["previous"] {
+  const counts = result.windows[plan.previousKey];
+  if (!counts) return undefined;
+  let sli = sliOf(counts);
+  if (slo.budgetingMethod !== "occurrences" && plan.previousSlicesKey) {
+    const slices = result.series[plan.previousSlicesKey] ?? [];
+    sli = timesliceSli(slices, slo.budgetingMethod, slo.timeslice?.target ?? slo.objective).sli;
+  }
+  return {
+    start: iso(plan.previous.startMs),
+    end: iso(plan.previous.endMs),
+    events: { good: counts.good, bad: badOf(counts), total: counts.total },
+    sli,
+    errorBudget: errorBudgetOf(sli, slo.objective),
+  };
+}
+
+/** The burn-rate alerts that fired between the window's start and `at`, at the history's step. */
+export function alertHistoryFor(
+  slo: SloSpec,
+  plan: SloPlan,
+  result: CountResult,
+): SloReportEntry["alertHistory"] {
+  if (!plan.history) return undefined;
+  const buckets = result.series[plan.history.key];
+  if (!buckets) return undefined;
+  const history = alertHistoryOf({
+    buckets: buckets.length > 0 ? buckets : [NO_EVENTS],
+    startMs: plan.history.startMs,
+    stepMs: plan.history.stepMs,
+    fromMs: plan.bounds.startMs,
+    rules: slo.alerting.windows,
+    objective: slo.objective,
+    periodMs: plan.bounds.periodMs,
+    minEvents: slo.alerting.minEvents,
+    disabled: { page: slo.alerting.page.disable, ticket: slo.alerting.ticket.disable },
+  });
+  return {
+    since: iso(history.sinceMs),
+    step: formatDuration(history.stepMs),
+    episodes: history.episodes.map((e) => ({
+      severity: e.severity,
+      start: iso(e.startMs),
+      end: e.endMs === null ? null : iso(e.endMs),
+      windows: e.windows,
+      peakBurnRate: e.peakBurnRate,
+    })),
+  };
+}

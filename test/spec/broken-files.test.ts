@@ -1,0 +1,61 @@
+/**
+ * Every broken SLO file in test/fixtures/broken names its problem at
+ * file:line:col and exits 2, never with a stack trace. Each fixture's first
+ * line says what it expects: `# expect: LINE:COL text | other text`.
+ */
+
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadSpec } from "../../src/spec/load.js";
+import { hasStackTrace, ROOT, runCli } from "../support/cli.js";
+
+const DIR = join(ROOT, "test", "fixtures", "broken");
+const fixtures = readdirSync(DIR)
+  .filter((f) => f.endsWith(".yaml"))
+  .sort()
+  .map((name) => {
+    const first = readFileSync(join(DIR, name), "utf8").split("\n")[0]!;
+    const m = /^# expect: (\d+):(\d+) (.+)$/.exec(first);
+    if (!m) throw new Error(`${name}: first line must be '# expect: LINE:COL text'`);
+    return { name, line: Number(m[1]), col: Number(m[2]), texts: m[3]!.split(" | ") };
+  });
+
+describe("broken SLO files", () => {
+  it("there are at least 25 of them", () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(25);
+  });
+
+  it.each(fixtures)(
+    "$name: the problem is named at its position",
+    async ({ name, line, col, texts }) => {
+      const { errors } = await loadSpec([join(DIR, name)], { env: {} });
+      expect(errors.length).toBeGreaterThan(0);
+      const formatted = errors.map((e) => e.format()).join("\n");
+      const first = errors[0]!;
+      expect(`${first.line}:${first.col}`, formatted).toBe(`${line}:${col}`);
+      expect(first.file).toContain(name);
+      for (const text of texts) expect(formatted).toContain(text);
+    },
+  );
+
+  it("slo validate exits 2 with file:line:col and no stack trace, for each file", async () => {
+    const results = await Promise.all(
+      fixtures.map(async (f) => ({
+        f,
+        r: await runCli(["validate", `test/fixtures/broken/${f.name}`]),
+      })),
+    );
+    for (const { f, r } of results) {
+      expect(r.code, `${f.name}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(`test/fixtures/broken/${f.name}:${f.line}:${f.col}: `);
+      expect(hasStackTrace(r.stderr), r.stderr).toBe(false);
+    }
+  });
+
+  it("slo validate reports every problem of every file at once", async () => {
+    const r = await runCli(["validate", "test/fixtures/broken"]);
+    expect(r.code).toBe(2);
+    for (const f of fixtures) expect(r.stderr).toContain(f.name);
+  });
+});

@@ -1,0 +1,113 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { expandString } from "../../src/spec/env.js";
+import { loadSpec } from "../../src/spec/load.js";
+
+function write(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "slo-spec-"));
+  const file = join(dir, "slo.yaml");
+  writeFileSync(file, text);
+  return file;
+}
+
+const VALID = `
+service: ctrl
+labels: { team: core, tier: 1 }
+sources:
+  logs: { type: logs, paths: [a.ndjson] }
+  prom:
+    type: prometheus
+    url: \${PROM_URL:-http://127.0.0.1:9090}
+    headers: { Authorization: "Bearer \${PROM_TOKEN}" }
+slos:
+  - name: availability
+    objective: 99.9%
+    window: 28d
+    indicator: { ratio: { source: prom, bad: 'http_requests_total{code=~"5.."}', total: http_requests_total } }
+    gate: { minRemaining: 10% }
+  - name: latency
+    objective: 0.99
+    window: { calendar: month, timezone: Europe/Berlin }
+    indicator:
+      latency: { source: logs, events: "| json", field: duration, threshold: 0.3s }
+    alerting:
+      minEvents: 50
+      windows:
+        - { severity: page, long: 1h, short: 5m, share: 2% }
+    gate: false
+`;
+
+describe("loading a native SLO file", () => {
+  it("maps the file to the model with defaults", async () => {
+    const { set, errors } = await loadSpec([write(VALID)], { env: { PROM_TOKEN: "s3cret" } });
+    expect(errors).toEqual([]);
+    const [service] = set.services;
+    expect(service!.labels).toEqual({ team: "core", tier: "1" });
+    const prom = service!.sources.prom!;
+    expect(prom).toMatchObject({
+      type: "prometheus",
+      url: "http://127.0.0.1:9090",
+      headers: { Authorization: "Bearer s3cret" },
+    });
+    const [a, b] = service!.slos;
+    expect(a!.objective).toBe(0.999);
+    expect(a!.window).toEqual({ kind: "rolling", durationMs: 28 * 86_400_000, label: "28d" });
+    expect(a!.gate).toEqual({ enabled: true, minRemaining: 0.1, warnRemaining: 0.25 });
+    expect(a!.alerting.windows.map((w) => `${w.long}/${w.short}`)).toEqual([
+      "1h/5m",
+      "6h/30m",
+      "1d/2h",
+      "3d/6h",
+    ]);
+    expect(a!.alerting.minEvents).toBe(10);
+    expect(b!.objective).toBe(0.99);
+    expect(b!.window).toEqual({
+      kind: "calendar",
+      unit: "month",
+      timeZone: "Europe/Berlin",
+      label: "month",
+    });
+    expect(b!.indicator).toMatchObject({ kind: "latency", unit: "ms", threshold: 300 });
+    expect(b!.alerting.windows).toHaveLength(1);
+    expect(b!.gate.enabled).toBe(false);
+    expect(b!.at.line).toBe(16);
+  });
+
+  it("reports every problem of a file at once: structure first, then meaning", async () => {
+    const structure = VALID.replace("99.9%", "high").replace("28d", "28 days");
+    const first = await loadSpec([write(structure)], { env: { PROM_TOKEN: "x" } });
+    expect(first.errors.map((e) => e.message)).toEqual([
+      expect.stringContaining("expected a percentage"),
+      expect.stringContaining("expected a duration"),
+    ]);
+    const meaning = VALID.replace("99.9%", "100%").replace("Europe/Berlin", "Nowhere/City");
+    const second = await loadSpec([write(meaning)], { env: { PROM_TOKEN: "x" } });
+    expect(second.errors.map((e) => e.message)).toEqual([
+      expect.stringContaining("100% leaves no error budget"),
+      expect.stringContaining("unknown time zone 'Nowhere/City'"),
+    ]);
+  });
+
+  it("never puts the value of a secret into an error", async () => {
+    const file = write(
+      VALID.replace("url: ${PROM_URL:-http://127.0.0.1:9090}", "url: 'http://user:hunter2@:bad'"),
+    );
+    const { errors } = await loadSpec([file], { env: { PROM_TOKEN: "x" } });
+    expect(errors.map((e) => e.format()).join("\n")).not.toContain("hunter2");
+  });
+});
+
+describe("${VAR} expansion", () => {
+  it.each([
+    ["${A}", { A: "1" }, "1", []],
+    ["${A:-x}", {}, "x", []],
+    ["${A:-x}", { A: "1" }, "1", []],
+    ["a-${B}-c", {}, "a-${B}-c", ["B"]],
+    ["$${A}", { A: "1" }, "${A}", []],
+    ["${A}${B:-2}", { A: "1" }, "12", []],
+  ] as const)("%s", (text, env, value, missing) => {
+    expect(expandString(text, env)).toEqual({ value, missing });
+  });
+});
