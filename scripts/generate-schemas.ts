@@ -2,7 +2,7 @@
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { SCHEMA_FILES } from "../src/spec/json-schema.js";
+import { SCHEMA_FILES } from "../src/report/json-schemas.js";
 
 for (const [name, build] of Object.entries(SCHEMA_FILES)) {
   const path = join(import.meta.dirname, "..", "schemas", name);

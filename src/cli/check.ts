@@ -2,6 +2,7 @@
 
 import type { Command } from "commander";
 import { EXIT } from "../errors.js";
+import type { Logger } from "../github/client.js";
 import { evaluateSet } from "../pipeline/evaluate-set.js";
 import { renderJson } from "../report/render-json.js";
 import { renderText } from "../report/render-text.js";
@@ -15,6 +16,17 @@ export interface CheckOptions {
   failOn: string;
   onSourceError?: string;
   quiet?: boolean;
+  /** --github: a check run (or commit status), the PR comment, the job summary, step outputs */
+  github?: boolean;
+  checkName?: string;
+  comment?: boolean;
+  commentId?: string;
+  overrideLabel?: string;
+  sha?: string;
+  failOnReportError?: boolean;
+  /** the Action passes its github-token input and its logger; the CLI reads GITHUB_TOKEN */
+  githubToken?: string;
+  log?: Logger;
 }
 
 export function registerCheck(program: Command, setExit: (code: number) => void): void {
@@ -31,6 +43,20 @@ export function registerCheck(program: Command, setExit: (code: number) => void)
       "treat an unreadable source as pass or fail instead of exit 3",
     )
     .option("-q, --quiet", "print nothing; only the exit code speaks")
+    .option(
+      "--github",
+      "report to GitHub: check run, PR comment, job summary (token: GITHUB_TOKEN)",
+    )
+    .option("--check-name <name>", "--github: the check run's name", "slo")
+    .option("--comment-id <id>", "--github: tells several SLO sets' PR comments apart", "default")
+    .option("--no-comment", "--github: no PR comment")
+    .option(
+      "--override-label <label>",
+      "--github: PR label that lets a failing gate pass",
+      "slo-override",
+    )
+    .option("--sha <sha>", "--github: the commit to report on, instead of the event's")
+    .option("--fail-on-report-error", "--github: exit 3 when a report cannot be delivered")
     .action(async (paths: string[], options: CheckOptions) => {
       setExit(await runCheck(paths, options));
     });
@@ -43,6 +69,9 @@ export async function runCheck(paths: string[], options: CheckOptions): Promise<
     ? oneOf("--on-source-error", options.onSourceError, ["pass", "fail"] as const)
     : "error";
   const atMs = parseAt(options.at);
+  // Loaded only for --github: Octokit and the reporters stay out of every other run.
+  const github = options.github ? await import("../github/publish.js") : null;
+  github?.checkSettings(options);
   const set = await loadOrThrow(paths);
   const report = await evaluateSet(set, { atMs, onSourceError });
   if (!options.quiet || options.out) {
@@ -52,7 +81,26 @@ export async function runCheck(paths: string[], options: CheckOptions): Promise<
         : renderText(report, { color: !options.out && useColor(process.stdout) });
     await writeOutput(text, options.out, set.files);
   }
-  return exitCodeOf(report, failOn, onSourceError);
+  const code = exitCodeOf(report, failOn, onSourceError);
+  if (!github) return code;
+  const published = await github.publishToGitHub(report, {
+    ...options,
+    token: options.githubToken ?? (process.env.GITHUB_TOKEN || process.env.GH_TOKEN),
+    gatePasses: code === EXIT.ok,
+    env: process.env,
+    cwd: process.cwd(),
+    log: options.log ?? stderrLog(options.quiet === true),
+  });
+  return github.exitCodeAfterPublishing(code, published, options.failOnReportError === true);
+}
+
+function stderrLog(quiet: boolean): Logger {
+  return {
+    info: (message) => {
+      if (!quiet) process.stderr.write(`${message}\n`);
+    },
+    warning: (message) => process.stderr.write(`warning: ${message}\n`),
+  };
 }
 
 /**

@@ -5,7 +5,11 @@
 
 import { Command, CommanderError } from "commander";
 import { EXIT, exitCodeFor, SloError, SloErrors, toSloError } from "../errors.js";
+import { registerAlerts } from "./alerts.js";
 import { registerCheck } from "./check.js";
+import { registerConvert } from "./convert.js";
+import { registerReport } from "./report.js";
+import { registerRules } from "./rules.js";
 import { registerValidate } from "./validate.js";
 import { VERSION } from "./version.js";
 
@@ -22,6 +26,10 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerCheck(program, setExit);
   registerValidate(program, setExit);
+  registerAlerts(program, setExit);
+  registerReport(program, setExit);
+  registerConvert(program, setExit);
+  registerRules(program, setExit);
   try {
     await program.parseAsync(argv);
     return exitCode;

@@ -12,6 +12,7 @@ import type { SloReport, SloReportEntry } from "../report/schema.js";
 import { createSource, type SourceOptions } from "../sources/index.js";
 import type { CountResult, Source } from "../sources/types.js";
 import type { ServiceSpec, SloSet, SloSpec, SourceSpec } from "../spec/model.js";
+import { resultWithHealth, runHealthChecks } from "./health.js";
 import { alertHistoryFor, previousOf } from "./report-extras.js";
 import { planSlo, type SloPlan } from "./requests.js";
 
@@ -50,6 +51,8 @@ export async function evaluateSet(set: SloSet, options: EvaluateOptions): Promis
       groups.set(key, group);
     }
   }
+  // Health checks run while the sources are read.
+  const checking = runHealthChecks(set);
   await Promise.all(
     [...groups.values()].map(async ({ spec, jobs }) => {
       const results = await countSafely(factory, spec, jobs);
@@ -58,13 +61,16 @@ export async function evaluateSet(set: SloSet, options: EvaluateOptions): Promis
       });
     }),
   );
+  const health = await checking;
   return {
     version: 1,
     evaluatedAt: new Date(options.atMs).toISOString(),
-    result: runResultOf(
-      entries.map((e) => ({ status: statusForGate(e, options), gated: e.gated })),
+    result: resultWithHealth(
+      runResultOf(entries.map((e) => ({ status: statusForGate(e, options), gated: e.gated }))),
+      health,
     ),
     slos: entries,
+    ...(health.length > 0 ? { health } : {}),
   };
 }
 
@@ -131,6 +137,7 @@ function entryFor(
       `${d.noTimestamp.count} line(s) without a timestamp skipped${s ? `, first at ${s.file}:${s.line}` : ""}`,
     );
   }
+  notes.push(...(d.warnings ?? []));
   if (d.missingField)
     notes.push(`${d.missingField} event(s) without the latency field not counted`);
   return buildEntry(slo, plan.bounds, evaluation, {

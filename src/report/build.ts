@@ -8,6 +8,8 @@ import type { SloReportEntry } from "./schema.js";
 export interface EntryExtras {
   breakdown: { value: string; count: number }[];
   diagnostics: SloReportEntry["diagnostics"];
+  previous?: SloReportEntry["previous"];
+  alertHistory?: SloReportEntry["alertHistory"];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -64,6 +66,8 @@ export function buildEntry(
     ...definition(slo),
     burnDown: evaluation.burnDown.map((p) => ({ t: iso(p.atMs), remaining: p.remaining })),
     ...(evaluation.timeslices ? { timeslices: evaluation.timeslices } : {}),
+    ...(extras.previous ? { previous: extras.previous } : {}),
+    ...(extras.alertHistory ? { alertHistory: extras.alertHistory } : {}),
     diagnostics: extras.diagnostics,
   };
 }

@@ -33,6 +33,32 @@ export const reportWindowSchema = z.union([
   }),
 ]);
 
+export const reportPreviousSchema = z
+  .object({
+    start: isoTime,
+    end: isoTime,
+    events: z.object({ good: z.number(), bad: z.number(), total: z.number() }),
+    sli: z.number().nullable().describe("null when that window had no events"),
+    errorBudget: z.object({ consumed: z.number(), remaining: z.number() }),
+  })
+  .describe("The window before this one (the previous 30 days, or last month), for the trend");
+
+export const reportAlertEpisodeSchema = z.object({
+  severity: z.enum(["page", "ticket"]),
+  start: isoTime.describe("The first instant the alert fired"),
+  end: isoTime.nullable().describe("The first instant it no longer fired; null: still firing"),
+  windows: z.array(z.string()).describe("The rules that fired, long/short: 1h/5m"),
+  peakBurnRate: z.number(),
+});
+
+export const reportAlertHistorySchema = z
+  .object({
+    since: isoTime.describe("History starts here (the window's start, or as far as it reaches)"),
+    step: z.string().describe("Resolution: the alert windows' common step, e.g. 5m"),
+    episodes: z.array(reportAlertEpisodeSchema),
+  })
+  .describe("The burn-rate alerts that fired over the window (slo report)");
+
 export const reportSloSchema = z.object({
   service: z.string(),
   name: z.string(),
@@ -62,6 +88,8 @@ export const reportSloSchema = z.object({
     .array(z.object({ t: isoTime, remaining: z.number() }))
     .describe("Budget remaining through the window, for charts"),
   timeslices: z.object({ good: z.number(), total: z.number() }).optional(),
+  previous: reportPreviousSchema.optional(),
+  alertHistory: reportAlertHistorySchema.optional(),
   diagnostics: z
     .object({
       lines: z.number().optional(),
@@ -98,3 +126,6 @@ export type SloReport = z.infer<typeof reportSchema>;
 export type SloReportEntry = z.infer<typeof reportSloSchema>;
 export type ReportAlert = z.infer<typeof reportAlertSchema>;
 export type HealthReport = z.infer<typeof healthSchema>;
+export type ReportPrevious = z.infer<typeof reportPreviousSchema>;
+export type ReportAlertHistory = z.infer<typeof reportAlertHistorySchema>;
+export type ReportAlertEpisode = z.infer<typeof reportAlertEpisodeSchema>;

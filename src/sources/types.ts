@@ -56,6 +56,8 @@ export interface SourceDiagnostics {
   missingField?: number;
   /** http sources: queries sent */
   queries?: number;
+  /** what the user should know but did not stop the count (a missing metric, a failed breakdown) */
+  warnings?: string[];
 }
 
 export interface CountResult {

@@ -13,11 +13,22 @@ export interface FormatDocument {
   value: unknown;
 }
 
+/** What a loader may need beyond the documents: Sloth's Prometheus URL comes from the environment. */
+export interface FormatContext {
+  env: Record<string, string | undefined>;
+}
+
 export interface FormatLoader {
   name: string;
   detect(value: unknown): boolean;
-  /** all documents of one file in this format (OpenSLO files hold several) */
-  load(documents: FormatDocument[]): { services: ServiceSpec[]; errors: SloError[] };
+  /**
+   * All documents in this format, from every file loaded together (OpenSLO
+   * documents refer to each other across files).
+   */
+  load(
+    documents: FormatDocument[],
+    context?: FormatContext,
+  ): { services: ServiceSpec[]; errors: SloError[] };
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -7,16 +7,23 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { type SloError, specError, usageError } from "../errors.js";
 import { expandEnvInDocument } from "./env.js";
-import { detectFormat, type FormatLoader, nativeFormat } from "./formats.js";
+import { detectFormat, type FormatDocument, type FormatLoader, nativeFormat } from "./formats.js";
 import type { ServiceSpec, SloSet } from "./model.js";
-import { parseYamlFile, positionOf, type YamlDocument } from "./yaml-source.js";
+import { opensloFormat } from "./openslo/index.js";
+import { slothFormat } from "./sloth.js";
+import { parseYamlFile, positionOf } from "./yaml-source.js";
 
 export interface LoadOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
-  /** extra format loaders (OpenSLO, Sloth) by name */
+  /** the foreign formats to recognise (default: OpenSLO and Sloth); native is always the fallback */
   formats?: FormatLoader[];
 }
+
+/** OpenSLO and Sloth files load as they are. */
+export const DEFAULT_FORMATS: FormatLoader[] = [opensloFormat, slothFormat];
+
+type FormatGroups = Map<FormatLoader, FormatDocument[]>;
 
 export interface LoadResult {
   set: SloSet;
@@ -37,22 +44,32 @@ export async function loadSpec(paths: string[], options: LoadOptions = {}): Prom
     else files.push(...found);
   }
   const unique = [...new Set(files)];
-  const services: ServiceSpec[] = [];
-  for (const absolute of unique) {
-    const file = displayPath(cwd, absolute);
+  const displayed = unique.map((f) => displayPath(cwd, f));
+  // Documents of every file are loaded together, per format: OpenSLO
+  // documents refer to each other across files (an SLO here, its SLI there).
+  const groups: FormatGroups = new Map();
+  for (const [i, absolute] of unique.entries()) {
     const text = await readFile(absolute, "utf8");
-    const loaded = loadText(file, text, env, options.formats ?? []);
-    errors.push(...loaded.errors);
-    for (const service of loaded.services) {
-      // Sources resolve relative paths against the file that defines them.
-      for (const source of Object.values(service.sources)) {
-        if (source.type === "logs") source.baseDir = resolve(cwd, source.baseDir);
-      }
-      services.push(service);
+    const parsed = parseText(displayed[i]!, text, env, options.formats ?? DEFAULT_FORMATS);
+    errors.push(...parsed.errors);
+    for (const [format, documents] of parsed.groups) {
+      groups.set(format, [...(groups.get(format) ?? []), ...documents]);
+    }
+  }
+  const loaded = loadGroups(groups, env);
+  errors.push(...loaded.errors);
+  // Back in file order, whatever the format.
+  const order = (file: string | undefined) => (file === undefined ? -1 : displayed.indexOf(file));
+  errors.sort((a, b) => order(a.file) - order(b.file));
+  const services = loaded.services.sort((a, b) => order(a.file) - order(b.file));
+  for (const service of services) {
+    // Sources resolve relative paths against the file that defines them.
+    for (const source of Object.values(service.sources)) {
+      if (source.type === "logs") source.baseDir = resolve(cwd, source.baseDir);
     }
   }
   errors.push(...checkAcrossFiles(services));
-  return { set: { files: unique.map((f) => displayPath(cwd, f)), services }, errors };
+  return { set: { files: displayed, services }, errors };
 }
 
 /** Load one file's text; exported for tests and for stdin. */
@@ -60,18 +77,31 @@ export function loadText(
   file: string,
   text: string,
   env: Record<string, string | undefined>,
-  formats: FormatLoader[] = [],
+  formats: FormatLoader[] = DEFAULT_FORMATS,
 ): { services: ServiceSpec[]; errors: SloError[] } {
+  const parsed = parseText(file, text, env, formats);
+  const loaded = loadGroups(parsed.groups, env);
+  return { services: loaded.services, errors: [...parsed.errors, ...loaded.errors] };
+}
+
+/** Parse one file and sort its documents by format; nothing is mapped yet. */
+function parseText(
+  file: string,
+  text: string,
+  env: Record<string, string | undefined>,
+  formats: FormatLoader[],
+): { groups: FormatGroups; errors: SloError[] } {
+  const byFormat: FormatGroups = new Map();
   const { docs, errors } = parseYamlFile(file, text);
-  if (errors.length > 0) return { services: [], errors };
+  if (errors.length > 0) return { groups: byFormat, errors };
   if (docs.length === 0) {
     return {
-      services: [],
+      groups: byFormat,
       errors: [specError("empty file: expected an SLO definition", { file, line: 1, col: 1 })],
     };
   }
-  const all = [nativeFormat, ...formats];
-  const byFormat = new Map<FormatLoader, { ydoc: YamlDocument; value: unknown }[]>();
+  // The foreign formats say what they are (apiVersion, version); native is what is left.
+  const all = [...formats, nativeFormat];
   const out: SloError[] = [];
   for (const ydoc of docs) {
     const envErrors = expandEnvInDocument(ydoc, env);
@@ -94,13 +124,21 @@ export function loadText(
     list.push({ ydoc, value });
     byFormat.set(format, list);
   }
+  return { groups: byFormat, errors: out };
+}
+
+function loadGroups(
+  groups: FormatGroups,
+  env: Record<string, string | undefined>,
+): { services: ServiceSpec[]; errors: SloError[] } {
   const services: ServiceSpec[] = [];
-  for (const [format, documents] of byFormat) {
-    const result = format.load(documents);
-    out.push(...result.errors);
+  const errors: SloError[] = [];
+  for (const [format, documents] of groups) {
+    const result = format.load(documents, { env });
+    errors.push(...result.errors);
     services.push(...result.services);
   }
-  return { services, errors: out };
+  return { services, errors };
 }
 
 function checkAcrossFiles(services: ServiceSpec[]): SloError[] {

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { SCHEMA_FILES } from "../../src/spec/json-schema.js";
+import { SCHEMA_FILES } from "../../src/report/json-schemas.js";
 import { ROOT } from "../support/cli.js";
 
 describe("schemas/", () => {

@@ -1,8 +1,8 @@
 /** JSON Schemas for schemas/, generated from the zod schemas so they cannot drift. */
 
 import { z } from "zod";
-import { reportSchema } from "../report/schema.js";
-import { sloFileSchema } from "./schema.js";
+import { sloFileSchema } from "../spec/schema.js";
+import { reportSchema } from "./schema.js";
 
 export function sloFileJsonSchema(): object {
   return {

@@ -1,0 +1,57 @@
+/**
+ * What the notifiers talk about: one SLO, its definition (labels, runbook,
+ * where alerts go) and its evaluation (burn rates, which rules fire).
+ */
+
+import type { ReportAlert, SloReport, SloReportEntry } from "../report/schema.js";
+import type { SloSet, SloSpec } from "../spec/model.js";
+
+export type Severity = "page" | "ticket";
+export const SEVERITIES: readonly Severity[] = ["page", "ticket"];
+
+export interface AlertSubject {
+  /** `service/slo`, unique in a run: the key of state and markers */
+  key: string;
+  slo: SloSpec;
+  entry: SloReportEntry;
+  /** false when the SLO could not be evaluated (its source failed): its alerts are unknown */
+  known: boolean;
+  /** the firing rules of each severity; a severity is absent when none of its rules fires */
+  firing: Partial<Record<Severity, ReportAlert[]>>;
+}
+
+export function subjectKey(service: string, name: string): string {
+  return `${service}/${name}`;
+}
+
+/** Pair each evaluated SLO with its definition. */
+export function alertSubjects(set: SloSet, report: SloReport): AlertSubject[] {
+  const specs = new Map<string, SloSpec>();
+  for (const service of set.services) {
+    for (const slo of service.slos) specs.set(subjectKey(slo.service, slo.name), slo);
+  }
+  const subjects: AlertSubject[] = [];
+  for (const entry of report.slos) {
+    const key = subjectKey(entry.service, entry.name);
+    const slo = specs.get(key);
+    if (!slo) continue;
+    const firing: AlertSubject["firing"] = {};
+    for (const alert of entry.alerts) {
+      if (!alert.firing) continue;
+      firing[alert.severity] = [...(firing[alert.severity] ?? []), alert];
+    }
+    subjects.push({ key, slo, entry, known: entry.status !== "error", firing });
+  }
+  return subjects;
+}
+
+/** The most urgent firing severity among `severities`, or null. */
+export function highestFiring(
+  subject: AlertSubject,
+  severities: readonly Severity[],
+): Severity | null {
+  for (const severity of SEVERITIES) {
+    if (severities.includes(severity) && subject.firing[severity]) return severity;
+  }
+  return null;
+}

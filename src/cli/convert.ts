@@ -1,0 +1,71 @@
+/**
+ * `slo convert --to native|openslo [paths] [--out DIR]`: read SLO files in
+ * any format slo loads (native, OpenSLO, Sloth) and write them in another.
+ * `${VAR}` references are written back as references, never their values,
+ * and an existing file is never overwritten without --force.
+ */
+
+import { access, mkdir, writeFile } from "node:fs/promises";
+import { join, relative, resolve } from "node:path";
+import type { Command } from "commander";
+import { EXIT, usageError } from "../errors.js";
+import { CONVERT_TARGETS, convertPaths } from "../spec/write/convert.js";
+import { DEFAULT_PATHS, oneOf } from "./common.js";
+
+export interface ConvertOptions {
+  to: string;
+  out?: string;
+  force?: boolean;
+}
+
+export function registerConvert(program: Command, setExit: (code: number) => void): void {
+  program
+    .command("convert")
+    .description("convert SLO files (native, OpenSLO, Sloth) to slo's native format or OpenSLO")
+    .argument("[paths...]", "SLO files or folders", [])
+    .requiredOption("--to <format>", "native or openslo")
+    .option("--out <dir>", "write one file per service into this folder instead of to stdout")
+    .option("--force", "overwrite files that already exist in --out")
+    .action(async (paths: string[], options: ConvertOptions) => {
+      setExit(await runConvert(paths, options));
+    });
+}
+
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith("..") ? rel : path;
+}
+
+export async function runConvert(paths: string[], options: ConvertOptions): Promise<number> {
+  const to = oneOf("--to", options.to, CONVERT_TARGETS);
+  const outDir = resolve(options.out ?? ".");
+  const { files } = await convertPaths(paths.length > 0 ? paths : DEFAULT_PATHS, to, { outDir });
+  if (!options.out) {
+    process.stdout.write(files.map((f) => f.text).join("---\n"));
+    return EXIT.ok;
+  }
+  const targets = files.map((f) => ({ ...f, path: join(outDir, f.name) }));
+  if (!options.force) {
+    const exists = await Promise.all(
+      targets.map((t) =>
+        access(t.path).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
+    const taken = targets.filter((_, i) => exists[i]).map((t) => shown(t.path));
+    if (taken.length > 0) {
+      throw usageError(
+        `refusing to overwrite ${taken.join(", ")}`,
+        "add --force to overwrite, or choose another --out folder",
+      );
+    }
+  }
+  await mkdir(outDir, { recursive: true });
+  for (const t of targets) {
+    await writeFile(t.path, t.text);
+    process.stdout.write(`wrote ${shown(t.path)}\n`);
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,126 @@
+/**
+ * The issue operations of `slo alerts` and `slo report --issue` over the
+ * shared Octokit client, configured from the environment a workflow has:
+ * GITHUB_TOKEN (or GH_TOKEN), GITHUB_REPOSITORY, GITHUB_API_URL.
+ */
+
+import type { Issue, IssueApi, IssueComment } from "../alerts/issue-api.js";
+import { SloError, usageError } from "../errors.js";
+import { createGitHubClient, type GitHubClient } from "../github/client.js";
+import { explainFailure } from "../github/errors.js";
+
+type Env = Record<string, string | undefined>;
+
+export function issueApiFromEnv(env: Env, why: string): IssueApi {
+  const token = env.GITHUB_TOKEN || env.GH_TOKEN;
+  const repository = env.GITHUB_REPOSITORY ?? "";
+  if (!token) {
+    throw usageError(
+      `${why} needs a GitHub token in GITHUB_TOKEN`,
+      "in a workflow, set GITHUB_TOKEN from github.token and grant permissions: issues: write",
+    );
+  }
+  const [owner, repo, extra] = repository.split("/");
+  if (!owner || !repo || extra !== undefined) {
+    throw usageError(
+      `${why} needs the repository in GITHUB_REPOSITORY as owner/repo${repository ? `, not ${repository}` : ""}`,
+      "GitHub Actions sets it; elsewhere export GITHUB_REPOSITORY=owner/repo",
+    );
+  }
+  const client = createGitHubClient({
+    token,
+    baseUrl: env.GITHUB_API_URL,
+    log: { info: () => {}, warning: (m) => process.stderr.write(`warning: ${m}\n`) },
+  });
+  return octokitIssueApi(client, owner, repo);
+}
+
+export function octokitIssueApi(client: GitHubClient, owner: string, repo: string): IssueApi {
+  const repository = `${owner}/${repo}`;
+  const call = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      throw new SloError({
+        code: "delivery",
+        message: explainFailure(`GitHub ${what} in ${repository}`, "issues: write", error),
+      });
+    }
+  };
+  return {
+    repository,
+    listOpenIssues: (label) =>
+      call("listing open issues", async () => {
+        const issues = await client.paginate(client.rest.issues.listForRepo, {
+          owner,
+          repo,
+          state: "open",
+          labels: label,
+          sort: "created",
+          direction: "asc",
+          per_page: 100,
+        });
+        return issues.filter((i) => !i.pull_request).map(issueOf);
+      }),
+    listComments: (issue) =>
+      call(`listing the comments of issue #${issue}`, async () => {
+        const comments = await client.paginate(client.rest.issues.listComments, {
+          owner,
+          repo,
+          issue_number: issue,
+          per_page: 100,
+        });
+        return comments.map((c): IssueComment => ({ id: c.id, body: c.body ?? "" }));
+      }),
+    createIssue: (input) =>
+      call("creating an issue", async () => {
+        const { data } = await client.rest.issues.create({ owner, repo, ...input });
+        return issueOf(data);
+      }),
+    updateIssue: (issue, patch) =>
+      call(`updating issue #${issue}`, async () => {
+        const { data } = await client.rest.issues.update({
+          owner,
+          repo,
+          issue_number: issue,
+          ...(patch.title !== undefined ? { title: patch.title } : {}),
+          ...(patch.body !== undefined ? { body: patch.body } : {}),
+          ...(patch.state !== undefined ? { state: patch.state } : {}),
+          ...(patch.stateReason !== undefined ? { state_reason: patch.stateReason } : {}),
+        });
+        return issueOf(data);
+      }),
+    createComment: (issue, body) =>
+      call(`commenting on issue #${issue}`, async () => {
+        const { data } = await client.rest.issues.createComment({
+          owner,
+          repo,
+          issue_number: issue,
+          body,
+        });
+        return { id: data.id, body: data.body ?? "" };
+      }),
+  };
+}
+
+interface IssueLike {
+  number: number;
+  title: string;
+  body?: string | null;
+  state: string;
+  html_url: string;
+  labels: (string | { name?: string | undefined })[];
+}
+
+function issueOf(data: IssueLike): Issue {
+  return {
+    number: data.number,
+    title: data.title,
+    body: data.body ?? "",
+    state: data.state === "closed" ? "closed" : "open",
+    labels: data.labels
+      .map((l) => (typeof l === "string" ? l : (l.name ?? "")))
+      .filter((l) => l !== ""),
+    url: data.html_url,
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * `slo report`: the scheduled report over each SLO's window: SLI, budget
+ * left, the burn-down, the trend against the previous window, the alerts
+ * that fired and what spent the budget. Markdown, one self-contained HTML
+ * file, or the JSON report; `--issue` keeps one "SLO report" issue current.
+ */
+
+import type { Command } from "commander";
+import { publishReportIssue } from "../alerts/report-issue.js";
+import { EXIT } from "../errors.js";
+import { evaluateSet } from "../pipeline/evaluate-set.js";
+import { renderHtml } from "../report/render-html.js";
+import { renderJson } from "../report/render-json.js";
+import { renderMarkdown } from "../report/render-markdown.js";
+import type { SloReport } from "../report/schema.js";
+import type { SloSet } from "../spec/model.js";
+import { loadOrThrow, oneOf, parseAt, writeOutput } from "./common.js";
+
+export interface ReportOptions {
+  at?: string;
+  format: string;
+  out?: string;
+  issue?: boolean;
+}
+
+const TITLE = "SLO report";
+
+export function registerReport(program: Command, setExit: (code: number) => void): void {
+  program
+    .command("report")
+    .description(
+      "report each SLO over its window: budget, burn-down, trend, alerts that fired, what spent the budget",
+    )
+    .argument("[paths...]", "SLO files or folders", [])
+    .option("--at <time>", "evaluate at this RFC 3339 instant instead of now")
+    .option("--format <format>", "markdown, html or json", "markdown")
+    .option("--out <file>", "write the report to a file instead of stdout")
+    .option(
+      "--issue",
+      "also keep one 'SLO report' issue in GITHUB_REPOSITORY updated with it (needs GITHUB_TOKEN)",
+    )
+    .action(async (paths: string[], options: ReportOptions) => {
+      setExit(await runReport(paths, options));
+    });
+}
+
+export async function runReport(paths: string[], options: ReportOptions): Promise<number> {
+  const format = oneOf("--format", options.format, ["markdown", "html", "json"] as const);
+  const atMs = parseAt(options.at);
+  const set = await loadOrThrow(paths);
+  // Before any source is read: a missing token is a usage error, not a late failure.
+  const issues = options.issue
+    ? (await import("./github-issues.js")).issueApiFromEnv(process.env, "--issue")
+    : undefined;
+  const report = await evaluateSet(set, { atMs, alertHistory: true });
+  const runUrl = runUrlOf(process.env);
+  const text =
+    format === "json"
+      ? renderJson(report)
+      : format === "html"
+        ? renderHtml(report, { title: TITLE, runUrl, warnRemaining: warnThresholds(set) })
+        : renderMarkdown(report, { title: TITLE, runUrl });
+  await writeOutput(text, options.out, set.files);
+  if (issues) {
+    const markdown =
+      format === "markdown" ? text : renderMarkdown(report, { title: TITLE, runUrl });
+    const published = await publishReportIssue(issues, markdown);
+    process.stderr.write(
+      `${published.action} issue #${published.issue.number} in ${issues.repository}: ${published.issue.url}\n`,
+    );
+  }
+  return sourceFailed(report) ? EXIT.source : EXIT.ok;
+}
+
+/** A report with an SLO whose source failed is still written, and the exit code says so. */
+function sourceFailed(report: SloReport): boolean {
+  return report.slos.some((s) => s.status === "error");
+}
+
+function warnThresholds(set: SloSet): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const service of set.services) {
+    for (const slo of service.slos) {
+      if (slo.gate.enabled) out[`${slo.service}/${slo.name}`] = slo.gate.warnRemaining;
+    }
+  }
+  return out;
+}
+
+function runUrlOf(env: Record<string, string | undefined>): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env;
+  return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
+}

@@ -1,0 +1,90 @@
+/**
+ * The Octokit client every reporter shares: retries on 5xx and network
+ * errors, waits out rate limits, a timeout on every request, and the API URL
+ * of the environment (GitHub Enterprise Server sets GITHUB_API_URL).
+ */
+
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
+import { Octokit } from "@octokit/rest";
+
+const SloOctokit = Octokit.plugin(retry, throttling);
+/** The reporters use the REST methods and pagination; the plugins work underneath. */
+export type GitHubClient = Octokit;
+
+export interface Logger {
+  info(message: string): void;
+  warning(message: string): void;
+}
+
+export interface ClientOptions {
+  token: string;
+  /** GITHUB_API_URL; https://api.github.com when unset */
+  baseUrl?: string | undefined;
+  log: Logger;
+  /** per request, so a stalled connection cannot hang the job (default 30 s) */
+  timeoutMs?: number;
+  /** retries after a 5xx or a network error (default 3; waits 1 s, 4 s, 9 s) */
+  retries?: number;
+  /** the unit of the retry waits (default 1000 ms); tests shorten it */
+  retryBaseMs?: number;
+  /** rate-limit waits and spacing of writes (default on); tests of other things turn it off */
+  throttle?: boolean;
+  fetch?: typeof fetch;
+}
+
+/** A rate limit is waited out twice; a third hit fails the request with GitHub's message. */
+const RATE_LIMIT_RETRIES = 2;
+
+export function createGitHubClient(options: ClientOptions): GitHubClient {
+  const baseFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const fetchWithTimeout: typeof fetch = (input, init) =>
+    baseFetch(input, {
+      ...init,
+      signal: init?.signal
+        ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)])
+        : AbortSignal.timeout(timeoutMs),
+    });
+  const baseMs = options.retryBaseMs ?? 1000;
+  return new SloOctokit({
+    auth: options.token,
+    baseUrl: (options.baseUrl || "https://api.github.com").replace(/\/+$/, ""),
+    userAgent: "slo-action",
+    request: { fetch: fetchWithTimeout },
+    // Octokit's own debug and info lines are noise in a job log.
+    log: {
+      debug: () => {},
+      info: () => {},
+      warn: (message: string) => options.log.warning(message),
+      error: (message: string) => options.log.warning(message),
+    },
+    retry: { retries: options.retries ?? 3, retryAfterBaseValue: baseMs },
+    throttle: {
+      enabled: options.throttle ?? true,
+      retryAfterBaseValue: baseMs,
+      onRateLimit: (after: number, request: RequestInfo, _octokit: unknown, count: number) => {
+        options.log.warning(
+          `GitHub rate limit hit on ${request.method} ${request.url}; retrying in ${after} s`,
+        );
+        return count < RATE_LIMIT_RETRIES;
+      },
+      onSecondaryRateLimit: (
+        after: number,
+        request: RequestInfo,
+        _octokit: unknown,
+        count: number,
+      ) => {
+        options.log.warning(
+          `GitHub secondary rate limit hit on ${request.method} ${request.url}; retrying in ${after} s`,
+        );
+        return count < RATE_LIMIT_RETRIES;
+      },
+    },
+  });
+}
+
+interface RequestInfo {
+  method: string;
+  url: string;
+}

@@ -1,0 +1,89 @@
+/**
+ * The sticky PR comment: one per PR (and comment id), found by a hidden
+ * marker and edited in place on every run. Two jobs racing may both create
+ * one; each re-lists after creating and the newer twin gives way.
+ */
+
+import type { GitHubClient } from "./client.js";
+import { truncateMarkdown } from "./truncate.js";
+
+/** GitHub rejects a longer comment body with 422. */
+export const COMMENT_LIMIT = 65_536;
+
+export interface StickyCommentInput {
+  owner: string;
+  repo: string;
+  issueNumber: number;
+  /** tells several SLO sets on one PR apart */
+  commentId: string;
+  body: string;
+  /** where the whole report is when the comment had to be cut */
+  truncatedNote: string;
+}
+
+export interface StickyCommentResult {
+  action: "created" | "updated";
+  id: number;
+  url: string | null;
+}
+
+export function markerOf(commentId: string): string {
+  return `<!-- slo-report:${commentId} -->`;
+}
+
+export async function upsertStickyComment(
+  client: GitHubClient,
+  input: StickyCommentInput,
+): Promise<StickyCommentResult> {
+  const marker = markerOf(input.commentId);
+  const body = truncateMarkdown(`${marker}\n${input.body}`, COMMENT_LIMIT, input.truncatedNote);
+  const where = { owner: input.owner, repo: input.repo };
+  const existing = await listMarked(client, input, marker);
+  const [keep, ...twins] = existing;
+  if (keep) {
+    const { data } = await client.rest.issues.updateComment({
+      ...where,
+      comment_id: keep.id,
+      body,
+    });
+    // Twins left by an earlier race.
+    for (const twin of twins)
+      await client.rest.issues.deleteComment({ ...where, comment_id: twin.id });
+    return { action: "updated", id: data.id, url: data.html_url ?? null };
+  }
+  const { data: created } = await client.rest.issues.createComment({
+    ...where,
+    issue_number: input.issueNumber,
+    body,
+  });
+  const after = await listMarked(client, input, marker);
+  const oldest = after[0];
+  if (oldest && oldest.id !== created.id) {
+    // Another job created one first: ours gives way and writes into theirs.
+    await client.rest.issues.deleteComment({ ...where, comment_id: created.id });
+    const { data } = await client.rest.issues.updateComment({
+      ...where,
+      comment_id: oldest.id,
+      body,
+    });
+    return { action: "updated", id: data.id, url: data.html_url ?? null };
+  }
+  return { action: "created", id: created.id, url: created.html_url ?? null };
+}
+
+/** The comments that carry the marker, oldest first. Quoting one ("> <!-- ...") does not count. */
+async function listMarked(
+  client: GitHubClient,
+  input: StickyCommentInput,
+  marker: string,
+): Promise<{ id: number }[]> {
+  const comments = await client.paginate(client.rest.issues.listComments, {
+    owner: input.owner,
+    repo: input.repo,
+    issue_number: input.issueNumber,
+    per_page: 100,
+  });
+  return comments
+    .filter((c) => typeof c.body === "string" && c.body.startsWith(marker))
+    .sort((a, b) => a.id - b.id);
+}

@@ -1,0 +1,149 @@
+/**
+ * Which repository, commit and pull request a run is about, from the event
+ * that started the workflow. GITHUB_SHA is not always the commit to report
+ * on: for pull_request it is a merge commit nobody reviews.
+ */
+
+import { readFile } from "node:fs/promises";
+
+export type Env = Record<string, string | undefined>;
+
+export interface EventContext {
+  eventName: string;
+  owner: string;
+  repo: string;
+  sha: string;
+  /** the PR the event names directly; others are looked up (see pullRequestLookup) */
+  pullNumber: number | null;
+  /** labels as the event saw them; the live labels are fetched when possible */
+  labels: string[];
+  /** how to find the PR when the event does not name one */
+  pullRequestLookup: "none" | "open-by-commit" | "any-by-commit" | "open-by-head-sha";
+  /** the token is read-only (a forked PR, or Dependabot): why, or null */
+  readOnlyReason: string | null;
+  /** deployment events: the environment deployed to */
+  environment: string | null;
+  runUrl: string | null;
+}
+
+type Payload = Record<string, unknown>;
+
+/** Read GITHUB_EVENT_PATH and resolve the context; a missing or broken payload counts as empty. */
+export async function loadEventContext(env: Env, sha?: string): Promise<EventContext> {
+  let payload: Payload = {};
+  if (env.GITHUB_EVENT_PATH) {
+    try {
+      payload = JSON.parse(await readFile(env.GITHUB_EVENT_PATH, "utf8")) as Payload;
+    } catch {
+      payload = {};
+    }
+  }
+  return eventContextOf(env.GITHUB_EVENT_NAME ?? "", payload, env, sha);
+}
+
+export function eventContextOf(
+  eventName: string,
+  payload: Payload,
+  env: Env,
+  shaOverride?: string,
+): EventContext {
+  const [owner = "", repo = ""] = (env.GITHUB_REPOSITORY ?? repoOf(payload) ?? "").split("/");
+  const base = {
+    eventName,
+    owner,
+    repo,
+    labels: [] as string[],
+    readOnlyReason: null as string | null,
+    environment: null as string | null,
+    runUrl: runUrlOf(env),
+  };
+  const envSha = env.GITHUB_SHA ?? "";
+  const pick = (sha: unknown) => shaOverride || (typeof sha === "string" && sha) || envSha;
+  switch (eventName) {
+    case "pull_request":
+    case "pull_request_target":
+    case "pull_request_review":
+    case "pull_request_review_comment": {
+      const pr = obj(payload.pull_request);
+      const head = obj(pr.head);
+      const headRepo = obj(head.repo);
+      const baseRepo = obj(obj(pr.base).repo);
+      // Only pull_request runs with the fork's read-only token; pull_request_target runs with the base's.
+      const forked =
+        eventName !== "pull_request_target" &&
+        (headRepo.full_name === undefined || headRepo.full_name !== baseRepo.full_name);
+      const dependabot =
+        eventName !== "pull_request_target" && env.GITHUB_ACTOR === "dependabot[bot]";
+      return {
+        ...base,
+        sha: pick(head.sha),
+        pullNumber: typeof pr.number === "number" ? pr.number : null,
+        labels: labelsOf(pr.labels),
+        pullRequestLookup: "none",
+        readOnlyReason: forked
+          ? "this pull request comes from a fork, and GitHub gives its workflows a read-only token"
+          : dependabot
+            ? "Dependabot's pull requests run with a read-only token"
+            : null,
+      };
+    }
+    case "push":
+      return {
+        ...base,
+        sha: pick(payload.after),
+        pullNumber: null,
+        pullRequestLookup: "open-by-commit",
+        readOnlyReason:
+          env.GITHUB_ACTOR === "dependabot[bot]"
+            ? "Dependabot's pushes run with a read-only token"
+            : null,
+      };
+    case "deployment":
+    case "deployment_status": {
+      const deployment = obj(payload.deployment);
+      return {
+        ...base,
+        sha: pick(deployment.sha),
+        pullNumber: null,
+        // After a deploy the PR that shipped is usually merged already.
+        pullRequestLookup: "any-by-commit",
+        environment: typeof deployment.environment === "string" ? deployment.environment : null,
+      };
+    }
+    case "workflow_run": {
+      const run = obj(payload.workflow_run);
+      const prs = Array.isArray(run.pull_requests) ? run.pull_requests.map(obj) : [];
+      const number = prs.find((p) => typeof p.number === "number")?.number as number | undefined;
+      return {
+        ...base,
+        sha: pick(run.head_sha),
+        pullNumber: number ?? null,
+        // pull_requests is empty for a fork's run: match open PRs by their head commit.
+        pullRequestLookup: number === undefined ? "open-by-head-sha" : "none",
+      };
+    }
+    default:
+      // schedule, workflow_dispatch, and anything else: the branch tip, no PR.
+      return { ...base, sha: pick(undefined), pullNumber: null, pullRequestLookup: "none" };
+  }
+}
+
+function runUrlOf(env: Env): string | null {
+  if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return null;
+  const server = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
+  return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+}
+
+function repoOf(payload: Payload): string | undefined {
+  const name = obj(payload.repository).full_name;
+  return typeof name === "string" ? name : undefined;
+}
+
+function labelsOf(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((l) => obj(l).name).filter((n): n is string => typeof n === "string");
+}
+
+function obj(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === "object" ? (value as Record<string, unknown>) : {};
+}

@@ -1,0 +1,54 @@
+/**
+ * GitHub's answers, worded for the person reading the job log: a 403 names
+ * the permission the workflow must grant, never just "Forbidden".
+ */
+
+export interface GitHubFailure {
+  status: number | null;
+  message: string;
+}
+
+/** The status and GitHub's own message of whatever Octokit threw. */
+export function failureOf(error: unknown): GitHubFailure {
+  const e = error as { status?: unknown; message?: unknown; response?: { data?: unknown } };
+  const status = typeof e?.status === "number" ? e.status : null;
+  const data = e?.response?.data as { message?: unknown } | undefined;
+  const raw =
+    typeof data?.message === "string"
+      ? data.message
+      : typeof e?.message === "string"
+        ? e.message
+        : String(error);
+  // Octokit appends the documentation URL; keep GitHub's sentence.
+  return { status, message: raw.replace(/ - https:\/\/docs\.github\.com\S*$/, "") };
+}
+
+/** "You must authenticate via a GitHub App": a personal token, which cannot create check runs. */
+export function needsGitHubApp(error: unknown): boolean {
+  const f = failureOf(error);
+  return f.status === 403 && /github app/i.test(f.message);
+}
+
+export function isRateLimited(error: unknown): boolean {
+  const f = failureOf(error);
+  return (f.status === 403 || f.status === 429) && /rate limit/i.test(f.message);
+}
+
+/**
+ * One line saying what failed, why, and what to change.
+ * `permission` is the `permissions:` entry the request needs, e.g. "checks: write".
+ */
+export function explainFailure(what: string, permission: string, error: unknown): string {
+  const f = failureOf(error);
+  const said = f.status ? `GitHub answered ${f.status}: ${f.message}` : f.message;
+  if (f.status === 401) {
+    return `${what} failed: ${said}. The token is invalid or expired; pass a valid one in github-token (or GITHUB_TOKEN).`;
+  }
+  if (f.status === 403 && !isRateLimited(error)) {
+    return `${what} failed: ${said}. The token lacks \`${permission}\`: add \`permissions: { ${permission} }\` to the job, or use a token that has it.`;
+  }
+  if (f.status === 404) {
+    return `${what} failed: ${said}. The token cannot see the repository or the object; check GITHUB_REPOSITORY and the token's access (\`${permission}\`).`;
+  }
+  return `${what} failed: ${said}.`;
+}

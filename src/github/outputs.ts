@@ -1,0 +1,49 @@
+/**
+ * The step's outputs, written to the file GITHUB_OUTPUT names in the
+ * multi-line form (`name<<DELIMITER`), which takes any value.
+ */
+
+import { randomUUID } from "node:crypto";
+import { appendFile } from "node:fs/promises";
+import type { SloReport } from "../report/schema.js";
+
+export const OUTPUT_NAMES = [
+  "result",
+  "report",
+  "min-budget-remaining",
+  "breaching",
+  "markdown",
+] as const;
+export type OutputName = (typeof OUTPUT_NAMES)[number];
+export type Outputs = Record<OutputName, string>;
+
+/** Every output defined and empty: set first, so an early failure still leaves them defined. */
+export function emptyOutputs(): Outputs {
+  return { result: "", report: "", "min-budget-remaining": "", breaching: "[]", markdown: "" };
+}
+
+export function outputsOf(report: SloReport, files: { report: string; markdown: string }): Outputs {
+  const remaining = report.slos
+    .filter((s) => s.gated && s.sli !== null && s.status !== "error")
+    .map((s) => s.errorBudget.remaining);
+  return {
+    result: report.result,
+    report: files.report,
+    // A fraction, like every number of the report: 0.65 is 65% left.
+    "min-budget-remaining": remaining.length > 0 ? String(Math.min(...remaining)) : "",
+    breaching: JSON.stringify(
+      report.slos.filter((s) => s.status === "breaching").map((s) => s.name),
+    ),
+    markdown: files.markdown,
+  };
+}
+
+export async function writeOutputs(path: string, outputs: Partial<Outputs>): Promise<void> {
+  let text = "";
+  for (const [name, value] of Object.entries(outputs)) {
+    let delimiter = `ghadelimiter_${randomUUID()}`;
+    while (value.includes(delimiter)) delimiter = `ghadelimiter_${randomUUID()}`;
+    text += `${name}<<${delimiter}\n${value}\n${delimiter}\n`;
+  }
+  await appendFile(path, text);
+}

@@ -1,0 +1,363 @@
+/**
+ * Every GitHub reporter from the one JSON report: the check run (or a commit
+ * status), annotations, the sticky PR comment, the job summary and the step
+ * outputs. Shared by `slo check --github` and the Action.
+ *
+ * Reporting never decides the verdict: a delivery that fails is logged with
+ * what to change and returned in `failures`; the caller chooses whether that
+ * fails the step (fail-on-report-error).
+ */
+
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EXIT, usageError } from "../errors.js";
+import { plainText } from "../report/escape.js";
+import { renderJson } from "../report/render-json.js";
+import { type MarkdownOptions, renderMarkdown } from "../report/render-markdown.js";
+import type { SloReport } from "../report/schema.js";
+import { annotationsOf } from "./annotations.js";
+import { CHECK_SUMMARY_LIMIT, type Conclusion, publishCheckRun } from "./check-run.js";
+import {
+  type ClientOptions,
+  createGitHubClient,
+  type GitHubClient,
+  type Logger,
+} from "./client.js";
+import { upsertStickyComment } from "./comment.js";
+import { publishCommitStatus } from "./commit-status.js";
+import { type Env, type EventContext, loadEventContext } from "./context.js";
+import { explainFailure, failureOf, needsGitHubApp } from "./errors.js";
+import { outputsOf, writeOutputs } from "./outputs.js";
+import { findPullRequest, labelAddedBy, type PullRequestInfo } from "./pull-request.js";
+import { appendJobSummary } from "./summary.js";
+import { truncateMarkdown } from "./truncate.js";
+
+export interface GitHubSettings {
+  /** GITHUB_TOKEN, a GitHub App token or a personal token; never printed */
+  token?: string | undefined;
+  checkName?: string | undefined;
+  comment?: boolean | undefined;
+  /** tells several SLO sets on one PR apart */
+  commentId?: string | undefined;
+  overrideLabel?: string | undefined;
+  /** the commit to report on, instead of the event's */
+  sha?: string | undefined;
+}
+
+export interface PublishOptions extends GitHubSettings {
+  /** the exit code's verdict, before any override */
+  gatePasses: boolean;
+  env: Env;
+  cwd: string;
+  log: Logger;
+  /** for tests: fetch, retry waits, throttling */
+  client?: Partial<ClientOptions>;
+}
+
+export interface PublishResult {
+  /** the gate failed and the override label let it through */
+  overridden: boolean;
+  /** deliveries that failed, worded with what to change */
+  failures: string[];
+  files: { report: string; markdown: string };
+}
+
+export const DEFAULTS = { checkName: "slo", commentId: "default", overrideLabel: "slo-override" };
+
+/** Token kinds that cannot create check runs: personal (classic, fine-grained), OAuth, user-to-server. */
+const USER_TOKEN = /^(ghp_|github_pat_|gho_|ghu_)/;
+
+export function checkSettings(settings: GitHubSettings): void {
+  if (settings.commentId !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(settings.commentId)) {
+    throw usageError(
+      `comment id ${JSON.stringify(settings.commentId)}: expected 1 to 64 letters, digits, '-', '_' or '.'`,
+    );
+  }
+  if (settings.sha !== undefined && !/^[0-9a-f]{7,64}$/i.test(settings.sha)) {
+    throw usageError(`sha ${JSON.stringify(settings.sha)}: expected a commit SHA in hex`);
+  }
+}
+
+export async function publishToGitHub(
+  report: SloReport,
+  options: PublishOptions,
+): Promise<PublishResult> {
+  checkSettings(options);
+  const { env, log } = options;
+  const failures: string[] = [];
+  const fail = (message: string) => {
+    failures.push(message);
+    log.warning(message);
+  };
+  const ctx = await loadEventContext(env, options.sha);
+  const client = options.token
+    ? createGitHubClient({
+        token: options.token,
+        baseUrl: env.GITHUB_API_URL,
+        log,
+        ...options.client,
+      })
+    : null;
+  const canCall = client !== null && ctx.owner !== "" && ctx.repo !== "";
+
+  // Without a comment, a PR is looked up only when the event names one (its live labels may override).
+  const lookUp = canCall && (options.comment !== false || ctx.pullNumber !== null);
+  const pr = lookUp ? await pullRequestOf(client, ctx, log) : fromEvent(ctx);
+  const override =
+    options.gatePasses || !pr
+      ? undefined
+      : await overrideOf(canCall ? client : null, ctx, pr, options);
+  const conclusion: Conclusion = options.gatePasses ? "success" : override ? "neutral" : "failure";
+  const markdown = renderMarkdown(report, {
+    override,
+    gate:
+      report.result === "warn" || report.result === "unknown" ? gateWord(conclusion) : undefined,
+    runUrl: ctx.runUrl,
+  });
+  const files = await writeReportFiles(report, markdown, env).catch((e) => {
+    fail(`Writing the report files failed: ${failureOf(e).message}`);
+    return { report: "", markdown: "" };
+  });
+
+  if (env.GITHUB_STEP_SUMMARY) {
+    await appendJobSummary(env.GITHUB_STEP_SUMMARY, markdown).catch((e) =>
+      fail(`Writing the job summary failed: ${failureOf(e).message}`),
+    );
+  }
+  if (env.GITHUB_OUTPUT) {
+    await writeOutputs(env.GITHUB_OUTPUT, outputsOf(report, files)).catch((e) =>
+      fail(`Writing the step outputs failed: ${failureOf(e).message}`),
+    );
+  }
+
+  const result = { overridden: override !== undefined, failures, files };
+  if (!client) {
+    // Deliberate in the two-workflow setup's gating half (github-token: ""), so not a failure.
+    log.info(
+      "No GitHub token: no check run and no PR comment, only the job summary and the outputs. Pass github-token to the Action, or set GITHUB_TOKEN for `slo check --github`.",
+    );
+    return result;
+  }
+  if (ctx.readOnlyReason) {
+    log.warning(readOnlyNotice(ctx.readOnlyReason));
+    return result;
+  }
+  if (!canCall || !ctx.sha) {
+    fail(
+      "GITHUB_REPOSITORY or the commit is unknown: no check run and no PR comment. Run inside GitHub Actions, or set GITHUB_REPOSITORY and GITHUB_SHA (or --sha).",
+    );
+    return result;
+  }
+
+  const title = titleOf(report, conclusion, override?.label);
+  const gateFailure = await publishGate(client, ctx, {
+    token: options.token ?? "",
+    name: options.checkName || DEFAULTS.checkName,
+    conclusion,
+    title,
+    summary: truncateMarkdown(
+      markdown,
+      CHECK_SUMMARY_LIMIT,
+      "The report was cut to fit the check run; the whole of it is in the job summary.",
+    ),
+    annotations: annotationsOf(report, env.GITHUB_WORKSPACE || options.cwd, options.cwd),
+    log,
+  });
+  if (gateFailure) fail(gateFailure);
+
+  if (options.comment ?? true) {
+    const failure = await publishComment(client, ctx, pr, markdown, options);
+    if (failure) fail(failure);
+  }
+  return result;
+}
+
+/**
+ * The exit code once the reporters have run: an override lets a failing gate
+ * pass; a failed delivery counts only when asked (fail-on-report-error).
+ */
+export function exitCodeAfterPublishing(
+  code: number,
+  result: PublishResult,
+  failOnReportError: boolean,
+): number {
+  const gated = result.overridden && code !== EXIT.ok ? EXIT.ok : code;
+  if (failOnReportError && result.failures.length > 0 && gated === EXIT.ok) return EXIT.source;
+  return gated;
+}
+
+/** The override label on the PR of a failing gate: the error budget policy's exception, and who made it. */
+async function overrideOf(
+  client: GitHubClient | null,
+  ctx: EventContext,
+  pr: PullRequestInfo,
+  options: PublishOptions,
+): Promise<MarkdownOptions["override"]> {
+  const label = options.overrideLabel || DEFAULTS.overrideLabel;
+  if (!pr.labels.includes(label)) return undefined;
+  const by = client ? await labelAddedBy(client, ctx, pr.number, label).catch(() => null) : null;
+  options.log.warning(
+    `The gate fails, but the pull request has the label ${label}${by ? ` (added by ${by})` : ""}: reporting it as neutral and letting the step pass.`,
+  );
+  return { label, by };
+}
+
+/** The sticky comment on the run's PR, if it has one. Returns a failure or null. */
+async function publishComment(
+  client: GitHubClient,
+  ctx: EventContext,
+  pr: PullRequestInfo | null,
+  markdown: string,
+  options: PublishOptions,
+): Promise<string | null> {
+  if (!pr) {
+    options.log.info("No pull request for this run: no PR comment.");
+    return null;
+  }
+  try {
+    const posted = await upsertStickyComment(client, {
+      owner: ctx.owner,
+      repo: ctx.repo,
+      issueNumber: pr.number,
+      commentId: options.commentId || DEFAULTS.commentId,
+      body: markdown,
+      truncatedNote: `The report was cut to fit a comment; the whole of it is in the job summary${ctx.runUrl ? ` of ${ctx.runUrl}` : ""}.`,
+    });
+    options.log.info(
+      `PR #${pr.number}: comment ${posted.action}${posted.url ? ` (${posted.url})` : ""}`,
+    );
+    return null;
+  } catch (e) {
+    return explainFailure(`Commenting on PR #${pr.number}`, "pull-requests: write", e);
+  }
+}
+
+async function pullRequestOf(
+  client: GitHubClient,
+  ctx: EventContext,
+  log: Logger,
+): Promise<PullRequestInfo | null> {
+  try {
+    return await findPullRequest(client, ctx);
+  } catch (e) {
+    log.warning(explainFailure("Finding the pull request", "pull-requests: read", e));
+    return fromEvent(ctx);
+  }
+}
+
+function fromEvent(ctx: EventContext): PullRequestInfo | null {
+  return ctx.pullNumber !== null ? { number: ctx.pullNumber, labels: ctx.labels } : null;
+}
+
+interface GateInput {
+  token: string;
+  name: string;
+  conclusion: Conclusion;
+  title: string;
+  summary: string;
+  annotations: ReturnType<typeof annotationsOf>;
+  log: Logger;
+}
+
+/** A check run; a commit status where the token cannot create one. Returns a failure or null. */
+async function publishGate(
+  client: GitHubClient,
+  ctx: EventContext,
+  input: GateInput,
+): Promise<string | null> {
+  let checkError: unknown = null;
+  if (!USER_TOKEN.test(input.token)) {
+    try {
+      const run = await publishCheckRun(client, {
+        owner: ctx.owner,
+        repo: ctx.repo,
+        sha: ctx.sha,
+        name: input.name,
+        conclusion: input.conclusion,
+        title: input.title,
+        summary: input.summary,
+        annotations: input.annotations,
+        detailsUrl: ctx.runUrl,
+      });
+      input.log.info(
+        `Check run ${input.name}: ${input.conclusion}${run.url ? ` (${run.url})` : ""}`,
+      );
+      return null;
+    } catch (e) {
+      if (failureOf(e).status !== 403)
+        return explainFailure("Creating the check run", "checks: write", e);
+      checkError = e;
+    }
+  }
+  try {
+    await publishCommitStatus(client, {
+      owner: ctx.owner,
+      repo: ctx.repo,
+      sha: ctx.sha,
+      context: input.name,
+      conclusion: input.conclusion,
+      description: input.title,
+      targetUrl: ctx.runUrl,
+    });
+    const why =
+      checkError === null || needsGitHubApp(checkError)
+        ? "a personal token cannot create check runs"
+        : "the token has no `checks: write`";
+    input.log.info(`Commit status ${input.name}: ${input.conclusion} (${why})`);
+    return null;
+  } catch (e) {
+    const status = explainFailure("Setting the commit status", "statuses: write", e);
+    return checkError !== null && !needsGitHubApp(checkError)
+      ? `${explainFailure("Creating the check run", "checks: write", checkError)} ${status}`
+      : status;
+  }
+}
+
+/** One line for the check run title and the commit status description. */
+export function titleOf(report: SloReport, conclusion: Conclusion, overrideLabel?: string): string {
+  const count = (status: string) => report.slos.filter((s) => s.status === status).length;
+  const parts: string[] = [];
+  const breaching = count("breaching");
+  if (breaching > 0) parts.push(`${breaching} of ${report.slos.length} SLOs breaching`);
+  if (count("error") > 0) parts.push(`${count("error")} unreadable`);
+  if (count("warning") > 0) parts.push(`${count("warning")} warning`);
+  if (count("no-data") > 0) parts.push(`${count("no-data")} without data`);
+  const unhealthy = (report.health ?? []).filter((h) => !h.ok).map((h) => h.name);
+  if (unhealthy.length > 0) parts.push(`unhealthy: ${unhealthy.join(", ")}`);
+  const what = parts.length > 0 ? parts.join(", ") : `all ${report.slos.length} SLOs within budget`;
+  const prefix =
+    conclusion === "neutral"
+      ? `Overridden by ${overrideLabel}: `
+      : conclusion === "failure"
+        ? "Gate fails: "
+        : "Gate passes: ";
+  return plainText(prefix + what, 255);
+}
+
+function gateWord(conclusion: Conclusion): "passes" | "fails" {
+  return conclusion === "failure" ? "fails" : "passes";
+}
+
+function readOnlyNotice(reason: string): string {
+  return [
+    `Skipping the check run and the PR comment: ${reason}.`,
+    "The verdict is in the job summary and in this step's exit status.",
+    "To get the check and the comment on such pull requests, use the two-workflow setup: this workflow gates with read-only permissions, and a second one on `workflow_run` (which has a write token and never runs the PR's code) reports. See the README, “Pull requests from forks”.",
+  ].join(" ");
+}
+
+/** report.json and report.md in a fresh folder under RUNNER_TEMP (or the system's temp). */
+async function writeReportFiles(
+  report: SloReport,
+  markdown: string,
+  env: Env,
+): Promise<{ report: string; markdown: string }> {
+  const parent = env.RUNNER_TEMP || tmpdir();
+  await mkdir(parent, { recursive: true });
+  const dir = await mkdtemp(join(parent, "slo-"));
+  const files = { report: join(dir, "report.json"), markdown: join(dir, "report.md") };
+  await writeFile(files.report, renderJson(report));
+  await writeFile(files.markdown, markdown);
+  return files;
+}

@@ -1,0 +1,246 @@
+/**
+ * The Markdown report for PR comments, check runs, job summaries and scheduled
+ * reports: a table per service, then per SLO what spent the budget and a
+ * burn-down chart. Every string from SLO files or logs is escaped.
+ */
+
+import { escapeHtml, escapeMarkdown } from "./escape.js";
+import { burnRate, objectivePercent, percent, windowLabel } from "./format.js";
+import { burnDownChart } from "./mermaid.js";
+import type { HealthReport, ReportAlert, SloReport, SloReportEntry } from "./schema.js";
+import { alertHistoryText, trendText } from "./trend.js";
+
+export interface MarkdownOptions {
+  /** the heading's text before the result (default "SLO gate") */
+  title?: string;
+  /** a failing gate let through by a PR label: the error budget policy's exception */
+  override?: { label: string; by?: string | null | undefined } | undefined;
+  /** the verdict the exit code carries, when it differs from the result (`--fail-on`) */
+  gate?: "passes" | "fails" | undefined;
+  /** a link to where the report was made (the workflow run) */
+  runUrl?: string | null | undefined;
+  /** burn-down charts (default true) */
+  charts?: boolean;
+}
+
+const RESULT_ICON: Record<SloReport["result"], string> = {
+  pass: "✅",
+  warn: "⚠️",
+  fail: "❌",
+  unknown: "❔",
+};
+
+const STATUS_CELL: Record<SloReportEntry["status"], string> = {
+  ok: "✅ ok",
+  warning: "⚠️ warning",
+  breaching: "❌ breaching",
+  "no-data": "⚪ no data",
+  error: "❗ error",
+};
+
+export function renderMarkdown(report: SloReport, options: MarkdownOptions = {}): string {
+  const blocks: string[] = [heading(report, options), overview(report)];
+  if (options.override) blocks.push(overrideNote(options.override));
+  for (const [service, entries] of groupByService(report.slos)) {
+    blocks.push(`### ${escapeMarkdown(service)}`, serviceTable(entries));
+    for (const entry of entries) blocks.push(details(entry, options.charts ?? true));
+  }
+  if (report.health && report.health.length > 0) blocks.push(healthSection(report.health));
+  blocks.push(footer(report, options));
+  return `${blocks.join("\n\n")}\n`;
+}
+
+function heading(report: SloReport, options: MarkdownOptions): string {
+  const title = escapeMarkdown(options.title ?? "SLO gate");
+  const icon = options.override ? "🟡" : RESULT_ICON[report.result];
+  const verdict = options.override ? `${report.result}, overridden` : report.result;
+  return `## ${icon} ${title}: ${verdict}`;
+}
+
+function overview(report: SloReport): string {
+  const services = new Set(report.slos.map((s) => s.service)).size;
+  const counts = new Map<string, number>();
+  for (const s of report.slos) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+  const order: SloReportEntry["status"][] = ["breaching", "error", "warning", "no-data", "ok"];
+  const parts = order
+    .filter((s) => counts.has(s))
+    .map((s) => `${counts.get(s)} ${s === "no-data" ? "without data" : s}`);
+  const slos = `${report.slos.length} SLO${report.slos.length === 1 ? "" : "s"}`;
+  return `${slos} in ${services} service${services === 1 ? "" : "s"}${parts.length ? `: ${parts.join(", ")}` : ""}.`;
+}
+
+function overrideNote(override: NonNullable<MarkdownOptions["override"]>): string {
+  const by = override.by ? ` (label added by ${escapeMarkdown(override.by)})` : "";
+  return [
+    "> [!WARNING]",
+    `> **Error budget policy exception:** the label ${escapeMarkdown(override.label)}${by} lets this change ship although the gate fails. The check is neutral.`,
+  ].join("\n");
+}
+
+function serviceTable(entries: SloReportEntry[]): string {
+  const rows = entries.map((e) =>
+    [
+      STATUS_CELL[e.status] + (e.gated ? "" : " (not gated)"),
+      escapeMarkdown(e.name),
+      `${percent(e.sli)} / ${objectivePercent(e.objective)}`,
+      budgetCell(e),
+      burnRatesCell(e),
+      firingCell(e.alerts),
+    ].join(" | "),
+  );
+  return [
+    "| status | SLO | SLI / objective | budget remaining | burn rate | firing alerts |",
+    "|:--|:--|--:|:--|:--|:--|",
+    ...rows.map((r) => `| ${r} |`),
+  ].join("\n");
+}
+
+/** Ten cells of bar and the number; an overspent budget shows an empty bar and a negative number. */
+export function budgetBar(remaining: number): string {
+  const filled = Math.round(Math.min(1, Math.max(0, remaining)) * 10);
+  return `${"█".repeat(filled)}${"░".repeat(10 - filled)} ${percent(remaining, 1)}`;
+}
+
+function budgetCell(e: SloReportEntry): string {
+  if (e.status === "no-data" || e.status === "error") return "–";
+  return budgetBar(e.errorBudget.remaining);
+}
+
+/**
+ * The burn rates that matter: the long window of each alert, bold where it is
+ * over the alert's factor, then the whole window. Short windows show in the
+ * firing alerts.
+ */
+function burnRatesCell(e: SloReportEntry): string {
+  const cells: string[] = [];
+  const seen = new Set<string>();
+  for (const a of e.alerts) {
+    if (seen.has(a.long)) continue;
+    seen.add(a.long);
+    const text = `${a.long} ${burnRate(a.burnRateLong)}`;
+    cells.push(a.burnRateLong !== null && a.burnRateLong > a.factor ? `**${text}**` : text);
+  }
+  const whole = windowLabel(e);
+  if (!seen.has(whole) && e.burnRates[whole] !== undefined) {
+    cells.push(`${whole} ${burnRate(e.burnRates[whole])}`);
+  }
+  return cells.length > 0 ? cells.join(" · ") : "–";
+}
+
+function firingCell(alerts: ReportAlert[]): string {
+  const firing = alerts.filter((a) => a.firing);
+  if (firing.length === 0) return "–";
+  return firing
+    .map(
+      (a) =>
+        `${a.severity === "page" ? "🔴 page" : "🟠 ticket"} ${a.long}/${a.short} ${burnRate(a.burnRateLong)} > ${burnRate(a.factor)}`,
+    )
+    .join("<br>");
+}
+
+function details(e: SloReportEntry, charts: boolean): string {
+  const lines: string[] = [];
+  if (e.description) lines.push(escapeMarkdown(e.description), "");
+  lines.push(...facts(e));
+  if (e.error) {
+    lines.push(
+      "",
+      `**Source ${escapeMarkdown(e.error.source)} failed:** ${escapeMarkdown(e.error.message)}`,
+    );
+  }
+  if (e.breakdown.length > 0) lines.push("", breakdownTable(e));
+  const chart = charts ? burnDownChart(e) : null;
+  if (chart) lines.push("", chart);
+  if (e.diagnostics.notes.length > 0) {
+    lines.push("", ...e.diagnostics.notes.map((n) => `- ${escapeMarkdown(n)}`));
+  }
+  const summary = `${escapeHtml(e.name)}: ${e.breakdown.length > 0 ? "what spent the budget, " : ""}burn-down and details`;
+  // A blank line after <summary> lets GitHub render the Markdown inside.
+  return ["<details>", `<summary>${summary}</summary>`, "", ...lines, "", "</details>"].join("\n");
+}
+
+function facts(e: SloReportEntry): string[] {
+  const w = e.window;
+  const window =
+    w.kind === "rolling"
+      ? `rolling ${escapeMarkdown(w.duration)}`
+      : `calendar ${w.calendar} (${escapeMarkdown(w.timeZone)})`;
+  const out = [
+    `- Window: ${window}, ${shortTime(w.start)} → ${shortTime(w.end)}`,
+    `- Events: ${e.events.total.toLocaleString("en-US")} in all, ${e.events.bad.toLocaleString("en-US")} bad` +
+      (e.timeslices ? `; ${e.timeslices.good} of ${e.timeslices.total} time slices good` : ""),
+  ];
+  if (e.sli !== null) {
+    out.push(
+      `- Error budget: ${percent(e.errorBudget.consumed, 1)} spent, ${percent(e.errorBudget.remaining, 1)} left`,
+    );
+  }
+  if (e.sli !== null && e.errorBudget.remaining <= 0) {
+    out.push("- Budget exhausted: the error budget policy says fix reliability before shipping");
+  } else if (e.exhaustion) {
+    const at = (label: "1h" | "1d") => {
+      const t = e.exhaustion?.[label];
+      return t ? `${shortTime(t)} at the ${label} burn rate` : null;
+    };
+    const parts = [at("1h"), at("1d")].filter((p): p is string => p !== null);
+    if (parts.length > 0) out.push(`- Budget runs out: ${parts.join("; ")}`);
+  }
+  // The scheduled report's look back (slo report). Numbers, times and window
+  // labels (durations, validated) only: nothing here needs escaping.
+  if (e.previous) out.push(`- Trend: ${trendText(e)}`);
+  if (e.alertHistory) out.push(`- Alerts that fired: ${alertHistoryText(e.alertHistory)}`);
+  return out;
+}
+
+function breakdownTable(e: SloReportEntry): string {
+  const total = e.breakdown.reduce((sum, b) => sum + b.count, 0);
+  return [
+    "| what spent the budget | bad events | share |",
+    "|:--|--:|--:|",
+    ...e.breakdown.map(
+      (b) =>
+        `| ${escapeMarkdown(b.value) || "(empty)"} | ${b.count.toLocaleString("en-US")} | ${total > 0 ? percent(b.count / total, 1) : "–"} |`,
+    ),
+  ].join("\n");
+}
+
+function healthSection(health: HealthReport[]): string {
+  const rows: string[] = [];
+  for (const h of health) {
+    const check = `${h.ok ? "✅" : h.onFailure === "fail" ? "❌" : "⚠️"} ${escapeMarkdown(h.service)} / ${escapeMarkdown(h.name)}`;
+    if (h.error) {
+      rows.push(`| ${check} | – | ${escapeMarkdown(h.error)} | |`);
+      continue;
+    }
+    if (h.dependencies.length === 0) rows.push(`| ${check} | – | no dependencies listed | |`);
+    for (const d of h.dependencies) {
+      const ok = d.status.toUpperCase() === "OK";
+      rows.push(
+        `| ${check} | ${escapeMarkdown(d.name)} | ${ok ? "" : "**"}${escapeMarkdown(d.status)}${ok ? "" : "**"} | ${d.statusTime ? escapeMarkdown(d.statusTime) : ""} |`,
+      );
+    }
+  }
+  return [
+    "### Dependency health",
+    "",
+    "| check | dependency | status | since |",
+    "|:--|:--|:--|:--|",
+    ...rows,
+  ].join("\n");
+}
+
+function footer(report: SloReport, options: MarkdownOptions): string {
+  const gate = options.gate ? ` · the gate ${options.gate}` : "";
+  const run = options.runUrl ? ` · [workflow run](${encodeURI(options.runUrl)})` : "";
+  return `<sub>Evaluated at ${shortTime(report.evaluatedAt)}${gate}${run}</sub>`;
+}
+
+function shortTime(iso: string): string {
+  return iso.replace("T", " ").replace(/:\d{2}\.\d{3}Z$|\.\d{3}Z$|Z$/, " UTC");
+}
+
+function groupByService(entries: SloReportEntry[]): Map<string, SloReportEntry[]> {
+  const map = new Map<string, SloReportEntry[]>();
+  for (const e of entries) map.set(e.service, [...(map.get(e.service) ?? []), e]);
+  return map;
+}

@@ -1,0 +1,162 @@
+/**
+ * The error-budget burn-down as an inline SVG: remaining budget over the
+ * window, the zero line, the warning threshold, and shaded bands where
+ * burn-rate alerts fired. Plain SVG, no script, no external font or style:
+ * it renders the same in a browser, a mail client or a file viewer.
+ */
+
+import { escapeHtml } from "./escape.js";
+
+export interface ChartBand {
+  startMs: number;
+  /** null: still firing at the end of the chart */
+  endMs: number | null;
+  severity: "page" | "ticket";
+}
+
+export interface BurnDownChartInput {
+  /** budget remaining after each bucket (1 = untouched, negative = overspent) */
+  points: readonly { t: string; remaining: number }[];
+  startMs: number;
+  endMs: number;
+  bands?: readonly ChartBand[];
+  /** a dashed line where the gate warns */
+  warnRemaining?: number | undefined;
+  /** the chart's accessible name */
+  title: string;
+}
+
+export const CHART_COLORS = {
+  line: "#1d4ed8",
+  area: "#dbeafe",
+  page: "#fca5a5",
+  ticket: "#fcd34d",
+  zero: "#b91c1c",
+  warn: "#d97706",
+  grid: "#e5e7eb",
+  text: "#374151",
+} as const;
+
+const WIDTH = 720;
+/** A one-hour page on a 30-day chart is under a pixel: draw it wide enough to see. */
+const MIN_BAND_PX = 3;
+const HEIGHT = 240;
+const M = { left: 52, right: 16, top: 14, bottom: 30 };
+
+export function burnDownSvg(input: BurnDownChartInput): string {
+  const plotW = WIDTH - M.left - M.right;
+  const plotH = HEIGHT - M.top - M.bottom;
+  const span = Math.max(1, input.endMs - input.startMs);
+  const values = input.points.map((p) => p.remaining);
+  const low = Math.min(0, ...values);
+  const high = Math.max(1, ...values);
+  const step = tickStep(high - low);
+  const yMin = Math.floor(low / step) * step;
+  const yMax = Math.ceil(high / step) * step;
+  const x = (ms: number) => M.left + ((ms - input.startMs) / span) * plotW;
+  const y = (v: number) => M.top + ((yMax - v) / (yMax - yMin)) * plotH;
+  const f = (n: number) => n.toFixed(1);
+
+  const parts: string[] = [];
+  parts.push(
+    `<rect x="${M.left}" y="${M.top}" width="${plotW}" height="${plotH}" fill="#ffffff" stroke="${CHART_COLORS.grid}"/>`,
+  );
+  for (const band of input.bands ?? []) {
+    const x0 = Math.max(M.left, x(band.startMs));
+    const x1 = Math.min(M.left + plotW, x(band.endMs ?? input.endMs));
+    if (x1 <= x0 - 0.01) continue;
+    parts.push(
+      `<rect class="band band-${band.severity}" x="${f(x0)}" y="${M.top}" width="${f(Math.max(MIN_BAND_PX, x1 - x0))}" height="${plotH}" fill="${CHART_COLORS[band.severity]}" fill-opacity="0.55" shape-rendering="crispEdges"><title>${band.severity} alert firing</title></rect>`,
+    );
+  }
+  for (let v = yMin; v <= yMax + step / 2; v += step) {
+    const yy = f(y(v));
+    parts.push(
+      `<line x1="${M.left}" x2="${M.left + plotW}" y1="${yy}" y2="${yy}" stroke="${CHART_COLORS.grid}"/>`,
+      `<text x="${M.left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${Math.round(v * 100)}%</text>`,
+    );
+  }
+  for (const t of timeTicks(input.startMs, input.endMs)) {
+    const xx = f(x(t.ms));
+    parts.push(
+      `<line x1="${xx}" x2="${xx}" y1="${M.top + plotH}" y2="${M.top + plotH + 4}" stroke="${CHART_COLORS.text}"/>`,
+      `<text x="${xx}" y="${M.top + plotH + 18}" text-anchor="middle">${t.label}</text>`,
+    );
+  }
+  // Whole pixels, so the reference lines are crisp rather than smeared over two rows.
+  const zero = String(Math.round(y(0)));
+  // The reference lines go over the area and under the line.
+  const references: string[] = [];
+  if (input.warnRemaining !== undefined && input.warnRemaining > yMin) {
+    const yy = Math.round(y(input.warnRemaining)) + 0.5;
+    references.push(
+      `<line class="warn" x1="${M.left}" x2="${M.left + plotW}" y1="${yy}" y2="${yy}" stroke="${CHART_COLORS.warn}" stroke-dasharray="4 4" shape-rendering="crispEdges"/>`,
+    );
+  }
+  references.push(
+    `<line class="zero" x1="${M.left}" x2="${M.left + plotW}" y1="${zero}" y2="${zero}" stroke="${CHART_COLORS.zero}" stroke-width="2" shape-rendering="crispEdges"/>`,
+  );
+
+  if (input.points.length === 0) {
+    parts.push(
+      ...references,
+      `<text x="${M.left + plotW / 2}" y="${M.top + plotH / 2}" text-anchor="middle" font-size="14">no data in this window</text>`,
+    );
+  } else {
+    // The window starts with its whole budget.
+    const coords = [
+      [x(input.startMs), y(1)],
+      ...input.points.map((p) => [x(Date.parse(p.t)), y(p.remaining)]),
+    ];
+    const line = coords.map(([a, b]) => `${f(a!)},${f(b!)}`).join(" ");
+    const last = coords[coords.length - 1]!;
+    parts.push(
+      `<polygon class="area" points="${f(coords[0]![0]!)},${zero} ${line} ${f(last[0]!)},${zero}" fill="${CHART_COLORS.area}" fill-opacity="0.7"/>`,
+      ...references,
+      `<polyline class="burn-down" points="${line}" fill="none" stroke="${CHART_COLORS.line}" stroke-width="2.5" stroke-linejoin="round"/>`,
+      `<circle cx="${f(last[0]!)}" cy="${f(last[1]!)}" r="4" fill="${CHART_COLORS.line}"/>`,
+    );
+  }
+  const title = escapeHtml(input.title);
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" font-family="system-ui, sans-serif" font-size="11" fill="${CHART_COLORS.text}">`,
+    `<title>${title}</title>`,
+    ...parts,
+    "</svg>",
+  ].join("\n");
+}
+
+/** 25% steps for an ordinary chart; wider steps when the budget is far overspent. */
+function tickStep(range: number): number {
+  for (const step of [0.25, 0.5, 1, 2, 5, 10, 25, 50, 100]) if (range / step <= 8) return step;
+  return 10 ** Math.ceil(Math.log10(range / 8));
+}
+
+/** About five ticks on round instants: hours for short windows, days otherwise. */
+function timeTicks(startMs: number, endMs: number): { ms: number; label: string }[] {
+  const span = endMs - startMs;
+  const hour = 3_600_000;
+  const day = 24 * hour;
+  const steps = [
+    hour,
+    2 * hour,
+    3 * hour,
+    6 * hour,
+    12 * hour,
+    day,
+    2 * day,
+    7 * day,
+    14 * day,
+    30 * day,
+  ];
+  const step = steps.find((s) => span / s <= 6) ?? 90 * day;
+  const ticks: { ms: number; label: string }[] = [];
+  for (let t = Math.ceil(startMs / step) * step; t <= endMs; t += step) {
+    const iso = new Date(t).toISOString();
+    ticks.push({
+      ms: t,
+      label: step < day ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : iso.slice(5, 10),
+    });
+  }
+  return ticks;
+}

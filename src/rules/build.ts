@@ -1,0 +1,284 @@
+/**
+ * SLOs -> Prometheus recording and alerting rules, so Prometheus itself
+ * watches the same SLOs continuously. Pure: the model in, rule groups out.
+ *
+ * Per SLO, one group (rules of a group run in order, so the alerts see this
+ * evaluation's records):
+ * - `slo:events:<W>` and `slo:error_ratio:<W>` for every burn-rate window and
+ *   for the SLO's period; each from the window's summed increases, never an
+ *   average of shorter ratios;
+ * - `slo:objective:ratio`, `slo:error_budget:ratio`, `slo:time_period:days`,
+ *   `slo:period_error_budget_remaining:ratio` and `slo:info`;
+ * - one alert per burn-rate window: long AND short window above the factor,
+ *   with at least minEvents events in the long window. The same factors and
+ *   the same test as the evaluator (engine/alert-policy.ts).
+ */
+
+import { ALERT_NAME, labelName } from "../alerts/alertmanager.js";
+import { alertFactor } from "../engine/alert-policy.js";
+import { type SloError, specError } from "../errors.js";
+import type { LatencyIndicator, SloSet, SloSpec, SourceSpec } from "../spec/model.js";
+import { NOMINAL_CALENDAR_MS } from "../spec/openslo/durations.js";
+import { formatPromDuration, formatSelector, selectorParts, windowQuery } from "../spec/promql.js";
+
+export interface RecordingRule {
+  record: string;
+  expr: string;
+  labels: Record<string, string>;
+}
+
+export interface AlertingRule {
+  alert: string;
+  expr: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export type Rule = RecordingRule | AlertingRule;
+
+export interface RuleGroup {
+  name: string;
+  rules: Rule[];
+}
+
+export interface ServiceRules {
+  service: string;
+  groups: RuleGroup[];
+}
+
+export interface RulesResult {
+  services: ServiceRules[];
+  /** SLOs Prometheus cannot evaluate (log sources), with why */
+  skipped: { slo: SloSpec; reason: string }[];
+  errors: SloError[];
+}
+
+export const RECORD = {
+  events: (window: string) => `slo:events:${window}`,
+  errorRatio: (window: string) => `slo:error_ratio:${window}`,
+  objective: "slo:objective:ratio",
+  errorBudget: "slo:error_budget:ratio",
+  periodDays: "slo:time_period:days",
+  remaining: "slo:period_error_budget_remaining:ratio",
+  info: "slo:info",
+} as const;
+
+const DAY_MS = 86_400_000;
+
+export function buildRules(set: SloSet): RulesResult {
+  const result: RulesResult = { services: [], skipped: [], errors: [] };
+  const byService = new Map<string, RuleGroup[]>();
+  for (const service of set.services) {
+    for (const slo of service.slos) {
+      const source = service.sources[slo.indicator.source];
+      if (source?.type !== "prometheus") {
+        result.skipped.push({
+          slo,
+          reason: `reads a ${source?.type ?? "missing"} source; Prometheus rules need a prometheus source`,
+        });
+        continue;
+      }
+      try {
+        const group = sloGroup(slo, source);
+        byService.set(slo.service, [...(byService.get(slo.service) ?? []), group]);
+      } catch (error) {
+        result.errors.push(error as SloError);
+      }
+    }
+  }
+  result.services = [...byService].map(([service, groups]) => ({ service, groups }));
+  return result;
+}
+
+/** The SLO's period: a rolling window's length, a calendar unit's nominal length. */
+export function periodMsOf(slo: SloSpec): number {
+  return slo.window.kind === "rolling"
+    ? slo.window.durationMs
+    : NOMINAL_CALENDAR_MS[slo.window.unit];
+}
+
+/** The identity labels every series and alert of an SLO carries; they win over the SLO's own. */
+export function identityLabels(slo: SloSpec): Record<string, string> {
+  return { service: slo.service, slo: slo.name };
+}
+
+/** Prometheus matchers for an SLO's series. */
+export function seriesSelector(slo: SloSpec): string {
+  return `{service=${promString(slo.service)}, slo=${promString(slo.name)}}`;
+}
+
+function promString(text: string): string {
+  return JSON.stringify(text);
+}
+
+/** Label names as Alertmanager and Prometheus take them (the same cleaning `slo alerts` does). */
+function cleanLabels(labels: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(labels))
+    if (value !== "") out[labelName(name)] = value;
+  return out;
+}
+
+/** Alert labels and annotations are Go templates: text of ours must not be read as one. */
+export function escapeTemplate(text: string): string {
+  return text.replace(/\{\{/g, '{{ "{{" }}');
+}
+
+function escapeAll(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, escapeTemplate(v)]));
+}
+
+interface CountExprs {
+  /** good or bad events over the window, as the indicator declares them */
+  numeratorKind: "good" | "bad";
+  numerator(rangeMs: number): string;
+  total(rangeMs: number): string;
+}
+
+function countExprs(slo: SloSpec): CountExprs {
+  const ind = slo.indicator;
+  if (ind.kind === "ratio") {
+    const numeratorKind = ind.bad !== undefined ? "bad" : "good";
+    const text = (ind.bad ?? ind.good)!;
+    const build = (role: string, query: string) => {
+      if (windowQuery(query, 60_000) === null) {
+        throw specError(
+          `SLO '${slo.name}': the ${role} query is neither a series selector nor a query with {{window}}; it cannot become a rule`,
+          slo.at,
+        );
+      }
+      // A full query may return several series: the rule holds their sum, under the SLO's labels.
+      return (ms: number) => {
+        const q = windowQuery(query, ms)!;
+        return q.startsWith("sum(increase(") ? q : `sum(${q}\n)`;
+      };
+    };
+    return {
+      numeratorKind,
+      numerator: build(numeratorKind, text),
+      total: build("total", ind.total),
+    };
+  }
+  return histogramExprs(slo, ind);
+}
+
+const UNIT_SECONDS: Record<LatencyIndicator["unit"], number> = {
+  ns: 1e-9,
+  us: 1e-6,
+  ms: 1e-3,
+  s: 1,
+};
+
+function histogramUnitSeconds(metric: string): number {
+  if (/_(milliseconds|ms)$/.test(metric)) return 1e-3;
+  if (/_(microseconds|us)$/.test(metric)) return 1e-6;
+  if (/_(nanoseconds|ns)$/.test(metric)) return 1e-9;
+  return 1;
+}
+
+/** Good = the `le` bucket at the threshold, total = `_count`: the Prometheus source's reading. */
+function histogramExprs(slo: SloSpec, ind: LatencyIndicator): CountExprs {
+  const parts = ind.histogram ? selectorParts(ind.histogram) : null;
+  if (!parts || parts.metric === "") {
+    throw specError(`SLO '${slo.name}': latency needs histogram: metric{labels}`, slo.at);
+  }
+  const metric = parts.metric.replace(/_(bucket|count|sum)$/, "");
+  const le = (ind.threshold * UNIT_SECONDS[ind.unit]) / histogramUnitSeconds(metric);
+  const bucket = formatSelector(`${metric}_bucket`, [
+    ...parts.matchers,
+    `le=~${promString(leRegex(le))}`,
+  ]);
+  const count = formatSelector(`${metric}_count`, parts.matchers);
+  const increase = (sel: string, ms: number) => `sum(increase(${sel}[${formatPromDuration(ms)}]))`;
+  return {
+    numeratorKind: "good",
+    numerator: (ms) => increase(bucket, ms),
+    total: (ms) => increase(count, ms),
+  };
+}
+
+/** A bucket bound however a client wrote it: 0.3 matches "0.3" and "0.30", 1 matches "1" and "1.0". */
+export function leRegex(value: number): string {
+  let text = String(Number(value.toPrecision(12)));
+  if (/e/i.test(text)) text = value.toFixed(20).replace(/0+$/, "").replace(/\.$/, "");
+  const [int, frac] = text.split(".");
+  return frac === undefined ? `${int}(\\.0+)?` : `${int}\\.${frac}0*`;
+}
+
+function sloGroup(slo: SloSpec, _source: SourceSpec): RuleGroup {
+  const exprs = countExprs(slo);
+  const periodMs = periodMsOf(slo);
+  const budget = 1 - slo.objective;
+  const labels = { ...cleanLabels(slo.labels), ...identityLabels(slo) };
+  const sel = seriesSelector(slo);
+  const rules: Rule[] = [];
+
+  const lengths = new Set<number>([periodMs]);
+  for (const w of slo.alerting.windows) lengths.add(w.shortMs).add(w.longMs);
+  for (const ms of [...lengths].sort((a, b) => a - b)) {
+    const w = formatPromDuration(ms);
+    const total = exprs.total(ms);
+    const numerator = `(${exprs.numerator(ms)} or vector(0))`;
+    const bad = exprs.numeratorKind === "bad" ? numerator : `(${total} - ${numerator})`;
+    rules.push({ record: RECORD.events(w), expr: total, labels });
+    rules.push({ record: RECORD.errorRatio(w), expr: `${bad}\n/\n${total}`, labels });
+  }
+  const period = formatPromDuration(periodMs);
+  rules.push({ record: RECORD.objective, expr: `vector(${slo.objective})`, labels });
+  rules.push({ record: RECORD.errorBudget, expr: `vector(${budget})`, labels });
+  rules.push({ record: RECORD.periodDays, expr: `vector(${periodMs / DAY_MS})`, labels });
+  rules.push({
+    record: RECORD.remaining,
+    expr: `1 - ${RECORD.errorRatio(period)}${sel} / ${budget}`,
+    labels,
+  });
+  rules.push({
+    record: RECORD.info,
+    expr: "vector(1)",
+    labels: {
+      ...labels,
+      objective: String(slo.objective),
+      window: slo.window.label,
+      budgeting_method: slo.budgetingMethod,
+    },
+  });
+
+  for (const w of slo.alerting.windows) {
+    const severity = slo.alerting[w.severity];
+    if (severity.disable) continue;
+    const factor = alertFactor(w.share, periodMs, w.longMs);
+    const long = formatPromDuration(w.longMs);
+    const short = formatPromDuration(w.shortMs);
+    const burning = (window: string) =>
+      `${RECORD.errorRatio(window)}${sel} / ${budget} > ${factor}`;
+    const conditions = [burning(long), burning(short)];
+    if (slo.alerting.minEvents > 0) {
+      conditions.push(`${RECORD.events(long)}${sel} >= ${slo.alerting.minEvents}`);
+    }
+    const { alertname, ...severityLabels } = severity.labels;
+    const factorText = String(Number(factor.toPrecision(4)));
+    rules.push({
+      alert: alertname ?? ALERT_NAME,
+      expr: conditions.join("\nand\n"),
+      labels: {
+        ...escapeAll(cleanLabels(slo.labels)),
+        ...cleanLabels(severityLabels),
+        ...escapeAll(identityLabels(slo)),
+        severity: w.severity,
+        long_window: w.long,
+        short_window: w.short,
+      },
+      annotations: {
+        summary: escapeTemplate(
+          `${slo.service}/${slo.name} is burning its error budget over ${factorText}x as fast as the objective allows, over ${w.long} and ${w.short}`,
+        ),
+        ...(slo.description ? { description: escapeTemplate(slo.description) } : {}),
+        ...(slo.runbook ? { runbook_url: escapeTemplate(slo.runbook) } : {}),
+        objective: String(slo.objective),
+        burn_rate_threshold: factorText,
+        ...severity.annotations,
+      },
+    });
+  }
+  return { name: `slo-${slo.service}-${slo.name}`, rules };
+}

@@ -1,0 +1,177 @@
+/**
+ * Every request's counts from one pass over the lines: each line is parsed
+ * once, its timestamp read once, and then judged by every request's queries.
+ */
+
+import { parseGoDurationNanos, parseGoFloat } from "../../spec/logql.js";
+import type { LogsSourceSpec } from "../../spec/model.js";
+import type { LineSample } from "../types.js";
+import { FastLine } from "./fast-line.js";
+import { JsonExtractor } from "./json-extract.js";
+import { type LineRecord, ParsedLine, parseJsonObject } from "./line-record.js";
+import { fieldsRead, type LatencyPlan, queriesOf, type RequestPlan } from "./plan.js";
+import { NONE_VALUE, Tally } from "./tally.js";
+
+export const MAX_SAMPLES = 5;
+export const SAMPLE_CHARS = 200;
+
+export interface SampledCount {
+  count: number;
+  samples: LineSample[];
+}
+
+export interface ScanDiagnostics {
+  lines: number;
+  malformed: SampledCount;
+  noTimestamp: SampledCount;
+}
+
+export function emptyDiagnostics(): ScanDiagnostics {
+  return {
+    lines: 0,
+    malformed: { count: 0, samples: [] },
+    noTimestamp: { count: 0, samples: [] },
+  };
+}
+
+export interface EvaluatorOptions {
+  /** read lines with JsonExtractor where it can (default); false: always JSON.parse */
+  fastPath?: boolean;
+}
+
+export class Evaluator {
+  readonly tallies: Tally[];
+  readonly diagnostics: ScanDiagnostics = emptyDiagnostics();
+  /** (fromMs, toMs]: lines outside every request's windows are skipped early */
+  private readonly fromMs: number;
+  private readonly toMs: number;
+  private readonly extractor: JsonExtractor | null;
+  private readonly fastLine: FastLine | null;
+
+  constructor(
+    readonly plans: RequestPlan[],
+    private readonly spec: LogsSourceSpec,
+    options: EvaluatorOptions = {},
+  ) {
+    this.tallies = plans.map((p) => new Tally(p));
+    this.fromMs = Math.min(...plans.map((p) => p.fromMs));
+    this.toMs = Math.max(...plans.map((p) => p.toMs));
+    if (options.fastPath === false) {
+      this.extractor = null;
+      this.fastLine = null;
+    } else {
+      // every field slo reads itself, plus every label a query reads after | json
+      const fields = [spec.timestamp, ...plans.flatMap(fieldsRead)];
+      const labels = plans.flatMap(queriesOf).flatMap((q) => [...q.jsonLabels]);
+      this.extractor = new JsonExtractor({ flat: [...labels, ...fields], raw: fields });
+      this.fastLine = new FastLine(this.extractor, spec.labels);
+    }
+  }
+
+  /** One line as bytes buf[start, end) (without its line break). */
+  lineBytes(buf: Buffer, start: number, end: number, file: string, lineNo: number): void {
+    if (this.extractor?.scan(buf, start, end)) {
+      this.diagnostics.lines++;
+      this.fastLine!.reset(buf, start, end);
+      this.record(this.fastLine!, file, lineNo);
+    } else {
+      this.line(buf.toString("utf8", start, end), file, lineNo);
+    }
+  }
+
+  /** One line of text (without its line break), parsed with JSON.parse. */
+  line(text: string, file: string, lineNo: number): void {
+    this.diagnostics.lines++;
+    if (isBlank(text)) return;
+    const object = parseJsonObject(text);
+    if (object === null) {
+      this.malformed(text, file, lineNo);
+      return;
+    }
+    this.record(new ParsedLine(text, object, this.spec.labels), file, lineNo);
+  }
+
+  /** A line that is not a JSON object. */
+  malformed(text: string, file: string, lineNo: number): void {
+    addSample(this.diagnostics.malformed, text, file, lineNo);
+  }
+
+  /** A parsed line: find its timestamp, then count it for every request. */
+  record(line: LineRecord, file: string, lineNo: number): void {
+    const t = line.timestamp(this.spec.timestamp);
+    if (t === null) {
+      addSample(this.diagnostics.noTimestamp, line.text(), file, lineNo);
+      return;
+    }
+    if (t <= this.fromMs || t > this.toMs) return;
+    for (let i = 0; i < this.plans.length; i++) {
+      const tally = this.tallies[i]!;
+      if (tally.covers(t)) countEvent(this.plans[i]!, tally, line, t);
+    }
+  }
+}
+
+function countEvent(plan: RequestPlan, tally: Tally, line: LineRecord, t: number): void {
+  if (plan.kind === "ratio") {
+    if (!plan.total.matches(line)) return;
+    const bad = plan.bad ? plan.bad.matches(line) : !plan.good!.matches(line);
+    tally.record(t, !bad, bad ? breakdownValue(plan, tally, line, t) : undefined);
+    return;
+  }
+  if (!plan.events.matches(line)) return;
+  const value = latencyValue(line.field(plan.field), plan.unit);
+  if (value === null) {
+    tally.missingField();
+    return;
+  }
+  const good = value <= plan.threshold;
+  tally.record(t, good, good ? undefined : breakdownValue(plan, tally, line, t));
+}
+
+function breakdownValue(
+  plan: RequestPlan,
+  tally: Tally,
+  line: LineRecord,
+  t: number,
+): string | undefined {
+  if (!plan.breakdown || !tally.wantsBreakdown(t)) return undefined;
+  const value = line.field(plan.breakdown.by);
+  return value === undefined ? NONE_VALUE : String(value);
+}
+
+const UNIT_NANOS: Record<LatencyPlan["unit"], number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };
+
+/**
+ * A latency field in `unit`: a number (or numeric text) is taken as written
+ * in `unit`; a Go duration ("250ms") is converted. null when neither.
+ */
+export function latencyValue(
+  value: string | number | undefined,
+  unit: LatencyPlan["unit"],
+): number | null {
+  if (typeof value === "number") return Number.isFinite(value) ? value : null;
+  if (value === undefined) return null;
+  const number = parseGoFloat(value);
+  if (number !== null) return Number.isFinite(number) ? number : null;
+  const nanos = parseGoDurationNanos(value);
+  return nanos === null ? null : nanos / UNIT_NANOS[unit];
+}
+
+function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13 && c !== 0xfeff) return false;
+  }
+  return true;
+}
+
+export function addSample(counter: SampledCount, text: string, file: string, line: number): void {
+  counter.count++;
+  if (counter.samples.length < MAX_SAMPLES) {
+    counter.samples.push({ file, line, text: truncate(text) });
+  }
+}
+
+function truncate(text: string): string {
+  return text.length > SAMPLE_CHARS ? `${text.slice(0, SAMPLE_CHARS - 1)}…` : text;
+}

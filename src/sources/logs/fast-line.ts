@@ -1,0 +1,142 @@
+/**
+ * A log line read by the fast path (JsonExtractor): the fields slo needs
+ * are decoded from the line's bytes only when asked for. Anything the
+ * extractor was not told to find is answered by parsing the line in full,
+ * so a FastLine answers exactly as a ParsedLine would.
+ */
+
+import {
+  type JsonExtractor,
+  SLOT_ESCAPED_STRING,
+  SLOT_FALSE,
+  SLOT_NUMBER,
+  SLOT_STRING,
+  SLOT_TRUE,
+} from "./json-extract.js";
+import { type LineRecord, ParsedLine, parseJsonObject } from "./line-record.js";
+import { parseLogfmt } from "./logfmt.js";
+import { epochMs, rfc3339BytesMs, timestampMs } from "./timestamp.js";
+
+export class FastLine implements LineRecord {
+  private buf: Buffer = Buffer.alloc(0);
+  private start = 0;
+  private end = 0;
+  private cachedText: string | null = null;
+  private parsed: ParsedLine | null = null;
+  private logfmt: Map<string, string> | null = null;
+  private readonly flatSlots: Map<string, number>;
+  private readonly rawSlots: Map<string, number>;
+  /** slot texts decoded for the current line (when cachedIn[slot] === lineSerial) */
+  private readonly cachedTexts: string[];
+  private readonly cachedIn: Uint32Array;
+  private lineSerial = 0;
+
+  constructor(
+    private readonly extractor: JsonExtractor,
+    private readonly streamLabels: Record<string, string>,
+  ) {
+    this.flatSlots = new Map(extractor.flatNames.map((n, i) => [n, extractor.flatSlot(i)]));
+    this.rawSlots = new Map(extractor.rawNames.map((n, i) => [n, extractor.rawSlot(i)]));
+    const slots = extractor.kinds.length;
+    this.cachedTexts = new Array<string>(slots).fill("");
+    this.cachedIn = new Uint32Array(slots);
+  }
+
+  /** Point at the line the extractor has just scanned successfully. */
+  reset(buf: Buffer, start: number, end: number): void {
+    this.buf = buf;
+    this.start = start;
+    this.end = end;
+    this.cachedText = null;
+    this.parsed = null;
+    this.logfmt = null;
+    this.lineSerial = this.lineSerial === 0xffffffff ? 1 : this.lineSerial + 1;
+    if (this.lineSerial === 1) this.cachedIn.fill(0);
+  }
+
+  text(): string {
+    this.cachedText ??= this.buf.toString("utf8", this.start, this.end);
+    return this.cachedText;
+  }
+
+  jsonLabel(name: string): string | undefined {
+    const slot = this.flatSlots.get(name);
+    if (slot === undefined) return this.full().jsonLabel(name);
+    return this.extractor.isSet(slot) ? this.slotText(slot) : undefined;
+  }
+
+  logfmtLabel(name: string): string | undefined {
+    this.logfmt ??= parseLogfmt(this.text());
+    return this.logfmt.get(name);
+  }
+
+  field(name: string): string | number | undefined {
+    const raw = this.rawSlots.get(name);
+    const flat = this.flatSlots.get(name);
+    if (raw === undefined || flat === undefined) return this.full().field(name);
+    if (this.extractor.isSet(raw)) {
+      return this.extractor.kinds[raw] === SLOT_NUMBER ? this.slotNumber(raw) : this.slotText(raw);
+    }
+    if (this.extractor.isSet(flat)) return this.slotText(flat);
+    return Object.hasOwn(this.streamLabels, name) ? this.streamLabels[name] : undefined;
+  }
+
+  timestamp(name: string): number | null {
+    const raw = this.rawSlots.get(name);
+    if (raw !== undefined && this.extractor.isSet(raw)) {
+      const { kinds, starts, ends } = this.extractor;
+      const start = starts[raw]!;
+      const end = ends[raw]!;
+      // what timestampMs does with text of 20+ characters and a "-" fifth
+      if (kinds[raw] === SLOT_STRING && end - start >= 20 && this.buf[start + 4] === 45) {
+        return rfc3339BytesMs(this.buf, start, end);
+      }
+      if (kinds[raw] === SLOT_NUMBER) return epochMs(this.slotNumber(raw));
+    }
+    return timestampMs(this.field(name));
+  }
+
+  /** The slot's value as `| json` gives it (decoded once per line). */
+  private slotText(slot: number): string {
+    if (this.cachedIn[slot] === this.lineSerial) return this.cachedTexts[slot]!;
+    const text = this.decodeSlot(slot);
+    this.cachedTexts[slot] = text;
+    this.cachedIn[slot] = this.lineSerial;
+    return text;
+  }
+
+  /** Strings unescaped, numbers as JavaScript prints them. */
+  private decodeSlot(slot: number): string {
+    const { kinds, starts, ends } = this.extractor;
+    switch (kinds[slot]) {
+      case SLOT_STRING:
+        return this.buf.toString("utf8", starts[slot], ends[slot]);
+      case SLOT_ESCAPED_STRING:
+        return JSON.parse(this.buf.toString("utf8", starts[slot]! - 1, ends[slot]! + 1)) as string;
+      case SLOT_NUMBER:
+        return String(this.slotNumber(slot));
+      case SLOT_TRUE:
+        return "true";
+      case SLOT_FALSE:
+        return "false";
+      default:
+        throw new Error(`internal: slot ${slot} has no value`);
+    }
+  }
+
+  private slotNumber(slot: number): number {
+    return Number(
+      this.buf.toString("latin1", this.extractor.starts[slot], this.extractor.ends[slot]),
+    );
+  }
+
+  private full(): ParsedLine {
+    if (this.parsed === null) {
+      const object = parseJsonObject(this.text());
+      if (object === null)
+        throw new Error("internal: the fast path accepted a line JSON.parse rejects");
+      this.parsed = new ParsedLine(this.text(), object, this.streamLabels);
+    }
+    return this.parsed;
+  }
+}

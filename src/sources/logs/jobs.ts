@@ -1,0 +1,127 @@
+/**
+ * A logs source's read, cut into jobs (a file, a byte range of a big plain
+ * file, stdin) that run on this thread or in workers, each with its own
+ * Evaluator; their results are merged in job order, so the counts and the
+ * samples do not depend on which job finished first.
+ */
+
+import type { LogsSourceSpec } from "../../spec/model.js";
+import type { LineSample } from "../types.js";
+import {
+  Evaluator,
+  emptyDiagnostics,
+  MAX_SAMPLES,
+  type SampledCount,
+  type ScanDiagnostics,
+} from "./evaluator.js";
+import type { LogInput } from "./inputs.js";
+import { fileChunks, readLines, sniffedChunks } from "./line-reader.js";
+import type { RequestPlan } from "./plan.js";
+import { readRangeLines } from "./range-reader.js";
+import { lineEvents } from "./scan.js";
+import type { Tally, TallyState } from "./tally.js";
+
+export type LogJob =
+  | { kind: "stream"; input: LogInput }
+  | { kind: "range"; path: string; display: string; from: number; to: number };
+
+export interface JobResult {
+  tallies: TallyState[];
+  /** samples carry line numbers counted from the job's first line */
+  diagnostics: ScanDiagnostics;
+}
+
+/** Smallest byte range worth a job of its own. */
+export const MIN_RANGE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The jobs for the inputs: plain files cut into ranges of about rangeBytes
+ * (whole when small), a .gz file or stdin whole (they cannot be cut).
+ */
+export function planJobs(
+  inputs: LogInput[],
+  rangeBytes: number,
+  minRangeBytes = MIN_RANGE_BYTES,
+): LogJob[] {
+  const jobs: LogJob[] = [];
+  const size = Math.max(rangeBytes, minRangeBytes);
+  for (const input of inputs) {
+    if (input.kind === "stdin" || input.gzip) {
+      jobs.push({ kind: "stream", input });
+      continue;
+    }
+    const count = Math.max(1, Math.round(input.size / size));
+    for (let i = 0; i < count; i++) {
+      jobs.push({
+        kind: "range",
+        path: input.path,
+        display: input.display,
+        from: Math.floor((input.size * i) / count),
+        // the last range reads to the end, even if the file grew meanwhile
+        to: i === count - 1 ? Number.POSITIVE_INFINITY : Math.floor((input.size * (i + 1)) / count),
+      });
+    }
+  }
+  return jobs;
+}
+
+export async function runJob(
+  job: LogJob,
+  plans: RequestPlan[],
+  spec: LogsSourceSpec,
+  options: {
+    stdin?: NodeJS.ReadableStream | undefined;
+    onBytes?: ((n: number) => void) | undefined;
+  },
+): Promise<JobResult> {
+  const evaluator = new Evaluator(plans, spec);
+  if (job.kind === "range") {
+    await readRangeLines(
+      job.path,
+      { from: job.from, to: job.to },
+      lineEvents(evaluator, job.display, job.from === 0),
+      options.onBytes,
+    );
+  } else {
+    const { input } = job;
+    const chunks =
+      input.kind === "stdin"
+        ? sniffedChunks(options.stdin ?? process.stdin)
+        : fileChunks(input.path, input.gzip, options.onBytes);
+    await readLines(chunks, lineEvents(evaluator, input.display, true));
+  }
+  return { tallies: evaluator.tallies.map((t) => t.state), diagnostics: evaluator.diagnostics };
+}
+
+/** Add the job results, in job order, to the tallies; the diagnostics of them all. */
+export function mergeResults(
+  jobs: LogJob[],
+  results: JobResult[],
+  tallies: Tally[],
+): ScanDiagnostics {
+  const merged = emptyDiagnostics();
+  // lines before each job in its file, for the samples' line numbers
+  const linesBefore = new Map<string, number>();
+  results.forEach((result, j) => {
+    const job = jobs[j]!;
+    const file = job.kind === "range" ? job.path : job.input.kind === "file" ? job.input.path : "-";
+    const offset = linesBefore.get(file) ?? 0;
+    linesBefore.set(file, offset + result.diagnostics.lines);
+    result.tallies.forEach((state, p) => {
+      tallies[p]!.merge(state);
+    });
+    merged.lines += result.diagnostics.lines;
+    addSamples(merged.malformed, result.diagnostics.malformed, offset);
+    addSamples(merged.noTimestamp, result.diagnostics.noTimestamp, offset);
+  });
+  return merged;
+}
+
+function addSamples(into: SampledCount, from: SampledCount, lineOffset: number): void {
+  into.count += from.count;
+  for (const sample of from.samples) {
+    if (into.samples.length >= MAX_SAMPLES) break;
+    const shifted: LineSample = { ...sample, line: sample.line + lineOffset };
+    into.samples.push(shifted);
+  }
+}

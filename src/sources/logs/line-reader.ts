@@ -1,0 +1,153 @@
+/**
+ * Lines out of a stream of bytes, split at the byte level ("\n"; a "\r"
+ * before it is dropped, the last line needs no newline). Only the current
+ * chunk and one partial line are held, never the file.
+ */
+
+import { createReadStream } from "node:fs";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
+
+/** A line is buf[start, end): bytes without the line break. */
+export type LineHandler = (buf: Buffer, start: number, end: number, lineNo: number) => void;
+
+/**
+ * A line longer than this is not held whole: it is reported to onLongLine
+ * (as malformed, by the caller) and skipped, so one bad file cannot take
+ * all the memory.
+ */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+export interface LineReaderEvents {
+  onLine: LineHandler;
+  /** a line over MAX_LINE_BYTES: its first bytes and its number */
+  onLongLine?: (head: Buffer, lineNo: number) => void;
+}
+
+/** Feed every line of the chunks to onLine; resolves to the number of lines. */
+export async function readLines(
+  chunks: AsyncIterable<Buffer>,
+  events: LineReaderEvents,
+): Promise<number> {
+  const splitter = new LineSplitter(events);
+  for await (const chunk of chunks) splitter.push(chunk);
+  return splitter.end();
+}
+
+/** Splits pushed chunks into lines; end() flushes the last line. */
+export class LineSplitter {
+  private partial: Buffer | null = null;
+  private skippingLongLine = false;
+  private lineNo = 0;
+
+  constructor(private readonly events: LineReaderEvents) {}
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    if (this.partial !== null || this.skippingLongLine) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        this.appendPartial(chunk);
+        return;
+      }
+      if (this.skippingLongLine) {
+        this.skippingLongLine = false;
+      } else {
+        const line = Buffer.concat([this.partial!, chunk.subarray(0, nl)]);
+        this.partial = null;
+        this.emit(line, 0, line.length);
+      }
+      start = nl + 1;
+    }
+    const { onLine } = this.events;
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      if (nl < 0) break;
+      this.lineNo++;
+      const end = nl > start && chunk[nl - 1] === 13 ? nl - 1 : nl;
+      onLine(chunk, start, end, this.lineNo);
+      start = nl + 1;
+    }
+    if (start < chunk.length) this.appendPartial(chunk.subarray(start));
+  }
+
+  /** Flush the last line (one without a newline); returns the number of lines. */
+  end(): number {
+    if (this.partial !== null) {
+      const line = this.partial;
+      this.partial = null;
+      this.emit(line, 0, line.length);
+    }
+    this.skippingLongLine = false;
+    return this.lineNo;
+  }
+
+  private emit(buf: Buffer, start: number, end: number): void {
+    this.lineNo++;
+    const trimmed = end > start && buf[end - 1] === 13 ? end - 1 : end;
+    this.events.onLine(buf, start, trimmed, this.lineNo);
+  }
+
+  private appendPartial(bytes: Buffer): void {
+    if (this.skippingLongLine) return;
+    // copy: the chunk's memory may be reused by the stream
+    const joined =
+      this.partial === null ? Buffer.from(bytes) : Buffer.concat([this.partial, bytes]);
+    if (joined.length > MAX_LINE_BYTES) {
+      this.lineNo++;
+      this.events.onLongLine?.(joined.subarray(0, 1024), this.lineNo);
+      this.partial = null;
+      this.skippingLongLine = true;
+      return;
+    }
+    this.partial = joined;
+  }
+}
+
+export const READ_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * The decompressed bytes of a file; onRawBytes counts the bytes read from
+ * disk (compressed ones for .gz) for progress.
+ */
+export function fileChunks(
+  path: string,
+  gzip: boolean,
+  onRawBytes?: (n: number) => void,
+): AsyncIterable<Buffer> {
+  const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+  if (onRawBytes) file.on("data", (chunk) => onRawBytes(chunk.length));
+  if (!gzip) return file;
+  return gunzipped(file);
+}
+
+/** A stream's bytes, gunzipped when they start with the gzip magic number (for stdin). */
+export async function* sniffedChunks(stream: NodeJS.ReadableStream): AsyncIterable<Buffer> {
+  const iterator = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) return;
+  const head = toBuffer(first.value);
+  const rest = async function* (): AsyncIterable<Buffer> {
+    yield head;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield toBuffer(next.value);
+    }
+  };
+  if (head[0] === 0x1f && head[1] === 0x8b) yield* gunzipped(Readable.from(rest()));
+  else yield* rest();
+}
+
+function toBuffer(chunk: Buffer | string): Buffer {
+  return typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+}
+
+function gunzipped(source: Readable): AsyncIterable<Buffer> {
+  const gunzip = createGunzip({ chunkSize: READ_CHUNK_BYTES });
+  // pipeline destroys gunzip with the error when the source fails, so the
+  // reader sees every failure; the rejection itself is handled there.
+  pipeline(source, gunzip).catch(() => {});
+  return gunzip;
+}

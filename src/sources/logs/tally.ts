@@ -1,0 +1,129 @@
+/**
+ * The counts of one request as events stream past: per window, per series
+ * bucket, and the breakdown of bad events. Memory is fixed by the windows
+ * and buckets (the breakdown is capped), never by the input. A tally's state
+ * is plain data, so tallies made in worker threads can be merged.
+ */
+
+import type { BreakdownEntry, Counts } from "../types.js";
+import type { RequestPlan } from "./plan.js";
+
+/** Distinct breakdown values kept; later new values are counted under OTHER. */
+export const MAX_BREAKDOWN_VALUES = 10_000;
+export const OTHER_VALUE = "(other)";
+export const NONE_VALUE = "(none)";
+
+export interface TallyState {
+  windowGood: Float64Array;
+  windowTotal: Float64Array;
+  seriesGood: Float64Array[];
+  seriesTotal: Float64Array[];
+  breakdown: Map<string, number>;
+  missingField: number;
+}
+
+export class Tally {
+  readonly state: TallyState;
+  private readonly plan: RequestPlan;
+
+  constructor(plan: RequestPlan) {
+    this.plan = plan;
+    this.state = {
+      windowGood: new Float64Array(plan.windows.length),
+      windowTotal: new Float64Array(plan.windows.length),
+      seriesGood: plan.series.map((s) => new Float64Array(s.count)),
+      seriesTotal: plan.series.map((s) => new Float64Array(s.count)),
+      breakdown: new Map(),
+      missingField: 0,
+    };
+  }
+
+  /** Whether an event at t falls in any window or bucket of this request. */
+  covers(t: number): boolean {
+    return t > this.plan.fromMs && t <= this.plan.toMs;
+  }
+
+  /** Whether a bad event at t is grouped in the breakdown. */
+  wantsBreakdown(t: number): boolean {
+    const b = this.plan.breakdown;
+    return b !== null && t > b.startMs && t <= b.endMs;
+  }
+
+  /** Count one event at t (epoch ms). breakdownValue: its value of the breakdown field, for bad events. */
+  record(t: number, good: boolean, breakdownValue?: string): void {
+    const { windows, series } = this.plan;
+    const s = this.state;
+    for (let i = 0; i < windows.length; i++) {
+      const w = windows[i]!;
+      if (t > w.startMs && t <= w.endMs) {
+        s.windowTotal[i]!++;
+        if (good) s.windowGood[i]!++;
+      }
+    }
+    for (let i = 0; i < series.length; i++) {
+      const r = series[i]!;
+      // bucket b is (start + b*step, start + (b+1)*step]
+      const b = Math.ceil((t - r.startMs) / r.stepMs) - 1;
+      if (b >= 0 && b < r.count) {
+        s.seriesTotal[i]![b]!++;
+        if (good) s.seriesGood[i]![b]!++;
+      }
+    }
+    if (!good && breakdownValue !== undefined) this.countBreakdown(breakdownValue, 1);
+  }
+
+  missingField(): void {
+    this.state.missingField++;
+  }
+
+  merge(other: TallyState): void {
+    const s = this.state;
+    addInto(s.windowGood, other.windowGood);
+    addInto(s.windowTotal, other.windowTotal);
+    for (let i = 0; i < other.seriesTotal.length; i++) {
+      addInto(s.seriesGood[i]!, other.seriesGood[i]!);
+      addInto(s.seriesTotal[i]!, other.seriesTotal[i]!);
+    }
+    for (const [value, count] of other.breakdown) this.countBreakdown(value, count);
+    s.missingField += other.missingField;
+  }
+
+  windows(): Record<string, Counts> {
+    const out: Record<string, Counts> = {};
+    this.plan.windows.forEach((w, i) => {
+      out[w.key] = { good: this.state.windowGood[i]!, total: this.state.windowTotal[i]! };
+    });
+    return out;
+  }
+
+  series(): Record<string, Counts[]> {
+    const out: Record<string, Counts[]> = {};
+    this.plan.series.forEach((r, i) => {
+      const good = this.state.seriesGood[i]!;
+      const total = this.state.seriesTotal[i]!;
+      out[r.key] = Array.from(total, (t, b) => ({ good: good[b]!, total: t }));
+    });
+    return out;
+  }
+
+  /** Top values by count, ties by value. */
+  breakdown(): BreakdownEntry[] {
+    const limit = this.plan.breakdown?.limit ?? 0;
+    return [...this.state.breakdown]
+      .map(([value, count]) => ({ value, count }))
+      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+      .slice(0, limit);
+  }
+
+  private countBreakdown(value: string, count: number): void {
+    const map = this.state.breakdown;
+    const known = map.get(value);
+    if (known !== undefined) map.set(value, known + count);
+    else if (map.size < MAX_BREAKDOWN_VALUES) map.set(value, count);
+    else map.set(OTHER_VALUE, (map.get(OTHER_VALUE) ?? 0) + count);
+  }
+}
+
+function addInto(target: Float64Array, source: Float64Array): void {
+  for (let i = 0; i < target.length; i++) target[i]! += source[i]!;
+}

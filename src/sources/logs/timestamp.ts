@@ -1,0 +1,168 @@
+/**
+ * Event timestamps as epoch milliseconds (fractional: sub-millisecond digits
+ * are kept), from RFC 3339 text or epoch numbers. Parsed by hand, not with
+ * Date: this runs once per log line.
+ */
+
+/**
+ * A timestamp field's value: RFC 3339 text ("2019-09-24T08:47:41.960654375Z",
+ * "...+13:00"), or epoch seconds / milliseconds / microseconds / nanoseconds
+ * as a number or numeric text, told apart by magnitude. null when it is none
+ * of these.
+ */
+export function timestampMs(value: unknown): number | null {
+  if (typeof value === "number") return epochMs(value);
+  if (typeof value !== "string") return null;
+  const first = value.charCodeAt(0);
+  // RFC 3339 starts with a 4-digit year and a dash
+  if (value.length >= 20 && value.charCodeAt(4) === 45 /* - */) return parseRfc3339(value);
+  if ((first >= 48 && first <= 57) || first === 46 /* . */) {
+    if (/^\d+$/.test(value)) return epochDigitsMs(value);
+    return /^\d+\.\d*$|^\.\d+$/.test(value) ? epochMs(Number(value)) : null;
+  }
+  return null;
+}
+
+/**
+ * Whole epoch digits, read exactly even where a double cannot hold them
+ * (nanoseconds): the digits below a millisecond are split off first.
+ */
+function epochDigitsMs(digitsText: string): number | null {
+  const n = Number(digitsText);
+  if (n < 1e14) return epochMs(n);
+  const subMsDigits = n < 1e17 ? 3 : 6;
+  const whole = Number(digitsText.slice(0, -subMsDigits));
+  const fraction = Number(digitsText.slice(-subMsDigits)) / 10 ** subMsDigits;
+  return withFraction(whole, fraction);
+}
+
+/**
+ * whole + fraction (0 <= fraction < 1) such that a time after a whole
+ * millisecond stays after it. Near 2026 a double of epoch ms only resolves
+ * about 0.24 µs, so 12:00:00.000000001 would round down to 12:00:00 and fall
+ * inside a window (start, 12:00:00] it is outside of; window bounds are whole
+ * milliseconds, so nudging it just above the whole millisecond keeps every
+ * comparison with them exact.
+ */
+export function withFraction(whole: number, fraction: number): number {
+  const t = whole + fraction;
+  if (fraction > 0 && t <= whole) return whole + Math.abs(whole) * Number.EPSILON;
+  return t;
+}
+
+/** Below 1e11 an epoch is in seconds (until year 5138), then ms, µs, ns. */
+export function epochMs(n: number): number | null {
+  if (!Number.isFinite(n) || n < 0) return null;
+  if (n < 1e11) return n * 1000;
+  if (n < 1e14) return n;
+  if (n < 1e17) return n / 1e3;
+  return n / 1e6;
+}
+
+function digits(b: Uint8Array, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = b[i]! - 48;
+    if (!(d >= 0 && d <= 9)) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** Where parseRfc3339 copies a string's characters; RFC 3339 text is short ASCII. */
+const scratch = new Uint8Array(64);
+
+/**
+ * RFC 3339: YYYY-MM-DD(T|t| )HH:MM:SS(.fraction)?(Z|z|±HH:MM|±HHMM).
+ * A time zone is required: a time without one is ambiguous.
+ */
+export function parseRfc3339(s: string): number | null {
+  if (s.length > scratch.length) return null;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127) return null;
+    scratch[i] = c;
+  }
+  return rfc3339BytesMs(scratch, 0, s.length);
+}
+
+/** parseRfc3339 on bytes b[start, end), so the fast path needs no string. */
+export function rfc3339BytesMs(b: Uint8Array, start: number, end: number): number | null {
+  if (end - start < 20) return null;
+  const year = digits(b, start, 4);
+  const month = digits(b, start + 5, 2);
+  const day = digits(b, start + 8, 2);
+  const sepT = b[start + 10];
+  if (b[start + 4] !== 45 || b[start + 7] !== 45) return null;
+  if (sepT !== 84 && sepT !== 116 && sepT !== 32) return null;
+  const hour = digits(b, start + 11, 2);
+  const minute = digits(b, start + 14, 2);
+  const second = digits(b, start + 17, 2);
+  if (b[start + 13] !== 58 || b[start + 16] !== 58) return null;
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return null;
+
+  let i = start + 19;
+  let fractionMs = 0;
+  if (b[i] === 46 /* . */ && i < end) {
+    i++;
+    let value = 0;
+    let scale = 1;
+    const digitsStart = i;
+    for (; i < end; i++) {
+      const d = b[i]! - 48;
+      if (!(d >= 0 && d <= 9)) break;
+      // digits past nanoseconds cannot be represented anyway
+      if (i - digitsStart < 9) {
+        value = value * 10 + d;
+        scale *= 10;
+      }
+    }
+    if (i === digitsStart) return null;
+    fractionMs = (value * 1000) / scale;
+  }
+
+  if (i >= end) return null;
+  let offsetMinutes: number;
+  const zone = b[i];
+  if (zone === 90 || zone === 122 /* Z z */) {
+    if (i + 1 !== end) return null;
+    offsetMinutes = 0;
+  } else if (zone === 43 || zone === 45 /* + - */) {
+    const colon = b[i + 3] === 58;
+    if (i + (colon ? 6 : 5) !== end) return null;
+    const oh = digits(b, i + 1, 2);
+    const om = digits(b, i + (colon ? 4 : 3), 2);
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return null;
+    offsetMinutes = (zone === 45 ? -1 : 1) * (oh * 60 + om);
+  } else {
+    return null;
+  }
+
+  const days = daysFromCivil(year, month, day);
+  const wholeMs =
+    days * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 - offsetMinutes * 60_000;
+  // fractionMs is whole milliseconds plus a sub-millisecond part
+  const fractionWhole = Math.floor(fractionMs);
+  return withFraction(wholeMs + fractionWhole, fractionMs - fractionWhole);
+}
+
+function isLeapYear(y: number): boolean {
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  return month === 2 && isLeapYear(year) ? 29 : MONTH_DAYS[month - 1]!;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}

@@ -1,0 +1,78 @@
+/**
+ * OpenSLO's duration shorthand: a positive integer and one case-sensitive
+ * unit, m h d w M Q Y. The spec leaves M, Q and Y to the implementation;
+ * slo reads a rolling month as 30 days, a quarter as 90 and a year as 365.
+ * Calendar windows of 1w, 1M, 1Q, 1Y are real calendar periods instead.
+ */
+
+import type { CalendarUnit } from "../model.js";
+
+const DAY = 86_400_000;
+
+export const SHORTHAND_UNIT_MS: Record<string, number> = {
+  m: 60_000,
+  h: 3_600_000,
+  d: DAY,
+  w: 7 * DAY,
+  M: 30 * DAY,
+  Q: 90 * DAY,
+  Y: 365 * DAY,
+};
+
+export interface Shorthand {
+  ms: number;
+  count: number;
+  unit: string;
+  /** as slo's own files write it: as given for m h d w, in days for M Q Y ("1M" -> "30d") */
+  label: string;
+}
+
+export function parseShorthand(text: string): Shorthand | null {
+  const m = /^\s*(\d+)([mhdwMQY])\s*$/.exec(text);
+  if (!m) return null;
+  const count = Number(m[1]);
+  const unit = m[2]!;
+  if (count <= 0) return null;
+  const ms = count * SHORTHAND_UNIT_MS[unit]!;
+  const label = "mhdw".includes(unit) ? `${count}${unit}` : `${ms / DAY}d`;
+  return { ms, count, unit, label };
+}
+
+export const CALENDAR_OF: Record<string, CalendarUnit> = {
+  "1w": "week",
+  "1M": "month",
+  "1Q": "quarter",
+  "1Y": "year",
+};
+
+export const SHORTHAND_OF_CALENDAR: Record<CalendarUnit, string> = {
+  week: "1w",
+  month: "1M",
+  quarter: "1Q",
+  year: "1Y",
+};
+
+/** The nominal length of a calendar period, where one number must stand for it (alert factors). */
+export const NOMINAL_CALENDAR_MS: Record<CalendarUnit, number> = {
+  week: 7 * DAY,
+  month: 30 * DAY,
+  quarter: 90 * DAY,
+  year: 365 * DAY,
+};
+
+/**
+ * A duration as shorthand for writing: the label itself when it already is
+ * shorthand (so `4w` stays `4w` and `28d` stays `28d`), else whole days,
+ * hours or minutes; null when it is not a whole number of minutes.
+ */
+export function toShorthand(ms: number, label?: string): string | null {
+  if (label !== undefined && /^\d+[mhdw]$/.test(label.trim())) {
+    const parsed = parseShorthand(label);
+    if (parsed && parsed.ms === ms) return label.trim();
+  }
+  for (const unit of ["d", "h", "m"]) {
+    const size = SHORTHAND_UNIT_MS[unit]!;
+    if (ms > 0 && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return null;
+}

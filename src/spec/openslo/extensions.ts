@@ -1,0 +1,27 @@
+/**
+ * What OpenSLO has no field for (the deploy gate, minEvents, a short
+ * burn-rate window, a notification URL) travels in annotations under the
+ * `slo/` prefix, which OpenSLO reserves for implementations. `slo convert`
+ * writes them and the loader reads them, so a round trip keeps the meaning.
+ */
+
+export const SLO_ANNOTATION = {
+  minEvents: "slo/min-events",
+  gate: "slo/gate",
+  gateMinRemaining: "slo/gate-min-remaining",
+  gateWarnRemaining: "slo/gate-warn-remaining",
+  breakdownBy: "slo/breakdown-by",
+  runbook: "slo/runbook",
+} as const;
+
+/** On an AlertCondition: the short window, when it is not the long window / 12. */
+export const SHORT_WINDOW_ANNOTATION = "slo/short-window";
+/** On an AlertNotificationTarget: where alerts are delivered. */
+export const TARGET_URL_ANNOTATION = "slo/url";
+/** On a Service: the dependency health checks, as JSON. */
+export const HEALTH_ANNOTATION = "slo/health";
+
+export const EXTENSION_PREFIX = "slo/";
+
+/** The label that carries notification targets slo cannot deliver to, for Alertmanager to route. */
+export const NOTIFICATION_TARGET_LABEL = "notification_target";

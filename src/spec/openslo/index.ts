@@ -1,0 +1,145 @@
+/**
+ * OpenSLO v1, loaded as it is: every document of every file loaded together
+ * (references cross files), indexed by kind and name, then each SLO mapped to
+ * the one model. Stages as the other loaders: detect, check the version and
+ * envelope, map; every problem is an error naming the document and field.
+ */
+
+import type { SloError } from "../../errors.js";
+import { specError } from "../../errors.js";
+import { isJson } from "../doc-reader.js";
+import type { FormatLoader } from "../formats.js";
+import type { HealthCheck, ServiceSpec } from "../model.js";
+import { positionOf } from "../yaml-source.js";
+import { readAlertObject } from "./alerting.js";
+import { HEALTH_ANNOTATION } from "./extensions.js";
+import { dataSource, readSli } from "./indicators.js";
+import {
+  annotationsOf,
+  at,
+  documentObject,
+  type Kind,
+  type OpenSloContext,
+  type OsObject,
+  once,
+} from "./objects.js";
+import { mapSlo } from "./slo.js";
+
+export const opensloFormat: FormatLoader = {
+  name: "openslo",
+  detect: (value) =>
+    isJson(value) &&
+    typeof value.apiVersion === "string" &&
+    value.apiVersion.toLowerCase().startsWith("openslo/"),
+  load(documents, context) {
+    const ctx: OpenSloContext = {
+      env: context?.env ?? {},
+      errors: [],
+      index: new Map(),
+      dataSources: new Map(),
+      implicit: new Map(),
+      parsed: new Map(),
+    };
+    const objects: OsObject[] = [];
+    for (const { ydoc, value } of documents) {
+      const o = documentObject(ydoc, value, ctx.errors);
+      if (!o) continue;
+      const byName = ctx.index.get(o.kind) ?? new Map<string, OsObject>();
+      const first = byName.get(o.name);
+      if (first) {
+        const where = positionOf(first.r.ydoc, at(first, "metadata", "name"));
+        o.r.fail(
+          at(o, "metadata", "name"),
+          `defined twice (first at ${where.file}:${where.line}:${where.col})`,
+          `names are unique per kind across the files loaded`,
+        );
+        continue;
+      }
+      byName.set(o.name, o);
+      ctx.index.set(o.kind, byName);
+      objects.push(o);
+    }
+    const services = buildServices(ctx, objects);
+    return { services, errors: ctx.errors };
+  },
+};
+
+function ofKind(objects: OsObject[], kind: Kind): OsObject[] {
+  return objects.filter((o) => o.kind === kind);
+}
+
+function buildServices(ctx: OpenSloContext, objects: OsObject[]): ServiceSpec[] {
+  // Everything is checked, referenced or not: `slo validate` shows every problem.
+  for (const o of ofKind(objects, "DataSource")) dataSource(ctx, o);
+  for (const o of ofKind(objects, "SLI")) once(ctx, o, () => readSli(ctx, o));
+  for (const o of objects) readAlertObject(ctx, o);
+  const serviceDocs = new Map<string, { labels: Record<string, string>; health: HealthCheck[] }>();
+  for (const o of ofKind(objects, "Service")) {
+    o.r.keys(at(o, "spec"), ["description"]);
+    serviceDocs.set(o.name, {
+      labels: o.r.labels(at(o, "metadata", "labels")),
+      health: healthOf(o, ctx.errors),
+    });
+  }
+  const services = new Map<string, ServiceSpec>();
+  for (const o of ofKind(objects, "SLO")) {
+    const serviceName = o.r.string(at(o, "spec", "service"));
+    const serviceDoc = serviceName !== undefined ? serviceDocs.get(serviceName) : undefined;
+    const result = mapSlo(ctx, o, serviceDoc?.labels ?? {});
+    if (!result) continue;
+    let service = services.get(result.service);
+    if (!service) {
+      service = {
+        service: result.service,
+        file: o.r.ydoc.file,
+        labels: serviceDoc?.labels ?? {},
+        sources: {},
+        slos: [],
+        notify: [],
+        health: serviceDoc?.health ?? [],
+      };
+      services.set(result.service, service);
+    }
+    for (const { slo, source } of result.mapped) {
+      service.sources[source.name] = source;
+      service.slos.push(slo);
+    }
+  }
+  return [...services.values()];
+}
+
+/** `slo/health` on a Service: the dependency checks of the gate, as JSON. */
+function healthOf(o: OsObject, errors: SloError[]): HealthCheck[] {
+  const text = annotationsOf(o)[HEALTH_ANNOTATION];
+  if (text === undefined) return [];
+  const where = positionOf(o.r.ydoc, at(o, "metadata", "annotations", HEALTH_ANNOTATION));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const valid =
+    Array.isArray(parsed) &&
+    parsed.every(
+      (h) =>
+        isJson(h) &&
+        typeof h.name === "string" &&
+        typeof h.url === "string" &&
+        (h.onFailure === undefined || h.onFailure === "fail" || h.onFailure === "warn"),
+    );
+  if (!valid) {
+    errors.push(
+      specError(
+        `Service '${o.name}': metadata.annotations.${HEALTH_ANNOTATION}: expected a JSON list of {"name", "url", "onFailure": "fail"|"warn"}`,
+        where,
+      ),
+    );
+    return [];
+  }
+  return (parsed as { name: string; url: string; onFailure?: "fail" | "warn" }[]).map((h) => ({
+    name: h.name,
+    url: h.url,
+    onFailure: h.onFailure ?? "fail",
+  }));
+}

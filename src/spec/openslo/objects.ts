@@ -1,0 +1,140 @@
+/**
+ * OpenSLO objects: top-level documents and the objects inlined in them,
+ * each with a reader that knows where it is. Objects of the whole set are
+ * indexed by kind and name, so references resolve across files.
+ */
+
+import type { SloError } from "../../errors.js";
+import { DocReader, isJson } from "../doc-reader.js";
+import type { SourceSpec } from "../model.js";
+import type { YamlDocument, YamlPath } from "../yaml-source.js";
+
+export const KINDS = [
+  "SLO",
+  "SLI",
+  "DataSource",
+  "AlertPolicy",
+  "AlertCondition",
+  "AlertNotificationTarget",
+  "Service",
+] as const;
+
+export type Kind = (typeof KINDS)[number];
+
+export const API_VERSION = "openslo/v1";
+
+export interface OsObject {
+  kind: Kind;
+  name: string;
+  /** reads the document this object is in; errors name the object */
+  r: DocReader;
+  /** where the object is inside its document: [] for a document of its own */
+  base: YamlPath;
+}
+
+export function at(o: OsObject, ...path: (string | number)[]): YamlPath {
+  return [...o.base, ...path];
+}
+
+/** The set being loaded: every named document, and what was built from them. */
+export interface OpenSloContext {
+  env: Record<string, string | undefined>;
+  errors: SloError[];
+  index: Map<Kind, Map<string, OsObject>>;
+  /** DataSources by object, once each */
+  dataSources: Map<OsObject, DataSourceDef | undefined>;
+  /** the source used where a metricSource names a type and no DataSource exists */
+  implicit: Map<string, SourceSpec>;
+  /** referenced objects, read once however many SLOs refer to them */
+  parsed: Map<OsObject, unknown>;
+}
+
+/** Read a referenced object once; inline objects are read where they stand. */
+export function once<T>(ctx: OpenSloContext, o: OsObject, read: () => T): T {
+  if (ctx.parsed.has(o)) return ctx.parsed.get(o) as T;
+  const value = read();
+  ctx.parsed.set(o, value);
+  return value;
+}
+
+export type DataSourceDef = { source: SourceSpec } | { unsupported: string };
+
+const METADATA_KEYS = ["name", "displayName", "labels", "annotations", "namespace"];
+
+/** A top-level document: apiVersion, kind, metadata.name and spec, checked. */
+export function documentObject(
+  ydoc: YamlDocument,
+  value: unknown,
+  errors: SloError[],
+): OsObject | undefined {
+  const r = new DocReader(ydoc, "OpenSLO document", value, errors);
+  if (!isJson(value)) {
+    r.fail([], "expected a mapping with apiVersion, kind, metadata and spec");
+    return undefined;
+  }
+  const apiVersion = String(value.apiVersion);
+  if (apiVersion !== API_VERSION) {
+    r.fail(
+      ["apiVersion"],
+      `${apiVersion} is not supported; slo reads ${API_VERSION}`,
+      apiVersion.startsWith("openslo/v1alpha")
+        ? "openslo/v1alpha documents need upgrading to openslo/v1 (e.g. with the oslo tool)"
+        : undefined,
+    );
+    return undefined;
+  }
+  const kind = r.string(["kind"], true);
+  if (kind === undefined) return undefined;
+  if (!(KINDS as readonly string[]).includes(kind)) {
+    r.fail(["kind"], `unknown kind '${kind}'`, `OpenSLO v1 kinds: ${KINDS.join(", ")}`);
+    return undefined;
+  }
+  return objectAt(r, [], kind as Kind);
+}
+
+/** An object at `base` of a reader's document (inline or not): envelope checked, named. */
+export function objectAt(r: DocReader, base: YamlPath, kind: Kind): OsObject | undefined {
+  const before = r.errors.length;
+  r.keys(base, ["apiVersion", "kind", "metadata", "spec"]);
+  const declared = r.value([...base, "kind"]);
+  if (declared !== undefined && declared !== kind) {
+    r.fail([...base, "kind"], `expected kind ${kind} here, got ${String(declared)}`);
+  }
+  r.record([...base, "metadata"], true);
+  r.keys([...base, "metadata"], METADATA_KEYS);
+  const name = r.string([...base, "metadata", "name"], true);
+  r.record([...base, "spec"], true);
+  if (name === undefined || r.errors.length > before) return undefined;
+  // Inline objects are named inside the document that holds them.
+  const named = r.as(
+    base.length > 0 ? `${r.subject}, inline ${kind} '${name}'` : `${kind} '${name}'`,
+  );
+  named.labels([...base, "metadata", "labels"]);
+  return { kind, name, r: named, base };
+}
+
+/** The object a `...Ref` names, or an error at the reference naming what exists. */
+export function lookup(
+  ctx: OpenSloContext,
+  kind: Kind,
+  r: DocReader,
+  refPath: YamlPath,
+  name: string,
+): OsObject | undefined {
+  const found = ctx.index.get(kind)?.get(name);
+  if (found) return found;
+  const known = [...(ctx.index.get(kind)?.keys() ?? [])];
+  r.fail(
+    refPath,
+    `no ${kind} named '${name}' in the files loaded`,
+    known.length > 0
+      ? `defined: ${known.join(", ")}`
+      : `load the file that defines it too (slo reads every file of a folder)`,
+  );
+  return undefined;
+}
+
+/** `metadata.annotations` as strings. */
+export function annotationsOf(o: OsObject): Record<string, string> {
+  return o.r.labels(at(o, "metadata", "annotations"));
+}

@@ -1,0 +1,181 @@
+/**
+ * PromQL as SLO files write it: checked with the official grammar
+ * (@prometheus-io/lezer-promql) before any query is sent, and turned into the
+ * query for one window. A query is either a plain series selector (slo wraps
+ * it in `sum(increase(SEL[W]))`) or a full query with a `{{window}}`
+ * placeholder (Sloth writes `{{.window}}`) that slo fills in.
+ */
+
+import { parser } from "@prometheus-io/lezer-promql";
+
+export type PromQLCheck = { ok: true } | { ok: false; message: string; offset: number };
+
+/** `{{window}}`, `{{ window }}` and Sloth's `{{.window}}`. */
+const WINDOW_PLACEHOLDER = /\{\{\s*\.?window\s*\}\}/g;
+
+/** What the placeholder stands for while parsing: any valid duration does. */
+const PARSE_DURATION = "5m";
+
+type SyntaxNode = ReturnType<typeof parser.parse>["topNode"];
+
+interface Replacement {
+  /** where the placeholder was in the original text */
+  from: number;
+  length: number;
+}
+
+/** The text with every placeholder replaced by `range`, and where they were. */
+function fill(text: string, range: string): { text: string; replaced: Replacement[] } {
+  const replaced: Replacement[] = [];
+  const out = text.replace(WINDOW_PLACEHOLDER, (match, offset: number) => {
+    replaced.push({ from: offset, length: match.length });
+    return range;
+  });
+  return { text: out, replaced };
+}
+
+/** An offset in the filled text -> the offset in the original; inside a placeholder, its start. */
+function originalOffset(offset: number, replaced: Replacement[], rangeLength: number): number {
+  let shift = 0;
+  for (const r of replaced) {
+    const filledFrom = r.from + shift;
+    if (offset < filledFrom) break;
+    if (offset < filledFrom + rangeLength) return r.from;
+    shift += rangeLength - r.length;
+  }
+  return offset - shift;
+}
+
+export function hasWindowPlaceholder(text: string): boolean {
+  WINDOW_PLACEHOLDER.lastIndex = 0;
+  return WINDOW_PLACEHOLDER.test(text);
+}
+
+/** Fill every `{{window}}` with a PromQL duration such as `30d`. */
+export function substituteWindow(text: string, range: string): string {
+  return fill(text, range).text;
+}
+
+/** Syntax check with the official grammar; the offset points into `text` as written. */
+export function checkPromQL(text: string): PromQLCheck {
+  if (text.trim() === "") return { ok: false, message: "empty PromQL query", offset: 0 };
+  const filled = fill(text, PARSE_DURATION);
+  const tree = parser.parse(filled.text);
+  const error = firstError(tree.topNode);
+  if (!error) return { ok: true };
+  const offset = originalOffset(error.from, filled.replaced, PARSE_DURATION.length);
+  return { ok: false, message: describeError(filled.text, error), offset };
+}
+
+function firstError(top: SyntaxNode): SyntaxNode | null {
+  let found: SyntaxNode | null = null;
+  top.cursor().iterate((node) => {
+    if (found) return false;
+    if (node.type.isError) {
+      found = node.node;
+      return false;
+    }
+    return undefined;
+  });
+  return found;
+}
+
+function describeError(text: string, node: SyntaxNode): string {
+  // An error node that covers text holds what was not expected; an empty one
+  // sits where something was missing, before the next token.
+  const rest = text.slice(node.from);
+  if (rest.trim() === "") return "syntax error: unexpected end of query";
+  const token = node.to > node.from ? text.slice(node.from, node.to) : /^\s*(\S+)/.exec(rest)?.[1];
+  const shown = (token ?? rest).trim().slice(0, 30);
+  return `syntax error: unexpected "${shown}"`;
+}
+
+/**
+ * The top expression, when the whole text parses without error; null otherwise.
+ * Comments and parentheses around it are looked through.
+ */
+function topExpression(text: string): SyntaxNode | null {
+  const tree = parser.parse(text);
+  if (firstError(tree.topNode)) return null;
+  let node = tree.topNode.firstChild;
+  while (node?.name === "ParenExpr") node = exprChild(node);
+  return node;
+}
+
+function exprChild(node: SyntaxNode): SyntaxNode | null {
+  for (let child = node.firstChild; child; child = child.nextSibling) {
+    if (child.name !== "LineComment") return child;
+  }
+  return null;
+}
+
+/** A plain instant-vector selector: `name`, `name{a="b"}` or `{__name__="x"}`, nothing more. */
+export function isSelector(text: string): boolean {
+  return topExpression(text)?.name === "VectorSelector";
+}
+
+export interface SelectorParts {
+  /** the metric name; empty for `{__name__=...}` forms */
+  metric: string;
+  /** each label matcher as written, e.g. `code=~"5.."` */
+  matchers: string[];
+}
+
+/** The metric name and matchers of a plain selector; null when `text` is not one. */
+export function selectorParts(text: string): SelectorParts | null {
+  const node = topExpression(text);
+  if (node?.name !== "VectorSelector") return null;
+  let metric = "";
+  const matchers: string[] = [];
+  for (let child = node.firstChild; child; child = child.nextSibling) {
+    if (child.name === "Identifier") metric = text.slice(child.from, child.to);
+    if (child.name === "LabelMatchers") {
+      for (let m = child.firstChild; m; m = m.nextSibling) {
+        if (m.name === "UnquotedLabelMatcher" || m.name === "QuotedLabelMatcher") {
+          matchers.push(text.slice(m.from, m.to));
+        }
+      }
+    }
+  }
+  return { metric, matchers };
+}
+
+/** A selector for `metric{matchers}`. */
+export function formatSelector(metric: string, matchers: readonly string[]): string {
+  return matchers.length === 0 ? metric : `${metric}{${matchers.join(", ")}}`;
+}
+
+const DURATION_UNITS: [string, number][] = [
+  ["d", 86_400_000],
+  ["h", 3_600_000],
+  ["m", 60_000],
+  ["s", 1000],
+  ["ms", 1],
+];
+
+/**
+ * A PromQL range for a window: one unit, the largest that keeps it whole
+ * (`30d`, `1h`, `2678400s` for a calendar month with a DST hour), because
+ * compound durations (`1h30m`) need Prometheus 2.26 or later.
+ */
+export function formatPromDuration(ms: number): string {
+  const whole = Math.max(1, Math.round(ms));
+  for (const [unit, size] of DURATION_UNITS) {
+    if (whole % size === 0) return `${whole / size}${unit}`;
+  }
+  return `${whole}ms`;
+}
+
+/**
+ * The query counting events over a window of `rangeMs`: a selector becomes
+ * `sum(increase(SEL[W]))`, a query with `{{window}}` gets W filled in.
+ * Null for a full query without a placeholder: it cannot follow the window.
+ */
+export function windowQuery(text: string, rangeMs: number): string | null {
+  const range = formatPromDuration(rangeMs);
+  if (hasWindowPlaceholder(text)) return substituteWindow(text, range).trim();
+  const parts = selectorParts(text);
+  // Rebuilt from its parts, so a trailing `# comment` cannot swallow the range.
+  if (parts) return `sum(increase(${formatSelector(parts.metric, parts.matchers)}[${range}]))`;
+  return null;
+}

@@ -1,0 +1,198 @@
+/**
+ * The model -> slo's native file, one document per service. What equals the
+ * native format's default is left out, so the file reads like one a person
+ * wrote. Pure: the caller says where the file will live (relative log paths
+ * are rebased to it) and how strings are written (`${VAR}` put back).
+ */
+
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import { DEFAULT_BURN_RATE_WINDOWS } from "../alert-windows.js";
+import { roundNumber } from "../doc-reader.js";
+import { formatDuration } from "../duration.js";
+import type {
+  AlertPolicy,
+  GatePolicy,
+  Indicator,
+  NotifyTarget,
+  ServiceSpec,
+  SeverityPolicy,
+  SloSpec,
+  SourceSpec,
+} from "../model.js";
+import { compact } from "./yaml.js";
+
+export interface WriteOptions {
+  /** the folder the written file will be in */
+  outDir: string;
+}
+
+export function percentText(fraction: number): string {
+  return `${roundNumber(fraction * 100)}%`;
+}
+
+export function nativeDocument(
+  service: ServiceSpec,
+  options: WriteOptions,
+): Record<string, unknown> {
+  return compact({
+    service: service.service,
+    labels: nonEmpty(service.labels),
+    sources: Object.fromEntries(
+      Object.entries(service.sources).map(([name, s]) => [name, sourceOf(s, options)]),
+    ),
+    slos: service.slos.map((slo) => sloOf(slo, service)),
+    notify: service.notify.length > 0 ? service.notify.map(notifyOf) : undefined,
+    health:
+      service.health.length > 0
+        ? service.health.map((h) => ({ name: h.name, url: h.url, onFailure: h.onFailure }))
+        : undefined,
+  });
+}
+
+function nonEmpty<T extends Record<string, unknown>>(r: T): T | undefined {
+  return Object.keys(r).length > 0 ? r : undefined;
+}
+
+/** A path as the written file must say it: relative to its own folder, with forward slashes. */
+export function rebasePath(path: string, baseDir: string, outDir: string): string {
+  if (path === "-" || isAbsolute(path)) return path;
+  const rebased = relative(resolve(outDir), resolve(baseDir, path)) || ".";
+  return rebased.split(sep).join("/");
+}
+
+function sourceOf(s: SourceSpec, options: WriteOptions): Record<string, unknown> {
+  if (s.type === "logs") {
+    return compact({
+      type: "logs",
+      paths: s.paths.map((p) => rebasePath(p, s.baseDir, options.outDir)),
+      timestamp: s.timestamp === "t" ? undefined : s.timestamp,
+      labels: nonEmpty(s.labels),
+    });
+  }
+  return compact({
+    type: s.type,
+    url: s.url,
+    headers: nonEmpty(s.headers),
+    bearerToken: s.bearerToken,
+    basicAuth: s.basicAuth
+      ? { username: s.basicAuth.username, password: s.basicAuth.password }
+      : undefined,
+    timeout: s.timeoutMs === 30_000 ? undefined : formatDuration(s.timeoutMs),
+    retries: s.retries === 2 ? undefined : s.retries,
+    tenant: s.type === "loki" ? s.tenant : undefined,
+  });
+}
+
+/** The SLO's own labels: those the service does not already give it. */
+export function ownLabels(
+  slo: SloSpec,
+  serviceLabels: Record<string, string>,
+): Record<string, string> {
+  return Object.fromEntries(Object.entries(slo.labels).filter(([k, v]) => serviceLabels[k] !== v));
+}
+
+function sloOf(slo: SloSpec, service: ServiceSpec): Record<string, unknown> {
+  const timesliced = slo.budgetingMethod !== "occurrences" && slo.timeslice;
+  return compact({
+    name: slo.name,
+    description: slo.description,
+    labels: nonEmpty(ownLabels(slo, service.labels)),
+    objective: percentText(slo.objective),
+    window:
+      slo.window.kind === "rolling"
+        ? slo.window.label
+        : { calendar: slo.window.unit, timezone: slo.window.timeZone },
+    budgetingMethod: slo.budgetingMethod === "occurrences" ? undefined : slo.budgetingMethod,
+    timesliceWindow: timesliced ? formatDuration(slo.timeslice!.durationMs) : undefined,
+    timesliceTarget:
+      timesliced && slo.budgetingMethod === "timeslices"
+        ? percentText(slo.timeslice!.target)
+        : undefined,
+    indicator: indicatorOf(slo.indicator),
+    alerting: alertingOf(slo.alerting),
+    gate: gateOf(slo.gate),
+    notify: sameNotify(slo.notify, service.notify) ? undefined : slo.notify.map(notifyOf),
+    breakdownBy: slo.breakdownBy,
+    runbook: slo.runbook,
+  });
+}
+
+function indicatorOf(indicator: Indicator): Record<string, unknown> {
+  if (indicator.kind === "ratio") {
+    return {
+      ratio: compact({
+        source: indicator.source,
+        good: indicator.good,
+        bad: indicator.bad,
+        total: indicator.total,
+      }),
+    };
+  }
+  const numeric = /^\s*\d+(\.\d+)?\s*$/.test(indicator.thresholdText);
+  return {
+    latency: compact({
+      source: indicator.source,
+      events: indicator.events,
+      field: indicator.field,
+      histogram: indicator.histogram,
+      unit: indicator.unit,
+      threshold: numeric ? indicator.threshold : indicator.thresholdText,
+    }),
+  };
+}
+
+function sameWindows(a: AlertPolicy["windows"], b: AlertPolicy["windows"]): boolean {
+  return (
+    a.length === b.length &&
+    a.every(
+      (w, i) =>
+        w.severity === b[i]!.severity &&
+        w.longMs === b[i]!.longMs &&
+        w.shortMs === b[i]!.shortMs &&
+        w.share === b[i]!.share &&
+        w.long === b[i]!.long &&
+        w.short === b[i]!.short,
+    )
+  );
+}
+
+function severityOf(s: SeverityPolicy): Record<string, unknown> | undefined {
+  const out = compact({
+    disable: s.disable ? true : undefined,
+    labels: nonEmpty(s.labels),
+    annotations: nonEmpty(s.annotations),
+  });
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function alertingOf(a: AlertPolicy): Record<string, unknown> | undefined {
+  const out = compact({
+    minEvents: a.minEvents === 10 ? undefined : a.minEvents,
+    windows: sameWindows(a.windows, DEFAULT_BURN_RATE_WINDOWS)
+      ? undefined
+      : a.windows.map((w) => ({
+          severity: w.severity,
+          long: w.long,
+          short: w.short,
+          share: percentText(w.share),
+        })),
+    page: severityOf(a.page),
+    ticket: severityOf(a.ticket),
+  });
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function gateOf(g: GatePolicy): unknown {
+  if (!g.enabled) return false;
+  if (g.minRemaining === 0 && g.warnRemaining === 0.25) return undefined;
+  return { minRemaining: percentText(g.minRemaining), warnRemaining: percentText(g.warnRemaining) };
+}
+
+function notifyOf(t: NotifyTarget): Record<string, unknown> {
+  const both = t.severities.includes("page") && t.severities.includes("ticket");
+  return compact({ type: t.type, url: t.url, severities: both ? undefined : t.severities });
+}
+
+function sameNotify(a: NotifyTarget[], b: NotifyTarget[]): boolean {
+  return JSON.stringify(a.map(notifyOf)) === JSON.stringify(b.map(notifyOf));
+}

@@ -1,0 +1,341 @@
+/**
+ * The model -> OpenSLO v1 documents: per service a Service, its DataSources,
+ * and an SLO per SLO with its SLI and alert policies inline (one condition per
+ * policy, as the spec allows). What OpenSLO has no field for travels in `slo/`
+ * annotations (extensions.ts), so loading the result gives the same SLOs.
+ */
+
+import { type SloError, specError } from "../../errors.js";
+import { DEFAULT_BURN_RATE_WINDOWS } from "../alert-windows.js";
+import { roundNumber } from "../doc-reader.js";
+import { formatDuration } from "../duration.js";
+import type {
+  BurnRateWindow,
+  NotifyTarget,
+  ServiceSpec,
+  Severity,
+  SloSpec,
+  SourceSpec,
+} from "../model.js";
+import { NOMINAL_CALENDAR_MS, SHORTHAND_OF_CALENDAR, toShorthand } from "../openslo/durations.js";
+import {
+  HEALTH_ANNOTATION,
+  SHORT_WINDOW_ANNOTATION,
+  SLO_ANNOTATION,
+  TARGET_URL_ANNOTATION,
+} from "../openslo/extensions.js";
+import { histogramUnit, OPENSLO_TYPE_NAME } from "../openslo/indicators.js";
+import { API_VERSION } from "../openslo/objects.js";
+import { ownLabels, percentText, rebasePath, type WriteOptions } from "./native.js";
+import { compact, quoted } from "./yaml.js";
+
+const MINUTE = 60_000;
+/** Any Monday that is also the 1st of January: the start of every calendar unit at once. */
+const CALENDAR_ANCHOR = "2024-01-01 00:00:00";
+
+export interface OpenSloWriteOptions extends WriteOptions {
+  /** the DataSource name for a service's source (names are global in OpenSLO) */
+  dataSourceName(service: ServiceSpec, source: string): string;
+}
+
+/**
+ * DataSource names for a whole conversion: a source name that more than one
+ * service uses is prefixed with the service, so every file stands on its own
+ * and no two DataSources share a name when the files are loaded together.
+ */
+export function planDataSourceNames(
+  services: ServiceSpec[],
+): (service: ServiceSpec, source: string) => string {
+  const users = new Map<string, Set<ServiceSpec>>();
+  for (const s of services) {
+    for (const name of Object.keys(s.sources)) {
+      users.set(name, (users.get(name) ?? new Set()).add(s));
+    }
+  }
+  return (service, source) =>
+    (users.get(source)?.size ?? 0) > 1 ? `${service.service}-${source}` : source;
+}
+
+function envelope(kind: string, metadata: Record<string, unknown>, spec: Record<string, unknown>) {
+  return { apiVersion: API_VERSION, kind, metadata: compact(metadata), spec: compact(spec) };
+}
+
+function nonEmpty<T extends Record<string, unknown>>(r: T): T | undefined {
+  return Object.keys(r).length > 0 ? r : undefined;
+}
+
+export function openSloDocuments(service: ServiceSpec, options: OpenSloWriteOptions): unknown[] {
+  const docs: unknown[] = [];
+  docs.push(
+    envelope(
+      "Service",
+      {
+        name: service.service,
+        labels: nonEmpty(service.labels),
+        annotations:
+          service.health.length > 0
+            ? { [HEALTH_ANNOTATION]: JSON.stringify(service.health) }
+            : undefined,
+      },
+      {},
+    ),
+  );
+  for (const [name, source] of Object.entries(service.sources)) {
+    docs.push(
+      envelope(
+        "DataSource",
+        { name: options.dataSourceName(service, name) },
+        { type: OPENSLO_TYPE_NAME[source.type], connectionDetails: connectionOf(source, options) },
+      ),
+    );
+  }
+  for (const slo of service.slos) docs.push(sloDocument(slo, service, options));
+  return docs;
+}
+
+function connectionOf(s: SourceSpec, options: WriteOptions): Record<string, unknown> {
+  if (s.type === "logs") {
+    return compact({
+      paths: s.paths.map((p) => rebasePath(p, s.baseDir, options.outDir)),
+      timestamp: s.timestamp,
+      labels: nonEmpty(s.labels),
+    });
+  }
+  return compact({
+    url: s.url,
+    headers: nonEmpty(s.headers),
+    bearerToken: s.bearerToken,
+    basicAuth: s.basicAuth
+      ? { username: s.basicAuth.username, password: s.basicAuth.password }
+      : undefined,
+    timeout: s.timeoutMs === 30_000 ? undefined : formatDuration(s.timeoutMs),
+    retries: s.retries === 2 ? undefined : s.retries,
+    tenant: s.type === "loki" ? s.tenant : undefined,
+  });
+}
+
+function cannot(slo: SloSpec, what: string): SloError {
+  return specError(`SLO '${slo.name}': ${what} cannot be written in OpenSLO`, slo.at);
+}
+
+function shorthand(slo: SloSpec, ms: number, label: string | undefined, what: string): string {
+  const text = toShorthand(ms, label);
+  if (text === null)
+    throw cannot(
+      slo,
+      `${what} ${label ?? formatDuration(ms)} (OpenSLO durations are whole minutes, hours, days or weeks)`,
+    );
+  return text;
+}
+
+function periodMs(slo: SloSpec): number {
+  return slo.window.kind === "rolling"
+    ? slo.window.durationMs
+    : NOMINAL_CALENDAR_MS[slo.window.unit];
+}
+
+/** Throws an SloError for what OpenSLO cannot say (a 90s window); the CLI reports it. */
+function sloDocument(slo: SloSpec, service: ServiceSpec, options: OpenSloWriteOptions): unknown {
+  const annotations: Record<string, string> = {};
+  if (slo.alerting.minEvents !== 10)
+    annotations[SLO_ANNOTATION.minEvents] = String(slo.alerting.minEvents);
+  if (!slo.gate.enabled) annotations[SLO_ANNOTATION.gate] = "false";
+  else {
+    if (slo.gate.minRemaining !== 0)
+      annotations[SLO_ANNOTATION.gateMinRemaining] = percentText(slo.gate.minRemaining);
+    if (slo.gate.warnRemaining !== 0.25)
+      annotations[SLO_ANNOTATION.gateWarnRemaining] = percentText(slo.gate.warnRemaining);
+  }
+  if (slo.breakdownBy !== undefined) annotations[SLO_ANNOTATION.breakdownBy] = slo.breakdownBy;
+  if (slo.runbook !== undefined) annotations[SLO_ANNOTATION.runbook] = slo.runbook;
+
+  const timeWindow =
+    slo.window.kind === "rolling"
+      ? [
+          {
+            duration: shorthand(slo, slo.window.durationMs, slo.window.label, "window"),
+            isRolling: true,
+          },
+        ]
+      : [
+          {
+            duration: SHORTHAND_OF_CALENDAR[slo.window.unit],
+            isRolling: false,
+            calendar: { startTime: quoted(CALENDAR_ANCHOR), timeZone: slo.window.timeZone },
+          },
+        ];
+  const objective: Record<string, unknown> = {};
+  if (slo.indicator.kind === "latency") {
+    objective.op = "lte";
+    objective.value = slo.indicator.threshold;
+  }
+  objective.target = slo.objective;
+  if (slo.budgetingMethod !== "occurrences" && slo.timeslice) {
+    if (slo.budgetingMethod === "timeslices") objective.timeSliceTarget = slo.timeslice.target;
+    objective.timeSliceWindow = shorthand(
+      slo,
+      slo.timeslice.durationMs,
+      undefined,
+      "timesliceWindow",
+    );
+  }
+  return envelope(
+    "SLO",
+    {
+      name: slo.name,
+      labels: nonEmpty(ownLabels(slo, service.labels)),
+      annotations: nonEmpty(annotations),
+    },
+    {
+      description: slo.description,
+      service: slo.service,
+      indicator: {
+        metadata: { name: `${slo.name}-sli` },
+        spec: indicatorSpec(slo, service, options),
+      },
+      timeWindow,
+      budgetingMethod: {
+        occurrences: "Occurrences",
+        timeslices: "Timeslices",
+        ratioTimeslices: "RatioTimeslices",
+      }[slo.budgetingMethod],
+      objectives: [objective],
+      alertPolicies: alertPolicies(slo),
+    },
+  );
+}
+
+function indicatorSpec(
+  slo: SloSpec,
+  service: ServiceSpec,
+  options: OpenSloWriteOptions,
+): Record<string, unknown> {
+  const ind = slo.indicator;
+  const source = service.sources[ind.source];
+  if (!source) throw cannot(slo, `source '${ind.source}' (not defined)`);
+  const ref = options.dataSourceName(service, ind.source);
+  const type = OPENSLO_TYPE_NAME[source.type];
+  const metric = (spec: Record<string, unknown>) => ({
+    metricSource: { metricSourceRef: ref, type, spec },
+  });
+  if (ind.kind === "ratio") {
+    return {
+      ratioMetric: compact({
+        counter: true,
+        good: ind.good !== undefined ? metric({ query: ind.good }) : undefined,
+        bad: ind.bad !== undefined ? metric({ query: ind.bad }) : undefined,
+        total: metric({ query: ind.total }),
+      }),
+    };
+  }
+  if (source.type === "prometheus") {
+    const histogram = ind.histogram ?? "";
+    return {
+      thresholdMetric: metric(
+        compact({
+          query: histogram,
+          unit: histogramUnit(histogram) === ind.unit ? undefined : ind.unit,
+        }),
+      ),
+    };
+  }
+  return { thresholdMetric: metric({ query: ind.events, field: ind.field, unit: ind.unit }) };
+}
+
+function isDefaultAlerting(slo: SloSpec): boolean {
+  const a = slo.alerting;
+  const plain = (s: typeof a.page) =>
+    !s.disable && Object.keys(s.labels).length === 0 && Object.keys(s.annotations).length === 0;
+  return (
+    slo.notify.length === 0 &&
+    plain(a.page) &&
+    plain(a.ticket) &&
+    a.windows.length === DEFAULT_BURN_RATE_WINDOWS.length &&
+    a.windows.every((w, i) => {
+      const d = DEFAULT_BURN_RATE_WINDOWS[i]!;
+      return (
+        w.severity === d.severity &&
+        w.longMs === d.longMs &&
+        w.shortMs === d.shortMs &&
+        w.share === d.share &&
+        w.long === d.long &&
+        w.short === d.short
+      );
+    })
+  );
+}
+
+/** The short window the loader assumes for a lookback: a twelfth of it, in whole minutes. */
+export function defaultShortMs(longMs: number): number {
+  return Math.max(MINUTE, Math.round(longMs / 12 / MINUTE) * MINUTE);
+}
+
+/**
+ * The factor as OpenSLO's threshold: rounded when the loader's share comes
+ * back the same from the rounded number (14.4, not 14.400000000000002),
+ * else every digit (0.23333333333333334 for 10% of 7d over 3d).
+ */
+function burnRateThreshold(w: BurnRateWindow, period: number): number {
+  const exact = (w.share * period) / w.longMs;
+  const pretty = roundNumber(exact);
+  return roundNumber((pretty * w.longMs) / period) === w.share ? pretty : exact;
+}
+
+/** One policy per burn-rate window (OpenSLO allows one condition per policy). */
+function alertPolicies(slo: SloSpec): unknown[] | undefined {
+  if (isDefaultAlerting(slo)) return undefined;
+  const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+  return slo.alerting.windows.map((w: BurnRateWindow) => {
+    const severity = slo.alerting[w.severity];
+    const long = shorthand(slo, w.longMs, w.long, "burn-rate window");
+    const shortIsDefault =
+      w.shortMs === defaultShortMs(w.longMs) && w.short === formatDuration(w.shortMs);
+    const name = `${slo.name}-${w.severity}-${slug(long)}`;
+    return {
+      kind: "AlertPolicy",
+      metadata: { name },
+      spec: {
+        alertWhenNoData: false,
+        alertWhenResolved: true,
+        alertWhenBreaching: !severity.disable,
+        conditions: [
+          {
+            kind: "AlertCondition",
+            metadata: compact({
+              name: `${name}-burn`,
+              labels: nonEmpty(severity.labels),
+              annotations: nonEmpty({
+                ...severity.annotations,
+                ...(shortIsDefault ? {} : { [SHORT_WINDOW_ANNOTATION]: w.short }),
+              }),
+            }),
+            spec: {
+              severity: w.severity,
+              condition: {
+                kind: "burnrate",
+                op: "gt",
+                threshold: burnRateThreshold(w, periodMs(slo)),
+                lookbackWindow: long,
+                alertAfter: "0m",
+              },
+            },
+          },
+        ],
+        notificationTargets: targetsFor(slo, w.severity, name),
+      },
+    };
+  });
+}
+
+function targetsFor(slo: SloSpec, severity: Severity, policy: string): unknown[] {
+  return slo.notify
+    .filter((t: NotifyTarget) => t.severities.includes(severity))
+    .map((t, i) => ({
+      kind: "AlertNotificationTarget",
+      metadata: compact({
+        name: `${policy}-target-${i + 1}`,
+        annotations: t.url !== undefined ? { [TARGET_URL_ANNOTATION]: t.url } : undefined,
+      }),
+      spec: { target: t.type },
+    }));
+}

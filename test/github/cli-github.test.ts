@@ -1,0 +1,78 @@
+/** `slo check --github`: the same reporters from any CI with a token, through the real CLI. */
+
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { hasStackTrace, runCli } from "../support/cli.js";
+import { type FakeGitHub, startFakeGitHub } from "../support/github-server.js";
+import { HEAD, pullRequestEvent, runnerFiles } from "./runner-files.js";
+
+const TOKEN = "ghs_clitoken0123456789abcdefghijklmnopqr";
+const AT = "2026-11-24T12:00:00Z";
+let gh: FakeGitHub;
+
+beforeEach(async () => {
+  gh = await startFakeGitHub({
+    token: TOKEN,
+    pulls: [{ number: 7, state: "open", headSha: HEAD, labels: [] }],
+  });
+});
+afterEach(async () => {
+  expect(gh.invalid).toEqual([]);
+  await gh.close();
+});
+
+describe("slo check --github", () => {
+  it("creates the check run and the comment, writes the summary and outputs, exits on the SLOs", async () => {
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7), {
+      GITHUB_TOKEN: TOKEN,
+    });
+    const r = await runCli(
+      ["check", "slos/", "--at", AT, "--github", "--check-name", "slo / ctrl"],
+      {
+        env: { ...runner.env, GITHUB_WORKSPACE: undefined },
+      },
+    );
+    expect(r.code).toBe(1);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+    expect(r.stderr).toMatch(/^Check run slo \/ ctrl: failure/m);
+    expect(gh.checkRuns.map((c) => [c.name, c.conclusion])).toEqual([["slo / ctrl", "failure"]]);
+    expect(gh.comments).toHaveLength(1);
+    expect(runner.summary()).toContain("## ❌ SLO gate: fail");
+    expect(runner.outputs().result).toBe("fail");
+  });
+
+  it("--no-comment and --fail-on never: a passing check and no comment", async () => {
+    const runner = runnerFiles(gh.url, "push", { after: HEAD }, { GITHUB_TOKEN: TOKEN });
+    const r = await runCli(
+      ["check", "slos/", "--at", AT, "--github", "--no-comment", "--fail-on", "never", "-q"],
+      { env: runner.env },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(gh.checkRuns.map((c) => c.conclusion)).toEqual(["success"]);
+    expect(gh.comments).toEqual([]);
+  });
+
+  it("outside GitHub Actions: the verdict stands, and the missing setup is named", async () => {
+    const r = await runCli(["check", "slos/", "--at", AT, "--github", "-q"], {
+      env: {
+        GITHUB_TOKEN: TOKEN,
+        GITHUB_API_URL: gh.url,
+        GITHUB_REPOSITORY: undefined,
+        GITHUB_SHA: undefined,
+        GITHUB_EVENT_PATH: undefined,
+        GITHUB_STEP_SUMMARY: undefined,
+        GITHUB_OUTPUT: undefined,
+      },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("warning: GITHUB_REPOSITORY or the commit is unknown");
+    expect(gh.requests).toEqual([]);
+  });
+
+  it("rejects a comment id that could break the marker, before any work", async () => {
+    const r = await runCli(["check", "slos/", "--github", "--comment-id", "x -->"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: comment id "x -->": expected 1 to 64 letters');
+  });
+});

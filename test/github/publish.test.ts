@@ -1,0 +1,430 @@
+/** Every reporter against the stateful fake GitHub, with every request body checked against the OpenAPI description. */
+
+import { readFileSync } from "node:fs";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { EXIT } from "../../src/errors.js";
+import type { Logger } from "../../src/github/client.js";
+import { markerOf } from "../../src/github/comment.js";
+import {
+  exitCodeAfterPublishing,
+  type PublishOptions,
+  publishToGitHub,
+} from "../../src/github/publish.js";
+import type { SloReport } from "../../src/report/schema.js";
+import { type FakeGitHub, startFakeGitHub } from "../support/github-server.js";
+import { reportOf, sloYaml } from "./report-fixture.js";
+import { HEAD, pullRequestEvent, type RunnerFiles, runnerFiles } from "./runner-files.js";
+
+const TOKEN = "ghs_faketoken0123456789abcdefghijklmnopq";
+const MARKER = markerOf("default");
+
+let gh: FakeGitHub;
+let logs: string[];
+const log: Logger = {
+  info: (m) => logs.push(`info: ${m}`),
+  warning: (m) => logs.push(`warning: ${m}`),
+};
+
+beforeEach(async () => {
+  logs = [];
+  gh = await startFakeGitHub({
+    token: TOKEN,
+    pulls: [{ number: 7, state: "open", headSha: HEAD, labels: [] }],
+    labelEvents: { 7: [{ label: "slo-override", actor: "alice" }] },
+  });
+});
+afterEach(async () => {
+  // No request the project sent may break GitHub's description.
+  expect(gh.invalid).toEqual([]);
+  // The token goes in the Authorization header and nowhere else.
+  expect(logs.join("\n")).not.toContain(TOKEN);
+  await gh.close();
+});
+
+const failing = () =>
+  reportOf("slos/ctrl.yaml", sloYaml("ctrl", ["checkout", "search"]), { search: 0.005 });
+const passing = () =>
+  reportOf("slos/ctrl.yaml", sloYaml("ctrl", ["checkout"]), { checkout: 0.0001 });
+
+function publish(report: SloReport, runner: RunnerFiles, overrides: Partial<PublishOptions> = {}) {
+  return publishToGitHub(report, {
+    token: TOKEN,
+    gatePasses: report.result !== "fail",
+    env: runner.env,
+    cwd: runner.dir,
+    log,
+    client: { retryBaseMs: 5, throttle: false },
+    ...overrides,
+  });
+}
+
+const writes = () => gh.requests.filter((r) => r.method !== "GET");
+
+describe("on a pull request with a write token", () => {
+  it("creates a failing check run with annotations, a sticky comment, the summary and the outputs", async () => {
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    const report = await failing();
+    const result = await publish(report, runner);
+    expect(result.failures).toEqual([]);
+    expect(result.overridden).toBe(false);
+
+    expect(gh.checkRuns).toHaveLength(1);
+    const run = gh.checkRuns[0]!;
+    expect(run).toMatchObject({
+      name: "slo",
+      head_sha: HEAD,
+      status: "completed",
+      conclusion: "failure",
+    });
+    expect(run.details_url).toBe("https://github.test/acme/shop/actions/runs/4242");
+    expect(run.output.title).toBe("Gate fails: 1 of 2 SLOs breaching");
+    expect(run.output.summary).toContain("## ❌ SLO gate: fail");
+    expect(run.annotations).toEqual([
+      expect.objectContaining({
+        path: "slos/ctrl.yaml",
+        start_line: report.slos[1]!.definedAt.line,
+        annotation_level: "failure",
+        title: "SLO breaching: ctrl/search",
+      }),
+    ]);
+
+    expect(gh.comments).toHaveLength(1);
+    expect(gh.comments[0]!.issue).toBe(7);
+    expect(gh.comments[0]!.body.startsWith(`${MARKER}\n## ❌ SLO gate: fail`)).toBe(true);
+
+    expect(runner.summary()).toContain("## ❌ SLO gate: fail");
+    const outputs = runner.outputs();
+    expect(outputs.result).toBe("fail");
+    expect(JSON.parse(outputs.breaching!)).toEqual(["search"]);
+    expect(Number(outputs["min-budget-remaining"])).toBeCloseTo(-4, 5);
+    expect(JSON.parse(readFileSync(outputs.report!, "utf8"))).toEqual(report);
+    expect(readFileSync(outputs.markdown!, "utf8")).toBe(
+      gh.comments[0]!.body.slice(MARKER.length + 1),
+    );
+    expect(gh.requests.every((r) => r.authorization === `token ${TOKEN}`)).toBe(true);
+  });
+
+  it("edits the same comment on the next run instead of adding one", async () => {
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    gh.addComment(7, "LGTM", "bob");
+    await publish(await failing(), runner);
+    const first = gh.comments.find((c) => c.body.startsWith(MARKER))!;
+    await publish(await passing(), runner, { gatePasses: true });
+    const marked = gh.comments.filter((c) => c.body.startsWith(MARKER));
+    expect(marked).toHaveLength(1);
+    expect(marked[0]!.id).toBe(first.id);
+    expect(marked[0]!.body).toContain("## ✅ SLO gate: pass");
+    expect(gh.comments).toHaveLength(2);
+    expect(logs).toContain(
+      `info: PR #7: comment updated (https://github.test/acme/shop/pull/7#issuecomment-${first.id})`,
+    );
+    expect(gh.checkRuns.map((r) => r.conclusion)).toEqual(["failure", "success"]);
+  });
+
+  it("keeps one comment per comment id, and a quoted marker is not the comment", async () => {
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    gh.addComment(7, `> ${MARKER}\n> quoted by a reviewer`, "bob");
+    await publish(await failing(), runner, { commentId: "api" });
+    await publish(await failing(), runner, { commentId: "web" });
+    await publish(await failing(), runner, { commentId: "api" });
+    const bodies = gh.comments.map((c) => c.body.split("\n")[0]);
+    expect(bodies).toEqual([`> ${MARKER}`, markerOf("api"), markerOf("web")]);
+  });
+
+  it("gives way to a twin another job created at the same time, and removes old twins", async () => {
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    gh.beforeCreateComment = (issue, body) => gh.addComment(issue, body.replace("fail", "twin"));
+    await publish(await failing(), runner);
+    let marked = gh.comments.filter((c) => c.body.startsWith(MARKER));
+    expect(marked).toHaveLength(1);
+    expect(marked[0]!.body).toContain("SLO gate: fail");
+    expect(gh.requests.filter((r) => r.method === "DELETE")).toHaveLength(1);
+
+    gh.addComment(7, `${MARKER}\nleft by an old race`);
+    await publish(await passing(), runner, { gatePasses: true });
+    marked = gh.comments.filter((c) => c.body.startsWith(MARKER));
+    expect(marked).toHaveLength(1);
+    expect(marked[0]!.body).toContain("SLO gate: pass");
+  });
+
+  it("sends annotations past 50 in further updates", async () => {
+    const names = Array.from({ length: 120 }, (_, i) => `slo-${i}`);
+    const report = await reportOf(
+      "slos/ctrl.yaml",
+      sloYaml("ctrl", names),
+      Object.fromEntries(names.map((n) => [n, 0.01])),
+    );
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    const result = await publish(report, runner, { comment: false });
+    expect(result.failures).toEqual([]);
+    const run = gh.checkRuns[0]!;
+    expect(run.annotations).toHaveLength(120);
+    expect(new Set(run.annotations.map((a) => a.start_line)).size).toBe(120);
+    const sizes = gh.requests
+      .filter((r) => /check-runs/.test(r.path))
+      .map(
+        (r) => ((r.body as { output: { annotations: unknown[] } }).output.annotations ?? []).length,
+      );
+    expect(sizes).toEqual([50, 50, 20]);
+  });
+
+  it("cuts a report too long for a comment or a check run, and says so", async () => {
+    const names = Array.from({ length: 80 }, (_, i) => `a-rather-long-slo-name-${i}`);
+    const report = await reportOf(
+      "slos/ctrl.yaml",
+      sloYaml("ctrl", names),
+      Object.fromEntries(names.map((n) => [n, 0.0005])),
+    );
+    for (const e of report.slos)
+      e.breakdown = Array.from({ length: 10 }, (_, i) => ({
+        value: `error kind ${i} `.repeat(20),
+        count: 1,
+      }));
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    const result = await publish(report, runner);
+    expect(result.failures).toEqual([]);
+    const body = gh.comments[0]!.body;
+    expect(readFileSync(result.files.markdown, "utf8").length).toBeGreaterThan(65_536);
+    expect(body.length).toBeLessThanOrEqual(65_536);
+    expect(body).toContain(
+      "The report was cut to fit a comment; the whole of it is in the job summary of https://github.test/acme/shop/actions/runs/4242.",
+    );
+    expect(gh.checkRuns[0]!.output.summary.length).toBeLessThanOrEqual(65_535);
+    // What is left still renders: fences and <details> are closed.
+    expect((body.match(/^```/gm) ?? []).length % 2).toBe(0);
+    expect((body.match(/<details>/g) ?? []).length).toBe((body.match(/<\/details>/g) ?? []).length);
+    expect(runner.summary()).not.toContain("was cut");
+  });
+});
+
+describe("where the token cannot do everything", () => {
+  it("a personal token gets a commit status instead of a check run", async () => {
+    await gh.close();
+    const pat = "ghp_personal0123456789abcdefghijklmnopqrs";
+    gh = await startFakeGitHub({
+      token: pat,
+      kind: "pat",
+      pulls: [{ number: 7, state: "open", headSha: HEAD, labels: [] }],
+    });
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    const result = await publish(await failing(), runner, { token: pat });
+    expect(result.failures).toEqual([]);
+    expect(gh.requests.some((r) => r.path.includes("check-runs"))).toBe(false);
+    expect(gh.statuses).toEqual([
+      {
+        sha: HEAD,
+        state: "failure",
+        context: "slo",
+        description: "Gate fails: 1 of 2 SLOs breaching",
+        target_url: "https://github.test/acme/shop/actions/runs/4242",
+      },
+    ]);
+    expect(logs.join("\n")).not.toContain(pat);
+  });
+
+  it("falls back to a commit status when GitHub says a check run needs an App, and keeps it under 140 characters", async () => {
+    gh.kind = "pat";
+    const names = Array.from({ length: 30 }, (_, i) => `s${i}`);
+    const report = await reportOf(
+      "slos/ctrl.yaml",
+      sloYaml("ctrl", names),
+      Object.fromEntries(names.map((n, i) => [n, i % 2 ? 0.01 : 0.0009])),
+    );
+    report.health = [
+      {
+        service: "ctrl",
+        name: "a-very-long-health-check-name-".repeat(5),
+        url: "http://x/",
+        ok: false,
+        onFailure: "fail",
+        dependencies: [],
+        error: "down",
+      },
+    ];
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    const result = await publish(report, runner);
+    expect(result.failures).toEqual([]);
+    expect(gh.checkRuns).toHaveLength(0);
+    expect(gh.statuses).toHaveLength(1);
+    expect(gh.statuses[0]!.description!.length).toBeLessThanOrEqual(140);
+    expect(logs.join("\n")).toContain("a personal token cannot create check runs");
+  });
+
+  it("a forked PR: no check run, no comment, the summary and a pointer to the two-workflow setup", async () => {
+    gh.kind = "read-only";
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7, [], true));
+    const result = await publish(await failing(), runner);
+    expect(writes()).toEqual([]);
+    expect(result.failures).toEqual([]);
+    expect(runner.summary()).toContain("## ❌ SLO gate: fail");
+    expect(runner.outputs().result).toBe("fail");
+    expect(logs.join("\n")).toMatch(/fork.*read-only token.*two-workflow setup.*workflow_run/s);
+    expect(exitCodeAfterPublishing(EXIT.fail, result, true)).toBe(EXIT.fail);
+  });
+
+  it("a 403 names the permission to add, and does not change the exit code unless asked", async () => {
+    gh.deny.add("pull-requests");
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    const result = await publish(await passing(), runner, { gatePasses: true });
+    expect(gh.checkRuns).toHaveLength(1);
+    expect(result.failures).toEqual([
+      "Commenting on PR #7 failed: GitHub answered 403: Resource not accessible by integration. The token lacks `pull-requests: write`: add `permissions: { pull-requests: write }` to the job, or use a token that has it.",
+    ]);
+    expect(exitCodeAfterPublishing(EXIT.ok, result, false)).toBe(EXIT.ok);
+    expect(exitCodeAfterPublishing(EXIT.ok, result, true)).toBe(EXIT.source);
+    expect(exitCodeAfterPublishing(EXIT.fail, result, true)).toBe(EXIT.fail);
+  });
+
+  it("without checks: write, falls back to a status; without both, names both permissions", async () => {
+    gh.deny.add("checks");
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    let result = await publish(await passing(), runner, { gatePasses: true, comment: false });
+    expect(result.failures).toEqual([]);
+    expect(gh.statuses.map((s) => s.state)).toEqual(["success"]);
+    expect(logs).toContain("info: Commit status slo: success (the token has no `checks: write`)");
+    gh.deny.add("statuses");
+    result = await publish(await passing(), runner, { gatePasses: true, comment: false });
+    expect(result.failures).toHaveLength(1);
+    expect(result.failures[0]).toContain("`checks: write`");
+    expect(result.failures[0]).toContain("`statuses: write`");
+  });
+
+  it("a bad token: 401, worded, no retry storm", async () => {
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    const result = await publish(await passing(), runner, { token: "ghs_wrong", gatePasses: true });
+    expect(result.failures.join("\n")).toContain(
+      "GitHub answered 401: Bad credentials. The token is invalid or expired",
+    );
+    expect(gh.requests.length).toBeLessThanOrEqual(4);
+  });
+
+  it("no token: the summary and outputs still come, and it says why nothing else did", async () => {
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    const result = await publish(await passing(), runner, { token: undefined, gatePasses: true });
+    expect(gh.requests).toEqual([]);
+    expect(runner.outputs().result).toBe("pass");
+    expect(runner.summary()).toContain("## ✅ SLO gate: pass");
+    expect(result.failures).toEqual([]);
+    expect(logs.join("\n")).toContain("info: No GitHub token: no check run and no PR comment");
+  });
+});
+
+describe("a failing GitHub", () => {
+  it("retries a 502 and succeeds", async () => {
+    gh.failNext("POST", /check-runs$/, 502, { body: { message: "Bad Gateway" } });
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    const result = await publish(await passing(), runner, { gatePasses: true });
+    expect(result.failures).toEqual([]);
+    expect(gh.checkRuns).toHaveLength(1);
+    expect(gh.requests.filter((r) => r.path.endsWith("check-runs")).map((r) => r.status)).toEqual([
+      502, 201,
+    ]);
+  });
+
+  it("gives up on a GitHub that keeps failing, with a bounded number of tries", async () => {
+    gh.failNext("POST", /check-runs$/, 502, { body: { message: "Bad Gateway" }, times: 100 });
+    gh.failNext("POST", /statuses/, 502, { body: { message: "Bad Gateway" }, times: 100 });
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    const result = await publish(await failing(), runner);
+    expect(result.failures).toEqual([
+      "Creating the check run failed: GitHub answered 502: Bad Gateway.",
+    ]);
+    expect(gh.requests.filter((r) => r.path.endsWith("check-runs"))).toHaveLength(4);
+    expect(gh.comments).toHaveLength(1);
+    expect(exitCodeAfterPublishing(EXIT.fail, result, false)).toBe(EXIT.fail);
+  });
+
+  it("waits out a rate limit", async () => {
+    const reset = Math.ceil(Date.now() / 1000) + 1;
+    gh.failNext("POST", /check-runs$/, 403, {
+      body: { message: "API rate limit exceeded for installation ID 1." },
+      headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) },
+    });
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    const result = await publish(await passing(), runner, {
+      gatePasses: true,
+      comment: false,
+      client: { retryBaseMs: 5 },
+    });
+    expect(result.failures).toEqual([]);
+    expect(gh.checkRuns).toHaveLength(1);
+    expect(logs.join("\n")).toMatch(/rate limit hit on POST/);
+  });
+});
+
+describe("the override label", () => {
+  it("turns a failing gate into a neutral check, records who added it, and lets the step pass", async () => {
+    gh.pulls[0]!.labels = ["slo-override"];
+    // The event predates the label (a re-run): the live labels count.
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7, []));
+    const result = await publish(await failing(), runner);
+    expect(result.overridden).toBe(true);
+    expect(gh.checkRuns[0]!.conclusion).toBe("neutral");
+    expect(gh.checkRuns[0]!.output.title).toBe("Overridden by slo-override: 1 of 2 SLOs breaching");
+    expect(gh.comments[0]!.body).toContain("## 🟡 SLO gate: fail, overridden");
+    expect(gh.comments[0]!.body).toContain("(label added by alice)");
+    expect(exitCodeAfterPublishing(EXIT.fail, result, false)).toBe(EXIT.ok);
+  });
+
+  it("does nothing on a passing gate", async () => {
+    gh.pulls[0]!.labels = ["slo-override"];
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    const result = await publish(await passing(), runner, { gatePasses: true });
+    expect(result.overridden).toBe(false);
+    expect(gh.checkRuns[0]!.conclusion).toBe("success");
+  });
+});
+
+describe("finding the commit and the PR for other events", () => {
+  it("push: the open PR of the pushed commit", async () => {
+    const runner = runnerFiles(gh.url, "push", { after: HEAD });
+    await publish(await passing(), runner, { gatePasses: true });
+    expect(gh.checkRuns[0]!.head_sha).toBe(HEAD);
+    expect(gh.comments.map((c) => c.issue)).toEqual([7]);
+  });
+
+  it("push without a comment: no PR lookup, so the job needs no pull-requests permission", async () => {
+    const runner = runnerFiles(gh.url, "push", { after: HEAD });
+    await publish(await passing(), runner, { gatePasses: true, comment: false });
+    expect(gh.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "POST /repos/acme/shop/check-runs",
+    ]);
+  });
+
+  it("workflow_run from a fork: the open PR whose head is the run's commit", async () => {
+    const runner = runnerFiles(gh.url, "workflow_run", {
+      workflow_run: {
+        head_sha: HEAD,
+        pull_requests: [],
+        head_repository: { full_name: "mallory/shop" },
+      },
+    });
+    await publish(await failing(), runner);
+    expect(gh.checkRuns[0]!.head_sha).toBe(HEAD);
+    expect(gh.comments.map((c) => c.issue)).toEqual([7]);
+  });
+
+  it("schedule: the branch tip, a check run and no comment", async () => {
+    const runner = runnerFiles(gh.url, "schedule", { schedule: "0 * * * *" });
+    await publish(await passing(), runner, { gatePasses: true });
+    expect(gh.checkRuns[0]!.head_sha).toBe(runner.env.GITHUB_SHA);
+    expect(gh.comments).toEqual([]);
+    expect(logs).toContain("info: No pull request for this run: no PR comment.");
+  });
+
+  it("deployment_status: the deployed commit, and the merged PR that shipped it", async () => {
+    gh.pulls.push({
+      number: 3,
+      state: "closed",
+      headSha: "abc",
+      labels: [],
+      commits: ["3333333333333333333333333333333333333333"],
+    });
+    const runner = runnerFiles(gh.url, "deployment_status", {
+      deployment: { sha: "3333333333333333333333333333333333333333", environment: "production" },
+    });
+    await publish(await passing(), runner, { gatePasses: true });
+    expect(gh.checkRuns[0]!.head_sha).toBe("3333333333333333333333333333333333333333");
+    expect(gh.comments.map((c) => c.issue)).toEqual([3]);
+  });
+});

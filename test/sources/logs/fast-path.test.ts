@@ -1,0 +1,318 @@
+/**
+ * The fast path (JsonExtractor + FastLine) must answer exactly as JSON.parse
+ * + flattenJson: same lines accepted, same values, same counts. Tricky lines
+ * by hand, then random ones.
+ */
+
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { Evaluator } from "../../../src/sources/logs/evaluator.js";
+import { FastLine } from "../../../src/sources/logs/fast-line.js";
+import { JsonExtractor } from "../../../src/sources/logs/json-extract.js";
+import { LineSplitter } from "../../../src/sources/logs/line-reader.js";
+import { ParsedLine, parseJsonObject } from "../../../src/sources/logs/line-record.js";
+import { planRequest, type RequestPlan } from "../../../src/sources/logs/plan.js";
+import { lineEvents } from "../../../src/sources/logs/scan.js";
+import { latency, logsSpec, ratio, request, T } from "./helpers.js";
+
+const STREAM = { app: "ctrl" };
+const NAMES = [
+  "msg",
+  "status",
+  "a",
+  "a_b",
+  "a_b_c",
+  "b",
+  "req_status",
+  "req_path",
+  "user_agent",
+  "_timestamp",
+  "_1a",
+  "t",
+  "x",
+  "__proto__",
+  "app",
+  "app_extracted",
+  "d",
+];
+const RAW = ["@timestamp", "t", "msg", "status", "a", "user-agent", "1a", "d"];
+
+const TRICKY = [
+  '{"t":"2026-11-24T11:59:00Z","msg":"plain","status":200}',
+  '{"msg":"say \\"hi\\"","status":500}',
+  '{"msg":"caf\\u00e9 \\ud83d\\ude00 \\/ \\\\ \\b\\f\\n\\r\\t"}',
+  '{"msg":"café 😀 ü"}',
+  '{"req":{"status":500,"path":"/x"},"a":{"b":{"c":true}}}',
+  '{"status":200,"status":500}',
+  '{"a":1,"a":{"b":2}}',
+  '{"a":{"b":2},"a":1}',
+  '{"a":{"b":{"c":1}},"a":1}',
+  '{"a":{"b":1},"a_b":2}',
+  '{"a_b":2,"a":{"b":1}}',
+  '{"status":"500"}',
+  '{"status":-0,"a":1e3,"b":1.50,"x":1E+2,"d":0.1,"t":12345678901234567890}',
+  '{"status":01}',
+  '{"status":1.}',
+  '{"status":.5}',
+  '{"status":+1}',
+  '{"status":NaN}',
+  '{"status":Infinity}',
+  '{"status":-}',
+  '{"status":1e}',
+  '{"a":true,"b":false,"x":null,"msg":null}',
+  '{"a":[1,{"b":2},[3,[4]],"x\\"y",true,null],"b":[]}',
+  '{"msg":"a\tb"}',
+  '{"msg":"a\u0001b"}',
+  '{"a":1,}',
+  '{,"a":1}',
+  '{ "a" : 1 ,\t"b" :\t"x" }',
+  ' \t{"a":1}\t ',
+  '{"a":1} x',
+  '{"a":1}{"b":2}',
+  "{}",
+  "[]",
+  '"string"',
+  "42",
+  "null",
+  "",
+  "   ",
+  "{",
+  '{"a"}',
+  '{"a":}',
+  '{"a" 1}',
+  '{"user-agent":"curl","@timestamp":"2026-11-24T11:59:00Z"}',
+  '{"m\\u0073g":"escaped key"}',
+  '{"1a":"x","_1a":"y"}',
+  '{"1a":"x"}',
+  '{"é":"x","a.b":"dots","a-b":"dash"}',
+  '{"":1,"x":2}',
+  '{"":{"x":1}}',
+  '{" a ":1}',
+  '{"a":"\\x"}',
+  '{"a":"\\u12"}',
+  '{"a":"\\ud800"}',
+  '{"__proto__":"p","x":1}',
+  '{"app":"other","x":1}',
+  '{"a":"unterminated}',
+  '{"a":tru}',
+  '{"a":nul}',
+  '{"a":[1,]}',
+  '{"a":[1 2]}',
+  `${"{".repeat(70)}${"}".repeat(70)}`,
+  `{"a":${"[".repeat(70)}${"]".repeat(70)}}`,
+  '{"d":"250ms","t":1795521540}',
+  '{"a":{"b":1,"b":2}}',
+  '{"a":{"":{"b":1}}}',
+  '{"A":1,"a":2}',
+  '{"a":1,"b":{"x":1,"x":2}}',
+  '{"t":"2026-11-24T11:59:00.123456789+13:00"}',
+  '{"t":"2026-11-24T11:59:00.123456789-0530"}',
+  '{"t":1795521540.25}',
+  '{"t":1795521540123456789}',
+  '{"t":"1795521540000"}',
+  '{"t":"2026-11-24T11:59:00Zé"}',
+  '{"t":"2026-11-24T11:59:00\\u005a"}',
+  '{"t":"2026-11-24t11:59:00z","@timestamp":"2026-11-24 11:59:00+00:00"}',
+  '{"t":"2026-02-30T11:59:00Z"}',
+  '{"t":true}',
+  '{"t":{"sec":1}}',
+];
+
+/** Lines as raw bytes too: invalid UTF-8 and stray carriage returns. */
+const TRICKY_BYTES: Buffer[] = [
+  Buffer.concat([
+    Buffer.from('{"msg":"bad '),
+    Buffer.from([0xff, 0xfe, 0xe2, 0x82]),
+    Buffer.from('"}'),
+  ]),
+  Buffer.concat([Buffer.from('{"msg":'), Buffer.from([0xff]), Buffer.from("}")]),
+  Buffer.from('{"a":\r1}'),
+  Buffer.from('{"a":"x\ry"}'),
+];
+
+function buffers(): Buffer[] {
+  return [...TRICKY.map((l) => Buffer.from(l)), ...TRICKY_BYTES];
+}
+
+/** Compare one line through both paths: accepted alike, same label and field values. */
+function compareLine(bytes: Buffer, flat: string[], raw: string[]): void {
+  const text = bytes.toString("utf8");
+  const object = parseJsonObject(text);
+  const extractor = new JsonExtractor({ flat, raw });
+  // a "\n" after the line, as in a file
+  const buf = Buffer.concat([bytes, Buffer.from("\n")]);
+  const accepted = extractor.scan(buf, 0, bytes.length);
+  if (accepted) expect({ text, parses: object !== null }).toEqual({ text, parses: true });
+  if (!accepted || object === null) return;
+  const fast = new FastLine(extractor, STREAM);
+  fast.reset(buf, 0, bytes.length);
+  const full = new ParsedLine(text, object, STREAM);
+  for (const name of [...flat, "not_wanted"]) {
+    expect({ text, name, value: fast.jsonLabel(name) }).toEqual({
+      text,
+      name,
+      value: full.jsonLabel(name),
+    });
+  }
+  for (const name of [...raw, ...flat, "not_wanted"]) {
+    expect({ text, name, field: fast.field(name) }).toEqual({
+      text,
+      name,
+      field: full.field(name),
+    });
+  }
+  for (const name of [...raw, "t", "not_wanted"]) {
+    expect({ text, name, t: fast.timestamp(name) }).toEqual({
+      text,
+      name,
+      t: full.timestamp(name),
+    });
+  }
+  expect(fast.text()).toBe(full.text());
+}
+
+describe("JsonExtractor + FastLine agree with JSON.parse", () => {
+  it("on tricky lines, name by name", () => {
+    for (const bytes of buffers()) compareLine(bytes, NAMES, RAW);
+  });
+
+  it("on tricky lines with few names wanted (the usual case)", () => {
+    for (const bytes of buffers()) {
+      compareLine(bytes, ["msg", "t"], ["t"]);
+      compareLine(bytes, [], []);
+      compareLine(bytes, ["a_b_c"], []);
+    }
+  });
+
+  it("takes the ordinary lines itself (the fast path is not always falling back)", () => {
+    const extractor = new JsonExtractor({ flat: NAMES, raw: RAW });
+    const ordinary = [0, 1, 2, 3, 4, 11, 12, 21, 22, 27, 28, 31, 42, 45, 47];
+    for (const i of ordinary) {
+      const buf = Buffer.from(`${TRICKY[i]}\n`);
+      expect({ line: TRICKY[i], accepted: extractor.scan(buf, 0, buf.length - 1) }).toEqual({
+        line: TRICKY[i],
+        accepted: true,
+      });
+    }
+  });
+
+  it("on random JSON objects", () => {
+    const key = fc.oneof(
+      fc.constantFrom(
+        "a",
+        "b",
+        "a_b",
+        "msg",
+        "status",
+        "t",
+        "x",
+        "user-agent",
+        "1a",
+        "@timestamp",
+        "é",
+        "",
+      ),
+      fc.string({ maxLength: 4 }),
+    );
+    const scalar = fc.oneof(
+      fc.string({ maxLength: 6 }),
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.boolean(),
+      fc.constant(null),
+    );
+    const value = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: "small" },
+        scalar,
+        tie("object"),
+        fc.array(tie("value"), { maxLength: 3 }),
+      ),
+      object: fc.dictionary(key, tie("value"), { maxKeys: 5 }),
+    }));
+    fc.assert(
+      fc.property(value.object, fc.boolean(), (object, spaced) => {
+        const text = JSON.stringify(object, null, spaced ? 1 : undefined).replace(/\n/g, " ");
+        compareLine(Buffer.from(text), NAMES, RAW);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("on random damaged lines", () => {
+    const base = fc.constantFrom(...TRICKY.filter((l) => l.length > 2));
+    fc.assert(
+      fc.property(
+        base,
+        fc.nat(),
+        fc.constantFrom("", '"', "\\", "\t", "{", "}", ",", ":", "\u0000", "é", " "),
+        (line, at, insert) => {
+          const i = at % (line.length + 1);
+          compareLine(
+            Buffer.from(line.slice(0, i) + insert + line.slice(i + (insert === "" ? 1 : 0))),
+            NAMES,
+            RAW,
+          );
+        },
+      ),
+      { numRuns: 600 },
+    );
+  });
+});
+
+describe("the evaluator counts the same with and without the fast path", () => {
+  const spec = logsSpec(["-"]);
+  const total = '| json | msg =~ ".*"';
+  const requests = [
+    request(ratio({ total, bad: "| json | status >= 500" }), {
+      breakdown: { by: "msg", limit: 50 },
+    }),
+    request(
+      ratio({
+        total: "| json | req_status > 0 or status > 0",
+        good: '| json | req_path = "/x" or msg = "plain"',
+      }),
+    ),
+    request(latency("| json", "d", 0.3, "s"), { breakdown: { by: "a_b", limit: 50 } }),
+    request(ratio({ total: '|= "a" | json | a_b_c != "x"', bad: "| logfmt | a > 0" })),
+    request(
+      ratio({
+        total: '{app="ctrl"} | json | app_extracted = "other" or x = 1',
+        bad: '| json | user_agent = "curl"',
+      }),
+    ),
+  ];
+
+  function countWith(fastPath: boolean, lines: Buffer[]) {
+    const plans = requests.map((r) => planRequest(r, spec) as RequestPlan);
+    const evaluator = new Evaluator(plans, spec, { fastPath });
+    const splitter = new LineSplitter(lineEvents(evaluator, "x", true));
+    for (const line of lines) splitter.push(Buffer.concat([line, Buffer.from("\n")]));
+    splitter.end();
+    return {
+      diagnostics: evaluator.diagnostics,
+      tallies: evaluator.tallies.map((t) => ({
+        windows: t.windows(),
+        breakdown: t.breakdown(),
+        missing: t.state.missingField,
+      })),
+    };
+  }
+
+  /** Give every tricky line a timestamp inside the windows, where it has room for one. */
+  function timed(): Buffer[] {
+    return buffers().map((b, i) => {
+      const text = b.toString("latin1");
+      if (!text.startsWith("{") || text.startsWith("{}") || text.includes('"t"')) return b;
+      const t = new Date(T - (i + 1) * 1000).toISOString();
+      return Buffer.concat([Buffer.from(`{"t":"${t}",`), b.subarray(1)]);
+    });
+  }
+
+  it("on the tricky lines", () => {
+    const lines = timed();
+    const fast = countWith(true, lines);
+    expect(fast).toEqual(countWith(false, lines));
+    expect(fast.tallies[0]!.windows["1d"]!.total).toBeGreaterThan(20);
+  });
+});

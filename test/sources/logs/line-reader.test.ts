@@ -1,0 +1,66 @@
+/** Byte-level line splitting across chunk boundaries. */
+
+import { describe, expect, it } from "vitest";
+import { LineSplitter, MAX_LINE_BYTES } from "../../../src/sources/logs/line-reader.js";
+
+function split(chunks: Buffer[]): { lines: [number, string][]; long: number[]; count: number } {
+  const lines: [number, string][] = [];
+  const long: number[] = [];
+  const splitter = new LineSplitter({
+    onLine: (buf, start, end, lineNo) => lines.push([lineNo, buf.toString("utf8", start, end)]),
+    onLongLine: (_head, lineNo) => long.push(lineNo),
+  });
+  for (const chunk of chunks) splitter.push(chunk);
+  const count = splitter.end();
+  return { lines, long, count };
+}
+
+describe("LineSplitter", () => {
+  const text = 'a\r\n{"é":"ü"}\n\nlast-without-newline';
+  const expected: [number, string][] = [
+    [1, "a"],
+    [2, '{"é":"ü"}'],
+    [3, ""],
+    [4, "last-without-newline"],
+  ];
+
+  it("splits one chunk", () => {
+    expect(split([Buffer.from(text)])).toEqual({ lines: expected, long: [], count: 4 });
+  });
+
+  it("gives the same lines wherever the chunks are cut, even inside \\r\\n or a UTF-8 character", () => {
+    const bytes = Buffer.from(text);
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const result = split([bytes.subarray(0, cut), bytes.subarray(cut)]);
+      expect(result.lines).toEqual(expected);
+    }
+    const single = Array.from(bytes, (b) => Buffer.from([b]));
+    expect(split(single).lines).toEqual(expected);
+  });
+
+  it("does not invent a line after a final newline", () => {
+    expect(split([Buffer.from("a\nb\n")])).toEqual({
+      lines: [
+        [1, "a"],
+        [2, "b"],
+      ],
+      long: [],
+      count: 2,
+    });
+    expect(split([]).count).toBe(0);
+  });
+
+  it("skips a line longer than the limit, reporting it, and carries on", () => {
+    const big = Buffer.alloc(MAX_LINE_BYTES + 10, 0x61);
+    const chunks: Buffer[] = [Buffer.from("first\nxx")];
+    for (let i = 0; i < big.length; i += 1 << 20) chunks.push(big.subarray(i, i + (1 << 20)));
+    chunks.push(Buffer.from("tail\nnext\n"));
+    const result = split(chunks);
+    expect(result.long).toEqual([2]);
+    expect(result.lines).toEqual([
+      [1, "first"],
+      [3, "next"],
+    ]);
+    expect(result.count).toBe(3);
+  });
+});

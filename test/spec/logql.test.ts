@@ -1,0 +1,359 @@
+/** The LogQL log-pipeline parser: what it accepts (and the tree), what it rejects (and where). */
+
+import { describe, expect, it } from "vitest";
+import {
+  compileLogQLRegex,
+  formatLogQuery,
+  parseGoDuration,
+  parseGoFloat,
+  parseHumanBytes,
+  parseLogQuery,
+  unquoteGoString,
+} from "../../src/spec/logql.js";
+import type { LabelFilterExpr, LogQuery } from "../../src/spec/logql-ast.js";
+
+function parse(text: string, requireSelector = false): LogQuery {
+  const result = parseLogQuery(text, { requireSelector });
+  if (!result.ok) throw new Error(`${text}: ${result.message} at ${result.offset}`);
+  return result.query;
+}
+
+function reject(text: string, requireSelector = false): { message: string; offset: number } {
+  const result = parseLogQuery(text, { requireSelector });
+  if (result.ok) throw new Error(`accepted: ${text}`);
+  return { message: result.message, offset: result.offset };
+}
+
+function filterOf(text: string): LabelFilterExpr {
+  const stage = parse(text).stages.at(-1);
+  if (stage?.kind !== "filter") throw new Error("not a filter");
+  return stage.expr;
+}
+
+describe("parseLogQuery: accepted queries", () => {
+  it("parses the design's example", () => {
+    const q = parse(
+      '{app="ctrl"} | json | msg = "brkr-somesystem-http-response" | action = "CheckBalance" | status >= 500',
+    );
+    expect(q.selector).toEqual([{ label: "app", op: "=", value: "ctrl" }]);
+    expect(q.stages).toEqual([
+      { kind: "json" },
+      {
+        kind: "filter",
+        expr: { kind: "string", label: "msg", op: "=", value: "brkr-somesystem-http-response" },
+      },
+      { kind: "filter", expr: { kind: "string", label: "action", op: "=", value: "CheckBalance" } },
+      {
+        kind: "filter",
+        expr: { kind: "number", label: "status", op: ">=", value: 500, valueKind: "number" },
+      },
+    ]);
+    expect(q.text).toContain("CheckBalance");
+  });
+
+  it("takes every selector matcher", () => {
+    expect(parse('{a="1", b!="2", c=~"3.*", d!~"4|5"}').selector).toEqual([
+      { label: "a", op: "=", value: "1" },
+      { label: "b", op: "!=", value: "2" },
+      { label: "c", op: "=~", value: "3.*" },
+      { label: "d", op: "!~", value: "4|5" },
+    ]);
+  });
+
+  it("takes line filters, chained, with double-quoted and raw strings", () => {
+    expect(parse('{a="b"} |= "x" != `y\\z` |~ "a+" !~ "b\\\\d"').stages).toEqual([
+      { kind: "line", op: "|=", value: "x" },
+      { kind: "line", op: "!=", value: "y\\z" },
+      { kind: "line", op: "|~", value: "a+" },
+      { kind: "line", op: "!~", value: "b\\d" },
+    ]);
+  });
+
+  it("takes a query without a selector when allowed, starting at any stage", () => {
+    expect(parse("| json | status >= 500")).toMatchObject({
+      selector: null,
+      text: "| json | status >= 500",
+    });
+    expect(parse('|= "error"').stages).toEqual([{ kind: "line", op: "|=", value: "error" }]);
+    expect(parse('  != "debug" | logfmt').stages).toEqual([
+      { kind: "line", op: "!=", value: "debug" },
+      { kind: "logfmt" },
+    ]);
+    expect(parse("| json").stages).toEqual([{ kind: "json" }]);
+  });
+
+  it("takes a selector alone and parentheses around the query", () => {
+    expect(parse('{app="x"}').stages).toEqual([]);
+    expect(parse('({app="x"} | json)').stages).toEqual([{ kind: "json" }]);
+  });
+
+  it("takes numbers: ==, =, !=, <, <=, >, >=, negative, decimal, exponent", () => {
+    const cases: [string, string, number][] = [
+      ["a == 1", "==", 1],
+      ["a = 1", "==", 1],
+      ["a != 1.5", "!=", 1.5],
+      ["a < -2", "<", -2],
+      ["a <= +3", "<=", 3],
+      ["a > 1e3", ">", 1000],
+      ["a >= 0.25", ">=", 0.25],
+    ];
+    for (const [text, op, value] of cases) {
+      expect(filterOf(`| json | ${text}`)).toEqual({
+        kind: "number",
+        label: "a",
+        op,
+        value,
+        valueKind: "number",
+      });
+    }
+  });
+
+  it("takes durations in seconds, like Loki", () => {
+    expect(filterOf("| json | d > 250ms")).toMatchObject({ value: 0.25, valueKind: "duration" });
+    expect(filterOf("| json | d >= 1.5s")).toMatchObject({ value: 1.5, valueKind: "duration" });
+    expect(filterOf("| json | d < 1h30m")).toMatchObject({ value: 5400, valueKind: "duration" });
+    expect(filterOf("| json | d == 5us")).toMatchObject({ value: 5e-6, op: "==" });
+    expect(filterOf("| json | d > 5µs")).toMatchObject({ value: 5e-6 });
+    expect(filterOf("| json | d > 1d")).toMatchObject({ value: 86400 });
+  });
+
+  it("takes byte sizes", () => {
+    expect(filterOf("| json | b > 2KB")).toMatchObject({ value: 2000, valueKind: "bytes" });
+    expect(filterOf("| json | b > 2KiB")).toMatchObject({ value: 2048, valueKind: "bytes" });
+    expect(filterOf("| json | b <= 1.5MB")).toMatchObject({ value: 1.5e6, valueKind: "bytes" });
+    expect(filterOf("| json | b < 10B")).toMatchObject({ value: 10, valueKind: "bytes" });
+  });
+
+  it("takes string matchers in label filters", () => {
+    expect(filterOf('| json | msg =~ "a.*"')).toEqual({
+      kind: "string",
+      label: "msg",
+      op: "=~",
+      value: "a.*",
+    });
+    expect(filterOf('| json | msg !~ "a.*"')).toMatchObject({ op: "!~" });
+    expect(filterOf('| json | msg != ""')).toMatchObject({ op: "!=", value: "" });
+    expect(filterOf('| json | __error__ = ""')).toMatchObject({ label: "__error__" });
+  });
+
+  it("gives and precedence over or; a comma means and; parentheses group", () => {
+    expect(filterOf("| json | a > 1 or b > 2 and c > 3")).toMatchObject({
+      kind: "or",
+      left: { label: "a" },
+      right: { kind: "and", left: { label: "b" }, right: { label: "c" } },
+    });
+    expect(filterOf("| json | (a > 1 or b > 2) and c > 3")).toMatchObject({
+      kind: "and",
+      left: { kind: "or" },
+      right: { label: "c" },
+    });
+    expect(filterOf('| json | a > 1, b = "x"')).toMatchObject({
+      kind: "and",
+      left: { label: "a" },
+      right: { label: "b" },
+    });
+  });
+
+  it("unquotes Go string escapes", () => {
+    expect(parse('{a="q\\"x\\n\\t\\\\\\u00e9\\x41"}').selector?.[0]?.value).toBe('q"x\n\t\\éA');
+  });
+
+  it("ignores # comments", () => {
+    expect(parse("| json # the fields\n| a > 1").stages).toHaveLength(2);
+    expect(parse('{a="#not a comment"}').selector?.[0]?.value).toBe("#not a comment");
+  });
+
+  it("keeps a selector that is given when none is required", () => {
+    expect(parse('{app="x"} | json', false).selector).toEqual([
+      { label: "app", op: "=", value: "x" },
+    ]);
+  });
+});
+
+describe("parseLogQuery: rejected queries", () => {
+  const unsupported: [string, string][] = [
+    ['{a="b"} | line_format "{{.x}}"', "line_format"],
+    ['{a="b"} | label_format x=y', "label_format"],
+    ['{a="b"} | decolorize', "decolorize"],
+    ['{a="b"} | drop x', "drop"],
+    ['{a="b"} | keep x', "keep"],
+    ['{a="b"} | unpack', "unpack"],
+    ['{a="b"} | pattern "<ip> <_>"', "pattern"],
+    ['{a="b"} | regexp "(?P<x>.*)"', "regexp"],
+    ['{a="b"} | json x="y"', "json with parameters"],
+    ['{a="b"} | logfmt x', "logfmt with parameters"],
+    ['{a="b"} | logfmt --strict', "logfmt --strict"],
+    ['{a="b"} | json | unwrap latency', "unwrap"],
+    ['{a="b"} | json | distinct x', "distinct"],
+  ];
+  for (const [text, stage] of unsupported) {
+    it(`names the unsupported stage: ${stage}`, () => {
+      const { message, offset } = reject(text);
+      expect(message).toContain(`unsupported LogQL stage '${stage}'`);
+      expect(text.slice(offset)).toMatch(new RegExp(`^${stage.split(" ")[0]}`));
+    });
+  }
+
+  it("rejects line filters it cannot evaluate", () => {
+    expect(reject('{a="b"} |= ip("1.2.3.4")').message).toContain("ip(");
+    expect(reject('{a="b"} |> "<_> x"').message).toContain("|>");
+    expect(reject('{a="b"} !> "<_> x"').message).toContain("!>");
+    const or = reject('{a="b"} |= "x" or "y"');
+    expect(or.message).toContain("alternatives");
+    expect(or.offset).toBe(15);
+  });
+
+  it("rejects ip() label filters", () => {
+    expect(reject('{a="b"} | json | addr = ip("10.0.0.0/8")').message).toContain("ip(");
+  });
+
+  it("rejects metric queries", () => {
+    for (const text of ['sum(count_over_time({a="b"}[5m]))', 'rate({a="b"}[1m])', "1 + 1"]) {
+      const { message, offset } = reject(text);
+      expect(message).toContain("metric queries are not supported");
+      expect(offset).toBe(0);
+    }
+  });
+
+  it("needs the selector when asked to", () => {
+    const { message, offset } = reject("  | json", true);
+    expect(message).toContain("needs a stream selector");
+    expect(offset).toBe(2);
+    expect(parse('{a="b"} | json', true).selector).toHaveLength(1);
+  });
+
+  it("points syntax errors at the first error in the original text", () => {
+    const cases: [string, number, RegExp][] = [
+      ["| json | status >= ", 19, /unexpected end/],
+      ["| json | a > 1 and", 18, /unexpected end/],
+      ['| json | msg = "x', 15, /unterminated string/],
+      ["| json | b > 2kb", 14, /unexpected 'kb'/],
+      ["{a='b'}", 3, /double quotes/],
+      ["{}", 1, /syntax error/],
+      ['| json | x == "y"', 14, /syntax error/],
+      ["json", 0, /stream selector/],
+    ];
+    for (const [text, offset, message] of cases) {
+      const error = reject(text);
+      expect({ text, offset: error.offset }).toEqual({ text, offset });
+      expect(error.message).toMatch(message);
+    }
+  });
+
+  it("rejects an empty query", () => {
+    expect(reject("").message).toBe("empty LogQL query");
+    expect(reject("   # nothing\n").message).toBe("empty LogQL query");
+  });
+
+  it("rejects invalid regexes, pointing at the string", () => {
+    const cases = [
+      '{a=~"("}',
+      '| json | x =~ "[a-"',
+      '| json | x !~ "(?=lookahead)"',
+      '|~ "(a)\\\\1"',
+      '|~ "a(?i)b"',
+    ];
+    for (const text of cases) {
+      const { message, offset } = reject(text);
+      expect(message).toMatch(/invalid regular expression/);
+      expect(text[offset]).toBe('"');
+    }
+  });
+
+  it("rejects bad string escapes", () => {
+    expect(reject('{a="\\q"}').message).toMatch(/invalid escape/);
+  });
+});
+
+describe("formatLogQuery", () => {
+  const texts = [
+    '{app="ctrl", env=~"prod|staging"} |= "x" | json | status >= 500 or (d > 250ms and msg != "ok")',
+    '| logfmt | b < 2048B | a == -1.5 | m !~ "a\\"b"',
+    '!~ "(?i)debug" | json | d <= 1h30m',
+  ];
+  for (const text of texts) {
+    it(`round-trips ${text}`, () => {
+      const first = parse(text);
+      const again = parse(formatLogQuery(first));
+      expect(again.selector).toEqual(first.selector);
+      expect(again.stages).toEqual(first.stages);
+    });
+  }
+  it("writes durations in the largest whole unit", () => {
+    expect(formatLogQuery(parse("| json | d > 0.25s"))).toBe("| json | d > 250ms");
+    expect(formatLogQuery(parse("| json | d > 90m"))).toBe("| json | d > 90m");
+  });
+});
+
+describe("LogQL values", () => {
+  it("parseGoDuration reads Go durations in seconds", () => {
+    expect(parseGoDuration("250ms")).toBe(0.25);
+    expect(parseGoDuration("1.5s")).toBe(1.5);
+    expect(parseGoDuration("1h30m")).toBe(5400);
+    expect(parseGoDuration("-2s")).toBe(-2);
+    expect(parseGoDuration("0")).toBe(0);
+    expect(parseGoDuration("300us")).toBeCloseTo(0.0003, 12);
+    expect(parseGoDuration("2μs")).toBeCloseTo(2e-6, 12);
+    expect(parseGoDuration("1d")).toBeNull();
+    expect(parseGoDuration("1d", { allowDays: true })).toBe(86400);
+    for (const bad of ["", "250", "s", "1.5", "1 s", "ms", "1x"])
+      expect(parseGoDuration(bad)).toBeNull();
+  });
+
+  it("parseHumanBytes reads sizes like humanize.ParseBytes", () => {
+    expect(parseHumanBytes("42")).toBe(42);
+    expect(parseHumanBytes("2KB")).toBe(2000);
+    expect(parseHumanBytes("2 KiB")).toBe(2048);
+    expect(parseHumanBytes("1.5mb")).toBe(1.5e6);
+    expect(parseHumanBytes("1,024 B")).toBe(1024);
+    expect(parseHumanBytes("12 parsecs")).toBeNull();
+    expect(parseHumanBytes("")).toBeNull();
+  });
+
+  it("parseGoFloat is strict where Number() is not", () => {
+    expect(parseGoFloat("252.2")).toBe(252.2);
+    expect(parseGoFloat("-1e3")).toBe(-1000);
+    expect(parseGoFloat(".5")).toBe(0.5);
+    expect(parseGoFloat("5.")).toBe(5);
+    expect(parseGoFloat("+Inf")).toBe(Number.POSITIVE_INFINITY);
+    expect(parseGoFloat("0x10")).toBe(16);
+    for (const bad of ["", " 1", "1 ", "abc", "1e", "--1", "12ms"])
+      expect(parseGoFloat(bad)).toBeNull();
+  });
+
+  it("unquoteGoString handles raw strings and every escape", () => {
+    expect(unquoteGoString("`a\\b`")).toBe("a\\b");
+    expect(unquoteGoString('"\\a\\b\\f\\n\\r\\t\\v"')).toBe("\x07\b\f\n\r\t\v");
+    expect(unquoteGoString('"\\101\\U0001F600"')).toBe("A😀");
+    expect(() => unquoteGoString('"\\xZZ"')).toThrow(/invalid escape/);
+  });
+});
+
+describe("compileLogQLRegex: RE2 as JavaScript", () => {
+  it("anchors label matchers fully, not line filters", () => {
+    expect(compileLogQLRegex("b", true).test("abc")).toBe(false);
+    expect(compileLogQLRegex("a|abc", true).test("abc")).toBe(true);
+    expect(compileLogQLRegex("b", false).test("abc")).toBe(true);
+  });
+
+  it("translates RE2-only syntax", () => {
+    expect(compileLogQLRegex("(?i)ERROR", false).test("an error")).toBe(true);
+    expect(compileLogQLRegex("(?P<code>5\\d\\d)", true).exec("503")?.groups?.code).toBe("503");
+    expect(compileLogQLRegex("[[:digit:]]+", true).test("123")).toBe(true);
+    expect(compileLogQLRegex("[[:alpha:]_]+", true).test("ab_c")).toBe(true);
+    expect(compileLogQLRegex("\\Qa.b\\E", true).test("a.b")).toBe(true);
+    expect(compileLogQLRegex("\\Qa.b\\E", true).test("axb")).toBe(false);
+    expect(compileLogQLRegex("\\Aab\\z", false).test("ab")).toBe(true);
+    expect(compileLogQLRegex("a\\-b\\:c", true).test("a-b:c")).toBe(true);
+    expect(compileLogQLRegex("é.", true).test("éx")).toBe(true);
+    expect(compileLogQLRegex(".", true).test("😀")).toBe(true);
+  });
+
+  it("rejects what RE2 does not have", () => {
+    expect(() => compileLogQLRegex("(?=a)", false)).toThrow(/lookaround/);
+    expect(() => compileLogQLRegex("(?<!a)b", false)).toThrow(/lookaround/);
+    expect(() => compileLogQLRegex("(a)\\1", false)).toThrow(/backreferences/);
+    expect(() => compileLogQLRegex("(?x)a", false)).toThrow(/flag/);
+    expect(() => compileLogQLRegex("[a", false)).toThrow();
+  });
+});

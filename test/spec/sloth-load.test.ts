@@ -1,0 +1,204 @@
+/**
+ * Sloth loads as it is: the prometheus/v1 spec and the Kubernetes
+ * PrometheusServiceLevel resource, written from Sloth's published spec in
+ * test/fixtures/sloth/valid; each file in test/fixtures/sloth/broken names
+ * its problem at file:line:col (`# expect: LINE:COL text` on its first line).
+ */
+
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_BURN_RATE_WINDOWS } from "../../src/spec/alert-windows.js";
+import { loadSpec } from "../../src/spec/load.js";
+import type { SloSpec } from "../../src/spec/model.js";
+import { checkPromQL, windowQuery } from "../../src/spec/promql.js";
+import {
+  ratesToIncreases,
+  rawRatioQueries,
+  unwrapSummedSelector,
+} from "../../src/spec/ratio-queries.js";
+import { hasStackTrace, ROOT, runCli } from "../support/cli.js";
+
+const VALID = join(ROOT, "test", "fixtures", "sloth", "valid");
+const BROKEN = join(ROOT, "test", "fixtures", "sloth", "broken");
+
+async function load(paths: string[], env: Record<string, string> = {}) {
+  const result = await loadSpec(paths, { env, cwd: ROOT });
+  expect(result.errors.map((e) => e.format())).toEqual([]);
+  return result.set;
+}
+
+function slo(set: Awaited<ReturnType<typeof load>>, name: string): SloSpec {
+  const found = set.services.flatMap((s) => s.slos).find((s) => s.name === name);
+  if (!found) throw new Error(`no SLO ${name}`);
+  return found;
+}
+
+describe("Sloth prometheus/v1 specs", () => {
+  it("map to 30-day ratio SLOs on Prometheus with Sloth's alert table", async () => {
+    const set = await load([join(VALID, "payments.yaml")]);
+    const [service] = set.services;
+    expect(service!.service).toBe("payments");
+    expect(service!.labels).toEqual({ owner: "payments-team", tier: "1" });
+    expect(service!.sources).toEqual({
+      prometheus: expect.objectContaining({ type: "prometheus", url: "http://localhost:9090" }),
+    });
+
+    const a = slo(set, "authorize-availability");
+    expect(a.objective).toBe(0.999);
+    expect(a.description).toBe("Authorize answers without a server error.");
+    expect(a.window).toEqual({ kind: "rolling", durationMs: 30 * 86_400_000, label: "30d" });
+    expect(a.labels).toEqual({ owner: "payments-team", tier: "1", category: "availability" });
+    expect(a.alerting.windows).toEqual(DEFAULT_BURN_RATE_WINDOWS);
+    // rate over the window is read as increase: the same ratio, in events.
+    expect(a.indicator).toEqual({
+      kind: "ratio",
+      source: "prometheus",
+      bad: 'sum(increase(payments_requests_total{handler="authorize",code=~"(5..|429)"}[{{window}}]))',
+      total: 'sum(increase(payments_requests_total{handler="authorize"}[{{window}}]))',
+    });
+    // alerting.labels and annotations reach both alerts; each alert's own win; the name is a label.
+    expect(a.alerting.page).toEqual({
+      disable: false,
+      labels: {
+        category: "availability",
+        alertname: "PaymentsAuthorizeErrors",
+        severity: "critical",
+        routing_key: "payments",
+      },
+      annotations: { runbook: "https://runbooks.example/payments/authorize" },
+    });
+    expect(a.alerting.ticket.labels).toMatchObject({
+      severity: "warning",
+      channel: "#payments-alerts",
+    });
+    expect(a.alerting.ticket.annotations).toEqual({
+      runbook: "https://runbooks.example/payments/authorize",
+      summary: "Authorize is slowly eating its error budget",
+    });
+
+    const raw = slo(set, "settlement-freshness");
+    expect(raw.objective).toBe(0.99);
+    expect(raw.alerting.page.disable).toBe(true);
+    expect(raw.alerting.ticket.disable).toBe(false);
+    expect(raw.indicator.kind === "ratio" && raw.indicator.bad).toContain(
+      "settlement_batches_on_time_total",
+    );
+
+    const latency = slo(set, "authorize-latency");
+    expect(latency.alerting.page.disable && latency.alerting.ticket.disable).toBe(true);
+    expect(latency.indicator.kind === "ratio" && latency.indicator.bad).toContain(
+      'sum(increase(payments_request_duration_seconds_bucket{handler="authorize",le="0.3"}[{{window}}]))',
+    );
+  });
+
+  it("the Kubernetes PrometheusServiceLevel resource reads the same, in camelCase", async () => {
+    const set = await load([join(VALID, "kubernetes.yaml")]);
+    expect(set.services.map((s) => s.service)).toEqual(["ledger", "ledger-reads"]);
+    const w = slo(set, "writes-availability");
+    expect(w.objective).toBe(0.9995);
+    expect(w.indicator).toMatchObject({
+      bad: 'sum(increase(ledger_writes_total{result="error"}[{{window}}]))',
+    });
+    expect(w.alerting.page.labels).toEqual({
+      category: "availability",
+      alertname: "LedgerWriteErrors",
+      severity: "critical",
+    });
+    expect(w.alerting.ticket.disable).toBe(true);
+    const r = slo(set, "reads-ratio");
+    expect(r.indicator.kind === "ratio" && r.indicator.bad).toContain(
+      "slo:ledger_read_errors:ratio_rate{{window}}",
+    );
+  });
+
+  it("Prometheus is where PROMETHEUS_URL says", async () => {
+    const set = await load([join(VALID, "payments.yaml")], {
+      PROMETHEUS_URL: "https://prom.example/",
+    });
+    expect(set.services[0]!.sources.prometheus).toMatchObject({ url: "https://prom.example" });
+  });
+});
+
+describe("query rewrites", () => {
+  it("rate over the window becomes increase; other ranges, irate and text are left alone", () => {
+    expect(
+      ratesToIncreases(
+        'sum(rate(x{path="rate(y)"}[{{.window}}])) / sum(rate(z[{{ .window }}] offset 1h)) + sum(irate(w[5m])) + rate(v[5m])',
+      ),
+    ).toBe(
+      'sum(increase(x{path="rate(y)"}[{{window}}])) / sum(increase(z[{{window}}] offset 1h)) + sum(irate(w[5m])) + rate(v[5m])',
+    );
+    // Not PromQL: left for the checker to report.
+    expect(ratesToIncreases("sum(rate(x[{{.window}}])")).toBe("sum(rate(x[{{window}}])");
+  });
+
+  it("sum(selector) of a counter unwraps to the selector; anything else does not", () => {
+    expect(unwrapSummedSelector('sum(http_requests_total{code="200"})')).toBe(
+      'http_requests_total{code="200"}',
+    );
+    expect(unwrapSummedSelector("(sum by (job) (x))")).toBe("x");
+    expect(unwrapSummedSelector("sum(rate(x[5m]))")).toBeNull();
+    expect(unwrapSummedSelector("max(x)")).toBeNull();
+    expect(unwrapSummedSelector("sum(x) + sum(y)")).toBeNull();
+  });
+
+  it("a raw ratio is weighed by minutes: each window's SLI is the ratio itself", () => {
+    const { numerator, total } = rawRatioQueries(
+      "slo:errors:ratio_rate{{.window}} # recorded by Sloth",
+    );
+    for (const q of [numerator, total]) {
+      expect(checkPromQL(q)).toEqual({ ok: true });
+      expect(checkPromQL(windowQuery(q, 3_600_000)!)).toEqual({ ok: true });
+    }
+    expect(windowQuery(numerator, 3_600_000)).toBe(
+      "avg((slo:errors:ratio_rate1h # recorded by Sloth\n) >= 0) * scalar(count_over_time(vector(1)[1h:1m]))",
+    );
+    expect(windowQuery(total, 3_600_000)).toBe(
+      "count(avg((slo:errors:ratio_rate1h # recorded by Sloth\n) >= 0)) * scalar(count_over_time(vector(1)[1h:1m]))",
+    );
+  });
+});
+
+const brokenFixtures = readdirSync(BROKEN)
+  .filter((f) => f.endsWith(".yaml"))
+  .sort()
+  .map((name) => {
+    const first = readFileSync(join(BROKEN, name), "utf8").split("\n")[0]!;
+    const m = /^# expect: (\d+):(\d+) (.+)$/.exec(first);
+    if (!m) throw new Error(`${name}: first line must be '# expect: LINE:COL text'`);
+    return { name, line: Number(m[1]), col: Number(m[2]), texts: m[3]!.split(" | ") };
+  });
+
+describe("broken Sloth specs", () => {
+  it("cover every kind of mistake (at least 15)", () => {
+    expect(brokenFixtures.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it.each(brokenFixtures)("$name: named at its position", async ({ name, line, col, texts }) => {
+    const { errors } = await loadSpec([join(BROKEN, name)], { env: {}, cwd: ROOT });
+    const formatted = errors.map((e) => e.format()).join("\n");
+    expect(errors.length, formatted).toBeGreaterThan(0);
+    expect(`${errors[0]!.line}:${errors[0]!.col}`, formatted).toBe(`${line}:${col}`);
+    expect(errors[0]!.file).toBe(`test/fixtures/sloth/broken/${name}`);
+    for (const text of texts) expect(formatted).toContain(text);
+  });
+
+  it("slo validate exits 2 with file:line:col and no stack trace", {
+    timeout: 120_000,
+  }, async () => {
+    const some = brokenFixtures.filter((f) => /^(05|06|07|11)-/.test(f.name));
+    expect(some).toHaveLength(4);
+    const results = await Promise.all(
+      some.map(async (f) => ({
+        f,
+        r: await runCli(["validate", `test/fixtures/sloth/broken/${f.name}`]),
+      })),
+    );
+    for (const { f, r } of results) {
+      expect(r.code, `${f.name}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(`test/fixtures/sloth/broken/${f.name}:${f.line}:${f.col}: `);
+      expect(hasStackTrace(r.stderr), r.stderr).toBe(false);
+    }
+  });
+});

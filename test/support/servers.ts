@@ -1,0 +1,349 @@
+/**
+ * Real servers for integration tests: Prometheus, VictoriaMetrics and
+ * Alertmanager from Debian, installed when missing, each started on
+ * 127.0.0.1 as a direct child process, awaited with a deadline (printing
+ * its log when missed) and stopped by its own PID. See
+ * docs/real-services.md for the facts these helpers rely on.
+ *
+ * Under CI=true a server that cannot be had fails the suite; elsewhere the
+ * suite is skipped with a loud message.
+ */
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { constants } from "node:fs";
+import { access, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "./misbehaving-server.js";
+
+export const SERVER_PACKAGES = ["prometheus", "victoria-metrics", "prometheus-alertmanager"];
+const INSTALL_TIMEOUT_MS = 240_000;
+const READY_DEADLINE_MS = 30_000;
+const STOP_DEADLINE_MS = 10_000;
+const LOG_LIMIT = 200_000;
+
+export interface RunningServer {
+  name: string;
+  url: string;
+  pid: number;
+  /** what the server printed so far */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+export function isCI(): boolean {
+  return process.env.CI === "true";
+}
+
+// ---------------------------------------------------------------------------
+// Installing
+
+export async function which(binary: string): Promise<string | null> {
+  for (const dir of (process.env.PATH ?? "").split(":")) {
+    if (!dir) continue;
+    try {
+      await access(join(dir, binary), constants.X_OK);
+      return join(dir, binary);
+    } catch {
+      // not in this directory
+    }
+  }
+  return null;
+}
+
+async function missing(binaries: readonly string[]): Promise<string[]> {
+  const found = await Promise.all(binaries.map(which));
+  return binaries.filter((_, i) => found[i] === null);
+}
+
+/**
+ * The binaries, installing Debian's packages when one is absent. Test files
+ * run in parallel: a lock directory keeps two apt-gets from colliding.
+ */
+export async function ensureBinaries(
+  binaries: readonly string[],
+): Promise<{ ok: true } | { ok: false; reason: string }> {
+  if ((await missing(binaries)).length === 0) return { ok: true };
+  if (process.getuid?.() !== 0) {
+    return {
+      ok: false,
+      reason: `${(await missing(binaries)).join(", ")} missing, and not root to install them`,
+    };
+  }
+  const lock = join(tmpdir(), "slo-test-apt-install.lock");
+  const deadline = Date.now() + INSTALL_TIMEOUT_MS;
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch {
+      // Someone else installs; a lock older than the install timeout is stale.
+      const age = await stat(lock).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
+      if (age > INSTALL_TIMEOUT_MS) await rm(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) return { ok: false, reason: `timed out waiting for ${lock}` };
+      await sleep(500);
+      if ((await missing(binaries)).length === 0) return { ok: true };
+    }
+  }
+  try {
+    if ((await missing(binaries)).length === 0) return { ok: true };
+    const script =
+      "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends " +
+      SERVER_PACKAGES.join(" ");
+    const result = await run("bash", ["-c", script], { timeoutMs: INSTALL_TIMEOUT_MS });
+    const still = await missing(binaries);
+    if (still.length === 0) return { ok: true };
+    return {
+      ok: false,
+      reason: `apt-get exited ${result.code}; still missing ${still.join(", ")}\n${result.output.slice(-3000)}`,
+    };
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
+/**
+ * True when the binaries are there (installed if need be). Otherwise: under
+ * CI=true, throws, failing the test file; elsewhere warns loudly and returns false.
+ */
+export async function requireBinaries(
+  binaries: readonly string[],
+  suite: string,
+): Promise<boolean> {
+  const result = await ensureBinaries(binaries);
+  if (result.ok) return true;
+  const message = `${suite}: cannot run, ${result.reason}`;
+  if (isCI()) throw new Error(`${message}\n(CI=true: a missing server fails the run)`);
+  const bar = "!".repeat(78);
+  console.warn(`\n${bar}\n!! SKIPPED ${message}\n${bar}\n`);
+  return false;
+}
+
+// ---------------------------------------------------------------------------
+// Running commands and servers
+
+export interface CommandResult {
+  code: number | null;
+  output: string;
+}
+
+/** Run to completion with a deadline; stdout and stderr together. */
+export function run(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; timeoutMs: number; input?: string },
+): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"] });
+    let output = "";
+    const collect = (chunk: Buffer) => {
+      output = (output + chunk.toString("utf8")).slice(-LOG_LIMIT);
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    child.on("error", reject);
+    const timer = setTimeout(() => {
+      output += `\n[killed after ${options.timeoutMs} ms]`;
+      child.kill("SIGKILL");
+    }, options.timeoutMs);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+/** Children still running, killed if the test process exits without stopping them. */
+const running = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+interface LaunchOptions {
+  cwd: string;
+  readyPath: string;
+  /** the port, when chosen beforehand */
+  port?: number;
+  /** how to read the port from the log, when the server picks it (listening on :0) */
+  portFromLog?: RegExp;
+}
+
+async function launch(
+  name: string,
+  command: string,
+  args: readonly string[],
+  options: LaunchOptions,
+): Promise<RunningServer> {
+  const child = spawn(command, args, { cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
+  running.add(child);
+  let log = "";
+  const collect = (chunk: Buffer) => {
+    log = (log + chunk.toString("utf8")).slice(-LOG_LIMIT);
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  let exited = false;
+  const exit = new Promise<void>((resolve) => {
+    child.on("exit", () => {
+      exited = true;
+      running.delete(child);
+      resolve();
+    });
+    child.on("error", (error) => {
+      log += `\n[spawn error: ${error.message}]`;
+      exited = true;
+      running.delete(child);
+      resolve();
+    });
+  });
+
+  const stop = async () => {
+    if (exited || child.pid === undefined) return;
+    process.kill(child.pid, "SIGTERM");
+    const timer = setTimeout(() => {
+      if (!exited && child.pid !== undefined) process.kill(child.pid, "SIGKILL");
+    }, STOP_DEADLINE_MS);
+    await exit;
+    clearTimeout(timer);
+  };
+
+  const fail = async (why: string): Promise<never> => {
+    await stop();
+    throw new Error(`${name} ${why}; its log:\n${log || "(empty)"}`);
+  };
+
+  const deadline = Date.now() + READY_DEADLINE_MS;
+  let port = options.port;
+  while (port === undefined) {
+    const m = options.portFromLog?.exec(log);
+    if (m) port = Number(m[1]);
+    else if (exited) return fail("exited before it listened");
+    else if (Date.now() > deadline)
+      return fail(`did not say its port within ${READY_DEADLINE_MS / 1000}s`);
+    else await sleep(25);
+  }
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (exited) return fail("exited before it was ready");
+    if (Date.now() > deadline) return fail(`was not ready within ${READY_DEADLINE_MS / 1000}s`);
+    const ready = await fetch(`${url}${options.readyPath}`, {
+      signal: AbortSignal.timeout(1000),
+    }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    await sleep(25);
+  }
+  return { name, url, pid: child.pid!, log: () => log, stop };
+}
+
+/** A fresh temporary directory for one server's files. */
+export function tempDir(prefix: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), `slo-${prefix}-`));
+}
+
+// ---------------------------------------------------------------------------
+// The servers
+
+/**
+ * Prometheus on a TSDB directory (backfill it first with createBlocks: blocks
+ * added to a running server appear only at its next reload). Retention 100y,
+ * or start-up deletes blocks older than 15 days.
+ */
+export async function startPrometheus(dataDir: string): Promise<RunningServer> {
+  const dir = await tempDir("prometheus-config");
+  const config = join(dir, "prometheus.yml");
+  await writeFile(
+    config,
+    "global: {scrape_interval: 15s, evaluation_interval: 15s}\nscrape_configs: []\n",
+  );
+  return launch(
+    "prometheus",
+    "prometheus",
+    [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${dataDir}`,
+      "--storage.tsdb.retention.time=100y",
+      "--web.listen-address=127.0.0.1:0",
+    ],
+    {
+      cwd: dir,
+      readyPath: "/-/ready",
+      // "Start listening for connections" repeats :0; "Listening on" has the real port.
+      portFromLog: /msg="Listening on"[^\n]*address=\S*?:(\d+)/,
+    },
+  );
+}
+
+/** OpenMetrics text -> TSDB blocks, with the flag that makes 30 days take seconds, not half a minute. */
+export async function createBlocks(openMetrics: string, dataDir: string): Promise<void> {
+  const dir = await tempDir("openmetrics");
+  const file = join(dir, "data.om");
+  await writeFile(file, openMetrics);
+  const result = await run(
+    "promtool",
+    ["tsdb", "create-blocks-from", "openmetrics", "-q", "--max-block-duration=24h", file, dataDir],
+    { cwd: dir, timeoutMs: 60_000 },
+  );
+  await rm(dir, { recursive: true, force: true });
+  if (result.code !== 0)
+    throw new Error(`promtool exited ${result.code}:\n${result.output.slice(-3000)}`);
+}
+
+/**
+ * VictoriaMetrics, which does not log a port it picks: a free port is chosen
+ * first. No cache and no latency offset, so answers are exact at once.
+ */
+export async function startVictoriaMetrics(dataDir: string): Promise<RunningServer> {
+  const port = await freePort();
+  return launch(
+    "victoria-metrics",
+    "victoria-metrics",
+    [
+      `-storageDataPath=${dataDir}`,
+      `-httpListenAddr=127.0.0.1:${port}`,
+      "-retentionPeriod=100y",
+      "-search.disableCache",
+      "-search.latencyOffset=0s",
+    ],
+    { cwd: dataDir, readyPath: "/health", port },
+  );
+}
+
+/**
+ * Alertmanager with one sink receiver; clustering off (`--cluster.listen-address=`),
+ * or it listens on every interface.
+ */
+export async function startAlertmanager(config?: string): Promise<RunningServer> {
+  const dir = await tempDir("alertmanager");
+  const file = join(dir, "am.yml");
+  await writeFile(
+    file,
+    config ??
+      "route: {receiver: sink, group_by: [alertname], group_wait: 1s, group_interval: 1s, repeat_interval: 1h}\nreceivers: [{name: sink}]\n",
+  );
+  return launch(
+    "alertmanager",
+    "prometheus-alertmanager",
+    [
+      `--config.file=${file}`,
+      `--storage.path=${join(dir, "data")}`,
+      "--web.listen-address=127.0.0.1:0",
+      "--cluster.listen-address=",
+    ],
+    {
+      cwd: dir,
+      readyPath: "/-/ready",
+      portFromLog: /msg="Listening on"[^\n]*address=\S*?:(\d+)/,
+    },
+  );
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
