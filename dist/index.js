@@ -26199,9 +26199,9 @@ function flattenJson(object2) {
 function flattenInto(object2, prefix, out) {
   for (const key in object2) {
     const value = object2[key];
-    const clean = sanitizeLabelKey(key, prefix === "");
-    if (clean === "") continue;
-    const name2 = prefix === "" ? clean : `${prefix}_${clean}`;
+    const clean2 = sanitizeLabelKey(key, prefix === "");
+    if (clean2 === "") continue;
+    const name2 = prefix === "" ? clean2 : `${prefix}_${clean2}`;
     const text = jsonScalarText(value);
     if (text !== void 0) {
       out.set(name2, text);
@@ -26225,10 +26225,10 @@ function jsonScalarText(value) {
 function sanitizeLabelKey(key, topLevel) {
   const trimmed = key.trim();
   if (trimmed === "") return "";
-  let clean = /^[A-Za-z0-9_]*$/.test(trimmed) ? trimmed : trimmed.replace(/[^A-Za-z0-9_]/gu, "_");
-  const first = clean.charCodeAt(0);
-  if (topLevel && first >= 48 && first <= 57) clean = `_${clean}`;
-  return clean;
+  let clean2 = /^[A-Za-z0-9_]*$/.test(trimmed) ? trimmed : trimmed.replace(/[^A-Za-z0-9_]/gu, "_");
+  const first = clean2.charCodeAt(0);
+  if (topLevel && first >= 48 && first <= 57) clean2 = `_${clean2}`;
+  return clean2;
 }
 var init_json_fields = __esm({
   "src/sources/logs/json-fields.ts"() {
@@ -26279,6 +26279,19 @@ function skipDigits(buf, p, end) {
   }
   return p;
 }
+function stringEnd(buf, q, end) {
+  let escaped = 0;
+  for (; ; ) {
+    while (STRING_STOP[buf[q]] === 0) q++;
+    const d = buf[q];
+    if (d === 34) return q + escaped;
+    if (d !== 92 || q >= end) return -1;
+    const skip = escapeLength(buf, q, end);
+    if (skip < 0) return -1;
+    escaped = ESCAPED;
+    q += skip;
+  }
+}
 function escapeLength(buf, q, end) {
   if (q + 1 >= end) return -1;
   switch (buf[q + 1]) {
@@ -26304,7 +26317,7 @@ function escapeLength(buf, q, end) {
       return -1;
   }
 }
-var SLOT_STRING, SLOT_ESCAPED_STRING, SLOT_NUMBER, SLOT_TRUE, SLOT_FALSE, MAX_DEPTH, PLAIN, STRING_STOP, SPACE, JsonExtractor, TRUE, FALSE, NULL;
+var SLOT_STRING, SLOT_ESCAPED_STRING, SLOT_NUMBER, SLOT_TRUE, SLOT_FALSE, MAX_DEPTH, PLAIN, STRING_STOP, SPACE, JsonExtractor, TRUE, FALSE, NULL, ESCAPED, POSITION_MASK;
 var init_json_extract = __esm({
   "src/sources/logs/json-extract.ts"() {
     "use strict";
@@ -26339,6 +26352,14 @@ var init_json_extract = __esm({
       topByLength = [];
       /** raw names by byte length */
       rawByLength = [];
+      /**
+       * [length * 256 + first byte] = 1 when some top-level name (flat, raw, or
+       * the part of a flat name before a "_") has that length and first byte:
+       * most keys of a line are none of them, and this rules them out at once.
+       */
+      topFirstByte;
+      /** keys this long or longer are past topFirstByte and matched the long way */
+      topFirstLimit;
       /**
        * Which object (by serial) last matched each slot, per nesting depth: a
        * key that matters seen twice in one object (a duplicate key) makes the
@@ -26385,6 +26406,16 @@ var init_json_extract = __esm({
         rawLengths.forEach((indexes, length) => {
           this.rawByLength[length] = Int32Array.from(indexes);
         });
+        this.topFirstLimit = Math.max(64, byLength.length, rawLengths.length);
+        this.topFirstByte = new Uint8Array(this.topFirstLimit * 256);
+        byLength.forEach((entries, length) => {
+          for (let i = 0; i < entries.length; i += 2) {
+            this.topFirstByte[length * 256 + this.flatBytes[entries[i]][0]] = 1;
+          }
+        });
+        rawLengths.forEach((indexes, length) => {
+          for (const r of indexes) this.topFirstByte[length * 256 + this.rawBytes[r][0]] = 1;
+        });
       }
       /** The slot of a flat name, then raw names after them. */
       flatSlot(i) {
@@ -26408,6 +26439,7 @@ var init_json_extract = __esm({
           this.setIn.fill(0);
           this.generation = 1;
         }
+        if (end > POSITION_MASK) return false;
         let p = skipSpace(buf, start, end);
         if (p >= end || buf[p] !== 123) return false;
         p = this.object(buf, p, end, this.top, true, 0);
@@ -26455,16 +26487,24 @@ var init_json_extract = __esm({
           let raw = -1;
           let child = null;
           if (level !== null && keyEnd > keyStart) {
-            if (!plain2 || topLevel && buf[keyStart] <= 57) {
+            const plainTop = plain2 && topLevel && buf[keyStart] > 57;
+            if (!plainTop && (!plain2 || topLevel)) {
               this.matchSanitised(buf, keyStart, keyEnd, level, topLevel);
             } else if (topLevel) {
-              this.matchTop(buf, keyStart, keyEnd);
+              const length = keyEnd - keyStart;
+              if (length >= this.topFirstLimit || this.topFirstByte[length * 256 + buf[keyStart]] === 1) {
+                this.matchTop(buf, keyStart, keyEnd);
+                raw = this.matchRaw(buf, keyStart, keyEnd);
+              } else {
+                this.matchedLeaf = -1;
+                this.matchedChild = null;
+              }
             } else {
               this.matchPlain(buf, keyStart, keyEnd, level);
             }
             leaf = this.matchedLeaf;
             child = this.matchedChild;
-            if (topLevel) raw = this.matchRaw(buf, keyStart, keyEnd);
+            if (topLevel && !plainTop) raw = this.matchRaw(buf, keyStart, keyEnd);
             if (leaf >= 0 && !this.touch(touchedBase + leaf, serial)) return -1;
             if (raw >= 0 && !this.touch(touchedBase + raw, serial)) return -1;
             if (child !== null) {
@@ -26476,20 +26516,11 @@ var init_json_extract = __esm({
           const c = buf[p];
           if (c === 34) {
             const valueStart = p + 1;
-            let escaped = false;
-            q = valueStart;
-            for (; ; ) {
-              while (STRING_STOP[buf[q]] === 0) q++;
-              const d = buf[q];
-              if (d === 34) break;
-              if (d !== 92 || q >= end) return -1;
-              const skip = escapeLength(buf, q, end);
-              if (skip < 0) return -1;
-              escaped = true;
-              q += skip;
-            }
+            const close = stringEnd(buf, valueStart, end);
+            if (close < 0) return -1;
+            q = close & POSITION_MASK;
             if (leaf >= 0 || raw >= 0) {
-              const kind = escaped ? SLOT_ESCAPED_STRING : SLOT_STRING;
+              const kind = close === q ? SLOT_STRING : SLOT_ESCAPED_STRING;
               if (leaf >= 0 && !this.set(leaf, kind, valueStart, q)) return -1;
               if (raw >= 0 && !this.set(raw, kind, valueStart, q)) return -1;
             }
@@ -26542,18 +26573,9 @@ var init_json_extract = __esm({
           if (p >= end) return -1;
           const c = buf[p];
           if (c === 34) {
-            let q = p + 1;
-            for (; ; ) {
-              while (STRING_STOP[buf[q]] === 0) q++;
-              if (q >= end) return -1;
-              const d = buf[q];
-              if (d === 34) break;
-              if (d !== 92) return -1;
-              const skip = escapeLength(buf, q, end);
-              if (skip < 0) return -1;
-              q += skip;
-            }
-            p = q + 1;
+            const close = stringEnd(buf, p + 1, end);
+            if (close < 0) return -1;
+            p = (close & POSITION_MASK) + 1;
           } else if (c === 123) {
             p = this.object(buf, p, end, null, false, depth + 1);
           } else if (c === 91) {
@@ -26692,6 +26714,8 @@ var init_json_extract = __esm({
     TRUE = [116, 114, 117, 101];
     FALSE = [102, 97, 108, 115, 101];
     NULL = [110, 117, 108, 108];
+    ESCAPED = 1073741824;
+    POSITION_MASK = ESCAPED - 1;
   }
 });
 
@@ -26852,7 +26876,12 @@ function rfc3339BytesMs(b, start, end) {
   } else {
     return null;
   }
-  const days = daysFromCivil(year, month, day);
+  const ymd = year * 1e4 + month * 100 + day;
+  if (ymd !== lastYmd) {
+    lastYmd = ymd;
+    lastDays = daysFromCivil(year, month, day);
+  }
+  const days = lastDays;
   const wholeMs = days * 864e5 + hour * 36e5 + minute * 6e4 + second * 1e3 - offsetMinutes * 6e4;
   const fractionWhole = Math.floor(fractionMs);
   return withFraction(wholeMs + fractionWhole, fractionMs - fractionWhole);
@@ -26871,10 +26900,12 @@ function daysFromCivil(year, month, day) {
   const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
   return era * 146097 + doe - 719468;
 }
-var scratch, MONTH_DAYS;
+var lastYmd, lastDays, scratch, MONTH_DAYS;
 var init_timestamp = __esm({
   "src/sources/logs/timestamp.ts"() {
     "use strict";
+    lastYmd = -1;
+    lastDays = 0;
     scratch = new Uint8Array(64);
     MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
   }
@@ -26894,6 +26925,7 @@ var ParsedLine;
 var init_line_record = __esm({
   "src/sources/logs/line-record.ts"() {
     "use strict";
+    init_logql();
     init_json_fields();
     init_logfmt();
     init_timestamp();
@@ -26914,6 +26946,13 @@ var init_line_record = __esm({
       jsonLabel(name2) {
         this.flat ??= flattenJson(this.object);
         return this.flat.get(name2);
+      }
+      jsonLabelIs(name2, value) {
+        return (this.jsonLabel(name2) ?? "") === value;
+      }
+      jsonLabelNumber(name2) {
+        const text = this.jsonLabel(name2);
+        return text === void 0 ? null : parseGoFloat(text);
       }
       logfmtLabel(name2) {
         this.logfmt ??= parseLogfmt(this.raw);
@@ -26936,14 +26975,16 @@ var init_line_record = __esm({
 });
 
 // src/sources/logs/fast-line.ts
-var FastLine;
+var POWERS_OF_TEN, FastLine;
 var init_fast_line = __esm({
   "src/sources/logs/fast-line.ts"() {
     "use strict";
+    init_logql();
     init_json_extract();
     init_line_record();
     init_logfmt();
     init_timestamp();
+    POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
     FastLine = class {
       constructor(extractor, streamLabels) {
         this.extractor = extractor;
@@ -26987,6 +27028,25 @@ var init_fast_line = __esm({
         const slot = this.flatSlots.get(name2);
         if (slot === void 0) return this.full().jsonLabel(name2);
         return this.extractor.isSet(slot) ? this.slotText(slot) : void 0;
+      }
+      jsonLabelIs(name2, value, bytes) {
+        const slot = this.flatSlots.get(name2);
+        if (slot === void 0) return this.full().jsonLabelIs(name2, value);
+        if (!this.extractor.isSet(slot)) return value === "";
+        if (this.extractor.kinds[slot] !== SLOT_STRING) return this.slotText(slot) === value;
+        const start = this.extractor.starts[slot];
+        const length = this.extractor.ends[slot] - start;
+        if (length !== bytes.length) return false;
+        const buf = this.buf;
+        for (let i = 0; i < length; i++) if (buf[start + i] !== bytes[i]) return false;
+        return true;
+      }
+      jsonLabelNumber(name2) {
+        const slot = this.flatSlots.get(name2);
+        if (slot === void 0) return this.full().jsonLabelNumber(name2);
+        if (!this.extractor.isSet(slot)) return null;
+        if (this.extractor.kinds[slot] === SLOT_NUMBER) return this.slotNumber(slot) + 0;
+        return parseGoFloat(this.slotText(slot));
       }
       logfmtLabel(name2) {
         this.logfmt ??= parseLogfmt(this.text());
@@ -27041,10 +27101,39 @@ var init_fast_line = __esm({
             throw new Error(`internal: slot ${slot} has no value`);
         }
       }
+      /**
+       * A JSON number's value, without a string when it has at most 15 digits
+       * and no exponent: the digits as a whole number, divided by a power of
+       * ten, are then both exact doubles, so the division rounds exactly as
+       * Number() does (Clinger's fast path).
+       */
       slotNumber(slot) {
-        return Number(
-          this.buf.toString("latin1", this.extractor.starts[slot], this.extractor.ends[slot])
-        );
+        const buf = this.buf;
+        const start = this.extractor.starts[slot];
+        const end = this.extractor.ends[slot];
+        const negative = buf[start] === 45;
+        let i = negative ? start + 1 : start;
+        if (end - i <= 16) {
+          let digits2 = 0;
+          let n = 0;
+          let point = -1;
+          for (; i < end; i++) {
+            const c = buf[i];
+            if (c === 46 && point < 0) {
+              point = i;
+              continue;
+            }
+            const d = c - 48;
+            if (!(d >= 0 && d <= 9)) break;
+            n = n * 10 + d;
+            digits2++;
+          }
+          if (i === end && digits2 <= 15) {
+            const value = point < 0 ? n : n / POWERS_OF_TEN[end - point - 1];
+            return negative ? -value : value;
+          }
+        }
+        return Number(buf.toString("latin1", start, end));
       }
       full() {
         if (this.parsed === null) {
@@ -27059,8 +27148,25 @@ var init_fast_line = __esm({
   }
 });
 
+// src/sources/types.ts
+function breakdownWindow(request2) {
+  const named = request2.breakdown?.window;
+  const exact = named === void 0 ? void 0 : request2.windows.find((w) => w.key === named);
+  if (exact) return exact;
+  let longest;
+  for (const w of request2.windows) {
+    if (!longest || w.endMs - w.startMs > longest.endMs - longest.startMs) longest = w;
+  }
+  return longest;
+}
+var init_types = __esm({
+  "src/sources/types.ts"() {
+    "use strict";
+  }
+});
+
 // src/sources/logs/query-eval.ts
-function compileQuery(query2, streamLabels) {
+function compileQuery(query2, streamLabels, options = {}) {
   const jsonLabels = /* @__PURE__ */ new Set();
   let needsText = false;
   if (query2.selector && !selectorMatches(query2.selector, streamLabels)) {
@@ -27068,7 +27174,9 @@ function compileQuery(query2, streamLabels) {
   }
   const predicates = [];
   const parsers = [];
-  for (const stage of query2.stages) {
+  const skip = options.knownToPass ?? 0;
+  for (const [index, stage] of query2.stages.entries()) {
+    if (index < skip && stage.kind !== "json" && stage.kind !== "logfmt") continue;
     switch (stage.kind) {
       case "line":
         needsText = true;
@@ -27086,11 +27194,33 @@ function compileQuery(query2, streamLabels) {
       }
     }
   }
-  const matches = (line) => {
-    for (const predicate of predicates) if (!predicate(line)) return false;
-    return true;
-  };
+  const matches = matchAll(predicates);
   return { matches, matchesNothing: false, jsonLabels, needsText };
+}
+function matchAll(predicates) {
+  switch (predicates.length) {
+    case 0:
+      return () => true;
+    case 1:
+      return predicates[0];
+    case 2: {
+      const [a, b] = predicates;
+      return (line) => a(line) && b(line);
+    }
+    default:
+      return (line) => {
+        for (const predicate of predicates) if (!predicate(line)) return false;
+        return true;
+      };
+  }
+}
+function sharedStages(outer, inner) {
+  if (JSON.stringify(outer.selector ?? []) !== JSON.stringify(inner.selector ?? [])) return 0;
+  let n = 0;
+  while (n < outer.stages.length && n < inner.stages.length && JSON.stringify(outer.stages[n]) === JSON.stringify(inner.stages[n])) {
+    n++;
+  }
+  return n;
 }
 function selectorMatches(selector, labels2) {
   return selector.every((m) => stringMatch(m.op, m.value)(labels2[m.label] ?? ""));
@@ -27114,10 +27244,18 @@ function lineFilter(op, value) {
 function labelLookup(name2, parsers, streamLabels, jsonLabels) {
   if (Object.hasOwn(streamLabels, name2)) {
     const value = streamLabels[name2];
-    return () => value;
+    return accessOf(() => value);
   }
   const base = name2.endsWith("_extracted") ? name2.slice(0, -"_extracted".length) : "";
   const key = base !== "" && Object.hasOwn(streamLabels, base) ? base : name2;
+  if (parsers.length > 0 && parsers.every((p) => p === "json")) {
+    jsonLabels.add(key);
+    return {
+      text: (line) => line.jsonLabel(key),
+      is: (line, value, bytes) => line.jsonLabelIs(key, value, bytes),
+      number: (line) => line.jsonLabelNumber(key)
+    };
+  }
   const lookups = [];
   for (let i = parsers.length - 1; i >= 0; i--) {
     if (parsers[i] === "json") {
@@ -27127,14 +27265,23 @@ function labelLookup(name2, parsers, streamLabels, jsonLabels) {
       lookups.push((line) => line.logfmtLabel(key));
     }
   }
-  if (lookups.length === 0) return () => void 0;
-  if (lookups.length === 1) return lookups[0];
-  return (line) => {
+  if (lookups.length === 0) return accessOf(() => void 0);
+  return accessOf((line) => {
     for (const lookup2 of lookups) {
       const value = lookup2(line);
       if (value !== void 0) return value;
     }
     return void 0;
+  });
+}
+function accessOf(text) {
+  return {
+    text,
+    is: (line, value) => (text(line) ?? "") === value,
+    number: (line) => {
+      const value = text(line);
+      return value === void 0 ? null : parseGoFloat(value);
+    }
   };
 }
 function labelFilter(expr, resolve7) {
@@ -27150,16 +27297,27 @@ function labelFilter(expr, resolve7) {
       return (line) => left(line) || right(line);
     }
     case "string": {
-      const lookup2 = resolve7(expr.label);
-      const test = stringMatch(expr.op, expr.value);
-      return (line) => test(lookup2(line) ?? "");
+      const access2 = resolve7(expr.label);
+      const { op, value } = expr;
+      if (op === "=" || op === "!=") {
+        const bytes = Buffer.from(value, "utf8");
+        return op === "=" ? (line) => access2.is(line, value, bytes) : (line) => !access2.is(line, value, bytes);
+      }
+      const test = stringMatch(op, value);
+      return (line) => test(access2.text(line) ?? "");
     }
     case "number": {
-      const lookup2 = resolve7(expr.label);
-      const convert = CONVERTERS[expr.valueKind];
+      const access2 = resolve7(expr.label);
       const compare = comparison(expr.op, expr.value);
+      if (expr.valueKind === "number") {
+        return (line) => {
+          const value = access2.number(line);
+          return value !== null && compare(value);
+        };
+      }
+      const convert = CONVERTERS[expr.valueKind];
       return (line) => {
-        const text = lookup2(line);
+        const text = access2.text(line);
         if (text === void 0) return false;
         const value = convert(text);
         return value !== null && compare(value);
@@ -27205,7 +27363,6 @@ var init_query_eval = __esm({
     "use strict";
     init_logql();
     CONVERTERS = {
-      number: parseGoFloat,
       duration: (text) => parseGoDuration(text),
       bytes: parseHumanBytes
     };
@@ -27217,21 +27374,28 @@ function planRequest(request2, spec) {
   const { slo } = request2;
   const base = planBase(request2);
   const indicator = slo.indicator;
-  const compile2 = (role, text) => {
+  const parse5 = (role, text) => {
     const parsed = parseLogQuery(text, { requireSelector: false });
-    if (parsed.ok) return compileQuery(parsed.query, spec.labels);
+    if (parsed.ok) return parsed.query;
     return specError(
       `SLO '${slo.name}': ${role} query: LogQL: ${parsed.message} (at offset ${parsed.offset} of ${JSON.stringify(text)})`,
       slo.at
     );
   };
+  const compile2 = (role, text, within) => {
+    const query2 = parse5(role, text);
+    if (query2 instanceof SloError) return query2;
+    const knownToPass = within ? sharedStages(within, query2) : 0;
+    return compileQuery(query2, spec.labels, { knownToPass });
+  };
   if (indicator.kind === "ratio") {
     if (indicator.bad === void 0 && indicator.good === void 0) {
       return specError(`SLO '${slo.name}': a ratio needs a good or a bad query`, slo.at);
     }
-    const total = compile2("total", indicator.total);
-    if (total instanceof SloError) return total;
-    const judge = indicator.bad !== void 0 ? { role: "bad", query: compile2("bad", indicator.bad) } : { role: "good", query: compile2("good", indicator.good) };
+    const totalQuery = parse5("total", indicator.total);
+    if (totalQuery instanceof SloError) return totalQuery;
+    const total = compileQuery(totalQuery, spec.labels);
+    const judge = indicator.bad !== void 0 ? { role: "bad", query: compile2("bad", indicator.bad, totalQuery) } : { role: "good", query: compile2("good", indicator.good, totalQuery) };
     if (judge.query instanceof SloError) return judge.query;
     return {
       kind: "ratio",
@@ -27261,21 +27425,20 @@ function planRequest(request2, spec) {
 function planBase(request2) {
   let fromMs = Number.POSITIVE_INFINITY;
   let toMs = Number.NEGATIVE_INFINITY;
-  let longest = null;
   for (const w of request2.windows) {
     fromMs = Math.min(fromMs, w.startMs);
     toMs = Math.max(toMs, w.endMs);
-    if (!longest || w.endMs - w.startMs > longest.endMs - longest.startMs) longest = w;
   }
   for (const s of request2.series) {
     fromMs = Math.min(fromMs, s.startMs);
     toMs = Math.max(toMs, s.startMs + s.count * s.stepMs);
   }
-  const breakdown = request2.breakdown && longest ? {
+  const over = breakdownWindow(request2);
+  const breakdown = request2.breakdown && over ? {
     by: request2.breakdown.by,
     limit: request2.breakdown.limit,
-    startMs: longest.startMs,
-    endMs: longest.endMs
+    startMs: over.startMs,
+    endMs: over.endMs
   } : null;
   return { windows: request2.windows, series: request2.series, breakdown, fromMs, toMs };
 }
@@ -27293,6 +27456,7 @@ var init_plan = __esm({
     "use strict";
     init_errors();
     init_logql();
+    init_types();
     init_query_eval();
   }
 });
@@ -27662,7 +27826,6 @@ async function readRangeLines(path, range, events, onBytes) {
     while (pos < range.to) {
       const { bytesRead } = await file2.read(buf, 0, buf.length, pos);
       if (bytesRead === 0) break;
-      onBytes?.(bytesRead);
       const eof = bytesRead < buf.length;
       if (eof) buf[bytesRead] = 10;
       let start = 0;
@@ -27676,6 +27839,7 @@ async function readRangeLines(path, range, events, onBytes) {
         events.onLine(buf, start, end, lineNo);
         start = nl < 0 ? bytesRead : nl + 1;
       }
+      if (start > 0) onBytes?.(start);
       if (eof && (start >= bytesRead || pos + start >= range.to)) break;
       if (start === 0) {
         if (buf.length >= MAX_LINE_BYTES) {
@@ -27688,6 +27852,7 @@ async function readRangeLines(path, range, events, onBytes) {
             buf
           );
           if (next === null) break;
+          onBytes?.(next - pos);
           pos = next;
           continue;
         }
@@ -28905,6 +29070,21 @@ function exprChild(node2) {
 function isSelector(text) {
   return topExpression(text)?.name === "VectorSelector";
 }
+function fixedRange(text) {
+  const tree = parser2.parse(text);
+  if (firstError(tree.topNode)) return null;
+  let found = null;
+  tree.topNode.cursor().iterate((node2) => {
+    if (found) return false;
+    if (node2.name !== "DurationExpr") return void 0;
+    const parent = node2.node.parent?.name;
+    if (parent === "MatrixSelector" || parent === "SubqueryExpr") {
+      found = { offset: node2.from, text: text.slice(node2.from, node2.to) };
+    }
+    return false;
+  });
+  return found;
+}
 function selectorParts(text) {
   const node2 = topExpression(text);
   if (node2?.name !== "VectorSelector") return null;
@@ -28970,6 +29150,7 @@ function createHttpClient(options) {
   const deadlineMs = options.deadlineMs ?? (retries + 1) * options.timeoutMs + retries * Math.max(backoff.maxMs, maxRetryAfterMs);
   const limit = createLimiter(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT);
   const displayUrl = redact(redactUrl(base.url.toString()));
+  let unresponsive;
   const fail = (req, problem, attempts) => {
     const where = redact(redactUrl(joinUrl(base.url, req.path).toString()));
     const tries = attempts > 1 ? ` (gave up after ${attempts} attempts)` : "";
@@ -28980,28 +29161,26 @@ function createHttpClient(options) {
       hint: problem.hint ? redact(problem.hint) : void 0
     });
   };
-  const request2 = async (req) => {
+  const request2 = (req) => limit(async () => {
     const url2 = joinUrl(base.url, req.path);
     for (const [name2, value] of entriesOf(req.params)) url2.searchParams.append(name2, value);
+    if (unresponsive) throw fail(req, unresponsiveProblem(unresponsive), 1);
     const init = requestInit(req, headers);
     const maxAttempts = req.retry === false ? 1 : retries + 1;
-    let deadline = Number.POSITIVE_INFINITY;
-    let attempt = 0;
-    for (; ; ) {
-      attempt++;
-      const outcome = await limit(async () => {
-        if (attempt === 1) deadline = Date.now() + deadlineMs;
-        const remaining = deadline - Date.now();
-        if (remaining <= 0) return timeoutProblem(options.timeoutMs);
-        return attemptOnce(url2, init, Math.min(options.timeoutMs, remaining), options, req);
-      });
+    const deadline = Date.now() + deadlineMs;
+    for (let attempt = 1; ; attempt++) {
+      const remaining = deadline - Date.now();
+      const outcome = remaining <= 0 ? timeoutProblem(options.timeoutMs) : await attemptOnce(url2, init, Math.min(options.timeoutMs, remaining), options, req);
       if (!("problem" in outcome)) return outcome;
-      if (!outcome.retryable || attempt >= maxAttempts) throw fail(req, outcome, attempt);
       const wait = outcome.retryAfterMs !== void 0 ? Math.min(outcome.retryAfterMs, maxRetryAfterMs) : backoffDelay(attempt, backoff);
-      if (Date.now() + wait >= deadline) throw fail(req, outcome, attempt);
+      if (!outcome.retryable || attempt >= maxAttempts || Date.now() + wait >= deadline) {
+        if (outcome.timedOut)
+          unresponsive ??= { timeoutMs: options.timeoutMs, attempts: attempt };
+        throw fail(req, outcome, attempt);
+      }
       await sleep(wait, req.signal);
     }
-  };
+  });
   return {
     displayUrl,
     request: request2,
@@ -29064,7 +29243,17 @@ function timeoutProblem(timeoutMs) {
   return {
     problem: true,
     retryable: true,
+    timedOut: true,
     message: `timed out after ${formatSeconds(timeoutMs)}`,
+    hint: "the server did not answer in time; raise the source's timeout, or check the server's load"
+  };
+}
+function unresponsiveProblem(earlier) {
+  const attempts = earlier.attempts > 1 ? ` ${earlier.attempts} times` : "";
+  return {
+    problem: true,
+    retryable: false,
+    message: `not sent: an earlier request timed out after ${formatSeconds(earlier.timeoutMs)}${attempts}, so the server is taken to be unresponsive`,
     hint: "the server did not answer in time; raise the source's timeout, or check the server's load"
   };
 }
@@ -29241,12 +29430,16 @@ function createLimiter(n) {
   let active = 0;
   const waiting = [];
   const next = () => {
-    active--;
-    waiting.shift()?.();
+    const wake = waiting.shift();
+    if (wake) wake();
+    else active--;
   };
   return async (task) => {
-    if (active >= n) await new Promise((resolve7) => waiting.push(resolve7));
-    active++;
+    if (active >= n) {
+      await new Promise((resolve7) => waiting.push(resolve7));
+    } else {
+      active++;
+    }
     try {
       return await task();
     } finally {
@@ -29387,7 +29580,7 @@ async function countRequest(api, request2) {
   const queries = indicator.kind === "ratio" ? ratioQueries(indicator, request2.slo.name) : await histogramQueries(api, indicator, request2);
   if (queries.noData) return noDataResult(request2, queries.warnings, api.queries);
   const longest = longestWindow(request2);
-  const breakdownAnswer = breakdownOrWarning(api, queries, request2, longest);
+  const breakdownAnswer = breakdownOrWarning(api, queries, request2, breakdownWindow(request2));
   const windowAnswers = Promise.all(
     request2.windows.map(async (w) => {
       const length = w.endMs - w.startMs;
@@ -29419,7 +29612,7 @@ async function countRequest(api, request2) {
     const missing = await api.metricMissing(queries.totalSelector, longest.startMs, longest.endMs);
     if (missing) {
       warnings.push(
-        `${queries.totalSelector} has no series between ${iso2(longest.startMs)} and ${iso2(longest.endMs)}: is the metric name or a label misspelt?`
+        `${api.where}: ${queries.totalSelector} has no series between ${iso2(longest.startMs)} and ${iso2(longest.endMs)}: is the metric name or a label misspelt?`
       );
     }
   }
@@ -29542,7 +29735,7 @@ async function histogramQueries(api, indicator, request2) {
       badBy: () => null,
       noData: true,
       warnings: [
-        `histogram ${sel} has no buckets between ${iso2(startMs)} and ${iso2(endMs)}: no data`
+        `${api.where}: histogram ${sel} has no buckets between ${iso2(startMs)} and ${iso2(endMs)}: no data`
       ]
     };
   }
@@ -29635,6 +29828,7 @@ var init_prometheus = __esm({
     init_errors();
     init_promql();
     init_http();
+    init_types();
     MAX_POINTS_PER_QUERY = 1e4;
     MAX_GET_QUERY_CHARS = 3e3;
     UNIT_SECONDS = {
@@ -29654,6 +29848,10 @@ var init_prometheus = __esm({
       queries = 0;
       cache = /* @__PURE__ */ new Map();
       cancelled = new AbortController();
+      /** Who answers, for notes: the source and its url, credentials removed. */
+      get where() {
+        return `${this.label} at ${this.client.displayUrl.replace(/\/$/, "")}`;
+      }
       /** Abandon every query still in flight or waiting to retry. */
       cancel() {
         this.cancelled.abort();
@@ -29800,9 +29998,7 @@ var init_prometheus = __esm({
       }
       badAnswer(message, query2) {
         return sourceError(
-          this.client.redact(
-            `${this.label} at ${this.client.displayUrl}: ${message}; query: ${shorten(query2)}`
-          ),
+          this.client.redact(`${this.where}: ${message}; query: ${shorten(query2)}`),
           "the query must count events: counters wrapped in sum(increase(...[{{window}}]))"
         );
       }
@@ -29855,7 +30051,7 @@ async function countRequest2(api, request2) {
   const queries = indicatorQueries(request2);
   const kinds = ["total", "good", "bad"].filter((k) => queries[k] !== void 0);
   const longest = longestWindow2(request2.windows);
-  const breakdownAnswer = breakdownOrWarning2(api, queries, request2, longest);
+  const breakdownAnswer = breakdownOrWarning2(api, queries, request2, breakdownWindow(request2));
   const windowAnswers = Promise.all(
     request2.windows.map(async (w) => {
       const values = await Promise.all(kinds.map((k) => api.countWindow(queries[k], w)));
@@ -30010,6 +30206,7 @@ var init_loki = __esm({
     "use strict";
     init_errors();
     init_http();
+    init_types();
     LOKI_MAX_QUERY_LENGTH_MS = 721 * 36e5;
     MAX_POINTS_PER_QUERY2 = 1e4;
     MAX_GET_QUERY_CHARS2 = 3e3;
@@ -45339,11 +45536,11 @@ var DAY_MS = UNIT_MS.d;
 // src/pipeline/report-extras.ts
 var iso3 = (ms) => new Date(ms).toISOString();
 function previousOf(slo, plan, result) {
-  const counts = result.windows[plan.previousKey];
+  const counts = result?.windows[plan.previousKey];
   if (!counts) return void 0;
   let sli = sliOf(counts);
   if (slo.budgetingMethod !== "occurrences" && plan.previousSlicesKey) {
-    const slices = result.series[plan.previousSlicesKey] ?? [];
+    const slices = result?.series[plan.previousSlicesKey] ?? [];
     sli = timesliceSli(slices, slo.budgetingMethod, slo.timeslice?.target ?? slo.objective).sli;
   }
   return {
@@ -45803,7 +46000,7 @@ function planSlo(slo, sourceType, atMs, options = {}) {
     endMs: atMs
   }));
   windows.push({ key: slo.window.label, startMs: bounds.startMs, endMs: atMs });
-  windows.push({ key: PREVIOUS_KEY, startMs: previous.startMs, endMs: previous.endMs });
+  const previousSeries = [];
   const series = [];
   const span = atMs - bounds.startMs;
   const points = Math.max(1, Math.min(BURN_DOWN_POINTS, Math.floor(span / 6e4)));
@@ -45815,7 +46012,7 @@ function planSlo(slo, sourceType, atMs, options = {}) {
     slicesKey = "slices";
     series.push({ key: slicesKey, startMs: atMs - count * step, stepMs: step, count });
     const previousCount = Math.max(1, Math.ceil((previous.endMs - previous.startMs) / step));
-    series.push({
+    previousSeries.push({
       key: PREVIOUS_SLICES_KEY,
       startMs: previous.endMs - previousCount * step,
       stepMs: step,
@@ -45830,12 +46027,17 @@ function planSlo(slo, sourceType, atMs, options = {}) {
       slo,
       windows,
       series,
-      breakdown: breakdownBy ? { by: breakdownBy, limit: BREAKDOWN_LIMIT } : void 0
+      breakdown: breakdownBy ? { by: breakdownBy, limit: BREAKDOWN_LIMIT, window: slo.window.label } : void 0
     },
     bounds,
     bucketsKey: "burnDown",
     slicesKey,
     previous,
+    previousRequest: {
+      slo,
+      windows: [{ key: PREVIOUS_KEY, startMs: previous.startMs, endMs: previous.endMs }],
+      series: previousSeries
+    },
     previousKey: PREVIOUS_KEY,
     previousSlicesKey: slicesKey ? PREVIOUS_SLICES_KEY : void 0,
     history: history && { key: history.key, startMs: history.startMs, stepMs: history.stepMs }
@@ -45874,9 +46076,12 @@ async function evaluateSet(set2, options) {
   const checking = runHealthChecks(set2);
   await Promise.all(
     [...groups2.values()].map(async ({ spec, jobs }) => {
-      const results = await countSafely(factory, spec, jobs);
+      const results = await countSafely(factory, spec, [
+        ...jobs.map((j) => j.plan.request),
+        ...jobs.map((j) => j.plan.previousRequest)
+      ]);
       jobs.forEach((job, i) => {
-        entries[job.index] = entryFor(job, results[i], spec, options);
+        entries[job.index] = entryFor(job, results[i], spec, options, results[jobs.length + i]);
       });
     })
   );
@@ -45901,17 +46106,17 @@ function sourceOf(service, slo) {
     });
   return spec;
 }
-async function countSafely(factory, spec, jobs) {
+async function countSafely(factory, spec, requests) {
   try {
     const source = await factory(spec);
-    const results = await source.count(jobs.map((j) => j.plan.request));
+    const results = await source.count(requests);
     return results;
   } catch (error63) {
     const e = error63 instanceof SloError ? error63 : toSloError(error63);
-    return jobs.map(() => e);
+    return requests.map(() => e);
   }
 }
-function entryFor(job, result, spec, options) {
+function entryFor(job, result, spec, options, previous) {
   const { slo, plan } = job;
   if (result instanceof SloError) {
     return buildErrorEntry(slo, plan.bounds, { message: result.message, source: spec.name });
@@ -45948,7 +46153,7 @@ function entryFor(job, result, spec, options) {
   if (d.missingField)
     notes.push(`${d.missingField} event(s) without the latency field not counted`);
   return buildEntry(slo, plan.bounds, evaluation, {
-    previous: previousOf(slo, plan, result),
+    previous: previous instanceof SloError ? void 0 : previousOf(slo, plan, previous),
     alertHistory: alertHistoryFor(slo, plan, result),
     breakdown: result.breakdown,
     diagnostics: {
@@ -45956,10 +46161,13 @@ function entryFor(job, result, spec, options) {
       ...d.malformed ? { malformed: d.malformed.count } : {},
       ...d.noTimestamp ? { noTimestamp: d.noTimestamp.count } : {},
       ...d.missingField !== void 0 ? { missingField: d.missingField } : {},
-      ...d.queries !== void 0 ? { queries: d.queries } : {},
+      ...d.queries !== void 0 ? { queries: d.queries + queriesOf2(previous) } : {},
       notes
     }
   });
+}
+function queriesOf2(result) {
+  return result instanceof SloError ? 0 : result?.diagnostics.queries ?? 0;
 }
 function statusForGate(entry, options) {
   if (entry.status !== "error" || !options.onSourceError || options.onSourceError === "error")
@@ -45972,6 +46180,9 @@ init_render_json();
 
 // src/report/render-text.ts
 init_format();
+function clean(text) {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
 var ANSI = { red: 31, yellow: 33, green: 32, gray: 90, bold: 1 };
 function renderText(report2, options) {
   const paint = (text, style) => options.color ? `\x1B[${ANSI[style]}m${text}\x1B[0m` : text;
@@ -45986,7 +46197,7 @@ function renderText(report2, options) {
         objectivePercent(e.objective),
         percent(e.sli),
         e.status === "no-data" || e.status === "error" ? "\u2013" : percent(e.errorBudget.remaining, 1),
-        fastest ? `${burnRate(fastest.rate)} ${fastest.window}` : "\u2013",
+        fastest ? fastest.rate === 0 ? "0\xD7" : `${burnRate(fastest.rate)} ${fastest.window}` : "\u2013",
         STATUS_SYMBOL[e.status]
       ];
     });
@@ -46007,6 +46218,10 @@ function renderText(report2, options) {
             a.severity === "page" ? "red" : "yellow"
           )
         );
+      }
+      if ((e.status === "warning" || e.status === "breaching") && e.breakdown.length > 0) {
+        const top = e.breakdown.slice(0, 3).map((b) => `${clean(b.value)} (${b.count})`);
+        lines.push(`  ${e.name}: budget spent by ${top.join(", ")}`);
       }
       if (e.error)
         lines.push(paint(`  ${e.name}: source ${e.error.source}: ${e.error.message}`, "red"));
@@ -66427,6 +66642,14 @@ var NativeFileNormalizer = class {
         );
       if (!l.events || !l.field) return void 0;
       this.query([...p, "events"], l.events, source);
+      if (source.type === "loki" && !LOGQL_LABEL_NAME.test(l.field)) {
+        this.fail(
+          [...p, "field"],
+          `field '${l.field}' is not a LogQL label name (letters, digits and _, not starting with a digit)`,
+          `json and logfmt turn nested keys into labels joined with _: write ${l.field.replace(/[^a-zA-Z0-9_]/g, "_").replace(/^(?=\d)/, "_")}`
+        );
+        return void 0;
+      }
     }
     return {
       kind: "latency",
@@ -66459,6 +66682,27 @@ var NativeFileNormalizer = class {
           specError(
             `PromQL: ${checked.message}`,
             positionInScalar(this.ydoc, path, checked.offset)
+          )
+        );
+        return;
+      }
+      if (path[path.length - 1] === "histogram") {
+        if (!isSelector(text)) {
+          this.fail(
+            path,
+            "PromQL: histogram takes a classic histogram's selector, name{labels}, not a query",
+            'e.g. http_request_duration_seconds{job="api"}: slo adds _bucket, _count and le itself'
+          );
+        }
+        return;
+      }
+      if (!isSelector(text) && !hasWindowPlaceholder(text)) {
+        const range = fixedRange(text);
+        this.errors.push(
+          specError(
+            range ? `PromQL: the range [${range.text}] is fixed; a full query needs a {{window}} placeholder in its place, or use a plain counter selector` : "PromQL: a full query needs a {{window}} placeholder where its range goes, or use a plain counter selector",
+            positionInScalar(this.ydoc, path, range?.offset ?? 0),
+            'slo evaluates every window (5m to 30d) with the same query: sum(increase(http_requests_total{code=~"5.."}[{{window}}])), or just http_requests_total{code=~"5.."}'
           )
         );
       }
@@ -66538,6 +66782,7 @@ var NativeFileNormalizer = class {
   }
 };
 var UNIT_IN_MS = { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3 };
+var LOGQL_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 function parseMicros(text) {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs)\s*$/.exec(text);
   if (!m) return null;
@@ -67668,6 +67913,14 @@ function thresholdMetric(ctx, r, path) {
     );
     return void 0;
   }
+  if (ms.source.type === "loki" && !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(field)) {
+    r.fail(
+      [...ms.specPath, "field"],
+      `field '${field}' is not a LogQL label name (letters, digits and _, not starting with a digit)`,
+      `json and logfmt turn nested keys into labels joined with _: write ${field.replace(/[^a-zA-Z0-9_]/g, "_").replace(/^(?=\d)/, "_")}`
+    );
+    return void 0;
+  }
   return {
     kind: "threshold",
     source: ms.source,
@@ -68544,6 +68797,71 @@ function useColor(stream) {
   return Boolean(stream.isTTY);
 }
 
+// src/cli/progress.ts
+var DELAY_MS = 1e3;
+var TTY_INTERVAL_MS = 200;
+var FILE_INTERVAL_MS = 1e3;
+function progressLine(stream, options = {}) {
+  const tty = stream.isTTY === true;
+  const enabled = options.enabled ?? tty;
+  if (!enabled) return { onProgress: void 0, finish() {
+  } };
+  const now = options.now ?? (() => performance.now());
+  const delayMs = options.delayMs ?? (options.enabled === true ? 0 : DELAY_MS);
+  const interval = tty ? TTY_INTERVAL_MS : FILE_INTERVAL_MS;
+  const started = now();
+  let lastShown = Number.NEGATIVE_INFINITY;
+  let shown = false;
+  let last = null;
+  let lastWritten = null;
+  const show = (t2, [done, total]) => {
+    lastShown = t2;
+    shown = true;
+    lastWritten = last;
+    const text = describeProgress(done, total, t2 - started);
+    stream.write(tty ? `\r\x1B[2K${text}` : `${text}
+`);
+  };
+  return {
+    onProgress(bytesDone, bytesTotal) {
+      last = [bytesDone, bytesTotal];
+      const t2 = now();
+      if (t2 - started < delayMs || t2 - lastShown < interval) return;
+      show(t2, last);
+    },
+    finish() {
+      if (!shown) return;
+      shown = false;
+      if (tty) stream.write("\r\x1B[2K");
+      else if (last !== null && last !== lastWritten) show(now(), last);
+    }
+  };
+}
+function describeProgress(bytesDone, bytesTotal, elapsedMs) {
+  const rate = elapsedMs > 0 ? bytesDone / (elapsedMs / 1e3) : 0;
+  const parts = [`reading ${formatBytes(bytesDone)}`];
+  if (bytesTotal > 0) {
+    const percent2 = Math.min(100, Math.floor(bytesDone / bytesTotal * 100));
+    parts[0] += ` of ${formatBytes(bytesTotal)} (${percent2}%)`;
+  }
+  parts.push(`${formatBytes(rate)}/s`);
+  if (bytesTotal > 0 && rate > 0 && bytesDone <= bytesTotal) {
+    parts.push(`${formatSeconds2((bytesTotal - bytesDone) / rate)} left`);
+  }
+  return parts.join(", ");
+}
+function formatBytes(n) {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
+  if (n >= 1e6) return `${Math.round(n / 1e6)} MB`;
+  if (n >= 1e3) return `${Math.round(n / 1e3)} kB`;
+  return `${Math.round(n)} B`;
+}
+function formatSeconds2(s) {
+  if (s < 60) return `${Math.ceil(s)}s`;
+  const whole = Math.ceil(s);
+  return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, "0")}s`;
+}
+
 // src/cli/check.ts
 async function runCheck(paths, options) {
   const format = oneOf("--format", options.format, ["text", "json"]);
@@ -68553,7 +68871,19 @@ async function runCheck(paths, options) {
   const github = options.github ? await Promise.resolve().then(() => (init_publish(), publish_exports)) : null;
   github?.checkSettings(options);
   const set2 = await loadOrThrow(paths);
-  const report2 = await evaluateSet(set2, { atMs, onSourceError });
+  const progress = progressLine(process.stderr, {
+    enabled: options.progress ?? (options.quiet ? false : void 0)
+  });
+  let report2;
+  try {
+    report2 = await evaluateSet(set2, {
+      atMs,
+      onSourceError,
+      sourceOptions: { onProgress: progress.onProgress }
+    });
+  } finally {
+    progress.finish();
+  }
   if (!options.quiet || options.out) {
     const text = format === "json" ? renderJson(report2) : renderText(report2, { color: !options.out && useColor(process.stdout) });
     await writeOutput(text, options.out, set2.files);

@@ -45,8 +45,3 @@ export function diffAlerts<V extends AlertValue>(
   }
   return changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
-
-/** The changes a target must be told about: everything but "unchanged". */
-export function isNews<V extends AlertValue>(change: AlertChange<V>): boolean {
-  return change.kind !== "unchanged";
-}

@@ -5,7 +5,7 @@
  */
 
 import { SloError, toSloError } from "../errors.js";
-import { type AlertChange, type DiffScope, diffAlerts, isNews } from "./diff.js";
+import { type AlertChange, type DiffScope, diffAlerts } from "./diff.js";
 import { type AlertSubject, SEVERITIES, type Severity } from "./subjects.js";
 import type { TargetPlan } from "./targets.js";
 
@@ -130,5 +130,3 @@ export function currentState(
 export function alertKey(subjectKey: string, severity: Severity): string {
   return `${subjectKey}|${severity}`;
 }
-
-export { isNews };

@@ -8,6 +8,7 @@ import { renderJson } from "../report/render-json.js";
 import { renderText } from "../report/render-text.js";
 import type { SloReport } from "../report/schema.js";
 import { loadOrThrow, oneOf, parseAt, useColor, writeOutput } from "./common.js";
+import { progressLine } from "./progress.js";
 
 export interface CheckOptions {
   at?: string;
@@ -16,6 +17,8 @@ export interface CheckOptions {
   failOn: string;
   onSourceError?: string;
   quiet?: boolean;
+  /** a progress line on stderr: true forces it, false never, unset on a terminal */
+  progress?: boolean;
   /** --github: a check run (or commit status), the PR comment, the job summary, step outputs */
   github?: boolean;
   checkName?: string;
@@ -43,6 +46,8 @@ export function registerCheck(program: Command, setExit: (code: number) => void)
       "treat an unreadable source as pass or fail instead of exit 3",
     )
     .option("-q, --quiet", "print nothing; only the exit code speaks")
+    .option("--progress", "show a progress line on stderr even when it is not a terminal")
+    .option("--no-progress", "never show the progress line")
     .option(
       "--github",
       "report to GitHub: check run, PR comment, job summary (token: GITHUB_TOKEN)",
@@ -73,7 +78,20 @@ export async function runCheck(paths: string[], options: CheckOptions): Promise<
   const github = options.github ? await import("../github/publish.js") : null;
   github?.checkSettings(options);
   const set = await loadOrThrow(paths);
-  const report = await evaluateSet(set, { atMs, onSourceError });
+  // --quiet silences the automatic line; an explicit --progress still wins
+  const progress = progressLine(process.stderr, {
+    enabled: options.progress ?? (options.quiet ? false : undefined),
+  });
+  let report: SloReport;
+  try {
+    report = await evaluateSet(set, {
+      atMs,
+      onSourceError,
+      sourceOptions: { onProgress: progress.onProgress },
+    });
+  } finally {
+    progress.finish();
+  }
   if (!options.quiet || options.out) {
     const text =
       format === "json"

@@ -10,7 +10,7 @@ import { SloError, toSloError } from "../errors.js";
 import { buildEntry, buildErrorEntry } from "../report/build.js";
 import type { SloReport, SloReportEntry } from "../report/schema.js";
 import { createSource, type SourceOptions } from "../sources/index.js";
-import type { CountResult, Source } from "../sources/types.js";
+import type { CountRequest, CountResult, Source } from "../sources/types.js";
 import type { ServiceSpec, SloSet, SloSpec, SourceSpec } from "../spec/model.js";
 import { resultWithHealth, runHealthChecks } from "./health.js";
 import { alertHistoryFor, previousOf } from "./report-extras.js";
@@ -55,9 +55,13 @@ export async function evaluateSet(set: SloSet, options: EvaluateOptions): Promis
   const checking = runHealthChecks(set);
   await Promise.all(
     [...groups.values()].map(async ({ spec, jobs }) => {
-      const results = await countSafely(factory, spec, jobs);
+      // The previous windows (the trend) go along as requests of their own.
+      const results = await countSafely(factory, spec, [
+        ...jobs.map((j) => j.plan.request),
+        ...jobs.map((j) => j.plan.previousRequest),
+      ]);
       jobs.forEach((job, i) => {
-        entries[job.index] = entryFor(job, results[i]!, spec, options);
+        entries[job.index] = entryFor(job, results[i]!, spec, options, results[jobs.length + i]);
       });
     }),
   );
@@ -87,15 +91,15 @@ function sourceOf(service: ServiceSpec, slo: SloSpec): SourceSpec {
 async function countSafely(
   factory: (spec: SourceSpec) => Source | Promise<Source>,
   spec: SourceSpec,
-  jobs: Job[],
+  requests: CountRequest[],
 ): Promise<(CountResult | SloError)[]> {
   try {
     const source = await factory(spec);
-    const results = await source.count(jobs.map((j) => j.plan.request));
+    const results = await source.count(requests);
     return results;
   } catch (error) {
     const e = error instanceof SloError ? error : toSloError(error);
-    return jobs.map(() => e);
+    return requests.map(() => e);
   }
 }
 
@@ -104,6 +108,7 @@ function entryFor(
   result: CountResult | SloError,
   spec: SourceSpec,
   options: EvaluateOptions,
+  previous?: CountResult | SloError,
 ): SloReportEntry {
   const { slo, plan } = job;
   if (result instanceof SloError) {
@@ -141,7 +146,7 @@ function entryFor(
   if (d.missingField)
     notes.push(`${d.missingField} event(s) without the latency field not counted`);
   return buildEntry(slo, plan.bounds, evaluation, {
-    previous: previousOf(slo, plan, result),
+    previous: previous instanceof SloError ? undefined : previousOf(slo, plan, previous),
     alertHistory: alertHistoryFor(slo, plan, result),
     breakdown: result.breakdown,
     diagnostics: {
@@ -149,10 +154,15 @@ function entryFor(
       ...(d.malformed ? { malformed: d.malformed.count } : {}),
       ...(d.noTimestamp ? { noTimestamp: d.noTimestamp.count } : {}),
       ...(d.missingField !== undefined ? { missingField: d.missingField } : {}),
-      ...(d.queries !== undefined ? { queries: d.queries } : {}),
+      ...(d.queries !== undefined ? { queries: d.queries + queriesOf(previous) } : {}),
       notes,
     },
   });
+}
+
+/** Queries sent for the previous window (the trend) count as this SLO's too. */
+function queriesOf(result: CountResult | SloError | undefined): number {
+  return result instanceof SloError ? 0 : (result?.diagnostics.queries ?? 0);
 }
 
 /** --on-source-error pass|fail: a failed source counts as that for the run's result. */

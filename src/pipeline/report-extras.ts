@@ -19,13 +19,13 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function previousOf(
   slo: SloSpec,
   plan: SloPlan,
-  result: CountResult,
+  result: CountResult | undefined,
 ): SloReportEntry["previous"] {
-  const counts = result.windows[plan.previousKey];
+  const counts = result?.windows[plan.previousKey];
   if (!counts) return undefined;
   let sli = sliOf(counts);
   if (slo.budgetingMethod !== "occurrences" && plan.previousSlicesKey) {
-    const slices = result.series[plan.previousSlicesKey] ?? [];
+    const slices = result?.series[plan.previousSlicesKey] ?? [];
     sli = timesliceSli(slices, slo.budgetingMethod, slo.timeslice?.target ?? slo.objective).sli;
   }
   return {

@@ -23,8 +23,12 @@ export interface SloPlan {
   /** keys of the series in the request */
   bucketsKey: string;
   slicesKey?: string | undefined;
-  /** the window before this one, for the trend: its counts are under previousKey */
+  /**
+   * The window before this one, for the trend: a request of its own, so the
+   * sources' "longest window" (breakdown, diagnostics) stays this window's.
+   */
   previous: WindowBounds;
+  previousRequest: CountRequest;
   previousKey: string;
   previousSlicesKey?: string | undefined;
   /** the alert history's bucket series, when asked for */
@@ -55,7 +59,7 @@ export function planSlo(
     endMs: atMs,
   }));
   windows.push({ key: slo.window.label, startMs: bounds.startMs, endMs: atMs });
-  windows.push({ key: PREVIOUS_KEY, startMs: previous.startMs, endMs: previous.endMs });
+  const previousSeries: CountRequest["series"] = [];
 
   const series: CountRequest["series"] = [];
   const span = atMs - bounds.startMs;
@@ -69,7 +73,7 @@ export function planSlo(
     slicesKey = "slices";
     series.push({ key: slicesKey, startMs: atMs - count * step, stepMs: step, count });
     const previousCount = Math.max(1, Math.ceil((previous.endMs - previous.startMs) / step));
-    series.push({
+    previousSeries.push({
       key: PREVIOUS_SLICES_KEY,
       startMs: previous.endMs - previousCount * step,
       stepMs: step,
@@ -85,12 +89,19 @@ export function planSlo(
       slo,
       windows,
       series,
-      breakdown: breakdownBy ? { by: breakdownBy, limit: BREAKDOWN_LIMIT } : undefined,
+      breakdown: breakdownBy
+        ? { by: breakdownBy, limit: BREAKDOWN_LIMIT, window: slo.window.label }
+        : undefined,
     },
     bounds,
     bucketsKey: "burnDown",
     slicesKey,
     previous,
+    previousRequest: {
+      slo,
+      windows: [{ key: PREVIOUS_KEY, startMs: previous.startMs, endMs: previous.endMs }],
+      series: previousSeries,
+    },
     previousKey: PREVIOUS_KEY,
     previousSlicesKey: slicesKey ? PREVIOUS_SLICES_KEY : undefined,
     history: history && { key: history.key, startMs: history.startMs, stepMs: history.stepMs },

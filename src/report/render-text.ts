@@ -7,6 +7,14 @@ export interface TextOptions {
   color: boolean;
 }
 
+/** Log text reaches the terminal: control characters (escape sequences) are shown, not obeyed. */
+function clean(text: string): string {
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+}
+
 const ANSI = { red: 31, yellow: 33, green: 32, gray: 90, bold: 1 } as const;
 
 export function renderText(report: SloReport, options: TextOptions): string {
@@ -23,7 +31,7 @@ export function renderText(report: SloReport, options: TextOptions): string {
         objectivePercent(e.objective),
         percent(e.sli),
         e.status === "no-data" || e.status === "error" ? "–" : percent(e.errorBudget.remaining, 1),
-        fastest ? `${burnRate(fastest.rate)} ${fastest.window}` : "–",
+        fastest ? (fastest.rate === 0 ? "0×" : `${burnRate(fastest.rate)} ${fastest.window}`) : "–",
         STATUS_SYMBOL[e.status],
       ];
     });
@@ -45,6 +53,10 @@ export function renderText(report: SloReport, options: TextOptions): string {
             a.severity === "page" ? "red" : "yellow",
           ),
         );
+      }
+      if ((e.status === "warning" || e.status === "breaching") && e.breakdown.length > 0) {
+        const top = e.breakdown.slice(0, 3).map((b) => `${clean(b.value)} (${b.count})`);
+        lines.push(`  ${e.name}: budget spent by ${top.join(", ")}`);
       }
       if (e.error)
         lines.push(paint(`  ${e.name}: source ${e.error.source}: ${e.error.message}`, "red"));

@@ -98,6 +98,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     (retries + 1) * options.timeoutMs + retries * Math.max(backoff.maxMs, maxRetryAfterMs);
   const limit = createLimiter(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT);
   const displayUrl = redact(redactUrl(base.url.toString()));
+  // Set once a call has given up because the server never answered in time: calls not yet
+  // sent then fail at once. Otherwise a hung server costs every queued call its own
+  // timeouts and retries, one batch of maxConcurrent calls after another.
+  let unresponsive: { timeoutMs: number; attempts: number } | undefined;
 
   const fail = (req: HttpRequest, problem: Problem, attempts: number): SloError => {
     const where = redact(redactUrl(joinUrl(base.url, req.path).toString()));
@@ -110,33 +114,38 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     });
   };
 
-  const request = async (req: HttpRequest): Promise<HttpResponse> => {
-    const url = joinUrl(base.url, req.path);
-    for (const [name, value] of entriesOf(req.params)) url.searchParams.append(name, value);
-    const init = requestInit(req, headers);
-    const maxAttempts = req.retry === false ? 1 : retries + 1;
-    // The clock starts when the request first leaves, not while it waits for a slot behind others.
-    let deadline = Number.POSITIVE_INFINITY;
-    let attempt = 0;
-    for (;;) {
-      attempt++;
-      const outcome = await limit(async () => {
-        if (attempt === 1) deadline = Date.now() + deadlineMs;
+  // A call holds its slot through all of its attempts and the waits between them: a
+  // struggling server gets no new calls while earlier ones retry, and a call once
+  // started is finished before the next begins.
+  const request = (req: HttpRequest): Promise<HttpResponse> =>
+    limit(async () => {
+      const url = joinUrl(base.url, req.path);
+      for (const [name, value] of entriesOf(req.params)) url.searchParams.append(name, value);
+      if (unresponsive) throw fail(req, unresponsiveProblem(unresponsive), 1);
+      const init = requestInit(req, headers);
+      const maxAttempts = req.retry === false ? 1 : retries + 1;
+      // The clock starts when the request first leaves, not while it waits for a slot behind others.
+      const deadline = Date.now() + deadlineMs;
+      for (let attempt = 1; ; attempt++) {
         const remaining = deadline - Date.now();
-        if (remaining <= 0) return timeoutProblem(options.timeoutMs);
-        return attemptOnce(url, init, Math.min(options.timeoutMs, remaining), options, req);
-      });
-      if (!("problem" in outcome)) return outcome;
-      if (!outcome.retryable || attempt >= maxAttempts) throw fail(req, outcome, attempt);
-      const wait =
-        outcome.retryAfterMs !== undefined
-          ? Math.min(outcome.retryAfterMs, maxRetryAfterMs)
-          : backoffDelay(attempt, backoff);
-      // Waiting past the deadline only to give up is a hang by another name.
-      if (Date.now() + wait >= deadline) throw fail(req, outcome, attempt);
-      await sleep(wait, req.signal);
-    }
-  };
+        const outcome =
+          remaining <= 0
+            ? timeoutProblem(options.timeoutMs)
+            : await attemptOnce(url, init, Math.min(options.timeoutMs, remaining), options, req);
+        if (!("problem" in outcome)) return outcome;
+        const wait =
+          outcome.retryAfterMs !== undefined
+            ? Math.min(outcome.retryAfterMs, maxRetryAfterMs)
+            : backoffDelay(attempt, backoff);
+        // Waiting past the deadline only to give up is a hang by another name.
+        if (!outcome.retryable || attempt >= maxAttempts || Date.now() + wait >= deadline) {
+          if (outcome.timedOut)
+            unresponsive ??= { timeoutMs: options.timeoutMs, attempts: attempt };
+          throw fail(req, outcome, attempt);
+        }
+        await sleep(wait, req.signal);
+      }
+    });
 
   return {
     displayUrl,
@@ -191,6 +200,8 @@ interface Problem {
   hint?: string | undefined;
   retryable: boolean;
   retryAfterMs?: number | undefined;
+  /** the attempt ran out of time: the server did not answer */
+  timedOut?: boolean;
 }
 
 async function attemptOnce(
@@ -227,7 +238,18 @@ function timeoutProblem(timeoutMs: number): Problem {
   return {
     problem: true,
     retryable: true,
+    timedOut: true,
     message: `timed out after ${formatSeconds(timeoutMs)}`,
+    hint: "the server did not answer in time; raise the source's timeout, or check the server's load",
+  };
+}
+
+function unresponsiveProblem(earlier: { timeoutMs: number; attempts: number }): Problem {
+  const attempts = earlier.attempts > 1 ? ` ${earlier.attempts} times` : "";
+  return {
+    problem: true,
+    retryable: false,
+    message: `not sent: an earlier request timed out after ${formatSeconds(earlier.timeoutMs)}${attempts}, so the server is taken to be unresponsive`,
     hint: "the server did not answer in time; raise the source's timeout, or check the server's load",
   };
 }
@@ -468,13 +490,18 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 function createLimiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
   let active = 0;
   const waiting: (() => void)[] = [];
+  // A finished task hands its slot straight to the next one: no newcomer can slip in between.
   const next = () => {
-    active--;
-    waiting.shift()?.();
+    const wake = waiting.shift();
+    if (wake) wake();
+    else active--;
   };
   return async (task) => {
-    if (active >= n) await new Promise<void>((resolve) => waiting.push(resolve));
-    active++;
+    if (active >= n) {
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    } else {
+      active++;
+    }
     try {
       return await task();
     } finally {

@@ -32,6 +32,7 @@ import type {
   SourceDiagnostics,
   WindowRequest,
 } from "./types.js";
+import { breakdownWindow } from "./types.js";
 
 /** Loki's default `max_query_length`: the longest range one query may cover. */
 export const LOKI_MAX_QUERY_LENGTH_MS = 721 * 3_600_000;
@@ -95,7 +96,7 @@ async function countRequest(api: LokiApi, request: CountRequest): Promise<CountR
 
   // Windows, series and the breakdown all at once; the client keeps the server's load bounded.
   const longest = longestWindow(request.windows);
-  const breakdownAnswer = breakdownOrWarning(api, queries, request, longest);
+  const breakdownAnswer = breakdownOrWarning(api, queries, request, breakdownWindow(request));
   const windowAnswers = Promise.all(
     request.windows.map(async (w): Promise<[string, Counts]> => {
       const values = await Promise.all(kinds.map((k) => api.countWindow(queries[k]!, w)));

@@ -28,6 +28,7 @@ import type {
   Source,
   SourceDiagnostics,
 } from "./types.js";
+import { breakdownWindow } from "./types.js";
 
 /** Prometheus refuses more than 11,000 points per series in one query_range. */
 export const MAX_POINTS_PER_QUERY = 10_000;
@@ -103,7 +104,7 @@ async function countRequest(api: PrometheusApi, request: CountRequest): Promise<
 
   // Windows, series and the breakdown all at once; the client keeps the server's load bounded.
   const longest = longestWindow(request);
-  const breakdownAnswer = breakdownOrWarning(api, queries, request, longest);
+  const breakdownAnswer = breakdownOrWarning(api, queries, request, breakdownWindow(request));
   const windowAnswers = Promise.all(
     request.windows.map(async (w): Promise<[string, Counts]> => {
       const length = w.endMs - w.startMs;
@@ -136,7 +137,7 @@ async function countRequest(api: PrometheusApi, request: CountRequest): Promise<
     const missing = await api.metricMissing(queries.totalSelector, longest.startMs, longest.endMs);
     if (missing) {
       warnings.push(
-        `${queries.totalSelector} has no series between ${iso(longest.startMs)} and ${iso(longest.endMs)}: is the metric name or a label misspelt?`,
+        `${api.where}: ${queries.totalSelector} has no series between ${iso(longest.startMs)} and ${iso(longest.endMs)}: is the metric name or a label misspelt?`,
       );
     }
   }
@@ -299,7 +300,7 @@ async function histogramQueries(
       badBy: () => null,
       noData: true,
       warnings: [
-        `histogram ${sel} has no buckets between ${iso(startMs)} and ${iso(endMs)}: no data`,
+        `${api.where}: histogram ${sel} has no buckets between ${iso(startMs)} and ${iso(endMs)}: no data`,
       ],
     };
   }
@@ -389,6 +390,11 @@ class PrometheusApi {
     private readonly client: HttpClient,
     private readonly label: string,
   ) {}
+
+  /** Who answers, for notes: the source and its url, credentials removed. */
+  get where(): string {
+    return `${this.label} at ${this.client.displayUrl.replace(/\/$/, "")}`;
+  }
 
   /** Abandon every query still in flight or waiting to retry. */
   cancel(): void {
@@ -569,9 +575,7 @@ class PrometheusApi {
 
   private badAnswer(message: string, query: string): SloError {
     return sourceError(
-      this.client.redact(
-        `${this.label} at ${this.client.displayUrl}: ${message}; query: ${shorten(query)}`,
-      ),
+      this.client.redact(`${this.where}: ${message}; query: ${shorten(query)}`),
       "the query must count events: counters wrapped in sum(increase(...[{{window}}]))",
     );
   }

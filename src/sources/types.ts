@@ -30,8 +30,8 @@ export interface CountRequest {
   slo: SloSpec;
   windows: WindowRequest[];
   series: SeriesRequest[];
-  /** group bad events of the longest window by this field or label */
-  breakdown?: { by: string; limit: number } | undefined;
+  /** group bad events by this field or label, over the window keyed `window` (default: the longest) */
+  breakdown?: { by: string; limit: number; window?: string | undefined } | undefined;
 }
 
 export interface BreakdownEntry {
@@ -75,4 +75,16 @@ export interface Source {
    * each answer is a result or the error for that SLO.
    */
   count(requests: CountRequest[]): Promise<(CountResult | SloError)[]>;
+}
+
+/** The window a breakdown groups over: the one it names, else the request's longest. */
+export function breakdownWindow(request: CountRequest): WindowRequest | undefined {
+  const named = request.breakdown?.window;
+  const exact = named === undefined ? undefined : request.windows.find((w) => w.key === named);
+  if (exact) return exact;
+  let longest: WindowRequest | undefined;
+  for (const w of request.windows) {
+    if (!longest || w.endMs - w.startMs > longest.endMs - longest.startMs) longest = w;
+  }
+  return longest;
 }

@@ -21,7 +21,7 @@ import type {
   SourceSpec,
   WindowSpec,
 } from "./model.js";
-import { checkPromQL } from "./promql.js";
+import { checkPromQL, fixedRange, hasWindowPlaceholder, isSelector } from "./promql.js";
 import { type SloFile, sloFileSchema } from "./schema.js";
 import { positionInScalar, positionOf, type YamlDocument, type YamlPath } from "./yaml-source.js";
 import { describeZodIssues } from "./zod-issues.js";
@@ -313,6 +313,15 @@ class NativeFileNormalizer {
         );
       if (!l.events || !l.field) return undefined;
       this.query([...p, "events"], l.events, source);
+      // Loki filters on a label: json and logfmt name nested keys with `_`, never `.`.
+      if (source.type === "loki" && !LOGQL_LABEL_NAME.test(l.field)) {
+        this.fail(
+          [...p, "field"],
+          `field '${l.field}' is not a LogQL label name (letters, digits and _, not starting with a digit)`,
+          `json and logfmt turn nested keys into labels joined with _: write ${l.field.replace(/[^a-zA-Z0-9_]/g, "_").replace(/^(?=\d)/, "_")}`,
+        );
+        return undefined;
+      }
     }
     return {
       kind: "latency",
@@ -351,6 +360,30 @@ class NativeFileNormalizer {
           specError(
             `PromQL: ${checked.message}`,
             positionInScalar(this.ydoc, path, checked.offset),
+          ),
+        );
+        return;
+      }
+      if (path[path.length - 1] === "histogram") {
+        if (!isSelector(text)) {
+          this.fail(
+            path,
+            "PromQL: histogram takes a classic histogram's selector, name{labels}, not a query",
+            'e.g. http_request_duration_seconds{job="api"}: slo adds _bucket, _count and le itself',
+          );
+        }
+        return;
+      }
+      // A full query must follow each window (5m ... 30d); only a selector is wrapped by slo.
+      if (!isSelector(text) && !hasWindowPlaceholder(text)) {
+        const range = fixedRange(text);
+        this.errors.push(
+          specError(
+            range
+              ? `PromQL: the range [${range.text}] is fixed; a full query needs a {{window}} placeholder in its place, or use a plain counter selector`
+              : "PromQL: a full query needs a {{window}} placeholder where its range goes, or use a plain counter selector",
+            positionInScalar(this.ydoc, path, range?.offset ?? 0),
+            'slo evaluates every window (5m to 30d) with the same query: sum(increase(http_requests_total{code=~"5.."}[{{window}}])), or just http_requests_total{code=~"5.."}',
           ),
         );
       }
@@ -445,6 +478,7 @@ class NativeFileNormalizer {
 }
 
 const UNIT_IN_MS = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000 } as const;
+const LOGQL_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 function parseMicros(text: string): number | null {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs)\s*$/.exec(text);

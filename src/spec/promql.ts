@@ -114,6 +114,27 @@ export function isSelector(text: string): boolean {
   return topExpression(text)?.name === "VectorSelector";
 }
 
+/**
+ * The first range a query fixes itself (`30d` in `increase(x[30d])`, or a
+ * subquery's), as its offset and text; null when it has none. A query that
+ * parses with errors has none either: the syntax error is the news.
+ */
+export function fixedRange(text: string): { offset: number; text: string } | null {
+  const tree = parser.parse(text);
+  if (firstError(tree.topNode)) return null;
+  let found: { offset: number; text: string } | null = null;
+  tree.topNode.cursor().iterate((node) => {
+    if (found) return false;
+    if (node.name !== "DurationExpr") return undefined;
+    const parent = node.node.parent?.name;
+    if (parent === "MatrixSelector" || parent === "SubqueryExpr") {
+      found = { offset: node.from, text: text.slice(node.from, node.to) };
+    }
+    return false;
+  });
+  return found;
+}
+
 export interface SelectorParts {
   /** the metric name; empty for `{__name__=...}` forms */
   metric: string;

@@ -290,7 +290,7 @@ describe.skipIf(!available)("prometheus source against a real Prometheus", () =>
     expect(result.windows["30d"]).toEqual({ good: 0, total: 0 });
     const { warnings } = result.diagnostics as { warnings?: string[] };
     expect(warnings?.[0]).toMatch(
-      /^http_requestz_total\{job="ctrl"\} has no series between .* misspelt\?$/,
+      /^prometheus source 'prom' at http:\/\/127\.0\.0\.1:\d+: http_requestz_total\{job="ctrl"\} has no series between .* misspelt\?$/,
     );
   });
 });

@@ -85,6 +85,7 @@ describe.skipIf(!available)("the HTML report in headless Chromium", () => {
     expect(await page.locator("script").count()).toBe(0);
     expect(await page.locator("img").count()).toBe(0);
 
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point: what a reader sees
     const text = await page.locator("body").innerText();
     expect(text).toContain(`Checkout <script>alert("x")</script>`);
     expect(text).toContain("Alerts that fired");

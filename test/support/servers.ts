@@ -10,8 +10,9 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { constants } from "node:fs";
-import { access, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { access, cp, mkdir, mkdtemp, rename, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./misbehaving-server.js";
@@ -280,8 +281,61 @@ export async function startPrometheus(dataDir: string): Promise<RunningServer> {
   );
 }
 
-/** OpenMetrics text -> TSDB blocks, with the flag that makes 30 days take seconds, not half a minute. */
+const BLOCKS_LOCK_STALE_MS = 120_000;
+
+/**
+ * OpenMetrics text -> TSDB blocks in `dataDir`. promtool runs once per
+ * distinct text (several test files backfill the same history, at several
+ * seconds each): the blocks are kept in a cache directory named by the
+ * text's hash and copied, so each Prometheus still gets a directory of its own.
+ */
 export async function createBlocks(openMetrics: string, dataDir: string): Promise<void> {
+  const key = createHash("sha256").update(openMetrics).digest("hex").slice(0, 16);
+  const cache = join(tmpdir(), `slo-test-blocks-${key}`);
+  const done = join(cache, ".complete");
+  const exists = (path: string) =>
+    stat(path).then(
+      () => true,
+      () => false,
+    );
+  if (!(await exists(done))) {
+    // Test files run in parallel: one runs promtool, the others wait for it.
+    const lock = `${cache}.lock`;
+    const deadline = Date.now() + BLOCKS_LOCK_STALE_MS;
+    for (;;) {
+      try {
+        await mkdir(lock);
+        break;
+      } catch {
+        const age = await stat(lock).then(
+          (s) => Date.now() - s.mtimeMs,
+          () => 0,
+        );
+        if (age > BLOCKS_LOCK_STALE_MS) await rm(lock, { recursive: true, force: true });
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
+        await sleep(200);
+      }
+    }
+    try {
+      if (!(await exists(done))) {
+        const building = await tempDir("blocks-building");
+        await runPromtool(openMetrics, building);
+        await writeFile(join(building, ".complete"), "");
+        await rm(cache, { recursive: true, force: true });
+        await rename(building, cache);
+      }
+    } finally {
+      await rm(lock, { recursive: true, force: true });
+    }
+  }
+  await cp(cache, dataDir, {
+    recursive: true,
+    filter: (source) => source !== done,
+  });
+}
+
+/** The flag makes 30 days take seconds, not half a minute. */
+async function runPromtool(openMetrics: string, dataDir: string): Promise<void> {
   const dir = await tempDir("openmetrics");
   const file = join(dir, "data.om");
   await writeFile(file, openMetrics);

@@ -5,6 +5,7 @@
  * so a FastLine answers exactly as a ParsedLine would.
  */
 
+import { parseGoFloat } from "../../spec/logql.js";
 import {
   type JsonExtractor,
   SLOT_ESCAPED_STRING,
@@ -16,6 +17,8 @@ import {
 import { type LineRecord, ParsedLine, parseJsonObject } from "./line-record.js";
 import { parseLogfmt } from "./logfmt.js";
 import { epochMs, rfc3339BytesMs, timestampMs } from "./timestamp.js";
+
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
 export class FastLine implements LineRecord {
   private buf: Buffer = Buffer.alloc(0);
@@ -63,6 +66,28 @@ export class FastLine implements LineRecord {
     const slot = this.flatSlots.get(name);
     if (slot === undefined) return this.full().jsonLabel(name);
     return this.extractor.isSet(slot) ? this.slotText(slot) : undefined;
+  }
+
+  jsonLabelIs(name: string, value: string, bytes: Buffer): boolean {
+    const slot = this.flatSlots.get(name);
+    if (slot === undefined) return this.full().jsonLabelIs(name, value);
+    if (!this.extractor.isSet(slot)) return value === "";
+    if (this.extractor.kinds[slot] !== SLOT_STRING) return this.slotText(slot) === value;
+    const start = this.extractor.starts[slot]!;
+    const length = this.extractor.ends[slot]! - start;
+    if (length !== bytes.length) return false;
+    const buf = this.buf;
+    for (let i = 0; i < length; i++) if (buf[start + i] !== bytes[i]) return false;
+    return true;
+  }
+
+  jsonLabelNumber(name: string): number | null {
+    const slot = this.flatSlots.get(name);
+    if (slot === undefined) return this.full().jsonLabelNumber(name);
+    if (!this.extractor.isSet(slot)) return null;
+    // parseGoFloat(String(x)) is x for every number JSON can hold (-0 prints as "0")
+    if (this.extractor.kinds[slot] === SLOT_NUMBER) return this.slotNumber(slot) + 0;
+    return parseGoFloat(this.slotText(slot));
   }
 
   logfmtLabel(name: string): string | undefined {
@@ -124,10 +149,39 @@ export class FastLine implements LineRecord {
     }
   }
 
+  /**
+   * A JSON number's value, without a string when it has at most 15 digits
+   * and no exponent: the digits as a whole number, divided by a power of
+   * ten, are then both exact doubles, so the division rounds exactly as
+   * Number() does (Clinger's fast path).
+   */
   private slotNumber(slot: number): number {
-    return Number(
-      this.buf.toString("latin1", this.extractor.starts[slot], this.extractor.ends[slot]),
-    );
+    const buf = this.buf;
+    const start = this.extractor.starts[slot]!;
+    const end = this.extractor.ends[slot]!;
+    const negative = buf[start] === 45;
+    let i = negative ? start + 1 : start;
+    if (end - i <= 16) {
+      let digits = 0;
+      let n = 0;
+      let point = -1;
+      for (; i < end; i++) {
+        const c = buf[i]!;
+        if (c === 46 && point < 0) {
+          point = i;
+          continue;
+        }
+        const d = c - 48;
+        if (!(d >= 0 && d <= 9)) break;
+        n = n * 10 + d;
+        digits++;
+      }
+      if (i === end && digits <= 15) {
+        const value = point < 0 ? n : n / POWERS_OF_TEN[end - point - 1]!;
+        return negative ? -value : value;
+      }
+    }
+    return Number(buf.toString("latin1", start, end));
   }
 
   private full(): ParsedLine {

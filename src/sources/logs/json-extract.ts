@@ -66,6 +66,14 @@ export class JsonExtractor {
   /** raw names by byte length */
   private readonly rawByLength: (Int32Array | undefined)[] = [];
   /**
+   * [length * 256 + first byte] = 1 when some top-level name (flat, raw, or
+   * the part of a flat name before a "_") has that length and first byte:
+   * most keys of a line are none of them, and this rules them out at once.
+   */
+  private readonly topFirstByte: Uint8Array;
+  /** keys this long or longer are past topFirstByte and matched the long way */
+  private readonly topFirstLimit: number;
+  /**
    * Which object (by serial) last matched each slot, per nesting depth: a
    * key that matters seen twice in one object (a duplicate key) makes the
    * scan give up, because JSON.parse keeps only the last one's value.
@@ -113,6 +121,16 @@ export class JsonExtractor {
     rawLengths.forEach((indexes, length) => {
       this.rawByLength[length] = Int32Array.from(indexes);
     });
+    this.topFirstLimit = Math.max(64, byLength.length, rawLengths.length);
+    this.topFirstByte = new Uint8Array(this.topFirstLimit * 256);
+    byLength.forEach((entries, length) => {
+      for (let i = 0; i < entries.length; i += 2) {
+        this.topFirstByte[length * 256 + this.flatBytes[entries[i]!]![0]!] = 1;
+      }
+    });
+    rawLengths.forEach((indexes, length) => {
+      for (const r of indexes) this.topFirstByte[length * 256 + this.rawBytes[r]![0]!] = 1;
+    });
   }
 
   /** The slot of a flat name, then raw names after them. */
@@ -140,6 +158,7 @@ export class JsonExtractor {
       this.setIn.fill(0);
       this.generation = 1;
     }
+    if (end > POSITION_MASK) return false;
     let p = skipSpace(buf, start, end);
     if (p >= end || buf[p] !== 123) return false;
     p = this.object(buf, p, end, this.top, true, 0);
@@ -196,16 +215,28 @@ export class JsonExtractor {
       let raw = -1;
       let child: Level | null = null;
       if (level !== null && keyEnd > keyStart) {
-        if (!plain || (topLevel && buf[keyStart]! <= 57) /* a digit: "_" is put before it */) {
+        // a plain top-level key not starting with a digit ("_" is put before one)
+        const plainTop = plain && topLevel && buf[keyStart]! > 57;
+        if (!plainTop && (!plain || topLevel)) {
           this.matchSanitised(buf, keyStart, keyEnd, level, topLevel);
         } else if (topLevel) {
-          this.matchTop(buf, keyStart, keyEnd);
+          const length = keyEnd - keyStart;
+          if (
+            length >= this.topFirstLimit ||
+            this.topFirstByte[length * 256 + buf[keyStart]!] === 1
+          ) {
+            this.matchTop(buf, keyStart, keyEnd);
+            raw = this.matchRaw(buf, keyStart, keyEnd);
+          } else {
+            this.matchedLeaf = -1;
+            this.matchedChild = null;
+          }
         } else {
           this.matchPlain(buf, keyStart, keyEnd, level);
         }
         leaf = this.matchedLeaf;
         child = this.matchedChild;
-        if (topLevel) raw = this.matchRaw(buf, keyStart, keyEnd);
+        if (topLevel && !plainTop) raw = this.matchRaw(buf, keyStart, keyEnd);
         if (leaf >= 0 && !this.touch(touchedBase + leaf, serial)) return -1;
         if (raw >= 0 && !this.touch(touchedBase + raw, serial)) return -1;
         if (child !== null) {
@@ -218,20 +249,11 @@ export class JsonExtractor {
       const c = buf[p]!;
       if (c === 34) {
         const valueStart = p + 1;
-        let escaped = false;
-        q = valueStart;
-        for (;;) {
-          while (STRING_STOP[buf[q]!] === 0) q++;
-          const d = buf[q];
-          if (d === 34) break;
-          if (d !== 92 || q >= end) return -1;
-          const skip = escapeLength(buf, q, end);
-          if (skip < 0) return -1;
-          escaped = true;
-          q += skip;
-        }
+        const close = stringEnd(buf, valueStart, end);
+        if (close < 0) return -1;
+        q = close & POSITION_MASK;
         if (leaf >= 0 || raw >= 0) {
-          const kind = escaped ? SLOT_ESCAPED_STRING : SLOT_STRING;
+          const kind = close === q ? SLOT_STRING : SLOT_ESCAPED_STRING;
           if (leaf >= 0 && !this.set(leaf, kind, valueStart, q)) return -1;
           if (raw >= 0 && !this.set(raw, kind, valueStart, q)) return -1;
         }
@@ -286,18 +308,9 @@ export class JsonExtractor {
       if (p >= end) return -1;
       const c = buf[p]!;
       if (c === 34) {
-        let q = p + 1;
-        for (;;) {
-          while (STRING_STOP[buf[q]!] === 0) q++;
-          if (q >= end) return -1;
-          const d = buf[q];
-          if (d === 34) break;
-          if (d !== 92) return -1;
-          const skip = escapeLength(buf, q, end);
-          if (skip < 0) return -1;
-          q += skip;
-        }
-        p = q + 1;
+        const close = stringEnd(buf, p + 1, end);
+        if (close < 0) return -1;
+        p = (close & POSITION_MASK) + 1;
       } else if (c === 123) {
         p = this.object(buf, p, end, null, false, depth + 1);
       } else if (c === 91) {
@@ -497,6 +510,29 @@ function skipDigits(buf: Buffer, p: number, end: number): number {
     p++;
   }
   return p;
+}
+
+/** Set in stringEnd's answer when the string has escapes. */
+const ESCAPED = 0x40000000;
+const POSITION_MASK = ESCAPED - 1;
+
+/**
+ * From just after an opening quote: the position of the closing quote (plus
+ * ESCAPED when the string has escapes), or -1 when it is not a valid JSON
+ * string before end. Lines are shorter than ESCAPED bytes (MAX_LINE_BYTES).
+ */
+function stringEnd(buf: Buffer, q: number, end: number): number {
+  let escaped = 0;
+  for (;;) {
+    while (STRING_STOP[buf[q]!] === 0) q++;
+    const d = buf[q];
+    if (d === 34) return q + escaped;
+    if (d !== 92 || q >= end) return -1;
+    const skip = escapeLength(buf, q, end);
+    if (skip < 0) return -1;
+    escaped = ESCAPED;
+    q += skip;
+  }
 }
 
 /** Length of a valid escape at buf[q] === "\\", or -1. */

@@ -3,6 +3,7 @@
  * sees it. A faster reader must give exactly the same answers.
  */
 
+import { parseGoFloat } from "../../spec/logql.js";
 import { flattenJson, type JsonObject, jsonScalarText } from "./json-fields.js";
 import { parseLogfmt } from "./logfmt.js";
 import type { LineView } from "./query-eval.js";
@@ -38,6 +39,15 @@ export class ParsedLine implements LineRecord {
   jsonLabel(name: string): string | undefined {
     this.flat ??= flattenJson(this.object);
     return this.flat.get(name);
+  }
+
+  jsonLabelIs(name: string, value: string): boolean {
+    return (this.jsonLabel(name) ?? "") === value;
+  }
+
+  jsonLabelNumber(name: string): number | null {
+    const text = this.jsonLabel(name);
+    return text === undefined ? null : parseGoFloat(text);
   }
 
   logfmtLabel(name: string): string | undefined {

@@ -6,9 +6,15 @@
 
 import { SloError, specError } from "../../errors.js";
 import { parseLogQuery } from "../../spec/logql.js";
+import type { LogQuery } from "../../spec/logql-ast.js";
 import type { LatencyIndicator, LogsSourceSpec } from "../../spec/model.js";
-import type { CountRequest, SeriesRequest, WindowRequest } from "../types.js";
-import { type CompiledQuery, compileQuery } from "./query-eval.js";
+import {
+  breakdownWindow,
+  type CountRequest,
+  type SeriesRequest,
+  type WindowRequest,
+} from "../types.js";
+import { type CompiledQuery, compileQuery, sharedStages } from "./query-eval.js";
 
 export type RequestPlan = RatioPlan | LatencyPlan;
 
@@ -47,26 +53,34 @@ export function planRequest(request: CountRequest, spec: LogsSourceSpec): Reques
   const { slo } = request;
   const base = planBase(request);
   const indicator = slo.indicator;
-  const compile = (role: string, text: string): CompiledQuery | SloError => {
+  const parse = (role: string, text: string): LogQuery | SloError => {
     const parsed = parseLogQuery(text, { requireSelector: false });
-    if (parsed.ok) return compileQuery(parsed.query, spec.labels);
+    if (parsed.ok) return parsed.query;
     return specError(
       `SLO '${slo.name}': ${role} query: LogQL: ${parsed.message} (at offset ${parsed.offset} of ${JSON.stringify(text)})`,
       slo.at,
     );
+  };
+  const compile = (role: string, text: string, within?: LogQuery): CompiledQuery | SloError => {
+    const query = parse(role, text);
+    if (query instanceof SloError) return query;
+    // bad and good are only asked about total events: skip what total checked
+    const knownToPass = within ? sharedStages(within, query) : 0;
+    return compileQuery(query, spec.labels, { knownToPass });
   };
 
   if (indicator.kind === "ratio") {
     if (indicator.bad === undefined && indicator.good === undefined) {
       return specError(`SLO '${slo.name}': a ratio needs a good or a bad query`, slo.at);
     }
-    const total = compile("total", indicator.total);
-    if (total instanceof SloError) return total;
+    const totalQuery = parse("total", indicator.total);
+    if (totalQuery instanceof SloError) return totalQuery;
+    const total = compileQuery(totalQuery, spec.labels);
     // bad wins when both are given: it is what the budget is spent on
     const judge =
       indicator.bad !== undefined
-        ? { role: "bad" as const, query: compile("bad", indicator.bad) }
-        : { role: "good" as const, query: compile("good", indicator.good!) };
+        ? { role: "bad" as const, query: compile("bad", indicator.bad, totalQuery) }
+        : { role: "good" as const, query: compile("good", indicator.good!, totalQuery) };
     if (judge.query instanceof SloError) return judge.query;
     return {
       kind: "ratio",
@@ -98,23 +112,22 @@ export function planRequest(request: CountRequest, spec: LogsSourceSpec): Reques
 function planBase(request: CountRequest): PlanBase {
   let fromMs = Number.POSITIVE_INFINITY;
   let toMs = Number.NEGATIVE_INFINITY;
-  let longest: WindowRequest | null = null;
   for (const w of request.windows) {
     fromMs = Math.min(fromMs, w.startMs);
     toMs = Math.max(toMs, w.endMs);
-    if (!longest || w.endMs - w.startMs > longest.endMs - longest.startMs) longest = w;
   }
   for (const s of request.series) {
     fromMs = Math.min(fromMs, s.startMs);
     toMs = Math.max(toMs, s.startMs + s.count * s.stepMs);
   }
+  const over = breakdownWindow(request);
   const breakdown =
-    request.breakdown && longest
+    request.breakdown && over
       ? {
           by: request.breakdown.by,
           limit: request.breakdown.limit,
-          startMs: longest.startMs,
-          endMs: longest.endMs,
+          startMs: over.startMs,
+          endMs: over.endMs,
         }
       : null;
   return { windows: request.windows, series: request.series, breakdown, fromMs, toMs };

@@ -25,6 +25,10 @@ export interface LineView {
   text(): string;
   /** a label `| json` would extract from this line (flattened, sanitised name) */
   jsonLabel(name: string): string | undefined;
+  /** (jsonLabel(name) ?? "") === value; `bytes` is value in UTF-8, for readers that compare bytes */
+  jsonLabelIs(name: string, value: string, bytes: Buffer): boolean;
+  /** parseGoFloat(jsonLabel(name)), null when missing or not a number */
+  jsonLabelNumber(name: string): number | null;
   /** a label `| logfmt` would extract from this line */
   logfmtLabel(name: string): string | undefined;
 }
@@ -43,7 +47,26 @@ type LinePredicate = (line: LineView) => boolean;
 type LabelLookup = (line: LineView) => string | undefined;
 type Parser = "json" | "logfmt";
 
-export function compileQuery(query: LogQuery, streamLabels: Record<string, string>): CompiledQuery {
+/** How a label filter reads one label: as text, and the shortcuts a reader may answer faster. */
+interface LabelAccess {
+  text: LabelLookup;
+  /** (text ?? "") === value */
+  is: (line: LineView, value: string, bytes: Buffer) => boolean;
+  /** parseGoFloat(text), null when missing or not a number */
+  number: (line: LineView) => number | null;
+}
+
+/**
+ * options.knownToPass: how many leading stages are known to pass on every
+ * line this query will see. A bad query is only asked about lines its total
+ * query matched; when it starts with the total's stages, those need not run
+ * again (see sharedStages).
+ */
+export function compileQuery(
+  query: LogQuery,
+  streamLabels: Record<string, string>,
+  options: { knownToPass?: number } = {},
+): CompiledQuery {
   const jsonLabels = new Set<string>();
   let needsText = false;
   if (query.selector && !selectorMatches(query.selector, streamLabels)) {
@@ -51,7 +74,9 @@ export function compileQuery(query: LogQuery, streamLabels: Record<string, strin
   }
   const predicates: LinePredicate[] = [];
   const parsers: Parser[] = [];
-  for (const stage of query.stages) {
+  const skip = options.knownToPass ?? 0;
+  for (const [index, stage] of query.stages.entries()) {
+    if (index < skip && stage.kind !== "json" && stage.kind !== "logfmt") continue;
     switch (stage.kind) {
       case "line":
         needsText = true;
@@ -63,18 +88,50 @@ export function compileQuery(query: LogQuery, streamLabels: Record<string, strin
         parsers.push(stage.kind);
         break;
       case "filter": {
-        const resolve = (name: string): LabelLookup =>
+        const resolve = (name: string): LabelAccess =>
           labelLookup(name, [...parsers], streamLabels, jsonLabels);
         predicates.push(labelFilter(stage.expr, resolve));
         break;
       }
     }
   }
-  const matches = (line: LineView): boolean => {
-    for (const predicate of predicates) if (!predicate(line)) return false;
-    return true;
-  };
+  const matches = matchAll(predicates);
   return { matches, matchesNothing: false, jsonLabels, needsText };
+}
+
+function matchAll(predicates: LinePredicate[]): LinePredicate {
+  switch (predicates.length) {
+    case 0:
+      return () => true;
+    case 1:
+      return predicates[0]!;
+    case 2: {
+      const [a, b] = predicates as [LinePredicate, LinePredicate];
+      return (line) => a(line) && b(line);
+    }
+    default:
+      return (line) => {
+        for (const predicate of predicates) if (!predicate(line)) return false;
+        return true;
+      };
+  }
+}
+
+/**
+ * How many leading stages two queries share (same selector, equal stages):
+ * for a line `outer` matched, `inner`'s first that many stages pass too.
+ */
+export function sharedStages(outer: LogQuery, inner: LogQuery): number {
+  if (JSON.stringify(outer.selector ?? []) !== JSON.stringify(inner.selector ?? [])) return 0;
+  let n = 0;
+  while (
+    n < outer.stages.length &&
+    n < inner.stages.length &&
+    JSON.stringify(outer.stages[n]) === JSON.stringify(inner.stages[n])
+  ) {
+    n++;
+  }
+  return n;
 }
 
 /** Prometheus matcher semantics: a missing label has the value "". */
@@ -112,13 +169,22 @@ function labelLookup(
   parsers: Parser[],
   streamLabels: Record<string, string>,
   jsonLabels: Set<string>,
-): LabelLookup {
+): LabelAccess {
   if (Object.hasOwn(streamLabels, name)) {
     const value = streamLabels[name];
-    return () => value;
+    return accessOf(() => value);
   }
   const base = name.endsWith("_extracted") ? name.slice(0, -"_extracted".length) : "";
   const key = base !== "" && Object.hasOwn(streamLabels, base) ? base : name;
+  if (parsers.length > 0 && parsers.every((p) => p === "json")) {
+    // the usual case, which the fast path answers from the line's bytes
+    jsonLabels.add(key);
+    return {
+      text: (line) => line.jsonLabel(key),
+      is: (line, value, bytes) => line.jsonLabelIs(key, value, bytes),
+      number: (line) => line.jsonLabelNumber(key),
+    };
+  }
   const lookups: LabelLookup[] = [];
   for (let i = parsers.length - 1; i >= 0; i--) {
     if (parsers[i] === "json") {
@@ -128,18 +194,28 @@ function labelLookup(
       lookups.push((line) => line.logfmtLabel(key));
     }
   }
-  if (lookups.length === 0) return () => undefined;
-  if (lookups.length === 1) return lookups[0]!;
-  return (line) => {
+  if (lookups.length === 0) return accessOf(() => undefined);
+  return accessOf((line) => {
     for (const lookup of lookups) {
       const value = lookup(line);
       if (value !== undefined) return value;
     }
     return undefined;
+  });
+}
+
+function accessOf(text: LabelLookup): LabelAccess {
+  return {
+    text,
+    is: (line, value) => (text(line) ?? "") === value,
+    number: (line) => {
+      const value = text(line);
+      return value === undefined ? null : parseGoFloat(value);
+    },
   };
 }
 
-function labelFilter(expr: LabelFilterExpr, resolve: (name: string) => LabelLookup): LinePredicate {
+function labelFilter(expr: LabelFilterExpr, resolve: (name: string) => LabelAccess): LinePredicate {
   switch (expr.kind) {
     case "and": {
       const left = labelFilter(expr.left, resolve);
@@ -152,19 +228,32 @@ function labelFilter(expr: LabelFilterExpr, resolve: (name: string) => LabelLook
       return (line) => left(line) || right(line);
     }
     case "string": {
-      const lookup = resolve(expr.label);
-      const test = stringMatch(expr.op, expr.value);
-      return (line) => test(lookup(line) ?? "");
+      const access = resolve(expr.label);
+      const { op, value } = expr;
+      if (op === "=" || op === "!=") {
+        const bytes = Buffer.from(value, "utf8");
+        return op === "="
+          ? (line) => access.is(line, value, bytes)
+          : (line) => !access.is(line, value, bytes);
+      }
+      const test = stringMatch(op, value);
+      return (line) => test(access.text(line) ?? "");
     }
     case "number": {
-      const lookup = resolve(expr.label);
-      const convert = CONVERTERS[expr.valueKind];
+      const access = resolve(expr.label);
       const compare = comparison(expr.op, expr.value);
       // A value that does not convert (or a missing label) fails the filter.
       // (Loki instead keeps such a line and sets __error__; slo has no
       // __error__ label, so a line it cannot judge is not counted.)
+      if (expr.valueKind === "number") {
+        return (line) => {
+          const value = access.number(line);
+          return value !== null && compare(value);
+        };
+      }
+      const convert = CONVERTERS[expr.valueKind];
       return (line) => {
-        const text = lookup(line);
+        const text = access.text(line);
         if (text === undefined) return false;
         const value = convert(text);
         return value !== null && compare(value);
@@ -173,8 +262,7 @@ function labelFilter(expr: LabelFilterExpr, resolve: (name: string) => LabelLook
   }
 }
 
-const CONVERTERS: Record<"number" | "duration" | "bytes", (text: string) => number | null> = {
-  number: parseGoFloat,
+const CONVERTERS: Record<"duration" | "bytes", (text: string) => number | null> = {
   duration: (text) => parseGoDuration(text),
   bytes: parseHumanBytes,
 };

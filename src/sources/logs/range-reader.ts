@@ -18,7 +18,11 @@ export interface ByteRange {
   to: number;
 }
 
-/** Feed the lines starting in the range to events (numbered from 1 within it); resolves to their number. */
+/**
+ * Feed the lines starting in the range to events (numbered from 1 within
+ * it); resolves to their number. onBytes: the bytes of the lines done, so
+ * the ranges of a file add up to its size.
+ */
 export async function readRangeLines(
   path: string,
   range: ByteRange,
@@ -39,7 +43,6 @@ export async function readRangeLines(
     while (pos < range.to) {
       const { bytesRead } = await file.read(buf, 0, buf.length, pos);
       if (bytesRead === 0) break;
-      onBytes?.(bytesRead);
       const eof = bytesRead < buf.length;
       // a last line without "\n" still ends before a line break (JsonExtractor.scan relies on it)
       if (eof) buf[bytesRead] = 10;
@@ -54,6 +57,8 @@ export async function readRangeLines(
         events.onLine(buf, start, end, lineNo);
         start = nl < 0 ? bytesRead : nl + 1;
       }
+      // progress counts the bytes of whole lines, so a partial line read twice counts once
+      if (start > 0) onBytes?.(start);
       if (eof && (start >= bytesRead || pos + start >= range.to)) break;
       if (start === 0) {
         // one line fills the whole buffer
@@ -67,6 +72,7 @@ export async function readRangeLines(
             buf,
           );
           if (next === null) break;
+          onBytes?.(next - pos);
           pos = next;
           continue;
         }

@@ -69,6 +69,9 @@ function digits(b: Uint8Array, at: number, count: number): number {
   return n;
 }
 
+let lastYmd = -1;
+let lastDays = 0;
+
 /** Where parseRfc3339 copies a string's characters; RFC 3339 text is short ASCII. */
 const scratch = new Uint8Array(64);
 
@@ -139,7 +142,13 @@ export function rfc3339BytesMs(b: Uint8Array, start: number, end: number): numbe
     return null;
   }
 
-  const days = daysFromCivil(year, month, day);
+  // consecutive lines are mostly from the same day
+  const ymd = year * 10_000 + month * 100 + day;
+  if (ymd !== lastYmd) {
+    lastYmd = ymd;
+    lastDays = daysFromCivil(year, month, day);
+  }
+  const days = lastDays;
   const wholeMs =
     days * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 - offsetMinutes * 60_000;
   // fractionMs is whole milliseconds plus a sub-millisecond part

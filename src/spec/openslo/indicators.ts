@@ -457,6 +457,15 @@ function thresholdMetric(ctx: OpenSloContext, r: DocReader, path: YamlPath): Sli
     );
     return undefined;
   }
+  // Loki filters on a label: json and logfmt name nested keys with `_`, never `.`.
+  if (ms.source.type === "loki" && !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(field)) {
+    r.fail(
+      [...ms.specPath, "field"],
+      `field '${field}' is not a LogQL label name (letters, digits and _, not starting with a digit)`,
+      `json and logfmt turn nested keys into labels joined with _: write ${field.replace(/[^a-zA-Z0-9_]/g, "_").replace(/^(?=\d)/, "_")}`,
+    );
+    return undefined;
+  }
   return {
     kind: "threshold",
     source: ms.source,

@@ -116,6 +116,8 @@ const TRICKY = [
   '{"t":"2026-02-30T11:59:00Z"}',
   '{"t":true}',
   '{"t":{"sec":1}}',
+  '{"d":0.30000000000000004,"status":123456789012345.6,"a":9007199254740993,"b":-0.0,"x":1.000000000000001}',
+  '{"d":310.5,"status":-12.25,"a":0.001,"b":100000000000000,"x":5e-324}',
 ];
 
 /** Lines as raw bytes too: invalid UTF-8 and stray carriage returns. */
@@ -184,6 +186,31 @@ describe("JsonExtractor + FastLine agree with JSON.parse", () => {
     }
   });
 
+  it("on keys that differ from a wanted name only after their first byte, or are very long", () => {
+    // the extractor rules keys out by length and first byte before comparing them
+    const long = `k${"x".repeat(70)}`;
+    const lines = [
+      '{"msg":"a","mss":"b","mzg":"c","nsg":"d","ms":"e","msgs":"f"}',
+      '{"mss":"b","msg":"a"}',
+      '{"tt":1,"t":"2026-11-24T11:59:00Z","u":2}',
+      '{"a":{"b":1},"ab":2,"a_":3,"a_c":4}',
+      `{"${long}":"long","${long}y":"longer","k":1}`,
+      `{"${long}":1,"${long}":2}`,
+      `{"${long.slice(0, 63)}":"63","${long.slice(0, 64)}":"64","${long.slice(0, 65)}":"65"}`,
+    ];
+    const flat = ["msg", "t", "a_b", long, long.slice(0, 64)];
+    const raw = ["msg", "t", long, long.slice(0, 63)];
+    for (const line of lines) compareLine(Buffer.from(line), flat, raw);
+    const extractor = new JsonExtractor({ flat, raw });
+    for (const line of [lines[0]!, lines[4]!, lines[6]!]) {
+      const buf = Buffer.from(`${line}\n`);
+      expect({ line, accepted: extractor.scan(buf, 0, buf.length - 1) }).toEqual({
+        line,
+        accepted: true,
+      });
+    }
+  });
+
   it("takes the ordinary lines itself (the fast path is not always falling back)", () => {
     const extractor = new JsonExtractor({ flat: NAMES, raw: RAW });
     const ordinary = [0, 1, 2, 3, 4, 11, 12, 21, 22, 27, 28, 31, 42, 45, 47];
@@ -236,6 +263,28 @@ describe("JsonExtractor + FastLine agree with JSON.parse", () => {
         compareLine(Buffer.from(text), NAMES, RAW);
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it("on random numbers, read from bytes exactly as Number() reads them", () => {
+    const decimal = fc
+      .tuple(
+        fc.boolean(),
+        fc.stringMatching(/^(0|[1-9][0-9]{0,16})$/),
+        fc.stringMatching(/^[0-9]{0,17}$/),
+      )
+      .map(
+        ([neg, whole, fraction]) => `${neg ? "-" : ""}${whole}${fraction ? `.${fraction}` : ""}`,
+      );
+    const number = fc.oneof(
+      decimal,
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
+    );
+    fc.assert(
+      fc.property(number, (text) => {
+        compareLine(Buffer.from(`{"d":${text},"t":${text}}`), ["d"], ["t"]);
+      }),
+      { numRuns: 2000 },
     );
   });
 

@@ -163,9 +163,13 @@ describe("long lines", () => {
     const huge = "y".repeat(17 * 1024 * 1024);
     writeFileSync(path, `${big}\n${huge}\n${JSON.stringify({ t, status: 200 })}\n`);
     const spec = logsSpec(["long.ndjson"], { baseDir: dir });
-    const result = await countOne(spec, request(ratio({ total: "| json", bad: "| json | status >= 500" })), {
-      workers: 0,
-    });
+    const result = await countOne(
+      spec,
+      request(ratio({ total: "| json", bad: "| json | status >= 500" })),
+      {
+        workers: 0,
+      },
+    );
     expect(result.windows["5m"]).toEqual({ good: 1, total: 2 });
     expect(result.diagnostics.lines).toBe(3);
     expect(result.diagnostics.malformed?.count).toBe(1);
@@ -213,11 +217,32 @@ describe("a last line without its newline", () => {
     const path = join(dir, "truncated.ndjson");
     writeFileSync(path, `${`${line}\n`.repeat(count)}${last}`);
     const spec = logsSpec(["truncated.ndjson"], { baseDir: dir });
-    const result = await countOne(spec, request(ratio({ total: "| json", bad: "| json | status >= 500" })), {
-      workers: 0,
-    });
+    const result = await countOne(
+      spec,
+      request(ratio({ total: "| json", bad: "| json | status >= 500" })),
+      {
+        workers: 0,
+      },
+    );
     expect(result.windows["5m"]).toEqual({ good: count, total: count });
     expect(result.diagnostics.malformed?.count).toBe(1);
     expect(result.diagnostics.malformed?.samples[0]?.line).toBe(count + 1);
+  });
+});
+
+describe("progress", () => {
+  it("adds up to the files' sizes over ranges in workers", async () => {
+    const { statSync } = await import("node:fs");
+    const spec = logsSpec(["a.ndjson", "b.ndjson"], { baseDir: dir });
+    const total = statSync(join(dir, "a.ndjson")).size + statSync(join(dir, "b.ndjson")).size;
+    const seen: [number, number][] = [];
+    await countOne(spec, request(ratio({ total: "| json", bad: "| json | status >= 500" })), {
+      workers: 2,
+      parallelMinBytes: 0,
+      onProgress: (done, all) => seen.push([done, all]),
+    });
+    expect(seen.at(-1)).toEqual([total, total]);
+    for (let i = 1; i < seen.length; i++)
+      expect(seen[i]![0]).toBeGreaterThanOrEqual(seen[i - 1]![0]);
   });
 });

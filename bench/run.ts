@@ -1,0 +1,344 @@
+/**
+ * `npm run bench`: how fast `slo check` reads logs, next to jq, a plain
+ * Node loop (readline + JSON.parse) and the floor (cat / zcat), on the same
+ * generated data, checking that all of them count the same events.
+ *
+ *   npm run bench                 1 GB, 1 GB as 8 .gz files, 4 GB
+ *   npm run bench -- --quick      1 GB only
+ *   npm run bench -- --runs 5     slo and the floor 5 times each (median; default 3)
+ *   npm run bench -- --no-jq      skip jq (it takes about 20 s a GB)
+ *
+ * The data is generated once into .bench-cache/ (about 15 s a GB; the 4 GB
+ * file only when it is asked for) and reused. Timings are with the files in
+ * the page cache (each is read once before it is timed).
+ */
+
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg } from "node:os";
+import { join, resolve } from "node:path";
+import { END, FORMAT_VERSION, generateLogs, SPAN_MS, splitToGzip } from "./generate.js";
+import { type Measured, measure, median } from "./measure.js";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const CACHE = join(ROOT, ".bench-cache", `v${FORMAT_VERSION}`);
+const GZ_PARTS = 8;
+
+const argv = process.argv.slice(2);
+const quick = argv.includes("--quick");
+const noJq = argv.includes("--no-jq");
+const runsArg = argv.indexOf("--runs");
+const runs = runsArg >= 0 ? Math.max(1, Number(argv[runsArg + 1])) : 3;
+
+interface Counts {
+  availabilityTotal: number;
+  availabilityBad: number;
+  latencyTotal: number;
+  latencyGood: number;
+}
+
+interface Row {
+  tool: string;
+  m: Measured;
+  counts: Counts | null;
+}
+
+interface Dataset {
+  name: string;
+  files: string[];
+  /** plain bytes (what every tool reads, decompressed) and lines */
+  bytes: number;
+  lines: number;
+  /** the slo file's `paths` */
+  glob: string;
+  gzip: boolean;
+}
+
+const START_TEXT = `${new Date(Date.parse(END) - SPAN_MS).toISOString().slice(0, 19)}.000000000Z`;
+const END_TEXT = `${END.slice(0, 19)}.000000000Z`;
+
+function log(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
+
+function plainDataset(label: string, gb: number): Dataset {
+  mkdirSync(CACHE, { recursive: true });
+  const file = join(CACHE, `logs-${label}.ndjson`);
+  if (!existsSync(file)) {
+    log(`generating ${label} of logs into ${file} (once; about ${Math.round(gb * 15)} s)...`);
+    const t0 = performance.now();
+    generateLogs(file, gb * 1e9);
+    log(`  done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  }
+  return {
+    name: label,
+    files: [file],
+    bytes: statSync(file).size,
+    lines: lineCount(file),
+    glob: `logs-${label}.ndjson`,
+    gzip: false,
+  };
+}
+
+async function gzipDataset(plain: Dataset): Promise<Dataset> {
+  const dir = join(CACHE, "gz");
+  mkdirSync(dir, { recursive: true });
+  const parts = Array.from({ length: GZ_PARTS }, (_, k) =>
+    join(dir, `logs-${plain.name}-${String(k + 1).padStart(2, "0")}.ndjson.gz`),
+  );
+  if (!parts.every((p) => existsSync(p))) {
+    log(`compressing ${plain.name} into ${GZ_PARTS} .gz files (once; about a minute)...`);
+    await splitToGzip(plain.files[0]!, parts, plain.bytes, availableParallelism());
+  }
+  return {
+    name: `${plain.name} as ${GZ_PARTS} .gz`,
+    files: parts,
+    bytes: plain.bytes,
+    lines: plain.lines,
+    glob: `gz/logs-${plain.name}-*.ndjson.gz`,
+    gzip: true,
+  };
+}
+
+/** Lines of a file, remembered beside it (wc -l is as fast as it gets). */
+function lineCount(file: string): number {
+  const memo = `${file}.lines`;
+  if (existsSync(memo) && statSync(memo).mtimeMs >= statSync(file).mtimeMs) {
+    return Number(readFileSync(memo, "utf8"));
+  }
+  const n = Number(execFileSync("wc", ["-l", file], { encoding: "utf8" }).trim().split(/\s+/)[0]);
+  writeFileSync(memo, String(n));
+  return n;
+}
+
+const TOTAL = '{app="ctrl"} | json | msg = "brkr-somesystem-http-response"';
+
+function sloFile(dataset: Dataset): string {
+  const path = join(
+    CACHE,
+    `slo-${dataset.gzip ? "gz-" : ""}${dataset.files.length}-${dataset.name.split(" ")[0]}.yaml`,
+  );
+  writeFileSync(
+    path,
+    `# written by bench/run.ts
+service: ctrl
+sources:
+  logs:
+    type: logs
+    paths: [${JSON.stringify(dataset.glob)}]
+    timestamp: t
+    labels: { app: ctrl }
+slos:
+  - name: check-balance-availability
+    objective: 99.5%
+    window: 30d
+    indicator:
+      ratio:
+        source: logs
+        total: '${TOTAL} | action = "CheckBalance"'
+        bad: '${TOTAL} | action = "CheckBalance" | status >= 500'
+  - name: somesystem-latency
+    objective: 99%
+    window: 30d
+    indicator:
+      latency:
+        source: logs
+        events: '${TOTAL}'
+        field: duration
+        unit: ms
+        threshold: 300ms
+`,
+  );
+  return path;
+}
+
+interface ReportSlo {
+  name: string;
+  events: { good: number; bad: number; total: number } | null;
+  error: unknown;
+}
+
+function sloCounts(stdout: string): Counts {
+  const report = JSON.parse(stdout) as { slos: ReportSlo[] };
+  const byName = new Map(report.slos.map((s) => [s.name, s]));
+  const availability = byName.get("check-balance-availability");
+  const latency = byName.get("somesystem-latency");
+  if (!availability?.events || !latency?.events) {
+    throw new Error(`slo did not count: ${JSON.stringify(report.slos.map((s) => s.error))}`);
+  }
+  return {
+    availabilityTotal: availability.events.total,
+    availabilityBad: availability.events.bad,
+    latencyTotal: latency.events.total,
+    latencyGood: latency.events.good,
+  };
+}
+
+const JQ_PROGRAM = `reduce inputs as $r ({availabilityTotal:0,availabilityBad:0,latencyTotal:0,latencyGood:0};
+  if $r.t > $s and $r.t <= $e and $r.msg == "brkr-somesystem-http-response" then
+    .latencyTotal += 1
+    | (if $r.duration <= 300 then .latencyGood += 1 else . end)
+    | (if $r.action == "CheckBalance" then
+        .availabilityTotal += 1 | (if $r.status >= 500 then .availabilityBad += 1 else . end)
+      else . end)
+  else . end)`;
+
+async function timeSlo(dataset: Dataset): Promise<Row> {
+  const slo = sloFile(dataset);
+  const args = [
+    join(ROOT, "dist", "cli", "slo.mjs"),
+    "check",
+    slo,
+    "--at",
+    END,
+    "--format",
+    "json",
+  ];
+  const all: Measured[] = [];
+  for (let i = 0; i < runs; i++) {
+    const m = await measure(process.execPath, args, "capture");
+    if (m.code !== 0 && m.code !== 1) throw new Error(`slo check exited with ${m.code}`);
+    all.push(m);
+  }
+  const m = median(all);
+  return { tool: "slo check", m, counts: sloCounts(m.stdout) };
+}
+
+async function timeFloor(dataset: Dataset): Promise<Row[]> {
+  const rows: Row[] = [];
+  if (!dataset.gzip) {
+    const all: Measured[] = [];
+    for (let i = 0; i < runs; i++) all.push(await measure("cat", dataset.files, "discard"));
+    rows.push({ tool: "cat > /dev/null", m: median(all), counts: null });
+    return rows;
+  }
+  rows.push({
+    tool: "zcat > /dev/null",
+    m: await measure("zcat", dataset.files, "discard"),
+    counts: null,
+  });
+  const cores = String(availableParallelism());
+  const parallel = await measure(
+    "sh",
+    ["-c", `printf '%s\\n' "$@" | xargs -P ${cores} -n 1 zcat > /dev/null`, "sh", ...dataset.files],
+    "discard",
+  );
+  rows.push({ tool: `zcat x${cores} in parallel`, m: parallel, counts: null });
+  return rows;
+}
+
+async function timeBaselines(dataset: Dataset): Promise<Row[]> {
+  const rows: Row[] = [];
+  const node = await measure(
+    process.execPath,
+    [join(ROOT, "bench", "node-loop.mjs"), START_TEXT, END_TEXT, ...dataset.files],
+    "capture",
+  );
+  rows.push({ tool: "node readline + JSON.parse", m: node, counts: JSON.parse(node.stdout) });
+  if (!noJq) {
+    const jq = await measure(
+      "jq",
+      ["-nc", "--arg", "s", START_TEXT, "--arg", "e", END_TEXT, JQ_PROGRAM, ...dataset.files],
+      "capture",
+    );
+    rows.push({ tool: "jq -n 'reduce inputs ...'", m: jq, counts: JSON.parse(jq.stdout) });
+  }
+  return rows;
+}
+
+function printTable(dataset: Dataset, rows: Row[]): boolean {
+  const slo = rows[0]!;
+  const mb = dataset.bytes / 1e6;
+  log("");
+  log(
+    `${dataset.name}: ${(dataset.bytes / 1e9).toFixed(2)} GB, ${(dataset.lines / 1e6).toFixed(2)} M lines (${Math.round(dataset.bytes / dataset.lines)} bytes a line)`,
+  );
+  const header = [
+    "tool",
+    "wall s",
+    "CPU s",
+    "MB/s",
+    "lines/s",
+    "peak RSS",
+    "wall vs slo",
+    "counts",
+  ];
+  const table = rows.map((r) => [
+    r.tool,
+    r.m.wallS.toFixed(2),
+    r.m.cpuS.toFixed(2),
+    String(Math.round(mb / r.m.wallS)),
+    `${(dataset.lines / r.m.wallS / 1e6).toFixed(2)} M`,
+    `${Math.round(r.m.peakRssMb)} MB`,
+    `${(r.m.wallS / slo.m.wallS).toFixed(2)}x`,
+    r.counts === null ? "-" : sameCounts(r.counts, slo.counts!) ? "same" : "DIFFERENT",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
+  console.log(
+    `\n**${dataset.name}** (${(dataset.bytes / 1e9).toFixed(2)} GB, ${(dataset.lines / 1e6).toFixed(2)} M lines)\n`,
+  );
+  console.log(line(header));
+  console.log(
+    `|${widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`,
+  );
+  for (const row of table) console.log(line(row));
+  console.log(`\ncounts: ${JSON.stringify(slo.counts)}`);
+  return rows.every((r) => r.counts === null || sameCounts(r.counts, slo.counts!));
+}
+
+function sameCounts(a: Counts, b: Counts): boolean {
+  return (
+    a.availabilityTotal === b.availabilityTotal &&
+    a.availabilityBad === b.availabilityBad &&
+    a.latencyTotal === b.latencyTotal &&
+    a.latencyGood === b.latencyGood
+  );
+}
+
+async function main(): Promise<number> {
+  if (!existsSync("/usr/bin/time")) {
+    log("bench: needs /usr/bin/time (apt-get install time)");
+    return 2;
+  }
+  log("building dist/cli/slo.mjs...");
+  execFileSync(process.execPath, [join(ROOT, "scripts", "build-cli.mjs")], {
+    stdio: "inherit",
+    env: { ...process.env, SLO_QUIET_BUILD: "1" },
+  });
+  const one = plainDataset("1gb", 1);
+  const datasets: Dataset[] = [one];
+  if (!quick) {
+    datasets.push(await gzipDataset(one));
+    log("the full bench also times 4 GB (generated once, about a minute; --quick skips it)");
+    datasets.push(plainDataset("4gb", 4));
+  }
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  console.log(
+    `machine: ${availableParallelism()} cores (${cpu}), Node ${process.version}; load average at start ${loadavg()[0]!.toFixed(2)}`,
+  );
+  console.log(
+    `command: slo check <file> --at ${END} --format json (median of ${runs} runs; others once)`,
+  );
+  let allSame = true;
+  for (const dataset of datasets) {
+    log(`\ntiming ${dataset.name}...`);
+    // read once untimed, so every tool finds it in the page cache
+    await measure(dataset.gzip ? "cat" : "cat", dataset.files, "discard");
+    const rows = [
+      await timeSlo(dataset),
+      ...(await timeBaselines(dataset)),
+      ...(await timeFloor(dataset)),
+    ];
+    allSame = printTable(dataset, rows) && allSame;
+  }
+  console.log(`\nload average at end ${loadavg()[0]!.toFixed(2)}`);
+  if (!allSame) {
+    log("bench: the tools did not find the same counts");
+    return 1;
+  }
+  return 0;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,39 @@
+/**
+ * `slo check` as a user runs it, against a real VictoriaMetrics (Debian's,
+ * installed when missing) holding the same 31 days as the Prometheus test,
+ * imported through its API: every SLI and burn rate is VictoriaMetrics' own
+ * answer at --at (it does not extrapolate, so not always Prometheus').
+ * The tests themselves are in test/support/check-metrics.ts.
+ */
+
+import { rm } from "node:fs/promises";
+import { describeCheckAgainst } from "../support/check-metrics.js";
+import { generateHistory, toPrometheusTextBodies } from "../support/metrics-history.js";
+import { requireBinaries, startVictoriaMetrics, tempDir } from "../support/servers.js";
+
+const available = await requireBinaries(["victoria-metrics"], "slo check on VictoriaMetrics");
+
+describeCheckAgainst("VictoriaMetrics", available, async () => {
+  const data = await tempDir("check-victoria-metrics-data");
+  const server = await startVictoriaMetrics(data);
+  const stop = async () => {
+    await server.stop();
+    await rm(data, { recursive: true, force: true });
+  };
+  try {
+    for (const body of toPrometheusTextBodies(generateHistory())) {
+      const response = await fetch(`${server.url}/api/v1/import/prometheus`, {
+        method: "POST",
+        body,
+      });
+      if (!response.ok) throw new Error(`import: HTTP ${response.status} ${await response.text()}`);
+    }
+    // Before the first query: a query before the flush caches an empty answer.
+    const flushed = await fetch(`${server.url}/internal/force_flush`);
+    if (!flushed.ok) throw new Error(`force_flush: HTTP ${flushed.status}`);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: server.url, stop };
+});
