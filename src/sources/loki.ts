@@ -21,7 +21,8 @@
 
 import { type SloError, sourceError, toSloError } from "../errors.js";
 import type { LatencyIndicator, LokiSourceSpec, RatioIndicator } from "../spec/model.js";
-import { createHttpClient, type HttpClient } from "./http.js";
+import type { HttpClient } from "./http.js";
+import { clientForSource, countEachSlo } from "./per-slo.js";
 import type {
   BreakdownEntry,
   CountRequest,
@@ -47,33 +48,12 @@ export interface LokiDiagnostics extends SourceDiagnostics {
 
 export function createLokiSource(spec: LokiSourceSpec): Source {
   const label = `loki source '${spec.name}'`;
-  const client = createHttpClient({
-    label,
-    url: spec.url,
-    headers: spec.headers,
-    bearerToken: spec.bearerToken,
-    basicAuth: spec.basicAuth,
-    timeoutMs: spec.timeoutMs,
-    retries: spec.retries,
-    describeErrorBody: describeLokiError,
-  });
+  const client = clientForSource(spec, label, describeLokiError);
   return {
     name: spec.name,
     type: "loki",
     count(requests) {
-      // Each SLO on its own: one that fails returns its error, the others their counts.
-      return Promise.all(
-        requests.map(async (request) => {
-          const api = new LokiApi(client, label, spec.tenant);
-          try {
-            return await countRequest(api, request);
-          } catch (error) {
-            // The SLO has its answer: stop its other queries rather than leave them running.
-            api.cancel();
-            return toSloError(error);
-          }
-        }),
-      );
+      return countEachSlo(requests, () => new LokiApi(client, label, spec.tenant), countRequest);
     },
   };
 }

@@ -18,7 +18,8 @@ import {
   selectorParts,
   windowQuery,
 } from "../spec/promql.js";
-import { createHttpClient, type HttpClient } from "./http.js";
+import type { HttpClient } from "./http.js";
+import { clientForSource, countEachSlo } from "./per-slo.js";
 import type {
   BreakdownEntry,
   CountRequest,
@@ -42,33 +43,12 @@ export interface PrometheusDiagnostics extends SourceDiagnostics {
 
 export function createPrometheusSource(spec: PrometheusSourceSpec): Source {
   const label = `prometheus source '${spec.name}'`;
-  const client = createHttpClient({
-    label,
-    url: spec.url,
-    headers: spec.headers,
-    bearerToken: spec.bearerToken,
-    basicAuth: spec.basicAuth,
-    timeoutMs: spec.timeoutMs,
-    retries: spec.retries,
-    describeErrorBody: describePrometheusError,
-  });
+  const client = clientForSource(spec, label, describePrometheusError);
   return {
     name: spec.name,
     type: "prometheus",
     count(requests) {
-      // Each SLO on its own: one that fails returns its error, the others their counts.
-      return Promise.all(
-        requests.map(async (request) => {
-          const api = new PrometheusApi(client, label);
-          try {
-            return await countRequest(api, request);
-          } catch (error) {
-            // The SLO has its answer: stop its other queries rather than leave them running.
-            api.cancel();
-            return toSloError(error);
-          }
-        }),
-      );
+      return countEachSlo(requests, () => new PrometheusApi(client, label), countRequest);
     },
   };
 }

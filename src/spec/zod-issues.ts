@@ -2,6 +2,7 @@
 
 import type { z } from "zod";
 import { type SloError, specError } from "../errors.js";
+import { closest } from "./doc-reader.js";
 import { knownKeys } from "./schema.js";
 import { positionOf, type YamlDocument } from "./yaml-source.js";
 
@@ -93,30 +94,5 @@ export function formatPath(path: readonly (string | number)[]): string {
 
 function closestKey(key: string): string | undefined {
   keys ??= [...knownKeys()];
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const k of keys) {
-    const d = editDistance(key.toLowerCase(), k.toLowerCase());
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = k;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3))
-    ? best
-    : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
+  return closest(key, keys);
 }
