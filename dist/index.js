@@ -29537,6 +29537,40 @@ var init_http = __esm({
   }
 });
 
+// src/sources/per-slo.ts
+function clientForSource(spec, label, describeErrorBody) {
+  return createHttpClient({
+    label,
+    url: spec.url,
+    headers: spec.headers,
+    bearerToken: spec.bearerToken,
+    basicAuth: spec.basicAuth,
+    timeoutMs: spec.timeoutMs,
+    retries: spec.retries,
+    describeErrorBody
+  });
+}
+function countEachSlo(requests, makeApi, count) {
+  return Promise.all(
+    requests.map(async (request2) => {
+      const api = makeApi();
+      try {
+        return await count(api, request2);
+      } catch (error63) {
+        api.cancel();
+        return toSloError(error63);
+      }
+    })
+  );
+}
+var init_per_slo = __esm({
+  "src/sources/per-slo.ts"() {
+    "use strict";
+    init_errors();
+    init_http();
+  }
+});
+
 // src/sources/prometheus.ts
 var prometheus_exports = {};
 __export(prometheus_exports, {
@@ -29547,31 +29581,12 @@ __export(prometheus_exports, {
 });
 function createPrometheusSource(spec) {
   const label = `prometheus source '${spec.name}'`;
-  const client = createHttpClient({
-    label,
-    url: spec.url,
-    headers: spec.headers,
-    bearerToken: spec.bearerToken,
-    basicAuth: spec.basicAuth,
-    timeoutMs: spec.timeoutMs,
-    retries: spec.retries,
-    describeErrorBody: describePrometheusError
-  });
+  const client = clientForSource(spec, label, describePrometheusError);
   return {
     name: spec.name,
     type: "prometheus",
     count(requests) {
-      return Promise.all(
-        requests.map(async (request2) => {
-          const api = new PrometheusApi(client, label);
-          try {
-            return await countRequest(api, request2);
-          } catch (error63) {
-            api.cancel();
-            return toSloError(error63);
-          }
-        })
-      );
+      return countEachSlo(requests, () => new PrometheusApi(client, label), countRequest);
     }
   };
 }
@@ -29827,7 +29842,7 @@ var init_prometheus = __esm({
     "use strict";
     init_errors();
     init_promql();
-    init_http();
+    init_per_slo();
     init_types();
     MAX_POINTS_PER_QUERY = 1e4;
     MAX_GET_QUERY_CHARS = 3e3;
@@ -30019,31 +30034,12 @@ __export(loki_exports, {
 });
 function createLokiSource(spec) {
   const label = `loki source '${spec.name}'`;
-  const client = createHttpClient({
-    label,
-    url: spec.url,
-    headers: spec.headers,
-    bearerToken: spec.bearerToken,
-    basicAuth: spec.basicAuth,
-    timeoutMs: spec.timeoutMs,
-    retries: spec.retries,
-    describeErrorBody: describeLokiError
-  });
+  const client = clientForSource(spec, label, describeLokiError);
   return {
     name: spec.name,
     type: "loki",
     count(requests) {
-      return Promise.all(
-        requests.map(async (request2) => {
-          const api = new LokiApi(client, label, spec.tenant);
-          try {
-            return await countRequest2(api, request2);
-          } catch (error63) {
-            api.cancel();
-            return toSloError(error63);
-          }
-        })
-      );
+      return countEachSlo(requests, () => new LokiApi(client, label, spec.tenant), countRequest2);
     }
   };
 }
@@ -30205,7 +30201,7 @@ var init_loki = __esm({
   "src/sources/loki.ts"() {
     "use strict";
     init_errors();
-    init_http();
+    init_per_slo();
     init_types();
     LOKI_MAX_QUERY_LENGTH_MS = 721 * 36e5;
     MAX_POINTS_PER_QUERY2 = 1e4;
@@ -46181,7 +46177,10 @@ init_render_json();
 // src/report/render-text.ts
 init_format();
 function clean(text) {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`
+  );
 }
 var ANSI = { red: 31, yellow: 33, green: 32, gray: 90, bold: 1 };
 function renderText(report2, options) {
@@ -66300,6 +66299,196 @@ function childOf(node2, seg) {
 
 // src/spec/zod-issues.ts
 init_errors();
+
+// src/spec/doc-reader.ts
+init_errors();
+function isJson(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function formatPath(path) {
+  return path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+}
+var DocReader = class _DocReader {
+  constructor(ydoc, subject, root, errors) {
+    this.ydoc = ydoc;
+    this.subject = subject;
+    this.root = root;
+    this.errors = errors;
+  }
+  ydoc;
+  subject;
+  root;
+  errors;
+  /** The same document under another name (an inline object inside it). */
+  as(subject) {
+    return new _DocReader(this.ydoc, subject, this.root, this.errors);
+  }
+  fail(path, message, hint, key) {
+    const field = formatPath(key !== void 0 ? [...path, key] : path);
+    this.errors.push(
+      specError(
+        `${this.subject}: ${field ? `${field}: ` : ""}${message}`,
+        positionOf(this.ydoc, path, key),
+        hint
+      )
+    );
+  }
+  value(path) {
+    let node2 = this.root;
+    for (const seg of path) {
+      if (Array.isArray(node2) && typeof seg === "number") node2 = node2[seg];
+      else if (isJson(node2)) node2 = node2[String(seg)];
+      else return void 0;
+    }
+    return node2;
+  }
+  has(path) {
+    return this.value(path) !== void 0 && this.value(path) !== null;
+  }
+  /** A mapping; `required` reports a missing one. */
+  record(path, required3 = false) {
+    const v = this.value(path);
+    if (v === void 0 || v === null) {
+      if (required3) this.missing(path);
+      return void 0;
+    }
+    if (!isJson(v)) {
+      this.fail(path, "expected a mapping (key: value)");
+      return void 0;
+    }
+    return v;
+  }
+  list(path, required3 = false) {
+    const v = this.value(path);
+    if (v === void 0 || v === null) {
+      if (required3) this.missing(path);
+      return void 0;
+    }
+    if (!Array.isArray(v)) {
+      this.fail(path, "expected a list");
+      return void 0;
+    }
+    return v;
+  }
+  string(path, required3 = false) {
+    const v = this.value(path);
+    if (v === void 0 || v === null) {
+      if (required3) this.missing(path);
+      return void 0;
+    }
+    if (typeof v === "string") {
+      if (required3 && v.trim() === "") {
+        this.fail(path, "must not be empty");
+        return void 0;
+      }
+      return v;
+    }
+    if (typeof v === "number" || typeof v === "boolean") return String(v);
+    this.fail(path, "expected a string");
+    return void 0;
+  }
+  number(path, required3 = false) {
+    const v = this.value(path);
+    if (v === void 0 || v === null) {
+      if (required3) this.missing(path);
+      return void 0;
+    }
+    if (typeof v === "number" && Number.isFinite(v)) return v;
+    if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
+    this.fail(path, `expected a number, got ${JSON.stringify(v)}`);
+    return void 0;
+  }
+  boolean(path) {
+    const v = this.value(path);
+    if (v === void 0 || v === null) return void 0;
+    if (typeof v === "boolean") return v;
+    if (v === "true" || v === "false") return v === "true";
+    this.fail(path, `expected true or false, got ${JSON.stringify(v)}`);
+    return void 0;
+  }
+  /**
+   * Labels as plain strings. OpenSLO allows a list of strings as a value:
+   * it is joined with commas, the way Prometheus would hold it.
+   */
+  labels(path) {
+    const r = this.record(path);
+    const out = {};
+    if (!r) return out;
+    for (const [k, v] of Object.entries(r)) {
+      if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") {
+        out[k] = String(v);
+      } else if (Array.isArray(v) && v.every((x) => typeof x === "string")) {
+        out[k] = v.join(",");
+      } else if (v === null) {
+        out[k] = "";
+      } else {
+        this.fail([...path, k], "expected a string (or a list of strings)");
+      }
+    }
+    return out;
+  }
+  /** Every key of the mapping at `path` must be one of `allowed`; others get a "did you mean". */
+  keys(path, allowed) {
+    const r = this.value(path);
+    if (!isJson(r)) return;
+    for (const key of Object.keys(r)) {
+      if (allowed.includes(key)) continue;
+      const suggestion = closest(key, allowed);
+      this.fail(
+        path,
+        `unknown key '${key}'`,
+        suggestion ? `did you mean '${suggestion}'?` : `expected one of: ${allowed.join(", ")}`,
+        key
+      );
+    }
+  }
+  missing(path) {
+    const key = path[path.length - 1];
+    const parent = path.slice(0, -1);
+    this.errors.push(
+      specError(
+        `${this.subject}: ${parent.length > 0 ? `${formatPath(parent)}: ` : ""}missing required key '${String(key)}'`,
+        positionOf(this.ydoc, parent)
+      )
+    );
+  }
+};
+function closest(key, candidates) {
+  let best;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const c of candidates) {
+    const d = editDistance(key.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  return best !== void 0 && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : void 0;
+}
+function editDistance(a, b) {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+function parseFraction(raw) {
+  const text = String(raw).trim();
+  const value = text.endsWith("%") ? Number(text.slice(0, -1)) / 100 : Number(text);
+  if (text === "" || !Number.isFinite(value)) return null;
+  return Number(value.toPrecision(12));
+}
+function roundNumber(value) {
+  return Number(value.toPrecision(12));
+}
+
+// src/spec/zod-issues.ts
 var keys;
 function describeZodIssues(ydoc, value, issues) {
   const errors = [];
@@ -66330,7 +66519,7 @@ function isMissing(value, issue3) {
 }
 function describeZodIssue(ydoc, value, issue3) {
   const path = issue3.path.filter((p) => typeof p !== "symbol");
-  const where = path.length > 0 ? `${formatPath(path)}: ` : "";
+  const where = path.length > 0 ? `${formatPath2(path)}: ` : "";
   if (issue3.code === "unrecognized_keys") {
     return issue3.keys.map((key) => {
       const suggestion = closestKey(key);
@@ -66346,7 +66535,7 @@ function describeZodIssue(ydoc, value, issue3) {
     const expected = issue3.code === "invalid_type" ? ` (expected ${issue3.expected})` : "";
     return [
       specError(
-        `${formatPath(path.slice(0, -1)) || "file"}: missing required key '${String(key)}'${expected}`,
+        `${formatPath2(path.slice(0, -1)) || "file"}: missing required key '${String(key)}'${expected}`,
         positionOf(ydoc, path.slice(0, -1))
       )
     ];
@@ -66359,34 +66548,12 @@ function describeZodIssue(ydoc, value, issue3) {
 function plain(message) {
   return message.replace(/^Invalid input: /, "").replace(/^Invalid option: /, "");
 }
-function formatPath(path) {
+function formatPath2(path) {
   return path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
 }
 function closestKey(key) {
   keys ??= [...knownKeys()];
-  let best;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const k of keys) {
-    const d = editDistance(key.toLowerCase(), k.toLowerCase());
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = k;
-    }
-  }
-  return best !== void 0 && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : void 0;
-}
-function editDistance(a, b) {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
+  return closest(key, keys);
 }
 
 // src/spec/normalize.ts
@@ -66821,194 +66988,6 @@ function detectFormat(value, formats) {
 
 // src/spec/openslo/index.ts
 init_errors();
-
-// src/spec/doc-reader.ts
-init_errors();
-function isJson(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function formatPath2(path) {
-  return path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
-}
-var DocReader = class _DocReader {
-  constructor(ydoc, subject, root, errors) {
-    this.ydoc = ydoc;
-    this.subject = subject;
-    this.root = root;
-    this.errors = errors;
-  }
-  ydoc;
-  subject;
-  root;
-  errors;
-  /** The same document under another name (an inline object inside it). */
-  as(subject) {
-    return new _DocReader(this.ydoc, subject, this.root, this.errors);
-  }
-  fail(path, message, hint, key) {
-    const field = formatPath2(key !== void 0 ? [...path, key] : path);
-    this.errors.push(
-      specError(
-        `${this.subject}: ${field ? `${field}: ` : ""}${message}`,
-        positionOf(this.ydoc, path, key),
-        hint
-      )
-    );
-  }
-  value(path) {
-    let node2 = this.root;
-    for (const seg of path) {
-      if (Array.isArray(node2) && typeof seg === "number") node2 = node2[seg];
-      else if (isJson(node2)) node2 = node2[String(seg)];
-      else return void 0;
-    }
-    return node2;
-  }
-  has(path) {
-    return this.value(path) !== void 0 && this.value(path) !== null;
-  }
-  /** A mapping; `required` reports a missing one. */
-  record(path, required3 = false) {
-    const v = this.value(path);
-    if (v === void 0 || v === null) {
-      if (required3) this.missing(path);
-      return void 0;
-    }
-    if (!isJson(v)) {
-      this.fail(path, "expected a mapping (key: value)");
-      return void 0;
-    }
-    return v;
-  }
-  list(path, required3 = false) {
-    const v = this.value(path);
-    if (v === void 0 || v === null) {
-      if (required3) this.missing(path);
-      return void 0;
-    }
-    if (!Array.isArray(v)) {
-      this.fail(path, "expected a list");
-      return void 0;
-    }
-    return v;
-  }
-  string(path, required3 = false) {
-    const v = this.value(path);
-    if (v === void 0 || v === null) {
-      if (required3) this.missing(path);
-      return void 0;
-    }
-    if (typeof v === "string") {
-      if (required3 && v.trim() === "") {
-        this.fail(path, "must not be empty");
-        return void 0;
-      }
-      return v;
-    }
-    if (typeof v === "number" || typeof v === "boolean") return String(v);
-    this.fail(path, "expected a string");
-    return void 0;
-  }
-  number(path, required3 = false) {
-    const v = this.value(path);
-    if (v === void 0 || v === null) {
-      if (required3) this.missing(path);
-      return void 0;
-    }
-    if (typeof v === "number" && Number.isFinite(v)) return v;
-    if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
-    this.fail(path, `expected a number, got ${JSON.stringify(v)}`);
-    return void 0;
-  }
-  boolean(path) {
-    const v = this.value(path);
-    if (v === void 0 || v === null) return void 0;
-    if (typeof v === "boolean") return v;
-    if (v === "true" || v === "false") return v === "true";
-    this.fail(path, `expected true or false, got ${JSON.stringify(v)}`);
-    return void 0;
-  }
-  /**
-   * Labels as plain strings. OpenSLO allows a list of strings as a value:
-   * it is joined with commas, the way Prometheus would hold it.
-   */
-  labels(path) {
-    const r = this.record(path);
-    const out = {};
-    if (!r) return out;
-    for (const [k, v] of Object.entries(r)) {
-      if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") {
-        out[k] = String(v);
-      } else if (Array.isArray(v) && v.every((x) => typeof x === "string")) {
-        out[k] = v.join(",");
-      } else if (v === null) {
-        out[k] = "";
-      } else {
-        this.fail([...path, k], "expected a string (or a list of strings)");
-      }
-    }
-    return out;
-  }
-  /** Every key of the mapping at `path` must be one of `allowed`; others get a "did you mean". */
-  keys(path, allowed) {
-    const r = this.value(path);
-    if (!isJson(r)) return;
-    for (const key of Object.keys(r)) {
-      if (allowed.includes(key)) continue;
-      const suggestion = closest(key, allowed);
-      this.fail(
-        path,
-        `unknown key '${key}'`,
-        suggestion ? `did you mean '${suggestion}'?` : `expected one of: ${allowed.join(", ")}`,
-        key
-      );
-    }
-  }
-  missing(path) {
-    const key = path[path.length - 1];
-    const parent = path.slice(0, -1);
-    this.errors.push(
-      specError(
-        `${this.subject}: ${parent.length > 0 ? `${formatPath2(parent)}: ` : ""}missing required key '${String(key)}'`,
-        positionOf(this.ydoc, parent)
-      )
-    );
-  }
-};
-function closest(key, candidates) {
-  let best;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const c of candidates) {
-    const d = editDistance2(key.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = c;
-    }
-  }
-  return best !== void 0 && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : void 0;
-}
-function editDistance2(a, b) {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
-}
-function parseFraction(raw) {
-  const text = String(raw).trim();
-  const value = text.endsWith("%") ? Number(text.slice(0, -1)) / 100 : Number(text);
-  if (text === "" || !Number.isFinite(value)) return null;
-  return Number(value.toPrecision(12));
-}
-function roundNumber(value) {
-  return Number(value.toPrecision(12));
-}
 
 // src/spec/openslo/durations.ts
 var DAY = 864e5;
@@ -67745,7 +67724,7 @@ function checkQuery(r, path, text, type) {
     if (checked.ok) return true;
     r.errors.push(
       specError(
-        `${r.subject}: ${formatPath2(path)}: PromQL: ${checked.message}`,
+        `${r.subject}: ${formatPath(path)}: PromQL: ${checked.message}`,
         positionInScalar(r.ydoc, path, checked.offset)
       )
     );
@@ -67755,7 +67734,7 @@ function checkQuery(r, path, text, type) {
   if (parsed.ok) return true;
   r.errors.push(
     specError(
-      `${r.subject}: ${formatPath2(path)}: LogQL: ${parsed.message}`,
+      `${r.subject}: ${formatPath(path)}: LogQL: ${parsed.message}`,
       positionInScalar(r.ydoc, path, parsed.offset)
     )
   );
@@ -68595,7 +68574,7 @@ function query(r, path) {
   if (!checked.ok) {
     r.errors.push(
       specError(
-        `${r.subject}: ${formatPath2(path)}: PromQL: ${checked.message}`,
+        `${r.subject}: ${formatPath(path)}: PromQL: ${checked.message}`,
         positionInScalar(r.ydoc, path, checked.offset)
       )
     );
