@@ -71,6 +71,14 @@ export function renderText(report: SloReport, options: TextOptions): string {
       : `health ${h.service}/${h.name}: ${h.error ?? bad.map((d) => `${d.name} ${d.status}`).join(", ")}`;
     lines.push(h.ok ? text : paint(text, h.onFailure === "fail" ? "red" : "yellow"));
   }
+  if (report.slos.length > 0 && report.slos.every((e) => e.status === "no-data")) {
+    lines.push(
+      paint(
+        `no events in any SLO's window up to ${report.evaluatedAt}: for logs recorded earlier, evaluate at a time they cover with --at`,
+        "yellow",
+      ),
+    );
+  }
   lines.push(
     `result: ${paint(report.result.toUpperCase(), resultColor(report.result))} at ${report.evaluatedAt}`,
   );

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { SloReport } from "../../src/report/schema.js";
 import { runCli } from "../support/cli.js";
+import { reportSchemaErrors } from "../support/report-schema.js";
 
 async function check(at: string) {
   const r = await runCli([
@@ -14,7 +15,9 @@ async function check(at: string) {
     "json",
   ]);
   expect(r.stderr).toBe("");
-  return (JSON.parse(r.stdout) as SloReport).slos[0]!;
+  const report = JSON.parse(r.stdout) as SloReport;
+  expect(reportSchemaErrors(report)).toEqual([]);
+  return report.slos[0]!;
 }
 
 describe("calendar month in Pacific/Auckland", () => {

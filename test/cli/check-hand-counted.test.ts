@@ -9,6 +9,7 @@
 import { describe, expect, it } from "vitest";
 import type { SloReport } from "../../src/report/schema.js";
 import { runCli } from "../support/cli.js";
+import { reportSchemaErrors } from "../support/report-schema.js";
 
 const SLO = "test/fixtures/hand-counted/slo.yaml";
 const budget = 1 - 0.99;
@@ -16,7 +17,9 @@ const burn = (bad: number, total: number) => bad / total / budget;
 
 async function check(at: string): Promise<{ code: number; report: SloReport }> {
   const r = await runCli(["check", SLO, "--at", at, "--format", "json"]);
-  return { code: r.code, report: JSON.parse(r.stdout) as SloReport };
+  const report = JSON.parse(r.stdout) as SloReport;
+  expect(reportSchemaErrors(report)).toEqual([]);
+  return { code: r.code, report };
 }
 
 describe("hand-counted logs", () => {

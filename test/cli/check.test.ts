@@ -144,6 +144,8 @@ describe("exit codes and options", () => {
     expect(report.result).toBe("unknown");
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain("NaN");
+    const text = await runCli(["check", sloOver(healthy), "--at", "2020-01-01T00:00:00Z"]);
+    expect(text.stdout).toContain("evaluate at a time they cover with --at");
   });
 
   it("3 when a source cannot be read, unless --on-source-error says pass or fail", async () => {
