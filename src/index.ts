@@ -1,0 +1,28 @@
+/**
+ * The public library API: load SLO files, evaluate them, render the report.
+ * The CLI and the Action are clients of exactly this.
+ *
+ *   const { set, errors } = await loadSpec(["slos/"]);
+ *   const report = await evaluateSet(set, { atMs: Date.now() });
+ *   process.stdout.write(renderMarkdown(report));
+ */
+
+export { alertFactor, type BurnRateRule, evaluateAlerts } from "./engine/alert-policy.js";
+export { burnRateOf, errorBudgetOf, sliOf } from "./engine/budget.js";
+export { evaluateSlo, type SloEvaluation, type SloEvaluationInput } from "./engine/evaluate.js";
+export { type RunResult, runResultOf, type SloStatus, sloStatusOf } from "./engine/status.js";
+export { windowBounds } from "./engine/windows.js";
+export { EXIT, exitCodeFor, SloError, SloErrors } from "./errors.js";
+export { type EvaluateOptions, evaluateSet } from "./pipeline/evaluate-set.js";
+export { reportJsonSchema, sloFileJsonSchema } from "./report/json-schemas.js";
+export { renderHtml } from "./report/render-html.js";
+export { renderJson } from "./report/render-json.js";
+export { renderMarkdown } from "./report/render-markdown.js";
+export { renderText } from "./report/render-text.js";
+export type { SloReport, SloReportEntry } from "./report/schema.js";
+export { buildRules } from "./rules/build.js";
+export { renderRules } from "./rules/render.js";
+export { createSource } from "./sources/index.js";
+export type { CountRequest, CountResult, Source } from "./sources/types.js";
+export { type LoadOptions, type LoadResult, loadSpec } from "./spec/load.js";
+export type { ServiceSpec, SloSet, SloSpec, SourceSpec } from "./spec/model.js";
