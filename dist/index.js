@@ -26282,6 +26282,13 @@ function skipDigits(buf, p, end) {
 function stringEnd(buf, q, end) {
   let escaped = 0;
   for (; ; ) {
+    while ((q - wordBase & 3) !== 0 && STRING_STOP[buf[q]] === 0) q++;
+    if ((q - wordBase & 3) === 0) {
+      let w = q - wordBase >> 2;
+      const limit = words.length;
+      while (w < limit && !hasStringStop(words[w])) w++;
+      q = wordBase + (w << 2);
+    }
     while (STRING_STOP[buf[q]] === 0) q++;
     const d = buf[q];
     if (d === 34) return q + escaped;
@@ -26291,6 +26298,18 @@ function stringEnd(buf, q, end) {
     escaped = ESCAPED;
     q += skip;
   }
+}
+function useWords(buf) {
+  if (buf === wordsOf) return;
+  wordsOf = buf;
+  wordBase = 4 - (buf.byteOffset & 3) & 3;
+  const count = buf.length > wordBase ? buf.length - wordBase >> 2 : 0;
+  words = new Int32Array(buf.buffer, buf.byteOffset + wordBase, count);
+}
+function hasStringStop(x) {
+  const quote = x ^ QUOTES;
+  const backslash = x ^ BACKSLASHES2;
+  return ((x - SPACES & ~x | quote - ONES & ~quote | backslash - ONES & ~backslash) & HIGHS) !== 0;
 }
 function escapeLength(buf, q, end) {
   if (q + 1 >= end) return -1;
@@ -26317,7 +26336,7 @@ function escapeLength(buf, q, end) {
       return -1;
   }
 }
-var SLOT_STRING, SLOT_ESCAPED_STRING, SLOT_NUMBER, SLOT_TRUE, SLOT_FALSE, MAX_DEPTH, PLAIN, STRING_STOP, SPACE, JsonExtractor, TRUE, FALSE, NULL, ESCAPED, POSITION_MASK;
+var SLOT_STRING, SLOT_ESCAPED_STRING, SLOT_NUMBER, SLOT_TRUE, SLOT_FALSE, MAX_DEPTH, PLAIN, STRING_STOP, SPACE, JsonExtractor, TRUE, FALSE, NULL, ESCAPED, POSITION_MASK, wordsOf, words, wordBase, ONES, HIGHS, SPACES, QUOTES, BACKSLASHES2;
 var init_json_extract = __esm({
   "src/sources/logs/json-extract.ts"() {
     "use strict";
@@ -26440,6 +26459,7 @@ var init_json_extract = __esm({
           this.generation = 1;
         }
         if (end > POSITION_MASK) return false;
+        useWords(buf);
         let p = skipSpace(buf, start, end);
         if (p >= end || buf[p] !== 123) return false;
         p = this.object(buf, p, end, this.top, true, 0);
@@ -26716,6 +26736,14 @@ var init_json_extract = __esm({
     NULL = [110, 117, 108, 108];
     ESCAPED = 1073741824;
     POSITION_MASK = ESCAPED - 1;
+    wordsOf = null;
+    words = new Int32Array(0);
+    wordBase = 0;
+    ONES = 16843009;
+    HIGHS = 2155905152 | 0;
+    SPACES = 538976288;
+    QUOTES = 572662306;
+    BACKSLASHES2 = 1549556828;
   }
 });
 
@@ -46232,6 +46260,14 @@ function renderText(report2, options) {
     const bad = h.dependencies.filter((d) => d.status.toUpperCase() !== "OK");
     const text = h.ok ? `health ${h.service}/${h.name}: all ${h.dependencies.length} dependencies OK` : `health ${h.service}/${h.name}: ${h.error ?? bad.map((d) => `${d.name} ${d.status}`).join(", ")}`;
     lines.push(h.ok ? text : paint(text, h.onFailure === "fail" ? "red" : "yellow"));
+  }
+  if (report2.slos.length > 0 && report2.slos.every((e) => e.status === "no-data")) {
+    lines.push(
+      paint(
+        `no events in any SLO's window up to ${report2.evaluatedAt}: for logs recorded earlier, evaluate at a time they cover with --at`,
+        "yellow"
+      )
+    );
   }
   lines.push(
     `result: ${paint(report2.result.toUpperCase(), resultColor(report2.result))} at ${report2.evaluatedAt}`
