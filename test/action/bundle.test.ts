@@ -9,7 +9,7 @@
 import { execFile, execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { HEAD, pullRequestEvent, runnerFiles } from "../github/runner-files.js";
 import { hasStackTrace, ROOT } from "../support/cli.js";
@@ -28,6 +28,7 @@ beforeAll(() => {
   cpSync(join(ROOT, "action.yml"), join(actionDir, "action.yml"));
   mkdirSync(join(actionDir, "dist"));
   cpSync(join(ROOT, "dist/index.js"), join(actionDir, "dist/index.js"));
+  cpSync(join(ROOT, "dist/worker.js"), join(actionDir, "dist/worker.js"));
   node24 = execFileSync("npx", ["-y", "node@24", "-p", "process.execPath"], {
     encoding: "utf8",
     timeout: 120_000,
@@ -110,10 +111,12 @@ describe("the committed bundle", () => {
     execFileSync(process.execPath, [join(ROOT, "scripts/build-action.mjs"), "--outfile", out], {
       stdio: "ignore",
     });
-    const fresh = readFileSync(out, "utf8");
-    const committed = readFileSync(join(ROOT, "dist/index.js"), "utf8");
-    // On failure: npm run build:action, and commit dist/index.js.
-    expect(committed === fresh, "dist/index.js is stale: run npm run build:action").toBe(true);
+    for (const name of ["index.js", "worker.js"]) {
+      const fresh = readFileSync(join(dirname(out), name), "utf8");
+      const committed = readFileSync(join(ROOT, "dist", name), "utf8");
+      // On failure: npm run build:action, and commit dist/.
+      expect(committed === fresh, `dist/${name} is stale: run npm run build:action`).toBe(true);
+    }
   }, 60_000);
 
   it("gates a PR under both Nodes: check run, sticky comment edited on the rerun, summary, outputs", async () => {
