@@ -4364,13 +4364,19 @@ var JsonExtractor = class {
   /** raw names by byte length */
   rawByLength = [];
   /**
-   * [length * 256 + first byte] = 1 when some top-level name (flat, raw, or
-   * the part of a flat name before a "_") has that length and first byte:
-   * most keys of a line are none of them, and this rules them out at once.
+   * [length * 256 + first byte] = 1 + the index in topKeys of the top-level
+   * keys of that length and first byte that match something, or 0: most keys
+   * of a line match nothing, and this rules them out at once.
    */
-  topFirstByte;
-  /** keys this long or longer are past topFirstByte and matched the long way */
+  topKeyGroup;
+  /** keys this long or longer match no name */
   topFirstLimit;
+  /**
+   * Every plain top-level key (of [A-Za-z0-9_], not starting with a digit)
+   * that matches a name (a flat name, the part of one before a "_", a raw
+   * name), with what matchTop and matchRaw find for it, worked out once.
+   */
+  topKeys = [];
   /**
    * Which object (by serial) last matched each slot, per nesting depth: a
    * key that matters seen twice in one object (a duplicate key) makes the
@@ -4418,15 +4424,30 @@ var JsonExtractor = class {
       this.rawByLength[length] = Int32Array.from(indexes);
     });
     this.topFirstLimit = Math.max(64, byLength.length, rawLengths.length);
-    this.topFirstByte = new Uint8Array(this.topFirstLimit * 256);
-    byLength.forEach((entries, length) => {
-      for (let i = 0; i < entries.length; i += 2) {
-        this.topFirstByte[length * 256 + this.flatBytes[entries[i]][0]] = 1;
-      }
-    });
-    rawLengths.forEach((indexes, length) => {
-      for (const r of indexes) this.topFirstByte[length * 256 + this.rawBytes[r][0]] = 1;
-    });
+    this.topKeyGroup = new Int32Array(this.topFirstLimit * 256);
+    const candidates = [
+      ...this.flatBytes.flatMap(
+        (name) => Array.from({ length: name.length }, (_, i) => i + 1).filter((k) => k === name.length || name[k] === 95).map((k) => Buffer.from(name.subarray(0, k)))
+      ),
+      ...this.rawBytes.map((name) => Buffer.from(name))
+    ];
+    const seen = /* @__PURE__ */ new Set();
+    for (const key of candidates) {
+      const text = key.toString("latin1");
+      if (seen.has(text) || key[0] <= 57 || !key.every((c) => PLAIN[c] === 1)) continue;
+      seen.add(text);
+      this.matchTop(key, 0, key.length);
+      const topKey = {
+        bytes: key,
+        leaf: this.matchedLeaf,
+        child: this.matchedChild,
+        raw: this.matchRaw(key, 0, key.length)
+      };
+      if (topKey.leaf < 0 && topKey.child === null && topKey.raw < 0) continue;
+      const at = key.length * 256 + key[0];
+      if (this.topKeyGroup[at] === 0) this.topKeyGroup[at] = this.topKeys.push([]);
+      this.topKeys[this.topKeyGroup[at] - 1].push(topKey);
+    }
   }
   /** The slot of a flat name, then raw names after them. */
   flatSlot(i) {
@@ -4504,12 +4525,12 @@ var JsonExtractor = class {
           this.matchSanitised(buf, keyStart, keyEnd, level, topLevel);
         } else if (topLevel) {
           const length = keyEnd - keyStart;
-          if (length >= this.topFirstLimit || this.topFirstByte[length * 256 + buf[keyStart]] === 1) {
-            this.matchTop(buf, keyStart, keyEnd);
-            raw = this.matchRaw(buf, keyStart, keyEnd);
-          } else {
-            this.matchedLeaf = -1;
-            this.matchedChild = null;
+          this.matchedLeaf = -1;
+          this.matchedChild = null;
+          if (length < this.topFirstLimit) {
+            const group = this.topKeyGroup[length * 256 + buf[keyStart]];
+            if (group !== 0)
+              raw = this.matchTopKey(buf, keyStart, length, this.topKeys[group - 1]);
           }
         } else {
           this.matchPlain(buf, keyStart, keyEnd, level);
@@ -4643,6 +4664,21 @@ var JsonExtractor = class {
       }
     }
     if (child) this.matchedChild = Int32Array.from(child);
+  }
+  /** A plain top-level key against its group of topKeys: sets matchedLeaf/Child, returns raw. */
+  matchTopKey(buf, keyStart, length, group) {
+    for (let i = 0; i < group.length; i++) {
+      const key = group[i];
+      const bytes = key.bytes;
+      let k = 1;
+      while (k < length && bytes[k] === buf[keyStart + k]) k++;
+      if (k === length) {
+        this.matchedLeaf = key.leaf;
+        this.matchedChild = key.child;
+        return key.raw;
+      }
+    }
+    return -1;
   }
   /** Mark slot i (at its depth) as matched in this object; false when it already was. */
   touch(i, serial) {

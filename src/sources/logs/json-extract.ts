@@ -66,13 +66,19 @@ export class JsonExtractor {
   /** raw names by byte length */
   private readonly rawByLength: (Int32Array | undefined)[] = [];
   /**
-   * [length * 256 + first byte] = 1 when some top-level name (flat, raw, or
-   * the part of a flat name before a "_") has that length and first byte:
-   * most keys of a line are none of them, and this rules them out at once.
+   * [length * 256 + first byte] = 1 + the index in topKeys of the top-level
+   * keys of that length and first byte that match something, or 0: most keys
+   * of a line match nothing, and this rules them out at once.
    */
-  private readonly topFirstByte: Uint8Array;
-  /** keys this long or longer are past topFirstByte and matched the long way */
+  private readonly topKeyGroup: Int32Array;
+  /** keys this long or longer match no name */
   private readonly topFirstLimit: number;
+  /**
+   * Every plain top-level key (of [A-Za-z0-9_], not starting with a digit)
+   * that matches a name (a flat name, the part of one before a "_", a raw
+   * name), with what matchTop and matchRaw find for it, worked out once.
+   */
+  private readonly topKeys: TopKey[][] = [];
   /**
    * Which object (by serial) last matched each slot, per nesting depth: a
    * key that matters seen twice in one object (a duplicate key) makes the
@@ -122,15 +128,32 @@ export class JsonExtractor {
       this.rawByLength[length] = Int32Array.from(indexes);
     });
     this.topFirstLimit = Math.max(64, byLength.length, rawLengths.length);
-    this.topFirstByte = new Uint8Array(this.topFirstLimit * 256);
-    byLength.forEach((entries, length) => {
-      for (let i = 0; i < entries.length; i += 2) {
-        this.topFirstByte[length * 256 + this.flatBytes[entries[i]!]![0]!] = 1;
-      }
-    });
-    rawLengths.forEach((indexes, length) => {
-      for (const r of indexes) this.topFirstByte[length * 256 + this.rawBytes[r]![0]!] = 1;
-    });
+    this.topKeyGroup = new Int32Array(this.topFirstLimit * 256);
+    const candidates = [
+      ...this.flatBytes.flatMap((name) =>
+        Array.from({ length: name.length }, (_, i) => i + 1)
+          .filter((k) => k === name.length || name[k] === 95)
+          .map((k) => Buffer.from(name.subarray(0, k))),
+      ),
+      ...this.rawBytes.map((name) => Buffer.from(name)),
+    ];
+    const seen = new Set<string>();
+    for (const key of candidates) {
+      const text = key.toString("latin1");
+      if (seen.has(text) || key[0]! <= 57 || !key.every((c) => PLAIN[c] === 1)) continue;
+      seen.add(text);
+      this.matchTop(key, 0, key.length);
+      const topKey: TopKey = {
+        bytes: key,
+        leaf: this.matchedLeaf,
+        child: this.matchedChild,
+        raw: this.matchRaw(key, 0, key.length),
+      };
+      if (topKey.leaf < 0 && topKey.child === null && topKey.raw < 0) continue;
+      const at = key.length * 256 + key[0]!;
+      if (this.topKeyGroup[at] === 0) this.topKeyGroup[at] = this.topKeys.push([]);
+      this.topKeys[this.topKeyGroup[at]! - 1]!.push(topKey);
+    }
   }
 
   /** The slot of a flat name, then raw names after them. */
@@ -159,6 +182,7 @@ export class JsonExtractor {
       this.generation = 1;
     }
     if (end > POSITION_MASK) return false;
+    useWords(buf);
     let p = skipSpace(buf, start, end);
     if (p >= end || buf[p] !== 123) return false;
     p = this.object(buf, p, end, this.top, true, 0);
@@ -221,15 +245,12 @@ export class JsonExtractor {
           this.matchSanitised(buf, keyStart, keyEnd, level, topLevel);
         } else if (topLevel) {
           const length = keyEnd - keyStart;
-          if (
-            length >= this.topFirstLimit ||
-            this.topFirstByte[length * 256 + buf[keyStart]!] === 1
-          ) {
-            this.matchTop(buf, keyStart, keyEnd);
-            raw = this.matchRaw(buf, keyStart, keyEnd);
-          } else {
-            this.matchedLeaf = -1;
-            this.matchedChild = null;
+          this.matchedLeaf = -1;
+          this.matchedChild = null;
+          if (length < this.topFirstLimit) {
+            const group = this.topKeyGroup[length * 256 + buf[keyStart]!]!;
+            if (group !== 0)
+              raw = this.matchTopKey(buf, keyStart, length, this.topKeys[group - 1]!);
           }
         } else {
           this.matchPlain(buf, keyStart, keyEnd, level);
@@ -370,6 +391,23 @@ export class JsonExtractor {
     if (child) this.matchedChild = Int32Array.from(child);
   }
 
+  /** A plain top-level key against its group of topKeys: sets matchedLeaf/Child, returns raw. */
+  private matchTopKey(buf: Buffer, keyStart: number, length: number, group: TopKey[]): number {
+    for (let i = 0; i < group.length; i++) {
+      const key = group[i]!;
+      const bytes = key.bytes;
+      // the first byte is the group's
+      let k = 1;
+      while (k < length && bytes[k] === buf[keyStart + k]) k++;
+      if (k === length) {
+        this.matchedLeaf = key.leaf;
+        this.matchedChild = key.child;
+        return key.raw;
+      }
+    }
+    return -1;
+  }
+
   /** Mark slot i (at its depth) as matched in this object; false when it already was. */
   private touch(i: number, serial: number): boolean {
     if (this.touched[i] === serial) return false;
@@ -460,6 +498,15 @@ export class JsonExtractor {
   }
 }
 
+interface TopKey {
+  bytes: Buffer;
+  /** as matchTop finds them (child is shared by every line: it is only read) */
+  leaf: number;
+  child: Level | null;
+  /** as matchRaw finds it */
+  raw: number;
+}
+
 const TRUE = [116, 114, 117, 101];
 const FALSE = [102, 97, 108, 115, 101];
 const NULL = [110, 117, 108, 108];
@@ -524,6 +571,14 @@ const POSITION_MASK = ESCAPED - 1;
 function stringEnd(buf: Buffer, q: number, end: number): number {
   let escaped = 0;
   for (;;) {
+    // byte by byte up to a word boundary, then four bytes at a time
+    while (((q - wordBase) & 3) !== 0 && STRING_STOP[buf[q]!] === 0) q++;
+    if (((q - wordBase) & 3) === 0) {
+      let w = (q - wordBase) >> 2;
+      const limit = words.length;
+      while (w < limit && !hasStringStop(words[w]!)) w++;
+      q = wordBase + (w << 2);
+    }
     while (STRING_STOP[buf[q]!] === 0) q++;
     const d = buf[q];
     if (d === 34) return q + escaped;
@@ -533,6 +588,44 @@ function stringEnd(buf: Buffer, q: number, end: number): number {
     escaped = ESCAPED;
     q += skip;
   }
+}
+
+/**
+ * The current buffer as aligned 32-bit words, for stringEnd: words[i] holds
+ * buf[wordBase + 4i, wordBase + 4i + 4), and only whole words inside buf.
+ */
+let wordsOf: Buffer | null = null;
+let words: Int32Array = new Int32Array(0);
+let wordBase = 0;
+
+function useWords(buf: Buffer): void {
+  if (buf === wordsOf) return;
+  wordsOf = buf;
+  wordBase = (4 - (buf.byteOffset & 3)) & 3;
+  const count = buf.length > wordBase ? (buf.length - wordBase) >> 2 : 0;
+  words = new Int32Array(buf.buffer, buf.byteOffset + wordBase, count);
+}
+
+const ONES = 0x01010101;
+const HIGHS = 0x80808080 | 0;
+const SPACES = 0x20202020;
+const QUOTES = 0x22222222;
+const BACKSLASHES = 0x5c5c5c5c;
+
+/**
+ * Whether any of a word's four bytes is a quote, a backslash or below 0x20
+ * (the bytes STRING_STOP marks). The byte order does not matter: these are
+ * the exact "has a byte < n" and "has a zero byte" tests of Bit Twiddling
+ * Hacks (only which bit is set can be off, never whether one is).
+ */
+function hasStringStop(x: number): boolean {
+  const quote = x ^ QUOTES;
+  const backslash = x ^ BACKSLASHES;
+  return (
+    ((((x - SPACES) & ~x) | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)) &
+      HIGHS) !==
+    0
+  );
 }
 
 /** Length of a valid escape at buf[q] === "\\", or -1. */

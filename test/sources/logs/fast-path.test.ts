@@ -136,18 +136,36 @@ function buffers(): Buffer[] {
   return [...TRICKY.map((l) => Buffer.from(l)), ...TRICKY_BYTES];
 }
 
+/** Where compareLine puts a line: its buffer's offset in memory, bytes before it, a "\n" after. */
+interface Placement {
+  byteOffset: number;
+  before: number;
+  newline: boolean;
+}
+
 /** Compare one line through both paths: accepted alike, same label and field values. */
-function compareLine(bytes: Buffer, flat: string[], raw: string[]): void {
+function compareLine(
+  bytes: Buffer,
+  flat: string[],
+  raw: string[],
+  at: Placement = { byteOffset: 0, before: 0, newline: true },
+): boolean {
   const text = bytes.toString("utf8");
   const object = parseJsonObject(text);
   const extractor = new JsonExtractor({ flat, raw });
-  // a "\n" after the line, as in a file
-  const buf = Buffer.concat([bytes, Buffer.from("\n")]);
-  const accepted = extractor.scan(buf, 0, bytes.length);
+  // by default a "\n" after the line, as in a file
+  const length = at.before + bytes.length + (at.newline ? 1 : 0);
+  const buf = Buffer.from(new ArrayBuffer(at.byteOffset + length), at.byteOffset, length);
+  buf.fill("x", 0, at.before);
+  bytes.copy(buf, at.before);
+  if (at.newline) buf[length - 1] = 10;
+  const start = at.before;
+  const end = start + bytes.length;
+  const accepted = extractor.scan(buf, start, end);
   if (accepted) expect({ text, parses: object !== null }).toEqual({ text, parses: true });
-  if (!accepted || object === null) return;
+  if (!accepted || object === null) return accepted;
   const fast = new FastLine(extractor, STREAM);
-  fast.reset(buf, 0, bytes.length);
+  fast.reset(buf, start, end);
   const full = new ParsedLine(text, object, STREAM);
   for (const name of [...flat, "not_wanted"]) {
     expect({ text, name, value: fast.jsonLabel(name) }).toEqual({
@@ -171,6 +189,7 @@ function compareLine(bytes: Buffer, flat: string[], raw: string[]): void {
     });
   }
   expect(fast.text()).toBe(full.text());
+  return accepted;
 }
 
 describe("JsonExtractor + FastLine agree with JSON.parse", () => {
@@ -209,6 +228,55 @@ describe("JsonExtractor + FastLine agree with JSON.parse", () => {
         accepted: true,
       });
     }
+  });
+
+  it("on strings read four bytes at a time: every alignment, stop bytes at every position", () => {
+    // stringEnd reads aligned 32-bit words: the line and its buffer are put at every offset
+    const filler = "abcdefghijklmnopqrstuvwxyz0123456789";
+    const stops = [
+      '\\"',
+      "\\\\",
+      "\\u00e9",
+      "\t",
+      "\u0000",
+      "\u001f",
+      "\u007f",
+      " ",
+      "é",
+      "\u00a2",
+      "😀",
+    ];
+    const lines: Buffer[] = [];
+    for (let cut = 0; cut <= 9; cut++) {
+      for (const stop of stops) {
+        const value = filler.slice(0, cut) + stop + filler.slice(cut);
+        lines.push(Buffer.from(`{"msg":"${value}","t":"2026-11-24T11:59:00Z","x":"${value}"}`));
+        lines.push(Buffer.from(`{"${value}":1,"msg":"a","m\\u0073g":"${cut}"}`));
+      }
+      lines.push(Buffer.from(`{"msg":"${filler.slice(0, cut)}`));
+      lines.push(Buffer.from(`{"msg":"${filler.slice(0, cut)}\\`));
+      lines.push(Buffer.from(`{"msg":"${filler.slice(0, cut)}\\"`));
+    }
+    // bytes whose XOR with a quote or a backslash sets the high bit, and 0x80 to 0xff
+    const high = Buffer.from(Array.from({ length: 128 }, (_, i) => 128 + i));
+    lines.push(Buffer.concat([Buffer.from('{"msg":"'), high, Buffer.from('","t":1}')]));
+    lines.push(Buffer.from(`{"msg":"${"long ".repeat(400)}","t":"${"z".repeat(5000)}"}`));
+    lines.push(Buffer.from(`{"msg":"${"long ".repeat(400)}\u0001","t":1}`));
+    lines.push(Buffer.from(`{"msg":"${"long ".repeat(400)}\\n${"x".repeat(99)}","t":1}`));
+    let accepted = 0;
+    for (const bytes of lines) {
+      for (let byteOffset = 0; byteOffset < 4; byteOffset++) {
+        for (let before = 0; before < 4; before++) {
+          for (const newline of [true, false]) {
+            const at = { byteOffset, before, newline };
+            if (compareLine(bytes, ["msg", "x"], ["t"], at)) accepted++;
+          }
+        }
+      }
+    }
+    // the valid lines without a duplicate key (10 cuts, 8 valid stops; the high bytes, the long
+    // line, the escaped long line), each in 32 placements
+    expect(accepted).toBe((10 * 8 + 3) * 32);
   });
 
   it("takes the ordinary lines itself (the fast path is not always falling back)", () => {
