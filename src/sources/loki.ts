@@ -41,11 +41,6 @@ export const LOKI_MAX_QUERY_LENGTH_MS = 721 * 3_600_000;
 const MAX_POINTS_PER_QUERY = 10_000;
 const MAX_GET_QUERY_CHARS = 3000;
 
-/** Diagnostics plus notes the report may show (a breakdown that failed, for instance). */
-export interface LokiDiagnostics extends SourceDiagnostics {
-  warnings?: string[];
-}
-
 export function createLokiSource(spec: LokiSourceSpec): Source {
   const label = `loki source '${spec.name}'`;
   const client = clientForSource(spec, label, describeLokiError);
@@ -104,7 +99,7 @@ async function countRequest(api: LokiApi, request: CountRequest): Promise<CountR
   ]);
   const windows = Object.fromEntries(windowEntries);
   const warnings: string[] = breakdownWarning ? [breakdownWarning] : [];
-  const diagnostics: LokiDiagnostics = {};
+  const diagnostics: SourceDiagnostics = {};
   if (events !== undefined && longest) {
     diagnostics.missingField = Math.max(0, events - (windows[longest.key]?.total ?? 0));
   }

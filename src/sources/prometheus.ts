@@ -36,11 +36,6 @@ export const MAX_POINTS_PER_QUERY = 10_000;
 /** Queries longer than this go in a POST body: proxies cut long URLs. */
 const MAX_GET_QUERY_CHARS = 3000;
 
-/** Diagnostics plus notes such as "this metric does not exist" (see the report). */
-export interface PrometheusDiagnostics extends SourceDiagnostics {
-  warnings?: string[];
-}
-
 export function createPrometheusSource(spec: PrometheusSourceSpec): Source {
   const label = `prometheus source '${spec.name}'`;
   const client = clientForSource(spec, label, describePrometheusError);
@@ -121,7 +116,7 @@ async function countRequest(api: PrometheusApi, request: CountRequest): Promise<
       );
     }
   }
-  const diagnostics: PrometheusDiagnostics = { queries: api.queries };
+  const diagnostics: SourceDiagnostics = { queries: api.queries };
   if (warnings.length > 0) diagnostics.warnings = warnings;
   return { windows, series: Object.fromEntries(seriesEntries), breakdown, diagnostics };
 }
@@ -143,7 +138,7 @@ async function breakdownOrWarning(
 
 function noDataResult(request: CountRequest, warnings: string[], queries: number): CountResult {
   const zero = (): Counts => ({ good: 0, total: 0 });
-  const diagnostics: PrometheusDiagnostics = { queries, warnings };
+  const diagnostics: SourceDiagnostics = { queries, warnings };
   return {
     windows: Object.fromEntries(request.windows.map((w) => [w.key, zero()])),
     series: Object.fromEntries(

@@ -4,39 +4,21 @@
  * line says what it expects: `# expect: LINE:COL text | other text`.
  */
 
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadSpec } from "../../src/spec/load.js";
+import { expectNamedAtPosition, readBrokenFixtures } from "../support/broken-fixtures.js";
 import { type CliResult, hasStackTrace, ROOT, runCli } from "../support/cli.js";
 
 const DIR = join(ROOT, "test", "fixtures", "broken");
-const fixtures = readdirSync(DIR)
-  .filter((f) => f.endsWith(".yaml"))
-  .sort()
-  .map((name) => {
-    const first = readFileSync(join(DIR, name), "utf8").split("\n")[0]!;
-    const m = /^# expect: (\d+):(\d+) (.+)$/.exec(first);
-    if (!m) throw new Error(`${name}: first line must be '# expect: LINE:COL text'`);
-    return { name, line: Number(m[1]), col: Number(m[2]), texts: m[3]!.split(" | ") };
-  });
+const fixtures = readBrokenFixtures(DIR);
 
 describe("broken SLO files", () => {
   it("there are at least 25 of them", () => {
     expect(fixtures.length).toBeGreaterThanOrEqual(25);
   });
 
-  it.each(fixtures)(
-    "$name: the problem is named at its position",
-    async ({ name, line, col, texts }) => {
-      const { errors } = await loadSpec([join(DIR, name)], { env: {} });
-      expect(errors.length).toBeGreaterThan(0);
-      const formatted = errors.map((e) => e.format()).join("\n");
-      const first = errors[0]!;
-      expect(`${first.line}:${first.col}`, formatted).toBe(`${line}:${col}`);
-      expect(first.file).toContain(name);
-      for (const text of texts) expect(formatted).toContain(text);
-    },
+  it.each(fixtures)("$name: the problem is named at its position", (fixture) =>
+    expectNamedAtPosition(DIR, fixture),
   );
 
   it("slo validate exits 2 with file:line:col and no stack trace, for each file", async () => {

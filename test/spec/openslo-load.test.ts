@@ -6,12 +6,12 @@
  * (`# expect: LINE:COL text | other text` on its first line).
  */
 
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadSpec } from "../../src/spec/load.js";
 import type { SloSpec } from "../../src/spec/model.js";
 import { parseShorthand, toShorthand } from "../../src/spec/openslo/durations.js";
+import { expectNamedAtPosition, readBrokenFixtures } from "../support/broken-fixtures.js";
 import { hasStackTrace, ROOT, runCli } from "../support/cli.js";
 
 const DAY = 86_400_000;
@@ -235,29 +235,16 @@ describe("OpenSLO durations", () => {
   });
 });
 
-const brokenFixtures = readdirSync(BROKEN)
-  .filter((f) => f.endsWith(".yaml"))
-  .sort()
-  .map((name) => {
-    const first = readFileSync(join(BROKEN, name), "utf8").split("\n")[0]!;
-    const m = /^# expect: (\d+):(\d+) (.+)$/.exec(first);
-    if (!m) throw new Error(`${name}: first line must be '# expect: LINE:COL text'`);
-    return { name, line: Number(m[1]), col: Number(m[2]), texts: m[3]!.split(" | ") };
-  });
+const brokenFixtures = readBrokenFixtures(BROKEN);
 
 describe("broken OpenSLO documents", () => {
   it("cover every kind of mistake (at least 30)", () => {
     expect(brokenFixtures.length).toBeGreaterThanOrEqual(30);
   });
 
-  it.each(brokenFixtures)("$name: named at its position", async ({ name, line, col, texts }) => {
-    const { errors } = await loadSpec([join(BROKEN, name)], { env: {}, cwd: ROOT });
-    const formatted = errors.map((e) => e.format()).join("\n");
-    expect(errors.length, formatted).toBeGreaterThan(0);
-    expect(`${errors[0]!.line}:${errors[0]!.col}`, formatted).toBe(`${line}:${col}`);
-    expect(errors[0]!.file).toBe(`test/fixtures/openslo/broken/${name}`);
-    for (const text of texts) expect(formatted).toContain(text);
-  });
+  it.each(brokenFixtures)("$name: named at its position", (fixture) =>
+    expectNamedAtPosition(BROKEN, fixture),
+  );
 
   // The CLI prints what loadSpec returns; a few files show the exit code and the wording.
   it("slo validate exits 2 with file:line:col and no stack trace", {

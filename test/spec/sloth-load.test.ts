@@ -5,7 +5,6 @@
  * its problem at file:line:col (`# expect: LINE:COL text` on its first line).
  */
 
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_BURN_RATE_WINDOWS } from "../../src/spec/alert-windows.js";
@@ -17,6 +16,7 @@ import {
   rawRatioQueries,
   unwrapSummedSelector,
 } from "../../src/spec/ratio-queries.js";
+import { expectNamedAtPosition, readBrokenFixtures } from "../support/broken-fixtures.js";
 import { hasStackTrace, ROOT, runCli } from "../support/cli.js";
 
 const VALID = join(ROOT, "test", "fixtures", "sloth", "valid");
@@ -160,29 +160,16 @@ describe("query rewrites", () => {
   });
 });
 
-const brokenFixtures = readdirSync(BROKEN)
-  .filter((f) => f.endsWith(".yaml"))
-  .sort()
-  .map((name) => {
-    const first = readFileSync(join(BROKEN, name), "utf8").split("\n")[0]!;
-    const m = /^# expect: (\d+):(\d+) (.+)$/.exec(first);
-    if (!m) throw new Error(`${name}: first line must be '# expect: LINE:COL text'`);
-    return { name, line: Number(m[1]), col: Number(m[2]), texts: m[3]!.split(" | ") };
-  });
+const brokenFixtures = readBrokenFixtures(BROKEN);
 
 describe("broken Sloth specs", () => {
   it("cover every kind of mistake (at least 15)", () => {
     expect(brokenFixtures.length).toBeGreaterThanOrEqual(15);
   });
 
-  it.each(brokenFixtures)("$name: named at its position", async ({ name, line, col, texts }) => {
-    const { errors } = await loadSpec([join(BROKEN, name)], { env: {}, cwd: ROOT });
-    const formatted = errors.map((e) => e.format()).join("\n");
-    expect(errors.length, formatted).toBeGreaterThan(0);
-    expect(`${errors[0]!.line}:${errors[0]!.col}`, formatted).toBe(`${line}:${col}`);
-    expect(errors[0]!.file).toBe(`test/fixtures/sloth/broken/${name}`);
-    for (const text of texts) expect(formatted).toContain(text);
-  });
+  it.each(brokenFixtures)("$name: named at its position", (fixture) =>
+    expectNamedAtPosition(BROKEN, fixture),
+  );
 
   it("slo validate exits 2 with file:line:col and no stack trace", {
     timeout: 120_000,
