@@ -213,6 +213,14 @@ describe("exit codes and options", () => {
   });
 });
 
+describe("the examples", () => {
+  it("examples/ (native on Prometheus, OpenSLO, Sloth) is valid", async () => {
+    const r = await runCli(["validate", "examples/"]);
+    expect(r.stderr).toBe("");
+    expect(r).toMatchObject({ code: 0, stdout: "3 file(s), 7 SLO(s): valid\n" });
+  });
+});
+
 describe("the example's logs", () => {
   it("are exactly what the deterministic generator makes", async () => {
     const out = tempDir();
