@@ -8,6 +8,7 @@
 import { spawn } from "node:child_process";
 import { closeSync, createReadStream, openSync, renameSync, writeSync } from "node:fs";
 import { open } from "node:fs/promises";
+import { mulberry32 } from "../scripts/mulberry32.js";
 
 /** The instant the data ends at, and the bench's --at. */
 export const END = "2026-11-24T12:00:00Z";
@@ -15,18 +16,6 @@ const END_MS = Date.parse(END);
 export const SPAN_MS = 30 * 86_400_000;
 /** Bump when the format changes, so cached files are not reused. */
 export const FORMAT_VERSION = 1;
-
-/** mulberry32: small, fast, and the same sequence everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ACTIONS = ["CheckBalance", "GetStatement", "Transfer"] as const;
 const PATHS: Record<(typeof ACTIONS)[number], string> = {
@@ -46,7 +35,7 @@ const PARTNERS = ["fincore-eu", "fincore-us", "ledgerly"];
  * so an interrupted run leaves no half file behind).
  */
 export function generateLogs(path: string, targetBytes: number, seed = 20261124): void {
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed);
   const hex = (n: number): string => {
     let s = "";
     while (s.length < n) s += ((rnd() * 0x100000000) >>> 0).toString(16).padStart(8, "0");

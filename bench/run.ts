@@ -26,20 +26,16 @@ const GZ_PARTS = 8;
 /** The bench's own bundle of the CLI (as scripts/build-cli.mjs makes it), so nobody's rebuild of dist/ changes what is timed mid-run. */
 const BUNDLE = join(ROOT, ".bench-cache", "cli", "slo.mjs");
 
-async function buildBundle(): Promise<void> {
-  const { build } = await import("esbuild");
-  await build({
-    entryPoints: { slo: "src/cli/main.ts", "logs-worker": "src/sources/logs/worker.ts" },
-    absWorkingDir: ROOT,
-    outdir: dirname(BUNDLE),
-    outExtension: { ".js": ".mjs" },
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "esm",
-    packages: "external",
-    logLevel: "warning",
-  });
+function buildBundle(): void {
+  execFileSync(
+    process.execPath,
+    [join(ROOT, "scripts", "build-cli.mjs"), "--outdir", dirname(BUNDLE)],
+    {
+      cwd: ROOT,
+      stdio: "inherit",
+      env: { ...process.env, SLO_QUIET_BUILD: "1" },
+    },
+  );
 }
 
 const argv = process.argv.slice(2);
@@ -321,7 +317,7 @@ async function main(): Promise<number> {
     return 2;
   }
   log(`building ${relative(ROOT, BUNDLE)}...`);
-  await buildBundle();
+  buildBundle();
   const one = plainDataset("1gb", 1);
   const datasets: Dataset[] = [one];
   if (!quick) {

@@ -25563,6 +25563,25 @@ var init_index_es = __esm({
   }
 });
 
+// src/spec/lezer.ts
+function firstErrorNode(top) {
+  let found = null;
+  top.cursor().iterate((node2) => {
+    if (found) return false;
+    if (node2.type.isError) {
+      found = node2.node;
+      return false;
+    }
+    return void 0;
+  });
+  return found;
+}
+var init_lezer = __esm({
+  "src/spec/lezer.ts"() {
+    "use strict";
+  }
+});
+
 // src/spec/logql.ts
 function parseLogQuery(text, opts) {
   const body = stripComments(text);
@@ -25626,17 +25645,8 @@ function stripComments(text) {
   return out;
 }
 function firstSyntaxError(top, source) {
-  let found = null;
-  top.cursor().iterate((node2) => {
-    if (found) return false;
-    if (node2.type.isError) {
-      found = node2.node;
-      return false;
-    }
-    return void 0;
-  });
-  if (!found) return null;
-  const error63 = found;
+  const error63 = firstErrorNode(top);
+  if (!error63) return null;
   const offset = error63.from;
   const stageStart = source.lastIndexOf("|", offset) + 1;
   const stageWord = /^\s*([a-z_]+)/.exec(source.slice(stageStart))?.[1];
@@ -26064,6 +26074,7 @@ var init_logql = __esm({
   "src/spec/logql.ts"() {
     "use strict";
     init_index_es();
+    init_lezer();
     STAND_IN_SELECTOR = '{__slo__="x"} ';
     SUPPORTED = "slo evaluates line filters (|= != |~ !~), json, logfmt and label filters";
     QueryError = class extends Error {
@@ -29094,22 +29105,10 @@ function checkPromQL(text) {
   if (text.trim() === "") return { ok: false, message: "empty PromQL query", offset: 0 };
   const filled = fill(text, PARSE_DURATION);
   const tree = parser2.parse(filled.text);
-  const error63 = firstError(tree.topNode);
+  const error63 = firstErrorNode(tree.topNode);
   if (!error63) return { ok: true };
   const offset = originalOffset(error63.from, filled.replaced, PARSE_DURATION.length);
   return { ok: false, message: describeError(filled.text, error63), offset };
-}
-function firstError(top) {
-  let found = null;
-  top.cursor().iterate((node2) => {
-    if (found) return false;
-    if (node2.type.isError) {
-      found = node2.node;
-      return false;
-    }
-    return void 0;
-  });
-  return found;
 }
 function describeError(text, node2) {
   const rest = text.slice(node2.from);
@@ -29120,7 +29119,7 @@ function describeError(text, node2) {
 }
 function topExpression(text) {
   const tree = parser2.parse(text);
-  if (firstError(tree.topNode)) return null;
+  if (firstErrorNode(tree.topNode)) return null;
   let node2 = tree.topNode.firstChild;
   while (node2?.name === "ParenExpr") node2 = exprChild(node2);
   return node2;
@@ -29136,7 +29135,7 @@ function isSelector(text) {
 }
 function fixedRange(text) {
   const tree = parser2.parse(text);
-  if (firstError(tree.topNode)) return null;
+  if (firstErrorNode(tree.topNode)) return null;
   let found = null;
   tree.topNode.cursor().iterate((node2) => {
     if (found) return false;
@@ -29188,6 +29187,7 @@ var init_promql = __esm({
   "src/spec/promql.ts"() {
     "use strict";
     init_index_es2();
+    init_lezer();
     WINDOW_PLACEHOLDER = /\{\{\s*\.?window\s*\}\}/g;
     PARSE_DURATION = "5m";
     DURATION_UNITS = [

@@ -3671,6 +3671,20 @@ var parser = LRParser.deserialize({
   tokenPrec: 3833
 });
 
+// src/spec/lezer.ts
+function firstErrorNode(top) {
+  let found = null;
+  top.cursor().iterate((node) => {
+    if (found) return false;
+    if (node.type.isError) {
+      found = node.node;
+      return false;
+    }
+    return void 0;
+  });
+  return found;
+}
+
 // src/spec/logql.ts
 var STAND_IN_SELECTOR = '{__slo__="x"} ';
 var SUPPORTED = "slo evaluates line filters (|= != |~ !~), json, logfmt and label filters";
@@ -3755,17 +3769,8 @@ var KEYWORD_STAGES = [
   "distinct"
 ];
 function firstSyntaxError(top, source) {
-  let found = null;
-  top.cursor().iterate((node) => {
-    if (found) return false;
-    if (node.type.isError) {
-      found = node.node;
-      return false;
-    }
-    return void 0;
-  });
-  if (!found) return null;
-  const error = found;
+  const error = firstErrorNode(top);
+  if (!error) return null;
   const offset = error.from;
   const stageStart = source.lastIndexOf("|", offset) + 1;
   const stageWord = /^\s*([a-z_]+)/.exec(source.slice(stageStart))?.[1];

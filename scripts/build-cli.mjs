@@ -1,12 +1,20 @@
 // Bundles the CLI into dist/cli/slo.mjs, so a clone starts in a fraction of the
 // time tsx needs to compile the source on every run. Runs on `npm ci` (prepare)
 // and before the tests; bin/slo.js falls back to the source when src/ is newer.
+//   node scripts/build-cli.mjs [--outdir DIR]   (the bench builds its own copy)
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const at = process.argv.indexOf("--outdir");
+const outdir = at > 0 ? resolve(process.argv[at + 1]) : join(root, "dist/cli");
 
 const started = Date.now();
 await build({
+  absWorkingDir: root,
   entryPoints: { slo: "src/cli/main.ts", "logs-worker": "src/sources/logs/worker.ts" },
-  outdir: "dist/cli",
+  outdir,
   outExtension: { ".js": ".mjs" },
   bundle: true,
   platform: "node",
@@ -17,4 +25,4 @@ await build({
   logLevel: "warning",
 });
 if (!process.env.SLO_QUIET_BUILD)
-  console.log(`built dist/cli/slo.mjs and logs-worker.mjs in ${Date.now() - started} ms`);
+  console.log(`built ${outdir}/slo.mjs and logs-worker.mjs in ${Date.now() - started} ms`);

@@ -11,6 +11,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { mulberry32 } from "./mulberry32.js";
 
 /** The instant the README evaluates the example at (slo check --at ...). */
 export const EXAMPLE_AT = "2026-11-24T12:00:00Z";
@@ -19,20 +20,8 @@ const DAY = 86_400_000;
 const DAYS = 31;
 const FILES = 4;
 
-/** mulberry32: small, fast, and the same numbers on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // Reset at every run, so the output depends on nothing but this file.
-let random = prng(20190924);
+let random = mulberry32(20190924);
 const hex = (n: number) =>
   Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join("");
 let accounts: string[] = [];
@@ -123,7 +112,7 @@ function lineFor(ms: number): string {
 
 export function generateExampleLogs(outDir: string): string[] {
   mkdirSync(outDir, { recursive: true });
-  random = prng(20190924);
+  random = mulberry32(20190924);
   accounts = Array.from({ length: 400 }, () => `5c52${hex(20)}`);
   const start = END_MS - DAYS * DAY;
   const perFile = (DAYS * DAY) / FILES;

@@ -10,6 +10,7 @@
  */
 
 import { parser } from "@grafana/lezer-logql";
+import { firstErrorNode } from "./lezer.js";
 import type {
   CompareOp,
   LabelFilterExpr,
@@ -137,17 +138,8 @@ function firstSyntaxError(
   top: SyntaxNode,
   source: string,
 ): { message: string; offset: number } | null {
-  let found: SyntaxNode | null = null;
-  top.cursor().iterate((node) => {
-    if (found) return false;
-    if (node.type.isError) {
-      found = node.node;
-      return false;
-    }
-    return undefined;
-  });
-  if (!found) return null;
-  const error = found as SyntaxNode;
+  const error = firstErrorNode(top);
+  if (!error) return null;
   const offset = error.from;
 
   // A syntax error inside a stage the grammar only knows in metric queries

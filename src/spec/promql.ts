@@ -7,6 +7,7 @@
  */
 
 import { parser } from "@prometheus-io/lezer-promql";
+import { firstErrorNode } from "./lezer.js";
 
 export type PromQLCheck = { ok: true } | { ok: false; message: string; offset: number };
 
@@ -61,23 +62,10 @@ export function checkPromQL(text: string): PromQLCheck {
   if (text.trim() === "") return { ok: false, message: "empty PromQL query", offset: 0 };
   const filled = fill(text, PARSE_DURATION);
   const tree = parser.parse(filled.text);
-  const error = firstError(tree.topNode);
+  const error = firstErrorNode(tree.topNode);
   if (!error) return { ok: true };
   const offset = originalOffset(error.from, filled.replaced, PARSE_DURATION.length);
   return { ok: false, message: describeError(filled.text, error), offset };
-}
-
-function firstError(top: SyntaxNode): SyntaxNode | null {
-  let found: SyntaxNode | null = null;
-  top.cursor().iterate((node) => {
-    if (found) return false;
-    if (node.type.isError) {
-      found = node.node;
-      return false;
-    }
-    return undefined;
-  });
-  return found;
 }
 
 function describeError(text: string, node: SyntaxNode): string {
@@ -96,7 +84,7 @@ function describeError(text: string, node: SyntaxNode): string {
  */
 function topExpression(text: string): SyntaxNode | null {
   const tree = parser.parse(text);
-  if (firstError(tree.topNode)) return null;
+  if (firstErrorNode(tree.topNode)) return null;
   let node = tree.topNode.firstChild;
   while (node?.name === "ParenExpr") node = exprChild(node);
   return node;
@@ -121,7 +109,7 @@ export function isSelector(text: string): boolean {
  */
 export function fixedRange(text: string): { offset: number; text: string } | null {
   const tree = parser.parse(text);
-  if (firstError(tree.topNode)) return null;
+  if (firstErrorNode(tree.topNode)) return null;
   let found: { offset: number; text: string } | null = null;
   tree.topNode.cursor().iterate((node) => {
     if (found) return false;

@@ -49,7 +49,7 @@ export function nativeDocument(
   });
 }
 
-function nonEmpty<T extends Record<string, unknown>>(r: T): T | undefined {
+export function nonEmpty<T extends Record<string, unknown>>(r: T): T | undefined {
   return Object.keys(r).length > 0 ? r : undefined;
 }
 
@@ -69,8 +69,12 @@ function sourceOf(s: SourceSpec, options: WriteOptions): Record<string, unknown>
       labels: nonEmpty(s.labels),
     });
   }
-  return compact({
-    type: s.type,
+  return compact({ type: s.type, ...httpConnection(s) });
+}
+
+/** A server source's connection as written, in both formats: defaults left out. */
+export function httpConnection(s: Exclude<SourceSpec, { type: "logs" }>): Record<string, unknown> {
+  return {
     url: s.url,
     headers: nonEmpty(s.headers),
     bearerToken: s.bearerToken,
@@ -80,7 +84,7 @@ function sourceOf(s: SourceSpec, options: WriteOptions): Record<string, unknown>
     timeout: s.timeoutMs === 30_000 ? undefined : formatDuration(s.timeoutMs),
     retries: s.retries === 2 ? undefined : s.retries,
     tenant: s.type === "loki" ? s.tenant : undefined,
-  });
+  };
 }
 
 /** The SLO's own labels: those the service does not already give it. */

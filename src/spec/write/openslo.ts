@@ -26,7 +26,14 @@ import {
 } from "../openslo/extensions.js";
 import { histogramUnit, OPENSLO_TYPE_NAME } from "../openslo/indicators.js";
 import { API_VERSION } from "../openslo/objects.js";
-import { ownLabels, percentText, rebasePath, type WriteOptions } from "./native.js";
+import {
+  httpConnection,
+  nonEmpty,
+  ownLabels,
+  percentText,
+  rebasePath,
+  type WriteOptions,
+} from "./native.js";
 import { compact, quoted } from "./yaml.js";
 
 const MINUTE = 60_000;
@@ -58,10 +65,6 @@ export function planDataSourceNames(
 
 function envelope(kind: string, metadata: Record<string, unknown>, spec: Record<string, unknown>) {
   return { apiVersion: API_VERSION, kind, metadata: compact(metadata), spec: compact(spec) };
-}
-
-function nonEmpty<T extends Record<string, unknown>>(r: T): T | undefined {
-  return Object.keys(r).length > 0 ? r : undefined;
 }
 
 export function openSloDocuments(service: ServiceSpec, options: OpenSloWriteOptions): unknown[] {
@@ -101,17 +104,7 @@ function connectionOf(s: SourceSpec, options: WriteOptions): Record<string, unkn
       labels: nonEmpty(s.labels),
     });
   }
-  return compact({
-    url: s.url,
-    headers: nonEmpty(s.headers),
-    bearerToken: s.bearerToken,
-    basicAuth: s.basicAuth
-      ? { username: s.basicAuth.username, password: s.basicAuth.password }
-      : undefined,
-    timeout: s.timeoutMs === 30_000 ? undefined : formatDuration(s.timeoutMs),
-    retries: s.retries === 2 ? undefined : s.retries,
-    tenant: s.type === "loki" ? s.tenant : undefined,
-  });
+  return compact(httpConnection(s));
 }
 
 function cannot(slo: SloSpec, what: string): SloError {
