@@ -18327,7 +18327,7 @@ var require_eventsource_stream = __commonJS({
     var LF = 10;
     var CR = 13;
     var COLON = 58;
-    var SPACE2 = 32;
+    var SPACE = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
     var EVENT = Buffer.from("event");
@@ -18519,7 +18519,7 @@ var require_eventsource_stream = __commonJS({
         if (colonPosition !== -1) {
           fieldLength = colonPosition;
           valueStart = colonPosition + 1;
-          if (line[valueStart] === SPACE2) {
+          if (line[valueStart] === SPACE) {
             ++valueStart;
           }
         }
@@ -20595,9 +20595,9 @@ var require_parse2 = __commonJS({
           safeChars.push(...chars);
           continue;
         }
-        const literal4 = normalizeSimpleBranch(branch);
-        if (literal4 && literal4.length === 1) {
-          safeChars.push(literal4);
+        const literal3 = normalizeSimpleBranch(branch);
+        if (literal3 && literal3.length === 1) {
+          safeChars.push(literal3);
           continue;
         }
         combinable = false;
@@ -20749,15 +20749,15 @@ var require_parse2 = __commonJS({
         extglobs.push(token);
       };
       const extglobClose = (token) => {
-        const literal4 = input2.slice(token.startIndex, state.index + 1);
+        const literal3 = input2.slice(token.startIndex, state.index + 1);
         const body = input2.slice(token.startIndex + 2, state.index);
         const analysis = analyzeRepeatedExtglob(body, opts);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
           const open4 = tokens[token.tokensIndex];
           open4.type = "text";
-          open4.value = literal4;
-          open4.output = safeOutput || utils.escapeRegex(literal4);
+          open4.value = literal3;
+          open4.output = safeOutput || utils.escapeRegex(literal3);
           for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
             tokens[i].value = "";
             tokens[i].output = "";
@@ -26010,8 +26010,8 @@ function translateRe2(pattern) {
       i++;
       if (e === "Q") {
         const end = pattern.indexOf("\\E", i + 1);
-        const literal4 = pattern.slice(i + 1, end < 0 ? void 0 : end);
-        out += literal4.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
+        const literal3 = pattern.slice(i + 1, end < 0 ? void 0 : end);
+        out += literal3.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
         i = end < 0 ? pattern.length : end + 1;
       } else if (!inClass && e === "A") out += "(?<![\\s\\S])";
       else if (!inClass && e === "z") out += "(?![\\s\\S])";
@@ -26247,125 +26247,173 @@ var init_json_fields = __esm({
   }
 });
 
-// src/sources/logs/json-extract.ts
-function literal(buf, p, end, word) {
-  if (p + word.length > end) return false;
-  for (let i = 0; i < word.length; i++) if (buf[p + i] !== word[i]) return false;
-  return true;
-}
-function skipSpace(buf, p, end) {
-  while (p < end) {
-    const c = buf[p];
-    if (c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
-    p++;
+// src/sources/logs/json-scan-wasm.ts
+var JSON_SCAN_WASM;
+var init_json_scan_wasm = __esm({
+  "src/sources/logs/json-scan-wasm.ts"() {
+    "use strict";
+    JSON_SCAN_WASM = [
+      "AGFzbQEAAAABIwVgA39/fwF/YAF/AX9gBH9/f38Bf2AGf39/f39/AX9gAX8AAwYFAAECAwQFAwEAAQYkB38BQQALfwFBAAt/",
+      "AUEAC38BQQALfwFBAAt/AUEAC38BQQALBxgDBGluaXQABARzY2FuAAMGbWVtb3J5AgAKnBQF9AgBBH8jBiEEAkAgAC0AACIF",
+      "QSJGBEAgAEEBaiIAEAEiAUUNASABQf////8HcSEDIAIEfyMFIwRPBH9BAAUjBUEGQQUgAUGAgICAeHEbNgIAIwUgADYCBCMF",
+      "IAM2AggjBUEMaiQFQQELBUEBC0UNASADQQFqDwsgBUH7AEYEQCAAIAFBAWogAkEAEAIPCyAFQdsARgRAAkAgAUEBaiIFQcAA",
+      "Sg0AIwYhBCAAQQFqIQEDQCABIARJBH8jACABLQAAai0AAEECRgVBAAsEQCABQQFqIQEMAQsLIAFBAWohAyABIARJBH8gAS0A",
+      "AEHdAEYFQQALDQADQEEAIQMgASAETw0BIAEgBUEAEAAiAUUNAQNAIAEgBEkEfyMAIAEtAABqLQAAQQJGBUEACwRAIAFBAWoh",
+      "AQwBCwsgASAETw0BIAEtAAAiBkEsRgRAIAFBAWohAQNAIAEgBEkEfyMAIAEtAABqLQAAQQJGBUEACwRAIAFBAWohAQwBCwsM",
+      "AQsLIAFBAWohAyAGQd0ARg0AQQAhAwsgA0UNASACBH8jBSMETwR/QQAFIwVBCzYCACMFIAA2AgQjBSADNgIIIwVBDGokBUEB",
+      "CwVBAQtFDQEgAw8LIAVB9ABGBEAgAEEEaiAESwR/QQEFIAAoAgBB9OTVqwZHCw0BIAIEfyMFIwRPBH9BAAUjBUEINgIAIwUg",
+      "ADYCBCMFIABBBGo2AggjBUEMaiQFQQELBUEBC0UNASAAQQRqDwsgBUHmAEYEQCAAQQVqIARLBH9BAQUgACgCAUHh2M2rBkcL",
+      "DQEgAgR/IwUjBE8Ef0EABSMFQQk2AgAjBSAANgIEIwUgAEEFajYCCCMFQQxqJAVBAQsFQQELRQ0BIABBBWoPCyAFQe4ARgRA",
+      "IABBBGogBEsEf0EBBSAAKAIAQe7qseMGRwsNASACBH8jBSMETwR/QQAFIwVBCjYCACMFIAA2AgQjBSAAQQRqNgIIIwVBDGok",
+      "BUEBCwVBAQtFDQEgAEEEag8LIwYhAwJ/QQAgAEEBaiAAIAAtAABBLUYbIgEgA08NABogAS0AACIEQTBGBEAgAUEBaiEBBSAE",
+      "QTlNIARBMU9xBEAgAUEBaiEBA0AgASADSQR/IAEtAABBMGtBCkkFQQALBEAgAUEBaiEBDAELCwVBAAwCCwsgASADSQR/IAEt",
+      "AABBLkYFQQALBEAgAUEBaiIBIQQDQCABIANJBH8gAS0AAEEwa0EKSQVBAAsEQCABQQFqIQEMAQsLQQAgASAERg0BGgsgASAD",
+      "SQR/IAEtAABBIHJB5QBGBUEACwRAIAMgAUEBaiIBSwR/IAEtAABBK0YEf0EBBSABLQAAQS1GCwVBAAsEQCABQQFqIQELIAEh",
+      "BANAIAEgA0kEfyABLQAAQTBrQQpJBUEACwRAIAFBAWohAQwBCwtBACABIARGDQEaCyABCyIBRQ0AIAIEfyMFIwRPBH9BAAUj",
+      "BUEHNgIAIwUgADYCBCMFIAE2AggjBUEMaiQFQQELBUEBC0UNACABDwtBAAvsAgIEfwF7IwYhAgNAIAIDfyAAIAJPBEBBAA8L",
+      "IAD9AAQAIgX9DCIiIiIiIiIiIiIiIiIiIiL9IyAF/QxcXFxcXFxcXFxcXFxcXFxc/SP9UCAF/QwgICAgICAgICAgICAgICAg",
+      "/Sb9UP1kIgMEfyAAIANoagUgAEEQaiEADAELCyIDTQRAQQAPCyADLQAAIgBBIkYEQCABIANyDwsgAEHcAEcEQEEADwtBACEA",
+      "AkAjBiIBIANBAWpNDQBBAiEAIAMtAAEiBEHcAEYgBEEiRnIgBEEvRnIgBEHiAEZyIARB5gBGciAEQe4ARnIgBEHyAEZyIARB",
+      "9ABGcg0AQQAhACAEQfUARyADQQZqIAFLcg0AIANBAmohAQNAIAEgA0EGakkEQCABLQAAIgRBMGtBCkkEf0EBBSAEQSByQeEA",
+      "a0EGSQtFDQIgAUEBaiEBDAELC0EGIQALIAAEQEGAgICAeCEBIAAgA2ohAAwBCwtBAAv/BQEFfwJAIAFBwABKDQAgAgR/IwUj",
+      "BE8Ef0EABSMFQQE2AgAjBSAANgIEIwUgADYCCCMFQQxqJAVBAQsFQQELRQ0AIwYhBiAAQQFqIQADQCAAIAZJBH8jACAALQAA",
+      "ai0AAEECRgVBAAsEQCAAQQFqIQAMAQsLIAAgBkkEfyAALQAAQf0ARgVBAAsEQCACBH8jBSMETwR/QQAFIwVBAjYCACMFIAA2",
+      "AgQjBSAANgIIIwVBDGokBUEBCwVBAQtFDQEgAEEBag8LA0AgACAGTwR/QQEFIAAtAABBIkcLDQEgAEEBaiIHIQUDQCAFIAZJ",
+      "BH8jACAFLQAAai0AAEEBRgVBAAsEQCAFQQFqIQUMAQsLQQEhCCAFLQAAQSJHBEBBACEIIAUQASIFRSAFQYCAgIB4cXINAgsg",
+      "BSAGTw0BIAVBAWohAANAIAAgBkkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsgACAGTwR/QQEFIAAtAABBOkcL",
+      "DQEgAEEBaiEAA0AgACAGSQR/IwAgAC0AAGotAABBAkYFQQALBEAgAEEBaiEADAELCyAAIAZPDQEgCEEAIANBACAFIAdLIAIg",
+      "AhsiBBsbBH8gBy0AAEE5SwVBAAsEQCAFIAdrIgQjAk4Ef0EBBSAHLQAAIwEgBEEIdGpqLQAAQQBHCyEECyAEBH8jBSMETwR/",
+      "QQAFIwVBBEEDIAgbNgIAIwUgBzYCBCMFIAU2AggjBUEMaiQFQQELBUEBC0UNASAAIAEgBBAAIgBFDQEDQCAAIAZJBH8jACAA",
+      "LQAAai0AAEECRgVBAAsEQCAAQQFqIQAMAQsLIAAgBk8NASAALQAAIgRBLEYEQCAAQQFqIQADQCAAIAZJBH8jACAALQAAai0A",
+      "AEECRgVBAAsEQCAAQQFqIQAMAQsLDAELCyAEQf0ARgRAIAIEfyMFIwRPBH9BAAUjBUECNgIAIwUgADYCBCMFIAA2AggjBUEM",
+      "aiQFQQELBUEBC0UNASAAQQFqDwtBAA8LQQALuAEAIAIkASADJAIgBCQDIAQgBUEMbGokBCAEJAUgASQGIwYhAgNAIAAgAkkE",
+      "fyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsgACABTwR/QQEFIAAtAABB+wBHCwRAQX8PCyAAQQBBAUEBEAIiAEUE",
+      "QEF/DwsjBiECA0AgACACSQR/IwAgAC0AAGotAABBAkYFQQALBEAgAEEBaiEADAELCyAAIAFHBEBBfw8LIwUjA2tBDG4LewEC",
+      "fyAAJAADQCABQYACSARAIAFB3wBGIQIgACABakECIAFBOUwgAUEwTnEEf0EBBSABQdoATCABQcEATnELBH9BAQUgAUH6AEwg",
+      "AUHhAE5xCyACciABQQlGIAFBIEZyIAFBDUZyIAFBCkZyGzoAACABQQFqIQEMAQsLCw=="
+    ].join("");
   }
-  return p;
+});
+
+// src/sources/logs/json-tokens.ts
+function jsonTokenizer() {
+  shared ??= new JsonTokenizer();
+  return shared;
 }
-function skipNumber(buf, p, end) {
-  if (p < end && buf[p] === 45) p++;
-  if (p >= end) return -1;
-  const first = buf[p];
-  if (first === 48) p++;
-  else if (first >= 49 && first <= 57) p = skipDigits(buf, p + 1, end);
-  else return -1;
-  if (p < end && buf[p] === 46) {
-    const digits2 = p + 1;
-    p = skipDigits(buf, digits2, end);
-    if (p === digits2) return -1;
-  }
-  if (p < end && (buf[p] === 101 || buf[p] === 69)) {
-    p++;
-    if (p < end && (buf[p] === 43 || buf[p] === 45)) p++;
-    const digits2 = p;
-    p = skipDigits(buf, digits2, end);
-    if (p === digits2) return -1;
-  }
-  return p;
-}
-function skipDigits(buf, p, end) {
-  while (p < end) {
-    const c = buf[p];
-    if (c < 48 || c > 57) break;
-    p++;
-  }
-  return p;
-}
-function stringEnd(buf, q, end) {
-  let escaped = 0;
-  for (; ; ) {
-    while ((q - wordBase & 3) !== 0 && STRING_STOP[buf[q]] === 0) q++;
-    if ((q - wordBase & 3) === 0) {
-      let w = q - wordBase >> 2;
-      const limit = words.length;
-      while (w < limit && !hasStringStop(words[w])) w++;
-      q = wordBase + (w << 2);
-    }
-    while (STRING_STOP[buf[q]] === 0) q++;
-    const d = buf[q];
-    if (d === 34) return q + escaped;
-    if (d !== 92 || q >= end) return -1;
-    const skip = escapeLength(buf, q, end);
-    if (skip < 0) return -1;
-    escaped = ESCAPED;
-    q += skip;
-  }
-}
-function useWords(buf) {
-  if (buf === wordsOf) return;
-  wordsOf = buf;
-  wordBase = 4 - (buf.byteOffset & 3) & 3;
-  const count = buf.length > wordBase ? buf.length - wordBase >> 2 : 0;
-  words = new Int32Array(buf.buffer, buf.byteOffset + wordBase, count);
-}
-function hasStringStop(x) {
-  const quote = x ^ QUOTES;
-  const backslash = x ^ BACKSLASHES2;
-  return ((x - SPACES & ~x | quote - ONES & ~quote | backslash - ONES & ~backslash) & HIGHS) !== 0;
-}
-function escapeLength(buf, q, end) {
-  if (q + 1 >= end) return -1;
-  switch (buf[q + 1]) {
-    case 34:
-    case 92:
-    case 47:
-    case 98:
-    case 102:
-    case 110:
-    case 114:
-    case 116:
-      return 2;
-    case 117: {
-      if (q + 6 > end) return -1;
-      for (let k = q + 2; k < q + 6; k++) {
-        const c = buf[k];
-        const hex3 = c >= 48 && c <= 57 || c >= 65 && c <= 70 || c >= 97 && c <= 102;
-        if (!hex3) return -1;
+var T_OBJECT, T_OBJECT_END, T_KEY_PLAIN, T_STRING, T_ESCAPED_STRING, T_NUMBER, T_TRUE, T_FALSE, RELEVANCE_LIMIT, SCRATCH_BYTES, TAPE_TOKENS, READ_BUFFER_BYTES, READ_BUFFERS, PAD, CLASSES_AT, RELEVANCE_AT, TAPE_AT, SCRATCH_AT, READ_BUFFERS_AT, MEMORY_BYTES, JsonTokenizer, shared;
+var init_json_tokens = __esm({
+  "src/sources/logs/json-tokens.ts"() {
+    "use strict";
+    init_json_scan_wasm();
+    T_OBJECT = 1;
+    T_OBJECT_END = 2;
+    T_KEY_PLAIN = 4;
+    T_STRING = 5;
+    T_ESCAPED_STRING = 6;
+    T_NUMBER = 7;
+    T_TRUE = 8;
+    T_FALSE = 9;
+    RELEVANCE_LIMIT = 1024;
+    SCRATCH_BYTES = 1024 * 1024;
+    TAPE_TOKENS = 16 * 1024;
+    READ_BUFFER_BYTES = 4 * 1024 * 1024;
+    READ_BUFFERS = 2;
+    PAD = 64;
+    CLASSES_AT = 1024;
+    RELEVANCE_AT = CLASSES_AT + 256;
+    TAPE_AT = RELEVANCE_AT + RELEVANCE_LIMIT * 256;
+    SCRATCH_AT = TAPE_AT + TAPE_TOKENS * 12;
+    READ_BUFFERS_AT = SCRATCH_AT + SCRATCH_BYTES + PAD;
+    MEMORY_BYTES = READ_BUFFERS_AT + READ_BUFFERS * (READ_BUFFER_BYTES + PAD);
+    JsonTokenizer = class {
+      /** tokens of the last scan: kind, start, end (addresses; see delta) */
+      tape;
+      /** what to subtract from a token's address to get its position in the scanned buffer */
+      delta = 0;
+      exports;
+      bytes;
+      memory;
+      freeReadBuffers = [];
+      relevanceOwner = null;
+      relevanceLimit = 0;
+      constructor() {
+        const module = new WebAssembly.Module(Buffer.from(JSON_SCAN_WASM, "base64"));
+        this.exports = new WebAssembly.Instance(module, {}).exports;
+        const memory = this.exports.memory;
+        const pages = Math.ceil(MEMORY_BYTES / 65536) - memory.buffer.byteLength / 65536;
+        if (pages > 0) memory.grow(pages);
+        this.memory = memory.buffer;
+        this.bytes = new Uint8Array(this.memory);
+        this.tape = new Int32Array(this.memory, TAPE_AT, TAPE_TOKENS * 3);
+        this.exports.init(CLASSES_AT);
+        for (let i = 0; i < READ_BUFFERS; i++) {
+          const at2 = READ_BUFFERS_AT + i * (READ_BUFFER_BYTES + PAD);
+          this.freeReadBuffers.push(Buffer.from(this.memory, at2, READ_BUFFER_BYTES));
+        }
       }
-      return 6;
-    }
-    default:
-      return -1;
+      /**
+       * Tokenize buf[start, end) with owner's relevance table; the number of
+       * tokens on the tape, or -1 when JSON.parse must decide.
+       */
+      scan(buf, start, end, owner, relevance) {
+        if (this.relevanceOwner !== owner) {
+          this.bytes.set(relevance, RELEVANCE_AT);
+          this.relevanceOwner = owner;
+          this.relevanceLimit = relevance.length >> 8;
+        }
+        let from;
+        if (buf.buffer === this.memory) {
+          from = buf.byteOffset + start;
+        } else {
+          if (end - start > SCRATCH_BYTES) return -1;
+          buf.copy(this.bytes, SCRATCH_AT, start, end);
+          from = SCRATCH_AT;
+        }
+        this.delta = from - start;
+        return this.exports.scan(
+          from,
+          from + (end - start),
+          RELEVANCE_AT,
+          this.relevanceLimit,
+          TAPE_AT,
+          TAPE_TOKENS
+        );
+      }
+      /** A buffer of READ_BUFFER_BYTES in this memory (lines read there are not copied), or null. */
+      takeReadBuffer() {
+        return this.freeReadBuffers.pop() ?? null;
+      }
+      giveBackReadBuffer(buf) {
+        if (buf.buffer === this.memory && !this.freeReadBuffers.includes(buf)) {
+          this.freeReadBuffers.push(buf);
+        }
+      }
+    };
+    shared = null;
   }
-}
-var SLOT_STRING, SLOT_ESCAPED_STRING, SLOT_NUMBER, SLOT_TRUE, SLOT_FALSE, MAX_DEPTH, PLAIN, STRING_STOP, SPACE, JsonExtractor, TRUE, FALSE, NULL, ESCAPED, POSITION_MASK, wordsOf, words, wordBase, ONES, HIGHS, SPACES, QUOTES, BACKSLASHES2;
+});
+
+// src/sources/logs/json-extract.ts
+var SLOT_STRING, SLOT_ESCAPED_STRING, SLOT_NUMBER, SLOT_TRUE, SLOT_FALSE, SLOT_OF_TOKEN, MAX_DEPTH, PLAIN, JsonExtractor;
 var init_json_extract = __esm({
   "src/sources/logs/json-extract.ts"() {
     "use strict";
     init_json_fields();
+    init_json_tokens();
     SLOT_STRING = 1;
     SLOT_ESCAPED_STRING = 2;
     SLOT_NUMBER = 3;
     SLOT_TRUE = 4;
     SLOT_FALSE = 5;
+    SLOT_OF_TOKEN = new Uint8Array(16);
+    SLOT_OF_TOKEN[T_STRING] = SLOT_STRING;
+    SLOT_OF_TOKEN[T_ESCAPED_STRING] = SLOT_ESCAPED_STRING;
+    SLOT_OF_TOKEN[T_NUMBER] = SLOT_NUMBER;
+    SLOT_OF_TOKEN[T_TRUE] = SLOT_TRUE;
+    SLOT_OF_TOKEN[T_FALSE] = SLOT_FALSE;
     MAX_DEPTH = 64;
     PLAIN = new Uint8Array(256);
-    STRING_STOP = new Uint8Array(256);
-    SPACE = new Uint8Array(256);
-    SPACE[32] = SPACE[9] = SPACE[10] = SPACE[13] = 1;
-    for (let c = 0; c < 256; c++) {
-      PLAIN[c] = /[A-Za-z0-9_]/.test(String.fromCharCode(c)) ? 1 : 0;
-      STRING_STOP[c] = c === 34 || c === 92 || c < 32 ? 1 : 0;
-    }
+    for (let c = 0; c < 256; c++) PLAIN[c] = /[A-Za-z0-9_]/.test(String.fromCharCode(c)) ? 1 : 0;
     JsonExtractor = class {
       flatNames;
       rawNames;
@@ -26402,6 +26450,12 @@ var init_json_extract = __esm({
        * scan give up, because JSON.parse keeps only the last one's value.
        */
       touched;
+      tokenizer = jsonTokenizer();
+      /**
+       * For the tokenizer: [length * 256 + first byte] non-zero where topKeyGroup
+       * is, for keys shorter than RELEVANCE_LIMIT (longer keys it always writes).
+       */
+      relevance;
       objectSerial = 0;
       /** what the last match* call found: a flat slot or -1, and the level inside the key's object */
       matchedLeaf = -1;
@@ -26467,6 +26521,8 @@ var init_json_extract = __esm({
           if (this.topKeyGroup[at2] === 0) this.topKeyGroup[at2] = this.topKeys.push([]);
           this.topKeys[this.topKeyGroup[at2] - 1].push(topKey);
         }
+        this.relevance = new Uint8Array(Math.min(this.topFirstLimit, RELEVANCE_LIMIT) * 256);
+        for (let i = 0; i < this.relevance.length; i++) this.relevance[i] = this.topKeyGroup[i] ? 1 : 0;
       }
       /** The slot of a flat name, then raw names after them. */
       flatSlot(i) {
@@ -26482,7 +26538,6 @@ var init_json_extract = __esm({
       /**
        * Scan buf[start, end) (one line, no line break). true: it is a JSON
        * object and the slots are filled; false: let JSON.parse decide.
-       * buf[end] must be "\r" or "\n", or end must be the buffer's length.
        */
       scan(buf, start, end) {
         this.generation++;
@@ -26490,55 +26545,30 @@ var init_json_extract = __esm({
           this.setIn.fill(0);
           this.generation = 1;
         }
-        if (end > POSITION_MASK) return false;
-        useWords(buf);
-        let p = skipSpace(buf, start, end);
-        if (p >= end || buf[p] !== 123) return false;
-        p = this.object(buf, p, end, this.top, true, 0);
-        if (p < 0) return false;
-        return skipSpace(buf, p, end) === end;
+        const tokenizer = this.tokenizer;
+        if (tokenizer.scan(buf, start, end, this, this.relevance) < 0) return false;
+        return this.object(buf, tokenizer.tape, 3, tokenizer.delta, this.top, true, 0) >= 0;
       }
       /**
-       * An object at buf[p] === "{"; the position after its "}", or -1.
-       * Positions never pass end, and buf[end] is "\r", "\n" or past the
-       * buffer, which no check below takes for JSON: so the common compact
-       * layout is read without a bounds check at every step.
+       * The members of an object on the tape, from index i (just after its
+       * T_OBJECT) to its T_OBJECT_END: the index after that, or -1 to give up.
+       * Token addresses less delta are positions in buf. At the top level the
+       * tape holds only the members whose keys may matter (see json-scan.as.ts).
        */
-      object(buf, p, end, level, topLevel, depth) {
-        if (depth > MAX_DEPTH) return -1;
-        p++;
-        if (SPACE[buf[p]] === 1) p = skipSpace(buf, p, end);
-        if (buf[p] === 125) return p + 1;
+      object(buf, tape, i, delta, level, topLevel, depth) {
         const serial = this.nextObjectSerial();
         const touchedBase = depth * this.kinds.length;
         for (; ; ) {
-          if (buf[p] !== 34) {
-            if (SPACE[buf[p]] !== 1) return -1;
-            p = skipSpace(buf, p, end);
-            if (buf[p] !== 34) return -1;
-          }
-          const keyStart = p + 1;
-          let q = keyStart;
-          while (PLAIN[buf[q]] === 1) q++;
-          let plain2 = true;
-          if (buf[q] !== 34) {
-            plain2 = false;
-            while (STRING_STOP[buf[q]] === 0) q++;
-            if (buf[q] !== 34) return -1;
-          }
-          const keyEnd = q;
-          p = q + 1;
-          if (buf[p] !== 58) {
-            if (SPACE[buf[p]] !== 1) return -1;
-            p = skipSpace(buf, p, end);
-            if (buf[p] !== 58) return -1;
-          }
-          p++;
-          if (SPACE[buf[p]] === 1) p = skipSpace(buf, p, end);
+          const keyKind = tape[i];
+          if (keyKind === T_OBJECT_END) return i + 3;
+          const keyStart = tape[i + 1] - delta;
+          const keyEnd = tape[i + 2] - delta;
+          i += 3;
           let leaf = -1;
           let raw = -1;
           let child = null;
-          if (level !== null && keyEnd > keyStart) {
+          if (level !== null) {
+            const plain2 = keyKind === T_KEY_PLAIN;
             const plainTop = plain2 && topLevel && buf[keyStart] > 57;
             if (!plainTop && (!plain2 || topLevel)) {
               this.matchSanitised(buf, keyStart, keyEnd, level, topLevel);
@@ -26560,97 +26590,27 @@ var init_json_extract = __esm({
             if (leaf >= 0 && !this.touch(touchedBase + leaf, serial)) return -1;
             if (raw >= 0 && !this.touch(touchedBase + raw, serial)) return -1;
             if (child !== null) {
-              for (let i = 0; i < child.length; i += 2) {
-                if (!this.touch(touchedBase + child[i], serial)) return -1;
+              for (let k = 0; k < child.length; k += 2) {
+                if (!this.touch(touchedBase + child[k], serial)) return -1;
               }
             }
           }
-          const c = buf[p];
-          if (c === 34) {
-            const valueStart = p + 1;
-            const close = stringEnd(buf, valueStart, end);
-            if (close < 0) return -1;
-            q = close & POSITION_MASK;
-            if (leaf >= 0 || raw >= 0) {
-              const kind = close === q ? SLOT_STRING : SLOT_ESCAPED_STRING;
-              if (leaf >= 0 && !this.set(leaf, kind, valueStart, q)) return -1;
-              if (raw >= 0 && !this.set(raw, kind, valueStart, q)) return -1;
+          const valueKind = tape[i];
+          if (valueKind === T_OBJECT) {
+            i = this.object(buf, tape, i + 3, delta, child, false, depth + 1);
+            if (i < 0) return -1;
+            continue;
+          }
+          if (leaf >= 0 || raw >= 0) {
+            const kind = SLOT_OF_TOKEN[valueKind];
+            if (kind !== 0) {
+              const valueStart = tape[i + 1] - delta;
+              const valueEnd = tape[i + 2] - delta;
+              if (leaf >= 0 && !this.set(leaf, kind, valueStart, valueEnd)) return -1;
+              if (raw >= 0 && !this.set(raw, kind, valueStart, valueEnd)) return -1;
             }
-            p = q + 1;
-          } else if (c === 123) {
-            p = this.object(buf, p, end, child, false, depth + 1);
-            if (p < 0) return -1;
-          } else if (c === 91) {
-            p = this.array(buf, p, end, depth + 1);
-            if (p < 0) return -1;
-          } else if (c === 116) {
-            if (!literal(buf, p, end, TRUE)) return -1;
-            if (leaf >= 0 && !this.set(leaf, SLOT_TRUE, p, p + 4)) return -1;
-            if (raw >= 0 && !this.set(raw, SLOT_TRUE, p, p + 4)) return -1;
-            p += 4;
-          } else if (c === 102) {
-            if (!literal(buf, p, end, FALSE)) return -1;
-            if (leaf >= 0 && !this.set(leaf, SLOT_FALSE, p, p + 5)) return -1;
-            if (raw >= 0 && !this.set(raw, SLOT_FALSE, p, p + 5)) return -1;
-            p += 5;
-          } else if (c === 110) {
-            if (!literal(buf, p, end, NULL)) return -1;
-            p += 4;
-          } else {
-            const numberEnd = skipNumber(buf, p, end);
-            if (numberEnd < 0) return -1;
-            if (leaf >= 0 && !this.set(leaf, SLOT_NUMBER, p, numberEnd)) return -1;
-            if (raw >= 0 && !this.set(raw, SLOT_NUMBER, p, numberEnd)) return -1;
-            p = numberEnd;
           }
-          let next = buf[p];
-          if (SPACE[next] === 1) {
-            p = skipSpace(buf, p, end);
-            next = buf[p];
-          }
-          if (next === 44) {
-            p++;
-            continue;
-          }
-          if (next === 125) return p + 1;
-          return -1;
-        }
-      }
-      /** An array at buf[p] === "[": validated and skipped (`| json` skips arrays). */
-      array(buf, p, end, depth) {
-        if (depth > MAX_DEPTH) return -1;
-        p = skipSpace(buf, p + 1, end);
-        if (p < end && buf[p] === 93) return p + 1;
-        for (; ; ) {
-          if (p >= end) return -1;
-          const c = buf[p];
-          if (c === 34) {
-            const close = stringEnd(buf, p + 1, end);
-            if (close < 0) return -1;
-            p = (close & POSITION_MASK) + 1;
-          } else if (c === 123) {
-            p = this.object(buf, p, end, null, false, depth + 1);
-          } else if (c === 91) {
-            p = this.array(buf, p, end, depth + 1);
-          } else if (c === 116) {
-            p = literal(buf, p, end, TRUE) ? p + 4 : -1;
-          } else if (c === 102) {
-            p = literal(buf, p, end, FALSE) ? p + 5 : -1;
-          } else if (c === 110) {
-            p = literal(buf, p, end, NULL) ? p + 4 : -1;
-          } else {
-            p = skipNumber(buf, p, end);
-          }
-          if (p < 0) return -1;
-          p = skipSpace(buf, p, end);
-          if (p >= end) return -1;
-          const next = buf[p];
-          if (next === 44) {
-            p = skipSpace(buf, p + 1, end);
-            continue;
-          }
-          if (next === 93) return p + 1;
-          return -1;
+          i += 3;
         }
       }
       set(slot, kind, start, end) {
@@ -26778,19 +26738,6 @@ var init_json_extract = __esm({
         return -1;
       }
     };
-    TRUE = [116, 114, 117, 101];
-    FALSE = [102, 97, 108, 115, 101];
-    NULL = [110, 117, 108, 108];
-    ESCAPED = 1073741824;
-    POSITION_MASK = ESCAPED - 1;
-    wordsOf = null;
-    words = new Int32Array(0);
-    wordBase = 0;
-    ONES = 16843009;
-    HIGHS = 2155905152 | 0;
-    SPACES = 538976288;
-    QUOTES = 572662306;
-    BACKSLASHES2 = 1549556828;
   }
 });
 
@@ -27889,8 +27836,10 @@ var init_line_reader = __esm({
 import { open as open2 } from "node:fs/promises";
 async function readRangeLines(path, range, events, onBytes) {
   const file2 = await open2(path, "r");
+  const tokenizer = jsonTokenizer();
+  const shared2 = tokenizer.takeReadBuffer();
   try {
-    let buf = Buffer.allocUnsafe(BUFFER_BYTES);
+    let buf = shared2 ?? Buffer.allocUnsafe(READ_BUFFER_BYTES);
     let lineNo = 0;
     let pos = range.from;
     if (range.from > 0) {
@@ -27938,6 +27887,7 @@ async function readRangeLines(path, range, events, onBytes) {
     }
     return lineNo;
   } finally {
+    if (shared2) tokenizer.giveBackReadBuffer(shared2);
     await file2.close();
   }
 }
@@ -27955,12 +27905,11 @@ async function findLineStart(file2, at2, limit, buf) {
   }
   return null;
 }
-var BUFFER_BYTES;
 var init_range_reader = __esm({
   "src/sources/logs/range-reader.ts"() {
     "use strict";
+    init_json_tokens();
     init_line_reader();
-    BUFFER_BYTES = 4 * 1024 * 1024;
   }
 });
 
@@ -28380,7 +28329,7 @@ function tagHighlighter(tags2, options) {
     scope
   };
 }
-var nextTagID, Tag, nextModifierID, Modifier, ruleNodeProp, Rule, t, comment, name, typeName, propertyName, literal2, string, number, content, heading, keyword, operator, punctuation, bracket, meta, tags, classHighlighter;
+var nextTagID, Tag, nextModifierID, Modifier, ruleNodeProp, Rule, t, comment, name, typeName, propertyName, literal, string, number, content, heading, keyword, operator, punctuation, bracket, meta, tags, classHighlighter;
 var init_dist5 = __esm({
   "node_modules/@lezer/highlight/dist/index.js"() {
     init_dist3();
@@ -28515,9 +28464,9 @@ var init_dist5 = __esm({
     name = t();
     typeName = t(name);
     propertyName = t(name);
-    literal2 = t();
-    string = t(literal2);
-    number = t(literal2);
+    literal = t();
+    string = t(literal);
+    number = t(literal);
     content = t();
     heading = t(content);
     keyword = t();
@@ -28585,7 +28534,7 @@ var init_dist5 = __esm({
       /**
       A literal value.
       */
-      literal: literal2,
+      literal,
       /**
       A string [literal](#highlight.tags.literal).
       */
@@ -28617,24 +28566,24 @@ var init_dist5 = __esm({
       /**
       A boolean [literal](#highlight.tags.literal).
       */
-      bool: t(literal2),
+      bool: t(literal),
       /**
       Regular expression [literal](#highlight.tags.literal).
       */
-      regexp: t(literal2),
+      regexp: t(literal),
       /**
       An escape [literal](#highlight.tags.literal), for example a
       backslash escape in a string.
       */
-      escape: t(literal2),
+      escape: t(literal),
       /**
       A color [literal](#highlight.tags.literal).
       */
-      color: t(literal2),
+      color: t(literal),
       /**
       A URL [literal](#highlight.tags.literal).
       */
-      url: t(literal2),
+      url: t(literal),
       /**
       A language keyword.
       */
@@ -31732,9 +31681,9 @@ ${indent}`) + "'";
         return quotedString(value, ctx);
       }
       const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal4 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
+      const literal3 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
       if (!value)
-        return literal4 ? "|\n" : ">\n";
+        return literal3 ? "|\n" : ">\n";
       let chomp;
       let endStart;
       for (endStart = value.length; endStart > 0; --endStart) {
@@ -31783,7 +31732,7 @@ ${indent}`) + "'";
         if (onComment)
           onComment();
       }
-      if (!literal4) {
+      if (!literal3) {
         const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
@@ -40210,7 +40159,7 @@ function expand(template, context) {
   var operators = ["+", "#", ".", "/", ";", "?", "&"];
   template = template.replace(
     /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_, expression, literal4) {
+    function(_, expression, literal3) {
       if (expression) {
         let operator2 = "";
         const values = [];
@@ -40234,7 +40183,7 @@ function expand(template, context) {
           return values.join(",");
         }
       } else {
-        return encodeReserved(literal4);
+        return encodeReserved(literal3);
       }
     }
   );
@@ -46583,7 +46532,7 @@ __export(external_exports, {
   ksuid: () => ksuid2,
   lazy: () => lazy,
   length: () => _length,
-  literal: () => literal3,
+  literal: () => literal2,
   locales: () => locales_exports,
   looseObject: () => looseObject,
   looseRecord: () => looseRecord,
@@ -63518,7 +63467,7 @@ __export(schemas_exports2, {
   keyof: () => keyof,
   ksuid: () => ksuid2,
   lazy: () => lazy,
-  literal: () => literal3,
+  literal: () => literal2,
   looseObject: () => looseObject,
   looseRecord: () => looseRecord,
   mac: () => mac2,
@@ -64781,7 +64730,7 @@ var ZodLiteral = /* @__PURE__ */ $constructor("ZodLiteral", (inst, def) => {
     }
   });
 });
-function literal3(value, params) {
+function literal2(value, params) {
   return new ZodLiteral({
     type: "literal",
     values: Array.isArray(value) ? value : [value],

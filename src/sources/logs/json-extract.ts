@@ -1,7 +1,9 @@
 /**
- * The fast path: validate a line as a JSON object straight from its bytes
- * and note where the few fields slo needs are, without JSON.parse and
- * without making strings for the rest.
+ * The fast path: check a line is a JSON object straight from its bytes and
+ * note where the few fields slo needs are, without JSON.parse and without
+ * making strings for the rest. The bytes are validated and tokenized in
+ * WebAssembly (json-tokens.ts); this file matches the tokens' keys against
+ * the wanted names.
  *
  * It must never disagree with the straightforward path (JSON.parse, then
  * flattenJson): it accepts a line only when it is certain JSON.parse
@@ -12,6 +14,19 @@
  */
 
 import { sanitizeLabelKey } from "./json-fields.js";
+import {
+  type JsonTokenizer,
+  jsonTokenizer,
+  RELEVANCE_LIMIT,
+  T_ESCAPED_STRING,
+  T_FALSE,
+  T_KEY_PLAIN,
+  T_NUMBER,
+  T_OBJECT,
+  T_OBJECT_END,
+  T_STRING,
+  T_TRUE,
+} from "./json-tokens.js";
 
 /** What a slot holds for the current line. */
 export const SLOT_STRING = 1;
@@ -20,24 +35,20 @@ export const SLOT_NUMBER = 3;
 export const SLOT_TRUE = 4;
 export const SLOT_FALSE = 5;
 
+/** The slot kind of a value token; 0 for null and arrays, which set nothing. */
+const SLOT_OF_TOKEN = new Uint8Array(16);
+SLOT_OF_TOKEN[T_STRING] = SLOT_STRING;
+SLOT_OF_TOKEN[T_ESCAPED_STRING] = SLOT_ESCAPED_STRING;
+SLOT_OF_TOKEN[T_NUMBER] = SLOT_NUMBER;
+SLOT_OF_TOKEN[T_TRUE] = SLOT_TRUE;
+SLOT_OF_TOKEN[T_FALSE] = SLOT_FALSE;
+
+/** Nesting the tokenizer accepts (json-scan.as.ts's MAX_DEPTH). */
 const MAX_DEPTH = 64;
 
 /** [A-Za-z0-9_]: key bytes that sanitise to themselves */
 const PLAIN = new Uint8Array(256);
-/**
- * Bytes that end a run of ordinary string bytes: the quote, a backslash,
- * and control characters (JSON.parse rejects them raw in strings). A line's
- * end is always followed by "\r", "\n" or the end of the buffer (undefined,
- * which is not 0 either), so a run stops there too without a bounds check.
- */
-const STRING_STOP = new Uint8Array(256);
-/** JSON whitespace */
-const SPACE = new Uint8Array(256);
-SPACE[32] = SPACE[9] = SPACE[10] = SPACE[13] = 1;
-for (let c = 0; c < 256; c++) {
-  PLAIN[c] = /[A-Za-z0-9_]/.test(String.fromCharCode(c)) ? 1 : 0;
-  STRING_STOP[c] = c === 34 || c === 92 || c < 32 ? 1 : 0;
-}
+for (let c = 0; c < 256; c++) PLAIN[c] = /[A-Za-z0-9_]/.test(String.fromCharCode(c)) ? 1 : 0;
 
 /** A position in the wanted names while inside nested objects: name index and chars consumed. */
 type Level = Int32Array;
@@ -85,6 +96,12 @@ export class JsonExtractor {
    * scan give up, because JSON.parse keeps only the last one's value.
    */
   private readonly touched: Uint32Array;
+  private readonly tokenizer: JsonTokenizer = jsonTokenizer();
+  /**
+   * For the tokenizer: [length * 256 + first byte] non-zero where topKeyGroup
+   * is, for keys shorter than RELEVANCE_LIMIT (longer keys it always writes).
+   */
+  private readonly relevance: Uint8Array;
   private objectSerial = 0;
   /** what the last match* call found: a flat slot or -1, and the level inside the key's object */
   private matchedLeaf = -1;
@@ -154,6 +171,8 @@ export class JsonExtractor {
       if (this.topKeyGroup[at] === 0) this.topKeyGroup[at] = this.topKeys.push([]);
       this.topKeys[this.topKeyGroup[at]! - 1]!.push(topKey);
     }
+    this.relevance = new Uint8Array(Math.min(this.topFirstLimit, RELEVANCE_LIMIT) * 256);
+    for (let i = 0; i < this.relevance.length; i++) this.relevance[i] = this.topKeyGroup[i] ? 1 : 0;
   }
 
   /** The slot of a flat name, then raw names after them. */
@@ -173,7 +192,6 @@ export class JsonExtractor {
   /**
    * Scan buf[start, end) (one line, no line break). true: it is a JSON
    * object and the slots are filled; false: let JSON.parse decide.
-   * buf[end] must be "\r" or "\n", or end must be the buffer's length.
    */
   scan(buf: Buffer, start: number, end: number): boolean {
     this.generation++;
@@ -181,64 +199,41 @@ export class JsonExtractor {
       this.setIn.fill(0);
       this.generation = 1;
     }
-    if (end > POSITION_MASK) return false;
-    useWords(buf);
-    let p = skipSpace(buf, start, end);
-    if (p >= end || buf[p] !== 123) return false;
-    p = this.object(buf, p, end, this.top, true, 0);
-    if (p < 0) return false;
-    return skipSpace(buf, p, end) === end;
+    const tokenizer = this.tokenizer;
+    if (tokenizer.scan(buf, start, end, this, this.relevance) < 0) return false;
+    // the tape starts with the line's object
+    return this.object(buf, tokenizer.tape, 3, tokenizer.delta, this.top, true, 0) >= 0;
   }
 
   /**
-   * An object at buf[p] === "{"; the position after its "}", or -1.
-   * Positions never pass end, and buf[end] is "\r", "\n" or past the
-   * buffer, which no check below takes for JSON: so the common compact
-   * layout is read without a bounds check at every step.
+   * The members of an object on the tape, from index i (just after its
+   * T_OBJECT) to its T_OBJECT_END: the index after that, or -1 to give up.
+   * Token addresses less delta are positions in buf. At the top level the
+   * tape holds only the members whose keys may matter (see json-scan.as.ts).
    */
   private object(
     buf: Buffer,
-    p: number,
-    end: number,
+    tape: Int32Array,
+    i: number,
+    delta: number,
     level: Level | null,
     topLevel: boolean,
     depth: number,
   ): number {
-    if (depth > MAX_DEPTH) return -1;
-    p++;
-    if (SPACE[buf[p]!] === 1) p = skipSpace(buf, p, end);
-    if (buf[p] === 125) return p + 1;
     const serial = this.nextObjectSerial();
     const touchedBase = depth * this.kinds.length;
     for (;;) {
-      if (buf[p] !== 34) {
-        if (SPACE[buf[p]!] !== 1) return -1;
-        p = skipSpace(buf, p, end);
-        if (buf[p] !== 34) return -1;
-      }
-      const keyStart = p + 1;
-      let q = keyStart;
-      while (PLAIN[buf[q]!] === 1) q++;
-      let plain = true;
-      if (buf[q] !== 34) {
-        plain = false;
-        while (STRING_STOP[buf[q]!] === 0) q++;
-        if (buf[q] !== 34) return -1;
-      }
-      const keyEnd = q;
-      p = q + 1;
-      if (buf[p] !== 58) {
-        if (SPACE[buf[p]!] !== 1) return -1;
-        p = skipSpace(buf, p, end);
-        if (buf[p] !== 58) return -1;
-      }
-      p++;
-      if (SPACE[buf[p]!] === 1) p = skipSpace(buf, p, end);
+      const keyKind = tape[i]!;
+      if (keyKind === T_OBJECT_END) return i + 3;
+      const keyStart = tape[i + 1]! - delta;
+      const keyEnd = tape[i + 2]! - delta;
+      i += 3;
 
       let leaf = -1;
       let raw = -1;
       let child: Level | null = null;
-      if (level !== null && keyEnd > keyStart) {
+      if (level !== null) {
+        const plain = keyKind === T_KEY_PLAIN;
         // a plain top-level key not starting with a digit ("_" is put before one)
         const plainTop = plain && topLevel && buf[keyStart]! > 57;
         if (!plainTop && (!plain || topLevel)) {
@@ -261,100 +256,28 @@ export class JsonExtractor {
         if (leaf >= 0 && !this.touch(touchedBase + leaf, serial)) return -1;
         if (raw >= 0 && !this.touch(touchedBase + raw, serial)) return -1;
         if (child !== null) {
-          for (let i = 0; i < child.length; i += 2) {
-            if (!this.touch(touchedBase + child[i]!, serial)) return -1;
+          for (let k = 0; k < child.length; k += 2) {
+            if (!this.touch(touchedBase + child[k]!, serial)) return -1;
           }
         }
       }
 
-      const c = buf[p]!;
-      if (c === 34) {
-        const valueStart = p + 1;
-        const close = stringEnd(buf, valueStart, end);
-        if (close < 0) return -1;
-        q = close & POSITION_MASK;
-        if (leaf >= 0 || raw >= 0) {
-          const kind = close === q ? SLOT_STRING : SLOT_ESCAPED_STRING;
-          if (leaf >= 0 && !this.set(leaf, kind, valueStart, q)) return -1;
-          if (raw >= 0 && !this.set(raw, kind, valueStart, q)) return -1;
+      const valueKind = tape[i]!;
+      if (valueKind === T_OBJECT) {
+        i = this.object(buf, tape, i + 3, delta, child, false, depth + 1);
+        if (i < 0) return -1;
+        continue;
+      }
+      if (leaf >= 0 || raw >= 0) {
+        const kind = SLOT_OF_TOKEN[valueKind]!;
+        if (kind !== 0) {
+          const valueStart = tape[i + 1]! - delta;
+          const valueEnd = tape[i + 2]! - delta;
+          if (leaf >= 0 && !this.set(leaf, kind, valueStart, valueEnd)) return -1;
+          if (raw >= 0 && !this.set(raw, kind, valueStart, valueEnd)) return -1;
         }
-        p = q + 1;
-      } else if (c === 123) {
-        p = this.object(buf, p, end, child, false, depth + 1);
-        if (p < 0) return -1;
-      } else if (c === 91) {
-        p = this.array(buf, p, end, depth + 1);
-        if (p < 0) return -1;
-      } else if (c === 116) {
-        if (!literal(buf, p, end, TRUE)) return -1;
-        if (leaf >= 0 && !this.set(leaf, SLOT_TRUE, p, p + 4)) return -1;
-        if (raw >= 0 && !this.set(raw, SLOT_TRUE, p, p + 4)) return -1;
-        p += 4;
-      } else if (c === 102) {
-        if (!literal(buf, p, end, FALSE)) return -1;
-        if (leaf >= 0 && !this.set(leaf, SLOT_FALSE, p, p + 5)) return -1;
-        if (raw >= 0 && !this.set(raw, SLOT_FALSE, p, p + 5)) return -1;
-        p += 5;
-      } else if (c === 110) {
-        if (!literal(buf, p, end, NULL)) return -1;
-        p += 4;
-      } else {
-        const numberEnd = skipNumber(buf, p, end);
-        if (numberEnd < 0) return -1;
-        if (leaf >= 0 && !this.set(leaf, SLOT_NUMBER, p, numberEnd)) return -1;
-        if (raw >= 0 && !this.set(raw, SLOT_NUMBER, p, numberEnd)) return -1;
-        p = numberEnd;
       }
-
-      let next = buf[p];
-      if (SPACE[next!] === 1) {
-        p = skipSpace(buf, p, end);
-        next = buf[p];
-      }
-      if (next === 44) {
-        p++;
-        continue;
-      }
-      if (next === 125) return p + 1;
-      return -1;
-    }
-  }
-
-  /** An array at buf[p] === "[": validated and skipped (`| json` skips arrays). */
-  private array(buf: Buffer, p: number, end: number, depth: number): number {
-    if (depth > MAX_DEPTH) return -1;
-    p = skipSpace(buf, p + 1, end);
-    if (p < end && buf[p] === 93) return p + 1;
-    for (;;) {
-      if (p >= end) return -1;
-      const c = buf[p]!;
-      if (c === 34) {
-        const close = stringEnd(buf, p + 1, end);
-        if (close < 0) return -1;
-        p = (close & POSITION_MASK) + 1;
-      } else if (c === 123) {
-        p = this.object(buf, p, end, null, false, depth + 1);
-      } else if (c === 91) {
-        p = this.array(buf, p, end, depth + 1);
-      } else if (c === 116) {
-        p = literal(buf, p, end, TRUE) ? p + 4 : -1;
-      } else if (c === 102) {
-        p = literal(buf, p, end, FALSE) ? p + 5 : -1;
-      } else if (c === 110) {
-        p = literal(buf, p, end, NULL) ? p + 4 : -1;
-      } else {
-        p = skipNumber(buf, p, end);
-      }
-      if (p < 0) return -1;
-      p = skipSpace(buf, p, end);
-      if (p >= end) return -1;
-      const next = buf[p];
-      if (next === 44) {
-        p = skipSpace(buf, p + 1, end);
-        continue;
-      }
-      if (next === 93) return p + 1;
-      return -1;
+      i += 3;
     }
   }
 
@@ -505,152 +428,4 @@ interface TopKey {
   child: Level | null;
   /** as matchRaw finds it */
   raw: number;
-}
-
-const TRUE = [116, 114, 117, 101];
-const FALSE = [102, 97, 108, 115, 101];
-const NULL = [110, 117, 108, 108];
-
-function literal(buf: Buffer, p: number, end: number, word: number[]): boolean {
-  if (p + word.length > end) return false;
-  for (let i = 0; i < word.length; i++) if (buf[p + i] !== word[i]) return false;
-  return true;
-}
-
-/** JSON whitespace (a line has no "\n"). */
-function skipSpace(buf: Buffer, p: number, end: number): number {
-  while (p < end) {
-    const c = buf[p];
-    if (c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
-    p++;
-  }
-  return p;
-}
-
-/** -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)? from p; its end, or -1. */
-function skipNumber(buf: Buffer, p: number, end: number): number {
-  if (p < end && buf[p] === 45) p++;
-  if (p >= end) return -1;
-  const first = buf[p]!;
-  if (first === 48) p++;
-  else if (first >= 49 && first <= 57) p = skipDigits(buf, p + 1, end);
-  else return -1;
-  if (p < end && buf[p] === 46) {
-    const digits = p + 1;
-    p = skipDigits(buf, digits, end);
-    if (p === digits) return -1;
-  }
-  if (p < end && (buf[p] === 101 || buf[p] === 69)) {
-    p++;
-    if (p < end && (buf[p] === 43 || buf[p] === 45)) p++;
-    const digits = p;
-    p = skipDigits(buf, digits, end);
-    if (p === digits) return -1;
-  }
-  return p;
-}
-
-function skipDigits(buf: Buffer, p: number, end: number): number {
-  while (p < end) {
-    const c = buf[p]!;
-    if (c < 48 || c > 57) break;
-    p++;
-  }
-  return p;
-}
-
-/** Set in stringEnd's answer when the string has escapes. */
-const ESCAPED = 0x40000000;
-const POSITION_MASK = ESCAPED - 1;
-
-/**
- * From just after an opening quote: the position of the closing quote (plus
- * ESCAPED when the string has escapes), or -1 when it is not a valid JSON
- * string before end. Lines are shorter than ESCAPED bytes (MAX_LINE_BYTES).
- */
-function stringEnd(buf: Buffer, q: number, end: number): number {
-  let escaped = 0;
-  for (;;) {
-    // byte by byte up to a word boundary, then four bytes at a time
-    while (((q - wordBase) & 3) !== 0 && STRING_STOP[buf[q]!] === 0) q++;
-    if (((q - wordBase) & 3) === 0) {
-      let w = (q - wordBase) >> 2;
-      const limit = words.length;
-      while (w < limit && !hasStringStop(words[w]!)) w++;
-      q = wordBase + (w << 2);
-    }
-    while (STRING_STOP[buf[q]!] === 0) q++;
-    const d = buf[q];
-    if (d === 34) return q + escaped;
-    if (d !== 92 || q >= end) return -1;
-    const skip = escapeLength(buf, q, end);
-    if (skip < 0) return -1;
-    escaped = ESCAPED;
-    q += skip;
-  }
-}
-
-/**
- * The current buffer as aligned 32-bit words, for stringEnd: words[i] holds
- * buf[wordBase + 4i, wordBase + 4i + 4), and only whole words inside buf.
- */
-let wordsOf: Buffer | null = null;
-let words: Int32Array = new Int32Array(0);
-let wordBase = 0;
-
-function useWords(buf: Buffer): void {
-  if (buf === wordsOf) return;
-  wordsOf = buf;
-  wordBase = (4 - (buf.byteOffset & 3)) & 3;
-  const count = buf.length > wordBase ? (buf.length - wordBase) >> 2 : 0;
-  words = new Int32Array(buf.buffer, buf.byteOffset + wordBase, count);
-}
-
-const ONES = 0x01010101;
-const HIGHS = 0x80808080 | 0;
-const SPACES = 0x20202020;
-const QUOTES = 0x22222222;
-const BACKSLASHES = 0x5c5c5c5c;
-
-/**
- * Whether any of a word's four bytes is a quote, a backslash or below 0x20
- * (the bytes STRING_STOP marks). The byte order does not matter: these are
- * the exact "has a byte < n" and "has a zero byte" tests of Bit Twiddling
- * Hacks (only which bit is set can be off, never whether one is).
- */
-function hasStringStop(x: number): boolean {
-  const quote = x ^ QUOTES;
-  const backslash = x ^ BACKSLASHES;
-  return (
-    ((((x - SPACES) & ~x) | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)) &
-      HIGHS) !==
-    0
-  );
-}
-
-/** Length of a valid escape at buf[q] === "\\", or -1. */
-function escapeLength(buf: Buffer, q: number, end: number): number {
-  if (q + 1 >= end) return -1;
-  switch (buf[q + 1]) {
-    case 34:
-    case 92:
-    case 47:
-    case 98:
-    case 102:
-    case 110:
-    case 114:
-    case 116:
-      return 2;
-    case 117: {
-      if (q + 6 > end) return -1;
-      for (let k = q + 2; k < q + 6; k++) {
-        const c = buf[k]!;
-        const hex = (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
-        if (!hex) return -1;
-      }
-      return 6;
-    }
-    default:
-      return -1;
-  }
 }

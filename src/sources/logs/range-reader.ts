@@ -7,10 +7,9 @@
  */
 
 import { open } from "node:fs/promises";
+import { jsonTokenizer, READ_BUFFER_BYTES } from "./json-tokens.js";
 import type { LineReaderEvents } from "./line-reader.js";
 import { MAX_LINE_BYTES } from "./line-reader.js";
-
-const BUFFER_BYTES = 4 * 1024 * 1024;
 
 export interface ByteRange {
   from: number;
@@ -30,8 +29,11 @@ export async function readRangeLines(
   onBytes?: (n: number) => void,
 ): Promise<number> {
   const file = await open(path, "r");
+  // read where the fast path's tokenizer sees the lines without a copy
+  const tokenizer = jsonTokenizer();
+  const shared = tokenizer.takeReadBuffer();
   try {
-    let buf = Buffer.allocUnsafe(BUFFER_BYTES);
+    let buf = shared ?? Buffer.allocUnsafe(READ_BUFFER_BYTES);
     let lineNo = 0;
     let pos = range.from;
     if (range.from > 0) {
@@ -83,6 +85,7 @@ export async function readRangeLines(
     }
     return lineNo;
   } finally {
+    if (shared) tokenizer.giveBackReadBuffer(shared);
     await file.close();
   }
 }

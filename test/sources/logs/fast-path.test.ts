@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { Evaluator } from "../../../src/sources/logs/evaluator.js";
 import { FastLine } from "../../../src/sources/logs/fast-line.js";
 import { JsonExtractor } from "../../../src/sources/logs/json-extract.js";
+import { jsonTokenizer } from "../../../src/sources/logs/json-tokens.js";
 import { LineSplitter } from "../../../src/sources/logs/line-reader.js";
 import { ParsedLine, parseJsonObject } from "../../../src/sources/logs/line-record.js";
 import { planRequest, type RequestPlan } from "../../../src/sources/logs/plan.js";
@@ -141,6 +142,21 @@ interface Placement {
   byteOffset: number;
   before: number;
   newline: boolean;
+  /** put the line in one of the tokenizer's read buffers (read in place, not copied): at its start or its very end */
+  readBuffer?: "start" | "end";
+}
+
+/** length bytes of a tokenizer read buffer, at its start or its end (then given back). */
+function inReadBuffer(length: number, where: "start" | "end"): Buffer {
+  const tokenizer = jsonTokenizer();
+  const whole = tokenizer.takeReadBuffer();
+  if (whole === null) throw new Error("no read buffer free");
+  tokenizer.giveBackReadBuffer(whole);
+  // garbage around the line, as the rest of a read leaves there
+  whole.fill(0x22, 0, Math.min(whole.length, length + 64));
+  whole.fill(0x61, Math.max(0, whole.length - length - 64));
+  const from = where === "start" ? 0 : whole.length - length;
+  return whole.subarray(from, from + length);
 }
 
 /** Compare one line through both paths: accepted alike, same label and field values. */
@@ -155,7 +171,9 @@ function compareLine(
   const extractor = new JsonExtractor({ flat, raw });
   // by default a "\n" after the line, as in a file
   const length = at.before + bytes.length + (at.newline ? 1 : 0);
-  const buf = Buffer.from(new ArrayBuffer(at.byteOffset + length), at.byteOffset, length);
+  const buf = at.readBuffer
+    ? inReadBuffer(length, at.readBuffer)
+    : Buffer.from(new ArrayBuffer(at.byteOffset + length), at.byteOffset, length);
   buf.fill("x", 0, at.before);
   bytes.copy(buf, at.before);
   if (at.newline) buf[length - 1] = 10;
@@ -230,8 +248,9 @@ describe("JsonExtractor + FastLine agree with JSON.parse", () => {
     }
   });
 
-  it("on strings read four bytes at a time: every alignment, stop bytes at every position", () => {
-    // stringEnd reads aligned 32-bit words: the line and its buffer are put at every offset
+  it("on strings read sixteen bytes at a time: every alignment, stop bytes at every position", () => {
+    // the tokenizer reads 16-byte vectors: the line and its buffer are put at every offset, in a
+    // buffer of its own (copied) and in a read buffer (read in place, up to its very end)
     const filler = "abcdefghijklmnopqrstuvwxyz0123456789";
     const stops = [
       '\\"',
@@ -247,7 +266,7 @@ describe("JsonExtractor + FastLine agree with JSON.parse", () => {
       "😀",
     ];
     const lines: Buffer[] = [];
-    for (let cut = 0; cut <= 9; cut++) {
+    for (let cut = 0; cut <= 33; cut++) {
       for (const stop of stops) {
         const value = filler.slice(0, cut) + stop + filler.slice(cut);
         lines.push(Buffer.from(`{"msg":"${value}","t":"2026-11-24T11:59:00Z","x":"${value}"}`));
@@ -264,19 +283,20 @@ describe("JsonExtractor + FastLine agree with JSON.parse", () => {
     lines.push(Buffer.from(`{"msg":"${"long ".repeat(400)}\u0001","t":1}`));
     lines.push(Buffer.from(`{"msg":"${"long ".repeat(400)}\\n${"x".repeat(99)}","t":1}`));
     let accepted = 0;
-    for (const bytes of lines) {
-      for (let byteOffset = 0; byteOffset < 4; byteOffset++) {
-        for (let before = 0; before < 4; before++) {
-          for (const newline of [true, false]) {
-            const at = { byteOffset, before, newline };
-            if (compareLine(bytes, ["msg", "x"], ["t"], at)) accepted++;
-          }
-        }
+    const placements: Placement[] = [];
+    for (const newline of [true, false]) {
+      for (let before = 0; before < 4; before++) {
+        placements.push({ byteOffset: before, before, newline });
+        placements.push({ byteOffset: 0, before, newline, readBuffer: "start" });
+        placements.push({ byteOffset: 0, before, newline, readBuffer: "end" });
       }
     }
-    // the valid lines without a duplicate key (10 cuts, 8 valid stops; the high bytes, the long
-    // line, the escaped long line), each in 32 placements
-    expect(accepted).toBe((10 * 8 + 3) * 32);
+    for (const bytes of lines) {
+      for (const at of placements) if (compareLine(bytes, ["msg", "x"], ["t"], at)) accepted++;
+    }
+    // the valid lines without a duplicate key (34 cuts, 8 valid stops; the high bytes, the long
+    // line, the escaped long line), each in every placement
+    expect(accepted).toBe((34 * 8 + 3) * placements.length);
   });
 
   it("takes the ordinary lines itself (the fast path is not always falling back)", () => {
