@@ -4339,44 +4339,54 @@ function sanitizeLabelKey(key, topLevel) {
 
 // src/sources/logs/json-scan-wasm.ts
 var JSON_SCAN_WASM = [
-  "AGFzbQEAAAABIwVgA39/fwF/YAF/AX9gBH9/f38Bf2AGf39/f39/AX9gAX8AAwYFAAECAwQFAwEAAQYkB38BQQALfwFBAAt/",
-  "AUEAC38BQQALfwFBAAt/AUEAC38BQQALBxgDBGluaXQABARzY2FuAAMGbWVtb3J5AgAKnBQF9AgBBH8jBiEEAkAgAC0AACIF",
-  "QSJGBEAgAEEBaiIAEAEiAUUNASABQf////8HcSEDIAIEfyMFIwRPBH9BAAUjBUEGQQUgAUGAgICAeHEbNgIAIwUgADYCBCMF",
-  "IAM2AggjBUEMaiQFQQELBUEBC0UNASADQQFqDwsgBUH7AEYEQCAAIAFBAWogAkEAEAIPCyAFQdsARgRAAkAgAUEBaiIFQcAA",
-  "Sg0AIwYhBCAAQQFqIQEDQCABIARJBH8jACABLQAAai0AAEECRgVBAAsEQCABQQFqIQEMAQsLIAFBAWohAyABIARJBH8gAS0A",
-  "AEHdAEYFQQALDQADQEEAIQMgASAETw0BIAEgBUEAEAAiAUUNAQNAIAEgBEkEfyMAIAEtAABqLQAAQQJGBUEACwRAIAFBAWoh",
-  "AQwBCwsgASAETw0BIAEtAAAiBkEsRgRAIAFBAWohAQNAIAEgBEkEfyMAIAEtAABqLQAAQQJGBUEACwRAIAFBAWohAQwBCwsM",
-  "AQsLIAFBAWohAyAGQd0ARg0AQQAhAwsgA0UNASACBH8jBSMETwR/QQAFIwVBCzYCACMFIAA2AgQjBSADNgIIIwVBDGokBUEB",
-  "CwVBAQtFDQEgAw8LIAVB9ABGBEAgAEEEaiAESwR/QQEFIAAoAgBB9OTVqwZHCw0BIAIEfyMFIwRPBH9BAAUjBUEINgIAIwUg",
-  "ADYCBCMFIABBBGo2AggjBUEMaiQFQQELBUEBC0UNASAAQQRqDwsgBUHmAEYEQCAAQQVqIARLBH9BAQUgACgCAUHh2M2rBkcL",
-  "DQEgAgR/IwUjBE8Ef0EABSMFQQk2AgAjBSAANgIEIwUgAEEFajYCCCMFQQxqJAVBAQsFQQELRQ0BIABBBWoPCyAFQe4ARgRA",
-  "IABBBGogBEsEf0EBBSAAKAIAQe7qseMGRwsNASACBH8jBSMETwR/QQAFIwVBCjYCACMFIAA2AgQjBSAAQQRqNgIIIwVBDGok",
-  "BUEBCwVBAQtFDQEgAEEEag8LIwYhAwJ/QQAgAEEBaiAAIAAtAABBLUYbIgEgA08NABogAS0AACIEQTBGBEAgAUEBaiEBBSAE",
-  "QTlNIARBMU9xBEAgAUEBaiEBA0AgASADSQR/IAEtAABBMGtBCkkFQQALBEAgAUEBaiEBDAELCwVBAAwCCwsgASADSQR/IAEt",
-  "AABBLkYFQQALBEAgAUEBaiIBIQQDQCABIANJBH8gAS0AAEEwa0EKSQVBAAsEQCABQQFqIQEMAQsLQQAgASAERg0BGgsgASAD",
-  "SQR/IAEtAABBIHJB5QBGBUEACwRAIAMgAUEBaiIBSwR/IAEtAABBK0YEf0EBBSABLQAAQS1GCwVBAAsEQCABQQFqIQELIAEh",
-  "BANAIAEgA0kEfyABLQAAQTBrQQpJBUEACwRAIAFBAWohAQwBCwtBACABIARGDQEaCyABCyIBRQ0AIAIEfyMFIwRPBH9BAAUj",
-  "BUEHNgIAIwUgADYCBCMFIAE2AggjBUEMaiQFQQELBUEBC0UNACABDwtBAAvsAgIEfwF7IwYhAgNAIAIDfyAAIAJPBEBBAA8L",
+  "AGFzbQEAAAABMAZgA39/fwF/YAF/AX9gBH9/f38Bf2AFf39/f38Bf2ABfwBgC39/f39/f39/f39/AAMHBgABAgMEBQUDAQAB",
+  "BmUUfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEA",
+  "C38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEACwckBARpbml0AAQJY29uZmlndXJlAAUEc2NhbgADBm1lbW9yeQIACoYZ",
+  "BtEHAQR/Iw0hBAJAIAAiAy0AACIFQSJGBEAgAEEBaiIDEAEiAEUNAUEGQQUgAEGAgICAeHEbIQQgAEH/////B3EiAUEBaiEA",
+  "BSAFQfsARgR/IAMgAUEBaiACQQAQAkEAJBEPBSAFQdsARgR/QQAhAAJAIAFBAWoiBEHAAEoNACMNIQUgA0EBaiEBA0AgASAF",
+  "SQR/IwAgAS0AAGotAABBAkYFQQALBEAgAUEBaiEBDAELCyABQQFqIQAgASAFSQR/IAEtAABB3QBGBUEACw0AA0BBACEAIAEg",
+  "BU8NASABIARBABAAIgFFDQEDQCABIAVJBH8jACABLQAAai0AAEECRgVBAAsEQCABQQFqIQEMAQsLIAEgBU8NASABLQAAIgZB",
+  "LEYEQCABQQFqIQEDQCABIAVJBH8jACABLQAAai0AAEECRgVBAAsEQCABQQFqIQEMAQsLDAELCyABQQFqIQAgBkHdAEYNAEEA",
+  "IQALQQAkESAARQ0DIAIEfyMMIwtPBH9BAAUjDEELNgIAIwwgAzYCBCMMIAA2AggjDEEMaiQMQQELBUEBC0UNAyAADwUgBUH0",
+  "AEYEfyADQQRqIARLBH9BAQUgAygCAEH05NWrBkcLDQRBCCEEIANBBGoiAAUgBUHmAEYEfyADQQVqIARLBH9BAQUgAygCAUHh",
+  "2M2rBkcLDQVBCSEEIANBBWoiAAUgBUHuAEYEfyADQQRqIARLBH9BAQUgAygCAEHu6rHjBkcLDQYgA0EEaiEAQQoFAn9BACMN",
+  "IgEgA0EBaiADIAMtAABBLUYbIgBNDQAaIAAtAAAiBEEwRgRAIABBAWohAAUgBEE5TSAEQTFPcQRAIABBAWohAANAIAAgAUkE",
+  "fyAALQAAQTBrQQpJBUEACwRAIABBAWohAAwBCwsFQQAMAgsLIAAgAUkEfyAALQAAQS5GBUEACwRAIABBAWoiACEEA0AgACAB",
+  "SQR/IAAtAABBMGtBCkkFQQALBEAgAEEBaiEADAELC0EAIAAgBEYNARoLIAAgAUkEfyAALQAAQSByQeUARgVBAAsEQCABIABB",
+  "AWoiAEsEfyAALQAAQStGBH9BAQUgAC0AAEEtRgsFQQALBEAgAEEBaiEACyAAIQQDQCAAIAFJBH8gAC0AAEEwa0EKSQVBAAsE",
+  "QCAAQQFqIQAMAQsLQQAgACAERg0BGgsgAAsiAEUNBkEHCyEEIAALCwsLIQELIAQkESADJBIgASQTIAIEfyMMIwtPBH9BAAUj",
+  "DCAENgIAIwwgAzYCBCMMIAE2AggjDEEMaiQMQQELBUEBC0UNACAADwtBAAvsAgIEfwF7Iw0hAgNAIAIDfyAAIAJPBEBBAA8L",
   "IAD9AAQAIgX9DCIiIiIiIiIiIiIiIiIiIiL9IyAF/QxcXFxcXFxcXFxcXFxcXFxc/SP9UCAF/QwgICAgICAgICAgICAgICAg",
   "/Sb9UP1kIgMEfyAAIANoagUgAEEQaiEADAELCyIDTQRAQQAPCyADLQAAIgBBIkYEQCABIANyDwsgAEHcAEcEQEEADwtBACEA",
-  "AkAjBiIBIANBAWpNDQBBAiEAIAMtAAEiBEHcAEYgBEEiRnIgBEEvRnIgBEHiAEZyIARB5gBGciAEQe4ARnIgBEHyAEZyIARB",
+  "AkAjDSIBIANBAWpNDQBBAiEAIAMtAAEiBEHcAEYgBEEiRnIgBEEvRnIgBEHiAEZyIARB5gBGciAEQe4ARnIgBEHyAEZyIARB",
   "9ABGcg0AQQAhACAEQfUARyADQQZqIAFLcg0AIANBAmohAQNAIAEgA0EGakkEQCABLQAAIgRBMGtBCkkEf0EBBSAEQSByQeEA",
-  "a0EGSQtFDQIgAUEBaiEBDAELC0EGIQALIAAEQEGAgICAeCEBIAAgA2ohAAwBCwtBAAv/BQEFfwJAIAFBwABKDQAgAgR/IwUj",
-  "BE8Ef0EABSMFQQE2AgAjBSAANgIEIwUgADYCCCMFQQxqJAVBAQsFQQELRQ0AIwYhBiAAQQFqIQADQCAAIAZJBH8jACAALQAA",
-  "ai0AAEECRgVBAAsEQCAAQQFqIQAMAQsLIAAgBkkEfyAALQAAQf0ARgVBAAsEQCACBH8jBSMETwR/QQAFIwVBAjYCACMFIAA2",
-  "AgQjBSAANgIIIwVBDGokBUEBCwVBAQtFDQEgAEEBag8LA0AgACAGTwR/QQEFIAAtAABBIkcLDQEgAEEBaiIHIQUDQCAFIAZJ",
-  "BH8jACAFLQAAai0AAEEBRgVBAAsEQCAFQQFqIQUMAQsLQQEhCCAFLQAAQSJHBEBBACEIIAUQASIFRSAFQYCAgIB4cXINAgsg",
-  "BSAGTw0BIAVBAWohAANAIAAgBkkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsgACAGTwR/QQEFIAAtAABBOkcL",
-  "DQEgAEEBaiEAA0AgACAGSQR/IwAgAC0AAGotAABBAkYFQQALBEAgAEEBaiEADAELCyAAIAZPDQEgCEEAIANBACAFIAdLIAIg",
-  "AhsiBBsbBH8gBy0AAEE5SwVBAAsEQCAFIAdrIgQjAk4Ef0EBBSAHLQAAIwEgBEEIdGpqLQAAQQBHCyEECyAEBH8jBSMETwR/",
-  "QQAFIwVBBEEDIAgbNgIAIwUgBzYCBCMFIAU2AggjBUEMaiQFQQELBUEBC0UNASAAIAEgBBAAIgBFDQEDQCAAIAZJBH8jACAA",
-  "LQAAai0AAEECRgVBAAsEQCAAQQFqIQAMAQsLIAAgBk8NASAALQAAIgRBLEYEQCAAQQFqIQADQCAAIAZJBH8jACAALQAAai0A",
-  "AEECRgVBAAsEQCAAQQFqIQAMAQsLDAELCyAEQf0ARgRAIAIEfyMFIwRPBH9BAAUjBUECNgIAIwUgADYCBCMFIAA2AggjBUEM",
-  "aiQFQQELBUEBC0UNASAAQQFqDwtBAA8LQQALuAEAIAIkASADJAIgBCQDIAQgBUEMbGokBCAEJAUgASQGIwYhAgNAIAAgAkkE",
-  "fyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsgACABTwR/QQEFIAAtAABB+wBHCwRAQX8PCyAAQQBBAUEBEAIiAEUE",
-  "QEF/DwsjBiECA0AgACACSQR/IwAgAC0AAGotAABBAkYFQQALBEAgAEEBaiEADAELCyAAIAFHBEBBfw8LIwUjA2tBDG4LewEC",
-  "fyAAJAADQCABQYACSARAIAFB3wBGIQIgACABakECIAFBOUwgAUEwTnEEf0EBBSABQdoATCABQcEATnELBH9BAQUgAUH6AEwg",
-  "AUHhAE5xCyACciABQQlGIAFBIEZyIAFBDUZyIAFBCkZyGzoAACABQQFqIQEMAQsLCw=="
+  "a0EGSQtFDQIgAUEBaiEBDAELC0EGIQALIAAEQEGAgICAeCEBIAAgA2ohAAwBCwtBAAvhCwIJfwF7AkAgAUHAAEoNACACBH8j",
+  "DCMLTwR/QQAFIwxBATYCACMMIAA2AgQjDCAANgIIIwxBDGokDEEBCwVBAQtFDQAjDSEHIABBAWohAANAIAAgB0kEfyMAIAAt",
+  "AABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsgACAHSQR/IAAtAABB/QBGBUEACwRAIAIEfyMMIwtPBH9BAAUjDEECNgIAIwwg",
+  "ADYCBCMMIAA2AggjDEEMaiQMQQELBUEBC0UNASAAQQFqDwsDQCAAIAdPBH9BAQUgAC0AAEEiRwsNAUEBIQggAEEBaiIKIgD9",
+  "AAQAIg39DCIiIiIiIiIiIiIiIiIiIiL9I/1kIgRBACAEa3FBAWshBSAEBH8gBSAN/QwgICAgICAgICAgICAgICAg/VD9DGFh",
+  "YWFhYWFhYWFhYWFhYWH9cf0MGhoaGhoaGhoaGhoaGhoaGv0mIA39DDAwMDAwMDAwMDAwMDAwMDD9cf0MCgoKCgoKCgoKCgoK",
+  "CgoKCv0m/VAgDf0MX19fX19fX19fX19fX19fX/0j/VD9ZHEgBUYFQQALBEAgACAEaGohAAUDQCAAIAdJBH8jACAALQAAai0A",
+  "AEEBRgVBAAsEQCAAQQFqIQAMAQsLIAAgB08Ef0EBBSAALQAAQSJHCwRAQQAhCCAAEAEiAEUgAEGAgICAeHFyDQMLCyAAIAdP",
+  "DQEgACIEQQFqIQADQCAAIAdJBH8jACAALQAAai0AAEECRgVBAAsEQCAAQQFqIQAMAQsLIAAgB08Ef0EBBSAALQAAQTpHCw0B",
+  "IABBAWohAANAIAAgB0kEfyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsgACAHTw0BQX8hBiAIQQAgA0EAIAQgCksg",
+  "AiACGyIFGxsEfyAKLQAAQTlLBUEACwRAIAQgCmsiDCMCSARAAkAjASAKLQAAIAxBCHRqQQJ0aigCACIFRQ0AIAVBEHYiBiAF",
+  "Qf//A3FqIQkDQCAGIAlIBEAgDCMDIAZBFGxqIgUoAgRGBEAjBCAFKAIAaiELQQEhBQNAIAUgDEgEfyAFIAtqLQAAIAUgCmot",
+  "AABGBUEACwRAIAVBAWohBQwBCwsgBSAMRg0DCyAGQQFqIQYMAQsLQX8hBgsgBkEATgR/IwMgBkEUbGooAhBBAEcFQQALIQUL",
+  "CyAFBEAgBkEATgRAIwwjC08Ef0EABSMMQQw2AgAjDCAGNgIEIwwgBjYCCCMMQQxqJAxBAQtFDQMFQQRBAyAIGyEIIwwjC08E",
+  "f0EABSMMIAg2AgAjDCAKNgIEIwwgBDYCCCMMQQxqJAxBAQtFDQMLCyAAIAEgBRAAIgBFDQEgBUUgBkEATnEEQCMDIAZBFGxq",
+  "IgQoAgghBSAEKAIMIQQgBUEATgR/IxAjCSAFQQJ0aiIGKAIARgR/QQAFIAYjEDYCAEEBCwVBAQtFDQIgBEEATgR/IxAjCSAE",
+  "QQJ0aiIGKAIARgR/QQAFIAYjEDYCAEEBCwVBAQtFDQIjEUEJTCMRQQVOcQRAIAVBAE4EfyMPIAVBAnQiBSMFaigCAEYEf0EA",
+  "BSMFIAVqIw82AgAjBiAFaiMRQQRrNgIAIwcgBWojEiMOazYCACMIIAVqIxMjDms2AgBBAQsFQQELRQ0DIARBAE4EfyMPIARB",
+  "AnQiBCMFaigCAEYEf0EABSMFIARqIw82AgAjBiAEaiMRQQRrNgIAIwcgBGojEiMOazYCACMIIARqIxMjDms2AgBBAQsFQQEL",
+  "RQ0DCwsDQCAAIAdJBH8jACAALQAAai0AAEECRgVBAAsEQCAAQQFqIQAMAQsLIAAgB08NASAALQAAIgRBLEYEQCAAQQFqIQAD",
+  "QCAAIAdJBH8jACAALQAAai0AAEECRgVBAAsEQCAAQQFqIQAMAQsLDAELCyAEQf0ARgRAIAIEfyMMIwtPBH9BAAUjDEECNgIA",
+  "IwwgADYCBCMMIAA2AggjDEEMaiQMQQELBUEBC0UNASAAQQFqDwtBAA8LQQALrgEAIwokDCABJA0gAiQOIAMkDyAEJBAjDSEC",
+  "A0AgACACSQR/IwAgAC0AAGotAABBAkYFQQALBEAgAEEBaiEADAELCyAAIAFPBH9BAQUgAC0AAEH7AEcLBEBBfw8LIABBAEEB",
+  "QQEQAiIARQRAQX8PCyMNIQIDQCAAIAJJBH8jACAALQAAai0AAEECRgVBAAsEQCAAQQFqIQAMAQsLIAAgAUcEQEF/DwsjDCMK",
+  "a0EMbgt7AQJ/IAAkAANAIAFBgAJIBEAgAUHfAEYhAiAAIAFqQQIgAUE5TCABQTBOcQR/QQEFIAFB2gBMIAFBwQBOcQsEf0EB",
+  "BSABQfoATCABQeEATnELIAJyIAFBCUYgAUEgRnIgAUENRnIgAUEKRnIbOgAAIAFBAWohAQwBCwsLNAAgACQBIAEkAiACJAMg",
+  "AyQEIAQkBSAFJAYgBiQHIAckCCAIJAkgCSQKIAkgCkEMbGokCws="
 ].join("");
 
 // src/sources/logs/json-tokens.ts
@@ -4388,29 +4398,54 @@ var T_ESCAPED_STRING = 6;
 var T_NUMBER = 7;
 var T_TRUE = 8;
 var T_FALSE = 9;
-var RELEVANCE_LIMIT = 1024;
+var T_KEY_ENTRY = 12;
+var GROUP_LIMIT = 1024;
+var MAX_SLOTS = 256;
+var MAX_ENTRIES = 4096;
+var MAX_KEY_BYTES = 64 * 1024;
+var MAX_DEPTH = 64;
+var ENTRY_FIELDS = 5;
 var SCRATCH_BYTES = 1024 * 1024;
 var TAPE_TOKENS = 16 * 1024;
 var READ_BUFFER_BYTES = 4 * 1024 * 1024;
 var READ_BUFFERS = 2;
 var PAD = 64;
 var CLASSES_AT = 1024;
-var RELEVANCE_AT = CLASSES_AT + 256;
-var TAPE_AT = RELEVANCE_AT + RELEVANCE_LIMIT * 256;
+var GROUPS_AT = CLASSES_AT + 256;
+var ENTRIES_AT = GROUPS_AT + GROUP_LIMIT * 256 * 4;
+var KEY_BYTES_AT = ENTRIES_AT + MAX_ENTRIES * ENTRY_FIELDS * 4;
+var SET_IN_AT = KEY_BYTES_AT + MAX_KEY_BYTES;
+var KINDS_AT = SET_IN_AT + MAX_SLOTS * 4;
+var STARTS_AT = KINDS_AT + MAX_SLOTS * 4;
+var ENDS_AT = STARTS_AT + MAX_SLOTS * 4;
+var TOUCHED_AT = ENDS_AT + MAX_SLOTS * 4;
+var TAPE_AT = TOUCHED_AT + (MAX_DEPTH + 2) * MAX_SLOTS * 4;
 var SCRATCH_AT = TAPE_AT + TAPE_TOKENS * 12;
 var READ_BUFFERS_AT = SCRATCH_AT + SCRATCH_BYTES + PAD;
 var MEMORY_BYTES = READ_BUFFERS_AT + READ_BUFFERS * (READ_BUFFER_BYTES + PAD);
 var JsonTokenizer = class {
   /** tokens of the last scan: kind, start, end (addresses; see delta) */
   tape;
+  /**
+   * The active extractor's slots, set by the last scan and by the
+   * extractor: the line (generation) each was set in, its kind and range.
+   */
+  setIn;
+  kinds;
+  starts;
+  ends;
+  /** per nesting depth, per slot: the object (serial) that last matched it; depth 0 is shared */
+  touched;
   /** what to subtract from a token's address to get its position in the scanned buffer */
   delta = 0;
   exports;
   bytes;
   memory;
   freeReadBuffers = [];
-  relevanceOwner = null;
-  relevanceLimit = 0;
+  active = null;
+  /** the last buffer scanned, and whether it lies in this memory */
+  lastBuf = null;
+  lastInMemory = false;
   constructor() {
     const module = new WebAssembly.Module(Buffer.from(JSON_SCAN_WASM, "base64"));
     this.exports = new WebAssembly.Instance(module, {}).exports;
@@ -4420,6 +4455,11 @@ var JsonTokenizer = class {
     this.memory = memory.buffer;
     this.bytes = new Uint8Array(this.memory);
     this.tape = new Int32Array(this.memory, TAPE_AT, TAPE_TOKENS * 3);
+    this.setIn = new Uint32Array(this.memory, SET_IN_AT, MAX_SLOTS);
+    this.kinds = new Int32Array(this.memory, KINDS_AT, MAX_SLOTS);
+    this.starts = new Int32Array(this.memory, STARTS_AT, MAX_SLOTS);
+    this.ends = new Int32Array(this.memory, ENDS_AT, MAX_SLOTS);
+    this.touched = new Uint32Array(this.memory, TOUCHED_AT, (MAX_DEPTH + 2) * MAX_SLOTS);
     this.exports.init(CLASSES_AT);
     for (let i = 0; i < READ_BUFFERS; i++) {
       const at = READ_BUFFERS_AT + i * (READ_BUFFER_BYTES + PAD);
@@ -4427,32 +4467,57 @@ var JsonTokenizer = class {
     }
   }
   /**
-   * Tokenize buf[start, end) with owner's relevance table; the number of
-   * tokens on the tape, or -1 when JSON.parse must decide.
+   * Make owner's tables the ones scan() uses (a no-op when they are). The
+   * slots and marks start cleared: 0 is never a generation or a serial.
    */
-  scan(buf, start, end, owner, relevance) {
-    if (this.relevanceOwner !== owner) {
-      this.bytes.set(relevance, RELEVANCE_AT);
-      this.relevanceOwner = owner;
-      this.relevanceLimit = relevance.length >> 8;
+  activate(owner, table) {
+    if (this.active === owner) return;
+    this.bytes.set(
+      new Uint8Array(table.groups.buffer, table.groups.byteOffset, table.groups.byteLength),
+      GROUPS_AT
+    );
+    this.bytes.set(
+      new Uint8Array(table.entries.buffer, table.entries.byteOffset, table.entries.byteLength),
+      ENTRIES_AT
+    );
+    this.bytes.set(table.keyBytes, KEY_BYTES_AT);
+    this.setIn.fill(0);
+    this.touched.fill(0);
+    this.exports.configure(
+      GROUPS_AT,
+      table.limit,
+      ENTRIES_AT,
+      KEY_BYTES_AT,
+      SET_IN_AT,
+      KINDS_AT,
+      STARTS_AT,
+      ENDS_AT,
+      TOUCHED_AT,
+      TAPE_AT,
+      TAPE_TOKENS
+    );
+    this.active = owner;
+  }
+  /**
+   * Scan buf[start, end) with the active tables; the number of tokens on
+   * the tape, or -1 when JSON.parse must decide.
+   */
+  scan(buf, start, end, generation, serial) {
+    if (buf !== this.lastBuf) {
+      this.lastBuf = buf;
+      this.lastInMemory = buf.buffer === this.memory;
     }
     let from;
-    if (buf.buffer === this.memory) {
+    if (this.lastInMemory) {
       from = buf.byteOffset + start;
     } else {
       if (end - start > SCRATCH_BYTES) return -1;
       buf.copy(this.bytes, SCRATCH_AT, start, end);
       from = SCRATCH_AT;
     }
-    this.delta = from - start;
-    return this.exports.scan(
-      from,
-      from + (end - start),
-      RELEVANCE_AT,
-      this.relevanceLimit,
-      TAPE_AT,
-      TAPE_TOKENS
-    );
+    const delta = from - start;
+    this.delta = delta;
+    return this.exports.scan(from, from + (end - start), delta, generation, serial);
   }
   /** A buffer of READ_BUFFER_BYTES in this memory (lines read there are not copied), or null. */
   takeReadBuffer() {
@@ -4482,17 +4547,20 @@ SLOT_OF_TOKEN[T_ESCAPED_STRING] = SLOT_ESCAPED_STRING;
 SLOT_OF_TOKEN[T_NUMBER] = SLOT_NUMBER;
 SLOT_OF_TOKEN[T_TRUE] = SLOT_TRUE;
 SLOT_OF_TOKEN[T_FALSE] = SLOT_FALSE;
-var MAX_DEPTH = 64;
 var PLAIN = new Uint8Array(256);
 for (let c = 0; c < 256; c++) PLAIN[c] = /[A-Za-z0-9_]/.test(String.fromCharCode(c)) ? 1 : 0;
 var JsonExtractor = class {
   flatNames;
   rawNames;
-  /** slot kind (0 = not set this line), value range in the line's buffer */
+  /**
+   * slot kind (0 = not set this line), value range in the line's buffer:
+   * the tokenizer's, valid for this extractor's last scan
+   */
   kinds;
   starts;
   ends;
   setIn;
+  slotCount;
   generation = 0;
   flatBytes;
   rawBytes;
@@ -4522,11 +4590,9 @@ var JsonExtractor = class {
    */
   touched;
   tokenizer = jsonTokenizer();
-  /**
-   * For the tokenizer: [length * 256 + first byte] non-zero where topKeyGroup
-   * is, for keys shorter than RELEVANCE_LIMIT (longer keys it always writes).
-   */
-  relevance;
+  /** topKeys for the tokenizer, and the TopKey of each of its entries; null: too big for it */
+  keyTable;
+  entryKeys = [];
   objectSerial = 0;
   /** what the last match* call found: a flat slot or -1, and the level inside the key's object */
   matchedLeaf = -1;
@@ -4535,11 +4601,13 @@ var JsonExtractor = class {
     this.flatNames = [...new Set(targets.flat)].filter((n) => n !== "");
     this.rawNames = [...new Set(targets.raw)].filter((n) => n !== "");
     const slots = this.flatNames.length + this.rawNames.length;
-    this.kinds = new Uint8Array(slots);
-    this.starts = new Int32Array(slots);
-    this.ends = new Int32Array(slots);
-    this.setIn = new Uint32Array(slots);
-    this.touched = new Uint32Array((MAX_DEPTH + 2) * slots);
+    this.slotCount = slots;
+    const tokenizer = this.tokenizer;
+    this.kinds = tokenizer.kinds;
+    this.starts = tokenizer.starts;
+    this.ends = tokenizer.ends;
+    this.setIn = tokenizer.setIn;
+    this.touched = tokenizer.touched;
     this.flatBytes = this.flatNames.map((n) => Buffer.from(n, "utf8"));
     this.rawBytes = this.rawNames.map((n) => Buffer.from(n, "utf8"));
     this.top = new Int32Array(this.flatNames.length * 2);
@@ -4592,8 +4660,32 @@ var JsonExtractor = class {
       if (this.topKeyGroup[at] === 0) this.topKeyGroup[at] = this.topKeys.push([]);
       this.topKeys[this.topKeyGroup[at] - 1].push(topKey);
     }
-    this.relevance = new Uint8Array(Math.min(this.topFirstLimit, RELEVANCE_LIMIT) * 256);
-    for (let i = 0; i < this.relevance.length; i++) this.relevance[i] = this.topKeyGroup[i] ? 1 : 0;
+    this.keyTable = slots <= MAX_SLOTS ? this.buildKeyTable() : null;
+  }
+  /** topKeys as the tokenizer's key table, or null when they do not fit it. */
+  buildKeyTable() {
+    const limit = Math.min(this.topFirstLimit, GROUP_LIMIT);
+    const groups = new Int32Array(limit * 256);
+    const entries = [];
+    const keyBytes = [];
+    for (let at = 0; at < groups.length; at++) {
+      const group = this.topKeyGroup[at];
+      if (group === 0) continue;
+      const keys = this.topKeys[group - 1];
+      groups[at] = this.entryKeys.length << 16 | keys.length;
+      for (const key of keys) {
+        this.entryKeys.push(key);
+        entries.push(keyBytes.length, key.bytes.length, key.leaf, key.raw, key.child ? 1 : 0);
+        keyBytes.push(...key.bytes);
+      }
+    }
+    if (this.entryKeys.length > MAX_ENTRIES || keyBytes.length > MAX_KEY_BYTES) return null;
+    return {
+      groups,
+      limit,
+      entries: Int32Array.from(entries),
+      keyBytes: Uint8Array.from(keyBytes)
+    };
   }
   /** The slot of a flat name, then raw names after them. */
   flatSlot(i) {
@@ -4616,9 +4708,14 @@ var JsonExtractor = class {
       this.setIn.fill(0);
       this.generation = 1;
     }
+    if (this.keyTable === null) return false;
     const tokenizer = this.tokenizer;
-    if (tokenizer.scan(buf, start, end, this, this.relevance) < 0) return false;
-    return this.object(buf, tokenizer.tape, 3, tokenizer.delta, this.top, true, 0) >= 0;
+    tokenizer.activate(this, this.keyTable);
+    const serial = this.nextObjectSerial();
+    const tokens = tokenizer.scan(buf, start, end, this.generation, serial);
+    if (tokens < 0) return false;
+    if (tokens === 2) return true;
+    return this.object(buf, tokenizer.tape, 3, tokenizer.delta, this.top, true, 0, serial) >= 0;
   }
   /**
    * The members of an object on the tape, from index i (just after its
@@ -4626,9 +4723,8 @@ var JsonExtractor = class {
    * Token addresses less delta are positions in buf. At the top level the
    * tape holds only the members whose keys may matter (see json-scan.as.ts).
    */
-  object(buf, tape, i, delta, level, topLevel, depth) {
-    const serial = this.nextObjectSerial();
-    const touchedBase = depth * this.kinds.length;
+  object(buf, tape, i, delta, level, topLevel, depth, serial = this.nextObjectSerial()) {
+    const touchedBase = depth * this.slotCount;
     for (; ; ) {
       const keyKind = tape[i];
       if (keyKind === T_OBJECT_END) return i + 3;
@@ -4638,7 +4734,19 @@ var JsonExtractor = class {
       let leaf = -1;
       let raw = -1;
       let child = null;
-      if (level !== null) {
+      if (keyKind === T_KEY_ENTRY) {
+        const key = this.entryKeys[tape[i - 2]];
+        leaf = key.leaf;
+        raw = key.raw;
+        child = key.child;
+        if (leaf >= 0 && !this.touch(touchedBase + leaf, serial)) return -1;
+        if (raw >= 0 && !this.touch(touchedBase + raw, serial)) return -1;
+        if (child !== null) {
+          for (let k = 0; k < child.length; k += 2) {
+            if (!this.touch(touchedBase + child[k], serial)) return -1;
+          }
+        }
+      } else if (level !== null) {
         const plain = keyKind === T_KEY_PLAIN;
         const plainTop = plain && topLevel && buf[keyStart] > 57;
         if (!plainTop && (!plain || topLevel)) {
@@ -5054,6 +5162,9 @@ var FastLine = class {
     const slots = extractor.kinds.length;
     this.cachedTexts = new Array(slots).fill("");
     this.cachedIn = new Uint32Array(slots);
+    this.comparedIn = new Uint32Array(slots);
+    this.comparedWith = new Array(slots).fill(null);
+    this.comparedEqual = new Uint8Array(slots);
   }
   extractor;
   streamLabels;
@@ -5069,6 +5180,10 @@ var FastLine = class {
   cachedTexts;
   cachedIn;
   lineSerial = 0;
+  /** per slot, the last jsonLabelIs comparison made in this line (by the value's Buffer) */
+  comparedIn;
+  comparedWith;
+  comparedEqual;
   /** Point at the line the extractor has just scanned successfully. */
   reset(buf, start, end) {
     this.buf = buf;
@@ -5078,7 +5193,10 @@ var FastLine = class {
     this.parsed = null;
     this.logfmt = null;
     this.lineSerial = this.lineSerial === 4294967295 ? 1 : this.lineSerial + 1;
-    if (this.lineSerial === 1) this.cachedIn.fill(0);
+    if (this.lineSerial === 1) {
+      this.cachedIn.fill(0);
+      this.comparedIn.fill(0);
+    }
   }
   text() {
     this.cachedText ??= this.buf.toString("utf8", this.start, this.end);
@@ -5097,9 +5215,21 @@ var FastLine = class {
     const start = this.extractor.starts[slot];
     const length = this.extractor.ends[slot] - start;
     if (length !== bytes.length) return false;
+    if (this.comparedIn[slot] === this.lineSerial && this.comparedWith[slot] === bytes) {
+      return this.comparedEqual[slot] === 1;
+    }
     const buf = this.buf;
-    for (let i = 0; i < length; i++) if (buf[start + i] !== bytes[i]) return false;
-    return true;
+    let equal = true;
+    for (let i = 0; i < length; i++) {
+      if (buf[start + i] !== bytes[i]) {
+        equal = false;
+        break;
+      }
+    }
+    this.comparedIn[slot] = this.lineSerial;
+    this.comparedWith[slot] = bytes;
+    this.comparedEqual[slot] = equal ? 1 : 0;
+    return equal;
   }
   jsonLabelNumber(name) {
     const slot = this.flatSlots.get(name);
@@ -5364,6 +5494,15 @@ function accessOf(text) {
     }
   };
 }
+var interned = /* @__PURE__ */ new Map();
+function valueBytes(value) {
+  let bytes = interned.get(value);
+  if (bytes === void 0) {
+    bytes = Buffer.from(value, "utf8");
+    interned.set(value, bytes);
+  }
+  return bytes;
+}
 function labelFilter(expr, resolve) {
   switch (expr.kind) {
     case "and": {
@@ -5380,7 +5519,7 @@ function labelFilter(expr, resolve) {
       const access = resolve(expr.label);
       const { op, value } = expr;
       if (op === "=" || op === "!=") {
-        const bytes = Buffer.from(value, "utf8");
+        const bytes = valueBytes(value);
         return op === "=" ? (line) => access.is(line, value, bytes) : (line) => !access.is(line, value, bytes);
       }
       const test = stringMatch(op, value);

@@ -33,6 +33,10 @@ export class FastLine implements LineRecord {
   private readonly cachedTexts: string[];
   private readonly cachedIn: Uint32Array;
   private lineSerial = 0;
+  /** per slot, the last jsonLabelIs comparison made in this line (by the value's Buffer) */
+  private readonly comparedIn: Uint32Array;
+  private readonly comparedWith: (Buffer | null)[];
+  private readonly comparedEqual: Uint8Array;
 
   constructor(
     private readonly extractor: JsonExtractor,
@@ -43,6 +47,9 @@ export class FastLine implements LineRecord {
     const slots = extractor.kinds.length;
     this.cachedTexts = new Array<string>(slots).fill("");
     this.cachedIn = new Uint32Array(slots);
+    this.comparedIn = new Uint32Array(slots);
+    this.comparedWith = new Array<Buffer | null>(slots).fill(null);
+    this.comparedEqual = new Uint8Array(slots);
   }
 
   /** Point at the line the extractor has just scanned successfully. */
@@ -54,7 +61,10 @@ export class FastLine implements LineRecord {
     this.parsed = null;
     this.logfmt = null;
     this.lineSerial = this.lineSerial === 0xffffffff ? 1 : this.lineSerial + 1;
-    if (this.lineSerial === 1) this.cachedIn.fill(0);
+    if (this.lineSerial === 1) {
+      this.cachedIn.fill(0);
+      this.comparedIn.fill(0);
+    }
   }
 
   text(): string {
@@ -76,9 +86,21 @@ export class FastLine implements LineRecord {
     const start = this.extractor.starts[slot]!;
     const length = this.extractor.ends[slot]! - start;
     if (length !== bytes.length) return false;
+    if (this.comparedIn[slot] === this.lineSerial && this.comparedWith[slot] === bytes) {
+      return this.comparedEqual[slot] === 1;
+    }
     const buf = this.buf;
-    for (let i = 0; i < length; i++) if (buf[start + i] !== bytes[i]) return false;
-    return true;
+    let equal = true;
+    for (let i = 0; i < length; i++) {
+      if (buf[start + i] !== bytes[i]) {
+        equal = false;
+        break;
+      }
+    }
+    this.comparedIn[slot] = this.lineSerial;
+    this.comparedWith[slot] = bytes;
+    this.comparedEqual[slot] = equal ? 1 : 0;
+    return equal;
   }
 
   jsonLabelNumber(name: string): number | null {

@@ -15,11 +15,16 @@
 
 import { sanitizeLabelKey } from "./json-fields.js";
 import {
+  GROUP_LIMIT,
   type JsonTokenizer,
   jsonTokenizer,
-  RELEVANCE_LIMIT,
+  type KeyTable,
+  MAX_ENTRIES,
+  MAX_KEY_BYTES,
+  MAX_SLOTS,
   T_ESCAPED_STRING,
   T_FALSE,
+  T_KEY_ENTRY,
   T_KEY_PLAIN,
   T_NUMBER,
   T_OBJECT,
@@ -43,9 +48,6 @@ SLOT_OF_TOKEN[T_NUMBER] = SLOT_NUMBER;
 SLOT_OF_TOKEN[T_TRUE] = SLOT_TRUE;
 SLOT_OF_TOKEN[T_FALSE] = SLOT_FALSE;
 
-/** Nesting the tokenizer accepts (json-scan.as.ts's MAX_DEPTH). */
-const MAX_DEPTH = 64;
-
 /** [A-Za-z0-9_]: key bytes that sanitise to themselves */
 const PLAIN = new Uint8Array(256);
 for (let c = 0; c < 256; c++) PLAIN[c] = /[A-Za-z0-9_]/.test(String.fromCharCode(c)) ? 1 : 0;
@@ -63,11 +65,15 @@ export interface ExtractTargets {
 export class JsonExtractor {
   readonly flatNames: string[];
   readonly rawNames: string[];
-  /** slot kind (0 = not set this line), value range in the line's buffer */
-  readonly kinds: Uint8Array;
+  /**
+   * slot kind (0 = not set this line), value range in the line's buffer:
+   * the tokenizer's, valid for this extractor's last scan
+   */
+  readonly kinds: Int32Array;
   readonly starts: Int32Array;
   readonly ends: Int32Array;
   private readonly setIn: Uint32Array;
+  private readonly slotCount: number;
   private generation = 0;
   private readonly flatBytes: Uint8Array[];
   private readonly rawBytes: Uint8Array[];
@@ -97,11 +103,9 @@ export class JsonExtractor {
    */
   private readonly touched: Uint32Array;
   private readonly tokenizer: JsonTokenizer = jsonTokenizer();
-  /**
-   * For the tokenizer: [length * 256 + first byte] non-zero where topKeyGroup
-   * is, for keys shorter than RELEVANCE_LIMIT (longer keys it always writes).
-   */
-  private readonly relevance: Uint8Array;
+  /** topKeys for the tokenizer, and the TopKey of each of its entries; null: too big for it */
+  private readonly keyTable: KeyTable | null;
+  private readonly entryKeys: TopKey[] = [];
   private objectSerial = 0;
   /** what the last match* call found: a flat slot or -1, and the level inside the key's object */
   private matchedLeaf = -1;
@@ -111,11 +115,13 @@ export class JsonExtractor {
     this.flatNames = [...new Set(targets.flat)].filter((n) => n !== "");
     this.rawNames = [...new Set(targets.raw)].filter((n) => n !== "");
     const slots = this.flatNames.length + this.rawNames.length;
-    this.kinds = new Uint8Array(slots);
-    this.starts = new Int32Array(slots);
-    this.ends = new Int32Array(slots);
-    this.setIn = new Uint32Array(slots);
-    this.touched = new Uint32Array((MAX_DEPTH + 2) * slots);
+    this.slotCount = slots;
+    const tokenizer = this.tokenizer;
+    this.kinds = tokenizer.kinds;
+    this.starts = tokenizer.starts;
+    this.ends = tokenizer.ends;
+    this.setIn = tokenizer.setIn;
+    this.touched = tokenizer.touched;
     this.flatBytes = this.flatNames.map((n) => Buffer.from(n, "utf8"));
     this.rawBytes = this.rawNames.map((n) => Buffer.from(n, "utf8"));
     this.top = new Int32Array(this.flatNames.length * 2);
@@ -171,8 +177,33 @@ export class JsonExtractor {
       if (this.topKeyGroup[at] === 0) this.topKeyGroup[at] = this.topKeys.push([]);
       this.topKeys[this.topKeyGroup[at]! - 1]!.push(topKey);
     }
-    this.relevance = new Uint8Array(Math.min(this.topFirstLimit, RELEVANCE_LIMIT) * 256);
-    for (let i = 0; i < this.relevance.length; i++) this.relevance[i] = this.topKeyGroup[i] ? 1 : 0;
+    this.keyTable = slots <= MAX_SLOTS ? this.buildKeyTable() : null;
+  }
+
+  /** topKeys as the tokenizer's key table, or null when they do not fit it. */
+  private buildKeyTable(): KeyTable | null {
+    const limit = Math.min(this.topFirstLimit, GROUP_LIMIT);
+    const groups = new Int32Array(limit * 256);
+    const entries: number[] = [];
+    const keyBytes: number[] = [];
+    for (let at = 0; at < groups.length; at++) {
+      const group = this.topKeyGroup[at]!;
+      if (group === 0) continue;
+      const keys = this.topKeys[group - 1]!;
+      groups[at] = (this.entryKeys.length << 16) | keys.length;
+      for (const key of keys) {
+        this.entryKeys.push(key);
+        entries.push(keyBytes.length, key.bytes.length, key.leaf, key.raw, key.child ? 1 : 0);
+        keyBytes.push(...key.bytes);
+      }
+    }
+    if (this.entryKeys.length > MAX_ENTRIES || keyBytes.length > MAX_KEY_BYTES) return null;
+    return {
+      groups,
+      limit,
+      entries: Int32Array.from(entries),
+      keyBytes: Uint8Array.from(keyBytes),
+    };
   }
 
   /** The slot of a flat name, then raw names after them. */
@@ -199,10 +230,15 @@ export class JsonExtractor {
       this.setIn.fill(0);
       this.generation = 1;
     }
+    if (this.keyTable === null) return false;
     const tokenizer = this.tokenizer;
-    if (tokenizer.scan(buf, start, end, this, this.relevance) < 0) return false;
-    // the tape starts with the line's object
-    return this.object(buf, tokenizer.tape, 3, tokenizer.delta, this.top, true, 0) >= 0;
+    tokenizer.activate(this, this.keyTable);
+    const serial = this.nextObjectSerial();
+    const tokens = tokenizer.scan(buf, start, end, this.generation, serial);
+    if (tokens < 0) return false;
+    // the tape starts with the line's object; [T_OBJECT, T_OBJECT_END]: the tokenizer did it all
+    if (tokens === 2) return true;
+    return this.object(buf, tokenizer.tape, 3, tokenizer.delta, this.top, true, 0, serial) >= 0;
   }
 
   /**
@@ -219,9 +255,9 @@ export class JsonExtractor {
     level: Level | null,
     topLevel: boolean,
     depth: number,
+    serial = this.nextObjectSerial(),
   ): number {
-    const serial = this.nextObjectSerial();
-    const touchedBase = depth * this.kinds.length;
+    const touchedBase = depth * this.slotCount;
     for (;;) {
       const keyKind = tape[i]!;
       if (keyKind === T_OBJECT_END) return i + 3;
@@ -232,7 +268,20 @@ export class JsonExtractor {
       let leaf = -1;
       let raw = -1;
       let child: Level | null = null;
-      if (level !== null) {
+      if (keyKind === T_KEY_ENTRY) {
+        // a top-level key the tokenizer found in the key table (tape[i - 2] is the entry)
+        const key = this.entryKeys[tape[i - 2]!]!;
+        leaf = key.leaf;
+        raw = key.raw;
+        child = key.child;
+        if (leaf >= 0 && !this.touch(touchedBase + leaf, serial)) return -1;
+        if (raw >= 0 && !this.touch(touchedBase + raw, serial)) return -1;
+        if (child !== null) {
+          for (let k = 0; k < child.length; k += 2) {
+            if (!this.touch(touchedBase + child[k]!, serial)) return -1;
+          }
+        }
+      } else if (level !== null) {
         const plain = keyKind === T_KEY_PLAIN;
         // a plain top-level key not starting with a digit ("_" is put before one)
         const plainTop = plain && topLevel && buf[keyStart]! > 57;

@@ -23,8 +23,18 @@ export const T_FALSE = 9;
 export const T_NULL = 10;
 export const T_ARRAY = 11;
 
-/** The relevance table covers plain keys shorter than this; longer ones are always written. */
-export const RELEVANCE_LIMIT = 1024;
+export const T_KEY_ENTRY = 12;
+
+/** Plain keys this long or longer are not looked up in the key table (json-extract.ts does). */
+export const GROUP_LIMIT = 1024;
+/** An extractor with more slots, key-table entries or key bytes is not given the fast path. */
+export const MAX_SLOTS = 256;
+export const MAX_ENTRIES = 4096;
+export const MAX_KEY_BYTES = 64 * 1024;
+/** Nesting the tokenizer accepts (json-scan.as.ts's MAX_DEPTH). */
+export const MAX_DEPTH = 64;
+/** Per entry: key offset, key length, leaf slot, raw slot, 1 when not simple. */
+export const ENTRY_FIELDS = 5;
 /** Longer lines that were not read into a read buffer are left to JSON.parse. */
 const SCRATCH_BYTES = 1024 * 1024;
 /** A line with more tokens than this (after filtering) is left to JSON.parse. */
@@ -35,36 +45,70 @@ const READ_BUFFERS = 2;
 const PAD = 64;
 
 const CLASSES_AT = 1024;
-const RELEVANCE_AT = CLASSES_AT + 256;
-const TAPE_AT = RELEVANCE_AT + RELEVANCE_LIMIT * 256;
+const GROUPS_AT = CLASSES_AT + 256;
+const ENTRIES_AT = GROUPS_AT + GROUP_LIMIT * 256 * 4;
+const KEY_BYTES_AT = ENTRIES_AT + MAX_ENTRIES * ENTRY_FIELDS * 4;
+const SET_IN_AT = KEY_BYTES_AT + MAX_KEY_BYTES;
+const KINDS_AT = SET_IN_AT + MAX_SLOTS * 4;
+const STARTS_AT = KINDS_AT + MAX_SLOTS * 4;
+const ENDS_AT = STARTS_AT + MAX_SLOTS * 4;
+const TOUCHED_AT = ENDS_AT + MAX_SLOTS * 4;
+const TAPE_AT = TOUCHED_AT + (MAX_DEPTH + 2) * MAX_SLOTS * 4;
 const SCRATCH_AT = TAPE_AT + TAPE_TOKENS * 12;
 const READ_BUFFERS_AT = SCRATCH_AT + SCRATCH_BYTES + PAD;
 const MEMORY_BYTES = READ_BUFFERS_AT + READ_BUFFERS * (READ_BUFFER_BYTES + PAD);
 
+/** An extractor's tables, as json-scan.as.ts's configure() describes them. */
+export interface KeyTable {
+  /** [length * 256 + first byte] for lengths below limit: first entry << 16 | count */
+  groups: Int32Array;
+  limit: number;
+  entries: Int32Array;
+  keyBytes: Uint8Array;
+}
+
 interface ScanExports {
   memory: WebAssembly.Memory;
   init(at: number): void;
-  scan(
-    start: number,
-    end: number,
-    relevantAt: number,
+  configure(
+    groupsAt: number,
     limit: number,
+    entriesAt: number,
+    keyBytesAt: number,
+    setInAt: number,
+    kindsAt: number,
+    startsAt: number,
+    endsAt: number,
+    touchedAt: number,
     tapeAt: number,
     tapeTokens: number,
-  ): number;
+  ): void;
+  scan(start: number, end: number, delta: number, generation: number, serial: number): number;
 }
 
 export class JsonTokenizer {
   /** tokens of the last scan: kind, start, end (addresses; see delta) */
   readonly tape: Int32Array;
+  /**
+   * The active extractor's slots, set by the last scan and by the
+   * extractor: the line (generation) each was set in, its kind and range.
+   */
+  readonly setIn: Uint32Array;
+  readonly kinds: Int32Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  /** per nesting depth, per slot: the object (serial) that last matched it; depth 0 is shared */
+  readonly touched: Uint32Array;
   /** what to subtract from a token's address to get its position in the scanned buffer */
   delta = 0;
   private readonly exports: ScanExports;
   private readonly bytes: Uint8Array;
   private readonly memory: ArrayBuffer;
   private readonly freeReadBuffers: Buffer[] = [];
-  private relevanceOwner: object | null = null;
-  private relevanceLimit = 0;
+  private active: object | null = null;
+  /** the last buffer scanned, and whether it lies in this memory */
+  private lastBuf: Buffer | null = null;
+  private lastInMemory = false;
 
   constructor() {
     const module = new WebAssembly.Module(Buffer.from(JSON_SCAN_WASM, "base64"));
@@ -75,6 +119,11 @@ export class JsonTokenizer {
     this.memory = memory.buffer;
     this.bytes = new Uint8Array(this.memory);
     this.tape = new Int32Array(this.memory, TAPE_AT, TAPE_TOKENS * 3);
+    this.setIn = new Uint32Array(this.memory, SET_IN_AT, MAX_SLOTS);
+    this.kinds = new Int32Array(this.memory, KINDS_AT, MAX_SLOTS);
+    this.starts = new Int32Array(this.memory, STARTS_AT, MAX_SLOTS);
+    this.ends = new Int32Array(this.memory, ENDS_AT, MAX_SLOTS);
+    this.touched = new Uint32Array(this.memory, TOUCHED_AT, (MAX_DEPTH + 2) * MAX_SLOTS);
     this.exports.init(CLASSES_AT);
     for (let i = 0; i < READ_BUFFERS; i++) {
       const at = READ_BUFFERS_AT + i * (READ_BUFFER_BYTES + PAD);
@@ -83,32 +132,58 @@ export class JsonTokenizer {
   }
 
   /**
-   * Tokenize buf[start, end) with owner's relevance table; the number of
-   * tokens on the tape, or -1 when JSON.parse must decide.
+   * Make owner's tables the ones scan() uses (a no-op when they are). The
+   * slots and marks start cleared: 0 is never a generation or a serial.
    */
-  scan(buf: Buffer, start: number, end: number, owner: object, relevance: Uint8Array): number {
-    if (this.relevanceOwner !== owner) {
-      this.bytes.set(relevance, RELEVANCE_AT);
-      this.relevanceOwner = owner;
-      this.relevanceLimit = relevance.length >> 8;
+  activate(owner: object, table: KeyTable): void {
+    if (this.active === owner) return;
+    this.bytes.set(
+      new Uint8Array(table.groups.buffer, table.groups.byteOffset, table.groups.byteLength),
+      GROUPS_AT,
+    );
+    this.bytes.set(
+      new Uint8Array(table.entries.buffer, table.entries.byteOffset, table.entries.byteLength),
+      ENTRIES_AT,
+    );
+    this.bytes.set(table.keyBytes, KEY_BYTES_AT);
+    this.setIn.fill(0);
+    this.touched.fill(0);
+    this.exports.configure(
+      GROUPS_AT,
+      table.limit,
+      ENTRIES_AT,
+      KEY_BYTES_AT,
+      SET_IN_AT,
+      KINDS_AT,
+      STARTS_AT,
+      ENDS_AT,
+      TOUCHED_AT,
+      TAPE_AT,
+      TAPE_TOKENS,
+    );
+    this.active = owner;
+  }
+
+  /**
+   * Scan buf[start, end) with the active tables; the number of tokens on
+   * the tape, or -1 when JSON.parse must decide.
+   */
+  scan(buf: Buffer, start: number, end: number, generation: number, serial: number): number {
+    if (buf !== this.lastBuf) {
+      this.lastBuf = buf;
+      this.lastInMemory = buf.buffer === this.memory;
     }
     let from: number;
-    if (buf.buffer === this.memory) {
+    if (this.lastInMemory) {
       from = buf.byteOffset + start;
     } else {
       if (end - start > SCRATCH_BYTES) return -1;
       buf.copy(this.bytes, SCRATCH_AT, start, end);
       from = SCRATCH_AT;
     }
-    this.delta = from - start;
-    return this.exports.scan(
-      from,
-      from + (end - start),
-      RELEVANCE_AT,
-      this.relevanceLimit,
-      TAPE_AT,
-      TAPE_TOKENS,
-    );
+    const delta = from - start;
+    this.delta = delta;
+    return this.exports.scan(from, from + (end - start), delta, generation, serial);
   }
 
   /** A buffer of READ_BUFFER_BYTES in this memory (lines read there are not copied), or null. */

@@ -215,6 +215,22 @@ function accessOf(text: LabelLookup): LabelAccess {
   };
 }
 
+const interned = new Map<string, Buffer>();
+
+/**
+ * A compared value's bytes, one Buffer per distinct value: a line can then
+ * remember a comparison by the Buffer, and answer the same comparison in
+ * another query (the same msg = "..." in total and bad) without redoing it.
+ */
+function valueBytes(value: string): Buffer {
+  let bytes = interned.get(value);
+  if (bytes === undefined) {
+    bytes = Buffer.from(value, "utf8");
+    interned.set(value, bytes);
+  }
+  return bytes;
+}
+
 function labelFilter(expr: LabelFilterExpr, resolve: (name: string) => LabelAccess): LinePredicate {
   switch (expr.kind) {
     case "and": {
@@ -231,7 +247,7 @@ function labelFilter(expr: LabelFilterExpr, resolve: (name: string) => LabelAcce
       const access = resolve(expr.label);
       const { op, value } = expr;
       if (op === "=" || op === "!=") {
-        const bytes = Buffer.from(value, "utf8");
+        const bytes = valueBytes(value);
         return op === "="
           ? (line) => access.is(line, value, bytes)
           : (line) => !access.is(line, value, bytes);

@@ -3,15 +3,21 @@
 //
 // The byte-level half of the logs fast path (json-extract.ts is the other
 // half): validate one line as a JSON object, exactly as strictly as
-// JSON.parse, and write the members that may matter to a token tape. A
-// member of the top-level object whose key is plain ([A-Za-z0-9_], not
-// starting with a digit) and shorter than the table's limit is written only
-// when the relevance table names its (length, first byte); every other member, and everything inside a written
-// member's object, is written in full. Arrays are validated and written as
-// one token: `| json` skips them.
+// JSON.parse, and find the values of the names slo reads.
+//
+// Top-level members with a plain key ([A-Za-z0-9_], not starting with a
+// digit, shorter than the group table's limit) are looked up in the
+// extractor's key table: a key in no entry is skipped; a key whose entry is
+// simple (it names slots, no nested names) has its value written to those
+// slots here; any other entry's member is written to the token tape with
+// the entry's number. Every other member (other keys, longer keys), and
+// everything inside a written member's object, is written to the tape in
+// full for json-extract.ts to match. Arrays are validated and written as one
+// token: `| json` skips them.
 //
 // Any answer below 0 means "let JSON.parse decide": invalid JSON, a key with
-// an escape, nesting deeper than MAX_DEPTH, or a tape too small.
+// an escape, nesting deeper than MAX_DEPTH, a name set twice (duplicate
+// keys), or a tape too small.
 //
 // Memory is laid out by the caller; this module only reads and writes the
 // addresses it is given. Reads may run up to 15 bytes past a line's end
@@ -19,7 +25,7 @@
 
 const MAX_DEPTH: i32 = 64;
 
-// Token kinds (keep in step with json-extract.ts)
+// Token kinds (keep in step with json-tokens.ts)
 const T_OBJECT: i32 = 1;
 const T_OBJECT_END: i32 = 2;
 const T_KEY: i32 = 3;
@@ -31,6 +37,7 @@ const T_TRUE: i32 = 8;
 const T_FALSE: i32 = 9;
 const T_NULL: i32 = 10;
 const T_ARRAY: i32 = 11;
+const T_KEY_ENTRY: i32 = 12;
 
 const FAIL: i32 = -1;
 
@@ -38,13 +45,32 @@ const FAIL: i32 = -1;
 const C_PLAIN: u8 = 1; // [A-Za-z0-9_]
 const C_SPACE: u8 = 2; // JSON whitespace
 
+/** Bytes per key-table entry: key offset, key length, leaf slot, raw slot, simple (i32 each). */
+const ENTRY_BYTES: usize = 20;
+
 let classes: usize = 0;
-let relevant: usize = 0;
-let relevantLimit: i32 = 0;
+// the active extractor's tables (configure)
+let groups: usize = 0;
+let groupLimit: i32 = 0;
+let entries: usize = 0;
+let keyBytes: usize = 0;
+let setIn: usize = 0;
+let kinds: usize = 0;
+let starts: usize = 0;
+let ends: usize = 0;
+let touched: usize = 0;
 let tape: usize = 0;
 let tapeEnd: usize = 0;
+// the current line (scan)
 let out: usize = 0;
 let lineEnd: usize = 0;
+let delta: i32 = 0;
+let generation: u32 = 0;
+let serial: u32 = 0;
+// the last scalar value() read: token kind (0 for objects and arrays), range
+let valueKind: i32 = 0;
+let valueStart: usize = 0;
+let valueEnd: usize = 0;
 
 /** Fill the byte-class table (256 bytes at at). */
 export function init(at: usize): void {
@@ -58,26 +84,58 @@ export function init(at: usize): void {
 }
 
 /**
- * Tokenise the line [start, end). relevantAt: limit * 256 bytes, non-zero
- * at [length * 256 + first byte] for plain top-level keys worth writing.
- * tapeAt: room for tapeTokens tokens of three i32 (kind, start, end).
- * Returns the number of tokens written, or a negative number.
+ * Point at an extractor's tables. groupsAt: i32 [length * 256 + first byte]
+ * for lengths below limit: (first entry << 16 | entry count), or 0.
+ * entriesAt: ENTRY_BYTES per entry: key offset from keyBytesAt, key length,
+ * leaf slot, raw slot (-1 for none), 1 when not simple. Per slot: setIn
+ * (u32), kinds, starts, ends (i32); touchedAt: u32 per slot, for the top
+ * level. tapeAt: room for tapeTokens tokens of three i32 (kind, start, end).
+ */
+export function configure(
+  groupsAt: usize,
+  limit: i32,
+  entriesAt: usize,
+  keyBytesAt: usize,
+  setInAt: usize,
+  kindsAt: usize,
+  startsAt: usize,
+  endsAt: usize,
+  touchedAt: usize,
+  tapeAt: usize,
+  tapeTokens: i32,
+): void {
+  groups = groupsAt;
+  groupLimit = limit;
+  entries = entriesAt;
+  keyBytes = keyBytesAt;
+  setIn = setInAt;
+  kinds = kindsAt;
+  starts = startsAt;
+  ends = endsAt;
+  touched = touchedAt;
+  tape = tapeAt;
+  tapeEnd = tapeAt + <usize>tapeTokens * 12;
+}
+
+/**
+ * Scan the line [start, end). Slot positions are written as address less
+ * lineDelta. lineGeneration marks the slots set for this line;
+ * objectSerial, the top-level slots matched in this line's object. Returns
+ * the number of tokens on the tape, or a negative number.
  */
 export function scan(
   start: usize,
   end: usize,
-  relevantAt: usize,
-  limit: i32,
-  tapeAt: usize,
-  tapeTokens: i32,
+  lineDelta: i32,
+  lineGeneration: u32,
+  objectSerial: u32,
 ): i32 {
-  relevant = relevantAt;
-  relevantLimit = limit;
-  tape = tapeAt;
-  tapeEnd = tapeAt + <usize>tapeTokens * 12;
-  out = tapeAt;
+  out = tape;
   lineEnd = end;
-  let p = skipSpace(start);
+  delta = lineDelta;
+  generation = lineGeneration;
+  serial = objectSerial;
+  const p = skipSpace(start);
   if (p >= end || load<u8>(p) != 123) return FAIL;
   const after = object(p, 0, true, true);
   if (after == 0) return FAIL;
@@ -93,6 +151,15 @@ function isSpace(c: u32): bool {
 @inline
 function isPlain(c: u32): bool {
   return load<u8>(classes + <usize>c) == C_PLAIN;
+}
+
+/** A bit for each of the vector's bytes in [A-Za-z0-9_]. */
+@inline
+function plainBytes(v: v128): i32 {
+  const letter = i8x16.lt_u(i8x16.sub(v128.or(v, i8x16.splat(32)), i8x16.splat(97)), i8x16.splat(26));
+  const digit = i8x16.lt_u(i8x16.sub(v, i8x16.splat(48)), i8x16.splat(10));
+  const underscore = i8x16.eq(v, i8x16.splat(95));
+  return i8x16.bitmask(v128.or(v128.or(letter, digit), underscore));
 }
 
 function skipSpace(p: usize): usize {
@@ -112,9 +179,48 @@ function emit(kind: i32, from: usize, to: usize): bool {
   return true;
 }
 
+/** The entry for the plain key at keyStart (length below groupLimit), or -1. */
+function findEntry(keyStart: usize, length: i32): i32 {
+  const group = load<i32>(groups + ((<usize>length << 8) + <usize>load<u8>(keyStart)) * 4);
+  if (group == 0) return -1;
+  const first = group >>> 16;
+  const last = first + (group & 0xffff);
+  for (let e = first; e < last; e++) {
+    const entry = entries + <usize>e * ENTRY_BYTES;
+    if (load<i32>(entry, 4) != length) continue;
+    const key = keyBytes + <usize>load<i32>(entry);
+    // the first byte is the group's
+    let k: i32 = 1;
+    while (k < length && load<u8>(key + <usize>k) == load<u8>(keyStart + <usize>k)) k++;
+    if (k == length) return e;
+  }
+  return -1;
+}
+
+/** Mark a top-level slot matched in this line's object; false when it already was (a duplicate). */
+@inline
+function touch(slot: i32): bool {
+  const at = touched + (<usize>slot << 2);
+  if (load<u32>(at) == serial) return false;
+  store<u32>(at, serial);
+  return true;
+}
+
+/** Set a slot to the last scalar read; false when it already was set this line. */
+function setSlot(slot: i32): bool {
+  const at = <usize>slot << 2;
+  if (load<u32>(setIn + at) == generation) return false;
+  store<u32>(setIn + at, generation);
+  // slot kinds (json-extract.ts): string 1, escaped string 2, number 3, true 4, false 5
+  store<i32>(kinds + at, valueKind - 4);
+  store<i32>(starts + at, <i32>valueStart - delta);
+  store<i32>(ends + at, <i32>valueEnd - delta);
+  return true;
+}
+
 /**
- * An object at p ("{"). emit: write its tokens; topLevel: the line's own
- * object, where plain keys are filtered by the relevance table. Returns the
+ * An object at p ("{"). emit_: write its tokens; topLevel: the line's own
+ * object, where plain keys are looked up in the key table. Returns the
  * position after "}", or 0 on failure (0 is never a line's address).
  */
 function object(p: usize, depth: i32, emit_: bool, topLevel: bool): usize {
@@ -129,16 +235,23 @@ function object(p: usize, depth: i32, emit_: bool, topLevel: bool): usize {
   }
   while (true) {
     if (p >= end || load<u8>(p) != 34) return 0;
-    // the key
+    // the key: most are short and plain, and one vector holds them whole
     const keyStart = p + 1;
     let q = keyStart;
-    while (q < end && isPlain(load<u8>(q))) q++;
     let plain = true;
-    if (load<u8>(q) != 34) {
-      plain = false;
-      q = stringEnd(q);
-      // a key with an escape is left to JSON.parse
-      if (q == 0 || (q & ESCAPED) != 0) return 0;
+    const head = v128.load(keyStart);
+    const quotes = i8x16.bitmask(i8x16.eq(head, i8x16.splat(34)));
+    const below = (quotes & -quotes) - 1;
+    if (quotes != 0 && (plainBytes(head) & below) == below) {
+      q += <usize>ctz<i32>(quotes);
+    } else {
+      while (q < end && isPlain(load<u8>(q))) q++;
+      if (q >= end || load<u8>(q) != 34) {
+        plain = false;
+        q = stringEnd(q);
+        // a key with an escape is left to JSON.parse
+        if (q == 0 || (q & ESCAPED) != 0) return 0;
+      }
     }
     const keyEnd = q;
     if (keyEnd >= end) return 0;
@@ -150,16 +263,36 @@ function object(p: usize, depth: i32, emit_: bool, topLevel: bool): usize {
     if (p >= end) return 0;
 
     let write = emit_ && keyEnd > keyStart;
+    let entry: i32 = -1;
     if (write && topLevel && plain && load<u8>(keyStart) > 57) {
       const length = <i32>(keyEnd - keyStart);
-      write =
-        length >= relevantLimit ||
-        load<u8>(relevant + <usize>(length * 256) + <usize>load<u8>(keyStart)) != 0;
+      if (length < groupLimit) {
+        entry = findEntry(keyStart, length);
+        // no entry: the member sets nothing; a simple entry: its slots are set here
+        write = entry >= 0 && load<i32>(entries + <usize>entry * ENTRY_BYTES, 16) != 0;
+      }
     }
-    if (write && !emit(plain ? T_KEY_PLAIN : T_KEY, keyStart, keyEnd)) return 0;
+    if (write) {
+      if (entry >= 0) {
+        if (!emit(T_KEY_ENTRY, entry, entry)) return 0;
+      } else if (!emit(plain ? T_KEY_PLAIN : T_KEY, keyStart, keyEnd)) return 0;
+    }
 
     p = value(p, depth, write);
     if (p == 0) return 0;
+
+    if (entry >= 0 && !write) {
+      const at = entries + <usize>entry * ENTRY_BYTES;
+      const leaf = load<i32>(at, 8);
+      const raw = load<i32>(at, 12);
+      if (leaf >= 0 && !touch(leaf)) return 0;
+      if (raw >= 0 && !touch(raw)) return 0;
+      // null, objects and arrays set nothing
+      if (valueKind >= T_STRING && valueKind <= T_FALSE) {
+        if (leaf >= 0 && !setSlot(leaf)) return 0;
+        if (raw >= 0 && !setSlot(raw)) return 0;
+      }
+    }
 
     while (p < end && isSpace(load<u8>(p))) p++;
     if (p >= end) return 0;
@@ -203,46 +336,63 @@ function array(p: usize, depth: i32): usize {
   return 0;
 }
 
-/** A value at p (p < lineEnd, not whitespace) of an object at depth; the position after it, or 0. */
+/**
+ * A value at p (p < lineEnd, not whitespace) of an object at depth; the
+ * position after it, or 0. A scalar is noted in valueKind/Start/End.
+ */
 function value(p: usize, depth: i32, write: bool): usize {
   const end = lineEnd;
   const c = load<u8>(p);
+  let kind: i32 = 0;
+  let from = p;
+  let to: usize = 0;
   if (c == 34) {
     const close = stringEnd(p + 1);
     if (close == 0) return 0;
-    const q = close & POSITION;
-    if (write && !emit((close & ESCAPED) != 0 ? T_ESCAPED_STRING : T_STRING, p + 1, q)) return 0;
-    return q + 1;
-  }
-  if (c == 123) return object(p, depth + 1, write, false);
-  if (c == 91) {
+    kind = (close & ESCAPED) != 0 ? T_ESCAPED_STRING : T_STRING;
+    from = p + 1;
+    to = close & POSITION;
+    p = to + 1;
+  } else if (c == 123) {
+    const after = object(p, depth + 1, write, false);
+    // (after the values inside, which note themselves)
+    valueKind = 0;
+    return after;
+  } else if (c == 91) {
     const after = array(p, depth + 1);
+    valueKind = 0;
     if (after == 0) return 0;
     if (write && !emit(T_ARRAY, p, after)) return 0;
     return after;
-  }
-  if (c == 116) {
+  } else if (c == 116) {
     // true
     if (p + 4 > end || load<u32>(p) != 0x65757274) return 0;
-    if (write && !emit(T_TRUE, p, p + 4)) return 0;
-    return p + 4;
-  }
-  if (c == 102) {
+    kind = T_TRUE;
+    p += 4;
+    to = p;
+  } else if (c == 102) {
     // false
     if (p + 5 > end || load<u32>(p + 1) != 0x65736c61) return 0;
-    if (write && !emit(T_FALSE, p, p + 5)) return 0;
-    return p + 5;
-  }
-  if (c == 110) {
+    kind = T_FALSE;
+    p += 5;
+    to = p;
+  } else if (c == 110) {
     // null
     if (p + 4 > end || load<u32>(p) != 0x6c6c756e) return 0;
-    if (write && !emit(T_NULL, p, p + 4)) return 0;
-    return p + 4;
+    kind = T_NULL;
+    p += 4;
+    to = p;
+  } else {
+    p = number(p);
+    if (p == 0) return 0;
+    kind = T_NUMBER;
+    to = p;
   }
-  const after = number(p);
-  if (after == 0) return 0;
-  if (write && !emit(T_NUMBER, p, after)) return 0;
-  return after;
+  valueKind = kind;
+  valueStart = from;
+  valueEnd = to;
+  if (write && !emit(kind, from, to)) return 0;
+  return p;
 }
 
 @inline
