@@ -228,7 +228,7 @@ function object(p: usize, depth: i32, emit_: bool, topLevel: bool): usize {
   const end = lineEnd;
   if (emit_ && !emit(T_OBJECT, p, p)) return 0;
   p++;
-  while (p < end && isSpace(load<u8>(p))) p++;
+  if (load<u8>(p) <= 32) p = skipSpace(p);
   if (p < end && load<u8>(p) == 125) {
     if (emit_ && !emit(T_OBJECT_END, p, p)) return 0;
     return p + 1;
@@ -256,10 +256,10 @@ function object(p: usize, depth: i32, emit_: bool, topLevel: bool): usize {
     const keyEnd = q;
     if (keyEnd >= end) return 0;
     p = q + 1;
-    while (p < end && isSpace(load<u8>(p))) p++;
+    if (load<u8>(p) <= 32) p = skipSpace(p);
     if (p >= end || load<u8>(p) != 58) return 0;
     p++;
-    while (p < end && isSpace(load<u8>(p))) p++;
+    if (load<u8>(p) <= 32) p = skipSpace(p);
     if (p >= end) return 0;
 
     let write = emit_ && keyEnd > keyStart;
@@ -278,8 +278,19 @@ function object(p: usize, depth: i32, emit_: bool, topLevel: bool): usize {
       } else if (!emit(plain ? T_KEY_PLAIN : T_KEY, keyStart, keyEnd)) return 0;
     }
 
-    p = value(p, depth, write);
-    if (p == 0) return 0;
+    const first = <u32>load<u8>(p);
+    if (!write && entry < 0 && first == 34) {
+      // the usual member: a string or a number that matters to no one
+      const close = stringEnd(p + 1);
+      if (close == 0) return 0;
+      p = (close & POSITION) + 1;
+    } else if (!write && entry < 0 && (isDigit(first) || first == 45)) {
+      p = number(p);
+      if (p == 0) return 0;
+    } else {
+      p = value(p, depth, write);
+      if (p == 0) return 0;
+    }
 
     if (entry >= 0 && !write) {
       const at = entries + <usize>entry * ENTRY_BYTES;
@@ -294,12 +305,12 @@ function object(p: usize, depth: i32, emit_: bool, topLevel: bool): usize {
       }
     }
 
-    while (p < end && isSpace(load<u8>(p))) p++;
+    if (load<u8>(p) <= 32) p = skipSpace(p);
     if (p >= end) return 0;
     const next = load<u8>(p);
     if (next == 44) {
       p++;
-      while (p < end && isSpace(load<u8>(p))) p++;
+      if (load<u8>(p) <= 32) p = skipSpace(p);
       continue;
     }
     if (next == 125) {
@@ -316,18 +327,18 @@ function array(p: usize, depth: i32): usize {
   if (depth > MAX_DEPTH) return 0;
   const end = lineEnd;
   p++;
-  while (p < end && isSpace(load<u8>(p))) p++;
+  if (load<u8>(p) <= 32) p = skipSpace(p);
   if (p < end && load<u8>(p) == 93) return p + 1;
   while (true) {
     if (p >= end) return 0;
     p = value(p, depth, false);
     if (p == 0) return 0;
-    while (p < end && isSpace(load<u8>(p))) p++;
+    if (load<u8>(p) <= 32) p = skipSpace(p);
     if (p >= end) return 0;
     const next = load<u8>(p);
     if (next == 44) {
       p++;
-      while (p < end && isSpace(load<u8>(p))) p++;
+      if (load<u8>(p) <= 32) p = skipSpace(p);
       continue;
     }
     if (next == 93) return p + 1;
@@ -408,13 +419,12 @@ function number(p: usize): usize {
   const first = load<u8>(p);
   if (first == 48) p++;
   else if (first >= 49 && first <= 57) {
-    p++;
-    while (p < end && isDigit(load<u8>(p))) p++;
+    p = skipDigits(p + 1);
   } else return 0;
   if (p < end && load<u8>(p) == 46) {
     p++;
     const digits = p;
-    while (p < end && isDigit(load<u8>(p))) p++;
+    p = skipDigits(p);
     if (p == digits) return 0;
   }
   if (p < end && (load<u8>(p) | 32) == 101) {
@@ -427,6 +437,23 @@ function number(p: usize): usize {
   return p;
 }
 
+/** The first position at or after p that is not a digit (or the line's end). */
+@inline
+function skipDigits(p: usize): usize {
+  const end = lineEnd;
+  while (true) {
+    const v = v128.load(p);
+    const digits = i8x16.bitmask(i8x16.lt_u(i8x16.sub(v, i8x16.splat(48)), i8x16.splat(10)));
+    if (digits != 0xffff) {
+      p += <usize>ctz<i32>(~digits);
+      return p < end ? p : end;
+    }
+    p += 16;
+    if (p >= end) return end;
+  }
+  return end;
+}
+
 /** Set in stringEnd's answer when the string has escapes; addresses stay below it. */
 const ESCAPED: usize = 0x80000000;
 const POSITION: usize = 0x7fffffff;
@@ -437,6 +464,7 @@ const POSITION: usize = 0x7fffffff;
  * string before the line's end. Sixteen bytes at a time: a quote, a
  * backslash or a control character stops the run.
  */
+@inline
 function stringEnd(q: usize): usize {
   const end = lineEnd;
   const quotes = i8x16.splat(34);
