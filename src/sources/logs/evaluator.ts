@@ -63,7 +63,11 @@ export class Evaluator {
       // every field slo reads itself, plus every label a query reads after | json
       const fields = [spec.timestamp, ...plans.flatMap(fieldsRead)];
       const labels = plans.flatMap(queriesOf).flatMap((q) => [...q.jsonLabels]);
-      this.extractor = new JsonExtractor({ flat: [...labels, ...fields], raw: fields });
+      this.extractor = new JsonExtractor({
+        flat: [...labels, ...fields],
+        raw: fields,
+        timestamp: spec.timestamp,
+      });
       this.fastLine = new FastLine(this.extractor, spec.labels);
     }
   }

@@ -136,6 +136,10 @@ export class FastLine implements LineRecord {
       const end = ends[raw]!;
       // what timestampMs does with text of 20+ characters and a "-" fifth
       if (kinds[raw] === SLOT_STRING && end - start >= 20 && this.buf[start + 4] === 45) {
+        if (raw === this.extractor.timestampSlot) {
+          const parsed = this.extractor.timestampParsed();
+          if (parsed !== undefined) return parsed;
+        }
         return rfc3339BytesMs(this.buf, start, end);
       }
       if (kinds[raw] === SLOT_NUMBER) return epochMs(this.slotNumber(raw));

@@ -60,6 +60,8 @@ export interface ExtractTargets {
   flat: string[];
   /** top-level keys as written ("@timestamp"), for LineRecord.field */
   raw: string[];
+  /** the raw name of the timestamp field, which the tokenizer then parses (see timestampParsed) */
+  timestamp?: string;
 }
 
 export class JsonExtractor {
@@ -74,6 +76,8 @@ export class JsonExtractor {
   readonly ends: Int32Array;
   private readonly setIn: Uint32Array;
   private readonly slotCount: number;
+  /** the raw slot of the timestamp field, or -1 */
+  readonly timestampSlot: number;
   private generation = 0;
   private readonly flatBytes: Uint8Array[];
   private readonly rawBytes: Uint8Array[];
@@ -177,6 +181,8 @@ export class JsonExtractor {
       if (this.topKeyGroup[at] === 0) this.topKeyGroup[at] = this.topKeys.push([]);
       this.topKeys[this.topKeyGroup[at]! - 1]!.push(topKey);
     }
+    const timestampRaw = targets.timestamp ? this.rawNames.indexOf(targets.timestamp) : -1;
+    this.timestampSlot = timestampRaw < 0 ? -1 : this.rawSlot(timestampRaw);
     this.keyTable = slots <= MAX_SLOTS ? this.buildKeyTable() : null;
   }
 
@@ -203,6 +209,7 @@ export class JsonExtractor {
       limit,
       entries: Int32Array.from(entries),
       keyBytes: Uint8Array.from(keyBytes),
+      timestampSlot: this.timestampSlot,
     };
   }
 
@@ -213,6 +220,17 @@ export class JsonExtractor {
 
   rawSlot(i: number): number {
     return this.flatNames.length + i;
+  }
+
+  /**
+   * The timestamp slot's time as rfc3339BytesMs gives it, when the last
+   * scan parsed it: a number, null (not a valid time), or undefined (not
+   * parsed: ask rfc3339BytesMs).
+   */
+  timestampParsed(): number | null | undefined {
+    const state = this.tokenizer.timestampState[0];
+    if (state === 1) return this.tokenizer.timestampMs[0]!;
+    return state === 2 ? null : undefined;
   }
 
   /** Whether the slot was set by the last successful scan. */

@@ -53,7 +53,8 @@ const KINDS_AT = SET_IN_AT + MAX_SLOTS * 4;
 const STARTS_AT = KINDS_AT + MAX_SLOTS * 4;
 const ENDS_AT = STARTS_AT + MAX_SLOTS * 4;
 const TOUCHED_AT = ENDS_AT + MAX_SLOTS * 4;
-const TAPE_AT = TOUCHED_AT + (MAX_DEPTH + 2) * MAX_SLOTS * 4;
+const TIMESTAMP_AT = TOUCHED_AT + (MAX_DEPTH + 2) * MAX_SLOTS * 4;
+const TAPE_AT = TIMESTAMP_AT + 16;
 const SCRATCH_AT = TAPE_AT + TAPE_TOKENS * 12;
 const READ_BUFFERS_AT = SCRATCH_AT + SCRATCH_BYTES + PAD;
 const MEMORY_BYTES = READ_BUFFERS_AT + READ_BUFFERS * (READ_BUFFER_BYTES + PAD);
@@ -65,6 +66,8 @@ export interface KeyTable {
   limit: number;
   entries: Int32Array;
   keyBytes: Uint8Array;
+  /** the slot whose RFC 3339 text the tokenizer parses itself, or -1 */
+  timestampSlot: number;
 }
 
 interface ScanExports {
@@ -82,6 +85,8 @@ interface ScanExports {
     touchedAt: number,
     tapeAt: number,
     tapeTokens: number,
+    timestampSlot: number,
+    timestampAt: number,
   ): void;
   scan(start: number, end: number, delta: number, generation: number, serial: number): number;
 }
@@ -101,6 +106,12 @@ export class JsonTokenizer {
   readonly touched: Uint32Array;
   /** what to subtract from a token's address to get its position in the scanned buffer */
   delta = 0;
+  /**
+   * The timestamp slot as the last scan parsed it: [0] is 0 when it did not,
+   * 1 when timestampMs[0] holds the time, 2 when the text is not a valid time.
+   */
+  readonly timestampState: Int32Array;
+  readonly timestampMs: Float64Array;
   private readonly exports: ScanExports;
   private readonly bytes: Uint8Array;
   private readonly memory: ArrayBuffer;
@@ -124,6 +135,8 @@ export class JsonTokenizer {
     this.starts = new Int32Array(this.memory, STARTS_AT, MAX_SLOTS);
     this.ends = new Int32Array(this.memory, ENDS_AT, MAX_SLOTS);
     this.touched = new Uint32Array(this.memory, TOUCHED_AT, (MAX_DEPTH + 2) * MAX_SLOTS);
+    this.timestampState = new Int32Array(this.memory, TIMESTAMP_AT, 1);
+    this.timestampMs = new Float64Array(this.memory, TIMESTAMP_AT + 8, 1);
     this.exports.init(CLASSES_AT);
     for (let i = 0; i < READ_BUFFERS; i++) {
       const at = READ_BUFFERS_AT + i * (READ_BUFFER_BYTES + PAD);
@@ -160,6 +173,8 @@ export class JsonTokenizer {
       TOUCHED_AT,
       TAPE_AT,
       TAPE_TOKENS,
+      table.timestampSlot,
+      TIMESTAMP_AT,
     );
     this.active = owner;
   }

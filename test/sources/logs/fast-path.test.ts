@@ -168,7 +168,8 @@ function compareLine(
 ): boolean {
   const text = bytes.toString("utf8");
   const object = parseJsonObject(text);
-  const extractor = new JsonExtractor({ flat, raw });
+  // the first raw name is the timestamp field, which the tokenizer parses itself
+  const extractor = new JsonExtractor({ flat, raw, timestamp: raw[0] });
   // by default a "\n" after the line, as in a file
   const length = at.before + bytes.length + (at.newline ? 1 : 0);
   const buf = at.readBuffer
@@ -374,6 +375,57 @@ describe("JsonExtractor + FastLine agree with JSON.parse", () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it("on random RFC 3339 times, parsed by the tokenizer exactly as rfc3339BytesMs parses them", () => {
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, "0"));
+    const time = fc
+      .tuple(
+        fc.integer({ min: 0, max: 9999 }).map((n) => String(n).padStart(4, "0")),
+        fc.constantFrom("-", "/"),
+        two(13),
+        two(32),
+        fc.constantFrom("T", "t", " ", "x"),
+        two(24),
+        two(61),
+        two(61),
+        fc.stringMatching(/^(\.[0-9]{0,12})?$/),
+        fc.oneof(
+          fc.constantFrom("Z", "z", "", "+", "Zz", "+1300", "-0930", "+13:00", "-09:30", "+24:00"),
+          fc
+            .tuple(fc.constantFrom("+", "-"), two(25), fc.constantFrom(":", ""), two(60))
+            .map((p) => p.join("")),
+        ),
+      )
+      .map(
+        ([y, dash, mo, d, sep, h, mi, se, fraction, zone]) =>
+          `${y}${dash}${mo}-${d}${sep}${h}:${mi}:${se}${fraction}${zone}`,
+      );
+    fc.assert(
+      fc.property(time, (text) => {
+        compareLine(Buffer.from(`{"t":${JSON.stringify(text)},"msg":"a"}`), ["msg"], ["t"]);
+        compareLine(Buffer.from(`{"msg":"a","t":${JSON.stringify(text)}}`), ["msg", "t"], ["t"]);
+      }),
+      { numRuns: 3000 },
+    );
+    // the times of a whole day, and around leap days and the year's ends
+    for (const day of [
+      "2024-02-28",
+      "2024-02-29",
+      "2023-02-29",
+      "2000-02-29",
+      "1900-02-29",
+      "2026-12-31",
+    ]) {
+      for (const clock of [
+        "00:00:00Z",
+        "23:59:59.999999999Z",
+        "23:59:60.5+01:00",
+        "12:00:00.000000001-0000",
+      ]) {
+        compareLine(Buffer.from(`{"t":"${day}T${clock}"}`), [], ["t"]);
+      }
+    }
   });
 
   it("on random damaged lines", () => {

@@ -61,6 +61,8 @@ let ends: usize = 0;
 let touched: usize = 0;
 let tape: usize = 0;
 let tapeEnd: usize = 0;
+let timestampSlot: i32 = -1;
+let timestampAt: usize = 0;
 // the current line (scan)
 let out: usize = 0;
 let lineEnd: usize = 0;
@@ -90,6 +92,10 @@ export function init(at: usize): void {
  * leaf slot, raw slot (-1 for none), 1 when not simple. Per slot: setIn
  * (u32), kinds, starts, ends (i32); touchedAt: u32 per slot, for the top
  * level. tapeAt: room for tapeTokens tokens of three i32 (kind, start, end).
+ * timestampSlotIndex: the slot of the timestamp field (or -1); when this
+ * module sets it to RFC 3339 text, it parses it: at timestampResultAt, an
+ * i32 state (0 not parsed here, 1 parsed, 2 not a valid time) and, 8 bytes
+ * on, the f64 epoch milliseconds.
  */
 export function configure(
   groupsAt: usize,
@@ -103,7 +109,11 @@ export function configure(
   touchedAt: usize,
   tapeAt: usize,
   tapeTokens: i32,
+  timestampSlotIndex: i32,
+  timestampResultAt: usize,
 ): void {
+  timestampSlot = timestampSlotIndex;
+  timestampAt = timestampResultAt;
   groups = groupsAt;
   groupLimit = limit;
   entries = entriesAt;
@@ -135,6 +145,7 @@ export function scan(
   delta = lineDelta;
   generation = lineGeneration;
   serial = objectSerial;
+  store<i32>(timestampAt, 0);
   const p = skipSpace(start);
   if (p >= end || load<u8>(p) != 123) return FAIL;
   const after = object(p, 0, true, true);
@@ -215,7 +226,112 @@ function setSlot(slot: i32): bool {
   store<i32>(kinds + at, valueKind - 4);
   store<i32>(starts + at, <i32>valueStart - delta);
   store<i32>(ends + at, <i32>valueEnd - delta);
+  // what timestampMs does with text of 20+ characters and a "-" fifth
+  if (slot == timestampSlot && valueKind == T_STRING && valueEnd - valueStart >= 20 && load<u8>(valueStart + 4) == 45) {
+    const ms = rfc3339Ms(valueStart, valueEnd);
+    store<i32>(timestampAt, isNaN(ms) ? 2 : 1);
+    store<f64>(timestampAt, ms, 8);
+  }
   return true;
+}
+
+/** Two digits at p, or -1. */
+@inline
+function twoDigits(p: usize): i32 {
+  const a = <i32>load<u8>(p) - 48;
+  const b = <i32>load<u8>(p + 1) - 48;
+  if (<u32>a > 9 || <u32>b > 9) return -1;
+  return a * 10 + b;
+}
+
+/**
+ * timestamp.ts's rfc3339BytesMs on [start, end), operation for operation in
+ * doubles so the answer is the same to the bit; NaN where it gives null.
+ */
+function rfc3339Ms(start: usize, end: usize): f64 {
+  if (end - start < 20) return NaN;
+  const centuries = twoDigits(start);
+  const years = twoDigits(start + 2);
+  const month = twoDigits(start + 5);
+  const day = twoDigits(start + 8);
+  if (centuries < 0 || years < 0 || month < 0 || day < 0) return NaN;
+  const year = centuries * 100 + years;
+  const sepT = load<u8>(start + 10);
+  if (load<u8>(start + 4) != 45 || load<u8>(start + 7) != 45) return NaN;
+  if (sepT != 84 && sepT != 116 && sepT != 32) return NaN;
+  const hour = twoDigits(start + 11);
+  const minute = twoDigits(start + 14);
+  const second = twoDigits(start + 17);
+  if (load<u8>(start + 13) != 58 || load<u8>(start + 16) != 58) return NaN;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return NaN;
+
+  let i = start + 19;
+  let fractionMs: f64 = 0;
+  if (i < end && load<u8>(i) == 46) {
+    i++;
+    let value: f64 = 0;
+    let scale: f64 = 1;
+    const digitsStart = i;
+    for (; i < end; i++) {
+      const d = <u32>load<u8>(i) - 48;
+      if (d > 9) break;
+      // digits past nanoseconds cannot be represented anyway
+      if (i - digitsStart < 9) {
+        value = value * 10 + <f64>d;
+        scale *= 10;
+      }
+    }
+    if (i == digitsStart) return NaN;
+    fractionMs = (value * 1000) / scale;
+  }
+
+  if (i >= end) return NaN;
+  let offsetMinutes: i32 = 0;
+  const zone = load<u8>(i);
+  if (zone == 90 || zone == 122) {
+    if (i + 1 != end) return NaN;
+  } else if (zone == 43 || zone == 45) {
+    const colon = load<u8>(i + 3) == 58;
+    if (i + (colon ? 6 : 5) != end) return NaN;
+    const oh = twoDigits(i + 1);
+    const om = twoDigits(i + (colon ? 4 : 3));
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return NaN;
+    offsetMinutes = (zone == 45 ? -1 : 1) * (oh * 60 + om);
+  } else {
+    return NaN;
+  }
+
+  const days = daysFromCivil(year, month, day);
+  const wholeMs: f64 =
+    days * 86_400_000 +
+    <f64>hour * 3_600_000 +
+    <f64>minute * 60_000 +
+    <f64>second * 1000 -
+    <f64>offsetMinutes * 60_000;
+  const fractionWhole = Math.floor(fractionMs);
+  return withFraction(wholeMs + fractionWhole, fractionMs - fractionWhole);
+}
+
+function withFraction(whole: f64, fraction: f64): f64 {
+  const t = whole + fraction;
+  if (fraction > 0 && t <= whole) return whole + Math.abs(whole) * f64.EPSILON;
+  return t;
+}
+
+function daysInMonth(year: i32, month: i32): i32 {
+  if (month == 2) return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28;
+  return month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31;
+}
+
+/** Days since 1970-01-01 (Howard Hinnant's algorithm), as timestamp.ts works them out. */
+function daysFromCivil(year: i32, month: i32, day: i32): f64 {
+  const y: f64 = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * <f64>(month + (month > 2 ? -3 : 9)) + 2) / 5) + <f64>day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }
 
 /**
