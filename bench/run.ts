@@ -200,7 +200,7 @@ const JQ_PROGRAM = `reduce inputs as $r ({availabilityTotal:0,availabilityBad:0,
 async function timeSlo(dataset: Dataset): Promise<Row> {
   const slo = sloFile(dataset);
   const args = [
-    join(ROOT, "dist", "cli", "slo.mjs"),
+    BUNDLE,
     "check",
     slo,
     "--at",

@@ -28029,7 +28029,7 @@ var init_line_reader = __esm({
         this.partial = joined;
       }
     };
-    READ_CHUNK_BYTES = 1024 * 1024;
+    READ_CHUNK_BYTES = 256 * 1024;
   }
 });
 

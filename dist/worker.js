@@ -6018,7 +6018,7 @@ var LineSplitter = class {
     this.partial = joined;
   }
 };
-var READ_CHUNK_BYTES = 1024 * 1024;
+var READ_CHUNK_BYTES = 256 * 1024;
 function fileChunks(path, gzip, onRawBytes) {
   const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
   if (onRawBytes) file.on("data", (chunk) => onRawBytes(chunk.length));

@@ -105,7 +105,12 @@ export class LineSplitter {
   }
 }
 
-export const READ_CHUNK_BYTES = 1024 * 1024;
+/**
+ * Streams (.gz, stdin) are read and inflated this much at a time. Every
+ * chunk is a new buffer; at 1 MiB, those freed in worker threads kept peak
+ * RSS near 200 MB on 1 GB of .gz, at 256 KiB it is about 140 MB, as fast.
+ */
+export const READ_CHUNK_BYTES = 256 * 1024;
 
 /**
  * The decompressed bytes of a file; onRawBytes counts the bytes read from
