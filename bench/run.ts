@@ -199,15 +199,7 @@ const JQ_PROGRAM = `reduce inputs as $r ({availabilityTotal:0,availabilityBad:0,
 
 async function timeSlo(dataset: Dataset): Promise<Row> {
   const slo = sloFile(dataset);
-  const args = [
-    BUNDLE,
-    "check",
-    slo,
-    "--at",
-    END,
-    "--format",
-    "json",
-  ];
+  const args = [BUNDLE, "check", slo, "--at", END, "--format", "json"];
   const all: Measured[] = [];
   for (let i = 0; i < runs; i++) {
     const m = await measure(process.execPath, args, "capture");
