@@ -449,6 +449,68 @@ describe("JsonExtractor + FastLine agree with JSON.parse", () => {
   });
 });
 
+describe("the WebAssembly tokenizer's limits and sharing", () => {
+  it("gives every extractor its own tables when two take turns line by line", () => {
+    // one tokenizer per thread: each scan makes its extractor's key table the active one
+    const names = [
+      { flat: ["msg", "t"], raw: ["t"] },
+      { flat: NAMES, raw: RAW },
+    ];
+    const extractors = names.map((n) => new JsonExtractor({ ...n, timestamp: n.raw[0] }));
+    const fastLines = extractors.map((e) => new FastLine(e, STREAM));
+    const lines = buffers();
+    for (let round = 0; round < 2; round++) {
+      lines.forEach((bytes, i) => {
+        const which = (i + round) % 2;
+        const buf = Buffer.concat([bytes, Buffer.from("\n")]);
+        const text = bytes.toString("utf8");
+        const object = parseJsonObject(text);
+        if (!extractors[which]!.scan(buf, 0, bytes.length) || object === null) return;
+        const fast = fastLines[which]!;
+        fast.reset(buf, 0, bytes.length);
+        const full = new ParsedLine(text, object, STREAM);
+        for (const name of names[which]!.flat) {
+          expect({ text, name, value: fast.jsonLabel(name) }).toEqual({
+            text,
+            name,
+            value: full.jsonLabel(name),
+          });
+        }
+        for (const name of names[which]!.raw) {
+          expect({ text, name, t: fast.timestamp(name) }).toEqual({
+            text,
+            name,
+            t: full.timestamp(name),
+          });
+        }
+      });
+    }
+  });
+
+  it("leaves to JSON.parse what does not fit it, with the same answers", () => {
+    const wide = Array.from({ length: 300 }, (_, i) => `k${i}`);
+    // more names than the tokenizer has slots
+    const line = Buffer.from(
+      `{${wide.map((k, i) => `"${k}":${i}`).join(",")},"t":"2026-11-24T11:59:00Z"}`,
+    );
+    expect(compareLine(line, wide, ["t"])).toBe(false);
+    // a line longer than its copy area, and one with more tokens than its tape
+    const long = Buffer.from(`{"msg":"${"x".repeat(1_100_000)}","t":1}`);
+    expect(compareLine(long, ["msg"], ["t"])).toBe(false);
+    const nested = Buffer.from(
+      `{"a":{${Array.from({ length: 20_000 }, (_, i) => `"b${i}":1`).join(",")}},"msg":"m"}`,
+    );
+    expect(compareLine(nested, ["a_b1", "msg"], [])).toBe(false);
+    // ...while the same shapes within the limits are the tokenizer's
+    expect(compareLine(Buffer.from(`{"msg":"${"x".repeat(100_000)}","t":1}`), ["msg"], ["t"])).toBe(
+      true,
+    );
+    expect(compareLine(Buffer.from(`{"a":{"b1":1,"b2":2},"msg":"m"}`), ["a_b1", "msg"], [])).toBe(
+      true,
+    );
+  });
+});
+
 describe("the evaluator counts the same with and without the fast path", () => {
   const spec = logsSpec(["-"]);
   const total = '| json | msg =~ ".*"';
