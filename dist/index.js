@@ -26253,92 +26253,101 @@ var init_json_scan_wasm = __esm({
   "src/sources/logs/json-scan-wasm.ts"() {
     "use strict";
     JSON_SCAN_WASM = [
-      "AGFzbQEAAAABOAdgAX8Bf2ADf39/AX9gBH9/f38Bf2AFf39/f38Bf2ACf38BfGABfwBgDX9/f39/f39/f39/f38AAwoJAAEA",
-      "AgADBAUGBQMBAAEGbxZ/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFB",
-      "AAt/AUF/C38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEACwckBARpbml0AAcJY29uZmlndXJl",
-      "AAgEc2NhbgAFBm1lbW9yeQIACtcoCa8BAQJ/Iw8iASAAQQFqTQRAQQAPCyAALQABIgJB3ABGIAJBIkZyIAJBL0ZyIAJB4gBG",
-      "ciACQeYARnIgAkHuAEZyIAJB8gBGciACQfQARnIEQEECDwsgAkH1AEcgAEEGaiABS3IEQEEADwsgAEECaiEBA0AgASAAQQZq",
-      "SQRAIAEtAAAiAkEwa0EKSQR/QQEFIAJBIHJB4QBrQQZJC0UEQEEADwsgAUEBaiEBDAELC0EGC4AHAgR/AXsjDyEFAkAgACID",
-      "LQAAIgZBIkYEQCAAQQFqIQEjDyEFA0ACQAN/QQAhACABIAVPDQEgAf0ABAAiB/0MIiIiIiIiIiIiIiIiIiIiIv0jIAf9DFxc",
-      "XFxcXFxcXFxcXFxcXFz9I/1QIAf9DCAgICAgICAgICAgICAgICD9Jv1Q/WQiBgR/IAEgBmhqBSABQRBqIQEMAQsLIgEgBU8N",
-      "ACABIARyIQAgAS0AACIEQSJGDQBBACEAIARB3ABHDQAgARAAIgZFDQBBgICAgHghBCABIAZqIQEMAQsLIABFDQFBBkEFIABB",
-      "gICAgHhxGyEEIANBAWohAyAAQf////8HcSIBQQFqIQAFIAZB+wBGBH8gAyABQQFqIAJBABADQQAkEw8FIAZB2wBGBH8Cf0EA",
-      "IAFBAWoiAUHAAEoNABogA0EBaiIALQAAQSBNBEAjDyEEA0AgACAESQR/IwAgAC0AAGotAABBAkYFQQALBEAgAEEBaiEADAEL",
-      "CwsgAEEBaiAAIw8iBEkEfyAALQAAQd0ARgVBAAsNABoDQEEAIAAgBE8NARpBACAAIAFBABABIgBFDQEaIAAtAABBIE0EQCMP",
-      "IQUDQCAAIAVJBH8jACAALQAAai0AAEECRgVBAAsEQCAAQQFqIQAMAQsLC0EAIAAgBE8NARogAC0AACIFQSxGBEAgAEEBaiIA",
-      "LQAAQSBNBEAjDyEFA0AgACAFSQR/IwAgAC0AAGotAABBAkYFQQALBEAgAEEBaiEADAELCwsMAQsLIABBAWogBUHdAEYNABpB",
-      "AAshAEEAJBMgAEUNAyACBH8jDiMLTwR/QQAFIw5BCzYCACMOIAM2AgQjDiAANgIIIw5BDGokDkEBCwVBAQtFDQMgAA8FIAZB",
-      "9ABGBH8gA0EEaiAFSwR/QQEFIAMoAgBB9OTVqwZHCw0EQQghBCADQQRqIgAFIAZB5gBGBH8gA0EFaiAFSwR/QQEFIAMoAgFB",
-      "4djNqwZHCw0FQQkhBCADQQVqIgAFIAZB7gBGBH8gA0EEaiAFSwR/QQEFIAMoAgBB7uqx4wZHCw0GIANBBGohAEEKBSADEAQi",
-      "AEUNBkEHCyEEIAALCwsLIQELIAQkEyADJBQgASQVIAIEfyMOIwtPBH9BAAUjDiAENgIAIw4gAzYCBCMOIAE2AggjDkEMaiQO",
-      "QQELBUEBC0UNACAADwtBAAuVAQIBfwF8IxEgAEECdCIBIwVqKAIARgRAQQAPCyMFIAFqIxE2AgAjBiABaiMTQQRrNgIAIwcg",
-      "AWojFCMQazYCACMIIAFqIxUjEGs2AgAjE0EFRiAAIwxGcQR/IxUjFGtBFE8FQQALBH8jFC0ABEEtRgVBAAsEQCMNQQJBASMU",
-      "IxUQBiICIAJiGzYCACMNIAI5AwgLQQEL6w4CCX8BewJAIAFBwABKDQAgAgR/Iw4jC08Ef0EABSMOQQE2AgAjDiAANgIEIw4g",
-      "ADYCCCMOQQxqJA5BAQsFQQELRQ0AIABBAWoiAC0AAEEgTQRAIw8hBANAIAAgBEkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABB",
-      "AWohAAwBCwsLIAAjDyIHSQR/IAAtAABB/QBGBUEACwRAIAIEfyMOIwtPBH9BAAUjDkECNgIAIw4gADYCBCMOIAA2AggjDkEM",
-      "aiQOQQELBUEBC0UNASAAQQFqDwsDQCAAIAdPBH9BAQUgAC0AAEEiRwsNAUEBIQkgAEEBaiILIgD9AAQAIg39DCIiIiIiIiIi",
-      "IiIiIiIiIiL9I/1kIgRBACAEa3FBAWshBSAEBH8gBSAN/QwgICAgICAgICAgICAgICAg/VD9DGFhYWFhYWFhYWFhYWFhYWH9",
-      "cf0MGhoaGhoaGhoaGhoaGhoaGv0mIA39DDAwMDAwMDAwMDAwMDAwMDD9cf0MCgoKCgoKCgoKCgoKCgoKCv0m/VAgDf0MX19f",
-      "X19fX19fX19fX19fX/0j/VD9ZHEgBUYFQQALBEAgACAEaGohAAUDQCAAIAdJBH8jACAALQAAai0AAEEBRgVBAAsEQCAAQQFq",
-      "IQAMAQsLIAAgB08Ef0EBBSAALQAAQSJHCwRAQQAhCSMPIQVBACEIA0ACQCAFA39BACEEIAAgBU8NASAA/QAEACIN/QwiIiIi",
-      "IiIiIiIiIiIiIiIi/SMgDf0MXFxcXFxcXFxcXFxcXFxcXP0j/VAgDf0MICAgICAgICAgICAgICAgIP0m/VD9ZCIGBH8gACAG",
-      "aGoFIABBEGohAAwBCwsiAE0NACAAIAhyIQQgAC0AACIGQSJGDQBBACEEIAZB3ABHDQAgABAAIgZFDQBBgICAgHghCCAAIAZq",
-      "IQAMAQsLIAQiAEUgAEGAgICAeHFyDQMLCyAAIAdPDQEgACIFQQFqIgAtAABBIE0EQCMPIQQDQCAAIARJBH8jACAALQAAai0A",
-      "AEECRgVBAAsEQCAAQQFqIQAMAQsLCyAAIAdPBH9BAQUgAC0AAEE6RwsNASAAQQFqIgAtAABBIE0EQCMPIQQDQCAAIARJBH8j",
-      "ACAALQAAai0AAEECRgVBAAsEQCAAQQFqIQAMAQsLCyAAIAdPDQFBfyEEIAlBACADQQAgBSALSyACIAIbIgYbGwR/IAstAABB",
-      "OUsFQQALBEAgBSALayIMIwJIBEACQCMBIAstAAAgDEEIdGpBAnRqKAIAIgZFDQAgBkEQdiIEIAZB//8DcWohCANAIAQgCEgE",
-      "QCAMIwMgBEEUbGoiBigCBEYEQCMEIAYoAgBqIQpBASEGA0AgBiAMSAR/IAYgCmotAAAgBiALai0AAEYFQQALBEAgBkEBaiEG",
-      "DAELCyAGIAxGDQMLIARBAWohBAwBCwtBfyEECyAEQQBOBH8jAyAEQRRsaigCEEEARwVBAAshBgsLIAYEQCAEQQBOBEAjDiML",
-      "TwR/QQAFIw5BDDYCACMOIAQ2AgQjDiAENgIIIw5BDGokDkEBC0UNAwVBBEEDIAkbIQgjDiMLTwR/QQAFIw4gCDYCACMOIAs2",
-      "AgQjDiAFNgIIIw5BDGokDkEBC0UNAwsLIAZFIARBAEhxIAAtAAAiBUEiRnEEQCAAQQFqIQAjDyEJQQAhCANAAkADf0EAIQUg",
-      "ACAJTw0BIAD9AAQAIg39DCIiIiIiIiIiIiIiIiIiIiL9IyAN/QxcXFxcXFxcXFxcXFxcXFxc/SP9UCAN/QwgICAgICAgICAg",
-      "ICAgICAg/Sb9UP1kIgoEfyAAIApoagUgAEEQaiEADAELCyIAIAlPDQAgACAIciEFIAAtAAAiCEEiRg0AQQAhBSAIQdwARw0A",
-      "IAAQACIKRQ0AQYCAgIB4IQggACAKaiEADAELCyAFRQ0CIAVB/////wdxQQFqIQAFIAZFIARBAEhxBH8gBUEtRiAFQTBrQQpJ",
-      "cgVBAAsEfyAAEAQFIAAgASAGEAELIgBFDQILIAZFIARBAE5xBEAjAyAEQRRsaiIEKAIIIQUgBCgCDCEEIAVBAE4EfyMSIwkg",
-      "BUECdGoiBigCAEYEf0EABSAGIxI2AgBBAQsFQQELRQ0CIARBAE4EfyMSIwkgBEECdGoiBigCAEYEf0EABSAGIxI2AgBBAQsF",
-      "QQELRQ0CIxNBCUwjE0EFTnEEQCAFQQBOBH8gBRACBUEBC0UNAyAEQQBOBH8gBBACBUEBC0UNAwsLIAAtAABBIE0EQCMPIQQD",
-      "QCAAIARJBH8jACAALQAAai0AAEECRgVBAAsEQCAAQQFqIQAMAQsLCyAAIAdPDQEgAC0AACIEQSxGBEAgAEEBaiIALQAAQSBN",
-      "BEAjDyEEA0AgACAESQR/IwAgAC0AAGotAABBAkYFQQALBEAgAEEBaiEADAELCwsMAQsLIARB/QBGBEAgAgR/Iw4jC08Ef0EA",
-      "BSMOQQI2AgAjDiAANgIEIw4gADYCCCMOQQxqJA5BAQsFQQELRQ0BIABBAWoPC0EADwtBAAvHAwEEfyMPIgIgAEEBaiAAIAAt",
-      "AABBLUYbIgBNBEBBAA8LIAAtAAAiAUEwRgRAIABBAWohAAUgAUE5TSABQTFPcQRAIABBAWohASMPIQADQAJAIAH9AAQA/Qww",
-      "MDAwMDAwMDAwMDAwMDAw/XH9DAoKCgoKCgoKCgoKCgoKCgr9Jv1kIgNB//8DRwRAIAEgA0F/c2hqIgEgACAAIAFLGyEADAEL",
-      "IAFBEGoiASAASQ0BCwsFQQAPCwsgACACSQR/IAAtAABBLkYFQQALBEAgAEEBaiIDIQEjDyEAA0ACQCAB/QAEAP0MMDAwMDAw",
-      "MDAwMDAwMDAwMP1x/QwKCgoKCgoKCgoKCgoKCgoK/Sb9ZCIEQf//A0cEQCABIARBf3NoaiIBIAAgACABSxshAAwBCyABQRBq",
-      "IgEgAEkNAQsLIAAgA0YEQEEADwsLIAAgAkkEfyAALQAAQSByQeUARgVBAAsEQCACIABBAWoiAEsEfyAALQAAQStGBH9BAQUg",
-      "AC0AAEEtRgsFQQALBEAgAEEBaiEACyAAIQEDQCAAIAJJBH8gAC0AAEEwa0EKSQVBAAsEQCAAQQFqIQAMAQsLIAAgAUYEQEEA",
-      "DwsLIAALtQEAIwokDiABJA8gAiQQIAMkESAEJBIjDUEANgIAIw8hAgNAIAAgAkkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABB",
-      "AWohAAwBCwsgACABTwR/QQEFIAAtAABB+wBHCwRAQX8PCyAAQQBBAUEBEAMiAEUEQEF/DwsjDyECA0AgACACSQR/IwAgAC0A",
-      "AGotAABBAkYFQQALBEAgAEEBaiEADAELCyAAIAFHBEBBfw8LIw4jCmtBDG4L5AkCA3wKfwJAIAEgAGtBFEkNAEF/IAAtAAFB",
-      "MGsiBSAALQAAQTBrIgZBCmxqIAVBCUsgBkEJS3IbIQUgAC0AA0EwayIGQQlLIABBAmotAABBMGsiB0EJS3IEf0F/BSAHQQps",
-      "IAZqCyEGIAAtAAZBMGsiB0EJSyAAQQVqLQAAQTBrIghBCUtyBH9BfwUgCEEKbCAHagshByAALQAJQTBrIghBCUsgAEEIai0A",
-      "AEEwayIJQQlLcgR/QX8FIAlBCmwgCGoLIgggBSAGciAHcnJBAEgNACAALQAKIQkgAC0ABEEtRwR/QQEFIAAtAAdBLUcLDQAg",
-      "CUH0AEcgCUHUAEdxIAlBIEdxDQAgAC0ADEEwayIJQQlLIABBC2otAABBMGsiCkEJS3IEf0F/BSAKQQpsIAlqCyEJIAAtAA9B",
-      "MGsiCkEJSyAAQQ5qLQAAQTBrIgtBCUtyBH9BfwUgC0EKbCAKagshCiAALQASQTBrIgtBCUsgAEERai0AAEEwayIMQQlLcgR/",
-      "QX8FIAxBCmwgC2oLIQsgAC0ADUE6RwR/QQEFIAAtABBBOkcLDQAgBUHkAGwgBmohBiAHQQBMIAdBDEpyIAhBAExyBH9BAQUg",
-      "B0ECRgR/QRxBHSAGQQNxBH9BAAUgBkHkAG8LBH9BAAUgBkGQA28LGwVBHkEfIAdBBkYgB0EERnIgB0EJRnIgB0ELRnIbCyAI",
-      "SAsNACAJQQBIIAlBF0pyIApBAEhyIApBO0pyIAtBAEhyIAtBPEpyDQAgAEETaiIFIAFJBH8gBS0AAEEuRgVBAAsEfEQAAAAA",
-      "AADwPyECIAVBAWoiBSEAA0AgASAFSwRAIAUtAABBMGsiDEEJTQRAIAUgAGtBCUkEQCADRAAAAAAAACRAoiAMuKAhAyACRAAA",
-      "AAAAACRAoiECCyAFQQFqIQUMAgsLCyAAIAVGDQEgA0QAAAAAAECPQKIgAqMFRAAAAAAAAAAACyECIAEgBU0NAEEAIQAgBS0A",
-      "ACIMQfoARiAMQdoARnIEQCAFQQFqIAFHDQEFIAxBLUYgDEErRnJFDQEgASAFQQZBBSAFLQADQTpGIgAbakcNASAFQQRBAyAA",
-      "G2oiDS0AAEEwayEOIAUtAAJBMGsiAEEJSyAFQQFqLQAAQTBrIgFBCUtyBH9BfwUgAUEKbCAAagsiAEEASCAAQRdKciANLQAB",
-      "QTBrIgFBCUsgDkEJS3IEf0F/BSAOQQpsIAFqCyIBQQBIciABQTtKcg0BIABBPGwgAWpBf0EBIAxBLUYbbCEACyAGQQFrIAYg",
-      "B0ECTBu3IgNEAAAAAAAAeUCjnCIERAAAAACI1QFBoiADIAREAAAAAAAAeUCioSIDRAAAAAAA0HZAoiADRAAAAAAAANA/opyg",
-      "IANEAAAAAAAAWUCjnKEgB0F9QQkgB0ECShtqt0QAAAAAACBjQKJEAAAAAAAAAECgRAAAAAAAABRAo5wgCLegRAAAAAAAAPC/",
-      "oKCgRAAAAADY9CXBoEQAAAAAcJmUQaIgCbdEAAAAAEB3S0GioCAKt0QAAAAAAEztQKKgIAu3RAAAAAAAQI9AoqAgALdEAAAA",
-      "AABM7UCioSACnCIDoCIEIAIgA6EiAqAiAyAEZSACRAAAAAAAAAAAZHEEfCAEIASZRAAAAAAAALA8oqAFIAMLDwtEAAAAAAAA",
-      "+H8LewECfyAAJAADQCABQYACSARAIAFB3wBGIQIgACABakECIAFBOUwgAUEwTnEEf0EBBSABQdoATCABQcEATnELBH9BAQUg",
-      "AUH6AEwgAUHhAE5xCyACciABQQlGIAFBIEZyIAFBDUZyIAFBCkZyGzoAACABQQFqIQEMAQsLCzwAIAskDCAMJA0gACQBIAEk",
-      "AiACJAMgAyQEIAQkBSAFJAYgBiQHIAckCCAIJAkgCSQKIAkgCkEMbGokCws="
+      "AGFzbQEAAAABPQdgAX8Bf2ADf39/AX9gBH9/f38Bf2AFf39/f38Bf2ACf38BfGABfwBgEn9/f39/f39/f39/f39/f39/fwAD",
+      "CgkAAQACAAMEBQYFAwEAAQaIARt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38B",
+      "QQALfwFBAAt/AUF/C38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEA",
+      "C38BQQALfwFBAAsHJAQEaW5pdAAHCWNvbmZpZ3VyZQAIBHNjYW4ABQZtZW1vcnkCAArFKwmvAQECfyMUIgEgAEEBak0EQEEA",
+      "DwsgAC0AASICQdwARiACQSJGciACQS9GciACQeIARnIgAkHmAEZyIAJB7gBGciACQfIARnIgAkH0AEZyBEBBAg8LIAJB9QBH",
+      "IABBBmogAUtyBEBBAA8LIABBAmohAQNAIAEgAEEGakkEQCABLQAAIgJBMGtBCkkEf0EBBSACQSByQeEAa0EGSQtFBEBBAA8L",
+      "IAFBAWohAQwBCwtBBguABwIEfwF7IxQhBQJAIAAiAy0AACIGQSJGBEAgAEEBaiEBIxQhBQNAAkADf0EAIQAgASAFTw0BIAH9",
+      "AAQAIgf9DCIiIiIiIiIiIiIiIiIiIiL9IyAH/QxcXFxcXFxcXFxcXFxcXFxc/SP9UCAH/QwgICAgICAgICAgICAgICAg/Sb9",
+      "UP1kIgYEfyABIAZoagUgAUEQaiEBDAELCyIBIAVPDQAgASAEciEAIAEtAAAiBEEiRg0AQQAhACAEQdwARw0AIAEQACIGRQ0A",
+      "QYCAgIB4IQQgASAGaiEBDAELCyAARQ0BQQZBBSAAQYCAgIB4cRshBCADQQFqIQMgAEH/////B3EiAUEBaiEABSAGQfsARgR/",
+      "IAMgAUEBaiACQQAQA0EAJBgPBSAGQdsARgR/An9BACABQQFqIgFBwABKDQAaIANBAWoiAC0AAEEgTQRAIxQhBANAIAAgBEkE",
+      "fyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLIABBAWogACMUIgRJBH8gAC0AAEHdAEYFQQALDQAaA0BBACAAIARP",
+      "DQEaQQAgACABQQAQASIARQ0BGiAALQAAQSBNBEAjFCEFA0AgACAFSQR/IwAgAC0AAGotAABBAkYFQQALBEAgAEEBaiEADAEL",
+      "CwtBACAAIARPDQEaIAAtAAAiBUEsRgRAIABBAWoiAC0AAEEgTQRAIxQhBQNAIAAgBUkEfyMAIAAtAABqLQAAQQJGBUEACwRA",
+      "IABBAWohAAwBCwsLDAELCyAAQQFqIAVB3QBGDQAaQQALIQBBACQYIABFDQMgAgR/IxMjC08Ef0EABSMTQQs2AgAjEyADNgIE",
+      "IxMgADYCCCMTQQxqJBNBAQsFQQELRQ0DIAAPBSAGQfQARgR/IANBBGogBUsEf0EBBSADKAIAQfTk1asGRwsNBEEIIQQgA0EE",
+      "aiIABSAGQeYARgR/IANBBWogBUsEf0EBBSADKAIBQeHYzasGRwsNBUEJIQQgA0EFaiIABSAGQe4ARgR/IANBBGogBUsEf0EB",
+      "BSADKAIAQe7qseMGRwsNBiADQQRqIQBBCgUgAxAEIgBFDQZBBwshBCAACwsLCyEBCyAEJBggAyQZIAEkGiACBH8jEyMLTwR/",
+      "QQAFIxMgBDYCACMTIAM2AgQjEyABNgIIIxNBDGokE0EBCwVBAQtFDQAgAA8LQQAL7wMCCn8BfCMWIABBAnQiASMFaigCAEYE",
+      "QEEADwsjBSABaiMWNgIAIwYgAWojGEEEazYCACMHIAFqIxkjFWs2AgAjCCABaiMaIxVrNgIAIxhBBUYEQCMOIAFBAXRqKAIE",
+      "IglBAEoEQAJAIw4gAEECdCIFQQF0aigCACEKIxojGWshAwNAIAQgCUgEQAJAIAMjDyAEIApqQQN0aiIBKAIERgRAIxAgASgC",
+      "AGohBiMZIQdBACEBAn8DQCABQRBqIgIgA0wEQEEAIAEgBmr9AAQAIAEgB2r9AAQA/SP9Y0UNAhogAiEBDAELCwNAIAEgA0gE",
+      "QEEAIAEgBmotAAAgASAHai0AAEcNAhogAUEBaiEBDAELC0EBCwRAIARBAWohCAwCCwsgBEEBaiEEDAILCwsgCAR/QQEFIxkh",
+      "BEEAIQECfwNAIAFBEGoiAiADTARAQQAgASAEav0ABAD9ZA0CGiACIQEMAQsLA0AgASADSARAQQAgASAEai0AAEGAAU8NAhog",
+      "AUEBaiEBDAELC0EBCwtFDQAjESAFaiAINgIAIxIgBWojFjYCAAsLCyMYQQVGIAAjDEZxBH8jGiMZa0EUTwVBAAsEfyMZLQAE",
+      "QS1GBUEACwRAIw1BAkEBIxkjGhAGIgsgC2IbNgIAIw0gCzkDCAtBAQvrDgIJfwF7AkAgAUHAAEoNACACBH8jEyMLTwR/QQAF",
+      "IxNBATYCACMTIAA2AgQjEyAANgIIIxNBDGokE0EBCwVBAQtFDQAgAEEBaiIALQAAQSBNBEAjFCEEA0AgACAESQR/IwAgAC0A",
+      "AGotAABBAkYFQQALBEAgAEEBaiEADAELCwsgACMUIgdJBH8gAC0AAEH9AEYFQQALBEAgAgR/IxMjC08Ef0EABSMTQQI2AgAj",
+      "EyAANgIEIxMgADYCCCMTQQxqJBNBAQsFQQELRQ0BIABBAWoPCwNAIAAgB08Ef0EBBSAALQAAQSJHCw0BQQEhCSAAQQFqIgsi",
+      "AP0ABAAiDf0MIiIiIiIiIiIiIiIiIiIiIv0j/WQiBEEAIARrcUEBayEFIAQEfyAFIA39DCAgICAgICAgICAgICAgICD9UP0M",
+      "YWFhYWFhYWFhYWFhYWFhYf1x/QwaGhoaGhoaGhoaGhoaGhoa/SYgDf0MMDAwMDAwMDAwMDAwMDAwMP1x/QwKCgoKCgoKCgoK",
+      "CgoKCgoK/Sb9UCAN/QxfX19fX19fX19fX19fX19f/SP9UP1kcSAFRgVBAAsEQCAAIARoaiEABQNAIAAgB0kEfyMAIAAtAABq",
+      "LQAAQQFGBUEACwRAIABBAWohAAwBCwsgACAHTwR/QQEFIAAtAABBIkcLBEBBACEJIxQhBUEAIQgDQAJAIAUDf0EAIQQgACAF",
+      "Tw0BIAD9AAQAIg39DCIiIiIiIiIiIiIiIiIiIiL9IyAN/QxcXFxcXFxcXFxcXFxcXFxc/SP9UCAN/QwgICAgICAgICAgICAg",
+      "ICAg/Sb9UP1kIgYEfyAAIAZoagUgAEEQaiEADAELCyIATQ0AIAAgCHIhBCAALQAAIgZBIkYNAEEAIQQgBkHcAEcNACAAEAAi",
+      "BkUNAEGAgICAeCEIIAAgBmohAAwBCwsgBCIARSAAQYCAgIB4cXINAwsLIAAgB08NASAAIgVBAWoiAC0AAEEgTQRAIxQhBANA",
+      "IAAgBEkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLIAAgB08Ef0EBBSAALQAAQTpHCw0BIABBAWoiAC0AAEEg",
+      "TQRAIxQhBANAIAAgBEkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLIAAgB08NAUF/IQQgCUEAIANBACAFIAtL",
+      "IAIgAhsiBhsbBH8gCy0AAEE5SwVBAAsEQCAFIAtrIgwjAkgEQAJAIwEgCy0AACAMQQh0akECdGooAgAiBkUNACAGQRB2IgQg",
+      "BkH//wNxaiEIA0AgBCAISARAIAwjAyAEQRRsaiIGKAIERgRAIwQgBigCAGohCkEBIQYDQCAGIAxIBH8gBiAKai0AACAGIAtq",
+      "LQAARgVBAAsEQCAGQQFqIQYMAQsLIAYgDEYNAwsgBEEBaiEEDAELC0F/IQQLIARBAE4EfyMDIARBFGxqKAIQQQBHBUEACyEG",
+      "CwsgBgRAIARBAE4EQCMTIwtPBH9BAAUjE0EMNgIAIxMgBDYCBCMTIAQ2AggjE0EMaiQTQQELRQ0DBUEEQQMgCRshCCMTIwtP",
+      "BH9BAAUjEyAINgIAIxMgCzYCBCMTIAU2AggjE0EMaiQTQQELRQ0DCwsgBkUgBEEASHEgAC0AACIFQSJGcQRAIABBAWohACMU",
+      "IQlBACEIA0ACQAN/QQAhBSAAIAlPDQEgAP0ABAAiDf0MIiIiIiIiIiIiIiIiIiIiIv0jIA39DFxcXFxcXFxcXFxcXFxcXFz9",
+      "I/1QIA39DCAgICAgICAgICAgICAgICD9Jv1Q/WQiCgR/IAAgCmhqBSAAQRBqIQAMAQsLIgAgCU8NACAAIAhyIQUgAC0AACII",
+      "QSJGDQBBACEFIAhB3ABHDQAgABAAIgpFDQBBgICAgHghCCAAIApqIQAMAQsLIAVFDQIgBUH/////B3FBAWohAAUgBkUgBEEA",
+      "SHEEfyAFQS1GIAVBMGtBCklyBUEACwR/IAAQBAUgACABIAYQAQsiAEUNAgsgBkUgBEEATnEEQCMDIARBFGxqIgQoAgghBSAE",
+      "KAIMIQQgBUEATgR/IxcjCSAFQQJ0aiIGKAIARgR/QQAFIAYjFzYCAEEBCwVBAQtFDQIgBEEATgR/IxcjCSAEQQJ0aiIGKAIA",
+      "RgR/QQAFIAYjFzYCAEEBCwVBAQtFDQIjGEEJTCMYQQVOcQRAIAVBAE4EfyAFEAIFQQELRQ0DIARBAE4EfyAEEAIFQQELRQ0D",
+      "CwsgAC0AAEEgTQRAIxQhBANAIAAgBEkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLIAAgB08NASAALQAAIgRB",
+      "LEYEQCAAQQFqIgAtAABBIE0EQCMUIQQDQCAAIARJBH8jACAALQAAai0AAEECRgVBAAsEQCAAQQFqIQAMAQsLCwwBCwsgBEH9",
+      "AEYEQCACBH8jEyMLTwR/QQAFIxNBAjYCACMTIAA2AgQjEyAANgIIIxNBDGokE0EBCwVBAQtFDQEgAEEBag8LQQAPC0EAC8cD",
+      "AQR/IxQiAiAAQQFqIAAgAC0AAEEtRhsiAE0EQEEADwsgAC0AACIBQTBGBEAgAEEBaiEABSABQTlNIAFBMU9xBEAgAEEBaiEB",
+      "IxQhAANAAkAgAf0ABAD9DDAwMDAwMDAwMDAwMDAwMDD9cf0MCgoKCgoKCgoKCgoKCgoKCv0m/WQiA0H//wNHBEAgASADQX9z",
+      "aGoiASAAIAAgAUsbIQAMAQsgAUEQaiIBIABJDQELCwVBAA8LCyAAIAJJBH8gAC0AAEEuRgVBAAsEQCAAQQFqIgMhASMUIQAD",
+      "QAJAIAH9AAQA/QwwMDAwMDAwMDAwMDAwMDAw/XH9DAoKCgoKCgoKCgoKCgoKCgr9Jv1kIgRB//8DRwRAIAEgBEF/c2hqIgEg",
+      "ACAAIAFLGyEADAELIAFBEGoiASAASQ0BCwsgACADRgRAQQAPCwsgACACSQR/IAAtAABBIHJB5QBGBUEACwRAIAIgAEEBaiIA",
+      "SwR/IAAtAABBK0YEf0EBBSAALQAAQS1GCwVBAAsEQCAAQQFqIQALIAAhAQNAIAAgAkkEfyAALQAAQTBrQQpJBUEACwRAIABB",
+      "AWohAAwBCwsgACABRgRAQQAPCwsgAAu1AQAjCiQTIAEkFCACJBUgAyQWIAQkFyMNQQA2AgAjFCECA0AgACACSQR/IwAgAC0A",
+      "AGotAABBAkYFQQALBEAgAEEBaiEADAELCyAAIAFPBH9BAQUgAC0AAEH7AEcLBEBBfw8LIABBAEEBQQEQAyIARQRAQX8PCyMU",
+      "IQIDQCAAIAJJBH8jACAALQAAai0AAEECRgVBAAsEQCAAQQFqIQAMAQsLIAAgAUcEQEF/DwsjEyMKa0EMbgvkCQIDfAp/AkAg",
+      "ASAAa0EUSQ0AQX8gAC0AAUEwayIFIAAtAABBMGsiBkEKbGogBUEJSyAGQQlLchshBSAALQADQTBrIgZBCUsgAEECai0AAEEw",
+      "ayIHQQlLcgR/QX8FIAdBCmwgBmoLIQYgAC0ABkEwayIHQQlLIABBBWotAABBMGsiCEEJS3IEf0F/BSAIQQpsIAdqCyEHIAAt",
+      "AAlBMGsiCEEJSyAAQQhqLQAAQTBrIglBCUtyBH9BfwUgCUEKbCAIagsiCCAFIAZyIAdyckEASA0AIAAtAAohCSAALQAEQS1H",
+      "BH9BAQUgAC0AB0EtRwsNACAJQfQARyAJQdQAR3EgCUEgR3ENACAALQAMQTBrIglBCUsgAEELai0AAEEwayIKQQlLcgR/QX8F",
+      "IApBCmwgCWoLIQkgAC0AD0EwayIKQQlLIABBDmotAABBMGsiC0EJS3IEf0F/BSALQQpsIApqCyEKIAAtABJBMGsiC0EJSyAA",
+      "QRFqLQAAQTBrIgxBCUtyBH9BfwUgDEEKbCALagshCyAALQANQTpHBH9BAQUgAC0AEEE6RwsNACAFQeQAbCAGaiEGIAdBAEwg",
+      "B0EMSnIgCEEATHIEf0EBBSAHQQJGBH9BHEEdIAZBA3EEf0EABSAGQeQAbwsEf0EABSAGQZADbwsbBUEeQR8gB0EGRiAHQQRG",
+      "ciAHQQlGciAHQQtGchsLIAhICw0AIAlBAEggCUEXSnIgCkEASHIgCkE7SnIgC0EASHIgC0E8SnINACAAQRNqIgUgAUkEfyAF",
+      "LQAAQS5GBUEACwR8RAAAAAAAAPA/IQIgBUEBaiIFIQADQCABIAVLBEAgBS0AAEEwayIMQQlNBEAgBSAAa0EJSQRAIANEAAAA",
+      "AAAAJECiIAy4oCEDIAJEAAAAAAAAJECiIQILIAVBAWohBQwCCwsLIAAgBUYNASADRAAAAAAAQI9AoiACowVEAAAAAAAAAAAL",
+      "IQIgASAFTQ0AQQAhACAFLQAAIgxB+gBGIAxB2gBGcgRAIAVBAWogAUcNAQUgDEEtRiAMQStGckUNASABIAVBBkEFIAUtAANB",
+      "OkYiABtqRw0BIAVBBEEDIAAbaiINLQAAQTBrIQ4gBS0AAkEwayIAQQlLIAVBAWotAABBMGsiAUEJS3IEf0F/BSABQQpsIABq",
+      "CyIAQQBIIABBF0pyIA0tAAFBMGsiAUEJSyAOQQlLcgR/QX8FIA5BCmwgAWoLIgFBAEhyIAFBO0pyDQEgAEE8bCABakF/QQEg",
+      "DEEtRhtsIQALIAZBAWsgBiAHQQJMG7ciA0QAAAAAAAB5QKOcIgREAAAAAIjVAUGiIAMgBEQAAAAAAAB5QKKhIgNEAAAAAADQ",
+      "dkCiIANEAAAAAAAA0D+inKAgA0QAAAAAAABZQKOcoSAHQX1BCSAHQQJKG2q3RAAAAAAAIGNAokQAAAAAAAAAQKBEAAAAAAAA",
+      "FECjnCAIt6BEAAAAAAAA8L+goKBEAAAAANj0JcGgRAAAAABwmZRBoiAJt0QAAAAAQHdLQaKgIAq3RAAAAAAATO1AoqAgC7dE",
+      "AAAAAABAj0CioCAAt0QAAAAAAEztQKKhIAKcIgOgIgQgAiADoSICoCIDIARlIAJEAAAAAAAAAABkcQR8IAQgBJlEAAAAAAAA",
+      "sDyioAUgAwsPC0QAAAAAAAD4fwt7AQJ/IAAkAANAIAFBgAJIBEAgAUHfAEYhAiAAIAFqQQIgAUE5TCABQTBOcQR/QQEFIAFB",
+      "2gBMIAFBwQBOcQsEf0EBBSABQfoATCABQeEATnELIAJyIAFBCUYgAUEgRnIgAUENRnIgAUEKRnIbOgAAIAFBAWohAQwBCwsL",
+      "UAAgCyQMIAwkDSANJA4gDiQPIA8kECAQJBEgESQSIAAkASABJAIgAiQDIAMkBCAEJAUgBSQGIAYkByAHJAggCCQJIAkkCiAJ",
+      "IApBDGxqJAsL"
     ].join("");
   }
 });
 
 // src/sources/logs/json-tokens.ts
+function asBytes(a) {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
 function jsonTokenizer() {
   shared ??= new JsonTokenizer();
   return shared;
 }
-var T_OBJECT, T_OBJECT_END, T_KEY_PLAIN, T_STRING, T_ESCAPED_STRING, T_NUMBER, T_TRUE, T_FALSE, T_KEY_ENTRY, GROUP_LIMIT, MAX_SLOTS, MAX_ENTRIES, MAX_KEY_BYTES, MAX_DEPTH, ENTRY_FIELDS, SCRATCH_BYTES, TAPE_TOKENS, READ_BUFFER_BYTES, READ_BUFFERS, PAD, CLASSES_AT, GROUPS_AT, ENTRIES_AT, KEY_BYTES_AT, SET_IN_AT, KINDS_AT, STARTS_AT, ENDS_AT, TOUCHED_AT, TIMESTAMP_AT, TAPE_AT, SCRATCH_AT, READ_BUFFERS_AT, MEMORY_BYTES, JsonTokenizer, shared;
+var T_OBJECT, T_OBJECT_END, T_KEY_PLAIN, T_STRING, T_ESCAPED_STRING, T_NUMBER, T_TRUE, T_FALSE, T_KEY_ENTRY, GROUP_LIMIT, MAX_SLOTS, MAX_ENTRIES, MAX_KEY_BYTES, MAX_CONSTANTS, MAX_CONSTANT_BYTES, MAX_DEPTH, ENTRY_FIELDS, SCRATCH_BYTES, TAPE_TOKENS, READ_BUFFER_BYTES, READ_BUFFERS, PAD, CLASSES_AT, GROUPS_AT, ENTRIES_AT, KEY_BYTES_AT, SET_IN_AT, KINDS_AT, STARTS_AT, ENDS_AT, TOUCHED_AT, TIMESTAMP_AT, SLOT_CONSTANTS_AT, CONSTANTS_AT, CONSTANT_BYTES_AT, MATCH_OF_AT, MATCH_IN_AT, TAPE_AT, SCRATCH_AT, READ_BUFFERS_AT, MEMORY_BYTES, JsonTokenizer, shared;
 var init_json_tokens = __esm({
   "src/sources/logs/json-tokens.ts"() {
     "use strict";
@@ -26356,6 +26365,8 @@ var init_json_tokens = __esm({
     MAX_SLOTS = 256;
     MAX_ENTRIES = 4096;
     MAX_KEY_BYTES = 64 * 1024;
+    MAX_CONSTANTS = 4096;
+    MAX_CONSTANT_BYTES = 64 * 1024;
     MAX_DEPTH = 64;
     ENTRY_FIELDS = 5;
     SCRATCH_BYTES = 1024 * 1024;
@@ -26373,7 +26384,12 @@ var init_json_tokens = __esm({
     ENDS_AT = STARTS_AT + MAX_SLOTS * 4;
     TOUCHED_AT = ENDS_AT + MAX_SLOTS * 4;
     TIMESTAMP_AT = TOUCHED_AT + (MAX_DEPTH + 2) * MAX_SLOTS * 4;
-    TAPE_AT = TIMESTAMP_AT + 16;
+    SLOT_CONSTANTS_AT = TIMESTAMP_AT + 16;
+    CONSTANTS_AT = SLOT_CONSTANTS_AT + MAX_SLOTS * 8;
+    CONSTANT_BYTES_AT = CONSTANTS_AT + MAX_CONSTANTS * 8;
+    MATCH_OF_AT = CONSTANT_BYTES_AT + MAX_CONSTANT_BYTES;
+    MATCH_IN_AT = MATCH_OF_AT + MAX_SLOTS * 4;
+    TAPE_AT = MATCH_IN_AT + MAX_SLOTS * 4;
     SCRATCH_AT = TAPE_AT + TAPE_TOKENS * 12;
     READ_BUFFERS_AT = SCRATCH_AT + SCRATCH_BYTES + PAD;
     MEMORY_BYTES = READ_BUFFERS_AT + READ_BUFFERS * (READ_BUFFER_BYTES + PAD);
@@ -26398,6 +26414,9 @@ var init_json_tokens = __esm({
        */
       timestampState;
       timestampMs;
+      /** per slot, when matchIn is the line's generation: 1 + which of its constants it equals, or 0 */
+      matchOf;
+      matchIn;
       exports;
       bytes;
       memory;
@@ -26422,6 +26441,8 @@ var init_json_tokens = __esm({
         this.touched = new Uint32Array(this.memory, TOUCHED_AT, (MAX_DEPTH + 2) * MAX_SLOTS);
         this.timestampState = new Int32Array(this.memory, TIMESTAMP_AT, 1);
         this.timestampMs = new Float64Array(this.memory, TIMESTAMP_AT + 8, 1);
+        this.matchOf = new Int32Array(this.memory, MATCH_OF_AT, MAX_SLOTS);
+        this.matchIn = new Uint32Array(this.memory, MATCH_IN_AT, MAX_SLOTS);
         this.exports.init(CLASSES_AT);
         for (let i = 0; i < READ_BUFFERS; i++) {
           const at2 = READ_BUFFERS_AT + i * (READ_BUFFER_BYTES + PAD);
@@ -26434,15 +26455,14 @@ var init_json_tokens = __esm({
        */
       activate(owner, table) {
         if (this.active === owner) return;
-        this.bytes.set(
-          new Uint8Array(table.groups.buffer, table.groups.byteOffset, table.groups.byteLength),
-          GROUPS_AT
-        );
-        this.bytes.set(
-          new Uint8Array(table.entries.buffer, table.entries.byteOffset, table.entries.byteLength),
-          ENTRIES_AT
-        );
+        this.bytes.set(asBytes(table.groups), GROUPS_AT);
+        this.bytes.set(asBytes(table.entries), ENTRIES_AT);
         this.bytes.set(table.keyBytes, KEY_BYTES_AT);
+        this.bytes.fill(0, SLOT_CONSTANTS_AT, SLOT_CONSTANTS_AT + MAX_SLOTS * 8);
+        this.bytes.set(asBytes(table.slotConstants), SLOT_CONSTANTS_AT);
+        this.bytes.set(asBytes(table.constants), CONSTANTS_AT);
+        this.bytes.set(table.constantBytes, CONSTANT_BYTES_AT);
+        this.matchIn.fill(0);
         this.setIn.fill(0);
         this.touched.fill(0);
         this.exports.configure(
@@ -26458,7 +26478,12 @@ var init_json_tokens = __esm({
           TAPE_AT,
           TAPE_TOKENS,
           table.timestampSlot,
-          TIMESTAMP_AT
+          TIMESTAMP_AT,
+          SLOT_CONSTANTS_AT,
+          CONSTANTS_AT,
+          CONSTANT_BYTES_AT,
+          MATCH_OF_AT,
+          MATCH_IN_AT
         );
         this.active = owner;
       }
@@ -26531,6 +26556,8 @@ var init_json_extract = __esm({
       slotCount;
       /** the raw slot of the timestamp field, or -1 */
       timestampSlot;
+      /** per slot, the values the tokenizer compares it with (constantMatch's numbering) */
+      constantsOf;
       generation = 0;
       flatBytes;
       rawBytes;
@@ -26630,6 +26657,13 @@ var init_json_extract = __esm({
           if (this.topKeyGroup[at2] === 0) this.topKeyGroup[at2] = this.topKeys.push([]);
           this.topKeys[this.topKeyGroup[at2] - 1].push(topKey);
         }
+        this.constantsOf = Array.from({ length: slots }, () => []);
+        for (const [name2, bytes] of targets.equals ?? []) {
+          const flat = this.flatNames.indexOf(name2);
+          if (flat < 0) continue;
+          const list = this.constantsOf[this.flatSlot(flat)];
+          if (!list.includes(bytes)) list.push(bytes);
+        }
         const timestampRaw = targets.timestamp ? this.rawNames.indexOf(targets.timestamp) : -1;
         this.timestampSlot = timestampRaw < 0 ? -1 : this.rawSlot(timestampRaw);
         this.keyTable = slots <= MAX_SLOTS ? this.buildKeyTable() : null;
@@ -26652,12 +26686,32 @@ var init_json_extract = __esm({
           }
         }
         if (this.entryKeys.length > MAX_ENTRIES || keyBytes.length > MAX_KEY_BYTES) return null;
+        const slotConstants = new Int32Array(this.slotCount * 2);
+        const constants3 = [];
+        const constantBytes = [];
+        this.constantsOf.forEach((list, slot) => {
+          const count = constants3.length / 2;
+          const bytes = list.reduce((sum, b) => sum + b.length, 0);
+          if (count + list.length > MAX_CONSTANTS || constantBytes.length + bytes > MAX_CONSTANT_BYTES) {
+            list.length = 0;
+            return;
+          }
+          slotConstants[2 * slot] = count;
+          slotConstants[2 * slot + 1] = list.length;
+          for (const b of list) {
+            constants3.push(constantBytes.length, b.length);
+            constantBytes.push(...b);
+          }
+        });
         return {
           groups: groups2,
           limit,
           entries: Int32Array.from(entries),
           keyBytes: Uint8Array.from(keyBytes),
-          timestampSlot: this.timestampSlot
+          timestampSlot: this.timestampSlot,
+          slotConstants,
+          constants: Int32Array.from(constants3),
+          constantBytes: Uint8Array.from(constantBytes)
         };
       }
       /** The slot of a flat name, then raw names after them. */
@@ -26677,6 +26731,20 @@ var init_json_extract = __esm({
         if (state === 1) return this.tokenizer.timestampMs[0];
         return state === 2 ? null : void 0;
       }
+      /**
+       * For a slot holding a plain string: whether it equals bytes, when the
+       * tokenizer compared the two (bytes is one of the equals values it was
+       * given for the slot's name); undefined when it did not.
+       */
+      constantMatch(slot, bytes) {
+        const tokenizer = this.tokenizer;
+        if (tokenizer.matchIn[slot] !== this.generation) return void 0;
+        const list = this.constantsOf[slot];
+        for (let k = 0; k < list.length; k++) {
+          if (list[k] === bytes) return tokenizer.matchOf[slot] === k + 1;
+        }
+        return void 0;
+      }
       /** Whether the slot was set by the last successful scan. */
       isSet(slot) {
         return this.setIn[slot] === this.generation;
@@ -26689,6 +26757,7 @@ var init_json_extract = __esm({
         this.generation++;
         if (this.generation === 4294967295) {
           this.setIn.fill(0);
+          this.tokenizer.matchIn.fill(0);
           this.generation = 1;
         }
         if (this.keyTable === null) return false;
@@ -27159,7 +27228,20 @@ var init_line_record = __esm({
 });
 
 // src/sources/logs/fast-line.ts
-var POWERS_OF_TEN, FastLine;
+function sameBytes(buf, start, bytes) {
+  for (let i = 0; i < bytes.length; i++) if (buf[start + i] !== bytes[i]) return false;
+  return true;
+}
+function asciiOnly(buf, start, end) {
+  for (let i = start; i < end; i++) if (buf[i] >= 128) return false;
+  return true;
+}
+function grownTo(ids, id) {
+  const grown = new Int32Array(Math.max(16, (id + 1) * 2)).fill(UNKNOWN);
+  grown.set(ids);
+  return grown;
+}
+var POWERS_OF_TEN, UNKNOWN, NO_SLOT, FastLine;
 var init_fast_line = __esm({
   "src/sources/logs/fast-line.ts"() {
     "use strict";
@@ -27169,6 +27251,8 @@ var init_fast_line = __esm({
     init_logfmt();
     init_timestamp();
     POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+    UNKNOWN = -2;
+    NO_SLOT = -1;
     FastLine = class {
       constructor(extractor, streamLabels) {
         this.extractor = extractor;
@@ -27192,6 +27276,9 @@ var init_fast_line = __esm({
       logfmt = null;
       flatSlots;
       rawSlots;
+      /** flatSlots and rawSlots by nameId: UNKNOWN until first asked, NO_SLOT when it has none */
+      flatById = new Int32Array(0);
+      rawById = new Int32Array(0);
       /** slot texts decoded for the current line (when cachedIn[slot] === lineSerial) */
       cachedTexts;
       cachedIn;
@@ -27218,37 +27305,32 @@ var init_fast_line = __esm({
         this.cachedText ??= this.buf.toString("utf8", this.start, this.end);
         return this.cachedText;
       }
-      jsonLabel(name2) {
-        const slot = this.flatSlots.get(name2);
+      jsonLabel(name2, id) {
+        const slot = this.flatSlot(name2, id);
         if (slot === void 0) return this.full().jsonLabel(name2);
         return this.extractor.isSet(slot) ? this.slotText(slot) : void 0;
       }
-      jsonLabelIs(name2, value, bytes) {
-        const slot = this.flatSlots.get(name2);
+      jsonLabelIs(name2, value, bytes, id) {
+        const slot = this.flatSlot(name2, id);
         if (slot === void 0) return this.full().jsonLabelIs(name2, value);
         if (!this.extractor.isSet(slot)) return value === "";
         if (this.extractor.kinds[slot] !== SLOT_STRING) return this.slotText(slot) === value;
-        const start = this.extractor.starts[slot];
-        const length = this.extractor.ends[slot] - start;
-        if (length !== bytes.length) return false;
+        const matched = this.extractor.constantMatch(slot, bytes);
+        if (matched !== void 0) return matched;
         if (this.comparedIn[slot] === this.lineSerial && this.comparedWith[slot] === bytes) {
           return this.comparedEqual[slot] === 1;
         }
-        const buf = this.buf;
-        let equal = true;
-        for (let i = 0; i < length; i++) {
-          if (buf[start + i] !== bytes[i]) {
-            equal = false;
-            break;
-          }
-        }
+        const start = this.extractor.starts[slot];
+        const end = this.extractor.ends[slot];
+        let equal = end - start === bytes.length && sameBytes(this.buf, start, bytes);
+        if (!equal && !asciiOnly(this.buf, start, end)) equal = this.slotText(slot) === value;
         this.comparedIn[slot] = this.lineSerial;
         this.comparedWith[slot] = bytes;
         this.comparedEqual[slot] = equal ? 1 : 0;
         return equal;
       }
-      jsonLabelNumber(name2) {
-        const slot = this.flatSlots.get(name2);
+      jsonLabelNumber(name2, id) {
+        const slot = this.flatSlot(name2, id);
         if (slot === void 0) return this.full().jsonLabelNumber(name2);
         if (!this.extractor.isSet(slot)) return null;
         if (this.extractor.kinds[slot] === SLOT_NUMBER) return this.slotNumber(slot) + 0;
@@ -27258,9 +27340,9 @@ var init_fast_line = __esm({
         this.logfmt ??= parseLogfmt(this.text());
         return this.logfmt.get(name2);
       }
-      field(name2) {
-        const raw = this.rawSlots.get(name2);
-        const flat = this.flatSlots.get(name2);
+      field(name2, id) {
+        const raw = this.rawSlot(name2, id);
+        const flat = this.flatSlot(name2, id);
         if (raw === void 0 || flat === void 0) return this.full().field(name2);
         if (this.extractor.isSet(raw)) {
           return this.extractor.kinds[raw] === SLOT_NUMBER ? this.slotNumber(raw) : this.slotText(raw);
@@ -27268,8 +27350,8 @@ var init_fast_line = __esm({
         if (this.extractor.isSet(flat)) return this.slotText(flat);
         return Object.hasOwn(this.streamLabels, name2) ? this.streamLabels[name2] : void 0;
       }
-      timestamp(name2) {
-        const raw = this.rawSlots.get(name2);
+      timestamp(name2, id) {
+        const raw = this.rawSlot(name2, id);
         if (raw !== void 0 && this.extractor.isSet(raw)) {
           const { kinds, starts, ends } = this.extractor;
           const start = starts[raw];
@@ -27283,7 +27365,27 @@ var init_fast_line = __esm({
           }
           if (kinds[raw] === SLOT_NUMBER) return epochMs(this.slotNumber(raw));
         }
-        return timestampMs(this.field(name2));
+        return timestampMs(this.field(name2, id));
+      }
+      flatSlot(name2, id) {
+        if (id === void 0) return this.flatSlots.get(name2);
+        if (id >= this.flatById.length) this.flatById = grownTo(this.flatById, id);
+        let slot = this.flatById[id];
+        if (slot === UNKNOWN) {
+          slot = this.flatSlots.get(name2) ?? NO_SLOT;
+          this.flatById[id] = slot;
+        }
+        return slot === NO_SLOT ? void 0 : slot;
+      }
+      rawSlot(name2, id) {
+        if (id === void 0) return this.rawSlots.get(name2);
+        if (id >= this.rawById.length) this.rawById = grownTo(this.rawById, id);
+        let slot = this.rawById[id];
+        if (slot === UNKNOWN) {
+          slot = this.rawSlots.get(name2) ?? NO_SLOT;
+          this.rawById[id] = slot;
+        }
+        return slot === NO_SLOT ? void 0 : slot;
       }
       /** The slot's value as `| json` gives it (decoded once per line). */
       slotText(slot) {
@@ -27376,11 +27478,20 @@ var init_types = __esm({
 });
 
 // src/sources/logs/query-eval.ts
+function nameId(name2) {
+  let id = nameIds.get(name2);
+  if (id === void 0) {
+    id = nameIds.size;
+    nameIds.set(name2, id);
+  }
+  return id;
+}
 function compileQuery(query2, streamLabels, options = {}) {
   const jsonLabels = /* @__PURE__ */ new Set();
+  const jsonEquals = [];
   let needsText = false;
   if (query2.selector && !selectorMatches(query2.selector, streamLabels)) {
-    return { matches: () => false, matchesNothing: true, jsonLabels, needsText };
+    return { matches: () => false, matchesNothing: true, jsonLabels, jsonEquals, needsText };
   }
   const predicates = [];
   const parsers = [];
@@ -27399,13 +27510,13 @@ function compileQuery(query2, streamLabels, options = {}) {
         break;
       case "filter": {
         const resolve7 = (name2) => labelLookup(name2, [...parsers], streamLabels, jsonLabels);
-        predicates.push(labelFilter(stage.expr, resolve7));
+        predicates.push(labelFilter(stage.expr, resolve7, jsonEquals));
         break;
       }
     }
   }
   const matches = matchAll(predicates);
-  return { matches, matchesNothing: false, jsonLabels, needsText };
+  return { matches, matchesNothing: false, jsonLabels, jsonEquals, needsText };
 }
 function matchAll(predicates) {
   switch (predicates.length) {
@@ -27460,10 +27571,12 @@ function labelLookup(name2, parsers, streamLabels, jsonLabels) {
   const key = base !== "" && Object.hasOwn(streamLabels, base) ? base : name2;
   if (parsers.length > 0 && parsers.every((p) => p === "json")) {
     jsonLabels.add(key);
+    const id = nameId(key);
     return {
-      text: (line) => line.jsonLabel(key),
-      is: (line, value, bytes) => line.jsonLabelIs(key, value, bytes),
-      number: (line) => line.jsonLabelNumber(key)
+      text: (line) => line.jsonLabel(key, id),
+      is: (line, value, bytes) => line.jsonLabelIs(key, value, bytes, id),
+      number: (line) => line.jsonLabelNumber(key, id),
+      jsonKey: key
     };
   }
   const lookups = [];
@@ -27502,16 +27615,16 @@ function valueBytes(value) {
   }
   return bytes;
 }
-function labelFilter(expr, resolve7) {
+function labelFilter(expr, resolve7, jsonEquals) {
   switch (expr.kind) {
     case "and": {
-      const left = labelFilter(expr.left, resolve7);
-      const right = labelFilter(expr.right, resolve7);
+      const left = labelFilter(expr.left, resolve7, jsonEquals);
+      const right = labelFilter(expr.right, resolve7, jsonEquals);
       return (line) => left(line) && right(line);
     }
     case "or": {
-      const left = labelFilter(expr.left, resolve7);
-      const right = labelFilter(expr.right, resolve7);
+      const left = labelFilter(expr.left, resolve7, jsonEquals);
+      const right = labelFilter(expr.right, resolve7, jsonEquals);
       return (line) => left(line) || right(line);
     }
     case "string": {
@@ -27519,6 +27632,7 @@ function labelFilter(expr, resolve7) {
       const { op, value } = expr;
       if (op === "=" || op === "!=") {
         const bytes = valueBytes(value);
+        if (access2.jsonKey !== void 0) jsonEquals.push([access2.jsonKey, bytes]);
         return op === "=" ? (line) => access2.is(line, value, bytes) : (line) => !access2.is(line, value, bytes);
       }
       const test = stringMatch(op, value);
@@ -27575,11 +27689,12 @@ function comparison(op, threshold) {
       return (v) => v <= threshold;
   }
 }
-var interned, CONVERTERS;
+var nameIds, interned, CONVERTERS;
 var init_query_eval = __esm({
   "src/sources/logs/query-eval.ts"() {
     "use strict";
     init_logql();
+    nameIds = /* @__PURE__ */ new Map();
     interned = /* @__PURE__ */ new Map();
     CONVERTERS = {
       duration: (text) => parseGoDuration(text),
@@ -27637,6 +27752,7 @@ function planRequest(request2, spec) {
     ...base,
     events,
     field: indicator.field,
+    fieldId: nameId(indicator.field),
     unit: indicator.unit,
     threshold: indicator.threshold
   };
@@ -27655,6 +27771,7 @@ function planBase(request2) {
   const over = breakdownWindow(request2);
   const breakdown = request2.breakdown && over ? {
     by: request2.breakdown.by,
+    byId: nameId(request2.breakdown.by),
     limit: request2.breakdown.limit,
     startMs: over.startMs,
     endMs: over.endMs
@@ -27797,7 +27914,7 @@ function countEvent(plan, tally, line, t2) {
     return;
   }
   if (!plan.events.matches(line)) return;
-  const value = latencyValue(line.field(plan.field), plan.unit);
+  const value = latencyValue(line.field(plan.field, plan.fieldId), plan.unit);
   if (value === null) {
     tally.missingField();
     return;
@@ -27807,7 +27924,7 @@ function countEvent(plan, tally, line, t2) {
 }
 function breakdownValue(plan, tally, line, t2) {
   if (!plan.breakdown || !tally.wantsBreakdown(t2)) return void 0;
-  const value = line.field(plan.breakdown.by);
+  const value = line.field(plan.breakdown.by, plan.breakdown.byId);
   return value === void 0 ? NONE_VALUE : String(value);
 }
 function latencyValue(value, unit) {
@@ -27843,6 +27960,7 @@ var init_evaluator = __esm({
     init_json_extract();
     init_line_record();
     init_plan();
+    init_query_eval();
     init_tally();
     MAX_SAMPLES = 5;
     SAMPLE_CHARS = 200;
@@ -27853,6 +27971,7 @@ var init_evaluator = __esm({
         this.tallies = plans.map((p) => new Tally(p));
         this.fromMs = Math.min(...plans.map((p) => p.fromMs));
         this.toMs = Math.max(...plans.map((p) => p.toMs));
+        this.timestampId = nameId(spec.timestamp);
         if (options.fastPath === false) {
           this.extractor = null;
           this.fastLine = null;
@@ -27862,7 +27981,8 @@ var init_evaluator = __esm({
           this.extractor = new JsonExtractor({
             flat: [...labels2, ...fields],
             raw: fields,
-            timestamp: spec.timestamp
+            timestamp: spec.timestamp,
+            equals: plans.flatMap(queriesOf).flatMap((q) => q.jsonEquals)
           });
           this.fastLine = new FastLine(this.extractor, spec.labels);
         }
@@ -27874,6 +27994,7 @@ var init_evaluator = __esm({
       /** (fromMs, toMs]: lines outside every request's windows are skipped early */
       fromMs;
       toMs;
+      timestampId;
       extractor;
       fastLine;
       /** One line as bytes buf[start, end) (without its line break). */
@@ -27903,7 +28024,7 @@ var init_evaluator = __esm({
       }
       /** A parsed line: find its timestamp, then count it for every request. */
       record(line, file2, lineNo) {
-        const t2 = line.timestamp(this.spec.timestamp);
+        const t2 = line.timestamp(this.spec.timestamp, this.timestampId);
         if (t2 === null) {
           addSample(this.diagnostics.noTimestamp, line.text(), file2, lineNo);
           return;

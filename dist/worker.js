@@ -4339,82 +4339,88 @@ function sanitizeLabelKey(key, topLevel) {
 
 // src/sources/logs/json-scan-wasm.ts
 var JSON_SCAN_WASM = [
-  "AGFzbQEAAAABOAdgAX8Bf2ADf39/AX9gBH9/f38Bf2AFf39/f38Bf2ACf38BfGABfwBgDX9/f39/f39/f39/f38AAwoJAAEA",
-  "AgADBAUGBQMBAAEGbxZ/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFB",
-  "AAt/AUF/C38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEACwckBARpbml0AAcJY29uZmlndXJl",
-  "AAgEc2NhbgAFBm1lbW9yeQIACtcoCa8BAQJ/Iw8iASAAQQFqTQRAQQAPCyAALQABIgJB3ABGIAJBIkZyIAJBL0ZyIAJB4gBG",
-  "ciACQeYARnIgAkHuAEZyIAJB8gBGciACQfQARnIEQEECDwsgAkH1AEcgAEEGaiABS3IEQEEADwsgAEECaiEBA0AgASAAQQZq",
-  "SQRAIAEtAAAiAkEwa0EKSQR/QQEFIAJBIHJB4QBrQQZJC0UEQEEADwsgAUEBaiEBDAELC0EGC4AHAgR/AXsjDyEFAkAgACID",
-  "LQAAIgZBIkYEQCAAQQFqIQEjDyEFA0ACQAN/QQAhACABIAVPDQEgAf0ABAAiB/0MIiIiIiIiIiIiIiIiIiIiIv0jIAf9DFxc",
-  "XFxcXFxcXFxcXFxcXFz9I/1QIAf9DCAgICAgICAgICAgICAgICD9Jv1Q/WQiBgR/IAEgBmhqBSABQRBqIQEMAQsLIgEgBU8N",
-  "ACABIARyIQAgAS0AACIEQSJGDQBBACEAIARB3ABHDQAgARAAIgZFDQBBgICAgHghBCABIAZqIQEMAQsLIABFDQFBBkEFIABB",
-  "gICAgHhxGyEEIANBAWohAyAAQf////8HcSIBQQFqIQAFIAZB+wBGBH8gAyABQQFqIAJBABADQQAkEw8FIAZB2wBGBH8Cf0EA",
-  "IAFBAWoiAUHAAEoNABogA0EBaiIALQAAQSBNBEAjDyEEA0AgACAESQR/IwAgAC0AAGotAABBAkYFQQALBEAgAEEBaiEADAEL",
-  "CwsgAEEBaiAAIw8iBEkEfyAALQAAQd0ARgVBAAsNABoDQEEAIAAgBE8NARpBACAAIAFBABABIgBFDQEaIAAtAABBIE0EQCMP",
-  "IQUDQCAAIAVJBH8jACAALQAAai0AAEECRgVBAAsEQCAAQQFqIQAMAQsLC0EAIAAgBE8NARogAC0AACIFQSxGBEAgAEEBaiIA",
-  "LQAAQSBNBEAjDyEFA0AgACAFSQR/IwAgAC0AAGotAABBAkYFQQALBEAgAEEBaiEADAELCwsMAQsLIABBAWogBUHdAEYNABpB",
-  "AAshAEEAJBMgAEUNAyACBH8jDiMLTwR/QQAFIw5BCzYCACMOIAM2AgQjDiAANgIIIw5BDGokDkEBCwVBAQtFDQMgAA8FIAZB",
-  "9ABGBH8gA0EEaiAFSwR/QQEFIAMoAgBB9OTVqwZHCw0EQQghBCADQQRqIgAFIAZB5gBGBH8gA0EFaiAFSwR/QQEFIAMoAgFB",
-  "4djNqwZHCw0FQQkhBCADQQVqIgAFIAZB7gBGBH8gA0EEaiAFSwR/QQEFIAMoAgBB7uqx4wZHCw0GIANBBGohAEEKBSADEAQi",
-  "AEUNBkEHCyEEIAALCwsLIQELIAQkEyADJBQgASQVIAIEfyMOIwtPBH9BAAUjDiAENgIAIw4gAzYCBCMOIAE2AggjDkEMaiQO",
-  "QQELBUEBC0UNACAADwtBAAuVAQIBfwF8IxEgAEECdCIBIwVqKAIARgRAQQAPCyMFIAFqIxE2AgAjBiABaiMTQQRrNgIAIwcg",
-  "AWojFCMQazYCACMIIAFqIxUjEGs2AgAjE0EFRiAAIwxGcQR/IxUjFGtBFE8FQQALBH8jFC0ABEEtRgVBAAsEQCMNQQJBASMU",
-  "IxUQBiICIAJiGzYCACMNIAI5AwgLQQEL6w4CCX8BewJAIAFBwABKDQAgAgR/Iw4jC08Ef0EABSMOQQE2AgAjDiAANgIEIw4g",
-  "ADYCCCMOQQxqJA5BAQsFQQELRQ0AIABBAWoiAC0AAEEgTQRAIw8hBANAIAAgBEkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABB",
-  "AWohAAwBCwsLIAAjDyIHSQR/IAAtAABB/QBGBUEACwRAIAIEfyMOIwtPBH9BAAUjDkECNgIAIw4gADYCBCMOIAA2AggjDkEM",
-  "aiQOQQELBUEBC0UNASAAQQFqDwsDQCAAIAdPBH9BAQUgAC0AAEEiRwsNAUEBIQkgAEEBaiILIgD9AAQAIg39DCIiIiIiIiIi",
-  "IiIiIiIiIiL9I/1kIgRBACAEa3FBAWshBSAEBH8gBSAN/QwgICAgICAgICAgICAgICAg/VD9DGFhYWFhYWFhYWFhYWFhYWH9",
-  "cf0MGhoaGhoaGhoaGhoaGhoaGv0mIA39DDAwMDAwMDAwMDAwMDAwMDD9cf0MCgoKCgoKCgoKCgoKCgoKCv0m/VAgDf0MX19f",
-  "X19fX19fX19fX19fX/0j/VD9ZHEgBUYFQQALBEAgACAEaGohAAUDQCAAIAdJBH8jACAALQAAai0AAEEBRgVBAAsEQCAAQQFq",
-  "IQAMAQsLIAAgB08Ef0EBBSAALQAAQSJHCwRAQQAhCSMPIQVBACEIA0ACQCAFA39BACEEIAAgBU8NASAA/QAEACIN/QwiIiIi",
-  "IiIiIiIiIiIiIiIi/SMgDf0MXFxcXFxcXFxcXFxcXFxcXP0j/VAgDf0MICAgICAgICAgICAgICAgIP0m/VD9ZCIGBH8gACAG",
-  "aGoFIABBEGohAAwBCwsiAE0NACAAIAhyIQQgAC0AACIGQSJGDQBBACEEIAZB3ABHDQAgABAAIgZFDQBBgICAgHghCCAAIAZq",
-  "IQAMAQsLIAQiAEUgAEGAgICAeHFyDQMLCyAAIAdPDQEgACIFQQFqIgAtAABBIE0EQCMPIQQDQCAAIARJBH8jACAALQAAai0A",
-  "AEECRgVBAAsEQCAAQQFqIQAMAQsLCyAAIAdPBH9BAQUgAC0AAEE6RwsNASAAQQFqIgAtAABBIE0EQCMPIQQDQCAAIARJBH8j",
-  "ACAALQAAai0AAEECRgVBAAsEQCAAQQFqIQAMAQsLCyAAIAdPDQFBfyEEIAlBACADQQAgBSALSyACIAIbIgYbGwR/IAstAABB",
-  "OUsFQQALBEAgBSALayIMIwJIBEACQCMBIAstAAAgDEEIdGpBAnRqKAIAIgZFDQAgBkEQdiIEIAZB//8DcWohCANAIAQgCEgE",
-  "QCAMIwMgBEEUbGoiBigCBEYEQCMEIAYoAgBqIQpBASEGA0AgBiAMSAR/IAYgCmotAAAgBiALai0AAEYFQQALBEAgBkEBaiEG",
-  "DAELCyAGIAxGDQMLIARBAWohBAwBCwtBfyEECyAEQQBOBH8jAyAEQRRsaigCEEEARwVBAAshBgsLIAYEQCAEQQBOBEAjDiML",
-  "TwR/QQAFIw5BDDYCACMOIAQ2AgQjDiAENgIIIw5BDGokDkEBC0UNAwVBBEEDIAkbIQgjDiMLTwR/QQAFIw4gCDYCACMOIAs2",
-  "AgQjDiAFNgIIIw5BDGokDkEBC0UNAwsLIAZFIARBAEhxIAAtAAAiBUEiRnEEQCAAQQFqIQAjDyEJQQAhCANAAkADf0EAIQUg",
-  "ACAJTw0BIAD9AAQAIg39DCIiIiIiIiIiIiIiIiIiIiL9IyAN/QxcXFxcXFxcXFxcXFxcXFxc/SP9UCAN/QwgICAgICAgICAg",
-  "ICAgICAg/Sb9UP1kIgoEfyAAIApoagUgAEEQaiEADAELCyIAIAlPDQAgACAIciEFIAAtAAAiCEEiRg0AQQAhBSAIQdwARw0A",
-  "IAAQACIKRQ0AQYCAgIB4IQggACAKaiEADAELCyAFRQ0CIAVB/////wdxQQFqIQAFIAZFIARBAEhxBH8gBUEtRiAFQTBrQQpJ",
-  "cgVBAAsEfyAAEAQFIAAgASAGEAELIgBFDQILIAZFIARBAE5xBEAjAyAEQRRsaiIEKAIIIQUgBCgCDCEEIAVBAE4EfyMSIwkg",
-  "BUECdGoiBigCAEYEf0EABSAGIxI2AgBBAQsFQQELRQ0CIARBAE4EfyMSIwkgBEECdGoiBigCAEYEf0EABSAGIxI2AgBBAQsF",
-  "QQELRQ0CIxNBCUwjE0EFTnEEQCAFQQBOBH8gBRACBUEBC0UNAyAEQQBOBH8gBBACBUEBC0UNAwsLIAAtAABBIE0EQCMPIQQD",
-  "QCAAIARJBH8jACAALQAAai0AAEECRgVBAAsEQCAAQQFqIQAMAQsLCyAAIAdPDQEgAC0AACIEQSxGBEAgAEEBaiIALQAAQSBN",
-  "BEAjDyEEA0AgACAESQR/IwAgAC0AAGotAABBAkYFQQALBEAgAEEBaiEADAELCwsMAQsLIARB/QBGBEAgAgR/Iw4jC08Ef0EA",
-  "BSMOQQI2AgAjDiAANgIEIw4gADYCCCMOQQxqJA5BAQsFQQELRQ0BIABBAWoPC0EADwtBAAvHAwEEfyMPIgIgAEEBaiAAIAAt",
-  "AABBLUYbIgBNBEBBAA8LIAAtAAAiAUEwRgRAIABBAWohAAUgAUE5TSABQTFPcQRAIABBAWohASMPIQADQAJAIAH9AAQA/Qww",
-  "MDAwMDAwMDAwMDAwMDAw/XH9DAoKCgoKCgoKCgoKCgoKCgr9Jv1kIgNB//8DRwRAIAEgA0F/c2hqIgEgACAAIAFLGyEADAEL",
-  "IAFBEGoiASAASQ0BCwsFQQAPCwsgACACSQR/IAAtAABBLkYFQQALBEAgAEEBaiIDIQEjDyEAA0ACQCAB/QAEAP0MMDAwMDAw",
-  "MDAwMDAwMDAwMP1x/QwKCgoKCgoKCgoKCgoKCgoK/Sb9ZCIEQf//A0cEQCABIARBf3NoaiIBIAAgACABSxshAAwBCyABQRBq",
-  "IgEgAEkNAQsLIAAgA0YEQEEADwsLIAAgAkkEfyAALQAAQSByQeUARgVBAAsEQCACIABBAWoiAEsEfyAALQAAQStGBH9BAQUg",
-  "AC0AAEEtRgsFQQALBEAgAEEBaiEACyAAIQEDQCAAIAJJBH8gAC0AAEEwa0EKSQVBAAsEQCAAQQFqIQAMAQsLIAAgAUYEQEEA",
-  "DwsLIAALtQEAIwokDiABJA8gAiQQIAMkESAEJBIjDUEANgIAIw8hAgNAIAAgAkkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABB",
-  "AWohAAwBCwsgACABTwR/QQEFIAAtAABB+wBHCwRAQX8PCyAAQQBBAUEBEAMiAEUEQEF/DwsjDyECA0AgACACSQR/IwAgAC0A",
-  "AGotAABBAkYFQQALBEAgAEEBaiEADAELCyAAIAFHBEBBfw8LIw4jCmtBDG4L5AkCA3wKfwJAIAEgAGtBFEkNAEF/IAAtAAFB",
-  "MGsiBSAALQAAQTBrIgZBCmxqIAVBCUsgBkEJS3IbIQUgAC0AA0EwayIGQQlLIABBAmotAABBMGsiB0EJS3IEf0F/BSAHQQps",
-  "IAZqCyEGIAAtAAZBMGsiB0EJSyAAQQVqLQAAQTBrIghBCUtyBH9BfwUgCEEKbCAHagshByAALQAJQTBrIghBCUsgAEEIai0A",
-  "AEEwayIJQQlLcgR/QX8FIAlBCmwgCGoLIgggBSAGciAHcnJBAEgNACAALQAKIQkgAC0ABEEtRwR/QQEFIAAtAAdBLUcLDQAg",
-  "CUH0AEcgCUHUAEdxIAlBIEdxDQAgAC0ADEEwayIJQQlLIABBC2otAABBMGsiCkEJS3IEf0F/BSAKQQpsIAlqCyEJIAAtAA9B",
-  "MGsiCkEJSyAAQQ5qLQAAQTBrIgtBCUtyBH9BfwUgC0EKbCAKagshCiAALQASQTBrIgtBCUsgAEERai0AAEEwayIMQQlLcgR/",
-  "QX8FIAxBCmwgC2oLIQsgAC0ADUE6RwR/QQEFIAAtABBBOkcLDQAgBUHkAGwgBmohBiAHQQBMIAdBDEpyIAhBAExyBH9BAQUg",
-  "B0ECRgR/QRxBHSAGQQNxBH9BAAUgBkHkAG8LBH9BAAUgBkGQA28LGwVBHkEfIAdBBkYgB0EERnIgB0EJRnIgB0ELRnIbCyAI",
-  "SAsNACAJQQBIIAlBF0pyIApBAEhyIApBO0pyIAtBAEhyIAtBPEpyDQAgAEETaiIFIAFJBH8gBS0AAEEuRgVBAAsEfEQAAAAA",
-  "AADwPyECIAVBAWoiBSEAA0AgASAFSwRAIAUtAABBMGsiDEEJTQRAIAUgAGtBCUkEQCADRAAAAAAAACRAoiAMuKAhAyACRAAA",
-  "AAAAACRAoiECCyAFQQFqIQUMAgsLCyAAIAVGDQEgA0QAAAAAAECPQKIgAqMFRAAAAAAAAAAACyECIAEgBU0NAEEAIQAgBS0A",
-  "ACIMQfoARiAMQdoARnIEQCAFQQFqIAFHDQEFIAxBLUYgDEErRnJFDQEgASAFQQZBBSAFLQADQTpGIgAbakcNASAFQQRBAyAA",
-  "G2oiDS0AAEEwayEOIAUtAAJBMGsiAEEJSyAFQQFqLQAAQTBrIgFBCUtyBH9BfwUgAUEKbCAAagsiAEEASCAAQRdKciANLQAB",
-  "QTBrIgFBCUsgDkEJS3IEf0F/BSAOQQpsIAFqCyIBQQBIciABQTtKcg0BIABBPGwgAWpBf0EBIAxBLUYbbCEACyAGQQFrIAYg",
-  "B0ECTBu3IgNEAAAAAAAAeUCjnCIERAAAAACI1QFBoiADIAREAAAAAAAAeUCioSIDRAAAAAAA0HZAoiADRAAAAAAAANA/opyg",
-  "IANEAAAAAAAAWUCjnKEgB0F9QQkgB0ECShtqt0QAAAAAACBjQKJEAAAAAAAAAECgRAAAAAAAABRAo5wgCLegRAAAAAAAAPC/",
-  "oKCgRAAAAADY9CXBoEQAAAAAcJmUQaIgCbdEAAAAAEB3S0GioCAKt0QAAAAAAEztQKKgIAu3RAAAAAAAQI9AoqAgALdEAAAA",
-  "AABM7UCioSACnCIDoCIEIAIgA6EiAqAiAyAEZSACRAAAAAAAAAAAZHEEfCAEIASZRAAAAAAAALA8oqAFIAMLDwtEAAAAAAAA",
-  "+H8LewECfyAAJAADQCABQYACSARAIAFB3wBGIQIgACABakECIAFBOUwgAUEwTnEEf0EBBSABQdoATCABQcEATnELBH9BAQUg",
-  "AUH6AEwgAUHhAE5xCyACciABQQlGIAFBIEZyIAFBDUZyIAFBCkZyGzoAACABQQFqIQEMAQsLCzwAIAskDCAMJA0gACQBIAEk",
-  "AiACJAMgAyQEIAQkBSAFJAYgBiQHIAckCCAIJAkgCSQKIAkgCkEMbGokCws="
+  "AGFzbQEAAAABPQdgAX8Bf2ADf39/AX9gBH9/f38Bf2AFf39/f38Bf2ACf38BfGABfwBgEn9/f39/f39/f39/f39/f39/fwAD",
+  "CgkAAQACAAMEBQYFAwEAAQaIARt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38B",
+  "QQALfwFBAAt/AUF/C38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEA",
+  "C38BQQALfwFBAAsHJAQEaW5pdAAHCWNvbmZpZ3VyZQAIBHNjYW4ABQZtZW1vcnkCAArFKwmvAQECfyMUIgEgAEEBak0EQEEA",
+  "DwsgAC0AASICQdwARiACQSJGciACQS9GciACQeIARnIgAkHmAEZyIAJB7gBGciACQfIARnIgAkH0AEZyBEBBAg8LIAJB9QBH",
+  "IABBBmogAUtyBEBBAA8LIABBAmohAQNAIAEgAEEGakkEQCABLQAAIgJBMGtBCkkEf0EBBSACQSByQeEAa0EGSQtFBEBBAA8L",
+  "IAFBAWohAQwBCwtBBguABwIEfwF7IxQhBQJAIAAiAy0AACIGQSJGBEAgAEEBaiEBIxQhBQNAAkADf0EAIQAgASAFTw0BIAH9",
+  "AAQAIgf9DCIiIiIiIiIiIiIiIiIiIiL9IyAH/QxcXFxcXFxcXFxcXFxcXFxc/SP9UCAH/QwgICAgICAgICAgICAgICAg/Sb9",
+  "UP1kIgYEfyABIAZoagUgAUEQaiEBDAELCyIBIAVPDQAgASAEciEAIAEtAAAiBEEiRg0AQQAhACAEQdwARw0AIAEQACIGRQ0A",
+  "QYCAgIB4IQQgASAGaiEBDAELCyAARQ0BQQZBBSAAQYCAgIB4cRshBCADQQFqIQMgAEH/////B3EiAUEBaiEABSAGQfsARgR/",
+  "IAMgAUEBaiACQQAQA0EAJBgPBSAGQdsARgR/An9BACABQQFqIgFBwABKDQAaIANBAWoiAC0AAEEgTQRAIxQhBANAIAAgBEkE",
+  "fyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLIABBAWogACMUIgRJBH8gAC0AAEHdAEYFQQALDQAaA0BBACAAIARP",
+  "DQEaQQAgACABQQAQASIARQ0BGiAALQAAQSBNBEAjFCEFA0AgACAFSQR/IwAgAC0AAGotAABBAkYFQQALBEAgAEEBaiEADAEL",
+  "CwtBACAAIARPDQEaIAAtAAAiBUEsRgRAIABBAWoiAC0AAEEgTQRAIxQhBQNAIAAgBUkEfyMAIAAtAABqLQAAQQJGBUEACwRA",
+  "IABBAWohAAwBCwsLDAELCyAAQQFqIAVB3QBGDQAaQQALIQBBACQYIABFDQMgAgR/IxMjC08Ef0EABSMTQQs2AgAjEyADNgIE",
+  "IxMgADYCCCMTQQxqJBNBAQsFQQELRQ0DIAAPBSAGQfQARgR/IANBBGogBUsEf0EBBSADKAIAQfTk1asGRwsNBEEIIQQgA0EE",
+  "aiIABSAGQeYARgR/IANBBWogBUsEf0EBBSADKAIBQeHYzasGRwsNBUEJIQQgA0EFaiIABSAGQe4ARgR/IANBBGogBUsEf0EB",
+  "BSADKAIAQe7qseMGRwsNBiADQQRqIQBBCgUgAxAEIgBFDQZBBwshBCAACwsLCyEBCyAEJBggAyQZIAEkGiACBH8jEyMLTwR/",
+  "QQAFIxMgBDYCACMTIAM2AgQjEyABNgIIIxNBDGokE0EBCwVBAQtFDQAgAA8LQQAL7wMCCn8BfCMWIABBAnQiASMFaigCAEYE",
+  "QEEADwsjBSABaiMWNgIAIwYgAWojGEEEazYCACMHIAFqIxkjFWs2AgAjCCABaiMaIxVrNgIAIxhBBUYEQCMOIAFBAXRqKAIE",
+  "IglBAEoEQAJAIw4gAEECdCIFQQF0aigCACEKIxojGWshAwNAIAQgCUgEQAJAIAMjDyAEIApqQQN0aiIBKAIERgRAIxAgASgC",
+  "AGohBiMZIQdBACEBAn8DQCABQRBqIgIgA0wEQEEAIAEgBmr9AAQAIAEgB2r9AAQA/SP9Y0UNAhogAiEBDAELCwNAIAEgA0gE",
+  "QEEAIAEgBmotAAAgASAHai0AAEcNAhogAUEBaiEBDAELC0EBCwRAIARBAWohCAwCCwsgBEEBaiEEDAILCwsgCAR/QQEFIxkh",
+  "BEEAIQECfwNAIAFBEGoiAiADTARAQQAgASAEav0ABAD9ZA0CGiACIQEMAQsLA0AgASADSARAQQAgASAEai0AAEGAAU8NAhog",
+  "AUEBaiEBDAELC0EBCwtFDQAjESAFaiAINgIAIxIgBWojFjYCAAsLCyMYQQVGIAAjDEZxBH8jGiMZa0EUTwVBAAsEfyMZLQAE",
+  "QS1GBUEACwRAIw1BAkEBIxkjGhAGIgsgC2IbNgIAIw0gCzkDCAtBAQvrDgIJfwF7AkAgAUHAAEoNACACBH8jEyMLTwR/QQAF",
+  "IxNBATYCACMTIAA2AgQjEyAANgIIIxNBDGokE0EBCwVBAQtFDQAgAEEBaiIALQAAQSBNBEAjFCEEA0AgACAESQR/IwAgAC0A",
+  "AGotAABBAkYFQQALBEAgAEEBaiEADAELCwsgACMUIgdJBH8gAC0AAEH9AEYFQQALBEAgAgR/IxMjC08Ef0EABSMTQQI2AgAj",
+  "EyAANgIEIxMgADYCCCMTQQxqJBNBAQsFQQELRQ0BIABBAWoPCwNAIAAgB08Ef0EBBSAALQAAQSJHCw0BQQEhCSAAQQFqIgsi",
+  "AP0ABAAiDf0MIiIiIiIiIiIiIiIiIiIiIv0j/WQiBEEAIARrcUEBayEFIAQEfyAFIA39DCAgICAgICAgICAgICAgICD9UP0M",
+  "YWFhYWFhYWFhYWFhYWFhYf1x/QwaGhoaGhoaGhoaGhoaGhoa/SYgDf0MMDAwMDAwMDAwMDAwMDAwMP1x/QwKCgoKCgoKCgoK",
+  "CgoKCgoK/Sb9UCAN/QxfX19fX19fX19fX19fX19f/SP9UP1kcSAFRgVBAAsEQCAAIARoaiEABQNAIAAgB0kEfyMAIAAtAABq",
+  "LQAAQQFGBUEACwRAIABBAWohAAwBCwsgACAHTwR/QQEFIAAtAABBIkcLBEBBACEJIxQhBUEAIQgDQAJAIAUDf0EAIQQgACAF",
+  "Tw0BIAD9AAQAIg39DCIiIiIiIiIiIiIiIiIiIiL9IyAN/QxcXFxcXFxcXFxcXFxcXFxc/SP9UCAN/QwgICAgICAgICAgICAg",
+  "ICAg/Sb9UP1kIgYEfyAAIAZoagUgAEEQaiEADAELCyIATQ0AIAAgCHIhBCAALQAAIgZBIkYNAEEAIQQgBkHcAEcNACAAEAAi",
+  "BkUNAEGAgICAeCEIIAAgBmohAAwBCwsgBCIARSAAQYCAgIB4cXINAwsLIAAgB08NASAAIgVBAWoiAC0AAEEgTQRAIxQhBANA",
+  "IAAgBEkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLIAAgB08Ef0EBBSAALQAAQTpHCw0BIABBAWoiAC0AAEEg",
+  "TQRAIxQhBANAIAAgBEkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLIAAgB08NAUF/IQQgCUEAIANBACAFIAtL",
+  "IAIgAhsiBhsbBH8gCy0AAEE5SwVBAAsEQCAFIAtrIgwjAkgEQAJAIwEgCy0AACAMQQh0akECdGooAgAiBkUNACAGQRB2IgQg",
+  "BkH//wNxaiEIA0AgBCAISARAIAwjAyAEQRRsaiIGKAIERgRAIwQgBigCAGohCkEBIQYDQCAGIAxIBH8gBiAKai0AACAGIAtq",
+  "LQAARgVBAAsEQCAGQQFqIQYMAQsLIAYgDEYNAwsgBEEBaiEEDAELC0F/IQQLIARBAE4EfyMDIARBFGxqKAIQQQBHBUEACyEG",
+  "CwsgBgRAIARBAE4EQCMTIwtPBH9BAAUjE0EMNgIAIxMgBDYCBCMTIAQ2AggjE0EMaiQTQQELRQ0DBUEEQQMgCRshCCMTIwtP",
+  "BH9BAAUjEyAINgIAIxMgCzYCBCMTIAU2AggjE0EMaiQTQQELRQ0DCwsgBkUgBEEASHEgAC0AACIFQSJGcQRAIABBAWohACMU",
+  "IQlBACEIA0ACQAN/QQAhBSAAIAlPDQEgAP0ABAAiDf0MIiIiIiIiIiIiIiIiIiIiIv0jIA39DFxcXFxcXFxcXFxcXFxcXFz9",
+  "I/1QIA39DCAgICAgICAgICAgICAgICD9Jv1Q/WQiCgR/IAAgCmhqBSAAQRBqIQAMAQsLIgAgCU8NACAAIAhyIQUgAC0AACII",
+  "QSJGDQBBACEFIAhB3ABHDQAgABAAIgpFDQBBgICAgHghCCAAIApqIQAMAQsLIAVFDQIgBUH/////B3FBAWohAAUgBkUgBEEA",
+  "SHEEfyAFQS1GIAVBMGtBCklyBUEACwR/IAAQBAUgACABIAYQAQsiAEUNAgsgBkUgBEEATnEEQCMDIARBFGxqIgQoAgghBSAE",
+  "KAIMIQQgBUEATgR/IxcjCSAFQQJ0aiIGKAIARgR/QQAFIAYjFzYCAEEBCwVBAQtFDQIgBEEATgR/IxcjCSAEQQJ0aiIGKAIA",
+  "RgR/QQAFIAYjFzYCAEEBCwVBAQtFDQIjGEEJTCMYQQVOcQRAIAVBAE4EfyAFEAIFQQELRQ0DIARBAE4EfyAEEAIFQQELRQ0D",
+  "CwsgAC0AAEEgTQRAIxQhBANAIAAgBEkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLIAAgB08NASAALQAAIgRB",
+  "LEYEQCAAQQFqIgAtAABBIE0EQCMUIQQDQCAAIARJBH8jACAALQAAai0AAEECRgVBAAsEQCAAQQFqIQAMAQsLCwwBCwsgBEH9",
+  "AEYEQCACBH8jEyMLTwR/QQAFIxNBAjYCACMTIAA2AgQjEyAANgIIIxNBDGokE0EBCwVBAQtFDQEgAEEBag8LQQAPC0EAC8cD",
+  "AQR/IxQiAiAAQQFqIAAgAC0AAEEtRhsiAE0EQEEADwsgAC0AACIBQTBGBEAgAEEBaiEABSABQTlNIAFBMU9xBEAgAEEBaiEB",
+  "IxQhAANAAkAgAf0ABAD9DDAwMDAwMDAwMDAwMDAwMDD9cf0MCgoKCgoKCgoKCgoKCgoKCv0m/WQiA0H//wNHBEAgASADQX9z",
+  "aGoiASAAIAAgAUsbIQAMAQsgAUEQaiIBIABJDQELCwVBAA8LCyAAIAJJBH8gAC0AAEEuRgVBAAsEQCAAQQFqIgMhASMUIQAD",
+  "QAJAIAH9AAQA/QwwMDAwMDAwMDAwMDAwMDAw/XH9DAoKCgoKCgoKCgoKCgoKCgr9Jv1kIgRB//8DRwRAIAEgBEF/c2hqIgEg",
+  "ACAAIAFLGyEADAELIAFBEGoiASAASQ0BCwsgACADRgRAQQAPCwsgACACSQR/IAAtAABBIHJB5QBGBUEACwRAIAIgAEEBaiIA",
+  "SwR/IAAtAABBK0YEf0EBBSAALQAAQS1GCwVBAAsEQCAAQQFqIQALIAAhAQNAIAAgAkkEfyAALQAAQTBrQQpJBUEACwRAIABB",
+  "AWohAAwBCwsgACABRgRAQQAPCwsgAAu1AQAjCiQTIAEkFCACJBUgAyQWIAQkFyMNQQA2AgAjFCECA0AgACACSQR/IwAgAC0A",
+  "AGotAABBAkYFQQALBEAgAEEBaiEADAELCyAAIAFPBH9BAQUgAC0AAEH7AEcLBEBBfw8LIABBAEEBQQEQAyIARQRAQX8PCyMU",
+  "IQIDQCAAIAJJBH8jACAALQAAai0AAEECRgVBAAsEQCAAQQFqIQAMAQsLIAAgAUcEQEF/DwsjEyMKa0EMbgvkCQIDfAp/AkAg",
+  "ASAAa0EUSQ0AQX8gAC0AAUEwayIFIAAtAABBMGsiBkEKbGogBUEJSyAGQQlLchshBSAALQADQTBrIgZBCUsgAEECai0AAEEw",
+  "ayIHQQlLcgR/QX8FIAdBCmwgBmoLIQYgAC0ABkEwayIHQQlLIABBBWotAABBMGsiCEEJS3IEf0F/BSAIQQpsIAdqCyEHIAAt",
+  "AAlBMGsiCEEJSyAAQQhqLQAAQTBrIglBCUtyBH9BfwUgCUEKbCAIagsiCCAFIAZyIAdyckEASA0AIAAtAAohCSAALQAEQS1H",
+  "BH9BAQUgAC0AB0EtRwsNACAJQfQARyAJQdQAR3EgCUEgR3ENACAALQAMQTBrIglBCUsgAEELai0AAEEwayIKQQlLcgR/QX8F",
+  "IApBCmwgCWoLIQkgAC0AD0EwayIKQQlLIABBDmotAABBMGsiC0EJS3IEf0F/BSALQQpsIApqCyEKIAAtABJBMGsiC0EJSyAA",
+  "QRFqLQAAQTBrIgxBCUtyBH9BfwUgDEEKbCALagshCyAALQANQTpHBH9BAQUgAC0AEEE6RwsNACAFQeQAbCAGaiEGIAdBAEwg",
+  "B0EMSnIgCEEATHIEf0EBBSAHQQJGBH9BHEEdIAZBA3EEf0EABSAGQeQAbwsEf0EABSAGQZADbwsbBUEeQR8gB0EGRiAHQQRG",
+  "ciAHQQlGciAHQQtGchsLIAhICw0AIAlBAEggCUEXSnIgCkEASHIgCkE7SnIgC0EASHIgC0E8SnINACAAQRNqIgUgAUkEfyAF",
+  "LQAAQS5GBUEACwR8RAAAAAAAAPA/IQIgBUEBaiIFIQADQCABIAVLBEAgBS0AAEEwayIMQQlNBEAgBSAAa0EJSQRAIANEAAAA",
+  "AAAAJECiIAy4oCEDIAJEAAAAAAAAJECiIQILIAVBAWohBQwCCwsLIAAgBUYNASADRAAAAAAAQI9AoiACowVEAAAAAAAAAAAL",
+  "IQIgASAFTQ0AQQAhACAFLQAAIgxB+gBGIAxB2gBGcgRAIAVBAWogAUcNAQUgDEEtRiAMQStGckUNASABIAVBBkEFIAUtAANB",
+  "OkYiABtqRw0BIAVBBEEDIAAbaiINLQAAQTBrIQ4gBS0AAkEwayIAQQlLIAVBAWotAABBMGsiAUEJS3IEf0F/BSABQQpsIABq",
+  "CyIAQQBIIABBF0pyIA0tAAFBMGsiAUEJSyAOQQlLcgR/QX8FIA5BCmwgAWoLIgFBAEhyIAFBO0pyDQEgAEE8bCABakF/QQEg",
+  "DEEtRhtsIQALIAZBAWsgBiAHQQJMG7ciA0QAAAAAAAB5QKOcIgREAAAAAIjVAUGiIAMgBEQAAAAAAAB5QKKhIgNEAAAAAADQ",
+  "dkCiIANEAAAAAAAA0D+inKAgA0QAAAAAAABZQKOcoSAHQX1BCSAHQQJKG2q3RAAAAAAAIGNAokQAAAAAAAAAQKBEAAAAAAAA",
+  "FECjnCAIt6BEAAAAAAAA8L+goKBEAAAAANj0JcGgRAAAAABwmZRBoiAJt0QAAAAAQHdLQaKgIAq3RAAAAAAATO1AoqAgC7dE",
+  "AAAAAABAj0CioCAAt0QAAAAAAEztQKKhIAKcIgOgIgQgAiADoSICoCIDIARlIAJEAAAAAAAAAABkcQR8IAQgBJlEAAAAAAAA",
+  "sDyioAUgAwsPC0QAAAAAAAD4fwt7AQJ/IAAkAANAIAFBgAJIBEAgAUHfAEYhAiAAIAFqQQIgAUE5TCABQTBOcQR/QQEFIAFB",
+  "2gBMIAFBwQBOcQsEf0EBBSABQfoATCABQeEATnELIAJyIAFBCUYgAUEgRnIgAUENRnIgAUEKRnIbOgAAIAFBAWohAQwBCwsL",
+  "UAAgCyQMIAwkDSANJA4gDiQPIA8kECAQJBEgESQSIAAkASABJAIgAiQDIAMkBCAEJAUgBSQGIAYkByAHJAggCCQJIAkkCiAJ",
+  "IApBDGxqJAsL"
 ].join("");
 
 // src/sources/logs/json-tokens.ts
@@ -4431,6 +4437,8 @@ var GROUP_LIMIT = 1024;
 var MAX_SLOTS = 256;
 var MAX_ENTRIES = 4096;
 var MAX_KEY_BYTES = 64 * 1024;
+var MAX_CONSTANTS = 4096;
+var MAX_CONSTANT_BYTES = 64 * 1024;
 var MAX_DEPTH = 64;
 var ENTRY_FIELDS = 5;
 var SCRATCH_BYTES = 1024 * 1024;
@@ -4448,7 +4456,12 @@ var STARTS_AT = KINDS_AT + MAX_SLOTS * 4;
 var ENDS_AT = STARTS_AT + MAX_SLOTS * 4;
 var TOUCHED_AT = ENDS_AT + MAX_SLOTS * 4;
 var TIMESTAMP_AT = TOUCHED_AT + (MAX_DEPTH + 2) * MAX_SLOTS * 4;
-var TAPE_AT = TIMESTAMP_AT + 16;
+var SLOT_CONSTANTS_AT = TIMESTAMP_AT + 16;
+var CONSTANTS_AT = SLOT_CONSTANTS_AT + MAX_SLOTS * 8;
+var CONSTANT_BYTES_AT = CONSTANTS_AT + MAX_CONSTANTS * 8;
+var MATCH_OF_AT = CONSTANT_BYTES_AT + MAX_CONSTANT_BYTES;
+var MATCH_IN_AT = MATCH_OF_AT + MAX_SLOTS * 4;
+var TAPE_AT = MATCH_IN_AT + MAX_SLOTS * 4;
 var SCRATCH_AT = TAPE_AT + TAPE_TOKENS * 12;
 var READ_BUFFERS_AT = SCRATCH_AT + SCRATCH_BYTES + PAD;
 var MEMORY_BYTES = READ_BUFFERS_AT + READ_BUFFERS * (READ_BUFFER_BYTES + PAD);
@@ -4473,6 +4486,9 @@ var JsonTokenizer = class {
    */
   timestampState;
   timestampMs;
+  /** per slot, when matchIn is the line's generation: 1 + which of its constants it equals, or 0 */
+  matchOf;
+  matchIn;
   exports;
   bytes;
   memory;
@@ -4497,6 +4513,8 @@ var JsonTokenizer = class {
     this.touched = new Uint32Array(this.memory, TOUCHED_AT, (MAX_DEPTH + 2) * MAX_SLOTS);
     this.timestampState = new Int32Array(this.memory, TIMESTAMP_AT, 1);
     this.timestampMs = new Float64Array(this.memory, TIMESTAMP_AT + 8, 1);
+    this.matchOf = new Int32Array(this.memory, MATCH_OF_AT, MAX_SLOTS);
+    this.matchIn = new Uint32Array(this.memory, MATCH_IN_AT, MAX_SLOTS);
     this.exports.init(CLASSES_AT);
     for (let i = 0; i < READ_BUFFERS; i++) {
       const at = READ_BUFFERS_AT + i * (READ_BUFFER_BYTES + PAD);
@@ -4509,15 +4527,14 @@ var JsonTokenizer = class {
    */
   activate(owner, table) {
     if (this.active === owner) return;
-    this.bytes.set(
-      new Uint8Array(table.groups.buffer, table.groups.byteOffset, table.groups.byteLength),
-      GROUPS_AT
-    );
-    this.bytes.set(
-      new Uint8Array(table.entries.buffer, table.entries.byteOffset, table.entries.byteLength),
-      ENTRIES_AT
-    );
+    this.bytes.set(asBytes(table.groups), GROUPS_AT);
+    this.bytes.set(asBytes(table.entries), ENTRIES_AT);
     this.bytes.set(table.keyBytes, KEY_BYTES_AT);
+    this.bytes.fill(0, SLOT_CONSTANTS_AT, SLOT_CONSTANTS_AT + MAX_SLOTS * 8);
+    this.bytes.set(asBytes(table.slotConstants), SLOT_CONSTANTS_AT);
+    this.bytes.set(asBytes(table.constants), CONSTANTS_AT);
+    this.bytes.set(table.constantBytes, CONSTANT_BYTES_AT);
+    this.matchIn.fill(0);
     this.setIn.fill(0);
     this.touched.fill(0);
     this.exports.configure(
@@ -4533,7 +4550,12 @@ var JsonTokenizer = class {
       TAPE_AT,
       TAPE_TOKENS,
       table.timestampSlot,
-      TIMESTAMP_AT
+      TIMESTAMP_AT,
+      SLOT_CONSTANTS_AT,
+      CONSTANTS_AT,
+      CONSTANT_BYTES_AT,
+      MATCH_OF_AT,
+      MATCH_IN_AT
     );
     this.active = owner;
   }
@@ -4568,6 +4590,9 @@ var JsonTokenizer = class {
     }
   }
 };
+function asBytes(a) {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
 var shared = null;
 function jsonTokenizer() {
   shared ??= new JsonTokenizer();
@@ -4602,6 +4627,8 @@ var JsonExtractor = class {
   slotCount;
   /** the raw slot of the timestamp field, or -1 */
   timestampSlot;
+  /** per slot, the values the tokenizer compares it with (constantMatch's numbering) */
+  constantsOf;
   generation = 0;
   flatBytes;
   rawBytes;
@@ -4701,6 +4728,13 @@ var JsonExtractor = class {
       if (this.topKeyGroup[at] === 0) this.topKeyGroup[at] = this.topKeys.push([]);
       this.topKeys[this.topKeyGroup[at] - 1].push(topKey);
     }
+    this.constantsOf = Array.from({ length: slots }, () => []);
+    for (const [name, bytes] of targets.equals ?? []) {
+      const flat = this.flatNames.indexOf(name);
+      if (flat < 0) continue;
+      const list = this.constantsOf[this.flatSlot(flat)];
+      if (!list.includes(bytes)) list.push(bytes);
+    }
     const timestampRaw = targets.timestamp ? this.rawNames.indexOf(targets.timestamp) : -1;
     this.timestampSlot = timestampRaw < 0 ? -1 : this.rawSlot(timestampRaw);
     this.keyTable = slots <= MAX_SLOTS ? this.buildKeyTable() : null;
@@ -4723,12 +4757,32 @@ var JsonExtractor = class {
       }
     }
     if (this.entryKeys.length > MAX_ENTRIES || keyBytes.length > MAX_KEY_BYTES) return null;
+    const slotConstants = new Int32Array(this.slotCount * 2);
+    const constants = [];
+    const constantBytes = [];
+    this.constantsOf.forEach((list, slot) => {
+      const count = constants.length / 2;
+      const bytes = list.reduce((sum, b) => sum + b.length, 0);
+      if (count + list.length > MAX_CONSTANTS || constantBytes.length + bytes > MAX_CONSTANT_BYTES) {
+        list.length = 0;
+        return;
+      }
+      slotConstants[2 * slot] = count;
+      slotConstants[2 * slot + 1] = list.length;
+      for (const b of list) {
+        constants.push(constantBytes.length, b.length);
+        constantBytes.push(...b);
+      }
+    });
     return {
       groups,
       limit,
       entries: Int32Array.from(entries),
       keyBytes: Uint8Array.from(keyBytes),
-      timestampSlot: this.timestampSlot
+      timestampSlot: this.timestampSlot,
+      slotConstants,
+      constants: Int32Array.from(constants),
+      constantBytes: Uint8Array.from(constantBytes)
     };
   }
   /** The slot of a flat name, then raw names after them. */
@@ -4748,6 +4802,20 @@ var JsonExtractor = class {
     if (state === 1) return this.tokenizer.timestampMs[0];
     return state === 2 ? null : void 0;
   }
+  /**
+   * For a slot holding a plain string: whether it equals bytes, when the
+   * tokenizer compared the two (bytes is one of the equals values it was
+   * given for the slot's name); undefined when it did not.
+   */
+  constantMatch(slot, bytes) {
+    const tokenizer = this.tokenizer;
+    if (tokenizer.matchIn[slot] !== this.generation) return void 0;
+    const list = this.constantsOf[slot];
+    for (let k = 0; k < list.length; k++) {
+      if (list[k] === bytes) return tokenizer.matchOf[slot] === k + 1;
+    }
+    return void 0;
+  }
   /** Whether the slot was set by the last successful scan. */
   isSet(slot) {
     return this.setIn[slot] === this.generation;
@@ -4760,6 +4828,7 @@ var JsonExtractor = class {
     this.generation++;
     if (this.generation === 4294967295) {
       this.setIn.fill(0);
+      this.tokenizer.matchIn.fill(0);
       this.generation = 1;
     }
     if (this.keyTable === null) return false;
@@ -5207,6 +5276,21 @@ function parseJsonObject(text) {
 
 // src/sources/logs/fast-line.ts
 var POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+function sameBytes(buf, start, bytes) {
+  for (let i = 0; i < bytes.length; i++) if (buf[start + i] !== bytes[i]) return false;
+  return true;
+}
+function asciiOnly(buf, start, end) {
+  for (let i = start; i < end; i++) if (buf[i] >= 128) return false;
+  return true;
+}
+var UNKNOWN = -2;
+var NO_SLOT = -1;
+function grownTo(ids, id) {
+  const grown = new Int32Array(Math.max(16, (id + 1) * 2)).fill(UNKNOWN);
+  grown.set(ids);
+  return grown;
+}
 var FastLine = class {
   constructor(extractor, streamLabels) {
     this.extractor = extractor;
@@ -5230,6 +5314,9 @@ var FastLine = class {
   logfmt = null;
   flatSlots;
   rawSlots;
+  /** flatSlots and rawSlots by nameId: UNKNOWN until first asked, NO_SLOT when it has none */
+  flatById = new Int32Array(0);
+  rawById = new Int32Array(0);
   /** slot texts decoded for the current line (when cachedIn[slot] === lineSerial) */
   cachedTexts;
   cachedIn;
@@ -5256,37 +5343,32 @@ var FastLine = class {
     this.cachedText ??= this.buf.toString("utf8", this.start, this.end);
     return this.cachedText;
   }
-  jsonLabel(name) {
-    const slot = this.flatSlots.get(name);
+  jsonLabel(name, id) {
+    const slot = this.flatSlot(name, id);
     if (slot === void 0) return this.full().jsonLabel(name);
     return this.extractor.isSet(slot) ? this.slotText(slot) : void 0;
   }
-  jsonLabelIs(name, value, bytes) {
-    const slot = this.flatSlots.get(name);
+  jsonLabelIs(name, value, bytes, id) {
+    const slot = this.flatSlot(name, id);
     if (slot === void 0) return this.full().jsonLabelIs(name, value);
     if (!this.extractor.isSet(slot)) return value === "";
     if (this.extractor.kinds[slot] !== SLOT_STRING) return this.slotText(slot) === value;
-    const start = this.extractor.starts[slot];
-    const length = this.extractor.ends[slot] - start;
-    if (length !== bytes.length) return false;
+    const matched = this.extractor.constantMatch(slot, bytes);
+    if (matched !== void 0) return matched;
     if (this.comparedIn[slot] === this.lineSerial && this.comparedWith[slot] === bytes) {
       return this.comparedEqual[slot] === 1;
     }
-    const buf = this.buf;
-    let equal = true;
-    for (let i = 0; i < length; i++) {
-      if (buf[start + i] !== bytes[i]) {
-        equal = false;
-        break;
-      }
-    }
+    const start = this.extractor.starts[slot];
+    const end = this.extractor.ends[slot];
+    let equal = end - start === bytes.length && sameBytes(this.buf, start, bytes);
+    if (!equal && !asciiOnly(this.buf, start, end)) equal = this.slotText(slot) === value;
     this.comparedIn[slot] = this.lineSerial;
     this.comparedWith[slot] = bytes;
     this.comparedEqual[slot] = equal ? 1 : 0;
     return equal;
   }
-  jsonLabelNumber(name) {
-    const slot = this.flatSlots.get(name);
+  jsonLabelNumber(name, id) {
+    const slot = this.flatSlot(name, id);
     if (slot === void 0) return this.full().jsonLabelNumber(name);
     if (!this.extractor.isSet(slot)) return null;
     if (this.extractor.kinds[slot] === SLOT_NUMBER) return this.slotNumber(slot) + 0;
@@ -5296,9 +5378,9 @@ var FastLine = class {
     this.logfmt ??= parseLogfmt(this.text());
     return this.logfmt.get(name);
   }
-  field(name) {
-    const raw = this.rawSlots.get(name);
-    const flat = this.flatSlots.get(name);
+  field(name, id) {
+    const raw = this.rawSlot(name, id);
+    const flat = this.flatSlot(name, id);
     if (raw === void 0 || flat === void 0) return this.full().field(name);
     if (this.extractor.isSet(raw)) {
       return this.extractor.kinds[raw] === SLOT_NUMBER ? this.slotNumber(raw) : this.slotText(raw);
@@ -5306,8 +5388,8 @@ var FastLine = class {
     if (this.extractor.isSet(flat)) return this.slotText(flat);
     return Object.hasOwn(this.streamLabels, name) ? this.streamLabels[name] : void 0;
   }
-  timestamp(name) {
-    const raw = this.rawSlots.get(name);
+  timestamp(name, id) {
+    const raw = this.rawSlot(name, id);
     if (raw !== void 0 && this.extractor.isSet(raw)) {
       const { kinds, starts, ends } = this.extractor;
       const start = starts[raw];
@@ -5321,7 +5403,27 @@ var FastLine = class {
       }
       if (kinds[raw] === SLOT_NUMBER) return epochMs(this.slotNumber(raw));
     }
-    return timestampMs(this.field(name));
+    return timestampMs(this.field(name, id));
+  }
+  flatSlot(name, id) {
+    if (id === void 0) return this.flatSlots.get(name);
+    if (id >= this.flatById.length) this.flatById = grownTo(this.flatById, id);
+    let slot = this.flatById[id];
+    if (slot === UNKNOWN) {
+      slot = this.flatSlots.get(name) ?? NO_SLOT;
+      this.flatById[id] = slot;
+    }
+    return slot === NO_SLOT ? void 0 : slot;
+  }
+  rawSlot(name, id) {
+    if (id === void 0) return this.rawSlots.get(name);
+    if (id >= this.rawById.length) this.rawById = grownTo(this.rawById, id);
+    let slot = this.rawById[id];
+    if (slot === UNKNOWN) {
+      slot = this.rawSlots.get(name) ?? NO_SLOT;
+      this.rawById[id] = slot;
+    }
+    return slot === NO_SLOT ? void 0 : slot;
   }
   /** The slot's value as `| json` gives it (decoded once per line). */
   slotText(slot) {
@@ -5434,11 +5536,21 @@ function breakdownWindow(request) {
 }
 
 // src/sources/logs/query-eval.ts
+var nameIds = /* @__PURE__ */ new Map();
+function nameId(name) {
+  let id = nameIds.get(name);
+  if (id === void 0) {
+    id = nameIds.size;
+    nameIds.set(name, id);
+  }
+  return id;
+}
 function compileQuery(query, streamLabels, options = {}) {
   const jsonLabels = /* @__PURE__ */ new Set();
+  const jsonEquals = [];
   let needsText = false;
   if (query.selector && !selectorMatches(query.selector, streamLabels)) {
-    return { matches: () => false, matchesNothing: true, jsonLabels, needsText };
+    return { matches: () => false, matchesNothing: true, jsonLabels, jsonEquals, needsText };
   }
   const predicates = [];
   const parsers = [];
@@ -5457,13 +5569,13 @@ function compileQuery(query, streamLabels, options = {}) {
         break;
       case "filter": {
         const resolve = (name) => labelLookup(name, [...parsers], streamLabels, jsonLabels);
-        predicates.push(labelFilter(stage.expr, resolve));
+        predicates.push(labelFilter(stage.expr, resolve, jsonEquals));
         break;
       }
     }
   }
   const matches = matchAll(predicates);
-  return { matches, matchesNothing: false, jsonLabels, needsText };
+  return { matches, matchesNothing: false, jsonLabels, jsonEquals, needsText };
 }
 function matchAll(predicates) {
   switch (predicates.length) {
@@ -5518,10 +5630,12 @@ function labelLookup(name, parsers, streamLabels, jsonLabels) {
   const key = base !== "" && Object.hasOwn(streamLabels, base) ? base : name;
   if (parsers.length > 0 && parsers.every((p) => p === "json")) {
     jsonLabels.add(key);
+    const id = nameId(key);
     return {
-      text: (line) => line.jsonLabel(key),
-      is: (line, value, bytes) => line.jsonLabelIs(key, value, bytes),
-      number: (line) => line.jsonLabelNumber(key)
+      text: (line) => line.jsonLabel(key, id),
+      is: (line, value, bytes) => line.jsonLabelIs(key, value, bytes, id),
+      number: (line) => line.jsonLabelNumber(key, id),
+      jsonKey: key
     };
   }
   const lookups = [];
@@ -5561,16 +5675,16 @@ function valueBytes(value) {
   }
   return bytes;
 }
-function labelFilter(expr, resolve) {
+function labelFilter(expr, resolve, jsonEquals) {
   switch (expr.kind) {
     case "and": {
-      const left = labelFilter(expr.left, resolve);
-      const right = labelFilter(expr.right, resolve);
+      const left = labelFilter(expr.left, resolve, jsonEquals);
+      const right = labelFilter(expr.right, resolve, jsonEquals);
       return (line) => left(line) && right(line);
     }
     case "or": {
-      const left = labelFilter(expr.left, resolve);
-      const right = labelFilter(expr.right, resolve);
+      const left = labelFilter(expr.left, resolve, jsonEquals);
+      const right = labelFilter(expr.right, resolve, jsonEquals);
       return (line) => left(line) || right(line);
     }
     case "string": {
@@ -5578,6 +5692,7 @@ function labelFilter(expr, resolve) {
       const { op, value } = expr;
       if (op === "=" || op === "!=") {
         const bytes = valueBytes(value);
+        if (access.jsonKey !== void 0) jsonEquals.push([access.jsonKey, bytes]);
         return op === "=" ? (line) => access.is(line, value, bytes) : (line) => !access.is(line, value, bytes);
       }
       const test = stringMatch(op, value);
@@ -5688,6 +5803,7 @@ function planRequest(request, spec) {
     ...base,
     events,
     field: indicator.field,
+    fieldId: nameId(indicator.field),
     unit: indicator.unit,
     threshold: indicator.threshold
   };
@@ -5706,6 +5822,7 @@ function planBase(request) {
   const over = breakdownWindow(request);
   const breakdown = request.breakdown && over ? {
     by: request.breakdown.by,
+    byId: nameId(request.breakdown.by),
     limit: request.breakdown.limit,
     startMs: over.startMs,
     endMs: over.endMs
@@ -5834,6 +5951,7 @@ var Evaluator = class {
     this.tallies = plans2.map((p) => new Tally(p));
     this.fromMs = Math.min(...plans2.map((p) => p.fromMs));
     this.toMs = Math.max(...plans2.map((p) => p.toMs));
+    this.timestampId = nameId(spec.timestamp);
     if (options.fastPath === false) {
       this.extractor = null;
       this.fastLine = null;
@@ -5843,7 +5961,8 @@ var Evaluator = class {
       this.extractor = new JsonExtractor({
         flat: [...labels, ...fields],
         raw: fields,
-        timestamp: spec.timestamp
+        timestamp: spec.timestamp,
+        equals: plans2.flatMap(queriesOf).flatMap((q) => q.jsonEquals)
       });
       this.fastLine = new FastLine(this.extractor, spec.labels);
     }
@@ -5855,6 +5974,7 @@ var Evaluator = class {
   /** (fromMs, toMs]: lines outside every request's windows are skipped early */
   fromMs;
   toMs;
+  timestampId;
   extractor;
   fastLine;
   /** One line as bytes buf[start, end) (without its line break). */
@@ -5884,7 +6004,7 @@ var Evaluator = class {
   }
   /** A parsed line: find its timestamp, then count it for every request. */
   record(line, file, lineNo) {
-    const t = line.timestamp(this.spec.timestamp);
+    const t = line.timestamp(this.spec.timestamp, this.timestampId);
     if (t === null) {
       addSample(this.diagnostics.noTimestamp, line.text(), file, lineNo);
       return;
@@ -5904,7 +6024,7 @@ function countEvent(plan, tally, line, t) {
     return;
   }
   if (!plan.events.matches(line)) return;
-  const value = latencyValue(line.field(plan.field), plan.unit);
+  const value = latencyValue(line.field(plan.field, plan.fieldId), plan.unit);
   if (value === null) {
     tally.missingField();
     return;
@@ -5914,7 +6034,7 @@ function countEvent(plan, tally, line, t) {
 }
 function breakdownValue(plan, tally, line, t) {
   if (!plan.breakdown || !tally.wantsBreakdown(t)) return void 0;
-  const value = line.field(plan.breakdown.by);
+  const value = line.field(plan.breakdown.by, plan.breakdown.byId);
   return value === void 0 ? NONE_VALUE : String(value);
 }
 var UNIT_NANOS = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };

@@ -10,6 +10,7 @@ import { FastLine } from "./fast-line.js";
 import { JsonExtractor } from "./json-extract.js";
 import { type LineRecord, ParsedLine, parseJsonObject } from "./line-record.js";
 import { fieldsRead, type LatencyPlan, queriesOf, type RequestPlan } from "./plan.js";
+import { nameId } from "./query-eval.js";
 import { NONE_VALUE, Tally } from "./tally.js";
 
 export const MAX_SAMPLES = 5;
@@ -45,6 +46,7 @@ export class Evaluator {
   /** (fromMs, toMs]: lines outside every request's windows are skipped early */
   private readonly fromMs: number;
   private readonly toMs: number;
+  private readonly timestampId: number;
   private readonly extractor: JsonExtractor | null;
   private readonly fastLine: FastLine | null;
 
@@ -56,6 +58,7 @@ export class Evaluator {
     this.tallies = plans.map((p) => new Tally(p));
     this.fromMs = Math.min(...plans.map((p) => p.fromMs));
     this.toMs = Math.max(...plans.map((p) => p.toMs));
+    this.timestampId = nameId(spec.timestamp);
     if (options.fastPath === false) {
       this.extractor = null;
       this.fastLine = null;
@@ -67,6 +70,7 @@ export class Evaluator {
         flat: [...labels, ...fields],
         raw: fields,
         timestamp: spec.timestamp,
+        equals: plans.flatMap(queriesOf).flatMap((q) => q.jsonEquals),
       });
       this.fastLine = new FastLine(this.extractor, spec.labels);
     }
@@ -102,7 +106,7 @@ export class Evaluator {
 
   /** A parsed line: find its timestamp, then count it for every request. */
   record(line: LineRecord, file: string, lineNo: number): void {
-    const t = line.timestamp(this.spec.timestamp);
+    const t = line.timestamp(this.spec.timestamp, this.timestampId);
     if (t === null) {
       addSample(this.diagnostics.noTimestamp, line.text(), file, lineNo);
       return;
@@ -123,7 +127,7 @@ function countEvent(plan: RequestPlan, tally: Tally, line: LineRecord, t: number
     return;
   }
   if (!plan.events.matches(line)) return;
-  const value = latencyValue(line.field(plan.field), plan.unit);
+  const value = latencyValue(line.field(plan.field, plan.fieldId), plan.unit);
   if (value === null) {
     tally.missingField();
     return;
@@ -139,7 +143,7 @@ function breakdownValue(
   t: number,
 ): string | undefined {
   if (!plan.breakdown || !tally.wantsBreakdown(t)) return undefined;
-  const value = line.field(plan.breakdown.by);
+  const value = line.field(plan.breakdown.by, plan.breakdown.byId);
   return value === undefined ? NONE_VALUE : String(value);
 }
 

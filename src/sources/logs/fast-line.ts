@@ -20,6 +20,26 @@ import { epochMs, rfc3339BytesMs, timestampMs } from "./timestamp.js";
 
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
+function sameBytes(buf: Buffer, start: number, bytes: Buffer): boolean {
+  for (let i = 0; i < bytes.length; i++) if (buf[start + i] !== bytes[i]) return false;
+  return true;
+}
+
+function asciiOnly(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return false;
+  return true;
+}
+
+const UNKNOWN = -2;
+const NO_SLOT = -1;
+
+/** ids, grown to hold id, the new entries UNKNOWN. */
+function grownTo(ids: Int32Array, id: number): Int32Array {
+  const grown = new Int32Array(Math.max(16, (id + 1) * 2)).fill(UNKNOWN);
+  grown.set(ids);
+  return grown;
+}
+
 export class FastLine implements LineRecord {
   private buf: Buffer = Buffer.alloc(0);
   private start = 0;
@@ -29,6 +49,9 @@ export class FastLine implements LineRecord {
   private logfmt: Map<string, string> | null = null;
   private readonly flatSlots: Map<string, number>;
   private readonly rawSlots: Map<string, number>;
+  /** flatSlots and rawSlots by nameId: UNKNOWN until first asked, NO_SLOT when it has none */
+  private flatById: Int32Array = new Int32Array(0);
+  private rawById: Int32Array = new Int32Array(0);
   /** slot texts decoded for the current line (when cachedIn[slot] === lineSerial) */
   private readonly cachedTexts: string[];
   private readonly cachedIn: Uint32Array;
@@ -72,39 +95,36 @@ export class FastLine implements LineRecord {
     return this.cachedText;
   }
 
-  jsonLabel(name: string): string | undefined {
-    const slot = this.flatSlots.get(name);
+  jsonLabel(name: string, id?: number): string | undefined {
+    const slot = this.flatSlot(name, id);
     if (slot === undefined) return this.full().jsonLabel(name);
     return this.extractor.isSet(slot) ? this.slotText(slot) : undefined;
   }
 
-  jsonLabelIs(name: string, value: string, bytes: Buffer): boolean {
-    const slot = this.flatSlots.get(name);
+  jsonLabelIs(name: string, value: string, bytes: Buffer, id?: number): boolean {
+    const slot = this.flatSlot(name, id);
     if (slot === undefined) return this.full().jsonLabelIs(name, value);
     if (!this.extractor.isSet(slot)) return value === "";
     if (this.extractor.kinds[slot] !== SLOT_STRING) return this.slotText(slot) === value;
-    const start = this.extractor.starts[slot]!;
-    const length = this.extractor.ends[slot]! - start;
-    if (length !== bytes.length) return false;
+    const matched = this.extractor.constantMatch(slot, bytes);
+    if (matched !== undefined) return matched;
     if (this.comparedIn[slot] === this.lineSerial && this.comparedWith[slot] === bytes) {
       return this.comparedEqual[slot] === 1;
     }
-    const buf = this.buf;
-    let equal = true;
-    for (let i = 0; i < length; i++) {
-      if (buf[start + i] !== bytes[i]) {
-        equal = false;
-        break;
-      }
-    }
+    const start = this.extractor.starts[slot]!;
+    const end = this.extractor.ends[slot]!;
+    let equal = end - start === bytes.length && sameBytes(this.buf, start, bytes);
+    // unequal bytes are unequal text only where they are valid UTF-8 (decoding
+    // turns invalid bytes into U+FFFD): past ASCII, compare the text
+    if (!equal && !asciiOnly(this.buf, start, end)) equal = this.slotText(slot) === value;
     this.comparedIn[slot] = this.lineSerial;
     this.comparedWith[slot] = bytes;
     this.comparedEqual[slot] = equal ? 1 : 0;
     return equal;
   }
 
-  jsonLabelNumber(name: string): number | null {
-    const slot = this.flatSlots.get(name);
+  jsonLabelNumber(name: string, id?: number): number | null {
+    const slot = this.flatSlot(name, id);
     if (slot === undefined) return this.full().jsonLabelNumber(name);
     if (!this.extractor.isSet(slot)) return null;
     // parseGoFloat(String(x)) is x for every number JSON can hold (-0 prints as "0")
@@ -117,9 +137,9 @@ export class FastLine implements LineRecord {
     return this.logfmt.get(name);
   }
 
-  field(name: string): string | number | undefined {
-    const raw = this.rawSlots.get(name);
-    const flat = this.flatSlots.get(name);
+  field(name: string, id?: number): string | number | undefined {
+    const raw = this.rawSlot(name, id);
+    const flat = this.flatSlot(name, id);
     if (raw === undefined || flat === undefined) return this.full().field(name);
     if (this.extractor.isSet(raw)) {
       return this.extractor.kinds[raw] === SLOT_NUMBER ? this.slotNumber(raw) : this.slotText(raw);
@@ -128,8 +148,8 @@ export class FastLine implements LineRecord {
     return Object.hasOwn(this.streamLabels, name) ? this.streamLabels[name] : undefined;
   }
 
-  timestamp(name: string): number | null {
-    const raw = this.rawSlots.get(name);
+  timestamp(name: string, id?: number): number | null {
+    const raw = this.rawSlot(name, id);
     if (raw !== undefined && this.extractor.isSet(raw)) {
       const { kinds, starts, ends } = this.extractor;
       const start = starts[raw]!;
@@ -144,7 +164,29 @@ export class FastLine implements LineRecord {
       }
       if (kinds[raw] === SLOT_NUMBER) return epochMs(this.slotNumber(raw));
     }
-    return timestampMs(this.field(name));
+    return timestampMs(this.field(name, id));
+  }
+
+  private flatSlot(name: string, id: number | undefined): number | undefined {
+    if (id === undefined) return this.flatSlots.get(name);
+    if (id >= this.flatById.length) this.flatById = grownTo(this.flatById, id);
+    let slot = this.flatById[id]!;
+    if (slot === UNKNOWN) {
+      slot = this.flatSlots.get(name) ?? NO_SLOT;
+      this.flatById[id] = slot;
+    }
+    return slot === NO_SLOT ? undefined : slot;
+  }
+
+  private rawSlot(name: string, id: number | undefined): number | undefined {
+    if (id === undefined) return this.rawSlots.get(name);
+    if (id >= this.rawById.length) this.rawById = grownTo(this.rawById, id);
+    let slot = this.rawById[id]!;
+    if (slot === UNKNOWN) {
+      slot = this.rawSlots.get(name) ?? NO_SLOT;
+      this.rawById[id] = slot;
+    }
+    return slot === NO_SLOT ? undefined : slot;
   }
 
   /** The slot's value as `| json` gives it (decoded once per line). */

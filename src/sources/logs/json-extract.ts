@@ -19,6 +19,8 @@ import {
   type JsonTokenizer,
   jsonTokenizer,
   type KeyTable,
+  MAX_CONSTANT_BYTES,
+  MAX_CONSTANTS,
   MAX_ENTRIES,
   MAX_KEY_BYTES,
   MAX_SLOTS,
@@ -62,6 +64,11 @@ export interface ExtractTargets {
   raw: string[];
   /** the raw name of the timestamp field, which the tokenizer then parses (see timestampParsed) */
   timestamp?: string;
+  /**
+   * (flat name, value) pairs the queries compare for equality, each value
+   * one Buffer per distinct value: the tokenizer compares them (see constantMatch)
+   */
+  equals?: ReadonlyArray<readonly [string, Buffer]>;
 }
 
 export class JsonExtractor {
@@ -78,6 +85,8 @@ export class JsonExtractor {
   private readonly slotCount: number;
   /** the raw slot of the timestamp field, or -1 */
   readonly timestampSlot: number;
+  /** per slot, the values the tokenizer compares it with (constantMatch's numbering) */
+  private readonly constantsOf: Buffer[][];
   private generation = 0;
   private readonly flatBytes: Uint8Array[];
   private readonly rawBytes: Uint8Array[];
@@ -181,6 +190,13 @@ export class JsonExtractor {
       if (this.topKeyGroup[at] === 0) this.topKeyGroup[at] = this.topKeys.push([]);
       this.topKeys[this.topKeyGroup[at]! - 1]!.push(topKey);
     }
+    this.constantsOf = Array.from({ length: slots }, () => []);
+    for (const [name, bytes] of targets.equals ?? []) {
+      const flat = this.flatNames.indexOf(name);
+      if (flat < 0) continue;
+      const list = this.constantsOf[this.flatSlot(flat)]!;
+      if (!list.includes(bytes)) list.push(bytes);
+    }
     const timestampRaw = targets.timestamp ? this.rawNames.indexOf(targets.timestamp) : -1;
     this.timestampSlot = timestampRaw < 0 ? -1 : this.rawSlot(timestampRaw);
     this.keyTable = slots <= MAX_SLOTS ? this.buildKeyTable() : null;
@@ -204,12 +220,36 @@ export class JsonExtractor {
       }
     }
     if (this.entryKeys.length > MAX_ENTRIES || keyBytes.length > MAX_KEY_BYTES) return null;
+    const slotConstants = new Int32Array(this.slotCount * 2);
+    const constants: number[] = [];
+    const constantBytes: number[] = [];
+    this.constantsOf.forEach((list, slot) => {
+      const count = constants.length / 2;
+      const bytes = list.reduce((sum, b) => sum + b.length, 0);
+      // past the tokenizer's room, FastLine compares them itself
+      if (
+        count + list.length > MAX_CONSTANTS ||
+        constantBytes.length + bytes > MAX_CONSTANT_BYTES
+      ) {
+        list.length = 0;
+        return;
+      }
+      slotConstants[2 * slot] = count;
+      slotConstants[2 * slot + 1] = list.length;
+      for (const b of list) {
+        constants.push(constantBytes.length, b.length);
+        constantBytes.push(...b);
+      }
+    });
     return {
       groups,
       limit,
       entries: Int32Array.from(entries),
       keyBytes: Uint8Array.from(keyBytes),
       timestampSlot: this.timestampSlot,
+      slotConstants,
+      constants: Int32Array.from(constants),
+      constantBytes: Uint8Array.from(constantBytes),
     };
   }
 
@@ -233,6 +273,21 @@ export class JsonExtractor {
     return state === 2 ? null : undefined;
   }
 
+  /**
+   * For a slot holding a plain string: whether it equals bytes, when the
+   * tokenizer compared the two (bytes is one of the equals values it was
+   * given for the slot's name); undefined when it did not.
+   */
+  constantMatch(slot: number, bytes: Buffer): boolean | undefined {
+    const tokenizer = this.tokenizer;
+    if (tokenizer.matchIn[slot] !== this.generation) return undefined;
+    const list = this.constantsOf[slot]!;
+    for (let k = 0; k < list.length; k++) {
+      if (list[k] === bytes) return tokenizer.matchOf[slot] === k + 1;
+    }
+    return undefined;
+  }
+
   /** Whether the slot was set by the last successful scan. */
   isSet(slot: number): boolean {
     return this.setIn[slot] === this.generation;
@@ -246,6 +301,7 @@ export class JsonExtractor {
     this.generation++;
     if (this.generation === 0xffffffff) {
       this.setIn.fill(0);
+      this.tokenizer.matchIn.fill(0);
       this.generation = 1;
     }
     if (this.keyTable === null) return false;

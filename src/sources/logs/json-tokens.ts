@@ -31,6 +31,9 @@ export const GROUP_LIMIT = 1024;
 export const MAX_SLOTS = 256;
 export const MAX_ENTRIES = 4096;
 export const MAX_KEY_BYTES = 64 * 1024;
+/** Constants (compared values) beyond these are compared in JavaScript instead. */
+export const MAX_CONSTANTS = 4096;
+export const MAX_CONSTANT_BYTES = 64 * 1024;
 /** Nesting the tokenizer accepts (json-scan.as.ts's MAX_DEPTH). */
 export const MAX_DEPTH = 64;
 /** Per entry: key offset, key length, leaf slot, raw slot, 1 when not simple. */
@@ -54,7 +57,12 @@ const STARTS_AT = KINDS_AT + MAX_SLOTS * 4;
 const ENDS_AT = STARTS_AT + MAX_SLOTS * 4;
 const TOUCHED_AT = ENDS_AT + MAX_SLOTS * 4;
 const TIMESTAMP_AT = TOUCHED_AT + (MAX_DEPTH + 2) * MAX_SLOTS * 4;
-const TAPE_AT = TIMESTAMP_AT + 16;
+const SLOT_CONSTANTS_AT = TIMESTAMP_AT + 16;
+const CONSTANTS_AT = SLOT_CONSTANTS_AT + MAX_SLOTS * 8;
+const CONSTANT_BYTES_AT = CONSTANTS_AT + MAX_CONSTANTS * 8;
+const MATCH_OF_AT = CONSTANT_BYTES_AT + MAX_CONSTANT_BYTES;
+const MATCH_IN_AT = MATCH_OF_AT + MAX_SLOTS * 4;
+const TAPE_AT = MATCH_IN_AT + MAX_SLOTS * 4;
 const SCRATCH_AT = TAPE_AT + TAPE_TOKENS * 12;
 const READ_BUFFERS_AT = SCRATCH_AT + SCRATCH_BYTES + PAD;
 const MEMORY_BYTES = READ_BUFFERS_AT + READ_BUFFERS * (READ_BUFFER_BYTES + PAD);
@@ -68,6 +76,10 @@ export interface KeyTable {
   keyBytes: Uint8Array;
   /** the slot whose RFC 3339 text the tokenizer parses itself, or -1 */
   timestampSlot: number;
+  /** per slot: first constant, count; per constant: byte offset, length; their bytes */
+  slotConstants: Int32Array;
+  constants: Int32Array;
+  constantBytes: Uint8Array;
 }
 
 interface ScanExports {
@@ -87,6 +99,11 @@ interface ScanExports {
     tapeTokens: number,
     timestampSlot: number,
     timestampAt: number,
+    slotConstantsAt: number,
+    constantsAt: number,
+    constantBytesAt: number,
+    matchOfAt: number,
+    matchInAt: number,
   ): void;
   scan(start: number, end: number, delta: number, generation: number, serial: number): number;
 }
@@ -112,6 +129,9 @@ export class JsonTokenizer {
    */
   readonly timestampState: Int32Array;
   readonly timestampMs: Float64Array;
+  /** per slot, when matchIn is the line's generation: 1 + which of its constants it equals, or 0 */
+  readonly matchOf: Int32Array;
+  readonly matchIn: Uint32Array;
   private readonly exports: ScanExports;
   private readonly bytes: Uint8Array;
   private readonly memory: ArrayBuffer;
@@ -137,6 +157,8 @@ export class JsonTokenizer {
     this.touched = new Uint32Array(this.memory, TOUCHED_AT, (MAX_DEPTH + 2) * MAX_SLOTS);
     this.timestampState = new Int32Array(this.memory, TIMESTAMP_AT, 1);
     this.timestampMs = new Float64Array(this.memory, TIMESTAMP_AT + 8, 1);
+    this.matchOf = new Int32Array(this.memory, MATCH_OF_AT, MAX_SLOTS);
+    this.matchIn = new Uint32Array(this.memory, MATCH_IN_AT, MAX_SLOTS);
     this.exports.init(CLASSES_AT);
     for (let i = 0; i < READ_BUFFERS; i++) {
       const at = READ_BUFFERS_AT + i * (READ_BUFFER_BYTES + PAD);
@@ -150,15 +172,14 @@ export class JsonTokenizer {
    */
   activate(owner: object, table: KeyTable): void {
     if (this.active === owner) return;
-    this.bytes.set(
-      new Uint8Array(table.groups.buffer, table.groups.byteOffset, table.groups.byteLength),
-      GROUPS_AT,
-    );
-    this.bytes.set(
-      new Uint8Array(table.entries.buffer, table.entries.byteOffset, table.entries.byteLength),
-      ENTRIES_AT,
-    );
+    this.bytes.set(asBytes(table.groups), GROUPS_AT);
+    this.bytes.set(asBytes(table.entries), ENTRIES_AT);
     this.bytes.set(table.keyBytes, KEY_BYTES_AT);
+    this.bytes.fill(0, SLOT_CONSTANTS_AT, SLOT_CONSTANTS_AT + MAX_SLOTS * 8);
+    this.bytes.set(asBytes(table.slotConstants), SLOT_CONSTANTS_AT);
+    this.bytes.set(asBytes(table.constants), CONSTANTS_AT);
+    this.bytes.set(table.constantBytes, CONSTANT_BYTES_AT);
+    this.matchIn.fill(0);
     this.setIn.fill(0);
     this.touched.fill(0);
     this.exports.configure(
@@ -175,6 +196,11 @@ export class JsonTokenizer {
       TAPE_TOKENS,
       table.timestampSlot,
       TIMESTAMP_AT,
+      SLOT_CONSTANTS_AT,
+      CONSTANTS_AT,
+      CONSTANT_BYTES_AT,
+      MATCH_OF_AT,
+      MATCH_IN_AT,
     );
     this.active = owner;
   }
@@ -211,6 +237,10 @@ export class JsonTokenizer {
       this.freeReadBuffers.push(buf);
     }
   }
+}
+
+function asBytes(a: Int32Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
 let shared: JsonTokenizer | null = null;

@@ -17,9 +17,9 @@ export interface LineRecord extends LineView {
    * `| json` would extract under that name (so nested a_b and sanitised names
    * work), else the source's stream label. undefined when none has it.
    */
-  field(name: string): string | number | undefined;
+  field(name: string, id?: number): string | number | undefined;
   /** timestampMs(field(name)), which a reader may find faster */
-  timestamp(name: string): number | null;
+  timestamp(name: string, id?: number): number | null;
 }
 
 export class ParsedLine implements LineRecord {

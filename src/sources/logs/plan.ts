@@ -14,14 +14,15 @@ import {
   type SeriesRequest,
   type WindowRequest,
 } from "../types.js";
-import { type CompiledQuery, compileQuery, sharedStages } from "./query-eval.js";
+import { type CompiledQuery, compileQuery, nameId, sharedStages } from "./query-eval.js";
 
 export type RequestPlan = RatioPlan | LatencyPlan;
 
 interface PlanBase {
   windows: WindowRequest[];
   series: SeriesRequest[];
-  breakdown: { by: string; limit: number; startMs: number; endMs: number } | null;
+  /** byId: by's nameId */
+  breakdown: { by: string; byId: number; limit: number; startMs: number; endMs: number } | null;
   /** the earliest and latest instants any window or bucket covers: (fromMs, toMs] */
   fromMs: number;
   toMs: number;
@@ -45,6 +46,7 @@ export interface LatencyPlan extends PlanBase {
   kind: "latency";
   events: CompiledQuery;
   field: string;
+  fieldId: number;
   unit: LatencyIndicator["unit"];
   threshold: number;
 }
@@ -104,6 +106,7 @@ export function planRequest(request: CountRequest, spec: LogsSourceSpec): Reques
     ...base,
     events,
     field: indicator.field,
+    fieldId: nameId(indicator.field),
     unit: indicator.unit,
     threshold: indicator.threshold,
   };
@@ -125,6 +128,7 @@ function planBase(request: CountRequest): PlanBase {
     request.breakdown && over
       ? {
           by: request.breakdown.by,
+          byId: nameId(request.breakdown.by),
           limit: request.breakdown.limit,
           startMs: over.startMs,
           endMs: over.endMs,

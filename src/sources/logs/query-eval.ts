@@ -19,18 +19,34 @@ import type {
   StreamMatcher,
 } from "../../spec/logql-ast.js";
 
-/** One log line as the evaluator sees it. Implementations compute each part only when asked. */
+/**
+ * One log line as the evaluator sees it. Implementations compute each part
+ * only when asked. A name may come with its nameId, which a reader can use
+ * to find it without hashing the name on every line.
+ */
 export interface LineView {
   /** the raw line, without its line break */
   text(): string;
   /** a label `| json` would extract from this line (flattened, sanitised name) */
-  jsonLabel(name: string): string | undefined;
+  jsonLabel(name: string, id?: number): string | undefined;
   /** (jsonLabel(name) ?? "") === value; `bytes` is value in UTF-8, for readers that compare bytes */
-  jsonLabelIs(name: string, value: string, bytes: Buffer): boolean;
+  jsonLabelIs(name: string, value: string, bytes: Buffer, id?: number): boolean;
   /** parseGoFloat(jsonLabel(name)), null when missing or not a number */
-  jsonLabelNumber(name: string): number | null;
+  jsonLabelNumber(name: string, id?: number): number | null;
   /** a label `| logfmt` would extract from this line */
   logfmtLabel(name: string): string | undefined;
+}
+
+const nameIds = new Map<string, number>();
+
+/** A small number for a label or field name, the same for the same name in this thread. */
+export function nameId(name: string): number {
+  let id = nameIds.get(name);
+  if (id === undefined) {
+    id = nameIds.size;
+    nameIds.set(name, id);
+  }
+  return id;
 }
 
 export interface CompiledQuery {
@@ -39,6 +55,8 @@ export interface CompiledQuery {
   readonly matchesNothing: boolean;
   /** label names looked up among the json-extracted labels (for a fast path) */
   readonly jsonLabels: ReadonlySet<string>;
+  /** (label, value) of each `label = "value"` or `!=` on a json label, value as valueBytes gives it */
+  readonly jsonEquals: ReadonlyArray<readonly [string, Buffer]>;
   /** whether text() or logfmtLabel() is ever called */
   readonly needsText: boolean;
 }
@@ -54,6 +72,8 @@ interface LabelAccess {
   is: (line: LineView, value: string, bytes: Buffer) => boolean;
   /** parseGoFloat(text), null when missing or not a number */
   number: (line: LineView) => number | null;
+  /** the `| json` label it reads, when that is all it reads */
+  jsonKey?: string;
 }
 
 /**
@@ -68,9 +88,10 @@ export function compileQuery(
   options: { knownToPass?: number } = {},
 ): CompiledQuery {
   const jsonLabels = new Set<string>();
+  const jsonEquals: [string, Buffer][] = [];
   let needsText = false;
   if (query.selector && !selectorMatches(query.selector, streamLabels)) {
-    return { matches: () => false, matchesNothing: true, jsonLabels, needsText };
+    return { matches: () => false, matchesNothing: true, jsonLabels, jsonEquals, needsText };
   }
   const predicates: LinePredicate[] = [];
   const parsers: Parser[] = [];
@@ -90,13 +111,13 @@ export function compileQuery(
       case "filter": {
         const resolve = (name: string): LabelAccess =>
           labelLookup(name, [...parsers], streamLabels, jsonLabels);
-        predicates.push(labelFilter(stage.expr, resolve));
+        predicates.push(labelFilter(stage.expr, resolve, jsonEquals));
         break;
       }
     }
   }
   const matches = matchAll(predicates);
-  return { matches, matchesNothing: false, jsonLabels, needsText };
+  return { matches, matchesNothing: false, jsonLabels, jsonEquals, needsText };
 }
 
 function matchAll(predicates: LinePredicate[]): LinePredicate {
@@ -179,10 +200,12 @@ function labelLookup(
   if (parsers.length > 0 && parsers.every((p) => p === "json")) {
     // the usual case, which the fast path answers from the line's bytes
     jsonLabels.add(key);
+    const id = nameId(key);
     return {
-      text: (line) => line.jsonLabel(key),
-      is: (line, value, bytes) => line.jsonLabelIs(key, value, bytes),
-      number: (line) => line.jsonLabelNumber(key),
+      text: (line) => line.jsonLabel(key, id),
+      is: (line, value, bytes) => line.jsonLabelIs(key, value, bytes, id),
+      number: (line) => line.jsonLabelNumber(key, id),
+      jsonKey: key,
     };
   }
   const lookups: LabelLookup[] = [];
@@ -231,16 +254,20 @@ function valueBytes(value: string): Buffer {
   return bytes;
 }
 
-function labelFilter(expr: LabelFilterExpr, resolve: (name: string) => LabelAccess): LinePredicate {
+function labelFilter(
+  expr: LabelFilterExpr,
+  resolve: (name: string) => LabelAccess,
+  jsonEquals: [string, Buffer][],
+): LinePredicate {
   switch (expr.kind) {
     case "and": {
-      const left = labelFilter(expr.left, resolve);
-      const right = labelFilter(expr.right, resolve);
+      const left = labelFilter(expr.left, resolve, jsonEquals);
+      const right = labelFilter(expr.right, resolve, jsonEquals);
       return (line) => left(line) && right(line);
     }
     case "or": {
-      const left = labelFilter(expr.left, resolve);
-      const right = labelFilter(expr.right, resolve);
+      const left = labelFilter(expr.left, resolve, jsonEquals);
+      const right = labelFilter(expr.right, resolve, jsonEquals);
       return (line) => left(line) || right(line);
     }
     case "string": {
@@ -248,6 +275,7 @@ function labelFilter(expr: LabelFilterExpr, resolve: (name: string) => LabelAcce
       const { op, value } = expr;
       if (op === "=" || op === "!=") {
         const bytes = valueBytes(value);
+        if (access.jsonKey !== undefined) jsonEquals.push([access.jsonKey, bytes]);
         return op === "="
           ? (line) => access.is(line, value, bytes)
           : (line) => !access.is(line, value, bytes);

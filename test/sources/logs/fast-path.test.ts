@@ -168,8 +168,21 @@ function compareLine(
 ): boolean {
   const text = bytes.toString("utf8");
   const object = parseJsonObject(text);
+  // values to compare each name with, which the tokenizer compares itself: the
+  // name's own value, that value one byte off, and a few others
+  const reference = object === null ? null : new ParsedLine(text, object, STREAM);
+  const equals: [string, string, Buffer][] = flat.flatMap((name) => {
+    const own = reference?.jsonLabel(name) ?? "";
+    const values = new Set([own, `${own.slice(0, -1)}#`, "a", "", "200", "x".repeat(17)]);
+    return [...values].map((v): [string, string, Buffer] => [name, v, Buffer.from(v, "utf8")]);
+  });
   // the first raw name is the timestamp field, which the tokenizer parses itself
-  const extractor = new JsonExtractor({ flat, raw, timestamp: raw[0] });
+  const extractor = new JsonExtractor({
+    flat,
+    raw,
+    timestamp: raw[0],
+    equals: equals.map(([name, , b]) => [name, b] as const),
+  });
   // by default a "\n" after the line, as in a file
   const length = at.before + bytes.length + (at.newline ? 1 : 0);
   const buf = at.readBuffer
@@ -186,6 +199,14 @@ function compareLine(
   const fast = new FastLine(extractor, STREAM);
   fast.reset(buf, start, end);
   const full = new ParsedLine(text, object, STREAM);
+  for (const [name, value, valueBytes] of equals) {
+    expect({ text, name, value, is: fast.jsonLabelIs(name, value, valueBytes) }).toEqual({
+      text,
+      name,
+      value,
+      is: full.jsonLabelIs(name, value),
+    });
+  }
   for (const name of [...flat, "not_wanted"]) {
     expect({ text, name, value: fast.jsonLabel(name) }).toEqual({
       text,
@@ -484,6 +505,45 @@ describe("the WebAssembly tokenizer's limits and sharing", () => {
           });
         }
       });
+    }
+  });
+
+  it("compares text, not bytes, where a value is not valid UTF-8", () => {
+    // decoding turns each invalid byte into U+FFFD: unequal bytes can be equal text
+    const lines = [
+      Buffer.concat([Buffer.from('{"msg":"bad '), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]),
+      Buffer.concat([Buffer.from('{"a":{"b":"'), Buffer.from([0xc3]), Buffer.from('"}}')]),
+    ];
+    for (const bytes of lines) {
+      const text = bytes.toString("utf8");
+      const full = new ParsedLine(text, parseJsonObject(text)!, STREAM);
+      for (const [name, withConstants] of [
+        ["msg", false],
+        ["msg", true],
+        ["a_b", false],
+        ["a_b", true],
+      ] as const) {
+        const own = full.jsonLabel(name) ?? "";
+        const values = [own, "bad \ufffd", "bad \ufffd\ufffd", "\ufffd", "x"].map(
+          (v) => [v, Buffer.from(v)] as const,
+        );
+        const extractor = new JsonExtractor({
+          flat: [name],
+          raw: [],
+          equals: withConstants ? values.map(([, b]) => [name, b] as const) : [],
+        });
+        const buf = Buffer.concat([bytes, Buffer.from("\n")]);
+        expect(extractor.scan(buf, 0, bytes.length)).toBe(true);
+        const fast = new FastLine(extractor, STREAM);
+        fast.reset(buf, 0, bytes.length);
+        for (const [value, valueBytes] of values) {
+          expect({ name, value, is: fast.jsonLabelIs(name, value, valueBytes) }).toEqual({
+            name,
+            value,
+            is: full.jsonLabelIs(name, value),
+          });
+        }
+      }
     }
   });
 

@@ -63,6 +63,11 @@ let tape: usize = 0;
 let tapeEnd: usize = 0;
 let timestampSlot: i32 = -1;
 let timestampAt: usize = 0;
+let slotConstants: usize = 0;
+let constants: usize = 0;
+let constantBytes: usize = 0;
+let matchOf: usize = 0;
+let matchIn: usize = 0;
 // the current line (scan)
 let out: usize = 0;
 let lineEnd: usize = 0;
@@ -95,7 +100,13 @@ export function init(at: usize): void {
  * timestampSlotIndex: the slot of the timestamp field (or -1); when this
  * module sets it to RFC 3339 text, it parses it: at timestampResultAt, an
  * i32 state (0 not parsed here, 1 parsed, 2 not a valid time) and, 8 bytes
- * on, the f64 epoch milliseconds.
+ * on, the f64 epoch milliseconds. slotConstantsAt: per slot, two i32: the
+ * first of its constants and their number; constantsAt: per constant, two
+ * i32: its offset from constantBytesAt and its length. When this module sets
+ * a slot that has constants to a string without escapes, it writes at
+ * matchOfAt (i32 per slot) 1 + the index among them of the constant equal to
+ * it, or 0, and at matchInAt (u32 per slot) the line's generation; except
+ * when none is equal and the string is not all ASCII.
  */
 export function configure(
   groupsAt: usize,
@@ -111,9 +122,19 @@ export function configure(
   tapeTokens: i32,
   timestampSlotIndex: i32,
   timestampResultAt: usize,
+  slotConstantsAt: usize,
+  constantsAt: usize,
+  constantBytesAt: usize,
+  matchOfAt: usize,
+  matchInAt: usize,
 ): void {
   timestampSlot = timestampSlotIndex;
   timestampAt = timestampResultAt;
+  slotConstants = slotConstantsAt;
+  constants = constantsAt;
+  constantBytes = constantBytesAt;
+  matchOf = matchOfAt;
+  matchIn = matchInAt;
   groups = groupsAt;
   groupLimit = limit;
   entries = entriesAt;
@@ -226,11 +247,60 @@ function setSlot(slot: i32): bool {
   store<i32>(kinds + at, valueKind - 4);
   store<i32>(starts + at, <i32>valueStart - delta);
   store<i32>(ends + at, <i32>valueEnd - delta);
+  if (valueKind == T_STRING) {
+    const count = load<i32>(slotConstants + (at << 1), 4);
+    if (count > 0) matchConstant(slot, count);
+  }
   // what timestampMs does with text of 20+ characters and a "-" fifth
   if (slot == timestampSlot && valueKind == T_STRING && valueEnd - valueStart >= 20 && load<u8>(valueStart + 4) == 45) {
     const ms = rfc3339Ms(valueStart, valueEnd);
     store<i32>(timestampAt, isNaN(ms) ? 2 : 1);
     store<f64>(timestampAt, ms, 8);
+  }
+  return true;
+}
+
+/** Note which of the slot's constants the last scalar (a plain string) equals. */
+function matchConstant(slot: i32, count: i32): void {
+  const at = <usize>slot << 2;
+  const first = load<i32>(slotConstants + (at << 1));
+  const length = <i32>(valueEnd - valueStart);
+  let found: i32 = 0;
+  for (let k: i32 = 0; k < count; k++) {
+    const constant = constants + (<usize>(first + k) << 3);
+    if (load<i32>(constant, 4) != length) continue;
+    if (sameBytes(constantBytes + <usize>load<i32>(constant), valueStart, length)) {
+      found = k + 1;
+      break;
+    }
+  }
+  // unequal bytes are unequal text only where they are valid UTF-8 (decoding
+  // turns invalid bytes into U+FFFD): past ASCII, JavaScript decides
+  if (found == 0 && !ascii(valueStart, length)) return;
+  store<i32>(matchOf + at, found);
+  store<u32>(matchIn + at, generation);
+}
+
+/** Whether [p, p + length) holds only ASCII bytes. */
+function ascii(p: usize, length: i32): bool {
+  let i: i32 = 0;
+  for (; i + 16 <= length; i += 16) {
+    if (i8x16.bitmask(v128.load(p + <usize>i)) != 0) return false;
+  }
+  for (; i < length; i++) {
+    if (load<u8>(p + <usize>i) >= 0x80) return false;
+  }
+  return true;
+}
+
+/** Whether [a, a + length) and [b, b + length) hold the same bytes. */
+function sameBytes(a: usize, b: usize, length: i32): bool {
+  let i: i32 = 0;
+  for (; i + 16 <= length; i += 16) {
+    if (!v128.all_true<i8>(i8x16.eq(v128.load(a + <usize>i), v128.load(b + <usize>i)))) return false;
+  }
+  for (; i < length; i++) {
+    if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return false;
   }
   return true;
 }
