@@ -28568,7 +28568,7 @@ var init_logs = __esm({
     init_pool();
     init_tally();
     PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
-    RANGES_PER_WORKER = 4;
+    RANGES_PER_WORKER = 2;
   }
 });
 
