@@ -27236,12 +27236,7 @@ function asciiOnly(buf, start, end) {
   for (let i = start; i < end; i++) if (buf[i] >= 128) return false;
   return true;
 }
-function grownTo(ids, id) {
-  const grown = new Int32Array(Math.max(16, (id + 1) * 2)).fill(UNKNOWN);
-  grown.set(ids);
-  return grown;
-}
-var POWERS_OF_TEN, UNKNOWN, NO_SLOT, FastLine;
+var POWERS_OF_TEN, UNKNOWN, NO_SLOT, SlotsById, FastLine;
 var init_fast_line = __esm({
   "src/sources/logs/fast-line.ts"() {
     "use strict";
@@ -27253,12 +27248,35 @@ var init_fast_line = __esm({
     POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
     UNKNOWN = -2;
     NO_SLOT = -1;
+    SlotsById = class {
+      constructor(slots) {
+        this.slots = slots;
+      }
+      slots;
+      /** by nameId: UNKNOWN until first asked, NO_SLOT when the name has none */
+      byId = new Int32Array(0);
+      get(name2, id) {
+        if (id >= this.byId.length) {
+          const grown = new Int32Array(Math.max(16, (id + 1) * 2)).fill(UNKNOWN);
+          grown.set(this.byId);
+          this.byId = grown;
+        }
+        let slot = this.byId[id];
+        if (slot === UNKNOWN) {
+          slot = this.slots.get(name2) ?? NO_SLOT;
+          this.byId[id] = slot;
+        }
+        return slot === NO_SLOT ? void 0 : slot;
+      }
+    };
     FastLine = class {
       constructor(extractor, streamLabels) {
         this.extractor = extractor;
         this.streamLabels = streamLabels;
         this.flatSlots = new Map(extractor.flatNames.map((n, i) => [n, extractor.flatSlot(i)]));
         this.rawSlots = new Map(extractor.rawNames.map((n, i) => [n, extractor.rawSlot(i)]));
+        this.flatById = new SlotsById(this.flatSlots);
+        this.rawById = new SlotsById(this.rawSlots);
         const slots = extractor.kinds.length;
         this.cachedTexts = new Array(slots).fill("");
         this.cachedIn = new Uint32Array(slots);
@@ -27276,9 +27294,8 @@ var init_fast_line = __esm({
       logfmt = null;
       flatSlots;
       rawSlots;
-      /** flatSlots and rawSlots by nameId: UNKNOWN until first asked, NO_SLOT when it has none */
-      flatById = new Int32Array(0);
-      rawById = new Int32Array(0);
+      flatById;
+      rawById;
       /** slot texts decoded for the current line (when cachedIn[slot] === lineSerial) */
       cachedTexts;
       cachedIn;
@@ -27368,24 +27385,10 @@ var init_fast_line = __esm({
         return timestampMs(this.field(name2, id));
       }
       flatSlot(name2, id) {
-        if (id === void 0) return this.flatSlots.get(name2);
-        if (id >= this.flatById.length) this.flatById = grownTo(this.flatById, id);
-        let slot = this.flatById[id];
-        if (slot === UNKNOWN) {
-          slot = this.flatSlots.get(name2) ?? NO_SLOT;
-          this.flatById[id] = slot;
-        }
-        return slot === NO_SLOT ? void 0 : slot;
+        return id === void 0 ? this.flatSlots.get(name2) : this.flatById.get(name2, id);
       }
       rawSlot(name2, id) {
-        if (id === void 0) return this.rawSlots.get(name2);
-        if (id >= this.rawById.length) this.rawById = grownTo(this.rawById, id);
-        let slot = this.rawById[id];
-        if (slot === UNKNOWN) {
-          slot = this.rawSlots.get(name2) ?? NO_SLOT;
-          this.rawById[id] = slot;
-        }
-        return slot === NO_SLOT ? void 0 : slot;
+        return id === void 0 ? this.rawSlots.get(name2) : this.rawById.get(name2, id);
       }
       /** The slot's value as `| json` gives it (decoded once per line). */
       slotText(slot) {

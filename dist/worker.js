@@ -5286,17 +5286,35 @@ function asciiOnly(buf, start, end) {
 }
 var UNKNOWN = -2;
 var NO_SLOT = -1;
-function grownTo(ids, id) {
-  const grown = new Int32Array(Math.max(16, (id + 1) * 2)).fill(UNKNOWN);
-  grown.set(ids);
-  return grown;
-}
+var SlotsById = class {
+  constructor(slots) {
+    this.slots = slots;
+  }
+  slots;
+  /** by nameId: UNKNOWN until first asked, NO_SLOT when the name has none */
+  byId = new Int32Array(0);
+  get(name, id) {
+    if (id >= this.byId.length) {
+      const grown = new Int32Array(Math.max(16, (id + 1) * 2)).fill(UNKNOWN);
+      grown.set(this.byId);
+      this.byId = grown;
+    }
+    let slot = this.byId[id];
+    if (slot === UNKNOWN) {
+      slot = this.slots.get(name) ?? NO_SLOT;
+      this.byId[id] = slot;
+    }
+    return slot === NO_SLOT ? void 0 : slot;
+  }
+};
 var FastLine = class {
   constructor(extractor, streamLabels) {
     this.extractor = extractor;
     this.streamLabels = streamLabels;
     this.flatSlots = new Map(extractor.flatNames.map((n, i) => [n, extractor.flatSlot(i)]));
     this.rawSlots = new Map(extractor.rawNames.map((n, i) => [n, extractor.rawSlot(i)]));
+    this.flatById = new SlotsById(this.flatSlots);
+    this.rawById = new SlotsById(this.rawSlots);
     const slots = extractor.kinds.length;
     this.cachedTexts = new Array(slots).fill("");
     this.cachedIn = new Uint32Array(slots);
@@ -5314,9 +5332,8 @@ var FastLine = class {
   logfmt = null;
   flatSlots;
   rawSlots;
-  /** flatSlots and rawSlots by nameId: UNKNOWN until first asked, NO_SLOT when it has none */
-  flatById = new Int32Array(0);
-  rawById = new Int32Array(0);
+  flatById;
+  rawById;
   /** slot texts decoded for the current line (when cachedIn[slot] === lineSerial) */
   cachedTexts;
   cachedIn;
@@ -5406,24 +5423,10 @@ var FastLine = class {
     return timestampMs(this.field(name, id));
   }
   flatSlot(name, id) {
-    if (id === void 0) return this.flatSlots.get(name);
-    if (id >= this.flatById.length) this.flatById = grownTo(this.flatById, id);
-    let slot = this.flatById[id];
-    if (slot === UNKNOWN) {
-      slot = this.flatSlots.get(name) ?? NO_SLOT;
-      this.flatById[id] = slot;
-    }
-    return slot === NO_SLOT ? void 0 : slot;
+    return id === void 0 ? this.flatSlots.get(name) : this.flatById.get(name, id);
   }
   rawSlot(name, id) {
-    if (id === void 0) return this.rawSlots.get(name);
-    if (id >= this.rawById.length) this.rawById = grownTo(this.rawById, id);
-    let slot = this.rawById[id];
-    if (slot === UNKNOWN) {
-      slot = this.rawSlots.get(name) ?? NO_SLOT;
-      this.rawById[id] = slot;
-    }
-    return slot === NO_SLOT ? void 0 : slot;
+    return id === void 0 ? this.rawSlots.get(name) : this.rawById.get(name, id);
   }
   /** The slot's value as `| json` gives it (decoded once per line). */
   slotText(slot) {

@@ -33,11 +33,26 @@ function asciiOnly(buf: Buffer, start: number, end: number): boolean {
 const UNKNOWN = -2;
 const NO_SLOT = -1;
 
-/** ids, grown to hold id, the new entries UNKNOWN. */
-function grownTo(ids: Int32Array, id: number): Int32Array {
-  const grown = new Int32Array(Math.max(16, (id + 1) * 2)).fill(UNKNOWN);
-  grown.set(ids);
-  return grown;
+/** A name-to-slot Map, remembered by nameId: looking a number up costs less than hashing a name. */
+class SlotsById {
+  /** by nameId: UNKNOWN until first asked, NO_SLOT when the name has none */
+  private byId = new Int32Array(0);
+
+  constructor(private readonly slots: Map<string, number>) {}
+
+  get(name: string, id: number): number | undefined {
+    if (id >= this.byId.length) {
+      const grown = new Int32Array(Math.max(16, (id + 1) * 2)).fill(UNKNOWN);
+      grown.set(this.byId);
+      this.byId = grown;
+    }
+    let slot = this.byId[id]!;
+    if (slot === UNKNOWN) {
+      slot = this.slots.get(name) ?? NO_SLOT;
+      this.byId[id] = slot;
+    }
+    return slot === NO_SLOT ? undefined : slot;
+  }
 }
 
 export class FastLine implements LineRecord {
@@ -49,9 +64,8 @@ export class FastLine implements LineRecord {
   private logfmt: Map<string, string> | null = null;
   private readonly flatSlots: Map<string, number>;
   private readonly rawSlots: Map<string, number>;
-  /** flatSlots and rawSlots by nameId: UNKNOWN until first asked, NO_SLOT when it has none */
-  private flatById: Int32Array = new Int32Array(0);
-  private rawById: Int32Array = new Int32Array(0);
+  private readonly flatById: SlotsById;
+  private readonly rawById: SlotsById;
   /** slot texts decoded for the current line (when cachedIn[slot] === lineSerial) */
   private readonly cachedTexts: string[];
   private readonly cachedIn: Uint32Array;
@@ -67,6 +81,8 @@ export class FastLine implements LineRecord {
   ) {
     this.flatSlots = new Map(extractor.flatNames.map((n, i) => [n, extractor.flatSlot(i)]));
     this.rawSlots = new Map(extractor.rawNames.map((n, i) => [n, extractor.rawSlot(i)]));
+    this.flatById = new SlotsById(this.flatSlots);
+    this.rawById = new SlotsById(this.rawSlots);
     const slots = extractor.kinds.length;
     this.cachedTexts = new Array<string>(slots).fill("");
     this.cachedIn = new Uint32Array(slots);
@@ -168,25 +184,11 @@ export class FastLine implements LineRecord {
   }
 
   private flatSlot(name: string, id: number | undefined): number | undefined {
-    if (id === undefined) return this.flatSlots.get(name);
-    if (id >= this.flatById.length) this.flatById = grownTo(this.flatById, id);
-    let slot = this.flatById[id]!;
-    if (slot === UNKNOWN) {
-      slot = this.flatSlots.get(name) ?? NO_SLOT;
-      this.flatById[id] = slot;
-    }
-    return slot === NO_SLOT ? undefined : slot;
+    return id === undefined ? this.flatSlots.get(name) : this.flatById.get(name, id);
   }
 
   private rawSlot(name: string, id: number | undefined): number | undefined {
-    if (id === undefined) return this.rawSlots.get(name);
-    if (id >= this.rawById.length) this.rawById = grownTo(this.rawById, id);
-    let slot = this.rawById[id]!;
-    if (slot === UNKNOWN) {
-      slot = this.rawSlots.get(name) ?? NO_SLOT;
-      this.rawById[id] = slot;
-    }
-    return slot === NO_SLOT ? undefined : slot;
+    return id === undefined ? this.rawSlots.get(name) : this.rawById.get(name, id);
   }
 
   /** The slot's value as `| json` gives it (decoded once per line). */
