@@ -26344,7 +26344,13 @@ function asBytes(a) {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 function jsonTokenizer() {
-  shared ??= new JsonTokenizer();
+  if (shared === void 0) {
+    try {
+      shared = new JsonTokenizer();
+    } catch {
+      shared = null;
+    }
+  }
   return shared;
 }
 var T_OBJECT, T_OBJECT_END, T_KEY_PLAIN, T_STRING, T_ESCAPED_STRING, T_NUMBER, T_TRUE, T_FALSE, T_KEY_ENTRY, GROUP_LIMIT, MAX_SLOTS, MAX_ENTRIES, MAX_KEY_BYTES, MAX_CONSTANTS, MAX_CONSTANT_BYTES, MAX_DEPTH, ENTRY_FIELDS, SCRATCH_BYTES, TAPE_TOKENS, READ_BUFFER_BYTES, READ_BUFFERS, PAD, CLASSES_AT, GROUPS_AT, ENTRIES_AT, KEY_BYTES_AT, SET_IN_AT, KINDS_AT, STARTS_AT, ENDS_AT, TOUCHED_AT, TIMESTAMP_AT, SLOT_CONSTANTS_AT, CONSTANTS_AT, CONSTANT_BYTES_AT, MATCH_OF_AT, MATCH_IN_AT, TAPE_AT, SCRATCH_AT, READ_BUFFERS_AT, MEMORY_BYTES, JsonTokenizer, shared;
@@ -26518,11 +26524,15 @@ var init_json_tokens = __esm({
         }
       }
     };
-    shared = null;
   }
 });
 
 // src/sources/logs/json-extract.ts
+function requireTokenizer() {
+  const tokenizer = jsonTokenizer();
+  if (tokenizer === null) throw new Error("internal: no WebAssembly tokenizer on this thread");
+  return tokenizer;
+}
 var SLOT_STRING, SLOT_ESCAPED_STRING, SLOT_NUMBER, SLOT_TRUE, SLOT_FALSE, SLOT_OF_TOKEN, PLAIN, JsonExtractor;
 var init_json_extract = __esm({
   "src/sources/logs/json-extract.ts"() {
@@ -26586,7 +26596,7 @@ var init_json_extract = __esm({
        * scan give up, because JSON.parse keeps only the last one's value.
        */
       touched;
-      tokenizer = jsonTokenizer();
+      tokenizer = requireTokenizer();
       /** topKeys for the tokenizer, and the TopKey of each of its entries; null: too big for it */
       keyTable;
       entryKeys = [];
@@ -27961,6 +27971,7 @@ var init_evaluator = __esm({
     init_logql();
     init_fast_line();
     init_json_extract();
+    init_json_tokens();
     init_line_record();
     init_plan();
     init_query_eval();
@@ -27975,7 +27986,7 @@ var init_evaluator = __esm({
         this.fromMs = Math.min(...plans.map((p) => p.fromMs));
         this.toMs = Math.max(...plans.map((p) => p.toMs));
         this.timestampId = nameId(spec.timestamp);
-        if (options.fastPath === false) {
+        if (options.fastPath === false || jsonTokenizer() === null) {
           this.extractor = null;
           this.fastLine = null;
         } else {
@@ -28162,7 +28173,7 @@ import { open as open2 } from "node:fs/promises";
 async function readRangeLines(path, range, events, onBytes) {
   const file2 = await open2(path, "r");
   const tokenizer = jsonTokenizer();
-  const shared2 = tokenizer.takeReadBuffer();
+  const shared2 = tokenizer?.takeReadBuffer() ?? null;
   try {
     let buf = shared2 ?? Buffer.allocUnsafe(READ_BUFFER_BYTES);
     let lineNo = 0;
@@ -28212,7 +28223,7 @@ async function readRangeLines(path, range, events, onBytes) {
     }
     return lineNo;
   } finally {
-    if (shared2) tokenizer.giveBackReadBuffer(shared2);
+    if (shared2) tokenizer?.giveBackReadBuffer(shared2);
     await file2.close();
   }
 }

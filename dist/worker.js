@@ -4593,9 +4593,15 @@ var JsonTokenizer = class {
 function asBytes(a) {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
-var shared = null;
+var shared;
 function jsonTokenizer() {
-  shared ??= new JsonTokenizer();
+  if (shared === void 0) {
+    try {
+      shared = new JsonTokenizer();
+    } catch {
+      shared = null;
+    }
+  }
   return shared;
 }
 
@@ -4611,6 +4617,11 @@ SLOT_OF_TOKEN[T_ESCAPED_STRING] = SLOT_ESCAPED_STRING;
 SLOT_OF_TOKEN[T_NUMBER] = SLOT_NUMBER;
 SLOT_OF_TOKEN[T_TRUE] = SLOT_TRUE;
 SLOT_OF_TOKEN[T_FALSE] = SLOT_FALSE;
+function requireTokenizer() {
+  const tokenizer = jsonTokenizer();
+  if (tokenizer === null) throw new Error("internal: no WebAssembly tokenizer on this thread");
+  return tokenizer;
+}
 var PLAIN = new Uint8Array(256);
 for (let c = 0; c < 256; c++) PLAIN[c] = /[A-Za-z0-9_]/.test(String.fromCharCode(c)) ? 1 : 0;
 var JsonExtractor = class {
@@ -4657,7 +4668,7 @@ var JsonExtractor = class {
    * scan give up, because JSON.parse keeps only the last one's value.
    */
   touched;
-  tokenizer = jsonTokenizer();
+  tokenizer = requireTokenizer();
   /** topKeys for the tokenizer, and the TopKey of each of its entries; null: too big for it */
   keyTable;
   entryKeys = [];
@@ -5955,7 +5966,7 @@ var Evaluator = class {
     this.fromMs = Math.min(...plans2.map((p) => p.fromMs));
     this.toMs = Math.max(...plans2.map((p) => p.toMs));
     this.timestampId = nameId(spec.timestamp);
-    if (options.fastPath === false) {
+    if (options.fastPath === false || jsonTokenizer() === null) {
       this.extractor = null;
       this.fastLine = null;
     } else {
@@ -6179,7 +6190,7 @@ import { open } from "node:fs/promises";
 async function readRangeLines(path, range, events, onBytes) {
   const file = await open(path, "r");
   const tokenizer = jsonTokenizer();
-  const shared2 = tokenizer.takeReadBuffer();
+  const shared2 = tokenizer?.takeReadBuffer() ?? null;
   try {
     let buf = shared2 ?? Buffer.allocUnsafe(READ_BUFFER_BYTES);
     let lineNo = 0;
@@ -6229,7 +6240,7 @@ async function readRangeLines(path, range, events, onBytes) {
     }
     return lineNo;
   } finally {
-    if (shared2) tokenizer.giveBackReadBuffer(shared2);
+    if (shared2) tokenizer?.giveBackReadBuffer(shared2);
     await file.close();
   }
 }

@@ -8,6 +8,7 @@ import type { LogsSourceSpec } from "../../spec/model.js";
 import type { LineSample } from "../types.js";
 import { FastLine } from "./fast-line.js";
 import { JsonExtractor } from "./json-extract.js";
+import { jsonTokenizer } from "./json-tokens.js";
 import { type LineRecord, ParsedLine, parseJsonObject } from "./line-record.js";
 import { fieldsRead, type LatencyPlan, queriesOf, type RequestPlan } from "./plan.js";
 import { nameId } from "./query-eval.js";
@@ -59,7 +60,7 @@ export class Evaluator {
     this.fromMs = Math.min(...plans.map((p) => p.fromMs));
     this.toMs = Math.max(...plans.map((p) => p.toMs));
     this.timestampId = nameId(spec.timestamp);
-    if (options.fastPath === false) {
+    if (options.fastPath === false || jsonTokenizer() === null) {
       this.extractor = null;
       this.fastLine = null;
     } else {

@@ -50,6 +50,13 @@ SLOT_OF_TOKEN[T_NUMBER] = SLOT_NUMBER;
 SLOT_OF_TOKEN[T_TRUE] = SLOT_TRUE;
 SLOT_OF_TOKEN[T_FALSE] = SLOT_FALSE;
 
+function requireTokenizer(): JsonTokenizer {
+  const tokenizer = jsonTokenizer();
+  // the Evaluator reads every line with JSON.parse where there is none
+  if (tokenizer === null) throw new Error("internal: no WebAssembly tokenizer on this thread");
+  return tokenizer;
+}
+
 /** [A-Za-z0-9_]: key bytes that sanitise to themselves */
 const PLAIN = new Uint8Array(256);
 for (let c = 0; c < 256; c++) PLAIN[c] = /[A-Za-z0-9_]/.test(String.fromCharCode(c)) ? 1 : 0;
@@ -115,7 +122,7 @@ export class JsonExtractor {
    * scan give up, because JSON.parse keeps only the last one's value.
    */
   private readonly touched: Uint32Array;
-  private readonly tokenizer: JsonTokenizer = jsonTokenizer();
+  private readonly tokenizer: JsonTokenizer = requireTokenizer();
   /** topKeys for the tokenizer, and the TopKey of each of its entries; null: too big for it */
   private readonly keyTable: KeyTable | null;
   private readonly entryKeys: TopKey[] = [];

@@ -243,10 +243,20 @@ function asBytes(a: Int32Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
-let shared: JsonTokenizer | null = null;
+let shared: JsonTokenizer | null | undefined;
 
-/** This thread's tokenizer. */
-export function jsonTokenizer(): JsonTokenizer {
-  shared ??= new JsonTokenizer();
+/**
+ * This thread's tokenizer; null where WebAssembly cannot run it (no SIMD:
+ * an old CPU, or a runtime started with WebAssembly restricted), and then
+ * every line is read with JSON.parse.
+ */
+export function jsonTokenizer(): JsonTokenizer | null {
+  if (shared === undefined) {
+    try {
+      shared = new JsonTokenizer();
+    } catch {
+      shared = null;
+    }
+  }
   return shared;
 }

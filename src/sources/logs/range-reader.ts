@@ -31,7 +31,7 @@ export async function readRangeLines(
   const file = await open(path, "r");
   // read where the fast path's tokenizer sees the lines without a copy
   const tokenizer = jsonTokenizer();
-  const shared = tokenizer.takeReadBuffer();
+  const shared = tokenizer?.takeReadBuffer() ?? null;
   try {
     let buf = shared ?? Buffer.allocUnsafe(READ_BUFFER_BYTES);
     let lineNo = 0;
@@ -85,7 +85,7 @@ export async function readRangeLines(
     }
     return lineNo;
   } finally {
-    if (shared) tokenizer.giveBackReadBuffer(shared);
+    if (shared) tokenizer?.giveBackReadBuffer(shared);
     await file.close();
   }
 }

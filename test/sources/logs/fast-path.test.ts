@@ -148,7 +148,7 @@ interface Placement {
 
 /** length bytes of a tokenizer read buffer, at its start or its end (then given back). */
 function inReadBuffer(length: number, where: "start" | "end"): Buffer {
-  const tokenizer = jsonTokenizer();
+  const tokenizer = jsonTokenizer()!;
   const whole = tokenizer.takeReadBuffer();
   if (whole === null) throw new Error("no read buffer free");
   tokenizer.giveBackReadBuffer(whole);
