@@ -22,7 +22,7 @@ export const T_TRUE = 8;
 export const T_FALSE = 9;
 export const T_NULL = 10;
 export const T_ARRAY = 11;
-
+/** a top-level key found in the key table: start and end are the entry's number */
 export const T_KEY_ENTRY = 12;
 
 /** Plain keys this long or longer are not looked up in the key table (json-extract.ts does). */
