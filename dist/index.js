@@ -28061,8 +28061,12 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 async function readLines(chunks, events) {
   const splitter = new LineSplitter(events);
-  for await (const chunk2 of chunks) splitter.push(chunk2);
-  return splitter.end();
+  try {
+    for await (const chunk2 of chunks) splitter.push(chunk2);
+    return splitter.end();
+  } finally {
+    splitter.release();
+  }
 }
 function fileChunks(path, gzip, onRawBytes) {
   const file2 = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
@@ -28099,6 +28103,7 @@ var MAX_LINE_BYTES, LineSplitter, READ_CHUNK_BYTES;
 var init_line_reader = __esm({
   "src/sources/logs/line-reader.ts"() {
     "use strict";
+    init_json_tokens();
     MAX_LINE_BYTES = 16 * 1024 * 1024;
     LineSplitter = class {
       constructor(events) {
@@ -28108,6 +28113,8 @@ var init_line_reader = __esm({
       partial = null;
       skippingLongLine = false;
       lineNo = 0;
+      readBuffer = null;
+      triedReadBuffer = false;
       push(chunk2) {
         let start = 0;
         if (this.partial !== null || this.skippingLongLine) {
@@ -28126,15 +28133,33 @@ var init_line_reader = __esm({
           start = nl + 1;
         }
         const { onLine } = this.events;
+        const lines = this.inTokenizerMemory(chunk2, start);
+        if (lines !== chunk2) start = 0;
         for (; ; ) {
-          const nl = chunk2.indexOf(10, start);
+          const nl = lines.indexOf(10, start);
           if (nl < 0) break;
           this.lineNo++;
-          const end = nl > start && chunk2[nl - 1] === 13 ? nl - 1 : nl;
-          onLine(chunk2, start, end, this.lineNo);
+          const end = nl > start && lines[nl - 1] === 13 ? nl - 1 : nl;
+          onLine(lines, start, end, this.lineNo);
           start = nl + 1;
         }
-        if (start < chunk2.length) this.appendPartial(chunk2.subarray(start));
+        if (start < lines.length) this.appendPartial(lines.subarray(start));
+      }
+      /** Give back the tokenizer memory the splitter holds (end() does too). */
+      release() {
+        if (this.readBuffer !== null) jsonTokenizer()?.giveBackReadBuffer(this.readBuffer);
+        this.readBuffer = null;
+      }
+      /** chunk[from...] copied into the tokenizer's memory, or chunk itself when there is no room. */
+      inTokenizerMemory(chunk2, from) {
+        const length = chunk2.length - from;
+        if (this.readBuffer === null && !this.triedReadBuffer) {
+          this.triedReadBuffer = true;
+          this.readBuffer = jsonTokenizer()?.takeReadBuffer() ?? null;
+        }
+        if (this.readBuffer === null || length > this.readBuffer.length) return chunk2;
+        chunk2.copy(this.readBuffer, 0, from);
+        return this.readBuffer.subarray(0, length);
       }
       /** Flush the last line (one without a newline); returns the number of lines. */
       end() {
@@ -28144,6 +28169,7 @@ var init_line_reader = __esm({
           this.emit(line, 0, line.length);
         }
         this.skippingLongLine = false;
+        this.release();
         return this.lineNo;
       }
       emit(buf, start, end) {

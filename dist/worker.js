@@ -6085,8 +6085,12 @@ import { createGunzip } from "node:zlib";
 var MAX_LINE_BYTES = 16 * 1024 * 1024;
 async function readLines(chunks, events) {
   const splitter = new LineSplitter(events);
-  for await (const chunk of chunks) splitter.push(chunk);
-  return splitter.end();
+  try {
+    for await (const chunk of chunks) splitter.push(chunk);
+    return splitter.end();
+  } finally {
+    splitter.release();
+  }
 }
 var LineSplitter = class {
   constructor(events) {
@@ -6096,6 +6100,8 @@ var LineSplitter = class {
   partial = null;
   skippingLongLine = false;
   lineNo = 0;
+  readBuffer = null;
+  triedReadBuffer = false;
   push(chunk) {
     let start = 0;
     if (this.partial !== null || this.skippingLongLine) {
@@ -6114,15 +6120,33 @@ var LineSplitter = class {
       start = nl + 1;
     }
     const { onLine } = this.events;
+    const lines = this.inTokenizerMemory(chunk, start);
+    if (lines !== chunk) start = 0;
     for (; ; ) {
-      const nl = chunk.indexOf(10, start);
+      const nl = lines.indexOf(10, start);
       if (nl < 0) break;
       this.lineNo++;
-      const end = nl > start && chunk[nl - 1] === 13 ? nl - 1 : nl;
-      onLine(chunk, start, end, this.lineNo);
+      const end = nl > start && lines[nl - 1] === 13 ? nl - 1 : nl;
+      onLine(lines, start, end, this.lineNo);
       start = nl + 1;
     }
-    if (start < chunk.length) this.appendPartial(chunk.subarray(start));
+    if (start < lines.length) this.appendPartial(lines.subarray(start));
+  }
+  /** Give back the tokenizer memory the splitter holds (end() does too). */
+  release() {
+    if (this.readBuffer !== null) jsonTokenizer()?.giveBackReadBuffer(this.readBuffer);
+    this.readBuffer = null;
+  }
+  /** chunk[from...] copied into the tokenizer's memory, or chunk itself when there is no room. */
+  inTokenizerMemory(chunk, from) {
+    const length = chunk.length - from;
+    if (this.readBuffer === null && !this.triedReadBuffer) {
+      this.triedReadBuffer = true;
+      this.readBuffer = jsonTokenizer()?.takeReadBuffer() ?? null;
+    }
+    if (this.readBuffer === null || length > this.readBuffer.length) return chunk;
+    chunk.copy(this.readBuffer, 0, from);
+    return this.readBuffer.subarray(0, length);
   }
   /** Flush the last line (one without a newline); returns the number of lines. */
   end() {
@@ -6132,6 +6156,7 @@ var LineSplitter = class {
       this.emit(line, 0, line.length);
     }
     this.skippingLongLine = false;
+    this.release();
     return this.lineNo;
   }
   emit(buf, start, end) {

@@ -8,8 +8,12 @@ import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
+import { jsonTokenizer } from "./json-tokens.js";
 
-/** A line is buf[start, end): bytes without the line break. */
+/**
+ * A line is buf[start, end): bytes without the line break. buf is only
+ * valid during the call: the next chunk is read into the same memory.
+ */
 export type LineHandler = (buf: Buffer, start: number, end: number, lineNo: number) => void;
 
 /**
@@ -31,8 +35,12 @@ export async function readLines(
   events: LineReaderEvents,
 ): Promise<number> {
   const splitter = new LineSplitter(events);
-  for await (const chunk of chunks) splitter.push(chunk);
-  return splitter.end();
+  try {
+    for await (const chunk of chunks) splitter.push(chunk);
+    return splitter.end();
+  } finally {
+    splitter.release();
+  }
 }
 
 /** Splits pushed chunks into lines; end() flushes the last line. */
@@ -40,6 +48,8 @@ export class LineSplitter {
   private partial: Buffer | null = null;
   private skippingLongLine = false;
   private lineNo = 0;
+  private readBuffer: Buffer | null = null;
+  private triedReadBuffer = false;
 
   constructor(private readonly events: LineReaderEvents) {}
 
@@ -61,15 +71,37 @@ export class LineSplitter {
       start = nl + 1;
     }
     const { onLine } = this.events;
+    // the lines go to the fast path's tokenizer: one copy of the chunk into
+    // its memory costs less than a copy of each line
+    const lines = this.inTokenizerMemory(chunk, start);
+    if (lines !== chunk) start = 0;
     for (;;) {
-      const nl = chunk.indexOf(10, start);
+      const nl = lines.indexOf(10, start);
       if (nl < 0) break;
       this.lineNo++;
-      const end = nl > start && chunk[nl - 1] === 13 ? nl - 1 : nl;
-      onLine(chunk, start, end, this.lineNo);
+      const end = nl > start && lines[nl - 1] === 13 ? nl - 1 : nl;
+      onLine(lines, start, end, this.lineNo);
       start = nl + 1;
     }
-    if (start < chunk.length) this.appendPartial(chunk.subarray(start));
+    if (start < lines.length) this.appendPartial(lines.subarray(start));
+  }
+
+  /** Give back the tokenizer memory the splitter holds (end() does too). */
+  release(): void {
+    if (this.readBuffer !== null) jsonTokenizer()?.giveBackReadBuffer(this.readBuffer);
+    this.readBuffer = null;
+  }
+
+  /** chunk[from...] copied into the tokenizer's memory, or chunk itself when there is no room. */
+  private inTokenizerMemory(chunk: Buffer, from: number): Buffer {
+    const length = chunk.length - from;
+    if (this.readBuffer === null && !this.triedReadBuffer) {
+      this.triedReadBuffer = true;
+      this.readBuffer = jsonTokenizer()?.takeReadBuffer() ?? null;
+    }
+    if (this.readBuffer === null || length > this.readBuffer.length) return chunk;
+    chunk.copy(this.readBuffer, 0, from);
+    return this.readBuffer.subarray(0, length);
   }
 
   /** Flush the last line (one without a newline); returns the number of lines. */
@@ -80,6 +112,7 @@ export class LineSplitter {
       this.emit(line, 0, line.length);
     }
     this.skippingLongLine = false;
+    this.release();
     return this.lineNo;
   }
 

@@ -1,7 +1,18 @@
 /** Byte-level line splitting across chunk boundaries. */
 
 import { describe, expect, it } from "vitest";
-import { LineSplitter, MAX_LINE_BYTES } from "../../../src/sources/logs/line-reader.js";
+import { jsonTokenizer } from "../../../src/sources/logs/json-tokens.js";
+import { LineSplitter, MAX_LINE_BYTES, readLines } from "../../../src/sources/logs/line-reader.js";
+
+/** How many of the tokenizer's read buffers are free (all are given back again). */
+function freeReadBuffers(): number {
+  const tokenizer = jsonTokenizer()!;
+  const taken: Buffer[] = [];
+  for (let b = tokenizer.takeReadBuffer(); b !== null; b = tokenizer.takeReadBuffer())
+    taken.push(b);
+  for (const b of taken) tokenizer.giveBackReadBuffer(b);
+  return taken.length;
+}
 
 function split(chunks: Buffer[]): { lines: [number, string][]; long: number[]; count: number } {
   const lines: [number, string][] = [];
@@ -62,5 +73,35 @@ describe("LineSplitter", () => {
       [3, "next"],
     ]);
     expect(result.count).toBe(3);
+  });
+
+  it("hands the lines over in the tokenizer's memory, and gives it back after the end or a failure", async () => {
+    const free = freeReadBuffers();
+    expect(free).toBeGreaterThan(0);
+    const tokenizer = jsonTokenizer()!;
+    const probe = tokenizer.takeReadBuffer()!;
+    tokenizer.giveBackReadBuffer(probe);
+    const inTokenizerMemory: boolean[] = [];
+    const splitter = new LineSplitter({
+      onLine: (buf) => inTokenizerMemory.push(buf.buffer === probe.buffer),
+    });
+    splitter.push(Buffer.from("a\nb\n"));
+    expect(freeReadBuffers()).toBe(free - 1);
+    splitter.end();
+    expect(freeReadBuffers()).toBe(free);
+    expect(inTokenizerMemory).toEqual([true, true]);
+
+    async function* failing(): AsyncIterable<Buffer> {
+      yield Buffer.from("one\ntw");
+      throw new Error("the stream broke");
+    }
+    const lines: string[] = [];
+    await expect(
+      readLines(failing(), {
+        onLine: (buf, start, end) => lines.push(buf.toString("utf8", start, end)),
+      }),
+    ).rejects.toThrow("the stream broke");
+    expect(lines).toEqual(["one"]);
+    expect(freeReadBuffers()).toBe(free);
   });
 });
