@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// An installed package runs its compiled dist/. In a clone, the bundle that
+// An installed package runs its bundle (dist/cli/slo.mjs), or else its
+// compiled dist/lib. In a clone, the bundle that
 // `npm ci` builds (dist/cli/slo.mjs) runs when it is newer than every source
 // file; otherwise tsx runs the TypeScript source, so what runs is always what
 // is checked out.
@@ -21,7 +22,9 @@ function newestMtime(dir) {
 }
 
 if (!existsSync(sourceDir)) {
-  await import(pathToFileURL(join(root, "dist", "lib", "cli", "main.js")).href);
+  // an installed package: the bundle when it was packed with one (it starts faster)
+  const compiled = existsSync(bundle) ? bundle : join(root, "dist", "lib", "cli", "main.js");
+  await import(pathToFileURL(compiled).href);
 } else if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestMtime(sourceDir)) {
   await import(pathToFileURL(bundle).href);
 } else {
