@@ -26253,10 +26253,10 @@ var init_json_scan_wasm = __esm({
   "src/sources/logs/json-scan-wasm.ts"() {
     "use strict";
     JSON_SCAN_WASM = [
-      "AGFzbQEAAAABPQdgAX8Bf2ADf39/AX9gBH9/f38Bf2AFf39/f38Bf2ACf38BfGABfwBgEn9/f39/f39/f39/f39/f39/fwAD",
+      "AGFzbQEAAAABPQdgAX8Bf2ADf39/AX9gBH9/f38Bf2AFf39/f38Bf2ACf38BfGARf39/f39/f39/f39/f39/f38AYAJ/fwAD",
       "CgkAAQACAAMEBQYFAwEAAQaIARt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38B",
       "QQALfwFBAAt/AUF/C38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEA",
-      "C38BQQALfwFBAAsHJAQEaW5pdAAHCWNvbmZpZ3VyZQAIBHNjYW4ABQZtZW1vcnkCAArFKwmvAQECfyMUIgEgAEEBak0EQEEA",
+      "C38BQQALfwFBAAsHJAQEaW5pdAAHCWNvbmZpZ3VyZQAIBHNjYW4ABQZtZW1vcnkCAArIKwmvAQECfyMUIgEgAEEBak0EQEEA",
       "DwsgAC0AASICQdwARiACQSJGciACQS9GciACQeIARnIgAkHmAEZyIAJB7gBGciACQfIARnIgAkH0AEZyBEBBAg8LIAJB9QBH",
       "IABBBmogAUtyBEBBAA8LIABBAmohAQNAIAEgAEEGakkEQCABLQAAIgJBMGtBCkkEf0EBBSACQSByQeEAa0EGSQtFBEBBAA8L",
       "IAFBAWohAQwBCwtBBguABwIEfwF7IxQhBQJAIAAiAy0AACIGQSJGBEAgAEEBaiEBIxQhBQNAAkADf0EAIQAgASAFTw0BIAH9",
@@ -26331,10 +26331,10 @@ var init_json_scan_wasm = __esm({
       "dkCiIANEAAAAAAAA0D+inKAgA0QAAAAAAABZQKOcoSAHQX1BCSAHQQJKG2q3RAAAAAAAIGNAokQAAAAAAAAAQKBEAAAAAAAA",
       "FECjnCAIt6BEAAAAAAAA8L+goKBEAAAAANj0JcGgRAAAAABwmZRBoiAJt0QAAAAAQHdLQaKgIAq3RAAAAAAATO1AoqAgC7dE",
       "AAAAAABAj0CioCAAt0QAAAAAAEztQKKhIAKcIgOgIgQgAiADoSICoCIDIARlIAJEAAAAAAAAAABkcQR8IAQgBJlEAAAAAAAA",
-      "sDyioAUgAwsPC0QAAAAAAAD4fwt7AQJ/IAAkAANAIAFBgAJIBEAgAUHfAEYhAiAAIAFqQQIgAUE5TCABQTBOcQR/QQEFIAFB",
-      "2gBMIAFBwQBOcQsEf0EBBSABQfoATCABQeEATnELIAJyIAFBCUYgAUEgRnIgAUENRnIgAUEKRnIbOgAAIAFBAWohAQwBCwsL",
-      "UAAgCyQMIAwkDSANJA4gDiQPIA8kECAQJBEgESQSIAAkASABJAIgAiQDIAMkBCAEJAUgBSQGIAYkByAHJAggCCQJIAkkCiAJ",
-      "IApBDGxqJAsL"
+      "sDyioAUgAwsPC0QAAAAAAAD4fwvDAQAgACQAIAEkASACJAMgAyQEIAQkBSAFJAYgBiQHIAckCCAIJAkgCSQKIAkgCkEMbGok",
+      "CyALJA0gDCQOIA0kDyAOJBAgDyQRIBAkEkEAIQEDQCABQYACSARAIAFB3wBGIQIgACABakECIAFBOUwgAUEwTnEEf0EBBSAB",
+      "QdoATCABQcEATnELBH9BAQUgAUH6AEwgAUHhAE5xCyACciABQQlGIAFBIEZyIAFBDUZyIAFBCkZyGzoAACABQQFqIQEMAQsL",
+      "CwoAIAAkAiABJAwL"
     ].join("");
   }
 });
@@ -26449,7 +26449,25 @@ var init_json_tokens = __esm({
         this.timestampMs = new Float64Array(this.memory, TIMESTAMP_AT + 8, 1);
         this.matchOf = new Int32Array(this.memory, MATCH_OF_AT, MAX_SLOTS);
         this.matchIn = new Uint32Array(this.memory, MATCH_IN_AT, MAX_SLOTS);
-        this.exports.init(CLASSES_AT);
+        this.exports.init(
+          CLASSES_AT,
+          GROUPS_AT,
+          ENTRIES_AT,
+          KEY_BYTES_AT,
+          SET_IN_AT,
+          KINDS_AT,
+          STARTS_AT,
+          ENDS_AT,
+          TOUCHED_AT,
+          TAPE_AT,
+          TAPE_TOKENS,
+          TIMESTAMP_AT,
+          SLOT_CONSTANTS_AT,
+          CONSTANTS_AT,
+          CONSTANT_BYTES_AT,
+          MATCH_OF_AT,
+          MATCH_IN_AT
+        );
         for (let i = 0; i < READ_BUFFERS; i++) {
           const at2 = READ_BUFFERS_AT + i * (READ_BUFFER_BYTES + PAD);
           this.freeReadBuffers.push(Buffer.from(this.memory, at2, READ_BUFFER_BYTES));
@@ -26471,26 +26489,7 @@ var init_json_tokens = __esm({
         this.matchIn.fill(0);
         this.setIn.fill(0);
         this.touched.fill(0);
-        this.exports.configure(
-          GROUPS_AT,
-          table.limit,
-          ENTRIES_AT,
-          KEY_BYTES_AT,
-          SET_IN_AT,
-          KINDS_AT,
-          STARTS_AT,
-          ENDS_AT,
-          TOUCHED_AT,
-          TAPE_AT,
-          TAPE_TOKENS,
-          table.timestampSlot,
-          TIMESTAMP_AT,
-          SLOT_CONSTANTS_AT,
-          CONSTANTS_AT,
-          CONSTANT_BYTES_AT,
-          MATCH_OF_AT,
-          MATCH_IN_AT
-        );
+        this.exports.configure(table.limit, table.timestampSlot);
         this.active = owner;
       }
       /**
@@ -26672,7 +26671,7 @@ var init_json_extract = __esm({
           const flat = this.flatNames.indexOf(name2);
           if (flat < 0) continue;
           const list = this.constantsOf[this.flatSlot(flat)];
-          if (!list.includes(bytes)) list.push(bytes);
+          if (!list.some((b) => b.equals(bytes))) list.push(bytes);
         }
         const timestampRaw = targets.timestamp ? this.rawNames.indexOf(targets.timestamp) : -1;
         this.timestampSlot = timestampRaw < 0 ? -1 : this.rawSlot(timestampRaw);
@@ -26801,13 +26800,6 @@ var init_json_extract = __esm({
             leaf = key.leaf;
             raw = key.raw;
             child = key.child;
-            if (leaf >= 0 && !this.touch(touchedBase + leaf, serial)) return -1;
-            if (raw >= 0 && !this.touch(touchedBase + raw, serial)) return -1;
-            if (child !== null) {
-              for (let k = 0; k < child.length; k += 2) {
-                if (!this.touch(touchedBase + child[k], serial)) return -1;
-              }
-            }
           } else if (level !== null) {
             const plain2 = keyKind === T_KEY_PLAIN;
             const plainTop = plain2 && topLevel && buf[keyStart] > 57;
@@ -26828,12 +26820,12 @@ var init_json_extract = __esm({
             leaf = this.matchedLeaf;
             child = this.matchedChild;
             if (topLevel && !plainTop) raw = this.matchRaw(buf, keyStart, keyEnd);
-            if (leaf >= 0 && !this.touch(touchedBase + leaf, serial)) return -1;
-            if (raw >= 0 && !this.touch(touchedBase + raw, serial)) return -1;
-            if (child !== null) {
-              for (let k = 0; k < child.length; k += 2) {
-                if (!this.touch(touchedBase + child[k], serial)) return -1;
-              }
+          }
+          if (leaf >= 0 && !this.touch(touchedBase + leaf, serial)) return -1;
+          if (raw >= 0 && !this.touch(touchedBase + raw, serial)) return -1;
+          if (child !== null) {
+            for (let k = 0; k < child.length; k += 2) {
+              if (!this.touch(touchedBase + child[k], serial)) return -1;
             }
           }
           const valueKind = tape[i];
@@ -27290,9 +27282,6 @@ var init_fast_line = __esm({
         const slots = extractor.kinds.length;
         this.cachedTexts = new Array(slots).fill("");
         this.cachedIn = new Uint32Array(slots);
-        this.comparedIn = new Uint32Array(slots);
-        this.comparedWith = new Array(slots).fill(null);
-        this.comparedEqual = new Uint8Array(slots);
       }
       extractor;
       streamLabels;
@@ -27310,10 +27299,6 @@ var init_fast_line = __esm({
       cachedTexts;
       cachedIn;
       lineSerial = 0;
-      /** per slot, the last jsonLabelIs comparison made in this line (by the value's Buffer) */
-      comparedIn;
-      comparedWith;
-      comparedEqual;
       /** Point at the line the extractor has just scanned successfully. */
       reset(buf, start, end) {
         this.buf = buf;
@@ -27323,10 +27308,7 @@ var init_fast_line = __esm({
         this.parsed = null;
         this.logfmt = null;
         this.lineSerial = this.lineSerial === 4294967295 ? 1 : this.lineSerial + 1;
-        if (this.lineSerial === 1) {
-          this.cachedIn.fill(0);
-          this.comparedIn.fill(0);
-        }
+        if (this.lineSerial === 1) this.cachedIn.fill(0);
       }
       text() {
         this.cachedText ??= this.buf.toString("utf8", this.start, this.end);
@@ -27344,17 +27326,10 @@ var init_fast_line = __esm({
         if (this.extractor.kinds[slot] !== SLOT_STRING) return this.slotText(slot) === value;
         const matched = this.extractor.constantMatch(slot, bytes);
         if (matched !== void 0) return matched;
-        if (this.comparedIn[slot] === this.lineSerial && this.comparedWith[slot] === bytes) {
-          return this.comparedEqual[slot] === 1;
-        }
         const start = this.extractor.starts[slot];
         const end = this.extractor.ends[slot];
-        let equal = end - start === bytes.length && sameBytes(this.buf, start, bytes);
-        if (!equal && !asciiOnly(this.buf, start, end)) equal = this.slotText(slot) === value;
-        this.comparedIn[slot] = this.lineSerial;
-        this.comparedWith[slot] = bytes;
-        this.comparedEqual[slot] = equal ? 1 : 0;
-        return equal;
+        if (end - start === bytes.length && sameBytes(this.buf, start, bytes)) return true;
+        return !asciiOnly(this.buf, start, end) && this.slotText(slot) === value;
       }
       jsonLabelNumber(name2, id) {
         const slot = this.flatSlot(name2, id);
@@ -27991,12 +27966,12 @@ var init_evaluator = __esm({
           this.fastLine = null;
         } else {
           const fields = [spec.timestamp, ...plans.flatMap(fieldsRead)];
-          const labels2 = plans.flatMap(queriesOf).flatMap((q) => [...q.jsonLabels]);
+          const queries = plans.flatMap(queriesOf);
           this.extractor = new JsonExtractor({
-            flat: [...labels2, ...fields],
+            flat: [...queries.flatMap((q) => [...q.jsonLabels]), ...fields],
             raw: fields,
             timestamp: spec.timestamp,
-            equals: plans.flatMap(queriesOf).flatMap((q) => q.jsonEquals)
+            equals: queries.flatMap((q) => q.jsonEquals)
           });
           this.fastLine = new FastLine(this.extractor, spec.labels);
         }

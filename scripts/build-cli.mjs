@@ -1,11 +1,13 @@
 // Bundles the CLI into dist/cli/slo.mjs, so a clone starts in a fraction of the
 // time tsx needs to compile the source on every run. Its packages are bundled
-// too: resolving and loading each of their files took 0.18 s of every run. Runs on `npm ci` (prepare)
-// and before the tests; bin/slo.js falls back to the source when src/ is newer.
+// too: resolving and loading each of their files took 0.18 s of every run.
+// Runs on `npm ci` (prepare) and before the tests; bin/slo.js falls back to
+// the source when src/ is newer.
 //   node scripts/build-cli.mjs [--outdir DIR]   (the bench builds its own copy)
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { REQUIRE_SHIM } from "./node-esm-banner.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const at = process.argv.indexOf("--outdir");
@@ -21,13 +23,7 @@ await build({
   platform: "node",
   target: "node20",
   format: "esm",
-  // Bundled CommonJS packages still call require() for Node's built-ins.
-  banner: {
-    js: [
-      'import { createRequire as __sloCreateRequire } from "node:module";',
-      "const require = __sloCreateRequire(import.meta.url);",
-    ].join("\n"),
-  },
+  banner: { js: REQUIRE_SHIM.join("\n") },
   sourcemap: "linked",
   sourcesContent: false,
   logLevel: "warning",

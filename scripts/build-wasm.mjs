@@ -15,7 +15,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const source = "src/sources/logs/wasm/json-scan.as.ts";
 const target = join(root, "src/sources/logs/json-scan-wasm.ts");
 
-export async function compileJsonScan() {
+async function compileJsonScan() {
   const outputs = {};
   const errors = [];
   const { error } = await asc.main(
@@ -54,7 +54,7 @@ export async function compileJsonScan() {
   return binary;
 }
 
-export function moduleText(binary) {
+function moduleText(binary) {
   const base64 = Buffer.from(binary).toString("base64");
   const lines = base64.match(/.{1,96}/g) ?? [];
   return [
@@ -67,27 +67,16 @@ export function moduleText(binary) {
   ].join("\n");
 }
 
-const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
-if (isMain) {
-  process.chdir(root);
-  const text = moduleText(await compileJsonScan());
-  if (process.argv.includes("--check")) {
-    const committed = readFileSync(target, "utf8");
-    if (committed !== text) {
-      console.error(`${target} is stale: run npm run build:wasm`);
-      process.exit(1);
-    }
-    console.log(`${target} is current`);
-  } else {
-    writeFileSync(target, text);
-    console.log(`wrote ${target} (${binarySize(text)} bytes of WebAssembly)`);
+process.chdir(root);
+const binary = await compileJsonScan();
+const text = moduleText(binary);
+if (process.argv.includes("--check")) {
+  if (readFileSync(target, "utf8") !== text) {
+    console.error(`${target} is stale: run npm run build:wasm`);
+    process.exit(1);
   }
-}
-
-function binarySize(text) {
-  const base64 = text
-    .match(/"([A-Za-z0-9+/=]+)"/g)
-    .map((s) => s.slice(1, -1))
-    .join("");
-  return Buffer.from(base64, "base64").length;
+  console.log(`${target} is current`);
+} else {
+  writeFileSync(target, text);
+  console.log(`wrote ${target} (${binary.length} bytes of WebAssembly)`);
 }

@@ -66,12 +66,12 @@ export class Evaluator {
     } else {
       // every field slo reads itself, plus every label a query reads after | json
       const fields = [spec.timestamp, ...plans.flatMap(fieldsRead)];
-      const labels = plans.flatMap(queriesOf).flatMap((q) => [...q.jsonLabels]);
+      const queries = plans.flatMap(queriesOf);
       this.extractor = new JsonExtractor({
-        flat: [...labels, ...fields],
+        flat: [...queries.flatMap((q) => [...q.jsonLabels]), ...fields],
         raw: fields,
         timestamp: spec.timestamp,
-        equals: plans.flatMap(queriesOf).flatMap((q) => q.jsonEquals),
+        equals: queries.flatMap((q) => q.jsonEquals),
       });
       this.fastLine = new FastLine(this.extractor, spec.labels);
     }

@@ -70,10 +70,6 @@ export class FastLine implements LineRecord {
   private readonly cachedTexts: string[];
   private readonly cachedIn: Uint32Array;
   private lineSerial = 0;
-  /** per slot, the last jsonLabelIs comparison made in this line (by the value's Buffer) */
-  private readonly comparedIn: Uint32Array;
-  private readonly comparedWith: (Buffer | null)[];
-  private readonly comparedEqual: Uint8Array;
 
   constructor(
     private readonly extractor: JsonExtractor,
@@ -86,9 +82,6 @@ export class FastLine implements LineRecord {
     const slots = extractor.kinds.length;
     this.cachedTexts = new Array<string>(slots).fill("");
     this.cachedIn = new Uint32Array(slots);
-    this.comparedIn = new Uint32Array(slots);
-    this.comparedWith = new Array<Buffer | null>(slots).fill(null);
-    this.comparedEqual = new Uint8Array(slots);
   }
 
   /** Point at the line the extractor has just scanned successfully. */
@@ -100,10 +93,7 @@ export class FastLine implements LineRecord {
     this.parsed = null;
     this.logfmt = null;
     this.lineSerial = this.lineSerial === 0xffffffff ? 1 : this.lineSerial + 1;
-    if (this.lineSerial === 1) {
-      this.cachedIn.fill(0);
-      this.comparedIn.fill(0);
-    }
+    if (this.lineSerial === 1) this.cachedIn.fill(0);
   }
 
   text(): string {
@@ -122,21 +112,15 @@ export class FastLine implements LineRecord {
     if (slot === undefined) return this.full().jsonLabelIs(name, value);
     if (!this.extractor.isSet(slot)) return value === "";
     if (this.extractor.kinds[slot] !== SLOT_STRING) return this.slotText(slot) === value;
+    // the tokenizer compared the queries' values with the slots it set itself
     const matched = this.extractor.constantMatch(slot, bytes);
     if (matched !== undefined) return matched;
-    if (this.comparedIn[slot] === this.lineSerial && this.comparedWith[slot] === bytes) {
-      return this.comparedEqual[slot] === 1;
-    }
     const start = this.extractor.starts[slot]!;
     const end = this.extractor.ends[slot]!;
-    let equal = end - start === bytes.length && sameBytes(this.buf, start, bytes);
+    if (end - start === bytes.length && sameBytes(this.buf, start, bytes)) return true;
     // unequal bytes are unequal text only where they are valid UTF-8 (decoding
     // turns invalid bytes into U+FFFD): past ASCII, compare the text
-    if (!equal && !asciiOnly(this.buf, start, end)) equal = this.slotText(slot) === value;
-    this.comparedIn[slot] = this.lineSerial;
-    this.comparedWith[slot] = bytes;
-    this.comparedEqual[slot] = equal ? 1 : 0;
-    return equal;
+    return !asciiOnly(this.buf, start, end) && this.slotText(slot) === value;
   }
 
   jsonLabelNumber(name: string, id?: number): number | null {

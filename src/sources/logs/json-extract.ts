@@ -201,8 +201,10 @@ export class JsonExtractor {
     for (const [name, bytes] of targets.equals ?? []) {
       const flat = this.flatNames.indexOf(name);
       if (flat < 0) continue;
+      // one Buffer per distinct value: constantMatch finds a value by its Buffer,
+      // and the tokenizer names only the first equal constant
       const list = this.constantsOf[this.flatSlot(flat)]!;
-      if (!list.includes(bytes)) list.push(bytes);
+      if (!list.some((b) => b.equals(bytes))) list.push(bytes);
     }
     const timestampRaw = targets.timestamp ? this.rawNames.indexOf(targets.timestamp) : -1;
     this.timestampSlot = timestampRaw < 0 ? -1 : this.rawSlot(timestampRaw);
@@ -355,13 +357,6 @@ export class JsonExtractor {
         leaf = key.leaf;
         raw = key.raw;
         child = key.child;
-        if (leaf >= 0 && !this.touch(touchedBase + leaf, serial)) return -1;
-        if (raw >= 0 && !this.touch(touchedBase + raw, serial)) return -1;
-        if (child !== null) {
-          for (let k = 0; k < child.length; k += 2) {
-            if (!this.touch(touchedBase + child[k]!, serial)) return -1;
-          }
-        }
       } else if (level !== null) {
         const plain = keyKind === T_KEY_PLAIN;
         // a plain top-level key not starting with a digit ("_" is put before one)
@@ -383,12 +378,12 @@ export class JsonExtractor {
         leaf = this.matchedLeaf;
         child = this.matchedChild;
         if (topLevel && !plainTop) raw = this.matchRaw(buf, keyStart, keyEnd);
-        if (leaf >= 0 && !this.touch(touchedBase + leaf, serial)) return -1;
-        if (raw >= 0 && !this.touch(touchedBase + raw, serial)) return -1;
-        if (child !== null) {
-          for (let k = 0; k < child.length; k += 2) {
-            if (!this.touch(touchedBase + child[k]!, serial)) return -1;
-          }
+      }
+      if (leaf >= 0 && !this.touch(touchedBase + leaf, serial)) return -1;
+      if (raw >= 0 && !this.touch(touchedBase + raw, serial)) return -1;
+      if (child !== null) {
+        for (let k = 0; k < child.length; k += 2) {
+          if (!this.touch(touchedBase + child[k]!, serial)) return -1;
         }
       }
 

@@ -67,7 +67,7 @@ const SCRATCH_AT = TAPE_AT + TAPE_TOKENS * 12;
 const READ_BUFFERS_AT = SCRATCH_AT + SCRATCH_BYTES + PAD;
 const MEMORY_BYTES = READ_BUFFERS_AT + READ_BUFFERS * (READ_BUFFER_BYTES + PAD);
 
-/** An extractor's tables, as json-scan.as.ts's configure() describes them. */
+/** An extractor's tables, as json-scan.as.ts's init() describes them. */
 export interface KeyTable {
   /** [length * 256 + first byte] for lengths below limit: first entry << 16 | count */
   groups: Int32Array;
@@ -84,10 +84,9 @@ export interface KeyTable {
 
 interface ScanExports {
   memory: WebAssembly.Memory;
-  init(at: number): void;
-  configure(
+  init(
+    classesAt: number,
     groupsAt: number,
-    limit: number,
     entriesAt: number,
     keyBytesAt: number,
     setInAt: number,
@@ -97,7 +96,6 @@ interface ScanExports {
     touchedAt: number,
     tapeAt: number,
     tapeTokens: number,
-    timestampSlot: number,
     timestampAt: number,
     slotConstantsAt: number,
     constantsAt: number,
@@ -105,6 +103,7 @@ interface ScanExports {
     matchOfAt: number,
     matchInAt: number,
   ): void;
+  configure(limit: number, timestampSlot: number): void;
   scan(start: number, end: number, delta: number, generation: number, serial: number): number;
 }
 
@@ -159,7 +158,25 @@ export class JsonTokenizer {
     this.timestampMs = new Float64Array(this.memory, TIMESTAMP_AT + 8, 1);
     this.matchOf = new Int32Array(this.memory, MATCH_OF_AT, MAX_SLOTS);
     this.matchIn = new Uint32Array(this.memory, MATCH_IN_AT, MAX_SLOTS);
-    this.exports.init(CLASSES_AT);
+    this.exports.init(
+      CLASSES_AT,
+      GROUPS_AT,
+      ENTRIES_AT,
+      KEY_BYTES_AT,
+      SET_IN_AT,
+      KINDS_AT,
+      STARTS_AT,
+      ENDS_AT,
+      TOUCHED_AT,
+      TAPE_AT,
+      TAPE_TOKENS,
+      TIMESTAMP_AT,
+      SLOT_CONSTANTS_AT,
+      CONSTANTS_AT,
+      CONSTANT_BYTES_AT,
+      MATCH_OF_AT,
+      MATCH_IN_AT,
+    );
     for (let i = 0; i < READ_BUFFERS; i++) {
       const at = READ_BUFFERS_AT + i * (READ_BUFFER_BYTES + PAD);
       this.freeReadBuffers.push(Buffer.from(this.memory, at, READ_BUFFER_BYTES));
@@ -182,26 +199,7 @@ export class JsonTokenizer {
     this.matchIn.fill(0);
     this.setIn.fill(0);
     this.touched.fill(0);
-    this.exports.configure(
-      GROUPS_AT,
-      table.limit,
-      ENTRIES_AT,
-      KEY_BYTES_AT,
-      SET_IN_AT,
-      KINDS_AT,
-      STARTS_AT,
-      ENDS_AT,
-      TOUCHED_AT,
-      TAPE_AT,
-      TAPE_TOKENS,
-      table.timestampSlot,
-      TIMESTAMP_AT,
-      SLOT_CONSTANTS_AT,
-      CONSTANTS_AT,
-      CONSTANT_BYTES_AT,
-      MATCH_OF_AT,
-      MATCH_IN_AT,
-    );
+    this.exports.configure(table.limit, table.timestampSlot);
     this.active = owner;
   }
 

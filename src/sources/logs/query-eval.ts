@@ -241,9 +241,9 @@ function accessOf(text: LabelLookup): LabelAccess {
 const interned = new Map<string, Buffer>();
 
 /**
- * A compared value's bytes, one Buffer per distinct value: a line can then
- * remember a comparison by the Buffer, and answer the same comparison in
- * another query (the same msg = "..." in total and bad) without redoing it.
+ * A compared value's bytes, one Buffer per distinct value: the same
+ * msg = "..." in total and bad is then one value for the fast path's
+ * tokenizer to compare, once a line.
  */
 function valueBytes(value: string): Buffer {
   let bytes = interned.get(value);

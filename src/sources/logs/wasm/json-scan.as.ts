@@ -79,38 +79,29 @@ let valueKind: i32 = 0;
 let valueStart: usize = 0;
 let valueEnd: usize = 0;
 
-/** Fill the byte-class table (256 bytes at at). */
-export function init(at: usize): void {
-  classes = at;
-  for (let c: i32 = 0; c < 256; c++) {
-    let k: u8 = 0;
-    if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95) k = C_PLAIN;
-    if (c == 32 || c == 9 || c == 13 || c == 10) k = C_SPACE;
-    store<u8>(at + <usize>c, k);
-  }
-}
-
 /**
- * Point at an extractor's tables. groupsAt: i32 [length * 256 + first byte]
- * for lengths below limit: (first entry << 16 | entry count), or 0.
- * entriesAt: ENTRY_BYTES per entry: key offset from keyBytesAt, key length,
- * leaf slot, raw slot (-1 for none), 1 when not simple. Per slot: setIn
- * (u32), kinds, starts, ends (i32); touchedAt: u32 per slot, for the top
- * level. tapeAt: room for tapeTokens tokens of three i32 (kind, start, end).
- * timestampSlotIndex: the slot of the timestamp field (or -1); when this
- * module sets it to RFC 3339 text, it parses it: at timestampResultAt, an
- * i32 state (0 not parsed here, 1 parsed, 2 not a valid time) and, 8 bytes
- * on, the f64 epoch milliseconds. slotConstantsAt: per slot, two i32: the
- * first of its constants and their number; constantsAt: per constant, two
- * i32: its offset from constantBytesAt and its length. When this module sets
- * a slot that has constants to a string without escapes, it writes at
- * matchOfAt (i32 per slot) 1 + the index among them of the constant equal to
- * it, or 0, and at matchInAt (u32 per slot) the line's generation; except
- * when none is equal and the string is not all ASCII.
+ * Lay the memory out, once: where the caller keeps each table. The tables
+ * themselves change with the extractor (configure).
+ *
+ * classesAt: 256 bytes, filled here. groupsAt: i32 [length * 256 + first
+ * byte] for lengths below the limit: (first entry << 16 | entry count), or
+ * 0. entriesAt: ENTRY_BYTES per entry: key offset from keyBytesAt, key
+ * length, leaf slot, raw slot (-1 for none), 1 when not simple. Per slot:
+ * setIn (u32), kinds, starts, ends (i32); touchedAt: u32 per slot, for the
+ * top level. tapeAt: room for tapeTokens tokens of three i32 (kind, start,
+ * end). timestampResultAt: an i32 state (0 not parsed here, 1 parsed, 2
+ * not a valid time) and, 8 bytes on, the f64 epoch milliseconds.
+ * slotConstantsAt: per slot, two i32: the first of its constants and their
+ * number; constantsAt: per constant, two i32: its offset from
+ * constantBytesAt and its length. When this module sets a slot that has
+ * constants to a string without escapes, it writes at matchOfAt (i32 per
+ * slot) 1 + the index among them of the constant equal to it, or 0, and at
+ * matchInAt (u32 per slot) the line's generation; except when none is equal
+ * and the string is not all ASCII.
  */
-export function configure(
+export function init(
+  classesAt: usize,
   groupsAt: usize,
-  limit: i32,
   entriesAt: usize,
   keyBytesAt: usize,
   setInAt: usize,
@@ -120,7 +111,6 @@ export function configure(
   touchedAt: usize,
   tapeAt: usize,
   tapeTokens: i32,
-  timestampSlotIndex: i32,
   timestampResultAt: usize,
   slotConstantsAt: usize,
   constantsAt: usize,
@@ -128,15 +118,8 @@ export function configure(
   matchOfAt: usize,
   matchInAt: usize,
 ): void {
-  timestampSlot = timestampSlotIndex;
-  timestampAt = timestampResultAt;
-  slotConstants = slotConstantsAt;
-  constants = constantsAt;
-  constantBytes = constantBytesAt;
-  matchOf = matchOfAt;
-  matchIn = matchInAt;
+  classes = classesAt;
   groups = groupsAt;
-  groupLimit = limit;
   entries = entriesAt;
   keyBytes = keyBytesAt;
   setIn = setInAt;
@@ -146,6 +129,29 @@ export function configure(
   touched = touchedAt;
   tape = tapeAt;
   tapeEnd = tapeAt + <usize>tapeTokens * 12;
+  timestampAt = timestampResultAt;
+  slotConstants = slotConstantsAt;
+  constants = constantsAt;
+  constantBytes = constantBytesAt;
+  matchOf = matchOfAt;
+  matchIn = matchInAt;
+  for (let c: i32 = 0; c < 256; c++) {
+    let k: u8 = 0;
+    if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95) k = C_PLAIN;
+    if (c == 32 || c == 9 || c == 13 || c == 10) k = C_SPACE;
+    store<u8>(classesAt + <usize>c, k);
+  }
+}
+
+/**
+ * The extractor whose tables the caller has just put in place: plain keys
+ * shorter than limit are looked up in the group table; timestampSlotIndex
+ * is the slot of the timestamp field (or -1), whose RFC 3339 text this
+ * module then parses.
+ */
+export function configure(limit: i32, timestampSlotIndex: i32): void {
+  groupLimit = limit;
+  timestampSlot = timestampSlotIndex;
 }
 
 /**
