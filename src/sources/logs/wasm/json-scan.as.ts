@@ -225,9 +225,8 @@ function findEntry(keyStart: usize, length: i32): i32 {
   const last = first + (group & 0xffff);
   for (let e = first; e < last; e++) {
     const entry = entries + <usize>e * ENTRY_BYTES;
-    if (load<i32>(entry, 4) != length) continue;
     const key = keyBytes + <usize>load<i32>(entry);
-    // the first byte is the group's
+    // the length and the first byte are the group's
     let k: i32 = 1;
     while (k < length && load<u8>(key + <usize>k) == load<u8>(keyStart + <usize>k)) k++;
     if (k == length) return e;
