@@ -68997,7 +68997,9 @@ async function loadSpec(paths, options = {}) {
   const loaded = loadGroups(groups2, env);
   errors.push(...loaded.errors);
   const order = (file2) => file2 === void 0 ? -1 : displayed.indexOf(file2);
-  errors.sort((a, b) => order(a.file) - order(b.file));
+  errors.sort(
+    (a, b) => order(a.file) - order(b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0)
+  );
   const services = loaded.services.sort((a, b) => order(a.file) - order(b.file));
   for (const service of services) {
     for (const source of Object.values(service.sources)) {

@@ -58,9 +58,12 @@ export async function loadSpec(paths: string[], options: LoadOptions = {}): Prom
   }
   const loaded = loadGroups(groups, env);
   errors.push(...loaded.errors);
-  // Back in file order, whatever the format.
+  // Back in file order, whatever the format, and in each file from top to bottom.
   const order = (file: string | undefined) => (file === undefined ? -1 : displayed.indexOf(file));
-  errors.sort((a, b) => order(a.file) - order(b.file));
+  errors.sort(
+    (a, b) =>
+      order(a.file) - order(b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0),
+  );
   const services = loaded.services.sort((a, b) => order(a.file) - order(b.file));
   for (const service of services) {
     // Sources resolve relative paths against the file that defines them.

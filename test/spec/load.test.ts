@@ -90,6 +90,29 @@ describe("loading a native SLO file", () => {
     ]);
   });
 
+  it("lists a file's problems from top to bottom, whichever check found them", async () => {
+    const file = write(`
+service: ctrl
+sources:
+  logs: { type: logs, paths: [a.ndjson] }
+slos:
+  - name: availability
+    objective: 99.9%
+    window: 28d
+    indicator:
+      ratio:
+        source: logs
+        total: '{app="ctrl"} | json | msg = = "a"'
+        bad: '{app="ctrl"} | json | status >= = 500'
+  - name: later
+    objective: 99%
+    window: 28d
+    indicator: { ratio: { source: logs, total: '| json | a = = "b"', bad: '| json' } }
+`);
+    const { errors } = await loadSpec([file]);
+    expect(errors.map((e) => e.line)).toEqual([12, 13, 17]);
+  });
+
   it("never puts the value of a secret into an error", async () => {
     const file = write(
       VALID.replace("url: ${PROM_URL:-http://127.0.0.1:9090}", "url: 'http://user:hunter2@:bad'"),
