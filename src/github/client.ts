@@ -52,12 +52,13 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
     baseUrl: (options.baseUrl || "https://api.github.com").replace(/\/+$/, ""),
     userAgent: "slo-action",
     request: { fetch: fetchWithTimeout },
-    // Octokit's own debug and info lines are noise in a job log.
+    // Octokit's own debug and info lines are noise in a job log, and so are
+    // its line per failed attempt: the caller explains the failure once.
     log: {
       debug: () => {},
       info: () => {},
       warn: (message: string) => options.log.warning(message),
-      error: (message: string) => options.log.warning(message),
+      error: () => {},
     },
     retry: { retries: options.retries ?? 3, retryAfterBaseValue: baseMs },
     throttle: {

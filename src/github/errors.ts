@@ -8,9 +8,17 @@ export interface GitHubFailure {
   message: string;
 }
 
-/** The status and GitHub's own message of whatever Octokit threw. */
+/**
+ * The status and GitHub's own message of whatever Octokit threw. Octokit
+ * gives a request that got no answer at all (refused, timed out) status 500;
+ * that is no answer from GitHub, so it has no status here.
+ */
 export function failureOf(error: unknown): GitHubFailure {
   const e = error as { status?: unknown; message?: unknown; response?: { data?: unknown } };
+  const answered = e?.response !== undefined;
+  if (!answered && e?.status === 500 && typeof e?.message === "string") {
+    return { status: null, message: `no answer from the GitHub API (${e.message})` };
+  }
   const status = typeof e?.status === "number" ? e.status : null;
   const data = e?.response?.data as { message?: unknown } | undefined;
   const raw =

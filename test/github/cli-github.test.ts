@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { hasStackTrace, runCli } from "../support/cli.js";
 import { type FakeGitHub, startFakeGitHub } from "../support/github-server.js";
+import { refusingUrl } from "../support/misbehaving-server.js";
 import { HEAD, pullRequestEvent, runnerFiles } from "./runner-files.js";
 
 const TOKEN = "ghs_clitoken0123456789abcdefghijklmnopqr";
@@ -69,6 +70,18 @@ describe("slo check --github", () => {
     expect(r.stderr).toContain("warning: GITHUB_REPOSITORY or the commit is unknown");
     expect(gh.requests).toEqual([]);
   });
+
+  it("a GitHub API that does not answer is named as such, once, not as an HTTP 500", async () => {
+    const url = await refusingUrl();
+    const runner = runnerFiles(url, "pull_request", pullRequestEvent(7), { GITHUB_TOKEN: TOKEN });
+    const r = await runCli(["check", "slos/", "--at", AT, "--github", "--no-comment", "-q"], {
+      env: { ...runner.env, GITHUB_WORKSPACE: undefined },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("no answer from the GitHub API");
+    expect(r.stderr).not.toMatch(/\b500\b/);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+  }, 60_000);
 
   it("rejects a comment id that could break the marker, before any work", async () => {
     const r = await runCli(["check", "slos/", "--github", "--comment-id", "x -->"]);
