@@ -22,6 +22,16 @@ export interface YamlDocument {
   lines: LineCounter;
 }
 
+/** The YAML errors that usually mean a line is indented wrongly. */
+const INDENTATION_CODES = new Set<string>([
+  "BAD_INDENT",
+  "BLOCK_AS_IMPLICIT_KEY",
+  "MULTILINE_IMPLICIT_KEY",
+  "TAB_AS_INDENT",
+  "MISSING_CHAR",
+  "UNEXPECTED_TOKEN",
+]);
+
 /** Parse every document of a file; YAML syntax errors come back as values. */
 export function parseYamlFile(
   file: string,
@@ -36,14 +46,20 @@ export function parseYamlFile(
   const all = Array.isArray(parsed) ? parsed : [];
   const errors: SloError[] = [];
   for (const d of all) {
+    // After the first syntax error the parser is lost and the rest follow from
+    // it; duplicate keys are each a mistake of their own.
+    let syntaxErrors = 0;
     for (const e of d.errors) {
+      if (e.code !== "DUPLICATE_KEY" && syntaxErrors++ > 0) continue;
       const pos = lines.linePos(e.pos[0]);
       errors.push(
-        specError(`YAML syntax error: ${firstLine(e.message)}`, {
-          file,
-          line: pos.line,
-          col: pos.col,
-        }),
+        specError(
+          `YAML syntax error: ${firstLine(e.message)}`,
+          { file, line: pos.line, col: pos.col },
+          INDENTATION_CODES.has(e.code)
+            ? "YAML reads the structure from indentation: check this line's and the next lines' indentation (spaces, not tabs)"
+            : undefined,
+        ),
       );
     }
   }

@@ -113,6 +113,15 @@ slos:
     expect(errors.map((e) => e.line)).toEqual([12, 13, 17]);
   });
 
+  it("reports a YAML indentation mistake once, where it is, with a hint", async () => {
+    const text = VALID.replace("    objective: 99.9%", "\tobjective: 99.9%");
+    const { errors } = await loadSpec([write(text)], { env: { PROM_TOKEN: "x" } });
+    expect(errors.map((e) => [e.line, e.col, e.message])).toEqual([
+      [12, 1, "YAML syntax error: Tabs are not allowed as indentation"],
+    ]);
+    expect(errors[0]!.hint).toContain("indentation");
+  });
+
   it("never puts the value of a secret into an error", async () => {
     const file = write(
       VALID.replace("url: ${PROM_URL:-http://127.0.0.1:9090}", "url: 'http://user:hunter2@:bad'"),
