@@ -6,9 +6,10 @@
  *   npm run bench                 1 GB, 1 GB as 8 .gz files, 4 GB
  *   npm run bench -- --quick      1 GB only
  *   npm run bench -- --runs 5     slo and the floor 5 times each (median; default 3)
- *   npm run bench -- --no-jq      skip jq (it takes about 20 s a GB)
+ *   npm run bench -- --no-jq      skip jq (it takes about 30 s a GB)
+ *   npm run bench -- --help       this list
  *
- * The data is generated once into .bench-cache/ (about 15 s a GB; the 4 GB
+ * The data is generated once into .bench-cache/ (about 20 s a GB; the 4 GB
  * file only when it is asked for) and reused. Timings are with the files in
  * the page cache (each is read once before it is timed).
  */
@@ -17,6 +18,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { END, FORMAT_VERSION, generateLogs, SPAN_MS, splitToGzip } from "./generate.js";
 import { type Measured, measure, median } from "./measure.js";
 
@@ -38,11 +40,36 @@ function buildBundle(): void {
   );
 }
 
-const argv = process.argv.slice(2);
-const quick = argv.includes("--quick");
-const noJq = argv.includes("--no-jq");
-const runsArg = argv.indexOf("--runs");
-const runs = runsArg >= 0 ? Math.max(1, Number(argv[runsArg + 1])) : 3;
+const USAGE = "usage: npm run bench -- [--quick] [--no-jq] [--runs N]";
+
+function parseFlags(): { quick: boolean; noJq: boolean; runs: number } {
+  let values: { quick?: boolean; "no-jq"?: boolean; runs?: string; help?: boolean };
+  try {
+    values = parseArgs({
+      options: {
+        quick: { type: "boolean" },
+        "no-jq": { type: "boolean" },
+        runs: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const runs = values.runs === undefined ? 3 : Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) {
+    console.error(`--runs ${values.runs}: expected a whole number, 1 or more\n${USAGE}`);
+    process.exit(2);
+  }
+  return { quick: values.quick === true, noJq: values["no-jq"] === true, runs };
+}
+
+const { quick, noJq, runs } = parseFlags();
 
 interface Counts {
   availabilityTotal: number;

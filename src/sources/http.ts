@@ -337,7 +337,7 @@ function networkProblem(error: unknown, url: URL): Problem {
     return {
       problem: true,
       retryable: false,
-      message: `port ${url.port} is one fetch refuses to connect to (a blocked port)`,
+      message: `port ${url.port} is blocked: Node.js's fetch never connects to it (use another port)`,
       hint: "serve the API on another port",
     };
   }

@@ -307,7 +307,7 @@ describe("failures", () => {
   it("a port fetch blocks is said so, not retried", async () => {
     const error = await failure(client("http://127.0.0.1:6000").request({ path: "/" }));
     expect(error.message).toBe(
-      "prometheus source 'prom' at http://127.0.0.1:6000/: port 6000 is one fetch refuses to connect to (a blocked port)",
+      "prometheus source 'prom' at http://127.0.0.1:6000/: port 6000 is blocked: Node.js's fetch never connects to it (use another port)",
     );
   });
 
