@@ -5,7 +5,7 @@
 
 import * as core from "@actions/core";
 import { runCheck } from "../cli/check.js";
-import { oneOf } from "../cli/common.js";
+import { oneOf, parseAt } from "../cli/common.js";
 import { EXIT, exitCodeFor, SloErrors, toSloError, usageError } from "../errors.js";
 import { emptyOutputs, writeOutputs } from "../github/outputs.js";
 
@@ -28,12 +28,15 @@ export function parseInputs(
   input: (name: string) => string = (n) => core.getInput(n),
 ): ActionInputs {
   const text = (name: string) => input(name).trim() || undefined;
+  const at = text("at");
+  // checked here, so the error names the input rather than the CLI's --at
+  if (at !== undefined) parseAt(at, "at");
   return {
     config: (text("config") ?? "slos/")
       .split(/[\n,]/)
       .map((p) => p.trim())
       .filter(Boolean),
-    at: text("at"),
+    at,
     failOn: oneOf("fail-on", text("fail-on") ?? "breach", ["breach", "warning", "never"] as const),
     onSourceError: oneOf("on-source-error", text("on-source-error") ?? "error", [
       "error",

@@ -21,7 +21,7 @@ import { EXIT, usageError } from "../errors.js";
 import { evaluateSet } from "../pipeline/evaluate-set.js";
 import { parseDuration } from "../spec/duration.js";
 import type { NotifyTarget } from "../spec/model.js";
-import { loadOrThrow, oneOf, parseAt } from "./common.js";
+import { loadOrThrow, oneOf, parseAt, pathsArgument } from "./common.js";
 
 export interface AlertsOptions {
   at?: string;
@@ -44,7 +44,7 @@ export function registerAlerts(program: Command, setExit: (code: number) => void
     .description(
       "evaluate the burn-rate alerts and notify Alertmanager, a webhook or GitHub issues of what changed",
     )
-    .argument("[paths...]", "SLO files or folders", [])
+    .addArgument(pathsArgument())
     .option("--at <time>", "evaluate at this RFC 3339 instant instead of now")
     .option(
       "--alertmanager <url>",

@@ -7,7 +7,7 @@ import { evaluateSet } from "../pipeline/evaluate-set.js";
 import { renderJson } from "../report/render-json.js";
 import { renderText } from "../report/render-text.js";
 import type { SloReport } from "../report/schema.js";
-import { loadOrThrow, oneOf, parseAt, useColor, writeOutput } from "./common.js";
+import { loadOrThrow, oneOf, parseAt, pathsArgument, useColor, writeOutput } from "./common.js";
 import { progressLine } from "./progress.js";
 
 export interface CheckOptions {
@@ -36,7 +36,7 @@ export function registerCheck(program: Command, setExit: (code: number) => void)
   program
     .command("check")
     .description("evaluate the SLOs and exit non-zero when the error budget says do not ship")
-    .argument("[paths...]", "SLO files or folders", [])
+    .addArgument(pathsArgument())
     .option("--at <time>", "evaluate at this RFC 3339 instant instead of now")
     .option("--format <format>", "text or json", "text")
     .option("--out <file>", "write the report to a file instead of stdout")
@@ -97,7 +97,7 @@ export async function runCheck(paths: string[], options: CheckOptions): Promise<
       format === "json"
         ? renderJson(report)
         : renderText(report, { color: !options.out && useColor(process.stdout) });
-    await writeOutput(text, options.out, set.files);
+    await writeOutput(text, options.out, set);
   }
   const code = exitCodeOf(report, failOn, onSourceError);
   if (!github) return code;

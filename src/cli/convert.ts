@@ -5,12 +5,12 @@
  * and an existing file is never overwritten without --force.
  */
 
-import { access, mkdir, writeFile } from "node:fs/promises";
+import { access } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { EXIT, usageError } from "../errors.js";
 import { CONVERT_TARGETS, convertPaths } from "../spec/write/convert.js";
-import { DEFAULT_PATHS, oneOf } from "./common.js";
+import { DEFAULT_PATHS, makeUserFolder, oneOf, pathsArgument, writeUserFile } from "./common.js";
 
 export interface ConvertOptions {
   to: string;
@@ -22,7 +22,7 @@ export function registerConvert(program: Command, setExit: (code: number) => voi
   program
     .command("convert")
     .description("convert SLO files (native, OpenSLO, Sloth) to slo's native format or OpenSLO")
-    .argument("[paths...]", "SLO files or folders", [])
+    .addArgument(pathsArgument())
     .requiredOption("--to <format>", "native or openslo")
     .option("--out <dir>", "write one file per service into this folder instead of to stdout")
     .option("--force", "overwrite files that already exist in --out")
@@ -62,9 +62,9 @@ export async function runConvert(paths: string[], options: ConvertOptions): Prom
       );
     }
   }
-  await mkdir(outDir, { recursive: true });
+  await makeUserFolder(outDir, `--out ${options.out}`);
   for (const t of targets) {
-    await writeFile(t.path, t.text);
+    await writeUserFile(t.path, t.text, `--out ${options.out}`);
     process.stdout.write(`wrote ${shown(t.path)}\n`);
   }
   return EXIT.ok;

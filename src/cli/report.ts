@@ -14,7 +14,7 @@ import { renderJson } from "../report/render-json.js";
 import { renderMarkdown } from "../report/render-markdown.js";
 import type { SloReport } from "../report/schema.js";
 import type { SloSet } from "../spec/model.js";
-import { loadOrThrow, oneOf, parseAt, writeOutput } from "./common.js";
+import { loadOrThrow, oneOf, parseAt, pathsArgument, writeOutput } from "./common.js";
 
 export interface ReportOptions {
   at?: string;
@@ -31,7 +31,7 @@ export function registerReport(program: Command, setExit: (code: number) => void
     .description(
       "report each SLO over its window: budget, burn-down, trend, alerts that fired, what spent the budget",
     )
-    .argument("[paths...]", "SLO files or folders", [])
+    .addArgument(pathsArgument())
     .option("--at <time>", "evaluate at this RFC 3339 instant instead of now")
     .option("--format <format>", "markdown, html or json", "markdown")
     .option("--out <file>", "write the report to a file instead of stdout")
@@ -60,7 +60,7 @@ export async function runReport(paths: string[], options: ReportOptions): Promis
       : format === "html"
         ? renderHtml(report, { title: TITLE, runUrl, warnRemaining: warnThresholds(set) })
         : renderMarkdown(report, { title: TITLE, runUrl });
-  await writeOutput(text, options.out, set.files);
+  await writeOutput(text, options.out, set);
   if (issues) {
     const markdown =
       format === "markdown" ? text : renderMarkdown(report, { title: TITLE, runUrl });

@@ -2,13 +2,13 @@
 
 import type { Command } from "commander";
 import { EXIT } from "../errors.js";
-import { loadOrThrow } from "./common.js";
+import { loadOrThrow, pathsArgument } from "./common.js";
 
 export function registerValidate(program: Command, setExit: (code: number) => void): void {
   program
     .command("validate")
     .description("check SLO files without reading any source")
-    .argument("[paths...]", "SLO files or folders", [])
+    .addArgument(pathsArgument())
     .action(async (paths: string[]) => {
       const set = await loadOrThrow(paths);
       const count = set.services.reduce((n, s) => n + s.slos.length, 0);

@@ -45,6 +45,10 @@ describe("parseInputs", () => {
     expect(() => parseInputs(from({ "on-source-error": "ignore" }))).toThrow(
       "on-source-error ignore: expected one of error, pass, fail",
     );
+    expect(() => parseInputs(from({ at: "yesterday" }))).toThrow(
+      "at yesterday: expected an RFC 3339 time",
+    );
+    expect(parseInputs(from({ at: "2026-11-24T12:00:00Z" })).at).toBe("2026-11-24T12:00:00Z");
   });
 });
 

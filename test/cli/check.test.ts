@@ -2,7 +2,7 @@
 
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { SloReport } from "../../src/report/schema.js";
 import { hasStackTrace, ROOT, runCli } from "../support/cli.js";
@@ -194,6 +194,24 @@ describe("exit codes and options", () => {
     const clash = await runCli(["check", file, "--at", AT, "--out", file]);
     expect(clash.code).toBe(2);
     expect(readFileSync(file, "utf8")).toBe(before);
+  });
+
+  it("--out never overwrites a log file the SLOs read, and a path it cannot write is a usage error", async () => {
+    const file = sloOver(healthy);
+    const log = join(dirname(file), "events.ndjson");
+    const before = readFileSync(log, "utf8");
+    const clash = await runCli(["check", file, "--at", AT, "--out", log]);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toContain("is a log file the SLOs read; refusing to overwrite it");
+    expect(readFileSync(log, "utf8")).toBe(before);
+
+    const folder = await runCli(["check", file, "--at", AT, "--out", dirname(file)]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain("it is a folder");
+    const underFile = await runCli(["check", file, "--at", AT, "--out", join(log, "report.json")]);
+    expect(underFile.code).toBe(2);
+    expect(underFile.stderr).toContain("a file is in the way");
+    for (const r of [folder, underFile]) expect(r.stderr).not.toContain("internal");
   });
 
   it("--quiet prints nothing", async () => {

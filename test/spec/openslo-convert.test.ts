@@ -188,6 +188,12 @@ describe("slo convert on the command line", () => {
     expect(readFileSync(join(out, "payments.yaml"), "utf8")).toBe(written);
     const check = await runCli(["validate", out]);
     expect(check.code, check.stderr).toBe(0);
+
+    // --out names a folder: a file there is the user's to fix, not a bug
+    const onFile = await runCli([...args.slice(0, -1), join(out, "payments.yaml")]);
+    expect(onFile.code).toBe(2);
+    expect(onFile.stderr).toContain("a file is in the way");
+    expect(onFile.stderr).not.toContain("internal");
   });
 
   it("bad input exits 2 with a clear message and no stack trace", {
