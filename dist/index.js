@@ -19239,6 +19239,418 @@ var init_errors = __esm({
   }
 });
 
+// src/http/client.ts
+function createHttpClient(options) {
+  const secrets = secretValues(options);
+  const redact = (text) => redactText(text, secrets);
+  const parsed = parseBaseUrl(options.url);
+  if (parsed instanceof SloError) return failingClient(options, parsed, redact);
+  const base = parsed;
+  const headers = requestHeaders(options, base.userinfo);
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
+  const retries = Math.max(0, Math.floor(options.retries));
+  const deadlineMs = options.deadlineMs ?? (retries + 1) * options.timeoutMs + retries * Math.max(backoff.maxMs, maxRetryAfterMs);
+  const limit = createLimiter(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT);
+  const displayUrl = redact(redactUrl(base.url.toString()));
+  let unresponsive;
+  const fail = (req, problem, attempts) => {
+    const where = redact(redactUrl(joinUrl(base.url, req.path).toString()));
+    const tries = attempts > 1 ? ` (gave up after ${attempts} attempts)` : "";
+    const context = req.context ? `; ${req.context}` : "";
+    return new SloError({
+      code: options.errorCode ?? "source",
+      message: redact(`${options.label} at ${where}: ${problem.message}${tries}${context}`),
+      hint: problem.hint ? redact(problem.hint) : void 0
+    });
+  };
+  const request2 = (req) => limit(async () => {
+    const url2 = joinUrl(base.url, req.path);
+    for (const [name2, value] of entriesOf(req.params)) url2.searchParams.append(name2, value);
+    if (unresponsive) throw fail(req, unresponsiveProblem(unresponsive), 1);
+    const init = requestInit(req, headers);
+    const maxAttempts = req.retry === false ? 1 : retries + 1;
+    const deadline = Date.now() + deadlineMs;
+    for (let attempt = 1; ; attempt++) {
+      const remaining = deadline - Date.now();
+      const outcome = remaining <= 0 ? timeoutProblem(options.timeoutMs) : await attemptOnce(url2, init, Math.min(options.timeoutMs, remaining), options, req);
+      if (!("problem" in outcome)) return outcome;
+      const wait = outcome.retryAfterMs !== void 0 ? Math.min(outcome.retryAfterMs, maxRetryAfterMs) : backoffDelay(attempt, backoff);
+      if (!outcome.retryable || attempt >= maxAttempts || Date.now() + wait >= deadline) {
+        if (outcome.timedOut)
+          unresponsive ??= { timeoutMs: options.timeoutMs, attempts: attempt };
+        throw fail(req, outcome, attempt);
+      }
+      await sleep(wait, req.signal);
+    }
+  });
+  return {
+    displayUrl,
+    request: request2,
+    redact,
+    async requestJson(req) {
+      const response = await request2(req);
+      try {
+        return JSON.parse(response.text);
+      } catch {
+        const type = response.headers.get("content-type") ?? "no content-type";
+        throw fail(
+          req,
+          {
+            problem: true,
+            retryable: false,
+            message: `malformed JSON in the response (HTTP ${response.status}, ${type}): ${excerpt(response.text)}`,
+            hint: "the url answered something other than the expected JSON API (a proxy or a login page?); check the url"
+          },
+          1
+        );
+      }
+    }
+  };
+}
+function failingClient(options, error63, redact) {
+  const failure2 = new SloError({
+    code: options.errorCode ?? "source",
+    message: redact(`${options.label}: ${error63.message}`),
+    hint: error63.hint
+  });
+  return {
+    displayUrl: redact(redactUrl(options.url)),
+    redact,
+    request: () => Promise.reject(failure2),
+    requestJson: () => Promise.reject(failure2)
+  };
+}
+async function attemptOnce(url2, init, timeoutMs, options, req) {
+  const cancel = req.signal;
+  if (cancel?.aborted) return cancelledProblem();
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
+  try {
+    const response = await fetch(url2, { ...init, signal });
+    const text = await response.text();
+    if (response.ok || req.acceptStatus?.includes(response.status)) {
+      return { status: response.status, headers: response.headers, text };
+    }
+    return statusProblem(response, text, options);
+  } catch (error63) {
+    if (cancel?.aborted) return cancelledProblem();
+    if (timeout.aborted) return timeoutProblem(timeoutMs);
+    return networkProblem(error63, url2);
+  }
+}
+function cancelledProblem() {
+  return { problem: true, retryable: false, message: "cancelled" };
+}
+function timeoutProblem(timeoutMs) {
+  return {
+    problem: true,
+    retryable: true,
+    timedOut: true,
+    message: `timed out after ${formatSeconds(timeoutMs)}`,
+    hint: "the server did not answer in time; raise the source's timeout, or check the server's load"
+  };
+}
+function unresponsiveProblem(earlier) {
+  const attempts = earlier.attempts > 1 ? ` ${earlier.attempts} times` : "";
+  return {
+    problem: true,
+    retryable: false,
+    message: `not sent: an earlier request timed out after ${formatSeconds(earlier.timeoutMs)}${attempts}, so the server is taken to be unresponsive`,
+    hint: "the server did not answer in time; raise the source's timeout, or check the server's load"
+  };
+}
+function statusProblem(response, body, options) {
+  const { status } = response;
+  const described = options.describeErrorBody?.(body);
+  const text = `${status}${response.statusText ? ` ${response.statusText}` : ""}`;
+  const message = `HTTP ${text}${body.trim() ? `: ${described ?? excerpt(body)}` : ""}`;
+  const retryable = status === 408 || status === 429 || status >= 500;
+  return {
+    problem: true,
+    retryable,
+    message,
+    hint: statusHint(status),
+    retryAfterMs: retryable ? parseRetryAfter(response.headers.get("retry-after")) : void 0
+  };
+}
+function statusHint(status) {
+  if (status === 401 || status === 403) {
+    return "check the credentials: headers, bearerToken or basicAuth (and the tenant, for multi-tenant servers)";
+  }
+  if (status === 404)
+    return "check the url: it should be the server's base URL, without the /api/... path";
+  if (status === 429 || status >= 500)
+    return "the server is failing or overloaded; try again later";
+  return void 0;
+}
+function networkProblem(error63, url2) {
+  const cause = causeOf(error63);
+  const code = cause?.code;
+  const retryable = code !== void 0 && TRANSIENT_CODES.has(code);
+  switch (code) {
+    case "ECONNREFUSED":
+      return {
+        problem: true,
+        retryable,
+        message: "connection refused",
+        hint: "is the server running and listening at that address? check the source's url"
+      };
+    case "ECONNRESET":
+    case "EPIPE":
+    case "UND_ERR_SOCKET":
+    case "UND_ERR_CLOSED":
+      return {
+        problem: true,
+        retryable,
+        message: "the server closed the connection before answering"
+      };
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return {
+        problem: true,
+        retryable,
+        message: `host not found: ${url2.hostname}`,
+        hint: "check the host name in the source's url"
+      };
+    case "ETIMEDOUT":
+    case "UND_ERR_CONNECT_TIMEOUT":
+      return { problem: true, retryable, message: "could not connect: timed out" };
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+      return { problem: true, retryable, message: "host unreachable" };
+  }
+  const detail = cause?.message ?? (error63 instanceof Error ? error63.message : String(error63));
+  if (detail === "bad port") {
+    return {
+      problem: true,
+      retryable: false,
+      message: `port ${url2.port} is blocked: Node.js's fetch never connects to it (use another port)`,
+      hint: "serve the API on another port"
+    };
+  }
+  if (code?.startsWith("ERR_TLS") || code?.includes("CERT") || /certificate|SSL|TLS/i.test(detail)) {
+    return {
+      problem: true,
+      retryable: false,
+      message: `TLS error: ${detail}`,
+      hint: "the server's certificate is not trusted here; NODE_EXTRA_CA_CERTS adds a CA"
+    };
+  }
+  return { problem: true, retryable, message: `request failed: ${detail}` };
+}
+function causeOf(error63) {
+  const cause = error63 instanceof Error ? error63.cause : void 0;
+  if (!(cause instanceof Error)) return void 0;
+  const inner = cause instanceof AggregateError ? cause.errors[0] : cause;
+  const code = inner?.code;
+  const message = inner instanceof Error ? inner.message : cause.message;
+  return { code: typeof code === "string" ? code : void 0, message };
+}
+function parseBaseUrl(text) {
+  let url2;
+  try {
+    url2 = new URL(text);
+    if (url2.protocol !== "http:" && url2.protocol !== "https:") throw new Error("not http");
+  } catch {
+    return new SloError({
+      code: "source",
+      message: `not a valid http(s) URL: ${redactUrl(text)}`,
+      hint: "write the server's base URL, e.g. http://prometheus:9090"
+    });
+  }
+  const userinfo = url2.username || url2.password ? { username: decodeURIComponent(url2.username), password: decodeURIComponent(url2.password) } : void 0;
+  url2.username = "";
+  url2.password = "";
+  return { url: url2, userinfo };
+}
+function splitLastSegment(url2) {
+  try {
+    const u = new URL(url2);
+    const cut = u.pathname.lastIndexOf("/");
+    const path = u.pathname.slice(cut + 1);
+    u.pathname = u.pathname.slice(0, cut) || "/";
+    return { base: u.toString(), path };
+  } catch {
+    return { base: url2, path: "" };
+  }
+}
+function joinUrl(base, path) {
+  const url2 = new URL(base.toString());
+  url2.pathname = `${base.pathname.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
+  return url2;
+}
+function requestHeaders(options, userinfo) {
+  const headers = {
+    accept: "application/json",
+    "user-agent": "slo"
+  };
+  for (const [name2, value] of Object.entries(options.headers ?? {}))
+    headers[name2.toLowerCase()] = value;
+  const basic = options.basicAuth ?? userinfo;
+  if (options.bearerToken) headers.authorization = `Bearer ${options.bearerToken}`;
+  else if (basic) headers.authorization = `Basic ${basicToken(basic)}`;
+  return headers;
+}
+function basicToken(auth2) {
+  return Buffer.from(`${auth2.username}:${auth2.password}`).toString("base64");
+}
+function requestInit(req, headers) {
+  const all = { ...headers };
+  for (const [name2, value] of Object.entries(req.headers ?? {})) all[name2.toLowerCase()] = value;
+  let body;
+  if (req.form) {
+    const form = new URLSearchParams();
+    for (const [name2, value] of entriesOf(req.form)) form.append(name2, value);
+    body = form.toString();
+    all["content-type"] = "application/x-www-form-urlencoded";
+  } else if (req.json !== void 0) {
+    body = JSON.stringify(req.json);
+    all["content-type"] = "application/json";
+  }
+  return { method: req.method ?? (body === void 0 ? "GET" : "POST"), headers: all, body };
+}
+function entriesOf(record2) {
+  const out = [];
+  for (const [name2, value] of Object.entries(record2 ?? {})) {
+    if (typeof value === "string") out.push([name2, value]);
+    else for (const v of value) out.push([name2, v]);
+  }
+  return out;
+}
+function backoffDelay(attempt, backoff) {
+  const ceiling = Math.min(backoff.maxMs, backoff.initialMs * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+}
+function parseRetryAfter(value) {
+  if (value === null || value.trim() === "") return void 0;
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1e3;
+  const at2 = Date.parse(text);
+  return Number.isNaN(at2) ? void 0 : Math.max(0, at2 - Date.now());
+}
+function sleep(ms, signal) {
+  return new Promise((resolve7) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve7();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+function createLimiter(n) {
+  let active = 0;
+  const waiting = [];
+  const next = () => {
+    const wake = waiting.shift();
+    if (wake) wake();
+    else active--;
+  };
+  return async (task) => {
+    if (active >= n) {
+      await new Promise((resolve7) => waiting.push(resolve7));
+    } else {
+      active++;
+    }
+    try {
+      return await task();
+    } finally {
+      next();
+    }
+  };
+}
+function redactUrl(text) {
+  try {
+    const url2 = new URL(text);
+    url2.username = "";
+    url2.password = "";
+    for (const name2 of [...new Set(url2.searchParams.keys())]) {
+      if (SECRET_PARAM.test(name2)) url2.searchParams.set(name2, REDACTED);
+    }
+    return url2.toString();
+  } catch {
+    return redactUrlsIn(text);
+  }
+}
+function redactUrlsIn(text) {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, "$1").replace(
+    /([?&][^=&#\s]*=)([^&#\s"'<>(),;:]*)/g,
+    (whole, name2, value) => SECRET_PARAM.test(name2) && value !== REDACTED ? `${name2}${REDACTED}` : whole
+  );
+}
+function redactText(text, secrets) {
+  let out = redactUrlsIn(text);
+  const sorted = [...new Set(secrets)].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+  for (const secret of sorted) out = out.split(secret).join(REDACTED);
+  return out;
+}
+function secretValues(options) {
+  const values = [];
+  for (const value of Object.values(options.headers ?? {})) {
+    values.push(value);
+    const scheme = /^\s*\S+\s+(\S.*)$/.exec(value);
+    if (scheme?.[1]) values.push(scheme[1]);
+  }
+  if (options.bearerToken) values.push(options.bearerToken);
+  if (options.basicAuth) {
+    values.push(options.basicAuth.password, basicToken(options.basicAuth));
+  }
+  if (options.url) {
+    try {
+      const url2 = new URL(options.url);
+      if (url2.password) {
+        const auth2 = {
+          username: decodeURIComponent(url2.username),
+          password: decodeURIComponent(url2.password)
+        };
+        values.push(auth2.password, url2.password, basicToken(auth2));
+      }
+      for (const [name2, value] of url2.searchParams) if (SECRET_PARAM.test(name2)) values.push(value);
+    } catch {
+    }
+  }
+  return values.flatMap((v) => [v, encodeURIComponent(v)]).filter((v) => v !== "");
+}
+function excerpt(body) {
+  const flat = body.replace(/<(script|style)[\s\S]*?<\/\1>/gi, " ").replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim();
+  if (flat === "") return "(empty body)";
+  return flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS)}\u2026` : flat;
+}
+function formatSeconds(ms) {
+  const s = ms / 1e3;
+  return `${Number.isInteger(s) ? s : s.toFixed(s < 1 ? 2 : 1)}s`;
+}
+var DEFAULT_BACKOFF, DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_MAX_CONCURRENT, EXCERPT_CHARS, MIN_SECRET_LENGTH, TRANSIENT_CODES, SECRET_PARAM, REDACTED;
+var init_client = __esm({
+  "src/http/client.ts"() {
+    "use strict";
+    init_errors();
+    DEFAULT_BACKOFF = { initialMs: 250, maxMs: 4e3 };
+    DEFAULT_MAX_RETRY_AFTER_MS = 1e4;
+    DEFAULT_MAX_CONCURRENT = 8;
+    EXCERPT_CHARS = 200;
+    MIN_SECRET_LENGTH = 4;
+    TRANSIENT_CODES = /* @__PURE__ */ new Set([
+      "ECONNREFUSED",
+      "ECONNRESET",
+      "EPIPE",
+      "ETIMEDOUT",
+      "EAI_AGAIN",
+      "EHOSTUNREACH",
+      "ENETUNREACH",
+      "UND_ERR_SOCKET",
+      "UND_ERR_CONNECT_TIMEOUT",
+      "UND_ERR_HEADERS_TIMEOUT",
+      "UND_ERR_BODY_TIMEOUT",
+      "UND_ERR_CLOSED"
+    ]);
+    SECRET_PARAM = /token|key|secret|pass|pwd|auth|sig|credential|session|jwt/i;
+    REDACTED = "***";
+  }
+});
+
 // node_modules/fdir/dist/index.mjs
 import { createRequire } from "module";
 import { basename, dirname, normalize, relative, resolve, sep } from "path";
@@ -25563,7 +25975,7 @@ var init_index_es = __esm({
   }
 });
 
-// src/spec/lezer.ts
+// src/definition/lezer.ts
 function firstErrorNode(top) {
   let found = null;
   top.cursor().iterate((node2) => {
@@ -25577,12 +25989,12 @@ function firstErrorNode(top) {
   return found;
 }
 var init_lezer = __esm({
-  "src/spec/lezer.ts"() {
+  "src/definition/lezer.ts"() {
     "use strict";
   }
 });
 
-// src/spec/logql.ts
+// src/definition/logql.ts
 function parseLogQuery(text, opts) {
   const body = stripComments(text);
   const firstCode = body.search(/\S/);
@@ -26071,7 +26483,7 @@ function translateRe2(pattern) {
 }
 var STAND_IN_SELECTOR, SUPPORTED, QueryError, KEYWORD_STAGES, MATCH_OPS, COMPARE_OPS, LINE_OPS, UNSUPPORTED_NODES, SIMPLE_ESCAPES, GO_FLOAT, DURATION_UNIT_NANOS, EXTENDED_UNIT_NANOS, DURATION_PART, BYTE_UNITS, JS_SYNTAX_CHARS, POSIX_CLASSES;
 var init_logql = __esm({
-  "src/spec/logql.ts"() {
+  "src/definition/logql.ts"() {
     "use strict";
     init_index_es();
     init_lezer();
@@ -27777,8 +28189,8 @@ function fieldsRead(plan) {
 var init_plan = __esm({
   "src/sources/logs/plan.ts"() {
     "use strict";
-    init_errors();
     init_logql();
+    init_errors();
     init_types();
     init_query_eval();
   }
@@ -29360,7 +29772,7 @@ var init_index_es2 = __esm({
   }
 });
 
-// src/spec/promql.ts
+// src/definition/promql.ts
 function fill(text, range) {
   const replaced = [];
   const out = text.replace(WINDOW_PLACEHOLDER, (match, offset) => {
@@ -29469,7 +29881,7 @@ function windowQuery(text, rangeMs) {
 }
 var WINDOW_PLACEHOLDER, PARSE_DURATION, DURATION_UNITS;
 var init_promql = __esm({
-  "src/spec/promql.ts"() {
+  "src/definition/promql.ts"() {
     "use strict";
     init_index_es2();
     init_lezer();
@@ -29482,407 +29894,6 @@ var init_promql = __esm({
       ["s", 1e3],
       ["ms", 1]
     ];
-  }
-});
-
-// src/sources/http.ts
-function createHttpClient(options) {
-  const secrets = secretValues(options);
-  const redact = (text) => redactText(text, secrets);
-  const parsed = parseBaseUrl(options.url);
-  if (parsed instanceof SloError) return failingClient(options, parsed, redact);
-  const base = parsed;
-  const headers = requestHeaders(options, base.userinfo);
-  const backoff = options.backoff ?? DEFAULT_BACKOFF;
-  const maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
-  const retries = Math.max(0, Math.floor(options.retries));
-  const deadlineMs = options.deadlineMs ?? (retries + 1) * options.timeoutMs + retries * Math.max(backoff.maxMs, maxRetryAfterMs);
-  const limit = createLimiter(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT);
-  const displayUrl = redact(redactUrl(base.url.toString()));
-  let unresponsive;
-  const fail = (req, problem, attempts) => {
-    const where = redact(redactUrl(joinUrl(base.url, req.path).toString()));
-    const tries = attempts > 1 ? ` (gave up after ${attempts} attempts)` : "";
-    const context = req.context ? `; ${req.context}` : "";
-    return new SloError({
-      code: options.errorCode ?? "source",
-      message: redact(`${options.label} at ${where}: ${problem.message}${tries}${context}`),
-      hint: problem.hint ? redact(problem.hint) : void 0
-    });
-  };
-  const request2 = (req) => limit(async () => {
-    const url2 = joinUrl(base.url, req.path);
-    for (const [name2, value] of entriesOf(req.params)) url2.searchParams.append(name2, value);
-    if (unresponsive) throw fail(req, unresponsiveProblem(unresponsive), 1);
-    const init = requestInit(req, headers);
-    const maxAttempts = req.retry === false ? 1 : retries + 1;
-    const deadline = Date.now() + deadlineMs;
-    for (let attempt = 1; ; attempt++) {
-      const remaining = deadline - Date.now();
-      const outcome = remaining <= 0 ? timeoutProblem(options.timeoutMs) : await attemptOnce(url2, init, Math.min(options.timeoutMs, remaining), options, req);
-      if (!("problem" in outcome)) return outcome;
-      const wait = outcome.retryAfterMs !== void 0 ? Math.min(outcome.retryAfterMs, maxRetryAfterMs) : backoffDelay(attempt, backoff);
-      if (!outcome.retryable || attempt >= maxAttempts || Date.now() + wait >= deadline) {
-        if (outcome.timedOut)
-          unresponsive ??= { timeoutMs: options.timeoutMs, attempts: attempt };
-        throw fail(req, outcome, attempt);
-      }
-      await sleep(wait, req.signal);
-    }
-  });
-  return {
-    displayUrl,
-    request: request2,
-    redact,
-    async requestJson(req) {
-      const response = await request2(req);
-      try {
-        return JSON.parse(response.text);
-      } catch {
-        const type = response.headers.get("content-type") ?? "no content-type";
-        throw fail(
-          req,
-          {
-            problem: true,
-            retryable: false,
-            message: `malformed JSON in the response (HTTP ${response.status}, ${type}): ${excerpt(response.text)}`,
-            hint: "the url answered something other than the expected JSON API (a proxy or a login page?); check the url"
-          },
-          1
-        );
-      }
-    }
-  };
-}
-function failingClient(options, error63, redact) {
-  const failure2 = new SloError({
-    code: options.errorCode ?? "source",
-    message: redact(`${options.label}: ${error63.message}`),
-    hint: error63.hint
-  });
-  return {
-    displayUrl: redact(redactUrl(options.url)),
-    redact,
-    request: () => Promise.reject(failure2),
-    requestJson: () => Promise.reject(failure2)
-  };
-}
-async function attemptOnce(url2, init, timeoutMs, options, req) {
-  const cancel = req.signal;
-  if (cancel?.aborted) return cancelledProblem();
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
-  try {
-    const response = await fetch(url2, { ...init, signal });
-    const text = await response.text();
-    if (response.ok || req.acceptStatus?.includes(response.status)) {
-      return { status: response.status, headers: response.headers, text };
-    }
-    return statusProblem(response, text, options);
-  } catch (error63) {
-    if (cancel?.aborted) return cancelledProblem();
-    if (timeout.aborted) return timeoutProblem(timeoutMs);
-    return networkProblem(error63, url2);
-  }
-}
-function cancelledProblem() {
-  return { problem: true, retryable: false, message: "cancelled" };
-}
-function timeoutProblem(timeoutMs) {
-  return {
-    problem: true,
-    retryable: true,
-    timedOut: true,
-    message: `timed out after ${formatSeconds(timeoutMs)}`,
-    hint: "the server did not answer in time; raise the source's timeout, or check the server's load"
-  };
-}
-function unresponsiveProblem(earlier) {
-  const attempts = earlier.attempts > 1 ? ` ${earlier.attempts} times` : "";
-  return {
-    problem: true,
-    retryable: false,
-    message: `not sent: an earlier request timed out after ${formatSeconds(earlier.timeoutMs)}${attempts}, so the server is taken to be unresponsive`,
-    hint: "the server did not answer in time; raise the source's timeout, or check the server's load"
-  };
-}
-function statusProblem(response, body, options) {
-  const { status } = response;
-  const described = options.describeErrorBody?.(body);
-  const text = `${status}${response.statusText ? ` ${response.statusText}` : ""}`;
-  const message = `HTTP ${text}${body.trim() ? `: ${described ?? excerpt(body)}` : ""}`;
-  const retryable = status === 408 || status === 429 || status >= 500;
-  return {
-    problem: true,
-    retryable,
-    message,
-    hint: statusHint(status),
-    retryAfterMs: retryable ? parseRetryAfter(response.headers.get("retry-after")) : void 0
-  };
-}
-function statusHint(status) {
-  if (status === 401 || status === 403) {
-    return "check the credentials: headers, bearerToken or basicAuth (and the tenant, for multi-tenant servers)";
-  }
-  if (status === 404)
-    return "check the url: it should be the server's base URL, without the /api/... path";
-  if (status === 429 || status >= 500)
-    return "the server is failing or overloaded; try again later";
-  return void 0;
-}
-function networkProblem(error63, url2) {
-  const cause = causeOf(error63);
-  const code = cause?.code;
-  const retryable = code !== void 0 && TRANSIENT_CODES.has(code);
-  switch (code) {
-    case "ECONNREFUSED":
-      return {
-        problem: true,
-        retryable,
-        message: "connection refused",
-        hint: "is the server running and listening at that address? check the source's url"
-      };
-    case "ECONNRESET":
-    case "EPIPE":
-    case "UND_ERR_SOCKET":
-    case "UND_ERR_CLOSED":
-      return {
-        problem: true,
-        retryable,
-        message: "the server closed the connection before answering"
-      };
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-      return {
-        problem: true,
-        retryable,
-        message: `host not found: ${url2.hostname}`,
-        hint: "check the host name in the source's url"
-      };
-    case "ETIMEDOUT":
-    case "UND_ERR_CONNECT_TIMEOUT":
-      return { problem: true, retryable, message: "could not connect: timed out" };
-    case "EHOSTUNREACH":
-    case "ENETUNREACH":
-      return { problem: true, retryable, message: "host unreachable" };
-  }
-  const detail = cause?.message ?? (error63 instanceof Error ? error63.message : String(error63));
-  if (detail === "bad port") {
-    return {
-      problem: true,
-      retryable: false,
-      message: `port ${url2.port} is blocked: Node.js's fetch never connects to it (use another port)`,
-      hint: "serve the API on another port"
-    };
-  }
-  if (code?.startsWith("ERR_TLS") || code?.includes("CERT") || /certificate|SSL|TLS/i.test(detail)) {
-    return {
-      problem: true,
-      retryable: false,
-      message: `TLS error: ${detail}`,
-      hint: "the server's certificate is not trusted here; NODE_EXTRA_CA_CERTS adds a CA"
-    };
-  }
-  return { problem: true, retryable, message: `request failed: ${detail}` };
-}
-function causeOf(error63) {
-  const cause = error63 instanceof Error ? error63.cause : void 0;
-  if (!(cause instanceof Error)) return void 0;
-  const inner = cause instanceof AggregateError ? cause.errors[0] : cause;
-  const code = inner?.code;
-  const message = inner instanceof Error ? inner.message : cause.message;
-  return { code: typeof code === "string" ? code : void 0, message };
-}
-function parseBaseUrl(text) {
-  let url2;
-  try {
-    url2 = new URL(text);
-    if (url2.protocol !== "http:" && url2.protocol !== "https:") throw new Error("not http");
-  } catch {
-    return new SloError({
-      code: "source",
-      message: `not a valid http(s) URL: ${redactUrl(text)}`,
-      hint: "write the server's base URL, e.g. http://prometheus:9090"
-    });
-  }
-  const userinfo = url2.username || url2.password ? { username: decodeURIComponent(url2.username), password: decodeURIComponent(url2.password) } : void 0;
-  url2.username = "";
-  url2.password = "";
-  return { url: url2, userinfo };
-}
-function joinUrl(base, path) {
-  const url2 = new URL(base.toString());
-  url2.pathname = `${base.pathname.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
-  return url2;
-}
-function requestHeaders(options, userinfo) {
-  const headers = {
-    accept: "application/json",
-    "user-agent": "slo"
-  };
-  for (const [name2, value] of Object.entries(options.headers ?? {}))
-    headers[name2.toLowerCase()] = value;
-  const basic = options.basicAuth ?? userinfo;
-  if (options.bearerToken) headers.authorization = `Bearer ${options.bearerToken}`;
-  else if (basic) headers.authorization = `Basic ${basicToken(basic)}`;
-  return headers;
-}
-function basicToken(auth2) {
-  return Buffer.from(`${auth2.username}:${auth2.password}`).toString("base64");
-}
-function requestInit(req, headers) {
-  const all = { ...headers };
-  for (const [name2, value] of Object.entries(req.headers ?? {})) all[name2.toLowerCase()] = value;
-  let body;
-  if (req.form) {
-    const form = new URLSearchParams();
-    for (const [name2, value] of entriesOf(req.form)) form.append(name2, value);
-    body = form.toString();
-    all["content-type"] = "application/x-www-form-urlencoded";
-  } else if (req.json !== void 0) {
-    body = JSON.stringify(req.json);
-    all["content-type"] = "application/json";
-  }
-  return { method: req.method ?? (body === void 0 ? "GET" : "POST"), headers: all, body };
-}
-function entriesOf(record2) {
-  const out = [];
-  for (const [name2, value] of Object.entries(record2 ?? {})) {
-    if (typeof value === "string") out.push([name2, value]);
-    else for (const v of value) out.push([name2, v]);
-  }
-  return out;
-}
-function backoffDelay(attempt, backoff) {
-  const ceiling = Math.min(backoff.maxMs, backoff.initialMs * 2 ** (attempt - 1));
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-}
-function parseRetryAfter(value) {
-  if (value === null || value.trim() === "") return void 0;
-  const text = value.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1e3;
-  const at2 = Date.parse(text);
-  return Number.isNaN(at2) ? void 0 : Math.max(0, at2 - Date.now());
-}
-function sleep(ms, signal) {
-  return new Promise((resolve7) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve7();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-function createLimiter(n) {
-  let active = 0;
-  const waiting = [];
-  const next = () => {
-    const wake = waiting.shift();
-    if (wake) wake();
-    else active--;
-  };
-  return async (task) => {
-    if (active >= n) {
-      await new Promise((resolve7) => waiting.push(resolve7));
-    } else {
-      active++;
-    }
-    try {
-      return await task();
-    } finally {
-      next();
-    }
-  };
-}
-function redactUrl(text) {
-  try {
-    const url2 = new URL(text);
-    url2.username = "";
-    url2.password = "";
-    for (const name2 of [...new Set(url2.searchParams.keys())]) {
-      if (SECRET_PARAM.test(name2)) url2.searchParams.set(name2, REDACTED);
-    }
-    return url2.toString();
-  } catch {
-    return redactUrlsIn(text);
-  }
-}
-function redactUrlsIn(text) {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, "$1").replace(
-    /([?&][^=&#\s]*=)([^&#\s"'<>(),;:]*)/g,
-    (whole, name2, value) => SECRET_PARAM.test(name2) && value !== REDACTED ? `${name2}${REDACTED}` : whole
-  );
-}
-function redactText(text, secrets) {
-  let out = redactUrlsIn(text);
-  const sorted = [...new Set(secrets)].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
-  for (const secret of sorted) out = out.split(secret).join(REDACTED);
-  return out;
-}
-function secretValues(options) {
-  const values = [];
-  for (const value of Object.values(options.headers ?? {})) {
-    values.push(value);
-    const scheme = /^\s*\S+\s+(\S.*)$/.exec(value);
-    if (scheme?.[1]) values.push(scheme[1]);
-  }
-  if (options.bearerToken) values.push(options.bearerToken);
-  if (options.basicAuth) {
-    values.push(options.basicAuth.password, basicToken(options.basicAuth));
-  }
-  if (options.url) {
-    try {
-      const url2 = new URL(options.url);
-      if (url2.password) {
-        const auth2 = {
-          username: decodeURIComponent(url2.username),
-          password: decodeURIComponent(url2.password)
-        };
-        values.push(auth2.password, url2.password, basicToken(auth2));
-      }
-      for (const [name2, value] of url2.searchParams) if (SECRET_PARAM.test(name2)) values.push(value);
-    } catch {
-    }
-  }
-  return values.flatMap((v) => [v, encodeURIComponent(v)]).filter((v) => v !== "");
-}
-function excerpt(body) {
-  const flat = body.replace(/<(script|style)[\s\S]*?<\/\1>/gi, " ").replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim();
-  if (flat === "") return "(empty body)";
-  return flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS)}\u2026` : flat;
-}
-function formatSeconds(ms) {
-  const s = ms / 1e3;
-  return `${Number.isInteger(s) ? s : s.toFixed(s < 1 ? 2 : 1)}s`;
-}
-var DEFAULT_BACKOFF, DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_MAX_CONCURRENT, EXCERPT_CHARS, MIN_SECRET_LENGTH, TRANSIENT_CODES, SECRET_PARAM, REDACTED;
-var init_http = __esm({
-  "src/sources/http.ts"() {
-    "use strict";
-    init_errors();
-    DEFAULT_BACKOFF = { initialMs: 250, maxMs: 4e3 };
-    DEFAULT_MAX_RETRY_AFTER_MS = 1e4;
-    DEFAULT_MAX_CONCURRENT = 8;
-    EXCERPT_CHARS = 200;
-    MIN_SECRET_LENGTH = 4;
-    TRANSIENT_CODES = /* @__PURE__ */ new Set([
-      "ECONNREFUSED",
-      "ECONNRESET",
-      "EPIPE",
-      "ETIMEDOUT",
-      "EAI_AGAIN",
-      "EHOSTUNREACH",
-      "ENETUNREACH",
-      "UND_ERR_SOCKET",
-      "UND_ERR_CONNECT_TIMEOUT",
-      "UND_ERR_HEADERS_TIMEOUT",
-      "UND_ERR_BODY_TIMEOUT",
-      "UND_ERR_CLOSED"
-    ]);
-    SECRET_PARAM = /token|key|secret|pass|pwd|auth|sig|credential|session|jwt/i;
-    REDACTED = "***";
   }
 });
 
@@ -29916,7 +29927,7 @@ var init_per_slo = __esm({
   "src/sources/per-slo.ts"() {
     "use strict";
     init_errors();
-    init_http();
+    init_client();
   }
 });
 
@@ -30189,8 +30200,8 @@ var MAX_POINTS_PER_QUERY, MAX_GET_QUERY_CHARS, UNIT_SECONDS, LABEL_NAME, Prometh
 var init_prometheus = __esm({
   "src/sources/prometheus.ts"() {
     "use strict";
-    init_errors();
     init_promql();
+    init_errors();
     init_per_slo();
     init_types();
     MAX_POINTS_PER_QUERY = 1e4;
@@ -47779,7 +47790,7 @@ function createGitHubClient(options) {
   });
 }
 var SloOctokit, RATE_LIMIT_RETRIES;
-var init_client = __esm({
+var init_client2 = __esm({
   "src/github/client.ts"() {
     "use strict";
     init_dist_bundle();
@@ -48388,7 +48399,7 @@ var init_publish = __esm({
     init_render_markdown();
     init_annotations();
     init_check_run();
-    init_client();
+    init_client2();
     init_comment();
     init_commit_status();
     init_context();
@@ -48935,6 +48946,11 @@ function runResultOf(slos) {
   }
   return worst;
 }
+function resultWithHealth(result, health) {
+  if (health.some((h) => !h.ok && h.onFailure === "fail")) return "fail";
+  if (result === "pass" && health.some((h) => !h.ok && h.onFailure === "warn")) return "warn";
+  return result;
+}
 
 // src/engine/timeslices.ts
 function timesliceSli(slices, method, target) {
@@ -49092,21 +49108,46 @@ function buildErrorEntry(slo, bounds, error63) {
   };
 }
 
-// src/sources/index.ts
-async function createSource(spec, options = {}) {
-  switch (spec.type) {
-    case "logs":
-      return (await Promise.resolve().then(() => (init_logs(), logs_exports))).createLogsSource(spec, options);
-    case "prometheus":
-      return (await Promise.resolve().then(() => (init_prometheus(), prometheus_exports))).createPrometheusSource(spec);
-    case "loki":
-      return (await Promise.resolve().then(() => (init_loki(), loki_exports))).createLokiSource(spec);
+// src/defaults.ts
+var MINUTE_MS = 6e4;
+var HOUR_MS = 60 * MINUTE_MS;
+var DAY_MS = 24 * HOUR_MS;
+var DEFAULT_GATE = { minRemaining: 0, warnRemaining: 0.25 };
+var DEFAULT_MIN_EVENTS = 10;
+var DEFAULT_TIMESLICE_MS = 5 * MINUTE_MS;
+var DEFAULT_SOURCE = { timeoutMs: 3e4, retries: 2 };
+var DEFAULT_HEALTH = { timeoutMs: 1e4, retries: 1 };
+var DEFAULT_BURN_RATE_WINDOWS = [
+  {
+    severity: "page",
+    long: "1h",
+    short: "5m",
+    longMs: HOUR_MS,
+    shortMs: 5 * MINUTE_MS,
+    share: 0.02
+  },
+  {
+    severity: "page",
+    long: "6h",
+    short: "30m",
+    longMs: 6 * HOUR_MS,
+    shortMs: 30 * MINUTE_MS,
+    share: 0.05
+  },
+  { severity: "ticket", long: "1d", short: "2h", longMs: DAY_MS, shortMs: 2 * HOUR_MS, share: 0.1 },
+  {
+    severity: "ticket",
+    long: "3d",
+    short: "6h",
+    longMs: 3 * DAY_MS,
+    shortMs: 6 * HOUR_MS,
+    share: 0.1
   }
-}
+];
 
-// src/pipeline/health.ts
+// src/sources/health.ts
 init_errors();
-init_http();
+init_client();
 var UNHEALTHY_STATUS = 503;
 async function runHealthChecks(set2, options = {}) {
   const checks = set2.services.flatMap((s) => s.health.map((h) => ({ service: s.service, h })));
@@ -49121,12 +49162,12 @@ async function checkHealth(service, check2, options = {}) {
     onFailure: check2.onFailure,
     ...fields
   });
-  const { base, path } = splitUrl(check2.url);
+  const { base, path } = splitLastSegment(check2.url);
   const client = createHttpClient({
     label: `health check '${check2.name}'`,
     url: base,
-    timeoutMs: options.timeoutMs ?? 1e4,
-    retries: options.retries ?? 1
+    timeoutMs: options.timeoutMs ?? DEFAULT_HEALTH.timeoutMs,
+    retries: options.retries ?? DEFAULT_HEALTH.retries
   });
   try {
     const response = await client.request({ path, acceptStatus: [UNHEALTHY_STATUS] });
@@ -49179,21 +49220,66 @@ function parseHealthBody(text) {
 function isOk(d) {
   return d.status.trim().toUpperCase() === "OK";
 }
-function resultWithHealth(result, health) {
-  if (health.some((h) => !h.ok && h.onFailure === "fail")) return "fail";
-  if (result === "pass" && health.some((h) => !h.ok && h.onFailure === "warn")) return "warn";
-  return result;
-}
-function splitUrl(url2) {
-  try {
-    const u = new URL(url2);
-    const last = u.pathname.slice(u.pathname.lastIndexOf("/") + 1);
-    u.pathname = u.pathname.slice(0, u.pathname.length - last.length);
-    return { base: u.toString(), path: last };
-  } catch {
-    return { base: url2, path: "" };
+
+// src/sources/index.ts
+async function createSource(spec, options = {}) {
+  switch (spec.type) {
+    case "logs":
+      return (await Promise.resolve().then(() => (init_logs(), logs_exports))).createLogsSource(spec, options);
+    case "prometheus":
+      return (await Promise.resolve().then(() => (init_prometheus(), prometheus_exports))).createPrometheusSource(spec);
+    case "loki":
+      return (await Promise.resolve().then(() => (init_loki(), loki_exports))).createLokiSource(spec);
   }
 }
+
+// src/definition/duration.ts
+var UNIT_MS = {
+  ms: 1,
+  s: 1e3,
+  m: 6e4,
+  h: 36e5,
+  d: 864e5,
+  w: 7 * 864e5,
+  y: 365 * 864e5
+};
+var PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)/y;
+function parseDuration(text) {
+  const s = text.trim();
+  if (s === "") return null;
+  let total = 0;
+  PART.lastIndex = 0;
+  while (PART.lastIndex < s.length) {
+    const start = PART.lastIndex;
+    const m = PART.exec(s);
+    if (!m || m.index !== start) return null;
+    total += Number(m[1]) * UNIT_MS[m[2]];
+  }
+  return total > 0 ? total : null;
+}
+function formatDuration(ms) {
+  if (ms <= 0) return "0s";
+  const order = [
+    ["d", UNIT_MS.d],
+    ["h", UNIT_MS.h],
+    ["m", UNIT_MS.m],
+    ["s", UNIT_MS.s],
+    ["ms", 1]
+  ];
+  let rest = ms;
+  let out = "";
+  for (const [unit, size] of order) {
+    if (rest >= size) {
+      const n = Math.floor(rest / size);
+      out += `${n}${unit}`;
+      rest -= n * size;
+    }
+  }
+  return out;
+}
+var HOUR_MS2 = UNIT_MS.h;
+var MINUTE_MS2 = UNIT_MS.m;
+var DAY_MS2 = UNIT_MS.d;
 
 // src/engine/alert-history.ts
 function alertHistoryStep(rules) {
@@ -49261,54 +49347,6 @@ function alertHistoryOf(input2) {
     episodes
   };
 }
-
-// src/spec/duration.ts
-var UNIT_MS = {
-  ms: 1,
-  s: 1e3,
-  m: 6e4,
-  h: 36e5,
-  d: 864e5,
-  w: 7 * 864e5,
-  y: 365 * 864e5
-};
-var PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)/y;
-function parseDuration(text) {
-  const s = text.trim();
-  if (s === "") return null;
-  let total = 0;
-  PART.lastIndex = 0;
-  while (PART.lastIndex < s.length) {
-    const start = PART.lastIndex;
-    const m = PART.exec(s);
-    if (!m || m.index !== start) return null;
-    total += Number(m[1]) * UNIT_MS[m[2]];
-  }
-  return total > 0 ? total : null;
-}
-function formatDuration(ms) {
-  if (ms <= 0) return "0s";
-  const order = [
-    ["d", UNIT_MS.d],
-    ["h", UNIT_MS.h],
-    ["m", UNIT_MS.m],
-    ["s", UNIT_MS.s],
-    ["ms", 1]
-  ];
-  let rest = ms;
-  let out = "";
-  for (const [unit, size] of order) {
-    if (rest >= size) {
-      const n = Math.floor(rest / size);
-      out += `${n}${unit}`;
-      rest -= n * size;
-    }
-  }
-  return out;
-}
-var HOUR_MS = UNIT_MS.h;
-var MINUTE_MS = UNIT_MS.m;
-var DAY_MS = UNIT_MS.d;
 
 // src/pipeline/report-extras.ts
 var iso3 = (ms) => new Date(ms).toISOString();
@@ -49767,8 +49805,8 @@ function planSlo(slo, sourceType, atMs, options = {}) {
   const bounds = windowBounds(definition2, atMs);
   const previous = windowBounds(definition2, bounds.startMs);
   const lengths = /* @__PURE__ */ new Map([
-    ["1h", HOUR_MS],
-    ["1d", DAY_MS]
+    ["1h", HOUR_MS2],
+    ["1d", DAY_MS2]
   ]);
   for (const w of slo.alerting.windows) lengths.set(w.short, w.shortMs).set(w.long, w.longMs);
   const windows = [...lengths].map(([key, ms]) => ({
@@ -50065,16 +50103,12 @@ var {
   Help
 } = import_index.default;
 
-// src/cli/common.ts
-init_errors();
-init_inputs();
-
-// src/spec/load.ts
+// src/definition/load.ts
 init_errors();
 import { readdir as readdir3, readFile, stat as stat4 } from "node:fs/promises";
 import { join as join2, relative as relative3, resolve as resolve4 } from "node:path";
 
-// src/spec/env.ts
+// src/definition/env.ts
 var import_yaml = __toESM(require_dist(), 1);
 init_errors();
 var REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
@@ -50119,40 +50153,9 @@ function expandEnvInDocument(ydoc, env) {
   return errors;
 }
 
-// src/spec/normalize.ts
-init_errors();
+// src/definition/normalize.ts
 import { dirname as dirname2 } from "node:path";
-
-// src/spec/alert-windows.ts
-var DEFAULT_BURN_RATE_WINDOWS = [
-  {
-    severity: "page",
-    long: "1h",
-    short: "5m",
-    longMs: HOUR_MS,
-    shortMs: 5 * MINUTE_MS,
-    share: 0.02
-  },
-  {
-    severity: "page",
-    long: "6h",
-    short: "30m",
-    longMs: 6 * HOUR_MS,
-    shortMs: 30 * MINUTE_MS,
-    share: 0.05
-  },
-  { severity: "ticket", long: "1d", short: "2h", longMs: DAY_MS, shortMs: 2 * HOUR_MS, share: 0.1 },
-  {
-    severity: "ticket",
-    long: "3d",
-    short: "6h",
-    longMs: 3 * DAY_MS,
-    shortMs: 6 * HOUR_MS,
-    share: 0.1
-  }
-];
-
-// src/spec/normalize.ts
+init_errors();
 init_logql();
 init_promql();
 
@@ -69873,7 +69876,10 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// src/spec/schema.ts
+// src/definition/schema.ts
+function percent2(fraction2) {
+  return fraction2 === 0 ? "0" : `${fraction2 * 100}%`;
+}
 var durationText = external_exports.string().refine((s) => parseDuration(s) !== null, {
   message: "expected a duration like 30s, 5m, 1h, 30d or 4w"
 }).describe("A duration: a number and a unit (ms, s, m, h, d, w), e.g. 5m, 30d, 1h30m");
@@ -69895,8 +69901,8 @@ var httpSourceFields = {
   headers: external_exports.record(external_exports.string(), external_exports.string()).optional().describe("Extra HTTP headers"),
   bearerToken: external_exports.string().optional().describe("Sent as Authorization: Bearer; use ${VAR}"),
   basicAuth: external_exports.strictObject({ username: external_exports.string(), password: external_exports.string() }).optional().describe("HTTP basic auth; use ${VAR} for the password"),
-  timeout: durationText.optional().describe("Per-request timeout (default 30s)"),
-  retries: external_exports.number().int().min(0).max(10).optional().describe("Retries after a failure (default 2)")
+  timeout: durationText.optional().describe(`Per-request timeout (default ${formatDuration(DEFAULT_SOURCE.timeoutMs)})`),
+  retries: external_exports.number().int().min(0).max(10).optional().describe(`Retries after a failure (default ${DEFAULT_SOURCE.retries})`)
 };
 var logsSourceSchema = external_exports.strictObject({
   type: external_exports.literal("logs"),
@@ -69956,7 +69962,9 @@ var burnRateWindowSchema = external_exports.strictObject({
   share: fraction.describe("Budget share that may be spent in the long window, e.g. 2%")
 });
 var alertingSchema = external_exports.strictObject({
-  minEvents: external_exports.number().int().min(0).optional().describe("Events the long window needs before an alert may fire (default 10)"),
+  minEvents: external_exports.number().int().min(0).optional().describe(
+    `Events the long window needs before an alert may fire (default ${DEFAULT_MIN_EVENTS})`
+  ),
   windows: external_exports.array(burnRateWindowSchema).min(1).optional(),
   page: severityPolicySchema.optional(),
   ticket: severityPolicySchema.optional()
@@ -69964,8 +69972,12 @@ var alertingSchema = external_exports.strictObject({
 var gateSchema = external_exports.union([
   external_exports.literal(false),
   external_exports.strictObject({
-    minRemaining: fraction.optional().describe("Breaching below this remaining budget (default 0)"),
-    warnRemaining: fraction.optional().describe("Warning below this remaining budget (default 25%)")
+    minRemaining: fraction.optional().describe(
+      `Breaching below this remaining budget (default ${percent2(DEFAULT_GATE.minRemaining)})`
+    ),
+    warnRemaining: fraction.optional().describe(
+      `Warning below this remaining budget (default ${percent2(DEFAULT_GATE.warnRemaining)})`
+    )
   })
 ]).describe("false: reported, never fails the run");
 var notifySchema = external_exports.array(
@@ -69982,7 +69994,9 @@ var sloSchema = external_exports.strictObject({
   objective: fraction,
   window: windowSchema,
   budgetingMethod: external_exports.enum(["occurrences", "timeslices", "ratioTimeslices"]).optional(),
-  timesliceWindow: durationText.optional().describe("Slice length for timeslice budgeting (default 5m)"),
+  timesliceWindow: durationText.optional().describe(
+    `Slice length for timeslice budgeting (default ${formatDuration(DEFAULT_TIMESLICE_MS)})`
+  ),
   timesliceTarget: fraction.optional().describe("The ratio a slice must meet to be good"),
   indicator: indicatorSchema,
   alerting: alertingSchema.optional(),
@@ -70028,7 +70042,7 @@ function knownKeys(schema = sloFileSchema, into = /* @__PURE__ */ new Set()) {
   return into;
 }
 
-// src/spec/yaml-source.ts
+// src/definition/yaml-source.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 init_errors();
 var INDENTATION_CODES = /* @__PURE__ */ new Set([
@@ -70116,10 +70130,10 @@ function childOf(node2, seg) {
   return void 0;
 }
 
-// src/spec/zod-issues.ts
+// src/definition/zod-issues.ts
 init_errors();
 
-// src/spec/doc-reader.ts
+// src/definition/doc-reader.ts
 init_errors();
 function isJson(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -70307,7 +70321,7 @@ function roundNumber(value) {
   return Number(value.toPrecision(12));
 }
 
-// src/spec/zod-issues.ts
+// src/definition/zod-issues.ts
 var keys;
 function describeZodIssues(ydoc, value, issues) {
   const errors = [];
@@ -70375,7 +70389,7 @@ function closestKey(key) {
   return closest(key, keys);
 }
 
-// src/spec/normalize.ts
+// src/definition/normalize.ts
 function normalizeNativeFile(ydoc, value) {
   const parsed = sloFileSchema.safeParse(value);
   if (!parsed.success) {
@@ -70455,8 +70469,8 @@ var NativeFileNormalizer = class {
       headers: raw.headers ?? {},
       bearerToken: raw.bearerToken,
       basicAuth: raw.basicAuth,
-      timeoutMs: raw.timeout ? parseDuration(raw.timeout) : 3e4,
-      retries: raw.retries ?? 2
+      timeoutMs: raw.timeout ? parseDuration(raw.timeout) : DEFAULT_SOURCE.timeoutMs,
+      retries: raw.retries ?? DEFAULT_SOURCE.retries
     };
     if (raw.type === "prometheus") return { type: "prometheus", ...common };
     return { type: "loki", ...common, tenant: raw.tenant };
@@ -70477,7 +70491,7 @@ var NativeFileNormalizer = class {
     const budgetingMethod = raw.budgetingMethod ?? "occurrences";
     let timeslice;
     if (budgetingMethod !== "occurrences") {
-      const durationMs = raw.timesliceWindow ? parseDuration(raw.timesliceWindow) : 5 * 6e4;
+      const durationMs = raw.timesliceWindow ? parseDuration(raw.timesliceWindow) : DEFAULT_TIMESLICE_MS;
       let target = objective ?? 0.99;
       if (budgetingMethod === "timeslices") {
         if (raw.timesliceTarget === void 0) {
@@ -70744,16 +70758,16 @@ var NativeFileNormalizer = class {
       });
     }
     return {
-      minEvents: raw?.minEvents ?? 10,
+      minEvents: raw?.minEvents ?? DEFAULT_MIN_EVENTS,
       windows,
       page: severity(raw?.page),
       ticket: severity(raw?.ticket)
     };
   }
   gate(path, raw) {
-    if (raw === false) return { enabled: false, minRemaining: 0, warnRemaining: 0.25 };
-    const min = raw?.minRemaining !== void 0 ? this.fraction([...path, "minRemaining"], raw.minRemaining, "minRemaining", false) : 0;
-    const warn = raw?.warnRemaining !== void 0 ? this.fraction([...path, "warnRemaining"], raw.warnRemaining, "warnRemaining", false) : 0.25;
+    if (raw === false) return { enabled: false, ...DEFAULT_GATE };
+    const min = raw?.minRemaining !== void 0 ? this.fraction([...path, "minRemaining"], raw.minRemaining, "minRemaining", false) : DEFAULT_GATE.minRemaining;
+    const warn = raw?.warnRemaining !== void 0 ? this.fraction([...path, "warnRemaining"], raw.warnRemaining, "warnRemaining", false) : DEFAULT_GATE.warnRemaining;
     if (min === void 0 || warn === void 0) return void 0;
     return { enabled: true, minRemaining: min, warnRemaining: Math.max(warn, min) };
   }
@@ -70783,7 +70797,7 @@ function isTimeZone(name2) {
   }
 }
 
-// src/spec/formats.ts
+// src/definition/formats.ts
 function isRecord(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -70805,10 +70819,10 @@ function detectFormat(value, formats) {
   return formats.find((f) => f.detect(value));
 }
 
-// src/spec/openslo/index.ts
+// src/definition/openslo/index.ts
 init_errors();
 
-// src/spec/openslo/durations.ts
+// src/definition/openslo/durations.ts
 var DAY = 864e5;
 var SHORTHAND_UNIT_MS = {
   m: 6e4,
@@ -70842,7 +70856,7 @@ var NOMINAL_CALENDAR_MS = {
   year: 365 * DAY
 };
 
-// src/spec/openslo/extensions.ts
+// src/definition/openslo/extensions.ts
 var SLO_ANNOTATION = {
   minEvents: "slo/min-events",
   gate: "slo/gate",
@@ -70857,7 +70871,7 @@ var HEALTH_ANNOTATION = "slo/health";
 var EXTENSION_PREFIX = "slo/";
 var NOTIFICATION_TARGET_LABEL = "notification_target";
 
-// src/spec/openslo/objects.ts
+// src/definition/openslo/objects.ts
 var KINDS = [
   "SLO",
   "SLI",
@@ -70934,7 +70948,7 @@ function annotationsOf(o) {
   return o.r.labels(at(o, "metadata", "annotations"));
 }
 
-// src/spec/openslo/alerting.ts
+// src/definition/openslo/alerting.ts
 var MINUTE = 6e4;
 var SEVERITY_OF = {
   page: "page",
@@ -71236,11 +71250,11 @@ function sloAlerting(ctx, slo, periodMs) {
   };
 }
 
-// src/spec/openslo/indicators.ts
-init_errors();
+// src/definition/openslo/indicators.ts
 import { dirname as dirname3 } from "node:path";
+init_errors();
 
-// src/spec/implicit-sources.ts
+// src/definition/implicit-sources.ts
 var IMPLICIT_URL = {
   prometheus: "${PROMETHEUS_URL:-http://localhost:9090}",
   loki: "${LOKI_URL:-http://localhost:3100}"
@@ -71251,8 +71265,7 @@ function implicitPrometheus(name2, env) {
     name: name2,
     url: expandString(IMPLICIT_URL.prometheus, env).value.replace(/\/+$/, ""),
     headers: {},
-    timeoutMs: 3e4,
-    retries: 2
+    ...DEFAULT_SOURCE
   };
 }
 function implicitLoki(name2, env) {
@@ -71261,16 +71274,15 @@ function implicitLoki(name2, env) {
     name: name2,
     url: expandString(IMPLICIT_URL.loki, env).value.replace(/\/+$/, ""),
     headers: {},
-    timeoutMs: 3e4,
-    retries: 2
+    ...DEFAULT_SOURCE
   };
 }
 
-// src/spec/openslo/indicators.ts
+// src/definition/openslo/indicators.ts
 init_logql();
 init_promql();
 
-// src/spec/ratio-queries.ts
+// src/definition/ratio-queries.ts
 init_index_es2();
 var ANY_PLACEHOLDER = /\{\{\s*\.?window\s*\}\}/g;
 var WINDOW = "{{window}}";
@@ -71333,7 +71345,7 @@ function rawRatioQueries(ratioQuery) {
   return { numerator: `${ratio} * ${minutes}`, total: `count(${ratio}) * ${minutes}` };
 }
 
-// src/spec/openslo/indicators.ts
+// src/definition/openslo/indicators.ts
 function sourceTypeOf(type) {
   const t2 = type.trim().toLowerCase();
   if (t2 === "prometheus") return "prometheus";
@@ -71405,14 +71417,14 @@ function readDataSource(o) {
     const password = r.string([...cd, "basicAuth", "password"], true);
     if (username !== void 0 && password !== void 0) basicAuth = { username, password };
   }
-  let timeoutMs = 3e4;
+  let timeoutMs = DEFAULT_SOURCE.timeoutMs;
   const timeout = r.string([...cd, "timeout"]);
   if (timeout !== void 0) {
     const ms = parseDuration(timeout);
     if (ms === null) r.fail([...cd, "timeout"], "expected a duration like 30s");
     else timeoutMs = ms;
   }
-  const retries = r.number([...cd, "retries"]) ?? 2;
+  const retries = r.number([...cd, "retries"]) ?? DEFAULT_SOURCE.retries;
   if (!Number.isInteger(retries) || retries < 0 || retries > 10) {
     r.fail([...cd, "retries"], "expected a whole number from 0 to 10");
   }
@@ -71736,7 +71748,7 @@ function histogramUnit(selector) {
   return "s";
 }
 
-// src/spec/openslo/slo.ts
+// src/definition/openslo/slo.ts
 var HOUR = 36e5;
 var MINUTE2 = 6e4;
 var METHODS = {
@@ -72063,7 +72075,7 @@ function sloExtensions(o) {
       r.fail(path, `unknown slo annotation '${key}'`, `slo reads ${known.join(", ")}`, key);
     }
   }
-  let minEvents = 10;
+  let minEvents = DEFAULT_MIN_EVENTS;
   const minText = annotations[SLO_ANNOTATION.minEvents];
   if (minText !== void 0) {
     const n = Number(minText);
@@ -72085,12 +72097,12 @@ function sloExtensions(o) {
     }
     return value;
   };
-  const minRemaining = fraction2(SLO_ANNOTATION.gateMinRemaining, 0);
-  const warnRemaining = fraction2(SLO_ANNOTATION.gateWarnRemaining, 0.25);
+  const minRemaining = fraction2(SLO_ANNOTATION.gateMinRemaining, DEFAULT_GATE.minRemaining);
+  const warnRemaining = fraction2(SLO_ANNOTATION.gateWarnRemaining, DEFAULT_GATE.warnRemaining);
   if (r.errors.length > before) return void 0;
   return {
     minEvents,
-    gate: gateText === "false" ? { enabled: false, minRemaining: 0, warnRemaining: 0.25 } : { enabled: true, minRemaining, warnRemaining: Math.max(warnRemaining, minRemaining) },
+    gate: gateText === "false" ? { enabled: false, ...DEFAULT_GATE } : { enabled: true, minRemaining, warnRemaining: Math.max(warnRemaining, minRemaining) },
     breakdownBy: annotations[SLO_ANNOTATION.breakdownBy],
     runbook: annotations[SLO_ANNOTATION.runbook]
   };
@@ -72099,7 +72111,7 @@ function slug(text) {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
 }
 
-// src/spec/openslo/index.ts
+// src/definition/openslo/index.ts
 var opensloFormat = {
   name: "openslo",
   detect: (value) => isJson(value) && typeof value.apiVersion === "string" && value.apiVersion.toLowerCase().startsWith("openslo/"),
@@ -72205,13 +72217,13 @@ function healthOf(o, errors) {
   }));
 }
 
-// src/spec/sloth.ts
+// src/definition/sloth.ts
 init_errors();
 init_promql();
 var SLOTH_VERSION = "prometheus/v1";
 var SLOTH_API_VERSION = "sloth.slok.dev/v1";
 var SLOTH_KIND = "PrometheusServiceLevel";
-var SLOTH_WINDOW_MS = 30 * DAY_MS;
+var SLOTH_WINDOW_MS = 30 * DAY_MS2;
 var SOURCE_NAME = "prometheus";
 var SLO_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 var FIELDS = {
@@ -72344,8 +72356,8 @@ function loadSlo(doc, path, f, service, serviceLabels) {
     window: { kind: "rolling", durationMs: SLOTH_WINDOW_MS, label: "30d" },
     budgetingMethod: "occurrences",
     indicator,
-    alerting: { minEvents: 10, windows: DEFAULT_BURN_RATE_WINDOWS, ...alerting },
-    gate: { enabled: true, minRemaining: 0, warnRemaining: 0.25 },
+    alerting: { minEvents: DEFAULT_MIN_EVENTS, windows: DEFAULT_BURN_RATE_WINDOWS, ...alerting },
+    gate: { enabled: true, ...DEFAULT_GATE },
     notify: [],
     at: positionOf(r.ydoc, [...path, "name"])
   };
@@ -72431,7 +72443,7 @@ function loadAlerting(r, path, f) {
   return { page: severity(f.pageAlert), ticket: severity(f.ticketAlert) };
 }
 
-// src/spec/load.ts
+// src/definition/load.ts
 var DEFAULT_FORMATS = [opensloFormat, slothFormat];
 var YAML_FILE = /\.ya?ml$/i;
 async function loadSpec(paths, options = {}) {
@@ -72558,6 +72570,8 @@ function displayPath(cwd, absolute) {
 }
 
 // src/cli/common.ts
+init_errors();
+init_inputs();
 var DEFAULT_PATHS = ["slos/"];
 async function loadOrThrow(paths) {
   const { set: set2, errors } = await loadSpec(paths.length > 0 ? paths : DEFAULT_PATHS);
@@ -72688,8 +72702,8 @@ function describeProgress(bytesDone, bytesTotal, elapsedMs) {
   const rate = elapsedMs > 0 ? bytesDone / (elapsedMs / 1e3) : 0;
   const parts = [`reading ${formatBytes(bytesDone)}`];
   if (bytesTotal > 0) {
-    const percent2 = Math.min(100, Math.floor(bytesDone / bytesTotal * 100));
-    parts[0] += ` of ${formatBytes(bytesTotal)} (${percent2}%)`;
+    const percent3 = Math.min(100, Math.floor(bytesDone / bytesTotal * 100));
+    parts[0] += ` of ${formatBytes(bytesTotal)} (${percent3}%)`;
   }
   parts.push(`${formatBytes(rate)}/s`);
   if (bytesTotal > 0 && rate > 0 && bytesDone <= bytesTotal) {

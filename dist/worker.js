@@ -3671,7 +3671,7 @@ var parser = LRParser.deserialize({
   tokenPrec: 3833
 });
 
-// src/spec/lezer.ts
+// src/definition/lezer.ts
 function firstErrorNode(top) {
   let found = null;
   top.cursor().iterate((node) => {
@@ -3685,7 +3685,7 @@ function firstErrorNode(top) {
   return found;
 }
 
-// src/spec/logql.ts
+// src/definition/logql.ts
 var STAND_IN_SELECTOR = '{__slo__="x"} ';
 var SUPPORTED = "slo evaluates line filters (|= != |~ !~), json, logfmt and label filters";
 var QueryError = class extends Error {

@@ -7,6 +7,8 @@
  *   process.stdout.write(renderMarkdown(report));
  */
 
+export { type LoadOptions, type LoadResult, loadSpec } from "./definition/load.js";
+export type { ServiceSpec, SloSet, SloSpec, SourceSpec } from "./definition/model.js";
 export { alertFactor, type BurnRateRule, evaluateAlerts } from "./engine/alert-policy.js";
 export { burnRateOf, errorBudgetOf, sliOf } from "./engine/budget.js";
 export { evaluateSlo, type SloEvaluation, type SloEvaluationInput } from "./engine/evaluate.js";
@@ -24,5 +26,3 @@ export { buildRules } from "./rules/build.js";
 export { renderRules } from "./rules/render.js";
 export { createSource } from "./sources/index.js";
 export type { CountRequest, CountResult, Source } from "./sources/types.js";
-export { type LoadOptions, type LoadResult, loadSpec } from "./spec/load.js";
-export type { ServiceSpec, SloSet, SloSpec, SourceSpec } from "./spec/model.js";

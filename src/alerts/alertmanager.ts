@@ -8,8 +8,8 @@
  */
 
 import { SloError } from "../errors.js";
+import { createHttpClient, type HttpClient } from "../http/client.js";
 import { percent } from "../report/format.js";
-import { createHttpClient, type HttpClient } from "../sources/http.js";
 import { alertKey, type DeliveryContext, type Notifier, type TargetAlert } from "./notifier.js";
 import type { AlertSubject, Severity } from "./subjects.js";
 import type { TargetPlan } from "./targets.js";

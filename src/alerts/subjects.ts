@@ -3,8 +3,8 @@
  * where alerts go) and its evaluation (burn rates, which rules fire).
  */
 
+import type { SloSet, SloSpec } from "../definition/model.js";
 import type { ReportAlert, SloReport, SloReportEntry } from "../report/schema.js";
-import type { SloSet, SloSpec } from "../spec/model.js";
 
 export type Severity = "page" | "ticket";
 export const SEVERITIES: readonly Severity[] = ["page", "ticket"];

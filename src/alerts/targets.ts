@@ -6,8 +6,8 @@
  */
 
 import { createHash } from "node:crypto";
-import { redactUrl } from "../sources/http.js";
-import type { NotifyTarget } from "../spec/model.js";
+import type { NotifyTarget } from "../definition/model.js";
+import { redactUrl } from "../http/client.js";
 import type { AlertSubject, Severity } from "./subjects.js";
 
 export type TargetType = NotifyTarget["type"];

@@ -6,7 +6,7 @@
  */
 
 import { SloError } from "../errors.js";
-import { createHttpClient } from "../sources/http.js";
+import { createHttpClient, splitLastSegment } from "../http/client.js";
 import type { Notifier, TargetChange } from "./notifier.js";
 import type { AlertStateStore } from "./state-file.js";
 import type { AlertSubject } from "./subjects.js";
@@ -55,7 +55,7 @@ function slackLink(url: string): string {
 }
 
 export function createWebhookNotifier(plan: TargetPlan, options: WebhookOptions): Notifier {
-  const { base, path } = splitUrl(plan.url ?? "");
+  const { base, path } = splitLastSegment(plan.url ?? "");
   const http = createHttpClient({
     label: "webhook",
     url: base,
@@ -108,18 +108,6 @@ export function createWebhookNotifier(plan: TargetPlan, options: WebhookOptions)
 }
 
 /** The helper joins a base and a path: keep the URL exactly as given (no trailing slash added). */
-function splitUrl(url: string): { base: string; path: string } {
-  try {
-    const u = new URL(url);
-    const cut = u.pathname.lastIndexOf("/");
-    const path = u.pathname.slice(cut + 1);
-    u.pathname = u.pathname.slice(0, cut) || "/";
-    return { base: u.toString(), path };
-  } catch {
-    return { base: url, path: "" };
-  }
-}
-
 /** The path of an incoming webhook is its password: never print it, whole or in part. */
 function secretPartsOf(url: string): string[] {
   try {

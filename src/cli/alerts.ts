@@ -17,10 +17,10 @@ import { AlertStateStore } from "../alerts/state-file.js";
 import { type AlertSubject, alertSubjects, type Severity } from "../alerts/subjects.js";
 import { declaredTypes, planTargets } from "../alerts/targets.js";
 import { burnSentence, SEVERITY_WORD } from "../alerts/wording.js";
+import { parseDuration } from "../definition/duration.js";
+import type { NotifyTarget } from "../definition/model.js";
 import { EXIT, usageError } from "../errors.js";
 import { evaluateSet } from "../pipeline/evaluate-set.js";
-import { parseDuration } from "../spec/duration.js";
-import type { NotifyTarget } from "../spec/model.js";
 import { loadOrThrow, oneOf, parseAt, pathsArgument } from "./common.js";
 
 export interface AlertsOptions {

@@ -3,10 +3,10 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { Argument } from "commander";
+import { loadSpec } from "../definition/load.js";
+import type { SloSet } from "../definition/model.js";
 import { SloErrors, usageError } from "../errors.js";
 import { resolveInputs } from "../sources/logs/inputs.js";
-import { loadSpec } from "../spec/load.js";
-import type { SloSet } from "../spec/model.js";
 
 export const DEFAULT_PATHS = ["slos/"];
 

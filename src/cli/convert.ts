@@ -8,8 +8,8 @@
 import { access } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import type { Command } from "commander";
+import { CONVERT_TARGETS, convertPaths } from "../definition/write/convert.js";
 import { EXIT, usageError } from "../errors.js";
-import { CONVERT_TARGETS, convertPaths } from "../spec/write/convert.js";
 import { DEFAULT_PATHS, makeUserFolder, oneOf, pathsArgument, writeUserFile } from "./common.js";
 
 export interface ConvertOptions {

@@ -7,13 +7,13 @@
 
 import type { Command } from "commander";
 import { publishReportIssue } from "../alerts/report-issue.js";
+import type { SloSet } from "../definition/model.js";
 import { EXIT } from "../errors.js";
 import { evaluateSet } from "../pipeline/evaluate-set.js";
 import { renderHtml } from "../report/render-html.js";
 import { renderJson } from "../report/render-json.js";
 import { renderMarkdown } from "../report/render-markdown.js";
 import type { SloReport } from "../report/schema.js";
-import type { SloSet } from "../spec/model.js";
 import { loadOrThrow, oneOf, parseAt, pathsArgument, writeOutput } from "./common.js";
 
 export interface ReportOptions {

@@ -44,3 +44,16 @@ export function runResultOf(slos: readonly { status: SloStatus; gated: boolean }
   }
   return worst;
 }
+
+/**
+ * The run's result with the health gate applied: a failing check with
+ * `onFailure: fail` fails the run, one with `warn` makes a pass a warning.
+ */
+export function resultWithHealth(
+  result: RunResult,
+  health: readonly { ok: boolean; onFailure: "fail" | "warn" }[],
+): RunResult {
+  if (health.some((h) => !h.ok && h.onFailure === "fail")) return "fail";
+  if (result === "pass" && health.some((h) => !h.ok && h.onFailure === "warn")) return "warn";
+  return result;
+}

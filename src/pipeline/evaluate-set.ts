@@ -4,15 +4,15 @@
  * fails marks its SLOs as errors and leaves the others untouched.
  */
 
+import type { ServiceSpec, SloSet, SloSpec, SourceSpec } from "../definition/model.js";
 import { evaluateSlo } from "../engine/evaluate.js";
-import { runResultOf } from "../engine/status.js";
+import { resultWithHealth, runResultOf } from "../engine/status.js";
 import { SloError, toSloError } from "../errors.js";
 import { buildEntry, buildErrorEntry } from "../report/build.js";
 import type { SloReport, SloReportEntry } from "../report/schema.js";
+import { runHealthChecks } from "../sources/health.js";
 import { createSource, type SourceOptions } from "../sources/index.js";
 import type { CountRequest, CountResult, Source } from "../sources/types.js";
-import type { ServiceSpec, SloSet, SloSpec, SourceSpec } from "../spec/model.js";
-import { resultWithHealth, runHealthChecks } from "./health.js";
 import { alertHistoryFor, previousOf } from "./report-extras.js";
 import { planSlo, type SloPlan } from "./requests.js";
 

@@ -4,13 +4,13 @@
  * (slo report). Counts from the source in, report fields out.
  */
 
+import { formatDuration } from "../definition/duration.js";
+import type { SloSpec } from "../definition/model.js";
 import { alertHistoryOf } from "../engine/alert-history.js";
 import { badOf, errorBudgetOf, NO_EVENTS, sliOf } from "../engine/budget.js";
 import { timesliceSli } from "../engine/timeslices.js";
 import type { SloReportEntry } from "../report/schema.js";
 import type { CountResult } from "../sources/types.js";
-import { formatDuration } from "../spec/duration.js";
-import type { SloSpec } from "../spec/model.js";
 import type { SloPlan } from "./requests.js";
 
 const iso = (ms: number) => new Date(ms).toISOString();

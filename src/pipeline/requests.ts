@@ -1,10 +1,10 @@
 /** What to ask a source for one SLO at one instant: its windows, buckets and breakdown. */
 
+import { DAY_MS, HOUR_MS } from "../definition/duration.js";
+import type { SloSpec, SourceSpec } from "../definition/model.js";
 import { alertHistoryStep } from "../engine/alert-history.js";
 import { type WindowBounds, windowBounds } from "../engine/windows.js";
 import type { CountRequest, WindowRequest } from "../sources/types.js";
-import { DAY_MS, HOUR_MS } from "../spec/duration.js";
-import type { SloSpec, SourceSpec } from "../spec/model.js";
 
 /** Burn-down chart resolution: enough points for a smooth line, few enough for one query_range. */
 export const BURN_DOWN_POINTS = 120;

@@ -1,8 +1,8 @@
 /** Engine numbers + the SLO's definition -> one entry of the JSON report. */
 
+import type { SloSpec } from "../definition/model.js";
 import type { SloEvaluation } from "../engine/evaluate.js";
 import type { WindowBounds } from "../engine/windows.js";
-import type { SloSpec } from "../spec/model.js";
 import type { SloReportEntry } from "./schema.js";
 
 export interface EntryExtras {

@@ -1,7 +1,7 @@
 /** JSON Schemas for schemas/, generated from the zod schemas so they cannot drift. */
 
 import { z } from "zod";
-import { sloFileSchema } from "../spec/schema.js";
+import { sloFileSchema } from "../definition/schema.js";
 import { reportSchema } from "./schema.js";
 
 export function sloFileJsonSchema(): object {

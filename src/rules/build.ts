@@ -15,11 +15,16 @@
  */
 
 import { ALERT_NAME, labelName } from "../alerts/alertmanager.js";
+import type { LatencyIndicator, SloSet, SloSpec, SourceSpec } from "../definition/model.js";
+import { NOMINAL_CALENDAR_MS } from "../definition/openslo/durations.js";
+import {
+  formatPromDuration,
+  formatSelector,
+  selectorParts,
+  windowQuery,
+} from "../definition/promql.js";
 import { alertFactor } from "../engine/alert-policy.js";
 import { type SloError, specError } from "../errors.js";
-import type { LatencyIndicator, SloSet, SloSpec, SourceSpec } from "../spec/model.js";
-import { NOMINAL_CALENDAR_MS } from "../spec/openslo/durations.js";
-import { formatPromDuration, formatSelector, selectorParts, windowQuery } from "../spec/promql.js";
 
 export interface RecordingRule {
   record: string;

@@ -1,6 +1,6 @@
 /** Rule groups -> YAML: a Prometheus rule file, or PrometheusRule resources for the Prometheus Operator. */
 
-import { renderDocuments } from "../spec/write/yaml.js";
+import { renderDocuments } from "../definition/write/yaml.js";
 import type { Rule, RuleGroup, ServiceRules } from "./build.js";
 
 export const RULE_FORMATS = ["prometheus", "prometheus-operator"] as const;

@@ -4,7 +4,7 @@
  * never load the HTTP sources.
  */
 
-import type { SourceSpec } from "../spec/model.js";
+import type { SourceSpec } from "../definition/model.js";
 import type { LogsSourceOptions } from "./logs/index.js";
 import type { Source } from "./types.js";
 

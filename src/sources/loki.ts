@@ -19,9 +19,9 @@
  * as written) says how many there were.
  */
 
+import type { LatencyIndicator, LokiSourceSpec, RatioIndicator } from "../definition/model.js";
 import { type SloError, sourceError, toSloError } from "../errors.js";
-import type { LatencyIndicator, LokiSourceSpec, RatioIndicator } from "../spec/model.js";
-import type { HttpClient } from "./http.js";
+import type { HttpClient } from "../http/client.js";
 import { clientForSource, countEachSlo } from "./per-slo.js";
 import type {
   BreakdownEntry,

@@ -4,9 +4,9 @@
  * the others their counts.
  */
 
+import type { HttpAuth } from "../definition/model.js";
 import { type SloError, toSloError } from "../errors.js";
-import type { HttpAuth } from "../spec/model.js";
-import { createHttpClient, type HttpClient, type HttpClientOptions } from "./http.js";
+import { createHttpClient, type HttpClient, type HttpClientOptions } from "../http/client.js";
 import type { CountRequest, CountResult } from "./types.js";
 
 export function clientForSource(

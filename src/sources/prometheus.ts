@@ -9,16 +9,20 @@
  * the threshold, total = `_count`.
  */
 
-import { type SloError, sourceError, toSloError } from "../errors.js";
-import type { LatencyIndicator, PrometheusSourceSpec, RatioIndicator } from "../spec/model.js";
+import type {
+  LatencyIndicator,
+  PrometheusSourceSpec,
+  RatioIndicator,
+} from "../definition/model.js";
 import {
   formatPromDuration,
   formatSelector,
   hasWindowPlaceholder,
   selectorParts,
   windowQuery,
-} from "../spec/promql.js";
-import type { HttpClient } from "./http.js";
+} from "../definition/promql.js";
+import { type SloError, sourceError, toSloError } from "../errors.js";
+import type { HttpClient } from "../http/client.js";
 import { clientForSource, countEachSlo } from "./per-slo.js";
 import type {
   BreakdownEntry,

@@ -3,8 +3,8 @@
  * time windows. The engine takes these numbers; the source does the I/O.
  */
 
+import type { SloSpec } from "../definition/model.js";
 import type { SloError } from "../errors.js";
-import type { SloSpec } from "../spec/model.js";
 
 export interface Counts {
   good: number;

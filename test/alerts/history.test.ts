@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_BURN_RATE_WINDOWS } from "../../src/defaults.js";
 import { alertHistoryOf, alertHistoryStep } from "../../src/engine/alert-history.js";
-import { DEFAULT_BURN_RATE_WINDOWS } from "../../src/spec/alert-windows.js";
 import { type RawEvent, referenceAlertFires } from "../engine/reference.js";
 import { DAY, EXPECTED, HOUR, incidentEvents, MINUTE } from "./incident.js";
 

@@ -11,7 +11,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_BURN_RATE_WINDOWS } from "../../src/spec/alert-windows.js";
+import { DEFAULT_BURN_RATE_WINDOWS } from "../../src/defaults.js";
 import { referenceAlertFires } from "../engine/reference.js";
 import { hasStackTrace, runCli } from "../support/cli.js";
 import { type FakeGitHub, startFakeGitHub } from "../support/github-server.js";

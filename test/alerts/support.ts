@@ -5,11 +5,11 @@
  */
 
 import { alertSubjects } from "../../src/alerts/subjects.js";
+import { DEFAULT_BURN_RATE_WINDOWS } from "../../src/defaults.js";
+import type { NotifyTarget, SloSet, SloSpec } from "../../src/definition/model.js";
 import { sourceError } from "../../src/errors.js";
 import { evaluateSet } from "../../src/pipeline/evaluate-set.js";
 import type { CountResult, Source } from "../../src/sources/types.js";
-import { DEFAULT_BURN_RATE_WINDOWS } from "../../src/spec/alert-windows.js";
-import type { NotifyTarget, SloSet, SloSpec } from "../../src/spec/model.js";
 import { sloSpec } from "../support/slo-spec.js";
 
 export type Firing = "page" | "ticket" | "both" | "none" | "error";

@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_BURN_RATE_WINDOWS } from "../../src/defaults.js";
 import { alertFactor } from "../../src/engine/alert-policy.js";
 import { burnRateOf, errorBudgetOf, sliOf } from "../../src/engine/budget.js";
 import { evaluateSlo, type SloEvaluationInput } from "../../src/engine/evaluate.js";
 import { runResultOf } from "../../src/engine/status.js";
 import { timesliceSli } from "../../src/engine/timeslices.js";
-import { DEFAULT_BURN_RATE_WINDOWS } from "../../src/spec/alert-windows.js";
 import { countIn, type RawEvent, referenceAlertFires, referenceStatus } from "./reference.js";
 
 const MIN = 60_000;

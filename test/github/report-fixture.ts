@@ -1,9 +1,9 @@
 /** Reports for the GitHub tests: real SLO files through the real pipeline, with counts made up. */
 
+import { loadText } from "../../src/definition/load.js";
 import { evaluateSet } from "../../src/pipeline/evaluate-set.js";
 import type { SloReport } from "../../src/report/schema.js";
 import type { CountResult, Source } from "../../src/sources/types.js";
-import { loadText } from "../../src/spec/load.js";
 
 export const AT = Date.parse("2026-11-24T12:00:00Z");
 const HOUR = 3_600_000;

@@ -5,10 +5,10 @@
  */
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Indicator, PrometheusSourceSpec } from "../../src/definition/model.js";
 import { SloError } from "../../src/errors.js";
 import { createPrometheusSource, MAX_POINTS_PER_QUERY } from "../../src/sources/prometheus.js";
 import type { CountRequest, CountResult, Source } from "../../src/sources/types.js";
-import type { Indicator, PrometheusSourceSpec } from "../../src/spec/model.js";
 import {
   AT,
   DAY_MS,

@@ -6,10 +6,10 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Indicator, PrometheusSourceSpec } from "../../src/definition/model.js";
 import { SloError } from "../../src/errors.js";
 import { createPrometheusSource } from "../../src/sources/prometheus.js";
 import type { CountRequest, CountResult, Source } from "../../src/sources/types.js";
-import type { Indicator, PrometheusSourceSpec } from "../../src/spec/model.js";
 import {
   AT,
   DAY_MS,

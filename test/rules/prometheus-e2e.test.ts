@@ -10,9 +10,9 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadSpec } from "../../src/definition/load.js";
 import { evaluateSet } from "../../src/pipeline/evaluate-set.js";
 import type { SloReport, SloReportEntry } from "../../src/report/schema.js";
-import { loadSpec } from "../../src/spec/load.js";
 import { AT, generateHistory, toOpenMetrics } from "../support/metrics-history.js";
 import {
   createBlocks,

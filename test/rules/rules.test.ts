@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { ALERT_NAME } from "../../src/alerts/alertmanager.js";
+import { loadSpec } from "../../src/definition/load.js";
+import type { SloSet } from "../../src/definition/model.js";
 import {
   type AlertingRule,
   buildRules,
@@ -17,8 +19,6 @@ import {
   type RecordingRule,
 } from "../../src/rules/build.js";
 import { renderRules } from "../../src/rules/render.js";
-import { loadSpec } from "../../src/spec/load.js";
-import type { SloSet } from "../../src/spec/model.js";
 import { hasStackTrace, ROOT, runCli } from "../support/cli.js";
 import { requireBinaries, run } from "../support/servers.js";
 

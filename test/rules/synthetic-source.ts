@@ -9,8 +9,8 @@
  *   series (v(end) - v(start)); the same data promtool is given.
  */
 
+import type { Indicator, SourceSpec } from "../../src/definition/model.js";
 import type { CountRequest, CountResult, Counts, Source } from "../../src/sources/types.js";
-import type { Indicator, SourceSpec } from "../../src/spec/model.js";
 
 const MINUTE = 60_000;
 

@@ -5,10 +5,10 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Indicator, LokiSourceSpec } from "../../src/definition/model.js";
 import { SloError } from "../../src/errors.js";
 import { createLokiSource, lokiTime, splitRange } from "../../src/sources/loki.js";
 import type { CountRequest, CountResult } from "../../src/sources/types.js";
-import type { Indicator, LokiSourceSpec } from "../../src/spec/model.js";
 import { type LokiStandIn, startLokiStandIn } from "../support/loki-standin.js";
 import { refusingUrl } from "../support/misbehaving-server.js";
 import { sloSpec, standardWindows } from "../support/slo-spec.js";

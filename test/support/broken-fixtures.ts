@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { expect } from "vitest";
-import { loadSpec } from "../../src/spec/load.js";
+import { loadSpec } from "../../src/definition/load.js";
 import { ROOT } from "./cli.js";
 
 export interface BrokenFixture {

@@ -1,7 +1,7 @@
 /** SloSpec values built literally, for source tests that run before any loader. */
 
-import { DEFAULT_BURN_RATE_WINDOWS } from "../../src/spec/alert-windows.js";
-import type { Indicator, SloSpec } from "../../src/spec/model.js";
+import { DEFAULT_BURN_RATE_WINDOWS } from "../../src/defaults.js";
+import type { Indicator, SloSpec } from "../../src/definition/model.js";
 
 export function sloSpec(
   name: string,

@@ -3,8 +3,8 @@
  * once, its timestamp read once, and then judged by every request's queries.
  */
 
-import { parseGoDurationNanos, parseGoFloat } from "../../spec/logql.js";
-import type { LogsSourceSpec } from "../../spec/model.js";
+import { parseGoDurationNanos, parseGoFloat } from "../../definition/logql.js";
+import type { LogsSourceSpec } from "../../definition/model.js";
 import type { LineSample } from "../types.js";
 import { FastLine } from "./fast-line.js";
 import { JsonExtractor } from "./json-extract.js";

@@ -6,8 +6,8 @@
  */
 
 import { availableParallelism } from "node:os";
+import type { LogsSourceSpec } from "../../definition/model.js";
 import { type SloError, sourceError } from "../../errors.js";
-import type { LogsSourceSpec } from "../../spec/model.js";
 import type { CountRequest, CountResult, Source } from "../types.js";
 import { type LogInput, resolveInputs } from "./inputs.js";
 import { type JobResult, type LogJob, mergeResults, planJobs, runJob } from "./jobs.js";

@@ -5,7 +5,7 @@
  * samples do not depend on which job finished first.
  */
 
-import type { LogsSourceSpec } from "../../spec/model.js";
+import type { LogsSourceSpec } from "../../definition/model.js";
 import type { LineSample } from "../types.js";
 import {
   Evaluator,

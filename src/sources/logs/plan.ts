@@ -4,10 +4,10 @@
  * judged good or bad.
  */
 
+import { parseLogQuery } from "../../definition/logql.js";
+import type { LogQuery } from "../../definition/logql-ast.js";
+import type { LatencyIndicator, LogsSourceSpec } from "../../definition/model.js";
 import { SloError, specError } from "../../errors.js";
-import { parseLogQuery } from "../../spec/logql.js";
-import type { LogQuery } from "../../spec/logql-ast.js";
-import type { LatencyIndicator, LogsSourceSpec } from "../../spec/model.js";
 import {
   breakdownWindow,
   type CountRequest,

@@ -10,14 +10,14 @@ import {
   parseGoDuration,
   parseGoFloat,
   parseHumanBytes,
-} from "../../spec/logql.js";
+} from "../../definition/logql.js";
 import type {
   CompareOp,
   LabelFilterExpr,
   LogQuery,
   MatchOp,
   StreamMatcher,
-} from "../../spec/logql-ast.js";
+} from "../../definition/logql-ast.js";
 
 /**
  * One log line as the evaluator sees it. Implementations compute each part

@@ -5,7 +5,7 @@
  */
 
 import { parentPort, workerData } from "node:worker_threads";
-import type { LogsSourceSpec } from "../../spec/model.js";
+import type { LogsSourceSpec } from "../../definition/model.js";
 import type { CountRequest } from "../types.js";
 import { runJob } from "./jobs.js";
 import { planRequest, type RequestPlan } from "./plan.js";

@@ -1,6 +1,12 @@
 /** Building blocks for the logs source tests: specs, requests and windows around one instant. */
 
 import { join } from "node:path";
+import type {
+  Indicator,
+  LatencyIndicator,
+  LogsSourceSpec,
+  SloSpec,
+} from "../../../src/definition/model.js";
 import { SloError } from "../../../src/errors.js";
 import { createLogsSource, type LogsSourceOptions } from "../../../src/sources/logs/index.js";
 import type {
@@ -9,12 +15,6 @@ import type {
   SeriesRequest,
   WindowRequest,
 } from "../../../src/sources/types.js";
-import type {
-  Indicator,
-  LatencyIndicator,
-  LogsSourceSpec,
-  SloSpec,
-} from "../../../src/spec/model.js";
 
 export const FIXTURES = join(import.meta.dirname, "..", "..", "fixtures", "logs");
 

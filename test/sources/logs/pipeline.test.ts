@@ -1,11 +1,11 @@
 /** LogQL pipeline semantics on single lines, as Loki evaluates them. */
 
 import { describe, expect, it } from "vitest";
+import { parseLogQuery } from "../../../src/definition/logql.js";
 import { flattenJson, sanitizeLabelKey } from "../../../src/sources/logs/json-fields.js";
 import { ParsedLine, parseJsonObject } from "../../../src/sources/logs/line-record.js";
 import { parseLogfmt } from "../../../src/sources/logs/logfmt.js";
 import { compileQuery } from "../../../src/sources/logs/query-eval.js";
-import { parseLogQuery } from "../../../src/spec/logql.js";
 
 const STREAM = { app: "ctrl", env: "prod" };
 

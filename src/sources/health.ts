@@ -7,16 +7,33 @@
  * or warns, as the check's `onFailure` says.
  */
 
-import type { RunResult } from "../engine/status.js";
+import { DEFAULT_HEALTH } from "../defaults.js";
+import type { HealthCheck, SloSet } from "../definition/model.js";
 import { SloError } from "../errors.js";
-import type { HealthReport } from "../report/schema.js";
-import { createHttpClient, redactUrl } from "../sources/http.js";
-import type { HealthCheck, SloSet } from "../spec/model.js";
+import { createHttpClient, redactUrl, splitLastSegment } from "../http/client.js";
+
+/** What one check found; the report carries it as it is. */
+export interface HealthReport {
+  service: string;
+  name: string;
+  /** redacted: a token in the URL never reaches the report */
+  url: string;
+  ok: boolean;
+  onFailure: "fail" | "warn";
+  dependencies: HealthDependency[];
+  error: string | null;
+}
+
+export interface HealthDependency {
+  name: string;
+  status: string;
+  statusTime: string | null;
+}
 
 export interface HealthOptions {
-  /** per attempt (default 10 s) */
+  /** per attempt (default: DEFAULT_HEALTH) */
   timeoutMs?: number;
-  /** after a connection error or a 5xx other than 503 (default 1) */
+  /** after a connection error or a 5xx other than 503 */
   retries?: number;
 }
 
@@ -44,12 +61,12 @@ export async function checkHealth(
     onFailure: check.onFailure,
     ...fields,
   });
-  const { base, path } = splitUrl(check.url);
+  const { base, path } = splitLastSegment(check.url);
   const client = createHttpClient({
     label: `health check '${check.name}'`,
     url: base,
-    timeoutMs: options.timeoutMs ?? 10_000,
-    retries: options.retries ?? 1,
+    timeoutMs: options.timeoutMs ?? DEFAULT_HEALTH.timeoutMs,
+    retries: options.retries ?? DEFAULT_HEALTH.retries,
   });
   try {
     const response = await client.request({ path, acceptStatus: [UNHEALTHY_STATUS] });
@@ -73,8 +90,6 @@ export async function checkHealth(
     return report({ ok: false, dependencies: [], error: client.redact(message) });
   }
 }
-
-export type HealthDependency = HealthReport["dependencies"][number];
 
 /**
  * The body: a JSON array of {Name, Status, StatusTime}. Keys are matched
@@ -111,27 +126,4 @@ export function parseHealthBody(
 
 function isOk(d: HealthDependency): boolean {
   return d.status.trim().toUpperCase() === "OK";
-}
-
-/**
- * The run's result with the health gate applied: a failing check with
- * `onFailure: fail` fails the run, one with `warn` makes a pass a warning.
- */
-export function resultWithHealth(result: RunResult, health: readonly HealthReport[]): RunResult {
-  if (health.some((h) => !h.ok && h.onFailure === "fail")) return "fail";
-  if (result === "pass" && health.some((h) => !h.ok && h.onFailure === "warn")) return "warn";
-  return result;
-}
-
-/** The helper appends paths to a base: split the URL at its last segment so it is kept exactly. */
-function splitUrl(url: string): { base: string; path: string } {
-  try {
-    const u = new URL(url);
-    const last = u.pathname.slice(u.pathname.lastIndexOf("/") + 1);
-    u.pathname = u.pathname.slice(0, u.pathname.length - last.length);
-    return { base: u.toString(), path: last };
-  } catch {
-    // createHttpClient reports the invalid URL when the request is made.
-    return { base: url, path: "" };
-  }
 }

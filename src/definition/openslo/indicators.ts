@@ -5,6 +5,7 @@
  */
 
 import { dirname } from "node:path";
+import { DEFAULT_SOURCE } from "../../defaults.js";
 import { specError } from "../../errors.js";
 import { type DocReader, formatPath, type Json } from "../doc-reader.js";
 import { parseDuration } from "../duration.js";
@@ -94,14 +95,14 @@ function readDataSource(o: OsObject): DataSourceDef | undefined {
     const password = r.string([...cd, "basicAuth", "password"], true);
     if (username !== undefined && password !== undefined) basicAuth = { username, password };
   }
-  let timeoutMs = 30_000;
+  let timeoutMs: number = DEFAULT_SOURCE.timeoutMs;
   const timeout = r.string([...cd, "timeout"]);
   if (timeout !== undefined) {
     const ms = parseDuration(timeout);
     if (ms === null) r.fail([...cd, "timeout"], "expected a duration like 30s");
     else timeoutMs = ms;
   }
-  const retries = r.number([...cd, "retries"]) ?? 2;
+  const retries = r.number([...cd, "retries"]) ?? DEFAULT_SOURCE.retries;
   if (!Number.isInteger(retries) || retries < 0 || retries > 10) {
     r.fail([...cd, "retries"], "expected a whole number from 0 to 10");
   }

@@ -3,6 +3,7 @@
  * objectives becomes several SLOs, named after each objective).
  */
 
+import { DEFAULT_GATE, DEFAULT_MIN_EVENTS } from "../../defaults.js";
 import { type DocReader, parseFraction, roundNumber } from "../doc-reader.js";
 import type {
   BudgetingMethod,
@@ -430,7 +431,7 @@ function sloExtensions(o: OsObject): Extensions | undefined {
       r.fail(path, `unknown slo annotation '${key}'`, `slo reads ${known.join(", ")}`, key);
     }
   }
-  let minEvents = 10;
+  let minEvents = DEFAULT_MIN_EVENTS;
   const minText = annotations[SLO_ANNOTATION.minEvents];
   if (minText !== undefined) {
     const n = Number(minText);
@@ -452,14 +453,14 @@ function sloExtensions(o: OsObject): Extensions | undefined {
     }
     return value;
   };
-  const minRemaining = fraction(SLO_ANNOTATION.gateMinRemaining, 0);
-  const warnRemaining = fraction(SLO_ANNOTATION.gateWarnRemaining, 0.25);
+  const minRemaining = fraction(SLO_ANNOTATION.gateMinRemaining, DEFAULT_GATE.minRemaining);
+  const warnRemaining = fraction(SLO_ANNOTATION.gateWarnRemaining, DEFAULT_GATE.warnRemaining);
   if (r.errors.length > before) return undefined;
   return {
     minEvents,
     gate:
       gateText === "false"
-        ? { enabled: false, minRemaining: 0, warnRemaining: 0.25 }
+        ? { enabled: false, ...DEFAULT_GATE }
         : { enabled: true, minRemaining, warnRemaining: Math.max(warnRemaining, minRemaining) },
     breakdownBy: annotations[SLO_ANNOTATION.breakdownBy],
     runbook: annotations[SLO_ANNOTATION.runbook],

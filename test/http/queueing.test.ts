@@ -8,7 +8,7 @@
 
 import { afterEach, describe, expect, it } from "vitest";
 import { SloError } from "../../src/errors.js";
-import { createHttpClient, type HttpClientOptions } from "../../src/sources/http.js";
+import { createHttpClient, type HttpClientOptions } from "../../src/http/client.js";
 import {
   json,
   type Responder,

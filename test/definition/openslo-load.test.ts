@@ -8,9 +8,9 @@
 
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadSpec } from "../../src/spec/load.js";
-import type { SloSpec } from "../../src/spec/model.js";
-import { parseShorthand, toShorthand } from "../../src/spec/openslo/durations.js";
+import { loadSpec } from "../../src/definition/load.js";
+import type { SloSpec } from "../../src/definition/model.js";
+import { parseShorthand, toShorthand } from "../../src/definition/openslo/durations.js";
 import { expectNamedAtPosition, readBrokenFixtures } from "../support/broken-fixtures.js";
 import { hasStackTrace, ROOT, runCli } from "../support/cli.js";
 

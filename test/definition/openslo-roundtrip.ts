@@ -5,10 +5,10 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
+import { loadSpec } from "../../src/definition/load.js";
+import { type ConvertTarget, convertPaths } from "../../src/definition/write/convert.js";
 import { evaluateSet } from "../../src/pipeline/evaluate-set.js";
 import type { SloReport } from "../../src/report/schema.js";
-import { loadSpec } from "../../src/spec/load.js";
-import { type ConvertTarget, convertPaths } from "../../src/spec/write/convert.js";
 import { hashedSource } from "../rules/synthetic-source.js";
 import { ROOT } from "../support/cli.js";
 

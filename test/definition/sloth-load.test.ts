@@ -7,15 +7,15 @@
 
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_BURN_RATE_WINDOWS } from "../../src/spec/alert-windows.js";
-import { loadSpec } from "../../src/spec/load.js";
-import type { SloSpec } from "../../src/spec/model.js";
-import { checkPromQL, windowQuery } from "../../src/spec/promql.js";
+import { DEFAULT_BURN_RATE_WINDOWS } from "../../src/defaults.js";
+import { loadSpec } from "../../src/definition/load.js";
+import type { SloSpec } from "../../src/definition/model.js";
+import { checkPromQL, windowQuery } from "../../src/definition/promql.js";
 import {
   ratesToIncreases,
   rawRatioQueries,
   unwrapSummedSelector,
-} from "../../src/spec/ratio-queries.js";
+} from "../../src/definition/ratio-queries.js";
 import { expectNamedAtPosition, readBrokenFixtures } from "../support/broken-fixtures.js";
 import { hasStackTrace, ROOT, runCli } from "../support/cli.js";
 

@@ -5,8 +5,14 @@
 
 import { dirname } from "node:path";
 import type { z } from "zod";
+import {
+  DEFAULT_BURN_RATE_WINDOWS,
+  DEFAULT_GATE,
+  DEFAULT_MIN_EVENTS,
+  DEFAULT_SOURCE,
+  DEFAULT_TIMESLICE_MS,
+} from "../defaults.js";
 import { type SloError, specError } from "../errors.js";
-import { DEFAULT_BURN_RATE_WINDOWS } from "./alert-windows.js";
 import { parseDuration } from "./duration.js";
 import { parseLogQuery } from "./logql.js";
 import type {
@@ -116,8 +122,8 @@ class NativeFileNormalizer {
       headers: raw.headers ?? {},
       bearerToken: raw.bearerToken,
       basicAuth: raw.basicAuth,
-      timeoutMs: raw.timeout ? parseDuration(raw.timeout)! : 30_000,
-      retries: raw.retries ?? 2,
+      timeoutMs: raw.timeout ? parseDuration(raw.timeout)! : DEFAULT_SOURCE.timeoutMs,
+      retries: raw.retries ?? DEFAULT_SOURCE.retries,
     };
     if (raw.type === "prometheus") return { type: "prometheus", ...common };
     return { type: "loki", ...common, tenant: raw.tenant };
@@ -148,7 +154,9 @@ class NativeFileNormalizer {
     const budgetingMethod = raw.budgetingMethod ?? "occurrences";
     let timeslice: SloSpec["timeslice"];
     if (budgetingMethod !== "occurrences") {
-      const durationMs = raw.timesliceWindow ? parseDuration(raw.timesliceWindow)! : 5 * 60_000;
+      const durationMs = raw.timesliceWindow
+        ? parseDuration(raw.timesliceWindow)!
+        : DEFAULT_TIMESLICE_MS;
       let target = objective ?? 0.99;
       if (budgetingMethod === "timeslices") {
         if (raw.timesliceTarget === undefined) {
@@ -445,7 +453,7 @@ class NativeFileNormalizer {
       });
     }
     return {
-      minEvents: raw?.minEvents ?? 10,
+      minEvents: raw?.minEvents ?? DEFAULT_MIN_EVENTS,
       windows,
       page: severity(raw?.page),
       ticket: severity(raw?.ticket),
@@ -453,15 +461,15 @@ class NativeFileNormalizer {
   }
 
   private gate(path: YamlPath, raw: Slo["gate"]): GatePolicy | undefined {
-    if (raw === false) return { enabled: false, minRemaining: 0, warnRemaining: 0.25 };
+    if (raw === false) return { enabled: false, ...DEFAULT_GATE };
     const min =
       raw?.minRemaining !== undefined
         ? this.fraction([...path, "minRemaining"], raw.minRemaining, "minRemaining", false)
-        : 0;
+        : DEFAULT_GATE.minRemaining;
     const warn =
       raw?.warnRemaining !== undefined
         ? this.fraction([...path, "warnRemaining"], raw.warnRemaining, "warnRemaining", false)
-        : 0.25;
+        : DEFAULT_GATE.warnRemaining;
     if (min === undefined || warn === undefined) return undefined;
     return { enabled: true, minRemaining: min, warnRemaining: Math.max(warn, min) };
   }

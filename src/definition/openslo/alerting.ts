@@ -6,7 +6,7 @@
  * factor, so the budget share is threshold × lookback / period.
  */
 
-import { DEFAULT_BURN_RATE_WINDOWS } from "../alert-windows.js";
+import { DEFAULT_BURN_RATE_WINDOWS } from "../../defaults.js";
 import { type DocReader, roundNumber } from "../doc-reader.js";
 import { formatDuration, parseDuration } from "../duration.js";
 import type { AlertPolicy, BurnRateWindow, NotifyTarget, Severity } from "../model.js";

@@ -10,8 +10,8 @@ import { mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadSpec } from "../../src/spec/load.js";
-import { convertPaths } from "../../src/spec/write/convert.js";
+import { loadSpec } from "../../src/definition/load.js";
+import { convertPaths } from "../../src/definition/write/convert.js";
 import { hasStackTrace, ROOT, runCli } from "../support/cli.js";
 import { convertInto, evaluate, meaning } from "./openslo-roundtrip.js";
 

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { expandString } from "../../src/spec/env.js";
-import { loadSpec } from "../../src/spec/load.js";
+import { expandString } from "../../src/definition/env.js";
+import { loadSpec } from "../../src/definition/load.js";
 
 function write(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), "slo-spec-"));

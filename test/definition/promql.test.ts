@@ -7,7 +7,7 @@ import {
   selectorParts,
   substituteWindow,
   windowQuery,
-} from "../../src/spec/promql.js";
+} from "../../src/definition/promql.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

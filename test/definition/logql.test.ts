@@ -9,8 +9,8 @@ import {
   parseHumanBytes,
   parseLogQuery,
   unquoteGoString,
-} from "../../src/spec/logql.js";
-import type { LabelFilterExpr, LogQuery } from "../../src/spec/logql-ast.js";
+} from "../../src/definition/logql.js";
+import type { LabelFilterExpr, LogQuery } from "../../src/definition/logql-ast.js";
 
 function parse(text: string, requireSelector = false): LogQuery {
   const result = parseLogQuery(text, { requireSelector });

@@ -401,6 +401,23 @@ function parseBaseUrl(text: string): BaseUrl | SloError {
   return { url, userinfo };
 }
 
+/**
+ * A URL split before its last path segment, for a client whose base is the
+ * rest: the request then goes to exactly the URL given.
+ */
+export function splitLastSegment(url: string): { base: string; path: string } {
+  try {
+    const u = new URL(url);
+    const cut = u.pathname.lastIndexOf("/");
+    const path = u.pathname.slice(cut + 1);
+    u.pathname = u.pathname.slice(0, cut) || "/";
+    return { base: u.toString(), path };
+  } catch {
+    // createHttpClient reports the invalid URL when the request is made.
+    return { base: url, path: "" };
+  }
+}
+
 function joinUrl(base: URL, path: string): URL {
   const url = new URL(base.toString());
   url.pathname = `${base.pathname.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;

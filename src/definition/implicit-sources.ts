@@ -4,6 +4,7 @@
  * asks the server the environment names, or the well-known local address.
  */
 
+import { DEFAULT_SOURCE } from "../defaults.js";
 import { expandString } from "./env.js";
 import type { LokiSourceSpec, PrometheusSourceSpec } from "./model.js";
 
@@ -22,8 +23,7 @@ export function implicitPrometheus(
     name,
     url: expandString(IMPLICIT_URL.prometheus, env).value.replace(/\/+$/, ""),
     headers: {},
-    timeoutMs: 30_000,
-    retries: 2,
+    ...DEFAULT_SOURCE,
   };
 }
 
@@ -36,7 +36,6 @@ export function implicitLoki(
     name,
     url: expandString(IMPLICIT_URL.loki, env).value.replace(/\/+$/, ""),
     headers: {},
-    timeoutMs: 30_000,
-    retries: 2,
+    ...DEFAULT_SOURCE,
   };
 }

@@ -5,8 +5,8 @@
  * annotations (extensions.ts), so loading the result gives the same SLOs.
  */
 
+import { DEFAULT_BURN_RATE_WINDOWS, DEFAULT_GATE, DEFAULT_MIN_EVENTS } from "../../defaults.js";
 import { type SloError, specError } from "../../errors.js";
-import { DEFAULT_BURN_RATE_WINDOWS } from "../alert-windows.js";
 import { roundNumber } from "../doc-reader.js";
 import { formatDuration } from "../duration.js";
 import type {
@@ -130,13 +130,13 @@ function periodMs(slo: SloSpec): number {
 /** Throws an SloError for what OpenSLO cannot say (a 90s window); the CLI reports it. */
 function sloDocument(slo: SloSpec, service: ServiceSpec, options: OpenSloWriteOptions): unknown {
   const annotations: Record<string, string> = {};
-  if (slo.alerting.minEvents !== 10)
+  if (slo.alerting.minEvents !== DEFAULT_MIN_EVENTS)
     annotations[SLO_ANNOTATION.minEvents] = String(slo.alerting.minEvents);
   if (!slo.gate.enabled) annotations[SLO_ANNOTATION.gate] = "false";
   else {
-    if (slo.gate.minRemaining !== 0)
+    if (slo.gate.minRemaining !== DEFAULT_GATE.minRemaining)
       annotations[SLO_ANNOTATION.gateMinRemaining] = percentText(slo.gate.minRemaining);
-    if (slo.gate.warnRemaining !== 0.25)
+    if (slo.gate.warnRemaining !== DEFAULT_GATE.warnRemaining)
       annotations[SLO_ANNOTATION.gateWarnRemaining] = percentText(slo.gate.warnRemaining);
   }
   if (slo.breakdownBy !== undefined) annotations[SLO_ANNOTATION.breakdownBy] = slo.breakdownBy;

@@ -6,7 +6,12 @@
  */
 
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import { DEFAULT_BURN_RATE_WINDOWS } from "../alert-windows.js";
+import {
+  DEFAULT_BURN_RATE_WINDOWS,
+  DEFAULT_GATE,
+  DEFAULT_MIN_EVENTS,
+  DEFAULT_SOURCE,
+} from "../../defaults.js";
 import { roundNumber } from "../doc-reader.js";
 import { formatDuration } from "../duration.js";
 import type {
@@ -81,8 +86,8 @@ export function httpConnection(s: Exclude<SourceSpec, { type: "logs" }>): Record
     basicAuth: s.basicAuth
       ? { username: s.basicAuth.username, password: s.basicAuth.password }
       : undefined,
-    timeout: s.timeoutMs === 30_000 ? undefined : formatDuration(s.timeoutMs),
-    retries: s.retries === 2 ? undefined : s.retries,
+    timeout: s.timeoutMs === DEFAULT_SOURCE.timeoutMs ? undefined : formatDuration(s.timeoutMs),
+    retries: s.retries === DEFAULT_SOURCE.retries ? undefined : s.retries,
     tenant: s.type === "loki" ? s.tenant : undefined,
   };
 }
@@ -171,7 +176,7 @@ function severityOf(s: SeverityPolicy): Record<string, unknown> | undefined {
 
 function alertingOf(a: AlertPolicy): Record<string, unknown> | undefined {
   const out = compact({
-    minEvents: a.minEvents === 10 ? undefined : a.minEvents,
+    minEvents: a.minEvents === DEFAULT_MIN_EVENTS ? undefined : a.minEvents,
     windows: sameWindows(a.windows, DEFAULT_BURN_RATE_WINDOWS)
       ? undefined
       : a.windows.map((w) => ({
@@ -188,7 +193,11 @@ function alertingOf(a: AlertPolicy): Record<string, unknown> | undefined {
 
 function gateOf(g: GatePolicy): unknown {
   if (!g.enabled) return false;
-  if (g.minRemaining === 0 && g.warnRemaining === 0.25) return undefined;
+  if (
+    g.minRemaining === DEFAULT_GATE.minRemaining &&
+    g.warnRemaining === DEFAULT_GATE.warnRemaining
+  )
+    return undefined;
   return { minRemaining: percentText(g.minRemaining), warnRemaining: percentText(g.warnRemaining) };
 }
 

@@ -10,8 +10,8 @@
  * not say where Prometheus is: PROMETHEUS_URL, else http://localhost:9090.
  */
 
+import { DEFAULT_BURN_RATE_WINDOWS, DEFAULT_GATE, DEFAULT_MIN_EVENTS } from "../defaults.js";
 import { specError } from "../errors.js";
-import { DEFAULT_BURN_RATE_WINDOWS } from "./alert-windows.js";
 import { DocReader, formatPath, isJson, roundNumber } from "./doc-reader.js";
 import { DAY_MS } from "./duration.js";
 import type { FormatLoader } from "./formats.js";
@@ -181,8 +181,8 @@ function loadSlo(
     window: { kind: "rolling", durationMs: SLOTH_WINDOW_MS, label: "30d" },
     budgetingMethod: "occurrences",
     indicator,
-    alerting: { minEvents: 10, windows: DEFAULT_BURN_RATE_WINDOWS, ...alerting },
-    gate: { enabled: true, minRemaining: 0, warnRemaining: 0.25 },
+    alerting: { minEvents: DEFAULT_MIN_EVENTS, windows: DEFAULT_BURN_RATE_WINDOWS, ...alerting },
+    gate: { enabled: true, ...DEFAULT_GATE },
     notify: [],
     at: positionOf(r.ydoc, [...path, "name"]),
   };

@@ -7,7 +7,7 @@ import {
   redactText,
   redactUrl,
   secretValues,
-} from "../../src/sources/http.js";
+} from "../../src/http/client.js";
 import {
   json,
   malformedJson,

@@ -5,7 +5,18 @@
  */
 
 import { z } from "zod";
-import { parseDuration } from "./duration.js";
+import {
+  DEFAULT_GATE,
+  DEFAULT_MIN_EVENTS,
+  DEFAULT_SOURCE,
+  DEFAULT_TIMESLICE_MS,
+} from "../defaults.js";
+import { formatDuration, parseDuration } from "./duration.js";
+
+/** 0 -> "0", 0.25 -> "25%", as the descriptions have always said it. */
+function percent(fraction: number): string {
+  return fraction === 0 ? "0" : `${fraction * 100}%`;
+}
 
 const durationText = z
   .string()
@@ -44,14 +55,16 @@ const httpSourceFields = {
     .strictObject({ username: z.string(), password: z.string() })
     .optional()
     .describe("HTTP basic auth; use ${VAR} for the password"),
-  timeout: durationText.optional().describe("Per-request timeout (default 30s)"),
+  timeout: durationText
+    .optional()
+    .describe(`Per-request timeout (default ${formatDuration(DEFAULT_SOURCE.timeoutMs)})`),
   retries: z
     .number()
     .int()
     .min(0)
     .max(10)
     .optional()
-    .describe("Retries after a failure (default 2)"),
+    .describe(`Retries after a failure (default ${DEFAULT_SOURCE.retries})`),
 };
 
 export const logsSourceSchema = z
@@ -153,7 +166,9 @@ const alertingSchema = z
       .int()
       .min(0)
       .optional()
-      .describe("Events the long window needs before an alert may fire (default 10)"),
+      .describe(
+        `Events the long window needs before an alert may fire (default ${DEFAULT_MIN_EVENTS})`,
+      ),
     windows: z.array(burnRateWindowSchema).min(1).optional(),
     page: severityPolicySchema.optional(),
     ticket: severityPolicySchema.optional(),
@@ -166,10 +181,14 @@ const gateSchema = z
     z.strictObject({
       minRemaining: fraction
         .optional()
-        .describe("Breaching below this remaining budget (default 0)"),
+        .describe(
+          `Breaching below this remaining budget (default ${percent(DEFAULT_GATE.minRemaining)})`,
+        ),
       warnRemaining: fraction
         .optional()
-        .describe("Warning below this remaining budget (default 25%)"),
+        .describe(
+          `Warning below this remaining budget (default ${percent(DEFAULT_GATE.warnRemaining)})`,
+        ),
     }),
   ])
   .describe("false: reported, never fails the run");
@@ -194,7 +213,9 @@ export const sloSchema = z.strictObject({
   budgetingMethod: z.enum(["occurrences", "timeslices", "ratioTimeslices"]).optional(),
   timesliceWindow: durationText
     .optional()
-    .describe("Slice length for timeslice budgeting (default 5m)"),
+    .describe(
+      `Slice length for timeslice budgeting (default ${formatDuration(DEFAULT_TIMESLICE_MS)})`,
+    ),
   timesliceTarget: fraction.optional().describe("The ratio a slice must meet to be good"),
   indicator: indicatorSchema,
   alerting: alertingSchema.optional(),

@@ -3,8 +3,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkHealth, parseHealthBody, resultWithHealth } from "../../src/pipeline/health.js";
+import { resultWithHealth } from "../../src/engine/status.js";
 import type { HealthReport } from "../../src/report/schema.js";
+import { checkHealth, parseHealthBody } from "../../src/sources/health.js";
 import { reportOf, sloYaml } from "../github/report-fixture.js";
 
 const DOWN = [

@@ -1,0 +1,54 @@
+/**
+ * The names slo gives things other tools see: the alert name, the labels
+ * that identify an SLO's series and alerts, the recording rules' names, and
+ * the labels and markers on GitHub. Written once here, so Alertmanager
+ * routes, Prometheus rules and `slo alerts` always agree.
+ */
+
+/** The one alert name of every burn-rate alert, from `slo alerts` and from `slo rules`. */
+export const ALERT_NAME = "ErrorBudgetBurn";
+
+/** The labels that identify an SLO; they win over an SLO's own labels of the same name. */
+export const IDENTITY_LABEL = { service: "service", slo: "slo", severity: "severity" } as const;
+
+/** Recording rule names of `slo rules`, after the `level:metric:operations` convention. */
+export const RECORD = {
+  events: (window: string) => `slo:events:${window}`,
+  errorRatio: (window: string) => `slo:error_ratio:${window}`,
+  objective: "slo:objective:ratio",
+  errorBudget: "slo:error_budget:ratio",
+  periodDays: "slo:time_period:days",
+  remaining: "slo:period_error_budget_remaining:ratio",
+  info: "slo:info",
+} as const;
+
+/** Prometheus and Alertmanager label names are `[a-zA-Z_][a-zA-Z0-9_]*`: anything else is rejected. */
+export function labelName(name: string): string {
+  const clean = name.replace(/[^a-zA-Z0-9_]/g, "_");
+  return /^[0-9]/.test(clean) ? `_${clean}` : clean;
+}
+
+/** Labels with their names made valid; empty values dropped, as Prometheus does. */
+export function cleanLabels(labels: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(labels))
+    if (value !== "") out[labelName(name)] = value;
+  return out;
+}
+
+/** GitHub issue labels: an issue per firing alert, one for the scheduled report. */
+export const ISSUE_LABEL = { alert: "slo-alert", report: "slo-report" } as const;
+
+/** The scheduled report issue's title. */
+export const REPORT_ISSUE_TITLE = "SLO report";
+
+/** Hidden markers by which slo finds its own comments and issues again. */
+export const MARKER = {
+  /** the sticky PR comment of one SLO set */
+  comment: (commentId: string) => `<!-- slo-report:${commentId} -->`,
+  reportIssue: "<!-- slo-report-issue -->",
+  alertIssue: (key: string) => `<!-- slo-alert:${encodeURIComponent(key)} -->`,
+  alertIssuePattern: /<!-- slo-alert:([^\s>]+) -->/,
+  alertState: (state: string, since: string) => `<!-- slo-alert-state:${state} since:${since} -->`,
+  alertStatePattern: /<!-- slo-alert-state:(page|ticket|resolved) since:(\S+) -->/g,
+} as const;

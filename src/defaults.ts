@@ -1,0 +1,74 @@
+/**
+ * Every default slo applies when a file, a flag or an input says nothing.
+ * Written once here; the schemas' descriptions, the writers (which leave a
+ * default out) and action.yml are checked against these values.
+ */
+
+import type { BurnRateWindow } from "./definition/model.js";
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+
+/** What `slo check` and the Action read when given no path. */
+export const DEFAULT_PATHS = ["slos/"];
+
+/** The gate of an SLO that says nothing: fail when the budget is gone, warn below a quarter. */
+export const DEFAULT_GATE = { minRemaining: 0, warnRemaining: 0.25 } as const;
+
+/** Events the long window needs before a burn-rate alert fires: a quiet night does not page. */
+export const DEFAULT_MIN_EVENTS = 10;
+
+/** A timeslice's length with timeslice budgeting. */
+export const DEFAULT_TIMESLICE_MS = 5 * MINUTE_MS;
+
+/** The field bad log events are grouped by in the report's breakdown. */
+export const DEFAULT_LOG_BREAKDOWN_FIELD = "msg";
+
+/** A metric or log server: per-request timeout and retries after it. */
+export const DEFAULT_SOURCE = { timeoutMs: 30_000, retries: 2 } as const;
+
+/** A dependency health endpoint: it should answer fast, and is tried twice. */
+export const DEFAULT_HEALTH = { timeoutMs: 10_000, retries: 1 } as const;
+
+/** The GitHub API: per-request timeout, and retries after a 5xx or a network error. */
+export const DEFAULT_GITHUB_API = { timeoutMs: 30_000, retries: 3 } as const;
+
+/** The GitHub reporting settings of `slo check --github` and the Action's inputs. */
+export const DEFAULT_GITHUB = {
+  checkName: "slo",
+  commentId: "default",
+  overrideLabel: "slo-override",
+} as const;
+
+/**
+ * The multi-window multi-burn-rate policy: the SRE workbook's three tiers
+ * plus Sloth's fourth. Data, not code: an SLO may replace the table.
+ */
+export const DEFAULT_BURN_RATE_WINDOWS: BurnRateWindow[] = [
+  {
+    severity: "page",
+    long: "1h",
+    short: "5m",
+    longMs: HOUR_MS,
+    shortMs: 5 * MINUTE_MS,
+    share: 0.02,
+  },
+  {
+    severity: "page",
+    long: "6h",
+    short: "30m",
+    longMs: 6 * HOUR_MS,
+    shortMs: 30 * MINUTE_MS,
+    share: 0.05,
+  },
+  { severity: "ticket", long: "1d", short: "2h", longMs: DAY_MS, shortMs: 2 * HOUR_MS, share: 0.1 },
+  {
+    severity: "ticket",
+    long: "3d",
+    short: "6h",
+    longMs: 3 * DAY_MS,
+    shortMs: 6 * HOUR_MS,
+    share: 0.1,
+  },
+];
