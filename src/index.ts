@@ -1,9 +1,13 @@
 /**
- * The public library API: load SLO files, evaluate them, render the report.
- * The CLI and the Action are clients of exactly this.
+ * The public library API: load SLO files, evaluate them, gate on them,
+ * render the report. The CLI and the Action are thin entry points over the
+ * same functions: both gate with runGate, and differ only in how they read
+ * their options and where they show the report.
  *
- *   const { set, errors } = await loadSpec(["slos/"]);
- *   const report = await evaluateSet(set, { atMs: Date.now() });
+ *   const set = await loadSetOrThrow(["slos/"]);
+ *   const { report, exitCode } = await runGate(set, {
+ *     atMs: Date.now(), failOn: "breach", onSourceError: "error",
+ *   });
  *   process.stdout.write(renderMarkdown(report));
  */
 
@@ -16,6 +20,18 @@ export { type RunResult, runResultOf, type SloStatus, sloStatusOf } from "./engi
 export { windowBounds } from "./engine/windows.js";
 export { EXIT, exitCodeFor, SloError, SloErrors } from "./errors.js";
 export { type EvaluateOptions, evaluateSet } from "./pipeline/evaluate-set.js";
+export {
+  FAIL_ON,
+  type FailOn,
+  type GateOptions,
+  type GateOutcome,
+  type GatePublisher,
+  ON_SOURCE_ERROR,
+  type OnSourceError,
+  runGate,
+  verdictOf,
+} from "./pipeline/gate.js";
+export { loadSetOrThrow } from "./pipeline/load-set.js";
 export { reportJsonSchema, sloFileJsonSchema } from "./report/json-schemas.js";
 export { renderHtml } from "./report/render-html.js";
 export { renderJson } from "./report/render-json.js";

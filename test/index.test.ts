@@ -13,3 +13,27 @@ describe("the library API", () => {
     expect(renderMarkdown(report)).toContain("xychart-beta");
   });
 });
+
+describe("the gate from the library", () => {
+  it("gives the verdict slo check gives on the example, with the report it shows", async () => {
+    const { loadSetOrThrow, runGate } = await import("../src/index.js");
+    const set = await loadSetOrThrow(["slos/"]);
+    const shown: string[] = [];
+    const outcome = await runGate(set, {
+      atMs: Date.parse("2026-11-24T12:00:00Z"),
+      failOn: "breach",
+      onSourceError: "error",
+      show: async (report) => {
+        shown.push(report.result);
+      },
+    });
+    expect(outcome).toMatchObject({ verdict: 1, exitCode: 1, published: null });
+    expect(shown).toEqual(["fail"]);
+    const lenient = await runGate(set, {
+      atMs: Date.parse("2026-11-24T12:00:00Z"),
+      failOn: "never",
+      onSourceError: "error",
+    });
+    expect(lenient.exitCode).toBe(0);
+  });
+});

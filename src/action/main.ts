@@ -4,16 +4,26 @@
  */
 
 import * as core from "@actions/core";
-import { runCheck } from "../cli/check.js";
-import { oneOf, parseAt } from "../cli/common.js";
+import { DEFAULT_GITHUB, DEFAULT_PATHS } from "../defaults.js";
 import { EXIT, exitCodeFor, SloErrors, toSloError, usageError } from "../errors.js";
 import { emptyOutputs, writeOutputs } from "../github/outputs.js";
+import { gitHubPublisher } from "../github/publish.js";
+import { oneOf, parseAt } from "../parse-option.js";
+import {
+  FAIL_ON,
+  type FailOn,
+  ON_SOURCE_ERROR,
+  type OnSourceError,
+  runGate,
+} from "../pipeline/gate.js";
+import { loadSetOrThrow } from "../pipeline/load-set.js";
+import { renderText } from "../report/render-text.js";
 
 export interface ActionInputs {
   config: string[];
   at: string | undefined;
-  failOn: "breach" | "warning" | "never";
-  onSourceError: "error" | "pass" | "fail";
+  failOn: FailOn;
+  onSourceError: OnSourceError;
   token: string | undefined;
   checkName: string;
   comment: boolean;
@@ -23,7 +33,7 @@ export interface ActionInputs {
   failOnReportError: boolean;
 }
 
-/** action.yml's defaults apply only on a runner; they are repeated here. Empty means not given. */
+/** action.yml's defaults apply only on a runner; here they come from defaults.ts (a test checks both agree). Empty means not given. */
 export function parseInputs(
   input: (name: string) => string = (n) => core.getInput(n),
 ): ActionInputs {
@@ -32,23 +42,23 @@ export function parseInputs(
   // checked here, so the error names the input rather than the CLI's --at
   if (at !== undefined) parseAt(at, "at");
   return {
-    config: (text("config") ?? "slos/")
+    config: (text("config") ?? DEFAULT_PATHS.join("\n"))
       .split(/[\n,]/)
       .map((p) => p.trim())
       .filter(Boolean),
     at,
-    failOn: oneOf("fail-on", text("fail-on") ?? "breach", ["breach", "warning", "never"] as const),
-    onSourceError: oneOf("on-source-error", text("on-source-error") ?? "error", [
-      "error",
-      "pass",
-      "fail",
-    ] as const),
+    failOn: oneOf("fail-on", text("fail-on") ?? FAIL_ON[0], FAIL_ON),
+    onSourceError: oneOf(
+      "on-source-error",
+      text("on-source-error") ?? ON_SOURCE_ERROR[0],
+      ON_SOURCE_ERROR,
+    ),
     // The runner fills in github.token; an explicit "" means: report nothing to the API.
     token: text("github-token"),
-    checkName: text("check-name") ?? "slo",
+    checkName: text("check-name") ?? DEFAULT_GITHUB.checkName,
     comment: bool(input, "comment", true),
-    commentId: text("comment-id") ?? "default",
-    overrideLabel: text("override-label") ?? "slo-override",
+    commentId: text("comment-id") ?? DEFAULT_GITHUB.commentId,
+    overrideLabel: text("override-label") ?? DEFAULT_GITHUB.overrideLabel,
     sha: text("sha"),
     failOnReportError: bool(input, "fail-on-report-error", false),
   };
@@ -66,44 +76,68 @@ export async function run(): Promise<void> {
   // Defined before anything can fail, so later steps can always read them.
   if (process.env.GITHUB_OUTPUT) await writeOutputs(process.env.GITHUB_OUTPUT, emptyOutputs());
   try {
-    // The runner masks the token already (github.token, secrets); it is never printed.
-    const inputs = parseInputs();
-    const code = await runCheck(inputs.config, {
-      at: inputs.at,
-      format: "text",
-      failOn: inputs.failOn,
-      ...(inputs.onSourceError !== "error" ? { onSourceError: inputs.onSourceError } : {}),
-      github: true,
-      githubToken: inputs.token ?? "",
-      checkName: inputs.checkName,
-      comment: inputs.comment,
-      commentId: inputs.commentId,
-      overrideLabel: inputs.overrideLabel,
-      sha: inputs.sha,
-      failOnReportError: inputs.failOnReportError,
-      log: { info: core.info, warning: core.warning },
-    });
-    if (code === EXIT.fail) core.setFailed("The SLO gate fails: see the report above.");
-    if (code === EXIT.source) {
-      core.setFailed("A source could not be read, or a report could not be delivered: see above.");
-    }
-    process.exitCode = code;
+    process.exitCode = await gate(parseInputs());
   } catch (error) {
-    // SLO file problems become annotations on the lines at fault; setFailed says the rest.
-    const errors = error instanceof SloErrors ? error.errors : [toSloError(error)];
-    for (const e of errors.filter((x) => x.file)) {
-      core.error(e.hint ? `${e.message} (${e.hint})` : e.message, {
-        title: "slo",
-        file: e.file,
-        startLine: e.line,
-        startColumn: e.col,
-      });
-    }
-    core.setFailed(
-      errors.length > 1
-        ? `${errors.length} problems in the SLO files: see the errors above`
-        : errors[0]!.format(),
-    );
-    process.exitCode = exitCodeFor(error instanceof SloErrors ? error : errors[0]);
+    process.exitCode = failWith(error);
   }
+}
+
+/** The gate with the Action's inputs: the report in the log, the verdict on GitHub. */
+async function gate(inputs: ActionInputs): Promise<number> {
+  // The runner masks the token already (github.token, secrets); it is never printed.
+  const publisher = gitHubPublisher({
+    // An explicit "" means: report nothing to the API.
+    token: inputs.token ?? "",
+    checkName: inputs.checkName,
+    comment: inputs.comment,
+    commentId: inputs.commentId,
+    overrideLabel: inputs.overrideLabel,
+    sha: inputs.sha,
+    env: process.env,
+    cwd: process.cwd(),
+    log: { info: core.info, warning: core.warning },
+  });
+  const set = await loadSetOrThrow(inputs.config);
+  const { exitCode } = await runGate(set, {
+    atMs: parseAt(inputs.at, "at"),
+    failOn: inputs.failOn,
+    onSourceError: inputs.onSourceError,
+    show: async (report) => {
+      process.stdout.write(renderText(report, { color: colorWanted() }));
+    },
+    publisher,
+    failOnReportError: inputs.failOnReportError,
+  });
+  if (exitCode === EXIT.fail) core.setFailed("The SLO gate fails: see the report above.");
+  if (exitCode === EXIT.source) {
+    core.setFailed("A source could not be read, or a report could not be delivered: see above.");
+  }
+  return exitCode;
+}
+
+/** A runner's log shows colour when FORCE_COLOR asks for it; NO_COLOR wins. */
+function colorWanted(): boolean {
+  const { NO_COLOR, FORCE_COLOR } = process.env;
+  if (NO_COLOR !== undefined && NO_COLOR !== "") return false;
+  if (FORCE_COLOR !== undefined && FORCE_COLOR !== "0") return true;
+  return Boolean(process.stdout.isTTY);
+}
+
+/** SLO file problems become annotations on the lines at fault; setFailed says the rest. */
+function failWith(error: unknown): number {
+  const errors = error instanceof SloErrors ? error.errors : [toSloError(error)];
+  for (const e of errors.filter((x) => x.file)) {
+    core.error(e.hint ? `${e.message} (${e.hint})` : e.message, {
+      title: "slo",
+      file: e.file,
+      startLine: e.line,
+      startColumn: e.col,
+    });
+  }
+  core.setFailed(
+    errors.length > 1
+      ? `${errors.length} problems in the SLO files: see the errors above`
+      : errors[0]!.format(),
+  );
+  return exitCodeFor(error instanceof SloErrors ? error : errors[0]);
 }

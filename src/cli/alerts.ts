@@ -20,8 +20,12 @@ import { burnSentence, SEVERITY_WORD } from "../alerts/wording.js";
 import { parseDuration } from "../definition/duration.js";
 import type { NotifyTarget } from "../definition/model.js";
 import { EXIT, usageError } from "../errors.js";
+import { runUrlOf } from "../github/context.js";
+import { oneOf, parseAt } from "../parse-option.js";
 import { evaluateSet } from "../pipeline/evaluate-set.js";
-import { loadOrThrow, oneOf, parseAt, pathsArgument } from "./common.js";
+import { loadSetOrThrow } from "../pipeline/load-set.js";
+import { pathsArgument } from "./common.js";
+import type { CliIo } from "./io.js";
 
 export interface AlertsOptions {
   at?: string;
@@ -38,7 +42,7 @@ export interface AlertsOptions {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-export function registerAlerts(program: Command, setExit: (code: number) => void): void {
+export function registerAlerts(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command("alerts")
     .description(
@@ -71,13 +75,17 @@ export function registerAlerts(program: Command, setExit: (code: number) => void
     .option("--timeout <duration>", "per request to a target", "10s")
     .option("--retries <n>", "retries after a failed request (5xx, timeouts)", "2")
     .action(async (paths: string[], options: AlertsOptions) => {
-      setExit(await runAlerts(paths, options));
+      setExit(await runAlerts(paths, options, io));
     });
 }
 
-export async function runAlerts(paths: string[], options: AlertsOptions): Promise<number> {
+export async function runAlerts(
+  paths: string[],
+  options: AlertsOptions,
+  io: CliIo,
+): Promise<number> {
   const format = oneOf("--format", options.format, ["text", "json"] as const);
-  const atMs = parseAt(options.at);
+  const atMs = parseAt(options.at, "--at");
   const overrides = targetFlags(options);
   const ttlMs = durationFlag("--alertmanager-ttl", options.alertmanagerTtl);
   const timeoutMs = durationFlag("--timeout", options.timeout);
@@ -85,7 +93,7 @@ export async function runAlerts(paths: string[], options: AlertsOptions): Promis
   if (!Number.isInteger(retries) || retries < 0 || retries > 10) {
     throw usageError(`--retries ${options.retries}: expected a whole number from 0 to 10`);
   }
-  const set = await loadOrThrow(paths);
+  const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env });
   const slos = set.services.flatMap((s) => s.slos);
   const types = declaredTypes(slos, overrides);
   if (types.has("webhook") && !options.state && !options.dryRun) {
@@ -96,10 +104,10 @@ export async function runAlerts(paths: string[], options: AlertsOptions): Promis
   }
   // Before any source is read: a missing token is a usage error, not a late failure.
   const issueApi = types.has("github-issue")
-    ? (await import("./github-issues.js")).issueApiFromEnv(process.env, "the github-issue target")
+    ? (await import("./github-issues.js")).issueApiFromEnv(io, "the github-issue target")
     : undefined;
   const store = await AlertStateStore.open(options.state);
-  const report = await evaluateSet(set, { atMs });
+  const report = await evaluateSet(set, { atMs, sourceOptions: { stdin: io.stdin } });
   const subjects = alertSubjects(set, report);
   const plans = planTargets(subjects, overrides);
   const notifiers = createNotifiers(plans, {
@@ -111,7 +119,7 @@ export async function runAlerts(paths: string[], options: AlertsOptions): Promis
     timeoutMs,
     retries,
     alertmanagerTtlMs: ttlMs,
-    generatorUrl: runUrl(process.env),
+    generatorUrl: runUrlOf(io.env) ?? undefined,
   });
   const outcomes = await notifyTargets(notifiers, {
     atMs,
@@ -121,20 +129,20 @@ export async function runAlerts(paths: string[], options: AlertsOptions): Promis
 
   const failedSources = subjects.filter((s) => !s.known);
   if (format === "json") {
-    process.stdout.write(
+    io.stdout.write(
       `${JSON.stringify(jsonOf(report.evaluatedAt, subjects, outcomes, options.dryRun === true), null, 2)}\n`,
     );
   } else {
-    process.stdout.write(textOf(subjects, outcomes, options.dryRun === true, plans.length));
+    io.stdout.write(textOf(subjects, outcomes, options.dryRun === true, plans.length));
   }
   for (const s of failedSources) {
-    process.stderr.write(
+    io.stderr.write(
       `error: ${s.key}: source ${s.entry.error?.source ?? "?"} failed, its alerts are left as they were: ${s.entry.error?.message ?? ""}\n`,
     );
   }
   for (const o of outcomes.filter((x) => x.error)) {
     const sent = o.delivered.filter((c) => c.kind !== "unchanged").length;
-    process.stderr.write(
+    io.stderr.write(
       `error: ${o.error!.format()}${sent > 0 ? `\n  (${sent} change(s) were delivered before the failure and are not sent again)` : ""}\n`,
     );
   }
@@ -177,11 +185,6 @@ function durationFlag(name: string, text: string): number {
   const ms = parseDuration(text);
   if (ms === null) throw usageError(`${name} ${text}: expected a duration like 30s, 10m or 1h`);
   return ms;
-}
-
-function runUrl(env: Record<string, string | undefined>): string | undefined {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env;
-  return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
 }
 
 function describeChange(change: TargetChange): string {

@@ -1,15 +1,19 @@
 /** `slo check`: evaluate every SLO at one instant; the exit code says whether it is safe to ship. */
 
 import type { Command } from "commander";
-import { EXIT } from "../errors.js";
+import { DEFAULT_GITHUB } from "../defaults.js";
 import type { Logger } from "../github/client.js";
-import { evaluateSet } from "../pipeline/evaluate-set.js";
+import { oneOf, parseAt } from "../parse-option.js";
+import { FAIL_ON, type GatePublisher, runGate } from "../pipeline/gate.js";
+import { loadSetOrThrow } from "../pipeline/load-set.js";
 import { renderJson } from "../report/render-json.js";
 import { renderText } from "../report/render-text.js";
 import type { SloReport } from "../report/schema.js";
-import { loadOrThrow, oneOf, parseAt, pathsArgument, useColor, writeOutput } from "./common.js";
+import { pathsArgument, writeOutput } from "./common.js";
+import { type CliIo, useColor } from "./io.js";
 import { progressLine } from "./progress.js";
 
+/** The flags as commander gives them: text, checked in runCheck. */
 export interface CheckOptions {
   at?: string;
   format: string;
@@ -27,12 +31,9 @@ export interface CheckOptions {
   overrideLabel?: string;
   sha?: string;
   failOnReportError?: boolean;
-  /** the Action passes its github-token input and its logger; the CLI reads GITHUB_TOKEN */
-  githubToken?: string;
-  log?: Logger;
 }
 
-export function registerCheck(program: Command, setExit: (code: number) => void): void {
+export function registerCheck(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command("check")
     .description("evaluate the SLOs and exit non-zero when the error budget says do not ship")
@@ -52,88 +53,84 @@ export function registerCheck(program: Command, setExit: (code: number) => void)
       "--github",
       "report to GitHub: check run, PR comment, job summary (token: GITHUB_TOKEN)",
     )
-    .option("--check-name <name>", "--github: the check run's name", "slo")
-    .option("--comment-id <id>", "--github: tells several SLO sets' PR comments apart", "default")
+    .option("--check-name <name>", "--github: the check run's name", DEFAULT_GITHUB.checkName)
+    .option(
+      "--comment-id <id>",
+      "--github: tells several SLO sets' PR comments apart",
+      DEFAULT_GITHUB.commentId,
+    )
     .option("--no-comment", "--github: no PR comment")
     .option(
       "--override-label <label>",
       "--github: PR label that lets a failing gate pass",
-      "slo-override",
+      DEFAULT_GITHUB.overrideLabel,
     )
     .option("--sha <sha>", "--github: the commit to report on, instead of the event's")
     .option("--fail-on-report-error", "--github: exit 3 when a report cannot be delivered")
     .action(async (paths: string[], options: CheckOptions) => {
-      setExit(await runCheck(paths, options));
+      setExit(await runCheck(paths, options, io));
     });
 }
 
-export async function runCheck(paths: string[], options: CheckOptions): Promise<number> {
+export async function runCheck(paths: string[], options: CheckOptions, io: CliIo): Promise<number> {
   const format = oneOf("--format", options.format, ["text", "json"] as const);
-  const failOn = oneOf("--fail-on", options.failOn, ["breach", "warning", "never"] as const);
+  const failOn = oneOf("--fail-on", options.failOn, FAIL_ON);
   const onSourceError = options.onSourceError
     ? oneOf("--on-source-error", options.onSourceError, ["pass", "fail"] as const)
     : "error";
-  const atMs = parseAt(options.at);
-  // Loaded only for --github: Octokit and the reporters stay out of every other run.
-  const github = options.github ? await import("../github/publish.js") : null;
-  github?.checkSettings(options);
-  const set = await loadOrThrow(paths);
+  const atMs = parseAt(options.at, "--at");
+  const publisher = options.github ? await gitHubPublisherOf(options, io) : null;
+  const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env });
   // --quiet silences the automatic line; an explicit --progress still wins
-  const progress = progressLine(process.stderr, {
+  const progress = progressLine(io.stderr, {
     enabled: options.progress ?? (options.quiet ? false : undefined),
   });
-  let report: SloReport;
-  try {
-    report = await evaluateSet(set, {
-      atMs,
-      onSourceError,
-      sourceOptions: { onProgress: progress.onProgress },
-    });
-  } finally {
+  const show = async (report: SloReport) => {
     progress.finish();
-  }
-  if (!options.quiet || options.out) {
+    if (options.quiet && !options.out) return;
     const text =
       format === "json"
         ? renderJson(report)
-        : renderText(report, { color: !options.out && useColor(process.stdout) });
-    await writeOutput(text, options.out, set);
+        : renderText(report, { color: !options.out && useColor(io, io.stdout) });
+    await writeOutput(io, text, options.out, set);
+  };
+  try {
+    const outcome = await runGate(set, {
+      atMs,
+      failOn,
+      onSourceError,
+      sourceOptions: { onProgress: progress.onProgress, stdin: io.stdin },
+      show,
+      publisher,
+      failOnReportError: options.failOnReportError === true,
+    });
+    return outcome.exitCode;
+  } finally {
+    progress.finish();
   }
-  const code = exitCodeOf(report, failOn, onSourceError);
-  if (!github) return code;
-  const published = await github.publishToGitHub(report, {
-    ...options,
-    token: options.githubToken ?? (process.env.GITHUB_TOKEN || process.env.GH_TOKEN),
-    gatePasses: code === EXIT.ok,
-    env: process.env,
-    cwd: process.cwd(),
-    log: options.log ?? stderrLog(options.quiet === true),
-  });
-  return github.exitCodeAfterPublishing(code, published, options.failOnReportError === true);
 }
 
-function stderrLog(quiet: boolean): Logger {
+/** Loaded only for --github: Octokit and the reporters stay out of every other run. */
+async function gitHubPublisherOf(options: CheckOptions, io: CliIo): Promise<GatePublisher> {
+  const { gitHubPublisher } = await import("../github/publish.js");
+  return gitHubPublisher({
+    token: io.env.GITHUB_TOKEN || io.env.GH_TOKEN,
+    checkName: options.checkName,
+    comment: options.comment,
+    commentId: options.commentId,
+    overrideLabel: options.overrideLabel,
+    sha: options.sha,
+    env: io.env,
+    cwd: io.cwd,
+    log: stderrLog(io, options.quiet === true),
+  });
+}
+
+function stderrLog(io: CliIo, quiet: boolean): Logger {
   return {
     info: (message) => {
-      if (!quiet) process.stderr.write(`${message}\n`);
+      if (!quiet) io.stderr.write(`${message}\n`);
     },
-    warning: (message) => process.stderr.write(`warning: ${message}\n`),
+    warning: (message) => io.stderr.write(`warning: ${message}\n`),
   };
-}
-
-/**
- * 1 when the gate fails; 3 when a source could not be read and nothing failed
- * outright (a known breach is the stronger verdict); else 0.
- */
-export function exitCodeOf(
-  report: SloReport,
-  failOn: "breach" | "warning" | "never",
-  onSourceError: "error" | "pass" | "fail",
-): number {
-  if (failOn === "never") return EXIT.ok;
-  if (report.result === "fail") return EXIT.fail;
-  const sourceFailed = report.slos.some((s) => s.gated && s.status === "error");
-  if (sourceFailed && onSourceError === "error") return EXIT.source;
-  if (report.result === "warn" && failOn === "warning") return EXIT.fail;
-  return EXIT.ok;
 }

@@ -1,45 +1,17 @@
-/** What the commands share: loading SLO files, reading --at, writing output. */
+/** What the commands share: the paths argument, writing output where the user said. */
 
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { Argument } from "commander";
-import { loadSpec } from "../definition/load.js";
+import { DEFAULT_PATHS } from "../defaults.js";
 import type { SloSet } from "../definition/model.js";
-import { SloErrors, usageError } from "../errors.js";
+import { usageError } from "../errors.js";
 import { resolveInputs } from "../sources/logs/inputs.js";
-
-export const DEFAULT_PATHS = ["slos/"];
+import type { CliIo } from "./io.js";
 
 /** Every command's [paths...]: SLO files or folders, slos/ when none is given. */
 export function pathsArgument(): Argument {
   return new Argument("[paths...]", "SLO files or folders").default([], DEFAULT_PATHS.join(" "));
-}
-
-export async function loadOrThrow(paths: string[]): Promise<SloSet> {
-  const { set, errors } = await loadSpec(paths.length > 0 ? paths : DEFAULT_PATHS);
-  if (errors.length > 0) throw new SloErrors(errors);
-  return set;
-}
-
-/**
- * --at: an RFC 3339 instant; evaluation is then reproducible. Default: now.
- * option: how the user gave it, for the error (the Action's input is "at").
- */
-export function parseAt(text: string | undefined, option = "--at"): number {
-  if (text === undefined) return Date.now();
-  const rfc3339 = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
-  const ms = rfc3339.test(text.trim()) ? Date.parse(text.trim()) : Number.NaN;
-  if (!Number.isFinite(ms)) {
-    throw usageError(`${option} ${text}: expected an RFC 3339 time like 2026-11-24T12:00:00Z`);
-  }
-  return ms;
-}
-
-export function oneOf<T extends string>(option: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw usageError(`${option} ${value}: expected one of ${allowed.join(", ")}`);
-  }
-  return value as T;
 }
 
 /**
@@ -47,16 +19,17 @@ export function oneOf<T extends string>(option: string, value: string, allowed: 
  * output: not an SLO file, not a log file of a logs source.
  */
 export async function writeOutput(
+  io: CliIo,
   text: string,
   out: string | undefined,
   set: SloSet,
 ): Promise<void> {
   if (!out || out === "-") {
-    process.stdout.write(text);
+    io.stdout.write(text);
     return;
   }
-  const target = resolve(out);
-  if (set.files.some((f) => resolve(f) === target)) {
+  const target = resolve(io.cwd, out);
+  if (set.files.some((f) => resolve(io.cwd, f) === target)) {
     throw usageError(`--out ${out} is one of the SLO files being read; refusing to overwrite it`);
   }
   if ((await logFilesOf(set)).includes(target)) {
@@ -118,10 +91,4 @@ function fileProblem(error: unknown): string {
     default:
       return error instanceof Error ? error.message : String(error);
   }
-}
-
-export function useColor(stream: NodeJS.WriteStream): boolean {
-  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "") return false;
-  if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== "0") return true;
-  return Boolean(stream.isTTY);
 }

@@ -8,9 +8,12 @@
 import { access } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import type { Command } from "commander";
+import { DEFAULT_PATHS } from "../defaults.js";
 import { CONVERT_TARGETS, convertPaths } from "../definition/write/convert.js";
 import { EXIT, usageError } from "../errors.js";
-import { DEFAULT_PATHS, makeUserFolder, oneOf, pathsArgument, writeUserFile } from "./common.js";
+import { oneOf } from "../parse-option.js";
+import { makeUserFolder, pathsArgument, writeUserFile } from "./common.js";
+import type { CliIo } from "./io.js";
 
 export interface ConvertOptions {
   to: string;
@@ -18,7 +21,11 @@ export interface ConvertOptions {
   force?: boolean;
 }
 
-export function registerConvert(program: Command, setExit: (code: number) => void): void {
+export function registerConvert(
+  program: Command,
+  io: CliIo,
+  setExit: (code: number) => void,
+): void {
   program
     .command("convert")
     .description("convert SLO files (native, OpenSLO, Sloth) to slo's native format or OpenSLO")
@@ -27,21 +34,28 @@ export function registerConvert(program: Command, setExit: (code: number) => voi
     .option("--out <dir>", "write one file per service into this folder instead of to stdout")
     .option("--force", "overwrite files that already exist in --out")
     .action(async (paths: string[], options: ConvertOptions) => {
-      setExit(await runConvert(paths, options));
+      setExit(await runConvert(paths, options, io));
     });
 }
 
-function shown(path: string): string {
-  const rel = relative(process.cwd(), path);
+function shown(io: CliIo, path: string): string {
+  const rel = relative(io.cwd, path);
   return rel && !rel.startsWith("..") ? rel : path;
 }
 
-export async function runConvert(paths: string[], options: ConvertOptions): Promise<number> {
+export async function runConvert(
+  paths: string[],
+  options: ConvertOptions,
+  io: CliIo,
+): Promise<number> {
   const to = oneOf("--to", options.to, CONVERT_TARGETS);
-  const outDir = resolve(options.out ?? ".");
-  const { files } = await convertPaths(paths.length > 0 ? paths : DEFAULT_PATHS, to, { outDir });
+  const outDir = resolve(io.cwd, options.out ?? ".");
+  const { files } = await convertPaths(paths.length > 0 ? paths : DEFAULT_PATHS, to, {
+    outDir,
+    cwd: io.cwd,
+  });
   if (!options.out) {
-    process.stdout.write(files.map((f) => f.text).join("---\n"));
+    io.stdout.write(files.map((f) => f.text).join("---\n"));
     return EXIT.ok;
   }
   const targets = files.map((f) => ({ ...f, path: join(outDir, f.name) }));
@@ -54,7 +68,7 @@ export async function runConvert(paths: string[], options: ConvertOptions): Prom
         ),
       ),
     );
-    const taken = targets.filter((_, i) => exists[i]).map((t) => shown(t.path));
+    const taken = targets.filter((_, i) => exists[i]).map((t) => shown(io, t.path));
     if (taken.length > 0) {
       throw usageError(
         `refusing to overwrite ${taken.join(", ")}`,
@@ -65,7 +79,7 @@ export async function runConvert(paths: string[], options: ConvertOptions): Prom
   await makeUserFolder(outDir, `--out ${options.out}`);
   for (const t of targets) {
     await writeUserFile(t.path, t.text, `--out ${options.out}`);
-    process.stdout.write(`wrote ${shown(t.path)}\n`);
+    io.stdout.write(`wrote ${shown(io, t.path)}\n`);
   }
   return EXIT.ok;
 }

@@ -8,10 +8,10 @@ import type { Issue, IssueApi, IssueComment } from "../alerts/issue-api.js";
 import { SloError, usageError } from "../errors.js";
 import { createGitHubClient, type GitHubClient } from "../github/client.js";
 import { explainFailure } from "../github/errors.js";
+import type { CliIo } from "./io.js";
 
-type Env = Record<string, string | undefined>;
-
-export function issueApiFromEnv(env: Env, why: string): IssueApi {
+export function issueApiFromEnv(io: Pick<CliIo, "env" | "stderr">, why: string): IssueApi {
+  const { env } = io;
   const token = env.GITHUB_TOKEN || env.GH_TOKEN;
   const repository = env.GITHUB_REPOSITORY ?? "";
   if (!token) {
@@ -30,7 +30,7 @@ export function issueApiFromEnv(env: Env, why: string): IssueApi {
   const client = createGitHubClient({
     token,
     baseUrl: env.GITHUB_API_URL,
-    log: { info: () => {}, warning: (m) => process.stderr.write(`warning: ${m}\n`) },
+    log: { info: () => {}, warning: (m) => io.stderr.write(`warning: ${m}\n`) },
   });
   return octokitIssueApi(client, owner, repo);
 }

@@ -9,12 +9,16 @@ import type { Command } from "commander";
 import { publishReportIssue } from "../alerts/report-issue.js";
 import type { SloSet } from "../definition/model.js";
 import { EXIT } from "../errors.js";
+import { runUrlOf } from "../github/context.js";
+import { oneOf, parseAt } from "../parse-option.js";
 import { evaluateSet } from "../pipeline/evaluate-set.js";
+import { loadSetOrThrow } from "../pipeline/load-set.js";
 import { renderHtml } from "../report/render-html.js";
 import { renderJson } from "../report/render-json.js";
 import { renderMarkdown } from "../report/render-markdown.js";
 import type { SloReport } from "../report/schema.js";
-import { loadOrThrow, oneOf, parseAt, pathsArgument, writeOutput } from "./common.js";
+import { pathsArgument, writeOutput } from "./common.js";
+import type { CliIo } from "./io.js";
 
 export interface ReportOptions {
   at?: string;
@@ -25,7 +29,7 @@ export interface ReportOptions {
 
 const TITLE = "SLO report";
 
-export function registerReport(program: Command, setExit: (code: number) => void): void {
+export function registerReport(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command("report")
     .description(
@@ -40,32 +44,40 @@ export function registerReport(program: Command, setExit: (code: number) => void
       "also keep one 'SLO report' issue in GITHUB_REPOSITORY updated with it (needs GITHUB_TOKEN)",
     )
     .action(async (paths: string[], options: ReportOptions) => {
-      setExit(await runReport(paths, options));
+      setExit(await runReport(paths, options, io));
     });
 }
 
-export async function runReport(paths: string[], options: ReportOptions): Promise<number> {
+export async function runReport(
+  paths: string[],
+  options: ReportOptions,
+  io: CliIo,
+): Promise<number> {
   const format = oneOf("--format", options.format, ["markdown", "html", "json"] as const);
-  const atMs = parseAt(options.at);
-  const set = await loadOrThrow(paths);
+  const atMs = parseAt(options.at, "--at");
+  const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env });
   // Before any source is read: a missing token is a usage error, not a late failure.
   const issues = options.issue
-    ? (await import("./github-issues.js")).issueApiFromEnv(process.env, "--issue")
+    ? (await import("./github-issues.js")).issueApiFromEnv(io, "--issue")
     : undefined;
-  const report = await evaluateSet(set, { atMs, alertHistory: true });
-  const runUrl = runUrlOf(process.env);
+  const report = await evaluateSet(set, {
+    atMs,
+    alertHistory: true,
+    sourceOptions: { stdin: io.stdin },
+  });
+  const runUrl = runUrlOf(io.env) ?? undefined;
   const text =
     format === "json"
       ? renderJson(report)
       : format === "html"
         ? renderHtml(report, { title: TITLE, runUrl, warnRemaining: warnThresholds(set) })
         : renderMarkdown(report, { title: TITLE, runUrl });
-  await writeOutput(text, options.out, set);
+  await writeOutput(io, text, options.out, set);
   if (issues) {
     const markdown =
       format === "markdown" ? text : renderMarkdown(report, { title: TITLE, runUrl });
     const published = await publishReportIssue(issues, markdown);
-    process.stderr.write(
+    io.stderr.write(
       `${published.action} issue #${published.issue.number} in ${issues.repository}: ${published.issue.url}\n`,
     );
   }
@@ -85,9 +97,4 @@ function warnThresholds(set: SloSet): Record<string, number> {
     }
   }
   return out;
-}
-
-function runUrlOf(env: Record<string, string | undefined>): string | undefined {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env;
-  return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
 }

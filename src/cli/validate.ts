@@ -2,17 +2,23 @@
 
 import type { Command } from "commander";
 import { EXIT } from "../errors.js";
-import { loadOrThrow, pathsArgument } from "./common.js";
+import { loadSetOrThrow } from "../pipeline/load-set.js";
+import { pathsArgument } from "./common.js";
+import type { CliIo } from "./io.js";
 
-export function registerValidate(program: Command, setExit: (code: number) => void): void {
+export function registerValidate(
+  program: Command,
+  io: CliIo,
+  setExit: (code: number) => void,
+): void {
   program
     .command("validate")
     .description("check SLO files without reading any source")
     .addArgument(pathsArgument())
     .action(async (paths: string[]) => {
-      const set = await loadOrThrow(paths);
+      const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env });
       const count = set.services.reduce((n, s) => n + s.slos.length, 0);
-      process.stdout.write(`${set.files.length} file(s), ${count} SLO(s): valid\n`);
+      io.stdout.write(`${set.files.length} file(s), ${count} SLO(s): valid\n`);
       setExit(EXIT.ok);
     });
 }

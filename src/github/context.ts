@@ -128,7 +128,8 @@ export function eventContextOf(
   }
 }
 
-function runUrlOf(env: Env): string | null {
+/** The workflow run a report or alert links back to; null outside GitHub Actions. */
+export function runUrlOf(env: Env): string | null {
   if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return null;
   const server = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
   return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;

@@ -11,7 +11,8 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EXIT, usageError } from "../errors.js";
+import { DEFAULT_GITHUB } from "../defaults.js";
+import { usageError } from "../errors.js";
 import { plainText } from "../report/escape.js";
 import { renderJson } from "../report/render-json.js";
 import { type MarkdownOptions, renderMarkdown } from "../report/render-markdown.js";
@@ -63,10 +64,19 @@ export interface PublishResult {
   files: { report: string; markdown: string };
 }
 
-export const DEFAULTS = { checkName: "slo", commentId: "default", overrideLabel: "slo-override" };
-
 /** Token kinds that cannot create check runs: personal (classic, fine-grained), OAuth, user-to-server. */
 const USER_TOKEN = /^(ghp_|github_pat_|gho_|ghu_)/;
+
+/** What publishes a gate's report to GitHub, its settings checked before anything is evaluated. */
+export function gitHubPublisher(settings: Omit<PublishOptions, "gatePasses">): {
+  publish(report: SloReport, verdict: { gatePasses: boolean }): Promise<PublishResult>;
+} {
+  checkSettings(settings);
+  return {
+    publish: (report, verdict) =>
+      publishToGitHub(report, { ...settings, gatePasses: verdict.gatePasses }),
+  };
+}
 
 export function checkSettings(settings: GitHubSettings): void {
   if (settings.commentId !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(settings.commentId)) {
@@ -153,7 +163,7 @@ export async function publishToGitHub(
   const title = titleOf(report, conclusion, override?.label);
   const gateFailure = await publishGate(client, ctx, {
     token: options.token ?? "",
-    name: options.checkName || DEFAULTS.checkName,
+    name: options.checkName || DEFAULT_GITHUB.checkName,
     conclusion,
     title,
     summary: truncateMarkdown(
@@ -173,20 +183,6 @@ export async function publishToGitHub(
   return result;
 }
 
-/**
- * The exit code once the reporters have run: an override lets a failing gate
- * pass; a failed delivery counts only when asked (fail-on-report-error).
- */
-export function exitCodeAfterPublishing(
-  code: number,
-  result: PublishResult,
-  failOnReportError: boolean,
-): number {
-  const gated = result.overridden && code !== EXIT.ok ? EXIT.ok : code;
-  if (failOnReportError && result.failures.length > 0 && gated === EXIT.ok) return EXIT.source;
-  return gated;
-}
-
 /** The override label on the PR of a failing gate: the error budget policy's exception, and who made it. */
 async function overrideOf(
   client: GitHubClient | null,
@@ -194,7 +190,7 @@ async function overrideOf(
   pr: PullRequestInfo,
   options: PublishOptions,
 ): Promise<MarkdownOptions["override"]> {
-  const label = options.overrideLabel || DEFAULTS.overrideLabel;
+  const label = options.overrideLabel || DEFAULT_GITHUB.overrideLabel;
   if (!pr.labels.includes(label)) return undefined;
   const by = client ? await labelAddedBy(client, ctx, pr.number, label).catch(() => null) : null;
   options.log.warning(
@@ -220,7 +216,7 @@ async function publishComment(
       owner: ctx.owner,
       repo: ctx.repo,
       issueNumber: pr.number,
-      commentId: options.commentId || DEFAULTS.commentId,
+      commentId: options.commentId || DEFAULT_GITHUB.commentId,
       body: markdown,
       truncatedNote: `The report was cut to fit a comment; the whole of it is in the job summary${ctx.runUrl ? ` of ${ctx.runUrl}` : ""}.`,
     });
@@ -343,7 +339,7 @@ function readOnlyNotice(reason: string): string {
   return [
     `Skipping the check run and the PR comment: ${reason}.`,
     "The verdict is in the job summary and in this step's exit status.",
-    "To get the check and the comment on such pull requests, use the two-workflow setup: this workflow gates with read-only permissions, and a second one on `workflow_run` (which has a write token and never runs the PR's code) reports. See the README, “Pull requests from forks”.",
+    "To get the check and the comment on such pull requests, use the two-workflow setup: this workflow gates with read-only permissions, and a second one on `workflow_run` (which has a write token and never runs the PR's code) reports. See docs/github-action.md, “Pull requests from forks”.",
   ].join(" ");
 }
 

@@ -119,6 +119,14 @@ describe("the committed bundle", () => {
     }
   }, 60_000);
 
+  it("carries none of the CLI: no commander, no module of src/cli", () => {
+    const bundle = readFileSync(join(ROOT, "dist", "index.js"), "utf8");
+    // esbuild names each bundled module's path in a comment above its code
+    expect(bundle).not.toMatch(/node_modules\/commander\//);
+    expect(bundle).not.toMatch(/^\/\/ src\/cli\//m);
+    expect(bundle).toMatch(/^\/\/ src\/pipeline\/gate\.ts$/m);
+  });
+
   it("gates a PR under both Nodes: check run, sticky comment edited on the rerun, summary, outputs", async () => {
     const ws = workspace();
     const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7), {

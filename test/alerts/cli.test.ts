@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runAlerts } from "../../src/cli/alerts.js";
+import { processIo } from "../../src/cli/io.js";
 import { hasStackTrace, ROOT, runCli } from "../support/cli.js";
 import { refusingUrl, startTestServer, type TestServer } from "../support/misbehaving-server.js";
 import { EXPECTED, writeIncident } from "./incident.js";
@@ -78,7 +79,7 @@ describe("slo alerts on the command line", () => {
       retries: "2",
       ...flags,
     };
-    await expect(runAlerts([sloPath], options)).rejects.toMatchObject({
+    await expect(runAlerts([sloPath], options, processIo())).rejects.toMatchObject({
       code: "usage",
       message: expect.stringContaining(message),
     });

@@ -9,6 +9,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { processIo } from "../../src/cli/io.js";
 import { runReport } from "../../src/cli/report.js";
 import { hasStackTrace, runCli } from "../support/cli.js";
 import { type FakeGitHub, startFakeGitHub } from "../support/github-server.js";
@@ -140,7 +141,7 @@ describe("slo report", () => {
   });
 
   it("--format pdf is a usage error", async () => {
-    await expect(runReport([sloPath], { format: "pdf" })).rejects.toMatchObject({
+    await expect(runReport([sloPath], { format: "pdf" }, processIo())).rejects.toMatchObject({
       code: "usage",
       message: "--format pdf: expected one of markdown, html, json",
     });

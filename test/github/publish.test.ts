@@ -5,11 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EXIT } from "../../src/errors.js";
 import type { Logger } from "../../src/github/client.js";
 import { markerOf } from "../../src/github/comment.js";
-import {
-  exitCodeAfterPublishing,
-  type PublishOptions,
-  publishToGitHub,
-} from "../../src/github/publish.js";
+import { type PublishOptions, publishToGitHub } from "../../src/github/publish.js";
+import { exitCodeAfterPublishing } from "../../src/pipeline/gate.js";
 import type { SloReport } from "../../src/report/schema.js";
 import { type FakeGitHub, startFakeGitHub } from "../support/github-server.js";
 import { reportOf, sloYaml } from "./report-fixture.js";

@@ -1,0 +1,21 @@
+/** The SLO files of a run, or every problem in them at once (exit 2). */
+
+import { DEFAULT_PATHS } from "../defaults.js";
+import { loadSpec } from "../definition/load.js";
+import type { SloSet } from "../definition/model.js";
+import { SloErrors } from "../errors.js";
+
+export interface LoadSetOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+}
+
+/** No paths means the default folder, as for a command given none. */
+export async function loadSetOrThrow(
+  paths: readonly string[],
+  options: LoadSetOptions = {},
+): Promise<SloSet> {
+  const { set, errors } = await loadSpec(paths.length > 0 ? [...paths] : DEFAULT_PATHS, options);
+  if (errors.length > 0) throw new SloErrors(errors);
+  return set;
+}
