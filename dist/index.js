@@ -39849,8 +39849,10 @@ var DEFAULT_PATHS = ["slos/"];
 var DEFAULT_GATE = { minRemaining: 0, warnRemaining: 0.25 };
 var DEFAULT_MIN_EVENTS = 10;
 var DEFAULT_TIMESLICE_MS = 5 * MINUTE_MS;
+var DEFAULT_LOG_BREAKDOWN_FIELD = "msg";
 var DEFAULT_SOURCE = { timeoutMs: 3e4, retries: 2 };
 var DEFAULT_HEALTH = { timeoutMs: 1e4, retries: 1 };
+var DEFAULT_GITHUB_API = { timeoutMs: 3e4, retries: 3 };
 var DEFAULT_GITHUB = {
   checkName: "slo",
   commentId: "default",
@@ -44668,7 +44670,7 @@ var SloOctokit = Octokit2.plugin(retry, throttling);
 var RATE_LIMIT_RETRIES = 2;
 function createGitHubClient(options) {
   const baseFetch = options.fetch ?? fetch;
-  const timeoutMs = options.timeoutMs ?? 3e4;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_GITHUB_API.timeoutMs;
   const fetchWithTimeout = (input2, init) => baseFetch(input2, {
     ...init,
     signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs)
@@ -44690,7 +44692,7 @@ function createGitHubClient(options) {
       error: () => {
       }
     },
-    retry: { retries: options.retries ?? 3, retryAfterBaseValue: baseMs },
+    retry: { retries: options.retries ?? DEFAULT_GITHUB_API.retries, retryAfterBaseValue: baseMs },
     throttle: {
       enabled: options.throttle ?? true,
       retryAfterBaseValue: baseMs,
@@ -44709,6 +44711,17 @@ function createGitHubClient(options) {
     }
   });
 }
+
+// src/conventions.ts
+var MARKER = {
+  /** the sticky PR comment of one SLO set */
+  comment: (commentId) => `<!-- slo-report:${commentId} -->`,
+  reportIssue: "<!-- slo-report-issue -->",
+  alertIssue: (key) => `<!-- slo-alert:${encodeURIComponent(key)} -->`,
+  alertIssuePattern: /<!-- slo-alert:([^\s>]+) -->/,
+  alertState: (state, since) => `<!-- slo-alert-state:${state} since:${since} -->`,
+  alertStatePattern: /<!-- slo-alert-state:(page|ticket|resolved) since:(\S+) -->/g
+};
 
 // src/github/truncate.ts
 function truncateMarkdown(text, limit, note) {
@@ -44734,7 +44747,7 @@ ${closers.join("\n")}` : cut;
 // src/github/comment.ts
 var COMMENT_LIMIT = 65536;
 function markerOf(commentId) {
-  return `<!-- slo-report:${commentId} -->`;
+  return MARKER.comment(commentId);
 }
 async function upsertStickyComment(client, input2) {
   const marker = markerOf(input2.commentId);
@@ -45041,6 +45054,19 @@ async function publishToGitHub(report2, options) {
     gate: report2.result === "warn" || report2.result === "unknown" ? gateWord(conclusion) : void 0,
     runUrl: ctx.runUrl
   });
+  const files = await writeRunnerFiles(report2, markdown, env, fail);
+  const result = { overridden: override !== void 0, failures, files };
+  if (client && apiReachable(ctx, canCall, log2, fail)) {
+    const delivery = { client, ctx, pr, report: report2, markdown, conclusion, override, options };
+    await deliverToApi(delivery, fail);
+  } else if (!client) {
+    log2.info(
+      "No GitHub token: no check run and no PR comment, only the job summary and the outputs. Pass github-token to the Action, or set GITHUB_TOKEN for `slo check --github`."
+    );
+  }
+  return result;
+}
+async function writeRunnerFiles(report2, markdown, env, fail) {
   const files = await writeReportFiles(report2, markdown, env).catch((e) => {
     fail(`Writing the report files failed: ${failureOf(e).message}`);
     return { report: "", markdown: "" };
@@ -45055,43 +45081,41 @@ async function publishToGitHub(report2, options) {
       (e) => fail(`Writing the step outputs failed: ${failureOf(e).message}`)
     );
   }
-  const result = { overridden: override !== void 0, failures, files };
-  if (!client) {
-    log2.info(
-      "No GitHub token: no check run and no PR comment, only the job summary and the outputs. Pass github-token to the Action, or set GITHUB_TOKEN for `slo check --github`."
-    );
-    return result;
-  }
+  return files;
+}
+function apiReachable(ctx, canCall, log2, fail) {
   if (ctx.readOnlyReason) {
     log2.warning(readOnlyNotice(ctx.readOnlyReason));
-    return result;
+    return false;
   }
   if (!canCall || !ctx.sha) {
     fail(
       "GITHUB_REPOSITORY or the commit is unknown: no check run and no PR comment. Run inside GitHub Actions, or set GITHUB_REPOSITORY and GITHUB_SHA (or --sha)."
     );
-    return result;
+    return false;
   }
-  const title = titleOf(report2, conclusion, override?.label);
+  return true;
+}
+async function deliverToApi(d, fail) {
+  const { client, ctx, options } = d;
   const gateFailure = await publishGate(client, ctx, {
     token: options.token ?? "",
     name: options.checkName || DEFAULT_GITHUB.checkName,
-    conclusion,
-    title,
+    conclusion: d.conclusion,
+    title: titleOf(d.report, d.conclusion, d.override?.label),
     summary: truncateMarkdown(
-      markdown,
+      d.markdown,
       CHECK_SUMMARY_LIMIT,
       "The report was cut to fit the check run; the whole of it is in the job summary."
     ),
-    annotations: annotationsOf(report2, env.GITHUB_WORKSPACE || options.cwd, options.cwd),
-    log: log2
+    annotations: annotationsOf(d.report, options.env.GITHUB_WORKSPACE || options.cwd, options.cwd),
+    log: options.log
   });
   if (gateFailure) fail(gateFailure);
   if (options.comment ?? true) {
-    const failure2 = await publishComment(client, ctx, pr, markdown, options);
+    const failure2 = await publishComment(client, ctx, d.pr, d.markdown, options);
     if (failure2) fail(failure2);
   }
-  return result;
 }
 async function overrideOf(client, ctx, pr, options) {
   const label = options.overrideLabel || DEFAULT_GITHUB.overrideLabel;
@@ -45258,25 +45282,22 @@ var NO_EVENTS = Object.freeze({ good: 0, total: 0 });
 function alertFactor(share, periodMs, longMs) {
   return share * periodMs / longMs;
 }
+function judgeRule(rule, long, short, policy) {
+  const burnRateLong = long ? burnRateOf(long, policy.objective) : null;
+  const burnRateShort = short ? burnRateOf(short, policy.objective) : null;
+  const factor = alertFactor(rule.share, policy.periodMs, rule.longMs);
+  const enoughEvents = (long?.total ?? 0) >= policy.minEvents;
+  const firing = enoughEvents && burnRateLong !== null && burnRateShort !== null && burnRateLong > factor && burnRateShort > factor;
+  return { factor, burnRateLong, burnRateShort, firing };
+}
 function evaluateAlerts(rules, countsByWindow, objective, periodMs, minEvents, disabled) {
-  return rules.filter((r) => !disabled[r.severity]).map((r) => {
-    const long = countsByWindow(r.long);
-    const short = countsByWindow(r.short);
-    const burnRateLong = long ? burnRateOf(long, objective) : null;
-    const burnRateShort = short ? burnRateOf(short, objective) : null;
-    const factor = alertFactor(r.share, periodMs, r.longMs);
-    const enoughEvents = (long?.total ?? 0) >= minEvents;
-    const firing = enoughEvents && burnRateLong !== null && burnRateShort !== null && burnRateLong > factor && burnRateShort > factor;
-    return {
-      severity: r.severity,
-      long: r.long,
-      short: r.short,
-      factor,
-      burnRateLong,
-      burnRateShort,
-      firing
-    };
-  });
+  const policy = { objective, periodMs, minEvents };
+  return rules.filter((r) => !disabled[r.severity]).map((r) => ({
+    severity: r.severity,
+    long: r.long,
+    short: r.short,
+    ...judgeRule(r, countsByWindow(r.long), countsByWindow(r.short), policy)
+  }));
 }
 
 // src/engine/status.ts
@@ -45611,62 +45632,69 @@ function alertHistoryOf(input2) {
   const { buckets, startMs, stepMs } = input2;
   const rules = input2.rules.filter((r) => !input2.disabled[r.severity]);
   const longest = Math.max(0, ...rules.map((r) => Math.round(r.longMs / stepMs)));
+  const windowAt = windowSums(buckets);
+  const firstIndex = Math.max(1, longest, Math.ceil((input2.fromMs - startMs) / stepMs));
+  const episodes = new EpisodeLog();
+  for (let end = firstIndex; end <= buckets.length; end++) {
+    const firing = firingAt(rules, input2, (ms) => windowAt(end, Math.round(ms / stepMs)));
+    episodes.record(startMs + end * stepMs, firing);
+  }
+  return { sinceMs: startMs + firstIndex * stepMs, stepMs, episodes: episodes.all };
+}
+function windowSums(buckets) {
   const good = new Float64Array(buckets.length + 1);
   const total = new Float64Array(buckets.length + 1);
   buckets.forEach((b, i) => {
     good[i + 1] = good[i] + b.good;
     total[i + 1] = total[i] + b.total;
   });
-  const windowAt = (end, n) => ({
+  return (end, n) => ({
     good: good[end] - good[end - n],
     total: total[end] - total[end - n]
   });
-  const firstIndex = Math.max(longest, Math.ceil((input2.fromMs - startMs) / stepMs));
-  const episodes = [];
-  const open4 = {};
-  for (let end = Math.max(1, firstIndex); end <= buckets.length; end++) {
-    const atMs = startMs + end * stepMs;
-    const firing = {};
-    for (const rule of rules) {
-      const long = windowAt(end, Math.round(rule.longMs / stepMs));
-      const short = windowAt(end, Math.round(rule.shortMs / stepMs));
-      const burnLong = burnRateOf(long, input2.objective);
-      const burnShort = burnRateOf(short, input2.objective);
-      const factor = alertFactor(rule.share, input2.periodMs, rule.longMs);
-      const fires = long.total >= input2.minEvents && burnLong !== null && burnShort !== null && burnLong > factor && burnShort > factor;
-      if (!fires) continue;
-      const f = firing[rule.severity] ?? { windows: [], peak: 0 };
-      f.windows.push(`${rule.long}/${rule.short}`);
-      f.peak = Math.max(f.peak, burnLong);
-      firing[rule.severity] = f;
-    }
+}
+function firingAt(rules, policy, countsOver) {
+  const firing = {};
+  for (const rule of rules) {
+    const verdict = judgeRule(rule, countsOver(rule.longMs), countsOver(rule.shortMs), policy);
+    if (!verdict.firing) continue;
+    const f = firing[rule.severity] ?? { windows: [], peak: 0 };
+    f.windows.push(`${rule.long}/${rule.short}`);
+    f.peak = Math.max(f.peak, verdict.burnRateLong);
+    firing[rule.severity] = f;
+  }
+  return firing;
+}
+var EpisodeLog = class {
+  all = [];
+  open = {};
+  record(atMs, firing) {
     for (const severity of ["page", "ticket"]) {
       const now = firing[severity];
-      const episode = open4[severity];
-      if (now && !episode) {
-        const started = {
-          severity,
-          startMs: atMs,
-          endMs: null,
-          windows: [...now.windows],
-          peakBurnRate: now.peak
-        };
-        open4[severity] = started;
-        episodes.push(started);
-      } else if (now && episode) {
-        for (const w of now.windows) if (!episode.windows.includes(w)) episode.windows.push(w);
-        episode.peakBurnRate = Math.max(episode.peakBurnRate, now.peak);
-      } else if (!now && episode) {
+      const episode = this.open[severity];
+      if (now && !episode) this.start(severity, atMs, now);
+      else if (now && episode) extend(episode, now);
+      else if (!now && episode) {
         episode.endMs = atMs;
-        delete open4[severity];
+        delete this.open[severity];
       }
     }
   }
-  return {
-    sinceMs: startMs + Math.max(1, firstIndex) * stepMs,
-    stepMs,
-    episodes
-  };
+  start(severity, atMs, now) {
+    const started = {
+      severity,
+      startMs: atMs,
+      endMs: null,
+      windows: [...now.windows],
+      peakBurnRate: now.peak
+    };
+    this.open[severity] = started;
+    this.all.push(started);
+  }
+};
+function extend(episode, now) {
+  for (const w of now.windows) if (!episode.windows.includes(w)) episode.windows.push(w);
+  episode.peakBurnRate = Math.max(episode.peakBurnRate, now.peak);
 }
 
 // src/pipeline/report-extras.ts
@@ -46157,7 +46185,7 @@ function planSlo(slo, sourceType, atMs, options = {}) {
   }
   const history = options.alertHistory ? historySeries(slo, bounds, atMs) : void 0;
   if (history) series.push(history);
-  const breakdownBy = slo.breakdownBy ?? (sourceType === "prometheus" ? void 0 : "msg");
+  const breakdownBy = slo.breakdownBy ?? (sourceType === "prometheus" ? void 0 : DEFAULT_LOG_BREAKDOWN_FIELD);
   return {
     request: {
       slo,
@@ -47011,7 +47039,7 @@ __export(util_exports, {
   esc: () => esc,
   escapeRegex: () => escapeRegex2,
   explicitlyAborted: () => explicitlyAborted,
-  extend: () => extend,
+  extend: () => extend2,
   finalizeIssue: () => finalizeIssue,
   floatSafeRemainder: () => floatSafeRemainder,
   getElementAtPath: () => getElementAtPath,
@@ -47470,7 +47498,7 @@ function omit2(schema, mask) {
   mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)).filter((key) => !omitted.has(key)));
   return clone(schema, mergeDefs(currDef, { shape: newShape, checks: [] }));
 }
-function extend(schema, shape) {
+function extend2(schema, shape) {
   if (!isPlainObject3(shape)) {
     throw new Error("Invalid input to extend: expected a plain object");
   }
@@ -68827,53 +68855,12 @@ var ANSI = { red: 31, yellow: 33, green: 32, gray: 90, bold: 1 };
 function renderText(report2, options) {
   const paint = (text, style) => options.color ? `\x1B[${ANSI[style]}m${text}\x1B[0m` : text;
   const lines = [];
-  const services = groupByService2(report2.slos);
-  for (const [service, entries] of services) {
-    lines.push(paint(`${service}`, "bold"));
-    const rows = entries.map((e) => {
-      const fastest = fastestBurn(e);
-      return [
-        e.name + (e.gated ? "" : " (not gated)"),
-        objectivePercent(e.objective),
-        percent(e.sli),
-        e.status === "no-data" || e.status === "error" ? "\u2013" : percent(e.errorBudget.remaining, 1),
-        fastest ? fastest.rate === 0 ? "0\xD7" : `${burnRate(fastest.rate)} ${fastest.window}` : "\u2013",
-        STATUS_SYMBOL[e.status]
-      ];
-    });
-    const header = ["SLO", "objective", "SLI", "budget left", "fastest burn", "status"];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const format = (cells) => `  ${cells.map((c, i) => i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i])).join("  ")}`.trimEnd();
-    lines.push(paint(format(header), "gray"));
-    rows.forEach((row, i) => {
-      const entry = entries[i];
-      const text = format(row);
-      lines.push(entry.status === "ok" ? text : paint(text, colorOf(entry.status)));
-    });
-    for (const e of entries) {
-      for (const a of e.alerts.filter((x) => x.firing)) {
-        lines.push(
-          paint(
-            `  ${a.severity === "page" ? "PAGE" : "TICKET"} ${e.name}: burning ${burnRate(a.burnRateLong)} over ${a.long} and ${burnRate(a.burnRateShort)} over ${a.short} (threshold ${burnRate(a.factor)})`,
-            a.severity === "page" ? "red" : "yellow"
-          )
-        );
-      }
-      if ((e.status === "warning" || e.status === "breaching") && e.breakdown.length > 0) {
-        const top = e.breakdown.slice(0, 3).map((b) => `${clean(b.value)} (${b.count})`);
-        lines.push(`  ${e.name}: budget spent by ${top.join(", ")}`);
-      }
-      if (e.error)
-        lines.push(paint(`  ${e.name}: source ${e.error.source}: ${e.error.message}`, "red"));
-      for (const note of e.diagnostics.notes) lines.push(paint(`  ${e.name}: ${note}`, "gray"));
-    }
+  for (const [service, entries] of groupByService2(report2.slos)) {
+    lines.push(paint(`${service}`, "bold"), ...serviceTable2(entries, paint));
+    for (const e of entries) lines.push(...entryDetails(e, paint));
     lines.push("");
   }
-  for (const h of report2.health ?? []) {
-    const bad = h.dependencies.filter((d) => d.status.toUpperCase() !== "OK");
-    const text = h.ok ? `health ${h.service}/${h.name}: all ${h.dependencies.length} dependencies OK` : `health ${h.service}/${h.name}: ${h.error ?? bad.map((d) => `${d.name} ${d.status}`).join(", ")}`;
-    lines.push(h.ok ? text : paint(text, h.onFailure === "fail" ? "red" : "yellow"));
-  }
+  for (const h of report2.health ?? []) lines.push(healthLine(h, paint));
   if (report2.slos.length > 0 && report2.slos.every((e) => e.status === "no-data")) {
     lines.push(
       paint(
@@ -68887,6 +68874,54 @@ function renderText(report2, options) {
   );
   return `${lines.join("\n")}
 `;
+}
+var HEADER = ["SLO", "objective", "SLI", "budget left", "fastest burn", "status"];
+function serviceTable2(entries, paint) {
+  const rows = entries.map(rowOf);
+  const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const format = (cells) => `  ${cells.map((c, i) => i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i])).join("  ")}`.trimEnd();
+  return [
+    paint(format(HEADER), "gray"),
+    ...rows.map((row, i) => {
+      const status = entries[i].status;
+      return status === "ok" ? format(row) : paint(format(row), colorOf(status));
+    })
+  ];
+}
+function rowOf(e) {
+  const fastest = fastestBurn(e);
+  return [
+    e.name + (e.gated ? "" : " (not gated)"),
+    objectivePercent(e.objective),
+    percent(e.sli),
+    e.status === "no-data" || e.status === "error" ? "\u2013" : percent(e.errorBudget.remaining, 1),
+    fastest ? fastest.rate === 0 ? "0\xD7" : `${burnRate(fastest.rate)} ${fastest.window}` : "\u2013",
+    STATUS_SYMBOL[e.status]
+  ];
+}
+function entryDetails(e, paint) {
+  const lines = [];
+  for (const a of e.alerts.filter((x) => x.firing)) {
+    lines.push(
+      paint(
+        `  ${a.severity === "page" ? "PAGE" : "TICKET"} ${e.name}: burning ${burnRate(a.burnRateLong)} over ${a.long} and ${burnRate(a.burnRateShort)} over ${a.short} (threshold ${burnRate(a.factor)})`,
+        a.severity === "page" ? "red" : "yellow"
+      )
+    );
+  }
+  if ((e.status === "warning" || e.status === "breaching") && e.breakdown.length > 0) {
+    const top = e.breakdown.slice(0, 3).map((b) => `${clean(b.value)} (${b.count})`);
+    lines.push(`  ${e.name}: budget spent by ${top.join(", ")}`);
+  }
+  if (e.error)
+    lines.push(paint(`  ${e.name}: source ${e.error.source}: ${e.error.message}`, "red"));
+  for (const note of e.diagnostics.notes) lines.push(paint(`  ${e.name}: ${note}`, "gray"));
+  return lines;
+}
+function healthLine(h, paint) {
+  const bad = h.dependencies.filter((d) => d.status.toUpperCase() !== "OK");
+  const text = h.ok ? `health ${h.service}/${h.name}: all ${h.dependencies.length} dependencies OK` : `health ${h.service}/${h.name}: ${h.error ?? bad.map((d) => `${d.name} ${d.status}`).join(", ")}`;
+  return h.ok ? text : paint(text, h.onFailure === "fail" ? "red" : "yellow");
 }
 function groupByService2(entries) {
   const map2 = /* @__PURE__ */ new Map();

@@ -39,8 +39,8 @@ export function cleanLabels(labels: Record<string, string>): Record<string, stri
 /** GitHub issue labels: an issue per firing alert, one for the scheduled report. */
 export const ISSUE_LABEL = { alert: "slo-alert", report: "slo-report" } as const;
 
-/** The scheduled report issue's title. */
-export const REPORT_ISSUE_TITLE = "SLO report";
+/** The scheduled report's title: its issue, and the heading of its Markdown and HTML. */
+export const REPORT_TITLE = "SLO report";
 
 /** Hidden markers by which slo finds its own comments and issues again. */
 export const MARKER = {

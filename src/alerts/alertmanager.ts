@@ -7,6 +7,7 @@
  * (`GET /api/v2/alerts`), so no state file is needed.
  */
 
+import { ALERT_NAME, cleanLabels, IDENTITY_LABEL } from "../conventions.js";
 import { SloError } from "../errors.js";
 import { createHttpClient, type HttpClient } from "../http/client.js";
 import { percent } from "../report/format.js";
@@ -14,8 +15,6 @@ import { alertKey, type DeliveryContext, type Notifier, type TargetAlert } from 
 import type { AlertSubject, Severity } from "./subjects.js";
 import type { TargetPlan } from "./targets.js";
 import { budgetSentence, burnSentence, burnValue, rulesOf } from "./wording.js";
-
-export const ALERT_NAME = "ErrorBudgetBurn";
 
 export interface AlertmanagerOptions {
   /** how long Alertmanager keeps a firing alert the next run has not refreshed */
@@ -36,28 +35,15 @@ export interface PostableAlert {
   generatorURL?: string;
 }
 
-/** Alertmanager label names are Prometheus' `[a-zA-Z_][a-zA-Z0-9_]*`: anything else is rejected. */
-export function labelName(name: string): string {
-  const clean = name.replace(/[^a-zA-Z0-9_]/g, "_");
-  return /^[0-9]/.test(clean) ? `_${clean}` : clean;
-}
-
-function sanitized(labels: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(labels))
-    if (value !== "") out[labelName(name)] = value;
-  return out;
-}
-
 /** The identity labels win over the SLO's own: routing must be able to rely on them. */
 export function alertLabels(subject: AlertSubject, severity: Severity): Record<string, string> {
   return {
-    ...sanitized(subject.slo.labels),
-    ...sanitized(subject.slo.alerting[severity].labels),
+    ...cleanLabels(subject.slo.labels),
+    ...cleanLabels(subject.slo.alerting[severity].labels),
     alertname: ALERT_NAME,
-    service: subject.slo.service,
-    slo: subject.slo.name,
-    severity,
+    [IDENTITY_LABEL.service]: subject.slo.service,
+    [IDENTITY_LABEL.slo]: subject.slo.name,
+    [IDENTITY_LABEL.severity]: severity,
   };
 }
 

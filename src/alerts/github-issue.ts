@@ -8,6 +8,7 @@
  * an issue is never opened twice, a comment never posted twice.
  */
 
+import { ISSUE_LABEL, MARKER } from "../conventions.js";
 import { escapeMarkdown } from "../report/escape.js";
 import { percent } from "../report/format.js";
 import type { ReportAlert } from "../report/schema.js";
@@ -17,23 +18,18 @@ import type { AlertSubject, Severity } from "./subjects.js";
 import type { TargetPlan } from "./targets.js";
 import { budgetSentence, burnValue, rulesOf, SEVERITY_WORD } from "./wording.js";
 
-export const ALERT_LABEL = "slo-alert";
-
-const SLO_MARKER = /<!-- slo-alert:([^\s>]+) -->/;
-const STATE_MARKER = /<!-- slo-alert-state:(page|ticket|resolved) since:(\S+) -->/g;
-
 export function sloMarker(key: string): string {
-  return `<!-- slo-alert:${encodeURIComponent(key)} -->`;
+  return MARKER.alertIssue(key);
 }
 
 function stateMarker(state: Severity | "resolved", since: string): string {
-  return `<!-- slo-alert-state:${state} since:${since} -->`;
+  return MARKER.alertState(state, since);
 }
 
 /** The last state marker in a text, or null. */
 export function lastState(text: string): { state: Severity | "resolved"; since: string } | null {
   let last: { state: Severity | "resolved"; since: string } | null = null;
-  for (const m of text.matchAll(STATE_MARKER)) {
+  for (const m of text.matchAll(MARKER.alertStatePattern)) {
     last = { state: m[1] as Severity | "resolved", since: m[2]! };
   }
   return last;
@@ -140,8 +136,8 @@ export function createGitHubIssueNotifier(plan: TargetPlan, api: IssueApi): Noti
       open.clear();
       duplicates.length = 0;
       const state = new Map<string, TargetAlert>();
-      for (const issue of await api.listOpenIssues(ALERT_LABEL)) {
-        const marker = SLO_MARKER.exec(issue.body);
+      for (const issue of await api.listOpenIssues(ISSUE_LABEL.alert)) {
+        const marker = MARKER.alertIssuePattern.exec(issue.body);
         if (!marker) continue;
         const key = decodeURIComponent(marker[1]!);
         const first = open.get(key);
@@ -208,7 +204,7 @@ export function createGitHubIssueNotifier(plan: TargetPlan, api: IssueApi): Noti
         await api.createIssue({
           title: issueTitle(subject),
           body: issueBody(subject, severity, since),
-          labels: [ALERT_LABEL],
+          labels: [ISSUE_LABEL.alert],
         });
         return;
       }

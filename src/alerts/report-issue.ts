@@ -4,12 +4,9 @@
  * hidden marker, so a renamed title or an edited label does not make a second.
  */
 
+import { ISSUE_LABEL, MARKER, REPORT_TITLE } from "../conventions.js";
 import type { Issue, IssueApi } from "./issue-api.js";
 import { fitBody } from "./issue-api.js";
-
-export const REPORT_LABEL = "slo-report";
-export const REPORT_MARKER = "<!-- slo-report-issue -->";
-export const REPORT_TITLE = "SLO report";
 
 export interface ReportIssueResult {
   issue: Issue;
@@ -20,13 +17,17 @@ export async function publishReportIssue(
   api: IssueApi,
   markdown: string,
 ): Promise<ReportIssueResult> {
-  const body = fitBody(`${REPORT_MARKER}\n${markdown}`);
-  const found = (await api.listOpenIssues(REPORT_LABEL)).filter((i) =>
-    i.body.includes(REPORT_MARKER),
+  const body = fitBody(`${MARKER.reportIssue}\n${markdown}`);
+  const found = (await api.listOpenIssues(ISSUE_LABEL.report)).filter((i) =>
+    i.body.includes(MARKER.reportIssue),
   );
   const [current, ...extra] = found;
   if (!current) {
-    const issue = await api.createIssue({ title: REPORT_TITLE, body, labels: [REPORT_LABEL] });
+    const issue = await api.createIssue({
+      title: REPORT_TITLE,
+      body,
+      labels: [ISSUE_LABEL.report],
+    });
     return { issue, action: "created" };
   }
   const issue = await api.updateIssue(current.number, { body });

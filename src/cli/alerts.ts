@@ -207,6 +207,18 @@ function textOf(
   dryRun: boolean,
   targets: number,
 ): string {
+  const lines = firingLines(subjects);
+  if (targets === 0) {
+    lines.push(
+      "no alert targets: add notify: to the SLO file, or pass --alertmanager, --webhook or --github-issues",
+    );
+  }
+  for (const o of outcomes) lines.push(outcomeLine(o, dryRun));
+  return `${lines.join("\n")}\n`;
+}
+
+/** What fires, or that nothing does (among the SLOs whose source could be read). */
+function firingLines(subjects: readonly AlertSubject[]): string[] {
   const lines: string[] = [];
   for (const s of subjects) {
     for (const severity of ["page", "ticket"] as const) {
@@ -214,37 +226,27 @@ function textOf(
       if (rules) lines.push(`${SEVERITY_WORD[severity]} ${s.key}: burning ${burnSentence(rules)}`);
     }
   }
-  if (lines.length === 0) {
-    const evaluated = subjects.filter((s) => s.known).length;
-    lines.push(
-      evaluated === subjects.length
-        ? "no burn-rate alert fires"
-        : `no burn-rate alert fires among the ${evaluated} SLO(s) evaluated`,
-    );
-  }
-  if (targets === 0) {
-    lines.push(
-      "no alert targets: add notify: to the SLO file, or pass --alertmanager, --webhook or --github-issues",
-    );
-  }
-  for (const o of outcomes) {
-    const news = o.changes.filter((c) => c.kind !== "unchanged");
-    const refreshed =
-      o.target.type === "alertmanager" ? o.changes.filter((c) => c.kind === "unchanged").length : 0;
-    const verb = dryRun ? "would send" : o.error ? "sent before failing" : "sent";
-    const shown =
-      dryRun || o.error
-        ? dryRun
-          ? news
-          : o.delivered.filter((c) => c.kind !== "unchanged")
-        : news;
-    const parts = shown.map(describeChange);
-    if (refreshed > 0) parts.push(`${refreshed} still firing (refreshed)`);
-    lines.push(
-      `${o.target.display}: ${parts.length > 0 ? `${verb}: ${parts.join("; ")}` : o.error ? "failed" : "nothing new"}`,
-    );
-  }
-  return `${lines.join("\n")}\n`;
+  if (lines.length > 0) return lines;
+  const evaluated = subjects.filter((s) => s.known).length;
+  return [
+    evaluated === subjects.length
+      ? "no burn-rate alert fires"
+      : `no burn-rate alert fires among the ${evaluated} SLO(s) evaluated`,
+  ];
+}
+
+/** One line a target: what it was sent (or would be, or was before it failed). */
+function outcomeLine(o: TargetOutcome, dryRun: boolean): string {
+  const news = (changes: readonly TargetChange[]) => changes.filter((c) => c.kind !== "unchanged");
+  const refreshed =
+    o.target.type === "alertmanager" ? o.changes.filter((c) => c.kind === "unchanged").length : 0;
+  const verb = dryRun ? "would send" : o.error ? "sent before failing" : "sent";
+  const shown = !dryRun && o.error ? news(o.delivered) : news(o.changes);
+  const parts = shown.map(describeChange);
+  if (refreshed > 0) parts.push(`${refreshed} still firing (refreshed)`);
+  const what =
+    parts.length > 0 ? `${verb}: ${parts.join("; ")}` : o.error ? "failed" : "nothing new";
+  return `${o.target.display}: ${what}`;
 }
 
 function jsonOf(

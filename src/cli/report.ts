@@ -7,6 +7,7 @@
 
 import type { Command } from "commander";
 import { publishReportIssue } from "../alerts/report-issue.js";
+import { REPORT_TITLE } from "../conventions.js";
 import type { SloSet } from "../definition/model.js";
 import { EXIT } from "../errors.js";
 import { runUrlOf } from "../github/context.js";
@@ -26,8 +27,6 @@ export interface ReportOptions {
   out?: string;
   issue?: boolean;
 }
-
-const TITLE = "SLO report";
 
 export function registerReport(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
@@ -70,12 +69,12 @@ export async function runReport(
     format === "json"
       ? renderJson(report)
       : format === "html"
-        ? renderHtml(report, { title: TITLE, runUrl, warnRemaining: warnThresholds(set) })
-        : renderMarkdown(report, { title: TITLE, runUrl });
+        ? renderHtml(report, { title: REPORT_TITLE, runUrl, warnRemaining: warnThresholds(set) })
+        : renderMarkdown(report, { title: REPORT_TITLE, runUrl });
   await writeOutput(io, text, options.out, set);
   if (issues) {
     const markdown =
-      format === "markdown" ? text : renderMarkdown(report, { title: TITLE, runUrl });
+      format === "markdown" ? text : renderMarkdown(report, { title: REPORT_TITLE, runUrl });
     const published = await publishReportIssue(issues, markdown);
     io.stderr.write(
       `${published.action} issue #${published.issue.number} in ${issues.repository}: ${published.issue.url}\n`,

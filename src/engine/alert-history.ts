@@ -6,9 +6,8 @@
  * resolution (5 minutes for the default windows).
  */
 
-import type { BurnRateRule } from "./alert-policy.js";
-import { alertFactor } from "./alert-policy.js";
-import { burnRateOf, type Counts } from "./budget.js";
+import { type BurnRateRule, judgeRule } from "./alert-policy.js";
+import type { Counts } from "./budget.js";
 
 export interface AlertHistoryInput {
   /** bucket i covers (startMs + i*stepMs, startMs + (i+1)*stepMs] */
@@ -49,10 +48,26 @@ export function alertHistoryStep(rules: readonly BurnRateRule[]): number {
   return rules.reduce((g, r) => gcd(gcd(g, r.longMs), r.shortMs), 0);
 }
 
+type Severity = "page" | "ticket";
+/** The rules of one severity that fire at an instant, and their highest long-window burn rate. */
+type Firing = { windows: string[]; peak: number };
+
 export function alertHistoryOf(input: AlertHistoryInput): AlertHistory {
   const { buckets, startMs, stepMs } = input;
   const rules = input.rules.filter((r) => !input.disabled[r.severity]);
   const longest = Math.max(0, ...rules.map((r) => Math.round(r.longMs / stepMs)));
+  const windowAt = windowSums(buckets);
+  const firstIndex = Math.max(1, longest, Math.ceil((input.fromMs - startMs) / stepMs));
+  const episodes = new EpisodeLog();
+  for (let end = firstIndex; end <= buckets.length; end++) {
+    const firing = firingAt(rules, input, (ms) => windowAt(end, Math.round(ms / stepMs)));
+    episodes.record(startMs + end * stepMs, firing);
+  }
+  return { sinceMs: startMs + firstIndex * stepMs, stepMs, episodes: episodes.all };
+}
+
+/** The counts of the n buckets that end at bucket `end` (exclusive), from prefix sums. */
+function windowSums(buckets: readonly Counts[]): (end: number, n: number) => Counts {
   // prefix[i] holds the counts of buckets 0..i-1.
   const good = new Float64Array(buckets.length + 1);
   const total = new Float64Array(buckets.length + 1);
@@ -60,60 +75,61 @@ export function alertHistoryOf(input: AlertHistoryInput): AlertHistory {
     good[i + 1] = good[i]! + b.good;
     total[i + 1] = total[i]! + b.total;
   });
-  const windowAt = (end: number, n: number): Counts => ({
+  return (end, n) => ({
     good: good[end]! - good[end - n]!,
     total: total[end]! - total[end - n]!,
   });
+}
 
-  const firstIndex = Math.max(longest, Math.ceil((input.fromMs - startMs) / stepMs));
-  const episodes: AlertEpisode[] = [];
-  const open: Partial<Record<"page" | "ticket", AlertEpisode>> = {};
-  for (let end = Math.max(1, firstIndex); end <= buckets.length; end++) {
-    const atMs = startMs + end * stepMs;
-    const firing: Partial<Record<"page" | "ticket", { windows: string[]; peak: number }>> = {};
-    for (const rule of rules) {
-      const long = windowAt(end, Math.round(rule.longMs / stepMs));
-      const short = windowAt(end, Math.round(rule.shortMs / stepMs));
-      const burnLong = burnRateOf(long, input.objective);
-      const burnShort = burnRateOf(short, input.objective);
-      const factor = alertFactor(rule.share, input.periodMs, rule.longMs);
-      const fires =
-        long.total >= input.minEvents &&
-        burnLong !== null &&
-        burnShort !== null &&
-        burnLong > factor &&
-        burnShort > factor;
-      if (!fires) continue;
-      const f = firing[rule.severity] ?? { windows: [], peak: 0 };
-      f.windows.push(`${rule.long}/${rule.short}`);
-      f.peak = Math.max(f.peak, burnLong);
-      firing[rule.severity] = f;
-    }
+function firingAt(
+  rules: readonly BurnRateRule[],
+  policy: Pick<AlertHistoryInput, "objective" | "periodMs" | "minEvents">,
+  countsOver: (windowMs: number) => Counts,
+): Partial<Record<Severity, Firing>> {
+  const firing: Partial<Record<Severity, Firing>> = {};
+  for (const rule of rules) {
+    const verdict = judgeRule(rule, countsOver(rule.longMs), countsOver(rule.shortMs), policy);
+    if (!verdict.firing) continue;
+    const f = firing[rule.severity] ?? { windows: [], peak: 0 };
+    f.windows.push(`${rule.long}/${rule.short}`);
+    f.peak = Math.max(f.peak, verdict.burnRateLong!);
+    firing[rule.severity] = f;
+  }
+  return firing;
+}
+
+/** Episodes per severity: one opens when its alert starts firing and closes when it stops. */
+class EpisodeLog {
+  readonly all: AlertEpisode[] = [];
+  private readonly open: Partial<Record<Severity, AlertEpisode>> = {};
+
+  record(atMs: number, firing: Partial<Record<Severity, Firing>>): void {
     for (const severity of ["page", "ticket"] as const) {
       const now = firing[severity];
-      const episode = open[severity];
-      if (now && !episode) {
-        const started: AlertEpisode = {
-          severity,
-          startMs: atMs,
-          endMs: null,
-          windows: [...now.windows],
-          peakBurnRate: now.peak,
-        };
-        open[severity] = started;
-        episodes.push(started);
-      } else if (now && episode) {
-        for (const w of now.windows) if (!episode.windows.includes(w)) episode.windows.push(w);
-        episode.peakBurnRate = Math.max(episode.peakBurnRate, now.peak);
-      } else if (!now && episode) {
+      const episode = this.open[severity];
+      if (now && !episode) this.start(severity, atMs, now);
+      else if (now && episode) extend(episode, now);
+      else if (!now && episode) {
         episode.endMs = atMs;
-        delete open[severity];
+        delete this.open[severity];
       }
     }
   }
-  return {
-    sinceMs: startMs + Math.max(1, firstIndex) * stepMs,
-    stepMs,
-    episodes,
-  };
+
+  private start(severity: Severity, atMs: number, now: Firing): void {
+    const started: AlertEpisode = {
+      severity,
+      startMs: atMs,
+      endMs: null,
+      windows: [...now.windows],
+      peakBurnRate: now.peak,
+    };
+    this.open[severity] = started;
+    this.all.push(started);
+  }
+}
+
+function extend(episode: AlertEpisode, now: Firing): void {
+  for (const w of now.windows) if (!episode.windows.includes(w)) episode.windows.push(w);
+  episode.peakBurnRate = Math.max(episode.peakBurnRate, now.peak);
 }

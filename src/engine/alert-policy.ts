@@ -30,6 +30,37 @@ export function alertFactor(share: number, periodMs: number, longMs: number): nu
   return (share * periodMs) / longMs;
 }
 
+/** What one rule says of one instant's long and short windows. */
+export interface RuleVerdict {
+  factor: number;
+  burnRateLong: number | null;
+  burnRateShort: number | null;
+  firing: boolean;
+}
+
+/**
+ * The one firing rule, for `slo check` and for the alert history alike: both
+ * windows burn faster than the factor, and the long one saw enough events.
+ */
+export function judgeRule(
+  rule: BurnRateRule,
+  long: Counts | undefined,
+  short: Counts | undefined,
+  policy: { objective: number; periodMs: number; minEvents: number },
+): RuleVerdict {
+  const burnRateLong = long ? burnRateOf(long, policy.objective) : null;
+  const burnRateShort = short ? burnRateOf(short, policy.objective) : null;
+  const factor = alertFactor(rule.share, policy.periodMs, rule.longMs);
+  const enoughEvents = (long?.total ?? 0) >= policy.minEvents;
+  const firing =
+    enoughEvents &&
+    burnRateLong !== null &&
+    burnRateShort !== null &&
+    burnRateLong > factor &&
+    burnRateShort > factor;
+  return { factor, burnRateLong, burnRateShort, firing };
+}
+
 export function evaluateAlerts(
   rules: readonly BurnRateRule[],
   countsByWindow: (label: string) => Counts | undefined,
@@ -38,29 +69,13 @@ export function evaluateAlerts(
   minEvents: number,
   disabled: { page: boolean; ticket: boolean },
 ): AlertState[] {
+  const policy = { objective, periodMs, minEvents };
   return rules
     .filter((r) => !disabled[r.severity])
-    .map((r) => {
-      const long = countsByWindow(r.long);
-      const short = countsByWindow(r.short);
-      const burnRateLong = long ? burnRateOf(long, objective) : null;
-      const burnRateShort = short ? burnRateOf(short, objective) : null;
-      const factor = alertFactor(r.share, periodMs, r.longMs);
-      const enoughEvents = (long?.total ?? 0) >= minEvents;
-      const firing =
-        enoughEvents &&
-        burnRateLong !== null &&
-        burnRateShort !== null &&
-        burnRateLong > factor &&
-        burnRateShort > factor;
-      return {
-        severity: r.severity,
-        long: r.long,
-        short: r.short,
-        factor,
-        burnRateLong,
-        burnRateShort,
-        firing,
-      };
-    });
+    .map((r) => ({
+      severity: r.severity,
+      long: r.long,
+      short: r.short,
+      ...judgeRule(r, countsByWindow(r.long), countsByWindow(r.short), policy),
+    }));
 }

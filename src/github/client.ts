@@ -7,6 +7,7 @@
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
+import { DEFAULT_GITHUB_API } from "../defaults.js";
 
 const SloOctokit = Octokit.plugin(retry, throttling);
 /** The reporters use the REST methods and pagination; the plugins work underneath. */
@@ -22,9 +23,9 @@ export interface ClientOptions {
   /** GITHUB_API_URL; https://api.github.com when unset */
   baseUrl?: string | undefined;
   log: Logger;
-  /** per request, so a stalled connection cannot hang the job (default 30 s) */
+  /** per request, so a stalled connection cannot hang the job (default DEFAULT_GITHUB_API) */
   timeoutMs?: number;
-  /** retries after a 5xx or a network error (default 3; waits 1 s, 4 s, 9 s) */
+  /** retries after a 5xx or a network error (default DEFAULT_GITHUB_API; waits 1 s, 4 s, 9 s) */
   retries?: number;
   /** the unit of the retry waits (default 1000 ms); tests shorten it */
   retryBaseMs?: number;
@@ -38,7 +39,7 @@ const RATE_LIMIT_RETRIES = 2;
 
 export function createGitHubClient(options: ClientOptions): GitHubClient {
   const baseFetch = options.fetch ?? fetch;
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_GITHUB_API.timeoutMs;
   const fetchWithTimeout: typeof fetch = (input, init) =>
     baseFetch(input, {
       ...init,
@@ -60,7 +61,7 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
       warn: (message: string) => options.log.warning(message),
       error: () => {},
     },
-    retry: { retries: options.retries ?? 3, retryAfterBaseValue: baseMs },
+    retry: { retries: options.retries ?? DEFAULT_GITHUB_API.retries, retryAfterBaseValue: baseMs },
     throttle: {
       enabled: options.throttle ?? true,
       retryAfterBaseValue: baseMs,

@@ -4,6 +4,7 @@
  * one; each re-lists after creating and the newer twin gives way.
  */
 
+import { MARKER } from "../conventions.js";
 import type { GitHubClient } from "./client.js";
 import { truncateMarkdown } from "./truncate.js";
 
@@ -28,7 +29,7 @@ export interface StickyCommentResult {
 }
 
 export function markerOf(commentId: string): string {
-  return `<!-- slo-report:${commentId} -->`;
+  return MARKER.comment(commentId);
 }
 
 export async function upsertStickyComment(

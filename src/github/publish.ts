@@ -125,11 +125,31 @@ export async function publishToGitHub(
       report.result === "warn" || report.result === "unknown" ? gateWord(conclusion) : undefined,
     runUrl: ctx.runUrl,
   });
+  const files = await writeRunnerFiles(report, markdown, env, fail);
+  const result = { overridden: override !== undefined, failures, files };
+  if (client && apiReachable(ctx, canCall, log, fail)) {
+    const delivery = { client, ctx, pr, report, markdown, conclusion, override, options };
+    await deliverToApi(delivery, fail);
+  } else if (!client) {
+    // Deliberate in the two-workflow setup's gating half (github-token: ""), so not a failure.
+    log.info(
+      "No GitHub token: no check run and no PR comment, only the job summary and the outputs. Pass github-token to the Action, or set GITHUB_TOKEN for `slo check --github`.",
+    );
+  }
+  return result;
+}
+
+/** The report files, the job summary and the step outputs: what needs no API call. */
+async function writeRunnerFiles(
+  report: SloReport,
+  markdown: string,
+  env: Env,
+  fail: (message: string) => void,
+): Promise<PublishResult["files"]> {
   const files = await writeReportFiles(report, markdown, env).catch((e) => {
     fail(`Writing the report files failed: ${failureOf(e).message}`);
     return { report: "", markdown: "" };
   });
-
   if (env.GITHUB_STEP_SUMMARY) {
     await appendJobSummary(env.GITHUB_STEP_SUMMARY, markdown).catch((e) =>
       fail(`Writing the job summary failed: ${failureOf(e).message}`),
@@ -140,47 +160,61 @@ export async function publishToGitHub(
       fail(`Writing the step outputs failed: ${failureOf(e).message}`),
     );
   }
+  return files;
+}
 
-  const result = { overridden: override !== undefined, failures, files };
-  if (!client) {
-    // Deliberate in the two-workflow setup's gating half (github-token: ""), so not a failure.
-    log.info(
-      "No GitHub token: no check run and no PR comment, only the job summary and the outputs. Pass github-token to the Action, or set GITHUB_TOKEN for `slo check --github`.",
-    );
-    return result;
-  }
+/** Whether the check run and the comment can be written; says why not when they cannot. */
+function apiReachable(
+  ctx: EventContext,
+  canCall: boolean,
+  log: Logger,
+  fail: (message: string) => void,
+): boolean {
   if (ctx.readOnlyReason) {
     log.warning(readOnlyNotice(ctx.readOnlyReason));
-    return result;
+    return false;
   }
   if (!canCall || !ctx.sha) {
     fail(
       "GITHUB_REPOSITORY or the commit is unknown: no check run and no PR comment. Run inside GitHub Actions, or set GITHUB_REPOSITORY and GITHUB_SHA (or --sha).",
     );
-    return result;
+    return false;
   }
+  return true;
+}
 
-  const title = titleOf(report, conclusion, override?.label);
+interface ApiDelivery {
+  client: GitHubClient;
+  ctx: EventContext;
+  pr: PullRequestInfo | null;
+  report: SloReport;
+  markdown: string;
+  conclusion: Conclusion;
+  override: MarkdownOptions["override"];
+  options: PublishOptions;
+}
+
+/** The check run (or commit status) and the sticky comment; each failure is said as it happens. */
+async function deliverToApi(d: ApiDelivery, fail: (message: string) => void): Promise<void> {
+  const { client, ctx, options } = d;
   const gateFailure = await publishGate(client, ctx, {
     token: options.token ?? "",
     name: options.checkName || DEFAULT_GITHUB.checkName,
-    conclusion,
-    title,
+    conclusion: d.conclusion,
+    title: titleOf(d.report, d.conclusion, d.override?.label),
     summary: truncateMarkdown(
-      markdown,
+      d.markdown,
       CHECK_SUMMARY_LIMIT,
       "The report was cut to fit the check run; the whole of it is in the job summary.",
     ),
-    annotations: annotationsOf(report, env.GITHUB_WORKSPACE || options.cwd, options.cwd),
-    log,
+    annotations: annotationsOf(d.report, options.env.GITHUB_WORKSPACE || options.cwd, options.cwd),
+    log: options.log,
   });
   if (gateFailure) fail(gateFailure);
-
   if (options.comment ?? true) {
-    const failure = await publishComment(client, ctx, pr, markdown, options);
+    const failure = await publishComment(client, ctx, d.pr, d.markdown, options);
     if (failure) fail(failure);
   }
-  return result;
 }
 
 /** The override label on the PR of a failing gate: the error budget policy's exception, and who made it. */

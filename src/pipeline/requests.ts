@@ -1,5 +1,6 @@
 /** What to ask a source for one SLO at one instant: its windows, buckets and breakdown. */
 
+import { DEFAULT_LOG_BREAKDOWN_FIELD } from "../defaults.js";
 import { DAY_MS, HOUR_MS } from "../definition/duration.js";
 import type { SloSpec, SourceSpec } from "../definition/model.js";
 import { alertHistoryStep } from "../engine/alert-history.js";
@@ -83,7 +84,8 @@ export function planSlo(
   const history = options.alertHistory ? historySeries(slo, bounds, atMs) : undefined;
   if (history) series.push(history);
   // Logs name their events by `msg`, like the talk's daily error summary; metrics need a label named.
-  const breakdownBy = slo.breakdownBy ?? (sourceType === "prometheus" ? undefined : "msg");
+  const breakdownBy =
+    slo.breakdownBy ?? (sourceType === "prometheus" ? undefined : DEFAULT_LOG_BREAKDOWN_FIELD);
   return {
     request: {
       slo,

@@ -5,6 +5,7 @@
  * escaped, and a Content-Security-Policy forbids scripts and remote loads.
  */
 
+import { REPORT_TITLE } from "../conventions.js";
 import { escapeHtml } from "./escape.js";
 import { burnRate, objectivePercent, percent, windowLabel } from "./format.js";
 import type { SloReport, SloReportEntry } from "./schema.js";
@@ -12,7 +13,7 @@ import { burnDownSvg, CHART_COLORS } from "./svg-chart.js";
 import { episodeDuration, shortTime, TREND_ARROW, trendOf, trendText } from "./trend.js";
 
 export interface HtmlOptions {
-  /** the page's heading (default "SLO report") */
+  /** the page's heading (default REPORT_TITLE) */
   title?: string;
   /** a link to where the report was made (the workflow run) */
   runUrl?: string | null | undefined;
@@ -57,7 +58,7 @@ footer { margin-top: 28px; font-size: 13px; color: #6b7280; }
 `;
 
 export function renderHtml(report: SloReport, options: HtmlOptions = {}): string {
-  const title = options.title ?? "SLO report";
+  const title = options.title ?? REPORT_TITLE;
   const body = [
     header(report, title),
     summaryTable(report.slos),

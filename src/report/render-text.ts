@@ -17,60 +17,18 @@ function clean(text: string): string {
 
 const ANSI = { red: 31, yellow: 33, green: 32, gray: 90, bold: 1 } as const;
 
+type Paint = (text: string, style: keyof typeof ANSI) => string;
+
 export function renderText(report: SloReport, options: TextOptions): string {
-  const paint = (text: string, style: keyof typeof ANSI) =>
+  const paint: Paint = (text, style) =>
     options.color ? `\u001b[${ANSI[style]}m${text}\u001b[0m` : text;
   const lines: string[] = [];
-  const services = groupByService(report.slos);
-  for (const [service, entries] of services) {
-    lines.push(paint(`${service}`, "bold"));
-    const rows = entries.map((e) => {
-      const fastest = fastestBurn(e);
-      return [
-        e.name + (e.gated ? "" : " (not gated)"),
-        objectivePercent(e.objective),
-        percent(e.sli),
-        e.status === "no-data" || e.status === "error" ? "–" : percent(e.errorBudget.remaining, 1),
-        fastest ? (fastest.rate === 0 ? "0×" : `${burnRate(fastest.rate)} ${fastest.window}`) : "–",
-        STATUS_SYMBOL[e.status],
-      ];
-    });
-    const header = ["SLO", "objective", "SLI", "budget left", "fastest burn", "status"];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const format = (cells: string[]) =>
-      `  ${cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ")}`.trimEnd();
-    lines.push(paint(format(header), "gray"));
-    rows.forEach((row, i) => {
-      const entry = entries[i]!;
-      const text = format(row);
-      lines.push(entry.status === "ok" ? text : paint(text, colorOf(entry.status)));
-    });
-    for (const e of entries) {
-      for (const a of e.alerts.filter((x) => x.firing)) {
-        lines.push(
-          paint(
-            `  ${a.severity === "page" ? "PAGE" : "TICKET"} ${e.name}: burning ${burnRate(a.burnRateLong)} over ${a.long} and ${burnRate(a.burnRateShort)} over ${a.short} (threshold ${burnRate(a.factor)})`,
-            a.severity === "page" ? "red" : "yellow",
-          ),
-        );
-      }
-      if ((e.status === "warning" || e.status === "breaching") && e.breakdown.length > 0) {
-        const top = e.breakdown.slice(0, 3).map((b) => `${clean(b.value)} (${b.count})`);
-        lines.push(`  ${e.name}: budget spent by ${top.join(", ")}`);
-      }
-      if (e.error)
-        lines.push(paint(`  ${e.name}: source ${e.error.source}: ${e.error.message}`, "red"));
-      for (const note of e.diagnostics.notes) lines.push(paint(`  ${e.name}: ${note}`, "gray"));
-    }
+  for (const [service, entries] of groupByService(report.slos)) {
+    lines.push(paint(`${service}`, "bold"), ...serviceTable(entries, paint));
+    for (const e of entries) lines.push(...entryDetails(e, paint));
     lines.push("");
   }
-  for (const h of report.health ?? []) {
-    const bad = h.dependencies.filter((d) => d.status.toUpperCase() !== "OK");
-    const text = h.ok
-      ? `health ${h.service}/${h.name}: all ${h.dependencies.length} dependencies OK`
-      : `health ${h.service}/${h.name}: ${h.error ?? bad.map((d) => `${d.name} ${d.status}`).join(", ")}`;
-    lines.push(h.ok ? text : paint(text, h.onFailure === "fail" ? "red" : "yellow"));
-  }
+  for (const h of report.health ?? []) lines.push(healthLine(h, paint));
   if (report.slos.length > 0 && report.slos.every((e) => e.status === "no-data")) {
     lines.push(
       paint(
@@ -85,7 +43,65 @@ export function renderText(report: SloReport, options: TextOptions): string {
   return `${lines.join("\n")}\n`;
 }
 
-function groupByService(entries: SloReportEntry[]): Map<string, SloReportEntry[]> {
+const HEADER = ["SLO", "objective", "SLI", "budget left", "fastest burn", "status"];
+
+/** The header and a row per SLO, names left-aligned, numbers right-aligned. */
+function serviceTable(entries: readonly SloReportEntry[], paint: Paint): string[] {
+  const rows = entries.map(rowOf);
+  const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const format = (cells: string[]) =>
+    `  ${cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ")}`.trimEnd();
+  return [
+    paint(format(HEADER), "gray"),
+    ...rows.map((row, i) => {
+      const status = entries[i]!.status;
+      return status === "ok" ? format(row) : paint(format(row), colorOf(status));
+    }),
+  ];
+}
+
+function rowOf(e: SloReportEntry): string[] {
+  const fastest = fastestBurn(e);
+  return [
+    e.name + (e.gated ? "" : " (not gated)"),
+    objectivePercent(e.objective),
+    percent(e.sli),
+    e.status === "no-data" || e.status === "error" ? "–" : percent(e.errorBudget.remaining, 1),
+    fastest ? (fastest.rate === 0 ? "0×" : `${burnRate(fastest.rate)} ${fastest.window}`) : "–",
+    STATUS_SYMBOL[e.status],
+  ];
+}
+
+/** Under the table: the alerts that fire, what spent the budget, a source's error, the notes. */
+function entryDetails(e: SloReportEntry, paint: Paint): string[] {
+  const lines: string[] = [];
+  for (const a of e.alerts.filter((x) => x.firing)) {
+    lines.push(
+      paint(
+        `  ${a.severity === "page" ? "PAGE" : "TICKET"} ${e.name}: burning ${burnRate(a.burnRateLong)} over ${a.long} and ${burnRate(a.burnRateShort)} over ${a.short} (threshold ${burnRate(a.factor)})`,
+        a.severity === "page" ? "red" : "yellow",
+      ),
+    );
+  }
+  if ((e.status === "warning" || e.status === "breaching") && e.breakdown.length > 0) {
+    const top = e.breakdown.slice(0, 3).map((b) => `${clean(b.value)} (${b.count})`);
+    lines.push(`  ${e.name}: budget spent by ${top.join(", ")}`);
+  }
+  if (e.error)
+    lines.push(paint(`  ${e.name}: source ${e.error.source}: ${e.error.message}`, "red"));
+  for (const note of e.diagnostics.notes) lines.push(paint(`  ${e.name}: ${note}`, "gray"));
+  return lines;
+}
+
+function healthLine(h: NonNullable<SloReport["health"]>[number], paint: Paint): string {
+  const bad = h.dependencies.filter((d) => d.status.toUpperCase() !== "OK");
+  const text = h.ok
+    ? `health ${h.service}/${h.name}: all ${h.dependencies.length} dependencies OK`
+    : `health ${h.service}/${h.name}: ${h.error ?? bad.map((d) => `${d.name} ${d.status}`).join(", ")}`;
+  return h.ok ? text : paint(text, h.onFailure === "fail" ? "red" : "yellow");
+}
+
+function groupByService(entries: readonly SloReportEntry[]): Map<string, SloReportEntry[]> {
   const map = new Map<string, SloReportEntry[]>();
   for (const e of entries) {
     const list = map.get(e.service) ?? [];

@@ -14,7 +14,7 @@
  *   the same test as the evaluator (engine/alert-policy.ts).
  */
 
-import { ALERT_NAME, labelName } from "../alerts/alertmanager.js";
+import { ALERT_NAME, cleanLabels, IDENTITY_LABEL, RECORD } from "../conventions.js";
 import type { LatencyIndicator, SloSet, SloSpec, SourceSpec } from "../definition/model.js";
 import { NOMINAL_CALENDAR_MS } from "../definition/openslo/durations.js";
 import {
@@ -58,16 +58,6 @@ export interface RulesResult {
   errors: SloError[];
 }
 
-export const RECORD = {
-  events: (window: string) => `slo:events:${window}`,
-  errorRatio: (window: string) => `slo:error_ratio:${window}`,
-  objective: "slo:objective:ratio",
-  errorBudget: "slo:error_budget:ratio",
-  periodDays: "slo:time_period:days",
-  remaining: "slo:period_error_budget_remaining:ratio",
-  info: "slo:info",
-} as const;
-
 const DAY_MS = 86_400_000;
 
 export function buildRules(set: SloSet): RulesResult {
@@ -104,24 +94,16 @@ export function periodMsOf(slo: SloSpec): number {
 
 /** The identity labels every series and alert of an SLO carries; they win over the SLO's own. */
 export function identityLabels(slo: SloSpec): Record<string, string> {
-  return { service: slo.service, slo: slo.name };
+  return { [IDENTITY_LABEL.service]: slo.service, [IDENTITY_LABEL.slo]: slo.name };
 }
 
 /** Prometheus matchers for an SLO's series. */
 export function seriesSelector(slo: SloSpec): string {
-  return `{service=${promString(slo.service)}, slo=${promString(slo.name)}}`;
+  return `{${IDENTITY_LABEL.service}=${promString(slo.service)}, ${IDENTITY_LABEL.slo}=${promString(slo.name)}}`;
 }
 
 function promString(text: string): string {
   return JSON.stringify(text);
-}
-
-/** Label names as Alertmanager and Prometheus take them (the same cleaning `slo alerts` does). */
-function cleanLabels(labels: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(labels))
-    if (value !== "") out[labelName(name)] = value;
-  return out;
 }
 
 /** Alert labels and annotations are Go templates: text of ours must not be read as one. */

@@ -7,9 +7,10 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALERT_NAME, createAlertmanagerNotifier } from "../../src/alerts/alertmanager.js";
+import { createAlertmanagerNotifier } from "../../src/alerts/alertmanager.js";
 import { notifyTargets } from "../../src/alerts/notifier.js";
 import { planTargets } from "../../src/alerts/targets.js";
+import { ALERT_NAME } from "../../src/conventions.js";
 import { refusingUrl, startTestServer, type TestServer } from "../support/misbehaving-server.js";
 import { type RunningServer, requireBinaries, startAlertmanager } from "../support/servers.js";
 import { evaluateCases, type Firing } from "./support.js";

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { ALERT_NAME } from "../../src/alerts/alertmanager.js";
+import { ALERT_NAME } from "../../src/conventions.js";
 import { loadSpec } from "../../src/definition/load.js";
 import type { SloSet } from "../../src/definition/model.js";
 import { evaluateSet } from "../../src/pipeline/evaluate-set.js";
