@@ -11,7 +11,12 @@ import { ALERT_NAME, cleanLabels, IDENTITY_LABEL } from "../conventions.js";
 import { SloError } from "../errors.js";
 import { createHttpClient, type HttpClient } from "../http/client.js";
 import { percent } from "../report/format.js";
-import { alertKey, type DeliveryContext, type Notifier, type TargetAlert } from "./notifier.js";
+import {
+  alertKey,
+  type DeliveryContext,
+  type Notifier,
+  type TargetAlert,
+} from "./notify-targets.js";
 import type { AlertSubject, Severity } from "./subjects.js";
 import type { TargetPlan } from "./targets.js";
 import { budgetSentence, burnSentence, burnValue, rulesOf } from "./wording.js";

@@ -13,7 +13,7 @@ import { escapeMarkdown } from "../report/escape.js";
 import { percent } from "../report/format.js";
 import type { ReportAlert } from "../report/schema.js";
 import type { Issue, IssueApi } from "./issue-api.js";
-import type { Notifier, TargetAlert, TargetChange } from "./notifier.js";
+import type { Notifier, TargetAlert, TargetChange } from "./notify-targets.js";
 import type { AlertSubject, Severity } from "./subjects.js";
 import type { TargetPlan } from "./targets.js";
 import { budgetSentence, burnValue, rulesOf, SEVERITY_WORD } from "./wording.js";

@@ -7,7 +7,7 @@
 
 import { SloError } from "../errors.js";
 import { createHttpClient, splitLastSegment } from "../http/client.js";
-import type { Notifier, TargetChange } from "./notifier.js";
+import type { Notifier, TargetChange } from "./notify-targets.js";
 import type { AlertStateStore } from "./state-file.js";
 import type { AlertSubject } from "./subjects.js";
 import type { TargetPlan } from "./targets.js";

@@ -6,13 +6,13 @@
  */
 
 import type { Command } from "commander";
+import { createNotifiers } from "../alerts/create-notifiers.js";
 import {
   alertKey,
   notifyTargets,
   type TargetChange,
   type TargetOutcome,
-} from "../alerts/notifier.js";
-import { createNotifiers } from "../alerts/notifiers.js";
+} from "../alerts/notify-targets.js";
 import { AlertStateStore } from "../alerts/state-file.js";
 import { type AlertSubject, alertSubjects, type Severity } from "../alerts/subjects.js";
 import { declaredTypes, planTargets } from "../alerts/targets.js";

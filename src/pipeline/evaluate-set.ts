@@ -13,8 +13,8 @@ import type { SloReport, SloReportEntry } from "../report/schema.js";
 import { runHealthChecks } from "../sources/health.js";
 import { createSource, type SourceOptions } from "../sources/index.js";
 import type { CountRequest, CountResult, Source } from "../sources/types.js";
-import { alertHistoryFor, previousOf } from "./report-extras.js";
 import { planSlo, type SloPlan } from "./requests.js";
+import { alertHistoryFor, previousOf } from "./trend-and-history.js";
 
 export interface EvaluateOptions {
   atMs: number;

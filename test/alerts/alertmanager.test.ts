@@ -8,7 +8,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAlertmanagerNotifier } from "../../src/alerts/alertmanager.js";
-import { notifyTargets } from "../../src/alerts/notifier.js";
+import { notifyTargets } from "../../src/alerts/notify-targets.js";
 import { planTargets } from "../../src/alerts/targets.js";
 import { ALERT_NAME } from "../../src/conventions.js";
 import { refusingUrl, startTestServer, type TestServer } from "../support/misbehaving-server.js";

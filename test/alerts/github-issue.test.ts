@@ -8,7 +8,7 @@
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createGitHubIssueNotifier } from "../../src/alerts/github-issue.js";
-import { notifyTargets } from "../../src/alerts/notifier.js";
+import { notifyTargets } from "../../src/alerts/notify-targets.js";
 import { planTargets } from "../../src/alerts/targets.js";
 import { octokitIssueApi } from "../../src/cli/github-issues.js";
 import { createGitHubClient } from "../../src/github/client.js";

@@ -9,7 +9,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { notifyTargets } from "../../src/alerts/notifier.js";
+import { notifyTargets } from "../../src/alerts/notify-targets.js";
 import { AlertStateStore, readStateFile } from "../../src/alerts/state-file.js";
 import { planTargets } from "../../src/alerts/targets.js";
 import { createWebhookNotifier, escapeSlack } from "../../src/alerts/webhook.js";

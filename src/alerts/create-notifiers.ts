@@ -3,7 +3,7 @@
 import { createAlertmanagerNotifier } from "./alertmanager.js";
 import { createGitHubIssueNotifier } from "./github-issue.js";
 import type { IssueApi } from "./issue-api.js";
-import type { Notifier } from "./notifier.js";
+import type { Notifier } from "./notify-targets.js";
 import type { AlertStateStore } from "./state-file.js";
 import type { TargetPlan } from "./targets.js";
 import { createWebhookNotifier } from "./webhook.js";
