@@ -4,7 +4,7 @@
  */
 
 import { describe, expect, it } from "vitest";
-import { unquoteGoString } from "../../../src/definition/logql.js";
+import { unquoteGoString } from "../../../src/definition/logql/literals.js";
 
 type Unquoted =
   | { value: string }

@@ -6,7 +6,7 @@
  */
 
 import { describe, expect, it } from "vitest";
-import { compileLogQLRegex } from "../../../src/definition/logql.js";
+import { compileLogQLRegex } from "../../../src/definition/logql/regex.js";
 
 type Translation = { source: string; flags: string } | { error: string | typeof SyntaxError };
 
