@@ -14,7 +14,7 @@ import {
 } from "../defaults.js";
 import { type SloError, specError } from "../errors.js";
 import { parseDuration } from "./duration.js";
-import { parseLogQuery } from "./logql.js";
+import { parseLogQuery } from "./logql/parse.js";
 import type {
   AlertPolicy,
   BurnRateWindow,

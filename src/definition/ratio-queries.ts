@@ -34,16 +34,8 @@ export function ratesToIncreases(text: string): string {
     enter(ref) {
       if (ref.type.isError) broken = true;
       if (ref.name !== "FunctionCall") return;
-      const node = ref.node;
-      const ident = node.getChild("FunctionIdentifier");
-      if (!ident || parsed.slice(ident.from, ident.to) !== "rate") return;
-      const body = node.getChild("FunctionCallBody");
-      let arg: SyntaxNode | null = body?.firstChild ?? null;
-      while (arg && arg.name !== "MatrixSelector" && arg.name === "OffsetExpr")
-        arg = arg.firstChild;
-      if (arg?.name !== "MatrixSelector") return;
-      const range = arg.getChild("DurationExpr");
-      if (range && parsed.slice(range.from, range.to) === STAND_IN) edits.push(ident.from);
+      const at = rateOverWindowAt(ref.node, parsed);
+      if (at !== null) edits.push(at);
     },
   });
   if (broken) return normalized;
@@ -52,6 +44,17 @@ export function ratesToIncreases(text: string): string {
     out = `${out.slice(0, at)}increase${out.slice(at + "rate".length)}`;
   }
   return out;
+}
+
+/** Where `rate` is written when the call is `rate(x[{{window}}])` (offset or not), else null. */
+function rateOverWindowAt(call: SyntaxNode, parsed: string): number | null {
+  const ident = call.getChild("FunctionIdentifier");
+  if (!ident || parsed.slice(ident.from, ident.to) !== "rate") return null;
+  let arg: SyntaxNode | null = call.getChild("FunctionCallBody")?.firstChild ?? null;
+  while (arg?.name === "OffsetExpr") arg = arg.firstChild;
+  if (arg?.name !== "MatrixSelector") return null;
+  const range = arg.getChild("DurationExpr");
+  return range && parsed.slice(range.from, range.to) === STAND_IN ? ident.from : null;
 }
 
 /**

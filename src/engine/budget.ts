@@ -39,8 +39,4 @@ export function burnRateOf(c: Counts, objective: number): number | null {
   return ratio === null ? null : ratio / (1 - objective);
 }
 
-export function addCounts(a: Counts, b: Counts): Counts {
-  return { good: a.good + b.good, total: a.total + b.total };
-}
-
 export const NO_EVENTS: Counts = Object.freeze({ good: 0, total: 0 });

@@ -8,7 +8,7 @@
  *   sum(count_over_time(<log query> [W]))
  *   sum by (label) (count_over_time(<log query> [W]))
  *
- * Log queries are parsed with slo's own parser (src/definition/logql.ts, the
+ * Log queries are parsed with slo's own parser (src/definition/logql/, the
  * official grammar) but EVALUATED here, independently of the logs source,
  * with Loki's semantics (pkg/logql/log/label_filter.go): a numeric filter
  * drops a line without the label and marks one whose value is not a number
@@ -19,14 +19,14 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { LabelFilterExpr, LogQuery, StreamMatcher } from "../../src/definition/logql/ast.js";
 import {
-  compileLogQLRegex,
   parseGoDuration,
   parseGoFloat,
   parseHumanBytes,
-  parseLogQuery,
-} from "../../src/definition/logql.js";
-import type { LabelFilterExpr, LogQuery, StreamMatcher } from "../../src/definition/logql-ast.js";
+} from "../../src/definition/logql/literals.js";
+import { parseLogQuery } from "../../src/definition/logql/parse.js";
+import { compileLogQLRegex } from "../../src/definition/logql/regex.js";
 
 export interface LokiStandInOptions {
   /** like Loki with auth_enabled: true, a request without X-Scope-OrgID gets 401 */

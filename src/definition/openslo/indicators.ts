@@ -10,7 +10,7 @@ import { specError } from "../../errors.js";
 import { type DocReader, formatPath, type Json } from "../doc-reader.js";
 import { parseDuration } from "../duration.js";
 import { implicitLoki, implicitPrometheus } from "../implicit-sources.js";
-import { parseLogQuery } from "../logql.js";
+import { parseLogQuery } from "../logql/parse.js";
 import type { LatencyIndicator, RatioIndicator, SourceSpec } from "../model.js";
 import { checkPromQL, hasWindowPlaceholder, isSelector } from "../promql.js";
 import { rawRatioQueries, unwrapSummedSelector } from "../ratio-queries.js";

@@ -3,7 +3,7 @@
  * once, its timestamp read once, and then judged by every request's queries.
  */
 
-import { parseGoDurationNanos, parseGoFloat } from "../../definition/logql.js";
+import { parseGoDurationNanos, parseGoFloat } from "../../definition/logql/literals.js";
 import type { LogsSourceSpec } from "../../definition/model.js";
 import type { LineSample } from "../types.js";
 import { FastLine } from "./fast-line.js";

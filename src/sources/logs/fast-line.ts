@@ -5,7 +5,7 @@
  * so a FastLine answers exactly as a ParsedLine would.
  */
 
-import { parseGoFloat } from "../../definition/logql.js";
+import { parseGoFloat } from "../../definition/logql/literals.js";
 import {
   type JsonExtractor,
   SLOT_ESCAPED_STRING,

@@ -3,7 +3,7 @@
  * sees it. A faster reader must give exactly the same answers.
  */
 
-import { parseGoFloat } from "../../definition/logql.js";
+import { parseGoFloat } from "../../definition/logql/literals.js";
 import { flattenJson, type JsonObject, jsonScalarText } from "./json-fields.js";
 import { parseLogfmt } from "./logfmt.js";
 import type { LineView } from "./query-eval.js";

@@ -4,8 +4,8 @@
  * judged good or bad.
  */
 
-import { parseLogQuery } from "../../definition/logql.js";
-import type { LogQuery } from "../../definition/logql-ast.js";
+import type { LogQuery } from "../../definition/logql/ast.js";
+import { parseLogQuery } from "../../definition/logql/parse.js";
 import type { LatencyIndicator, LogsSourceSpec } from "../../definition/model.js";
 import { SloError, specError } from "../../errors.js";
 import {

@@ -5,19 +5,15 @@
  * stages adding labels, label filters reading the labels added so far.
  */
 
-import {
-  compileLogQLRegex,
-  parseGoDuration,
-  parseGoFloat,
-  parseHumanBytes,
-} from "../../definition/logql.js";
 import type {
   CompareOp,
   LabelFilterExpr,
   LogQuery,
   MatchOp,
   StreamMatcher,
-} from "../../definition/logql-ast.js";
+} from "../../definition/logql/ast.js";
+import { parseGoDuration, parseGoFloat, parseHumanBytes } from "../../definition/logql/literals.js";
+import { compileLogQLRegex } from "../../definition/logql/regex.js";
 
 /**
  * One log line as the evaluator sees it. Implementations compute each part

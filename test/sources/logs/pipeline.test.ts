@@ -1,7 +1,7 @@
 /** LogQL pipeline semantics on single lines, as Loki evaluates them. */
 
 import { describe, expect, it } from "vitest";
-import { parseLogQuery } from "../../../src/definition/logql.js";
+import { parseLogQuery } from "../../../src/definition/logql/parse.js";
 import { flattenJson, sanitizeLabelKey } from "../../../src/sources/logs/json-fields.js";
 import { ParsedLine, parseJsonObject } from "../../../src/sources/logs/line-record.js";
 import { parseLogfmt } from "../../../src/sources/logs/logfmt.js";

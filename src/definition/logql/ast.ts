@@ -1,6 +1,6 @@
 /**
  * The LogQL log-pipeline subset slo evaluates, as a typed tree. Parsed from
- * text by parseLogQuery (logql.ts) with the official grammar; evaluated on
+ * text by parseLogQuery (parse.ts) with the official grammar; evaluated on
  * log lines by the logs source and sent as text to Loki.
  */
 

@@ -1,16 +1,8 @@
 /** The LogQL log-pipeline parser: what it accepts (and the tree), what it rejects (and where). */
 
 import { describe, expect, it } from "vitest";
-import {
-  compileLogQLRegex,
-  formatLogQuery,
-  parseGoDuration,
-  parseGoFloat,
-  parseHumanBytes,
-  parseLogQuery,
-  unquoteGoString,
-} from "../../src/definition/logql.js";
-import type { LabelFilterExpr, LogQuery } from "../../src/definition/logql-ast.js";
+import type { LabelFilterExpr, LogQuery } from "../../../src/definition/logql/ast.js";
+import { parseLogQuery } from "../../../src/definition/logql/parse.js";
 
 function parse(text: string, requireSelector = false): LogQuery {
   const result = parseLogQuery(text, { requireSelector });
@@ -265,95 +257,75 @@ describe("parseLogQuery: rejected queries", () => {
   });
 });
 
-describe("formatLogQuery", () => {
-  const texts = [
-    '{app="ctrl", env=~"prod|staging"} |= "x" | json | status >= 500 or (d > 250ms and msg != "ok")',
-    '| logfmt | b < 2048B | a == -1.5 | m !~ "a\\"b"',
-    '!~ "(?i)debug" | json | d <= 1h30m',
-  ];
-  for (const text of texts) {
-    it(`round-trips ${text}`, () => {
-      const first = parse(text);
-      const again = parse(formatLogQuery(first));
-      expect(again.selector).toEqual(first.selector);
-      expect(again.stages).toEqual(first.stages);
+describe("parseLogQuery: whole queries, every kind of stage together", () => {
+  it("reads a selector, a line filter, a parser and nested label filters", () => {
+    expect(
+      parse(
+        '{app="ctrl", env=~"prod|staging"} |= "x" | json | status >= 500 or (d > 250ms and msg != "ok")',
+      ),
+    ).toMatchObject({
+      selector: [
+        { label: "app", op: "=", value: "ctrl" },
+        { label: "env", op: "=~", value: "prod|staging" },
+      ],
+      stages: [
+        { kind: "line", op: "|=", value: "x" },
+        { kind: "json" },
+        {
+          kind: "filter",
+          expr: {
+            kind: "or",
+            left: { kind: "number", label: "status", op: ">=", value: 500, valueKind: "number" },
+            right: {
+              kind: "and",
+              left: { kind: "number", label: "d", op: ">", value: 0.25, valueKind: "duration" },
+              right: { kind: "string", label: "msg", op: "!=", value: "ok" },
+            },
+          },
+        },
+      ],
     });
-  }
-  it("writes durations in the largest whole unit", () => {
-    expect(formatLogQuery(parse("| json | d > 0.25s"))).toBe("| json | d > 250ms");
-    expect(formatLogQuery(parse("| json | d > 90m"))).toBe("| json | d > 90m");
-  });
-});
-
-describe("LogQL values", () => {
-  it("parseGoDuration reads Go durations in seconds", () => {
-    expect(parseGoDuration("250ms")).toBe(0.25);
-    expect(parseGoDuration("1.5s")).toBe(1.5);
-    expect(parseGoDuration("1h30m")).toBe(5400);
-    expect(parseGoDuration("-2s")).toBe(-2);
-    expect(parseGoDuration("0")).toBe(0);
-    expect(parseGoDuration("300us")).toBeCloseTo(0.0003, 12);
-    expect(parseGoDuration("2μs")).toBeCloseTo(2e-6, 12);
-    expect(parseGoDuration("1d")).toBeNull();
-    expect(parseGoDuration("1d", { allowDays: true })).toBe(86400);
-    for (const bad of ["", "250", "s", "1.5", "1 s", "ms", "1x"])
-      expect(parseGoDuration(bad)).toBeNull();
   });
 
-  it("parseHumanBytes reads sizes like humanize.ParseBytes", () => {
-    expect(parseHumanBytes("42")).toBe(42);
-    expect(parseHumanBytes("2KB")).toBe(2000);
-    expect(parseHumanBytes("2 KiB")).toBe(2048);
-    expect(parseHumanBytes("1.5mb")).toBe(1.5e6);
-    expect(parseHumanBytes("1,024 B")).toBe(1024);
-    expect(parseHumanBytes("12 parsecs")).toBeNull();
-    expect(parseHumanBytes("")).toBeNull();
+  it("reads byte sizes, negative decimals and escaped quotes without a selector", () => {
+    expect(parse('| logfmt | b < 2048B | a == -1.5 | m !~ "a\\"b"')).toEqual({
+      selector: null,
+      stages: [
+        { kind: "logfmt" },
+        {
+          kind: "filter",
+          expr: { kind: "number", label: "b", op: "<", value: 2048, valueKind: "bytes" },
+        },
+        {
+          kind: "filter",
+          expr: { kind: "number", label: "a", op: "==", value: -1.5, valueKind: "number" },
+        },
+        { kind: "filter", expr: { kind: "string", label: "m", op: "!~", value: 'a"b' } },
+      ],
+      text: '| logfmt | b < 2048B | a == -1.5 | m !~ "a\\"b"',
+    });
   });
 
-  it("parseGoFloat is strict where Number() is not", () => {
-    expect(parseGoFloat("252.2")).toBe(252.2);
-    expect(parseGoFloat("-1e3")).toBe(-1000);
-    expect(parseGoFloat(".5")).toBe(0.5);
-    expect(parseGoFloat("5.")).toBe(5);
-    expect(parseGoFloat("+Inf")).toBe(Number.POSITIVE_INFINITY);
-    expect(parseGoFloat("0x10")).toBe(16);
-    for (const bad of ["", " 1", "1 ", "abc", "1e", "--1", "12ms"])
-      expect(parseGoFloat(bad)).toBeNull();
+  it("reads a regex line filter first, then a compound duration", () => {
+    expect(parse('!~ "(?i)debug" | json | d <= 1h30m').stages).toEqual([
+      { kind: "line", op: "!~", value: "(?i)debug" },
+      { kind: "json" },
+      {
+        kind: "filter",
+        expr: { kind: "number", label: "d", op: "<=", value: 5400, valueKind: "duration" },
+      },
+    ]);
   });
 
-  it("unquoteGoString handles raw strings and every escape", () => {
-    expect(unquoteGoString("`a\\b`")).toBe("a\\b");
-    expect(unquoteGoString('"\\a\\b\\f\\n\\r\\t\\v"')).toBe("\x07\b\f\n\r\t\v");
-    expect(unquoteGoString('"\\101\\U0001F600"')).toBe("A😀");
-    expect(() => unquoteGoString('"\\xZZ"')).toThrow(/invalid escape/);
-  });
-});
-
-describe("compileLogQLRegex: RE2 as JavaScript", () => {
-  it("anchors label matchers fully, not line filters", () => {
-    expect(compileLogQLRegex("b", true).test("abc")).toBe(false);
-    expect(compileLogQLRegex("a|abc", true).test("abc")).toBe(true);
-    expect(compileLogQLRegex("b", false).test("abc")).toBe(true);
+  it("reads durations in any unit as seconds", () => {
+    expect(filterOf("| json | d > 0.25s")).toMatchObject({ value: 0.25, valueKind: "duration" });
+    expect(filterOf("| json | d > 90m")).toMatchObject({ value: 5400, valueKind: "duration" });
   });
 
-  it("translates RE2-only syntax", () => {
-    expect(compileLogQLRegex("(?i)ERROR", false).test("an error")).toBe(true);
-    expect(compileLogQLRegex("(?P<code>5\\d\\d)", true).exec("503")?.groups?.code).toBe("503");
-    expect(compileLogQLRegex("[[:digit:]]+", true).test("123")).toBe(true);
-    expect(compileLogQLRegex("[[:alpha:]_]+", true).test("ab_c")).toBe(true);
-    expect(compileLogQLRegex("\\Qa.b\\E", true).test("a.b")).toBe(true);
-    expect(compileLogQLRegex("\\Qa.b\\E", true).test("axb")).toBe(false);
-    expect(compileLogQLRegex("\\Aab\\z", false).test("ab")).toBe(true);
-    expect(compileLogQLRegex("a\\-b\\:c", true).test("a-b:c")).toBe(true);
-    expect(compileLogQLRegex("é.", true).test("éx")).toBe(true);
-    expect(compileLogQLRegex(".", true).test("😀")).toBe(true);
-  });
-
-  it("rejects what RE2 does not have", () => {
-    expect(() => compileLogQLRegex("(?=a)", false)).toThrow(/lookaround/);
-    expect(() => compileLogQLRegex("(?<!a)b", false)).toThrow(/lookaround/);
-    expect(() => compileLogQLRegex("(a)\\1", false)).toThrow(/backreferences/);
-    expect(() => compileLogQLRegex("(?x)a", false)).toThrow(/flag/);
-    expect(() => compileLogQLRegex("[a", false)).toThrow();
+  it("finds where the query starts past comments, which may sit in strings", () => {
+    expect(parse("# why\n  # and why\n| json").selector).toBeNull();
+    expect(reject("# why\n| json", true).offset).toBe(6);
+    expect(parse('{a="x\\"#"} # c\n| json').selector?.[0]?.value).toBe('x"#');
+    expect(parse("{a=`#`} |= `x` # c").stages).toEqual([{ kind: "line", op: "|=", value: "x" }]);
   });
 });
