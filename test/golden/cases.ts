@@ -20,7 +20,7 @@ import { buildRules } from "../../src/rules/build.js";
 import { RULE_FORMATS, type RuleFormat, renderRules } from "../../src/rules/render.js";
 import { ROOT } from "../support/cli.js";
 
-const GOLDEN_DIR = import.meta.dirname;
+export const GOLDEN_DIR = import.meta.dirname;
 
 export interface GoldenCase {
   /** the expected file, relative to the repository root */

@@ -8,11 +8,14 @@
  * said so. UPDATE_GOLDEN=1 rewrites them all (never under CI=true).
  */
 
+import { readdir } from "node:fs/promises";
+import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../support/cli.js";
+import { ROOT, runCli } from "../support/cli.js";
 import { isCI, promtoolCheckRules, requireBinaries } from "../support/servers.js";
 import {
   convertCases,
+  GOLDEN_DIR,
   type GoldenCase,
   goldenCases,
   readExpected,
@@ -57,6 +60,18 @@ const named = <T extends GoldenCase>(cases: T[]) =>
 describe("golden files", () => {
   it.each(named(goldenCases()))("%s", async (_, c) => {
     await expectGolden(c, await c.render());
+  });
+
+  it("every expected file belongs to a case (a case removed takes its file along)", async () => {
+    const cases = new Set(goldenCases().map((c) => c.expected));
+    const files = await Promise.all(
+      ["rules", "convert"].map(async (folder) =>
+        (await readdir(join(GOLDEN_DIR, folder))).map((name) =>
+          relative(ROOT, join(GOLDEN_DIR, folder, name)),
+        ),
+      ),
+    );
+    expect(files.flat().filter((f) => !cases.has(f))).toEqual([]);
   });
 });
 
