@@ -4,7 +4,7 @@
  * incidents; and against misbehaving servers, for every fault.
  */
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Indicator, PrometheusSourceSpec } from "../../src/definition/model.js";
 import { SloError } from "../../src/errors.js";
 import { createPrometheusSource, MAX_POINTS_PER_QUERY } from "../../src/sources/prometheus.js";
@@ -462,12 +462,25 @@ describe("prometheus source faults", () => {
     const s = await serve((query) =>
       query.includes("code=~") ? { status: 503, body: "busy" } : promError(400, "bad_data", "no"),
     );
-    const [result] = await createPrometheusSource(spec(s.url, { retries: 3 })).count([request()]);
-    expect(result).toBeInstanceOf(SloError);
-    // Unabandoned, the 503 query would be tried 3 more times within about 1.75 s.
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    const retried = s.requests.filter((r) => (r.params.get("query") ?? "").includes("code=~"));
-    expect(retried.length).toBeLessThanOrEqual(1);
+    // The waits between attempts are setTimeouts: faked, a retry can only happen when the
+    // clock is moved, so "no retry" is checked once every wait has surely passed, not after
+    // a guessed real-time pause. Counting fetch calls sees a retry the moment it is made,
+    // before any byte reaches the server.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const fetches = vi.spyOn(globalThis, "fetch");
+    try {
+      const [result] = await createPrometheusSource(spec(s.url, { retries: 3 })).count([request()]);
+      expect(result).toBeInstanceOf(SloError);
+      // Unabandoned, the 503 query would be tried 3 more times, waiting at most 250, 500 and 1000 ms.
+      await vi.advanceTimersByTimeAsync(1750);
+      const badQueries = fetches.mock.calls.filter(([url]) =>
+        (new URL(String(url)).searchParams.get("query") ?? "").includes("code=~"),
+      );
+      expect(badQueries).toHaveLength(1);
+    } finally {
+      fetches.mockRestore();
+      vi.useRealTimers();
+    }
   });
 
   it("a very long query goes in a POST body", async () => {

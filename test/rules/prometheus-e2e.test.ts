@@ -74,13 +74,17 @@ spec:
 `,
 };
 
-describe("Sloth and OpenSLO on a real Prometheus", () => {
+// Missing servers: skipped with a loud message here, a failure under CI=true.
+const available = await requireBinaries(
+  ["prometheus", "promtool"],
+  "Sloth and OpenSLO on Prometheus",
+);
+
+describe.skipIf(!available)("Sloth and OpenSLO on a real Prometheus", () => {
   let server: RunningServer | undefined;
   let report: SloReport;
 
   beforeAll(async () => {
-    if (!(await requireBinaries(["prometheus", "promtool"], "Sloth and OpenSLO on Prometheus")))
-      return;
     const data = await tempDir("prometheus-data");
     await createBlocks(toOpenMetrics(generateHistory()), data);
     server = await startPrometheus(data);
@@ -103,7 +107,6 @@ describe("Sloth and OpenSLO on a real Prometheus", () => {
   };
 
   it("Sloth events and OpenSLO sum(selector) count exactly what the native selectors count", () => {
-    if (!server) return;
     const native = entry("ctrl", "availability");
     expect(native.events.total).toBeGreaterThan(40_000_000);
     expect(native.status).toBe("breaching"); // the incident of the last 40 minutes pages
@@ -119,7 +122,6 @@ describe("Sloth and OpenSLO on a real Prometheus", () => {
   });
 
   it("a Sloth raw error ratio gives the native SLI, burn rates and alerts, counted in minutes", () => {
-    if (!server) return;
     const native = entry("ctrl", "availability");
     const raw = entry("ctrl-sloth", "availability-raw");
     // A 30-day window holds 43,200 minutes (43,201 when both ends fall on a sample).

@@ -141,15 +141,16 @@ function promtoolTest(set: SloSet, s: Scenario, firing: Firing[]): string {
   );
 }
 
+// Missing promtool: its tests are skipped with a loud message here, a failure under CI=true.
+const promtool = await requireBinaries(["promtool"], "promtool test rules");
+
 describe("promtool test rules: the rules fire when the evaluator does", () => {
-  let ok = false;
   let set: SloSet;
   beforeAll(async () => {
-    ok = await requireBinaries(["promtool"], "promtool test rules");
     const loaded = await loadSpec(["test/fixtures/rules/api.yaml"], { env: {}, cwd: ROOT });
     expect(loaded.errors).toEqual([]);
     set = loaded.set;
-  }, 300_000);
+  });
 
   it("the engine pages at the minute worked out by hand, and never on a healthy or quiet service", async () => {
     const [fast, healthy, quiet] = await Promise.all(scenarios.map((s) => engineFiring(set, s)));
@@ -169,11 +170,10 @@ describe("promtool test rules: the rules fire when the evaluator does", () => {
     expect(quiet!.some((f) => f.alerts.some((a) => a.long === "6h"))).toBe(true);
   });
 
-  it.each(scenarios.map((s) => [s.name, s] as const))(
+  it.skipIf(!promtool).each(scenarios.map((s) => [s.name, s] as const))(
     "%s: at every minute promtool fires exactly the engine's alerts",
     { timeout: 240_000 },
     async (_, scenario) => {
-      if (!ok) return;
       const firing = await engineFiring(set, scenario);
       const dir = mkdtempSync(join(tmpdir(), "slo-promtool-"));
       writeFileSync(
@@ -190,35 +190,41 @@ describe("promtool test rules: the rules fire when the evaluator does", () => {
     },
   );
 
-  it("promtool notices when the expectation is wrong (a control for the test above)", {
-    timeout: 240_000,
-  }, async () => {
-    if (!ok) return;
-    const scenario = scenarios[0]!;
-    const firing = await engineFiring(set, scenario);
-    // Claim the page fires one minute before it does.
-    const early = firing.map((f) =>
-      f.minute === BURN_START + 43
-        ? { ...f, alerts: [{ severity: "page", long: "1h", short: "5m" }] }
-        : f,
-    );
-    const dir = mkdtempSync(join(tmpdir(), "slo-promtool-"));
-    writeFileSync(join(dir, "rules.yaml"), renderRules(buildRules(set).services, "prometheus", []));
-    writeFileSync(
-      join(dir, "test.yaml"),
-      promtoolTest(
-        set,
-        scenario,
-        early.filter((f) => f.minute <= BURN_START + 45),
-      ),
-    );
-    const result = await run("promtool", ["test", "rules", "test.yaml"], {
-      cwd: dir,
-      timeoutMs: 180_000,
-    });
-    expect(result.code).not.toBe(0);
-    expect(result.output).toContain("FAILED");
-    expect(result.output).toContain("time: 4h43m"); // minute 283
-    expect(result.output).toContain('long_window="1h"');
-  });
+  it.skipIf(!promtool)(
+    "promtool notices when the expectation is wrong (a control for the test above)",
+    {
+      timeout: 240_000,
+    },
+    async () => {
+      const scenario = scenarios[0]!;
+      const firing = await engineFiring(set, scenario);
+      // Claim the page fires one minute before it does.
+      const early = firing.map((f) =>
+        f.minute === BURN_START + 43
+          ? { ...f, alerts: [{ severity: "page", long: "1h", short: "5m" }] }
+          : f,
+      );
+      const dir = mkdtempSync(join(tmpdir(), "slo-promtool-"));
+      writeFileSync(
+        join(dir, "rules.yaml"),
+        renderRules(buildRules(set).services, "prometheus", []),
+      );
+      writeFileSync(
+        join(dir, "test.yaml"),
+        promtoolTest(
+          set,
+          scenario,
+          early.filter((f) => f.minute <= BURN_START + 45),
+        ),
+      );
+      const result = await run("promtool", ["test", "rules", "test.yaml"], {
+        cwd: dir,
+        timeoutMs: 180_000,
+      });
+      expect(result.code).not.toBe(0);
+      expect(result.output).toContain("FAILED");
+      expect(result.output).toContain("time: 4h43m"); // minute 283
+      expect(result.output).toContain('long_window="1h"');
+    },
+  );
 });

@@ -15,6 +15,8 @@ import { constants } from "node:fs";
 import { access, cp, mkdir, mkdtemp, rename, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import type { RuleFormat } from "../../src/rules/render.js";
 import { freePort } from "./misbehaving-server.js";
 
 export const SERVER_PACKAGES = ["prometheus", "victoria-metrics", "prometheus-alertmanager"];
@@ -347,6 +349,26 @@ async function runPromtool(openMetrics: string, dataDir: string): Promise<void> 
   await rm(dir, { recursive: true, force: true });
   if (result.code !== 0)
     throw new Error(`promtool exited ${result.code}:\n${result.output.slice(-3000)}`);
+}
+
+/**
+ * `promtool check rules` on what `slo rules --format <format>` wrote. promtool
+ * reads plain rule files only: the groups of a prometheus-operator file's
+ * PrometheusRule resources are checked as one rule file of their own.
+ */
+export async function promtoolCheckRules(text: string, format: RuleFormat): Promise<CommandResult> {
+  const dir = await tempDir("promtool-check");
+  const file = join(dir, "rules.yaml");
+  await writeFile(file, format === "prometheus" ? text : operatorGroups(text));
+  const result = await run("promtool", ["check", "rules", file], { cwd: dir, timeoutMs: 60_000 });
+  await rm(dir, { recursive: true, force: true });
+  return result;
+}
+
+/** The groups of every PrometheusRule resource, as one plain rule file. */
+function operatorGroups(text: string): string {
+  const resources = parseAllDocuments(text).map((d) => d.toJS() as { spec: { groups: unknown[] } });
+  return JSON.stringify({ groups: resources.flatMap((r) => r.spec.groups) });
 }
 
 /**
