@@ -23697,7 +23697,8 @@ function parseGoDurationNanos(text, opts) {
 function parseHumanBytes(text) {
   const m = /^\s*(\d[\d,]*(?:\.\d*)?|\.\d+)\s*([a-zA-Z]*)\s*$/.exec(text);
   if (!m) return null;
-  const unit = BYTE_UNITS[m[2].toLowerCase()];
+  const name2 = m[2].toLowerCase();
+  const unit = Object.hasOwn(BYTE_UNITS, name2) ? BYTE_UNITS[name2] : void 0;
   if (unit === void 0) return null;
   return Number(m[1].replace(/,/g, "")) * unit;
 }
@@ -28822,7 +28823,8 @@ function translatePosixClass(pattern, at2) {
   const end = pattern.indexOf(":]", at2 + 2);
   const name2 = end < 0 ? "" : pattern.slice(at2 + 2, end);
   const negated = name2.startsWith("^");
-  const ranges = POSIX_CLASSES[negated ? name2.slice(1) : name2];
+  const key = negated ? name2.slice(1) : name2;
+  const ranges = Object.hasOwn(POSIX_CLASSES, key) ? POSIX_CLASSES[key] : void 0;
   if (ranges === void 0) return null;
   if (negated) throw new Error(`negated class [:${name2}:] is not supported`);
   return { text: ranges, next: end + 2, inClass: true };

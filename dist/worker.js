@@ -151,7 +151,8 @@ var BYTE_UNITS = {
 function parseHumanBytes(text) {
   const m = /^\s*(\d[\d,]*(?:\.\d*)?|\.\d+)\s*([a-zA-Z]*)\s*$/.exec(text);
   if (!m) return null;
-  const unit = BYTE_UNITS[m[2].toLowerCase()];
+  const name = m[2].toLowerCase();
+  const unit = Object.hasOwn(BYTE_UNITS, name) ? BYTE_UNITS[name] : void 0;
   if (unit === void 0) return null;
   return Number(m[1].replace(/,/g, "")) * unit;
 }
@@ -5163,7 +5164,8 @@ function translatePosixClass(pattern, at) {
   const end = pattern.indexOf(":]", at + 2);
   const name = end < 0 ? "" : pattern.slice(at + 2, end);
   const negated = name.startsWith("^");
-  const ranges = POSIX_CLASSES[negated ? name.slice(1) : name];
+  const key = negated ? name.slice(1) : name;
+  const ranges = Object.hasOwn(POSIX_CLASSES, key) ? POSIX_CLASSES[key] : void 0;
   if (ranges === void 0) return null;
   if (negated) throw new Error(`negated class [:${name}:] is not supported`);
   return { text: ranges, next: end + 2, inClass: true };

@@ -185,7 +185,8 @@ const BYTE_UNITS: Record<string, number> = {
 export function parseHumanBytes(text: string): number | null {
   const m = /^\s*(\d[\d,]*(?:\.\d*)?|\.\d+)\s*([a-zA-Z]*)\s*$/.exec(text);
   if (!m) return null;
-  const unit = BYTE_UNITS[m[2]!.toLowerCase()];
+  const name = m[2]!.toLowerCase();
+  const unit = Object.hasOwn(BYTE_UNITS, name) ? BYTE_UNITS[name] : undefined;
   if (unit === undefined) return null;
   return Number(m[1]!.replace(/,/g, "")) * unit;
 }

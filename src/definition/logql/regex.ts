@@ -201,7 +201,9 @@ function translatePosixClass(pattern: string, at: number): Translated | null {
   const end = pattern.indexOf(":]", at + 2);
   const name = end < 0 ? "" : pattern.slice(at + 2, end);
   const negated = name.startsWith("^");
-  const ranges = POSIX_CLASSES[negated ? name.slice(1) : name];
+  const key = negated ? name.slice(1) : name;
+  // own keys only: [[:constructor:]] is no class, whatever Object.prototype holds
+  const ranges = Object.hasOwn(POSIX_CLASSES, key) ? POSIX_CLASSES[key] : undefined;
   if (ranges === undefined) return null;
   if (negated) throw new Error(`negated class [:${name}:] is not supported`);
   return { text: ranges, next: end + 2, inClass: true };

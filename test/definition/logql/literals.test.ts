@@ -30,6 +30,7 @@ describe("LogQL values", () => {
     expect(parseHumanBytes("1.5mb")).toBe(1.5e6);
     expect(parseHumanBytes("1,024 B")).toBe(1024);
     expect(parseHumanBytes("12 parsecs")).toBeNull();
+    expect(parseHumanBytes("1 constructor")).toBeNull();
     expect(parseHumanBytes("")).toBeNull();
   });
 

@@ -235,6 +235,9 @@ const UNANCHORED: [string, Translation][] = [
   ["[[:^alpha:]]", { error: "negated class [:^alpha:] is not supported" }],
   ["[[:^digit:]x]", { error: "negated class [:^digit:] is not supported" }],
   ["[[:foo:]]", { source: "[\\[:foo:]]", flags: "" }],
+  // not a class, whatever Object.prototype holds
+  ["[[:constructor:]]", { source: "[\\[:constructor:]]", flags: "" }],
+  ["[[:^toString:]]", { source: "[\\[:^toString:]]", flags: "" }],
   ["[[:ALPHA:]]", { source: "[\\[:ALPHA:]]", flags: "" }],
   ["[[:alpha]]", { source: "[\\[:alpha]]", flags: "" }],
   ["[[:]]", { source: "[\\[:]]", flags: "" }],
