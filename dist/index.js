@@ -20583,26 +20583,32 @@ function createHttpClient(options) {
       hint: problem.hint ? redact(problem.hint) : void 0
     });
   };
-  const request2 = (req) => limit(async () => {
-    const url2 = joinUrl(base.url, req.path);
-    for (const [name2, value] of entriesOf(req.params)) url2.searchParams.append(name2, value);
+  const attemptBefore = async (deadline, url2, init, req) => {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) return timeoutProblem(options.timeoutMs);
+    return attemptOnce(url2, init, Math.min(options.timeoutMs, remaining), options, req);
+  };
+  const giveUp = (req, problem, attempts) => {
+    if (problem.timedOut) unresponsive ??= { timeoutMs: options.timeoutMs, attempts };
+    return fail(req, problem, attempts);
+  };
+  const send = async (req) => {
+    const url2 = requestUrl(base.url, req);
     if (unresponsive) throw fail(req, unresponsiveProblem(unresponsive), 1);
     const init = requestInit(req, headers);
     const maxAttempts = req.retry === false ? 1 : retries + 1;
     const deadline = Date.now() + deadlineMs;
     for (let attempt = 1; ; attempt++) {
-      const remaining = deadline - Date.now();
-      const outcome = remaining <= 0 ? timeoutProblem(options.timeoutMs) : await attemptOnce(url2, init, Math.min(options.timeoutMs, remaining), options, req);
+      const outcome = await attemptBefore(deadline, url2, init, req);
       if (!("problem" in outcome)) return outcome;
-      const wait = outcome.retryAfterMs !== void 0 ? Math.min(outcome.retryAfterMs, maxRetryAfterMs) : backoffDelay(attempt, backoff);
+      const wait = waitBeforeRetry(outcome, attempt, backoff, maxRetryAfterMs);
       if (!outcome.retryable || attempt >= maxAttempts || Date.now() + wait >= deadline) {
-        if (outcome.timedOut)
-          unresponsive ??= { timeoutMs: options.timeoutMs, attempts: attempt };
-        throw fail(req, outcome, attempt);
+        throw giveUp(req, outcome, attempt);
       }
       await sleep(wait, req.signal);
     }
-  });
+  };
+  const request2 = (req) => limit(() => send(req));
   return {
     displayUrl,
     request: request2,
@@ -20794,6 +20800,11 @@ function splitLastSegment(url2) {
     return { base: url2, path: "" };
   }
 }
+function requestUrl(base, req) {
+  const url2 = joinUrl(base, req.path);
+  for (const [name2, value] of entriesOf(req.params)) url2.searchParams.append(name2, value);
+  return url2;
+}
 function joinUrl(base, path) {
   const url2 = new URL(base.toString());
   url2.pathname = `${base.pathname.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
@@ -20836,6 +20847,9 @@ function entriesOf(record2) {
     else for (const v of value) out.push([name2, v]);
   }
   return out;
+}
+function waitBeforeRetry(problem, attempt, backoff, maxRetryAfterMs) {
+  return problem.retryAfterMs !== void 0 ? Math.min(problem.retryAfterMs, maxRetryAfterMs) : backoffDelay(attempt, backoff);
 }
 function backoffDelay(attempt, backoff) {
   const ceiling = Math.min(backoff.maxMs, backoff.initialMs * 2 ** (attempt - 1));
@@ -29222,9 +29236,11 @@ var init_parse = __esm({
 function breakdownWindow(request2) {
   const named = request2.breakdown?.window;
   const exact = named === void 0 ? void 0 : request2.windows.find((w) => w.key === named);
-  if (exact) return exact;
+  return exact ?? longestWindow(request2.windows);
+}
+function longestWindow(windows) {
   let longest;
-  for (const w of request2.windows) {
+  for (const w of windows) {
     if (!longest || w.endMs - w.startMs > longest.endMs - longest.startMs) longest = w;
   }
   return longest;
@@ -31239,6 +31255,25 @@ function windowQuery(text, rangeMs) {
   if (parts) return `sum(increase(${formatSelector(parts.metric, parts.matchers)}[${range}]))`;
   return null;
 }
+function parsePromNumber(text) {
+  if (typeof text === "number") return text;
+  if (typeof text !== "string") return Number.NaN;
+  switch (text) {
+    case "NaN":
+      return Number.NaN;
+    case "+Inf":
+    case "Inf":
+      return Number.POSITIVE_INFINITY;
+    case "-Inf":
+      return Number.NEGATIVE_INFINITY;
+  }
+  return text.trim() === "" ? Number.NaN : Number(text);
+}
+function formatPromNumber(n) {
+  if (Number.isNaN(n)) return "NaN";
+  if (!Number.isFinite(n)) return n > 0 ? "+Inf" : "-Inf";
+  return String(Number(n.toPrecision(12)));
+}
 var WINDOW_PLACEHOLDER, PARSE_DURATION, DURATION_UNITS;
 var init_promql = __esm({
   "src/definition/promql.ts"() {
@@ -31257,7 +31292,404 @@ var init_promql = __esm({
   }
 });
 
-// src/sources/per-slo.ts
+// src/definition/histogram.ts
+function histogramParts(selector) {
+  const parts = selector ? selectorParts(selector) : null;
+  if (!parts || parts.metric === "") return null;
+  return { metric: parts.metric.replace(/_(bucket|count|sum)$/, ""), matchers: parts.matchers };
+}
+function leUnit(metric) {
+  if (/_(milliseconds|ms)$/.test(metric)) return "ms";
+  if (/_(microseconds|us)$/.test(metric)) return "us";
+  if (/_(nanoseconds|ns)$/.test(metric)) return "ns";
+  return "s";
+}
+function thresholdAsLe(threshold, unit, metric) {
+  return threshold * UNIT_SECONDS[unit] / UNIT_SECONDS[leUnit(metric)];
+}
+function bucketsAt(les, le) {
+  return les.filter((text) => sameBound(parsePromNumber(text), le));
+}
+function sameBound(le, threshold) {
+  return Math.abs(le - threshold) <= 1e-9 * Math.max(1, Math.abs(threshold));
+}
+function sortedBounds(les) {
+  return [...new Set(les)].sort((a, b) => parsePromNumber(a) - parsePromNumber(b));
+}
+function leMatcher(les) {
+  return les.length === 1 ? `le=${JSON.stringify(les[0])}` : `le=~${JSON.stringify(les.map(escapeRegex).join("|"))}`;
+}
+function escapeRegex(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+var UNIT_SECONDS;
+var init_histogram = __esm({
+  "src/definition/histogram.ts"() {
+    "use strict";
+    init_promql();
+    UNIT_SECONDS = {
+      ns: 1e-9,
+      us: 1e-6,
+      ms: 1e-3,
+      s: 1
+    };
+  }
+});
+
+// src/sources/query-api/series.ts
+function splitRange(startMs, endMs, maxMs) {
+  const parts = [];
+  for (let end = endMs; end > startMs; end -= maxMs) {
+    parts.push({ startMs: Math.max(startMs, end - maxMs), endMs: end });
+  }
+  return parts.reverse();
+}
+function windowParts(window2, limits) {
+  const max = limits.maxQueryLengthMs;
+  return max === void 0 ? [window2] : splitRange(window2.startMs, window2.endMs, max);
+}
+function bucketsTooLong(s, limits) {
+  return limits.maxQueryLengthMs !== void 0 && s.stepMs > limits.maxQueryLengthMs;
+}
+function bucketRanges(s) {
+  return Array.from({ length: s.count }, (_, i) => ({
+    startMs: s.startMs + i * s.stepMs,
+    endMs: s.startMs + (i + 1) * s.stepMs
+  }));
+}
+function seriesChunks(s, limits) {
+  const perChunk = bucketsPerQuery(s.stepMs, limits);
+  const firstEnd = s.startMs + s.stepMs;
+  const chunks = [];
+  for (let from = 0; from < s.count; from += perChunk) {
+    const to = Math.min(s.count, from + perChunk) - 1;
+    chunks.push({ startMs: firstEnd + from * s.stepMs, endMs: firstEnd + to * s.stepMs });
+  }
+  return chunks;
+}
+function bucketsPerQuery(stepMs, limits) {
+  const max = limits.maxQueryLengthMs;
+  if (max === void 0) return MAX_POINTS_PER_QUERY;
+  const bySpan = Math.floor((max - stepMs) / stepMs) + 1;
+  return Math.max(1, Math.min(MAX_POINTS_PER_QUERY, bySpan));
+}
+function bucketAt(s, t2) {
+  const i = Math.round((t2 - (s.startMs + s.stepMs)) / s.stepMs);
+  return i >= 0 && i < s.count ? i : void 0;
+}
+var MAX_POINTS_PER_QUERY;
+var init_series = __esm({
+  "src/sources/query-api/series.ts"() {
+    "use strict";
+    MAX_POINTS_PER_QUERY = 1e4;
+  }
+});
+
+// src/sources/query-api/client.ts
+function parsePromValue(text) {
+  if (typeof text === "number") return text;
+  if (typeof text !== "string") return Number.NaN;
+  switch (text) {
+    case "NaN":
+      return Number.NaN;
+    case "+Inf":
+    case "Inf":
+      return Number.POSITIVE_INFINITY;
+    case "-Inf":
+      return Number.NEGATIVE_INFINITY;
+  }
+  return text.trim() === "" ? Number.NaN : Number(text);
+}
+function pairOf(value) {
+  if (Array.isArray(value) && value.length === 2) return [Number(value[0]), value[1]];
+  return [Number.NaN, void 0];
+}
+function describeJsonError(body, describe3) {
+  try {
+    const answer = JSON.parse(body);
+    if (typeof answer === "object" && answer !== null) return describe3(answer);
+  } catch {
+  }
+  return void 0;
+}
+function shorten(query2) {
+  const flat = query2.replace(/\s+/g, " ").trim();
+  return flat.length > 300 ? `${flat.slice(0, 300)}\u2026` : flat;
+}
+var MAX_GET_QUERY_CHARS, QueryApi;
+var init_client2 = __esm({
+  "src/sources/query-api/client.ts"() {
+    "use strict";
+    init_errors();
+    init_series();
+    MAX_GET_QUERY_CHARS = 3e3;
+    QueryApi = class {
+      constructor(server, dialect) {
+        this.server = server;
+        this.dialect = dialect;
+      }
+      server;
+      dialect;
+      queries = 0;
+      cache = /* @__PURE__ */ new Map();
+      cancelled = new AbortController();
+      /** Who answers, for notes: the source and its url, credentials removed. */
+      get where() {
+        return this.server.where;
+      }
+      /** Abandon every query still in flight or waiting to retry. */
+      cancel() {
+        this.cancelled.abort();
+      }
+      /** Events in (start, end], summed over the parts one query each may cover. */
+      async countWindow(query2, window2, what) {
+        const parts = windowParts(window2, this.dialect);
+        const counts = await Promise.all(
+          parts.map((p) => this.countAt(query2(p.endMs - p.startMs), p.endMs, what))
+        );
+        return counts.reduce((a, b) => a + b, 0);
+      }
+      /**
+       * Counts per bucket (start + i*step, start + (i+1)*step]: a query_range of
+       * `query(step)` evaluated at each bucket's end, in chunks the server accepts.
+       */
+      async countSeries(query2, s, what) {
+        if (bucketsTooLong(s, this.dialect)) {
+          return Promise.all(bucketRanges(s).map((bucket) => this.countWindow(query2, bucket, what)));
+        }
+        const out = new Array(s.count).fill(0);
+        const text = query2(s.stepMs);
+        await Promise.all(
+          seriesChunks(s, this.dialect).map(async (chunk2) => {
+            const series = await this.range(text, chunk2, s.stepMs);
+            if (series.length > 1) {
+              throw this.badAnswer(this.dialect.wording.manySeries(series.length, void 0), text);
+            }
+            for (const [t2, v] of series[0]?.values ?? []) {
+              const i = bucketAt(s, t2);
+              if (i !== void 0) out[i] = this.eventCount(v, text, what);
+            }
+          })
+        );
+        return out;
+      }
+      /** The samples of an instant query at `atMs`; a scalar answer is one sample. */
+      async instant(query2, atMs, what) {
+        const params = { query: query2, time: this.dialect.formatTime(atMs) };
+        const data = await this.call("/query", params, query2);
+        if (data.resultType === "scalar") {
+          return [{ metric: {}, value: parsePromValue(pairOf(data.result)[1]) }];
+        }
+        if (data.resultType !== "vector" || !Array.isArray(data.result)) {
+          const wording = this.dialect.wording;
+          throw this.badAnswer(wording.notAVector(String(data.resultType), what), query2);
+        }
+        return data.result.map((item2) => {
+          const { metric, value } = item2;
+          return { metric: metric ?? {}, value: parsePromValue(pairOf(value)[1]) };
+        });
+      }
+      /** Label values among the series `match` selects, e.g. the `le` bounds of a histogram. */
+      async labelValues(label, match, range) {
+        this.queries++;
+        const body = await this.server.client.requestJson({
+          signal: this.cancelled.signal,
+          path: `${this.dialect.pathPrefix}/label/${encodeURIComponent(label)}/values`,
+          params: {
+            "match[]": [match],
+            start: this.dialect.formatTime(range.startMs),
+            end: this.dialect.formatTime(range.endMs)
+          },
+          headers: this.server.headers,
+          context: `label values of ${label} for ${match}`
+        });
+        const data = this.successData(body, match);
+        if (!Array.isArray(data)) throw this.badAnswer("expected a list of label values", match);
+        return data.filter((v) => typeof v === "string");
+      }
+      /** Counts are finite and not negative; a tiny negative is float noise. */
+      eventCount(value, query2, what) {
+        if (Number.isFinite(value) && value >= -1e-9) return Math.max(0, value);
+        throw this.badAnswer(this.dialect.wording.notACount(value, what), query2);
+      }
+      /** The single number a counting query returns at `atMs`; no series is 0 events. */
+      countAt(query2, atMs, what) {
+        const key = `${atMs} ${query2}`;
+        let answer = this.cache.get(key);
+        if (!answer) {
+          answer = this.instant(query2, atMs, what).then((samples) => this.single(samples, query2, what));
+          this.cache.set(key, answer);
+        }
+        return answer;
+      }
+      single(samples, query2, what) {
+        if (samples.length === 0) return 0;
+        if (samples.length > 1) {
+          throw this.badAnswer(this.dialect.wording.manySeries(samples.length, what), query2);
+        }
+        return this.eventCount(samples[0].value, query2, what);
+      }
+      async range(query2, chunk2, stepMs) {
+        const params = {
+          query: query2,
+          start: this.dialect.formatTime(chunk2.startMs),
+          end: this.dialect.formatTime(chunk2.endMs),
+          step: String(stepMs / 1e3),
+          ...this.dialect.rangeParams
+        };
+        const data = await this.call("/query_range", params, query2);
+        if (data.resultType !== "matrix" || !Array.isArray(data.result)) {
+          throw this.badAnswer(`expected a matrix, got ${String(data.resultType)}`, query2);
+        }
+        return data.result.map((item2) => {
+          const { metric, values } = item2;
+          const points = Array.isArray(values) ? values : [];
+          return {
+            metric: metric ?? {},
+            values: points.map((p) => {
+              const [t2, v] = pairOf(p);
+              return [Math.round(t2 * 1e3), parsePromValue(v)];
+            })
+          };
+        });
+      }
+      async call(endpoint2, params, query2) {
+        this.queries++;
+        const long = query2.length > MAX_GET_QUERY_CHARS;
+        const body = await this.server.client.requestJson({
+          signal: this.cancelled.signal,
+          path: `${this.dialect.pathPrefix}${endpoint2}`,
+          ...long ? { form: params } : { params },
+          headers: this.server.headers,
+          context: `query: ${shorten(query2)}`
+        });
+        const data = this.successData(body, query2);
+        if (typeof data !== "object" || data === null) {
+          throw this.badAnswer("the answer has no data", query2);
+        }
+        return data;
+      }
+      successData(body, query2) {
+        const answer = body;
+        if (typeof answer !== "object" || answer === null || answer.status !== "success") {
+          const fields = { error: answer?.error, errorType: answer?.errorType };
+          throw this.badAnswer(this.dialect.failureReason(fields) ?? "status is not success", query2);
+        }
+        return answer.data;
+      }
+      badAnswer(message, query2) {
+        return sourceError(
+          this.server.client.redact(`${this.where}: ${message}; query: ${shorten(query2)}`),
+          this.dialect.wording.hint
+        );
+      }
+    };
+  }
+});
+
+// src/sources/query-api/counting.ts
+async function countWithPlan(api, plan, request2) {
+  const kinds = KINDS.filter((k) => plan.queries[k] !== void 0);
+  const longest = longestWindow(request2.windows);
+  const breakdownAnswer = breakdownOrWarning(plan, request2);
+  const windowAnswers = Promise.all(
+    request2.windows.map((w) => countWindow(api, plan.queries, kinds, w))
+  );
+  const seriesAnswers = Promise.all(
+    request2.series.map((s) => countSeries(api, plan.queries, kinds, s))
+  );
+  const eventsAnswer = plan.queries.events && longest ? api.countWindow(plan.queries.events, longest, `window ${longest.key}`) : Promise.resolve(void 0);
+  const [windowEntries, seriesEntries, [breakdown, breakdownWarning], events] = await Promise.all([
+    windowAnswers,
+    seriesAnswers,
+    breakdownAnswer,
+    eventsAnswer
+  ]);
+  const windows = Object.fromEntries(windowEntries);
+  const longestTotal = longest ? windows[longest.key]?.total ?? 0 : 0;
+  const warnings = breakdownWarning ? [breakdownWarning] : [];
+  if (longest && plan.explainNoEvents && longestTotal === 0) {
+    const why = await plan.explainNoEvents(longest);
+    if (why) warnings.push(why);
+  }
+  const diagnostics = {};
+  if (events !== void 0) diagnostics.missingField = Math.max(0, events - longestTotal);
+  diagnostics.queries = api.queries;
+  if (warnings.length > 0) diagnostics.warnings = warnings;
+  return { windows, series: Object.fromEntries(seriesEntries), breakdown, diagnostics };
+}
+async function countWindow(api, queries, kinds, w) {
+  const what = `window ${w.key}`;
+  const values = await Promise.all(kinds.map((k) => api.countWindow(queries[k], w, what)));
+  return [w.key, countsOf(Object.fromEntries(kinds.map((k, i) => [k, values[i]])))];
+}
+async function countSeries(api, queries, kinds, s) {
+  const what = `series ${s.key}`;
+  const values = await Promise.all(kinds.map((k) => api.countSeries(queries[k], s, what)));
+  const counts = Array.from(
+    { length: s.count },
+    (_, i) => countsOf(Object.fromEntries(kinds.map((k, j) => [k, values[j][i] ?? 0])))
+  );
+  return [s.key, counts];
+}
+function countsOf(c) {
+  const total = c.total ?? (c.good ?? 0) + (c.bad ?? 0);
+  const good = c.good ?? total - (c.bad ?? 0);
+  return { good: Math.min(Math.max(good, 0), total), total };
+}
+async function breakdownOrWarning(plan, request2) {
+  const window2 = breakdownWindow(request2);
+  if (!request2.breakdown || !window2) return [[], void 0];
+  try {
+    return [await plan.breakdown(request2.breakdown, window2), void 0];
+  } catch (error63) {
+    return [[], `breakdown by ${request2.breakdown.by} failed: ${toSloError(error63).message}`];
+  }
+}
+function topBadValues(counts, breakdown) {
+  return [...counts].map(([value, count]) => ({ value, count })).filter((e) => Number.isFinite(e.count) && e.count > 0).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)).slice(0, breakdownLimit(breakdown));
+}
+function breakdownLimit(breakdown) {
+  return Math.max(1, Math.floor(breakdown.limit));
+}
+var LABEL_NAME, KINDS;
+var init_counting = __esm({
+  "src/sources/query-api/counting.ts"() {
+    "use strict";
+    init_errors();
+    init_types();
+    LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+    KINDS = ["total", "good", "bad"];
+  }
+});
+
+// src/sources/query-api/source.ts
+function createQueryApiSource(spec, options) {
+  const label = `${spec.type} source '${spec.name}'`;
+  const client = clientForSource(spec, label, options.describeErrorBody);
+  const server = {
+    client,
+    where: options.where(label, client.displayUrl),
+    headers: options.headers
+  };
+  return {
+    name: spec.name,
+    type: spec.type,
+    count(requests) {
+      return Promise.all(
+        requests.map(async (request2) => {
+          const api = new QueryApi(server, options.dialect);
+          try {
+            return await options.count(api, request2);
+          } catch (error63) {
+            api.cancel();
+            return toSloError(error63);
+          }
+        })
+      );
+    }
+  };
+}
 function clientForSource(spec, label, describeErrorBody) {
   return createHttpClient({
     label,
@@ -31270,102 +31702,46 @@ function clientForSource(spec, label, describeErrorBody) {
     describeErrorBody
   });
 }
-function countEachSlo(requests, makeApi, count) {
-  return Promise.all(
-    requests.map(async (request2) => {
-      const api = makeApi();
-      try {
-        return await count(api, request2);
-      } catch (error63) {
-        api.cancel();
-        return toSloError(error63);
-      }
-    })
-  );
-}
-var init_per_slo = __esm({
-  "src/sources/per-slo.ts"() {
+var init_source = __esm({
+  "src/sources/query-api/source.ts"() {
     "use strict";
     init_errors();
     init_client();
+    init_client2();
   }
 });
 
 // src/sources/prometheus.ts
 var prometheus_exports = {};
 __export(prometheus_exports, {
-  MAX_POINTS_PER_QUERY: () => MAX_POINTS_PER_QUERY,
   createPrometheusSource: () => createPrometheusSource,
-  parsePromValue: () => parsePromValue,
   promTime: () => promTime
 });
 function createPrometheusSource(spec) {
-  const label = `prometheus source '${spec.name}'`;
-  const client = clientForSource(spec, label, describePrometheusError);
-  return {
-    name: spec.name,
-    type: "prometheus",
-    count(requests) {
-      return countEachSlo(requests, () => new PrometheusApi(client, label), countRequest);
-    }
-  };
+  return createQueryApiSource(spec, {
+    dialect: PROMETHEUS,
+    describeErrorBody: (body) => describeJsonError(body, prometheusError),
+    where: (label, displayUrl) => `${label} at ${displayUrl.replace(/\/$/, "")}`,
+    count: countRequest
+  });
 }
 async function countRequest(api, request2) {
   const { indicator } = request2.slo;
   const queries = indicator.kind === "ratio" ? ratioQueries(indicator, request2.slo.name) : await histogramQueries(api, indicator, request2);
-  if (queries.noData) return noDataResult(request2, queries.warnings, api.queries);
-  const longest = longestWindow(request2);
-  const breakdownAnswer = breakdownOrWarning(api, queries, request2, breakdownWindow(request2));
-  const windowAnswers = Promise.all(
-    request2.windows.map(async (w) => {
-      const length = w.endMs - w.startMs;
-      const [total, numerator] = await Promise.all([
-        api.count(queries.total(length), w.endMs, `window ${w.key}`),
-        api.count(queries.numerator(length), w.endMs, `window ${w.key}`)
-      ]);
-      return [w.key, countsOf(total, numerator, queries.numeratorKind)];
-    })
-  );
-  const seriesAnswers = Promise.all(
-    request2.series.map(async (s) => {
-      const [total, numerator] = await Promise.all([
-        api.countSeries((ms) => queries.total(ms), s),
-        api.countSeries((ms) => queries.numerator(ms), s)
-      ]);
-      return [s.key, total.map((t2, i) => countsOf(t2, numerator[i] ?? 0, queries.numeratorKind))];
-    })
-  );
-  const [windowEntries, seriesEntries, [breakdown, breakdownWarning]] = await Promise.all([
-    windowAnswers,
-    seriesAnswers,
-    breakdownAnswer
-  ]);
-  const windows = Object.fromEntries(windowEntries);
-  const warnings = [...queries.warnings];
-  if (breakdownWarning) warnings.push(breakdownWarning);
-  if (longest && queries.totalSelector && (windows[longest.key]?.total ?? 0) === 0) {
-    const missing = await api.metricMissing(queries.totalSelector, longest.startMs, longest.endMs);
-    if (missing) {
-      warnings.push(
-        `${api.where}: ${queries.totalSelector} has no series between ${iso2(longest.startMs)} and ${iso2(longest.endMs)}: is the metric name or a label misspelt?`
-      );
-    }
-  }
-  const diagnostics = { queries: api.queries };
-  if (warnings.length > 0) diagnostics.warnings = warnings;
-  return { windows, series: Object.fromEntries(seriesEntries), breakdown, diagnostics };
+  if ("noData" in queries) return noDataResult(request2, queries.noData, api.queries);
+  return countWithPlan(api, countingPlan(api, queries), request2);
 }
-async function breakdownOrWarning(api, queries, request2, longest) {
-  if (!request2.breakdown || !longest) return [[], void 0];
-  try {
-    return [await breakdownOf(api, queries, request2.breakdown, longest), void 0];
-  } catch (error63) {
-    return [[], `breakdown by ${request2.breakdown.by} failed: ${toSloError(error63).message}`];
-  }
+function countingPlan(api, queries) {
+  const { totalSelector } = queries;
+  return {
+    queries: queries.events,
+    breakdown: (breakdown, window2) => breakdownOf(api, queries, breakdown, window2),
+    explainNoEvents: totalSelector ? (longest) => explainMissingMetric(api, totalSelector, longest) : void 0
+  };
 }
-function noDataResult(request2, warnings, queries) {
+function noDataResult(request2, warning2, queries) {
   const zero = () => ({ good: 0, total: 0 });
-  const diagnostics = { queries, warnings };
+  const diagnostics = { queries, warnings: [warning2] };
   return {
     windows: Object.fromEntries(request2.windows.map((w) => [w.key, zero()])),
     series: Object.fromEntries(
@@ -31374,17 +31750,6 @@ function noDataResult(request2, warnings, queries) {
     breakdown: [],
     diagnostics
   };
-}
-function countsOf(total, numerator, kind) {
-  const good = kind === "good" ? numerator : total - numerator;
-  return { good: Math.min(Math.max(good, 0), total), total };
-}
-function longestWindow(request2) {
-  let best;
-  for (const w of request2.windows) {
-    if (!best || w.endMs - w.startMs > best.endMs - best.startMs) best = w;
-  }
-  return best;
 }
 function ratioQueries(indicator, sloName) {
   const numeratorKind = indicator.bad !== void 0 ? "bad" : "good";
@@ -31406,18 +31771,17 @@ function ratioQueries(indicator, sloName) {
   const totalSel = plainSelector(indicator.total);
   const numeratorSel = plainSelector(numeratorText);
   return {
-    numeratorKind,
-    total,
-    numerator,
+    events: { total, [numeratorKind]: numerator },
     totalSelector: totalSel,
-    warnings: [],
     badBy(label, rangeMs) {
       if (!totalSel || !numeratorSel) return null;
-      const range = formatPromDuration(rangeMs);
-      const by = (sel) => `sum by (${label}) (increase(${sel}[${range}]))`;
+      const by = (sel) => increaseBy(label, sel, rangeMs);
       return numeratorKind === "bad" ? by(numeratorSel) : badFromGood(by(totalSel), by(numeratorSel));
     }
   };
+}
+function increaseBy(label, selector, rangeMs) {
+  return `sum by (${label}) (increase(${selector}[${formatPromDuration(rangeMs)}]))`;
 }
 function badFromGood(total, good) {
   return `(${total} - (${good} or ${total} * 0))`;
@@ -31427,16 +31791,15 @@ function plainSelector(text) {
   const parts = selectorParts(text);
   return parts ? formatSelector(parts.metric, parts.matchers) : void 0;
 }
-function histogramUnitSeconds(metric) {
-  if (/_(milliseconds|ms)$/.test(metric)) return { seconds: 1e-3, name: "ms" };
-  if (/_(microseconds|us)$/.test(metric)) return { seconds: 1e-6, name: "us" };
-  if (/_(nanoseconds|ns)$/.test(metric)) return { seconds: 1e-9, name: "ns" };
-  return { seconds: 1, name: "s" };
+async function explainMissingMetric(api, selector, longest) {
+  const names = await api.labelValues("__name__", selector, longest);
+  if (names.length > 0) return void 0;
+  return `${api.where}: ${selector} has no series between ${iso2(longest.startMs)} and ${iso2(longest.endMs)}: is the metric name or a label misspelt?`;
 }
 async function histogramQueries(api, indicator, request2) {
   const sloName = request2.slo.name;
-  const parts = indicator.histogram ? selectorParts(indicator.histogram) : null;
-  if (!parts || parts.metric === "") {
+  const parts = histogramParts(indicator.histogram);
+  if (!parts) {
     throw sourceError(
       `SLO '${sloName}': latency on prometheus needs histogram: metric{labels}, a classic histogram's name without _bucket`
     );
@@ -31446,63 +31809,47 @@ async function histogramQueries(api, indicator, request2) {
       `SLO '${sloName}': the histogram selector must not match on le; slo picks the bucket`
     );
   }
-  const metric = parts.metric.replace(/_(bucket|count|sum)$/, "");
-  const bucketSelector = formatSelector(`${metric}_bucket`, parts.matchers);
-  const countSelector = formatSelector(`${metric}_count`, parts.matchers);
-  const unit = histogramUnitSeconds(metric);
-  const threshold = indicator.threshold * UNIT_SECONDS[indicator.unit] / unit.seconds;
-  const startMs = Math.min(
-    ...request2.windows.map((w) => w.startMs),
-    ...request2.series.map((s) => s.startMs)
-  );
-  const endMs = Math.max(
-    ...request2.windows.map((w) => w.endMs),
-    ...request2.series.map((s) => s.startMs + s.count * s.stepMs)
-  );
-  const les = await api.labelValues("le", bucketSelector, startMs, endMs);
-  const sel = formatSelector(metric, parts.matchers);
+  const { metric, matchers } = parts;
+  const countSelector = formatSelector(`${metric}_count`, matchers);
+  const threshold = thresholdAsLe(indicator.threshold, indicator.unit, metric);
+  const span = requestSpan(request2);
+  const les = await api.labelValues("le", formatSelector(`${metric}_bucket`, matchers), span);
+  const sel = formatSelector(metric, matchers);
   if (les.length === 0) {
-    const none = () => "";
     return {
-      numeratorKind: "good",
-      total: none,
-      numerator: none,
-      badBy: () => null,
-      noData: true,
-      warnings: [
-        `${api.where}: histogram ${sel} has no buckets between ${iso2(startMs)} and ${iso2(endMs)}: no data`
-      ]
+      noData: `${api.where}: histogram ${sel} has no buckets between ${iso2(span.startMs)} and ${iso2(span.endMs)}: no data`
     };
   }
-  const matching = les.filter((le) => sameBound(parsePromValue(le), threshold));
+  const matching = bucketsAt(les, threshold);
   if (matching.length === 0) {
-    const bounds = [...new Set(les)].sort((a, b) => parsePromValue(a) - parsePromValue(b));
+    const unit = leUnit(metric);
     throw sourceError(
-      `SLO '${sloName}': histogram ${sel} has no bucket at the threshold ${indicator.thresholdText} (le="${formatNumber(threshold)}", in ${unit.name}); its buckets are le = ${bounds.join(", ")}`,
-      `choose a threshold equal to one of those bounds (the histogram is taken to be in ${unit.name}, by its name)`
+      `SLO '${sloName}': histogram ${sel} has no bucket at the threshold ${indicator.thresholdText} (le="${formatPromNumber(threshold)}", in ${unit}); its buckets are le = ${sortedBounds(les).join(", ")}`,
+      `choose a threshold equal to one of those bounds (the histogram is taken to be in ${unit}, by its name)`
     );
   }
-  const leMatcher = matching.length === 1 ? `le=${JSON.stringify(matching[0])}` : `le=~${JSON.stringify(matching.map(escapeRegex).join("|"))}`;
-  const goodSelector = formatSelector(`${metric}_bucket`, [...parts.matchers, leMatcher]);
-  const increase = (s, rangeMs) => `sum(increase(${s}[${formatPromDuration(rangeMs)}]))`;
+  const goodSelector = formatSelector(`${metric}_bucket`, [...matchers, leMatcher(matching)]);
+  const increase = (selector) => (rangeMs) => `sum(increase(${selector}[${formatPromDuration(rangeMs)}]))`;
   return {
-    numeratorKind: "good",
-    total: (ms) => increase(countSelector, ms),
-    numerator: (ms) => increase(goodSelector, ms),
+    events: { total: increase(countSelector), good: increase(goodSelector) },
     totalSelector: countSelector,
-    warnings: [],
-    badBy(label, rangeMs) {
-      const range = formatPromDuration(rangeMs);
-      const by = (s) => `sum by (${label}) (increase(${s}[${range}]))`;
-      return badFromGood(by(countSelector), by(goodSelector));
-    }
+    badBy: (label, rangeMs) => badFromGood(
+      increaseBy(label, countSelector, rangeMs),
+      increaseBy(label, goodSelector, rangeMs)
+    )
   };
 }
-function sameBound(le, threshold) {
-  return Math.abs(le - threshold) <= 1e-9 * Math.max(1, Math.abs(threshold));
-}
-function escapeRegex(text) {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+function requestSpan(request2) {
+  return {
+    startMs: Math.min(
+      ...request2.windows.map((w) => w.startMs),
+      ...request2.series.map((s) => s.startMs)
+    ),
+    endMs: Math.max(
+      ...request2.windows.map((w) => w.endMs),
+      ...request2.series.map((s) => s.startMs + s.count * s.stepMs)
+    )
+  };
 }
 async function breakdownOf(api, queries, breakdown, window2) {
   if (!LABEL_NAME.test(breakdown.by)) {
@@ -31510,233 +31857,45 @@ async function breakdownOf(api, queries, breakdown, window2) {
   }
   const bad = queries.badBy(breakdown.by, window2.endMs - window2.startMs);
   if (bad === null) return [];
-  const limit = Math.max(1, Math.floor(breakdown.limit));
+  const limit = breakdownLimit(breakdown);
   const samples = await api.instant(`topk(${limit}, ${bad} > 0)`, window2.endMs, "breakdown");
-  return samples.map((s) => ({ value: s.metric[breakdown.by] ?? "", count: s.value })).filter((e) => Number.isFinite(e.count) && e.count > 0).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)).slice(0, limit);
-}
-function parsePromValue(text) {
-  if (typeof text === "number") return text;
-  if (typeof text !== "string") return Number.NaN;
-  switch (text) {
-    case "NaN":
-      return Number.NaN;
-    case "+Inf":
-    case "Inf":
-      return Number.POSITIVE_INFINITY;
-    case "-Inf":
-      return Number.NEGATIVE_INFINITY;
-  }
-  return text.trim() === "" ? Number.NaN : Number(text);
-}
-function pairOf(value) {
-  if (Array.isArray(value) && value.length === 2) return [Number(value[0]), value[1]];
-  return [Number.NaN, void 0];
+  return topBadValues(
+    samples.map((s) => [s.metric[breakdown.by] ?? "", s.value]),
+    breakdown
+  );
 }
 function promTime(ms) {
   return (ms / 1e3).toFixed(3);
 }
-function describePrometheusError(body) {
-  try {
-    const answer = JSON.parse(body);
-    if (typeof answer.error === "string")
-      return `${String(answer.errorType ?? "error")}: ${answer.error}`;
-  } catch {
-  }
-  return void 0;
-}
-function formatNumber(n) {
-  if (Number.isNaN(n)) return "NaN";
-  if (!Number.isFinite(n)) return n > 0 ? "+Inf" : "-Inf";
-  return String(Number(n.toPrecision(12)));
-}
-function shorten(query2) {
-  const flat = query2.replace(/\s+/g, " ").trim();
-  return flat.length > 300 ? `${flat.slice(0, 300)}\u2026` : flat;
+function prometheusError(answer) {
+  return typeof answer.error === "string" ? `${String(answer.errorType ?? "error")}: ${answer.error}` : void 0;
 }
 function iso2(ms) {
   return new Date(ms).toISOString();
 }
-var MAX_POINTS_PER_QUERY, MAX_GET_QUERY_CHARS, UNIT_SECONDS, LABEL_NAME, PrometheusApi;
+var WORDING, PROMETHEUS;
 var init_prometheus = __esm({
   "src/sources/prometheus.ts"() {
     "use strict";
+    init_histogram();
     init_promql();
     init_errors();
-    init_per_slo();
-    init_types();
-    MAX_POINTS_PER_QUERY = 1e4;
-    MAX_GET_QUERY_CHARS = 3e3;
-    UNIT_SECONDS = {
-      ns: 1e-9,
-      us: 1e-6,
-      ms: 1e-3,
-      s: 1
+    init_client2();
+    init_counting();
+    init_source();
+    WORDING = {
+      notAVector: (resultType, what) => `expected a vector for ${what}, got ${resultType}`,
+      manySeries: (count, what) => `the query returned ${count} series${what === void 0 ? "" : ` for ${what}`}; wrap it in sum()`,
+      notACount: (value, what) => `the query returned ${formatPromNumber(value)} for ${what}, not an event count`,
+      hint: "the query must count events: counters wrapped in sum(increase(...[{{window}}]))"
     };
-    LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-    PrometheusApi = class {
-      constructor(client, label) {
-        this.client = client;
-        this.label = label;
-      }
-      client;
-      label;
-      queries = 0;
-      cache = /* @__PURE__ */ new Map();
-      cancelled = new AbortController();
-      /** Who answers, for notes: the source and its url, credentials removed. */
-      get where() {
-        return `${this.label} at ${this.client.displayUrl.replace(/\/$/, "")}`;
-      }
-      /** Abandon every query still in flight or waiting to retry. */
-      cancel() {
-        this.cancelled.abort();
-      }
-      /** The single number a counting query returns at `atMs`; no series is 0 events. */
-      count(query2, atMs, what) {
-        const key = `${atMs} ${query2}`;
-        let answer = this.cache.get(key);
-        if (!answer) {
-          answer = this.instant(query2, atMs, what).then((samples) => this.single(samples, query2, what));
-          this.cache.set(key, answer);
-        }
-        return answer;
-      }
-      async instant(query2, atMs, what) {
-        const data = await this.call("/api/v1/query", { query: query2, time: promTime(atMs) }, query2);
-        if (data.resultType === "scalar") {
-          return [{ metric: {}, value: parsePromValue(pairOf(data.result)[1]) }];
-        }
-        if (data.resultType !== "vector" || !Array.isArray(data.result)) {
-          throw this.badAnswer(`expected a vector for ${what}, got ${String(data.resultType)}`, query2);
-        }
-        return data.result.map((item2) => {
-          const { metric, value } = item2;
-          return { metric: metric ?? {}, value: parsePromValue(pairOf(value)[1]) };
-        });
-      }
-      /**
-       * Counts per bucket (start + i*step, start + (i+1)*step]: a query_range of
-       * `query(step)` evaluated at each bucket's end, in chunks under the point limit.
-       */
-      async countSeries(query2, s) {
-        const out = new Array(s.count).fill(0);
-        const text = query2(s.stepMs);
-        const firstEnd = s.startMs + s.stepMs;
-        const chunks = [];
-        for (let from = 0; from < s.count; from += MAX_POINTS_PER_QUERY) {
-          const to = Math.min(s.count, from + MAX_POINTS_PER_QUERY) - 1;
-          chunks.push(
-            this.range(text, firstEnd + from * s.stepMs, firstEnd + to * s.stepMs, s.stepMs).then(
-              (series) => {
-                if (series.length > 1) {
-                  throw this.badAnswer(
-                    `the query returned ${series.length} series; wrap it in sum()`,
-                    text
-                  );
-                }
-                for (const [t2, v] of series[0]?.values ?? []) {
-                  const i = Math.round((t2 - firstEnd) / s.stepMs);
-                  if (i >= 0 && i < s.count) out[i] = this.checked(v, text, `series ${s.key}`);
-                }
-              }
-            )
-          );
-        }
-        await Promise.all(chunks);
-        return out;
-      }
-      async range(query2, startMs, endMs, stepMs) {
-        const data = await this.call(
-          "/api/v1/query_range",
-          // nocache: VictoriaMetrics would otherwise align start to the step and shift every bucket.
-          {
-            query: query2,
-            start: promTime(startMs),
-            end: promTime(endMs),
-            step: String(stepMs / 1e3),
-            nocache: "1"
-          },
-          query2
-        );
-        if (data.resultType !== "matrix" || !Array.isArray(data.result)) {
-          throw this.badAnswer(`expected a matrix, got ${String(data.resultType)}`, query2);
-        }
-        return data.result.map((item2) => {
-          const { metric, values } = item2;
-          const points = Array.isArray(values) ? values : [];
-          return {
-            metric: metric ?? {},
-            values: points.map((p) => {
-              const [t2, v] = pairOf(p);
-              return [Math.round(t2 * 1e3), parsePromValue(v)];
-            })
-          };
-        });
-      }
-      /** Label values among the series `match` selects: the `le` bounds of a histogram. */
-      async labelValues(label, match, startMs, endMs) {
-        this.queries++;
-        const body = await this.client.requestJson({
-          signal: this.cancelled.signal,
-          path: `/api/v1/label/${encodeURIComponent(label)}/values`,
-          params: { "match[]": [match], start: promTime(startMs), end: promTime(endMs) },
-          context: `label values of ${label} for ${match}`
-        });
-        const data = this.successData(body, match);
-        if (!Array.isArray(data)) throw this.badAnswer("expected a list of label values", match);
-        return data.filter((v) => typeof v === "string");
-      }
-      /** True when no series matches `selector` anywhere in the range. */
-      async metricMissing(selector, startMs, endMs) {
-        const names = await this.labelValues("__name__", selector, startMs, endMs);
-        return names.length === 0;
-      }
-      async call(path, params, query2) {
-        this.queries++;
-        const long = params.query !== void 0 && params.query.length > MAX_GET_QUERY_CHARS;
-        const body = await this.client.requestJson({
-          signal: this.cancelled.signal,
-          path,
-          ...long ? { form: params } : { params },
-          context: `query: ${shorten(query2)}`
-        });
-        const data = this.successData(body, query2);
-        if (typeof data !== "object" || data === null)
-          throw this.badAnswer("the answer has no data", query2);
-        return data;
-      }
-      successData(body, query2) {
-        const answer = body;
-        if (typeof answer !== "object" || answer === null || answer.status !== "success") {
-          const reason = typeof answer?.error === "string" ? `${String(answer.errorType ?? "error")}: ${answer.error}` : "status is not success";
-          throw this.badAnswer(reason, query2);
-        }
-        return answer.data;
-      }
-      single(samples, query2, what) {
-        if (samples.length === 0) return 0;
-        if (samples.length > 1) {
-          throw this.badAnswer(
-            `the query returned ${samples.length} series for ${what}; wrap it in sum()`,
-            query2
-          );
-        }
-        return this.checked(samples[0].value, query2, what);
-      }
-      /** Counts are finite and not negative; a tiny negative is float noise. */
-      checked(value, query2, what) {
-        if (Number.isFinite(value) && value >= -1e-9) return Math.max(0, value);
-        throw this.badAnswer(
-          `the query returned ${formatNumber(value)} for ${what}, not an event count`,
-          query2
-        );
-      }
-      badAnswer(message, query2) {
-        return sourceError(
-          this.client.redact(`${this.where}: ${message}; query: ${shorten(query2)}`),
-          "the query must count events: counters wrapped in sum(increase(...[{{window}}]))"
-        );
-      }
+    PROMETHEUS = {
+      pathPrefix: "/api/v1",
+      formatTime: promTime,
+      // VictoriaMetrics would otherwise align start to the step and shift every bucket.
+      rangeParams: { nocache: "1" },
+      failureReason: prometheusError,
+      wording: WORDING
     };
   }
 });
@@ -31749,77 +31908,39 @@ __export(loki_exports, {
   createLokiSource: () => createLokiSource,
   formatLokiDuration: () => formatLokiDuration,
   latencyQueries: () => latencyQueries,
-  lokiTime: () => lokiTime,
-  splitRange: () => splitRange
+  lokiTime: () => lokiTime
 });
 function createLokiSource(spec) {
-  const label = `loki source '${spec.name}'`;
-  const client = clientForSource(spec, label, describeLokiError);
-  return {
-    name: spec.name,
-    type: "loki",
-    count(requests) {
-      return countEachSlo(requests, () => new LokiApi(client, label, spec.tenant), countRequest2);
-    }
-  };
+  return createQueryApiSource(spec, {
+    dialect: LOKI,
+    // Loki answers errors in plain text; some versions and gateways in Prometheus' JSON.
+    describeErrorBody: (body) => describeJsonError(body, (a) => lokiError(a) ?? stringOr(a.message)),
+    where: (label, displayUrl) => `${label} at ${displayUrl}`,
+    headers: spec.tenant ? { "X-Scope-OrgID": spec.tenant } : void 0,
+    count: countRequest2
+  });
 }
 async function countRequest2(api, request2) {
-  const queries = indicatorQueries(request2);
-  const kinds = ["total", "good", "bad"].filter((k) => queries[k] !== void 0);
-  const longest = longestWindow2(request2.windows);
-  const breakdownAnswer = breakdownOrWarning2(api, queries, request2, breakdownWindow(request2));
-  const windowAnswers = Promise.all(
-    request2.windows.map(async (w) => {
-      const values = await Promise.all(kinds.map((k) => api.countWindow(queries[k], w)));
-      return [w.key, countsOf2(Object.fromEntries(kinds.map((k, i) => [k, values[i]])))];
-    })
+  const queries = logQueries(request2);
+  return await countWithPlan(
+    api,
+    {
+      queries: countingQueries(queries),
+      breakdown: (breakdown, window2) => breakdownOf2(api, queries, breakdown, window2)
+    },
+    request2
   );
-  const seriesAnswers = Promise.all(
-    request2.series.map(async (s) => {
-      const values = await Promise.all(kinds.map((k) => api.countSeries(queries[k], s)));
-      const counts = Array.from(
-        { length: s.count },
-        (_, i) => countsOf2(Object.fromEntries(kinds.map((k, j) => [k, values[j][i] ?? 0])))
-      );
-      return [s.key, counts];
-    })
-  );
-  const eventsAnswer = queries.events && longest ? api.countWindow(queries.events, longest) : Promise.resolve(void 0);
-  const [windowEntries, seriesEntries, [breakdown, breakdownWarning], events] = await Promise.all([
-    windowAnswers,
-    seriesAnswers,
-    breakdownAnswer,
-    eventsAnswer
-  ]);
-  const windows = Object.fromEntries(windowEntries);
-  const warnings = breakdownWarning ? [breakdownWarning] : [];
-  const diagnostics = {};
-  if (events !== void 0 && longest) {
-    diagnostics.missingField = Math.max(0, events - (windows[longest.key]?.total ?? 0));
-  }
-  diagnostics.queries = api.queries;
-  if (warnings.length > 0) diagnostics.warnings = warnings;
-  return { windows, series: Object.fromEntries(seriesEntries), breakdown, diagnostics };
 }
-async function breakdownOrWarning2(api, queries, request2, longest) {
-  if (!request2.breakdown || !longest) return [[], void 0];
-  try {
-    return [await breakdownOf2(api, queries, request2.breakdown, longest), void 0];
-  } catch (error63) {
-    return [[], `breakdown by ${request2.breakdown.by} failed: ${toSloError(error63).message}`];
-  }
+function countingQueries(queries) {
+  const counting = (logQuery) => logQuery === void 0 ? void 0 : (rangeMs) => countQuery(logQuery, rangeMs);
+  return {
+    total: counting(queries.total),
+    good: counting(queries.good),
+    bad: counting(queries.bad),
+    events: counting(queries.events)
+  };
 }
-function countsOf2(c) {
-  const total = c.total ?? (c.good ?? 0) + (c.bad ?? 0);
-  const good = c.good ?? total - (c.bad ?? 0);
-  return { good: Math.min(Math.max(good, 0), total), total };
-}
-function longestWindow2(windows) {
-  let best;
-  for (const w of windows) if (!best || w.endMs - w.startMs > best.endMs - best.startMs) best = w;
-  return best;
-}
-function indicatorQueries(request2) {
+function logQueries(request2) {
   const { indicator, name: name2 } = request2.slo;
   return indicator.kind === "ratio" ? ratioQueries2(indicator, name2) : latencyQueries(indicator, name2);
 }
@@ -31833,7 +31954,7 @@ function latencyQueries(indicator, sloName) {
   if (!events || !field) {
     throw sourceError(`SLO '${sloName}': latency on loki needs events (a LogQL query) and field`);
   }
-  if (!LABEL_NAME2.test(field)) {
+  if (!LABEL_NAME.test(field)) {
     throw sourceError(
       `SLO '${sloName}': field '${field}' is not a LogQL label name`,
       "json and logfmt turn nested keys into labels joined with _, e.g. http_duration"
@@ -31853,41 +31974,38 @@ function formatLogQLNumber(n) {
   return n.toFixed(20).replace(/0+$/, "").replace(/\.$/, "");
 }
 async function breakdownOf2(api, queries, breakdown, window2) {
-  if (!LABEL_NAME2.test(breakdown.by)) {
+  if (!LABEL_NAME.test(breakdown.by)) {
     throw sourceError(`'${breakdown.by}' is not a LogQL label name`);
   }
   const bad = /* @__PURE__ */ new Map();
   if (queries.bad) {
-    for (const [value, n] of await api.countBy(queries.bad, breakdown.by, window2))
+    for (const [value, n] of await countBy(api, queries.bad, breakdown.by, window2))
       bad.set(value, n);
   } else if (queries.total && queries.good) {
     const [total, good] = await Promise.all([
-      api.countBy(queries.total, breakdown.by, window2),
-      api.countBy(queries.good, breakdown.by, window2)
+      countBy(api, queries.total, breakdown.by, window2),
+      countBy(api, queries.good, breakdown.by, window2)
     ]);
     for (const [value, n] of total) bad.set(value, n - (good.get(value) ?? 0));
   }
-  const limit = Math.max(1, Math.floor(breakdown.limit));
-  return [...bad].filter(([, n]) => n > 0).map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)).slice(0, limit);
+  return topBadValues(bad, breakdown);
 }
-function sampleValue(pair2) {
-  if (!Array.isArray(pair2) || pair2.length !== 2) return Number.NaN;
-  const v = pair2[1];
-  if (typeof v === "number") return v;
-  if (typeof v !== "string" || v.trim() === "") return Number.NaN;
-  if (v === "NaN") return Number.NaN;
-  if (v === "+Inf" || v === "-Inf")
-    return v === "+Inf" ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-  return Number(v);
-}
-function describeLokiError(body) {
-  try {
-    const answer = JSON.parse(body);
-    if (typeof answer.error === "string") return answer.error;
-    if (typeof answer.message === "string") return answer.message;
-  } catch {
+async function countBy(api, logQuery, label, w) {
+  const out = /* @__PURE__ */ new Map();
+  for (const p of splitRange(w.startMs, w.endMs, LOKI_MAX_QUERY_LENGTH_MS)) {
+    const query2 = `sum by (${label}) (count_over_time(${closed(logQuery)} [${formatLokiDuration(p.endMs - p.startMs)}]))`;
+    for (const sample of await api.instant(query2, p.endMs, "breakdown")) {
+      const value = sample.metric[label] ?? "";
+      out.set(value, (out.get(value) ?? 0) + api.eventCount(sample.value, query2, "breakdown"));
+    }
   }
-  return void 0;
+  return out;
+}
+function lokiError(answer) {
+  return stringOr(answer.error);
+}
+function stringOr(value) {
+  return typeof value === "string" ? value : void 0;
 }
 function countQuery(logQuery, rangeMs) {
   return `sum(count_over_time(${closed(logQuery)} [${formatLokiDuration(rangeMs)}]))`;
@@ -31905,184 +32023,27 @@ function formatLokiDuration(ms) {
 function lokiTime(ms) {
   return (BigInt(Math.round(ms * 1e3)) * 1000n).toString();
 }
-function splitRange(startMs, endMs, maxMs) {
-  const parts = [];
-  for (let end = endMs; end > startMs; end -= maxMs) {
-    parts.push({ startMs: Math.max(startMs, end - maxMs), endMs: end });
-  }
-  return parts.reverse();
-}
-function shorten2(query2) {
-  const flat = query2.replace(/\s+/g, " ").trim();
-  return flat.length > 300 ? `${flat.slice(0, 300)}\u2026` : flat;
-}
-var LOKI_MAX_QUERY_LENGTH_MS, MAX_POINTS_PER_QUERY2, MAX_GET_QUERY_CHARS2, LABEL_NAME2, LokiApi, GO_UNITS;
+var LOKI_MAX_QUERY_LENGTH_MS, WORDING2, LOKI, GO_UNITS;
 var init_loki = __esm({
   "src/sources/loki.ts"() {
     "use strict";
     init_errors();
-    init_per_slo();
-    init_types();
+    init_client2();
+    init_counting();
+    init_series();
+    init_source();
     LOKI_MAX_QUERY_LENGTH_MS = 721 * 36e5;
-    MAX_POINTS_PER_QUERY2 = 1e4;
-    MAX_GET_QUERY_CHARS2 = 3e3;
-    LABEL_NAME2 = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-    LokiApi = class {
-      constructor(client, label, tenant) {
-        this.client = client;
-        this.label = label;
-        this.tenant = tenant;
-      }
-      client;
-      label;
-      tenant;
-      queries = 0;
-      cache = /* @__PURE__ */ new Map();
-      cancelled = new AbortController();
-      /** Abandon every query still in flight or waiting to retry. */
-      cancel() {
-        this.cancelled.abort();
-      }
-      /** Events matching a log query in (start, end], summed over sub-windows Loki accepts. */
-      countWindow(logQuery, w) {
-        const parts = splitRange(w.startMs, w.endMs, LOKI_MAX_QUERY_LENGTH_MS);
-        return Promise.all(
-          parts.map((p) => this.countAt(countQuery(logQuery, p.endMs - p.startMs), p.endMs))
-        ).then((counts) => counts.reduce((a, b) => a + b, 0));
-      }
-      /** Events per value of `label` in (start, end]. */
-      async countBy(logQuery, label, w) {
-        const out = /* @__PURE__ */ new Map();
-        for (const p of splitRange(w.startMs, w.endMs, LOKI_MAX_QUERY_LENGTH_MS)) {
-          const query2 = `sum by (${label}) (count_over_time(${closed(logQuery)} [${formatLokiDuration(p.endMs - p.startMs)}]))`;
-          for (const sample of await this.instant(query2, p.endMs)) {
-            const value = sample.metric[label] ?? "";
-            out.set(value, (out.get(value) ?? 0) + this.checked(sample.value, query2));
-          }
-        }
-        return out;
-      }
-      countAt(query2, atMs) {
-        const key = `${atMs} ${query2}`;
-        let answer = this.cache.get(key);
-        if (!answer) {
-          answer = this.instant(query2, atMs).then((samples) => {
-            if (samples.length > 1) {
-              throw this.badAnswer(`the query returned ${samples.length} series, expected one`, query2);
-            }
-            return samples[0] ? this.checked(samples[0].value, query2) : 0;
-          });
-          this.cache.set(key, answer);
-        }
-        return answer;
-      }
-      /**
-       * Counts per bucket (start + i*step, start + (i+1)*step]: query_range
-       * evaluated at each bucket's end, in chunks under both of Loki's limits
-       * (points per series, and the range one query may span).
-       */
-      async countSeries(logQuery, s) {
-        if (s.stepMs > LOKI_MAX_QUERY_LENGTH_MS) {
-          return Promise.all(
-            Array.from(
-              { length: s.count },
-              (_, i) => this.countWindow(logQuery, {
-                startMs: s.startMs + i * s.stepMs,
-                endMs: s.startMs + (i + 1) * s.stepMs
-              })
-            )
-          );
-        }
-        const out = new Array(s.count).fill(0);
-        const query2 = countQuery(logQuery, s.stepMs);
-        const firstEnd = s.startMs + s.stepMs;
-        const bySpan = Math.floor((LOKI_MAX_QUERY_LENGTH_MS - s.stepMs) / s.stepMs) + 1;
-        const perChunk = Math.max(1, Math.min(MAX_POINTS_PER_QUERY2, bySpan));
-        const chunks = [];
-        for (let from = 0; from < s.count; from += perChunk) {
-          const to = Math.min(s.count, from + perChunk) - 1;
-          chunks.push(
-            this.range(query2, firstEnd + from * s.stepMs, firstEnd + to * s.stepMs, s.stepMs).then(
-              (series) => {
-                if (series.length > 1) {
-                  throw this.badAnswer(
-                    `the query returned ${series.length} series, expected one`,
-                    query2
-                  );
-                }
-                for (const [t2, v] of series[0]?.values ?? []) {
-                  const i = Math.round((t2 - firstEnd) / s.stepMs);
-                  if (i >= 0 && i < s.count) out[i] = this.checked(v, query2);
-                }
-              }
-            )
-          );
-        }
-        await Promise.all(chunks);
-        return out;
-      }
-      async instant(query2, atMs) {
-        const data = await this.call("/loki/api/v1/query", { query: query2, time: lokiTime(atMs) }, query2);
-        if (data.resultType !== "vector" || !Array.isArray(data.result)) {
-          throw this.badAnswer(`expected a vector, got ${String(data.resultType)}`, query2);
-        }
-        return data.result.map((item2) => {
-          const { metric, value } = item2;
-          return { metric: metric ?? {}, value: sampleValue(value) };
-        });
-      }
-      async range(query2, startMs, endMs, stepMs) {
-        const data = await this.call(
-          "/loki/api/v1/query_range",
-          { query: query2, start: lokiTime(startMs), end: lokiTime(endMs), step: String(stepMs / 1e3) },
-          query2
-        );
-        if (data.resultType !== "matrix" || !Array.isArray(data.result)) {
-          throw this.badAnswer(`expected a matrix, got ${String(data.resultType)}`, query2);
-        }
-        return data.result.map((item2) => {
-          const { metric, values } = item2;
-          const points = Array.isArray(values) ? values : [];
-          return {
-            metric: metric ?? {},
-            values: points.map((p) => [
-              Math.round(Number(p[0]) * 1e3),
-              sampleValue(p)
-            ])
-          };
-        });
-      }
-      async call(path, params, query2) {
-        this.queries++;
-        const long = query2.length > MAX_GET_QUERY_CHARS2;
-        const body = await this.client.requestJson({
-          signal: this.cancelled.signal,
-          path,
-          ...long ? { form: params } : { params },
-          headers: this.tenant ? { "X-Scope-OrgID": this.tenant } : {},
-          context: `query: ${shorten2(query2)}`
-        });
-        const answer = body;
-        if (typeof answer !== "object" || answer === null || answer.status !== "success") {
-          const reason = typeof answer?.error === "string" ? answer.error : "status is not success";
-          throw this.badAnswer(reason, query2);
-        }
-        if (typeof answer.data !== "object" || answer.data === null) {
-          throw this.badAnswer("the answer has no data", query2);
-        }
-        return answer.data;
-      }
-      checked(value, query2) {
-        if (Number.isFinite(value) && value >= 0) return value;
-        throw this.badAnswer(`the query returned ${value}, not an event count`, query2);
-      }
-      badAnswer(message, query2) {
-        return sourceError(
-          this.client.redact(
-            `${this.label} at ${this.client.displayUrl}: ${message}; query: ${shorten2(query2)}`
-          )
-        );
-      }
+    WORDING2 = {
+      notAVector: (resultType) => `expected a vector, got ${resultType}`,
+      manySeries: (count) => `the query returned ${count} series, expected one`,
+      notACount: (value) => `the query returned ${value}, not an event count`
+    };
+    LOKI = {
+      pathPrefix: "/loki/api/v1",
+      formatTime: lokiTime,
+      maxQueryLengthMs: LOKI_MAX_QUERY_LENGTH_MS,
+      failureReason: lokiError,
+      wording: WORDING2
     };
     GO_UNITS = [
       ["h", 36e5],
@@ -67180,7 +67141,7 @@ var EXTENSION_PREFIX = "slo/";
 var NOTIFICATION_TARGET_LABEL = "notification_target";
 
 // src/definition/openslo/objects.ts
-var KINDS = [
+var KINDS2 = [
   "SLO",
   "SLI",
   "DataSource",
@@ -67217,8 +67178,8 @@ function documentObject(ydoc, value, errors) {
   }
   const kind = r.string(["kind"], true);
   if (kind === void 0) return void 0;
-  if (!KINDS.includes(kind)) {
-    r.fail(["kind"], `unknown kind '${kind}'`, `OpenSLO v1 kinds: ${KINDS.join(", ")}`);
+  if (!KINDS2.includes(kind)) {
+    r.fail(["kind"], `unknown kind '${kind}'`, `OpenSLO v1 kinds: ${KINDS2.join(", ")}`);
     return void 0;
   }
   return objectAt(r, [], kind);

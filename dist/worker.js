@@ -5541,9 +5541,11 @@ function specError(message, at, hint) {
 function breakdownWindow(request) {
   const named = request.breakdown?.window;
   const exact = named === void 0 ? void 0 : request.windows.find((w) => w.key === named);
-  if (exact) return exact;
+  return exact ?? longestWindow(request.windows);
+}
+function longestWindow(windows) {
   let longest;
-  for (const w of request.windows) {
+  for (const w of windows) {
     if (!longest || w.endMs - w.startMs > longest.endMs - longest.startMs) longest = w;
   }
   return longest;

@@ -188,3 +188,26 @@ export function windowQuery(text: string, rangeMs: number): string | null {
   if (parts) return `sum(increase(${formatSelector(parts.metric, parts.matchers)}[${range}]))`;
   return null;
 }
+
+/** A number as Prometheus writes it: a decimal string, "NaN", "+Inf" or "-Inf". */
+export function parsePromNumber(text: unknown): number {
+  if (typeof text === "number") return text;
+  if (typeof text !== "string") return Number.NaN;
+  switch (text) {
+    case "NaN":
+      return Number.NaN;
+    case "+Inf":
+    case "Inf":
+      return Number.POSITIVE_INFINITY;
+    case "-Inf":
+      return Number.NEGATIVE_INFINITY;
+  }
+  return text.trim() === "" ? Number.NaN : Number(text);
+}
+
+/** A number for people and for `le`: 12 significant digits, infinities as Prometheus writes them. */
+export function formatPromNumber(n: number): string {
+  if (Number.isNaN(n)) return "NaN";
+  if (!Number.isFinite(n)) return n > 0 ? "+Inf" : "-Inf";
+  return String(Number(n.toPrecision(12)));
+}

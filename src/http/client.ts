@@ -114,38 +114,48 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     });
   };
 
+  /** One attempt, cut short so that it ends by the call's deadline. */
+  const attemptBefore = async (
+    deadline: number,
+    url: URL,
+    init: RequestInit,
+    req: HttpRequest,
+  ): Promise<HttpResponse | Problem> => {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) return timeoutProblem(options.timeoutMs);
+    return attemptOnce(url, init, Math.min(options.timeoutMs, remaining), options, req);
+  };
+
+  /** The error a call ends with; a server that never answered is taken to be unresponsive. */
+  const giveUp = (req: HttpRequest, problem: Problem, attempts: number): SloError => {
+    if (problem.timedOut) unresponsive ??= { timeoutMs: options.timeoutMs, attempts };
+    return fail(req, problem, attempts);
+  };
+
+  /** Every attempt of one call and the waits between them, until an answer or giving up. */
+  const send = async (req: HttpRequest): Promise<HttpResponse> => {
+    const url = requestUrl(base.url, req);
+    if (unresponsive) throw fail(req, unresponsiveProblem(unresponsive), 1);
+    const init = requestInit(req, headers);
+    const maxAttempts = req.retry === false ? 1 : retries + 1;
+    // The clock starts when the request first leaves, not while it waits for a slot behind others.
+    const deadline = Date.now() + deadlineMs;
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await attemptBefore(deadline, url, init, req);
+      if (!("problem" in outcome)) return outcome;
+      const wait = waitBeforeRetry(outcome, attempt, backoff, maxRetryAfterMs);
+      // Waiting past the deadline only to give up is a hang by another name.
+      if (!outcome.retryable || attempt >= maxAttempts || Date.now() + wait >= deadline) {
+        throw giveUp(req, outcome, attempt);
+      }
+      await sleep(wait, req.signal);
+    }
+  };
+
   // A call holds its slot through all of its attempts and the waits between them: a
   // struggling server gets no new calls while earlier ones retry, and a call once
   // started is finished before the next begins.
-  const request = (req: HttpRequest): Promise<HttpResponse> =>
-    limit(async () => {
-      const url = joinUrl(base.url, req.path);
-      for (const [name, value] of entriesOf(req.params)) url.searchParams.append(name, value);
-      if (unresponsive) throw fail(req, unresponsiveProblem(unresponsive), 1);
-      const init = requestInit(req, headers);
-      const maxAttempts = req.retry === false ? 1 : retries + 1;
-      // The clock starts when the request first leaves, not while it waits for a slot behind others.
-      const deadline = Date.now() + deadlineMs;
-      for (let attempt = 1; ; attempt++) {
-        const remaining = deadline - Date.now();
-        const outcome =
-          remaining <= 0
-            ? timeoutProblem(options.timeoutMs)
-            : await attemptOnce(url, init, Math.min(options.timeoutMs, remaining), options, req);
-        if (!("problem" in outcome)) return outcome;
-        const wait =
-          outcome.retryAfterMs !== undefined
-            ? Math.min(outcome.retryAfterMs, maxRetryAfterMs)
-            : backoffDelay(attempt, backoff);
-        // Waiting past the deadline only to give up is a hang by another name.
-        if (!outcome.retryable || attempt >= maxAttempts || Date.now() + wait >= deadline) {
-          if (outcome.timedOut)
-            unresponsive ??= { timeoutMs: options.timeoutMs, attempts: attempt };
-          throw fail(req, outcome, attempt);
-        }
-        await sleep(wait, req.signal);
-      }
-    });
+  const request = (req: HttpRequest): Promise<HttpResponse> => limit(() => send(req));
 
   return {
     displayUrl,
@@ -418,6 +428,13 @@ export function splitLastSegment(url: string): { base: string; path: string } {
   }
 }
 
+/** The base URL, the request's path and its query-string parameters. */
+function requestUrl(base: URL, req: HttpRequest): URL {
+  const url = joinUrl(base, req.path);
+  for (const [name, value] of entriesOf(req.params)) url.searchParams.append(name, value);
+  return url;
+}
+
 function joinUrl(base: URL, path: string): URL {
   const url = new URL(base.toString());
   url.pathname = `${base.pathname.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
@@ -474,6 +491,18 @@ function entriesOf(
 
 // ---------------------------------------------------------------------------
 // Waiting
+
+/** What the server asked for with Retry-After, within bounds; else the backoff. */
+function waitBeforeRetry(
+  problem: Problem,
+  attempt: number,
+  backoff: { initialMs: number; maxMs: number },
+  maxRetryAfterMs: number,
+): number {
+  return problem.retryAfterMs !== undefined
+    ? Math.min(problem.retryAfterMs, maxRetryAfterMs)
+    : backoffDelay(attempt, backoff);
+}
 
 /** Full jitter over the upper half: spreads retries from many clients, never waits zero. */
 function backoffDelay(attempt: number, backoff: { initialMs: number; maxMs: number }): number {

@@ -15,14 +15,10 @@
  */
 
 import { ALERT_NAME, cleanLabels, IDENTITY_LABEL, RECORD } from "../conventions.js";
-import type { LatencyIndicator, SloSet, SloSpec, SourceSpec } from "../definition/model.js";
+import { histogramParts, leRegex, thresholdAsLe } from "../definition/histogram.js";
+import type { LatencyIndicator, SloSet, SloSpec } from "../definition/model.js";
 import { NOMINAL_CALENDAR_MS } from "../definition/openslo/durations.js";
-import {
-  formatPromDuration,
-  formatSelector,
-  selectorParts,
-  windowQuery,
-} from "../definition/promql.js";
+import { formatPromDuration, formatSelector, windowQuery } from "../definition/promql.js";
 import { alertFactor } from "../engine/alert-policy.js";
 import { type SloError, specError } from "../errors.js";
 
@@ -74,7 +70,7 @@ export function buildRules(set: SloSet): RulesResult {
         continue;
       }
       try {
-        const group = sloGroup(slo, source);
+        const group = sloGroup(slo);
         byService.set(slo.service, [...(byService.get(slo.service) ?? []), group]);
       } catch (error) {
         result.errors.push(error as SloError);
@@ -149,28 +145,14 @@ function countExprs(slo: SloSpec): CountExprs {
   return histogramExprs(slo, ind);
 }
 
-const UNIT_SECONDS: Record<LatencyIndicator["unit"], number> = {
-  ns: 1e-9,
-  us: 1e-6,
-  ms: 1e-3,
-  s: 1,
-};
-
-function histogramUnitSeconds(metric: string): number {
-  if (/_(milliseconds|ms)$/.test(metric)) return 1e-3;
-  if (/_(microseconds|us)$/.test(metric)) return 1e-6;
-  if (/_(nanoseconds|ns)$/.test(metric)) return 1e-9;
-  return 1;
-}
-
 /** Good = the `le` bucket at the threshold, total = `_count`: the Prometheus source's reading. */
 function histogramExprs(slo: SloSpec, ind: LatencyIndicator): CountExprs {
-  const parts = ind.histogram ? selectorParts(ind.histogram) : null;
-  if (!parts || parts.metric === "") {
+  const parts = histogramParts(ind.histogram);
+  if (!parts) {
     throw specError(`SLO '${slo.name}': latency needs histogram: metric{labels}`, slo.at);
   }
-  const metric = parts.metric.replace(/_(bucket|count|sum)$/, "");
-  const le = (ind.threshold * UNIT_SECONDS[ind.unit]) / histogramUnitSeconds(metric);
+  const { metric } = parts;
+  const le = thresholdAsLe(ind.threshold, ind.unit, metric);
   const bucket = formatSelector(`${metric}_bucket`, [
     ...parts.matchers,
     `le=~${promString(leRegex(le))}`,
@@ -184,15 +166,7 @@ function histogramExprs(slo: SloSpec, ind: LatencyIndicator): CountExprs {
   };
 }
 
-/** A bucket bound however a client wrote it: 0.3 matches "0.3" and "0.30", 1 matches "1" and "1.0". */
-export function leRegex(value: number): string {
-  let text = String(Number(value.toPrecision(12)));
-  if (/e/i.test(text)) text = value.toFixed(20).replace(/0+$/, "").replace(/\.$/, "");
-  const [int, frac] = text.split(".");
-  return frac === undefined ? `${int}(\\.0+)?` : `${int}\\.${frac}0*`;
-}
-
-function sloGroup(slo: SloSpec, _source: SourceSpec): RuleGroup {
+function sloGroup(slo: SloSpec): RuleGroup {
   const exprs = countExprs(slo);
   const periodMs = periodMsOf(slo);
   const budget = 1 - slo.objective;

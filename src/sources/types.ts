@@ -81,9 +81,13 @@ export interface Source {
 export function breakdownWindow(request: CountRequest): WindowRequest | undefined {
   const named = request.breakdown?.window;
   const exact = named === undefined ? undefined : request.windows.find((w) => w.key === named);
-  if (exact) return exact;
+  return exact ?? longestWindow(request.windows);
+}
+
+/** The longest of the windows; the first of equals. */
+export function longestWindow(windows: readonly WindowRequest[]): WindowRequest | undefined {
   let longest: WindowRequest | undefined;
-  for (const w of request.windows) {
+  for (const w of windows) {
     if (!longest || w.endMs - w.startMs > longest.endMs - longest.startMs) longest = w;
   }
   return longest;

@@ -7,7 +7,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Indicator, PrometheusSourceSpec } from "../../src/definition/model.js";
 import { SloError } from "../../src/errors.js";
-import { createPrometheusSource, MAX_POINTS_PER_QUERY } from "../../src/sources/prometheus.js";
+import { createPrometheusSource } from "../../src/sources/prometheus.js";
+import { MAX_POINTS_PER_QUERY } from "../../src/sources/query-api/series.js";
 import type { CountRequest, CountResult, Source } from "../../src/sources/types.js";
 import {
   AT,

@@ -7,14 +7,10 @@
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { ALERT_NAME } from "../../src/conventions.js";
+import { leRegex } from "../../src/definition/histogram.js";
 import { loadSpec } from "../../src/definition/load.js";
 import type { SloSet } from "../../src/definition/model.js";
-import {
-  type AlertingRule,
-  buildRules,
-  leRegex,
-  type RecordingRule,
-} from "../../src/rules/build.js";
+import { type AlertingRule, buildRules, type RecordingRule } from "../../src/rules/build.js";
 import { renderRules } from "../../src/rules/render.js";
 import { hasStackTrace, ROOT, runCli } from "../support/cli.js";
 import { promtoolCheckRules, requireBinaries } from "../support/servers.js";

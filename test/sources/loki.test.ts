@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Indicator, LokiSourceSpec } from "../../src/definition/model.js";
 import { SloError } from "../../src/errors.js";
-import { createLokiSource, lokiTime, splitRange } from "../../src/sources/loki.js";
+import { createLokiSource, lokiTime } from "../../src/sources/loki.js";
+import { splitRange } from "../../src/sources/query-api/series.js";
 import type { CountRequest, CountResult } from "../../src/sources/types.js";
 import { type LokiStandIn, startLokiStandIn } from "../support/loki-standin.js";
 import { refusingUrl } from "../support/misbehaving-server.js";
