@@ -6,7 +6,7 @@ import { Argument } from "commander";
 import { loadSpec } from "../definition/load.js";
 import type { SloSet } from "../definition/model.js";
 import { SloErrors, usageError } from "../errors.js";
-import { resolveInputs } from "../sources/logs/inputs.js";
+import { resolveInputs } from "../sources/logs/reading/inputs.js";
 
 export const DEFAULT_PATHS = ["slos/"];
 

@@ -2,7 +2,7 @@
  * The fast path: check a line is a JSON object straight from its bytes and
  * note where the few fields slo needs are, without JSON.parse and without
  * making strings for the rest. The bytes are validated and tokenized in
- * WebAssembly (json-tokens.ts); this file matches the tokens' keys against
+ * WebAssembly (json-tokenizer.ts); this file matches the tokens' keys against
  * the wanted names.
  *
  * It must never disagree with the straightforward path (JSON.parse, then
@@ -13,7 +13,7 @@
  * keys that sanitise alike), a wanted key repeated in one object.
  */
 
-import { sanitizeLabelKey } from "./json-fields.js";
+import { sanitizeLabelKey } from "../line-parsing/json-fields.js";
 import {
   GROUP_LIMIT,
   type JsonTokenizer,
@@ -33,7 +33,7 @@ import {
   T_OBJECT_END,
   T_STRING,
   T_TRUE,
-} from "./json-tokens.js";
+} from "./json-tokenizer.js";
 
 /** What a slot holds for the current line. */
 export const SLOT_STRING = 1;

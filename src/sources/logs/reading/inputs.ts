@@ -6,7 +6,7 @@
 import { stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
-import { type SloError, sourceError } from "../../errors.js";
+import { type SloError, sourceError } from "../../../errors.js";
 
 export type LogInput =
   | {

@@ -4,17 +4,17 @@
  * judged good or bad.
  */
 
-import { parseLogQuery } from "../../definition/logql.js";
-import type { LogQuery } from "../../definition/logql-ast.js";
-import type { LatencyIndicator, LogsSourceSpec } from "../../definition/model.js";
-import { SloError, specError } from "../../errors.js";
+import { parseLogQuery } from "../../../definition/logql.js";
+import type { LogQuery } from "../../../definition/logql-ast.js";
+import type { LatencyIndicator, LogsSourceSpec } from "../../../definition/model.js";
+import { SloError, specError } from "../../../errors.js";
 import {
   breakdownWindow,
   type CountRequest,
   type SeriesRequest,
   type WindowRequest,
-} from "../types.js";
-import { type CompiledQuery, compileQuery, nameId, sharedStages } from "./query-eval.js";
+} from "../../types.js";
+import { type CompiledQuery, compileQuery, nameId, sharedStages } from "./compiled-query.js";
 
 export type RequestPlan = RatioPlan | LatencyPlan;
 

@@ -5,8 +5,8 @@
  * is plain data, so tallies made in worker threads can be merged.
  */
 
-import type { BreakdownEntry, Counts } from "../types.js";
-import type { RequestPlan } from "./plan.js";
+import type { BreakdownEntry, Counts } from "../../types.js";
+import type { RequestPlan } from "./request-plan.js";
 
 /** Distinct breakdown values kept; later new values are counted under OTHER. */
 export const MAX_BREAKDOWN_VALUES = 10_000;

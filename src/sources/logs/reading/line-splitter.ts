@@ -4,30 +4,8 @@
  * chunk and one partial line are held, never the file.
  */
 
-import { createReadStream } from "node:fs";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { createGunzip } from "node:zlib";
-import { jsonTokenizer } from "./json-tokens.js";
-
-/**
- * A line is buf[start, end): bytes without the line break. buf is only
- * valid during the call: the next chunk is read into the same memory.
- */
-export type LineHandler = (buf: Buffer, start: number, end: number, lineNo: number) => void;
-
-/**
- * A line longer than this is not held whole: it is reported to onLongLine
- * (as malformed, by the caller) and skipped, so one bad file cannot take
- * all the memory.
- */
-export const MAX_LINE_BYTES = 16 * 1024 * 1024;
-
-export interface LineReaderEvents {
-  onLine: LineHandler;
-  /** a line over MAX_LINE_BYTES: its first bytes and its number */
-  onLongLine?: (head: Buffer, lineNo: number) => void;
-}
+import { jsonTokenizer } from "../fast-path/json-tokenizer.js";
+import { type LineReaderEvents, MAX_LINE_BYTES } from "./line-events.js";
 
 /** Feed every line of the chunks to onLine; resolves to the number of lines. */
 export async function readLines(
@@ -136,56 +114,4 @@ export class LineSplitter {
     }
     this.partial = joined;
   }
-}
-
-/**
- * Streams (.gz, stdin) are read and inflated this much at a time. Every
- * chunk is a new buffer; at 1 MiB, those freed in worker threads kept peak
- * RSS near 200 MB on 1 GB of .gz, at 256 KiB it is about 140 MB, as fast.
- */
-export const READ_CHUNK_BYTES = 256 * 1024;
-
-/**
- * The decompressed bytes of a file; onRawBytes counts the bytes read from
- * disk (compressed ones for .gz) for progress.
- */
-export function fileChunks(
-  path: string,
-  gzip: boolean,
-  onRawBytes?: (n: number) => void,
-): AsyncIterable<Buffer> {
-  const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
-  if (onRawBytes) file.on("data", (chunk) => onRawBytes(chunk.length));
-  if (!gzip) return file;
-  return gunzipped(file);
-}
-
-/** A stream's bytes, gunzipped when they start with the gzip magic number (for stdin). */
-export async function* sniffedChunks(stream: NodeJS.ReadableStream): AsyncIterable<Buffer> {
-  const iterator = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  if (first.done) return;
-  const head = toBuffer(first.value);
-  const rest = async function* (): AsyncIterable<Buffer> {
-    yield head;
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) return;
-      yield toBuffer(next.value);
-    }
-  };
-  if (head[0] === 0x1f && head[1] === 0x8b) yield* gunzipped(Readable.from(rest()));
-  else yield* rest();
-}
-
-function toBuffer(chunk: Buffer | string): Buffer {
-  return typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-}
-
-function gunzipped(source: Readable): AsyncIterable<Buffer> {
-  const gunzip = createGunzip({ chunkSize: READ_CHUNK_BYTES });
-  // pipeline destroys gunzip with the error when the source fails, so the
-  // reader sees every failure; the rejection itself is handled there.
-  pipeline(source, gunzip).catch(() => {});
-  return gunzip;
 }

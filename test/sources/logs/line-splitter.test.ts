@@ -1,8 +1,9 @@
 /** Byte-level line splitting across chunk boundaries. */
 
 import { describe, expect, it } from "vitest";
-import { jsonTokenizer } from "../../../src/sources/logs/json-tokens.js";
-import { LineSplitter, MAX_LINE_BYTES, readLines } from "../../../src/sources/logs/line-reader.js";
+import { jsonTokenizer } from "../../../src/sources/logs/fast-path/json-tokenizer.js";
+import { MAX_LINE_BYTES } from "../../../src/sources/logs/reading/line-events.js";
+import { LineSplitter, readLines } from "../../../src/sources/logs/reading/line-splitter.js";
 
 /** How many of the tokenizer's read buffers are free (all are given back again). */
 function freeReadBuffers(): number {

@@ -3,15 +3,15 @@
  * once, its timestamp read once, and then judged by every request's queries.
  */
 
-import { parseGoDurationNanos, parseGoFloat } from "../../definition/logql.js";
-import type { LogsSourceSpec } from "../../definition/model.js";
-import type { LineSample } from "../types.js";
-import { FastLine } from "./fast-line.js";
-import { JsonExtractor } from "./json-extract.js";
-import { jsonTokenizer } from "./json-tokens.js";
-import { type LineRecord, ParsedLine, parseJsonObject } from "./line-record.js";
-import { fieldsRead, type LatencyPlan, queriesOf, type RequestPlan } from "./plan.js";
-import { nameId } from "./query-eval.js";
+import { parseGoDurationNanos, parseGoFloat } from "../../../definition/logql.js";
+import type { LogsSourceSpec } from "../../../definition/model.js";
+import type { LineSample } from "../../types.js";
+import { FastLine } from "../fast-path/fast-line.js";
+import { JsonExtractor } from "../fast-path/json-extractor.js";
+import { jsonTokenizer } from "../fast-path/json-tokenizer.js";
+import { type LineRecord, ParsedLine, parseJsonObject } from "../line-parsing/line-record.js";
+import { nameId } from "./compiled-query.js";
+import { fieldsRead, type LatencyPlan, queriesOf, type RequestPlan } from "./request-plan.js";
 import { NONE_VALUE, Tally } from "./tally.js";
 
 export const MAX_SAMPLES = 5;

@@ -7,9 +7,8 @@
  */
 
 import { open } from "node:fs/promises";
-import { jsonTokenizer, READ_BUFFER_BYTES } from "./json-tokens.js";
-import type { LineReaderEvents } from "./line-reader.js";
-import { MAX_LINE_BYTES } from "./line-reader.js";
+import { jsonTokenizer, READ_BUFFER_BYTES } from "../fast-path/json-tokenizer.js";
+import { type LineReaderEvents, MAX_LINE_BYTES } from "./line-events.js";
 
 export interface ByteRange {
   from: number;

@@ -2,7 +2,7 @@
  * The WebAssembly tokenizer of the logs fast path (wasm/json-scan.as.ts),
  * one instance per thread, and the memory it reads: lines are tokenized
  * where they lie when they were read into one of its read buffers
- * (range-reader.ts reads plain files there), and copied into it otherwise.
+ * (the readers read there: see reading/buffer-provider.ts), and copied into it otherwise.
  *
  * The memory is sized once and never grows, so the Buffers and typed
  * arrays over it stay valid.
@@ -25,7 +25,7 @@ export const T_ARRAY = 11;
 /** a top-level key found in the key table: start and end are the entry's number */
 export const T_KEY_ENTRY = 12;
 
-/** Plain keys this long or longer are not looked up in the key table (json-extract.ts does). */
+/** Plain keys this long or longer are not looked up in the key table (json-extractor.ts does). */
 export const GROUP_LIMIT = 1024;
 /** An extractor with more slots, key-table entries or key bytes is not given the fast path. */
 export const MAX_SLOTS = 256;
