@@ -152,7 +152,7 @@ interface Placement {
 /** length bytes of a tokenizer read buffer, at its start or its end (then given back). */
 function inReadBuffer(length: number, where: "start" | "end"): Buffer {
   const tokenizer = jsonTokenizer()!;
-  const whole = tokenizer.takeReadBuffer();
+  const whole = tokenizer.takeReadBuffer(0);
   if (whole === null) throw new Error("no read buffer free");
   tokenizer.giveBackReadBuffer(whole);
   // garbage around the line, as the rest of a read leaves there
@@ -600,7 +600,7 @@ describe("the evaluator counts the same with and without the fast path", () => {
   function countWith(fastPath: boolean, lines: Buffer[]) {
     const plans = requests.map((r) => planRequest(r, spec) as RequestPlan);
     const evaluator = new Evaluator(plans, spec, { fastPath });
-    const splitter = new LineSplitter(evaluatorEvents(evaluator, "x", true));
+    const splitter = new LineSplitter(evaluatorEvents(evaluator, "x", true), evaluator.readBuffers);
     for (const line of lines) splitter.push(Buffer.concat([line, Buffer.from("\n")]));
     splitter.end();
     return {

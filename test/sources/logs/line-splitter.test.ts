@@ -9,7 +9,7 @@ import { LineSplitter, readLines } from "../../../src/sources/logs/reading/line-
 function freeReadBuffers(): number {
   const tokenizer = jsonTokenizer()!;
   const taken: Buffer[] = [];
-  for (let b = tokenizer.takeReadBuffer(); b !== null; b = tokenizer.takeReadBuffer())
+  for (let b = tokenizer.takeReadBuffer(0); b !== null; b = tokenizer.takeReadBuffer(0))
     taken.push(b);
   for (const b of taken) tokenizer.giveBackReadBuffer(b);
   return taken.length;
@@ -80,12 +80,13 @@ describe("LineSplitter", () => {
     const free = freeReadBuffers();
     expect(free).toBeGreaterThan(0);
     const tokenizer = jsonTokenizer()!;
-    const probe = tokenizer.takeReadBuffer()!;
+    const probe = tokenizer.takeReadBuffer(0)!;
     tokenizer.giveBackReadBuffer(probe);
     const inTokenizerMemory: boolean[] = [];
-    const splitter = new LineSplitter({
-      onLine: (buf) => inTokenizerMemory.push(buf.buffer === probe.buffer),
-    });
+    const splitter = new LineSplitter(
+      { onLine: (buf) => inTokenizerMemory.push(buf.buffer === probe.buffer) },
+      tokenizer,
+    );
     splitter.push(Buffer.from("a\nb\n"));
     expect(freeReadBuffers()).toBe(free - 1);
     splitter.end();
@@ -98,9 +99,11 @@ describe("LineSplitter", () => {
     }
     const lines: string[] = [];
     await expect(
-      readLines(failing(), {
-        onLine: (buf, start, end) => lines.push(buf.toString("utf8", start, end)),
-      }),
+      readLines(
+        failing(),
+        { onLine: (buf, start, end) => lines.push(buf.toString("utf8", start, end)) },
+        tokenizer,
+      ),
     ).rejects.toThrow("the stream broke");
     expect(lines).toEqual(["one"]);
     expect(freeReadBuffers()).toBe(free);

@@ -76,12 +76,13 @@ export async function runJob(
   },
 ): Promise<JobResult> {
   const evaluator = new Evaluator(plans, spec);
+  const buffers = evaluator.readBuffers;
   if (job.kind === "range") {
     await readRangeLines(
       job.path,
       { from: job.from, to: job.to },
       evaluatorEvents(evaluator, job.display, job.from === 0),
-      options.onBytes,
+      { buffers, onBytes: options.onBytes },
     );
   } else {
     const { input } = job;
@@ -89,7 +90,7 @@ export async function runJob(
       input.kind === "stdin"
         ? sniffedChunks(options.stdin ?? process.stdin)
         : fileChunks(input.path, input.gzip, options.onBytes);
-    await readLines(chunks, evaluatorEvents(evaluator, input.display, true));
+    await readLines(chunks, evaluatorEvents(evaluator, input.display, true), buffers);
   }
   return { tallies: evaluator.tallies.map((t) => t.state), diagnostics: evaluator.diagnostics };
 }

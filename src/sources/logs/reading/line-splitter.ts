@@ -4,15 +4,26 @@
  * chunk and one partial line are held, never the file.
  */
 
-import { jsonTokenizer } from "../fast-path/json-tokenizer.js";
-import { type LineReaderEvents, MAX_LINE_BYTES } from "./line-events.js";
+import type { BufferProvider } from "./buffer-provider.js";
+import {
+  LineCutter,
+  type LineReaderEvents,
+  MAX_LINE_BYTES,
+  wholeLines,
+  withFinalNewline,
+} from "./line-events.js";
+import { READ_CHUNK_BYTES } from "./stream-chunks.js";
 
-/** Feed every line of the chunks to onLine; resolves to the number of lines. */
+/**
+ * Feed every line of the chunks to onLine; resolves to the number of lines.
+ * buffers: where to copy the chunks to (see BufferProvider).
+ */
 export async function readLines(
   chunks: AsyncIterable<Buffer>,
   events: LineReaderEvents,
+  buffers?: BufferProvider,
 ): Promise<number> {
-  const splitter = new LineSplitter(events);
+  const splitter = new LineSplitter(events, buffers);
   try {
     for await (const chunk of chunks) splitter.push(chunk);
     return splitter.end();
@@ -23,13 +34,20 @@ export async function readLines(
 
 /** Splits pushed chunks into lines; end() flushes the last line. */
 export class LineSplitter {
+  private readonly lines: LineCutter;
+  /** the start of a line the chunks so far have not finished (copied) */
   private partial: Buffer | null = null;
   private skippingLongLine = false;
-  private lineNo = 0;
+  /** the buffer lent by buffers, which each chunk is copied into; asked for once */
   private readBuffer: Buffer | null = null;
-  private triedReadBuffer = false;
+  private askedForReadBuffer = false;
 
-  constructor(private readonly events: LineReaderEvents) {}
+  constructor(
+    events: LineReaderEvents,
+    private readonly buffers?: BufferProvider,
+  ) {
+    this.lines = new LineCutter(events);
+  }
 
   push(chunk: Buffer): void {
     let start = 0;
@@ -39,65 +57,60 @@ export class LineSplitter {
         this.appendPartial(chunk);
         return;
       }
-      if (this.skippingLongLine) {
-        this.skippingLongLine = false;
-      } else {
-        const line = Buffer.concat([this.partial!, chunk.subarray(0, nl)]);
-        this.partial = null;
-        this.emit(line, 0, line.length);
-      }
+      this.finishPartial(chunk.subarray(0, nl + 1));
       start = nl + 1;
     }
-    const { onLine } = this.events;
-    // the lines go to the fast path's tokenizer: one copy of the chunk into
-    // its memory costs less than a copy of each line
-    const lines = this.inTokenizerMemory(chunk, start);
-    if (lines !== chunk) start = 0;
-    for (;;) {
-      const nl = lines.indexOf(10, start);
-      if (nl < 0) break;
-      this.lineNo++;
-      const end = nl > start && lines[nl - 1] === 13 ? nl - 1 : nl;
-      onLine(lines, start, end, this.lineNo);
-      start = nl + 1;
-    }
-    if (start < lines.length) this.appendPartial(lines.subarray(start));
+    // the lines go to whoever lent the read buffer (the fast path's tokenizer):
+    // one copy of the chunk into it costs less than a copy of each line
+    const bytes = this.inReadBuffer(chunk, start);
+    if (bytes !== chunk) start = 0;
+    const whole = wholeLines(bytes, bytes.length);
+    this.lines.cut(whole, start, whole.length);
+    if (whole.length < bytes.length) this.appendPartial(bytes.subarray(whole.length));
   }
 
-  /** Give back the tokenizer memory the splitter holds (end() does too). */
+  /** Give back the read buffer the splitter holds (end() does too). */
   release(): void {
-    if (this.readBuffer !== null) jsonTokenizer()?.giveBackReadBuffer(this.readBuffer);
+    if (this.readBuffer !== null) this.buffers?.giveBackReadBuffer(this.readBuffer);
     this.readBuffer = null;
   }
 
-  /** chunk[from...] copied into the tokenizer's memory, or chunk itself when there is no room. */
-  private inTokenizerMemory(chunk: Buffer, from: number): Buffer {
+  /** Flush the last line (one without a newline); returns the number of lines. */
+  end(): number {
+    if (this.partial !== null) {
+      const last = Buffer.allocUnsafe(this.partial.length + 1);
+      this.partial.copy(last);
+      this.partial = null;
+      const line = withFinalNewline(last, last.length - 1);
+      this.lines.cut(line, 0, line.length);
+    }
+    this.skippingLongLine = false;
+    this.release();
+    return this.lines.lineNo;
+  }
+
+  /** chunk[from...] copied into the read buffer, or chunk itself when there is none or no room. */
+  private inReadBuffer(chunk: Buffer, from: number): Buffer {
     const length = chunk.length - from;
-    if (this.readBuffer === null && !this.triedReadBuffer) {
-      this.triedReadBuffer = true;
-      this.readBuffer = jsonTokenizer()?.takeReadBuffer() ?? null;
+    if (!this.askedForReadBuffer) {
+      this.askedForReadBuffer = true;
+      this.readBuffer = this.buffers?.takeReadBuffer(READ_CHUNK_BYTES) ?? null;
     }
     if (this.readBuffer === null || length > this.readBuffer.length) return chunk;
     chunk.copy(this.readBuffer, 0, from);
     return this.readBuffer.subarray(0, length);
   }
 
-  /** Flush the last line (one without a newline); returns the number of lines. */
-  end(): number {
-    if (this.partial !== null) {
-      const line = this.partial;
-      this.partial = null;
-      this.emit(line, 0, line.length);
+  /** The partial line ends with rest (up to and with its "\n"). */
+  private finishPartial(rest: Buffer): void {
+    if (this.skippingLongLine) {
+      this.skippingLongLine = false;
+      return;
     }
-    this.skippingLongLine = false;
-    this.release();
-    return this.lineNo;
-  }
-
-  private emit(buf: Buffer, start: number, end: number): void {
-    this.lineNo++;
-    const trimmed = end > start && buf[end - 1] === 13 ? end - 1 : end;
-    this.events.onLine(buf, start, trimmed, this.lineNo);
+    const line = Buffer.concat([this.partial!, rest]);
+    this.partial = null;
+    const whole = wholeLines(line, line.length);
+    this.lines.cut(whole, 0, whole.length);
   }
 
   private appendPartial(bytes: Buffer): void {
@@ -106,8 +119,7 @@ export class LineSplitter {
     const joined =
       this.partial === null ? Buffer.from(bytes) : Buffer.concat([this.partial, bytes]);
     if (joined.length > MAX_LINE_BYTES) {
-      this.lineNo++;
-      this.events.onLongLine?.(joined.subarray(0, 1024), this.lineNo);
+      this.lines.skipLongLine(joined.subarray(0, 1024));
       this.partial = null;
       this.skippingLongLine = true;
       return;

@@ -6,9 +6,19 @@
  * finishes the line that crosses its end.
  */
 
-import { open } from "node:fs/promises";
-import { jsonTokenizer, READ_BUFFER_BYTES } from "../fast-path/json-tokenizer.js";
-import { type LineReaderEvents, MAX_LINE_BYTES } from "./line-events.js";
+import { type FileHandle, open } from "node:fs/promises";
+import type { BufferProvider } from "./buffer-provider.js";
+import {
+  LineCutter,
+  type LineReaderEvents,
+  MAX_LINE_BYTES,
+  type NewlineTerminated,
+  wholeLines,
+  withFinalNewline,
+} from "./line-events.js";
+
+/** Bytes read at a time (a line longer than this is read again into a bigger buffer). */
+export const RANGE_READ_BYTES = 4 * 1024 * 1024;
 
 export interface ByteRange {
   from: number;
@@ -16,82 +26,115 @@ export interface ByteRange {
   to: number;
 }
 
+export interface RangeReadOptions {
+  /** where to read to (see BufferProvider) */
+  buffers?: BufferProvider | undefined;
+  /** the bytes of the lines done, so the ranges of a file add up to its size */
+  onBytes?: ((n: number) => void) | undefined;
+}
+
 /**
  * Feed the lines starting in the range to events (numbered from 1 within
- * it); resolves to their number. onBytes: the bytes of the lines done, so
- * the ranges of a file add up to its size.
+ * it); resolves to their number.
  */
 export async function readRangeLines(
   path: string,
   range: ByteRange,
   events: LineReaderEvents,
-  onBytes?: (n: number) => void,
+  options: RangeReadOptions = {},
 ): Promise<number> {
   const file = await open(path, "r");
-  // read where the fast path's tokenizer sees the lines without a copy
-  const tokenizer = jsonTokenizer();
-  const shared = tokenizer?.takeReadBuffer() ?? null;
+  const { buffers } = options;
+  const lent = buffers?.takeReadBuffer(RANGE_READ_BYTES) ?? null;
   try {
-    let buf = shared ?? Buffer.allocUnsafe(READ_BUFFER_BYTES);
-    let lineNo = 0;
-    let pos = range.from;
-    if (range.from > 0) {
-      // the line in progress at from belongs to the range before
-      const first = await findLineStart(file, range.from - 1, range.to, buf);
-      if (first === null) return 0;
-      pos = first;
-    }
-    while (pos < range.to) {
-      const { bytesRead } = await file.read(buf, 0, buf.length, pos);
-      if (bytesRead === 0) break;
-      const eof = bytesRead < buf.length;
-      // a last line without "\n" still ends before a line break (JsonExtractor.scan relies on it)
-      if (eof) buf[bytesRead] = 10;
-      let start = 0;
-      while (start < bytesRead && pos + start < range.to) {
-        let nl = buf.indexOf(10, start);
-        if (nl >= bytesRead) nl = -1;
-        if (nl < 0 && !eof) break; // a partial line: read again from its start
-        const lineEnd = nl < 0 ? bytesRead : nl;
-        const end = lineEnd > start && buf[lineEnd - 1] === 13 ? lineEnd - 1 : lineEnd;
-        lineNo++;
-        events.onLine(buf, start, end, lineNo);
-        start = nl < 0 ? bytesRead : nl + 1;
-      }
-      // progress counts the bytes of whole lines, so a partial line read twice counts once
-      if (start > 0) onBytes?.(start);
-      if (eof && (start >= bytesRead || pos + start >= range.to)) break;
-      if (start === 0) {
-        // one line fills the whole buffer
-        if (buf.length >= MAX_LINE_BYTES) {
-          lineNo++;
-          events.onLongLine?.(Buffer.from(buf.subarray(0, 1024)), lineNo);
-          const next = await findLineStart(
-            file,
-            pos + buf.length - 1,
-            Number.POSITIVE_INFINITY,
-            buf,
-          );
-          if (next === null) break;
-          onBytes?.(next - pos);
-          pos = next;
-          continue;
-        }
-        buf = Buffer.allocUnsafe(Math.min(buf.length * 2, MAX_LINE_BYTES));
-        continue;
-      }
-      pos += start;
-    }
-    return lineNo;
+    const buf = lent ?? Buffer.allocUnsafe(RANGE_READ_BYTES);
+    return await new RangeReader(file, range, events, buf, options.onBytes).read();
   } finally {
-    if (shared) tokenizer?.giveBackReadBuffer(shared);
+    if (lent !== null) buffers?.giveBackReadBuffer(lent);
     await file.close();
+  }
+}
+
+class RangeReader {
+  private readonly lines: LineCutter;
+  /** where the next read starts: a line's start */
+  private pos: number;
+
+  constructor(
+    private readonly file: FileHandle,
+    private readonly range: ByteRange,
+    events: LineReaderEvents,
+    private buf: Buffer,
+    private readonly onBytes: ((n: number) => void) | undefined,
+  ) {
+    this.lines = new LineCutter(events);
+    this.pos = range.from;
+  }
+
+  async read(): Promise<number> {
+    if (this.range.from > 0 && !(await this.skipToFirstLine())) return 0;
+    while (this.pos < this.range.to) {
+      const { bytesRead } = await this.file.read(this.buf, 0, this.buf.length, this.pos);
+      if (bytesRead === 0) break;
+      if (bytesRead < this.buf.length) {
+        // the end of the file, where the last line may have no "\n"
+        this.handOn(withFinalNewline(this.buf, bytesRead), bytesRead);
+        break;
+      }
+      // a line the buffer ends inside of is read again from its start
+      const done = this.handOn(wholeLines(this.buf, bytesRead), bytesRead);
+      if (done > 0) this.pos += done;
+      else if (!(await this.makeRoomForLine())) break;
+    }
+    return this.lines.lineNo;
+  }
+
+  /**
+   * The line in progress at from belongs to the range before: start after
+   * it. false when no line starts in the range.
+   */
+  private async skipToFirstLine(): Promise<boolean> {
+    const first = await findLineStart(this.file, this.range.from - 1, this.range.to, this.buf);
+    if (first === null) return false;
+    this.pos = first;
+    return true;
+  }
+
+  /** Hand on the lines (read at pos) that start in the range; the bytes they take in the file. */
+  private handOn(lines: NewlineTerminated, bytesRead: number): number {
+    const stop = Math.min(lines.length, this.range.to - this.pos);
+    // a newline added after the last line is not the file's
+    const done = Math.min(this.lines.cut(lines, 0, stop), bytesRead);
+    if (done > 0) this.onBytes?.(done);
+    return done;
+  }
+
+  /**
+   * No line ends in the whole buffer: a bigger one, or past MAX_LINE_BYTES
+   * the line skipped (reported); false when the file ends inside it.
+   */
+  private async makeRoomForLine(): Promise<boolean> {
+    if (this.buf.length < MAX_LINE_BYTES) {
+      this.buf = Buffer.allocUnsafe(Math.min(this.buf.length * 2, MAX_LINE_BYTES));
+      return true;
+    }
+    this.lines.skipLongLine(Buffer.from(this.buf.subarray(0, 1024)));
+    const next = await findLineStart(
+      this.file,
+      this.pos + this.buf.length - 1,
+      Number.POSITIVE_INFINITY,
+      this.buf,
+    );
+    if (next === null) return false;
+    this.onBytes?.(next - this.pos);
+    this.pos = next;
+    return true;
   }
 }
 
 /** The position after the first "\n" at or after at (before limit), or null when there is none. */
 async function findLineStart(
-  file: Awaited<ReturnType<typeof open>>,
+  file: FileHandle,
   at: number,
   limit: number,
   buf: Buffer,
