@@ -9,39 +9,53 @@ import { sanitizeLabelKey } from "./json-fields.js";
 
 export function parseLogfmt(line: string): Map<string, string> {
   const out = new Map<string, string>();
-  const n = line.length;
-  let i = 0;
-  while (i < n) {
-    while (i < n && line.charCodeAt(i) <= 32) i++;
+  let i = skipSpaces(line, 0);
+  while (i < line.length) {
     const keyStart = i;
-    while (i < n) {
-      const c = line.charCodeAt(i);
-      if (c <= 32 || c === 61 /* = */ || c === 34 /* " */) break;
-      i++;
-    }
-    if (i === keyStart) {
-      // a stray '=' or '"' where a key should be: a syntax error
-      if (i < n) break;
-      continue;
-    }
+    i = keyEnd(line, i);
+    // a stray '=' or '"' where a key should be: a syntax error
+    if (i === keyStart) break;
     const key = sanitizeLabelKey(line.slice(keyStart, i), true);
     let value = "";
-    if (line.charCodeAt(i) === 61) {
+    if (line.charCodeAt(i) === 61 /* = */) {
       i++;
-      if (line.charCodeAt(i) === 34) {
-        const end = closingQuote(line, i + 1);
-        if (end < 0) break;
-        value = unquote(line.slice(i, end + 1));
-        i = end + 1;
+      const valueStart = i;
+      if (line.charCodeAt(i) === 34 /* " */) {
+        const close = closingQuote(line, i + 1);
+        if (close < 0) break;
+        i = close + 1;
+        value = unquote(line.slice(valueStart, i));
       } else {
-        const valueStart = i;
-        while (i < n && line.charCodeAt(i) > 32) i++;
+        i = wordEnd(line, i);
         value = line.slice(valueStart, i);
       }
     }
     if (key !== "" && value !== "") out.set(key, value);
+    i = skipSpaces(line, i);
   }
   return out;
+}
+
+/** The first position at or after i that is not a space or a control character. */
+function skipSpaces(line: string, i: number): number {
+  while (i < line.length && line.charCodeAt(i) <= 32) i++;
+  return i;
+}
+
+/** Where the key starting at i ends: at a space, "=" or '"'. */
+function keyEnd(line: string, i: number): number {
+  while (i < line.length) {
+    const c = line.charCodeAt(i);
+    if (c <= 32 || c === 61 /* = */ || c === 34 /* " */) break;
+    i++;
+  }
+  return i;
+}
+
+/** Where the unquoted value starting at i ends: at a space. */
+function wordEnd(line: string, i: number): number {
+  while (i < line.length && line.charCodeAt(i) > 32) i++;
+  return i;
 }
 
 function closingQuote(line: string, from: number): number {
