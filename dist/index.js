@@ -20984,8 +20984,6748 @@ var init_client = __esm({
   }
 });
 
+// node_modules/@lezer/common/dist/index.js
+function checkSide(side, pos, from, to) {
+  switch (side) {
+    case -2:
+      return from < pos;
+    case -1:
+      return to >= pos && from < pos;
+    case 0:
+      return from < pos && to > pos;
+    case 1:
+      return from <= pos && to > pos;
+    case 2:
+      return to > pos;
+    case 4:
+      return true;
+  }
+}
+function resolveNode(node2, pos, side, overlays) {
+  var _a3;
+  while (node2.from == node2.to || (side < 1 ? node2.from >= pos : node2.from > pos) || (side > -1 ? node2.to <= pos : node2.to < pos)) {
+    let parent = !overlays && node2 instanceof TreeNode && node2.index < 0 ? null : node2.parent;
+    if (!parent)
+      return node2;
+    node2 = parent;
+  }
+  let mode = overlays ? 0 : IterMode.IgnoreOverlays;
+  if (overlays)
+    for (let scan = node2, parent = scan.parent; parent; scan = parent, parent = scan.parent) {
+      if (scan instanceof TreeNode && scan.index < 0 && ((_a3 = parent.enter(pos, side, mode)) === null || _a3 === void 0 ? void 0 : _a3.from) != scan.from)
+        node2 = parent;
+    }
+  for (; ; ) {
+    let inner = node2.enter(pos, side, mode);
+    if (!inner)
+      return node2;
+    node2 = inner;
+  }
+}
+function getChildren(node2, type, before, after) {
+  let cur = node2.cursor(), result = [];
+  if (!cur.firstChild())
+    return result;
+  if (before != null)
+    for (let found = false; !found; ) {
+      found = cur.type.is(before);
+      if (!cur.nextSibling())
+        return result;
+    }
+  for (; ; ) {
+    if (after != null && cur.type.is(after))
+      return result;
+    if (cur.type.is(type))
+      result.push(cur.node);
+    if (!cur.nextSibling())
+      return after == null ? result : [];
+  }
+}
+function matchNodeContext(node2, context, i = context.length - 1) {
+  for (let p = node2; i >= 0; p = p.parent) {
+    if (!p)
+      return false;
+    if (!p.type.isAnonymous) {
+      if (context[i] && context[i] != p.name)
+        return false;
+      i--;
+    }
+  }
+  return true;
+}
+function iterStack(heads) {
+  if (!heads.length)
+    return null;
+  let pick2 = 0, picked = heads[0];
+  for (let i = 1; i < heads.length; i++) {
+    let node2 = heads[i];
+    if (node2.from > picked.from || node2.to < picked.to) {
+      picked = node2;
+      pick2 = i;
+    }
+  }
+  let next = picked instanceof TreeNode && picked.index < 0 ? null : picked.parent;
+  let newHeads = heads.slice();
+  if (next)
+    newHeads[pick2] = next;
+  else
+    newHeads.splice(pick2, 1);
+  return new StackIterator(newHeads, picked);
+}
+function stackIterator(tree, pos, side) {
+  let inner = tree.resolveInner(pos, side), layers = null;
+  for (let scan = inner instanceof TreeNode ? inner : inner.context.parent; scan; scan = scan.parent) {
+    if (scan.index < 0) {
+      let parent = scan.parent;
+      (layers || (layers = [inner])).push(parent.resolve(pos, side));
+      scan = parent;
+    } else {
+      let mount = MountedTree.get(scan.tree);
+      if (mount && mount.overlay && mount.overlay[0].from <= pos && mount.overlay[mount.overlay.length - 1].to >= pos) {
+        let root = new TreeNode(mount.tree, mount.overlay[0].from + scan.from, -1, scan);
+        (layers || (layers = [inner])).push(resolveNode(root, pos, side, false));
+      }
+    }
+  }
+  return layers ? iterStack(layers) : inner;
+}
+function hasChild(tree) {
+  return tree.children.some((ch) => ch instanceof TreeBuffer || !ch.type.isAnonymous || hasChild(ch));
+}
+function buildTree(data) {
+  var _a3;
+  let { buffer, nodeSet, maxBufferLength = DefaultBufferLength, reused = [], minRepeatType = nodeSet.types.length } = data;
+  let cursor = Array.isArray(buffer) ? new FlatBufferCursor(buffer, buffer.length) : buffer;
+  let types = nodeSet.types;
+  let contextHash = 0, lookAhead = 0;
+  function takeNode(parentStart, minPos, children2, positions2, inRepeat, depth) {
+    let { id, start, end, size } = cursor;
+    let lookAheadAtStart = lookAhead, contextAtStart = contextHash;
+    if (size < 0) {
+      cursor.next();
+      if (size == -1) {
+        let node3 = reused[id];
+        children2.push(node3);
+        positions2.push(start - parentStart);
+        return;
+      } else if (size == -3) {
+        contextHash = id;
+        return;
+      } else if (size == -4) {
+        lookAhead = id;
+        return;
+      } else {
+        throw new RangeError(`Unrecognized record size: ${size}`);
+      }
+    }
+    let type = types[id], node2, buffer2;
+    let startPos = start - parentStart;
+    if (end - start <= maxBufferLength && (buffer2 = findBufferSize(cursor.pos - minPos, inRepeat))) {
+      let data2 = new Uint16Array(buffer2.size - buffer2.skip);
+      let endPos = cursor.pos - buffer2.size, index = data2.length;
+      while (cursor.pos > endPos)
+        index = copyToBuffer(buffer2.start, data2, index);
+      node2 = new TreeBuffer(data2, end - buffer2.start, nodeSet);
+      startPos = buffer2.start - parentStart;
+    } else {
+      let endPos = cursor.pos - size;
+      cursor.next();
+      let localChildren = [], localPositions = [];
+      let localInRepeat = id >= minRepeatType ? id : -1;
+      let lastGroup = 0, lastEnd = end, groupLookAhead = lookAheadAtStart;
+      while (cursor.pos > endPos) {
+        if (localInRepeat >= 0 && cursor.id == localInRepeat && cursor.size >= 0) {
+          if (cursor.end <= lastEnd - maxBufferLength) {
+            makeRepeatLeaf(localChildren, localPositions, start, lastGroup, cursor.end, lastEnd, localInRepeat, groupLookAhead, contextAtStart);
+            lastGroup = localChildren.length;
+            lastEnd = cursor.end;
+            groupLookAhead = lookAhead;
+          }
+          cursor.next();
+        } else if (depth > 2500) {
+          takeFlatNode(start, endPos, localChildren, localPositions);
+        } else {
+          if (localInRepeat >= 0 && cursor.size == -1 && reused[cursor.id].type == nodeSet.types[localInRepeat]) {
+            if (lastGroup < localChildren.length)
+              makeRepeatLeaf(localChildren, localPositions, start, lastGroup, cursor.end, lastEnd, localInRepeat, groupLookAhead, contextAtStart);
+            lastGroup = localChildren.length + 1;
+            lastEnd = cursor.start;
+            groupLookAhead = lookAhead;
+          }
+          takeNode(start, endPos, localChildren, localPositions, localInRepeat, depth + 1);
+        }
+      }
+      if (localInRepeat >= 0 && lastGroup > 0 && lastGroup < localChildren.length)
+        makeRepeatLeaf(localChildren, localPositions, start, lastGroup, start, lastEnd, localInRepeat, groupLookAhead, contextAtStart);
+      localChildren.reverse();
+      localPositions.reverse();
+      if (localInRepeat > -1 && lastGroup > 0) {
+        let make = makeBalanced(type, contextAtStart);
+        node2 = balanceRange(type, localChildren, localPositions, 0, localChildren.length, 0, end - start, make, make);
+      } else {
+        node2 = makeTree(type, localChildren, localPositions, end - start, lookAheadAtStart - end, contextAtStart);
+      }
+    }
+    children2.push(node2);
+    positions2.push(startPos);
+  }
+  function takeFlatNode(parentStart, minPos, children2, positions2) {
+    let nodes = [];
+    let nodeCount = 0, stopAt = -1;
+    while (cursor.pos > minPos) {
+      let { id, start, end, size } = cursor;
+      if (size > 4) {
+        cursor.next();
+      } else if (stopAt > -1 && start < stopAt) {
+        break;
+      } else {
+        if (stopAt < 0)
+          stopAt = end - maxBufferLength;
+        nodes.push(id, start, end);
+        nodeCount++;
+        cursor.next();
+      }
+    }
+    if (nodeCount) {
+      let buffer2 = new Uint16Array(nodeCount * 4);
+      let start = nodes[nodes.length - 2];
+      for (let i = nodes.length - 3, j = 0; i >= 0; i -= 3) {
+        buffer2[j++] = nodes[i];
+        buffer2[j++] = nodes[i + 1] - start;
+        buffer2[j++] = nodes[i + 2] - start;
+        buffer2[j++] = j;
+      }
+      children2.push(new TreeBuffer(buffer2, nodes[2] - start, nodeSet));
+      positions2.push(start - parentStart);
+    }
+  }
+  function makeBalanced(type, contextHash2) {
+    return (children2, positions2, length2) => {
+      let lookAhead2 = 0, lastI = children2.length - 1, last, lookAheadProp;
+      if (lastI >= 0 && (last = children2[lastI]) instanceof Tree) {
+        if (!lastI && last.type == type && last.length == length2)
+          return last;
+        if (lookAheadProp = last.prop(NodeProp.lookAhead))
+          lookAhead2 = positions2[lastI] + last.length + lookAheadProp - length2;
+      }
+      return makeTree(type, children2, positions2, length2, lookAhead2, contextHash2);
+    };
+  }
+  function makeRepeatLeaf(children2, positions2, base, i, from, to, type, lookAhead2, contextHash2) {
+    let localChildren = [], localPositions = [];
+    while (children2.length > i) {
+      localChildren.push(children2.pop());
+      localPositions.push(positions2.pop() + base - from);
+    }
+    children2.push(makeTree(nodeSet.types[type], localChildren, localPositions, to - from, lookAhead2 - to, contextHash2));
+    positions2.push(from - base);
+  }
+  function makeTree(type, children2, positions2, length2, lookAhead2, contextHash2, props) {
+    if (contextHash2) {
+      let pair2 = [NodeProp.contextHash, contextHash2];
+      props = props ? [pair2].concat(props) : [pair2];
+    }
+    if (lookAhead2 > 25) {
+      let pair2 = [NodeProp.lookAhead, lookAhead2];
+      props = props ? [pair2].concat(props) : [pair2];
+    }
+    return new Tree(type, children2, positions2, length2, props);
+  }
+  function findBufferSize(maxSize, inRepeat) {
+    let fork = cursor.fork();
+    let size = 0, start = 0, skip = 0, minStart = fork.end - maxBufferLength;
+    let result = { size: 0, start: 0, skip: 0 };
+    scan: for (let minPos = fork.pos - maxSize; fork.pos > minPos; ) {
+      let nodeSize2 = fork.size;
+      if (fork.id == inRepeat && nodeSize2 >= 0) {
+        result.size = size;
+        result.start = start;
+        result.skip = skip;
+        skip += 4;
+        size += 4;
+        fork.next();
+        continue;
+      }
+      let startPos = fork.pos - nodeSize2;
+      if (nodeSize2 < 0 || startPos < minPos || fork.start < minStart)
+        break;
+      let localSkipped = fork.id >= minRepeatType ? 4 : 0;
+      let nodeStart = fork.start;
+      fork.next();
+      while (fork.pos > startPos) {
+        if (fork.size < 0) {
+          if (fork.size == -3 || fork.size == -4)
+            localSkipped += 4;
+          else
+            break scan;
+        } else if (fork.id >= minRepeatType) {
+          localSkipped += 4;
+        }
+        fork.next();
+      }
+      start = nodeStart;
+      size += nodeSize2;
+      skip += localSkipped;
+    }
+    if (inRepeat < 0 || size == maxSize) {
+      result.size = size;
+      result.start = start;
+      result.skip = skip;
+    }
+    return result.size > 4 ? result : void 0;
+  }
+  function copyToBuffer(bufferStart, buffer2, index) {
+    let { id, start, end, size } = cursor;
+    cursor.next();
+    if (size >= 0 && id < minRepeatType) {
+      let startIndex = index;
+      if (size > 4) {
+        let endPos = cursor.pos - (size - 4);
+        while (cursor.pos > endPos)
+          index = copyToBuffer(bufferStart, buffer2, index);
+      }
+      buffer2[--index] = startIndex;
+      buffer2[--index] = end - bufferStart;
+      buffer2[--index] = start - bufferStart;
+      buffer2[--index] = id;
+    } else if (size == -3) {
+      contextHash = id;
+    } else if (size == -4) {
+      lookAhead = id;
+    }
+    return index;
+  }
+  let children = [], positions = [];
+  while (cursor.pos > 0)
+    takeNode(data.start || 0, data.bufferStart || 0, children, positions, -1, 0);
+  let length = (_a3 = data.length) !== null && _a3 !== void 0 ? _a3 : children.length ? positions[0] + children[0].length : 0;
+  return new Tree(types[data.topID], children.reverse(), positions.reverse(), length);
+}
+function nodeSize(balanceType, node2) {
+  if (!balanceType.isAnonymous || node2 instanceof TreeBuffer || node2.type != balanceType)
+    return 1;
+  let size = nodeSizeCache.get(node2);
+  if (size == null) {
+    size = 1;
+    for (let child of node2.children) {
+      if (child.type != balanceType || !(child instanceof Tree)) {
+        size = 1;
+        break;
+      }
+      size += nodeSize(balanceType, child);
+    }
+    nodeSizeCache.set(node2, size);
+  }
+  return size;
+}
+function balanceRange(balanceType, children, positions, from, to, start, length, mkTop, mkTree) {
+  let total = 0;
+  for (let i = from; i < to; i++)
+    total += nodeSize(balanceType, children[i]);
+  let maxChild = Math.ceil(
+    total * 1.5 / 8
+    /* Balance.BranchFactor */
+  );
+  let localChildren = [], localPositions = [];
+  function divide(children2, positions2, from2, to2, offset) {
+    for (let i = from2; i < to2; ) {
+      let groupFrom = i, groupStart = positions2[i], groupSize = nodeSize(balanceType, children2[i]);
+      i++;
+      for (; i < to2; i++) {
+        let nextSize = nodeSize(balanceType, children2[i]);
+        if (groupSize + nextSize >= maxChild)
+          break;
+        groupSize += nextSize;
+      }
+      if (i == groupFrom + 1) {
+        if (groupSize > maxChild) {
+          let only = children2[groupFrom];
+          divide(only.children, only.positions, 0, only.children.length, positions2[groupFrom] + offset);
+          continue;
+        }
+        localChildren.push(children2[groupFrom]);
+      } else {
+        let length2 = positions2[i - 1] + children2[i - 1].length - groupStart;
+        localChildren.push(balanceRange(balanceType, children2, positions2, groupFrom, i, groupStart, length2, null, mkTree));
+      }
+      localPositions.push(groupStart + offset - start);
+    }
+  }
+  divide(children, positions, from, to, 0);
+  return (mkTop || mkTree)(localChildren, localPositions, length);
+}
+var DefaultBufferLength, nextPropID, Range, NodeProp, MountedTree, noProps, NodeType, NodeSet, CachedNode, CachedInnerNode, IterMode, Tree, FlatBufferCursor, TreeBuffer, BaseNode, TreeNode, BufferContext, BufferNode, StackIterator, TreeCursor, nodeSizeCache, Parser, StringInput, stoppedInner;
+var init_dist = __esm({
+  "node_modules/@lezer/common/dist/index.js"() {
+    DefaultBufferLength = 1024;
+    nextPropID = 0;
+    Range = class {
+      constructor(from, to) {
+        this.from = from;
+        this.to = to;
+      }
+    };
+    NodeProp = class {
+      /**
+      Create a new node prop type.
+      */
+      constructor(config2 = {}) {
+        this.id = nextPropID++;
+        this.perNode = !!config2.perNode;
+        this.deserialize = config2.deserialize || (() => {
+          throw new Error("This node type doesn't define a deserialize function");
+        });
+        this.combine = config2.combine || null;
+      }
+      /**
+      This is meant to be used with
+      [`NodeSet.extend`](#common.NodeSet.extend) or
+      [`LRParser.configure`](#lr.ParserConfig.props) to compute
+      prop values for each node type in the set. Takes a [match
+      object](#common.NodeType^match) or function that returns undefined
+      if the node type doesn't get this prop, and the prop's value if
+      it does.
+      */
+      add(match) {
+        if (this.perNode)
+          throw new RangeError("Can't add per-node props to node types");
+        if (typeof match != "function")
+          match = NodeType.match(match);
+        return (type) => {
+          let result = match(type);
+          return result === void 0 ? null : [this, result];
+        };
+      }
+    };
+    NodeProp.closedBy = new NodeProp({ deserialize: (str) => str.split(" ") });
+    NodeProp.openedBy = new NodeProp({ deserialize: (str) => str.split(" ") });
+    NodeProp.group = new NodeProp({ deserialize: (str) => str.split(" ") });
+    NodeProp.isolate = new NodeProp({ deserialize: (value) => {
+      if (value && value != "rtl" && value != "ltr" && value != "auto")
+        throw new RangeError("Invalid value for isolate: " + value);
+      return value || "auto";
+    } });
+    NodeProp.contextHash = new NodeProp({ perNode: true });
+    NodeProp.lookAhead = new NodeProp({ perNode: true });
+    NodeProp.mounted = new NodeProp({ perNode: true });
+    MountedTree = class {
+      constructor(tree, overlay, parser3, bracketed = false) {
+        this.tree = tree;
+        this.overlay = overlay;
+        this.parser = parser3;
+        this.bracketed = bracketed;
+      }
+      /**
+      @internal
+      */
+      static get(tree) {
+        return tree && tree.props && tree.props[NodeProp.mounted.id];
+      }
+    };
+    noProps = /* @__PURE__ */ Object.create(null);
+    NodeType = class _NodeType {
+      /**
+      @internal
+      */
+      constructor(name2, props, id, flags = 0) {
+        this.name = name2;
+        this.props = props;
+        this.id = id;
+        this.flags = flags;
+      }
+      /**
+      Define a node type.
+      */
+      static define(spec) {
+        let props = spec.props && spec.props.length ? /* @__PURE__ */ Object.create(null) : noProps;
+        let flags = (spec.top ? 1 : 0) | (spec.skipped ? 2 : 0) | (spec.error ? 4 : 0) | (spec.name == null ? 8 : 0);
+        let type = new _NodeType(spec.name || "", props, spec.id, flags);
+        if (spec.props)
+          for (let src of spec.props) {
+            if (!Array.isArray(src))
+              src = src(type);
+            if (src) {
+              if (src[0].perNode)
+                throw new RangeError("Can't store a per-node prop on a node type");
+              props[src[0].id] = src[1];
+            }
+          }
+        return type;
+      }
+      /**
+      Retrieves a node prop for this type. Will return `undefined` if
+      the prop isn't present on this node.
+      */
+      prop(prop) {
+        return this.props[prop.id];
+      }
+      /**
+      True when this is the top node of a grammar.
+      */
+      get isTop() {
+        return (this.flags & 1) > 0;
+      }
+      /**
+      True when this node is produced by a skip rule.
+      */
+      get isSkipped() {
+        return (this.flags & 2) > 0;
+      }
+      /**
+      Indicates whether this is an error node.
+      */
+      get isError() {
+        return (this.flags & 4) > 0;
+      }
+      /**
+      When true, this node type doesn't correspond to a user-declared
+      named node, for example because it is used to cache repetition.
+      */
+      get isAnonymous() {
+        return (this.flags & 8) > 0;
+      }
+      /**
+      Returns true when this node's name or one of its
+      [groups](#common.NodeProp^group) matches the given string.
+      */
+      is(name2) {
+        if (typeof name2 == "string") {
+          if (this.name == name2)
+            return true;
+          let group = this.prop(NodeProp.group);
+          return group ? group.indexOf(name2) > -1 : false;
+        }
+        return this.id == name2;
+      }
+      /**
+      Create a function from node types to arbitrary values by
+      specifying an object whose property names are node or
+      [group](#common.NodeProp^group) names. Often useful with
+      [`NodeProp.add`](#common.NodeProp.add). You can put multiple
+      names, separated by spaces, in a single property name to map
+      multiple node names to a single value.
+      */
+      static match(map2) {
+        let direct = /* @__PURE__ */ Object.create(null);
+        for (let prop in map2)
+          for (let name2 of prop.split(" "))
+            direct[name2] = map2[prop];
+        return (node2) => {
+          for (let groups2 = node2.prop(NodeProp.group), i = -1; i < (groups2 ? groups2.length : 0); i++) {
+            let found = direct[i < 0 ? node2.name : groups2[i]];
+            if (found)
+              return found;
+          }
+        };
+      }
+    };
+    NodeType.none = new NodeType(
+      "",
+      /* @__PURE__ */ Object.create(null),
+      0,
+      8
+      /* NodeFlag.Anonymous */
+    );
+    NodeSet = class _NodeSet {
+      /**
+      Create a set with the given types. The `id` property of each
+      type should correspond to its position within the array.
+      */
+      constructor(types) {
+        this.types = types;
+        for (let i = 0; i < types.length; i++)
+          if (types[i].id != i)
+            throw new RangeError("Node type ids should correspond to array positions when creating a node set");
+      }
+      /**
+      Create a copy of this set with some node properties added. The
+      arguments to this method can be created with
+      [`NodeProp.add`](#common.NodeProp.add).
+      */
+      extend(...props) {
+        let newTypes = [];
+        for (let type of this.types) {
+          let newProps = null;
+          for (let source of props) {
+            let add = source(type);
+            if (add) {
+              if (!newProps)
+                newProps = Object.assign({}, type.props);
+              let value = add[1], prop = add[0];
+              if (prop.combine && prop.id in newProps)
+                value = prop.combine(newProps[prop.id], value);
+              newProps[prop.id] = value;
+            }
+          }
+          newTypes.push(newProps ? new NodeType(type.name, newProps, type.id, type.flags) : type);
+        }
+        return new _NodeSet(newTypes);
+      }
+    };
+    CachedNode = /* @__PURE__ */ new WeakMap();
+    CachedInnerNode = /* @__PURE__ */ new WeakMap();
+    (function(IterMode2) {
+      IterMode2[IterMode2["ExcludeBuffers"] = 1] = "ExcludeBuffers";
+      IterMode2[IterMode2["IncludeAnonymous"] = 2] = "IncludeAnonymous";
+      IterMode2[IterMode2["IgnoreMounts"] = 4] = "IgnoreMounts";
+      IterMode2[IterMode2["IgnoreOverlays"] = 8] = "IgnoreOverlays";
+      IterMode2[IterMode2["EnterBracketed"] = 16] = "EnterBracketed";
+    })(IterMode || (IterMode = {}));
+    Tree = class _Tree {
+      /**
+      Construct a new tree. See also [`Tree.build`](#common.Tree^build).
+      */
+      constructor(type, children, positions, length, props) {
+        this.type = type;
+        this.children = children;
+        this.positions = positions;
+        this.length = length;
+        this.props = null;
+        if (props && props.length) {
+          this.props = /* @__PURE__ */ Object.create(null);
+          for (let [prop, value] of props)
+            this.props[typeof prop == "number" ? prop : prop.id] = value;
+        }
+      }
+      /**
+      @internal
+      */
+      toString() {
+        let mounted = MountedTree.get(this);
+        if (mounted && !mounted.overlay)
+          return mounted.tree.toString();
+        let children = "";
+        for (let ch of this.children) {
+          let str = ch.toString();
+          if (str) {
+            if (children)
+              children += ",";
+            children += str;
+          }
+        }
+        return !this.type.name ? children : (/\W/.test(this.type.name) && !this.type.isError ? JSON.stringify(this.type.name) : this.type.name) + (children.length ? "(" + children + ")" : "");
+      }
+      /**
+      Get a [tree cursor](#common.TreeCursor) positioned at the top of
+      the tree. Mode can be used to [control](#common.IterMode) which
+      nodes the cursor visits.
+      */
+      cursor(mode = 0) {
+        return new TreeCursor(this.topNode, mode);
+      }
+      /**
+      Get a [tree cursor](#common.TreeCursor) pointing into this tree
+      at the given position and side (see
+      [`moveTo`](#common.TreeCursor.moveTo).
+      */
+      cursorAt(pos, side = 0, mode = 0) {
+        let scope = CachedNode.get(this) || this.topNode;
+        let cursor = new TreeCursor(scope);
+        cursor.moveTo(pos, side);
+        CachedNode.set(this, cursor._tree);
+        return cursor;
+      }
+      /**
+      Get a [syntax node](#common.SyntaxNode) object for the top of the
+      tree.
+      */
+      get topNode() {
+        return new TreeNode(this, 0, 0, null);
+      }
+      /**
+      Get the [syntax node](#common.SyntaxNode) at the given position.
+      If `side` is -1, this will move into nodes that end at the
+      position. If 1, it'll move into nodes that start at the
+      position. With 0, it'll only enter nodes that cover the position
+      from both sides.
+      
+      Note that this will not enter
+      [overlays](#common.MountedTree.overlay), and you often want
+      [`resolveInner`](#common.Tree.resolveInner) instead.
+      */
+      resolve(pos, side = 0) {
+        let node2 = resolveNode(CachedNode.get(this) || this.topNode, pos, side, false);
+        CachedNode.set(this, node2);
+        return node2;
+      }
+      /**
+      Like [`resolve`](#common.Tree.resolve), but will enter
+      [overlaid](#common.MountedTree.overlay) nodes, producing a syntax node
+      pointing into the innermost overlaid tree at the given position
+      (with parent links going through all parent structure, including
+      the host trees).
+      */
+      resolveInner(pos, side = 0) {
+        let node2 = resolveNode(CachedInnerNode.get(this) || this.topNode, pos, side, true);
+        CachedInnerNode.set(this, node2);
+        return node2;
+      }
+      /**
+      In some situations, it can be useful to iterate through all
+      nodes around a position, including those in overlays that don't
+      directly cover the position. This method gives you an iterator
+      that will produce all nodes, from small to big, around the given
+      position.
+      */
+      resolveStack(pos, side = 0) {
+        return stackIterator(this, pos, side);
+      }
+      /**
+      Iterate over the tree and its children, calling `enter` for any
+      node that touches the `from`/`to` region (if given) before
+      running over such a node's children, and `leave` (if given) when
+      leaving the node. When `enter` returns `false`, that node will
+      not have its children iterated over (or `leave` called).
+      */
+      iterate(spec) {
+        let { enter, leave, from = 0, to = this.length } = spec;
+        let mode = spec.mode || 0, anon = (mode & IterMode.IncludeAnonymous) > 0;
+        for (let c = this.cursor(mode | IterMode.IncludeAnonymous); ; ) {
+          let entered = false;
+          if (c.from <= to && c.to >= from && (!anon && c.type.isAnonymous || enter(c) !== false)) {
+            if (c.firstChild())
+              continue;
+            entered = true;
+          }
+          for (; ; ) {
+            if (entered && leave && (anon || !c.type.isAnonymous))
+              leave(c);
+            if (c.nextSibling())
+              break;
+            if (!c.parent())
+              return;
+            entered = true;
+          }
+        }
+      }
+      /**
+      Get the value of the given [node prop](#common.NodeProp) for this
+      node. Works with both per-node and per-type props.
+      */
+      prop(prop) {
+        return !prop.perNode ? this.type.prop(prop) : this.props ? this.props[prop.id] : void 0;
+      }
+      /**
+      Returns the node's [per-node props](#common.NodeProp.perNode) in a
+      format that can be passed to the [`Tree`](#common.Tree)
+      constructor.
+      */
+      get propValues() {
+        let result = [];
+        if (this.props)
+          for (let id in this.props)
+            result.push([+id, this.props[id]]);
+        return result;
+      }
+      /**
+      Balance the direct children of this tree, producing a copy of
+      which may have children grouped into subtrees with type
+      [`NodeType.none`](#common.NodeType^none).
+      */
+      balance(config2 = {}) {
+        return this.children.length <= 8 ? this : balanceRange(NodeType.none, this.children, this.positions, 0, this.children.length, 0, this.length, (children, positions, length) => new _Tree(this.type, children, positions, length, this.propValues), config2.makeTree || ((children, positions, length) => new _Tree(NodeType.none, children, positions, length)));
+      }
+      /**
+      Build a tree from a postfix-ordered buffer of node information,
+      or a cursor over such a buffer.
+      */
+      static build(data) {
+        return buildTree(data);
+      }
+    };
+    Tree.empty = new Tree(NodeType.none, [], [], 0);
+    FlatBufferCursor = class _FlatBufferCursor {
+      constructor(buffer, index) {
+        this.buffer = buffer;
+        this.index = index;
+      }
+      get id() {
+        return this.buffer[this.index - 4];
+      }
+      get start() {
+        return this.buffer[this.index - 3];
+      }
+      get end() {
+        return this.buffer[this.index - 2];
+      }
+      get size() {
+        return this.buffer[this.index - 1];
+      }
+      get pos() {
+        return this.index;
+      }
+      next() {
+        this.index -= 4;
+      }
+      fork() {
+        return new _FlatBufferCursor(this.buffer, this.index);
+      }
+    };
+    TreeBuffer = class _TreeBuffer {
+      /**
+      Create a tree buffer.
+      */
+      constructor(buffer, length, set2) {
+        this.buffer = buffer;
+        this.length = length;
+        this.set = set2;
+      }
+      /**
+      @internal
+      */
+      get type() {
+        return NodeType.none;
+      }
+      /**
+      @internal
+      */
+      toString() {
+        let result = [];
+        for (let index = 0; index < this.buffer.length; ) {
+          result.push(this.childString(index));
+          index = this.buffer[index + 3];
+        }
+        return result.join(",");
+      }
+      /**
+      @internal
+      */
+      childString(index) {
+        let id = this.buffer[index], endIndex = this.buffer[index + 3];
+        let type = this.set.types[id], result = type.name;
+        if (/\W/.test(result) && !type.isError)
+          result = JSON.stringify(result);
+        index += 4;
+        if (endIndex == index)
+          return result;
+        let children = [];
+        while (index < endIndex) {
+          children.push(this.childString(index));
+          index = this.buffer[index + 3];
+        }
+        return result + "(" + children.join(",") + ")";
+      }
+      /**
+      @internal
+      */
+      findChild(startIndex, endIndex, dir, pos, side) {
+        let { buffer } = this, pick2 = -1;
+        for (let i = startIndex; i != endIndex; i = buffer[i + 3]) {
+          if (checkSide(side, pos, buffer[i + 1], buffer[i + 2])) {
+            pick2 = i;
+            if (dir > 0)
+              break;
+          }
+        }
+        return pick2;
+      }
+      /**
+      @internal
+      */
+      slice(startI, endI, from) {
+        let b = this.buffer;
+        let copy = new Uint16Array(endI - startI), len = 0;
+        for (let i = startI, j = 0; i < endI; ) {
+          copy[j++] = b[i++];
+          copy[j++] = b[i++] - from;
+          let to = copy[j++] = b[i++] - from;
+          copy[j++] = b[i++] - startI;
+          len = Math.max(len, to);
+        }
+        return new _TreeBuffer(copy, len, this.set);
+      }
+    };
+    BaseNode = class {
+      cursor(mode = 0) {
+        return new TreeCursor(this, mode);
+      }
+      getChild(type, before = null, after = null) {
+        let r = getChildren(this, type, before, after);
+        return r.length ? r[0] : null;
+      }
+      getChildren(type, before = null, after = null) {
+        return getChildren(this, type, before, after);
+      }
+      resolve(pos, side = 0) {
+        return resolveNode(this, pos, side, false);
+      }
+      resolveInner(pos, side = 0) {
+        return resolveNode(this, pos, side, true);
+      }
+      matchContext(context) {
+        return matchNodeContext(this.parent, context);
+      }
+      enterUnfinishedNodesBefore(pos) {
+        let scan = this.childBefore(pos), node2 = this;
+        while (scan) {
+          let last = scan.lastChild;
+          if (!last || last.to != scan.to)
+            break;
+          if (last.type.isError && last.from == last.to) {
+            node2 = scan;
+            scan = last.prevSibling;
+          } else {
+            scan = last;
+          }
+        }
+        return node2;
+      }
+      get node() {
+        return this;
+      }
+      get next() {
+        return this.parent;
+      }
+    };
+    TreeNode = class _TreeNode extends BaseNode {
+      constructor(_tree, from, index, _parent) {
+        super();
+        this._tree = _tree;
+        this.from = from;
+        this.index = index;
+        this._parent = _parent;
+      }
+      get type() {
+        return this._tree.type;
+      }
+      get name() {
+        return this._tree.type.name;
+      }
+      get to() {
+        return this.from + this._tree.length;
+      }
+      nextChild(i, dir, pos, side, mode = 0) {
+        for (let parent = this; ; ) {
+          for (let { children, positions } = parent._tree, e = dir > 0 ? children.length : -1; i != e; i += dir) {
+            let next = children[i], start = positions[i] + parent.from, mounted;
+            if (!(mode & IterMode.EnterBracketed && next instanceof Tree && (mounted = MountedTree.get(next)) && !mounted.overlay && mounted.bracketed && pos >= start && pos <= start + next.length) && !checkSide(side, pos, start, start + next.length))
+              continue;
+            if (next instanceof TreeBuffer) {
+              if (mode & IterMode.ExcludeBuffers)
+                continue;
+              let index = next.findChild(0, next.buffer.length, dir, pos - start, side);
+              if (index > -1)
+                return new BufferNode(new BufferContext(parent, next, i, start), null, index);
+            } else if (mode & IterMode.IncludeAnonymous || (!next.type.isAnonymous || hasChild(next))) {
+              let mounted2;
+              if (!(mode & IterMode.IgnoreMounts) && (mounted2 = MountedTree.get(next)) && !mounted2.overlay)
+                return new _TreeNode(mounted2.tree, start, i, parent);
+              let inner = new _TreeNode(next, start, i, parent);
+              return mode & IterMode.IncludeAnonymous || !inner.type.isAnonymous ? inner : inner.nextChild(dir < 0 ? next.children.length - 1 : 0, dir, pos, side, mode);
+            }
+          }
+          if (mode & IterMode.IncludeAnonymous || !parent.type.isAnonymous)
+            return null;
+          if (parent.index >= 0)
+            i = parent.index + dir;
+          else
+            i = dir < 0 ? -1 : parent._parent._tree.children.length;
+          parent = parent._parent;
+          if (!parent)
+            return null;
+        }
+      }
+      get firstChild() {
+        return this.nextChild(
+          0,
+          1,
+          0,
+          4
+          /* Side.DontCare */
+        );
+      }
+      get lastChild() {
+        return this.nextChild(
+          this._tree.children.length - 1,
+          -1,
+          0,
+          4
+          /* Side.DontCare */
+        );
+      }
+      childAfter(pos) {
+        return this.nextChild(
+          0,
+          1,
+          pos,
+          2
+          /* Side.After */
+        );
+      }
+      childBefore(pos) {
+        return this.nextChild(
+          this._tree.children.length - 1,
+          -1,
+          pos,
+          -2
+          /* Side.Before */
+        );
+      }
+      prop(prop) {
+        return this._tree.prop(prop);
+      }
+      enter(pos, side, mode = 0) {
+        let mounted;
+        if (!(mode & IterMode.IgnoreOverlays) && (mounted = MountedTree.get(this._tree)) && mounted.overlay) {
+          let rPos = pos - this.from, enterBracketed = mode & IterMode.EnterBracketed && mounted.bracketed;
+          for (let { from, to } of mounted.overlay) {
+            if ((side > 0 || enterBracketed ? from <= rPos : from < rPos) && (side < 0 || enterBracketed ? to >= rPos : to > rPos))
+              return new _TreeNode(mounted.tree, mounted.overlay[0].from + this.from, -1, this);
+          }
+        }
+        return this.nextChild(0, 1, pos, side, mode);
+      }
+      nextSignificantParent() {
+        let val = this;
+        while (val.type.isAnonymous && val._parent)
+          val = val._parent;
+        return val;
+      }
+      get parent() {
+        return this._parent ? this._parent.nextSignificantParent() : null;
+      }
+      get nextSibling() {
+        return this._parent && this.index >= 0 ? this._parent.nextChild(
+          this.index + 1,
+          1,
+          0,
+          4
+          /* Side.DontCare */
+        ) : null;
+      }
+      get prevSibling() {
+        return this._parent && this.index >= 0 ? this._parent.nextChild(
+          this.index - 1,
+          -1,
+          0,
+          4
+          /* Side.DontCare */
+        ) : null;
+      }
+      get tree() {
+        return this._tree;
+      }
+      toTree() {
+        return this._tree;
+      }
+      /**
+      @internal
+      */
+      toString() {
+        return this._tree.toString();
+      }
+    };
+    BufferContext = class {
+      constructor(parent, buffer, index, start) {
+        this.parent = parent;
+        this.buffer = buffer;
+        this.index = index;
+        this.start = start;
+      }
+    };
+    BufferNode = class _BufferNode extends BaseNode {
+      get name() {
+        return this.type.name;
+      }
+      get from() {
+        return this.context.start + this.context.buffer.buffer[this.index + 1];
+      }
+      get to() {
+        return this.context.start + this.context.buffer.buffer[this.index + 2];
+      }
+      constructor(context, _parent, index) {
+        super();
+        this.context = context;
+        this._parent = _parent;
+        this.index = index;
+        this.type = context.buffer.set.types[context.buffer.buffer[index]];
+      }
+      child(dir, pos, side) {
+        let { buffer } = this.context;
+        let index = buffer.findChild(this.index + 4, buffer.buffer[this.index + 3], dir, pos - this.context.start, side);
+        return index < 0 ? null : new _BufferNode(this.context, this, index);
+      }
+      get firstChild() {
+        return this.child(
+          1,
+          0,
+          4
+          /* Side.DontCare */
+        );
+      }
+      get lastChild() {
+        return this.child(
+          -1,
+          0,
+          4
+          /* Side.DontCare */
+        );
+      }
+      childAfter(pos) {
+        return this.child(
+          1,
+          pos,
+          2
+          /* Side.After */
+        );
+      }
+      childBefore(pos) {
+        return this.child(
+          -1,
+          pos,
+          -2
+          /* Side.Before */
+        );
+      }
+      prop(prop) {
+        return this.type.prop(prop);
+      }
+      enter(pos, side, mode = 0) {
+        if (mode & IterMode.ExcludeBuffers)
+          return null;
+        let { buffer } = this.context;
+        let index = buffer.findChild(this.index + 4, buffer.buffer[this.index + 3], side > 0 ? 1 : -1, pos - this.context.start, side);
+        return index < 0 ? null : new _BufferNode(this.context, this, index);
+      }
+      get parent() {
+        return this._parent || this.context.parent.nextSignificantParent();
+      }
+      externalSibling(dir) {
+        return this._parent ? null : this.context.parent.nextChild(
+          this.context.index + dir,
+          dir,
+          0,
+          4
+          /* Side.DontCare */
+        );
+      }
+      get nextSibling() {
+        let { buffer } = this.context;
+        let after = buffer.buffer[this.index + 3];
+        if (after < (this._parent ? buffer.buffer[this._parent.index + 3] : buffer.buffer.length))
+          return new _BufferNode(this.context, this._parent, after);
+        return this.externalSibling(1);
+      }
+      get prevSibling() {
+        let { buffer } = this.context;
+        let parentStart = this._parent ? this._parent.index + 4 : 0;
+        if (this.index == parentStart)
+          return this.externalSibling(-1);
+        return new _BufferNode(this.context, this._parent, buffer.findChild(
+          parentStart,
+          this.index,
+          -1,
+          0,
+          4
+          /* Side.DontCare */
+        ));
+      }
+      get tree() {
+        return null;
+      }
+      toTree() {
+        let children = [], positions = [];
+        let { buffer } = this.context;
+        let startI = this.index + 4, endI = buffer.buffer[this.index + 3];
+        if (endI > startI) {
+          let from = buffer.buffer[this.index + 1];
+          children.push(buffer.slice(startI, endI, from));
+          positions.push(0);
+        }
+        return new Tree(this.type, children, positions, this.to - this.from);
+      }
+      /**
+      @internal
+      */
+      toString() {
+        return this.context.buffer.childString(this.index);
+      }
+    };
+    StackIterator = class {
+      constructor(heads, node2) {
+        this.heads = heads;
+        this.node = node2;
+      }
+      get next() {
+        return iterStack(this.heads);
+      }
+    };
+    TreeCursor = class {
+      /**
+      Shorthand for `.type.name`.
+      */
+      get name() {
+        return this.type.name;
+      }
+      /**
+      @internal
+      */
+      constructor(node2, mode = 0) {
+        this.buffer = null;
+        this.stack = [];
+        this.index = 0;
+        this.bufferNode = null;
+        this.mode = mode & ~IterMode.EnterBracketed;
+        if (node2 instanceof TreeNode) {
+          this.yieldNode(node2);
+        } else {
+          this._tree = node2.context.parent;
+          this.buffer = node2.context;
+          for (let n = node2._parent; n; n = n._parent)
+            this.stack.unshift(n.index);
+          this.bufferNode = node2;
+          this.yieldBuf(node2.index);
+        }
+      }
+      yieldNode(node2) {
+        if (!node2)
+          return false;
+        this._tree = node2;
+        this.type = node2.type;
+        this.from = node2.from;
+        this.to = node2.to;
+        return true;
+      }
+      yieldBuf(index, type) {
+        this.index = index;
+        let { start, buffer } = this.buffer;
+        this.type = type || buffer.set.types[buffer.buffer[index]];
+        this.from = start + buffer.buffer[index + 1];
+        this.to = start + buffer.buffer[index + 2];
+        return true;
+      }
+      /**
+      @internal
+      */
+      yield(node2) {
+        if (!node2)
+          return false;
+        if (node2 instanceof TreeNode) {
+          this.buffer = null;
+          return this.yieldNode(node2);
+        }
+        this.buffer = node2.context;
+        return this.yieldBuf(node2.index, node2.type);
+      }
+      /**
+      @internal
+      */
+      toString() {
+        return this.buffer ? this.buffer.buffer.childString(this.index) : this._tree.toString();
+      }
+      /**
+      @internal
+      */
+      enterChild(dir, pos, side) {
+        if (!this.buffer)
+          return this.yield(this._tree.nextChild(dir < 0 ? this._tree._tree.children.length - 1 : 0, dir, pos, side, this.mode));
+        let { buffer } = this.buffer;
+        let index = buffer.findChild(this.index + 4, buffer.buffer[this.index + 3], dir, pos - this.buffer.start, side);
+        if (index < 0)
+          return false;
+        this.stack.push(this.index);
+        return this.yieldBuf(index);
+      }
+      /**
+      Move the cursor to this node's first child. When this returns
+      false, the node has no child, and the cursor has not been moved.
+      */
+      firstChild() {
+        return this.enterChild(
+          1,
+          0,
+          4
+          /* Side.DontCare */
+        );
+      }
+      /**
+      Move the cursor to this node's last child.
+      */
+      lastChild() {
+        return this.enterChild(
+          -1,
+          0,
+          4
+          /* Side.DontCare */
+        );
+      }
+      /**
+      Move the cursor to the first child that ends after `pos`.
+      */
+      childAfter(pos) {
+        return this.enterChild(
+          1,
+          pos,
+          2
+          /* Side.After */
+        );
+      }
+      /**
+      Move to the last child that starts before `pos`.
+      */
+      childBefore(pos) {
+        return this.enterChild(
+          -1,
+          pos,
+          -2
+          /* Side.Before */
+        );
+      }
+      /**
+      Move the cursor to the child around `pos`. If side is -1 the
+      child may end at that position, when 1 it may start there. This
+      will also enter [overlaid](#common.MountedTree.overlay)
+      [mounted](#common.NodeProp^mounted) trees unless `overlays` is
+      set to false.
+      */
+      enter(pos, side, mode = this.mode) {
+        if (!this.buffer)
+          return this.yield(this._tree.enter(pos, side, mode));
+        return mode & IterMode.ExcludeBuffers ? false : this.enterChild(1, pos, side);
+      }
+      /**
+      Move to the node's parent node, if this isn't the top node.
+      */
+      parent() {
+        if (!this.buffer)
+          return this.yieldNode(this.mode & IterMode.IncludeAnonymous ? this._tree._parent : this._tree.parent);
+        if (this.stack.length)
+          return this.yieldBuf(this.stack.pop());
+        let parent = this.mode & IterMode.IncludeAnonymous ? this.buffer.parent : this.buffer.parent.nextSignificantParent();
+        this.buffer = null;
+        return this.yieldNode(parent);
+      }
+      /**
+      @internal
+      */
+      sibling(dir) {
+        if (!this.buffer)
+          return !this._tree._parent ? false : this.yield(this._tree.index < 0 ? null : this._tree._parent.nextChild(this._tree.index + dir, dir, 0, 4, this.mode));
+        let { buffer } = this.buffer, d = this.stack.length - 1;
+        if (dir < 0) {
+          let parentStart = d < 0 ? 0 : this.stack[d] + 4;
+          if (this.index != parentStart)
+            return this.yieldBuf(buffer.findChild(
+              parentStart,
+              this.index,
+              -1,
+              0,
+              4
+              /* Side.DontCare */
+            ));
+        } else {
+          let after = buffer.buffer[this.index + 3];
+          if (after < (d < 0 ? buffer.buffer.length : buffer.buffer[this.stack[d] + 3]))
+            return this.yieldBuf(after);
+        }
+        return d < 0 ? this.yield(this.buffer.parent.nextChild(this.buffer.index + dir, dir, 0, 4, this.mode)) : false;
+      }
+      /**
+      Move to this node's next sibling, if any.
+      */
+      nextSibling() {
+        return this.sibling(1);
+      }
+      /**
+      Move to this node's previous sibling, if any.
+      */
+      prevSibling() {
+        return this.sibling(-1);
+      }
+      atLastNode(dir) {
+        let index, parent, { buffer } = this;
+        if (buffer) {
+          if (dir > 0) {
+            if (this.index < buffer.buffer.buffer.length)
+              return false;
+          } else {
+            for (let i = 0; i < this.index; i++)
+              if (buffer.buffer.buffer[i + 3] < this.index)
+                return false;
+          }
+          ({ index, parent } = buffer);
+        } else {
+          ({ index, _parent: parent } = this._tree);
+        }
+        for (; parent; { index, _parent: parent } = parent) {
+          if (index > -1)
+            for (let i = index + dir, e = dir < 0 ? -1 : parent._tree.children.length; i != e; i += dir) {
+              let child = parent._tree.children[i];
+              if (this.mode & IterMode.IncludeAnonymous || child instanceof TreeBuffer || !child.type.isAnonymous || hasChild(child))
+                return false;
+            }
+        }
+        return true;
+      }
+      move(dir, enter) {
+        if (enter && this.enterChild(
+          dir,
+          0,
+          4
+          /* Side.DontCare */
+        ))
+          return true;
+        for (; ; ) {
+          if (this.sibling(dir))
+            return true;
+          if (this.atLastNode(dir) || !this.parent())
+            return false;
+        }
+      }
+      /**
+      Move to the next node in a
+      [pre-order](https://en.wikipedia.org/wiki/Tree_traversal#Pre-order,_NLR)
+      traversal, going from a node to its first child or, if the
+      current node is empty or `enter` is false, its next sibling or
+      the next sibling of the first parent node that has one.
+      */
+      next(enter = true) {
+        return this.move(1, enter);
+      }
+      /**
+      Move to the next node in a last-to-first pre-order traversal. A
+      node is followed by its last child or, if it has none, its
+      previous sibling or the previous sibling of the first parent
+      node that has one.
+      */
+      prev(enter = true) {
+        return this.move(-1, enter);
+      }
+      /**
+      Move the cursor to the innermost node that covers `pos`. If
+      `side` is -1, it will enter nodes that end at `pos`. If it is 1,
+      it will enter nodes that start at `pos`.
+      */
+      moveTo(pos, side = 0) {
+        while (this.from == this.to || (side < 1 ? this.from >= pos : this.from > pos) || (side > -1 ? this.to <= pos : this.to < pos))
+          if (!this.parent())
+            break;
+        while (this.enterChild(1, pos, side)) {
+        }
+        return this;
+      }
+      /**
+      Get a [syntax node](#common.SyntaxNode) at the cursor's current
+      position.
+      */
+      get node() {
+        if (!this.buffer)
+          return this._tree;
+        let cache = this.bufferNode, result = null, depth = 0;
+        if (cache && cache.context == this.buffer) {
+          scan: for (let index = this.index, d = this.stack.length; d >= 0; ) {
+            for (let c = cache; c; c = c._parent)
+              if (c.index == index) {
+                if (index == this.index)
+                  return c;
+                result = c;
+                depth = d + 1;
+                break scan;
+              }
+            index = this.stack[--d];
+          }
+        }
+        for (let i = depth; i < this.stack.length; i++)
+          result = new BufferNode(this.buffer, result, this.stack[i]);
+        return this.bufferNode = new BufferNode(this.buffer, result, this.index);
+      }
+      /**
+      Get the [tree](#common.Tree) that represents the current node, if
+      any. Will return null when the node is in a [tree
+      buffer](#common.TreeBuffer).
+      */
+      get tree() {
+        return this.buffer ? null : this._tree._tree;
+      }
+      /**
+      Iterate over the current node and all its descendants, calling
+      `enter` when entering a node and `leave`, if given, when leaving
+      one. When `enter` returns `false`, any children of that node are
+      skipped, and `leave` isn't called for it.
+      */
+      iterate(enter, leave) {
+        for (let depth = 0; ; ) {
+          let mustLeave = false;
+          if (this.type.isAnonymous || enter(this) !== false) {
+            if (this.firstChild()) {
+              depth++;
+              continue;
+            }
+            if (!this.type.isAnonymous)
+              mustLeave = true;
+          }
+          for (; ; ) {
+            if (mustLeave && leave)
+              leave(this);
+            mustLeave = this.type.isAnonymous;
+            if (!depth)
+              return;
+            if (this.nextSibling())
+              break;
+            this.parent();
+            depth--;
+            mustLeave = true;
+          }
+        }
+      }
+      /**
+      Test whether the current node matches a given context—a sequence
+      of direct parent node names. Empty strings in the context array
+      are treated as wildcards.
+      */
+      matchContext(context) {
+        if (!this.buffer)
+          return matchNodeContext(this.node.parent, context);
+        let { buffer } = this.buffer, { types } = buffer.set;
+        for (let i = context.length - 1, d = this.stack.length - 1; i >= 0; d--) {
+          if (d < 0)
+            return matchNodeContext(this._tree, context, i);
+          let type = types[buffer.buffer[this.stack[d]]];
+          if (!type.isAnonymous) {
+            if (context[i] && context[i] != type.name)
+              return false;
+            i--;
+          }
+        }
+        return true;
+      }
+    };
+    nodeSizeCache = /* @__PURE__ */ new WeakMap();
+    Parser = class {
+      /**
+      Start a parse, returning a [partial parse](#common.PartialParse)
+      object. [`fragments`](#common.TreeFragment) can be passed in to
+      make the parse incremental.
+      
+      By default, the entire input is parsed. You can pass `ranges`,
+      which should be a sorted array of non-empty, non-overlapping
+      ranges, to parse only those ranges. The tree returned in that
+      case will start at `ranges[0].from`.
+      */
+      startParse(input2, fragments, ranges) {
+        if (typeof input2 == "string")
+          input2 = new StringInput(input2);
+        ranges = !ranges ? [new Range(0, input2.length)] : ranges.length ? ranges.map((r) => new Range(r.from, r.to)) : [new Range(0, 0)];
+        return this.createParse(input2, fragments || [], ranges);
+      }
+      /**
+      Run a full parse, returning the resulting tree.
+      */
+      parse(input2, fragments, ranges) {
+        let parse5 = this.startParse(input2, fragments, ranges);
+        for (; ; ) {
+          let done = parse5.advance();
+          if (done)
+            return done;
+        }
+      }
+    };
+    StringInput = class {
+      constructor(string5) {
+        this.string = string5;
+      }
+      get length() {
+        return this.string.length;
+      }
+      chunk(from) {
+        return this.string.slice(from);
+      }
+      get lineChunks() {
+        return false;
+      }
+      read(from, to) {
+        return this.string.slice(from, to);
+      }
+    };
+    stoppedInner = new NodeProp({ perNode: true });
+  }
+});
+
+// node_modules/@lezer/lr/dist/index.js
+function decodeArray(input2, Type = Uint16Array) {
+  if (typeof input2 != "string")
+    return input2;
+  let array2 = null;
+  for (let pos = 0, out = 0; pos < input2.length; ) {
+    let value = 0;
+    for (; ; ) {
+      let next = input2.charCodeAt(pos++), stop = false;
+      if (next == 126) {
+        value = 65535;
+        break;
+      }
+      if (next >= 92)
+        next--;
+      if (next >= 34)
+        next--;
+      let digit = next - 32;
+      if (digit >= 46) {
+        digit -= 46;
+        stop = true;
+      }
+      value += digit;
+      if (stop)
+        break;
+      value *= 46;
+    }
+    if (array2)
+      array2[out++] = value;
+    else
+      array2 = new Type(value);
+  }
+  return array2;
+}
+function readToken(data, input2, stack, group, precTable, precOffset) {
+  let state = 0, groupMask = 1 << group, { dialect } = stack.p.parser;
+  scan: for (; ; ) {
+    if ((groupMask & data[state]) == 0)
+      break;
+    let accEnd = data[state + 1];
+    for (let i = state + 3; i < accEnd; i += 2)
+      if ((data[i + 1] & groupMask) > 0) {
+        let term = data[i];
+        if (dialect.allows(term) && (input2.token.value == -1 || input2.token.value == term || overrides(term, input2.token.value, precTable, precOffset))) {
+          input2.acceptToken(term);
+          break;
+        }
+      }
+    let next = input2.next, low = 0, high = data[state + 2];
+    if (input2.next < 0 && high > low && data[accEnd + high * 3 - 3] == 65535) {
+      state = data[accEnd + high * 3 - 1];
+      continue scan;
+    }
+    for (; low < high; ) {
+      let mid = low + high >> 1;
+      let index = accEnd + mid + (mid << 1);
+      let from = data[index], to = data[index + 1] || 65536;
+      if (next < from)
+        high = mid;
+      else if (next >= to)
+        low = mid + 1;
+      else {
+        state = data[index + 2];
+        input2.advance();
+        continue scan;
+      }
+    }
+    break;
+  }
+}
+function findOffset(data, start, term) {
+  for (let i = start, next; (next = data[i]) != 65535; i++)
+    if (next == term)
+      return i - start;
+  return -1;
+}
+function overrides(token, prev, tableData, tableOffset) {
+  let iPrev = findOffset(tableData, tableOffset, prev);
+  return iPrev < 0 || findOffset(tableData, tableOffset, token) < iPrev;
+}
+function cutAt(tree, pos, side) {
+  let cursor = tree.cursor(IterMode.IncludeAnonymous);
+  cursor.moveTo(pos);
+  for (; ; ) {
+    if (!(side < 0 ? cursor.childBefore(pos) : cursor.childAfter(pos)))
+      for (; ; ) {
+        if ((side < 0 ? cursor.to < pos : cursor.from > pos) && !cursor.type.isError)
+          return side < 0 ? Math.max(0, Math.min(
+            cursor.to - 1,
+            pos - 25
+            /* Lookahead.Margin */
+          )) : Math.min(tree.length, Math.max(
+            cursor.from + 1,
+            pos + 25
+            /* Lookahead.Margin */
+          ));
+        if (side < 0 ? cursor.prevSibling() : cursor.nextSibling())
+          break;
+        if (!cursor.parent())
+          return side < 0 ? 0 : tree.length;
+      }
+  }
+}
+function pushStackDedup(stack, newStacks) {
+  for (let i = 0; i < newStacks.length; i++) {
+    let other = newStacks[i];
+    if (other.pos == stack.pos && other.sameState(stack)) {
+      if (newStacks[i].score < stack.score)
+        newStacks[i] = stack;
+      return;
+    }
+  }
+  newStacks.push(stack);
+}
+function pair(data, off) {
+  return data[off] | data[off + 1] << 16;
+}
+function findFinished(stacks) {
+  let best = null;
+  for (let stack of stacks) {
+    let stopped = stack.p.stoppedAt;
+    if ((stack.pos == stack.p.stream.end || stopped != null && stack.pos > stopped) && stack.p.parser.stateFlag(
+      stack.state,
+      2
+      /* StateFlag.Accepting */
+    ) && (!best || best.score < stack.score))
+      best = stack;
+  }
+  return best;
+}
+function getSpecializer(spec) {
+  if (spec.external) {
+    let mask = spec.extend ? 1 : 0;
+    return (value, stack) => spec.external(value, stack) << 1 | mask;
+  }
+  return spec.get;
+}
+var Stack, StackContext, SimulatedStack, StackBufferCursor, CachedToken, nullToken, InputStream, TokenGroup, LocalTokenGroup, verbose, stackIDs, FragmentCursor, TokenCache, Parse, Dialect, LRParser;
+var init_dist2 = __esm({
+  "node_modules/@lezer/lr/dist/index.js"() {
+    init_dist();
+    Stack = class _Stack {
+      /**
+      @internal
+      */
+      constructor(p, stack, state, reducePos, pos, score, buffer, bufferBase, curContext, lookAhead = 0, parent) {
+        this.p = p;
+        this.stack = stack;
+        this.state = state;
+        this.reducePos = reducePos;
+        this.pos = pos;
+        this.score = score;
+        this.buffer = buffer;
+        this.bufferBase = bufferBase;
+        this.curContext = curContext;
+        this.lookAhead = lookAhead;
+        this.parent = parent;
+      }
+      /**
+      @internal
+      */
+      toString() {
+        return `[${this.stack.filter((_, i) => i % 3 == 0).concat(this.state)}]@${this.pos}${this.score ? "!" + this.score : ""}`;
+      }
+      // Start an empty stack
+      /**
+      @internal
+      */
+      static start(p, state, pos = 0) {
+        let cx = p.parser.context;
+        return new _Stack(p, [], state, pos, pos, 0, [], 0, cx ? new StackContext(cx, cx.start) : null, 0, null);
+      }
+      /**
+      The stack's current [context](#lr.ContextTracker) value, if
+      any. Its type will depend on the context tracker's type
+      parameter, or it will be `null` if there is no context
+      tracker.
+      */
+      get context() {
+        return this.curContext ? this.curContext.context : null;
+      }
+      // Push a state onto the stack, tracking its start position as well
+      // as the buffer base at that point.
+      /**
+      @internal
+      */
+      pushState(state, start) {
+        this.stack.push(this.state, start, this.bufferBase + this.buffer.length);
+        this.state = state;
+      }
+      // Apply a reduce action
+      /**
+      @internal
+      */
+      reduce(action) {
+        var _a3;
+        let depth = action >> 19, type = action & 65535;
+        let { parser: parser3 } = this.p;
+        let lookaheadRecord = this.reducePos < this.pos - 25 && this.setLookAhead(this.pos);
+        let dPrec = parser3.dynamicPrecedence(type);
+        if (dPrec)
+          this.score += dPrec;
+        if (depth == 0) {
+          if (type < parser3.minRepeatTerm && this.reducePos < this.pos)
+            this.reducePos = this.pos;
+          this.pushState(parser3.getGoto(this.state, type, true), this.reducePos);
+          if (type < parser3.minRepeatTerm)
+            this.storeNode(type, this.reducePos, this.reducePos, lookaheadRecord ? 8 : 4, true);
+          this.reduceContext(type, this.reducePos);
+          return;
+        }
+        let base = this.stack.length - (depth - 1) * 3 - (action & 262144 ? 6 : 0);
+        let start = base ? this.stack[base - 2] : this.p.ranges[0].from;
+        if (type < parser3.minRepeatTerm && start == this.reducePos && this.reducePos < this.pos)
+          this.reducePos = this.pos;
+        let size = this.reducePos - start;
+        if (size >= 2e3 && !((_a3 = this.p.parser.nodeSet.types[type]) === null || _a3 === void 0 ? void 0 : _a3.isAnonymous)) {
+          if (start == this.p.lastBigReductionStart) {
+            this.p.bigReductionCount++;
+            this.p.lastBigReductionSize = size;
+          } else if (this.p.lastBigReductionSize < size) {
+            this.p.bigReductionCount = 1;
+            this.p.lastBigReductionStart = start;
+            this.p.lastBigReductionSize = size;
+          }
+        }
+        let bufferBase = base ? this.stack[base - 1] : 0, count = this.bufferBase + this.buffer.length - bufferBase;
+        if (type < parser3.minRepeatTerm || action & 131072) {
+          let pos = parser3.stateFlag(
+            this.state,
+            1
+            /* StateFlag.Skipped */
+          ) ? this.pos : this.reducePos;
+          this.storeNode(type, start, pos, count + 4, true);
+        }
+        if (action & 262144) {
+          this.state = this.stack[base];
+        } else {
+          let baseStateID = this.stack[base - 3];
+          this.state = parser3.getGoto(baseStateID, type, true);
+        }
+        while (this.stack.length > base)
+          this.stack.pop();
+        this.reduceContext(type, start);
+      }
+      // Shift a value into the buffer
+      /**
+      @internal
+      */
+      storeNode(term, start, end, size = 4, mustSink = false) {
+        if (term == 0 && (!this.stack.length || this.stack[this.stack.length - 1] < this.buffer.length + this.bufferBase)) {
+          let top = this.buffer.length;
+          if (top > 0 && this.buffer[top - 4] == 0 && this.buffer[top - 1] > -1) {
+            if (start == end)
+              return;
+            if (this.buffer[top - 2] >= start) {
+              this.buffer[top - 2] = end;
+              return;
+            }
+          }
+        }
+        if (!mustSink || this.pos == end) {
+          this.buffer.push(term, start, end, size);
+        } else {
+          let index = this.buffer.length;
+          if (index > 0 && (this.buffer[index - 4] != 0 || this.buffer[index - 1] < 0)) {
+            let mustMove = false;
+            for (let scan = index; scan > 0 && this.buffer[scan - 2] > end; scan -= 4) {
+              if (this.buffer[scan - 1] >= 0) {
+                mustMove = true;
+                break;
+              }
+            }
+            if (mustMove)
+              while (index > 0 && this.buffer[index - 2] > end) {
+                this.buffer[index] = this.buffer[index - 4];
+                this.buffer[index + 1] = this.buffer[index - 3];
+                this.buffer[index + 2] = this.buffer[index - 2];
+                this.buffer[index + 3] = this.buffer[index - 1];
+                index -= 4;
+                if (size > 4)
+                  size -= 4;
+              }
+          }
+          this.buffer[index] = term;
+          this.buffer[index + 1] = start;
+          this.buffer[index + 2] = end;
+          this.buffer[index + 3] = size;
+        }
+      }
+      // Apply a shift action
+      /**
+      @internal
+      */
+      shift(action, type, start, end) {
+        if (action & 131072) {
+          this.pushState(action & 65535, this.pos);
+        } else if ((action & 262144) == 0) {
+          let nextState = action, { parser: parser3 } = this.p;
+          this.pos = end;
+          let skipped = parser3.stateFlag(
+            nextState,
+            1
+            /* StateFlag.Skipped */
+          );
+          if (!skipped && (end > start || type <= parser3.maxNode))
+            this.reducePos = end;
+          this.pushState(nextState, skipped ? start : Math.min(start, this.reducePos));
+          this.shiftContext(type, start);
+          if (type <= parser3.maxNode)
+            this.buffer.push(type, start, end, 4);
+        } else {
+          this.pos = end;
+          this.shiftContext(type, start);
+          if (type <= this.p.parser.maxNode)
+            this.buffer.push(type, start, end, 4);
+        }
+      }
+      // Apply an action
+      /**
+      @internal
+      */
+      apply(action, next, nextStart, nextEnd) {
+        if (action & 65536)
+          this.reduce(action);
+        else
+          this.shift(action, next, nextStart, nextEnd);
+      }
+      // Add a prebuilt (reused) node into the buffer.
+      /**
+      @internal
+      */
+      useNode(value, next) {
+        let index = this.p.reused.length - 1;
+        if (index < 0 || this.p.reused[index] != value) {
+          this.p.reused.push(value);
+          index++;
+        }
+        let start = this.pos;
+        this.reducePos = this.pos = start + value.length;
+        this.pushState(next, start);
+        this.buffer.push(
+          index,
+          start,
+          this.reducePos,
+          -1
+          /* size == -1 means this is a reused value */
+        );
+        if (this.curContext)
+          this.updateContext(this.curContext.tracker.reuse(this.curContext.context, value, this, this.p.stream.reset(this.pos - value.length)));
+      }
+      // Split the stack. Due to the buffer sharing and the fact
+      // that `this.stack` tends to stay quite shallow, this isn't very
+      // expensive.
+      /**
+      @internal
+      */
+      split() {
+        let parent = this;
+        let off = parent.buffer.length;
+        if (off && parent.buffer[off - 4] == 0)
+          off -= 4;
+        while (off > 0 && parent.buffer[off - 2] > parent.reducePos)
+          off -= 4;
+        let buffer = parent.buffer.slice(off), base = parent.bufferBase + off;
+        while (parent && base == parent.bufferBase)
+          parent = parent.parent;
+        return new _Stack(this.p, this.stack.slice(), this.state, this.reducePos, this.pos, this.score, buffer, base, this.curContext, this.lookAhead, parent);
+      }
+      // Try to recover from an error by 'deleting' (ignoring) one token.
+      /**
+      @internal
+      */
+      recoverByDelete(next, nextEnd) {
+        let isNode = next <= this.p.parser.maxNode;
+        if (isNode)
+          this.storeNode(next, this.pos, nextEnd, 4);
+        this.storeNode(0, this.pos, nextEnd, isNode ? 8 : 4);
+        this.pos = this.reducePos = nextEnd;
+        this.score -= 190;
+      }
+      /**
+      Check if the given term would be able to be shifted (optionally
+      after some reductions) on this stack. This can be useful for
+      external tokenizers that want to make sure they only provide a
+      given token when it applies.
+      */
+      canShift(term) {
+        for (let sim = new SimulatedStack(this); ; ) {
+          let action = this.p.parser.stateSlot(
+            sim.state,
+            4
+            /* ParseState.DefaultReduce */
+          ) || this.p.parser.hasAction(sim.state, term);
+          if (action == 0)
+            return false;
+          if ((action & 65536) == 0)
+            return true;
+          sim.reduce(action);
+        }
+      }
+      // Apply up to Recover.MaxNext recovery actions that conceptually
+      // inserts some missing token or rule.
+      /**
+      @internal
+      */
+      recoverByInsert(next) {
+        if (this.stack.length >= 300)
+          return [];
+        let nextStates = this.p.parser.nextStates(this.state);
+        if (nextStates.length > 4 << 1 || this.stack.length >= 120) {
+          let best = [];
+          for (let i = 0, s; i < nextStates.length; i += 2) {
+            if ((s = nextStates[i + 1]) != this.state && this.p.parser.hasAction(s, next))
+              best.push(nextStates[i], s);
+          }
+          if (this.stack.length < 120)
+            for (let i = 0; best.length < 4 << 1 && i < nextStates.length; i += 2) {
+              let s = nextStates[i + 1];
+              if (!best.some((v, i2) => i2 & 1 && v == s))
+                best.push(nextStates[i], s);
+            }
+          nextStates = best;
+        }
+        let result = [];
+        for (let i = 0; i < nextStates.length && result.length < 4; i += 2) {
+          let s = nextStates[i + 1];
+          if (s == this.state)
+            continue;
+          let stack = this.split();
+          stack.pushState(s, this.pos);
+          stack.storeNode(0, stack.pos, stack.pos, 4, true);
+          stack.shiftContext(nextStates[i], this.pos);
+          stack.reducePos = this.pos;
+          stack.score -= 200;
+          result.push(stack);
+        }
+        return result;
+      }
+      // Force a reduce, if possible. Return false if that can't
+      // be done.
+      /**
+      @internal
+      */
+      forceReduce() {
+        let { parser: parser3 } = this.p;
+        let reduce = parser3.stateSlot(
+          this.state,
+          5
+          /* ParseState.ForcedReduce */
+        );
+        if ((reduce & 65536) == 0)
+          return false;
+        if (!parser3.validAction(this.state, reduce)) {
+          let depth = reduce >> 19, term = reduce & 65535;
+          let target = this.stack.length - depth * 3;
+          if (target < 0 || parser3.getGoto(this.stack[target], term, false) < 0) {
+            let backup = this.findForcedReduction();
+            if (backup == null)
+              return false;
+            reduce = backup;
+          }
+          this.storeNode(0, this.pos, this.pos, 4, true);
+          this.score -= 100;
+        }
+        this.reducePos = this.pos;
+        this.reduce(reduce);
+        return true;
+      }
+      /**
+      Try to scan through the automaton to find some kind of reduction
+      that can be applied. Used when the regular ForcedReduce field
+      isn't a valid action. @internal
+      */
+      findForcedReduction() {
+        let { parser: parser3 } = this.p, seen = [];
+        let explore = (state, depth) => {
+          if (seen.includes(state))
+            return;
+          seen.push(state);
+          return parser3.allActions(state, (action) => {
+            if (action & (262144 | 131072)) ;
+            else if (action & 65536) {
+              let rDepth = (action >> 19) - depth;
+              if (rDepth > 1) {
+                let term = action & 65535, target = this.stack.length - rDepth * 3;
+                if (target >= 0 && parser3.getGoto(this.stack[target], term, false) >= 0)
+                  return rDepth << 19 | 65536 | term;
+              }
+            } else {
+              let found = explore(action, depth + 1);
+              if (found != null)
+                return found;
+            }
+          });
+        };
+        return explore(this.state, 0);
+      }
+      /**
+      @internal
+      */
+      forceAll() {
+        while (!this.p.parser.stateFlag(
+          this.state,
+          2
+          /* StateFlag.Accepting */
+        )) {
+          if (!this.forceReduce()) {
+            this.storeNode(0, this.pos, this.pos, 4, true);
+            break;
+          }
+        }
+        return this;
+      }
+      /**
+      Check whether this state has no further actions (assumed to be a direct descendant of the
+      top state, since any other states must be able to continue
+      somehow). @internal
+      */
+      get deadEnd() {
+        if (this.stack.length != 3)
+          return false;
+        let { parser: parser3 } = this.p;
+        return parser3.data[parser3.stateSlot(
+          this.state,
+          1
+          /* ParseState.Actions */
+        )] == 65535 && !parser3.stateSlot(
+          this.state,
+          4
+          /* ParseState.DefaultReduce */
+        );
+      }
+      /**
+      Restart the stack (put it back in its start state). Only safe
+      when this.stack.length == 3 (state is directly below the top
+      state). @internal
+      */
+      restart() {
+        this.storeNode(0, this.pos, this.pos, 4, true);
+        this.state = this.stack[0];
+        this.stack.length = 0;
+      }
+      /**
+      @internal
+      */
+      sameState(other) {
+        if (this.state != other.state || this.stack.length != other.stack.length)
+          return false;
+        for (let i = 0; i < this.stack.length; i += 3)
+          if (this.stack[i] != other.stack[i])
+            return false;
+        return true;
+      }
+      /**
+      Get the parser used by this stack.
+      */
+      get parser() {
+        return this.p.parser;
+      }
+      /**
+      Test whether a given dialect (by numeric ID, as exported from
+      the terms file) is enabled.
+      */
+      dialectEnabled(dialectID) {
+        return this.p.parser.dialect.flags[dialectID];
+      }
+      shiftContext(term, start) {
+        if (this.curContext)
+          this.updateContext(this.curContext.tracker.shift(this.curContext.context, term, this, this.p.stream.reset(start)));
+      }
+      reduceContext(term, start) {
+        if (this.curContext)
+          this.updateContext(this.curContext.tracker.reduce(this.curContext.context, term, this, this.p.stream.reset(start)));
+      }
+      /**
+      @internal
+      */
+      emitContext() {
+        let last = this.buffer.length - 1;
+        if (last < 0 || this.buffer[last] != -3)
+          this.buffer.push(this.curContext.hash, this.pos, this.pos, -3);
+      }
+      /**
+      @internal
+      */
+      emitLookAhead() {
+        let last = this.buffer.length - 1;
+        if (last < 0 || this.buffer[last] != -4)
+          this.buffer.push(this.lookAhead, this.pos, this.pos, -4);
+      }
+      updateContext(context) {
+        if (context != this.curContext.context) {
+          let newCx = new StackContext(this.curContext.tracker, context);
+          if (newCx.hash != this.curContext.hash)
+            this.emitContext();
+          this.curContext = newCx;
+        }
+      }
+      /**
+      @internal
+      */
+      setLookAhead(lookAhead) {
+        if (lookAhead <= this.lookAhead)
+          return false;
+        this.emitLookAhead();
+        this.lookAhead = lookAhead;
+        return true;
+      }
+      /**
+      @internal
+      */
+      close() {
+        if (this.curContext && this.curContext.tracker.strict)
+          this.emitContext();
+        if (this.lookAhead > 0)
+          this.emitLookAhead();
+      }
+    };
+    StackContext = class {
+      constructor(tracker, context) {
+        this.tracker = tracker;
+        this.context = context;
+        this.hash = tracker.strict ? tracker.hash(context) : 0;
+      }
+    };
+    SimulatedStack = class {
+      constructor(start) {
+        this.start = start;
+        this.state = start.state;
+        this.stack = start.stack;
+        this.base = this.stack.length;
+      }
+      reduce(action) {
+        let term = action & 65535, depth = action >> 19;
+        if (depth == 0) {
+          if (this.stack == this.start.stack)
+            this.stack = this.stack.slice();
+          this.stack.push(this.state, 0, 0);
+          this.base += 3;
+        } else {
+          this.base -= (depth - 1) * 3;
+        }
+        let goto = this.start.p.parser.getGoto(this.stack[this.base - 3], term, true);
+        this.state = goto;
+      }
+    };
+    StackBufferCursor = class _StackBufferCursor {
+      constructor(stack, pos, index) {
+        this.stack = stack;
+        this.pos = pos;
+        this.index = index;
+        this.buffer = stack.buffer;
+        if (this.index == 0)
+          this.maybeNext();
+      }
+      static create(stack, pos = stack.bufferBase + stack.buffer.length) {
+        return new _StackBufferCursor(stack, pos, pos - stack.bufferBase);
+      }
+      maybeNext() {
+        let next = this.stack.parent;
+        if (next != null) {
+          this.index = this.stack.bufferBase - next.bufferBase;
+          this.stack = next;
+          this.buffer = next.buffer;
+        }
+      }
+      get id() {
+        return this.buffer[this.index - 4];
+      }
+      get start() {
+        return this.buffer[this.index - 3];
+      }
+      get end() {
+        return this.buffer[this.index - 2];
+      }
+      get size() {
+        return this.buffer[this.index - 1];
+      }
+      next() {
+        this.index -= 4;
+        this.pos -= 4;
+        if (this.index == 0)
+          this.maybeNext();
+      }
+      fork() {
+        return new _StackBufferCursor(this.stack, this.pos, this.index);
+      }
+    };
+    CachedToken = class {
+      constructor() {
+        this.start = -1;
+        this.value = -1;
+        this.end = -1;
+        this.extended = -1;
+        this.lookAhead = 0;
+        this.mask = 0;
+        this.context = 0;
+      }
+    };
+    nullToken = new CachedToken();
+    InputStream = class {
+      /**
+      @internal
+      */
+      constructor(input2, ranges) {
+        this.input = input2;
+        this.ranges = ranges;
+        this.chunk = "";
+        this.chunkOff = 0;
+        this.chunk2 = "";
+        this.chunk2Pos = 0;
+        this.next = -1;
+        this.token = nullToken;
+        this.rangeIndex = 0;
+        this.pos = this.chunkPos = ranges[0].from;
+        this.range = ranges[0];
+        this.end = ranges[ranges.length - 1].to;
+        this.readNext();
+      }
+      /**
+      @internal
+      */
+      resolveOffset(offset, assoc) {
+        let range = this.range, index = this.rangeIndex;
+        let pos = this.pos + offset;
+        while (pos < range.from) {
+          if (!index)
+            return null;
+          let next = this.ranges[--index];
+          pos -= range.from - next.to;
+          range = next;
+        }
+        while (assoc < 0 ? pos > range.to : pos >= range.to) {
+          if (index == this.ranges.length - 1)
+            return null;
+          let next = this.ranges[++index];
+          pos += next.from - range.to;
+          range = next;
+        }
+        return pos;
+      }
+      /**
+      @internal
+      */
+      clipPos(pos) {
+        if (pos >= this.range.from && pos < this.range.to)
+          return pos;
+        for (let range of this.ranges)
+          if (range.to > pos)
+            return Math.max(pos, range.from);
+        return this.end;
+      }
+      /**
+      Look at a code unit near the stream position. `.peek(0)` equals
+      `.next`, `.peek(-1)` gives you the previous character, and so
+      on.
+      
+      Note that looking around during tokenizing creates dependencies
+      on potentially far-away content, which may reduce the
+      effectiveness incremental parsing—when looking forward—or even
+      cause invalid reparses when looking backward more than 25 code
+      units, since the library does not track lookbehind.
+      */
+      peek(offset) {
+        let idx = this.chunkOff + offset, pos, result;
+        if (idx >= 0 && idx < this.chunk.length) {
+          pos = this.pos + offset;
+          result = this.chunk.charCodeAt(idx);
+        } else {
+          let resolved = this.resolveOffset(offset, 1);
+          if (resolved == null)
+            return -1;
+          pos = resolved;
+          if (pos >= this.chunk2Pos && pos < this.chunk2Pos + this.chunk2.length) {
+            result = this.chunk2.charCodeAt(pos - this.chunk2Pos);
+          } else {
+            let i = this.rangeIndex, range = this.range;
+            while (range.to <= pos)
+              range = this.ranges[++i];
+            this.chunk2 = this.input.chunk(this.chunk2Pos = pos);
+            if (pos + this.chunk2.length > range.to)
+              this.chunk2 = this.chunk2.slice(0, range.to - pos);
+            result = this.chunk2.charCodeAt(0);
+          }
+        }
+        if (pos >= this.token.lookAhead)
+          this.token.lookAhead = pos + 1;
+        return result;
+      }
+      /**
+      Accept a token. By default, the end of the token is set to the
+      current stream position, but you can pass an offset (relative to
+      the stream position) to change that.
+      */
+      acceptToken(token, endOffset = 0) {
+        let end = endOffset ? this.resolveOffset(endOffset, -1) : this.pos;
+        if (end == null || end < this.token.start)
+          throw new RangeError("Token end out of bounds");
+        this.token.value = token;
+        this.token.end = end;
+      }
+      /**
+      Accept a token ending at a specific given position.
+      */
+      acceptTokenTo(token, endPos) {
+        this.token.value = token;
+        this.token.end = endPos;
+      }
+      getChunk() {
+        if (this.pos >= this.chunk2Pos && this.pos < this.chunk2Pos + this.chunk2.length) {
+          let { chunk: chunk2, chunkPos } = this;
+          this.chunk = this.chunk2;
+          this.chunkPos = this.chunk2Pos;
+          this.chunk2 = chunk2;
+          this.chunk2Pos = chunkPos;
+          this.chunkOff = this.pos - this.chunkPos;
+        } else {
+          this.chunk2 = this.chunk;
+          this.chunk2Pos = this.chunkPos;
+          let nextChunk = this.input.chunk(this.pos);
+          let end = this.pos + nextChunk.length;
+          this.chunk = end > this.range.to ? nextChunk.slice(0, this.range.to - this.pos) : nextChunk;
+          this.chunkPos = this.pos;
+          this.chunkOff = 0;
+        }
+      }
+      readNext() {
+        if (this.chunkOff >= this.chunk.length) {
+          this.getChunk();
+          if (this.chunkOff == this.chunk.length)
+            return this.next = -1;
+        }
+        return this.next = this.chunk.charCodeAt(this.chunkOff);
+      }
+      /**
+      Move the stream forward N (defaults to 1) code units. Returns
+      the new value of [`next`](#lr.InputStream.next).
+      */
+      advance(n = 1) {
+        this.chunkOff += n;
+        while (this.pos + n >= this.range.to) {
+          if (this.rangeIndex == this.ranges.length - 1)
+            return this.setDone();
+          n -= this.range.to - this.pos;
+          this.range = this.ranges[++this.rangeIndex];
+          this.pos = this.range.from;
+        }
+        this.pos += n;
+        if (this.pos >= this.token.lookAhead)
+          this.token.lookAhead = this.pos + 1;
+        return this.readNext();
+      }
+      setDone() {
+        this.pos = this.chunkPos = this.end;
+        this.range = this.ranges[this.rangeIndex = this.ranges.length - 1];
+        this.chunk = "";
+        return this.next = -1;
+      }
+      /**
+      @internal
+      */
+      reset(pos, token) {
+        if (token) {
+          this.token = token;
+          token.start = pos;
+          token.lookAhead = pos + 1;
+          token.value = token.extended = -1;
+        } else {
+          this.token = nullToken;
+        }
+        if (this.pos != pos) {
+          this.pos = pos;
+          if (pos == this.end) {
+            this.setDone();
+            return this;
+          }
+          while (pos < this.range.from)
+            this.range = this.ranges[--this.rangeIndex];
+          while (pos >= this.range.to)
+            this.range = this.ranges[++this.rangeIndex];
+          if (pos >= this.chunkPos && pos < this.chunkPos + this.chunk.length) {
+            this.chunkOff = pos - this.chunkPos;
+          } else {
+            this.chunk = "";
+            this.chunkOff = 0;
+          }
+          this.readNext();
+        }
+        return this;
+      }
+      /**
+      @internal
+      */
+      read(from, to) {
+        if (from >= this.chunkPos && to <= this.chunkPos + this.chunk.length)
+          return this.chunk.slice(from - this.chunkPos, to - this.chunkPos);
+        if (from >= this.chunk2Pos && to <= this.chunk2Pos + this.chunk2.length)
+          return this.chunk2.slice(from - this.chunk2Pos, to - this.chunk2Pos);
+        if (from >= this.range.from && to <= this.range.to)
+          return this.input.read(from, to);
+        let result = "";
+        for (let r of this.ranges) {
+          if (r.from >= to)
+            break;
+          if (r.to > from)
+            result += this.input.read(Math.max(r.from, from), Math.min(r.to, to));
+        }
+        return result;
+      }
+    };
+    TokenGroup = class {
+      constructor(data, id) {
+        this.data = data;
+        this.id = id;
+      }
+      token(input2, stack) {
+        let { parser: parser3 } = stack.p;
+        readToken(this.data, input2, stack, this.id, parser3.data, parser3.tokenPrecTable);
+      }
+    };
+    TokenGroup.prototype.contextual = TokenGroup.prototype.fallback = TokenGroup.prototype.extend = false;
+    LocalTokenGroup = class {
+      constructor(data, precTable, elseToken) {
+        this.precTable = precTable;
+        this.elseToken = elseToken;
+        this.data = typeof data == "string" ? decodeArray(data) : data;
+      }
+      token(input2, stack) {
+        let start = input2.pos, skipped = 0;
+        for (; ; ) {
+          let atEof = input2.next < 0, nextPos = input2.resolveOffset(1, 1);
+          readToken(this.data, input2, stack, 0, this.data, this.precTable);
+          if (input2.token.value > -1)
+            break;
+          if (this.elseToken == null)
+            return;
+          if (!atEof)
+            skipped++;
+          if (nextPos == null)
+            break;
+          input2.reset(nextPos, input2.token);
+        }
+        if (skipped) {
+          input2.reset(start, input2.token);
+          input2.acceptToken(this.elseToken, skipped);
+        }
+      }
+    };
+    LocalTokenGroup.prototype.contextual = TokenGroup.prototype.fallback = TokenGroup.prototype.extend = false;
+    verbose = typeof process != "undefined" && process.env && /\bparse\b/.test(process.env.LOG);
+    stackIDs = null;
+    FragmentCursor = class {
+      constructor(fragments, nodeSet) {
+        this.fragments = fragments;
+        this.nodeSet = nodeSet;
+        this.i = 0;
+        this.fragment = null;
+        this.safeFrom = -1;
+        this.safeTo = -1;
+        this.trees = [];
+        this.start = [];
+        this.index = [];
+        this.nextFragment();
+      }
+      nextFragment() {
+        let fr = this.fragment = this.i == this.fragments.length ? null : this.fragments[this.i++];
+        if (fr) {
+          this.safeFrom = fr.openStart ? cutAt(fr.tree, fr.from + fr.offset, 1) - fr.offset : fr.from;
+          this.safeTo = fr.openEnd ? cutAt(fr.tree, fr.to + fr.offset, -1) - fr.offset : fr.to;
+          while (this.trees.length) {
+            this.trees.pop();
+            this.start.pop();
+            this.index.pop();
+          }
+          this.trees.push(fr.tree);
+          this.start.push(-fr.offset);
+          this.index.push(0);
+          this.nextStart = this.safeFrom;
+        } else {
+          this.nextStart = 1e9;
+        }
+      }
+      // `pos` must be >= any previously given `pos` for this cursor
+      nodeAt(pos) {
+        if (pos < this.nextStart)
+          return null;
+        while (this.fragment && this.safeTo <= pos)
+          this.nextFragment();
+        if (!this.fragment)
+          return null;
+        for (; ; ) {
+          let last = this.trees.length - 1;
+          if (last < 0) {
+            this.nextFragment();
+            return null;
+          }
+          let top = this.trees[last], index = this.index[last];
+          if (index == top.children.length) {
+            this.trees.pop();
+            this.start.pop();
+            this.index.pop();
+            continue;
+          }
+          let next = top.children[index];
+          let start = this.start[last] + top.positions[index];
+          if (start > pos) {
+            this.nextStart = start;
+            return null;
+          }
+          if (next instanceof Tree) {
+            if (start == pos) {
+              if (start < this.safeFrom)
+                return null;
+              let end = start + next.length;
+              if (end <= this.safeTo) {
+                let lookAhead = next.prop(NodeProp.lookAhead);
+                if (!lookAhead || end + lookAhead < this.fragment.to)
+                  return next;
+              }
+            }
+            this.index[last]++;
+            if (start + next.length >= Math.max(this.safeFrom, pos)) {
+              this.trees.push(next);
+              this.start.push(start);
+              this.index.push(0);
+            }
+          } else {
+            this.index[last]++;
+            this.nextStart = start + next.length;
+          }
+        }
+      }
+    };
+    TokenCache = class {
+      constructor(parser3, stream) {
+        this.stream = stream;
+        this.tokens = [];
+        this.mainToken = null;
+        this.actions = [];
+        this.tokens = parser3.tokenizers.map((_) => new CachedToken());
+      }
+      getActions(stack) {
+        let actionIndex = 0;
+        let main = null;
+        let { parser: parser3 } = stack.p, { tokenizers } = parser3;
+        let mask = parser3.stateSlot(
+          stack.state,
+          3
+          /* ParseState.TokenizerMask */
+        );
+        let context = stack.curContext ? stack.curContext.hash : 0;
+        let lookAhead = 0;
+        for (let i = 0; i < tokenizers.length; i++) {
+          if ((1 << i & mask) == 0)
+            continue;
+          let tokenizer = tokenizers[i], token = this.tokens[i];
+          if (main && !tokenizer.fallback)
+            continue;
+          if (tokenizer.contextual || token.start != stack.pos || token.mask != mask || token.context != context) {
+            this.updateCachedToken(token, tokenizer, stack);
+            token.mask = mask;
+            token.context = context;
+          }
+          if (token.lookAhead > token.end + 25)
+            lookAhead = Math.max(token.lookAhead, lookAhead);
+          if (token.value != 0) {
+            let startIndex = actionIndex;
+            if (token.extended > -1)
+              actionIndex = this.addActions(stack, token.extended, token.end, actionIndex);
+            actionIndex = this.addActions(stack, token.value, token.end, actionIndex);
+            if (!tokenizer.extend) {
+              main = token;
+              if (actionIndex > startIndex)
+                break;
+            }
+          }
+        }
+        while (this.actions.length > actionIndex)
+          this.actions.pop();
+        if (lookAhead)
+          stack.setLookAhead(lookAhead);
+        if (!main && stack.pos == this.stream.end) {
+          main = new CachedToken();
+          main.value = stack.p.parser.eofTerm;
+          main.start = main.end = stack.pos;
+          actionIndex = this.addActions(stack, main.value, main.end, actionIndex);
+        }
+        this.mainToken = main;
+        return this.actions;
+      }
+      getMainToken(stack) {
+        if (this.mainToken)
+          return this.mainToken;
+        let main = new CachedToken(), { pos, p } = stack;
+        main.start = pos;
+        main.end = Math.min(pos + 1, p.stream.end);
+        main.value = pos == p.stream.end ? p.parser.eofTerm : 0;
+        return main;
+      }
+      updateCachedToken(token, tokenizer, stack) {
+        let start = this.stream.clipPos(stack.pos);
+        tokenizer.token(this.stream.reset(start, token), stack);
+        if (token.value > -1) {
+          let { parser: parser3 } = stack.p;
+          for (let i = 0; i < parser3.specialized.length; i++)
+            if (parser3.specialized[i] == token.value) {
+              let result = parser3.specializers[i](this.stream.read(token.start, token.end), stack);
+              if (result >= 0 && stack.p.parser.dialect.allows(result >> 1)) {
+                if ((result & 1) == 0)
+                  token.value = result >> 1;
+                else
+                  token.extended = result >> 1;
+                break;
+              }
+            }
+        } else {
+          token.value = 0;
+          token.end = this.stream.clipPos(start + 1);
+        }
+      }
+      putAction(action, token, end, index) {
+        for (let i = 0; i < index; i += 3)
+          if (this.actions[i] == action)
+            return index;
+        this.actions[index++] = action;
+        this.actions[index++] = token;
+        this.actions[index++] = end;
+        return index;
+      }
+      addActions(stack, token, end, index) {
+        let { state } = stack, { parser: parser3 } = stack.p, { data } = parser3;
+        for (let set2 = 0; set2 < 2; set2++) {
+          for (let i = parser3.stateSlot(
+            state,
+            set2 ? 2 : 1
+            /* ParseState.Actions */
+          ); ; i += 3) {
+            if (data[i] == 65535) {
+              if (data[i + 1] == 1) {
+                i = pair(data, i + 2);
+              } else {
+                if (index == 0 && data[i + 1] == 2)
+                  index = this.putAction(pair(data, i + 2), token, end, index);
+                break;
+              }
+            }
+            if (data[i] == token)
+              index = this.putAction(pair(data, i + 1), token, end, index);
+          }
+        }
+        return index;
+      }
+    };
+    Parse = class {
+      constructor(parser3, input2, fragments, ranges) {
+        this.parser = parser3;
+        this.input = input2;
+        this.ranges = ranges;
+        this.recovering = 0;
+        this.nextStackID = 9812;
+        this.minStackPos = 0;
+        this.reused = [];
+        this.stoppedAt = null;
+        this.lastBigReductionStart = -1;
+        this.lastBigReductionSize = 0;
+        this.bigReductionCount = 0;
+        this.stream = new InputStream(input2, ranges);
+        this.tokens = new TokenCache(parser3, this.stream);
+        this.topTerm = parser3.top[1];
+        let { from } = ranges[0];
+        this.stacks = [Stack.start(this, parser3.top[0], from)];
+        this.fragments = fragments.length && this.stream.end - from > parser3.bufferLength * 4 ? new FragmentCursor(fragments, parser3.nodeSet) : null;
+      }
+      get parsedPos() {
+        return this.minStackPos;
+      }
+      // Move the parser forward. This will process all parse stacks at
+      // `this.pos` and try to advance them to a further position. If no
+      // stack for such a position is found, it'll start error-recovery.
+      //
+      // When the parse is finished, this will return a syntax tree. When
+      // not, it returns `null`.
+      advance() {
+        let stacks = this.stacks, pos = this.minStackPos;
+        let newStacks = this.stacks = [];
+        let stopped, stoppedTokens;
+        if (this.bigReductionCount > 300 && stacks.length == 1) {
+          let [s] = stacks;
+          while (s.forceReduce() && s.stack.length && s.stack[s.stack.length - 2] >= this.lastBigReductionStart) {
+          }
+          this.bigReductionCount = this.lastBigReductionSize = 0;
+        }
+        for (let i = 0; i < stacks.length; i++) {
+          let stack = stacks[i];
+          for (; ; ) {
+            this.tokens.mainToken = null;
+            if (stack.pos > pos) {
+              newStacks.push(stack);
+            } else if (this.advanceStack(stack, newStacks, stacks)) {
+              continue;
+            } else {
+              if (!stopped) {
+                stopped = [];
+                stoppedTokens = [];
+              }
+              stopped.push(stack);
+              let tok = this.tokens.getMainToken(stack);
+              stoppedTokens.push(tok.value, tok.end);
+            }
+            break;
+          }
+        }
+        if (!newStacks.length) {
+          let finished = stopped && findFinished(stopped);
+          if (finished) {
+            if (verbose)
+              console.log("Finish with " + this.stackID(finished));
+            return this.stackToTree(finished);
+          }
+          if (this.parser.strict) {
+            if (verbose && stopped)
+              console.log("Stuck with token " + (this.tokens.mainToken ? this.parser.getName(this.tokens.mainToken.value) : "none"));
+            throw new SyntaxError("No parse at " + pos);
+          }
+          if (!this.recovering)
+            this.recovering = 5;
+        }
+        if (this.recovering && stopped) {
+          let finished = this.stoppedAt != null && stopped[0].pos > this.stoppedAt ? stopped[0] : this.runRecovery(stopped, stoppedTokens, newStacks);
+          if (finished) {
+            if (verbose)
+              console.log("Force-finish " + this.stackID(finished));
+            return this.stackToTree(finished.forceAll());
+          }
+        }
+        if (this.recovering) {
+          let maxRemaining = this.recovering == 1 ? 1 : this.recovering * 3;
+          if (newStacks.length > maxRemaining) {
+            newStacks.sort((a, b) => b.score - a.score);
+            while (newStacks.length > maxRemaining)
+              newStacks.pop();
+          }
+          if (newStacks.some((s) => s.reducePos > pos))
+            this.recovering--;
+        } else if (newStacks.length > 1) {
+          outer: for (let i = 0; i < newStacks.length - 1; i++) {
+            let stack = newStacks[i];
+            for (let j = i + 1; j < newStacks.length; j++) {
+              let other = newStacks[j];
+              if (stack.sameState(other) || stack.buffer.length > 500 && other.buffer.length > 500) {
+                if ((stack.score - other.score || stack.buffer.length - other.buffer.length) > 0) {
+                  newStacks.splice(j--, 1);
+                } else {
+                  newStacks.splice(i--, 1);
+                  continue outer;
+                }
+              }
+            }
+          }
+          if (newStacks.length > 12) {
+            newStacks.sort((a, b) => b.score - a.score);
+            newStacks.splice(
+              12,
+              newStacks.length - 12
+              /* Rec.MaxStackCount */
+            );
+          }
+        }
+        this.minStackPos = newStacks[0].pos;
+        for (let i = 1; i < newStacks.length; i++)
+          if (newStacks[i].pos < this.minStackPos)
+            this.minStackPos = newStacks[i].pos;
+        return null;
+      }
+      stopAt(pos) {
+        if (this.stoppedAt != null && this.stoppedAt < pos)
+          throw new RangeError("Can't move stoppedAt forward");
+        this.stoppedAt = pos;
+      }
+      // Returns an updated version of the given stack, or null if the
+      // stack can't advance normally. When `split` and `stacks` are
+      // given, stacks split off by ambiguous operations will be pushed to
+      // `split`, or added to `stacks` if they move `pos` forward.
+      advanceStack(stack, stacks, split) {
+        let start = stack.pos, { parser: parser3 } = this;
+        let base = verbose ? this.stackID(stack) + " -> " : "";
+        if (this.stoppedAt != null && start > this.stoppedAt)
+          return stack.forceReduce() ? stack : null;
+        if (this.fragments) {
+          let strictCx = stack.curContext && stack.curContext.tracker.strict, cxHash = strictCx ? stack.curContext.hash : 0;
+          for (let cached2 = this.fragments.nodeAt(start); cached2; ) {
+            let match = this.parser.nodeSet.types[cached2.type.id] == cached2.type ? parser3.getGoto(stack.state, cached2.type.id) : -1;
+            if (match > -1 && cached2.length && (!strictCx || (cached2.prop(NodeProp.contextHash) || 0) == cxHash)) {
+              stack.useNode(cached2, match);
+              if (verbose)
+                console.log(base + this.stackID(stack) + ` (via reuse of ${parser3.getName(cached2.type.id)})`);
+              return true;
+            }
+            if (!(cached2 instanceof Tree) || cached2.children.length == 0 || cached2.positions[0] > 0)
+              break;
+            let inner = cached2.children[0];
+            if (inner instanceof Tree && cached2.positions[0] == 0)
+              cached2 = inner;
+            else
+              break;
+          }
+        }
+        let defaultReduce = parser3.stateSlot(
+          stack.state,
+          4
+          /* ParseState.DefaultReduce */
+        );
+        if (defaultReduce > 0) {
+          stack.reduce(defaultReduce);
+          if (verbose)
+            console.log(base + this.stackID(stack) + ` (via always-reduce ${parser3.getName(
+              defaultReduce & 65535
+              /* Action.ValueMask */
+            )})`);
+          return true;
+        }
+        if (stack.stack.length >= 8400) {
+          while (stack.stack.length > 6e3 && stack.forceReduce()) {
+          }
+        }
+        let actions = this.tokens.getActions(stack);
+        for (let i = 0; i < actions.length; ) {
+          let action = actions[i++], term = actions[i++], end = actions[i++];
+          let last = i == actions.length || !split;
+          let localStack = last ? stack : stack.split();
+          let main = this.tokens.mainToken;
+          localStack.apply(action, term, main ? main.start : localStack.pos, end);
+          if (verbose)
+            console.log(base + this.stackID(localStack) + ` (via ${(action & 65536) == 0 ? "shift" : `reduce of ${parser3.getName(
+              action & 65535
+              /* Action.ValueMask */
+            )}`} for ${parser3.getName(term)} @ ${start}${localStack == stack ? "" : ", split"})`);
+          if (last)
+            return true;
+          else if (localStack.pos > start)
+            stacks.push(localStack);
+          else
+            split.push(localStack);
+        }
+        return false;
+      }
+      // Advance a given stack forward as far as it will go. Returns the
+      // (possibly updated) stack if it got stuck, or null if it moved
+      // forward and was given to `pushStackDedup`.
+      advanceFully(stack, newStacks) {
+        let pos = stack.pos;
+        for (; ; ) {
+          if (!this.advanceStack(stack, null, null))
+            return false;
+          if (stack.pos > pos) {
+            pushStackDedup(stack, newStacks);
+            return true;
+          }
+        }
+      }
+      runRecovery(stacks, tokens, newStacks) {
+        let finished = null, restarted = false;
+        for (let i = 0; i < stacks.length; i++) {
+          let stack = stacks[i], token = tokens[i << 1], tokenEnd = tokens[(i << 1) + 1];
+          let base = verbose ? this.stackID(stack) + " -> " : "";
+          if (stack.deadEnd) {
+            if (restarted)
+              continue;
+            restarted = true;
+            stack.restart();
+            if (verbose)
+              console.log(base + this.stackID(stack) + " (restarted)");
+            let done = this.advanceFully(stack, newStacks);
+            if (done)
+              continue;
+          }
+          let force = stack.split(), forceBase = base;
+          for (let j = 0; j < 10 && force.forceReduce(); j++) {
+            if (verbose)
+              console.log(forceBase + this.stackID(force) + " (via force-reduce)");
+            let done = this.advanceFully(force, newStacks);
+            if (done)
+              break;
+            if (verbose)
+              forceBase = this.stackID(force) + " -> ";
+          }
+          for (let insert of stack.recoverByInsert(token)) {
+            if (verbose)
+              console.log(base + this.stackID(insert) + " (via recover-insert)");
+            this.advanceFully(insert, newStacks);
+          }
+          if (this.stream.end > stack.pos) {
+            if (tokenEnd == stack.pos) {
+              tokenEnd++;
+              token = 0;
+            }
+            stack.recoverByDelete(token, tokenEnd);
+            if (verbose)
+              console.log(base + this.stackID(stack) + ` (via recover-delete ${this.parser.getName(token)})`);
+            pushStackDedup(stack, newStacks);
+          } else if (!finished || finished.score < force.score) {
+            finished = force;
+          }
+        }
+        return finished;
+      }
+      // Convert the stack's buffer to a syntax tree.
+      stackToTree(stack) {
+        stack.close();
+        return Tree.build({
+          buffer: StackBufferCursor.create(stack),
+          nodeSet: this.parser.nodeSet,
+          topID: this.topTerm,
+          maxBufferLength: this.parser.bufferLength,
+          reused: this.reused,
+          start: this.ranges[0].from,
+          length: stack.pos - this.ranges[0].from,
+          minRepeatType: this.parser.minRepeatTerm
+        });
+      }
+      stackID(stack) {
+        let id = (stackIDs || (stackIDs = /* @__PURE__ */ new WeakMap())).get(stack);
+        if (!id)
+          stackIDs.set(stack, id = String.fromCodePoint(this.nextStackID++));
+        return id + stack;
+      }
+    };
+    Dialect = class {
+      constructor(source, flags, disabled) {
+        this.source = source;
+        this.flags = flags;
+        this.disabled = disabled;
+      }
+      allows(term) {
+        return !this.disabled || this.disabled[term] == 0;
+      }
+    };
+    LRParser = class _LRParser extends Parser {
+      /**
+      @internal
+      */
+      constructor(spec) {
+        super();
+        this.wrappers = [];
+        if (spec.version != 14)
+          throw new RangeError(`Parser version (${spec.version}) doesn't match runtime version (${14})`);
+        let nodeNames = spec.nodeNames.split(" ");
+        this.minRepeatTerm = nodeNames.length;
+        for (let i = 0; i < spec.repeatNodeCount; i++)
+          nodeNames.push("");
+        let topTerms = Object.keys(spec.topRules).map((r) => spec.topRules[r][1]);
+        let nodeProps = [];
+        for (let i = 0; i < nodeNames.length; i++)
+          nodeProps.push([]);
+        function setProp(nodeID, prop, value) {
+          nodeProps[nodeID].push([prop, prop.deserialize(String(value))]);
+        }
+        if (spec.nodeProps)
+          for (let propSpec of spec.nodeProps) {
+            let prop = propSpec[0];
+            if (typeof prop == "string")
+              prop = NodeProp[prop];
+            for (let i = 1; i < propSpec.length; ) {
+              let next = propSpec[i++];
+              if (next >= 0) {
+                setProp(next, prop, propSpec[i++]);
+              } else {
+                let value = propSpec[i + -next];
+                for (let j = -next; j > 0; j--)
+                  setProp(propSpec[i++], prop, value);
+                i++;
+              }
+            }
+          }
+        this.nodeSet = new NodeSet(nodeNames.map((name2, i) => NodeType.define({
+          name: i >= this.minRepeatTerm ? void 0 : name2,
+          id: i,
+          props: nodeProps[i],
+          top: topTerms.indexOf(i) > -1,
+          error: i == 0,
+          skipped: spec.skippedNodes && spec.skippedNodes.indexOf(i) > -1
+        })));
+        if (spec.propSources)
+          this.nodeSet = this.nodeSet.extend(...spec.propSources);
+        this.strict = false;
+        this.bufferLength = DefaultBufferLength;
+        let tokenArray = decodeArray(spec.tokenData);
+        this.context = spec.context;
+        this.specializerSpecs = spec.specialized || [];
+        this.specialized = new Uint16Array(this.specializerSpecs.length);
+        for (let i = 0; i < this.specializerSpecs.length; i++)
+          this.specialized[i] = this.specializerSpecs[i].term;
+        this.specializers = this.specializerSpecs.map(getSpecializer);
+        this.states = decodeArray(spec.states, Uint32Array);
+        this.data = decodeArray(spec.stateData);
+        this.goto = decodeArray(spec.goto);
+        this.maxTerm = spec.maxTerm;
+        this.tokenizers = spec.tokenizers.map((value) => typeof value == "number" ? new TokenGroup(tokenArray, value) : value);
+        this.topRules = spec.topRules;
+        this.dialects = spec.dialects || {};
+        this.dynamicPrecedences = spec.dynamicPrecedences || null;
+        this.tokenPrecTable = spec.tokenPrec;
+        this.termNames = spec.termNames || null;
+        this.maxNode = this.nodeSet.types.length - 1;
+        this.dialect = this.parseDialect();
+        this.top = this.topRules[Object.keys(this.topRules)[0]];
+      }
+      createParse(input2, fragments, ranges) {
+        let parse5 = new Parse(this, input2, fragments, ranges);
+        for (let w of this.wrappers)
+          parse5 = w(parse5, input2, fragments, ranges);
+        return parse5;
+      }
+      /**
+      Get a goto table entry @internal
+      */
+      getGoto(state, term, loose = false) {
+        let table = this.goto;
+        if (term >= table[0])
+          return -1;
+        for (let pos = table[term + 1]; ; ) {
+          let groupTag = table[pos++], last = groupTag & 1;
+          let target = table[pos++];
+          if (last && loose)
+            return target;
+          for (let end = pos + (groupTag >> 1); pos < end; pos++)
+            if (table[pos] == state)
+              return target;
+          if (last)
+            return -1;
+        }
+      }
+      /**
+      Check if this state has an action for a given terminal @internal
+      */
+      hasAction(state, terminal) {
+        let data = this.data;
+        for (let set2 = 0; set2 < 2; set2++) {
+          for (let i = this.stateSlot(
+            state,
+            set2 ? 2 : 1
+            /* ParseState.Actions */
+          ), next; ; i += 3) {
+            if ((next = data[i]) == 65535) {
+              if (data[i + 1] == 1)
+                next = data[i = pair(data, i + 2)];
+              else if (data[i + 1] == 2)
+                return pair(data, i + 2);
+              else
+                break;
+            }
+            if (next == terminal || next == 0)
+              return pair(data, i + 1);
+          }
+        }
+        return 0;
+      }
+      /**
+      @internal
+      */
+      stateSlot(state, slot) {
+        return this.states[state * 6 + slot];
+      }
+      /**
+      @internal
+      */
+      stateFlag(state, flag) {
+        return (this.stateSlot(
+          state,
+          0
+          /* ParseState.Flags */
+        ) & flag) > 0;
+      }
+      /**
+      @internal
+      */
+      validAction(state, action) {
+        return !!this.allActions(state, (a) => a == action ? true : null);
+      }
+      /**
+      @internal
+      */
+      allActions(state, action) {
+        let deflt = this.stateSlot(
+          state,
+          4
+          /* ParseState.DefaultReduce */
+        );
+        let result = deflt ? action(deflt) : void 0;
+        for (let i = this.stateSlot(
+          state,
+          1
+          /* ParseState.Actions */
+        ); result == null; i += 3) {
+          if (this.data[i] == 65535) {
+            if (this.data[i + 1] == 1)
+              i = pair(this.data, i + 2);
+            else
+              break;
+          }
+          result = action(pair(this.data, i + 1));
+        }
+        return result;
+      }
+      /**
+      Get the states that can follow this one through shift actions or
+      goto jumps. @internal
+      */
+      nextStates(state) {
+        let result = [];
+        for (let i = this.stateSlot(
+          state,
+          1
+          /* ParseState.Actions */
+        ); ; i += 3) {
+          if (this.data[i] == 65535) {
+            if (this.data[i + 1] == 1)
+              i = pair(this.data, i + 2);
+            else
+              break;
+          }
+          if ((this.data[i + 2] & 65536 >> 16) == 0) {
+            let value = this.data[i + 1];
+            if (!result.some((v, i2) => i2 & 1 && v == value))
+              result.push(this.data[i], value);
+          }
+        }
+        return result;
+      }
+      /**
+      Configure the parser. Returns a new parser instance that has the
+      given settings modified. Settings not provided in `config` are
+      kept from the original parser.
+      */
+      configure(config2) {
+        let copy = Object.assign(Object.create(_LRParser.prototype), this);
+        if (config2.props)
+          copy.nodeSet = this.nodeSet.extend(...config2.props);
+        if (config2.top) {
+          let info2 = this.topRules[config2.top];
+          if (!info2)
+            throw new RangeError(`Invalid top rule name ${config2.top}`);
+          copy.top = info2;
+        }
+        if (config2.tokenizers)
+          copy.tokenizers = this.tokenizers.map((t2) => {
+            let found = config2.tokenizers.find((r) => r.from == t2);
+            return found ? found.to : t2;
+          });
+        if (config2.specializers) {
+          copy.specializers = this.specializers.slice();
+          copy.specializerSpecs = this.specializerSpecs.map((s, i) => {
+            let found = config2.specializers.find((r) => r.from == s.external);
+            if (!found)
+              return s;
+            let spec = Object.assign(Object.assign({}, s), { external: found.to });
+            copy.specializers[i] = getSpecializer(spec);
+            return spec;
+          });
+        }
+        if (config2.contextTracker)
+          copy.context = config2.contextTracker;
+        if (config2.dialect)
+          copy.dialect = this.parseDialect(config2.dialect);
+        if (config2.strict != null)
+          copy.strict = config2.strict;
+        if (config2.wrap)
+          copy.wrappers = copy.wrappers.concat(config2.wrap);
+        if (config2.bufferLength != null)
+          copy.bufferLength = config2.bufferLength;
+        return copy;
+      }
+      /**
+      Tells you whether any [parse wrappers](#lr.ParserConfig.wrap)
+      are registered for this parser.
+      */
+      hasWrappers() {
+        return this.wrappers.length > 0;
+      }
+      /**
+      Returns the name associated with a given term. This will only
+      work for all terms when the parser was generated with the
+      `--names` option. By default, only the names of tagged terms are
+      stored.
+      */
+      getName(term) {
+        return this.termNames ? this.termNames[term] : String(term <= this.maxNode && this.nodeSet.types[term].name || term);
+      }
+      /**
+      The eof term id is always allocated directly after the node
+      types. @internal
+      */
+      get eofTerm() {
+        return this.maxNode + 1;
+      }
+      /**
+      The type of top node produced by the parser.
+      */
+      get topNode() {
+        return this.nodeSet.types[this.top[1]];
+      }
+      /**
+      @internal
+      */
+      dynamicPrecedence(term) {
+        let prec = this.dynamicPrecedences;
+        return prec == null ? 0 : prec[term] || 0;
+      }
+      /**
+      @internal
+      */
+      parseDialect(dialect) {
+        let values = Object.keys(this.dialects), flags = values.map(() => false);
+        if (dialect)
+          for (let part2 of dialect.split(" ")) {
+            let id = values.indexOf(part2);
+            if (id >= 0)
+              flags[id] = true;
+          }
+        let disabled = null;
+        for (let i = 0; i < values.length; i++)
+          if (!flags[i]) {
+            for (let j = this.dialects[values[i]], id; (id = this.data[j++]) != 65535; )
+              (disabled || (disabled = new Uint8Array(this.maxTerm + 1)))[id] = 1;
+          }
+        return new Dialect(dialect, flags, disabled);
+      }
+      /**
+      Used by the output of the parser generator. Not available to
+      user code. @hide
+      */
+      static deserialize(spec) {
+        return new _LRParser(spec);
+      }
+    };
+  }
+});
+
+// node_modules/@grafana/lezer-logql/index.es.js
+var AGGREGATION_OPERATORS, PIPE_PARSERS, PIPE_OPERATORS, RANGE_VEC_FUNCTIONS, BUILT_IN_FUNCTIONS, FUNCTIONS, lokiGrammar, Json$1, Logfmt$1, Unpack$1, Pattern$1, Regexp$1, Unwrap$1, LabelFormat$1, LineFormat$1, LabelReplace$1, Vector$1, Offset$1, Bool$1, On$1, Ignoring$1, GroupLeft$1, GroupRight$1, Decolorize$1, Drop$1, Keep$1, By$1, Without$1, And$1, Or$1, Unless$1, Sum$1, Avg$1, Count$1, Max$1, Min$1, Stddev$1, Stdvar$1, Bottomk$1, Topk$1, Sort$1, Sort_Desc$1, Approx_Topk$1, keywordTokens, specializeIdentifier, contextualKeywordTokens, extendIdentifier, spec_Identifier, parser;
+var init_index_es = __esm({
+  "node_modules/@grafana/lezer-logql/index.es.js"() {
+    init_dist2();
+    AGGREGATION_OPERATORS = [
+      {
+        label: "avg",
+        insertText: "avg",
+        documentation: "Calculate the average over dimensions"
+      },
+      {
+        label: "bottomk",
+        insertText: "bottomk",
+        documentation: "Smallest k elements by sample value"
+      },
+      {
+        label: "count",
+        insertText: "count",
+        documentation: "Count number of elements in the vector"
+      },
+      {
+        label: "max",
+        insertText: "max",
+        documentation: "Select maximum over dimensions"
+      },
+      {
+        label: "min",
+        insertText: "min",
+        documentation: "Select minimum over dimensions"
+      },
+      {
+        label: "stddev",
+        insertText: "stddev",
+        documentation: "Calculate population standard deviation over dimensions"
+      },
+      {
+        label: "stdvar",
+        insertText: "stdvar",
+        documentation: "Calculate population standard variance over dimensions"
+      },
+      {
+        label: "sum",
+        insertText: "sum",
+        documentation: "Calculate sum over dimensions"
+      },
+      {
+        label: "topk",
+        insertText: "topk",
+        documentation: "Largest k elements by sample value"
+      },
+      {
+        label: "approx_topk",
+        insertText: "approx_topk",
+        documentation: "Probabilistic approximation of topk"
+      },
+      {
+        label: "approx_count_distinct",
+        insertText: "approx_count_distinct",
+        documentation: "Probabilistic count of distinct label values"
+      }
+    ];
+    PIPE_PARSERS = [
+      {
+        label: "json",
+        insertText: "json",
+        documentation: "Extracting labels from the log line using json parser."
+      },
+      {
+        label: "regexp",
+        insertText: 'regexp ""',
+        documentation: "Extracting labels from the log line using regexp parser.",
+        move: -1
+      },
+      {
+        label: "logfmt",
+        insertText: "logfmt",
+        documentation: "Extracting labels from the log line using logfmt parser."
+      },
+      {
+        label: "pattern",
+        insertText: "pattern",
+        documentation: "Extracting labels from the log line using pattern parser. Only available in Loki 2.3+."
+      },
+      {
+        label: "unpack",
+        insertText: "unpack",
+        detail: "unpack identifier",
+        documentation: 'Parses a JSON log line, unpacking all embedded labels in the pack stage. A special property "_entry" will also be used to replace the original log line. Only available in Loki 2.2+.'
+      }
+    ];
+    PIPE_OPERATORS = [
+      {
+        label: "unwrap",
+        insertText: "unwrap",
+        detail: "unwrap identifier",
+        documentation: "Take labels and use the values as sample data for metric aggregations."
+      },
+      {
+        label: "label_format",
+        insertText: "label_format",
+        documentation: "Use to rename, modify or add labels. For example, | label_format foo=bar ."
+      },
+      {
+        label: "line_format",
+        insertText: "line_format",
+        documentation: 'Rewrites log line content. For example, | line_format "{{.query}} {{.duration}}" .'
+      }
+    ];
+    RANGE_VEC_FUNCTIONS = [
+      {
+        insertText: "avg_over_time",
+        label: "avg_over_time",
+        detail: "avg_over_time(range-vector)",
+        documentation: "The average of all values in the specified interval."
+      },
+      {
+        insertText: "bytes_over_time",
+        label: "bytes_over_time",
+        detail: "bytes_over_time(range-vector)",
+        documentation: "Counts the amount of bytes used by each log stream for a given range"
+      },
+      {
+        insertText: "bytes_rate",
+        label: "bytes_rate",
+        detail: "bytes_rate(range-vector)",
+        documentation: "Calculates the number of bytes per second for each stream."
+      },
+      {
+        insertText: "first_over_time",
+        label: "first_over_time",
+        detail: "first_over_time(range-vector)",
+        documentation: "The first of all values in the specified interval. Only available in Loki 2.3+."
+      },
+      {
+        insertText: "last_over_time",
+        label: "last_over_time",
+        detail: "last_over_time(range-vector)",
+        documentation: "The last of all values in the specified interval. Only available in Loki 2.3+."
+      },
+      {
+        insertText: "sum_over_time",
+        label: "sum_over_time",
+        detail: "sum_over_time(range-vector)",
+        documentation: "The sum of all values in the specified interval."
+      },
+      {
+        insertText: "count_over_time",
+        label: "count_over_time",
+        detail: "count_over_time(range-vector)",
+        documentation: "The count of all values in the specified interval."
+      },
+      {
+        insertText: "max_over_time",
+        label: "max_over_time",
+        detail: "max_over_time(range-vector)",
+        documentation: "The maximum of all values in the specified interval."
+      },
+      {
+        insertText: "min_over_time",
+        label: "min_over_time",
+        detail: "min_over_time(range-vector)",
+        documentation: "The minimum of all values in the specified interval."
+      },
+      {
+        insertText: "quantile_over_time",
+        label: "quantile_over_time",
+        detail: "quantile_over_time(scalar, range-vector)",
+        documentation: "The \u03C6-quantile (0 \u2264 \u03C6 \u2264 1) of the values in the specified interval."
+      },
+      {
+        insertText: "rate",
+        label: "rate",
+        detail: "rate(v range-vector)",
+        documentation: "Calculates the number of entries per second."
+      },
+      {
+        insertText: "stddev_over_time",
+        label: "stddev_over_time",
+        detail: "stddev_over_time(range-vector)",
+        documentation: "The population standard deviation of the values in the specified interval."
+      },
+      {
+        insertText: "stdvar_over_time",
+        label: "stdvar_over_time",
+        detail: "stdvar_over_time(range-vector)",
+        documentation: "The population standard variance of the values in the specified interval."
+      }
+    ];
+    BUILT_IN_FUNCTIONS = [
+      {
+        insertText: "vector",
+        label: "vector",
+        detail: "vector(scalar)",
+        documentation: "Returns the scalar as a vector with no labels."
+      }
+    ];
+    FUNCTIONS = [...AGGREGATION_OPERATORS, ...RANGE_VEC_FUNCTIONS, ...BUILT_IN_FUNCTIONS];
+    lokiGrammar = {
+      comment: {
+        pattern: /#.*/
+      },
+      "context-aggregation": {
+        pattern: /((without|by)\s*)\([^)]*\)/,
+        // by ()
+        lookbehind: true,
+        inside: {
+          "label-key": {
+            pattern: /[^(),\s][^,)]*[^),\s]*/,
+            alias: "attr-name"
+          },
+          punctuation: /[()]/
+        }
+      },
+      "context-labels": {
+        pattern: /\{[^}]*(?=}?)/,
+        greedy: true,
+        inside: {
+          comment: {
+            pattern: /#.*/
+          },
+          "label-key": {
+            pattern: /[a-zA-Z_]\w*(?=\s*(=|!=|=~|!~))/,
+            alias: "attr-name",
+            greedy: true
+          },
+          "label-value": {
+            pattern: /"(?:\\.|[^\\"])*"/,
+            greedy: true,
+            alias: "attr-value"
+          },
+          punctuation: /[{]/
+        }
+      },
+      "context-pipe": {
+        pattern: /\s\|[^=~]\s?\w*/i,
+        inside: {
+          "pipe-operator": {
+            pattern: /\|/i,
+            alias: "operator"
+          },
+          "pipe-operations": {
+            pattern: new RegExp(`${[...PIPE_PARSERS, ...PIPE_OPERATORS].map((f) => f.label).join("|")}`, "i"),
+            alias: "keyword"
+          }
+        }
+      },
+      function: new RegExp(`\\b(?:${FUNCTIONS.map((f) => f.label).join("|")})(?=\\s*\\()`, "i"),
+      "context-range": [
+        {
+          pattern: /\[[^\]]*(?=\])/,
+          // [1m]
+          inside: {
+            "range-duration": {
+              pattern: /\b\d+[smhdwy]\b/i,
+              alias: "number"
+            }
+          }
+        },
+        {
+          pattern: /(offset\s+)\w+/,
+          // offset 1m
+          lookbehind: true,
+          inside: {
+            "range-duration": {
+              pattern: /\b\d+[smhdwy]\b/i,
+              alias: "number"
+            }
+          }
+        }
+      ],
+      quote: {
+        pattern: /"(?:\\.|[^\\"])*"/,
+        alias: "string",
+        greedy: true
+      },
+      backticks: {
+        pattern: /`(?:\\.|[^\\`])*`/,
+        alias: "string",
+        greedy: true
+      },
+      number: /\b-?\d+((\.\d*)?([eE][+-]?\d+)?)?\b/,
+      operator: /\s?(\|[=~]?|!=?|<(?:=>?|<|>)?|>[>=]?)\s?/i,
+      punctuation: /[{}(),.]/
+    };
+    Json$1 = 1;
+    Logfmt$1 = 2;
+    Unpack$1 = 3;
+    Pattern$1 = 4;
+    Regexp$1 = 5;
+    Unwrap$1 = 6;
+    LabelFormat$1 = 7;
+    LineFormat$1 = 8;
+    LabelReplace$1 = 9;
+    Vector$1 = 10;
+    Offset$1 = 11;
+    Bool$1 = 12;
+    On$1 = 13;
+    Ignoring$1 = 14;
+    GroupLeft$1 = 15;
+    GroupRight$1 = 16;
+    Decolorize$1 = 17;
+    Drop$1 = 18;
+    Keep$1 = 19;
+    By$1 = 20;
+    Without$1 = 21;
+    And$1 = 22;
+    Or$1 = 23;
+    Unless$1 = 24;
+    Sum$1 = 25;
+    Avg$1 = 26;
+    Count$1 = 27;
+    Max$1 = 28;
+    Min$1 = 29;
+    Stddev$1 = 30;
+    Stdvar$1 = 31;
+    Bottomk$1 = 32;
+    Topk$1 = 33;
+    Sort$1 = 34;
+    Sort_Desc$1 = 35;
+    Approx_Topk$1 = 36;
+    keywordTokens = {
+      json: Json$1,
+      logfmt: Logfmt$1,
+      unpack: Unpack$1,
+      pattern: Pattern$1,
+      regexp: Regexp$1,
+      label_format: LabelFormat$1,
+      line_format: LineFormat$1,
+      label_replace: LabelReplace$1,
+      vector: Vector$1,
+      offset: Offset$1,
+      bool: Bool$1,
+      on: On$1,
+      ignoring: Ignoring$1,
+      group_left: GroupLeft$1,
+      group_right: GroupRight$1,
+      unwrap: Unwrap$1,
+      decolorize: Decolorize$1,
+      drop: Drop$1,
+      keep: Keep$1
+    };
+    specializeIdentifier = (value) => {
+      return keywordTokens[value.toLowerCase()] || -1;
+    };
+    contextualKeywordTokens = {
+      by: By$1,
+      without: Without$1,
+      and: And$1,
+      or: Or$1,
+      unless: Unless$1,
+      sum: Sum$1,
+      avg: Avg$1,
+      count: Count$1,
+      max: Max$1,
+      min: Min$1,
+      stddev: Stddev$1,
+      stdvar: Stdvar$1,
+      bottomk: Bottomk$1,
+      topk: Topk$1,
+      sort: Sort$1,
+      sort_desc: Sort_Desc$1,
+      approx_topk: Approx_Topk$1
+    };
+    extendIdentifier = (value) => {
+      return contextualKeywordTokens[value.toLowerCase()] || -1;
+    };
+    spec_Identifier = { __proto__: null, ip: 303, count_over_time: 309, rate: 311, rate_counter: 313, bytes_over_time: 315, bytes_rate: 317, avg_over_time: 319, sum_over_time: 321, min_over_time: 323, max_over_time: 325, stddev_over_time: 327, stdvar_over_time: 329, quantile_over_time: 331, first_over_time: 333, last_over_time: 335, absent_over_time: 337, bytes: 343, duration: 345, duration_seconds: 347, approx_count_distinct: 349 };
+    parser = LRParser.deserialize({
+      version: 14,
+      states: "F|OYQPOOO#iQPO'#DVOOQO'#ES'#ESO#nQPO'#ESO%TQPO'#DUOYQPO'#DUOOQO'#Ee'#EeO%bQPO'#EdOOQO'#FQ'#FQO%gQPO'#FPOOQO'#FS'#FSO%rQPO'#FRQ%wQPOOO&xQPO'#FaO&}QPO'#FbOOQO'#Ec'#EcOOQO'#DT'#DTOOQO'#Ef'#EfOOQO'#Eg'#EgOOQO'#Eh'#EhOOQO'#Ei'#EiOOQO'#Ej'#EjOOQO'#Ek'#EkOOQO'#El'#ElOOQO'#Em'#EmOOQO'#En'#EnOOQO'#Eo'#EoOOQO'#Ep'#EpOOQO'#Eq'#EqOOQO'#Er'#ErOOQO'#Es'#EsOOQO'#Et'#EtOOQO'#FT'#FTO'SQPO'#DXOOQO'#DW'#DWO'bQPO,59qOOQO,5:n,5:nOOQO'#Dd'#DdO'jQPO'#DcO'rQPO'#DbO)wQPO'#DaO+WQPO'#DaOOQO'#D`'#D`O,OQPO,59pO.YQPO,59pO.aQPO,5:}O.hQPO,5;OO.sQPO'#E}O1UQPO,5;kO1]QPO,5;kO1bQPO,5;mO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pOYQPO,5;{O4PQPO,5;|O4UQPO,59sO#iQPO,59rOOQO1G/]1G/]OOQO'#Di'#DiO4ZQPO,59}O5zQPO,59}OOQO'#Dj'#DjO6PQPO,59|OOQO,59|,59|O6XQPO'#DXO6vQPO'#DmO8mQPO'#DpO:aQPO'#DpOOQO'#Dp'#DpOOQO'#Dw'#DwOOQO'#Du'#DuO+vQPO'#DuO:fQPO,59{O<VQPO'#EWO<[QPO'#EXOOQO'#E['#E[O<aQPO'#E]O<fQPO'#E`OOQO,59{,59{OOQO,59z,59zOOQO1G/[1G/[OOQO1G0i1G0iO<kQPO'#EuO.kQPO'#EuO<uQPO1G0jO<zQPO1G0jO=PQPO,5;iO>]QPO1G1VO>dQPO1G1VO>kQPO1G1VO>rQPO1G1XO>wQPO'#FWOA]QPO'#FVOAgQPO'#FVOYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[OAqQPO1G1gOAxQPO1G1hOOQO1G/_1G/_OOQO1G/^1G/^O6PQPO1G/iOA}QPO1G/iOBSQPO'#DkOCsQPO'#DkOOQO1G/h1G/hODZQPO,59sOCxQPO,5:dOOQO'#Dn'#DnODeQPO,5:XOF[QPO'#DsOOQO'#Dr'#DrOHOQPO,5:`OIoQPO,5:]OOQO,5:[,5:[OK`QPO,5:aO+vQPO,5:aO+vQPO,5:aOOQO,5:r,5:rOKnQPO'#EZOOQO'#EY'#EYOKsQPO,5:sOMdQPO'#E_OOQO'#E_'#E_OOQO'#E^'#E^O! ZQPO,5:wO!!zQPO'#EbOOQO'#Eb'#EbOOQO'#Ea'#EaO!$qQPO,5:zO!&bQPO'#DaO<kQPO,5;aO!&iQPO'#EvO!&nQPO,5;aO!&vQPO,5;aO!'TQPO,5;aO!'bQPO,5;aO!'gQPO7+&UO.kQPO7+&UOOQO'#FO'#FOO!(wQPO1G1TOOQO1G1T1G1TOYQPO7+&qO!)PQPO7+&qO!*aQPO7+&qO!*hQPO7+&qO.kQPO7+&sO!*oQQO'#FXOOQO,5;r,5;rO!-TQPO,5;qO!-[QPO,5;qO!.mQPO7+&vO!.tQPO7+&vOOQO7+&v7+&vO!/RQPO7+&vO!/YQPO7+&vO!0_QPO7+&vO!0oQPO7+'ROOQO7+'S7+'SOOQO7+%T7+%TO!0tQPO7+%TO6PQPO,5:VO!0yQPO,5:VO!1OQPO1G/|OOQO1G0O1G0OOOQO1G0V1G0VOOQO1G0X1G0XOOQO,5:Y,5:YO!1TQPO1G/zO!2tQPO,5:_O!2yQPO,5:^OOQO1G/{1G/{O!3OQPO1G/{O!4oQPO,5:uO<[QPO,5:tO<aQPO,5:xO<fQPO,5:{O!4wQPO,5;dO!&nQPO1G0{O!5VQPO1G0{O!5_QPO,5;bO+vQPO,5;dO!5dQPO1G0{O!5nQPO'#EwO!5sQPO1G0{O!5dQPO1G0{O!5{QPO1G0{O!6YQPO1G0{O!&qQPO1G0{OOQO1G0{1G0{OOQO<<Ip<<IpO!6eQPO<<IpO!6jQPO,5;jOOQO7+&o7+&oO!6oQPO<<J]OOQO<<J]<<J]OYQPO<<J]O!6vQPO<<J_OOQO'#FZ'#FZO!6{QPO,5;sOOQO'#FY'#FYOOQO,5;s,5;sOOQO1G1]1G1]O!7TQPO1G1]O!9dQPO<<JmOOQO<<Ho<<HoOOQO1G/q1G/qO!9iQPO1G/qO!9nQPO7+%hOOQO1G/y1G/yOOQO1G/x1G/xOOQO1G0a1G0aOOQO1G0`1G0`OOQO1G0d1G0dOOQO1G0g1G0gOOQO'#Ey'#EyOOQO1G1O1G1OO!9sQPO1G1OOOQO'#Ez'#EzOOQO'#E{'#E{OOQO'#E|'#E|OOQO7+&g7+&gOOQO1G0|1G0|O!9xQPO1G1OO!:^QPO7+&gOOQO,5;c,5;cO!:fQPO7+&gO!&qQPO7+&gO!:pQPO7+&gO!:{QPOAN?[OOQO1G1U1G1UO!<]QPOAN?wO!=mQPOAN?wO!=tQPOAN?yO!?UQQO1G1_OOQO1G1_1G1_OOQO7+&w7+&wO!?^QPOAN@XOOQO7+%]7+%]O!?cQPO<<ISO!?hQPO7+&jO!?mQPO<<JRO!?uQPO<<JRO!?}QPO'#ExO!@SQPO<<JROOQOG24vG24vOOQOG25cG25cOOQOG25eG25eOOQO1G1`1G1`OOQO7+&y7+&yO!@[QPOG25sOOQOAN>nAN>nO!@aQPO<<JUOOQOAN?mAN?mO!@fQPOAN?mO!@nQPOLD+_OOQOAN?pAN?pOOQO,5:s,5:sO!@sQPO!$'NyO!@xQPO!)9DeO!@}QPO!.K:POOQO!4//k!4//kO<[QPO'#EXO!ASQPO'#DaO!AzQPO,59pO!CQQPO'#DUOYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[O1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO!D]QPO7+&vO!DdQPO7+&vO!DqQPO7+&vO!EyQPO7+&vO!FQQPO7+&vO!DxQPO'#FU",
+      stateData: "!Fd~O$XOSuOS~OX]OY^OiWOjWOkWOlWOmWOnWOoWOpWOqWOrWOsWOtWO!wQO!xRO!yRO$YPO$^TO$`aO$abO$bcO$cdO$deO$efO$fgO$ghO$hiO$ijO$jkO$klO$lmO$mnO$noO$tpO~O|qO~O!wtO~O!PuO!RuO!XuO!YuO!ZuO![uOfxXgxXhxX!mxX!oxX!pxX!qxX!rxX!xxX!yxX$PxX$QxX$RxX$SxX~O!`yO$VxX$_xX~P#sO$^!OO~Od!POe!PO$^!QO~O$^!SO~Of!UOg!TOh!UO!P!YO!m!YO!o!YO!p!YO!q!YO!r!YO!x!VO!y!VO$P!WO$Q!WO$R!WO$S!XO~O$^!ZO~O$^![O~O}!]O!P!]O!Q!]O!R!]O~O$Z!^O$[!_O~O!O!aO$]!cO~Og!dOf!UXh!UX!P!UX!R!UX!X!UX!Y!UX!Z!UX![!UX!`!UX!m!UX!o!UX!p!UX!q!UX!r!UX!x!UX!y!UX$P!UX$Q!UX$R!UX$S!UX$V!UX$_!UX$o!UX$Z!UX~O!PuO!RuO!XuO!YuO!ZuO![uO~Of!TXg!TXh!TX!`!TX!m!TX!o!TX!p!TX!q!TX!r!TX!x!TX!y!TX$P!TX$Q!TX$R!TX$S!TX$V!TX$_!TX$o!TX$Z!TX~P)cOP!hOQ!gOR!jOS!iOT!iOV!pOW!oOa!qOb!rOc!sO|!fO$^!mO~O!`yOfxagxahxa!mxa!oxa!pxa!qxa!rxa!xxa!yxa$Pxa$Qxa$Rxa$Sxa$Vxa$_xa~P)cOfwXgwXhwX!PwX!mwX!owX!pwX!qwX!rwX!xwX!ywX$PwX$QwX$RwX$SwX~O$_!vO~P-XO$_!wO~P-XO!w!{O$YPO$^!yO~O$^!|O~OX]OY^OiWOjWOkWOlWOmWOnWOoWOpWOqWOrWOsWOtWO!xRO!yRO$YPO$^TO$`aO$abO$bcO$cdO$deO$efO$fgO$ghO$hiO$ijO$jkO$klO$lmO$mnO$noO$tpO~O!w!}O~P.xO$^#PO~O|#QO~O[#TO]#RO^#ROX#yPY#yPi#yPj#yPk#yPl#yPm#yPn#yPo#yPp#yPq#yPr#yPs#yPt#yP!w#yP!x#yP!y#yP$Y#yP$^#yP$`#yP$a#yP$b#yP$c#yP$d#yP$e#yP$f#yP$g#yP$h#yP$i#yP$j#yP$k#yP$l#yP$m#yP$n#yP$t#yP~O!w#]O~O!O#^O~Og#`Of!Vah!Va!P!Va!R!Va!X!Va!Y!Va!Z!Va![!Va!`!Va!m!Va!o!Va!p!Va!q!Va!r!Va!x!Va!y!Va$P!Va$Q!Va$R!Va$S!Va$V!Va$_!Va$o!Va$Z!Va~O$^#aO~O!O#bO$]!cO~O}#eO!P#eO!Q!]O!R!]O!m#fO!o#fO!p#fO!q#fO!r#fO~O|#iO!c#gOf!aXg!aXh!aX!P!aX!R!aX!X!aX!Y!aX!Z!aX![!aX!`!aX!m!aX!o!aX!p!aX!q!aX!r!aX!x!aX!y!aX$P!aX$Q!aX$R!aX$S!aX$V!aX$_!aX$o!aX$Z!aX~O|#iOf!dXg!dXh!dX!P!dX!R!dX!X!dX!Y!dX!Z!dX![!dX!`!dX!m!dX!o!dX!p!dX!q!dX!r!dX!x!dX!y!dX$P!dX$Q!dX$R!dX$S!dX$V!dX$_!dX$o!dX$Z!dX~O!O#mO~Of#oOg#pO$Z#oOh!Ta!P!Ta!R!Ta!X!Ta!Y!Ta!Z!Ta![!Ta!`!Ta!m!Ta!o!Ta!p!Ta!q!Ta!r!Ta!x!Ta!y!Ta$P!Ta$Q!Ta$R!Ta$S!Ta$V!Ta$_!Ta$o!Ta~O!O#qO~O|#rO~O|#uO~O|#yO~O!`#}O$o$PO~P)cO$_$UO~O$Z$VO~O|$WO$_$YO~Of!vXg!vXh!vX!P!vX!m!vX!o!vX!p!vX!q!vX!r!vX!x!vX!y!vX$P!vX$Q!vX$R!vX$S!vX$_!vX~O$Z$ZO~P=XO$_$[O~P-XO!w$]O~P.xO$Z$_O~O$^$`O~OX#yXY#yXi#yXj#yXk#yXl#yXm#yXn#yXo#yXp#yXq#yXr#yXs#yXt#yX!w#yX!x#yX!y#yX$Y#yX$^#yX$`#yX$a#yX$b#yX$c#yX$d#yX$e#yX$f#yX$g#yX$h#yX$i#yX$j#yX$k#yX$l#yX$m#yX$n#yX$t#yX~O_$bO`$bO~P>|O]#RO^#RO~P>|O$Z$jO~P-XO$_$kO~O!O$mO~Og$nOf!_Xh!_X!P!_X!R!_X!X!_X!Y!_X!Z!_X![!_X!`!_X!m!_X!o!_X!p!_X!q!_X!r!_X!x!_X!y!_X$P!_X$Q!_X$R!_X$S!_X$V!_X$_!_X$o!_X$Z!_X~O$^$oO~O!n$qO!t$rO!wQO!xRO!yRO~O!O#^O$]!cO~PCxO|#iO!c$tOf!aag!aah!aa!P!aa!R!aa!X!aa!Y!aa!Z!aa![!aa!`!aa!m!aa!o!aa!p!aa!q!aa!r!aa!x!aa!y!aa$P!aa$Q!aa$R!aa$S!aa$V!aa$_!aa$o!aa$Z!aa~O}$vOf!gXg!gXh!gX!P!gX!R!gX!X!gX!Y!gX!Z!gX![!gX!`!gX!m!gX!o!gX!p!gX!q!gX!r!gX!x!gX!y!gX$P!gX$Q!gX$R!gX$S!gX$V!gX$Z!gX$_!gX$o!gX~O$Z$wOf!hag!hah!ha!P!ha!R!ha!X!ha!Y!ha!Z!ha![!ha!`!ha!m!ha!o!ha!p!ha!q!ha!r!ha!x!ha!y!ha$P!ha$Q!ha$R!ha$S!ha$V!ha$_!ha$o!ha~O$Z$wOf!eag!eah!ea!P!ea!R!ea!X!ea!Y!ea!Z!ea![!ea!`!ea!m!ea!o!ea!p!ea!q!ea!r!ea!x!ea!y!ea$P!ea$Q!ea$R!ea$S!ea$V!ea$_!ea$o!ea~Of#oOg#pO$Z#oO$_$xO~O}$zO~O$Z${Of!{ag!{ah!{a!P!{a!R!{a!X!{a!Y!{a!Z!{a![!{a!`!{a!m!{a!o!{a!p!{a!q!{a!r!{a!x!{a!y!{a$P!{a$Q!{a$R!{a$S!{a$V!{a$_!{a$o!{a~O}!]O!P!]O!Q!]O!R!]Of#RXg#RXh#RX!X#RX!Y#RX!Z#RX![#RX!`#RX!m#RX!o#RX!p#RX!q#RX!r#RX!x#RX!y#RX$P#RX$Q#RX$R#RX$S#RX$V#RX$Z#RX$_#RX$o#RX~O$Z$|Of#Pag#Pah#Pa!P#Pa!R#Pa!X#Pa!Y#Pa!Z#Pa![#Pa!`#Pa!m#Pa!o#Pa!p#Pa!q#Pa!r#Pa!x#Pa!y#Pa$P#Pa$Q#Pa$R#Pa$S#Pa$V#Pa$_#Pa$o#Pa~O}!]O!P!]O!Q!]O!R!]Of#UXg#UXh#UX!X#UX!Y#UX!Z#UX![#UX!`#UX!m#UX!o#UX!p#UX!q#UX!r#UX!x#UX!y#UX$P#UX$Q#UX$R#UX$S#UX$V#UX$Z#UX$_#UX$o#UX~O$Z$}Of#Sag#Sah#Sa!P#Sa!R#Sa!X#Sa!Y#Sa!Z#Sa![#Sa!`#Sa!m#Sa!o#Sa!p#Sa!q#Sa!r#Sa!x#Sa!y#Sa$P#Sa$Q#Sa$R#Sa$S#Sa$V#Sa$_#Sa$o#Sa~OU%OO~P+WO!n%RO~O!`%SO$o$PO~OZ%UO!`#}O$_#ia~P)cO!`#}O$_%ZO$o$PO~P)cO$_%[O~Od!POe!POf#Wqg#Wqh#Wq!P#Wq!m#Wq!o#Wq!p#Wq!q#Wq!r#Wq!x#Wq!y#Wq$P#Wq$Q#Wq$R#Wq$S#Wq$V#Wq$_#Wq$Z#Wq~O$Z%_O$_%`O~Od!POe!POf#sqg#sqh#sq!P#sq!m#sq!o#sq!p#sq!q#sq!r#sq!x#sq!y#sq$P#sq$Q#sq$R#sq$S#sq$V#sq$_#sq$Z#sq~O$Z%cO~P=XO$_%bO~P-XO$O%eO$_%hO~OX#yaY#yai#yaj#yak#yal#yam#yan#yao#yap#yaq#yar#yas#yat#ya!w#ya!x#ya!y#ya$Y#ya$`#ya$a#ya$b#ya$c#ya$d#ya$e#ya$f#ya$g#ya$h#ya$i#ya$j#ya$k#ya$l#ya$m#ya$n#ya$t#ya~O$^$`O~P!*wO_%jO`%jO$^#ya~P!*wOf!UOh!UO!P!YO!m!YO!o!YO!p!YO!q!YO!r!YO!x!VO!y!VO$P#xq$Q#xq$R#xq$S#xq$V#xq$_#xq~Og#xq~P!-iOf#xqg#xqh#xq~P!-oOg!TO~P!-iO$V#xq$_#xq~P%wOf#xqg#xqh#xq!P#xq!m#xq!o#xq!p#xq!q#xq!r#xq$P#xq$Q#xq$R#xq$S#xq~O!x!VO!y!VO$V#xq$_#xq~P!/dO!O%kO~O$_%lO~O!O%nO~O$^%oO~O$Z$wOf!hig!hih!hi!P!hi!R!hi!X!hi!Y!hi!Z!hi![!hi!`!hi!m!hi!o!hi!p!hi!q!hi!r!hi!x!hi!y!hi$P!hi$Q!hi$R!hi$S!hi$V!hi$_!hi$o!hi~O!O%pO~O|#iO~Of#oO$Z#oOg!iih!ii!P!ii!R!ii!X!ii!Y!ii!Z!ii![!ii!`!ii!m!ii!o!ii!p!ii!q!ii!r!ii!x!ii!y!ii$P!ii$Q!ii$R!ii$S!ii$V!ii$_!ii$o!ii~O|%rO!O%rO~O|%wO$q%yO$r%zO$s%{O~OZ%UO$_#ii~O$p%}O~O!`#}O$_#ii~P)cO!n&QO~O!`%SO$_#ii~O!`#}O$_&SO$o$PO~P)cO!`%SO$_&SO$o$PO~O$_&UO~O|&VO~O$_&WO~P-XO$_&YO~O$Z&ZO$_&[O~O$^$`OX#yiY#yii#yij#yik#yil#yim#yin#yio#yip#yiq#yir#yis#yit#yi!w#yi!x#yi!y#yi$Y#yi$`#yi$a#yi$b#yi$c#yi$d#yi$e#yi$f#yi$g#yi$h#yi$i#yi$j#yi$k#yi$l#yi$m#yi$n#yi$t#yi~O$Z&^O~O$_&_O~O!O&`O~O$^&aO~Of#oOg#pO$Z#oO!`#li$o#li$_#li~O!`%SO$_#iq~O!`#}O$_#iq~P)cOZ%UO!`&dO$_#iq~Od!POe!POf#W!Rg#W!Rh#W!R!P#W!R!m#W!R!o#W!R!p#W!R!q#W!R!r#W!R!x#W!R!y#W!R$P#W!R$Q#W!R$R#W!R$S#W!R$V#W!R$_#W!R$Z#W!R~Od!POe!POf#s!Rg#s!Rh#s!R!P#s!R!m#s!R!o#s!R!p#s!R!q#s!R!r#s!R!x#s!R!y#s!R$P#s!R$Q#s!R$R#s!R$S#s!R$V#s!R$_#s!R$Z#s!R~O$_&gO~P-XOd!POe!POf#u!Rg#u!Rh#u!R!P#u!R!m#u!R!o#u!R!p#u!R!q#u!R!r#u!R!x#u!R!y#u!R$P#u!R$Q#u!R$R#u!R$S#u!R$V#u!R$_#u!R$Z#u!R~O$O%eO$_&jO~O!O&kO~O$_&lO~O|&mO~O!`%SO$_#iy~OZ%UO$_#iy~OU%OO~O!`&dO$_#iy~O$Z&pO~O$_&qO~O!`%SO$_#i!R~O!O&sO~O$Z&tO~O!O&uO~O$_&vO~OP!hOQ!gOR!jOS!iOT!iOV&wOW!oOa!qOb!rOc!sO|!fO$^!mO~O!`&xOfxagxahxa!mxa!oxa!pxa!qxa!rxa!xxa!yxa$Pxa$Qxa$Rxa$Sxa$Zxa~P)cO!`&xO$ZxX~P#sOf'SOh'SO!P'WO!m'WO!o'WO!p'WO!q'WO!r'WO!x'TO!y'TO$P#xq$Q#xq$R#xq$S#xq$Z#xq~Og#xq~P!C[Of#xqg#xqh#xq~P!CbOg'RO~P!C[Of'SOg'ROh'SO!P'WO!m'WO!o'WO!p'WO!q'WO!r'WO!x'TO!y'TO$P'UO$Q'UO$R'UO$S'VO~O$Z#xq~P!DxO!x'TO!y'TO$Z#xq~P!/dO!n!t!w!t~",
+      goto: "2s$VPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPP$W%V%n&_&bPPPPPP&y']'m'{(^PPPP(m(u)OP)X)^P)X)X)a)j)X)r*T*T*^PPPPPP*^P*T*gPPP)X)X+Q+W)X)X+_+b)X+h+k+q,d,y-`-`-`-`-`-`-`-`-`-`-`-`-`-`-`-u.R.f.r/[/_/_/_/b/t,d/w,d0^0s,d1Y2O2a2j2mPPPPP,d,d[[OT!Q#P$Z%cQ$d#UQ$e#VS$f#W&}Q$g#XQ$h#YQ$i#ZQ'X&{Q'Y&|Q'Z'OQ'['PQ']'QR'^!Zt`O!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QR|TjSOT!Q!Z#P#U#V#W#X#Y#Z$Z%cU!x!O$V$_Q$S!y]&z&{&|&}'O'P'QRsPQrP^!ly!m#o#p#}%S&xQ#_!^S#v!r$|T#z!s$}Q{SQ$O!xQ%T$RQ%X$SQ&R%WR&y&z[zS!x$R$S%W&z]!u{$O%T%X&R&yixS{!x$O$R$S%T%W%X&R&y&zhwS{!x$O$R$S%T%W%X&R&y&zR!exkvSx{!x$O$R$S%T%W%X&R&y&zQ!bvV#c!d#`$nW!`v!d#`$nR$p#eQ#d!dQ$l#`R%m$nV!ty#}&xR#h!gQ#k!gQ#l!hR$u#hU#j!g!h#hR%q$wU!ny#}&xQ#n!mQ$x#oQ$y#pR&O%S_!ly!m#o#p#}%S&x_!ky!m#o#p#}%S&xv_OT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QT$s#e#fQ#t!pR&r&wS#s!p&wR%s${R#x!rQ#w!rR%t$|R#|!sQ#{!sR%u$}j`O#U#V#W#X#Y#Z&{&|&}'O'P'QQ}TQ#O!QQ#[!ZQ$^#PQ%a$ZR&X%cw_OT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QwVOT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QwUOT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QQ!z!OQ$T!yQ%^$VR%d$_S$R!x$SW%Q$O$Q%X%YQ%|%PQ&T%ZR&c&SQ%W$RQ%|%QQ&e&TR&n&cQ$Q!xS%P$O%XQ%V$RQ%Y$SS&P%T%WS&b&R&TR&o&eR%x%OR%v%OQ!RXQ%]$UQ%b$[Q&f&UQ&g&WR&h&YR$X!|wXOT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QwZOT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QwYOT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QQ#U!TQ#V!UQ#W!VQ#X!WQ#Y!XQ#Z!YQ&{'RQ&|'SQ&}'TQ'O'UQ'P'VR'Q'Wh#S!T!U!V!W!X!Y'R'S'T'U'V'WR$c#TQ$a#RQ%i$bR&]%jR%f$`Q%g$`R&i&Z",
+      nodeNames: "\u26A0 Json Logfmt Unpack Pattern Regexp Unwrap LabelFormat LineFormat LabelReplace Vector Offset Bool On Ignoring GroupLeft GroupRight Decolorize Drop Keep By Without And Or Unless Sum Avg Count Max Min Stddev Stdvar Bottomk Topk Sort Sort_Desc Approx_Topk LineComment LogQL Expr LogExpr Selector Matchers Matcher Identifier Eq String Neq Re Nre PipelineExpr PipelineStage LineFilters LineFilter Filter PipeExact PipeMatch PipePattern Npa FilterOp Ip OrFilter Pipe LogfmtParser LogfmtParserFlags ParserFlag LabelParser JsonExpressionParser LabelExtractionExpressionList LabelExtractionExpression LogfmtExpressionParser LabelFilter IpLabelFilter UnitFilter DurationFilter Gtr Duration Gte Lss Lte Eql BytesFilter Bytes NumberFilter LiteralExpr Number Add Sub LineFormatExpr LabelFormatExpr LabelsFormat LabelFormatMatcher DecolorizeExpr DropLabelsExpr DropLabels DropLabel KeepLabelsExpr KeepLabels KeepLabel MetricExpr RangeAggregationExpr RangeOp CountOverTime Rate RateCounter BytesOverTime BytesRate AvgOverTime SumOverTime MinOverTime MaxOverTime StddevOverTime StdvarOverTime QuantileOverTime FirstOverTime LastOverTime AbsentOverTime LogRangeExpr Range OffsetExpr UnwrapExpr ConvOp BytesConv DurationConv DurationSecondsConv Grouping Labels VectorAggregationExpr VectorOp LabelAggregationExpr LabelAggOp ApproxCountDistinct BinOpExpr BinOpModifier OnOrIgnoringModifier GroupingLabels GroupingLabelList GroupingLabel LabelName Mul Div Mod Pow LabelReplaceExpr VectorExpr",
+      maxTerm: 174,
+      skippedNodes: [0, 37],
+      repeatNodeCount: 0,
+      tokenData: ">Y~RvX^#ipq#iqr$^rs$yst&muv'Uxy'Zyz'`z{'e{|'j|}'o}!O't!O!P4U!P!Q5U!Q!R5Z!R![8l![!]:k!^!_;P!_!`;^!`!a;s!c!}<Q!}#O<h#P#Q<m#Q#R<r#R#S<Q#S#T<w#T#o<Q#o#p=a#p#q=f#q#r>T#y#z#i$f$g#i#BY#BZ#i$IS$I_#i$I|$JO#i$JT$JU#i$KV$KW#i&FU&FV#i~#nY$X~X^#ipq#i#y#z#i$f$g#i#BY#BZ#i$IS$I_#i$I|$JO#i$JT$JU#i$KV$KW#i&FU&FV#i~$aR!_!`$j!`!a$o#r#s$t~$oO!P~~$tO![~~$yO!R~~$|WOY$yZr$yrs%fs#O$y#O#P%k#P;'S$y;'S;=`&g<%lO$y~%kO!O~~%nRO;'S$y;'S;=`%w;=`O$y~%zXOY$yZr$yrs%fs#O$y#O#P%k#P;'S$y;'S;=`&g;=`<%l$y<%lO$y~&jP;=`<%l$y~&rSu~OY&mZ;'S&m;'S;=`'O<%lO&m~'RP;=`<%l&m~'ZO$R~~'`O$^~~'eO$_~~'jO$P~~'oO!x~~'tO$Z~~'yQ!y~}!O(P!Q![*V~(SQ#_#`(Y#g#h)g~(]P#X#Y(`~(cP#X#Y(f~(iP#d#e(l~(oP}!O(r~(uP#X#Y(x~({P#a#b)O~)RP#d#e)U~)XP#h#i)[~)_P#m#n)b~)gO!c~~)jP#h#i)m~)pP#f#g)s~)vP#]#^)y~)|P#V#W*P~*SP#h#i)b~*YZ!O!P*{!Q![*V#W#X1n#[#]+k#a#b,x#b#c/a#g#h0g#i#j/l#k#l2c#m#n3Z${$|/l~+OP!Q![+R~+UV!Q![+R#[#]+k#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~+pP!n~!Q![+s~+vV!O!P,]!Q![+s#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~,`P!Q![,c~,fU!Q![,c#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~,}Q!n~!Q![-T#g#h.`~-WV!O!P-m!Q![-T#a#b.Y#b#c/a#g#h0g#i#j/l${$|/l~-pP!Q![-s~-vU!Q![-s#a#b.Y#b#c/a#g#h0g#i#j/l${$|/l~.]P#g#h.`~.eP!n~!Q![.h~.kT!O!P.z!Q![.h#b#c/a#i#j/l${$|/l~.}P!Q![/Q~/TS!Q![/Q#b#c/a#i#j/l${$|/l~/dP#g#h/g~/lO!n~~/oP#g#h/r~/wP!n~!Q![/z~/}R!O!P0W!Q![/z#b#c/a~0ZP!Q![0^~0aQ!Q![0^#b#c/a~0lP!n~!Q![0o~0rU!O!P1U!Q![0o#a#b.Y#b#c/a#i#j/l${$|/l~1XP!Q![1[~1_T!Q![1[#a#b.Y#b#c/a#i#j/l${$|/l~1sP!n~!Q![1v~1yW!O!P*{!Q![1v#[#]+k#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~2hP!n~!Q![2k~2nX!O!P*{!Q![2k#W#X1n#[#]+k#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~3`P!n~!Q![3c~3fY!O!P*{!Q![3c#W#X1n#[#]+k#a#b,x#b#c/a#g#h0g#i#j/l#k#l2c${$|/l~4XP!Q![4[~4aR!w~!Q![4[!g!h4j#X#Y4j~4mR{|4v}!O4v!Q![4|~4yP!Q![4|~5RP!w~!Q![4|~5ZO$Q~~5`e!w~!O!P6q!Q![8l!d!e8W!g!h4j!i!j8]!m!n8]!o!p8]!r!s8]!v!w8]#W#X1n#X#Y4j#[#]+k#_#`8f#a#b,x#b#c/a#g#h0g#i#j/l#k#l2c#l#m:P#m#n3Z${$|/l~6vR!w~!Q![7P!g!h4j#X#Y4j~7U`!w~!Q![7P!d!e8W!g!h4j!i!j8]!m!n8]!o!p8]!r!s8]!v!w8]#X#Y4j#[#]+k#_#`8f#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~8]O!t~~8`Q!d!e8W#]#^8f~8iP!d!e8W~8qd!w~!O!P6q!Q![8l!d!e8W!g!h4j!i!j8]!m!n8]!o!p8]!r!s8]!v!w8]#W#X1n#X#Y4j#[#]+k#_#`8f#a#b,x#b#c/a#g#h0g#i#j/l#k#l2c#m#n3Z${$|/l~:SR!Q![:]!c!i:]#T#Z:]~:bR!w~!Q![:]!c!i:]#T#Z:]P:pT|P!Q![:k![!]:k!c!}:k#R#S:k#T#o:k~;UP!p~!_!`;X~;^O!q~~;cQ}~!_!`;i#r#s;n~;nO!r~~;sO!Q~~;xP!m~!_!`;{~<QO!o~R<XT|P$OQ!Q![<Q![!]:k!c!}<Q#R#S<Q#T#o<Q~<mO$o~~<rO$p~~<wO$S~~<zTO#S<w#S#T%f#T;'S<w;'S;=`=Z<%lO<w~=^P;=`<%l<w~=fO$Y~~=kR!`~!_!`=t!`!a=y#r#s>O~=yO!X~~>OO!Z~~>TO!Y~~>YO$[~",
+      tokenizers: [0, 1],
+      topRules: { "LogQL": [0, 38] },
+      specialized: [{ term: 44, get: (value, stack) => specializeIdentifier(value) << 1, external: specializeIdentifier }, { term: 44, get: (value, stack) => extendIdentifier(value) << 1 | 1, external: extendIdentifier, extend: true }, { term: 44, get: (value) => spec_Identifier[value] || -1 }],
+      tokenPrec: 3833
+    });
+  }
+});
+
+// src/definition/lezer.ts
+function firstErrorNode(top) {
+  let found = null;
+  top.cursor().iterate((node2) => {
+    if (found) return false;
+    if (node2.type.isError) {
+      found = node2.node;
+      return false;
+    }
+    return void 0;
+  });
+  return found;
+}
+var init_lezer = __esm({
+  "src/definition/lezer.ts"() {
+    "use strict";
+  }
+});
+
+// src/definition/logql/literals.ts
+function unquoteGoString(raw) {
+  if (raw.startsWith("`")) return raw.slice(1, -1).replace(/\r/g, "");
+  const body = raw.slice(1, -1);
+  if (!body.includes("\\")) return body;
+  let out = "";
+  let at2 = 0;
+  while (at2 < body.length) {
+    if (body[at2] === "\\") {
+      const unescaped = unescapeAt(body, at2 + 1);
+      out += unescaped.text;
+      at2 = unescaped.next;
+    } else {
+      out += body[at2];
+      at2++;
+    }
+  }
+  return out;
+}
+function unescapeAt(body, at2) {
+  const letter = body[at2];
+  if (letter === void 0) throw new Error("string ends in a backslash");
+  const simple = SIMPLE_ESCAPES[letter];
+  if (simple !== void 0) return { text: simple, next: at2 + 1 };
+  const hexDigits = HEX_ESCAPE_DIGITS[letter];
+  if (hexDigits !== void 0) return unescapeHex(body, at2, hexDigits);
+  if (letter >= "0" && letter <= "7") return unescapeOctal(body, at2);
+  throw new Error(`invalid escape \\${letter} in string`);
+}
+function unescapeHex(body, at2, digits2) {
+  const hex3 = body.slice(at2 + 1, at2 + 1 + digits2);
+  if (!/^[0-9a-fA-F]+$/.test(hex3) || hex3.length !== digits2) {
+    throw new Error(`invalid escape \\${body[at2]}${hex3} in string`);
+  }
+  return { text: String.fromCodePoint(Number.parseInt(hex3, 16)), next: at2 + 1 + digits2 };
+}
+function unescapeOctal(body, at2) {
+  const octal = body.slice(at2, at2 + 3);
+  if (!/^[0-7]{3}$/.test(octal)) throw new Error(`invalid escape \\${octal} in string`);
+  return { text: String.fromCharCode(Number.parseInt(octal, 8)), next: at2 + 3 };
+}
+function parseGoFloat(text) {
+  if (!GO_FLOAT.test(text)) {
+    if (/^[+-]?0[xX]/.test(text)) {
+      const sign = text.startsWith("-") ? -1 : 1;
+      const hex3 = Number(text.replace(/^[+-]/, ""));
+      return Number.isNaN(hex3) ? null : sign * hex3;
+    }
+    return null;
+  }
+  const lower = text.toLowerCase().replace(/_/g, "");
+  if (lower.endsWith("nan")) return Number.NaN;
+  if (lower.endsWith("inf") || lower.endsWith("infinity")) {
+    return lower.startsWith("-") ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  }
+  return Number(lower);
+}
+function parseGoDuration(text, opts) {
+  const nanos = parseGoDurationNanos(text, opts);
+  return nanos === null ? null : nanos / 1e9;
+}
+function parseGoDurationNanos(text, opts) {
+  let s = text;
+  let sign = 1;
+  if (s.startsWith("-") || s.startsWith("+")) {
+    if (s[0] === "-") sign = -1;
+    s = s.slice(1);
+  }
+  if (s === "0") return 0;
+  if (s === "") return null;
+  const units = opts?.allowDays ? EXTENDED_UNIT_NANOS : DURATION_UNIT_NANOS;
+  let total = 0;
+  DURATION_PART.lastIndex = 0;
+  while (DURATION_PART.lastIndex < s.length) {
+    const m = DURATION_PART.exec(s);
+    if (!m) return null;
+    const unit = units[m[2]];
+    if (unit === void 0) return null;
+    total += Number(m[1]) * unit;
+  }
+  return sign * total;
+}
+function parseHumanBytes(text) {
+  const m = /^\s*(\d[\d,]*(?:\.\d*)?|\.\d+)\s*([a-zA-Z]*)\s*$/.exec(text);
+  if (!m) return null;
+  const name2 = m[2].toLowerCase();
+  const unit = Object.hasOwn(BYTE_UNITS, name2) ? BYTE_UNITS[name2] : void 0;
+  if (unit === void 0) return null;
+  return Number(m[1].replace(/,/g, "")) * unit;
+}
+var SIMPLE_ESCAPES, HEX_ESCAPE_DIGITS, GO_FLOAT, DURATION_UNIT_NANOS, EXTENDED_UNIT_NANOS, DURATION_PART, BYTE_UNITS;
+var init_literals = __esm({
+  "src/definition/logql/literals.ts"() {
+    "use strict";
+    SIMPLE_ESCAPES = {
+      a: "\x07",
+      b: "\b",
+      f: "\f",
+      n: "\n",
+      r: "\r",
+      t: "	",
+      v: "\v",
+      "\\": "\\",
+      '"': '"',
+      "'": "'"
+    };
+    HEX_ESCAPE_DIGITS = { x: 2, u: 4, U: 8 };
+    GO_FLOAT = /^[+-]?(?:(?:\d+(?:_\d+)*)?\.?\d+(?:_\d+)*(?:[eE][+-]?\d+)?|\d+\.|inf|infinity|nan)$/i;
+    DURATION_UNIT_NANOS = {
+      ns: 1,
+      us: 1e3,
+      \u00B5s: 1e3,
+      // U+00B5 micro sign
+      \u03BCs: 1e3,
+      // U+03BC Greek mu
+      ms: 1e6,
+      s: 1e9,
+      m: 6e10,
+      h: 36e11
+    };
+    EXTENDED_UNIT_NANOS = {
+      ...DURATION_UNIT_NANOS,
+      d: 864e11,
+      w: 7 * 864e11,
+      y: 365 * 864e11
+    };
+    DURATION_PART = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h|d|w|y)/y;
+    BYTE_UNITS = {
+      "": 1,
+      b: 1,
+      k: 1e3,
+      kb: 1e3,
+      ki: 1024,
+      kib: 1024,
+      m: 1e6,
+      mb: 1e6,
+      mi: 1024 ** 2,
+      mib: 1024 ** 2,
+      g: 1e9,
+      gb: 1e9,
+      gi: 1024 ** 3,
+      gib: 1024 ** 3,
+      t: 1e12,
+      tb: 1e12,
+      ti: 1024 ** 4,
+      tib: 1024 ** 4,
+      p: 1e15,
+      pb: 1e15,
+      pi: 1024 ** 5,
+      pib: 1024 ** 5,
+      e: 1e18,
+      eb: 1e18,
+      ei: 1024 ** 6,
+      eib: 1024 ** 6
+    };
+  }
+});
+
+// src/definition/logql/regex.ts
+function compileLogQLRegex(pattern, anchored) {
+  const { flags, body } = splitLeadingFlags(pattern);
+  const translated = translateRe2(body);
+  const source = anchored ? matchingWholeText(translated, flags.includes("m")) : translated;
+  try {
+    return new RegExp(source, `${flags}u`);
+  } catch {
+    return new RegExp(source, flags);
+  }
+}
+function splitLeadingFlags(pattern) {
+  const leading = /^\(\?([a-zA-Z]+)\)/.exec(pattern);
+  if (!leading) return { flags: "", body: pattern };
+  let flags = "";
+  for (const flag of leading[1]) {
+    if (flag !== "i" && flag !== "s" && flag !== "m") {
+      throw new Error(`flag '${flag}' is not supported`);
+    }
+    if (!flags.includes(flag)) flags += flag;
+  }
+  return { flags, body: pattern.slice(leading[0].length) };
+}
+function matchingWholeText(translated, multiline) {
+  return multiline ? `${TEXT_START}(?:${translated})${TEXT_END}` : `^(?:${translated})$`;
+}
+function translateRe2(pattern) {
+  let out = "";
+  let at2 = 0;
+  let inClass = false;
+  while (at2 < pattern.length) {
+    const steps = inClass ? STEPS_IN_CLASS : STEPS_OUTSIDE_CLASS;
+    const step = steps.get(pattern[at2]) ?? copyCharacter;
+    const translated = step(pattern, at2, inClass);
+    out += translated.text;
+    at2 = translated.next;
+    inClass = translated.inClass;
+  }
+  if (inClass) throw new Error("missing closing ]");
+  return out;
+}
+function copyCharacter(pattern, at2, inClass) {
+  return { text: pattern[at2], next: at2 + 1, inClass };
+}
+function translateEscape(pattern, at2, inClass) {
+  const escaped = pattern[at2 + 1];
+  if (escaped === void 0) throw new Error("trailing backslash");
+  if (escaped === "Q") return quoteLiteralText(pattern, at2 + 2, inClass);
+  return { text: translateEscapedCharacter(escaped, inClass), next: at2 + 2, inClass };
+}
+function translateEscapedCharacter(escaped, inClass) {
+  if (!inClass) {
+    const anchor2 = TEXT_ANCHOR_ESCAPES.get(escaped);
+    if (anchor2 !== void 0) return anchor2;
+    if (escaped >= "1" && escaped <= "9") {
+      throw new Error("backreferences are not supported by RE2");
+    }
+  }
+  if (/[A-Za-z0-9]/.test(escaped)) return `\\${escaped}`;
+  if (JS_SYNTAX_CHARS.has(escaped) || inClass && escaped === "-") return `\\${escaped}`;
+  return escaped;
+}
+function quoteLiteralText(pattern, from, inClass) {
+  const end = pattern.indexOf("\\E", from);
+  const literal3 = pattern.slice(from, end < 0 ? void 0 : end);
+  return {
+    text: literal3.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&"),
+    next: end < 0 ? pattern.length : end + 2,
+    inClass
+  };
+}
+function translateGroupStart(pattern, at2) {
+  if (pattern[at2 + 1] === "?") {
+    const rest = pattern.slice(at2 + 2);
+    if (rest.startsWith("P<")) return { text: "(?<", next: at2 + 4, inClass: false };
+    if (/^(?:=|!|<=|<!)/.test(rest)) throw new Error("lookaround is not supported by RE2");
+    if (/^[a-zA-Z-]+[:)]/.test(rest)) {
+      throw new Error("inline flags are only supported at the start, e.g. (?i)error");
+    }
+  }
+  return { text: "(", next: at2 + 1, inClass: false };
+}
+function openClass(pattern, at2) {
+  let text = "[";
+  let next = at2 + 1;
+  if (pattern[next] === "^") {
+    text += "^";
+    next++;
+  }
+  if (pattern[next] === "]") {
+    text += "\\]";
+    next++;
+  }
+  return { text, next, inClass: true };
+}
+function closeClass(_pattern, at2) {
+  return { text: "]", next: at2 + 1, inClass: false };
+}
+function translateBracketInClass(pattern, at2) {
+  const posix2 = pattern[at2 + 1] === ":" ? translatePosixClass(pattern, at2) : null;
+  return posix2 ?? { text: "\\[", next: at2 + 1, inClass: true };
+}
+function translatePosixClass(pattern, at2) {
+  const end = pattern.indexOf(":]", at2 + 2);
+  const name2 = end < 0 ? "" : pattern.slice(at2 + 2, end);
+  const negated = name2.startsWith("^");
+  const key = negated ? name2.slice(1) : name2;
+  const ranges = Object.hasOwn(POSIX_CLASSES, key) ? POSIX_CLASSES[key] : void 0;
+  if (ranges === void 0) return null;
+  if (negated) throw new Error(`negated class [:${name2}:] is not supported`);
+  return { text: ranges, next: end + 2, inClass: true };
+}
+var TEXT_START, TEXT_END, STEPS_OUTSIDE_CLASS, STEPS_IN_CLASS, JS_SYNTAX_CHARS, TEXT_ANCHOR_ESCAPES, POSIX_CLASSES;
+var init_regex = __esm({
+  "src/definition/logql/regex.ts"() {
+    "use strict";
+    TEXT_START = "(?<![\\s\\S])";
+    TEXT_END = "(?![\\s\\S])";
+    STEPS_OUTSIDE_CLASS = /* @__PURE__ */ new Map([
+      ["\\", translateEscape],
+      ["[", openClass],
+      ["(", translateGroupStart]
+    ]);
+    STEPS_IN_CLASS = /* @__PURE__ */ new Map([
+      ["\\", translateEscape],
+      ["[", translateBracketInClass],
+      ["]", closeClass]
+    ]);
+    JS_SYNTAX_CHARS = new Set("^$\\.*+?()[]{}|/");
+    TEXT_ANCHOR_ESCAPES = /* @__PURE__ */ new Map([
+      ["A", TEXT_START],
+      ["z", TEXT_END]
+    ]);
+    POSIX_CLASSES = {
+      alnum: "0-9A-Za-z",
+      alpha: "A-Za-z",
+      ascii: "\\x00-\\x7F",
+      blank: "\\t ",
+      cntrl: "\\x00-\\x1F\\x7F",
+      digit: "0-9",
+      graph: "!-~",
+      lower: "a-z",
+      print: " -~",
+      punct: "!-\\/:-@\\[-`{-~",
+      space: "\\t\\n\\v\\f\\r ",
+      upper: "A-Z",
+      word: "0-9A-Za-z_",
+      xdigit: "0-9A-Fa-f"
+    };
+  }
+});
+
+// src/definition/logql/parse.ts
+function parseLogQuery(text, opts) {
+  const start = blankComments(text).search(/\S/);
+  if (start < 0) return { ok: false, message: "empty LogQL query", offset: 0 };
+  const startsAtPipeline = text[start] === "|" || text[start] === "!";
+  if (startsAtPipeline && opts.requireSelector) {
+    return {
+      ok: false,
+      message: 'this LogQL query needs a stream selector, e.g. {app="api"} | json (only logs sources may leave it out)',
+      offset: start
+    };
+  }
+  const prefix = startsAtPipeline ? STAND_IN_SELECTOR : "";
+  const source = prefix + text;
+  const tree = parser.parse(source);
+  const toOriginal = (offset) => Math.min(text.length, Math.max(0, offset - prefix.length));
+  const syntax = firstSyntaxError(tree.topNode, source);
+  if (syntax) {
+    const atStart = syntax.offset === start && !prefix && text[start] !== "{";
+    const message = atStart ? syntax.message + howQueriesStart(opts) : syntax.message;
+    return { ok: false, message, offset: toOriginal(syntax.offset) };
+  }
+  try {
+    const query2 = convertQuery(tree.topNode, source, text);
+    if (startsAtPipeline) query2.selector = null;
+    return { ok: true, query: query2 };
+  } catch (error63) {
+    if (!(error63 instanceof QueryError)) throw error63;
+    return { ok: false, message: error63.message, offset: toOriginal(error63.offset) };
+  }
+}
+function howQueriesStart(opts) {
+  const orPipeline = opts.requireSelector ? "" : " or with a pipeline stage like | json";
+  return `: a log query starts with a stream selector like {app="api"}${orPipeline}`;
+}
+function blankComments(text) {
+  return text.replace(
+    STRING_OR_COMMENT,
+    (match) => match.startsWith("#") ? " ".repeat(match.length) : match
+  );
+}
+function firstSyntaxError(top, source) {
+  const error63 = firstErrorNode(top);
+  if (!error63) return null;
+  const offset = error63.from;
+  const stageStart = source.lastIndexOf("|", offset) + 1;
+  const stageWord = /^\s*([a-z_]+)/.exec(source.slice(stageStart))?.[1];
+  if (stageStart > 0 && stageWord && KEYWORD_STAGES.includes(stageWord)) {
+    return {
+      message: `unsupported LogQL stage '${stageWord}' (${SUPPORTED})`,
+      offset: stageStart + source.slice(stageStart).search(/\S/)
+    };
+  }
+  const rest = source.slice(offset);
+  const token = /^\s*(\S{1,20})/.exec(rest)?.[1];
+  let message = token ? `syntax error: unexpected '${token}'` : "syntax error: unexpected end of query";
+  if (token?.startsWith("'")) message += ": strings are written in double quotes or `backticks`";
+  else if (token && /^["`]/.test(token) && !hasClosingQuote(rest.trimStart())) {
+    message = "syntax error: unterminated string";
+  }
+  return { message, offset: offset + (token ? rest.indexOf(token) : 0) };
+}
+function hasClosingQuote(text) {
+  const quote = text[0];
+  for (let i = 1; i < text.length; i++) {
+    if (text[i] === "\\" && quote === '"') i++;
+    else if (text[i] === quote) return true;
+  }
+  return false;
+}
+function convertQuery(top, source, text) {
+  const expr = top.getChild("Expr");
+  if (!expr) throw new QueryError("empty LogQL query", 0);
+  const metric = expr.getChild("MetricExpr");
+  if (metric) {
+    throw new QueryError(
+      'metric queries are not supported here: write a log query (a stream selector and a pipeline, e.g. {app="api"} | json | status >= 500); slo counts the matching lines itself',
+      metric.from
+    );
+  }
+  let logExpr = expr.getChild("LogExpr");
+  while (logExpr?.getChild("LogExpr")) logExpr = logExpr.getChild("LogExpr");
+  if (!logExpr) throw new QueryError("expected a LogQL log query", expr.from);
+  const selectorNode = logExpr.getChild("Selector");
+  if (!selectorNode) throw new QueryError("expected a stream selector", logExpr.from);
+  const selector = convertSelector(selectorNode, source);
+  const stages = [];
+  const pipeline2 = logExpr.getChild("PipelineExpr");
+  if (pipeline2) {
+    for (const stage of pipelineStages(pipeline2)) stages.push(...convertStage(stage, source));
+  }
+  return { selector, stages, text };
+}
+function convertSelector(node2, source) {
+  const matchers = [];
+  for (const matcher of descendants(node2, "Matcher")) {
+    const { label, op, value } = convertMatcher(matcher, source);
+    matchers.push({ label, op, value });
+  }
+  return matchers;
+}
+function convertMatcher(node2, source) {
+  const label = textOf(required(node2, "Identifier"), source);
+  const opNode = node2.getChild("Eq") ?? node2.getChild("Neq") ?? node2.getChild("Re") ?? node2.getChild("Nre");
+  if (!opNode) throw new QueryError("expected =, !=, =~ or !~", node2.from);
+  const op = MATCH_OPS[opNode.name];
+  const stringNode = required(node2, "String");
+  const value = unquoteString(stringNode, source);
+  if (op === "=~" || op === "!~") checkRegex(value, true, stringNode);
+  return { label, op, value };
+}
+function pipelineStages(node2) {
+  const out = [];
+  for (let child = node2.firstChild; child; child = child.nextSibling) {
+    if (child.name === "PipelineExpr") out.push(...pipelineStages(child));
+    else if (child.name === "PipelineStage") out.push(child);
+  }
+  return out;
+}
+function convertStage(node2, source) {
+  const lineFilters = node2.getChild("LineFilters");
+  if (lineFilters)
+    return descendants(lineFilters, "LineFilter").map((f) => convertLineFilter(f, source));
+  const body = node2.getChild("Pipe")?.nextSibling ?? null;
+  if (!body) throw new QueryError("expected a pipeline stage after '|'", node2.to);
+  const unsupported = UNSUPPORTED_NODES[body.name];
+  if (unsupported) throw unsupportedStage(unsupported, body);
+  switch (body.name) {
+    case "LabelParser": {
+      if (body.getChild("Json")) return [{ kind: "json" }];
+      if (body.getChild("Logfmt")) return [{ kind: "logfmt" }];
+      const word = /^[a-z_]+/.exec(textOf(body, source))?.[0] ?? textOf(body, source);
+      throw unsupportedStage(word, body);
+    }
+    case "LogfmtParser":
+      if (body.getChild("LogfmtParserFlags")) {
+        throw unsupportedStage(
+          `logfmt ${textOf(body.getChild("LogfmtParserFlags"), source)}`,
+          body
+        );
+      }
+      return [{ kind: "logfmt" }];
+    case "LabelFilter":
+      return [{ kind: "filter", expr: convertLabelFilter(body, source) }];
+    default: {
+      const word = /^[a-z_]+/.exec(textOf(body, source))?.[0] ?? body.name;
+      throw unsupportedStage(word, body);
+    }
+  }
+}
+function unsupportedStage(what, node2) {
+  return new QueryError(`unsupported LogQL stage '${what}' (${SUPPORTED})`, node2.from);
+}
+function convertLineFilter(node2, source) {
+  const filter = required(node2, "Filter");
+  const opNode = filter.firstChild;
+  const op = opNode ? LINE_OPS[opNode.name] : void 0;
+  if (!op) {
+    throw new QueryError(
+      `unsupported LogQL line filter '${textOf(filter, source)}' (${SUPPORTED})`,
+      filter.from
+    );
+  }
+  if (node2.getChild("FilterOp")) {
+    throw new QueryError(
+      `unsupported LogQL line filter '${op} ip(...)' (${SUPPORTED})`,
+      node2.getChild("FilterOp").from
+    );
+  }
+  if (node2.getChild("OrFilter")) {
+    throw new QueryError(
+      `unsupported LogQL line filter alternatives '${op} "a" or "b"': use a regex, ${op === "|=" || op === "|~" ? "|~" : "!~"} "a|b"`,
+      node2.getChild("Or").from
+    );
+  }
+  const stringNode = required(node2, "String");
+  const value = unquoteString(stringNode, source);
+  if (op === "|~" || op === "!~") checkRegex(value, false, stringNode);
+  return { kind: "line", op, value };
+}
+function convertLabelFilter(node2, source) {
+  const parts = namedChildren(node2);
+  const first = parts[0];
+  if (!first) throw new QueryError("expected a label filter", node2.from);
+  if (first.name === "LabelFilter") {
+    if (parts.length === 1) return convertLabelFilter(first, source);
+    const operator2 = parts[1];
+    const rightNode = parts[parts.length - 1];
+    const left = convertLabelFilter(first, source);
+    const right = convertLabelFilter(rightNode, source);
+    const kind = operator2.name === "Or" ? "or" : "and";
+    return { kind, left, right };
+  }
+  switch (first.name) {
+    case "Matcher": {
+      const { label, op, value } = convertMatcher(first, source);
+      return { kind: "string", label, op, value };
+    }
+    case "NumberFilter":
+      return convertComparison(first, source, "number");
+    case "UnitFilter": {
+      const unit = first.firstChild;
+      if (unit?.name === "DurationFilter") return convertComparison(unit, source, "duration");
+      if (unit?.name === "BytesFilter") return convertComparison(unit, source, "bytes");
+      throw new QueryError(`unsupported label filter '${textOf(first, source)}'`, first.from);
+    }
+    case "IpLabelFilter":
+      throw new QueryError(
+        `unsupported LogQL label filter 'ip(...)' (${SUPPORTED})`,
+        first.getChild("Ip")?.from ?? first.from
+      );
+    default:
+      throw new QueryError(`unsupported label filter '${textOf(first, source)}'`, first.from);
+  }
+}
+function convertComparison(node2, source, valueKind) {
+  const label = textOf(required(node2, "Identifier"), source);
+  let op;
+  for (let child = node2.firstChild; child && !op; child = child.nextSibling) {
+    op = COMPARE_OPS[child.name];
+  }
+  if (!op) throw new QueryError("expected a comparison operator", node2.from);
+  let value;
+  let valueNode;
+  if (valueKind === "number") {
+    valueNode = required(node2, "LiteralExpr");
+    value = literalNumber(valueNode, source);
+  } else if (valueKind === "duration") {
+    valueNode = required(node2, "Duration");
+    value = parseGoDuration(textOf(valueNode, source), { allowDays: true });
+  } else {
+    valueNode = required(node2, "Bytes");
+    value = parseHumanBytes(textOf(valueNode, source));
+  }
+  if (value === null || Number.isNaN(value)) {
+    throw new QueryError(`invalid ${valueKind} '${textOf(valueNode, source)}'`, valueNode.from);
+  }
+  return { kind: "number", label, op, value, valueKind };
+}
+function literalNumber(node2, source) {
+  const sign = node2.getChild("Sub") ? -1 : 1;
+  const inner = node2.getChild("LiteralExpr");
+  const number5 = node2.getChild("Number");
+  const value = inner ? literalNumber(inner, source) : number5 ? parseGoFloat(textOf(number5, source)) : null;
+  if (value === null) {
+    throw new QueryError(`expected a number, got '${textOf(node2, source)}'`, node2.from);
+  }
+  return sign * value;
+}
+function checkRegex(pattern, anchored, node2) {
+  try {
+    compileLogQLRegex(pattern, anchored);
+  } catch (error63) {
+    const reason = error63 instanceof Error ? error63.message : String(error63);
+    throw new QueryError(
+      `invalid regular expression ${JSON.stringify(pattern)}: ${reason}`,
+      node2.from
+    );
+  }
+}
+function textOf(node2, source) {
+  return source.slice(node2.from, node2.to);
+}
+function required(node2, name2) {
+  const child = node2.getChild(name2);
+  if (!child) throw new QueryError(`expected ${name2}`, node2.from);
+  return child;
+}
+function namedChildren(node2) {
+  const out = [];
+  for (let child = node2.firstChild; child; child = child.nextSibling) {
+    if (child.name !== "LineComment") out.push(child);
+  }
+  return out;
+}
+function descendants(node2, name2) {
+  const out = [];
+  for (let child = node2.firstChild; child; child = child.nextSibling) {
+    if (child.name === name2) out.push(child);
+    else out.push(...descendants(child, name2));
+  }
+  return out;
+}
+function unquoteString(node2, source) {
+  const raw = textOf(node2, source);
+  try {
+    return unquoteGoString(raw);
+  } catch (error63) {
+    throw new QueryError(error63 instanceof Error ? error63.message : String(error63), node2.from);
+  }
+}
+var STAND_IN_SELECTOR, SUPPORTED, QueryError, STRING_OR_COMMENT, KEYWORD_STAGES, MATCH_OPS, COMPARE_OPS, LINE_OPS, UNSUPPORTED_NODES;
+var init_parse = __esm({
+  "src/definition/logql/parse.ts"() {
+    "use strict";
+    init_index_es();
+    init_lezer();
+    init_literals();
+    init_regex();
+    STAND_IN_SELECTOR = '{__slo__="x"} ';
+    SUPPORTED = "slo evaluates line filters (|= != |~ !~), json, logfmt and label filters";
+    QueryError = class extends Error {
+      constructor(message, offset) {
+        super(message);
+        this.offset = offset;
+      }
+      offset;
+    };
+    STRING_OR_COMMENT = /"(?:[^"\\]|\\[\s\S])*"?|`[^`]*`?|#[^\n]*/g;
+    KEYWORD_STAGES = [
+      "line_format",
+      "label_format",
+      "decolorize",
+      "unwrap",
+      "unpack",
+      "pattern",
+      "regexp",
+      "drop",
+      "keep",
+      "distinct"
+    ];
+    MATCH_OPS = { Eq: "=", Neq: "!=", Re: "=~", Nre: "!~" };
+    COMPARE_OPS = {
+      Eq: "==",
+      Eql: "==",
+      Neq: "!=",
+      Gtr: ">",
+      Gte: ">=",
+      Lss: "<",
+      Lte: "<="
+    };
+    LINE_OPS = {
+      PipeExact: "|=",
+      Neq: "!=",
+      PipeMatch: "|~",
+      Nre: "!~"
+    };
+    UNSUPPORTED_NODES = {
+      LineFormatExpr: "line_format",
+      LabelFormatExpr: "label_format",
+      DecolorizeExpr: "decolorize",
+      DropLabelsExpr: "drop",
+      KeepLabelsExpr: "keep",
+      JsonExpressionParser: "json with parameters",
+      LogfmtExpressionParser: "logfmt with parameters"
+    };
+  }
+});
+
+// src/sources/types.ts
+function breakdownWindow(request2) {
+  const named = request2.breakdown?.window;
+  const exact = named === void 0 ? void 0 : request2.windows.find((w) => w.key === named);
+  return exact ?? longestWindow(request2.windows);
+}
+function longestWindow(windows) {
+  let longest;
+  for (const w of windows) {
+    if (!longest || w.endMs - w.startMs > longest.endMs - longest.startMs) longest = w;
+  }
+  return longest;
+}
+var init_types = __esm({
+  "src/sources/types.ts"() {
+    "use strict";
+  }
+});
+
+// src/sources/logs/evaluation/compiled-query.ts
+function nameId(name2) {
+  let id = nameIds.get(name2);
+  if (id === void 0) {
+    id = nameIds.size;
+    nameIds.set(name2, id);
+  }
+  return id;
+}
+function compileQuery(query2, streamLabels, options = {}) {
+  const jsonLabels = /* @__PURE__ */ new Set();
+  const jsonEquals = [];
+  let needsText = false;
+  if (query2.selector && !selectorMatches(query2.selector, streamLabels)) {
+    return { matches: () => false, matchesNothing: true, jsonLabels, jsonEquals, needsText };
+  }
+  const predicates = [];
+  const parsers = [];
+  const skip = options.knownToPass ?? 0;
+  for (const [index, stage] of query2.stages.entries()) {
+    if (index < skip && stage.kind !== "json" && stage.kind !== "logfmt") continue;
+    switch (stage.kind) {
+      case "line":
+        needsText = true;
+        predicates.push(lineFilter(stage.op, stage.value));
+        break;
+      case "json":
+      case "logfmt":
+        if (stage.kind === "logfmt") needsText = true;
+        parsers.push(stage.kind);
+        break;
+      case "filter": {
+        const resolve6 = (name2) => labelLookup(name2, [...parsers], streamLabels, jsonLabels);
+        predicates.push(labelFilter(stage.expr, resolve6, jsonEquals));
+        break;
+      }
+    }
+  }
+  const matches = matchAll(predicates);
+  return { matches, matchesNothing: false, jsonLabels, jsonEquals, needsText };
+}
+function matchAll(predicates) {
+  switch (predicates.length) {
+    case 0:
+      return () => true;
+    case 1:
+      return predicates[0];
+    case 2: {
+      const [a, b] = predicates;
+      return (line) => a(line) && b(line);
+    }
+    default:
+      return (line) => {
+        for (const predicate of predicates) if (!predicate(line)) return false;
+        return true;
+      };
+  }
+}
+function sharedStages(outer, inner) {
+  if (JSON.stringify(outer.selector ?? []) !== JSON.stringify(inner.selector ?? [])) return 0;
+  let n = 0;
+  while (n < outer.stages.length && n < inner.stages.length && JSON.stringify(outer.stages[n]) === JSON.stringify(inner.stages[n])) {
+    n++;
+  }
+  return n;
+}
+function selectorMatches(selector, labels2) {
+  return selector.every((m) => stringMatch(m.op, m.value)(labels2[m.label] ?? ""));
+}
+function lineFilter(op, value) {
+  switch (op) {
+    case "|=":
+      return (line) => line.text().includes(value);
+    case "!=":
+      return (line) => !line.text().includes(value);
+    case "|~": {
+      const re2 = compileLogQLRegex(value, false);
+      return (line) => re2.test(line.text());
+    }
+    default: {
+      const re2 = compileLogQLRegex(value, false);
+      return (line) => !re2.test(line.text());
+    }
+  }
+}
+function labelLookup(name2, parsers, streamLabels, jsonLabels) {
+  if (Object.hasOwn(streamLabels, name2)) {
+    const value = streamLabels[name2];
+    return accessOf(() => value);
+  }
+  const base = name2.endsWith("_extracted") ? name2.slice(0, -"_extracted".length) : "";
+  const key = base !== "" && Object.hasOwn(streamLabels, base) ? base : name2;
+  if (parsers.length > 0 && parsers.every((p) => p === "json")) {
+    jsonLabels.add(key);
+    const id = nameId(key);
+    return {
+      text: (line) => line.jsonLabel(key, id),
+      is: (line, value, bytes) => line.jsonLabelIs(key, value, bytes, id),
+      number: (line) => line.jsonLabelNumber(key, id),
+      jsonKey: key
+    };
+  }
+  const lookups = [];
+  for (let i = parsers.length - 1; i >= 0; i--) {
+    if (parsers[i] === "json") {
+      jsonLabels.add(key);
+      lookups.push((line) => line.jsonLabel(key));
+    } else {
+      lookups.push((line) => line.logfmtLabel(key));
+    }
+  }
+  if (lookups.length === 0) return accessOf(() => void 0);
+  return accessOf((line) => {
+    for (const lookup2 of lookups) {
+      const value = lookup2(line);
+      if (value !== void 0) return value;
+    }
+    return void 0;
+  });
+}
+function accessOf(text) {
+  return {
+    text,
+    is: (line, value) => (text(line) ?? "") === value,
+    number: (line) => {
+      const value = text(line);
+      return value === void 0 ? null : parseGoFloat(value);
+    }
+  };
+}
+function valueBytes(value) {
+  let bytes = interned.get(value);
+  if (bytes === void 0) {
+    bytes = Buffer.from(value, "utf8");
+    interned.set(value, bytes);
+  }
+  return bytes;
+}
+function labelFilter(expr, resolve6, jsonEquals) {
+  switch (expr.kind) {
+    case "and": {
+      const left = labelFilter(expr.left, resolve6, jsonEquals);
+      const right = labelFilter(expr.right, resolve6, jsonEquals);
+      return (line) => left(line) && right(line);
+    }
+    case "or": {
+      const left = labelFilter(expr.left, resolve6, jsonEquals);
+      const right = labelFilter(expr.right, resolve6, jsonEquals);
+      return (line) => left(line) || right(line);
+    }
+    case "string": {
+      const access2 = resolve6(expr.label);
+      const { op, value } = expr;
+      if (op === "=" || op === "!=") {
+        const bytes = valueBytes(value);
+        if (access2.jsonKey !== void 0) jsonEquals.push([access2.jsonKey, bytes]);
+        return op === "=" ? (line) => access2.is(line, value, bytes) : (line) => !access2.is(line, value, bytes);
+      }
+      const test = stringMatch(op, value);
+      return (line) => test(access2.text(line) ?? "");
+    }
+    case "number": {
+      const access2 = resolve6(expr.label);
+      const compare = comparison(expr.op, expr.value);
+      if (expr.valueKind === "number") {
+        return (line) => {
+          const value = access2.number(line);
+          return value !== null && compare(value);
+        };
+      }
+      const convert = CONVERTERS[expr.valueKind];
+      return (line) => {
+        const text = access2.text(line);
+        if (text === void 0) return false;
+        const value = convert(text);
+        return value !== null && compare(value);
+      };
+    }
+  }
+}
+function stringMatch(op, value) {
+  switch (op) {
+    case "=":
+      return (text) => text === value;
+    case "!=":
+      return (text) => text !== value;
+    case "=~": {
+      const re2 = compileLogQLRegex(value, true);
+      return (text) => re2.test(text);
+    }
+    case "!~": {
+      const re2 = compileLogQLRegex(value, true);
+      return (text) => !re2.test(text);
+    }
+  }
+}
+function comparison(op, threshold) {
+  switch (op) {
+    case "==":
+      return (v) => v === threshold;
+    case "!=":
+      return (v) => v !== threshold;
+    case ">":
+      return (v) => v > threshold;
+    case ">=":
+      return (v) => v >= threshold;
+    case "<":
+      return (v) => v < threshold;
+    case "<=":
+      return (v) => v <= threshold;
+  }
+}
+var nameIds, interned, CONVERTERS;
+var init_compiled_query = __esm({
+  "src/sources/logs/evaluation/compiled-query.ts"() {
+    "use strict";
+    init_literals();
+    init_regex();
+    nameIds = /* @__PURE__ */ new Map();
+    interned = /* @__PURE__ */ new Map();
+    CONVERTERS = {
+      duration: (text) => parseGoDuration(text),
+      bytes: parseHumanBytes
+    };
+  }
+});
+
+// src/sources/logs/evaluation/request-plan.ts
+function planRequest(request2, spec) {
+  const { slo } = request2;
+  const base = planBase(request2);
+  return slo.indicator.kind === "ratio" ? ratioPlan(slo, slo.indicator, spec, base) : latencyPlan(slo, slo.indicator, spec, base);
+}
+function ratioPlan(slo, indicator, spec, base) {
+  if (indicator.bad === void 0 && indicator.good === void 0) {
+    return specError(`SLO '${slo.name}': a ratio needs a good or a bad query`, slo.at);
+  }
+  const totalQuery = parseQuery(slo, "total", indicator.total);
+  if (totalQuery instanceof SloError) return totalQuery;
+  const total = compileQuery(totalQuery, spec.labels);
+  if (indicator.bad !== void 0) {
+    const bad = compileRole(slo, spec, "bad", indicator.bad, totalQuery);
+    return bad instanceof SloError ? bad : { kind: "ratio", ...base, total, bad, good: null };
+  }
+  const good = compileRole(slo, spec, "good", indicator.good, totalQuery);
+  return good instanceof SloError ? good : { kind: "ratio", ...base, total, bad: null, good };
+}
+function latencyPlan(slo, indicator, spec, base) {
+  if (!indicator.events || !indicator.field) {
+    return specError(
+      `SLO '${slo.name}': a latency SLO on a logs source needs events (a LogQL query) and field`,
+      slo.at
+    );
+  }
+  const events = compileRole(slo, spec, "events", indicator.events);
+  if (events instanceof SloError) return events;
+  return {
+    kind: "latency",
+    ...base,
+    events,
+    field: indicator.field,
+    fieldId: nameId(indicator.field),
+    unit: indicator.unit,
+    threshold: indicator.threshold
+  };
+}
+function parseQuery(slo, role, text) {
+  const parsed = parseLogQuery(text, { requireSelector: false });
+  if (parsed.ok) return parsed.query;
+  return specError(
+    `SLO '${slo.name}': ${role} query: LogQL: ${parsed.message} (at offset ${parsed.offset} of ${JSON.stringify(text)})`,
+    slo.at
+  );
+}
+function compileRole(slo, spec, role, text, within) {
+  const query2 = parseQuery(slo, role, text);
+  if (query2 instanceof SloError) return query2;
+  const knownToPass = within ? sharedStages(within, query2) : 0;
+  return compileQuery(query2, spec.labels, { knownToPass });
+}
+function planBase(request2) {
+  let fromMs = Number.POSITIVE_INFINITY;
+  let toMs = Number.NEGATIVE_INFINITY;
+  for (const w of request2.windows) {
+    fromMs = Math.min(fromMs, w.startMs);
+    toMs = Math.max(toMs, w.endMs);
+  }
+  for (const s of request2.series) {
+    fromMs = Math.min(fromMs, s.startMs);
+    toMs = Math.max(toMs, s.startMs + s.count * s.stepMs);
+  }
+  const over = breakdownWindow(request2);
+  const breakdown = request2.breakdown && over ? {
+    by: request2.breakdown.by,
+    byId: nameId(request2.breakdown.by),
+    limit: request2.breakdown.limit,
+    startMs: over.startMs,
+    endMs: over.endMs
+  } : null;
+  return { windows: request2.windows, series: request2.series, breakdown, fromMs, toMs };
+}
+function queriesOf(plan) {
+  if (plan.kind === "latency") return [plan.events];
+  return [plan.total, plan.bad, plan.good].filter((q) => q !== null);
+}
+function fieldsRead(plan) {
+  const fields = plan.kind === "latency" ? [plan.field] : [];
+  if (plan.breakdown) fields.push(plan.breakdown.by);
+  return fields;
+}
+var init_request_plan = __esm({
+  "src/sources/logs/evaluation/request-plan.ts"() {
+    "use strict";
+    init_parse();
+    init_errors();
+    init_types();
+    init_compiled_query();
+  }
+});
+
+// src/sources/logs/evaluation/tally.ts
+function addInto(target, source) {
+  for (let i = 0; i < target.length; i++) target[i] += source[i];
+}
+var MAX_BREAKDOWN_VALUES, OTHER_VALUE, NONE_VALUE, Tally;
+var init_tally = __esm({
+  "src/sources/logs/evaluation/tally.ts"() {
+    "use strict";
+    MAX_BREAKDOWN_VALUES = 1e4;
+    OTHER_VALUE = "(other)";
+    NONE_VALUE = "(none)";
+    Tally = class {
+      state;
+      plan;
+      constructor(plan) {
+        this.plan = plan;
+        this.state = {
+          windowGood: new Float64Array(plan.windows.length),
+          windowTotal: new Float64Array(plan.windows.length),
+          seriesGood: plan.series.map((s) => new Float64Array(s.count)),
+          seriesTotal: plan.series.map((s) => new Float64Array(s.count)),
+          breakdown: /* @__PURE__ */ new Map(),
+          missingField: 0
+        };
+      }
+      /** Whether an event at t falls in any window or bucket of this request. */
+      covers(t2) {
+        return t2 > this.plan.fromMs && t2 <= this.plan.toMs;
+      }
+      /** Whether a bad event at t is grouped in the breakdown. */
+      wantsBreakdown(t2) {
+        const b = this.plan.breakdown;
+        return b !== null && t2 > b.startMs && t2 <= b.endMs;
+      }
+      /** Count one event at t (epoch ms). breakdownValue: its value of the breakdown field, for bad events. */
+      record(t2, good, breakdownValue2) {
+        this.countInWindows(t2, good);
+        this.countInSeries(t2, good);
+        if (!good && breakdownValue2 !== void 0) this.countBreakdown(breakdownValue2, 1);
+      }
+      countInWindows(t2, good) {
+        const windows = this.plan.windows;
+        const s = this.state;
+        for (let i = 0; i < windows.length; i++) {
+          const w = windows[i];
+          if (t2 > w.startMs && t2 <= w.endMs) {
+            s.windowTotal[i]++;
+            if (good) s.windowGood[i]++;
+          }
+        }
+      }
+      countInSeries(t2, good) {
+        const series = this.plan.series;
+        const s = this.state;
+        for (let i = 0; i < series.length; i++) {
+          const r = series[i];
+          const b = Math.ceil((t2 - r.startMs) / r.stepMs) - 1;
+          if (b >= 0 && b < r.count) {
+            s.seriesTotal[i][b]++;
+            if (good) s.seriesGood[i][b]++;
+          }
+        }
+      }
+      missingField() {
+        this.state.missingField++;
+      }
+      merge(other) {
+        const s = this.state;
+        addInto(s.windowGood, other.windowGood);
+        addInto(s.windowTotal, other.windowTotal);
+        for (let i = 0; i < other.seriesTotal.length; i++) {
+          addInto(s.seriesGood[i], other.seriesGood[i]);
+          addInto(s.seriesTotal[i], other.seriesTotal[i]);
+        }
+        for (const [value, count] of other.breakdown) this.countBreakdown(value, count);
+        s.missingField += other.missingField;
+      }
+      windows() {
+        const out = {};
+        this.plan.windows.forEach((w, i) => {
+          out[w.key] = { good: this.state.windowGood[i], total: this.state.windowTotal[i] };
+        });
+        return out;
+      }
+      series() {
+        const out = {};
+        this.plan.series.forEach((r, i) => {
+          const good = this.state.seriesGood[i];
+          const total = this.state.seriesTotal[i];
+          out[r.key] = Array.from(total, (t2, b) => ({ good: good[b], total: t2 }));
+        });
+        return out;
+      }
+      /** Top values by count, ties by value. */
+      breakdown() {
+        const limit = this.plan.breakdown?.limit ?? 0;
+        return [...this.state.breakdown].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)).slice(0, limit);
+      }
+      countBreakdown(value, count) {
+        const map2 = this.state.breakdown;
+        const known = map2.get(value);
+        if (known !== void 0) map2.set(value, known + count);
+        else if (map2.size < MAX_BREAKDOWN_VALUES) map2.set(value, count);
+        else map2.set(OTHER_VALUE, (map2.get(OTHER_VALUE) ?? 0) + count);
+      }
+    };
+  }
+});
+
+// src/sources/logs/line-parsing/json-fields.ts
+function flattenJson(object2) {
+  const out = /* @__PURE__ */ new Map();
+  flattenInto(object2, "", out);
+  return out;
+}
+function flattenInto(object2, prefix, out) {
+  for (const key in object2) {
+    const value = object2[key];
+    const clean2 = sanitizeLabelKey(key, prefix === "");
+    if (clean2 === "") continue;
+    const name2 = prefix === "" ? clean2 : `${prefix}_${clean2}`;
+    const text = jsonScalarText(value);
+    if (text !== void 0) {
+      out.set(name2, text);
+    } else if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+      flattenInto(value, name2, out);
+    }
+  }
+}
+function jsonScalarText(value) {
+  switch (typeof value) {
+    case "string":
+      return value;
+    case "number":
+      return String(value);
+    case "boolean":
+      return value ? "true" : "false";
+    default:
+      return void 0;
+  }
+}
+function sanitizeLabelKey(key, topLevel) {
+  const trimmed = key.trim();
+  if (trimmed === "") return "";
+  let clean2 = /^[A-Za-z0-9_]*$/.test(trimmed) ? trimmed : trimmed.replace(/[^A-Za-z0-9_]/gu, "_");
+  const first = clean2.charCodeAt(0);
+  if (topLevel && first >= 48 && first <= 57) clean2 = `_${clean2}`;
+  return clean2;
+}
+var init_json_fields = __esm({
+  "src/sources/logs/line-parsing/json-fields.ts"() {
+    "use strict";
+  }
+});
+
+// src/sources/logs/line-parsing/logfmt.ts
+function parseLogfmt(line) {
+  const out = /* @__PURE__ */ new Map();
+  let i = skipSpaces(line, 0);
+  while (i < line.length) {
+    const keyStart = i;
+    i = keyEnd(line, i);
+    if (i === keyStart) break;
+    const key = sanitizeLabelKey(line.slice(keyStart, i), true);
+    let value = "";
+    if (line.charCodeAt(i) === 61) {
+      i++;
+      const valueStart = i;
+      if (line.charCodeAt(i) === 34) {
+        const close = closingQuote(line, i + 1);
+        if (close < 0) break;
+        i = close + 1;
+        value = unquote(line.slice(valueStart, i));
+      } else {
+        i = wordEnd(line, i);
+        value = line.slice(valueStart, i);
+      }
+    }
+    if (key !== "" && value !== "") out.set(key, value);
+    i = skipSpaces(line, i);
+  }
+  return out;
+}
+function skipSpaces(line, i) {
+  while (i < line.length && line.charCodeAt(i) <= 32) i++;
+  return i;
+}
+function keyEnd(line, i) {
+  while (i < line.length) {
+    const c = line.charCodeAt(i);
+    if (c <= 32 || c === 61 || c === 34) break;
+    i++;
+  }
+  return i;
+}
+function wordEnd(line, i) {
+  while (i < line.length && line.charCodeAt(i) > 32) i++;
+  return i;
+}
+function closingQuote(line, from) {
+  for (let i = from; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 92) i++;
+    else if (c === 34) return i;
+  }
+  return -1;
+}
+function unquote(quoted) {
+  try {
+    const value = JSON.parse(quoted);
+    return typeof value === "string" ? value : quoted.slice(1, -1);
+  } catch {
+    return quoted.slice(1, -1);
+  }
+}
+var init_logfmt = __esm({
+  "src/sources/logs/line-parsing/logfmt.ts"() {
+    "use strict";
+    init_json_fields();
+  }
+});
+
+// src/sources/logs/line-parsing/timestamp.ts
+function timestampMs(value) {
+  if (typeof value === "number") return epochMs(value);
+  if (typeof value !== "string") return null;
+  const first = value.charCodeAt(0);
+  if (value.length >= 20 && value.charCodeAt(4) === 45) return parseRfc3339(value);
+  if (first >= 48 && first <= 57 || first === 46) {
+    if (/^\d+$/.test(value)) return epochDigitsMs(value);
+    return /^\d+\.\d*$|^\.\d+$/.test(value) ? epochMs(Number(value)) : null;
+  }
+  return null;
+}
+function epochDigitsMs(digitsText) {
+  const n = Number(digitsText);
+  if (n < 1e14) return epochMs(n);
+  const subMsDigits = n < 1e17 ? 3 : 6;
+  const whole = Number(digitsText.slice(0, -subMsDigits));
+  const fraction2 = Number(digitsText.slice(-subMsDigits)) / 10 ** subMsDigits;
+  return withFraction(whole, fraction2);
+}
+function withFraction(whole, fraction2) {
+  const t2 = whole + fraction2;
+  if (fraction2 > 0 && t2 <= whole) return whole + Math.abs(whole) * Number.EPSILON;
+  return t2;
+}
+function epochMs(n) {
+  if (!Number.isFinite(n) || n < 0) return null;
+  if (n < 1e11) return n * 1e3;
+  if (n < 1e14) return n;
+  if (n < 1e17) return n / 1e3;
+  return n / 1e6;
+}
+function digits(b, at2, count) {
+  let n = 0;
+  for (let i = at2; i < at2 + count; i++) {
+    const d = b[i] - 48;
+    if (!(d >= 0 && d <= 9)) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+function parseRfc3339(s) {
+  if (s.length > scratch.length) return null;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127) return null;
+    scratch[i] = c;
+  }
+  return rfc3339BytesMs(scratch, 0, s.length);
+}
+function rfc3339BytesMs(b, start, end) {
+  if (end - start < 20) return null;
+  const year = digits(b, start, 4);
+  const month = digits(b, start + 5, 2);
+  const day = digits(b, start + 8, 2);
+  const sepT = b[start + 10];
+  if (b[start + 4] !== 45 || b[start + 7] !== 45) return null;
+  if (sepT !== 84 && sepT !== 116 && sepT !== 32) return null;
+  const hour = digits(b, start + 11, 2);
+  const minute = digits(b, start + 14, 2);
+  const second = digits(b, start + 17, 2);
+  if (b[start + 13] !== 58 || b[start + 16] !== 58) return null;
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return null;
+  const localMs = daysSince1970(year, month, day) * 864e5 + hour * 36e5 + minute * 6e4 + second * 1e3;
+  return instantMs(b, start + 19, end, localMs);
+}
+function instantMs(b, at2, end, localMs) {
+  let i = at2;
+  let fractionMs = 0;
+  if (b[i] === 46) {
+    i++;
+    let value = 0;
+    let scale = 1;
+    const digitsStart = i;
+    for (; i < end; i++) {
+      const d = b[i] - 48;
+      if (!(d >= 0 && d <= 9)) break;
+      if (i - digitsStart < 9) {
+        value = value * 10 + d;
+        scale *= 10;
+      }
+    }
+    if (i === digitsStart) return null;
+    fractionMs = value * 1e3 / scale;
+  }
+  const zone = b[i];
+  const utc = i + 1 === end && (zone === 90 || zone === 122);
+  const offsetMinutes = utc ? 0 : offsetZoneMinutes(b, i, end);
+  if (offsetMinutes === NO_ZONE) return null;
+  const wholeMs = localMs - offsetMinutes * 6e4;
+  const fractionWhole = Math.floor(fractionMs);
+  return withFraction(wholeMs + fractionWhole, fractionMs - fractionWhole);
+}
+function offsetZoneMinutes(b, at2, end) {
+  const zone = b[at2];
+  if (at2 >= end || zone !== 43 && zone !== 45) return NO_ZONE;
+  const colon = b[at2 + 3] === 58;
+  if (at2 + (colon ? 6 : 5) !== end) return NO_ZONE;
+  const hours = digits(b, at2 + 1, 2);
+  const minutes = digits(b, at2 + (colon ? 4 : 3), 2);
+  if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59) return NO_ZONE;
+  return (zone === 45 ? -1 : 1) * (hours * 60 + minutes);
+}
+function daysSince1970(year, month, day) {
+  const ymd = year * 1e4 + month * 100 + day;
+  if (ymd !== lastYmd) {
+    lastYmd = ymd;
+    lastDays = daysFromCivil(year, month, day);
+  }
+  return lastDays;
+}
+function isLeapYear(y) {
+  return y % 4 === 0 && y % 100 !== 0 || y % 400 === 0;
+}
+function daysInMonth(year, month) {
+  return month === 2 && isLeapYear(year) ? 29 : MONTH_DAYS[month - 1];
+}
+function daysFromCivil(year, month, day) {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+var lastYmd, lastDays, scratch, NO_ZONE, MONTH_DAYS;
+var init_timestamp = __esm({
+  "src/sources/logs/line-parsing/timestamp.ts"() {
+    "use strict";
+    lastYmd = -1;
+    lastDays = 0;
+    scratch = new Uint8Array(64);
+    NO_ZONE = 24 * 60;
+    MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  }
+});
+
+// src/sources/logs/line-parsing/line-record.ts
+function parseJsonObject(text) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : null;
+}
+var ParsedLine;
+var init_line_record = __esm({
+  "src/sources/logs/line-parsing/line-record.ts"() {
+    "use strict";
+    init_literals();
+    init_json_fields();
+    init_logfmt();
+    init_timestamp();
+    ParsedLine = class {
+      constructor(raw, object2, streamLabels) {
+        this.raw = raw;
+        this.object = object2;
+        this.streamLabels = streamLabels;
+      }
+      raw;
+      object;
+      streamLabels;
+      flat = null;
+      logfmt = null;
+      text() {
+        return this.raw;
+      }
+      jsonLabel(name2) {
+        this.flat ??= flattenJson(this.object);
+        return this.flat.get(name2);
+      }
+      jsonLabelIs(name2, value) {
+        return (this.jsonLabel(name2) ?? "") === value;
+      }
+      jsonLabelNumber(name2) {
+        const text = this.jsonLabel(name2);
+        return text === void 0 ? null : parseGoFloat(text);
+      }
+      logfmtLabel(name2) {
+        this.logfmt ??= parseLogfmt(this.raw);
+        return this.logfmt.get(name2);
+      }
+      timestamp(name2) {
+        return timestampMs(this.field(name2));
+      }
+      field(name2) {
+        if (Object.hasOwn(this.object, name2)) {
+          const value = this.object[name2];
+          if (typeof value === "number") return value;
+          const text = jsonScalarText(value);
+          if (text !== void 0) return text;
+        }
+        return this.jsonLabel(name2) ?? (Object.hasOwn(this.streamLabels, name2) ? this.streamLabels[name2] : void 0);
+      }
+    };
+  }
+});
+
+// src/sources/logs/reading/line-events.ts
+function withFinalNewline(bytes, length) {
+  if (length === 0 || bytes[length - 1] === 10) {
+    return bytes.subarray(0, length);
+  }
+  if (length >= bytes.length) throw new Error("internal: no room for the last line's newline");
+  bytes[length] = 10;
+  return bytes.subarray(0, length + 1);
+}
+function wholeLines(bytes, length) {
+  const end = length === 0 ? 0 : bytes.lastIndexOf(10, length - 1) + 1;
+  return bytes.subarray(0, end);
+}
+var MAX_LINE_BYTES, LineCutter;
+var init_line_events = __esm({
+  "src/sources/logs/reading/line-events.ts"() {
+    "use strict";
+    MAX_LINE_BYTES = 16 * 1024 * 1024;
+    LineCutter = class {
+      constructor(events) {
+        this.events = events;
+      }
+      events;
+      /** the lines handed on so far, long ones included */
+      lineNo = 0;
+      /**
+       * Hand on the lines of bytes that start at from (a line's start) or after
+       * it, before stop; the position after the last one handed on.
+       */
+      cut(bytes, from, stop) {
+        const onLine = this.events.onLine;
+        let lineNo = this.lineNo;
+        let start = from;
+        while (start < stop) {
+          const nl = bytes.indexOf(10, start);
+          const end = nl > start && bytes[nl - 1] === 13 ? nl - 1 : nl;
+          onLine(bytes, start, end, ++lineNo);
+          start = nl + 1;
+        }
+        this.lineNo = lineNo;
+        return start;
+      }
+      /** A line over MAX_LINE_BYTES, skipped: its first bytes go to onLongLine. */
+      skipLongLine(head) {
+        this.lineNo++;
+        this.events.onLongLine?.(head, this.lineNo);
+      }
+    };
+  }
+});
+
+// src/sources/logs/reading/range-reader.ts
+import { open as open2 } from "node:fs/promises";
+async function readRangeLines(path, range, events, options = {}) {
+  const file2 = await open2(path, "r");
+  const { buffers } = options;
+  const lent = buffers?.takeReadBuffer(RANGE_READ_BYTES) ?? null;
+  try {
+    const buf = lent ?? Buffer.allocUnsafe(RANGE_READ_BYTES);
+    return await new RangeReader(file2, range, events, buf, options.onBytes).read();
+  } finally {
+    if (lent !== null) buffers?.giveBackReadBuffer(lent);
+    await file2.close();
+  }
+}
+async function findLineStart(file2, at2, limit, buf) {
+  let pos = at2;
+  while (pos < limit) {
+    const { bytesRead } = await file2.read(buf, 0, buf.length, pos);
+    if (bytesRead === 0) return null;
+    const nl = buf.subarray(0, bytesRead).indexOf(10);
+    if (nl >= 0) {
+      const start = pos + nl + 1;
+      return start < limit ? start : null;
+    }
+    pos += bytesRead;
+  }
+  return null;
+}
+var RANGE_READ_BYTES, RangeReader;
+var init_range_reader = __esm({
+  "src/sources/logs/reading/range-reader.ts"() {
+    "use strict";
+    init_line_events();
+    RANGE_READ_BYTES = 4 * 1024 * 1024;
+    RangeReader = class {
+      constructor(file2, range, events, buf, onBytes) {
+        this.file = file2;
+        this.range = range;
+        this.buf = buf;
+        this.onBytes = onBytes;
+        this.lines = new LineCutter(events);
+        this.pos = range.from;
+      }
+      file;
+      range;
+      buf;
+      onBytes;
+      lines;
+      /** where the next read starts: a line's start */
+      pos;
+      async read() {
+        if (this.range.from > 0 && !await this.skipToFirstLine()) return 0;
+        while (this.pos < this.range.to) {
+          const { bytesRead } = await this.file.read(this.buf, 0, this.buf.length, this.pos);
+          if (bytesRead === 0) break;
+          if (bytesRead < this.buf.length) {
+            this.handOn(withFinalNewline(this.buf, bytesRead), bytesRead);
+            break;
+          }
+          const done = this.handOn(wholeLines(this.buf, bytesRead), bytesRead);
+          if (done > 0) this.pos += done;
+          else if (!await this.makeRoomForLine()) break;
+        }
+        return this.lines.lineNo;
+      }
+      /**
+       * The line in progress at from belongs to the range before: start after
+       * it. false when no line starts in the range.
+       */
+      async skipToFirstLine() {
+        const first = await findLineStart(this.file, this.range.from - 1, this.range.to, this.buf);
+        if (first === null) return false;
+        this.pos = first;
+        return true;
+      }
+      /** Hand on the lines (read at pos) that start in the range; the bytes they take in the file. */
+      handOn(lines, bytesRead) {
+        const stop = Math.min(lines.length, this.range.to - this.pos);
+        const done = Math.min(this.lines.cut(lines, 0, stop), bytesRead);
+        if (done > 0) this.onBytes?.(done);
+        return done;
+      }
+      /**
+       * No line ends in the whole buffer: a bigger one, or past MAX_LINE_BYTES
+       * the line skipped (reported); false when the file ends inside it.
+       */
+      async makeRoomForLine() {
+        if (this.buf.length < MAX_LINE_BYTES) {
+          this.buf = Buffer.allocUnsafe(Math.min(this.buf.length * 2, MAX_LINE_BYTES));
+          return true;
+        }
+        this.lines.skipLongLine(Buffer.from(this.buf.subarray(0, 1024)));
+        const next = await findLineStart(
+          this.file,
+          this.pos + this.buf.length - 1,
+          Number.POSITIVE_INFINITY,
+          this.buf
+        );
+        if (next === null) return false;
+        this.onBytes?.(next - this.pos);
+        this.pos = next;
+        return true;
+      }
+    };
+  }
+});
+
+// src/sources/logs/fast-path/json-scan-wasm.ts
+var JSON_SCAN_WASM;
+var init_json_scan_wasm = __esm({
+  "src/sources/logs/fast-path/json-scan-wasm.ts"() {
+    "use strict";
+    JSON_SCAN_WASM = [
+      "AGFzbQEAAAABPQdgAX8Bf2ADf39/AX9gBH9/f38Bf2AFf39/f38Bf2ACf38BfGARf39/f39/f39/f39/f39/f38AYAJ/fwAD",
+      "CgkAAQACAAMEBQYFAwEAAQaIARt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38B",
+      "QQALfwFBAAt/AUF/C38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEA",
+      "C38BQQALfwFBAAsHJAQEaW5pdAAHCWNvbmZpZ3VyZQAIBHNjYW4ABQZtZW1vcnkCAAq7KwmvAQECfyMUIgEgAEEBak0EQEEA",
+      "DwsgAC0AASICQdwARiACQSJGciACQS9GciACQeIARnIgAkHmAEZyIAJB7gBGciACQfIARnIgAkH0AEZyBEBBAg8LIAJB9QBH",
+      "IABBBmogAUtyBEBBAA8LIABBAmohAQNAIAEgAEEGakkEQCABLQAAIgJBMGtBCkkEf0EBBSACQSByQeEAa0EGSQtFBEBBAA8L",
+      "IAFBAWohAQwBCwtBBguABwIEfwF7IxQhBQJAIAAiAy0AACIGQSJGBEAgAEEBaiEBIxQhBQNAAkADf0EAIQAgASAFTw0BIAH9",
+      "AAQAIgf9DCIiIiIiIiIiIiIiIiIiIiL9IyAH/QxcXFxcXFxcXFxcXFxcXFxc/SP9UCAH/QwgICAgICAgICAgICAgICAg/Sb9",
+      "UP1kIgYEfyABIAZoagUgAUEQaiEBDAELCyIBIAVPDQAgASAEciEAIAEtAAAiBEEiRg0AQQAhACAEQdwARw0AIAEQACIGRQ0A",
+      "QYCAgIB4IQQgASAGaiEBDAELCyAARQ0BQQZBBSAAQYCAgIB4cRshBCADQQFqIQMgAEH/////B3EiAUEBaiEABSAGQfsARgR/",
+      "IAMgAUEBaiACQQAQA0EAJBgPBSAGQdsARgR/An9BACABQQFqIgFBwABKDQAaIANBAWoiAC0AAEEgTQRAIxQhBANAIAAgBEkE",
+      "fyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLIABBAWogACMUIgRJBH8gAC0AAEHdAEYFQQALDQAaA0BBACAAIARP",
+      "DQEaQQAgACABQQAQASIARQ0BGiAALQAAQSBNBEAjFCEFA0AgACAFSQR/IwAgAC0AAGotAABBAkYFQQALBEAgAEEBaiEADAEL",
+      "CwtBACAAIARPDQEaIAAtAAAiBUEsRgRAIABBAWoiAC0AAEEgTQRAIxQhBQNAIAAgBUkEfyMAIAAtAABqLQAAQQJGBUEACwRA",
+      "IABBAWohAAwBCwsLDAELCyAAQQFqIAVB3QBGDQAaQQALIQBBACQYIABFDQMgAgR/IxMjC08Ef0EABSMTQQs2AgAjEyADNgIE",
+      "IxMgADYCCCMTQQxqJBNBAQsFQQELRQ0DIAAPBSAGQfQARgR/IANBBGogBUsEf0EBBSADKAIAQfTk1asGRwsNBEEIIQQgA0EE",
+      "aiIABSAGQeYARgR/IANBBWogBUsEf0EBBSADKAIBQeHYzasGRwsNBUEJIQQgA0EFaiIABSAGQe4ARgR/IANBBGogBUsEf0EB",
+      "BSADKAIAQe7qseMGRwsNBiADQQRqIQBBCgUgAxAEIgBFDQZBBwshBCAACwsLCyEBCyAEJBggAyQZIAEkGiACBH8jEyMLTwR/",
+      "QQAFIxMgBDYCACMTIAM2AgQjEyABNgIIIxNBDGokE0EBCwVBAQtFDQAgAA8LQQAL7wMCCn8BfCMWIABBAnQiASMFaigCAEYE",
+      "QEEADwsjBSABaiMWNgIAIwYgAWojGEEEazYCACMHIAFqIxkjFWs2AgAjCCABaiMaIxVrNgIAIxhBBUYEQCMOIAFBAXRqKAIE",
+      "IglBAEoEQAJAIw4gAEECdCIFQQF0aigCACEKIxojGWshAwNAIAQgCUgEQAJAIAMjDyAEIApqQQN0aiIBKAIERgRAIxAgASgC",
+      "AGohBiMZIQdBACEBAn8DQCABQRBqIgIgA0wEQEEAIAEgBmr9AAQAIAEgB2r9AAQA/SP9Y0UNAhogAiEBDAELCwNAIAEgA0gE",
+      "QEEAIAEgBmotAAAgASAHai0AAEcNAhogAUEBaiEBDAELC0EBCwRAIARBAWohCAwCCwsgBEEBaiEEDAILCwsgCAR/QQEFIxkh",
+      "BEEAIQECfwNAIAFBEGoiAiADTARAQQAgASAEav0ABAD9ZA0CGiACIQEMAQsLA0AgASADSARAQQAgASAEai0AAEGAAU8NAhog",
+      "AUEBaiEBDAELC0EBCwtFDQAjESAFaiAINgIAIxIgBWojFjYCAAsLCyMYQQVGIAAjDEZxBH8jGiMZa0EUTwVBAAsEfyMZLQAE",
+      "QS1GBUEACwRAIw1BAkEBIxkjGhAGIgsgC2IbNgIAIw0gCzkDCAtBAQveDgIJfwF7AkAgAUHAAEoNACACBH8jEyMLTwR/QQAF",
+      "IxNBATYCACMTIAA2AgQjEyAANgIIIxNBDGokE0EBCwVBAQtFDQAgAEEBaiIALQAAQSBNBEAjFCEEA0AgACAESQR/IwAgAC0A",
+      "AGotAABBAkYFQQALBEAgAEEBaiEADAELCwsgACMUIgdJBH8gAC0AAEH9AEYFQQALBEAgAgR/IxMjC08Ef0EABSMTQQI2AgAj",
+      "EyAANgIEIxMgADYCCCMTQQxqJBNBAQsFQQELRQ0BIABBAWoPCwNAIAAgB08Ef0EBBSAALQAAQSJHCw0BQQEhCSAAQQFqIgsi",
+      "AP0ABAAiDf0MIiIiIiIiIiIiIiIiIiIiIv0j/WQiBEEAIARrcUEBayEFIAQEfyAFIA39DCAgICAgICAgICAgICAgICD9UP0M",
+      "YWFhYWFhYWFhYWFhYWFhYf1x/QwaGhoaGhoaGhoaGhoaGhoa/SYgDf0MMDAwMDAwMDAwMDAwMDAwMP1x/QwKCgoKCgoKCgoK",
+      "CgoKCgoK/Sb9UCAN/QxfX19fX19fX19fX19fX19f/SP9UP1kcSAFRgVBAAsEQCAAIARoaiEABQNAIAAgB0kEfyMAIAAtAABq",
+      "LQAAQQFGBUEACwRAIABBAWohAAwBCwsgACAHTwR/QQEFIAAtAABBIkcLBEBBACEJIxQhBUEAIQgDQAJAIAUDf0EAIQQgACAF",
+      "Tw0BIAD9AAQAIg39DCIiIiIiIiIiIiIiIiIiIiL9IyAN/QxcXFxcXFxcXFxcXFxcXFxc/SP9UCAN/QwgICAgICAgICAgICAg",
+      "ICAg/Sb9UP1kIgYEfyAAIAZoagUgAEEQaiEADAELCyIATQ0AIAAgCHIhBCAALQAAIgZBIkYNAEEAIQQgBkHcAEcNACAAEAAi",
+      "BkUNAEGAgICAeCEIIAAgBmohAAwBCwsgBCIARSAAQYCAgIB4cXINAwsLIAAgB08NASAAIgVBAWoiAC0AAEEgTQRAIxQhBANA",
+      "IAAgBEkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLIAAgB08Ef0EBBSAALQAAQTpHCw0BIABBAWoiAC0AAEEg",
+      "TQRAIxQhBANAIAAgBEkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLIAAgB08NAUF/IQQgCUEAIANBACAFIAtL",
+      "IAIgAhsiBhsbBH8gCy0AAEE5SwVBAAsEQCAFIAtrIgwjAkgEQAJAIwEgCy0AACAMQQh0akECdGooAgAiBkUNACAGQRB2IgQg",
+      "BkH//wNxaiEIA0AgBCAISARAIwQjAyAEQRRsaigCAGohCkEBIQYDQCAGIAxIBH8gBiAKai0AACAGIAtqLQAARgVBAAsEQCAG",
+      "QQFqIQYMAQsLIAYgDEYNAiAEQQFqIQQMAQsLQX8hBAsgBEEATgR/IwMgBEEUbGooAhBBAEcFQQALIQYLCyAGBEAgBEEATgRA",
+      "IxMjC08Ef0EABSMTQQw2AgAjEyAENgIEIxMgBDYCCCMTQQxqJBNBAQtFDQMFQQRBAyAJGyEIIxMjC08Ef0EABSMTIAg2AgAj",
+      "EyALNgIEIxMgBTYCCCMTQQxqJBNBAQtFDQMLCyAGRSAEQQBIcSAALQAAIgVBIkZxBEAgAEEBaiEAIxQhCUEAIQgDQAJAA39B",
+      "ACEFIAAgCU8NASAA/QAEACIN/QwiIiIiIiIiIiIiIiIiIiIi/SMgDf0MXFxcXFxcXFxcXFxcXFxcXP0j/VAgDf0MICAgICAg",
+      "ICAgICAgICAgIP0m/VD9ZCIKBH8gACAKaGoFIABBEGohAAwBCwsiACAJTw0AIAAgCHIhBSAALQAAIghBIkYNAEEAIQUgCEHc",
+      "AEcNACAAEAAiCkUNAEGAgICAeCEIIAAgCmohAAwBCwsgBUUNAiAFQf////8HcUEBaiEABSAGRSAEQQBIcQR/IAVBLUYgBUEw",
+      "a0EKSXIFQQALBH8gABAEBSAAIAEgBhABCyIARQ0CCyAGRSAEQQBOcQRAIwMgBEEUbGoiBCgCCCEFIAQoAgwhBCAFQQBOBH8j",
+      "FyMJIAVBAnRqIgYoAgBGBH9BAAUgBiMXNgIAQQELBUEBC0UNAiAEQQBOBH8jFyMJIARBAnRqIgYoAgBGBH9BAAUgBiMXNgIA",
+      "QQELBUEBC0UNAiMYQQlMIxhBBU5xBEAgBUEATgR/IAUQAgVBAQtFDQMgBEEATgR/IAQQAgVBAQtFDQMLCyAALQAAQSBNBEAj",
+      "FCEEA0AgACAESQR/IwAgAC0AAGotAABBAkYFQQALBEAgAEEBaiEADAELCwsgACAHTw0BIAAtAAAiBEEsRgRAIABBAWoiAC0A",
+      "AEEgTQRAIxQhBANAIAAgBEkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLDAELCyAEQf0ARgRAIAIEfyMTIwtP",
+      "BH9BAAUjE0ECNgIAIxMgADYCBCMTIAA2AggjE0EMaiQTQQELBUEBC0UNASAAQQFqDwtBAA8LQQALxwMBBH8jFCICIABBAWog",
+      "ACAALQAAQS1GGyIATQRAQQAPCyAALQAAIgFBMEYEQCAAQQFqIQAFIAFBOU0gAUExT3EEQCAAQQFqIQEjFCEAA0ACQCAB/QAE",
+      "AP0MMDAwMDAwMDAwMDAwMDAwMP1x/QwKCgoKCgoKCgoKCgoKCgoK/Sb9ZCIDQf//A0cEQCABIANBf3NoaiIBIAAgACABSxsh",
+      "AAwBCyABQRBqIgEgAEkNAQsLBUEADwsLIAAgAkkEfyAALQAAQS5GBUEACwRAIABBAWoiAyEBIxQhAANAAkAgAf0ABAD9DDAw",
+      "MDAwMDAwMDAwMDAwMDD9cf0MCgoKCgoKCgoKCgoKCgoKCv0m/WQiBEH//wNHBEAgASAEQX9zaGoiASAAIAAgAUsbIQAMAQsg",
+      "AUEQaiIBIABJDQELCyAAIANGBEBBAA8LCyAAIAJJBH8gAC0AAEEgckHlAEYFQQALBEAgAiAAQQFqIgBLBH8gAC0AAEErRgR/",
+      "QQEFIAAtAABBLUYLBUEACwRAIABBAWohAAsgACEBA0AgACACSQR/IAAtAABBMGtBCkkFQQALBEAgAEEBaiEADAELCyAAIAFG",
+      "BEBBAA8LCyAAC7UBACMKJBMgASQUIAIkFSADJBYgBCQXIw1BADYCACMUIQIDQCAAIAJJBH8jACAALQAAai0AAEECRgVBAAsE",
+      "QCAAQQFqIQAMAQsLIAAgAU8Ef0EBBSAALQAAQfsARwsEQEF/DwsgAEEAQQFBARADIgBFBEBBfw8LIxQhAgNAIAAgAkkEfyMA",
+      "IAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsgACABRwRAQX8PCyMTIwprQQxuC+QJAgN8Cn8CQCABIABrQRRJDQBBfyAA",
+      "LQABQTBrIgUgAC0AAEEwayIGQQpsaiAFQQlLIAZBCUtyGyEFIAAtAANBMGsiBkEJSyAAQQJqLQAAQTBrIgdBCUtyBH9BfwUg",
+      "B0EKbCAGagshBiAALQAGQTBrIgdBCUsgAEEFai0AAEEwayIIQQlLcgR/QX8FIAhBCmwgB2oLIQcgAC0ACUEwayIIQQlLIABB",
+      "CGotAABBMGsiCUEJS3IEf0F/BSAJQQpsIAhqCyIIIAUgBnIgB3JyQQBIDQAgAC0ACiEJIAAtAARBLUcEf0EBBSAALQAHQS1H",
+      "Cw0AIAlB9ABHIAlB1ABHcSAJQSBHcQ0AIAAtAAxBMGsiCUEJSyAAQQtqLQAAQTBrIgpBCUtyBH9BfwUgCkEKbCAJagshCSAA",
+      "LQAPQTBrIgpBCUsgAEEOai0AAEEwayILQQlLcgR/QX8FIAtBCmwgCmoLIQogAC0AEkEwayILQQlLIABBEWotAABBMGsiDEEJ",
+      "S3IEf0F/BSAMQQpsIAtqCyELIAAtAA1BOkcEf0EBBSAALQAQQTpHCw0AIAVB5ABsIAZqIQYgB0EATCAHQQxKciAIQQBMcgR/",
+      "QQEFIAdBAkYEf0EcQR0gBkEDcQR/QQAFIAZB5ABvCwR/QQAFIAZBkANvCxsFQR5BHyAHQQZGIAdBBEZyIAdBCUZyIAdBC0Zy",
+      "GwsgCEgLDQAgCUEASCAJQRdKciAKQQBIciAKQTtKciALQQBIciALQTxKcg0AIABBE2oiBSABSQR/IAUtAABBLkYFQQALBHxE",
+      "AAAAAAAA8D8hAiAFQQFqIgUhAANAIAEgBUsEQCAFLQAAQTBrIgxBCU0EQCAFIABrQQlJBEAgA0QAAAAAAAAkQKIgDLigIQMg",
+      "AkQAAAAAAAAkQKIhAgsgBUEBaiEFDAILCwsgACAFRg0BIANEAAAAAABAj0CiIAKjBUQAAAAAAAAAAAshAiABIAVNDQBBACEA",
+      "IAUtAAAiDEH6AEYgDEHaAEZyBEAgBUEBaiABRw0BBSAMQS1GIAxBK0ZyRQ0BIAEgBUEGQQUgBS0AA0E6RiIAG2pHDQEgBUEE",
+      "QQMgABtqIg0tAABBMGshDiAFLQACQTBrIgBBCUsgBUEBai0AAEEwayIBQQlLcgR/QX8FIAFBCmwgAGoLIgBBAEggAEEXSnIg",
+      "DS0AAUEwayIBQQlLIA5BCUtyBH9BfwUgDkEKbCABagsiAUEASHIgAUE7SnINASAAQTxsIAFqQX9BASAMQS1GG2whAAsgBkEB",
+      "ayAGIAdBAkwbtyIDRAAAAAAAAHlAo5wiBEQAAAAAiNUBQaIgAyAERAAAAAAAAHlAoqEiA0QAAAAAANB2QKIgA0QAAAAAAADQ",
+      "P6KcoCADRAAAAAAAAFlAo5yhIAdBfUEJIAdBAkobardEAAAAAAAgY0CiRAAAAAAAAABAoEQAAAAAAAAUQKOcIAi3oEQAAAAA",
+      "AADwv6CgoEQAAAAA2PQlwaBEAAAAAHCZlEGiIAm3RAAAAABAd0tBoqAgCrdEAAAAAABM7UCioCALt0QAAAAAAECPQKKgIAC3",
+      "RAAAAAAATO1AoqEgApwiA6AiBCACIAOhIgKgIgMgBGUgAkQAAAAAAAAAAGRxBHwgBCAEmUQAAAAAAACwPKKgBSADCw8LRAAA",
+      "AAAAAPh/C8MBACAAJAAgASQBIAIkAyADJAQgBCQFIAUkBiAGJAcgByQIIAgkCSAJJAogCSAKQQxsaiQLIAskDSAMJA4gDSQP",
+      "IA4kECAPJBEgECQSQQAhAQNAIAFBgAJIBEAgAUHfAEYhAiAAIAFqQQIgAUE5TCABQTBOcQR/QQEFIAFB2gBMIAFBwQBOcQsE",
+      "f0EBBSABQfoATCABQeEATnELIAJyIAFBCUYgAUEgRnIgAUENRnIgAUEKRnIbOgAAIAFBAWohAQwBCwsLCgAgACQCIAEkDAs="
+    ].join("");
+  }
+});
+
+// src/sources/logs/fast-path/json-tokenizer.ts
+function asBytes(a) {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+function jsonTokenizer() {
+  if (shared === void 0) {
+    try {
+      shared = new JsonTokenizer();
+    } catch {
+      shared = null;
+    }
+  }
+  return shared;
+}
+var T_OBJECT, T_OBJECT_END, T_KEY_PLAIN, T_STRING, T_ESCAPED_STRING, T_NUMBER, T_TRUE, T_FALSE, T_KEY_ENTRY, GROUP_LIMIT, MAX_SLOTS, MAX_ENTRIES, MAX_KEY_BYTES, MAX_CONSTANTS, MAX_CONSTANT_BYTES, MAX_DEPTH, ENTRY_FIELDS, SCRATCH_BYTES, TAPE_TOKENS, READ_BUFFER_BYTES, READ_BUFFERS, PAD, CLASSES_AT, GROUPS_AT, ENTRIES_AT, KEY_BYTES_AT, SET_IN_AT, KINDS_AT, STARTS_AT, ENDS_AT, TOUCHED_AT, TIMESTAMP_AT, SLOT_CONSTANTS_AT, CONSTANTS_AT, CONSTANT_BYTES_AT, MATCH_OF_AT, MATCH_IN_AT, TAPE_AT, SCRATCH_AT, READ_BUFFERS_AT, MEMORY_BYTES, JsonTokenizer, shared;
+var init_json_tokenizer = __esm({
+  "src/sources/logs/fast-path/json-tokenizer.ts"() {
+    "use strict";
+    init_range_reader();
+    init_json_scan_wasm();
+    T_OBJECT = 1;
+    T_OBJECT_END = 2;
+    T_KEY_PLAIN = 4;
+    T_STRING = 5;
+    T_ESCAPED_STRING = 6;
+    T_NUMBER = 7;
+    T_TRUE = 8;
+    T_FALSE = 9;
+    T_KEY_ENTRY = 12;
+    GROUP_LIMIT = 1024;
+    MAX_SLOTS = 256;
+    MAX_ENTRIES = 4096;
+    MAX_KEY_BYTES = 64 * 1024;
+    MAX_CONSTANTS = 4096;
+    MAX_CONSTANT_BYTES = 64 * 1024;
+    MAX_DEPTH = 64;
+    ENTRY_FIELDS = 5;
+    SCRATCH_BYTES = 1024 * 1024;
+    TAPE_TOKENS = 16 * 1024;
+    READ_BUFFER_BYTES = RANGE_READ_BYTES;
+    READ_BUFFERS = 2;
+    PAD = 64;
+    CLASSES_AT = 1024;
+    GROUPS_AT = CLASSES_AT + 256;
+    ENTRIES_AT = GROUPS_AT + GROUP_LIMIT * 256 * 4;
+    KEY_BYTES_AT = ENTRIES_AT + MAX_ENTRIES * ENTRY_FIELDS * 4;
+    SET_IN_AT = KEY_BYTES_AT + MAX_KEY_BYTES;
+    KINDS_AT = SET_IN_AT + MAX_SLOTS * 4;
+    STARTS_AT = KINDS_AT + MAX_SLOTS * 4;
+    ENDS_AT = STARTS_AT + MAX_SLOTS * 4;
+    TOUCHED_AT = ENDS_AT + MAX_SLOTS * 4;
+    TIMESTAMP_AT = TOUCHED_AT + (MAX_DEPTH + 2) * MAX_SLOTS * 4;
+    SLOT_CONSTANTS_AT = TIMESTAMP_AT + 16;
+    CONSTANTS_AT = SLOT_CONSTANTS_AT + MAX_SLOTS * 8;
+    CONSTANT_BYTES_AT = CONSTANTS_AT + MAX_CONSTANTS * 8;
+    MATCH_OF_AT = CONSTANT_BYTES_AT + MAX_CONSTANT_BYTES;
+    MATCH_IN_AT = MATCH_OF_AT + MAX_SLOTS * 4;
+    TAPE_AT = MATCH_IN_AT + MAX_SLOTS * 4;
+    SCRATCH_AT = TAPE_AT + TAPE_TOKENS * 12;
+    READ_BUFFERS_AT = SCRATCH_AT + SCRATCH_BYTES + PAD;
+    MEMORY_BYTES = READ_BUFFERS_AT + READ_BUFFERS * (READ_BUFFER_BYTES + PAD);
+    JsonTokenizer = class {
+      /** tokens of the last scan: kind, start, end (addresses; see delta) */
+      tape;
+      /**
+       * The active extractor's slots, set by the last scan and by the
+       * extractor: the line (generation) each was set in, its kind and range.
+       */
+      setIn;
+      kinds;
+      starts;
+      ends;
+      /** per nesting depth, per slot: the object (serial) that last matched it; depth 0 is shared */
+      touched;
+      /** what to subtract from a token's address to get its position in the scanned buffer */
+      delta = 0;
+      /**
+       * The timestamp slot as the last scan parsed it: [0] is 0 when it did not,
+       * 1 when timestampMs[0] holds the time, 2 when the text is not a valid time.
+       */
+      timestampState;
+      timestampMs;
+      /** per slot, when matchIn is the line's generation: 1 + which of its constants it equals, or 0 */
+      matchOf;
+      matchIn;
+      exports;
+      bytes;
+      memory;
+      freeReadBuffers = [];
+      active = null;
+      /** the last buffer scanned, and whether it lies in this memory */
+      lastBuf = null;
+      lastInMemory = false;
+      constructor() {
+        const module = new WebAssembly.Module(Buffer.from(JSON_SCAN_WASM, "base64"));
+        this.exports = new WebAssembly.Instance(module, {}).exports;
+        const memory = this.exports.memory;
+        const pages = Math.ceil(MEMORY_BYTES / 65536) - memory.buffer.byteLength / 65536;
+        if (pages > 0) memory.grow(pages);
+        this.memory = memory.buffer;
+        this.bytes = new Uint8Array(this.memory);
+        this.tape = new Int32Array(this.memory, TAPE_AT, TAPE_TOKENS * 3);
+        this.setIn = new Uint32Array(this.memory, SET_IN_AT, MAX_SLOTS);
+        this.kinds = new Int32Array(this.memory, KINDS_AT, MAX_SLOTS);
+        this.starts = new Int32Array(this.memory, STARTS_AT, MAX_SLOTS);
+        this.ends = new Int32Array(this.memory, ENDS_AT, MAX_SLOTS);
+        this.touched = new Uint32Array(this.memory, TOUCHED_AT, (MAX_DEPTH + 2) * MAX_SLOTS);
+        this.timestampState = new Int32Array(this.memory, TIMESTAMP_AT, 1);
+        this.timestampMs = new Float64Array(this.memory, TIMESTAMP_AT + 8, 1);
+        this.matchOf = new Int32Array(this.memory, MATCH_OF_AT, MAX_SLOTS);
+        this.matchIn = new Uint32Array(this.memory, MATCH_IN_AT, MAX_SLOTS);
+        this.exports.init(
+          CLASSES_AT,
+          GROUPS_AT,
+          ENTRIES_AT,
+          KEY_BYTES_AT,
+          SET_IN_AT,
+          KINDS_AT,
+          STARTS_AT,
+          ENDS_AT,
+          TOUCHED_AT,
+          TAPE_AT,
+          TAPE_TOKENS,
+          TIMESTAMP_AT,
+          SLOT_CONSTANTS_AT,
+          CONSTANTS_AT,
+          CONSTANT_BYTES_AT,
+          MATCH_OF_AT,
+          MATCH_IN_AT
+        );
+        for (let i = 0; i < READ_BUFFERS; i++) {
+          const at2 = READ_BUFFERS_AT + i * (READ_BUFFER_BYTES + PAD);
+          this.freeReadBuffers.push(Buffer.from(this.memory, at2, READ_BUFFER_BYTES));
+        }
+      }
+      /**
+       * Make owner's tables the ones scan() uses (a no-op when they are). The
+       * slots and marks start cleared: 0 is never a generation or a serial.
+       */
+      activate(owner, table) {
+        if (this.active === owner) return;
+        this.bytes.set(asBytes(table.groups), GROUPS_AT);
+        this.bytes.set(asBytes(table.entries), ENTRIES_AT);
+        this.bytes.set(table.keyBytes, KEY_BYTES_AT);
+        this.bytes.fill(0, SLOT_CONSTANTS_AT, SLOT_CONSTANTS_AT + MAX_SLOTS * 8);
+        this.bytes.set(asBytes(table.slotConstants), SLOT_CONSTANTS_AT);
+        this.bytes.set(asBytes(table.constants), CONSTANTS_AT);
+        this.bytes.set(table.constantBytes, CONSTANT_BYTES_AT);
+        this.matchIn.fill(0);
+        this.setIn.fill(0);
+        this.touched.fill(0);
+        this.exports.configure(table.limit, table.timestampSlot);
+        this.active = owner;
+      }
+      /**
+       * Scan buf[start, end) with the active tables; the number of tokens on
+       * the tape, or -1 when JSON.parse must decide.
+       */
+      scan(buf, start, end, generation, serial) {
+        if (buf !== this.lastBuf) {
+          this.lastBuf = buf;
+          this.lastInMemory = buf.buffer === this.memory;
+        }
+        let from;
+        if (this.lastInMemory) {
+          from = buf.byteOffset + start;
+        } else {
+          if (end - start > SCRATCH_BYTES) return -1;
+          buf.copy(this.bytes, SCRATCH_AT, start, end);
+          from = SCRATCH_AT;
+        }
+        const delta = from - start;
+        this.delta = delta;
+        return this.exports.scan(from, from + (end - start), delta, generation, serial);
+      }
+      /** A buffer of READ_BUFFER_BYTES in this memory (lines read there are not copied), or null. */
+      takeReadBuffer(minBytes) {
+        if (minBytes > READ_BUFFER_BYTES) return null;
+        return this.freeReadBuffers.pop() ?? null;
+      }
+      giveBackReadBuffer(buf) {
+        if (buf.buffer === this.memory && !this.freeReadBuffers.includes(buf)) {
+          this.freeReadBuffers.push(buf);
+        }
+      }
+    };
+  }
+});
+
+// src/sources/logs/fast-path/json-extractor.ts
+function requireTokenizer() {
+  const tokenizer = jsonTokenizer();
+  if (tokenizer === null) throw new Error("internal: no WebAssembly tokenizer on this thread");
+  return tokenizer;
+}
+function sameBytesAt(name2, offset, buf, start, length) {
+  for (let k = 0; k < length; k++) if (name2[offset + k] !== buf[start + k]) return false;
+  return true;
+}
+function pushAt(lists, index, ...values) {
+  lists[index] ??= [];
+  lists[index].push(...values);
+}
+function byLength(lists) {
+  const out = [];
+  lists.forEach((entries, length) => {
+    out[length] = Int32Array.from(entries);
+  });
+  return out;
+}
+var SLOT_STRING, SLOT_ESCAPED_STRING, SLOT_NUMBER, SLOT_TRUE, SLOT_FALSE, SLOT_OF_TOKEN, PLAIN, NO_MATCH, JsonExtractor;
+var init_json_extractor = __esm({
+  "src/sources/logs/fast-path/json-extractor.ts"() {
+    "use strict";
+    init_json_fields();
+    init_json_tokenizer();
+    SLOT_STRING = 1;
+    SLOT_ESCAPED_STRING = 2;
+    SLOT_NUMBER = 3;
+    SLOT_TRUE = 4;
+    SLOT_FALSE = 5;
+    SLOT_OF_TOKEN = new Uint8Array(16);
+    SLOT_OF_TOKEN[T_STRING] = SLOT_STRING;
+    SLOT_OF_TOKEN[T_ESCAPED_STRING] = SLOT_ESCAPED_STRING;
+    SLOT_OF_TOKEN[T_NUMBER] = SLOT_NUMBER;
+    SLOT_OF_TOKEN[T_TRUE] = SLOT_TRUE;
+    SLOT_OF_TOKEN[T_FALSE] = SLOT_FALSE;
+    PLAIN = new Uint8Array(256);
+    for (let c = 0; c < 256; c++) PLAIN[c] = /[A-Za-z0-9_]/.test(String.fromCharCode(c)) ? 1 : 0;
+    NO_MATCH = { leaf: -1, child: null, raw: -1 };
+    JsonExtractor = class {
+      flatNames;
+      rawNames;
+      /**
+       * slot kind (0 = not set this line), value range in the line's buffer:
+       * the tokenizer's, valid for this extractor's last scan
+       */
+      kinds;
+      starts;
+      ends;
+      setIn;
+      slotCount;
+      /** the raw slot of the timestamp field, or -1 */
+      timestampSlot;
+      /** per slot, the values the tokenizer compares it with (constantMatch's numbering) */
+      constantsOf;
+      generation = 0;
+      flatBytes;
+      rawBytes;
+      top;
+      /** top-level names by key length: [target, child offset or -1 for a whole-name match]... */
+      topByLength;
+      /** raw names by byte length */
+      rawByLength;
+      /** the match of a key that is only flat name i (leafMatches[i]) or only raw name i (rawMatches[i]) */
+      leafMatches;
+      rawMatches;
+      /**
+       * [length * 256 + first byte] = 1 + the index in topKeys of the top-level
+       * keys of that length and first byte that match something, or 0: most keys
+       * of a line match nothing, and this rules them out at once.
+       */
+      topKeyGroup;
+      /** keys this long or longer match no name */
+      topFirstLimit;
+      /**
+       * Every plain top-level key (of [A-Za-z0-9_], not starting with a digit)
+       * that matches a name (a flat name, the part of one before a "_", a raw
+       * name), with what it matches, worked out once.
+       */
+      topKeys = [];
+      /**
+       * Which object (by serial) last matched each slot, per nesting depth: a
+       * key that matters seen twice in one object (a duplicate key) makes the
+       * scan give up, because JSON.parse keeps only the last one's value.
+       */
+      touched;
+      tokenizer = requireTokenizer();
+      /** topKeys for the tokenizer, and the match of each of its entries; null: too big for it */
+      keyTable;
+      entryMatches = [];
+      objectSerial = 0;
+      constructor(targets) {
+        this.flatNames = [...new Set(targets.flat)].filter((n) => n !== "");
+        this.rawNames = [...new Set(targets.raw)].filter((n) => n !== "");
+        const slots = this.flatNames.length + this.rawNames.length;
+        this.slotCount = slots;
+        const tokenizer = this.tokenizer;
+        this.kinds = tokenizer.kinds;
+        this.starts = tokenizer.starts;
+        this.ends = tokenizer.ends;
+        this.setIn = tokenizer.setIn;
+        this.touched = tokenizer.touched;
+        this.flatBytes = this.flatNames.map((n) => Buffer.from(n, "utf8"));
+        this.rawBytes = this.rawNames.map((n) => Buffer.from(n, "utf8"));
+        this.leafMatches = this.flatNames.map((_, i) => ({ leaf: i, child: null, raw: -1 }));
+        this.rawMatches = this.rawNames.map((_, r) => ({
+          leaf: -1,
+          child: null,
+          raw: this.rawSlot(r)
+        }));
+        this.top = new Int32Array(this.flatNames.length * 2);
+        this.flatNames.forEach((_, i) => {
+          this.top[2 * i] = i;
+        });
+        this.topByLength = byLength(this.topNamesByLength());
+        this.rawByLength = byLength(this.rawIndexesByLength());
+        this.topFirstLimit = Math.max(64, this.topByLength.length, this.rawByLength.length);
+        this.topKeyGroup = new Int32Array(this.topFirstLimit * 256);
+        this.groupTopKeys();
+        this.constantsOf = this.constantsBySlot(targets.equals ?? []);
+        const timestampRaw = targets.timestamp ? this.rawNames.indexOf(targets.timestamp) : -1;
+        this.timestampSlot = timestampRaw < 0 ? -1 : this.rawSlot(timestampRaw);
+        this.keyTable = slots <= MAX_SLOTS ? this.buildKeyTable() : null;
+      }
+      /**
+       * Per top-level key length, the flat names a key of that length matches:
+       * [name, -1] for the whole name, [name, offset] for the part of it before
+       * a "_" (a key leading into a nested object, the name going on at offset).
+       */
+      topNamesByLength() {
+        const lists = [];
+        this.flatBytes.forEach((name2, i) => {
+          pushAt(lists, name2.length, i, -1);
+          for (let k = 1; k < name2.length - 1; k++) {
+            if (name2[k] === 95) pushAt(lists, k, i, k + 1);
+          }
+        });
+        return lists;
+      }
+      rawIndexesByLength() {
+        const lists = [];
+        this.rawBytes.forEach((name2, r) => {
+          pushAt(lists, name2.length, r);
+        });
+        return lists;
+      }
+      /** Work out topKeys (and topKeyGroup): what each plain top-level key that matters matches. */
+      groupTopKeys() {
+        const candidates = [
+          ...this.flatBytes.flatMap(
+            (name2) => Array.from({ length: name2.length }, (_, i) => i + 1).filter((k) => k === name2.length || name2[k] === 95).map((k) => Buffer.from(name2.subarray(0, k)))
+          ),
+          ...this.rawBytes.map((name2) => Buffer.from(name2))
+        ];
+        const seen = /* @__PURE__ */ new Set();
+        for (const key of candidates) {
+          const text = key.toString("latin1");
+          if (seen.has(text) || key[0] <= 57 || !key.every((c) => PLAIN[c] === 1)) continue;
+          seen.add(text);
+          const top = this.matchTop(key, 0, key.length);
+          const match = this.keyMatch(top.leaf, top.child, this.matchRaw(key, 0, key.length));
+          if (match === NO_MATCH) continue;
+          const at2 = key.length * 256 + key[0];
+          if (this.topKeyGroup[at2] === 0) this.topKeyGroup[at2] = this.topKeys.push([]);
+          this.topKeys[this.topKeyGroup[at2] - 1].push({ bytes: key, match });
+        }
+      }
+      /** Per slot, the distinct values (one Buffer each) the queries compare its flat name with. */
+      constantsBySlot(equals) {
+        const constantsOf = Array.from({ length: this.slotCount }, () => []);
+        for (const [name2, bytes] of equals) {
+          const flat = this.flatNames.indexOf(name2);
+          if (flat < 0) continue;
+          const list = constantsOf[this.flatSlot(flat)];
+          if (!list.some((b) => b.equals(bytes))) list.push(bytes);
+        }
+        return constantsOf;
+      }
+      /** topKeys as the tokenizer's key table, or null when they do not fit it. */
+      buildKeyTable() {
+        const limit = Math.min(this.topFirstLimit, GROUP_LIMIT);
+        const groups2 = new Int32Array(limit * 256);
+        const entries = [];
+        const keyBytes = [];
+        for (let at2 = 0; at2 < groups2.length; at2++) {
+          const group = this.topKeyGroup[at2];
+          if (group === 0) continue;
+          const keys2 = this.topKeys[group - 1];
+          groups2[at2] = this.entryMatches.length << 16 | keys2.length;
+          for (const { bytes, match } of keys2) {
+            this.entryMatches.push(match);
+            entries.push(keyBytes.length, bytes.length, match.leaf, match.raw, match.child ? 1 : 0);
+            keyBytes.push(...bytes);
+          }
+        }
+        if (this.entryMatches.length > MAX_ENTRIES || keyBytes.length > MAX_KEY_BYTES) return null;
+        return {
+          groups: groups2,
+          limit,
+          entries: Int32Array.from(entries),
+          keyBytes: Uint8Array.from(keyBytes),
+          timestampSlot: this.timestampSlot,
+          ...this.constantTables()
+        };
+      }
+      /** The compared values as the tokenizer's tables; those past its room are left out of constantsOf. */
+      constantTables() {
+        const slotConstants = new Int32Array(this.slotCount * 2);
+        const constants3 = [];
+        const constantBytes = [];
+        this.constantsOf.forEach((list, slot) => {
+          const count = constants3.length / 2;
+          const bytes = list.reduce((sum, b) => sum + b.length, 0);
+          if (count + list.length > MAX_CONSTANTS || constantBytes.length + bytes > MAX_CONSTANT_BYTES) {
+            list.length = 0;
+            return;
+          }
+          slotConstants[2 * slot] = count;
+          slotConstants[2 * slot + 1] = list.length;
+          for (const b of list) {
+            constants3.push(constantBytes.length, b.length);
+            constantBytes.push(...b);
+          }
+        });
+        return {
+          slotConstants,
+          constants: Int32Array.from(constants3),
+          constantBytes: Uint8Array.from(constantBytes)
+        };
+      }
+      /** The slot of a flat name, then raw names after them. */
+      flatSlot(i) {
+        return i;
+      }
+      rawSlot(i) {
+        return this.flatNames.length + i;
+      }
+      /**
+       * The timestamp slot's time as rfc3339BytesMs gives it, when the last
+       * scan parsed it: a number, null (not a valid time), or undefined (not
+       * parsed: ask rfc3339BytesMs).
+       */
+      timestampParsed() {
+        const state = this.tokenizer.timestampState[0];
+        if (state === 1) return this.tokenizer.timestampMs[0];
+        return state === 2 ? null : void 0;
+      }
+      /**
+       * For a slot holding a plain string: whether it equals bytes, when the
+       * tokenizer compared the two (bytes is one of the equals values it was
+       * given for the slot's name); undefined when it did not.
+       */
+      constantMatch(slot, bytes) {
+        const tokenizer = this.tokenizer;
+        if (tokenizer.matchIn[slot] !== this.generation) return void 0;
+        const list = this.constantsOf[slot];
+        for (let k = 0; k < list.length; k++) {
+          if (list[k] === bytes) return tokenizer.matchOf[slot] === k + 1;
+        }
+        return void 0;
+      }
+      /** Whether the slot was set by the last successful scan. */
+      isSet(slot) {
+        return this.setIn[slot] === this.generation;
+      }
+      /**
+       * Scan buf[start, end) (one line, no line break). true: it is a JSON
+       * object and the slots are filled; false: let JSON.parse decide.
+       */
+      scan(buf, start, end) {
+        this.generation++;
+        if (this.generation === 4294967295) {
+          this.setIn.fill(0);
+          this.tokenizer.matchIn.fill(0);
+          this.generation = 1;
+        }
+        if (this.keyTable === null) return false;
+        const tokenizer = this.tokenizer;
+        tokenizer.activate(this, this.keyTable);
+        const serial = this.nextObjectSerial();
+        const tokens = tokenizer.scan(buf, start, end, this.generation, serial);
+        if (tokens < 0) return false;
+        if (tokens === 2) return true;
+        return this.object(buf, tokenizer.tape, 3, tokenizer.delta, this.top, true, 0, serial) >= 0;
+      }
+      /**
+       * The members of an object on the tape, from index i (just after its
+       * T_OBJECT) to its T_OBJECT_END: the index after that, or -1 to give up.
+       * Token addresses less delta are positions in buf. At the top level the
+       * tape holds only the members whose keys may matter (see json-scan.as.ts).
+       */
+      object(buf, tape, i, delta, level, topLevel, depth, serial = this.nextObjectSerial()) {
+        const touchedBase = depth * this.slotCount;
+        for (; ; ) {
+          if (tape[i] === T_OBJECT_END) return i + 3;
+          const match = this.matchKey(buf, tape, i, delta, level, topLevel);
+          i += 3;
+          if (match !== NO_MATCH && !this.touchAll(match, touchedBase, serial)) return -1;
+          if (tape[i] === T_OBJECT) {
+            i = this.object(buf, tape, i + 3, delta, match.child, false, depth + 1);
+            if (i < 0) return -1;
+            continue;
+          }
+          if (!this.setValue(match, tape[i], tape[i + 1] - delta, tape[i + 2] - delta)) return -1;
+          i += 3;
+        }
+      }
+      /** What the key of the member at tape[i] matches; level: the names wanted in its object. */
+      matchKey(buf, tape, i, delta, level, topLevel) {
+        const keyKind = tape[i];
+        if (keyKind === T_KEY_ENTRY) return this.entryMatches[tape[i + 1]];
+        if (level === null) return NO_MATCH;
+        const keyStart = tape[i + 1] - delta;
+        const keyEnd2 = tape[i + 2] - delta;
+        if (!topLevel) {
+          return keyKind === T_KEY_PLAIN ? this.matchPlain(buf, keyStart, keyEnd2, level) : this.matchSanitised(buf, keyStart, keyEnd2, level, false);
+        }
+        if (keyKind === T_KEY_PLAIN && buf[keyStart] > 57) {
+          return this.matchTopKey(buf, keyStart, keyEnd2);
+        }
+        const match = this.matchSanitised(buf, keyStart, keyEnd2, level, true);
+        const raw = this.matchRaw(buf, keyStart, keyEnd2);
+        return raw < 0 ? match : this.keyMatch(match.leaf, match.child, raw);
+      }
+      /** Mark the slots a key matches as seen in this object; false when one already was. */
+      touchAll(match, touchedBase, serial) {
+        if (match.leaf >= 0 && !this.touch(touchedBase + match.leaf, serial)) return false;
+        if (match.raw >= 0 && !this.touch(touchedBase + match.raw, serial)) return false;
+        const child = match.child;
+        if (child === null) return true;
+        for (let k = 0; k < child.length; k += 2) {
+          if (!this.touch(touchedBase + child[k], serial)) return false;
+        }
+        return true;
+      }
+      /** Fill the slots a key matches with its value (null, arrays set nothing); false when one already is. */
+      setValue(match, valueKind, start, end) {
+        if (match.leaf < 0 && match.raw < 0) return true;
+        const kind = SLOT_OF_TOKEN[valueKind];
+        if (kind === 0) return true;
+        if (match.leaf >= 0 && !this.set(match.leaf, kind, start, end)) return false;
+        return match.raw < 0 || this.set(match.raw, kind, start, end);
+      }
+      set(slot, kind, start, end) {
+        if (this.setIn[slot] === this.generation) return false;
+        this.setIn[slot] = this.generation;
+        this.kinds[slot] = kind;
+        this.starts[slot] = start;
+        this.ends[slot] = end;
+        return true;
+      }
+      /** Mark slot i (at its depth) as matched in this object; false when it already was. */
+      touch(i, serial) {
+        if (this.touched[i] === serial) return false;
+        this.touched[i] = serial;
+        return true;
+      }
+      nextObjectSerial() {
+        if (this.objectSerial === 4294967295) {
+          this.touched.fill(0);
+          this.objectSerial = 0;
+        }
+        return ++this.objectSerial;
+      }
+      /**
+       * A match of leaf, child and raw: a shared one, unless the key leads into
+       * nested names or is a flat and a raw name at once (then a new one).
+       */
+      keyMatch(leaf, child, raw) {
+        if (child !== null || leaf >= 0 && raw >= 0) return { leaf, child, raw };
+        if (leaf >= 0) return this.leafMatches[leaf];
+        return raw >= 0 ? this.rawMatches[raw - this.flatNames.length] : NO_MATCH;
+      }
+      /** A top-level key of [A-Za-z0-9_] against the flat names: only names of its length (or with a "_" there) can match. */
+      matchTop(buf, keyStart, keyEnd2) {
+        const length = keyEnd2 - keyStart;
+        const entries = this.topByLength[length];
+        if (entries === void 0) return NO_MATCH;
+        let leaf = -1;
+        let child = null;
+        for (let i = 0; i < entries.length; i += 2) {
+          const target = entries[i];
+          if (!sameBytesAt(this.flatBytes[target], 0, buf, keyStart, length)) continue;
+          const childOffset = entries[i + 1];
+          if (childOffset < 0) leaf = target;
+          else {
+            child ??= [];
+            child.push(target, childOffset);
+          }
+        }
+        return this.keyMatch(leaf, child ? Int32Array.from(child) : null, -1);
+      }
+      /** A plain top-level key not starting with a digit: its topKeys match, found by length and first byte. */
+      matchTopKey(buf, keyStart, keyEnd2) {
+        const length = keyEnd2 - keyStart;
+        if (length >= this.topFirstLimit) return NO_MATCH;
+        const group = this.topKeyGroup[length * 256 + buf[keyStart]];
+        if (group === 0) return NO_MATCH;
+        const keys2 = this.topKeys[group - 1];
+        for (let i = 0; i < keys2.length; i++) {
+          const key = keys2[i];
+          if (sameBytesAt(key.bytes, 1, buf, keyStart + 1, length - 1)) return key.match;
+        }
+        return NO_MATCH;
+      }
+      /** A key of [A-Za-z0-9_] against the names still wanted at this level. */
+      matchPlain(buf, keyStart, keyEnd2, level) {
+        const length = keyEnd2 - keyStart;
+        let leaf = -1;
+        let child = null;
+        for (let i = 0; i < level.length; i += 2) {
+          const target = level[i];
+          const offset = level[i + 1];
+          const name2 = this.flatBytes[target];
+          const rest = name2.length - offset;
+          if (rest < length || !sameBytesAt(name2, offset, buf, keyStart, length)) continue;
+          if (rest === length) leaf = target;
+          else if (name2[offset + length] === 95 && rest > length + 1) {
+            child ??= [];
+            child.push(target, offset + length + 1);
+          }
+        }
+        return this.keyMatch(leaf, child ? Int32Array.from(child) : null, -1);
+      }
+      /** Any other key: sanitise it as flattenJson does, then compare as strings. */
+      matchSanitised(buf, keyStart, keyEnd2, level, topLevel) {
+        const key = sanitizeLabelKey(buf.toString("utf8", keyStart, keyEnd2), topLevel);
+        if (key === "") return NO_MATCH;
+        let leaf = -1;
+        let child = null;
+        for (let i = 0; i < level.length; i += 2) {
+          const target = level[i];
+          const offset = level[i + 1];
+          const name2 = this.flatNames[target];
+          if (!name2.startsWith(key, offset)) continue;
+          const rest = name2.length - offset;
+          if (rest === key.length) leaf = target;
+          else if (name2.charCodeAt(offset + key.length) === 95 && rest > key.length + 1) {
+            child ??= [];
+            child.push(target, offset + key.length + 1);
+          }
+        }
+        return this.keyMatch(leaf, child ? Int32Array.from(child) : null, -1);
+      }
+      /** A top-level key exactly as written; its slot or -1. */
+      matchRaw(buf, keyStart, keyEnd2) {
+        const length = keyEnd2 - keyStart;
+        const candidates = this.rawByLength[length];
+        if (candidates === void 0) return -1;
+        for (let i = 0; i < candidates.length; i++) {
+          const r = candidates[i];
+          if (sameBytesAt(this.rawBytes[r], 0, buf, keyStart, length)) return this.rawSlot(r);
+        }
+        return -1;
+      }
+    };
+  }
+});
+
+// src/sources/logs/fast-path/fast-line.ts
+function sameBytes(buf, start, bytes) {
+  for (let i = 0; i < bytes.length; i++) if (buf[start + i] !== bytes[i]) return false;
+  return true;
+}
+function asciiOnly(buf, start, end) {
+  for (let i = start; i < end; i++) if (buf[i] >= 128) return false;
+  return true;
+}
+var POWERS_OF_TEN, UNKNOWN, NO_SLOT, SlotsById, FastLine;
+var init_fast_line = __esm({
+  "src/sources/logs/fast-path/fast-line.ts"() {
+    "use strict";
+    init_literals();
+    init_line_record();
+    init_logfmt();
+    init_timestamp();
+    init_json_extractor();
+    POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+    UNKNOWN = -2;
+    NO_SLOT = -1;
+    SlotsById = class {
+      constructor(slots) {
+        this.slots = slots;
+      }
+      slots;
+      /** by nameId: UNKNOWN until first asked, NO_SLOT when the name has none */
+      byId = new Int32Array(0);
+      get(name2, id) {
+        if (id >= this.byId.length) {
+          const grown = new Int32Array(Math.max(16, (id + 1) * 2)).fill(UNKNOWN);
+          grown.set(this.byId);
+          this.byId = grown;
+        }
+        let slot = this.byId[id];
+        if (slot === UNKNOWN) {
+          slot = this.slots.get(name2) ?? NO_SLOT;
+          this.byId[id] = slot;
+        }
+        return slot === NO_SLOT ? void 0 : slot;
+      }
+    };
+    FastLine = class {
+      constructor(extractor, streamLabels) {
+        this.extractor = extractor;
+        this.streamLabels = streamLabels;
+        this.flatSlots = new Map(extractor.flatNames.map((n, i) => [n, extractor.flatSlot(i)]));
+        this.rawSlots = new Map(extractor.rawNames.map((n, i) => [n, extractor.rawSlot(i)]));
+        this.flatById = new SlotsById(this.flatSlots);
+        this.rawById = new SlotsById(this.rawSlots);
+        const slots = extractor.kinds.length;
+        this.cachedTexts = new Array(slots).fill("");
+        this.cachedIn = new Uint32Array(slots);
+      }
+      extractor;
+      streamLabels;
+      buf = Buffer.alloc(0);
+      start = 0;
+      end = 0;
+      cachedText = null;
+      parsed = null;
+      logfmt = null;
+      flatSlots;
+      rawSlots;
+      flatById;
+      rawById;
+      /** slot texts decoded for the current line (when cachedIn[slot] === lineSerial) */
+      cachedTexts;
+      cachedIn;
+      lineSerial = 0;
+      /** Point at the line the extractor has just scanned successfully. */
+      reset(buf, start, end) {
+        this.buf = buf;
+        this.start = start;
+        this.end = end;
+        this.cachedText = null;
+        this.parsed = null;
+        this.logfmt = null;
+        this.lineSerial = this.lineSerial === 4294967295 ? 1 : this.lineSerial + 1;
+        if (this.lineSerial === 1) this.cachedIn.fill(0);
+      }
+      text() {
+        this.cachedText ??= this.buf.toString("utf8", this.start, this.end);
+        return this.cachedText;
+      }
+      jsonLabel(name2, id) {
+        const slot = this.flatSlot(name2, id);
+        if (slot === void 0) return this.full().jsonLabel(name2);
+        return this.extractor.isSet(slot) ? this.slotText(slot) : void 0;
+      }
+      jsonLabelIs(name2, value, bytes, id) {
+        const slot = this.flatSlot(name2, id);
+        if (slot === void 0) return this.full().jsonLabelIs(name2, value);
+        if (!this.extractor.isSet(slot)) return value === "";
+        if (this.extractor.kinds[slot] !== SLOT_STRING) return this.slotText(slot) === value;
+        const matched = this.extractor.constantMatch(slot, bytes);
+        if (matched !== void 0) return matched;
+        const start = this.extractor.starts[slot];
+        const end = this.extractor.ends[slot];
+        if (end - start === bytes.length && sameBytes(this.buf, start, bytes)) return true;
+        return !asciiOnly(this.buf, start, end) && this.slotText(slot) === value;
+      }
+      jsonLabelNumber(name2, id) {
+        const slot = this.flatSlot(name2, id);
+        if (slot === void 0) return this.full().jsonLabelNumber(name2);
+        if (!this.extractor.isSet(slot)) return null;
+        if (this.extractor.kinds[slot] === SLOT_NUMBER) return this.slotNumber(slot) + 0;
+        return parseGoFloat(this.slotText(slot));
+      }
+      logfmtLabel(name2) {
+        this.logfmt ??= parseLogfmt(this.text());
+        return this.logfmt.get(name2);
+      }
+      field(name2, id) {
+        const raw = this.rawSlot(name2, id);
+        const flat = this.flatSlot(name2, id);
+        if (raw === void 0 || flat === void 0) return this.full().field(name2);
+        if (this.extractor.isSet(raw)) {
+          return this.extractor.kinds[raw] === SLOT_NUMBER ? this.slotNumber(raw) : this.slotText(raw);
+        }
+        if (this.extractor.isSet(flat)) return this.slotText(flat);
+        return Object.hasOwn(this.streamLabels, name2) ? this.streamLabels[name2] : void 0;
+      }
+      timestamp(name2, id) {
+        const raw = this.rawSlot(name2, id);
+        if (raw !== void 0 && this.extractor.isSet(raw)) {
+          const { kinds, starts, ends } = this.extractor;
+          const start = starts[raw];
+          const end = ends[raw];
+          if (kinds[raw] === SLOT_STRING && end - start >= 20 && this.buf[start + 4] === 45) {
+            if (raw === this.extractor.timestampSlot) {
+              const parsed = this.extractor.timestampParsed();
+              if (parsed !== void 0) return parsed;
+            }
+            return rfc3339BytesMs(this.buf, start, end);
+          }
+          if (kinds[raw] === SLOT_NUMBER) return epochMs(this.slotNumber(raw));
+        }
+        return timestampMs(this.field(name2, id));
+      }
+      flatSlot(name2, id) {
+        return id === void 0 ? this.flatSlots.get(name2) : this.flatById.get(name2, id);
+      }
+      rawSlot(name2, id) {
+        return id === void 0 ? this.rawSlots.get(name2) : this.rawById.get(name2, id);
+      }
+      /** The slot's value as `| json` gives it (decoded once per line). */
+      slotText(slot) {
+        if (this.cachedIn[slot] === this.lineSerial) return this.cachedTexts[slot];
+        const text = this.decodeSlot(slot);
+        this.cachedTexts[slot] = text;
+        this.cachedIn[slot] = this.lineSerial;
+        return text;
+      }
+      /** Strings unescaped, numbers as JavaScript prints them. */
+      decodeSlot(slot) {
+        const { kinds, starts, ends } = this.extractor;
+        switch (kinds[slot]) {
+          case SLOT_STRING:
+            return this.buf.toString("utf8", starts[slot], ends[slot]);
+          case SLOT_ESCAPED_STRING:
+            return JSON.parse(this.buf.toString("utf8", starts[slot] - 1, ends[slot] + 1));
+          case SLOT_NUMBER:
+            return String(this.slotNumber(slot));
+          case SLOT_TRUE:
+            return "true";
+          case SLOT_FALSE:
+            return "false";
+          default:
+            throw new Error(`internal: slot ${slot} has no value`);
+        }
+      }
+      /**
+       * A JSON number's value, without a string when it has at most 15 digits
+       * and no exponent: the digits as a whole number, divided by a power of
+       * ten, are then both exact doubles, so the division rounds exactly as
+       * Number() does (Clinger's fast path).
+       */
+      slotNumber(slot) {
+        const buf = this.buf;
+        const start = this.extractor.starts[slot];
+        const end = this.extractor.ends[slot];
+        const negative = buf[start] === 45;
+        let i = negative ? start + 1 : start;
+        if (end - i <= 16) {
+          let digits2 = 0;
+          let n = 0;
+          let point = -1;
+          for (; i < end; i++) {
+            const c = buf[i];
+            if (c === 46 && point < 0) {
+              point = i;
+              continue;
+            }
+            const d = c - 48;
+            if (!(d >= 0 && d <= 9)) break;
+            n = n * 10 + d;
+            digits2++;
+          }
+          if (i === end && digits2 <= 15) {
+            const value = point < 0 ? n : n / POWERS_OF_TEN[end - point - 1];
+            return negative ? -value : value;
+          }
+        }
+        return Number(buf.toString("latin1", start, end));
+      }
+      full() {
+        if (this.parsed === null) {
+          const object2 = parseJsonObject(this.text());
+          if (object2 === null)
+            throw new Error("internal: the fast path accepted a line JSON.parse rejects");
+          this.parsed = new ParsedLine(this.text(), object2, this.streamLabels);
+        }
+        return this.parsed;
+      }
+    };
+  }
+});
+
+// src/sources/logs/evaluation/evaluator.ts
+function emptyDiagnostics() {
+  return {
+    lines: 0,
+    malformed: { count: 0, samples: [] },
+    noTimestamp: { count: 0, samples: [] }
+  };
+}
+function countEvent(plan, tally, line, t2) {
+  if (plan.kind === "ratio") {
+    if (!plan.total.matches(line)) return;
+    const bad = plan.bad ? plan.bad.matches(line) : !plan.good.matches(line);
+    tally.record(t2, !bad, bad ? breakdownValue(plan, tally, line, t2) : void 0);
+    return;
+  }
+  if (!plan.events.matches(line)) return;
+  const value = latencyValue(line.field(plan.field, plan.fieldId), plan.unit);
+  if (value === null) {
+    tally.missingField();
+    return;
+  }
+  const good = value <= plan.threshold;
+  tally.record(t2, good, good ? void 0 : breakdownValue(plan, tally, line, t2));
+}
+function breakdownValue(plan, tally, line, t2) {
+  if (!plan.breakdown || !tally.wantsBreakdown(t2)) return void 0;
+  const value = line.field(plan.breakdown.by, plan.breakdown.byId);
+  return value === void 0 ? NONE_VALUE : String(value);
+}
+function latencyValue(value, unit) {
+  if (typeof value === "number") return Number.isFinite(value) ? value : null;
+  if (value === void 0) return null;
+  const number5 = parseGoFloat(value);
+  if (number5 !== null) return Number.isFinite(number5) ? number5 : null;
+  const nanos = parseGoDurationNanos(value);
+  return nanos === null ? null : nanos / UNIT_NANOS[unit];
+}
+function isBlank(text) {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13 && c !== 65279) return false;
+  }
+  return true;
+}
+function addSample(counter, text, file2, line) {
+  counter.count++;
+  if (counter.samples.length < MAX_SAMPLES) {
+    counter.samples.push({ file: file2, line, text: truncate(text) });
+  }
+}
+function truncate(text) {
+  return text.length > SAMPLE_CHARS ? `${text.slice(0, SAMPLE_CHARS - 1)}\u2026` : text;
+}
+var MAX_SAMPLES, SAMPLE_CHARS, Evaluator, UNIT_NANOS;
+var init_evaluator = __esm({
+  "src/sources/logs/evaluation/evaluator.ts"() {
+    "use strict";
+    init_literals();
+    init_fast_line();
+    init_json_extractor();
+    init_json_tokenizer();
+    init_line_record();
+    init_compiled_query();
+    init_request_plan();
+    init_tally();
+    MAX_SAMPLES = 5;
+    SAMPLE_CHARS = 200;
+    Evaluator = class {
+      constructor(plans, spec, options = {}) {
+        this.plans = plans;
+        this.spec = spec;
+        this.tallies = plans.map((p) => new Tally(p));
+        this.fromMs = Math.min(...plans.map((p) => p.fromMs));
+        this.toMs = Math.max(...plans.map((p) => p.toMs));
+        this.timestampId = nameId(spec.timestamp);
+        const tokenizer = options.fastPath === false ? null : jsonTokenizer();
+        if (tokenizer === null) {
+          this.extractor = null;
+          this.fastLine = null;
+          this.readBuffers = void 0;
+        } else {
+          const fields = [spec.timestamp, ...plans.flatMap(fieldsRead)];
+          const queries = plans.flatMap(queriesOf);
+          this.extractor = new JsonExtractor({
+            flat: [...queries.flatMap((q) => [...q.jsonLabels]), ...fields],
+            raw: fields,
+            timestamp: spec.timestamp,
+            equals: queries.flatMap((q) => q.jsonEquals)
+          });
+          this.fastLine = new FastLine(this.extractor, spec.labels);
+          this.readBuffers = tokenizer;
+        }
+      }
+      plans;
+      spec;
+      tallies;
+      diagnostics = emptyDiagnostics();
+      /** (fromMs, toMs]: lines outside every request's windows are skipped early */
+      fromMs;
+      toMs;
+      timestampId;
+      extractor;
+      fastLine;
+      /** where the readers best read this evaluator's lines to: the fast path's memory, when it has one */
+      readBuffers;
+      /** One line as bytes buf[start, end) (without its line break). */
+      lineBytes(buf, start, end, file2, lineNo) {
+        if (this.extractor?.scan(buf, start, end)) {
+          this.diagnostics.lines++;
+          this.fastLine.reset(buf, start, end);
+          this.record(this.fastLine, file2, lineNo);
+        } else {
+          this.line(buf.toString("utf8", start, end), file2, lineNo);
+        }
+      }
+      /** One line of text (without its line break), parsed with JSON.parse. */
+      line(text, file2, lineNo) {
+        this.diagnostics.lines++;
+        if (isBlank(text)) return;
+        const object2 = parseJsonObject(text);
+        if (object2 === null) {
+          this.malformed(text, file2, lineNo);
+          return;
+        }
+        this.record(new ParsedLine(text, object2, this.spec.labels), file2, lineNo);
+      }
+      /** A line that is not a JSON object. */
+      malformed(text, file2, lineNo) {
+        addSample(this.diagnostics.malformed, text, file2, lineNo);
+      }
+      /** A parsed line: find its timestamp, then count it for every request. */
+      record(line, file2, lineNo) {
+        const t2 = line.timestamp(this.spec.timestamp, this.timestampId);
+        if (t2 === null) {
+          addSample(this.diagnostics.noTimestamp, line.text(), file2, lineNo);
+          return;
+        }
+        if (t2 <= this.fromMs || t2 > this.toMs) return;
+        for (let i = 0; i < this.plans.length; i++) {
+          const tally = this.tallies[i];
+          if (tally.covers(t2)) countEvent(this.plans[i], tally, line, t2);
+        }
+      }
+    };
+    UNIT_NANOS = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };
+  }
+});
+
+// src/sources/logs/evaluation/evaluator-events.ts
+function evaluatorEvents(evaluator, display, atFileStart) {
+  return {
+    onLine(buf, start, end, lineNo) {
+      const from = atFileStart && lineNo === 1 && hasByteOrderMark(buf, start, end) ? start + 3 : start;
+      evaluator.lineBytes(buf, from, end, display, lineNo);
+    },
+    onLongLine(head, lineNo) {
+      evaluator.diagnostics.lines++;
+      evaluator.malformed(`${head.toString("utf8")} (line too long)`, display, lineNo);
+    }
+  };
+}
+function hasByteOrderMark(buf, start, end) {
+  return end - start >= 3 && buf[start] === 239 && buf[start + 1] === 187 && buf[start + 2] === 191;
+}
+var init_evaluator_events = __esm({
+  "src/sources/logs/evaluation/evaluator-events.ts"() {
+    "use strict";
+  }
+});
+
+// src/sources/logs/reading/stream-chunks.ts
+import { createReadStream } from "node:fs";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
+function fileChunks(path, gzip, onRawBytes) {
+  const file2 = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+  if (onRawBytes) file2.on("data", (chunk2) => onRawBytes(chunk2.length));
+  if (!gzip) return file2;
+  return gunzipped(file2);
+}
+async function* sniffedChunks(stream) {
+  const iterator2 = stream[Symbol.asyncIterator]();
+  const first = await iterator2.next();
+  if (first.done) return;
+  const head = toBuffer(first.value);
+  const rest = async function* () {
+    yield head;
+    for (; ; ) {
+      const next = await iterator2.next();
+      if (next.done) return;
+      yield toBuffer(next.value);
+    }
+  };
+  if (head[0] === 31 && head[1] === 139) yield* gunzipped(Readable.from(rest()));
+  else yield* rest();
+}
+function toBuffer(chunk2) {
+  return typeof chunk2 === "string" ? Buffer.from(chunk2) : chunk2;
+}
+function gunzipped(source) {
+  const gunzip = createGunzip({ chunkSize: READ_CHUNK_BYTES });
+  pipeline(source, gunzip).catch(() => {
+  });
+  return gunzip;
+}
+var READ_CHUNK_BYTES;
+var init_stream_chunks = __esm({
+  "src/sources/logs/reading/stream-chunks.ts"() {
+    "use strict";
+    READ_CHUNK_BYTES = 256 * 1024;
+  }
+});
+
+// src/sources/logs/reading/line-splitter.ts
+async function readLines(chunks, events, buffers) {
+  const splitter = new LineSplitter(events, buffers);
+  try {
+    for await (const chunk2 of chunks) splitter.push(chunk2);
+    return splitter.end();
+  } finally {
+    splitter.release();
+  }
+}
+var LineSplitter;
+var init_line_splitter = __esm({
+  "src/sources/logs/reading/line-splitter.ts"() {
+    "use strict";
+    init_line_events();
+    init_stream_chunks();
+    LineSplitter = class {
+      constructor(events, buffers) {
+        this.buffers = buffers;
+        this.lines = new LineCutter(events);
+      }
+      buffers;
+      lines;
+      /** the start of a line the chunks so far have not finished (copied) */
+      partial = null;
+      skippingLongLine = false;
+      /** the buffer lent by buffers, which each chunk is copied into; asked for once */
+      readBuffer = null;
+      askedForReadBuffer = false;
+      push(chunk2) {
+        let start = 0;
+        if (this.partial !== null || this.skippingLongLine) {
+          const nl = chunk2.indexOf(10);
+          if (nl < 0) {
+            this.appendPartial(chunk2);
+            return;
+          }
+          this.finishPartial(chunk2.subarray(0, nl + 1));
+          start = nl + 1;
+        }
+        const bytes = this.inReadBuffer(chunk2, start);
+        if (bytes !== chunk2) start = 0;
+        const whole = wholeLines(bytes, bytes.length);
+        this.lines.cut(whole, start, whole.length);
+        if (whole.length < bytes.length) this.appendPartial(bytes.subarray(whole.length));
+      }
+      /** Give back the read buffer the splitter holds (end() does too). */
+      release() {
+        if (this.readBuffer !== null) this.buffers?.giveBackReadBuffer(this.readBuffer);
+        this.readBuffer = null;
+      }
+      /** Flush the last line (one without a newline); returns the number of lines. */
+      end() {
+        if (this.partial !== null) {
+          const last = Buffer.allocUnsafe(this.partial.length + 1);
+          this.partial.copy(last);
+          this.partial = null;
+          const line = withFinalNewline(last, last.length - 1);
+          this.lines.cut(line, 0, line.length);
+        }
+        this.skippingLongLine = false;
+        this.release();
+        return this.lines.lineNo;
+      }
+      /** chunk[from...] copied into the read buffer, or chunk itself when there is none or no room. */
+      inReadBuffer(chunk2, from) {
+        const length = chunk2.length - from;
+        if (!this.askedForReadBuffer) {
+          this.askedForReadBuffer = true;
+          this.readBuffer = this.buffers?.takeReadBuffer(READ_CHUNK_BYTES) ?? null;
+        }
+        if (this.readBuffer === null || length > this.readBuffer.length) return chunk2;
+        chunk2.copy(this.readBuffer, 0, from);
+        return this.readBuffer.subarray(0, length);
+      }
+      /** The partial line ends with rest (up to and with its "\n"). */
+      finishPartial(rest) {
+        if (this.skippingLongLine) {
+          this.skippingLongLine = false;
+          return;
+        }
+        const line = Buffer.concat([this.partial, rest]);
+        this.partial = null;
+        const whole = wholeLines(line, line.length);
+        this.lines.cut(whole, 0, whole.length);
+      }
+      appendPartial(bytes) {
+        if (this.skippingLongLine) return;
+        const joined = this.partial === null ? Buffer.from(bytes) : Buffer.concat([this.partial, bytes]);
+        if (joined.length > MAX_LINE_BYTES) {
+          this.lines.skipLongLine(joined.subarray(0, 1024));
+          this.partial = null;
+          this.skippingLongLine = true;
+          return;
+        }
+        this.partial = joined;
+      }
+    };
+  }
+});
+
+// src/sources/logs/parallel/jobs.ts
+function planJobs(inputs, rangeBytes, minRangeBytes = MIN_RANGE_BYTES) {
+  const jobs = [];
+  const size = Math.max(rangeBytes, minRangeBytes);
+  for (const input2 of inputs) {
+    if (input2.kind === "stdin" || input2.gzip) {
+      jobs.push({ kind: "stream", input: input2 });
+      continue;
+    }
+    const count = Math.max(1, Math.round(input2.size / size));
+    for (let i = 0; i < count; i++) {
+      jobs.push({
+        kind: "range",
+        path: input2.path,
+        display: input2.display,
+        from: Math.floor(input2.size * i / count),
+        // the last range reads to the end, even if the file grew meanwhile
+        to: i === count - 1 ? Number.POSITIVE_INFINITY : Math.floor(input2.size * (i + 1) / count)
+      });
+    }
+  }
+  return jobs;
+}
+async function runJob(job, plans, spec, options) {
+  const evaluator = new Evaluator(plans, spec);
+  const buffers = evaluator.readBuffers;
+  if (job.kind === "range") {
+    await readRangeLines(
+      job.path,
+      { from: job.from, to: job.to },
+      evaluatorEvents(evaluator, job.display, job.from === 0),
+      { buffers, onBytes: options.onBytes }
+    );
+  } else {
+    const { input: input2 } = job;
+    const chunks = input2.kind === "stdin" ? sniffedChunks(options.stdin ?? process.stdin) : fileChunks(input2.path, input2.gzip, options.onBytes);
+    await readLines(chunks, evaluatorEvents(evaluator, input2.display, true), buffers);
+  }
+  return { tallies: evaluator.tallies.map((t2) => t2.state), diagnostics: evaluator.diagnostics };
+}
+function mergeResults(jobs, results, tallies) {
+  const merged = emptyDiagnostics();
+  const linesBefore = /* @__PURE__ */ new Map();
+  results.forEach((result, j) => {
+    const job = jobs[j];
+    const file2 = job.kind === "range" ? job.path : job.input.kind === "file" ? job.input.path : "-";
+    const offset = linesBefore.get(file2) ?? 0;
+    linesBefore.set(file2, offset + result.diagnostics.lines);
+    result.tallies.forEach((state, p) => {
+      tallies[p].merge(state);
+    });
+    merged.lines += result.diagnostics.lines;
+    addSamples(merged.malformed, result.diagnostics.malformed, offset);
+    addSamples(merged.noTimestamp, result.diagnostics.noTimestamp, offset);
+  });
+  return merged;
+}
+function addSamples(into, from, lineOffset) {
+  into.count += from.count;
+  for (const sample of from.samples) {
+    if (into.samples.length >= MAX_SAMPLES) break;
+    const shifted = { ...sample, line: sample.line + lineOffset };
+    into.samples.push(shifted);
+  }
+}
+var MIN_RANGE_BYTES;
+var init_jobs = __esm({
+  "src/sources/logs/parallel/jobs.ts"() {
+    "use strict";
+    init_evaluator();
+    init_evaluator_events();
+    init_line_splitter();
+    init_range_reader();
+    init_stream_chunks();
+    MIN_RANGE_BYTES = 16 * 1024 * 1024;
+  }
+});
+
+// src/sources/logs/parallel/worker-pool.ts
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+function workerEntry() {
+  const here = import.meta.url;
+  if (!here.startsWith("file:")) return null;
+  if (here.endsWith(".mjs")) {
+    const bundled = new URL("./logs-worker.mjs", here);
+    return existsSync(fileURLToPath(bundled)) ? bundled : null;
+  }
+  if (here.endsWith(".js")) {
+    const compiled = new URL("./worker.js", here);
+    return existsSync(fileURLToPath(compiled)) ? compiled : null;
+  }
+  const source = new URL("./worker.ts", here);
+  if (!existsSync(fileURLToPath(source))) return null;
+  const tsxApi = tsxEsmApi();
+  if (tsxApi === null) return null;
+  const bootstrap = [
+    `import { register } from ${JSON.stringify(tsxApi)};`,
+    "register();",
+    `await import(${JSON.stringify(source.href)});`
+  ].join("\n");
+  return new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`);
+}
+function tsxEsmApi() {
+  try {
+    const require2 = createRequire(import.meta.url);
+    const pkgPath = require2.resolve("tsx/package.json");
+    const pkg = JSON.parse(readFileSync(pkgPath, "utf8"));
+    const entry = pkg.exports?.["./esm/api"];
+    const target = typeof entry === "object" ? entry.import?.default : void 0;
+    return target ? new URL(target, pathToFileURL(pkgPath)).href : null;
+  } catch {
+    return null;
+  }
+}
+function workersAvailable() {
+  cachedEntry ??= workerEntry();
+  return cachedEntry !== null;
+}
+function runInWorkers(jobs, spec, requests, workers, onBytes) {
+  if (jobs.length === 0) return Promise.resolve([]);
+  cachedEntry ??= workerEntry();
+  const entry = cachedEntry;
+  if (entry === null) return Promise.reject(new Error("internal: no worker entry"));
+  const results = new Array(jobs.length);
+  let next = 0;
+  let finished = 0;
+  const threads = [];
+  return new Promise((resolve6, reject) => {
+    let failed = false;
+    const fail = (error63) => {
+      if (failed) return;
+      failed = true;
+      for (const thread of threads) void thread.terminate();
+      reject(error63);
+    };
+    const giveWork = (thread) => {
+      if (next < jobs.length) {
+        const id = next++;
+        thread.postMessage({ type: "job", id, job: jobs[id] });
+      } else {
+        thread.postMessage({ type: "stop" });
+      }
+    };
+    const count = Math.max(1, Math.min(workers, jobs.length));
+    for (let i = 0; i < count; i++) {
+      const thread = new Worker(entry, { workerData: { spec, requests } });
+      threads.push(thread);
+      thread.on("message", (message) => {
+        if (message.type === "progress") {
+          onBytes?.(message.bytes);
+        } else if (message.type === "done") {
+          results[message.id] = message.result;
+          finished++;
+          if (finished === jobs.length) resolve6(results);
+          giveWork(thread);
+        } else {
+          fail(new JobError(jobs[message.id], message.message));
+        }
+      });
+      thread.on("error", (error63) => fail(error63));
+      thread.on("exit", (code) => {
+        if (code !== 0 && finished < jobs.length)
+          fail(new Error(`a logs worker stopped with exit code ${code}`));
+      });
+      giveWork(thread);
+    }
+  });
+}
+var JobError, cachedEntry;
+var init_worker_pool = __esm({
+  "src/sources/logs/parallel/worker-pool.ts"() {
+    "use strict";
+    JobError = class extends Error {
+      constructor(job, message) {
+        super(message);
+        this.job = job;
+      }
+      job;
+    };
+  }
+});
+
 // node_modules/fdir/dist/index.mjs
-import { createRequire } from "module";
+import { createRequire as createRequire2 } from "module";
 import { basename, dirname, normalize, relative as relative2, resolve as resolve2, sep as sep3 } from "path";
 import * as nativeFs from "fs";
 function cleanPath(path) {
@@ -21109,9 +27849,9 @@ function sync(root, options) {
   return walker.start();
 }
 var __require2, SLASHES_REGEX, WINDOWS_ROOT_DIR_REGEX, pushDirectory, pushDirectoryFilter, empty$2, pushFileFilterAndCount, pushFileFilter, pushFileCount, pushFile, empty$1, getArray, getArrayGroup, groupFiles, empty, resolveSymlinksAsync, resolveSymlinks, onlyCountsSync, groupsSync, defaultSync, limitFilesSync, onlyCountsAsync, defaultAsync, limitFilesAsync, groupsAsync, readdirOpts, walkAsync, walkSync, Queue, Counter, Aborter, Walker, APIBuilder, pm, Builder;
-var init_dist = __esm({
+var init_dist3 = __esm({
   "node_modules/fdir/dist/index.mjs"() {
-    __require2 = /* @__PURE__ */ createRequire(import.meta.url);
+    __require2 = /* @__PURE__ */ createRequire2(import.meta.url);
     SLASHES_REGEX = /[\\/]/g;
     WINDOWS_ROOT_DIR_REGEX = /^[a-z]:[\\/]$/i;
     pushDirectory = (directoryPath, paths) => {
@@ -23277,7 +30017,7 @@ var require_picomatch2 = __commonJS({
 // node_modules/tinyglobby/dist/index.mjs
 import { readdir as readdir2, readdirSync, realpath, realpathSync, stat as stat2, statSync } from "fs";
 import { isAbsolute as isAbsolute2, posix, resolve as resolve3 } from "path";
-import { fileURLToPath } from "url";
+import { fileURLToPath as fileURLToPath2 } from "url";
 function getPartialMatcher(patterns, options = {}) {
   const patternsCount = patterns.length;
   const patternsParts = Array(patternsCount);
@@ -23488,7 +30228,7 @@ function formatPaths(paths, mapper) {
 function getOptions(options) {
   const opts = Object.assign({}, options);
   for (const key in defaultOptions) if (opts[key] === void 0) Object.assign(opts, { [key]: defaultOptions[key] });
-  opts.cwd = (opts.cwd instanceof URL ? fileURLToPath(opts.cwd) : resolve3(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
+  opts.cwd = (opts.cwd instanceof URL ? fileURLToPath2(opts.cwd) : resolve3(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
   opts.ignore = ensureStringArray(opts.ignore);
   opts.fs && (opts.fs = {
     readdir: opts.fs.readdir || readdir2,
@@ -23514,9 +30254,9 @@ async function glob(globInput, options) {
   return crawler ? formatPaths(await crawler.withPromise(), relative5) : [];
 }
 var import_picomatch, isReadonlyArray, BACKSLASHES, DRIVE_RELATIVE_PATH, isWin, ONLY_PARENT_DIRECTORIES, WIN32_ROOT_DIR, isRoot, splitPatternOptions, POSIX_UNESCAPED_GLOB_SYMBOLS, WIN32_UNESCAPED_GLOB_SYMBOLS, escapePosixPath, escapeWin32Path, escapePath, PARENT_DIRECTORY, ESCAPING_BACKSLASHES, defaultOptions;
-var init_dist2 = __esm({
+var init_dist4 = __esm({
   "node_modules/tinyglobby/dist/index.mjs"() {
-    init_dist();
+    init_dist3();
     import_picomatch = __toESM(require_picomatch2(), 1);
     isReadonlyArray = Array.isArray;
     BACKSLASHES = /\\/g;
@@ -23543,7 +30283,7 @@ var init_dist2 = __esm({
   }
 });
 
-// src/sources/logs/inputs.ts
+// src/sources/logs/reading/inputs.ts
 import { stat as stat3 } from "node:fs/promises";
 import { isAbsolute as isAbsolute3, join as join2, relative as relative3, resolve as resolve4, sep as sep4 } from "node:path";
 async function resolveInputs(sourceName, paths, baseDir) {
@@ -23555,20 +30295,9 @@ async function resolveInputs(sourceName, paths, baseDir) {
       seen.add("-");
       continue;
     }
-    const matches = isDynamicPattern(pattern) ? await expandGlob(pattern, baseDir) : await staticFile(pattern, baseDir);
-    if (typeof matches === "string") {
-      return sourceError(
-        `logs source '${sourceName}': ${matches}`,
-        `paths are resolved against ${baseDir}`
-      );
-    }
-    if (matches.length === 0) {
-      return sourceError(
-        `logs source '${sourceName}': no file matches '${pattern}'`,
-        `paths are resolved against ${baseDir}`
-      );
-    }
-    for (const file2 of matches.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) {
+    const matches = await filesMatching(sourceName, pattern, baseDir);
+    if (!Array.isArray(matches)) return matches;
+    for (const file2 of matches) {
       if (seen.has(file2.path)) continue;
       seen.add(file2.path);
       inputs.push({
@@ -23581,6 +30310,22 @@ async function resolveInputs(sourceName, paths, baseDir) {
     }
   }
   return inputs;
+}
+async function filesMatching(sourceName, pattern, baseDir) {
+  const matches = isDynamicPattern(pattern) ? await expandGlob(pattern, baseDir) : await staticFile(pattern, baseDir);
+  if (typeof matches === "string") {
+    return sourceError(
+      `logs source '${sourceName}': ${matches}`,
+      `paths are resolved against ${baseDir}`
+    );
+  }
+  if (matches.length === 0) {
+    return sourceError(
+      `logs source '${sourceName}': no file matches '${pattern}'`,
+      `paths are resolved against ${baseDir}`
+    );
+  }
+  return matches.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }
 async function staticFile(path, baseDir) {
   const absolute = resolve4(baseDir, path);
@@ -23618,6627 +30363,11 @@ async function expandGlob(pattern, baseDir) {
 }
 var STDIN_DISPLAY;
 var init_inputs = __esm({
-  "src/sources/logs/inputs.ts"() {
+  "src/sources/logs/reading/inputs.ts"() {
     "use strict";
-    init_dist2();
+    init_dist4();
     init_errors();
     STDIN_DISPLAY = "<stdin>";
-  }
-});
-
-// src/definition/logql/literals.ts
-function unquoteGoString(raw) {
-  if (raw.startsWith("`")) return raw.slice(1, -1).replace(/\r/g, "");
-  const body = raw.slice(1, -1);
-  if (!body.includes("\\")) return body;
-  let out = "";
-  let at2 = 0;
-  while (at2 < body.length) {
-    if (body[at2] === "\\") {
-      const unescaped = unescapeAt(body, at2 + 1);
-      out += unescaped.text;
-      at2 = unescaped.next;
-    } else {
-      out += body[at2];
-      at2++;
-    }
-  }
-  return out;
-}
-function unescapeAt(body, at2) {
-  const letter = body[at2];
-  if (letter === void 0) throw new Error("string ends in a backslash");
-  const simple = SIMPLE_ESCAPES[letter];
-  if (simple !== void 0) return { text: simple, next: at2 + 1 };
-  const hexDigits = HEX_ESCAPE_DIGITS[letter];
-  if (hexDigits !== void 0) return unescapeHex(body, at2, hexDigits);
-  if (letter >= "0" && letter <= "7") return unescapeOctal(body, at2);
-  throw new Error(`invalid escape \\${letter} in string`);
-}
-function unescapeHex(body, at2, digits2) {
-  const hex3 = body.slice(at2 + 1, at2 + 1 + digits2);
-  if (!/^[0-9a-fA-F]+$/.test(hex3) || hex3.length !== digits2) {
-    throw new Error(`invalid escape \\${body[at2]}${hex3} in string`);
-  }
-  return { text: String.fromCodePoint(Number.parseInt(hex3, 16)), next: at2 + 1 + digits2 };
-}
-function unescapeOctal(body, at2) {
-  const octal = body.slice(at2, at2 + 3);
-  if (!/^[0-7]{3}$/.test(octal)) throw new Error(`invalid escape \\${octal} in string`);
-  return { text: String.fromCharCode(Number.parseInt(octal, 8)), next: at2 + 3 };
-}
-function parseGoFloat(text) {
-  if (!GO_FLOAT.test(text)) {
-    if (/^[+-]?0[xX]/.test(text)) {
-      const sign = text.startsWith("-") ? -1 : 1;
-      const hex3 = Number(text.replace(/^[+-]/, ""));
-      return Number.isNaN(hex3) ? null : sign * hex3;
-    }
-    return null;
-  }
-  const lower = text.toLowerCase().replace(/_/g, "");
-  if (lower.endsWith("nan")) return Number.NaN;
-  if (lower.endsWith("inf") || lower.endsWith("infinity")) {
-    return lower.startsWith("-") ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-  }
-  return Number(lower);
-}
-function parseGoDuration(text, opts) {
-  const nanos = parseGoDurationNanos(text, opts);
-  return nanos === null ? null : nanos / 1e9;
-}
-function parseGoDurationNanos(text, opts) {
-  let s = text;
-  let sign = 1;
-  if (s.startsWith("-") || s.startsWith("+")) {
-    if (s[0] === "-") sign = -1;
-    s = s.slice(1);
-  }
-  if (s === "0") return 0;
-  if (s === "") return null;
-  const units = opts?.allowDays ? EXTENDED_UNIT_NANOS : DURATION_UNIT_NANOS;
-  let total = 0;
-  DURATION_PART.lastIndex = 0;
-  while (DURATION_PART.lastIndex < s.length) {
-    const m = DURATION_PART.exec(s);
-    if (!m) return null;
-    const unit = units[m[2]];
-    if (unit === void 0) return null;
-    total += Number(m[1]) * unit;
-  }
-  return sign * total;
-}
-function parseHumanBytes(text) {
-  const m = /^\s*(\d[\d,]*(?:\.\d*)?|\.\d+)\s*([a-zA-Z]*)\s*$/.exec(text);
-  if (!m) return null;
-  const name2 = m[2].toLowerCase();
-  const unit = Object.hasOwn(BYTE_UNITS, name2) ? BYTE_UNITS[name2] : void 0;
-  if (unit === void 0) return null;
-  return Number(m[1].replace(/,/g, "")) * unit;
-}
-var SIMPLE_ESCAPES, HEX_ESCAPE_DIGITS, GO_FLOAT, DURATION_UNIT_NANOS, EXTENDED_UNIT_NANOS, DURATION_PART, BYTE_UNITS;
-var init_literals = __esm({
-  "src/definition/logql/literals.ts"() {
-    "use strict";
-    SIMPLE_ESCAPES = {
-      a: "\x07",
-      b: "\b",
-      f: "\f",
-      n: "\n",
-      r: "\r",
-      t: "	",
-      v: "\v",
-      "\\": "\\",
-      '"': '"',
-      "'": "'"
-    };
-    HEX_ESCAPE_DIGITS = { x: 2, u: 4, U: 8 };
-    GO_FLOAT = /^[+-]?(?:(?:\d+(?:_\d+)*)?\.?\d+(?:_\d+)*(?:[eE][+-]?\d+)?|\d+\.|inf|infinity|nan)$/i;
-    DURATION_UNIT_NANOS = {
-      ns: 1,
-      us: 1e3,
-      \u00B5s: 1e3,
-      // U+00B5 micro sign
-      \u03BCs: 1e3,
-      // U+03BC Greek mu
-      ms: 1e6,
-      s: 1e9,
-      m: 6e10,
-      h: 36e11
-    };
-    EXTENDED_UNIT_NANOS = {
-      ...DURATION_UNIT_NANOS,
-      d: 864e11,
-      w: 7 * 864e11,
-      y: 365 * 864e11
-    };
-    DURATION_PART = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h|d|w|y)/y;
-    BYTE_UNITS = {
-      "": 1,
-      b: 1,
-      k: 1e3,
-      kb: 1e3,
-      ki: 1024,
-      kib: 1024,
-      m: 1e6,
-      mb: 1e6,
-      mi: 1024 ** 2,
-      mib: 1024 ** 2,
-      g: 1e9,
-      gb: 1e9,
-      gi: 1024 ** 3,
-      gib: 1024 ** 3,
-      t: 1e12,
-      tb: 1e12,
-      ti: 1024 ** 4,
-      tib: 1024 ** 4,
-      p: 1e15,
-      pb: 1e15,
-      pi: 1024 ** 5,
-      pib: 1024 ** 5,
-      e: 1e18,
-      eb: 1e18,
-      ei: 1024 ** 6,
-      eib: 1024 ** 6
-    };
-  }
-});
-
-// src/sources/logs/json-fields.ts
-function flattenJson(object2) {
-  const out = /* @__PURE__ */ new Map();
-  flattenInto(object2, "", out);
-  return out;
-}
-function flattenInto(object2, prefix, out) {
-  for (const key in object2) {
-    const value = object2[key];
-    const clean2 = sanitizeLabelKey(key, prefix === "");
-    if (clean2 === "") continue;
-    const name2 = prefix === "" ? clean2 : `${prefix}_${clean2}`;
-    const text = jsonScalarText(value);
-    if (text !== void 0) {
-      out.set(name2, text);
-    } else if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-      flattenInto(value, name2, out);
-    }
-  }
-}
-function jsonScalarText(value) {
-  switch (typeof value) {
-    case "string":
-      return value;
-    case "number":
-      return String(value);
-    case "boolean":
-      return value ? "true" : "false";
-    default:
-      return void 0;
-  }
-}
-function sanitizeLabelKey(key, topLevel) {
-  const trimmed = key.trim();
-  if (trimmed === "") return "";
-  let clean2 = /^[A-Za-z0-9_]*$/.test(trimmed) ? trimmed : trimmed.replace(/[^A-Za-z0-9_]/gu, "_");
-  const first = clean2.charCodeAt(0);
-  if (topLevel && first >= 48 && first <= 57) clean2 = `_${clean2}`;
-  return clean2;
-}
-var init_json_fields = __esm({
-  "src/sources/logs/json-fields.ts"() {
-    "use strict";
-  }
-});
-
-// src/sources/logs/json-scan-wasm.ts
-var JSON_SCAN_WASM;
-var init_json_scan_wasm = __esm({
-  "src/sources/logs/json-scan-wasm.ts"() {
-    "use strict";
-    JSON_SCAN_WASM = [
-      "AGFzbQEAAAABPQdgAX8Bf2ADf39/AX9gBH9/f38Bf2AFf39/f38Bf2ACf38BfGARf39/f39/f39/f39/f39/f38AYAJ/fwAD",
-      "CgkAAQACAAMEBQYFAwEAAQaIARt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38B",
-      "QQALfwFBAAt/AUF/C38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEA",
-      "C38BQQALfwFBAAsHJAQEaW5pdAAHCWNvbmZpZ3VyZQAIBHNjYW4ABQZtZW1vcnkCAAq7KwmvAQECfyMUIgEgAEEBak0EQEEA",
-      "DwsgAC0AASICQdwARiACQSJGciACQS9GciACQeIARnIgAkHmAEZyIAJB7gBGciACQfIARnIgAkH0AEZyBEBBAg8LIAJB9QBH",
-      "IABBBmogAUtyBEBBAA8LIABBAmohAQNAIAEgAEEGakkEQCABLQAAIgJBMGtBCkkEf0EBBSACQSByQeEAa0EGSQtFBEBBAA8L",
-      "IAFBAWohAQwBCwtBBguABwIEfwF7IxQhBQJAIAAiAy0AACIGQSJGBEAgAEEBaiEBIxQhBQNAAkADf0EAIQAgASAFTw0BIAH9",
-      "AAQAIgf9DCIiIiIiIiIiIiIiIiIiIiL9IyAH/QxcXFxcXFxcXFxcXFxcXFxc/SP9UCAH/QwgICAgICAgICAgICAgICAg/Sb9",
-      "UP1kIgYEfyABIAZoagUgAUEQaiEBDAELCyIBIAVPDQAgASAEciEAIAEtAAAiBEEiRg0AQQAhACAEQdwARw0AIAEQACIGRQ0A",
-      "QYCAgIB4IQQgASAGaiEBDAELCyAARQ0BQQZBBSAAQYCAgIB4cRshBCADQQFqIQMgAEH/////B3EiAUEBaiEABSAGQfsARgR/",
-      "IAMgAUEBaiACQQAQA0EAJBgPBSAGQdsARgR/An9BACABQQFqIgFBwABKDQAaIANBAWoiAC0AAEEgTQRAIxQhBANAIAAgBEkE",
-      "fyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLIABBAWogACMUIgRJBH8gAC0AAEHdAEYFQQALDQAaA0BBACAAIARP",
-      "DQEaQQAgACABQQAQASIARQ0BGiAALQAAQSBNBEAjFCEFA0AgACAFSQR/IwAgAC0AAGotAABBAkYFQQALBEAgAEEBaiEADAEL",
-      "CwtBACAAIARPDQEaIAAtAAAiBUEsRgRAIABBAWoiAC0AAEEgTQRAIxQhBQNAIAAgBUkEfyMAIAAtAABqLQAAQQJGBUEACwRA",
-      "IABBAWohAAwBCwsLDAELCyAAQQFqIAVB3QBGDQAaQQALIQBBACQYIABFDQMgAgR/IxMjC08Ef0EABSMTQQs2AgAjEyADNgIE",
-      "IxMgADYCCCMTQQxqJBNBAQsFQQELRQ0DIAAPBSAGQfQARgR/IANBBGogBUsEf0EBBSADKAIAQfTk1asGRwsNBEEIIQQgA0EE",
-      "aiIABSAGQeYARgR/IANBBWogBUsEf0EBBSADKAIBQeHYzasGRwsNBUEJIQQgA0EFaiIABSAGQe4ARgR/IANBBGogBUsEf0EB",
-      "BSADKAIAQe7qseMGRwsNBiADQQRqIQBBCgUgAxAEIgBFDQZBBwshBCAACwsLCyEBCyAEJBggAyQZIAEkGiACBH8jEyMLTwR/",
-      "QQAFIxMgBDYCACMTIAM2AgQjEyABNgIIIxNBDGokE0EBCwVBAQtFDQAgAA8LQQAL7wMCCn8BfCMWIABBAnQiASMFaigCAEYE",
-      "QEEADwsjBSABaiMWNgIAIwYgAWojGEEEazYCACMHIAFqIxkjFWs2AgAjCCABaiMaIxVrNgIAIxhBBUYEQCMOIAFBAXRqKAIE",
-      "IglBAEoEQAJAIw4gAEECdCIFQQF0aigCACEKIxojGWshAwNAIAQgCUgEQAJAIAMjDyAEIApqQQN0aiIBKAIERgRAIxAgASgC",
-      "AGohBiMZIQdBACEBAn8DQCABQRBqIgIgA0wEQEEAIAEgBmr9AAQAIAEgB2r9AAQA/SP9Y0UNAhogAiEBDAELCwNAIAEgA0gE",
-      "QEEAIAEgBmotAAAgASAHai0AAEcNAhogAUEBaiEBDAELC0EBCwRAIARBAWohCAwCCwsgBEEBaiEEDAILCwsgCAR/QQEFIxkh",
-      "BEEAIQECfwNAIAFBEGoiAiADTARAQQAgASAEav0ABAD9ZA0CGiACIQEMAQsLA0AgASADSARAQQAgASAEai0AAEGAAU8NAhog",
-      "AUEBaiEBDAELC0EBCwtFDQAjESAFaiAINgIAIxIgBWojFjYCAAsLCyMYQQVGIAAjDEZxBH8jGiMZa0EUTwVBAAsEfyMZLQAE",
-      "QS1GBUEACwRAIw1BAkEBIxkjGhAGIgsgC2IbNgIAIw0gCzkDCAtBAQveDgIJfwF7AkAgAUHAAEoNACACBH8jEyMLTwR/QQAF",
-      "IxNBATYCACMTIAA2AgQjEyAANgIIIxNBDGokE0EBCwVBAQtFDQAgAEEBaiIALQAAQSBNBEAjFCEEA0AgACAESQR/IwAgAC0A",
-      "AGotAABBAkYFQQALBEAgAEEBaiEADAELCwsgACMUIgdJBH8gAC0AAEH9AEYFQQALBEAgAgR/IxMjC08Ef0EABSMTQQI2AgAj",
-      "EyAANgIEIxMgADYCCCMTQQxqJBNBAQsFQQELRQ0BIABBAWoPCwNAIAAgB08Ef0EBBSAALQAAQSJHCw0BQQEhCSAAQQFqIgsi",
-      "AP0ABAAiDf0MIiIiIiIiIiIiIiIiIiIiIv0j/WQiBEEAIARrcUEBayEFIAQEfyAFIA39DCAgICAgICAgICAgICAgICD9UP0M",
-      "YWFhYWFhYWFhYWFhYWFhYf1x/QwaGhoaGhoaGhoaGhoaGhoa/SYgDf0MMDAwMDAwMDAwMDAwMDAwMP1x/QwKCgoKCgoKCgoK",
-      "CgoKCgoK/Sb9UCAN/QxfX19fX19fX19fX19fX19f/SP9UP1kcSAFRgVBAAsEQCAAIARoaiEABQNAIAAgB0kEfyMAIAAtAABq",
-      "LQAAQQFGBUEACwRAIABBAWohAAwBCwsgACAHTwR/QQEFIAAtAABBIkcLBEBBACEJIxQhBUEAIQgDQAJAIAUDf0EAIQQgACAF",
-      "Tw0BIAD9AAQAIg39DCIiIiIiIiIiIiIiIiIiIiL9IyAN/QxcXFxcXFxcXFxcXFxcXFxc/SP9UCAN/QwgICAgICAgICAgICAg",
-      "ICAg/Sb9UP1kIgYEfyAAIAZoagUgAEEQaiEADAELCyIATQ0AIAAgCHIhBCAALQAAIgZBIkYNAEEAIQQgBkHcAEcNACAAEAAi",
-      "BkUNAEGAgICAeCEIIAAgBmohAAwBCwsgBCIARSAAQYCAgIB4cXINAwsLIAAgB08NASAAIgVBAWoiAC0AAEEgTQRAIxQhBANA",
-      "IAAgBEkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLIAAgB08Ef0EBBSAALQAAQTpHCw0BIABBAWoiAC0AAEEg",
-      "TQRAIxQhBANAIAAgBEkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLIAAgB08NAUF/IQQgCUEAIANBACAFIAtL",
-      "IAIgAhsiBhsbBH8gCy0AAEE5SwVBAAsEQCAFIAtrIgwjAkgEQAJAIwEgCy0AACAMQQh0akECdGooAgAiBkUNACAGQRB2IgQg",
-      "BkH//wNxaiEIA0AgBCAISARAIwQjAyAEQRRsaigCAGohCkEBIQYDQCAGIAxIBH8gBiAKai0AACAGIAtqLQAARgVBAAsEQCAG",
-      "QQFqIQYMAQsLIAYgDEYNAiAEQQFqIQQMAQsLQX8hBAsgBEEATgR/IwMgBEEUbGooAhBBAEcFQQALIQYLCyAGBEAgBEEATgRA",
-      "IxMjC08Ef0EABSMTQQw2AgAjEyAENgIEIxMgBDYCCCMTQQxqJBNBAQtFDQMFQQRBAyAJGyEIIxMjC08Ef0EABSMTIAg2AgAj",
-      "EyALNgIEIxMgBTYCCCMTQQxqJBNBAQtFDQMLCyAGRSAEQQBIcSAALQAAIgVBIkZxBEAgAEEBaiEAIxQhCUEAIQgDQAJAA39B",
-      "ACEFIAAgCU8NASAA/QAEACIN/QwiIiIiIiIiIiIiIiIiIiIi/SMgDf0MXFxcXFxcXFxcXFxcXFxcXP0j/VAgDf0MICAgICAg",
-      "ICAgICAgICAgIP0m/VD9ZCIKBH8gACAKaGoFIABBEGohAAwBCwsiACAJTw0AIAAgCHIhBSAALQAAIghBIkYNAEEAIQUgCEHc",
-      "AEcNACAAEAAiCkUNAEGAgICAeCEIIAAgCmohAAwBCwsgBUUNAiAFQf////8HcUEBaiEABSAGRSAEQQBIcQR/IAVBLUYgBUEw",
-      "a0EKSXIFQQALBH8gABAEBSAAIAEgBhABCyIARQ0CCyAGRSAEQQBOcQRAIwMgBEEUbGoiBCgCCCEFIAQoAgwhBCAFQQBOBH8j",
-      "FyMJIAVBAnRqIgYoAgBGBH9BAAUgBiMXNgIAQQELBUEBC0UNAiAEQQBOBH8jFyMJIARBAnRqIgYoAgBGBH9BAAUgBiMXNgIA",
-      "QQELBUEBC0UNAiMYQQlMIxhBBU5xBEAgBUEATgR/IAUQAgVBAQtFDQMgBEEATgR/IAQQAgVBAQtFDQMLCyAALQAAQSBNBEAj",
-      "FCEEA0AgACAESQR/IwAgAC0AAGotAABBAkYFQQALBEAgAEEBaiEADAELCwsgACAHTw0BIAAtAAAiBEEsRgRAIABBAWoiAC0A",
-      "AEEgTQRAIxQhBANAIAAgBEkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLDAELCyAEQf0ARgRAIAIEfyMTIwtP",
-      "BH9BAAUjE0ECNgIAIxMgADYCBCMTIAA2AggjE0EMaiQTQQELBUEBC0UNASAAQQFqDwtBAA8LQQALxwMBBH8jFCICIABBAWog",
-      "ACAALQAAQS1GGyIATQRAQQAPCyAALQAAIgFBMEYEQCAAQQFqIQAFIAFBOU0gAUExT3EEQCAAQQFqIQEjFCEAA0ACQCAB/QAE",
-      "AP0MMDAwMDAwMDAwMDAwMDAwMP1x/QwKCgoKCgoKCgoKCgoKCgoK/Sb9ZCIDQf//A0cEQCABIANBf3NoaiIBIAAgACABSxsh",
-      "AAwBCyABQRBqIgEgAEkNAQsLBUEADwsLIAAgAkkEfyAALQAAQS5GBUEACwRAIABBAWoiAyEBIxQhAANAAkAgAf0ABAD9DDAw",
-      "MDAwMDAwMDAwMDAwMDD9cf0MCgoKCgoKCgoKCgoKCgoKCv0m/WQiBEH//wNHBEAgASAEQX9zaGoiASAAIAAgAUsbIQAMAQsg",
-      "AUEQaiIBIABJDQELCyAAIANGBEBBAA8LCyAAIAJJBH8gAC0AAEEgckHlAEYFQQALBEAgAiAAQQFqIgBLBH8gAC0AAEErRgR/",
-      "QQEFIAAtAABBLUYLBUEACwRAIABBAWohAAsgACEBA0AgACACSQR/IAAtAABBMGtBCkkFQQALBEAgAEEBaiEADAELCyAAIAFG",
-      "BEBBAA8LCyAAC7UBACMKJBMgASQUIAIkFSADJBYgBCQXIw1BADYCACMUIQIDQCAAIAJJBH8jACAALQAAai0AAEECRgVBAAsE",
-      "QCAAQQFqIQAMAQsLIAAgAU8Ef0EBBSAALQAAQfsARwsEQEF/DwsgAEEAQQFBARADIgBFBEBBfw8LIxQhAgNAIAAgAkkEfyMA",
-      "IAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsgACABRwRAQX8PCyMTIwprQQxuC+QJAgN8Cn8CQCABIABrQRRJDQBBfyAA",
-      "LQABQTBrIgUgAC0AAEEwayIGQQpsaiAFQQlLIAZBCUtyGyEFIAAtAANBMGsiBkEJSyAAQQJqLQAAQTBrIgdBCUtyBH9BfwUg",
-      "B0EKbCAGagshBiAALQAGQTBrIgdBCUsgAEEFai0AAEEwayIIQQlLcgR/QX8FIAhBCmwgB2oLIQcgAC0ACUEwayIIQQlLIABB",
-      "CGotAABBMGsiCUEJS3IEf0F/BSAJQQpsIAhqCyIIIAUgBnIgB3JyQQBIDQAgAC0ACiEJIAAtAARBLUcEf0EBBSAALQAHQS1H",
-      "Cw0AIAlB9ABHIAlB1ABHcSAJQSBHcQ0AIAAtAAxBMGsiCUEJSyAAQQtqLQAAQTBrIgpBCUtyBH9BfwUgCkEKbCAJagshCSAA",
-      "LQAPQTBrIgpBCUsgAEEOai0AAEEwayILQQlLcgR/QX8FIAtBCmwgCmoLIQogAC0AEkEwayILQQlLIABBEWotAABBMGsiDEEJ",
-      "S3IEf0F/BSAMQQpsIAtqCyELIAAtAA1BOkcEf0EBBSAALQAQQTpHCw0AIAVB5ABsIAZqIQYgB0EATCAHQQxKciAIQQBMcgR/",
-      "QQEFIAdBAkYEf0EcQR0gBkEDcQR/QQAFIAZB5ABvCwR/QQAFIAZBkANvCxsFQR5BHyAHQQZGIAdBBEZyIAdBCUZyIAdBC0Zy",
-      "GwsgCEgLDQAgCUEASCAJQRdKciAKQQBIciAKQTtKciALQQBIciALQTxKcg0AIABBE2oiBSABSQR/IAUtAABBLkYFQQALBHxE",
-      "AAAAAAAA8D8hAiAFQQFqIgUhAANAIAEgBUsEQCAFLQAAQTBrIgxBCU0EQCAFIABrQQlJBEAgA0QAAAAAAAAkQKIgDLigIQMg",
-      "AkQAAAAAAAAkQKIhAgsgBUEBaiEFDAILCwsgACAFRg0BIANEAAAAAABAj0CiIAKjBUQAAAAAAAAAAAshAiABIAVNDQBBACEA",
-      "IAUtAAAiDEH6AEYgDEHaAEZyBEAgBUEBaiABRw0BBSAMQS1GIAxBK0ZyRQ0BIAEgBUEGQQUgBS0AA0E6RiIAG2pHDQEgBUEE",
-      "QQMgABtqIg0tAABBMGshDiAFLQACQTBrIgBBCUsgBUEBai0AAEEwayIBQQlLcgR/QX8FIAFBCmwgAGoLIgBBAEggAEEXSnIg",
-      "DS0AAUEwayIBQQlLIA5BCUtyBH9BfwUgDkEKbCABagsiAUEASHIgAUE7SnINASAAQTxsIAFqQX9BASAMQS1GG2whAAsgBkEB",
-      "ayAGIAdBAkwbtyIDRAAAAAAAAHlAo5wiBEQAAAAAiNUBQaIgAyAERAAAAAAAAHlAoqEiA0QAAAAAANB2QKIgA0QAAAAAAADQ",
-      "P6KcoCADRAAAAAAAAFlAo5yhIAdBfUEJIAdBAkobardEAAAAAAAgY0CiRAAAAAAAAABAoEQAAAAAAAAUQKOcIAi3oEQAAAAA",
-      "AADwv6CgoEQAAAAA2PQlwaBEAAAAAHCZlEGiIAm3RAAAAABAd0tBoqAgCrdEAAAAAABM7UCioCALt0QAAAAAAECPQKKgIAC3",
-      "RAAAAAAATO1AoqEgApwiA6AiBCACIAOhIgKgIgMgBGUgAkQAAAAAAAAAAGRxBHwgBCAEmUQAAAAAAACwPKKgBSADCw8LRAAA",
-      "AAAAAPh/C8MBACAAJAAgASQBIAIkAyADJAQgBCQFIAUkBiAGJAcgByQIIAgkCSAJJAogCSAKQQxsaiQLIAskDSAMJA4gDSQP",
-      "IA4kECAPJBEgECQSQQAhAQNAIAFBgAJIBEAgAUHfAEYhAiAAIAFqQQIgAUE5TCABQTBOcQR/QQEFIAFB2gBMIAFBwQBOcQsE",
-      "f0EBBSABQfoATCABQeEATnELIAJyIAFBCUYgAUEgRnIgAUENRnIgAUEKRnIbOgAAIAFBAWohAQwBCwsLCgAgACQCIAEkDAs="
-    ].join("");
-  }
-});
-
-// src/sources/logs/json-tokens.ts
-function asBytes(a) {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-}
-function jsonTokenizer() {
-  if (shared === void 0) {
-    try {
-      shared = new JsonTokenizer();
-    } catch {
-      shared = null;
-    }
-  }
-  return shared;
-}
-var T_OBJECT, T_OBJECT_END, T_KEY_PLAIN, T_STRING, T_ESCAPED_STRING, T_NUMBER, T_TRUE, T_FALSE, T_KEY_ENTRY, GROUP_LIMIT, MAX_SLOTS, MAX_ENTRIES, MAX_KEY_BYTES, MAX_CONSTANTS, MAX_CONSTANT_BYTES, MAX_DEPTH, ENTRY_FIELDS, SCRATCH_BYTES, TAPE_TOKENS, READ_BUFFER_BYTES, READ_BUFFERS, PAD, CLASSES_AT, GROUPS_AT, ENTRIES_AT, KEY_BYTES_AT, SET_IN_AT, KINDS_AT, STARTS_AT, ENDS_AT, TOUCHED_AT, TIMESTAMP_AT, SLOT_CONSTANTS_AT, CONSTANTS_AT, CONSTANT_BYTES_AT, MATCH_OF_AT, MATCH_IN_AT, TAPE_AT, SCRATCH_AT, READ_BUFFERS_AT, MEMORY_BYTES, JsonTokenizer, shared;
-var init_json_tokens = __esm({
-  "src/sources/logs/json-tokens.ts"() {
-    "use strict";
-    init_json_scan_wasm();
-    T_OBJECT = 1;
-    T_OBJECT_END = 2;
-    T_KEY_PLAIN = 4;
-    T_STRING = 5;
-    T_ESCAPED_STRING = 6;
-    T_NUMBER = 7;
-    T_TRUE = 8;
-    T_FALSE = 9;
-    T_KEY_ENTRY = 12;
-    GROUP_LIMIT = 1024;
-    MAX_SLOTS = 256;
-    MAX_ENTRIES = 4096;
-    MAX_KEY_BYTES = 64 * 1024;
-    MAX_CONSTANTS = 4096;
-    MAX_CONSTANT_BYTES = 64 * 1024;
-    MAX_DEPTH = 64;
-    ENTRY_FIELDS = 5;
-    SCRATCH_BYTES = 1024 * 1024;
-    TAPE_TOKENS = 16 * 1024;
-    READ_BUFFER_BYTES = 4 * 1024 * 1024;
-    READ_BUFFERS = 2;
-    PAD = 64;
-    CLASSES_AT = 1024;
-    GROUPS_AT = CLASSES_AT + 256;
-    ENTRIES_AT = GROUPS_AT + GROUP_LIMIT * 256 * 4;
-    KEY_BYTES_AT = ENTRIES_AT + MAX_ENTRIES * ENTRY_FIELDS * 4;
-    SET_IN_AT = KEY_BYTES_AT + MAX_KEY_BYTES;
-    KINDS_AT = SET_IN_AT + MAX_SLOTS * 4;
-    STARTS_AT = KINDS_AT + MAX_SLOTS * 4;
-    ENDS_AT = STARTS_AT + MAX_SLOTS * 4;
-    TOUCHED_AT = ENDS_AT + MAX_SLOTS * 4;
-    TIMESTAMP_AT = TOUCHED_AT + (MAX_DEPTH + 2) * MAX_SLOTS * 4;
-    SLOT_CONSTANTS_AT = TIMESTAMP_AT + 16;
-    CONSTANTS_AT = SLOT_CONSTANTS_AT + MAX_SLOTS * 8;
-    CONSTANT_BYTES_AT = CONSTANTS_AT + MAX_CONSTANTS * 8;
-    MATCH_OF_AT = CONSTANT_BYTES_AT + MAX_CONSTANT_BYTES;
-    MATCH_IN_AT = MATCH_OF_AT + MAX_SLOTS * 4;
-    TAPE_AT = MATCH_IN_AT + MAX_SLOTS * 4;
-    SCRATCH_AT = TAPE_AT + TAPE_TOKENS * 12;
-    READ_BUFFERS_AT = SCRATCH_AT + SCRATCH_BYTES + PAD;
-    MEMORY_BYTES = READ_BUFFERS_AT + READ_BUFFERS * (READ_BUFFER_BYTES + PAD);
-    JsonTokenizer = class {
-      /** tokens of the last scan: kind, start, end (addresses; see delta) */
-      tape;
-      /**
-       * The active extractor's slots, set by the last scan and by the
-       * extractor: the line (generation) each was set in, its kind and range.
-       */
-      setIn;
-      kinds;
-      starts;
-      ends;
-      /** per nesting depth, per slot: the object (serial) that last matched it; depth 0 is shared */
-      touched;
-      /** what to subtract from a token's address to get its position in the scanned buffer */
-      delta = 0;
-      /**
-       * The timestamp slot as the last scan parsed it: [0] is 0 when it did not,
-       * 1 when timestampMs[0] holds the time, 2 when the text is not a valid time.
-       */
-      timestampState;
-      timestampMs;
-      /** per slot, when matchIn is the line's generation: 1 + which of its constants it equals, or 0 */
-      matchOf;
-      matchIn;
-      exports;
-      bytes;
-      memory;
-      freeReadBuffers = [];
-      active = null;
-      /** the last buffer scanned, and whether it lies in this memory */
-      lastBuf = null;
-      lastInMemory = false;
-      constructor() {
-        const module = new WebAssembly.Module(Buffer.from(JSON_SCAN_WASM, "base64"));
-        this.exports = new WebAssembly.Instance(module, {}).exports;
-        const memory = this.exports.memory;
-        const pages = Math.ceil(MEMORY_BYTES / 65536) - memory.buffer.byteLength / 65536;
-        if (pages > 0) memory.grow(pages);
-        this.memory = memory.buffer;
-        this.bytes = new Uint8Array(this.memory);
-        this.tape = new Int32Array(this.memory, TAPE_AT, TAPE_TOKENS * 3);
-        this.setIn = new Uint32Array(this.memory, SET_IN_AT, MAX_SLOTS);
-        this.kinds = new Int32Array(this.memory, KINDS_AT, MAX_SLOTS);
-        this.starts = new Int32Array(this.memory, STARTS_AT, MAX_SLOTS);
-        this.ends = new Int32Array(this.memory, ENDS_AT, MAX_SLOTS);
-        this.touched = new Uint32Array(this.memory, TOUCHED_AT, (MAX_DEPTH + 2) * MAX_SLOTS);
-        this.timestampState = new Int32Array(this.memory, TIMESTAMP_AT, 1);
-        this.timestampMs = new Float64Array(this.memory, TIMESTAMP_AT + 8, 1);
-        this.matchOf = new Int32Array(this.memory, MATCH_OF_AT, MAX_SLOTS);
-        this.matchIn = new Uint32Array(this.memory, MATCH_IN_AT, MAX_SLOTS);
-        this.exports.init(
-          CLASSES_AT,
-          GROUPS_AT,
-          ENTRIES_AT,
-          KEY_BYTES_AT,
-          SET_IN_AT,
-          KINDS_AT,
-          STARTS_AT,
-          ENDS_AT,
-          TOUCHED_AT,
-          TAPE_AT,
-          TAPE_TOKENS,
-          TIMESTAMP_AT,
-          SLOT_CONSTANTS_AT,
-          CONSTANTS_AT,
-          CONSTANT_BYTES_AT,
-          MATCH_OF_AT,
-          MATCH_IN_AT
-        );
-        for (let i = 0; i < READ_BUFFERS; i++) {
-          const at2 = READ_BUFFERS_AT + i * (READ_BUFFER_BYTES + PAD);
-          this.freeReadBuffers.push(Buffer.from(this.memory, at2, READ_BUFFER_BYTES));
-        }
-      }
-      /**
-       * Make owner's tables the ones scan() uses (a no-op when they are). The
-       * slots and marks start cleared: 0 is never a generation or a serial.
-       */
-      activate(owner, table) {
-        if (this.active === owner) return;
-        this.bytes.set(asBytes(table.groups), GROUPS_AT);
-        this.bytes.set(asBytes(table.entries), ENTRIES_AT);
-        this.bytes.set(table.keyBytes, KEY_BYTES_AT);
-        this.bytes.fill(0, SLOT_CONSTANTS_AT, SLOT_CONSTANTS_AT + MAX_SLOTS * 8);
-        this.bytes.set(asBytes(table.slotConstants), SLOT_CONSTANTS_AT);
-        this.bytes.set(asBytes(table.constants), CONSTANTS_AT);
-        this.bytes.set(table.constantBytes, CONSTANT_BYTES_AT);
-        this.matchIn.fill(0);
-        this.setIn.fill(0);
-        this.touched.fill(0);
-        this.exports.configure(table.limit, table.timestampSlot);
-        this.active = owner;
-      }
-      /**
-       * Scan buf[start, end) with the active tables; the number of tokens on
-       * the tape, or -1 when JSON.parse must decide.
-       */
-      scan(buf, start, end, generation, serial) {
-        if (buf !== this.lastBuf) {
-          this.lastBuf = buf;
-          this.lastInMemory = buf.buffer === this.memory;
-        }
-        let from;
-        if (this.lastInMemory) {
-          from = buf.byteOffset + start;
-        } else {
-          if (end - start > SCRATCH_BYTES) return -1;
-          buf.copy(this.bytes, SCRATCH_AT, start, end);
-          from = SCRATCH_AT;
-        }
-        const delta = from - start;
-        this.delta = delta;
-        return this.exports.scan(from, from + (end - start), delta, generation, serial);
-      }
-      /** A buffer of READ_BUFFER_BYTES in this memory (lines read there are not copied), or null. */
-      takeReadBuffer() {
-        return this.freeReadBuffers.pop() ?? null;
-      }
-      giveBackReadBuffer(buf) {
-        if (buf.buffer === this.memory && !this.freeReadBuffers.includes(buf)) {
-          this.freeReadBuffers.push(buf);
-        }
-      }
-    };
-  }
-});
-
-// src/sources/logs/json-extract.ts
-function requireTokenizer() {
-  const tokenizer = jsonTokenizer();
-  if (tokenizer === null) throw new Error("internal: no WebAssembly tokenizer on this thread");
-  return tokenizer;
-}
-var SLOT_STRING, SLOT_ESCAPED_STRING, SLOT_NUMBER, SLOT_TRUE, SLOT_FALSE, SLOT_OF_TOKEN, PLAIN, JsonExtractor;
-var init_json_extract = __esm({
-  "src/sources/logs/json-extract.ts"() {
-    "use strict";
-    init_json_fields();
-    init_json_tokens();
-    SLOT_STRING = 1;
-    SLOT_ESCAPED_STRING = 2;
-    SLOT_NUMBER = 3;
-    SLOT_TRUE = 4;
-    SLOT_FALSE = 5;
-    SLOT_OF_TOKEN = new Uint8Array(16);
-    SLOT_OF_TOKEN[T_STRING] = SLOT_STRING;
-    SLOT_OF_TOKEN[T_ESCAPED_STRING] = SLOT_ESCAPED_STRING;
-    SLOT_OF_TOKEN[T_NUMBER] = SLOT_NUMBER;
-    SLOT_OF_TOKEN[T_TRUE] = SLOT_TRUE;
-    SLOT_OF_TOKEN[T_FALSE] = SLOT_FALSE;
-    PLAIN = new Uint8Array(256);
-    for (let c = 0; c < 256; c++) PLAIN[c] = /[A-Za-z0-9_]/.test(String.fromCharCode(c)) ? 1 : 0;
-    JsonExtractor = class {
-      flatNames;
-      rawNames;
-      /**
-       * slot kind (0 = not set this line), value range in the line's buffer:
-       * the tokenizer's, valid for this extractor's last scan
-       */
-      kinds;
-      starts;
-      ends;
-      setIn;
-      slotCount;
-      /** the raw slot of the timestamp field, or -1 */
-      timestampSlot;
-      /** per slot, the values the tokenizer compares it with (constantMatch's numbering) */
-      constantsOf;
-      generation = 0;
-      flatBytes;
-      rawBytes;
-      top;
-      /** top-level names by key length: [target, child offset or -1 for a whole-name match]... */
-      topByLength = [];
-      /** raw names by byte length */
-      rawByLength = [];
-      /**
-       * [length * 256 + first byte] = 1 + the index in topKeys of the top-level
-       * keys of that length and first byte that match something, or 0: most keys
-       * of a line match nothing, and this rules them out at once.
-       */
-      topKeyGroup;
-      /** keys this long or longer match no name */
-      topFirstLimit;
-      /**
-       * Every plain top-level key (of [A-Za-z0-9_], not starting with a digit)
-       * that matches a name (a flat name, the part of one before a "_", a raw
-       * name), with what matchTop and matchRaw find for it, worked out once.
-       */
-      topKeys = [];
-      /**
-       * Which object (by serial) last matched each slot, per nesting depth: a
-       * key that matters seen twice in one object (a duplicate key) makes the
-       * scan give up, because JSON.parse keeps only the last one's value.
-       */
-      touched;
-      tokenizer = requireTokenizer();
-      /** topKeys for the tokenizer, and the TopKey of each of its entries; null: too big for it */
-      keyTable;
-      entryKeys = [];
-      objectSerial = 0;
-      /** what the last match* call found: a flat slot or -1, and the level inside the key's object */
-      matchedLeaf = -1;
-      matchedChild = null;
-      constructor(targets) {
-        this.flatNames = [...new Set(targets.flat)].filter((n) => n !== "");
-        this.rawNames = [...new Set(targets.raw)].filter((n) => n !== "");
-        const slots = this.flatNames.length + this.rawNames.length;
-        this.slotCount = slots;
-        const tokenizer = this.tokenizer;
-        this.kinds = tokenizer.kinds;
-        this.starts = tokenizer.starts;
-        this.ends = tokenizer.ends;
-        this.setIn = tokenizer.setIn;
-        this.touched = tokenizer.touched;
-        this.flatBytes = this.flatNames.map((n) => Buffer.from(n, "utf8"));
-        this.rawBytes = this.rawNames.map((n) => Buffer.from(n, "utf8"));
-        this.top = new Int32Array(this.flatNames.length * 2);
-        const byLength = [];
-        const entriesOfLength = (length) => {
-          byLength[length] ??= [];
-          return byLength[length];
-        };
-        this.flatBytes.forEach((name2, i) => {
-          this.top[2 * i] = i;
-          this.top[2 * i + 1] = 0;
-          entriesOfLength(name2.length).push(i, -1);
-          for (let k = 1; k < name2.length - 1; k++) {
-            if (name2[k] === 95) entriesOfLength(k).push(i, k + 1);
-          }
-        });
-        byLength.forEach((entries, length) => {
-          this.topByLength[length] = Int32Array.from(entries);
-        });
-        const rawLengths = [];
-        this.rawBytes.forEach((name2, r) => {
-          rawLengths[name2.length] ??= [];
-          rawLengths[name2.length].push(r);
-        });
-        rawLengths.forEach((indexes, length) => {
-          this.rawByLength[length] = Int32Array.from(indexes);
-        });
-        this.topFirstLimit = Math.max(64, byLength.length, rawLengths.length);
-        this.topKeyGroup = new Int32Array(this.topFirstLimit * 256);
-        const candidates = [
-          ...this.flatBytes.flatMap(
-            (name2) => Array.from({ length: name2.length }, (_, i) => i + 1).filter((k) => k === name2.length || name2[k] === 95).map((k) => Buffer.from(name2.subarray(0, k)))
-          ),
-          ...this.rawBytes.map((name2) => Buffer.from(name2))
-        ];
-        const seen = /* @__PURE__ */ new Set();
-        for (const key of candidates) {
-          const text = key.toString("latin1");
-          if (seen.has(text) || key[0] <= 57 || !key.every((c) => PLAIN[c] === 1)) continue;
-          seen.add(text);
-          this.matchTop(key, 0, key.length);
-          const topKey = {
-            bytes: key,
-            leaf: this.matchedLeaf,
-            child: this.matchedChild,
-            raw: this.matchRaw(key, 0, key.length)
-          };
-          if (topKey.leaf < 0 && topKey.child === null && topKey.raw < 0) continue;
-          const at2 = key.length * 256 + key[0];
-          if (this.topKeyGroup[at2] === 0) this.topKeyGroup[at2] = this.topKeys.push([]);
-          this.topKeys[this.topKeyGroup[at2] - 1].push(topKey);
-        }
-        this.constantsOf = Array.from({ length: slots }, () => []);
-        for (const [name2, bytes] of targets.equals ?? []) {
-          const flat = this.flatNames.indexOf(name2);
-          if (flat < 0) continue;
-          const list = this.constantsOf[this.flatSlot(flat)];
-          if (!list.some((b) => b.equals(bytes))) list.push(bytes);
-        }
-        const timestampRaw = targets.timestamp ? this.rawNames.indexOf(targets.timestamp) : -1;
-        this.timestampSlot = timestampRaw < 0 ? -1 : this.rawSlot(timestampRaw);
-        this.keyTable = slots <= MAX_SLOTS ? this.buildKeyTable() : null;
-      }
-      /** topKeys as the tokenizer's key table, or null when they do not fit it. */
-      buildKeyTable() {
-        const limit = Math.min(this.topFirstLimit, GROUP_LIMIT);
-        const groups2 = new Int32Array(limit * 256);
-        const entries = [];
-        const keyBytes = [];
-        for (let at2 = 0; at2 < groups2.length; at2++) {
-          const group = this.topKeyGroup[at2];
-          if (group === 0) continue;
-          const keys2 = this.topKeys[group - 1];
-          groups2[at2] = this.entryKeys.length << 16 | keys2.length;
-          for (const key of keys2) {
-            this.entryKeys.push(key);
-            entries.push(keyBytes.length, key.bytes.length, key.leaf, key.raw, key.child ? 1 : 0);
-            keyBytes.push(...key.bytes);
-          }
-        }
-        if (this.entryKeys.length > MAX_ENTRIES || keyBytes.length > MAX_KEY_BYTES) return null;
-        const slotConstants = new Int32Array(this.slotCount * 2);
-        const constants3 = [];
-        const constantBytes = [];
-        this.constantsOf.forEach((list, slot) => {
-          const count = constants3.length / 2;
-          const bytes = list.reduce((sum, b) => sum + b.length, 0);
-          if (count + list.length > MAX_CONSTANTS || constantBytes.length + bytes > MAX_CONSTANT_BYTES) {
-            list.length = 0;
-            return;
-          }
-          slotConstants[2 * slot] = count;
-          slotConstants[2 * slot + 1] = list.length;
-          for (const b of list) {
-            constants3.push(constantBytes.length, b.length);
-            constantBytes.push(...b);
-          }
-        });
-        return {
-          groups: groups2,
-          limit,
-          entries: Int32Array.from(entries),
-          keyBytes: Uint8Array.from(keyBytes),
-          timestampSlot: this.timestampSlot,
-          slotConstants,
-          constants: Int32Array.from(constants3),
-          constantBytes: Uint8Array.from(constantBytes)
-        };
-      }
-      /** The slot of a flat name, then raw names after them. */
-      flatSlot(i) {
-        return i;
-      }
-      rawSlot(i) {
-        return this.flatNames.length + i;
-      }
-      /**
-       * The timestamp slot's time as rfc3339BytesMs gives it, when the last
-       * scan parsed it: a number, null (not a valid time), or undefined (not
-       * parsed: ask rfc3339BytesMs).
-       */
-      timestampParsed() {
-        const state = this.tokenizer.timestampState[0];
-        if (state === 1) return this.tokenizer.timestampMs[0];
-        return state === 2 ? null : void 0;
-      }
-      /**
-       * For a slot holding a plain string: whether it equals bytes, when the
-       * tokenizer compared the two (bytes is one of the equals values it was
-       * given for the slot's name); undefined when it did not.
-       */
-      constantMatch(slot, bytes) {
-        const tokenizer = this.tokenizer;
-        if (tokenizer.matchIn[slot] !== this.generation) return void 0;
-        const list = this.constantsOf[slot];
-        for (let k = 0; k < list.length; k++) {
-          if (list[k] === bytes) return tokenizer.matchOf[slot] === k + 1;
-        }
-        return void 0;
-      }
-      /** Whether the slot was set by the last successful scan. */
-      isSet(slot) {
-        return this.setIn[slot] === this.generation;
-      }
-      /**
-       * Scan buf[start, end) (one line, no line break). true: it is a JSON
-       * object and the slots are filled; false: let JSON.parse decide.
-       */
-      scan(buf, start, end) {
-        this.generation++;
-        if (this.generation === 4294967295) {
-          this.setIn.fill(0);
-          this.tokenizer.matchIn.fill(0);
-          this.generation = 1;
-        }
-        if (this.keyTable === null) return false;
-        const tokenizer = this.tokenizer;
-        tokenizer.activate(this, this.keyTable);
-        const serial = this.nextObjectSerial();
-        const tokens = tokenizer.scan(buf, start, end, this.generation, serial);
-        if (tokens < 0) return false;
-        if (tokens === 2) return true;
-        return this.object(buf, tokenizer.tape, 3, tokenizer.delta, this.top, true, 0, serial) >= 0;
-      }
-      /**
-       * The members of an object on the tape, from index i (just after its
-       * T_OBJECT) to its T_OBJECT_END: the index after that, or -1 to give up.
-       * Token addresses less delta are positions in buf. At the top level the
-       * tape holds only the members whose keys may matter (see json-scan.as.ts).
-       */
-      object(buf, tape, i, delta, level, topLevel, depth, serial = this.nextObjectSerial()) {
-        const touchedBase = depth * this.slotCount;
-        for (; ; ) {
-          const keyKind = tape[i];
-          if (keyKind === T_OBJECT_END) return i + 3;
-          const keyStart = tape[i + 1] - delta;
-          const keyEnd = tape[i + 2] - delta;
-          i += 3;
-          let leaf = -1;
-          let raw = -1;
-          let child = null;
-          if (keyKind === T_KEY_ENTRY) {
-            const key = this.entryKeys[tape[i - 2]];
-            leaf = key.leaf;
-            raw = key.raw;
-            child = key.child;
-          } else if (level !== null) {
-            const plain2 = keyKind === T_KEY_PLAIN;
-            const plainTop = plain2 && topLevel && buf[keyStart] > 57;
-            if (!plainTop && (!plain2 || topLevel)) {
-              this.matchSanitised(buf, keyStart, keyEnd, level, topLevel);
-            } else if (topLevel) {
-              const length = keyEnd - keyStart;
-              this.matchedLeaf = -1;
-              this.matchedChild = null;
-              if (length < this.topFirstLimit) {
-                const group = this.topKeyGroup[length * 256 + buf[keyStart]];
-                if (group !== 0)
-                  raw = this.matchTopKey(buf, keyStart, length, this.topKeys[group - 1]);
-              }
-            } else {
-              this.matchPlain(buf, keyStart, keyEnd, level);
-            }
-            leaf = this.matchedLeaf;
-            child = this.matchedChild;
-            if (topLevel && !plainTop) raw = this.matchRaw(buf, keyStart, keyEnd);
-          }
-          if (leaf >= 0 && !this.touch(touchedBase + leaf, serial)) return -1;
-          if (raw >= 0 && !this.touch(touchedBase + raw, serial)) return -1;
-          if (child !== null) {
-            for (let k = 0; k < child.length; k += 2) {
-              if (!this.touch(touchedBase + child[k], serial)) return -1;
-            }
-          }
-          const valueKind = tape[i];
-          if (valueKind === T_OBJECT) {
-            i = this.object(buf, tape, i + 3, delta, child, false, depth + 1);
-            if (i < 0) return -1;
-            continue;
-          }
-          if (leaf >= 0 || raw >= 0) {
-            const kind = SLOT_OF_TOKEN[valueKind];
-            if (kind !== 0) {
-              const valueStart = tape[i + 1] - delta;
-              const valueEnd = tape[i + 2] - delta;
-              if (leaf >= 0 && !this.set(leaf, kind, valueStart, valueEnd)) return -1;
-              if (raw >= 0 && !this.set(raw, kind, valueStart, valueEnd)) return -1;
-            }
-          }
-          i += 3;
-        }
-      }
-      set(slot, kind, start, end) {
-        if (this.setIn[slot] === this.generation) return false;
-        this.setIn[slot] = this.generation;
-        this.kinds[slot] = kind;
-        this.starts[slot] = start;
-        this.ends[slot] = end;
-        return true;
-      }
-      /** A top-level key of [A-Za-z0-9_]: only names of its length (or with a "_" there) can match. */
-      matchTop(buf, keyStart, keyEnd) {
-        const length = keyEnd - keyStart;
-        this.matchedLeaf = -1;
-        this.matchedChild = null;
-        const entries = this.topByLength[length];
-        if (entries === void 0) return;
-        let child = null;
-        for (let i = 0; i < entries.length; i += 2) {
-          const target = entries[i];
-          const name2 = this.flatBytes[target];
-          let k = 0;
-          while (k < length && name2[k] === buf[keyStart + k]) k++;
-          if (k < length) continue;
-          const childOffset = entries[i + 1];
-          if (childOffset < 0) this.matchedLeaf = target;
-          else {
-            child ??= [];
-            child.push(target, childOffset);
-          }
-        }
-        if (child) this.matchedChild = Int32Array.from(child);
-      }
-      /** A plain top-level key against its group of topKeys: sets matchedLeaf/Child, returns raw. */
-      matchTopKey(buf, keyStart, length, group) {
-        for (let i = 0; i < group.length; i++) {
-          const key = group[i];
-          const bytes = key.bytes;
-          let k = 1;
-          while (k < length && bytes[k] === buf[keyStart + k]) k++;
-          if (k === length) {
-            this.matchedLeaf = key.leaf;
-            this.matchedChild = key.child;
-            return key.raw;
-          }
-        }
-        return -1;
-      }
-      /** Mark slot i (at its depth) as matched in this object; false when it already was. */
-      touch(i, serial) {
-        if (this.touched[i] === serial) return false;
-        this.touched[i] = serial;
-        return true;
-      }
-      nextObjectSerial() {
-        if (this.objectSerial === 4294967295) {
-          this.touched.fill(0);
-          this.objectSerial = 0;
-        }
-        return ++this.objectSerial;
-      }
-      /** A key of [A-Za-z0-9_] against the names still wanted at this level; sets matchedLeaf/Child. */
-      matchPlain(buf, keyStart, keyEnd, level) {
-        const length = keyEnd - keyStart;
-        let leaf = -1;
-        let child = null;
-        for (let i = 0; i < level.length; i += 2) {
-          const target = level[i];
-          const offset = level[i + 1];
-          const name2 = this.flatBytes[target];
-          const rest = name2.length - offset;
-          if (rest < length) continue;
-          let same = true;
-          for (let k = 0; k < length; k++) {
-            if (name2[offset + k] !== buf[keyStart + k]) {
-              same = false;
-              break;
-            }
-          }
-          if (!same) continue;
-          if (rest === length) leaf = target;
-          else if (name2[offset + length] === 95 && rest > length + 1) {
-            child ??= [];
-            child.push(target, offset + length + 1);
-          }
-        }
-        this.matchedLeaf = leaf;
-        this.matchedChild = child ? Int32Array.from(child) : null;
-      }
-      /** Any other key: sanitise it as flattenJson does, then compare as strings. */
-      matchSanitised(buf, keyStart, keyEnd, level, topLevel) {
-        const key = sanitizeLabelKey(buf.toString("utf8", keyStart, keyEnd), topLevel);
-        let leaf = -1;
-        let child = null;
-        this.matchedLeaf = -1;
-        this.matchedChild = null;
-        if (key === "") return;
-        for (let i = 0; i < level.length; i += 2) {
-          const target = level[i];
-          const offset = level[i + 1];
-          const name2 = this.flatNames[target];
-          if (!name2.startsWith(key, offset)) continue;
-          const rest = name2.length - offset;
-          if (rest === key.length) leaf = target;
-          else if (name2.charCodeAt(offset + key.length) === 95 && rest > key.length + 1) {
-            child ??= [];
-            child.push(target, offset + key.length + 1);
-          }
-        }
-        this.matchedLeaf = leaf;
-        this.matchedChild = child ? Int32Array.from(child) : null;
-      }
-      /** A top-level key exactly as written; its slot or -1. */
-      matchRaw(buf, keyStart, keyEnd) {
-        const length = keyEnd - keyStart;
-        const candidates = this.rawByLength[length];
-        if (candidates === void 0) return -1;
-        for (let i = 0; i < candidates.length; i++) {
-          const r = candidates[i];
-          const name2 = this.rawBytes[r];
-          let k = 0;
-          while (k < length && name2[k] === buf[keyStart + k]) k++;
-          if (k === length) return this.flatNames.length + r;
-        }
-        return -1;
-      }
-    };
-  }
-});
-
-// src/sources/logs/logfmt.ts
-function parseLogfmt(line) {
-  const out = /* @__PURE__ */ new Map();
-  const n = line.length;
-  let i = 0;
-  while (i < n) {
-    while (i < n && line.charCodeAt(i) <= 32) i++;
-    const keyStart = i;
-    while (i < n) {
-      const c = line.charCodeAt(i);
-      if (c <= 32 || c === 61 || c === 34) break;
-      i++;
-    }
-    if (i === keyStart) {
-      if (i < n) break;
-      continue;
-    }
-    const key = sanitizeLabelKey(line.slice(keyStart, i), true);
-    let value = "";
-    if (line.charCodeAt(i) === 61) {
-      i++;
-      if (line.charCodeAt(i) === 34) {
-        const end = closingQuote(line, i + 1);
-        if (end < 0) break;
-        value = unquote(line.slice(i, end + 1));
-        i = end + 1;
-      } else {
-        const valueStart = i;
-        while (i < n && line.charCodeAt(i) > 32) i++;
-        value = line.slice(valueStart, i);
-      }
-    }
-    if (key !== "" && value !== "") out.set(key, value);
-  }
-  return out;
-}
-function closingQuote(line, from) {
-  for (let i = from; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c === 92) i++;
-    else if (c === 34) return i;
-  }
-  return -1;
-}
-function unquote(quoted) {
-  try {
-    const value = JSON.parse(quoted);
-    return typeof value === "string" ? value : quoted.slice(1, -1);
-  } catch {
-    return quoted.slice(1, -1);
-  }
-}
-var init_logfmt = __esm({
-  "src/sources/logs/logfmt.ts"() {
-    "use strict";
-    init_json_fields();
-  }
-});
-
-// src/sources/logs/timestamp.ts
-function timestampMs(value) {
-  if (typeof value === "number") return epochMs(value);
-  if (typeof value !== "string") return null;
-  const first = value.charCodeAt(0);
-  if (value.length >= 20 && value.charCodeAt(4) === 45) return parseRfc3339(value);
-  if (first >= 48 && first <= 57 || first === 46) {
-    if (/^\d+$/.test(value)) return epochDigitsMs(value);
-    return /^\d+\.\d*$|^\.\d+$/.test(value) ? epochMs(Number(value)) : null;
-  }
-  return null;
-}
-function epochDigitsMs(digitsText) {
-  const n = Number(digitsText);
-  if (n < 1e14) return epochMs(n);
-  const subMsDigits = n < 1e17 ? 3 : 6;
-  const whole = Number(digitsText.slice(0, -subMsDigits));
-  const fraction2 = Number(digitsText.slice(-subMsDigits)) / 10 ** subMsDigits;
-  return withFraction(whole, fraction2);
-}
-function withFraction(whole, fraction2) {
-  const t2 = whole + fraction2;
-  if (fraction2 > 0 && t2 <= whole) return whole + Math.abs(whole) * Number.EPSILON;
-  return t2;
-}
-function epochMs(n) {
-  if (!Number.isFinite(n) || n < 0) return null;
-  if (n < 1e11) return n * 1e3;
-  if (n < 1e14) return n;
-  if (n < 1e17) return n / 1e3;
-  return n / 1e6;
-}
-function digits(b, at2, count) {
-  let n = 0;
-  for (let i = at2; i < at2 + count; i++) {
-    const d = b[i] - 48;
-    if (!(d >= 0 && d <= 9)) return -1;
-    n = n * 10 + d;
-  }
-  return n;
-}
-function parseRfc3339(s) {
-  if (s.length > scratch.length) return null;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 127) return null;
-    scratch[i] = c;
-  }
-  return rfc3339BytesMs(scratch, 0, s.length);
-}
-function rfc3339BytesMs(b, start, end) {
-  if (end - start < 20) return null;
-  const year = digits(b, start, 4);
-  const month = digits(b, start + 5, 2);
-  const day = digits(b, start + 8, 2);
-  const sepT = b[start + 10];
-  if (b[start + 4] !== 45 || b[start + 7] !== 45) return null;
-  if (sepT !== 84 && sepT !== 116 && sepT !== 32) return null;
-  const hour = digits(b, start + 11, 2);
-  const minute = digits(b, start + 14, 2);
-  const second = digits(b, start + 17, 2);
-  if (b[start + 13] !== 58 || b[start + 16] !== 58) return null;
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return null;
-  let i = start + 19;
-  let fractionMs = 0;
-  if (b[i] === 46 && i < end) {
-    i++;
-    let value = 0;
-    let scale = 1;
-    const digitsStart = i;
-    for (; i < end; i++) {
-      const d = b[i] - 48;
-      if (!(d >= 0 && d <= 9)) break;
-      if (i - digitsStart < 9) {
-        value = value * 10 + d;
-        scale *= 10;
-      }
-    }
-    if (i === digitsStart) return null;
-    fractionMs = value * 1e3 / scale;
-  }
-  if (i >= end) return null;
-  let offsetMinutes;
-  const zone = b[i];
-  if (zone === 90 || zone === 122) {
-    if (i + 1 !== end) return null;
-    offsetMinutes = 0;
-  } else if (zone === 43 || zone === 45) {
-    const colon = b[i + 3] === 58;
-    if (i + (colon ? 6 : 5) !== end) return null;
-    const oh = digits(b, i + 1, 2);
-    const om = digits(b, i + (colon ? 4 : 3), 2);
-    if (oh < 0 || oh > 23 || om < 0 || om > 59) return null;
-    offsetMinutes = (zone === 45 ? -1 : 1) * (oh * 60 + om);
-  } else {
-    return null;
-  }
-  const ymd = year * 1e4 + month * 100 + day;
-  if (ymd !== lastYmd) {
-    lastYmd = ymd;
-    lastDays = daysFromCivil(year, month, day);
-  }
-  const days = lastDays;
-  const wholeMs = days * 864e5 + hour * 36e5 + minute * 6e4 + second * 1e3 - offsetMinutes * 6e4;
-  const fractionWhole = Math.floor(fractionMs);
-  return withFraction(wholeMs + fractionWhole, fractionMs - fractionWhole);
-}
-function isLeapYear(y) {
-  return y % 4 === 0 && y % 100 !== 0 || y % 400 === 0;
-}
-function daysInMonth(year, month) {
-  return month === 2 && isLeapYear(year) ? 29 : MONTH_DAYS[month - 1];
-}
-function daysFromCivil(year, month, day) {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-var lastYmd, lastDays, scratch, MONTH_DAYS;
-var init_timestamp = __esm({
-  "src/sources/logs/timestamp.ts"() {
-    "use strict";
-    lastYmd = -1;
-    lastDays = 0;
-    scratch = new Uint8Array(64);
-    MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-  }
-});
-
-// src/sources/logs/line-record.ts
-function parseJsonObject(text) {
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : null;
-}
-var ParsedLine;
-var init_line_record = __esm({
-  "src/sources/logs/line-record.ts"() {
-    "use strict";
-    init_literals();
-    init_json_fields();
-    init_logfmt();
-    init_timestamp();
-    ParsedLine = class {
-      constructor(raw, object2, streamLabels) {
-        this.raw = raw;
-        this.object = object2;
-        this.streamLabels = streamLabels;
-      }
-      raw;
-      object;
-      streamLabels;
-      flat = null;
-      logfmt = null;
-      text() {
-        return this.raw;
-      }
-      jsonLabel(name2) {
-        this.flat ??= flattenJson(this.object);
-        return this.flat.get(name2);
-      }
-      jsonLabelIs(name2, value) {
-        return (this.jsonLabel(name2) ?? "") === value;
-      }
-      jsonLabelNumber(name2) {
-        const text = this.jsonLabel(name2);
-        return text === void 0 ? null : parseGoFloat(text);
-      }
-      logfmtLabel(name2) {
-        this.logfmt ??= parseLogfmt(this.raw);
-        return this.logfmt.get(name2);
-      }
-      timestamp(name2) {
-        return timestampMs(this.field(name2));
-      }
-      field(name2) {
-        if (Object.hasOwn(this.object, name2)) {
-          const value = this.object[name2];
-          if (typeof value === "number") return value;
-          const text = jsonScalarText(value);
-          if (text !== void 0) return text;
-        }
-        return this.jsonLabel(name2) ?? (Object.hasOwn(this.streamLabels, name2) ? this.streamLabels[name2] : void 0);
-      }
-    };
-  }
-});
-
-// src/sources/logs/fast-line.ts
-function sameBytes(buf, start, bytes) {
-  for (let i = 0; i < bytes.length; i++) if (buf[start + i] !== bytes[i]) return false;
-  return true;
-}
-function asciiOnly(buf, start, end) {
-  for (let i = start; i < end; i++) if (buf[i] >= 128) return false;
-  return true;
-}
-var POWERS_OF_TEN, UNKNOWN, NO_SLOT, SlotsById, FastLine;
-var init_fast_line = __esm({
-  "src/sources/logs/fast-line.ts"() {
-    "use strict";
-    init_literals();
-    init_json_extract();
-    init_line_record();
-    init_logfmt();
-    init_timestamp();
-    POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
-    UNKNOWN = -2;
-    NO_SLOT = -1;
-    SlotsById = class {
-      constructor(slots) {
-        this.slots = slots;
-      }
-      slots;
-      /** by nameId: UNKNOWN until first asked, NO_SLOT when the name has none */
-      byId = new Int32Array(0);
-      get(name2, id) {
-        if (id >= this.byId.length) {
-          const grown = new Int32Array(Math.max(16, (id + 1) * 2)).fill(UNKNOWN);
-          grown.set(this.byId);
-          this.byId = grown;
-        }
-        let slot = this.byId[id];
-        if (slot === UNKNOWN) {
-          slot = this.slots.get(name2) ?? NO_SLOT;
-          this.byId[id] = slot;
-        }
-        return slot === NO_SLOT ? void 0 : slot;
-      }
-    };
-    FastLine = class {
-      constructor(extractor, streamLabels) {
-        this.extractor = extractor;
-        this.streamLabels = streamLabels;
-        this.flatSlots = new Map(extractor.flatNames.map((n, i) => [n, extractor.flatSlot(i)]));
-        this.rawSlots = new Map(extractor.rawNames.map((n, i) => [n, extractor.rawSlot(i)]));
-        this.flatById = new SlotsById(this.flatSlots);
-        this.rawById = new SlotsById(this.rawSlots);
-        const slots = extractor.kinds.length;
-        this.cachedTexts = new Array(slots).fill("");
-        this.cachedIn = new Uint32Array(slots);
-      }
-      extractor;
-      streamLabels;
-      buf = Buffer.alloc(0);
-      start = 0;
-      end = 0;
-      cachedText = null;
-      parsed = null;
-      logfmt = null;
-      flatSlots;
-      rawSlots;
-      flatById;
-      rawById;
-      /** slot texts decoded for the current line (when cachedIn[slot] === lineSerial) */
-      cachedTexts;
-      cachedIn;
-      lineSerial = 0;
-      /** Point at the line the extractor has just scanned successfully. */
-      reset(buf, start, end) {
-        this.buf = buf;
-        this.start = start;
-        this.end = end;
-        this.cachedText = null;
-        this.parsed = null;
-        this.logfmt = null;
-        this.lineSerial = this.lineSerial === 4294967295 ? 1 : this.lineSerial + 1;
-        if (this.lineSerial === 1) this.cachedIn.fill(0);
-      }
-      text() {
-        this.cachedText ??= this.buf.toString("utf8", this.start, this.end);
-        return this.cachedText;
-      }
-      jsonLabel(name2, id) {
-        const slot = this.flatSlot(name2, id);
-        if (slot === void 0) return this.full().jsonLabel(name2);
-        return this.extractor.isSet(slot) ? this.slotText(slot) : void 0;
-      }
-      jsonLabelIs(name2, value, bytes, id) {
-        const slot = this.flatSlot(name2, id);
-        if (slot === void 0) return this.full().jsonLabelIs(name2, value);
-        if (!this.extractor.isSet(slot)) return value === "";
-        if (this.extractor.kinds[slot] !== SLOT_STRING) return this.slotText(slot) === value;
-        const matched = this.extractor.constantMatch(slot, bytes);
-        if (matched !== void 0) return matched;
-        const start = this.extractor.starts[slot];
-        const end = this.extractor.ends[slot];
-        if (end - start === bytes.length && sameBytes(this.buf, start, bytes)) return true;
-        return !asciiOnly(this.buf, start, end) && this.slotText(slot) === value;
-      }
-      jsonLabelNumber(name2, id) {
-        const slot = this.flatSlot(name2, id);
-        if (slot === void 0) return this.full().jsonLabelNumber(name2);
-        if (!this.extractor.isSet(slot)) return null;
-        if (this.extractor.kinds[slot] === SLOT_NUMBER) return this.slotNumber(slot) + 0;
-        return parseGoFloat(this.slotText(slot));
-      }
-      logfmtLabel(name2) {
-        this.logfmt ??= parseLogfmt(this.text());
-        return this.logfmt.get(name2);
-      }
-      field(name2, id) {
-        const raw = this.rawSlot(name2, id);
-        const flat = this.flatSlot(name2, id);
-        if (raw === void 0 || flat === void 0) return this.full().field(name2);
-        if (this.extractor.isSet(raw)) {
-          return this.extractor.kinds[raw] === SLOT_NUMBER ? this.slotNumber(raw) : this.slotText(raw);
-        }
-        if (this.extractor.isSet(flat)) return this.slotText(flat);
-        return Object.hasOwn(this.streamLabels, name2) ? this.streamLabels[name2] : void 0;
-      }
-      timestamp(name2, id) {
-        const raw = this.rawSlot(name2, id);
-        if (raw !== void 0 && this.extractor.isSet(raw)) {
-          const { kinds, starts, ends } = this.extractor;
-          const start = starts[raw];
-          const end = ends[raw];
-          if (kinds[raw] === SLOT_STRING && end - start >= 20 && this.buf[start + 4] === 45) {
-            if (raw === this.extractor.timestampSlot) {
-              const parsed = this.extractor.timestampParsed();
-              if (parsed !== void 0) return parsed;
-            }
-            return rfc3339BytesMs(this.buf, start, end);
-          }
-          if (kinds[raw] === SLOT_NUMBER) return epochMs(this.slotNumber(raw));
-        }
-        return timestampMs(this.field(name2, id));
-      }
-      flatSlot(name2, id) {
-        return id === void 0 ? this.flatSlots.get(name2) : this.flatById.get(name2, id);
-      }
-      rawSlot(name2, id) {
-        return id === void 0 ? this.rawSlots.get(name2) : this.rawById.get(name2, id);
-      }
-      /** The slot's value as `| json` gives it (decoded once per line). */
-      slotText(slot) {
-        if (this.cachedIn[slot] === this.lineSerial) return this.cachedTexts[slot];
-        const text = this.decodeSlot(slot);
-        this.cachedTexts[slot] = text;
-        this.cachedIn[slot] = this.lineSerial;
-        return text;
-      }
-      /** Strings unescaped, numbers as JavaScript prints them. */
-      decodeSlot(slot) {
-        const { kinds, starts, ends } = this.extractor;
-        switch (kinds[slot]) {
-          case SLOT_STRING:
-            return this.buf.toString("utf8", starts[slot], ends[slot]);
-          case SLOT_ESCAPED_STRING:
-            return JSON.parse(this.buf.toString("utf8", starts[slot] - 1, ends[slot] + 1));
-          case SLOT_NUMBER:
-            return String(this.slotNumber(slot));
-          case SLOT_TRUE:
-            return "true";
-          case SLOT_FALSE:
-            return "false";
-          default:
-            throw new Error(`internal: slot ${slot} has no value`);
-        }
-      }
-      /**
-       * A JSON number's value, without a string when it has at most 15 digits
-       * and no exponent: the digits as a whole number, divided by a power of
-       * ten, are then both exact doubles, so the division rounds exactly as
-       * Number() does (Clinger's fast path).
-       */
-      slotNumber(slot) {
-        const buf = this.buf;
-        const start = this.extractor.starts[slot];
-        const end = this.extractor.ends[slot];
-        const negative = buf[start] === 45;
-        let i = negative ? start + 1 : start;
-        if (end - i <= 16) {
-          let digits2 = 0;
-          let n = 0;
-          let point = -1;
-          for (; i < end; i++) {
-            const c = buf[i];
-            if (c === 46 && point < 0) {
-              point = i;
-              continue;
-            }
-            const d = c - 48;
-            if (!(d >= 0 && d <= 9)) break;
-            n = n * 10 + d;
-            digits2++;
-          }
-          if (i === end && digits2 <= 15) {
-            const value = point < 0 ? n : n / POWERS_OF_TEN[end - point - 1];
-            return negative ? -value : value;
-          }
-        }
-        return Number(buf.toString("latin1", start, end));
-      }
-      full() {
-        if (this.parsed === null) {
-          const object2 = parseJsonObject(this.text());
-          if (object2 === null)
-            throw new Error("internal: the fast path accepted a line JSON.parse rejects");
-          this.parsed = new ParsedLine(this.text(), object2, this.streamLabels);
-        }
-        return this.parsed;
-      }
-    };
-  }
-});
-
-// node_modules/@lezer/common/dist/index.js
-function checkSide(side, pos, from, to) {
-  switch (side) {
-    case -2:
-      return from < pos;
-    case -1:
-      return to >= pos && from < pos;
-    case 0:
-      return from < pos && to > pos;
-    case 1:
-      return from <= pos && to > pos;
-    case 2:
-      return to > pos;
-    case 4:
-      return true;
-  }
-}
-function resolveNode(node2, pos, side, overlays) {
-  var _a3;
-  while (node2.from == node2.to || (side < 1 ? node2.from >= pos : node2.from > pos) || (side > -1 ? node2.to <= pos : node2.to < pos)) {
-    let parent = !overlays && node2 instanceof TreeNode && node2.index < 0 ? null : node2.parent;
-    if (!parent)
-      return node2;
-    node2 = parent;
-  }
-  let mode = overlays ? 0 : IterMode.IgnoreOverlays;
-  if (overlays)
-    for (let scan = node2, parent = scan.parent; parent; scan = parent, parent = scan.parent) {
-      if (scan instanceof TreeNode && scan.index < 0 && ((_a3 = parent.enter(pos, side, mode)) === null || _a3 === void 0 ? void 0 : _a3.from) != scan.from)
-        node2 = parent;
-    }
-  for (; ; ) {
-    let inner = node2.enter(pos, side, mode);
-    if (!inner)
-      return node2;
-    node2 = inner;
-  }
-}
-function getChildren(node2, type, before, after) {
-  let cur = node2.cursor(), result = [];
-  if (!cur.firstChild())
-    return result;
-  if (before != null)
-    for (let found = false; !found; ) {
-      found = cur.type.is(before);
-      if (!cur.nextSibling())
-        return result;
-    }
-  for (; ; ) {
-    if (after != null && cur.type.is(after))
-      return result;
-    if (cur.type.is(type))
-      result.push(cur.node);
-    if (!cur.nextSibling())
-      return after == null ? result : [];
-  }
-}
-function matchNodeContext(node2, context, i = context.length - 1) {
-  for (let p = node2; i >= 0; p = p.parent) {
-    if (!p)
-      return false;
-    if (!p.type.isAnonymous) {
-      if (context[i] && context[i] != p.name)
-        return false;
-      i--;
-    }
-  }
-  return true;
-}
-function iterStack(heads) {
-  if (!heads.length)
-    return null;
-  let pick2 = 0, picked = heads[0];
-  for (let i = 1; i < heads.length; i++) {
-    let node2 = heads[i];
-    if (node2.from > picked.from || node2.to < picked.to) {
-      picked = node2;
-      pick2 = i;
-    }
-  }
-  let next = picked instanceof TreeNode && picked.index < 0 ? null : picked.parent;
-  let newHeads = heads.slice();
-  if (next)
-    newHeads[pick2] = next;
-  else
-    newHeads.splice(pick2, 1);
-  return new StackIterator(newHeads, picked);
-}
-function stackIterator(tree, pos, side) {
-  let inner = tree.resolveInner(pos, side), layers = null;
-  for (let scan = inner instanceof TreeNode ? inner : inner.context.parent; scan; scan = scan.parent) {
-    if (scan.index < 0) {
-      let parent = scan.parent;
-      (layers || (layers = [inner])).push(parent.resolve(pos, side));
-      scan = parent;
-    } else {
-      let mount = MountedTree.get(scan.tree);
-      if (mount && mount.overlay && mount.overlay[0].from <= pos && mount.overlay[mount.overlay.length - 1].to >= pos) {
-        let root = new TreeNode(mount.tree, mount.overlay[0].from + scan.from, -1, scan);
-        (layers || (layers = [inner])).push(resolveNode(root, pos, side, false));
-      }
-    }
-  }
-  return layers ? iterStack(layers) : inner;
-}
-function hasChild(tree) {
-  return tree.children.some((ch) => ch instanceof TreeBuffer || !ch.type.isAnonymous || hasChild(ch));
-}
-function buildTree(data) {
-  var _a3;
-  let { buffer, nodeSet, maxBufferLength = DefaultBufferLength, reused = [], minRepeatType = nodeSet.types.length } = data;
-  let cursor = Array.isArray(buffer) ? new FlatBufferCursor(buffer, buffer.length) : buffer;
-  let types = nodeSet.types;
-  let contextHash = 0, lookAhead = 0;
-  function takeNode(parentStart, minPos, children2, positions2, inRepeat, depth) {
-    let { id, start, end, size } = cursor;
-    let lookAheadAtStart = lookAhead, contextAtStart = contextHash;
-    if (size < 0) {
-      cursor.next();
-      if (size == -1) {
-        let node3 = reused[id];
-        children2.push(node3);
-        positions2.push(start - parentStart);
-        return;
-      } else if (size == -3) {
-        contextHash = id;
-        return;
-      } else if (size == -4) {
-        lookAhead = id;
-        return;
-      } else {
-        throw new RangeError(`Unrecognized record size: ${size}`);
-      }
-    }
-    let type = types[id], node2, buffer2;
-    let startPos = start - parentStart;
-    if (end - start <= maxBufferLength && (buffer2 = findBufferSize(cursor.pos - minPos, inRepeat))) {
-      let data2 = new Uint16Array(buffer2.size - buffer2.skip);
-      let endPos = cursor.pos - buffer2.size, index = data2.length;
-      while (cursor.pos > endPos)
-        index = copyToBuffer(buffer2.start, data2, index);
-      node2 = new TreeBuffer(data2, end - buffer2.start, nodeSet);
-      startPos = buffer2.start - parentStart;
-    } else {
-      let endPos = cursor.pos - size;
-      cursor.next();
-      let localChildren = [], localPositions = [];
-      let localInRepeat = id >= minRepeatType ? id : -1;
-      let lastGroup = 0, lastEnd = end, groupLookAhead = lookAheadAtStart;
-      while (cursor.pos > endPos) {
-        if (localInRepeat >= 0 && cursor.id == localInRepeat && cursor.size >= 0) {
-          if (cursor.end <= lastEnd - maxBufferLength) {
-            makeRepeatLeaf(localChildren, localPositions, start, lastGroup, cursor.end, lastEnd, localInRepeat, groupLookAhead, contextAtStart);
-            lastGroup = localChildren.length;
-            lastEnd = cursor.end;
-            groupLookAhead = lookAhead;
-          }
-          cursor.next();
-        } else if (depth > 2500) {
-          takeFlatNode(start, endPos, localChildren, localPositions);
-        } else {
-          if (localInRepeat >= 0 && cursor.size == -1 && reused[cursor.id].type == nodeSet.types[localInRepeat]) {
-            if (lastGroup < localChildren.length)
-              makeRepeatLeaf(localChildren, localPositions, start, lastGroup, cursor.end, lastEnd, localInRepeat, groupLookAhead, contextAtStart);
-            lastGroup = localChildren.length + 1;
-            lastEnd = cursor.start;
-            groupLookAhead = lookAhead;
-          }
-          takeNode(start, endPos, localChildren, localPositions, localInRepeat, depth + 1);
-        }
-      }
-      if (localInRepeat >= 0 && lastGroup > 0 && lastGroup < localChildren.length)
-        makeRepeatLeaf(localChildren, localPositions, start, lastGroup, start, lastEnd, localInRepeat, groupLookAhead, contextAtStart);
-      localChildren.reverse();
-      localPositions.reverse();
-      if (localInRepeat > -1 && lastGroup > 0) {
-        let make = makeBalanced(type, contextAtStart);
-        node2 = balanceRange(type, localChildren, localPositions, 0, localChildren.length, 0, end - start, make, make);
-      } else {
-        node2 = makeTree(type, localChildren, localPositions, end - start, lookAheadAtStart - end, contextAtStart);
-      }
-    }
-    children2.push(node2);
-    positions2.push(startPos);
-  }
-  function takeFlatNode(parentStart, minPos, children2, positions2) {
-    let nodes = [];
-    let nodeCount = 0, stopAt = -1;
-    while (cursor.pos > minPos) {
-      let { id, start, end, size } = cursor;
-      if (size > 4) {
-        cursor.next();
-      } else if (stopAt > -1 && start < stopAt) {
-        break;
-      } else {
-        if (stopAt < 0)
-          stopAt = end - maxBufferLength;
-        nodes.push(id, start, end);
-        nodeCount++;
-        cursor.next();
-      }
-    }
-    if (nodeCount) {
-      let buffer2 = new Uint16Array(nodeCount * 4);
-      let start = nodes[nodes.length - 2];
-      for (let i = nodes.length - 3, j = 0; i >= 0; i -= 3) {
-        buffer2[j++] = nodes[i];
-        buffer2[j++] = nodes[i + 1] - start;
-        buffer2[j++] = nodes[i + 2] - start;
-        buffer2[j++] = j;
-      }
-      children2.push(new TreeBuffer(buffer2, nodes[2] - start, nodeSet));
-      positions2.push(start - parentStart);
-    }
-  }
-  function makeBalanced(type, contextHash2) {
-    return (children2, positions2, length2) => {
-      let lookAhead2 = 0, lastI = children2.length - 1, last, lookAheadProp;
-      if (lastI >= 0 && (last = children2[lastI]) instanceof Tree) {
-        if (!lastI && last.type == type && last.length == length2)
-          return last;
-        if (lookAheadProp = last.prop(NodeProp.lookAhead))
-          lookAhead2 = positions2[lastI] + last.length + lookAheadProp - length2;
-      }
-      return makeTree(type, children2, positions2, length2, lookAhead2, contextHash2);
-    };
-  }
-  function makeRepeatLeaf(children2, positions2, base, i, from, to, type, lookAhead2, contextHash2) {
-    let localChildren = [], localPositions = [];
-    while (children2.length > i) {
-      localChildren.push(children2.pop());
-      localPositions.push(positions2.pop() + base - from);
-    }
-    children2.push(makeTree(nodeSet.types[type], localChildren, localPositions, to - from, lookAhead2 - to, contextHash2));
-    positions2.push(from - base);
-  }
-  function makeTree(type, children2, positions2, length2, lookAhead2, contextHash2, props) {
-    if (contextHash2) {
-      let pair2 = [NodeProp.contextHash, contextHash2];
-      props = props ? [pair2].concat(props) : [pair2];
-    }
-    if (lookAhead2 > 25) {
-      let pair2 = [NodeProp.lookAhead, lookAhead2];
-      props = props ? [pair2].concat(props) : [pair2];
-    }
-    return new Tree(type, children2, positions2, length2, props);
-  }
-  function findBufferSize(maxSize, inRepeat) {
-    let fork = cursor.fork();
-    let size = 0, start = 0, skip = 0, minStart = fork.end - maxBufferLength;
-    let result = { size: 0, start: 0, skip: 0 };
-    scan: for (let minPos = fork.pos - maxSize; fork.pos > minPos; ) {
-      let nodeSize2 = fork.size;
-      if (fork.id == inRepeat && nodeSize2 >= 0) {
-        result.size = size;
-        result.start = start;
-        result.skip = skip;
-        skip += 4;
-        size += 4;
-        fork.next();
-        continue;
-      }
-      let startPos = fork.pos - nodeSize2;
-      if (nodeSize2 < 0 || startPos < minPos || fork.start < minStart)
-        break;
-      let localSkipped = fork.id >= minRepeatType ? 4 : 0;
-      let nodeStart = fork.start;
-      fork.next();
-      while (fork.pos > startPos) {
-        if (fork.size < 0) {
-          if (fork.size == -3 || fork.size == -4)
-            localSkipped += 4;
-          else
-            break scan;
-        } else if (fork.id >= minRepeatType) {
-          localSkipped += 4;
-        }
-        fork.next();
-      }
-      start = nodeStart;
-      size += nodeSize2;
-      skip += localSkipped;
-    }
-    if (inRepeat < 0 || size == maxSize) {
-      result.size = size;
-      result.start = start;
-      result.skip = skip;
-    }
-    return result.size > 4 ? result : void 0;
-  }
-  function copyToBuffer(bufferStart, buffer2, index) {
-    let { id, start, end, size } = cursor;
-    cursor.next();
-    if (size >= 0 && id < minRepeatType) {
-      let startIndex = index;
-      if (size > 4) {
-        let endPos = cursor.pos - (size - 4);
-        while (cursor.pos > endPos)
-          index = copyToBuffer(bufferStart, buffer2, index);
-      }
-      buffer2[--index] = startIndex;
-      buffer2[--index] = end - bufferStart;
-      buffer2[--index] = start - bufferStart;
-      buffer2[--index] = id;
-    } else if (size == -3) {
-      contextHash = id;
-    } else if (size == -4) {
-      lookAhead = id;
-    }
-    return index;
-  }
-  let children = [], positions = [];
-  while (cursor.pos > 0)
-    takeNode(data.start || 0, data.bufferStart || 0, children, positions, -1, 0);
-  let length = (_a3 = data.length) !== null && _a3 !== void 0 ? _a3 : children.length ? positions[0] + children[0].length : 0;
-  return new Tree(types[data.topID], children.reverse(), positions.reverse(), length);
-}
-function nodeSize(balanceType, node2) {
-  if (!balanceType.isAnonymous || node2 instanceof TreeBuffer || node2.type != balanceType)
-    return 1;
-  let size = nodeSizeCache.get(node2);
-  if (size == null) {
-    size = 1;
-    for (let child of node2.children) {
-      if (child.type != balanceType || !(child instanceof Tree)) {
-        size = 1;
-        break;
-      }
-      size += nodeSize(balanceType, child);
-    }
-    nodeSizeCache.set(node2, size);
-  }
-  return size;
-}
-function balanceRange(balanceType, children, positions, from, to, start, length, mkTop, mkTree) {
-  let total = 0;
-  for (let i = from; i < to; i++)
-    total += nodeSize(balanceType, children[i]);
-  let maxChild = Math.ceil(
-    total * 1.5 / 8
-    /* Balance.BranchFactor */
-  );
-  let localChildren = [], localPositions = [];
-  function divide(children2, positions2, from2, to2, offset) {
-    for (let i = from2; i < to2; ) {
-      let groupFrom = i, groupStart = positions2[i], groupSize = nodeSize(balanceType, children2[i]);
-      i++;
-      for (; i < to2; i++) {
-        let nextSize = nodeSize(balanceType, children2[i]);
-        if (groupSize + nextSize >= maxChild)
-          break;
-        groupSize += nextSize;
-      }
-      if (i == groupFrom + 1) {
-        if (groupSize > maxChild) {
-          let only = children2[groupFrom];
-          divide(only.children, only.positions, 0, only.children.length, positions2[groupFrom] + offset);
-          continue;
-        }
-        localChildren.push(children2[groupFrom]);
-      } else {
-        let length2 = positions2[i - 1] + children2[i - 1].length - groupStart;
-        localChildren.push(balanceRange(balanceType, children2, positions2, groupFrom, i, groupStart, length2, null, mkTree));
-      }
-      localPositions.push(groupStart + offset - start);
-    }
-  }
-  divide(children, positions, from, to, 0);
-  return (mkTop || mkTree)(localChildren, localPositions, length);
-}
-var DefaultBufferLength, nextPropID, Range, NodeProp, MountedTree, noProps, NodeType, NodeSet, CachedNode, CachedInnerNode, IterMode, Tree, FlatBufferCursor, TreeBuffer, BaseNode, TreeNode, BufferContext, BufferNode, StackIterator, TreeCursor, nodeSizeCache, Parser, StringInput, stoppedInner;
-var init_dist3 = __esm({
-  "node_modules/@lezer/common/dist/index.js"() {
-    DefaultBufferLength = 1024;
-    nextPropID = 0;
-    Range = class {
-      constructor(from, to) {
-        this.from = from;
-        this.to = to;
-      }
-    };
-    NodeProp = class {
-      /**
-      Create a new node prop type.
-      */
-      constructor(config2 = {}) {
-        this.id = nextPropID++;
-        this.perNode = !!config2.perNode;
-        this.deserialize = config2.deserialize || (() => {
-          throw new Error("This node type doesn't define a deserialize function");
-        });
-        this.combine = config2.combine || null;
-      }
-      /**
-      This is meant to be used with
-      [`NodeSet.extend`](#common.NodeSet.extend) or
-      [`LRParser.configure`](#lr.ParserConfig.props) to compute
-      prop values for each node type in the set. Takes a [match
-      object](#common.NodeType^match) or function that returns undefined
-      if the node type doesn't get this prop, and the prop's value if
-      it does.
-      */
-      add(match) {
-        if (this.perNode)
-          throw new RangeError("Can't add per-node props to node types");
-        if (typeof match != "function")
-          match = NodeType.match(match);
-        return (type) => {
-          let result = match(type);
-          return result === void 0 ? null : [this, result];
-        };
-      }
-    };
-    NodeProp.closedBy = new NodeProp({ deserialize: (str) => str.split(" ") });
-    NodeProp.openedBy = new NodeProp({ deserialize: (str) => str.split(" ") });
-    NodeProp.group = new NodeProp({ deserialize: (str) => str.split(" ") });
-    NodeProp.isolate = new NodeProp({ deserialize: (value) => {
-      if (value && value != "rtl" && value != "ltr" && value != "auto")
-        throw new RangeError("Invalid value for isolate: " + value);
-      return value || "auto";
-    } });
-    NodeProp.contextHash = new NodeProp({ perNode: true });
-    NodeProp.lookAhead = new NodeProp({ perNode: true });
-    NodeProp.mounted = new NodeProp({ perNode: true });
-    MountedTree = class {
-      constructor(tree, overlay, parser3, bracketed = false) {
-        this.tree = tree;
-        this.overlay = overlay;
-        this.parser = parser3;
-        this.bracketed = bracketed;
-      }
-      /**
-      @internal
-      */
-      static get(tree) {
-        return tree && tree.props && tree.props[NodeProp.mounted.id];
-      }
-    };
-    noProps = /* @__PURE__ */ Object.create(null);
-    NodeType = class _NodeType {
-      /**
-      @internal
-      */
-      constructor(name2, props, id, flags = 0) {
-        this.name = name2;
-        this.props = props;
-        this.id = id;
-        this.flags = flags;
-      }
-      /**
-      Define a node type.
-      */
-      static define(spec) {
-        let props = spec.props && spec.props.length ? /* @__PURE__ */ Object.create(null) : noProps;
-        let flags = (spec.top ? 1 : 0) | (spec.skipped ? 2 : 0) | (spec.error ? 4 : 0) | (spec.name == null ? 8 : 0);
-        let type = new _NodeType(spec.name || "", props, spec.id, flags);
-        if (spec.props)
-          for (let src of spec.props) {
-            if (!Array.isArray(src))
-              src = src(type);
-            if (src) {
-              if (src[0].perNode)
-                throw new RangeError("Can't store a per-node prop on a node type");
-              props[src[0].id] = src[1];
-            }
-          }
-        return type;
-      }
-      /**
-      Retrieves a node prop for this type. Will return `undefined` if
-      the prop isn't present on this node.
-      */
-      prop(prop) {
-        return this.props[prop.id];
-      }
-      /**
-      True when this is the top node of a grammar.
-      */
-      get isTop() {
-        return (this.flags & 1) > 0;
-      }
-      /**
-      True when this node is produced by a skip rule.
-      */
-      get isSkipped() {
-        return (this.flags & 2) > 0;
-      }
-      /**
-      Indicates whether this is an error node.
-      */
-      get isError() {
-        return (this.flags & 4) > 0;
-      }
-      /**
-      When true, this node type doesn't correspond to a user-declared
-      named node, for example because it is used to cache repetition.
-      */
-      get isAnonymous() {
-        return (this.flags & 8) > 0;
-      }
-      /**
-      Returns true when this node's name or one of its
-      [groups](#common.NodeProp^group) matches the given string.
-      */
-      is(name2) {
-        if (typeof name2 == "string") {
-          if (this.name == name2)
-            return true;
-          let group = this.prop(NodeProp.group);
-          return group ? group.indexOf(name2) > -1 : false;
-        }
-        return this.id == name2;
-      }
-      /**
-      Create a function from node types to arbitrary values by
-      specifying an object whose property names are node or
-      [group](#common.NodeProp^group) names. Often useful with
-      [`NodeProp.add`](#common.NodeProp.add). You can put multiple
-      names, separated by spaces, in a single property name to map
-      multiple node names to a single value.
-      */
-      static match(map2) {
-        let direct = /* @__PURE__ */ Object.create(null);
-        for (let prop in map2)
-          for (let name2 of prop.split(" "))
-            direct[name2] = map2[prop];
-        return (node2) => {
-          for (let groups2 = node2.prop(NodeProp.group), i = -1; i < (groups2 ? groups2.length : 0); i++) {
-            let found = direct[i < 0 ? node2.name : groups2[i]];
-            if (found)
-              return found;
-          }
-        };
-      }
-    };
-    NodeType.none = new NodeType(
-      "",
-      /* @__PURE__ */ Object.create(null),
-      0,
-      8
-      /* NodeFlag.Anonymous */
-    );
-    NodeSet = class _NodeSet {
-      /**
-      Create a set with the given types. The `id` property of each
-      type should correspond to its position within the array.
-      */
-      constructor(types) {
-        this.types = types;
-        for (let i = 0; i < types.length; i++)
-          if (types[i].id != i)
-            throw new RangeError("Node type ids should correspond to array positions when creating a node set");
-      }
-      /**
-      Create a copy of this set with some node properties added. The
-      arguments to this method can be created with
-      [`NodeProp.add`](#common.NodeProp.add).
-      */
-      extend(...props) {
-        let newTypes = [];
-        for (let type of this.types) {
-          let newProps = null;
-          for (let source of props) {
-            let add = source(type);
-            if (add) {
-              if (!newProps)
-                newProps = Object.assign({}, type.props);
-              let value = add[1], prop = add[0];
-              if (prop.combine && prop.id in newProps)
-                value = prop.combine(newProps[prop.id], value);
-              newProps[prop.id] = value;
-            }
-          }
-          newTypes.push(newProps ? new NodeType(type.name, newProps, type.id, type.flags) : type);
-        }
-        return new _NodeSet(newTypes);
-      }
-    };
-    CachedNode = /* @__PURE__ */ new WeakMap();
-    CachedInnerNode = /* @__PURE__ */ new WeakMap();
-    (function(IterMode2) {
-      IterMode2[IterMode2["ExcludeBuffers"] = 1] = "ExcludeBuffers";
-      IterMode2[IterMode2["IncludeAnonymous"] = 2] = "IncludeAnonymous";
-      IterMode2[IterMode2["IgnoreMounts"] = 4] = "IgnoreMounts";
-      IterMode2[IterMode2["IgnoreOverlays"] = 8] = "IgnoreOverlays";
-      IterMode2[IterMode2["EnterBracketed"] = 16] = "EnterBracketed";
-    })(IterMode || (IterMode = {}));
-    Tree = class _Tree {
-      /**
-      Construct a new tree. See also [`Tree.build`](#common.Tree^build).
-      */
-      constructor(type, children, positions, length, props) {
-        this.type = type;
-        this.children = children;
-        this.positions = positions;
-        this.length = length;
-        this.props = null;
-        if (props && props.length) {
-          this.props = /* @__PURE__ */ Object.create(null);
-          for (let [prop, value] of props)
-            this.props[typeof prop == "number" ? prop : prop.id] = value;
-        }
-      }
-      /**
-      @internal
-      */
-      toString() {
-        let mounted = MountedTree.get(this);
-        if (mounted && !mounted.overlay)
-          return mounted.tree.toString();
-        let children = "";
-        for (let ch of this.children) {
-          let str = ch.toString();
-          if (str) {
-            if (children)
-              children += ",";
-            children += str;
-          }
-        }
-        return !this.type.name ? children : (/\W/.test(this.type.name) && !this.type.isError ? JSON.stringify(this.type.name) : this.type.name) + (children.length ? "(" + children + ")" : "");
-      }
-      /**
-      Get a [tree cursor](#common.TreeCursor) positioned at the top of
-      the tree. Mode can be used to [control](#common.IterMode) which
-      nodes the cursor visits.
-      */
-      cursor(mode = 0) {
-        return new TreeCursor(this.topNode, mode);
-      }
-      /**
-      Get a [tree cursor](#common.TreeCursor) pointing into this tree
-      at the given position and side (see
-      [`moveTo`](#common.TreeCursor.moveTo).
-      */
-      cursorAt(pos, side = 0, mode = 0) {
-        let scope = CachedNode.get(this) || this.topNode;
-        let cursor = new TreeCursor(scope);
-        cursor.moveTo(pos, side);
-        CachedNode.set(this, cursor._tree);
-        return cursor;
-      }
-      /**
-      Get a [syntax node](#common.SyntaxNode) object for the top of the
-      tree.
-      */
-      get topNode() {
-        return new TreeNode(this, 0, 0, null);
-      }
-      /**
-      Get the [syntax node](#common.SyntaxNode) at the given position.
-      If `side` is -1, this will move into nodes that end at the
-      position. If 1, it'll move into nodes that start at the
-      position. With 0, it'll only enter nodes that cover the position
-      from both sides.
-      
-      Note that this will not enter
-      [overlays](#common.MountedTree.overlay), and you often want
-      [`resolveInner`](#common.Tree.resolveInner) instead.
-      */
-      resolve(pos, side = 0) {
-        let node2 = resolveNode(CachedNode.get(this) || this.topNode, pos, side, false);
-        CachedNode.set(this, node2);
-        return node2;
-      }
-      /**
-      Like [`resolve`](#common.Tree.resolve), but will enter
-      [overlaid](#common.MountedTree.overlay) nodes, producing a syntax node
-      pointing into the innermost overlaid tree at the given position
-      (with parent links going through all parent structure, including
-      the host trees).
-      */
-      resolveInner(pos, side = 0) {
-        let node2 = resolveNode(CachedInnerNode.get(this) || this.topNode, pos, side, true);
-        CachedInnerNode.set(this, node2);
-        return node2;
-      }
-      /**
-      In some situations, it can be useful to iterate through all
-      nodes around a position, including those in overlays that don't
-      directly cover the position. This method gives you an iterator
-      that will produce all nodes, from small to big, around the given
-      position.
-      */
-      resolveStack(pos, side = 0) {
-        return stackIterator(this, pos, side);
-      }
-      /**
-      Iterate over the tree and its children, calling `enter` for any
-      node that touches the `from`/`to` region (if given) before
-      running over such a node's children, and `leave` (if given) when
-      leaving the node. When `enter` returns `false`, that node will
-      not have its children iterated over (or `leave` called).
-      */
-      iterate(spec) {
-        let { enter, leave, from = 0, to = this.length } = spec;
-        let mode = spec.mode || 0, anon = (mode & IterMode.IncludeAnonymous) > 0;
-        for (let c = this.cursor(mode | IterMode.IncludeAnonymous); ; ) {
-          let entered = false;
-          if (c.from <= to && c.to >= from && (!anon && c.type.isAnonymous || enter(c) !== false)) {
-            if (c.firstChild())
-              continue;
-            entered = true;
-          }
-          for (; ; ) {
-            if (entered && leave && (anon || !c.type.isAnonymous))
-              leave(c);
-            if (c.nextSibling())
-              break;
-            if (!c.parent())
-              return;
-            entered = true;
-          }
-        }
-      }
-      /**
-      Get the value of the given [node prop](#common.NodeProp) for this
-      node. Works with both per-node and per-type props.
-      */
-      prop(prop) {
-        return !prop.perNode ? this.type.prop(prop) : this.props ? this.props[prop.id] : void 0;
-      }
-      /**
-      Returns the node's [per-node props](#common.NodeProp.perNode) in a
-      format that can be passed to the [`Tree`](#common.Tree)
-      constructor.
-      */
-      get propValues() {
-        let result = [];
-        if (this.props)
-          for (let id in this.props)
-            result.push([+id, this.props[id]]);
-        return result;
-      }
-      /**
-      Balance the direct children of this tree, producing a copy of
-      which may have children grouped into subtrees with type
-      [`NodeType.none`](#common.NodeType^none).
-      */
-      balance(config2 = {}) {
-        return this.children.length <= 8 ? this : balanceRange(NodeType.none, this.children, this.positions, 0, this.children.length, 0, this.length, (children, positions, length) => new _Tree(this.type, children, positions, length, this.propValues), config2.makeTree || ((children, positions, length) => new _Tree(NodeType.none, children, positions, length)));
-      }
-      /**
-      Build a tree from a postfix-ordered buffer of node information,
-      or a cursor over such a buffer.
-      */
-      static build(data) {
-        return buildTree(data);
-      }
-    };
-    Tree.empty = new Tree(NodeType.none, [], [], 0);
-    FlatBufferCursor = class _FlatBufferCursor {
-      constructor(buffer, index) {
-        this.buffer = buffer;
-        this.index = index;
-      }
-      get id() {
-        return this.buffer[this.index - 4];
-      }
-      get start() {
-        return this.buffer[this.index - 3];
-      }
-      get end() {
-        return this.buffer[this.index - 2];
-      }
-      get size() {
-        return this.buffer[this.index - 1];
-      }
-      get pos() {
-        return this.index;
-      }
-      next() {
-        this.index -= 4;
-      }
-      fork() {
-        return new _FlatBufferCursor(this.buffer, this.index);
-      }
-    };
-    TreeBuffer = class _TreeBuffer {
-      /**
-      Create a tree buffer.
-      */
-      constructor(buffer, length, set2) {
-        this.buffer = buffer;
-        this.length = length;
-        this.set = set2;
-      }
-      /**
-      @internal
-      */
-      get type() {
-        return NodeType.none;
-      }
-      /**
-      @internal
-      */
-      toString() {
-        let result = [];
-        for (let index = 0; index < this.buffer.length; ) {
-          result.push(this.childString(index));
-          index = this.buffer[index + 3];
-        }
-        return result.join(",");
-      }
-      /**
-      @internal
-      */
-      childString(index) {
-        let id = this.buffer[index], endIndex = this.buffer[index + 3];
-        let type = this.set.types[id], result = type.name;
-        if (/\W/.test(result) && !type.isError)
-          result = JSON.stringify(result);
-        index += 4;
-        if (endIndex == index)
-          return result;
-        let children = [];
-        while (index < endIndex) {
-          children.push(this.childString(index));
-          index = this.buffer[index + 3];
-        }
-        return result + "(" + children.join(",") + ")";
-      }
-      /**
-      @internal
-      */
-      findChild(startIndex, endIndex, dir, pos, side) {
-        let { buffer } = this, pick2 = -1;
-        for (let i = startIndex; i != endIndex; i = buffer[i + 3]) {
-          if (checkSide(side, pos, buffer[i + 1], buffer[i + 2])) {
-            pick2 = i;
-            if (dir > 0)
-              break;
-          }
-        }
-        return pick2;
-      }
-      /**
-      @internal
-      */
-      slice(startI, endI, from) {
-        let b = this.buffer;
-        let copy = new Uint16Array(endI - startI), len = 0;
-        for (let i = startI, j = 0; i < endI; ) {
-          copy[j++] = b[i++];
-          copy[j++] = b[i++] - from;
-          let to = copy[j++] = b[i++] - from;
-          copy[j++] = b[i++] - startI;
-          len = Math.max(len, to);
-        }
-        return new _TreeBuffer(copy, len, this.set);
-      }
-    };
-    BaseNode = class {
-      cursor(mode = 0) {
-        return new TreeCursor(this, mode);
-      }
-      getChild(type, before = null, after = null) {
-        let r = getChildren(this, type, before, after);
-        return r.length ? r[0] : null;
-      }
-      getChildren(type, before = null, after = null) {
-        return getChildren(this, type, before, after);
-      }
-      resolve(pos, side = 0) {
-        return resolveNode(this, pos, side, false);
-      }
-      resolveInner(pos, side = 0) {
-        return resolveNode(this, pos, side, true);
-      }
-      matchContext(context) {
-        return matchNodeContext(this.parent, context);
-      }
-      enterUnfinishedNodesBefore(pos) {
-        let scan = this.childBefore(pos), node2 = this;
-        while (scan) {
-          let last = scan.lastChild;
-          if (!last || last.to != scan.to)
-            break;
-          if (last.type.isError && last.from == last.to) {
-            node2 = scan;
-            scan = last.prevSibling;
-          } else {
-            scan = last;
-          }
-        }
-        return node2;
-      }
-      get node() {
-        return this;
-      }
-      get next() {
-        return this.parent;
-      }
-    };
-    TreeNode = class _TreeNode extends BaseNode {
-      constructor(_tree, from, index, _parent) {
-        super();
-        this._tree = _tree;
-        this.from = from;
-        this.index = index;
-        this._parent = _parent;
-      }
-      get type() {
-        return this._tree.type;
-      }
-      get name() {
-        return this._tree.type.name;
-      }
-      get to() {
-        return this.from + this._tree.length;
-      }
-      nextChild(i, dir, pos, side, mode = 0) {
-        for (let parent = this; ; ) {
-          for (let { children, positions } = parent._tree, e = dir > 0 ? children.length : -1; i != e; i += dir) {
-            let next = children[i], start = positions[i] + parent.from, mounted;
-            if (!(mode & IterMode.EnterBracketed && next instanceof Tree && (mounted = MountedTree.get(next)) && !mounted.overlay && mounted.bracketed && pos >= start && pos <= start + next.length) && !checkSide(side, pos, start, start + next.length))
-              continue;
-            if (next instanceof TreeBuffer) {
-              if (mode & IterMode.ExcludeBuffers)
-                continue;
-              let index = next.findChild(0, next.buffer.length, dir, pos - start, side);
-              if (index > -1)
-                return new BufferNode(new BufferContext(parent, next, i, start), null, index);
-            } else if (mode & IterMode.IncludeAnonymous || (!next.type.isAnonymous || hasChild(next))) {
-              let mounted2;
-              if (!(mode & IterMode.IgnoreMounts) && (mounted2 = MountedTree.get(next)) && !mounted2.overlay)
-                return new _TreeNode(mounted2.tree, start, i, parent);
-              let inner = new _TreeNode(next, start, i, parent);
-              return mode & IterMode.IncludeAnonymous || !inner.type.isAnonymous ? inner : inner.nextChild(dir < 0 ? next.children.length - 1 : 0, dir, pos, side, mode);
-            }
-          }
-          if (mode & IterMode.IncludeAnonymous || !parent.type.isAnonymous)
-            return null;
-          if (parent.index >= 0)
-            i = parent.index + dir;
-          else
-            i = dir < 0 ? -1 : parent._parent._tree.children.length;
-          parent = parent._parent;
-          if (!parent)
-            return null;
-        }
-      }
-      get firstChild() {
-        return this.nextChild(
-          0,
-          1,
-          0,
-          4
-          /* Side.DontCare */
-        );
-      }
-      get lastChild() {
-        return this.nextChild(
-          this._tree.children.length - 1,
-          -1,
-          0,
-          4
-          /* Side.DontCare */
-        );
-      }
-      childAfter(pos) {
-        return this.nextChild(
-          0,
-          1,
-          pos,
-          2
-          /* Side.After */
-        );
-      }
-      childBefore(pos) {
-        return this.nextChild(
-          this._tree.children.length - 1,
-          -1,
-          pos,
-          -2
-          /* Side.Before */
-        );
-      }
-      prop(prop) {
-        return this._tree.prop(prop);
-      }
-      enter(pos, side, mode = 0) {
-        let mounted;
-        if (!(mode & IterMode.IgnoreOverlays) && (mounted = MountedTree.get(this._tree)) && mounted.overlay) {
-          let rPos = pos - this.from, enterBracketed = mode & IterMode.EnterBracketed && mounted.bracketed;
-          for (let { from, to } of mounted.overlay) {
-            if ((side > 0 || enterBracketed ? from <= rPos : from < rPos) && (side < 0 || enterBracketed ? to >= rPos : to > rPos))
-              return new _TreeNode(mounted.tree, mounted.overlay[0].from + this.from, -1, this);
-          }
-        }
-        return this.nextChild(0, 1, pos, side, mode);
-      }
-      nextSignificantParent() {
-        let val = this;
-        while (val.type.isAnonymous && val._parent)
-          val = val._parent;
-        return val;
-      }
-      get parent() {
-        return this._parent ? this._parent.nextSignificantParent() : null;
-      }
-      get nextSibling() {
-        return this._parent && this.index >= 0 ? this._parent.nextChild(
-          this.index + 1,
-          1,
-          0,
-          4
-          /* Side.DontCare */
-        ) : null;
-      }
-      get prevSibling() {
-        return this._parent && this.index >= 0 ? this._parent.nextChild(
-          this.index - 1,
-          -1,
-          0,
-          4
-          /* Side.DontCare */
-        ) : null;
-      }
-      get tree() {
-        return this._tree;
-      }
-      toTree() {
-        return this._tree;
-      }
-      /**
-      @internal
-      */
-      toString() {
-        return this._tree.toString();
-      }
-    };
-    BufferContext = class {
-      constructor(parent, buffer, index, start) {
-        this.parent = parent;
-        this.buffer = buffer;
-        this.index = index;
-        this.start = start;
-      }
-    };
-    BufferNode = class _BufferNode extends BaseNode {
-      get name() {
-        return this.type.name;
-      }
-      get from() {
-        return this.context.start + this.context.buffer.buffer[this.index + 1];
-      }
-      get to() {
-        return this.context.start + this.context.buffer.buffer[this.index + 2];
-      }
-      constructor(context, _parent, index) {
-        super();
-        this.context = context;
-        this._parent = _parent;
-        this.index = index;
-        this.type = context.buffer.set.types[context.buffer.buffer[index]];
-      }
-      child(dir, pos, side) {
-        let { buffer } = this.context;
-        let index = buffer.findChild(this.index + 4, buffer.buffer[this.index + 3], dir, pos - this.context.start, side);
-        return index < 0 ? null : new _BufferNode(this.context, this, index);
-      }
-      get firstChild() {
-        return this.child(
-          1,
-          0,
-          4
-          /* Side.DontCare */
-        );
-      }
-      get lastChild() {
-        return this.child(
-          -1,
-          0,
-          4
-          /* Side.DontCare */
-        );
-      }
-      childAfter(pos) {
-        return this.child(
-          1,
-          pos,
-          2
-          /* Side.After */
-        );
-      }
-      childBefore(pos) {
-        return this.child(
-          -1,
-          pos,
-          -2
-          /* Side.Before */
-        );
-      }
-      prop(prop) {
-        return this.type.prop(prop);
-      }
-      enter(pos, side, mode = 0) {
-        if (mode & IterMode.ExcludeBuffers)
-          return null;
-        let { buffer } = this.context;
-        let index = buffer.findChild(this.index + 4, buffer.buffer[this.index + 3], side > 0 ? 1 : -1, pos - this.context.start, side);
-        return index < 0 ? null : new _BufferNode(this.context, this, index);
-      }
-      get parent() {
-        return this._parent || this.context.parent.nextSignificantParent();
-      }
-      externalSibling(dir) {
-        return this._parent ? null : this.context.parent.nextChild(
-          this.context.index + dir,
-          dir,
-          0,
-          4
-          /* Side.DontCare */
-        );
-      }
-      get nextSibling() {
-        let { buffer } = this.context;
-        let after = buffer.buffer[this.index + 3];
-        if (after < (this._parent ? buffer.buffer[this._parent.index + 3] : buffer.buffer.length))
-          return new _BufferNode(this.context, this._parent, after);
-        return this.externalSibling(1);
-      }
-      get prevSibling() {
-        let { buffer } = this.context;
-        let parentStart = this._parent ? this._parent.index + 4 : 0;
-        if (this.index == parentStart)
-          return this.externalSibling(-1);
-        return new _BufferNode(this.context, this._parent, buffer.findChild(
-          parentStart,
-          this.index,
-          -1,
-          0,
-          4
-          /* Side.DontCare */
-        ));
-      }
-      get tree() {
-        return null;
-      }
-      toTree() {
-        let children = [], positions = [];
-        let { buffer } = this.context;
-        let startI = this.index + 4, endI = buffer.buffer[this.index + 3];
-        if (endI > startI) {
-          let from = buffer.buffer[this.index + 1];
-          children.push(buffer.slice(startI, endI, from));
-          positions.push(0);
-        }
-        return new Tree(this.type, children, positions, this.to - this.from);
-      }
-      /**
-      @internal
-      */
-      toString() {
-        return this.context.buffer.childString(this.index);
-      }
-    };
-    StackIterator = class {
-      constructor(heads, node2) {
-        this.heads = heads;
-        this.node = node2;
-      }
-      get next() {
-        return iterStack(this.heads);
-      }
-    };
-    TreeCursor = class {
-      /**
-      Shorthand for `.type.name`.
-      */
-      get name() {
-        return this.type.name;
-      }
-      /**
-      @internal
-      */
-      constructor(node2, mode = 0) {
-        this.buffer = null;
-        this.stack = [];
-        this.index = 0;
-        this.bufferNode = null;
-        this.mode = mode & ~IterMode.EnterBracketed;
-        if (node2 instanceof TreeNode) {
-          this.yieldNode(node2);
-        } else {
-          this._tree = node2.context.parent;
-          this.buffer = node2.context;
-          for (let n = node2._parent; n; n = n._parent)
-            this.stack.unshift(n.index);
-          this.bufferNode = node2;
-          this.yieldBuf(node2.index);
-        }
-      }
-      yieldNode(node2) {
-        if (!node2)
-          return false;
-        this._tree = node2;
-        this.type = node2.type;
-        this.from = node2.from;
-        this.to = node2.to;
-        return true;
-      }
-      yieldBuf(index, type) {
-        this.index = index;
-        let { start, buffer } = this.buffer;
-        this.type = type || buffer.set.types[buffer.buffer[index]];
-        this.from = start + buffer.buffer[index + 1];
-        this.to = start + buffer.buffer[index + 2];
-        return true;
-      }
-      /**
-      @internal
-      */
-      yield(node2) {
-        if (!node2)
-          return false;
-        if (node2 instanceof TreeNode) {
-          this.buffer = null;
-          return this.yieldNode(node2);
-        }
-        this.buffer = node2.context;
-        return this.yieldBuf(node2.index, node2.type);
-      }
-      /**
-      @internal
-      */
-      toString() {
-        return this.buffer ? this.buffer.buffer.childString(this.index) : this._tree.toString();
-      }
-      /**
-      @internal
-      */
-      enterChild(dir, pos, side) {
-        if (!this.buffer)
-          return this.yield(this._tree.nextChild(dir < 0 ? this._tree._tree.children.length - 1 : 0, dir, pos, side, this.mode));
-        let { buffer } = this.buffer;
-        let index = buffer.findChild(this.index + 4, buffer.buffer[this.index + 3], dir, pos - this.buffer.start, side);
-        if (index < 0)
-          return false;
-        this.stack.push(this.index);
-        return this.yieldBuf(index);
-      }
-      /**
-      Move the cursor to this node's first child. When this returns
-      false, the node has no child, and the cursor has not been moved.
-      */
-      firstChild() {
-        return this.enterChild(
-          1,
-          0,
-          4
-          /* Side.DontCare */
-        );
-      }
-      /**
-      Move the cursor to this node's last child.
-      */
-      lastChild() {
-        return this.enterChild(
-          -1,
-          0,
-          4
-          /* Side.DontCare */
-        );
-      }
-      /**
-      Move the cursor to the first child that ends after `pos`.
-      */
-      childAfter(pos) {
-        return this.enterChild(
-          1,
-          pos,
-          2
-          /* Side.After */
-        );
-      }
-      /**
-      Move to the last child that starts before `pos`.
-      */
-      childBefore(pos) {
-        return this.enterChild(
-          -1,
-          pos,
-          -2
-          /* Side.Before */
-        );
-      }
-      /**
-      Move the cursor to the child around `pos`. If side is -1 the
-      child may end at that position, when 1 it may start there. This
-      will also enter [overlaid](#common.MountedTree.overlay)
-      [mounted](#common.NodeProp^mounted) trees unless `overlays` is
-      set to false.
-      */
-      enter(pos, side, mode = this.mode) {
-        if (!this.buffer)
-          return this.yield(this._tree.enter(pos, side, mode));
-        return mode & IterMode.ExcludeBuffers ? false : this.enterChild(1, pos, side);
-      }
-      /**
-      Move to the node's parent node, if this isn't the top node.
-      */
-      parent() {
-        if (!this.buffer)
-          return this.yieldNode(this.mode & IterMode.IncludeAnonymous ? this._tree._parent : this._tree.parent);
-        if (this.stack.length)
-          return this.yieldBuf(this.stack.pop());
-        let parent = this.mode & IterMode.IncludeAnonymous ? this.buffer.parent : this.buffer.parent.nextSignificantParent();
-        this.buffer = null;
-        return this.yieldNode(parent);
-      }
-      /**
-      @internal
-      */
-      sibling(dir) {
-        if (!this.buffer)
-          return !this._tree._parent ? false : this.yield(this._tree.index < 0 ? null : this._tree._parent.nextChild(this._tree.index + dir, dir, 0, 4, this.mode));
-        let { buffer } = this.buffer, d = this.stack.length - 1;
-        if (dir < 0) {
-          let parentStart = d < 0 ? 0 : this.stack[d] + 4;
-          if (this.index != parentStart)
-            return this.yieldBuf(buffer.findChild(
-              parentStart,
-              this.index,
-              -1,
-              0,
-              4
-              /* Side.DontCare */
-            ));
-        } else {
-          let after = buffer.buffer[this.index + 3];
-          if (after < (d < 0 ? buffer.buffer.length : buffer.buffer[this.stack[d] + 3]))
-            return this.yieldBuf(after);
-        }
-        return d < 0 ? this.yield(this.buffer.parent.nextChild(this.buffer.index + dir, dir, 0, 4, this.mode)) : false;
-      }
-      /**
-      Move to this node's next sibling, if any.
-      */
-      nextSibling() {
-        return this.sibling(1);
-      }
-      /**
-      Move to this node's previous sibling, if any.
-      */
-      prevSibling() {
-        return this.sibling(-1);
-      }
-      atLastNode(dir) {
-        let index, parent, { buffer } = this;
-        if (buffer) {
-          if (dir > 0) {
-            if (this.index < buffer.buffer.buffer.length)
-              return false;
-          } else {
-            for (let i = 0; i < this.index; i++)
-              if (buffer.buffer.buffer[i + 3] < this.index)
-                return false;
-          }
-          ({ index, parent } = buffer);
-        } else {
-          ({ index, _parent: parent } = this._tree);
-        }
-        for (; parent; { index, _parent: parent } = parent) {
-          if (index > -1)
-            for (let i = index + dir, e = dir < 0 ? -1 : parent._tree.children.length; i != e; i += dir) {
-              let child = parent._tree.children[i];
-              if (this.mode & IterMode.IncludeAnonymous || child instanceof TreeBuffer || !child.type.isAnonymous || hasChild(child))
-                return false;
-            }
-        }
-        return true;
-      }
-      move(dir, enter) {
-        if (enter && this.enterChild(
-          dir,
-          0,
-          4
-          /* Side.DontCare */
-        ))
-          return true;
-        for (; ; ) {
-          if (this.sibling(dir))
-            return true;
-          if (this.atLastNode(dir) || !this.parent())
-            return false;
-        }
-      }
-      /**
-      Move to the next node in a
-      [pre-order](https://en.wikipedia.org/wiki/Tree_traversal#Pre-order,_NLR)
-      traversal, going from a node to its first child or, if the
-      current node is empty or `enter` is false, its next sibling or
-      the next sibling of the first parent node that has one.
-      */
-      next(enter = true) {
-        return this.move(1, enter);
-      }
-      /**
-      Move to the next node in a last-to-first pre-order traversal. A
-      node is followed by its last child or, if it has none, its
-      previous sibling or the previous sibling of the first parent
-      node that has one.
-      */
-      prev(enter = true) {
-        return this.move(-1, enter);
-      }
-      /**
-      Move the cursor to the innermost node that covers `pos`. If
-      `side` is -1, it will enter nodes that end at `pos`. If it is 1,
-      it will enter nodes that start at `pos`.
-      */
-      moveTo(pos, side = 0) {
-        while (this.from == this.to || (side < 1 ? this.from >= pos : this.from > pos) || (side > -1 ? this.to <= pos : this.to < pos))
-          if (!this.parent())
-            break;
-        while (this.enterChild(1, pos, side)) {
-        }
-        return this;
-      }
-      /**
-      Get a [syntax node](#common.SyntaxNode) at the cursor's current
-      position.
-      */
-      get node() {
-        if (!this.buffer)
-          return this._tree;
-        let cache = this.bufferNode, result = null, depth = 0;
-        if (cache && cache.context == this.buffer) {
-          scan: for (let index = this.index, d = this.stack.length; d >= 0; ) {
-            for (let c = cache; c; c = c._parent)
-              if (c.index == index) {
-                if (index == this.index)
-                  return c;
-                result = c;
-                depth = d + 1;
-                break scan;
-              }
-            index = this.stack[--d];
-          }
-        }
-        for (let i = depth; i < this.stack.length; i++)
-          result = new BufferNode(this.buffer, result, this.stack[i]);
-        return this.bufferNode = new BufferNode(this.buffer, result, this.index);
-      }
-      /**
-      Get the [tree](#common.Tree) that represents the current node, if
-      any. Will return null when the node is in a [tree
-      buffer](#common.TreeBuffer).
-      */
-      get tree() {
-        return this.buffer ? null : this._tree._tree;
-      }
-      /**
-      Iterate over the current node and all its descendants, calling
-      `enter` when entering a node and `leave`, if given, when leaving
-      one. When `enter` returns `false`, any children of that node are
-      skipped, and `leave` isn't called for it.
-      */
-      iterate(enter, leave) {
-        for (let depth = 0; ; ) {
-          let mustLeave = false;
-          if (this.type.isAnonymous || enter(this) !== false) {
-            if (this.firstChild()) {
-              depth++;
-              continue;
-            }
-            if (!this.type.isAnonymous)
-              mustLeave = true;
-          }
-          for (; ; ) {
-            if (mustLeave && leave)
-              leave(this);
-            mustLeave = this.type.isAnonymous;
-            if (!depth)
-              return;
-            if (this.nextSibling())
-              break;
-            this.parent();
-            depth--;
-            mustLeave = true;
-          }
-        }
-      }
-      /**
-      Test whether the current node matches a given context—a sequence
-      of direct parent node names. Empty strings in the context array
-      are treated as wildcards.
-      */
-      matchContext(context) {
-        if (!this.buffer)
-          return matchNodeContext(this.node.parent, context);
-        let { buffer } = this.buffer, { types } = buffer.set;
-        for (let i = context.length - 1, d = this.stack.length - 1; i >= 0; d--) {
-          if (d < 0)
-            return matchNodeContext(this._tree, context, i);
-          let type = types[buffer.buffer[this.stack[d]]];
-          if (!type.isAnonymous) {
-            if (context[i] && context[i] != type.name)
-              return false;
-            i--;
-          }
-        }
-        return true;
-      }
-    };
-    nodeSizeCache = /* @__PURE__ */ new WeakMap();
-    Parser = class {
-      /**
-      Start a parse, returning a [partial parse](#common.PartialParse)
-      object. [`fragments`](#common.TreeFragment) can be passed in to
-      make the parse incremental.
-      
-      By default, the entire input is parsed. You can pass `ranges`,
-      which should be a sorted array of non-empty, non-overlapping
-      ranges, to parse only those ranges. The tree returned in that
-      case will start at `ranges[0].from`.
-      */
-      startParse(input2, fragments, ranges) {
-        if (typeof input2 == "string")
-          input2 = new StringInput(input2);
-        ranges = !ranges ? [new Range(0, input2.length)] : ranges.length ? ranges.map((r) => new Range(r.from, r.to)) : [new Range(0, 0)];
-        return this.createParse(input2, fragments || [], ranges);
-      }
-      /**
-      Run a full parse, returning the resulting tree.
-      */
-      parse(input2, fragments, ranges) {
-        let parse5 = this.startParse(input2, fragments, ranges);
-        for (; ; ) {
-          let done = parse5.advance();
-          if (done)
-            return done;
-        }
-      }
-    };
-    StringInput = class {
-      constructor(string5) {
-        this.string = string5;
-      }
-      get length() {
-        return this.string.length;
-      }
-      chunk(from) {
-        return this.string.slice(from);
-      }
-      get lineChunks() {
-        return false;
-      }
-      read(from, to) {
-        return this.string.slice(from, to);
-      }
-    };
-    stoppedInner = new NodeProp({ perNode: true });
-  }
-});
-
-// node_modules/@lezer/lr/dist/index.js
-function decodeArray(input2, Type = Uint16Array) {
-  if (typeof input2 != "string")
-    return input2;
-  let array2 = null;
-  for (let pos = 0, out = 0; pos < input2.length; ) {
-    let value = 0;
-    for (; ; ) {
-      let next = input2.charCodeAt(pos++), stop = false;
-      if (next == 126) {
-        value = 65535;
-        break;
-      }
-      if (next >= 92)
-        next--;
-      if (next >= 34)
-        next--;
-      let digit = next - 32;
-      if (digit >= 46) {
-        digit -= 46;
-        stop = true;
-      }
-      value += digit;
-      if (stop)
-        break;
-      value *= 46;
-    }
-    if (array2)
-      array2[out++] = value;
-    else
-      array2 = new Type(value);
-  }
-  return array2;
-}
-function readToken(data, input2, stack, group, precTable, precOffset) {
-  let state = 0, groupMask = 1 << group, { dialect } = stack.p.parser;
-  scan: for (; ; ) {
-    if ((groupMask & data[state]) == 0)
-      break;
-    let accEnd = data[state + 1];
-    for (let i = state + 3; i < accEnd; i += 2)
-      if ((data[i + 1] & groupMask) > 0) {
-        let term = data[i];
-        if (dialect.allows(term) && (input2.token.value == -1 || input2.token.value == term || overrides(term, input2.token.value, precTable, precOffset))) {
-          input2.acceptToken(term);
-          break;
-        }
-      }
-    let next = input2.next, low = 0, high = data[state + 2];
-    if (input2.next < 0 && high > low && data[accEnd + high * 3 - 3] == 65535) {
-      state = data[accEnd + high * 3 - 1];
-      continue scan;
-    }
-    for (; low < high; ) {
-      let mid = low + high >> 1;
-      let index = accEnd + mid + (mid << 1);
-      let from = data[index], to = data[index + 1] || 65536;
-      if (next < from)
-        high = mid;
-      else if (next >= to)
-        low = mid + 1;
-      else {
-        state = data[index + 2];
-        input2.advance();
-        continue scan;
-      }
-    }
-    break;
-  }
-}
-function findOffset(data, start, term) {
-  for (let i = start, next; (next = data[i]) != 65535; i++)
-    if (next == term)
-      return i - start;
-  return -1;
-}
-function overrides(token, prev, tableData, tableOffset) {
-  let iPrev = findOffset(tableData, tableOffset, prev);
-  return iPrev < 0 || findOffset(tableData, tableOffset, token) < iPrev;
-}
-function cutAt(tree, pos, side) {
-  let cursor = tree.cursor(IterMode.IncludeAnonymous);
-  cursor.moveTo(pos);
-  for (; ; ) {
-    if (!(side < 0 ? cursor.childBefore(pos) : cursor.childAfter(pos)))
-      for (; ; ) {
-        if ((side < 0 ? cursor.to < pos : cursor.from > pos) && !cursor.type.isError)
-          return side < 0 ? Math.max(0, Math.min(
-            cursor.to - 1,
-            pos - 25
-            /* Lookahead.Margin */
-          )) : Math.min(tree.length, Math.max(
-            cursor.from + 1,
-            pos + 25
-            /* Lookahead.Margin */
-          ));
-        if (side < 0 ? cursor.prevSibling() : cursor.nextSibling())
-          break;
-        if (!cursor.parent())
-          return side < 0 ? 0 : tree.length;
-      }
-  }
-}
-function pushStackDedup(stack, newStacks) {
-  for (let i = 0; i < newStacks.length; i++) {
-    let other = newStacks[i];
-    if (other.pos == stack.pos && other.sameState(stack)) {
-      if (newStacks[i].score < stack.score)
-        newStacks[i] = stack;
-      return;
-    }
-  }
-  newStacks.push(stack);
-}
-function pair(data, off) {
-  return data[off] | data[off + 1] << 16;
-}
-function findFinished(stacks) {
-  let best = null;
-  for (let stack of stacks) {
-    let stopped = stack.p.stoppedAt;
-    if ((stack.pos == stack.p.stream.end || stopped != null && stack.pos > stopped) && stack.p.parser.stateFlag(
-      stack.state,
-      2
-      /* StateFlag.Accepting */
-    ) && (!best || best.score < stack.score))
-      best = stack;
-  }
-  return best;
-}
-function getSpecializer(spec) {
-  if (spec.external) {
-    let mask = spec.extend ? 1 : 0;
-    return (value, stack) => spec.external(value, stack) << 1 | mask;
-  }
-  return spec.get;
-}
-var Stack, StackContext, SimulatedStack, StackBufferCursor, CachedToken, nullToken, InputStream, TokenGroup, LocalTokenGroup, verbose, stackIDs, FragmentCursor, TokenCache, Parse, Dialect, LRParser;
-var init_dist4 = __esm({
-  "node_modules/@lezer/lr/dist/index.js"() {
-    init_dist3();
-    Stack = class _Stack {
-      /**
-      @internal
-      */
-      constructor(p, stack, state, reducePos, pos, score, buffer, bufferBase, curContext, lookAhead = 0, parent) {
-        this.p = p;
-        this.stack = stack;
-        this.state = state;
-        this.reducePos = reducePos;
-        this.pos = pos;
-        this.score = score;
-        this.buffer = buffer;
-        this.bufferBase = bufferBase;
-        this.curContext = curContext;
-        this.lookAhead = lookAhead;
-        this.parent = parent;
-      }
-      /**
-      @internal
-      */
-      toString() {
-        return `[${this.stack.filter((_, i) => i % 3 == 0).concat(this.state)}]@${this.pos}${this.score ? "!" + this.score : ""}`;
-      }
-      // Start an empty stack
-      /**
-      @internal
-      */
-      static start(p, state, pos = 0) {
-        let cx = p.parser.context;
-        return new _Stack(p, [], state, pos, pos, 0, [], 0, cx ? new StackContext(cx, cx.start) : null, 0, null);
-      }
-      /**
-      The stack's current [context](#lr.ContextTracker) value, if
-      any. Its type will depend on the context tracker's type
-      parameter, or it will be `null` if there is no context
-      tracker.
-      */
-      get context() {
-        return this.curContext ? this.curContext.context : null;
-      }
-      // Push a state onto the stack, tracking its start position as well
-      // as the buffer base at that point.
-      /**
-      @internal
-      */
-      pushState(state, start) {
-        this.stack.push(this.state, start, this.bufferBase + this.buffer.length);
-        this.state = state;
-      }
-      // Apply a reduce action
-      /**
-      @internal
-      */
-      reduce(action) {
-        var _a3;
-        let depth = action >> 19, type = action & 65535;
-        let { parser: parser3 } = this.p;
-        let lookaheadRecord = this.reducePos < this.pos - 25 && this.setLookAhead(this.pos);
-        let dPrec = parser3.dynamicPrecedence(type);
-        if (dPrec)
-          this.score += dPrec;
-        if (depth == 0) {
-          if (type < parser3.minRepeatTerm && this.reducePos < this.pos)
-            this.reducePos = this.pos;
-          this.pushState(parser3.getGoto(this.state, type, true), this.reducePos);
-          if (type < parser3.minRepeatTerm)
-            this.storeNode(type, this.reducePos, this.reducePos, lookaheadRecord ? 8 : 4, true);
-          this.reduceContext(type, this.reducePos);
-          return;
-        }
-        let base = this.stack.length - (depth - 1) * 3 - (action & 262144 ? 6 : 0);
-        let start = base ? this.stack[base - 2] : this.p.ranges[0].from;
-        if (type < parser3.minRepeatTerm && start == this.reducePos && this.reducePos < this.pos)
-          this.reducePos = this.pos;
-        let size = this.reducePos - start;
-        if (size >= 2e3 && !((_a3 = this.p.parser.nodeSet.types[type]) === null || _a3 === void 0 ? void 0 : _a3.isAnonymous)) {
-          if (start == this.p.lastBigReductionStart) {
-            this.p.bigReductionCount++;
-            this.p.lastBigReductionSize = size;
-          } else if (this.p.lastBigReductionSize < size) {
-            this.p.bigReductionCount = 1;
-            this.p.lastBigReductionStart = start;
-            this.p.lastBigReductionSize = size;
-          }
-        }
-        let bufferBase = base ? this.stack[base - 1] : 0, count = this.bufferBase + this.buffer.length - bufferBase;
-        if (type < parser3.minRepeatTerm || action & 131072) {
-          let pos = parser3.stateFlag(
-            this.state,
-            1
-            /* StateFlag.Skipped */
-          ) ? this.pos : this.reducePos;
-          this.storeNode(type, start, pos, count + 4, true);
-        }
-        if (action & 262144) {
-          this.state = this.stack[base];
-        } else {
-          let baseStateID = this.stack[base - 3];
-          this.state = parser3.getGoto(baseStateID, type, true);
-        }
-        while (this.stack.length > base)
-          this.stack.pop();
-        this.reduceContext(type, start);
-      }
-      // Shift a value into the buffer
-      /**
-      @internal
-      */
-      storeNode(term, start, end, size = 4, mustSink = false) {
-        if (term == 0 && (!this.stack.length || this.stack[this.stack.length - 1] < this.buffer.length + this.bufferBase)) {
-          let top = this.buffer.length;
-          if (top > 0 && this.buffer[top - 4] == 0 && this.buffer[top - 1] > -1) {
-            if (start == end)
-              return;
-            if (this.buffer[top - 2] >= start) {
-              this.buffer[top - 2] = end;
-              return;
-            }
-          }
-        }
-        if (!mustSink || this.pos == end) {
-          this.buffer.push(term, start, end, size);
-        } else {
-          let index = this.buffer.length;
-          if (index > 0 && (this.buffer[index - 4] != 0 || this.buffer[index - 1] < 0)) {
-            let mustMove = false;
-            for (let scan = index; scan > 0 && this.buffer[scan - 2] > end; scan -= 4) {
-              if (this.buffer[scan - 1] >= 0) {
-                mustMove = true;
-                break;
-              }
-            }
-            if (mustMove)
-              while (index > 0 && this.buffer[index - 2] > end) {
-                this.buffer[index] = this.buffer[index - 4];
-                this.buffer[index + 1] = this.buffer[index - 3];
-                this.buffer[index + 2] = this.buffer[index - 2];
-                this.buffer[index + 3] = this.buffer[index - 1];
-                index -= 4;
-                if (size > 4)
-                  size -= 4;
-              }
-          }
-          this.buffer[index] = term;
-          this.buffer[index + 1] = start;
-          this.buffer[index + 2] = end;
-          this.buffer[index + 3] = size;
-        }
-      }
-      // Apply a shift action
-      /**
-      @internal
-      */
-      shift(action, type, start, end) {
-        if (action & 131072) {
-          this.pushState(action & 65535, this.pos);
-        } else if ((action & 262144) == 0) {
-          let nextState = action, { parser: parser3 } = this.p;
-          this.pos = end;
-          let skipped = parser3.stateFlag(
-            nextState,
-            1
-            /* StateFlag.Skipped */
-          );
-          if (!skipped && (end > start || type <= parser3.maxNode))
-            this.reducePos = end;
-          this.pushState(nextState, skipped ? start : Math.min(start, this.reducePos));
-          this.shiftContext(type, start);
-          if (type <= parser3.maxNode)
-            this.buffer.push(type, start, end, 4);
-        } else {
-          this.pos = end;
-          this.shiftContext(type, start);
-          if (type <= this.p.parser.maxNode)
-            this.buffer.push(type, start, end, 4);
-        }
-      }
-      // Apply an action
-      /**
-      @internal
-      */
-      apply(action, next, nextStart, nextEnd) {
-        if (action & 65536)
-          this.reduce(action);
-        else
-          this.shift(action, next, nextStart, nextEnd);
-      }
-      // Add a prebuilt (reused) node into the buffer.
-      /**
-      @internal
-      */
-      useNode(value, next) {
-        let index = this.p.reused.length - 1;
-        if (index < 0 || this.p.reused[index] != value) {
-          this.p.reused.push(value);
-          index++;
-        }
-        let start = this.pos;
-        this.reducePos = this.pos = start + value.length;
-        this.pushState(next, start);
-        this.buffer.push(
-          index,
-          start,
-          this.reducePos,
-          -1
-          /* size == -1 means this is a reused value */
-        );
-        if (this.curContext)
-          this.updateContext(this.curContext.tracker.reuse(this.curContext.context, value, this, this.p.stream.reset(this.pos - value.length)));
-      }
-      // Split the stack. Due to the buffer sharing and the fact
-      // that `this.stack` tends to stay quite shallow, this isn't very
-      // expensive.
-      /**
-      @internal
-      */
-      split() {
-        let parent = this;
-        let off = parent.buffer.length;
-        if (off && parent.buffer[off - 4] == 0)
-          off -= 4;
-        while (off > 0 && parent.buffer[off - 2] > parent.reducePos)
-          off -= 4;
-        let buffer = parent.buffer.slice(off), base = parent.bufferBase + off;
-        while (parent && base == parent.bufferBase)
-          parent = parent.parent;
-        return new _Stack(this.p, this.stack.slice(), this.state, this.reducePos, this.pos, this.score, buffer, base, this.curContext, this.lookAhead, parent);
-      }
-      // Try to recover from an error by 'deleting' (ignoring) one token.
-      /**
-      @internal
-      */
-      recoverByDelete(next, nextEnd) {
-        let isNode = next <= this.p.parser.maxNode;
-        if (isNode)
-          this.storeNode(next, this.pos, nextEnd, 4);
-        this.storeNode(0, this.pos, nextEnd, isNode ? 8 : 4);
-        this.pos = this.reducePos = nextEnd;
-        this.score -= 190;
-      }
-      /**
-      Check if the given term would be able to be shifted (optionally
-      after some reductions) on this stack. This can be useful for
-      external tokenizers that want to make sure they only provide a
-      given token when it applies.
-      */
-      canShift(term) {
-        for (let sim = new SimulatedStack(this); ; ) {
-          let action = this.p.parser.stateSlot(
-            sim.state,
-            4
-            /* ParseState.DefaultReduce */
-          ) || this.p.parser.hasAction(sim.state, term);
-          if (action == 0)
-            return false;
-          if ((action & 65536) == 0)
-            return true;
-          sim.reduce(action);
-        }
-      }
-      // Apply up to Recover.MaxNext recovery actions that conceptually
-      // inserts some missing token or rule.
-      /**
-      @internal
-      */
-      recoverByInsert(next) {
-        if (this.stack.length >= 300)
-          return [];
-        let nextStates = this.p.parser.nextStates(this.state);
-        if (nextStates.length > 4 << 1 || this.stack.length >= 120) {
-          let best = [];
-          for (let i = 0, s; i < nextStates.length; i += 2) {
-            if ((s = nextStates[i + 1]) != this.state && this.p.parser.hasAction(s, next))
-              best.push(nextStates[i], s);
-          }
-          if (this.stack.length < 120)
-            for (let i = 0; best.length < 4 << 1 && i < nextStates.length; i += 2) {
-              let s = nextStates[i + 1];
-              if (!best.some((v, i2) => i2 & 1 && v == s))
-                best.push(nextStates[i], s);
-            }
-          nextStates = best;
-        }
-        let result = [];
-        for (let i = 0; i < nextStates.length && result.length < 4; i += 2) {
-          let s = nextStates[i + 1];
-          if (s == this.state)
-            continue;
-          let stack = this.split();
-          stack.pushState(s, this.pos);
-          stack.storeNode(0, stack.pos, stack.pos, 4, true);
-          stack.shiftContext(nextStates[i], this.pos);
-          stack.reducePos = this.pos;
-          stack.score -= 200;
-          result.push(stack);
-        }
-        return result;
-      }
-      // Force a reduce, if possible. Return false if that can't
-      // be done.
-      /**
-      @internal
-      */
-      forceReduce() {
-        let { parser: parser3 } = this.p;
-        let reduce = parser3.stateSlot(
-          this.state,
-          5
-          /* ParseState.ForcedReduce */
-        );
-        if ((reduce & 65536) == 0)
-          return false;
-        if (!parser3.validAction(this.state, reduce)) {
-          let depth = reduce >> 19, term = reduce & 65535;
-          let target = this.stack.length - depth * 3;
-          if (target < 0 || parser3.getGoto(this.stack[target], term, false) < 0) {
-            let backup = this.findForcedReduction();
-            if (backup == null)
-              return false;
-            reduce = backup;
-          }
-          this.storeNode(0, this.pos, this.pos, 4, true);
-          this.score -= 100;
-        }
-        this.reducePos = this.pos;
-        this.reduce(reduce);
-        return true;
-      }
-      /**
-      Try to scan through the automaton to find some kind of reduction
-      that can be applied. Used when the regular ForcedReduce field
-      isn't a valid action. @internal
-      */
-      findForcedReduction() {
-        let { parser: parser3 } = this.p, seen = [];
-        let explore = (state, depth) => {
-          if (seen.includes(state))
-            return;
-          seen.push(state);
-          return parser3.allActions(state, (action) => {
-            if (action & (262144 | 131072)) ;
-            else if (action & 65536) {
-              let rDepth = (action >> 19) - depth;
-              if (rDepth > 1) {
-                let term = action & 65535, target = this.stack.length - rDepth * 3;
-                if (target >= 0 && parser3.getGoto(this.stack[target], term, false) >= 0)
-                  return rDepth << 19 | 65536 | term;
-              }
-            } else {
-              let found = explore(action, depth + 1);
-              if (found != null)
-                return found;
-            }
-          });
-        };
-        return explore(this.state, 0);
-      }
-      /**
-      @internal
-      */
-      forceAll() {
-        while (!this.p.parser.stateFlag(
-          this.state,
-          2
-          /* StateFlag.Accepting */
-        )) {
-          if (!this.forceReduce()) {
-            this.storeNode(0, this.pos, this.pos, 4, true);
-            break;
-          }
-        }
-        return this;
-      }
-      /**
-      Check whether this state has no further actions (assumed to be a direct descendant of the
-      top state, since any other states must be able to continue
-      somehow). @internal
-      */
-      get deadEnd() {
-        if (this.stack.length != 3)
-          return false;
-        let { parser: parser3 } = this.p;
-        return parser3.data[parser3.stateSlot(
-          this.state,
-          1
-          /* ParseState.Actions */
-        )] == 65535 && !parser3.stateSlot(
-          this.state,
-          4
-          /* ParseState.DefaultReduce */
-        );
-      }
-      /**
-      Restart the stack (put it back in its start state). Only safe
-      when this.stack.length == 3 (state is directly below the top
-      state). @internal
-      */
-      restart() {
-        this.storeNode(0, this.pos, this.pos, 4, true);
-        this.state = this.stack[0];
-        this.stack.length = 0;
-      }
-      /**
-      @internal
-      */
-      sameState(other) {
-        if (this.state != other.state || this.stack.length != other.stack.length)
-          return false;
-        for (let i = 0; i < this.stack.length; i += 3)
-          if (this.stack[i] != other.stack[i])
-            return false;
-        return true;
-      }
-      /**
-      Get the parser used by this stack.
-      */
-      get parser() {
-        return this.p.parser;
-      }
-      /**
-      Test whether a given dialect (by numeric ID, as exported from
-      the terms file) is enabled.
-      */
-      dialectEnabled(dialectID) {
-        return this.p.parser.dialect.flags[dialectID];
-      }
-      shiftContext(term, start) {
-        if (this.curContext)
-          this.updateContext(this.curContext.tracker.shift(this.curContext.context, term, this, this.p.stream.reset(start)));
-      }
-      reduceContext(term, start) {
-        if (this.curContext)
-          this.updateContext(this.curContext.tracker.reduce(this.curContext.context, term, this, this.p.stream.reset(start)));
-      }
-      /**
-      @internal
-      */
-      emitContext() {
-        let last = this.buffer.length - 1;
-        if (last < 0 || this.buffer[last] != -3)
-          this.buffer.push(this.curContext.hash, this.pos, this.pos, -3);
-      }
-      /**
-      @internal
-      */
-      emitLookAhead() {
-        let last = this.buffer.length - 1;
-        if (last < 0 || this.buffer[last] != -4)
-          this.buffer.push(this.lookAhead, this.pos, this.pos, -4);
-      }
-      updateContext(context) {
-        if (context != this.curContext.context) {
-          let newCx = new StackContext(this.curContext.tracker, context);
-          if (newCx.hash != this.curContext.hash)
-            this.emitContext();
-          this.curContext = newCx;
-        }
-      }
-      /**
-      @internal
-      */
-      setLookAhead(lookAhead) {
-        if (lookAhead <= this.lookAhead)
-          return false;
-        this.emitLookAhead();
-        this.lookAhead = lookAhead;
-        return true;
-      }
-      /**
-      @internal
-      */
-      close() {
-        if (this.curContext && this.curContext.tracker.strict)
-          this.emitContext();
-        if (this.lookAhead > 0)
-          this.emitLookAhead();
-      }
-    };
-    StackContext = class {
-      constructor(tracker, context) {
-        this.tracker = tracker;
-        this.context = context;
-        this.hash = tracker.strict ? tracker.hash(context) : 0;
-      }
-    };
-    SimulatedStack = class {
-      constructor(start) {
-        this.start = start;
-        this.state = start.state;
-        this.stack = start.stack;
-        this.base = this.stack.length;
-      }
-      reduce(action) {
-        let term = action & 65535, depth = action >> 19;
-        if (depth == 0) {
-          if (this.stack == this.start.stack)
-            this.stack = this.stack.slice();
-          this.stack.push(this.state, 0, 0);
-          this.base += 3;
-        } else {
-          this.base -= (depth - 1) * 3;
-        }
-        let goto = this.start.p.parser.getGoto(this.stack[this.base - 3], term, true);
-        this.state = goto;
-      }
-    };
-    StackBufferCursor = class _StackBufferCursor {
-      constructor(stack, pos, index) {
-        this.stack = stack;
-        this.pos = pos;
-        this.index = index;
-        this.buffer = stack.buffer;
-        if (this.index == 0)
-          this.maybeNext();
-      }
-      static create(stack, pos = stack.bufferBase + stack.buffer.length) {
-        return new _StackBufferCursor(stack, pos, pos - stack.bufferBase);
-      }
-      maybeNext() {
-        let next = this.stack.parent;
-        if (next != null) {
-          this.index = this.stack.bufferBase - next.bufferBase;
-          this.stack = next;
-          this.buffer = next.buffer;
-        }
-      }
-      get id() {
-        return this.buffer[this.index - 4];
-      }
-      get start() {
-        return this.buffer[this.index - 3];
-      }
-      get end() {
-        return this.buffer[this.index - 2];
-      }
-      get size() {
-        return this.buffer[this.index - 1];
-      }
-      next() {
-        this.index -= 4;
-        this.pos -= 4;
-        if (this.index == 0)
-          this.maybeNext();
-      }
-      fork() {
-        return new _StackBufferCursor(this.stack, this.pos, this.index);
-      }
-    };
-    CachedToken = class {
-      constructor() {
-        this.start = -1;
-        this.value = -1;
-        this.end = -1;
-        this.extended = -1;
-        this.lookAhead = 0;
-        this.mask = 0;
-        this.context = 0;
-      }
-    };
-    nullToken = new CachedToken();
-    InputStream = class {
-      /**
-      @internal
-      */
-      constructor(input2, ranges) {
-        this.input = input2;
-        this.ranges = ranges;
-        this.chunk = "";
-        this.chunkOff = 0;
-        this.chunk2 = "";
-        this.chunk2Pos = 0;
-        this.next = -1;
-        this.token = nullToken;
-        this.rangeIndex = 0;
-        this.pos = this.chunkPos = ranges[0].from;
-        this.range = ranges[0];
-        this.end = ranges[ranges.length - 1].to;
-        this.readNext();
-      }
-      /**
-      @internal
-      */
-      resolveOffset(offset, assoc) {
-        let range = this.range, index = this.rangeIndex;
-        let pos = this.pos + offset;
-        while (pos < range.from) {
-          if (!index)
-            return null;
-          let next = this.ranges[--index];
-          pos -= range.from - next.to;
-          range = next;
-        }
-        while (assoc < 0 ? pos > range.to : pos >= range.to) {
-          if (index == this.ranges.length - 1)
-            return null;
-          let next = this.ranges[++index];
-          pos += next.from - range.to;
-          range = next;
-        }
-        return pos;
-      }
-      /**
-      @internal
-      */
-      clipPos(pos) {
-        if (pos >= this.range.from && pos < this.range.to)
-          return pos;
-        for (let range of this.ranges)
-          if (range.to > pos)
-            return Math.max(pos, range.from);
-        return this.end;
-      }
-      /**
-      Look at a code unit near the stream position. `.peek(0)` equals
-      `.next`, `.peek(-1)` gives you the previous character, and so
-      on.
-      
-      Note that looking around during tokenizing creates dependencies
-      on potentially far-away content, which may reduce the
-      effectiveness incremental parsing—when looking forward—or even
-      cause invalid reparses when looking backward more than 25 code
-      units, since the library does not track lookbehind.
-      */
-      peek(offset) {
-        let idx = this.chunkOff + offset, pos, result;
-        if (idx >= 0 && idx < this.chunk.length) {
-          pos = this.pos + offset;
-          result = this.chunk.charCodeAt(idx);
-        } else {
-          let resolved = this.resolveOffset(offset, 1);
-          if (resolved == null)
-            return -1;
-          pos = resolved;
-          if (pos >= this.chunk2Pos && pos < this.chunk2Pos + this.chunk2.length) {
-            result = this.chunk2.charCodeAt(pos - this.chunk2Pos);
-          } else {
-            let i = this.rangeIndex, range = this.range;
-            while (range.to <= pos)
-              range = this.ranges[++i];
-            this.chunk2 = this.input.chunk(this.chunk2Pos = pos);
-            if (pos + this.chunk2.length > range.to)
-              this.chunk2 = this.chunk2.slice(0, range.to - pos);
-            result = this.chunk2.charCodeAt(0);
-          }
-        }
-        if (pos >= this.token.lookAhead)
-          this.token.lookAhead = pos + 1;
-        return result;
-      }
-      /**
-      Accept a token. By default, the end of the token is set to the
-      current stream position, but you can pass an offset (relative to
-      the stream position) to change that.
-      */
-      acceptToken(token, endOffset = 0) {
-        let end = endOffset ? this.resolveOffset(endOffset, -1) : this.pos;
-        if (end == null || end < this.token.start)
-          throw new RangeError("Token end out of bounds");
-        this.token.value = token;
-        this.token.end = end;
-      }
-      /**
-      Accept a token ending at a specific given position.
-      */
-      acceptTokenTo(token, endPos) {
-        this.token.value = token;
-        this.token.end = endPos;
-      }
-      getChunk() {
-        if (this.pos >= this.chunk2Pos && this.pos < this.chunk2Pos + this.chunk2.length) {
-          let { chunk: chunk2, chunkPos } = this;
-          this.chunk = this.chunk2;
-          this.chunkPos = this.chunk2Pos;
-          this.chunk2 = chunk2;
-          this.chunk2Pos = chunkPos;
-          this.chunkOff = this.pos - this.chunkPos;
-        } else {
-          this.chunk2 = this.chunk;
-          this.chunk2Pos = this.chunkPos;
-          let nextChunk = this.input.chunk(this.pos);
-          let end = this.pos + nextChunk.length;
-          this.chunk = end > this.range.to ? nextChunk.slice(0, this.range.to - this.pos) : nextChunk;
-          this.chunkPos = this.pos;
-          this.chunkOff = 0;
-        }
-      }
-      readNext() {
-        if (this.chunkOff >= this.chunk.length) {
-          this.getChunk();
-          if (this.chunkOff == this.chunk.length)
-            return this.next = -1;
-        }
-        return this.next = this.chunk.charCodeAt(this.chunkOff);
-      }
-      /**
-      Move the stream forward N (defaults to 1) code units. Returns
-      the new value of [`next`](#lr.InputStream.next).
-      */
-      advance(n = 1) {
-        this.chunkOff += n;
-        while (this.pos + n >= this.range.to) {
-          if (this.rangeIndex == this.ranges.length - 1)
-            return this.setDone();
-          n -= this.range.to - this.pos;
-          this.range = this.ranges[++this.rangeIndex];
-          this.pos = this.range.from;
-        }
-        this.pos += n;
-        if (this.pos >= this.token.lookAhead)
-          this.token.lookAhead = this.pos + 1;
-        return this.readNext();
-      }
-      setDone() {
-        this.pos = this.chunkPos = this.end;
-        this.range = this.ranges[this.rangeIndex = this.ranges.length - 1];
-        this.chunk = "";
-        return this.next = -1;
-      }
-      /**
-      @internal
-      */
-      reset(pos, token) {
-        if (token) {
-          this.token = token;
-          token.start = pos;
-          token.lookAhead = pos + 1;
-          token.value = token.extended = -1;
-        } else {
-          this.token = nullToken;
-        }
-        if (this.pos != pos) {
-          this.pos = pos;
-          if (pos == this.end) {
-            this.setDone();
-            return this;
-          }
-          while (pos < this.range.from)
-            this.range = this.ranges[--this.rangeIndex];
-          while (pos >= this.range.to)
-            this.range = this.ranges[++this.rangeIndex];
-          if (pos >= this.chunkPos && pos < this.chunkPos + this.chunk.length) {
-            this.chunkOff = pos - this.chunkPos;
-          } else {
-            this.chunk = "";
-            this.chunkOff = 0;
-          }
-          this.readNext();
-        }
-        return this;
-      }
-      /**
-      @internal
-      */
-      read(from, to) {
-        if (from >= this.chunkPos && to <= this.chunkPos + this.chunk.length)
-          return this.chunk.slice(from - this.chunkPos, to - this.chunkPos);
-        if (from >= this.chunk2Pos && to <= this.chunk2Pos + this.chunk2.length)
-          return this.chunk2.slice(from - this.chunk2Pos, to - this.chunk2Pos);
-        if (from >= this.range.from && to <= this.range.to)
-          return this.input.read(from, to);
-        let result = "";
-        for (let r of this.ranges) {
-          if (r.from >= to)
-            break;
-          if (r.to > from)
-            result += this.input.read(Math.max(r.from, from), Math.min(r.to, to));
-        }
-        return result;
-      }
-    };
-    TokenGroup = class {
-      constructor(data, id) {
-        this.data = data;
-        this.id = id;
-      }
-      token(input2, stack) {
-        let { parser: parser3 } = stack.p;
-        readToken(this.data, input2, stack, this.id, parser3.data, parser3.tokenPrecTable);
-      }
-    };
-    TokenGroup.prototype.contextual = TokenGroup.prototype.fallback = TokenGroup.prototype.extend = false;
-    LocalTokenGroup = class {
-      constructor(data, precTable, elseToken) {
-        this.precTable = precTable;
-        this.elseToken = elseToken;
-        this.data = typeof data == "string" ? decodeArray(data) : data;
-      }
-      token(input2, stack) {
-        let start = input2.pos, skipped = 0;
-        for (; ; ) {
-          let atEof = input2.next < 0, nextPos = input2.resolveOffset(1, 1);
-          readToken(this.data, input2, stack, 0, this.data, this.precTable);
-          if (input2.token.value > -1)
-            break;
-          if (this.elseToken == null)
-            return;
-          if (!atEof)
-            skipped++;
-          if (nextPos == null)
-            break;
-          input2.reset(nextPos, input2.token);
-        }
-        if (skipped) {
-          input2.reset(start, input2.token);
-          input2.acceptToken(this.elseToken, skipped);
-        }
-      }
-    };
-    LocalTokenGroup.prototype.contextual = TokenGroup.prototype.fallback = TokenGroup.prototype.extend = false;
-    verbose = typeof process != "undefined" && process.env && /\bparse\b/.test(process.env.LOG);
-    stackIDs = null;
-    FragmentCursor = class {
-      constructor(fragments, nodeSet) {
-        this.fragments = fragments;
-        this.nodeSet = nodeSet;
-        this.i = 0;
-        this.fragment = null;
-        this.safeFrom = -1;
-        this.safeTo = -1;
-        this.trees = [];
-        this.start = [];
-        this.index = [];
-        this.nextFragment();
-      }
-      nextFragment() {
-        let fr = this.fragment = this.i == this.fragments.length ? null : this.fragments[this.i++];
-        if (fr) {
-          this.safeFrom = fr.openStart ? cutAt(fr.tree, fr.from + fr.offset, 1) - fr.offset : fr.from;
-          this.safeTo = fr.openEnd ? cutAt(fr.tree, fr.to + fr.offset, -1) - fr.offset : fr.to;
-          while (this.trees.length) {
-            this.trees.pop();
-            this.start.pop();
-            this.index.pop();
-          }
-          this.trees.push(fr.tree);
-          this.start.push(-fr.offset);
-          this.index.push(0);
-          this.nextStart = this.safeFrom;
-        } else {
-          this.nextStart = 1e9;
-        }
-      }
-      // `pos` must be >= any previously given `pos` for this cursor
-      nodeAt(pos) {
-        if (pos < this.nextStart)
-          return null;
-        while (this.fragment && this.safeTo <= pos)
-          this.nextFragment();
-        if (!this.fragment)
-          return null;
-        for (; ; ) {
-          let last = this.trees.length - 1;
-          if (last < 0) {
-            this.nextFragment();
-            return null;
-          }
-          let top = this.trees[last], index = this.index[last];
-          if (index == top.children.length) {
-            this.trees.pop();
-            this.start.pop();
-            this.index.pop();
-            continue;
-          }
-          let next = top.children[index];
-          let start = this.start[last] + top.positions[index];
-          if (start > pos) {
-            this.nextStart = start;
-            return null;
-          }
-          if (next instanceof Tree) {
-            if (start == pos) {
-              if (start < this.safeFrom)
-                return null;
-              let end = start + next.length;
-              if (end <= this.safeTo) {
-                let lookAhead = next.prop(NodeProp.lookAhead);
-                if (!lookAhead || end + lookAhead < this.fragment.to)
-                  return next;
-              }
-            }
-            this.index[last]++;
-            if (start + next.length >= Math.max(this.safeFrom, pos)) {
-              this.trees.push(next);
-              this.start.push(start);
-              this.index.push(0);
-            }
-          } else {
-            this.index[last]++;
-            this.nextStart = start + next.length;
-          }
-        }
-      }
-    };
-    TokenCache = class {
-      constructor(parser3, stream) {
-        this.stream = stream;
-        this.tokens = [];
-        this.mainToken = null;
-        this.actions = [];
-        this.tokens = parser3.tokenizers.map((_) => new CachedToken());
-      }
-      getActions(stack) {
-        let actionIndex = 0;
-        let main = null;
-        let { parser: parser3 } = stack.p, { tokenizers } = parser3;
-        let mask = parser3.stateSlot(
-          stack.state,
-          3
-          /* ParseState.TokenizerMask */
-        );
-        let context = stack.curContext ? stack.curContext.hash : 0;
-        let lookAhead = 0;
-        for (let i = 0; i < tokenizers.length; i++) {
-          if ((1 << i & mask) == 0)
-            continue;
-          let tokenizer = tokenizers[i], token = this.tokens[i];
-          if (main && !tokenizer.fallback)
-            continue;
-          if (tokenizer.contextual || token.start != stack.pos || token.mask != mask || token.context != context) {
-            this.updateCachedToken(token, tokenizer, stack);
-            token.mask = mask;
-            token.context = context;
-          }
-          if (token.lookAhead > token.end + 25)
-            lookAhead = Math.max(token.lookAhead, lookAhead);
-          if (token.value != 0) {
-            let startIndex = actionIndex;
-            if (token.extended > -1)
-              actionIndex = this.addActions(stack, token.extended, token.end, actionIndex);
-            actionIndex = this.addActions(stack, token.value, token.end, actionIndex);
-            if (!tokenizer.extend) {
-              main = token;
-              if (actionIndex > startIndex)
-                break;
-            }
-          }
-        }
-        while (this.actions.length > actionIndex)
-          this.actions.pop();
-        if (lookAhead)
-          stack.setLookAhead(lookAhead);
-        if (!main && stack.pos == this.stream.end) {
-          main = new CachedToken();
-          main.value = stack.p.parser.eofTerm;
-          main.start = main.end = stack.pos;
-          actionIndex = this.addActions(stack, main.value, main.end, actionIndex);
-        }
-        this.mainToken = main;
-        return this.actions;
-      }
-      getMainToken(stack) {
-        if (this.mainToken)
-          return this.mainToken;
-        let main = new CachedToken(), { pos, p } = stack;
-        main.start = pos;
-        main.end = Math.min(pos + 1, p.stream.end);
-        main.value = pos == p.stream.end ? p.parser.eofTerm : 0;
-        return main;
-      }
-      updateCachedToken(token, tokenizer, stack) {
-        let start = this.stream.clipPos(stack.pos);
-        tokenizer.token(this.stream.reset(start, token), stack);
-        if (token.value > -1) {
-          let { parser: parser3 } = stack.p;
-          for (let i = 0; i < parser3.specialized.length; i++)
-            if (parser3.specialized[i] == token.value) {
-              let result = parser3.specializers[i](this.stream.read(token.start, token.end), stack);
-              if (result >= 0 && stack.p.parser.dialect.allows(result >> 1)) {
-                if ((result & 1) == 0)
-                  token.value = result >> 1;
-                else
-                  token.extended = result >> 1;
-                break;
-              }
-            }
-        } else {
-          token.value = 0;
-          token.end = this.stream.clipPos(start + 1);
-        }
-      }
-      putAction(action, token, end, index) {
-        for (let i = 0; i < index; i += 3)
-          if (this.actions[i] == action)
-            return index;
-        this.actions[index++] = action;
-        this.actions[index++] = token;
-        this.actions[index++] = end;
-        return index;
-      }
-      addActions(stack, token, end, index) {
-        let { state } = stack, { parser: parser3 } = stack.p, { data } = parser3;
-        for (let set2 = 0; set2 < 2; set2++) {
-          for (let i = parser3.stateSlot(
-            state,
-            set2 ? 2 : 1
-            /* ParseState.Actions */
-          ); ; i += 3) {
-            if (data[i] == 65535) {
-              if (data[i + 1] == 1) {
-                i = pair(data, i + 2);
-              } else {
-                if (index == 0 && data[i + 1] == 2)
-                  index = this.putAction(pair(data, i + 2), token, end, index);
-                break;
-              }
-            }
-            if (data[i] == token)
-              index = this.putAction(pair(data, i + 1), token, end, index);
-          }
-        }
-        return index;
-      }
-    };
-    Parse = class {
-      constructor(parser3, input2, fragments, ranges) {
-        this.parser = parser3;
-        this.input = input2;
-        this.ranges = ranges;
-        this.recovering = 0;
-        this.nextStackID = 9812;
-        this.minStackPos = 0;
-        this.reused = [];
-        this.stoppedAt = null;
-        this.lastBigReductionStart = -1;
-        this.lastBigReductionSize = 0;
-        this.bigReductionCount = 0;
-        this.stream = new InputStream(input2, ranges);
-        this.tokens = new TokenCache(parser3, this.stream);
-        this.topTerm = parser3.top[1];
-        let { from } = ranges[0];
-        this.stacks = [Stack.start(this, parser3.top[0], from)];
-        this.fragments = fragments.length && this.stream.end - from > parser3.bufferLength * 4 ? new FragmentCursor(fragments, parser3.nodeSet) : null;
-      }
-      get parsedPos() {
-        return this.minStackPos;
-      }
-      // Move the parser forward. This will process all parse stacks at
-      // `this.pos` and try to advance them to a further position. If no
-      // stack for such a position is found, it'll start error-recovery.
-      //
-      // When the parse is finished, this will return a syntax tree. When
-      // not, it returns `null`.
-      advance() {
-        let stacks = this.stacks, pos = this.minStackPos;
-        let newStacks = this.stacks = [];
-        let stopped, stoppedTokens;
-        if (this.bigReductionCount > 300 && stacks.length == 1) {
-          let [s] = stacks;
-          while (s.forceReduce() && s.stack.length && s.stack[s.stack.length - 2] >= this.lastBigReductionStart) {
-          }
-          this.bigReductionCount = this.lastBigReductionSize = 0;
-        }
-        for (let i = 0; i < stacks.length; i++) {
-          let stack = stacks[i];
-          for (; ; ) {
-            this.tokens.mainToken = null;
-            if (stack.pos > pos) {
-              newStacks.push(stack);
-            } else if (this.advanceStack(stack, newStacks, stacks)) {
-              continue;
-            } else {
-              if (!stopped) {
-                stopped = [];
-                stoppedTokens = [];
-              }
-              stopped.push(stack);
-              let tok = this.tokens.getMainToken(stack);
-              stoppedTokens.push(tok.value, tok.end);
-            }
-            break;
-          }
-        }
-        if (!newStacks.length) {
-          let finished = stopped && findFinished(stopped);
-          if (finished) {
-            if (verbose)
-              console.log("Finish with " + this.stackID(finished));
-            return this.stackToTree(finished);
-          }
-          if (this.parser.strict) {
-            if (verbose && stopped)
-              console.log("Stuck with token " + (this.tokens.mainToken ? this.parser.getName(this.tokens.mainToken.value) : "none"));
-            throw new SyntaxError("No parse at " + pos);
-          }
-          if (!this.recovering)
-            this.recovering = 5;
-        }
-        if (this.recovering && stopped) {
-          let finished = this.stoppedAt != null && stopped[0].pos > this.stoppedAt ? stopped[0] : this.runRecovery(stopped, stoppedTokens, newStacks);
-          if (finished) {
-            if (verbose)
-              console.log("Force-finish " + this.stackID(finished));
-            return this.stackToTree(finished.forceAll());
-          }
-        }
-        if (this.recovering) {
-          let maxRemaining = this.recovering == 1 ? 1 : this.recovering * 3;
-          if (newStacks.length > maxRemaining) {
-            newStacks.sort((a, b) => b.score - a.score);
-            while (newStacks.length > maxRemaining)
-              newStacks.pop();
-          }
-          if (newStacks.some((s) => s.reducePos > pos))
-            this.recovering--;
-        } else if (newStacks.length > 1) {
-          outer: for (let i = 0; i < newStacks.length - 1; i++) {
-            let stack = newStacks[i];
-            for (let j = i + 1; j < newStacks.length; j++) {
-              let other = newStacks[j];
-              if (stack.sameState(other) || stack.buffer.length > 500 && other.buffer.length > 500) {
-                if ((stack.score - other.score || stack.buffer.length - other.buffer.length) > 0) {
-                  newStacks.splice(j--, 1);
-                } else {
-                  newStacks.splice(i--, 1);
-                  continue outer;
-                }
-              }
-            }
-          }
-          if (newStacks.length > 12) {
-            newStacks.sort((a, b) => b.score - a.score);
-            newStacks.splice(
-              12,
-              newStacks.length - 12
-              /* Rec.MaxStackCount */
-            );
-          }
-        }
-        this.minStackPos = newStacks[0].pos;
-        for (let i = 1; i < newStacks.length; i++)
-          if (newStacks[i].pos < this.minStackPos)
-            this.minStackPos = newStacks[i].pos;
-        return null;
-      }
-      stopAt(pos) {
-        if (this.stoppedAt != null && this.stoppedAt < pos)
-          throw new RangeError("Can't move stoppedAt forward");
-        this.stoppedAt = pos;
-      }
-      // Returns an updated version of the given stack, or null if the
-      // stack can't advance normally. When `split` and `stacks` are
-      // given, stacks split off by ambiguous operations will be pushed to
-      // `split`, or added to `stacks` if they move `pos` forward.
-      advanceStack(stack, stacks, split) {
-        let start = stack.pos, { parser: parser3 } = this;
-        let base = verbose ? this.stackID(stack) + " -> " : "";
-        if (this.stoppedAt != null && start > this.stoppedAt)
-          return stack.forceReduce() ? stack : null;
-        if (this.fragments) {
-          let strictCx = stack.curContext && stack.curContext.tracker.strict, cxHash = strictCx ? stack.curContext.hash : 0;
-          for (let cached2 = this.fragments.nodeAt(start); cached2; ) {
-            let match = this.parser.nodeSet.types[cached2.type.id] == cached2.type ? parser3.getGoto(stack.state, cached2.type.id) : -1;
-            if (match > -1 && cached2.length && (!strictCx || (cached2.prop(NodeProp.contextHash) || 0) == cxHash)) {
-              stack.useNode(cached2, match);
-              if (verbose)
-                console.log(base + this.stackID(stack) + ` (via reuse of ${parser3.getName(cached2.type.id)})`);
-              return true;
-            }
-            if (!(cached2 instanceof Tree) || cached2.children.length == 0 || cached2.positions[0] > 0)
-              break;
-            let inner = cached2.children[0];
-            if (inner instanceof Tree && cached2.positions[0] == 0)
-              cached2 = inner;
-            else
-              break;
-          }
-        }
-        let defaultReduce = parser3.stateSlot(
-          stack.state,
-          4
-          /* ParseState.DefaultReduce */
-        );
-        if (defaultReduce > 0) {
-          stack.reduce(defaultReduce);
-          if (verbose)
-            console.log(base + this.stackID(stack) + ` (via always-reduce ${parser3.getName(
-              defaultReduce & 65535
-              /* Action.ValueMask */
-            )})`);
-          return true;
-        }
-        if (stack.stack.length >= 8400) {
-          while (stack.stack.length > 6e3 && stack.forceReduce()) {
-          }
-        }
-        let actions = this.tokens.getActions(stack);
-        for (let i = 0; i < actions.length; ) {
-          let action = actions[i++], term = actions[i++], end = actions[i++];
-          let last = i == actions.length || !split;
-          let localStack = last ? stack : stack.split();
-          let main = this.tokens.mainToken;
-          localStack.apply(action, term, main ? main.start : localStack.pos, end);
-          if (verbose)
-            console.log(base + this.stackID(localStack) + ` (via ${(action & 65536) == 0 ? "shift" : `reduce of ${parser3.getName(
-              action & 65535
-              /* Action.ValueMask */
-            )}`} for ${parser3.getName(term)} @ ${start}${localStack == stack ? "" : ", split"})`);
-          if (last)
-            return true;
-          else if (localStack.pos > start)
-            stacks.push(localStack);
-          else
-            split.push(localStack);
-        }
-        return false;
-      }
-      // Advance a given stack forward as far as it will go. Returns the
-      // (possibly updated) stack if it got stuck, or null if it moved
-      // forward and was given to `pushStackDedup`.
-      advanceFully(stack, newStacks) {
-        let pos = stack.pos;
-        for (; ; ) {
-          if (!this.advanceStack(stack, null, null))
-            return false;
-          if (stack.pos > pos) {
-            pushStackDedup(stack, newStacks);
-            return true;
-          }
-        }
-      }
-      runRecovery(stacks, tokens, newStacks) {
-        let finished = null, restarted = false;
-        for (let i = 0; i < stacks.length; i++) {
-          let stack = stacks[i], token = tokens[i << 1], tokenEnd = tokens[(i << 1) + 1];
-          let base = verbose ? this.stackID(stack) + " -> " : "";
-          if (stack.deadEnd) {
-            if (restarted)
-              continue;
-            restarted = true;
-            stack.restart();
-            if (verbose)
-              console.log(base + this.stackID(stack) + " (restarted)");
-            let done = this.advanceFully(stack, newStacks);
-            if (done)
-              continue;
-          }
-          let force = stack.split(), forceBase = base;
-          for (let j = 0; j < 10 && force.forceReduce(); j++) {
-            if (verbose)
-              console.log(forceBase + this.stackID(force) + " (via force-reduce)");
-            let done = this.advanceFully(force, newStacks);
-            if (done)
-              break;
-            if (verbose)
-              forceBase = this.stackID(force) + " -> ";
-          }
-          for (let insert of stack.recoverByInsert(token)) {
-            if (verbose)
-              console.log(base + this.stackID(insert) + " (via recover-insert)");
-            this.advanceFully(insert, newStacks);
-          }
-          if (this.stream.end > stack.pos) {
-            if (tokenEnd == stack.pos) {
-              tokenEnd++;
-              token = 0;
-            }
-            stack.recoverByDelete(token, tokenEnd);
-            if (verbose)
-              console.log(base + this.stackID(stack) + ` (via recover-delete ${this.parser.getName(token)})`);
-            pushStackDedup(stack, newStacks);
-          } else if (!finished || finished.score < force.score) {
-            finished = force;
-          }
-        }
-        return finished;
-      }
-      // Convert the stack's buffer to a syntax tree.
-      stackToTree(stack) {
-        stack.close();
-        return Tree.build({
-          buffer: StackBufferCursor.create(stack),
-          nodeSet: this.parser.nodeSet,
-          topID: this.topTerm,
-          maxBufferLength: this.parser.bufferLength,
-          reused: this.reused,
-          start: this.ranges[0].from,
-          length: stack.pos - this.ranges[0].from,
-          minRepeatType: this.parser.minRepeatTerm
-        });
-      }
-      stackID(stack) {
-        let id = (stackIDs || (stackIDs = /* @__PURE__ */ new WeakMap())).get(stack);
-        if (!id)
-          stackIDs.set(stack, id = String.fromCodePoint(this.nextStackID++));
-        return id + stack;
-      }
-    };
-    Dialect = class {
-      constructor(source, flags, disabled) {
-        this.source = source;
-        this.flags = flags;
-        this.disabled = disabled;
-      }
-      allows(term) {
-        return !this.disabled || this.disabled[term] == 0;
-      }
-    };
-    LRParser = class _LRParser extends Parser {
-      /**
-      @internal
-      */
-      constructor(spec) {
-        super();
-        this.wrappers = [];
-        if (spec.version != 14)
-          throw new RangeError(`Parser version (${spec.version}) doesn't match runtime version (${14})`);
-        let nodeNames = spec.nodeNames.split(" ");
-        this.minRepeatTerm = nodeNames.length;
-        for (let i = 0; i < spec.repeatNodeCount; i++)
-          nodeNames.push("");
-        let topTerms = Object.keys(spec.topRules).map((r) => spec.topRules[r][1]);
-        let nodeProps = [];
-        for (let i = 0; i < nodeNames.length; i++)
-          nodeProps.push([]);
-        function setProp(nodeID, prop, value) {
-          nodeProps[nodeID].push([prop, prop.deserialize(String(value))]);
-        }
-        if (spec.nodeProps)
-          for (let propSpec of spec.nodeProps) {
-            let prop = propSpec[0];
-            if (typeof prop == "string")
-              prop = NodeProp[prop];
-            for (let i = 1; i < propSpec.length; ) {
-              let next = propSpec[i++];
-              if (next >= 0) {
-                setProp(next, prop, propSpec[i++]);
-              } else {
-                let value = propSpec[i + -next];
-                for (let j = -next; j > 0; j--)
-                  setProp(propSpec[i++], prop, value);
-                i++;
-              }
-            }
-          }
-        this.nodeSet = new NodeSet(nodeNames.map((name2, i) => NodeType.define({
-          name: i >= this.minRepeatTerm ? void 0 : name2,
-          id: i,
-          props: nodeProps[i],
-          top: topTerms.indexOf(i) > -1,
-          error: i == 0,
-          skipped: spec.skippedNodes && spec.skippedNodes.indexOf(i) > -1
-        })));
-        if (spec.propSources)
-          this.nodeSet = this.nodeSet.extend(...spec.propSources);
-        this.strict = false;
-        this.bufferLength = DefaultBufferLength;
-        let tokenArray = decodeArray(spec.tokenData);
-        this.context = spec.context;
-        this.specializerSpecs = spec.specialized || [];
-        this.specialized = new Uint16Array(this.specializerSpecs.length);
-        for (let i = 0; i < this.specializerSpecs.length; i++)
-          this.specialized[i] = this.specializerSpecs[i].term;
-        this.specializers = this.specializerSpecs.map(getSpecializer);
-        this.states = decodeArray(spec.states, Uint32Array);
-        this.data = decodeArray(spec.stateData);
-        this.goto = decodeArray(spec.goto);
-        this.maxTerm = spec.maxTerm;
-        this.tokenizers = spec.tokenizers.map((value) => typeof value == "number" ? new TokenGroup(tokenArray, value) : value);
-        this.topRules = spec.topRules;
-        this.dialects = spec.dialects || {};
-        this.dynamicPrecedences = spec.dynamicPrecedences || null;
-        this.tokenPrecTable = spec.tokenPrec;
-        this.termNames = spec.termNames || null;
-        this.maxNode = this.nodeSet.types.length - 1;
-        this.dialect = this.parseDialect();
-        this.top = this.topRules[Object.keys(this.topRules)[0]];
-      }
-      createParse(input2, fragments, ranges) {
-        let parse5 = new Parse(this, input2, fragments, ranges);
-        for (let w of this.wrappers)
-          parse5 = w(parse5, input2, fragments, ranges);
-        return parse5;
-      }
-      /**
-      Get a goto table entry @internal
-      */
-      getGoto(state, term, loose = false) {
-        let table = this.goto;
-        if (term >= table[0])
-          return -1;
-        for (let pos = table[term + 1]; ; ) {
-          let groupTag = table[pos++], last = groupTag & 1;
-          let target = table[pos++];
-          if (last && loose)
-            return target;
-          for (let end = pos + (groupTag >> 1); pos < end; pos++)
-            if (table[pos] == state)
-              return target;
-          if (last)
-            return -1;
-        }
-      }
-      /**
-      Check if this state has an action for a given terminal @internal
-      */
-      hasAction(state, terminal) {
-        let data = this.data;
-        for (let set2 = 0; set2 < 2; set2++) {
-          for (let i = this.stateSlot(
-            state,
-            set2 ? 2 : 1
-            /* ParseState.Actions */
-          ), next; ; i += 3) {
-            if ((next = data[i]) == 65535) {
-              if (data[i + 1] == 1)
-                next = data[i = pair(data, i + 2)];
-              else if (data[i + 1] == 2)
-                return pair(data, i + 2);
-              else
-                break;
-            }
-            if (next == terminal || next == 0)
-              return pair(data, i + 1);
-          }
-        }
-        return 0;
-      }
-      /**
-      @internal
-      */
-      stateSlot(state, slot) {
-        return this.states[state * 6 + slot];
-      }
-      /**
-      @internal
-      */
-      stateFlag(state, flag) {
-        return (this.stateSlot(
-          state,
-          0
-          /* ParseState.Flags */
-        ) & flag) > 0;
-      }
-      /**
-      @internal
-      */
-      validAction(state, action) {
-        return !!this.allActions(state, (a) => a == action ? true : null);
-      }
-      /**
-      @internal
-      */
-      allActions(state, action) {
-        let deflt = this.stateSlot(
-          state,
-          4
-          /* ParseState.DefaultReduce */
-        );
-        let result = deflt ? action(deflt) : void 0;
-        for (let i = this.stateSlot(
-          state,
-          1
-          /* ParseState.Actions */
-        ); result == null; i += 3) {
-          if (this.data[i] == 65535) {
-            if (this.data[i + 1] == 1)
-              i = pair(this.data, i + 2);
-            else
-              break;
-          }
-          result = action(pair(this.data, i + 1));
-        }
-        return result;
-      }
-      /**
-      Get the states that can follow this one through shift actions or
-      goto jumps. @internal
-      */
-      nextStates(state) {
-        let result = [];
-        for (let i = this.stateSlot(
-          state,
-          1
-          /* ParseState.Actions */
-        ); ; i += 3) {
-          if (this.data[i] == 65535) {
-            if (this.data[i + 1] == 1)
-              i = pair(this.data, i + 2);
-            else
-              break;
-          }
-          if ((this.data[i + 2] & 65536 >> 16) == 0) {
-            let value = this.data[i + 1];
-            if (!result.some((v, i2) => i2 & 1 && v == value))
-              result.push(this.data[i], value);
-          }
-        }
-        return result;
-      }
-      /**
-      Configure the parser. Returns a new parser instance that has the
-      given settings modified. Settings not provided in `config` are
-      kept from the original parser.
-      */
-      configure(config2) {
-        let copy = Object.assign(Object.create(_LRParser.prototype), this);
-        if (config2.props)
-          copy.nodeSet = this.nodeSet.extend(...config2.props);
-        if (config2.top) {
-          let info2 = this.topRules[config2.top];
-          if (!info2)
-            throw new RangeError(`Invalid top rule name ${config2.top}`);
-          copy.top = info2;
-        }
-        if (config2.tokenizers)
-          copy.tokenizers = this.tokenizers.map((t2) => {
-            let found = config2.tokenizers.find((r) => r.from == t2);
-            return found ? found.to : t2;
-          });
-        if (config2.specializers) {
-          copy.specializers = this.specializers.slice();
-          copy.specializerSpecs = this.specializerSpecs.map((s, i) => {
-            let found = config2.specializers.find((r) => r.from == s.external);
-            if (!found)
-              return s;
-            let spec = Object.assign(Object.assign({}, s), { external: found.to });
-            copy.specializers[i] = getSpecializer(spec);
-            return spec;
-          });
-        }
-        if (config2.contextTracker)
-          copy.context = config2.contextTracker;
-        if (config2.dialect)
-          copy.dialect = this.parseDialect(config2.dialect);
-        if (config2.strict != null)
-          copy.strict = config2.strict;
-        if (config2.wrap)
-          copy.wrappers = copy.wrappers.concat(config2.wrap);
-        if (config2.bufferLength != null)
-          copy.bufferLength = config2.bufferLength;
-        return copy;
-      }
-      /**
-      Tells you whether any [parse wrappers](#lr.ParserConfig.wrap)
-      are registered for this parser.
-      */
-      hasWrappers() {
-        return this.wrappers.length > 0;
-      }
-      /**
-      Returns the name associated with a given term. This will only
-      work for all terms when the parser was generated with the
-      `--names` option. By default, only the names of tagged terms are
-      stored.
-      */
-      getName(term) {
-        return this.termNames ? this.termNames[term] : String(term <= this.maxNode && this.nodeSet.types[term].name || term);
-      }
-      /**
-      The eof term id is always allocated directly after the node
-      types. @internal
-      */
-      get eofTerm() {
-        return this.maxNode + 1;
-      }
-      /**
-      The type of top node produced by the parser.
-      */
-      get topNode() {
-        return this.nodeSet.types[this.top[1]];
-      }
-      /**
-      @internal
-      */
-      dynamicPrecedence(term) {
-        let prec = this.dynamicPrecedences;
-        return prec == null ? 0 : prec[term] || 0;
-      }
-      /**
-      @internal
-      */
-      parseDialect(dialect) {
-        let values = Object.keys(this.dialects), flags = values.map(() => false);
-        if (dialect)
-          for (let part2 of dialect.split(" ")) {
-            let id = values.indexOf(part2);
-            if (id >= 0)
-              flags[id] = true;
-          }
-        let disabled = null;
-        for (let i = 0; i < values.length; i++)
-          if (!flags[i]) {
-            for (let j = this.dialects[values[i]], id; (id = this.data[j++]) != 65535; )
-              (disabled || (disabled = new Uint8Array(this.maxTerm + 1)))[id] = 1;
-          }
-        return new Dialect(dialect, flags, disabled);
-      }
-      /**
-      Used by the output of the parser generator. Not available to
-      user code. @hide
-      */
-      static deserialize(spec) {
-        return new _LRParser(spec);
-      }
-    };
-  }
-});
-
-// node_modules/@grafana/lezer-logql/index.es.js
-var AGGREGATION_OPERATORS, PIPE_PARSERS, PIPE_OPERATORS, RANGE_VEC_FUNCTIONS, BUILT_IN_FUNCTIONS, FUNCTIONS, lokiGrammar, Json$1, Logfmt$1, Unpack$1, Pattern$1, Regexp$1, Unwrap$1, LabelFormat$1, LineFormat$1, LabelReplace$1, Vector$1, Offset$1, Bool$1, On$1, Ignoring$1, GroupLeft$1, GroupRight$1, Decolorize$1, Drop$1, Keep$1, By$1, Without$1, And$1, Or$1, Unless$1, Sum$1, Avg$1, Count$1, Max$1, Min$1, Stddev$1, Stdvar$1, Bottomk$1, Topk$1, Sort$1, Sort_Desc$1, Approx_Topk$1, keywordTokens, specializeIdentifier, contextualKeywordTokens, extendIdentifier, spec_Identifier, parser;
-var init_index_es = __esm({
-  "node_modules/@grafana/lezer-logql/index.es.js"() {
-    init_dist4();
-    AGGREGATION_OPERATORS = [
-      {
-        label: "avg",
-        insertText: "avg",
-        documentation: "Calculate the average over dimensions"
-      },
-      {
-        label: "bottomk",
-        insertText: "bottomk",
-        documentation: "Smallest k elements by sample value"
-      },
-      {
-        label: "count",
-        insertText: "count",
-        documentation: "Count number of elements in the vector"
-      },
-      {
-        label: "max",
-        insertText: "max",
-        documentation: "Select maximum over dimensions"
-      },
-      {
-        label: "min",
-        insertText: "min",
-        documentation: "Select minimum over dimensions"
-      },
-      {
-        label: "stddev",
-        insertText: "stddev",
-        documentation: "Calculate population standard deviation over dimensions"
-      },
-      {
-        label: "stdvar",
-        insertText: "stdvar",
-        documentation: "Calculate population standard variance over dimensions"
-      },
-      {
-        label: "sum",
-        insertText: "sum",
-        documentation: "Calculate sum over dimensions"
-      },
-      {
-        label: "topk",
-        insertText: "topk",
-        documentation: "Largest k elements by sample value"
-      },
-      {
-        label: "approx_topk",
-        insertText: "approx_topk",
-        documentation: "Probabilistic approximation of topk"
-      },
-      {
-        label: "approx_count_distinct",
-        insertText: "approx_count_distinct",
-        documentation: "Probabilistic count of distinct label values"
-      }
-    ];
-    PIPE_PARSERS = [
-      {
-        label: "json",
-        insertText: "json",
-        documentation: "Extracting labels from the log line using json parser."
-      },
-      {
-        label: "regexp",
-        insertText: 'regexp ""',
-        documentation: "Extracting labels from the log line using regexp parser.",
-        move: -1
-      },
-      {
-        label: "logfmt",
-        insertText: "logfmt",
-        documentation: "Extracting labels from the log line using logfmt parser."
-      },
-      {
-        label: "pattern",
-        insertText: "pattern",
-        documentation: "Extracting labels from the log line using pattern parser. Only available in Loki 2.3+."
-      },
-      {
-        label: "unpack",
-        insertText: "unpack",
-        detail: "unpack identifier",
-        documentation: 'Parses a JSON log line, unpacking all embedded labels in the pack stage. A special property "_entry" will also be used to replace the original log line. Only available in Loki 2.2+.'
-      }
-    ];
-    PIPE_OPERATORS = [
-      {
-        label: "unwrap",
-        insertText: "unwrap",
-        detail: "unwrap identifier",
-        documentation: "Take labels and use the values as sample data for metric aggregations."
-      },
-      {
-        label: "label_format",
-        insertText: "label_format",
-        documentation: "Use to rename, modify or add labels. For example, | label_format foo=bar ."
-      },
-      {
-        label: "line_format",
-        insertText: "line_format",
-        documentation: 'Rewrites log line content. For example, | line_format "{{.query}} {{.duration}}" .'
-      }
-    ];
-    RANGE_VEC_FUNCTIONS = [
-      {
-        insertText: "avg_over_time",
-        label: "avg_over_time",
-        detail: "avg_over_time(range-vector)",
-        documentation: "The average of all values in the specified interval."
-      },
-      {
-        insertText: "bytes_over_time",
-        label: "bytes_over_time",
-        detail: "bytes_over_time(range-vector)",
-        documentation: "Counts the amount of bytes used by each log stream for a given range"
-      },
-      {
-        insertText: "bytes_rate",
-        label: "bytes_rate",
-        detail: "bytes_rate(range-vector)",
-        documentation: "Calculates the number of bytes per second for each stream."
-      },
-      {
-        insertText: "first_over_time",
-        label: "first_over_time",
-        detail: "first_over_time(range-vector)",
-        documentation: "The first of all values in the specified interval. Only available in Loki 2.3+."
-      },
-      {
-        insertText: "last_over_time",
-        label: "last_over_time",
-        detail: "last_over_time(range-vector)",
-        documentation: "The last of all values in the specified interval. Only available in Loki 2.3+."
-      },
-      {
-        insertText: "sum_over_time",
-        label: "sum_over_time",
-        detail: "sum_over_time(range-vector)",
-        documentation: "The sum of all values in the specified interval."
-      },
-      {
-        insertText: "count_over_time",
-        label: "count_over_time",
-        detail: "count_over_time(range-vector)",
-        documentation: "The count of all values in the specified interval."
-      },
-      {
-        insertText: "max_over_time",
-        label: "max_over_time",
-        detail: "max_over_time(range-vector)",
-        documentation: "The maximum of all values in the specified interval."
-      },
-      {
-        insertText: "min_over_time",
-        label: "min_over_time",
-        detail: "min_over_time(range-vector)",
-        documentation: "The minimum of all values in the specified interval."
-      },
-      {
-        insertText: "quantile_over_time",
-        label: "quantile_over_time",
-        detail: "quantile_over_time(scalar, range-vector)",
-        documentation: "The \u03C6-quantile (0 \u2264 \u03C6 \u2264 1) of the values in the specified interval."
-      },
-      {
-        insertText: "rate",
-        label: "rate",
-        detail: "rate(v range-vector)",
-        documentation: "Calculates the number of entries per second."
-      },
-      {
-        insertText: "stddev_over_time",
-        label: "stddev_over_time",
-        detail: "stddev_over_time(range-vector)",
-        documentation: "The population standard deviation of the values in the specified interval."
-      },
-      {
-        insertText: "stdvar_over_time",
-        label: "stdvar_over_time",
-        detail: "stdvar_over_time(range-vector)",
-        documentation: "The population standard variance of the values in the specified interval."
-      }
-    ];
-    BUILT_IN_FUNCTIONS = [
-      {
-        insertText: "vector",
-        label: "vector",
-        detail: "vector(scalar)",
-        documentation: "Returns the scalar as a vector with no labels."
-      }
-    ];
-    FUNCTIONS = [...AGGREGATION_OPERATORS, ...RANGE_VEC_FUNCTIONS, ...BUILT_IN_FUNCTIONS];
-    lokiGrammar = {
-      comment: {
-        pattern: /#.*/
-      },
-      "context-aggregation": {
-        pattern: /((without|by)\s*)\([^)]*\)/,
-        // by ()
-        lookbehind: true,
-        inside: {
-          "label-key": {
-            pattern: /[^(),\s][^,)]*[^),\s]*/,
-            alias: "attr-name"
-          },
-          punctuation: /[()]/
-        }
-      },
-      "context-labels": {
-        pattern: /\{[^}]*(?=}?)/,
-        greedy: true,
-        inside: {
-          comment: {
-            pattern: /#.*/
-          },
-          "label-key": {
-            pattern: /[a-zA-Z_]\w*(?=\s*(=|!=|=~|!~))/,
-            alias: "attr-name",
-            greedy: true
-          },
-          "label-value": {
-            pattern: /"(?:\\.|[^\\"])*"/,
-            greedy: true,
-            alias: "attr-value"
-          },
-          punctuation: /[{]/
-        }
-      },
-      "context-pipe": {
-        pattern: /\s\|[^=~]\s?\w*/i,
-        inside: {
-          "pipe-operator": {
-            pattern: /\|/i,
-            alias: "operator"
-          },
-          "pipe-operations": {
-            pattern: new RegExp(`${[...PIPE_PARSERS, ...PIPE_OPERATORS].map((f) => f.label).join("|")}`, "i"),
-            alias: "keyword"
-          }
-        }
-      },
-      function: new RegExp(`\\b(?:${FUNCTIONS.map((f) => f.label).join("|")})(?=\\s*\\()`, "i"),
-      "context-range": [
-        {
-          pattern: /\[[^\]]*(?=\])/,
-          // [1m]
-          inside: {
-            "range-duration": {
-              pattern: /\b\d+[smhdwy]\b/i,
-              alias: "number"
-            }
-          }
-        },
-        {
-          pattern: /(offset\s+)\w+/,
-          // offset 1m
-          lookbehind: true,
-          inside: {
-            "range-duration": {
-              pattern: /\b\d+[smhdwy]\b/i,
-              alias: "number"
-            }
-          }
-        }
-      ],
-      quote: {
-        pattern: /"(?:\\.|[^\\"])*"/,
-        alias: "string",
-        greedy: true
-      },
-      backticks: {
-        pattern: /`(?:\\.|[^\\`])*`/,
-        alias: "string",
-        greedy: true
-      },
-      number: /\b-?\d+((\.\d*)?([eE][+-]?\d+)?)?\b/,
-      operator: /\s?(\|[=~]?|!=?|<(?:=>?|<|>)?|>[>=]?)\s?/i,
-      punctuation: /[{}(),.]/
-    };
-    Json$1 = 1;
-    Logfmt$1 = 2;
-    Unpack$1 = 3;
-    Pattern$1 = 4;
-    Regexp$1 = 5;
-    Unwrap$1 = 6;
-    LabelFormat$1 = 7;
-    LineFormat$1 = 8;
-    LabelReplace$1 = 9;
-    Vector$1 = 10;
-    Offset$1 = 11;
-    Bool$1 = 12;
-    On$1 = 13;
-    Ignoring$1 = 14;
-    GroupLeft$1 = 15;
-    GroupRight$1 = 16;
-    Decolorize$1 = 17;
-    Drop$1 = 18;
-    Keep$1 = 19;
-    By$1 = 20;
-    Without$1 = 21;
-    And$1 = 22;
-    Or$1 = 23;
-    Unless$1 = 24;
-    Sum$1 = 25;
-    Avg$1 = 26;
-    Count$1 = 27;
-    Max$1 = 28;
-    Min$1 = 29;
-    Stddev$1 = 30;
-    Stdvar$1 = 31;
-    Bottomk$1 = 32;
-    Topk$1 = 33;
-    Sort$1 = 34;
-    Sort_Desc$1 = 35;
-    Approx_Topk$1 = 36;
-    keywordTokens = {
-      json: Json$1,
-      logfmt: Logfmt$1,
-      unpack: Unpack$1,
-      pattern: Pattern$1,
-      regexp: Regexp$1,
-      label_format: LabelFormat$1,
-      line_format: LineFormat$1,
-      label_replace: LabelReplace$1,
-      vector: Vector$1,
-      offset: Offset$1,
-      bool: Bool$1,
-      on: On$1,
-      ignoring: Ignoring$1,
-      group_left: GroupLeft$1,
-      group_right: GroupRight$1,
-      unwrap: Unwrap$1,
-      decolorize: Decolorize$1,
-      drop: Drop$1,
-      keep: Keep$1
-    };
-    specializeIdentifier = (value) => {
-      return keywordTokens[value.toLowerCase()] || -1;
-    };
-    contextualKeywordTokens = {
-      by: By$1,
-      without: Without$1,
-      and: And$1,
-      or: Or$1,
-      unless: Unless$1,
-      sum: Sum$1,
-      avg: Avg$1,
-      count: Count$1,
-      max: Max$1,
-      min: Min$1,
-      stddev: Stddev$1,
-      stdvar: Stdvar$1,
-      bottomk: Bottomk$1,
-      topk: Topk$1,
-      sort: Sort$1,
-      sort_desc: Sort_Desc$1,
-      approx_topk: Approx_Topk$1
-    };
-    extendIdentifier = (value) => {
-      return contextualKeywordTokens[value.toLowerCase()] || -1;
-    };
-    spec_Identifier = { __proto__: null, ip: 303, count_over_time: 309, rate: 311, rate_counter: 313, bytes_over_time: 315, bytes_rate: 317, avg_over_time: 319, sum_over_time: 321, min_over_time: 323, max_over_time: 325, stddev_over_time: 327, stdvar_over_time: 329, quantile_over_time: 331, first_over_time: 333, last_over_time: 335, absent_over_time: 337, bytes: 343, duration: 345, duration_seconds: 347, approx_count_distinct: 349 };
-    parser = LRParser.deserialize({
-      version: 14,
-      states: "F|OYQPOOO#iQPO'#DVOOQO'#ES'#ESO#nQPO'#ESO%TQPO'#DUOYQPO'#DUOOQO'#Ee'#EeO%bQPO'#EdOOQO'#FQ'#FQO%gQPO'#FPOOQO'#FS'#FSO%rQPO'#FRQ%wQPOOO&xQPO'#FaO&}QPO'#FbOOQO'#Ec'#EcOOQO'#DT'#DTOOQO'#Ef'#EfOOQO'#Eg'#EgOOQO'#Eh'#EhOOQO'#Ei'#EiOOQO'#Ej'#EjOOQO'#Ek'#EkOOQO'#El'#ElOOQO'#Em'#EmOOQO'#En'#EnOOQO'#Eo'#EoOOQO'#Ep'#EpOOQO'#Eq'#EqOOQO'#Er'#ErOOQO'#Es'#EsOOQO'#Et'#EtOOQO'#FT'#FTO'SQPO'#DXOOQO'#DW'#DWO'bQPO,59qOOQO,5:n,5:nOOQO'#Dd'#DdO'jQPO'#DcO'rQPO'#DbO)wQPO'#DaO+WQPO'#DaOOQO'#D`'#D`O,OQPO,59pO.YQPO,59pO.aQPO,5:}O.hQPO,5;OO.sQPO'#E}O1UQPO,5;kO1]QPO,5;kO1bQPO,5;mO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pOYQPO,5;{O4PQPO,5;|O4UQPO,59sO#iQPO,59rOOQO1G/]1G/]OOQO'#Di'#DiO4ZQPO,59}O5zQPO,59}OOQO'#Dj'#DjO6PQPO,59|OOQO,59|,59|O6XQPO'#DXO6vQPO'#DmO8mQPO'#DpO:aQPO'#DpOOQO'#Dp'#DpOOQO'#Dw'#DwOOQO'#Du'#DuO+vQPO'#DuO:fQPO,59{O<VQPO'#EWO<[QPO'#EXOOQO'#E['#E[O<aQPO'#E]O<fQPO'#E`OOQO,59{,59{OOQO,59z,59zOOQO1G/[1G/[OOQO1G0i1G0iO<kQPO'#EuO.kQPO'#EuO<uQPO1G0jO<zQPO1G0jO=PQPO,5;iO>]QPO1G1VO>dQPO1G1VO>kQPO1G1VO>rQPO1G1XO>wQPO'#FWOA]QPO'#FVOAgQPO'#FVOYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[OAqQPO1G1gOAxQPO1G1hOOQO1G/_1G/_OOQO1G/^1G/^O6PQPO1G/iOA}QPO1G/iOBSQPO'#DkOCsQPO'#DkOOQO1G/h1G/hODZQPO,59sOCxQPO,5:dOOQO'#Dn'#DnODeQPO,5:XOF[QPO'#DsOOQO'#Dr'#DrOHOQPO,5:`OIoQPO,5:]OOQO,5:[,5:[OK`QPO,5:aO+vQPO,5:aO+vQPO,5:aOOQO,5:r,5:rOKnQPO'#EZOOQO'#EY'#EYOKsQPO,5:sOMdQPO'#E_OOQO'#E_'#E_OOQO'#E^'#E^O! ZQPO,5:wO!!zQPO'#EbOOQO'#Eb'#EbOOQO'#Ea'#EaO!$qQPO,5:zO!&bQPO'#DaO<kQPO,5;aO!&iQPO'#EvO!&nQPO,5;aO!&vQPO,5;aO!'TQPO,5;aO!'bQPO,5;aO!'gQPO7+&UO.kQPO7+&UOOQO'#FO'#FOO!(wQPO1G1TOOQO1G1T1G1TOYQPO7+&qO!)PQPO7+&qO!*aQPO7+&qO!*hQPO7+&qO.kQPO7+&sO!*oQQO'#FXOOQO,5;r,5;rO!-TQPO,5;qO!-[QPO,5;qO!.mQPO7+&vO!.tQPO7+&vOOQO7+&v7+&vO!/RQPO7+&vO!/YQPO7+&vO!0_QPO7+&vO!0oQPO7+'ROOQO7+'S7+'SOOQO7+%T7+%TO!0tQPO7+%TO6PQPO,5:VO!0yQPO,5:VO!1OQPO1G/|OOQO1G0O1G0OOOQO1G0V1G0VOOQO1G0X1G0XOOQO,5:Y,5:YO!1TQPO1G/zO!2tQPO,5:_O!2yQPO,5:^OOQO1G/{1G/{O!3OQPO1G/{O!4oQPO,5:uO<[QPO,5:tO<aQPO,5:xO<fQPO,5:{O!4wQPO,5;dO!&nQPO1G0{O!5VQPO1G0{O!5_QPO,5;bO+vQPO,5;dO!5dQPO1G0{O!5nQPO'#EwO!5sQPO1G0{O!5dQPO1G0{O!5{QPO1G0{O!6YQPO1G0{O!&qQPO1G0{OOQO1G0{1G0{OOQO<<Ip<<IpO!6eQPO<<IpO!6jQPO,5;jOOQO7+&o7+&oO!6oQPO<<J]OOQO<<J]<<J]OYQPO<<J]O!6vQPO<<J_OOQO'#FZ'#FZO!6{QPO,5;sOOQO'#FY'#FYOOQO,5;s,5;sOOQO1G1]1G1]O!7TQPO1G1]O!9dQPO<<JmOOQO<<Ho<<HoOOQO1G/q1G/qO!9iQPO1G/qO!9nQPO7+%hOOQO1G/y1G/yOOQO1G/x1G/xOOQO1G0a1G0aOOQO1G0`1G0`OOQO1G0d1G0dOOQO1G0g1G0gOOQO'#Ey'#EyOOQO1G1O1G1OO!9sQPO1G1OOOQO'#Ez'#EzOOQO'#E{'#E{OOQO'#E|'#E|OOQO7+&g7+&gOOQO1G0|1G0|O!9xQPO1G1OO!:^QPO7+&gOOQO,5;c,5;cO!:fQPO7+&gO!&qQPO7+&gO!:pQPO7+&gO!:{QPOAN?[OOQO1G1U1G1UO!<]QPOAN?wO!=mQPOAN?wO!=tQPOAN?yO!?UQQO1G1_OOQO1G1_1G1_OOQO7+&w7+&wO!?^QPOAN@XOOQO7+%]7+%]O!?cQPO<<ISO!?hQPO7+&jO!?mQPO<<JRO!?uQPO<<JRO!?}QPO'#ExO!@SQPO<<JROOQOG24vG24vOOQOG25cG25cOOQOG25eG25eOOQO1G1`1G1`OOQO7+&y7+&yO!@[QPOG25sOOQOAN>nAN>nO!@aQPO<<JUOOQOAN?mAN?mO!@fQPOAN?mO!@nQPOLD+_OOQOAN?pAN?pOOQO,5:s,5:sO!@sQPO!$'NyO!@xQPO!)9DeO!@}QPO!.K:POOQO!4//k!4//kO<[QPO'#EXO!ASQPO'#DaO!AzQPO,59pO!CQQPO'#DUOYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[O1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO!D]QPO7+&vO!DdQPO7+&vO!DqQPO7+&vO!EyQPO7+&vO!FQQPO7+&vO!DxQPO'#FU",
-      stateData: "!Fd~O$XOSuOS~OX]OY^OiWOjWOkWOlWOmWOnWOoWOpWOqWOrWOsWOtWO!wQO!xRO!yRO$YPO$^TO$`aO$abO$bcO$cdO$deO$efO$fgO$ghO$hiO$ijO$jkO$klO$lmO$mnO$noO$tpO~O|qO~O!wtO~O!PuO!RuO!XuO!YuO!ZuO![uOfxXgxXhxX!mxX!oxX!pxX!qxX!rxX!xxX!yxX$PxX$QxX$RxX$SxX~O!`yO$VxX$_xX~P#sO$^!OO~Od!POe!PO$^!QO~O$^!SO~Of!UOg!TOh!UO!P!YO!m!YO!o!YO!p!YO!q!YO!r!YO!x!VO!y!VO$P!WO$Q!WO$R!WO$S!XO~O$^!ZO~O$^![O~O}!]O!P!]O!Q!]O!R!]O~O$Z!^O$[!_O~O!O!aO$]!cO~Og!dOf!UXh!UX!P!UX!R!UX!X!UX!Y!UX!Z!UX![!UX!`!UX!m!UX!o!UX!p!UX!q!UX!r!UX!x!UX!y!UX$P!UX$Q!UX$R!UX$S!UX$V!UX$_!UX$o!UX$Z!UX~O!PuO!RuO!XuO!YuO!ZuO![uO~Of!TXg!TXh!TX!`!TX!m!TX!o!TX!p!TX!q!TX!r!TX!x!TX!y!TX$P!TX$Q!TX$R!TX$S!TX$V!TX$_!TX$o!TX$Z!TX~P)cOP!hOQ!gOR!jOS!iOT!iOV!pOW!oOa!qOb!rOc!sO|!fO$^!mO~O!`yOfxagxahxa!mxa!oxa!pxa!qxa!rxa!xxa!yxa$Pxa$Qxa$Rxa$Sxa$Vxa$_xa~P)cOfwXgwXhwX!PwX!mwX!owX!pwX!qwX!rwX!xwX!ywX$PwX$QwX$RwX$SwX~O$_!vO~P-XO$_!wO~P-XO!w!{O$YPO$^!yO~O$^!|O~OX]OY^OiWOjWOkWOlWOmWOnWOoWOpWOqWOrWOsWOtWO!xRO!yRO$YPO$^TO$`aO$abO$bcO$cdO$deO$efO$fgO$ghO$hiO$ijO$jkO$klO$lmO$mnO$noO$tpO~O!w!}O~P.xO$^#PO~O|#QO~O[#TO]#RO^#ROX#yPY#yPi#yPj#yPk#yPl#yPm#yPn#yPo#yPp#yPq#yPr#yPs#yPt#yP!w#yP!x#yP!y#yP$Y#yP$^#yP$`#yP$a#yP$b#yP$c#yP$d#yP$e#yP$f#yP$g#yP$h#yP$i#yP$j#yP$k#yP$l#yP$m#yP$n#yP$t#yP~O!w#]O~O!O#^O~Og#`Of!Vah!Va!P!Va!R!Va!X!Va!Y!Va!Z!Va![!Va!`!Va!m!Va!o!Va!p!Va!q!Va!r!Va!x!Va!y!Va$P!Va$Q!Va$R!Va$S!Va$V!Va$_!Va$o!Va$Z!Va~O$^#aO~O!O#bO$]!cO~O}#eO!P#eO!Q!]O!R!]O!m#fO!o#fO!p#fO!q#fO!r#fO~O|#iO!c#gOf!aXg!aXh!aX!P!aX!R!aX!X!aX!Y!aX!Z!aX![!aX!`!aX!m!aX!o!aX!p!aX!q!aX!r!aX!x!aX!y!aX$P!aX$Q!aX$R!aX$S!aX$V!aX$_!aX$o!aX$Z!aX~O|#iOf!dXg!dXh!dX!P!dX!R!dX!X!dX!Y!dX!Z!dX![!dX!`!dX!m!dX!o!dX!p!dX!q!dX!r!dX!x!dX!y!dX$P!dX$Q!dX$R!dX$S!dX$V!dX$_!dX$o!dX$Z!dX~O!O#mO~Of#oOg#pO$Z#oOh!Ta!P!Ta!R!Ta!X!Ta!Y!Ta!Z!Ta![!Ta!`!Ta!m!Ta!o!Ta!p!Ta!q!Ta!r!Ta!x!Ta!y!Ta$P!Ta$Q!Ta$R!Ta$S!Ta$V!Ta$_!Ta$o!Ta~O!O#qO~O|#rO~O|#uO~O|#yO~O!`#}O$o$PO~P)cO$_$UO~O$Z$VO~O|$WO$_$YO~Of!vXg!vXh!vX!P!vX!m!vX!o!vX!p!vX!q!vX!r!vX!x!vX!y!vX$P!vX$Q!vX$R!vX$S!vX$_!vX~O$Z$ZO~P=XO$_$[O~P-XO!w$]O~P.xO$Z$_O~O$^$`O~OX#yXY#yXi#yXj#yXk#yXl#yXm#yXn#yXo#yXp#yXq#yXr#yXs#yXt#yX!w#yX!x#yX!y#yX$Y#yX$^#yX$`#yX$a#yX$b#yX$c#yX$d#yX$e#yX$f#yX$g#yX$h#yX$i#yX$j#yX$k#yX$l#yX$m#yX$n#yX$t#yX~O_$bO`$bO~P>|O]#RO^#RO~P>|O$Z$jO~P-XO$_$kO~O!O$mO~Og$nOf!_Xh!_X!P!_X!R!_X!X!_X!Y!_X!Z!_X![!_X!`!_X!m!_X!o!_X!p!_X!q!_X!r!_X!x!_X!y!_X$P!_X$Q!_X$R!_X$S!_X$V!_X$_!_X$o!_X$Z!_X~O$^$oO~O!n$qO!t$rO!wQO!xRO!yRO~O!O#^O$]!cO~PCxO|#iO!c$tOf!aag!aah!aa!P!aa!R!aa!X!aa!Y!aa!Z!aa![!aa!`!aa!m!aa!o!aa!p!aa!q!aa!r!aa!x!aa!y!aa$P!aa$Q!aa$R!aa$S!aa$V!aa$_!aa$o!aa$Z!aa~O}$vOf!gXg!gXh!gX!P!gX!R!gX!X!gX!Y!gX!Z!gX![!gX!`!gX!m!gX!o!gX!p!gX!q!gX!r!gX!x!gX!y!gX$P!gX$Q!gX$R!gX$S!gX$V!gX$Z!gX$_!gX$o!gX~O$Z$wOf!hag!hah!ha!P!ha!R!ha!X!ha!Y!ha!Z!ha![!ha!`!ha!m!ha!o!ha!p!ha!q!ha!r!ha!x!ha!y!ha$P!ha$Q!ha$R!ha$S!ha$V!ha$_!ha$o!ha~O$Z$wOf!eag!eah!ea!P!ea!R!ea!X!ea!Y!ea!Z!ea![!ea!`!ea!m!ea!o!ea!p!ea!q!ea!r!ea!x!ea!y!ea$P!ea$Q!ea$R!ea$S!ea$V!ea$_!ea$o!ea~Of#oOg#pO$Z#oO$_$xO~O}$zO~O$Z${Of!{ag!{ah!{a!P!{a!R!{a!X!{a!Y!{a!Z!{a![!{a!`!{a!m!{a!o!{a!p!{a!q!{a!r!{a!x!{a!y!{a$P!{a$Q!{a$R!{a$S!{a$V!{a$_!{a$o!{a~O}!]O!P!]O!Q!]O!R!]Of#RXg#RXh#RX!X#RX!Y#RX!Z#RX![#RX!`#RX!m#RX!o#RX!p#RX!q#RX!r#RX!x#RX!y#RX$P#RX$Q#RX$R#RX$S#RX$V#RX$Z#RX$_#RX$o#RX~O$Z$|Of#Pag#Pah#Pa!P#Pa!R#Pa!X#Pa!Y#Pa!Z#Pa![#Pa!`#Pa!m#Pa!o#Pa!p#Pa!q#Pa!r#Pa!x#Pa!y#Pa$P#Pa$Q#Pa$R#Pa$S#Pa$V#Pa$_#Pa$o#Pa~O}!]O!P!]O!Q!]O!R!]Of#UXg#UXh#UX!X#UX!Y#UX!Z#UX![#UX!`#UX!m#UX!o#UX!p#UX!q#UX!r#UX!x#UX!y#UX$P#UX$Q#UX$R#UX$S#UX$V#UX$Z#UX$_#UX$o#UX~O$Z$}Of#Sag#Sah#Sa!P#Sa!R#Sa!X#Sa!Y#Sa!Z#Sa![#Sa!`#Sa!m#Sa!o#Sa!p#Sa!q#Sa!r#Sa!x#Sa!y#Sa$P#Sa$Q#Sa$R#Sa$S#Sa$V#Sa$_#Sa$o#Sa~OU%OO~P+WO!n%RO~O!`%SO$o$PO~OZ%UO!`#}O$_#ia~P)cO!`#}O$_%ZO$o$PO~P)cO$_%[O~Od!POe!POf#Wqg#Wqh#Wq!P#Wq!m#Wq!o#Wq!p#Wq!q#Wq!r#Wq!x#Wq!y#Wq$P#Wq$Q#Wq$R#Wq$S#Wq$V#Wq$_#Wq$Z#Wq~O$Z%_O$_%`O~Od!POe!POf#sqg#sqh#sq!P#sq!m#sq!o#sq!p#sq!q#sq!r#sq!x#sq!y#sq$P#sq$Q#sq$R#sq$S#sq$V#sq$_#sq$Z#sq~O$Z%cO~P=XO$_%bO~P-XO$O%eO$_%hO~OX#yaY#yai#yaj#yak#yal#yam#yan#yao#yap#yaq#yar#yas#yat#ya!w#ya!x#ya!y#ya$Y#ya$`#ya$a#ya$b#ya$c#ya$d#ya$e#ya$f#ya$g#ya$h#ya$i#ya$j#ya$k#ya$l#ya$m#ya$n#ya$t#ya~O$^$`O~P!*wO_%jO`%jO$^#ya~P!*wOf!UOh!UO!P!YO!m!YO!o!YO!p!YO!q!YO!r!YO!x!VO!y!VO$P#xq$Q#xq$R#xq$S#xq$V#xq$_#xq~Og#xq~P!-iOf#xqg#xqh#xq~P!-oOg!TO~P!-iO$V#xq$_#xq~P%wOf#xqg#xqh#xq!P#xq!m#xq!o#xq!p#xq!q#xq!r#xq$P#xq$Q#xq$R#xq$S#xq~O!x!VO!y!VO$V#xq$_#xq~P!/dO!O%kO~O$_%lO~O!O%nO~O$^%oO~O$Z$wOf!hig!hih!hi!P!hi!R!hi!X!hi!Y!hi!Z!hi![!hi!`!hi!m!hi!o!hi!p!hi!q!hi!r!hi!x!hi!y!hi$P!hi$Q!hi$R!hi$S!hi$V!hi$_!hi$o!hi~O!O%pO~O|#iO~Of#oO$Z#oOg!iih!ii!P!ii!R!ii!X!ii!Y!ii!Z!ii![!ii!`!ii!m!ii!o!ii!p!ii!q!ii!r!ii!x!ii!y!ii$P!ii$Q!ii$R!ii$S!ii$V!ii$_!ii$o!ii~O|%rO!O%rO~O|%wO$q%yO$r%zO$s%{O~OZ%UO$_#ii~O$p%}O~O!`#}O$_#ii~P)cO!n&QO~O!`%SO$_#ii~O!`#}O$_&SO$o$PO~P)cO!`%SO$_&SO$o$PO~O$_&UO~O|&VO~O$_&WO~P-XO$_&YO~O$Z&ZO$_&[O~O$^$`OX#yiY#yii#yij#yik#yil#yim#yin#yio#yip#yiq#yir#yis#yit#yi!w#yi!x#yi!y#yi$Y#yi$`#yi$a#yi$b#yi$c#yi$d#yi$e#yi$f#yi$g#yi$h#yi$i#yi$j#yi$k#yi$l#yi$m#yi$n#yi$t#yi~O$Z&^O~O$_&_O~O!O&`O~O$^&aO~Of#oOg#pO$Z#oO!`#li$o#li$_#li~O!`%SO$_#iq~O!`#}O$_#iq~P)cOZ%UO!`&dO$_#iq~Od!POe!POf#W!Rg#W!Rh#W!R!P#W!R!m#W!R!o#W!R!p#W!R!q#W!R!r#W!R!x#W!R!y#W!R$P#W!R$Q#W!R$R#W!R$S#W!R$V#W!R$_#W!R$Z#W!R~Od!POe!POf#s!Rg#s!Rh#s!R!P#s!R!m#s!R!o#s!R!p#s!R!q#s!R!r#s!R!x#s!R!y#s!R$P#s!R$Q#s!R$R#s!R$S#s!R$V#s!R$_#s!R$Z#s!R~O$_&gO~P-XOd!POe!POf#u!Rg#u!Rh#u!R!P#u!R!m#u!R!o#u!R!p#u!R!q#u!R!r#u!R!x#u!R!y#u!R$P#u!R$Q#u!R$R#u!R$S#u!R$V#u!R$_#u!R$Z#u!R~O$O%eO$_&jO~O!O&kO~O$_&lO~O|&mO~O!`%SO$_#iy~OZ%UO$_#iy~OU%OO~O!`&dO$_#iy~O$Z&pO~O$_&qO~O!`%SO$_#i!R~O!O&sO~O$Z&tO~O!O&uO~O$_&vO~OP!hOQ!gOR!jOS!iOT!iOV&wOW!oOa!qOb!rOc!sO|!fO$^!mO~O!`&xOfxagxahxa!mxa!oxa!pxa!qxa!rxa!xxa!yxa$Pxa$Qxa$Rxa$Sxa$Zxa~P)cO!`&xO$ZxX~P#sOf'SOh'SO!P'WO!m'WO!o'WO!p'WO!q'WO!r'WO!x'TO!y'TO$P#xq$Q#xq$R#xq$S#xq$Z#xq~Og#xq~P!C[Of#xqg#xqh#xq~P!CbOg'RO~P!C[Of'SOg'ROh'SO!P'WO!m'WO!o'WO!p'WO!q'WO!r'WO!x'TO!y'TO$P'UO$Q'UO$R'UO$S'VO~O$Z#xq~P!DxO!x'TO!y'TO$Z#xq~P!/dO!n!t!w!t~",
-      goto: "2s$VPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPP$W%V%n&_&bPPPPPP&y']'m'{(^PPPP(m(u)OP)X)^P)X)X)a)j)X)r*T*T*^PPPPPP*^P*T*gPPP)X)X+Q+W)X)X+_+b)X+h+k+q,d,y-`-`-`-`-`-`-`-`-`-`-`-`-`-`-`-u.R.f.r/[/_/_/_/b/t,d/w,d0^0s,d1Y2O2a2j2mPPPPP,d,d[[OT!Q#P$Z%cQ$d#UQ$e#VS$f#W&}Q$g#XQ$h#YQ$i#ZQ'X&{Q'Y&|Q'Z'OQ'['PQ']'QR'^!Zt`O!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QR|TjSOT!Q!Z#P#U#V#W#X#Y#Z$Z%cU!x!O$V$_Q$S!y]&z&{&|&}'O'P'QRsPQrP^!ly!m#o#p#}%S&xQ#_!^S#v!r$|T#z!s$}Q{SQ$O!xQ%T$RQ%X$SQ&R%WR&y&z[zS!x$R$S%W&z]!u{$O%T%X&R&yixS{!x$O$R$S%T%W%X&R&y&zhwS{!x$O$R$S%T%W%X&R&y&zR!exkvSx{!x$O$R$S%T%W%X&R&y&zQ!bvV#c!d#`$nW!`v!d#`$nR$p#eQ#d!dQ$l#`R%m$nV!ty#}&xR#h!gQ#k!gQ#l!hR$u#hU#j!g!h#hR%q$wU!ny#}&xQ#n!mQ$x#oQ$y#pR&O%S_!ly!m#o#p#}%S&x_!ky!m#o#p#}%S&xv_OT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QT$s#e#fQ#t!pR&r&wS#s!p&wR%s${R#x!rQ#w!rR%t$|R#|!sQ#{!sR%u$}j`O#U#V#W#X#Y#Z&{&|&}'O'P'QQ}TQ#O!QQ#[!ZQ$^#PQ%a$ZR&X%cw_OT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QwVOT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QwUOT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QQ!z!OQ$T!yQ%^$VR%d$_S$R!x$SW%Q$O$Q%X%YQ%|%PQ&T%ZR&c&SQ%W$RQ%|%QQ&e&TR&n&cQ$Q!xS%P$O%XQ%V$RQ%Y$SS&P%T%WS&b&R&TR&o&eR%x%OR%v%OQ!RXQ%]$UQ%b$[Q&f&UQ&g&WR&h&YR$X!|wXOT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QwZOT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QwYOT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QQ#U!TQ#V!UQ#W!VQ#X!WQ#Y!XQ#Z!YQ&{'RQ&|'SQ&}'TQ'O'UQ'P'VR'Q'Wh#S!T!U!V!W!X!Y'R'S'T'U'V'WR$c#TQ$a#RQ%i$bR&]%jR%f$`Q%g$`R&i&Z",
-      nodeNames: "\u26A0 Json Logfmt Unpack Pattern Regexp Unwrap LabelFormat LineFormat LabelReplace Vector Offset Bool On Ignoring GroupLeft GroupRight Decolorize Drop Keep By Without And Or Unless Sum Avg Count Max Min Stddev Stdvar Bottomk Topk Sort Sort_Desc Approx_Topk LineComment LogQL Expr LogExpr Selector Matchers Matcher Identifier Eq String Neq Re Nre PipelineExpr PipelineStage LineFilters LineFilter Filter PipeExact PipeMatch PipePattern Npa FilterOp Ip OrFilter Pipe LogfmtParser LogfmtParserFlags ParserFlag LabelParser JsonExpressionParser LabelExtractionExpressionList LabelExtractionExpression LogfmtExpressionParser LabelFilter IpLabelFilter UnitFilter DurationFilter Gtr Duration Gte Lss Lte Eql BytesFilter Bytes NumberFilter LiteralExpr Number Add Sub LineFormatExpr LabelFormatExpr LabelsFormat LabelFormatMatcher DecolorizeExpr DropLabelsExpr DropLabels DropLabel KeepLabelsExpr KeepLabels KeepLabel MetricExpr RangeAggregationExpr RangeOp CountOverTime Rate RateCounter BytesOverTime BytesRate AvgOverTime SumOverTime MinOverTime MaxOverTime StddevOverTime StdvarOverTime QuantileOverTime FirstOverTime LastOverTime AbsentOverTime LogRangeExpr Range OffsetExpr UnwrapExpr ConvOp BytesConv DurationConv DurationSecondsConv Grouping Labels VectorAggregationExpr VectorOp LabelAggregationExpr LabelAggOp ApproxCountDistinct BinOpExpr BinOpModifier OnOrIgnoringModifier GroupingLabels GroupingLabelList GroupingLabel LabelName Mul Div Mod Pow LabelReplaceExpr VectorExpr",
-      maxTerm: 174,
-      skippedNodes: [0, 37],
-      repeatNodeCount: 0,
-      tokenData: ">Y~RvX^#ipq#iqr$^rs$yst&muv'Uxy'Zyz'`z{'e{|'j|}'o}!O't!O!P4U!P!Q5U!Q!R5Z!R![8l![!]:k!^!_;P!_!`;^!`!a;s!c!}<Q!}#O<h#P#Q<m#Q#R<r#R#S<Q#S#T<w#T#o<Q#o#p=a#p#q=f#q#r>T#y#z#i$f$g#i#BY#BZ#i$IS$I_#i$I|$JO#i$JT$JU#i$KV$KW#i&FU&FV#i~#nY$X~X^#ipq#i#y#z#i$f$g#i#BY#BZ#i$IS$I_#i$I|$JO#i$JT$JU#i$KV$KW#i&FU&FV#i~$aR!_!`$j!`!a$o#r#s$t~$oO!P~~$tO![~~$yO!R~~$|WOY$yZr$yrs%fs#O$y#O#P%k#P;'S$y;'S;=`&g<%lO$y~%kO!O~~%nRO;'S$y;'S;=`%w;=`O$y~%zXOY$yZr$yrs%fs#O$y#O#P%k#P;'S$y;'S;=`&g;=`<%l$y<%lO$y~&jP;=`<%l$y~&rSu~OY&mZ;'S&m;'S;=`'O<%lO&m~'RP;=`<%l&m~'ZO$R~~'`O$^~~'eO$_~~'jO$P~~'oO!x~~'tO$Z~~'yQ!y~}!O(P!Q![*V~(SQ#_#`(Y#g#h)g~(]P#X#Y(`~(cP#X#Y(f~(iP#d#e(l~(oP}!O(r~(uP#X#Y(x~({P#a#b)O~)RP#d#e)U~)XP#h#i)[~)_P#m#n)b~)gO!c~~)jP#h#i)m~)pP#f#g)s~)vP#]#^)y~)|P#V#W*P~*SP#h#i)b~*YZ!O!P*{!Q![*V#W#X1n#[#]+k#a#b,x#b#c/a#g#h0g#i#j/l#k#l2c#m#n3Z${$|/l~+OP!Q![+R~+UV!Q![+R#[#]+k#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~+pP!n~!Q![+s~+vV!O!P,]!Q![+s#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~,`P!Q![,c~,fU!Q![,c#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~,}Q!n~!Q![-T#g#h.`~-WV!O!P-m!Q![-T#a#b.Y#b#c/a#g#h0g#i#j/l${$|/l~-pP!Q![-s~-vU!Q![-s#a#b.Y#b#c/a#g#h0g#i#j/l${$|/l~.]P#g#h.`~.eP!n~!Q![.h~.kT!O!P.z!Q![.h#b#c/a#i#j/l${$|/l~.}P!Q![/Q~/TS!Q![/Q#b#c/a#i#j/l${$|/l~/dP#g#h/g~/lO!n~~/oP#g#h/r~/wP!n~!Q![/z~/}R!O!P0W!Q![/z#b#c/a~0ZP!Q![0^~0aQ!Q![0^#b#c/a~0lP!n~!Q![0o~0rU!O!P1U!Q![0o#a#b.Y#b#c/a#i#j/l${$|/l~1XP!Q![1[~1_T!Q![1[#a#b.Y#b#c/a#i#j/l${$|/l~1sP!n~!Q![1v~1yW!O!P*{!Q![1v#[#]+k#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~2hP!n~!Q![2k~2nX!O!P*{!Q![2k#W#X1n#[#]+k#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~3`P!n~!Q![3c~3fY!O!P*{!Q![3c#W#X1n#[#]+k#a#b,x#b#c/a#g#h0g#i#j/l#k#l2c${$|/l~4XP!Q![4[~4aR!w~!Q![4[!g!h4j#X#Y4j~4mR{|4v}!O4v!Q![4|~4yP!Q![4|~5RP!w~!Q![4|~5ZO$Q~~5`e!w~!O!P6q!Q![8l!d!e8W!g!h4j!i!j8]!m!n8]!o!p8]!r!s8]!v!w8]#W#X1n#X#Y4j#[#]+k#_#`8f#a#b,x#b#c/a#g#h0g#i#j/l#k#l2c#l#m:P#m#n3Z${$|/l~6vR!w~!Q![7P!g!h4j#X#Y4j~7U`!w~!Q![7P!d!e8W!g!h4j!i!j8]!m!n8]!o!p8]!r!s8]!v!w8]#X#Y4j#[#]+k#_#`8f#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~8]O!t~~8`Q!d!e8W#]#^8f~8iP!d!e8W~8qd!w~!O!P6q!Q![8l!d!e8W!g!h4j!i!j8]!m!n8]!o!p8]!r!s8]!v!w8]#W#X1n#X#Y4j#[#]+k#_#`8f#a#b,x#b#c/a#g#h0g#i#j/l#k#l2c#m#n3Z${$|/l~:SR!Q![:]!c!i:]#T#Z:]~:bR!w~!Q![:]!c!i:]#T#Z:]P:pT|P!Q![:k![!]:k!c!}:k#R#S:k#T#o:k~;UP!p~!_!`;X~;^O!q~~;cQ}~!_!`;i#r#s;n~;nO!r~~;sO!Q~~;xP!m~!_!`;{~<QO!o~R<XT|P$OQ!Q![<Q![!]:k!c!}<Q#R#S<Q#T#o<Q~<mO$o~~<rO$p~~<wO$S~~<zTO#S<w#S#T%f#T;'S<w;'S;=`=Z<%lO<w~=^P;=`<%l<w~=fO$Y~~=kR!`~!_!`=t!`!a=y#r#s>O~=yO!X~~>OO!Z~~>TO!Y~~>YO$[~",
-      tokenizers: [0, 1],
-      topRules: { "LogQL": [0, 38] },
-      specialized: [{ term: 44, get: (value, stack) => specializeIdentifier(value) << 1, external: specializeIdentifier }, { term: 44, get: (value, stack) => extendIdentifier(value) << 1 | 1, external: extendIdentifier, extend: true }, { term: 44, get: (value) => spec_Identifier[value] || -1 }],
-      tokenPrec: 3833
-    });
-  }
-});
-
-// src/definition/lezer.ts
-function firstErrorNode(top) {
-  let found = null;
-  top.cursor().iterate((node2) => {
-    if (found) return false;
-    if (node2.type.isError) {
-      found = node2.node;
-      return false;
-    }
-    return void 0;
-  });
-  return found;
-}
-var init_lezer = __esm({
-  "src/definition/lezer.ts"() {
-    "use strict";
-  }
-});
-
-// src/definition/logql/regex.ts
-function compileLogQLRegex(pattern, anchored) {
-  const { flags, body } = splitLeadingFlags(pattern);
-  const translated = translateRe2(body);
-  const source = anchored ? matchingWholeText(translated, flags.includes("m")) : translated;
-  try {
-    return new RegExp(source, `${flags}u`);
-  } catch {
-    return new RegExp(source, flags);
-  }
-}
-function splitLeadingFlags(pattern) {
-  const leading = /^\(\?([a-zA-Z]+)\)/.exec(pattern);
-  if (!leading) return { flags: "", body: pattern };
-  let flags = "";
-  for (const flag of leading[1]) {
-    if (flag !== "i" && flag !== "s" && flag !== "m") {
-      throw new Error(`flag '${flag}' is not supported`);
-    }
-    if (!flags.includes(flag)) flags += flag;
-  }
-  return { flags, body: pattern.slice(leading[0].length) };
-}
-function matchingWholeText(translated, multiline) {
-  return multiline ? `${TEXT_START}(?:${translated})${TEXT_END}` : `^(?:${translated})$`;
-}
-function translateRe2(pattern) {
-  let out = "";
-  let at2 = 0;
-  let inClass = false;
-  while (at2 < pattern.length) {
-    const steps = inClass ? STEPS_IN_CLASS : STEPS_OUTSIDE_CLASS;
-    const step = steps.get(pattern[at2]) ?? copyCharacter;
-    const translated = step(pattern, at2, inClass);
-    out += translated.text;
-    at2 = translated.next;
-    inClass = translated.inClass;
-  }
-  if (inClass) throw new Error("missing closing ]");
-  return out;
-}
-function copyCharacter(pattern, at2, inClass) {
-  return { text: pattern[at2], next: at2 + 1, inClass };
-}
-function translateEscape(pattern, at2, inClass) {
-  const escaped = pattern[at2 + 1];
-  if (escaped === void 0) throw new Error("trailing backslash");
-  if (escaped === "Q") return quoteLiteralText(pattern, at2 + 2, inClass);
-  return { text: translateEscapedCharacter(escaped, inClass), next: at2 + 2, inClass };
-}
-function translateEscapedCharacter(escaped, inClass) {
-  if (!inClass) {
-    const anchor2 = TEXT_ANCHOR_ESCAPES.get(escaped);
-    if (anchor2 !== void 0) return anchor2;
-    if (escaped >= "1" && escaped <= "9") {
-      throw new Error("backreferences are not supported by RE2");
-    }
-  }
-  if (/[A-Za-z0-9]/.test(escaped)) return `\\${escaped}`;
-  if (JS_SYNTAX_CHARS.has(escaped) || inClass && escaped === "-") return `\\${escaped}`;
-  return escaped;
-}
-function quoteLiteralText(pattern, from, inClass) {
-  const end = pattern.indexOf("\\E", from);
-  const literal3 = pattern.slice(from, end < 0 ? void 0 : end);
-  return {
-    text: literal3.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&"),
-    next: end < 0 ? pattern.length : end + 2,
-    inClass
-  };
-}
-function translateGroupStart(pattern, at2) {
-  if (pattern[at2 + 1] === "?") {
-    const rest = pattern.slice(at2 + 2);
-    if (rest.startsWith("P<")) return { text: "(?<", next: at2 + 4, inClass: false };
-    if (/^(?:=|!|<=|<!)/.test(rest)) throw new Error("lookaround is not supported by RE2");
-    if (/^[a-zA-Z-]+[:)]/.test(rest)) {
-      throw new Error("inline flags are only supported at the start, e.g. (?i)error");
-    }
-  }
-  return { text: "(", next: at2 + 1, inClass: false };
-}
-function openClass(pattern, at2) {
-  let text = "[";
-  let next = at2 + 1;
-  if (pattern[next] === "^") {
-    text += "^";
-    next++;
-  }
-  if (pattern[next] === "]") {
-    text += "\\]";
-    next++;
-  }
-  return { text, next, inClass: true };
-}
-function closeClass(_pattern, at2) {
-  return { text: "]", next: at2 + 1, inClass: false };
-}
-function translateBracketInClass(pattern, at2) {
-  const posix2 = pattern[at2 + 1] === ":" ? translatePosixClass(pattern, at2) : null;
-  return posix2 ?? { text: "\\[", next: at2 + 1, inClass: true };
-}
-function translatePosixClass(pattern, at2) {
-  const end = pattern.indexOf(":]", at2 + 2);
-  const name2 = end < 0 ? "" : pattern.slice(at2 + 2, end);
-  const negated = name2.startsWith("^");
-  const key = negated ? name2.slice(1) : name2;
-  const ranges = Object.hasOwn(POSIX_CLASSES, key) ? POSIX_CLASSES[key] : void 0;
-  if (ranges === void 0) return null;
-  if (negated) throw new Error(`negated class [:${name2}:] is not supported`);
-  return { text: ranges, next: end + 2, inClass: true };
-}
-var TEXT_START, TEXT_END, STEPS_OUTSIDE_CLASS, STEPS_IN_CLASS, JS_SYNTAX_CHARS, TEXT_ANCHOR_ESCAPES, POSIX_CLASSES;
-var init_regex = __esm({
-  "src/definition/logql/regex.ts"() {
-    "use strict";
-    TEXT_START = "(?<![\\s\\S])";
-    TEXT_END = "(?![\\s\\S])";
-    STEPS_OUTSIDE_CLASS = /* @__PURE__ */ new Map([
-      ["\\", translateEscape],
-      ["[", openClass],
-      ["(", translateGroupStart]
-    ]);
-    STEPS_IN_CLASS = /* @__PURE__ */ new Map([
-      ["\\", translateEscape],
-      ["[", translateBracketInClass],
-      ["]", closeClass]
-    ]);
-    JS_SYNTAX_CHARS = new Set("^$\\.*+?()[]{}|/");
-    TEXT_ANCHOR_ESCAPES = /* @__PURE__ */ new Map([
-      ["A", TEXT_START],
-      ["z", TEXT_END]
-    ]);
-    POSIX_CLASSES = {
-      alnum: "0-9A-Za-z",
-      alpha: "A-Za-z",
-      ascii: "\\x00-\\x7F",
-      blank: "\\t ",
-      cntrl: "\\x00-\\x1F\\x7F",
-      digit: "0-9",
-      graph: "!-~",
-      lower: "a-z",
-      print: " -~",
-      punct: "!-\\/:-@\\[-`{-~",
-      space: "\\t\\n\\v\\f\\r ",
-      upper: "A-Z",
-      word: "0-9A-Za-z_",
-      xdigit: "0-9A-Fa-f"
-    };
-  }
-});
-
-// src/definition/logql/parse.ts
-function parseLogQuery(text, opts) {
-  const start = blankComments(text).search(/\S/);
-  if (start < 0) return { ok: false, message: "empty LogQL query", offset: 0 };
-  const startsAtPipeline = text[start] === "|" || text[start] === "!";
-  if (startsAtPipeline && opts.requireSelector) {
-    return {
-      ok: false,
-      message: 'this LogQL query needs a stream selector, e.g. {app="api"} | json (only logs sources may leave it out)',
-      offset: start
-    };
-  }
-  const prefix = startsAtPipeline ? STAND_IN_SELECTOR : "";
-  const source = prefix + text;
-  const tree = parser.parse(source);
-  const toOriginal = (offset) => Math.min(text.length, Math.max(0, offset - prefix.length));
-  const syntax = firstSyntaxError(tree.topNode, source);
-  if (syntax) {
-    const atStart = syntax.offset === start && !prefix && text[start] !== "{";
-    const message = atStart ? syntax.message + howQueriesStart(opts) : syntax.message;
-    return { ok: false, message, offset: toOriginal(syntax.offset) };
-  }
-  try {
-    const query2 = convertQuery(tree.topNode, source, text);
-    if (startsAtPipeline) query2.selector = null;
-    return { ok: true, query: query2 };
-  } catch (error63) {
-    if (!(error63 instanceof QueryError)) throw error63;
-    return { ok: false, message: error63.message, offset: toOriginal(error63.offset) };
-  }
-}
-function howQueriesStart(opts) {
-  const orPipeline = opts.requireSelector ? "" : " or with a pipeline stage like | json";
-  return `: a log query starts with a stream selector like {app="api"}${orPipeline}`;
-}
-function blankComments(text) {
-  return text.replace(
-    STRING_OR_COMMENT,
-    (match) => match.startsWith("#") ? " ".repeat(match.length) : match
-  );
-}
-function firstSyntaxError(top, source) {
-  const error63 = firstErrorNode(top);
-  if (!error63) return null;
-  const offset = error63.from;
-  const stageStart = source.lastIndexOf("|", offset) + 1;
-  const stageWord = /^\s*([a-z_]+)/.exec(source.slice(stageStart))?.[1];
-  if (stageStart > 0 && stageWord && KEYWORD_STAGES.includes(stageWord)) {
-    return {
-      message: `unsupported LogQL stage '${stageWord}' (${SUPPORTED})`,
-      offset: stageStart + source.slice(stageStart).search(/\S/)
-    };
-  }
-  const rest = source.slice(offset);
-  const token = /^\s*(\S{1,20})/.exec(rest)?.[1];
-  let message = token ? `syntax error: unexpected '${token}'` : "syntax error: unexpected end of query";
-  if (token?.startsWith("'")) message += ": strings are written in double quotes or `backticks`";
-  else if (token && /^["`]/.test(token) && !hasClosingQuote(rest.trimStart())) {
-    message = "syntax error: unterminated string";
-  }
-  return { message, offset: offset + (token ? rest.indexOf(token) : 0) };
-}
-function hasClosingQuote(text) {
-  const quote = text[0];
-  for (let i = 1; i < text.length; i++) {
-    if (text[i] === "\\" && quote === '"') i++;
-    else if (text[i] === quote) return true;
-  }
-  return false;
-}
-function convertQuery(top, source, text) {
-  const expr = top.getChild("Expr");
-  if (!expr) throw new QueryError("empty LogQL query", 0);
-  const metric = expr.getChild("MetricExpr");
-  if (metric) {
-    throw new QueryError(
-      'metric queries are not supported here: write a log query (a stream selector and a pipeline, e.g. {app="api"} | json | status >= 500); slo counts the matching lines itself',
-      metric.from
-    );
-  }
-  let logExpr = expr.getChild("LogExpr");
-  while (logExpr?.getChild("LogExpr")) logExpr = logExpr.getChild("LogExpr");
-  if (!logExpr) throw new QueryError("expected a LogQL log query", expr.from);
-  const selectorNode = logExpr.getChild("Selector");
-  if (!selectorNode) throw new QueryError("expected a stream selector", logExpr.from);
-  const selector = convertSelector(selectorNode, source);
-  const stages = [];
-  const pipeline2 = logExpr.getChild("PipelineExpr");
-  if (pipeline2) {
-    for (const stage of pipelineStages(pipeline2)) stages.push(...convertStage(stage, source));
-  }
-  return { selector, stages, text };
-}
-function convertSelector(node2, source) {
-  const matchers = [];
-  for (const matcher of descendants(node2, "Matcher")) {
-    const { label, op, value } = convertMatcher(matcher, source);
-    matchers.push({ label, op, value });
-  }
-  return matchers;
-}
-function convertMatcher(node2, source) {
-  const label = textOf(required(node2, "Identifier"), source);
-  const opNode = node2.getChild("Eq") ?? node2.getChild("Neq") ?? node2.getChild("Re") ?? node2.getChild("Nre");
-  if (!opNode) throw new QueryError("expected =, !=, =~ or !~", node2.from);
-  const op = MATCH_OPS[opNode.name];
-  const stringNode = required(node2, "String");
-  const value = unquoteString(stringNode, source);
-  if (op === "=~" || op === "!~") checkRegex(value, true, stringNode);
-  return { label, op, value };
-}
-function pipelineStages(node2) {
-  const out = [];
-  for (let child = node2.firstChild; child; child = child.nextSibling) {
-    if (child.name === "PipelineExpr") out.push(...pipelineStages(child));
-    else if (child.name === "PipelineStage") out.push(child);
-  }
-  return out;
-}
-function convertStage(node2, source) {
-  const lineFilters = node2.getChild("LineFilters");
-  if (lineFilters)
-    return descendants(lineFilters, "LineFilter").map((f) => convertLineFilter(f, source));
-  const body = node2.getChild("Pipe")?.nextSibling ?? null;
-  if (!body) throw new QueryError("expected a pipeline stage after '|'", node2.to);
-  const unsupported = UNSUPPORTED_NODES[body.name];
-  if (unsupported) throw unsupportedStage(unsupported, body);
-  switch (body.name) {
-    case "LabelParser": {
-      if (body.getChild("Json")) return [{ kind: "json" }];
-      if (body.getChild("Logfmt")) return [{ kind: "logfmt" }];
-      const word = /^[a-z_]+/.exec(textOf(body, source))?.[0] ?? textOf(body, source);
-      throw unsupportedStage(word, body);
-    }
-    case "LogfmtParser":
-      if (body.getChild("LogfmtParserFlags")) {
-        throw unsupportedStage(
-          `logfmt ${textOf(body.getChild("LogfmtParserFlags"), source)}`,
-          body
-        );
-      }
-      return [{ kind: "logfmt" }];
-    case "LabelFilter":
-      return [{ kind: "filter", expr: convertLabelFilter(body, source) }];
-    default: {
-      const word = /^[a-z_]+/.exec(textOf(body, source))?.[0] ?? body.name;
-      throw unsupportedStage(word, body);
-    }
-  }
-}
-function unsupportedStage(what, node2) {
-  return new QueryError(`unsupported LogQL stage '${what}' (${SUPPORTED})`, node2.from);
-}
-function convertLineFilter(node2, source) {
-  const filter = required(node2, "Filter");
-  const opNode = filter.firstChild;
-  const op = opNode ? LINE_OPS[opNode.name] : void 0;
-  if (!op) {
-    throw new QueryError(
-      `unsupported LogQL line filter '${textOf(filter, source)}' (${SUPPORTED})`,
-      filter.from
-    );
-  }
-  if (node2.getChild("FilterOp")) {
-    throw new QueryError(
-      `unsupported LogQL line filter '${op} ip(...)' (${SUPPORTED})`,
-      node2.getChild("FilterOp").from
-    );
-  }
-  if (node2.getChild("OrFilter")) {
-    throw new QueryError(
-      `unsupported LogQL line filter alternatives '${op} "a" or "b"': use a regex, ${op === "|=" || op === "|~" ? "|~" : "!~"} "a|b"`,
-      node2.getChild("Or").from
-    );
-  }
-  const stringNode = required(node2, "String");
-  const value = unquoteString(stringNode, source);
-  if (op === "|~" || op === "!~") checkRegex(value, false, stringNode);
-  return { kind: "line", op, value };
-}
-function convertLabelFilter(node2, source) {
-  const parts = namedChildren(node2);
-  const first = parts[0];
-  if (!first) throw new QueryError("expected a label filter", node2.from);
-  if (first.name === "LabelFilter") {
-    if (parts.length === 1) return convertLabelFilter(first, source);
-    const operator2 = parts[1];
-    const rightNode = parts[parts.length - 1];
-    const left = convertLabelFilter(first, source);
-    const right = convertLabelFilter(rightNode, source);
-    const kind = operator2.name === "Or" ? "or" : "and";
-    return { kind, left, right };
-  }
-  switch (first.name) {
-    case "Matcher": {
-      const { label, op, value } = convertMatcher(first, source);
-      return { kind: "string", label, op, value };
-    }
-    case "NumberFilter":
-      return convertComparison(first, source, "number");
-    case "UnitFilter": {
-      const unit = first.firstChild;
-      if (unit?.name === "DurationFilter") return convertComparison(unit, source, "duration");
-      if (unit?.name === "BytesFilter") return convertComparison(unit, source, "bytes");
-      throw new QueryError(`unsupported label filter '${textOf(first, source)}'`, first.from);
-    }
-    case "IpLabelFilter":
-      throw new QueryError(
-        `unsupported LogQL label filter 'ip(...)' (${SUPPORTED})`,
-        first.getChild("Ip")?.from ?? first.from
-      );
-    default:
-      throw new QueryError(`unsupported label filter '${textOf(first, source)}'`, first.from);
-  }
-}
-function convertComparison(node2, source, valueKind) {
-  const label = textOf(required(node2, "Identifier"), source);
-  let op;
-  for (let child = node2.firstChild; child && !op; child = child.nextSibling) {
-    op = COMPARE_OPS[child.name];
-  }
-  if (!op) throw new QueryError("expected a comparison operator", node2.from);
-  let value;
-  let valueNode;
-  if (valueKind === "number") {
-    valueNode = required(node2, "LiteralExpr");
-    value = literalNumber(valueNode, source);
-  } else if (valueKind === "duration") {
-    valueNode = required(node2, "Duration");
-    value = parseGoDuration(textOf(valueNode, source), { allowDays: true });
-  } else {
-    valueNode = required(node2, "Bytes");
-    value = parseHumanBytes(textOf(valueNode, source));
-  }
-  if (value === null || Number.isNaN(value)) {
-    throw new QueryError(`invalid ${valueKind} '${textOf(valueNode, source)}'`, valueNode.from);
-  }
-  return { kind: "number", label, op, value, valueKind };
-}
-function literalNumber(node2, source) {
-  const sign = node2.getChild("Sub") ? -1 : 1;
-  const inner = node2.getChild("LiteralExpr");
-  const number5 = node2.getChild("Number");
-  const value = inner ? literalNumber(inner, source) : number5 ? parseGoFloat(textOf(number5, source)) : null;
-  if (value === null) {
-    throw new QueryError(`expected a number, got '${textOf(node2, source)}'`, node2.from);
-  }
-  return sign * value;
-}
-function checkRegex(pattern, anchored, node2) {
-  try {
-    compileLogQLRegex(pattern, anchored);
-  } catch (error63) {
-    const reason = error63 instanceof Error ? error63.message : String(error63);
-    throw new QueryError(
-      `invalid regular expression ${JSON.stringify(pattern)}: ${reason}`,
-      node2.from
-    );
-  }
-}
-function textOf(node2, source) {
-  return source.slice(node2.from, node2.to);
-}
-function required(node2, name2) {
-  const child = node2.getChild(name2);
-  if (!child) throw new QueryError(`expected ${name2}`, node2.from);
-  return child;
-}
-function namedChildren(node2) {
-  const out = [];
-  for (let child = node2.firstChild; child; child = child.nextSibling) {
-    if (child.name !== "LineComment") out.push(child);
-  }
-  return out;
-}
-function descendants(node2, name2) {
-  const out = [];
-  for (let child = node2.firstChild; child; child = child.nextSibling) {
-    if (child.name === name2) out.push(child);
-    else out.push(...descendants(child, name2));
-  }
-  return out;
-}
-function unquoteString(node2, source) {
-  const raw = textOf(node2, source);
-  try {
-    return unquoteGoString(raw);
-  } catch (error63) {
-    throw new QueryError(error63 instanceof Error ? error63.message : String(error63), node2.from);
-  }
-}
-var STAND_IN_SELECTOR, SUPPORTED, QueryError, STRING_OR_COMMENT, KEYWORD_STAGES, MATCH_OPS, COMPARE_OPS, LINE_OPS, UNSUPPORTED_NODES;
-var init_parse = __esm({
-  "src/definition/logql/parse.ts"() {
-    "use strict";
-    init_index_es();
-    init_lezer();
-    init_literals();
-    init_regex();
-    STAND_IN_SELECTOR = '{__slo__="x"} ';
-    SUPPORTED = "slo evaluates line filters (|= != |~ !~), json, logfmt and label filters";
-    QueryError = class extends Error {
-      constructor(message, offset) {
-        super(message);
-        this.offset = offset;
-      }
-      offset;
-    };
-    STRING_OR_COMMENT = /"(?:[^"\\]|\\[\s\S])*"?|`[^`]*`?|#[^\n]*/g;
-    KEYWORD_STAGES = [
-      "line_format",
-      "label_format",
-      "decolorize",
-      "unwrap",
-      "unpack",
-      "pattern",
-      "regexp",
-      "drop",
-      "keep",
-      "distinct"
-    ];
-    MATCH_OPS = { Eq: "=", Neq: "!=", Re: "=~", Nre: "!~" };
-    COMPARE_OPS = {
-      Eq: "==",
-      Eql: "==",
-      Neq: "!=",
-      Gtr: ">",
-      Gte: ">=",
-      Lss: "<",
-      Lte: "<="
-    };
-    LINE_OPS = {
-      PipeExact: "|=",
-      Neq: "!=",
-      PipeMatch: "|~",
-      Nre: "!~"
-    };
-    UNSUPPORTED_NODES = {
-      LineFormatExpr: "line_format",
-      LabelFormatExpr: "label_format",
-      DecolorizeExpr: "decolorize",
-      DropLabelsExpr: "drop",
-      KeepLabelsExpr: "keep",
-      JsonExpressionParser: "json with parameters",
-      LogfmtExpressionParser: "logfmt with parameters"
-    };
-  }
-});
-
-// src/sources/types.ts
-function breakdownWindow(request2) {
-  const named = request2.breakdown?.window;
-  const exact = named === void 0 ? void 0 : request2.windows.find((w) => w.key === named);
-  return exact ?? longestWindow(request2.windows);
-}
-function longestWindow(windows) {
-  let longest;
-  for (const w of windows) {
-    if (!longest || w.endMs - w.startMs > longest.endMs - longest.startMs) longest = w;
-  }
-  return longest;
-}
-var init_types = __esm({
-  "src/sources/types.ts"() {
-    "use strict";
-  }
-});
-
-// src/sources/logs/query-eval.ts
-function nameId(name2) {
-  let id = nameIds.get(name2);
-  if (id === void 0) {
-    id = nameIds.size;
-    nameIds.set(name2, id);
-  }
-  return id;
-}
-function compileQuery(query2, streamLabels, options = {}) {
-  const jsonLabels = /* @__PURE__ */ new Set();
-  const jsonEquals = [];
-  let needsText = false;
-  if (query2.selector && !selectorMatches(query2.selector, streamLabels)) {
-    return { matches: () => false, matchesNothing: true, jsonLabels, jsonEquals, needsText };
-  }
-  const predicates = [];
-  const parsers = [];
-  const skip = options.knownToPass ?? 0;
-  for (const [index, stage] of query2.stages.entries()) {
-    if (index < skip && stage.kind !== "json" && stage.kind !== "logfmt") continue;
-    switch (stage.kind) {
-      case "line":
-        needsText = true;
-        predicates.push(lineFilter(stage.op, stage.value));
-        break;
-      case "json":
-      case "logfmt":
-        if (stage.kind === "logfmt") needsText = true;
-        parsers.push(stage.kind);
-        break;
-      case "filter": {
-        const resolve6 = (name2) => labelLookup(name2, [...parsers], streamLabels, jsonLabels);
-        predicates.push(labelFilter(stage.expr, resolve6, jsonEquals));
-        break;
-      }
-    }
-  }
-  const matches = matchAll(predicates);
-  return { matches, matchesNothing: false, jsonLabels, jsonEquals, needsText };
-}
-function matchAll(predicates) {
-  switch (predicates.length) {
-    case 0:
-      return () => true;
-    case 1:
-      return predicates[0];
-    case 2: {
-      const [a, b] = predicates;
-      return (line) => a(line) && b(line);
-    }
-    default:
-      return (line) => {
-        for (const predicate of predicates) if (!predicate(line)) return false;
-        return true;
-      };
-  }
-}
-function sharedStages(outer, inner) {
-  if (JSON.stringify(outer.selector ?? []) !== JSON.stringify(inner.selector ?? [])) return 0;
-  let n = 0;
-  while (n < outer.stages.length && n < inner.stages.length && JSON.stringify(outer.stages[n]) === JSON.stringify(inner.stages[n])) {
-    n++;
-  }
-  return n;
-}
-function selectorMatches(selector, labels2) {
-  return selector.every((m) => stringMatch(m.op, m.value)(labels2[m.label] ?? ""));
-}
-function lineFilter(op, value) {
-  switch (op) {
-    case "|=":
-      return (line) => line.text().includes(value);
-    case "!=":
-      return (line) => !line.text().includes(value);
-    case "|~": {
-      const re2 = compileLogQLRegex(value, false);
-      return (line) => re2.test(line.text());
-    }
-    default: {
-      const re2 = compileLogQLRegex(value, false);
-      return (line) => !re2.test(line.text());
-    }
-  }
-}
-function labelLookup(name2, parsers, streamLabels, jsonLabels) {
-  if (Object.hasOwn(streamLabels, name2)) {
-    const value = streamLabels[name2];
-    return accessOf(() => value);
-  }
-  const base = name2.endsWith("_extracted") ? name2.slice(0, -"_extracted".length) : "";
-  const key = base !== "" && Object.hasOwn(streamLabels, base) ? base : name2;
-  if (parsers.length > 0 && parsers.every((p) => p === "json")) {
-    jsonLabels.add(key);
-    const id = nameId(key);
-    return {
-      text: (line) => line.jsonLabel(key, id),
-      is: (line, value, bytes) => line.jsonLabelIs(key, value, bytes, id),
-      number: (line) => line.jsonLabelNumber(key, id),
-      jsonKey: key
-    };
-  }
-  const lookups = [];
-  for (let i = parsers.length - 1; i >= 0; i--) {
-    if (parsers[i] === "json") {
-      jsonLabels.add(key);
-      lookups.push((line) => line.jsonLabel(key));
-    } else {
-      lookups.push((line) => line.logfmtLabel(key));
-    }
-  }
-  if (lookups.length === 0) return accessOf(() => void 0);
-  return accessOf((line) => {
-    for (const lookup2 of lookups) {
-      const value = lookup2(line);
-      if (value !== void 0) return value;
-    }
-    return void 0;
-  });
-}
-function accessOf(text) {
-  return {
-    text,
-    is: (line, value) => (text(line) ?? "") === value,
-    number: (line) => {
-      const value = text(line);
-      return value === void 0 ? null : parseGoFloat(value);
-    }
-  };
-}
-function valueBytes(value) {
-  let bytes = interned.get(value);
-  if (bytes === void 0) {
-    bytes = Buffer.from(value, "utf8");
-    interned.set(value, bytes);
-  }
-  return bytes;
-}
-function labelFilter(expr, resolve6, jsonEquals) {
-  switch (expr.kind) {
-    case "and": {
-      const left = labelFilter(expr.left, resolve6, jsonEquals);
-      const right = labelFilter(expr.right, resolve6, jsonEquals);
-      return (line) => left(line) && right(line);
-    }
-    case "or": {
-      const left = labelFilter(expr.left, resolve6, jsonEquals);
-      const right = labelFilter(expr.right, resolve6, jsonEquals);
-      return (line) => left(line) || right(line);
-    }
-    case "string": {
-      const access2 = resolve6(expr.label);
-      const { op, value } = expr;
-      if (op === "=" || op === "!=") {
-        const bytes = valueBytes(value);
-        if (access2.jsonKey !== void 0) jsonEquals.push([access2.jsonKey, bytes]);
-        return op === "=" ? (line) => access2.is(line, value, bytes) : (line) => !access2.is(line, value, bytes);
-      }
-      const test = stringMatch(op, value);
-      return (line) => test(access2.text(line) ?? "");
-    }
-    case "number": {
-      const access2 = resolve6(expr.label);
-      const compare = comparison(expr.op, expr.value);
-      if (expr.valueKind === "number") {
-        return (line) => {
-          const value = access2.number(line);
-          return value !== null && compare(value);
-        };
-      }
-      const convert = CONVERTERS[expr.valueKind];
-      return (line) => {
-        const text = access2.text(line);
-        if (text === void 0) return false;
-        const value = convert(text);
-        return value !== null && compare(value);
-      };
-    }
-  }
-}
-function stringMatch(op, value) {
-  switch (op) {
-    case "=":
-      return (text) => text === value;
-    case "!=":
-      return (text) => text !== value;
-    case "=~": {
-      const re2 = compileLogQLRegex(value, true);
-      return (text) => re2.test(text);
-    }
-    case "!~": {
-      const re2 = compileLogQLRegex(value, true);
-      return (text) => !re2.test(text);
-    }
-  }
-}
-function comparison(op, threshold) {
-  switch (op) {
-    case "==":
-      return (v) => v === threshold;
-    case "!=":
-      return (v) => v !== threshold;
-    case ">":
-      return (v) => v > threshold;
-    case ">=":
-      return (v) => v >= threshold;
-    case "<":
-      return (v) => v < threshold;
-    case "<=":
-      return (v) => v <= threshold;
-  }
-}
-var nameIds, interned, CONVERTERS;
-var init_query_eval = __esm({
-  "src/sources/logs/query-eval.ts"() {
-    "use strict";
-    init_literals();
-    init_regex();
-    nameIds = /* @__PURE__ */ new Map();
-    interned = /* @__PURE__ */ new Map();
-    CONVERTERS = {
-      duration: (text) => parseGoDuration(text),
-      bytes: parseHumanBytes
-    };
-  }
-});
-
-// src/sources/logs/plan.ts
-function planRequest(request2, spec) {
-  const { slo } = request2;
-  const base = planBase(request2);
-  const indicator = slo.indicator;
-  const parse5 = (role, text) => {
-    const parsed = parseLogQuery(text, { requireSelector: false });
-    if (parsed.ok) return parsed.query;
-    return specError(
-      `SLO '${slo.name}': ${role} query: LogQL: ${parsed.message} (at offset ${parsed.offset} of ${JSON.stringify(text)})`,
-      slo.at
-    );
-  };
-  const compile2 = (role, text, within) => {
-    const query2 = parse5(role, text);
-    if (query2 instanceof SloError) return query2;
-    const knownToPass = within ? sharedStages(within, query2) : 0;
-    return compileQuery(query2, spec.labels, { knownToPass });
-  };
-  if (indicator.kind === "ratio") {
-    if (indicator.bad === void 0 && indicator.good === void 0) {
-      return specError(`SLO '${slo.name}': a ratio needs a good or a bad query`, slo.at);
-    }
-    const totalQuery = parse5("total", indicator.total);
-    if (totalQuery instanceof SloError) return totalQuery;
-    const total = compileQuery(totalQuery, spec.labels);
-    const judge = indicator.bad !== void 0 ? { role: "bad", query: compile2("bad", indicator.bad, totalQuery) } : { role: "good", query: compile2("good", indicator.good, totalQuery) };
-    if (judge.query instanceof SloError) return judge.query;
-    return {
-      kind: "ratio",
-      ...base,
-      total,
-      bad: judge.role === "bad" ? judge.query : null,
-      good: judge.role === "good" ? judge.query : null
-    };
-  }
-  if (!indicator.events || !indicator.field) {
-    return specError(
-      `SLO '${slo.name}': a latency SLO on a logs source needs events (a LogQL query) and field`,
-      slo.at
-    );
-  }
-  const events = compile2("events", indicator.events);
-  if (events instanceof SloError) return events;
-  return {
-    kind: "latency",
-    ...base,
-    events,
-    field: indicator.field,
-    fieldId: nameId(indicator.field),
-    unit: indicator.unit,
-    threshold: indicator.threshold
-  };
-}
-function planBase(request2) {
-  let fromMs = Number.POSITIVE_INFINITY;
-  let toMs = Number.NEGATIVE_INFINITY;
-  for (const w of request2.windows) {
-    fromMs = Math.min(fromMs, w.startMs);
-    toMs = Math.max(toMs, w.endMs);
-  }
-  for (const s of request2.series) {
-    fromMs = Math.min(fromMs, s.startMs);
-    toMs = Math.max(toMs, s.startMs + s.count * s.stepMs);
-  }
-  const over = breakdownWindow(request2);
-  const breakdown = request2.breakdown && over ? {
-    by: request2.breakdown.by,
-    byId: nameId(request2.breakdown.by),
-    limit: request2.breakdown.limit,
-    startMs: over.startMs,
-    endMs: over.endMs
-  } : null;
-  return { windows: request2.windows, series: request2.series, breakdown, fromMs, toMs };
-}
-function queriesOf(plan) {
-  if (plan.kind === "latency") return [plan.events];
-  return [plan.total, plan.bad, plan.good].filter((q) => q !== null);
-}
-function fieldsRead(plan) {
-  const fields = plan.kind === "latency" ? [plan.field] : [];
-  if (plan.breakdown) fields.push(plan.breakdown.by);
-  return fields;
-}
-var init_plan = __esm({
-  "src/sources/logs/plan.ts"() {
-    "use strict";
-    init_parse();
-    init_errors();
-    init_types();
-    init_query_eval();
-  }
-});
-
-// src/sources/logs/tally.ts
-function addInto(target, source) {
-  for (let i = 0; i < target.length; i++) target[i] += source[i];
-}
-var MAX_BREAKDOWN_VALUES, OTHER_VALUE, NONE_VALUE, Tally;
-var init_tally = __esm({
-  "src/sources/logs/tally.ts"() {
-    "use strict";
-    MAX_BREAKDOWN_VALUES = 1e4;
-    OTHER_VALUE = "(other)";
-    NONE_VALUE = "(none)";
-    Tally = class {
-      state;
-      plan;
-      constructor(plan) {
-        this.plan = plan;
-        this.state = {
-          windowGood: new Float64Array(plan.windows.length),
-          windowTotal: new Float64Array(plan.windows.length),
-          seriesGood: plan.series.map((s) => new Float64Array(s.count)),
-          seriesTotal: plan.series.map((s) => new Float64Array(s.count)),
-          breakdown: /* @__PURE__ */ new Map(),
-          missingField: 0
-        };
-      }
-      /** Whether an event at t falls in any window or bucket of this request. */
-      covers(t2) {
-        return t2 > this.plan.fromMs && t2 <= this.plan.toMs;
-      }
-      /** Whether a bad event at t is grouped in the breakdown. */
-      wantsBreakdown(t2) {
-        const b = this.plan.breakdown;
-        return b !== null && t2 > b.startMs && t2 <= b.endMs;
-      }
-      /** Count one event at t (epoch ms). breakdownValue: its value of the breakdown field, for bad events. */
-      record(t2, good, breakdownValue2) {
-        const { windows, series } = this.plan;
-        const s = this.state;
-        for (let i = 0; i < windows.length; i++) {
-          const w = windows[i];
-          if (t2 > w.startMs && t2 <= w.endMs) {
-            s.windowTotal[i]++;
-            if (good) s.windowGood[i]++;
-          }
-        }
-        for (let i = 0; i < series.length; i++) {
-          const r = series[i];
-          const b = Math.ceil((t2 - r.startMs) / r.stepMs) - 1;
-          if (b >= 0 && b < r.count) {
-            s.seriesTotal[i][b]++;
-            if (good) s.seriesGood[i][b]++;
-          }
-        }
-        if (!good && breakdownValue2 !== void 0) this.countBreakdown(breakdownValue2, 1);
-      }
-      missingField() {
-        this.state.missingField++;
-      }
-      merge(other) {
-        const s = this.state;
-        addInto(s.windowGood, other.windowGood);
-        addInto(s.windowTotal, other.windowTotal);
-        for (let i = 0; i < other.seriesTotal.length; i++) {
-          addInto(s.seriesGood[i], other.seriesGood[i]);
-          addInto(s.seriesTotal[i], other.seriesTotal[i]);
-        }
-        for (const [value, count] of other.breakdown) this.countBreakdown(value, count);
-        s.missingField += other.missingField;
-      }
-      windows() {
-        const out = {};
-        this.plan.windows.forEach((w, i) => {
-          out[w.key] = { good: this.state.windowGood[i], total: this.state.windowTotal[i] };
-        });
-        return out;
-      }
-      series() {
-        const out = {};
-        this.plan.series.forEach((r, i) => {
-          const good = this.state.seriesGood[i];
-          const total = this.state.seriesTotal[i];
-          out[r.key] = Array.from(total, (t2, b) => ({ good: good[b], total: t2 }));
-        });
-        return out;
-      }
-      /** Top values by count, ties by value. */
-      breakdown() {
-        const limit = this.plan.breakdown?.limit ?? 0;
-        return [...this.state.breakdown].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)).slice(0, limit);
-      }
-      countBreakdown(value, count) {
-        const map2 = this.state.breakdown;
-        const known = map2.get(value);
-        if (known !== void 0) map2.set(value, known + count);
-        else if (map2.size < MAX_BREAKDOWN_VALUES) map2.set(value, count);
-        else map2.set(OTHER_VALUE, (map2.get(OTHER_VALUE) ?? 0) + count);
-      }
-    };
-  }
-});
-
-// src/sources/logs/evaluator.ts
-function emptyDiagnostics() {
-  return {
-    lines: 0,
-    malformed: { count: 0, samples: [] },
-    noTimestamp: { count: 0, samples: [] }
-  };
-}
-function countEvent(plan, tally, line, t2) {
-  if (plan.kind === "ratio") {
-    if (!plan.total.matches(line)) return;
-    const bad = plan.bad ? plan.bad.matches(line) : !plan.good.matches(line);
-    tally.record(t2, !bad, bad ? breakdownValue(plan, tally, line, t2) : void 0);
-    return;
-  }
-  if (!plan.events.matches(line)) return;
-  const value = latencyValue(line.field(plan.field, plan.fieldId), plan.unit);
-  if (value === null) {
-    tally.missingField();
-    return;
-  }
-  const good = value <= plan.threshold;
-  tally.record(t2, good, good ? void 0 : breakdownValue(plan, tally, line, t2));
-}
-function breakdownValue(plan, tally, line, t2) {
-  if (!plan.breakdown || !tally.wantsBreakdown(t2)) return void 0;
-  const value = line.field(plan.breakdown.by, plan.breakdown.byId);
-  return value === void 0 ? NONE_VALUE : String(value);
-}
-function latencyValue(value, unit) {
-  if (typeof value === "number") return Number.isFinite(value) ? value : null;
-  if (value === void 0) return null;
-  const number5 = parseGoFloat(value);
-  if (number5 !== null) return Number.isFinite(number5) ? number5 : null;
-  const nanos = parseGoDurationNanos(value);
-  return nanos === null ? null : nanos / UNIT_NANOS[unit];
-}
-function isBlank(text) {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 32 && c !== 9 && c !== 13 && c !== 65279) return false;
-  }
-  return true;
-}
-function addSample(counter, text, file2, line) {
-  counter.count++;
-  if (counter.samples.length < MAX_SAMPLES) {
-    counter.samples.push({ file: file2, line, text: truncate(text) });
-  }
-}
-function truncate(text) {
-  return text.length > SAMPLE_CHARS ? `${text.slice(0, SAMPLE_CHARS - 1)}\u2026` : text;
-}
-var MAX_SAMPLES, SAMPLE_CHARS, Evaluator, UNIT_NANOS;
-var init_evaluator = __esm({
-  "src/sources/logs/evaluator.ts"() {
-    "use strict";
-    init_literals();
-    init_fast_line();
-    init_json_extract();
-    init_json_tokens();
-    init_line_record();
-    init_plan();
-    init_query_eval();
-    init_tally();
-    MAX_SAMPLES = 5;
-    SAMPLE_CHARS = 200;
-    Evaluator = class {
-      constructor(plans, spec, options = {}) {
-        this.plans = plans;
-        this.spec = spec;
-        this.tallies = plans.map((p) => new Tally(p));
-        this.fromMs = Math.min(...plans.map((p) => p.fromMs));
-        this.toMs = Math.max(...plans.map((p) => p.toMs));
-        this.timestampId = nameId(spec.timestamp);
-        if (options.fastPath === false || jsonTokenizer() === null) {
-          this.extractor = null;
-          this.fastLine = null;
-        } else {
-          const fields = [spec.timestamp, ...plans.flatMap(fieldsRead)];
-          const queries = plans.flatMap(queriesOf);
-          this.extractor = new JsonExtractor({
-            flat: [...queries.flatMap((q) => [...q.jsonLabels]), ...fields],
-            raw: fields,
-            timestamp: spec.timestamp,
-            equals: queries.flatMap((q) => q.jsonEquals)
-          });
-          this.fastLine = new FastLine(this.extractor, spec.labels);
-        }
-      }
-      plans;
-      spec;
-      tallies;
-      diagnostics = emptyDiagnostics();
-      /** (fromMs, toMs]: lines outside every request's windows are skipped early */
-      fromMs;
-      toMs;
-      timestampId;
-      extractor;
-      fastLine;
-      /** One line as bytes buf[start, end) (without its line break). */
-      lineBytes(buf, start, end, file2, lineNo) {
-        if (this.extractor?.scan(buf, start, end)) {
-          this.diagnostics.lines++;
-          this.fastLine.reset(buf, start, end);
-          this.record(this.fastLine, file2, lineNo);
-        } else {
-          this.line(buf.toString("utf8", start, end), file2, lineNo);
-        }
-      }
-      /** One line of text (without its line break), parsed with JSON.parse. */
-      line(text, file2, lineNo) {
-        this.diagnostics.lines++;
-        if (isBlank(text)) return;
-        const object2 = parseJsonObject(text);
-        if (object2 === null) {
-          this.malformed(text, file2, lineNo);
-          return;
-        }
-        this.record(new ParsedLine(text, object2, this.spec.labels), file2, lineNo);
-      }
-      /** A line that is not a JSON object. */
-      malformed(text, file2, lineNo) {
-        addSample(this.diagnostics.malformed, text, file2, lineNo);
-      }
-      /** A parsed line: find its timestamp, then count it for every request. */
-      record(line, file2, lineNo) {
-        const t2 = line.timestamp(this.spec.timestamp, this.timestampId);
-        if (t2 === null) {
-          addSample(this.diagnostics.noTimestamp, line.text(), file2, lineNo);
-          return;
-        }
-        if (t2 <= this.fromMs || t2 > this.toMs) return;
-        for (let i = 0; i < this.plans.length; i++) {
-          const tally = this.tallies[i];
-          if (tally.covers(t2)) countEvent(this.plans[i], tally, line, t2);
-        }
-      }
-    };
-    UNIT_NANOS = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };
-  }
-});
-
-// src/sources/logs/line-reader.ts
-import { createReadStream } from "node:fs";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { createGunzip } from "node:zlib";
-async function readLines(chunks, events) {
-  const splitter = new LineSplitter(events);
-  try {
-    for await (const chunk2 of chunks) splitter.push(chunk2);
-    return splitter.end();
-  } finally {
-    splitter.release();
-  }
-}
-function fileChunks(path, gzip, onRawBytes) {
-  const file2 = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
-  if (onRawBytes) file2.on("data", (chunk2) => onRawBytes(chunk2.length));
-  if (!gzip) return file2;
-  return gunzipped(file2);
-}
-async function* sniffedChunks(stream) {
-  const iterator2 = stream[Symbol.asyncIterator]();
-  const first = await iterator2.next();
-  if (first.done) return;
-  const head = toBuffer(first.value);
-  const rest = async function* () {
-    yield head;
-    for (; ; ) {
-      const next = await iterator2.next();
-      if (next.done) return;
-      yield toBuffer(next.value);
-    }
-  };
-  if (head[0] === 31 && head[1] === 139) yield* gunzipped(Readable.from(rest()));
-  else yield* rest();
-}
-function toBuffer(chunk2) {
-  return typeof chunk2 === "string" ? Buffer.from(chunk2) : chunk2;
-}
-function gunzipped(source) {
-  const gunzip = createGunzip({ chunkSize: READ_CHUNK_BYTES });
-  pipeline(source, gunzip).catch(() => {
-  });
-  return gunzip;
-}
-var MAX_LINE_BYTES, LineSplitter, READ_CHUNK_BYTES;
-var init_line_reader = __esm({
-  "src/sources/logs/line-reader.ts"() {
-    "use strict";
-    init_json_tokens();
-    MAX_LINE_BYTES = 16 * 1024 * 1024;
-    LineSplitter = class {
-      constructor(events) {
-        this.events = events;
-      }
-      events;
-      partial = null;
-      skippingLongLine = false;
-      lineNo = 0;
-      readBuffer = null;
-      triedReadBuffer = false;
-      push(chunk2) {
-        let start = 0;
-        if (this.partial !== null || this.skippingLongLine) {
-          const nl = chunk2.indexOf(10);
-          if (nl < 0) {
-            this.appendPartial(chunk2);
-            return;
-          }
-          if (this.skippingLongLine) {
-            this.skippingLongLine = false;
-          } else {
-            const line = Buffer.concat([this.partial, chunk2.subarray(0, nl)]);
-            this.partial = null;
-            this.emit(line, 0, line.length);
-          }
-          start = nl + 1;
-        }
-        const { onLine } = this.events;
-        const lines = this.inTokenizerMemory(chunk2, start);
-        if (lines !== chunk2) start = 0;
-        for (; ; ) {
-          const nl = lines.indexOf(10, start);
-          if (nl < 0) break;
-          this.lineNo++;
-          const end = nl > start && lines[nl - 1] === 13 ? nl - 1 : nl;
-          onLine(lines, start, end, this.lineNo);
-          start = nl + 1;
-        }
-        if (start < lines.length) this.appendPartial(lines.subarray(start));
-      }
-      /** Give back the tokenizer memory the splitter holds (end() does too). */
-      release() {
-        if (this.readBuffer !== null) jsonTokenizer()?.giveBackReadBuffer(this.readBuffer);
-        this.readBuffer = null;
-      }
-      /** chunk[from...] copied into the tokenizer's memory, or chunk itself when there is no room. */
-      inTokenizerMemory(chunk2, from) {
-        const length = chunk2.length - from;
-        if (this.readBuffer === null && !this.triedReadBuffer) {
-          this.triedReadBuffer = true;
-          this.readBuffer = jsonTokenizer()?.takeReadBuffer() ?? null;
-        }
-        if (this.readBuffer === null || length > this.readBuffer.length) return chunk2;
-        chunk2.copy(this.readBuffer, 0, from);
-        return this.readBuffer.subarray(0, length);
-      }
-      /** Flush the last line (one without a newline); returns the number of lines. */
-      end() {
-        if (this.partial !== null) {
-          const line = this.partial;
-          this.partial = null;
-          this.emit(line, 0, line.length);
-        }
-        this.skippingLongLine = false;
-        this.release();
-        return this.lineNo;
-      }
-      emit(buf, start, end) {
-        this.lineNo++;
-        const trimmed = end > start && buf[end - 1] === 13 ? end - 1 : end;
-        this.events.onLine(buf, start, trimmed, this.lineNo);
-      }
-      appendPartial(bytes) {
-        if (this.skippingLongLine) return;
-        const joined = this.partial === null ? Buffer.from(bytes) : Buffer.concat([this.partial, bytes]);
-        if (joined.length > MAX_LINE_BYTES) {
-          this.lineNo++;
-          this.events.onLongLine?.(joined.subarray(0, 1024), this.lineNo);
-          this.partial = null;
-          this.skippingLongLine = true;
-          return;
-        }
-        this.partial = joined;
-      }
-    };
-    READ_CHUNK_BYTES = 256 * 1024;
-  }
-});
-
-// src/sources/logs/range-reader.ts
-import { open as open2 } from "node:fs/promises";
-async function readRangeLines(path, range, events, onBytes) {
-  const file2 = await open2(path, "r");
-  const tokenizer = jsonTokenizer();
-  const shared2 = tokenizer?.takeReadBuffer() ?? null;
-  try {
-    let buf = shared2 ?? Buffer.allocUnsafe(READ_BUFFER_BYTES);
-    let lineNo = 0;
-    let pos = range.from;
-    if (range.from > 0) {
-      const first = await findLineStart(file2, range.from - 1, range.to, buf);
-      if (first === null) return 0;
-      pos = first;
-    }
-    while (pos < range.to) {
-      const { bytesRead } = await file2.read(buf, 0, buf.length, pos);
-      if (bytesRead === 0) break;
-      const eof = bytesRead < buf.length;
-      if (eof) buf[bytesRead] = 10;
-      let start = 0;
-      while (start < bytesRead && pos + start < range.to) {
-        let nl = buf.indexOf(10, start);
-        if (nl >= bytesRead) nl = -1;
-        if (nl < 0 && !eof) break;
-        const lineEnd = nl < 0 ? bytesRead : nl;
-        const end = lineEnd > start && buf[lineEnd - 1] === 13 ? lineEnd - 1 : lineEnd;
-        lineNo++;
-        events.onLine(buf, start, end, lineNo);
-        start = nl < 0 ? bytesRead : nl + 1;
-      }
-      if (start > 0) onBytes?.(start);
-      if (eof && (start >= bytesRead || pos + start >= range.to)) break;
-      if (start === 0) {
-        if (buf.length >= MAX_LINE_BYTES) {
-          lineNo++;
-          events.onLongLine?.(Buffer.from(buf.subarray(0, 1024)), lineNo);
-          const next = await findLineStart(
-            file2,
-            pos + buf.length - 1,
-            Number.POSITIVE_INFINITY,
-            buf
-          );
-          if (next === null) break;
-          onBytes?.(next - pos);
-          pos = next;
-          continue;
-        }
-        buf = Buffer.allocUnsafe(Math.min(buf.length * 2, MAX_LINE_BYTES));
-        continue;
-      }
-      pos += start;
-    }
-    return lineNo;
-  } finally {
-    if (shared2) tokenizer?.giveBackReadBuffer(shared2);
-    await file2.close();
-  }
-}
-async function findLineStart(file2, at2, limit, buf) {
-  let pos = at2;
-  while (pos < limit) {
-    const { bytesRead } = await file2.read(buf, 0, buf.length, pos);
-    if (bytesRead === 0) return null;
-    const nl = buf.subarray(0, bytesRead).indexOf(10);
-    if (nl >= 0) {
-      const start = pos + nl + 1;
-      return start < limit ? start : null;
-    }
-    pos += bytesRead;
-  }
-  return null;
-}
-var init_range_reader = __esm({
-  "src/sources/logs/range-reader.ts"() {
-    "use strict";
-    init_json_tokens();
-    init_line_reader();
-  }
-});
-
-// src/sources/logs/scan.ts
-function lineEvents(evaluator, display, atFileStart) {
-  return {
-    onLine(buf, start, end, lineNo) {
-      const from = atFileStart && lineNo === 1 && hasByteOrderMark(buf, start, end) ? start + 3 : start;
-      evaluator.lineBytes(buf, from, end, display, lineNo);
-    },
-    onLongLine(head, lineNo) {
-      evaluator.diagnostics.lines++;
-      evaluator.malformed(`${head.toString("utf8")} (line too long)`, display, lineNo);
-    }
-  };
-}
-function hasByteOrderMark(buf, start, end) {
-  return end - start >= 3 && buf[start] === 239 && buf[start + 1] === 187 && buf[start + 2] === 191;
-}
-var init_scan = __esm({
-  "src/sources/logs/scan.ts"() {
-    "use strict";
-  }
-});
-
-// src/sources/logs/jobs.ts
-function planJobs(inputs, rangeBytes, minRangeBytes = MIN_RANGE_BYTES) {
-  const jobs = [];
-  const size = Math.max(rangeBytes, minRangeBytes);
-  for (const input2 of inputs) {
-    if (input2.kind === "stdin" || input2.gzip) {
-      jobs.push({ kind: "stream", input: input2 });
-      continue;
-    }
-    const count = Math.max(1, Math.round(input2.size / size));
-    for (let i = 0; i < count; i++) {
-      jobs.push({
-        kind: "range",
-        path: input2.path,
-        display: input2.display,
-        from: Math.floor(input2.size * i / count),
-        // the last range reads to the end, even if the file grew meanwhile
-        to: i === count - 1 ? Number.POSITIVE_INFINITY : Math.floor(input2.size * (i + 1) / count)
-      });
-    }
-  }
-  return jobs;
-}
-async function runJob(job, plans, spec, options) {
-  const evaluator = new Evaluator(plans, spec);
-  if (job.kind === "range") {
-    await readRangeLines(
-      job.path,
-      { from: job.from, to: job.to },
-      lineEvents(evaluator, job.display, job.from === 0),
-      options.onBytes
-    );
-  } else {
-    const { input: input2 } = job;
-    const chunks = input2.kind === "stdin" ? sniffedChunks(options.stdin ?? process.stdin) : fileChunks(input2.path, input2.gzip, options.onBytes);
-    await readLines(chunks, lineEvents(evaluator, input2.display, true));
-  }
-  return { tallies: evaluator.tallies.map((t2) => t2.state), diagnostics: evaluator.diagnostics };
-}
-function mergeResults(jobs, results, tallies) {
-  const merged = emptyDiagnostics();
-  const linesBefore = /* @__PURE__ */ new Map();
-  results.forEach((result, j) => {
-    const job = jobs[j];
-    const file2 = job.kind === "range" ? job.path : job.input.kind === "file" ? job.input.path : "-";
-    const offset = linesBefore.get(file2) ?? 0;
-    linesBefore.set(file2, offset + result.diagnostics.lines);
-    result.tallies.forEach((state, p) => {
-      tallies[p].merge(state);
-    });
-    merged.lines += result.diagnostics.lines;
-    addSamples(merged.malformed, result.diagnostics.malformed, offset);
-    addSamples(merged.noTimestamp, result.diagnostics.noTimestamp, offset);
-  });
-  return merged;
-}
-function addSamples(into, from, lineOffset) {
-  into.count += from.count;
-  for (const sample of from.samples) {
-    if (into.samples.length >= MAX_SAMPLES) break;
-    const shifted = { ...sample, line: sample.line + lineOffset };
-    into.samples.push(shifted);
-  }
-}
-var MIN_RANGE_BYTES;
-var init_jobs = __esm({
-  "src/sources/logs/jobs.ts"() {
-    "use strict";
-    init_evaluator();
-    init_line_reader();
-    init_range_reader();
-    init_scan();
-    MIN_RANGE_BYTES = 16 * 1024 * 1024;
-  }
-});
-
-// src/sources/logs/pool.ts
-import { existsSync, readFileSync } from "node:fs";
-import { createRequire as createRequire2 } from "node:module";
-import { fileURLToPath as fileURLToPath2, pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
-function workerEntry() {
-  const here = import.meta.url;
-  if (!here.startsWith("file:")) return null;
-  if (here.endsWith(".mjs")) {
-    const bundled = new URL("./logs-worker.mjs", here);
-    return existsSync(fileURLToPath2(bundled)) ? bundled : null;
-  }
-  if (here.endsWith(".js")) {
-    const compiled = new URL("./worker.js", here);
-    return existsSync(fileURLToPath2(compiled)) ? compiled : null;
-  }
-  const source = new URL("./worker.ts", here);
-  if (!existsSync(fileURLToPath2(source))) return null;
-  const tsxApi = tsxEsmApi();
-  if (tsxApi === null) return null;
-  const bootstrap = [
-    `import { register } from ${JSON.stringify(tsxApi)};`,
-    "register();",
-    `await import(${JSON.stringify(source.href)});`
-  ].join("\n");
-  return new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`);
-}
-function tsxEsmApi() {
-  try {
-    const require2 = createRequire2(import.meta.url);
-    const pkgPath = require2.resolve("tsx/package.json");
-    const pkg = JSON.parse(readFileSync(pkgPath, "utf8"));
-    const entry = pkg.exports?.["./esm/api"];
-    const target = typeof entry === "object" ? entry.import?.default : void 0;
-    return target ? new URL(target, pathToFileURL(pkgPath)).href : null;
-  } catch {
-    return null;
-  }
-}
-function workersAvailable() {
-  cachedEntry ??= workerEntry();
-  return cachedEntry !== null;
-}
-function runInWorkers(jobs, spec, requests, workers, onBytes) {
-  if (jobs.length === 0) return Promise.resolve([]);
-  cachedEntry ??= workerEntry();
-  const entry = cachedEntry;
-  if (entry === null) return Promise.reject(new Error("internal: no worker entry"));
-  const results = new Array(jobs.length);
-  let next = 0;
-  let finished = 0;
-  const threads = [];
-  return new Promise((resolve6, reject) => {
-    let failed = false;
-    const fail = (error63) => {
-      if (failed) return;
-      failed = true;
-      for (const thread of threads) void thread.terminate();
-      reject(error63);
-    };
-    const giveWork = (thread) => {
-      if (next < jobs.length) {
-        const id = next++;
-        thread.postMessage({ type: "job", id, job: jobs[id] });
-      } else {
-        thread.postMessage({ type: "stop" });
-      }
-    };
-    const count = Math.max(1, Math.min(workers, jobs.length));
-    for (let i = 0; i < count; i++) {
-      const thread = new Worker(entry, { workerData: { spec, requests } });
-      threads.push(thread);
-      thread.on("message", (message) => {
-        if (message.type === "progress") {
-          onBytes?.(message.bytes);
-        } else if (message.type === "done") {
-          results[message.id] = message.result;
-          finished++;
-          if (finished === jobs.length) resolve6(results);
-          giveWork(thread);
-        } else {
-          fail(new JobError(jobs[message.id], message.message));
-        }
-      });
-      thread.on("error", (error63) => fail(error63));
-      thread.on("exit", (code) => {
-        if (code !== 0 && finished < jobs.length)
-          fail(new Error(`a logs worker stopped with exit code ${code}`));
-      });
-      giveWork(thread);
-    }
-  });
-}
-var JobError, cachedEntry;
-var init_pool = __esm({
-  "src/sources/logs/pool.ts"() {
-    "use strict";
-    JobError = class extends Error {
-      constructor(job, message) {
-        super(message);
-        this.job = job;
-      }
-      job;
-    };
   }
 });
 
@@ -30364,11 +30493,11 @@ var init_logs = __esm({
   "src/sources/logs/index.ts"() {
     "use strict";
     init_errors();
-    init_inputs();
-    init_jobs();
-    init_plan();
-    init_pool();
+    init_request_plan();
     init_tally();
+    init_jobs();
+    init_worker_pool();
+    init_inputs();
     PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
     RANGES_PER_WORKER = 2;
   }
@@ -30456,7 +30585,7 @@ function tagHighlighter(tags2, options) {
 var nextTagID, Tag, nextModifierID, Modifier, ruleNodeProp, Rule, t, comment, name, typeName, propertyName, literal, string, number, content, heading2, keyword, operator, punctuation, bracket, meta, tags, classHighlighter;
 var init_dist5 = __esm({
   "node_modules/@lezer/highlight/dist/index.js"() {
-    init_dist3();
+    init_dist();
     nextTagID = 0;
     Tag = class _Tag {
       /**
@@ -31008,7 +31137,7 @@ var init_dist5 = __esm({
 var inf$1, nan$1, Bool$12, Ignoring$12, On$12, GroupLeft$12, GroupRight$12, Offset$12, Atan2$1, Avg$12, Bottomk$12, Count$12, CountValues$1, Group$1, Max$12, Min$12, Quantile$1, LimitK$1, LimitRatio$1, Stddev$12, Stdvar$12, Sum$12, Topk$12, By$12, Without$12, And$12, Or$12, Unless$12, StartFn$1, EndFn$1, AtStart$1, AtEnd$1, Smoothed$1, Anchored$1, Fill$1, FillLeft$1, FillRight$1, keywordTokens2, specializeIdentifier2, contextualKeywordTokens2, extendIdentifier2, promQLHighLight, spec_Identifier2, parser2;
 var init_index_es2 = __esm({
   "node_modules/@prometheus-io/lezer-promql/dist/index.es.js"() {
-    init_dist4();
+    init_dist2();
     init_dist5();
     inf$1 = 188;
     nan$1 = 189;
@@ -41181,8 +41310,8 @@ function parseParameters(header, type, index, len, stopFlags) {
         continue parameter;
       }
       if (code === EQ) {
-        const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-        const value = header.slice(keyStart, keyEnd);
+        const keyEnd2 = keyWhitespace === -1 ? index : keyWhitespace;
+        const value = header.slice(keyStart, keyEnd2);
         const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
         index++;
         while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {

@@ -2,1348 +2,8 @@
 import { createRequire as __sloCreateRequire } from "node:module";
 const require = __sloCreateRequire(import.meta.url);
 
-// src/sources/logs/worker.ts
+// src/sources/logs/parallel/worker.ts
 import { parentPort, workerData } from "node:worker_threads";
-
-// src/definition/logql/literals.ts
-var SIMPLE_ESCAPES = {
-  a: "\x07",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "	",
-  v: "\v",
-  "\\": "\\",
-  '"': '"',
-  "'": "'"
-};
-var HEX_ESCAPE_DIGITS = { x: 2, u: 4, U: 8 };
-function unquoteGoString(raw) {
-  if (raw.startsWith("`")) return raw.slice(1, -1).replace(/\r/g, "");
-  const body = raw.slice(1, -1);
-  if (!body.includes("\\")) return body;
-  let out = "";
-  let at = 0;
-  while (at < body.length) {
-    if (body[at] === "\\") {
-      const unescaped = unescapeAt(body, at + 1);
-      out += unescaped.text;
-      at = unescaped.next;
-    } else {
-      out += body[at];
-      at++;
-    }
-  }
-  return out;
-}
-function unescapeAt(body, at) {
-  const letter = body[at];
-  if (letter === void 0) throw new Error("string ends in a backslash");
-  const simple = SIMPLE_ESCAPES[letter];
-  if (simple !== void 0) return { text: simple, next: at + 1 };
-  const hexDigits = HEX_ESCAPE_DIGITS[letter];
-  if (hexDigits !== void 0) return unescapeHex(body, at, hexDigits);
-  if (letter >= "0" && letter <= "7") return unescapeOctal(body, at);
-  throw new Error(`invalid escape \\${letter} in string`);
-}
-function unescapeHex(body, at, digits2) {
-  const hex = body.slice(at + 1, at + 1 + digits2);
-  if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== digits2) {
-    throw new Error(`invalid escape \\${body[at]}${hex} in string`);
-  }
-  return { text: String.fromCodePoint(Number.parseInt(hex, 16)), next: at + 1 + digits2 };
-}
-function unescapeOctal(body, at) {
-  const octal = body.slice(at, at + 3);
-  if (!/^[0-7]{3}$/.test(octal)) throw new Error(`invalid escape \\${octal} in string`);
-  return { text: String.fromCharCode(Number.parseInt(octal, 8)), next: at + 3 };
-}
-var GO_FLOAT = /^[+-]?(?:(?:\d+(?:_\d+)*)?\.?\d+(?:_\d+)*(?:[eE][+-]?\d+)?|\d+\.|inf|infinity|nan)$/i;
-function parseGoFloat(text) {
-  if (!GO_FLOAT.test(text)) {
-    if (/^[+-]?0[xX]/.test(text)) {
-      const sign = text.startsWith("-") ? -1 : 1;
-      const hex = Number(text.replace(/^[+-]/, ""));
-      return Number.isNaN(hex) ? null : sign * hex;
-    }
-    return null;
-  }
-  const lower = text.toLowerCase().replace(/_/g, "");
-  if (lower.endsWith("nan")) return Number.NaN;
-  if (lower.endsWith("inf") || lower.endsWith("infinity")) {
-    return lower.startsWith("-") ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-  }
-  return Number(lower);
-}
-var DURATION_UNIT_NANOS = {
-  ns: 1,
-  us: 1e3,
-  \u00B5s: 1e3,
-  // U+00B5 micro sign
-  \u03BCs: 1e3,
-  // U+03BC Greek mu
-  ms: 1e6,
-  s: 1e9,
-  m: 6e10,
-  h: 36e11
-};
-var EXTENDED_UNIT_NANOS = {
-  ...DURATION_UNIT_NANOS,
-  d: 864e11,
-  w: 7 * 864e11,
-  y: 365 * 864e11
-};
-var DURATION_PART = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h|d|w|y)/y;
-function parseGoDuration(text, opts) {
-  const nanos = parseGoDurationNanos(text, opts);
-  return nanos === null ? null : nanos / 1e9;
-}
-function parseGoDurationNanos(text, opts) {
-  let s = text;
-  let sign = 1;
-  if (s.startsWith("-") || s.startsWith("+")) {
-    if (s[0] === "-") sign = -1;
-    s = s.slice(1);
-  }
-  if (s === "0") return 0;
-  if (s === "") return null;
-  const units = opts?.allowDays ? EXTENDED_UNIT_NANOS : DURATION_UNIT_NANOS;
-  let total = 0;
-  DURATION_PART.lastIndex = 0;
-  while (DURATION_PART.lastIndex < s.length) {
-    const m = DURATION_PART.exec(s);
-    if (!m) return null;
-    const unit = units[m[2]];
-    if (unit === void 0) return null;
-    total += Number(m[1]) * unit;
-  }
-  return sign * total;
-}
-var BYTE_UNITS = {
-  "": 1,
-  b: 1,
-  k: 1e3,
-  kb: 1e3,
-  ki: 1024,
-  kib: 1024,
-  m: 1e6,
-  mb: 1e6,
-  mi: 1024 ** 2,
-  mib: 1024 ** 2,
-  g: 1e9,
-  gb: 1e9,
-  gi: 1024 ** 3,
-  gib: 1024 ** 3,
-  t: 1e12,
-  tb: 1e12,
-  ti: 1024 ** 4,
-  tib: 1024 ** 4,
-  p: 1e15,
-  pb: 1e15,
-  pi: 1024 ** 5,
-  pib: 1024 ** 5,
-  e: 1e18,
-  eb: 1e18,
-  ei: 1024 ** 6,
-  eib: 1024 ** 6
-};
-function parseHumanBytes(text) {
-  const m = /^\s*(\d[\d,]*(?:\.\d*)?|\.\d+)\s*([a-zA-Z]*)\s*$/.exec(text);
-  if (!m) return null;
-  const name = m[2].toLowerCase();
-  const unit = Object.hasOwn(BYTE_UNITS, name) ? BYTE_UNITS[name] : void 0;
-  if (unit === void 0) return null;
-  return Number(m[1].replace(/,/g, "")) * unit;
-}
-
-// src/sources/logs/json-fields.ts
-function flattenJson(object) {
-  const out = /* @__PURE__ */ new Map();
-  flattenInto(object, "", out);
-  return out;
-}
-function flattenInto(object, prefix, out) {
-  for (const key in object) {
-    const value = object[key];
-    const clean = sanitizeLabelKey(key, prefix === "");
-    if (clean === "") continue;
-    const name = prefix === "" ? clean : `${prefix}_${clean}`;
-    const text = jsonScalarText(value);
-    if (text !== void 0) {
-      out.set(name, text);
-    } else if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-      flattenInto(value, name, out);
-    }
-  }
-}
-function jsonScalarText(value) {
-  switch (typeof value) {
-    case "string":
-      return value;
-    case "number":
-      return String(value);
-    case "boolean":
-      return value ? "true" : "false";
-    default:
-      return void 0;
-  }
-}
-function sanitizeLabelKey(key, topLevel) {
-  const trimmed = key.trim();
-  if (trimmed === "") return "";
-  let clean = /^[A-Za-z0-9_]*$/.test(trimmed) ? trimmed : trimmed.replace(/[^A-Za-z0-9_]/gu, "_");
-  const first = clean.charCodeAt(0);
-  if (topLevel && first >= 48 && first <= 57) clean = `_${clean}`;
-  return clean;
-}
-
-// src/sources/logs/json-scan-wasm.ts
-var JSON_SCAN_WASM = [
-  "AGFzbQEAAAABPQdgAX8Bf2ADf39/AX9gBH9/f38Bf2AFf39/f38Bf2ACf38BfGARf39/f39/f39/f39/f39/f38AYAJ/fwAD",
-  "CgkAAQACAAMEBQYFAwEAAQaIARt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38B",
-  "QQALfwFBAAt/AUF/C38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEA",
-  "C38BQQALfwFBAAsHJAQEaW5pdAAHCWNvbmZpZ3VyZQAIBHNjYW4ABQZtZW1vcnkCAAq7KwmvAQECfyMUIgEgAEEBak0EQEEA",
-  "DwsgAC0AASICQdwARiACQSJGciACQS9GciACQeIARnIgAkHmAEZyIAJB7gBGciACQfIARnIgAkH0AEZyBEBBAg8LIAJB9QBH",
-  "IABBBmogAUtyBEBBAA8LIABBAmohAQNAIAEgAEEGakkEQCABLQAAIgJBMGtBCkkEf0EBBSACQSByQeEAa0EGSQtFBEBBAA8L",
-  "IAFBAWohAQwBCwtBBguABwIEfwF7IxQhBQJAIAAiAy0AACIGQSJGBEAgAEEBaiEBIxQhBQNAAkADf0EAIQAgASAFTw0BIAH9",
-  "AAQAIgf9DCIiIiIiIiIiIiIiIiIiIiL9IyAH/QxcXFxcXFxcXFxcXFxcXFxc/SP9UCAH/QwgICAgICAgICAgICAgICAg/Sb9",
-  "UP1kIgYEfyABIAZoagUgAUEQaiEBDAELCyIBIAVPDQAgASAEciEAIAEtAAAiBEEiRg0AQQAhACAEQdwARw0AIAEQACIGRQ0A",
-  "QYCAgIB4IQQgASAGaiEBDAELCyAARQ0BQQZBBSAAQYCAgIB4cRshBCADQQFqIQMgAEH/////B3EiAUEBaiEABSAGQfsARgR/",
-  "IAMgAUEBaiACQQAQA0EAJBgPBSAGQdsARgR/An9BACABQQFqIgFBwABKDQAaIANBAWoiAC0AAEEgTQRAIxQhBANAIAAgBEkE",
-  "fyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLIABBAWogACMUIgRJBH8gAC0AAEHdAEYFQQALDQAaA0BBACAAIARP",
-  "DQEaQQAgACABQQAQASIARQ0BGiAALQAAQSBNBEAjFCEFA0AgACAFSQR/IwAgAC0AAGotAABBAkYFQQALBEAgAEEBaiEADAEL",
-  "CwtBACAAIARPDQEaIAAtAAAiBUEsRgRAIABBAWoiAC0AAEEgTQRAIxQhBQNAIAAgBUkEfyMAIAAtAABqLQAAQQJGBUEACwRA",
-  "IABBAWohAAwBCwsLDAELCyAAQQFqIAVB3QBGDQAaQQALIQBBACQYIABFDQMgAgR/IxMjC08Ef0EABSMTQQs2AgAjEyADNgIE",
-  "IxMgADYCCCMTQQxqJBNBAQsFQQELRQ0DIAAPBSAGQfQARgR/IANBBGogBUsEf0EBBSADKAIAQfTk1asGRwsNBEEIIQQgA0EE",
-  "aiIABSAGQeYARgR/IANBBWogBUsEf0EBBSADKAIBQeHYzasGRwsNBUEJIQQgA0EFaiIABSAGQe4ARgR/IANBBGogBUsEf0EB",
-  "BSADKAIAQe7qseMGRwsNBiADQQRqIQBBCgUgAxAEIgBFDQZBBwshBCAACwsLCyEBCyAEJBggAyQZIAEkGiACBH8jEyMLTwR/",
-  "QQAFIxMgBDYCACMTIAM2AgQjEyABNgIIIxNBDGokE0EBCwVBAQtFDQAgAA8LQQAL7wMCCn8BfCMWIABBAnQiASMFaigCAEYE",
-  "QEEADwsjBSABaiMWNgIAIwYgAWojGEEEazYCACMHIAFqIxkjFWs2AgAjCCABaiMaIxVrNgIAIxhBBUYEQCMOIAFBAXRqKAIE",
-  "IglBAEoEQAJAIw4gAEECdCIFQQF0aigCACEKIxojGWshAwNAIAQgCUgEQAJAIAMjDyAEIApqQQN0aiIBKAIERgRAIxAgASgC",
-  "AGohBiMZIQdBACEBAn8DQCABQRBqIgIgA0wEQEEAIAEgBmr9AAQAIAEgB2r9AAQA/SP9Y0UNAhogAiEBDAELCwNAIAEgA0gE",
-  "QEEAIAEgBmotAAAgASAHai0AAEcNAhogAUEBaiEBDAELC0EBCwRAIARBAWohCAwCCwsgBEEBaiEEDAILCwsgCAR/QQEFIxkh",
-  "BEEAIQECfwNAIAFBEGoiAiADTARAQQAgASAEav0ABAD9ZA0CGiACIQEMAQsLA0AgASADSARAQQAgASAEai0AAEGAAU8NAhog",
-  "AUEBaiEBDAELC0EBCwtFDQAjESAFaiAINgIAIxIgBWojFjYCAAsLCyMYQQVGIAAjDEZxBH8jGiMZa0EUTwVBAAsEfyMZLQAE",
-  "QS1GBUEACwRAIw1BAkEBIxkjGhAGIgsgC2IbNgIAIw0gCzkDCAtBAQveDgIJfwF7AkAgAUHAAEoNACACBH8jEyMLTwR/QQAF",
-  "IxNBATYCACMTIAA2AgQjEyAANgIIIxNBDGokE0EBCwVBAQtFDQAgAEEBaiIALQAAQSBNBEAjFCEEA0AgACAESQR/IwAgAC0A",
-  "AGotAABBAkYFQQALBEAgAEEBaiEADAELCwsgACMUIgdJBH8gAC0AAEH9AEYFQQALBEAgAgR/IxMjC08Ef0EABSMTQQI2AgAj",
-  "EyAANgIEIxMgADYCCCMTQQxqJBNBAQsFQQELRQ0BIABBAWoPCwNAIAAgB08Ef0EBBSAALQAAQSJHCw0BQQEhCSAAQQFqIgsi",
-  "AP0ABAAiDf0MIiIiIiIiIiIiIiIiIiIiIv0j/WQiBEEAIARrcUEBayEFIAQEfyAFIA39DCAgICAgICAgICAgICAgICD9UP0M",
-  "YWFhYWFhYWFhYWFhYWFhYf1x/QwaGhoaGhoaGhoaGhoaGhoa/SYgDf0MMDAwMDAwMDAwMDAwMDAwMP1x/QwKCgoKCgoKCgoK",
-  "CgoKCgoK/Sb9UCAN/QxfX19fX19fX19fX19fX19f/SP9UP1kcSAFRgVBAAsEQCAAIARoaiEABQNAIAAgB0kEfyMAIAAtAABq",
-  "LQAAQQFGBUEACwRAIABBAWohAAwBCwsgACAHTwR/QQEFIAAtAABBIkcLBEBBACEJIxQhBUEAIQgDQAJAIAUDf0EAIQQgACAF",
-  "Tw0BIAD9AAQAIg39DCIiIiIiIiIiIiIiIiIiIiL9IyAN/QxcXFxcXFxcXFxcXFxcXFxc/SP9UCAN/QwgICAgICAgICAgICAg",
-  "ICAg/Sb9UP1kIgYEfyAAIAZoagUgAEEQaiEADAELCyIATQ0AIAAgCHIhBCAALQAAIgZBIkYNAEEAIQQgBkHcAEcNACAAEAAi",
-  "BkUNAEGAgICAeCEIIAAgBmohAAwBCwsgBCIARSAAQYCAgIB4cXINAwsLIAAgB08NASAAIgVBAWoiAC0AAEEgTQRAIxQhBANA",
-  "IAAgBEkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLIAAgB08Ef0EBBSAALQAAQTpHCw0BIABBAWoiAC0AAEEg",
-  "TQRAIxQhBANAIAAgBEkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLIAAgB08NAUF/IQQgCUEAIANBACAFIAtL",
-  "IAIgAhsiBhsbBH8gCy0AAEE5SwVBAAsEQCAFIAtrIgwjAkgEQAJAIwEgCy0AACAMQQh0akECdGooAgAiBkUNACAGQRB2IgQg",
-  "BkH//wNxaiEIA0AgBCAISARAIwQjAyAEQRRsaigCAGohCkEBIQYDQCAGIAxIBH8gBiAKai0AACAGIAtqLQAARgVBAAsEQCAG",
-  "QQFqIQYMAQsLIAYgDEYNAiAEQQFqIQQMAQsLQX8hBAsgBEEATgR/IwMgBEEUbGooAhBBAEcFQQALIQYLCyAGBEAgBEEATgRA",
-  "IxMjC08Ef0EABSMTQQw2AgAjEyAENgIEIxMgBDYCCCMTQQxqJBNBAQtFDQMFQQRBAyAJGyEIIxMjC08Ef0EABSMTIAg2AgAj",
-  "EyALNgIEIxMgBTYCCCMTQQxqJBNBAQtFDQMLCyAGRSAEQQBIcSAALQAAIgVBIkZxBEAgAEEBaiEAIxQhCUEAIQgDQAJAA39B",
-  "ACEFIAAgCU8NASAA/QAEACIN/QwiIiIiIiIiIiIiIiIiIiIi/SMgDf0MXFxcXFxcXFxcXFxcXFxcXP0j/VAgDf0MICAgICAg",
-  "ICAgICAgICAgIP0m/VD9ZCIKBH8gACAKaGoFIABBEGohAAwBCwsiACAJTw0AIAAgCHIhBSAALQAAIghBIkYNAEEAIQUgCEHc",
-  "AEcNACAAEAAiCkUNAEGAgICAeCEIIAAgCmohAAwBCwsgBUUNAiAFQf////8HcUEBaiEABSAGRSAEQQBIcQR/IAVBLUYgBUEw",
-  "a0EKSXIFQQALBH8gABAEBSAAIAEgBhABCyIARQ0CCyAGRSAEQQBOcQRAIwMgBEEUbGoiBCgCCCEFIAQoAgwhBCAFQQBOBH8j",
-  "FyMJIAVBAnRqIgYoAgBGBH9BAAUgBiMXNgIAQQELBUEBC0UNAiAEQQBOBH8jFyMJIARBAnRqIgYoAgBGBH9BAAUgBiMXNgIA",
-  "QQELBUEBC0UNAiMYQQlMIxhBBU5xBEAgBUEATgR/IAUQAgVBAQtFDQMgBEEATgR/IAQQAgVBAQtFDQMLCyAALQAAQSBNBEAj",
-  "FCEEA0AgACAESQR/IwAgAC0AAGotAABBAkYFQQALBEAgAEEBaiEADAELCwsgACAHTw0BIAAtAAAiBEEsRgRAIABBAWoiAC0A",
-  "AEEgTQRAIxQhBANAIAAgBEkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLDAELCyAEQf0ARgRAIAIEfyMTIwtP",
-  "BH9BAAUjE0ECNgIAIxMgADYCBCMTIAA2AggjE0EMaiQTQQELBUEBC0UNASAAQQFqDwtBAA8LQQALxwMBBH8jFCICIABBAWog",
-  "ACAALQAAQS1GGyIATQRAQQAPCyAALQAAIgFBMEYEQCAAQQFqIQAFIAFBOU0gAUExT3EEQCAAQQFqIQEjFCEAA0ACQCAB/QAE",
-  "AP0MMDAwMDAwMDAwMDAwMDAwMP1x/QwKCgoKCgoKCgoKCgoKCgoK/Sb9ZCIDQf//A0cEQCABIANBf3NoaiIBIAAgACABSxsh",
-  "AAwBCyABQRBqIgEgAEkNAQsLBUEADwsLIAAgAkkEfyAALQAAQS5GBUEACwRAIABBAWoiAyEBIxQhAANAAkAgAf0ABAD9DDAw",
-  "MDAwMDAwMDAwMDAwMDD9cf0MCgoKCgoKCgoKCgoKCgoKCv0m/WQiBEH//wNHBEAgASAEQX9zaGoiASAAIAAgAUsbIQAMAQsg",
-  "AUEQaiIBIABJDQELCyAAIANGBEBBAA8LCyAAIAJJBH8gAC0AAEEgckHlAEYFQQALBEAgAiAAQQFqIgBLBH8gAC0AAEErRgR/",
-  "QQEFIAAtAABBLUYLBUEACwRAIABBAWohAAsgACEBA0AgACACSQR/IAAtAABBMGtBCkkFQQALBEAgAEEBaiEADAELCyAAIAFG",
-  "BEBBAA8LCyAAC7UBACMKJBMgASQUIAIkFSADJBYgBCQXIw1BADYCACMUIQIDQCAAIAJJBH8jACAALQAAai0AAEECRgVBAAsE",
-  "QCAAQQFqIQAMAQsLIAAgAU8Ef0EBBSAALQAAQfsARwsEQEF/DwsgAEEAQQFBARADIgBFBEBBfw8LIxQhAgNAIAAgAkkEfyMA",
-  "IAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsgACABRwRAQX8PCyMTIwprQQxuC+QJAgN8Cn8CQCABIABrQRRJDQBBfyAA",
-  "LQABQTBrIgUgAC0AAEEwayIGQQpsaiAFQQlLIAZBCUtyGyEFIAAtAANBMGsiBkEJSyAAQQJqLQAAQTBrIgdBCUtyBH9BfwUg",
-  "B0EKbCAGagshBiAALQAGQTBrIgdBCUsgAEEFai0AAEEwayIIQQlLcgR/QX8FIAhBCmwgB2oLIQcgAC0ACUEwayIIQQlLIABB",
-  "CGotAABBMGsiCUEJS3IEf0F/BSAJQQpsIAhqCyIIIAUgBnIgB3JyQQBIDQAgAC0ACiEJIAAtAARBLUcEf0EBBSAALQAHQS1H",
-  "Cw0AIAlB9ABHIAlB1ABHcSAJQSBHcQ0AIAAtAAxBMGsiCUEJSyAAQQtqLQAAQTBrIgpBCUtyBH9BfwUgCkEKbCAJagshCSAA",
-  "LQAPQTBrIgpBCUsgAEEOai0AAEEwayILQQlLcgR/QX8FIAtBCmwgCmoLIQogAC0AEkEwayILQQlLIABBEWotAABBMGsiDEEJ",
-  "S3IEf0F/BSAMQQpsIAtqCyELIAAtAA1BOkcEf0EBBSAALQAQQTpHCw0AIAVB5ABsIAZqIQYgB0EATCAHQQxKciAIQQBMcgR/",
-  "QQEFIAdBAkYEf0EcQR0gBkEDcQR/QQAFIAZB5ABvCwR/QQAFIAZBkANvCxsFQR5BHyAHQQZGIAdBBEZyIAdBCUZyIAdBC0Zy",
-  "GwsgCEgLDQAgCUEASCAJQRdKciAKQQBIciAKQTtKciALQQBIciALQTxKcg0AIABBE2oiBSABSQR/IAUtAABBLkYFQQALBHxE",
-  "AAAAAAAA8D8hAiAFQQFqIgUhAANAIAEgBUsEQCAFLQAAQTBrIgxBCU0EQCAFIABrQQlJBEAgA0QAAAAAAAAkQKIgDLigIQMg",
-  "AkQAAAAAAAAkQKIhAgsgBUEBaiEFDAILCwsgACAFRg0BIANEAAAAAABAj0CiIAKjBUQAAAAAAAAAAAshAiABIAVNDQBBACEA",
-  "IAUtAAAiDEH6AEYgDEHaAEZyBEAgBUEBaiABRw0BBSAMQS1GIAxBK0ZyRQ0BIAEgBUEGQQUgBS0AA0E6RiIAG2pHDQEgBUEE",
-  "QQMgABtqIg0tAABBMGshDiAFLQACQTBrIgBBCUsgBUEBai0AAEEwayIBQQlLcgR/QX8FIAFBCmwgAGoLIgBBAEggAEEXSnIg",
-  "DS0AAUEwayIBQQlLIA5BCUtyBH9BfwUgDkEKbCABagsiAUEASHIgAUE7SnINASAAQTxsIAFqQX9BASAMQS1GG2whAAsgBkEB",
-  "ayAGIAdBAkwbtyIDRAAAAAAAAHlAo5wiBEQAAAAAiNUBQaIgAyAERAAAAAAAAHlAoqEiA0QAAAAAANB2QKIgA0QAAAAAAADQ",
-  "P6KcoCADRAAAAAAAAFlAo5yhIAdBfUEJIAdBAkobardEAAAAAAAgY0CiRAAAAAAAAABAoEQAAAAAAAAUQKOcIAi3oEQAAAAA",
-  "AADwv6CgoEQAAAAA2PQlwaBEAAAAAHCZlEGiIAm3RAAAAABAd0tBoqAgCrdEAAAAAABM7UCioCALt0QAAAAAAECPQKKgIAC3",
-  "RAAAAAAATO1AoqEgApwiA6AiBCACIAOhIgKgIgMgBGUgAkQAAAAAAAAAAGRxBHwgBCAEmUQAAAAAAACwPKKgBSADCw8LRAAA",
-  "AAAAAPh/C8MBACAAJAAgASQBIAIkAyADJAQgBCQFIAUkBiAGJAcgByQIIAgkCSAJJAogCSAKQQxsaiQLIAskDSAMJA4gDSQP",
-  "IA4kECAPJBEgECQSQQAhAQNAIAFBgAJIBEAgAUHfAEYhAiAAIAFqQQIgAUE5TCABQTBOcQR/QQEFIAFB2gBMIAFBwQBOcQsE",
-  "f0EBBSABQfoATCABQeEATnELIAJyIAFBCUYgAUEgRnIgAUENRnIgAUEKRnIbOgAAIAFBAWohAQwBCwsLCgAgACQCIAEkDAs="
-].join("");
-
-// src/sources/logs/json-tokens.ts
-var T_OBJECT = 1;
-var T_OBJECT_END = 2;
-var T_KEY_PLAIN = 4;
-var T_STRING = 5;
-var T_ESCAPED_STRING = 6;
-var T_NUMBER = 7;
-var T_TRUE = 8;
-var T_FALSE = 9;
-var T_KEY_ENTRY = 12;
-var GROUP_LIMIT = 1024;
-var MAX_SLOTS = 256;
-var MAX_ENTRIES = 4096;
-var MAX_KEY_BYTES = 64 * 1024;
-var MAX_CONSTANTS = 4096;
-var MAX_CONSTANT_BYTES = 64 * 1024;
-var MAX_DEPTH = 64;
-var ENTRY_FIELDS = 5;
-var SCRATCH_BYTES = 1024 * 1024;
-var TAPE_TOKENS = 16 * 1024;
-var READ_BUFFER_BYTES = 4 * 1024 * 1024;
-var READ_BUFFERS = 2;
-var PAD = 64;
-var CLASSES_AT = 1024;
-var GROUPS_AT = CLASSES_AT + 256;
-var ENTRIES_AT = GROUPS_AT + GROUP_LIMIT * 256 * 4;
-var KEY_BYTES_AT = ENTRIES_AT + MAX_ENTRIES * ENTRY_FIELDS * 4;
-var SET_IN_AT = KEY_BYTES_AT + MAX_KEY_BYTES;
-var KINDS_AT = SET_IN_AT + MAX_SLOTS * 4;
-var STARTS_AT = KINDS_AT + MAX_SLOTS * 4;
-var ENDS_AT = STARTS_AT + MAX_SLOTS * 4;
-var TOUCHED_AT = ENDS_AT + MAX_SLOTS * 4;
-var TIMESTAMP_AT = TOUCHED_AT + (MAX_DEPTH + 2) * MAX_SLOTS * 4;
-var SLOT_CONSTANTS_AT = TIMESTAMP_AT + 16;
-var CONSTANTS_AT = SLOT_CONSTANTS_AT + MAX_SLOTS * 8;
-var CONSTANT_BYTES_AT = CONSTANTS_AT + MAX_CONSTANTS * 8;
-var MATCH_OF_AT = CONSTANT_BYTES_AT + MAX_CONSTANT_BYTES;
-var MATCH_IN_AT = MATCH_OF_AT + MAX_SLOTS * 4;
-var TAPE_AT = MATCH_IN_AT + MAX_SLOTS * 4;
-var SCRATCH_AT = TAPE_AT + TAPE_TOKENS * 12;
-var READ_BUFFERS_AT = SCRATCH_AT + SCRATCH_BYTES + PAD;
-var MEMORY_BYTES = READ_BUFFERS_AT + READ_BUFFERS * (READ_BUFFER_BYTES + PAD);
-var JsonTokenizer = class {
-  /** tokens of the last scan: kind, start, end (addresses; see delta) */
-  tape;
-  /**
-   * The active extractor's slots, set by the last scan and by the
-   * extractor: the line (generation) each was set in, its kind and range.
-   */
-  setIn;
-  kinds;
-  starts;
-  ends;
-  /** per nesting depth, per slot: the object (serial) that last matched it; depth 0 is shared */
-  touched;
-  /** what to subtract from a token's address to get its position in the scanned buffer */
-  delta = 0;
-  /**
-   * The timestamp slot as the last scan parsed it: [0] is 0 when it did not,
-   * 1 when timestampMs[0] holds the time, 2 when the text is not a valid time.
-   */
-  timestampState;
-  timestampMs;
-  /** per slot, when matchIn is the line's generation: 1 + which of its constants it equals, or 0 */
-  matchOf;
-  matchIn;
-  exports;
-  bytes;
-  memory;
-  freeReadBuffers = [];
-  active = null;
-  /** the last buffer scanned, and whether it lies in this memory */
-  lastBuf = null;
-  lastInMemory = false;
-  constructor() {
-    const module = new WebAssembly.Module(Buffer.from(JSON_SCAN_WASM, "base64"));
-    this.exports = new WebAssembly.Instance(module, {}).exports;
-    const memory = this.exports.memory;
-    const pages = Math.ceil(MEMORY_BYTES / 65536) - memory.buffer.byteLength / 65536;
-    if (pages > 0) memory.grow(pages);
-    this.memory = memory.buffer;
-    this.bytes = new Uint8Array(this.memory);
-    this.tape = new Int32Array(this.memory, TAPE_AT, TAPE_TOKENS * 3);
-    this.setIn = new Uint32Array(this.memory, SET_IN_AT, MAX_SLOTS);
-    this.kinds = new Int32Array(this.memory, KINDS_AT, MAX_SLOTS);
-    this.starts = new Int32Array(this.memory, STARTS_AT, MAX_SLOTS);
-    this.ends = new Int32Array(this.memory, ENDS_AT, MAX_SLOTS);
-    this.touched = new Uint32Array(this.memory, TOUCHED_AT, (MAX_DEPTH + 2) * MAX_SLOTS);
-    this.timestampState = new Int32Array(this.memory, TIMESTAMP_AT, 1);
-    this.timestampMs = new Float64Array(this.memory, TIMESTAMP_AT + 8, 1);
-    this.matchOf = new Int32Array(this.memory, MATCH_OF_AT, MAX_SLOTS);
-    this.matchIn = new Uint32Array(this.memory, MATCH_IN_AT, MAX_SLOTS);
-    this.exports.init(
-      CLASSES_AT,
-      GROUPS_AT,
-      ENTRIES_AT,
-      KEY_BYTES_AT,
-      SET_IN_AT,
-      KINDS_AT,
-      STARTS_AT,
-      ENDS_AT,
-      TOUCHED_AT,
-      TAPE_AT,
-      TAPE_TOKENS,
-      TIMESTAMP_AT,
-      SLOT_CONSTANTS_AT,
-      CONSTANTS_AT,
-      CONSTANT_BYTES_AT,
-      MATCH_OF_AT,
-      MATCH_IN_AT
-    );
-    for (let i = 0; i < READ_BUFFERS; i++) {
-      const at = READ_BUFFERS_AT + i * (READ_BUFFER_BYTES + PAD);
-      this.freeReadBuffers.push(Buffer.from(this.memory, at, READ_BUFFER_BYTES));
-    }
-  }
-  /**
-   * Make owner's tables the ones scan() uses (a no-op when they are). The
-   * slots and marks start cleared: 0 is never a generation or a serial.
-   */
-  activate(owner, table) {
-    if (this.active === owner) return;
-    this.bytes.set(asBytes(table.groups), GROUPS_AT);
-    this.bytes.set(asBytes(table.entries), ENTRIES_AT);
-    this.bytes.set(table.keyBytes, KEY_BYTES_AT);
-    this.bytes.fill(0, SLOT_CONSTANTS_AT, SLOT_CONSTANTS_AT + MAX_SLOTS * 8);
-    this.bytes.set(asBytes(table.slotConstants), SLOT_CONSTANTS_AT);
-    this.bytes.set(asBytes(table.constants), CONSTANTS_AT);
-    this.bytes.set(table.constantBytes, CONSTANT_BYTES_AT);
-    this.matchIn.fill(0);
-    this.setIn.fill(0);
-    this.touched.fill(0);
-    this.exports.configure(table.limit, table.timestampSlot);
-    this.active = owner;
-  }
-  /**
-   * Scan buf[start, end) with the active tables; the number of tokens on
-   * the tape, or -1 when JSON.parse must decide.
-   */
-  scan(buf, start, end, generation, serial) {
-    if (buf !== this.lastBuf) {
-      this.lastBuf = buf;
-      this.lastInMemory = buf.buffer === this.memory;
-    }
-    let from;
-    if (this.lastInMemory) {
-      from = buf.byteOffset + start;
-    } else {
-      if (end - start > SCRATCH_BYTES) return -1;
-      buf.copy(this.bytes, SCRATCH_AT, start, end);
-      from = SCRATCH_AT;
-    }
-    const delta = from - start;
-    this.delta = delta;
-    return this.exports.scan(from, from + (end - start), delta, generation, serial);
-  }
-  /** A buffer of READ_BUFFER_BYTES in this memory (lines read there are not copied), or null. */
-  takeReadBuffer() {
-    return this.freeReadBuffers.pop() ?? null;
-  }
-  giveBackReadBuffer(buf) {
-    if (buf.buffer === this.memory && !this.freeReadBuffers.includes(buf)) {
-      this.freeReadBuffers.push(buf);
-    }
-  }
-};
-function asBytes(a) {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-}
-var shared;
-function jsonTokenizer() {
-  if (shared === void 0) {
-    try {
-      shared = new JsonTokenizer();
-    } catch {
-      shared = null;
-    }
-  }
-  return shared;
-}
-
-// src/sources/logs/json-extract.ts
-var SLOT_STRING = 1;
-var SLOT_ESCAPED_STRING = 2;
-var SLOT_NUMBER = 3;
-var SLOT_TRUE = 4;
-var SLOT_FALSE = 5;
-var SLOT_OF_TOKEN = new Uint8Array(16);
-SLOT_OF_TOKEN[T_STRING] = SLOT_STRING;
-SLOT_OF_TOKEN[T_ESCAPED_STRING] = SLOT_ESCAPED_STRING;
-SLOT_OF_TOKEN[T_NUMBER] = SLOT_NUMBER;
-SLOT_OF_TOKEN[T_TRUE] = SLOT_TRUE;
-SLOT_OF_TOKEN[T_FALSE] = SLOT_FALSE;
-function requireTokenizer() {
-  const tokenizer = jsonTokenizer();
-  if (tokenizer === null) throw new Error("internal: no WebAssembly tokenizer on this thread");
-  return tokenizer;
-}
-var PLAIN = new Uint8Array(256);
-for (let c = 0; c < 256; c++) PLAIN[c] = /[A-Za-z0-9_]/.test(String.fromCharCode(c)) ? 1 : 0;
-var JsonExtractor = class {
-  flatNames;
-  rawNames;
-  /**
-   * slot kind (0 = not set this line), value range in the line's buffer:
-   * the tokenizer's, valid for this extractor's last scan
-   */
-  kinds;
-  starts;
-  ends;
-  setIn;
-  slotCount;
-  /** the raw slot of the timestamp field, or -1 */
-  timestampSlot;
-  /** per slot, the values the tokenizer compares it with (constantMatch's numbering) */
-  constantsOf;
-  generation = 0;
-  flatBytes;
-  rawBytes;
-  top;
-  /** top-level names by key length: [target, child offset or -1 for a whole-name match]... */
-  topByLength = [];
-  /** raw names by byte length */
-  rawByLength = [];
-  /**
-   * [length * 256 + first byte] = 1 + the index in topKeys of the top-level
-   * keys of that length and first byte that match something, or 0: most keys
-   * of a line match nothing, and this rules them out at once.
-   */
-  topKeyGroup;
-  /** keys this long or longer match no name */
-  topFirstLimit;
-  /**
-   * Every plain top-level key (of [A-Za-z0-9_], not starting with a digit)
-   * that matches a name (a flat name, the part of one before a "_", a raw
-   * name), with what matchTop and matchRaw find for it, worked out once.
-   */
-  topKeys = [];
-  /**
-   * Which object (by serial) last matched each slot, per nesting depth: a
-   * key that matters seen twice in one object (a duplicate key) makes the
-   * scan give up, because JSON.parse keeps only the last one's value.
-   */
-  touched;
-  tokenizer = requireTokenizer();
-  /** topKeys for the tokenizer, and the TopKey of each of its entries; null: too big for it */
-  keyTable;
-  entryKeys = [];
-  objectSerial = 0;
-  /** what the last match* call found: a flat slot or -1, and the level inside the key's object */
-  matchedLeaf = -1;
-  matchedChild = null;
-  constructor(targets) {
-    this.flatNames = [...new Set(targets.flat)].filter((n) => n !== "");
-    this.rawNames = [...new Set(targets.raw)].filter((n) => n !== "");
-    const slots = this.flatNames.length + this.rawNames.length;
-    this.slotCount = slots;
-    const tokenizer = this.tokenizer;
-    this.kinds = tokenizer.kinds;
-    this.starts = tokenizer.starts;
-    this.ends = tokenizer.ends;
-    this.setIn = tokenizer.setIn;
-    this.touched = tokenizer.touched;
-    this.flatBytes = this.flatNames.map((n) => Buffer.from(n, "utf8"));
-    this.rawBytes = this.rawNames.map((n) => Buffer.from(n, "utf8"));
-    this.top = new Int32Array(this.flatNames.length * 2);
-    const byLength = [];
-    const entriesOfLength = (length) => {
-      byLength[length] ??= [];
-      return byLength[length];
-    };
-    this.flatBytes.forEach((name, i) => {
-      this.top[2 * i] = i;
-      this.top[2 * i + 1] = 0;
-      entriesOfLength(name.length).push(i, -1);
-      for (let k = 1; k < name.length - 1; k++) {
-        if (name[k] === 95) entriesOfLength(k).push(i, k + 1);
-      }
-    });
-    byLength.forEach((entries, length) => {
-      this.topByLength[length] = Int32Array.from(entries);
-    });
-    const rawLengths = [];
-    this.rawBytes.forEach((name, r) => {
-      rawLengths[name.length] ??= [];
-      rawLengths[name.length].push(r);
-    });
-    rawLengths.forEach((indexes, length) => {
-      this.rawByLength[length] = Int32Array.from(indexes);
-    });
-    this.topFirstLimit = Math.max(64, byLength.length, rawLengths.length);
-    this.topKeyGroup = new Int32Array(this.topFirstLimit * 256);
-    const candidates = [
-      ...this.flatBytes.flatMap(
-        (name) => Array.from({ length: name.length }, (_, i) => i + 1).filter((k) => k === name.length || name[k] === 95).map((k) => Buffer.from(name.subarray(0, k)))
-      ),
-      ...this.rawBytes.map((name) => Buffer.from(name))
-    ];
-    const seen = /* @__PURE__ */ new Set();
-    for (const key of candidates) {
-      const text = key.toString("latin1");
-      if (seen.has(text) || key[0] <= 57 || !key.every((c) => PLAIN[c] === 1)) continue;
-      seen.add(text);
-      this.matchTop(key, 0, key.length);
-      const topKey = {
-        bytes: key,
-        leaf: this.matchedLeaf,
-        child: this.matchedChild,
-        raw: this.matchRaw(key, 0, key.length)
-      };
-      if (topKey.leaf < 0 && topKey.child === null && topKey.raw < 0) continue;
-      const at = key.length * 256 + key[0];
-      if (this.topKeyGroup[at] === 0) this.topKeyGroup[at] = this.topKeys.push([]);
-      this.topKeys[this.topKeyGroup[at] - 1].push(topKey);
-    }
-    this.constantsOf = Array.from({ length: slots }, () => []);
-    for (const [name, bytes] of targets.equals ?? []) {
-      const flat = this.flatNames.indexOf(name);
-      if (flat < 0) continue;
-      const list = this.constantsOf[this.flatSlot(flat)];
-      if (!list.some((b) => b.equals(bytes))) list.push(bytes);
-    }
-    const timestampRaw = targets.timestamp ? this.rawNames.indexOf(targets.timestamp) : -1;
-    this.timestampSlot = timestampRaw < 0 ? -1 : this.rawSlot(timestampRaw);
-    this.keyTable = slots <= MAX_SLOTS ? this.buildKeyTable() : null;
-  }
-  /** topKeys as the tokenizer's key table, or null when they do not fit it. */
-  buildKeyTable() {
-    const limit = Math.min(this.topFirstLimit, GROUP_LIMIT);
-    const groups = new Int32Array(limit * 256);
-    const entries = [];
-    const keyBytes = [];
-    for (let at = 0; at < groups.length; at++) {
-      const group = this.topKeyGroup[at];
-      if (group === 0) continue;
-      const keys = this.topKeys[group - 1];
-      groups[at] = this.entryKeys.length << 16 | keys.length;
-      for (const key of keys) {
-        this.entryKeys.push(key);
-        entries.push(keyBytes.length, key.bytes.length, key.leaf, key.raw, key.child ? 1 : 0);
-        keyBytes.push(...key.bytes);
-      }
-    }
-    if (this.entryKeys.length > MAX_ENTRIES || keyBytes.length > MAX_KEY_BYTES) return null;
-    const slotConstants = new Int32Array(this.slotCount * 2);
-    const constants = [];
-    const constantBytes = [];
-    this.constantsOf.forEach((list, slot) => {
-      const count = constants.length / 2;
-      const bytes = list.reduce((sum, b) => sum + b.length, 0);
-      if (count + list.length > MAX_CONSTANTS || constantBytes.length + bytes > MAX_CONSTANT_BYTES) {
-        list.length = 0;
-        return;
-      }
-      slotConstants[2 * slot] = count;
-      slotConstants[2 * slot + 1] = list.length;
-      for (const b of list) {
-        constants.push(constantBytes.length, b.length);
-        constantBytes.push(...b);
-      }
-    });
-    return {
-      groups,
-      limit,
-      entries: Int32Array.from(entries),
-      keyBytes: Uint8Array.from(keyBytes),
-      timestampSlot: this.timestampSlot,
-      slotConstants,
-      constants: Int32Array.from(constants),
-      constantBytes: Uint8Array.from(constantBytes)
-    };
-  }
-  /** The slot of a flat name, then raw names after them. */
-  flatSlot(i) {
-    return i;
-  }
-  rawSlot(i) {
-    return this.flatNames.length + i;
-  }
-  /**
-   * The timestamp slot's time as rfc3339BytesMs gives it, when the last
-   * scan parsed it: a number, null (not a valid time), or undefined (not
-   * parsed: ask rfc3339BytesMs).
-   */
-  timestampParsed() {
-    const state = this.tokenizer.timestampState[0];
-    if (state === 1) return this.tokenizer.timestampMs[0];
-    return state === 2 ? null : void 0;
-  }
-  /**
-   * For a slot holding a plain string: whether it equals bytes, when the
-   * tokenizer compared the two (bytes is one of the equals values it was
-   * given for the slot's name); undefined when it did not.
-   */
-  constantMatch(slot, bytes) {
-    const tokenizer = this.tokenizer;
-    if (tokenizer.matchIn[slot] !== this.generation) return void 0;
-    const list = this.constantsOf[slot];
-    for (let k = 0; k < list.length; k++) {
-      if (list[k] === bytes) return tokenizer.matchOf[slot] === k + 1;
-    }
-    return void 0;
-  }
-  /** Whether the slot was set by the last successful scan. */
-  isSet(slot) {
-    return this.setIn[slot] === this.generation;
-  }
-  /**
-   * Scan buf[start, end) (one line, no line break). true: it is a JSON
-   * object and the slots are filled; false: let JSON.parse decide.
-   */
-  scan(buf, start, end) {
-    this.generation++;
-    if (this.generation === 4294967295) {
-      this.setIn.fill(0);
-      this.tokenizer.matchIn.fill(0);
-      this.generation = 1;
-    }
-    if (this.keyTable === null) return false;
-    const tokenizer = this.tokenizer;
-    tokenizer.activate(this, this.keyTable);
-    const serial = this.nextObjectSerial();
-    const tokens = tokenizer.scan(buf, start, end, this.generation, serial);
-    if (tokens < 0) return false;
-    if (tokens === 2) return true;
-    return this.object(buf, tokenizer.tape, 3, tokenizer.delta, this.top, true, 0, serial) >= 0;
-  }
-  /**
-   * The members of an object on the tape, from index i (just after its
-   * T_OBJECT) to its T_OBJECT_END: the index after that, or -1 to give up.
-   * Token addresses less delta are positions in buf. At the top level the
-   * tape holds only the members whose keys may matter (see json-scan.as.ts).
-   */
-  object(buf, tape, i, delta, level, topLevel, depth, serial = this.nextObjectSerial()) {
-    const touchedBase = depth * this.slotCount;
-    for (; ; ) {
-      const keyKind = tape[i];
-      if (keyKind === T_OBJECT_END) return i + 3;
-      const keyStart = tape[i + 1] - delta;
-      const keyEnd = tape[i + 2] - delta;
-      i += 3;
-      let leaf = -1;
-      let raw = -1;
-      let child = null;
-      if (keyKind === T_KEY_ENTRY) {
-        const key = this.entryKeys[tape[i - 2]];
-        leaf = key.leaf;
-        raw = key.raw;
-        child = key.child;
-      } else if (level !== null) {
-        const plain = keyKind === T_KEY_PLAIN;
-        const plainTop = plain && topLevel && buf[keyStart] > 57;
-        if (!plainTop && (!plain || topLevel)) {
-          this.matchSanitised(buf, keyStart, keyEnd, level, topLevel);
-        } else if (topLevel) {
-          const length = keyEnd - keyStart;
-          this.matchedLeaf = -1;
-          this.matchedChild = null;
-          if (length < this.topFirstLimit) {
-            const group = this.topKeyGroup[length * 256 + buf[keyStart]];
-            if (group !== 0)
-              raw = this.matchTopKey(buf, keyStart, length, this.topKeys[group - 1]);
-          }
-        } else {
-          this.matchPlain(buf, keyStart, keyEnd, level);
-        }
-        leaf = this.matchedLeaf;
-        child = this.matchedChild;
-        if (topLevel && !plainTop) raw = this.matchRaw(buf, keyStart, keyEnd);
-      }
-      if (leaf >= 0 && !this.touch(touchedBase + leaf, serial)) return -1;
-      if (raw >= 0 && !this.touch(touchedBase + raw, serial)) return -1;
-      if (child !== null) {
-        for (let k = 0; k < child.length; k += 2) {
-          if (!this.touch(touchedBase + child[k], serial)) return -1;
-        }
-      }
-      const valueKind = tape[i];
-      if (valueKind === T_OBJECT) {
-        i = this.object(buf, tape, i + 3, delta, child, false, depth + 1);
-        if (i < 0) return -1;
-        continue;
-      }
-      if (leaf >= 0 || raw >= 0) {
-        const kind = SLOT_OF_TOKEN[valueKind];
-        if (kind !== 0) {
-          const valueStart = tape[i + 1] - delta;
-          const valueEnd = tape[i + 2] - delta;
-          if (leaf >= 0 && !this.set(leaf, kind, valueStart, valueEnd)) return -1;
-          if (raw >= 0 && !this.set(raw, kind, valueStart, valueEnd)) return -1;
-        }
-      }
-      i += 3;
-    }
-  }
-  set(slot, kind, start, end) {
-    if (this.setIn[slot] === this.generation) return false;
-    this.setIn[slot] = this.generation;
-    this.kinds[slot] = kind;
-    this.starts[slot] = start;
-    this.ends[slot] = end;
-    return true;
-  }
-  /** A top-level key of [A-Za-z0-9_]: only names of its length (or with a "_" there) can match. */
-  matchTop(buf, keyStart, keyEnd) {
-    const length = keyEnd - keyStart;
-    this.matchedLeaf = -1;
-    this.matchedChild = null;
-    const entries = this.topByLength[length];
-    if (entries === void 0) return;
-    let child = null;
-    for (let i = 0; i < entries.length; i += 2) {
-      const target = entries[i];
-      const name = this.flatBytes[target];
-      let k = 0;
-      while (k < length && name[k] === buf[keyStart + k]) k++;
-      if (k < length) continue;
-      const childOffset = entries[i + 1];
-      if (childOffset < 0) this.matchedLeaf = target;
-      else {
-        child ??= [];
-        child.push(target, childOffset);
-      }
-    }
-    if (child) this.matchedChild = Int32Array.from(child);
-  }
-  /** A plain top-level key against its group of topKeys: sets matchedLeaf/Child, returns raw. */
-  matchTopKey(buf, keyStart, length, group) {
-    for (let i = 0; i < group.length; i++) {
-      const key = group[i];
-      const bytes = key.bytes;
-      let k = 1;
-      while (k < length && bytes[k] === buf[keyStart + k]) k++;
-      if (k === length) {
-        this.matchedLeaf = key.leaf;
-        this.matchedChild = key.child;
-        return key.raw;
-      }
-    }
-    return -1;
-  }
-  /** Mark slot i (at its depth) as matched in this object; false when it already was. */
-  touch(i, serial) {
-    if (this.touched[i] === serial) return false;
-    this.touched[i] = serial;
-    return true;
-  }
-  nextObjectSerial() {
-    if (this.objectSerial === 4294967295) {
-      this.touched.fill(0);
-      this.objectSerial = 0;
-    }
-    return ++this.objectSerial;
-  }
-  /** A key of [A-Za-z0-9_] against the names still wanted at this level; sets matchedLeaf/Child. */
-  matchPlain(buf, keyStart, keyEnd, level) {
-    const length = keyEnd - keyStart;
-    let leaf = -1;
-    let child = null;
-    for (let i = 0; i < level.length; i += 2) {
-      const target = level[i];
-      const offset = level[i + 1];
-      const name = this.flatBytes[target];
-      const rest = name.length - offset;
-      if (rest < length) continue;
-      let same = true;
-      for (let k = 0; k < length; k++) {
-        if (name[offset + k] !== buf[keyStart + k]) {
-          same = false;
-          break;
-        }
-      }
-      if (!same) continue;
-      if (rest === length) leaf = target;
-      else if (name[offset + length] === 95 && rest > length + 1) {
-        child ??= [];
-        child.push(target, offset + length + 1);
-      }
-    }
-    this.matchedLeaf = leaf;
-    this.matchedChild = child ? Int32Array.from(child) : null;
-  }
-  /** Any other key: sanitise it as flattenJson does, then compare as strings. */
-  matchSanitised(buf, keyStart, keyEnd, level, topLevel) {
-    const key = sanitizeLabelKey(buf.toString("utf8", keyStart, keyEnd), topLevel);
-    let leaf = -1;
-    let child = null;
-    this.matchedLeaf = -1;
-    this.matchedChild = null;
-    if (key === "") return;
-    for (let i = 0; i < level.length; i += 2) {
-      const target = level[i];
-      const offset = level[i + 1];
-      const name = this.flatNames[target];
-      if (!name.startsWith(key, offset)) continue;
-      const rest = name.length - offset;
-      if (rest === key.length) leaf = target;
-      else if (name.charCodeAt(offset + key.length) === 95 && rest > key.length + 1) {
-        child ??= [];
-        child.push(target, offset + key.length + 1);
-      }
-    }
-    this.matchedLeaf = leaf;
-    this.matchedChild = child ? Int32Array.from(child) : null;
-  }
-  /** A top-level key exactly as written; its slot or -1. */
-  matchRaw(buf, keyStart, keyEnd) {
-    const length = keyEnd - keyStart;
-    const candidates = this.rawByLength[length];
-    if (candidates === void 0) return -1;
-    for (let i = 0; i < candidates.length; i++) {
-      const r = candidates[i];
-      const name = this.rawBytes[r];
-      let k = 0;
-      while (k < length && name[k] === buf[keyStart + k]) k++;
-      if (k === length) return this.flatNames.length + r;
-    }
-    return -1;
-  }
-};
-
-// src/sources/logs/logfmt.ts
-function parseLogfmt(line) {
-  const out = /* @__PURE__ */ new Map();
-  const n = line.length;
-  let i = 0;
-  while (i < n) {
-    while (i < n && line.charCodeAt(i) <= 32) i++;
-    const keyStart = i;
-    while (i < n) {
-      const c = line.charCodeAt(i);
-      if (c <= 32 || c === 61 || c === 34) break;
-      i++;
-    }
-    if (i === keyStart) {
-      if (i < n) break;
-      continue;
-    }
-    const key = sanitizeLabelKey(line.slice(keyStart, i), true);
-    let value = "";
-    if (line.charCodeAt(i) === 61) {
-      i++;
-      if (line.charCodeAt(i) === 34) {
-        const end = closingQuote(line, i + 1);
-        if (end < 0) break;
-        value = unquote(line.slice(i, end + 1));
-        i = end + 1;
-      } else {
-        const valueStart = i;
-        while (i < n && line.charCodeAt(i) > 32) i++;
-        value = line.slice(valueStart, i);
-      }
-    }
-    if (key !== "" && value !== "") out.set(key, value);
-  }
-  return out;
-}
-function closingQuote(line, from) {
-  for (let i = from; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c === 92) i++;
-    else if (c === 34) return i;
-  }
-  return -1;
-}
-function unquote(quoted) {
-  try {
-    const value = JSON.parse(quoted);
-    return typeof value === "string" ? value : quoted.slice(1, -1);
-  } catch {
-    return quoted.slice(1, -1);
-  }
-}
-
-// src/sources/logs/timestamp.ts
-function timestampMs(value) {
-  if (typeof value === "number") return epochMs(value);
-  if (typeof value !== "string") return null;
-  const first = value.charCodeAt(0);
-  if (value.length >= 20 && value.charCodeAt(4) === 45) return parseRfc3339(value);
-  if (first >= 48 && first <= 57 || first === 46) {
-    if (/^\d+$/.test(value)) return epochDigitsMs(value);
-    return /^\d+\.\d*$|^\.\d+$/.test(value) ? epochMs(Number(value)) : null;
-  }
-  return null;
-}
-function epochDigitsMs(digitsText) {
-  const n = Number(digitsText);
-  if (n < 1e14) return epochMs(n);
-  const subMsDigits = n < 1e17 ? 3 : 6;
-  const whole = Number(digitsText.slice(0, -subMsDigits));
-  const fraction = Number(digitsText.slice(-subMsDigits)) / 10 ** subMsDigits;
-  return withFraction(whole, fraction);
-}
-function withFraction(whole, fraction) {
-  const t = whole + fraction;
-  if (fraction > 0 && t <= whole) return whole + Math.abs(whole) * Number.EPSILON;
-  return t;
-}
-function epochMs(n) {
-  if (!Number.isFinite(n) || n < 0) return null;
-  if (n < 1e11) return n * 1e3;
-  if (n < 1e14) return n;
-  if (n < 1e17) return n / 1e3;
-  return n / 1e6;
-}
-function digits(b, at, count) {
-  let n = 0;
-  for (let i = at; i < at + count; i++) {
-    const d = b[i] - 48;
-    if (!(d >= 0 && d <= 9)) return -1;
-    n = n * 10 + d;
-  }
-  return n;
-}
-var lastYmd = -1;
-var lastDays = 0;
-var scratch = new Uint8Array(64);
-function parseRfc3339(s) {
-  if (s.length > scratch.length) return null;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 127) return null;
-    scratch[i] = c;
-  }
-  return rfc3339BytesMs(scratch, 0, s.length);
-}
-function rfc3339BytesMs(b, start, end) {
-  if (end - start < 20) return null;
-  const year = digits(b, start, 4);
-  const month = digits(b, start + 5, 2);
-  const day = digits(b, start + 8, 2);
-  const sepT = b[start + 10];
-  if (b[start + 4] !== 45 || b[start + 7] !== 45) return null;
-  if (sepT !== 84 && sepT !== 116 && sepT !== 32) return null;
-  const hour = digits(b, start + 11, 2);
-  const minute = digits(b, start + 14, 2);
-  const second = digits(b, start + 17, 2);
-  if (b[start + 13] !== 58 || b[start + 16] !== 58) return null;
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return null;
-  let i = start + 19;
-  let fractionMs = 0;
-  if (b[i] === 46 && i < end) {
-    i++;
-    let value = 0;
-    let scale = 1;
-    const digitsStart = i;
-    for (; i < end; i++) {
-      const d = b[i] - 48;
-      if (!(d >= 0 && d <= 9)) break;
-      if (i - digitsStart < 9) {
-        value = value * 10 + d;
-        scale *= 10;
-      }
-    }
-    if (i === digitsStart) return null;
-    fractionMs = value * 1e3 / scale;
-  }
-  if (i >= end) return null;
-  let offsetMinutes;
-  const zone = b[i];
-  if (zone === 90 || zone === 122) {
-    if (i + 1 !== end) return null;
-    offsetMinutes = 0;
-  } else if (zone === 43 || zone === 45) {
-    const colon = b[i + 3] === 58;
-    if (i + (colon ? 6 : 5) !== end) return null;
-    const oh = digits(b, i + 1, 2);
-    const om = digits(b, i + (colon ? 4 : 3), 2);
-    if (oh < 0 || oh > 23 || om < 0 || om > 59) return null;
-    offsetMinutes = (zone === 45 ? -1 : 1) * (oh * 60 + om);
-  } else {
-    return null;
-  }
-  const ymd = year * 1e4 + month * 100 + day;
-  if (ymd !== lastYmd) {
-    lastYmd = ymd;
-    lastDays = daysFromCivil(year, month, day);
-  }
-  const days = lastDays;
-  const wholeMs = days * 864e5 + hour * 36e5 + minute * 6e4 + second * 1e3 - offsetMinutes * 6e4;
-  const fractionWhole = Math.floor(fractionMs);
-  return withFraction(wholeMs + fractionWhole, fractionMs - fractionWhole);
-}
-function isLeapYear(y) {
-  return y % 4 === 0 && y % 100 !== 0 || y % 400 === 0;
-}
-var MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-function daysInMonth(year, month) {
-  return month === 2 && isLeapYear(year) ? 29 : MONTH_DAYS[month - 1];
-}
-function daysFromCivil(year, month, day) {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-// src/sources/logs/line-record.ts
-var ParsedLine = class {
-  constructor(raw, object, streamLabels) {
-    this.raw = raw;
-    this.object = object;
-    this.streamLabels = streamLabels;
-  }
-  raw;
-  object;
-  streamLabels;
-  flat = null;
-  logfmt = null;
-  text() {
-    return this.raw;
-  }
-  jsonLabel(name) {
-    this.flat ??= flattenJson(this.object);
-    return this.flat.get(name);
-  }
-  jsonLabelIs(name, value) {
-    return (this.jsonLabel(name) ?? "") === value;
-  }
-  jsonLabelNumber(name) {
-    const text = this.jsonLabel(name);
-    return text === void 0 ? null : parseGoFloat(text);
-  }
-  logfmtLabel(name) {
-    this.logfmt ??= parseLogfmt(this.raw);
-    return this.logfmt.get(name);
-  }
-  timestamp(name) {
-    return timestampMs(this.field(name));
-  }
-  field(name) {
-    if (Object.hasOwn(this.object, name)) {
-      const value = this.object[name];
-      if (typeof value === "number") return value;
-      const text = jsonScalarText(value);
-      if (text !== void 0) return text;
-    }
-    return this.jsonLabel(name) ?? (Object.hasOwn(this.streamLabels, name) ? this.streamLabels[name] : void 0);
-  }
-};
-function parseJsonObject(text) {
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : null;
-}
-
-// src/sources/logs/fast-line.ts
-var POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
-function sameBytes(buf, start, bytes) {
-  for (let i = 0; i < bytes.length; i++) if (buf[start + i] !== bytes[i]) return false;
-  return true;
-}
-function asciiOnly(buf, start, end) {
-  for (let i = start; i < end; i++) if (buf[i] >= 128) return false;
-  return true;
-}
-var UNKNOWN = -2;
-var NO_SLOT = -1;
-var SlotsById = class {
-  constructor(slots) {
-    this.slots = slots;
-  }
-  slots;
-  /** by nameId: UNKNOWN until first asked, NO_SLOT when the name has none */
-  byId = new Int32Array(0);
-  get(name, id) {
-    if (id >= this.byId.length) {
-      const grown = new Int32Array(Math.max(16, (id + 1) * 2)).fill(UNKNOWN);
-      grown.set(this.byId);
-      this.byId = grown;
-    }
-    let slot = this.byId[id];
-    if (slot === UNKNOWN) {
-      slot = this.slots.get(name) ?? NO_SLOT;
-      this.byId[id] = slot;
-    }
-    return slot === NO_SLOT ? void 0 : slot;
-  }
-};
-var FastLine = class {
-  constructor(extractor, streamLabels) {
-    this.extractor = extractor;
-    this.streamLabels = streamLabels;
-    this.flatSlots = new Map(extractor.flatNames.map((n, i) => [n, extractor.flatSlot(i)]));
-    this.rawSlots = new Map(extractor.rawNames.map((n, i) => [n, extractor.rawSlot(i)]));
-    this.flatById = new SlotsById(this.flatSlots);
-    this.rawById = new SlotsById(this.rawSlots);
-    const slots = extractor.kinds.length;
-    this.cachedTexts = new Array(slots).fill("");
-    this.cachedIn = new Uint32Array(slots);
-  }
-  extractor;
-  streamLabels;
-  buf = Buffer.alloc(0);
-  start = 0;
-  end = 0;
-  cachedText = null;
-  parsed = null;
-  logfmt = null;
-  flatSlots;
-  rawSlots;
-  flatById;
-  rawById;
-  /** slot texts decoded for the current line (when cachedIn[slot] === lineSerial) */
-  cachedTexts;
-  cachedIn;
-  lineSerial = 0;
-  /** Point at the line the extractor has just scanned successfully. */
-  reset(buf, start, end) {
-    this.buf = buf;
-    this.start = start;
-    this.end = end;
-    this.cachedText = null;
-    this.parsed = null;
-    this.logfmt = null;
-    this.lineSerial = this.lineSerial === 4294967295 ? 1 : this.lineSerial + 1;
-    if (this.lineSerial === 1) this.cachedIn.fill(0);
-  }
-  text() {
-    this.cachedText ??= this.buf.toString("utf8", this.start, this.end);
-    return this.cachedText;
-  }
-  jsonLabel(name, id) {
-    const slot = this.flatSlot(name, id);
-    if (slot === void 0) return this.full().jsonLabel(name);
-    return this.extractor.isSet(slot) ? this.slotText(slot) : void 0;
-  }
-  jsonLabelIs(name, value, bytes, id) {
-    const slot = this.flatSlot(name, id);
-    if (slot === void 0) return this.full().jsonLabelIs(name, value);
-    if (!this.extractor.isSet(slot)) return value === "";
-    if (this.extractor.kinds[slot] !== SLOT_STRING) return this.slotText(slot) === value;
-    const matched = this.extractor.constantMatch(slot, bytes);
-    if (matched !== void 0) return matched;
-    const start = this.extractor.starts[slot];
-    const end = this.extractor.ends[slot];
-    if (end - start === bytes.length && sameBytes(this.buf, start, bytes)) return true;
-    return !asciiOnly(this.buf, start, end) && this.slotText(slot) === value;
-  }
-  jsonLabelNumber(name, id) {
-    const slot = this.flatSlot(name, id);
-    if (slot === void 0) return this.full().jsonLabelNumber(name);
-    if (!this.extractor.isSet(slot)) return null;
-    if (this.extractor.kinds[slot] === SLOT_NUMBER) return this.slotNumber(slot) + 0;
-    return parseGoFloat(this.slotText(slot));
-  }
-  logfmtLabel(name) {
-    this.logfmt ??= parseLogfmt(this.text());
-    return this.logfmt.get(name);
-  }
-  field(name, id) {
-    const raw = this.rawSlot(name, id);
-    const flat = this.flatSlot(name, id);
-    if (raw === void 0 || flat === void 0) return this.full().field(name);
-    if (this.extractor.isSet(raw)) {
-      return this.extractor.kinds[raw] === SLOT_NUMBER ? this.slotNumber(raw) : this.slotText(raw);
-    }
-    if (this.extractor.isSet(flat)) return this.slotText(flat);
-    return Object.hasOwn(this.streamLabels, name) ? this.streamLabels[name] : void 0;
-  }
-  timestamp(name, id) {
-    const raw = this.rawSlot(name, id);
-    if (raw !== void 0 && this.extractor.isSet(raw)) {
-      const { kinds, starts, ends } = this.extractor;
-      const start = starts[raw];
-      const end = ends[raw];
-      if (kinds[raw] === SLOT_STRING && end - start >= 20 && this.buf[start + 4] === 45) {
-        if (raw === this.extractor.timestampSlot) {
-          const parsed = this.extractor.timestampParsed();
-          if (parsed !== void 0) return parsed;
-        }
-        return rfc3339BytesMs(this.buf, start, end);
-      }
-      if (kinds[raw] === SLOT_NUMBER) return epochMs(this.slotNumber(raw));
-    }
-    return timestampMs(this.field(name, id));
-  }
-  flatSlot(name, id) {
-    return id === void 0 ? this.flatSlots.get(name) : this.flatById.get(name, id);
-  }
-  rawSlot(name, id) {
-    return id === void 0 ? this.rawSlots.get(name) : this.rawById.get(name, id);
-  }
-  /** The slot's value as `| json` gives it (decoded once per line). */
-  slotText(slot) {
-    if (this.cachedIn[slot] === this.lineSerial) return this.cachedTexts[slot];
-    const text = this.decodeSlot(slot);
-    this.cachedTexts[slot] = text;
-    this.cachedIn[slot] = this.lineSerial;
-    return text;
-  }
-  /** Strings unescaped, numbers as JavaScript prints them. */
-  decodeSlot(slot) {
-    const { kinds, starts, ends } = this.extractor;
-    switch (kinds[slot]) {
-      case SLOT_STRING:
-        return this.buf.toString("utf8", starts[slot], ends[slot]);
-      case SLOT_ESCAPED_STRING:
-        return JSON.parse(this.buf.toString("utf8", starts[slot] - 1, ends[slot] + 1));
-      case SLOT_NUMBER:
-        return String(this.slotNumber(slot));
-      case SLOT_TRUE:
-        return "true";
-      case SLOT_FALSE:
-        return "false";
-      default:
-        throw new Error(`internal: slot ${slot} has no value`);
-    }
-  }
-  /**
-   * A JSON number's value, without a string when it has at most 15 digits
-   * and no exponent: the digits as a whole number, divided by a power of
-   * ten, are then both exact doubles, so the division rounds exactly as
-   * Number() does (Clinger's fast path).
-   */
-  slotNumber(slot) {
-    const buf = this.buf;
-    const start = this.extractor.starts[slot];
-    const end = this.extractor.ends[slot];
-    const negative = buf[start] === 45;
-    let i = negative ? start + 1 : start;
-    if (end - i <= 16) {
-      let digits2 = 0;
-      let n = 0;
-      let point = -1;
-      for (; i < end; i++) {
-        const c = buf[i];
-        if (c === 46 && point < 0) {
-          point = i;
-          continue;
-        }
-        const d = c - 48;
-        if (!(d >= 0 && d <= 9)) break;
-        n = n * 10 + d;
-        digits2++;
-      }
-      if (i === end && digits2 <= 15) {
-        const value = point < 0 ? n : n / POWERS_OF_TEN[end - point - 1];
-        return negative ? -value : value;
-      }
-    }
-    return Number(buf.toString("latin1", start, end));
-  }
-  full() {
-    if (this.parsed === null) {
-      const object = parseJsonObject(this.text());
-      if (object === null)
-        throw new Error("internal: the fast path accepted a line JSON.parse rejects");
-      this.parsed = new ParsedLine(this.text(), object, this.streamLabels);
-    }
-    return this.parsed;
-  }
-};
 
 // node_modules/@lezer/common/dist/index.js
 var DefaultBufferLength = 1024;
@@ -5025,6 +3685,158 @@ function firstErrorNode(top) {
   return found;
 }
 
+// src/definition/logql/literals.ts
+var SIMPLE_ESCAPES = {
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "	",
+  v: "\v",
+  "\\": "\\",
+  '"': '"',
+  "'": "'"
+};
+var HEX_ESCAPE_DIGITS = { x: 2, u: 4, U: 8 };
+function unquoteGoString(raw) {
+  if (raw.startsWith("`")) return raw.slice(1, -1).replace(/\r/g, "");
+  const body = raw.slice(1, -1);
+  if (!body.includes("\\")) return body;
+  let out = "";
+  let at = 0;
+  while (at < body.length) {
+    if (body[at] === "\\") {
+      const unescaped = unescapeAt(body, at + 1);
+      out += unescaped.text;
+      at = unescaped.next;
+    } else {
+      out += body[at];
+      at++;
+    }
+  }
+  return out;
+}
+function unescapeAt(body, at) {
+  const letter = body[at];
+  if (letter === void 0) throw new Error("string ends in a backslash");
+  const simple = SIMPLE_ESCAPES[letter];
+  if (simple !== void 0) return { text: simple, next: at + 1 };
+  const hexDigits = HEX_ESCAPE_DIGITS[letter];
+  if (hexDigits !== void 0) return unescapeHex(body, at, hexDigits);
+  if (letter >= "0" && letter <= "7") return unescapeOctal(body, at);
+  throw new Error(`invalid escape \\${letter} in string`);
+}
+function unescapeHex(body, at, digits2) {
+  const hex = body.slice(at + 1, at + 1 + digits2);
+  if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== digits2) {
+    throw new Error(`invalid escape \\${body[at]}${hex} in string`);
+  }
+  return { text: String.fromCodePoint(Number.parseInt(hex, 16)), next: at + 1 + digits2 };
+}
+function unescapeOctal(body, at) {
+  const octal = body.slice(at, at + 3);
+  if (!/^[0-7]{3}$/.test(octal)) throw new Error(`invalid escape \\${octal} in string`);
+  return { text: String.fromCharCode(Number.parseInt(octal, 8)), next: at + 3 };
+}
+var GO_FLOAT = /^[+-]?(?:(?:\d+(?:_\d+)*)?\.?\d+(?:_\d+)*(?:[eE][+-]?\d+)?|\d+\.|inf|infinity|nan)$/i;
+function parseGoFloat(text) {
+  if (!GO_FLOAT.test(text)) {
+    if (/^[+-]?0[xX]/.test(text)) {
+      const sign = text.startsWith("-") ? -1 : 1;
+      const hex = Number(text.replace(/^[+-]/, ""));
+      return Number.isNaN(hex) ? null : sign * hex;
+    }
+    return null;
+  }
+  const lower = text.toLowerCase().replace(/_/g, "");
+  if (lower.endsWith("nan")) return Number.NaN;
+  if (lower.endsWith("inf") || lower.endsWith("infinity")) {
+    return lower.startsWith("-") ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  }
+  return Number(lower);
+}
+var DURATION_UNIT_NANOS = {
+  ns: 1,
+  us: 1e3,
+  \u00B5s: 1e3,
+  // U+00B5 micro sign
+  \u03BCs: 1e3,
+  // U+03BC Greek mu
+  ms: 1e6,
+  s: 1e9,
+  m: 6e10,
+  h: 36e11
+};
+var EXTENDED_UNIT_NANOS = {
+  ...DURATION_UNIT_NANOS,
+  d: 864e11,
+  w: 7 * 864e11,
+  y: 365 * 864e11
+};
+var DURATION_PART = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h|d|w|y)/y;
+function parseGoDuration(text, opts) {
+  const nanos = parseGoDurationNanos(text, opts);
+  return nanos === null ? null : nanos / 1e9;
+}
+function parseGoDurationNanos(text, opts) {
+  let s = text;
+  let sign = 1;
+  if (s.startsWith("-") || s.startsWith("+")) {
+    if (s[0] === "-") sign = -1;
+    s = s.slice(1);
+  }
+  if (s === "0") return 0;
+  if (s === "") return null;
+  const units = opts?.allowDays ? EXTENDED_UNIT_NANOS : DURATION_UNIT_NANOS;
+  let total = 0;
+  DURATION_PART.lastIndex = 0;
+  while (DURATION_PART.lastIndex < s.length) {
+    const m = DURATION_PART.exec(s);
+    if (!m) return null;
+    const unit = units[m[2]];
+    if (unit === void 0) return null;
+    total += Number(m[1]) * unit;
+  }
+  return sign * total;
+}
+var BYTE_UNITS = {
+  "": 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  ki: 1024,
+  kib: 1024,
+  m: 1e6,
+  mb: 1e6,
+  mi: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1e9,
+  gb: 1e9,
+  gi: 1024 ** 3,
+  gib: 1024 ** 3,
+  t: 1e12,
+  tb: 1e12,
+  ti: 1024 ** 4,
+  tib: 1024 ** 4,
+  p: 1e15,
+  pb: 1e15,
+  pi: 1024 ** 5,
+  pib: 1024 ** 5,
+  e: 1e18,
+  eb: 1e18,
+  ei: 1024 ** 6,
+  eib: 1024 ** 6
+};
+function parseHumanBytes(text) {
+  const m = /^\s*(\d[\d,]*(?:\.\d*)?|\.\d+)\s*([a-zA-Z]*)\s*$/.exec(text);
+  if (!m) return null;
+  const name = m[2].toLowerCase();
+  const unit = Object.hasOwn(BYTE_UNITS, name) ? BYTE_UNITS[name] : void 0;
+  if (unit === void 0) return null;
+  return Number(m[1].replace(/,/g, "")) * unit;
+}
+
 // src/definition/logql/regex.ts
 var TEXT_START = "(?<![\\s\\S])";
 var TEXT_END = "(?![\\s\\S])";
@@ -5551,7 +4363,7 @@ function longestWindow(windows) {
   return longest;
 }
 
-// src/sources/logs/query-eval.ts
+// src/sources/logs/evaluation/compiled-query.ts
 var nameIds = /* @__PURE__ */ new Map();
 function nameId(name) {
   let id = nameIds.get(name);
@@ -5770,49 +4582,34 @@ function comparison(op, threshold) {
   }
 }
 
-// src/sources/logs/plan.ts
+// src/sources/logs/evaluation/request-plan.ts
 function planRequest(request, spec) {
   const { slo } = request;
   const base = planBase(request);
-  const indicator = slo.indicator;
-  const parse = (role, text) => {
-    const parsed = parseLogQuery(text, { requireSelector: false });
-    if (parsed.ok) return parsed.query;
-    return specError(
-      `SLO '${slo.name}': ${role} query: LogQL: ${parsed.message} (at offset ${parsed.offset} of ${JSON.stringify(text)})`,
-      slo.at
-    );
-  };
-  const compile = (role, text, within) => {
-    const query = parse(role, text);
-    if (query instanceof SloError) return query;
-    const knownToPass = within ? sharedStages(within, query) : 0;
-    return compileQuery(query, spec.labels, { knownToPass });
-  };
-  if (indicator.kind === "ratio") {
-    if (indicator.bad === void 0 && indicator.good === void 0) {
-      return specError(`SLO '${slo.name}': a ratio needs a good or a bad query`, slo.at);
-    }
-    const totalQuery = parse("total", indicator.total);
-    if (totalQuery instanceof SloError) return totalQuery;
-    const total = compileQuery(totalQuery, spec.labels);
-    const judge = indicator.bad !== void 0 ? { role: "bad", query: compile("bad", indicator.bad, totalQuery) } : { role: "good", query: compile("good", indicator.good, totalQuery) };
-    if (judge.query instanceof SloError) return judge.query;
-    return {
-      kind: "ratio",
-      ...base,
-      total,
-      bad: judge.role === "bad" ? judge.query : null,
-      good: judge.role === "good" ? judge.query : null
-    };
+  return slo.indicator.kind === "ratio" ? ratioPlan(slo, slo.indicator, spec, base) : latencyPlan(slo, slo.indicator, spec, base);
+}
+function ratioPlan(slo, indicator, spec, base) {
+  if (indicator.bad === void 0 && indicator.good === void 0) {
+    return specError(`SLO '${slo.name}': a ratio needs a good or a bad query`, slo.at);
   }
+  const totalQuery = parseQuery(slo, "total", indicator.total);
+  if (totalQuery instanceof SloError) return totalQuery;
+  const total = compileQuery(totalQuery, spec.labels);
+  if (indicator.bad !== void 0) {
+    const bad = compileRole(slo, spec, "bad", indicator.bad, totalQuery);
+    return bad instanceof SloError ? bad : { kind: "ratio", ...base, total, bad, good: null };
+  }
+  const good = compileRole(slo, spec, "good", indicator.good, totalQuery);
+  return good instanceof SloError ? good : { kind: "ratio", ...base, total, bad: null, good };
+}
+function latencyPlan(slo, indicator, spec, base) {
   if (!indicator.events || !indicator.field) {
     return specError(
       `SLO '${slo.name}': a latency SLO on a logs source needs events (a LogQL query) and field`,
       slo.at
     );
   }
-  const events = compile("events", indicator.events);
+  const events = compileRole(slo, spec, "events", indicator.events);
   if (events instanceof SloError) return events;
   return {
     kind: "latency",
@@ -5823,6 +4620,20 @@ function planRequest(request, spec) {
     unit: indicator.unit,
     threshold: indicator.threshold
   };
+}
+function parseQuery(slo, role, text) {
+  const parsed = parseLogQuery(text, { requireSelector: false });
+  if (parsed.ok) return parsed.query;
+  return specError(
+    `SLO '${slo.name}': ${role} query: LogQL: ${parsed.message} (at offset ${parsed.offset} of ${JSON.stringify(text)})`,
+    slo.at
+  );
+}
+function compileRole(slo, spec, role, text, within) {
+  const query = parseQuery(slo, role, text);
+  if (query instanceof SloError) return query;
+  const knownToPass = within ? sharedStages(within, query) : 0;
+  return compileQuery(query, spec.labels, { knownToPass });
 }
 function planBase(request) {
   let fromMs = Number.POSITIVE_INFINITY;
@@ -5855,7 +4666,1369 @@ function fieldsRead(plan) {
   return fields;
 }
 
-// src/sources/logs/tally.ts
+// src/sources/logs/line-parsing/json-fields.ts
+function flattenJson(object) {
+  const out = /* @__PURE__ */ new Map();
+  flattenInto(object, "", out);
+  return out;
+}
+function flattenInto(object, prefix, out) {
+  for (const key in object) {
+    const value = object[key];
+    const clean = sanitizeLabelKey(key, prefix === "");
+    if (clean === "") continue;
+    const name = prefix === "" ? clean : `${prefix}_${clean}`;
+    const text = jsonScalarText(value);
+    if (text !== void 0) {
+      out.set(name, text);
+    } else if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+      flattenInto(value, name, out);
+    }
+  }
+}
+function jsonScalarText(value) {
+  switch (typeof value) {
+    case "string":
+      return value;
+    case "number":
+      return String(value);
+    case "boolean":
+      return value ? "true" : "false";
+    default:
+      return void 0;
+  }
+}
+function sanitizeLabelKey(key, topLevel) {
+  const trimmed = key.trim();
+  if (trimmed === "") return "";
+  let clean = /^[A-Za-z0-9_]*$/.test(trimmed) ? trimmed : trimmed.replace(/[^A-Za-z0-9_]/gu, "_");
+  const first = clean.charCodeAt(0);
+  if (topLevel && first >= 48 && first <= 57) clean = `_${clean}`;
+  return clean;
+}
+
+// src/sources/logs/line-parsing/logfmt.ts
+function parseLogfmt(line) {
+  const out = /* @__PURE__ */ new Map();
+  let i = skipSpaces(line, 0);
+  while (i < line.length) {
+    const keyStart = i;
+    i = keyEnd(line, i);
+    if (i === keyStart) break;
+    const key = sanitizeLabelKey(line.slice(keyStart, i), true);
+    let value = "";
+    if (line.charCodeAt(i) === 61) {
+      i++;
+      const valueStart = i;
+      if (line.charCodeAt(i) === 34) {
+        const close = closingQuote(line, i + 1);
+        if (close < 0) break;
+        i = close + 1;
+        value = unquote(line.slice(valueStart, i));
+      } else {
+        i = wordEnd(line, i);
+        value = line.slice(valueStart, i);
+      }
+    }
+    if (key !== "" && value !== "") out.set(key, value);
+    i = skipSpaces(line, i);
+  }
+  return out;
+}
+function skipSpaces(line, i) {
+  while (i < line.length && line.charCodeAt(i) <= 32) i++;
+  return i;
+}
+function keyEnd(line, i) {
+  while (i < line.length) {
+    const c = line.charCodeAt(i);
+    if (c <= 32 || c === 61 || c === 34) break;
+    i++;
+  }
+  return i;
+}
+function wordEnd(line, i) {
+  while (i < line.length && line.charCodeAt(i) > 32) i++;
+  return i;
+}
+function closingQuote(line, from) {
+  for (let i = from; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 92) i++;
+    else if (c === 34) return i;
+  }
+  return -1;
+}
+function unquote(quoted) {
+  try {
+    const value = JSON.parse(quoted);
+    return typeof value === "string" ? value : quoted.slice(1, -1);
+  } catch {
+    return quoted.slice(1, -1);
+  }
+}
+
+// src/sources/logs/line-parsing/timestamp.ts
+function timestampMs(value) {
+  if (typeof value === "number") return epochMs(value);
+  if (typeof value !== "string") return null;
+  const first = value.charCodeAt(0);
+  if (value.length >= 20 && value.charCodeAt(4) === 45) return parseRfc3339(value);
+  if (first >= 48 && first <= 57 || first === 46) {
+    if (/^\d+$/.test(value)) return epochDigitsMs(value);
+    return /^\d+\.\d*$|^\.\d+$/.test(value) ? epochMs(Number(value)) : null;
+  }
+  return null;
+}
+function epochDigitsMs(digitsText) {
+  const n = Number(digitsText);
+  if (n < 1e14) return epochMs(n);
+  const subMsDigits = n < 1e17 ? 3 : 6;
+  const whole = Number(digitsText.slice(0, -subMsDigits));
+  const fraction = Number(digitsText.slice(-subMsDigits)) / 10 ** subMsDigits;
+  return withFraction(whole, fraction);
+}
+function withFraction(whole, fraction) {
+  const t = whole + fraction;
+  if (fraction > 0 && t <= whole) return whole + Math.abs(whole) * Number.EPSILON;
+  return t;
+}
+function epochMs(n) {
+  if (!Number.isFinite(n) || n < 0) return null;
+  if (n < 1e11) return n * 1e3;
+  if (n < 1e14) return n;
+  if (n < 1e17) return n / 1e3;
+  return n / 1e6;
+}
+function digits(b, at, count) {
+  let n = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = b[i] - 48;
+    if (!(d >= 0 && d <= 9)) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+var lastYmd = -1;
+var lastDays = 0;
+var scratch = new Uint8Array(64);
+function parseRfc3339(s) {
+  if (s.length > scratch.length) return null;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127) return null;
+    scratch[i] = c;
+  }
+  return rfc3339BytesMs(scratch, 0, s.length);
+}
+function rfc3339BytesMs(b, start, end) {
+  if (end - start < 20) return null;
+  const year = digits(b, start, 4);
+  const month = digits(b, start + 5, 2);
+  const day = digits(b, start + 8, 2);
+  const sepT = b[start + 10];
+  if (b[start + 4] !== 45 || b[start + 7] !== 45) return null;
+  if (sepT !== 84 && sepT !== 116 && sepT !== 32) return null;
+  const hour = digits(b, start + 11, 2);
+  const minute = digits(b, start + 14, 2);
+  const second = digits(b, start + 17, 2);
+  if (b[start + 13] !== 58 || b[start + 16] !== 58) return null;
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return null;
+  const localMs = daysSince1970(year, month, day) * 864e5 + hour * 36e5 + minute * 6e4 + second * 1e3;
+  return instantMs(b, start + 19, end, localMs);
+}
+function instantMs(b, at, end, localMs) {
+  let i = at;
+  let fractionMs = 0;
+  if (b[i] === 46) {
+    i++;
+    let value = 0;
+    let scale = 1;
+    const digitsStart = i;
+    for (; i < end; i++) {
+      const d = b[i] - 48;
+      if (!(d >= 0 && d <= 9)) break;
+      if (i - digitsStart < 9) {
+        value = value * 10 + d;
+        scale *= 10;
+      }
+    }
+    if (i === digitsStart) return null;
+    fractionMs = value * 1e3 / scale;
+  }
+  const zone = b[i];
+  const utc = i + 1 === end && (zone === 90 || zone === 122);
+  const offsetMinutes = utc ? 0 : offsetZoneMinutes(b, i, end);
+  if (offsetMinutes === NO_ZONE) return null;
+  const wholeMs = localMs - offsetMinutes * 6e4;
+  const fractionWhole = Math.floor(fractionMs);
+  return withFraction(wholeMs + fractionWhole, fractionMs - fractionWhole);
+}
+var NO_ZONE = 24 * 60;
+function offsetZoneMinutes(b, at, end) {
+  const zone = b[at];
+  if (at >= end || zone !== 43 && zone !== 45) return NO_ZONE;
+  const colon = b[at + 3] === 58;
+  if (at + (colon ? 6 : 5) !== end) return NO_ZONE;
+  const hours = digits(b, at + 1, 2);
+  const minutes = digits(b, at + (colon ? 4 : 3), 2);
+  if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59) return NO_ZONE;
+  return (zone === 45 ? -1 : 1) * (hours * 60 + minutes);
+}
+function daysSince1970(year, month, day) {
+  const ymd = year * 1e4 + month * 100 + day;
+  if (ymd !== lastYmd) {
+    lastYmd = ymd;
+    lastDays = daysFromCivil(year, month, day);
+  }
+  return lastDays;
+}
+function isLeapYear(y) {
+  return y % 4 === 0 && y % 100 !== 0 || y % 400 === 0;
+}
+var MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+function daysInMonth(year, month) {
+  return month === 2 && isLeapYear(year) ? 29 : MONTH_DAYS[month - 1];
+}
+function daysFromCivil(year, month, day) {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+// src/sources/logs/line-parsing/line-record.ts
+var ParsedLine = class {
+  constructor(raw, object, streamLabels) {
+    this.raw = raw;
+    this.object = object;
+    this.streamLabels = streamLabels;
+  }
+  raw;
+  object;
+  streamLabels;
+  flat = null;
+  logfmt = null;
+  text() {
+    return this.raw;
+  }
+  jsonLabel(name) {
+    this.flat ??= flattenJson(this.object);
+    return this.flat.get(name);
+  }
+  jsonLabelIs(name, value) {
+    return (this.jsonLabel(name) ?? "") === value;
+  }
+  jsonLabelNumber(name) {
+    const text = this.jsonLabel(name);
+    return text === void 0 ? null : parseGoFloat(text);
+  }
+  logfmtLabel(name) {
+    this.logfmt ??= parseLogfmt(this.raw);
+    return this.logfmt.get(name);
+  }
+  timestamp(name) {
+    return timestampMs(this.field(name));
+  }
+  field(name) {
+    if (Object.hasOwn(this.object, name)) {
+      const value = this.object[name];
+      if (typeof value === "number") return value;
+      const text = jsonScalarText(value);
+      if (text !== void 0) return text;
+    }
+    return this.jsonLabel(name) ?? (Object.hasOwn(this.streamLabels, name) ? this.streamLabels[name] : void 0);
+  }
+};
+function parseJsonObject(text) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? value : null;
+}
+
+// src/sources/logs/reading/range-reader.ts
+import { open } from "node:fs/promises";
+
+// src/sources/logs/reading/line-events.ts
+function withFinalNewline(bytes, length) {
+  if (length === 0 || bytes[length - 1] === 10) {
+    return bytes.subarray(0, length);
+  }
+  if (length >= bytes.length) throw new Error("internal: no room for the last line's newline");
+  bytes[length] = 10;
+  return bytes.subarray(0, length + 1);
+}
+function wholeLines(bytes, length) {
+  const end = length === 0 ? 0 : bytes.lastIndexOf(10, length - 1) + 1;
+  return bytes.subarray(0, end);
+}
+var MAX_LINE_BYTES = 16 * 1024 * 1024;
+var LineCutter = class {
+  constructor(events) {
+    this.events = events;
+  }
+  events;
+  /** the lines handed on so far, long ones included */
+  lineNo = 0;
+  /**
+   * Hand on the lines of bytes that start at from (a line's start) or after
+   * it, before stop; the position after the last one handed on.
+   */
+  cut(bytes, from, stop) {
+    const onLine = this.events.onLine;
+    let lineNo = this.lineNo;
+    let start = from;
+    while (start < stop) {
+      const nl = bytes.indexOf(10, start);
+      const end = nl > start && bytes[nl - 1] === 13 ? nl - 1 : nl;
+      onLine(bytes, start, end, ++lineNo);
+      start = nl + 1;
+    }
+    this.lineNo = lineNo;
+    return start;
+  }
+  /** A line over MAX_LINE_BYTES, skipped: its first bytes go to onLongLine. */
+  skipLongLine(head) {
+    this.lineNo++;
+    this.events.onLongLine?.(head, this.lineNo);
+  }
+};
+
+// src/sources/logs/reading/range-reader.ts
+var RANGE_READ_BYTES = 4 * 1024 * 1024;
+async function readRangeLines(path, range, events, options = {}) {
+  const file = await open(path, "r");
+  const { buffers } = options;
+  const lent = buffers?.takeReadBuffer(RANGE_READ_BYTES) ?? null;
+  try {
+    const buf = lent ?? Buffer.allocUnsafe(RANGE_READ_BYTES);
+    return await new RangeReader(file, range, events, buf, options.onBytes).read();
+  } finally {
+    if (lent !== null) buffers?.giveBackReadBuffer(lent);
+    await file.close();
+  }
+}
+var RangeReader = class {
+  constructor(file, range, events, buf, onBytes) {
+    this.file = file;
+    this.range = range;
+    this.buf = buf;
+    this.onBytes = onBytes;
+    this.lines = new LineCutter(events);
+    this.pos = range.from;
+  }
+  file;
+  range;
+  buf;
+  onBytes;
+  lines;
+  /** where the next read starts: a line's start */
+  pos;
+  async read() {
+    if (this.range.from > 0 && !await this.skipToFirstLine()) return 0;
+    while (this.pos < this.range.to) {
+      const { bytesRead } = await this.file.read(this.buf, 0, this.buf.length, this.pos);
+      if (bytesRead === 0) break;
+      if (bytesRead < this.buf.length) {
+        this.handOn(withFinalNewline(this.buf, bytesRead), bytesRead);
+        break;
+      }
+      const done = this.handOn(wholeLines(this.buf, bytesRead), bytesRead);
+      if (done > 0) this.pos += done;
+      else if (!await this.makeRoomForLine()) break;
+    }
+    return this.lines.lineNo;
+  }
+  /**
+   * The line in progress at from belongs to the range before: start after
+   * it. false when no line starts in the range.
+   */
+  async skipToFirstLine() {
+    const first = await findLineStart(this.file, this.range.from - 1, this.range.to, this.buf);
+    if (first === null) return false;
+    this.pos = first;
+    return true;
+  }
+  /** Hand on the lines (read at pos) that start in the range; the bytes they take in the file. */
+  handOn(lines, bytesRead) {
+    const stop = Math.min(lines.length, this.range.to - this.pos);
+    const done = Math.min(this.lines.cut(lines, 0, stop), bytesRead);
+    if (done > 0) this.onBytes?.(done);
+    return done;
+  }
+  /**
+   * No line ends in the whole buffer: a bigger one, or past MAX_LINE_BYTES
+   * the line skipped (reported); false when the file ends inside it.
+   */
+  async makeRoomForLine() {
+    if (this.buf.length < MAX_LINE_BYTES) {
+      this.buf = Buffer.allocUnsafe(Math.min(this.buf.length * 2, MAX_LINE_BYTES));
+      return true;
+    }
+    this.lines.skipLongLine(Buffer.from(this.buf.subarray(0, 1024)));
+    const next = await findLineStart(
+      this.file,
+      this.pos + this.buf.length - 1,
+      Number.POSITIVE_INFINITY,
+      this.buf
+    );
+    if (next === null) return false;
+    this.onBytes?.(next - this.pos);
+    this.pos = next;
+    return true;
+  }
+};
+async function findLineStart(file, at, limit, buf) {
+  let pos = at;
+  while (pos < limit) {
+    const { bytesRead } = await file.read(buf, 0, buf.length, pos);
+    if (bytesRead === 0) return null;
+    const nl = buf.subarray(0, bytesRead).indexOf(10);
+    if (nl >= 0) {
+      const start = pos + nl + 1;
+      return start < limit ? start : null;
+    }
+    pos += bytesRead;
+  }
+  return null;
+}
+
+// src/sources/logs/fast-path/json-scan-wasm.ts
+var JSON_SCAN_WASM = [
+  "AGFzbQEAAAABPQdgAX8Bf2ADf39/AX9gBH9/f38Bf2AFf39/f38Bf2ACf38BfGARf39/f39/f39/f39/f39/f38AYAJ/fwAD",
+  "CgkAAQACAAMEBQYFAwEAAQaIARt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38B",
+  "QQALfwFBAAt/AUF/C38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEAC38BQQALfwFBAAt/AUEA",
+  "C38BQQALfwFBAAsHJAQEaW5pdAAHCWNvbmZpZ3VyZQAIBHNjYW4ABQZtZW1vcnkCAAq7KwmvAQECfyMUIgEgAEEBak0EQEEA",
+  "DwsgAC0AASICQdwARiACQSJGciACQS9GciACQeIARnIgAkHmAEZyIAJB7gBGciACQfIARnIgAkH0AEZyBEBBAg8LIAJB9QBH",
+  "IABBBmogAUtyBEBBAA8LIABBAmohAQNAIAEgAEEGakkEQCABLQAAIgJBMGtBCkkEf0EBBSACQSByQeEAa0EGSQtFBEBBAA8L",
+  "IAFBAWohAQwBCwtBBguABwIEfwF7IxQhBQJAIAAiAy0AACIGQSJGBEAgAEEBaiEBIxQhBQNAAkADf0EAIQAgASAFTw0BIAH9",
+  "AAQAIgf9DCIiIiIiIiIiIiIiIiIiIiL9IyAH/QxcXFxcXFxcXFxcXFxcXFxc/SP9UCAH/QwgICAgICAgICAgICAgICAg/Sb9",
+  "UP1kIgYEfyABIAZoagUgAUEQaiEBDAELCyIBIAVPDQAgASAEciEAIAEtAAAiBEEiRg0AQQAhACAEQdwARw0AIAEQACIGRQ0A",
+  "QYCAgIB4IQQgASAGaiEBDAELCyAARQ0BQQZBBSAAQYCAgIB4cRshBCADQQFqIQMgAEH/////B3EiAUEBaiEABSAGQfsARgR/",
+  "IAMgAUEBaiACQQAQA0EAJBgPBSAGQdsARgR/An9BACABQQFqIgFBwABKDQAaIANBAWoiAC0AAEEgTQRAIxQhBANAIAAgBEkE",
+  "fyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLIABBAWogACMUIgRJBH8gAC0AAEHdAEYFQQALDQAaA0BBACAAIARP",
+  "DQEaQQAgACABQQAQASIARQ0BGiAALQAAQSBNBEAjFCEFA0AgACAFSQR/IwAgAC0AAGotAABBAkYFQQALBEAgAEEBaiEADAEL",
+  "CwtBACAAIARPDQEaIAAtAAAiBUEsRgRAIABBAWoiAC0AAEEgTQRAIxQhBQNAIAAgBUkEfyMAIAAtAABqLQAAQQJGBUEACwRA",
+  "IABBAWohAAwBCwsLDAELCyAAQQFqIAVB3QBGDQAaQQALIQBBACQYIABFDQMgAgR/IxMjC08Ef0EABSMTQQs2AgAjEyADNgIE",
+  "IxMgADYCCCMTQQxqJBNBAQsFQQELRQ0DIAAPBSAGQfQARgR/IANBBGogBUsEf0EBBSADKAIAQfTk1asGRwsNBEEIIQQgA0EE",
+  "aiIABSAGQeYARgR/IANBBWogBUsEf0EBBSADKAIBQeHYzasGRwsNBUEJIQQgA0EFaiIABSAGQe4ARgR/IANBBGogBUsEf0EB",
+  "BSADKAIAQe7qseMGRwsNBiADQQRqIQBBCgUgAxAEIgBFDQZBBwshBCAACwsLCyEBCyAEJBggAyQZIAEkGiACBH8jEyMLTwR/",
+  "QQAFIxMgBDYCACMTIAM2AgQjEyABNgIIIxNBDGokE0EBCwVBAQtFDQAgAA8LQQAL7wMCCn8BfCMWIABBAnQiASMFaigCAEYE",
+  "QEEADwsjBSABaiMWNgIAIwYgAWojGEEEazYCACMHIAFqIxkjFWs2AgAjCCABaiMaIxVrNgIAIxhBBUYEQCMOIAFBAXRqKAIE",
+  "IglBAEoEQAJAIw4gAEECdCIFQQF0aigCACEKIxojGWshAwNAIAQgCUgEQAJAIAMjDyAEIApqQQN0aiIBKAIERgRAIxAgASgC",
+  "AGohBiMZIQdBACEBAn8DQCABQRBqIgIgA0wEQEEAIAEgBmr9AAQAIAEgB2r9AAQA/SP9Y0UNAhogAiEBDAELCwNAIAEgA0gE",
+  "QEEAIAEgBmotAAAgASAHai0AAEcNAhogAUEBaiEBDAELC0EBCwRAIARBAWohCAwCCwsgBEEBaiEEDAILCwsgCAR/QQEFIxkh",
+  "BEEAIQECfwNAIAFBEGoiAiADTARAQQAgASAEav0ABAD9ZA0CGiACIQEMAQsLA0AgASADSARAQQAgASAEai0AAEGAAU8NAhog",
+  "AUEBaiEBDAELC0EBCwtFDQAjESAFaiAINgIAIxIgBWojFjYCAAsLCyMYQQVGIAAjDEZxBH8jGiMZa0EUTwVBAAsEfyMZLQAE",
+  "QS1GBUEACwRAIw1BAkEBIxkjGhAGIgsgC2IbNgIAIw0gCzkDCAtBAQveDgIJfwF7AkAgAUHAAEoNACACBH8jEyMLTwR/QQAF",
+  "IxNBATYCACMTIAA2AgQjEyAANgIIIxNBDGokE0EBCwVBAQtFDQAgAEEBaiIALQAAQSBNBEAjFCEEA0AgACAESQR/IwAgAC0A",
+  "AGotAABBAkYFQQALBEAgAEEBaiEADAELCwsgACMUIgdJBH8gAC0AAEH9AEYFQQALBEAgAgR/IxMjC08Ef0EABSMTQQI2AgAj",
+  "EyAANgIEIxMgADYCCCMTQQxqJBNBAQsFQQELRQ0BIABBAWoPCwNAIAAgB08Ef0EBBSAALQAAQSJHCw0BQQEhCSAAQQFqIgsi",
+  "AP0ABAAiDf0MIiIiIiIiIiIiIiIiIiIiIv0j/WQiBEEAIARrcUEBayEFIAQEfyAFIA39DCAgICAgICAgICAgICAgICD9UP0M",
+  "YWFhYWFhYWFhYWFhYWFhYf1x/QwaGhoaGhoaGhoaGhoaGhoa/SYgDf0MMDAwMDAwMDAwMDAwMDAwMP1x/QwKCgoKCgoKCgoK",
+  "CgoKCgoK/Sb9UCAN/QxfX19fX19fX19fX19fX19f/SP9UP1kcSAFRgVBAAsEQCAAIARoaiEABQNAIAAgB0kEfyMAIAAtAABq",
+  "LQAAQQFGBUEACwRAIABBAWohAAwBCwsgACAHTwR/QQEFIAAtAABBIkcLBEBBACEJIxQhBUEAIQgDQAJAIAUDf0EAIQQgACAF",
+  "Tw0BIAD9AAQAIg39DCIiIiIiIiIiIiIiIiIiIiL9IyAN/QxcXFxcXFxcXFxcXFxcXFxc/SP9UCAN/QwgICAgICAgICAgICAg",
+  "ICAg/Sb9UP1kIgYEfyAAIAZoagUgAEEQaiEADAELCyIATQ0AIAAgCHIhBCAALQAAIgZBIkYNAEEAIQQgBkHcAEcNACAAEAAi",
+  "BkUNAEGAgICAeCEIIAAgBmohAAwBCwsgBCIARSAAQYCAgIB4cXINAwsLIAAgB08NASAAIgVBAWoiAC0AAEEgTQRAIxQhBANA",
+  "IAAgBEkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLIAAgB08Ef0EBBSAALQAAQTpHCw0BIABBAWoiAC0AAEEg",
+  "TQRAIxQhBANAIAAgBEkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLIAAgB08NAUF/IQQgCUEAIANBACAFIAtL",
+  "IAIgAhsiBhsbBH8gCy0AAEE5SwVBAAsEQCAFIAtrIgwjAkgEQAJAIwEgCy0AACAMQQh0akECdGooAgAiBkUNACAGQRB2IgQg",
+  "BkH//wNxaiEIA0AgBCAISARAIwQjAyAEQRRsaigCAGohCkEBIQYDQCAGIAxIBH8gBiAKai0AACAGIAtqLQAARgVBAAsEQCAG",
+  "QQFqIQYMAQsLIAYgDEYNAiAEQQFqIQQMAQsLQX8hBAsgBEEATgR/IwMgBEEUbGooAhBBAEcFQQALIQYLCyAGBEAgBEEATgRA",
+  "IxMjC08Ef0EABSMTQQw2AgAjEyAENgIEIxMgBDYCCCMTQQxqJBNBAQtFDQMFQQRBAyAJGyEIIxMjC08Ef0EABSMTIAg2AgAj",
+  "EyALNgIEIxMgBTYCCCMTQQxqJBNBAQtFDQMLCyAGRSAEQQBIcSAALQAAIgVBIkZxBEAgAEEBaiEAIxQhCUEAIQgDQAJAA39B",
+  "ACEFIAAgCU8NASAA/QAEACIN/QwiIiIiIiIiIiIiIiIiIiIi/SMgDf0MXFxcXFxcXFxcXFxcXFxcXP0j/VAgDf0MICAgICAg",
+  "ICAgICAgICAgIP0m/VD9ZCIKBH8gACAKaGoFIABBEGohAAwBCwsiACAJTw0AIAAgCHIhBSAALQAAIghBIkYNAEEAIQUgCEHc",
+  "AEcNACAAEAAiCkUNAEGAgICAeCEIIAAgCmohAAwBCwsgBUUNAiAFQf////8HcUEBaiEABSAGRSAEQQBIcQR/IAVBLUYgBUEw",
+  "a0EKSXIFQQALBH8gABAEBSAAIAEgBhABCyIARQ0CCyAGRSAEQQBOcQRAIwMgBEEUbGoiBCgCCCEFIAQoAgwhBCAFQQBOBH8j",
+  "FyMJIAVBAnRqIgYoAgBGBH9BAAUgBiMXNgIAQQELBUEBC0UNAiAEQQBOBH8jFyMJIARBAnRqIgYoAgBGBH9BAAUgBiMXNgIA",
+  "QQELBUEBC0UNAiMYQQlMIxhBBU5xBEAgBUEATgR/IAUQAgVBAQtFDQMgBEEATgR/IAQQAgVBAQtFDQMLCyAALQAAQSBNBEAj",
+  "FCEEA0AgACAESQR/IwAgAC0AAGotAABBAkYFQQALBEAgAEEBaiEADAELCwsgACAHTw0BIAAtAAAiBEEsRgRAIABBAWoiAC0A",
+  "AEEgTQRAIxQhBANAIAAgBEkEfyMAIAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsLDAELCyAEQf0ARgRAIAIEfyMTIwtP",
+  "BH9BAAUjE0ECNgIAIxMgADYCBCMTIAA2AggjE0EMaiQTQQELBUEBC0UNASAAQQFqDwtBAA8LQQALxwMBBH8jFCICIABBAWog",
+  "ACAALQAAQS1GGyIATQRAQQAPCyAALQAAIgFBMEYEQCAAQQFqIQAFIAFBOU0gAUExT3EEQCAAQQFqIQEjFCEAA0ACQCAB/QAE",
+  "AP0MMDAwMDAwMDAwMDAwMDAwMP1x/QwKCgoKCgoKCgoKCgoKCgoK/Sb9ZCIDQf//A0cEQCABIANBf3NoaiIBIAAgACABSxsh",
+  "AAwBCyABQRBqIgEgAEkNAQsLBUEADwsLIAAgAkkEfyAALQAAQS5GBUEACwRAIABBAWoiAyEBIxQhAANAAkAgAf0ABAD9DDAw",
+  "MDAwMDAwMDAwMDAwMDD9cf0MCgoKCgoKCgoKCgoKCgoKCv0m/WQiBEH//wNHBEAgASAEQX9zaGoiASAAIAAgAUsbIQAMAQsg",
+  "AUEQaiIBIABJDQELCyAAIANGBEBBAA8LCyAAIAJJBH8gAC0AAEEgckHlAEYFQQALBEAgAiAAQQFqIgBLBH8gAC0AAEErRgR/",
+  "QQEFIAAtAABBLUYLBUEACwRAIABBAWohAAsgACEBA0AgACACSQR/IAAtAABBMGtBCkkFQQALBEAgAEEBaiEADAELCyAAIAFG",
+  "BEBBAA8LCyAAC7UBACMKJBMgASQUIAIkFSADJBYgBCQXIw1BADYCACMUIQIDQCAAIAJJBH8jACAALQAAai0AAEECRgVBAAsE",
+  "QCAAQQFqIQAMAQsLIAAgAU8Ef0EBBSAALQAAQfsARwsEQEF/DwsgAEEAQQFBARADIgBFBEBBfw8LIxQhAgNAIAAgAkkEfyMA",
+  "IAAtAABqLQAAQQJGBUEACwRAIABBAWohAAwBCwsgACABRwRAQX8PCyMTIwprQQxuC+QJAgN8Cn8CQCABIABrQRRJDQBBfyAA",
+  "LQABQTBrIgUgAC0AAEEwayIGQQpsaiAFQQlLIAZBCUtyGyEFIAAtAANBMGsiBkEJSyAAQQJqLQAAQTBrIgdBCUtyBH9BfwUg",
+  "B0EKbCAGagshBiAALQAGQTBrIgdBCUsgAEEFai0AAEEwayIIQQlLcgR/QX8FIAhBCmwgB2oLIQcgAC0ACUEwayIIQQlLIABB",
+  "CGotAABBMGsiCUEJS3IEf0F/BSAJQQpsIAhqCyIIIAUgBnIgB3JyQQBIDQAgAC0ACiEJIAAtAARBLUcEf0EBBSAALQAHQS1H",
+  "Cw0AIAlB9ABHIAlB1ABHcSAJQSBHcQ0AIAAtAAxBMGsiCUEJSyAAQQtqLQAAQTBrIgpBCUtyBH9BfwUgCkEKbCAJagshCSAA",
+  "LQAPQTBrIgpBCUsgAEEOai0AAEEwayILQQlLcgR/QX8FIAtBCmwgCmoLIQogAC0AEkEwayILQQlLIABBEWotAABBMGsiDEEJ",
+  "S3IEf0F/BSAMQQpsIAtqCyELIAAtAA1BOkcEf0EBBSAALQAQQTpHCw0AIAVB5ABsIAZqIQYgB0EATCAHQQxKciAIQQBMcgR/",
+  "QQEFIAdBAkYEf0EcQR0gBkEDcQR/QQAFIAZB5ABvCwR/QQAFIAZBkANvCxsFQR5BHyAHQQZGIAdBBEZyIAdBCUZyIAdBC0Zy",
+  "GwsgCEgLDQAgCUEASCAJQRdKciAKQQBIciAKQTtKciALQQBIciALQTxKcg0AIABBE2oiBSABSQR/IAUtAABBLkYFQQALBHxE",
+  "AAAAAAAA8D8hAiAFQQFqIgUhAANAIAEgBUsEQCAFLQAAQTBrIgxBCU0EQCAFIABrQQlJBEAgA0QAAAAAAAAkQKIgDLigIQMg",
+  "AkQAAAAAAAAkQKIhAgsgBUEBaiEFDAILCwsgACAFRg0BIANEAAAAAABAj0CiIAKjBUQAAAAAAAAAAAshAiABIAVNDQBBACEA",
+  "IAUtAAAiDEH6AEYgDEHaAEZyBEAgBUEBaiABRw0BBSAMQS1GIAxBK0ZyRQ0BIAEgBUEGQQUgBS0AA0E6RiIAG2pHDQEgBUEE",
+  "QQMgABtqIg0tAABBMGshDiAFLQACQTBrIgBBCUsgBUEBai0AAEEwayIBQQlLcgR/QX8FIAFBCmwgAGoLIgBBAEggAEEXSnIg",
+  "DS0AAUEwayIBQQlLIA5BCUtyBH9BfwUgDkEKbCABagsiAUEASHIgAUE7SnINASAAQTxsIAFqQX9BASAMQS1GG2whAAsgBkEB",
+  "ayAGIAdBAkwbtyIDRAAAAAAAAHlAo5wiBEQAAAAAiNUBQaIgAyAERAAAAAAAAHlAoqEiA0QAAAAAANB2QKIgA0QAAAAAAADQ",
+  "P6KcoCADRAAAAAAAAFlAo5yhIAdBfUEJIAdBAkobardEAAAAAAAgY0CiRAAAAAAAAABAoEQAAAAAAAAUQKOcIAi3oEQAAAAA",
+  "AADwv6CgoEQAAAAA2PQlwaBEAAAAAHCZlEGiIAm3RAAAAABAd0tBoqAgCrdEAAAAAABM7UCioCALt0QAAAAAAECPQKKgIAC3",
+  "RAAAAAAATO1AoqEgApwiA6AiBCACIAOhIgKgIgMgBGUgAkQAAAAAAAAAAGRxBHwgBCAEmUQAAAAAAACwPKKgBSADCw8LRAAA",
+  "AAAAAPh/C8MBACAAJAAgASQBIAIkAyADJAQgBCQFIAUkBiAGJAcgByQIIAgkCSAJJAogCSAKQQxsaiQLIAskDSAMJA4gDSQP",
+  "IA4kECAPJBEgECQSQQAhAQNAIAFBgAJIBEAgAUHfAEYhAiAAIAFqQQIgAUE5TCABQTBOcQR/QQEFIAFB2gBMIAFBwQBOcQsE",
+  "f0EBBSABQfoATCABQeEATnELIAJyIAFBCUYgAUEgRnIgAUENRnIgAUEKRnIbOgAAIAFBAWohAQwBCwsLCgAgACQCIAEkDAs="
+].join("");
+
+// src/sources/logs/fast-path/json-tokenizer.ts
+var T_OBJECT = 1;
+var T_OBJECT_END = 2;
+var T_KEY_PLAIN = 4;
+var T_STRING = 5;
+var T_ESCAPED_STRING = 6;
+var T_NUMBER = 7;
+var T_TRUE = 8;
+var T_FALSE = 9;
+var T_KEY_ENTRY = 12;
+var GROUP_LIMIT = 1024;
+var MAX_SLOTS = 256;
+var MAX_ENTRIES = 4096;
+var MAX_KEY_BYTES = 64 * 1024;
+var MAX_CONSTANTS = 4096;
+var MAX_CONSTANT_BYTES = 64 * 1024;
+var MAX_DEPTH = 64;
+var ENTRY_FIELDS = 5;
+var SCRATCH_BYTES = 1024 * 1024;
+var TAPE_TOKENS = 16 * 1024;
+var READ_BUFFER_BYTES = RANGE_READ_BYTES;
+var READ_BUFFERS = 2;
+var PAD = 64;
+var CLASSES_AT = 1024;
+var GROUPS_AT = CLASSES_AT + 256;
+var ENTRIES_AT = GROUPS_AT + GROUP_LIMIT * 256 * 4;
+var KEY_BYTES_AT = ENTRIES_AT + MAX_ENTRIES * ENTRY_FIELDS * 4;
+var SET_IN_AT = KEY_BYTES_AT + MAX_KEY_BYTES;
+var KINDS_AT = SET_IN_AT + MAX_SLOTS * 4;
+var STARTS_AT = KINDS_AT + MAX_SLOTS * 4;
+var ENDS_AT = STARTS_AT + MAX_SLOTS * 4;
+var TOUCHED_AT = ENDS_AT + MAX_SLOTS * 4;
+var TIMESTAMP_AT = TOUCHED_AT + (MAX_DEPTH + 2) * MAX_SLOTS * 4;
+var SLOT_CONSTANTS_AT = TIMESTAMP_AT + 16;
+var CONSTANTS_AT = SLOT_CONSTANTS_AT + MAX_SLOTS * 8;
+var CONSTANT_BYTES_AT = CONSTANTS_AT + MAX_CONSTANTS * 8;
+var MATCH_OF_AT = CONSTANT_BYTES_AT + MAX_CONSTANT_BYTES;
+var MATCH_IN_AT = MATCH_OF_AT + MAX_SLOTS * 4;
+var TAPE_AT = MATCH_IN_AT + MAX_SLOTS * 4;
+var SCRATCH_AT = TAPE_AT + TAPE_TOKENS * 12;
+var READ_BUFFERS_AT = SCRATCH_AT + SCRATCH_BYTES + PAD;
+var MEMORY_BYTES = READ_BUFFERS_AT + READ_BUFFERS * (READ_BUFFER_BYTES + PAD);
+var JsonTokenizer = class {
+  /** tokens of the last scan: kind, start, end (addresses; see delta) */
+  tape;
+  /**
+   * The active extractor's slots, set by the last scan and by the
+   * extractor: the line (generation) each was set in, its kind and range.
+   */
+  setIn;
+  kinds;
+  starts;
+  ends;
+  /** per nesting depth, per slot: the object (serial) that last matched it; depth 0 is shared */
+  touched;
+  /** what to subtract from a token's address to get its position in the scanned buffer */
+  delta = 0;
+  /**
+   * The timestamp slot as the last scan parsed it: [0] is 0 when it did not,
+   * 1 when timestampMs[0] holds the time, 2 when the text is not a valid time.
+   */
+  timestampState;
+  timestampMs;
+  /** per slot, when matchIn is the line's generation: 1 + which of its constants it equals, or 0 */
+  matchOf;
+  matchIn;
+  exports;
+  bytes;
+  memory;
+  freeReadBuffers = [];
+  active = null;
+  /** the last buffer scanned, and whether it lies in this memory */
+  lastBuf = null;
+  lastInMemory = false;
+  constructor() {
+    const module = new WebAssembly.Module(Buffer.from(JSON_SCAN_WASM, "base64"));
+    this.exports = new WebAssembly.Instance(module, {}).exports;
+    const memory = this.exports.memory;
+    const pages = Math.ceil(MEMORY_BYTES / 65536) - memory.buffer.byteLength / 65536;
+    if (pages > 0) memory.grow(pages);
+    this.memory = memory.buffer;
+    this.bytes = new Uint8Array(this.memory);
+    this.tape = new Int32Array(this.memory, TAPE_AT, TAPE_TOKENS * 3);
+    this.setIn = new Uint32Array(this.memory, SET_IN_AT, MAX_SLOTS);
+    this.kinds = new Int32Array(this.memory, KINDS_AT, MAX_SLOTS);
+    this.starts = new Int32Array(this.memory, STARTS_AT, MAX_SLOTS);
+    this.ends = new Int32Array(this.memory, ENDS_AT, MAX_SLOTS);
+    this.touched = new Uint32Array(this.memory, TOUCHED_AT, (MAX_DEPTH + 2) * MAX_SLOTS);
+    this.timestampState = new Int32Array(this.memory, TIMESTAMP_AT, 1);
+    this.timestampMs = new Float64Array(this.memory, TIMESTAMP_AT + 8, 1);
+    this.matchOf = new Int32Array(this.memory, MATCH_OF_AT, MAX_SLOTS);
+    this.matchIn = new Uint32Array(this.memory, MATCH_IN_AT, MAX_SLOTS);
+    this.exports.init(
+      CLASSES_AT,
+      GROUPS_AT,
+      ENTRIES_AT,
+      KEY_BYTES_AT,
+      SET_IN_AT,
+      KINDS_AT,
+      STARTS_AT,
+      ENDS_AT,
+      TOUCHED_AT,
+      TAPE_AT,
+      TAPE_TOKENS,
+      TIMESTAMP_AT,
+      SLOT_CONSTANTS_AT,
+      CONSTANTS_AT,
+      CONSTANT_BYTES_AT,
+      MATCH_OF_AT,
+      MATCH_IN_AT
+    );
+    for (let i = 0; i < READ_BUFFERS; i++) {
+      const at = READ_BUFFERS_AT + i * (READ_BUFFER_BYTES + PAD);
+      this.freeReadBuffers.push(Buffer.from(this.memory, at, READ_BUFFER_BYTES));
+    }
+  }
+  /**
+   * Make owner's tables the ones scan() uses (a no-op when they are). The
+   * slots and marks start cleared: 0 is never a generation or a serial.
+   */
+  activate(owner, table) {
+    if (this.active === owner) return;
+    this.bytes.set(asBytes(table.groups), GROUPS_AT);
+    this.bytes.set(asBytes(table.entries), ENTRIES_AT);
+    this.bytes.set(table.keyBytes, KEY_BYTES_AT);
+    this.bytes.fill(0, SLOT_CONSTANTS_AT, SLOT_CONSTANTS_AT + MAX_SLOTS * 8);
+    this.bytes.set(asBytes(table.slotConstants), SLOT_CONSTANTS_AT);
+    this.bytes.set(asBytes(table.constants), CONSTANTS_AT);
+    this.bytes.set(table.constantBytes, CONSTANT_BYTES_AT);
+    this.matchIn.fill(0);
+    this.setIn.fill(0);
+    this.touched.fill(0);
+    this.exports.configure(table.limit, table.timestampSlot);
+    this.active = owner;
+  }
+  /**
+   * Scan buf[start, end) with the active tables; the number of tokens on
+   * the tape, or -1 when JSON.parse must decide.
+   */
+  scan(buf, start, end, generation, serial) {
+    if (buf !== this.lastBuf) {
+      this.lastBuf = buf;
+      this.lastInMemory = buf.buffer === this.memory;
+    }
+    let from;
+    if (this.lastInMemory) {
+      from = buf.byteOffset + start;
+    } else {
+      if (end - start > SCRATCH_BYTES) return -1;
+      buf.copy(this.bytes, SCRATCH_AT, start, end);
+      from = SCRATCH_AT;
+    }
+    const delta = from - start;
+    this.delta = delta;
+    return this.exports.scan(from, from + (end - start), delta, generation, serial);
+  }
+  /** A buffer of READ_BUFFER_BYTES in this memory (lines read there are not copied), or null. */
+  takeReadBuffer(minBytes) {
+    if (minBytes > READ_BUFFER_BYTES) return null;
+    return this.freeReadBuffers.pop() ?? null;
+  }
+  giveBackReadBuffer(buf) {
+    if (buf.buffer === this.memory && !this.freeReadBuffers.includes(buf)) {
+      this.freeReadBuffers.push(buf);
+    }
+  }
+};
+function asBytes(a) {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+var shared;
+function jsonTokenizer() {
+  if (shared === void 0) {
+    try {
+      shared = new JsonTokenizer();
+    } catch {
+      shared = null;
+    }
+  }
+  return shared;
+}
+
+// src/sources/logs/fast-path/json-extractor.ts
+var SLOT_STRING = 1;
+var SLOT_ESCAPED_STRING = 2;
+var SLOT_NUMBER = 3;
+var SLOT_TRUE = 4;
+var SLOT_FALSE = 5;
+var SLOT_OF_TOKEN = new Uint8Array(16);
+SLOT_OF_TOKEN[T_STRING] = SLOT_STRING;
+SLOT_OF_TOKEN[T_ESCAPED_STRING] = SLOT_ESCAPED_STRING;
+SLOT_OF_TOKEN[T_NUMBER] = SLOT_NUMBER;
+SLOT_OF_TOKEN[T_TRUE] = SLOT_TRUE;
+SLOT_OF_TOKEN[T_FALSE] = SLOT_FALSE;
+function requireTokenizer() {
+  const tokenizer = jsonTokenizer();
+  if (tokenizer === null) throw new Error("internal: no WebAssembly tokenizer on this thread");
+  return tokenizer;
+}
+var PLAIN = new Uint8Array(256);
+for (let c = 0; c < 256; c++) PLAIN[c] = /[A-Za-z0-9_]/.test(String.fromCharCode(c)) ? 1 : 0;
+var NO_MATCH = { leaf: -1, child: null, raw: -1 };
+function sameBytesAt(name, offset, buf, start, length) {
+  for (let k = 0; k < length; k++) if (name[offset + k] !== buf[start + k]) return false;
+  return true;
+}
+function pushAt(lists, index, ...values) {
+  lists[index] ??= [];
+  lists[index].push(...values);
+}
+function byLength(lists) {
+  const out = [];
+  lists.forEach((entries, length) => {
+    out[length] = Int32Array.from(entries);
+  });
+  return out;
+}
+var JsonExtractor = class {
+  flatNames;
+  rawNames;
+  /**
+   * slot kind (0 = not set this line), value range in the line's buffer:
+   * the tokenizer's, valid for this extractor's last scan
+   */
+  kinds;
+  starts;
+  ends;
+  setIn;
+  slotCount;
+  /** the raw slot of the timestamp field, or -1 */
+  timestampSlot;
+  /** per slot, the values the tokenizer compares it with (constantMatch's numbering) */
+  constantsOf;
+  generation = 0;
+  flatBytes;
+  rawBytes;
+  top;
+  /** top-level names by key length: [target, child offset or -1 for a whole-name match]... */
+  topByLength;
+  /** raw names by byte length */
+  rawByLength;
+  /** the match of a key that is only flat name i (leafMatches[i]) or only raw name i (rawMatches[i]) */
+  leafMatches;
+  rawMatches;
+  /**
+   * [length * 256 + first byte] = 1 + the index in topKeys of the top-level
+   * keys of that length and first byte that match something, or 0: most keys
+   * of a line match nothing, and this rules them out at once.
+   */
+  topKeyGroup;
+  /** keys this long or longer match no name */
+  topFirstLimit;
+  /**
+   * Every plain top-level key (of [A-Za-z0-9_], not starting with a digit)
+   * that matches a name (a flat name, the part of one before a "_", a raw
+   * name), with what it matches, worked out once.
+   */
+  topKeys = [];
+  /**
+   * Which object (by serial) last matched each slot, per nesting depth: a
+   * key that matters seen twice in one object (a duplicate key) makes the
+   * scan give up, because JSON.parse keeps only the last one's value.
+   */
+  touched;
+  tokenizer = requireTokenizer();
+  /** topKeys for the tokenizer, and the match of each of its entries; null: too big for it */
+  keyTable;
+  entryMatches = [];
+  objectSerial = 0;
+  constructor(targets) {
+    this.flatNames = [...new Set(targets.flat)].filter((n) => n !== "");
+    this.rawNames = [...new Set(targets.raw)].filter((n) => n !== "");
+    const slots = this.flatNames.length + this.rawNames.length;
+    this.slotCount = slots;
+    const tokenizer = this.tokenizer;
+    this.kinds = tokenizer.kinds;
+    this.starts = tokenizer.starts;
+    this.ends = tokenizer.ends;
+    this.setIn = tokenizer.setIn;
+    this.touched = tokenizer.touched;
+    this.flatBytes = this.flatNames.map((n) => Buffer.from(n, "utf8"));
+    this.rawBytes = this.rawNames.map((n) => Buffer.from(n, "utf8"));
+    this.leafMatches = this.flatNames.map((_, i) => ({ leaf: i, child: null, raw: -1 }));
+    this.rawMatches = this.rawNames.map((_, r) => ({
+      leaf: -1,
+      child: null,
+      raw: this.rawSlot(r)
+    }));
+    this.top = new Int32Array(this.flatNames.length * 2);
+    this.flatNames.forEach((_, i) => {
+      this.top[2 * i] = i;
+    });
+    this.topByLength = byLength(this.topNamesByLength());
+    this.rawByLength = byLength(this.rawIndexesByLength());
+    this.topFirstLimit = Math.max(64, this.topByLength.length, this.rawByLength.length);
+    this.topKeyGroup = new Int32Array(this.topFirstLimit * 256);
+    this.groupTopKeys();
+    this.constantsOf = this.constantsBySlot(targets.equals ?? []);
+    const timestampRaw = targets.timestamp ? this.rawNames.indexOf(targets.timestamp) : -1;
+    this.timestampSlot = timestampRaw < 0 ? -1 : this.rawSlot(timestampRaw);
+    this.keyTable = slots <= MAX_SLOTS ? this.buildKeyTable() : null;
+  }
+  /**
+   * Per top-level key length, the flat names a key of that length matches:
+   * [name, -1] for the whole name, [name, offset] for the part of it before
+   * a "_" (a key leading into a nested object, the name going on at offset).
+   */
+  topNamesByLength() {
+    const lists = [];
+    this.flatBytes.forEach((name, i) => {
+      pushAt(lists, name.length, i, -1);
+      for (let k = 1; k < name.length - 1; k++) {
+        if (name[k] === 95) pushAt(lists, k, i, k + 1);
+      }
+    });
+    return lists;
+  }
+  rawIndexesByLength() {
+    const lists = [];
+    this.rawBytes.forEach((name, r) => {
+      pushAt(lists, name.length, r);
+    });
+    return lists;
+  }
+  /** Work out topKeys (and topKeyGroup): what each plain top-level key that matters matches. */
+  groupTopKeys() {
+    const candidates = [
+      ...this.flatBytes.flatMap(
+        (name) => Array.from({ length: name.length }, (_, i) => i + 1).filter((k) => k === name.length || name[k] === 95).map((k) => Buffer.from(name.subarray(0, k)))
+      ),
+      ...this.rawBytes.map((name) => Buffer.from(name))
+    ];
+    const seen = /* @__PURE__ */ new Set();
+    for (const key of candidates) {
+      const text = key.toString("latin1");
+      if (seen.has(text) || key[0] <= 57 || !key.every((c) => PLAIN[c] === 1)) continue;
+      seen.add(text);
+      const top = this.matchTop(key, 0, key.length);
+      const match = this.keyMatch(top.leaf, top.child, this.matchRaw(key, 0, key.length));
+      if (match === NO_MATCH) continue;
+      const at = key.length * 256 + key[0];
+      if (this.topKeyGroup[at] === 0) this.topKeyGroup[at] = this.topKeys.push([]);
+      this.topKeys[this.topKeyGroup[at] - 1].push({ bytes: key, match });
+    }
+  }
+  /** Per slot, the distinct values (one Buffer each) the queries compare its flat name with. */
+  constantsBySlot(equals) {
+    const constantsOf = Array.from({ length: this.slotCount }, () => []);
+    for (const [name, bytes] of equals) {
+      const flat = this.flatNames.indexOf(name);
+      if (flat < 0) continue;
+      const list = constantsOf[this.flatSlot(flat)];
+      if (!list.some((b) => b.equals(bytes))) list.push(bytes);
+    }
+    return constantsOf;
+  }
+  /** topKeys as the tokenizer's key table, or null when they do not fit it. */
+  buildKeyTable() {
+    const limit = Math.min(this.topFirstLimit, GROUP_LIMIT);
+    const groups = new Int32Array(limit * 256);
+    const entries = [];
+    const keyBytes = [];
+    for (let at = 0; at < groups.length; at++) {
+      const group = this.topKeyGroup[at];
+      if (group === 0) continue;
+      const keys = this.topKeys[group - 1];
+      groups[at] = this.entryMatches.length << 16 | keys.length;
+      for (const { bytes, match } of keys) {
+        this.entryMatches.push(match);
+        entries.push(keyBytes.length, bytes.length, match.leaf, match.raw, match.child ? 1 : 0);
+        keyBytes.push(...bytes);
+      }
+    }
+    if (this.entryMatches.length > MAX_ENTRIES || keyBytes.length > MAX_KEY_BYTES) return null;
+    return {
+      groups,
+      limit,
+      entries: Int32Array.from(entries),
+      keyBytes: Uint8Array.from(keyBytes),
+      timestampSlot: this.timestampSlot,
+      ...this.constantTables()
+    };
+  }
+  /** The compared values as the tokenizer's tables; those past its room are left out of constantsOf. */
+  constantTables() {
+    const slotConstants = new Int32Array(this.slotCount * 2);
+    const constants = [];
+    const constantBytes = [];
+    this.constantsOf.forEach((list, slot) => {
+      const count = constants.length / 2;
+      const bytes = list.reduce((sum, b) => sum + b.length, 0);
+      if (count + list.length > MAX_CONSTANTS || constantBytes.length + bytes > MAX_CONSTANT_BYTES) {
+        list.length = 0;
+        return;
+      }
+      slotConstants[2 * slot] = count;
+      slotConstants[2 * slot + 1] = list.length;
+      for (const b of list) {
+        constants.push(constantBytes.length, b.length);
+        constantBytes.push(...b);
+      }
+    });
+    return {
+      slotConstants,
+      constants: Int32Array.from(constants),
+      constantBytes: Uint8Array.from(constantBytes)
+    };
+  }
+  /** The slot of a flat name, then raw names after them. */
+  flatSlot(i) {
+    return i;
+  }
+  rawSlot(i) {
+    return this.flatNames.length + i;
+  }
+  /**
+   * The timestamp slot's time as rfc3339BytesMs gives it, when the last
+   * scan parsed it: a number, null (not a valid time), or undefined (not
+   * parsed: ask rfc3339BytesMs).
+   */
+  timestampParsed() {
+    const state = this.tokenizer.timestampState[0];
+    if (state === 1) return this.tokenizer.timestampMs[0];
+    return state === 2 ? null : void 0;
+  }
+  /**
+   * For a slot holding a plain string: whether it equals bytes, when the
+   * tokenizer compared the two (bytes is one of the equals values it was
+   * given for the slot's name); undefined when it did not.
+   */
+  constantMatch(slot, bytes) {
+    const tokenizer = this.tokenizer;
+    if (tokenizer.matchIn[slot] !== this.generation) return void 0;
+    const list = this.constantsOf[slot];
+    for (let k = 0; k < list.length; k++) {
+      if (list[k] === bytes) return tokenizer.matchOf[slot] === k + 1;
+    }
+    return void 0;
+  }
+  /** Whether the slot was set by the last successful scan. */
+  isSet(slot) {
+    return this.setIn[slot] === this.generation;
+  }
+  /**
+   * Scan buf[start, end) (one line, no line break). true: it is a JSON
+   * object and the slots are filled; false: let JSON.parse decide.
+   */
+  scan(buf, start, end) {
+    this.generation++;
+    if (this.generation === 4294967295) {
+      this.setIn.fill(0);
+      this.tokenizer.matchIn.fill(0);
+      this.generation = 1;
+    }
+    if (this.keyTable === null) return false;
+    const tokenizer = this.tokenizer;
+    tokenizer.activate(this, this.keyTable);
+    const serial = this.nextObjectSerial();
+    const tokens = tokenizer.scan(buf, start, end, this.generation, serial);
+    if (tokens < 0) return false;
+    if (tokens === 2) return true;
+    return this.object(buf, tokenizer.tape, 3, tokenizer.delta, this.top, true, 0, serial) >= 0;
+  }
+  /**
+   * The members of an object on the tape, from index i (just after its
+   * T_OBJECT) to its T_OBJECT_END: the index after that, or -1 to give up.
+   * Token addresses less delta are positions in buf. At the top level the
+   * tape holds only the members whose keys may matter (see json-scan.as.ts).
+   */
+  object(buf, tape, i, delta, level, topLevel, depth, serial = this.nextObjectSerial()) {
+    const touchedBase = depth * this.slotCount;
+    for (; ; ) {
+      if (tape[i] === T_OBJECT_END) return i + 3;
+      const match = this.matchKey(buf, tape, i, delta, level, topLevel);
+      i += 3;
+      if (match !== NO_MATCH && !this.touchAll(match, touchedBase, serial)) return -1;
+      if (tape[i] === T_OBJECT) {
+        i = this.object(buf, tape, i + 3, delta, match.child, false, depth + 1);
+        if (i < 0) return -1;
+        continue;
+      }
+      if (!this.setValue(match, tape[i], tape[i + 1] - delta, tape[i + 2] - delta)) return -1;
+      i += 3;
+    }
+  }
+  /** What the key of the member at tape[i] matches; level: the names wanted in its object. */
+  matchKey(buf, tape, i, delta, level, topLevel) {
+    const keyKind = tape[i];
+    if (keyKind === T_KEY_ENTRY) return this.entryMatches[tape[i + 1]];
+    if (level === null) return NO_MATCH;
+    const keyStart = tape[i + 1] - delta;
+    const keyEnd2 = tape[i + 2] - delta;
+    if (!topLevel) {
+      return keyKind === T_KEY_PLAIN ? this.matchPlain(buf, keyStart, keyEnd2, level) : this.matchSanitised(buf, keyStart, keyEnd2, level, false);
+    }
+    if (keyKind === T_KEY_PLAIN && buf[keyStart] > 57) {
+      return this.matchTopKey(buf, keyStart, keyEnd2);
+    }
+    const match = this.matchSanitised(buf, keyStart, keyEnd2, level, true);
+    const raw = this.matchRaw(buf, keyStart, keyEnd2);
+    return raw < 0 ? match : this.keyMatch(match.leaf, match.child, raw);
+  }
+  /** Mark the slots a key matches as seen in this object; false when one already was. */
+  touchAll(match, touchedBase, serial) {
+    if (match.leaf >= 0 && !this.touch(touchedBase + match.leaf, serial)) return false;
+    if (match.raw >= 0 && !this.touch(touchedBase + match.raw, serial)) return false;
+    const child = match.child;
+    if (child === null) return true;
+    for (let k = 0; k < child.length; k += 2) {
+      if (!this.touch(touchedBase + child[k], serial)) return false;
+    }
+    return true;
+  }
+  /** Fill the slots a key matches with its value (null, arrays set nothing); false when one already is. */
+  setValue(match, valueKind, start, end) {
+    if (match.leaf < 0 && match.raw < 0) return true;
+    const kind = SLOT_OF_TOKEN[valueKind];
+    if (kind === 0) return true;
+    if (match.leaf >= 0 && !this.set(match.leaf, kind, start, end)) return false;
+    return match.raw < 0 || this.set(match.raw, kind, start, end);
+  }
+  set(slot, kind, start, end) {
+    if (this.setIn[slot] === this.generation) return false;
+    this.setIn[slot] = this.generation;
+    this.kinds[slot] = kind;
+    this.starts[slot] = start;
+    this.ends[slot] = end;
+    return true;
+  }
+  /** Mark slot i (at its depth) as matched in this object; false when it already was. */
+  touch(i, serial) {
+    if (this.touched[i] === serial) return false;
+    this.touched[i] = serial;
+    return true;
+  }
+  nextObjectSerial() {
+    if (this.objectSerial === 4294967295) {
+      this.touched.fill(0);
+      this.objectSerial = 0;
+    }
+    return ++this.objectSerial;
+  }
+  /**
+   * A match of leaf, child and raw: a shared one, unless the key leads into
+   * nested names or is a flat and a raw name at once (then a new one).
+   */
+  keyMatch(leaf, child, raw) {
+    if (child !== null || leaf >= 0 && raw >= 0) return { leaf, child, raw };
+    if (leaf >= 0) return this.leafMatches[leaf];
+    return raw >= 0 ? this.rawMatches[raw - this.flatNames.length] : NO_MATCH;
+  }
+  /** A top-level key of [A-Za-z0-9_] against the flat names: only names of its length (or with a "_" there) can match. */
+  matchTop(buf, keyStart, keyEnd2) {
+    const length = keyEnd2 - keyStart;
+    const entries = this.topByLength[length];
+    if (entries === void 0) return NO_MATCH;
+    let leaf = -1;
+    let child = null;
+    for (let i = 0; i < entries.length; i += 2) {
+      const target = entries[i];
+      if (!sameBytesAt(this.flatBytes[target], 0, buf, keyStart, length)) continue;
+      const childOffset = entries[i + 1];
+      if (childOffset < 0) leaf = target;
+      else {
+        child ??= [];
+        child.push(target, childOffset);
+      }
+    }
+    return this.keyMatch(leaf, child ? Int32Array.from(child) : null, -1);
+  }
+  /** A plain top-level key not starting with a digit: its topKeys match, found by length and first byte. */
+  matchTopKey(buf, keyStart, keyEnd2) {
+    const length = keyEnd2 - keyStart;
+    if (length >= this.topFirstLimit) return NO_MATCH;
+    const group = this.topKeyGroup[length * 256 + buf[keyStart]];
+    if (group === 0) return NO_MATCH;
+    const keys = this.topKeys[group - 1];
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      if (sameBytesAt(key.bytes, 1, buf, keyStart + 1, length - 1)) return key.match;
+    }
+    return NO_MATCH;
+  }
+  /** A key of [A-Za-z0-9_] against the names still wanted at this level. */
+  matchPlain(buf, keyStart, keyEnd2, level) {
+    const length = keyEnd2 - keyStart;
+    let leaf = -1;
+    let child = null;
+    for (let i = 0; i < level.length; i += 2) {
+      const target = level[i];
+      const offset = level[i + 1];
+      const name = this.flatBytes[target];
+      const rest = name.length - offset;
+      if (rest < length || !sameBytesAt(name, offset, buf, keyStart, length)) continue;
+      if (rest === length) leaf = target;
+      else if (name[offset + length] === 95 && rest > length + 1) {
+        child ??= [];
+        child.push(target, offset + length + 1);
+      }
+    }
+    return this.keyMatch(leaf, child ? Int32Array.from(child) : null, -1);
+  }
+  /** Any other key: sanitise it as flattenJson does, then compare as strings. */
+  matchSanitised(buf, keyStart, keyEnd2, level, topLevel) {
+    const key = sanitizeLabelKey(buf.toString("utf8", keyStart, keyEnd2), topLevel);
+    if (key === "") return NO_MATCH;
+    let leaf = -1;
+    let child = null;
+    for (let i = 0; i < level.length; i += 2) {
+      const target = level[i];
+      const offset = level[i + 1];
+      const name = this.flatNames[target];
+      if (!name.startsWith(key, offset)) continue;
+      const rest = name.length - offset;
+      if (rest === key.length) leaf = target;
+      else if (name.charCodeAt(offset + key.length) === 95 && rest > key.length + 1) {
+        child ??= [];
+        child.push(target, offset + key.length + 1);
+      }
+    }
+    return this.keyMatch(leaf, child ? Int32Array.from(child) : null, -1);
+  }
+  /** A top-level key exactly as written; its slot or -1. */
+  matchRaw(buf, keyStart, keyEnd2) {
+    const length = keyEnd2 - keyStart;
+    const candidates = this.rawByLength[length];
+    if (candidates === void 0) return -1;
+    for (let i = 0; i < candidates.length; i++) {
+      const r = candidates[i];
+      if (sameBytesAt(this.rawBytes[r], 0, buf, keyStart, length)) return this.rawSlot(r);
+    }
+    return -1;
+  }
+};
+
+// src/sources/logs/fast-path/fast-line.ts
+var POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+function sameBytes(buf, start, bytes) {
+  for (let i = 0; i < bytes.length; i++) if (buf[start + i] !== bytes[i]) return false;
+  return true;
+}
+function asciiOnly(buf, start, end) {
+  for (let i = start; i < end; i++) if (buf[i] >= 128) return false;
+  return true;
+}
+var UNKNOWN = -2;
+var NO_SLOT = -1;
+var SlotsById = class {
+  constructor(slots) {
+    this.slots = slots;
+  }
+  slots;
+  /** by nameId: UNKNOWN until first asked, NO_SLOT when the name has none */
+  byId = new Int32Array(0);
+  get(name, id) {
+    if (id >= this.byId.length) {
+      const grown = new Int32Array(Math.max(16, (id + 1) * 2)).fill(UNKNOWN);
+      grown.set(this.byId);
+      this.byId = grown;
+    }
+    let slot = this.byId[id];
+    if (slot === UNKNOWN) {
+      slot = this.slots.get(name) ?? NO_SLOT;
+      this.byId[id] = slot;
+    }
+    return slot === NO_SLOT ? void 0 : slot;
+  }
+};
+var FastLine = class {
+  constructor(extractor, streamLabels) {
+    this.extractor = extractor;
+    this.streamLabels = streamLabels;
+    this.flatSlots = new Map(extractor.flatNames.map((n, i) => [n, extractor.flatSlot(i)]));
+    this.rawSlots = new Map(extractor.rawNames.map((n, i) => [n, extractor.rawSlot(i)]));
+    this.flatById = new SlotsById(this.flatSlots);
+    this.rawById = new SlotsById(this.rawSlots);
+    const slots = extractor.kinds.length;
+    this.cachedTexts = new Array(slots).fill("");
+    this.cachedIn = new Uint32Array(slots);
+  }
+  extractor;
+  streamLabels;
+  buf = Buffer.alloc(0);
+  start = 0;
+  end = 0;
+  cachedText = null;
+  parsed = null;
+  logfmt = null;
+  flatSlots;
+  rawSlots;
+  flatById;
+  rawById;
+  /** slot texts decoded for the current line (when cachedIn[slot] === lineSerial) */
+  cachedTexts;
+  cachedIn;
+  lineSerial = 0;
+  /** Point at the line the extractor has just scanned successfully. */
+  reset(buf, start, end) {
+    this.buf = buf;
+    this.start = start;
+    this.end = end;
+    this.cachedText = null;
+    this.parsed = null;
+    this.logfmt = null;
+    this.lineSerial = this.lineSerial === 4294967295 ? 1 : this.lineSerial + 1;
+    if (this.lineSerial === 1) this.cachedIn.fill(0);
+  }
+  text() {
+    this.cachedText ??= this.buf.toString("utf8", this.start, this.end);
+    return this.cachedText;
+  }
+  jsonLabel(name, id) {
+    const slot = this.flatSlot(name, id);
+    if (slot === void 0) return this.full().jsonLabel(name);
+    return this.extractor.isSet(slot) ? this.slotText(slot) : void 0;
+  }
+  jsonLabelIs(name, value, bytes, id) {
+    const slot = this.flatSlot(name, id);
+    if (slot === void 0) return this.full().jsonLabelIs(name, value);
+    if (!this.extractor.isSet(slot)) return value === "";
+    if (this.extractor.kinds[slot] !== SLOT_STRING) return this.slotText(slot) === value;
+    const matched = this.extractor.constantMatch(slot, bytes);
+    if (matched !== void 0) return matched;
+    const start = this.extractor.starts[slot];
+    const end = this.extractor.ends[slot];
+    if (end - start === bytes.length && sameBytes(this.buf, start, bytes)) return true;
+    return !asciiOnly(this.buf, start, end) && this.slotText(slot) === value;
+  }
+  jsonLabelNumber(name, id) {
+    const slot = this.flatSlot(name, id);
+    if (slot === void 0) return this.full().jsonLabelNumber(name);
+    if (!this.extractor.isSet(slot)) return null;
+    if (this.extractor.kinds[slot] === SLOT_NUMBER) return this.slotNumber(slot) + 0;
+    return parseGoFloat(this.slotText(slot));
+  }
+  logfmtLabel(name) {
+    this.logfmt ??= parseLogfmt(this.text());
+    return this.logfmt.get(name);
+  }
+  field(name, id) {
+    const raw = this.rawSlot(name, id);
+    const flat = this.flatSlot(name, id);
+    if (raw === void 0 || flat === void 0) return this.full().field(name);
+    if (this.extractor.isSet(raw)) {
+      return this.extractor.kinds[raw] === SLOT_NUMBER ? this.slotNumber(raw) : this.slotText(raw);
+    }
+    if (this.extractor.isSet(flat)) return this.slotText(flat);
+    return Object.hasOwn(this.streamLabels, name) ? this.streamLabels[name] : void 0;
+  }
+  timestamp(name, id) {
+    const raw = this.rawSlot(name, id);
+    if (raw !== void 0 && this.extractor.isSet(raw)) {
+      const { kinds, starts, ends } = this.extractor;
+      const start = starts[raw];
+      const end = ends[raw];
+      if (kinds[raw] === SLOT_STRING && end - start >= 20 && this.buf[start + 4] === 45) {
+        if (raw === this.extractor.timestampSlot) {
+          const parsed = this.extractor.timestampParsed();
+          if (parsed !== void 0) return parsed;
+        }
+        return rfc3339BytesMs(this.buf, start, end);
+      }
+      if (kinds[raw] === SLOT_NUMBER) return epochMs(this.slotNumber(raw));
+    }
+    return timestampMs(this.field(name, id));
+  }
+  flatSlot(name, id) {
+    return id === void 0 ? this.flatSlots.get(name) : this.flatById.get(name, id);
+  }
+  rawSlot(name, id) {
+    return id === void 0 ? this.rawSlots.get(name) : this.rawById.get(name, id);
+  }
+  /** The slot's value as `| json` gives it (decoded once per line). */
+  slotText(slot) {
+    if (this.cachedIn[slot] === this.lineSerial) return this.cachedTexts[slot];
+    const text = this.decodeSlot(slot);
+    this.cachedTexts[slot] = text;
+    this.cachedIn[slot] = this.lineSerial;
+    return text;
+  }
+  /** Strings unescaped, numbers as JavaScript prints them. */
+  decodeSlot(slot) {
+    const { kinds, starts, ends } = this.extractor;
+    switch (kinds[slot]) {
+      case SLOT_STRING:
+        return this.buf.toString("utf8", starts[slot], ends[slot]);
+      case SLOT_ESCAPED_STRING:
+        return JSON.parse(this.buf.toString("utf8", starts[slot] - 1, ends[slot] + 1));
+      case SLOT_NUMBER:
+        return String(this.slotNumber(slot));
+      case SLOT_TRUE:
+        return "true";
+      case SLOT_FALSE:
+        return "false";
+      default:
+        throw new Error(`internal: slot ${slot} has no value`);
+    }
+  }
+  /**
+   * A JSON number's value, without a string when it has at most 15 digits
+   * and no exponent: the digits as a whole number, divided by a power of
+   * ten, are then both exact doubles, so the division rounds exactly as
+   * Number() does (Clinger's fast path).
+   */
+  slotNumber(slot) {
+    const buf = this.buf;
+    const start = this.extractor.starts[slot];
+    const end = this.extractor.ends[slot];
+    const negative = buf[start] === 45;
+    let i = negative ? start + 1 : start;
+    if (end - i <= 16) {
+      let digits2 = 0;
+      let n = 0;
+      let point = -1;
+      for (; i < end; i++) {
+        const c = buf[i];
+        if (c === 46 && point < 0) {
+          point = i;
+          continue;
+        }
+        const d = c - 48;
+        if (!(d >= 0 && d <= 9)) break;
+        n = n * 10 + d;
+        digits2++;
+      }
+      if (i === end && digits2 <= 15) {
+        const value = point < 0 ? n : n / POWERS_OF_TEN[end - point - 1];
+        return negative ? -value : value;
+      }
+    }
+    return Number(buf.toString("latin1", start, end));
+  }
+  full() {
+    if (this.parsed === null) {
+      const object = parseJsonObject(this.text());
+      if (object === null)
+        throw new Error("internal: the fast path accepted a line JSON.parse rejects");
+      this.parsed = new ParsedLine(this.text(), object, this.streamLabels);
+    }
+    return this.parsed;
+  }
+};
+
+// src/sources/logs/evaluation/tally.ts
 var MAX_BREAKDOWN_VALUES = 1e4;
 var OTHER_VALUE = "(other)";
 var NONE_VALUE = "(none)";
@@ -5884,7 +6057,12 @@ var Tally = class {
   }
   /** Count one event at t (epoch ms). breakdownValue: its value of the breakdown field, for bad events. */
   record(t, good, breakdownValue2) {
-    const { windows, series } = this.plan;
+    this.countInWindows(t, good);
+    this.countInSeries(t, good);
+    if (!good && breakdownValue2 !== void 0) this.countBreakdown(breakdownValue2, 1);
+  }
+  countInWindows(t, good) {
+    const windows = this.plan.windows;
     const s = this.state;
     for (let i = 0; i < windows.length; i++) {
       const w = windows[i];
@@ -5893,6 +6071,10 @@ var Tally = class {
         if (good) s.windowGood[i]++;
       }
     }
+  }
+  countInSeries(t, good) {
+    const series = this.plan.series;
+    const s = this.state;
     for (let i = 0; i < series.length; i++) {
       const r = series[i];
       const b = Math.ceil((t - r.startMs) / r.stepMs) - 1;
@@ -5901,7 +6083,6 @@ var Tally = class {
         if (good) s.seriesGood[i][b]++;
       }
     }
-    if (!good && breakdownValue2 !== void 0) this.countBreakdown(breakdownValue2, 1);
   }
   missingField() {
     this.state.missingField++;
@@ -5950,7 +6131,7 @@ function addInto(target, source) {
   for (let i = 0; i < target.length; i++) target[i] += source[i];
 }
 
-// src/sources/logs/evaluator.ts
+// src/sources/logs/evaluation/evaluator.ts
 var MAX_SAMPLES = 5;
 var SAMPLE_CHARS = 200;
 function emptyDiagnostics() {
@@ -5968,9 +6149,11 @@ var Evaluator = class {
     this.fromMs = Math.min(...plans2.map((p) => p.fromMs));
     this.toMs = Math.max(...plans2.map((p) => p.toMs));
     this.timestampId = nameId(spec.timestamp);
-    if (options.fastPath === false || jsonTokenizer() === null) {
+    const tokenizer = options.fastPath === false ? null : jsonTokenizer();
+    if (tokenizer === null) {
       this.extractor = null;
       this.fastLine = null;
+      this.readBuffers = void 0;
     } else {
       const fields = [spec.timestamp, ...plans2.flatMap(fieldsRead)];
       const queries = plans2.flatMap(queriesOf);
@@ -5981,6 +6164,7 @@ var Evaluator = class {
         equals: queries.flatMap((q) => q.jsonEquals)
       });
       this.fastLine = new FastLine(this.extractor, spec.labels);
+      this.readBuffers = tokenizer;
     }
   }
   plans;
@@ -5993,6 +6177,8 @@ var Evaluator = class {
   timestampId;
   extractor;
   fastLine;
+  /** where the readers best read this evaluator's lines to: the fast path's memory, when it has one */
+  readBuffers;
   /** One line as bytes buf[start, end) (without its line break). */
   lineBytes(buf, start, end, file, lineNo) {
     if (this.extractor?.scan(buf, start, end)) {
@@ -6079,106 +6265,28 @@ function truncate(text) {
   return text.length > SAMPLE_CHARS ? `${text.slice(0, SAMPLE_CHARS - 1)}\u2026` : text;
 }
 
-// src/sources/logs/line-reader.ts
+// src/sources/logs/evaluation/evaluator-events.ts
+function evaluatorEvents(evaluator, display, atFileStart) {
+  return {
+    onLine(buf, start, end, lineNo) {
+      const from = atFileStart && lineNo === 1 && hasByteOrderMark(buf, start, end) ? start + 3 : start;
+      evaluator.lineBytes(buf, from, end, display, lineNo);
+    },
+    onLongLine(head, lineNo) {
+      evaluator.diagnostics.lines++;
+      evaluator.malformed(`${head.toString("utf8")} (line too long)`, display, lineNo);
+    }
+  };
+}
+function hasByteOrderMark(buf, start, end) {
+  return end - start >= 3 && buf[start] === 239 && buf[start + 1] === 187 && buf[start + 2] === 191;
+}
+
+// src/sources/logs/reading/stream-chunks.ts
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-var MAX_LINE_BYTES = 16 * 1024 * 1024;
-async function readLines(chunks, events) {
-  const splitter = new LineSplitter(events);
-  try {
-    for await (const chunk of chunks) splitter.push(chunk);
-    return splitter.end();
-  } finally {
-    splitter.release();
-  }
-}
-var LineSplitter = class {
-  constructor(events) {
-    this.events = events;
-  }
-  events;
-  partial = null;
-  skippingLongLine = false;
-  lineNo = 0;
-  readBuffer = null;
-  triedReadBuffer = false;
-  push(chunk) {
-    let start = 0;
-    if (this.partial !== null || this.skippingLongLine) {
-      const nl = chunk.indexOf(10);
-      if (nl < 0) {
-        this.appendPartial(chunk);
-        return;
-      }
-      if (this.skippingLongLine) {
-        this.skippingLongLine = false;
-      } else {
-        const line = Buffer.concat([this.partial, chunk.subarray(0, nl)]);
-        this.partial = null;
-        this.emit(line, 0, line.length);
-      }
-      start = nl + 1;
-    }
-    const { onLine } = this.events;
-    const lines = this.inTokenizerMemory(chunk, start);
-    if (lines !== chunk) start = 0;
-    for (; ; ) {
-      const nl = lines.indexOf(10, start);
-      if (nl < 0) break;
-      this.lineNo++;
-      const end = nl > start && lines[nl - 1] === 13 ? nl - 1 : nl;
-      onLine(lines, start, end, this.lineNo);
-      start = nl + 1;
-    }
-    if (start < lines.length) this.appendPartial(lines.subarray(start));
-  }
-  /** Give back the tokenizer memory the splitter holds (end() does too). */
-  release() {
-    if (this.readBuffer !== null) jsonTokenizer()?.giveBackReadBuffer(this.readBuffer);
-    this.readBuffer = null;
-  }
-  /** chunk[from...] copied into the tokenizer's memory, or chunk itself when there is no room. */
-  inTokenizerMemory(chunk, from) {
-    const length = chunk.length - from;
-    if (this.readBuffer === null && !this.triedReadBuffer) {
-      this.triedReadBuffer = true;
-      this.readBuffer = jsonTokenizer()?.takeReadBuffer() ?? null;
-    }
-    if (this.readBuffer === null || length > this.readBuffer.length) return chunk;
-    chunk.copy(this.readBuffer, 0, from);
-    return this.readBuffer.subarray(0, length);
-  }
-  /** Flush the last line (one without a newline); returns the number of lines. */
-  end() {
-    if (this.partial !== null) {
-      const line = this.partial;
-      this.partial = null;
-      this.emit(line, 0, line.length);
-    }
-    this.skippingLongLine = false;
-    this.release();
-    return this.lineNo;
-  }
-  emit(buf, start, end) {
-    this.lineNo++;
-    const trimmed = end > start && buf[end - 1] === 13 ? end - 1 : end;
-    this.events.onLine(buf, start, trimmed, this.lineNo);
-  }
-  appendPartial(bytes) {
-    if (this.skippingLongLine) return;
-    const joined = this.partial === null ? Buffer.from(bytes) : Buffer.concat([this.partial, bytes]);
-    if (joined.length > MAX_LINE_BYTES) {
-      this.lineNo++;
-      this.events.onLongLine?.(joined.subarray(0, 1024), this.lineNo);
-      this.partial = null;
-      this.skippingLongLine = true;
-      return;
-    }
-    this.partial = joined;
-  }
-};
 var READ_CHUNK_BYTES = 256 * 1024;
 function fileChunks(path, gzip, onRawBytes) {
   const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
@@ -6212,117 +6320,120 @@ function gunzipped(source) {
   return gunzip;
 }
 
-// src/sources/logs/range-reader.ts
-import { open } from "node:fs/promises";
-async function readRangeLines(path, range, events, onBytes) {
-  const file = await open(path, "r");
-  const tokenizer = jsonTokenizer();
-  const shared2 = tokenizer?.takeReadBuffer() ?? null;
+// src/sources/logs/reading/line-splitter.ts
+async function readLines(chunks, events, buffers) {
+  const splitter = new LineSplitter(events, buffers);
   try {
-    let buf = shared2 ?? Buffer.allocUnsafe(READ_BUFFER_BYTES);
-    let lineNo = 0;
-    let pos = range.from;
-    if (range.from > 0) {
-      const first = await findLineStart(file, range.from - 1, range.to, buf);
-      if (first === null) return 0;
-      pos = first;
-    }
-    while (pos < range.to) {
-      const { bytesRead } = await file.read(buf, 0, buf.length, pos);
-      if (bytesRead === 0) break;
-      const eof = bytesRead < buf.length;
-      if (eof) buf[bytesRead] = 10;
-      let start = 0;
-      while (start < bytesRead && pos + start < range.to) {
-        let nl = buf.indexOf(10, start);
-        if (nl >= bytesRead) nl = -1;
-        if (nl < 0 && !eof) break;
-        const lineEnd = nl < 0 ? bytesRead : nl;
-        const end = lineEnd > start && buf[lineEnd - 1] === 13 ? lineEnd - 1 : lineEnd;
-        lineNo++;
-        events.onLine(buf, start, end, lineNo);
-        start = nl < 0 ? bytesRead : nl + 1;
-      }
-      if (start > 0) onBytes?.(start);
-      if (eof && (start >= bytesRead || pos + start >= range.to)) break;
-      if (start === 0) {
-        if (buf.length >= MAX_LINE_BYTES) {
-          lineNo++;
-          events.onLongLine?.(Buffer.from(buf.subarray(0, 1024)), lineNo);
-          const next = await findLineStart(
-            file,
-            pos + buf.length - 1,
-            Number.POSITIVE_INFINITY,
-            buf
-          );
-          if (next === null) break;
-          onBytes?.(next - pos);
-          pos = next;
-          continue;
-        }
-        buf = Buffer.allocUnsafe(Math.min(buf.length * 2, MAX_LINE_BYTES));
-        continue;
-      }
-      pos += start;
-    }
-    return lineNo;
+    for await (const chunk of chunks) splitter.push(chunk);
+    return splitter.end();
   } finally {
-    if (shared2) tokenizer?.giveBackReadBuffer(shared2);
-    await file.close();
+    splitter.release();
   }
 }
-async function findLineStart(file, at, limit, buf) {
-  let pos = at;
-  while (pos < limit) {
-    const { bytesRead } = await file.read(buf, 0, buf.length, pos);
-    if (bytesRead === 0) return null;
-    const nl = buf.subarray(0, bytesRead).indexOf(10);
-    if (nl >= 0) {
-      const start = pos + nl + 1;
-      return start < limit ? start : null;
-    }
-    pos += bytesRead;
+var LineSplitter = class {
+  constructor(events, buffers) {
+    this.buffers = buffers;
+    this.lines = new LineCutter(events);
   }
-  return null;
-}
-
-// src/sources/logs/scan.ts
-function lineEvents(evaluator, display, atFileStart) {
-  return {
-    onLine(buf, start, end, lineNo) {
-      const from = atFileStart && lineNo === 1 && hasByteOrderMark(buf, start, end) ? start + 3 : start;
-      evaluator.lineBytes(buf, from, end, display, lineNo);
-    },
-    onLongLine(head, lineNo) {
-      evaluator.diagnostics.lines++;
-      evaluator.malformed(`${head.toString("utf8")} (line too long)`, display, lineNo);
+  buffers;
+  lines;
+  /** the start of a line the chunks so far have not finished (copied) */
+  partial = null;
+  skippingLongLine = false;
+  /** the buffer lent by buffers, which each chunk is copied into; asked for once */
+  readBuffer = null;
+  askedForReadBuffer = false;
+  push(chunk) {
+    let start = 0;
+    if (this.partial !== null || this.skippingLongLine) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        this.appendPartial(chunk);
+        return;
+      }
+      this.finishPartial(chunk.subarray(0, nl + 1));
+      start = nl + 1;
     }
-  };
-}
-function hasByteOrderMark(buf, start, end) {
-  return end - start >= 3 && buf[start] === 239 && buf[start + 1] === 187 && buf[start + 2] === 191;
-}
+    const bytes = this.inReadBuffer(chunk, start);
+    if (bytes !== chunk) start = 0;
+    const whole = wholeLines(bytes, bytes.length);
+    this.lines.cut(whole, start, whole.length);
+    if (whole.length < bytes.length) this.appendPartial(bytes.subarray(whole.length));
+  }
+  /** Give back the read buffer the splitter holds (end() does too). */
+  release() {
+    if (this.readBuffer !== null) this.buffers?.giveBackReadBuffer(this.readBuffer);
+    this.readBuffer = null;
+  }
+  /** Flush the last line (one without a newline); returns the number of lines. */
+  end() {
+    if (this.partial !== null) {
+      const last = Buffer.allocUnsafe(this.partial.length + 1);
+      this.partial.copy(last);
+      this.partial = null;
+      const line = withFinalNewline(last, last.length - 1);
+      this.lines.cut(line, 0, line.length);
+    }
+    this.skippingLongLine = false;
+    this.release();
+    return this.lines.lineNo;
+  }
+  /** chunk[from...] copied into the read buffer, or chunk itself when there is none or no room. */
+  inReadBuffer(chunk, from) {
+    const length = chunk.length - from;
+    if (!this.askedForReadBuffer) {
+      this.askedForReadBuffer = true;
+      this.readBuffer = this.buffers?.takeReadBuffer(READ_CHUNK_BYTES) ?? null;
+    }
+    if (this.readBuffer === null || length > this.readBuffer.length) return chunk;
+    chunk.copy(this.readBuffer, 0, from);
+    return this.readBuffer.subarray(0, length);
+  }
+  /** The partial line ends with rest (up to and with its "\n"). */
+  finishPartial(rest) {
+    if (this.skippingLongLine) {
+      this.skippingLongLine = false;
+      return;
+    }
+    const line = Buffer.concat([this.partial, rest]);
+    this.partial = null;
+    const whole = wholeLines(line, line.length);
+    this.lines.cut(whole, 0, whole.length);
+  }
+  appendPartial(bytes) {
+    if (this.skippingLongLine) return;
+    const joined = this.partial === null ? Buffer.from(bytes) : Buffer.concat([this.partial, bytes]);
+    if (joined.length > MAX_LINE_BYTES) {
+      this.lines.skipLongLine(joined.subarray(0, 1024));
+      this.partial = null;
+      this.skippingLongLine = true;
+      return;
+    }
+    this.partial = joined;
+  }
+};
 
-// src/sources/logs/jobs.ts
+// src/sources/logs/parallel/jobs.ts
 var MIN_RANGE_BYTES = 16 * 1024 * 1024;
 async function runJob(job, plans2, spec, options) {
   const evaluator = new Evaluator(plans2, spec);
+  const buffers = evaluator.readBuffers;
   if (job.kind === "range") {
     await readRangeLines(
       job.path,
       { from: job.from, to: job.to },
-      lineEvents(evaluator, job.display, job.from === 0),
-      options.onBytes
+      evaluatorEvents(evaluator, job.display, job.from === 0),
+      { buffers, onBytes: options.onBytes }
     );
   } else {
     const { input } = job;
     const chunks = input.kind === "stdin" ? sniffedChunks(options.stdin ?? process.stdin) : fileChunks(input.path, input.gzip, options.onBytes);
-    await readLines(chunks, lineEvents(evaluator, input.display, true));
+    await readLines(chunks, evaluatorEvents(evaluator, input.display, true), buffers);
   }
   return { tallies: evaluator.tallies.map((t) => t.state), diagnostics: evaluator.diagnostics };
 }
 
-// src/sources/logs/worker.ts
+// src/sources/logs/parallel/worker.ts
 var PROGRESS_BYTES = 8 * 1024 * 1024;
 var port = parentPort;
 var setup = workerData;

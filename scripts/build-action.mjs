@@ -16,10 +16,10 @@ const outfile = at > 0 ? process.argv[at + 1] : join(root, "dist/index.js");
 const started = Date.now();
 await build({
   absWorkingDir: root,
-  // The logs source's worker thread sits beside the entry (pool.ts looks for ./worker.js).
+  // The logs worker thread sits beside the entry (parallel/worker-pool.ts looks for ./worker.js).
   entryPoints: [
     { in: "src/action/index.ts", out: basename(outfile, ".js") },
-    { in: "src/sources/logs/worker.ts", out: "worker" },
+    { in: "src/sources/logs/parallel/worker.ts", out: "worker" },
   ],
   outdir: dirname(outfile),
   bundle: true,

@@ -16,7 +16,7 @@ const outdir = at > 0 ? resolve(process.argv[at + 1]) : join(root, "dist/cli");
 const started = Date.now();
 await build({
   absWorkingDir: root,
-  entryPoints: { slo: "src/cli/main.ts", "logs-worker": "src/sources/logs/worker.ts" },
+  entryPoints: { slo: "src/cli/main.ts", "logs-worker": "src/sources/logs/parallel/worker.ts" },
   outdir,
   outExtension: { ".js": ".mjs" },
   bundle: true,

@@ -2,7 +2,7 @@
 // Compiles the logs fast path's WebAssembly half (AssemblyScript) into a
 // committed TypeScript module holding the binary, so the CLI, the library
 // and the Action bundle load it with no file beside them.
-//   node scripts/build-wasm.mjs           write src/sources/logs/json-scan-wasm.ts
+//   node scripts/build-wasm.mjs           write src/sources/logs/fast-path/json-scan-wasm.ts
 //   node scripts/build-wasm.mjs --check   exit 1 when the committed module is stale
 // test/sources/logs/json-scan-wasm.test.ts runs --check in CI.
 
@@ -12,8 +12,8 @@ import { fileURLToPath } from "node:url";
 import asc from "assemblyscript/asc";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const source = "src/sources/logs/wasm/json-scan.as.ts";
-const target = join(root, "src/sources/logs/json-scan-wasm.ts");
+const source = "src/sources/logs/fast-path/wasm/json-scan.as.ts";
+const target = join(root, "src/sources/logs/fast-path/json-scan-wasm.ts");
 
 async function compileJsonScan() {
   const outputs = {};

@@ -6,7 +6,7 @@ import { Argument } from "commander";
 import { DEFAULT_PATHS } from "../defaults.js";
 import type { SloSet } from "../definition/model.js";
 import { usageError } from "../errors.js";
-import { resolveInputs } from "../sources/logs/inputs.js";
+import { resolveInputs } from "../sources/logs/reading/inputs.js";
 import type { CliIo } from "./io.js";
 
 /** Every command's [paths...]: SLO files or folders, slos/ when none is given. */

@@ -9,11 +9,11 @@ import { availableParallelism } from "node:os";
 import type { LogsSourceSpec } from "../../definition/model.js";
 import { type SloError, sourceError } from "../../errors.js";
 import type { CountRequest, CountResult, Source } from "../types.js";
-import { type LogInput, resolveInputs } from "./inputs.js";
-import { type JobResult, type LogJob, mergeResults, planJobs, runJob } from "./jobs.js";
-import { planRequest, type RequestPlan } from "./plan.js";
-import { JobError, runInWorkers, workersAvailable } from "./pool.js";
-import { Tally } from "./tally.js";
+import { planRequest, type RequestPlan } from "./evaluation/request-plan.js";
+import { Tally } from "./evaluation/tally.js";
+import { type JobResult, type LogJob, mergeResults, planJobs, runJob } from "./parallel/jobs.js";
+import { JobError, runInWorkers, workersAvailable } from "./parallel/worker-pool.js";
+import { type LogInput, resolveInputs } from "./reading/inputs.js";
 
 export interface LogsSourceOptions {
   /** what "-" reads; process.stdin by default. It can be read only once. */

@@ -6,14 +6,17 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Evaluator } from "../../../src/sources/logs/evaluator.js";
-import { FastLine } from "../../../src/sources/logs/fast-line.js";
-import { JsonExtractor } from "../../../src/sources/logs/json-extract.js";
-import { jsonTokenizer } from "../../../src/sources/logs/json-tokens.js";
-import { LineSplitter } from "../../../src/sources/logs/line-reader.js";
-import { ParsedLine, parseJsonObject } from "../../../src/sources/logs/line-record.js";
-import { planRequest, type RequestPlan } from "../../../src/sources/logs/plan.js";
-import { lineEvents } from "../../../src/sources/logs/scan.js";
+import { Evaluator } from "../../../src/sources/logs/evaluation/evaluator.js";
+import { evaluatorEvents } from "../../../src/sources/logs/evaluation/evaluator-events.js";
+import {
+  planRequest,
+  type RequestPlan,
+} from "../../../src/sources/logs/evaluation/request-plan.js";
+import { FastLine } from "../../../src/sources/logs/fast-path/fast-line.js";
+import { JsonExtractor } from "../../../src/sources/logs/fast-path/json-extractor.js";
+import { jsonTokenizer } from "../../../src/sources/logs/fast-path/json-tokenizer.js";
+import { ParsedLine, parseJsonObject } from "../../../src/sources/logs/line-parsing/line-record.js";
+import { LineSplitter } from "../../../src/sources/logs/reading/line-splitter.js";
 import { latency, logsSpec, ratio, request, T } from "./helpers.js";
 
 const STREAM = { app: "ctrl" };
@@ -149,7 +152,7 @@ interface Placement {
 /** length bytes of a tokenizer read buffer, at its start or its end (then given back). */
 function inReadBuffer(length: number, where: "start" | "end"): Buffer {
   const tokenizer = jsonTokenizer()!;
-  const whole = tokenizer.takeReadBuffer();
+  const whole = tokenizer.takeReadBuffer(0);
   if (whole === null) throw new Error("no read buffer free");
   tokenizer.giveBackReadBuffer(whole);
   // garbage around the line, as the rest of a read leaves there
@@ -597,7 +600,7 @@ describe("the evaluator counts the same with and without the fast path", () => {
   function countWith(fastPath: boolean, lines: Buffer[]) {
     const plans = requests.map((r) => planRequest(r, spec) as RequestPlan);
     const evaluator = new Evaluator(plans, spec, { fastPath });
-    const splitter = new LineSplitter(lineEvents(evaluator, "x", true));
+    const splitter = new LineSplitter(evaluatorEvents(evaluator, "x", true), evaluator.readBuffers);
     for (const line of lines) splitter.push(Buffer.concat([line, Buffer.from("\n")]));
     splitter.end();
     return {

@@ -1,11 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { jsonTokenizer } from "../../../src/sources/logs/json-tokens.js";
+import { jsonTokenizer } from "../../../src/sources/logs/fast-path/json-tokenizer.js";
 import { runCli } from "../../support/cli.js";
 
 describe("the committed WebAssembly tokenizer", () => {
   it("is what scripts/build-wasm.mjs compiles from json-scan.as.ts now", () => {
-    // throws (exit 1) when src/sources/logs/json-scan-wasm.ts is stale
+    // throws (exit 1) when src/sources/logs/fast-path/json-scan-wasm.ts is stale
     const out = execFileSync(process.execPath, ["scripts/build-wasm.mjs", "--check"], {
       encoding: "utf8",
     });

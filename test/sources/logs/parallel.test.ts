@@ -7,12 +7,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolveInputs } from "../../../src/sources/logs/inputs.js";
-import { mergeResults, planJobs, runJob } from "../../../src/sources/logs/jobs.js";
-import { planRequest, type RequestPlan } from "../../../src/sources/logs/plan.js";
-import { runInWorkers } from "../../../src/sources/logs/pool.js";
-import { readRangeLines } from "../../../src/sources/logs/range-reader.js";
-import { Tally } from "../../../src/sources/logs/tally.js";
+import {
+  planRequest,
+  type RequestPlan,
+} from "../../../src/sources/logs/evaluation/request-plan.js";
+import { Tally } from "../../../src/sources/logs/evaluation/tally.js";
+import { mergeResults, planJobs, runJob } from "../../../src/sources/logs/parallel/jobs.js";
+import { runInWorkers } from "../../../src/sources/logs/parallel/worker-pool.js";
+import { resolveInputs } from "../../../src/sources/logs/reading/inputs.js";
+import { readRangeLines } from "../../../src/sources/logs/reading/range-reader.js";
 import { countOne, HOUR, latency, logsSpec, ratio, request, T } from "./helpers.js";
 
 let dir: string;

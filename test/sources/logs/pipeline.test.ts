@@ -2,10 +2,13 @@
 
 import { describe, expect, it } from "vitest";
 import { parseLogQuery } from "../../../src/definition/logql/parse.js";
-import { flattenJson, sanitizeLabelKey } from "../../../src/sources/logs/json-fields.js";
-import { ParsedLine, parseJsonObject } from "../../../src/sources/logs/line-record.js";
-import { parseLogfmt } from "../../../src/sources/logs/logfmt.js";
-import { compileQuery } from "../../../src/sources/logs/query-eval.js";
+import { compileQuery } from "../../../src/sources/logs/evaluation/compiled-query.js";
+import {
+  flattenJson,
+  sanitizeLabelKey,
+} from "../../../src/sources/logs/line-parsing/json-fields.js";
+import { ParsedLine, parseJsonObject } from "../../../src/sources/logs/line-parsing/line-record.js";
+import { parseLogfmt } from "../../../src/sources/logs/line-parsing/logfmt.js";
 
 const STREAM = { app: "ctrl", env: "prod" };
 

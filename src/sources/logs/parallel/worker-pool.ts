@@ -13,8 +13,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { LogsSourceSpec } from "../../definition/model.js";
-import type { CountRequest } from "../types.js";
+import type { LogsSourceSpec } from "../../../definition/model.js";
+import type { CountRequest } from "../../types.js";
 import type { JobResult, LogJob } from "./jobs.js";
 
 export type ToWorker = { type: "job"; id: number; job: LogJob } | { type: "stop" };

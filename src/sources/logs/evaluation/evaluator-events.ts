@@ -1,14 +1,14 @@
 /** The bridge from bytes to the evaluator: each line of a reader handed to an Evaluator. */
 
+import type { LineReaderEvents } from "../reading/line-events.js";
 import type { Evaluator } from "./evaluator.js";
-import type { LineReaderEvents } from "./line-reader.js";
 
 /**
  * Reader events that give each line to the evaluator. atFileStart: the
  * reader starts at the beginning of the file, where a UTF-8 byte order mark
  * on the first line is dropped.
  */
-export function lineEvents(
+export function evaluatorEvents(
   evaluator: Evaluator,
   display: string,
   atFileStart: boolean,

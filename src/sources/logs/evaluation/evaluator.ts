@@ -3,15 +3,16 @@
  * once, its timestamp read once, and then judged by every request's queries.
  */
 
-import { parseGoDurationNanos, parseGoFloat } from "../../definition/logql/literals.js";
-import type { LogsSourceSpec } from "../../definition/model.js";
-import type { LineSample } from "../types.js";
-import { FastLine } from "./fast-line.js";
-import { JsonExtractor } from "./json-extract.js";
-import { jsonTokenizer } from "./json-tokens.js";
-import { type LineRecord, ParsedLine, parseJsonObject } from "./line-record.js";
-import { fieldsRead, type LatencyPlan, queriesOf, type RequestPlan } from "./plan.js";
-import { nameId } from "./query-eval.js";
+import { parseGoDurationNanos, parseGoFloat } from "../../../definition/logql/literals.js";
+import type { LogsSourceSpec } from "../../../definition/model.js";
+import type { LineSample } from "../../types.js";
+import { FastLine } from "../fast-path/fast-line.js";
+import { JsonExtractor } from "../fast-path/json-extractor.js";
+import { jsonTokenizer } from "../fast-path/json-tokenizer.js";
+import { type LineRecord, ParsedLine, parseJsonObject } from "../line-parsing/line-record.js";
+import type { BufferProvider } from "../reading/buffer-provider.js";
+import { nameId } from "./compiled-query.js";
+import { fieldsRead, type LatencyPlan, queriesOf, type RequestPlan } from "./request-plan.js";
 import { NONE_VALUE, Tally } from "./tally.js";
 
 export const MAX_SAMPLES = 5;
@@ -50,6 +51,8 @@ export class Evaluator {
   private readonly timestampId: number;
   private readonly extractor: JsonExtractor | null;
   private readonly fastLine: FastLine | null;
+  /** where the readers best read this evaluator's lines to: the fast path's memory, when it has one */
+  readonly readBuffers: BufferProvider | undefined;
 
   constructor(
     readonly plans: RequestPlan[],
@@ -60,9 +63,11 @@ export class Evaluator {
     this.fromMs = Math.min(...plans.map((p) => p.fromMs));
     this.toMs = Math.max(...plans.map((p) => p.toMs));
     this.timestampId = nameId(spec.timestamp);
-    if (options.fastPath === false || jsonTokenizer() === null) {
+    const tokenizer = options.fastPath === false ? null : jsonTokenizer();
+    if (tokenizer === null) {
       this.extractor = null;
       this.fastLine = null;
+      this.readBuffers = undefined;
     } else {
       // every field slo reads itself, plus every label a query reads after | json
       const fields = [spec.timestamp, ...plans.flatMap(fieldsRead)];
@@ -74,6 +79,7 @@ export class Evaluator {
         equals: queries.flatMap((q) => q.jsonEquals),
       });
       this.fastLine = new FastLine(this.extractor, spec.labels);
+      this.readBuffers = tokenizer;
     }
   }
 

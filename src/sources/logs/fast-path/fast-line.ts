@@ -5,7 +5,10 @@
  * so a FastLine answers exactly as a ParsedLine would.
  */
 
-import { parseGoFloat } from "../../definition/logql/literals.js";
+import { parseGoFloat } from "../../../definition/logql/literals.js";
+import { type LineRecord, ParsedLine, parseJsonObject } from "../line-parsing/line-record.js";
+import { parseLogfmt } from "../line-parsing/logfmt.js";
+import { epochMs, rfc3339BytesMs, timestampMs } from "../line-parsing/timestamp.js";
 import {
   type JsonExtractor,
   SLOT_ESCAPED_STRING,
@@ -13,10 +16,7 @@ import {
   SLOT_NUMBER,
   SLOT_STRING,
   SLOT_TRUE,
-} from "./json-extract.js";
-import { type LineRecord, ParsedLine, parseJsonObject } from "./line-record.js";
-import { parseLogfmt } from "./logfmt.js";
-import { epochMs, rfc3339BytesMs, timestampMs } from "./timestamp.js";
+} from "./json-extractor.js";
 
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
 

@@ -1,7 +1,7 @@
 // AssemblyScript, compiled to WebAssembly by scripts/build-wasm.mjs into
 // ../json-scan-wasm.ts (run `npm run build:wasm` after changing this file).
 //
-// The byte-level half of the logs fast path (json-extract.ts is the other
+// The byte-level half of the logs fast path (json-extractor.ts is the other
 // half): validate one line as a JSON object, exactly as strictly as
 // JSON.parse, and find the values of the names slo reads.
 //
@@ -12,7 +12,7 @@
 // slots here; any other entry's member is written to the token tape with
 // the entry's number. Every other member (other keys, longer keys), and
 // everything inside a written member's object, is written to the tape in
-// full for json-extract.ts to match. Arrays are validated and written as one
+// full for json-extractor.ts to match. Arrays are validated and written as one
 // token: `| json` skips them.
 //
 // Any answer below 0 means "let JSON.parse decide": invalid JSON, a key with
@@ -25,7 +25,7 @@
 
 const MAX_DEPTH: i32 = 64;
 
-// Token kinds (keep in step with json-tokens.ts)
+// Token kinds (keep in step with json-tokenizer.ts)
 const T_OBJECT: i32 = 1;
 const T_OBJECT_END: i32 = 2;
 const T_KEY: i32 = 3;
@@ -248,7 +248,7 @@ function setSlot(slot: i32): bool {
   const at = <usize>slot << 2;
   if (load<u32>(setIn + at) == generation) return false;
   store<u32>(setIn + at, generation);
-  // slot kinds (json-extract.ts): string 1, escaped string 2, number 3, true 4, false 5
+  // slot kinds (json-extractor.ts): string 1, escaped string 2, number 3, true 4, false 5
   store<i32>(kinds + at, valueKind - 4);
   store<i32>(starts + at, <i32>valueStart - delta);
   store<i32>(ends + at, <i32>valueEnd - delta);
@@ -320,7 +320,7 @@ function twoDigits(p: usize): i32 {
 }
 
 /**
- * timestamp.ts's rfc3339BytesMs on [start, end), operation for operation in
+ * line-parsing/timestamp.ts's rfc3339BytesMs on [start, end), operation for operation in
  * doubles so the answer is the same to the bit; NaN where it gives null.
  */
 function rfc3339Ms(start: usize, end: usize): f64 {
@@ -399,7 +399,7 @@ function daysInMonth(year: i32, month: i32): i32 {
   return month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31;
 }
 
-/** Days since 1970-01-01 (Howard Hinnant's algorithm), as timestamp.ts works them out. */
+/** Days since 1970-01-01 (Howard Hinnant's algorithm), as line-parsing/timestamp.ts works them out. */
 function daysFromCivil(year: i32, month: i32, day: i32): f64 {
   const y: f64 = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);

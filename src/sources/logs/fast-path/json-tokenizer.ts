@@ -1,13 +1,15 @@
 /**
  * The WebAssembly tokenizer of the logs fast path (wasm/json-scan.as.ts),
  * one instance per thread, and the memory it reads: lines are tokenized
- * where they lie when they were read into one of its read buffers
- * (range-reader.ts reads plain files there), and copied into it otherwise.
+ * where they lie when they were read into one of the read buffers it lends
+ * the readers (it is their BufferProvider), and copied into it otherwise.
  *
  * The memory is sized once and never grows, so the Buffers and typed
  * arrays over it stay valid.
  */
 
+import type { BufferProvider } from "../reading/buffer-provider.js";
+import { RANGE_READ_BYTES } from "../reading/range-reader.js";
 import { JSON_SCAN_WASM } from "./json-scan-wasm.js";
 
 /** Token kinds, as wasm/json-scan.as.ts writes them. */
@@ -25,7 +27,7 @@ export const T_ARRAY = 11;
 /** a top-level key found in the key table: start and end are the entry's number */
 export const T_KEY_ENTRY = 12;
 
-/** Plain keys this long or longer are not looked up in the key table (json-extract.ts does). */
+/** Plain keys this long or longer are not looked up in the key table (json-extractor.ts does). */
 export const GROUP_LIMIT = 1024;
 /** An extractor with more slots, key-table entries or key bytes is not given the fast path. */
 export const MAX_SLOTS = 256;
@@ -42,7 +44,8 @@ export const ENTRY_FIELDS = 5;
 const SCRATCH_BYTES = 1024 * 1024;
 /** A line with more tokens than this (after filtering) is left to JSON.parse. */
 const TAPE_TOKENS = 16 * 1024;
-export const READ_BUFFER_BYTES = 4 * 1024 * 1024;
+/** As big as the range reader's reads, so plain files are read where they are tokenized. */
+const READ_BUFFER_BYTES = RANGE_READ_BYTES;
 const READ_BUFFERS = 2;
 /** Vector reads run up to 15 bytes past a line's end. */
 const PAD = 64;
@@ -107,7 +110,7 @@ interface ScanExports {
   scan(start: number, end: number, delta: number, generation: number, serial: number): number;
 }
 
-export class JsonTokenizer {
+export class JsonTokenizer implements BufferProvider {
   /** tokens of the last scan: kind, start, end (addresses; see delta) */
   readonly tape: Int32Array;
   /**
@@ -226,7 +229,8 @@ export class JsonTokenizer {
   }
 
   /** A buffer of READ_BUFFER_BYTES in this memory (lines read there are not copied), or null. */
-  takeReadBuffer(): Buffer | null {
+  takeReadBuffer(minBytes: number): Buffer | null {
+    if (minBytes > READ_BUFFER_BYTES) return null;
     return this.freeReadBuffers.pop() ?? null;
   }
 

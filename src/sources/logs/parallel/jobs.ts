@@ -5,21 +5,22 @@
  * samples do not depend on which job finished first.
  */
 
-import type { LogsSourceSpec } from "../../definition/model.js";
-import type { LineSample } from "../types.js";
+import type { LogsSourceSpec } from "../../../definition/model.js";
+import type { LineSample } from "../../types.js";
 import {
   Evaluator,
   emptyDiagnostics,
   MAX_SAMPLES,
   type SampledCount,
   type ScanDiagnostics,
-} from "./evaluator.js";
-import type { LogInput } from "./inputs.js";
-import { fileChunks, readLines, sniffedChunks } from "./line-reader.js";
-import type { RequestPlan } from "./plan.js";
-import { readRangeLines } from "./range-reader.js";
-import { lineEvents } from "./scan.js";
-import type { Tally, TallyState } from "./tally.js";
+} from "../evaluation/evaluator.js";
+import { evaluatorEvents } from "../evaluation/evaluator-events.js";
+import type { RequestPlan } from "../evaluation/request-plan.js";
+import type { Tally, TallyState } from "../evaluation/tally.js";
+import type { LogInput } from "../reading/inputs.js";
+import { readLines } from "../reading/line-splitter.js";
+import { readRangeLines } from "../reading/range-reader.js";
+import { fileChunks, sniffedChunks } from "../reading/stream-chunks.js";
 
 export type LogJob =
   | { kind: "stream"; input: LogInput }
@@ -75,12 +76,13 @@ export async function runJob(
   },
 ): Promise<JobResult> {
   const evaluator = new Evaluator(plans, spec);
+  const buffers = evaluator.readBuffers;
   if (job.kind === "range") {
     await readRangeLines(
       job.path,
       { from: job.from, to: job.to },
-      lineEvents(evaluator, job.display, job.from === 0),
-      options.onBytes,
+      evaluatorEvents(evaluator, job.display, job.from === 0),
+      { buffers, onBytes: options.onBytes },
     );
   } else {
     const { input } = job;
@@ -88,7 +90,7 @@ export async function runJob(
       input.kind === "stdin"
         ? sniffedChunks(options.stdin ?? process.stdin)
         : fileChunks(input.path, input.gzip, options.onBytes);
-    await readLines(chunks, lineEvents(evaluator, input.display, true));
+    await readLines(chunks, evaluatorEvents(evaluator, input.display, true), buffers);
   }
   return { tallies: evaluator.tallies.map((t) => t.state), diagnostics: evaluator.diagnostics };
 }

@@ -1,13 +1,31 @@
 /**
- * A log line parsed the straightforward way (JSON.parse), as the evaluator
- * sees it. A faster reader must give exactly the same answers.
+ * What a log line offers the queries (LineView) and slo itself (LineRecord),
+ * and the line parsed the straightforward way (JSON.parse): ParsedLine. A
+ * faster reader must give exactly the same answers.
  */
 
-import { parseGoFloat } from "../../definition/logql/literals.js";
+import { parseGoFloat } from "../../../definition/logql/literals.js";
 import { flattenJson, type JsonObject, jsonScalarText } from "./json-fields.js";
 import { parseLogfmt } from "./logfmt.js";
-import type { LineView } from "./query-eval.js";
 import { timestampMs } from "./timestamp.js";
+
+/**
+ * One log line as the evaluator sees it. Implementations compute each part
+ * only when asked. A name may come with its nameId, which a reader can use
+ * to find it without hashing the name on every line.
+ */
+export interface LineView {
+  /** the raw line, without its line break */
+  text(): string;
+  /** a label `| json` would extract from this line (flattened, sanitised name) */
+  jsonLabel(name: string, id?: number): string | undefined;
+  /** (jsonLabel(name) ?? "") === value; `bytes` is value in UTF-8, for readers that compare bytes */
+  jsonLabelIs(name: string, value: string, bytes: Buffer, id?: number): boolean;
+  /** parseGoFloat(jsonLabel(name)), null when missing or not a number */
+  jsonLabelNumber(name: string, id?: number): number | null;
+  /** a label `| logfmt` would extract from this line */
+  logfmtLabel(name: string): string | undefined;
+}
 
 /** A line plus the fields slo itself reads: the timestamp, the latency field, the breakdown field. */
 export interface LineRecord extends LineView {

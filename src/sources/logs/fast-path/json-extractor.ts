@@ -2,7 +2,7 @@
  * The fast path: check a line is a JSON object straight from its bytes and
  * note where the few fields slo needs are, without JSON.parse and without
  * making strings for the rest. The bytes are validated and tokenized in
- * WebAssembly (json-tokens.ts); this file matches the tokens' keys against
+ * WebAssembly (json-tokenizer.ts); this file matches the tokens' keys against
  * the wanted names.
  *
  * It must never disagree with the straightforward path (JSON.parse, then
@@ -13,7 +13,7 @@
  * keys that sanitise alike), a wanted key repeated in one object.
  */
 
-import { sanitizeLabelKey } from "./json-fields.js";
+import { sanitizeLabelKey } from "../line-parsing/json-fields.js";
 import {
   GROUP_LIMIT,
   type JsonTokenizer,
@@ -33,7 +33,7 @@ import {
   T_OBJECT_END,
   T_STRING,
   T_TRUE,
-} from "./json-tokens.js";
+} from "./json-tokenizer.js";
 
 /** What a slot holds for the current line. */
 export const SLOT_STRING = 1;
@@ -63,6 +63,51 @@ for (let c = 0; c < 256; c++) PLAIN[c] = /[A-Za-z0-9_]/.test(String.fromCharCode
 
 /** A position in the wanted names while inside nested objects: name index and chars consumed. */
 type Level = Int32Array;
+
+/** What a key matches among the wanted names. */
+interface KeyMatch {
+  /** the slot of the flat name whose value the key's value is, or -1 */
+  readonly leaf: number;
+  /** the names the key leads into when its value is an object, or null */
+  readonly child: Level | null;
+  /** the slot of the raw name the key is (top-level keys only), or -1 */
+  readonly raw: number;
+}
+
+const NO_MATCH: KeyMatch = { leaf: -1, child: null, raw: -1 };
+
+/** A plain top-level key that matches something, and what it matches (worked out once). */
+interface TopKey {
+  bytes: Buffer;
+  /** shared by every line: it is only read */
+  match: KeyMatch;
+}
+
+/** Whether name[offset, offset + length) equals buf[start, start + length). */
+function sameBytesAt(
+  name: Uint8Array,
+  offset: number,
+  buf: Buffer,
+  start: number,
+  length: number,
+): boolean {
+  for (let k = 0; k < length; k++) if (name[offset + k] !== buf[start + k]) return false;
+  return true;
+}
+
+function pushAt(lists: number[][], index: number, ...values: number[]): void {
+  lists[index] ??= [];
+  lists[index].push(...values);
+}
+
+/** Lists indexed by length, as Int32Arrays. */
+function byLength(lists: number[][]): (Int32Array | undefined)[] {
+  const out: (Int32Array | undefined)[] = [];
+  lists.forEach((entries, length) => {
+    out[length] = Int32Array.from(entries);
+  });
+  return out;
+}
 
 export interface ExtractTargets {
   /** names as `| json` extracts them (flattened, sanitised): a_b, user_agent */
@@ -99,9 +144,12 @@ export class JsonExtractor {
   private readonly rawBytes: Uint8Array[];
   private readonly top: Level;
   /** top-level names by key length: [target, child offset or -1 for a whole-name match]... */
-  private readonly topByLength: (Int32Array | undefined)[] = [];
+  private readonly topByLength: (Int32Array | undefined)[];
   /** raw names by byte length */
-  private readonly rawByLength: (Int32Array | undefined)[] = [];
+  private readonly rawByLength: (Int32Array | undefined)[];
+  /** the match of a key that is only flat name i (leafMatches[i]) or only raw name i (rawMatches[i]) */
+  private readonly leafMatches: KeyMatch[];
+  private readonly rawMatches: KeyMatch[];
   /**
    * [length * 256 + first byte] = 1 + the index in topKeys of the top-level
    * keys of that length and first byte that match something, or 0: most keys
@@ -113,7 +161,7 @@ export class JsonExtractor {
   /**
    * Every plain top-level key (of [A-Za-z0-9_], not starting with a digit)
    * that matches a name (a flat name, the part of one before a "_", a raw
-   * name), with what matchTop and matchRaw find for it, worked out once.
+   * name), with what it matches, worked out once.
    */
   private readonly topKeys: TopKey[][] = [];
   /**
@@ -123,13 +171,10 @@ export class JsonExtractor {
    */
   private readonly touched: Uint32Array;
   private readonly tokenizer: JsonTokenizer = requireTokenizer();
-  /** topKeys for the tokenizer, and the TopKey of each of its entries; null: too big for it */
+  /** topKeys for the tokenizer, and the match of each of its entries; null: too big for it */
   private readonly keyTable: KeyTable | null;
-  private readonly entryKeys: TopKey[] = [];
+  private readonly entryMatches: KeyMatch[] = [];
   private objectSerial = 0;
-  /** what the last match* call found: a flat slot or -1, and the level inside the key's object */
-  private matchedLeaf = -1;
-  private matchedChild: Level | null = null;
 
   constructor(targets: ExtractTargets) {
     this.flatNames = [...new Set(targets.flat)].filter((n) => n !== "");
@@ -144,34 +189,53 @@ export class JsonExtractor {
     this.touched = tokenizer.touched;
     this.flatBytes = this.flatNames.map((n) => Buffer.from(n, "utf8"));
     this.rawBytes = this.rawNames.map((n) => Buffer.from(n, "utf8"));
+    this.leafMatches = this.flatNames.map((_, i) => ({ leaf: i, child: null, raw: -1 }));
+    this.rawMatches = this.rawNames.map((_, r) => ({
+      leaf: -1,
+      child: null,
+      raw: this.rawSlot(r),
+    }));
     this.top = new Int32Array(this.flatNames.length * 2);
-    const byLength: number[][] = [];
-    const entriesOfLength = (length: number): number[] => {
-      byLength[length] ??= [];
-      return byLength[length];
-    };
-    this.flatBytes.forEach((name, i) => {
+    this.flatNames.forEach((_, i) => {
       this.top[2 * i] = i;
-      this.top[2 * i + 1] = 0;
-      entriesOfLength(name.length).push(i, -1);
-      // a key that is a prefix ending before a "_" leads into a nested object
+    });
+    this.topByLength = byLength(this.topNamesByLength());
+    this.rawByLength = byLength(this.rawIndexesByLength());
+    this.topFirstLimit = Math.max(64, this.topByLength.length, this.rawByLength.length);
+    this.topKeyGroup = new Int32Array(this.topFirstLimit * 256);
+    this.groupTopKeys();
+    this.constantsOf = this.constantsBySlot(targets.equals ?? []);
+    const timestampRaw = targets.timestamp ? this.rawNames.indexOf(targets.timestamp) : -1;
+    this.timestampSlot = timestampRaw < 0 ? -1 : this.rawSlot(timestampRaw);
+    this.keyTable = slots <= MAX_SLOTS ? this.buildKeyTable() : null;
+  }
+
+  /**
+   * Per top-level key length, the flat names a key of that length matches:
+   * [name, -1] for the whole name, [name, offset] for the part of it before
+   * a "_" (a key leading into a nested object, the name going on at offset).
+   */
+  private topNamesByLength(): number[][] {
+    const lists: number[][] = [];
+    this.flatBytes.forEach((name, i) => {
+      pushAt(lists, name.length, i, -1);
       for (let k = 1; k < name.length - 1; k++) {
-        if (name[k] === 95) entriesOfLength(k).push(i, k + 1);
+        if (name[k] === 95) pushAt(lists, k, i, k + 1);
       }
     });
-    byLength.forEach((entries, length) => {
-      this.topByLength[length] = Int32Array.from(entries);
-    });
-    const rawLengths: number[][] = [];
+    return lists;
+  }
+
+  private rawIndexesByLength(): number[][] {
+    const lists: number[][] = [];
     this.rawBytes.forEach((name, r) => {
-      rawLengths[name.length] ??= [];
-      rawLengths[name.length]!.push(r);
+      pushAt(lists, name.length, r);
     });
-    rawLengths.forEach((indexes, length) => {
-      this.rawByLength[length] = Int32Array.from(indexes);
-    });
-    this.topFirstLimit = Math.max(64, byLength.length, rawLengths.length);
-    this.topKeyGroup = new Int32Array(this.topFirstLimit * 256);
+    return lists;
+  }
+
+  /** Work out topKeys (and topKeyGroup): what each plain top-level key that matters matches. */
+  private groupTopKeys(): void {
     const candidates = [
       ...this.flatBytes.flatMap((name) =>
         Array.from({ length: name.length }, (_, i) => i + 1)
@@ -185,30 +249,27 @@ export class JsonExtractor {
       const text = key.toString("latin1");
       if (seen.has(text) || key[0]! <= 57 || !key.every((c) => PLAIN[c] === 1)) continue;
       seen.add(text);
-      this.matchTop(key, 0, key.length);
-      const topKey: TopKey = {
-        bytes: key,
-        leaf: this.matchedLeaf,
-        child: this.matchedChild,
-        raw: this.matchRaw(key, 0, key.length),
-      };
-      if (topKey.leaf < 0 && topKey.child === null && topKey.raw < 0) continue;
+      const top = this.matchTop(key, 0, key.length);
+      const match = this.keyMatch(top.leaf, top.child, this.matchRaw(key, 0, key.length));
+      if (match === NO_MATCH) continue;
       const at = key.length * 256 + key[0]!;
       if (this.topKeyGroup[at] === 0) this.topKeyGroup[at] = this.topKeys.push([]);
-      this.topKeys[this.topKeyGroup[at]! - 1]!.push(topKey);
+      this.topKeys[this.topKeyGroup[at]! - 1]!.push({ bytes: key, match });
     }
-    this.constantsOf = Array.from({ length: slots }, () => []);
-    for (const [name, bytes] of targets.equals ?? []) {
+  }
+
+  /** Per slot, the distinct values (one Buffer each) the queries compare its flat name with. */
+  private constantsBySlot(equals: ReadonlyArray<readonly [string, Buffer]>): Buffer[][] {
+    const constantsOf: Buffer[][] = Array.from({ length: this.slotCount }, () => []);
+    for (const [name, bytes] of equals) {
       const flat = this.flatNames.indexOf(name);
       if (flat < 0) continue;
       // one Buffer per distinct value: constantMatch finds a value by its Buffer,
       // and the tokenizer names only the first equal constant
-      const list = this.constantsOf[this.flatSlot(flat)]!;
+      const list = constantsOf[this.flatSlot(flat)]!;
       if (!list.some((b) => b.equals(bytes))) list.push(bytes);
     }
-    const timestampRaw = targets.timestamp ? this.rawNames.indexOf(targets.timestamp) : -1;
-    this.timestampSlot = timestampRaw < 0 ? -1 : this.rawSlot(timestampRaw);
-    this.keyTable = slots <= MAX_SLOTS ? this.buildKeyTable() : null;
+    return constantsOf;
   }
 
   /** topKeys as the tokenizer's key table, or null when they do not fit it. */
@@ -221,14 +282,26 @@ export class JsonExtractor {
       const group = this.topKeyGroup[at]!;
       if (group === 0) continue;
       const keys = this.topKeys[group - 1]!;
-      groups[at] = (this.entryKeys.length << 16) | keys.length;
-      for (const key of keys) {
-        this.entryKeys.push(key);
-        entries.push(keyBytes.length, key.bytes.length, key.leaf, key.raw, key.child ? 1 : 0);
-        keyBytes.push(...key.bytes);
+      groups[at] = (this.entryMatches.length << 16) | keys.length;
+      for (const { bytes, match } of keys) {
+        this.entryMatches.push(match);
+        entries.push(keyBytes.length, bytes.length, match.leaf, match.raw, match.child ? 1 : 0);
+        keyBytes.push(...bytes);
       }
     }
-    if (this.entryKeys.length > MAX_ENTRIES || keyBytes.length > MAX_KEY_BYTES) return null;
+    if (this.entryMatches.length > MAX_ENTRIES || keyBytes.length > MAX_KEY_BYTES) return null;
+    return {
+      groups,
+      limit,
+      entries: Int32Array.from(entries),
+      keyBytes: Uint8Array.from(keyBytes),
+      timestampSlot: this.timestampSlot,
+      ...this.constantTables(),
+    };
+  }
+
+  /** The compared values as the tokenizer's tables; those past its room are left out of constantsOf. */
+  private constantTables(): Pick<KeyTable, "slotConstants" | "constants" | "constantBytes"> {
     const slotConstants = new Int32Array(this.slotCount * 2);
     const constants: number[] = [];
     const constantBytes: number[] = [];
@@ -251,11 +324,6 @@ export class JsonExtractor {
       }
     });
     return {
-      groups,
-      limit,
-      entries: Int32Array.from(entries),
-      keyBytes: Uint8Array.from(keyBytes),
-      timestampSlot: this.timestampSlot,
       slotConstants,
       constants: Int32Array.from(constants),
       constantBytes: Uint8Array.from(constantBytes),
@@ -342,68 +410,68 @@ export class JsonExtractor {
   ): number {
     const touchedBase = depth * this.slotCount;
     for (;;) {
-      const keyKind = tape[i]!;
-      if (keyKind === T_OBJECT_END) return i + 3;
-      const keyStart = tape[i + 1]! - delta;
-      const keyEnd = tape[i + 2]! - delta;
+      if (tape[i] === T_OBJECT_END) return i + 3;
+      const match = this.matchKey(buf, tape, i, delta, level, topLevel);
       i += 3;
-
-      let leaf = -1;
-      let raw = -1;
-      let child: Level | null = null;
-      if (keyKind === T_KEY_ENTRY) {
-        // a top-level key the tokenizer found in the key table (tape[i - 2] is the entry)
-        const key = this.entryKeys[tape[i - 2]!]!;
-        leaf = key.leaf;
-        raw = key.raw;
-        child = key.child;
-      } else if (level !== null) {
-        const plain = keyKind === T_KEY_PLAIN;
-        // a plain top-level key not starting with a digit ("_" is put before one)
-        const plainTop = plain && topLevel && buf[keyStart]! > 57;
-        if (!plainTop && (!plain || topLevel)) {
-          this.matchSanitised(buf, keyStart, keyEnd, level, topLevel);
-        } else if (topLevel) {
-          const length = keyEnd - keyStart;
-          this.matchedLeaf = -1;
-          this.matchedChild = null;
-          if (length < this.topFirstLimit) {
-            const group = this.topKeyGroup[length * 256 + buf[keyStart]!]!;
-            if (group !== 0)
-              raw = this.matchTopKey(buf, keyStart, length, this.topKeys[group - 1]!);
-          }
-        } else {
-          this.matchPlain(buf, keyStart, keyEnd, level);
-        }
-        leaf = this.matchedLeaf;
-        child = this.matchedChild;
-        if (topLevel && !plainTop) raw = this.matchRaw(buf, keyStart, keyEnd);
-      }
-      if (leaf >= 0 && !this.touch(touchedBase + leaf, serial)) return -1;
-      if (raw >= 0 && !this.touch(touchedBase + raw, serial)) return -1;
-      if (child !== null) {
-        for (let k = 0; k < child.length; k += 2) {
-          if (!this.touch(touchedBase + child[k]!, serial)) return -1;
-        }
-      }
-
-      const valueKind = tape[i]!;
-      if (valueKind === T_OBJECT) {
-        i = this.object(buf, tape, i + 3, delta, child, false, depth + 1);
+      if (match !== NO_MATCH && !this.touchAll(match, touchedBase, serial)) return -1;
+      if (tape[i] === T_OBJECT) {
+        i = this.object(buf, tape, i + 3, delta, match.child, false, depth + 1);
         if (i < 0) return -1;
         continue;
       }
-      if (leaf >= 0 || raw >= 0) {
-        const kind = SLOT_OF_TOKEN[valueKind]!;
-        if (kind !== 0) {
-          const valueStart = tape[i + 1]! - delta;
-          const valueEnd = tape[i + 2]! - delta;
-          if (leaf >= 0 && !this.set(leaf, kind, valueStart, valueEnd)) return -1;
-          if (raw >= 0 && !this.set(raw, kind, valueStart, valueEnd)) return -1;
-        }
-      }
+      if (!this.setValue(match, tape[i]!, tape[i + 1]! - delta, tape[i + 2]! - delta)) return -1;
       i += 3;
     }
+  }
+
+  /** What the key of the member at tape[i] matches; level: the names wanted in its object. */
+  private matchKey(
+    buf: Buffer,
+    tape: Int32Array,
+    i: number,
+    delta: number,
+    level: Level | null,
+    topLevel: boolean,
+  ): KeyMatch {
+    const keyKind = tape[i]!;
+    // a top-level key the tokenizer found in the key table: its start is the entry's number
+    if (keyKind === T_KEY_ENTRY) return this.entryMatches[tape[i + 1]!]!;
+    if (level === null) return NO_MATCH;
+    const keyStart = tape[i + 1]! - delta;
+    const keyEnd = tape[i + 2]! - delta;
+    if (!topLevel) {
+      return keyKind === T_KEY_PLAIN
+        ? this.matchPlain(buf, keyStart, keyEnd, level)
+        : this.matchSanitised(buf, keyStart, keyEnd, level, false);
+    }
+    // a plain key starting with a digit is sanitised ("_" is put before it)
+    if (keyKind === T_KEY_PLAIN && buf[keyStart]! > 57) {
+      return this.matchTopKey(buf, keyStart, keyEnd);
+    }
+    const match = this.matchSanitised(buf, keyStart, keyEnd, level, true);
+    const raw = this.matchRaw(buf, keyStart, keyEnd);
+    return raw < 0 ? match : this.keyMatch(match.leaf, match.child, raw);
+  }
+
+  /** Mark the slots a key matches as seen in this object; false when one already was. */
+  private touchAll(match: KeyMatch, touchedBase: number, serial: number): boolean {
+    if (match.leaf >= 0 && !this.touch(touchedBase + match.leaf, serial)) return false;
+    if (match.raw >= 0 && !this.touch(touchedBase + match.raw, serial)) return false;
+    const child = match.child;
+    if (child === null) return true;
+    for (let k = 0; k < child.length; k += 2) {
+      if (!this.touch(touchedBase + child[k]!, serial)) return false;
+    }
+    return true;
+  }
+
+  /** Fill the slots a key matches with its value (null, arrays set nothing); false when one already is. */
+  private setValue(match: KeyMatch, valueKind: number, start: number, end: number): boolean {
+    if (match.leaf < 0 && match.raw < 0) return true;
+    const kind = SLOT_OF_TOKEN[valueKind]!;
+    if (kind === 0) return true;
+    if (match.leaf >= 0 && !this.set(match.leaf, kind, start, end)) return false;
+    return match.raw < 0 || this.set(match.raw, kind, start, end);
   }
 
   private set(slot: number, kind: number, start: number, end: number): boolean {
@@ -413,47 +481,6 @@ export class JsonExtractor {
     this.starts[slot] = start;
     this.ends[slot] = end;
     return true;
-  }
-
-  /** A top-level key of [A-Za-z0-9_]: only names of its length (or with a "_" there) can match. */
-  private matchTop(buf: Buffer, keyStart: number, keyEnd: number): void {
-    const length = keyEnd - keyStart;
-    this.matchedLeaf = -1;
-    this.matchedChild = null;
-    const entries = this.topByLength[length];
-    if (entries === undefined) return;
-    let child: number[] | null = null;
-    for (let i = 0; i < entries.length; i += 2) {
-      const target = entries[i]!;
-      const name = this.flatBytes[target]!;
-      let k = 0;
-      while (k < length && name[k] === buf[keyStart + k]) k++;
-      if (k < length) continue;
-      const childOffset = entries[i + 1]!;
-      if (childOffset < 0) this.matchedLeaf = target;
-      else {
-        child ??= [];
-        child.push(target, childOffset);
-      }
-    }
-    if (child) this.matchedChild = Int32Array.from(child);
-  }
-
-  /** A plain top-level key against its group of topKeys: sets matchedLeaf/Child, returns raw. */
-  private matchTopKey(buf: Buffer, keyStart: number, length: number, group: TopKey[]): number {
-    for (let i = 0; i < group.length; i++) {
-      const key = group[i]!;
-      const bytes = key.bytes;
-      // the first byte is the group's
-      let k = 1;
-      while (k < length && bytes[k] === buf[keyStart + k]) k++;
-      if (k === length) {
-        this.matchedLeaf = key.leaf;
-        this.matchedChild = key.child;
-        return key.raw;
-      }
-    }
-    return -1;
   }
 
   /** Mark slot i (at its depth) as matched in this object; false when it already was. */
@@ -471,8 +498,53 @@ export class JsonExtractor {
     return ++this.objectSerial;
   }
 
-  /** A key of [A-Za-z0-9_] against the names still wanted at this level; sets matchedLeaf/Child. */
-  private matchPlain(buf: Buffer, keyStart: number, keyEnd: number, level: Level): void {
+  /**
+   * A match of leaf, child and raw: a shared one, unless the key leads into
+   * nested names or is a flat and a raw name at once (then a new one).
+   */
+  private keyMatch(leaf: number, child: Level | null, raw: number): KeyMatch {
+    if (child !== null || (leaf >= 0 && raw >= 0)) return { leaf, child, raw };
+    if (leaf >= 0) return this.leafMatches[leaf]!;
+    return raw >= 0 ? this.rawMatches[raw - this.flatNames.length]! : NO_MATCH;
+  }
+
+  /** A top-level key of [A-Za-z0-9_] against the flat names: only names of its length (or with a "_" there) can match. */
+  private matchTop(buf: Buffer, keyStart: number, keyEnd: number): KeyMatch {
+    const length = keyEnd - keyStart;
+    const entries = this.topByLength[length];
+    if (entries === undefined) return NO_MATCH;
+    let leaf = -1;
+    let child: number[] | null = null;
+    for (let i = 0; i < entries.length; i += 2) {
+      const target = entries[i]!;
+      if (!sameBytesAt(this.flatBytes[target]!, 0, buf, keyStart, length)) continue;
+      const childOffset = entries[i + 1]!;
+      if (childOffset < 0) leaf = target;
+      else {
+        child ??= [];
+        child.push(target, childOffset);
+      }
+    }
+    return this.keyMatch(leaf, child ? Int32Array.from(child) : null, -1);
+  }
+
+  /** A plain top-level key not starting with a digit: its topKeys match, found by length and first byte. */
+  private matchTopKey(buf: Buffer, keyStart: number, keyEnd: number): KeyMatch {
+    const length = keyEnd - keyStart;
+    if (length >= this.topFirstLimit) return NO_MATCH;
+    const group = this.topKeyGroup[length * 256 + buf[keyStart]!]!;
+    if (group === 0) return NO_MATCH;
+    const keys = this.topKeys[group - 1]!;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      // the first byte is the group's
+      if (sameBytesAt(key.bytes, 1, buf, keyStart + 1, length - 1)) return key.match;
+    }
+    return NO_MATCH;
+  }
+
+  /** A key of [A-Za-z0-9_] against the names still wanted at this level. */
+  private matchPlain(buf: Buffer, keyStart: number, keyEnd: number, level: Level): KeyMatch {
     const length = keyEnd - keyStart;
     let leaf = -1;
     let child: number[] | null = null;
@@ -481,23 +553,14 @@ export class JsonExtractor {
       const offset = level[i + 1]!;
       const name = this.flatBytes[target]!;
       const rest = name.length - offset;
-      if (rest < length) continue;
-      let same = true;
-      for (let k = 0; k < length; k++) {
-        if (name[offset + k] !== buf[keyStart + k]) {
-          same = false;
-          break;
-        }
-      }
-      if (!same) continue;
+      if (rest < length || !sameBytesAt(name, offset, buf, keyStart, length)) continue;
       if (rest === length) leaf = target;
       else if (name[offset + length] === 95 && rest > length + 1) {
         child ??= [];
         child.push(target, offset + length + 1);
       }
     }
-    this.matchedLeaf = leaf;
-    this.matchedChild = child ? Int32Array.from(child) : null;
+    return this.keyMatch(leaf, child ? Int32Array.from(child) : null, -1);
   }
 
   /** Any other key: sanitise it as flattenJson does, then compare as strings. */
@@ -507,13 +570,11 @@ export class JsonExtractor {
     keyEnd: number,
     level: Level,
     topLevel: boolean,
-  ): void {
+  ): KeyMatch {
     const key = sanitizeLabelKey(buf.toString("utf8", keyStart, keyEnd), topLevel);
+    if (key === "") return NO_MATCH;
     let leaf = -1;
     let child: number[] | null = null;
-    this.matchedLeaf = -1;
-    this.matchedChild = null;
-    if (key === "") return;
     for (let i = 0; i < level.length; i += 2) {
       const target = level[i]!;
       const offset = level[i + 1]!;
@@ -526,8 +587,7 @@ export class JsonExtractor {
         child.push(target, offset + key.length + 1);
       }
     }
-    this.matchedLeaf = leaf;
-    this.matchedChild = child ? Int32Array.from(child) : null;
+    return this.keyMatch(leaf, child ? Int32Array.from(child) : null, -1);
   }
 
   /** A top-level key exactly as written; its slot or -1. */
@@ -537,20 +597,8 @@ export class JsonExtractor {
     if (candidates === undefined) return -1;
     for (let i = 0; i < candidates.length; i++) {
       const r = candidates[i]!;
-      const name = this.rawBytes[r]!;
-      let k = 0;
-      while (k < length && name[k] === buf[keyStart + k]) k++;
-      if (k === length) return this.flatNames.length + r;
+      if (sameBytesAt(this.rawBytes[r]!, 0, buf, keyStart, length)) return this.rawSlot(r);
     }
     return -1;
   }
-}
-
-interface TopKey {
-  bytes: Buffer;
-  /** as matchTop finds them (child is shared by every line: it is only read) */
-  leaf: number;
-  child: Level | null;
-  /** as matchRaw finds it */
-  raw: number;
 }

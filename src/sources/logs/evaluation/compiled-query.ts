@@ -11,27 +11,14 @@ import type {
   LogQuery,
   MatchOp,
   StreamMatcher,
-} from "../../definition/logql/ast.js";
-import { parseGoDuration, parseGoFloat, parseHumanBytes } from "../../definition/logql/literals.js";
-import { compileLogQLRegex } from "../../definition/logql/regex.js";
-
-/**
- * One log line as the evaluator sees it. Implementations compute each part
- * only when asked. A name may come with its nameId, which a reader can use
- * to find it without hashing the name on every line.
- */
-export interface LineView {
-  /** the raw line, without its line break */
-  text(): string;
-  /** a label `| json` would extract from this line (flattened, sanitised name) */
-  jsonLabel(name: string, id?: number): string | undefined;
-  /** (jsonLabel(name) ?? "") === value; `bytes` is value in UTF-8, for readers that compare bytes */
-  jsonLabelIs(name: string, value: string, bytes: Buffer, id?: number): boolean;
-  /** parseGoFloat(jsonLabel(name)), null when missing or not a number */
-  jsonLabelNumber(name: string, id?: number): number | null;
-  /** a label `| logfmt` would extract from this line */
-  logfmtLabel(name: string): string | undefined;
-}
+} from "../../../definition/logql/ast.js";
+import {
+  parseGoDuration,
+  parseGoFloat,
+  parseHumanBytes,
+} from "../../../definition/logql/literals.js";
+import { compileLogQLRegex } from "../../../definition/logql/regex.js";
+import type { LineView } from "../line-parsing/line-record.js";
 
 const nameIds = new Map<string, number>();
 

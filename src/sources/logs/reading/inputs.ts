@@ -6,7 +6,7 @@
 import { stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
-import { type SloError, sourceError } from "../../errors.js";
+import { type SloError, sourceError } from "../../../errors.js";
 
 export type LogInput =
   | {
@@ -36,22 +36,9 @@ export async function resolveInputs(
       seen.add("-");
       continue;
     }
-    const matches = isDynamicPattern(pattern)
-      ? await expandGlob(pattern, baseDir)
-      : await staticFile(pattern, baseDir);
-    if (typeof matches === "string") {
-      return sourceError(
-        `logs source '${sourceName}': ${matches}`,
-        `paths are resolved against ${baseDir}`,
-      );
-    }
-    if (matches.length === 0) {
-      return sourceError(
-        `logs source '${sourceName}': no file matches '${pattern}'`,
-        `paths are resolved against ${baseDir}`,
-      );
-    }
-    for (const file of matches.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    const matches = await filesMatching(sourceName, pattern, baseDir);
+    if (!Array.isArray(matches)) return matches;
+    for (const file of matches) {
       if (seen.has(file.path)) continue;
       seen.add(file.path);
       inputs.push({
@@ -64,6 +51,30 @@ export async function resolveInputs(
     }
   }
   return inputs;
+}
+
+/** The files a path or glob names, sorted by path; the error when it names none. */
+async function filesMatching(
+  sourceName: string,
+  pattern: string,
+  baseDir: string,
+): Promise<FoundFile[] | SloError> {
+  const matches = isDynamicPattern(pattern)
+    ? await expandGlob(pattern, baseDir)
+    : await staticFile(pattern, baseDir);
+  if (typeof matches === "string") {
+    return sourceError(
+      `logs source '${sourceName}': ${matches}`,
+      `paths are resolved against ${baseDir}`,
+    );
+  }
+  if (matches.length === 0) {
+    return sourceError(
+      `logs source '${sourceName}': no file matches '${pattern}'`,
+      `paths are resolved against ${baseDir}`,
+    );
+  }
+  return matches.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 interface FoundFile {

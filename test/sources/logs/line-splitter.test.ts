@@ -1,14 +1,15 @@
 /** Byte-level line splitting across chunk boundaries. */
 
 import { describe, expect, it } from "vitest";
-import { jsonTokenizer } from "../../../src/sources/logs/json-tokens.js";
-import { LineSplitter, MAX_LINE_BYTES, readLines } from "../../../src/sources/logs/line-reader.js";
+import { jsonTokenizer } from "../../../src/sources/logs/fast-path/json-tokenizer.js";
+import { MAX_LINE_BYTES } from "../../../src/sources/logs/reading/line-events.js";
+import { LineSplitter, readLines } from "../../../src/sources/logs/reading/line-splitter.js";
 
 /** How many of the tokenizer's read buffers are free (all are given back again). */
 function freeReadBuffers(): number {
   const tokenizer = jsonTokenizer()!;
   const taken: Buffer[] = [];
-  for (let b = tokenizer.takeReadBuffer(); b !== null; b = tokenizer.takeReadBuffer())
+  for (let b = tokenizer.takeReadBuffer(0); b !== null; b = tokenizer.takeReadBuffer(0))
     taken.push(b);
   for (const b of taken) tokenizer.giveBackReadBuffer(b);
   return taken.length;
@@ -79,12 +80,13 @@ describe("LineSplitter", () => {
     const free = freeReadBuffers();
     expect(free).toBeGreaterThan(0);
     const tokenizer = jsonTokenizer()!;
-    const probe = tokenizer.takeReadBuffer()!;
+    const probe = tokenizer.takeReadBuffer(0)!;
     tokenizer.giveBackReadBuffer(probe);
     const inTokenizerMemory: boolean[] = [];
-    const splitter = new LineSplitter({
-      onLine: (buf) => inTokenizerMemory.push(buf.buffer === probe.buffer),
-    });
+    const splitter = new LineSplitter(
+      { onLine: (buf) => inTokenizerMemory.push(buf.buffer === probe.buffer) },
+      tokenizer,
+    );
     splitter.push(Buffer.from("a\nb\n"));
     expect(freeReadBuffers()).toBe(free - 1);
     splitter.end();
@@ -97,9 +99,11 @@ describe("LineSplitter", () => {
     }
     const lines: string[] = [];
     await expect(
-      readLines(failing(), {
-        onLine: (buf, start, end) => lines.push(buf.toString("utf8", start, end)),
-      }),
+      readLines(
+        failing(),
+        { onLine: (buf, start, end) => lines.push(buf.toString("utf8", start, end)) },
+        tokenizer,
+      ),
     ).rejects.toThrow("the stream broke");
     expect(lines).toEqual(["one"]);
     expect(freeReadBuffers()).toBe(free);

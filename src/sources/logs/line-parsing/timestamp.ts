@@ -105,9 +105,23 @@ export function rfc3339BytesMs(b: Uint8Array, start: number, end: number): numbe
   if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return null;
 
-  let i = start + 19;
+  const localMs =
+    daysSince1970(year, month, day) * 86_400_000 +
+    hour * 3_600_000 +
+    minute * 60_000 +
+    second * 1000;
+  return instantMs(b, start + 19, end, localMs);
+}
+
+/**
+ * The instant of an RFC 3339 text whose date and time (to the second), read
+ * as UTC, are localMs, and whose rest b[at, end) is an optional fraction of
+ * a second, then the zone; null when the rest is not that.
+ */
+function instantMs(b: Uint8Array, at: number, end: number, localMs: number): number | null {
+  let i = at;
   let fractionMs = 0;
-  if (b[i] === 46 /* . */ && i < end) {
+  if (b[i] === 46 /* . */) {
     i++;
     let value = 0;
     let scale = 1;
@@ -124,36 +138,40 @@ export function rfc3339BytesMs(b: Uint8Array, start: number, end: number): numbe
     if (i === digitsStart) return null;
     fractionMs = (value * 1000) / scale;
   }
-
-  if (i >= end) return null;
-  let offsetMinutes: number;
+  // the zone ends the text: Z (z), or an offset
   const zone = b[i];
-  if (zone === 90 || zone === 122 /* Z z */) {
-    if (i + 1 !== end) return null;
-    offsetMinutes = 0;
-  } else if (zone === 43 || zone === 45 /* + - */) {
-    const colon = b[i + 3] === 58;
-    if (i + (colon ? 6 : 5) !== end) return null;
-    const oh = digits(b, i + 1, 2);
-    const om = digits(b, i + (colon ? 4 : 3), 2);
-    if (oh < 0 || oh > 23 || om < 0 || om > 59) return null;
-    offsetMinutes = (zone === 45 ? -1 : 1) * (oh * 60 + om);
-  } else {
-    return null;
-  }
+  const utc = i + 1 === end && (zone === 90 || zone === 122);
+  const offsetMinutes = utc ? 0 : offsetZoneMinutes(b, i, end);
+  if (offsetMinutes === NO_ZONE) return null;
+  const wholeMs = localMs - offsetMinutes * 60_000;
+  // fractionMs is whole milliseconds plus a sub-millisecond part
+  const fractionWhole = Math.floor(fractionMs);
+  return withFraction(wholeMs + fractionWhole, fractionMs - fractionWhole);
+}
 
-  // consecutive lines are mostly from the same day
+/** offsetZoneMinutes when there is no valid zone (offsets are under a day). */
+const NO_ZONE = 24 * 60;
+
+/** A "+HH:MM" or "-HHMM" zone ending the text at b[at, end), in minutes east of UTC, or NO_ZONE. */
+function offsetZoneMinutes(b: Uint8Array, at: number, end: number): number {
+  const zone = b[at];
+  if (at >= end || (zone !== 43 && zone !== 45) /* + - */) return NO_ZONE;
+  const colon = b[at + 3] === 58;
+  if (at + (colon ? 6 : 5) !== end) return NO_ZONE;
+  const hours = digits(b, at + 1, 2);
+  const minutes = digits(b, at + (colon ? 4 : 3), 2);
+  if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59) return NO_ZONE;
+  return (zone === 45 ? -1 : 1) * (hours * 60 + minutes);
+}
+
+/** daysFromCivil, remembered for the last date: consecutive lines are mostly from the same day. */
+function daysSince1970(year: number, month: number, day: number): number {
   const ymd = year * 10_000 + month * 100 + day;
   if (ymd !== lastYmd) {
     lastYmd = ymd;
     lastDays = daysFromCivil(year, month, day);
   }
-  const days = lastDays;
-  const wholeMs =
-    days * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 - offsetMinutes * 60_000;
-  // fractionMs is whole milliseconds plus a sub-millisecond part
-  const fractionWhole = Math.floor(fractionMs);
-  return withFraction(wholeMs + fractionWhole, fractionMs - fractionWhole);
+  return lastDays;
 }
 
 function isLeapYear(y: number): boolean {

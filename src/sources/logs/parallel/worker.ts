@@ -1,15 +1,15 @@
 /**
  * A worker thread of the logs source: it compiles the requests once, then
  * runs the jobs it is sent (files and byte ranges) and posts back each
- * job's tallies and diagnostics. Started by pool.ts.
+ * job's tallies and diagnostics. Started by worker-pool.ts.
  */
 
 import { parentPort, workerData } from "node:worker_threads";
-import type { LogsSourceSpec } from "../../definition/model.js";
-import type { CountRequest } from "../types.js";
+import type { LogsSourceSpec } from "../../../definition/model.js";
+import type { CountRequest } from "../../types.js";
+import { planRequest, type RequestPlan } from "../evaluation/request-plan.js";
 import { runJob } from "./jobs.js";
-import { planRequest, type RequestPlan } from "./plan.js";
-import type { ToWorker } from "./pool.js";
+import type { ToWorker } from "./worker-pool.js";
 
 /** Progress is posted every this many bytes read. */
 const PROGRESS_BYTES = 8 * 1024 * 1024;

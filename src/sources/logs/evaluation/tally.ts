@@ -5,8 +5,8 @@
  * is plain data, so tallies made in worker threads can be merged.
  */
 
-import type { BreakdownEntry, Counts } from "../types.js";
-import type { RequestPlan } from "./plan.js";
+import type { BreakdownEntry, Counts } from "../../types.js";
+import type { RequestPlan } from "./request-plan.js";
 
 /** Distinct breakdown values kept; later new values are counted under OTHER. */
 export const MAX_BREAKDOWN_VALUES = 10_000;
@@ -51,7 +51,13 @@ export class Tally {
 
   /** Count one event at t (epoch ms). breakdownValue: its value of the breakdown field, for bad events. */
   record(t: number, good: boolean, breakdownValue?: string): void {
-    const { windows, series } = this.plan;
+    this.countInWindows(t, good);
+    this.countInSeries(t, good);
+    if (!good && breakdownValue !== undefined) this.countBreakdown(breakdownValue, 1);
+  }
+
+  private countInWindows(t: number, good: boolean): void {
+    const windows = this.plan.windows;
     const s = this.state;
     for (let i = 0; i < windows.length; i++) {
       const w = windows[i]!;
@@ -60,6 +66,11 @@ export class Tally {
         if (good) s.windowGood[i]!++;
       }
     }
+  }
+
+  private countInSeries(t: number, good: boolean): void {
+    const series = this.plan.series;
+    const s = this.state;
     for (let i = 0; i < series.length; i++) {
       const r = series[i]!;
       // bucket b is (start + b*step, start + (b+1)*step]
@@ -69,7 +80,6 @@ export class Tally {
         if (good) s.seriesGood[i]![b]!++;
       }
     }
-    if (!good && breakdownValue !== undefined) this.countBreakdown(breakdownValue, 1);
   }
 
   missingField(): void {

@@ -4,17 +4,22 @@
  * judged good or bad.
  */
 
-import type { LogQuery } from "../../definition/logql/ast.js";
-import { parseLogQuery } from "../../definition/logql/parse.js";
-import type { LatencyIndicator, LogsSourceSpec } from "../../definition/model.js";
-import { SloError, specError } from "../../errors.js";
+import type { LogQuery } from "../../../definition/logql/ast.js";
+import { parseLogQuery } from "../../../definition/logql/parse.js";
+import type {
+  LatencyIndicator,
+  LogsSourceSpec,
+  RatioIndicator,
+  SloSpec,
+} from "../../../definition/model.js";
+import { SloError, specError } from "../../../errors.js";
 import {
   breakdownWindow,
   type CountRequest,
   type SeriesRequest,
   type WindowRequest,
-} from "../types.js";
-import { type CompiledQuery, compileQuery, nameId, sharedStages } from "./query-eval.js";
+} from "../../types.js";
+import { type CompiledQuery, compileQuery, nameId, sharedStages } from "./compiled-query.js";
 
 export type RequestPlan = RatioPlan | LatencyPlan;
 
@@ -54,52 +59,45 @@ export interface LatencyPlan extends PlanBase {
 export function planRequest(request: CountRequest, spec: LogsSourceSpec): RequestPlan | SloError {
   const { slo } = request;
   const base = planBase(request);
-  const indicator = slo.indicator;
-  const parse = (role: string, text: string): LogQuery | SloError => {
-    const parsed = parseLogQuery(text, { requireSelector: false });
-    if (parsed.ok) return parsed.query;
-    return specError(
-      `SLO '${slo.name}': ${role} query: LogQL: ${parsed.message} (at offset ${parsed.offset} of ${JSON.stringify(text)})`,
-      slo.at,
-    );
-  };
-  const compile = (role: string, text: string, within?: LogQuery): CompiledQuery | SloError => {
-    const query = parse(role, text);
-    if (query instanceof SloError) return query;
-    // bad and good are only asked about total events: skip what total checked
-    const knownToPass = within ? sharedStages(within, query) : 0;
-    return compileQuery(query, spec.labels, { knownToPass });
-  };
+  return slo.indicator.kind === "ratio"
+    ? ratioPlan(slo, slo.indicator, spec, base)
+    : latencyPlan(slo, slo.indicator, spec, base);
+}
 
-  if (indicator.kind === "ratio") {
-    if (indicator.bad === undefined && indicator.good === undefined) {
-      return specError(`SLO '${slo.name}': a ratio needs a good or a bad query`, slo.at);
-    }
-    const totalQuery = parse("total", indicator.total);
-    if (totalQuery instanceof SloError) return totalQuery;
-    const total = compileQuery(totalQuery, spec.labels);
-    // bad wins when both are given: it is what the budget is spent on
-    const judge =
-      indicator.bad !== undefined
-        ? { role: "bad" as const, query: compile("bad", indicator.bad, totalQuery) }
-        : { role: "good" as const, query: compile("good", indicator.good!, totalQuery) };
-    if (judge.query instanceof SloError) return judge.query;
-    return {
-      kind: "ratio",
-      ...base,
-      total,
-      bad: judge.role === "bad" ? judge.query : null,
-      good: judge.role === "good" ? judge.query : null,
-    };
+function ratioPlan(
+  slo: SloSpec,
+  indicator: RatioIndicator,
+  spec: LogsSourceSpec,
+  base: PlanBase,
+): RatioPlan | SloError {
+  if (indicator.bad === undefined && indicator.good === undefined) {
+    return specError(`SLO '${slo.name}': a ratio needs a good or a bad query`, slo.at);
   }
+  const totalQuery = parseQuery(slo, "total", indicator.total);
+  if (totalQuery instanceof SloError) return totalQuery;
+  const total = compileQuery(totalQuery, spec.labels);
+  // bad wins when both are given: it is what the budget is spent on
+  if (indicator.bad !== undefined) {
+    const bad = compileRole(slo, spec, "bad", indicator.bad, totalQuery);
+    return bad instanceof SloError ? bad : { kind: "ratio", ...base, total, bad, good: null };
+  }
+  const good = compileRole(slo, spec, "good", indicator.good!, totalQuery);
+  return good instanceof SloError ? good : { kind: "ratio", ...base, total, bad: null, good };
+}
 
+function latencyPlan(
+  slo: SloSpec,
+  indicator: LatencyIndicator,
+  spec: LogsSourceSpec,
+  base: PlanBase,
+): LatencyPlan | SloError {
   if (!indicator.events || !indicator.field) {
     return specError(
       `SLO '${slo.name}': a latency SLO on a logs source needs events (a LogQL query) and field`,
       slo.at,
     );
   }
-  const events = compile("events", indicator.events);
+  const events = compileRole(slo, spec, "events", indicator.events);
   if (events instanceof SloError) return events;
   return {
     kind: "latency",
@@ -110,6 +108,31 @@ export function planRequest(request: CountRequest, spec: LogsSourceSpec): Reques
     unit: indicator.unit,
     threshold: indicator.threshold,
   };
+}
+
+/** One of the SLO's queries parsed, or the error naming its role and where LogQL stopped. */
+function parseQuery(slo: SloSpec, role: string, text: string): LogQuery | SloError {
+  const parsed = parseLogQuery(text, { requireSelector: false });
+  if (parsed.ok) return parsed.query;
+  return specError(
+    `SLO '${slo.name}': ${role} query: LogQL: ${parsed.message} (at offset ${parsed.offset} of ${JSON.stringify(text)})`,
+    slo.at,
+  );
+}
+
+/** One of the SLO's queries compiled; within: the total query whose events alone it judges. */
+function compileRole(
+  slo: SloSpec,
+  spec: LogsSourceSpec,
+  role: string,
+  text: string,
+  within?: LogQuery,
+): CompiledQuery | SloError {
+  const query = parseQuery(slo, role, text);
+  if (query instanceof SloError) return query;
+  // bad and good are only asked about total events: skip what total checked
+  const knownToPass = within ? sharedStages(within, query) : 0;
+  return compileQuery(query, spec.labels, { knownToPass });
 }
 
 function planBase(request: CountRequest): PlanBase {
