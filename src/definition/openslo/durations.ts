@@ -5,7 +5,7 @@
  * Calendar windows of 1w, 1M, 1Q, 1Y are real calendar periods instead.
  */
 
-import type { CalendarUnit } from "../model.js";
+import type { CalendarUnit, WindowSpec } from "../model.js";
 
 const DAY = 86_400_000;
 
@@ -59,6 +59,11 @@ export const NOMINAL_CALENDAR_MS: Record<CalendarUnit, number> = {
   quarter: 90 * DAY,
   year: 365 * DAY,
 };
+
+/** A window's length as one number: a rolling window's own, a calendar period's nominal one. */
+export function windowPeriodMs(window: WindowSpec): number {
+  return window.kind === "rolling" ? window.durationMs : NOMINAL_CALENDAR_MS[window.unit];
+}
 
 /**
  * A duration as shorthand for writing: the label itself when it already is

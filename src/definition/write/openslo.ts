@@ -17,7 +17,7 @@ import type {
   SloSpec,
   SourceSpec,
 } from "../model.js";
-import { NOMINAL_CALENDAR_MS, SHORTHAND_OF_CALENDAR, toShorthand } from "../openslo/durations.js";
+import { SHORTHAND_OF_CALENDAR, toShorthand, windowPeriodMs } from "../openslo/durations.js";
 import {
   HEALTH_ANNOTATION,
   SHORT_WINDOW_ANNOTATION,
@@ -119,12 +119,6 @@ function shorthand(slo: SloSpec, ms: number, label: string | undefined, what: st
       `${what} ${label ?? formatDuration(ms)} (OpenSLO durations are whole minutes, hours, days or weeks)`,
     );
   return text;
-}
-
-function periodMs(slo: SloSpec): number {
-  return slo.window.kind === "rolling"
-    ? slo.window.durationMs
-    : NOMINAL_CALENDAR_MS[slo.window.unit];
 }
 
 /** Throws an SloError for what OpenSLO cannot say (a 90s window); the CLI reports it. */
@@ -307,7 +301,7 @@ function alertPolicies(slo: SloSpec): unknown[] | undefined {
               condition: {
                 kind: "burnrate",
                 op: "gt",
-                threshold: burnRateThreshold(w, periodMs(slo)),
+                threshold: burnRateThreshold(w, windowPeriodMs(slo.window)),
                 lookbackWindow: long,
                 alertAfter: "0m",
               },
