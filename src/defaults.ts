@@ -90,3 +90,10 @@ export const DEFAULT_NOTIFY_SEVERITIES = ["page", "ticket"] as const;
 
 /** A failing dependency health check fails the gate unless it says warn. */
 export const DEFAULT_HEALTH_ON_FAILURE = "fail";
+
+/**
+ * An OpenSLO burn-rate condition names one window, the long one; the short
+ * window that confirms the burn is this fraction of it, as in the SRE
+ * workbook's table (1h/5m, 6h/30m, 1d/2h, 3d/6h).
+ */
+export const DEFAULT_SHORT_WINDOW_DIVISOR = 12;

@@ -5,6 +5,8 @@
  * Calendar windows of 1w, 1M, 1Q, 1Y are real calendar periods instead.
  */
 
+import { DEFAULT_SHORT_WINDOW_DIVISOR } from "../../defaults.js";
+import { MINUTE_MS } from "../duration.js";
 import type { CalendarUnit, WindowSpec } from "../model.js";
 
 const DAY = 86_400_000;
@@ -63,6 +65,14 @@ export const NOMINAL_CALENDAR_MS: Record<CalendarUnit, number> = {
 /** A window's length as one number: a rolling window's own, a calendar period's nominal one. */
 export function windowPeriodMs(window: WindowSpec): number {
   return window.kind === "rolling" ? window.durationMs : NOMINAL_CALENDAR_MS[window.unit];
+}
+
+/** The short window of a burn-rate condition that names none: a fraction of the lookback, in whole minutes. */
+export function defaultShortMs(longMs: number): number {
+  return Math.max(
+    MINUTE_MS,
+    Math.round(longMs / DEFAULT_SHORT_WINDOW_DIVISOR / MINUTE_MS) * MINUTE_MS,
+  );
 }
 
 /**

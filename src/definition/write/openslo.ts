@@ -17,7 +17,12 @@ import type {
   SloSpec,
   SourceSpec,
 } from "../model.js";
-import { SHORTHAND_OF_CALENDAR, toShorthand, windowPeriodMs } from "../openslo/durations.js";
+import {
+  defaultShortMs,
+  SHORTHAND_OF_CALENDAR,
+  toShorthand,
+  windowPeriodMs,
+} from "../openslo/durations.js";
 import {
   HEALTH_ANNOTATION,
   SHORT_WINDOW_ANNOTATION,
@@ -36,7 +41,6 @@ import {
 } from "./native.js";
 import { compact, quoted } from "./yaml.js";
 
-const MINUTE = 60_000;
 /** Any Monday that is also the 1st of January: the start of every calendar unit at once. */
 const CALENDAR_ANCHOR = "2024-01-01 00:00:00";
 
@@ -250,11 +254,6 @@ function isDefaultAlerting(slo: SloSpec): boolean {
       );
     })
   );
-}
-
-/** The short window the loader assumes for a lookback: a twelfth of it, in whole minutes. */
-export function defaultShortMs(longMs: number): number {
-  return Math.max(MINUTE, Math.round(longMs / 12 / MINUTE) * MINUTE);
 }
 
 /**
