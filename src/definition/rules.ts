@@ -8,6 +8,7 @@
  * reports it with the document's positions.
  */
 
+import { HOUR_MS } from "./duration.js";
 import type { YamlPath } from "./yaml-source.js";
 
 export interface Problem {
@@ -82,7 +83,15 @@ export const httpUrl: Rule<string> = (url) => {
   return { message: "expected an http:// or https:// URL" };
 };
 
-export function isTimeZone(name: string): boolean {
+/** A rolling window long enough to budget: an hour at least. */
+export const longEnoughForAnSlo: Rule<{ text: string; ms: number }> = ({ text, ms }) =>
+  ms < HOUR_MS
+    ? {
+        message: `window ${text} is too short for an SLO; expected at least 1h (typically 28d or 30d)`,
+      }
+    : undefined;
+
+function isTimeZone(name: string): boolean {
   try {
     new Intl.DateTimeFormat("en", { timeZone: name });
     return true;

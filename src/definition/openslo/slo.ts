@@ -12,7 +12,7 @@ import {
   DEFAULT_TIME_ZONE,
 } from "../../defaults.js";
 import { type DocReader, type Json, parseFraction, roundNumber } from "../doc-reader.js";
-import { HOUR_MS, MINUTE_MS } from "../duration.js";
+import { MINUTE_MS } from "../duration.js";
 import type {
   BudgetingMethod,
   CalendarUnit,
@@ -27,6 +27,7 @@ import {
   checkInOrder,
   enabledGate,
   knownTimeZone,
+  longEnoughForAnSlo,
   type Problem,
   type Rule,
 } from "../rules.js";
@@ -221,14 +222,6 @@ const rollingHasNoCalendar: Rule<WindowFields> = (w) =>
     ? { at: ["calendar"], message: "a rolling window (isRolling: true) has no calendar" }
     : undefined;
 
-const rollingAtLeastAnHour: Rule<WindowFields> = (w) =>
-  w.isRolling && w.duration!.ms < HOUR_MS
-    ? {
-        at: ["duration"],
-        message: `window ${w.text} is too short for an SLO; expected at least 1h (typically 28d or 30d)`,
-      }
-    : undefined;
-
 const calendarIsEvaluable: Rule<WindowFields> = (w) =>
   !w.isRolling && !CALENDAR_OF[w.text.trim()]
     ? {
@@ -238,12 +231,7 @@ const calendarIsEvaluable: Rule<WindowFields> = (w) =>
       }
     : undefined;
 
-const WINDOW_RULES = [
-  durationIsShorthand,
-  rollingHasNoCalendar,
-  rollingAtLeastAnHour,
-  calendarIsEvaluable,
-];
+const WINDOW_RULES = [durationIsShorthand, rollingHasNoCalendar, calendarIsEvaluable];
 
 function timeWindow(r: DocReader, path: YamlPath): WindowSpec | undefined {
   const p = onlyWindow(r, path);
@@ -255,8 +243,10 @@ function timeWindow(r: DocReader, path: YamlPath): WindowSpec | undefined {
   if (text === undefined) return undefined;
   const w: WindowFields = { text, duration: parseShorthand(text), calendar, isRolling };
   if (!checkInOrder(r, p, w, ...WINDOW_RULES)) return undefined;
-  if (w.isRolling) return { kind: "rolling", durationMs: w.duration!.ms, label: w.duration!.label };
-  return calendarWindow(r, [...p, "calendar"], CALENDAR_OF[text.trim()]!);
+  if (!w.isRolling) return calendarWindow(r, [...p, "calendar"], CALENDAR_OF[text.trim()]!);
+  const { ms, label } = w.duration!;
+  if (!checkAll(r, [...p, "duration"], { text, ms }, longEnoughForAnSlo)) return undefined;
+  return { kind: "rolling", durationMs: ms, label };
 }
 
 /** The path of the one window of timeWindow (a list, as OpenSLO writes it). */
