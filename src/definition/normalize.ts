@@ -22,7 +22,6 @@ import {
 } from "../defaults.js";
 import { type SloError, specError } from "../errors.js";
 import { parseDuration } from "./duration.js";
-import { parseLogQuery } from "./logql.js";
 import type {
   AlertPolicy,
   BudgetingMethod,
@@ -38,14 +37,17 @@ import type {
   SourceSpec,
   WindowSpec,
 } from "./model.js";
-import { checkPromQL, fixedRange, hasWindowPlaceholder, isSelector } from "./promql.js";
+import { fixedRange, hasWindowPlaceholder, isSelector } from "./promql.js";
 import {
   checkAll,
+  checkInOrder,
   enabledGate,
   httpUrl,
   knownTimeZone,
+  logqlParses,
   lokiFieldIsLabel,
   longEnoughForAnSlo,
+  promqlParses,
   type Rule,
 } from "./rules.js";
 import { type SloFile, sloFileSchema } from "./schema.js";
@@ -77,6 +79,10 @@ class NativeFileNormalizer {
 
   fail(path: YamlPath, message: string, hint?: string, key?: string): void {
     this.errors.push(specError(message, positionOf(this.ydoc, path, key), hint));
+  }
+
+  failInScalar(path: YamlPath, offset: number, message: string, hint?: string): void {
+    this.errors.push(specError(message, positionInScalar(this.ydoc, path, offset), hint));
   }
 
   run(file: SloFile): NormalizeResult {
@@ -349,42 +355,11 @@ class NativeFileNormalizer {
   /** A query checked with its grammar, and for what slo does with it. */
   private query(path: YamlPath, text: string, source: SourceSpec): void {
     if (source.type !== "prometheus") {
-      this.logQuery(path, text, source.type);
+      checkAll(this, path, text, logqlParses(source.type));
       return;
     }
-    const checked = checkPromQL(text);
-    if (!checked.ok) {
-      this.errors.push(
-        specError(`PromQL: ${checked.message}`, positionInScalar(this.ydoc, path, checked.offset)),
-      );
-      return;
-    }
-    if (path[path.length - 1] === "histogram") checkAll(this, path, text, histogramIsSelector);
-    else this.windowedQuery(path, text);
-  }
-
-  /** A full query must follow each window (5m ... 30d); only a selector is wrapped by slo. */
-  private windowedQuery(path: YamlPath, text: string): void {
-    if (isSelector(text) || hasWindowPlaceholder(text)) return;
-    const range = fixedRange(text);
-    this.errors.push(
-      specError(
-        range
-          ? `PromQL: the range [${range.text}] is fixed; a full query needs a {{window}} placeholder in its place, or use a plain counter selector`
-          : "PromQL: a full query needs a {{window}} placeholder where its range goes, or use a plain counter selector",
-        positionInScalar(this.ydoc, path, range?.offset ?? 0),
-        'slo evaluates every window (5m to 30d) with the same query: sum(increase(http_requests_total{code=~"5.."}[{{window}}])), or just http_requests_total{code=~"5.."}',
-      ),
-    );
-  }
-
-  private logQuery(path: YamlPath, text: string, type: "logs" | "loki"): void {
-    const parsed = parseLogQuery(text, { requireSelector: type === "loki" });
-    if (!parsed.ok) {
-      this.errors.push(
-        specError(`LogQL: ${parsed.message}`, positionInScalar(this.ydoc, path, parsed.offset)),
-      );
-    }
+    const isHistogram = path[path.length - 1] === "histogram";
+    checkInOrder(this, path, text, promqlParses, isHistogram ? histogramIsSelector : takesWindow);
   }
 
   private threshold(
@@ -538,6 +513,19 @@ const histogramIsSelector: Rule<string> = (text) =>
           "PromQL: histogram takes a classic histogram's selector, name{labels}, not a query",
         hint: 'e.g. http_request_duration_seconds{job="api"}: slo adds _bucket, _count and le itself',
       };
+
+/** A full query must follow each window (5m ... 30d); only a selector is wrapped by slo. */
+const takesWindow: Rule<string> = (text) => {
+  if (isSelector(text) || hasWindowPlaceholder(text)) return undefined;
+  const range = fixedRange(text);
+  return {
+    message: range
+      ? `PromQL: the range [${range.text}] is fixed; a full query needs a {{window}} placeholder in its place, or use a plain counter selector`
+      : "PromQL: a full query needs a {{window}} placeholder where its range goes, or use a plain counter selector",
+    offset: range?.offset ?? 0,
+    hint: 'slo evaluates every window (5m to 30d) with the same query: sum(increase(http_requests_total{code=~"5.."}[{{window}}])), or just http_requests_total{code=~"5.."}',
+  };
+};
 
 const shortBelowLong: Rule<{ long: string; short: string; longMs: number; shortMs: number }> = (
   w,

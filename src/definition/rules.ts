@@ -9,6 +9,8 @@
  */
 
 import { HOUR_MS } from "./duration.js";
+import { parseLogQuery } from "./logql.js";
+import { checkPromQL } from "./promql.js";
 import type { YamlPath } from "./yaml-source.js";
 
 export interface Problem {
@@ -18,6 +20,8 @@ export interface Problem {
   at?: YamlPath;
   /** a key of the mapping at `at`: the error points at the key and names it */
   key?: string | undefined;
+  /** a character of the string at `at` (where a query stops parsing) */
+  offset?: number | undefined;
 }
 
 /** A rule finds nothing (undefined), one problem, or one per offending field. */
@@ -26,10 +30,17 @@ export type Rule<T> = (value: T) => Problem | Problem[] | undefined;
 /** Where problems go: a DocReader (OpenSLO, Sloth) or the native normalizer. */
 export interface Reporter {
   fail(path: YamlPath, message: string, hint?: string, key?: string): void;
+  /** at a character of the string scalar at `path` */
+  failInScalar(path: YamlPath, offset: number, message: string, hint?: string): void;
 }
 
 function report(reporter: Reporter, path: YamlPath, problem: Problem): void {
-  reporter.fail([...path, ...(problem.at ?? [])], problem.message, problem.hint, problem.key);
+  const at = [...path, ...(problem.at ?? [])];
+  if (problem.offset !== undefined) {
+    reporter.failInScalar(at, problem.offset, problem.message, problem.hint);
+  } else {
+    reporter.fail(at, problem.message, problem.hint, problem.key);
+  }
 }
 
 function problemsOf<T>(rule: Rule<T>, value: T): Problem[] {
@@ -71,6 +82,20 @@ export function checkInOrder<T>(
 }
 
 // Rules every format shares.
+
+/** A Prometheus query parses; the error points where it stops. */
+export const promqlParses: Rule<string> = (text) => {
+  const checked = checkPromQL(text);
+  return checked.ok ? undefined : { message: `PromQL: ${checked.message}`, offset: checked.offset };
+};
+
+/** A LogQL log query slo evaluates parses; Loki's needs a stream selector. */
+export function logqlParses(sourceType: "logs" | "loki"): Rule<string> {
+  return (text) => {
+    const parsed = parseLogQuery(text, { requireSelector: sourceType === "loki" });
+    return parsed.ok ? undefined : { message: `LogQL: ${parsed.message}`, offset: parsed.offset };
+  };
+}
 
 /** A server's URL is http or https; the URL may hold a password, so the error names the field, not the value. */
 export const httpUrl: Rule<string> = (url) => {

@@ -11,16 +11,16 @@
  */
 
 import { DEFAULT_BURN_RATE_WINDOWS, DEFAULT_GATE, DEFAULT_MIN_EVENTS } from "../defaults.js";
-import { specError } from "../errors.js";
-import { DocReader, formatPath, isJson, type Json, roundNumber } from "./doc-reader.js";
+import type { specError } from "../errors.js";
+import { DocReader, isJson, type Json, roundNumber } from "./doc-reader.js";
 import { DAY_MS } from "./duration.js";
 import type { FormatLoader } from "./formats.js";
 import { implicitPrometheus } from "./implicit-sources.js";
 import type { RatioIndicator, ServiceSpec, SeverityPolicy, SloSpec } from "./model.js";
-import { checkPromQL, hasWindowPlaceholder } from "./promql.js";
+import { hasWindowPlaceholder } from "./promql.js";
 import { ratesToIncreases, rawRatioQueries } from "./ratio-queries.js";
-import { checkAll, checkInOrder, type Rule } from "./rules.js";
-import { positionInScalar, positionOf, type YamlDocument, type YamlPath } from "./yaml-source.js";
+import { checkAll, checkInOrder, promqlParses, type Rule } from "./rules.js";
+import { positionOf, type YamlDocument, type YamlPath } from "./yaml-source.js";
 
 export const SLOTH_VERSION = "prometheus/v1";
 export const SLOTH_API_VERSION = "sloth.slok.dev/v1";
@@ -269,28 +269,19 @@ function loadSli(r: DocReader, path: YamlPath, f: Fields): RatioIndicator | unde
   };
 }
 
+const takesSlothWindow: Rule<string> = (text) =>
+  hasWindowPlaceholder(text)
+    ? undefined
+    : {
+        message: "the query does not use {{.window}}: Sloth (and slo) ask it for each window",
+        hint: "put [{{.window}}] where the range goes, e.g. sum(rate(http_requests_total[{{.window}}]))",
+      };
+
 /** A Sloth query: valid PromQL that takes the window as {{.window}}, as Sloth requires. */
 function query(r: DocReader, path: YamlPath): string | undefined {
   const text = r.string(path, true);
-  if (text === undefined) return undefined;
-  const checked = checkPromQL(text);
-  if (!checked.ok) {
-    r.errors.push(
-      specError(
-        `${r.subject}: ${formatPath(path)}: PromQL: ${checked.message}`,
-        positionInScalar(r.ydoc, path, checked.offset),
-      ),
-    );
+  if (text === undefined || !checkInOrder(r, path, text, promqlParses, takesSlothWindow))
     return undefined;
-  }
-  if (!hasWindowPlaceholder(text)) {
-    r.fail(
-      path,
-      "the query does not use {{.window}}: Sloth (and slo) ask it for each window",
-      "put [{{.window}}] where the range goes, e.g. sum(rate(http_requests_total[{{.window}}]))",
-    );
-    return undefined;
-  }
   return text;
 }
 

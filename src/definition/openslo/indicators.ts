@@ -10,11 +10,9 @@ import {
   DEFAULT_LOG_TIMESTAMP_FIELD,
   DEFAULT_SOURCE,
 } from "../../defaults.js";
-import { specError } from "../../errors.js";
-import { type DocReader, formatPath, type Json } from "../doc-reader.js";
+import type { DocReader, Json } from "../doc-reader.js";
 import { parseDuration } from "../duration.js";
 import { implicitLoki, implicitPrometheus } from "../implicit-sources.js";
-import { parseLogQuery } from "../logql.js";
 import type {
   LatencyIndicator,
   LogsSourceSpec,
@@ -23,10 +21,18 @@ import type {
   RatioIndicator,
   SourceSpec,
 } from "../model.js";
-import { checkPromQL, hasWindowPlaceholder, isSelector } from "../promql.js";
+import { hasWindowPlaceholder, isSelector } from "../promql.js";
 import { rawRatioQueries, unwrapSummedSelector } from "../ratio-queries.js";
-import { checkAll, checkInOrder, httpUrl, lokiFieldIsLabel, type Rule } from "../rules.js";
-import { positionInScalar, type YamlPath } from "../yaml-source.js";
+import {
+  checkAll,
+  checkInOrder,
+  httpUrl,
+  logqlParses,
+  lokiFieldIsLabel,
+  promqlParses,
+  type Rule,
+} from "../rules.js";
+import type { YamlPath } from "../yaml-source.js";
 import { at, type DataSourceDef, lookup, type OpenSloContext, type OsObject } from "./objects.js";
 
 type SourceType = SourceSpec["type"];
@@ -330,26 +336,7 @@ function queryOf(
 }
 
 function checkQuery(r: DocReader, path: YamlPath, text: string, type: SourceType): boolean {
-  if (type === "prometheus") {
-    const checked = checkPromQL(text);
-    if (checked.ok) return true;
-    r.errors.push(
-      specError(
-        `${r.subject}: ${formatPath(path)}: PromQL: ${checked.message}`,
-        positionInScalar(r.ydoc, path, checked.offset),
-      ),
-    );
-    return false;
-  }
-  const parsed = parseLogQuery(text, { requireSelector: type === "loki" });
-  if (parsed.ok) return true;
-  r.errors.push(
-    specError(
-      `${r.subject}: ${formatPath(path)}: LogQL: ${parsed.message}`,
-      positionInScalar(r.ydoc, path, parsed.offset),
-    ),
-  );
-  return false;
+  return checkAll(r, path, text, type === "prometheus" ? promqlParses : logqlParses(type));
 }
 
 export type SliDef =
