@@ -1,11 +1,12 @@
 /**
- * Cross-field rules, the last stage of every loader. A loader first maps a
- * document's fields into the model, each field read (and reported, when it
- * cannot be read) by a small reader; then it checks what does not fit
- * together with a list of small named rules, as @changesets/config does
- * after its structural check. A rule is a pure function of the mapped value:
- * it says what is wrong and where under the value's YAML path; the loader
- * reports it with the document's positions.
+ * The rules of every loader. A loader first maps a document's fields into
+ * the model, each field read (and reported, when it cannot be read) by a
+ * small reader; then it checks what does not fit together with lists of
+ * small named rules, as @changesets/config does after its structural check.
+ * A rule is a pure function of a mapped value: it says what is wrong and
+ * where under the value's YAML path; the loader reports it with the
+ * document's positions, and keeps going so every problem is shown at once.
+ * The rules every format shares are at the end of this file.
  */
 
 import { HOUR_MS } from "./duration.js";

@@ -12,7 +12,7 @@ import { formatDuration, parseDuration } from "../duration.js";
 import type { AlertPolicy, BurnRateWindow, NotifyTarget, Severity } from "../model.js";
 import { checkAll, checkInOrder, httpUrl, type Rule } from "../rules.js";
 import type { YamlPath } from "../yaml-source.js";
-import { defaultShortMs, parseShorthand, type Shorthand } from "./durations.js";
+import { defaultShortMs, parseShorthand, type Shorthand, shorthandMessage } from "./durations.js";
 import {
   EXTENSION_PREFIX,
   NOTIFICATION_TARGET_LABEL,
@@ -179,10 +179,6 @@ function shortWindow(o: OsObject, lookback: Shorthand): { ms: number; text: stri
   const path = at(o, "metadata", "annotations", SHORT_WINDOW_ANNOTATION);
   if (!checkAll(o.r, path, { ms, lookback }, shortWithinLookback) || ms === null) return undefined;
   return { ms, text: text.trim() };
-}
-
-export function shorthandMessage(text: string): string {
-  return `'${text}' is not an OpenSLO duration: a whole number and one of m h d w M Q Y, like 5m, 1h, 28d, 1M`;
 }
 
 function readTarget(o: OsObject): TargetDef | undefined {

@@ -40,6 +40,10 @@ export function parseShorthand(text: string): Shorthand | null {
   return { ms, count, unit, label };
 }
 
+export function shorthandMessage(text: string): string {
+  return `'${text}' is not an OpenSLO duration: a whole number and one of m h d w M Q Y, like 5m, 1h, 28d, 1M`;
+}
+
 export const CALENDAR_OF: Record<string, CalendarUnit> = {
   "1w": "week",
   "1M": "month",

@@ -33,8 +33,14 @@ import {
 } from "../rules.js";
 import type { YamlPath } from "../yaml-source.js";
 import { positionOf } from "../yaml-source.js";
-import { shorthandMessage, sloAlerting } from "./alerting.js";
-import { CALENDAR_OF, parseShorthand, type Shorthand, windowPeriodMs } from "./durations.js";
+import { sloAlerting } from "./alerting.js";
+import {
+  CALENDAR_OF,
+  parseShorthand,
+  type Shorthand,
+  shorthandMessage,
+  windowPeriodMs,
+} from "./durations.js";
 import { EXTENSION_PREFIX, SLO_ANNOTATION } from "./extensions.js";
 import { readSli, type SliDef } from "./indicators.js";
 import {
