@@ -31880,16 +31880,16 @@ function noDataResult(request2, warning2, queries) {
     diagnostics
   };
 }
-function ratioQueries(indicator, sloName) {
+function ratioQueries(indicator, sloName2) {
   const numeratorKind = indicator.bad !== void 0 ? "bad" : "good";
   const numeratorText = indicator.bad ?? indicator.good;
   if (numeratorText === void 0) {
-    throw sourceError(`SLO '${sloName}': a ratio needs good or bad as well as total`);
+    throw sourceError(`SLO '${sloName2}': a ratio needs good or bad as well as total`);
   }
   const build2 = (role, text) => {
     if (windowQuery(text, 6e4) === null) {
       throw sourceError(
-        `SLO '${sloName}': the ${role} query is neither a series selector nor a query with {{window}}`,
+        `SLO '${sloName2}': the ${role} query is neither a series selector nor a query with {{window}}`,
         'write a counter selector such as http_requests_total{code=~"5.."}, or put [{{window}}] where the range goes'
       );
     }
@@ -31926,16 +31926,16 @@ async function explainMissingMetric(api, selector, longest) {
   return `${api.where}: ${selector} has no series between ${iso2(longest.startMs)} and ${iso2(longest.endMs)}: is the metric name or a label misspelt?`;
 }
 async function histogramQueries(api, indicator, request2) {
-  const sloName = request2.slo.name;
+  const sloName2 = request2.slo.name;
   const parts = histogramParts(indicator.histogram);
   if (!parts) {
     throw sourceError(
-      `SLO '${sloName}': latency on prometheus needs histogram: metric{labels}, a classic histogram's name without _bucket`
+      `SLO '${sloName2}': latency on prometheus needs histogram: metric{labels}, a classic histogram's name without _bucket`
     );
   }
   if (parts.matchers.some((m) => /^\s*"?le"?\s*(=|!=|=~|!~)/.test(m))) {
     throw sourceError(
-      `SLO '${sloName}': the histogram selector must not match on le; slo picks the bucket`
+      `SLO '${sloName2}': the histogram selector must not match on le; slo picks the bucket`
     );
   }
   const { metric, matchers } = parts;
@@ -31953,7 +31953,7 @@ async function histogramQueries(api, indicator, request2) {
   if (matching.length === 0) {
     const unit = leUnit(metric);
     throw sourceError(
-      `SLO '${sloName}': histogram ${sel} has no bucket at the threshold ${indicator.thresholdText} (le="${formatPromNumber(threshold)}", in ${unit}); its buckets are le = ${sortedBounds(les).join(", ")}`,
+      `SLO '${sloName2}': histogram ${sel} has no bucket at the threshold ${indicator.thresholdText} (le="${formatPromNumber(threshold)}", in ${unit}); its buckets are le = ${sortedBounds(les).join(", ")}`,
       `choose a threshold equal to one of those bounds (the histogram is taken to be in ${unit}, by its name)`
     );
   }
@@ -32073,19 +32073,19 @@ function logQueries(request2) {
   const { indicator, name: name2 } = request2.slo;
   return indicator.kind === "ratio" ? ratioQueries2(indicator, name2) : latencyQueries(indicator, name2);
 }
-function ratioQueries2(indicator, sloName) {
+function ratioQueries2(indicator, sloName2) {
   if (indicator.bad !== void 0) return { total: indicator.total, bad: indicator.bad };
   if (indicator.good !== void 0) return { total: indicator.total, good: indicator.good };
-  throw sourceError(`SLO '${sloName}': a ratio needs good or bad as well as total`);
+  throw sourceError(`SLO '${sloName2}': a ratio needs good or bad as well as total`);
 }
-function latencyQueries(indicator, sloName) {
+function latencyQueries(indicator, sloName2) {
   const { events, field } = indicator;
   if (!events || !field) {
-    throw sourceError(`SLO '${sloName}': latency on loki needs events (a LogQL query) and field`);
+    throw sourceError(`SLO '${sloName2}': latency on loki needs events (a LogQL query) and field`);
   }
   if (!LABEL_NAME.test(field)) {
     throw sourceError(
-      `SLO '${sloName}': field '${field}' is not a LogQL label name`,
+      `SLO '${sloName2}': field '${field}' is not a LogQL label name`,
       "json and logfmt turn nested keys into labels joined with _, e.g. http_duration"
     );
   }
@@ -33848,7 +33848,7 @@ var require_merge = __commonJS({
     var identity2 = require_identity();
     var Scalar = require_Scalar();
     var MERGE_KEY = "<<";
-    var merge3 = {
+    var merge4 = {
       identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
@@ -33858,7 +33858,7 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key) => (merge3.identify(key) || identity2.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge3.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge3.tag && tag.default);
+    var isMergeKey = (ctx, key) => (merge4.identify(key) || identity2.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge4.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge4.tag && tag.default);
     function addMergeToJSMap(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity2.isSeq(source))
@@ -33897,7 +33897,7 @@ var require_merge = __commonJS({
     }
     exports.addMergeToJSMap = addMergeToJSMap;
     exports.isMergeKey = isMergeKey;
-    exports.merge = merge3;
+    exports.merge = merge4;
   }
 });
 
@@ -33906,15 +33906,15 @@ var require_addPairToJSMap = __commonJS({
   "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log2 = require_log();
-    var merge3 = require_merge();
+    var merge4 = require_merge();
     var stringify = require_stringify();
     var identity2 = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map2, { key, value }) {
       if (identity2.isNode(key) && key.addToJSMap)
         key.addToJSMap(ctx, map2, value);
-      else if (merge3.isMergeKey(ctx, key))
-        merge3.addMergeToJSMap(ctx, map2, value);
+      else if (merge4.isMergeKey(ctx, key))
+        merge4.addMergeToJSMap(ctx, map2, value);
       else {
         const jsKey = toJS.toJS(key, "", ctx);
         if (map2 instanceof Map) {
@@ -35305,7 +35305,7 @@ var require_schema3 = __commonJS({
     var bool2 = require_bool2();
     var float = require_float2();
     var int2 = require_int2();
-    var merge3 = require_merge();
+    var merge4 = require_merge();
     var omap = require_omap();
     var pairs = require_pairs();
     var set2 = require_set();
@@ -35325,7 +35325,7 @@ var require_schema3 = __commonJS({
       float.floatExp,
       float.float,
       binary.binary,
-      merge3.merge,
+      merge4.merge,
       omap.omap,
       pairs.pairs,
       set2.set,
@@ -35351,7 +35351,7 @@ var require_tags = __commonJS({
     var schema = require_schema();
     var schema$1 = require_schema2();
     var binary = require_binary();
-    var merge3 = require_merge();
+    var merge4 = require_merge();
     var omap = require_omap();
     var pairs = require_pairs();
     var schema$2 = require_schema3();
@@ -35376,7 +35376,7 @@ var require_tags = __commonJS({
       intOct: int2.intOct,
       intTime: timestamp.intTime,
       map: map2.map,
-      merge: merge3.merge,
+      merge: merge4.merge,
       null: _null4.nullTag,
       omap: omap.omap,
       pairs: pairs.pairs,
@@ -35386,7 +35386,7 @@ var require_tags = __commonJS({
     };
     var coreKnownTags = {
       "tag:yaml.org,2002:binary": binary.binary,
-      "tag:yaml.org,2002:merge": merge3.merge,
+      "tag:yaml.org,2002:merge": merge4.merge,
       "tag:yaml.org,2002:omap": omap.omap,
       "tag:yaml.org,2002:pairs": pairs.pairs,
       "tag:yaml.org,2002:set": set2.set,
@@ -35395,7 +35395,7 @@ var require_tags = __commonJS({
     function getTags(customTags, schemaName, addMergeTag) {
       const schemaTags = schemas.get(schemaName);
       if (schemaTags && !customTags) {
-        return addMergeTag && !schemaTags.includes(merge3.merge) ? schemaTags.concat(merge3.merge) : schemaTags.slice();
+        return addMergeTag && !schemaTags.includes(merge4.merge) ? schemaTags.concat(merge4.merge) : schemaTags.slice();
       }
       let tags2 = schemaTags;
       if (!tags2) {
@@ -35413,7 +35413,7 @@ var require_tags = __commonJS({
         tags2 = customTags(tags2.slice());
       }
       if (addMergeTag)
-        tags2 = tags2.concat(merge3.merge);
+        tags2 = tags2.concat(merge4.merge);
       return tags2.reduce((tags3, tag) => {
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
@@ -35442,11 +35442,11 @@ var require_Schema = __commonJS({
     var tags2 = require_tags();
     var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
     var Schema = class _Schema {
-      constructor({ compat, customTags, merge: merge3, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
+      constructor({ compat, customTags, merge: merge4, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
         this.compat = Array.isArray(compat) ? tags2.getTags(compat, "compat") : compat ? tags2.getTags(null, compat) : null;
         this.name = typeof schema === "string" && schema || "core";
         this.knownTags = resolveKnownTags ? tags2.coreKnownTags : {};
-        this.tags = tags2.getTags(customTags, this.name, merge3);
+        this.tags = tags2.getTags(customTags, this.name, merge4);
         this.toStringOptions = toStringDefaults ?? null;
         Object.defineProperty(this, identity2.MAP, { value: map2.map });
         Object.defineProperty(this, identity2.SCALAR, { value: string5.string });
@@ -40016,6 +40016,13 @@ var DEFAULT_BURN_RATE_WINDOWS = [
     share: 0.1
   }
 ];
+var DEFAULT_LOG_TIMESTAMP_FIELD = "t";
+var DEFAULT_BUDGETING_METHOD = "occurrences";
+var DEFAULT_TIME_ZONE = "UTC";
+var DEFAULT_LATENCY_UNIT = { histogram: "s", logs: "ms" };
+var DEFAULT_NOTIFY_SEVERITIES = ["page", "ticket"];
+var DEFAULT_HEALTH_ON_FAILURE = "fail";
+var DEFAULT_SHORT_WINDOW_DIVISOR = 12;
 
 // src/action/main.ts
 init_errors();
@@ -40026,15 +40033,15 @@ import { appendFile as appendFile2 } from "node:fs/promises";
 function emptyOutputs() {
   return { result: "", report: "", "min-budget-remaining": "", breaching: "[]", markdown: "" };
 }
-function outputsOf(report2, files) {
-  const remaining = report2.slos.filter((s) => s.gated && s.sli !== null && s.status !== "error").map((s) => s.errorBudget.remaining);
+function outputsOf(report3, files) {
+  const remaining = report3.slos.filter((s) => s.gated && s.sli !== null && s.status !== "error").map((s) => s.errorBudget.remaining);
   return {
-    result: report2.result,
+    result: report3.result,
     report: files.report,
     // A fraction, like every number of the report: 0.65 is 65% left.
     "min-budget-remaining": remaining.length > 0 ? String(Math.min(...remaining)) : "",
     breaching: JSON.stringify(
-      report2.slos.filter((s) => s.status === "breaching").map((s) => s.name)
+      report3.slos.filter((s) => s.status === "breaching").map((s) => s.name)
     ),
     markdown: files.markdown
   };
@@ -40072,8 +40079,8 @@ function plainText(text, max) {
 }
 
 // src/report/render-json.ts
-function renderJson(report2) {
-  return `${JSON.stringify(report2, null, 2)}
+function renderJson(report3) {
+  return `${JSON.stringify(report3, null, 2)}
 `;
 }
 
@@ -40204,31 +40211,31 @@ var STATUS_CELL = {
   "no-data": "\u26AA no data",
   error: "\u2757 error"
 };
-function renderMarkdown(report2, options = {}) {
-  const blocks = [heading(report2, options), overview(report2)];
+function renderMarkdown(report3, options = {}) {
+  const blocks = [heading(report3, options), overview(report3)];
   if (options.override) blocks.push(overrideNote(options.override));
-  for (const [service, entries] of groupByService(report2.slos)) {
+  for (const [service, entries] of groupByService(report3.slos)) {
     blocks.push(`### ${escapeMarkdown(service)}`, serviceTable(entries));
     for (const entry of entries) blocks.push(details(entry, options.charts ?? true));
   }
-  if (report2.health && report2.health.length > 0) blocks.push(healthSection(report2.health));
-  blocks.push(footer(report2, options));
+  if (report3.health && report3.health.length > 0) blocks.push(healthSection(report3.health));
+  blocks.push(footer(report3, options));
   return `${blocks.join("\n\n")}
 `;
 }
-function heading(report2, options) {
+function heading(report3, options) {
   const title = escapeMarkdown(options.title ?? "SLO gate");
-  const icon = options.override ? "\u{1F7E1}" : RESULT_ICON[report2.result];
-  const verdict = options.override ? `${report2.result}, overridden` : report2.result;
+  const icon = options.override ? "\u{1F7E1}" : RESULT_ICON[report3.result];
+  const verdict = options.override ? `${report3.result}, overridden` : report3.result;
   return `## ${icon} ${title}: ${verdict}`;
 }
-function overview(report2) {
-  const services = new Set(report2.slos.map((s) => s.service)).size;
+function overview(report3) {
+  const services = new Set(report3.slos.map((s) => s.service)).size;
   const counts = /* @__PURE__ */ new Map();
-  for (const s of report2.slos) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+  for (const s of report3.slos) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
   const order = ["breaching", "error", "warning", "no-data", "ok"];
   const parts = order.filter((s) => counts.has(s)).map((s) => `${counts.get(s)} ${s === "no-data" ? "without data" : s}`);
-  const slos = `${report2.slos.length} SLO${report2.slos.length === 1 ? "" : "s"}`;
+  const slos = `${report3.slos.length} SLO${report3.slos.length === 1 ? "" : "s"}`;
   return `${slos} in ${services} service${services === 1 ? "" : "s"}${parts.length ? `: ${parts.join(", ")}` : ""}.`;
 }
 function overrideNote(override) {
@@ -40364,10 +40371,10 @@ function healthSection(health) {
     ...rows
   ].join("\n");
 }
-function footer(report2, options) {
+function footer(report3, options) {
   const gate2 = options.gate ? ` \xB7 the gate ${options.gate}` : "";
   const run2 = options.runUrl ? ` \xB7 [workflow run](${encodeURI(options.runUrl)})` : "";
-  return `<sub>Evaluated at ${shortTime2(report2.evaluatedAt)}${gate2}${run2}</sub>`;
+  return `<sub>Evaluated at ${shortTime2(report3.evaluatedAt)}${gate2}${run2}</sub>`;
 }
 function shortTime2(iso4) {
   return iso4.replace("T", " ").replace(/:\d{2}\.\d{3}Z$|\.\d{3}Z$|Z$/, " UTC");
@@ -40381,9 +40388,9 @@ function groupByService(entries) {
 // src/github/annotations.ts
 import { isAbsolute, relative, resolve, sep } from "node:path";
 var ANNOTATIONS_PER_REQUEST = 50;
-function annotationsOf(report2, workspace, cwd) {
+function annotationsOf(report3, workspace, cwd) {
   const out = [];
-  for (const e of report2.slos) {
+  for (const e of report3.slos) {
     if (e.status !== "breaching" && e.status !== "warning") continue;
     const path = relative(resolve(workspace), resolve(cwd, e.definedAt.file));
     if (path === "" || path.startsWith("..") || isAbsolute(path)) continue;
@@ -45147,7 +45154,7 @@ var USER_TOKEN = /^(ghp_|github_pat_|gho_|ghu_)/;
 function gitHubPublisher(settings) {
   checkSettings(settings);
   return {
-    publish: (report2, verdict) => publishToGitHub(report2, { ...settings, gatePasses: verdict.gatePasses })
+    publish: (report3, verdict) => publishToGitHub(report3, { ...settings, gatePasses: verdict.gatePasses })
   };
 }
 function checkSettings(settings) {
@@ -45160,7 +45167,7 @@ function checkSettings(settings) {
     throw usageError(`sha ${JSON.stringify(settings.sha)}: expected a commit SHA in hex`);
   }
 }
-async function publishToGitHub(report2, options) {
+async function publishToGitHub(report3, options) {
   checkSettings(options);
   const { env, log: log2 } = options;
   const failures = [];
@@ -45180,15 +45187,15 @@ async function publishToGitHub(report2, options) {
   const pr = lookUp ? await pullRequestOf(client, ctx, log2) : fromEvent(ctx);
   const override = options.gatePasses || !pr ? void 0 : await overrideOf(canCall ? client : null, ctx, pr, options);
   const conclusion = options.gatePasses ? "success" : override ? "neutral" : "failure";
-  const markdown = renderMarkdown(report2, {
+  const markdown = renderMarkdown(report3, {
     override,
-    gate: report2.result === "warn" || report2.result === "unknown" ? gateWord(conclusion) : void 0,
+    gate: report3.result === "warn" || report3.result === "unknown" ? gateWord(conclusion) : void 0,
     runUrl: ctx.runUrl
   });
-  const files = await writeRunnerFiles(report2, markdown, env, fail);
+  const files = await writeRunnerFiles(report3, markdown, env, fail);
   const result = { overridden: override !== void 0, failures, files };
   if (client && apiReachable(ctx, canCall, log2, fail)) {
-    const delivery = { client, ctx, pr, report: report2, markdown, conclusion, override, options };
+    const delivery = { client, ctx, pr, report: report3, markdown, conclusion, override, options };
     await deliverToApi(delivery, fail);
   } else if (!client) {
     log2.info(
@@ -45197,8 +45204,8 @@ async function publishToGitHub(report2, options) {
   }
   return result;
 }
-async function writeRunnerFiles(report2, markdown, env, fail) {
-  const files = await writeReportFiles(report2, markdown, env).catch((e) => {
+async function writeRunnerFiles(report3, markdown, env, fail) {
+  const files = await writeReportFiles(report3, markdown, env).catch((e) => {
     fail(`Writing the report files failed: ${failureOf(e).message}`);
     return { report: "", markdown: "" };
   });
@@ -45208,7 +45215,7 @@ async function writeRunnerFiles(report2, markdown, env, fail) {
     );
   }
   if (env.GITHUB_OUTPUT) {
-    await writeOutputs(env.GITHUB_OUTPUT, outputsOf(report2, files)).catch(
+    await writeOutputs(env.GITHUB_OUTPUT, outputsOf(report3, files)).catch(
       (e) => fail(`Writing the step outputs failed: ${failureOf(e).message}`)
     );
   }
@@ -45333,17 +45340,17 @@ async function publishGate(client, ctx, input2) {
     return checkError !== null && !needsGitHubApp(checkError) ? `${explainFailure("Creating the check run", "checks: write", checkError)} ${status}` : status;
   }
 }
-function titleOf(report2, conclusion, overrideLabel) {
-  const count = (status) => report2.slos.filter((s) => s.status === status).length;
+function titleOf(report3, conclusion, overrideLabel) {
+  const count = (status) => report3.slos.filter((s) => s.status === status).length;
   const parts = [];
   const breaching = count("breaching");
-  if (breaching > 0) parts.push(`${breaching} of ${report2.slos.length} SLOs breaching`);
+  if (breaching > 0) parts.push(`${breaching} of ${report3.slos.length} SLOs breaching`);
   if (count("error") > 0) parts.push(`${count("error")} unreadable`);
   if (count("warning") > 0) parts.push(`${count("warning")} warning`);
   if (count("no-data") > 0) parts.push(`${count("no-data")} without data`);
-  const unhealthy = (report2.health ?? []).filter((h) => !h.ok).map((h) => h.name);
+  const unhealthy = (report3.health ?? []).filter((h) => !h.ok).map((h) => h.name);
   if (unhealthy.length > 0) parts.push(`unhealthy: ${unhealthy.join(", ")}`);
-  const what = parts.length > 0 ? parts.join(", ") : `all ${report2.slos.length} SLOs within budget`;
+  const what = parts.length > 0 ? parts.join(", ") : `all ${report3.slos.length} SLOs within budget`;
   const prefix = conclusion === "neutral" ? `Overridden by ${overrideLabel}: ` : conclusion === "failure" ? "Gate fails: " : "Gate passes: ";
   return plainText(prefix + what, 255);
 }
@@ -45357,12 +45364,12 @@ function readOnlyNotice(reason) {
     "To get the check and the comment on such pull requests, use the two-workflow setup: this workflow gates with read-only permissions, and a second one on `workflow_run` (which has a write token and never runs the PR's code) reports. See docs/github-action.md, \u201CPull requests from forks\u201D."
   ].join(" ");
 }
-async function writeReportFiles(report2, markdown, env) {
+async function writeReportFiles(report3, markdown, env) {
   const parent = env.RUNNER_TEMP || tmpdir();
   await mkdir2(parent, { recursive: true });
   const dir = await mkdtemp(join(parent, "slo-"));
   const files = { report: join(dir, "report.json"), markdown: join(dir, "report.md") };
-  await writeFile2(files.report, renderJson(report2));
+  await writeFile2(files.report, renderJson(report3));
   await writeFile2(files.markdown, markdown);
   return files;
 }
@@ -45627,7 +45634,7 @@ async function runHealthChecks(set2, options = {}) {
   return Promise.all(checks.map(({ service, h }) => checkHealth(service, h, options)));
 }
 async function checkHealth(service, check2, options = {}) {
-  const report2 = (fields) => ({
+  const report3 = (fields) => ({
     service,
     name: check2.name,
     // The URL may carry a token in its query or user:pass@: never into the report.
@@ -45646,7 +45653,7 @@ async function checkHealth(service, check2, options = {}) {
     const response = await client.request({ path, acceptStatus: [UNHEALTHY_STATUS] });
     const parsed = parseHealthBody(response.text);
     if ("error" in parsed) {
-      return report2({
+      return report3({
         ok: false,
         dependencies: [],
         error: client.redact(`HTTP ${response.status}: ${parsed.error}`)
@@ -45654,14 +45661,14 @@ async function checkHealth(service, check2, options = {}) {
     }
     const allOk = parsed.dependencies.every(isOk);
     const healthy = response.status !== UNHEALTHY_STATUS && allOk;
-    return report2({
+    return report3({
       ok: healthy,
       dependencies: parsed.dependencies,
       error: !healthy && allOk ? `HTTP ${response.status} although every dependency says OK` : null
     });
   } catch (error63) {
     const message = error63 instanceof SloError ? error63.message : String(error63);
-    return report2({ ok: false, dependencies: [], error: client.redact(message) });
+    return report3({ ok: false, dependencies: [], error: client.redact(message) });
   }
 }
 function parseHealthBody(text) {
@@ -46474,25 +46481,25 @@ function statusForGate(entry, options) {
 var FAIL_ON = ["breach", "warning", "never"];
 var ON_SOURCE_ERROR = ["error", "pass", "fail"];
 async function runGate(set2, options) {
-  const report2 = await evaluateSet(set2, {
+  const report3 = await evaluateSet(set2, {
     atMs: options.atMs,
     onSourceError: options.onSourceError,
     ...options.sourceFactory ? { sourceFactory: options.sourceFactory } : {},
     ...options.sourceOptions ? { sourceOptions: options.sourceOptions } : {}
   });
-  await options.show?.(report2);
-  const verdict = verdictOf(report2, options.failOn, options.onSourceError);
-  if (!options.publisher) return { report: report2, verdict, exitCode: verdict, published: null };
-  const published = await options.publisher.publish(report2, { gatePasses: verdict === EXIT.ok });
+  await options.show?.(report3);
+  const verdict = verdictOf(report3, options.failOn, options.onSourceError);
+  if (!options.publisher) return { report: report3, verdict, exitCode: verdict, published: null };
+  const published = await options.publisher.publish(report3, { gatePasses: verdict === EXIT.ok });
   const exitCode = exitCodeAfterPublishing(verdict, published, options.failOnReportError === true);
-  return { report: report2, verdict, exitCode, published };
+  return { report: report3, verdict, exitCode, published };
 }
-function verdictOf(report2, failOn, onSourceError) {
+function verdictOf(report3, failOn, onSourceError) {
   if (failOn === "never") return EXIT.ok;
-  if (report2.result === "fail") return EXIT.fail;
-  const sourceFailed = report2.slos.some((s) => s.gated && s.status === "error");
+  if (report3.result === "fail") return EXIT.fail;
+  const sourceFailed = report3.slos.some((s) => s.gated && s.status === "error");
   if (sourceFailed && onSourceError === "error") return EXIT.source;
-  if (report2.result === "warn" && failOn === "warning") return EXIT.fail;
+  if (report3.result === "warn" && failOn === "warning") return EXIT.fail;
   return EXIT.ok;
 }
 function exitCodeAfterPublishing(verdict, published, failOnReportError) {
@@ -46554,8 +46561,82 @@ function expandEnvInDocument(ydoc, env) {
 // src/definition/normalize.ts
 import { dirname as dirname2 } from "node:path";
 init_errors();
+init_promql();
+
+// src/definition/rules.ts
 init_parse();
 init_promql();
+function report2(reporter, path, problem) {
+  const at2 = [...path, ...problem.at ?? []];
+  if (problem.offset !== void 0) {
+    reporter.failInScalar(at2, problem.offset, problem.message, problem.hint);
+  } else {
+    reporter.fail(at2, problem.message, problem.hint, problem.key);
+  }
+}
+function problemsOf(rule, value) {
+  const found = rule(value);
+  if (found === void 0) return [];
+  return Array.isArray(found) ? found : [found];
+}
+function checkAll(reporter, path, value, ...rules) {
+  let ok = true;
+  for (const rule of rules) {
+    for (const problem of problemsOf(rule, value)) {
+      report2(reporter, path, problem);
+      ok = false;
+    }
+  }
+  return ok;
+}
+function checkInOrder(reporter, path, value, ...rules) {
+  for (const rule of rules) {
+    const problems = problemsOf(rule, value);
+    for (const problem of problems) report2(reporter, path, problem);
+    if (problems.length > 0) return false;
+  }
+  return true;
+}
+var promqlParses = (text) => {
+  const checked = checkPromQL(text);
+  return checked.ok ? void 0 : { message: `PromQL: ${checked.message}`, offset: checked.offset };
+};
+function logqlParses(sourceType) {
+  return (text) => {
+    const parsed = parseLogQuery(text, { requireSelector: sourceType === "loki" });
+    return parsed.ok ? void 0 : { message: `LogQL: ${parsed.message}`, offset: parsed.offset };
+  };
+}
+var httpUrl = (url2) => {
+  try {
+    const u = new URL(url2);
+    if (u.protocol === "http:" || u.protocol === "https:") return void 0;
+  } catch {
+  }
+  return { message: "expected an http:// or https:// URL" };
+};
+var longEnoughForAnSlo = ({ text, ms }) => ms < HOUR_MS2 ? {
+  message: `window ${text} is too short for an SLO; expected at least 1h (typically 28d or 30d)`
+} : void 0;
+function isTimeZone(name2) {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: name2 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+var knownTimeZone = (timeZone) => isTimeZone(timeZone) ? void 0 : { message: `unknown time zone '${timeZone}'; expected an IANA name like Europe/Berlin` };
+var LOGQL_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+function lokiFieldIsLabel(sourceType) {
+  return (field) => sourceType !== "loki" || LOGQL_LABEL_NAME.test(field) ? void 0 : {
+    message: `field '${field}' is not a LogQL label name (letters, digits and _, not starting with a digit)`,
+    hint: `json and logfmt turn nested keys into labels joined with _: write ${field.replace(/[^a-zA-Z0-9_]/g, "_").replace(/^(?=\d)/, "_")}`
+  };
+}
+function enabledGate(minRemaining, warnRemaining) {
+  return { enabled: true, minRemaining, warnRemaining: Math.max(warnRemaining, minRemaining) };
+}
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -46702,7 +46783,7 @@ __export(external_exports, {
   hash: () => hash,
   hex: () => hex2,
   hostname: () => hostname2,
-  httpUrl: () => httpUrl,
+  httpUrl: () => httpUrl2,
   iban: () => iban2,
   includes: () => _includes,
   input: () => input,
@@ -51651,7 +51732,7 @@ function isRecursive2(inst, stack, resolve6) {
     }
     return answer;
   };
-  const merge3 = (answer) => {
+  const merge4 = (answer) => {
     if (answer > result)
       result = answer;
   };
@@ -51660,7 +51741,7 @@ function isRecursive2(inst, stack, resolve6) {
   switch (kind) {
     case "object": {
       const raw = rawShape(def);
-      merge3(raw ? shape(raw, true) : ASSUMED);
+      merge4(raw ? shape(raw, true) : ASSUMED);
       check2(def.catchall);
       break;
     }
@@ -51710,7 +51791,7 @@ function isRecursive2(inst, stack, resolve6) {
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
       const inner = def._cachedInner ?? (resolve6 ? inst._zod.innerType : void 0);
-      merge3(inner ? isRecursive2(inner, stack, false) : ASSUMED);
+      merge4(inner ? isRecursive2(inner, stack, false) : ASSUMED);
       break;
     }
     // a leaf by choice: `parts` are regex fragments, not data positions
@@ -63641,7 +63722,7 @@ __export(schemas_exports2, {
   hash: () => hash,
   hex: () => hex2,
   hostname: () => hostname2,
-  httpUrl: () => httpUrl,
+  httpUrl: () => httpUrl2,
   iban: () => iban2,
   instanceof: () => _instanceof,
   int: () => int,
@@ -64189,7 +64270,7 @@ var ZodURL = /* @__PURE__ */ $constructor("ZodURL", (inst, def) => {
 function url(params) {
   return _url(ZodURL, params);
 }
-function httpUrl(params) {
+function httpUrl2(params) {
   return _url(ZodURL, {
     protocol: httpProtocol,
     hostname: domain,
@@ -66564,6 +66645,17 @@ var DocReader = class _DocReader {
       )
     );
   }
+  /** At a character of the string at `path`: where a query stops parsing. */
+  failInScalar(path, offset, message, hint) {
+    const field = formatPath(path);
+    this.errors.push(
+      specError(
+        `${this.subject}: ${field ? `${field}: ` : ""}${message}`,
+        positionInScalar(this.ydoc, path, offset),
+        hint
+      )
+    );
+  }
   value(path) {
     let node2 = this.root;
     for (const seg of path) {
@@ -66806,6 +66898,9 @@ var NativeFileNormalizer = class {
   fail(path, message, hint, key) {
     this.errors.push(specError(message, positionOf(this.ydoc, path, key), hint));
   }
+  failInScalar(path, offset, message, hint) {
+    this.errors.push(specError(message, positionInScalar(this.ydoc, path, offset), hint));
+  }
   run(file2) {
     const sources = {};
     for (const [name2, raw] of Object.entries(file2.sources ?? {})) {
@@ -66832,7 +66927,7 @@ var NativeFileNormalizer = class {
     });
     const health = (file2.health ?? []).map((h, i) => {
       this.checkUrl(["health", i, "url"], h.url);
-      return { name: h.name, url: h.url, onFailure: h.onFailure ?? "fail" };
+      return { name: h.name, url: h.url, onFailure: h.onFailure ?? DEFAULT_HEALTH_ON_FAILURE };
     });
     if (this.errors.length > 0) return { errors: this.errors };
     return {
@@ -66855,7 +66950,7 @@ var NativeFileNormalizer = class {
         type: "logs",
         name: name2,
         paths: typeof raw.paths === "string" ? [raw.paths] : raw.paths,
-        timestamp: raw.timestamp ?? "t",
+        timestamp: raw.timestamp ?? DEFAULT_LOG_TIMESTAMP_FIELD,
         labels: raw.labels ?? {},
         baseDir: dirname2(this.ydoc.file)
       };
@@ -66874,49 +66969,15 @@ var NativeFileNormalizer = class {
     return { type: "loki", ...common, tenant: raw.tenant };
   }
   checkUrl(path, url2) {
-    try {
-      const u = new URL(url2);
-      if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("scheme");
-    } catch {
-      this.fail(path, "expected an http:// or https:// URL");
-    }
+    checkAll(this, path, url2, httpUrl);
   }
   slo(service, serviceLabels, raw, path, sources, fileNotify) {
     const before = this.errors.length;
     const objective = this.fraction([...path, "objective"], raw.objective, "objective", true);
     const window2 = this.window([...path, "window"], raw.window);
     const indicator = this.indicator([...path, "indicator"], raw.indicator, sources);
-    const budgetingMethod = raw.budgetingMethod ?? "occurrences";
-    let timeslice;
-    if (budgetingMethod !== "occurrences") {
-      const durationMs = raw.timesliceWindow ? parseDuration(raw.timesliceWindow) : DEFAULT_TIMESLICE_MS;
-      let target = objective ?? 0.99;
-      if (budgetingMethod === "timeslices") {
-        if (raw.timesliceTarget === void 0) {
-          this.fail(
-            path,
-            "timeslices budgeting needs timesliceTarget (the ratio a slice must meet)",
-            void 0,
-            "budgetingMethod"
-          );
-        } else {
-          target = this.fraction(
-            [...path, "timesliceTarget"],
-            raw.timesliceTarget,
-            "timesliceTarget",
-            false
-          ) ?? target;
-        }
-      }
-      timeslice = { durationMs, target };
-    } else if (raw.timesliceTarget !== void 0 || raw.timesliceWindow !== void 0) {
-      this.fail(
-        path,
-        "timesliceTarget and timesliceWindow need budgetingMethod: timeslices or ratioTimeslices",
-        void 0,
-        raw.timesliceTarget !== void 0 ? "timesliceTarget" : "timesliceWindow"
-      );
-    }
+    const budgetingMethod2 = raw.budgetingMethod ?? DEFAULT_BUDGETING_METHOD;
+    const timeslice = this.timeslice(path, { slo: raw, method: budgetingMethod2 }, objective);
     const alerting = this.alerting([...path, "alerting"], raw.alerting);
     const gate2 = this.gate([...path, "gate"], raw.gate);
     const notify = raw.notify ? this.notify([...path, "notify"], raw.notify) : fileNotify;
@@ -66930,7 +66991,7 @@ var NativeFileNormalizer = class {
       labels: { ...serviceLabels, ...raw.labels ?? {} },
       objective,
       window: window2,
-      budgetingMethod,
+      budgetingMethod: budgetingMethod2,
       timeslice,
       indicator,
       alerting,
@@ -66940,6 +67001,16 @@ var NativeFileNormalizer = class {
       runbook: raw.runbook,
       at: positionOf(this.ydoc, path)
     };
+  }
+  /** Timeslice budgeting: the slice length, and the ratio a slice must meet. */
+  timeslice(path, fields, objective) {
+    const { slo, method } = fields;
+    checkAll(this, path, fields, sliceFieldsNeedTimeslices, timeslicesNeedTarget);
+    if (method === "occurrences") return void 0;
+    const durationMs = slo.timesliceWindow ? parseDuration(slo.timesliceWindow) : DEFAULT_TIMESLICE_MS;
+    const sliceTarget2 = method === "timeslices" && slo.timesliceTarget !== void 0 ? this.fraction([...path, "timesliceTarget"], slo.timesliceTarget, "timesliceTarget", false) : void 0;
+    const target = sliceTarget2 ?? objective;
+    return target === void 0 ? void 0 : { durationMs, target };
   }
   /** A percentage or fraction in (0, 1); `objective` rejects 100%, which leaves no budget. */
   fraction(path, raw, what, strictlyBelowOne) {
@@ -66974,90 +67045,58 @@ var NativeFileNormalizer = class {
   window(path, raw) {
     if (typeof raw === "string") {
       const durationMs = parseDuration(raw);
-      if (durationMs < 60 * 6e4) {
-        this.fail(
-          path,
-          `window ${raw} is too short for an SLO; expected at least 1h (typically 28d or 30d)`
-        );
+      if (!checkAll(this, path, { text: raw, ms: durationMs }, longEnoughForAnSlo))
         return void 0;
-      }
       return { kind: "rolling", durationMs, label: raw.trim() };
     }
-    const timeZone = raw.timezone ?? "UTC";
-    if (!isTimeZone(timeZone)) {
-      this.fail(
-        [...path, "timezone"],
-        `unknown time zone '${timeZone}'; expected an IANA name like Europe/Berlin`
-      );
-      return void 0;
-    }
+    const timeZone = raw.timezone ?? DEFAULT_TIME_ZONE;
+    if (!checkAll(this, [...path, "timezone"], timeZone, knownTimeZone)) return void 0;
     return { kind: "calendar", unit: raw.calendar, timeZone, label: raw.calendar };
   }
   indicator(path, raw, sources) {
-    if (raw.ratio === void 0 === (raw.latency === void 0)) {
-      this.fail(path, "an indicator needs exactly one of ratio or latency");
-      return void 0;
+    if (!checkAll(this, path, raw, ratioOrLatency)) return void 0;
+    return raw.ratio ? this.ratio([...path, "ratio"], raw.ratio, sources) : this.latency([...path, "latency"], raw.latency, sources);
+  }
+  ratio(path, ratio, sources) {
+    const source = this.sourceRef([...path, "source"], ratio.source, sources);
+    if (!checkAll(this, path, ratio, goodOrBad) || !source) return void 0;
+    for (const key of ["good", "bad", "total"]) {
+      const q = ratio[key];
+      if (q !== void 0) this.query([...path, key], q, source);
     }
-    if (raw.ratio) {
-      const p2 = [...path, "ratio"];
-      const r = raw.ratio;
-      const source2 = this.sourceRef([...p2, "source"], r.source, sources);
-      if (r.good === void 0 === (r.bad === void 0)) {
-        this.fail(p2, "a ratio indicator needs exactly one of good or bad, and total");
-        return void 0;
-      }
-      if (!source2) return void 0;
-      for (const key of ["good", "bad", "total"]) {
-        const q = r[key];
-        if (q !== void 0) this.query([...p2, key], q, source2);
-      }
-      return { kind: "ratio", source: r.source, good: r.good, bad: r.bad, total: r.total };
-    }
-    const p = [...path, "latency"];
-    const l = raw.latency;
-    const source = this.sourceRef([...p, "source"], l.source, sources);
+    return {
+      kind: "ratio",
+      source: ratio.source,
+      good: ratio.good,
+      bad: ratio.bad,
+      total: ratio.total
+    };
+  }
+  latency(path, latency, sources) {
+    const source = this.sourceRef([...path, "source"], latency.source, sources);
     if (!source) return void 0;
-    const unit = l.unit ?? (source.type === "prometheus" ? "s" : "ms");
-    const threshold = this.threshold([...p, "threshold"], l.threshold, unit);
+    const unit = latency.unit ?? (source.type === "prometheus" ? DEFAULT_LATENCY_UNIT.histogram : DEFAULT_LATENCY_UNIT.logs);
+    const threshold = this.threshold([...path, "threshold"], latency.threshold, unit);
     if (threshold === void 0) return void 0;
+    const fields = { latency, type: source.type };
+    if (!checkAll(this, path, fields, histogramOnPrometheus, eventsOnLogs, fieldOnLogs))
+      return void 0;
     if (source.type === "prometheus") {
-      if (!l.histogram) {
-        this.fail(
-          p,
-          "a latency indicator on a prometheus source needs histogram: metric{labels}",
-          void 0
-        );
-        return void 0;
-      }
-      this.query([...p, "histogram"], l.histogram, source);
+      this.query([...path, "histogram"], latency.histogram, source);
     } else {
-      if (!l.events)
-        this.fail(p, `a latency indicator on a ${source.type} source needs events: <LogQL query>`);
-      if (!l.field)
-        this.fail(
-          p,
-          `a latency indicator on a ${source.type} source needs field: <the latency field>`
-        );
-      if (!l.events || !l.field) return void 0;
-      this.query([...p, "events"], l.events, source);
-      if (source.type === "loki" && !LOGQL_LABEL_NAME.test(l.field)) {
-        this.fail(
-          [...p, "field"],
-          `field '${l.field}' is not a LogQL label name (letters, digits and _, not starting with a digit)`,
-          `json and logfmt turn nested keys into labels joined with _: write ${l.field.replace(/[^a-zA-Z0-9_]/g, "_").replace(/^(?=\d)/, "_")}`
-        );
+      this.query([...path, "events"], latency.events, source);
+      if (!checkAll(this, [...path, "field"], latency.field, lokiFieldIsLabel(source.type)))
         return void 0;
-      }
     }
     return {
       kind: "latency",
-      source: l.source,
-      events: l.events,
-      field: l.field,
+      source: latency.source,
+      events: latency.events,
+      field: latency.field,
       unit,
-      histogram: l.histogram,
+      histogram: latency.histogram,
       threshold,
-      thresholdText: String(l.threshold)
+      thresholdText: String(latency.threshold)
     };
   }
   sourceRef(path, name2, sources) {
@@ -67072,46 +67111,14 @@ var NativeFileNormalizer = class {
     }
     return source;
   }
+  /** A query checked with its grammar, and for what slo does with it. */
   query(path, text, source) {
-    if (source.type === "prometheus") {
-      const checked = checkPromQL(text);
-      if (!checked.ok) {
-        this.errors.push(
-          specError(
-            `PromQL: ${checked.message}`,
-            positionInScalar(this.ydoc, path, checked.offset)
-          )
-        );
-        return;
-      }
-      if (path[path.length - 1] === "histogram") {
-        if (!isSelector(text)) {
-          this.fail(
-            path,
-            "PromQL: histogram takes a classic histogram's selector, name{labels}, not a query",
-            'e.g. http_request_duration_seconds{job="api"}: slo adds _bucket, _count and le itself'
-          );
-        }
-        return;
-      }
-      if (!isSelector(text) && !hasWindowPlaceholder(text)) {
-        const range = fixedRange(text);
-        this.errors.push(
-          specError(
-            range ? `PromQL: the range [${range.text}] is fixed; a full query needs a {{window}} placeholder in its place, or use a plain counter selector` : "PromQL: a full query needs a {{window}} placeholder where its range goes, or use a plain counter selector",
-            positionInScalar(this.ydoc, path, range?.offset ?? 0),
-            'slo evaluates every window (5m to 30d) with the same query: sum(increase(http_requests_total{code=~"5.."}[{{window}}])), or just http_requests_total{code=~"5.."}'
-          )
-        );
-      }
+    if (source.type !== "prometheus") {
+      checkAll(this, path, text, logqlParses(source.type));
       return;
     }
-    const parsed = parseLogQuery(text, { requireSelector: source.type === "loki" });
-    if (!parsed.ok) {
-      this.errors.push(
-        specError(`LogQL: ${parsed.message}`, positionInScalar(this.ydoc, path, parsed.offset))
-      );
-    }
+    const isHistogram = path[path.length - 1] === "histogram";
+    checkInOrder(this, path, text, promqlParses, isHistogram ? histogramIsSelector : takesWindow);
   }
   threshold(path, raw, unit) {
     if (typeof raw === "number" || /^\s*\d+(\.\d+)?\s*$/.test(raw)) {
@@ -67125,74 +67132,97 @@ var NativeFileNormalizer = class {
     return void 0;
   }
   alerting(path, raw) {
-    const severity = (s) => ({
-      disable: s?.disable ?? false,
-      labels: s?.labels ?? {},
-      annotations: s?.annotations ?? {}
-    });
-    let windows = DEFAULT_BURN_RATE_WINDOWS;
-    if (raw?.windows) {
-      windows = [];
-      raw.windows.forEach((w, i) => {
-        const longMs = parseDuration(w.long);
-        const shortMs = parseDuration(w.short);
-        const share = this.fraction([...path, "windows", i, "share"], w.share, "share", false);
-        if (shortMs >= longMs) {
-          this.fail(
-            [...path, "windows", i, "short"],
-            `the short window (${w.short}) must be shorter than the long window (${w.long})`
-          );
-        }
-        if (share !== void 0) {
-          windows.push({
-            severity: w.severity,
-            longMs,
-            shortMs,
-            share,
-            long: w.long.trim(),
-            short: w.short.trim()
-          });
-        }
-      });
-    }
+    const windows = raw?.windows ? this.windows([...path, "windows"], raw.windows) : DEFAULT_BURN_RATE_WINDOWS;
     return {
       minEvents: raw?.minEvents ?? DEFAULT_MIN_EVENTS,
       windows,
-      page: severity(raw?.page),
-      ticket: severity(raw?.ticket)
+      page: severityPolicy(raw?.page),
+      ticket: severityPolicy(raw?.ticket)
     };
+  }
+  /** The SLO's own burn-rate table. */
+  windows(path, raw) {
+    const windows = [];
+    raw.forEach((w, i) => {
+      const longMs = parseDuration(w.long);
+      const shortMs = parseDuration(w.short);
+      const share = this.fraction([...path, i, "share"], w.share, "share", false);
+      checkAll(this, [...path, i], { ...w, longMs, shortMs }, shortBelowLong);
+      if (share !== void 0) {
+        windows.push({
+          severity: w.severity,
+          longMs,
+          shortMs,
+          share,
+          long: w.long.trim(),
+          short: w.short.trim()
+        });
+      }
+    });
+    return windows;
   }
   gate(path, raw) {
     if (raw === false) return { enabled: false, ...DEFAULT_GATE };
     const min = raw?.minRemaining !== void 0 ? this.fraction([...path, "minRemaining"], raw.minRemaining, "minRemaining", false) : DEFAULT_GATE.minRemaining;
     const warn = raw?.warnRemaining !== void 0 ? this.fraction([...path, "warnRemaining"], raw.warnRemaining, "warnRemaining", false) : DEFAULT_GATE.warnRemaining;
     if (min === void 0 || warn === void 0) return void 0;
-    return { enabled: true, minRemaining: min, warnRemaining: Math.max(warn, min) };
+    return enabledGate(min, warn);
   }
   notify(path, raw) {
     return raw.map((t2, i) => {
-      if (t2.type !== "github-issue") {
-        if (!t2.url) this.fail([...path, i], `a ${t2.type} target needs url`);
-        else this.checkUrl([...path, i, "url"], t2.url);
-      }
-      return { type: t2.type, url: t2.url, severities: t2.severities ?? ["page", "ticket"] };
+      checkAll(this, [...path, i], t2, deliveredToAUrl);
+      if (t2.type !== "github-issue" && t2.url) this.checkUrl([...path, i, "url"], t2.url);
+      return {
+        type: t2.type,
+        url: t2.url,
+        severities: t2.severities ?? [...DEFAULT_NOTIFY_SEVERITIES]
+      };
     });
   }
 };
+function severityPolicy(s) {
+  return {
+    disable: s?.disable ?? false,
+    labels: s?.labels ?? {},
+    annotations: s?.annotations ?? {}
+  };
+}
+var sliceFieldsNeedTimeslices = ({ slo, method }) => method === "occurrences" && (slo.timesliceTarget !== void 0 || slo.timesliceWindow !== void 0) ? {
+  key: slo.timesliceTarget !== void 0 ? "timesliceTarget" : "timesliceWindow",
+  message: "timesliceTarget and timesliceWindow need budgetingMethod: timeslices or ratioTimeslices"
+} : void 0;
+var timeslicesNeedTarget = ({ slo, method }) => method === "timeslices" && slo.timesliceTarget === void 0 ? {
+  key: "budgetingMethod",
+  message: "timeslices budgeting needs timesliceTarget (the ratio a slice must meet)"
+} : void 0;
+var ratioOrLatency = (indicator) => indicator.ratio === void 0 === (indicator.latency === void 0) ? { message: "an indicator needs exactly one of ratio or latency" } : void 0;
+var goodOrBad = (ratio) => ratio.good === void 0 === (ratio.bad === void 0) ? { message: "a ratio indicator needs exactly one of good or bad, and total" } : void 0;
+var histogramOnPrometheus = ({ latency, type }) => type === "prometheus" && !latency.histogram ? { message: "a latency indicator on a prometheus source needs histogram: metric{labels}" } : void 0;
+var eventsOnLogs = ({ latency, type }) => type !== "prometheus" && !latency.events ? { message: `a latency indicator on a ${type} source needs events: <LogQL query>` } : void 0;
+var fieldOnLogs = ({ latency, type }) => type !== "prometheus" && !latency.field ? { message: `a latency indicator on a ${type} source needs field: <the latency field>` } : void 0;
+var histogramIsSelector = (text) => isSelector(text) ? void 0 : {
+  message: "PromQL: histogram takes a classic histogram's selector, name{labels}, not a query",
+  hint: 'e.g. http_request_duration_seconds{job="api"}: slo adds _bucket, _count and le itself'
+};
+var takesWindow = (text) => {
+  if (isSelector(text) || hasWindowPlaceholder(text)) return void 0;
+  const range = fixedRange(text);
+  return {
+    message: range ? `PromQL: the range [${range.text}] is fixed; a full query needs a {{window}} placeholder in its place, or use a plain counter selector` : "PromQL: a full query needs a {{window}} placeholder where its range goes, or use a plain counter selector",
+    offset: range?.offset ?? 0,
+    hint: 'slo evaluates every window (5m to 30d) with the same query: sum(increase(http_requests_total{code=~"5.."}[{{window}}])), or just http_requests_total{code=~"5.."}'
+  };
+};
+var shortBelowLong = (w) => w.shortMs >= w.longMs ? {
+  at: ["short"],
+  message: `the short window (${w.short}) must be shorter than the long window (${w.long})`
+} : void 0;
+var deliveredToAUrl = (t2) => t2.type !== "github-issue" && !t2.url ? { message: `a ${t2.type} target needs url` } : void 0;
 var UNIT_IN_MS = { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3 };
-var LOGQL_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 function parseMicros(text) {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs)\s*$/.exec(text);
   if (!m) return null;
   return Number(m[1]) * (m[2] === "ns" ? 1e-6 : 1e-3);
-}
-function isTimeZone(name2) {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: name2 });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // src/definition/formats.ts
@@ -67241,6 +67271,9 @@ function parseShorthand(text) {
   const label = "mhdw".includes(unit) ? `${count}${unit}` : `${ms / DAY}d`;
   return { ms, count, unit, label };
 }
+function shorthandMessage(text) {
+  return `'${text}' is not an OpenSLO duration: a whole number and one of m h d w M Q Y, like 5m, 1h, 28d, 1M`;
+}
 var CALENDAR_OF = {
   "1w": "week",
   "1M": "month",
@@ -67253,6 +67286,15 @@ var NOMINAL_CALENDAR_MS = {
   quarter: 90 * DAY,
   year: 365 * DAY
 };
+function windowPeriodMs(window2) {
+  return window2.kind === "rolling" ? window2.durationMs : NOMINAL_CALENDAR_MS[window2.unit];
+}
+function defaultShortMs(longMs) {
+  return Math.max(
+    MINUTE_MS2,
+    Math.round(longMs / DEFAULT_SHORT_WINDOW_DIVISOR / MINUTE_MS2) * MINUTE_MS2
+  );
+}
 
 // src/definition/openslo/extensions.ts
 var SLO_ANNOTATION = {
@@ -67347,7 +67389,6 @@ function annotationsOf2(o) {
 }
 
 // src/definition/openslo/alerting.ts
-var MINUTE = 6e4;
 var SEVERITY_OF = {
   page: "page",
   critical: "page",
@@ -67369,79 +67410,78 @@ function plainAnnotations(o, allowed) {
   }
   return out;
 }
+var CONDITION_KEYS = ["kind", "op", "threshold", "lookbackWindow", "alertAfter"];
 function readCondition(o) {
   const { r } = o;
   const spec = at(o, "spec");
   const before = r.errors.length;
   r.keys(spec, ["description", "severity", "condition"]);
-  const severityText = r.string([...spec, "severity"], true);
-  const severity = severityText ? SEVERITY_OF[severityText.toLowerCase()] : void 0;
-  if (severityText !== void 0 && !severity) {
-    r.fail(
-      [...spec, "severity"],
-      `severity '${severityText}' is not one slo knows`,
-      "slo has two severities: page (or critical) and ticket (or warning)"
-    );
-  }
+  const severity = conditionSeverity(r, [...spec, "severity"]);
   const c = [...spec, "condition"];
   r.record(c, true);
-  r.keys(c, ["kind", "op", "threshold", "lookbackWindow", "alertAfter"]);
-  const kind = r.string([...c, "kind"]) ?? "burnrate";
-  if (kind.toLowerCase() !== "burnrate") {
-    r.fail([...c, "kind"], `condition kind '${kind}' cannot be evaluated; slo alerts on burnrate`);
-  }
-  const op = r.string([...c, "op"]) ?? "gt";
-  if (op !== "gt" && op !== "gte") {
-    r.fail(
-      [...c, "op"],
-      `op ${op}: slo alerts when the burn rate is above the threshold`,
-      "use op: gt (or leave it out)"
-    );
-  }
-  const threshold = r.number([...c, "threshold"], true);
-  if (threshold !== void 0 && threshold <= 0) {
-    r.fail([...c, "threshold"], "the burn-rate threshold must be above 0");
-  }
-  const lookbackText = r.string([...c, "lookbackWindow"], true);
-  const lookback = lookbackText !== void 0 ? parseShorthand(lookbackText) : null;
-  if (lookbackText !== void 0 && !lookback) {
-    r.fail([...c, "lookbackWindow"], shorthandMessage(lookbackText));
-  }
-  const alertAfter = r.string([...c, "alertAfter"]);
-  if (alertAfter !== void 0 && !/^\s*0[mhdwMQY]?\s*$/.test(alertAfter) && !parseShorthand(alertAfter)) {
-    r.fail([...c, "alertAfter"], shorthandMessage(alertAfter));
-  }
+  r.keys(c, CONDITION_KEYS);
+  const burnRate2 = burnRateCondition(r, c);
   const annotations = plainAnnotations(o, [SHORT_WINDOW_ANNOTATION]);
   const labels2 = r.labels(at(o, "metadata", "labels"));
-  if (r.errors.length > before || !severity || threshold === void 0 || !lookback) {
-    return void 0;
-  }
-  let shortMs = Math.max(MINUTE, Math.round(lookback.ms / 12 / MINUTE) * MINUTE);
-  const shortText = annotationsOf2(o)[SHORT_WINDOW_ANNOTATION];
-  if (shortText !== void 0) {
-    const ms = parseDuration(shortText);
-    if (ms === null || ms >= lookback.ms) {
-      r.fail(
-        at(o, "metadata", "annotations", SHORT_WINDOW_ANNOTATION),
-        `expected a duration shorter than the lookbackWindow (${lookback.label})`
-      );
-      return void 0;
-    }
-    shortMs = ms;
-  }
+  if (r.errors.length > before || !severity || !burnRate2) return void 0;
+  const { threshold, lookback } = burnRate2;
+  const short = shortWindow(o, lookback);
+  if (!short) return void 0;
   return {
     severity,
     threshold,
     longMs: lookback.ms,
     long: lookback.label,
-    shortMs,
-    short: shortText?.trim() ?? formatDuration(shortMs),
+    shortMs: short.ms,
+    short: short.text,
     labels: labels2,
     annotations
   };
 }
-function shorthandMessage(text) {
-  return `'${text}' is not an OpenSLO duration: a whole number and one of m h d w M Q Y, like 5m, 1h, 28d, 1M`;
+function conditionSeverity(r, path) {
+  const text = r.string(path, true);
+  if (text === void 0) return void 0;
+  const severity = SEVERITY_OF[text.toLowerCase()];
+  if (!severity) {
+    r.fail(
+      path,
+      `severity '${text}' is not one slo knows`,
+      "slo has two severities: page (or critical) and ticket (or warning)"
+    );
+  }
+  return severity;
+}
+var isBurnRate = (kind) => kind.toLowerCase() === "burnrate" ? void 0 : { message: `condition kind '${kind}' cannot be evaluated; slo alerts on burnrate` };
+var firesAbove = (op) => op === "gt" || op === "gte" ? void 0 : {
+  message: `op ${op}: slo alerts when the burn rate is above the threshold`,
+  hint: "use op: gt (or leave it out)"
+};
+var thresholdAboveZero = (threshold) => threshold > 0 ? void 0 : { message: "the burn-rate threshold must be above 0" };
+var isShorthand = (text) => parseShorthand(text) ? void 0 : { message: shorthandMessage(text) };
+var noneOrShorthand = (text) => /^\s*0[mhdwMQY]?\s*$/.test(text) ? void 0 : isShorthand(text);
+function burnRateCondition(r, c) {
+  checkAll(r, [...c, "kind"], r.string([...c, "kind"]) ?? "burnrate", isBurnRate);
+  checkAll(r, [...c, "op"], r.string([...c, "op"]) ?? "gt", firesAbove);
+  const threshold = r.number([...c, "threshold"], true);
+  if (threshold !== void 0) checkAll(r, [...c, "threshold"], threshold, thresholdAboveZero);
+  const lookbackText = r.string([...c, "lookbackWindow"], true);
+  if (lookbackText !== void 0) checkAll(r, [...c, "lookbackWindow"], lookbackText, isShorthand);
+  const alertAfter = r.string([...c, "alertAfter"]);
+  if (alertAfter !== void 0) checkAll(r, [...c, "alertAfter"], alertAfter, noneOrShorthand);
+  const lookback = lookbackText !== void 0 ? parseShorthand(lookbackText) : null;
+  return threshold !== void 0 && lookback ? { threshold, lookback } : void 0;
+}
+var shortWithinLookback = ({ ms, lookback }) => ms === null || ms >= lookback.ms ? { message: `expected a duration shorter than the lookbackWindow (${lookback.label})` } : void 0;
+function shortWindow(o, lookback) {
+  const text = annotationsOf2(o)[SHORT_WINDOW_ANNOTATION];
+  if (text === void 0) {
+    const ms2 = defaultShortMs(lookback.ms);
+    return { ms: ms2, text: formatDuration(ms2) };
+  }
+  const ms = parseDuration(text);
+  const path = at(o, "metadata", "annotations", SHORT_WINDOW_ANNOTATION);
+  if (!checkAll(o.r, path, { ms, lookback }, shortWithinLookback) || ms === null) return void 0;
+  return { ms, text: text.trim() };
 }
 function readTarget(o) {
   const { r } = o;
@@ -67450,30 +67490,18 @@ function readTarget(o) {
   const target = r.string([...spec, "target"], true);
   plainAnnotations(o, [TARGET_URL_ANNOTATION]);
   const url2 = annotationsOf2(o)[TARGET_URL_ANNOTATION];
-  if (url2 !== void 0) {
-    try {
-      const u = new URL(url2);
-      if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("scheme");
-    } catch {
-      r.fail(
-        at(o, "metadata", "annotations", TARGET_URL_ANNOTATION),
-        "expected an http:// or https:// URL"
-      );
-      return void 0;
-    }
-  }
+  const urlPath = at(o, "metadata", "annotations", TARGET_URL_ANNOTATION);
+  if (url2 !== void 0 && !checkAll(r, urlPath, url2, httpUrl)) return void 0;
   if (target === void 0) return void 0;
+  return { name: o.name, ...deliveryOf(target, url2) };
+}
+function deliveryOf(target, url2) {
   const t2 = target.trim().toLowerCase();
-  if (t2 === "github-issue" || t2 === "github") {
-    return { name: o.name, notify: { type: "github-issue" } };
-  }
+  if (t2 === "github-issue" || t2 === "github") return { notify: { type: "github-issue" } };
   if ((t2 === "alertmanager" || t2 === "webhook" || t2 === "slack") && url2 !== void 0) {
-    return {
-      name: o.name,
-      notify: { type: t2 === "alertmanager" ? "alertmanager" : "webhook", url: url2 }
-    };
+    return { notify: { type: t2 === "alertmanager" ? "alertmanager" : "webhook", url: url2 } };
   }
-  return { name: o.name };
+  return {};
 }
 function readPolicy(ctx, o) {
   const { r } = o;
@@ -67496,28 +67524,34 @@ function readPolicy(ctx, o) {
   }
   r.boolean([...spec, "alertWhenResolved"]);
   const breaching = r.boolean([...spec, "alertWhenBreaching"]) ?? true;
-  const conditions = [];
   const list = r.list([...spec, "conditions"], true) ?? [];
   if (r.value([...spec, "conditions"]) !== void 0 && list.length === 0) {
     r.fail([...spec, "conditions"], "an AlertPolicy needs a condition");
   }
-  list.forEach((_, i) => {
-    const path = [...spec, "conditions", i];
-    const ref = item(ctx, r, path, "conditionRef", "AlertCondition");
-    const def = ref && (ref.inline ? readCondition(ref.o) : once(ctx, ref.o, () => readCondition(ref.o)));
-    if (def) conditions.push(def);
+  const conditions = readItems(ctx, r, [...spec, "conditions"], list.length, {
+    refKey: "conditionRef",
+    kind: "AlertCondition",
+    read: readCondition
   });
-  const targets = [];
-  (r.list([...spec, "notificationTargets"]) ?? []).forEach((_, i) => {
-    const path = [...spec, "notificationTargets", i];
-    const ref = item(ctx, r, path, "targetRef", "AlertNotificationTarget");
-    const def = ref && (ref.inline ? readTarget(ref.o) : once(ctx, ref.o, () => readTarget(ref.o)));
-    if (def) targets.push(def);
+  const targetCount = r.list([...spec, "notificationTargets"])?.length ?? 0;
+  const targets = readItems(ctx, r, [...spec, "notificationTargets"], targetCount, {
+    refKey: "targetRef",
+    kind: "AlertNotificationTarget",
+    read: readTarget
   });
   const labels2 = r.labels(at(o, "metadata", "labels"));
   const annotations = plainAnnotations(o, []);
   if (r.errors.length > before) return void 0;
   return { name: o.name, breaching, conditions, targets, labels: labels2, annotations };
+}
+function readItems(ctx, r, path, count, items) {
+  const defs = [];
+  for (let i = 0; i < count; i++) {
+    const ref = item(ctx, r, [...path, i], items.refKey, items.kind);
+    const def = ref && (ref.inline ? items.read(ref.o) : once(ctx, ref.o, () => items.read(ref.o)));
+    if (def) defs.push(def);
+  }
+  return defs;
 }
 function item(ctx, r, path, refKey, kind) {
   if (!r.record(path, true)) return void 0;
@@ -67536,121 +67570,123 @@ function readAlertObject(ctx, o) {
   else if (o.kind === "AlertCondition") once(ctx, o, () => readCondition(o));
   else if (o.kind === "AlertNotificationTarget") once(ctx, o, () => readTarget(o));
 }
+var SEVERITIES = ["page", "ticket"];
 function sloAlerting(ctx, slo, periodMs) {
   const { r } = slo;
   const path = at(slo, "spec", "alertPolicies");
   const items = r.list(path);
-  const none = { disable: false, labels: {}, annotations: {} };
-  if (!items || items.length === 0) {
-    return {
-      alerting: { windows: DEFAULT_BURN_RATE_WINDOWS, page: { ...none }, ticket: { ...none } },
-      notify: []
-    };
-  }
+  if (!items || items.length === 0) return defaultAlerting();
   const before = r.errors.length;
-  const policies = [];
-  items.forEach((_, i) => {
-    const ref = item(ctx, r, [...path, i], "alertPolicyRef", "AlertPolicy");
-    const def = ref && (ref.inline ? readPolicy(ctx, ref.o) : once(ctx, ref.o, () => readPolicy(ctx, ref.o)));
-    if (def) policies.push(def);
+  const policies = readItems(ctx, r, path, items.length, {
+    refKey: "alertPolicyRef",
+    kind: "AlertPolicy",
+    read: (o) => readPolicy(ctx, o)
   });
   if (r.errors.length > before) return void 0;
-  const windows = [];
-  const breaching = { page: /* @__PURE__ */ new Set(), ticket: /* @__PURE__ */ new Set() };
-  const labels2 = { page: {}, ticket: {} };
-  const annotations = { page: {}, ticket: {} };
-  const routed = { page: /* @__PURE__ */ new Set(), ticket: /* @__PURE__ */ new Set() };
-  const notify = /* @__PURE__ */ new Map();
-  const merge3 = (into, from, what) => {
-    for (const [k, v] of Object.entries(from)) {
-      if (into[k] !== void 0 && into[k] !== v) {
-        r.fail(
-          path,
-          `the ${what} '${k}' is '${into[k]}' in one alert policy and '${v}' in another`
-        );
-      }
-      into[k] = v;
-    }
+  const combined = {
+    windows: [],
+    breaching: { page: /* @__PURE__ */ new Set(), ticket: /* @__PURE__ */ new Set() },
+    labels: { page: {}, ticket: {} },
+    annotations: { page: {}, ticket: {} },
+    routed: { page: /* @__PURE__ */ new Set(), ticket: /* @__PURE__ */ new Set() },
+    notify: /* @__PURE__ */ new Map()
   };
-  for (const policy of policies) {
-    const severities = new Set(policy.conditions.map((c) => c.severity));
-    for (const c of policy.conditions) {
-      if (c.longMs >= periodMs) {
-        r.fail(
-          path,
-          `AlertPolicy '${policy.name}': lookbackWindow ${c.long} is not shorter than the SLO's time window`
-        );
-        continue;
-      }
-      if (windows.some(
-        (w) => w.severity === c.severity && w.longMs === c.longMs && w.shortMs === c.shortMs
-      )) {
-        r.fail(
-          path,
-          `AlertPolicy '${policy.name}': a ${c.severity} condition over ${c.long} is given twice`
-        );
-        continue;
-      }
-      windows.push({
-        severity: c.severity,
-        longMs: c.longMs,
-        shortMs: c.shortMs,
-        share: roundNumber(c.threshold * c.longMs / periodMs),
-        long: c.long,
-        short: c.short
-      });
-      breaching[c.severity].add(policy.breaching);
-      merge3(labels2[c.severity], { ...policy.labels, ...c.labels }, `${c.severity} label`);
-      merge3(
-        annotations[c.severity],
-        { ...policy.annotations, ...c.annotations },
-        `${c.severity} annotation`
-      );
-    }
-    for (const t2 of policy.targets) {
-      for (const severity of severities) {
-        if (!t2.notify) {
-          routed[severity].add(t2.name);
-          continue;
-        }
-        const key = `${t2.notify.type} ${t2.notify.url ?? ""}`;
-        const existing = notify.get(key);
-        if (existing) {
-          if (!existing.severities.includes(severity)) existing.severities.push(severity);
-        } else {
-          notify.set(key, { type: t2.notify.type, url: t2.notify.url, severities: [severity] });
-        }
-      }
-    }
-  }
-  for (const severity of ["page", "ticket"]) {
-    if (breaching[severity].size > 1) {
-      r.fail(
-        path,
-        `some ${severity} policies set alertWhenBreaching: false and others do not; slo turns ${severity} alerts off or on as a whole`
-      );
-    }
-    if (routed[severity].size > 0) {
-      labels2[severity][NOTIFICATION_TARGET_LABEL] = [...routed[severity]].sort().join(",");
-    }
-  }
+  for (const policy of policies) addPolicy(r, path, combined, policy, periodMs);
+  checkAll(r, path, combined, breachingAgrees);
   if (r.errors.length > before) return void 0;
-  const severityPolicy = (s) => ({
-    disable: breaching[s].has(false),
-    labels: labels2[s],
-    annotations: annotations[s]
-  });
-  for (const t2 of notify.values())
-    t2.severities.sort((a, b) => a === b ? 0 : a === "page" ? -1 : 1);
+  return alertingOf(combined);
+}
+function defaultAlerting() {
+  const none = { disable: false, labels: {}, annotations: {} };
   return {
-    alerting: { windows, page: severityPolicy("page"), ticket: severityPolicy("ticket") },
-    notify: [...notify.values()]
+    alerting: { windows: DEFAULT_BURN_RATE_WINDOWS, page: { ...none }, ticket: { ...none } },
+    notify: []
+  };
+}
+function addPolicy(r, path, combined, policy, periodMs) {
+  for (const condition of policy.conditions) {
+    const candidate = { policy, condition, periodMs, windows: combined.windows };
+    if (checkInOrder(r, path, candidate, lookbackWithinPeriod, windowGivenOnce)) {
+      addCondition(r, path, combined, candidate);
+    }
+  }
+  const severities = new Set(policy.conditions.map((c) => c.severity));
+  for (const target of policy.targets) {
+    for (const severity of severities) addTarget(combined, target, severity);
+  }
+}
+var lookbackWithinPeriod = ({ policy, condition, periodMs }) => condition.longMs >= periodMs ? {
+  message: `AlertPolicy '${policy.name}': lookbackWindow ${condition.long} is not shorter than the SLO's time window`
+} : void 0;
+var windowGivenOnce = ({ policy, condition: c, windows }) => windows.some((w) => w.severity === c.severity && w.longMs === c.longMs && w.shortMs === c.shortMs) ? {
+  message: `AlertPolicy '${policy.name}': a ${c.severity} condition over ${c.long} is given twice`
+} : void 0;
+function addCondition(r, path, combined, candidate) {
+  const { policy, condition: c, periodMs } = candidate;
+  combined.windows.push({
+    severity: c.severity,
+    longMs: c.longMs,
+    shortMs: c.shortMs,
+    share: roundNumber(c.threshold * c.longMs / periodMs),
+    long: c.long,
+    short: c.short
+  });
+  combined.breaching[c.severity].add(policy.breaching);
+  const labels2 = { into: combined.labels[c.severity], what: `${c.severity} label` };
+  merge3(r, path, { ...labels2, from: { ...policy.labels, ...c.labels } });
+  const annotations = { into: combined.annotations[c.severity], what: `${c.severity} annotation` };
+  merge3(r, path, { ...annotations, from: { ...policy.annotations, ...c.annotations } });
+}
+var agreesAcrossPolicies = ({ into, from, what }) => Object.entries(from).filter(([k, v]) => into[k] !== void 0 && into[k] !== v).map(([k, v]) => ({
+  message: `the ${what} '${k}' is '${into[k]}' in one alert policy and '${v}' in another`
+}));
+function merge3(r, path, m) {
+  checkAll(r, path, m, agreesAcrossPolicies);
+  Object.assign(m.into, m.from);
+}
+function addTarget(combined, target, severity) {
+  if (!target.notify) {
+    combined.routed[severity].add(target.name);
+    return;
+  }
+  const key = `${target.notify.type} ${target.notify.url ?? ""}`;
+  const existing = combined.notify.get(key);
+  if (!existing) {
+    combined.notify.set(key, {
+      type: target.notify.type,
+      url: target.notify.url,
+      severities: [severity]
+    });
+  } else if (!existing.severities.includes(severity)) {
+    existing.severities.push(severity);
+  }
+}
+var breachingAgrees = ({ breaching }) => SEVERITIES.filter((severity) => breaching[severity].size > 1).map((severity) => ({
+  message: `some ${severity} policies set alertWhenBreaching: false and others do not; slo turns ${severity} alerts off or on as a whole`
+}));
+function alertingOf(combined) {
+  const severityPolicy2 = (s) => {
+    const routed = combined.routed[s];
+    return {
+      disable: combined.breaching[s].has(false),
+      labels: routed.size > 0 ? { ...combined.labels[s], [NOTIFICATION_TARGET_LABEL]: [...routed].sort().join(",") } : combined.labels[s],
+      annotations: combined.annotations[s]
+    };
+  };
+  const notify = [...combined.notify.values()];
+  for (const t2 of notify) t2.severities.sort((a, b) => a === b ? 0 : a === "page" ? -1 : 1);
+  return {
+    alerting: {
+      windows: combined.windows,
+      page: severityPolicy2("page"),
+      ticket: severityPolicy2("ticket")
+    },
+    notify
   };
 }
 
 // src/definition/openslo/indicators.ts
 import { dirname as dirname3 } from "node:path";
-init_errors();
 
 // src/definition/implicit-sources.ts
 var IMPLICIT_URL = {
@@ -67677,7 +67713,6 @@ function implicitLoki(name2, env) {
 }
 
 // src/definition/openslo/indicators.ts
-init_parse();
 init_promql();
 
 // src/definition/ratio-queries.ts
@@ -67775,60 +67810,39 @@ function readDataSource(o) {
   const cd = [...spec, "connectionDetails"];
   if (!r.record(cd, true)) return void 0;
   const before = r.errors.length;
-  if (type === "logs") {
-    r.keys(cd, ["paths", "timestamp", "labels"]);
-    const raw = r.value([...cd, "paths"]);
-    let paths;
-    if (typeof raw === "string" && raw !== "") paths = [raw];
-    else if (Array.isArray(raw) && raw.length > 0 && raw.every((p) => typeof p === "string")) {
-      paths = raw;
-    } else if (raw === void 0) r.missing([...cd, "paths"]);
-    else r.fail([...cd, "paths"], "expected a file, a glob, or a list of them");
-    const timestamp = r.string([...cd, "timestamp"]) ?? "t";
-    const labels2 = r.labels([...cd, "labels"]);
-    if (!paths || r.errors.length > before) return void 0;
-    return {
-      source: {
-        type: "logs",
-        name: o.name,
-        paths,
-        timestamp,
-        labels: labels2,
-        baseDir: dirname3(r.ydoc.file)
-      }
-    };
-  }
-  const keys2 = ["url", "headers", "bearerToken", "basicAuth", "timeout", "retries"];
-  r.keys(cd, type === "loki" ? [...keys2, "tenant"] : keys2);
+  const source = type === "logs" ? logsConnection(o, cd) : httpConnection(o, cd, type);
+  return source && r.errors.length === before ? { source } : void 0;
+}
+function logsConnection(o, cd) {
+  const { r } = o;
+  r.keys(cd, ["paths", "timestamp", "labels"]);
+  const paths = logPaths(r, [...cd, "paths"]);
+  const timestamp = r.string([...cd, "timestamp"]) ?? DEFAULT_LOG_TIMESTAMP_FIELD;
+  const labels2 = r.labels([...cd, "labels"]);
+  if (!paths) return void 0;
+  return { type: "logs", name: o.name, paths, timestamp, labels: labels2, baseDir: dirname3(r.ydoc.file) };
+}
+function logPaths(r, path) {
+  const raw = r.value(path);
+  if (typeof raw === "string" && raw !== "") return [raw];
+  if (Array.isArray(raw) && raw.length > 0 && raw.every((p) => typeof p === "string")) return raw;
+  if (raw === void 0) r.missing(path);
+  else r.fail(path, "expected a file, a glob, or a list of them");
+  return void 0;
+}
+var HTTP_KEYS = ["url", "headers", "bearerToken", "basicAuth", "timeout", "retries"];
+function httpConnection(o, cd, type) {
+  const { r } = o;
+  r.keys(cd, type === "loki" ? [...HTTP_KEYS, "tenant"] : HTTP_KEYS);
   const url2 = r.string([...cd, "url"], true);
-  if (url2 !== void 0) checkUrl(r, [...cd, "url"], url2);
-  const headers = {};
-  const rawHeaders = r.record([...cd, "headers"]);
-  for (const [k, v] of Object.entries(rawHeaders ?? {})) {
-    if (typeof v === "string") headers[k] = v;
-    else r.fail([...cd, "headers", k], "expected a string");
-  }
+  if (url2 !== void 0) checkAll(r, [...cd, "url"], url2, httpUrl);
+  const headers = httpHeaders(r, [...cd, "headers"]);
   const bearerToken = r.string([...cd, "bearerToken"]);
-  let basicAuth;
-  if (r.record([...cd, "basicAuth"])) {
-    r.keys([...cd, "basicAuth"], ["username", "password"]);
-    const username = r.string([...cd, "basicAuth", "username"], true);
-    const password = r.string([...cd, "basicAuth", "password"], true);
-    if (username !== void 0 && password !== void 0) basicAuth = { username, password };
-  }
-  let timeoutMs = DEFAULT_SOURCE.timeoutMs;
-  const timeout = r.string([...cd, "timeout"]);
-  if (timeout !== void 0) {
-    const ms = parseDuration(timeout);
-    if (ms === null) r.fail([...cd, "timeout"], "expected a duration like 30s");
-    else timeoutMs = ms;
-  }
-  const retries = r.number([...cd, "retries"]) ?? DEFAULT_SOURCE.retries;
-  if (!Number.isInteger(retries) || retries < 0 || retries > 10) {
-    r.fail([...cd, "retries"], "expected a whole number from 0 to 10");
-  }
+  const basicAuth = readBasicAuth(r, [...cd, "basicAuth"]);
+  const timeoutMs = readTimeout(r, [...cd, "timeout"]);
+  const retries = readRetries(r, [...cd, "retries"]);
   const tenant = type === "loki" ? r.string([...cd, "tenant"]) : void 0;
-  if (url2 === void 0 || r.errors.length > before) return void 0;
+  if (url2 === void 0) return void 0;
   const common = {
     name: o.name,
     url: url2.replace(/\/+$/, ""),
@@ -67838,17 +67852,36 @@ function readDataSource(o) {
     timeoutMs,
     retries
   };
-  return {
-    source: type === "prometheus" ? { type, ...common } : { type: "loki", ...common, tenant }
-  };
+  return type === "prometheus" ? { type, ...common } : { type, ...common, tenant };
 }
-function checkUrl(r, path, url2) {
-  try {
-    const u = new URL(url2);
-    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("scheme");
-  } catch {
-    r.fail(path, "expected an http:// or https:// URL");
+function httpHeaders(r, path) {
+  const headers = {};
+  for (const [k, v] of Object.entries(r.record(path) ?? {})) {
+    if (typeof v === "string") headers[k] = v;
+    else r.fail([...path, k], "expected a string");
   }
+  return headers;
+}
+function readBasicAuth(r, path) {
+  if (!r.record(path)) return void 0;
+  r.keys(path, ["username", "password"]);
+  const username = r.string([...path, "username"], true);
+  const password = r.string([...path, "password"], true);
+  return username !== void 0 && password !== void 0 ? { username, password } : void 0;
+}
+function readTimeout(r, path) {
+  const text = r.string(path);
+  if (text === void 0) return DEFAULT_SOURCE.timeoutMs;
+  const ms = parseDuration(text);
+  if (ms !== null) return ms;
+  r.fail(path, "expected a duration like 30s");
+  return DEFAULT_SOURCE.timeoutMs;
+}
+var retriesFromZeroToTen = (n) => Number.isInteger(n) && n >= 0 && n <= 10 ? void 0 : { message: "expected a whole number from 0 to 10" };
+function readRetries(r, path) {
+  const retries = r.number(path) ?? DEFAULT_SOURCE.retries;
+  checkAll(r, path, retries, retriesFromZeroToTen);
+  return retries;
 }
 function metricSource(ctx, r, path) {
   r.keys(path, ["metricSourceRef", "type", "spec"]);
@@ -67858,65 +67891,56 @@ function metricSource(ctx, r, path) {
   const specPath = [...path, "spec"];
   const spec = r.record(specPath, true);
   if (!spec) return void 0;
-  if (ref !== void 0) {
-    const ds = lookup(ctx, "DataSource", r, [...path, "metricSourceRef"], ref);
-    if (!ds) return void 0;
-    const def = dataSource(ctx, ds);
-    if (!def) return void 0;
-    if ("unsupported" in def) {
-      r.fail(
-        [...path, "metricSourceRef"],
-        `DataSource '${ref}' is of type ${def.unsupported}, which slo cannot evaluate`,
-        `slo reads ${SUPPORTED_TYPES}`
-      );
-      return void 0;
-    }
-    if (typeText !== void 0 && sourceTypeOf(typeText) !== def.source.type) {
-      r.fail(
-        [...path, "type"],
-        `type ${typeText} does not match DataSource '${ref}', which is ${OPENSLO_TYPE_NAME[def.source.type]}`
-      );
-      return void 0;
-    }
-    return { source: def.source, spec, specPath };
-  }
-  if (typeText === void 0) {
-    r.fail(path, "a metricSource needs metricSourceRef (a DataSource) or type");
+  const source = ref !== void 0 ? referencedSource(ctx, r, path, ref, typeText) : sourceOfType(ctx, r, path, typeText);
+  return source && { source, spec, specPath };
+}
+var dataSourceIsSupported = ({ ref, def }) => "unsupported" in def ? {
+  at: ["metricSourceRef"],
+  message: `DataSource '${ref}' is of type ${def.unsupported}, which slo cannot evaluate`,
+  hint: `slo reads ${SUPPORTED_TYPES}`
+} : void 0;
+var typeMatchesDataSource = ({ ref, typeText, def }) => "source" in def && typeText !== void 0 && sourceTypeOf(typeText) !== def.source.type ? {
+  at: ["type"],
+  message: `type ${typeText} does not match DataSource '${ref}', which is ${OPENSLO_TYPE_NAME[def.source.type]}`
+} : void 0;
+function referencedSource(ctx, r, path, ref, typeText) {
+  const ds = lookup(ctx, "DataSource", r, [...path, "metricSourceRef"], ref);
+  const def = ds && dataSource(ctx, ds);
+  if (!def) return void 0;
+  const reference = { ref, typeText, def };
+  if (!checkInOrder(r, path, reference, dataSourceIsSupported, typeMatchesDataSource))
     return void 0;
-  }
-  const type = sourceTypeOf(typeText);
-  if (!type) {
-    r.fail(
-      [...path, "type"],
-      `metric source type ${typeText} cannot be evaluated by slo`,
-      `slo reads ${SUPPORTED_TYPES}`
-    );
-    return void 0;
-  }
-  const candidates = [...ctx.index.get("DataSource")?.values() ?? []].filter((o) => {
+  return "source" in def ? def.source : void 0;
+}
+var namesRefOrType = ({ typeText }) => typeText === void 0 ? { message: "a metricSource needs metricSourceRef (a DataSource) or type" } : void 0;
+var typeIsSupported = ({ typeText, type }) => type === void 0 ? {
+  at: ["type"],
+  message: `metric source type ${typeText} cannot be evaluated by slo`,
+  hint: `slo reads ${SUPPORTED_TYPES}`
+} : void 0;
+var oneDataSourceOfType = ({ typeText, candidates }) => candidates.length > 1 ? {
+  at: ["type"],
+  message: `${candidates.length} DataSources of type ${typeText} are loaded; name one with metricSourceRef`,
+  hint: `defined: ${candidates.map((c) => c.name).join(", ")}`
+} : void 0;
+var logsNeedDataSource = ({ type, candidates }) => type === "logs" && candidates.length === 0 ? {
+  at: ["type"],
+  message: "a Logs metric source needs a DataSource with connectionDetails.paths"
+} : void 0;
+function sourceOfType(ctx, r, path, typeText) {
+  const type = typeText === void 0 ? void 0 : sourceTypeOf(typeText);
+  const found = { typeText, type, candidates: type ? sourcesOfType(ctx, type) : [] };
+  const rules = [namesRefOrType, typeIsSupported, oneDataSourceOfType, logsNeedDataSource];
+  if (!checkInOrder(r, path, found, ...rules) || type === void 0) return void 0;
+  return found.candidates[0] ?? (type === "logs" ? void 0 : implicitSource(ctx, type));
+}
+function sourcesOfType(ctx, type) {
+  const sources = [];
+  for (const o of ctx.index.get("DataSource")?.values() ?? []) {
     const def = dataSource(ctx, o);
-    return def !== void 0 && "source" in def && def.source.type === type;
-  });
-  if (candidates.length > 1) {
-    r.fail(
-      [...path, "type"],
-      `${candidates.length} DataSources of type ${typeText} are loaded; name one with metricSourceRef`,
-      `defined: ${candidates.map((c) => c.name).join(", ")}`
-    );
-    return void 0;
+    if (def && "source" in def && def.source.type === type) sources.push(def.source);
   }
-  if (candidates.length === 1) {
-    const def = dataSource(ctx, candidates[0]);
-    return { source: def.source, spec, specPath };
-  }
-  if (type === "logs") {
-    r.fail(
-      [...path, "type"],
-      "a Logs metric source needs a DataSource with connectionDetails.paths"
-    );
-    return void 0;
-  }
-  return { source: implicitSource(ctx, type), spec, specPath };
+  return sources;
 }
 function implicitSource(ctx, type) {
   const existing = ctx.implicit.get(type);
@@ -67949,100 +67973,71 @@ function queryOf(r, ms, extraKeys) {
   return checkQuery(r, path, text, ms.source.type) ? { text, path } : void 0;
 }
 function checkQuery(r, path, text, type) {
-  if (type === "prometheus") {
-    const checked = checkPromQL(text);
-    if (checked.ok) return true;
-    r.errors.push(
-      specError(
-        `${r.subject}: ${formatPath(path)}: PromQL: ${checked.message}`,
-        positionInScalar(r.ydoc, path, checked.offset)
-      )
-    );
-    return false;
-  }
-  const parsed = parseLogQuery(text, { requireSelector: type === "loki" });
-  if (parsed.ok) return true;
-  r.errors.push(
-    specError(
-      `${r.subject}: ${formatPath(path)}: LogQL: ${parsed.message}`,
-      positionInScalar(r.ydoc, path, parsed.offset)
-    )
-  );
-  return false;
+  return checkAll(r, path, text, type === "prometheus" ? promqlParses : logqlParses(type));
 }
+var oneMetric = ({ ratio, threshold }) => ratio === threshold ? { message: "an SLI needs exactly one of ratioMetric or thresholdMetric" } : void 0;
 function readSli(ctx, o) {
   const { r } = o;
   const spec = at(o, "spec");
   r.keys(spec, ["description", "ratioMetric", "thresholdMetric"]);
   const ratio = r.has([...spec, "ratioMetric"]);
   const threshold = r.has([...spec, "thresholdMetric"]);
-  if (ratio === threshold) {
-    r.fail(spec, "an SLI needs exactly one of ratioMetric or thresholdMetric");
-    return void 0;
-  }
+  if (!checkAll(r, spec, { ratio, threshold }, oneMetric)) return void 0;
   return ratio ? ratioMetric(ctx, r, [...spec, "ratioMetric"]) : thresholdMetric(ctx, r, [...spec, "thresholdMetric"]);
 }
+var RATIO_KEYS = ["counter", "good", "bad", "total", "rawType", "raw"];
 function ratioMetric(ctx, r, path) {
-  r.keys(path, ["counter", "good", "bad", "total", "rawType", "raw"]);
+  r.keys(path, RATIO_KEYS);
   if (!r.record(path, true)) return void 0;
   const counter = r.boolean([...path, "counter"]);
-  const has = (k) => r.has([...path, k]);
-  if (has("raw")) {
-    for (const k of ["good", "bad", "total"]) {
-      if (has(k)) r.fail(path, `raw cannot be used together with ${k}`, void 0, k);
-    }
-    const rawType = r.string([...path, "rawType"], true);
-    if (rawType !== void 0 && rawType !== "success" && rawType !== "failure") {
-      r.fail([...path, "rawType"], `expected success or failure, got ${rawType}`);
-      return void 0;
-    }
-    const ms = part(ctx, r, [...path, "raw"]);
-    if (!ms || rawType === void 0) return void 0;
-    if (ms.source.type !== "prometheus") {
-      r.fail(
-        [...path, "raw"],
-        `a raw (precomputed) ratio needs a Prometheus source; on ${OPENSLO_TYPE_NAME[ms.source.type]} write good or bad, and total`
-      );
-      return void 0;
-    }
-    const q = queryOf(r, ms, []);
-    if (!q) return void 0;
-    if (!hasWindowPlaceholder(q.text)) {
-      r.fail(
-        q.path,
-        "a raw ratio query must take the window as {{window}} (e.g. ...[{{window}}]) so slo can ask it for each window"
-      );
-      return void 0;
-    }
-    const { numerator: numerator2, total: total2 } = rawRatioQueries(q.text);
-    const indicator = {
-      kind: "ratio",
-      source: ms.source.name,
-      total: total2,
-      ...rawType === "failure" ? { bad: numerator2 } : { good: numerator2 }
-    };
-    return { kind: "ratio", indicator, source: ms.source };
-  }
-  if (has("rawType")) r.fail(path, "rawType goes with raw", void 0, "rawType");
-  if (has("good") === has("bad")) {
-    r.fail(path, "a ratioMetric needs exactly one of good or bad, and total (or raw)");
+  const given = new Set(RATIO_KEYS.filter((k) => r.has([...path, k])));
+  return given.has("raw") ? rawRatio(ctx, r, path, given) : countedRatio(ctx, r, path, given, counter);
+}
+var rawAlone = (given) => ["good", "bad", "total"].filter((key) => given.has(key)).map((key) => ({ key, message: `raw cannot be used together with ${key}` }));
+var rawTypeKnown = (rawType) => rawType !== "success" && rawType !== "failure" ? { message: `expected success or failure, got ${rawType}` } : void 0;
+var rawNeedsPrometheus = (source) => source.type !== "prometheus" ? {
+  message: `a raw (precomputed) ratio needs a Prometheus source; on ${OPENSLO_TYPE_NAME[source.type]} write good or bad, and total`
+} : void 0;
+var rawQueryTakesWindow = (query2) => hasWindowPlaceholder(query2) ? void 0 : {
+  message: "a raw ratio query must take the window as {{window}} (e.g. ...[{{window}}]) so slo can ask it for each window"
+};
+function rawRatio(ctx, r, path, given) {
+  checkAll(r, path, given, rawAlone);
+  const rawType = r.string([...path, "rawType"], true);
+  if (rawType !== void 0 && !checkAll(r, [...path, "rawType"], rawType, rawTypeKnown))
     return void 0;
-  }
-  if (!has("total")) {
+  const ms = part(ctx, r, [...path, "raw"]);
+  if (!ms || rawType === void 0) return void 0;
+  if (!checkAll(r, [...path, "raw"], ms.source, rawNeedsPrometheus)) return void 0;
+  const q = queryOf(r, ms, []);
+  if (!q || !checkAll(r, q.path, q.text, rawQueryTakesWindow)) return void 0;
+  const { numerator, total } = rawRatioQueries(q.text);
+  const indicator = {
+    kind: "ratio",
+    source: ms.source.name,
+    total,
+    ...rawType === "failure" ? { bad: numerator } : { good: numerator }
+  };
+  return { kind: "ratio", indicator, source: ms.source };
+}
+var rawTypeGoesWithRaw = (given) => given.has("rawType") ? { key: "rawType", message: "rawType goes with raw" } : void 0;
+var goodOrBad2 = (given) => given.has("good") === given.has("bad") ? { message: "a ratioMetric needs exactly one of good or bad, and total (or raw)" } : void 0;
+var oneSource = ({ numeratorKey, numerator, total }) => numerator.source !== total.source ? {
+  at: ["total"],
+  message: `${numeratorKey} reads '${numerator.source.name}' but total reads '${total.source.name}'; slo evaluates both from one source`
+} : void 0;
+function countedRatio(ctx, r, path, given, counter) {
+  checkAll(r, path, given, rawTypeGoesWithRaw);
+  if (!checkAll(r, path, given, goodOrBad2)) return void 0;
+  if (!given.has("total")) {
     r.missing([...path, "total"]);
     return void 0;
   }
-  const numeratorKey = has("good") ? "good" : "bad";
+  const numeratorKey = given.has("good") ? "good" : "bad";
   const numerator = part(ctx, r, [...path, numeratorKey]);
   const total = part(ctx, r, [...path, "total"]);
-  if (!numerator || !total) return void 0;
-  if (numerator.source !== total.source) {
-    r.fail(
-      [...path, "total"],
-      `${numeratorKey} reads '${numerator.source.name}' but total reads '${total.source.name}'; slo evaluates both from one source`
-    );
+  if (!numerator || !total || !checkAll(r, path, { numeratorKey, numerator, total }, oneSource))
     return void 0;
-  }
   const numeratorQuery = countingQuery(r, numerator, counter);
   const totalQuery = countingQuery(r, total, counter);
   if (numeratorQuery === void 0 || totalQuery === void 0) return void 0;
@@ -68091,51 +68086,46 @@ function thresholdMetric(ctx, r, path) {
   const ms = metricSource(ctx, r, [...path, "metricSource"]);
   if (!ms) return void 0;
   const before = r.errors.length;
-  const extra = ms.source.type === "prometheus" ? ["unit"] : ["field", "unit"];
-  const q = queryOf(r, ms, extra);
-  const unitText = r.string([...ms.specPath, "unit"]);
-  if (unitText !== void 0 && !UNITS.includes(unitText)) {
-    r.fail([...ms.specPath, "unit"], `expected one of ${UNITS.join(", ")}`);
-  }
+  const q = queryOf(r, ms, ms.source.type === "prometheus" ? ["unit"] : ["field", "unit"]);
+  const unit = latencyUnit(r, [...ms.specPath, "unit"]);
   if (!q || r.errors.length > before) return void 0;
-  if (ms.source.type === "prometheus") {
-    if (!isSelector(q.text)) {
-      r.fail(
-        q.path,
-        'a thresholdMetric on Prometheus names a histogram: its selector without _bucket, e.g. http_request_duration_seconds{job="api"}',
-        "slo counts the requests at or below the threshold from the histogram's buckets; it cannot compare a query's value over time"
-      );
-      return void 0;
-    }
-    return {
-      kind: "threshold",
-      source: ms.source,
-      query: q.text.trim(),
-      unit: unitText ?? histogramUnit(q.text)
-    };
-  }
+  return ms.source.type === "prometheus" ? histogramThreshold(r, ms, q, unit) : logThreshold(r, ms, q, unit);
+}
+function latencyUnit(r, path) {
+  const text = r.string(path);
+  if (text === void 0 || UNITS.includes(text))
+    return text;
+  r.fail(path, `expected one of ${UNITS.join(", ")}`);
+  return void 0;
+}
+var namesHistogram = (query2) => isSelector(query2) ? void 0 : {
+  message: 'a thresholdMetric on Prometheus names a histogram: its selector without _bucket, e.g. http_request_duration_seconds{job="api"}',
+  hint: "slo counts the requests at or below the threshold from the histogram's buckets; it cannot compare a query's value over time"
+};
+function histogramThreshold(r, ms, q, unit) {
+  if (!checkAll(r, q.path, q.text, namesHistogram)) return void 0;
+  return {
+    kind: "threshold",
+    source: ms.source,
+    query: q.text.trim(),
+    unit: unit ?? histogramUnit(q.text)
+  };
+}
+var logThresholdNamesField = (field) => field === void 0 ? {
+  message: "a thresholdMetric on logs needs field: the event field holding the value (e.g. duration)"
+} : void 0;
+function logThreshold(r, ms, q, unit) {
   const field = r.string([...ms.specPath, "field"]);
-  if (field === void 0) {
-    r.fail(
-      ms.specPath,
-      "a thresholdMetric on logs needs field: the event field holding the value (e.g. duration)"
-    );
+  if (!checkAll(r, ms.specPath, field, logThresholdNamesField) || field === void 0)
     return void 0;
-  }
-  if (ms.source.type === "loki" && !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(field)) {
-    r.fail(
-      [...ms.specPath, "field"],
-      `field '${field}' is not a LogQL label name (letters, digits and _, not starting with a digit)`,
-      `json and logfmt turn nested keys into labels joined with _: write ${field.replace(/[^a-zA-Z0-9_]/g, "_").replace(/^(?=\d)/, "_")}`
-    );
+  if (!checkAll(r, [...ms.specPath, "field"], field, lokiFieldIsLabel(ms.source.type)))
     return void 0;
-  }
   return {
     kind: "threshold",
     source: ms.source,
     query: q.text,
     field,
-    unit: unitText ?? "ms"
+    unit: unit ?? DEFAULT_LATENCY_UNIT.logs
   };
 }
 function histogramUnit(selector) {
@@ -68144,12 +68134,20 @@ function histogramUnit(selector) {
   if (/_(milliseconds|ms)$/.test(base)) return "ms";
   if (/_(microseconds|us)$/.test(base)) return "us";
   if (/_(nanoseconds|ns)$/.test(base)) return "ns";
-  return "s";
+  return DEFAULT_LATENCY_UNIT.histogram;
 }
 
 // src/definition/openslo/slo.ts
-var HOUR = 36e5;
-var MINUTE2 = 6e4;
+var SPEC_KEYS = [
+  "description",
+  "service",
+  "indicator",
+  "indicatorRef",
+  "timeWindow",
+  "budgetingMethod",
+  "objectives",
+  "alertPolicies"
+];
 var METHODS = {
   occurrences: "occurrences",
   timeslices: "timeslices",
@@ -68159,32 +68157,14 @@ function mapSlo(ctx, o, serviceLabels) {
   const { r } = o;
   const spec = at(o, "spec");
   const before = r.errors.length;
-  r.keys(spec, [
-    "description",
-    "service",
-    "indicator",
-    "indicatorRef",
-    "timeWindow",
-    "budgetingMethod",
-    "objectives",
-    "alertPolicies"
-  ]);
+  r.keys(spec, SPEC_KEYS);
   const service = r.string([...spec, "service"], true);
   const description = r.string([...spec, "description"]);
   const sli = indicatorOf(ctx, o);
   const window2 = timeWindow(r, [...spec, "timeWindow"]);
-  const methodText = r.string([...spec, "budgetingMethod"]) ?? "Occurrences";
-  const method = METHODS[methodText.toLowerCase()];
-  if (!method) {
-    r.fail(
-      [...spec, "budgetingMethod"],
-      `unknown budgetingMethod '${methodText}'`,
-      "expected Occurrences, Timeslices or RatioTimeslices"
-    );
-  }
+  const method = budgetingMethod(r, [...spec, "budgetingMethod"]);
   const extensions = sloExtensions(o);
-  const periodMs = window2 ? window2.kind === "rolling" ? window2.durationMs : NOMINAL_CALENDAR_MS[window2.unit] : void 0;
-  const alerting = periodMs !== void 0 ? sloAlerting(ctx, o, periodMs) : void 0;
+  const alerting = window2 && sloAlerting(ctx, o, windowPeriodMs(window2));
   const objectives = r.list([...spec, "objectives"], true);
   if (objectives && objectives.length === 0)
     r.fail([...spec, "objectives"], "an SLO needs an objective");
@@ -68192,51 +68172,65 @@ function mapSlo(ctx, o, serviceLabels) {
   if (r.errors.length > before || !service || !sli || !window2 || !method || !extensions || !alerting || !objectives) {
     return void 0;
   }
+  const shared2 = {
+    service,
+    description,
+    labels: labels2,
+    window: window2,
+    budgetingMethod: method,
+    alerting: { minEvents: extensions.minEvents, ...alerting.alerting },
+    gate: extensions.gate,
+    notify: alerting.notify,
+    breakdownBy: extensions.breakdownBy,
+    runbook: extensions.runbook
+  };
+  return { service, mapped: mapObjectives(o, objectives.length, sli, shared2) };
+}
+function mapObjectives(o, count, sli, shared2) {
+  const { r } = o;
   const mapped = [];
   const names = /* @__PURE__ */ new Set();
-  objectives.forEach((_, i) => {
-    const path = [...spec, "objectives", i];
-    const objective = readObjective(r, path, sli, method, window2);
-    if (!objective) return;
-    let name2 = o.name;
-    if (objectives.length > 1) {
-      const suffix = slug(r.string([...path, "displayName"]) ?? "") || String(i + 1);
-      name2 = `${o.name}-${suffix}`;
-      if (names.has(name2)) name2 = `${name2}-${i + 1}`;
-    }
+  for (let i = 0; i < count; i++) {
+    const path = at(o, "spec", "objectives", i);
+    const objective = readObjective(r, path, sli, shared2.budgetingMethod, shared2.window);
+    if (!objective) continue;
+    const name2 = count > 1 ? objectiveName(o, path, i, names) : o.name;
     names.add(name2);
     mapped.push({
       source: sli.source,
       slo: {
-        service,
+        service: shared2.service,
         name: name2,
-        description,
-        labels: labels2,
+        description: shared2.description,
+        labels: shared2.labels,
         objective: objective.target,
-        window: window2,
-        budgetingMethod: method,
+        window: shared2.window,
+        budgetingMethod: shared2.budgetingMethod,
         timeslice: objective.timeslice,
         indicator: objective.indicator,
-        alerting: { minEvents: extensions.minEvents, ...alerting.alerting },
-        gate: extensions.gate,
-        notify: alerting.notify,
-        breakdownBy: extensions.breakdownBy,
-        runbook: extensions.runbook,
-        at: positionOf(r.ydoc, objectives.length > 1 ? path : at(o, "metadata", "name"))
+        alerting: { ...shared2.alerting },
+        gate: shared2.gate,
+        notify: shared2.notify,
+        breakdownBy: shared2.breakdownBy,
+        runbook: shared2.runbook,
+        at: positionOf(r.ydoc, count > 1 ? path : at(o, "metadata", "name"))
       }
     });
-  });
-  return { service, mapped };
+  }
+  return mapped;
 }
+function objectiveName(o, path, i, taken) {
+  const suffix = slug(o.r.string([...path, "displayName"]) ?? "") || String(i + 1);
+  const name2 = `${o.name}-${suffix}`;
+  return taken.has(name2) ? `${name2}-${i + 1}` : name2;
+}
+var oneIndicator = ({ inline, ref }) => inline === (ref !== void 0) ? { message: "an SLO needs exactly one of indicator (inline) or indicatorRef" } : void 0;
 function indicatorOf(ctx, o) {
   const { r } = o;
   const spec = at(o, "spec");
   const inline = r.has([...spec, "indicator"]);
   const ref = r.string([...spec, "indicatorRef"]);
-  if (inline === (ref !== void 0)) {
-    r.fail(spec, "an SLO needs exactly one of indicator (inline) or indicatorRef");
-    return void 0;
-  }
+  if (!checkAll(r, spec, { inline, ref }, oneIndicator)) return void 0;
   if (ref !== void 0) {
     const sli2 = lookup(ctx, "SLI", r, [...spec, "indicatorRef"], ref);
     return sli2 && once(ctx, sli2, () => readSli(ctx, sli2));
@@ -68244,7 +68238,42 @@ function indicatorOf(ctx, o) {
   const sli = objectAt(r, [...spec, "indicator"], "SLI");
   return sli && readSli(ctx, sli);
 }
+function budgetingMethod(r, path) {
+  const text = r.string(path) ?? DEFAULT_BUDGETING_METHOD;
+  const method = METHODS[text.toLowerCase()];
+  if (!method) {
+    r.fail(
+      path,
+      `unknown budgetingMethod '${text}'`,
+      "expected Occurrences, Timeslices or RatioTimeslices"
+    );
+  }
+  return method;
+}
+var durationIsShorthand = (w) => w.duration ? void 0 : { at: ["duration"], message: shorthandMessage(w.text) };
+var rollingHasNoCalendar = (w) => w.isRolling && w.calendar ? { at: ["calendar"], message: "a rolling window (isRolling: true) has no calendar" } : void 0;
+var calendarIsEvaluable = (w) => !w.isRolling && !CALENDAR_OF[w.text.trim()] ? {
+  at: ["duration"],
+  message: `a calendar window of ${w.text} cannot be evaluated; slo's calendar windows are 1w, 1M, 1Q and 1Y`,
+  hint: "or make it rolling with isRolling: true"
+} : void 0;
+var WINDOW_RULES = [durationIsShorthand, rollingHasNoCalendar, calendarIsEvaluable];
 function timeWindow(r, path) {
+  const p = onlyWindow(r, path);
+  if (!p) return void 0;
+  r.keys(p, ["duration", "isRolling", "calendar"]);
+  const text = r.string([...p, "duration"], true);
+  const calendar = r.record([...p, "calendar"]);
+  const isRolling = r.boolean([...p, "isRolling"]) ?? calendar === void 0;
+  if (text === void 0) return void 0;
+  const w = { text, duration: parseShorthand(text), calendar, isRolling };
+  if (!checkInOrder(r, p, w, ...WINDOW_RULES)) return void 0;
+  if (!w.isRolling) return calendarWindow(r, [...p, "calendar"], CALENDAR_OF[text.trim()]);
+  const { ms, label } = w.duration;
+  if (!checkAll(r, [...p, "duration"], { text, ms }, longEnoughForAnSlo)) return void 0;
+  return { kind: "rolling", durationMs: ms, label };
+}
+function onlyWindow(r, path) {
   const list = r.list(path, true);
   if (!list) return void 0;
   if (list.length !== 1) {
@@ -68252,259 +68281,210 @@ function timeWindow(r, path) {
     return void 0;
   }
   const p = [...path, 0];
-  if (!r.record(p, true)) return void 0;
-  r.keys(p, ["duration", "isRolling", "calendar"]);
-  const durationText2 = r.string([...p, "duration"], true);
-  const calendar = r.record([...p, "calendar"]);
-  const isRolling = r.boolean([...p, "isRolling"]) ?? calendar === void 0;
-  if (durationText2 === void 0) return void 0;
-  const duration3 = parseShorthand(durationText2);
-  if (!duration3) {
-    r.fail([...p, "duration"], shorthandMessage(durationText2));
-    return void 0;
-  }
-  if (isRolling) {
-    if (calendar) {
-      r.fail([...p, "calendar"], "a rolling window (isRolling: true) has no calendar");
-      return void 0;
-    }
-    if (duration3.ms < HOUR) {
-      r.fail(
-        [...p, "duration"],
-        `window ${durationText2} is too short for an SLO; expected at least 1h (typically 28d or 30d)`
-      );
-      return void 0;
-    }
-    return { kind: "rolling", durationMs: duration3.ms, label: duration3.label };
-  }
-  const unit = CALENDAR_OF[durationText2.trim()];
-  if (!unit) {
-    r.fail(
-      [...p, "duration"],
-      `a calendar window of ${durationText2} cannot be evaluated; slo's calendar windows are 1w, 1M, 1Q and 1Y`,
-      "or make it rolling with isRolling: true"
-    );
-    return void 0;
-  }
-  const c = [...p, "calendar"];
+  return r.record(p, true) ? p : void 0;
+}
+function calendarWindow(r, c, unit) {
   r.keys(c, ["startTime", "timeZone"]);
-  const timeZone = r.string([...c, "timeZone"]) ?? "UTC";
-  if (!isTimeZone(timeZone)) {
-    r.fail(
-      [...c, "timeZone"],
-      `unknown time zone '${timeZone}'; expected an IANA name like Europe/Berlin`
-    );
-    return void 0;
-  }
+  const timeZone = r.string([...c, "timeZone"]) ?? DEFAULT_TIME_ZONE;
+  if (!checkAll(r, [...c, "timeZone"], timeZone, knownTimeZone)) return void 0;
   const startTime = r.string([...c, "startTime"]);
-  if (startTime !== void 0) {
-    const problem = misalignment(startTime, unit);
-    if (problem) {
-      r.fail([...c, "startTime"], problem.message, problem.hint);
-      return void 0;
-    }
-  }
+  if (startTime !== void 0 && !checkAll(r, [...c, "startTime"], startTime, startsAPeriod(unit)))
+    return void 0;
   return { kind: "calendar", unit, timeZone, label: unit };
 }
-function misalignment(text, unit) {
-  const m = /^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?\s*$/.exec(text);
-  const expected = {
-    week: "midnight on a Monday",
-    month: "midnight on the 1st of a month",
-    quarter: "midnight on the 1st of January, April, July or October",
-    year: "midnight on the 1st of January"
+var PERIOD_START = {
+  week: "midnight on a Monday",
+  month: "midnight on the 1st of a month",
+  quarter: "midnight on the 1st of January, April, July or October",
+  year: "midnight on the 1st of January"
+};
+function startsAPeriod(unit) {
+  return (text) => {
+    const hint = `slo's ${unit}s start at ${PERIOD_START[unit]}, in the window's time zone; e.g. startTime: 2024-01-01 00:00:00`;
+    const m = /^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?\s*$/.exec(text);
+    if (!m)
+      return { message: `expected a date and time like 2024-01-01 00:00:00, got '${text}'`, hint };
+    const [y, mo, d, hh = "00", mm = "00", ss = "00"] = m.slice(1);
+    const midnight = hh === "00" && mm === "00" && ss === "00";
+    return midnight && isPeriodStart(unit, Number(y), Number(mo), Number(d)) ? void 0 : { message: `a ${unit} starting at ${text.trim()} is not a calendar ${unit}`, hint };
   };
-  const hint = `slo's ${unit}s start at ${expected[unit]}, in the window's time zone; e.g. startTime: 2024-01-01 00:00:00`;
-  if (!m)
-    return { message: `expected a date and time like 2024-01-01 00:00:00, got '${text}'`, hint };
-  const [y, mo, d, hh = "00", mm = "00", ss = "00"] = m.slice(1);
-  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-  const midnight = hh === "00" && mm === "00" && ss === "00";
-  const aligned = midnight && (unit === "week" ? day.getUTCDay() === 1 : unit === "month" ? Number(d) === 1 : unit === "quarter" ? Number(d) === 1 && (Number(mo) - 1) % 3 === 0 : Number(d) === 1 && Number(mo) === 1);
-  return aligned ? void 0 : { message: `a ${unit} starting at ${text.trim()} is not a calendar ${unit}`, hint };
 }
+function isPeriodStart(unit, year, month, day) {
+  if (unit === "week") return new Date(Date.UTC(year, month - 1, day)).getUTCDay() === 1;
+  if (unit === "month") return day === 1;
+  if (unit === "quarter") return day === 1 && (month - 1) % 3 === 0;
+  return day === 1 && month === 1;
+}
+var OBJECTIVE_KEYS = [
+  "displayName",
+  "op",
+  "value",
+  "target",
+  "targetPercent",
+  "timeSliceTarget",
+  "timeSliceWindow"
+];
 var COMPOSITE_KEYS = ["indicator", "indicatorRef", "compositeWeight"];
+var notComposite = (given) => {
+  const key = COMPOSITE_KEYS.find((k) => given.has(k));
+  return key === void 0 ? void 0 : {
+    key,
+    message: "composite SLOs (an indicator per objective) cannot be evaluated by slo",
+    hint: "write one SLO per indicator; slo evaluates each on its own"
+  };
+};
 function readObjective(r, path, sli, method, window2) {
   const before = r.errors.length;
-  if (!r.record(path, true)) return void 0;
-  for (const key of COMPOSITE_KEYS) {
-    if (r.value([...path, key]) !== void 0) {
-      r.fail(
-        path,
-        "composite SLOs (an indicator per objective) cannot be evaluated by slo",
-        "write one SLO per indicator; slo evaluates each on its own",
-        key
-      );
-      return void 0;
-    }
-  }
-  r.keys(path, [
-    "displayName",
-    "op",
-    "value",
-    "target",
-    "targetPercent",
-    "timeSliceTarget",
-    "timeSliceWindow"
-  ]);
-  const target = objectiveTarget(r, path);
-  let indicator;
-  if (sli.kind === "ratio") {
-    for (const key of ["op", "value"]) {
-      if (r.value([...path, key]) !== void 0) {
-        r.fail(
-          path,
-          `${key} compares a thresholdMetric; this SLI is a ratioMetric`,
-          void 0,
-          key
-        );
-      }
-    }
-    indicator = sli.indicator;
-  } else {
-    const op = r.string([...path, "op"], true);
-    const value = r.number([...path, "value"], true);
-    if (op !== void 0 && op !== "lte") {
-      r.fail(
-        [...path, "op"],
-        `op ${op} cannot be evaluated: slo counts an event good when its value is at or below the threshold`,
-        "use op: lte"
-      );
-    }
-    if (value !== void 0 && value <= 0) r.fail([...path, "value"], "expected a value above 0");
-    if (value !== void 0 && value > 0) {
-      indicator = {
-        kind: "latency",
-        source: sli.source.name,
-        ...sli.source.type === "prometheus" ? { histogram: sli.query } : { events: sli.query, field: sli.field },
-        unit: sli.unit,
-        threshold: value,
-        thresholdText: `${value}${sli.unit}`
-      };
-    }
-  }
-  let timeslice;
-  const hasSliceTarget = r.value([...path, "timeSliceTarget"]) !== void 0;
-  const hasSliceWindow = r.value([...path, "timeSliceWindow"]) !== void 0;
-  if (method === "occurrences") {
-    if (hasSliceTarget || hasSliceWindow) {
-      r.fail(
-        path,
-        "timeSliceTarget and timeSliceWindow need budgetingMethod: Timeslices or RatioTimeslices",
-        void 0,
-        hasSliceTarget ? "timeSliceTarget" : "timeSliceWindow"
-      );
-    }
-  } else {
-    const durationMs = sliceWindow(r, [...path, "timeSliceWindow"], window2);
-    let sliceTarget = target;
-    if (method === "timeslices") {
-      const t2 = r.number([...path, "timeSliceTarget"], true);
-      if (t2 !== void 0 && (t2 <= 0 || t2 > 1)) {
-        r.fail([...path, "timeSliceTarget"], "expected a ratio above 0 and at most 1, like 0.95");
-      } else sliceTarget = t2;
-    }
-    if (durationMs !== void 0 && sliceTarget !== void 0) {
-      timeslice = { durationMs, target: roundNumber(sliceTarget) };
-    }
-  }
+  const fields = r.record(path, true);
+  if (!fields) return void 0;
+  const given = new Set(Object.keys(fields));
+  if (!checkAll(r, path, given, notComposite)) return void 0;
+  r.keys(path, OBJECTIVE_KEYS);
+  const target = objectiveTarget(r, path, given);
+  const indicator = sli.kind === "ratio" ? ratioObjective(r, path, sli, given) : thresholdObjective(r, path, sli);
+  const timeslice = objectiveTimeslice(r, path, { given, method, window: window2, target });
   if (r.errors.length > before || target === void 0 || !indicator) return void 0;
   return { target, timeslice, indicator };
 }
-function objectiveTarget(r, path) {
-  const hasTarget = r.value([...path, "target"]) !== void 0;
-  const hasPercent = r.value([...path, "targetPercent"]) !== void 0;
-  if (hasTarget === hasPercent) {
-    r.fail(path, "an objective needs exactly one of target (0.999) or targetPercent (99.9)");
-    return void 0;
-  }
-  const key = hasTarget ? "target" : "targetPercent";
+var oneTarget = (given) => given.has("target") === given.has("targetPercent") ? { message: "an objective needs exactly one of target (0.999) or targetPercent (99.9)" } : void 0;
+var targetLeavesBudget = (t2) => t2.ratio >= 1 ? {
+  at: [t2.key],
+  message: `${t2.raw}${t2.key === "target" ? "" : "%"} leaves no error budget; an objective must be below 100%`,
+  hint: "SLOs of 100% cannot be met and cannot be budgeted; try 99.99%"
+} : void 0;
+var targetAboveZero = (t2) => t2.ratio <= 0 ? {
+  at: [t2.key],
+  message: t2.key === "target" ? "expected a ratio between 0 and 1, like 0.999" : "expected a percentage between 0 and 100, like 99.9"
+} : void 0;
+function objectiveTarget(r, path, given) {
+  if (!checkAll(r, path, given, oneTarget)) return void 0;
+  const key = given.has("target") ? "target" : "targetPercent";
   const raw = r.number([...path, key]);
   if (raw === void 0) return void 0;
-  const value = roundNumber(hasTarget ? raw : raw / 100);
-  if (value >= 1) {
-    r.fail(
-      [...path, key],
-      `${raw}${hasTarget ? "" : "%"} leaves no error budget; an objective must be below 100%`,
-      "SLOs of 100% cannot be met and cannot be budgeted; try 99.99%"
-    );
-    return void 0;
-  }
-  if (value <= 0) {
-    r.fail(
-      [...path, key],
-      hasTarget ? "expected a ratio between 0 and 1, like 0.999" : "expected a percentage between 0 and 100, like 99.9"
-    );
-    return void 0;
-  }
-  return value;
+  const target = { key, raw, ratio: roundNumber(key === "target" ? raw : raw / 100) };
+  return checkInOrder(r, path, target, targetLeavesBudget, targetAboveZero) ? target.ratio : void 0;
 }
+var noComparisonOnRatio = (given) => ["op", "value"].filter((key) => given.has(key)).map((key) => ({
+  key,
+  message: `${key} compares a thresholdMetric; this SLI is a ratioMetric`
+}));
+function ratioObjective(r, path, sli, given) {
+  checkAll(r, path, given, noComparisonOnRatio);
+  return sli.indicator;
+}
+var comparesAtOrBelow = ({ op }) => op !== void 0 && op !== "lte" ? {
+  at: ["op"],
+  message: `op ${op} cannot be evaluated: slo counts an event good when its value is at or below the threshold`,
+  hint: "use op: lte"
+} : void 0;
+var thresholdAboveZero2 = ({ value }) => value !== void 0 && value <= 0 ? { at: ["value"], message: "expected a value above 0" } : void 0;
+function thresholdObjective(r, path, sli) {
+  const comparison2 = {
+    op: r.string([...path, "op"], true),
+    value: r.number([...path, "value"], true)
+  };
+  checkAll(r, path, comparison2, comparesAtOrBelow, thresholdAboveZero2);
+  const { value } = comparison2;
+  if (value === void 0 || value <= 0) return void 0;
+  return {
+    kind: "latency",
+    source: sli.source.name,
+    ...sli.source.type === "prometheus" ? { histogram: sli.query } : { events: sli.query, field: sli.field },
+    unit: sli.unit,
+    threshold: value,
+    thresholdText: `${value}${sli.unit}`
+  };
+}
+var sliceFieldsNeedTimeslices2 = ({ given, method }) => {
+  if (method !== "occurrences") return void 0;
+  const key = ["timeSliceTarget", "timeSliceWindow"].find((k) => given.has(k));
+  return key === void 0 ? void 0 : {
+    key,
+    message: "timeSliceTarget and timeSliceWindow need budgetingMethod: Timeslices or RatioTimeslices"
+  };
+};
+function objectiveTimeslice(r, path, fields) {
+  if (!checkAll(r, path, fields, sliceFieldsNeedTimeslices2) || fields.method === "occurrences")
+    return void 0;
+  const durationMs = sliceWindow(r, [...path, "timeSliceWindow"], fields.window);
+  const target = fields.method === "timeslices" ? sliceTarget(r, [...path, "timeSliceTarget"]) : fields.target;
+  if (durationMs === void 0 || target === void 0) return void 0;
+  return { durationMs, target: roundNumber(target) };
+}
+var sliceTargetIsRatio = (t2) => t2 <= 0 || t2 > 1 ? { message: "expected a ratio above 0 and at most 1, like 0.95" } : void 0;
+function sliceTarget(r, path) {
+  const target = r.number(path, true);
+  return target !== void 0 && checkAll(r, path, target, sliceTargetIsRatio) ? target : void 0;
+}
+var sliceShorterThanWindow = ({ ms, window: window2 }) => ms >= windowPeriodMs(window2) ? { message: "a time slice must be shorter than the SLO's time window" } : void 0;
 function sliceWindow(r, path, window2) {
   const raw = r.value(path);
   if (raw === void 0 || raw === null) {
     r.missing(path);
     return void 0;
   }
-  let ms;
-  if (typeof raw === "number" || /^\s*\d+\s*$/.test(String(raw))) {
-    const n = Number(raw);
-    if (Number.isInteger(n) && n > 0) ms = n * MINUTE2;
-  } else {
-    ms = parseShorthand(String(raw))?.ms;
-  }
+  const ms = sliceWindowMs(raw);
   if (ms === void 0) {
     r.fail(path, `expected minutes (5) or a duration like 5m, got '${String(raw)}'`);
     return void 0;
   }
-  const period = window2.kind === "rolling" ? window2.durationMs : NOMINAL_CALENDAR_MS[window2.unit];
-  if (ms >= period) {
-    r.fail(path, "a time slice must be shorter than the SLO's time window");
-    return void 0;
-  }
-  return ms;
+  return checkAll(r, path, { ms, window: window2 }, sliceShorterThanWindow) ? ms : void 0;
 }
+function sliceWindowMs(raw) {
+  if (typeof raw === "number" || /^\s*\d+\s*$/.test(String(raw))) {
+    const n = Number(raw);
+    return Number.isInteger(n) && n > 0 ? n * MINUTE_MS2 : void 0;
+  }
+  return parseShorthand(String(raw))?.ms;
+}
+var KNOWN_ANNOTATIONS = Object.values(SLO_ANNOTATION);
+var onlyKnownSloAnnotations = (annotations) => Object.keys(annotations).filter((key) => key.startsWith(EXTENSION_PREFIX) && !KNOWN_ANNOTATIONS.includes(key)).map(
+  (key) => ({
+    key,
+    message: `unknown slo annotation '${key}'`,
+    hint: `slo reads ${KNOWN_ANNOTATIONS.join(", ")}`
+  })
+);
 function sloExtensions(o) {
   const { r } = o;
   const path = at(o, "metadata", "annotations");
   const annotations = annotationsOf2(o);
-  const known = Object.values(SLO_ANNOTATION);
   const before = r.errors.length;
-  for (const key of Object.keys(annotations)) {
-    if (key.startsWith(EXTENSION_PREFIX) && !known.includes(key)) {
-      r.fail(path, `unknown slo annotation '${key}'`, `slo reads ${known.join(", ")}`, key);
-    }
-  }
-  let minEvents = DEFAULT_MIN_EVENTS;
-  const minText = annotations[SLO_ANNOTATION.minEvents];
-  if (minText !== void 0) {
-    const n = Number(minText);
-    if (!Number.isInteger(n) || n < 0 || minText.trim() === "") {
-      r.fail([...path, SLO_ANNOTATION.minEvents], "expected a whole number of events, like 10");
-    } else minEvents = n;
-  }
-  const gateText = annotations[SLO_ANNOTATION.gate];
-  if (gateText !== void 0 && gateText !== "true" && gateText !== "false") {
+  checkAll(r, path, annotations, onlyKnownSloAnnotations);
+  const minEvents = minEventsOf(r, path, annotations);
+  const gate2 = gateOf(r, path, annotations);
+  if (r.errors.length > before) return void 0;
+  return {
+    minEvents,
+    gate: gate2,
+    breakdownBy: annotations[SLO_ANNOTATION.breakdownBy],
+    runbook: annotations[SLO_ANNOTATION.runbook]
+  };
+}
+function minEventsOf(r, path, annotations) {
+  const text = annotations[SLO_ANNOTATION.minEvents];
+  if (text === void 0) return DEFAULT_MIN_EVENTS;
+  const n = Number(text);
+  if (Number.isInteger(n) && n >= 0 && text.trim() !== "") return n;
+  r.fail([...path, SLO_ANNOTATION.minEvents], "expected a whole number of events, like 10");
+  return DEFAULT_MIN_EVENTS;
+}
+function gateOf(r, path, annotations) {
+  const enabled = annotations[SLO_ANNOTATION.gate];
+  if (enabled !== void 0 && enabled !== "true" && enabled !== "false") {
     r.fail([...path, SLO_ANNOTATION.gate], "expected true or false");
   }
   const fraction2 = (key, fallback) => {
     const text = annotations[key];
     if (text === void 0) return fallback;
     const value = parseFraction(text);
-    if (value === null || value < 0 || value > 1) {
-      r.fail([...path, key], "expected a percentage like 10% or a fraction like 0.1");
-      return fallback;
-    }
-    return value;
+    if (value !== null && value >= 0 && value <= 1) return value;
+    r.fail([...path, key], "expected a percentage like 10% or a fraction like 0.1");
+    return fallback;
   };
   const minRemaining = fraction2(SLO_ANNOTATION.gateMinRemaining, DEFAULT_GATE.minRemaining);
   const warnRemaining = fraction2(SLO_ANNOTATION.gateWarnRemaining, DEFAULT_GATE.warnRemaining);
-  if (r.errors.length > before) return void 0;
-  return {
-    minEvents,
-    gate: gateText === "false" ? { enabled: false, ...DEFAULT_GATE } : { enabled: true, minRemaining, warnRemaining: Math.max(warnRemaining, minRemaining) },
-    breakdownBy: annotations[SLO_ANNOTATION.breakdownBy],
-    runbook: annotations[SLO_ANNOTATION.runbook]
-  };
+  return enabled === "false" ? { enabled: false, ...DEFAULT_GATE } : enabledGate(minRemaining, warnRemaining);
 }
 function slug(text) {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
@@ -68523,29 +68503,32 @@ var opensloFormat = {
       implicit: /* @__PURE__ */ new Map(),
       parsed: /* @__PURE__ */ new Map()
     };
-    const objects = [];
-    for (const { ydoc, value } of documents) {
-      const o = documentObject(ydoc, value, ctx.errors);
-      if (!o) continue;
-      const byName = ctx.index.get(o.kind) ?? /* @__PURE__ */ new Map();
-      const first = byName.get(o.name);
-      if (first) {
-        const where = positionOf(first.r.ydoc, at(first, "metadata", "name"));
-        o.r.fail(
-          at(o, "metadata", "name"),
-          `defined twice (first at ${where.file}:${where.line}:${where.col})`,
-          `names are unique per kind across the files loaded`
-        );
-        continue;
-      }
-      byName.set(o.name, o);
-      ctx.index.set(o.kind, byName);
-      objects.push(o);
-    }
+    const objects = indexObjects(ctx, documents);
     const services = buildServices(ctx, objects);
     return { services, errors: ctx.errors };
   }
 };
+var namedOnce = (first) => {
+  if (!first) return void 0;
+  const where = positionOf(first.r.ydoc, at(first, "metadata", "name"));
+  return {
+    message: `defined twice (first at ${where.file}:${where.line}:${where.col})`,
+    hint: "names are unique per kind across the files loaded"
+  };
+};
+function indexObjects(ctx, documents) {
+  const objects = [];
+  for (const { ydoc, value } of documents) {
+    const o = documentObject(ydoc, value, ctx.errors);
+    if (!o) continue;
+    const byName = ctx.index.get(o.kind) ?? /* @__PURE__ */ new Map();
+    if (!checkAll(o.r, at(o, "metadata", "name"), byName.get(o.name), namedOnce)) continue;
+    byName.set(o.name, o);
+    ctx.index.set(o.kind, byName);
+    objects.push(o);
+  }
+  return objects;
+}
 function ofKind(objects, kind) {
   return objects.filter((o) => o.kind === kind);
 }
@@ -68562,30 +68545,31 @@ function buildServices(ctx, objects) {
     });
   }
   const services = /* @__PURE__ */ new Map();
-  for (const o of ofKind(objects, "SLO")) {
-    const serviceName = o.r.string(at(o, "spec", "service"));
-    const serviceDoc = serviceName !== void 0 ? serviceDocs.get(serviceName) : void 0;
-    const result = mapSlo(ctx, o, serviceDoc?.labels ?? {});
-    if (!result) continue;
-    let service = services.get(result.service);
-    if (!service) {
-      service = {
-        service: result.service,
-        file: o.r.ydoc.file,
-        labels: serviceDoc?.labels ?? {},
-        sources: {},
-        slos: [],
-        notify: [],
-        health: serviceDoc?.health ?? []
-      };
-      services.set(result.service, service);
-    }
-    for (const { slo, source } of result.mapped) {
-      service.sources[source.name] = source;
-      service.slos.push(slo);
-    }
-  }
+  for (const o of ofKind(objects, "SLO")) addSlo(ctx, o, serviceDocs, services);
   return [...services.values()];
+}
+function addSlo(ctx, o, serviceDocs, services) {
+  const serviceName = o.r.string(at(o, "spec", "service"));
+  const serviceDoc = serviceName !== void 0 ? serviceDocs.get(serviceName) : void 0;
+  const result = mapSlo(ctx, o, serviceDoc?.labels ?? {});
+  if (!result) return;
+  let service = services.get(result.service);
+  if (!service) {
+    service = {
+      service: result.service,
+      file: o.r.ydoc.file,
+      labels: serviceDoc?.labels ?? {},
+      sources: {},
+      slos: [],
+      notify: [],
+      health: serviceDoc?.health ?? []
+    };
+    services.set(result.service, service);
+  }
+  for (const { slo, source } of result.mapped) {
+    service.sources[source.name] = source;
+    service.slos.push(slo);
+  }
 }
 function healthOf(o, errors) {
   const text = annotationsOf2(o)[HEALTH_ANNOTATION];
@@ -68612,12 +68596,11 @@ function healthOf(o, errors) {
   return parsed.map((h) => ({
     name: h.name,
     url: h.url,
-    onFailure: h.onFailure ?? "fail"
+    onFailure: h.onFailure ?? DEFAULT_HEALTH_ON_FAILURE
   }));
 }
 
 // src/definition/sloth.ts
-init_errors();
 init_promql();
 var SLOTH_VERSION = "prometheus/v1";
 var SLOTH_API_VERSION = "sloth.slok.dev/v1";
@@ -68654,68 +68637,68 @@ var slothFormat = {
     return { services, errors };
   }
 };
+var supportedApiVersion = (doc) => doc.apiVersion !== SLOTH_API_VERSION ? {
+  at: ["apiVersion"],
+  message: `${String(doc.apiVersion)} is not supported; slo reads ${SLOTH_API_VERSION}`
+} : void 0;
+var serviceLevelKind = (doc) => doc.kind !== SLOTH_KIND ? { at: ["kind"], message: `expected kind ${SLOTH_KIND}, got ${String(doc.kind)}` } : void 0;
+var supportedVersion = (doc) => doc.version !== SLOTH_VERSION ? {
+  at: ["version"],
+  message: `${String(doc.version)} is not supported; slo reads Sloth's ${SLOTH_VERSION}`
+} : void 0;
+function resourceEnvelope(reader, doc) {
+  const r = reader.as(SLOTH_KIND);
+  if (!checkInOrder(r, [], doc, supportedApiVersion, serviceLevelKind)) return void 0;
+  r.keys([], ["apiVersion", "kind", "metadata", "spec", "status"]);
+  const name2 = r.string(["metadata", "name"]);
+  const named = name2 !== void 0 ? r.as(`${SLOTH_KIND} '${name2}'`) : r;
+  if (!named.record(["spec"], true)) return void 0;
+  named.keys(["spec"], ["service", "labels", "slos"]);
+  return { r: named, base: ["spec"], fields: FIELDS.kubernetes };
+}
+function specEnvelope(r, doc) {
+  if (!checkInOrder(r, [], doc, supportedVersion)) return void 0;
+  r.keys([], ["version", "service", "labels", "slos"]);
+  return { r, base: [], fields: FIELDS.spec };
+}
 function loadDocument(ydoc, value, errors, env) {
   const doc = value;
   const before = errors.length;
-  let r = new DocReader(ydoc, "Sloth spec", value, errors);
-  let base = [];
-  let fields = FIELDS.spec;
-  if (typeof doc.apiVersion === "string") {
-    r = r.as(`${SLOTH_KIND}`);
-    if (doc.apiVersion !== SLOTH_API_VERSION) {
-      r.fail(["apiVersion"], `${doc.apiVersion} is not supported; slo reads ${SLOTH_API_VERSION}`);
-      return void 0;
-    }
-    if (doc.kind !== SLOTH_KIND) {
-      r.fail(["kind"], `expected kind ${SLOTH_KIND}, got ${String(doc.kind)}`);
-      return void 0;
-    }
-    r.keys([], ["apiVersion", "kind", "metadata", "spec", "status"]);
-    const name2 = r.string(["metadata", "name"]);
-    if (name2 !== void 0) r = r.as(`${SLOTH_KIND} '${name2}'`);
-    base = ["spec"];
-    fields = FIELDS.kubernetes;
-    if (!r.record(base, true)) return void 0;
-    r.keys(base, ["service", "labels", "slos"]);
-  } else {
-    if (doc.version !== SLOTH_VERSION) {
-      r.fail(
-        ["version"],
-        `${String(doc.version)} is not supported; slo reads Sloth's ${SLOTH_VERSION}`
-      );
-      return void 0;
-    }
-    r.keys([], ["version", "service", "labels", "slos"]);
-  }
+  const reader = new DocReader(ydoc, "Sloth spec", value, errors);
+  const envelope = typeof doc.apiVersion === "string" ? resourceEnvelope(reader, doc) : specEnvelope(reader, doc);
+  if (!envelope) return void 0;
+  const { r, base } = envelope;
   const service = r.string([...base, "service"], true);
   const serviceLabels = r.labels([...base, "labels"]);
   const list = r.list([...base, "slos"], true);
   if (list && list.length === 0) r.fail([...base, "slos"], "a Sloth spec needs at least one SLO");
   if (service === void 0 || !list) return void 0;
-  const source = implicitPrometheus(SOURCE_NAME, env);
-  const slos = [];
-  const seen = /* @__PURE__ */ new Set();
-  list.forEach((_, i) => {
-    const slo = loadSlo(r, [...base, "slos", i], fields, service, serviceLabels);
-    if (!slo) return;
-    if (seen.has(slo.name)) {
-      r.fail([...base, "slos", i, "name"], `SLO '${slo.name}' is defined twice in this spec`);
-      return;
-    }
-    seen.add(slo.name);
-    slos.push(slo);
-  });
+  const slos = loadSlos(envelope, list.length, service, serviceLabels);
   if (errors.length > before) return void 0;
   return {
     service,
     file: ydoc.file,
     labels: serviceLabels,
-    sources: { [SOURCE_NAME]: source },
+    sources: { [SOURCE_NAME]: implicitPrometheus(SOURCE_NAME, env) },
     slos,
     notify: [],
     health: []
   };
 }
+var namedOnce2 = ({ name: name2, seen }) => seen.has(name2) ? { at: ["name"], message: `SLO '${name2}' is defined twice in this spec` } : void 0;
+function loadSlos({ r, base, fields }, count, service, serviceLabels) {
+  const slos = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (let i = 0; i < count; i++) {
+    const path = [...base, "slos", i];
+    const slo = loadSlo(r, path, fields, service, serviceLabels);
+    if (!slo || !checkAll(r, path, { name: slo.name, seen }, namedOnce2)) continue;
+    seen.add(slo.name);
+    slos.push(slo);
+  }
+  return slos;
+}
+var sloName = (name2) => SLO_NAME.test(name2) ? void 0 : { message: "expected letters, digits, '-', '_' or '.'" };
 function loadSlo(doc, path, f, service, serviceLabels) {
   if (!doc.record(path, true)) return void 0;
   const named = doc.string([...path, "name"]);
@@ -68723,22 +68706,8 @@ function loadSlo(doc, path, f, service, serviceLabels) {
   const before = r.errors.length;
   r.keys(path, ["name", "objective", "description", "labels", "sli", "alerting"]);
   const name2 = r.string([...path, "name"], true);
-  if (name2 !== void 0 && !SLO_NAME.test(name2)) {
-    r.fail([...path, "name"], "expected letters, digits, '-', '_' or '.'");
-  }
-  const objectivePercent2 = r.number([...path, "objective"], true);
-  let objective;
-  if (objectivePercent2 !== void 0) {
-    if (objectivePercent2 >= 100) {
-      r.fail(
-        [...path, "objective"],
-        `${objectivePercent2} leaves no error budget; an objective must be below 100`,
-        "SLOs of 100% cannot be met and cannot be budgeted; try 99.99"
-      );
-    } else if (objectivePercent2 <= 0) {
-      r.fail([...path, "objective"], "expected a percentage between 0 and 100, like 99.9");
-    } else objective = roundNumber(objectivePercent2 / 100);
-  }
+  if (name2 !== void 0) checkAll(r, [...path, "name"], name2, sloName);
+  const objective = objectiveOf(r, [...path, "objective"]);
   const description = r.string([...path, "description"]);
   const labels2 = { ...serviceLabels, ...r.labels([...path, "labels"]) };
   const indicator = loadSli(r, [...path, "sli"], f);
@@ -68760,6 +68729,17 @@ function loadSlo(doc, path, f, service, serviceLabels) {
     notify: [],
     at: positionOf(r.ydoc, [...path, "name"])
   };
+}
+var leavesBudget = (percent3) => percent3 >= 100 ? {
+  message: `${percent3} leaves no error budget; an objective must be below 100`,
+  hint: "SLOs of 100% cannot be met and cannot be budgeted; try 99.99"
+} : void 0;
+var aboveZero = (percent3) => percent3 <= 0 ? { message: "expected a percentage between 0 and 100, like 99.9" } : void 0;
+function objectiveOf(r, path) {
+  const percent3 = r.number(path, true);
+  if (percent3 === void 0 || !checkInOrder(r, path, percent3, leavesBudget, aboveZero))
+    return void 0;
+  return roundNumber(percent3 / 100);
 }
 function loadSli(r, path, f) {
   if (!r.record(path, true)) return void 0;
@@ -68797,27 +68777,14 @@ function loadSli(r, path, f) {
     total: ratesToIncreases(total).trim()
   };
 }
+var takesSlothWindow = (text) => hasWindowPlaceholder(text) ? void 0 : {
+  message: "the query does not use {{.window}}: Sloth (and slo) ask it for each window",
+  hint: "put [{{.window}}] where the range goes, e.g. sum(rate(http_requests_total[{{.window}}]))"
+};
 function query(r, path) {
   const text = r.string(path, true);
-  if (text === void 0) return void 0;
-  const checked = checkPromQL(text);
-  if (!checked.ok) {
-    r.errors.push(
-      specError(
-        `${r.subject}: ${formatPath(path)}: PromQL: ${checked.message}`,
-        positionInScalar(r.ydoc, path, checked.offset)
-      )
-    );
+  if (text === void 0 || !checkInOrder(r, path, text, promqlParses, takesSlothWindow))
     return void 0;
-  }
-  if (!hasWindowPlaceholder(text)) {
-    r.fail(
-      path,
-      "the query does not use {{.window}}: Sloth (and slo) ask it for each window",
-      "put [{{.window}}] where the range goes, e.g. sum(rate(http_requests_total[{{.window}}]))"
-    );
-    return void 0;
-  }
   return text;
 }
 function loadAlerting(r, path, f) {
@@ -68848,6 +68815,18 @@ var YAML_FILE = /\.ya?ml$/i;
 async function loadSpec(paths, options = {}) {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
+  const found = await findFiles(paths, cwd);
+  const displayed = found.files.map((f) => displayPath(cwd, f));
+  const parsed = await parseFiles(found.files, displayed, env, options.formats ?? DEFAULT_FORMATS);
+  const loaded = loadGroups(parsed.groups, env);
+  const errors = inFileOrder([...found.errors, ...parsed.errors, ...loaded.errors], displayed);
+  const order = fileOrder(displayed);
+  const services = loaded.services.sort((a, b) => order(a.file) - order(b.file));
+  for (const service of services) resolveBaseDirs(service, cwd);
+  errors.push(...checkAcrossFiles(services));
+  return { set: { files: displayed, services }, errors };
+}
+async function findFiles(paths, cwd) {
   const errors = [];
   const files = [];
   for (const p of paths) {
@@ -68856,31 +68835,34 @@ async function loadSpec(paths, options = {}) {
     else if (found.length === 0) errors.push(usageError(`no .yaml or .yml files in ${p}`));
     else files.push(...found);
   }
-  const unique = [...new Set(files)];
-  const displayed = unique.map((f) => displayPath(cwd, f));
+  return { files: [...new Set(files)], errors };
+}
+async function parseFiles(files, displayed, env, formats) {
   const groups2 = /* @__PURE__ */ new Map();
-  for (const [i, absolute] of unique.entries()) {
+  const errors = [];
+  for (const [i, absolute] of files.entries()) {
     const text = await readFile2(absolute, "utf8");
-    const parsed = parseText(displayed[i], text, env, options.formats ?? DEFAULT_FORMATS);
+    const parsed = parseText(displayed[i], text, env, formats);
     errors.push(...parsed.errors);
     for (const [format, documents] of parsed.groups) {
       groups2.set(format, [...groups2.get(format) ?? [], ...documents]);
     }
   }
-  const loaded = loadGroups(groups2, env);
-  errors.push(...loaded.errors);
-  const order = (file2) => file2 === void 0 ? -1 : displayed.indexOf(file2);
-  errors.sort(
+  return { groups: groups2, errors };
+}
+function fileOrder(files) {
+  return (file2) => file2 === void 0 ? -1 : files.indexOf(file2);
+}
+function inFileOrder(errors, files) {
+  const order = fileOrder(files);
+  return errors.sort(
     (a, b) => order(a.file) - order(b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0)
   );
-  const services = loaded.services.sort((a, b) => order(a.file) - order(b.file));
-  for (const service of services) {
-    for (const source of Object.values(service.sources)) {
-      if (source.type === "logs") source.baseDir = resolve5(cwd, source.baseDir);
-    }
+}
+function resolveBaseDirs(service, cwd) {
+  for (const source of Object.values(service.sources)) {
+    if (source.type === "logs") source.baseDir = resolve5(cwd, source.baseDir);
   }
-  errors.push(...checkAcrossFiles(services));
-  return { set: { files: displayed, services }, errors };
 }
 function parseText(file2, text, env, formats) {
   const byFormat = /* @__PURE__ */ new Map();
@@ -68895,27 +68877,33 @@ function parseText(file2, text, env, formats) {
   const all = [...formats, nativeFormat];
   const out = [];
   for (const ydoc of docs) {
-    const envErrors = expandEnvInDocument(ydoc, env);
-    if (envErrors.length > 0) {
-      out.push(...envErrors);
+    const found = formatOf(ydoc, env, all);
+    if ("errors" in found) {
+      out.push(...found.errors);
       continue;
     }
-    const value = ydoc.doc.toJS({ maxAliasCount: 100 });
-    const format = detectFormat(value, all);
-    if (!format) {
-      out.push(
+    const list = byFormat.get(found.format) ?? [];
+    list.push(found.document);
+    byFormat.set(found.format, list);
+  }
+  return { groups: byFormat, errors: out };
+}
+function formatOf(ydoc, env, formats) {
+  const envErrors = expandEnvInDocument(ydoc, env);
+  if (envErrors.length > 0) return { errors: envErrors };
+  const value = ydoc.doc.toJS({ maxAliasCount: 100 });
+  const format = detectFormat(value, formats);
+  if (!format) {
+    return {
+      errors: [
         specError(
           "not an SLO file: expected `service:` and `slos:` (native), `apiVersion: openslo/v1` (OpenSLO) or `version: prometheus/v1` (Sloth)",
           positionOf(ydoc, [])
         )
-      );
-      continue;
-    }
-    const list = byFormat.get(format) ?? [];
-    list.push({ ydoc, value });
-    byFormat.set(format, list);
+      ]
+    };
   }
-  return { groups: byFormat, errors: out };
+  return { format, document: { ydoc, value } };
 }
 function loadGroups(groups2, env) {
   const services = [];
@@ -68984,25 +68972,25 @@ function clean(text) {
   );
 }
 var ANSI = { red: 31, yellow: 33, green: 32, gray: 90, bold: 1 };
-function renderText(report2, options) {
+function renderText(report3, options) {
   const paint = (text, style) => options.color ? `\x1B[${ANSI[style]}m${text}\x1B[0m` : text;
   const lines = [];
-  for (const [service, entries] of groupByService2(report2.slos)) {
+  for (const [service, entries] of groupByService2(report3.slos)) {
     lines.push(paint(`${service}`, "bold"), ...serviceTable2(entries, paint));
     for (const e of entries) lines.push(...entryDetails(e, paint));
     lines.push("");
   }
-  for (const h of report2.health ?? []) lines.push(healthLine(h, paint));
-  if (report2.slos.length > 0 && report2.slos.every((e) => e.status === "no-data")) {
+  for (const h of report3.health ?? []) lines.push(healthLine(h, paint));
+  if (report3.slos.length > 0 && report3.slos.every((e) => e.status === "no-data")) {
     lines.push(
       paint(
-        `no events in any SLO's window up to ${report2.evaluatedAt}: for logs recorded earlier, evaluate at a time they cover with --at`,
+        `no events in any SLO's window up to ${report3.evaluatedAt}: for logs recorded earlier, evaluate at a time they cover with --at`,
         "yellow"
       )
     );
   }
   lines.push(
-    `result: ${paint(report2.result.toUpperCase(), resultColor(report2.result))} at ${report2.evaluatedAt}`
+    `result: ${paint(report3.result.toUpperCase(), resultColor(report3.result))} at ${report3.evaluatedAt}`
   );
   return `${lines.join("\n")}
 `;
@@ -69128,8 +69116,8 @@ async function gate(inputs) {
     atMs: parseAt(inputs.at, "at"),
     failOn: inputs.failOn,
     onSourceError: inputs.onSourceError,
-    show: async (report2) => {
-      process.stdout.write(renderText(report2, { color: colorWanted() }));
+    show: async (report3) => {
+      process.stdout.write(renderText(report3, { color: colorWanted() }));
     },
     publisher,
     failOnReportError: inputs.failOnReportError

@@ -72,3 +72,28 @@ export const DEFAULT_BURN_RATE_WINDOWS: BurnRateWindow[] = [
     share: 0.1,
   },
 ];
+
+/** The field of a log line that holds its time. */
+export const DEFAULT_LOG_TIMESTAMP_FIELD = "t";
+
+/** How an SLO counts its budget when it says nothing: good events over all events. */
+export const DEFAULT_BUDGETING_METHOD = "occurrences" as const;
+
+/** The time zone of a calendar window that names none. */
+export const DEFAULT_TIME_ZONE = "UTC";
+
+/** A latency's unit when the SLO names none: histograms follow Prometheus (seconds), log fields are milliseconds. */
+export const DEFAULT_LATENCY_UNIT = { histogram: "s", logs: "ms" } as const;
+
+/** A notification target that names no severity gets both. */
+export const DEFAULT_NOTIFY_SEVERITIES = ["page", "ticket"] as const;
+
+/** A failing dependency health check fails the gate unless it says warn. */
+export const DEFAULT_HEALTH_ON_FAILURE = "fail";
+
+/**
+ * An OpenSLO burn-rate condition names one window, the long one; the short
+ * window that confirms the burn is this fraction of it, as in the SRE
+ * workbook's table (1h/5m, 6h/30m, 1d/2h, 3d/6h).
+ */
+export const DEFAULT_SHORT_WINDOW_DIVISOR = 12;

@@ -6,7 +6,7 @@
  */
 
 import { type SloError, specError } from "../errors.js";
-import { positionOf, type YamlDocument, type YamlPath } from "./yaml-source.js";
+import { positionInScalar, positionOf, type YamlDocument, type YamlPath } from "./yaml-source.js";
 
 export type Json = Record<string, unknown>;
 
@@ -39,6 +39,18 @@ export class DocReader {
       specError(
         `${this.subject}: ${field ? `${field}: ` : ""}${message}`,
         positionOf(this.ydoc, path, key),
+        hint,
+      ),
+    );
+  }
+
+  /** At a character of the string at `path`: where a query stops parsing. */
+  failInScalar(path: YamlPath, offset: number, message: string, hint?: string): void {
+    const field = formatPath(path);
+    this.errors.push(
+      specError(
+        `${this.subject}: ${field ? `${field}: ` : ""}${message}`,
+        positionInScalar(this.ydoc, path, offset),
         hint,
       ),
     );

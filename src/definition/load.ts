@@ -11,7 +11,7 @@ import { detectFormat, type FormatDocument, type FormatLoader, nativeFormat } fr
 import type { ServiceSpec, SloSet } from "./model.js";
 import { opensloFormat } from "./openslo/index.js";
 import { slothFormat } from "./sloth.js";
-import { parseYamlFile, positionOf } from "./yaml-source.js";
+import { parseYamlFile, positionOf, type YamlDocument } from "./yaml-source.js";
 
 export interface LoadOptions {
   env?: Record<string, string | undefined>;
@@ -35,6 +35,25 @@ const YAML_FILE = /\.ya?ml$/i;
 export async function loadSpec(paths: string[], options: LoadOptions = {}): Promise<LoadResult> {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
+  const found = await findFiles(paths, cwd);
+  const displayed = found.files.map((f) => displayPath(cwd, f));
+  // Documents of every file are loaded together, per format: OpenSLO
+  // documents refer to each other across files (an SLO here, its SLI there).
+  const parsed = await parseFiles(found.files, displayed, env, options.formats ?? DEFAULT_FORMATS);
+  const loaded = loadGroups(parsed.groups, env);
+  const errors = inFileOrder([...found.errors, ...parsed.errors, ...loaded.errors], displayed);
+  const order = fileOrder(displayed);
+  const services = loaded.services.sort((a, b) => order(a.file) - order(b.file));
+  for (const service of services) resolveBaseDirs(service, cwd);
+  errors.push(...checkAcrossFiles(services));
+  return { set: { files: displayed, services }, errors };
+}
+
+/** The YAML files the paths name, each once; a path that names none is an error. */
+async function findFiles(
+  paths: string[],
+  cwd: string,
+): Promise<{ files: string[]; errors: SloError[] }> {
   const errors: SloError[] = [];
   const files: string[] = [];
   for (const p of paths) {
@@ -43,36 +62,47 @@ export async function loadSpec(paths: string[], options: LoadOptions = {}): Prom
     else if (found.length === 0) errors.push(usageError(`no .yaml or .yml files in ${p}`));
     else files.push(...found);
   }
-  const unique = [...new Set(files)];
-  const displayed = unique.map((f) => displayPath(cwd, f));
-  // Documents of every file are loaded together, per format: OpenSLO
-  // documents refer to each other across files (an SLO here, its SLI there).
+  return { files: [...new Set(files)], errors };
+}
+
+async function parseFiles(
+  files: string[],
+  displayed: string[],
+  env: Record<string, string | undefined>,
+  formats: FormatLoader[],
+): Promise<{ groups: FormatGroups; errors: SloError[] }> {
   const groups: FormatGroups = new Map();
-  for (const [i, absolute] of unique.entries()) {
+  const errors: SloError[] = [];
+  for (const [i, absolute] of files.entries()) {
     const text = await readFile(absolute, "utf8");
-    const parsed = parseText(displayed[i]!, text, env, options.formats ?? DEFAULT_FORMATS);
+    const parsed = parseText(displayed[i]!, text, env, formats);
     errors.push(...parsed.errors);
     for (const [format, documents] of parsed.groups) {
       groups.set(format, [...(groups.get(format) ?? []), ...documents]);
     }
   }
-  const loaded = loadGroups(groups, env);
-  errors.push(...loaded.errors);
-  // Back in file order, whatever the format, and in each file from top to bottom.
-  const order = (file: string | undefined) => (file === undefined ? -1 : displayed.indexOf(file));
-  errors.sort(
+  return { groups, errors };
+}
+
+/** A file's place among those loaded; what belongs to no file (a usage error) comes first. */
+function fileOrder(files: string[]): (file: string | undefined) => number {
+  return (file) => (file === undefined ? -1 : files.indexOf(file));
+}
+
+/** Back in file order, whatever the format, and in each file from top to bottom. */
+function inFileOrder(errors: SloError[], files: string[]): SloError[] {
+  const order = fileOrder(files);
+  return errors.sort(
     (a, b) =>
       order(a.file) - order(b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0),
   );
-  const services = loaded.services.sort((a, b) => order(a.file) - order(b.file));
-  for (const service of services) {
-    // Sources resolve relative paths against the file that defines them.
-    for (const source of Object.values(service.sources)) {
-      if (source.type === "logs") source.baseDir = resolve(cwd, source.baseDir);
-    }
+}
+
+/** Sources resolve relative paths against the file that defines them. */
+function resolveBaseDirs(service: ServiceSpec, cwd: string): void {
+  for (const source of Object.values(service.sources)) {
+    if (source.type === "logs") source.baseDir = resolve(cwd, source.baseDir);
   }
-  errors.push(...checkAcrossFiles(services));
-  return { set: { files: displayed, services }, errors };
 }
 
 /** Load one file's text; exported for tests and for stdin. */
@@ -107,27 +137,39 @@ function parseText(
   const all = [...formats, nativeFormat];
   const out: SloError[] = [];
   for (const ydoc of docs) {
-    const envErrors = expandEnvInDocument(ydoc, env);
-    if (envErrors.length > 0) {
-      out.push(...envErrors);
+    const found = formatOf(ydoc, env, all);
+    if ("errors" in found) {
+      out.push(...found.errors);
       continue;
     }
-    const value = ydoc.doc.toJS({ maxAliasCount: 100 }) as unknown;
-    const format = detectFormat(value, all);
-    if (!format) {
-      out.push(
+    const list = byFormat.get(found.format) ?? [];
+    list.push(found.document);
+    byFormat.set(found.format, list);
+  }
+  return { groups: byFormat, errors: out };
+}
+
+/** A document with its environment variables expanded, and the format it says it is in. */
+function formatOf(
+  ydoc: YamlDocument,
+  env: Record<string, string | undefined>,
+  formats: FormatLoader[],
+): { format: FormatLoader; document: FormatDocument } | { errors: SloError[] } {
+  const envErrors = expandEnvInDocument(ydoc, env);
+  if (envErrors.length > 0) return { errors: envErrors };
+  const value = ydoc.doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const format = detectFormat(value, formats);
+  if (!format) {
+    return {
+      errors: [
         specError(
           "not an SLO file: expected `service:` and `slos:` (native), `apiVersion: openslo/v1` (OpenSLO) or `version: prometheus/v1` (Sloth)",
           positionOf(ydoc, []),
         ),
-      );
-      continue;
-    }
-    const list = byFormat.get(format) ?? [];
-    list.push({ ydoc, value });
-    byFormat.set(format, list);
+      ],
+    };
   }
-  return { groups: byFormat, errors: out };
+  return { format, document: { ydoc, value } };
 }
 
 function loadGroups(

@@ -1,38 +1,62 @@
 /**
- * Native SLO file -> the internal model, in stages: structure (zod), then the
- * cross-field rules with positions. Every problem is collected; nothing throws.
+ * Native SLO file -> the internal model, in stages: structure (zod), then
+ * the fields mapped into the model, with the cross-field rules (named, in
+ * rules lists) where positions are at hand. Every problem is collected;
+ * nothing throws.
  */
 
 import { dirname } from "node:path";
 import type { z } from "zod";
 import {
+  DEFAULT_BUDGETING_METHOD,
   DEFAULT_BURN_RATE_WINDOWS,
   DEFAULT_GATE,
+  DEFAULT_HEALTH_ON_FAILURE,
+  DEFAULT_LATENCY_UNIT,
+  DEFAULT_LOG_TIMESTAMP_FIELD,
   DEFAULT_MIN_EVENTS,
+  DEFAULT_NOTIFY_SEVERITIES,
   DEFAULT_SOURCE,
+  DEFAULT_TIME_ZONE,
   DEFAULT_TIMESLICE_MS,
 } from "../defaults.js";
 import { type SloError, specError } from "../errors.js";
 import { parseDuration } from "./duration.js";
-import { parseLogQuery } from "./logql/parse.js";
 import type {
   AlertPolicy,
+  BudgetingMethod,
   BurnRateWindow,
   GatePolicy,
   Indicator,
+  LatencyIndicator,
   NotifyTarget,
+  RatioIndicator,
   ServiceSpec,
   SeverityPolicy,
   SloSpec,
   SourceSpec,
   WindowSpec,
 } from "./model.js";
-import { checkPromQL, fixedRange, hasWindowPlaceholder, isSelector } from "./promql.js";
+import { fixedRange, hasWindowPlaceholder, isSelector } from "./promql.js";
+import {
+  checkAll,
+  checkInOrder,
+  enabledGate,
+  httpUrl,
+  knownTimeZone,
+  logqlParses,
+  lokiFieldIsLabel,
+  longEnoughForAnSlo,
+  promqlParses,
+  type Rule,
+} from "./rules.js";
 import { type SloFile, sloFileSchema } from "./schema.js";
 import { positionInScalar, positionOf, type YamlDocument, type YamlPath } from "./yaml-source.js";
 import { describeZodIssues } from "./zod-issues.js";
 
 type Slo = SloFile["slos"][number];
+type RatioFields = NonNullable<Slo["indicator"]["ratio"]>;
+type LatencyFields = NonNullable<Slo["indicator"]["latency"]>;
 
 export interface NormalizeResult {
   service?: ServiceSpec;
@@ -53,8 +77,12 @@ class NativeFileNormalizer {
   private readonly errors: SloError[] = [];
   constructor(private readonly ydoc: YamlDocument) {}
 
-  private fail(path: YamlPath, message: string, hint?: string, key?: string): void {
+  fail(path: YamlPath, message: string, hint?: string, key?: string): void {
     this.errors.push(specError(message, positionOf(this.ydoc, path, key), hint));
+  }
+
+  failInScalar(path: YamlPath, offset: number, message: string, hint?: string): void {
+    this.errors.push(specError(message, positionInScalar(this.ydoc, path, offset), hint));
   }
 
   run(file: SloFile): NormalizeResult {
@@ -83,7 +111,7 @@ class NativeFileNormalizer {
     });
     const health = (file.health ?? []).map((h, i) => {
       this.checkUrl(["health", i, "url"], h.url);
-      return { name: h.name, url: h.url, onFailure: h.onFailure ?? "fail" };
+      return { name: h.name, url: h.url, onFailure: h.onFailure ?? DEFAULT_HEALTH_ON_FAILURE };
     });
     if (this.errors.length > 0) return { errors: this.errors };
     return {
@@ -110,7 +138,7 @@ class NativeFileNormalizer {
         type: "logs",
         name,
         paths: typeof raw.paths === "string" ? [raw.paths] : raw.paths,
-        timestamp: raw.timestamp ?? "t",
+        timestamp: raw.timestamp ?? DEFAULT_LOG_TIMESTAMP_FIELD,
         labels: raw.labels ?? {},
         baseDir: dirname(this.ydoc.file),
       };
@@ -130,13 +158,7 @@ class NativeFileNormalizer {
   }
 
   private checkUrl(path: YamlPath, url: string): void {
-    try {
-      const u = new URL(url);
-      if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("scheme");
-    } catch {
-      // The URL may hold a password: name the field, not the value.
-      this.fail(path, "expected an http:// or https:// URL");
-    }
+    checkAll(this, path, url, httpUrl);
   }
 
   private slo(
@@ -151,40 +173,8 @@ class NativeFileNormalizer {
     const objective = this.fraction([...path, "objective"], raw.objective, "objective", true);
     const window = this.window([...path, "window"], raw.window);
     const indicator = this.indicator([...path, "indicator"], raw.indicator, sources);
-    const budgetingMethod = raw.budgetingMethod ?? "occurrences";
-    let timeslice: SloSpec["timeslice"];
-    if (budgetingMethod !== "occurrences") {
-      const durationMs = raw.timesliceWindow
-        ? parseDuration(raw.timesliceWindow)!
-        : DEFAULT_TIMESLICE_MS;
-      let target = objective ?? 0.99;
-      if (budgetingMethod === "timeslices") {
-        if (raw.timesliceTarget === undefined) {
-          this.fail(
-            path,
-            "timeslices budgeting needs timesliceTarget (the ratio a slice must meet)",
-            undefined,
-            "budgetingMethod",
-          );
-        } else {
-          target =
-            this.fraction(
-              [...path, "timesliceTarget"],
-              raw.timesliceTarget,
-              "timesliceTarget",
-              false,
-            ) ?? target;
-        }
-      }
-      timeslice = { durationMs, target };
-    } else if (raw.timesliceTarget !== undefined || raw.timesliceWindow !== undefined) {
-      this.fail(
-        path,
-        "timesliceTarget and timesliceWindow need budgetingMethod: timeslices or ratioTimeslices",
-        undefined,
-        raw.timesliceTarget !== undefined ? "timesliceTarget" : "timesliceWindow",
-      );
-    }
+    const budgetingMethod = raw.budgetingMethod ?? DEFAULT_BUDGETING_METHOD;
+    const timeslice = this.timeslice(path, { slo: raw, method: budgetingMethod }, objective);
     const alerting = this.alerting([...path, "alerting"], raw.alerting);
     const gate = this.gate([...path, "gate"], raw.gate);
     const notify = raw.notify ? this.notify([...path, "notify"], raw.notify) : fileNotify;
@@ -208,6 +198,27 @@ class NativeFileNormalizer {
       runbook: raw.runbook,
       at: positionOf(this.ydoc, path),
     };
+  }
+
+  /** Timeslice budgeting: the slice length, and the ratio a slice must meet. */
+  private timeslice(
+    path: YamlPath,
+    fields: SliceFields,
+    objective: number | undefined,
+  ): SloSpec["timeslice"] {
+    const { slo, method } = fields;
+    checkAll(this, path, fields, sliceFieldsNeedTimeslices, timeslicesNeedTarget);
+    if (method === "occurrences") return undefined;
+    const durationMs = slo.timesliceWindow
+      ? parseDuration(slo.timesliceWindow)!
+      : DEFAULT_TIMESLICE_MS;
+    const sliceTarget =
+      method === "timeslices" && slo.timesliceTarget !== undefined
+        ? this.fraction([...path, "timesliceTarget"], slo.timesliceTarget, "timesliceTarget", false)
+        : undefined;
+    // Without an objective the SLO is an error already: there is no slice to speak of.
+    const target = sliceTarget ?? objective;
+    return target === undefined ? undefined : { durationMs, target };
   }
 
   /** A percentage or fraction in (0, 1); `objective` rejects 100%, which leaves no budget. */
@@ -250,23 +261,12 @@ class NativeFileNormalizer {
   private window(path: YamlPath, raw: Slo["window"]): WindowSpec | undefined {
     if (typeof raw === "string") {
       const durationMs = parseDuration(raw)!;
-      if (durationMs < 60 * 60_000) {
-        this.fail(
-          path,
-          `window ${raw} is too short for an SLO; expected at least 1h (typically 28d or 30d)`,
-        );
+      if (!checkAll(this, path, { text: raw, ms: durationMs }, longEnoughForAnSlo))
         return undefined;
-      }
       return { kind: "rolling", durationMs, label: raw.trim() };
     }
-    const timeZone = raw.timezone ?? "UTC";
-    if (!isTimeZone(timeZone)) {
-      this.fail(
-        [...path, "timezone"],
-        `unknown time zone '${timeZone}'; expected an IANA name like Europe/Berlin`,
-      );
-      return undefined;
-    }
+    const timeZone = raw.timezone ?? DEFAULT_TIME_ZONE;
+    if (!checkAll(this, [...path, "timezone"], timeZone, knownTimeZone)) return undefined;
     return { kind: "calendar", unit: raw.calendar, timeZone, label: raw.calendar };
   }
 
@@ -275,71 +275,63 @@ class NativeFileNormalizer {
     raw: Slo["indicator"],
     sources: Record<string, SourceSpec>,
   ): Indicator | undefined {
-    if ((raw.ratio === undefined) === (raw.latency === undefined)) {
-      this.fail(path, "an indicator needs exactly one of ratio or latency");
-      return undefined;
+    if (!checkAll(this, path, raw, ratioOrLatency)) return undefined;
+    return raw.ratio
+      ? this.ratio([...path, "ratio"], raw.ratio, sources)
+      : this.latency([...path, "latency"], raw.latency!, sources);
+  }
+
+  private ratio(
+    path: YamlPath,
+    ratio: RatioFields,
+    sources: Record<string, SourceSpec>,
+  ): RatioIndicator | undefined {
+    const source = this.sourceRef([...path, "source"], ratio.source, sources);
+    if (!checkAll(this, path, ratio, goodOrBad) || !source) return undefined;
+    for (const key of ["good", "bad", "total"] as const) {
+      const q = ratio[key];
+      if (q !== undefined) this.query([...path, key], q, source);
     }
-    if (raw.ratio) {
-      const p = [...path, "ratio"];
-      const r = raw.ratio;
-      const source = this.sourceRef([...p, "source"], r.source, sources);
-      if ((r.good === undefined) === (r.bad === undefined)) {
-        this.fail(p, "a ratio indicator needs exactly one of good or bad, and total");
-        return undefined;
-      }
-      if (!source) return undefined;
-      for (const key of ["good", "bad", "total"] as const) {
-        const q = r[key];
-        if (q !== undefined) this.query([...p, key], q, source);
-      }
-      return { kind: "ratio", source: r.source, good: r.good, bad: r.bad, total: r.total };
-    }
-    const p = [...path, "latency"];
-    const l = raw.latency!;
-    const source = this.sourceRef([...p, "source"], l.source, sources);
+    return {
+      kind: "ratio",
+      source: ratio.source,
+      good: ratio.good,
+      bad: ratio.bad,
+      total: ratio.total,
+    };
+  }
+
+  private latency(
+    path: YamlPath,
+    latency: LatencyFields,
+    sources: Record<string, SourceSpec>,
+  ): LatencyIndicator | undefined {
+    const source = this.sourceRef([...path, "source"], latency.source, sources);
     if (!source) return undefined;
-    const unit = l.unit ?? (source.type === "prometheus" ? "s" : "ms");
-    const threshold = this.threshold([...p, "threshold"], l.threshold, unit);
+    const unit =
+      latency.unit ??
+      (source.type === "prometheus" ? DEFAULT_LATENCY_UNIT.histogram : DEFAULT_LATENCY_UNIT.logs);
+    const threshold = this.threshold([...path, "threshold"], latency.threshold, unit);
     if (threshold === undefined) return undefined;
+    const fields: LatencyOn = { latency, type: source.type };
+    if (!checkAll(this, path, fields, histogramOnPrometheus, eventsOnLogs, fieldOnLogs))
+      return undefined;
     if (source.type === "prometheus") {
-      if (!l.histogram) {
-        this.fail(
-          p,
-          "a latency indicator on a prometheus source needs histogram: metric{labels}",
-          undefined,
-        );
-        return undefined;
-      }
-      this.query([...p, "histogram"], l.histogram, source);
+      this.query([...path, "histogram"], latency.histogram!, source);
     } else {
-      if (!l.events)
-        this.fail(p, `a latency indicator on a ${source.type} source needs events: <LogQL query>`);
-      if (!l.field)
-        this.fail(
-          p,
-          `a latency indicator on a ${source.type} source needs field: <the latency field>`,
-        );
-      if (!l.events || !l.field) return undefined;
-      this.query([...p, "events"], l.events, source);
-      // Loki filters on a label: json and logfmt name nested keys with `_`, never `.`.
-      if (source.type === "loki" && !LOGQL_LABEL_NAME.test(l.field)) {
-        this.fail(
-          [...p, "field"],
-          `field '${l.field}' is not a LogQL label name (letters, digits and _, not starting with a digit)`,
-          `json and logfmt turn nested keys into labels joined with _: write ${l.field.replace(/[^a-zA-Z0-9_]/g, "_").replace(/^(?=\d)/, "_")}`,
-        );
+      this.query([...path, "events"], latency.events!, source);
+      if (!checkAll(this, [...path, "field"], latency.field!, lokiFieldIsLabel(source.type)))
         return undefined;
-      }
     }
     return {
       kind: "latency",
-      source: l.source,
-      events: l.events,
-      field: l.field,
+      source: latency.source,
+      events: latency.events,
+      field: latency.field,
       unit,
-      histogram: l.histogram,
+      histogram: latency.histogram,
       threshold,
-      thresholdText: String(l.threshold),
+      thresholdText: String(latency.threshold),
     };
   }
 
@@ -360,49 +352,14 @@ class NativeFileNormalizer {
     return source;
   }
 
+  /** A query checked with its grammar, and for what slo does with it. */
   private query(path: YamlPath, text: string, source: SourceSpec): void {
-    if (source.type === "prometheus") {
-      const checked = checkPromQL(text);
-      if (!checked.ok) {
-        this.errors.push(
-          specError(
-            `PromQL: ${checked.message}`,
-            positionInScalar(this.ydoc, path, checked.offset),
-          ),
-        );
-        return;
-      }
-      if (path[path.length - 1] === "histogram") {
-        if (!isSelector(text)) {
-          this.fail(
-            path,
-            "PromQL: histogram takes a classic histogram's selector, name{labels}, not a query",
-            'e.g. http_request_duration_seconds{job="api"}: slo adds _bucket, _count and le itself',
-          );
-        }
-        return;
-      }
-      // A full query must follow each window (5m ... 30d); only a selector is wrapped by slo.
-      if (!isSelector(text) && !hasWindowPlaceholder(text)) {
-        const range = fixedRange(text);
-        this.errors.push(
-          specError(
-            range
-              ? `PromQL: the range [${range.text}] is fixed; a full query needs a {{window}} placeholder in its place, or use a plain counter selector`
-              : "PromQL: a full query needs a {{window}} placeholder where its range goes, or use a plain counter selector",
-            positionInScalar(this.ydoc, path, range?.offset ?? 0),
-            'slo evaluates every window (5m to 30d) with the same query: sum(increase(http_requests_total{code=~"5.."}[{{window}}])), or just http_requests_total{code=~"5.."}',
-          ),
-        );
-      }
+    if (source.type !== "prometheus") {
+      checkAll(this, path, text, logqlParses(source.type));
       return;
     }
-    const parsed = parseLogQuery(text, { requireSelector: source.type === "loki" });
-    if (!parsed.ok) {
-      this.errors.push(
-        specError(`LogQL: ${parsed.message}`, positionInScalar(this.ydoc, path, parsed.offset)),
-      );
-    }
+    const isHistogram = path[path.length - 1] === "histogram";
+    checkInOrder(this, path, text, promqlParses, isHistogram ? histogramIsSelector : takesWindow);
   }
 
   private threshold(
@@ -422,42 +379,40 @@ class NativeFileNormalizer {
   }
 
   private alerting(path: YamlPath, raw: Slo["alerting"]): AlertPolicy | undefined {
-    const severity = (s: NonNullable<Slo["alerting"]>["page"]): SeverityPolicy => ({
-      disable: s?.disable ?? false,
-      labels: s?.labels ?? {},
-      annotations: s?.annotations ?? {},
-    });
-    let windows: BurnRateWindow[] = DEFAULT_BURN_RATE_WINDOWS;
-    if (raw?.windows) {
-      windows = [];
-      raw.windows.forEach((w, i) => {
-        const longMs = parseDuration(w.long)!;
-        const shortMs = parseDuration(w.short)!;
-        const share = this.fraction([...path, "windows", i, "share"], w.share, "share", false);
-        if (shortMs >= longMs) {
-          this.fail(
-            [...path, "windows", i, "short"],
-            `the short window (${w.short}) must be shorter than the long window (${w.long})`,
-          );
-        }
-        if (share !== undefined) {
-          windows.push({
-            severity: w.severity,
-            longMs,
-            shortMs,
-            share,
-            long: w.long.trim(),
-            short: w.short.trim(),
-          });
-        }
-      });
-    }
+    const windows = raw?.windows
+      ? this.windows([...path, "windows"], raw.windows)
+      : DEFAULT_BURN_RATE_WINDOWS;
     return {
       minEvents: raw?.minEvents ?? DEFAULT_MIN_EVENTS,
       windows,
-      page: severity(raw?.page),
-      ticket: severity(raw?.ticket),
+      page: severityPolicy(raw?.page),
+      ticket: severityPolicy(raw?.ticket),
     };
+  }
+
+  /** The SLO's own burn-rate table. */
+  private windows(
+    path: YamlPath,
+    raw: NonNullable<NonNullable<Slo["alerting"]>["windows"]>,
+  ): BurnRateWindow[] {
+    const windows: BurnRateWindow[] = [];
+    raw.forEach((w, i) => {
+      const longMs = parseDuration(w.long)!;
+      const shortMs = parseDuration(w.short)!;
+      const share = this.fraction([...path, i, "share"], w.share, "share", false);
+      checkAll(this, [...path, i], { ...w, longMs, shortMs }, shortBelowLong);
+      if (share !== undefined) {
+        windows.push({
+          severity: w.severity,
+          longMs,
+          shortMs,
+          share,
+          long: w.long.trim(),
+          short: w.short.trim(),
+        });
+      }
+    });
+    return windows;
   }
 
   private gate(path: YamlPath, raw: Slo["gate"]): GatePolicy | undefined {
@@ -471,34 +426,124 @@ class NativeFileNormalizer {
         ? this.fraction([...path, "warnRemaining"], raw.warnRemaining, "warnRemaining", false)
         : DEFAULT_GATE.warnRemaining;
     if (min === undefined || warn === undefined) return undefined;
-    return { enabled: true, minRemaining: min, warnRemaining: Math.max(warn, min) };
+    return enabledGate(min, warn);
   }
 
   private notify(path: YamlPath, raw: NonNullable<Slo["notify"]>): NotifyTarget[] {
     return raw.map((t, i) => {
-      if (t.type !== "github-issue") {
-        if (!t.url) this.fail([...path, i], `a ${t.type} target needs url`);
-        else this.checkUrl([...path, i, "url"], t.url);
-      }
-      return { type: t.type, url: t.url, severities: t.severities ?? ["page", "ticket"] };
+      checkAll(this, [...path, i], t, deliveredToAUrl);
+      if (t.type !== "github-issue" && t.url) this.checkUrl([...path, i, "url"], t.url);
+      return {
+        type: t.type,
+        url: t.url,
+        severities: t.severities ?? [...DEFAULT_NOTIFY_SEVERITIES],
+      };
     });
   }
 }
 
+function severityPolicy(s: NonNullable<Slo["alerting"]>["page"]): SeverityPolicy {
+  return {
+    disable: s?.disable ?? false,
+    labels: s?.labels ?? {},
+    annotations: s?.annotations ?? {},
+  };
+}
+
+// The native format's cross-field rules (the schema checked each field's shape).
+
+interface SliceFields {
+  slo: Slo;
+  method: BudgetingMethod;
+}
+
+const sliceFieldsNeedTimeslices: Rule<SliceFields> = ({ slo, method }) =>
+  method === "occurrences" &&
+  (slo.timesliceTarget !== undefined || slo.timesliceWindow !== undefined)
+    ? {
+        key: slo.timesliceTarget !== undefined ? "timesliceTarget" : "timesliceWindow",
+        message:
+          "timesliceTarget and timesliceWindow need budgetingMethod: timeslices or ratioTimeslices",
+      }
+    : undefined;
+
+const timeslicesNeedTarget: Rule<SliceFields> = ({ slo, method }) =>
+  method === "timeslices" && slo.timesliceTarget === undefined
+    ? {
+        key: "budgetingMethod",
+        message: "timeslices budgeting needs timesliceTarget (the ratio a slice must meet)",
+      }
+    : undefined;
+
+const ratioOrLatency: Rule<Slo["indicator"]> = (indicator) =>
+  (indicator.ratio === undefined) === (indicator.latency === undefined)
+    ? { message: "an indicator needs exactly one of ratio or latency" }
+    : undefined;
+
+const goodOrBad: Rule<RatioFields> = (ratio) =>
+  (ratio.good === undefined) === (ratio.bad === undefined)
+    ? { message: "a ratio indicator needs exactly one of good or bad, and total" }
+    : undefined;
+
+interface LatencyOn {
+  latency: LatencyFields;
+  type: SourceSpec["type"];
+}
+
+const histogramOnPrometheus: Rule<LatencyOn> = ({ latency, type }) =>
+  type === "prometheus" && !latency.histogram
+    ? { message: "a latency indicator on a prometheus source needs histogram: metric{labels}" }
+    : undefined;
+
+const eventsOnLogs: Rule<LatencyOn> = ({ latency, type }) =>
+  type !== "prometheus" && !latency.events
+    ? { message: `a latency indicator on a ${type} source needs events: <LogQL query>` }
+    : undefined;
+
+const fieldOnLogs: Rule<LatencyOn> = ({ latency, type }) =>
+  type !== "prometheus" && !latency.field
+    ? { message: `a latency indicator on a ${type} source needs field: <the latency field>` }
+    : undefined;
+
+const histogramIsSelector: Rule<string> = (text) =>
+  isSelector(text)
+    ? undefined
+    : {
+        message:
+          "PromQL: histogram takes a classic histogram's selector, name{labels}, not a query",
+        hint: 'e.g. http_request_duration_seconds{job="api"}: slo adds _bucket, _count and le itself',
+      };
+
+/** A full query must follow each window (5m ... 30d); only a selector is wrapped by slo. */
+const takesWindow: Rule<string> = (text) => {
+  if (isSelector(text) || hasWindowPlaceholder(text)) return undefined;
+  const range = fixedRange(text);
+  return {
+    message: range
+      ? `PromQL: the range [${range.text}] is fixed; a full query needs a {{window}} placeholder in its place, or use a plain counter selector`
+      : "PromQL: a full query needs a {{window}} placeholder where its range goes, or use a plain counter selector",
+    offset: range?.offset ?? 0,
+    hint: 'slo evaluates every window (5m to 30d) with the same query: sum(increase(http_requests_total{code=~"5.."}[{{window}}])), or just http_requests_total{code=~"5.."}',
+  };
+};
+
+const shortBelowLong: Rule<{ long: string; short: string; longMs: number; shortMs: number }> = (
+  w,
+) =>
+  w.shortMs >= w.longMs
+    ? {
+        at: ["short"],
+        message: `the short window (${w.short}) must be shorter than the long window (${w.long})`,
+      }
+    : undefined;
+
+const deliveredToAUrl: Rule<NonNullable<Slo["notify"]>[number]> = (t) =>
+  t.type !== "github-issue" && !t.url ? { message: `a ${t.type} target needs url` } : undefined;
+
 const UNIT_IN_MS = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000 } as const;
-const LOGQL_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 function parseMicros(text: string): number | null {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs)\s*$/.exec(text);
   if (!m) return null;
   return Number(m[1]) * (m[2] === "ns" ? 1e-6 : 1e-3);
-}
-
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
 }

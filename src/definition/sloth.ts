@@ -11,15 +11,16 @@
  */
 
 import { DEFAULT_BURN_RATE_WINDOWS, DEFAULT_GATE, DEFAULT_MIN_EVENTS } from "../defaults.js";
-import { specError } from "../errors.js";
-import { DocReader, formatPath, isJson, roundNumber } from "./doc-reader.js";
+import type { specError } from "../errors.js";
+import { DocReader, isJson, type Json, roundNumber } from "./doc-reader.js";
 import { DAY_MS } from "./duration.js";
 import type { FormatLoader } from "./formats.js";
 import { implicitPrometheus } from "./implicit-sources.js";
 import type { RatioIndicator, ServiceSpec, SeverityPolicy, SloSpec } from "./model.js";
-import { checkPromQL, hasWindowPlaceholder } from "./promql.js";
+import { hasWindowPlaceholder } from "./promql.js";
 import { ratesToIncreases, rawRatioQueries } from "./ratio-queries.js";
-import { positionInScalar, positionOf, type YamlDocument, type YamlPath } from "./yaml-source.js";
+import { checkAll, checkInOrder, promqlParses, type Rule } from "./rules.js";
+import { positionOf, type YamlDocument, type YamlPath } from "./yaml-source.js";
 
 export const SLOTH_VERSION = "prometheus/v1";
 export const SLOTH_API_VERSION = "sloth.slok.dev/v1";
@@ -68,73 +69,111 @@ export const slothFormat: FormatLoader = {
 
 type SloError = ReturnType<typeof specError>;
 
+/** Where a Sloth document's service is, and how it names its fields. */
+interface Envelope {
+  /** names the document in errors: the resource's name, when it has one */
+  r: DocReader;
+  /** the path of the spec's fields: [] in the spec, ["spec"] in the resource */
+  base: YamlPath;
+  fields: Fields;
+}
+
+const supportedApiVersion: Rule<Json> = (doc) =>
+  doc.apiVersion !== SLOTH_API_VERSION
+    ? {
+        at: ["apiVersion"],
+        message: `${String(doc.apiVersion)} is not supported; slo reads ${SLOTH_API_VERSION}`,
+      }
+    : undefined;
+
+const serviceLevelKind: Rule<Json> = (doc) =>
+  doc.kind !== SLOTH_KIND
+    ? { at: ["kind"], message: `expected kind ${SLOTH_KIND}, got ${String(doc.kind)}` }
+    : undefined;
+
+const supportedVersion: Rule<Json> = (doc) =>
+  doc.version !== SLOTH_VERSION
+    ? {
+        at: ["version"],
+        message: `${String(doc.version)} is not supported; slo reads Sloth's ${SLOTH_VERSION}`,
+      }
+    : undefined;
+
+/** The Kubernetes resource: apiVersion, kind, metadata.name, and the spec under spec. */
+function resourceEnvelope(reader: DocReader, doc: Json): Envelope | undefined {
+  const r = reader.as(SLOTH_KIND);
+  if (!checkInOrder(r, [], doc, supportedApiVersion, serviceLevelKind)) return undefined;
+  r.keys([], ["apiVersion", "kind", "metadata", "spec", "status"]);
+  const name = r.string(["metadata", "name"]);
+  const named = name !== undefined ? r.as(`${SLOTH_KIND} '${name}'`) : r;
+  if (!named.record(["spec"], true)) return undefined;
+  named.keys(["spec"], ["service", "labels", "slos"]);
+  return { r: named, base: ["spec"], fields: FIELDS.kubernetes };
+}
+
+/** The spec file: `version: prometheus/v1` and the fields at the top. */
+function specEnvelope(r: DocReader, doc: Json): Envelope | undefined {
+  if (!checkInOrder(r, [], doc, supportedVersion)) return undefined;
+  r.keys([], ["version", "service", "labels", "slos"]);
+  return { r, base: [], fields: FIELDS.spec };
+}
+
 function loadDocument(
   ydoc: YamlDocument,
   value: unknown,
   errors: SloError[],
   env: Record<string, string | undefined>,
 ): ServiceSpec | undefined {
-  const doc = value as Record<string, unknown>;
+  const doc = value as Json;
   const before = errors.length;
-  let r = new DocReader(ydoc, "Sloth spec", value, errors);
-  let base: YamlPath = [];
-  let fields: Fields = FIELDS.spec;
-  if (typeof doc.apiVersion === "string") {
-    r = r.as(`${SLOTH_KIND}`);
-    if (doc.apiVersion !== SLOTH_API_VERSION) {
-      r.fail(["apiVersion"], `${doc.apiVersion} is not supported; slo reads ${SLOTH_API_VERSION}`);
-      return undefined;
-    }
-    if (doc.kind !== SLOTH_KIND) {
-      r.fail(["kind"], `expected kind ${SLOTH_KIND}, got ${String(doc.kind)}`);
-      return undefined;
-    }
-    r.keys([], ["apiVersion", "kind", "metadata", "spec", "status"]);
-    const name = r.string(["metadata", "name"]);
-    if (name !== undefined) r = r.as(`${SLOTH_KIND} '${name}'`);
-    base = ["spec"];
-    fields = FIELDS.kubernetes;
-    if (!r.record(base, true)) return undefined;
-    r.keys(base, ["service", "labels", "slos"]);
-  } else {
-    if (doc.version !== SLOTH_VERSION) {
-      r.fail(
-        ["version"],
-        `${String(doc.version)} is not supported; slo reads Sloth's ${SLOTH_VERSION}`,
-      );
-      return undefined;
-    }
-    r.keys([], ["version", "service", "labels", "slos"]);
-  }
+  const reader = new DocReader(ydoc, "Sloth spec", value, errors);
+  const envelope =
+    typeof doc.apiVersion === "string" ? resourceEnvelope(reader, doc) : specEnvelope(reader, doc);
+  if (!envelope) return undefined;
+  const { r, base } = envelope;
   const service = r.string([...base, "service"], true);
   const serviceLabels = r.labels([...base, "labels"]);
   const list = r.list([...base, "slos"], true);
   if (list && list.length === 0) r.fail([...base, "slos"], "a Sloth spec needs at least one SLO");
   if (service === undefined || !list) return undefined;
-  const source = implicitPrometheus(SOURCE_NAME, env);
-  const slos: SloSpec[] = [];
-  const seen = new Set<string>();
-  list.forEach((_, i) => {
-    const slo = loadSlo(r, [...base, "slos", i], fields, service, serviceLabels);
-    if (!slo) return;
-    if (seen.has(slo.name)) {
-      r.fail([...base, "slos", i, "name"], `SLO '${slo.name}' is defined twice in this spec`);
-      return;
-    }
-    seen.add(slo.name);
-    slos.push(slo);
-  });
+  const slos = loadSlos(envelope, list.length, service, serviceLabels);
   if (errors.length > before) return undefined;
   return {
     service,
     file: ydoc.file,
     labels: serviceLabels,
-    sources: { [SOURCE_NAME]: source },
+    sources: { [SOURCE_NAME]: implicitPrometheus(SOURCE_NAME, env) },
     slos,
     notify: [],
     health: [],
   };
 }
+
+const namedOnce: Rule<{ name: string; seen: Set<string> }> = ({ name, seen }) =>
+  seen.has(name)
+    ? { at: ["name"], message: `SLO '${name}' is defined twice in this spec` }
+    : undefined;
+
+function loadSlos(
+  { r, base, fields }: Envelope,
+  count: number,
+  service: string,
+  serviceLabels: Record<string, string>,
+): SloSpec[] {
+  const slos: SloSpec[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < count; i++) {
+    const path = [...base, "slos", i];
+    const slo = loadSlo(r, path, fields, service, serviceLabels);
+    if (!slo || !checkAll(r, path, { name: slo.name, seen }, namedOnce)) continue;
+    seen.add(slo.name);
+    slos.push(slo);
+  }
+  return slos;
+}
+
+const sloName: Rule<string> = (name) =>
+  SLO_NAME.test(name) ? undefined : { message: "expected letters, digits, '-', '_' or '.'" };
 
 function loadSlo(
   doc: DocReader,
@@ -149,22 +188,8 @@ function loadSlo(
   const before = r.errors.length;
   r.keys(path, ["name", "objective", "description", "labels", "sli", "alerting"]);
   const name = r.string([...path, "name"], true);
-  if (name !== undefined && !SLO_NAME.test(name)) {
-    r.fail([...path, "name"], "expected letters, digits, '-', '_' or '.'");
-  }
-  const objectivePercent = r.number([...path, "objective"], true);
-  let objective: number | undefined;
-  if (objectivePercent !== undefined) {
-    if (objectivePercent >= 100) {
-      r.fail(
-        [...path, "objective"],
-        `${objectivePercent} leaves no error budget; an objective must be below 100`,
-        "SLOs of 100% cannot be met and cannot be budgeted; try 99.99",
-      );
-    } else if (objectivePercent <= 0) {
-      r.fail([...path, "objective"], "expected a percentage between 0 and 100, like 99.9");
-    } else objective = roundNumber(objectivePercent / 100);
-  }
+  if (name !== undefined) checkAll(r, [...path, "name"], name, sloName);
+  const objective = objectiveOf(r, [...path, "objective"]);
   const description = r.string([...path, "description"]);
   const labels = { ...serviceLabels, ...r.labels([...path, "labels"]) };
   const indicator = loadSli(r, [...path, "sli"], f);
@@ -186,6 +211,25 @@ function loadSlo(
     notify: [],
     at: positionOf(r.ydoc, [...path, "name"]),
   };
+}
+
+const leavesBudget: Rule<number> = (percent) =>
+  percent >= 100
+    ? {
+        message: `${percent} leaves no error budget; an objective must be below 100`,
+        hint: "SLOs of 100% cannot be met and cannot be budgeted; try 99.99",
+      }
+    : undefined;
+
+const aboveZero: Rule<number> = (percent) =>
+  percent <= 0 ? { message: "expected a percentage between 0 and 100, like 99.9" } : undefined;
+
+/** Sloth writes the objective as a percentage: 99.9. */
+function objectiveOf(r: DocReader, path: YamlPath): number | undefined {
+  const percent = r.number(path, true);
+  if (percent === undefined || !checkInOrder(r, path, percent, leavesBudget, aboveZero))
+    return undefined;
+  return roundNumber(percent / 100);
 }
 
 function loadSli(r: DocReader, path: YamlPath, f: Fields): RatioIndicator | undefined {
@@ -225,28 +269,19 @@ function loadSli(r: DocReader, path: YamlPath, f: Fields): RatioIndicator | unde
   };
 }
 
+const takesSlothWindow: Rule<string> = (text) =>
+  hasWindowPlaceholder(text)
+    ? undefined
+    : {
+        message: "the query does not use {{.window}}: Sloth (and slo) ask it for each window",
+        hint: "put [{{.window}}] where the range goes, e.g. sum(rate(http_requests_total[{{.window}}]))",
+      };
+
 /** A Sloth query: valid PromQL that takes the window as {{.window}}, as Sloth requires. */
 function query(r: DocReader, path: YamlPath): string | undefined {
   const text = r.string(path, true);
-  if (text === undefined) return undefined;
-  const checked = checkPromQL(text);
-  if (!checked.ok) {
-    r.errors.push(
-      specError(
-        `${r.subject}: ${formatPath(path)}: PromQL: ${checked.message}`,
-        positionInScalar(r.ydoc, path, checked.offset),
-      ),
-    );
+  if (text === undefined || !checkInOrder(r, path, text, promqlParses, takesSlothWindow))
     return undefined;
-  }
-  if (!hasWindowPlaceholder(text)) {
-    r.fail(
-      path,
-      "the query does not use {{.window}}: Sloth (and slo) ask it for each window",
-      "put [{{.window}}] where the range goes, e.g. sum(rate(http_requests_total[{{.window}}]))",
-    );
-    return undefined;
-  }
   return text;
 }
 

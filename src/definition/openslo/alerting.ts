@@ -10,8 +10,9 @@ import { DEFAULT_BURN_RATE_WINDOWS } from "../../defaults.js";
 import { type DocReader, roundNumber } from "../doc-reader.js";
 import { formatDuration, parseDuration } from "../duration.js";
 import type { AlertPolicy, BurnRateWindow, NotifyTarget, Severity } from "../model.js";
+import { checkAll, checkInOrder, httpUrl, type Rule } from "../rules.js";
 import type { YamlPath } from "../yaml-source.js";
-import { parseShorthand } from "./durations.js";
+import { defaultShortMs, parseShorthand, type Shorthand, shorthandMessage } from "./durations.js";
 import {
   EXTENSION_PREFIX,
   NOTIFICATION_TARGET_LABEL,
@@ -27,8 +28,6 @@ import {
   objectAt,
   once,
 } from "./objects.js";
-
-const MINUTE = 60_000;
 
 interface ConditionDef {
   severity: Severity;
@@ -80,85 +79,106 @@ function plainAnnotations(o: OsObject, allowed: string[]): Record<string, string
   return out;
 }
 
+const CONDITION_KEYS = ["kind", "op", "threshold", "lookbackWindow", "alertAfter"];
+
 function readCondition(o: OsObject): ConditionDef | undefined {
   const { r } = o;
   const spec = at(o, "spec");
   const before = r.errors.length;
   r.keys(spec, ["description", "severity", "condition"]);
-  const severityText = r.string([...spec, "severity"], true);
-  const severity = severityText ? SEVERITY_OF[severityText.toLowerCase()] : undefined;
-  if (severityText !== undefined && !severity) {
-    r.fail(
-      [...spec, "severity"],
-      `severity '${severityText}' is not one slo knows`,
-      "slo has two severities: page (or critical) and ticket (or warning)",
-    );
-  }
+  const severity = conditionSeverity(r, [...spec, "severity"]);
   const c = [...spec, "condition"];
   r.record(c, true);
-  r.keys(c, ["kind", "op", "threshold", "lookbackWindow", "alertAfter"]);
-  const kind = r.string([...c, "kind"]) ?? "burnrate";
-  if (kind.toLowerCase() !== "burnrate") {
-    r.fail([...c, "kind"], `condition kind '${kind}' cannot be evaluated; slo alerts on burnrate`);
-  }
-  const op = r.string([...c, "op"]) ?? "gt";
-  if (op !== "gt" && op !== "gte") {
-    r.fail(
-      [...c, "op"],
-      `op ${op}: slo alerts when the burn rate is above the threshold`,
-      "use op: gt (or leave it out)",
-    );
-  }
-  const threshold = r.number([...c, "threshold"], true);
-  if (threshold !== undefined && threshold <= 0) {
-    r.fail([...c, "threshold"], "the burn-rate threshold must be above 0");
-  }
-  const lookbackText = r.string([...c, "lookbackWindow"], true);
-  const lookback = lookbackText !== undefined ? parseShorthand(lookbackText) : null;
-  if (lookbackText !== undefined && !lookback) {
-    r.fail([...c, "lookbackWindow"], shorthandMessage(lookbackText));
-  }
-  // alertAfter delays an alert; slo's short window is what confirms a burn instead.
-  const alertAfter = r.string([...c, "alertAfter"]);
-  if (
-    alertAfter !== undefined &&
-    !/^\s*0[mhdwMQY]?\s*$/.test(alertAfter) &&
-    !parseShorthand(alertAfter)
-  ) {
-    r.fail([...c, "alertAfter"], shorthandMessage(alertAfter));
-  }
+  r.keys(c, CONDITION_KEYS);
+  const burnRate = burnRateCondition(r, c);
   const annotations = plainAnnotations(o, [SHORT_WINDOW_ANNOTATION]);
   const labels = r.labels(at(o, "metadata", "labels"));
-  if (r.errors.length > before || !severity || threshold === undefined || !lookback) {
-    return undefined;
-  }
-  let shortMs = Math.max(MINUTE, Math.round(lookback.ms / 12 / MINUTE) * MINUTE);
-  const shortText = annotationsOf(o)[SHORT_WINDOW_ANNOTATION];
-  if (shortText !== undefined) {
-    const ms = parseDuration(shortText);
-    if (ms === null || ms >= lookback.ms) {
-      r.fail(
-        at(o, "metadata", "annotations", SHORT_WINDOW_ANNOTATION),
-        `expected a duration shorter than the lookbackWindow (${lookback.label})`,
-      );
-      return undefined;
-    }
-    shortMs = ms;
-  }
+  if (r.errors.length > before || !severity || !burnRate) return undefined;
+  const { threshold, lookback } = burnRate;
+  const short = shortWindow(o, lookback);
+  if (!short) return undefined;
   return {
     severity,
     threshold,
     longMs: lookback.ms,
     long: lookback.label,
-    shortMs,
-    short: shortText?.trim() ?? formatDuration(shortMs),
+    shortMs: short.ms,
+    short: short.text,
     labels,
     annotations,
   };
 }
 
-export function shorthandMessage(text: string): string {
-  return `'${text}' is not an OpenSLO duration: a whole number and one of m h d w M Q Y, like 5m, 1h, 28d, 1M`;
+function conditionSeverity(r: DocReader, path: YamlPath): Severity | undefined {
+  const text = r.string(path, true);
+  if (text === undefined) return undefined;
+  const severity = SEVERITY_OF[text.toLowerCase()];
+  if (!severity) {
+    r.fail(
+      path,
+      `severity '${text}' is not one slo knows`,
+      "slo has two severities: page (or critical) and ticket (or warning)",
+    );
+  }
+  return severity;
+}
+
+const isBurnRate: Rule<string> = (kind) =>
+  kind.toLowerCase() === "burnrate"
+    ? undefined
+    : { message: `condition kind '${kind}' cannot be evaluated; slo alerts on burnrate` };
+
+const firesAbove: Rule<string> = (op) =>
+  op === "gt" || op === "gte"
+    ? undefined
+    : {
+        message: `op ${op}: slo alerts when the burn rate is above the threshold`,
+        hint: "use op: gt (or leave it out)",
+      };
+
+const thresholdAboveZero: Rule<number> = (threshold) =>
+  threshold > 0 ? undefined : { message: "the burn-rate threshold must be above 0" };
+
+const isShorthand: Rule<string> = (text) =>
+  parseShorthand(text) ? undefined : { message: shorthandMessage(text) };
+
+// alertAfter delays an alert; slo's short window is what confirms a burn instead.
+const noneOrShorthand: Rule<string> = (text) =>
+  /^\s*0[mhdwMQY]?\s*$/.test(text) ? undefined : isShorthand(text);
+
+/** spec.condition: a burn rate above a threshold over a lookback window. */
+function burnRateCondition(
+  r: DocReader,
+  c: YamlPath,
+): { threshold: number; lookback: Shorthand } | undefined {
+  checkAll(r, [...c, "kind"], r.string([...c, "kind"]) ?? "burnrate", isBurnRate);
+  checkAll(r, [...c, "op"], r.string([...c, "op"]) ?? "gt", firesAbove);
+  const threshold = r.number([...c, "threshold"], true);
+  if (threshold !== undefined) checkAll(r, [...c, "threshold"], threshold, thresholdAboveZero);
+  const lookbackText = r.string([...c, "lookbackWindow"], true);
+  if (lookbackText !== undefined) checkAll(r, [...c, "lookbackWindow"], lookbackText, isShorthand);
+  const alertAfter = r.string([...c, "alertAfter"]);
+  if (alertAfter !== undefined) checkAll(r, [...c, "alertAfter"], alertAfter, noneOrShorthand);
+  const lookback = lookbackText !== undefined ? parseShorthand(lookbackText) : null;
+  return threshold !== undefined && lookback ? { threshold, lookback } : undefined;
+}
+
+const shortWithinLookback: Rule<{ ms: number | null; lookback: Shorthand }> = ({ ms, lookback }) =>
+  ms === null || ms >= lookback.ms
+    ? { message: `expected a duration shorter than the lookbackWindow (${lookback.label})` }
+    : undefined;
+
+/** The `slo/short-window` annotation, else a fraction of the lookback. */
+function shortWindow(o: OsObject, lookback: Shorthand): { ms: number; text: string } | undefined {
+  const text = annotationsOf(o)[SHORT_WINDOW_ANNOTATION];
+  if (text === undefined) {
+    const ms = defaultShortMs(lookback.ms);
+    return { ms, text: formatDuration(ms) };
+  }
+  const ms = parseDuration(text);
+  const path = at(o, "metadata", "annotations", SHORT_WINDOW_ANNOTATION);
+  if (!checkAll(o.r, path, { ms, lookback }, shortWithinLookback) || ms === null) return undefined;
+  return { ms, text: text.trim() };
 }
 
 function readTarget(o: OsObject): TargetDef | undefined {
@@ -168,30 +188,20 @@ function readTarget(o: OsObject): TargetDef | undefined {
   const target = r.string([...spec, "target"], true);
   plainAnnotations(o, [TARGET_URL_ANNOTATION]);
   const url = annotationsOf(o)[TARGET_URL_ANNOTATION];
-  if (url !== undefined) {
-    try {
-      const u = new URL(url);
-      if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("scheme");
-    } catch {
-      r.fail(
-        at(o, "metadata", "annotations", TARGET_URL_ANNOTATION),
-        "expected an http:// or https:// URL",
-      );
-      return undefined;
-    }
-  }
+  const urlPath = at(o, "metadata", "annotations", TARGET_URL_ANNOTATION);
+  if (url !== undefined && !checkAll(r, urlPath, url, httpUrl)) return undefined;
   if (target === undefined) return undefined;
+  return { name: o.name, ...deliveryOf(target, url) };
+}
+
+/** Targets slo delivers to itself; any other is named in a label for Alertmanager to route. */
+function deliveryOf(target: string, url: string | undefined): Pick<TargetDef, "notify"> {
   const t = target.trim().toLowerCase();
-  if (t === "github-issue" || t === "github") {
-    return { name: o.name, notify: { type: "github-issue" } };
-  }
+  if (t === "github-issue" || t === "github") return { notify: { type: "github-issue" } };
   if ((t === "alertmanager" || t === "webhook" || t === "slack") && url !== undefined) {
-    return {
-      name: o.name,
-      notify: { type: t === "alertmanager" ? "alertmanager" : "webhook", url },
-    };
+    return { notify: { type: t === "alertmanager" ? "alertmanager" : "webhook", url } };
   }
-  return { name: o.name };
+  return {};
 }
 
 function readPolicy(ctx: OpenSloContext, o: OsObject): PolicyDef | undefined {
@@ -215,29 +225,44 @@ function readPolicy(ctx: OpenSloContext, o: OsObject): PolicyDef | undefined {
   }
   r.boolean([...spec, "alertWhenResolved"]);
   const breaching = r.boolean([...spec, "alertWhenBreaching"]) ?? true;
-  const conditions: ConditionDef[] = [];
   const list = r.list([...spec, "conditions"], true) ?? [];
   if (r.value([...spec, "conditions"]) !== undefined && list.length === 0) {
     r.fail([...spec, "conditions"], "an AlertPolicy needs a condition");
   }
-  list.forEach((_, i) => {
-    const path = [...spec, "conditions", i];
-    const ref = item(ctx, r, path, "conditionRef", "AlertCondition");
-    const def =
-      ref && (ref.inline ? readCondition(ref.o) : once(ctx, ref.o, () => readCondition(ref.o)));
-    if (def) conditions.push(def);
+  const conditions = readItems(ctx, r, [...spec, "conditions"], list.length, {
+    refKey: "conditionRef",
+    kind: "AlertCondition",
+    read: readCondition,
   });
-  const targets: TargetDef[] = [];
-  (r.list([...spec, "notificationTargets"]) ?? []).forEach((_, i) => {
-    const path = [...spec, "notificationTargets", i];
-    const ref = item(ctx, r, path, "targetRef", "AlertNotificationTarget");
-    const def = ref && (ref.inline ? readTarget(ref.o) : once(ctx, ref.o, () => readTarget(ref.o)));
-    if (def) targets.push(def);
+  const targetCount = r.list([...spec, "notificationTargets"])?.length ?? 0;
+  const targets = readItems(ctx, r, [...spec, "notificationTargets"], targetCount, {
+    refKey: "targetRef",
+    kind: "AlertNotificationTarget",
+    read: readTarget,
   });
   const labels = r.labels(at(o, "metadata", "labels"));
   const annotations = plainAnnotations(o, []);
   if (r.errors.length > before) return undefined;
   return { name: o.name, breaching, conditions, targets, labels, annotations };
+}
+
+type AlertKind = "AlertCondition" | "AlertNotificationTarget" | "AlertPolicy";
+
+/** Each item of a list, referenced or inline; a referenced object is read once however many refer to it. */
+function readItems<T>(
+  ctx: OpenSloContext,
+  r: DocReader,
+  path: YamlPath,
+  count: number,
+  items: { refKey: string; kind: AlertKind; read: (o: OsObject) => T | undefined },
+): T[] {
+  const defs: T[] = [];
+  for (let i = 0; i < count; i++) {
+    const ref = item(ctx, r, [...path, i], items.refKey, items.kind);
+    const def = ref && (ref.inline ? items.read(ref.o) : once(ctx, ref.o, () => items.read(ref.o)));
+    if (def) defs.push(def);
+  }
+  return defs;
 }
 
 /** A list item that is either `{ xRef: name }` or the object inline. */
@@ -246,7 +271,7 @@ function item(
   r: DocReader,
   path: YamlPath,
   refKey: string,
-  kind: "AlertCondition" | "AlertNotificationTarget" | "AlertPolicy",
+  kind: AlertKind,
 ): { o: OsObject; inline: boolean } | undefined {
   if (!r.record(path, true)) return undefined;
   if (r.value([...path, refKey]) !== undefined) {
@@ -272,6 +297,20 @@ export interface SloAlerting {
   notify: NotifyTarget[];
 }
 
+/** What an SLO's alert policies add up to: the burn-rate table, and per severity the rest. */
+interface Combined {
+  windows: BurnRateWindow[];
+  breaching: Record<Severity, Set<boolean>>;
+  labels: Record<Severity, Record<string, string>>;
+  annotations: Record<Severity, Record<string, string>>;
+  /** targets slo cannot deliver to, named for Alertmanager */
+  routed: Record<Severity, Set<string>>;
+  /** targets slo delivers to, by type and URL */
+  notify: Map<string, NotifyTarget>;
+}
+
+const SEVERITIES = ["page", "ticket"] as const;
+
 /** spec.alertPolicies of an SLO -> its burn-rate windows, per-severity labels, and notify targets. */
 export function sloAlerting(
   ctx: OpenSloContext,
@@ -281,114 +320,163 @@ export function sloAlerting(
   const { r } = slo;
   const path = at(slo, "spec", "alertPolicies");
   const items = r.list(path);
-  const none = { disable: false, labels: {}, annotations: {} };
-  if (!items || items.length === 0) {
-    return {
-      alerting: { windows: DEFAULT_BURN_RATE_WINDOWS, page: { ...none }, ticket: { ...none } },
-      notify: [],
-    };
-  }
+  if (!items || items.length === 0) return defaultAlerting();
   const before = r.errors.length;
-  const policies: PolicyDef[] = [];
-  items.forEach((_, i) => {
-    const ref = item(ctx, r, [...path, i], "alertPolicyRef", "AlertPolicy");
-    const def =
-      ref && (ref.inline ? readPolicy(ctx, ref.o) : once(ctx, ref.o, () => readPolicy(ctx, ref.o)));
-    if (def) policies.push(def);
+  const policies = readItems(ctx, r, path, items.length, {
+    refKey: "alertPolicyRef",
+    kind: "AlertPolicy",
+    read: (o) => readPolicy(ctx, o),
   });
   if (r.errors.length > before) return undefined;
-
-  const windows: BurnRateWindow[] = [];
-  const breaching: Record<Severity, Set<boolean>> = { page: new Set(), ticket: new Set() };
-  const labels: Record<Severity, Record<string, string>> = { page: {}, ticket: {} };
-  const annotations: Record<Severity, Record<string, string>> = { page: {}, ticket: {} };
-  const routed: Record<Severity, Set<string>> = { page: new Set(), ticket: new Set() };
-  const notify = new Map<string, NotifyTarget>();
-  const merge = (into: Record<string, string>, from: Record<string, string>, what: string) => {
-    for (const [k, v] of Object.entries(from)) {
-      if (into[k] !== undefined && into[k] !== v) {
-        r.fail(
-          path,
-          `the ${what} '${k}' is '${into[k]}' in one alert policy and '${v}' in another`,
-        );
-      }
-      into[k] = v;
-    }
+  const combined: Combined = {
+    windows: [],
+    breaching: { page: new Set(), ticket: new Set() },
+    labels: { page: {}, ticket: {} },
+    annotations: { page: {}, ticket: {} },
+    routed: { page: new Set(), ticket: new Set() },
+    notify: new Map(),
   };
-  for (const policy of policies) {
-    const severities = new Set(policy.conditions.map((c) => c.severity));
-    for (const c of policy.conditions) {
-      if (c.longMs >= periodMs) {
-        r.fail(
-          path,
-          `AlertPolicy '${policy.name}': lookbackWindow ${c.long} is not shorter than the SLO's time window`,
-        );
-        continue;
-      }
-      if (
-        windows.some(
-          (w) => w.severity === c.severity && w.longMs === c.longMs && w.shortMs === c.shortMs,
-        )
-      ) {
-        r.fail(
-          path,
-          `AlertPolicy '${policy.name}': a ${c.severity} condition over ${c.long} is given twice`,
-        );
-        continue;
-      }
-      windows.push({
-        severity: c.severity,
-        longMs: c.longMs,
-        shortMs: c.shortMs,
-        share: roundNumber((c.threshold * c.longMs) / periodMs),
-        long: c.long,
-        short: c.short,
-      });
-      breaching[c.severity].add(policy.breaching);
-      merge(labels[c.severity], { ...policy.labels, ...c.labels }, `${c.severity} label`);
-      merge(
-        annotations[c.severity],
-        { ...policy.annotations, ...c.annotations },
-        `${c.severity} annotation`,
-      );
-    }
-    for (const t of policy.targets) {
-      for (const severity of severities) {
-        if (!t.notify) {
-          routed[severity].add(t.name);
-          continue;
-        }
-        const key = `${t.notify.type} ${t.notify.url ?? ""}`;
-        const existing = notify.get(key);
-        if (existing) {
-          if (!existing.severities.includes(severity)) existing.severities.push(severity);
-        } else {
-          notify.set(key, { type: t.notify.type, url: t.notify.url, severities: [severity] });
-        }
-      }
-    }
-  }
-  for (const severity of ["page", "ticket"] as const) {
-    if (breaching[severity].size > 1) {
-      r.fail(
-        path,
-        `some ${severity} policies set alertWhenBreaching: false and others do not; slo turns ${severity} alerts off or on as a whole`,
-      );
-    }
-    if (routed[severity].size > 0) {
-      labels[severity][NOTIFICATION_TARGET_LABEL] = [...routed[severity]].sort().join(",");
-    }
-  }
+  for (const policy of policies) addPolicy(r, path, combined, policy, periodMs);
+  checkAll(r, path, combined, breachingAgrees);
   if (r.errors.length > before) return undefined;
-  const severityPolicy = (s: Severity) => ({
-    disable: breaching[s].has(false),
-    labels: labels[s],
-    annotations: annotations[s],
-  });
-  for (const t of notify.values())
-    t.severities.sort((a, b) => (a === b ? 0 : a === "page" ? -1 : 1));
+  return alertingOf(combined);
+}
+
+function defaultAlerting(): SloAlerting {
+  const none = { disable: false, labels: {}, annotations: {} };
   return {
-    alerting: { windows, page: severityPolicy("page"), ticket: severityPolicy("ticket") },
-    notify: [...notify.values()],
+    alerting: { windows: DEFAULT_BURN_RATE_WINDOWS, page: { ...none }, ticket: { ...none } },
+    notify: [],
+  };
+}
+
+function addPolicy(
+  r: DocReader,
+  path: YamlPath,
+  combined: Combined,
+  policy: PolicyDef,
+  periodMs: number,
+): void {
+  for (const condition of policy.conditions) {
+    const candidate: Candidate = { policy, condition, periodMs, windows: combined.windows };
+    if (checkInOrder(r, path, candidate, lookbackWithinPeriod, windowGivenOnce)) {
+      addCondition(r, path, combined, candidate);
+    }
+  }
+  const severities = new Set(policy.conditions.map((c) => c.severity));
+  for (const target of policy.targets) {
+    for (const severity of severities) addTarget(combined, target, severity);
+  }
+}
+
+/** A condition of a policy, before it joins the table. */
+interface Candidate {
+  policy: PolicyDef;
+  condition: ConditionDef;
+  periodMs: number;
+  windows: BurnRateWindow[];
+}
+
+const lookbackWithinPeriod: Rule<Candidate> = ({ policy, condition, periodMs }) =>
+  condition.longMs >= periodMs
+    ? {
+        message: `AlertPolicy '${policy.name}': lookbackWindow ${condition.long} is not shorter than the SLO's time window`,
+      }
+    : undefined;
+
+const windowGivenOnce: Rule<Candidate> = ({ policy, condition: c, windows }) =>
+  windows.some((w) => w.severity === c.severity && w.longMs === c.longMs && w.shortMs === c.shortMs)
+    ? {
+        message: `AlertPolicy '${policy.name}': a ${c.severity} condition over ${c.long} is given twice`,
+      }
+    : undefined;
+
+function addCondition(
+  r: DocReader,
+  path: YamlPath,
+  combined: Combined,
+  candidate: Candidate,
+): void {
+  const { policy, condition: c, periodMs } = candidate;
+  combined.windows.push({
+    severity: c.severity,
+    longMs: c.longMs,
+    shortMs: c.shortMs,
+    share: roundNumber((c.threshold * c.longMs) / periodMs),
+    long: c.long,
+    short: c.short,
+  });
+  combined.breaching[c.severity].add(policy.breaching);
+  const labels = { into: combined.labels[c.severity], what: `${c.severity} label` };
+  merge(r, path, { ...labels, from: { ...policy.labels, ...c.labels } });
+  const annotations = { into: combined.annotations[c.severity], what: `${c.severity} annotation` };
+  merge(r, path, { ...annotations, from: { ...policy.annotations, ...c.annotations } });
+}
+
+interface Merge {
+  into: Record<string, string>;
+  from: Record<string, string>;
+  /** what the entries are, for the error: `page label` */
+  what: string;
+}
+
+/** Policies of one severity become one alert: a label they all set must have one value. */
+const agreesAcrossPolicies: Rule<Merge> = ({ into, from, what }) =>
+  Object.entries(from)
+    .filter(([k, v]) => into[k] !== undefined && into[k] !== v)
+    .map(([k, v]) => ({
+      message: `the ${what} '${k}' is '${into[k]}' in one alert policy and '${v}' in another`,
+    }));
+
+function merge(r: DocReader, path: YamlPath, m: Merge): void {
+  checkAll(r, path, m, agreesAcrossPolicies);
+  Object.assign(m.into, m.from);
+}
+
+function addTarget(combined: Combined, target: TargetDef, severity: Severity): void {
+  if (!target.notify) {
+    combined.routed[severity].add(target.name);
+    return;
+  }
+  const key = `${target.notify.type} ${target.notify.url ?? ""}`;
+  const existing = combined.notify.get(key);
+  if (!existing) {
+    combined.notify.set(key, {
+      type: target.notify.type,
+      url: target.notify.url,
+      severities: [severity],
+    });
+  } else if (!existing.severities.includes(severity)) {
+    existing.severities.push(severity);
+  }
+}
+
+/** slo turns a severity's alerts off or on as a whole, so its policies must agree. */
+const breachingAgrees: Rule<Combined> = ({ breaching }) =>
+  SEVERITIES.filter((severity) => breaching[severity].size > 1).map((severity) => ({
+    message: `some ${severity} policies set alertWhenBreaching: false and others do not; slo turns ${severity} alerts off or on as a whole`,
+  }));
+
+function alertingOf(combined: Combined): SloAlerting {
+  const severityPolicy = (s: Severity) => {
+    const routed = combined.routed[s];
+    return {
+      disable: combined.breaching[s].has(false),
+      labels:
+        routed.size > 0
+          ? { ...combined.labels[s], [NOTIFICATION_TARGET_LABEL]: [...routed].sort().join(",") }
+          : combined.labels[s],
+      annotations: combined.annotations[s],
+    };
+  };
+  const notify = [...combined.notify.values()];
+  for (const t of notify) t.severities.sort((a, b) => (a === b ? 0 : a === "page" ? -1 : 1));
+  return {
+    alerting: {
+      windows: combined.windows,
+      page: severityPolicy("page"),
+      ticket: severityPolicy("ticket"),
+    },
+    notify,
   };
 }

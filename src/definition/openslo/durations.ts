@@ -5,7 +5,9 @@
  * Calendar windows of 1w, 1M, 1Q, 1Y are real calendar periods instead.
  */
 
-import type { CalendarUnit } from "../model.js";
+import { DEFAULT_SHORT_WINDOW_DIVISOR } from "../../defaults.js";
+import { MINUTE_MS } from "../duration.js";
+import type { CalendarUnit, WindowSpec } from "../model.js";
 
 const DAY = 86_400_000;
 
@@ -38,6 +40,10 @@ export function parseShorthand(text: string): Shorthand | null {
   return { ms, count, unit, label };
 }
 
+export function shorthandMessage(text: string): string {
+  return `'${text}' is not an OpenSLO duration: a whole number and one of m h d w M Q Y, like 5m, 1h, 28d, 1M`;
+}
+
 export const CALENDAR_OF: Record<string, CalendarUnit> = {
   "1w": "week",
   "1M": "month",
@@ -59,6 +65,19 @@ export const NOMINAL_CALENDAR_MS: Record<CalendarUnit, number> = {
   quarter: 90 * DAY,
   year: 365 * DAY,
 };
+
+/** A window's length as one number: a rolling window's own, a calendar period's nominal one. */
+export function windowPeriodMs(window: WindowSpec): number {
+  return window.kind === "rolling" ? window.durationMs : NOMINAL_CALENDAR_MS[window.unit];
+}
+
+/** The short window of a burn-rate condition that names none: a fraction of the lookback, in whole minutes. */
+export function defaultShortMs(longMs: number): number {
+  return Math.max(
+    MINUTE_MS,
+    Math.round(longMs / DEFAULT_SHORT_WINDOW_DIVISOR / MINUTE_MS) * MINUTE_MS,
+  );
+}
 
 /**
  * A duration as shorthand for writing: the label itself when it already is

@@ -5,11 +5,13 @@
  * envelope, map; every problem is an error naming the document and field.
  */
 
+import { DEFAULT_HEALTH_ON_FAILURE } from "../../defaults.js";
 import type { SloError } from "../../errors.js";
 import { specError } from "../../errors.js";
 import { isJson } from "../doc-reader.js";
-import type { FormatLoader } from "../formats.js";
+import type { FormatDocument, FormatLoader } from "../formats.js";
 import type { HealthCheck, ServiceSpec } from "../model.js";
+import { checkAll, type Rule } from "../rules.js";
 import { positionOf } from "../yaml-source.js";
 import { readAlertObject } from "./alerting.js";
 import { HEALTH_ANNOTATION } from "./extensions.js";
@@ -40,32 +42,45 @@ export const opensloFormat: FormatLoader = {
       implicit: new Map(),
       parsed: new Map(),
     };
-    const objects: OsObject[] = [];
-    for (const { ydoc, value } of documents) {
-      const o = documentObject(ydoc, value, ctx.errors);
-      if (!o) continue;
-      const byName = ctx.index.get(o.kind) ?? new Map<string, OsObject>();
-      const first = byName.get(o.name);
-      if (first) {
-        const where = positionOf(first.r.ydoc, at(first, "metadata", "name"));
-        o.r.fail(
-          at(o, "metadata", "name"),
-          `defined twice (first at ${where.file}:${where.line}:${where.col})`,
-          `names are unique per kind across the files loaded`,
-        );
-        continue;
-      }
-      byName.set(o.name, o);
-      ctx.index.set(o.kind, byName);
-      objects.push(o);
-    }
+    const objects = indexObjects(ctx, documents);
     const services = buildServices(ctx, objects);
     return { services, errors: ctx.errors };
   },
 };
 
+/** References name objects by kind and name, so a name is unique per kind across the files loaded. */
+const namedOnce: Rule<OsObject | undefined> = (first) => {
+  if (!first) return undefined;
+  const where = positionOf(first.r.ydoc, at(first, "metadata", "name"));
+  return {
+    message: `defined twice (first at ${where.file}:${where.line}:${where.col})`,
+    hint: "names are unique per kind across the files loaded",
+  };
+};
+
+/** Every document's object, indexed by kind and name; a second of the same name is left out. */
+function indexObjects(ctx: OpenSloContext, documents: FormatDocument[]): OsObject[] {
+  const objects: OsObject[] = [];
+  for (const { ydoc, value } of documents) {
+    const o = documentObject(ydoc, value, ctx.errors);
+    if (!o) continue;
+    const byName = ctx.index.get(o.kind) ?? new Map<string, OsObject>();
+    if (!checkAll(o.r, at(o, "metadata", "name"), byName.get(o.name), namedOnce)) continue;
+    byName.set(o.name, o);
+    ctx.index.set(o.kind, byName);
+    objects.push(o);
+  }
+  return objects;
+}
+
 function ofKind(objects: OsObject[], kind: Kind): OsObject[] {
   return objects.filter((o) => o.kind === kind);
+}
+
+/** What a Service document gives the SLOs of that service. */
+interface ServiceDoc {
+  labels: Record<string, string>;
+  health: HealthCheck[];
 }
 
 function buildServices(ctx: OpenSloContext, objects: OsObject[]): ServiceSpec[] {
@@ -73,7 +88,7 @@ function buildServices(ctx: OpenSloContext, objects: OsObject[]): ServiceSpec[] 
   for (const o of ofKind(objects, "DataSource")) dataSource(ctx, o);
   for (const o of ofKind(objects, "SLI")) once(ctx, o, () => readSli(ctx, o));
   for (const o of objects) readAlertObject(ctx, o);
-  const serviceDocs = new Map<string, { labels: Record<string, string>; health: HealthCheck[] }>();
+  const serviceDocs = new Map<string, ServiceDoc>();
   for (const o of ofKind(objects, "Service")) {
     o.r.keys(at(o, "spec"), ["description"]);
     serviceDocs.set(o.name, {
@@ -82,30 +97,38 @@ function buildServices(ctx: OpenSloContext, objects: OsObject[]): ServiceSpec[] 
     });
   }
   const services = new Map<string, ServiceSpec>();
-  for (const o of ofKind(objects, "SLO")) {
-    const serviceName = o.r.string(at(o, "spec", "service"));
-    const serviceDoc = serviceName !== undefined ? serviceDocs.get(serviceName) : undefined;
-    const result = mapSlo(ctx, o, serviceDoc?.labels ?? {});
-    if (!result) continue;
-    let service = services.get(result.service);
-    if (!service) {
-      service = {
-        service: result.service,
-        file: o.r.ydoc.file,
-        labels: serviceDoc?.labels ?? {},
-        sources: {},
-        slos: [],
-        notify: [],
-        health: serviceDoc?.health ?? [],
-      };
-      services.set(result.service, service);
-    }
-    for (const { slo, source } of result.mapped) {
-      service.sources[source.name] = source;
-      service.slos.push(slo);
-    }
-  }
+  for (const o of ofKind(objects, "SLO")) addSlo(ctx, o, serviceDocs, services);
   return [...services.values()];
+}
+
+/** An SLO's SLOs join its service, made on first use from the Service document, if any. */
+function addSlo(
+  ctx: OpenSloContext,
+  o: OsObject,
+  serviceDocs: Map<string, ServiceDoc>,
+  services: Map<string, ServiceSpec>,
+): void {
+  const serviceName = o.r.string(at(o, "spec", "service"));
+  const serviceDoc = serviceName !== undefined ? serviceDocs.get(serviceName) : undefined;
+  const result = mapSlo(ctx, o, serviceDoc?.labels ?? {});
+  if (!result) return;
+  let service = services.get(result.service);
+  if (!service) {
+    service = {
+      service: result.service,
+      file: o.r.ydoc.file,
+      labels: serviceDoc?.labels ?? {},
+      sources: {},
+      slos: [],
+      notify: [],
+      health: serviceDoc?.health ?? [],
+    };
+    services.set(result.service, service);
+  }
+  for (const { slo, source } of result.mapped) {
+    service.sources[source.name] = source;
+    service.slos.push(slo);
+  }
 }
 
 /** `slo/health` on a Service: the dependency checks of the gate, as JSON. */
@@ -140,6 +163,6 @@ function healthOf(o: OsObject, errors: SloError[]): HealthCheck[] {
   return (parsed as { name: string; url: string; onFailure?: "fail" | "warn" }[]).map((h) => ({
     name: h.name,
     url: h.url,
-    onFailure: h.onFailure ?? "fail",
+    onFailure: h.onFailure ?? DEFAULT_HEALTH_ON_FAILURE,
   }));
 }

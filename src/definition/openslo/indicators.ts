@@ -5,16 +5,34 @@
  */
 
 import { dirname } from "node:path";
-import { DEFAULT_SOURCE } from "../../defaults.js";
-import { specError } from "../../errors.js";
-import { type DocReader, formatPath, type Json } from "../doc-reader.js";
+import {
+  DEFAULT_LATENCY_UNIT,
+  DEFAULT_LOG_TIMESTAMP_FIELD,
+  DEFAULT_SOURCE,
+} from "../../defaults.js";
+import type { DocReader, Json } from "../doc-reader.js";
 import { parseDuration } from "../duration.js";
 import { implicitLoki, implicitPrometheus } from "../implicit-sources.js";
-import { parseLogQuery } from "../logql/parse.js";
-import type { LatencyIndicator, RatioIndicator, SourceSpec } from "../model.js";
-import { checkPromQL, hasWindowPlaceholder, isSelector } from "../promql.js";
+import type {
+  LatencyIndicator,
+  LogsSourceSpec,
+  LokiSourceSpec,
+  PrometheusSourceSpec,
+  RatioIndicator,
+  SourceSpec,
+} from "../model.js";
+import { hasWindowPlaceholder, isSelector } from "../promql.js";
 import { rawRatioQueries, unwrapSummedSelector } from "../ratio-queries.js";
-import { positionInScalar, type YamlPath } from "../yaml-source.js";
+import {
+  checkAll,
+  checkInOrder,
+  httpUrl,
+  logqlParses,
+  lokiFieldIsLabel,
+  promqlParses,
+  type Rule,
+} from "../rules.js";
+import type { YamlPath } from "../yaml-source.js";
 import { at, type DataSourceDef, lookup, type OpenSloContext, type OsObject } from "./objects.js";
 
 type SourceType = SourceSpec["type"];
@@ -43,6 +61,7 @@ export function dataSource(ctx: OpenSloContext, o: OsObject): DataSourceDef | un
   return def;
 }
 
+/** A DataSource of a type slo cannot read is no error until an SLO uses it. */
 function readDataSource(o: OsObject): DataSourceDef | undefined {
   const { r } = o;
   const spec = at(o, "spec");
@@ -54,60 +73,48 @@ function readDataSource(o: OsObject): DataSourceDef | undefined {
   const cd = [...spec, "connectionDetails"];
   if (!r.record(cd, true)) return undefined;
   const before = r.errors.length;
-  if (type === "logs") {
-    r.keys(cd, ["paths", "timestamp", "labels"]);
-    const raw = r.value([...cd, "paths"]);
-    let paths: string[] | undefined;
-    if (typeof raw === "string" && raw !== "") paths = [raw];
-    else if (Array.isArray(raw) && raw.length > 0 && raw.every((p) => typeof p === "string")) {
-      paths = raw as string[];
-    } else if (raw === undefined) r.missing([...cd, "paths"]);
-    else r.fail([...cd, "paths"], "expected a file, a glob, or a list of them");
-    const timestamp = r.string([...cd, "timestamp"]) ?? "t";
-    const labels = r.labels([...cd, "labels"]);
-    if (!paths || r.errors.length > before) return undefined;
-    return {
-      source: {
-        type: "logs",
-        name: o.name,
-        paths,
-        timestamp,
-        labels,
-        baseDir: dirname(r.ydoc.file),
-      },
-    };
-  }
-  const keys = ["url", "headers", "bearerToken", "basicAuth", "timeout", "retries"];
-  r.keys(cd, type === "loki" ? [...keys, "tenant"] : keys);
+  const source = type === "logs" ? logsConnection(o, cd) : httpConnection(o, cd, type);
+  return source && r.errors.length === before ? { source } : undefined;
+}
+
+function logsConnection(o: OsObject, cd: YamlPath): LogsSourceSpec | undefined {
+  const { r } = o;
+  r.keys(cd, ["paths", "timestamp", "labels"]);
+  const paths = logPaths(r, [...cd, "paths"]);
+  const timestamp = r.string([...cd, "timestamp"]) ?? DEFAULT_LOG_TIMESTAMP_FIELD;
+  const labels = r.labels([...cd, "labels"]);
+  if (!paths) return undefined;
+  return { type: "logs", name: o.name, paths, timestamp, labels, baseDir: dirname(r.ydoc.file) };
+}
+
+/** A file, a glob, or a list of them. */
+function logPaths(r: DocReader, path: YamlPath): string[] | undefined {
+  const raw = r.value(path);
+  if (typeof raw === "string" && raw !== "") return [raw];
+  if (Array.isArray(raw) && raw.length > 0 && raw.every((p) => typeof p === "string")) return raw;
+  if (raw === undefined) r.missing(path);
+  else r.fail(path, "expected a file, a glob, or a list of them");
+  return undefined;
+}
+
+const HTTP_KEYS = ["url", "headers", "bearerToken", "basicAuth", "timeout", "retries"];
+
+function httpConnection(
+  o: OsObject,
+  cd: YamlPath,
+  type: "prometheus" | "loki",
+): PrometheusSourceSpec | LokiSourceSpec | undefined {
+  const { r } = o;
+  r.keys(cd, type === "loki" ? [...HTTP_KEYS, "tenant"] : HTTP_KEYS);
   const url = r.string([...cd, "url"], true);
-  if (url !== undefined) checkUrl(r, [...cd, "url"], url);
-  const headers: Record<string, string> = {};
-  const rawHeaders = r.record([...cd, "headers"]);
-  for (const [k, v] of Object.entries(rawHeaders ?? {})) {
-    if (typeof v === "string") headers[k] = v;
-    else r.fail([...cd, "headers", k], "expected a string");
-  }
+  if (url !== undefined) checkAll(r, [...cd, "url"], url, httpUrl);
+  const headers = httpHeaders(r, [...cd, "headers"]);
   const bearerToken = r.string([...cd, "bearerToken"]);
-  let basicAuth: { username: string; password: string } | undefined;
-  if (r.record([...cd, "basicAuth"])) {
-    r.keys([...cd, "basicAuth"], ["username", "password"]);
-    const username = r.string([...cd, "basicAuth", "username"], true);
-    const password = r.string([...cd, "basicAuth", "password"], true);
-    if (username !== undefined && password !== undefined) basicAuth = { username, password };
-  }
-  let timeoutMs: number = DEFAULT_SOURCE.timeoutMs;
-  const timeout = r.string([...cd, "timeout"]);
-  if (timeout !== undefined) {
-    const ms = parseDuration(timeout);
-    if (ms === null) r.fail([...cd, "timeout"], "expected a duration like 30s");
-    else timeoutMs = ms;
-  }
-  const retries = r.number([...cd, "retries"]) ?? DEFAULT_SOURCE.retries;
-  if (!Number.isInteger(retries) || retries < 0 || retries > 10) {
-    r.fail([...cd, "retries"], "expected a whole number from 0 to 10");
-  }
+  const basicAuth = readBasicAuth(r, [...cd, "basicAuth"]);
+  const timeoutMs = readTimeout(r, [...cd, "timeout"]);
+  const retries = readRetries(r, [...cd, "retries"]);
   const tenant = type === "loki" ? r.string([...cd, "tenant"]) : undefined;
-  if (url === undefined || r.errors.length > before) return undefined;
+  if (url === undefined) return undefined;
   const common = {
     name: o.name,
     url: url.replace(/\/+$/, ""),
@@ -117,19 +124,47 @@ function readDataSource(o: OsObject): DataSourceDef | undefined {
     timeoutMs,
     retries,
   };
-  return {
-    source: type === "prometheus" ? { type, ...common } : { type: "loki", ...common, tenant },
-  };
+  return type === "prometheus" ? { type, ...common } : { type, ...common, tenant };
 }
 
-function checkUrl(r: DocReader, path: YamlPath, url: string): void {
-  try {
-    const u = new URL(url);
-    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("scheme");
-  } catch {
-    // The URL may hold a password: name the field, not the value.
-    r.fail(path, "expected an http:// or https:// URL");
+function httpHeaders(r: DocReader, path: YamlPath): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(r.record(path) ?? {})) {
+    if (typeof v === "string") headers[k] = v;
+    else r.fail([...path, k], "expected a string");
   }
+  return headers;
+}
+
+function readBasicAuth(
+  r: DocReader,
+  path: YamlPath,
+): { username: string; password: string } | undefined {
+  if (!r.record(path)) return undefined;
+  r.keys(path, ["username", "password"]);
+  const username = r.string([...path, "username"], true);
+  const password = r.string([...path, "password"], true);
+  return username !== undefined && password !== undefined ? { username, password } : undefined;
+}
+
+function readTimeout(r: DocReader, path: YamlPath): number {
+  const text = r.string(path);
+  if (text === undefined) return DEFAULT_SOURCE.timeoutMs;
+  const ms = parseDuration(text);
+  if (ms !== null) return ms;
+  r.fail(path, "expected a duration like 30s");
+  return DEFAULT_SOURCE.timeoutMs;
+}
+
+const retriesFromZeroToTen: Rule<number> = (n) =>
+  Number.isInteger(n) && n >= 0 && n <= 10
+    ? undefined
+    : { message: "expected a whole number from 0 to 10" };
+
+function readRetries(r: DocReader, path: YamlPath): number {
+  const retries = r.number(path) ?? DEFAULT_SOURCE.retries;
+  checkAll(r, path, retries, retriesFromZeroToTen);
+  return retries;
 }
 
 /** A metricSource resolved: the source it reads and the query fields of its spec. */
@@ -151,66 +186,112 @@ export function metricSource(
   const specPath = [...path, "spec"];
   const spec = r.record(specPath, true);
   if (!spec) return undefined;
-  if (ref !== undefined) {
-    const ds = lookup(ctx, "DataSource", r, [...path, "metricSourceRef"], ref);
-    if (!ds) return undefined;
-    const def = dataSource(ctx, ds);
-    if (!def) return undefined;
-    if ("unsupported" in def) {
-      r.fail(
-        [...path, "metricSourceRef"],
-        `DataSource '${ref}' is of type ${def.unsupported}, which slo cannot evaluate`,
-        `slo reads ${SUPPORTED_TYPES}`,
-      );
-      return undefined;
-    }
-    if (typeText !== undefined && sourceTypeOf(typeText) !== def.source.type) {
-      r.fail(
-        [...path, "type"],
-        `type ${typeText} does not match DataSource '${ref}', which is ${OPENSLO_TYPE_NAME[def.source.type]}`,
-      );
-      return undefined;
-    }
-    return { source: def.source, spec, specPath };
-  }
-  if (typeText === undefined) {
-    r.fail(path, "a metricSource needs metricSourceRef (a DataSource) or type");
+  const source =
+    ref !== undefined
+      ? referencedSource(ctx, r, path, ref, typeText)
+      : sourceOfType(ctx, r, path, typeText);
+  return source && { source, spec, specPath };
+}
+
+interface Reference {
+  ref: string;
+  typeText: string | undefined;
+  def: DataSourceDef;
+}
+
+const dataSourceIsSupported: Rule<Reference> = ({ ref, def }) =>
+  "unsupported" in def
+    ? {
+        at: ["metricSourceRef"],
+        message: `DataSource '${ref}' is of type ${def.unsupported}, which slo cannot evaluate`,
+        hint: `slo reads ${SUPPORTED_TYPES}`,
+      }
+    : undefined;
+
+const typeMatchesDataSource: Rule<Reference> = ({ ref, typeText, def }) =>
+  "source" in def && typeText !== undefined && sourceTypeOf(typeText) !== def.source.type
+    ? {
+        at: ["type"],
+        message: `type ${typeText} does not match DataSource '${ref}', which is ${OPENSLO_TYPE_NAME[def.source.type]}`,
+      }
+    : undefined;
+
+/** metricSourceRef: the DataSource it names must exist, be of a type slo reads, and agree with type. */
+function referencedSource(
+  ctx: OpenSloContext,
+  r: DocReader,
+  path: YamlPath,
+  ref: string,
+  typeText: string | undefined,
+): SourceSpec | undefined {
+  const ds = lookup(ctx, "DataSource", r, [...path, "metricSourceRef"], ref);
+  const def = ds && dataSource(ctx, ds);
+  if (!def) return undefined;
+  const reference: Reference = { ref, typeText, def };
+  if (!checkInOrder(r, path, reference, dataSourceIsSupported, typeMatchesDataSource))
     return undefined;
-  }
-  const type = sourceTypeOf(typeText);
-  if (!type) {
-    r.fail(
-      [...path, "type"],
-      `metric source type ${typeText} cannot be evaluated by slo`,
-      `slo reads ${SUPPORTED_TYPES}`,
-    );
-    return undefined;
-  }
-  // No reference: the one DataSource of that type, or the server the environment names.
-  const candidates = [...(ctx.index.get("DataSource")?.values() ?? [])].filter((o) => {
+  return "source" in def ? def.source : undefined;
+}
+
+interface TypeOnly {
+  typeText: string | undefined;
+  type: SourceType | undefined;
+  /** the DataSources loaded of that type */
+  candidates: SourceSpec[];
+}
+
+const namesRefOrType: Rule<TypeOnly> = ({ typeText }) =>
+  typeText === undefined
+    ? { message: "a metricSource needs metricSourceRef (a DataSource) or type" }
+    : undefined;
+
+const typeIsSupported: Rule<TypeOnly> = ({ typeText, type }) =>
+  type === undefined
+    ? {
+        at: ["type"],
+        message: `metric source type ${typeText} cannot be evaluated by slo`,
+        hint: `slo reads ${SUPPORTED_TYPES}`,
+      }
+    : undefined;
+
+const oneDataSourceOfType: Rule<TypeOnly> = ({ typeText, candidates }) =>
+  candidates.length > 1
+    ? {
+        at: ["type"],
+        message: `${candidates.length} DataSources of type ${typeText} are loaded; name one with metricSourceRef`,
+        hint: `defined: ${candidates.map((c) => c.name).join(", ")}`,
+      }
+    : undefined;
+
+const logsNeedDataSource: Rule<TypeOnly> = ({ type, candidates }) =>
+  type === "logs" && candidates.length === 0
+    ? {
+        at: ["type"],
+        message: "a Logs metric source needs a DataSource with connectionDetails.paths",
+      }
+    : undefined;
+
+/** No reference: the one DataSource of that type, or the server the environment names. */
+function sourceOfType(
+  ctx: OpenSloContext,
+  r: DocReader,
+  path: YamlPath,
+  typeText: string | undefined,
+): SourceSpec | undefined {
+  const type = typeText === undefined ? undefined : sourceTypeOf(typeText);
+  const found: TypeOnly = { typeText, type, candidates: type ? sourcesOfType(ctx, type) : [] };
+  const rules = [namesRefOrType, typeIsSupported, oneDataSourceOfType, logsNeedDataSource];
+  if (!checkInOrder(r, path, found, ...rules) || type === undefined) return undefined;
+  return found.candidates[0] ?? (type === "logs" ? undefined : implicitSource(ctx, type));
+}
+
+function sourcesOfType(ctx: OpenSloContext, type: SourceType): SourceSpec[] {
+  const sources: SourceSpec[] = [];
+  for (const o of ctx.index.get("DataSource")?.values() ?? []) {
     const def = dataSource(ctx, o);
-    return def !== undefined && "source" in def && def.source.type === type;
-  });
-  if (candidates.length > 1) {
-    r.fail(
-      [...path, "type"],
-      `${candidates.length} DataSources of type ${typeText} are loaded; name one with metricSourceRef`,
-      `defined: ${candidates.map((c) => c.name).join(", ")}`,
-    );
-    return undefined;
+    if (def && "source" in def && def.source.type === type) sources.push(def.source);
   }
-  if (candidates.length === 1) {
-    const def = dataSource(ctx, candidates[0]!) as { source: SourceSpec };
-    return { source: def.source, spec, specPath };
-  }
-  if (type === "logs") {
-    r.fail(
-      [...path, "type"],
-      "a Logs metric source needs a DataSource with connectionDetails.paths",
-    );
-    return undefined;
-  }
-  return { source: implicitSource(ctx, type), spec, specPath };
+  return sources;
 }
 
 function implicitSource(ctx: OpenSloContext, type: "prometheus" | "loki"): SourceSpec {
@@ -255,26 +336,7 @@ function queryOf(
 }
 
 function checkQuery(r: DocReader, path: YamlPath, text: string, type: SourceType): boolean {
-  if (type === "prometheus") {
-    const checked = checkPromQL(text);
-    if (checked.ok) return true;
-    r.errors.push(
-      specError(
-        `${r.subject}: ${formatPath(path)}: PromQL: ${checked.message}`,
-        positionInScalar(r.ydoc, path, checked.offset),
-      ),
-    );
-    return false;
-  }
-  const parsed = parseLogQuery(text, { requireSelector: type === "loki" });
-  if (parsed.ok) return true;
-  r.errors.push(
-    specError(
-      `${r.subject}: ${formatPath(path)}: LogQL: ${parsed.message}`,
-      positionInScalar(r.ydoc, path, parsed.offset),
-    ),
-  );
-  return false;
+  return checkAll(r, path, text, type === "prometheus" ? promqlParses : logqlParses(type));
 }
 
 export type SliDef =
@@ -288,6 +350,11 @@ export type SliDef =
       unit: LatencyIndicator["unit"];
     };
 
+const oneMetric: Rule<{ ratio: boolean; threshold: boolean }> = ({ ratio, threshold }) =>
+  ratio === threshold
+    ? { message: "an SLI needs exactly one of ratioMetric or thresholdMetric" }
+    : undefined;
+
 /** An SLI object (a document, or inline under an SLO's spec.indicator). */
 export function readSli(ctx: OpenSloContext, o: OsObject): SliDef | undefined {
   const { r } = o;
@@ -295,76 +362,119 @@ export function readSli(ctx: OpenSloContext, o: OsObject): SliDef | undefined {
   r.keys(spec, ["description", "ratioMetric", "thresholdMetric"]);
   const ratio = r.has([...spec, "ratioMetric"]);
   const threshold = r.has([...spec, "thresholdMetric"]);
-  if (ratio === threshold) {
-    r.fail(spec, "an SLI needs exactly one of ratioMetric or thresholdMetric");
-    return undefined;
-  }
+  if (!checkAll(r, spec, { ratio, threshold }, oneMetric)) return undefined;
   return ratio
     ? ratioMetric(ctx, r, [...spec, "ratioMetric"])
     : thresholdMetric(ctx, r, [...spec, "thresholdMetric"]);
 }
 
+const RATIO_KEYS = ["counter", "good", "bad", "total", "rawType", "raw"];
+
+/** The keys of a ratioMetric that hold something. */
+type Given = Set<string>;
+
 function ratioMetric(ctx: OpenSloContext, r: DocReader, path: YamlPath): SliDef | undefined {
-  r.keys(path, ["counter", "good", "bad", "total", "rawType", "raw"]);
+  r.keys(path, RATIO_KEYS);
   if (!r.record(path, true)) return undefined;
   const counter = r.boolean([...path, "counter"]);
-  const has = (k: string) => r.has([...path, k]);
-  if (has("raw")) {
-    for (const k of ["good", "bad", "total"]) {
-      if (has(k)) r.fail(path, `raw cannot be used together with ${k}`, undefined, k);
-    }
-    const rawType = r.string([...path, "rawType"], true);
-    if (rawType !== undefined && rawType !== "success" && rawType !== "failure") {
-      r.fail([...path, "rawType"], `expected success or failure, got ${rawType}`);
-      return undefined;
-    }
-    const ms = part(ctx, r, [...path, "raw"]);
-    if (!ms || rawType === undefined) return undefined;
-    if (ms.source.type !== "prometheus") {
-      r.fail(
-        [...path, "raw"],
-        `a raw (precomputed) ratio needs a Prometheus source; on ${OPENSLO_TYPE_NAME[ms.source.type]} write good or bad, and total`,
-      );
-      return undefined;
-    }
-    const q = queryOf(r, ms, []);
-    if (!q) return undefined;
-    if (!hasWindowPlaceholder(q.text)) {
-      r.fail(
-        q.path,
-        "a raw ratio query must take the window as {{window}} (e.g. ...[{{window}}]) so slo can ask it for each window",
-      );
-      return undefined;
-    }
-    const { numerator, total } = rawRatioQueries(q.text);
-    const indicator: RatioIndicator = {
-      kind: "ratio",
-      source: ms.source.name,
-      total,
-      ...(rawType === "failure" ? { bad: numerator } : { good: numerator }),
-    };
-    return { kind: "ratio", indicator, source: ms.source };
-  }
-  if (has("rawType")) r.fail(path, "rawType goes with raw", undefined, "rawType");
-  if (has("good") === has("bad")) {
-    r.fail(path, "a ratioMetric needs exactly one of good or bad, and total (or raw)");
+  const given: Given = new Set(RATIO_KEYS.filter((k) => r.has([...path, k])));
+  return given.has("raw")
+    ? rawRatio(ctx, r, path, given)
+    : countedRatio(ctx, r, path, given, counter);
+}
+
+const rawAlone: Rule<Given> = (given) =>
+  ["good", "bad", "total"]
+    .filter((key) => given.has(key))
+    .map((key) => ({ key, message: `raw cannot be used together with ${key}` }));
+
+const rawTypeKnown: Rule<string> = (rawType) =>
+  rawType !== "success" && rawType !== "failure"
+    ? { message: `expected success or failure, got ${rawType}` }
+    : undefined;
+
+const rawNeedsPrometheus: Rule<SourceSpec> = (source) =>
+  source.type !== "prometheus"
+    ? {
+        message: `a raw (precomputed) ratio needs a Prometheus source; on ${OPENSLO_TYPE_NAME[source.type]} write good or bad, and total`,
+      }
+    : undefined;
+
+const rawQueryTakesWindow: Rule<string> = (query) =>
+  hasWindowPlaceholder(query)
+    ? undefined
+    : {
+        message:
+          "a raw ratio query must take the window as {{window}} (e.g. ...[{{window}}]) so slo can ask it for each window",
+      };
+
+/** raw: one precomputed ratio query, of good (rawType: success) or bad events. */
+function rawRatio(
+  ctx: OpenSloContext,
+  r: DocReader,
+  path: YamlPath,
+  given: Given,
+): SliDef | undefined {
+  checkAll(r, path, given, rawAlone);
+  const rawType = r.string([...path, "rawType"], true);
+  if (rawType !== undefined && !checkAll(r, [...path, "rawType"], rawType, rawTypeKnown))
     return undefined;
-  }
-  if (!has("total")) {
+  const ms = part(ctx, r, [...path, "raw"]);
+  if (!ms || rawType === undefined) return undefined;
+  if (!checkAll(r, [...path, "raw"], ms.source, rawNeedsPrometheus)) return undefined;
+  const q = queryOf(r, ms, []);
+  if (!q || !checkAll(r, q.path, q.text, rawQueryTakesWindow)) return undefined;
+  const { numerator, total } = rawRatioQueries(q.text);
+  const indicator: RatioIndicator = {
+    kind: "ratio",
+    source: ms.source.name,
+    total,
+    ...(rawType === "failure" ? { bad: numerator } : { good: numerator }),
+  };
+  return { kind: "ratio", indicator, source: ms.source };
+}
+
+const rawTypeGoesWithRaw: Rule<Given> = (given) =>
+  given.has("rawType") ? { key: "rawType", message: "rawType goes with raw" } : undefined;
+
+const goodOrBad: Rule<Given> = (given) =>
+  given.has("good") === given.has("bad")
+    ? { message: "a ratioMetric needs exactly one of good or bad, and total (or raw)" }
+    : undefined;
+
+interface Counted {
+  numeratorKey: "good" | "bad";
+  numerator: MetricSource;
+  total: MetricSource;
+}
+
+const oneSource: Rule<Counted> = ({ numeratorKey, numerator, total }) =>
+  numerator.source !== total.source
+    ? {
+        at: ["total"],
+        message: `${numeratorKey} reads '${numerator.source.name}' but total reads '${total.source.name}'; slo evaluates both from one source`,
+      }
+    : undefined;
+
+/** good or bad, and total: two counts of events from one source. */
+function countedRatio(
+  ctx: OpenSloContext,
+  r: DocReader,
+  path: YamlPath,
+  given: Given,
+  counter: boolean | undefined,
+): SliDef | undefined {
+  checkAll(r, path, given, rawTypeGoesWithRaw);
+  if (!checkAll(r, path, given, goodOrBad)) return undefined;
+  if (!given.has("total")) {
     r.missing([...path, "total"]);
     return undefined;
   }
-  const numeratorKey = has("good") ? "good" : "bad";
+  const numeratorKey = given.has("good") ? "good" : "bad";
   const numerator = part(ctx, r, [...path, numeratorKey]);
   const total = part(ctx, r, [...path, "total"]);
-  if (!numerator || !total) return undefined;
-  if (numerator.source !== total.source) {
-    r.fail(
-      [...path, "total"],
-      `${numeratorKey} reads '${numerator.source.name}' but total reads '${total.source.name}'; slo evaluates both from one source`,
-    );
+  if (!numerator || !total || !checkAll(r, path, { numeratorKey, numerator, total }, oneSource))
     return undefined;
-  }
   const numeratorQuery = countingQuery(r, numerator, counter);
   const totalQuery = countingQuery(r, total, counter);
   if (numeratorQuery === undefined || totalQuery === undefined) return undefined;
@@ -419,7 +529,8 @@ function countingQuery(
   return undefined;
 }
 
-const UNITS = ["ns", "us", "ms", "s"] as const;
+type LatencyUnit = LatencyIndicator["unit"];
+const UNITS: readonly LatencyUnit[] = ["ns", "us", "ms", "s"];
 
 function thresholdMetric(ctx: OpenSloContext, r: DocReader, path: YamlPath): SliDef | undefined {
   if (!r.record(path, true)) return undefined;
@@ -427,52 +538,73 @@ function thresholdMetric(ctx: OpenSloContext, r: DocReader, path: YamlPath): Sli
   const ms = metricSource(ctx, r, [...path, "metricSource"]);
   if (!ms) return undefined;
   const before = r.errors.length;
-  const extra = ms.source.type === "prometheus" ? ["unit"] : ["field", "unit"];
-  const q = queryOf(r, ms, extra);
-  const unitText = r.string([...ms.specPath, "unit"]);
-  if (unitText !== undefined && !(UNITS as readonly string[]).includes(unitText)) {
-    r.fail([...ms.specPath, "unit"], `expected one of ${UNITS.join(", ")}`);
-  }
+  const q = queryOf(r, ms, ms.source.type === "prometheus" ? ["unit"] : ["field", "unit"]);
+  const unit = latencyUnit(r, [...ms.specPath, "unit"]);
   if (!q || r.errors.length > before) return undefined;
-  if (ms.source.type === "prometheus") {
-    if (!isSelector(q.text)) {
-      r.fail(
-        q.path,
-        'a thresholdMetric on Prometheus names a histogram: its selector without _bucket, e.g. http_request_duration_seconds{job="api"}',
-        "slo counts the requests at or below the threshold from the histogram's buckets; it cannot compare a query's value over time",
-      );
-      return undefined;
-    }
-    return {
-      kind: "threshold",
-      source: ms.source,
-      query: q.text.trim(),
-      unit: (unitText as LatencyIndicator["unit"]) ?? histogramUnit(q.text),
-    };
-  }
+  return ms.source.type === "prometheus"
+    ? histogramThreshold(r, ms, q, unit)
+    : logThreshold(r, ms, q, unit);
+}
+
+function latencyUnit(r: DocReader, path: YamlPath): LatencyUnit | undefined {
+  const text = r.string(path);
+  if (text === undefined || (UNITS as readonly string[]).includes(text))
+    return text as LatencyUnit | undefined;
+  r.fail(path, `expected one of ${UNITS.join(", ")}`);
+  return undefined;
+}
+
+type Query = { text: string; path: YamlPath };
+
+const namesHistogram: Rule<string> = (query) =>
+  isSelector(query)
+    ? undefined
+    : {
+        message:
+          'a thresholdMetric on Prometheus names a histogram: its selector without _bucket, e.g. http_request_duration_seconds{job="api"}',
+        hint: "slo counts the requests at or below the threshold from the histogram's buckets; it cannot compare a query's value over time",
+      };
+
+function histogramThreshold(
+  r: DocReader,
+  ms: MetricSource,
+  q: Query,
+  unit: LatencyUnit | undefined,
+): SliDef | undefined {
+  if (!checkAll(r, q.path, q.text, namesHistogram)) return undefined;
+  return {
+    kind: "threshold",
+    source: ms.source,
+    query: q.text.trim(),
+    unit: unit ?? histogramUnit(q.text),
+  };
+}
+
+const logThresholdNamesField: Rule<string | undefined> = (field) =>
+  field === undefined
+    ? {
+        message:
+          "a thresholdMetric on logs needs field: the event field holding the value (e.g. duration)",
+      }
+    : undefined;
+
+function logThreshold(
+  r: DocReader,
+  ms: MetricSource,
+  q: Query,
+  unit: LatencyUnit | undefined,
+): SliDef | undefined {
   const field = r.string([...ms.specPath, "field"]);
-  if (field === undefined) {
-    r.fail(
-      ms.specPath,
-      "a thresholdMetric on logs needs field: the event field holding the value (e.g. duration)",
-    );
+  if (!checkAll(r, ms.specPath, field, logThresholdNamesField) || field === undefined)
     return undefined;
-  }
-  // Loki filters on a label: json and logfmt name nested keys with `_`, never `.`.
-  if (ms.source.type === "loki" && !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(field)) {
-    r.fail(
-      [...ms.specPath, "field"],
-      `field '${field}' is not a LogQL label name (letters, digits and _, not starting with a digit)`,
-      `json and logfmt turn nested keys into labels joined with _: write ${field.replace(/[^a-zA-Z0-9_]/g, "_").replace(/^(?=\d)/, "_")}`,
-    );
+  if (!checkAll(r, [...ms.specPath, "field"], field, lokiFieldIsLabel(ms.source.type)))
     return undefined;
-  }
   return {
     kind: "threshold",
     source: ms.source,
     query: q.text,
     field,
-    unit: (unitText as LatencyIndicator["unit"]) ?? "ms",
+    unit: unit ?? DEFAULT_LATENCY_UNIT.logs,
   };
 }
 
@@ -483,5 +615,5 @@ export function histogramUnit(selector: string): LatencyIndicator["unit"] {
   if (/_(milliseconds|ms)$/.test(base)) return "ms";
   if (/_(microseconds|us)$/.test(base)) return "us";
   if (/_(nanoseconds|ns)$/.test(base)) return "ns";
-  return "s";
+  return DEFAULT_LATENCY_UNIT.histogram;
 }

@@ -1,23 +1,46 @@
 /**
  * An OpenSLO SLO -> slo's SLOs: one per objective (an SLO with several
- * objectives becomes several SLOs, named after each objective).
+ * objectives becomes several SLOs, named after each objective). Each field
+ * is read by its own reader; what does not fit together (a time slice
+ * without timeslice budgeting, a threshold on a ratio) is a named rule.
  */
 
-import { DEFAULT_GATE, DEFAULT_MIN_EVENTS } from "../../defaults.js";
-import { type DocReader, parseFraction, roundNumber } from "../doc-reader.js";
+import {
+  DEFAULT_BUDGETING_METHOD,
+  DEFAULT_GATE,
+  DEFAULT_MIN_EVENTS,
+  DEFAULT_TIME_ZONE,
+} from "../../defaults.js";
+import { type DocReader, type Json, parseFraction, roundNumber } from "../doc-reader.js";
+import { MINUTE_MS } from "../duration.js";
 import type {
   BudgetingMethod,
+  CalendarUnit,
   GatePolicy,
   Indicator,
   SloSpec,
   SourceSpec,
   WindowSpec,
 } from "../model.js";
-import { isTimeZone } from "../normalize.js";
+import {
+  checkAll,
+  checkInOrder,
+  enabledGate,
+  knownTimeZone,
+  longEnoughForAnSlo,
+  type Problem,
+  type Rule,
+} from "../rules.js";
 import type { YamlPath } from "../yaml-source.js";
 import { positionOf } from "../yaml-source.js";
-import { shorthandMessage, sloAlerting } from "./alerting.js";
-import { CALENDAR_OF, NOMINAL_CALENDAR_MS, parseShorthand } from "./durations.js";
+import { sloAlerting } from "./alerting.js";
+import {
+  CALENDAR_OF,
+  parseShorthand,
+  type Shorthand,
+  shorthandMessage,
+  windowPeriodMs,
+} from "./durations.js";
 import { EXTENSION_PREFIX, SLO_ANNOTATION } from "./extensions.js";
 import { readSli, type SliDef } from "./indicators.js";
 import {
@@ -30,19 +53,42 @@ import {
   once,
 } from "./objects.js";
 
-const HOUR = 3_600_000;
-const MINUTE = 60_000;
-
 export interface MappedSlo {
   slo: SloSpec;
   source: SourceSpec;
 }
+
+const SPEC_KEYS = [
+  "description",
+  "service",
+  "indicator",
+  "indicatorRef",
+  "timeWindow",
+  "budgetingMethod",
+  "objectives",
+  "alertPolicies",
+];
 
 const METHODS: Record<string, BudgetingMethod> = {
   occurrences: "occurrences",
   timeslices: "timeslices",
   ratiotimeslices: "ratioTimeslices",
 };
+
+/** What every SLO of one OpenSLO SLO shares; each objective adds its own. */
+type SharedFields = Pick<
+  SloSpec,
+  | "service"
+  | "description"
+  | "labels"
+  | "window"
+  | "budgetingMethod"
+  | "alerting"
+  | "gate"
+  | "notify"
+  | "breakdownBy"
+  | "runbook"
+>;
 
 export function mapSlo(
   ctx: OpenSloContext,
@@ -52,36 +98,14 @@ export function mapSlo(
   const { r } = o;
   const spec = at(o, "spec");
   const before = r.errors.length;
-  r.keys(spec, [
-    "description",
-    "service",
-    "indicator",
-    "indicatorRef",
-    "timeWindow",
-    "budgetingMethod",
-    "objectives",
-    "alertPolicies",
-  ]);
+  r.keys(spec, SPEC_KEYS);
   const service = r.string([...spec, "service"], true);
   const description = r.string([...spec, "description"]);
   const sli = indicatorOf(ctx, o);
   const window = timeWindow(r, [...spec, "timeWindow"]);
-  const methodText = r.string([...spec, "budgetingMethod"]) ?? "Occurrences";
-  const method = METHODS[methodText.toLowerCase()];
-  if (!method) {
-    r.fail(
-      [...spec, "budgetingMethod"],
-      `unknown budgetingMethod '${methodText}'`,
-      "expected Occurrences, Timeslices or RatioTimeslices",
-    );
-  }
+  const method = budgetingMethod(r, [...spec, "budgetingMethod"]);
   const extensions = sloExtensions(o);
-  const periodMs = window
-    ? window.kind === "rolling"
-      ? window.durationMs
-      : NOMINAL_CALENDAR_MS[window.unit]
-    : undefined;
-  const alerting = periodMs !== undefined ? sloAlerting(ctx, o, periodMs) : undefined;
+  const alerting = window && sloAlerting(ctx, o, windowPeriodMs(window));
   const objectives = r.list([...spec, "objectives"], true);
   if (objectives && objectives.length === 0)
     r.fail([...spec, "objectives"], "an SLO needs an objective");
@@ -98,52 +122,73 @@ export function mapSlo(
   ) {
     return undefined;
   }
+  const shared: SharedFields = {
+    service,
+    description,
+    labels,
+    window,
+    budgetingMethod: method,
+    alerting: { minEvents: extensions.minEvents, ...alerting.alerting },
+    gate: extensions.gate,
+    notify: alerting.notify,
+    breakdownBy: extensions.breakdownBy,
+    runbook: extensions.runbook,
+  };
+  return { service, mapped: mapObjectives(o, objectives.length, sli, shared) };
+}
+
+function mapObjectives(o: OsObject, count: number, sli: SliDef, shared: SharedFields): MappedSlo[] {
+  const { r } = o;
   const mapped: MappedSlo[] = [];
   const names = new Set<string>();
-  objectives.forEach((_, i) => {
-    const path = [...spec, "objectives", i];
-    const objective = readObjective(r, path, sli, method, window);
-    if (!objective) return;
-    let name = o.name;
-    if (objectives.length > 1) {
-      const suffix = slug(r.string([...path, "displayName"]) ?? "") || String(i + 1);
-      name = `${o.name}-${suffix}`;
-      if (names.has(name)) name = `${name}-${i + 1}`;
-    }
+  for (let i = 0; i < count; i++) {
+    const path = at(o, "spec", "objectives", i);
+    const objective = readObjective(r, path, sli, shared.budgetingMethod, shared.window);
+    if (!objective) continue;
+    const name = count > 1 ? objectiveName(o, path, i, names) : o.name;
     names.add(name);
     mapped.push({
       source: sli.source,
       slo: {
-        service,
+        service: shared.service,
         name,
-        description,
-        labels,
+        description: shared.description,
+        labels: shared.labels,
         objective: objective.target,
-        window,
-        budgetingMethod: method,
+        window: shared.window,
+        budgetingMethod: shared.budgetingMethod,
         timeslice: objective.timeslice,
         indicator: objective.indicator,
-        alerting: { minEvents: extensions.minEvents, ...alerting.alerting },
-        gate: extensions.gate,
-        notify: alerting.notify,
-        breakdownBy: extensions.breakdownBy,
-        runbook: extensions.runbook,
-        at: positionOf(r.ydoc, objectives.length > 1 ? path : at(o, "metadata", "name")),
+        alerting: { ...shared.alerting },
+        gate: shared.gate,
+        notify: shared.notify,
+        breakdownBy: shared.breakdownBy,
+        runbook: shared.runbook,
+        at: positionOf(r.ydoc, count > 1 ? path : at(o, "metadata", "name")),
       },
     });
-  });
-  return { service, mapped };
+  }
+  return mapped;
 }
+
+/** One SLO per objective: named after the objective's displayName, else its number. */
+function objectiveName(o: OsObject, path: YamlPath, i: number, taken: Set<string>): string {
+  const suffix = slug(o.r.string([...path, "displayName"]) ?? "") || String(i + 1);
+  const name = `${o.name}-${suffix}`;
+  return taken.has(name) ? `${name}-${i + 1}` : name;
+}
+
+const oneIndicator: Rule<{ inline: boolean; ref: string | undefined }> = ({ inline, ref }) =>
+  inline === (ref !== undefined)
+    ? { message: "an SLO needs exactly one of indicator (inline) or indicatorRef" }
+    : undefined;
 
 function indicatorOf(ctx: OpenSloContext, o: OsObject): SliDef | undefined {
   const { r } = o;
   const spec = at(o, "spec");
   const inline = r.has([...spec, "indicator"]);
   const ref = r.string([...spec, "indicatorRef"]);
-  if (inline === (ref !== undefined)) {
-    r.fail(spec, "an SLO needs exactly one of indicator (inline) or indicatorRef");
-    return undefined;
-  }
+  if (!checkAll(r, spec, { inline, ref }, oneIndicator)) return undefined;
   if (ref !== undefined) {
     const sli = lookup(ctx, "SLI", r, [...spec, "indicatorRef"], ref);
     return sli && once(ctx, sli, () => readSli(ctx, sli));
@@ -152,7 +197,66 @@ function indicatorOf(ctx: OpenSloContext, o: OsObject): SliDef | undefined {
   return sli && readSli(ctx, sli);
 }
 
+function budgetingMethod(r: DocReader, path: YamlPath): BudgetingMethod | undefined {
+  const text = r.string(path) ?? DEFAULT_BUDGETING_METHOD;
+  const method = METHODS[text.toLowerCase()];
+  if (!method) {
+    r.fail(
+      path,
+      `unknown budgetingMethod '${text}'`,
+      "expected Occurrences, Timeslices or RatioTimeslices",
+    );
+  }
+  return method;
+}
+
+// The time window: one window, rolling or a calendar period slo evaluates.
+
+interface WindowFields {
+  /** the duration as written */
+  text: string;
+  duration: Shorthand | null;
+  calendar: Json | undefined;
+  isRolling: boolean;
+}
+
+const durationIsShorthand: Rule<WindowFields> = (w) =>
+  w.duration ? undefined : { at: ["duration"], message: shorthandMessage(w.text) };
+
+const rollingHasNoCalendar: Rule<WindowFields> = (w) =>
+  w.isRolling && w.calendar
+    ? { at: ["calendar"], message: "a rolling window (isRolling: true) has no calendar" }
+    : undefined;
+
+const calendarIsEvaluable: Rule<WindowFields> = (w) =>
+  !w.isRolling && !CALENDAR_OF[w.text.trim()]
+    ? {
+        at: ["duration"],
+        message: `a calendar window of ${w.text} cannot be evaluated; slo's calendar windows are 1w, 1M, 1Q and 1Y`,
+        hint: "or make it rolling with isRolling: true",
+      }
+    : undefined;
+
+const WINDOW_RULES = [durationIsShorthand, rollingHasNoCalendar, calendarIsEvaluable];
+
 function timeWindow(r: DocReader, path: YamlPath): WindowSpec | undefined {
+  const p = onlyWindow(r, path);
+  if (!p) return undefined;
+  r.keys(p, ["duration", "isRolling", "calendar"]);
+  const text = r.string([...p, "duration"], true);
+  const calendar = r.record([...p, "calendar"]);
+  const isRolling = r.boolean([...p, "isRolling"]) ?? calendar === undefined;
+  if (text === undefined) return undefined;
+  const w: WindowFields = { text, duration: parseShorthand(text), calendar, isRolling };
+  if (!checkInOrder(r, p, w, ...WINDOW_RULES)) return undefined;
+  if (!w.isRolling) return calendarWindow(r, [...p, "calendar"], CALENDAR_OF[text.trim()]!);
+  const { ms, label } = w.duration!;
+  if (!checkAll(r, [...p, "duration"], { text, ms }, longEnoughForAnSlo)) return undefined;
+  return { kind: "rolling", durationMs: ms, label };
+}
+
+/** The path of the one window of timeWindow (a list, as OpenSLO writes it). */
+function onlyWindow(r: DocReader, path: YamlPath): YamlPath | undefined {
   const list = r.list(path, true);
   if (!list) return undefined;
   if (list.length !== 1) {
@@ -160,96 +264,53 @@ function timeWindow(r: DocReader, path: YamlPath): WindowSpec | undefined {
     return undefined;
   }
   const p = [...path, 0];
-  if (!r.record(p, true)) return undefined;
-  r.keys(p, ["duration", "isRolling", "calendar"]);
-  const durationText = r.string([...p, "duration"], true);
-  const calendar = r.record([...p, "calendar"]);
-  const isRolling = r.boolean([...p, "isRolling"]) ?? calendar === undefined;
-  if (durationText === undefined) return undefined;
-  const duration = parseShorthand(durationText);
-  if (!duration) {
-    r.fail([...p, "duration"], shorthandMessage(durationText));
-    return undefined;
-  }
-  if (isRolling) {
-    if (calendar) {
-      r.fail([...p, "calendar"], "a rolling window (isRolling: true) has no calendar");
-      return undefined;
-    }
-    if (duration.ms < HOUR) {
-      r.fail(
-        [...p, "duration"],
-        `window ${durationText} is too short for an SLO; expected at least 1h (typically 28d or 30d)`,
-      );
-      return undefined;
-    }
-    return { kind: "rolling", durationMs: duration.ms, label: duration.label };
-  }
-  const unit = CALENDAR_OF[durationText.trim()];
-  if (!unit) {
-    r.fail(
-      [...p, "duration"],
-      `a calendar window of ${durationText} cannot be evaluated; slo's calendar windows are 1w, 1M, 1Q and 1Y`,
-      "or make it rolling with isRolling: true",
-    );
-    return undefined;
-  }
-  const c = [...p, "calendar"];
+  return r.record(p, true) ? p : undefined;
+}
+
+function calendarWindow(r: DocReader, c: YamlPath, unit: CalendarUnit): WindowSpec | undefined {
   r.keys(c, ["startTime", "timeZone"]);
-  const timeZone = r.string([...c, "timeZone"]) ?? "UTC";
-  if (!isTimeZone(timeZone)) {
-    r.fail(
-      [...c, "timeZone"],
-      `unknown time zone '${timeZone}'; expected an IANA name like Europe/Berlin`,
-    );
-    return undefined;
-  }
+  const timeZone = r.string([...c, "timeZone"]) ?? DEFAULT_TIME_ZONE;
+  if (!checkAll(r, [...c, "timeZone"], timeZone, knownTimeZone)) return undefined;
   const startTime = r.string([...c, "startTime"]);
-  if (startTime !== undefined) {
-    const problem = misalignment(startTime, unit);
-    if (problem) {
-      r.fail([...c, "startTime"], problem.message, problem.hint);
-      return undefined;
-    }
-  }
+  if (startTime !== undefined && !checkAll(r, [...c, "startTime"], startTime, startsAPeriod(unit)))
+    return undefined;
   return { kind: "calendar", unit, timeZone, label: unit };
 }
+
+const PERIOD_START: Record<CalendarUnit, string> = {
+  week: "midnight on a Monday",
+  month: "midnight on the 1st of a month",
+  quarter: "midnight on the 1st of January, April, July or October",
+  year: "midnight on the 1st of January",
+};
 
 /**
  * slo's calendar periods start at local midnight on a Monday, the 1st of a
  * month, of a quarter, of a year; a startTime elsewhere would be another
  * window than the one evaluated, so it is an error, not silently moved.
  */
-function misalignment(
-  text: string,
-  unit: "week" | "month" | "quarter" | "year",
-): { message: string; hint: string } | undefined {
-  const m = /^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?\s*$/.exec(text);
-  const expected: Record<typeof unit, string> = {
-    week: "midnight on a Monday",
-    month: "midnight on the 1st of a month",
-    quarter: "midnight on the 1st of January, April, July or October",
-    year: "midnight on the 1st of January",
+function startsAPeriod(unit: CalendarUnit): Rule<string> {
+  return (text) => {
+    const hint = `slo's ${unit}s start at ${PERIOD_START[unit]}, in the window's time zone; e.g. startTime: 2024-01-01 00:00:00`;
+    const m = /^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?\s*$/.exec(text);
+    if (!m)
+      return { message: `expected a date and time like 2024-01-01 00:00:00, got '${text}'`, hint };
+    const [y, mo, d, hh = "00", mm = "00", ss = "00"] = m.slice(1);
+    const midnight = hh === "00" && mm === "00" && ss === "00";
+    return midnight && isPeriodStart(unit, Number(y), Number(mo), Number(d))
+      ? undefined
+      : { message: `a ${unit} starting at ${text.trim()} is not a calendar ${unit}`, hint };
   };
-  const hint = `slo's ${unit}s start at ${expected[unit]}, in the window's time zone; e.g. startTime: 2024-01-01 00:00:00`;
-  if (!m)
-    return { message: `expected a date and time like 2024-01-01 00:00:00, got '${text}'`, hint };
-  const [y, mo, d, hh = "00", mm = "00", ss = "00"] = m.slice(1);
-  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-  const midnight = hh === "00" && mm === "00" && ss === "00";
-  const aligned =
-    midnight &&
-    (unit === "week"
-      ? day.getUTCDay() === 1
-      : unit === "month"
-        ? Number(d) === 1
-        : unit === "quarter"
-          ? Number(d) === 1 && (Number(mo) - 1) % 3 === 0
-          : Number(d) === 1 && Number(mo) === 1);
-  return aligned
-    ? undefined
-    : { message: `a ${unit} starting at ${text.trim()} is not a calendar ${unit}`, hint };
 }
+
+function isPeriodStart(unit: CalendarUnit, year: number, month: number, day: number): boolean {
+  if (unit === "week") return new Date(Date.UTC(year, month - 1, day)).getUTCDay() === 1;
+  if (unit === "month") return day === 1;
+  if (unit === "quarter") return day === 1 && (month - 1) % 3 === 0;
+  return day === 1 && month === 1;
+}
+
+// An objective: its target, the threshold of a thresholdMetric, its time slices.
 
 interface ObjectiveDef {
   target: number;
@@ -257,7 +318,31 @@ interface ObjectiveDef {
   indicator: Indicator;
 }
 
+const OBJECTIVE_KEYS = [
+  "displayName",
+  "op",
+  "value",
+  "target",
+  "targetPercent",
+  "timeSliceTarget",
+  "timeSliceWindow",
+];
+
 const COMPOSITE_KEYS = ["indicator", "indicatorRef", "compositeWeight"];
+
+/** The keys written in a mapping, those left empty too. */
+type Given = Set<string>;
+
+const notComposite: Rule<Given> = (given) => {
+  const key = COMPOSITE_KEYS.find((k) => given.has(k));
+  return key === undefined
+    ? undefined
+    : {
+        key,
+        message: "composite SLOs (an indicator per objective) cannot be evaluated by slo",
+        hint: "write one SLO per indicator; slo evaluates each on its own",
+      };
+};
 
 function readObjective(
   r: DocReader,
@@ -267,124 +352,171 @@ function readObjective(
   window: WindowSpec,
 ): ObjectiveDef | undefined {
   const before = r.errors.length;
-  if (!r.record(path, true)) return undefined;
-  for (const key of COMPOSITE_KEYS) {
-    if (r.value([...path, key]) !== undefined) {
-      r.fail(
-        path,
-        "composite SLOs (an indicator per objective) cannot be evaluated by slo",
-        "write one SLO per indicator; slo evaluates each on its own",
-        key,
-      );
-      return undefined;
-    }
-  }
-  r.keys(path, [
-    "displayName",
-    "op",
-    "value",
-    "target",
-    "targetPercent",
-    "timeSliceTarget",
-    "timeSliceWindow",
-  ]);
-  const target = objectiveTarget(r, path);
-  let indicator: Indicator | undefined;
-  if (sli.kind === "ratio") {
-    for (const key of ["op", "value"]) {
-      if (r.value([...path, key]) !== undefined) {
-        r.fail(
-          path,
-          `${key} compares a thresholdMetric; this SLI is a ratioMetric`,
-          undefined,
-          key,
-        );
-      }
-    }
-    indicator = sli.indicator;
-  } else {
-    const op = r.string([...path, "op"], true);
-    const value = r.number([...path, "value"], true);
-    if (op !== undefined && op !== "lte") {
-      r.fail(
-        [...path, "op"],
-        `op ${op} cannot be evaluated: slo counts an event good when its value is at or below the threshold`,
-        "use op: lte",
-      );
-    }
-    if (value !== undefined && value <= 0) r.fail([...path, "value"], "expected a value above 0");
-    if (value !== undefined && value > 0) {
-      indicator = {
-        kind: "latency",
-        source: sli.source.name,
-        ...(sli.source.type === "prometheus"
-          ? { histogram: sli.query }
-          : { events: sli.query, field: sli.field }),
-        unit: sli.unit,
-        threshold: value,
-        thresholdText: `${value}${sli.unit}`,
-      };
-    }
-  }
-  let timeslice: ObjectiveDef["timeslice"];
-  const hasSliceTarget = r.value([...path, "timeSliceTarget"]) !== undefined;
-  const hasSliceWindow = r.value([...path, "timeSliceWindow"]) !== undefined;
-  if (method === "occurrences") {
-    if (hasSliceTarget || hasSliceWindow) {
-      r.fail(
-        path,
-        "timeSliceTarget and timeSliceWindow need budgetingMethod: Timeslices or RatioTimeslices",
-        undefined,
-        hasSliceTarget ? "timeSliceTarget" : "timeSliceWindow",
-      );
-    }
-  } else {
-    const durationMs = sliceWindow(r, [...path, "timeSliceWindow"], window);
-    let sliceTarget = target;
-    if (method === "timeslices") {
-      const t = r.number([...path, "timeSliceTarget"], true);
-      if (t !== undefined && (t <= 0 || t > 1)) {
-        r.fail([...path, "timeSliceTarget"], "expected a ratio above 0 and at most 1, like 0.95");
-      } else sliceTarget = t;
-    }
-    if (durationMs !== undefined && sliceTarget !== undefined) {
-      timeslice = { durationMs, target: roundNumber(sliceTarget) };
-    }
-  }
+  const fields = r.record(path, true);
+  if (!fields) return undefined;
+  const given: Given = new Set(Object.keys(fields));
+  if (!checkAll(r, path, given, notComposite)) return undefined;
+  r.keys(path, OBJECTIVE_KEYS);
+  const target = objectiveTarget(r, path, given);
+  const indicator =
+    sli.kind === "ratio" ? ratioObjective(r, path, sli, given) : thresholdObjective(r, path, sli);
+  const timeslice = objectiveTimeslice(r, path, { given, method, window, target });
   if (r.errors.length > before || target === undefined || !indicator) return undefined;
   return { target, timeslice, indicator };
 }
 
-function objectiveTarget(r: DocReader, path: YamlPath): number | undefined {
-  const hasTarget = r.value([...path, "target"]) !== undefined;
-  const hasPercent = r.value([...path, "targetPercent"]) !== undefined;
-  if (hasTarget === hasPercent) {
-    r.fail(path, "an objective needs exactly one of target (0.999) or targetPercent (99.9)");
-    return undefined;
-  }
-  const key = hasTarget ? "target" : "targetPercent";
+const oneTarget: Rule<Given> = (given) =>
+  given.has("target") === given.has("targetPercent")
+    ? { message: "an objective needs exactly one of target (0.999) or targetPercent (99.9)" }
+    : undefined;
+
+interface Target {
+  key: "target" | "targetPercent";
+  /** as written: a ratio, or a percentage */
+  raw: number;
+  ratio: number;
+}
+
+const targetLeavesBudget: Rule<Target> = (t) =>
+  t.ratio >= 1
+    ? {
+        at: [t.key],
+        message: `${t.raw}${t.key === "target" ? "" : "%"} leaves no error budget; an objective must be below 100%`,
+        hint: "SLOs of 100% cannot be met and cannot be budgeted; try 99.99%",
+      }
+    : undefined;
+
+const targetAboveZero: Rule<Target> = (t) =>
+  t.ratio <= 0
+    ? {
+        at: [t.key],
+        message:
+          t.key === "target"
+            ? "expected a ratio between 0 and 1, like 0.999"
+            : "expected a percentage between 0 and 100, like 99.9",
+      }
+    : undefined;
+
+function objectiveTarget(r: DocReader, path: YamlPath, given: Given): number | undefined {
+  if (!checkAll(r, path, given, oneTarget)) return undefined;
+  const key = given.has("target") ? "target" : "targetPercent";
   const raw = r.number([...path, key]);
   if (raw === undefined) return undefined;
-  const value = roundNumber(hasTarget ? raw : raw / 100);
-  if (value >= 1) {
-    r.fail(
-      [...path, key],
-      `${raw}${hasTarget ? "" : "%"} leaves no error budget; an objective must be below 100%`,
-      "SLOs of 100% cannot be met and cannot be budgeted; try 99.99%",
-    );
-    return undefined;
-  }
-  if (value <= 0) {
-    r.fail(
-      [...path, key],
-      hasTarget
-        ? "expected a ratio between 0 and 1, like 0.999"
-        : "expected a percentage between 0 and 100, like 99.9",
-    );
-    return undefined;
-  }
-  return value;
+  const target: Target = { key, raw, ratio: roundNumber(key === "target" ? raw : raw / 100) };
+  return checkInOrder(r, path, target, targetLeavesBudget, targetAboveZero)
+    ? target.ratio
+    : undefined;
 }
+
+const noComparisonOnRatio: Rule<Given> = (given) =>
+  ["op", "value"]
+    .filter((key) => given.has(key))
+    .map((key) => ({
+      key,
+      message: `${key} compares a thresholdMetric; this SLI is a ratioMetric`,
+    }));
+
+function ratioObjective(
+  r: DocReader,
+  path: YamlPath,
+  sli: Extract<SliDef, { kind: "ratio" }>,
+  given: Given,
+): Indicator {
+  checkAll(r, path, given, noComparisonOnRatio);
+  return sli.indicator;
+}
+
+interface Comparison {
+  op: string | undefined;
+  value: number | undefined;
+}
+
+const comparesAtOrBelow: Rule<Comparison> = ({ op }) =>
+  op !== undefined && op !== "lte"
+    ? {
+        at: ["op"],
+        message: `op ${op} cannot be evaluated: slo counts an event good when its value is at or below the threshold`,
+        hint: "use op: lte",
+      }
+    : undefined;
+
+const thresholdAboveZero: Rule<Comparison> = ({ value }) =>
+  value !== undefined && value <= 0
+    ? { at: ["value"], message: "expected a value above 0" }
+    : undefined;
+
+/** A thresholdMetric's objective gives the threshold: op lte and a value. */
+function thresholdObjective(
+  r: DocReader,
+  path: YamlPath,
+  sli: Extract<SliDef, { kind: "threshold" }>,
+): Indicator | undefined {
+  const comparison: Comparison = {
+    op: r.string([...path, "op"], true),
+    value: r.number([...path, "value"], true),
+  };
+  checkAll(r, path, comparison, comparesAtOrBelow, thresholdAboveZero);
+  const { value } = comparison;
+  if (value === undefined || value <= 0) return undefined;
+  return {
+    kind: "latency",
+    source: sli.source.name,
+    ...(sli.source.type === "prometheus"
+      ? { histogram: sli.query }
+      : { events: sli.query, field: sli.field }),
+    unit: sli.unit,
+    threshold: value,
+    thresholdText: `${value}${sli.unit}`,
+  };
+}
+
+interface SliceFields {
+  given: Given;
+  method: BudgetingMethod;
+  window: WindowSpec;
+  /** the objective's target, which a ratioTimeslices slice must meet */
+  target: number | undefined;
+}
+
+const sliceFieldsNeedTimeslices: Rule<SliceFields> = ({ given, method }) => {
+  if (method !== "occurrences") return undefined;
+  const key = ["timeSliceTarget", "timeSliceWindow"].find((k) => given.has(k));
+  return key === undefined
+    ? undefined
+    : {
+        key,
+        message:
+          "timeSliceTarget and timeSliceWindow need budgetingMethod: Timeslices or RatioTimeslices",
+      };
+};
+
+function objectiveTimeslice(
+  r: DocReader,
+  path: YamlPath,
+  fields: SliceFields,
+): ObjectiveDef["timeslice"] {
+  if (!checkAll(r, path, fields, sliceFieldsNeedTimeslices) || fields.method === "occurrences")
+    return undefined;
+  const durationMs = sliceWindow(r, [...path, "timeSliceWindow"], fields.window);
+  const target =
+    fields.method === "timeslices" ? sliceTarget(r, [...path, "timeSliceTarget"]) : fields.target;
+  if (durationMs === undefined || target === undefined) return undefined;
+  return { durationMs, target: roundNumber(target) };
+}
+
+const sliceTargetIsRatio: Rule<number> = (t) =>
+  t <= 0 || t > 1 ? { message: "expected a ratio above 0 and at most 1, like 0.95" } : undefined;
+
+/** Timeslices budgeting: the ratio each slice must meet. */
+function sliceTarget(r: DocReader, path: YamlPath): number | undefined {
+  const target = r.number(path, true);
+  return target !== undefined && checkAll(r, path, target, sliceTargetIsRatio) ? target : undefined;
+}
+
+const sliceShorterThanWindow: Rule<{ ms: number; window: WindowSpec }> = ({ ms, window }) =>
+  ms >= windowPeriodMs(window)
+    ? { message: "a time slice must be shorter than the SLO's time window" }
+    : undefined;
 
 /** A number is minutes (the spec's default unit), a string is shorthand. */
 function sliceWindow(r: DocReader, path: YamlPath, window: WindowSpec): number | undefined {
@@ -393,24 +525,23 @@ function sliceWindow(r: DocReader, path: YamlPath, window: WindowSpec): number |
     r.missing(path);
     return undefined;
   }
-  let ms: number | undefined;
-  if (typeof raw === "number" || /^\s*\d+\s*$/.test(String(raw))) {
-    const n = Number(raw);
-    if (Number.isInteger(n) && n > 0) ms = n * MINUTE;
-  } else {
-    ms = parseShorthand(String(raw))?.ms;
-  }
+  const ms = sliceWindowMs(raw);
   if (ms === undefined) {
     r.fail(path, `expected minutes (5) or a duration like 5m, got '${String(raw)}'`);
     return undefined;
   }
-  const period = window.kind === "rolling" ? window.durationMs : NOMINAL_CALENDAR_MS[window.unit];
-  if (ms >= period) {
-    r.fail(path, "a time slice must be shorter than the SLO's time window");
-    return undefined;
-  }
-  return ms;
+  return checkAll(r, path, { ms, window }, sliceShorterThanWindow) ? ms : undefined;
 }
+
+function sliceWindowMs(raw: unknown): number | undefined {
+  if (typeof raw === "number" || /^\s*\d+\s*$/.test(String(raw))) {
+    const n = Number(raw);
+    return Number.isInteger(n) && n > 0 ? n * MINUTE_MS : undefined;
+  }
+  return parseShorthand(String(raw))?.ms;
+}
+
+// slo's own settings on an SLO, from `slo/...` annotations.
 
 interface Extensions {
   minEvents: number;
@@ -419,52 +550,64 @@ interface Extensions {
   runbook?: string | undefined;
 }
 
-/** slo's own settings on an SLO, from `slo/...` annotations; unknown ones are typos. */
+const KNOWN_ANNOTATIONS = Object.values(SLO_ANNOTATION) as string[];
+
+/** An `slo/` annotation slo does not read is a typo. */
+const onlyKnownSloAnnotations: Rule<Record<string, string>> = (annotations) =>
+  Object.keys(annotations)
+    .filter((key) => key.startsWith(EXTENSION_PREFIX) && !KNOWN_ANNOTATIONS.includes(key))
+    .map(
+      (key): Problem => ({
+        key,
+        message: `unknown slo annotation '${key}'`,
+        hint: `slo reads ${KNOWN_ANNOTATIONS.join(", ")}`,
+      }),
+    );
+
 function sloExtensions(o: OsObject): Extensions | undefined {
   const { r } = o;
   const path = at(o, "metadata", "annotations");
   const annotations = annotationsOf(o);
-  const known = Object.values(SLO_ANNOTATION) as string[];
   const before = r.errors.length;
-  for (const key of Object.keys(annotations)) {
-    if (key.startsWith(EXTENSION_PREFIX) && !known.includes(key)) {
-      r.fail(path, `unknown slo annotation '${key}'`, `slo reads ${known.join(", ")}`, key);
-    }
-  }
-  let minEvents = DEFAULT_MIN_EVENTS;
-  const minText = annotations[SLO_ANNOTATION.minEvents];
-  if (minText !== undefined) {
-    const n = Number(minText);
-    if (!Number.isInteger(n) || n < 0 || minText.trim() === "") {
-      r.fail([...path, SLO_ANNOTATION.minEvents], "expected a whole number of events, like 10");
-    } else minEvents = n;
-  }
-  const gateText = annotations[SLO_ANNOTATION.gate];
-  if (gateText !== undefined && gateText !== "true" && gateText !== "false") {
+  checkAll(r, path, annotations, onlyKnownSloAnnotations);
+  const minEvents = minEventsOf(r, path, annotations);
+  const gate = gateOf(r, path, annotations);
+  if (r.errors.length > before) return undefined;
+  return {
+    minEvents,
+    gate,
+    breakdownBy: annotations[SLO_ANNOTATION.breakdownBy],
+    runbook: annotations[SLO_ANNOTATION.runbook],
+  };
+}
+
+function minEventsOf(r: DocReader, path: YamlPath, annotations: Record<string, string>): number {
+  const text = annotations[SLO_ANNOTATION.minEvents];
+  if (text === undefined) return DEFAULT_MIN_EVENTS;
+  const n = Number(text);
+  if (Number.isInteger(n) && n >= 0 && text.trim() !== "") return n;
+  r.fail([...path, SLO_ANNOTATION.minEvents], "expected a whole number of events, like 10");
+  return DEFAULT_MIN_EVENTS;
+}
+
+function gateOf(r: DocReader, path: YamlPath, annotations: Record<string, string>): GatePolicy {
+  const enabled = annotations[SLO_ANNOTATION.gate];
+  if (enabled !== undefined && enabled !== "true" && enabled !== "false") {
     r.fail([...path, SLO_ANNOTATION.gate], "expected true or false");
   }
   const fraction = (key: string, fallback: number): number => {
     const text = annotations[key];
     if (text === undefined) return fallback;
     const value = parseFraction(text);
-    if (value === null || value < 0 || value > 1) {
-      r.fail([...path, key], "expected a percentage like 10% or a fraction like 0.1");
-      return fallback;
-    }
-    return value;
+    if (value !== null && value >= 0 && value <= 1) return value;
+    r.fail([...path, key], "expected a percentage like 10% or a fraction like 0.1");
+    return fallback;
   };
   const minRemaining = fraction(SLO_ANNOTATION.gateMinRemaining, DEFAULT_GATE.minRemaining);
   const warnRemaining = fraction(SLO_ANNOTATION.gateWarnRemaining, DEFAULT_GATE.warnRemaining);
-  if (r.errors.length > before) return undefined;
-  return {
-    minEvents,
-    gate:
-      gateText === "false"
-        ? { enabled: false, ...DEFAULT_GATE }
-        : { enabled: true, minRemaining, warnRemaining: Math.max(warnRemaining, minRemaining) },
-    breakdownBy: annotations[SLO_ANNOTATION.breakdownBy],
-    runbook: annotations[SLO_ANNOTATION.runbook],
-  };
+  return enabled === "false"
+    ? { enabled: false, ...DEFAULT_GATE }
+    : enabledGate(minRemaining, warnRemaining);
 }
 
 function slug(text: string): string {

@@ -7,9 +7,12 @@
 
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import {
+  DEFAULT_BUDGETING_METHOD,
   DEFAULT_BURN_RATE_WINDOWS,
   DEFAULT_GATE,
+  DEFAULT_LOG_TIMESTAMP_FIELD,
   DEFAULT_MIN_EVENTS,
+  DEFAULT_NOTIFY_SEVERITIES,
   DEFAULT_SOURCE,
 } from "../../defaults.js";
 import { roundNumber } from "../doc-reader.js";
@@ -70,7 +73,7 @@ function sourceOf(s: SourceSpec, options: WriteOptions): Record<string, unknown>
     return compact({
       type: "logs",
       paths: s.paths.map((p) => rebasePath(p, s.baseDir, options.outDir)),
-      timestamp: s.timestamp === "t" ? undefined : s.timestamp,
+      timestamp: s.timestamp === DEFAULT_LOG_TIMESTAMP_FIELD ? undefined : s.timestamp,
       labels: nonEmpty(s.labels),
     });
   }
@@ -111,7 +114,8 @@ function sloOf(slo: SloSpec, service: ServiceSpec): Record<string, unknown> {
       slo.window.kind === "rolling"
         ? slo.window.label
         : { calendar: slo.window.unit, timezone: slo.window.timeZone },
-    budgetingMethod: slo.budgetingMethod === "occurrences" ? undefined : slo.budgetingMethod,
+    budgetingMethod:
+      slo.budgetingMethod === DEFAULT_BUDGETING_METHOD ? undefined : slo.budgetingMethod,
     timesliceWindow: timesliced ? formatDuration(slo.timeslice!.durationMs) : undefined,
     timesliceTarget:
       timesliced && slo.budgetingMethod === "timeslices"
@@ -202,8 +206,8 @@ function gateOf(g: GatePolicy): unknown {
 }
 
 function notifyOf(t: NotifyTarget): Record<string, unknown> {
-  const both = t.severities.includes("page") && t.severities.includes("ticket");
-  return compact({ type: t.type, url: t.url, severities: both ? undefined : t.severities });
+  const all = DEFAULT_NOTIFY_SEVERITIES.every((s) => t.severities.includes(s));
+  return compact({ type: t.type, url: t.url, severities: all ? undefined : t.severities });
 }
 
 function sameNotify(a: NotifyTarget[], b: NotifyTarget[]): boolean {

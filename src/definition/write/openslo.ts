@@ -17,7 +17,12 @@ import type {
   SloSpec,
   SourceSpec,
 } from "../model.js";
-import { NOMINAL_CALENDAR_MS, SHORTHAND_OF_CALENDAR, toShorthand } from "../openslo/durations.js";
+import {
+  defaultShortMs,
+  SHORTHAND_OF_CALENDAR,
+  toShorthand,
+  windowPeriodMs,
+} from "../openslo/durations.js";
 import {
   HEALTH_ANNOTATION,
   SHORT_WINDOW_ANNOTATION,
@@ -36,7 +41,6 @@ import {
 } from "./native.js";
 import { compact, quoted } from "./yaml.js";
 
-const MINUTE = 60_000;
 /** Any Monday that is also the 1st of January: the start of every calendar unit at once. */
 const CALENDAR_ANCHOR = "2024-01-01 00:00:00";
 
@@ -121,57 +125,11 @@ function shorthand(slo: SloSpec, ms: number, label: string | undefined, what: st
   return text;
 }
 
-function periodMs(slo: SloSpec): number {
-  return slo.window.kind === "rolling"
-    ? slo.window.durationMs
-    : NOMINAL_CALENDAR_MS[slo.window.unit];
-}
-
 /** Throws an SloError for what OpenSLO cannot say (a 90s window); the CLI reports it. */
 function sloDocument(slo: SloSpec, service: ServiceSpec, options: OpenSloWriteOptions): unknown {
-  const annotations: Record<string, string> = {};
-  if (slo.alerting.minEvents !== DEFAULT_MIN_EVENTS)
-    annotations[SLO_ANNOTATION.minEvents] = String(slo.alerting.minEvents);
-  if (!slo.gate.enabled) annotations[SLO_ANNOTATION.gate] = "false";
-  else {
-    if (slo.gate.minRemaining !== DEFAULT_GATE.minRemaining)
-      annotations[SLO_ANNOTATION.gateMinRemaining] = percentText(slo.gate.minRemaining);
-    if (slo.gate.warnRemaining !== DEFAULT_GATE.warnRemaining)
-      annotations[SLO_ANNOTATION.gateWarnRemaining] = percentText(slo.gate.warnRemaining);
-  }
-  if (slo.breakdownBy !== undefined) annotations[SLO_ANNOTATION.breakdownBy] = slo.breakdownBy;
-  if (slo.runbook !== undefined) annotations[SLO_ANNOTATION.runbook] = slo.runbook;
-
-  const timeWindow =
-    slo.window.kind === "rolling"
-      ? [
-          {
-            duration: shorthand(slo, slo.window.durationMs, slo.window.label, "window"),
-            isRolling: true,
-          },
-        ]
-      : [
-          {
-            duration: SHORTHAND_OF_CALENDAR[slo.window.unit],
-            isRolling: false,
-            calendar: { startTime: quoted(CALENDAR_ANCHOR), timeZone: slo.window.timeZone },
-          },
-        ];
-  const objective: Record<string, unknown> = {};
-  if (slo.indicator.kind === "latency") {
-    objective.op = "lte";
-    objective.value = slo.indicator.threshold;
-  }
-  objective.target = slo.objective;
-  if (slo.budgetingMethod !== "occurrences" && slo.timeslice) {
-    if (slo.budgetingMethod === "timeslices") objective.timeSliceTarget = slo.timeslice.target;
-    objective.timeSliceWindow = shorthand(
-      slo,
-      slo.timeslice.durationMs,
-      undefined,
-      "timesliceWindow",
-    );
-  }
+  const annotations = sloAnnotations(slo);
+  const timeWindow = [timeWindowOf(slo)];
+  const objective = objectiveOf(slo);
   return envelope(
     "SLO",
     {
@@ -196,6 +154,56 @@ function sloDocument(slo: SloSpec, service: ServiceSpec, options: OpenSloWriteOp
       alertPolicies: alertPolicies(slo),
     },
   );
+}
+
+/** slo's own settings OpenSLO has no field for, as `slo/...` annotations; defaults left out. */
+function sloAnnotations(slo: SloSpec): Record<string, string> {
+  const annotations: Record<string, string> = {};
+  if (slo.alerting.minEvents !== DEFAULT_MIN_EVENTS)
+    annotations[SLO_ANNOTATION.minEvents] = String(slo.alerting.minEvents);
+  if (!slo.gate.enabled) annotations[SLO_ANNOTATION.gate] = "false";
+  else {
+    if (slo.gate.minRemaining !== DEFAULT_GATE.minRemaining)
+      annotations[SLO_ANNOTATION.gateMinRemaining] = percentText(slo.gate.minRemaining);
+    if (slo.gate.warnRemaining !== DEFAULT_GATE.warnRemaining)
+      annotations[SLO_ANNOTATION.gateWarnRemaining] = percentText(slo.gate.warnRemaining);
+  }
+  if (slo.breakdownBy !== undefined) annotations[SLO_ANNOTATION.breakdownBy] = slo.breakdownBy;
+  if (slo.runbook !== undefined) annotations[SLO_ANNOTATION.runbook] = slo.runbook;
+  return annotations;
+}
+
+function timeWindowOf(slo: SloSpec): Record<string, unknown> {
+  if (slo.window.kind === "rolling") {
+    return {
+      duration: shorthand(slo, slo.window.durationMs, slo.window.label, "window"),
+      isRolling: true,
+    };
+  }
+  return {
+    duration: SHORTHAND_OF_CALENDAR[slo.window.unit],
+    isRolling: false,
+    calendar: { startTime: quoted(CALENDAR_ANCHOR), timeZone: slo.window.timeZone },
+  };
+}
+
+function objectiveOf(slo: SloSpec): Record<string, unknown> {
+  const objective: Record<string, unknown> = {};
+  if (slo.indicator.kind === "latency") {
+    objective.op = "lte";
+    objective.value = slo.indicator.threshold;
+  }
+  objective.target = slo.objective;
+  if (slo.budgetingMethod !== "occurrences" && slo.timeslice) {
+    if (slo.budgetingMethod === "timeslices") objective.timeSliceTarget = slo.timeslice.target;
+    objective.timeSliceWindow = shorthand(
+      slo,
+      slo.timeslice.durationMs,
+      undefined,
+      "timesliceWindow",
+    );
+  }
+  return objective;
 }
 
 function indicatorSpec(
@@ -258,11 +266,6 @@ function isDefaultAlerting(slo: SloSpec): boolean {
   );
 }
 
-/** The short window the loader assumes for a lookback: a twelfth of it, in whole minutes. */
-export function defaultShortMs(longMs: number): number {
-  return Math.max(MINUTE, Math.round(longMs / 12 / MINUTE) * MINUTE);
-}
-
 /**
  * The factor as OpenSLO's threshold: rounded when the loader's share comes
  * back the same from the rounded number (14.4, not 14.400000000000002),
@@ -307,7 +310,7 @@ function alertPolicies(slo: SloSpec): unknown[] | undefined {
               condition: {
                 kind: "burnrate",
                 op: "gt",
-                threshold: burnRateThreshold(w, periodMs(slo)),
+                threshold: burnRateThreshold(w, windowPeriodMs(slo.window)),
                 lookbackWindow: long,
                 alertAfter: "0m",
               },

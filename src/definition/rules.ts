@@ -1,0 +1,154 @@
+/**
+ * The rules of every loader. A loader first maps a document's fields into
+ * the model, each field read (and reported, when it cannot be read) by a
+ * small reader; then it checks what does not fit together with lists of
+ * small named rules, as @changesets/config does after its structural check.
+ * A rule is a pure function of a mapped value: it says what is wrong and
+ * where under the value's YAML path; the loader reports it with the
+ * document's positions, and keeps going so every problem is shown at once.
+ * The rules every format shares are at the end of this file.
+ */
+
+import { HOUR_MS } from "./duration.js";
+import { parseLogQuery } from "./logql/parse.js";
+import { checkPromQL } from "./promql.js";
+import type { YamlPath } from "./yaml-source.js";
+
+export interface Problem {
+  message: string;
+  hint?: string | undefined;
+  /** the field it is about, under the checked value's path; the value itself when absent */
+  at?: YamlPath;
+  /** a key of the mapping at `at`: the error points at the key and names it */
+  key?: string | undefined;
+  /** a character of the string at `at` (where a query stops parsing) */
+  offset?: number | undefined;
+}
+
+/** A rule finds nothing (undefined), one problem, or one per offending field. */
+export type Rule<T> = (value: T) => Problem | Problem[] | undefined;
+
+/** Where problems go: a DocReader (OpenSLO, Sloth) or the native normalizer. */
+export interface Reporter {
+  fail(path: YamlPath, message: string, hint?: string, key?: string): void;
+  /** at a character of the string scalar at `path` */
+  failInScalar(path: YamlPath, offset: number, message: string, hint?: string): void;
+}
+
+function report(reporter: Reporter, path: YamlPath, problem: Problem): void {
+  const at = [...path, ...(problem.at ?? [])];
+  if (problem.offset !== undefined) {
+    reporter.failInScalar(at, problem.offset, problem.message, problem.hint);
+  } else {
+    reporter.fail(at, problem.message, problem.hint, problem.key);
+  }
+}
+
+function problemsOf<T>(rule: Rule<T>, value: T): Problem[] {
+  const found = rule(value);
+  if (found === undefined) return [];
+  return Array.isArray(found) ? found : [found];
+}
+
+/** Every rule runs, so every problem is shown at once; true when none found one. */
+export function checkAll<T>(
+  reporter: Reporter,
+  path: YamlPath,
+  value: T,
+  ...rules: Rule<T>[]
+): boolean {
+  let ok = true;
+  for (const rule of rules) {
+    for (const problem of problemsOf(rule, value)) {
+      report(reporter, path, problem);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+/** Rules in order up to the first that finds a problem: each later rule assumes the earlier hold. */
+export function checkInOrder<T>(
+  reporter: Reporter,
+  path: YamlPath,
+  value: T,
+  ...rules: Rule<T>[]
+): boolean {
+  for (const rule of rules) {
+    const problems = problemsOf(rule, value);
+    for (const problem of problems) report(reporter, path, problem);
+    if (problems.length > 0) return false;
+  }
+  return true;
+}
+
+// Rules every format shares.
+
+/** A Prometheus query parses; the error points where it stops. */
+export const promqlParses: Rule<string> = (text) => {
+  const checked = checkPromQL(text);
+  return checked.ok ? undefined : { message: `PromQL: ${checked.message}`, offset: checked.offset };
+};
+
+/** A LogQL log query slo evaluates parses; Loki's needs a stream selector. */
+export function logqlParses(sourceType: "logs" | "loki"): Rule<string> {
+  return (text) => {
+    const parsed = parseLogQuery(text, { requireSelector: sourceType === "loki" });
+    return parsed.ok ? undefined : { message: `LogQL: ${parsed.message}`, offset: parsed.offset };
+  };
+}
+
+/** A server's URL is http or https; the URL may hold a password, so the error names the field, not the value. */
+export const httpUrl: Rule<string> = (url) => {
+  try {
+    const u = new URL(url);
+    if (u.protocol === "http:" || u.protocol === "https:") return undefined;
+  } catch {
+    // not a URL at all: the same answer
+  }
+  return { message: "expected an http:// or https:// URL" };
+};
+
+/** A rolling window long enough to budget: an hour at least. */
+export const longEnoughForAnSlo: Rule<{ text: string; ms: number }> = ({ text, ms }) =>
+  ms < HOUR_MS
+    ? {
+        message: `window ${text} is too short for an SLO; expected at least 1h (typically 28d or 30d)`,
+      }
+    : undefined;
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A calendar window's time zone is one Intl knows. */
+export const knownTimeZone: Rule<string> = (timeZone) =>
+  isTimeZone(timeZone)
+    ? undefined
+    : { message: `unknown time zone '${timeZone}'; expected an IANA name like Europe/Berlin` };
+
+const LOGQL_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Loki filters on a label: json and logfmt name nested keys with `_`, never `.`. */
+export function lokiFieldIsLabel(sourceType: string): Rule<string> {
+  return (field) =>
+    sourceType !== "loki" || LOGQL_LABEL_NAME.test(field)
+      ? undefined
+      : {
+          message: `field '${field}' is not a LogQL label name (letters, digits and _, not starting with a digit)`,
+          hint: `json and logfmt turn nested keys into labels joined with _: write ${field.replace(/[^a-zA-Z0-9_]/g, "_").replace(/^(?=\d)/, "_")}`,
+        };
+}
+
+/** The gate warns before it fails: a warning threshold below the failing one is raised to it. */
+export function enabledGate(
+  minRemaining: number,
+  warnRemaining: number,
+): { enabled: true; minRemaining: number; warnRemaining: number } {
+  return { enabled: true, minRemaining, warnRemaining: Math.max(warnRemaining, minRemaining) };
+}
