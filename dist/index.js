@@ -19163,6 +19163,64 @@ var require_undici = __commonJS({
   }
 });
 
+// src/defaults.ts
+var MINUTE_MS, HOUR_MS, DAY_MS, DEFAULT_PATHS, DEFAULT_GATE, DEFAULT_MIN_EVENTS, DEFAULT_TIMESLICE_MS, DEFAULT_LOG_BREAKDOWN_FIELD, DEFAULT_SOURCE, DEFAULT_HEALTH, DEFAULT_GITHUB_API, DEFAULT_GITHUB, DEFAULT_BURN_RATE_WINDOWS, DEFAULT_LOG_TIMESTAMP_FIELD, DEFAULT_BUDGETING_METHOD, DEFAULT_TIME_ZONE, DEFAULT_LATENCY_UNIT, DEFAULT_NOTIFY_SEVERITIES, DEFAULT_HEALTH_ON_FAILURE, DEFAULT_SHORT_WINDOW_DIVISOR;
+var init_defaults = __esm({
+  "src/defaults.ts"() {
+    "use strict";
+    MINUTE_MS = 6e4;
+    HOUR_MS = 60 * MINUTE_MS;
+    DAY_MS = 24 * HOUR_MS;
+    DEFAULT_PATHS = ["slos/"];
+    DEFAULT_GATE = { minRemaining: 0, warnRemaining: 0.25 };
+    DEFAULT_MIN_EVENTS = 10;
+    DEFAULT_TIMESLICE_MS = 5 * MINUTE_MS;
+    DEFAULT_LOG_BREAKDOWN_FIELD = "msg";
+    DEFAULT_SOURCE = { timeoutMs: 3e4, retries: 2 };
+    DEFAULT_HEALTH = { timeoutMs: 1e4, retries: 1 };
+    DEFAULT_GITHUB_API = { timeoutMs: 3e4, retries: 3 };
+    DEFAULT_GITHUB = {
+      checkName: "slo",
+      commentId: "default",
+      overrideLabel: "slo-override"
+    };
+    DEFAULT_BURN_RATE_WINDOWS = [
+      {
+        severity: "page",
+        long: "1h",
+        short: "5m",
+        longMs: HOUR_MS,
+        shortMs: 5 * MINUTE_MS,
+        share: 0.02
+      },
+      {
+        severity: "page",
+        long: "6h",
+        short: "30m",
+        longMs: 6 * HOUR_MS,
+        shortMs: 30 * MINUTE_MS,
+        share: 0.05
+      },
+      { severity: "ticket", long: "1d", short: "2h", longMs: DAY_MS, shortMs: 2 * HOUR_MS, share: 0.1 },
+      {
+        severity: "ticket",
+        long: "3d",
+        short: "6h",
+        longMs: 3 * DAY_MS,
+        shortMs: 6 * HOUR_MS,
+        share: 0.1
+      }
+    ];
+    DEFAULT_LOG_TIMESTAMP_FIELD = "t";
+    DEFAULT_BUDGETING_METHOD = "occurrences";
+    DEFAULT_TIME_ZONE = "UTC";
+    DEFAULT_LATENCY_UNIT = { histogram: "s", logs: "ms" };
+    DEFAULT_NOTIFY_SEVERITIES = ["page", "ticket"];
+    DEFAULT_HEALTH_ON_FAILURE = "fail";
+    DEFAULT_SHORT_WINDOW_DIVISOR = 12;
+  }
+});
+
 // src/errors.ts
 function specError(message, at2, hint) {
   return new SloError({ code: "spec", message, ...at2, hint });
@@ -31431,7 +31489,7 @@ function leUnit(metric) {
   if (/_(milliseconds|ms)$/.test(metric)) return "ms";
   if (/_(microseconds|us)$/.test(metric)) return "us";
   if (/_(nanoseconds|ns)$/.test(metric)) return "ns";
-  return "s";
+  return DEFAULT_LATENCY_UNIT.histogram;
 }
 function thresholdAsLe(threshold, unit, metric) {
   return threshold * UNIT_SECONDS[unit] / UNIT_SECONDS[leUnit(metric)];
@@ -31455,6 +31513,7 @@ var UNIT_SECONDS;
 var init_histogram = __esm({
   "src/definition/histogram.ts"() {
     "use strict";
+    init_defaults();
     init_promql();
     UNIT_SECONDS = {
       ns: 1e-9,
@@ -39972,59 +40031,8 @@ function info(message) {
   process.stdout.write(message + os3.EOL);
 }
 
-// src/defaults.ts
-var MINUTE_MS = 6e4;
-var HOUR_MS = 60 * MINUTE_MS;
-var DAY_MS = 24 * HOUR_MS;
-var DEFAULT_PATHS = ["slos/"];
-var DEFAULT_GATE = { minRemaining: 0, warnRemaining: 0.25 };
-var DEFAULT_MIN_EVENTS = 10;
-var DEFAULT_TIMESLICE_MS = 5 * MINUTE_MS;
-var DEFAULT_LOG_BREAKDOWN_FIELD = "msg";
-var DEFAULT_SOURCE = { timeoutMs: 3e4, retries: 2 };
-var DEFAULT_HEALTH = { timeoutMs: 1e4, retries: 1 };
-var DEFAULT_GITHUB_API = { timeoutMs: 3e4, retries: 3 };
-var DEFAULT_GITHUB = {
-  checkName: "slo",
-  commentId: "default",
-  overrideLabel: "slo-override"
-};
-var DEFAULT_BURN_RATE_WINDOWS = [
-  {
-    severity: "page",
-    long: "1h",
-    short: "5m",
-    longMs: HOUR_MS,
-    shortMs: 5 * MINUTE_MS,
-    share: 0.02
-  },
-  {
-    severity: "page",
-    long: "6h",
-    short: "30m",
-    longMs: 6 * HOUR_MS,
-    shortMs: 30 * MINUTE_MS,
-    share: 0.05
-  },
-  { severity: "ticket", long: "1d", short: "2h", longMs: DAY_MS, shortMs: 2 * HOUR_MS, share: 0.1 },
-  {
-    severity: "ticket",
-    long: "3d",
-    short: "6h",
-    longMs: 3 * DAY_MS,
-    shortMs: 6 * HOUR_MS,
-    share: 0.1
-  }
-];
-var DEFAULT_LOG_TIMESTAMP_FIELD = "t";
-var DEFAULT_BUDGETING_METHOD = "occurrences";
-var DEFAULT_TIME_ZONE = "UTC";
-var DEFAULT_LATENCY_UNIT = { histogram: "s", logs: "ms" };
-var DEFAULT_NOTIFY_SEVERITIES = ["page", "ticket"];
-var DEFAULT_HEALTH_ON_FAILURE = "fail";
-var DEFAULT_SHORT_WINDOW_DIVISOR = 12;
-
 // src/action/main.ts
+init_defaults();
 init_errors();
 
 // src/github/outputs.ts
@@ -40060,10 +40068,11 @@ ${delimiter}
 }
 
 // src/github/publish.ts
+init_defaults();
+init_errors();
 import { mkdir as mkdir2, mkdtemp, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-init_errors();
 
 // src/report/escape.ts
 var INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
@@ -44804,6 +44813,7 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
 );
 
 // src/github/client.ts
+init_defaults();
 var SloOctokit = Octokit2.plugin(retry, throttling);
 var RATE_LIMIT_RETRIES = 2;
 function createGitHubClient(options) {
@@ -45626,6 +45636,7 @@ function buildErrorEntry(slo, bounds, error63) {
 }
 
 // src/sources/health.ts
+init_defaults();
 init_errors();
 init_client();
 var UNHEALTHY_STATUS = 503;
@@ -45712,6 +45723,9 @@ async function createSource(spec, options = {}) {
       return (await Promise.resolve().then(() => (init_loki(), loki_exports))).createLokiSource(spec);
   }
 }
+
+// src/pipeline/requests.ts
+init_defaults();
 
 // src/definition/duration.ts
 var UNIT_MS = {
@@ -46508,6 +46522,9 @@ function exitCodeAfterPublishing(verdict, published, failOnReportError) {
   return gated;
 }
 
+// src/pipeline/load-set.ts
+init_defaults();
+
 // src/definition/load.ts
 init_errors();
 import { readdir as readdir3, readFile as readFile2, stat as stat4 } from "node:fs/promises";
@@ -46559,8 +46576,9 @@ function expandEnvInDocument(ydoc, env) {
 }
 
 // src/definition/normalize.ts
-import { dirname as dirname2 } from "node:path";
+init_defaults();
 init_errors();
+import { dirname as dirname2 } from "node:path";
 init_promql();
 
 // src/definition/rules.ts
@@ -66356,6 +66374,7 @@ function date4(params) {
 }
 
 // src/definition/schema.ts
+init_defaults();
 function percent2(fraction2) {
   return fraction2 === 0 ? "0" : `${fraction2 * 100}%`;
 }
@@ -67248,9 +67267,14 @@ function detectFormat(value, formats) {
 }
 
 // src/definition/openslo/index.ts
+init_defaults();
 init_errors();
 
+// src/definition/openslo/alerting.ts
+init_defaults();
+
 // src/definition/openslo/durations.ts
+init_defaults();
 var DAY = 864e5;
 var SHORTHAND_UNIT_MS = {
   m: 6e4,
@@ -67686,9 +67710,12 @@ function alertingOf(combined) {
 }
 
 // src/definition/openslo/indicators.ts
+init_defaults();
 import { dirname as dirname3 } from "node:path";
+init_histogram();
 
 // src/definition/implicit-sources.ts
+init_defaults();
 var IMPLICIT_URL = {
   prometheus: "${PROMETHEUS_URL:-http://localhost:9090}",
   loki: "${LOKI_URL:-http://localhost:3100}"
@@ -68130,14 +68157,11 @@ function logThreshold(r, ms, q, unit) {
 }
 function histogramUnit(selector) {
   const metric = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(selector)?.[1] ?? "";
-  const base = metric.replace(/_(bucket|count|sum)$/, "");
-  if (/_(milliseconds|ms)$/.test(base)) return "ms";
-  if (/_(microseconds|us)$/.test(base)) return "us";
-  if (/_(nanoseconds|ns)$/.test(base)) return "ns";
-  return DEFAULT_LATENCY_UNIT.histogram;
+  return leUnit(metric.replace(/_(bucket|count|sum)$/, ""));
 }
 
 // src/definition/openslo/slo.ts
+init_defaults();
 var SPEC_KEYS = [
   "description",
   "service",
@@ -68601,6 +68625,7 @@ function healthOf(o, errors) {
 }
 
 // src/definition/sloth.ts
+init_defaults();
 init_promql();
 var SLOTH_VERSION = "prometheus/v1";
 var SLOTH_API_VERSION = "sloth.slok.dev/v1";

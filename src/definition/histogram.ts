@@ -5,6 +5,7 @@
  * and `slo rules` both read histograms through it, so they agree.
  */
 
+import { DEFAULT_LATENCY_UNIT } from "../defaults.js";
 import type { LatencyIndicator } from "./model.js";
 import { formatPromNumber, parsePromNumber, type SelectorParts, selectorParts } from "./promql.js";
 
@@ -35,7 +36,7 @@ export function leUnit(metric: string): TimeUnit {
   if (/_(milliseconds|ms)$/.test(metric)) return "ms";
   if (/_(microseconds|us)$/.test(metric)) return "us";
   if (/_(nanoseconds|ns)$/.test(metric)) return "ns";
-  return "s";
+  return DEFAULT_LATENCY_UNIT.histogram;
 }
 
 /** A latency threshold as the `le` bound it is in the histogram `metric`. */

@@ -12,6 +12,7 @@ import {
 } from "../../defaults.js";
 import type { DocReader, Json } from "../doc-reader.js";
 import { parseDuration } from "../duration.js";
+import { leUnit } from "../histogram.js";
 import { implicitLoki, implicitPrometheus } from "../implicit-sources.js";
 import type {
   LatencyIndicator,
@@ -611,9 +612,5 @@ function logThreshold(
 /** The unit a histogram's buckets are in, by Prometheus' naming convention; seconds otherwise. */
 export function histogramUnit(selector: string): LatencyIndicator["unit"] {
   const metric = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(selector)?.[1] ?? "";
-  const base = metric.replace(/_(bucket|count|sum)$/, "");
-  if (/_(milliseconds|ms)$/.test(base)) return "ms";
-  if (/_(microseconds|us)$/.test(base)) return "us";
-  if (/_(nanoseconds|ns)$/.test(base)) return "ns";
-  return DEFAULT_LATENCY_UNIT.histogram;
+  return leUnit(metric.replace(/_(bucket|count|sum)$/, ""));
 }
