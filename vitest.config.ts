@@ -6,6 +6,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Most files wait on servers, subprocesses and sockets, not the CPU: three
+    // at a time on two cores (vitest's default here would be one).
+    maxWorkers: 3,
     globalSetup: ["test/support/global-setup.ts"],
   },
 });
