@@ -19164,7 +19164,7 @@ var require_undici = __commonJS({
 });
 
 // src/defaults.ts
-var MINUTE_MS, HOUR_MS, DAY_MS, DEFAULT_PATHS, DEFAULT_GATE, DEFAULT_MIN_EVENTS, DEFAULT_TIMESLICE_MS, DEFAULT_LOG_BREAKDOWN_FIELD, DEFAULT_SOURCE, DEFAULT_HEALTH, DEFAULT_GITHUB_API, DEFAULT_GITHUB, DEFAULT_BURN_RATE_WINDOWS, DEFAULT_LOG_TIMESTAMP_FIELD, DEFAULT_BUDGETING_METHOD, DEFAULT_TIME_ZONE, DEFAULT_LATENCY_UNIT, DEFAULT_NOTIFY_SEVERITIES, DEFAULT_HEALTH_ON_FAILURE, DEFAULT_SHORT_WINDOW_DIVISOR;
+var MINUTE_MS, HOUR_MS, DAY_MS, DEFAULT_PATHS, DEFAULT_GATE, DEFAULT_MIN_EVENTS, DEFAULT_TIMESLICE_MS, DEFAULT_LOG_BREAKDOWN_FIELD, DEFAULT_SOURCE, DEFAULT_FAIL_ON, DEFAULT_ON_SOURCE_ERROR, DEFAULT_HEALTH, DEFAULT_GITHUB_API, DEFAULT_GITHUB, DEFAULT_BURN_RATE_WINDOWS, DEFAULT_LOG_TIMESTAMP_FIELD, DEFAULT_BUDGETING_METHOD, DEFAULT_TIME_ZONE, DEFAULT_LATENCY_UNIT, DEFAULT_NOTIFY_SEVERITIES, DEFAULT_HEALTH_ON_FAILURE, DEFAULT_SHORT_WINDOW_DIVISOR;
 var init_defaults = __esm({
   "src/defaults.ts"() {
     "use strict";
@@ -19177,6 +19177,8 @@ var init_defaults = __esm({
     DEFAULT_TIMESLICE_MS = 5 * MINUTE_MS;
     DEFAULT_LOG_BREAKDOWN_FIELD = "msg";
     DEFAULT_SOURCE = { timeoutMs: 3e4, retries: 2 };
+    DEFAULT_FAIL_ON = "breach";
+    DEFAULT_ON_SOURCE_ERROR = "error";
     DEFAULT_HEALTH = { timeoutMs: 1e4, retries: 1 };
     DEFAULT_GITHUB_API = { timeoutMs: 3e4, retries: 3 };
     DEFAULT_GITHUB = {
@@ -68747,7 +68749,7 @@ function loadSlo(doc, path, f, service, serviceLabels) {
     labels: labels2,
     objective,
     window: { kind: "rolling", durationMs: SLOTH_WINDOW_MS, label: "30d" },
-    budgetingMethod: "occurrences",
+    budgetingMethod: DEFAULT_BUDGETING_METHOD,
     indicator,
     alerting: { minEvents: DEFAULT_MIN_EVENTS, windows: DEFAULT_BURN_RATE_WINDOWS, ...alerting },
     gate: { enabled: true, ...DEFAULT_GATE },
@@ -68990,6 +68992,11 @@ async function loadSetOrThrow(paths, options = {}) {
 }
 
 // src/report/render-text.ts
+function colorWanted(env, isTTY) {
+  if (env.NO_COLOR !== void 0 && env.NO_COLOR !== "") return false;
+  if (env.FORCE_COLOR !== void 0 && env.FORCE_COLOR !== "0") return true;
+  return isTTY;
+}
 function clean(text) {
   return text.replace(
     /[\u0000-\u001f\u007f-\u009f]/g,
@@ -69092,10 +69099,10 @@ function parseInputs(input2 = (n) => getInput(n)) {
   return {
     config: (text("config") ?? DEFAULT_PATHS.join("\n")).split(/[\n,]/).map((p) => p.trim()).filter(Boolean),
     at: at2,
-    failOn: oneOf("fail-on", text("fail-on") ?? FAIL_ON[0], FAIL_ON),
+    failOn: oneOf("fail-on", text("fail-on") ?? DEFAULT_FAIL_ON, FAIL_ON),
     onSourceError: oneOf(
       "on-source-error",
-      text("on-source-error") ?? ON_SOURCE_ERROR[0],
+      text("on-source-error") ?? DEFAULT_ON_SOURCE_ERROR,
       ON_SOURCE_ERROR
     ),
     // The runner fills in github.token; an explicit "" means: report nothing to the API.
@@ -69136,13 +69143,16 @@ async function gate(inputs) {
     cwd: process.cwd(),
     log: { info, warning }
   });
+  const atMs = parseAt(inputs.at, "at");
   const set2 = await loadSetOrThrow(inputs.config);
   const { exitCode } = await runGate(set2, {
-    atMs: parseAt(inputs.at, "at"),
+    atMs,
     failOn: inputs.failOn,
     onSourceError: inputs.onSourceError,
     show: async (report3) => {
-      process.stdout.write(renderText(report3, { color: colorWanted() }));
+      process.stdout.write(
+        renderText(report3, { color: colorWanted(process.env, process.stdout.isTTY === true) })
+      );
     },
     publisher,
     failOnReportError: inputs.failOnReportError
@@ -69152,12 +69162,6 @@ async function gate(inputs) {
     setFailed("A source could not be read, or a report could not be delivered: see above.");
   }
   return exitCode;
-}
-function colorWanted() {
-  const { NO_COLOR, FORCE_COLOR } = process.env;
-  if (NO_COLOR !== void 0 && NO_COLOR !== "") return false;
-  if (FORCE_COLOR !== void 0 && FORCE_COLOR !== "0") return true;
-  return Boolean(process.stdout.isTTY);
 }
 function failWith(error63) {
   const errors = error63 instanceof SloErrors ? error63.errors : [toSloError(error63)];

@@ -11,6 +11,16 @@ export const ALERT_NAME = "ErrorBudgetBurn";
 /** The labels that identify an SLO; they win over an SLO's own labels of the same name. */
 export const IDENTITY_LABEL = { service: "service", slo: "slo", severity: "severity" } as const;
 
+/** The labels an alert of `slo rules` adds: which burn-rate windows fired. */
+export const WINDOW_LABEL = { long: "long_window", short: "short_window" } as const;
+
+/** `slo rules`: a rule group per SLO, a PrometheusRule resource per service, marked as slo's. */
+export const RULES_NAMING = {
+  group: (service: string, slo: string) => `slo-${service}-${slo}`,
+  resource: (service: string) => `slo-${service}`,
+  managedBy: { "app.kubernetes.io/managed-by": "slo" },
+} as const;
+
 /** Recording rule names of `slo rules`, after the `level:metric:operations` convention. */
 export const RECORD = {
   events: (window: string) => `slo:events:${window}`,

@@ -28,6 +28,17 @@ export const DEFAULT_LOG_BREAKDOWN_FIELD = "msg";
 /** A metric or log server: per-request timeout and retries after it. */
 export const DEFAULT_SOURCE = { timeoutMs: 30_000, retries: 2 } as const;
 
+/** `slo check` and the Action: a breach fails the gate; an unreadable source is exit 3. */
+export const DEFAULT_FAIL_ON = "breach";
+export const DEFAULT_ON_SOURCE_ERROR = "error";
+
+/** `slo alerts`: per request to a target, retries after a failure, and how long Alertmanager keeps an alert no later run refreshes. */
+export const DEFAULT_ALERT_DELIVERY = {
+  timeout: "10s",
+  retries: 2,
+  alertmanagerTtl: "1h",
+} as const;
+
 /** A dependency health endpoint: it should answer fast, and is tried twice. */
 export const DEFAULT_HEALTH = { timeoutMs: 10_000, retries: 1 } as const;
 

@@ -4,7 +4,12 @@
  */
 
 import * as core from "@actions/core";
-import { DEFAULT_GITHUB, DEFAULT_PATHS } from "../defaults.js";
+import {
+  DEFAULT_FAIL_ON,
+  DEFAULT_GITHUB,
+  DEFAULT_ON_SOURCE_ERROR,
+  DEFAULT_PATHS,
+} from "../defaults.js";
 import { EXIT, exitCodeFor, SloErrors, toSloError, usageError } from "../errors.js";
 import { emptyOutputs, writeOutputs } from "../github/outputs.js";
 import { gitHubPublisher } from "../github/publish.js";
@@ -17,7 +22,7 @@ import {
   runGate,
 } from "../pipeline/gate.js";
 import { loadSetOrThrow } from "../pipeline/load-set.js";
-import { renderText } from "../report/render-text.js";
+import { colorWanted, renderText } from "../report/render-text.js";
 
 export interface ActionInputs {
   config: string[];
@@ -47,10 +52,10 @@ export function parseInputs(
       .map((p) => p.trim())
       .filter(Boolean),
     at,
-    failOn: oneOf("fail-on", text("fail-on") ?? FAIL_ON[0], FAIL_ON),
+    failOn: oneOf("fail-on", text("fail-on") ?? DEFAULT_FAIL_ON, FAIL_ON),
     onSourceError: oneOf(
       "on-source-error",
-      text("on-source-error") ?? ON_SOURCE_ERROR[0],
+      text("on-source-error") ?? DEFAULT_ON_SOURCE_ERROR,
       ON_SOURCE_ERROR,
     ),
     // The runner fills in github.token; an explicit "" means: report nothing to the API.
@@ -97,13 +102,17 @@ async function gate(inputs: ActionInputs): Promise<number> {
     cwd: process.cwd(),
     log: { info: core.info, warning: core.warning },
   });
+  // "now" is read before the files are, as slo check does
+  const atMs = parseAt(inputs.at, "at");
   const set = await loadSetOrThrow(inputs.config);
   const { exitCode } = await runGate(set, {
-    atMs: parseAt(inputs.at, "at"),
+    atMs,
     failOn: inputs.failOn,
     onSourceError: inputs.onSourceError,
     show: async (report) => {
-      process.stdout.write(renderText(report, { color: colorWanted() }));
+      process.stdout.write(
+        renderText(report, { color: colorWanted(process.env, process.stdout.isTTY === true) }),
+      );
     },
     publisher,
     failOnReportError: inputs.failOnReportError,
@@ -113,14 +122,6 @@ async function gate(inputs: ActionInputs): Promise<number> {
     core.setFailed("A source could not be read, or a report could not be delivered: see above.");
   }
   return exitCode;
-}
-
-/** A runner's log shows colour when FORCE_COLOR asks for it; NO_COLOR wins. */
-function colorWanted(): boolean {
-  const { NO_COLOR, FORCE_COLOR } = process.env;
-  if (NO_COLOR !== undefined && NO_COLOR !== "") return false;
-  if (FORCE_COLOR !== undefined && FORCE_COLOR !== "0") return true;
-  return Boolean(process.stdout.isTTY);
 }
 
 /** SLO file problems become annotations on the lines at fault; setFailed says the rest. */

@@ -17,6 +17,7 @@ import { AlertStateStore } from "../alerts/state-file.js";
 import { type AlertSubject, alertSubjects, type Severity } from "../alerts/subjects.js";
 import { declaredTypes, planTargets } from "../alerts/targets.js";
 import { burnSentence, SEVERITY_WORD } from "../alerts/wording.js";
+import { DEFAULT_ALERT_DELIVERY } from "../defaults.js";
 import { parseDuration } from "../definition/duration.js";
 import type { NotifyTarget } from "../definition/model.js";
 import { EXIT, usageError } from "../errors.js";
@@ -70,10 +71,14 @@ export function registerAlerts(program: Command, io: CliIo, setExit: (code: numb
     .option(
       "--alertmanager-ttl <duration>",
       "how long Alertmanager keeps a firing alert that no later run refreshes",
-      "1h",
+      DEFAULT_ALERT_DELIVERY.alertmanagerTtl,
     )
-    .option("--timeout <duration>", "per request to a target", "10s")
-    .option("--retries <n>", "retries after a failed request (5xx, timeouts)", "2")
+    .option("--timeout <duration>", "per request to a target", DEFAULT_ALERT_DELIVERY.timeout)
+    .option(
+      "--retries <n>",
+      "retries after a failed request (5xx, timeouts)",
+      String(DEFAULT_ALERT_DELIVERY.retries),
+    )
     .action(async (paths: string[], options: AlertsOptions) => {
       setExit(await runAlerts(paths, options, io));
     });

@@ -1,7 +1,7 @@
 /** `slo check`: evaluate every SLO at one instant; the exit code says whether it is safe to ship. */
 
 import type { Command } from "commander";
-import { DEFAULT_GITHUB } from "../defaults.js";
+import { DEFAULT_FAIL_ON, DEFAULT_GITHUB, DEFAULT_ON_SOURCE_ERROR } from "../defaults.js";
 import type { Logger } from "../github/client.js";
 import { oneOf, parseAt } from "../parse-option.js";
 import { FAIL_ON, type GatePublisher, runGate } from "../pipeline/gate.js";
@@ -41,7 +41,7 @@ export function registerCheck(program: Command, io: CliIo, setExit: (code: numbe
     .option("--at <time>", "evaluate at this RFC 3339 instant instead of now")
     .option("--format <format>", "text or json", "text")
     .option("--out <file>", "write the report to a file instead of stdout")
-    .option("--fail-on <level>", "breach, warning or never", "breach")
+    .option("--fail-on <level>", "breach, warning or never", DEFAULT_FAIL_ON)
     .option(
       "--on-source-error <result>",
       "treat an unreadable source as pass or fail instead of exit 3",
@@ -51,7 +51,7 @@ export function registerCheck(program: Command, io: CliIo, setExit: (code: numbe
     .option("--no-progress", "never show the progress line")
     .option(
       "--github",
-      "report to GitHub: check run, PR comment, job summary (token: GITHUB_TOKEN)",
+      "report to GitHub: check run, PR comment, job summary (token: GITHUB_TOKEN or GH_TOKEN)",
     )
     .option("--check-name <name>", "--github: the check run's name", DEFAULT_GITHUB.checkName)
     .option(
@@ -77,7 +77,7 @@ export async function runCheck(paths: string[], options: CheckOptions, io: CliIo
   const failOn = oneOf("--fail-on", options.failOn, FAIL_ON);
   const onSourceError = options.onSourceError
     ? oneOf("--on-source-error", options.onSourceError, ["pass", "fail"] as const)
-    : "error";
+    : DEFAULT_ON_SOURCE_ERROR;
   const atMs = parseAt(options.at, "--at");
   const publisher = options.github ? await gitHubPublisherOf(options, io) : null;
   const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env });

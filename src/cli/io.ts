@@ -4,6 +4,8 @@
  * test runs a command in-process.
  */
 
+import { colorWanted } from "../report/render-text.js";
+
 export interface OutputStream {
   write(text: string): unknown;
   isTTY?: boolean | undefined;
@@ -29,9 +31,6 @@ export function processIo(): CliIo {
   };
 }
 
-/** Colour on a terminal, unless NO_COLOR; FORCE_COLOR asks for it anywhere. */
 export function useColor(io: CliIo, stream: OutputStream): boolean {
-  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== "") return false;
-  if (io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== "0") return true;
-  return Boolean(stream.isTTY);
+  return colorWanted(io.env, stream.isTTY === true);
 }

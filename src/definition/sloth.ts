@@ -10,7 +10,12 @@
  * not say where Prometheus is: PROMETHEUS_URL, else http://localhost:9090.
  */
 
-import { DEFAULT_BURN_RATE_WINDOWS, DEFAULT_GATE, DEFAULT_MIN_EVENTS } from "../defaults.js";
+import {
+  DEFAULT_BUDGETING_METHOD,
+  DEFAULT_BURN_RATE_WINDOWS,
+  DEFAULT_GATE,
+  DEFAULT_MIN_EVENTS,
+} from "../defaults.js";
 import type { specError } from "../errors.js";
 import { DocReader, isJson, type Json, roundNumber } from "./doc-reader.js";
 import { DAY_MS } from "./duration.js";
@@ -204,7 +209,7 @@ function loadSlo(
     labels,
     objective,
     window: { kind: "rolling", durationMs: SLOTH_WINDOW_MS, label: "30d" },
-    budgetingMethod: "occurrences",
+    budgetingMethod: DEFAULT_BUDGETING_METHOD,
     indicator,
     alerting: { minEvents: DEFAULT_MIN_EVENTS, windows: DEFAULT_BURN_RATE_WINDOWS, ...alerting },
     gate: { enabled: true, ...DEFAULT_GATE },

@@ -7,6 +7,13 @@ export interface TextOptions {
   color: boolean;
 }
 
+/** Colour on a terminal, unless NO_COLOR; FORCE_COLOR asks for it anywhere (a runner's log). */
+export function colorWanted(env: Record<string, string | undefined>, isTTY: boolean): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0") return true;
+  return isTTY;
+}
+
 /** Log text reaches the terminal: control characters (escape sequences) are shown, not obeyed. */
 function clean(text: string): string {
   return text.replace(

@@ -14,7 +14,14 @@
  *   the same test as the evaluator (engine/alert-policy.ts).
  */
 
-import { ALERT_NAME, cleanLabels, IDENTITY_LABEL, RECORD } from "../conventions.js";
+import {
+  ALERT_NAME,
+  cleanLabels,
+  IDENTITY_LABEL,
+  RECORD,
+  RULES_NAMING,
+  WINDOW_LABEL,
+} from "../conventions.js";
 import { histogramParts, leRegex, thresholdAsLe } from "../definition/histogram.js";
 import type { LatencyIndicator, SloSet, SloSpec } from "../definition/model.js";
 import { NOMINAL_CALENDAR_MS } from "../definition/openslo/durations.js";
@@ -225,9 +232,9 @@ function sloGroup(slo: SloSpec): RuleGroup {
         ...escapeAll(cleanLabels(slo.labels)),
         ...cleanLabels(severityLabels),
         ...escapeAll(identityLabels(slo)),
-        severity: w.severity,
-        long_window: w.long,
-        short_window: w.short,
+        [IDENTITY_LABEL.severity]: w.severity,
+        [WINDOW_LABEL.long]: w.long,
+        [WINDOW_LABEL.short]: w.short,
       },
       annotations: {
         summary: escapeTemplate(
@@ -241,5 +248,5 @@ function sloGroup(slo: SloSpec): RuleGroup {
       },
     });
   }
-  return { name: `slo-${slo.service}-${slo.name}`, rules };
+  return { name: RULES_NAMING.group(slo.service, slo.name), rules };
 }

@@ -1,5 +1,6 @@
 /** Rule groups -> YAML: a Prometheus rule file, or PrometheusRule resources for the Prometheus Operator. */
 
+import { RULES_NAMING } from "../conventions.js";
 import { renderDocuments } from "../definition/write/yaml.js";
 import type { Rule, RuleGroup, ServiceRules } from "./build.js";
 
@@ -47,8 +48,8 @@ export function renderRules(
       apiVersion: "monitoring.coreos.com/v1",
       kind: "PrometheusRule",
       metadata: {
-        name: kubernetesName(`slo-${s.service}`),
-        labels: { "app.kubernetes.io/managed-by": "slo" },
+        name: kubernetesName(RULES_NAMING.resource(s.service)),
+        labels: { ...RULES_NAMING.managedBy },
       },
       spec: { groups: s.groups.map(groupOf) },
     })),
