@@ -69008,7 +69008,7 @@ function renderText(report3, options) {
   const paint = (text, style) => options.color ? `\x1B[${ANSI[style]}m${text}\x1B[0m` : text;
   const lines = [];
   for (const [service, entries] of groupByService2(report3.slos)) {
-    lines.push(paint(`${service}`, "bold"), ...serviceTable2(entries, paint));
+    lines.push(paint(clean(service), "bold"), ...serviceTable2(entries, paint));
     for (const e of entries) lines.push(...entryDetails(e, paint));
     lines.push("");
   }
@@ -69043,7 +69043,7 @@ function serviceTable2(entries, paint) {
 function rowOf(e) {
   const fastest = fastestBurn(e);
   return [
-    e.name + (e.gated ? "" : " (not gated)"),
+    clean(e.name) + (e.gated ? "" : " (not gated)"),
     objectivePercent(e.objective),
     percent(e.sli),
     e.status === "no-data" || e.status === "error" ? "\u2013" : percent(e.errorBudget.remaining, 1),
@@ -69053,26 +69053,30 @@ function rowOf(e) {
 }
 function entryDetails(e, paint) {
   const lines = [];
+  const name2 = clean(e.name);
   for (const a of e.alerts.filter((x) => x.firing)) {
     lines.push(
       paint(
-        `  ${a.severity === "page" ? "PAGE" : "TICKET"} ${e.name}: burning ${burnRate(a.burnRateLong)} over ${a.long} and ${burnRate(a.burnRateShort)} over ${a.short} (threshold ${burnRate(a.factor)})`,
+        `  ${a.severity === "page" ? "PAGE" : "TICKET"} ${name2}: burning ${burnRate(a.burnRateLong)} over ${a.long} and ${burnRate(a.burnRateShort)} over ${a.short} (threshold ${burnRate(a.factor)})`,
         a.severity === "page" ? "red" : "yellow"
       )
     );
   }
   if ((e.status === "warning" || e.status === "breaching") && e.breakdown.length > 0) {
     const top = e.breakdown.slice(0, 3).map((b) => `${clean(b.value)} (${b.count})`);
-    lines.push(`  ${e.name}: budget spent by ${top.join(", ")}`);
+    lines.push(`  ${name2}: budget spent by ${top.join(", ")}`);
   }
-  if (e.error)
-    lines.push(paint(`  ${e.name}: source ${e.error.source}: ${e.error.message}`, "red"));
-  for (const note of e.diagnostics.notes) lines.push(paint(`  ${e.name}: ${note}`, "gray"));
+  if (e.error) {
+    const { source, message } = e.error;
+    lines.push(paint(`  ${name2}: source ${clean(source)}: ${clean(message)}`, "red"));
+  }
+  for (const note of e.diagnostics.notes) lines.push(paint(`  ${name2}: ${clean(note)}`, "gray"));
   return lines;
 }
 function healthLine(h, paint) {
   const bad = h.dependencies.filter((d) => d.status.toUpperCase() !== "OK");
-  const text = h.ok ? `health ${h.service}/${h.name}: all ${h.dependencies.length} dependencies OK` : `health ${h.service}/${h.name}: ${h.error ?? bad.map((d) => `${d.name} ${d.status}`).join(", ")}`;
+  const what = `health ${clean(h.service)}/${clean(h.name)}`;
+  const text = h.ok ? `${what}: all ${h.dependencies.length} dependencies OK` : `${what}: ${clean(h.error ?? bad.map((d) => `${d.name} ${d.status}`).join(", "))}`;
   return h.ok ? text : paint(text, h.onFailure === "fail" ? "red" : "yellow");
 }
 function groupByService2(entries) {

@@ -20,10 +20,21 @@ export interface WebhookOptions {
   backoff?: { initialMs: number; maxMs: number };
 }
 
-/** Slack's mrkdwn needs only &, < and > escaped; `<!channel>` then stays text. */
+/** Slack's mrkdwn needs &, < and > escaped (`<!channel>` then stays text); other chat tools need @here defused. */
 export function escapeSlack(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(CHANNEL_MENTION, "@\u200d$1");
 }
+
+/**
+ * Mattermost, Rocket.Chat and Discord read `@here` and the like in plain
+ * text as a mention of everyone; a zero-width joiner after the @ keeps the
+ * word readable and the channel quiet. An address (ops@here.example) is not a mention.
+ */
+const CHANNEL_MENTION = /(?<![\w.@])@(everyone|here|channel|all)\b/gi;
 
 /** The message for one change, as Slack's `text` (mrkdwn). */
 export function webhookMessage(change: TargetChange, subject: AlertSubject): string {

@@ -14,7 +14,11 @@ export function colorWanted(env: Record<string, string | undefined>, isTTY: bool
   return isTTY;
 }
 
-/** Log text reaches the terminal: control characters (escape sequences) are shown, not obeyed. */
+/**
+ * Names, log values and server messages reach the terminal: control
+ * characters (newlines, escape sequences) are shown, not obeyed, so no
+ * text can forge a line or hide the rest.
+ */
 function clean(text: string): string {
   return text.replace(
     /[\u0000-\u001f\u007f-\u009f]/g,
@@ -31,7 +35,7 @@ export function renderText(report: SloReport, options: TextOptions): string {
     options.color ? `\u001b[${ANSI[style]}m${text}\u001b[0m` : text;
   const lines: string[] = [];
   for (const [service, entries] of groupByService(report.slos)) {
-    lines.push(paint(`${service}`, "bold"), ...serviceTable(entries, paint));
+    lines.push(paint(clean(service), "bold"), ...serviceTable(entries, paint));
     for (const e of entries) lines.push(...entryDetails(e, paint));
     lines.push("");
   }
@@ -70,7 +74,7 @@ function serviceTable(entries: readonly SloReportEntry[], paint: Paint): string[
 function rowOf(e: SloReportEntry): string[] {
   const fastest = fastestBurn(e);
   return [
-    e.name + (e.gated ? "" : " (not gated)"),
+    clean(e.name) + (e.gated ? "" : " (not gated)"),
     objectivePercent(e.objective),
     percent(e.sli),
     e.status === "no-data" || e.status === "error" ? "–" : percent(e.errorBudget.remaining, 1),
@@ -82,29 +86,33 @@ function rowOf(e: SloReportEntry): string[] {
 /** Under the table: the alerts that fire, what spent the budget, a source's error, the notes. */
 function entryDetails(e: SloReportEntry, paint: Paint): string[] {
   const lines: string[] = [];
+  const name = clean(e.name);
   for (const a of e.alerts.filter((x) => x.firing)) {
     lines.push(
       paint(
-        `  ${a.severity === "page" ? "PAGE" : "TICKET"} ${e.name}: burning ${burnRate(a.burnRateLong)} over ${a.long} and ${burnRate(a.burnRateShort)} over ${a.short} (threshold ${burnRate(a.factor)})`,
+        `  ${a.severity === "page" ? "PAGE" : "TICKET"} ${name}: burning ${burnRate(a.burnRateLong)} over ${a.long} and ${burnRate(a.burnRateShort)} over ${a.short} (threshold ${burnRate(a.factor)})`,
         a.severity === "page" ? "red" : "yellow",
       ),
     );
   }
   if ((e.status === "warning" || e.status === "breaching") && e.breakdown.length > 0) {
     const top = e.breakdown.slice(0, 3).map((b) => `${clean(b.value)} (${b.count})`);
-    lines.push(`  ${e.name}: budget spent by ${top.join(", ")}`);
+    lines.push(`  ${name}: budget spent by ${top.join(", ")}`);
   }
-  if (e.error)
-    lines.push(paint(`  ${e.name}: source ${e.error.source}: ${e.error.message}`, "red"));
-  for (const note of e.diagnostics.notes) lines.push(paint(`  ${e.name}: ${note}`, "gray"));
+  if (e.error) {
+    const { source, message } = e.error;
+    lines.push(paint(`  ${name}: source ${clean(source)}: ${clean(message)}`, "red"));
+  }
+  for (const note of e.diagnostics.notes) lines.push(paint(`  ${name}: ${clean(note)}`, "gray"));
   return lines;
 }
 
 function healthLine(h: NonNullable<SloReport["health"]>[number], paint: Paint): string {
   const bad = h.dependencies.filter((d) => d.status.toUpperCase() !== "OK");
+  const what = `health ${clean(h.service)}/${clean(h.name)}`;
   const text = h.ok
-    ? `health ${h.service}/${h.name}: all ${h.dependencies.length} dependencies OK`
-    : `health ${h.service}/${h.name}: ${h.error ?? bad.map((d) => `${d.name} ${d.status}`).join(", ")}`;
+    ? `${what}: all ${h.dependencies.length} dependencies OK`
+    : `${what}: ${clean(h.error ?? bad.map((d) => `${d.name} ${d.status}`).join(", "))}`;
   return h.ok ? text : paint(text, h.onFailure === "fail" ? "red" : "yellow");
 }
 

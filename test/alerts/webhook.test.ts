@@ -128,6 +128,16 @@ describe("the webhook target", () => {
     });
   });
 
+  it("neutralises mentions that notify a whole channel (Mattermost, Rocket.Chat, Discord)", () => {
+    for (const mention of ["@everyone", "@here", "@channel", "@all", "@HERE"]) {
+      const text = escapeSlack(`checkout ${mention} down`);
+      expect(text).not.toContain(mention);
+      // still readable: the @ is followed by an invisible joiner
+      expect(text.replace(/\u200d/g, "")).toBe(`checkout ${mention} down`);
+    }
+    expect(escapeSlack("ops@example.com and @alice")).toBe("ops@example.com and @alice");
+  });
+
   it("escapes what Slack would read as markup", () => {
     expect(escapeSlack("<!here> a & b <http://x|y>")).toBe(
       "&lt;!here&gt; a &amp; b &lt;http://x|y&gt;",

@@ -1,0 +1,47 @@
+/** The terminal table: text from SLO files, logs and servers is shown, never obeyed by the terminal. */
+
+import { describe, expect, it } from "vitest";
+import { renderText } from "../../src/report/render-text.js";
+import type { SloReport } from "../../src/report/schema.js";
+import { reportOf, sloYaml } from "../github/report-fixture.js";
+
+async function hostileReport(): Promise<SloReport> {
+  const report = await reportOf("slos/x.yaml", sloYaml("shop", ["checkout"]), { checkout: 0.5 });
+  const entry = report.slos[0]!;
+  // Names and messages as a hostile file or server could make them.
+  entry.service = "shop\nresult: PASS at 2026-11-24T12:00:00.000Z";
+  entry.name = "checkout\u001b[8m";
+  entry.diagnostics.notes = ["note\r\u001b[2Kforged"];
+  entry.error = { source: "prom\u0007", message: "down\n  all: fine" };
+  report.health = [
+    {
+      service: "shop\u001b]0;title\u0007",
+      name: "db\nresult: PASS",
+      url: "http://h/",
+      ok: false,
+      onFailure: "warn",
+      dependencies: [{ name: "db\u001b[31m", status: "DOWN\n", statusTime: null }],
+      error: null,
+    },
+  ];
+  return report;
+}
+
+describe("renderText", () => {
+  it("escapes control characters in every name and message it shows", async () => {
+    const text = renderText(await hostileReport(), { color: false });
+    // no escape sequence, bell or carriage return reaches the terminal
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    // one result line, and it is slo's own
+    expect(text.match(/^result: /gm)).toHaveLength(1);
+    expect(text).toMatch(/^result: FAIL at /m);
+    expect(text).toContain("shop\\x0aresult: PASS");
+    expect(text).toContain("checkout\\x1b[8m");
+  });
+
+  it("still colours its own output when asked", async () => {
+    const text = renderText(await hostileReport(), { color: true });
+    expect(text).toContain("\u001b[1m");
+    expect(text).not.toContain("checkout\u001b[8m");
+  });
+});
