@@ -20646,7 +20646,7 @@ function createHttpClient(options) {
   const attemptBefore = async (deadline, url2, init, req) => {
     const remaining = deadline - Date.now();
     if (remaining <= 0) return timeoutProblem(options.timeoutMs);
-    return attemptOnce(url2, init, Math.min(options.timeoutMs, remaining), options, req);
+    return attemptOnce(url2, init, Math.min(options.timeoutMs, remaining), options, req, redact);
   };
   const giveUp = (req, problem, attempts) => {
     if (problem.timedOut) unresponsive ??= { timeoutMs: options.timeoutMs, attempts };
@@ -20684,7 +20684,7 @@ function createHttpClient(options) {
           {
             problem: true,
             retryable: false,
-            message: `malformed JSON in the response (HTTP ${response.status}, ${type}): ${excerpt(response.text)}`,
+            message: `malformed JSON in the response (HTTP ${response.status}, ${type}): ${excerpt(redact(response.text))}`,
             hint: "the url answered something other than the expected JSON API (a proxy or a login page?); check the url"
           },
           1
@@ -20706,7 +20706,7 @@ function failingClient(options, error63, redact) {
     requestJson: () => Promise.reject(failure2)
   };
 }
-async function attemptOnce(url2, init, timeoutMs, options, req) {
+async function attemptOnce(url2, init, timeoutMs, options, req, redact) {
   const cancel = req.signal;
   if (cancel?.aborted) return cancelledProblem();
   const timeout = AbortSignal.timeout(timeoutMs);
@@ -20717,7 +20717,7 @@ async function attemptOnce(url2, init, timeoutMs, options, req) {
     if (response.ok || req.acceptStatus?.includes(response.status)) {
       return { status: response.status, headers: response.headers, text };
     }
-    return statusProblem(response, text, options);
+    return statusProblem(response, redact(text), options);
   } catch (error63) {
     if (cancel?.aborted) return cancelledProblem();
     if (timeout.aborted) return timeoutProblem(timeoutMs);
@@ -21004,7 +21004,7 @@ function secretValues(options) {
     } catch {
     }
   }
-  return values.flatMap((v) => [v, encodeURIComponent(v)]).filter((v) => v !== "");
+  return values.flatMap((v) => [v, encodeURIComponent(v), JSON.stringify(v).slice(1, -1)]).filter((v) => v !== "");
 }
 function excerpt(body) {
   const flat = body.replace(/<(script|style)[\s\S]*?<\/\1>/gi, " ").replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim();

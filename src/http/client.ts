@@ -123,7 +123,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   ): Promise<HttpResponse | Problem> => {
     const remaining = deadline - Date.now();
     if (remaining <= 0) return timeoutProblem(options.timeoutMs);
-    return attemptOnce(url, init, Math.min(options.timeoutMs, remaining), options, req);
+    return attemptOnce(url, init, Math.min(options.timeoutMs, remaining), options, req, redact);
   };
 
   /** The error a call ends with; a server that never answered is taken to be unresponsive. */
@@ -172,7 +172,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           {
             problem: true,
             retryable: false,
-            message: `malformed JSON in the response (HTTP ${response.status}, ${type}): ${excerpt(response.text)}`,
+            message: `malformed JSON in the response (HTTP ${response.status}, ${type}): ${excerpt(redact(response.text))}`,
             hint: "the url answered something other than the expected JSON API (a proxy or a login page?); check the url",
           },
           1,
@@ -220,6 +220,7 @@ async function attemptOnce(
   timeoutMs: number,
   options: HttpClientOptions,
   req: HttpRequest,
+  redact: (text: string) => string,
 ): Promise<HttpResponse | Problem> {
   const cancel = req.signal;
   if (cancel?.aborted) return cancelledProblem();
@@ -232,7 +233,8 @@ async function attemptOnce(
     if (response.ok || req.acceptStatus?.includes(response.status)) {
       return { status: response.status, headers: response.headers, text };
     }
-    return statusProblem(response, text, options);
+    // Secrets out before the body is described or cut: a cut secret is no longer found.
+    return statusProblem(response, redact(text), options);
   } catch (error) {
     if (cancel?.aborted) return cancelledProblem();
     if (timeout.aborted) return timeoutProblem(timeoutMs);
@@ -634,7 +636,10 @@ export function secretValues(options: HttpCredentials & { url?: string | undefin
       // an invalid url is reported where it is parsed
     }
   }
-  return values.flatMap((v) => [v, encodeURIComponent(v)]).filter((v) => v !== "");
+  // as sent, percent-encoded in a URL, and JSON-escaped in a body that echoes it
+  return values
+    .flatMap((v) => [v, encodeURIComponent(v), JSON.stringify(v).slice(1, -1)])
+    .filter((v) => v !== "");
 }
 
 /** A short, single-line piece of a body for an error message. */

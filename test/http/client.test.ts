@@ -356,6 +356,33 @@ describe("secrets never appear in errors", () => {
     expect(error.message).toContain("authorization=Bearer ***");
   });
 
+  it("removes a secret before it cuts the body, so no part of it is left", async () => {
+    const token = "ghs_abcdefghijklmnopqrstuvwxyz01";
+    // The excerpt keeps 200 characters: the token straddles the cut.
+    const s = await startTestServer((req) => ({
+      status: 500,
+      body: `${"x".repeat(182)} ${req.headers.authorization} trailing`,
+    }));
+    server = s;
+    const error = await failure(
+      client(s.url, { retries: 0, bearerToken: token }).request({ path: "/" }),
+    );
+    for (let n = 8; n <= token.length; n++) expect(error.message).not.toContain(token.slice(0, n));
+  });
+
+  it("removes a secret a server echoes JSON-escaped", async () => {
+    const password = 'p"ss\\word-42';
+    const s = await startTestServer(() => ({
+      status: 500,
+      body: JSON.stringify({ error: `bad password ${password}` }),
+    }));
+    server = s;
+    const http = client(s.url, { retries: 0, basicAuth: { username: "u", password } });
+    const error = await failure(http.request({ path: "/" }));
+    expect(error.message).not.toContain(JSON.stringify(password).slice(1, -1));
+    expect(error.message).not.toContain(password);
+  });
+
   it("removes a basic-auth password and its base64 form", async () => {
     const token = Buffer.from("carol:correct-horse").toString("base64");
     const s = await serve({ status: 500, body: `got Basic ${token} for correct-horse` });
