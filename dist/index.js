@@ -67121,7 +67121,11 @@ var NativeFileNormalizer = class {
     };
   }
   sourceRef(path, name2, sources) {
-    const source = sources[name2];
+    if (name2 === "__proto__") {
+      this.fail(path, "'__proto__' cannot name a source", "choose another name for the source");
+      return void 0;
+    }
+    const source = Object.hasOwn(sources, name2) ? sources[name2] : void 0;
     if (!source) {
       const known = Object.keys(sources);
       this.fail(

@@ -340,7 +340,12 @@ class NativeFileNormalizer {
     name: string,
     sources: Record<string, SourceSpec>,
   ): SourceSpec | undefined {
-    const source = sources[name];
+    if (name === "__proto__") {
+      // YAML hands `__proto__:` over as the object's prototype, never as a key
+      this.fail(path, "'__proto__' cannot name a source", "choose another name for the source");
+      return undefined;
+    }
+    const source = Object.hasOwn(sources, name) ? sources[name] : undefined;
     if (!source) {
       const known = Object.keys(sources);
       this.fail(

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { expandString } from "../../src/definition/env.js";
-import { loadSpec } from "../../src/definition/load.js";
+import { loadSpec, loadText } from "../../src/definition/load.js";
 
 function write(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), "slo-spec-"));
@@ -141,5 +141,35 @@ describe("${VAR} expansion", () => {
     ["${A}${B:-2}", { A: "1" }, "12", []],
   ] as const)("%s", (text, env, value, missing) => {
     expect(expandString(text, env)).toEqual({ value, missing });
+  });
+});
+
+describe("names that are Object.prototype's keys", () => {
+  const file = (source: string, declared = source) => `service: x
+sources:
+  ${declared}: { type: logs, paths: [e.ndjson] }
+slos:
+  - name: a
+    objective: 99%
+    window: 1d
+    indicator: { ratio: { source: ${source}, total: "| json", bad: "| json | status >= 500" } }
+`;
+
+  it("refuses __proto__ as a source name, at the reference, instead of failing later as a bug", () => {
+    const { errors } = loadText("slo.yaml", file("__proto__"), {});
+    expect(errors.map((e) => e.format())).toEqual([
+      expect.stringMatching(/^slo\.yaml:8:35: '__proto__' cannot name a source/),
+    ]);
+  });
+
+  it("does not take Object.prototype's members for sources", () => {
+    const { errors } = loadText("slo.yaml", file("toString", "logs"), {});
+    expect(errors.map((e) => e.message)).toEqual(["source 'toString' is not defined in this file"]);
+  });
+
+  it("lets other such words name a source", () => {
+    const { errors, services } = loadText("slo.yaml", file("constructor"), {});
+    expect(errors).toEqual([]);
+    expect(Object.keys(services[0]!.sources)).toEqual(["constructor"]);
   });
 });
