@@ -27408,7 +27408,12 @@ var init_evaluator = __esm({
           this.malformed(text, file2, lineNo);
           return;
         }
-        this.record(new ParsedLine(text, object2, this.spec.labels), file2, lineNo);
+        try {
+          this.record(new ParsedLine(text, object2, this.spec.labels), file2, lineNo);
+        } catch (error63) {
+          if (!(error63 instanceof RangeError)) throw error63;
+          this.malformed(text, file2, lineNo);
+        }
       }
       /** A line that is not a JSON object. */
       malformed(text, file2, lineNo) {

@@ -6198,7 +6198,12 @@ var Evaluator = class {
       this.malformed(text, file, lineNo);
       return;
     }
-    this.record(new ParsedLine(text, object, this.spec.labels), file, lineNo);
+    try {
+      this.record(new ParsedLine(text, object, this.spec.labels), file, lineNo);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      this.malformed(text, file, lineNo);
+    }
   }
   /** A line that is not a JSON object. */
   malformed(text, file, lineNo) {

@@ -103,7 +103,14 @@ export class Evaluator {
       this.malformed(text, file, lineNo);
       return;
     }
-    this.record(new ParsedLine(text, object, this.spec.labels), file, lineNo);
+    try {
+      this.record(new ParsedLine(text, object, this.spec.labels), file, lineNo);
+    } catch (error) {
+      // JSON.parse takes nesting `| json` cannot flatten (thousands of levels):
+      // the first label read throws before the line is counted anywhere.
+      if (!(error instanceof RangeError)) throw error;
+      this.malformed(text, file, lineNo);
+    }
   }
 
   /** A line that is not a JSON object. */
