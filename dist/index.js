@@ -31581,20 +31581,6 @@ var init_series = __esm({
 });
 
 // src/sources/query-api/client.ts
-function parsePromValue(text) {
-  if (typeof text === "number") return text;
-  if (typeof text !== "string") return Number.NaN;
-  switch (text) {
-    case "NaN":
-      return Number.NaN;
-    case "+Inf":
-    case "Inf":
-      return Number.POSITIVE_INFINITY;
-    case "-Inf":
-      return Number.NEGATIVE_INFINITY;
-  }
-  return text.trim() === "" ? Number.NaN : Number(text);
-}
 function pairOf(value) {
   if (Array.isArray(value) && value.length === 2) return [Number(value[0]), value[1]];
   return [Number.NaN, void 0];
@@ -31615,6 +31601,7 @@ var MAX_GET_QUERY_CHARS, QueryApi;
 var init_client2 = __esm({
   "src/sources/query-api/client.ts"() {
     "use strict";
+    init_promql();
     init_errors();
     init_series();
     MAX_GET_QUERY_CHARS = 3e3;
@@ -31673,7 +31660,7 @@ var init_client2 = __esm({
         const params = { query: query2, time: this.dialect.formatTime(atMs) };
         const data = await this.call("/query", params, query2);
         if (data.resultType === "scalar") {
-          return [{ metric: {}, value: parsePromValue(pairOf(data.result)[1]) }];
+          return [{ metric: {}, value: parsePromNumber(pairOf(data.result)[1]) }];
         }
         if (data.resultType !== "vector" || !Array.isArray(data.result)) {
           const wording = this.dialect.wording;
@@ -31681,7 +31668,7 @@ var init_client2 = __esm({
         }
         return data.result.map((item2) => {
           const { metric, value } = item2;
-          return { metric: metric ?? {}, value: parsePromValue(pairOf(value)[1]) };
+          return { metric: metric ?? {}, value: parsePromNumber(pairOf(value)[1]) };
         });
       }
       /** Label values among the series `match` selects, e.g. the `le` bounds of a histogram. */
@@ -31743,7 +31730,7 @@ var init_client2 = __esm({
             metric: metric ?? {},
             values: points.map((p) => {
               const [t2, v] = pairOf(p);
-              return [Math.round(t2 * 1e3), parsePromValue(v)];
+              return [Math.round(t2 * 1e3), parsePromNumber(v)];
             })
           };
         });

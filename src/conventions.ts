@@ -59,6 +59,7 @@ export const MARKER = {
   reportIssue: "<!-- slo-report-issue -->",
   alertIssue: (key: string) => `<!-- slo-alert:${encodeURIComponent(key)} -->`,
   alertIssuePattern: /<!-- slo-alert:([^\s>]+) -->/,
-  alertState: (state: string, since: string) => `<!-- slo-alert-state:${state} since:${since} -->`,
+  alertState: (state: "page" | "ticket" | "resolved", since: string) =>
+    `<!-- slo-alert-state:${state} since:${since} -->`,
   alertStatePattern: /<!-- slo-alert-state:(page|ticket|resolved) since:(\S+) -->/g,
 } as const;

@@ -18,14 +18,6 @@ import type { AlertSubject, Severity } from "./subjects.js";
 import type { TargetPlan } from "./targets.js";
 import { budgetSentence, burnValue, rulesOf, SEVERITY_WORD } from "./wording.js";
 
-export function sloMarker(key: string): string {
-  return MARKER.alertIssue(key);
-}
-
-function stateMarker(state: Severity | "resolved", since: string): string {
-  return MARKER.alertState(state, since);
-}
-
 /** The last state marker in a text, or null. */
 export function lastState(text: string): { state: Severity | "resolved"; since: string } | null {
   let last: { state: Severity | "resolved"; since: string } | null = null;
@@ -84,8 +76,8 @@ function escapeCode(text: string): string {
 
 export function issueBody(subject: AlertSubject, severity: Severity, since: string): string {
   return [
-    sloMarker(subject.key),
-    stateMarker(severity, since),
+    MARKER.alertIssue(subject.key),
+    MARKER.alertState(severity, since),
     `## ${SEVERITY_WORD[severity]}: ${escapeMarkdown(subject.key)} is burning its error budget`,
     "",
     `Firing since ${since} (${severity === "page" ? "needs immediate action" : "can wait for business hours"}).`,
@@ -107,12 +99,12 @@ export function severityComment(
     from === "resolved"
       ? `**Firing again** as ${SEVERITY_WORD[to]}.`
       : `**Severity changed** from ${SEVERITY_WORD[from]} to ${SEVERITY_WORD[to]}.`;
-  return [stateMarker(to, since), headline, "", details(subject, to)].join("\n");
+  return [MARKER.alertState(to, since), headline, "", details(subject, to)].join("\n");
 }
 
 export function resolvedComment(subject: AlertSubject, was: Severity, atIso: string): string {
   return [
-    stateMarker("resolved", atIso),
+    MARKER.alertState("resolved", atIso),
     `**Resolved** at ${atIso}: ${escapeMarkdown(subject.key)} burns its error budget under the ${SEVERITY_WORD[was]} thresholds again; budget left ${percent(subject.entry.errorBudget.remaining, 1)}.`,
   ].join("\n");
 }

@@ -7,6 +7,7 @@
  * limits, the wording of errors) is the dialect each source passes in.
  */
 
+import { parsePromNumber } from "../../definition/promql.js";
 import { type SloError, sourceError } from "../../errors.js";
 import type { HttpClient } from "../../http/client.js";
 import type { SeriesRequest } from "../types.js";
@@ -139,7 +140,7 @@ export class QueryApi {
     const params = { query, time: this.dialect.formatTime(atMs) };
     const data = await this.call("/query", params, query);
     if (data.resultType === "scalar") {
-      return [{ metric: {}, value: parsePromValue(pairOf(data.result)[1]) }];
+      return [{ metric: {}, value: parsePromNumber(pairOf(data.result)[1]) }];
     }
     if (data.resultType !== "vector" || !Array.isArray(data.result)) {
       const wording = this.dialect.wording;
@@ -147,7 +148,7 @@ export class QueryApi {
     }
     return data.result.map((item) => {
       const { metric, value } = item as { metric?: Record<string, string>; value?: unknown };
-      return { metric: metric ?? {}, value: parsePromValue(pairOf(value)[1]) };
+      return { metric: metric ?? {}, value: parsePromNumber(pairOf(value)[1]) };
     });
   }
 
@@ -214,7 +215,7 @@ export class QueryApi {
         metric: metric ?? {},
         values: points.map((p): [number, number] => {
           const [t, v] = pairOf(p);
-          return [Math.round(t * 1000), parsePromValue(v)];
+          return [Math.round(t * 1000), parsePromNumber(v)];
         }),
       };
     });
@@ -260,22 +261,6 @@ export class QueryApi {
 
 // ---------------------------------------------------------------------------
 // Values
-
-/** A sample value as Prometheus and Loki write it: a decimal string, "NaN", "+Inf" or "-Inf". */
-export function parsePromValue(text: unknown): number {
-  if (typeof text === "number") return text;
-  if (typeof text !== "string") return Number.NaN;
-  switch (text) {
-    case "NaN":
-      return Number.NaN;
-    case "+Inf":
-    case "Inf":
-      return Number.POSITIVE_INFINITY;
-    case "-Inf":
-      return Number.NEGATIVE_INFINITY;
-  }
-  return text.trim() === "" ? Number.NaN : Number(text);
-}
 
 /** `[time, value]`, as both APIs write a sample. */
 function pairOf(value: unknown): [number, unknown] {
