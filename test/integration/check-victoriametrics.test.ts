@@ -8,8 +8,13 @@
 
 import { rm } from "node:fs/promises";
 import { describeCheckAgainst } from "../support/check-metrics.js";
-import { generateHistory, toPrometheusTextBodies } from "../support/metrics-history.js";
-import { requireBinaries, startVictoriaMetrics, tempDir } from "../support/servers.js";
+import { AT, generateHistory, toPrometheusTextBodies } from "../support/metrics-history.js";
+import {
+  loadVictoriaMetrics,
+  requireBinaries,
+  startVictoriaMetrics,
+  tempDir,
+} from "../support/servers.js";
 
 const available = await requireBinaries(["victoria-metrics"], "slo check on VictoriaMetrics");
 
@@ -21,16 +26,11 @@ describeCheckAgainst("VictoriaMetrics", available, async () => {
     await rm(data, { recursive: true, force: true });
   };
   try {
-    for (const body of toPrometheusTextBodies(generateHistory())) {
-      const response = await fetch(`${server.url}/api/v1/import/prometheus`, {
-        method: "POST",
-        body,
-      });
-      if (!response.ok) throw new Error(`import: HTTP ${response.status} ${await response.text()}`);
-    }
-    // Before the first query: a query before the flush caches an empty answer.
-    const flushed = await fetch(`${server.url}/internal/force_flush`);
-    if (!flushed.ok) throw new Error(`force_flush: HTTP ${flushed.status}`);
+    // The newest samples: the 5m window before AT.
+    await loadVictoriaMetrics(server.url, toPrometheusTextBodies(generateHistory()), {
+      query: "sum(increase(http_requests_total[5m]))",
+      atMs: AT,
+    });
   } catch (error) {
     await stop();
     throw error;

@@ -18,6 +18,7 @@ import {
   trueIncrease,
 } from "../support/metrics-history.js";
 import {
+  loadVictoriaMetrics,
   type RunningServer,
   requireBinaries,
   startVictoriaMetrics,
@@ -52,13 +53,11 @@ describe.skipIf(!available)("prometheus source against a real VictoriaMetrics", 
   beforeAll(async () => {
     server = await startVictoriaMetrics(await tempDir("victoria-metrics-data"));
     url = server.url;
-    for (const body of toPrometheusTextBodies(history)) {
-      const response = await fetch(`${url}/api/v1/import/prometheus`, { method: "POST", body });
-      if (!response.ok) throw new Error(`import: HTTP ${response.status} ${await response.text()}`);
-    }
-    // Before the first query: a query before the flush caches an empty answer.
-    const flushed = await fetch(`${url}/internal/force_flush`);
-    if (!flushed.ok) throw new Error(`force_flush: HTTP ${flushed.status}`);
+    // The newest samples: the 5m window before AT.
+    await loadVictoriaMetrics(url, toPrometheusTextBodies(history), {
+      query: `sum(increase(${TOTAL}[5m]))`,
+      atMs: AT,
+    });
   });
 
   afterAll(async () => {

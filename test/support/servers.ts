@@ -423,3 +423,37 @@ export async function startAlertmanager(config?: string): Promise<RunningServer>
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Imports Prometheus text into a VictoriaMetrics and makes it searchable:
+ * force_flush before the first query (a query before it caches an empty
+ * answer), then wait until `probe` answers uncached at `atMs`, since flushed
+ * parts become searchable a moment later on a busy machine.
+ */
+export async function loadVictoriaMetrics(
+  url: string,
+  bodies: Iterable<string>,
+  probe: { query: string; atMs: number },
+): Promise<void> {
+  for (const body of bodies) {
+    const response = await fetch(`${url}/api/v1/import/prometheus`, { method: "POST", body });
+    if (!response.ok) throw new Error(`import: HTTP ${response.status} ${await response.text()}`);
+  }
+  const flushed = await fetch(`${url}/internal/force_flush`);
+  if (!flushed.ok) throw new Error(`force_flush: HTTP ${flushed.status}`);
+  const params = new URLSearchParams({
+    query: probe.query,
+    time: String(probe.atMs / 1000),
+    nocache: "1",
+  });
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const answer = (await (await fetch(`${url}/api/v1/query?${params}`)).json()) as {
+      data: { result: unknown[] };
+    };
+    if (answer.data.result.length > 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`VictoriaMetrics: no samples for ${probe.query} after 15 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
