@@ -25852,6 +25852,21 @@ var init_tally = __esm({
   }
 });
 
+// src/limits.ts
+var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_WINDOW_MS, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_RESPONSE_BYTES;
+var init_limits = __esm({
+  "src/limits.ts"() {
+    "use strict";
+    MIB = 1024 * 1024;
+    DAY_MS2 = 24 * 60 * 60 * 1e3;
+    MAX_SLO_FILE_BYTES = 4 * MIB;
+    MAX_WINDOW_MS = 5 * 366 * DAY_MS2;
+    MAX_LINE_BYTES = 16 * MIB;
+    MAX_REPORTED_VALUE_CHARS = 200;
+    MAX_RESPONSE_BYTES = 64 * MIB;
+  }
+});
+
 // src/sources/logs/line-parsing/json-fields.ts
 function flattenJson(object2) {
   const out = /* @__PURE__ */ new Map();
@@ -26179,11 +26194,10 @@ function wholeLines(bytes, length) {
   const end = length === 0 ? 0 : bytes.lastIndexOf(10, length - 1) + 1;
   return bytes.subarray(0, end);
 }
-var MAX_LINE_BYTES, LineCutter;
+var LineCutter;
 var init_line_events = __esm({
   "src/sources/logs/reading/line-events.ts"() {
     "use strict";
-    MAX_LINE_BYTES = 16 * 1024 * 1024;
     LineCutter = class {
       constructor(events) {
         this.events = events;
@@ -26249,6 +26263,7 @@ var RANGE_READ_BYTES, RangeReader;
 var init_range_reader = __esm({
   "src/sources/logs/reading/range-reader.ts"() {
     "use strict";
+    init_limits();
     init_line_events();
     RANGE_READ_BYTES = 4 * 1024 * 1024;
     RangeReader = class {
@@ -27335,13 +27350,14 @@ function addSample(counter, text, file2, line) {
   }
 }
 function truncate(text) {
-  return text.length > SAMPLE_CHARS ? `${text.slice(0, SAMPLE_CHARS - 1)}\u2026` : text;
+  return text.length > MAX_REPORTED_VALUE_CHARS ? `${text.slice(0, MAX_REPORTED_VALUE_CHARS - 1)}\u2026` : text;
 }
-var MAX_SAMPLES, SAMPLE_CHARS, Evaluator, UNIT_NANOS;
+var MAX_SAMPLES, Evaluator, UNIT_NANOS;
 var init_evaluator = __esm({
   "src/sources/logs/evaluation/evaluator.ts"() {
     "use strict";
     init_literals();
+    init_limits();
     init_fast_line();
     init_json_extractor();
     init_json_tokenizer();
@@ -27350,7 +27366,6 @@ var init_evaluator = __esm({
     init_request_plan();
     init_tally();
     MAX_SAMPLES = 5;
-    SAMPLE_CHARS = 200;
     Evaluator = class {
       constructor(plans, spec, options = {}) {
         this.plans = plans;
@@ -27517,6 +27532,7 @@ var LineSplitter;
 var init_line_splitter = __esm({
   "src/sources/logs/reading/line-splitter.ts"() {
     "use strict";
+    init_limits();
     init_line_events();
     init_stream_chunks();
     LineSplitter = class {
@@ -45767,7 +45783,7 @@ function formatDuration(ms) {
 }
 var HOUR_MS2 = UNIT_MS.h;
 var MINUTE_MS2 = UNIT_MS.m;
-var DAY_MS2 = UNIT_MS.d;
+var DAY_MS3 = UNIT_MS.d;
 
 // src/engine/alert-history.ts
 function alertHistoryStep(rules) {
@@ -46255,7 +46271,7 @@ function planSlo(slo, sourceType, atMs, options = {}) {
   const previous = windowBounds(definition2, bounds.startMs);
   const lengths = /* @__PURE__ */ new Map([
     ["1h", HOUR_MS2],
-    ["1d", DAY_MS2]
+    ["1d", DAY_MS3]
   ]);
   for (const w of slo.alerting.windows) lengths.set(w.short, w.shortMs).set(w.long, w.longMs);
   const windows = [...lengths].map(([key, ms]) => ({
@@ -68628,7 +68644,7 @@ init_promql();
 var SLOTH_VERSION = "prometheus/v1";
 var SLOTH_API_VERSION = "sloth.slok.dev/v1";
 var SLOTH_KIND = "PrometheusServiceLevel";
-var SLOTH_WINDOW_MS = 30 * DAY_MS2;
+var SLOTH_WINDOW_MS = 30 * DAY_MS3;
 var SOURCE_NAME = "prometheus";
 var SLO_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 var FIELDS = {

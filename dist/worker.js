@@ -4666,6 +4666,15 @@ function fieldsRead(plan) {
   return fields;
 }
 
+// src/limits.ts
+var MIB = 1024 * 1024;
+var DAY_MS = 24 * 60 * 60 * 1e3;
+var MAX_SLO_FILE_BYTES = 4 * MIB;
+var MAX_WINDOW_MS = 5 * 366 * DAY_MS;
+var MAX_LINE_BYTES = 16 * MIB;
+var MAX_REPORTED_VALUE_CHARS = 200;
+var MAX_RESPONSE_BYTES = 64 * MIB;
+
 // src/sources/logs/line-parsing/json-fields.ts
 function flattenJson(object) {
   const out = /* @__PURE__ */ new Map();
@@ -4969,7 +4978,6 @@ function wholeLines(bytes, length) {
   const end = length === 0 ? 0 : bytes.lastIndexOf(10, length - 1) + 1;
   return bytes.subarray(0, end);
 }
-var MAX_LINE_BYTES = 16 * 1024 * 1024;
 var LineCutter = class {
   constructor(events) {
     this.events = events;
@@ -6133,7 +6141,6 @@ function addInto(target, source) {
 
 // src/sources/logs/evaluation/evaluator.ts
 var MAX_SAMPLES = 5;
-var SAMPLE_CHARS = 200;
 function emptyDiagnostics() {
   return {
     lines: 0,
@@ -6267,7 +6274,7 @@ function addSample(counter, text, file, line) {
   }
 }
 function truncate(text) {
-  return text.length > SAMPLE_CHARS ? `${text.slice(0, SAMPLE_CHARS - 1)}\u2026` : text;
+  return text.length > MAX_REPORTED_VALUE_CHARS ? `${text.slice(0, MAX_REPORTED_VALUE_CHARS - 1)}\u2026` : text;
 }
 
 // src/sources/logs/evaluation/evaluator-events.ts

@@ -1,8 +1,8 @@
 /** Byte-level line splitting across chunk boundaries. */
 
 import { describe, expect, it } from "vitest";
+import { MAX_LINE_BYTES } from "../../../src/limits.js";
 import { jsonTokenizer } from "../../../src/sources/logs/fast-path/json-tokenizer.js";
-import { MAX_LINE_BYTES } from "../../../src/sources/logs/reading/line-events.js";
 import { LineSplitter, readLines } from "../../../src/sources/logs/reading/line-splitter.js";
 
 /** How many of the tokenizer's read buffers are free (all are given back again). */

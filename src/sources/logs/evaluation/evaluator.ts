@@ -5,6 +5,7 @@
 
 import { parseGoDurationNanos, parseGoFloat } from "../../../definition/logql/literals.js";
 import type { LogsSourceSpec } from "../../../definition/model.js";
+import { MAX_REPORTED_VALUE_CHARS } from "../../../limits.js";
 import type { LineSample } from "../../types.js";
 import { FastLine } from "../fast-path/fast-line.js";
 import { JsonExtractor } from "../fast-path/json-extractor.js";
@@ -16,7 +17,6 @@ import { fieldsRead, type LatencyPlan, queriesOf, type RequestPlan } from "./req
 import { NONE_VALUE, Tally } from "./tally.js";
 
 export const MAX_SAMPLES = 5;
-export const SAMPLE_CHARS = 200;
 
 export interface SampledCount {
   count: number;
@@ -195,5 +195,7 @@ export function addSample(counter: SampledCount, text: string, file: string, lin
 }
 
 function truncate(text: string): string {
-  return text.length > SAMPLE_CHARS ? `${text.slice(0, SAMPLE_CHARS - 1)}…` : text;
+  return text.length > MAX_REPORTED_VALUE_CHARS
+    ? `${text.slice(0, MAX_REPORTED_VALUE_CHARS - 1)}…`
+    : text;
 }

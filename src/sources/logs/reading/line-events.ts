@@ -44,13 +44,6 @@ export type LineHandler = (
   lineNo: number,
 ) => void;
 
-/**
- * A line longer than this is not held whole: it is reported to onLongLine
- * (as malformed, by the caller) and skipped, so one bad file cannot take
- * all the memory.
- */
-export const MAX_LINE_BYTES = 16 * 1024 * 1024;
-
 export interface LineReaderEvents {
   onLine: LineHandler;
   /** a line over MAX_LINE_BYTES: its first bytes and its number */

@@ -4,14 +4,10 @@
  * chunk and one partial line are held, never the file.
  */
 
+import { MAX_LINE_BYTES } from "../../../limits.js";
+
 import type { BufferProvider } from "./buffer-provider.js";
-import {
-  LineCutter,
-  type LineReaderEvents,
-  MAX_LINE_BYTES,
-  wholeLines,
-  withFinalNewline,
-} from "./line-events.js";
+import { LineCutter, type LineReaderEvents, wholeLines, withFinalNewline } from "./line-events.js";
 import { READ_CHUNK_BYTES } from "./stream-chunks.js";
 
 /**

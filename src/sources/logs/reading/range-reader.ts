@@ -7,11 +7,11 @@
  */
 
 import { type FileHandle, open } from "node:fs/promises";
+import { MAX_LINE_BYTES } from "../../../limits.js";
 import type { BufferProvider } from "./buffer-provider.js";
 import {
   LineCutter,
   type LineReaderEvents,
-  MAX_LINE_BYTES,
   type NewlineTerminated,
   wholeLines,
   withFinalNewline,

@@ -1,0 +1,29 @@
+/**
+ * Every limit slo holds to so that memory and time stay bounded whatever the
+ * input. Written once here; the README and docs/ state the same figures, and
+ * every error that reports a limit names it from here.
+ */
+
+const MIB = 1024 * 1024;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** An SLO file larger than this is refused before parsing (YAML takes about 100 bytes of memory per byte). */
+export const MAX_SLO_FILE_BYTES = 4 * MIB;
+
+/** YAML aliases one SLO file may expand: past it, an alias bomb. */
+export const MAX_YAML_ALIASES = 100;
+
+/** The longest SLO window: five years. */
+export const MAX_WINDOW_MS = 5 * 366 * DAY_MS;
+
+/** The most timeslices one window may hold (a 366-day window of 1-minute slices fits). */
+export const MAX_TIMESLICES_PER_WINDOW = 1_000_000;
+
+/** A log line longer than this is skipped and counted as over the limit. */
+export const MAX_LINE_BYTES = 16 * MIB;
+
+/** A value kept for a report (a breakdown value, a sample line) is cut to this many characters. */
+export const MAX_REPORTED_VALUE_CHARS = 200;
+
+/** A response body a source, target or GitHub answer may have; past it the request fails. */
+export const MAX_RESPONSE_BYTES = 64 * MIB;
