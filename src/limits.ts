@@ -27,3 +27,6 @@ export const MAX_REPORTED_VALUE_CHARS = 200;
 
 /** A response body a source, target or GitHub answer may have; past it the request fails. */
 export const MAX_RESPONSE_BYTES = 64 * MIB;
+
+/** How long `slo alerts` waits for another run's lock on the same `--state` file before giving up. */
+export const STATE_LOCK_WAIT_MS = 60_000;

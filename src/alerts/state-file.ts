@@ -3,14 +3,16 @@
  * rerun sends only what changed. Written after every delivery that
  * succeeded, atomically (a temporary file, fsync, rename): a run that crashes
  * between two deliveries leaves a file that records the first and not the
- * second, and the next run sends only the second.
+ * second, and the next run sends only the second. Each write re-reads the
+ * file and changes only the entry delivered, so entries of SLOs and targets
+ * this run did not evaluate are kept whoever wrote them.
  */
 
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
-import { type SloError, usageError } from "../errors.js";
+import { SloError, usageError } from "../errors.js";
 
 export const STATE_VERSION = 1;
 
@@ -64,30 +66,65 @@ function damaged(path: string, why: string): SloError {
   );
 }
 
+/** The temporary file a write of `path` goes through: `.<name>.<12 hex>.tmp` beside it. */
+function tempPathOf(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+}
+
 /** Replace `path` with `text` so a reader sees the old file or the new one, never a part. */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
-  const handle = await open(temp, "w", 0o600);
+  const temp = tempPathOf(path);
   try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    const handle = await open(temp, "w", 0o600);
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temp, path);
   } catch (error) {
+    // A full disk fails the write, not the open: leave no part-written temp behind.
     await rm(temp, { force: true });
     throw error;
   }
+}
+
+const FS_REASONS: Record<string, string> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+  ENOTDIR: "a part of the path is a file, not a folder",
+  EISDIR: "it is a folder",
+  ENOENT: "no such file or folder",
+  ELOOP: "too many levels of symbolic links",
+  EIO: "input/output error",
+};
+
+/** `no space left on device (ENOSPC)`: what a user reads, with the code to search for. */
+export function fsReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (code && FS_REASONS[code]) return `${FS_REASONS[code]} (${code})`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Before anything was sent: the user's --state points where nothing can be written (exit 2). */
+export function unwritableState(path: string, error: unknown): SloError {
+  if (error instanceof SloError) return error;
+  return usageError(
+    `--state ${path}: cannot be written in ${dirname(path)}: ${fsReason(error)}; nothing was sent`,
+    "point --state at a file in a folder this user can write, on a disk with free space",
+  );
 }
 
 /** The state of one run: read once, updated and written after each delivery. */
 export class AlertStateStore {
   private constructor(
     private readonly path: string | undefined,
-    private readonly data: AlertStateData,
+    private data: AlertStateData,
   ) {}
 
   static async open(path: string | undefined): Promise<AlertStateStore> {
@@ -103,13 +140,36 @@ export class AlertStateStore {
     return new Map(Object.entries(this.data.targets[targetId] ?? {}));
   }
 
-  /** Record one delivery (null: the alert resolved) and write the file before anything else is sent. */
+  /**
+   * Record one delivery (null: the alert resolved) and write the file before
+   * anything else is sent. Only this entry changes in the file as it is now.
+   */
   async record(targetId: string, key: string, value: Notified | null): Promise<void> {
-    const target = { ...(this.data.targets[targetId] ?? {}) };
-    if (value) target[key] = value;
-    else delete target[key];
-    if (Object.keys(target).length > 0) this.data.targets[targetId] = target;
-    else delete this.data.targets[targetId];
-    if (this.path) await writeFileAtomic(this.path, `${JSON.stringify(this.data, null, 2)}\n`);
+    if (!this.path) {
+      this.data = withEntry(this.data, targetId, key, value);
+      return;
+    }
+    const data = withEntry(await readStateFile(this.path), targetId, key, value);
+    await writeFileAtomic(this.path, serialize(data));
+    this.data = data;
   }
+}
+
+function serialize(data: AlertStateData): string {
+  return `${JSON.stringify(data, null, 2)}\n`;
+}
+
+function withEntry(
+  data: AlertStateData,
+  targetId: string,
+  key: string,
+  value: Notified | null,
+): AlertStateData {
+  const target = { ...(data.targets[targetId] ?? {}) };
+  if (value) target[key] = value;
+  else delete target[key];
+  const targets = { ...data.targets };
+  if (Object.keys(target).length > 0) targets[targetId] = target;
+  else delete targets[targetId];
+  return { ...data, targets };
 }

@@ -7,6 +7,7 @@
 
 import type { Command } from "commander";
 import { createNotifiers } from "../alerts/create-notifiers.js";
+import type { IssueApi } from "../alerts/issue-api.js";
 import {
   alertKey,
   notifyTargets,
@@ -14,12 +15,18 @@ import {
   type TargetOutcome,
 } from "../alerts/notify-targets.js";
 import { AlertStateStore } from "../alerts/state-file.js";
+import {
+  lockStateFile,
+  releaseOnSignals,
+  type StateLock,
+  type StateLockOptions,
+} from "../alerts/state-lock.js";
 import { type AlertSubject, alertSubjects, type Severity } from "../alerts/subjects.js";
 import { declaredTypes, planTargets } from "../alerts/targets.js";
 import { burnSentence, SEVERITY_WORD } from "../alerts/wording.js";
 import { DEFAULT_ALERT_DELIVERY } from "../defaults.js";
 import { parseDuration } from "../definition/duration.js";
-import type { NotifyTarget } from "../definition/model.js";
+import type { NotifyTarget, SloSet } from "../definition/model.js";
 import { EXIT, usageError } from "../errors.js";
 import { runUrlOf } from "../github/context.js";
 import { oneOf, parseAt } from "../parse-option.js";
@@ -84,10 +91,16 @@ export function registerAlerts(program: Command, io: CliIo, setExit: (code: numb
     });
 }
 
+/** What a test may replace: the lock's clock and wait. */
+export interface AlertsDeps {
+  lock?: StateLockOptions;
+}
+
 export async function runAlerts(
   paths: string[],
   options: AlertsOptions,
   io: CliIo,
+  deps: AlertsDeps = {},
 ): Promise<number> {
   const format = oneOf("--format", options.format, ["text", "json"] as const);
   const atMs = parseAt(options.at, "--at");
@@ -111,7 +124,55 @@ export async function runAlerts(
   const issueApi = types.has("github-issue")
     ? (await import("./github-issues.js")).issueApiFromEnv(io, "the github-issue target")
     : undefined;
-  const store = await AlertStateStore.open(options.state);
+  // The whole run holds the state's lock: from reading what was sent to recording the last delivery.
+  const lock =
+    options.state && !options.dryRun ? await lockStateFile(options.state, deps.lock) : undefined;
+  const unregister = lock ? releaseOnSignals(lock) : undefined;
+  try {
+    const store = await openStore(options.state, lock);
+    return await evaluateAndNotify(set, store, io, {
+      format,
+      atMs,
+      overrides,
+      ttlMs,
+      timeoutMs,
+      retries,
+      issueApi,
+      dryRun: options.dryRun === true,
+    });
+  } finally {
+    unregister?.();
+    await lock?.release();
+  }
+}
+
+/** The state as the last run left it. */
+async function openStore(
+  path: string | undefined,
+  _lock: StateLock | undefined,
+): Promise<AlertStateStore> {
+  return AlertStateStore.open(path);
+}
+
+/** The flags of one run, read and checked. */
+interface AlertRun {
+  format: "text" | "json";
+  atMs: number;
+  overrides: NotifyTarget[];
+  ttlMs: number;
+  timeoutMs: number;
+  retries: number;
+  issueApi: IssueApi | undefined;
+  dryRun: boolean;
+}
+
+async function evaluateAndNotify(
+  set: SloSet,
+  store: AlertStateStore,
+  io: CliIo,
+  run: AlertRun,
+): Promise<number> {
+  const { atMs, overrides, format, ttlMs, timeoutMs, retries, issueApi } = run;
   const report = await evaluateSet(set, { atMs, sourceOptions: { stdin: io.stdin } });
   const subjects = alertSubjects(set, report);
   const plans = planTargets(subjects, overrides);
@@ -129,16 +190,16 @@ export async function runAlerts(
   const outcomes = await notifyTargets(notifiers, {
     atMs,
     nowMs: Date.now(),
-    dryRun: options.dryRun === true,
+    dryRun: run.dryRun,
   });
 
   const failedSources = subjects.filter((s) => !s.known);
   if (format === "json") {
     io.stdout.write(
-      `${JSON.stringify(jsonOf(report.evaluatedAt, subjects, outcomes, options.dryRun === true), null, 2)}\n`,
+      `${JSON.stringify(jsonOf(report.evaluatedAt, subjects, outcomes, run.dryRun), null, 2)}\n`,
     );
   } else {
-    io.stdout.write(textOf(subjects, outcomes, options.dryRun === true, plans.length));
+    io.stdout.write(textOf(subjects, outcomes, run.dryRun, plans.length));
   }
   for (const s of failedSources) {
     io.stderr.write(
