@@ -9,10 +9,10 @@
  */
 
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
-import { SloError, usageError } from "../errors.js";
+import { deliveryError, SloError, usageError } from "../errors.js";
 
 export const STATE_VERSION = 1;
 
@@ -71,6 +71,11 @@ function tempPathOf(path: string): string {
   return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
 }
 
+function isTempOf(path: string, name: string): boolean {
+  const prefix = `.${basename(path)}.`;
+  return name.startsWith(prefix) && /^[0-9a-f]{12}\.tmp$/.test(name.slice(prefix.length));
+}
+
 /** Replace `path` with `text` so a reader sees the old file or the new one, never a part. */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
@@ -88,6 +93,43 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
     // A full disk fails the write, not the open: leave no part-written temp behind.
     await rm(temp, { force: true });
     throw error;
+  }
+}
+
+/**
+ * Prove the state can be written before anything is sent: write what the
+ * file would hold to a temporary file beside it, then remove it. Sending
+ * first would deliver an alert that cannot be recorded, and every later run
+ * would send it again.
+ */
+export async function checkStateWritable(path: string, text: string): Promise<void> {
+  const temp = tempPathOf(path);
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    const handle = await open(temp, "wx", 0o600);
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw unwritableState(path, error);
+  } finally {
+    await rm(temp, { force: true }).catch(() => {});
+  }
+}
+
+/** Temporary files of writes a killed run never finished. Call with the state's lock held. */
+export async function removeLeftoverTemps(path: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dirname(path));
+  } catch {
+    return; // no folder, no leftovers; a folder that cannot be read fails the write check
+  }
+  for (const name of names.filter((n) => isTempOf(path, n))) {
+    await rm(join(dirname(path), name), { force: true });
   }
 }
 
@@ -120,8 +162,23 @@ export function unwritableState(path: string, error: unknown): SloError {
   );
 }
 
+/**
+ * During a run, after a delivery: exit 3, as for a target that fails halfway.
+ * The same command succeeds once space is freed; the check before sending
+ * already turned a path that can never be written into exit 2.
+ */
+function writeFailed(path: string, error: unknown): SloError {
+  return deliveryError(
+    `--state ${path}: cannot write: ${fsReason(error)}; the message just delivered could not be recorded and the next run sends it again; nothing more was sent to webhooks`,
+    "free space on that disk (or fix its permissions) and run again",
+  );
+}
+
 /** The state of one run: read once, updated and written after each delivery. */
 export class AlertStateStore {
+  /** set once a write failed: nothing more may be sent that could not be recorded */
+  private failure: SloError | undefined;
+
   private constructor(
     private readonly path: string | undefined,
     private data: AlertStateData,
@@ -140,17 +197,33 @@ export class AlertStateStore {
     return new Map(Object.entries(this.data.targets[targetId] ?? {}));
   }
 
+  /** Before each send: throws when a delivery could no longer be recorded. */
+  assertWritable(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  /** Before the first send: the file can be written (exit 2 naming the path and the reason). */
+  async checkWritable(): Promise<void> {
+    if (this.path) await checkStateWritable(this.path, serialize(this.data));
+  }
+
   /**
    * Record one delivery (null: the alert resolved) and write the file before
    * anything else is sent. Only this entry changes in the file as it is now.
    */
   async record(targetId: string, key: string, value: Notified | null): Promise<void> {
+    this.assertWritable();
     if (!this.path) {
       this.data = withEntry(this.data, targetId, key, value);
       return;
     }
     const data = withEntry(await readStateFile(this.path), targetId, key, value);
-    await writeFileAtomic(this.path, serialize(data));
+    try {
+      await writeFileAtomic(this.path, serialize(data));
+    } catch (error) {
+      this.failure = writeFailed(this.path, error);
+      throw this.failure;
+    }
     this.data = data;
   }
 }

@@ -89,6 +89,8 @@ export function createWebhookNotifier(plan: TargetPlan, options: WebhookOptions)
       for (const change of changes) {
         if (change.kind === "unchanged") continue;
         const subject = context.subject(change.key);
+        // A message that could not be recorded would be sent again by every later run.
+        options.store.assertWritable();
         try {
           await http.request({
             method: "POST",

@@ -14,7 +14,7 @@ import {
   type TargetChange,
   type TargetOutcome,
 } from "../alerts/notify-targets.js";
-import { AlertStateStore } from "../alerts/state-file.js";
+import { AlertStateStore, removeLeftoverTemps } from "../alerts/state-file.js";
 import {
   lockStateFile,
   releaseOnSignals,
@@ -146,12 +146,15 @@ export async function runAlerts(
   }
 }
 
-/** The state as the last run left it. */
+/** The state as the last run left it; with the lock, also proven writable before anything is sent. */
 async function openStore(
   path: string | undefined,
-  _lock: StateLock | undefined,
+  lock: StateLock | undefined,
 ): Promise<AlertStateStore> {
-  return AlertStateStore.open(path);
+  if (path && lock) await removeLeftoverTemps(path);
+  const store = await AlertStateStore.open(path);
+  if (lock) await store.checkWritable();
+  return store;
 }
 
 /** The flags of one run, read and checked. */
