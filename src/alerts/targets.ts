@@ -23,6 +23,8 @@ export interface TargetPlan {
   id: string;
   type: TargetType;
   url?: string | undefined;
+  /** the name the user gave the target, if any */
+  name?: string | undefined;
   /** safe to print: no credentials, no webhook token */
   display: string;
   routes: Route[];
@@ -46,6 +48,7 @@ export function planTargets(
         id,
         type: target.type,
         url: target.url,
+        name: target.name,
         display: displayOf(target),
         routes: [],
       };
@@ -72,20 +75,24 @@ export function targetId(target: Pick<NotifyTarget, "type" | "url">): string {
 function displayOf(target: NotifyTarget): string {
   switch (target.type) {
     case "alertmanager":
-      return `alertmanager ${target.url ? redactUrl(target.url) : "(no url)"}`;
+      return `alertmanager ${target.name ?? (target.url ? redactUrl(target.url) : "(no url)")}`;
     case "webhook":
-      return `webhook ${target.url ? webhookDisplay(target.url) : "(no url)"}`;
+      return `webhook ${target.name ?? (target.url ? webhookDisplay(target.url) : "(no url)")}`;
     case "github-issue":
       return "GitHub issues";
   }
 }
 
-/** `https://hooks.slack.com/services/***`: the path of an incoming webhook is its password. */
+/**
+ * `https://hooks.slack.com/***`: an incoming webhook's password may be any
+ * part of its path (`https://host/SECRET` has nothing else) or of its query,
+ * so only the scheme and host are shown.
+ */
 export function webhookDisplay(url: string): string {
   try {
     const u = new URL(url);
-    const first = u.pathname.split("/").filter(Boolean)[0];
-    return `${u.protocol}//${u.host}/${first ? `${first}/` : ""}***`;
+    const path = u.pathname.replace(/^\/+/, "") ? "/***" : "/";
+    return `${u.protocol}//${u.host}${path}${u.search ? "?***" : ""}`;
   } catch {
     return "***";
   }

@@ -6,11 +6,11 @@
  */
 
 import { SloError } from "../errors.js";
-import { createHttpClient, splitLastSegment } from "../http/client.js";
+import { createHttpClient, redactUrl, splitLastSegment } from "../http/client.js";
 import type { Notifier, TargetChange } from "./notify-targets.js";
 import type { AlertStateStore } from "./state-file.js";
 import type { AlertSubject } from "./subjects.js";
-import type { TargetPlan } from "./targets.js";
+import { type TargetPlan, webhookDisplay } from "./targets.js";
 import { budgetSentence, burnSentence, SEVERITY_WORD } from "./wording.js";
 
 export interface WebhookOptions {
@@ -68,15 +68,14 @@ function slackLink(url: string): string {
 export function createWebhookNotifier(plan: TargetPlan, options: WebhookOptions): Notifier {
   const { base, path } = splitLastSegment(plan.url ?? "");
   const http = createHttpClient({
-    label: "webhook",
+    label: plan.name ? `webhook ${plan.name}` : "webhook",
     url: base,
     timeoutMs: options.timeoutMs,
     retries: options.retries,
     errorCode: "delivery",
     ...(options.backoff ? { backoff: options.backoff } : {}),
   });
-  const secretParts = secretPartsOf(plan.url ?? "");
-  const scrub = (text: string) => secretParts.reduce((t, s) => t.split(s).join("***"), text);
+  const scrub = scrubberOf(plan.url ?? "");
   return {
     plan,
     keying: "per-slo",
@@ -120,17 +119,48 @@ export function createWebhookNotifier(plan: TargetPlan, options: WebhookOptions)
   };
 }
 
-/** The helper joins a base and a path: keep the URL exactly as given (no trailing slash added). */
-/** The path of an incoming webhook is its password: never print it, whole or in part. */
-function secretPartsOf(url: string): string[] {
+/**
+ * The path and query of an incoming webhook are its password: an error shows
+ * the URL as the target's display does, and no part of it that a server
+ * echoed back.
+ */
+function scrubberOf(url: string): (text: string) => string {
+  let printed: string[];
+  let masked: string;
+  let parts: string[];
   try {
-    const segments = new URL(url).pathname.split("/").filter(Boolean);
-    const secret = segments.slice(1).join("/");
-    if (!secret) return [];
-    // The whole secret path first, then each long segment on its own (a server may echo one).
-    const parts = [secret, encodeURI(secret), ...segments.slice(1).filter((s) => s.length >= 8)];
-    return [...new Set(parts)].sort((a, b) => b.length - a.length);
+    const u = new URL(url);
+    masked = webhookDisplay(url);
+    // the URL as the HTTP helper prints it, and as given
+    printed = [...new Set([redactUrl(u.toString()), u.toString(), url])];
+    parts = secretPartsOf(u);
   } catch {
-    return [];
+    return (text) => text;
+  }
+  return (text) => {
+    let out = text;
+    for (const p of printed.sort((a, b) => b.length - a.length)) out = out.split(p).join(masked);
+    for (const s of parts) out = out.split(s).join("***");
+    return out;
+  };
+}
+
+/** Shorter echoed parts are left alone: masking "hook" would garble "webhook" in every message. */
+const MIN_ECHOED_SECRET = 8;
+
+/** The whole path, each segment and each query value, as given and decoded, longest first. */
+function secretPartsOf(u: URL): string[] {
+  const path = u.pathname.replace(/^\/+/, "");
+  const parts = [path, ...path.split("/"), u.search.slice(1), ...u.searchParams.values()]
+    .flatMap((p) => [p, decodeURIComponentSafe(p)])
+    .filter((p) => p.length >= MIN_ECHOED_SECRET);
+  return [...new Set(parts)].sort((a, b) => b.length - a.length);
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }

@@ -108,6 +108,8 @@ export interface GatePolicy {
 
 export interface NotifyTarget {
   type: "alertmanager" | "webhook" | "github-issue";
+  /** shown instead of the URL, which may hold a secret */
+  name?: string | undefined;
   url?: string | undefined;
   severities: Severity[];
 }

@@ -440,6 +440,7 @@ class NativeFileNormalizer {
       if (t.type !== "github-issue" && t.url) this.checkUrl([...path, i, "url"], t.url);
       return {
         type: t.type,
+        name: t.name,
         url: t.url,
         severities: t.severities ?? [...DEFAULT_NOTIFY_SEVERITIES],
       };

@@ -196,6 +196,11 @@ const gateSchema = z
 export const notifySchema = z.array(
   z.strictObject({
     type: z.enum(["alertmanager", "webhook", "github-issue"]),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected letters, digits, '-', '_' or '.'")
+      .optional()
+      .describe("Shown instead of the URL in output and errors"),
     url: z.string().optional(),
     severities: z.array(z.enum(["page", "ticket"])).optional(),
   }),

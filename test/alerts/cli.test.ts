@@ -182,7 +182,7 @@ describe("slo alerts on the command line", () => {
     expect(fromFile.code).toBe(0);
     expect(pages.requests).toHaveLength(1);
     // The ticket-only webhook (nothing listens there) was not called: no ticket fires.
-    expect(fromFile.stdout).toContain("webhook http://127.0.0.1:9/t/***: nothing new");
+    expect(fromFile.stdout).toContain("webhook http://127.0.0.1:9/***: nothing new");
 
     const overridden = await runCli(
       [
