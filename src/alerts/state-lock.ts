@@ -12,9 +12,9 @@ import { statSync, unlinkSync } from "node:fs";
 import { type FileHandle, link, mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
-import { deliveryError, type SloError } from "../errors.js";
+import { deliveryError, type SloError, usageError } from "../errors.js";
 import { STATE_LOCK_WAIT_MS } from "../limits.js";
-import { unwritableState } from "./state-file.js";
+import { fsReason, unwritableState } from "./state-file.js";
 
 export interface LockHolder {
   pid: number;
@@ -79,10 +79,14 @@ export async function lockStateFile(
   for (;;) {
     const created = await createLock(statePath, lockPath, self);
     if (created) return created;
-    const seen = await readLock(lockPath);
+    const seen = await readLock(lockPath).catch((error: unknown) => {
+      throw unusableLock(statePath, lockPath, error);
+    });
     if (!seen) continue; // released between our attempt and our look: try again at once
     if (isStale(seen.holder, self.host, isAlive)) {
-      await takeOver(lockPath, seen.ino);
+      await takeOver(lockPath, seen.ino).catch((error: unknown) => {
+        throw unusableLock(statePath, lockPath, error);
+      });
       continue;
     }
     if (now() >= deadline) throw lockBusy(statePath, lockPath, seen.holder, waitMs);
@@ -208,6 +212,14 @@ async function takeOver(lockPath: string, staleIno: number): Promise<void> {
     await link(aside, lockPath).catch(() => {});
   }
   await rm(aside, { force: true });
+}
+
+/** A lock file slo cannot read or remove (a folder, another user's file): the user's to fix. */
+function unusableLock(statePath: string, lockPath: string, error: unknown): SloError {
+  return usageError(
+    `--state ${statePath}: its lock ${lockPath} cannot be used: ${fsReason(error)}; nothing was sent`,
+    `${lockPath} is where slo alerts records which run holds the state: remove whatever is there if no run is going`,
+  );
 }
 
 function lockBusy(

@@ -8,7 +8,7 @@
  */
 
 import { execFile, spawn } from "node:child_process";
-import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname, tmpdir } from "node:os";
@@ -210,6 +210,28 @@ describe("the lock on --state", () => {
     await held.release();
     expect(await runAlerts([checkoutSlo], options, quietIo(), { lock })).toBe(0);
     expect(hook.texts).toHaveLength(1);
+  });
+
+  it("a folder where the lock goes is exit 2 naming it, nothing sent", async () => {
+    const hook = await receiver(0);
+    const state = join(dir, "lock-is-a-folder.json");
+    await mkdir(lockPathOf(state));
+    const result = await runCli([
+      "alerts",
+      checkoutSlo,
+      "--at",
+      PAGE_AT,
+      "--webhook",
+      hook.url,
+      "--state",
+      state,
+    ]);
+    expect(hasStackTrace(result.stdout + result.stderr)).toBe(false);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `--state ${state}: its lock ${lockPathOf(state)} cannot be used: it is a folder (EISDIR)`,
+    );
+    expect(hook.texts).toEqual([]);
   });
 
   it("a run stopped by SIGTERM while it delivers removes its lock", async () => {
