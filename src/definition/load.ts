@@ -11,7 +11,7 @@ import type { ServiceSpec, SloSet } from "./model.js";
 import { opensloFormat } from "./openslo/index.js";
 import { displayPath, fileError, findSloFiles, readSloFile } from "./slo-files.js";
 import { slothFormat } from "./sloth.js";
-import { parseYamlFile, positionOf, type YamlDocument } from "./yaml-source.js";
+import { parseYamlFile, plainValueOf, positionOf, type YamlDocument } from "./yaml-source.js";
 
 export interface LoadOptions {
   env?: Record<string, string | undefined>;
@@ -143,7 +143,9 @@ function formatOf(
 ): { format: FormatLoader; document: FormatDocument } | { errors: SloError[] } {
   const envErrors = expandEnvInDocument(ydoc, env);
   if (envErrors.length > 0) return { errors: envErrors };
-  const value = ydoc.doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const plain = plainValueOf(ydoc);
+  if ("errors" in plain) return plain;
+  const { value } = plain;
   const format = detectFormat(value, formats);
   if (!format) {
     return {
