@@ -33,7 +33,10 @@ export async function findSloFiles(paths: string[], cwd: string): Promise<FoundF
       errnoOf(error) === "ENOENT" && !(await lstat(absolute).catch(() => null)) ? null : "broken",
     );
     if (info === null) found.errors.push(usageError(`no such file or folder: ${p}`));
-    else if (info !== "broken" && info.isDirectory()) {
+    else if (info !== "broken" && !info.isFile() && !info.isDirectory()) {
+      const { problem, hint } = notARegularFile(info);
+      found.errors.push(fileError(cwd, absolute, problem, hint));
+    } else if (info !== "broken" && info.isDirectory()) {
       const before = { files: found.files.length, errors: found.errors.length };
       await walkFolder(absolute, cwd, found);
       if (found.files.length === before.files && found.errors.length === before.errors)
@@ -55,19 +58,20 @@ async function walkFolder(folder: string, cwd: string, found: FoundFiles): Promi
     if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
     const full = join(folder, entry.name);
     if (entry.isDirectory()) await walkFolder(full, cwd, found);
-    else if (YAML_FILE.test(entry.name) && (await isReadableKind(full, entry.isSymbolicLink())))
+    else if (!YAML_FILE.test(entry.name)) continue;
+    else if (entry.isFile() || (entry.isSymbolicLink() && (await linkToRead(full))))
       found.files.push(full);
   }
 }
 
 /**
- * A regular file, or a link that reading must explain (it points nowhere,
- * loops, or names a folder called like a YAML file); not a FIFO, socket or
- * device, which a folder of SLO files may hold for other tools.
+ * A link to a regular file, or one that reading must explain (it points
+ * nowhere, loops, or names a folder called like a YAML file); not one to a
+ * FIFO, socket or device, which are passed over like the things themselves.
  */
-async function isReadableKind(path: string, isLink: boolean): Promise<boolean> {
-  const info = await (isLink ? stat(path) : lstat(path)).catch(() => null);
-  return info === null || info.isFile() || (isLink && info.isDirectory());
+async function linkToRead(path: string): Promise<boolean> {
+  const info = await stat(path).catch(() => null);
+  return info === null || info.isFile() || info.isDirectory();
 }
 
 /** An error about one path: shown as the path slo was given it by (relative to cwd when inside). */

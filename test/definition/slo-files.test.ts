@@ -18,6 +18,7 @@ import {
   truncateSync,
   writeFileSync,
 } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -100,6 +101,23 @@ describe("FIFOs among the SLO files", () => {
     const r = await validate(dir);
     expect(r.code, r.stderr).toBe(0);
   }, 10_000);
+});
+
+describe("sockets among the SLO files", () => {
+  it("a socket in a folder is passed over; named, it is refused as a socket", async () => {
+    const dir = folderWithOneSlo();
+    const path = join(dir, "socket.yaml");
+    const server = createServer();
+    await new Promise<void>((done) => server.listen(path, done));
+    try {
+      expect((await validate(dir)).code).toBe(0);
+      const named = await validate(path);
+      expect(named.code).toBe(2);
+      expect(named.stderr).toContain(`${path}: cannot read this SLO file: it is a socket`);
+    } finally {
+      await new Promise((done) => server.close(done));
+    }
+  });
 });
 
 describe("SLO files that cannot be read", () => {
