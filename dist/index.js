@@ -2174,9 +2174,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback2) {
         if (callback2 === void 0) {
-          return new Promise((resolve6, reject) => {
+          return new Promise((resolve7, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve6(data);
+              return err ? reject(err) : resolve7(data);
             });
           });
         }
@@ -2214,12 +2214,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback2 === void 0) {
-          return new Promise((resolve6, reject) => {
+          return new Promise((resolve7, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve6(data);
+              ) : resolve7(data);
             });
           });
         }
@@ -4486,8 +4486,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise3 = new Promise((resolve6, reject) => {
-        res = resolve6;
+      const promise3 = new Promise((resolve7, reject) => {
+        res = resolve7;
         rej = reject;
       });
       return { promise: promise3, resolve: res, reject: rej };
@@ -5799,7 +5799,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5874,7 +5874,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5969,11 +5969,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5996,10 +5996,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6016,7 +6016,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants4.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -6196,7 +6196,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6218,7 +6218,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6254,13 +6254,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6738,12 +6738,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve6, reject) => {
+      const waitForDrain = () => new Promise((resolve7, reject) => {
         assert2(callback2 === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback2 = resolve6;
+          callback2 = resolve7;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7413,12 +7413,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve6, reject) => {
+      const waitForDrain = () => new Promise((resolve7, reject) => {
         assert2(callback2 === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback2 = resolve6;
+          callback2 = resolve7;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7897,16 +7897,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve6) => {
+        return new Promise((resolve7) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve6;
+            this[kClosedResolve] = resolve7;
           } else {
-            resolve6(null);
+            resolve7(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve6) => {
+        return new Promise((resolve7) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7917,7 +7917,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve6(null);
+            resolve7(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback2);
@@ -7968,7 +7968,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve6, reject) => {
+        const socket = await new Promise((resolve7, reject) => {
           client[kConnector]({
             host,
             hostname: hostname3,
@@ -7980,7 +7980,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve6(socket2);
+              resolve7(socket2);
             }
           });
         });
@@ -8316,8 +8316,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve6) => {
-            this[kClosedResolve] = resolve6;
+          await new Promise((resolve7) => {
+            this[kClosedResolve] = resolve7;
           });
         }
       }
@@ -9586,7 +9586,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve6, reject) => {
+        return await new Promise((resolve7, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9599,7 +9599,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve6(null);
+              resolve7(null);
             }
           }).on("error", noop4).on("data", function(chunk2) {
             limit -= chunk2.length;
@@ -9618,7 +9618,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve6, reject) => {
+      return new Promise((resolve7, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9635,7 +9635,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve6,
+              resolve: resolve7,
               reject,
               length: 0,
               body: []
@@ -9705,18 +9705,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve6, stream, length } = consume2;
+      const { type, body, resolve: resolve7, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve6(chunksDecode(body, length));
+          resolve7(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve6(JSON.parse(chunksDecode(body, length)));
+          resolve7(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve6(chunksConcat(body, length).buffer);
+          resolve7(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve6(new Blob(body, { type: stream[kContentType] }));
+          resolve7(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve6(chunksConcat(body, length));
+          resolve7(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9973,9 +9973,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback2) {
       if (callback2 === void 0) {
-        return new Promise((resolve6, reject) => {
+        return new Promise((resolve7, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve6(data);
+            return err ? reject(err) : resolve7(data);
           });
         });
       }
@@ -10198,9 +10198,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback2) {
       if (callback2 === void 0) {
-        return new Promise((resolve6, reject) => {
+        return new Promise((resolve7, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve6(data);
+            return err ? reject(err) : resolve7(data);
           });
         });
       }
@@ -10485,9 +10485,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback2) {
       if (callback2 === void 0) {
-        return new Promise((resolve6, reject) => {
+        return new Promise((resolve7, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve6(data);
+            return err ? reject(err) : resolve7(data);
           });
         });
       }
@@ -10579,9 +10579,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback2) {
       if (callback2 === void 0) {
-        return new Promise((resolve6, reject) => {
+        return new Promise((resolve7, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve6(data);
+            return err ? reject(err) : resolve7(data);
           });
         });
       }
@@ -14444,7 +14444,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url2 = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve6, reject) => agent.dispatch(
+        return new Promise((resolve7, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14520,7 +14520,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable2({ read: resume });
               const onError = this.onError.bind(this);
-              resolve6({
+              resolve7({
                 status,
                 statusText,
                 headersList,
@@ -14563,7 +14563,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve6({
+              resolve7({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18304,8 +18304,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve6) => {
-        setTimeout(resolve6, ms).unref();
+      return new Promise((resolve7) => {
+        setTimeout(resolve7, ms).unref();
       });
     }
     module.exports = {
@@ -19752,8 +19752,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t2 = 0) {
-          return new this.Promise(function(resolve6, reject) {
-            return setTimeout(resolve6, t2);
+          return new this.Promise(function(resolve7, reject) {
+            return setTimeout(resolve7, t2);
           });
         }
         computePenalty() {
@@ -19964,15 +19964,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error63, reject, resolve6, returned, task;
+          var args, cb, error63, reject, resolve7, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve6, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve7, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve6(returned);
+                  return resolve7(returned);
                 };
               } catch (error1) {
                 error63 = error1;
@@ -19987,13 +19987,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise3, reject, resolve6;
-          resolve6 = reject = null;
+          var promise3, reject, resolve7;
+          resolve7 = reject = null;
           promise3 = new this.Promise(function(_resolve, _reject) {
-            resolve6 = _resolve;
+            resolve7 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve6, reject });
+          this._queue.push({ task, args, resolve: resolve7, reject });
           this._tryToRun();
           return promise3;
         }
@@ -20394,14 +20394,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at2;
               };
-              return new this.Promise((resolve6, reject) => {
+              return new this.Promise((resolve7, reject) => {
                 if (finished()) {
-                  return resolve6();
+                  return resolve7();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve6();
+                      return resolve7();
                     }
                   });
                 }
@@ -20494,9 +20494,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve6, reject) {
+              return new this.Promise(function(resolve7, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve6)(args3);
+                  return (args3[0] != null ? reject : resolve7)(args3);
                 });
               });
             };
@@ -20923,11 +20923,11 @@ function parseRetryAfter(value) {
   return Number.isNaN(at2) ? void 0 : Math.max(0, at2 - Date.now());
 }
 function sleep(ms, signal) {
-  return new Promise((resolve6) => {
+  return new Promise((resolve7) => {
     const done = () => {
       clearTimeout(timer);
       signal?.removeEventListener("abort", done);
-      resolve6();
+      resolve7();
     };
     const timer = setTimeout(done, ms);
     signal?.addEventListener("abort", done, { once: true });
@@ -20943,7 +20943,7 @@ function createLimiter(n) {
   };
   return async (task) => {
     if (active >= n) {
-      await new Promise((resolve6) => waiting.push(resolve6));
+      await new Promise((resolve7) => waiting.push(resolve7));
     } else {
       active++;
     }
@@ -25455,8 +25455,8 @@ function compileQuery(query2, streamLabels, options = {}) {
         parsers.push(stage.kind);
         break;
       case "filter": {
-        const resolve6 = (name2) => labelLookup(name2, [...parsers], streamLabels, jsonLabels);
-        predicates.push(labelFilter(stage.expr, resolve6, jsonEquals));
+        const resolve7 = (name2) => labelLookup(name2, [...parsers], streamLabels, jsonLabels);
+        predicates.push(labelFilter(stage.expr, resolve7, jsonEquals));
         break;
       }
     }
@@ -25561,20 +25561,20 @@ function valueBytes(value) {
   }
   return bytes;
 }
-function labelFilter(expr, resolve6, jsonEquals) {
+function labelFilter(expr, resolve7, jsonEquals) {
   switch (expr.kind) {
     case "and": {
-      const left = labelFilter(expr.left, resolve6, jsonEquals);
-      const right = labelFilter(expr.right, resolve6, jsonEquals);
+      const left = labelFilter(expr.left, resolve7, jsonEquals);
+      const right = labelFilter(expr.right, resolve7, jsonEquals);
       return (line) => left(line) && right(line);
     }
     case "or": {
-      const left = labelFilter(expr.left, resolve6, jsonEquals);
-      const right = labelFilter(expr.right, resolve6, jsonEquals);
+      const left = labelFilter(expr.left, resolve7, jsonEquals);
+      const right = labelFilter(expr.right, resolve7, jsonEquals);
       return (line) => left(line) || right(line);
     }
     case "string": {
-      const access2 = resolve6(expr.label);
+      const access2 = resolve7(expr.label);
       const { op, value } = expr;
       if (op === "=" || op === "!=") {
         const bytes = valueBytes(value);
@@ -25585,7 +25585,7 @@ function labelFilter(expr, resolve6, jsonEquals) {
       return (line) => test(access2.text(line) ?? "");
     }
     case "number": {
-      const access2 = resolve6(expr.label);
+      const access2 = resolve7(expr.label);
       const compare = comparison(expr.op, expr.value);
       if (expr.valueKind === "number") {
         return (line) => {
@@ -25853,14 +25853,16 @@ var init_tally = __esm({
 });
 
 // src/limits.ts
-var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_WINDOW_MS, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_RESPONSE_BYTES;
+var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, MAX_TIMESLICES_PER_WINDOW, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_RESPONSE_BYTES;
 var init_limits = __esm({
   "src/limits.ts"() {
     "use strict";
     MIB = 1024 * 1024;
     DAY_MS2 = 24 * 60 * 60 * 1e3;
     MAX_SLO_FILE_BYTES = 4 * MIB;
+    MAX_YAML_ALIASES = 100;
     MAX_WINDOW_MS = 5 * 366 * DAY_MS2;
+    MAX_TIMESLICES_PER_WINDOW = 1e6;
     MAX_LINE_BYTES = 16 * MIB;
     MAX_REPORTED_VALUE_CHARS = 200;
     MAX_RESPONSE_BYTES = 64 * MIB;
@@ -26829,10 +26831,10 @@ var init_json_extractor = __esm({
       /** The compared values as the tokenizer's tables; those past its room are left out of constantsOf. */
       constantTables() {
         const slotConstants = new Int32Array(this.slotCount * 2);
-        const constants3 = [];
+        const constants4 = [];
         const constantBytes = [];
         this.constantsOf.forEach((list, slot) => {
-          const count = constants3.length / 2;
+          const count = constants4.length / 2;
           const bytes = list.reduce((sum, b) => sum + b.length, 0);
           if (count + list.length > MAX_CONSTANTS || constantBytes.length + bytes > MAX_CONSTANT_BYTES) {
             list.length = 0;
@@ -26841,13 +26843,13 @@ var init_json_extractor = __esm({
           slotConstants[2 * slot] = count;
           slotConstants[2 * slot + 1] = list.length;
           for (const b of list) {
-            constants3.push(constantBytes.length, b.length);
+            constants4.push(constantBytes.length, b.length);
             constantBytes.push(...b);
           }
         });
         return {
           slotConstants,
-          constants: Int32Array.from(constants3),
+          constants: Int32Array.from(constants4),
           constantBytes: Uint8Array.from(constantBytes)
         };
       }
@@ -27750,7 +27752,7 @@ function runInWorkers(jobs, spec, requests, workers, onBytes) {
   let next = 0;
   let finished = 0;
   const threads = [];
-  return new Promise((resolve6, reject) => {
+  return new Promise((resolve7, reject) => {
     let failed = false;
     const fail = (error63) => {
       if (failed) return;
@@ -27776,7 +27778,7 @@ function runInWorkers(jobs, spec, requests, workers, onBytes) {
         } else if (message.type === "done") {
           results[message.id] = message.result;
           finished++;
-          if (finished === jobs.length) resolve6(results);
+          if (finished === jobs.length) resolve7(results);
           giveWork(thread);
         } else {
           fail(new JobError(jobs[message.id], message.message));
@@ -28927,7 +28929,7 @@ var require_scan = __commonJS({
 var require_parse2 = __commonJS({
   "../../main/node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
-    var constants3 = require_constants6();
+    var constants4 = require_constants6();
     var utils = require_utils2();
     var {
       MAX_LENGTH,
@@ -28935,7 +28937,7 @@ var require_parse2 = __commonJS({
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants3;
+    } = constants4;
     var expandRange = (args, options) => {
       if (typeof options.expandRange === "function") {
         return options.expandRange(...args, options);
@@ -29144,7 +29146,7 @@ var require_parse2 = __commonJS({
       if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants3.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants4.DEFAULT_MAX_EXTGLOB_RECURSION;
       const branches = splitTopLevel(body).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
@@ -29190,8 +29192,8 @@ var require_parse2 = __commonJS({
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
       const tokens = [bos];
       const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants3.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants3.extglobChars(PLATFORM_CHARS);
+      const PLATFORM_CHARS = constants4.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants4.extglobChars(PLATFORM_CHARS);
       const {
         DOT_LITERAL,
         PLUS_LITERAL,
@@ -29320,16 +29322,16 @@ var require_parse2 = __commonJS({
         const analysis = analyzeRepeatedExtglob(body, opts);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
-          const open4 = tokens[token.tokensIndex];
-          open4.type = "text";
-          open4.value = literal3;
-          open4.output = safeOutput || utils.escapeRegex(literal3);
+          const open5 = tokens[token.tokensIndex];
+          open5.type = "text";
+          open5.value = literal3;
+          open5.output = safeOutput || utils.escapeRegex(literal3);
           for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
             tokens[i].value = "";
             tokens[i].output = "";
             delete tokens[i].suffix;
           }
-          state.output = token.output + open4.output;
+          state.output = token.output + open5.output;
           state.backtrack = true;
           push({ type: "paren", extglob: true, value, output: "" });
           decrement("parens");
@@ -29549,15 +29551,15 @@ var require_parse2 = __commonJS({
         }
         if (value === "{" && opts.nobrace !== true) {
           increment("braces");
-          const open4 = {
+          const open5 = {
             type: "brace",
             value,
             output: "(",
             outputIndex: state.output.length,
             tokensIndex: state.tokens.length
           };
-          braces.push(open4);
-          push(open4);
+          braces.push(open5);
+          push(open5);
           continue;
         }
         if (value === "}") {
@@ -29887,7 +29889,7 @@ var require_parse2 = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants3.globChars(opts.windows);
+      } = constants4.globChars(opts.windows);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
       const capture = opts.capture ? "" : "?:";
@@ -29945,7 +29947,7 @@ var require_picomatch = __commonJS({
     var scan = require_scan();
     var parse5 = require_parse2();
     var utils = require_utils2();
-    var constants3 = require_constants6();
+    var constants4 = require_constants6();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch2 = (glob2, options, returnState = false) => {
       if (Array.isArray(glob2)) {
@@ -30073,7 +30075,7 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch2.constants = constants3;
+    picomatch2.constants = constants4;
     module.exports = picomatch2;
   }
 });
@@ -32263,13 +32265,13 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
+    var isAlias2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
     var isMap2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
-    var isPair2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
+    var isPair3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
     var isScalar3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
     var isSeq2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
-    function isCollection(node2) {
+    function isCollection2(node2) {
       if (node2 && typeof node2 === "object")
         switch (node2[NODE_TYPE]) {
           case MAP:
@@ -32289,7 +32291,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar3(node2) || isCollection(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar3(node2) || isCollection2(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -32298,12 +32300,12 @@ var require_identity = __commonJS({
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias;
-    exports.isCollection = isCollection;
+    exports.isAlias = isAlias2;
+    exports.isCollection = isCollection2;
     exports.isDocument = isDocument;
     exports.isMap = isMap2;
     exports.isNode = isNode;
-    exports.isPair = isPair2;
+    exports.isPair = isPair3;
     exports.isScalar = isScalar3;
     exports.isSeq = isSeq2;
   }
@@ -32317,7 +32319,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit3(node2, visitor) {
+    function visit4(node2, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity2.isDocument(node2)) {
         const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
@@ -32326,9 +32328,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node2, visitor_, Object.freeze([]));
     }
-    visit3.BREAK = BREAK;
-    visit3.SKIP = SKIP;
-    visit3.REMOVE = REMOVE;
+    visit4.BREAK = BREAK;
+    visit4.SKIP = SKIP;
+    visit4.REMOVE = REMOVE;
     function visit_(key, node2, visitor, path) {
       const ctrl = callVisitor(key, node2, visitor, path);
       if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
@@ -32462,7 +32464,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit3;
+    exports.visit = visit4;
     exports.visitAsync = visitAsync;
   }
 });
@@ -32472,7 +32474,7 @@ var require_directives = __commonJS({
   "../../main/node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var visit3 = require_visit();
+    var visit4 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -32616,7 +32618,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity2.isNode(doc.contents)) {
           const tags2 = {};
-          visit3.visit(doc.contents, (_key, node2) => {
+          visit4.visit(doc.contents, (_key, node2) => {
             if (identity2.isNode(node2) && node2.tag)
               tags2[node2.tag] = true;
           });
@@ -32643,7 +32645,7 @@ var require_anchors = __commonJS({
   "../../main/node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var visit3 = require_visit();
+    var visit4 = require_visit();
     function anchorIsValid(anchor2) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor2)) {
         const sa = JSON.stringify(anchor2);
@@ -32654,7 +32656,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit3.visit(root, {
+      visit4.visit(root, {
         Value(_key, node2) {
           if (node2.anchor)
             anchors.add(node2.anchor);
@@ -32834,7 +32836,7 @@ var require_Alias = __commonJS({
   "../../main/node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit3 = require_visit();
+    var visit4 = require_visit();
     var identity2 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -32860,7 +32862,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit3.visit(doc, {
+          visit4.visit(doc, {
             Node: (_key, node2) => {
               if (identity2.isAlias(node2) || identity2.hasAnchor(node2))
                 nodes.push(node2);
@@ -37782,15 +37784,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit3(cst, visitor) {
+    function visit4(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit3.BREAK = BREAK;
-    visit3.SKIP = SKIP;
-    visit3.REMOVE = REMOVE;
-    visit3.itemAtPath = (cst, path) => {
+    visit4.BREAK = BREAK;
+    visit4.SKIP = SKIP;
+    visit4.REMOVE = REMOVE;
+    visit4.itemAtPath = (cst, path) => {
       let item2 = cst;
       for (const [field, index] of path) {
         const tok = item2?.[field];
@@ -37801,8 +37803,8 @@ var require_cst_visit = __commonJS({
       }
       return item2;
     };
-    visit3.parentCollection = (cst, path) => {
-      const parent = visit3.itemAtPath(cst, path.slice(0, -1));
+    visit4.parentCollection = (cst, path) => {
+      const parent = visit4.itemAtPath(cst, path.slice(0, -1));
       const field = path[path.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -37833,7 +37835,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item2, path) : ctrl;
     }
-    exports.visit = visit3;
+    exports.visit = visit4;
   }
 });
 
@@ -37848,7 +37850,7 @@ var require_cst = __commonJS({
     var DOCUMENT = "";
     var FLOW_END = "";
     var SCALAR = "";
-    var isCollection = (token) => !!token && "items" in token;
+    var isCollection2 = (token) => !!token && "items" in token;
     var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
@@ -37932,7 +37934,7 @@ var require_cst = __commonJS({
     exports.DOCUMENT = DOCUMENT;
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
-    exports.isCollection = isCollection;
+    exports.isCollection = isCollection2;
     exports.isScalar = isScalar3;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
@@ -39549,7 +39551,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser3 = require_parser();
     var publicApi = require_public_api();
-    var visit3 = require_visit();
+    var visit4 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
@@ -39577,8 +39579,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit3.visit;
-    exports.visitAsync = visit3.visitAsync;
+    exports.visit = visit4.visit;
+    exports.visitAsync = visit4.visitAsync;
   }
 });
 
@@ -39716,11 +39718,11 @@ import { EOL as EOL2 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve6) {
-      resolve6(value);
+    return value instanceof P ? value : new P(function(resolve7) {
+      resolve7(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve6, reject) {
+  return new (P || (P = Promise))(function(resolve7, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -39736,7 +39738,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve6(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -44895,8 +44897,8 @@ function truncateMarkdown(text, limit, note) {
   const closers = [];
   const fences = cut.split("\n").filter((line) => /^\s*```/.test(line)).length;
   if (fences % 2 === 1) closers.push("```");
-  const open4 = (cut.match(/<details>/g) ?? []).length - (cut.match(/<\/details>/g) ?? []).length;
-  for (let i = 0; i < open4; i++) closers.push("", "</details>");
+  const open5 = (cut.match(/<details>/g) ?? []).length - (cut.match(/<\/details>/g) ?? []).length;
+  for (let i = 0; i < open5; i++) closers.push("", "</details>");
   const closed2 = closers.length > 0 ? `${cut}
 ${closers.join("\n")}` : cut;
   return `${closed2}${tail}`.slice(0, limit);
@@ -45117,8 +45119,8 @@ async function findPullRequest(client, ctx) {
         commit_sha: ctx.sha,
         per_page: 100
       });
-      const open4 = data.find((p) => p.state === "open");
-      const chosen = ctx.pullRequestLookup === "open-by-commit" ? open4 : open4 ?? data[0];
+      const open5 = data.find((p) => p.state === "open");
+      const chosen = ctx.pullRequestLookup === "open-by-commit" ? open5 : open5 ?? data[0];
       return chosen ? infoOf(chosen) : null;
     }
     case "open-by-head-sha": {
@@ -46537,8 +46539,7 @@ init_defaults();
 
 // src/definition/load.ts
 init_errors();
-import { readdir as readdir3, readFile as readFile2, stat as stat4 } from "node:fs/promises";
-import { join as join3, relative as relative4, resolve as resolve5 } from "node:path";
+import { resolve as resolve6 } from "node:path";
 
 // src/definition/env.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -46592,6 +46593,7 @@ import { dirname as dirname2 } from "node:path";
 init_promql();
 
 // src/definition/rules.ts
+init_limits();
 init_parse();
 init_promql();
 function report2(reporter, path, problem) {
@@ -46646,6 +46648,33 @@ var httpUrl = (url2) => {
 var longEnoughForAnSlo = ({ text, ms }) => ms < HOUR_MS2 ? {
   message: `window ${text} is too short for an SLO; expected at least 1h (typically 28d or 30d)`
 } : void 0;
+var windowWithinLimit = ({ text, ms }) => ms > MAX_WINDOW_MS ? {
+  message: `window ${text.trim()} is longer than ${formatDuration(MAX_WINDOW_MS)}, the longest window slo evaluates`,
+  hint: "SLO windows are typically 28d or 30d; a calendar year is { calendar: year }"
+} : void 0;
+var durationWithinLimit = ({ text, ms }) => ms > MAX_WINDOW_MS ? { message: durationTooLong(text) } : void 0;
+function durationTooLong(text) {
+  return `${text.trim()} is longer than ${formatDuration(MAX_WINDOW_MS)}, the longest duration slo reads`;
+}
+var LONGEST_CALENDAR_MS = {
+  week: 7 * DAY_MS3,
+  month: 31 * DAY_MS3,
+  quarter: 92 * DAY_MS3,
+  year: 366 * DAY_MS3
+};
+function slicesWithinLimit(sliceAt) {
+  return ({ window: window2, sliceMs, sliceText }) => {
+    const windowMs = window2.kind === "rolling" ? window2.durationMs : LONGEST_CALENDAR_MS[window2.unit];
+    const slices = Math.ceil(windowMs / sliceMs);
+    if (slices <= MAX_TIMESLICES_PER_WINDOW) return void 0;
+    const shortest = Math.ceil(windowMs / MAX_TIMESLICES_PER_WINDOW / 1e3) * 1e3;
+    return {
+      at: sliceAt,
+      message: `a ${window2.label} window of ${sliceText} timeslices holds ${slices} of them; at most ${MAX_TIMESLICES_PER_WINDOW} fit in a window`,
+      hint: `use a timesliceWindow of at least ${formatDuration(shortest)}, or a shorter window`
+    };
+  };
+}
 function isTimeZone(name2) {
   try {
     new Intl.DateTimeFormat("en", { timeZone: name2 });
@@ -51733,7 +51762,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive2(inst, stack, resolve6) {
+function isRecursive2(inst, stack, resolve7) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -51743,7 +51772,7 @@ function isRecursive2(inst, stack, resolve6) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive2(child, stack, resolve6);
+      const answer = isRecursive2(child, stack, resolve7);
       if (answer > result)
         result = answer;
     }
@@ -51754,7 +51783,7 @@ function isRecursive2(inst, stack, resolve6) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive2(desc.value, stack, resolve6) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive2(desc.value, stack, resolve7) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -51818,7 +51847,7 @@ function isRecursive2(inst, stack, resolve6) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve6 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve7 ? inst._zod.innerType : void 0);
       merge4(inner ? isRecursive2(inner, stack, false) : ASSUMED);
       break;
     }
@@ -66385,12 +66414,17 @@ function date4(params) {
 
 // src/definition/schema.ts
 init_defaults();
+init_limits();
 function percent2(fraction2) {
   return fraction2 === 0 ? "0" : `${fraction2 * 100}%`;
 }
-var durationText = external_exports.string().refine((s) => parseDuration(s) !== null, {
+var DURATION_DESCRIPTION = "A duration: a number and a unit (ms, s, m, h, d, w), e.g. 5m, 30d, 1h30m";
+var durationSyntax = external_exports.string().refine((s) => parseDuration(s) !== null, {
   message: "expected a duration like 30s, 5m, 1h, 30d or 4w"
-}).describe("A duration: a number and a unit (ms, s, m, h, d, w), e.g. 5m, 30d, 1h30m");
+});
+var durationText = durationSyntax.refine((s) => (parseDuration(s) ?? 0) <= MAX_WINDOW_MS, {
+  error: (issue3) => durationTooLong(String(issue3.input))
+}).describe(DURATION_DESCRIPTION);
 var fraction = external_exports.union(
   [
     external_exports.number(),
@@ -66455,7 +66489,7 @@ var calendarWindowSchema = external_exports.strictObject({
   calendar: external_exports.enum(["week", "month", "quarter", "year"]),
   timezone: external_exports.string().optional().describe("IANA time zone (default UTC)")
 });
-var windowSchema = external_exports.union([durationText, calendarWindowSchema], {
+var windowSchema = external_exports.union([durationSyntax.describe(DURATION_DESCRIPTION), calendarWindowSchema], {
   error: "expected a rolling duration like 30d, or { calendar: month, timezone: Europe/Berlin }"
 }).describe("Rolling (30d, 4w) or calendar ({ calendar: month, timezone: Pacific/Auckland })");
 var severityPolicySchema = external_exports.strictObject({
@@ -66532,28 +66566,83 @@ var sloFileSchema = external_exports.strictObject({
 }).describe("An slo file: a service and its service level objectives");
 function knownKeys(schema = sloFileSchema, into = /* @__PURE__ */ new Set()) {
   const def = schema._zod.def;
-  const visit3 = (s) => {
+  const visit4 = (s) => {
     if (s && typeof s === "object" && "_zod" in s) knownKeys(s, into);
   };
   if (def.type === "object") {
     for (const [key, child] of Object.entries(def.shape)) {
       if (!into.has(key)) {
         into.add(key);
-        visit3(child);
+        visit4(child);
       }
     }
   }
-  for (const k of ["innerType", "element", "valueType", "in", "out", "schema"]) visit3(def[k]);
+  for (const k of ["innerType", "element", "valueType", "in", "out", "schema"]) visit4(def[k]);
   for (const k of ["options"]) {
     const opts = def[k];
-    if (Array.isArray(opts)) opts.forEach(visit3);
+    if (Array.isArray(opts)) opts.forEach(visit4);
   }
   return into;
 }
 
 // src/definition/yaml-source.ts
-var import_yaml2 = __toESM(require_dist(), 1);
+var import_yaml3 = __toESM(require_dist(), 1);
 init_errors();
+init_limits();
+
+// src/definition/yaml-aliases.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+function firstRefusedAlias(doc, limit) {
+  const latestAnchor = /* @__PURE__ */ new Map();
+  const resolved = /* @__PURE__ */ new Map();
+  const uses = /* @__PURE__ */ new Map();
+  let refused;
+  (0, import_yaml2.visit)(doc, {
+    Node: (_key, node2) => {
+      if (!(0, import_yaml2.isAlias)(node2)) {
+        if (node2.anchor) {
+          latestAnchor.set(node2.anchor, node2);
+          uses.set(node2, { count: 1, aliasCount: 0 });
+        }
+        return void 0;
+      }
+      const source = latestAnchor.get(node2.source);
+      const use = source && uses.get(source);
+      if (!source || !use) {
+        refused = { alias: node2, why: "no anchor" };
+        return import_yaml2.visit.BREAK;
+      }
+      resolved.set(node2, source);
+      use.count += 1;
+      if (use.aliasCount === 0) use.aliasCount = expansionSize(source, resolved, uses);
+      if (use.count * use.aliasCount <= limit) return void 0;
+      refused = { alias: node2, why: "too many aliases" };
+      return import_yaml2.visit.BREAK;
+    }
+  });
+  return refused;
+}
+function expansionSize(node2, resolved, uses) {
+  if ((0, import_yaml2.isAlias)(node2)) {
+    const source = resolved.get(node2);
+    const use = source && uses.get(source);
+    return use ? use.count * use.aliasCount : 0;
+  }
+  if ((0, import_yaml2.isCollection)(node2)) {
+    let largest = 0;
+    for (const item2 of node2.items) largest = Math.max(largest, expansionSize(item2, resolved, uses));
+    return largest;
+  }
+  if ((0, import_yaml2.isPair)(node2)) {
+    return Math.max(
+      expansionSize(node2.key, resolved, uses),
+      expansionSize(node2.value, resolved, uses)
+    );
+  }
+  return 1;
+}
+
+// src/definition/yaml-source.ts
 var INDENTATION_CODES = /* @__PURE__ */ new Set([
   "BAD_INDENT",
   "BLOCK_AS_IMPLICIT_KEY",
@@ -66563,8 +66652,8 @@ var INDENTATION_CODES = /* @__PURE__ */ new Set([
   "UNEXPECTED_TOKEN"
 ]);
 function parseYamlFile(file2, text) {
-  const lines = new import_yaml2.LineCounter();
-  const parsed = (0, import_yaml2.parseAllDocuments)(text, {
+  const lines = new import_yaml3.LineCounter();
+  const parsed = (0, import_yaml3.parseAllDocuments)(text, {
     lineCounter: lines,
     prettyErrors: false,
     uniqueKeys: true
@@ -66592,6 +66681,30 @@ function parseYamlFile(file2, text) {
   const docs = all.filter((d) => d.contents !== null).map((doc) => ({ file: file2, doc, lines }));
   return { docs, errors };
 }
+function plainValueOf(ydoc) {
+  try {
+    return { value: ydoc.doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) };
+  } catch (error63) {
+    const refused = firstRefusedAlias(ydoc.doc, MAX_YAML_ALIASES);
+    if (!refused) throw error63;
+    const { alias, why } = refused;
+    const { line, col } = ydoc.lines.linePos(alias.range?.[0] ?? 0);
+    const at2 = { file: ydoc.file, line, col };
+    return {
+      errors: [
+        why === "no anchor" ? specError(
+          `YAML alias *${alias.source} has no anchor &${alias.source} before it`,
+          at2,
+          `an alias repeats a value marked earlier with &${alias.source}`
+        ) : specError(
+          `too many aliases: expanding *${alias.source} here passes the limit of ${MAX_YAML_ALIASES} alias expansions per document`,
+          at2,
+          "aliases that repeat aliases grow exponentially (a YAML alias bomb); write the values out, or nest fewer aliases"
+        )
+      ]
+    };
+  }
+}
 function firstLine(message) {
   return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
 }
@@ -66604,9 +66717,9 @@ function positionOf(ydoc, path, key) {
     node2 = next;
     best = next;
   }
-  if (key !== void 0 && (0, import_yaml2.isMap)(best)) {
-    const pair2 = best.items.find((p) => (0, import_yaml2.isScalar)(p.key) && String(p.key.value) === key);
-    if (pair2 && (0, import_yaml2.isScalar)(pair2.key)) best = pair2.key;
+  if (key !== void 0 && (0, import_yaml3.isMap)(best)) {
+    const pair2 = best.items.find((p) => (0, import_yaml3.isScalar)(p.key) && String(p.key.value) === key);
+    if (pair2 && (0, import_yaml3.isScalar)(pair2.key)) best = pair2.key;
   }
   const range = best?.range;
   const offset = range ? range[0] : 0;
@@ -66620,7 +66733,7 @@ function positionInScalar(ydoc, path, offset) {
     if (next === void 0) return positionOf(ydoc, path);
     node2 = next;
   }
-  if (!(0, import_yaml2.isScalar)(node2) || !node2.range) return positionOf(ydoc, path);
+  if (!(0, import_yaml3.isScalar)(node2) || !node2.range) return positionOf(ydoc, path);
   const start = node2.range[0];
   const quoted = node2.type === "QUOTE_DOUBLE" || node2.type === "QUOTE_SINGLE";
   const isBlock = node2.type === "BLOCK_LITERAL" || node2.type === "BLOCK_FOLDED";
@@ -66629,13 +66742,13 @@ function positionInScalar(ydoc, path, offset) {
   return { file: ydoc.file, line, col };
 }
 function childOf(node2, seg) {
-  if ((0, import_yaml2.isMap)(node2)) {
+  if ((0, import_yaml3.isMap)(node2)) {
     const pair2 = node2.items.find(
-      (p) => (0, import_yaml2.isPair)(p) && (0, import_yaml2.isScalar)(p.key) && String(p.key.value) === String(seg)
+      (p) => (0, import_yaml3.isPair)(p) && (0, import_yaml3.isScalar)(p.key) && String(p.key.value) === String(seg)
     );
     return pair2 ? pair2.value ?? pair2.key : void 0;
   }
-  if ((0, import_yaml2.isSeq)(node2) && typeof seg === "number") return node2.items[seg];
+  if ((0, import_yaml3.isSeq)(node2) && typeof seg === "number") return node2.items[seg];
   return void 0;
 }
 
@@ -67007,7 +67120,12 @@ var NativeFileNormalizer = class {
     const window2 = this.window([...path, "window"], raw.window);
     const indicator = this.indicator([...path, "indicator"], raw.indicator, sources);
     const budgetingMethod2 = raw.budgetingMethod ?? DEFAULT_BUDGETING_METHOD;
-    const timeslice = this.timeslice(path, { slo: raw, method: budgetingMethod2 }, objective);
+    const timeslice = this.timeslice(
+      path,
+      { slo: raw, method: budgetingMethod2 },
+      objective,
+      window2
+    );
     const alerting = this.alerting([...path, "alerting"], raw.alerting);
     const gate2 = this.gate([...path, "gate"], raw.gate);
     const notify = raw.notify ? this.notify([...path, "notify"], raw.notify) : fileNotify;
@@ -67033,11 +67151,17 @@ var NativeFileNormalizer = class {
     };
   }
   /** Timeslice budgeting: the slice length, and the ratio a slice must meet. */
-  timeslice(path, fields, objective) {
+  timeslice(path, fields, objective, window2) {
     const { slo, method } = fields;
     checkAll(this, path, fields, sliceFieldsNeedTimeslices, timeslicesNeedTarget);
     if (method === "occurrences") return void 0;
     const durationMs = slo.timesliceWindow ? parseDuration(slo.timesliceWindow) : DEFAULT_TIMESLICE_MS;
+    const sliceText = slo.timesliceWindow?.trim() ?? formatDuration(DEFAULT_TIMESLICE_MS);
+    const sliceAt = slo.timesliceWindow !== void 0 ? ["timesliceWindow"] : ["window"];
+    if (window2) {
+      const slices = { window: window2, sliceMs: durationMs, sliceText };
+      checkAll(this, path, slices, slicesWithinLimit(sliceAt));
+    }
     const sliceTarget2 = method === "timeslices" && slo.timesliceTarget !== void 0 ? this.fraction([...path, "timesliceTarget"], slo.timesliceTarget, "timesliceTarget", false) : void 0;
     const target = sliceTarget2 ?? objective;
     return target === void 0 ? void 0 : { durationMs, target };
@@ -67075,8 +67199,8 @@ var NativeFileNormalizer = class {
   window(path, raw) {
     if (typeof raw === "string") {
       const durationMs = parseDuration(raw);
-      if (!checkAll(this, path, { text: raw, ms: durationMs }, longEnoughForAnSlo))
-        return void 0;
+      const length = { text: raw, ms: durationMs };
+      if (!checkAll(this, path, length, longEnoughForAnSlo, windowWithinLimit)) return void 0;
       return { kind: "rolling", durationMs, label: raw.trim() };
     }
     const timeZone = raw.timezone ?? DEFAULT_TIME_ZONE;
@@ -67157,10 +67281,10 @@ var NativeFileNormalizer = class {
   threshold(path, raw, unit) {
     if (typeof raw === "number" || /^\s*\d+(\.\d+)?\s*$/.test(raw)) {
       const n = Number(raw);
-      if (n > 0) return n;
+      if (n > 0 && Number.isFinite(n)) return n;
     } else {
       const ms = parseMicros(raw) ?? parseDuration(raw);
-      if (ms !== null && ms > 0) return ms / UNIT_IN_MS[unit];
+      if (ms !== null && ms > 0 && Number.isFinite(ms)) return ms / UNIT_IN_MS[unit];
     }
     this.fail(path, `threshold: expected a positive duration like 300ms or a number in ${unit}`);
     return void 0;
@@ -67498,6 +67622,7 @@ var firesAbove = (op) => op === "gt" || op === "gte" ? void 0 : {
 };
 var thresholdAboveZero = (threshold) => threshold > 0 ? void 0 : { message: "the burn-rate threshold must be above 0" };
 var isShorthand = (text) => parseShorthand(text) ? void 0 : { message: shorthandMessage(text) };
+var shorthandWithinLimit = (text) => durationWithinLimit({ text, ms: parseShorthand(text)?.ms ?? 0 });
 var noneOrShorthand = (text) => /^\s*0[mhdwMQY]?\s*$/.test(text) ? void 0 : isShorthand(text);
 function burnRateCondition(r, c) {
   checkAll(r, [...c, "kind"], r.string([...c, "kind"]) ?? "burnrate", isBurnRate);
@@ -67505,7 +67630,8 @@ function burnRateCondition(r, c) {
   const threshold = r.number([...c, "threshold"], true);
   if (threshold !== void 0) checkAll(r, [...c, "threshold"], threshold, thresholdAboveZero);
   const lookbackText = r.string([...c, "lookbackWindow"], true);
-  if (lookbackText !== void 0) checkAll(r, [...c, "lookbackWindow"], lookbackText, isShorthand);
+  if (lookbackText !== void 0)
+    checkInOrder(r, [...c, "lookbackWindow"], lookbackText, isShorthand, shorthandWithinLimit);
   const alertAfter = r.string([...c, "alertAfter"]);
   if (alertAfter !== void 0) checkAll(r, [...c, "alertAfter"], alertAfter, noneOrShorthand);
   const lookback = lookbackText !== void 0 ? parseShorthand(lookbackText) : null;
@@ -67916,8 +68042,8 @@ function readTimeout(r, path) {
   const text = r.string(path);
   if (text === void 0) return DEFAULT_SOURCE.timeoutMs;
   const ms = parseDuration(text);
-  if (ms !== null) return ms;
-  r.fail(path, "expected a duration like 30s");
+  if (ms !== null && checkAll(r, path, { text, ms }, durationWithinLimit)) return ms;
+  if (ms === null) r.fail(path, "expected a duration like 30s");
   return DEFAULT_SOURCE.timeoutMs;
 }
 var retriesFromZeroToTen = (n) => Number.isInteger(n) && n >= 0 && n <= 10 ? void 0 : { message: "expected a whole number from 0 to 10" };
@@ -68310,7 +68436,8 @@ function timeWindow(r, path) {
   if (!checkInOrder(r, p, w, ...WINDOW_RULES)) return void 0;
   if (!w.isRolling) return calendarWindow(r, [...p, "calendar"], CALENDAR_OF[text.trim()]);
   const { ms, label } = w.duration;
-  if (!checkAll(r, [...p, "duration"], { text, ms }, longEnoughForAnSlo)) return void 0;
+  if (!checkAll(r, [...p, "duration"], { text, ms }, longEnoughForAnSlo, windowWithinLimit))
+    return void 0;
   return { kind: "rolling", durationMs: ms, label };
 }
 function onlyWindow(r, path) {
@@ -68468,7 +68595,9 @@ function sliceWindow(r, path, window2) {
     r.fail(path, `expected minutes (5) or a duration like 5m, got '${String(raw)}'`);
     return void 0;
   }
-  return checkAll(r, path, { ms, window: window2 }, sliceShorterThanWindow) ? ms : void 0;
+  if (!checkAll(r, path, { ms, window: window2 }, sliceShorterThanWindow)) return void 0;
+  const slices = { window: window2, sliceMs: ms, sliceText: formatDuration(ms) };
+  return checkAll(r, path, slices, slicesWithinLimit([])) ? ms : void 0;
 }
 function sliceWindowMs(raw) {
   if (typeof raw === "number" || /^\s*\d+\s*$/.test(String(raw))) {
@@ -68638,6 +68767,140 @@ function healthOf(o, errors) {
     url: h.url,
     onFailure: h.onFailure ?? DEFAULT_HEALTH_ON_FAILURE
   }));
+}
+
+// src/definition/slo-files.ts
+init_errors();
+init_limits();
+import { constants as constants3 } from "node:fs";
+import { lstat as lstat2, open as open4, readdir as readdir3, readlink as readlink2, stat as stat4 } from "node:fs/promises";
+import { join as join3, relative as relative4, resolve as resolve5 } from "node:path";
+var YAML_FILE = /\.ya?ml$/i;
+async function findSloFiles(paths, cwd) {
+  const found = { files: [], errors: [] };
+  for (const p of paths) {
+    const absolute = resolve5(cwd, p);
+    const info2 = await stat4(absolute).catch(
+      async (error63) => errnoOf(error63) === "ENOENT" && !await lstat2(absolute).catch(() => null) ? null : "broken"
+    );
+    if (info2 === null) found.errors.push(usageError(`no such file or folder: ${p}`));
+    else if (info2 !== "broken" && !info2.isFile() && !info2.isDirectory()) {
+      const { problem, hint } = notARegularFile(info2);
+      found.errors.push(fileError(cwd, absolute, problem, hint));
+    } else if (info2 !== "broken" && info2.isDirectory()) {
+      const before = { files: found.files.length, errors: found.errors.length };
+      await walkFolder(absolute, cwd, found);
+      if (found.files.length === before.files && found.errors.length === before.errors)
+        found.errors.push(usageError(`no .yaml or .yml files in ${p}`));
+    } else found.files.push(absolute);
+  }
+  return { files: [...new Set(found.files)], errors: found.errors };
+}
+async function walkFolder(folder, cwd, found) {
+  const entries = await readdir3(folder, { withFileTypes: true }).catch((error63) => {
+    found.errors.push(fileError(cwd, folder, `cannot list this folder: ${reasonOf(error63)}`));
+    return [];
+  });
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
+    const full = join3(folder, entry.name);
+    if (entry.isDirectory()) await walkFolder(full, cwd, found);
+    else if (!YAML_FILE.test(entry.name)) continue;
+    else if (entry.isFile() || entry.isSymbolicLink() && await linkToRead(full))
+      found.files.push(full);
+  }
+}
+async function linkToRead(path) {
+  const info2 = await stat4(path).catch(() => null);
+  return info2 === null || info2.isFile() || info2.isDirectory();
+}
+function fileError(cwd, absolute, message, hint) {
+  return new SloError({ code: "usage", message, file: displayPath(cwd, absolute), hint });
+}
+function displayPath(cwd, absolute) {
+  const rel = relative4(cwd, absolute);
+  return rel.startsWith("..") ? absolute : rel;
+}
+async function readSloFile(absolute) {
+  let handle;
+  try {
+    handle = await open4(absolute, constants3.O_RDONLY | (constants3.O_NONBLOCK ?? 0));
+  } catch (error63) {
+    return { problem: `cannot read this SLO file: ${await whyUnopenable(absolute, error63)}` };
+  }
+  try {
+    const info2 = await handle.stat();
+    if (!info2.isFile()) return notARegularFile(info2);
+    if (info2.size > MAX_SLO_FILE_BYTES) return tooLarge(`is ${info2.size} bytes`);
+    const bytes = await readAtMost(handle, MAX_SLO_FILE_BYTES);
+    if (bytes === null) return tooLarge(`grew past ${MAX_SLO_FILE_BYTES} bytes while being read`);
+    return { text: bytes.toString("utf8") };
+  } catch (error63) {
+    return { problem: `cannot read this SLO file: ${reasonOf(error63)}` };
+  } finally {
+    await handle.close();
+  }
+}
+function notARegularFile(info2) {
+  if (info2.isDirectory()) {
+    return {
+      problem: "cannot read this SLO file: it is a folder",
+      hint: "a folder named like a YAML file; name the folder itself to read the SLO files in it"
+    };
+  }
+  const kind = info2.isFIFO() ? "a FIFO" : info2.isSocket() ? "a socket" : "a device";
+  return {
+    problem: `cannot read this SLO file: it is ${kind}, not a regular file`,
+    hint: "slo reads SLO files only from regular files; name a file or a folder of them"
+  };
+}
+var MIB2 = 1024 * 1024;
+function tooLarge(what) {
+  return {
+    problem: `this SLO file ${what}; SLO files may be at most ${MAX_SLO_FILE_BYTES} bytes (${MAX_SLO_FILE_BYTES / MIB2} MiB)`,
+    hint: "split it into several files (slo reads every SLO file of a folder), or leave out what it does not need"
+  };
+}
+var CHUNK_BYTES = 64 * 1024;
+async function readAtMost(handle, limit) {
+  const chunks = [];
+  let total = 0;
+  for (; ; ) {
+    const chunk2 = Buffer.allocUnsafe(CHUNK_BYTES);
+    const { bytesRead } = await handle.read(chunk2, 0, CHUNK_BYTES, null);
+    if (bytesRead === 0) return Buffer.concat(chunks, total);
+    total += bytesRead;
+    if (total > limit) return null;
+    chunks.push(chunk2.subarray(0, bytesRead));
+  }
+}
+async function whyUnopenable(absolute, error63) {
+  if (errnoOf(error63) === "ENOENT") {
+    const target = await readlink2(absolute).catch(() => null);
+    if (target !== null) return `it is a symlink to ${target}, which does not exist`;
+  }
+  return reasonOf(error63);
+}
+function errnoOf(error63) {
+  return error63?.code;
+}
+function reasonOf(error63) {
+  switch (errnoOf(error63)) {
+    case "ENOENT":
+      return "no such file";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "ELOOP":
+      return "a symlink loop (following its links leads back to where they started)";
+    case "EISDIR":
+      return "it is a folder";
+    case "ENOTDIR":
+      return "a part of its path is a file, not a folder";
+    default:
+      return error63 instanceof Error ? error63.message : String(error63);
+  }
 }
 
 // src/definition/sloth.ts
@@ -68852,13 +69115,12 @@ function loadAlerting(r, path, f) {
 
 // src/definition/load.ts
 var DEFAULT_FORMATS = [opensloFormat, slothFormat];
-var YAML_FILE = /\.ya?ml$/i;
 async function loadSpec(paths, options = {}) {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
-  const found = await findFiles(paths, cwd);
+  const found = await findSloFiles(paths, cwd);
   const displayed = found.files.map((f) => displayPath(cwd, f));
-  const parsed = await parseFiles(found.files, displayed, env, options.formats ?? DEFAULT_FORMATS);
+  const parsed = await parseFiles(found.files, cwd, env, options.formats ?? DEFAULT_FORMATS);
   const loaded = loadGroups(parsed.groups, env);
   const errors = inFileOrder([...found.errors, ...parsed.errors, ...loaded.errors], displayed);
   const order = fileOrder(displayed);
@@ -68867,23 +69129,16 @@ async function loadSpec(paths, options = {}) {
   errors.push(...checkAcrossFiles(services));
   return { set: { files: displayed, services }, errors };
 }
-async function findFiles(paths, cwd) {
-  const errors = [];
-  const files = [];
-  for (const p of paths) {
-    const found = await findYamlFiles(resolve5(cwd, p));
-    if (found === null) errors.push(usageError(`no such file or folder: ${p}`));
-    else if (found.length === 0) errors.push(usageError(`no .yaml or .yml files in ${p}`));
-    else files.push(...found);
-  }
-  return { files: [...new Set(files)], errors };
-}
-async function parseFiles(files, displayed, env, formats) {
+async function parseFiles(files, cwd, env, formats) {
   const groups2 = /* @__PURE__ */ new Map();
   const errors = [];
-  for (const [i, absolute] of files.entries()) {
-    const text = await readFile2(absolute, "utf8");
-    const parsed = parseText(displayed[i], text, env, formats);
+  for (const absolute of files) {
+    const read = await readSloFile(absolute);
+    if ("problem" in read) {
+      errors.push(fileError(cwd, absolute, read.problem, read.hint));
+      continue;
+    }
+    const parsed = parseText(displayPath(cwd, absolute), read.text, env, formats);
     errors.push(...parsed.errors);
     for (const [format, documents] of parsed.groups) {
       groups2.set(format, [...groups2.get(format) ?? [], ...documents]);
@@ -68902,7 +69157,7 @@ function inFileOrder(errors, files) {
 }
 function resolveBaseDirs(service, cwd) {
   for (const source of Object.values(service.sources)) {
-    if (source.type === "logs") source.baseDir = resolve5(cwd, source.baseDir);
+    if (source.type === "logs") source.baseDir = resolve6(cwd, source.baseDir);
   }
 }
 function parseText(file2, text, env, formats) {
@@ -68932,7 +69187,9 @@ function parseText(file2, text, env, formats) {
 function formatOf(ydoc, env, formats) {
   const envErrors = expandEnvInDocument(ydoc, env);
   if (envErrors.length > 0) return { errors: envErrors };
-  const value = ydoc.doc.toJS({ maxAliasCount: 100 });
+  const plain2 = plainValueOf(ydoc);
+  if ("errors" in plain2) return plain2;
+  const { value } = plain2;
   const format = detectFormat(value, formats);
   if (!format) {
     return {
@@ -68976,25 +69233,6 @@ function checkAcrossFiles(services) {
     }
   }
   return errors;
-}
-async function findYamlFiles(path) {
-  const info2 = await stat4(path).catch(() => null);
-  if (!info2) return null;
-  if (info2.isFile()) return [path];
-  const out = [];
-  const entries = await readdir3(path, { withFileTypes: true });
-  entries.sort((a, b) => a.name.localeCompare(b.name));
-  for (const entry of entries) {
-    if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-    const full = join3(path, entry.name);
-    if (entry.isDirectory()) out.push(...await findYamlFiles(full) ?? []);
-    else if (YAML_FILE.test(entry.name)) out.push(full);
-  }
-  return out;
-}
-function displayPath(cwd, absolute) {
-  const rel = relative4(cwd, absolute);
-  return rel.startsWith("..") ? absolute : rel;
 }
 
 // src/pipeline/load-set.ts

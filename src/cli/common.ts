@@ -1,7 +1,7 @@
 /** What the commands share: the paths argument, writing output where the user said. */
 
-import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { mkdir, realpath, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
 import { Argument } from "commander";
 import { DEFAULT_PATHS } from "../defaults.js";
 import type { SloSet } from "../definition/model.js";
@@ -16,7 +16,8 @@ export function pathsArgument(): Argument {
 
 /**
  * Write to --out or stdout. Nothing the command reads is overwritten by its
- * output: not an SLO file, not a log file of a logs source.
+ * output: not an SLO file, not a log file of a logs source, whatever links
+ * lead from --out to it.
  */
 export async function writeOutput(
   io: CliIo,
@@ -29,13 +30,59 @@ export async function writeOutput(
     return;
   }
   const target = resolve(io.cwd, out);
-  if (set.files.some((f) => resolve(io.cwd, f) === target)) {
-    throw usageError(`--out ${out} is one of the SLO files being read; refusing to overwrite it`);
+  const sloFiles = set.files.map((f) => resolve(io.cwd, f));
+  const sloFile = await sameFileAmong(target, sloFiles);
+  if (sloFile !== undefined) {
+    throw usageError(
+      `--out ${out} is one of the SLO files being read${throughLink(target, sloFile)}; refusing to overwrite it`,
+      OUT_HINT,
+    );
   }
-  if ((await logFilesOf(set)).includes(target)) {
-    throw usageError(`--out ${out} is a log file the SLOs read; refusing to overwrite it`);
+  const logFile = await sameFileAmong(target, await logFilesOf(set));
+  if (logFile !== undefined) {
+    throw usageError(
+      `--out ${out} is a log file the SLOs read${throughLink(target, logFile)}; refusing to overwrite it`,
+      OUT_HINT,
+    );
   }
   await writeUserFile(target, text, `--out ${out}`);
+}
+
+const OUT_HINT = "write the output to a file of its own, e.g. --out report.txt";
+
+function throughLink(target: string, input: string): string {
+  return target === input ? "" : ` (${input}, through a link)`;
+}
+
+/**
+ * The input that `target` is, if any. Paths are compared as the file system
+ * sees them, not as strings: an existing target is the same file as an
+ * input when both have one device and inode (stat follows symlinks, and a
+ * hard link shares the inode); a target not there yet is compared by its
+ * folder's real path and its name.
+ */
+async function sameFileAmong(target: string, inputs: string[]): Promise<string | undefined> {
+  const identity = await stat(target).catch(() => null);
+  if (identity) {
+    for (const input of inputs) {
+      const other = await stat(input).catch(() => null);
+      if (other && other.dev === identity.dev && other.ino === identity.ino) return input;
+    }
+    return undefined;
+  }
+  const real = await realPathOfNew(target);
+  for (const input of inputs) {
+    if ((await realpath(input).catch(() => input)) === real) return input;
+  }
+  return undefined;
+}
+
+/** Where a file not yet there would be made: its nearest existing folder's real path, then the rest. */
+async function realPathOfNew(path: string): Promise<string> {
+  const folder = dirname(path);
+  if (folder === path) return path;
+  const realFolder = await realpath(folder).catch(() => realPathOfNew(folder));
+  return join(realFolder, basename(path));
 }
 
 /** The files the logs sources of the set read (those that exist now). */

@@ -3,15 +3,15 @@
  * Every problem in every file is collected: `slo validate` shows them all.
  */
 
-import { readdir, readFile, stat } from "node:fs/promises";
-import { join, relative, resolve } from "node:path";
-import { type SloError, specError, usageError } from "../errors.js";
+import { resolve } from "node:path";
+import { type SloError, specError } from "../errors.js";
 import { expandEnvInDocument } from "./env.js";
 import { detectFormat, type FormatDocument, type FormatLoader, nativeFormat } from "./formats.js";
 import type { ServiceSpec, SloSet } from "./model.js";
 import { opensloFormat } from "./openslo/index.js";
+import { displayPath, fileError, findSloFiles, readSloFile } from "./slo-files.js";
 import { slothFormat } from "./sloth.js";
-import { parseYamlFile, positionOf, type YamlDocument } from "./yaml-source.js";
+import { parseYamlFile, plainValueOf, positionOf, type YamlDocument } from "./yaml-source.js";
 
 export interface LoadOptions {
   env?: Record<string, string | undefined>;
@@ -30,16 +30,14 @@ export interface LoadResult {
   errors: SloError[];
 }
 
-const YAML_FILE = /\.ya?ml$/i;
-
 export async function loadSpec(paths: string[], options: LoadOptions = {}): Promise<LoadResult> {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
-  const found = await findFiles(paths, cwd);
+  const found = await findSloFiles(paths, cwd);
   const displayed = found.files.map((f) => displayPath(cwd, f));
   // Documents of every file are loaded together, per format: OpenSLO
   // documents refer to each other across files (an SLO here, its SLI there).
-  const parsed = await parseFiles(found.files, displayed, env, options.formats ?? DEFAULT_FORMATS);
+  const parsed = await parseFiles(found.files, cwd, env, options.formats ?? DEFAULT_FORMATS);
   const loaded = loadGroups(parsed.groups, env);
   const errors = inFileOrder([...found.errors, ...parsed.errors, ...loaded.errors], displayed);
   const order = fileOrder(displayed);
@@ -49,33 +47,21 @@ export async function loadSpec(paths: string[], options: LoadOptions = {}): Prom
   return { set: { files: displayed, services }, errors };
 }
 
-/** The YAML files the paths name, each once; a path that names none is an error. */
-async function findFiles(
-  paths: string[],
-  cwd: string,
-): Promise<{ files: string[]; errors: SloError[] }> {
-  const errors: SloError[] = [];
-  const files: string[] = [];
-  for (const p of paths) {
-    const found = await findYamlFiles(resolve(cwd, p));
-    if (found === null) errors.push(usageError(`no such file or folder: ${p}`));
-    else if (found.length === 0) errors.push(usageError(`no .yaml or .yml files in ${p}`));
-    else files.push(...found);
-  }
-  return { files: [...new Set(files)], errors };
-}
-
 async function parseFiles(
   files: string[],
-  displayed: string[],
+  cwd: string,
   env: Record<string, string | undefined>,
   formats: FormatLoader[],
 ): Promise<{ groups: FormatGroups; errors: SloError[] }> {
   const groups: FormatGroups = new Map();
   const errors: SloError[] = [];
-  for (const [i, absolute] of files.entries()) {
-    const text = await readFile(absolute, "utf8");
-    const parsed = parseText(displayed[i]!, text, env, formats);
+  for (const absolute of files) {
+    const read = await readSloFile(absolute);
+    if ("problem" in read) {
+      errors.push(fileError(cwd, absolute, read.problem, read.hint));
+      continue;
+    }
+    const parsed = parseText(displayPath(cwd, absolute), read.text, env, formats);
     errors.push(...parsed.errors);
     for (const [format, documents] of parsed.groups) {
       groups.set(format, [...(groups.get(format) ?? []), ...documents]);
@@ -157,7 +143,9 @@ function formatOf(
 ): { format: FormatLoader; document: FormatDocument } | { errors: SloError[] } {
   const envErrors = expandEnvInDocument(ydoc, env);
   if (envErrors.length > 0) return { errors: envErrors };
-  const value = ydoc.doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const plain = plainValueOf(ydoc);
+  if ("errors" in plain) return plain;
+  const { value } = plain;
   const format = detectFormat(value, formats);
   if (!format) {
     return {
@@ -206,25 +194,4 @@ function checkAcrossFiles(services: ServiceSpec[]): SloError[] {
     }
   }
   return errors;
-}
-
-async function findYamlFiles(path: string): Promise<string[] | null> {
-  const info = await stat(path).catch(() => null);
-  if (!info) return null;
-  if (info.isFile()) return [path];
-  const out: string[] = [];
-  const entries = await readdir(path, { withFileTypes: true });
-  entries.sort((a, b) => a.name.localeCompare(b.name));
-  for (const entry of entries) {
-    if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-    const full = join(path, entry.name);
-    if (entry.isDirectory()) out.push(...((await findYamlFiles(full)) ?? []));
-    else if (YAML_FILE.test(entry.name)) out.push(full);
-  }
-  return out;
-}
-
-function displayPath(cwd: string, absolute: string): string {
-  const rel = relative(cwd, absolute);
-  return rel.startsWith("..") ? absolute : rel;
 }

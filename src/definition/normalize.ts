@@ -21,7 +21,7 @@ import {
   DEFAULT_TIMESLICE_MS,
 } from "../defaults.js";
 import { type SloError, specError } from "../errors.js";
-import { parseDuration } from "./duration.js";
+import { formatDuration, parseDuration } from "./duration.js";
 import type {
   AlertPolicy,
   BudgetingMethod,
@@ -49,6 +49,8 @@ import {
   longEnoughForAnSlo,
   promqlParses,
   type Rule,
+  slicesWithinLimit,
+  windowWithinLimit,
 } from "./rules.js";
 import { type SloFile, sloFileSchema } from "./schema.js";
 import { positionInScalar, positionOf, type YamlDocument, type YamlPath } from "./yaml-source.js";
@@ -174,7 +176,12 @@ class NativeFileNormalizer {
     const window = this.window([...path, "window"], raw.window);
     const indicator = this.indicator([...path, "indicator"], raw.indicator, sources);
     const budgetingMethod = raw.budgetingMethod ?? DEFAULT_BUDGETING_METHOD;
-    const timeslice = this.timeslice(path, { slo: raw, method: budgetingMethod }, objective);
+    const timeslice = this.timeslice(
+      path,
+      { slo: raw, method: budgetingMethod },
+      objective,
+      window,
+    );
     const alerting = this.alerting([...path, "alerting"], raw.alerting);
     const gate = this.gate([...path, "gate"], raw.gate);
     const notify = raw.notify ? this.notify([...path, "notify"], raw.notify) : fileNotify;
@@ -205,6 +212,7 @@ class NativeFileNormalizer {
     path: YamlPath,
     fields: SliceFields,
     objective: number | undefined,
+    window: WindowSpec | undefined,
   ): SloSpec["timeslice"] {
     const { slo, method } = fields;
     checkAll(this, path, fields, sliceFieldsNeedTimeslices, timeslicesNeedTarget);
@@ -212,6 +220,12 @@ class NativeFileNormalizer {
     const durationMs = slo.timesliceWindow
       ? parseDuration(slo.timesliceWindow)!
       : DEFAULT_TIMESLICE_MS;
+    const sliceText = slo.timesliceWindow?.trim() ?? formatDuration(DEFAULT_TIMESLICE_MS);
+    const sliceAt = slo.timesliceWindow !== undefined ? ["timesliceWindow"] : ["window"];
+    if (window) {
+      const slices = { window, sliceMs: durationMs, sliceText };
+      checkAll(this, path, slices, slicesWithinLimit(sliceAt));
+    }
     const sliceTarget =
       method === "timeslices" && slo.timesliceTarget !== undefined
         ? this.fraction([...path, "timesliceTarget"], slo.timesliceTarget, "timesliceTarget", false)
@@ -261,8 +275,8 @@ class NativeFileNormalizer {
   private window(path: YamlPath, raw: Slo["window"]): WindowSpec | undefined {
     if (typeof raw === "string") {
       const durationMs = parseDuration(raw)!;
-      if (!checkAll(this, path, { text: raw, ms: durationMs }, longEnoughForAnSlo))
-        return undefined;
+      const length = { text: raw, ms: durationMs };
+      if (!checkAll(this, path, length, longEnoughForAnSlo, windowWithinLimit)) return undefined;
       return { kind: "rolling", durationMs, label: raw.trim() };
     }
     const timeZone = raw.timezone ?? DEFAULT_TIME_ZONE;
@@ -374,10 +388,10 @@ class NativeFileNormalizer {
   ): number | undefined {
     if (typeof raw === "number" || /^\s*\d+(\.\d+)?\s*$/.test(raw)) {
       const n = Number(raw);
-      if (n > 0) return n;
+      if (n > 0 && Number.isFinite(n)) return n;
     } else {
       const ms = parseMicros(raw) ?? parseDuration(raw);
-      if (ms !== null && ms > 0) return ms / UNIT_IN_MS[unit];
+      if (ms !== null && ms > 0 && Number.isFinite(ms)) return ms / UNIT_IN_MS[unit];
     }
     this.fail(path, `threshold: expected a positive duration like 300ms or a number in ${unit}`);
     return undefined;

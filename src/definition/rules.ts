@@ -9,8 +9,10 @@
  * The rules every format shares are at the end of this file.
  */
 
-import { HOUR_MS } from "./duration.js";
+import { MAX_TIMESLICES_PER_WINDOW, MAX_WINDOW_MS } from "../limits.js";
+import { DAY_MS, formatDuration, HOUR_MS } from "./duration.js";
 import { parseLogQuery } from "./logql/parse.js";
+import type { CalendarUnit, WindowSpec } from "./model.js";
 import { checkPromQL } from "./promql.js";
 import type { YamlPath } from "./yaml-source.js";
 
@@ -116,6 +118,53 @@ export const longEnoughForAnSlo: Rule<{ text: string; ms: number }> = ({ text, m
         message: `window ${text} is too short for an SLO; expected at least 1h (typically 28d or 30d)`,
       }
     : undefined;
+
+/** A rolling window slo can evaluate: at most MAX_WINDOW_MS (a larger number is not even exact). */
+export const windowWithinLimit: Rule<{ text: string; ms: number }> = ({ text, ms }) =>
+  ms > MAX_WINDOW_MS
+    ? {
+        message: `window ${text.trim()} is longer than ${formatDuration(MAX_WINDOW_MS)}, the longest window slo evaluates`,
+        hint: "SLO windows are typically 28d or 30d; a calendar year is { calendar: year }",
+      }
+    : undefined;
+
+/** Any other duration: no window is longer than MAX_WINDOW_MS, so nothing needs a longer one. */
+export const durationWithinLimit: Rule<{ text: string; ms: number }> = ({ text, ms }) =>
+  ms > MAX_WINDOW_MS ? { message: durationTooLong(text) } : undefined;
+
+export function durationTooLong(text: string): string {
+  return `${text.trim()} is longer than ${formatDuration(MAX_WINDOW_MS)}, the longest duration slo reads`;
+}
+
+/** A calendar period at its longest: a leap year, a 92-day quarter, a 31-day month. */
+const LONGEST_CALENDAR_MS: Record<CalendarUnit, number> = {
+  week: 7 * DAY_MS,
+  month: 31 * DAY_MS,
+  quarter: 92 * DAY_MS,
+  year: 366 * DAY_MS,
+};
+
+/**
+ * Timeslices are counted one by one, so a window holds at most
+ * MAX_TIMESLICES_PER_WINDOW of them; the problem is at the slice length,
+ * `sliceAt` (or at the window when the slice length is a default).
+ */
+export function slicesWithinLimit(
+  sliceAt: YamlPath,
+): Rule<{ window: WindowSpec; sliceMs: number; sliceText: string }> {
+  return ({ window, sliceMs, sliceText }) => {
+    const windowMs =
+      window.kind === "rolling" ? window.durationMs : LONGEST_CALENDAR_MS[window.unit];
+    const slices = Math.ceil(windowMs / sliceMs);
+    if (slices <= MAX_TIMESLICES_PER_WINDOW) return undefined;
+    const shortest = Math.ceil(windowMs / MAX_TIMESLICES_PER_WINDOW / 1000) * 1000;
+    return {
+      at: sliceAt,
+      message: `a ${window.label} window of ${sliceText} timeslices holds ${slices} of them; at most ${MAX_TIMESLICES_PER_WINDOW} fit in a window`,
+      hint: `use a timesliceWindow of at least ${formatDuration(shortest)}, or a shorter window`,
+    };
+  };
+}
 
 function isTimeZone(name: string): boolean {
   try {

@@ -11,19 +11,29 @@ import {
   DEFAULT_SOURCE,
   DEFAULT_TIMESLICE_MS,
 } from "../defaults.js";
+import { MAX_WINDOW_MS } from "../limits.js";
 import { formatDuration, parseDuration } from "./duration.js";
+import { durationTooLong } from "./rules.js";
 
 /** 0 -> "0", 0.25 -> "25%", as the descriptions have always said it. */
 function percent(fraction: number): string {
   return fraction === 0 ? "0" : `${fraction * 100}%`;
 }
 
-const durationText = z
-  .string()
-  .refine((s) => parseDuration(s) !== null, {
-    message: "expected a duration like 30s, 5m, 1h, 30d or 4w",
+const DURATION_DESCRIPTION =
+  "A duration: a number and a unit (ms, s, m, h, d, w), e.g. 5m, 30d, 1h30m";
+
+/** A duration as written; a window's length is checked in normalize, against the window limit. */
+const durationSyntax = z.string().refine((s) => parseDuration(s) !== null, {
+  message: "expected a duration like 30s, 5m, 1h, 30d or 4w",
+});
+
+/** Any other duration: none needs to be longer than the longest window (nor could be exact). */
+const durationText = durationSyntax
+  .refine((s) => (parseDuration(s) ?? 0) <= MAX_WINDOW_MS, {
+    error: (issue) => durationTooLong(String(issue.input)),
   })
-  .describe("A duration: a number and a unit (ms, s, m, h, d, w), e.g. 5m, 30d, 1h30m");
+  .describe(DURATION_DESCRIPTION);
 
 /** `99.9%` or `0.999`; the bounds are checked in normalize (they need the parsed value). */
 const fraction = z
@@ -141,7 +151,7 @@ const calendarWindowSchema = z.strictObject({
 });
 
 const windowSchema = z
-  .union([durationText, calendarWindowSchema], {
+  .union([durationSyntax.describe(DURATION_DESCRIPTION), calendarWindowSchema], {
     error: "expected a rolling duration like 30d, or { calendar: month, timezone: Europe/Berlin }",
   })
   .describe("Rolling (30d, 4w) or calendar ({ calendar: month, timezone: Pacific/Auckland })");

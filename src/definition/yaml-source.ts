@@ -13,6 +13,8 @@ import {
   parseAllDocuments,
 } from "yaml";
 import { type SloError, type SourcePosition, specError } from "../errors.js";
+import { MAX_YAML_ALIASES } from "../limits.js";
+import { firstRefusedAlias } from "./yaml-aliases.js";
 
 export type YamlPath = readonly (string | number)[];
 
@@ -70,6 +72,38 @@ export function parseYamlFile(
   if (errors.length > 0) return { docs: [], errors };
   const docs = all.filter((d) => d.contents !== null).map((doc) => ({ file, doc, lines }));
   return { docs, errors };
+}
+
+/**
+ * The document as plain values, its aliases expanded up to MAX_YAML_ALIASES;
+ * an alias past that (an alias bomb) or without an anchor is an error at
+ * the alias.
+ */
+export function plainValueOf(ydoc: YamlDocument): { value: unknown } | { errors: SloError[] } {
+  try {
+    return { value: ydoc.doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) as unknown };
+  } catch (error) {
+    const refused = firstRefusedAlias(ydoc.doc, MAX_YAML_ALIASES);
+    if (!refused) throw error;
+    const { alias, why } = refused;
+    const { line, col } = ydoc.lines.linePos(alias.range?.[0] ?? 0);
+    const at = { file: ydoc.file, line, col };
+    return {
+      errors: [
+        why === "no anchor"
+          ? specError(
+              `YAML alias *${alias.source} has no anchor &${alias.source} before it`,
+              at,
+              `an alias repeats a value marked earlier with &${alias.source}`,
+            )
+          : specError(
+              `too many aliases: expanding *${alias.source} here passes the limit of ${MAX_YAML_ALIASES} alias expansions per document`,
+              at,
+              "aliases that repeat aliases grow exponentially (a YAML alias bomb); write the values out, or nest fewer aliases",
+            ),
+      ],
+    };
+  }
 }
 
 function firstLine(message: string): string {

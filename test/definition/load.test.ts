@@ -173,3 +173,54 @@ slos:
     expect(Object.keys(services[0]!.sources)).toEqual(["constructor"]);
   });
 });
+
+describe("durations past what slo can count", () => {
+  const native = (slo: string, source = "") => `service: x
+sources:
+  prom: { type: prometheus, url: "http://127.0.0.1:9090"${source} }
+  logs: { type: logs, paths: [e.ndjson] }
+slos:
+  - name: a
+    objective: 99%
+    window: 30d
+${slo}`;
+  const ratio = `    indicator: { ratio: { source: prom, total: t_total, bad: b_total } }\n`;
+  const latency = (threshold: string) =>
+    `    indicator: { latency: { source: logs, events: "| json", field: d, threshold: ${threshold} } }\n`;
+
+  it.each([
+    ["a source's timeout", native(ratio, ", timeout: 99999999999999999999s"), "3:68"],
+    [
+      "a burn-rate short window",
+      `${native(ratio)}    alerting: { windows: [{ severity: page, long: 1h, short: 99999999999999999999m, share: 2% }] }\n`,
+      "10:62",
+    ],
+  ])("%s is refused with the limit", (_, text, at) => {
+    const { errors } = loadText("slo.yaml", text, {});
+    expect(errors.map((e) => e.format())).toEqual([
+      expect.stringMatching(
+        new RegExp(`^slo\\.yaml:${at}: .*is longer than 1830d, the longest duration slo reads`),
+      ),
+    ]);
+  });
+
+  it("a latency threshold too large for a number is refused", () => {
+    const threshold = `${"9".repeat(400)}ms`;
+    const { errors } = loadText("slo.yaml", native(latency(threshold)), {});
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringContaining("threshold: expected a positive duration"),
+    ]);
+  });
+
+  it("a timeslice count is checked against calendar windows at their longest", () => {
+    const text = (unit: string, slice: string) =>
+      native(
+        `    budgetingMethod: ratioTimeslices\n    timesliceWindow: ${slice}\n${ratio}`,
+      ).replace("window: 30d", `window: { calendar: ${unit} }`);
+    // A year of 366 days holds 527,040 one-minute slices and 1,054,080 of 30 seconds.
+    expect(loadText("slo.yaml", text("year", "1m"), {}).errors).toEqual([]);
+    expect(loadText("slo.yaml", text("year", "30s"), {}).errors.map((e) => e.message)).toEqual([
+      expect.stringContaining("a year window of 30s timeslices holds 1054080 of them"),
+    ]);
+  });
+});

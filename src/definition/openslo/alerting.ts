@@ -10,7 +10,7 @@ import { DEFAULT_BURN_RATE_WINDOWS } from "../../defaults.js";
 import { type DocReader, roundNumber } from "../doc-reader.js";
 import { formatDuration, parseDuration } from "../duration.js";
 import type { AlertPolicy, BurnRateWindow, NotifyTarget, Severity } from "../model.js";
-import { checkAll, checkInOrder, httpUrl, type Rule } from "../rules.js";
+import { checkAll, checkInOrder, durationWithinLimit, httpUrl, type Rule } from "../rules.js";
 import type { YamlPath } from "../yaml-source.js";
 import { defaultShortMs, parseShorthand, type Shorthand, shorthandMessage } from "./durations.js";
 import {
@@ -142,6 +142,10 @@ const thresholdAboveZero: Rule<number> = (threshold) =>
 const isShorthand: Rule<string> = (text) =>
   parseShorthand(text) ? undefined : { message: shorthandMessage(text) };
 
+/** A lookback no longer than any window: the SLO's own is at most MAX_WINDOW_MS. */
+const shorthandWithinLimit: Rule<string> = (text) =>
+  durationWithinLimit({ text, ms: parseShorthand(text)?.ms ?? 0 });
+
 // alertAfter delays an alert; slo's short window is what confirms a burn instead.
 const noneOrShorthand: Rule<string> = (text) =>
   /^\s*0[mhdwMQY]?\s*$/.test(text) ? undefined : isShorthand(text);
@@ -156,7 +160,8 @@ function burnRateCondition(
   const threshold = r.number([...c, "threshold"], true);
   if (threshold !== undefined) checkAll(r, [...c, "threshold"], threshold, thresholdAboveZero);
   const lookbackText = r.string([...c, "lookbackWindow"], true);
-  if (lookbackText !== undefined) checkAll(r, [...c, "lookbackWindow"], lookbackText, isShorthand);
+  if (lookbackText !== undefined)
+    checkInOrder(r, [...c, "lookbackWindow"], lookbackText, isShorthand, shorthandWithinLimit);
   const alertAfter = r.string([...c, "alertAfter"]);
   if (alertAfter !== undefined) checkAll(r, [...c, "alertAfter"], alertAfter, noneOrShorthand);
   const lookback = lookbackText !== undefined ? parseShorthand(lookbackText) : null;

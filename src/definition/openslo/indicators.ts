@@ -27,6 +27,7 @@ import { rawRatioQueries, unwrapSummedSelector } from "../ratio-queries.js";
 import {
   checkAll,
   checkInOrder,
+  durationWithinLimit,
   httpUrl,
   logqlParses,
   lokiFieldIsLabel,
@@ -152,8 +153,8 @@ function readTimeout(r: DocReader, path: YamlPath): number {
   const text = r.string(path);
   if (text === undefined) return DEFAULT_SOURCE.timeoutMs;
   const ms = parseDuration(text);
-  if (ms !== null) return ms;
-  r.fail(path, "expected a duration like 30s");
+  if (ms !== null && checkAll(r, path, { text, ms }, durationWithinLimit)) return ms;
+  if (ms === null) r.fail(path, "expected a duration like 30s");
   return DEFAULT_SOURCE.timeoutMs;
 }
 

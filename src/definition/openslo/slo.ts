@@ -12,7 +12,7 @@ import {
   DEFAULT_TIME_ZONE,
 } from "../../defaults.js";
 import { type DocReader, type Json, parseFraction, roundNumber } from "../doc-reader.js";
-import { MINUTE_MS } from "../duration.js";
+import { formatDuration, MINUTE_MS } from "../duration.js";
 import type {
   BudgetingMethod,
   CalendarUnit,
@@ -30,6 +30,8 @@ import {
   longEnoughForAnSlo,
   type Problem,
   type Rule,
+  slicesWithinLimit,
+  windowWithinLimit,
 } from "../rules.js";
 import type { YamlPath } from "../yaml-source.js";
 import { positionOf } from "../yaml-source.js";
@@ -251,7 +253,8 @@ function timeWindow(r: DocReader, path: YamlPath): WindowSpec | undefined {
   if (!checkInOrder(r, p, w, ...WINDOW_RULES)) return undefined;
   if (!w.isRolling) return calendarWindow(r, [...p, "calendar"], CALENDAR_OF[text.trim()]!);
   const { ms, label } = w.duration!;
-  if (!checkAll(r, [...p, "duration"], { text, ms }, longEnoughForAnSlo)) return undefined;
+  if (!checkAll(r, [...p, "duration"], { text, ms }, longEnoughForAnSlo, windowWithinLimit))
+    return undefined;
   return { kind: "rolling", durationMs: ms, label };
 }
 
@@ -530,7 +533,9 @@ function sliceWindow(r: DocReader, path: YamlPath, window: WindowSpec): number |
     r.fail(path, `expected minutes (5) or a duration like 5m, got '${String(raw)}'`);
     return undefined;
   }
-  return checkAll(r, path, { ms, window }, sliceShorterThanWindow) ? ms : undefined;
+  if (!checkAll(r, path, { ms, window }, sliceShorterThanWindow)) return undefined;
+  const slices = { window, sliceMs: ms, sliceText: formatDuration(ms) };
+  return checkAll(r, path, slices, slicesWithinLimit([])) ? ms : undefined;
 }
 
 function sliceWindowMs(raw: unknown): number | undefined {
