@@ -27,3 +27,6 @@ export const MAX_REPORTED_VALUE_CHARS = 200;
 
 /** A response body a source, target or GitHub answer may have; past it the request fails. */
 export const MAX_RESPONSE_BYTES = 64 * MIB;
+
+/** Redirects one request follows within its server's origin; a redirect to another origin is never followed. */
+export const MAX_SAME_ORIGIN_REDIRECTS = 5;

@@ -10,6 +10,7 @@
  */
 
 import { SloError } from "../errors.js";
+import { MAX_SAME_ORIGIN_REDIRECTS } from "../limits.js";
 
 export interface HttpCredentials {
   headers?: Record<string, string> | undefined;
@@ -227,7 +228,8 @@ async function attemptOnce(
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
   try {
-    const response = await fetch(url, { ...init, signal });
+    const response = await fetchWithinOrigin(url, init, signal);
+    if ("problem" in response) return response;
     // The body is read under the same signal: a server that stalls mid-body times out too.
     const text = await response.text();
     if (response.ok || req.acceptStatus?.includes(response.status)) {
@@ -240,6 +242,91 @@ async function attemptOnce(
     if (timeout.aborted) return timeoutProblem(timeoutMs);
     return networkProblem(error, url);
   }
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * fetch, following redirects only within the origin asked. fetch would follow
+ * one to another host too, dropping Authorization but sending every other
+ * header (an API key, a tenant token) there, and return that host's answer
+ * as if it were the server's; so a redirect to another origin ends the call.
+ */
+async function fetchWithinOrigin(
+  url: URL,
+  init: RequestInit,
+  signal: AbortSignal,
+): Promise<Response | Problem> {
+  let current = url;
+  let currentInit = init;
+  for (let redirects = 0; ; redirects++) {
+    const response = await fetch(current, { ...currentInit, signal, redirect: "manual" });
+    const location = response.headers.get("location");
+    if (!REDIRECT_STATUSES.has(response.status) || location === null) return response;
+    // The redirect's own body is never used: free the connection.
+    await response.body?.cancel();
+    const next = parseLocation(location, current);
+    if (!next || (next.protocol !== "http:" && next.protocol !== "https:")) {
+      return badRedirectProblem(response.status, location);
+    }
+    if (originOf(next) !== originOf(current)) {
+      return crossOriginProblem(response.status, current, next);
+    }
+    if (redirects >= MAX_SAME_ORIGIN_REDIRECTS) return tooManyRedirectsProblem(next);
+    currentInit = redirectedInit(currentInit, response.status);
+    current = next;
+  }
+}
+
+function parseLocation(location: string, base: URL): URL | undefined {
+  try {
+    return new URL(location, base);
+  } catch {
+    return undefined;
+  }
+}
+
+/** scheme://host:port, the port spelt out: http://h and https://h are two servers. */
+function originOf(url: URL): string {
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  return `${url.protocol}//${url.hostname}:${port}`;
+}
+
+/** As fetch does: 303, and 301/302 after a POST, turn into a GET without the body. */
+function redirectedInit(init: RequestInit, status: number): RequestInit {
+  const method = init.method ?? "GET";
+  const toGet =
+    status === 303 ? method !== "HEAD" : (status === 301 || status === 302) && method === "POST";
+  if (!toGet) return init;
+  const headers = { ...(init.headers as Record<string, string>) };
+  delete headers["content-type"];
+  return { ...init, method: "GET", headers, body: undefined };
+}
+
+function crossOriginProblem(status: number, from: URL, to: URL): Problem {
+  return {
+    problem: true,
+    retryable: false,
+    message: `HTTP ${status} redirects from ${originOf(from)} to another origin, ${originOf(to)}: slo does not follow it, so that no header or credential goes there`,
+    hint: `if ${originOf(to)} is the server you mean, write it in the url: slo sends credentials only to the server its url names`,
+  };
+}
+
+function tooManyRedirectsProblem(last: URL): Problem {
+  return {
+    problem: true,
+    retryable: false,
+    message: `more than ${MAX_SAME_ORIGIN_REDIRECTS} redirects (the last to ${redactUrl(last.toString())})`,
+    hint: "the server redirects in a loop; write the url it finally answers at",
+  };
+}
+
+function badRedirectProblem(status: number, location: string): Problem {
+  return {
+    problem: true,
+    retryable: false,
+    message: `HTTP ${status} redirects to ${JSON.stringify(redactUrl(location).slice(0, EXCERPT_CHARS))}, not an http(s) URL`,
+  };
 }
 
 function cancelledProblem(): Problem {
