@@ -10,7 +10,7 @@
  */
 
 import { SloError } from "../errors.js";
-import { MAX_SAME_ORIGIN_REDIRECTS } from "../limits.js";
+import { MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS } from "../limits.js";
 
 export interface HttpCredentials {
   headers?: Record<string, string> | undefined;
@@ -36,6 +36,8 @@ export interface HttpClientOptions extends HttpCredentials {
   maxRetryAfterMs?: number;
   /** one call, all attempts and waits included (default: the sum of their bounds) */
   deadlineMs?: number;
+  /** the largest body read; past it the call fails (default MAX_RESPONSE_BYTES; tests lower it) */
+  maxResponseBytes?: number;
   /** turns an error body into a short explanation, e.g. Prometheus' `errorType: error` */
   describeErrorBody?: (body: string) => string | undefined;
 }
@@ -231,7 +233,8 @@ async function attemptOnce(
     const response = await fetchWithinOrigin(url, init, signal);
     if ("problem" in response) return response;
     // The body is read under the same signal: a server that stalls mid-body times out too.
-    const text = await response.text();
+    const text = await readCapped(response, options.maxResponseBytes ?? MAX_RESPONSE_BYTES);
+    if (typeof text !== "string") return text;
     if (response.ok || req.acceptStatus?.includes(response.status)) {
       return { status: response.status, headers: response.headers, text };
     }
@@ -242,6 +245,43 @@ async function attemptOnce(
     if (timeout.aborted) return timeoutProblem(timeoutMs);
     return networkProblem(error, url);
   }
+}
+
+/**
+ * The body as text, read as it streams and never past `maxBytes`: a huge
+ * answer would otherwise be held whole, several times over, before failing.
+ */
+async function readCapped(response: Response, maxBytes: number): Promise<string | Problem> {
+  const announced = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (announced > maxBytes) {
+    await response.body?.cancel();
+    return tooLargeProblem(maxBytes, `the server announced ${announced} bytes`);
+  }
+  const reader = response.body?.getReader();
+  if (!reader) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      // Cancelling the body aborts the request: the server stops sending.
+      await reader.cancel();
+      return tooLargeProblem(maxBytes, "stopped reading it");
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks, size));
+}
+
+function tooLargeProblem(maxBytes: number, detail: string): Problem {
+  return {
+    problem: true,
+    retryable: false,
+    message: `the answer is larger than ${formatBytes(maxBytes)}, the most slo reads: ${detail}`,
+    hint: "not retried, as it would be too big again: narrow the query (fewer series, a shorter step or range), or check that the url is the API's",
+  };
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -738,6 +778,17 @@ export function excerpt(body: string): string {
     .trim();
   if (flat === "") return "(empty body)";
   return flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS)}…` : flat;
+}
+
+function formatBytes(bytes: number): string {
+  for (const [unit, size] of [
+    ["GiB", 1024 ** 3],
+    ["MiB", 1024 ** 2],
+    ["KiB", 1024],
+  ] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
+  }
+  return `${bytes} bytes`;
 }
 
 function formatSeconds(ms: number): string {

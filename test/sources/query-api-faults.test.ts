@@ -5,9 +5,12 @@
  */
 
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { MAX_RESPONSE_BYTES } from "../../src/limits.js";
 import type { SloReport } from "../../src/report/schema.js";
 import { runCli } from "../support/cli.js";
 import {
@@ -93,5 +96,39 @@ describe("a Prometheus server that redirects to another origin", () => {
       );
     }
     expect(run.stdout).not.toContain(API_KEY);
+  });
+});
+
+describe("a Prometheus server whose answer is over the response cap", () => {
+  it("every SLO reports a source error naming the server and the limit; nothing is retried", async () => {
+    // It announces one byte over the cap, sends the start and stalls: were the body read,
+    // the run would wait for the timeout.
+    const queries: string[] = [];
+    const server = createServer((req, res) => {
+      queries.push(req.url ?? "");
+      res.writeHead(200, {
+        "content-type": "application/json",
+        "content-length": String(MAX_RESPONSE_BYTES + 1),
+      });
+      res.write('{"status":"success","data":');
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const run = await check(url, 2, 2);
+      expect(run.code, run.stderr).toBe(3);
+      expect(run.report.slos.map((s) => s.status)).toEqual(["error", "error"]);
+      for (const slo of run.report.slos) {
+        expect(slo.error!.message).toMatch(
+          new RegExp(
+            `^prometheus source 'prom' at ${url}/api/v1/query: the answer is larger than 64 MiB, the most slo reads: the server announced 67108865 bytes; query: `,
+          ),
+        );
+      }
+      expect(new Set(queries).size).toBe(queries.length);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
