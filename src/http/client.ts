@@ -101,10 +101,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     (retries + 1) * options.timeoutMs + retries * Math.max(backoff.maxMs, maxRetryAfterMs);
   const limit = createLimiter(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT);
   const displayUrl = redact(redactUrl(base.url.toString()));
-  // Set once a call has given up because the server never answered in time: calls not yet
-  // sent then fail at once. Otherwise a hung server costs every queued call its own
-  // timeouts and retries, one batch of maxConcurrent calls after another.
-  let unresponsive: { timeoutMs: number; attempts: number } | undefined;
+  // Set once a call has given up because the server never answered in time, or kept
+  // answering "come back later" (429, 503, Retry-After): calls not yet sent then fail at
+  // once. Otherwise such a server costs every queued call its own timeouts or waits and
+  // retries, one batch of maxConcurrent calls after another: minutes for a source with a
+  // dozen SLOs.
+  let unresponsive: Unresponsive | undefined;
 
   const fail = (req: HttpRequest, problem: Problem, attempts: number): SloError => {
     const where = redact(redactUrl(joinUrl(base.url, req.path).toString()));
@@ -129,9 +131,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     return attemptOnce(url, init, Math.min(options.timeoutMs, remaining), options, req, redact);
   };
 
-  /** The error a call ends with; a server that never answered is taken to be unresponsive. */
+  /**
+   * The error a call ends with; a server that never answered, or that kept asking to come
+   * back later, is taken to be unresponsive for the rest of the run.
+   */
   const giveUp = (req: HttpRequest, problem: Problem, attempts: number): SloError => {
     if (problem.timedOut) unresponsive ??= { timeoutMs: options.timeoutMs, attempts };
+    if (problem.busyStatus !== undefined) unresponsive ??= { status: problem.busyStatus, attempts };
     return fail(req, problem, attempts);
   };
 
@@ -207,6 +213,9 @@ function failingClient(
 // ---------------------------------------------------------------------------
 // One attempt
 
+/** Why a server is no longer asked, for the calls not sent. */
+type Unresponsive = { timeoutMs: number; attempts: number } | { status: number; attempts: number };
+
 interface Problem {
   problem: true;
   message: string;
@@ -215,6 +224,8 @@ interface Problem {
   retryAfterMs?: number | undefined;
   /** the attempt ran out of time: the server did not answer */
   timedOut?: boolean;
+  /** the server answered "come back later" (429, 503, or any 5xx with Retry-After) */
+  busyStatus?: number | undefined;
 }
 
 async function attemptOnce(
@@ -383,8 +394,16 @@ function timeoutProblem(timeoutMs: number): Problem {
   };
 }
 
-function unresponsiveProblem(earlier: { timeoutMs: number; attempts: number }): Problem {
+function unresponsiveProblem(earlier: Unresponsive): Problem {
   const attempts = earlier.attempts > 1 ? ` ${earlier.attempts} times` : "";
+  if ("status" in earlier) {
+    return {
+      problem: true,
+      retryable: false,
+      message: `not sent: an earlier request was answered HTTP ${earlier.status} (come back later)${attempts}, so the server is taken to be unavailable for this run`,
+      hint: "the server is overloaded or down for maintenance; try again later",
+    };
+  }
   return {
     problem: true,
     retryable: false,
@@ -399,12 +418,15 @@ function statusProblem(response: Response, body: string, options: HttpClientOpti
   const text = `${status}${response.statusText ? ` ${response.statusText}` : ""}`;
   const message = `HTTP ${text}${body.trim() ? `: ${described ?? excerpt(body)}` : ""}`;
   const retryable = status === 408 || status === 429 || status >= 500;
+  const retryAfterMs = retryable ? parseRetryAfter(response.headers.get("retry-after")) : undefined;
+  const busy = status === 429 || status === 503 || (retryable && retryAfterMs !== undefined);
   return {
     problem: true,
     retryable,
     message,
     hint: statusHint(status),
-    retryAfterMs: retryable ? parseRetryAfter(response.headers.get("retry-after")) : undefined,
+    retryAfterMs,
+    busyStatus: busy ? status : undefined,
   };
 }
 

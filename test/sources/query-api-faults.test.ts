@@ -132,3 +132,28 @@ describe("a Prometheus server whose answer is over the response cap", () => {
     }
   });
 });
+
+describe("a Prometheus server that answers 503 with Retry-After to everything", () => {
+  it("costs the run one SLO's retries, not each SLO's: then it is unavailable for the run, and every SLO reports it", async () => {
+    const server = await serve(() => ({
+      status: 503,
+      body: "down for maintenance",
+      headers: { "retry-after": "1" },
+    }));
+    const retries = 2;
+    const run = await check(server.url, 6, retries);
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.report.slos.map((s) => s.status)).toEqual(Array(6).fill("error"));
+    for (const slo of run.report.slos) {
+      expect(slo.error!.message).toMatch(
+        new RegExp(
+          `^prometheus source 'prom' at ${server.url}/api/v1/query: (HTTP 503 Service Unavailable: down for maintenance \\(gave up after 3 attempts\\)|not sent: an earlier request was answered HTTP 503 \\(come back later\\) 3 times, so the server is taken to be unavailable for this run); query: `,
+        ),
+      );
+    }
+    // The calls in flight at once (8 per source) each tried at most 1 + retries times;
+    // before, every query of every SLO was: 6 SLOs times theirs.
+    const inFlight = 8;
+    expect(server.requests.length).toBeLessThanOrEqual(inFlight * (1 + retries));
+  });
+});
