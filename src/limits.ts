@@ -25,8 +25,11 @@ export const MAX_LINE_BYTES = 16 * MIB;
 /** A value kept for a report (a breakdown value, a sample line) is cut to this many characters. */
 export const MAX_REPORTED_VALUE_CHARS = 200;
 
-/** A response body a source, target or GitHub answer may have; past it the request fails. */
+/** A response body a source or target may send; past it the request fails. */
 export const MAX_RESPONSE_BYTES = 64 * MIB;
 
 /** How long `slo alerts` waits for another run's lock on the same `--state` file before giving up. */
 export const STATE_LOCK_WAIT_MS = 60_000;
+
+/** Redirects one request follows within its server's origin; a redirect to another origin is never followed. */
+export const MAX_SAME_ORIGIN_REDIRECTS = 5;

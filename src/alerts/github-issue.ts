@@ -3,7 +3,7 @@
  * its severity changes, closed when it resolves. The issue is the state:
  * a hidden marker names the SLO, and every body or comment this tool writes
  * carries the severity it announced, so the newest one says what the issue
- * last told. Each step is one request, so a run that dies between two steps
+ * last told. Only what slo wrote counts: anyone can write a marker. Each step is one request, so a run that dies between two steps
  * leaves issues the next run reads correctly and never repeats a step:
  * an issue is never opened twice, a comment never posted twice.
  */
@@ -129,6 +129,7 @@ export function createGitHubIssueNotifier(plan: TargetPlan, api: IssueApi): Noti
       duplicates.length = 0;
       const state = new Map<string, TargetAlert>();
       for (const issue of await api.listOpenIssues(ISSUE_LABEL.alert)) {
+        if (!issue.ours) continue;
         const marker = MARKER.alertIssuePattern.exec(issue.body);
         if (!marker) continue;
         const key = decodeURIComponent(marker[1]!);
@@ -139,7 +140,8 @@ export function createGitHubIssueNotifier(plan: TargetPlan, api: IssueApi): Noti
           continue;
         }
         const comments = await api.listComments(issue.number);
-        const texts = [issue.body, ...comments.map((c) => c.body)];
+        // An outsider's "resolved" must not make the next run announce the alert again.
+        const texts = [issue.body, ...comments.filter((c) => c.ours).map((c) => c.body)];
         const last = texts
           .map(lastState)
           .filter((s) => s !== null)

@@ -2,10 +2,15 @@
  * The few GitHub issue operations the alert and report issues need. The CLI
  * hands in an implementation over the shared Octokit client; tests may hand
  * in anything that keeps issues like GitHub does.
+ *
+ * Each issue and comment says whether slo wrote it (`ours`): markers are
+ * trusted only there, as anyone can write one.
  */
 
 export interface Issue {
   number: number;
+  /** written by the identity slo posts as (the token's user or bot) */
+  ours: boolean;
   title: string;
   body: string;
   state: "open" | "closed";
@@ -15,6 +20,8 @@ export interface Issue {
 
 export interface IssueComment {
   id: number;
+  /** written by the identity slo posts as (the token's user or bot) */
+  ours: boolean;
   body: string;
 }
 

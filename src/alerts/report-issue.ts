@@ -1,7 +1,8 @@
 /**
  * `slo report --issue`: one "SLO report" issue per repository, its body
  * replaced by the latest report on every scheduled run. Found again by a
- * hidden marker, so a renamed title or an edited label does not make a second.
+ * hidden marker in an issue slo opened, so a renamed title or an edited label
+ * does not make a second, and an outsider's issue is never overwritten.
  */
 
 import { ISSUE_LABEL, MARKER, REPORT_TITLE } from "../conventions.js";
@@ -18,8 +19,8 @@ export async function publishReportIssue(
   markdown: string,
 ): Promise<ReportIssueResult> {
   const body = fitBody(`${MARKER.reportIssue}\n${markdown}`);
-  const found = (await api.listOpenIssues(ISSUE_LABEL.report)).filter((i) =>
-    i.body.includes(MARKER.reportIssue),
+  const found = (await api.listOpenIssues(ISSUE_LABEL.report)).filter(
+    (i) => i.ours && i.body.includes(MARKER.reportIssue),
   );
   const [current, ...extra] = found;
   if (!current) {

@@ -8,6 +8,7 @@ import type { Issue, IssueApi, IssueComment } from "../alerts/issue-api.js";
 import { SloError, usageError } from "../errors.js";
 import { createGitHubClient, type GitHubClient } from "../github/client.js";
 import { explainFailure } from "../github/errors.js";
+import { type Author, isAuthor, ownLogin } from "../github/identity.js";
 import type { CliIo } from "./io.js";
 
 export function issueApiFromEnv(io: Pick<CliIo, "env" | "stderr">, why: string): IssueApi {
@@ -37,6 +38,8 @@ export function issueApiFromEnv(io: Pick<CliIo, "env" | "stderr">, why: string):
 
 export function octokitIssueApi(client: GitHubClient, owner: string, repo: string): IssueApi {
   const repository = `${owner}/${repo}`;
+  // Who slo is is asked only once there is an issue or a comment to tell apart.
+  const byUs = async (author: Author) => isAuthor(await ownLogin(client), author);
   const call = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
     try {
       return await run();
@@ -60,7 +63,9 @@ export function octokitIssueApi(client: GitHubClient, owner: string, repo: strin
           direction: "asc",
           per_page: 100,
         });
-        return issues.filter((i) => !i.pull_request).map(issueOf);
+        return Promise.all(
+          issues.filter((i) => !i.pull_request).map(async (i) => issueOf(i, await byUs(i.user))),
+        );
       }),
     listComments: (issue) =>
       call(`listing the comments of issue #${issue}`, async () => {
@@ -70,12 +75,20 @@ export function octokitIssueApi(client: GitHubClient, owner: string, repo: strin
           issue_number: issue,
           per_page: 100,
         });
-        return comments.map((c): IssueComment => ({ id: c.id, body: c.body ?? "" }));
+        return Promise.all(
+          comments.map(
+            async (c): Promise<IssueComment> => ({
+              id: c.id,
+              body: c.body ?? "",
+              ours: await byUs(c.user),
+            }),
+          ),
+        );
       }),
     createIssue: (input) =>
       call("creating an issue", async () => {
         const { data } = await client.rest.issues.create({ owner, repo, ...input });
-        return issueOf(data);
+        return issueOf(data, true);
       }),
     updateIssue: (issue, patch) =>
       call(`updating issue #${issue}`, async () => {
@@ -88,7 +101,7 @@ export function octokitIssueApi(client: GitHubClient, owner: string, repo: strin
           ...(patch.state !== undefined ? { state: patch.state } : {}),
           ...(patch.stateReason !== undefined ? { state_reason: patch.stateReason } : {}),
         });
-        return issueOf(data);
+        return issueOf(data, await byUs(data.user));
       }),
     createComment: (issue, body) =>
       call(`commenting on issue #${issue}`, async () => {
@@ -98,7 +111,7 @@ export function octokitIssueApi(client: GitHubClient, owner: string, repo: strin
           issue_number: issue,
           body,
         });
-        return { id: data.id, body: data.body ?? "" };
+        return { id: data.id, body: data.body ?? "", ours: true };
       }),
   };
 }
@@ -112,9 +125,10 @@ interface IssueLike {
   labels: (string | { name?: string | undefined })[];
 }
 
-function issueOf(data: IssueLike): Issue {
+function issueOf(data: IssueLike, ours: boolean): Issue {
   return {
     number: data.number,
+    ours,
     title: data.title,
     body: data.body ?? "",
     state: data.state === "closed" ? "closed" : "open",

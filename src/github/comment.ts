@@ -1,11 +1,13 @@
 /**
  * The sticky PR comment: one per PR (and comment id), found by a hidden
- * marker and edited in place on every run. Two jobs racing may both create
- * one; each re-lists after creating and the newer twin gives way.
+ * marker among the comments slo itself wrote, and edited in place on every
+ * run. Two jobs racing may both create one; each re-lists after creating
+ * and the newer twin gives way.
  */
 
 import { MARKER } from "../conventions.js";
 import type { GitHubClient } from "./client.js";
+import { isAuthor, ownLogin } from "./identity.js";
 import { truncateMarkdown } from "./truncate.js";
 
 /** GitHub rejects a longer comment body with 422. */
@@ -57,7 +59,8 @@ export async function upsertStickyComment(
     issue_number: input.issueNumber,
     body,
   });
-  const after = await listMarked(client, input, marker);
+  // What slo just wrote says who slo is.
+  const after = await listMarked(client, input, marker, created.user?.login);
   const oldest = after[0];
   if (oldest && oldest.id !== created.id) {
     // Another job created one first: ours gives way and writes into theirs.
@@ -72,11 +75,15 @@ export async function upsertStickyComment(
   return { action: "created", id: created.id, url: created.html_url ?? null };
 }
 
-/** The comments that carry the marker, oldest first. Quoting one ("> <!-- ...") does not count. */
+/**
+ * slo's own comments that carry the marker, oldest first. Quoting one ("> <!-- ...")
+ * does not count, nor does anyone else's: another user's comment is theirs, whatever it says.
+ */
 async function listMarked(
   client: GitHubClient,
   input: StickyCommentInput,
   marker: string,
+  knownLogin?: string,
 ): Promise<{ id: number }[]> {
   const comments = await client.paginate(client.rest.issues.listComments, {
     owner: input.owner,
@@ -84,7 +91,9 @@ async function listMarked(
     issue_number: input.issueNumber,
     per_page: 100,
   });
-  return comments
-    .filter((c) => typeof c.body === "string" && c.body.startsWith(marker))
-    .sort((a, b) => a.id - b.id);
+  const marked = comments.filter((c) => typeof c.body === "string" && c.body.startsWith(marker));
+  // Who slo is costs a request or two: asked only when there is something to tell apart.
+  if (marked.length === 0) return [];
+  const login = knownLogin ?? (await ownLogin(client));
+  return marked.filter((c) => isAuthor(login, c.user)).sort((a, b) => a.id - b.id);
 }

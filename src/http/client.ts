@@ -10,6 +10,7 @@
  */
 
 import { SloError } from "../errors.js";
+import { MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS } from "../limits.js";
 
 export interface HttpCredentials {
   headers?: Record<string, string> | undefined;
@@ -35,6 +36,8 @@ export interface HttpClientOptions extends HttpCredentials {
   maxRetryAfterMs?: number;
   /** one call, all attempts and waits included (default: the sum of their bounds) */
   deadlineMs?: number;
+  /** the largest body read; past it the call fails (default MAX_RESPONSE_BYTES; tests lower it) */
+  maxResponseBytes?: number;
   /** turns an error body into a short explanation, e.g. Prometheus' `errorType: error` */
   describeErrorBody?: (body: string) => string | undefined;
 }
@@ -98,10 +101,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     (retries + 1) * options.timeoutMs + retries * Math.max(backoff.maxMs, maxRetryAfterMs);
   const limit = createLimiter(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT);
   const displayUrl = redact(redactUrl(base.url.toString()));
-  // Set once a call has given up because the server never answered in time: calls not yet
-  // sent then fail at once. Otherwise a hung server costs every queued call its own
-  // timeouts and retries, one batch of maxConcurrent calls after another.
-  let unresponsive: { timeoutMs: number; attempts: number } | undefined;
+  // Set once a call has given up because the server never answered in time, or kept
+  // answering "come back later" (429, 503, Retry-After): calls not yet sent then fail at
+  // once. Otherwise such a server costs every queued call its own timeouts or waits and
+  // retries, one batch of maxConcurrent calls after another: minutes for a source with a
+  // dozen SLOs.
+  let unresponsive: Unresponsive | undefined;
 
   const fail = (req: HttpRequest, problem: Problem, attempts: number): SloError => {
     const where = redact(redactUrl(joinUrl(base.url, req.path).toString()));
@@ -126,9 +131,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     return attemptOnce(url, init, Math.min(options.timeoutMs, remaining), options, req, redact);
   };
 
-  /** The error a call ends with; a server that never answered is taken to be unresponsive. */
+  /**
+   * The error a call ends with; a server that never answered, or that kept asking to come
+   * back later, is taken to be unresponsive for the rest of the run.
+   */
   const giveUp = (req: HttpRequest, problem: Problem, attempts: number): SloError => {
     if (problem.timedOut) unresponsive ??= { timeoutMs: options.timeoutMs, attempts };
+    if (problem.busyStatus !== undefined) unresponsive ??= { status: problem.busyStatus, attempts };
     return fail(req, problem, attempts);
   };
 
@@ -204,6 +213,9 @@ function failingClient(
 // ---------------------------------------------------------------------------
 // One attempt
 
+/** Why a server is no longer asked, for the calls not sent. */
+type Unresponsive = { timeoutMs: number; attempts: number } | { status: number; attempts: number };
+
 interface Problem {
   problem: true;
   message: string;
@@ -212,6 +224,8 @@ interface Problem {
   retryAfterMs?: number | undefined;
   /** the attempt ran out of time: the server did not answer */
   timedOut?: boolean;
+  /** the server answered "come back later" (429, 503, or any 5xx with Retry-After) */
+  busyStatus?: number | undefined;
 }
 
 async function attemptOnce(
@@ -227,9 +241,11 @@ async function attemptOnce(
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
   try {
-    const response = await fetch(url, { ...init, signal });
+    const response = await fetchWithinOrigin(url, init, signal);
+    if ("problem" in response) return response;
     // The body is read under the same signal: a server that stalls mid-body times out too.
-    const text = await response.text();
+    const text = await readCapped(response, options.maxResponseBytes ?? MAX_RESPONSE_BYTES);
+    if (typeof text !== "string") return text;
     if (response.ok || req.acceptStatus?.includes(response.status)) {
       return { status: response.status, headers: response.headers, text };
     }
@@ -240,6 +256,128 @@ async function attemptOnce(
     if (timeout.aborted) return timeoutProblem(timeoutMs);
     return networkProblem(error, url);
   }
+}
+
+/**
+ * The body as text, read as it streams and never past `maxBytes`: a huge
+ * answer would otherwise be held whole, several times over, before failing.
+ */
+async function readCapped(response: Response, maxBytes: number): Promise<string | Problem> {
+  const announced = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (announced > maxBytes) {
+    await response.body?.cancel();
+    return tooLargeProblem(maxBytes, `the server announced ${announced} bytes`);
+  }
+  const reader = response.body?.getReader();
+  if (!reader) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      // Cancelling the body aborts the request: the server stops sending.
+      await reader.cancel();
+      return tooLargeProblem(maxBytes, "stopped reading it");
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks, size));
+}
+
+function tooLargeProblem(maxBytes: number, detail: string): Problem {
+  return {
+    problem: true,
+    retryable: false,
+    message: `the answer is larger than ${formatBytes(maxBytes)}, the most slo reads: ${detail}`,
+    hint: "not retried, as it would be too big again: narrow the query (fewer series, a shorter step or range), or check that the url is the API's",
+  };
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * fetch, following redirects only within the origin asked. fetch would follow
+ * one to another host too, dropping Authorization but sending every other
+ * header (an API key, a tenant token) there, and return that host's answer
+ * as if it were the server's; so a redirect to another origin ends the call.
+ */
+async function fetchWithinOrigin(
+  url: URL,
+  init: RequestInit,
+  signal: AbortSignal,
+): Promise<Response | Problem> {
+  let current = url;
+  let currentInit = init;
+  for (let redirects = 0; ; redirects++) {
+    const response = await fetch(current, { ...currentInit, signal, redirect: "manual" });
+    const location = response.headers.get("location");
+    if (!REDIRECT_STATUSES.has(response.status) || location === null) return response;
+    // The redirect's own body is never used: free the connection.
+    await response.body?.cancel();
+    const next = parseLocation(location, current);
+    if (!next || (next.protocol !== "http:" && next.protocol !== "https:")) {
+      return badRedirectProblem(response.status, location);
+    }
+    if (originOf(next) !== originOf(current)) {
+      return crossOriginProblem(response.status, current, next);
+    }
+    if (redirects >= MAX_SAME_ORIGIN_REDIRECTS) return tooManyRedirectsProblem(next);
+    currentInit = redirectedInit(currentInit, response.status);
+    current = next;
+  }
+}
+
+function parseLocation(location: string, base: URL): URL | undefined {
+  try {
+    return new URL(location, base);
+  } catch {
+    return undefined;
+  }
+}
+
+/** scheme://host:port, the port spelt out: http://h and https://h are two servers. */
+function originOf(url: URL): string {
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  return `${url.protocol}//${url.hostname}:${port}`;
+}
+
+/** As fetch does: 303, and 301/302 after a POST, turn into a GET without the body. */
+function redirectedInit(init: RequestInit, status: number): RequestInit {
+  const method = init.method ?? "GET";
+  const toGet =
+    status === 303 ? method !== "HEAD" : (status === 301 || status === 302) && method === "POST";
+  if (!toGet) return init;
+  const headers = { ...(init.headers as Record<string, string>) };
+  delete headers["content-type"];
+  return { ...init, method: "GET", headers, body: undefined };
+}
+
+function crossOriginProblem(status: number, from: URL, to: URL): Problem {
+  return {
+    problem: true,
+    retryable: false,
+    message: `HTTP ${status} redirects from ${originOf(from)} to another origin, ${originOf(to)}: slo does not follow it, so that no header or credential goes there`,
+    hint: `if ${originOf(to)} is the server you mean, write it in the url: slo sends credentials only to the server its url names`,
+  };
+}
+
+function tooManyRedirectsProblem(last: URL): Problem {
+  return {
+    problem: true,
+    retryable: false,
+    message: `more than ${MAX_SAME_ORIGIN_REDIRECTS} redirects (the last to ${redactUrl(last.toString())})`,
+    hint: "the server redirects in a loop; write the url it finally answers at",
+  };
+}
+
+function badRedirectProblem(status: number, location: string): Problem {
+  return {
+    problem: true,
+    retryable: false,
+    message: `HTTP ${status} redirects to ${JSON.stringify(redactUrl(location).slice(0, EXCERPT_CHARS))}, not an http(s) URL`,
+  };
 }
 
 function cancelledProblem(): Problem {
@@ -256,8 +394,16 @@ function timeoutProblem(timeoutMs: number): Problem {
   };
 }
 
-function unresponsiveProblem(earlier: { timeoutMs: number; attempts: number }): Problem {
+function unresponsiveProblem(earlier: Unresponsive): Problem {
   const attempts = earlier.attempts > 1 ? ` ${earlier.attempts} times` : "";
+  if ("status" in earlier) {
+    return {
+      problem: true,
+      retryable: false,
+      message: `not sent: an earlier request was answered HTTP ${earlier.status} (come back later)${attempts}, so the server is taken to be unavailable for this run`,
+      hint: "the server is overloaded or down for maintenance; try again later",
+    };
+  }
   return {
     problem: true,
     retryable: false,
@@ -272,12 +418,15 @@ function statusProblem(response: Response, body: string, options: HttpClientOpti
   const text = `${status}${response.statusText ? ` ${response.statusText}` : ""}`;
   const message = `HTTP ${text}${body.trim() ? `: ${described ?? excerpt(body)}` : ""}`;
   const retryable = status === 408 || status === 429 || status >= 500;
+  const retryAfterMs = retryable ? parseRetryAfter(response.headers.get("retry-after")) : undefined;
+  const busy = status === 429 || status === 503 || (retryable && retryAfterMs !== undefined);
   return {
     problem: true,
     retryable,
     message,
     hint: statusHint(status),
-    retryAfterMs: retryable ? parseRetryAfter(response.headers.get("retry-after")) : undefined,
+    retryAfterMs,
+    busyStatus: busy ? status : undefined,
   };
 }
 
@@ -651,6 +800,17 @@ export function excerpt(body: string): string {
     .trim();
   if (flat === "") return "(empty body)";
   return flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS)}…` : flat;
+}
+
+function formatBytes(bytes: number): string {
+  for (const [unit, size] of [
+    ["GiB", 1024 ** 3],
+    ["MiB", 1024 ** 2],
+    ["KiB", 1024],
+  ] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
+  }
+  return `${bytes} bytes`;
 }
 
 function formatSeconds(ms: number): string {

@@ -9,8 +9,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createGitHubIssueNotifier } from "../../src/alerts/github-issue.js";
 import { notifyTargets } from "../../src/alerts/notify-targets.js";
+import { publishReportIssue } from "../../src/alerts/report-issue.js";
 import { planTargets } from "../../src/alerts/targets.js";
 import { octokitIssueApi } from "../../src/cli/github-issues.js";
+import { ISSUE_LABEL, MARKER } from "../../src/conventions.js";
 import { createGitHubClient } from "../../src/github/client.js";
 import { type FakeGitHub, startFakeGitHub } from "../support/github-server.js";
 import { evaluateCases, type Firing } from "./support.js";
@@ -83,10 +85,13 @@ describe("a GitHub issue per firing SLO alert", () => {
       "[https&#58;&#47;&#47;runbooks&#46;example&#47;checkout](https://runbooks.example/checkout)",
     );
 
-    const writes = github.requests.filter((r) => r.method !== "GET").length;
+    // GraphQL is POSTed to, but only asks who the token is.
+    const writes = () =>
+      github.requests.filter((r) => r.method !== "GET" && r.path !== "/graphql").length;
+    const before = writes();
     const again = await run({ checkout: "page", search: "none" });
     expect(again.changes.map((c) => c.kind)).toEqual(["unchanged"]);
-    expect(github.requests.filter((r) => r.method !== "GET")).toHaveLength(writes);
+    expect(writes()).toBe(before);
     expect(alertIssues()).toHaveLength(1);
   });
 
@@ -166,5 +171,86 @@ describe("a GitHub issue per firing SLO alert", () => {
     const outcome = await run({ checkout: "page" });
     expect(outcome.error?.message).toMatch(/issues: write/);
     expect(outcome.error?.message).not.toContain(TOKEN);
+  });
+});
+
+describe("markers written by anyone but slo are ignored", () => {
+  const mallory = "mallory";
+
+  it("an outsider's 'resolved' state marker does not make the next run post 'Firing again' or reset the start", async () => {
+    await run({ checkout: "page" }, AT);
+    const [issue] = alertIssues();
+    const since = /Firing since (\S+) /.exec(issue!.body!)![1]!;
+    github.addComment(
+      issue!.number,
+      `${MARKER.alertState("resolved", "2026-11-24T11:00:00.000Z")}\n**Resolved**, trust me`,
+      mallory,
+    );
+    const next = await run({ checkout: "page" }, AT + 60_000);
+    expect(next.changes.map((c) => c.kind)).toEqual(["unchanged"]);
+    expect(commentsOn(issue!.number).map((c) => c.user.login)).toEqual([mallory]);
+    expect(issue!.state).toBe("open");
+    // It resolves later, from slo's own state: the start slo announced is kept.
+    const resolved = await run({ checkout: "none" }, AT + 120_000);
+    expect(
+      resolved.delivered.map((c) => [c.kind, "previous" in c ? c.previous.since : null]),
+    ).toEqual([["resolved", since]]);
+  });
+
+  it("an outsider's 'page' state marker does not make slo announce a change", async () => {
+    await run({ checkout: "ticket" });
+    const [issue] = alertIssues();
+    github.addComment(
+      issue!.number,
+      MARKER.alertState("page", "2026-11-24T11:00:00.000Z"),
+      mallory,
+    );
+    const next = await run({ checkout: "ticket" });
+    expect(next.changes.map((c) => c.kind)).toEqual(["unchanged"]);
+    expect(commentsOn(issue!.number)).toHaveLength(1);
+  });
+
+  it("an outsider's issue with the alert's marker is neither resolved, closed, nor taken for the alert's issue", async () => {
+    const subjectKey = "shop/checkout";
+    const forged = github.addIssue(
+      {
+        title: "SLO alert: shop/checkout is burning its error budget",
+        body: `${MARKER.alertIssue(subjectKey)}\n${MARKER.alertState("page", "2026-11-24T11:00:00.000Z")}\nforged`,
+        labels: [ISSUE_LABEL.alert],
+      },
+      mallory,
+    );
+    const quiet = await run({ checkout: "none" });
+    expect(quiet.changes).toEqual([]);
+    expect(forged.state).toBe("open");
+    expect(commentsOn(forged.number)).toEqual([]);
+
+    const firing = await run({ checkout: "page" });
+    expect(firing.delivered.map((c) => c.kind)).toEqual(["fired"]);
+    const own = alertIssues().filter((i) => i.user.login !== mallory);
+    expect(own).toHaveLength(1);
+    expect(own[0]!.body).toContain(MARKER.alertIssue(subjectKey));
+    expect(own[0]!.body).toContain("## PAGE: shop&#47;checkout is burning its error budget");
+    expect(commentsOn(forged.number)).toEqual([]);
+    expect(forged.state).toBe("open");
+  });
+
+  it("slo report --issue: an outsider's issue with the report marker is not overwritten; slo opens its own", async () => {
+    const forged = github.addIssue(
+      {
+        title: "SLO report",
+        body: `${MARKER.reportIssue}\nall green, trust me`,
+        labels: [ISSUE_LABEL.report],
+      },
+      mallory,
+    );
+    const first = await publishReportIssue(api(), "## the real report");
+    expect(first.action).toBe("created");
+    expect(forged.body).toBe(`${MARKER.reportIssue}\nall green, trust me`);
+    expect(forged.state).toBe("open");
+    const second = await publishReportIssue(api(), "## the next report");
+    expect(second.action).toBe("updated");
+    expect(second.issue.number).toBe(first.issue.number);
+    expect(forged.body).toBe(`${MARKER.reportIssue}\nall green, trust me`);
   });
 });

@@ -372,6 +372,92 @@ describe("the override label", () => {
   });
 });
 
+describe("the sticky comment is found only among slo's own comments", () => {
+  /** A fake GitHub whose token is `login`, of the kind given. */
+  async function githubAs(kind: "app" | "pat", login?: string) {
+    await gh.close();
+    gh = await startFakeGitHub({
+      token: TOKEN,
+      kind,
+      ...(login ? { login } : {}),
+      pulls: [{ number: 7, state: "open", headSha: HEAD, labels: [] }],
+    });
+  }
+  const forged = () => gh.addComment(7, `${MARKER}\nforged: all SLOs pass, merge away`, "mallory");
+
+  it("another user's comment starting with the marker is not edited nor deleted: slo posts its own", async () => {
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    const mallory = forged();
+    await publish(await failing(), runner);
+    expect(gh.comments.find((c) => c.id === mallory.id)?.body).toBe(
+      `${MARKER}\nforged: all SLOs pass, merge away`,
+    );
+    const own = gh.comments.filter((c) => c.user.login === "github-actions[bot]");
+    expect(own).toHaveLength(1);
+    expect(own[0]!.body).toContain("SLO gate: fail");
+    // The next run edits its own, still not mallory's.
+    await publish(await passing(), runner, { gatePasses: true });
+    expect(gh.comments.map((c) => [c.user.login, c.body.split("\n")[1]])).toEqual([
+      ["mallory", "forged: all SLOs pass, merge away"],
+      ["github-actions[bot]", "## ✅ SLO gate: pass"],
+    ]);
+  });
+
+  it("with GITHUB_TOKEN (GET /user refused), slo is github-actions[bot], as GraphQL's viewer says", async () => {
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    gh.addComment(7, `${MARKER}\nan earlier run's`);
+    await publish(await failing(), runner);
+    expect(gh.comments).toHaveLength(1);
+    expect(gh.comments[0]!.body).toContain("SLO gate: fail");
+    expect(gh.requests.filter((r) => r.path === "/user").map((r) => r.status)).toEqual([403]);
+    expect(gh.requests.filter((r) => r.path === "/graphql")).toHaveLength(1);
+  });
+
+  it("with GITHUB_TOKEN and no GraphQL, slo still knows itself as github-actions[bot]", async () => {
+    gh.failNext("POST", /^\/graphql$/, 404, { body: { message: "Not Found" } });
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    forged();
+    gh.addComment(7, `${MARKER}\nan earlier run's`);
+    await publish(await failing(), runner);
+    expect(gh.comments.map((c) => [c.user.login, c.body.split("\n")[1]])).toEqual([
+      ["mallory", "forged: all SLOs pass, merge away"],
+      ["github-actions[bot]", "## ❌ SLO gate: fail"],
+    ]);
+  });
+
+  it("with a personal token, slo is the token's user (GET /user); a bot's marker is not slo's", async () => {
+    await githubAs("pat", "release-robot");
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    gh.addComment(7, `${MARKER}\nby another workflow's bot`, "github-actions[bot]");
+    const mine = gh.addComment(7, `${MARKER}\nan earlier run's`, "Release-Robot");
+    await publish(await failing(), runner, { comment: true });
+    expect(gh.comments.map((c) => [c.user.login, c.body.split("\n")[1]])).toEqual([
+      ["github-actions[bot]", "by another workflow's bot"],
+      ["Release-Robot", "## ❌ SLO gate: fail"],
+    ]);
+    expect(gh.comments[1]!.id).toBe(mine.id);
+  });
+
+  it("with a GitHub App's token, slo is the app's bot, as GraphQL's viewer says", async () => {
+    await githubAs("app", "slo-reporter[bot]");
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    gh.addComment(7, `${MARKER}\nby github-actions`, "github-actions[bot]");
+    gh.addComment(7, `${MARKER}\nan earlier run's`);
+    await publish(await failing(), runner);
+    expect(gh.comments.map((c) => [c.user.login, c.body.split("\n")[1]])).toEqual([
+      ["github-actions[bot]", "by github-actions"],
+      ["slo-reporter[bot]", "## ❌ SLO gate: fail"],
+    ]);
+  });
+
+  it("no marked comment: who slo is is not even asked", async () => {
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    gh.addComment(7, "LGTM", "bob");
+    await publish(await failing(), runner);
+    expect(gh.requests.some((r) => r.path === "/user" || r.path === "/graphql")).toBe(false);
+  });
+});
+
 describe("finding the commit and the PR for other events", () => {
   it("push: the open PR of the pushed commit", async () => {
     const runner = runnerFiles(gh.url, "push", { after: HEAD });

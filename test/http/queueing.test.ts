@@ -79,6 +79,36 @@ describe("queueing for a slot", () => {
     expect(ms).toBeLessThan(1000);
   });
 
+  it("once a call gives up on a server that keeps saying 'come back later', the other calls stop too", async () => {
+    server = await startTestServer(() => ({
+      status: 503,
+      body: "maintenance",
+      headers: { "retry-after": "0.05" },
+    }));
+    const http = client(server.url, { maxConcurrent: 2, retries: 2 });
+    const results = await settle(
+      Array.from({ length: 10 }, (_, i) => http.request({ path: `/q${i}` })),
+    );
+    // Two calls in flight, each tried three times; the eight behind them are never sent.
+    expect(server.requests.map((r) => r.path).sort()).toEqual([
+      "/q0",
+      "/q0",
+      "/q0",
+      "/q1",
+      "/q1",
+      "/q1",
+    ]);
+    for (const r of results) expect(r).toBeInstanceOf(SloError);
+    const messages = results.map((r) => (r as SloError).message);
+    expect(messages[0]).toBe(
+      `prometheus source 'prom' at ${server.url}/q0: HTTP 503 Service Unavailable: maintenance (gave up after 3 attempts)`,
+    );
+    expect(messages[9]).toBe(
+      `prometheus source 'prom' at ${server.url}/q9: not sent: an earlier request was answered HTTP 503 (come back later) 3 times, so the server is taken to be unavailable for this run`,
+    );
+    expect((results[9] as SloError).hint).toMatch(/try again later/);
+  });
+
   it("a server that answers errors quickly does not stop the calls behind it", async () => {
     server = await startTestServer((req) =>
       req.path === "/bad" ? { status: 500, body: "boom" } : json({ ok: true }),

@@ -10,6 +10,11 @@
  * personal token: check runs are refused with 403), "read-only" (a forked
  * PR's token: every write is refused with 403). `deny` refuses one
  * permission; `failNext` injects errors (403 rate limits, 502s).
+ *
+ * Who a token is also behaves like GitHub: what it writes is authored by
+ * `login`; GET /user answers it for a personal token and 403 for an
+ * installation token ("app", "read-only"), whose login GraphQL's `viewer`
+ * gives instead.
  */
 
 import { readFileSync } from "node:fs";
@@ -51,6 +56,7 @@ export interface IssueComment {
 
 export interface Issue {
   number: number;
+  user: { login: string; type: string };
   title: string;
   body: string | null;
   state: "open" | "closed";
@@ -94,11 +100,15 @@ export interface FakeGitHubOptions {
   pulls?: PullRequest[];
   /** issue events: who labeled what, per PR number */
   labelEvents?: Record<number, { label: string; actor: string }[]>;
+  /** who the token is (default: github-actions[bot] for an installation token, octocat for a pat) */
+  login?: string;
 }
 
 export interface FakeGitHub {
   url: string;
   kind: TokenKind;
+  /** who the token is: the author of what it writes */
+  login: string;
   deny: Set<Permission>;
   checkRuns: CheckRun[];
   statuses: CommitStatus[];
@@ -117,8 +127,10 @@ export interface FakeGitHub {
   ): void;
   /** runs before a comment is created: a test adds a racing job's comment here */
   beforeCreateComment: ((issue: number, body: string) => void) | null;
-  /** add a comment as another job or a person would */
+  /** add a comment as another job or a person would (by default as the token's login) */
   addComment(issue: number, body: string, login?: string): IssueComment;
+  /** open an issue as a person would (by default as the token's login) */
+  addIssue(input: { title: string; body: string; labels: string[] }, login?: string): Issue;
   close(): Promise<void>;
 }
 
@@ -134,11 +146,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   let nextId = 1000;
   const labelEvents = options.labelEvents ?? {};
 
+  const kind = options.kind ?? "app";
   const state: Omit<
     FakeGitHub,
-    "url" | "close" | "failNext" | "addComment" | "beforeCreateComment"
+    "url" | "close" | "failNext" | "addComment" | "addIssue" | "beforeCreateComment"
   > = {
-    kind: options.kind ?? "app",
+    kind,
+    login: options.login ?? (kind === "pat" ? "octocat" : "github-actions[bot]"),
     deny: new Set(),
     checkRuns: [],
     statuses: [],
@@ -152,18 +166,39 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const fake = Object.assign(state, {
     beforeCreateComment: null as FakeGitHub["beforeCreateComment"],
   });
-  const addComment = (issue: number, body: string, login = "github-actions[bot]") => {
+  const userOf = (login: string) => ({ login, type: login.endsWith("[bot]") ? "Bot" : "User" });
+  const addComment = (issue: number, body: string, login = state.login) => {
     const now = new Date().toISOString();
     const comment: IssueComment = {
       id: nextId++,
       issue,
       body,
-      user: { login, type: login.endsWith("[bot]") ? "Bot" : "User" },
+      user: userOf(login),
       created_at: now,
       updated_at: now,
     };
     state.comments.push(comment);
     return comment;
+  };
+  const addIssue = (
+    input: { title: string; body: string | null; labels: string[] },
+    login = state.login,
+  ) => {
+    const now = new Date().toISOString();
+    const issue: Issue = {
+      number:
+        Math.max(0, ...state.issues.map((i) => i.number), ...state.pulls.map((p) => p.number)) + 1,
+      user: userOf(login),
+      title: input.title,
+      body: input.body,
+      state: "open",
+      state_reason: null,
+      labels: input.labels,
+      created_at: now,
+      updated_at: now,
+    };
+    state.issues.push(issue);
+    return issue;
   };
 
   const server = createServer(async (req, res) => {
@@ -202,11 +237,27 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     if (token !== options.token) {
       return send(401, { message: "Bad credentials", status: "401" });
     }
+    const forbidden = (message = "Resource not accessible by integration") =>
+      send(403, { message, documentation_url: "https://docs.github.com/rest", status: "403" });
+
+    // Who the token is: GET /user refuses installation tokens; GraphQL's viewer answers all.
+    if (method === "GET" && url.pathname === "/user") {
+      if (state.kind !== "pat") return forbidden();
+      return send(200, { login: state.login, id: 1, type: "User" });
+    }
+    if (method === "POST" && url.pathname === "/graphql") {
+      if (
+        !/^\s*(query\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(String(fieldsOf(body).query))
+      ) {
+        state.invalid.push(`graphql: unexpected query ${JSON.stringify(body)}`);
+        return send(200, { errors: [{ message: "unexpected query" }] });
+      }
+      return send(200, { data: { viewer: { login: state.login } } });
+    }
+
     const prefix = `/repos/${owner}/${repo}`;
     if (!url.pathname.startsWith(`${prefix}/`)) return send(404, { message: "Not Found" });
     const path = url.pathname.slice(prefix.length);
-    const forbidden = (message = "Resource not accessible by integration") =>
-      send(403, { message, documentation_url: "https://docs.github.com/rest", status: "403" });
     const writing = method !== "GET";
     if (writing && state.kind === "read-only") return forbidden();
 
@@ -358,20 +409,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       if (String(b.body ?? "").length > COMMENT_LIMIT) {
         return invalid("issues/create", "body is too long (maximum is 65536 characters)");
       }
-      const now = new Date().toISOString();
-      const issue: Issue = {
-        number:
-          Math.max(0, ...state.issues.map((i) => i.number), ...state.pulls.map((p) => p.number)) +
-          1,
+      const issue = addIssue({
         title: String(b.title),
         body: (b.body as string | undefined) ?? null,
-        state: "open",
-        state_reason: null,
         labels: labelNames(b.labels),
-        created_at: now,
-        updated_at: now,
-      };
-      state.issues.push(issue);
+      });
       return send(201, issueJson(issue));
     }
     const issuePath = /^\/issues\/(\d+)$/.exec(path);
@@ -451,6 +493,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     function issueJson(i: Issue) {
       return {
         number: i.number,
+        user: i.user,
         title: i.title,
         body: i.body,
         state: i.state,
@@ -491,6 +534,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       });
     },
     addComment,
+    addIssue,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -515,6 +559,10 @@ function sendPage(
     headers.link = `<${next.pathname}${next.search}>; rel="next"`;
   }
   send(200, slice, headers);
+}
+
+function fieldsOf(body: unknown): Record<string, unknown> {
+  return (body ?? {}) as Record<string, unknown>;
 }
 
 function labelNames(labels: unknown): string[] {
