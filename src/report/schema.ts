@@ -94,6 +94,7 @@ export const reportSloSchema = z.object({
     .object({
       lines: z.number().optional(),
       malformed: z.number().optional(),
+      tooLong: z.number().optional().describe("Lines over the line limit, skipped unread"),
       noTimestamp: z.number().optional(),
       missingField: z.number().optional(),
       queries: z.number().optional(),

@@ -50,6 +50,8 @@ export interface SourceDiagnostics {
   lines?: number;
   /** logs: lines that are not JSON objects */
   malformed?: { count: number; samples: LineSample[] };
+  /** logs: lines over the line limit (MAX_LINE_BYTES), skipped unread */
+  tooLong?: { count: number; samples: LineSample[] };
   /** logs: lines with no parseable timestamp */
   noTimestamp?: { count: number; samples: LineSample[] };
   /** latency on logs: matching events that lack the latency field (not counted) */

@@ -26,6 +26,8 @@ export interface SampledCount {
 export interface ScanDiagnostics {
   lines: number;
   malformed: SampledCount;
+  /** lines over MAX_LINE_BYTES: skipped unread, whatever they hold */
+  tooLong: SampledCount;
   noTimestamp: SampledCount;
 }
 
@@ -33,6 +35,7 @@ export function emptyDiagnostics(): ScanDiagnostics {
   return {
     lines: 0,
     malformed: { count: 0, samples: [] },
+    tooLong: { count: 0, samples: [] },
     noTimestamp: { count: 0, samples: [] },
   };
 }
@@ -116,6 +119,12 @@ export class Evaluator {
   /** A line that is not a JSON object. */
   malformed(text: string, file: string, lineNo: number): void {
     addSample(this.diagnostics.malformed, text, file, lineNo);
+  }
+
+  /** A line over MAX_LINE_BYTES, of which the reader kept only the first bytes. */
+  tooLong(head: string, file: string, lineNo: number): void {
+    this.diagnostics.lines++;
+    addSample(this.diagnostics.tooLong, head, file, lineNo);
   }
 
   /** A parsed line: find its timestamp, then count it for every request. */
