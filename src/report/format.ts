@@ -42,3 +42,11 @@ export const STATUS_SYMBOL: Record<SloReportEntry["status"], string> = {
   "no-data": "○ no data",
   error: "! error",
 };
+
+export type BreakdownRow = SloReportEntry["breakdown"][number];
+
+/** slo's own breakdown buckets in words; renderers set them apart from values (no quotes, italics). */
+export const BUCKET_LABEL: Record<Extract<BreakdownRow, { bucket: string }>["bucket"], string> = {
+  none: "field missing",
+  other: "other values",
+};

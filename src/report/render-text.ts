@@ -1,6 +1,14 @@
 /** The terminal table: one per service, colour only when asked (a TTY without NO_COLOR). */
 
-import { burnRate, fastestBurn, objectivePercent, percent, STATUS_SYMBOL } from "./format.js";
+import {
+  type BreakdownRow,
+  BUCKET_LABEL,
+  burnRate,
+  fastestBurn,
+  objectivePercent,
+  percent,
+  STATUS_SYMBOL,
+} from "./format.js";
 import type { SloReport, SloReportEntry } from "./schema.js";
 
 export interface TextOptions {
@@ -24,6 +32,11 @@ function clean(text: string): string {
     /[\u0000-\u001f\u007f-\u009f]/g,
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
   );
+}
+
+/** A value in quotes, a bucket in words: "(none)" the value never reads as field missing. */
+function breakdownName(b: BreakdownRow): string {
+  return "bucket" in b ? BUCKET_LABEL[b.bucket] : `"${clean(b.value)}"`;
 }
 
 const ANSI = { red: 31, yellow: 33, green: 32, gray: 90, bold: 1 } as const;
@@ -96,7 +109,7 @@ function entryDetails(e: SloReportEntry, paint: Paint): string[] {
     );
   }
   if ((e.status === "warning" || e.status === "breaching") && e.breakdown.length > 0) {
-    const top = e.breakdown.slice(0, 3).map((b) => `${clean(b.value)} (${b.count})`);
+    const top = e.breakdown.slice(0, 3).map((b) => `${breakdownName(b)} (${b.count})`);
     lines.push(`  ${name}: budget spent by ${top.join(", ")}`);
   }
   if (e.error) {

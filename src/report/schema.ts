@@ -79,7 +79,24 @@ export const reportSloSchema = z.object({
     .nullable()
     .describe("When the budget runs out at the current 1h and 1d burn rates"),
   status: z.enum(["ok", "warning", "breaching", "no-data", "error"]),
-  breakdown: z.array(z.object({ value: z.string(), count: z.number() })),
+  breakdown: z
+    .array(
+      z.union([
+        z.object({
+          value: z.string().describe("A value of the breakdown field"),
+          count: z.number(),
+        }),
+        z.object({
+          bucket: z
+            .enum(["none", "other"])
+            .describe(
+              "slo's own bucket, never a value: none = without the field, other = past the values counted",
+            ),
+          count: z.number(),
+        }),
+      ]),
+    )
+    .describe("What spent the budget: bad events per value of the breakdown field, most first"),
   error: z.object({ message: z.string(), source: z.string() }).nullable(),
   gated: z.boolean().describe("false: reported, never fails the run"),
   labels: z.record(z.string(), z.string()),

@@ -34,10 +34,15 @@ export interface CountRequest {
   breakdown?: { by: string; limit: number; window?: string | undefined } | undefined;
 }
 
-export interface BreakdownEntry {
-  value: string;
-  count: number;
-}
+/**
+ * Bad events of one value of the breakdown field, or in one of slo's own
+ * buckets: "none", the events without the field; "other", those past the
+ * distinct values counted. A bucket is never a value,
+ * so a field whose value is the text "(none)" stays apart from it.
+ */
+export type BreakdownEntry =
+  | { value: string; count: number }
+  | { bucket: "none" | "other"; count: number };
 
 export interface LineSample {
   file: string;

@@ -14,7 +14,7 @@ import { type LineRecord, ParsedLine, parseJsonObject } from "../line-parsing/li
 import type { BufferProvider } from "../reading/buffer-provider.js";
 import { nameId } from "./compiled-query.js";
 import { fieldsRead, type LatencyPlan, queriesOf, type RequestPlan } from "./request-plan.js";
-import { NONE_VALUE, Tally } from "./tally.js";
+import { type BreakdownKey, NONE_KEY, Tally, valueKey } from "./tally.js";
 
 export const MAX_SAMPLES = 5;
 
@@ -146,7 +146,7 @@ function countEvent(plan: RequestPlan, tally: Tally, line: LineRecord, t: number
   if (plan.kind === "ratio") {
     if (!plan.total.matches(line)) return;
     const bad = plan.bad ? plan.bad.matches(line) : !plan.good!.matches(line);
-    tally.record(t, !bad, bad ? breakdownValue(plan, tally, line, t) : undefined);
+    tally.record(t, !bad, bad ? breakdownKey(plan, tally, line, t) : undefined);
     return;
   }
   if (!plan.events.matches(line)) return;
@@ -156,18 +156,18 @@ function countEvent(plan: RequestPlan, tally: Tally, line: LineRecord, t: number
     return;
   }
   const good = value <= plan.threshold;
-  tally.record(t, good, good ? undefined : breakdownValue(plan, tally, line, t));
+  tally.record(t, good, good ? undefined : breakdownKey(plan, tally, line, t));
 }
 
-function breakdownValue(
+function breakdownKey(
   plan: RequestPlan,
   tally: Tally,
   line: LineRecord,
   t: number,
-): string | undefined {
+): BreakdownKey | undefined {
   if (!plan.breakdown || !tally.wantsBreakdown(t)) return undefined;
   const value = line.field(plan.breakdown.by, plan.breakdown.byId);
-  return value === undefined ? NONE_VALUE : String(value);
+  return value === undefined ? NONE_KEY : valueKey(String(value));
 }
 
 const UNIT_NANOS: Record<LatencyPlan["unit"], number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };

@@ -8,17 +8,33 @@
 import type { BreakdownEntry, Counts } from "../../types.js";
 import type { RequestPlan } from "./request-plan.js";
 
-/** Distinct breakdown values kept; later new values are counted under OTHER. */
+/** Distinct breakdown values kept; later new values are counted in the "other" bucket. */
 export const MAX_BREAKDOWN_VALUES = 10_000;
-export const OTHER_VALUE = "(other)";
-export const NONE_VALUE = "(none)";
+
+/**
+ * A breakdown key: a value, or one of slo's own buckets. The first character
+ * tells them apart, so no value of the field can be taken for a bucket.
+ */
+export type BreakdownKey = string;
+export const NONE_KEY: BreakdownKey = "n";
+const OTHER_KEY: BreakdownKey = "o";
+
+export function valueKey(value: string): BreakdownKey {
+  return `v${value}`;
+}
+
+function entryOf(key: BreakdownKey, count: number): BreakdownEntry {
+  if (key === NONE_KEY) return { bucket: "none", count };
+  if (key === OTHER_KEY) return { bucket: "other", count };
+  return { value: key.slice(1), count };
+}
 
 export interface TallyState {
   windowGood: Float64Array;
   windowTotal: Float64Array;
   seriesGood: Float64Array[];
   seriesTotal: Float64Array[];
-  breakdown: Map<string, number>;
+  breakdown: Map<BreakdownKey, number>;
   missingField: number;
 }
 
@@ -49,11 +65,11 @@ export class Tally {
     return b !== null && t > b.startMs && t <= b.endMs;
   }
 
-  /** Count one event at t (epoch ms). breakdownValue: its value of the breakdown field, for bad events. */
-  record(t: number, good: boolean, breakdownValue?: string): void {
+  /** Count one event at t (epoch ms). breakdownKey: where a bad event goes in the breakdown. */
+  record(t: number, good: boolean, breakdownKey?: BreakdownKey): void {
     this.countInWindows(t, good);
     this.countInSeries(t, good);
-    if (!good && breakdownValue !== undefined) this.countBreakdown(breakdownValue, 1);
+    if (!good && breakdownKey !== undefined) this.countBreakdown(breakdownKey, 1);
   }
 
   private countInWindows(t: number, good: boolean): void {
@@ -116,24 +132,32 @@ export class Tally {
     return out;
   }
 
-  /** Top values by count, ties by value. */
+  /** Top values by count; ties: values before buckets, values in code unit order. */
   breakdown(): BreakdownEntry[] {
     const limit = this.plan.breakdown?.limit ?? 0;
     return [...this.state.breakdown]
-      .map(([value, count]) => ({ value, count }))
-      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
-      .slice(0, limit);
+      .sort(([aKey, a], [bKey, b]) => b - a || compareKeys(aKey, bKey))
+      .slice(0, limit)
+      .map(([key, count]) => entryOf(key, count));
   }
 
-  private countBreakdown(value: string, count: number): void {
+  private countBreakdown(key: BreakdownKey, count: number): void {
     const map = this.state.breakdown;
-    const known = map.get(value);
-    if (known !== undefined) map.set(value, known + count);
-    else if (map.size < MAX_BREAKDOWN_VALUES) map.set(value, count);
-    else map.set(OTHER_VALUE, (map.get(OTHER_VALUE) ?? 0) + count);
+    const known = map.get(key);
+    if (known !== undefined) map.set(key, known + count);
+    else if (map.size < MAX_BREAKDOWN_VALUES) map.set(key, count);
+    else map.set(OTHER_KEY, (map.get(OTHER_KEY) ?? 0) + count);
   }
 }
 
 function addInto(target: Float64Array, source: Float64Array): void {
   for (let i = 0; i < target.length; i++) target[i]! += source[i]!;
+}
+
+/** Values ("v...") sort before buckets ("n", "o"), each in code unit order. */
+function compareKeys(a: BreakdownKey, b: BreakdownKey): number {
+  const aValue = a.startsWith("v");
+  const bValue = b.startsWith("v");
+  if (aValue !== bValue) return aValue ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
