@@ -10,6 +10,7 @@ import { escapeHtml } from "./escape.js";
 import {
   type BreakdownRow,
   BUCKET_LABEL,
+  breakdownCount,
   burnRate,
   objectivePercent,
   percent,
@@ -279,7 +280,7 @@ function breakdown(e: SloReportEntry): string {
     .sort((a, b) => b.count - a.count)
     .map(
       (b) =>
-        `<tr><td>${breakdownName(b)}</td><td class="num">${b.count.toLocaleString("en-US")}</td><td class="num">${total > 0 ? percent(b.count / total, 1) : "–"}</td></tr>`,
+        `<tr><td>${breakdownName(b)}</td><td class="num">${breakdownCount(b)}</td><td class="num">${total > 0 ? percent(b.count / total, 1) : "–"}</td></tr>`,
     );
   return `<h3>What spent the budget</h3>
 <table>

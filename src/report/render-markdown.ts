@@ -8,6 +8,7 @@ import { escapeHtml, escapeMarkdown } from "./escape.js";
 import {
   type BreakdownRow,
   BUCKET_LABEL,
+  breakdownCount,
   burnRate,
   objectivePercent,
   percent,
@@ -206,7 +207,7 @@ function breakdownTable(e: SloReportEntry): string {
     "|:--|--:|--:|",
     ...e.breakdown.map(
       (b) =>
-        `| ${breakdownName(b)} | ${b.count.toLocaleString("en-US")} | ${total > 0 ? percent(b.count / total, 1) : "–"} |`,
+        `| ${breakdownName(b)} | ${breakdownCount(b)} | ${total > 0 ? percent(b.count / total, 1) : "–"} |`,
     ),
   ].join("\n");
 }

@@ -6,6 +6,7 @@ import {
   burnRate,
   fastestBurn,
   objectivePercent,
+  overcountBound,
   percent,
   STATUS_SYMBOL,
 } from "./format.js";
@@ -34,9 +35,18 @@ function clean(text: string): string {
   );
 }
 
-/** A value in quotes, a bucket in words: "(none)" the value never reads as field missing. */
+/**
+ * A value in quotes, a bucket in words: "(none)" the value never reads as
+ * field missing. A cut value ends outside its quotes: "abc"… goes on.
+ */
 function breakdownName(b: BreakdownRow): string {
-  return "bucket" in b ? BUCKET_LABEL[b.bucket] : `"${clean(b.value)}"`;
+  if ("bucket" in b) return BUCKET_LABEL[b.bucket];
+  return b.truncated ? `"${clean(b.value.slice(0, -1))}"…` : `"${clean(b.value)}"`;
+}
+
+function textCount(b: BreakdownRow): string {
+  const bound = overcountBound(b);
+  return bound ? `${b.count.toLocaleString("en-US")}, ${bound}` : b.count.toLocaleString("en-US");
 }
 
 const ANSI = { red: 31, yellow: 33, green: 32, gray: 90, bold: 1 } as const;
@@ -109,7 +119,7 @@ function entryDetails(e: SloReportEntry, paint: Paint): string[] {
     );
   }
   if ((e.status === "warning" || e.status === "breaching") && e.breakdown.length > 0) {
-    const top = e.breakdown.slice(0, 3).map((b) => `${breakdownName(b)} (${b.count})`);
+    const top = e.breakdown.slice(0, 3).map((b) => `${breakdownName(b)} (${textCount(b)})`);
     lines.push(`  ${name}: budget spent by ${top.join(", ")}`);
   }
   if (e.error) {

@@ -36,13 +36,15 @@ export interface CountRequest {
 
 /**
  * Bad events of one value of the breakdown field, or in one of slo's own
- * buckets: "none", the events without the field; "other", those past the
- * distinct values counted. A bucket is never a value,
+ * buckets: "none", the events without the field. A bucket is never a value,
  * so a field whose value is the text "(none)" stays apart from it.
+ * truncated: the value was cut to MAX_REPORTED_VALUE_CHARS, ending with "…".
+ * maxOvercount: the count may be over the truth, by this much at most (a
+ * bounded counter's error); absent, the count is exact.
  */
 export type BreakdownEntry =
-  | { value: string; count: number }
-  | { bucket: "none" | "other"; count: number };
+  | { value: string; truncated?: boolean; count: number; maxOvercount?: number }
+  | { bucket: "none"; count: number; maxOvercount?: number };
 
 export interface LineSample {
   file: string;

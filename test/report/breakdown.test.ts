@@ -61,3 +61,32 @@ describe("breakdown buckets", () => {
     ]);
   });
 });
+
+describe("breakdown bounds and cut values", () => {
+  const cut = `${"a".repeat(20)}…`;
+  const bounded: SloReportEntry["breakdown"] = [
+    { value: "db timeout", count: 1204, maxOvercount: 3 },
+    { value: cut, truncated: true, count: 12 },
+    { bucket: "none", count: 5, maxOvercount: 2 },
+  ];
+
+  it("JSON: keeps the flag and the bound", async () => {
+    const report = await reportWith(bounded);
+    expect(JSON.parse(JSON.stringify(report)).slos[0].breakdown).toEqual(bounded);
+  });
+
+  it("text: a count that may be over says by how much; a cut value ends outside its quotes", async () => {
+    const text = renderText(await reportWith(bounded), { color: false });
+    expect(text).toContain(
+      `budget spent by "db timeout" (1,204, at most 3 over), "${"a".repeat(20)}"… (12), field missing (5, at most 2 over)`,
+    );
+  });
+
+  it("Markdown and HTML: the bound beside the count", async () => {
+    const report = await reportWith(bounded);
+    expect(renderMarkdown(report)).toContain("| db timeout | 1,204 (at most 3 over) |");
+    expect(renderHtml(report)).toContain(
+      '<tr><td>db timeout</td><td class="num">1,204 (at most 3 over)</td>',
+    );
+  });
+});

@@ -5,16 +5,17 @@
 
 import { parseGoDurationNanos, parseGoFloat } from "../../../definition/logql/literals.js";
 import type { LogsSourceSpec } from "../../../definition/model.js";
-import { MAX_REPORTED_VALUE_CHARS } from "../../../limits.js";
 import type { LineSample } from "../../types.js";
 import { FastLine } from "../fast-path/fast-line.js";
 import { JsonExtractor } from "../fast-path/json-extractor.js";
 import { jsonTokenizer } from "../fast-path/json-tokenizer.js";
 import { type LineRecord, ParsedLine, parseJsonObject } from "../line-parsing/line-record.js";
 import type { BufferProvider } from "../reading/buffer-provider.js";
+import { type BreakdownKey, NONE_KEY, valueKey } from "./breakdown-key.js";
 import { nameId } from "./compiled-query.js";
+import { reportedText } from "./reported-text.js";
 import { fieldsRead, type LatencyPlan, queriesOf, type RequestPlan } from "./request-plan.js";
-import { type BreakdownKey, NONE_KEY, Tally, valueKey } from "./tally.js";
+import { Tally } from "./tally.js";
 
 export const MAX_SAMPLES = 5;
 
@@ -199,12 +200,6 @@ function isBlank(text: string): boolean {
 export function addSample(counter: SampledCount, text: string, file: string, line: number): void {
   counter.count++;
   if (counter.samples.length < MAX_SAMPLES) {
-    counter.samples.push({ file, line, text: truncate(text) });
+    counter.samples.push({ file, line, text: reportedText(text) });
   }
-}
-
-function truncate(text: string): string {
-  return text.length > MAX_REPORTED_VALUE_CHARS
-    ? `${text.slice(0, MAX_REPORTED_VALUE_CHARS - 1)}…`
-    : text;
 }

@@ -1,55 +1,40 @@
 /**
  * The counts of one request as events stream past: per window, per series
  * bucket, and the breakdown of bad events. Memory is fixed by the windows
- * and buckets (the breakdown is capped), never by the input. A tally's state
+ * and buckets, and by the breakdown's MAX_BREAKDOWN_VALUES counters of cut
+ * values, never by the input. A tally's state
  * is plain data, so tallies made in worker threads can be merged.
  */
 
+import { MAX_BREAKDOWN_VALUES } from "../../../limits.js";
 import type { BreakdownEntry, Counts } from "../../types.js";
+import { type BreakdownKey, compareKeys, entryOf } from "./breakdown-key.js";
 import type { RequestPlan } from "./request-plan.js";
-
-/** Distinct breakdown values kept; later new values are counted in the "other" bucket. */
-export const MAX_BREAKDOWN_VALUES = 10_000;
-
-/**
- * A breakdown key: a value, or one of slo's own buckets. The first character
- * tells them apart, so no value of the field can be taken for a bucket.
- */
-export type BreakdownKey = string;
-export const NONE_KEY: BreakdownKey = "n";
-const OTHER_KEY: BreakdownKey = "o";
-
-export function valueKey(value: string): BreakdownKey {
-  return `v${value}`;
-}
-
-function entryOf(key: BreakdownKey, count: number): BreakdownEntry {
-  if (key === NONE_KEY) return { bucket: "none", count };
-  if (key === OTHER_KEY) return { bucket: "other", count };
-  return { value: key.slice(1), count };
-}
+import { SpaceSavingCounter, type SpaceSavingState } from "./space-saving-counter.js";
 
 export interface TallyState {
   windowGood: Float64Array;
   windowTotal: Float64Array;
   seriesGood: Float64Array[];
   seriesTotal: Float64Array[];
-  breakdown: Map<BreakdownKey, number>;
+  breakdown: SpaceSavingState;
   missingField: number;
 }
 
 export class Tally {
   readonly state: TallyState;
   private readonly plan: RequestPlan;
+  private readonly breakdownCounter: SpaceSavingCounter;
 
   constructor(plan: RequestPlan) {
     this.plan = plan;
+    this.breakdownCounter = new SpaceSavingCounter(MAX_BREAKDOWN_VALUES);
     this.state = {
       windowGood: new Float64Array(plan.windows.length),
       windowTotal: new Float64Array(plan.windows.length),
       seriesGood: plan.series.map((s) => new Float64Array(s.count)),
       seriesTotal: plan.series.map((s) => new Float64Array(s.count)),
-      breakdown: new Map(),
+      breakdown: this.breakdownCounter.state,
       missingField: 0,
     };
   }
@@ -69,7 +54,7 @@ export class Tally {
   record(t: number, good: boolean, breakdownKey?: BreakdownKey): void {
     this.countInWindows(t, good);
     this.countInSeries(t, good);
-    if (!good && breakdownKey !== undefined) this.countBreakdown(breakdownKey, 1);
+    if (!good && breakdownKey !== undefined) this.breakdownCounter.add(breakdownKey);
   }
 
   private countInWindows(t: number, good: boolean): void {
@@ -110,7 +95,7 @@ export class Tally {
       addInto(s.seriesGood[i]!, other.seriesGood[i]!);
       addInto(s.seriesTotal[i]!, other.seriesTotal[i]!);
     }
-    for (const [value, count] of other.breakdown) this.countBreakdown(value, count);
+    this.breakdownCounter.merge(other.breakdown);
     s.missingField += other.missingField;
   }
 
@@ -132,32 +117,17 @@ export class Tally {
     return out;
   }
 
-  /** Top values by count; ties: values before buckets, values in code unit order. */
+  /** The values that spent most, by count; ties: values before buckets, values in code unit order. */
   breakdown(): BreakdownEntry[] {
     const limit = this.plan.breakdown?.limit ?? 0;
-    return [...this.state.breakdown]
-      .sort(([aKey, a], [bKey, b]) => b - a || compareKeys(aKey, bKey))
+    return this.breakdownCounter
+      .entries()
+      .sort((a, b) => b.count - a.count || compareKeys(a.key, b.key))
       .slice(0, limit)
-      .map(([key, count]) => entryOf(key, count));
-  }
-
-  private countBreakdown(key: BreakdownKey, count: number): void {
-    const map = this.state.breakdown;
-    const known = map.get(key);
-    if (known !== undefined) map.set(key, known + count);
-    else if (map.size < MAX_BREAKDOWN_VALUES) map.set(key, count);
-    else map.set(OTHER_KEY, (map.get(OTHER_KEY) ?? 0) + count);
+      .map(entryOf);
   }
 }
 
 function addInto(target: Float64Array, source: Float64Array): void {
   for (let i = 0; i < target.length; i++) target[i]! += source[i]!;
-}
-
-/** Values ("v...") sort before buckets ("n", "o"), each in code unit order. */
-function compareKeys(a: BreakdownKey, b: BreakdownKey): number {
-  const aValue = a.startsWith("v");
-  const bValue = b.startsWith("v");
-  if (aValue !== bValue) return aValue ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
 }
