@@ -2,8 +2,8 @@
  * The counts of one request as events stream past: per window, per series
  * bucket, and the breakdown of bad events. Memory is fixed by the windows
  * and buckets, and by the breakdown's MAX_BREAKDOWN_VALUES counters of cut
- * values, never by the input. A tally's state
- * is plain data, so tallies made in worker threads can be merged.
+ * values, never by the input. A tally's state is plain data, so tallies made
+ * in worker threads can be merged.
  */
 
 import { MAX_BREAKDOWN_VALUES } from "../../../limits.js";
