@@ -20619,7 +20619,7 @@ var require_light = __commonJS({
 });
 
 // src/limits.ts
-var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, MAX_TIMESLICES_PER_WINDOW, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS;
+var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, MAX_TIMESLICES_PER_WINDOW, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS;
 var init_limits = __esm({
   "src/limits.ts"() {
     "use strict";
@@ -20631,6 +20631,7 @@ var init_limits = __esm({
     MAX_TIMESLICES_PER_WINDOW = 1e6;
     MAX_LINE_BYTES = 16 * MIB;
     MAX_REPORTED_VALUE_CHARS = 200;
+    MAX_BREAKDOWN_VALUES = 1e3;
     MAX_RESPONSE_BYTES = 64 * MIB;
     MAX_SAME_ORIGIN_REDIRECTS = 5;
   }
@@ -25722,11 +25723,11 @@ function labelFilter(expr, resolve7, jsonEquals) {
     }
     case "number": {
       const access2 = resolve7(expr.label);
-      const compare = comparison(expr.op, expr.value);
+      const compare3 = comparison(expr.op, expr.value);
       if (expr.valueKind === "number") {
         return (line) => {
           const value = access2.number(line);
-          return value !== null && compare(value);
+          return value !== null && compare3(value);
         };
       }
       const convert = CONVERTERS[expr.valueKind];
@@ -25734,7 +25735,7 @@ function labelFilter(expr, resolve7, jsonEquals) {
         const text = access2.text(line);
         if (text === void 0) return false;
         const value = convert(text);
-        return value !== null && compare(value);
+        return value !== null && compare3(value);
       };
     }
   }
@@ -25879,28 +25880,220 @@ var init_request_plan = __esm({
   }
 });
 
+// src/sources/logs/evaluation/reported-text.ts
+function isTooLongToReport(text) {
+  return text.length > MAX_REPORTED_VALUE_CHARS;
+}
+function cutForReport(text) {
+  let end = MAX_REPORTED_VALUE_CHARS - CUT_MARK.length;
+  if (isHighSurrogate(text.charCodeAt(end - 1))) end--;
+  return detachedCopy(`${text.slice(0, end)}${CUT_MARK}`);
+}
+function reportedText(text) {
+  return isTooLongToReport(text) ? cutForReport(text) : text;
+}
+function detachedCopy(text) {
+  return ` ${text}`.slice(1);
+}
+function isHighSurrogate(code) {
+  return code >= 55296 && code <= 56319;
+}
+var CUT_MARK;
+var init_reported_text = __esm({
+  "src/sources/logs/evaluation/reported-text.ts"() {
+    "use strict";
+    init_limits();
+    CUT_MARK = "\u2026";
+  }
+});
+
+// src/sources/logs/evaluation/breakdown-key.ts
+function valueKey(value) {
+  return isTooLongToReport(value) ? CUT + cutForReport(value) : WHOLE + value;
+}
+function entryOf({ key, count, maxOvercount }) {
+  const over = maxOvercount > 0 ? { maxOvercount } : {};
+  if (key === NONE_KEY) return { bucket: "none", count, ...over };
+  const value = key.slice(1);
+  return key.startsWith(CUT) ? { value, truncated: true, count, ...over } : { value, count, ...over };
+}
+function compareKeys(a, b) {
+  const aBucket = a === NONE_KEY;
+  const bBucket = b === NONE_KEY;
+  if (aBucket !== bBucket) return aBucket ? 1 : -1;
+  const byValue = compare(a.slice(1), b.slice(1));
+  if (byValue !== 0 || a[0] === b[0]) return byValue;
+  return a[0] === WHOLE ? -1 : 1;
+}
+function compare(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+var WHOLE, CUT, NONE_KEY;
+var init_breakdown_key = __esm({
+  "src/sources/logs/evaluation/breakdown-key.ts"() {
+    "use strict";
+    init_reported_text();
+    WHOLE = "v";
+    CUT = "c";
+    NONE_KEY = "n";
+  }
+});
+
+// src/sources/logs/evaluation/space-saving-counter.ts
+function compare2(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+var SpaceSavingCounter;
+var init_space_saving_counter = __esm({
+  "src/sources/logs/evaluation/space-saving-counter.ts"() {
+    "use strict";
+    init_reported_text();
+    SpaceSavingCounter = class {
+      constructor(capacity, state) {
+        this.capacity = capacity;
+        this.state = state ?? { keys: [], counts: [], overcounts: [], floor: 0 };
+        this.state.keys.forEach((key, i) => {
+          this.index.set(key, i);
+        });
+      }
+      capacity;
+      state;
+      /** key -> its position in the heap */
+      index = /* @__PURE__ */ new Map();
+      /** One more event of key. */
+      add(key) {
+        const s = this.state;
+        const at2 = this.index.get(key);
+        if (at2 !== void 0) {
+          s.counts[at2]++;
+          this.siftDown(at2);
+          return;
+        }
+        if (s.keys.length < this.capacity) {
+          const i = s.keys.length;
+          s.keys.push(detachedCopy(key));
+          s.counts.push(s.floor + 1);
+          s.overcounts.push(s.floor);
+          this.index.set(s.keys[i], i);
+          this.siftUp(i);
+          return;
+        }
+        const min = s.counts[0];
+        this.index.delete(s.keys[0]);
+        s.keys[0] = detachedCopy(key);
+        s.counts[0] = min + 1;
+        s.overcounts[0] = min;
+        s.floor = Math.max(s.floor, min);
+        this.index.set(s.keys[0], 0);
+        this.siftDown(0);
+      }
+      /**
+       * Add another counter's counts. A key one side lacks may have been seen up
+       * to that side's floor times: that much is added to its count and to its
+       * overcount. Past capacity the least counted keys are dropped, and the
+       * floor rises to the largest count dropped.
+       */
+      merge(other) {
+        const s = this.state;
+        const merged = /* @__PURE__ */ new Map();
+        s.keys.forEach((key, i) => {
+          merged.set(key, {
+            count: s.counts[i] + other.floor,
+            overcount: s.overcounts[i] + other.floor
+          });
+        });
+        other.keys.forEach((key, i) => {
+          const mine = merged.get(key);
+          if (mine) {
+            mine.count += other.counts[i] - other.floor;
+            mine.overcount += other.overcounts[i] - other.floor;
+          } else {
+            merged.set(key, {
+              count: other.counts[i] + s.floor,
+              overcount: other.overcounts[i] + s.floor
+            });
+          }
+        });
+        const ranked = [...merged].sort(([ak, a], [bk, b]) => b.count - a.count || compare2(ak, bk));
+        const kept = ranked.slice(0, this.capacity);
+        const firstDropped = ranked[this.capacity];
+        s.floor = Math.max(s.floor + other.floor, firstDropped ? firstDropped[1].count : 0);
+        kept.reverse();
+        s.keys = kept.map(([key]) => key);
+        s.counts = kept.map(([, c]) => c.count);
+        s.overcounts = kept.map(([, c]) => c.overcount);
+        this.index.clear();
+        s.keys.forEach((key, i) => {
+          this.index.set(key, i);
+        });
+      }
+      /** Every key kept, in no particular order. */
+      entries() {
+        const s = this.state;
+        return s.keys.map((key, i) => ({
+          key,
+          count: s.counts[i],
+          maxOvercount: s.overcounts[i]
+        }));
+      }
+      siftUp(i) {
+        const counts = this.state.counts;
+        while (i > 0) {
+          const parent = i - 1 >> 1;
+          if (counts[parent] <= counts[i]) return;
+          this.swap(i, parent);
+          i = parent;
+        }
+      }
+      siftDown(i) {
+        const counts = this.state.counts;
+        const n = counts.length;
+        for (; ; ) {
+          const left = 2 * i + 1;
+          if (left >= n) return;
+          const right = left + 1;
+          const child = right < n && counts[right] < counts[left] ? right : left;
+          if (counts[i] <= counts[child]) return;
+          this.swap(i, child);
+          i = child;
+        }
+      }
+      swap(i, j) {
+        const s = this.state;
+        [s.keys[i], s.keys[j]] = [s.keys[j], s.keys[i]];
+        [s.counts[i], s.counts[j]] = [s.counts[j], s.counts[i]];
+        [s.overcounts[i], s.overcounts[j]] = [s.overcounts[j], s.overcounts[i]];
+        this.index.set(s.keys[i], i);
+        this.index.set(s.keys[j], j);
+      }
+    };
+  }
+});
+
 // src/sources/logs/evaluation/tally.ts
 function addInto(target, source) {
   for (let i = 0; i < target.length; i++) target[i] += source[i];
 }
-var MAX_BREAKDOWN_VALUES, OTHER_VALUE, NONE_VALUE, Tally;
+var Tally;
 var init_tally = __esm({
   "src/sources/logs/evaluation/tally.ts"() {
     "use strict";
-    MAX_BREAKDOWN_VALUES = 1e4;
-    OTHER_VALUE = "(other)";
-    NONE_VALUE = "(none)";
+    init_limits();
+    init_breakdown_key();
+    init_space_saving_counter();
     Tally = class {
       state;
       plan;
+      breakdownCounter;
       constructor(plan) {
         this.plan = plan;
+        this.breakdownCounter = new SpaceSavingCounter(MAX_BREAKDOWN_VALUES);
         this.state = {
           windowGood: new Float64Array(plan.windows.length),
           windowTotal: new Float64Array(plan.windows.length),
           seriesGood: plan.series.map((s) => new Float64Array(s.count)),
           seriesTotal: plan.series.map((s) => new Float64Array(s.count)),
-          breakdown: /* @__PURE__ */ new Map(),
+          breakdown: this.breakdownCounter.state,
           missingField: 0
         };
       }
@@ -25913,11 +26106,11 @@ var init_tally = __esm({
         const b = this.plan.breakdown;
         return b !== null && t2 > b.startMs && t2 <= b.endMs;
       }
-      /** Count one event at t (epoch ms). breakdownValue: its value of the breakdown field, for bad events. */
-      record(t2, good, breakdownValue2) {
+      /** Count one event at t (epoch ms). breakdownKey: where a bad event goes in the breakdown. */
+      record(t2, good, breakdownKey2) {
         this.countInWindows(t2, good);
         this.countInSeries(t2, good);
-        if (!good && breakdownValue2 !== void 0) this.countBreakdown(breakdownValue2, 1);
+        if (!good && breakdownKey2 !== void 0) this.breakdownCounter.add(breakdownKey2);
       }
       countInWindows(t2, good) {
         const windows = this.plan.windows;
@@ -25953,7 +26146,7 @@ var init_tally = __esm({
           addInto(s.seriesGood[i], other.seriesGood[i]);
           addInto(s.seriesTotal[i], other.seriesTotal[i]);
         }
-        for (const [value, count] of other.breakdown) this.countBreakdown(value, count);
+        this.breakdownCounter.merge(other.breakdown);
         s.missingField += other.missingField;
       }
       windows() {
@@ -25972,17 +26165,10 @@ var init_tally = __esm({
         });
         return out;
       }
-      /** Top values by count, ties by value. */
+      /** The values that spent most, by count; ties: values before buckets, values in code unit order. */
       breakdown() {
         const limit = this.plan.breakdown?.limit ?? 0;
-        return [...this.state.breakdown].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)).slice(0, limit);
-      }
-      countBreakdown(value, count) {
-        const map2 = this.state.breakdown;
-        const known = map2.get(value);
-        if (known !== void 0) map2.set(value, known + count);
-        else if (map2.size < MAX_BREAKDOWN_VALUES) map2.set(value, count);
-        else map2.set(OTHER_VALUE, (map2.get(OTHER_VALUE) ?? 0) + count);
+        return this.breakdownCounter.entries().sort((a, b) => b.count - a.count || compareKeys(a.key, b.key)).slice(0, limit).map(entryOf);
       }
     };
   }
@@ -27425,6 +27611,7 @@ function emptyDiagnostics() {
   return {
     lines: 0,
     malformed: { count: 0, samples: [] },
+    tooLong: { count: 0, samples: [] },
     noTimestamp: { count: 0, samples: [] }
   };
 }
@@ -27432,7 +27619,7 @@ function countEvent(plan, tally, line, t2) {
   if (plan.kind === "ratio") {
     if (!plan.total.matches(line)) return;
     const bad = plan.bad ? plan.bad.matches(line) : !plan.good.matches(line);
-    tally.record(t2, !bad, bad ? breakdownValue(plan, tally, line, t2) : void 0);
+    tally.record(t2, !bad, bad ? breakdownKey(plan, tally, line, t2) : void 0);
     return;
   }
   if (!plan.events.matches(line)) return;
@@ -27442,12 +27629,12 @@ function countEvent(plan, tally, line, t2) {
     return;
   }
   const good = value <= plan.threshold;
-  tally.record(t2, good, good ? void 0 : breakdownValue(plan, tally, line, t2));
+  tally.record(t2, good, good ? void 0 : breakdownKey(plan, tally, line, t2));
 }
-function breakdownValue(plan, tally, line, t2) {
+function breakdownKey(plan, tally, line, t2) {
   if (!plan.breakdown || !tally.wantsBreakdown(t2)) return void 0;
   const value = line.field(plan.breakdown.by, plan.breakdown.byId);
-  return value === void 0 ? NONE_VALUE : String(value);
+  return value === void 0 ? NONE_KEY : valueKey(String(value));
 }
 function latencyValue(value, unit) {
   if (typeof value === "number") return Number.isFinite(value) ? value : null;
@@ -27467,23 +27654,21 @@ function isBlank(text) {
 function addSample(counter, text, file2, line) {
   counter.count++;
   if (counter.samples.length < MAX_SAMPLES) {
-    counter.samples.push({ file: file2, line, text: truncate(text) });
+    counter.samples.push({ file: file2, line, text: reportedText(text) });
   }
-}
-function truncate(text) {
-  return text.length > MAX_REPORTED_VALUE_CHARS ? `${text.slice(0, MAX_REPORTED_VALUE_CHARS - 1)}\u2026` : text;
 }
 var MAX_SAMPLES, Evaluator, UNIT_NANOS;
 var init_evaluator = __esm({
   "src/sources/logs/evaluation/evaluator.ts"() {
     "use strict";
     init_literals();
-    init_limits();
     init_fast_line();
     init_json_extractor();
     init_json_tokenizer();
     init_line_record();
+    init_breakdown_key();
     init_compiled_query();
+    init_reported_text();
     init_request_plan();
     init_tally();
     MAX_SAMPLES = 5;
@@ -27555,6 +27740,11 @@ var init_evaluator = __esm({
       malformed(text, file2, lineNo) {
         addSample(this.diagnostics.malformed, text, file2, lineNo);
       }
+      /** A line over MAX_LINE_BYTES, of which the reader kept only the first bytes. */
+      tooLong(head, file2, lineNo) {
+        this.diagnostics.lines++;
+        addSample(this.diagnostics.tooLong, head, file2, lineNo);
+      }
       /** A parsed line: find its timestamp, then count it for every request. */
       record(line, file2, lineNo) {
         const t2 = line.timestamp(this.spec.timestamp, this.timestampId);
@@ -27581,8 +27771,7 @@ function evaluatorEvents(evaluator, display, atFileStart) {
       evaluator.lineBytes(buf, from, end, display, lineNo);
     },
     onLongLine(head, lineNo) {
-      evaluator.diagnostics.lines++;
-      evaluator.malformed(`${head.toString("utf8")} (line too long)`, display, lineNo);
+      evaluator.tooLong(head.toString("utf8"), display, lineNo);
     }
   };
 }
@@ -27794,6 +27983,7 @@ function mergeResults(jobs, results, tallies) {
     });
     merged.lines += result.diagnostics.lines;
     addSamples(merged.malformed, result.diagnostics.malformed, offset);
+    addSamples(merged.tooLong, result.diagnostics.tooLong, offset);
     addSamples(merged.noTimestamp, result.diagnostics.noTimestamp, offset);
   });
   return merged;
@@ -30643,6 +30833,10 @@ async function countLogs(spec, requests, options) {
         malformed: {
           count: diagnostics.malformed.count,
           samples: [...diagnostics.malformed.samples]
+        },
+        tooLong: {
+          count: diagnostics.tooLong.count,
+          samples: [...diagnostics.tooLong.samples]
         },
         noTimestamp: {
           count: diagnostics.noTimestamp.count,
@@ -40258,6 +40452,16 @@ var STATUS_SYMBOL = {
   "no-data": "\u25CB no data",
   error: "! error"
 };
+var BUCKET_LABEL = {
+  none: "field missing"
+};
+function breakdownCount(b) {
+  const bound = overcountBound(b);
+  return bound ? `${b.count.toLocaleString("en-US")} (${bound})` : b.count.toLocaleString("en-US");
+}
+function overcountBound(b) {
+  return b.maxOvercount ? `at most ${b.maxOvercount.toLocaleString("en-US")} over` : "";
+}
 
 // src/report/mermaid.ts
 var CHART_POINTS = 24;
@@ -40483,9 +40687,13 @@ function breakdownTable(e) {
     "| what spent the budget | bad events | share |",
     "|:--|--:|--:|",
     ...e.breakdown.map(
-      (b) => `| ${escapeMarkdown(b.value) || "(empty)"} | ${b.count.toLocaleString("en-US")} | ${total > 0 ? percent(b.count / total, 1) : "\u2013"} |`
+      (b) => `| ${breakdownName(b)} | ${breakdownCount(b)} | ${total > 0 ? percent(b.count / total, 1) : "\u2013"} |`
     )
   ].join("\n");
+}
+function breakdownName(b) {
+  if ("bucket" in b) return `*${BUCKET_LABEL[b.bucket]}*`;
+  return b.value === "" ? "*empty*" : escapeMarkdown(b.value);
 }
 function healthSection(health) {
   const rows = [];
@@ -45741,6 +45949,7 @@ function burnDownOf(input2, whole) {
 
 // src/pipeline/evaluate-set.ts
 init_errors();
+init_limits();
 
 // src/report/build.ts
 var iso = (ms) => new Date(ms).toISOString();
@@ -46545,6 +46754,7 @@ function alertHistoryFor(slo, plan, result) {
 }
 
 // src/pipeline/evaluate-set.ts
+var MIB2 = 1024 * 1024;
 async function evaluateSet(set2, options) {
   const factory = options.sourceFactory ?? ((spec) => createSource(spec, options.sourceOptions));
   const entries = [];
@@ -46632,6 +46842,12 @@ function entryFor(job, result, spec, options, previous) {
       `${d.malformed.count} malformed line(s) skipped${s ? `, first at ${s.file}:${s.line}` : ""}`
     );
   }
+  if (d.tooLong && d.tooLong.count > 0) {
+    const s = d.tooLong.samples[0];
+    notes.push(
+      `${d.tooLong.count} line(s) over the ${MAX_LINE_BYTES / MIB2} MiB line limit skipped${s ? `, first at ${s.file}:${s.line}` : ""}`
+    );
+  }
   if (d.noTimestamp && d.noTimestamp.count > 0) {
     const s = d.noTimestamp.samples[0];
     notes.push(
@@ -46648,6 +46864,7 @@ function entryFor(job, result, spec, options, previous) {
     diagnostics: {
       ...d.lines !== void 0 ? { lines: d.lines } : {},
       ...d.malformed ? { malformed: d.malformed.count } : {},
+      ...d.tooLong ? { tooLong: d.tooLong.count } : {},
       ...d.noTimestamp ? { noTimestamp: d.noTimestamp.count } : {},
       ...d.missingField !== void 0 ? { missingField: d.missingField } : {},
       ...d.queries !== void 0 ? { queries: d.queries + queriesOf2(previous) } : {},
@@ -69016,10 +69233,10 @@ function notARegularFile(info2) {
     hint: "slo reads SLO files only from regular files; name a file or a folder of them"
   };
 }
-var MIB2 = 1024 * 1024;
+var MIB3 = 1024 * 1024;
 function tooLarge(what) {
   return {
-    problem: `this SLO file ${what}; SLO files may be at most ${MAX_SLO_FILE_BYTES} bytes (${MAX_SLO_FILE_BYTES / MIB2} MiB)`,
+    problem: `this SLO file ${what}; SLO files may be at most ${MAX_SLO_FILE_BYTES} bytes (${MAX_SLO_FILE_BYTES / MIB3} MiB)`,
     hint: "split it into several files (slo reads every SLO file of a folder), or leave out what it does not need"
   };
 }
@@ -69416,6 +69633,14 @@ function clean(text) {
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`
   );
 }
+function breakdownName2(b) {
+  if ("bucket" in b) return BUCKET_LABEL[b.bucket];
+  return b.truncated ? `"${clean(b.value.slice(0, -1))}"\u2026` : `"${clean(b.value)}"`;
+}
+function textCount(b) {
+  const bound = overcountBound(b);
+  return bound ? `${b.count.toLocaleString("en-US")}, ${bound}` : b.count.toLocaleString("en-US");
+}
 var ANSI = { red: 31, yellow: 33, green: 32, gray: 90, bold: 1 };
 function renderText(report3, options) {
   const paint = (text, style) => options.color ? `\x1B[${ANSI[style]}m${text}\x1B[0m` : text;
@@ -69476,7 +69701,7 @@ function entryDetails(e, paint) {
     );
   }
   if ((e.status === "warning" || e.status === "breaching") && e.breakdown.length > 0) {
-    const top = e.breakdown.slice(0, 3).map((b) => `${clean(b.value)} (${b.count})`);
+    const top = e.breakdown.slice(0, 3).map((b) => `${breakdownName2(b)} (${textCount(b)})`);
     lines.push(`  ${name2}: budget spent by ${top.join(", ")}`);
   }
   if (e.error) {

@@ -4528,11 +4528,11 @@ function labelFilter(expr, resolve, jsonEquals) {
     }
     case "number": {
       const access = resolve(expr.label);
-      const compare = comparison(expr.op, expr.value);
+      const compare3 = comparison(expr.op, expr.value);
       if (expr.valueKind === "number") {
         return (line) => {
           const value = access.number(line);
-          return value !== null && compare(value);
+          return value !== null && compare3(value);
         };
       }
       const convert = CONVERTERS[expr.valueKind];
@@ -4540,7 +4540,7 @@ function labelFilter(expr, resolve, jsonEquals) {
         const text = access.text(line);
         if (text === void 0) return false;
         const value = convert(text);
-        return value !== null && compare(value);
+        return value !== null && compare3(value);
       };
     }
   }
@@ -4665,15 +4665,6 @@ function fieldsRead(plan) {
   if (plan.breakdown) fields.push(plan.breakdown.by);
   return fields;
 }
-
-// src/limits.ts
-var MIB = 1024 * 1024;
-var DAY_MS = 24 * 60 * 60 * 1e3;
-var MAX_SLO_FILE_BYTES = 4 * MIB;
-var MAX_WINDOW_MS = 5 * 366 * DAY_MS;
-var MAX_LINE_BYTES = 16 * MIB;
-var MAX_REPORTED_VALUE_CHARS = 200;
-var MAX_RESPONSE_BYTES = 64 * MIB;
 
 // src/sources/logs/line-parsing/json-fields.ts
 function flattenJson(object) {
@@ -4964,6 +4955,16 @@ function parseJsonObject(text) {
 
 // src/sources/logs/reading/range-reader.ts
 import { open } from "node:fs/promises";
+
+// src/limits.ts
+var MIB = 1024 * 1024;
+var DAY_MS = 24 * 60 * 60 * 1e3;
+var MAX_SLO_FILE_BYTES = 4 * MIB;
+var MAX_WINDOW_MS = 5 * 366 * DAY_MS;
+var MAX_LINE_BYTES = 16 * MIB;
+var MAX_REPORTED_VALUE_CHARS = 200;
+var MAX_BREAKDOWN_VALUES = 1e3;
+var MAX_RESPONSE_BYTES = 64 * MIB;
 
 // src/sources/logs/reading/line-events.ts
 function withFinalNewline(bytes, length) {
@@ -6036,21 +6037,189 @@ var FastLine = class {
   }
 };
 
+// src/sources/logs/evaluation/reported-text.ts
+var CUT_MARK = "\u2026";
+function isTooLongToReport(text) {
+  return text.length > MAX_REPORTED_VALUE_CHARS;
+}
+function cutForReport(text) {
+  let end = MAX_REPORTED_VALUE_CHARS - CUT_MARK.length;
+  if (isHighSurrogate(text.charCodeAt(end - 1))) end--;
+  return detachedCopy(`${text.slice(0, end)}${CUT_MARK}`);
+}
+function reportedText(text) {
+  return isTooLongToReport(text) ? cutForReport(text) : text;
+}
+function detachedCopy(text) {
+  return ` ${text}`.slice(1);
+}
+function isHighSurrogate(code) {
+  return code >= 55296 && code <= 56319;
+}
+
+// src/sources/logs/evaluation/breakdown-key.ts
+var WHOLE = "v";
+var CUT = "c";
+var NONE_KEY = "n";
+function valueKey(value) {
+  return isTooLongToReport(value) ? CUT + cutForReport(value) : WHOLE + value;
+}
+function entryOf({ key, count, maxOvercount }) {
+  const over = maxOvercount > 0 ? { maxOvercount } : {};
+  if (key === NONE_KEY) return { bucket: "none", count, ...over };
+  const value = key.slice(1);
+  return key.startsWith(CUT) ? { value, truncated: true, count, ...over } : { value, count, ...over };
+}
+function compareKeys(a, b) {
+  const aBucket = a === NONE_KEY;
+  const bBucket = b === NONE_KEY;
+  if (aBucket !== bBucket) return aBucket ? 1 : -1;
+  const byValue = compare(a.slice(1), b.slice(1));
+  if (byValue !== 0 || a[0] === b[0]) return byValue;
+  return a[0] === WHOLE ? -1 : 1;
+}
+function compare(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// src/sources/logs/evaluation/space-saving-counter.ts
+var SpaceSavingCounter = class {
+  constructor(capacity, state) {
+    this.capacity = capacity;
+    this.state = state ?? { keys: [], counts: [], overcounts: [], floor: 0 };
+    this.state.keys.forEach((key, i) => {
+      this.index.set(key, i);
+    });
+  }
+  capacity;
+  state;
+  /** key -> its position in the heap */
+  index = /* @__PURE__ */ new Map();
+  /** One more event of key. */
+  add(key) {
+    const s = this.state;
+    const at = this.index.get(key);
+    if (at !== void 0) {
+      s.counts[at]++;
+      this.siftDown(at);
+      return;
+    }
+    if (s.keys.length < this.capacity) {
+      const i = s.keys.length;
+      s.keys.push(detachedCopy(key));
+      s.counts.push(s.floor + 1);
+      s.overcounts.push(s.floor);
+      this.index.set(s.keys[i], i);
+      this.siftUp(i);
+      return;
+    }
+    const min = s.counts[0];
+    this.index.delete(s.keys[0]);
+    s.keys[0] = detachedCopy(key);
+    s.counts[0] = min + 1;
+    s.overcounts[0] = min;
+    s.floor = Math.max(s.floor, min);
+    this.index.set(s.keys[0], 0);
+    this.siftDown(0);
+  }
+  /**
+   * Add another counter's counts. A key one side lacks may have been seen up
+   * to that side's floor times: that much is added to its count and to its
+   * overcount. Past capacity the least counted keys are dropped, and the
+   * floor rises to the largest count dropped.
+   */
+  merge(other) {
+    const s = this.state;
+    const merged = /* @__PURE__ */ new Map();
+    s.keys.forEach((key, i) => {
+      merged.set(key, {
+        count: s.counts[i] + other.floor,
+        overcount: s.overcounts[i] + other.floor
+      });
+    });
+    other.keys.forEach((key, i) => {
+      const mine = merged.get(key);
+      if (mine) {
+        mine.count += other.counts[i] - other.floor;
+        mine.overcount += other.overcounts[i] - other.floor;
+      } else {
+        merged.set(key, {
+          count: other.counts[i] + s.floor,
+          overcount: other.overcounts[i] + s.floor
+        });
+      }
+    });
+    const ranked = [...merged].sort(([ak, a], [bk, b]) => b.count - a.count || compare2(ak, bk));
+    const kept = ranked.slice(0, this.capacity);
+    const firstDropped = ranked[this.capacity];
+    s.floor = Math.max(s.floor + other.floor, firstDropped ? firstDropped[1].count : 0);
+    kept.reverse();
+    s.keys = kept.map(([key]) => key);
+    s.counts = kept.map(([, c]) => c.count);
+    s.overcounts = kept.map(([, c]) => c.overcount);
+    this.index.clear();
+    s.keys.forEach((key, i) => {
+      this.index.set(key, i);
+    });
+  }
+  /** Every key kept, in no particular order. */
+  entries() {
+    const s = this.state;
+    return s.keys.map((key, i) => ({
+      key,
+      count: s.counts[i],
+      maxOvercount: s.overcounts[i]
+    }));
+  }
+  siftUp(i) {
+    const counts = this.state.counts;
+    while (i > 0) {
+      const parent = i - 1 >> 1;
+      if (counts[parent] <= counts[i]) return;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+  siftDown(i) {
+    const counts = this.state.counts;
+    const n = counts.length;
+    for (; ; ) {
+      const left = 2 * i + 1;
+      if (left >= n) return;
+      const right = left + 1;
+      const child = right < n && counts[right] < counts[left] ? right : left;
+      if (counts[i] <= counts[child]) return;
+      this.swap(i, child);
+      i = child;
+    }
+  }
+  swap(i, j) {
+    const s = this.state;
+    [s.keys[i], s.keys[j]] = [s.keys[j], s.keys[i]];
+    [s.counts[i], s.counts[j]] = [s.counts[j], s.counts[i]];
+    [s.overcounts[i], s.overcounts[j]] = [s.overcounts[j], s.overcounts[i]];
+    this.index.set(s.keys[i], i);
+    this.index.set(s.keys[j], j);
+  }
+};
+function compare2(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 // src/sources/logs/evaluation/tally.ts
-var MAX_BREAKDOWN_VALUES = 1e4;
-var OTHER_VALUE = "(other)";
-var NONE_VALUE = "(none)";
 var Tally = class {
   state;
   plan;
+  breakdownCounter;
   constructor(plan) {
     this.plan = plan;
+    this.breakdownCounter = new SpaceSavingCounter(MAX_BREAKDOWN_VALUES);
     this.state = {
       windowGood: new Float64Array(plan.windows.length),
       windowTotal: new Float64Array(plan.windows.length),
       seriesGood: plan.series.map((s) => new Float64Array(s.count)),
       seriesTotal: plan.series.map((s) => new Float64Array(s.count)),
-      breakdown: /* @__PURE__ */ new Map(),
+      breakdown: this.breakdownCounter.state,
       missingField: 0
     };
   }
@@ -6063,11 +6232,11 @@ var Tally = class {
     const b = this.plan.breakdown;
     return b !== null && t > b.startMs && t <= b.endMs;
   }
-  /** Count one event at t (epoch ms). breakdownValue: its value of the breakdown field, for bad events. */
-  record(t, good, breakdownValue2) {
+  /** Count one event at t (epoch ms). breakdownKey: where a bad event goes in the breakdown. */
+  record(t, good, breakdownKey2) {
     this.countInWindows(t, good);
     this.countInSeries(t, good);
-    if (!good && breakdownValue2 !== void 0) this.countBreakdown(breakdownValue2, 1);
+    if (!good && breakdownKey2 !== void 0) this.breakdownCounter.add(breakdownKey2);
   }
   countInWindows(t, good) {
     const windows = this.plan.windows;
@@ -6103,7 +6272,7 @@ var Tally = class {
       addInto(s.seriesGood[i], other.seriesGood[i]);
       addInto(s.seriesTotal[i], other.seriesTotal[i]);
     }
-    for (const [value, count] of other.breakdown) this.countBreakdown(value, count);
+    this.breakdownCounter.merge(other.breakdown);
     s.missingField += other.missingField;
   }
   windows() {
@@ -6122,17 +6291,10 @@ var Tally = class {
     });
     return out;
   }
-  /** Top values by count, ties by value. */
+  /** The values that spent most, by count; ties: values before buckets, values in code unit order. */
   breakdown() {
     const limit = this.plan.breakdown?.limit ?? 0;
-    return [...this.state.breakdown].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)).slice(0, limit);
-  }
-  countBreakdown(value, count) {
-    const map = this.state.breakdown;
-    const known = map.get(value);
-    if (known !== void 0) map.set(value, known + count);
-    else if (map.size < MAX_BREAKDOWN_VALUES) map.set(value, count);
-    else map.set(OTHER_VALUE, (map.get(OTHER_VALUE) ?? 0) + count);
+    return this.breakdownCounter.entries().sort((a, b) => b.count - a.count || compareKeys(a.key, b.key)).slice(0, limit).map(entryOf);
   }
 };
 function addInto(target, source) {
@@ -6145,6 +6307,7 @@ function emptyDiagnostics() {
   return {
     lines: 0,
     malformed: { count: 0, samples: [] },
+    tooLong: { count: 0, samples: [] },
     noTimestamp: { count: 0, samples: [] }
   };
 }
@@ -6216,6 +6379,11 @@ var Evaluator = class {
   malformed(text, file, lineNo) {
     addSample(this.diagnostics.malformed, text, file, lineNo);
   }
+  /** A line over MAX_LINE_BYTES, of which the reader kept only the first bytes. */
+  tooLong(head, file, lineNo) {
+    this.diagnostics.lines++;
+    addSample(this.diagnostics.tooLong, head, file, lineNo);
+  }
   /** A parsed line: find its timestamp, then count it for every request. */
   record(line, file, lineNo) {
     const t = line.timestamp(this.spec.timestamp, this.timestampId);
@@ -6234,7 +6402,7 @@ function countEvent(plan, tally, line, t) {
   if (plan.kind === "ratio") {
     if (!plan.total.matches(line)) return;
     const bad = plan.bad ? plan.bad.matches(line) : !plan.good.matches(line);
-    tally.record(t, !bad, bad ? breakdownValue(plan, tally, line, t) : void 0);
+    tally.record(t, !bad, bad ? breakdownKey(plan, tally, line, t) : void 0);
     return;
   }
   if (!plan.events.matches(line)) return;
@@ -6244,12 +6412,12 @@ function countEvent(plan, tally, line, t) {
     return;
   }
   const good = value <= plan.threshold;
-  tally.record(t, good, good ? void 0 : breakdownValue(plan, tally, line, t));
+  tally.record(t, good, good ? void 0 : breakdownKey(plan, tally, line, t));
 }
-function breakdownValue(plan, tally, line, t) {
+function breakdownKey(plan, tally, line, t) {
   if (!plan.breakdown || !tally.wantsBreakdown(t)) return void 0;
   const value = line.field(plan.breakdown.by, plan.breakdown.byId);
-  return value === void 0 ? NONE_VALUE : String(value);
+  return value === void 0 ? NONE_KEY : valueKey(String(value));
 }
 var UNIT_NANOS = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };
 function latencyValue(value, unit) {
@@ -6270,11 +6438,8 @@ function isBlank(text) {
 function addSample(counter, text, file, line) {
   counter.count++;
   if (counter.samples.length < MAX_SAMPLES) {
-    counter.samples.push({ file, line, text: truncate(text) });
+    counter.samples.push({ file, line, text: reportedText(text) });
   }
-}
-function truncate(text) {
-  return text.length > MAX_REPORTED_VALUE_CHARS ? `${text.slice(0, MAX_REPORTED_VALUE_CHARS - 1)}\u2026` : text;
 }
 
 // src/sources/logs/evaluation/evaluator-events.ts
@@ -6285,8 +6450,7 @@ function evaluatorEvents(evaluator, display, atFileStart) {
       evaluator.lineBytes(buf, from, end, display, lineNo);
     },
     onLongLine(head, lineNo) {
-      evaluator.diagnostics.lines++;
-      evaluator.malformed(`${head.toString("utf8")} (line too long)`, display, lineNo);
+      evaluator.tooLong(head.toString("utf8"), display, lineNo);
     }
   };
 }

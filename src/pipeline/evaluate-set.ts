@@ -8,6 +8,7 @@ import type { ServiceSpec, SloSet, SloSpec, SourceSpec } from "../definition/mod
 import { evaluateSlo } from "../engine/evaluate.js";
 import { resultWithHealth, runResultOf } from "../engine/status.js";
 import { SloError, toSloError } from "../errors.js";
+import { MAX_LINE_BYTES } from "../limits.js";
 import { buildEntry, buildErrorEntry } from "../report/build.js";
 import type { SloReport, SloReportEntry } from "../report/schema.js";
 import { runHealthChecks } from "../sources/health.js";
@@ -15,6 +16,8 @@ import { createSource, type SourceOptions } from "../sources/index.js";
 import type { CountRequest, CountResult, Source } from "../sources/types.js";
 import { planSlo, type SloPlan } from "./requests.js";
 import { alertHistoryFor, previousOf } from "./trend-and-history.js";
+
+const MIB = 1024 * 1024;
 
 export interface EvaluateOptions {
   atMs: number;
@@ -136,6 +139,12 @@ function entryFor(
       `${d.malformed.count} malformed line(s) skipped${s ? `, first at ${s.file}:${s.line}` : ""}`,
     );
   }
+  if (d.tooLong && d.tooLong.count > 0) {
+    const s = d.tooLong.samples[0];
+    notes.push(
+      `${d.tooLong.count} line(s) over the ${MAX_LINE_BYTES / MIB} MiB line limit skipped${s ? `, first at ${s.file}:${s.line}` : ""}`,
+    );
+  }
   if (d.noTimestamp && d.noTimestamp.count > 0) {
     const s = d.noTimestamp.samples[0];
     notes.push(
@@ -152,6 +161,7 @@ function entryFor(
     diagnostics: {
       ...(d.lines !== undefined ? { lines: d.lines } : {}),
       ...(d.malformed ? { malformed: d.malformed.count } : {}),
+      ...(d.tooLong ? { tooLong: d.tooLong.count } : {}),
       ...(d.noTimestamp ? { noTimestamp: d.noTimestamp.count } : {}),
       ...(d.missingField !== undefined ? { missingField: d.missingField } : {}),
       ...(d.queries !== undefined ? { queries: d.queries + queriesOf(previous) } : {}),

@@ -6,7 +6,7 @@ import type { WindowBounds } from "../engine/windows.js";
 import type { SloReportEntry } from "./schema.js";
 
 export interface EntryExtras {
-  breakdown: { value: string; count: number }[];
+  breakdown: SloReportEntry["breakdown"];
   diagnostics: SloReportEntry["diagnostics"];
   previous?: SloReportEntry["previous"];
   alertHistory?: SloReportEntry["alertHistory"];

@@ -42,3 +42,21 @@ export const STATUS_SYMBOL: Record<SloReportEntry["status"], string> = {
   "no-data": "○ no data",
   error: "! error",
 };
+
+export type BreakdownRow = SloReportEntry["breakdown"][number];
+
+/** slo's own breakdown buckets in words; renderers set them apart from values (no quotes, italics). */
+export const BUCKET_LABEL: Record<Extract<BreakdownRow, { bucket: string }>["bucket"], string> = {
+  none: "field missing",
+};
+
+/** A count, and its bound when the count may be over: "1,204 (at most 3 over)". */
+export function breakdownCount(b: BreakdownRow): string {
+  const bound = overcountBound(b);
+  return bound ? `${b.count.toLocaleString("en-US")} (${bound})` : b.count.toLocaleString("en-US");
+}
+
+/** "at most 3 over" when the count may be over the truth; "" when it is exact. */
+export function overcountBound(b: BreakdownRow): string {
+  return b.maxOvercount ? `at most ${b.maxOvercount.toLocaleString("en-US")} over` : "";
+}

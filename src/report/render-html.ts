@@ -7,7 +7,15 @@
 
 import { REPORT_TITLE } from "../conventions.js";
 import { escapeHtml } from "./escape.js";
-import { burnRate, objectivePercent, percent, windowLabel } from "./format.js";
+import {
+  type BreakdownRow,
+  BUCKET_LABEL,
+  breakdownCount,
+  burnRate,
+  objectivePercent,
+  percent,
+  windowLabel,
+} from "./format.js";
 import type { SloReport, SloReportEntry } from "./schema.js";
 import { burnDownSvg, CHART_COLORS } from "./svg-chart.js";
 import { episodeDuration, shortTime, TREND_ARROW, trendOf, trendText } from "./trend.js";
@@ -272,7 +280,7 @@ function breakdown(e: SloReportEntry): string {
     .sort((a, b) => b.count - a.count)
     .map(
       (b) =>
-        `<tr><td>${b.value === "" ? '<span class="muted">(empty)</span>' : escapeHtml(b.value)}</td><td class="num">${b.count.toLocaleString("en-US")}</td><td class="num">${total > 0 ? percent(b.count / total, 1) : "–"}</td></tr>`,
+        `<tr><td>${breakdownName(b)}</td><td class="num">${breakdownCount(b)}</td><td class="num">${total > 0 ? percent(b.count / total, 1) : "–"}</td></tr>`,
     );
   return `<h3>What spent the budget</h3>
 <table>
@@ -281,6 +289,12 @@ function breakdown(e: SloReportEntry): string {
 ${rows.join("\n")}
 </tbody>
 </table>`;
+}
+
+/** Values as text; slo's own buckets and the empty value in muted italics. */
+function breakdownName(b: BreakdownRow): string {
+  if ("bucket" in b) return `<em class="muted">${BUCKET_LABEL[b.bucket]}</em>`;
+  return b.value === "" ? '<em class="muted">empty</em>' : escapeHtml(b.value);
 }
 
 function footer(report: SloReport, options: HtmlOptions): string {

@@ -5,7 +5,15 @@
  */
 
 import { escapeHtml, escapeMarkdown } from "./escape.js";
-import { burnRate, objectivePercent, percent, windowLabel } from "./format.js";
+import {
+  type BreakdownRow,
+  BUCKET_LABEL,
+  breakdownCount,
+  burnRate,
+  objectivePercent,
+  percent,
+  windowLabel,
+} from "./format.js";
 import { burnDownChart } from "./mermaid.js";
 import type { HealthReport, ReportAlert, SloReport, SloReportEntry } from "./schema.js";
 import { alertHistoryText, trendText } from "./trend.js";
@@ -199,9 +207,15 @@ function breakdownTable(e: SloReportEntry): string {
     "|:--|--:|--:|",
     ...e.breakdown.map(
       (b) =>
-        `| ${escapeMarkdown(b.value) || "(empty)"} | ${b.count.toLocaleString("en-US")} | ${total > 0 ? percent(b.count / total, 1) : "–"} |`,
+        `| ${breakdownName(b)} | ${breakdownCount(b)} | ${total > 0 ? percent(b.count / total, 1) : "–"} |`,
     ),
   ].join("\n");
+}
+
+/** Values escaped to plain text; slo's own buckets and the empty value in italics. */
+function breakdownName(b: BreakdownRow): string {
+  if ("bucket" in b) return `*${BUCKET_LABEL[b.bucket]}*`;
+  return b.value === "" ? "*empty*" : escapeMarkdown(b.value);
 }
 
 function healthSection(health: HealthReport[]): string {

@@ -1,6 +1,15 @@
 /** The terminal table: one per service, colour only when asked (a TTY without NO_COLOR). */
 
-import { burnRate, fastestBurn, objectivePercent, percent, STATUS_SYMBOL } from "./format.js";
+import {
+  type BreakdownRow,
+  BUCKET_LABEL,
+  burnRate,
+  fastestBurn,
+  objectivePercent,
+  overcountBound,
+  percent,
+  STATUS_SYMBOL,
+} from "./format.js";
 import type { SloReport, SloReportEntry } from "./schema.js";
 
 export interface TextOptions {
@@ -24,6 +33,20 @@ function clean(text: string): string {
     /[\u0000-\u001f\u007f-\u009f]/g,
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
   );
+}
+
+/**
+ * A value in quotes, a bucket in words: "(none)" the value never reads as
+ * field missing. A cut value ends outside its quotes: "abc"… goes on.
+ */
+function breakdownName(b: BreakdownRow): string {
+  if ("bucket" in b) return BUCKET_LABEL[b.bucket];
+  return b.truncated ? `"${clean(b.value.slice(0, -1))}"…` : `"${clean(b.value)}"`;
+}
+
+function textCount(b: BreakdownRow): string {
+  const bound = overcountBound(b);
+  return bound ? `${b.count.toLocaleString("en-US")}, ${bound}` : b.count.toLocaleString("en-US");
 }
 
 const ANSI = { red: 31, yellow: 33, green: 32, gray: 90, bold: 1 } as const;
@@ -96,7 +119,7 @@ function entryDetails(e: SloReportEntry, paint: Paint): string[] {
     );
   }
   if ((e.status === "warning" || e.status === "breaching") && e.breakdown.length > 0) {
-    const top = e.breakdown.slice(0, 3).map((b) => `${clean(b.value)} (${b.count})`);
+    const top = e.breakdown.slice(0, 3).map((b) => `${breakdownName(b)} (${textCount(b)})`);
     lines.push(`  ${name}: budget spent by ${top.join(", ")}`);
   }
   if (e.error) {

@@ -4,6 +4,7 @@
  */
 
 import { z } from "zod";
+import { MAX_REPORTED_VALUE_CHARS } from "../limits.js";
 
 const isoTime = z.string().describe("RFC 3339 time, UTC");
 
@@ -59,6 +60,34 @@ export const reportAlertHistorySchema = z
   })
   .describe("The burn-rate alerts that fired over the window (slo report)");
 
+const breakdownCount = {
+  count: z
+    .number()
+    .describe("Bad events; with maxOvercount, at most that much over the true count"),
+  maxOvercount: z
+    .number()
+    .optional()
+    .describe(
+      "Present when the count may be over the truth: the true count is between count - maxOvercount and count (more distinct values than slo counts at once)",
+    ),
+};
+
+export const breakdownValueSchema = z.object({
+  value: z.string().describe("A value of the breakdown field"),
+  truncated: z
+    .boolean()
+    .optional()
+    .describe(
+      `true: the value was longer; cut to ${MAX_REPORTED_VALUE_CHARS} characters, the last one …`,
+    ),
+  ...breakdownCount,
+});
+
+export const breakdownBucketSchema = z.object({
+  bucket: z.enum(["none"]).describe("slo's own bucket, never a value: none = without the field"),
+  ...breakdownCount,
+});
+
 export const reportSloSchema = z.object({
   service: z.string(),
   name: z.string(),
@@ -79,7 +108,9 @@ export const reportSloSchema = z.object({
     .nullable()
     .describe("When the budget runs out at the current 1h and 1d burn rates"),
   status: z.enum(["ok", "warning", "breaching", "no-data", "error"]),
-  breakdown: z.array(z.object({ value: z.string(), count: z.number() })),
+  breakdown: z
+    .array(z.union([breakdownValueSchema, breakdownBucketSchema]))
+    .describe("What spent the budget: bad events per value of the breakdown field, most first"),
   error: z.object({ message: z.string(), source: z.string() }).nullable(),
   gated: z.boolean().describe("false: reported, never fails the run"),
   labels: z.record(z.string(), z.string()),
@@ -94,6 +125,7 @@ export const reportSloSchema = z.object({
     .object({
       lines: z.number().optional(),
       malformed: z.number().optional(),
+      tooLong: z.number().optional().describe("Lines over the line limit, skipped unread"),
       noTimestamp: z.number().optional(),
       missingField: z.number().optional(),
       queries: z.number().optional(),

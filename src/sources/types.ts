@@ -34,10 +34,17 @@ export interface CountRequest {
   breakdown?: { by: string; limit: number; window?: string | undefined } | undefined;
 }
 
-export interface BreakdownEntry {
-  value: string;
-  count: number;
-}
+/**
+ * Bad events of one value of the breakdown field, or in one of slo's own
+ * buckets: "none", the events without the field. A bucket is never a value,
+ * so a field whose value is the text "(none)" stays apart from it.
+ * truncated: the value was cut to MAX_REPORTED_VALUE_CHARS, ending with "…".
+ * maxOvercount: the count may be over the truth, by this much at most (a
+ * bounded counter's error); absent, the count is exact.
+ */
+export type BreakdownEntry =
+  | { value: string; truncated?: boolean; count: number; maxOvercount?: number }
+  | { bucket: "none"; count: number; maxOvercount?: number };
 
 export interface LineSample {
   file: string;
@@ -50,6 +57,8 @@ export interface SourceDiagnostics {
   lines?: number;
   /** logs: lines that are not JSON objects */
   malformed?: { count: number; samples: LineSample[] };
+  /** logs: lines over the line limit (MAX_LINE_BYTES), skipped unread */
+  tooLong?: { count: number; samples: LineSample[] };
   /** logs: lines with no parseable timestamp */
   noTimestamp?: { count: number; samples: LineSample[] };
   /** latency on logs: matching events that lack the latency field (not counted) */

@@ -63,7 +63,9 @@ describe("slo check on the example service", () => {
     });
     expect(report.result).toBe("fail");
     const sync = report.slos.find((s) => s.name === "customer-info-sync")!;
-    expect(sync.breakdown[0]!.value).toBe("api-sync-fail-customer-info-err_temporary_blocked");
+    expect(sync.breakdown[0]).toMatchObject({
+      value: "api-sync-fail-customer-info-err_temporary_blocked",
+    });
   });
 
   it("uses slos/ when no path is given, and prints a table", async () => {

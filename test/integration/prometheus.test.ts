@@ -274,7 +274,7 @@ describe.skipIf(!available)("prometheus source against a real Prometheus", () =>
       series: [],
       breakdown: { by: "code", limit: 10 },
     });
-    expect(result.breakdown.map((e) => e.value)).toEqual(["500", "503"]);
+    expect(result.breakdown).toMatchObject([{ value: "500" }, { value: "503" }]);
     expect(result.breakdown[0]!.count).toBeCloseTo(
       await serverValue(`sum(increase(${TOTAL.replace("}", ',code="500"}')}[30d]))`),
       6,

@@ -280,7 +280,7 @@ export function describeCheckAgainst(
 
     it("breaks the bad events down by the label asked for, with the server's counts", async () => {
       const { breakdown } = entry("availability");
-      expect(breakdown.map((b) => b.value)).toEqual(["500", "503"]);
+      expect(breakdown).toMatchObject([{ value: "500" }, { value: "503" }]);
       closeTo(
         breakdown[0]!.count,
         await serverValue('sum(increase(http_requests_total{job="ctrl",code="500"}[30d]))'),

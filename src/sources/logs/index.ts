@@ -117,6 +117,10 @@ async function countLogs(
           count: diagnostics.malformed.count,
           samples: [...diagnostics.malformed.samples],
         },
+        tooLong: {
+          count: diagnostics.tooLong.count,
+          samples: [...diagnostics.tooLong.samples],
+        },
         noTimestamp: {
           count: diagnostics.noTimestamp.count,
           samples: [...diagnostics.noTimestamp.samples],

@@ -114,17 +114,17 @@ describe("logs source: ratio on the hand-counted fixture", () => {
     expect(top1.breakdown).toEqual([{ value: "500", count: 3 }]);
   });
 
-  it("groups events without the breakdown field under (none)", async () => {
+  it("groups events without the breakdown field in the none bucket, after the values", async () => {
     const result = await countOne(
       spec,
       request(ratio({ total: TOTAL, bad: BAD }), { breakdown: { by: "duration", limit: 10 } }),
     );
     expect(result.breakdown).toEqual([
-      { value: "(none)", count: 1 },
       { value: "1000", count: 1 },
       { value: "310.5", count: 1 },
       { value: "350ms", count: 1 },
       { value: "400", count: 1 },
+      { bucket: "none", count: 1 },
     ]);
   });
 

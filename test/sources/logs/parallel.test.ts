@@ -159,7 +159,7 @@ describe("jobs and workers", () => {
 });
 
 describe("long lines", () => {
-  it("reads a line longer than the read buffer, and skips one over the limit as malformed", async () => {
+  it("reads a line longer than the read buffer, and skips one over the limit as too long", async () => {
     const path = join(dir, "long.ndjson");
     const t = new Date(T - 1000).toISOString();
     const big = JSON.stringify({ t, status: 500, pad: "x".repeat(5 * 1024 * 1024) });
@@ -175,9 +175,10 @@ describe("long lines", () => {
     );
     expect(result.windows["5m"]).toEqual({ good: 1, total: 2 });
     expect(result.diagnostics.lines).toBe(3);
-    expect(result.diagnostics.malformed?.count).toBe(1);
-    expect(result.diagnostics.malformed?.samples[0]?.line).toBe(2);
-    expect(result.diagnostics.malformed?.samples[0]?.text).toMatch(/^y+…$/);
+    expect(result.diagnostics.malformed?.count).toBe(0);
+    expect(result.diagnostics.tooLong?.count).toBe(1);
+    expect(result.diagnostics.tooLong?.samples[0]?.line).toBe(2);
+    expect(result.diagnostics.tooLong?.samples[0]?.text).toMatch(/^y+…$/);
   });
 });
 

@@ -20,8 +20,7 @@ export function evaluatorEvents(
       evaluator.lineBytes(buf, from, end, display, lineNo);
     },
     onLongLine(head, lineNo) {
-      evaluator.diagnostics.lines++;
-      evaluator.malformed(`${head.toString("utf8")} (line too long)`, display, lineNo);
+      evaluator.tooLong(head.toString("utf8"), display, lineNo);
     },
   };
 }

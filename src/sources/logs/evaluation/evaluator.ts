@@ -5,16 +5,17 @@
 
 import { parseGoDurationNanos, parseGoFloat } from "../../../definition/logql/literals.js";
 import type { LogsSourceSpec } from "../../../definition/model.js";
-import { MAX_REPORTED_VALUE_CHARS } from "../../../limits.js";
 import type { LineSample } from "../../types.js";
 import { FastLine } from "../fast-path/fast-line.js";
 import { JsonExtractor } from "../fast-path/json-extractor.js";
 import { jsonTokenizer } from "../fast-path/json-tokenizer.js";
 import { type LineRecord, ParsedLine, parseJsonObject } from "../line-parsing/line-record.js";
 import type { BufferProvider } from "../reading/buffer-provider.js";
+import { type BreakdownKey, NONE_KEY, valueKey } from "./breakdown-key.js";
 import { nameId } from "./compiled-query.js";
+import { reportedText } from "./reported-text.js";
 import { fieldsRead, type LatencyPlan, queriesOf, type RequestPlan } from "./request-plan.js";
-import { NONE_VALUE, Tally } from "./tally.js";
+import { Tally } from "./tally.js";
 
 export const MAX_SAMPLES = 5;
 
@@ -26,6 +27,8 @@ export interface SampledCount {
 export interface ScanDiagnostics {
   lines: number;
   malformed: SampledCount;
+  /** lines over MAX_LINE_BYTES: skipped unread, whatever they hold */
+  tooLong: SampledCount;
   noTimestamp: SampledCount;
 }
 
@@ -33,6 +36,7 @@ export function emptyDiagnostics(): ScanDiagnostics {
   return {
     lines: 0,
     malformed: { count: 0, samples: [] },
+    tooLong: { count: 0, samples: [] },
     noTimestamp: { count: 0, samples: [] },
   };
 }
@@ -118,6 +122,12 @@ export class Evaluator {
     addSample(this.diagnostics.malformed, text, file, lineNo);
   }
 
+  /** A line over MAX_LINE_BYTES, of which the reader kept only the first bytes. */
+  tooLong(head: string, file: string, lineNo: number): void {
+    this.diagnostics.lines++;
+    addSample(this.diagnostics.tooLong, head, file, lineNo);
+  }
+
   /** A parsed line: find its timestamp, then count it for every request. */
   record(line: LineRecord, file: string, lineNo: number): void {
     const t = line.timestamp(this.spec.timestamp, this.timestampId);
@@ -137,7 +147,7 @@ function countEvent(plan: RequestPlan, tally: Tally, line: LineRecord, t: number
   if (plan.kind === "ratio") {
     if (!plan.total.matches(line)) return;
     const bad = plan.bad ? plan.bad.matches(line) : !plan.good!.matches(line);
-    tally.record(t, !bad, bad ? breakdownValue(plan, tally, line, t) : undefined);
+    tally.record(t, !bad, bad ? breakdownKey(plan, tally, line, t) : undefined);
     return;
   }
   if (!plan.events.matches(line)) return;
@@ -147,18 +157,18 @@ function countEvent(plan: RequestPlan, tally: Tally, line: LineRecord, t: number
     return;
   }
   const good = value <= plan.threshold;
-  tally.record(t, good, good ? undefined : breakdownValue(plan, tally, line, t));
+  tally.record(t, good, good ? undefined : breakdownKey(plan, tally, line, t));
 }
 
-function breakdownValue(
+function breakdownKey(
   plan: RequestPlan,
   tally: Tally,
   line: LineRecord,
   t: number,
-): string | undefined {
+): BreakdownKey | undefined {
   if (!plan.breakdown || !tally.wantsBreakdown(t)) return undefined;
   const value = line.field(plan.breakdown.by, plan.breakdown.byId);
-  return value === undefined ? NONE_VALUE : String(value);
+  return value === undefined ? NONE_KEY : valueKey(String(value));
 }
 
 const UNIT_NANOS: Record<LatencyPlan["unit"], number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };
@@ -190,12 +200,6 @@ function isBlank(text: string): boolean {
 export function addSample(counter: SampledCount, text: string, file: string, line: number): void {
   counter.count++;
   if (counter.samples.length < MAX_SAMPLES) {
-    counter.samples.push({ file, line, text: truncate(text) });
+    counter.samples.push({ file, line, text: reportedText(text) });
   }
-}
-
-function truncate(text: string): string {
-  return text.length > MAX_REPORTED_VALUE_CHARS
-    ? `${text.slice(0, MAX_REPORTED_VALUE_CHARS - 1)}…`
-    : text;
 }

@@ -1,39 +1,40 @@
 /**
  * The counts of one request as events stream past: per window, per series
  * bucket, and the breakdown of bad events. Memory is fixed by the windows
- * and buckets (the breakdown is capped), never by the input. A tally's state
- * is plain data, so tallies made in worker threads can be merged.
+ * and buckets, and by the breakdown's MAX_BREAKDOWN_VALUES counters of cut
+ * values, never by the input. A tally's state is plain data, so tallies made
+ * in worker threads can be merged.
  */
 
+import { MAX_BREAKDOWN_VALUES } from "../../../limits.js";
 import type { BreakdownEntry, Counts } from "../../types.js";
+import { type BreakdownKey, compareKeys, entryOf } from "./breakdown-key.js";
 import type { RequestPlan } from "./request-plan.js";
-
-/** Distinct breakdown values kept; later new values are counted under OTHER. */
-export const MAX_BREAKDOWN_VALUES = 10_000;
-export const OTHER_VALUE = "(other)";
-export const NONE_VALUE = "(none)";
+import { SpaceSavingCounter, type SpaceSavingState } from "./space-saving-counter.js";
 
 export interface TallyState {
   windowGood: Float64Array;
   windowTotal: Float64Array;
   seriesGood: Float64Array[];
   seriesTotal: Float64Array[];
-  breakdown: Map<string, number>;
+  breakdown: SpaceSavingState;
   missingField: number;
 }
 
 export class Tally {
   readonly state: TallyState;
   private readonly plan: RequestPlan;
+  private readonly breakdownCounter: SpaceSavingCounter;
 
   constructor(plan: RequestPlan) {
     this.plan = plan;
+    this.breakdownCounter = new SpaceSavingCounter(MAX_BREAKDOWN_VALUES);
     this.state = {
       windowGood: new Float64Array(plan.windows.length),
       windowTotal: new Float64Array(plan.windows.length),
       seriesGood: plan.series.map((s) => new Float64Array(s.count)),
       seriesTotal: plan.series.map((s) => new Float64Array(s.count)),
-      breakdown: new Map(),
+      breakdown: this.breakdownCounter.state,
       missingField: 0,
     };
   }
@@ -49,11 +50,11 @@ export class Tally {
     return b !== null && t > b.startMs && t <= b.endMs;
   }
 
-  /** Count one event at t (epoch ms). breakdownValue: its value of the breakdown field, for bad events. */
-  record(t: number, good: boolean, breakdownValue?: string): void {
+  /** Count one event at t (epoch ms). breakdownKey: where a bad event goes in the breakdown. */
+  record(t: number, good: boolean, breakdownKey?: BreakdownKey): void {
     this.countInWindows(t, good);
     this.countInSeries(t, good);
-    if (!good && breakdownValue !== undefined) this.countBreakdown(breakdownValue, 1);
+    if (!good && breakdownKey !== undefined) this.breakdownCounter.add(breakdownKey);
   }
 
   private countInWindows(t: number, good: boolean): void {
@@ -94,7 +95,7 @@ export class Tally {
       addInto(s.seriesGood[i]!, other.seriesGood[i]!);
       addInto(s.seriesTotal[i]!, other.seriesTotal[i]!);
     }
-    for (const [value, count] of other.breakdown) this.countBreakdown(value, count);
+    this.breakdownCounter.merge(other.breakdown);
     s.missingField += other.missingField;
   }
 
@@ -116,21 +117,14 @@ export class Tally {
     return out;
   }
 
-  /** Top values by count, ties by value. */
+  /** The values that spent most, by count; ties: values before buckets, values in code unit order. */
   breakdown(): BreakdownEntry[] {
     const limit = this.plan.breakdown?.limit ?? 0;
-    return [...this.state.breakdown]
-      .map(([value, count]) => ({ value, count }))
-      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
-      .slice(0, limit);
-  }
-
-  private countBreakdown(value: string, count: number): void {
-    const map = this.state.breakdown;
-    const known = map.get(value);
-    if (known !== undefined) map.set(value, known + count);
-    else if (map.size < MAX_BREAKDOWN_VALUES) map.set(value, count);
-    else map.set(OTHER_VALUE, (map.get(OTHER_VALUE) ?? 0) + count);
+    return this.breakdownCounter
+      .entries()
+      .sort((a, b) => b.count - a.count || compareKeys(a.key, b.key))
+      .slice(0, limit)
+      .map(entryOf);
   }
 }
 

@@ -114,6 +114,7 @@ export function mergeResults(
     });
     merged.lines += result.diagnostics.lines;
     addSamples(merged.malformed, result.diagnostics.malformed, offset);
+    addSamples(merged.tooLong, result.diagnostics.tooLong, offset);
     addSamples(merged.noTimestamp, result.diagnostics.noTimestamp, offset);
   });
   return merged;
