@@ -25,12 +25,10 @@ export const MAX_LINE_BYTES = 16 * MIB;
 /** A value kept for a report (a breakdown value, a sample line) is cut to this many characters. */
 export const MAX_REPORTED_VALUE_CHARS = 200;
 
-/** A response body a source or target may send; past it the request fails. */
-
 /** Distinct values the breakdown of one SLO counts at once (space-saving counters); past it, counts are bounds. */
 export const MAX_BREAKDOWN_VALUES = 1_000;
 
-/** A response body a source, target or GitHub answer may have; past it the request fails. */
+/** A response body a source or target may send; past it the request fails. */
 export const MAX_RESPONSE_BYTES = 64 * MIB;
 
 /** How long `slo alerts` waits for another run's lock on the same `--state` file before giving up. */
