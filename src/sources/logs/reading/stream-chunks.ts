@@ -1,9 +1,9 @@
 /** The bytes of a file or a stream (stdin), gunzipped where they are gzip, in chunks. */
 
-import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
+import { openRegularFile } from "./regular-file.js";
 
 /**
  * Streams (.gz, stdin) are read and inflated this much at a time. Every
@@ -16,15 +16,15 @@ export const READ_CHUNK_BYTES = 256 * 1024;
  * The decompressed bytes of a file; onRawBytes counts the bytes read from
  * disk (compressed ones for .gz) for progress.
  */
-export function fileChunks(
+export async function* fileChunks(
   path: string,
   gzip: boolean,
   onRawBytes?: (n: number) => void,
 ): AsyncIterable<Buffer> {
-  const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+  const handle = await openRegularFile(path);
+  const file = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
   if (onRawBytes) file.on("data", (chunk) => onRawBytes(chunk.length));
-  if (!gzip) return file;
-  return gunzipped(file);
+  yield* gzip ? gunzipped(file) : (file as AsyncIterable<Buffer>);
 }
 
 /** A stream's bytes, gunzipped when they start with the gzip magic number (for stdin). */
