@@ -12,7 +12,7 @@ import { buildEntry, buildErrorEntry } from "../report/build.js";
 import type { SloReport, SloReportEntry } from "../report/schema.js";
 import { runHealthChecks } from "../sources/health.js";
 import { createSource, type SourceOptions } from "../sources/index.js";
-import type { CountRequest, CountResult, Source } from "../sources/types.js";
+import type { CountRequest, CountResult, Source, SourceDiagnostics } from "../sources/types.js";
 import { planSlo, type SloPlan } from "./requests.js";
 import { alertHistoryFor, previousOf } from "./trend-and-history.js";
 
@@ -142,6 +142,7 @@ function entryFor(
       `${d.noTimestamp.count} line(s) without a timestamp skipped${s ? `, first at ${s.file}:${s.line}` : ""}`,
     );
   }
+  notes.push(...damageNotes(d.damaged));
   notes.push(...(d.warnings ?? []));
   if (d.missingField)
     notes.push(`${d.missingField} event(s) without the latency field not counted`);
@@ -153,11 +154,24 @@ function entryFor(
       ...(d.lines !== undefined ? { lines: d.lines } : {}),
       ...(d.malformed ? { malformed: d.malformed.count } : {}),
       ...(d.noTimestamp ? { noTimestamp: d.noTimestamp.count } : {}),
+      ...(d.damaged ? { damaged: d.damaged.count } : {}),
       ...(d.missingField !== undefined ? { missingField: d.missingField } : {}),
       ...(d.queries !== undefined ? { queries: d.queries + queriesOf(previous) } : {}),
       notes,
     },
   });
+}
+
+/** One note per damaged input named, then how many more: the counts lack the rest of each. */
+function damageNotes(damaged: SourceDiagnostics["damaged"]): string[] {
+  if (!damaged) return [];
+  const notes = damaged.files.map(
+    (f) =>
+      `partial data: ${f.file} is damaged at byte ${f.offset} (${f.reason}); the ${f.lines} line(s) before it are counted, the rest of the file is not`,
+  );
+  const unnamed = damaged.count - damaged.files.length;
+  if (unnamed > 0) notes.push(`partial data: ${unnamed} more damaged file(s)`);
+  return notes;
 }
 
 /** Queries sent for the previous window (the trend) count as this SLO's too. */

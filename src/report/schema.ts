@@ -95,6 +95,12 @@ export const reportSloSchema = z.object({
       lines: z.number().optional(),
       malformed: z.number().optional(),
       noTimestamp: z.number().optional(),
+      damaged: z
+        .number()
+        .optional()
+        .describe(
+          "Inputs that broke part-way (a damaged .gz): the counts are partial, the notes say where",
+        ),
       missingField: z.number().optional(),
       queries: z.number().optional(),
       notes: z.array(z.string()),

@@ -13,7 +13,7 @@ import { planRequest, type RequestPlan } from "./evaluation/request-plan.js";
 import { Tally } from "./evaluation/tally.js";
 import { type JobResult, type LogJob, mergeResults, planJobs, runJob } from "./parallel/jobs.js";
 import { JobError, runInWorkers, workersAvailable } from "./parallel/worker-pool.js";
-import { type LogInput, resolveInputs } from "./reading/inputs.js";
+import { resolveInputs } from "./reading/inputs.js";
 
 export interface LogsSourceOptions {
   /** what "-" reads; process.stdin by default. It can be read only once. */
@@ -121,6 +121,14 @@ async function countLogs(
           count: diagnostics.noTimestamp.count,
           samples: [...diagnostics.noTimestamp.samples],
         },
+        ...(diagnostics.damaged.count > 0
+          ? {
+              damaged: {
+                count: diagnostics.damaged.count,
+                files: diagnostics.damaged.files.map((f) => ({ ...f })),
+              },
+            }
+          : {}),
         ...(plan.kind === "latency" ? { missingField: tally.state.missingField } : {}),
       },
     };
@@ -173,11 +181,6 @@ function readError(spec: LogsSourceSpec, error: unknown): SloError {
   if (!(error instanceof JobError)) {
     return sourceError(`logs source '${spec.name}': cannot read: ${reason}`);
   }
-  const input: LogInput | null = error.job.kind === "stream" ? error.job.input : null;
-  const display = error.job.kind === "range" ? error.job.display : input!.display;
-  const gzip = input?.kind === "file" && input.gzip;
-  return sourceError(
-    `logs source '${spec.name}': cannot read ${display}: ${reason}`,
-    gzip ? "is it a complete gzip file?" : undefined,
-  );
+  const display = error.job.kind === "range" ? error.job.display : error.job.input.display;
+  return sourceError(`logs source '${spec.name}': cannot read ${display}: ${reason}`);
 }

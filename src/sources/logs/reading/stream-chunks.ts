@@ -49,10 +49,48 @@ function toBuffer(chunk: Buffer | string): Buffer {
   return typeof chunk === "string" ? Buffer.from(chunk) : chunk;
 }
 
-function gunzipped(source: Readable): AsyncIterable<Buffer> {
+/**
+ * A .gz that breaks part-way: offset is how far into its bytes decoding got
+ * (zlib reports it a decoding step at a time, so the break is at or after it).
+ */
+export class GzipDamage extends Error {
+  constructor(
+    readonly offset: number,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+async function* gunzipped(source: Readable): AsyncIterable<Buffer> {
   const gunzip = createGunzip({ chunkSize: READ_CHUNK_BYTES });
+  let startsAsGzip = false;
+  source.once("data", (first: Buffer) => {
+    startsAsGzip = first[0] === 0x1f && first[1] === 0x8b;
+  });
   // pipeline destroys gunzip with the error when the source fails, so the
   // reader sees every failure; the rejection itself is handled there.
   pipeline(source, gunzip).catch(() => {});
-  return gunzip;
+  try {
+    for await (const chunk of gunzip) yield chunk as Buffer;
+  } catch (error) {
+    const reason = damageReason(error, startsAsGzip);
+    if (reason === null) throw error;
+    throw new GzipDamage(gunzip.bytesWritten, reason);
+  }
+}
+
+/** What is wrong with the gzip data, in words; null when the error is not zlib's (an I/O error). */
+function damageReason(error: unknown, startsAsGzip: boolean): string | null {
+  const { code, message } = error as { code?: unknown; message?: string };
+  if (code === "Z_BUF_ERROR") return "the gzip data ends early: the file is truncated";
+  if (code !== "Z_DATA_ERROR" && code !== "Z_NEED_DICT") return null;
+  if (/header check|unknown compression method/.test(message ?? "")) {
+    return startsAsGzip
+      ? "bytes after a gzip member are not gzip (junk appended, or a damaged member header)"
+      : "not gzip data: the file does not start with gzip's magic bytes 1f 8b";
+  }
+  if (/data check|length check/.test(message ?? ""))
+    return "corrupt gzip data: the checksum does not match what was decoded";
+  return `corrupt gzip data (zlib: ${message})`;
 }
