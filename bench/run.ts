@@ -3,7 +3,8 @@
  * Node loop (readline + JSON.parse) and the floor (cat / zcat), on the same
  * generated data, checking that all of them count the same events.
  *
- *   npm run bench                 1 GB, 1 GB as 8 .gz files, 4 GB
+ *   npm run bench                 1 GB, 1 GB as 8 .gz files, 4 GB; then 200 SLO files
+ *                                 with a source each over the 1 GB file, next to one
  *   npm run bench -- --quick      1 GB only
  *   npm run bench -- --runs 5     slo and the floor 5 times each (median; default 3)
  *   npm run bench -- --no-jq      skip jq (it takes about 30 s a GB)
@@ -159,14 +160,18 @@ function sloFile(dataset: Dataset): string {
     CACHE,
     `slo-${dataset.gzip ? "gz-" : ""}${dataset.files.length}-${dataset.name.split(" ")[0]}.yaml`,
   );
-  writeFileSync(
-    path,
-    `# written by bench/run.ts
-service: ctrl
+  writeFileSync(path, sloText("ctrl", "logs", JSON.stringify(dataset.glob)));
+  return path;
+}
+
+/** The bench's two SLOs over a source of their own. */
+function sloText(service: string, source: string, paths: string): string {
+  return `# written by bench/run.ts
+service: ${service}
 sources:
-  logs:
+  ${source}:
     type: logs
-    paths: [${JSON.stringify(dataset.glob)}]
+    paths: [${paths}]
     timestamp: t
     labels: { app: ctrl }
 slos:
@@ -188,9 +193,7 @@ slos:
         field: duration
         unit: ms
         threshold: 300ms
-`,
-  );
-  return path;
+`.replaceAll("source: logs", `source: ${source}`);
 }
 
 interface ReportSlo {
@@ -235,6 +238,52 @@ async function timeSlo(dataset: Dataset): Promise<Row> {
   }
   const m = median(all);
   return { tool: "slo check", m, counts: sloCounts(m.stdout) };
+}
+
+/** How many SLO files the many-sources case writes, each declaring its own source over the same log. */
+const MANY_SOURCES = 200;
+
+/**
+ * The same log read by MANY_SOURCES SLO files that each declare a source of
+ * their own, next to one file with one source: the sources share one read
+ * and one pool of workers, so the wall time and memory should stay close.
+ */
+async function timeManySources(dataset: Dataset): Promise<boolean> {
+  const folder = join(CACHE, `many-sources-${dataset.name}`);
+  for (let i = 0; i < MANY_SOURCES; i++) {
+    const dir = join(folder, `team-${String(i).padStart(3, "0")}`);
+    mkdirSync(dir, { recursive: true });
+    const log = relative(dir, join(CACHE, dataset.glob));
+    writeFileSync(join(dir, "slo.yaml"), sloText(`team-${i}`, `logs-${i}`, JSON.stringify(log)));
+  }
+  const one = await timeSlo(dataset);
+  const all: Measured[] = [];
+  for (let i = 0; i < runs; i++) {
+    const m = await measure(
+      process.execPath,
+      [BUNDLE, "check", folder, "--at", END, "--format", "json"],
+      "capture",
+    );
+    if (m.code !== 0 && m.code !== 1) throw new Error(`slo check exited with ${m.code}`);
+    all.push(m);
+  }
+  const many = median(all);
+  const report = JSON.parse(many.stdout) as { slos: ReportSlo[] };
+  const same = Array.from({ length: MANY_SOURCES }, (_, i) =>
+    sloCounts(JSON.stringify({ slos: report.slos.slice(2 * i, 2 * i + 2) })),
+  ).every((counts) => sameCounts(counts, one.counts!));
+  console.log(
+    `\n**${MANY_SOURCES} SLO files, a source each, over ${dataset.name}** (median of ${runs} runs)\n`,
+  );
+  console.log("| run | SLOs | wall s | CPU s | peak RSS | counts |");
+  console.log("|---|---:|---:|---:|---:|---|");
+  console.log(
+    `| 1 file, 1 source | 2 | ${one.m.wallS.toFixed(2)} | ${one.m.cpuS.toFixed(2)} | ${Math.round(one.m.peakRssMb)} MB | - |`,
+  );
+  console.log(
+    `| ${MANY_SOURCES} files, ${MANY_SOURCES} sources | ${2 * MANY_SOURCES} | ${many.wallS.toFixed(2)} | ${many.cpuS.toFixed(2)} | ${Math.round(many.peakRssMb)} MB | ${same ? "same" : "DIFFERENT"} |`,
+  );
+  return same;
 }
 
 async function timeFloor(dataset: Dataset): Promise<Row[]> {
@@ -374,6 +423,8 @@ async function main(): Promise<number> {
       countsByName.set(dataset.name, rows[0]!.counts!);
     }
   }
+  log(`\ntiming ${MANY_SOURCES} sources over ${one.name}...`);
+  allSame = (await timeManySources(one)) && allSame;
   console.log(`\nload average at end ${loadavg()[0]!.toFixed(2)}`);
   if (!allSame) {
     log("bench: the tools did not find the same counts");

@@ -118,23 +118,56 @@ export function mergeResults(
   results: JobResult[],
   tallies: Tally[],
 ): ReadDiagnostics {
-  const merged: ReadDiagnostics = { ...emptyDiagnostics(), damaged: { count: 0, files: [] } };
-  // lines before each job in its file, for the samples' line numbers
-  const linesBefore = new Map<string, number>();
+  const merge = new OrderedMerge(jobs, tallies);
   results.forEach((result, j) => {
-    const job = jobs[j]!;
+    merge.add(j, result);
+  });
+  return merge.diagnostics;
+}
+
+/**
+ * Job results added to the tallies in job order as they come (samples and
+ * their line numbers depend on it): only results that came before an
+ * earlier job's wait, so a read of many files does not hold every file's
+ * tallies at once.
+ */
+export class OrderedMerge {
+  readonly diagnostics: ReadDiagnostics = {
+    ...emptyDiagnostics(),
+    damaged: { count: 0, files: [] },
+  };
+  private readonly waiting = new Map<number, JobResult>();
+  private next = 0;
+  /** lines before each job in its file, for the samples' line numbers */
+  private readonly linesBefore = new Map<string, number>();
+
+  constructor(
+    private readonly jobs: LogJob[],
+    private readonly tallies: Tally[],
+  ) {}
+
+  add(index: number, result: JobResult): void {
+    this.waiting.set(index, result);
+    for (let ready = this.waiting.get(this.next); ready; ready = this.waiting.get(this.next)) {
+      this.waiting.delete(this.next);
+      this.mergeOne(this.jobs[this.next]!, ready);
+      this.next++;
+    }
+  }
+
+  private mergeOne(job: LogJob, result: JobResult): void {
+    const merged = this.diagnostics;
     const file = job.kind === "range" ? job.path : job.input.kind === "file" ? job.input.path : "-";
-    const offset = linesBefore.get(file) ?? 0;
-    linesBefore.set(file, offset + result.diagnostics.lines);
+    const offset = this.linesBefore.get(file) ?? 0;
+    this.linesBefore.set(file, offset + result.diagnostics.lines);
     result.tallies.forEach((state, p) => {
-      tallies[p]!.merge(state);
+      this.tallies[p]!.merge(state);
     });
     merged.lines += result.diagnostics.lines;
     addSamples(merged.malformed, result.diagnostics.malformed, offset);
     addSamples(merged.noTimestamp, result.diagnostics.noTimestamp, offset);
     if (result.damage) addDamaged(merged.damaged, job, result);
-  });
-  return merged;
+  }
 }
 
 function addDamaged(into: ReadDiagnostics["damaged"], job: LogJob, result: JobResult): void {
