@@ -3,8 +3,8 @@
  * Node loop (readline + JSON.parse) and the floor (cat / zcat), on the same
  * generated data, checking that all of them count the same events.
  *
- *   npm run bench                 1 GB, 1 GB as 8 .gz files, 4 GB; then 200 SLO files
- *                                 with a source each over the 1 GB file, next to one
+ *   npm run bench                 1 GB, 1 GB as 8 .gz files, 4 GB; then 400 SLOs over
+ *                                 100 MB in 200 files with a source each, next to one file
  *   npm run bench -- --quick      1 GB only
  *   npm run bench -- --runs 5     slo and the floor 5 times each (median; default 3)
  *   npm run bench -- --no-jq      skip jq (it takes about 30 s a GB)
@@ -242,48 +242,85 @@ async function timeSlo(dataset: Dataset): Promise<Row> {
 
 /** How many SLO files the many-sources case writes, each declaring its own source over the same log. */
 const MANY_SOURCES = 200;
+/** The many-sources case reads this much of the 1 GB file: 400 SLOs cost about 200 times 2 SLOs' CPU a line. */
+const MANY_SOURCES_BYTES = 100e6;
 
 /**
- * The same log read by MANY_SOURCES SLO files that each declare a source of
- * their own, next to one file with one source: the sources share one read
- * and one pool of workers, so the wall time and memory should stay close.
+ * The same 400 SLOs over the same log, in one file with one source and in
+ * MANY_SOURCES files that each declare a source of their own: the sources
+ * share one read and one pool of workers, so the two should take about the
+ * same time and memory.
  */
 async function timeManySources(dataset: Dataset): Promise<boolean> {
+  const log = join(CACHE, `logs-${dataset.name}-first-${MANY_SOURCES_BYTES / 1e6}mb.ndjson`);
+  if (!existsSync(log)) {
+    const head = readFileSync(dataset.files[0]!).subarray(0, MANY_SOURCES_BYTES);
+    writeFileSync(log, head.subarray(0, head.lastIndexOf(10) + 1));
+  }
   const folder = join(CACHE, `many-sources-${dataset.name}`);
+  const pairs: string[] = [];
   for (let i = 0; i < MANY_SOURCES; i++) {
     const dir = join(folder, `team-${String(i).padStart(3, "0")}`);
     mkdirSync(dir, { recursive: true });
-    const log = relative(dir, join(CACHE, dataset.glob));
-    writeFileSync(join(dir, "slo.yaml"), sloText(`team-${i}`, `logs-${i}`, JSON.stringify(log)));
+    const paths = JSON.stringify(relative(dir, log));
+    writeFileSync(join(dir, "slo.yaml"), sloText(`team-${i}`, `logs-${i}`, paths));
+    pairs.push(
+      sloText("", "logs", "")
+        .split("slos:\n")[1]!
+        .replaceAll(/name: (\S+)/g, `name: $1-${i}`),
+    );
   }
-  const one = await timeSlo(dataset);
+  const oneFile = join(CACHE, `many-sources-${dataset.name}-one-file.yaml`);
+  writeFileSync(
+    oneFile,
+    `${sloText("ctrl", "logs", JSON.stringify(relative(CACHE, log))).split("slos:\n")[0]}slos:\n${pairs.join("")}`,
+  );
+  const one = await timeCheck(oneFile);
+  const many = await timeCheck(folder);
+  const expected = pairCounts(one.stdout, 0);
+  const same = Array.from({ length: MANY_SOURCES }, (_, i) => i).every(
+    (i) =>
+      sameCounts(pairCounts(one.stdout, i), expected) &&
+      sameCounts(pairCounts(many.stdout, i), expected),
+  );
+  console.log(
+    `\n**${2 * MANY_SOURCES} SLOs over the first ${MANY_SOURCES_BYTES / 1e6} MB of ${dataset.name}** (median of ${runs} runs)\n`,
+  );
+  console.log("| SLO files | sources | wall s | CPU s | peak RSS | counts |");
+  console.log("|---:|---:|---:|---:|---:|---|");
+  const row = (files: number, m: Measured, counts: string) =>
+    `| ${files} | ${files} | ${m.wallS.toFixed(2)} | ${m.cpuS.toFixed(2)} | ${Math.round(m.peakRssMb)} MB | ${counts} |`;
+  console.log(row(1, one, "-"));
+  console.log(row(MANY_SOURCES, many, same ? "same" : "DIFFERENT"));
+  return same;
+}
+
+/** `slo check` on a file or folder, median of the runs. */
+async function timeCheck(path: string): Promise<Measured> {
   const all: Measured[] = [];
   for (let i = 0; i < runs; i++) {
     const m = await measure(
       process.execPath,
-      [BUNDLE, "check", folder, "--at", END, "--format", "json"],
+      [BUNDLE, "check", path, "--at", END, "--format", "json"],
       "capture",
     );
     if (m.code !== 0 && m.code !== 1) throw new Error(`slo check exited with ${m.code}`);
     all.push(m);
   }
-  const many = median(all);
-  const report = JSON.parse(many.stdout) as { slos: ReportSlo[] };
-  const same = Array.from({ length: MANY_SOURCES }, (_, i) =>
-    sloCounts(JSON.stringify({ slos: report.slos.slice(2 * i, 2 * i + 2) })),
-  ).every((counts) => sameCounts(counts, one.counts!));
-  console.log(
-    `\n**${MANY_SOURCES} SLO files, a source each, over ${dataset.name}** (median of ${runs} runs)\n`,
-  );
-  console.log("| run | SLOs | wall s | CPU s | peak RSS | counts |");
-  console.log("|---|---:|---:|---:|---:|---|");
-  console.log(
-    `| 1 file, 1 source | 2 | ${one.m.wallS.toFixed(2)} | ${one.m.cpuS.toFixed(2)} | ${Math.round(one.m.peakRssMb)} MB | - |`,
-  );
-  console.log(
-    `| ${MANY_SOURCES} files, ${MANY_SOURCES} sources | ${2 * MANY_SOURCES} | ${many.wallS.toFixed(2)} | ${many.cpuS.toFixed(2)} | ${Math.round(many.peakRssMb)} MB | ${same ? "same" : "DIFFERENT"} |`,
-  );
-  return same;
+  return median(all);
+}
+
+/** The counts of the i-th pair of SLOs (availability, latency) of a report. */
+function pairCounts(stdout: string, i: number): Counts {
+  const report = JSON.parse(stdout) as { slos: ReportSlo[] };
+  const [availability, latency] = report.slos.slice(2 * i, 2 * i + 2);
+  if (!availability?.events || !latency?.events) throw new Error(`pair ${i} did not count`);
+  return {
+    availabilityTotal: availability.events.total,
+    availabilityBad: availability.events.bad,
+    latencyTotal: latency.events.total,
+    latencyGood: latency.events.good,
+  };
 }
 
 async function timeFloor(dataset: Dataset): Promise<Row[]> {
