@@ -142,6 +142,30 @@ describe("a damaged .gz beside a good file", () => {
     expect(result.diagnostics.damaged!.files[0]).toMatchObject({ offset: 0, lines: 0 });
   });
 
+  it("junk after whole gzip members: every line of the members counts, and it breaks where the junk starts", async () => {
+    const half = LINES / 2;
+    const small = gzipSync(`${lines.slice(0, 100).join("\n")}\n`);
+    const two = Buffer.concat([
+      gzipSync(`${lines.slice(0, half).join("\n")}\n`),
+      gzipSync(`${lines.slice(half).join("\n")}\n`),
+    ]);
+    const junk = Buffer.from("this is not gzip\n");
+    for (const [members, count] of [
+      [small, 100],
+      [gz, LINES],
+      [two, LINES],
+    ] as const) {
+      for (const workers of [0, 2]) {
+        const result = await countWith("junk.ndjson.gz", Buffer.concat([members, junk]), workers);
+        expect(result.diagnostics.damaged!.files[0]).toMatchObject({
+          offset: members.length,
+          lines: count,
+        });
+        expect(result.diagnostics.lines).toBe(1000 + count);
+      }
+    }
+  });
+
   it("concatenated gzip members and trailing zero padding are not damage", async () => {
     const half = LINES / 2;
     const members = Buffer.concat([

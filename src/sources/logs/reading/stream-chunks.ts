@@ -3,6 +3,7 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
+import { membersAfter } from "./gzip-members.js";
 import { openRegularFile } from "./regular-file.js";
 
 /**
@@ -24,7 +25,22 @@ export async function* fileChunks(
   const handle = await openRegularFile(path);
   const file = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
   if (onRawBytes) file.on("data", (chunk) => onRawBytes(chunk.length));
-  yield* gzip ? gunzipped(file) : (file as AsyncIterable<Buffer>);
+  if (!gzip) {
+    yield* file as AsyncIterable<Buffer>;
+    return;
+  }
+  let handedOn = 0;
+  try {
+    for await (const chunk of gunzipped(file)) {
+      handedOn += chunk.length;
+      yield chunk;
+    }
+  } catch (error) {
+    if (!(error instanceof GzipDamage) || !error.afterMember) throw error;
+    // the text of the step that met the junk is lost: read it again, exactly
+    const exact = yield* membersAfter(path, handedOn, READ_CHUNK_BYTES);
+    if (exact !== null) throw new GzipDamage(exact.offset, exact.reason, true);
+  }
 }
 
 /** A stream's bytes, gunzipped when they start with the gzip magic number (for stdin). */
@@ -57,6 +73,8 @@ export class GzipDamage extends Error {
   constructor(
     readonly offset: number,
     reason: string,
+    /** the break is bytes after a gzip member that are not another member */
+    readonly afterMember = false,
   ) {
     super(reason);
   }
@@ -76,8 +94,13 @@ async function* gunzipped(source: Readable): AsyncIterable<Buffer> {
   } catch (error) {
     const reason = damageReason(error, startsAsGzip);
     if (reason === null) throw error;
-    throw new GzipDamage(gunzip.bytesWritten, reason);
+    throw new GzipDamage(gunzip.bytesWritten, reason, startsAsGzip && isHeaderError(error));
   }
+}
+
+/** zlib found no gzip header where a member should start. */
+function isHeaderError(error: unknown): boolean {
+  return /header check|unknown compression method/.test((error as Error).message ?? "");
 }
 
 /** What is wrong with the gzip data, in words; null when the error is not zlib's (an I/O error). */
@@ -85,7 +108,7 @@ function damageReason(error: unknown, startsAsGzip: boolean): string | null {
   const { code, message } = error as { code?: unknown; message?: string };
   if (code === "Z_BUF_ERROR") return "the gzip data ends early: the file is truncated";
   if (code !== "Z_DATA_ERROR" && code !== "Z_NEED_DICT") return null;
-  if (/header check|unknown compression method/.test(message ?? "")) {
+  if (isHeaderError(error)) {
     return startsAsGzip
       ? "bytes after a gzip member are not gzip (junk appended, or a damaged member header)"
       : "not gzip data: the file does not start with gzip's magic bytes 1f 8b";
