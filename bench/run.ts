@@ -3,7 +3,8 @@
  * Node loop (readline + JSON.parse) and the floor (cat / zcat), on the same
  * generated data, checking that all of them count the same events.
  *
- *   npm run bench                 1 GB, 1 GB as 8 .gz files, 4 GB
+ *   npm run bench                 1 GB, 1 GB as 8 .gz files, 4 GB; then 400 SLOs over
+ *                                 100 MB in 200 files with a source each, next to one file
  *   npm run bench -- --quick      1 GB only
  *   npm run bench -- --runs 5     slo and the floor 5 times each (median; default 3)
  *   npm run bench -- --no-jq      skip jq (it takes about 30 s a GB)
@@ -159,14 +160,18 @@ function sloFile(dataset: Dataset): string {
     CACHE,
     `slo-${dataset.gzip ? "gz-" : ""}${dataset.files.length}-${dataset.name.split(" ")[0]}.yaml`,
   );
-  writeFileSync(
-    path,
-    `# written by bench/run.ts
-service: ctrl
+  writeFileSync(path, sloText("ctrl", "logs", JSON.stringify(dataset.glob)));
+  return path;
+}
+
+/** The bench's two SLOs over a source of their own. */
+function sloText(service: string, source: string, paths: string): string {
+  return `# written by bench/run.ts
+service: ${service}
 sources:
-  logs:
+  ${source}:
     type: logs
-    paths: [${JSON.stringify(dataset.glob)}]
+    paths: [${paths}]
     timestamp: t
     labels: { app: ctrl }
 slos:
@@ -188,9 +193,7 @@ slos:
         field: duration
         unit: ms
         threshold: 300ms
-`,
-  );
-  return path;
+`.replaceAll("source: logs", `source: ${source}`);
 }
 
 interface ReportSlo {
@@ -235,6 +238,89 @@ async function timeSlo(dataset: Dataset): Promise<Row> {
   }
   const m = median(all);
   return { tool: "slo check", m, counts: sloCounts(m.stdout) };
+}
+
+/** How many SLO files the many-sources case writes, each declaring its own source over the same log. */
+const MANY_SOURCES = 200;
+/** The many-sources case reads this much of the 1 GB file: 400 SLOs cost about 200 times 2 SLOs' CPU a line. */
+const MANY_SOURCES_BYTES = 100e6;
+
+/**
+ * The same 400 SLOs over the same log, in one file with one source and in
+ * MANY_SOURCES files that each declare a source of their own: the sources
+ * share one read and one pool of workers, so the two should take about the
+ * same time and memory.
+ */
+async function timeManySources(dataset: Dataset): Promise<boolean> {
+  const log = join(CACHE, `logs-${dataset.name}-first-${MANY_SOURCES_BYTES / 1e6}mb.ndjson`);
+  if (!existsSync(log)) {
+    const head = readFileSync(dataset.files[0]!).subarray(0, MANY_SOURCES_BYTES);
+    writeFileSync(log, head.subarray(0, head.lastIndexOf(10) + 1));
+  }
+  const folder = join(CACHE, `many-sources-${dataset.name}`);
+  const pairs: string[] = [];
+  for (let i = 0; i < MANY_SOURCES; i++) {
+    const dir = join(folder, `team-${String(i).padStart(3, "0")}`);
+    mkdirSync(dir, { recursive: true });
+    const paths = JSON.stringify(relative(dir, log));
+    writeFileSync(join(dir, "slo.yaml"), sloText(`team-${i}`, `logs-${i}`, paths));
+    pairs.push(
+      sloText("", "logs", "")
+        .split("slos:\n")[1]!
+        .replaceAll(/name: (\S+)/g, `name: $1-${i}`),
+    );
+  }
+  const oneFile = join(CACHE, `many-sources-${dataset.name}-one-file.yaml`);
+  writeFileSync(
+    oneFile,
+    `${sloText("ctrl", "logs", JSON.stringify(relative(CACHE, log))).split("slos:\n")[0]}slos:\n${pairs.join("")}`,
+  );
+  const one = await timeCheck(oneFile);
+  const many = await timeCheck(folder);
+  const expected = pairCounts(one.stdout, 0);
+  const same = Array.from({ length: MANY_SOURCES }, (_, i) => i).every(
+    (i) =>
+      sameCounts(pairCounts(one.stdout, i), expected) &&
+      sameCounts(pairCounts(many.stdout, i), expected),
+  );
+  console.log(
+    `\n**${2 * MANY_SOURCES} SLOs over the first ${MANY_SOURCES_BYTES / 1e6} MB of ${dataset.name}** (median of ${runs} runs)\n`,
+  );
+  console.log("| SLO files | sources | wall s | CPU s | peak RSS | counts |");
+  console.log("|---:|---:|---:|---:|---:|---|");
+  const row = (files: number, m: Measured, counts: string) =>
+    `| ${files} | ${files} | ${m.wallS.toFixed(2)} | ${m.cpuS.toFixed(2)} | ${Math.round(m.peakRssMb)} MB | ${counts} |`;
+  console.log(row(1, one, "-"));
+  console.log(row(MANY_SOURCES, many, same ? "same" : "DIFFERENT"));
+  return same;
+}
+
+/** `slo check` on a file or folder, median of the runs. */
+async function timeCheck(path: string): Promise<Measured> {
+  const all: Measured[] = [];
+  for (let i = 0; i < runs; i++) {
+    const m = await measure(
+      process.execPath,
+      [BUNDLE, "check", path, "--at", END, "--format", "json"],
+      "capture",
+    );
+    if (m.code !== 0 && m.code !== 1) throw new Error(`slo check exited with ${m.code}`);
+    all.push(m);
+  }
+  return median(all);
+}
+
+/** The counts of the i-th pair of SLOs (availability, latency) of a report. */
+function pairCounts(stdout: string, i: number): Counts {
+  const report = JSON.parse(stdout) as { slos: ReportSlo[] };
+  const [availability, latency] = report.slos.slice(2 * i, 2 * i + 2);
+  if (!availability?.events || !latency?.events) throw new Error(`pair ${i} did not count`);
+  return {
+    availabilityTotal: availability.events.total,
+    availabilityBad: availability.events.bad,
+    latencyTotal: latency.events.total,
+    latencyGood: latency.events.good,
+  };
 }
 
 async function timeFloor(dataset: Dataset): Promise<Row[]> {
@@ -374,6 +460,8 @@ async function main(): Promise<number> {
       countsByName.set(dataset.name, rows[0]!.counts!);
     }
   }
+  log(`\ntiming ${MANY_SOURCES} sources over ${one.name}...`);
+  allSame = (await timeManySources(one)) && allSame;
   console.log(`\nload average at end ${loadavg()[0]!.toFixed(2)}`);
   if (!allSame) {
     log("bench: the tools did not find the same counts");

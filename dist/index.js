@@ -4091,7 +4091,7 @@ var require_util2 = __commonJS({
   "node_modules/undici/lib/web/fetch/util.js"(exports, module) {
     "use strict";
     var { Transform } = __require("node:stream");
-    var zlib = __require("node:zlib");
+    var zlib2 = __require("node:zlib");
     var { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = require_constants3();
     var { getGlobalOrigin } = require_global();
     var { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = require_data_url();
@@ -4791,7 +4791,7 @@ var require_util2 = __commonJS({
             callback2();
             return;
           }
-          this._inflateStream = (chunk2[0] & 15) === 8 ? zlib.createInflate(this.#zlibOptions) : zlib.createInflateRaw(this.#zlibOptions);
+          this._inflateStream = (chunk2[0] & 15) === 8 ? zlib2.createInflate(this.#zlibOptions) : zlib2.createInflateRaw(this.#zlibOptions);
           this._inflateStream.on("data", this.push.bind(this));
           this._inflateStream.on("end", () => this.push(null));
           this._inflateStream.on("error", (err) => this.destroy(err));
@@ -5799,7 +5799,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants4 = require_constants2();
+    var constants5 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5874,7 +5874,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants5.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5969,11 +5969,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants4.ERROR.OK) {
+          if (ret !== constants5.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants5.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants4.ERROR.PAUSED) {
+            } else if (ret === constants5.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5996,10 +5996,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants4.ERROR.OK) {
+        if (ret === constants5.ERROR.OK) {
           return null;
         }
-        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants5.ERROR.PAUSED || ret === constants5.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6016,7 +6016,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants4.ERROR[ret], data);
+        return new HTTPParserError(message, constants5.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -6196,7 +6196,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants4.ERROR.PAUSED : 0;
+        return pause ? constants5.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6218,7 +6218,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6254,13 +6254,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -13532,7 +13532,7 @@ var require_fetch = __commonJS({
     } = require_response();
     var { HeadersList } = require_headers();
     var { Request, cloneRequest } = require_request2();
-    var zlib = __require("node:zlib");
+    var zlib2 = __require("node:zlib");
     var {
       bytesMatch,
       makePolicyContainer,
@@ -14494,23 +14494,23 @@ var require_fetch = __commonJS({
                 for (let i = codings.length - 1; i >= 0; --i) {
                   const coding = codings[i].trim();
                   if (coding === "x-gzip" || coding === "gzip") {
-                    decoders.push(zlib.createGunzip({
+                    decoders.push(zlib2.createGunzip({
                       // Be less strict when decoding compressed responses, since sometimes
                       // servers send slightly invalid responses that are still accepted
                       // by common browsers.
                       // Always using Z_SYNC_FLUSH is what cURL does.
-                      flush: zlib.constants.Z_SYNC_FLUSH,
-                      finishFlush: zlib.constants.Z_SYNC_FLUSH
+                      flush: zlib2.constants.Z_SYNC_FLUSH,
+                      finishFlush: zlib2.constants.Z_SYNC_FLUSH
                     }));
                   } else if (coding === "deflate") {
                     decoders.push(createInflate({
-                      flush: zlib.constants.Z_SYNC_FLUSH,
-                      finishFlush: zlib.constants.Z_SYNC_FLUSH
+                      flush: zlib2.constants.Z_SYNC_FLUSH,
+                      finishFlush: zlib2.constants.Z_SYNC_FLUSH
                     }));
                   } else if (coding === "br") {
-                    decoders.push(zlib.createBrotliDecompress({
-                      flush: zlib.constants.BROTLI_OPERATION_FLUSH,
-                      finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH
+                    decoders.push(zlib2.createBrotliDecompress({
+                      flush: zlib2.constants.BROTLI_OPERATION_FLUSH,
+                      finishFlush: zlib2.constants.BROTLI_OPERATION_FLUSH
                     }));
                   } else {
                     decoders.length = 0;
@@ -17357,7 +17357,7 @@ var require_connection = __commonJS({
 var require_permessage_deflate = __commonJS({
   "node_modules/undici/lib/web/websocket/permessage-deflate.js"(exports, module) {
     "use strict";
-    var { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __require("node:zlib");
+    var { createInflateRaw: createInflateRaw2, Z_DEFAULT_WINDOWBITS } = __require("node:zlib");
     var { isValidClientWindowBits } = require_util7();
     var { MessageSizeExceededError } = require_errors();
     var tail = Buffer.from([0, 0, 255, 255]);
@@ -17393,7 +17393,7 @@ var require_permessage_deflate = __commonJS({
             windowBits = Number.parseInt(this.#options.serverMaxWindowBits);
           }
           try {
-            this.#inflate = createInflateRaw({ windowBits });
+            this.#inflate = createInflateRaw2({ windowBits });
           } catch (err) {
             callback2(err);
             return;
@@ -26538,10 +26538,40 @@ var init_line_events = __esm({
   }
 });
 
-// src/sources/logs/reading/range-reader.ts
+// src/sources/logs/reading/regular-file.ts
+import { constants as constants3 } from "node:fs";
 import { open as open2 } from "node:fs/promises";
+function fileKind(info2) {
+  if (info2.isDirectory()) return "a folder";
+  if (info2.isFIFO()) return "a FIFO";
+  if (info2.isCharacterDevice()) return "a character device";
+  if (info2.isBlockDevice()) return "a block device";
+  if (info2.isSocket()) return "a socket";
+  return info2.isFile() ? "a regular file" : "not a file";
+}
+async function openRegularFile(path) {
+  const file2 = await open2(path, constants3.O_RDONLY | (constants3.O_NONBLOCK ?? 0));
+  try {
+    const info2 = await file2.stat();
+    if (!info2.isFile()) throw new NotRegularFileError(`not a regular file (${fileKind(info2)})`);
+    return file2;
+  } catch (error63) {
+    await file2.close();
+    throw error63;
+  }
+}
+var NotRegularFileError;
+var init_regular_file = __esm({
+  "src/sources/logs/reading/regular-file.ts"() {
+    "use strict";
+    NotRegularFileError = class extends Error {
+    };
+  }
+});
+
+// src/sources/logs/reading/range-reader.ts
 async function readRangeLines(path, range, events, options = {}) {
-  const file2 = await open2(path, "r");
+  const file2 = await openRegularFile(path);
   const { buffers } = options;
   const lent = buffers?.takeReadBuffer(RANGE_READ_BYTES) ?? null;
   try {
@@ -26572,6 +26602,7 @@ var init_range_reader = __esm({
     "use strict";
     init_limits();
     init_line_events();
+    init_regular_file();
     RANGE_READ_BYTES = 4 * 1024 * 1024;
     RangeReader = class {
       constructor(file2, range, events, buf, onBytes) {
@@ -27136,10 +27167,10 @@ var init_json_extractor = __esm({
       /** The compared values as the tokenizer's tables; those past its room are left out of constantsOf. */
       constantTables() {
         const slotConstants = new Int32Array(this.slotCount * 2);
-        const constants4 = [];
+        const constants5 = [];
         const constantBytes = [];
         this.constantsOf.forEach((list, slot) => {
-          const count = constants4.length / 2;
+          const count = constants5.length / 2;
           const bytes = list.reduce((sum, b) => sum + b.length, 0);
           if (count + list.length > MAX_CONSTANTS || constantBytes.length + bytes > MAX_CONSTANT_BYTES) {
             list.length = 0;
@@ -27148,13 +27179,13 @@ var init_json_extractor = __esm({
           slotConstants[2 * slot] = count;
           slotConstants[2 * slot + 1] = list.length;
           for (const b of list) {
-            constants4.push(constantBytes.length, b.length);
+            constants5.push(constantBytes.length, b.length);
             constantBytes.push(...b);
           }
         });
         return {
           slotConstants,
-          constants: Int32Array.from(constants4),
+          constants: Int32Array.from(constants5),
           constantBytes: Uint8Array.from(constantBytes)
         };
       }
@@ -27784,16 +27815,142 @@ var init_evaluator_events = __esm({
   }
 });
 
+// src/sources/logs/reading/gzip-members.ts
+import * as zlib from "node:zlib";
+async function* membersAfter(path, skip, chunkBytes) {
+  const file2 = await openRegularFile(path);
+  try {
+    const size = (await file2.stat()).size;
+    let pos = 0;
+    let toSkip = skip;
+    while (pos < size) {
+      const head = await readAt(file2, pos, Math.min(HEADER_PROBE_BYTES, size - pos));
+      if (pos > 0 && head[0] === 0) return null;
+      const headerBytes = headerLength(head);
+      if (headerBytes === null)
+        return { offset: pos, reason: "bytes after a gzip member are not gzip (junk appended?)" };
+      const member = inflateMember(file2, pos + headerBytes, chunkBytes);
+      let next = await member.next();
+      for (; !next.done; next = await member.next()) {
+        const text = next.value;
+        if (toSkip >= text.length) toSkip -= text.length;
+        else {
+          yield toSkip > 0 ? text.subarray(toSkip) : text;
+          toSkip = 0;
+        }
+      }
+      const result = next.value;
+      if ("reason" in result)
+        return { offset: pos + headerBytes + result.offset, reason: result.reason };
+      const trailerAt = pos + headerBytes + result.consumed;
+      const trailer = await readAt(file2, trailerAt, TRAILER_BYTES);
+      const bad = trailerProblem(trailer, result.length, result.crc);
+      if (bad) return { offset: trailerAt, reason: bad };
+      pos = trailerAt + TRAILER_BYTES;
+    }
+    return null;
+  } finally {
+    await file2.close();
+  }
+}
+function headerLength(b) {
+  if (b.length < 10 || b[0] !== 31 || b[1] !== 139 || b[2] !== 8) return null;
+  const flags = b[3];
+  if ((flags & 224) !== 0) return null;
+  let at2 = 10;
+  if (flags & 4) {
+    if (b.length < at2 + 2) return null;
+    at2 += 2 + b.readUInt16LE(at2);
+  }
+  for (const flag of [8, 16]) {
+    if ((flags & flag) === 0) continue;
+    const end = b.indexOf(0, at2);
+    if (end < 0) return null;
+    at2 = end + 1;
+  }
+  if (flags & 2) at2 += 2;
+  return at2 <= b.length ? at2 : null;
+}
+async function* inflateMember(file2, from, chunkBytes) {
+  const inflater = zlib.createInflateRaw({ chunkSize: chunkBytes });
+  const crc322 = zlib.crc32;
+  let fed = 0;
+  let stop = false;
+  const feeding = (async () => {
+    while (!stop) {
+      const chunk2 = await readAt(file2, from + fed, chunkBytes);
+      if (chunk2.length === 0) break;
+      fed += chunk2.length;
+      await new Promise((resolve7) => inflater.write(chunk2, () => resolve7()));
+      if (inflater.bytesWritten < fed) return;
+    }
+    inflater.end();
+  })();
+  let length = 0;
+  let crc = crc322 ? 0 : null;
+  try {
+    for await (const text of inflater) {
+      length += text.length;
+      if (crc !== null) crc = crc322(text, crc);
+      yield text;
+    }
+  } catch (error63) {
+    return {
+      offset: inflater.bytesWritten,
+      reason: `corrupt gzip data (zlib: ${error63.message})`
+    };
+  } finally {
+    stop = true;
+    inflater.destroy();
+    await feeding.catch(() => {
+    });
+  }
+  return { consumed: inflater.bytesWritten, length, crc };
+}
+function trailerProblem(trailer, length, crc) {
+  if (trailer.length < TRAILER_BYTES) return "the gzip data ends early: the file is truncated";
+  if (trailer.readUInt32LE(4) !== length >>> 0 || crc !== null && trailer.readUInt32LE(0) !== crc >>> 0)
+    return "corrupt gzip data: the checksum does not match what was decoded";
+  return null;
+}
+async function readAt(file2, at2, bytes) {
+  const buf = Buffer.allocUnsafe(bytes);
+  const { bytesRead } = await file2.read(buf, 0, bytes, at2);
+  return buf.subarray(0, bytesRead);
+}
+var HEADER_PROBE_BYTES, TRAILER_BYTES;
+var init_gzip_members = __esm({
+  "src/sources/logs/reading/gzip-members.ts"() {
+    "use strict";
+    init_regular_file();
+    HEADER_PROBE_BYTES = 64 * 1024;
+    TRAILER_BYTES = 8;
+  }
+});
+
 // src/sources/logs/reading/stream-chunks.ts
-import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-function fileChunks(path, gzip, onRawBytes) {
-  const file2 = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+async function* fileChunks(path, gzip, onRawBytes) {
+  const handle = await openRegularFile(path);
+  const file2 = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
   if (onRawBytes) file2.on("data", (chunk2) => onRawBytes(chunk2.length));
-  if (!gzip) return file2;
-  return gunzipped(file2);
+  if (!gzip) {
+    yield* file2;
+    return;
+  }
+  let handedOn = 0;
+  try {
+    for await (const chunk2 of gunzipped(file2)) {
+      handedOn += chunk2.length;
+      yield chunk2;
+    }
+  } catch (error63) {
+    if (!(error63 instanceof GzipDamage) || !error63.afterMember) throw error63;
+    const exact = yield* membersAfter(path, handedOn, READ_CHUNK_BYTES);
+    if (exact !== null) throw new GzipDamage(exact.offset, exact.reason, true);
+  }
 }
 async function* sniffedChunks(stream) {
   const iterator2 = stream[Symbol.asyncIterator]();
@@ -27814,17 +27971,52 @@ async function* sniffedChunks(stream) {
 function toBuffer(chunk2) {
   return typeof chunk2 === "string" ? Buffer.from(chunk2) : chunk2;
 }
-function gunzipped(source) {
+async function* gunzipped(source) {
   const gunzip = createGunzip({ chunkSize: READ_CHUNK_BYTES });
+  let startsAsGzip = false;
+  source.once("data", (first) => {
+    startsAsGzip = first[0] === 31 && first[1] === 139;
+  });
   pipeline(source, gunzip).catch(() => {
   });
-  return gunzip;
+  try {
+    for await (const chunk2 of gunzip) yield chunk2;
+  } catch (error63) {
+    const reason = damageReason(error63, startsAsGzip);
+    if (reason === null) throw error63;
+    throw new GzipDamage(gunzip.bytesWritten, reason, startsAsGzip && isHeaderError(error63));
+  }
 }
-var READ_CHUNK_BYTES;
+function isHeaderError(error63) {
+  return /header check|unknown compression method/.test(error63.message ?? "");
+}
+function damageReason(error63, startsAsGzip) {
+  const { code, message } = error63;
+  if (code === "Z_BUF_ERROR") return "the gzip data ends early: the file is truncated";
+  if (code !== "Z_DATA_ERROR" && code !== "Z_NEED_DICT") return null;
+  if (isHeaderError(error63)) {
+    return startsAsGzip ? "bytes after a gzip member are not gzip (junk appended, or a damaged member header)" : "not gzip data: the file does not start with gzip's magic bytes 1f 8b";
+  }
+  if (/data check|length check/.test(message ?? ""))
+    return "corrupt gzip data: the checksum does not match what was decoded";
+  return `corrupt gzip data (zlib: ${message})`;
+}
+var READ_CHUNK_BYTES, GzipDamage;
 var init_stream_chunks = __esm({
   "src/sources/logs/reading/stream-chunks.ts"() {
     "use strict";
+    init_gzip_members();
+    init_regular_file();
     READ_CHUNK_BYTES = 256 * 1024;
+    GzipDamage = class extends Error {
+      constructor(offset, reason, afterMember = false) {
+        super(reason);
+        this.offset = offset;
+        this.afterMember = afterMember;
+      }
+      offset;
+      afterMember;
+    };
   }
 });
 
@@ -27966,27 +28158,24 @@ async function runJob(job, plans, spec, options) {
   } else {
     const { input: input2 } = job;
     const chunks = input2.kind === "stdin" ? sniffedChunks(options.stdin ?? process.stdin) : fileChunks(input2.path, input2.gzip, options.onBytes);
-    await readLines(chunks, evaluatorEvents(evaluator, input2.display, true), buffers);
+    try {
+      await readLines(chunks, evaluatorEvents(evaluator, input2.display, true), buffers);
+    } catch (error63) {
+      if (!(error63 instanceof GzipDamage)) throw error63;
+      return {
+        tallies: evaluator.tallies.map((t2) => t2.state),
+        diagnostics: evaluator.diagnostics,
+        damage: { offset: error63.offset, reason: error63.message }
+      };
+    }
   }
   return { tallies: evaluator.tallies.map((t2) => t2.state), diagnostics: evaluator.diagnostics };
 }
-function mergeResults(jobs, results, tallies) {
-  const merged = emptyDiagnostics();
-  const linesBefore = /* @__PURE__ */ new Map();
-  results.forEach((result, j) => {
-    const job = jobs[j];
-    const file2 = job.kind === "range" ? job.path : job.input.kind === "file" ? job.input.path : "-";
-    const offset = linesBefore.get(file2) ?? 0;
-    linesBefore.set(file2, offset + result.diagnostics.lines);
-    result.tallies.forEach((state, p) => {
-      tallies[p].merge(state);
-    });
-    merged.lines += result.diagnostics.lines;
-    addSamples(merged.malformed, result.diagnostics.malformed, offset);
-    addSamples(merged.tooLong, result.diagnostics.tooLong, offset);
-    addSamples(merged.noTimestamp, result.diagnostics.noTimestamp, offset);
-  });
-  return merged;
+function addDamaged(into, job, result) {
+  into.count++;
+  if (into.files.length >= MAX_SAMPLES) return;
+  const file2 = job.kind === "range" ? job.display : job.input.display;
+  into.files.push({ file: file2, ...result.damage, lines: result.diagnostics.lines });
 }
 function addSamples(into, from, lineOffset) {
   into.count += from.count;
@@ -27996,7 +28185,7 @@ function addSamples(into, from, lineOffset) {
     into.samples.push(shifted);
   }
 }
-var MIN_RANGE_BYTES;
+var MIN_RANGE_BYTES, OrderedMerge;
 var init_jobs = __esm({
   "src/sources/logs/parallel/jobs.ts"() {
     "use strict";
@@ -28006,6 +28195,44 @@ var init_jobs = __esm({
     init_range_reader();
     init_stream_chunks();
     MIN_RANGE_BYTES = 16 * 1024 * 1024;
+    OrderedMerge = class {
+      constructor(jobs, tallies) {
+        this.jobs = jobs;
+        this.tallies = tallies;
+      }
+      jobs;
+      tallies;
+      diagnostics = {
+        ...emptyDiagnostics(),
+        damaged: { count: 0, files: [] }
+      };
+      waiting = /* @__PURE__ */ new Map();
+      next = 0;
+      /** lines before each job in its file, for the samples' line numbers */
+      linesBefore = /* @__PURE__ */ new Map();
+      add(index, result) {
+        this.waiting.set(index, result);
+        for (let ready = this.waiting.get(this.next); ready; ready = this.waiting.get(this.next)) {
+          this.waiting.delete(this.next);
+          this.mergeOne(this.jobs[this.next], ready);
+          this.next++;
+        }
+      }
+      mergeOne(job, result) {
+        const merged = this.diagnostics;
+        const file2 = job.kind === "range" ? job.path : job.input.kind === "file" ? job.input.path : "-";
+        const offset = this.linesBefore.get(file2) ?? 0;
+        this.linesBefore.set(file2, offset + result.diagnostics.lines);
+        result.tallies.forEach((state, p) => {
+          this.tallies[p].merge(state);
+        });
+        merged.lines += result.diagnostics.lines;
+        addSamples(merged.malformed, result.diagnostics.malformed, offset);
+        addSamples(merged.tooLong, result.diagnostics.tooLong, offset);
+        addSamples(merged.noTimestamp, result.diagnostics.noTimestamp, offset);
+        if (result.damage) addDamaged(merged.damaged, job, result);
+      }
+    };
   }
 });
 
@@ -28052,57 +28279,7 @@ function workersAvailable() {
   cachedEntry ??= workerEntry();
   return cachedEntry !== null;
 }
-function runInWorkers(jobs, spec, requests, workers, onBytes) {
-  if (jobs.length === 0) return Promise.resolve([]);
-  cachedEntry ??= workerEntry();
-  const entry = cachedEntry;
-  if (entry === null) return Promise.reject(new Error("internal: no worker entry"));
-  const results = new Array(jobs.length);
-  let next = 0;
-  let finished = 0;
-  const threads = [];
-  return new Promise((resolve7, reject) => {
-    let failed = false;
-    const fail = (error63) => {
-      if (failed) return;
-      failed = true;
-      for (const thread of threads) void thread.terminate();
-      reject(error63);
-    };
-    const giveWork = (thread) => {
-      if (next < jobs.length) {
-        const id = next++;
-        thread.postMessage({ type: "job", id, job: jobs[id] });
-      } else {
-        thread.postMessage({ type: "stop" });
-      }
-    };
-    const count = Math.max(1, Math.min(workers, jobs.length));
-    for (let i = 0; i < count; i++) {
-      const thread = new Worker(entry, { workerData: { spec, requests } });
-      threads.push(thread);
-      thread.on("message", (message) => {
-        if (message.type === "progress") {
-          onBytes?.(message.bytes);
-        } else if (message.type === "done") {
-          results[message.id] = message.result;
-          finished++;
-          if (finished === jobs.length) resolve7(results);
-          giveWork(thread);
-        } else {
-          fail(new JobError(jobs[message.id], message.message));
-        }
-      });
-      thread.on("error", (error63) => fail(error63));
-      thread.on("exit", (code) => {
-        if (code !== 0 && finished < jobs.length)
-          fail(new Error(`a logs worker stopped with exit code ${code}`));
-      });
-      giveWork(thread);
-    }
-  });
-}
-var JobError, cachedEntry;
+var JobError, cachedEntry, WorkerPool;
 var init_worker_pool = __esm({
   "src/sources/logs/parallel/worker-pool.ts"() {
     "use strict";
@@ -28112,6 +28289,145 @@ var init_worker_pool = __esm({
         this.job = job;
       }
       job;
+    };
+    WorkerPool = class {
+      constructor(size) {
+        this.size = size;
+        cachedEntry ??= workerEntry();
+        if (cachedEntry === null) throw new Error("internal: no worker entry");
+        this.entry = cachedEntry;
+      }
+      size;
+      threads = /* @__PURE__ */ new Map();
+      queue = [];
+      nextReadId = 0;
+      entry;
+      /**
+       * Run one read's jobs; each result goes to onResult as it comes. Rejects
+       * with a JobError when a job fails (the read's other jobs are dropped;
+       * the pool's other reads go on).
+       */
+      run(spec, requests, jobs, onResult, onBytes) {
+        if (jobs.length === 0) return Promise.resolve();
+        return new Promise((resolve7, reject) => {
+          const read = {
+            id: this.nextReadId++,
+            spec,
+            requests,
+            jobs,
+            onResult,
+            onBytes,
+            left: jobs.length,
+            failed: false,
+            knownBy: /* @__PURE__ */ new Set(),
+            resolve: resolve7,
+            reject
+          };
+          jobs.forEach((_, index) => {
+            this.queue.push({ read, index });
+          });
+          this.dispatch();
+        });
+      }
+      /** Stop every thread: idle ones when done, busy ones (a failed read's leftovers) now. */
+      async close() {
+        const exits = [];
+        for (const [thread, busy] of this.threads) {
+          exits.push(new Promise((resolve7) => thread.once("exit", resolve7)));
+          if (busy) void thread.terminate();
+          else thread.postMessage({ type: "stop" });
+        }
+        this.threads.clear();
+        this.queue.length = 0;
+        await Promise.all(exits);
+      }
+      dispatch() {
+        while (this.queue.length > 0) {
+          const thread = this.idleThread() ?? this.startThread();
+          if (thread === null) return;
+          const queued = this.queue.shift();
+          if (queued.read.failed) continue;
+          this.give(thread, queued);
+        }
+      }
+      idleThread() {
+        for (const [thread, busy] of this.threads) if (busy === null) return thread;
+        return null;
+      }
+      startThread() {
+        if (this.threads.size >= this.size) return null;
+        const thread = new Worker(this.entry);
+        this.threads.set(thread, null);
+        thread.on("message", (message) => this.onMessage(thread, message));
+        thread.on("error", (error63) => this.onThreadLost(thread, error63));
+        thread.on("exit", (code) => {
+          if (this.threads.has(thread))
+            this.onThreadLost(thread, new Error(`a logs worker stopped with exit code ${code}`));
+        });
+        return thread;
+      }
+      give(thread, queued) {
+        const { read, index } = queued;
+        this.threads.set(thread, queued);
+        if (!read.knownBy.has(thread)) {
+          read.knownBy.add(thread);
+          thread.postMessage({
+            type: "read",
+            read: read.id,
+            spec: read.spec,
+            requests: read.requests
+          });
+        }
+        thread.postMessage({
+          type: "job",
+          read: read.id,
+          id: index,
+          job: read.jobs[index]
+        });
+      }
+      onMessage(thread, message) {
+        const running = this.threads.get(thread);
+        if (!running) return;
+        const { read } = running;
+        if (message.type === "progress") {
+          if (!read.failed) read.onBytes?.(message.bytes);
+          return;
+        }
+        this.threads.set(thread, null);
+        if (message.type === "done") {
+          if (!read.failed) {
+            read.onResult(message.id, message.result);
+            if (--read.left === 0) this.finish(read);
+          }
+        } else {
+          this.fail(read, new JobError(read.jobs[message.id], message.message));
+        }
+        this.dispatch();
+      }
+      /** A thread that crashed or stopped on its own: its job's read fails, the pool starts another when needed. */
+      onThreadLost(thread, error63) {
+        const running = this.threads.get(thread);
+        this.threads.delete(thread);
+        if (running) this.fail(running.read, error63);
+        this.dispatch();
+      }
+      fail(read, error63) {
+        if (read.failed) return;
+        read.failed = true;
+        this.forget(read);
+        read.reject(error63);
+      }
+      finish(read) {
+        this.forget(read);
+        read.resolve();
+      }
+      forget(read) {
+        for (const thread of read.knownBy) {
+          if (this.threads.has(thread))
+            thread.postMessage({ type: "forget", read: read.id });
+        }
+        read.knownBy.clear();
+      }
     };
   }
 });
@@ -29238,7 +29554,7 @@ var require_scan = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
-    var constants4 = require_constants6();
+    var constants5 = require_constants6();
     var utils = require_utils2();
     var {
       MAX_LENGTH,
@@ -29246,7 +29562,7 @@ var require_parse2 = __commonJS({
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants4;
+    } = constants5;
     var expandRange = (args, options) => {
       if (typeof options.expandRange === "function") {
         return options.expandRange(...args, options);
@@ -29455,7 +29771,7 @@ var require_parse2 = __commonJS({
       if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants4.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants5.DEFAULT_MAX_EXTGLOB_RECURSION;
       const branches = splitTopLevel(body).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
@@ -29501,8 +29817,8 @@ var require_parse2 = __commonJS({
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
       const tokens = [bos];
       const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants4.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants4.extglobChars(PLATFORM_CHARS);
+      const PLATFORM_CHARS = constants5.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants5.extglobChars(PLATFORM_CHARS);
       const {
         DOT_LITERAL,
         PLUS_LITERAL,
@@ -30198,7 +30514,7 @@ var require_parse2 = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants4.globChars(opts.windows);
+      } = constants5.globChars(opts.windows);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
       const capture = opts.capture ? "" : "?:";
@@ -30256,7 +30572,7 @@ var require_picomatch = __commonJS({
     var scan = require_scan();
     var parse5 = require_parse2();
     var utils = require_utils2();
-    var constants4 = require_constants6();
+    var constants5 = require_constants6();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch2 = (glob2, options, returnState = false) => {
       if (Array.isArray(glob2)) {
@@ -30384,7 +30700,7 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch2.constants = constants4;
+    picomatch2.constants = constants5;
     module.exports = picomatch2;
   }
 });
@@ -30725,6 +31041,8 @@ async function staticFile(path, baseDir) {
     const info2 = await stat3(absolute);
     if (info2.isDirectory())
       return `'${path}' is a folder: give files or a glob like ${join2(path, "*.ndjson")}`;
+    if (!info2.isFile())
+      return `'${path}' is not a regular file (${fileKind(info2)}): slo reads log files, and a pipe as '-' (stdin)`;
     return [{ path: absolute, display: path, size: info2.size }];
   } catch {
     return [];
@@ -30759,6 +31077,7 @@ var init_inputs = __esm({
     "use strict";
     init_dist4();
     init_errors();
+    init_regular_file();
     STDIN_DISPLAY = "<stdin>";
   }
 });
@@ -30767,6 +31086,7 @@ var init_inputs = __esm({
 var logs_exports = {};
 __export(logs_exports, {
   PARALLEL_MIN_BYTES: () => PARALLEL_MIN_BYTES,
+  countLogSources: () => countLogSources,
   createLogsSource: () => createLogsSource
 });
 import { availableParallelism } from "node:os";
@@ -30774,35 +31094,14 @@ function createLogsSource(spec, options = {}) {
   return {
     name: spec.name,
     type: "logs",
-    count: (requests) => countLogs(spec, requests, options)
+    count: async (requests) => (await countLogSources([{ spec, requests }], options))[0]
   };
 }
-async function countLogs(spec, requests, options) {
-  const answers = [];
-  const plans = [];
-  const planned = [];
-  const planIndex = [];
-  requests.forEach((request2, i) => {
-    const plan = planRequest(request2, spec);
-    if ("kind" in plan) {
-      plans.push(plan);
-      planned.push(request2);
-      planIndex.push(i);
-    } else {
-      answers[i] = plan;
-    }
-  });
-  if (plans.length === 0) return answers;
-  const failAll = (error63) => {
-    for (const i of planIndex) answers[i] = error63;
-    return answers;
-  };
-  const inputs = await resolveInputs(spec.name, spec.paths, spec.baseDir);
-  if (!Array.isArray(inputs)) return failAll(inputs);
-  const bytesTotal = inputs.reduce(
-    (sum, input2) => sum + (input2.kind === "file" ? input2.size : 0),
-    0
-  );
+async function countLogSources(counts, options = {}) {
+  const answers = counts.map((c) => new Array(c.requests.length));
+  const prepared = await Promise.all(counts.map((c, i) => prepareSource(c, answers[i])));
+  const reads = sharedReads(prepared.filter((p) => p !== null));
+  const bytesTotal = reads.reduce((sum, read) => sum + fileBytes(read.inputs), 0);
   let bytesDone = 0;
   const onBytes = options.onProgress ? (n) => {
     bytesDone += n;
@@ -30810,79 +31109,172 @@ async function countLogs(spec, requests, options) {
   } : void 0;
   const workers = options.workers ?? availableParallelism();
   const parallel = workers > 0 && bytesTotal >= (options.parallelMinBytes ?? PARALLEL_MIN_BYTES) && workersAvailable();
-  const jobs = planJobs(
-    inputs,
-    parallel ? bytesTotal / (workers * RANGES_PER_WORKER) : Number.POSITIVE_INFINITY
-  );
-  let results;
+  const pool = parallel ? new WorkerPool(workers) : null;
+  const context = {
+    pool,
+    rangeBytes: pool ? bytesTotal / (workers * RANGES_PER_WORKER) : Number.POSITIVE_INFINITY,
+    stdin: options.stdin,
+    onBytes
+  };
   try {
-    results = parallel ? await runParallel(jobs, spec, planned, plans, workers, options.stdin, onBytes) : await runHere(jobs, plans, spec, options.stdin, onBytes);
-  } catch (error63) {
-    return failAll(readError(spec, error63));
+    await Promise.all(reads.map((read) => countRead(read, context)));
+  } finally {
+    await pool?.close();
   }
-  const tallies = plans.map((plan) => new Tally(plan));
-  const diagnostics = mergeResults(jobs, results, tallies);
-  plans.forEach((plan, p) => {
-    const tally = tallies[p];
-    answers[planIndex[p]] = {
-      windows: tally.windows(),
-      series: tally.series(),
-      breakdown: tally.breakdown(),
-      diagnostics: {
-        lines: diagnostics.lines,
-        malformed: {
-          count: diagnostics.malformed.count,
-          samples: [...diagnostics.malformed.samples]
-        },
-        tooLong: {
-          count: diagnostics.tooLong.count,
-          samples: [...diagnostics.tooLong.samples]
-        },
-        noTimestamp: {
-          count: diagnostics.noTimestamp.count,
-          samples: [...diagnostics.noTimestamp.samples]
-        },
-        ...plan.kind === "latency" ? { missingField: tally.state.missingField } : {}
-      }
-    };
-  });
   return answers;
 }
-async function runHere(jobs, plans, spec, stdin, onBytes) {
-  const results = [];
-  for (const job of jobs) {
+async function prepareSource({ spec, requests }, answers) {
+  const source = {
+    spec,
+    inputs: [],
+    plans: [],
+    requests: [],
+    answers,
+    planIndex: []
+  };
+  requests.forEach((request2, i) => {
+    const plan = planRequest(request2, spec);
+    if ("kind" in plan) {
+      source.plans.push(plan);
+      source.requests.push(request2);
+      source.planIndex.push(i);
+    } else {
+      answers[i] = plan;
+    }
+  });
+  if (source.plans.length === 0) return null;
+  const inputs = await resolveInputs(spec.name, spec.paths, spec.baseDir);
+  if (!Array.isArray(inputs)) {
+    for (const i of source.planIndex) answers[i] = inputs;
+    return null;
+  }
+  source.inputs = inputs;
+  return source;
+}
+function sharedReads(sources) {
+  const reads = /* @__PURE__ */ new Map();
+  for (const source of sources) {
+    const key = readKey(source);
+    const read = reads.get(key);
+    if (read) read.sources.push(source);
+    else reads.set(key, { sources: [source], inputs: source.inputs });
+  }
+  return [...reads.values()];
+}
+function readKey({ spec, inputs }) {
+  const labels2 = Object.entries(spec.labels).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+  const files = inputs.map((i) => i.kind === "file" ? [i.path, i.gzip] : "-");
+  return JSON.stringify([files, spec.timestamp, labels2]);
+}
+function fileBytes(inputs) {
+  return inputs.reduce((sum, input2) => sum + (input2.kind === "file" ? input2.size : 0), 0);
+}
+async function countRead(read, context) {
+  const spec = read.sources[0].spec;
+  const plans = read.sources.flatMap((s) => s.plans);
+  const jobs = planJobs(read.inputs, context.rangeBytes);
+  const tallies = plans.map((plan) => new Tally(plan));
+  const merge4 = new OrderedMerge(jobs, tallies);
+  try {
+    if (context.pool) {
+      const requests = read.sources.flatMap((s) => s.requests);
+      await runParallel(jobs, spec, requests, plans, context, merge4);
+    } else {
+      await runHere(jobs, jobs.keys(), plans, spec, context, merge4);
+    }
+  } catch (error63) {
+    for (const source of read.sources) {
+      const failure2 = readError(source.spec, error63, displayMap(read.inputs, source.inputs));
+      for (const i of source.planIndex) source.answers[i] = failure2;
+    }
+    return;
+  }
+  let first = 0;
+  for (const source of read.sources) {
+    const own2 = displayMap(read.inputs, source.inputs);
+    source.plans.forEach((plan, k) => {
+      source.answers[source.planIndex[k]] = answerOf(
+        plan,
+        tallies[first + k],
+        merge4.diagnostics,
+        own2
+      );
+    });
+    first += source.plans.length;
+  }
+}
+function answerOf(plan, tally, diagnostics, display) {
+  const samples = (list) => list.map((s) => ({ ...s, file: display(s.file) }));
+  return {
+    windows: tally.windows(),
+    series: tally.series(),
+    breakdown: tally.breakdown(),
+    diagnostics: {
+      lines: diagnostics.lines,
+      malformed: {
+        count: diagnostics.malformed.count,
+        samples: samples(diagnostics.malformed.samples)
+      },
+      tooLong: {
+        count: diagnostics.tooLong.count,
+        samples: samples(diagnostics.tooLong.samples)
+      },
+      noTimestamp: {
+        count: diagnostics.noTimestamp.count,
+        samples: samples(diagnostics.noTimestamp.samples)
+      },
+      ...diagnostics.damaged.count > 0 ? {
+        damaged: {
+          count: diagnostics.damaged.count,
+          files: diagnostics.damaged.files.map((f) => ({ ...f, file: display(f.file) }))
+        }
+      } : {},
+      ...plan.kind === "latency" ? { missingField: tally.state.missingField } : {}
+    }
+  };
+}
+function displayMap(readInputs, own2) {
+  if (readInputs === own2) return (file2) => file2;
+  const names = new Map(readInputs.map((input2, i) => [input2.display, own2[i].display]));
+  return (file2) => names.get(file2) ?? file2;
+}
+async function runHere(jobs, indices, plans, spec, context, merge4) {
+  const options = { stdin: context.stdin, onBytes: context.onBytes };
+  for (const j of indices) {
+    const job = jobs[j];
     try {
-      results.push(await runJob(job, plans, spec, { stdin, onBytes }));
+      merge4.add(j, await runJob(job, plans, spec, options));
     } catch (error63) {
       throw new JobError(job, error63 instanceof Error ? error63.message : String(error63));
     }
   }
-  return results;
 }
-async function runParallel(jobs, spec, requests, plans, workers, stdin, onBytes) {
-  const isStdin = (job) => job.kind === "stream" && job.input.kind === "stdin";
-  const fileJobs = jobs.filter((job) => !isStdin(job));
-  const stdinJobs = jobs.filter(isStdin);
-  const [fileResults, stdinResults] = await Promise.all([
-    runInWorkers(fileJobs, spec, requests, workers, onBytes),
-    runHere(stdinJobs, plans, spec, stdin, onBytes)
+async function runParallel(jobs, spec, requests, plans, context, merge4) {
+  const isStdin = (j) => {
+    const job = jobs[j];
+    return job.kind === "stream" && job.input.kind === "stdin";
+  };
+  const all = [...jobs.keys()];
+  const fileJobs = all.filter((j) => !isStdin(j));
+  const stdinJobs = all.filter(isStdin);
+  await Promise.all([
+    context.pool.run(
+      spec,
+      requests,
+      fileJobs.map((j) => jobs[j]),
+      (i, result) => merge4.add(fileJobs[i], result),
+      context.onBytes
+    ),
+    runHere(jobs, stdinJobs, plans, spec, context, merge4)
   ]);
-  let f = 0;
-  let s = 0;
-  return jobs.map((job) => isStdin(job) ? stdinResults[s++] : fileResults[f++]);
 }
-function readError(spec, error63) {
+function readError(spec, error63, display) {
   const reason = error63 instanceof Error ? error63.message : String(error63);
   if (!(error63 instanceof JobError)) {
     return sourceError(`logs source '${spec.name}': cannot read: ${reason}`);
   }
-  const input2 = error63.job.kind === "stream" ? error63.job.input : null;
-  const display = error63.job.kind === "range" ? error63.job.display : input2.display;
-  const gzip = input2?.kind === "file" && input2.gzip;
-  return sourceError(
-    `logs source '${spec.name}': cannot read ${display}: ${reason}`,
-    gzip ? "is it a complete gzip file?" : void 0
-  );
+  const file2 = error63.job.kind === "range" ? error63.job.display : error63.job.input.display;
+  return sourceError(`logs source '${spec.name}': cannot read ${display(file2)}: ${reason}`);
 }
 var PARALLEL_MIN_BYTES, RANGES_PER_WORKER;
 var init_logs = __esm({
@@ -46095,6 +46487,7 @@ function isOk(d) {
 }
 
 // src/sources/index.ts
+init_errors();
 async function createSource(spec, options = {}) {
   switch (spec.type) {
     case "logs":
@@ -46103,6 +46496,48 @@ async function createSource(spec, options = {}) {
       return (await Promise.resolve().then(() => (init_prometheus(), prometheus_exports))).createPrometheusSource(spec);
     case "loki":
       return (await Promise.resolve().then(() => (init_loki(), loki_exports))).createLokiSource(spec);
+  }
+}
+async function countSources(counts, options = {}) {
+  const answers = new Array(counts.length);
+  const logs = [];
+  const others = [];
+  counts.forEach((count, i) => {
+    if (count.spec.type === "logs") logs.push(i);
+    else
+      others.push(
+        countSafely((spec) => createSource(spec, options), count).then((a) => {
+          answers[i] = a;
+        })
+      );
+  });
+  await Promise.all([...others, countLogs(counts, logs, options, answers)]);
+  return answers;
+}
+async function countLogs(counts, indices, options, answers) {
+  if (indices.length === 0) return;
+  const logsCounts = indices.map((i) => ({
+    spec: counts[i].spec,
+    requests: counts[i].requests
+  }));
+  try {
+    const { countLogSources: countLogSources2 } = await Promise.resolve().then(() => (init_logs(), logs_exports));
+    const results = await countLogSources2(logsCounts, options);
+    indices.forEach((i, k) => {
+      answers[i] = results[k];
+    });
+  } catch (error63) {
+    const e = toSloError(error63);
+    for (const i of indices) answers[i] = counts[i].requests.map(() => e);
+  }
+}
+async function countSafely(factory, { spec, requests }) {
+  try {
+    const source = await factory(spec);
+    return await source.count(requests);
+  } catch (error63) {
+    const e = toSloError(error63);
+    return requests.map(() => e);
   }
 }
 
@@ -46756,7 +47191,6 @@ function alertHistoryFor(slo, plan, result) {
 // src/pipeline/evaluate-set.ts
 var MIB2 = 1024 * 1024;
 async function evaluateSet(set2, options) {
-  const factory = options.sourceFactory ?? ((spec) => createSource(spec, options.sourceOptions));
   const entries = [];
   const groups2 = /* @__PURE__ */ new Map();
   let index = 0;
@@ -46773,17 +47207,19 @@ async function evaluateSet(set2, options) {
     }
   }
   const checking = runHealthChecks(set2);
-  await Promise.all(
-    [...groups2.values()].map(async ({ spec, jobs }) => {
-      const results = await countSafely(factory, spec, [
-        ...jobs.map((j) => j.plan.request),
-        ...jobs.map((j) => j.plan.previousRequest)
-      ]);
-      jobs.forEach((job, i) => {
-        entries[job.index] = entryFor(job, results[i], spec, options, results[jobs.length + i]);
-      });
-    })
-  );
+  const sourceGroups = [...groups2.values()];
+  const counts = sourceGroups.map(({ spec, jobs }) => ({
+    spec,
+    requests: [...jobs.map((j) => j.plan.request), ...jobs.map((j) => j.plan.previousRequest)]
+  }));
+  const factory = options.sourceFactory;
+  const answers = factory ? await Promise.all(counts.map((count) => countSafely(factory, count))) : await countSources(counts, options.sourceOptions);
+  sourceGroups.forEach(({ spec, jobs }, g) => {
+    const results = answers[g];
+    jobs.forEach((job, i) => {
+      entries[job.index] = entryFor(job, results[i], spec, options, results[jobs.length + i]);
+    });
+  });
   const health = await checking;
   return {
     version: 1,
@@ -46804,16 +47240,6 @@ function sourceOf(service, slo) {
       message: `source ${slo.indicator.source} vanished after validation`
     });
   return spec;
-}
-async function countSafely(factory, spec, requests) {
-  try {
-    const source = await factory(spec);
-    const results = await source.count(requests);
-    return results;
-  } catch (error63) {
-    const e = error63 instanceof SloError ? error63 : toSloError(error63);
-    return requests.map(() => e);
-  }
 }
 function entryFor(job, result, spec, options, previous) {
   const { slo, plan } = job;
@@ -46854,6 +47280,7 @@ function entryFor(job, result, spec, options, previous) {
       `${d.noTimestamp.count} line(s) without a timestamp skipped${s ? `, first at ${s.file}:${s.line}` : ""}`
     );
   }
+  notes.push(...damageNotes(d.damaged));
   notes.push(...d.warnings ?? []);
   if (d.missingField)
     notes.push(`${d.missingField} event(s) without the latency field not counted`);
@@ -46866,11 +47293,21 @@ function entryFor(job, result, spec, options, previous) {
       ...d.malformed ? { malformed: d.malformed.count } : {},
       ...d.tooLong ? { tooLong: d.tooLong.count } : {},
       ...d.noTimestamp ? { noTimestamp: d.noTimestamp.count } : {},
+      ...d.damaged ? { damaged: d.damaged.count } : {},
       ...d.missingField !== void 0 ? { missingField: d.missingField } : {},
       ...d.queries !== void 0 ? { queries: d.queries + queriesOf2(previous) } : {},
       notes
     }
   });
+}
+function damageNotes(damaged) {
+  if (!damaged) return [];
+  const notes = damaged.files.map(
+    (f) => `partial data: ${f.file} is damaged at byte ${f.offset} (${f.reason}); the ${f.lines} line(s) before it are counted, the rest of the file is not`
+  );
+  const unnamed = damaged.count - damaged.files.length;
+  if (unnamed > 0) notes.push(`partial data: ${unnamed} more damaged file(s)`);
+  return notes;
 }
 function queriesOf2(result) {
   return result instanceof SloError ? 0 : result?.diagnostics.queries ?? 0;
@@ -69150,7 +69587,7 @@ function healthOf(o, errors) {
 // src/definition/slo-files.ts
 init_errors();
 init_limits();
-import { constants as constants3 } from "node:fs";
+import { constants as constants4 } from "node:fs";
 import { lstat as lstat2, open as open4, readdir as readdir3, readlink as readlink2, stat as stat4 } from "node:fs/promises";
 import { join as join3, relative as relative4, resolve as resolve5 } from "node:path";
 var YAML_FILE = /\.ya?ml$/i;
@@ -69203,7 +69640,7 @@ function displayPath(cwd, absolute) {
 async function readSloFile(absolute) {
   let handle;
   try {
-    handle = await open4(absolute, constants3.O_RDONLY | (constants3.O_NONBLOCK ?? 0));
+    handle = await open4(absolute, constants4.O_RDONLY | (constants4.O_NONBLOCK ?? 0));
   } catch (error63) {
     return { problem: `cannot read this SLO file: ${await whyUnopenable(absolute, error63)}` };
   }

@@ -3,7 +3,7 @@ import { createRequire as __sloCreateRequire } from "node:module";
 const require = __sloCreateRequire(import.meta.url);
 
 // src/sources/logs/parallel/worker.ts
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 
 // node_modules/@lezer/common/dist/index.js
 var DefaultBufferLength = 1024;
@@ -4953,9 +4953,6 @@ function parseJsonObject(text) {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? value : null;
 }
 
-// src/sources/logs/reading/range-reader.ts
-import { open } from "node:fs/promises";
-
 // src/limits.ts
 var MIB = 1024 * 1024;
 var DAY_MS = 24 * 60 * 60 * 1e3;
@@ -5010,10 +5007,35 @@ var LineCutter = class {
   }
 };
 
+// src/sources/logs/reading/regular-file.ts
+import { constants } from "node:fs";
+import { open } from "node:fs/promises";
+function fileKind(info) {
+  if (info.isDirectory()) return "a folder";
+  if (info.isFIFO()) return "a FIFO";
+  if (info.isCharacterDevice()) return "a character device";
+  if (info.isBlockDevice()) return "a block device";
+  if (info.isSocket()) return "a socket";
+  return info.isFile() ? "a regular file" : "not a file";
+}
+var NotRegularFileError = class extends Error {
+};
+async function openRegularFile(path) {
+  const file = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const info = await file.stat();
+    if (!info.isFile()) throw new NotRegularFileError(`not a regular file (${fileKind(info)})`);
+    return file;
+  } catch (error) {
+    await file.close();
+    throw error;
+  }
+}
+
 // src/sources/logs/reading/range-reader.ts
 var RANGE_READ_BYTES = 4 * 1024 * 1024;
 async function readRangeLines(path, range, events, options = {}) {
-  const file = await open(path, "r");
+  const file = await openRegularFile(path);
   const { buffers } = options;
   const lent = buffers?.takeReadBuffer(RANGE_READ_BYTES) ?? null;
   try {
@@ -5580,10 +5602,10 @@ var JsonExtractor = class {
   /** The compared values as the tokenizer's tables; those past its room are left out of constantsOf. */
   constantTables() {
     const slotConstants = new Int32Array(this.slotCount * 2);
-    const constants = [];
+    const constants2 = [];
     const constantBytes = [];
     this.constantsOf.forEach((list, slot) => {
-      const count = constants.length / 2;
+      const count = constants2.length / 2;
       const bytes = list.reduce((sum, b) => sum + b.length, 0);
       if (count + list.length > MAX_CONSTANTS || constantBytes.length + bytes > MAX_CONSTANT_BYTES) {
         list.length = 0;
@@ -5592,13 +5614,13 @@ var JsonExtractor = class {
       slotConstants[2 * slot] = count;
       slotConstants[2 * slot + 1] = list.length;
       for (const b of list) {
-        constants.push(constantBytes.length, b.length);
+        constants2.push(constantBytes.length, b.length);
         constantBytes.push(...b);
       }
     });
     return {
       slotConstants,
-      constants: Int32Array.from(constants),
+      constants: Int32Array.from(constants2),
       constantBytes: Uint8Array.from(constantBytes)
     };
   }
@@ -6312,12 +6334,12 @@ function emptyDiagnostics() {
   };
 }
 var Evaluator = class {
-  constructor(plans2, spec, options = {}) {
-    this.plans = plans2;
+  constructor(plans, spec, options = {}) {
+    this.plans = plans;
     this.spec = spec;
-    this.tallies = plans2.map((p) => new Tally(p));
-    this.fromMs = Math.min(...plans2.map((p) => p.fromMs));
-    this.toMs = Math.max(...plans2.map((p) => p.toMs));
+    this.tallies = plans.map((p) => new Tally(p));
+    this.fromMs = Math.min(...plans.map((p) => p.fromMs));
+    this.toMs = Math.max(...plans.map((p) => p.toMs));
     this.timestampId = nameId(spec.timestamp);
     const tokenizer = options.fastPath === false ? null : jsonTokenizer();
     if (tokenizer === null) {
@@ -6325,8 +6347,8 @@ var Evaluator = class {
       this.fastLine = null;
       this.readBuffers = void 0;
     } else {
-      const fields = [spec.timestamp, ...plans2.flatMap(fieldsRead)];
-      const queries = plans2.flatMap(queriesOf);
+      const fields = [spec.timestamp, ...plans.flatMap(fieldsRead)];
+      const queries = plans.flatMap(queriesOf);
       this.extractor = new JsonExtractor({
         flat: [...queries.flatMap((q) => [...q.jsonLabels]), ...fields],
         raw: fields,
@@ -6459,16 +6481,137 @@ function hasByteOrderMark(buf, start, end) {
 }
 
 // src/sources/logs/reading/stream-chunks.ts
-import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
+
+// src/sources/logs/reading/gzip-members.ts
+import * as zlib from "node:zlib";
+var HEADER_PROBE_BYTES = 64 * 1024;
+var TRAILER_BYTES = 8;
+async function* membersAfter(path, skip, chunkBytes) {
+  const file = await openRegularFile(path);
+  try {
+    const size = (await file.stat()).size;
+    let pos = 0;
+    let toSkip = skip;
+    while (pos < size) {
+      const head = await readAt(file, pos, Math.min(HEADER_PROBE_BYTES, size - pos));
+      if (pos > 0 && head[0] === 0) return null;
+      const headerBytes = headerLength(head);
+      if (headerBytes === null)
+        return { offset: pos, reason: "bytes after a gzip member are not gzip (junk appended?)" };
+      const member = inflateMember(file, pos + headerBytes, chunkBytes);
+      let next = await member.next();
+      for (; !next.done; next = await member.next()) {
+        const text = next.value;
+        if (toSkip >= text.length) toSkip -= text.length;
+        else {
+          yield toSkip > 0 ? text.subarray(toSkip) : text;
+          toSkip = 0;
+        }
+      }
+      const result = next.value;
+      if ("reason" in result)
+        return { offset: pos + headerBytes + result.offset, reason: result.reason };
+      const trailerAt = pos + headerBytes + result.consumed;
+      const trailer = await readAt(file, trailerAt, TRAILER_BYTES);
+      const bad = trailerProblem(trailer, result.length, result.crc);
+      if (bad) return { offset: trailerAt, reason: bad };
+      pos = trailerAt + TRAILER_BYTES;
+    }
+    return null;
+  } finally {
+    await file.close();
+  }
+}
+function headerLength(b) {
+  if (b.length < 10 || b[0] !== 31 || b[1] !== 139 || b[2] !== 8) return null;
+  const flags = b[3];
+  if ((flags & 224) !== 0) return null;
+  let at = 10;
+  if (flags & 4) {
+    if (b.length < at + 2) return null;
+    at += 2 + b.readUInt16LE(at);
+  }
+  for (const flag of [8, 16]) {
+    if ((flags & flag) === 0) continue;
+    const end = b.indexOf(0, at);
+    if (end < 0) return null;
+    at = end + 1;
+  }
+  if (flags & 2) at += 2;
+  return at <= b.length ? at : null;
+}
+async function* inflateMember(file, from, chunkBytes) {
+  const inflater = zlib.createInflateRaw({ chunkSize: chunkBytes });
+  const crc322 = zlib.crc32;
+  let fed = 0;
+  let stop = false;
+  const feeding = (async () => {
+    while (!stop) {
+      const chunk = await readAt(file, from + fed, chunkBytes);
+      if (chunk.length === 0) break;
+      fed += chunk.length;
+      await new Promise((resolve) => inflater.write(chunk, () => resolve()));
+      if (inflater.bytesWritten < fed) return;
+    }
+    inflater.end();
+  })();
+  let length = 0;
+  let crc = crc322 ? 0 : null;
+  try {
+    for await (const text of inflater) {
+      length += text.length;
+      if (crc !== null) crc = crc322(text, crc);
+      yield text;
+    }
+  } catch (error) {
+    return {
+      offset: inflater.bytesWritten,
+      reason: `corrupt gzip data (zlib: ${error.message})`
+    };
+  } finally {
+    stop = true;
+    inflater.destroy();
+    await feeding.catch(() => {
+    });
+  }
+  return { consumed: inflater.bytesWritten, length, crc };
+}
+function trailerProblem(trailer, length, crc) {
+  if (trailer.length < TRAILER_BYTES) return "the gzip data ends early: the file is truncated";
+  if (trailer.readUInt32LE(4) !== length >>> 0 || crc !== null && trailer.readUInt32LE(0) !== crc >>> 0)
+    return "corrupt gzip data: the checksum does not match what was decoded";
+  return null;
+}
+async function readAt(file, at, bytes) {
+  const buf = Buffer.allocUnsafe(bytes);
+  const { bytesRead } = await file.read(buf, 0, bytes, at);
+  return buf.subarray(0, bytesRead);
+}
+
+// src/sources/logs/reading/stream-chunks.ts
 var READ_CHUNK_BYTES = 256 * 1024;
-function fileChunks(path, gzip, onRawBytes) {
-  const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+async function* fileChunks(path, gzip, onRawBytes) {
+  const handle = await openRegularFile(path);
+  const file = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
   if (onRawBytes) file.on("data", (chunk) => onRawBytes(chunk.length));
-  if (!gzip) return file;
-  return gunzipped(file);
+  if (!gzip) {
+    yield* file;
+    return;
+  }
+  let handedOn = 0;
+  try {
+    for await (const chunk of gunzipped(file)) {
+      handedOn += chunk.length;
+      yield chunk;
+    }
+  } catch (error) {
+    if (!(error instanceof GzipDamage) || !error.afterMember) throw error;
+    const exact = yield* membersAfter(path, handedOn, READ_CHUNK_BYTES);
+    if (exact !== null) throw new GzipDamage(exact.offset, exact.reason, true);
+  }
 }
 async function* sniffedChunks(stream) {
   const iterator = stream[Symbol.asyncIterator]();
@@ -6489,11 +6632,44 @@ async function* sniffedChunks(stream) {
 function toBuffer(chunk) {
   return typeof chunk === "string" ? Buffer.from(chunk) : chunk;
 }
-function gunzipped(source) {
+var GzipDamage = class extends Error {
+  constructor(offset, reason, afterMember = false) {
+    super(reason);
+    this.offset = offset;
+    this.afterMember = afterMember;
+  }
+  offset;
+  afterMember;
+};
+async function* gunzipped(source) {
   const gunzip = createGunzip({ chunkSize: READ_CHUNK_BYTES });
+  let startsAsGzip = false;
+  source.once("data", (first) => {
+    startsAsGzip = first[0] === 31 && first[1] === 139;
+  });
   pipeline(source, gunzip).catch(() => {
   });
-  return gunzip;
+  try {
+    for await (const chunk of gunzip) yield chunk;
+  } catch (error) {
+    const reason = damageReason(error, startsAsGzip);
+    if (reason === null) throw error;
+    throw new GzipDamage(gunzip.bytesWritten, reason, startsAsGzip && isHeaderError(error));
+  }
+}
+function isHeaderError(error) {
+  return /header check|unknown compression method/.test(error.message ?? "");
+}
+function damageReason(error, startsAsGzip) {
+  const { code, message } = error;
+  if (code === "Z_BUF_ERROR") return "the gzip data ends early: the file is truncated";
+  if (code !== "Z_DATA_ERROR" && code !== "Z_NEED_DICT") return null;
+  if (isHeaderError(error)) {
+    return startsAsGzip ? "bytes after a gzip member are not gzip (junk appended, or a damaged member header)" : "not gzip data: the file does not start with gzip's magic bytes 1f 8b";
+  }
+  if (/data check|length check/.test(message ?? ""))
+    return "corrupt gzip data: the checksum does not match what was decoded";
+  return `corrupt gzip data (zlib: ${message})`;
 }
 
 // src/sources/logs/reading/line-splitter.ts
@@ -6591,8 +6767,8 @@ var LineSplitter = class {
 
 // src/sources/logs/parallel/jobs.ts
 var MIN_RANGE_BYTES = 16 * 1024 * 1024;
-async function runJob(job, plans2, spec, options) {
-  const evaluator = new Evaluator(plans2, spec);
+async function runJob(job, plans, spec, options) {
+  const evaluator = new Evaluator(plans, spec);
   const buffers = evaluator.readBuffers;
   if (job.kind === "range") {
     await readRangeLines(
@@ -6604,7 +6780,16 @@ async function runJob(job, plans2, spec, options) {
   } else {
     const { input } = job;
     const chunks = input.kind === "stdin" ? sniffedChunks(options.stdin ?? process.stdin) : fileChunks(input.path, input.gzip, options.onBytes);
-    await readLines(chunks, evaluatorEvents(evaluator, input.display, true), buffers);
+    try {
+      await readLines(chunks, evaluatorEvents(evaluator, input.display, true), buffers);
+    } catch (error) {
+      if (!(error instanceof GzipDamage)) throw error;
+      return {
+        tallies: evaluator.tallies.map((t) => t.state),
+        diagnostics: evaluator.diagnostics,
+        damage: { offset: error.offset, reason: error.message }
+      };
+    }
   }
   return { tallies: evaluator.tallies.map((t) => t.state), diagnostics: evaluator.diagnostics };
 }
@@ -6612,16 +6797,26 @@ async function runJob(job, plans2, spec, options) {
 // src/sources/logs/parallel/worker.ts
 var PROGRESS_BYTES = 8 * 1024 * 1024;
 var port = parentPort;
-var setup = workerData;
-var plans = setup.requests.map((r) => {
-  const plan = planRequest(r, setup.spec);
-  if (!("kind" in plan))
-    throw new Error(`internal: request ${r.slo.name} did not compile in a worker`);
-  return plan;
-});
+var reads = /* @__PURE__ */ new Map();
+function compile(spec, requests) {
+  return requests.map((r) => {
+    const plan = planRequest(r, spec);
+    if (!("kind" in plan))
+      throw new Error(`internal: request ${r.slo.name} did not compile in a worker`);
+    return plan;
+  });
+}
 port.on("message", async (message) => {
   if (message.type === "stop") {
     port.close();
+    return;
+  }
+  if (message.type === "read") {
+    reads.set(message.read, { spec: message.spec, plans: compile(message.spec, message.requests) });
+    return;
+  }
+  if (message.type === "forget") {
+    reads.delete(message.read);
     return;
   }
   let unreported = 0;
@@ -6633,7 +6828,9 @@ port.on("message", async (message) => {
     }
   };
   try {
-    const result = await runJob(message.job, plans, setup.spec, { onBytes });
+    const read = reads.get(message.read);
+    if (!read) throw new Error(`internal: a job of read ${message.read}, which was not sent`);
+    const result = await runJob(message.job, read.plans, read.spec, { onBytes });
     if (unreported > 0) port.postMessage({ type: "progress", bytes: unreported });
     port.postMessage({ type: "done", id: message.id, result });
   } catch (error) {

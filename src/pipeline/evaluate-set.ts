@@ -1,19 +1,20 @@
 /**
  * spec -> sources -> engine -> report: the one path every command and the
- * Action take. Each source is read once for all of its SLOs; a source that
- * fails marks its SLOs as errors and leaves the others untouched.
+ * Action take. Each source is read once for all of its SLOs (and logs
+ * sources over the same files once for all of them); a source that fails
+ * marks its SLOs as errors and leaves the others untouched.
  */
 
 import type { ServiceSpec, SloSet, SloSpec, SourceSpec } from "../definition/model.js";
 import { evaluateSlo } from "../engine/evaluate.js";
 import { resultWithHealth, runResultOf } from "../engine/status.js";
-import { SloError, toSloError } from "../errors.js";
+import { SloError } from "../errors.js";
 import { MAX_LINE_BYTES } from "../limits.js";
 import { buildEntry, buildErrorEntry } from "../report/build.js";
 import type { SloReport, SloReportEntry } from "../report/schema.js";
 import { runHealthChecks } from "../sources/health.js";
-import { createSource, type SourceOptions } from "../sources/index.js";
-import type { CountRequest, CountResult, Source } from "../sources/types.js";
+import { countSafely, countSources, type SourceOptions } from "../sources/index.js";
+import type { CountResult, Source, SourceDiagnostics } from "../sources/types.js";
 import { planSlo, type SloPlan } from "./requests.js";
 import { alertHistoryFor, previousOf } from "./trend-and-history.js";
 
@@ -37,8 +38,6 @@ interface Job {
 }
 
 export async function evaluateSet(set: SloSet, options: EvaluateOptions): Promise<SloReport> {
-  const factory =
-    options.sourceFactory ?? ((spec: SourceSpec) => createSource(spec, options.sourceOptions));
   const entries: SloReportEntry[] = [];
   const groups = new Map<string, { spec: SourceSpec; jobs: Job[] }>();
   let index = 0;
@@ -56,18 +55,24 @@ export async function evaluateSet(set: SloSet, options: EvaluateOptions): Promis
   }
   // Health checks run while the sources are read.
   const checking = runHealthChecks(set);
-  await Promise.all(
-    [...groups.values()].map(async ({ spec, jobs }) => {
-      // The previous windows (the trend) go along as requests of their own.
-      const results = await countSafely(factory, spec, [
-        ...jobs.map((j) => j.plan.request),
-        ...jobs.map((j) => j.plan.previousRequest),
-      ]);
-      jobs.forEach((job, i) => {
-        entries[job.index] = entryFor(job, results[i]!, spec, options, results[jobs.length + i]);
-      });
-    }),
-  );
+  const sourceGroups = [...groups.values()];
+  // The previous windows (the trend) go along as requests of their own.
+  const counts = sourceGroups.map(({ spec, jobs }) => ({
+    spec,
+    requests: [...jobs.map((j) => j.plan.request), ...jobs.map((j) => j.plan.previousRequest)],
+  }));
+  // Logs sources of different files that read the same log share one read
+  // (countSources); a test's factory counts each source on its own.
+  const factory = options.sourceFactory;
+  const answers = factory
+    ? await Promise.all(counts.map((count) => countSafely(factory, count)))
+    : await countSources(counts, options.sourceOptions);
+  sourceGroups.forEach(({ spec, jobs }, g) => {
+    const results = answers[g]!;
+    jobs.forEach((job, i) => {
+      entries[job.index] = entryFor(job, results[i]!, spec, options, results[jobs.length + i]);
+    });
+  });
   const health = await checking;
   return {
     version: 1,
@@ -89,21 +94,6 @@ function sourceOf(service: ServiceSpec, slo: SloSpec): SourceSpec {
       message: `source ${slo.indicator.source} vanished after validation`,
     });
   return spec;
-}
-
-async function countSafely(
-  factory: (spec: SourceSpec) => Source | Promise<Source>,
-  spec: SourceSpec,
-  requests: CountRequest[],
-): Promise<(CountResult | SloError)[]> {
-  try {
-    const source = await factory(spec);
-    const results = await source.count(requests);
-    return results;
-  } catch (error) {
-    const e = error instanceof SloError ? error : toSloError(error);
-    return requests.map(() => e);
-  }
 }
 
 function entryFor(
@@ -151,6 +141,7 @@ function entryFor(
       `${d.noTimestamp.count} line(s) without a timestamp skipped${s ? `, first at ${s.file}:${s.line}` : ""}`,
     );
   }
+  notes.push(...damageNotes(d.damaged));
   notes.push(...(d.warnings ?? []));
   if (d.missingField)
     notes.push(`${d.missingField} event(s) without the latency field not counted`);
@@ -163,11 +154,24 @@ function entryFor(
       ...(d.malformed ? { malformed: d.malformed.count } : {}),
       ...(d.tooLong ? { tooLong: d.tooLong.count } : {}),
       ...(d.noTimestamp ? { noTimestamp: d.noTimestamp.count } : {}),
+      ...(d.damaged ? { damaged: d.damaged.count } : {}),
       ...(d.missingField !== undefined ? { missingField: d.missingField } : {}),
       ...(d.queries !== undefined ? { queries: d.queries + queriesOf(previous) } : {}),
       notes,
     },
   });
+}
+
+/** One note per damaged input named, then how many more: the counts lack the rest of each. */
+function damageNotes(damaged: SourceDiagnostics["damaged"]): string[] {
+  if (!damaged) return [];
+  const notes = damaged.files.map(
+    (f) =>
+      `partial data: ${f.file} is damaged at byte ${f.offset} (${f.reason}); the ${f.lines} line(s) before it are counted, the rest of the file is not`,
+  );
+  const unnamed = damaged.count - damaged.files.length;
+  if (unnamed > 0) notes.push(`partial data: ${unnamed} more damaged file(s)`);
+  return notes;
 }
 
 /** Queries sent for the previous window (the trend) count as this SLO's too. */

@@ -127,6 +127,12 @@ export const reportSloSchema = z.object({
       malformed: z.number().optional(),
       tooLong: z.number().optional().describe("Lines over the line limit, skipped unread"),
       noTimestamp: z.number().optional(),
+      damaged: z
+        .number()
+        .optional()
+        .describe(
+          "Inputs that broke part-way (a damaged .gz): the counts are partial, the notes say where",
+        ),
       missingField: z.number().optional(),
       queries: z.number().optional(),
       notes: z.array(z.string()),

@@ -52,6 +52,16 @@ export interface LineSample {
   text: string;
 }
 
+/** logs: an input that broke part-way (a damaged .gz): the lines before the break are counted, the rest is not */
+export interface DamagedInput {
+  file: string;
+  /** bytes of the file decoded before the break was found */
+  offset: number;
+  reason: string;
+  /** lines read from it before the break */
+  lines: number;
+}
+
 export interface SourceDiagnostics {
   /** logs: lines read in all */
   lines?: number;
@@ -61,6 +71,8 @@ export interface SourceDiagnostics {
   tooLong?: { count: number; samples: LineSample[] };
   /** logs: lines with no parseable timestamp */
   noTimestamp?: { count: number; samples: LineSample[] };
+  /** logs: inputs that broke part-way, so the counts are partial (the first few named) */
+  damaged?: { count: number; files: DamagedInput[] };
   /** latency on logs: matching events that lack the latency field (not counted) */
   missingField?: number;
   /** http sources: queries sent */

@@ -1,18 +1,25 @@
 /**
  * The `logs` source: structured JSON log files (NDJSON, .gz, globs, stdin)
- * evaluated locally with LogQL log pipelines. All the requests on a source
- * are answered from one read of its files; big inputs are read by worker
- * threads, big plain files in byte ranges.
+ * evaluated locally with LogQL log pipelines. All the requests on the
+ * sources that read the same files the same way are answered from one read
+ * of them; big inputs are read by the run's one pool of worker threads, big
+ * plain files in byte ranges.
  */
 
 import { availableParallelism } from "node:os";
 import type { LogsSourceSpec } from "../../definition/model.js";
 import { type SloError, sourceError } from "../../errors.js";
-import type { CountRequest, CountResult, Source } from "../types.js";
+import type { CountRequest, CountResult, LineSample, Source } from "../types.js";
 import { planRequest, type RequestPlan } from "./evaluation/request-plan.js";
 import { Tally } from "./evaluation/tally.js";
-import { type JobResult, type LogJob, mergeResults, planJobs, runJob } from "./parallel/jobs.js";
-import { JobError, runInWorkers, workersAvailable } from "./parallel/worker-pool.js";
+import {
+  type LogJob,
+  OrderedMerge,
+  planJobs,
+  type ReadDiagnostics,
+  runJob,
+} from "./parallel/jobs.js";
+import { JobError, WorkerPool, workersAvailable } from "./parallel/worker-pool.js";
 import { type LogInput, resolveInputs } from "./reading/inputs.js";
 
 export interface LogsSourceOptions {
@@ -20,7 +27,7 @@ export interface LogsSourceOptions {
   stdin?: NodeJS.ReadableStream | undefined;
   /** called as input is read: raw bytes so far and in all (stdin counts in neither total) */
   onProgress?: ((bytesDone: number, bytesTotal: number) => void) | undefined;
-  /** most worker threads to use; 0 reads on this thread only. Default: the cores available. */
+  /** most worker threads alive at once, for the whole run; 0 reads on this thread only. Default: the cores available. */
   workers?: number | undefined;
   /** files smaller than this in all are read on this thread (default 64 MiB: starting workers costs) */
   parallelMinBytes?: number | undefined;
@@ -40,42 +47,32 @@ export function createLogsSource(spec: LogsSourceSpec, options: LogsSourceOption
   return {
     name: spec.name,
     type: "logs",
-    count: (requests) => countLogs(spec, requests, options),
+    count: async (requests) => (await countLogSources([{ spec, requests }], options))[0]!,
   };
 }
 
-async function countLogs(
-  spec: LogsSourceSpec,
-  requests: CountRequest[],
-  options: LogsSourceOptions,
-): Promise<(CountResult | SloError)[]> {
-  const answers: (CountResult | SloError)[] = [];
-  const plans: RequestPlan[] = [];
-  const planned: CountRequest[] = [];
-  const planIndex: number[] = [];
-  requests.forEach((request, i) => {
-    const plan = planRequest(request, spec);
-    if ("kind" in plan) {
-      plans.push(plan);
-      planned.push(request);
-      planIndex.push(i);
-    } else {
-      answers[i] = plan;
-    }
-  });
-  if (plans.length === 0) return answers;
-  const failAll = (error: SloError) => {
-    for (const i of planIndex) answers[i] = error;
-    return answers;
-  };
+/** A logs source and the requests on it. */
+export interface LogsCount {
+  spec: LogsSourceSpec;
+  requests: CountRequest[];
+}
 
-  const inputs = await resolveInputs(spec.name, spec.paths, spec.baseDir);
-  if (!Array.isArray(inputs)) return failAll(inputs);
+/**
+ * Count every source's requests, each answer a result or the error for that
+ * request. Sources that read the same files the same way (the same files in
+ * the same order, the same timestamp field and labels) share one read, so
+ * many SLO files that each declare a source over one log read it once; the
+ * worker threads of every read come from one pool.
+ */
+export async function countLogSources(
+  counts: LogsCount[],
+  options: LogsSourceOptions = {},
+): Promise<(CountResult | SloError)[][]> {
+  const answers = counts.map((c) => new Array<CountResult | SloError>(c.requests.length));
+  const prepared = await Promise.all(counts.map((c, i) => prepareSource(c, answers[i]!)));
+  const reads = sharedReads(prepared.filter((p): p is PreparedSource => p !== null));
 
-  const bytesTotal = inputs.reduce(
-    (sum, input) => sum + (input.kind === "file" ? input.size : 0),
-    0,
-  );
+  const bytesTotal = reads.reduce((sum, read) => sum + fileBytes(read.inputs), 0);
   let bytesDone = 0;
   const onBytes = options.onProgress
     ? (n: number) => {
@@ -89,99 +86,238 @@ async function countLogs(
     workers > 0 &&
     bytesTotal >= (options.parallelMinBytes ?? PARALLEL_MIN_BYTES) &&
     workersAvailable();
-  const jobs = planJobs(
-    inputs,
-    parallel ? bytesTotal / (workers * RANGES_PER_WORKER) : Number.POSITIVE_INFINITY,
-  );
-
-  let results: JobResult[];
+  const pool = parallel ? new WorkerPool(workers) : null;
+  const context: ReadContext = {
+    pool,
+    rangeBytes: pool ? bytesTotal / (workers * RANGES_PER_WORKER) : Number.POSITIVE_INFINITY,
+    stdin: options.stdin,
+    onBytes,
+  };
   try {
-    results = parallel
-      ? await runParallel(jobs, spec, planned, plans, workers, options.stdin, onBytes)
-      : await runHere(jobs, plans, spec, options.stdin, onBytes);
-  } catch (error) {
-    return failAll(readError(spec, error));
+    await Promise.all(reads.map((read) => countRead(read, context)));
+  } finally {
+    await pool?.close();
   }
-
-  const tallies = plans.map((plan) => new Tally(plan));
-  const diagnostics = mergeResults(jobs, results, tallies);
-  plans.forEach((plan, p) => {
-    const tally = tallies[p]!;
-    answers[planIndex[p]!] = {
-      windows: tally.windows(),
-      series: tally.series(),
-      breakdown: tally.breakdown(),
-      diagnostics: {
-        lines: diagnostics.lines,
-        malformed: {
-          count: diagnostics.malformed.count,
-          samples: [...diagnostics.malformed.samples],
-        },
-        tooLong: {
-          count: diagnostics.tooLong.count,
-          samples: [...diagnostics.tooLong.samples],
-        },
-        noTimestamp: {
-          count: diagnostics.noTimestamp.count,
-          samples: [...diagnostics.noTimestamp.samples],
-        },
-        ...(plan.kind === "latency" ? { missingField: tally.state.missingField } : {}),
-      },
-    };
-  });
   return answers;
+}
+
+/** A source whose requests compiled and whose paths resolved. */
+interface PreparedSource {
+  spec: LogsSourceSpec;
+  inputs: LogInput[];
+  plans: RequestPlan[];
+  requests: CountRequest[];
+  /** where each plan's answer goes */
+  answers: (CountResult | SloError)[];
+  planIndex: number[];
+}
+
+/** Compile the requests and resolve the paths; what fails is answered here (null: nothing left to read). */
+async function prepareSource(
+  { spec, requests }: LogsCount,
+  answers: (CountResult | SloError)[],
+): Promise<PreparedSource | null> {
+  const source: PreparedSource = {
+    spec,
+    inputs: [],
+    plans: [],
+    requests: [],
+    answers,
+    planIndex: [],
+  };
+  requests.forEach((request, i) => {
+    const plan = planRequest(request, spec);
+    if ("kind" in plan) {
+      source.plans.push(plan);
+      source.requests.push(request);
+      source.planIndex.push(i);
+    } else {
+      answers[i] = plan;
+    }
+  });
+  if (source.plans.length === 0) return null;
+  const inputs = await resolveInputs(spec.name, spec.paths, spec.baseDir);
+  if (!Array.isArray(inputs)) {
+    for (const i of source.planIndex) answers[i] = inputs;
+    return null;
+  }
+  source.inputs = inputs;
+  return source;
+}
+
+/** Sources that read the same files the same way, read together; the first one's inputs name the files. */
+interface SharedRead {
+  sources: PreparedSource[];
+  inputs: LogInput[];
+}
+
+function sharedReads(sources: PreparedSource[]): SharedRead[] {
+  const reads = new Map<string, SharedRead>();
+  for (const source of sources) {
+    const key = readKey(source);
+    const read = reads.get(key);
+    if (read) read.sources.push(source);
+    else reads.set(key, { sources: [source], inputs: source.inputs });
+  }
+  return [...reads.values()];
+}
+
+/** What decides how lines are read: the files in order, the timestamp field, the labels. */
+function readKey({ spec, inputs }: PreparedSource): string {
+  const labels = Object.entries(spec.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const files = inputs.map((i) => (i.kind === "file" ? [i.path, i.gzip] : "-"));
+  return JSON.stringify([files, spec.timestamp, labels]);
+}
+
+function fileBytes(inputs: LogInput[]): number {
+  return inputs.reduce((sum, input) => sum + (input.kind === "file" ? input.size : 0), 0);
+}
+
+interface ReadContext {
+  pool: WorkerPool | null;
+  rangeBytes: number;
+  stdin: NodeJS.ReadableStream | undefined;
+  onBytes: ((n: number) => void) | undefined;
+}
+
+/** One read for every source in it; each gets its own requests' answers, with its own file names. */
+async function countRead(read: SharedRead, context: ReadContext): Promise<void> {
+  const spec = read.sources[0]!.spec;
+  const plans = read.sources.flatMap((s) => s.plans);
+  const jobs = planJobs(read.inputs, context.rangeBytes);
+  const tallies = plans.map((plan) => new Tally(plan));
+  const merge = new OrderedMerge(jobs, tallies);
+  try {
+    if (context.pool) {
+      const requests = read.sources.flatMap((s) => s.requests);
+      await runParallel(jobs, spec, requests, plans, context, merge);
+    } else {
+      await runHere(jobs, jobs.keys(), plans, spec, context, merge);
+    }
+  } catch (error) {
+    for (const source of read.sources) {
+      const failure = readError(source.spec, error, displayMap(read.inputs, source.inputs));
+      for (const i of source.planIndex) source.answers[i] = failure;
+    }
+    return;
+  }
+  let first = 0;
+  for (const source of read.sources) {
+    const own = displayMap(read.inputs, source.inputs);
+    source.plans.forEach((plan, k) => {
+      source.answers[source.planIndex[k]!] = answerOf(
+        plan,
+        tallies[first + k]!,
+        merge.diagnostics,
+        own,
+      );
+    });
+    first += source.plans.length;
+  }
+}
+
+/** A source's answer to one request, its samples named as the source names its files. */
+function answerOf(
+  plan: RequestPlan,
+  tally: Tally,
+  diagnostics: ReadDiagnostics,
+  display: (file: string) => string,
+): CountResult {
+  const samples = (list: LineSample[]) => list.map((s) => ({ ...s, file: display(s.file) }));
+  return {
+    windows: tally.windows(),
+    series: tally.series(),
+    breakdown: tally.breakdown(),
+    diagnostics: {
+      lines: diagnostics.lines,
+      malformed: {
+        count: diagnostics.malformed.count,
+        samples: samples(diagnostics.malformed.samples),
+      },
+      tooLong: {
+        count: diagnostics.tooLong.count,
+        samples: samples(diagnostics.tooLong.samples),
+      },
+      noTimestamp: {
+        count: diagnostics.noTimestamp.count,
+        samples: samples(diagnostics.noTimestamp.samples),
+      },
+      ...(diagnostics.damaged.count > 0
+        ? {
+            damaged: {
+              count: diagnostics.damaged.count,
+              files: diagnostics.damaged.files.map((f) => ({ ...f, file: display(f.file) })),
+            },
+          }
+        : {}),
+      ...(plan.kind === "latency" ? { missingField: tally.state.missingField } : {}),
+    },
+  };
+}
+
+/** The read's name of each file to a source's own (the inputs are the same files, in the same order). */
+function displayMap(readInputs: LogInput[], own: LogInput[]): (file: string) => string {
+  if (readInputs === own) return (file) => file;
+  const names = new Map(readInputs.map((input, i) => [input.display, own[i]!.display]));
+  return (file) => names.get(file) ?? file;
 }
 
 async function runHere(
   jobs: LogJob[],
+  indices: Iterable<number>,
   plans: RequestPlan[],
   spec: LogsSourceSpec,
-  stdin: NodeJS.ReadableStream | undefined,
-  onBytes: ((n: number) => void) | undefined,
-): Promise<JobResult[]> {
-  const results: JobResult[] = [];
-  for (const job of jobs) {
+  context: ReadContext,
+  merge: OrderedMerge,
+): Promise<void> {
+  const options = { stdin: context.stdin, onBytes: context.onBytes };
+  for (const j of indices) {
+    const job = jobs[j]!;
     try {
-      results.push(await runJob(job, plans, spec, { stdin, onBytes }));
+      merge.add(j, await runJob(job, plans, spec, options));
     } catch (error) {
       throw new JobError(job, error instanceof Error ? error.message : String(error));
     }
   }
-  return results;
 }
 
-/** Files and ranges in workers; stdin (which only this thread can read) here, meanwhile. */
+/** Files and ranges in the pool's workers; stdin (which only this thread can read) here, meanwhile. */
 async function runParallel(
   jobs: LogJob[],
   spec: LogsSourceSpec,
   requests: CountRequest[],
   plans: RequestPlan[],
-  workers: number,
-  stdin: NodeJS.ReadableStream | undefined,
-  onBytes: ((n: number) => void) | undefined,
-): Promise<JobResult[]> {
-  const isStdin = (job: LogJob) => job.kind === "stream" && job.input.kind === "stdin";
-  const fileJobs = jobs.filter((job) => !isStdin(job));
-  const stdinJobs = jobs.filter(isStdin);
-  const [fileResults, stdinResults] = await Promise.all([
-    runInWorkers(fileJobs, spec, requests, workers, onBytes),
-    runHere(stdinJobs, plans, spec, stdin, onBytes),
+  context: ReadContext,
+  merge: OrderedMerge,
+): Promise<void> {
+  const isStdin = (j: number) => {
+    const job = jobs[j]!;
+    return job.kind === "stream" && job.input.kind === "stdin";
+  };
+  const all = [...jobs.keys()];
+  const fileJobs = all.filter((j) => !isStdin(j));
+  const stdinJobs = all.filter(isStdin);
+  await Promise.all([
+    context.pool!.run(
+      spec,
+      requests,
+      fileJobs.map((j) => jobs[j]!),
+      (i, result) => merge.add(fileJobs[i]!, result),
+      context.onBytes,
+    ),
+    runHere(jobs, stdinJobs, plans, spec, context, merge),
   ]);
-  let f = 0;
-  let s = 0;
-  return jobs.map((job) => (isStdin(job) ? stdinResults[s++]! : fileResults[f++]!));
 }
 
-function readError(spec: LogsSourceSpec, error: unknown): SloError {
+function readError(
+  spec: LogsSourceSpec,
+  error: unknown,
+  display: (file: string) => string,
+): SloError {
   const reason = error instanceof Error ? error.message : String(error);
   if (!(error instanceof JobError)) {
     return sourceError(`logs source '${spec.name}': cannot read: ${reason}`);
   }
-  const input: LogInput | null = error.job.kind === "stream" ? error.job.input : null;
-  const display = error.job.kind === "range" ? error.job.display : input!.display;
-  const gzip = input?.kind === "file" && input.gzip;
-  return sourceError(
-    `logs source '${spec.name}': cannot read ${display}: ${reason}`,
-    gzip ? "is it a complete gzip file?" : undefined,
-  );
+  const file = error.job.kind === "range" ? error.job.display : error.job.input.display;
+  return sourceError(`logs source '${spec.name}': cannot read ${display(file)}: ${reason}`);
 }

@@ -6,7 +6,7 @@
  */
 
 import type { LogsSourceSpec } from "../../../definition/model.js";
-import type { LineSample } from "../../types.js";
+import type { DamagedInput, LineSample } from "../../types.js";
 import {
   Evaluator,
   emptyDiagnostics,
@@ -20,7 +20,7 @@ import type { Tally, TallyState } from "../evaluation/tally.js";
 import type { LogInput } from "../reading/inputs.js";
 import { readLines } from "../reading/line-splitter.js";
 import { readRangeLines } from "../reading/range-reader.js";
-import { fileChunks, sniffedChunks } from "../reading/stream-chunks.js";
+import { fileChunks, GzipDamage, sniffedChunks } from "../reading/stream-chunks.js";
 
 export type LogJob =
   | { kind: "stream"; input: LogInput }
@@ -30,6 +30,13 @@ export interface JobResult {
   tallies: TallyState[];
   /** samples carry line numbers counted from the job's first line */
   diagnostics: ScanDiagnostics;
+  /** the input broke part-way (a damaged .gz): the lines before it are in the tallies */
+  damage?: { offset: number; reason: string } | undefined;
+}
+
+/** The diagnostics of a whole read: the lines' and the inputs that broke part-way. */
+export interface ReadDiagnostics extends ScanDiagnostics {
+  damaged: { count: number; files: DamagedInput[] };
 }
 
 /** Smallest byte range worth a job of its own. */
@@ -90,7 +97,17 @@ export async function runJob(
       input.kind === "stdin"
         ? sniffedChunks(options.stdin ?? process.stdin)
         : fileChunks(input.path, input.gzip, options.onBytes);
-    await readLines(chunks, evaluatorEvents(evaluator, input.display, true), buffers);
+    try {
+      await readLines(chunks, evaluatorEvents(evaluator, input.display, true), buffers);
+    } catch (error) {
+      // the lines before the damage stay counted; the read reports the rest as missing
+      if (!(error instanceof GzipDamage)) throw error;
+      return {
+        tallies: evaluator.tallies.map((t) => t.state),
+        diagnostics: evaluator.diagnostics,
+        damage: { offset: error.offset, reason: error.message },
+      };
+    }
   }
   return { tallies: evaluator.tallies.map((t) => t.state), diagnostics: evaluator.diagnostics };
 }
@@ -100,24 +117,65 @@ export function mergeResults(
   jobs: LogJob[],
   results: JobResult[],
   tallies: Tally[],
-): ScanDiagnostics {
-  const merged = emptyDiagnostics();
-  // lines before each job in its file, for the samples' line numbers
-  const linesBefore = new Map<string, number>();
+): ReadDiagnostics {
+  const merge = new OrderedMerge(jobs, tallies);
   results.forEach((result, j) => {
-    const job = jobs[j]!;
+    merge.add(j, result);
+  });
+  return merge.diagnostics;
+}
+
+/**
+ * Job results added to the tallies in job order as they come (samples and
+ * their line numbers depend on it): only results that came before an
+ * earlier job's wait, so a read of many files does not hold every file's
+ * tallies at once.
+ */
+export class OrderedMerge {
+  readonly diagnostics: ReadDiagnostics = {
+    ...emptyDiagnostics(),
+    damaged: { count: 0, files: [] },
+  };
+  private readonly waiting = new Map<number, JobResult>();
+  private next = 0;
+  /** lines before each job in its file, for the samples' line numbers */
+  private readonly linesBefore = new Map<string, number>();
+
+  constructor(
+    private readonly jobs: LogJob[],
+    private readonly tallies: Tally[],
+  ) {}
+
+  add(index: number, result: JobResult): void {
+    this.waiting.set(index, result);
+    for (let ready = this.waiting.get(this.next); ready; ready = this.waiting.get(this.next)) {
+      this.waiting.delete(this.next);
+      this.mergeOne(this.jobs[this.next]!, ready);
+      this.next++;
+    }
+  }
+
+  private mergeOne(job: LogJob, result: JobResult): void {
+    const merged = this.diagnostics;
     const file = job.kind === "range" ? job.path : job.input.kind === "file" ? job.input.path : "-";
-    const offset = linesBefore.get(file) ?? 0;
-    linesBefore.set(file, offset + result.diagnostics.lines);
+    const offset = this.linesBefore.get(file) ?? 0;
+    this.linesBefore.set(file, offset + result.diagnostics.lines);
     result.tallies.forEach((state, p) => {
-      tallies[p]!.merge(state);
+      this.tallies[p]!.merge(state);
     });
     merged.lines += result.diagnostics.lines;
     addSamples(merged.malformed, result.diagnostics.malformed, offset);
     addSamples(merged.tooLong, result.diagnostics.tooLong, offset);
     addSamples(merged.noTimestamp, result.diagnostics.noTimestamp, offset);
-  });
-  return merged;
+    if (result.damage) addDamaged(merged.damaged, job, result);
+  }
+}
+
+function addDamaged(into: ReadDiagnostics["damaged"], job: LogJob, result: JobResult): void {
+  into.count++;
+  if (into.files.length >= MAX_SAMPLES) return;
+  const file = job.kind === "range" ? job.display : job.input.display;
+  into.files.push({ file, ...result.damage!, lines: result.diagnostics.lines });
 }
 
 function addSamples(into: SampledCount, from: SampledCount, lineOffset: number): void {

@@ -1,6 +1,8 @@
 /**
- * Worker threads for the logs source: each runs jobs (files, byte ranges)
- * pulled from one queue, so a slow .gz file does not hold up the rest.
+ * Worker threads for the logs source: one pool for a run, whose threads
+ * run jobs (files, byte ranges) of every read pulled from one queue, so a
+ * slow .gz file does not hold up the rest and many sources do not each
+ * start threads of their own.
  *
  * The worker is worker.ts itself when slo runs from its TypeScript source
  * (through tsx, as in tests and a clone), started behind a small bootstrap
@@ -17,7 +19,11 @@ import type { LogsSourceSpec } from "../../../definition/model.js";
 import type { CountRequest } from "../../types.js";
 import type { JobResult, LogJob } from "./jobs.js";
 
-export type ToWorker = { type: "job"; id: number; job: LogJob } | { type: "stop" };
+export type ToWorker =
+  | { type: "read"; read: number; spec: LogsSourceSpec; requests: CountRequest[] }
+  | { type: "job"; read: number; id: number; job: LogJob }
+  | { type: "forget"; read: number }
+  | { type: "stop" };
 
 type FromWorker =
   | { type: "progress"; bytes: number }
@@ -82,64 +88,215 @@ export function workersAvailable(): boolean {
   return cachedEntry !== null;
 }
 
+/** One read's jobs: its spec and requests (compiled once in each thread that runs one), and where results go. */
+interface PoolRead {
+  id: number;
+  spec: LogsSourceSpec;
+  requests: CountRequest[];
+  jobs: LogJob[];
+  onResult: (index: number, result: JobResult) => void;
+  onBytes: ((n: number) => void) | undefined;
+  left: number;
+  failed: boolean;
+  /** threads that have compiled this read's requests */
+  knownBy: Set<Worker>;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+interface QueuedJob {
+  read: PoolRead;
+  index: number;
+}
+
 /**
- * Run the jobs on up to `workers` threads; results in job order. Rejects
- * with a JobError when a job fails (the other workers are stopped).
+ * Worker threads shared by every read of a run: at most `size` alive at
+ * once, started when there is work and none is idle, each running one job
+ * at a time from one queue (reads in the order they came). A thread
+ * compiles a read's requests the first time it runs one of its jobs and
+ * forgets them when the read is done. close() ends every thread.
  */
-export function runInWorkers(
+export class WorkerPool {
+  private readonly threads = new Map<Worker, QueuedJob | null>();
+  private readonly queue: QueuedJob[] = [];
+  private nextReadId = 0;
+  private readonly entry: URL;
+
+  constructor(private readonly size: number) {
+    cachedEntry ??= workerEntry();
+    if (cachedEntry === null) throw new Error("internal: no worker entry");
+    this.entry = cachedEntry;
+  }
+
+  /**
+   * Run one read's jobs; each result goes to onResult as it comes. Rejects
+   * with a JobError when a job fails (the read's other jobs are dropped;
+   * the pool's other reads go on).
+   */
+  run(
+    spec: LogsSourceSpec,
+    requests: CountRequest[],
+    jobs: LogJob[],
+    onResult: (index: number, result: JobResult) => void,
+    onBytes?: (n: number) => void,
+  ): Promise<void> {
+    if (jobs.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const read: PoolRead = {
+        id: this.nextReadId++,
+        spec,
+        requests,
+        jobs,
+        onResult,
+        onBytes,
+        left: jobs.length,
+        failed: false,
+        knownBy: new Set(),
+        resolve,
+        reject,
+      };
+      jobs.forEach((_, index) => {
+        this.queue.push({ read, index });
+      });
+      this.dispatch();
+    });
+  }
+
+  /** Stop every thread: idle ones when done, busy ones (a failed read's leftovers) now. */
+  async close(): Promise<void> {
+    const exits: Promise<unknown>[] = [];
+    for (const [thread, busy] of this.threads) {
+      exits.push(new Promise((resolve) => thread.once("exit", resolve)));
+      if (busy) void thread.terminate();
+      else thread.postMessage({ type: "stop" } satisfies ToWorker);
+    }
+    this.threads.clear();
+    this.queue.length = 0;
+    await Promise.all(exits);
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const thread = this.idleThread() ?? this.startThread();
+      if (thread === null) return;
+      const queued = this.queue.shift()!;
+      if (queued.read.failed) continue;
+      this.give(thread, queued);
+    }
+  }
+
+  private idleThread(): Worker | null {
+    for (const [thread, busy] of this.threads) if (busy === null) return thread;
+    return null;
+  }
+
+  private startThread(): Worker | null {
+    if (this.threads.size >= this.size) return null;
+    const thread = new Worker(this.entry);
+    this.threads.set(thread, null);
+    thread.on("message", (message: FromWorker) => this.onMessage(thread, message));
+    thread.on("error", (error) => this.onThreadLost(thread, error));
+    thread.on("exit", (code) => {
+      if (this.threads.has(thread))
+        this.onThreadLost(thread, new Error(`a logs worker stopped with exit code ${code}`));
+    });
+    return thread;
+  }
+
+  private give(thread: Worker, queued: QueuedJob): void {
+    const { read, index } = queued;
+    this.threads.set(thread, queued);
+    if (!read.knownBy.has(thread)) {
+      read.knownBy.add(thread);
+      thread.postMessage({
+        type: "read",
+        read: read.id,
+        spec: read.spec,
+        requests: read.requests,
+      } satisfies ToWorker);
+    }
+    thread.postMessage({
+      type: "job",
+      read: read.id,
+      id: index,
+      job: read.jobs[index]!,
+    } satisfies ToWorker);
+  }
+
+  private onMessage(thread: Worker, message: FromWorker): void {
+    const running = this.threads.get(thread);
+    if (!running) return;
+    const { read } = running;
+    if (message.type === "progress") {
+      if (!read.failed) read.onBytes?.(message.bytes);
+      return;
+    }
+    this.threads.set(thread, null);
+    if (message.type === "done") {
+      if (!read.failed) {
+        read.onResult(message.id, message.result);
+        if (--read.left === 0) this.finish(read);
+      }
+    } else {
+      this.fail(read, new JobError(read.jobs[message.id]!, message.message));
+    }
+    this.dispatch();
+  }
+
+  /** A thread that crashed or stopped on its own: its job's read fails, the pool starts another when needed. */
+  private onThreadLost(thread: Worker, error: Error): void {
+    const running = this.threads.get(thread);
+    this.threads.delete(thread);
+    if (running) this.fail(running.read, error);
+    this.dispatch();
+  }
+
+  private fail(read: PoolRead, error: Error): void {
+    if (read.failed) return;
+    read.failed = true;
+    this.forget(read);
+    read.reject(error);
+  }
+
+  private finish(read: PoolRead): void {
+    this.forget(read);
+    read.resolve();
+  }
+
+  private forget(read: PoolRead): void {
+    for (const thread of read.knownBy) {
+      if (this.threads.has(thread))
+        thread.postMessage({ type: "forget", read: read.id } satisfies ToWorker);
+    }
+    read.knownBy.clear();
+  }
+}
+
+/**
+ * Run the jobs on a pool of their own of up to `workers` threads; results
+ * in job order. Rejects with a JobError when a job fails.
+ */
+export async function runInWorkers(
   jobs: LogJob[],
   spec: LogsSourceSpec,
   requests: CountRequest[],
   workers: number,
   onBytes?: (n: number) => void,
 ): Promise<JobResult[]> {
-  if (jobs.length === 0) return Promise.resolve([]);
-  cachedEntry ??= workerEntry();
-  const entry = cachedEntry;
-  if (entry === null) return Promise.reject(new Error("internal: no worker entry"));
+  const pool = new WorkerPool(Math.max(1, Math.min(workers, jobs.length)));
   const results: JobResult[] = new Array(jobs.length);
-  let next = 0;
-  let finished = 0;
-  const threads: Worker[] = [];
-
-  return new Promise<JobResult[]>((resolve, reject) => {
-    let failed = false;
-    const fail = (error: Error) => {
-      if (failed) return;
-      failed = true;
-      for (const thread of threads) void thread.terminate();
-      reject(error);
-    };
-    const giveWork = (thread: Worker) => {
-      if (next < jobs.length) {
-        const id = next++;
-        thread.postMessage({ type: "job", id, job: jobs[id]! } satisfies ToWorker);
-      } else {
-        thread.postMessage({ type: "stop" } satisfies ToWorker);
-      }
-    };
-    const count = Math.max(1, Math.min(workers, jobs.length));
-    for (let i = 0; i < count; i++) {
-      const thread = new Worker(entry, { workerData: { spec, requests } });
-      threads.push(thread);
-      thread.on("message", (message: FromWorker) => {
-        if (message.type === "progress") {
-          onBytes?.(message.bytes);
-        } else if (message.type === "done") {
-          results[message.id] = message.result;
-          finished++;
-          if (finished === jobs.length) resolve(results);
-          giveWork(thread);
-        } else {
-          fail(new JobError(jobs[message.id]!, message.message));
-        }
-      });
-      thread.on("error", (error) => fail(error));
-      thread.on("exit", (code) => {
-        if (code !== 0 && finished < jobs.length)
-          fail(new Error(`a logs worker stopped with exit code ${code}`));
-      });
-      giveWork(thread);
-    }
-  });
+  try {
+    await pool.run(
+      spec,
+      requests,
+      jobs,
+      (i, result) => {
+        results[i] = result;
+      },
+      onBytes,
+    );
+    return results;
+  } finally {
+    await pool.close();
+  }
 }

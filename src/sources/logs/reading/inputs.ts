@@ -7,6 +7,7 @@ import { stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
 import { type SloError, sourceError } from "../../../errors.js";
+import { fileKind } from "./regular-file.js";
 
 export type LogInput =
   | {
@@ -90,6 +91,8 @@ async function staticFile(path: string, baseDir: string): Promise<FoundFile[] | 
     const info = await stat(absolute);
     if (info.isDirectory())
       return `'${path}' is a folder: give files or a glob like ${join(path, "*.ndjson")}`;
+    if (!info.isFile())
+      return `'${path}' is not a regular file (${fileKind(info)}): slo reads log files, and a pipe as '-' (stdin)`;
     return [{ path: absolute, display: path, size: info.size }];
   } catch {
     return [];

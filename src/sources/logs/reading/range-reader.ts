@@ -6,7 +6,7 @@
  * finishes the line that crosses its end.
  */
 
-import { type FileHandle, open } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
 import { MAX_LINE_BYTES } from "../../../limits.js";
 import type { BufferProvider } from "./buffer-provider.js";
 import {
@@ -16,6 +16,7 @@ import {
   wholeLines,
   withFinalNewline,
 } from "./line-events.js";
+import { openRegularFile } from "./regular-file.js";
 
 /** Bytes read at a time (a line longer than this is read again into a bigger buffer). */
 export const RANGE_READ_BYTES = 4 * 1024 * 1024;
@@ -43,7 +44,7 @@ export async function readRangeLines(
   events: LineReaderEvents,
   options: RangeReadOptions = {},
 ): Promise<number> {
-  const file = await open(path, "r");
+  const file = await openRegularFile(path);
   const { buffers } = options;
   const lent = buffers?.takeReadBuffer(RANGE_READ_BYTES) ?? null;
   try {
