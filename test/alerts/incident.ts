@@ -106,3 +106,16 @@ export async function writeIncident(
   await writeFile(sloPath, incidentSlo({ logPath, ...options }));
   return { logPath, sloPath };
 }
+
+/** The incident's start in the CLI tests, the instant its page fires, and a second SLO on the same logs. */
+export const INCIDENT_START = Date.parse("2026-11-20T00:00:00Z");
+export const PAGE_AT = new Date(INCIDENT_START + EXPECTED.pageStarts).toISOString();
+export const SECOND_SLO = `  - name: availability-strict
+    objective: 99%
+    window: 30d
+    indicator:
+      ratio:
+        source: logs
+        total: '| json'
+        bad: '| json | status >= 500'
+`;

@@ -22,9 +22,9 @@ import type { CliIo } from "../../src/cli/io.js";
 import { exitCodeFor } from "../../src/errors.js";
 import { STATE_LOCK_WAIT_MS } from "../../src/limits.js";
 import { hasStackTrace, ROOT, runCli } from "../support/cli.js";
-import { EXPECTED, MINUTE, writeIncident } from "./incident.js";
+import { EXPECTED, INCIDENT_START, MINUTE, writeIncident } from "./incident.js";
 
-const S = Date.parse("2026-11-20T00:00:00Z");
+const S = INCIDENT_START;
 const PAGE_AT = new Date(S + EXPECTED.pageStarts).toISOString();
 /** Between the page's end and the ticket's start: nothing fires. */
 const QUIET_AT = new Date(S + 120 * MINUTE).toISOString();

@@ -17,19 +17,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { lockPathOf } from "../../src/alerts/state-lock.js";
 import { hasStackTrace, runCli } from "../support/cli.js";
 import { startTestServer, type TestServer } from "../support/misbehaving-server.js";
-import { EXPECTED, writeIncident } from "./incident.js";
+import { INCIDENT_START, PAGE_AT, SECOND_SLO, writeIncident } from "./incident.js";
 
-const S = Date.parse("2026-11-20T00:00:00Z");
-const PAGE_AT = new Date(S + EXPECTED.pageStarts).toISOString();
-const SECOND_SLO = `  - name: availability-strict
-    objective: 99%
-    window: 30d
-    indicator:
-      ratio:
-        source: logs
-        total: '| json'
-        bad: '| json | status >= 500'
-`;
+const S = INCIDENT_START;
 
 let dir: string;
 let sloPath: string;

@@ -1,13 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { SloError } from "../../src/errors.js";
-import {
-  createHttpClient,
-  type HttpClientOptions,
-  parseRetryAfter,
-  redactText,
-  redactUrl,
-  secretValues,
-} from "../../src/http/client.js";
+import { parseRetryAfter, redactText, redactUrl, secretValues } from "../../src/http/client.js";
 import {
   json,
   malformedJson,
@@ -17,6 +9,7 @@ import {
   startTestServer,
   type TestServer,
 } from "../support/misbehaving-server.js";
+import { testClient as client, failure } from "./test-client.js";
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -27,29 +20,6 @@ afterEach(async () => {
 async function serve(...replies: Reply[]): Promise<TestServer> {
   server = await startTestServer(sequence(...replies));
   return server;
-}
-
-/** Fast retries for tests; the bounds are what is under test, not the defaults. */
-function client(url: string, overrides: Partial<HttpClientOptions> = {}) {
-  return createHttpClient({
-    label: "prometheus source 'prom'",
-    url,
-    timeoutMs: 1000,
-    retries: 2,
-    backoff: { initialMs: 20, maxMs: 40 },
-    ...overrides,
-  });
-}
-
-/** The rejection of a call, which must be an SloError. */
-async function failure(promise: Promise<unknown>): Promise<SloError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(SloError);
-    return error as SloError;
-  }
-  throw new Error("expected the call to fail");
 }
 
 async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {

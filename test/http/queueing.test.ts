@@ -8,30 +8,19 @@
 
 import { afterEach, describe, expect, it } from "vitest";
 import { SloError } from "../../src/errors.js";
-import { createHttpClient, type HttpClientOptions } from "../../src/http/client.js";
 import {
   json,
   type Responder,
   startTestServer,
   type TestServer,
 } from "../support/misbehaving-server.js";
+import { testClient as client } from "./test-client.js";
 
 let server: TestServer | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-
-function client(url: string, overrides: Partial<HttpClientOptions> = {}) {
-  return createHttpClient({
-    label: "prometheus source 'prom'",
-    url,
-    timeoutMs: 1000,
-    retries: 2,
-    backoff: { initialMs: 20, maxMs: 40 },
-    ...overrides,
-  });
-}
 
 async function settle(calls: Promise<unknown>[]): Promise<(SloError | unknown)[]> {
   return Promise.all(calls.map((c) => c.catch((error: unknown) => error)));

@@ -6,8 +6,7 @@
  */
 
 import { afterEach, describe, expect, it } from "vitest";
-import { SloError } from "../../src/errors.js";
-import { createHttpClient, type HttpClientOptions } from "../../src/http/client.js";
+import type { HttpClientOptions } from "../../src/http/client.js";
 import { MAX_SAME_ORIGIN_REDIRECTS } from "../../src/limits.js";
 import {
   json,
@@ -15,6 +14,7 @@ import {
   startTestServer,
   type TestServer,
 } from "../support/misbehaving-server.js";
+import { failure, testClient } from "./test-client.js";
 
 const servers: TestServer[] = [];
 afterEach(async () => {
@@ -32,26 +32,14 @@ async function serve(responder: Responder): Promise<TestServer> {
 const echoHeaders: Responder = (req) => json({ echoed: req.headers });
 
 function client(url: string, overrides: Partial<HttpClientOptions> = {}) {
-  return createHttpClient({
-    label: "prometheus source 'prom'",
-    url,
-    timeoutMs: 2000,
-    retries: 2,
-    backoff: { initialMs: 20, maxMs: 40 },
-    headers: { "X-Api-Key": "key-0123456789" },
-    bearerToken: "tok-abcdefghij",
+  return testClient(url, {
+    ...{
+      timeoutMs: 2000,
+      headers: { "X-Api-Key": "key-0123456789" },
+      bearerToken: "tok-abcdefghij",
+    },
     ...overrides,
   });
-}
-
-async function failure(promise: Promise<unknown>): Promise<SloError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(SloError);
-    return error as SloError;
-  }
-  throw new Error("expected the call to fail");
 }
 
 /** scheme://host:port, as the messages name an origin. */

@@ -8,9 +8,9 @@
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { SloError } from "../../src/errors.js";
-import { createHttpClient, type HttpClientOptions } from "../../src/http/client.js";
+import type { HttpClientOptions } from "../../src/http/client.js";
 import { MAX_RESPONSE_BYTES } from "../../src/limits.js";
+import { failure, testClient } from "./test-client.js";
 
 const KIB = 1024;
 
@@ -87,24 +87,7 @@ function announcing(length: number): Answer {
 }
 
 function client(url: string, overrides: Partial<HttpClientOptions> = {}) {
-  return createHttpClient({
-    label: "prometheus source 'prom'",
-    url,
-    timeoutMs: 5000,
-    retries: 2,
-    backoff: { initialMs: 20, maxMs: 40 },
-    ...overrides,
-  });
-}
-
-async function failure(promise: Promise<unknown>): Promise<SloError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(SloError);
-    return error as SloError;
-  }
-  throw new Error("expected the call to fail");
+  return testClient(url, { ...{ timeoutMs: 5000 }, ...overrides });
 }
 
 describe("an answer larger than the cap", () => {
