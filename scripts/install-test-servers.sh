@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the integration tests run for real, when it is missing:
-# Prometheus (+ promtool), Alertmanager, VictoriaMetrics and Chromium, from Debian.
+# Prometheus (+ promtool), Alertmanager, VictoriaMetrics, Chromium and nginx, from
+# Debian. Loki comes from ../shared/tools/loki/: test/support/loki.ts unpacks it.
 set -euo pipefail
 need=()
 command -v prometheus >/dev/null || need+=(prometheus)
@@ -8,6 +9,7 @@ command -v promtool >/dev/null || need+=(prometheus)
 command -v prometheus-alertmanager >/dev/null || need+=(prometheus-alertmanager)
 command -v victoria-metrics >/dev/null || need+=(victoria-metrics)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
 if [ ${#need[@]} -eq 0 ]; then
   echo "test servers: all present"
   exit 0

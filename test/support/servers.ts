@@ -166,7 +166,7 @@ process.on("exit", () => {
   for (const child of running) child.kill("SIGKILL");
 });
 
-interface LaunchOptions {
+export interface LaunchOptions {
   cwd: string;
   readyPath: string;
   /** the port, when chosen beforehand */
@@ -175,7 +175,7 @@ interface LaunchOptions {
   portFromLog?: RegExp;
 }
 
-async function launch(
+export async function launch(
   name: string,
   command: string,
   args: readonly string[],
@@ -420,7 +420,7 @@ export async function startAlertmanager(config?: string): Promise<RunningServer>
   );
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
