@@ -36,3 +36,6 @@ export const STATE_LOCK_WAIT_MS = 60_000;
 
 /** Redirects one request follows within its server's origin; a redirect to another origin is never followed. */
 export const MAX_SAME_ORIGIN_REDIRECTS = 5;
+
+/** Lines with Loki's `__error__` one SLO reads (a log query) to count them; past it the note says "at least". */
+export const MAX_LOKI_ERROR_LINES = 1_000;

@@ -142,6 +142,7 @@ function entryFor(
     );
   }
   notes.push(...damageNotes(d.damaged));
+  notes.push(...errorLineNotes(d.errorLines));
   notes.push(...(d.warnings ?? []));
   if (d.missingField)
     notes.push(`${d.missingField} event(s) without the latency field not counted`);
@@ -151,7 +152,7 @@ function entryFor(
     breakdown: result.breakdown,
     diagnostics: {
       ...(d.lines !== undefined ? { lines: d.lines } : {}),
-      ...(d.malformed ? { malformed: d.malformed.count } : {}),
+      ...malformedOf(d),
       ...(d.tooLong ? { tooLong: d.tooLong.count } : {}),
       ...(d.noTimestamp ? { noTimestamp: d.noTimestamp.count } : {}),
       ...(d.damaged ? { damaged: d.damaged.count } : {}),
@@ -172,6 +173,24 @@ function damageNotes(damaged: SourceDiagnostics["damaged"]): string[] {
   const unnamed = damaged.count - damaged.files.length;
   if (unnamed > 0) notes.push(`partial data: ${unnamed} more damaged file(s)`);
   return notes;
+}
+
+/** Loki's lines with __error__ are its malformed lines: read but not counted. */
+function malformedOf(d: SourceDiagnostics): { malformed?: number } {
+  if (!d.malformed && !d.errorLines) return {};
+  return { malformed: (d.malformed?.count ?? 0) + (d.errorLines?.count ?? 0) };
+}
+
+/** Loki: the lines of the SLO's events it could not parse or filter, left out of every count. */
+function errorLineNotes(errors: SourceDiagnostics["errorLines"]): string[] {
+  if (!errors || errors.count === 0) return [];
+  const howMany = errors.atLeast ? `at least ${errors.count}` : `${errors.count}`;
+  const first = errors.first
+    ? `, first at ${new Date(errors.first.atMs).toISOString()} in ${errors.first.stream} (${errors.first.error})`
+    : "";
+  return [
+    `${howMany} line(s) Loki marked with __error__ (a parser or label filter failed on them) not counted in the longest window${first}`,
+  ];
 }
 
 /** Queries sent for the previous window (the trend) count as this SLO's too. */

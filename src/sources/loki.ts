@@ -1,7 +1,21 @@
 /**
  * The Loki source: counts log events with `/loki/api/v1/query`, sending
- * `sum(count_over_time(<log query> [W]))` at the end of each window (`time`
- * in nanoseconds), so the same LogQL runs on files or on Loki.
+ * `sum(count_over_time(<log query> | __error__="" [W]))` 1 ns after the end
+ * of each window (`time` in nanoseconds), so the same LogQL runs on files or
+ * on Loki (measured on Loki 2.7.5, ../shared/docs/loki.md sections 4 and 8):
+ *
+ * - Loki fails a whole metric query (HTTP 400, "pipeline error") when one
+ *   line in range carries `__error__` (a parser or a numeric filter failed):
+ *   `| __error__=""` after the last stage drops those lines instead. It also
+ *   makes `| json` parse every line, where without it Loki skips parsing when
+ *   no label is needed and counts lines that are not JSON, which a log file
+ *   counts as malformed. How many lines were dropped so is asked with a log
+ *   query (`| __error__!=""`: no metric query can count them, as they fail it).
+ * - An instant query at `time=T` over [W] counts (T-W, T), open at both ends:
+ *   at T+1ns it counts (T-W+1ns, T], so a line exactly at T counts as in a
+ *   log file (LogQL ranges are whole milliseconds: only a line 1 ns after a
+ *   window's start is left out). A query_range point counts (s-step, s]
+ *   except the last, open at `end`: `end` is sent 1 ns later too.
  *
  * Loki refuses a range longer than `max_query_length` (721h by default):
  * longer windows are split into consecutive sub-windows and summed, which is
@@ -19,8 +33,11 @@
  * as written) says how many there were.
  */
 
+import type { LogQuery } from "../definition/logql/ast.js";
+import { parseLogQuery } from "../definition/logql/parse.js";
 import type { LatencyIndicator, LokiSourceSpec, RatioIndicator } from "../definition/model.js";
-import { sourceError } from "../errors.js";
+import { sourceError, toSloError } from "../errors.js";
+import { MAX_LOKI_ERROR_LINES, MAX_REPORTED_VALUE_CHARS } from "../limits.js";
 import {
   type AnswerWording,
   describeJsonError,
@@ -38,7 +55,15 @@ import {
 } from "./query-api/counting.js";
 import { splitRange } from "./query-api/series.js";
 import { createQueryApiSource } from "./query-api/source.js";
-import type { BreakdownEntry, CountRequest, CountResult, Source, WindowRequest } from "./types.js";
+import {
+  type BreakdownEntry,
+  type CountRequest,
+  type CountResult,
+  type ErrorLines,
+  longestWindow,
+  type Source,
+  type WindowRequest,
+} from "./types.js";
 
 /** Loki's default `max_query_length`: the longest range one query may cover. */
 export const LOKI_MAX_QUERY_LENGTH_MS = 721 * 3_600_000;
@@ -52,6 +77,7 @@ const WORDING: AnswerWording = {
 const LOKI: QueryApiDialect = {
   pathPrefix: "/loki/api/v1",
   formatTime: lokiTime,
+  formatEndTime: lokiEndTime,
   maxQueryLengthMs: LOKI_MAX_QUERY_LENGTH_MS,
   failureReason: lokiError,
   wording: WORDING,
@@ -79,18 +105,28 @@ interface LogQueries {
   bad?: string | undefined;
   /** latency: the events as written, to count those without a numeric field */
   events?: string | undefined;
+  /** the events the SLO counts (total, or latency's events), for the lines Loki marks with __error__ */
+  scope?: string | undefined;
 }
 
 async function countRequest(api: QueryApi, request: CountRequest): Promise<CountResult> {
   const queries = logQueries(request);
-  return await countWithPlan(
-    api,
-    {
-      queries: countingQueries(queries),
-      breakdown: (breakdown, window) => breakdownOf(api, queries, breakdown, window),
-    },
-    request,
-  );
+  const longest = longestWindow(request.windows);
+  const [result, errors] = await Promise.all([
+    countWithPlan(
+      api,
+      {
+        queries: countingQueries(queries),
+        breakdown: (breakdown, window) => breakdownOf(api, queries, breakdown, window),
+      },
+      request,
+    ),
+    queries.scope && longest ? errorLinesOrWarning(api, queries.scope, longest) : undefined,
+  ]);
+  const diagnostics = { ...result.diagnostics, queries: api.queries };
+  if (typeof errors === "string") diagnostics.warnings = [...(diagnostics.warnings ?? []), errors];
+  else if (errors && errors.count > 0) diagnostics.errorLines = errors;
+  return { ...result, diagnostics };
 }
 
 /** Each log query as the metric query that counts its events over a range. */
@@ -113,8 +149,9 @@ function logQueries(request: CountRequest): LogQueries {
 }
 
 function ratioQueries(indicator: RatioIndicator, sloName: string): LogQueries {
-  if (indicator.bad !== undefined) return { total: indicator.total, bad: indicator.bad };
-  if (indicator.good !== undefined) return { total: indicator.total, good: indicator.good };
+  const scope = indicator.total;
+  if (indicator.bad !== undefined) return { total: indicator.total, bad: indicator.bad, scope };
+  if (indicator.good !== undefined) return { total: indicator.total, good: indicator.good, scope };
   throw sourceError(`SLO '${sloName}': a ratio needs good or bad as well as total`);
 }
 
@@ -135,6 +172,7 @@ export function latencyQueries(indicator: LatencyIndicator, sloName: string): Lo
     good: `${base} | ${field} <= ${threshold} | __error__=""`,
     bad: `${base} | ${field} > ${threshold} | __error__=""`,
     events: `${base} | __error__=""`,
+    scope: events,
   };
 }
 
@@ -182,7 +220,7 @@ async function countBy(
 ): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (const p of splitRange(w.startMs, w.endMs, LOKI_MAX_QUERY_LENGTH_MS)) {
-    const query = `sum by (${label}) (count_over_time(${closed(logQuery)} [${formatLokiDuration(p.endMs - p.startMs)}]))`;
+    const query = `sum by (${label}) (count_over_time(${countable(logQuery)} [${formatLokiDuration(p.endMs - p.startMs)}]))`;
     for (const sample of await api.instant(query, p.endMs, "breakdown")) {
       const value = sample.metric[label] ?? "";
       out.set(value, (out.get(value) ?? 0) + api.eventCount(sample.value, query, "breakdown"));
@@ -202,8 +240,34 @@ function stringOr(value: unknown): string | undefined {
 // ---------------------------------------------------------------------------
 // Queries, times and ranges
 
+/** The metric query that counts a log query's events over a range; lines with __error__ are not counted. */
 export function countQuery(logQuery: string, rangeMs: number): string {
-  return `sum(count_over_time(${closed(logQuery)} [${formatLokiDuration(rangeMs)}]))`;
+  return `sum(count_over_time(${countable(logQuery)} [${formatLokiDuration(rangeMs)}]))`;
+}
+
+/**
+ * The log query as a metric query can count it: ending in `| __error__=""`
+ * when any stage can set __error__ (anything but line filters), unless it
+ * already does. A query slo cannot parse gets it too: it is harmless.
+ */
+export function countable(logQuery: string): string {
+  const parsed = parseLogQuery(logQuery, { requireSelector: true });
+  if (parsed.ok && !canErr(parsed.query)) return closed(logQuery);
+  if (parsed.ok && endsWithNoErrorFilter(parsed.query)) return closed(logQuery);
+  return `${closed(logQuery)} | __error__=""`;
+}
+
+function canErr(query: LogQuery): boolean {
+  return query.stages.some((stage) => stage.kind !== "line");
+}
+
+function endsWithNoErrorFilter(query: LogQuery): boolean {
+  const last = query.stages.at(-1);
+  if (last?.kind !== "filter") return false;
+  const { expr } = last;
+  return (
+    expr.kind === "string" && expr.label === "__error__" && expr.op === "=" && expr.value === ""
+  );
 }
 
 /**
@@ -231,5 +295,93 @@ export function formatLokiDuration(ms: number): string {
 
 /** Unix nanoseconds as an exact integer string (beyond what a double holds). */
 export function lokiTime(ms: number): string {
-  return (BigInt(Math.round(ms * 1000)) * 1000n).toString();
+  return lokiNanos(ms).toString();
+}
+
+/** 1 ns after `ms`: Loki leaves out a line exactly at an instant query's time or a range's end. */
+export function lokiEndTime(ms: number): string {
+  return (lokiNanos(ms) + 1n).toString();
+}
+
+function lokiNanos(ms: number): bigint {
+  return BigInt(Math.round(ms * 1000)) * 1000n;
+}
+
+// ---------------------------------------------------------------------------
+// Lines Loki marks with __error__
+
+/** A log query's lines with __error__ in the window, read with log queries; a failure is a warning. */
+async function errorLinesOrWarning(
+  api: QueryApi,
+  logQuery: string,
+  window: WindowRequest,
+): Promise<ErrorLines | string> {
+  try {
+    return await errorLines(api, logQuery, window);
+  } catch (error) {
+    return `counting the lines Loki marks with __error__ failed: ${toSloError(error).message}`;
+  }
+}
+
+interface LokiStream {
+  stream?: Record<string, string>;
+  values?: [string, string][];
+}
+
+/**
+ * Up to MAX_LOKI_ERROR_LINES of them, oldest first: a log query covers
+ * [start, end), so (S, E] is asked as [S+1ns, E+1ns), in parts Loki accepts.
+ */
+async function errorLines(
+  api: QueryApi,
+  logQuery: string,
+  window: WindowRequest,
+): Promise<ErrorLines> {
+  const query = `${closed(logQuery)} | __error__!=""`;
+  const found: ErrorLines = { count: 0, atLeast: false };
+  let firstNs: bigint | undefined;
+  for (const part of splitRange(window.startMs, window.endMs, LOKI_MAX_QUERY_LENGTH_MS)) {
+    const limit = MAX_LOKI_ERROR_LINES - found.count;
+    const data = await api.call(
+      "/query_range",
+      {
+        query,
+        start: lokiEndTime(part.startMs),
+        end: lokiEndTime(part.endMs),
+        limit: String(limit),
+        direction: "forward",
+      },
+      query,
+    );
+    const streams = (Array.isArray(data.result) ? data.result : []) as LokiStream[];
+    for (const s of streams) {
+      const values = s.values ?? [];
+      found.count += values.length;
+      const ns = values[0] ? BigInt(values[0][0]) : undefined;
+      if (ns !== undefined && (firstNs === undefined || ns < firstNs)) {
+        firstNs = ns;
+        found.first = { atMs: Number(ns / 1_000_000n), ...describeStream(s.stream ?? {}) };
+      }
+    }
+    if (found.count >= MAX_LOKI_ERROR_LINES) {
+      return { ...found, count: MAX_LOKI_ERROR_LINES, atLeast: true };
+    }
+  }
+  return found;
+}
+
+/** The stream's own labels as LogQL writes them, and its error. */
+function describeStream(labels: Record<string, string>): { stream: string; error: string } {
+  const own = Object.entries(labels)
+    .filter(([name]) => name !== "__error__" && name !== "__error_details__")
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, value]) => `${name}=${JSON.stringify(value)}`);
+  const stream = `{${own.join(", ")}}`;
+  return {
+    stream:
+      stream.length > MAX_REPORTED_VALUE_CHARS
+        ? `${stream.slice(0, MAX_REPORTED_VALUE_CHARS - 1)}…`
+        : stream,
+    error: labels.__error__ ?? "",
+  };
 }

@@ -62,6 +62,15 @@ export interface DamagedInput {
   lines: number;
 }
 
+/** Lines Loki marked with __error__ in the longest window, counted up to MAX_LOKI_ERROR_LINES. */
+export interface ErrorLines {
+  count: number;
+  /** true when the count stopped at the limit: there are at least that many */
+  atLeast: boolean;
+  /** the oldest: when, its labels as LogQL writes them (cut to MAX_REPORTED_VALUE_CHARS), its __error__ */
+  first?: { atMs: number; stream: string; error: string };
+}
+
 export interface SourceDiagnostics {
   /** logs: lines read in all */
   lines?: number;
@@ -73,6 +82,8 @@ export interface SourceDiagnostics {
   noTimestamp?: { count: number; samples: LineSample[] };
   /** logs: inputs that broke part-way, so the counts are partial (the first few named) */
   damaged?: { count: number; files: DamagedInput[] };
+  /** loki: lines of the SLO's events Loki marked with __error__ (a parser or filter failed), not counted */
+  errorLines?: ErrorLines;
   /** latency on logs: matching events that lack the latency field (not counted) */
   missingField?: number;
   /** http sources: queries sent */

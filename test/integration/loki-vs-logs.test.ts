@@ -4,10 +4,12 @@
  * source, which sends `sum(count_over_time(...))`), through the real CLI:
  * identical counts, windows, burn rates, timeslices and breakdowns.
  *
- * Grafana Loki cannot be installed here: "Loki" is the stand-in of
- * test/support/loki-standin.ts, which implements Loki's push and query API
- * and evaluates queries with Loki's semantics, independently of the logs
- * source. It runs multi-tenant, so the source's tenant must be sent.
+ * Loki is the real Grafana Loki 2.7.5 (test/support/loki.ts), multi-tenant
+ * (auth_enabled), so the source's tenant must be sent; a recording proxy in
+ * front of it shows the queries slo sends. Among the events: lines that are
+ * not JSON and statuses that are not numbers, which a metric query on Loki
+ * fails on unless slo drops them as the logs source does; and lines exactly
+ * at --at and at window starts.
  *
  * The windows: 30 days; a calendar quarter in Berlin (54 days now, 92 the
  * quarter before: both longer than Loki's 721h limit, so split and summed);
@@ -21,7 +23,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SloReport, SloReportEntry } from "../../src/report/schema.js";
 import { lokiTime } from "../../src/sources/loki.js";
 import { hasStackTrace, runCli } from "../support/cli.js";
-import { type LokiStandIn, startLokiStandIn } from "../support/loki-standin.js";
+import { type RunningLoki, requireLoki, startLoki } from "../support/loki.js";
+import { type RecordingProxy, startRecordingProxy } from "../support/recording-proxy.js";
 import { reportSchemaErrors } from "../support/report-schema.js";
 
 const AT = "2026-11-24T12:00:00Z";
@@ -36,7 +39,8 @@ interface Event {
   t: number;
   msg: string;
   action: string;
-  status: number;
+  /** a number, or text that is none */
+  status: number | string;
   /** ms: a number, numeric text, text that is no number, or absent */
   duration?: number | string;
 }
@@ -51,7 +55,7 @@ function makeEvents(): Event[] {
       t,
       msg: k % 11 === 0 ? "cache-miss" : "http-response",
       action: k % 3 === 0 ? "Transfer" : "CheckBalance",
-      status: incident || k % 37 === 0 ? 500 : k % 53 === 0 ? 503 : 200,
+      status: incident || k % 37 === 0 ? 500 : k % 53 === 0 ? 503 : k % 61 === 0 ? "abc" : 200,
     };
     if (k % 7 !== 0) {
       const ms = incident ? 900 : (k * 41) % 420;
@@ -70,12 +74,24 @@ const line = (e: Event) => {
   return JSON.stringify({ t: new Date(t).toISOString(), ...fields });
 };
 
+/** Lines that are not JSON, one every 29 hours over the last 30 days: a log file's malformed lines. */
+const NOT_JSON: { t: number; text: string }[] = Array.from({ length: 24 }, (_, i) => ({
+  t: AT_MS - (i + 1) * 29 * HOUR - 7 * MINUTE,
+  text: `panic: runtime error: index out of range [${i}]`,
+}));
+
 const TOTAL = '{app="ctrl"} | json | msg = "http-response"';
+/** On Loki `| json` alone skips parsing and counts the lines that are not JSON too. */
+const JSON_LINES = '{app="ctrl"} | json';
 const BAD = `${TOTAL} | status >= 500`;
 
-/** Three SLOs on a source: a ratio, a latency on a calendar quarter, timeslices. */
+/** Four SLOs on a source: a ratio, a latency on a calendar quarter, timeslices, every JSON line. */
 function slosOn(source: string): string {
   return `
+  - name: json-lines-${source}
+    objective: 99%
+    window: 30d
+    indicator: { ratio: { source: ${source}, total: '${JSON_LINES}', bad: '${JSON_LINES} | status >= 500' } }
   - name: availability-${source}
     objective: 99%
     window: 30d
@@ -108,20 +124,28 @@ sources:
 slos:${slosOn("logs")}${slosOn("loki")}
 `;
 
-let loki: LokiStandIn | undefined;
+const binary = await requireLoki("the same SLOs on a log file and on Loki");
+
+let server: RunningLoki | undefined;
+let loki: RecordingProxy | undefined;
 let dir = "";
 let report: SloReport;
 let stdout = "";
 let stderr = "";
 
 beforeAll(async () => {
-  loki = await startLokiStandIn({ multiTenant: true });
-  await loki.push(
-    [{ stream: { app: "ctrl" }, values: EVENTS.map((e) => [lokiTime(e.t), line(e)]) }],
+  if (!binary) return;
+  server = await startLoki(binary, { authEnabled: true });
+  loki = await startRecordingProxy(server.url);
+  const lines = [...EVENTS.map((e) => ({ t: e.t, text: line(e) })), ...NOT_JSON].sort(
+    (a, b) => a.t - b.t,
+  );
+  await server.push(
+    [{ stream: { app: "ctrl" }, values: lines.map((l) => [lokiTime(l.t), l.text]) }],
     TENANT,
   );
   dir = await mkdtemp(join(tmpdir(), "slo-loki-vs-logs-"));
-  await writeFile(join(dir, "events.ndjson"), `${EVENTS.map(line).join("\n")}\n`);
+  await writeFile(join(dir, "events.ndjson"), `${lines.map((l) => l.text).join("\n")}\n`);
   await writeFile(join(dir, "slos.yaml"), SLO_FILE);
   const r = await runCli(["check", join(dir, "slos.yaml"), "--at", AT, "--format", "json"], {
     env: { LOKI_URL: loki.url, LOKI_TOKEN: TOKEN },
@@ -133,6 +157,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await loki?.close();
+  await server?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -151,15 +176,16 @@ function numbers(e: SloReportEntry) {
 const count = (from: number, to: number, match: (e: Event) => boolean) =>
   EVENTS.filter((e) => e.t > from && e.t <= to && match(e)).length;
 const isTotal = (e: Event) => e.msg === "http-response";
+const isServerError = (e: Event) => typeof e.status === "number" && e.status >= 500;
 
-describe("the same SLOs on a log file and on Loki", () => {
+describe.skipIf(!binary)("the same SLOs on a log file and on Loki", () => {
   it("both are evaluated without error, and the report is valid", () => {
     expect(reportSchemaErrors(report)).toEqual([]);
     for (const s of report.slos) expect(s.error, `${s.name}: ${s.error?.message}`).toBeNull();
     expect(stdout + stderr).not.toContain(TOKEN);
   });
 
-  it.each(["availability", "latency", "slices"])(
+  it.each(["availability", "latency", "slices", "json-lines"])(
     "%s: identical events, SLI, budget, burn rates, alerts, burn-down and breakdown",
     (slo) => {
       const fromLogs = entry(`${slo}-logs`);
@@ -173,11 +199,11 @@ describe("the same SLOs on a log file and on Loki", () => {
   it("the counts are the lines' own, windows left-open and right-closed", () => {
     const e = entry("availability-loki");
     const total = count(AT_MS - 30 * DAY, AT_MS, isTotal);
-    const bad = count(AT_MS - 30 * DAY, AT_MS, (x) => isTotal(x) && x.status >= 500);
+    const bad = count(AT_MS - 30 * DAY, AT_MS, (x) => isTotal(x) && isServerError(x));
     expect(e.events).toEqual({ good: total - bad, bad, total });
     // The 1h window leaves out the event at AT - 1h and keeps the one at AT.
     const lastHour = count(AT_MS - HOUR, AT_MS, isTotal);
-    const lastHourBad = count(AT_MS - HOUR, AT_MS, (x) => isTotal(x) && x.status >= 500);
+    const lastHourBad = count(AT_MS - HOUR, AT_MS, (x) => isTotal(x) && isServerError(x));
     expect(e.burnRates["1h"]).toBeCloseTo(lastHourBad / lastHour / 0.01, 9);
     // What spent the budget, by status.
     const byStatus = (status: number) =>
@@ -209,12 +235,28 @@ describe("the same SLOs on a log file and on Loki", () => {
   });
 
   it("sent the tenant, and split windows longer than 721h", () => {
-    const queries = loki!.queries;
+    const queries = loki!.requests.filter((q) => q.path.startsWith("/loki/api/v1/query"));
     expect(queries.length).toBeGreaterThan(0);
-    expect(queries.every((q) => q.tenant === TENANT)).toBe(true);
-    const ranges = queries.map((q) => /\[(\d+)h\]\)\)$/.exec(q.query)?.[1]).map(Number);
+    expect(queries.every((q) => q.tenant === TENANT && q.status === 200)).toBe(true);
+    const ranges = queries
+      .map((q) => /\[(\d+)h\]\)\)$/.exec(q.params.query ?? "")?.[1])
+      .map(Number);
     expect(Math.max(...ranges.filter(Number.isFinite))).toBe(721);
     expect(queries.some((q) => q.path === "/loki/api/v1/query_range")).toBe(true);
+  });
+
+  it("every JSON line, lines that are not JSON left out: the same count, and both say how many", () => {
+    const fromLoki = entry("json-lines-loki");
+    const json = count(AT_MS - 30 * DAY, AT_MS, () => true);
+    const bad = count(AT_MS - 30 * DAY, AT_MS, isServerError);
+    expect(fromLoki.events).toEqual({ good: json - bad, bad, total: json });
+    expect(count(AT_MS - 30 * DAY, AT_MS, (x) => x.status === "abc")).toBeGreaterThan(0);
+    // The file's lines that are not JSON all lie in the 30 days: the same number on both.
+    expect(entry("json-lines-logs").diagnostics.malformed).toBe(NOT_JSON.length);
+    expect(fromLoki.diagnostics.malformed).toBe(NOT_JSON.length);
+    expect(fromLoki.diagnostics.notes.join("\n")).toContain(
+      `${NOT_JSON.length} line(s) Loki marked with __error__`,
+    );
   });
 
   it("timeslices: the bad hour is a bad slice on both", () => {

@@ -1,17 +1,28 @@
 /**
- * The loki source against the stand-in Loki of test/support/loki-standin.ts
- * (Grafana Loki cannot be installed here). Expected counts are computed in
- * this file straight from the generated events, not by any LogQL code.
+ * The loki source against the real Grafana Loki 2.7.5 (test/support/loki.ts),
+ * multi-tenant, behind a recording proxy that shows the queries slo sends.
+ * Expected counts are computed in this file straight from the generated
+ * events, not by any LogQL code. Faults a real Loki will not produce on
+ * demand (hangs, garbage, 5xx) come from test/support/loki-standin.ts.
  */
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Indicator, LokiSourceSpec } from "../../src/definition/model.js";
 import { SloError } from "../../src/errors.js";
+import { MAX_LOKI_ERROR_LINES } from "../../src/limits.js";
 import { createLokiSource, lokiTime } from "../../src/sources/loki.js";
 import { splitRange } from "../../src/sources/query-api/series.js";
 import type { CountRequest, CountResult } from "../../src/sources/types.js";
-import { type LokiStandIn, startLokiStandIn } from "../support/loki-standin.js";
+import {
+  nanos,
+  type PushStream,
+  type RunningLoki,
+  requireLoki,
+  startLoki,
+} from "../support/loki.js";
+import { type LokiFault, startLokiFault } from "../support/loki-standin.js";
 import { refusingUrl } from "../support/misbehaving-server.js";
+import { type RecordingProxy, startRecordingProxy } from "../support/recording-proxy.js";
 import { sloSpec, standardWindows } from "../support/slo-spec.js";
 
 const MINUTE = 60_000;
@@ -68,14 +79,17 @@ function countIn(startMs: number, endMs: number, match: (e: Event) => boolean): 
   return EVENTS.filter((e) => e.t > startMs && e.t <= endMs && match(e)).length;
 }
 
+const TENANT = "team-a";
+
 function spec(url: string, overrides: Partial<LokiSourceSpec> = {}): LokiSourceSpec {
   return {
     type: "loki",
     name: "loki",
     url,
     headers: {},
-    timeoutMs: 5000,
+    timeoutMs: 20_000,
     retries: 1,
+    tenant: TENANT,
     ...overrides,
   };
 }
@@ -93,28 +107,98 @@ async function countOne(
   return result!;
 }
 
-let loki: LokiStandIn;
+const binary = await requireLoki("loki source");
+
+let server: RunningLoki | undefined;
+let loki: RecordingProxy;
 
 beforeAll(async () => {
-  loki = await startLokiStandIn();
-  await pushEvents(loki);
-});
+  if (!binary) return;
+  server = await startLoki(binary, { authEnabled: true });
+  loki = await startRecordingProxy(server.url);
+  await server.push([...eventStreams(), ...edgeStreams(), ...errorStreams()], TENANT);
+}, 60_000);
 
 afterAll(async () => {
   await loki?.close();
+  await server?.stop();
 });
 
-async function pushEvents(target: LokiStandIn, tenant?: string): Promise<void> {
-  for (const app of ["ctrl", "other"]) {
-    const values = EVENTS.filter((e) => e.app === app).map((e): [string, string] => {
-      const { t, app: _app, ...fields } = e;
-      return [lokiTime(t), JSON.stringify(fields)];
-    });
-    await target.push([{ stream: { app, env: "prod" }, values }], tenant);
-  }
+/** The metric queries (counts, not lines) sent through the proxy since `before`. */
+function metricQueries(before: number) {
+  return loki.requests
+    .slice(before)
+    .filter((r) => r.path.startsWith("/loki/api/v1/query") && r.params.query?.startsWith("sum"));
 }
 
-describe("loki source: counts", () => {
+function eventStreams(): PushStream[] {
+  return ["ctrl", "other"].map((app) => ({
+    stream: { app, env: "prod" },
+    values: EVENTS.filter((e) => e.app === app).map((e): [string, string] => {
+      const { t, app: _app, ...fields } = e;
+      return [lokiTime(t), JSON.stringify(fields)];
+    }),
+  }));
+}
+
+/**
+ * Lines around the 1h window (AT - 1h, AT], to the nanosecond: Loki's own
+ * instant query at time=AT counts (AT - 1h, AT) and would miss the line at AT.
+ */
+const EDGE_LINES: [ns: string, inWindow: boolean][] = [
+  [nanos(AT - HOUR - 1), false],
+  [nanos(AT - HOUR), false],
+  [nanos(AT - HOUR + 1), true],
+  [nanos(AT - 1), true],
+  [nanos(AT, -1), true],
+  [nanos(AT), true],
+  [nanos(AT, 1), false],
+  [nanos(AT + 1), false],
+];
+/** The one line Loki cannot count in (AT - 1h, AT]: LogQL ranges are whole milliseconds (docs/sources.md). */
+const EDGE_JUST_AFTER_START = nanos(AT - HOUR, 1);
+
+function edgeStreams(): PushStream[] {
+  const values = EDGE_LINES.map(([ns], i): [string, string] => [
+    ns,
+    JSON.stringify({ status: 500, i }),
+  ]);
+  return [
+    { stream: { app: "edge" }, values },
+    { stream: { app: "edge-start" }, values: [[EDGE_JUST_AFTER_START, '{"status":500}']] },
+  ];
+}
+
+/** Among good JSON lines: text that is not JSON, and a status that is not a number. */
+const MIXED_LINES = [
+  '{"status":200,"path":"/a"}',
+  "panic: runtime error: index out of range",
+  '{"status":500,"path":"/b"}',
+  '{"status":"abc","path":"/c"}',
+  '{"status":200,"path":"/d"}',
+  "level=error status=503 msg=logfmt",
+  '{"status":503,"path":"/e"}',
+  '{"status":200,"path":"/f"}',
+];
+
+function errorStreams(): PushStream[] {
+  const mixed = MIXED_LINES.map((text, i): [string, string] => [
+    nanos(AT - 50 * MINUTE + i * MINUTE),
+    text,
+  ]);
+  // One more line with __error__ than slo reads to count them.
+  const noisy = Array.from({ length: MAX_LOKI_ERROR_LINES + 1 }, (_, i): [string, string] => [
+    nanos(AT - 30 * MINUTE, i),
+    `not json ${i}`,
+  ]);
+  noisy.push([nanos(AT - 20 * MINUTE), '{"status":200}']);
+  return [
+    { stream: { app: "mixed" }, values: mixed },
+    { stream: { app: "noisy" }, values: noisy },
+  ];
+}
+
+describe.skipIf(!binary)("loki source: counts", () => {
   it("counts every window of a ratio exactly, windows left-open and right-closed", async () => {
     const source = createLokiSource(spec(loki.url));
     const windows = standardWindows(AT);
@@ -131,24 +215,68 @@ describe("loki source: counts", () => {
     // The edge event at AT - 1h is in 2h but not in 1h.
     expect(result.windows["1h"]!.total).toBe(countIn(AT - HOUR, AT, isTotal));
     expect(countIn(AT - HOUR, AT, (e) => e.t === AT - HOUR)).toBe(0);
-    // One query per window and numerator/denominator.
-    expect(result.diagnostics.queries).toBe(windows.length * 2);
+    expect(result.windows["1h"]!.total).toBe(countIn(AT - HOUR, AT, isTotal));
+    // One query per window and numerator/denominator, and one for lines with __error__.
+    expect(result.diagnostics.queries).toBe(windows.length * 2 + 1);
   });
 
-  it("sends the LogQL as written inside sum(count_over_time(...)), at the window's end in nanoseconds", async () => {
-    const before = loki.queries.length;
+  it('sends the LogQL as written inside sum(count_over_time(... | __error__="")), 1 ns after the window\'s end', async () => {
+    const before = loki.requests.length;
     const source = createLokiSource(spec(loki.url));
     await countOne(source, {
       slo: sloSpec("availability", ratio({ total: TOTAL, bad: BAD })),
       windows: [{ key: "1h", startMs: AT - HOUR, endMs: AT }],
       series: [],
     });
-    const sent = loki.queries.slice(before);
-    expect(sent.map((q) => q.query).sort()).toEqual(
-      [`sum(count_over_time(${BAD} [1h]))`, `sum(count_over_time(${TOTAL} [1h]))`].sort(),
+    const sent = metricQueries(before);
+    expect(sent.map((q) => q.params.query).sort()).toEqual(
+      [
+        `sum(count_over_time(${BAD} | __error__="" [1h]))`,
+        `sum(count_over_time(${TOTAL} | __error__="" [1h]))`,
+      ].sort(),
     );
-    expect(sent.every((q) => q.params.time === `${AT}000000`)).toBe(true);
-    expect(sent.every((q) => q.path === "/loki/api/v1/query")).toBe(true);
+    // Loki's instant query at time=t counts (t - W, t): a line exactly at the window's end needs t + 1ns.
+    expect(sent.every((q) => q.params.time === `${AT}000001`)).toBe(true);
+    expect(sent.every((q) => q.path === "/loki/api/v1/query" && q.status === 200)).toBe(true);
+  });
+
+  it("counts a line exactly at the window's end and none at its start, to the nanosecond", async () => {
+    const source = createLokiSource(spec(loki.url));
+    const edges = '{app="edge"} | json';
+    const result = await countOne(source, {
+      slo: sloSpec("availability", ratio({ total: edges, bad: `${edges} | status >= 500` })),
+      windows: [{ key: "1h", startMs: AT - HOUR, endMs: AT }],
+      series: [],
+    });
+    const inside = EDGE_LINES.filter(([, inWindow]) => inWindow).length;
+    expect(result.windows["1h"]).toEqual({ good: 0, total: inside });
+  });
+
+  it("the documented difference: a line 1 ns after the window's start is the one Loki leaves out", async () => {
+    // LogQL ranges are whole milliseconds and Loki's are open at both ends, so (T - W, T] is
+    // asked as (T - W + 1ns, T + 1ns). EDGE_JUST_AFTER_START lies in (AT - 1h, AT] but not there.
+    const source = createLokiSource(spec(loki.url));
+    const onlyIt = '{app="edge-start"}';
+    const result = await countOne(source, {
+      slo: sloSpec("availability", ratio({ total: onlyIt, bad: onlyIt })),
+      windows: [{ key: "1h", startMs: AT - HOUR, endMs: AT }],
+      series: [],
+    });
+    expect(BigInt(EDGE_JUST_AFTER_START)).toBeGreaterThan(BigInt(nanos(AT - HOUR)));
+    expect(result.windows["1h"]!.total).toBe(0);
+  });
+
+  it("counts the edges of query_range buckets like windows: (start, end], the last one too", async () => {
+    const source = createLokiSource(spec(loki.url));
+    const result = await countOne(source, {
+      slo: sloSpec("availability", ratio({ total: '{app=~"edge.*"}', bad: '{app=~"edge.*"}' })),
+      windows: [],
+      series: [{ key: "halves", startMs: AT - 2 * HOUR, stepMs: HOUR, count: 2 }],
+    });
+    const inside = EDGE_LINES.filter(([, inWindow]) => inWindow).length;
+    // (AT - 2h, AT - 1h] holds the lines at AT - 1h - 1ns and AT - 1h; (AT - 1h, AT] the others,
+    // the line 1 ns after AT - 1h included (each query_range point but the last is closed at its end).
+    expect(result.series.halves!.map((b) => b.total)).toEqual([2, inside + 1]);
   });
 
   it("a comment at the end of a query does not swallow what slo adds after it", async () => {
@@ -180,7 +308,7 @@ describe("loki source: counts", () => {
   });
 
   it("splits a window longer than 721h into consecutive parts and sums them", async () => {
-    const before = loki.queries.length;
+    const before = loki.requests.length;
     const source = createLokiSource(spec(loki.url));
     const start = AT - 90 * DAY;
     const result = await countOne(source, {
@@ -190,11 +318,11 @@ describe("loki source: counts", () => {
     });
     const total = countIn(start, AT, isTotal);
     expect(result.windows.quarter).toEqual({ good: total - countIn(start, AT, isBad), total });
-    const sent = loki.queries.slice(before);
+    const sent = metricQueries(before);
     // 90 days = 2160h: 721h + 721h + 718h, for each of the two queries.
     expect(sent).toHaveLength(6);
-    expect(sent.filter((q) => q.query.includes("[721h]"))).toHaveLength(4);
-    expect(sent.filter((q) => q.query.includes("[718h]"))).toHaveLength(2);
+    expect(sent.filter((q) => q.params.query!.includes("[721h]"))).toHaveLength(4);
+    expect(sent.filter((q) => q.params.query!.includes("[718h]"))).toHaveLength(2);
   });
 
   it("counts latency: good at or under the threshold, events without a numeric field left out and reported", async () => {
@@ -243,7 +371,7 @@ describe("loki source: counts", () => {
   });
 
   it("splits a long series under Loki's limits: 11,000 points and 721h", async () => {
-    const before = loki.queries.length;
+    const before = loki.requests.length;
     const source = createLokiSource(spec(loki.url));
     // 10-minute buckets over 90 days: 12,960 points spanning 2160h.
     const step = 10 * MINUTE;
@@ -261,7 +389,7 @@ describe("loki source: counts", () => {
       const s = start + i * step;
       expect(buckets[i]!.total, `bucket ${i}`).toBe(countIn(s, s + step, isTotal));
     }
-    const ranges = loki.queries.slice(before);
+    const ranges = metricQueries(before);
     expect(ranges.every((q) => q.path === "/loki/api/v1/query_range")).toBe(true);
     expect(ranges.length).toBeGreaterThanOrEqual(6);
   });
@@ -305,38 +433,131 @@ describe("loki source: counts", () => {
   });
 });
 
-describe("loki source: tenants and errors", () => {
-  it("sends X-Scope-OrgID when a tenant is set, and a multi-tenant Loki answers only then", async () => {
-    const multi = await startLokiStandIn({ multiTenant: true });
-    try {
-      await pushEvents(multi, "team-a");
-      const request: CountRequest = {
-        slo: sloSpec("availability", ratio({ total: TOTAL, bad: BAD })),
-        windows: [{ key: "1d", startMs: AT - DAY, endMs: AT }],
-        series: [],
-      };
-      const withTenant = await countOne(
-        createLokiSource(spec(multi.url, { tenant: "team-a" })),
-        request,
-      );
-      expect(withTenant.windows["1d"]!.total).toBe(countIn(AT - DAY, AT, isTotal));
-      expect(multi.queries.every((q) => q.tenant === "team-a")).toBe(true);
+describe.skipIf(!binary)("loki source: lines Loki marks with __error__", () => {
+  const MIXED = '{app="mixed"} | json';
+  const jsonLines = MIXED_LINES.filter((l) => l.startsWith("{"));
+  const window = { key: "1h", startMs: AT - HOUR, endMs: AT };
 
-      const [error] = await createLokiSource(spec(multi.url)).count([request]);
-      expect(error).toBeInstanceOf(SloError);
-      expect((error as SloError).message).toMatch(
-        /^loki source 'loki' at http:\/\/127\.0\.0\.1:\d+\/loki\/api\/v1\/query: HTTP 401 Unauthorized: no org id/,
-      );
-      expect((error as SloError).hint).toMatch(/tenant/);
-    } finally {
-      await multi.close();
-    }
+  it("a line that is not JSON or a status that is not a number fails no query: both count as the logs source does", async () => {
+    const source = createLokiSource(spec(loki.url));
+    const result = await countOne(source, {
+      slo: sloSpec("availability", ratio({ total: MIXED, bad: `${MIXED} | status >= 500` })),
+      windows: [window],
+      series: [{ key: "minutes", startMs: AT - HOUR, stepMs: 10 * MINUTE, count: 6 }],
+    });
+    // total: the JSON lines ("abc" too); bad: 500 and 503; "abc" is not a number, so not bad.
+    expect(result.windows["1h"]).toEqual({ good: jsonLines.length - 2, total: jsonLines.length });
+    const series = result.series.minutes!;
+    expect(series.reduce((a, b) => a + b.total, 0)).toBe(jsonLines.length);
+    expect(series.reduce((a, b) => a + b.total - b.good, 0)).toBe(2);
+  });
+
+  it("good as well as total: a status that is not a number is not good either", async () => {
+    const source = createLokiSource(spec(loki.url));
+    const result = await countOne(source, {
+      slo: sloSpec("availability", ratio({ total: MIXED, good: `${MIXED} | status < 500` })),
+      windows: [window],
+      series: [],
+    });
+    expect(result.windows["1h"]).toEqual({ good: 3, total: jsonLines.length });
+  });
+
+  it("says how many lines of the events Loki left out with __error__, and the first of them", async () => {
+    const source = createLokiSource(spec(loki.url));
+    const result = await countOne(source, {
+      slo: sloSpec("availability", ratio({ total: MIXED, bad: `${MIXED} | status >= 500` })),
+      windows: [window],
+      series: [],
+    });
+    const errors = result.diagnostics.errorLines!;
+    expect(errors.count).toBe(MIXED_LINES.length - jsonLines.length);
+    expect(errors.atLeast).toBe(false);
+    expect(errors.first).toEqual({
+      atMs: AT - 50 * MINUTE + MINUTE,
+      stream: '{app="mixed"}',
+      error: "JSONParserErr",
+    });
+  });
+
+  it("the latency denominator leaves out lines that are not JSON, and says how many", async () => {
+    const source = createLokiSource(spec(loki.url));
+    const result = await countOne(source, {
+      slo: sloSpec("latency", {
+        kind: "latency",
+        source: "loki",
+        events: MIXED,
+        field: "status",
+        unit: "ms",
+        threshold: 300,
+        thresholdText: "300ms",
+      }),
+      windows: [window],
+      series: [],
+    });
+    // numeric statuses: 200, 500, 200, 503, 200; good at most 300: the three 200s.
+    expect(result.windows["1h"]).toEqual({ good: 3, total: 5 });
+    expect(result.diagnostics.missingField).toBe(1);
+    expect(result.diagnostics.errorLines?.count).toBe(2);
+  });
+
+  it(`stops counting them at ${MAX_LOKI_ERROR_LINES} and says "at least"`, async () => {
+    const source = createLokiSource(spec(loki.url));
+    const result = await countOne(source, {
+      slo: sloSpec(
+        "availability",
+        ratio({ total: '{app="noisy"} | json', bad: '{app="noisy"} | json | status >= 500' }),
+      ),
+      windows: [window],
+      series: [],
+    });
+    expect(result.windows["1h"]).toEqual({ good: 1, total: 1 });
+    expect(result.diagnostics.errorLines).toMatchObject({
+      count: MAX_LOKI_ERROR_LINES,
+      atLeast: true,
+    });
+  });
+
+  it("no note when no line has an error", async () => {
+    const source = createLokiSource(spec(loki.url));
+    const result = await countOne(source, {
+      slo: sloSpec(
+        "availability",
+        ratio({ total: '{app="edge"} | json', bad: '{app="edge"} | json | status >= 500' }),
+      ),
+      windows: [window],
+      series: [],
+    });
+    expect(result.diagnostics.errorLines).toBeUndefined();
+  });
+});
+
+describe.skipIf(!binary)("loki source: tenants and errors", () => {
+  it("sends X-Scope-OrgID when a tenant is set, and a multi-tenant Loki answers only then", async () => {
+    const before = loki.requests.length;
+    const request: CountRequest = {
+      slo: sloSpec("availability", ratio({ total: TOTAL, bad: BAD })),
+      windows: [{ key: "1d", startMs: AT - DAY, endMs: AT }],
+      series: [],
+    };
+    const withTenant = await countOne(createLokiSource(spec(loki.url)), request);
+    expect(withTenant.windows["1d"]!.total).toBe(countIn(AT - DAY, AT, isTotal));
+    expect(loki.requests.slice(before).every((q) => q.tenant === TENANT)).toBe(true);
+
+    const other = await countOne(createLokiSource(spec(loki.url, { tenant: "team-b" })), request);
+    expect(other.windows["1d"]).toEqual({ good: 0, total: 0 });
+
+    const [error] = await createLokiSource(spec(loki.url, { tenant: undefined })).count([request]);
+    expect(error).toBeInstanceOf(SloError);
+    expect((error as SloError).message).toMatch(
+      /^loki source 'loki' at http:\/\/127\.0\.0\.1:\d+\/loki\/api\/v1\/query: HTTP 401 Unauthorized: no org id/,
+    );
+    expect((error as SloError).hint).toMatch(/tenant/);
   });
 
   it("one SLO whose query Loki refuses gets an error; the others their counts", async () => {
     const source = createLokiSource(spec(loki.url));
-    // `duration > 100` on a line whose duration is "fast" sets __error__: a metric query fails on it.
-    const broken = ratio({ total: TOTAL, bad: `${TOTAL} | duration > 100` });
+    // Loki refuses a selector that every stream matches.
+    const broken = ratio({ total: '{app=~".*"}', bad: '{app=~".*"} |= "error"' });
     const [good, bad] = await source.count([
       {
         slo: sloSpec("fine", ratio({ total: TOTAL, bad: BAD })),
@@ -353,7 +574,7 @@ describe("loki source: tenants and errors", () => {
     expect(bad).toBeInstanceOf(SloError);
     const error = bad as SloError;
     expect(error.code).toBe("source");
-    expect(error.message).toMatch(/HTTP 400 Bad Request: pipeline error: 'LabelFilterErr'/);
+    expect(error.message).toMatch(/HTTP 400 Bad Request: .*empty-compatible/);
     expect(error.message).toContain("; query: sum(count_over_time(");
   });
 
@@ -401,6 +622,40 @@ describe("loki source: tenants and errors", () => {
     ).toBe(true);
     expect(message).not.toContain("hunter2");
     expect(message).not.toContain("abc123");
+  });
+});
+
+describe("loki source: faults a real Loki will not produce on demand", () => {
+  const request: CountRequest = {
+    slo: sloSpec("availability", ratio({ total: TOTAL, bad: BAD })),
+    windows: [{ key: "1h", startMs: AT - HOUR, endMs: AT }],
+    series: [],
+  };
+
+  async function errorFrom(fault: LokiFault): Promise<SloError> {
+    const faulty = await startLokiFault(fault);
+    try {
+      const source = createLokiSource(spec(faulty.url, { retries: 0, timeoutMs: 300 }));
+      const [answer] = await source.count([request]);
+      expect(answer).toBeInstanceOf(SloError);
+      return answer as SloError;
+    } finally {
+      await faulty.close();
+    }
+  }
+
+  it.each<[LokiFault, RegExp]>([
+    ["hang", /did not answer within 300ms|timed out/],
+    ["garbage", /malformed JSON in the response \(HTTP 200, text\/html\)/],
+    ["unavailable", /HTTP 503 Service Unavailable: empty ring/],
+    ["internal", /HTTP 500 Internal Server Error: rpc error/],
+  ])("%s: a source error for the SLO that names Loki", async (fault, reason) => {
+    const error = await errorFrom(fault);
+    expect(error.code).toBe("source");
+    expect(error.message).toMatch(
+      /^loki source 'loki' at http:\/\/127\.0\.0\.1:\d+\/loki\/api\/v1\/query/,
+    );
+    expect(error.message).toMatch(reason);
   });
 });
 

@@ -123,12 +123,15 @@ export async function requireLoki(suite: string): Promise<string | null> {
 export interface LokiOptions {
   /** the ruler notifies this Alertmanager */
   alertmanagerUrl?: string;
+  /** multi-tenant (auth_enabled: true): every request needs X-Scope-OrgID, push with a tenant */
+  authEnabled?: boolean;
 }
 
 export interface RunningLoki extends RunningServer {
   /** where the ruler reads rule files: one folder per tenant, `fake` without auth */
   rulesDir: string;
-  push(streams: PushStream[]): Promise<void>;
+  /** a tenant is required when the instance runs with authEnabled */
+  push(streams: PushStream[], tenant?: string): Promise<void>;
 }
 
 export interface PushStream {
@@ -141,7 +144,7 @@ function lokiConfig(dir: string, http: number, grpc: number, options: LokiOption
   const alertmanager = options.alertmanagerUrl
     ? `  alertmanager_url: ${options.alertmanagerUrl}\n  enable_alertmanager_v2: true\n`
     : "";
-  return `auth_enabled: false
+  return `auth_enabled: ${options.authEnabled === true}
 server:
   http_listen_address: 127.0.0.1
   http_listen_port: ${http}
@@ -177,6 +180,9 @@ limits_config:
   max_query_length: 0
   split_queries_by_interval: 0
   max_entries_limit_per_query: 5000
+query_scheduler:
+  # 2.7.5's default, 100, is reached by a few parallel queries once each is sharded: HTTP 429
+  max_outstanding_requests_per_tenant: 4096
 frontend:
   scheduler_address: 127.0.0.1:${grpc}
 frontend_worker:
@@ -202,7 +208,7 @@ ${alertmanager}`;
 /** Pushes of at most this many lines: Loki refuses requests over 4 MB. */
 const PUSH_BATCH_LINES = 500;
 
-async function pushTo(url: string, streams: PushStream[]): Promise<void> {
+async function pushTo(url: string, streams: PushStream[], tenant?: string): Promise<void> {
   for (const { stream, values } of streams) {
     // Loki drops a line older than its stream's newest minus max_chunk_age/2: ascending is safe.
     const sorted = [...values].sort((a, b) => (BigInt(a[0]) < BigInt(b[0]) ? -1 : 1));
@@ -212,7 +218,10 @@ async function pushTo(url: string, streams: PushStream[]): Promise<void> {
       });
       const response = await fetch(`${url}/loki/api/v1/push`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: {
+          "content-type": "application/json",
+          ...(tenant ? { "X-Scope-OrgID": tenant } : {}),
+        },
         body,
       });
       if (response.status !== 204) {
@@ -236,11 +245,11 @@ export async function startLoki(binary: string, options: LokiOptions = {}): Prom
     [`-config.file=${config}`, "-log.use-buffered=false"],
     { cwd: dir, readyPath: "/ready", port: http },
   );
-  await waitForQueries(server);
+  await waitForQueries(server, options.authEnabled === true);
   return {
     ...server,
     rulesDir,
-    push: (streams) => pushTo(server.url, streams),
+    push: (streams, tenant) => pushTo(server.url, streams, tenant),
     stop: async () => {
       await server.stop();
       await rm(dir, { recursive: true, force: true });
@@ -249,11 +258,13 @@ export async function startLoki(binary: string, options: LokiOptions = {}): Prom
 }
 
 /** /ready can answer before the querier is wired to the scheduler (loki.md, gotcha 8): wait for a real answer. */
-async function waitForQueries(server: RunningServer): Promise<void> {
+async function waitForQueries(server: RunningServer, authEnabled: boolean): Promise<void> {
   const deadline = Date.now() + 20_000;
   for (;;) {
     const ok = await fetch(`${server.url}/loki/api/v1/labels`, {
       signal: AbortSignal.timeout(2000),
+      // with auth_enabled any tenant will do: the answer only proves queries are wired
+      headers: authEnabled ? { "X-Scope-OrgID": "readiness-probe" } : {},
     }).then(
       (r) => r.ok,
       () => false,

@@ -40,6 +40,12 @@ export interface QueryApiDialect extends QueryLimits {
   pathPrefix: string;
   /** a time parameter as the API takes it */
   formatTime(ms: number): string;
+  /**
+   * An instant query's `time` and a query_range's `end`, when the API leaves
+   * out a sample exactly at them (Loki): a moment later, so ranges stay
+   * (start, end]. formatTime when absent.
+   */
+  formatEndTime?(ms: number): string;
   /** parameters added to every query_range */
   rangeParams?: Record<string, string>;
   /** the reason an answer whose status is not success gives, if it gives one */
@@ -75,7 +81,7 @@ interface RangeSeries {
   values: [number, number][];
 }
 
-interface QueryData {
+export interface QueryData {
   resultType?: unknown;
   result?: unknown;
 }
@@ -137,7 +143,7 @@ export class QueryApi {
 
   /** The samples of an instant query at `atMs`; a scalar answer is one sample. */
   async instant(query: string, atMs: number, what: string): Promise<Sample[]> {
-    const params = { query, time: this.dialect.formatTime(atMs) };
+    const params = { query, time: this.endTime(atMs) };
     const data = await this.call("/query", params, query);
     if (data.resultType === "scalar") {
       return [{ metric: {}, value: parsePromNumber(pairOf(data.result)[1]) }];
@@ -200,7 +206,7 @@ export class QueryApi {
     const params = {
       query,
       start: this.dialect.formatTime(chunk.startMs),
-      end: this.dialect.formatTime(chunk.endMs),
+      end: this.endTime(chunk.endMs),
       step: String(stepMs / 1000),
       ...this.dialect.rangeParams,
     };
@@ -221,11 +227,12 @@ export class QueryApi {
     });
   }
 
-  private async call(
-    endpoint: string,
-    params: Record<string, string>,
-    query: string,
-  ): Promise<QueryData> {
+  private endTime(ms: number): string {
+    return (this.dialect.formatEndTime ?? this.dialect.formatTime)(ms);
+  }
+
+  /** One query to `endpoint` (under the prefix), counted, cancellable; the answer's data. */
+  async call(endpoint: string, params: Record<string, string>, query: string): Promise<QueryData> {
     this.queries++;
     const long = query.length > MAX_GET_QUERY_CHARS;
     const body = await this.server.client.requestJson({
