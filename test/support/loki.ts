@@ -13,7 +13,7 @@
 
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, readFileSync } from "node:fs";
 import { access, chmod, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -22,11 +22,28 @@ import { freePort } from "./misbehaving-server.js";
 import { isCI, launch, type RunningServer, run, sleep, tempDir, which } from "./servers.js";
 
 export const LOKI_VERSION = "2.7.5";
-const SHARED = resolve(ROOT, "..", "shared", "tools", "loki");
+const SHARED = sharedLokiFolder();
 const ARCHIVE = join(SHARED, `loki-${LOKI_VERSION}-linux-amd64.xz`);
 const CHECKSUM = join(SHARED, `loki-${LOKI_VERSION}-linux-amd64.sha256`);
 const UNPACKED = join(ROOT, ".tmp", "tools", `loki-${LOKI_VERSION}`);
 const UNPACK_LOCK_STALE_MS = 120_000;
+
+/**
+ * ../shared/tools/loki beside this checkout or, from a git worktree (whose
+ * .git is a file naming <main>/.git/worktrees/<name>), beside the main one.
+ */
+function sharedLokiFolder(): string {
+  const beside = (checkout: string) => resolve(checkout, "..", "shared", "tools", "loki");
+  if (existsSync(beside(ROOT))) return beside(ROOT);
+  try {
+    const gitFile = readFileSync(join(ROOT, ".git"), "utf8");
+    const main = /^gitdir:\s*(.+?)[\\/]\.git[\\/]worktrees[\\/]/m.exec(gitFile)?.[1];
+    if (main && existsSync(beside(main))) return beside(main);
+  } catch {
+    // .git is a folder: not a worktree
+  }
+  return beside(ROOT);
+}
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
