@@ -10,7 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Indicator, LokiSourceSpec } from "../../src/definition/model.js";
 import { SloError } from "../../src/errors.js";
 import { MAX_LOKI_ERROR_LINES } from "../../src/limits.js";
-import { createLokiSource, lokiTime } from "../../src/sources/loki.js";
+import {
+  countable,
+  countQuery,
+  createLokiSource,
+  lokiEndTime,
+  lokiTime,
+} from "../../src/sources/loki.js";
 import { splitRange } from "../../src/sources/query-api/series.js";
 import type { CountRequest, CountResult } from "../../src/sources/types.js";
 import {
@@ -660,7 +666,21 @@ describe("loki source: faults a real Loki will not produce on demand", () => {
 });
 
 describe("loki helpers", () => {
-  it("lokiTime is exact nanoseconds", () => {
+  it('countable ends a query with | __error__="" only where a stage can set it, and once', () => {
+    expect(countable('{app="x"} |= "GET" !~ "health"')).toBe('{app="x"} |= "GET" !~ "health"');
+    expect(countable('{app="x"} | json')).toBe('{app="x"} | json | __error__=""');
+    expect(countable('{app="x"} | logfmt | level = "error"')).toBe(
+      '{app="x"} | logfmt | level = "error" | __error__=""',
+    );
+    expect(countable('{app="x"} | json | __error__=""')).toBe('{app="x"} | json | __error__=""');
+    expect(countable('{app="x"} | json # all\n')).toBe('{app="x"} | json # all\n | __error__=""');
+    expect(countQuery('{app="x"} | json | status >= 500', 5 * MINUTE)).toBe(
+      'sum(count_over_time({app="x"} | json | status >= 500 | __error__="" [5m]))',
+    );
+  });
+
+  it("lokiTime is exact nanoseconds; lokiEndTime 1 ns later", () => {
+    expect(lokiEndTime(AT)).toBe(`${AT}000001`);
     expect(lokiTime(AT)).toBe(`${AT}000000`);
     expect(lokiTime(1.5)).toBe("1500000");
   });
