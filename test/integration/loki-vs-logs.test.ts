@@ -257,6 +257,9 @@ describe.skipIf(!binary)("the same SLOs on a log file and on Loki", () => {
     expect(fromLoki.diagnostics.notes.join("\n")).toContain(
       `${NOT_JSON.length} line(s) Loki marked with __error__`,
     );
+    // `msg = "http-response"` drops a line that is not JSON without marking it: none to report.
+    expect(entry("availability-loki").diagnostics.malformed).toBeUndefined();
+    expect(entry("availability-logs").diagnostics.malformed).toBe(NOT_JSON.length);
   });
 
   it("timeslices: the bad hour is a bad slice on both", () => {
