@@ -19,7 +19,12 @@
  * as written) says how many there were.
  */
 
-import type { LatencyIndicator, LokiSourceSpec, RatioIndicator } from "../definition/model.js";
+import type {
+  LatencyIndicator,
+  LokiSourceSpec,
+  RatioIndicator,
+  SloSpec,
+} from "../definition/model.js";
 import { sourceError } from "../errors.js";
 import {
   type AnswerWording,
@@ -103,6 +108,11 @@ function countingQueries(queries: LogQueries): EventQueries {
     bad: counting(queries.bad),
     events: counting(queries.events),
   };
+}
+
+/** The metric queries that count an SLO's events, as this source sends them: `slo rules --format loki` writes the same. */
+export function lokiEventQueries(slo: SloSpec): EventQueries {
+  return countingQueries(logQueries({ slo, windows: [], series: [] }));
 }
 
 function logQueries(request: CountRequest): LogQueries {

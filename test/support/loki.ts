@@ -177,6 +177,9 @@ limits_config:
   max_query_length: 0
   split_queries_by_interval: 0
   max_entries_limit_per_query: 5000
+query_scheduler:
+  # 2.7.5's default, 100, is reached by a few parallel queries once each is sharded: HTTP 429
+  max_outstanding_requests_per_tenant: 4096
 frontend:
   scheduler_address: 127.0.0.1:${grpc}
 frontend_worker:
