@@ -1,15 +1,18 @@
 /**
- * `slo rules [paths] --format prometheus|prometheus-operator`: Prometheus
- * recording and alerting rules for the same SLOs, for `promtool check rules`
- * and for Prometheus to evaluate continuously.
+ * `slo rules [paths] --format prometheus|prometheus-operator|loki`:
+ * recording and alerting rules for the same SLOs, for Prometheus (and
+ * `promtool check rules`) to evaluate continuously, or for Loki's ruler.
  */
 
 import type { Command } from "commander";
+import type { SloSet } from "../definition/model.js";
 import { EXIT, SloErrors, specError } from "../errors.js";
 import { oneOf } from "../parse-option.js";
 import { loadSetOrThrow } from "../pipeline/load-set.js";
-import { buildRules } from "../rules/build.js";
-import { RULE_FORMATS, renderRules, rulesHeader } from "../rules/render.js";
+import { buildRules, type RulesResult } from "../rules/build.js";
+import { buildLokiRules } from "../rules/loki.js";
+import { RULE_FORMATS, type RuleFormat, renderRules, rulesHeader } from "../rules/render.js";
+import { lokiEventQueries } from "../sources/loki.js";
 import { pathsArgument, writeOutput } from "./common.js";
 import type { CliIo } from "./io.js";
 
@@ -21,9 +24,9 @@ export interface RulesOptions {
 export function registerRules(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command("rules")
-    .description("write Prometheus recording and alerting rules for the SLOs")
+    .description("write recording and alerting rules for the SLOs, for Prometheus or Loki's ruler")
     .addArgument(pathsArgument())
-    .option("--format <format>", "prometheus or prometheus-operator", "prometheus")
+    .option("--format <format>", "prometheus, prometheus-operator or loki", "prometheus")
     .option("--out <file>", "write the rules to a file instead of stdout")
     .action(async (paths: string[], options: RulesOptions) => {
       setExit(await runRules(paths, options, io));
@@ -33,7 +36,7 @@ export function registerRules(program: Command, io: CliIo, setExit: (code: numbe
 export async function runRules(paths: string[], options: RulesOptions, io: CliIo): Promise<number> {
   const format = oneOf("--format", options.format, RULE_FORMATS);
   const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env });
-  const result = buildRules(set);
+  const result = rulesFor(set, format);
   if (result.errors.length > 0) throw new SloErrors(result.errors);
   for (const { slo, reason } of result.skipped) {
     io.stderr.write(`note: no rules for ${slo.service}/${slo.name}: it ${reason}\n`);
@@ -41,11 +44,16 @@ export async function runRules(paths: string[], options: RulesOptions, io: CliIo
   if (result.services.length === 0) {
     throw new SloErrors([
       specError(
-        `no rules to write: none of the SLOs in ${set.files.join(", ")} reads a prometheus source`,
+        `no rules to write: none of the SLOs in ${set.files.join(", ")} reads a ${format === "loki" ? "loki" : "prometheus"} source`,
       ),
     ]);
   }
   const text = renderRules(result.services, format, rulesHeader(set.files));
   await writeOutput(io, text, options.out, set);
   return EXIT.ok;
+}
+
+/** Loki's rules count with the Loki source's own queries, so the ruler and `slo check` count alike. */
+export function rulesFor(set: SloSet, format: RuleFormat): RulesResult {
+  return format === "loki" ? buildLokiRules(set, lokiEventQueries) : buildRules(set);
 }

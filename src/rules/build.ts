@@ -23,7 +23,7 @@ import {
   WINDOW_LABEL,
 } from "../conventions.js";
 import { histogramParts, leRegex, thresholdAsLe } from "../definition/histogram.js";
-import type { LatencyIndicator, SloSet, SloSpec } from "../definition/model.js";
+import type { BurnRateWindow, LatencyIndicator, SloSet, SloSpec } from "../definition/model.js";
 import { NOMINAL_CALENDAR_MS } from "../definition/openslo/durations.js";
 import { formatPromDuration, formatSelector, windowQuery } from "../definition/promql.js";
 import { alertFactor } from "../engine/alert-policy.js";
@@ -70,9 +70,10 @@ export function buildRules(set: SloSet): RulesResult {
     for (const slo of service.slos) {
       const source = service.sources[slo.indicator.source];
       if (source?.type !== "prometheus") {
+        const loki = source?.type === "loki" ? " (slo rules --format loki writes Loki's)" : "";
         result.skipped.push({
           slo,
-          reason: `reads a ${source?.type ?? "missing"} source; Prometheus rules need a prometheus source`,
+          reason: `reads a ${source?.type ?? "missing"} source; Prometheus rules need a prometheus source${loki}`,
         });
         continue;
       }
@@ -177,13 +178,11 @@ function sloGroup(slo: SloSpec): RuleGroup {
   const exprs = countExprs(slo);
   const periodMs = periodMsOf(slo);
   const budget = 1 - slo.objective;
-  const labels = { ...cleanLabels(slo.labels), ...identityLabels(slo) };
+  const labels = recordLabels(slo);
   const sel = seriesSelector(slo);
   const rules: Rule[] = [];
 
-  const lengths = new Set<number>([periodMs]);
-  for (const w of slo.alerting.windows) lengths.add(w.shortMs).add(w.longMs);
-  for (const ms of [...lengths].sort((a, b) => a - b)) {
+  for (const ms of windowLengths(slo, [periodMs])) {
     const w = formatPromDuration(ms);
     const total = exprs.total(ms);
     const numerator = `(${exprs.numerator(ms)} or vector(0))`;
@@ -192,28 +191,15 @@ function sloGroup(slo: SloSpec): RuleGroup {
     rules.push({ record: RECORD.errorRatio(w), expr: `${bad}\n/\n${total}`, labels });
   }
   const period = formatPromDuration(periodMs);
-  rules.push({ record: RECORD.objective, expr: `vector(${slo.objective})`, labels });
-  rules.push({ record: RECORD.errorBudget, expr: `vector(${budget})`, labels });
-  rules.push({ record: RECORD.periodDays, expr: `vector(${periodMs / DAY_MS})`, labels });
+  rules.push(...constantRecords(slo, labels));
   rules.push({
     record: RECORD.remaining,
     expr: `1 - ${RECORD.errorRatio(period)}${sel} / ${budget}`,
     labels,
   });
-  rules.push({
-    record: RECORD.info,
-    expr: "vector(1)",
-    labels: {
-      ...labels,
-      objective: String(slo.objective),
-      window: slo.window.label,
-      budgeting_method: slo.budgetingMethod,
-    },
-  });
+  rules.push(infoRecord(slo, labels));
 
-  for (const w of slo.alerting.windows) {
-    const severity = slo.alerting[w.severity];
-    if (severity.disable) continue;
+  for (const w of enabledWindows(slo)) {
     const factor = alertFactor(w.share, periodMs, w.longMs);
     const long = formatPromDuration(w.longMs);
     const short = formatPromDuration(w.shortMs);
@@ -223,30 +209,85 @@ function sloGroup(slo: SloSpec): RuleGroup {
     if (slo.alerting.minEvents > 0) {
       conditions.push(`${RECORD.events(long)}${sel} >= ${slo.alerting.minEvents}`);
     }
-    const { alertname, ...severityLabels } = severity.labels;
-    const factorText = String(Number(factor.toPrecision(4)));
-    rules.push({
-      alert: alertname ?? ALERT_NAME,
-      expr: conditions.join("\nand\n"),
-      labels: {
-        ...escapeAll(cleanLabels(slo.labels)),
-        ...cleanLabels(severityLabels),
-        ...escapeAll(identityLabels(slo)),
-        [IDENTITY_LABEL.severity]: w.severity,
-        [WINDOW_LABEL.long]: w.long,
-        [WINDOW_LABEL.short]: w.short,
-      },
-      annotations: {
-        summary: escapeTemplate(
-          `${slo.service}/${slo.name} is burning its error budget over ${factorText}x as fast as the objective allows, over ${w.long} and ${w.short}`,
-        ),
-        ...(slo.description ? { description: escapeTemplate(slo.description) } : {}),
-        ...(slo.runbook ? { runbook_url: escapeTemplate(slo.runbook) } : {}),
-        objective: String(slo.objective),
-        burn_rate_threshold: factorText,
-        ...severity.annotations,
-      },
-    });
+    rules.push(burnRateAlert(slo, w, factor, conditions.join("\nand\n")));
   }
   return { name: RULES_NAMING.group(slo.service, slo.name), rules };
+}
+
+/** The labels of an SLO's recorded series: its own, then its identity. */
+export function recordLabels(slo: SloSpec): Record<string, string> {
+  return { ...cleanLabels(slo.labels), ...identityLabels(slo) };
+}
+
+/** Every window length the SLO's alerts read, and `more`, shortest first. */
+export function windowLengths(slo: SloSpec, more: number[] = []): number[] {
+  const lengths = new Set<number>(more);
+  for (const w of slo.alerting.windows) lengths.add(w.shortMs).add(w.longMs);
+  return [...lengths].sort((a, b) => a - b);
+}
+
+/** The burn-rate windows whose severity is not disabled. */
+export function enabledWindows(slo: SloSpec): BurnRateWindow[] {
+  return slo.alerting.windows.filter((w) => !slo.alerting[w.severity].disable);
+}
+
+/** The objective, the budget and the period, as constant series. */
+export function constantRecords(slo: SloSpec, labels: Record<string, string>): RecordingRule[] {
+  const periodMs = periodMsOf(slo);
+  return [
+    { record: RECORD.objective, expr: `vector(${slo.objective})`, labels },
+    { record: RECORD.errorBudget, expr: `vector(${1 - slo.objective})`, labels },
+    { record: RECORD.periodDays, expr: `vector(${periodMs / DAY_MS})`, labels },
+  ];
+}
+
+/** `slo:info`: 1, with what the SLO is as labels. */
+export function infoRecord(slo: SloSpec, labels: Record<string, string>): RecordingRule {
+  return {
+    record: RECORD.info,
+    expr: "vector(1)",
+    labels: {
+      ...labels,
+      objective: String(slo.objective),
+      window: slo.window.label,
+      budgeting_method: slo.budgetingMethod,
+    },
+  };
+}
+
+/**
+ * One burn-rate alert: `expr` fires it; its labels say which SLO and which
+ * windows, its annotations why, for every rule format alike.
+ */
+export function burnRateAlert(
+  slo: SloSpec,
+  w: BurnRateWindow,
+  factor: number,
+  expr: string,
+): AlertingRule {
+  const severity = slo.alerting[w.severity];
+  const { alertname, ...severityLabels } = severity.labels;
+  const factorText = String(Number(factor.toPrecision(4)));
+  return {
+    alert: alertname ?? ALERT_NAME,
+    expr,
+    labels: {
+      ...escapeAll(cleanLabels(slo.labels)),
+      ...cleanLabels(severityLabels),
+      ...escapeAll(identityLabels(slo)),
+      [IDENTITY_LABEL.severity]: w.severity,
+      [WINDOW_LABEL.long]: w.long,
+      [WINDOW_LABEL.short]: w.short,
+    },
+    annotations: {
+      summary: escapeTemplate(
+        `${slo.service}/${slo.name} is burning its error budget over ${factorText}x as fast as the objective allows, over ${w.long} and ${w.short}`,
+      ),
+      ...(slo.description ? { description: escapeTemplate(slo.description) } : {}),
+      ...(slo.runbook ? { runbook_url: escapeTemplate(slo.runbook) } : {}),
+      objective: String(slo.objective),
+      burn_rate_threshold: factorText,
+      ...severity.annotations,
+    },
+  };
 }

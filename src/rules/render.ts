@@ -1,10 +1,14 @@
-/** Rule groups -> YAML: a Prometheus rule file, or PrometheusRule resources for the Prometheus Operator. */
+/**
+ * Rule groups -> YAML: a Prometheus rule file, PrometheusRule resources for
+ * the Prometheus Operator, or a rule file for Loki's ruler (the Prometheus
+ * format, holding LogQL).
+ */
 
 import { RULES_NAMING } from "../conventions.js";
 import { renderDocuments } from "../definition/write/yaml.js";
 import type { Rule, RuleGroup, ServiceRules } from "./build.js";
 
-export const RULE_FORMATS = ["prometheus", "prometheus-operator"] as const;
+export const RULE_FORMATS = ["prometheus", "prometheus-operator", "loki"] as const;
 export type RuleFormat = (typeof RULE_FORMATS)[number];
 
 function ruleOf(rule: Rule): Record<string, unknown> {
@@ -40,7 +44,7 @@ export function renderRules(
   format: RuleFormat,
   header: string[],
 ): string {
-  if (format === "prometheus") {
+  if (format === "prometheus" || format === "loki") {
     return renderDocuments([{ groups: services.flatMap((s) => s.groups.map(groupOf)) }], header);
   }
   return renderDocuments(

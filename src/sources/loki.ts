@@ -35,7 +35,12 @@
 
 import type { LogQuery } from "../definition/logql/ast.js";
 import { parseLogQuery } from "../definition/logql/parse.js";
-import type { LatencyIndicator, LokiSourceSpec, RatioIndicator } from "../definition/model.js";
+import type {
+  LatencyIndicator,
+  LokiSourceSpec,
+  RatioIndicator,
+  SloSpec,
+} from "../definition/model.js";
 import { sourceError, toSloError } from "../errors.js";
 import { MAX_LOKI_ERROR_LINES, MAX_REPORTED_VALUE_CHARS } from "../limits.js";
 import {
@@ -139,6 +144,11 @@ function countingQueries(queries: LogQueries): EventQueries {
     bad: counting(queries.bad),
     events: counting(queries.events),
   };
+}
+
+/** The metric queries that count an SLO's events, as this source sends them: `slo rules --format loki` writes the same. */
+export function lokiEventQueries(slo: SloSpec): EventQueries {
+  return countingQueries(logQueries({ slo, windows: [], series: [] }));
 }
 
 function logQueries(request: CountRequest): LogQueries {

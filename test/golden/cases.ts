@@ -13,11 +13,11 @@
 
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
+import { rulesFor } from "../../src/cli/rules.js";
 import { loadSpec } from "../../src/definition/load.js";
 import { type ConvertTarget, convertPaths } from "../../src/definition/write/convert.js";
 import { SloErrors } from "../../src/errors.js";
-import { buildRules } from "../../src/rules/build.js";
-import { RULE_FORMATS, type RuleFormat, renderRules, rulesHeader } from "../../src/rules/render.js";
+import { type RuleFormat, renderRules, rulesHeader } from "../../src/rules/render.js";
 import { ROOT } from "../support/cli.js";
 
 export const GOLDEN_DIR = import.meta.dirname;
@@ -48,6 +48,15 @@ const RULES_INPUTS: Record<string, string[]> = {
   // OpenSLO ratio, threshold and raw metrics, budgeting methods, calendar windows
   "openslo-all-kinds": ["test/fixtures/openslo/valid/all-kinds.yaml"],
   "openslo-methods-and-windows": ["test/fixtures/openslo/valid/methods-and-windows.yaml"],
+};
+
+/** Inputs for `slo rules --format loki`: the Loki SLOs' indicator and alerting shapes. */
+const LOKI_RULES_INPUTS: Record<string, string[]> = {
+  // bad/total, good/total with a # comment, a latency field, a disabled severity, custom
+  // windows, minEvents 0, and a Prometheus SLO that gets no Loki rules
+  loki: ["test/fixtures/rules/loki.yaml"],
+  // a tenant, a calendar week, custom windows
+  "native-rich": ["test/fixtures/openslo/roundtrip/native-rich.yaml"],
 };
 
 /** Inputs for `slo convert`, by case name, with the targets each is converted to. */
@@ -89,7 +98,7 @@ async function renderRulesOf(paths: string[], format: RuleFormat): Promise<strin
   // No environment: a golden file must not depend on who runs the test.
   const { set, errors } = await loadSpec(paths, { cwd: ROOT, env: {} });
   if (errors.length > 0) throw new SloErrors(errors);
-  const result = buildRules(set);
+  const result = rulesFor(set, format);
   if (result.errors.length > 0) throw new SloErrors(result.errors);
   return renderRules(result.services, format, rulesHeader(set.files));
 }
@@ -109,14 +118,19 @@ export interface RulesCase extends GoldenCase {
 }
 
 export function rulesCases(): RulesCase[] {
-  return Object.entries(RULES_INPUTS).flatMap(([name, paths]) =>
-    RULE_FORMATS.map((format) => ({
-      format,
-      expected: expectedPath("rules", `${name}.${format}.yaml`),
-      args: ["rules", ...paths, "--format", format],
-      render: () => renderRulesOf(paths, format),
-    })),
-  );
+  const cases = (inputs: Record<string, string[]>, formats: readonly RuleFormat[]) =>
+    Object.entries(inputs).flatMap(([name, paths]) =>
+      formats.map((format) => ({
+        format,
+        expected: expectedPath("rules", `${name}.${format}.yaml`),
+        args: ["rules", ...paths, "--format", format],
+        render: () => renderRulesOf(paths, format),
+      })),
+    );
+  return [
+    ...cases(RULES_INPUTS, ["prometheus", "prometheus-operator"]),
+    ...cases(LOKI_RULES_INPUTS, ["loki"]),
+  ];
 }
 
 export function convertCases(): GoldenCase[] {

@@ -79,12 +79,18 @@ describe("golden files", () => {
 const promtool = await requireBinaries(["promtool"], "promtool check rules on the golden files");
 
 describe.skipIf(!promtool)("the golden rules files pass promtool check rules", () => {
-  // Each check is a promtool process of its own: they run side by side.
-  it.concurrent.for(named(rulesCases()))("%s", { timeout: 60_000 }, async ([, c], { expect }) => {
-    const checked = await promtoolCheckRules(await expectedText(c), c.format);
-    expect(checked.output).toMatch(/SUCCESS: \d+ rules found/);
-    expect(checked.code, checked.output).toBe(0);
-  });
+  // Each check is a promtool process of its own: they run side by side. Loki's rules hold
+  // LogQL, which promtool cannot read: loki-ruler.test.ts loads them into a real Loki.
+  const prometheusCases = rulesCases().filter((c) => c.format !== "loki");
+  it.concurrent.for(named(prometheusCases))(
+    "%s",
+    { timeout: 60_000 },
+    async ([, c], { expect }) => {
+      const checked = await promtoolCheckRules(await expectedText(c), c.format);
+      expect(checked.output).toMatch(/SUCCESS: \d+ rules found/);
+      expect(checked.code, checked.output).toBe(0);
+    },
+  );
 });
 
 describe("the CLI", () => {
