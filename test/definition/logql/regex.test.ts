@@ -1,6 +1,7 @@
 /** LogQL regexes run as Go's regexp runs them: RE2 syntax, linear-time matching. */
 
 import fc from "fast-check";
+import { RE2JS } from "re2js";
 import { describe, expect, it } from "vitest";
 import { compileLogQLRegex } from "../../../src/definition/logql/regex.js";
 import { GO_REGEX_CASES, type GoRegexCase } from "./regex-go-cases.js";
@@ -107,5 +108,32 @@ describe("compileLogQLRegex: agrees with a reference on the shared syntax", () =
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("compileLogQLRegex: plain text alternatives searched as text", () => {
+  const letters = ["a", "B", "k", "S", "-", " ", '"', ":", "é", "."];
+  const plain = fc.string({ unit: fc.constantFrom(...letters), maxLength: 4 });
+  const alternatives = fc
+    .tuple(fc.boolean(), fc.array(plain, { minLength: 1, maxLength: 3 }))
+    .map(([ignoreCase, a]) => `${ignoreCase ? "(?i)" : ""}${a.join("|")}`);
+  // the Kelvin sign and the long s fold to k and s in RE2; İ and ı fold to nothing ASCII
+  const unusual = ["\u212a", "\u017f", "\u0130", "\u0131", "A", "b", "K", "s"];
+  const text = fc.string({ unit: fc.constantFrom(...letters, ...unusual), maxLength: 10 });
+
+  it("finds what the automaton finds, anywhere and as whole values", () => {
+    fc.assert(
+      fc.property(alternatives, text, (p, s) => {
+        expect(compileLogQLRegex(p, false).test(s)).toBe(RE2JS.compile(p).test(s));
+        expect(compileLogQLRegex(p, true).test(s)).toBe(RE2JS.compile(`^(?:${p})$`).test(s));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("folds the Kelvin sign and the long s as RE2 does", () => {
+    expect(compileLogQLRegex("(?i)ok", false).test("O\u212a")).toBe(true);
+    expect(compileLogQLRegex("(?i)ss", true).test("\u017fS")).toBe(true);
+    expect(compileLogQLRegex("(?i)i", false).test("\u0130")).toBe(false);
   });
 });
