@@ -3,11 +3,14 @@
  * Node loop (readline + JSON.parse) and the floor (cat / zcat), on the same
  * generated data, checking that all of them count the same events.
  *
- *   npm run bench                 1 GB, 1 GB as 8 .gz files, 4 GB; then 400 SLOs over
- *                                 100 MB in 200 files with a source each, next to one file
+ *   npm run bench                 1 GB, 1 GB as 8 .gz files, 4 GB; then regex line
+ *                                 filters over 1 GB on re2js and on JavaScript's RegExp
+ *                                 (bench/regex-filters.ts); then 400 SLOs over 100 MB
+ *                                 in 200 files with a source each, next to one file
  *   npm run bench -- --quick      1 GB only
  *   npm run bench -- --runs 5     slo and the floor 5 times each (median; default 3)
  *   npm run bench -- --no-jq      skip jq (it takes about 30 s a GB)
+ *   npm run bench -- --regex-only the regex line filters only
  *   npm run bench -- --help       this list
  *
  * The data is generated once into .bench-cache/ (about 20 s a GB; the 4 GB
@@ -22,6 +25,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { END, FORMAT_VERSION, generateLogs, SPAN_MS, splitToGzip } from "./generate.js";
 import { type Measured, measure, median } from "./measure.js";
+import { timeRegexFilters } from "./regex-filters.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const CACHE = join(ROOT, ".bench-cache", `v${FORMAT_VERSION}`);
@@ -41,16 +45,23 @@ function buildBundle(): void {
   );
 }
 
-const USAGE = "usage: npm run bench -- [--quick] [--no-jq] [--runs N]";
+const USAGE = "usage: npm run bench -- [--quick] [--no-jq] [--runs N] [--regex-only]";
 
-function parseFlags(): { quick: boolean; noJq: boolean; runs: number } {
-  let values: { quick?: boolean; "no-jq"?: boolean; runs?: string; help?: boolean };
+function parseFlags(): { quick: boolean; noJq: boolean; runs: number; regexOnly: boolean } {
+  let values: {
+    quick?: boolean;
+    "no-jq"?: boolean;
+    runs?: string;
+    help?: boolean;
+    "regex-only"?: boolean;
+  };
   try {
     values = parseArgs({
       options: {
         quick: { type: "boolean" },
         "no-jq": { type: "boolean" },
         runs: { type: "string" },
+        "regex-only": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -67,10 +78,15 @@ function parseFlags(): { quick: boolean; noJq: boolean; runs: number } {
     console.error(`--runs ${values.runs}: expected a whole number, 1 or more\n${USAGE}`);
     process.exit(2);
   }
-  return { quick: values.quick === true, noJq: values["no-jq"] === true, runs };
+  return {
+    quick: values.quick === true,
+    noJq: values["no-jq"] === true,
+    runs,
+    regexOnly: values["regex-only"] === true,
+  };
 }
 
-const { quick, noJq, runs } = parseFlags();
+const { quick, noJq, runs, regexOnly } = parseFlags();
 
 interface Counts {
   availabilityTotal: number;
@@ -425,7 +441,7 @@ async function main(): Promise<number> {
   buildBundle();
   const one = plainDataset("1gb", 1);
   const datasets: Dataset[] = [one];
-  if (!quick) {
+  if (!quick && !regexOnly) {
     datasets.push(await gzipDataset(one));
     log("the full bench also times 4 GB (generated once, about a minute; --quick skips it)");
     datasets.push(plainDataset("4gb", 4));
@@ -437,6 +453,22 @@ async function main(): Promise<number> {
   console.log(
     `command: slo check <file> --at ${END} --format json (median of ${runs} runs; others once)`,
   );
+  let allSame = regexOnly || (await timeDatasets(datasets));
+  allSame = (await timeRegex(one)) && allSame;
+  if (!regexOnly) {
+    log(`\ntiming ${MANY_SOURCES} sources over ${one.name}...`);
+    allSame = (await timeManySources(one)) && allSame;
+  }
+  console.log(`\nload average at end ${loadavg()[0]!.toFixed(2)}`);
+  if (!allSame) {
+    log("bench: the tools did not find the same counts");
+    return 1;
+  }
+  return 0;
+}
+
+/** Each dataset's table; false if some tool counted differently. */
+async function timeDatasets(datasets: Dataset[]): Promise<boolean> {
   let allSame = true;
   const countsByName = new Map<string, Counts>();
   for (const dataset of datasets) {
@@ -460,14 +492,20 @@ async function main(): Promise<number> {
       countsByName.set(dataset.name, rows[0]!.counts!);
     }
   }
-  log(`\ntiming ${MANY_SOURCES} sources over ${one.name}...`);
-  allSame = (await timeManySources(one)) && allSame;
-  console.log(`\nload average at end ${loadavg()[0]!.toFixed(2)}`);
-  if (!allSame) {
-    log("bench: the tools did not find the same counts");
-    return 1;
-  }
-  return 0;
+  return allSame;
+}
+
+function timeRegex(one: Dataset): Promise<boolean> {
+  log(`\ntiming regex line filters over ${one.name}, now and with JavaScript's RegExp...`);
+  return timeRegexFilters({
+    root: ROOT,
+    cache: CACHE,
+    log: one.glob,
+    bundle: BUNDLE,
+    lines: one.lines,
+    end: END,
+    runs,
+  });
 }
 
 process.exitCode = await main();

@@ -16,8 +16,9 @@ import type {
   PipelineStage,
   StreamMatcher,
 } from "./ast.js";
+import { offsetInLiteral } from "./literal-offsets.js";
 import { parseGoDuration, parseGoFloat, parseHumanBytes, unquoteGoString } from "./literals.js";
-import { compileLogQLRegex } from "./regex.js";
+import { compileLogQLRegex, LogQLRegexError } from "./regex.js";
 
 export type ParseLogQueryResult =
   | { ok: true; query: LogQuery }
@@ -201,7 +202,7 @@ function convertMatcher(
   const op = MATCH_OPS[opNode.name]!;
   const stringNode = required(node, "String");
   const value = unquoteString(stringNode, source);
-  if (op === "=~" || op === "!~") checkRegex(value, true, stringNode);
+  if (op === "=~" || op === "!~") checkRegex(value, true, stringNode, source);
   return { label, op, value };
 }
 
@@ -306,7 +307,7 @@ function convertLineFilter(node: SyntaxNode, source: string): PipelineStage {
   }
   const stringNode = required(node, "String");
   const value = unquoteString(stringNode, source);
-  if (op === "|~" || op === "!~") checkRegex(value, false, stringNode);
+  if (op === "|~" || op === "!~") checkRegex(value, false, stringNode, source);
   return { kind: "line", op, value };
 }
 
@@ -392,14 +393,15 @@ function literalNumber(node: SyntaxNode, source: string): number | null {
   return sign * value;
 }
 
-function checkRegex(pattern: string, anchored: boolean, node: SyntaxNode): void {
+/** A regex Go rejects fails at load, pointing at the offending text inside the string. */
+function checkRegex(pattern: string, anchored: boolean, node: SyntaxNode, source: string): void {
   try {
     compileLogQLRegex(pattern, anchored);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    if (!(error instanceof LogQLRegexError)) throw error;
     throw new QueryError(
-      `invalid regular expression ${JSON.stringify(pattern)}: ${reason}`,
-      node.from,
+      `invalid regular expression ${JSON.stringify(pattern)}: ${error.message}`,
+      node.from + offsetInLiteral(textOf(node, source), error.offset),
     );
   }
 }

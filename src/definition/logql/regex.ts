@@ -1,210 +1,179 @@
 /**
- * LogQL's regexes are RE2 (Go's regexp); slo runs them as JavaScript RegExps.
- * The translator rewrites what the two write differently and rejects what RE2
- * does not have, so a query that works here works on Loki too.
+ * LogQL's regexes are Go's regexp (RE2 syntax, linear-time matching). slo
+ * runs them on re2js, a JavaScript port of RE2/J, which is itself a port of
+ * Go's regexp: the same parser, so the same syntax and the same errors, and
+ * an automaton instead of backtracking, so no pattern takes exponential
+ * time. Where Loki 2.7.5 (built with Go 1.19) differs from the port, this
+ * file makes slo say what Loki says.
  */
 
-/** Matches only at the start of the text, whatever the flags (RE2's \A). */
-const TEXT_START = "(?<![\\s\\S])";
-/** Matches only at the end of the text, whatever the flags (RE2's \z). */
-const TEXT_END = "(?![\\s\\S])";
+import { RE2JS, RE2JSSyntaxException } from "re2js";
+
+/** A compiled LogQL regex. */
+export interface LogQLRegex {
+  /** Whether it matches: the whole text for a label matcher, anywhere in it for a line filter. */
+  test(text: string): boolean;
+  /** The leftmost match and its named groups (undefined: the group took no part), or null. */
+  exec(text: string): LogQLRegexMatch | null;
+}
+
+export interface LogQLRegexMatch {
+  index: number;
+  text: string;
+  groups: Record<string, string | undefined>;
+}
+
+/** A pattern Go's regexp rejects; offset is where in the pattern the offending text starts. */
+export class LogQLRegexError extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
+    super(message);
+  }
+}
 
 /**
- * Compile an RE2 pattern (the syntax Loki uses) as a JavaScript RegExp.
- * anchored: match the whole value (label matchers, as Loki and Prometheus
- * do); otherwise search anywhere (line filters). Translates what differs:
- * leading (?flags), (?P<name>, \A \z, \Q..\E, [[:class:]]; rejects what RE2
- * does not have (lookarounds, backreferences) so a query works on Loki too.
- * Throws an Error saying what is wrong.
+ * Compile a LogQL regex. anchored: a label matcher (`=~`, `!~` on labels),
+ * which must match the whole value; otherwise a line filter (`|~`, `!~`),
+ * which matches anywhere. Throws a LogQLRegexError saying, in Go's words,
+ * what is wrong and where.
  */
-export function compileLogQLRegex(pattern: string, anchored: boolean): RegExp {
-  const { flags, body } = splitLeadingFlags(pattern);
-  const translated = translateRe2(body);
-  const source = anchored ? matchingWholeText(translated, flags.includes("m")) : translated;
-  try {
-    return new RegExp(source, `${flags}u`);
-  } catch {
-    // Legacy (non-unicode) mode is more lenient, like RE2 about stray { and ].
-    return new RegExp(source, flags);
-  }
-}
-
-/** RE2's leading (?flags) as JavaScript flags: only i, s and m mean the same in both. */
-function splitLeadingFlags(pattern: string): { flags: string; body: string } {
-  const leading = /^\(\?([a-zA-Z]+)\)/.exec(pattern);
-  if (!leading) return { flags: "", body: pattern };
-  let flags = "";
-  for (const flag of leading[1]!) {
-    if (flag !== "i" && flag !== "s" && flag !== "m") {
-      throw new Error(`flag '${flag}' is not supported`);
-    }
-    if (!flags.includes(flag)) flags += flag;
-  }
-  return { flags, body: pattern.slice(leading[0].length) };
-}
-
-/** With the m flag ^ and $ match at every line, so the whole text is bounded by lookarounds. */
-function matchingWholeText(translated: string, multiline: boolean): string {
-  return multiline ? `${TEXT_START}(?:${translated})${TEXT_END}` : `^(?:${translated})$`;
-}
-
-// ---------------------------------------------------------------------------
-// The translator: a scan that is inside a character class or not, with one
-// step per character that needs rewriting in that state.
-
-/** What a step wrote, where the scan goes on, and whether it is then in a class. */
-interface Translated {
-  text: string;
-  next: number;
-  inClass: boolean;
-}
-
-type Step = (pattern: string, at: number, inClass: boolean) => Translated;
-
-const STEPS_OUTSIDE_CLASS = new Map<string, Step>([
-  ["\\", translateEscape],
-  ["[", openClass],
-  ["(", translateGroupStart],
-]);
-
-const STEPS_IN_CLASS = new Map<string, Step>([
-  ["\\", translateEscape],
-  ["[", translateBracketInClass],
-  ["]", closeClass],
-]);
-
-function translateRe2(pattern: string): string {
-  let out = "";
-  let at = 0;
-  let inClass = false;
-  while (at < pattern.length) {
-    const steps = inClass ? STEPS_IN_CLASS : STEPS_OUTSIDE_CLASS;
-    const step: Step = steps.get(pattern[at]!) ?? copyCharacter;
-    const translated: Translated = step(pattern, at, inClass);
-    out += translated.text;
-    at = translated.next;
-    inClass = translated.inClass;
-  }
-  if (inClass) throw new Error("missing closing ]");
-  return out;
-}
-
-function copyCharacter(pattern: string, at: number, inClass: boolean): Translated {
-  return { text: pattern[at]!, next: at + 1, inClass };
-}
-
-// Escapes -------------------------------------------------------------------
-
-/** Punctuation JS needs escaped in a unicode-mode pattern; RE2 lets any punctuation be escaped. */
-const JS_SYNTAX_CHARS = new Set("^$\\.*+?()[]{}|/");
-
-/** Escapes that mean something else in JavaScript, outside classes. */
-const TEXT_ANCHOR_ESCAPES = new Map([
-  ["A", TEXT_START],
-  ["z", TEXT_END],
-]);
-
-function translateEscape(pattern: string, at: number, inClass: boolean): Translated {
-  const escaped = pattern[at + 1];
-  if (escaped === undefined) throw new Error("trailing backslash");
-  if (escaped === "Q") return quoteLiteralText(pattern, at + 2, inClass);
-  return { text: translateEscapedCharacter(escaped, inClass), next: at + 2, inClass };
-}
-
-function translateEscapedCharacter(escaped: string, inClass: boolean): string {
-  if (!inClass) {
-    const anchor = TEXT_ANCHOR_ESCAPES.get(escaped);
-    if (anchor !== undefined) return anchor;
-    if (escaped >= "1" && escaped <= "9") {
-      throw new Error("backreferences are not supported by RE2");
-    }
-  }
-  // Letters and digits stay escapes: \d \w \s \b \x41 read the same in both.
-  if (/[A-Za-z0-9]/.test(escaped)) return `\\${escaped}`;
-  if (JS_SYNTAX_CHARS.has(escaped) || (inClass && escaped === "-")) return `\\${escaped}`;
-  // Other punctuation is escaped in RE2 for nothing; JS's unicode mode rejects that.
-  return escaped;
-}
-
-/** \Q...\E (or to the end): every character in it taken literally. */
-function quoteLiteralText(pattern: string, from: number, inClass: boolean): Translated {
-  const end = pattern.indexOf("\\E", from);
-  const literal = pattern.slice(from, end < 0 ? undefined : end);
+export function compileLogQLRegex(pattern: string, anchored: boolean): LogQLRegex {
+  const re = compileAsGo(pattern);
+  // Prometheus' matcher (Loki's =~) checks the pattern alone, then wraps it so.
+  const whole = anchored ? RE2JS.compile(`^(?:${re.pattern()})$`) : re;
   return {
-    text: literal.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&"),
-    next: end < 0 ? pattern.length : end + 2,
-    inClass,
+    test: literalAlternativesTest(pattern, anchored) ?? ((text) => whole.test(text)),
+    exec: (text) => firstMatch(whole, text),
   };
 }
 
-// Groups --------------------------------------------------------------------
+/** Characters that are themselves in RE2 wherever they stand outside a class (ASCII only). */
+const LITERAL_ALTERNATIVES =
+  /^[A-Za-z0-9 _\-:=,;'"/<>@#%&~!`]*(?:\|[A-Za-z0-9 _\-:=,;'"/<>@#%&~!`]*)*$/;
 
-/** `(`: named groups are written (?<name> in JS; lookarounds and inline flags are errors. */
-function translateGroupStart(pattern: string, at: number): Translated {
-  if (pattern[at + 1] === "?") {
-    const rest = pattern.slice(at + 2);
-    if (rest.startsWith("P<")) return { text: "(?<", next: at + 4, inClass: false };
-    if (/^(?:=|!|<=|<!)/.test(rest)) throw new Error("lookaround is not supported by RE2");
-    if (/^[a-zA-Z-]+[:)]/.test(rest)) {
-      throw new Error("inline flags are only supported at the start, e.g. (?i)error");
-    }
+/**
+ * `error|timeout` and `(?i)error`, the most common line filters, are plain
+ * text: searching for it finds what the automaton would, several times
+ * faster (Loki simplifies such filters the same way). null for any other pattern.
+ */
+function literalAlternativesTest(
+  pattern: string,
+  anchored: boolean,
+): ((text: string) => boolean) | null {
+  const ignoreCase = pattern.startsWith("(?i)");
+  const text = ignoreCase ? pattern.slice("(?i)".length) : pattern;
+  if (!LITERAL_ALTERNATIVES.test(text)) return null;
+  if (ignoreCase) return caseInsensitiveTest(text, anchored);
+  const alternatives = text.split("|");
+  if (anchored) return (value) => alternatives.includes(value);
+  return (line) => alternatives.some((alternative) => line.includes(alternative));
+}
+
+/**
+ * JavaScript's i flag without u folds ASCII letters as RE2 does and never
+ * folds another character to an ASCII one, while RE2 folds the Kelvin sign
+ * to k and the long s to s: text with a k or an s stays with the automaton.
+ * The characters of LITERAL_ALTERNATIVES mean themselves in JavaScript too.
+ */
+function caseInsensitiveTest(text: string, anchored: boolean): ((line: string) => boolean) | null {
+  if (/[ks]/i.test(text)) return null;
+  const re = new RegExp(anchored ? `^(?:${text})$` : text, "i");
+  return (line) => re.test(line);
+}
+
+const DUPLICATE_NAME = "duplicate capture group name";
+
+/** The pattern compiled as Go compiles it, or a LogQLRegexError. */
+function compileAsGo(pattern: string): RE2JS {
+  const error = syntaxErrorOf(pattern);
+  if (error === null) {
+    rejectAngleBracketNames(pattern);
+    return RE2JS.compile(pattern);
   }
-  return { text: "(", next: at + 1, inClass: false };
-}
-
-// Character classes ---------------------------------------------------------
-
-const POSIX_CLASSES: Record<string, string> = {
-  alnum: "0-9A-Za-z",
-  alpha: "A-Za-z",
-  ascii: "\\x00-\\x7F",
-  blank: "\\t ",
-  cntrl: "\\x00-\\x1F\\x7F",
-  digit: "0-9",
-  graph: "!-~",
-  lower: "a-z",
-  print: " -~",
-  punct: "!-\\/:-@\\[-`{-~",
-  space: "\\t\\n\\v\\f\\r ",
-  upper: "A-Z",
-  word: "0-9A-Za-z_",
-  xdigit: "0-9A-Fa-f",
-};
-
-/** `[` or `[^`; a ] right after it is a literal in RE2. */
-function openClass(pattern: string, at: number): Translated {
-  let text = "[";
-  let next = at + 1;
-  if (pattern[next] === "^") {
-    text += "^";
-    next++;
+  if (error.message.includes(DUPLICATE_NAME)) {
+    const unnamed = withoutGroupNames(pattern);
+    if (syntaxErrorOf(unnamed) === null) return RE2JS.compile(unnamed);
   }
-  if (pattern[next] === "]") {
-    text += "\\]";
-    next++;
+  throw new LogQLRegexError(error.message, offsetOfSyntaxError(pattern, error));
+}
+
+function syntaxErrorOf(pattern: string): RE2JSSyntaxException | null {
+  try {
+    RE2JS.compile(pattern);
+    return null;
+  } catch (error) {
+    if (error instanceof RE2JSSyntaxException) return error;
+    throw error;
   }
-  return { text, next, inClass: true };
 }
 
-function closeClass(_pattern: string, at: number): Translated {
-  return { text: "]", next: at + 1, inClass: false };
+/**
+ * Where the offending text (Go names it, not its place) starts: the first
+ * place it occurs at which the pattern up to it already fails the same way.
+ * An earlier occurrence in a valid spot (inside \Q...\E, say) does not.
+ * Errors about the whole pattern (nesting too deep) point at its start.
+ */
+function offsetOfSyntaxError(pattern: string, error: RE2JSSyntaxException): number {
+  const offending = error.message.includes(DUPLICATE_NAME)
+    ? `(?P<${error.input}>`
+    : (error.input ?? "");
+  if (offending === "") return 0;
+  for (let at = pattern.indexOf(offending); at >= 0; at = pattern.indexOf(offending, at + 1)) {
+    const prefixError = syntaxErrorOf(pattern.slice(0, at + offending.length));
+    if (prefixError?.message === error.message) return at;
+  }
+  return 0;
 }
 
-/** `[` in a class: a POSIX class [:name:], or a literal [ (which JS wants escaped). */
-function translateBracketInClass(pattern: string, at: number): Translated {
-  const posix = pattern[at + 1] === ":" ? translatePosixClass(pattern, at) : null;
-  return posix ?? { text: "\\[", next: at + 1, inClass: true };
+/**
+ * Where `opener` starts a group in the pattern, not literal text (escaped,
+ * quoted, in a class): only there does a < added after it change whether
+ * and how the pattern fails to compile.
+ */
+function groupsOpenedBy(pattern: string, opener: string): number[] {
+  const before = syntaxErrorOf(pattern)?.message;
+  const found: number[] = [];
+  for (let at = pattern.indexOf(opener); at >= 0; at = pattern.indexOf(opener, at + 1)) {
+    const end = at + opener.length;
+    const disturbed = `${pattern.slice(0, end)}<${pattern.slice(end)}`;
+    if (syntaxErrorOf(disturbed)?.message !== before) found.push(at);
+  }
+  return found;
 }
 
-/** [:name:] as its ranges, or null when it is not one (then the [ is a literal). */
-function translatePosixClass(pattern: string, at: number): Translated | null {
-  const end = pattern.indexOf(":]", at + 2);
-  const name = end < 0 ? "" : pattern.slice(at + 2, end);
-  const negated = name.startsWith("^");
-  const key = negated ? name.slice(1) : name;
-  // own keys only: [[:constructor:]] is no class, whatever Object.prototype holds
-  const ranges = Object.hasOwn(POSIX_CLASSES, key) ? POSIX_CLASSES[key] : undefined;
-  if (ranges === undefined) return null;
-  if (negated) throw new Error(`negated class [:${name}:] is not supported`);
-  return { text: ranges, next: end + 2, inClass: true };
+/** Go took (?<name>...) for a named group only in Go 1.22; Loki 2.7.5's Go rejects it, the port does not. */
+function rejectAngleBracketNames(pattern: string): void {
+  const [first] = groupsOpenedBy(pattern, "(?<");
+  if (first !== undefined) {
+    throw new LogQLRegexError(
+      "error parsing regexp: invalid or unsupported Perl syntax: `(?<`: write named groups as (?P<name>...), as Loki's Go reads them",
+      first,
+    );
+  }
+}
+
+/**
+ * Go allows two groups of one name, the port does not. Whether a pattern
+ * matches does not depend on names: the groups lose theirs. (exec then
+ * gives no named groups; Loki's own stages use names only in `| regexp`.)
+ */
+function withoutGroupNames(pattern: string): string {
+  let out = pattern;
+  for (const at of groupsOpenedBy(pattern, "(?P<").reverse()) {
+    const close = out.indexOf(">", at);
+    out = `${out.slice(0, at)}(${out.slice(close + 1)}`;
+  }
+  return out;
+}
+
+function firstMatch(re: RE2JS, text: string): LogQLRegexMatch | null {
+  const found = re.exec(text) as (string[] & { index: number; groups?: object }) | null;
+  if (found === null) return null;
+  return {
+    index: found.index,
+    text: found[0]!,
+    groups: { ...(found.groups as Record<string, string | undefined> | undefined) },
+  };
 }

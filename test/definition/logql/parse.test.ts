@@ -237,19 +237,25 @@ describe("parseLogQuery: rejected queries", () => {
     expect(reject("   # nothing\n").message).toBe("empty LogQL query");
   });
 
-  it("rejects invalid regexes, pointing at the string", () => {
-    const cases = [
-      '{a=~"("}',
-      '| json | x =~ "[a-"',
-      '| json | x !~ "(?=lookahead)"',
-      '|~ "(a)\\\\1"',
-      '|~ "a(?i)b"',
+  it("rejects invalid regexes, pointing at the offending text in the string", () => {
+    const cases: [string, string][] = [
+      ['{a=~"("}', "("],
+      ['| json | x =~ "[a-"', "[a-"],
+      ['| json | x !~ "(?=lookahead)"', "(?="],
+      ['|~ "(a)\\\\1"', "\\\\1"],
+      ['|~ "\\x41\\u00e9\\\\Z"', "\\\\Z"],
+      ["|~ `\\x{41}[[:foo:]]`", "[:foo:]"],
+      ['|~ "x|a{1001}"', "{1001}"],
     ];
-    for (const text of cases) {
+    for (const [text, offending] of cases) {
       const { message, offset } = reject(text);
       expect(message).toMatch(/invalid regular expression/);
-      expect(text[offset]).toBe('"');
+      expect(text.slice(offset, offset + offending.length)).toBe(offending);
     }
+  });
+
+  it("accepts flags in the middle of a regex, as Go does", () => {
+    expect(parseLogQuery('|~ "a(?i)b"', { requireSelector: false }).ok).toBe(true);
   });
 
   it("rejects bad string escapes", () => {
