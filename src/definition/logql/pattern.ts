@@ -75,6 +75,13 @@ const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function parseRegexpExpression(
   expression: string,
 ): ParsedExpression<{ names: string[] }> | ExpressionError {
+  const angle = /\(\?<([A-Za-z0-9_]*)>/.exec(expression);
+  if (angle) {
+    return {
+      ok: false,
+      message: `write the named group as (?P<${angle[1]}>...): Loki 2.7.5's regexp (Go 1.20) refuses (?<${angle[1]}>...)`,
+    };
+  }
   const names = groupNames(expression);
   if (names.length === 0) {
     return {
@@ -97,7 +104,7 @@ export function parseRegexpExpression(
   return { ok: true, names };
 }
 
-/** The names of `(?P<name>` and `(?<name>` groups, skipping escapes and character classes. */
+/** The names of `(?P<name>` groups, skipping escapes and character classes. */
 function groupNames(expression: string): string[] {
   const names: string[] = [];
   let inClass = false;
@@ -113,8 +120,8 @@ function groupNames(expression: string): string[] {
       if (expression[i + 1] === "^") i++;
       if (expression[i + 1] === "]") i++;
     } else if (c === "(") {
-      const named = /^\(\?P?<([^>]*)>/.exec(expression.slice(i, i + 300));
-      if (named && !/^\(\?<[=!]/.test(expression.slice(i, i + 4))) names.push(named[1]!);
+      const named = /^\(\?P<([^>]*)>/.exec(expression.slice(i, i + 300));
+      if (named) names.push(named[1]!);
     }
   }
   return names;

@@ -91,8 +91,8 @@ describe("| regexp", () => {
     });
   });
 
-  it("takes (?<name>) too, and ignores unnamed groups", () => {
-    expect(parse("| regexp `(x)(?<a>y)(?:z)`").stages[0]).toMatchObject({ names: ["a"] });
+  it("ignores unnamed groups", () => {
+    expect(parse("| regexp `(x)(?P<a>y)(?:z)[(?P<b>]`").stages[0]).toMatchObject({ names: ["a"] });
   });
 
   const refused: [string, string][] = [
@@ -101,6 +101,8 @@ describe("| regexp", () => {
     ["(?P<1a>x)", "'1a' is not a label name"],
     ["(?P<a>x)(?P<a>y)", "'a' is named twice"],
     ["(?P<a>x", "invalid regular expression"],
+    // measured: Loki 2.7.5 answers 400 "invalid or unsupported Perl syntax: `(?<`"
+    ["(?<a>x)", "write the named group as (?P<a>...)"],
   ];
   for (const [expression, reason] of refused) {
     it(`refuses ${JSON.stringify(expression)} at the expression: ${reason}`, () => {
