@@ -81,6 +81,17 @@ describe("access logs: pattern, regexp and a time from the line", () => {
     expect(result.diagnostics.missingField).toBe(2);
   });
 
+  it("counts the same in worker threads", async () => {
+    const req = request(ratio({ total: COMBINED, bad: `${COMBINED} | status >= 500` }), {
+      breakdown: { by: "path", limit: 10 },
+    });
+    const here = await countOne(accessSpec(CLF_TIME), req, { workers: 0 });
+    const threads = await countOne(accessSpec(CLF_TIME), req, { workers: 2, parallelMinBytes: 0 });
+    expect(threads.windows).toEqual(here.windows);
+    expect(threads.breakdown).toEqual(here.breakdown);
+    expect(threads.diagnostics.noTimestamp).toEqual(here.diagnostics.noTimestamp);
+  });
+
   it("still counts a JSON line of a source whose time is a JSON field, and calls a text line malformed there", async () => {
     const result = await countOne(
       logsSpec(["access-combined.txt"]),
