@@ -70,6 +70,17 @@ describe("access logs: pattern, regexp and a time from the line", () => {
     expect(pairs(result)).toEqual({ "5m": [0, 2], "1h": [0, 2], "1d": [0, 3] });
   });
 
+  it("names a capture that has a stream label's name name_extracted, as Loki does", async () => {
+    const query = '{app="ctrl"} | pattern "<app> <_>"';
+    const result = await countOne(
+      accessSpec(CLF_TIME),
+      request(
+        ratio({ total: query, bad: `${query} | app_extracted = "192.0.2.2" or app != "ctrl"` }),
+      ),
+    );
+    expect(pairs(result)["1d"]).toEqual([6, 7]);
+  });
+
   it("takes a latency field and a breakdown from the query's captures", async () => {
     const result = await countOne(
       accessSpec(CLF_TIME),
