@@ -11655,7 +11655,7 @@ var require_dns = __commonJS({
   "node_modules/undici/lib/interceptor/dns.js"(exports, module) {
     "use strict";
     var { isIP } = __require("node:net");
-    var { lookup: lookup2 } = __require("node:dns");
+    var { lookup: lookup3 } = __require("node:dns");
     var DecoratorHandler = require_decorator_handler();
     var { InvalidArgumentError, InformationalError } = require_errors();
     var maxInt = Math.pow(2, 31) - 1;
@@ -11745,7 +11745,7 @@ var require_dns = __commonJS({
         }
       }
       #defaultLookup(origin, opts, cb) {
-        lookup2(
+        lookup3(
           origin.hostname,
           {
             all: true,
@@ -26530,7 +26530,7 @@ var init_build = __esm({
       * @private
       */
       appendReplacementInternalJs(replacement) {
-        const isDigit = (c) => c >= 48 && c <= 57;
+        const isDigit2 = (c) => c >= 48 && c <= 57;
         const groupCount = this.patternGroupCount;
         let res = "";
         let i = 0;
@@ -26552,11 +26552,11 @@ var init_build = __esm({
           } else if (c === Codepoint.CODES["'"]) {
             res += this.substring(this.end(0), this.matcherInputLength);
             i += 2;
-          } else if (isDigit(c)) {
+          } else if (isDigit2(c)) {
             let digits2 = 1;
             let index = c - 48;
             const c2 = replacement.charCodeAt(i + 2);
-            if (isDigit(c2) && index * 10 + c2 - 48 <= groupCount) {
+            if (isDigit2(c2) && index * 10 + c2 - 48 <= groupCount) {
               digits2 = 2;
               index = index * 10 + c2 - 48;
             }
@@ -31852,6 +31852,101 @@ var init_regex = __esm({
   }
 });
 
+// src/definition/logql/pattern.ts
+function parsePatternExpression(expression) {
+  const parts = [];
+  let at2 = 0;
+  for (const match of expression.matchAll(CAPTURE)) {
+    if (match.index > at2) parts.push({ literal: expression.slice(at2, match.index) });
+    parts.push({ capture: match[1] });
+    at2 = match.index + match[0].length;
+  }
+  if (at2 < expression.length) parts.push({ literal: expression.slice(at2) });
+  const problem = patternProblem(parts);
+  return problem === null ? { ok: true, parts } : { ok: false, message: problem };
+}
+function patternProblem(parts) {
+  const names = patternNames(parts);
+  if (names.length === 0) {
+    return "a pattern needs at least one named capture, e.g. <status> (<_> captures nothing)";
+  }
+  for (let i = 1; i < parts.length; i++) {
+    const [before, part2] = [parts[i - 1], parts[i]];
+    if ("capture" in before && "capture" in part2) {
+      return `captures side by side (<${before.capture}><${part2.capture}>): put literal text between them, so the pattern says where one ends`;
+    }
+  }
+  const twice = names.find((name2, i) => names.indexOf(name2) !== i);
+  if (twice !== void 0) return `'${twice}' is captured twice: give each capture its own name`;
+  return null;
+}
+function patternNames(parts) {
+  const names = [];
+  for (const part2 of parts) {
+    if ("capture" in part2 && part2.capture !== UNNAMED_CAPTURE) names.push(part2.capture);
+  }
+  return names;
+}
+function parseRegexpExpression(expression) {
+  const angle = /\(\?<([A-Za-z0-9_]*)>/.exec(expression);
+  if (angle) {
+    return {
+      ok: false,
+      message: `write the named group as (?P<${angle[1]}>...): Loki 2.7.5's regexp (Go 1.20) refuses (?<${angle[1]}>...)`
+    };
+  }
+  const names = groupNames(expression);
+  if (names.length === 0) {
+    return {
+      ok: false,
+      message: "a regexp stage needs at least one named group, e.g. (?P<status>\\d{3})"
+    };
+  }
+  const bad = names.find((name2) => !LABEL_NAME.test(name2));
+  if (bad !== void 0) {
+    return { ok: false, message: `'${bad}' is not a label name: start it with a letter or _` };
+  }
+  const twice = names.find((name2, i) => names.indexOf(name2) !== i);
+  if (twice !== void 0) return { ok: false, message: `'${twice}' is named twice` };
+  try {
+    compileLogQLRegex(expression, false);
+  } catch (error63) {
+    const reason = error63 instanceof Error ? error63.message : String(error63);
+    return { ok: false, message: `invalid regular expression: ${reason}` };
+  }
+  return { ok: true, names };
+}
+function groupNames(expression) {
+  const names = [];
+  let inClass = false;
+  for (let i = 0; i < expression.length; i++) {
+    const c = expression[i];
+    if (c === "\\") {
+      i++;
+    } else if (inClass) {
+      if (c === "]") inClass = false;
+    } else if (c === "[") {
+      inClass = true;
+      if (expression[i + 1] === "^") i++;
+      if (expression[i + 1] === "]") i++;
+    } else if (c === "(") {
+      const named = /^\(\?P<([^>]*)>/.exec(expression.slice(i, i + 300));
+      if (named) names.push(named[1]);
+    }
+  }
+  return names;
+}
+var UNNAMED_CAPTURE, CAPTURE, LABEL_NAME;
+var init_pattern = __esm({
+  "src/definition/logql/pattern.ts"() {
+    "use strict";
+    init_regex();
+    UNNAMED_CAPTURE = "_";
+    CAPTURE = /<([A-Za-z_][A-Za-z0-9_]*)>/g;
+    LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+  }
+});
+
 // src/definition/logql/parse.ts
 function parseLogQuery(text, opts) {
   const start = blankComments(text).search(/\S/);
@@ -31983,6 +32078,8 @@ function convertStage(node2, source) {
     case "LabelParser": {
       if (body.getChild("Json")) return [{ kind: "json" }];
       if (body.getChild("Logfmt")) return [{ kind: "logfmt" }];
+      if (body.getChild("Pattern")) return [convertPattern(body, source)];
+      if (body.getChild("Regexp")) return [convertRegexp(body, source)];
       const word = /^[a-z_]+/.exec(textOf(body, source))?.[0] ?? textOf(body, source);
       throw unsupportedStage(word, body);
     }
@@ -32001,6 +32098,20 @@ function convertStage(node2, source) {
       throw unsupportedStage(word, body);
     }
   }
+}
+function convertPattern(node2, source) {
+  const stringNode = required(node2, "String");
+  const expression = unquoteString(stringNode, source);
+  const parsed = parsePatternExpression(expression);
+  if (!parsed.ok) throw new QueryError(`pattern ${parsed.message}`, stringNode.from);
+  return { kind: "pattern", expression, parts: parsed.parts };
+}
+function convertRegexp(node2, source) {
+  const stringNode = required(node2, "String");
+  const expression = unquoteString(stringNode, source);
+  const parsed = parseRegexpExpression(expression);
+  if (!parsed.ok) throw new QueryError(`regexp ${parsed.message}`, stringNode.from);
+  return { kind: "regexp", expression, names: parsed.names };
 }
 function unsupportedStage(what, node2) {
   return new QueryError(`unsupported LogQL stage '${what}' (${SUPPORTED})`, node2.from);
@@ -32094,8 +32205,8 @@ function convertComparison(node2, source, valueKind) {
 function literalNumber(node2, source) {
   const sign = node2.getChild("Sub") ? -1 : 1;
   const inner = node2.getChild("LiteralExpr");
-  const number5 = node2.getChild("Number");
-  const value = inner ? literalNumber(inner, source) : number5 ? parseGoFloat(textOf(number5, source)) : null;
+  const number6 = node2.getChild("Number");
+  const value = inner ? literalNumber(inner, source) : number6 ? parseGoFloat(textOf(number6, source)) : null;
   if (value === null) {
     throw new QueryError(`expected a number, got '${textOf(node2, source)}'`, node2.from);
   }
@@ -32151,9 +32262,10 @@ var init_parse = __esm({
     init_lezer();
     init_literal_offsets();
     init_literals();
+    init_pattern();
     init_regex();
     STAND_IN_SELECTOR = '{__slo__="x"} ';
-    SUPPORTED = "slo evaluates line filters (|= != |~ !~), json, logfmt and label filters";
+    SUPPORTED = "slo evaluates line filters (|= != |~ !~), json, logfmt, pattern, regexp and label filters";
     QueryError = class extends Error {
       constructor(message, offset) {
         super(message);
@@ -32168,8 +32280,6 @@ var init_parse = __esm({
       "decolorize",
       "unwrap",
       "unpack",
-      "pattern",
-      "regexp",
       "drop",
       "keep",
       "distinct"
@@ -32221,6 +32331,80 @@ var init_types = __esm({
   }
 });
 
+// src/sources/logs/line-parsing/text-parsers.ts
+function patternCaptures(parts, line) {
+  const out = /* @__PURE__ */ new Map();
+  if (line === "" || parts.length === 0) return out;
+  let at2 = 0;
+  let i = 0;
+  const first = parts[0];
+  if ("literal" in first) {
+    if (!line.startsWith(first.literal)) return out;
+    at2 = first.literal.length;
+    i = 1;
+  }
+  while (i < parts.length) {
+    const capture = parts[i].capture;
+    const next = parts[i + 1];
+    const end = next === void 0 ? -1 : line.indexOf(next.literal, at2);
+    if (end < 0) {
+      if (capture !== UNNAMED_CAPTURE) out.set(capture, line.slice(at2));
+      return out;
+    }
+    if (capture !== UNNAMED_CAPTURE) out.set(capture, line.slice(at2, end));
+    at2 = end + next.literal.length;
+    i += 2;
+  }
+  return out;
+}
+function regexpCaptures(re2, line) {
+  const out = /* @__PURE__ */ new Map();
+  const groups2 = re2.exec(line)?.groups;
+  if (groups2 === void 0) return out;
+  for (const name2 in groups2) out.set(name2, groups2[name2] ?? "");
+  return out;
+}
+function textParser(stage) {
+  const key = `${stage.kind}\0${stage.expression}`;
+  let parser3 = parsers.get(key);
+  if (parser3 === void 0) {
+    parser3 = new TextParser(stage);
+    parsers.set(key, parser3);
+  }
+  return parser3;
+}
+var NOTHING, TextParser, parsers;
+var init_text_parsers = __esm({
+  "src/sources/logs/line-parsing/text-parsers.ts"() {
+    "use strict";
+    init_pattern();
+    init_regex();
+    NOTHING = /* @__PURE__ */ new Map();
+    TextParser = class {
+      lastLine = null;
+      lastCaptures = NOTHING;
+      extract;
+      constructor(stage) {
+        if (stage.kind === "pattern") {
+          const { parts } = stage;
+          this.extract = (line) => patternCaptures(parts, line);
+        } else {
+          const re2 = compileLogQLRegex(stage.expression, false);
+          this.extract = (line) => regexpCaptures(re2, line);
+        }
+      }
+      captures(line) {
+        if (line !== this.lastLine) {
+          this.lastCaptures = this.extract(line);
+          this.lastLine = line;
+        }
+        return this.lastCaptures;
+      }
+    };
+    parsers = /* @__PURE__ */ new Map();
+  }
+});
+
 // src/sources/logs/evaluation/compiled-query.ts
 function nameId(name2) {
   let id = nameIds.get(name2);
@@ -32238,10 +32422,12 @@ function compileQuery(query2, streamLabels, options = {}) {
     return { matches: () => false, matchesNothing: true, jsonLabels, jsonEquals, needsText };
   }
   const predicates = [];
-  const parsers = [];
+  const parsers2 = [];
   const skip = options.knownToPass ?? 0;
   for (const [index, stage] of query2.stages.entries()) {
-    if (index < skip && stage.kind !== "json" && stage.kind !== "logfmt") continue;
+    if (index < skip && stage.kind !== "json" && stage.kind !== "logfmt" && !isTextParser(stage)) {
+      continue;
+    }
     switch (stage.kind) {
       case "line":
         needsText = true;
@@ -32250,17 +32436,37 @@ function compileQuery(query2, streamLabels, options = {}) {
       case "json":
       case "logfmt":
         if (stage.kind === "logfmt") needsText = true;
-        parsers.push(stage.kind);
+        parsers2.push(stage.kind);
+        break;
+      case "pattern":
+      case "regexp":
+        needsText = true;
+        parsers2.push(textParser(stage));
         break;
       case "filter": {
-        const resolve7 = (name2) => labelLookup(name2, [...parsers], streamLabels, jsonLabels);
+        const resolve7 = (name2) => labelLookup(name2, [...parsers2], streamLabels, jsonLabels);
         predicates.push(labelFilter(stage.expr, resolve7, jsonEquals));
         break;
       }
     }
   }
   const matches = matchAll(predicates);
-  return { matches, matchesNothing: false, jsonLabels, jsonEquals, needsText };
+  const compiled = { matches, matchesNothing: false, jsonLabels, jsonEquals, needsText };
+  const textParsers = parsers2.filter((p) => typeof p !== "string").reverse();
+  if (textParsers.length === 0) return compiled;
+  return { ...compiled, capturedLabel: capturedLabelOf(textParsers) };
+}
+function capturedLabelOf(latestFirst) {
+  return (line, name2) => {
+    for (const parser3 of latestFirst) {
+      const value = parser3.captures(line.text()).get(name2);
+      if (value !== void 0) return value;
+    }
+    return void 0;
+  };
+}
+function isTextParser(stage) {
+  return stage.kind === "pattern" || stage.kind === "regexp";
 }
 function matchAll(predicates) {
   switch (predicates.length) {
@@ -32306,14 +32512,14 @@ function lineFilter(op, value) {
     }
   }
 }
-function labelLookup(name2, parsers, streamLabels, jsonLabels) {
+function labelLookup(name2, parsers2, streamLabels, jsonLabels) {
   if (Object.hasOwn(streamLabels, name2)) {
     const value = streamLabels[name2];
     return accessOf(() => value);
   }
   const base = name2.endsWith("_extracted") ? name2.slice(0, -"_extracted".length) : "";
   const key = base !== "" && Object.hasOwn(streamLabels, base) ? base : name2;
-  if (parsers.length > 0 && parsers.every((p) => p === "json")) {
+  if (parsers2.length > 0 && parsers2.every((p) => p === "json")) {
     jsonLabels.add(key);
     const id = nameId(key);
     return {
@@ -32324,18 +32530,21 @@ function labelLookup(name2, parsers, streamLabels, jsonLabels) {
     };
   }
   const lookups = [];
-  for (let i = parsers.length - 1; i >= 0; i--) {
-    if (parsers[i] === "json") {
+  for (let i = parsers2.length - 1; i >= 0; i--) {
+    const parser3 = parsers2[i];
+    if (parser3 === "json") {
       jsonLabels.add(key);
       lookups.push((line) => line.jsonLabel(key));
-    } else {
+    } else if (parser3 === "logfmt") {
       lookups.push((line) => line.logfmtLabel(key));
+    } else {
+      lookups.push((line) => parser3.captures(line.text()).get(key));
     }
   }
   if (lookups.length === 0) return accessOf(() => void 0);
   return accessOf((line) => {
-    for (const lookup2 of lookups) {
-      const value = lookup2(line);
+    for (const lookup3 of lookups) {
+      const value = lookup3(line);
       if (value !== void 0) return value;
     }
     return void 0;
@@ -32439,6 +32648,7 @@ var init_compiled_query = __esm({
     "use strict";
     init_literals();
     init_regex();
+    init_text_parsers();
     nameIds = /* @__PURE__ */ new Map();
     interned = /* @__PURE__ */ new Map();
     CONVERTERS = {
@@ -32948,6 +33158,332 @@ var init_logfmt = __esm({
   }
 });
 
+// src/definition/time-layout.ts
+function startsWithLowerCase(text, at2) {
+  const c = text.charCodeAt(at2);
+  return c >= 97 && c <= 122;
+}
+function fieldAt(layout, at2) {
+  for (const [text, zone] of ZONE_FORMS) {
+    if (layout.startsWith(text, at2)) return { chunk: { field: "zone", zone }, length: text.length };
+  }
+  const c = layout[at2];
+  if ((c === "." || c === ",") && (layout[at2 + 1] === "0" || layout[at2 + 1] === "9")) {
+    let end = at2 + 1;
+    while (layout[end] === layout[at2 + 1]) end++;
+    if (!/[0-9]/.test(layout[end] ?? "")) {
+      const field = layout[at2 + 1] === "0" ? "fraction0" : "fraction9";
+      return { chunk: { field, digits: end - at2 - 1 }, length: end - at2 };
+    }
+  }
+  for (const [text, field] of TOKENS) {
+    if (!layout.startsWith(text, at2)) continue;
+    if ((text === "Jan" || text === "Mon") && startsWithLowerCase(layout, at2 + 3)) continue;
+    return { chunk: { field }, length: text.length };
+  }
+  return null;
+}
+function compileTimeLayout(layoutOrName) {
+  const layout = NAMED_TIME_LAYOUTS[layoutOrName] ?? layoutOrName;
+  if (/002|__2/.test(layout)) {
+    return { ok: false, message: "the day of the year (002, __2) is not supported in a layout" };
+  }
+  const chunks = [];
+  let literal3 = "";
+  for (let at2 = 0; at2 < layout.length; ) {
+    const found = fieldAt(layout, at2);
+    if (found === null) {
+      literal3 += layout[at2];
+      at2++;
+      continue;
+    }
+    if (literal3 !== "") chunks.push({ literal: literal3 });
+    literal3 = "";
+    chunks.push(found.chunk);
+    at2 += found.length;
+  }
+  if (literal3 !== "") chunks.push({ literal: literal3 });
+  const fields = new Set(chunks.map((c) => "field" in c ? c.field : ""));
+  const has = (...names) => names.some((n) => fields.has(n));
+  if (!has("longYear", "year") || !has("longMonth", "month", "numMonth", "zeroMonth")) {
+    return { ok: false, message: missingDateMessage(layout) };
+  }
+  if (!has("day", "underDay", "zeroDay")) return { ok: false, message: missingDateMessage(layout) };
+  return { ok: true, chunks };
+}
+function missingDateMessage(layout) {
+  return `the layout ${JSON.stringify(layout)} needs a year (2006 or 06), a month (01, 1, Jan or January) and a day (02, 2 or _2), written as in Go's reference time Mon Jan 2 15:04:05 MST 2006, e.g. clf or "02/Jan/2006:15:04:05 -0700"`;
+}
+function isDigit(text, at2) {
+  const c = text.charCodeAt(at2);
+  return c >= 48 && c <= 57;
+}
+function number(r, fixed) {
+  if (!isDigit(r.value, r.at)) return -1;
+  if (!isDigit(r.value, r.at + 1)) {
+    if (fixed) return -1;
+    r.at += 1;
+    return r.value.charCodeAt(r.at - 1) - 48;
+  }
+  const n = Number(r.value.slice(r.at, r.at + 2));
+  r.at += 2;
+  return n;
+}
+function store(r, key, n, low, high) {
+  if (n < low || n > high) return false;
+  r[key] = n;
+  return true;
+}
+function lookup(r, names) {
+  for (let i = 0; i < names.length; i++) {
+    const name2 = names[i];
+    if (r.value.slice(r.at, r.at + name2.length).toLowerCase() === name2.toLowerCase()) {
+      r.at += name2.length;
+      return i;
+    }
+  }
+  return -1;
+}
+function fraction(r, digits2) {
+  const c = r.value[r.at];
+  if (c !== "." && c !== ",") return false;
+  const text = r.value.slice(r.at + 1, r.at + 1 + digits2);
+  if (text.length !== digits2 || !/^[0-9]+$/.test(text)) return false;
+  r.nanos = Number(text.slice(0, 9).padEnd(9, "0"));
+  r.at += 1 + digits2;
+  return true;
+}
+function digitRun(r) {
+  let n = 0;
+  while (isDigit(r.value, r.at + 1 + n)) n++;
+  return n;
+}
+function readZone(r, form) {
+  if (form.z && r.value[r.at] === "Z") {
+    r.at++;
+    r.offsetSeconds = 0;
+    return true;
+  }
+  const sign = r.value[r.at];
+  if (sign !== "+" && sign !== "-") return false;
+  r.at++;
+  const parts = [form.minutes, form.seconds].filter(Boolean).length + 1;
+  let seconds = 0;
+  for (let part2 = 0; part2 < parts; part2++) {
+    if (part2 > 0 && form.colons) {
+      if (r.value[r.at] !== ":") return false;
+      r.at++;
+    }
+    const n = number(r, true);
+    if (n < 0 || n > (part2 === 0 ? 24 : 60)) return false;
+    seconds += n * [3600, 60, 1][part2];
+  }
+  r.offsetSeconds = sign === "-" ? -seconds : seconds;
+  return true;
+}
+function readSecond(r, fixed, next) {
+  if (!store(r, "second", number(r, fixed), 0, 59)) return false;
+  const c = r.value[r.at];
+  const fractionNext = next !== void 0 && "field" in next && next.field.startsWith("fraction");
+  if ((c === "." || c === ",") && isDigit(r.value, r.at + 1) && !fractionNext) {
+    return fraction(r, digitRun(r));
+  }
+  return true;
+}
+function readHalf(r, am, pm2) {
+  const text = r.value.slice(r.at, r.at + 2);
+  if (text !== am && text !== pm2) return false;
+  r.half = text === am ? "am" : "pm";
+  r.at += 2;
+  return true;
+}
+function skipLiteral(r, literal3) {
+  let i = 0;
+  while (i < literal3.length) {
+    if (literal3[i] === " ") {
+      if (r.at < r.value.length && r.value[r.at] !== " ") return false;
+      while (literal3[i] === " ") i++;
+      while (r.value[r.at] === " ") r.at++;
+      continue;
+    }
+    if (r.value[r.at] !== literal3[i]) return false;
+    i++;
+    r.at++;
+  }
+  return true;
+}
+function parseWithLayout(chunks, value) {
+  const r = {
+    value,
+    at: 0,
+    year: 0,
+    month: 1,
+    day: 1,
+    hour: 0,
+    minute: 0,
+    second: 0,
+    nanos: 0,
+    offsetSeconds: 0,
+    half: ""
+  };
+  for (let i = 0; i < chunks.length; i++) {
+    const chunk2 = chunks[i];
+    const ok = "literal" in chunk2 ? skipLiteral(r, chunk2.literal) : FIELD_READERS[chunk2.field](r, chunk2, chunks[i + 1]);
+    if (!ok) return null;
+  }
+  if (r.at !== value.length) return null;
+  if (r.half === "pm" && r.hour < 12) r.hour += 12;
+  if (r.half === "am" && r.hour === 12) r.hour = 0;
+  if (r.day > daysInMonth(r.year, r.month)) return null;
+  const wholeMs = daysFromCivil(r.year, r.month, r.day) * 864e5 + (r.hour * 3600 + r.minute * 60 + r.second - r.offsetSeconds) * 1e3;
+  const fractionMs = r.nanos / 1e6;
+  const fractionWhole = Math.floor(fractionMs);
+  return withFraction(wholeMs + fractionWhole, fractionMs - fractionWhole);
+}
+function isLeapYear(y) {
+  return y % 4 === 0 && y % 100 !== 0 || y % 400 === 0;
+}
+function daysInMonth(year, month) {
+  return month === 2 && isLeapYear(year) ? 29 : MONTH_DAYS[month - 1];
+}
+function daysFromCivil(year, month, day) {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+function withFraction(whole, fraction3) {
+  const t2 = whole + fraction3;
+  if (fraction3 > 0 && t2 <= whole) return whole + Math.abs(whole) * Number.EPSILON;
+  return t2;
+}
+var NAMED_TIME_LAYOUTS, ZONE_FORMS, TOKENS, MONTHS, DAYS, SHORT_MONTHS, SHORT_DAYS, FIELD_READERS, MONTH_DAYS;
+var init_time_layout = __esm({
+  "src/definition/time-layout.ts"() {
+    "use strict";
+    NAMED_TIME_LAYOUTS = {
+      clf: "02/Jan/2006:15:04:05 -0700",
+      ANSIC: "Mon Jan _2 15:04:05 2006",
+      UnixDate: "Mon Jan _2 15:04:05 MST 2006",
+      RubyDate: "Mon Jan 02 15:04:05 -0700 2006",
+      RFC822: "02 Jan 06 15:04 MST",
+      RFC822Z: "02 Jan 06 15:04 -0700",
+      RFC850: "Monday, 02-Jan-06 15:04:05 MST",
+      RFC1123: "Mon, 02 Jan 2006 15:04:05 MST",
+      RFC1123Z: "Mon, 02 Jan 2006 15:04:05 -0700",
+      RFC3339: "2006-01-02T15:04:05Z07:00",
+      RFC3339Nano: "2006-01-02T15:04:05.999999999Z07:00",
+      DateTime: "2006-01-02 15:04:05"
+    };
+    ZONE_FORMS = [
+      ["Z07:00:00", { seconds: true, minutes: true, colons: true, z: true }],
+      ["-07:00:00", { seconds: true, minutes: true, colons: true, z: false }],
+      ["Z070000", { seconds: true, minutes: true, colons: false, z: true }],
+      ["-070000", { seconds: true, minutes: true, colons: false, z: false }],
+      ["Z07:00", { seconds: false, minutes: true, colons: true, z: true }],
+      ["-07:00", { seconds: false, minutes: true, colons: true, z: false }],
+      ["Z0700", { seconds: false, minutes: true, colons: false, z: true }],
+      ["-0700", { seconds: false, minutes: true, colons: false, z: false }],
+      ["Z07", { seconds: false, minutes: false, colons: false, z: true }],
+      ["-07", { seconds: false, minutes: false, colons: false, z: false }]
+    ];
+    TOKENS = [
+      ["January", "longMonth"],
+      ["Monday", "longWeekDay"],
+      ["2006", "longYear"],
+      ["_2", "underDay"],
+      ["Jan", "month"],
+      ["Mon", "weekDay"],
+      ["MST", "zoneName"],
+      ["01", "zeroMonth"],
+      ["02", "zeroDay"],
+      ["03", "zeroHour12"],
+      ["04", "zeroMinute"],
+      ["05", "zeroSecond"],
+      ["06", "year"],
+      ["15", "hour"],
+      ["1", "numMonth"],
+      ["2", "day"],
+      ["3", "hour12"],
+      ["4", "minute"],
+      ["5", "second"],
+      ["PM", "PM"],
+      ["pm", "pm"]
+    ];
+    MONTHS = [
+      "January",
+      "February",
+      "March",
+      "April",
+      "May",
+      "June",
+      "July",
+      "August",
+      "September",
+      "October",
+      "November",
+      "December"
+    ];
+    DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+    SHORT_MONTHS = MONTHS.map((m) => m.slice(0, 3));
+    SHORT_DAYS = DAYS.map((d) => d.slice(0, 3));
+    FIELD_READERS = {
+      longYear: (r) => {
+        const text = r.value.slice(r.at, r.at + 4);
+        if (!/^[0-9]{4}$/.test(text)) return false;
+        r.year = Number(text);
+        r.at += 4;
+        return true;
+      },
+      year: (r) => {
+        const n = number(r, true);
+        r.year = n >= 69 ? 1900 + n : 2e3 + n;
+        return n >= 0;
+      },
+      longMonth: (r) => store(r, "month", lookup(r, MONTHS) + 1, 1, 12),
+      month: (r) => store(r, "month", lookup(r, SHORT_MONTHS) + 1, 1, 12),
+      numMonth: (r) => store(r, "month", number(r, false), 1, 12),
+      zeroMonth: (r) => store(r, "month", number(r, true), 1, 12),
+      longWeekDay: (r) => lookup(r, DAYS) >= 0,
+      weekDay: (r) => lookup(r, SHORT_DAYS) >= 0,
+      day: (r) => store(r, "day", number(r, false), 1, 31),
+      underDay: (r) => {
+        if (r.value[r.at] === " ") r.at++;
+        return store(r, "day", number(r, false), 1, 31);
+      },
+      zeroDay: (r) => store(r, "day", number(r, true), 1, 31),
+      hour: (r) => store(r, "hour", number(r, false), 0, 23),
+      hour12: (r) => store(r, "hour", number(r, false), 0, 12),
+      zeroHour12: (r) => store(r, "hour", number(r, true), 0, 12),
+      minute: (r) => store(r, "minute", number(r, false), 0, 59),
+      zeroMinute: (r) => store(r, "minute", number(r, true), 0, 59),
+      second: (r, _chunk, next) => readSecond(r, false, next),
+      zeroSecond: (r, _chunk, next) => readSecond(r, true, next),
+      PM: (r) => readHalf(r, "AM", "PM"),
+      pm: (r) => readHalf(r, "am", "pm"),
+      // only UTC and GMT: any other abbreviation names no offset slo can know
+      zoneName: (r) => {
+        const name2 = r.value.slice(r.at, r.at + 3);
+        if (name2 !== "UTC" && name2 !== "GMT") return false;
+        r.at += 3;
+        r.offsetSeconds = 0;
+        return true;
+      },
+      zone: (r, chunk2) => readZone(r, chunk2.zone),
+      fraction0: (r, chunk2) => fraction(r, chunk2.digits),
+      // optional: absent, or any number of digits
+      fraction9: (r) => {
+        const c = r.value[r.at];
+        if (c !== "." && c !== "," || !isDigit(r.value, r.at + 1)) return true;
+        return fraction(r, digitRun(r));
+      }
+    };
+    MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  }
+});
+
 // src/sources/logs/line-parsing/timestamp.ts
 function timestampMs(value) {
   if (typeof value === "number") return epochMs(value);
@@ -32965,13 +33501,8 @@ function epochDigitsMs(digitsText) {
   if (n < 1e14) return epochMs(n);
   const subMsDigits = n < 1e17 ? 3 : 6;
   const whole = Number(digitsText.slice(0, -subMsDigits));
-  const fraction2 = Number(digitsText.slice(-subMsDigits)) / 10 ** subMsDigits;
-  return withFraction(whole, fraction2);
-}
-function withFraction(whole, fraction2) {
-  const t2 = whole + fraction2;
-  if (fraction2 > 0 && t2 <= whole) return whole + Math.abs(whole) * Number.EPSILON;
-  return t2;
+  const fraction3 = Number(digitsText.slice(-subMsDigits)) / 10 ** subMsDigits;
+  return withFraction(whole, fraction3);
 }
 function epochMs(n) {
   if (!Number.isFinite(n) || n < 0) return null;
@@ -33060,29 +33591,15 @@ function daysSince1970(year, month, day) {
   }
   return lastDays;
 }
-function isLeapYear(y) {
-  return y % 4 === 0 && y % 100 !== 0 || y % 400 === 0;
-}
-function daysInMonth(year, month) {
-  return month === 2 && isLeapYear(year) ? 29 : MONTH_DAYS[month - 1];
-}
-function daysFromCivil(year, month, day) {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-var lastYmd, lastDays, scratch, NO_ZONE, MONTH_DAYS;
+var lastYmd, lastDays, scratch, NO_ZONE;
 var init_timestamp = __esm({
   "src/sources/logs/line-parsing/timestamp.ts"() {
     "use strict";
+    init_time_layout();
     lastYmd = -1;
     lastDays = 0;
     scratch = new Uint8Array(64);
     NO_ZONE = 24 * 60;
-    MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
   }
 });
 
@@ -34298,6 +34815,93 @@ var init_fast_line = __esm({
   }
 });
 
+// src/sources/logs/line-parsing/line-time.ts
+function lineTimeReader(spec, fieldId) {
+  const name2 = spec.timestamp;
+  const fromText = valueReader(spec.timestampFormat);
+  if (spec.timestampFrom !== void 0) {
+    const parser3 = textParser(spec.timestampFrom);
+    return (line) => {
+      const value = parser3.captures(line.text()).get(name2);
+      return value === void 0 ? null : fromText(value);
+    };
+  }
+  if (spec.timestampFormat !== void 0) {
+    return (line) => {
+      const value = line.field(name2, fieldId);
+      return value === void 0 ? null : fromText(String(value));
+    };
+  }
+  return (line) => line.timestamp(name2, fieldId);
+}
+function valueReader(format) {
+  if (format === void 0) return timestampMs;
+  const layout = compileTimeLayout(format);
+  if (!layout.ok) throw new Error(`internal: timestamp format ${format}: ${layout.message}`);
+  const { chunks } = layout;
+  return (value) => parseWithLayout(chunks, value);
+}
+function readsTimeFromText(spec) {
+  return spec.timestampFrom !== void 0;
+}
+var init_line_time = __esm({
+  "src/sources/logs/line-parsing/line-time.ts"() {
+    "use strict";
+    init_time_layout();
+    init_text_parsers();
+    init_timestamp();
+  }
+});
+
+// src/sources/logs/line-parsing/text-line.ts
+function mayBeJsonObject(text) {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123) return true;
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 65279) return false;
+  }
+  return false;
+}
+var TextLine;
+var init_text_line = __esm({
+  "src/sources/logs/line-parsing/text-line.ts"() {
+    "use strict";
+    init_logfmt();
+    TextLine = class {
+      constructor(raw, streamLabels) {
+        this.raw = raw;
+        this.streamLabels = streamLabels;
+      }
+      raw;
+      streamLabels;
+      logfmt = null;
+      text() {
+        return this.raw;
+      }
+      jsonLabel() {
+        return void 0;
+      }
+      jsonLabelIs(_name, value) {
+        return value === "";
+      }
+      jsonLabelNumber() {
+        return null;
+      }
+      logfmtLabel(name2) {
+        this.logfmt ??= parseLogfmt(this.raw);
+        return this.logfmt.get(name2);
+      }
+      field(name2) {
+        return Object.hasOwn(this.streamLabels, name2) ? this.streamLabels[name2] : void 0;
+      }
+      /** The time of a text line is read by its source's time reader (line-time.ts), never from a field. */
+      timestamp() {
+        return null;
+      }
+    };
+  }
+});
+
 // src/sources/logs/evaluation/evaluator.ts
 function emptyDiagnostics() {
   return {
@@ -34315,7 +34919,7 @@ function countEvent(plan, tally, line, t2) {
     return;
   }
   if (!plan.events.matches(line)) return;
-  const value = latencyValue(line.field(plan.field, plan.fieldId), plan.unit);
+  const value = latencyValue(eventField(plan.events, line, plan.field, plan.fieldId), plan.unit);
   if (value === null) {
     tally.missingField();
     return;
@@ -34325,14 +34929,18 @@ function countEvent(plan, tally, line, t2) {
 }
 function breakdownKey(plan, tally, line, t2) {
   if (!plan.breakdown || !tally.wantsBreakdown(t2)) return void 0;
-  const value = line.field(plan.breakdown.by, plan.breakdown.byId);
+  const query2 = plan.kind === "latency" ? plan.events : plan.bad ?? plan.total;
+  const value = eventField(query2, line, plan.breakdown.by, plan.breakdown.byId);
   return value === void 0 ? NONE_KEY : valueKey(String(value));
+}
+function eventField(query2, line, name2, id) {
+  return query2.capturedLabel?.(line, name2) ?? line.field(name2, id);
 }
 function latencyValue(value, unit) {
   if (typeof value === "number") return Number.isFinite(value) ? value : null;
   if (value === void 0) return null;
-  const number5 = parseGoFloat(value);
-  if (number5 !== null) return Number.isFinite(number5) ? number5 : null;
+  const number6 = parseGoFloat(value);
+  if (number6 !== null) return Number.isFinite(number6) ? number6 : null;
   const nanos = parseGoDurationNanos(value);
   return nanos === null ? null : nanos / UNIT_NANOS[unit];
 }
@@ -34358,6 +34966,8 @@ var init_evaluator = __esm({
     init_json_extractor();
     init_json_tokenizer();
     init_line_record();
+    init_line_time();
+    init_text_line();
     init_breakdown_key();
     init_compiled_query();
     init_reported_text();
@@ -34371,7 +34981,8 @@ var init_evaluator = __esm({
         this.tallies = plans.map((p) => new Tally(p));
         this.fromMs = Math.min(...plans.map((p) => p.fromMs));
         this.toMs = Math.max(...plans.map((p) => p.toMs));
-        this.timestampId = nameId(spec.timestamp);
+        this.lineTime = lineTimeReader(spec, nameId(spec.timestamp));
+        this.textLines = readsTimeFromText(spec);
         const tokenizer = options.fastPath === false ? null : jsonTokenizer();
         if (tokenizer === null) {
           this.extractor = null;
@@ -34397,7 +35008,9 @@ var init_evaluator = __esm({
       /** (fromMs, toMs]: lines outside every request's windows are skipped early */
       fromMs;
       toMs;
-      timestampId;
+      lineTime;
+      /** lines that are not JSON are read as text (their time comes from the text) rather than malformed */
+      textLines;
       extractor;
       fastLine;
       /** where the readers best read this evaluator's lines to: the fast path's memory, when it has one */
@@ -34416,9 +35029,10 @@ var init_evaluator = __esm({
       line(text, file2, lineNo) {
         this.diagnostics.lines++;
         if (isBlank(text)) return;
-        const object2 = parseJsonObject(text);
+        const object2 = this.textLines && !mayBeJsonObject(text) ? null : parseJsonObject(text);
         if (object2 === null) {
-          this.malformed(text, file2, lineNo);
+          if (this.textLines) this.record(new TextLine(text, this.spec.labels), file2, lineNo);
+          else this.malformed(text, file2, lineNo);
           return;
         }
         try {
@@ -34439,7 +35053,7 @@ var init_evaluator = __esm({
       }
       /** A parsed line: find its timestamp, then count it for every request. */
       record(line, file2, lineNo) {
-        const t2 = line.timestamp(this.spec.timestamp, this.timestampId);
+        const t2 = this.lineTime(line);
         if (t2 === null) {
           addSample(this.diagnostics.noTimestamp, line.text(), file2, lineNo);
           return;
@@ -37825,7 +38439,9 @@ function sharedReads(sources) {
 function readKey({ spec, inputs }) {
   const labels2 = Object.entries(spec.labels).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
   const files = inputs.map((i) => i.kind === "file" ? [i.path, i.gzip] : "-");
-  return JSON.stringify([files, spec.timestamp, labels2]);
+  const from = spec.timestampFrom ? [spec.timestampFrom.kind, spec.timestampFrom.expression] : null;
+  const time3 = [spec.timestamp, spec.timestampFormat ?? null, from];
+  return JSON.stringify([files, time3, labels2]);
 }
 function fileBytes(inputs) {
   return inputs.reduce((sum, input2) => sum + (input2.kind === "file" ? input2.size : 0), 0);
@@ -38031,7 +38647,7 @@ function tagHighlighter(tags2, options) {
     scope
   };
 }
-var nextTagID, Tag, nextModifierID, Modifier, ruleNodeProp, Rule, t, comment, name, typeName, propertyName, literal, string, number, content, heading2, keyword, operator, punctuation, bracket, meta, tags, classHighlighter;
+var nextTagID, Tag, nextModifierID, Modifier, ruleNodeProp, Rule, t, comment, name, typeName, propertyName, literal, string, number2, content, heading2, keyword, operator, punctuation, bracket, meta, tags, classHighlighter;
 var init_dist5 = __esm({
   "node_modules/@lezer/highlight/dist/index.js"() {
     init_dist();
@@ -38168,7 +38784,7 @@ var init_dist5 = __esm({
     propertyName = t(name);
     literal = t();
     string = t(literal);
-    number = t(literal);
+    number2 = t(literal);
     content = t();
     heading2 = t(content);
     keyword = t();
@@ -38256,15 +38872,15 @@ var init_dist5 = __esm({
       /**
       A number [literal](#highlight.tags.literal).
       */
-      number,
+      number: number2,
       /**
       An integer [number](#highlight.tags.number) literal.
       */
-      integer: t(number),
+      integer: t(number2),
       /**
       A floating-point [number](#highlight.tags.number) literal.
       */
-      float: t(number),
+      float: t(number2),
       /**
       A boolean [literal](#highlight.tags.literal).
       */
@@ -39222,13 +39838,13 @@ function topBadValues(counts, breakdown) {
 function breakdownLimit(breakdown) {
   return Math.max(1, Math.floor(breakdown.limit));
 }
-var LABEL_NAME, KINDS;
+var LABEL_NAME2, KINDS;
 var init_counting = __esm({
   "src/sources/query-api/counting.ts"() {
     "use strict";
     init_errors();
     init_types();
-    LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+    LABEL_NAME2 = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
     KINDS = ["total", "good", "bad"];
   }
 });
@@ -39422,7 +40038,7 @@ function requestSpan(request2) {
   };
 }
 async function breakdownOf(api, queries, breakdown, window2) {
-  if (!LABEL_NAME.test(breakdown.by)) {
+  if (!LABEL_NAME2.test(breakdown.by)) {
     throw sourceError(`breakdown: '${breakdown.by}' is not a Prometheus label name`);
   }
   const bad = queries.badBy(breakdown.by, window2.endMs - window2.startMs);
@@ -39539,7 +40155,7 @@ function latencyQueries(indicator, sloName2) {
   if (!events || !field) {
     throw sourceError(`SLO '${sloName2}': latency on loki needs events (a LogQL query) and field`);
   }
-  if (!LABEL_NAME.test(field)) {
+  if (!LABEL_NAME2.test(field)) {
     throw sourceError(
       `SLO '${sloName2}': field '${field}' is not a LogQL label name`,
       "json and logfmt turn nested keys into labels joined with _, e.g. http_duration"
@@ -39560,7 +40176,7 @@ function formatLogQLNumber(n) {
   return n.toFixed(20).replace(/0+$/, "").replace(/\.$/, "");
 }
 async function breakdownOf2(api, queries, breakdown, window2) {
-  if (!LABEL_NAME.test(breakdown.by)) {
+  if (!LABEL_NAME2.test(breakdown.by)) {
     throw sourceError(`'${breakdown.by}' is not a LogQL label name`);
   }
   const bad = /* @__PURE__ */ new Map();
@@ -52553,13 +53169,13 @@ function eventContextOf(eventName, payload, env, shaOverride) {
     case "workflow_run": {
       const run2 = obj(payload.workflow_run);
       const prs = Array.isArray(run2.pull_requests) ? run2.pull_requests.map(obj) : [];
-      const number5 = prs.find((p) => typeof p.number === "number")?.number;
+      const number6 = prs.find((p) => typeof p.number === "number")?.number;
       return {
         ...base,
         sha: pick2(run2.head_sha),
-        pullNumber: number5 ?? null,
+        pullNumber: number6 ?? null,
         // pull_requests is empty for a fork's run: match open PRs by their head commit.
-        pullRequestLookup: number5 === void 0 ? "open-by-head-sha" : "none"
+        pullRequestLookup: number6 === void 0 ? "open-by-head-sha" : "none"
       };
     }
     default:
@@ -52652,11 +53268,11 @@ async function findPullRequest(client, ctx) {
       return null;
   }
 }
-async function labelAddedBy(client, ctx, number5, label) {
+async function labelAddedBy(client, ctx, number6, label) {
   const events = await client.paginate(client.rest.issues.listEvents, {
     owner: ctx.owner,
     repo: ctx.repo,
-    issue_number: number5,
+    issue_number: number6,
     per_page: 100
   });
   const added = events.filter(
@@ -54172,6 +54788,68 @@ function expandEnvInDocument(ydoc, env) {
 init_defaults();
 init_errors();
 import { dirname as dirname2 } from "node:path";
+
+// src/definition/log-timestamp.ts
+init_defaults();
+init_pattern();
+init_time_layout();
+var AUTO_FORMAT = "auto";
+function readLogTimestamp(option) {
+  if (option === void 0) {
+    return { value: { timestamp: DEFAULT_LOG_TIMESTAMP_FIELD }, problems: [] };
+  }
+  if (typeof option === "string") return { value: { timestamp: option }, problems: [] };
+  const problems = [];
+  const format = option.format === void 0 || option.format === AUTO_FORMAT ? void 0 : option.format;
+  if (format !== void 0) {
+    const layout = compileTimeLayout(format);
+    if (!layout.ok) problems.push({ at: ["format"], message: layout.message });
+  }
+  const from = textParserOf(option, problems);
+  const field = option.field ?? defaultField(from);
+  if (field === void 0) {
+    problems.push({
+      message: "say which capture holds the time: field: <name>",
+      hint: `the ${from?.kind} captures ${captureNames(from).join(", ")}`
+    });
+  } else if (from && !captureNames(from).includes(field)) {
+    problems.push({
+      at: ["field"],
+      message: `the ${from.kind} has no capture '${field}' (it captures ${captureNames(from).join(", ")})`
+    });
+  }
+  if (problems.length > 0) {
+    return { value: { timestamp: field ?? DEFAULT_LOG_TIMESTAMP_FIELD }, problems };
+  }
+  return { value: { timestamp: field, timestampFormat: format, timestampFrom: from }, problems };
+}
+function textParserOf(option, problems) {
+  if (option.pattern !== void 0 && option.regexp !== void 0) {
+    problems.push({ message: "give pattern or regexp, not both", key: "regexp" });
+    return void 0;
+  }
+  if (option.pattern !== void 0) {
+    const parsed = parsePatternExpression(option.pattern);
+    if (parsed.ok) return { kind: "pattern", expression: option.pattern, parts: parsed.parts };
+    problems.push({ at: ["pattern"], message: `pattern ${parsed.message}` });
+  }
+  if (option.regexp !== void 0) {
+    const parsed = parseRegexpExpression(option.regexp);
+    if (parsed.ok) return { kind: "regexp", expression: option.regexp, names: parsed.names };
+    problems.push({ at: ["regexp"], message: `regexp ${parsed.message}` });
+  }
+  return void 0;
+}
+function captureNames(from) {
+  return from.kind === "pattern" ? patternNames(from.parts) : from.names;
+}
+function defaultField(from) {
+  if (from === void 0) return DEFAULT_LOG_TIMESTAMP_FIELD;
+  const names = captureNames(from);
+  return names.length === 1 ? names[0] : void 0;
+}
+
+// src/definition/normalize.ts
 init_promql();
 
 // src/definition/rules.ts
@@ -54470,7 +55148,7 @@ __export(external_exports, {
   null: () => _null3,
   nullable: () => nullable,
   nullish: () => nullish2,
-  number: () => number3,
+  number: () => number4,
   object: () => object,
   optional: () => optional,
   output: () => output,
@@ -56229,7 +56907,7 @@ __export(regexes_exports, {
   nanoid: () => nanoid,
   nanoidOfLength: () => nanoidOfLength,
   null: () => _null,
-  number: () => number2,
+  number: () => number3,
   rfc5322Email: () => rfc5322Email,
   sha1_base64: () => sha1_base64,
   sha1_base64url: () => sha1_base64url,
@@ -56330,7 +57008,7 @@ var string2 = (params) => {
 };
 var bigint = /^-?\d+n?$/;
 var integer = /^-?\d+$/;
-var number2 = /^-?\d+(?:\.\d+)?$/;
+var number3 = /^-?\d+(?:\.\d+)?$/;
 var boolean = /^(?:true|false)$/i;
 var _null = /^null$/i;
 var _undefined = /^undefined$/i;
@@ -57457,7 +58135,7 @@ var $ZodCustomStringFormat = /* @__PURE__ */ $constructor("$ZodCustomStringForma
 });
 var $ZodNumber = /* @__PURE__ */ $constructor("$ZodNumber", (inst, def) => {
   $ZodType.init(inst, def);
-  inst._zod.pattern = number2;
+  inst._zod.pattern = number3;
   inst._zod.parse = (payload, _ctx) => {
     if (def.coerce)
       try {
@@ -58560,7 +59238,7 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
         if (keyResult instanceof Promise) {
           throw new Error("Async schemas not supported in object keys currently");
         }
-        const checkNumericKey = typeof key === "string" && number2.test(key) && keyResult.issues.length;
+        const checkNumericKey = typeof key === "string" && number3.test(key) && keyResult.issues.length;
         if (checkNumericKey) {
           const retryResult = def.keyType._zod.run({ value: Number(key), issues: [] }, ctx);
           if (retryResult instanceof Promise) {
@@ -59129,7 +59807,7 @@ function leafPattern(schema) {
   if (minimum !== void 0 || maximum !== void 0)
     return string2({ minimum, maximum }).source;
   const own2 = schema._zod.pattern;
-  return (isInt && own2 === number2 ? integer : own2)?.source;
+  return (isInt && own2 === number3 ? integer : own2)?.source;
 }
 function partPattern(schema) {
   const def = schema._zod.def;
@@ -63630,8 +64308,8 @@ function ko_default() {
 var capitalizeFirstCharacter = (text) => {
   return text.charAt(0).toUpperCase() + text.slice(1);
 };
-function getUnitTypeFromNumber(number5) {
-  const abs = Math.abs(number5);
+function getUnitTypeFromNumber(number6) {
+  const abs = Math.abs(number6);
   const last = abs % 10;
   const last2 = abs % 100;
   if (last2 >= 11 && last2 <= 19 || last === 0)
@@ -68609,7 +69287,7 @@ function generateRecordCheck(doc, ctx, schema, accessor) {
     if (keyFn.definite === false)
       ctx.definite = false;
     const keyFast = addConstant(ctx, keyFn);
-    const numericConst = addConstant(ctx, number2);
+    const numericConst = addConstant(ctx, number3);
     const outKeyVar = newVar(ctx);
     emitOwnKeys(doc, ctx, accessor, kVar, (d) => {
       d.write(`let ${outKeyVar} = ${keyFast}(${kVar});`);
@@ -70919,7 +71597,7 @@ function stringifyKeyNames(bySchema, json2, visited) {
     return rest;
   rest.type = "string";
   if (!values)
-    rest.pattern = (types.includes("number") ? number2 : integer).source;
+    rest.pattern = (types.includes("number") ? number3 : integer).source;
   return rest;
 }
 var pendingRecords = /* @__PURE__ */ new WeakMap();
@@ -71390,7 +72068,7 @@ __export(schemas_exports2, {
   null: () => _null3,
   nullable: () => nullable,
   nullish: () => nullish2,
-  number: () => number3,
+  number: () => number4,
   object: () => object,
   optional: () => optional,
   partialRecord: () => partialRecord,
@@ -72136,7 +72814,7 @@ var ZodNumber = /* @__PURE__ */ $constructor(
     }
   })
 );
-function number3(params) {
+function number4(params) {
   return _number(ZodNumber, params);
 }
 var ZodNumberFormat = /* @__PURE__ */ $constructor("ZodNumberFormat", (inst, def) => {
@@ -72976,7 +73654,7 @@ var stringbool = (...args) => _stringbool({
 }, ...args);
 function json(params) {
   const jsonSchema = lazy(() => {
-    return union([string3(params), number3(), boolean2(), _null3(), array(jsonSchema), record(string3(), jsonSchema)]);
+    return union([string3(params), number4(), boolean2(), _null3(), array(jsonSchema), record(string3(), jsonSchema)]);
   });
   return jsonSchema;
 }
@@ -73975,13 +74653,13 @@ __export(coerce_exports, {
   bigint: () => bigint3,
   boolean: () => boolean3,
   date: () => date4,
-  number: () => number4,
+  number: () => number5,
   string: () => string4
 });
 function string4(params) {
   return _coercedString(ZodString, params);
 }
-function number4(params) {
+function number5(params) {
   return _coercedNumber(ZodNumber, params);
 }
 function boolean3(params) {
@@ -73997,8 +74675,8 @@ function date4(params) {
 // src/definition/schema.ts
 init_defaults();
 init_limits();
-function percent2(fraction2) {
-  return fraction2 === 0 ? "0" : `${fraction2 * 100}%`;
+function percent2(fraction3) {
+  return fraction3 === 0 ? "0" : `${fraction3 * 100}%`;
 }
 var DURATION_DESCRIPTION = "A duration: a number and a unit (ms, s, m, h, d, w), e.g. 5m, 30d, 1h30m";
 var durationSyntax = external_exports.string().refine((s) => parseDuration(s) !== null, {
@@ -74007,7 +74685,7 @@ var durationSyntax = external_exports.string().refine((s) => parseDuration(s) !=
 var durationText = durationSyntax.refine((s) => (parseDuration(s) ?? 0) <= MAX_WINDOW_MS, {
   error: (issue3) => durationTooLong(String(issue3.input))
 }).describe(DURATION_DESCRIPTION);
-var fraction = external_exports.union(
+var fraction2 = external_exports.union(
   [
     external_exports.number(),
     external_exports.string().regex(
@@ -74031,11 +74709,25 @@ var httpSourceFields = {
 var logsSourceSchema = external_exports.strictObject({
   type: external_exports.literal("logs"),
   paths: external_exports.union([external_exports.string(), external_exports.array(external_exports.string()).min(1)]).describe("Files, globs, .gz files, or - for standard input"),
-  timestamp: external_exports.string().optional().describe(
-    "The field holding the time: RFC 3339, or epoch seconds or milliseconds (default t)"
+  timestamp: external_exports.union([
+    external_exports.string(),
+    external_exports.strictObject({
+      field: external_exports.string().optional().describe(
+        "The JSON field or capture holding the time (default t, or the only capture)"
+      ),
+      format: external_exports.string().optional().describe(
+        "auto (RFC 3339 or epoch numbers, the default), a Go layout like 02/Jan/2006:15:04:05 -0700, or a name: clf, RFC3339, RFC3339Nano, RFC1123, RFC1123Z, RFC822, RFC822Z, RFC850, ANSIC, UnixDate, RubyDate, DateTime"
+      ),
+      pattern: external_exports.string().optional().describe(
+        "A LogQL pattern run on each line's text that captures the time, e.g. <_> [<time>] <_>"
+      ),
+      regexp: external_exports.string().optional().describe("An RE2 regexp run on each line's text whose named group captures the time")
+    })
+  ]).optional().describe(
+    "The field holding the time (RFC 3339, or epoch seconds or milliseconds; default t), or where to find it and how it is written: { pattern or regexp, field, format }"
   ),
   labels: labels.optional().describe("Stream labels, matched by a LogQL stream selector")
-}).describe("Structured JSON log files (NDJSON)");
+}).describe("Log files: JSON lines (NDJSON), or text lines such as access logs");
 var prometheusSourceSchema = external_exports.strictObject({ type: external_exports.literal("prometheus"), ...httpSourceFields }).describe("A Prometheus-compatible HTTP API: Prometheus, Thanos, Mimir, Cortex, VictoriaMetrics");
 var lokiSourceSchema = external_exports.strictObject({
   type: external_exports.literal("loki"),
@@ -74083,7 +74775,7 @@ var burnRateWindowSchema = external_exports.strictObject({
   severity: external_exports.enum(["page", "ticket"]),
   long: durationText,
   short: durationText,
-  share: fraction.describe("Budget share that may be spent in the long window, e.g. 2%")
+  share: fraction2.describe("Budget share that may be spent in the long window, e.g. 2%")
 });
 var alertingSchema = external_exports.strictObject({
   minEvents: external_exports.number().int().min(0).optional().describe(
@@ -74096,10 +74788,10 @@ var alertingSchema = external_exports.strictObject({
 var gateSchema = external_exports.union([
   external_exports.literal(false),
   external_exports.strictObject({
-    minRemaining: fraction.optional().describe(
+    minRemaining: fraction2.optional().describe(
       `Breaching below this remaining budget (default ${percent2(DEFAULT_GATE.minRemaining)})`
     ),
-    warnRemaining: fraction.optional().describe(
+    warnRemaining: fraction2.optional().describe(
       `Warning below this remaining budget (default ${percent2(DEFAULT_GATE.warnRemaining)})`
     )
   })
@@ -74116,13 +74808,13 @@ var sloSchema = external_exports.strictObject({
   name: external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected letters, digits, '-', '_' or '.'").describe("Unique within the service"),
   description: external_exports.string().optional(),
   labels: labels.optional(),
-  objective: fraction,
+  objective: fraction2,
   window: windowSchema,
   budgetingMethod: external_exports.enum(["occurrences", "timeslices", "ratioTimeslices"]).optional(),
   timesliceWindow: durationText.optional().describe(
     `Slice length for timeslice budgeting (default ${formatDuration(DEFAULT_TIMESLICE_MS)})`
   ),
-  timesliceTarget: fraction.optional().describe("The ratio a slice must meet to be good"),
+  timesliceTarget: fraction2.optional().describe("The ratio a slice must meet to be good"),
   indicator: indicatorSchema,
   alerting: alertingSchema.optional(),
   gate: gateSchema.optional(),
@@ -74671,11 +75363,13 @@ var NativeFileNormalizer = class {
   source(name2, raw) {
     const path = ["sources", name2];
     if (raw.type === "logs") {
+      const time3 = readLogTimestamp(raw.timestamp);
+      checkAll(this, [...path, "timestamp"], time3.problems, (problems) => problems);
       return {
         type: "logs",
         name: name2,
         paths: typeof raw.paths === "string" ? [raw.paths] : raw.paths,
-        timestamp: raw.timestamp ?? DEFAULT_LOG_TIMESTAMP_FIELD,
+        ...time3.value,
         labels: raw.labels ?? {},
         baseDir: dirname2(this.ydoc.file)
       };
@@ -75119,7 +75813,7 @@ function objectAt(r, base, kind) {
   named.labels([...base, "metadata", "labels"]);
   return { kind, name: name2, r: named, base };
 }
-function lookup(ctx, kind, r, refPath, name2) {
+function lookup2(ctx, kind, r, refPath, name2) {
   const found = ctx.index.get(kind)?.get(name2);
   if (found) return found;
   const known = [...ctx.index.get(kind)?.keys() ?? []];
@@ -75307,7 +76001,7 @@ function item(ctx, r, path, refKey, kind) {
     r.keys(path, [refKey]);
     const name2 = r.string([...path, refKey], true);
     if (name2 === void 0) return void 0;
-    const o2 = lookup(ctx, kind, r, [...path, refKey], name2);
+    const o2 = lookup2(ctx, kind, r, [...path, refKey], name2);
     return o2 ? { o: o2, inline: false } : void 0;
   }
   const o = objectAt(r, path, kind);
@@ -75568,10 +76262,25 @@ function logsConnection(o, cd) {
   const { r } = o;
   r.keys(cd, ["paths", "timestamp", "labels"]);
   const paths = logPaths(r, [...cd, "paths"]);
-  const timestamp = r.string([...cd, "timestamp"]) ?? DEFAULT_LOG_TIMESTAMP_FIELD;
+  const time3 = logTimestamp(r, [...cd, "timestamp"]);
   const labels2 = r.labels([...cd, "labels"]);
-  if (!paths) return void 0;
-  return { type: "logs", name: o.name, paths, timestamp, labels: labels2, baseDir: dirname3(r.ydoc.file) };
+  if (!paths || !time3) return void 0;
+  return { type: "logs", name: o.name, paths, ...time3, labels: labels2, baseDir: dirname3(r.ydoc.file) };
+}
+function logTimestamp(r, path) {
+  const raw = r.value(path);
+  if (raw !== void 0 && typeof raw !== "string" && !isTimestampObject(raw)) {
+    r.fail(path, "timestamp must be a field name or { pattern or regexp, field, format }");
+    return void 0;
+  }
+  const time3 = readLogTimestamp(raw);
+  checkAll(r, path, time3.problems, (problems) => problems);
+  return time3.value;
+}
+function isTimestampObject(raw) {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return false;
+  const keys2 = ["field", "format", "pattern", "regexp"];
+  return Object.entries(raw).every(([k, v]) => keys2.includes(k) && typeof v === "string");
 }
 function logPaths(r, path) {
   const raw = r.value(path);
@@ -75655,7 +76364,7 @@ var typeMatchesDataSource = ({ ref, typeText, def }) => "source" in def && typeT
   message: `type ${typeText} does not match DataSource '${ref}', which is ${OPENSLO_TYPE_NAME[def.source.type]}`
 } : void 0;
 function referencedSource(ctx, r, path, ref, typeText) {
-  const ds = lookup(ctx, "DataSource", r, [...path, "metricSourceRef"], ref);
+  const ds = lookup2(ctx, "DataSource", r, [...path, "metricSourceRef"], ref);
   const def = ds && dataSource(ctx, ds);
   if (!def) return void 0;
   const reference = { ref, typeText, def };
@@ -75980,7 +76689,7 @@ function indicatorOf(ctx, o) {
   const ref = r.string([...spec, "indicatorRef"]);
   if (!checkAll(r, spec, { inline, ref }, oneIndicator)) return void 0;
   if (ref !== void 0) {
-    const sli2 = lookup(ctx, "SLI", r, [...spec, "indicatorRef"], ref);
+    const sli2 = lookup2(ctx, "SLI", r, [...spec, "indicatorRef"], ref);
     return sli2 && once(ctx, sli2, () => readSli(ctx, sli2));
   }
   const sli = objectAt(r, [...spec, "indicator"], "SLI");
@@ -76225,7 +76934,7 @@ function gateOf(r, path, annotations) {
   if (enabled !== void 0 && enabled !== "true" && enabled !== "false") {
     r.fail([...path, SLO_ANNOTATION.gate], "expected true or false");
   }
-  const fraction2 = (key, fallback) => {
+  const fraction3 = (key, fallback) => {
     const text = annotations[key];
     if (text === void 0) return fallback;
     const value = parseFraction(text);
@@ -76233,8 +76942,8 @@ function gateOf(r, path, annotations) {
     r.fail([...path, key], "expected a percentage like 10% or a fraction like 0.1");
     return fallback;
   };
-  const minRemaining = fraction2(SLO_ANNOTATION.gateMinRemaining, DEFAULT_GATE.minRemaining);
-  const warnRemaining = fraction2(SLO_ANNOTATION.gateWarnRemaining, DEFAULT_GATE.warnRemaining);
+  const minRemaining = fraction3(SLO_ANNOTATION.gateMinRemaining, DEFAULT_GATE.minRemaining);
+  const warnRemaining = fraction3(SLO_ANNOTATION.gateWarnRemaining, DEFAULT_GATE.warnRemaining);
   return enabled === "false" ? { enabled: false, ...DEFAULT_GATE } : enabledGate(minRemaining, warnRemaining);
 }
 function slug(text) {

@@ -5316,7 +5316,7 @@ var Matcher = class Matcher2 {
   * @private
   */
   appendReplacementInternalJs(replacement) {
-    const isDigit = (c) => c >= 48 && c <= 57;
+    const isDigit2 = (c) => c >= 48 && c <= 57;
     const groupCount = this.patternGroupCount;
     let res = "";
     let i = 0;
@@ -5338,11 +5338,11 @@ var Matcher = class Matcher2 {
       } else if (c === Codepoint.CODES["'"]) {
         res += this.substring(this.end(0), this.matcherInputLength);
         i += 2;
-      } else if (isDigit(c)) {
+      } else if (isDigit2(c)) {
         let digits2 = 1;
         let index = c - 48;
         const c2 = replacement.charCodeAt(i + 2);
-        if (isDigit(c2) && index * 10 + c2 - 48 <= groupCount) {
+        if (isDigit2(c2) && index * 10 + c2 - 48 <= groupCount) {
           digits2 = 2;
           index = index * 10 + c2 - 48;
         }
@@ -10629,9 +10629,97 @@ function firstMatch(re, text) {
   };
 }
 
+// src/definition/logql/pattern.ts
+var UNNAMED_CAPTURE = "_";
+var CAPTURE = /<([A-Za-z_][A-Za-z0-9_]*)>/g;
+function parsePatternExpression(expression) {
+  const parts = [];
+  let at = 0;
+  for (const match of expression.matchAll(CAPTURE)) {
+    if (match.index > at) parts.push({ literal: expression.slice(at, match.index) });
+    parts.push({ capture: match[1] });
+    at = match.index + match[0].length;
+  }
+  if (at < expression.length) parts.push({ literal: expression.slice(at) });
+  const problem = patternProblem(parts);
+  return problem === null ? { ok: true, parts } : { ok: false, message: problem };
+}
+function patternProblem(parts) {
+  const names = patternNames(parts);
+  if (names.length === 0) {
+    return "a pattern needs at least one named capture, e.g. <status> (<_> captures nothing)";
+  }
+  for (let i = 1; i < parts.length; i++) {
+    const [before, part] = [parts[i - 1], parts[i]];
+    if ("capture" in before && "capture" in part) {
+      return `captures side by side (<${before.capture}><${part.capture}>): put literal text between them, so the pattern says where one ends`;
+    }
+  }
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice !== void 0) return `'${twice}' is captured twice: give each capture its own name`;
+  return null;
+}
+function patternNames(parts) {
+  const names = [];
+  for (const part of parts) {
+    if ("capture" in part && part.capture !== UNNAMED_CAPTURE) names.push(part.capture);
+  }
+  return names;
+}
+var LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function parseRegexpExpression(expression) {
+  const angle = /\(\?<([A-Za-z0-9_]*)>/.exec(expression);
+  if (angle) {
+    return {
+      ok: false,
+      message: `write the named group as (?P<${angle[1]}>...): Loki 2.7.5's regexp (Go 1.20) refuses (?<${angle[1]}>...)`
+    };
+  }
+  const names = groupNames(expression);
+  if (names.length === 0) {
+    return {
+      ok: false,
+      message: "a regexp stage needs at least one named group, e.g. (?P<status>\\d{3})"
+    };
+  }
+  const bad = names.find((name) => !LABEL_NAME.test(name));
+  if (bad !== void 0) {
+    return { ok: false, message: `'${bad}' is not a label name: start it with a letter or _` };
+  }
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice !== void 0) return { ok: false, message: `'${twice}' is named twice` };
+  try {
+    compileLogQLRegex(expression, false);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ok: false, message: `invalid regular expression: ${reason}` };
+  }
+  return { ok: true, names };
+}
+function groupNames(expression) {
+  const names = [];
+  let inClass = false;
+  for (let i = 0; i < expression.length; i++) {
+    const c = expression[i];
+    if (c === "\\") {
+      i++;
+    } else if (inClass) {
+      if (c === "]") inClass = false;
+    } else if (c === "[") {
+      inClass = true;
+      if (expression[i + 1] === "^") i++;
+      if (expression[i + 1] === "]") i++;
+    } else if (c === "(") {
+      const named = /^\(\?P<([^>]*)>/.exec(expression.slice(i, i + 300));
+      if (named) names.push(named[1]);
+    }
+  }
+  return names;
+}
+
 // src/definition/logql/parse.ts
 var STAND_IN_SELECTOR = '{__slo__="x"} ';
-var SUPPORTED = "slo evaluates line filters (|= != |~ !~), json, logfmt and label filters";
+var SUPPORTED = "slo evaluates line filters (|= != |~ !~), json, logfmt, pattern, regexp and label filters";
 var QueryError = class extends Error {
   constructor(message, offset) {
     super(message);
@@ -10686,8 +10774,6 @@ var KEYWORD_STAGES = [
   "decolorize",
   "unwrap",
   "unpack",
-  "pattern",
-  "regexp",
   "drop",
   "keep",
   "distinct"
@@ -10807,6 +10893,8 @@ function convertStage(node, source) {
     case "LabelParser": {
       if (body.getChild("Json")) return [{ kind: "json" }];
       if (body.getChild("Logfmt")) return [{ kind: "logfmt" }];
+      if (body.getChild("Pattern")) return [convertPattern(body, source)];
+      if (body.getChild("Regexp")) return [convertRegexp(body, source)];
       const word = /^[a-z_]+/.exec(textOf(body, source))?.[0] ?? textOf(body, source);
       throw unsupportedStage(word, body);
     }
@@ -10825,6 +10913,20 @@ function convertStage(node, source) {
       throw unsupportedStage(word, body);
     }
   }
+}
+function convertPattern(node, source) {
+  const stringNode = required(node, "String");
+  const expression = unquoteString(stringNode, source);
+  const parsed = parsePatternExpression(expression);
+  if (!parsed.ok) throw new QueryError(`pattern ${parsed.message}`, stringNode.from);
+  return { kind: "pattern", expression, parts: parsed.parts };
+}
+function convertRegexp(node, source) {
+  const stringNode = required(node, "String");
+  const expression = unquoteString(stringNode, source);
+  const parsed = parseRegexpExpression(expression);
+  if (!parsed.ok) throw new QueryError(`regexp ${parsed.message}`, stringNode.from);
+  return { kind: "regexp", expression, names: parsed.names };
 }
 function unsupportedStage(what, node) {
   return new QueryError(`unsupported LogQL stage '${what}' (${SUPPORTED})`, node.from);
@@ -10918,8 +11020,8 @@ function convertComparison(node, source, valueKind) {
 function literalNumber(node, source) {
   const sign = node.getChild("Sub") ? -1 : 1;
   const inner = node.getChild("LiteralExpr");
-  const number = node.getChild("Number");
-  const value = inner ? literalNumber(inner, source) : number ? parseGoFloat(textOf(number, source)) : null;
+  const number2 = node.getChild("Number");
+  const value = inner ? literalNumber(inner, source) : number2 ? parseGoFloat(textOf(number2, source)) : null;
   if (value === null) {
     throw new QueryError(`expected a number, got '${textOf(node, source)}'`, node.from);
   }
@@ -11009,6 +11111,72 @@ function longestWindow(windows) {
   return longest;
 }
 
+// src/sources/logs/line-parsing/text-parsers.ts
+var NOTHING = /* @__PURE__ */ new Map();
+function patternCaptures(parts, line) {
+  const out = /* @__PURE__ */ new Map();
+  if (line === "" || parts.length === 0) return out;
+  let at = 0;
+  let i = 0;
+  const first = parts[0];
+  if ("literal" in first) {
+    if (!line.startsWith(first.literal)) return out;
+    at = first.literal.length;
+    i = 1;
+  }
+  while (i < parts.length) {
+    const capture = parts[i].capture;
+    const next = parts[i + 1];
+    const end = next === void 0 ? -1 : line.indexOf(next.literal, at);
+    if (end < 0) {
+      if (capture !== UNNAMED_CAPTURE) out.set(capture, line.slice(at));
+      return out;
+    }
+    if (capture !== UNNAMED_CAPTURE) out.set(capture, line.slice(at, end));
+    at = end + next.literal.length;
+    i += 2;
+  }
+  return out;
+}
+function regexpCaptures(re, line) {
+  const out = /* @__PURE__ */ new Map();
+  const groups = re.exec(line)?.groups;
+  if (groups === void 0) return out;
+  for (const name in groups) out.set(name, groups[name] ?? "");
+  return out;
+}
+var TextParser = class {
+  lastLine = null;
+  lastCaptures = NOTHING;
+  extract;
+  constructor(stage) {
+    if (stage.kind === "pattern") {
+      const { parts } = stage;
+      this.extract = (line) => patternCaptures(parts, line);
+    } else {
+      const re = compileLogQLRegex(stage.expression, false);
+      this.extract = (line) => regexpCaptures(re, line);
+    }
+  }
+  captures(line) {
+    if (line !== this.lastLine) {
+      this.lastCaptures = this.extract(line);
+      this.lastLine = line;
+    }
+    return this.lastCaptures;
+  }
+};
+var parsers = /* @__PURE__ */ new Map();
+function textParser(stage) {
+  const key = `${stage.kind}\0${stage.expression}`;
+  let parser2 = parsers.get(key);
+  if (parser2 === void 0) {
+    parser2 = new TextParser(stage);
+    parsers.set(key, parser2);
+  }
+  return parser2;
+}
+
 // src/sources/logs/evaluation/compiled-query.ts
 var nameIds = /* @__PURE__ */ new Map();
 function nameId(name) {
@@ -11027,10 +11195,12 @@ function compileQuery(query, streamLabels, options = {}) {
     return { matches: () => false, matchesNothing: true, jsonLabels, jsonEquals, needsText };
   }
   const predicates = [];
-  const parsers = [];
+  const parsers2 = [];
   const skip = options.knownToPass ?? 0;
   for (const [index, stage] of query.stages.entries()) {
-    if (index < skip && stage.kind !== "json" && stage.kind !== "logfmt") continue;
+    if (index < skip && stage.kind !== "json" && stage.kind !== "logfmt" && !isTextParser(stage)) {
+      continue;
+    }
     switch (stage.kind) {
       case "line":
         needsText = true;
@@ -11039,17 +11209,37 @@ function compileQuery(query, streamLabels, options = {}) {
       case "json":
       case "logfmt":
         if (stage.kind === "logfmt") needsText = true;
-        parsers.push(stage.kind);
+        parsers2.push(stage.kind);
+        break;
+      case "pattern":
+      case "regexp":
+        needsText = true;
+        parsers2.push(textParser(stage));
         break;
       case "filter": {
-        const resolve = (name) => labelLookup(name, [...parsers], streamLabels, jsonLabels);
+        const resolve = (name) => labelLookup(name, [...parsers2], streamLabels, jsonLabels);
         predicates.push(labelFilter(stage.expr, resolve, jsonEquals));
         break;
       }
     }
   }
   const matches = matchAll(predicates);
-  return { matches, matchesNothing: false, jsonLabels, jsonEquals, needsText };
+  const compiled = { matches, matchesNothing: false, jsonLabels, jsonEquals, needsText };
+  const textParsers = parsers2.filter((p) => typeof p !== "string").reverse();
+  if (textParsers.length === 0) return compiled;
+  return { ...compiled, capturedLabel: capturedLabelOf(textParsers) };
+}
+function capturedLabelOf(latestFirst) {
+  return (line, name) => {
+    for (const parser2 of latestFirst) {
+      const value = parser2.captures(line.text()).get(name);
+      if (value !== void 0) return value;
+    }
+    return void 0;
+  };
+}
+function isTextParser(stage) {
+  return stage.kind === "pattern" || stage.kind === "regexp";
 }
 function matchAll(predicates) {
   switch (predicates.length) {
@@ -11095,14 +11285,14 @@ function lineFilter(op, value) {
     }
   }
 }
-function labelLookup(name, parsers, streamLabels, jsonLabels) {
+function labelLookup(name, parsers2, streamLabels, jsonLabels) {
   if (Object.hasOwn(streamLabels, name)) {
     const value = streamLabels[name];
     return accessOf(() => value);
   }
   const base = name.endsWith("_extracted") ? name.slice(0, -"_extracted".length) : "";
   const key = base !== "" && Object.hasOwn(streamLabels, base) ? base : name;
-  if (parsers.length > 0 && parsers.every((p) => p === "json")) {
+  if (parsers2.length > 0 && parsers2.every((p) => p === "json")) {
     jsonLabels.add(key);
     const id = nameId(key);
     return {
@@ -11113,18 +11303,21 @@ function labelLookup(name, parsers, streamLabels, jsonLabels) {
     };
   }
   const lookups = [];
-  for (let i = parsers.length - 1; i >= 0; i--) {
-    if (parsers[i] === "json") {
+  for (let i = parsers2.length - 1; i >= 0; i--) {
+    const parser2 = parsers2[i];
+    if (parser2 === "json") {
       jsonLabels.add(key);
       lookups.push((line) => line.jsonLabel(key));
-    } else {
+    } else if (parser2 === "logfmt") {
       lookups.push((line) => line.logfmtLabel(key));
+    } else {
+      lookups.push((line) => parser2.captures(line.text()).get(key));
     }
   }
   if (lookups.length === 0) return accessOf(() => void 0);
   return accessOf((line) => {
-    for (const lookup of lookups) {
-      const value = lookup(line);
+    for (const lookup2 of lookups) {
+      const value = lookup2(line);
       if (value !== void 0) return value;
     }
     return void 0;
@@ -11414,6 +11607,326 @@ function unquote(quoted) {
   }
 }
 
+// src/definition/time-layout.ts
+var NAMED_TIME_LAYOUTS = {
+  clf: "02/Jan/2006:15:04:05 -0700",
+  ANSIC: "Mon Jan _2 15:04:05 2006",
+  UnixDate: "Mon Jan _2 15:04:05 MST 2006",
+  RubyDate: "Mon Jan 02 15:04:05 -0700 2006",
+  RFC822: "02 Jan 06 15:04 MST",
+  RFC822Z: "02 Jan 06 15:04 -0700",
+  RFC850: "Monday, 02-Jan-06 15:04:05 MST",
+  RFC1123: "Mon, 02 Jan 2006 15:04:05 MST",
+  RFC1123Z: "Mon, 02 Jan 2006 15:04:05 -0700",
+  RFC3339: "2006-01-02T15:04:05Z07:00",
+  RFC3339Nano: "2006-01-02T15:04:05.999999999Z07:00",
+  DateTime: "2006-01-02 15:04:05"
+};
+var ZONE_FORMS = [
+  ["Z07:00:00", { seconds: true, minutes: true, colons: true, z: true }],
+  ["-07:00:00", { seconds: true, minutes: true, colons: true, z: false }],
+  ["Z070000", { seconds: true, minutes: true, colons: false, z: true }],
+  ["-070000", { seconds: true, minutes: true, colons: false, z: false }],
+  ["Z07:00", { seconds: false, minutes: true, colons: true, z: true }],
+  ["-07:00", { seconds: false, minutes: true, colons: true, z: false }],
+  ["Z0700", { seconds: false, minutes: true, colons: false, z: true }],
+  ["-0700", { seconds: false, minutes: true, colons: false, z: false }],
+  ["Z07", { seconds: false, minutes: false, colons: false, z: true }],
+  ["-07", { seconds: false, minutes: false, colons: false, z: false }]
+];
+var TOKENS = [
+  ["January", "longMonth"],
+  ["Monday", "longWeekDay"],
+  ["2006", "longYear"],
+  ["_2", "underDay"],
+  ["Jan", "month"],
+  ["Mon", "weekDay"],
+  ["MST", "zoneName"],
+  ["01", "zeroMonth"],
+  ["02", "zeroDay"],
+  ["03", "zeroHour12"],
+  ["04", "zeroMinute"],
+  ["05", "zeroSecond"],
+  ["06", "year"],
+  ["15", "hour"],
+  ["1", "numMonth"],
+  ["2", "day"],
+  ["3", "hour12"],
+  ["4", "minute"],
+  ["5", "second"],
+  ["PM", "PM"],
+  ["pm", "pm"]
+];
+function startsWithLowerCase(text, at) {
+  const c = text.charCodeAt(at);
+  return c >= 97 && c <= 122;
+}
+function fieldAt(layout, at) {
+  for (const [text, zone] of ZONE_FORMS) {
+    if (layout.startsWith(text, at)) return { chunk: { field: "zone", zone }, length: text.length };
+  }
+  const c = layout[at];
+  if ((c === "." || c === ",") && (layout[at + 1] === "0" || layout[at + 1] === "9")) {
+    let end = at + 1;
+    while (layout[end] === layout[at + 1]) end++;
+    if (!/[0-9]/.test(layout[end] ?? "")) {
+      const field = layout[at + 1] === "0" ? "fraction0" : "fraction9";
+      return { chunk: { field, digits: end - at - 1 }, length: end - at };
+    }
+  }
+  for (const [text, field] of TOKENS) {
+    if (!layout.startsWith(text, at)) continue;
+    if ((text === "Jan" || text === "Mon") && startsWithLowerCase(layout, at + 3)) continue;
+    return { chunk: { field }, length: text.length };
+  }
+  return null;
+}
+function compileTimeLayout(layoutOrName) {
+  const layout = NAMED_TIME_LAYOUTS[layoutOrName] ?? layoutOrName;
+  if (/002|__2/.test(layout)) {
+    return { ok: false, message: "the day of the year (002, __2) is not supported in a layout" };
+  }
+  const chunks = [];
+  let literal = "";
+  for (let at = 0; at < layout.length; ) {
+    const found = fieldAt(layout, at);
+    if (found === null) {
+      literal += layout[at];
+      at++;
+      continue;
+    }
+    if (literal !== "") chunks.push({ literal });
+    literal = "";
+    chunks.push(found.chunk);
+    at += found.length;
+  }
+  if (literal !== "") chunks.push({ literal });
+  const fields = new Set(chunks.map((c) => "field" in c ? c.field : ""));
+  const has = (...names) => names.some((n) => fields.has(n));
+  if (!has("longYear", "year") || !has("longMonth", "month", "numMonth", "zeroMonth")) {
+    return { ok: false, message: missingDateMessage(layout) };
+  }
+  if (!has("day", "underDay", "zeroDay")) return { ok: false, message: missingDateMessage(layout) };
+  return { ok: true, chunks };
+}
+function missingDateMessage(layout) {
+  return `the layout ${JSON.stringify(layout)} needs a year (2006 or 06), a month (01, 1, Jan or January) and a day (02, 2 or _2), written as in Go's reference time Mon Jan 2 15:04:05 MST 2006, e.g. clf or "02/Jan/2006:15:04:05 -0700"`;
+}
+var MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December"
+];
+var DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+var SHORT_MONTHS = MONTHS.map((m) => m.slice(0, 3));
+var SHORT_DAYS = DAYS.map((d) => d.slice(0, 3));
+function isDigit(text, at) {
+  const c = text.charCodeAt(at);
+  return c >= 48 && c <= 57;
+}
+function number(r, fixed) {
+  if (!isDigit(r.value, r.at)) return -1;
+  if (!isDigit(r.value, r.at + 1)) {
+    if (fixed) return -1;
+    r.at += 1;
+    return r.value.charCodeAt(r.at - 1) - 48;
+  }
+  const n = Number(r.value.slice(r.at, r.at + 2));
+  r.at += 2;
+  return n;
+}
+function store(r, key, n, low, high) {
+  if (n < low || n > high) return false;
+  r[key] = n;
+  return true;
+}
+function lookup(r, names) {
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    if (r.value.slice(r.at, r.at + name.length).toLowerCase() === name.toLowerCase()) {
+      r.at += name.length;
+      return i;
+    }
+  }
+  return -1;
+}
+function fraction(r, digits2) {
+  const c = r.value[r.at];
+  if (c !== "." && c !== ",") return false;
+  const text = r.value.slice(r.at + 1, r.at + 1 + digits2);
+  if (text.length !== digits2 || !/^[0-9]+$/.test(text)) return false;
+  r.nanos = Number(text.slice(0, 9).padEnd(9, "0"));
+  r.at += 1 + digits2;
+  return true;
+}
+function digitRun(r) {
+  let n = 0;
+  while (isDigit(r.value, r.at + 1 + n)) n++;
+  return n;
+}
+function readZone(r, form) {
+  if (form.z && r.value[r.at] === "Z") {
+    r.at++;
+    r.offsetSeconds = 0;
+    return true;
+  }
+  const sign = r.value[r.at];
+  if (sign !== "+" && sign !== "-") return false;
+  r.at++;
+  const parts = [form.minutes, form.seconds].filter(Boolean).length + 1;
+  let seconds = 0;
+  for (let part = 0; part < parts; part++) {
+    if (part > 0 && form.colons) {
+      if (r.value[r.at] !== ":") return false;
+      r.at++;
+    }
+    const n = number(r, true);
+    if (n < 0 || n > (part === 0 ? 24 : 60)) return false;
+    seconds += n * [3600, 60, 1][part];
+  }
+  r.offsetSeconds = sign === "-" ? -seconds : seconds;
+  return true;
+}
+var FIELD_READERS = {
+  longYear: (r) => {
+    const text = r.value.slice(r.at, r.at + 4);
+    if (!/^[0-9]{4}$/.test(text)) return false;
+    r.year = Number(text);
+    r.at += 4;
+    return true;
+  },
+  year: (r) => {
+    const n = number(r, true);
+    r.year = n >= 69 ? 1900 + n : 2e3 + n;
+    return n >= 0;
+  },
+  longMonth: (r) => store(r, "month", lookup(r, MONTHS) + 1, 1, 12),
+  month: (r) => store(r, "month", lookup(r, SHORT_MONTHS) + 1, 1, 12),
+  numMonth: (r) => store(r, "month", number(r, false), 1, 12),
+  zeroMonth: (r) => store(r, "month", number(r, true), 1, 12),
+  longWeekDay: (r) => lookup(r, DAYS) >= 0,
+  weekDay: (r) => lookup(r, SHORT_DAYS) >= 0,
+  day: (r) => store(r, "day", number(r, false), 1, 31),
+  underDay: (r) => {
+    if (r.value[r.at] === " ") r.at++;
+    return store(r, "day", number(r, false), 1, 31);
+  },
+  zeroDay: (r) => store(r, "day", number(r, true), 1, 31),
+  hour: (r) => store(r, "hour", number(r, false), 0, 23),
+  hour12: (r) => store(r, "hour", number(r, false), 0, 12),
+  zeroHour12: (r) => store(r, "hour", number(r, true), 0, 12),
+  minute: (r) => store(r, "minute", number(r, false), 0, 59),
+  zeroMinute: (r) => store(r, "minute", number(r, true), 0, 59),
+  second: (r, _chunk, next) => readSecond(r, false, next),
+  zeroSecond: (r, _chunk, next) => readSecond(r, true, next),
+  PM: (r) => readHalf(r, "AM", "PM"),
+  pm: (r) => readHalf(r, "am", "pm"),
+  // only UTC and GMT: any other abbreviation names no offset slo can know
+  zoneName: (r) => {
+    const name = r.value.slice(r.at, r.at + 3);
+    if (name !== "UTC" && name !== "GMT") return false;
+    r.at += 3;
+    r.offsetSeconds = 0;
+    return true;
+  },
+  zone: (r, chunk) => readZone(r, chunk.zone),
+  fraction0: (r, chunk) => fraction(r, chunk.digits),
+  // optional: absent, or any number of digits
+  fraction9: (r) => {
+    const c = r.value[r.at];
+    if (c !== "." && c !== "," || !isDigit(r.value, r.at + 1)) return true;
+    return fraction(r, digitRun(r));
+  }
+};
+function readSecond(r, fixed, next) {
+  if (!store(r, "second", number(r, fixed), 0, 59)) return false;
+  const c = r.value[r.at];
+  const fractionNext = next !== void 0 && "field" in next && next.field.startsWith("fraction");
+  if ((c === "." || c === ",") && isDigit(r.value, r.at + 1) && !fractionNext) {
+    return fraction(r, digitRun(r));
+  }
+  return true;
+}
+function readHalf(r, am, pm) {
+  const text = r.value.slice(r.at, r.at + 2);
+  if (text !== am && text !== pm) return false;
+  r.half = text === am ? "am" : "pm";
+  r.at += 2;
+  return true;
+}
+function skipLiteral(r, literal) {
+  let i = 0;
+  while (i < literal.length) {
+    if (literal[i] === " ") {
+      if (r.at < r.value.length && r.value[r.at] !== " ") return false;
+      while (literal[i] === " ") i++;
+      while (r.value[r.at] === " ") r.at++;
+      continue;
+    }
+    if (r.value[r.at] !== literal[i]) return false;
+    i++;
+    r.at++;
+  }
+  return true;
+}
+function parseWithLayout(chunks, value) {
+  const r = {
+    value,
+    at: 0,
+    year: 0,
+    month: 1,
+    day: 1,
+    hour: 0,
+    minute: 0,
+    second: 0,
+    nanos: 0,
+    offsetSeconds: 0,
+    half: ""
+  };
+  for (let i = 0; i < chunks.length; i++) {
+    const chunk = chunks[i];
+    const ok = "literal" in chunk ? skipLiteral(r, chunk.literal) : FIELD_READERS[chunk.field](r, chunk, chunks[i + 1]);
+    if (!ok) return null;
+  }
+  if (r.at !== value.length) return null;
+  if (r.half === "pm" && r.hour < 12) r.hour += 12;
+  if (r.half === "am" && r.hour === 12) r.hour = 0;
+  if (r.day > daysInMonth(r.year, r.month)) return null;
+  const wholeMs = daysFromCivil(r.year, r.month, r.day) * 864e5 + (r.hour * 3600 + r.minute * 60 + r.second - r.offsetSeconds) * 1e3;
+  const fractionMs = r.nanos / 1e6;
+  const fractionWhole = Math.floor(fractionMs);
+  return withFraction(wholeMs + fractionWhole, fractionMs - fractionWhole);
+}
+function isLeapYear(y) {
+  return y % 4 === 0 && y % 100 !== 0 || y % 400 === 0;
+}
+var MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+function daysInMonth(year, month) {
+  return month === 2 && isLeapYear(year) ? 29 : MONTH_DAYS[month - 1];
+}
+function daysFromCivil(year, month, day) {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+function withFraction(whole, fraction2) {
+  const t = whole + fraction2;
+  if (fraction2 > 0 && t <= whole) return whole + Math.abs(whole) * Number.EPSILON;
+  return t;
+}
+
 // src/sources/logs/line-parsing/timestamp.ts
 function timestampMs(value) {
   if (typeof value === "number") return epochMs(value);
@@ -11431,13 +11944,8 @@ function epochDigitsMs(digitsText) {
   if (n < 1e14) return epochMs(n);
   const subMsDigits = n < 1e17 ? 3 : 6;
   const whole = Number(digitsText.slice(0, -subMsDigits));
-  const fraction = Number(digitsText.slice(-subMsDigits)) / 10 ** subMsDigits;
-  return withFraction(whole, fraction);
-}
-function withFraction(whole, fraction) {
-  const t = whole + fraction;
-  if (fraction > 0 && t <= whole) return whole + Math.abs(whole) * Number.EPSILON;
-  return t;
+  const fraction2 = Number(digitsText.slice(-subMsDigits)) / 10 ** subMsDigits;
+  return withFraction(whole, fraction2);
 }
 function epochMs(n) {
   if (!Number.isFinite(n) || n < 0) return null;
@@ -11529,21 +12037,6 @@ function daysSince1970(year, month, day) {
     lastDays = daysFromCivil(year, month, day);
   }
   return lastDays;
-}
-function isLeapYear(y) {
-  return y % 4 === 0 && y % 100 !== 0 || y % 400 === 0;
-}
-var MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-function daysInMonth(year, month) {
-  return month === 2 && isLeapYear(year) ? 29 : MONTH_DAYS[month - 1];
-}
-function daysFromCivil(year, month, day) {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
 }
 
 // src/sources/logs/line-parsing/line-record.ts
@@ -12705,6 +13198,78 @@ var FastLine = class {
   }
 };
 
+// src/sources/logs/line-parsing/line-time.ts
+function lineTimeReader(spec, fieldId) {
+  const name = spec.timestamp;
+  const fromText = valueReader(spec.timestampFormat);
+  if (spec.timestampFrom !== void 0) {
+    const parser2 = textParser(spec.timestampFrom);
+    return (line) => {
+      const value = parser2.captures(line.text()).get(name);
+      return value === void 0 ? null : fromText(value);
+    };
+  }
+  if (spec.timestampFormat !== void 0) {
+    return (line) => {
+      const value = line.field(name, fieldId);
+      return value === void 0 ? null : fromText(String(value));
+    };
+  }
+  return (line) => line.timestamp(name, fieldId);
+}
+function valueReader(format) {
+  if (format === void 0) return timestampMs;
+  const layout = compileTimeLayout(format);
+  if (!layout.ok) throw new Error(`internal: timestamp format ${format}: ${layout.message}`);
+  const { chunks } = layout;
+  return (value) => parseWithLayout(chunks, value);
+}
+function readsTimeFromText(spec) {
+  return spec.timestampFrom !== void 0;
+}
+
+// src/sources/logs/line-parsing/text-line.ts
+var TextLine = class {
+  constructor(raw, streamLabels) {
+    this.raw = raw;
+    this.streamLabels = streamLabels;
+  }
+  raw;
+  streamLabels;
+  logfmt = null;
+  text() {
+    return this.raw;
+  }
+  jsonLabel() {
+    return void 0;
+  }
+  jsonLabelIs(_name, value) {
+    return value === "";
+  }
+  jsonLabelNumber() {
+    return null;
+  }
+  logfmtLabel(name) {
+    this.logfmt ??= parseLogfmt(this.raw);
+    return this.logfmt.get(name);
+  }
+  field(name) {
+    return Object.hasOwn(this.streamLabels, name) ? this.streamLabels[name] : void 0;
+  }
+  /** The time of a text line is read by its source's time reader (line-time.ts), never from a field. */
+  timestamp() {
+    return null;
+  }
+};
+function mayBeJsonObject(text) {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123) return true;
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 65279) return false;
+  }
+  return false;
+}
+
 // src/sources/logs/evaluation/reported-text.ts
 var CUT_MARK = "\u2026";
 function isTooLongToReport(text) {
@@ -12986,7 +13551,8 @@ var Evaluator = class {
     this.tallies = plans.map((p) => new Tally(p));
     this.fromMs = Math.min(...plans.map((p) => p.fromMs));
     this.toMs = Math.max(...plans.map((p) => p.toMs));
-    this.timestampId = nameId(spec.timestamp);
+    this.lineTime = lineTimeReader(spec, nameId(spec.timestamp));
+    this.textLines = readsTimeFromText(spec);
     const tokenizer = options.fastPath === false ? null : jsonTokenizer();
     if (tokenizer === null) {
       this.extractor = null;
@@ -13012,7 +13578,9 @@ var Evaluator = class {
   /** (fromMs, toMs]: lines outside every request's windows are skipped early */
   fromMs;
   toMs;
-  timestampId;
+  lineTime;
+  /** lines that are not JSON are read as text (their time comes from the text) rather than malformed */
+  textLines;
   extractor;
   fastLine;
   /** where the readers best read this evaluator's lines to: the fast path's memory, when it has one */
@@ -13031,9 +13599,10 @@ var Evaluator = class {
   line(text, file, lineNo) {
     this.diagnostics.lines++;
     if (isBlank(text)) return;
-    const object = parseJsonObject(text);
+    const object = this.textLines && !mayBeJsonObject(text) ? null : parseJsonObject(text);
     if (object === null) {
-      this.malformed(text, file, lineNo);
+      if (this.textLines) this.record(new TextLine(text, this.spec.labels), file, lineNo);
+      else this.malformed(text, file, lineNo);
       return;
     }
     try {
@@ -13054,7 +13623,7 @@ var Evaluator = class {
   }
   /** A parsed line: find its timestamp, then count it for every request. */
   record(line, file, lineNo) {
-    const t = line.timestamp(this.spec.timestamp, this.timestampId);
+    const t = this.lineTime(line);
     if (t === null) {
       addSample(this.diagnostics.noTimestamp, line.text(), file, lineNo);
       return;
@@ -13074,7 +13643,7 @@ function countEvent(plan, tally, line, t) {
     return;
   }
   if (!plan.events.matches(line)) return;
-  const value = latencyValue(line.field(plan.field, plan.fieldId), plan.unit);
+  const value = latencyValue(eventField(plan.events, line, plan.field, plan.fieldId), plan.unit);
   if (value === null) {
     tally.missingField();
     return;
@@ -13084,15 +13653,19 @@ function countEvent(plan, tally, line, t) {
 }
 function breakdownKey(plan, tally, line, t) {
   if (!plan.breakdown || !tally.wantsBreakdown(t)) return void 0;
-  const value = line.field(plan.breakdown.by, plan.breakdown.byId);
+  const query = plan.kind === "latency" ? plan.events : plan.bad ?? plan.total;
+  const value = eventField(query, line, plan.breakdown.by, plan.breakdown.byId);
   return value === void 0 ? NONE_KEY : valueKey(String(value));
+}
+function eventField(query, line, name, id) {
+  return query.capturedLabel?.(line, name) ?? line.field(name, id);
 }
 var UNIT_NANOS = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };
 function latencyValue(value, unit) {
   if (typeof value === "number") return Number.isFinite(value) ? value : null;
   if (value === void 0) return null;
-  const number = parseGoFloat(value);
-  if (number !== null) return Number.isFinite(number) ? number : null;
+  const number2 = parseGoFloat(value);
+  if (number2 !== null) return Number.isFinite(number2) ? number2 : null;
   const nanos = parseGoDurationNanos(value);
   return nanos === null ? null : nanos / UNIT_NANOS[unit];
 }

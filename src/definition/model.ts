@@ -4,6 +4,7 @@
  */
 
 import type { SourcePosition } from "../errors.js";
+import type { TextParserStage } from "./logql/ast.js";
 
 export type CalendarUnit = "week" | "month" | "quarter" | "year";
 
@@ -17,7 +18,12 @@ export interface LogsSourceSpec {
   type: "logs";
   name: string;
   paths: string[];
+  /** the JSON field, or the capture of timestampFrom, that holds each line's time */
   timestamp: string;
+  /** how the time is written: a Go layout or a name of NAMED_TIME_LAYOUTS; absent: RFC 3339 or epoch numbers */
+  timestampFormat?: string | undefined;
+  /** the time is captured from each line's text by this pattern or regexp, not read from a JSON field */
+  timestampFrom?: TextParserStage | undefined;
   labels: Record<string, string>;
   /** where relative paths are resolved: the folder of the SLO file */
   baseDir: string;

@@ -13,7 +13,6 @@ import {
   DEFAULT_GATE,
   DEFAULT_HEALTH_ON_FAILURE,
   DEFAULT_LATENCY_UNIT,
-  DEFAULT_LOG_TIMESTAMP_FIELD,
   DEFAULT_MIN_EVENTS,
   DEFAULT_NOTIFY_SEVERITIES,
   DEFAULT_SOURCE,
@@ -22,6 +21,7 @@ import {
 } from "../defaults.js";
 import { type SloError, specError } from "../errors.js";
 import { formatDuration, parseDuration } from "./duration.js";
+import { readLogTimestamp } from "./log-timestamp.js";
 import type {
   AlertPolicy,
   BudgetingMethod,
@@ -136,11 +136,13 @@ class NativeFileNormalizer {
   ): SourceSpec | undefined {
     const path = ["sources", name];
     if (raw.type === "logs") {
+      const time = readLogTimestamp(raw.timestamp);
+      checkAll(this, [...path, "timestamp"], time.problems, (problems) => problems);
       return {
         type: "logs",
         name,
         paths: typeof raw.paths === "string" ? [raw.paths] : raw.paths,
-        timestamp: raw.timestamp ?? DEFAULT_LOG_TIMESTAMP_FIELD,
+        ...time.value,
         labels: raw.labels ?? {},
         baseDir: dirname(this.ydoc.file),
       };

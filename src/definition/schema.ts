@@ -84,14 +84,40 @@ export const logsSourceSchema = z
       .union([z.string(), z.array(z.string()).min(1)])
       .describe("Files, globs, .gz files, or - for standard input"),
     timestamp: z
-      .string()
+      .union([
+        z.string(),
+        z.strictObject({
+          field: z
+            .string()
+            .optional()
+            .describe(
+              "The JSON field or capture holding the time (default t, or the only capture)",
+            ),
+          format: z
+            .string()
+            .optional()
+            .describe(
+              "auto (RFC 3339 or epoch numbers, the default), a Go layout like 02/Jan/2006:15:04:05 -0700, or a name: clf, RFC3339, RFC3339Nano, RFC1123, RFC1123Z, RFC822, RFC822Z, RFC850, ANSIC, UnixDate, RubyDate, DateTime",
+            ),
+          pattern: z
+            .string()
+            .optional()
+            .describe(
+              "A LogQL pattern run on each line's text that captures the time, e.g. <_> [<time>] <_>",
+            ),
+          regexp: z
+            .string()
+            .optional()
+            .describe("An RE2 regexp run on each line's text whose named group captures the time"),
+        }),
+      ])
       .optional()
       .describe(
-        "The field holding the time: RFC 3339, or epoch seconds or milliseconds (default t)",
+        "The field holding the time (RFC 3339, or epoch seconds or milliseconds; default t), or where to find it and how it is written: { pattern or regexp, field, format }",
       ),
     labels: labels.optional().describe("Stream labels, matched by a LogQL stream selector"),
   })
-  .describe("Structured JSON log files (NDJSON)");
+  .describe("Log files: JSON lines (NDJSON), or text lines such as access logs");
 
 export const prometheusSourceSchema = z
   .strictObject({ type: z.literal("prometheus"), ...httpSourceFields })

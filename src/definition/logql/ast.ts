@@ -4,6 +4,8 @@
  * log lines by the logs source and sent as text to Loki.
  */
 
+import type { PatternPart } from "./pattern.js";
+
 export type MatchOp = "=" | "!=" | "=~" | "!~";
 
 export interface StreamMatcher {
@@ -32,10 +34,17 @@ export type LabelFilterExpr =
 
 export type PipelineStage =
   | { kind: "line"; op: LineFilterOp; value: string }
+  /** captures by position: literal runs and <name> (or <_>) captures; the line never fails it */
+  | { kind: "pattern"; expression: string; parts: PatternPart[] }
+  /** RE2 named groups (?P<name>...), each a label; a line it does not match gets none */
+  | { kind: "regexp"; expression: string; names: string[] }
   /** json with no parameters extracts every field, nested keys joined with "_" */
   | { kind: "json" }
   | { kind: "logfmt" }
   | { kind: "filter"; expr: LabelFilterExpr };
+
+/** The stages that extract labels from a line's text by position or by regexp. */
+export type TextParserStage = Extract<PipelineStage, { kind: "pattern" | "regexp" }>;
 
 export interface LogQuery {
   /** null when the query starts at the pipeline (logs sources only) */

@@ -18,6 +18,7 @@ import type {
 } from "./ast.js";
 import { offsetInLiteral } from "./literal-offsets.js";
 import { parseGoDuration, parseGoFloat, parseHumanBytes, unquoteGoString } from "./literals.js";
+import { parsePatternExpression, parseRegexpExpression } from "./pattern.js";
 import { compileLogQLRegex, LogQLRegexError } from "./regex.js";
 
 export type ParseLogQueryResult =
@@ -32,7 +33,8 @@ export interface ParseLogQueryOptions {
 /** Put in front of a selector-less query so the official grammar accepts it. */
 const STAND_IN_SELECTOR = '{__slo__="x"} ';
 
-const SUPPORTED = "slo evaluates line filters (|= != |~ !~), json, logfmt and label filters";
+const SUPPORTED =
+  "slo evaluates line filters (|= != |~ !~), json, logfmt, pattern, regexp and label filters";
 
 /** Failure while walking the tree; offset is in the parsed text. */
 class QueryError extends Error {
@@ -106,8 +108,6 @@ const KEYWORD_STAGES = [
   "decolorize",
   "unwrap",
   "unpack",
-  "pattern",
-  "regexp",
   "drop",
   "keep",
   "distinct",
@@ -259,6 +259,8 @@ function convertStage(node: SyntaxNode, source: string): PipelineStage[] {
     case "LabelParser": {
       if (body.getChild("Json")) return [{ kind: "json" }];
       if (body.getChild("Logfmt")) return [{ kind: "logfmt" }];
+      if (body.getChild("Pattern")) return [convertPattern(body, source)];
+      if (body.getChild("Regexp")) return [convertRegexp(body, source)];
       const word = /^[a-z_]+/.exec(textOf(body, source))?.[0] ?? textOf(body, source);
       throw unsupportedStage(word, body);
     }
@@ -277,6 +279,22 @@ function convertStage(node: SyntaxNode, source: string): PipelineStage[] {
       throw unsupportedStage(word, body);
     }
   }
+}
+
+function convertPattern(node: SyntaxNode, source: string): PipelineStage {
+  const stringNode = required(node, "String");
+  const expression = unquoteString(stringNode, source);
+  const parsed = parsePatternExpression(expression);
+  if (!parsed.ok) throw new QueryError(`pattern ${parsed.message}`, stringNode.from);
+  return { kind: "pattern", expression, parts: parsed.parts };
+}
+
+function convertRegexp(node: SyntaxNode, source: string): PipelineStage {
+  const stringNode = required(node, "String");
+  const expression = unquoteString(stringNode, source);
+  const parsed = parseRegexpExpression(expression);
+  if (!parsed.ok) throw new QueryError(`regexp ${parsed.message}`, stringNode.from);
+  return { kind: "regexp", expression, names: parsed.names };
 }
 
 function unsupportedStage(what: string, node: SyntaxNode): QueryError {

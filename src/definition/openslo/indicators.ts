@@ -5,15 +5,12 @@
  */
 
 import { dirname } from "node:path";
-import {
-  DEFAULT_LATENCY_UNIT,
-  DEFAULT_LOG_TIMESTAMP_FIELD,
-  DEFAULT_SOURCE,
-} from "../../defaults.js";
+import { DEFAULT_LATENCY_UNIT, DEFAULT_SOURCE } from "../../defaults.js";
 import type { DocReader, Json } from "../doc-reader.js";
 import { parseDuration } from "../duration.js";
 import { leUnit } from "../histogram.js";
 import { implicitLoki, implicitPrometheus } from "../implicit-sources.js";
+import { type LogTimestamp, readLogTimestamp, type TimestampOption } from "../log-timestamp.js";
 import type {
   LatencyIndicator,
   LogsSourceSpec,
@@ -83,10 +80,28 @@ function logsConnection(o: OsObject, cd: YamlPath): LogsSourceSpec | undefined {
   const { r } = o;
   r.keys(cd, ["paths", "timestamp", "labels"]);
   const paths = logPaths(r, [...cd, "paths"]);
-  const timestamp = r.string([...cd, "timestamp"]) ?? DEFAULT_LOG_TIMESTAMP_FIELD;
+  const time = logTimestamp(r, [...cd, "timestamp"]);
   const labels = r.labels([...cd, "labels"]);
-  if (!paths) return undefined;
-  return { type: "logs", name: o.name, paths, timestamp, labels, baseDir: dirname(r.ydoc.file) };
+  if (!paths || !time) return undefined;
+  return { type: "logs", name: o.name, paths, ...time, labels, baseDir: dirname(r.ydoc.file) };
+}
+
+/** The timestamp option, as the native format reads it: a field name, or { pattern/regexp, field, format }. */
+function logTimestamp(r: DocReader, path: YamlPath): LogTimestamp | undefined {
+  const raw = r.value(path);
+  if (raw !== undefined && typeof raw !== "string" && !isTimestampObject(raw)) {
+    r.fail(path, "timestamp must be a field name or { pattern or regexp, field, format }");
+    return undefined;
+  }
+  const time = readLogTimestamp(raw);
+  checkAll(r, path, time.problems, (problems) => problems);
+  return time.value;
+}
+
+function isTimestampObject(raw: unknown): raw is Exclude<TimestampOption, string | undefined> {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return false;
+  const keys = ["field", "format", "pattern", "regexp"];
+  return Object.entries(raw).every(([k, v]) => keys.includes(k) && typeof v === "string");
 }
 
 /** A file, a glob, or a list of them. */

@@ -10,13 +10,13 @@ import {
   DEFAULT_BUDGETING_METHOD,
   DEFAULT_BURN_RATE_WINDOWS,
   DEFAULT_GATE,
-  DEFAULT_LOG_TIMESTAMP_FIELD,
   DEFAULT_MIN_EVENTS,
   DEFAULT_NOTIFY_SEVERITIES,
   DEFAULT_SOURCE,
 } from "../../defaults.js";
 import { roundNumber } from "../doc-reader.js";
 import { formatDuration } from "../duration.js";
+import { timestampOptionOf } from "../log-timestamp.js";
 import type {
   AlertPolicy,
   GatePolicy,
@@ -73,7 +73,7 @@ function sourceOf(s: SourceSpec, options: WriteOptions): Record<string, unknown>
     return compact({
       type: "logs",
       paths: s.paths.map((p) => rebasePath(p, s.baseDir, options.outDir)),
-      timestamp: s.timestamp === DEFAULT_LOG_TIMESTAMP_FIELD ? undefined : s.timestamp,
+      timestamp: timestampOptionOf(s),
       labels: nonEmpty(s.labels),
     });
   }

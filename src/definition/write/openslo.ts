@@ -9,6 +9,7 @@ import { DEFAULT_BURN_RATE_WINDOWS, DEFAULT_GATE, DEFAULT_MIN_EVENTS } from "../
 import { type SloError, specError } from "../../errors.js";
 import { roundNumber } from "../doc-reader.js";
 import { formatDuration } from "../duration.js";
+import { timestampOptionOf } from "../log-timestamp.js";
 import type {
   BurnRateWindow,
   NotifyTarget,
@@ -104,7 +105,7 @@ function connectionOf(s: SourceSpec, options: WriteOptions): Record<string, unkn
   if (s.type === "logs") {
     return compact({
       paths: s.paths.map((p) => rebasePath(p, s.baseDir, options.outDir)),
-      timestamp: s.timestamp,
+      timestamp: timestampOptionOf(s) ?? s.timestamp,
       labels: nonEmpty(s.labels),
     });
   }

@@ -60,7 +60,7 @@ export interface LogsCount {
 /**
  * Count every source's requests, each answer a result or the error for that
  * request. Sources that read the same files the same way (the same files in
- * the same order, the same timestamp field and labels) share one read, so
+ * the same order, the same timestamp option and labels) share one read, so
  * many SLO files that each declare a source over one log read it once; the
  * worker threads of every read come from one pool.
  */
@@ -162,11 +162,13 @@ function sharedReads(sources: PreparedSource[]): SharedRead[] {
   return [...reads.values()];
 }
 
-/** What decides how lines are read: the files in order, the timestamp field, the labels. */
+/** What decides how lines are read: the files in order, how the time is read, the labels. */
 function readKey({ spec, inputs }: PreparedSource): string {
   const labels = Object.entries(spec.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const files = inputs.map((i) => (i.kind === "file" ? [i.path, i.gzip] : "-"));
-  return JSON.stringify([files, spec.timestamp, labels]);
+  const from = spec.timestampFrom ? [spec.timestampFrom.kind, spec.timestampFrom.expression] : null;
+  const time = [spec.timestamp, spec.timestampFormat ?? null, from];
+  return JSON.stringify([files, time, labels]);
 }
 
 function fileBytes(inputs: LogInput[]): number {

@@ -170,8 +170,6 @@ describe("parseLogQuery: rejected queries", () => {
     ['{a="b"} | drop x', "drop"],
     ['{a="b"} | keep x', "keep"],
     ['{a="b"} | unpack', "unpack"],
-    ['{a="b"} | pattern "<ip> <_>"', "pattern"],
-    ['{a="b"} | regexp "(?P<x>.*)"', "regexp"],
     ['{a="b"} | json x="y"', "json with parameters"],
     ['{a="b"} | logfmt x', "logfmt with parameters"],
     ['{a="b"} | logfmt --strict', "logfmt --strict"],

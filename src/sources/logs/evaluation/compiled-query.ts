@@ -19,6 +19,7 @@ import {
 } from "../../../definition/logql/literals.js";
 import { compileLogQLRegex } from "../../../definition/logql/regex.js";
 import type { LineView } from "../line-parsing/line-record.js";
+import { type TextParser, textParser } from "../line-parsing/text-parsers.js";
 
 const nameIds = new Map<string, number>();
 
@@ -42,11 +43,14 @@ export interface CompiledQuery {
   readonly jsonEquals: ReadonlyArray<readonly [string, Buffer]>;
   /** whether text() or logfmtLabel() is ever called */
   readonly needsText: boolean;
+  /** a label the query's pattern and regexp stages captured (the last stage that has it); absent without such stages */
+  capturedLabel?(line: LineView, name: string): string | undefined;
 }
 
 type LinePredicate = (line: LineView) => boolean;
 type LabelLookup = (line: LineView) => string | undefined;
-type Parser = "json" | "logfmt";
+/** A parser stage: json and logfmt read the line's own keys, a TextParser a pattern's or regexp's captures. */
+type Parser = "json" | "logfmt" | TextParser;
 
 /** How a label filter reads one label: as text, and the shortcuts a reader may answer faster. */
 interface LabelAccess {
@@ -80,7 +84,10 @@ export function compileQuery(
   const parsers: Parser[] = [];
   const skip = options.knownToPass ?? 0;
   for (const [index, stage] of query.stages.entries()) {
-    if (index < skip && stage.kind !== "json" && stage.kind !== "logfmt") continue;
+    // parsers still run: the stages after them read their labels
+    if (index < skip && stage.kind !== "json" && stage.kind !== "logfmt" && !isTextParser(stage)) {
+      continue;
+    }
     switch (stage.kind) {
       case "line":
         needsText = true;
@@ -91,6 +98,11 @@ export function compileQuery(
         if (stage.kind === "logfmt") needsText = true;
         parsers.push(stage.kind);
         break;
+      case "pattern":
+      case "regexp":
+        needsText = true;
+        parsers.push(textParser(stage));
+        break;
       case "filter": {
         const resolve = (name: string): LabelAccess =>
           labelLookup(name, [...parsers], streamLabels, jsonLabels);
@@ -100,7 +112,25 @@ export function compileQuery(
     }
   }
   const matches = matchAll(predicates);
-  return { matches, matchesNothing: false, jsonLabels, jsonEquals, needsText };
+  const compiled = { matches, matchesNothing: false, jsonLabels, jsonEquals, needsText };
+  const textParsers = parsers.filter((p): p is TextParser => typeof p !== "string").reverse();
+  if (textParsers.length === 0) return compiled;
+  return { ...compiled, capturedLabel: capturedLabelOf(textParsers) };
+}
+
+/** The capture of the last of these stages that has the name. */
+function capturedLabelOf(latestFirst: TextParser[]): CompiledQuery["capturedLabel"] {
+  return (line, name) => {
+    for (const parser of latestFirst) {
+      const value = parser.captures(line.text()).get(name);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  };
+}
+
+function isTextParser(stage: LogQuery["stages"][number]): boolean {
+  return stage.kind === "pattern" || stage.kind === "regexp";
 }
 
 function matchAll(predicates: LinePredicate[]): LinePredicate {
@@ -193,11 +223,14 @@ function labelLookup(
   }
   const lookups: LabelLookup[] = [];
   for (let i = parsers.length - 1; i >= 0; i--) {
-    if (parsers[i] === "json") {
+    const parser = parsers[i]!;
+    if (parser === "json") {
       jsonLabels.add(key);
       lookups.push((line) => line.jsonLabel(key));
-    } else {
+    } else if (parser === "logfmt") {
       lookups.push((line) => line.logfmtLabel(key));
+    } else {
+      lookups.push((line) => parser.captures(line.text()).get(key));
     }
   }
   if (lookups.length === 0) return accessOf(() => undefined);

@@ -10,9 +10,11 @@ import { FastLine } from "../fast-path/fast-line.js";
 import { JsonExtractor } from "../fast-path/json-extractor.js";
 import { jsonTokenizer } from "../fast-path/json-tokenizer.js";
 import { type LineRecord, ParsedLine, parseJsonObject } from "../line-parsing/line-record.js";
+import { type LineTime, lineTimeReader, readsTimeFromText } from "../line-parsing/line-time.js";
+import { mayBeJsonObject, TextLine } from "../line-parsing/text-line.js";
 import type { BufferProvider } from "../reading/buffer-provider.js";
 import { type BreakdownKey, NONE_KEY, valueKey } from "./breakdown-key.js";
-import { nameId } from "./compiled-query.js";
+import { type CompiledQuery, nameId } from "./compiled-query.js";
 import { reportedText } from "./reported-text.js";
 import { fieldsRead, type LatencyPlan, queriesOf, type RequestPlan } from "./request-plan.js";
 import { Tally } from "./tally.js";
@@ -52,7 +54,9 @@ export class Evaluator {
   /** (fromMs, toMs]: lines outside every request's windows are skipped early */
   private readonly fromMs: number;
   private readonly toMs: number;
-  private readonly timestampId: number;
+  private readonly lineTime: LineTime;
+  /** lines that are not JSON are read as text (their time comes from the text) rather than malformed */
+  private readonly textLines: boolean;
   private readonly extractor: JsonExtractor | null;
   private readonly fastLine: FastLine | null;
   /** where the readers best read this evaluator's lines to: the fast path's memory, when it has one */
@@ -66,7 +70,8 @@ export class Evaluator {
     this.tallies = plans.map((p) => new Tally(p));
     this.fromMs = Math.min(...plans.map((p) => p.fromMs));
     this.toMs = Math.max(...plans.map((p) => p.toMs));
-    this.timestampId = nameId(spec.timestamp);
+    this.lineTime = lineTimeReader(spec, nameId(spec.timestamp));
+    this.textLines = readsTimeFromText(spec);
     const tokenizer = options.fastPath === false ? null : jsonTokenizer();
     if (tokenizer === null) {
       this.extractor = null;
@@ -102,9 +107,10 @@ export class Evaluator {
   line(text: string, file: string, lineNo: number): void {
     this.diagnostics.lines++;
     if (isBlank(text)) return;
-    const object = parseJsonObject(text);
+    const object = this.textLines && !mayBeJsonObject(text) ? null : parseJsonObject(text);
     if (object === null) {
-      this.malformed(text, file, lineNo);
+      if (this.textLines) this.record(new TextLine(text, this.spec.labels), file, lineNo);
+      else this.malformed(text, file, lineNo);
       return;
     }
     try {
@@ -130,7 +136,7 @@ export class Evaluator {
 
   /** A parsed line: find its timestamp, then count it for every request. */
   record(line: LineRecord, file: string, lineNo: number): void {
-    const t = line.timestamp(this.spec.timestamp, this.timestampId);
+    const t = this.lineTime(line);
     if (t === null) {
       addSample(this.diagnostics.noTimestamp, line.text(), file, lineNo);
       return;
@@ -151,7 +157,7 @@ function countEvent(plan: RequestPlan, tally: Tally, line: LineRecord, t: number
     return;
   }
   if (!plan.events.matches(line)) return;
-  const value = latencyValue(line.field(plan.field, plan.fieldId), plan.unit);
+  const value = latencyValue(eventField(plan.events, line, plan.field, plan.fieldId), plan.unit);
   if (value === null) {
     tally.missingField();
     return;
@@ -167,8 +173,23 @@ function breakdownKey(
   t: number,
 ): BreakdownKey | undefined {
   if (!plan.breakdown || !tally.wantsBreakdown(t)) return undefined;
-  const value = line.field(plan.breakdown.by, plan.breakdown.byId);
+  const query = plan.kind === "latency" ? plan.events : (plan.bad ?? plan.total);
+  const value = eventField(query, line, plan.breakdown.by, plan.breakdown.byId);
   return value === undefined ? NONE_KEY : valueKey(String(value));
+}
+
+/**
+ * A field slo reads itself (latency, breakdown): a capture of the query's
+ * pattern or regexp stages first, the label Loki would read, else the
+ * line's own field.
+ */
+function eventField(
+  query: CompiledQuery,
+  line: LineRecord,
+  name: string,
+  id: number,
+): string | number | undefined {
+  return query.capturedLabel?.(line, name) ?? line.field(name, id);
 }
 
 const UNIT_NANOS: Record<LatencyPlan["unit"], number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };

@@ -4,6 +4,8 @@
  * Date: this runs once per log line.
  */
 
+import { daysFromCivil, daysInMonth, withFraction } from "../../../definition/time-layout.js";
+
 /**
  * A timestamp field's value: RFC 3339 text ("2019-09-24T08:47:41.960654375Z",
  * "...+13:00"), or epoch seconds / milliseconds / microseconds / nanoseconds
@@ -34,20 +36,6 @@ function epochDigitsMs(digitsText: string): number | null {
   const whole = Number(digitsText.slice(0, -subMsDigits));
   const fraction = Number(digitsText.slice(-subMsDigits)) / 10 ** subMsDigits;
   return withFraction(whole, fraction);
-}
-
-/**
- * whole + fraction (0 <= fraction < 1) such that a time after a whole
- * millisecond stays after it. Near 2026 a double of epoch ms only resolves
- * about 0.24 µs, so 12:00:00.000000001 would round down to 12:00:00 and fall
- * inside a window (start, 12:00:00] it is outside of; window bounds are whole
- * milliseconds, so nudging it just above the whole millisecond keeps every
- * comparison with them exact.
- */
-export function withFraction(whole: number, fraction: number): number {
-  const t = whole + fraction;
-  if (fraction > 0 && t <= whole) return whole + Math.abs(whole) * Number.EPSILON;
-  return t;
 }
 
 /** Below 1e11 an epoch is in seconds (until year 5138), then ms, µs, ns. */
@@ -172,24 +160,4 @@ function daysSince1970(year: number, month: number, day: number): number {
     lastDays = daysFromCivil(year, month, day);
   }
   return lastDays;
-}
-
-function isLeapYear(y: number): boolean {
-  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-}
-
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-function daysInMonth(year: number, month: number): number {
-  return month === 2 && isLeapYear(year) ? 29 : MONTH_DAYS[month - 1]!;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
 }
