@@ -5,7 +5,6 @@
  * every other stage is an error naming it, never silently skipped.
  */
 
-import { parser } from "@grafana/lezer-logql";
 import { firstErrorNode, type SyntaxNode } from "../lezer.js";
 import type {
   CompareOp,
@@ -18,6 +17,7 @@ import type {
 } from "./ast.js";
 import { parseGoDuration, parseGoFloat, parseHumanBytes, unquoteGoString } from "./literals.js";
 import { compileLogQLRegex } from "./regex.js";
+import { parseJoiningSideBySideFilters } from "./side-by-side-filters.js";
 
 export type ParseLogQueryResult =
   | { ok: true; query: LogQuery }
@@ -56,9 +56,9 @@ export function parseLogQuery(text: string, opts: ParseLogQueryOptions): ParseLo
     };
   }
   const prefix = startsAtPipeline ? STAND_IN_SELECTOR : "";
-  const source = prefix + text;
-  const tree = parser.parse(source);
-  const toOriginal = (offset: number) => Math.min(text.length, Math.max(0, offset - prefix.length));
+  const { source, tree, toGiven } = parseJoiningSideBySideFilters(prefix + text);
+  const toOriginal = (offset: number) =>
+    Math.min(text.length, Math.max(0, toGiven(offset) - prefix.length));
 
   const syntax = firstSyntaxError(tree.topNode, source);
   if (syntax) {
