@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parseLogQuery } from "../../../src/definition/logql/parse.js";
 import { compileQuery } from "../../../src/sources/logs/evaluation/compiled-query.js";
 import {
-  flattenJson,
+  flattenJsonText,
   sanitizeLabelKey,
 } from "../../../src/sources/logs/line-parsing/json-fields.js";
 import { ParsedLine, parseJsonObject } from "../../../src/sources/logs/line-parsing/line-record.js";
@@ -22,14 +22,13 @@ function matches(query: string, line: string): boolean {
 
 describe("json extraction", () => {
   it("flattens nested objects with _, skips arrays and nulls, stringifies scalars", () => {
-    const object = parseJsonObject(
-      '{"a":{"b":1,"c":{"d":"x"}},"arr":[1,2],"n":null,"f":252.2,"big":1e21,"t":true,"s":"str"}',
-    )!;
-    expect(Object.fromEntries(flattenJson(object))).toEqual({
+    const line =
+      '{"a":{"b":1,"c":{"d":"x"}},"arr":[1,{"x":2}],"n":null,"f":252.2,"big":1e21,"t":true,"s":"str"}';
+    expect(Object.fromEntries(flattenJsonText(line))).toEqual({
       a_b: "1",
       a_c_d: "x",
       f: "252.2",
-      big: "1e+21",
+      big: "1e21",
       t: "true",
       s: "str",
     });
@@ -43,6 +42,41 @@ describe("json extraction", () => {
     expect(sanitizeLabelKey(" a.b ", true)).toBe("a_b");
     expect(sanitizeLabelKey("é😀", true)).toBe("__");
     expect(sanitizeLabelKey("  ", true)).toBe("");
+  });
+
+  it("keeps each number's text, as Loki's | json does: strings compare with the text", () => {
+    const line = '{"id":12345678901234567890,"v":1.0,"code":5e2,"neg":-0,"e":1E-7}';
+    expect(Object.fromEntries(flattenJsonText(line))).toEqual({
+      id: "12345678901234567890",
+      v: "1.0",
+      code: "5e2",
+      neg: "-0",
+      e: "1E-7",
+    });
+    expect(matches('| json | id = "12345678901234567890"', line)).toBe(true);
+    expect(matches('| json | id = "12345678901234567000"', line)).toBe(false);
+    expect(matches('| json | v = "1.0"', line)).toBe(true);
+    expect(matches('| json | v = "1"', line)).toBe(false);
+    expect(matches('| json | code = "5e2"', line)).toBe(true);
+    expect(matches('| json | code =~ "5e.*"', line)).toBe(true);
+    expect(matches("| json | code == 500 and v == 1 and e < 1e-6", line)).toBe(true);
+    // the same text where slo reads a field itself (the breakdown), on the JSON.parse path
+    const parsed = new ParsedLine(line, parseJsonObject(line)!, STREAM);
+    expect(parsed.fieldText("id")).toBe("12345678901234567890");
+    expect(parsed.fieldText("v")).toBe("1.0");
+    expect(parsed.field("v")).toBe(1);
+  });
+
+  it("takes a number out of Go's range as no number: 1e400 fails a numeric filter", () => {
+    expect(matches("| json | big > 1", '{"big":1e400}')).toBe(false);
+    expect(matches("| json | big < 1", '{"big":1e400}')).toBe(false);
+    expect(matches('| json | big = "1e400"', '{"big":1e400}')).toBe(true);
+  });
+
+  it("walks keys in the order written: the last of two keys that sanitise alike wins", () => {
+    // JavaScript objects put integer keys first; Loki reads the line in order
+    expect(matches('| json | _1 = "b"', '{"_1":"a","1":"b"}')).toBe(true);
+    expect(matches('| json | _1 = "a"', '{"1":"b","_1":"a"}')).toBe(true);
   });
 
   it("lets a later duplicate key win", () => {

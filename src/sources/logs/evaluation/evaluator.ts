@@ -167,8 +167,8 @@ function breakdownKey(
   t: number,
 ): BreakdownKey | undefined {
   if (!plan.breakdown || !tally.wantsBreakdown(t)) return undefined;
-  const value = line.field(plan.breakdown.by, plan.breakdown.byId);
-  return value === undefined ? NONE_KEY : valueKey(String(value));
+  const value = line.fieldText(plan.breakdown.by, plan.breakdown.byId);
+  return value === undefined ? NONE_KEY : valueKey(value);
 }
 
 const UNIT_NANOS: Record<LatencyPlan["unit"], number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };

@@ -127,8 +127,12 @@ export class FastLine implements LineRecord {
     const slot = this.flatSlot(name, id);
     if (slot === undefined) return this.full().jsonLabelNumber(name);
     if (!this.extractor.isSet(slot)) return null;
-    // parseGoFloat(String(x)) is x for every number JSON can hold (-0 prints as "0")
-    if (this.extractor.kinds[slot] === SLOT_NUMBER) return this.slotNumber(slot) + 0;
+    if (this.extractor.kinds[slot] === SLOT_NUMBER) {
+      // a JSON number's text is a decimal Go reads as Number() does, but for
+      // magnitudes past a double (1e400), which Go refuses
+      const value = this.slotNumber(slot);
+      return Number.isFinite(value) ? value : null;
+    }
     return parseGoFloat(this.slotText(slot));
   }
 
@@ -146,6 +150,13 @@ export class FastLine implements LineRecord {
     }
     if (this.extractor.isSet(flat)) return this.slotText(flat);
     return Object.hasOwn(this.streamLabels, name) ? this.streamLabels[name] : undefined;
+  }
+
+  fieldText(name: string, id?: number): string | undefined {
+    const raw = this.rawSlot(name, id);
+    if (raw !== undefined && this.extractor.isSet(raw)) return this.slotText(raw);
+    const value = this.field(name, id);
+    return typeof value === "number" ? this.full().fieldText(name) : value;
   }
 
   timestamp(name: string, id?: number): number | null {
@@ -184,7 +195,7 @@ export class FastLine implements LineRecord {
     return text;
   }
 
-  /** Strings unescaped, numbers as JavaScript prints them. */
+  /** Strings unescaped, numbers as written in the line. */
   private decodeSlot(slot: number): string {
     const { kinds, starts, ends } = this.extractor;
     switch (kinds[slot]) {
@@ -193,7 +204,7 @@ export class FastLine implements LineRecord {
       case SLOT_ESCAPED_STRING:
         return JSON.parse(this.buf.toString("utf8", starts[slot]! - 1, ends[slot]! + 1)) as string;
       case SLOT_NUMBER:
-        return String(this.slotNumber(slot));
+        return this.buf.toString("latin1", starts[slot], ends[slot]);
       case SLOT_TRUE:
         return "true";
       case SLOT_FALSE:

@@ -5,7 +5,7 @@
  */
 
 import { parseGoFloat } from "../../../definition/logql/literals.js";
-import { flattenJson, type JsonObject, jsonScalarText } from "./json-fields.js";
+import { type JsonObject, type JsonText, jsonScalarText, readJsonText } from "./json-fields.js";
 import { parseLogfmt } from "./logfmt.js";
 import { timestampMs } from "./timestamp.js";
 
@@ -36,12 +36,17 @@ export interface LineRecord extends LineView {
    * work), else the source's stream label. undefined when none has it.
    */
   field(name: string, id?: number): string | number | undefined;
+  /**
+   * field(name) as text: a number as it is written in the line ("1.0",
+   * "12345678901234567890"), which is what a breakdown shows and groups by
+   */
+  fieldText(name: string, id?: number): string | undefined;
   /** timestampMs(field(name)), which a reader may find faster */
   timestamp(name: string, id?: number): number | null;
 }
 
 export class ParsedLine implements LineRecord {
-  private flat: Map<string, string> | null = null;
+  private json: JsonText | null = null;
   private logfmt: Map<string, string> | null = null;
 
   constructor(
@@ -55,8 +60,7 @@ export class ParsedLine implements LineRecord {
   }
 
   jsonLabel(name: string): string | undefined {
-    this.flat ??= flattenJson(this.object);
-    return this.flat.get(name);
+    return this.jsonText().flat.get(name);
   }
 
   jsonLabelIs(name: string, value: string): boolean {
@@ -75,6 +79,18 @@ export class ParsedLine implements LineRecord {
 
   timestamp(name: string): number | null {
     return timestampMs(this.field(name));
+  }
+
+  fieldText(name: string): string | undefined {
+    const value = this.field(name);
+    if (typeof value !== "number") return value;
+    return this.jsonText().topNumbers.get(name) ?? String(value);
+  }
+
+  /** The line read in order, numbers as written (JSON.parse keeps neither). */
+  private jsonText(): JsonText {
+    this.json ??= readJsonText(this.raw);
+    return this.json;
   }
 
   field(name: string): string | number | undefined {
