@@ -7,17 +7,27 @@ import {
   flattenJsonText,
   sanitizeLabelKey,
 } from "../../../src/sources/logs/line-parsing/json-fields.js";
-import { ParsedLine, parseJsonObject } from "../../../src/sources/logs/line-parsing/line-record.js";
-import { parseLogfmt } from "../../../src/sources/logs/line-parsing/logfmt.js";
+import {
+  ParsedLine,
+  parseJsonObject,
+  TextLine,
+} from "../../../src/sources/logs/line-parsing/line-record.js";
+import { parseLogfmt, readLogfmt } from "../../../src/sources/logs/line-parsing/logfmt.js";
 
 const STREAM = { app: "ctrl", env: "prod" };
 
+/** Whether the query counts the line (a JSON object or any other text, as the evaluator reads it). */
 function matches(query: string, line: string): boolean {
   const parsed = parseLogQuery(query, { requireSelector: false });
   if (!parsed.ok) throw new Error(parsed.message);
   const object = parseJsonObject(line);
-  if (!object) throw new Error(`not a JSON object: ${line}`);
-  return compileQuery(parsed.query, STREAM).matches(new ParsedLine(line, object, STREAM));
+  const view = object ? new ParsedLine(line, object, STREAM) : new TextLine(line, STREAM);
+  return compileQuery(parsed.query, STREAM).matches(view);
+}
+
+/** The lines of `lines` the query counts. */
+function counted(query: string, lines: string[]): string[] {
+  return lines.filter((line) => matches(query, line));
 }
 
 describe("json extraction", () => {
@@ -165,7 +175,7 @@ describe("line filters", () => {
 });
 
 describe("logfmt", () => {
-  it("extracts key=value and quoted values, sanitised keys, no empty values", () => {
+  it("extracts key=value, quoted values, sanitised keys, and empty values (bare keys too), as Loki does", () => {
     expect(
       Object.fromEntries(parseLogfmt('lvl=info msg="hello \\"you\\"" dur=1.5s a-b=1 empty= flag')),
     ).toEqual({
@@ -173,13 +183,139 @@ describe("logfmt", () => {
       msg: 'hello "you"',
       dur: "1.5s",
       a_b: "1",
+      empty: "",
+      flag: "",
+    });
+    expect(Object.fromEntries(parseLogfmt("not logfmt at all"))).toEqual({
+      not: "",
+      logfmt: "",
+      at: "",
+      all: "",
+    });
+    expect(parseLogfmt("level=info level=debug").get("level")).toBe("debug");
+  });
+
+  it("stops at a syntax error, keeping what came before, with Loki's words and position", () => {
+    // each as Loki 2.7.5 answered for the same line (see the real-Loki test)
+    expect(readLogfmt('k="unterminated status=500')).toEqual({
+      labels: new Map(),
+      error: "logfmt syntax error at pos 27 : unterminated quoted value",
+    });
+    expect(readLogfmt("a=1 =b status=502")).toEqual({
+      labels: new Map([["a", "1"]]),
+      error: "logfmt syntax error at pos 5 : unexpected '='",
+    });
+    expect(readLogfmt('a="x\\qy" status=501').error).toBe(
+      "logfmt syntax error at pos 9 : invalid quoted value",
+    );
+    expect(readLogfmt('{"status":500}').error).toBe(
+      "logfmt syntax error at pos 2 : unexpected '\"'",
+    );
+    expect(readLogfmt("a=b=c").error).toBe("logfmt syntax error at pos 4 : unexpected '='");
+    expect(readLogfmt('a="x\\u00e9\\/" b=""')).toEqual({
+      labels: new Map([
+        ["a", "xé/"],
+        ["b", ""],
+      ]),
+      error: null,
     });
   });
 
-  it("runs on the raw line; a later parser overrides an earlier one", () => {
+  it("runs on the raw line; a later parser overrides an earlier one; its error drops the line", () => {
     const line = '{"msg":"x","note":"a=1"}';
-    // logfmt on a JSON line reads {"msg":"x","note":"a=1"} as one key, garbage
+    // logfmt fails on a JSON line at its second character
     expect(matches("| logfmt | a = 1", line)).toBe(false);
-    expect(matches('| json | logfmt | msg = "x"', line)).toBe(true);
+    expect(matches('| json | logfmt | msg = "x"', line)).toBe(false);
+    expect(matches('| json | logfmt | msg = "x" | __error__ = "LogfmtParserErr"', line)).toBe(true);
+    expect(matches('| logfmt | json | msg = "x"', "msg=y")).toBe(false);
+    expect(matches('| logfmt | msg = "y"', "msg=y")).toBe(true);
+  });
+});
+
+describe("__error__, as Loki sets it", () => {
+  // loki.md section 8's lines; the real-Loki test checks the same counts on Loki
+  const lines = [
+    '{"status":503}',
+    '{"status":"503"}',
+    '{"id":"missing"}',
+    '{"status":"abc"}',
+    '{"status":200}',
+    "not json id=plain",
+    '{"status":500.5}',
+    '{"status":true}',
+    '{"status":null}',
+    '{"status":""}',
+  ];
+
+  it("drops a line that leaves the stages with an error when the query does not read __error__", () => {
+    expect(counted("| json | status >= 500", lines)).toEqual([
+      '{"status":503}',
+      '{"status":"503"}',
+      '{"status":500.5}',
+    ]);
+    expect(counted("| json | status == 503", lines)).toEqual([
+      '{"status":503}',
+      '{"status":"503"}',
+    ]);
+    expect(counted('| json | status = "503"', lines)).toEqual([
+      '{"status":503}',
+      '{"status":"503"}',
+    ]);
+    expect(counted("| json", lines)).toHaveLength(9);
+  });
+
+  it("keeps a line that fails a numeric filter, marked LabelFilterErr, and skips later numeric filters", () => {
+    expect(counted('| json | status >= 500 | __error__ = "LabelFilterErr"', lines)).toEqual([
+      '{"status":"abc"}',
+      '{"status":true}',
+      '{"status":""}',
+    ]);
+    expect(counted('| json | status >= 500 | __error__ != ""', lines)).toEqual([
+      '{"status":"abc"}',
+      "not json id=plain",
+      '{"status":true}',
+      '{"status":""}',
+    ]);
+    expect(
+      counted('| json | status >= 500 | status < 0 | __error__ = "LabelFilterErr"', lines),
+    ).toHaveLength(3);
+    expect(
+      counted(
+        '| json | status >= 500 | __error_details__ =~ ".*parsing \\"abc\\": invalid syntax"',
+        lines,
+      ),
+    ).toEqual(['{"status":"abc"}']);
+  });
+
+  it("marks a line that is not JSON with JSONParserErr and Loki's details", () => {
+    expect(counted('| json | __error__ = "JSONParserErr"', lines)).toEqual(["not json id=plain"]);
+    expect(
+      counted('| json | __error_details__ = "expecting json object(6), but it is not"', lines),
+    ).toEqual(["not json id=plain"]);
+    expect(counted('| json | __error__ = ""', lines)).toHaveLength(9);
+    expect(counted('| __error__ = ""', lines)).toHaveLength(10);
+  });
+
+  it("passes an errored line through or (the left side keeps it) but not through a failing and", () => {
+    const line = '{"status":"abc","level":"info"}';
+    expect(matches('| json | status >= 500 or level = "x" | __error__ != ""', line)).toBe(true);
+    expect(matches('| json | level = "x" and status >= 500 | __error__ != ""', line)).toBe(false);
+    expect(matches('| json | status >= 500 or level = "info"', line)).toBe(false);
+  });
+
+  it("words duration and out-of-range errors as Go does", () => {
+    const errored = (query: string, details: string, line: string) =>
+      matches(`${query} | __error_details__ = ${JSON.stringify(details)}`, line);
+    expect(errored("| json | d > 250ms", 'time: missing unit in duration "300"', '{"d":300}')).toBe(
+      true,
+    );
+    expect(errored("| json | d > 250ms", 'time: invalid duration "abc"', '{"d":"abc"}')).toBe(true);
+    expect(
+      errored(
+        "| json | big > 1",
+        'strconv.ParseFloat: parsing "1e400": value out of range',
+        '{"big":1e400}',
+      ),
+    ).toBe(true);
   });
 });

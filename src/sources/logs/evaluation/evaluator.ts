@@ -9,7 +9,12 @@ import type { LineSample } from "../../types.js";
 import { FastLine } from "../fast-path/fast-line.js";
 import { JsonExtractor } from "../fast-path/json-extractor.js";
 import { jsonTokenizer } from "../fast-path/json-tokenizer.js";
-import { type LineRecord, ParsedLine, parseJsonObject } from "../line-parsing/line-record.js";
+import {
+  type LineRecord,
+  ParsedLine,
+  parseJsonObject,
+  TextLine,
+} from "../line-parsing/line-record.js";
 import type { BufferProvider } from "../reading/buffer-provider.js";
 import { type BreakdownKey, NONE_KEY, valueKey } from "./breakdown-key.js";
 import { nameId } from "./compiled-query.js";
@@ -104,7 +109,7 @@ export class Evaluator {
     if (isBlank(text)) return;
     const object = parseJsonObject(text);
     if (object === null) {
-      this.malformed(text, file, lineNo);
+      this.notJson(text, file, lineNo);
       return;
     }
     try {
@@ -117,7 +122,17 @@ export class Evaluator {
     }
   }
 
-  /** A line that is not a JSON object. */
+  /**
+   * A line that is not a JSON object: its events count when `| logfmt` finds
+   * its timestamp field in it (a logfmt log); else it is malformed.
+   */
+  private notJson(text: string, file: string, lineNo: number): void {
+    const line = new TextLine(text, this.spec.labels);
+    if (line.timestamp(this.spec.timestamp) === null) this.malformed(text, file, lineNo);
+    else this.record(line, file, lineNo);
+  }
+
+  /** A line that is neither a JSON object nor logfmt with a timestamp. */
   malformed(text: string, file: string, lineNo: number): void {
     addSample(this.diagnostics.malformed, text, file, lineNo);
   }

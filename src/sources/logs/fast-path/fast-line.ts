@@ -7,7 +7,7 @@
 
 import { parseGoFloat } from "../../../definition/logql/literals.js";
 import { type LineRecord, ParsedLine, parseJsonObject } from "../line-parsing/line-record.js";
-import { parseLogfmt } from "../line-parsing/logfmt.js";
+import { type Logfmt, readLogfmt } from "../line-parsing/logfmt.js";
 import { epochMs, rfc3339BytesMs, timestampMs } from "../line-parsing/timestamp.js";
 import {
   type JsonExtractor,
@@ -61,7 +61,7 @@ export class FastLine implements LineRecord {
   private end = 0;
   private cachedText: string | null = null;
   private parsed: ParsedLine | null = null;
-  private logfmt: Map<string, string> | null = null;
+  private logfmt: Logfmt | null = null;
   private readonly flatSlots: Map<string, number>;
   private readonly rawSlots: Map<string, number>;
   private readonly flatById: SlotsById;
@@ -137,8 +137,18 @@ export class FastLine implements LineRecord {
   }
 
   logfmtLabel(name: string): string | undefined {
-    this.logfmt ??= parseLogfmt(this.text());
-    return this.logfmt.get(name);
+    this.logfmt ??= readLogfmt(this.text());
+    return this.logfmt.labels.get(name);
+  }
+
+  logfmtError(): string | null {
+    this.logfmt ??= readLogfmt(this.text());
+    return this.logfmt.error;
+  }
+
+  /** the extractor only accepts JSON objects */
+  isJsonObject(): boolean {
+    return true;
   }
 
   field(name: string, id?: number): string | number | undefined {

@@ -5,8 +5,14 @@
  */
 
 import { parseGoFloat } from "../../../definition/logql/literals.js";
-import { type JsonObject, type JsonText, jsonScalarText, readJsonText } from "./json-fields.js";
-import { parseLogfmt } from "./logfmt.js";
+import {
+  type JsonObject,
+  type JsonText,
+  jsonScalarText,
+  readJsonText,
+  sanitizeLabelKey,
+} from "./json-fields.js";
+import { type Logfmt, readLogfmt } from "./logfmt.js";
 import { timestampMs } from "./timestamp.js";
 
 /**
@@ -25,7 +31,14 @@ export interface LineView {
   jsonLabelNumber(name: string, id?: number): number | null;
   /** a label `| logfmt` would extract from this line */
   logfmtLabel(name: string): string | undefined;
+  /** whether the line is a JSON object: else `| json` fails on it (JSONParserErr) */
+  isJsonObject(): boolean;
+  /** why `| logfmt` fails on this line (LogfmtParserErr's details), or null */
+  logfmtError(): string | null;
 }
+
+/** The __error_details__ Loki gives a line that is not a JSON object. */
+export const NOT_A_JSON_OBJECT = "expecting json object(6), but it is not";
 
 /** A line plus the fields slo itself reads: the timestamp, the latency field, the breakdown field. */
 export interface LineRecord extends LineView {
@@ -47,7 +60,7 @@ export interface LineRecord extends LineView {
 
 export class ParsedLine implements LineRecord {
   private json: JsonText | null = null;
-  private logfmt: Map<string, string> | null = null;
+  private logfmt: Logfmt | null = null;
 
   constructor(
     private readonly raw: string,
@@ -73,8 +86,17 @@ export class ParsedLine implements LineRecord {
   }
 
   logfmtLabel(name: string): string | undefined {
-    this.logfmt ??= parseLogfmt(this.raw);
-    return this.logfmt.get(name);
+    this.logfmt ??= readLogfmt(this.raw);
+    return this.logfmt.labels.get(name);
+  }
+
+  logfmtError(): string | null {
+    this.logfmt ??= readLogfmt(this.raw);
+    return this.logfmt.error;
+  }
+
+  isJsonObject(): boolean {
+    return true;
   }
 
   timestamp(name: string): number | null {
@@ -107,8 +129,71 @@ export class ParsedLine implements LineRecord {
   }
 }
 
-/** The line as a JSON object, or null when it is not one (a malformed line). */
+/**
+ * A line that is not a JSON object: `| json` fails on it, and its fields
+ * (the timestamp, a breakdown) are what `| logfmt` reads from it, then the
+ * source's stream labels.
+ */
+export class TextLine implements LineRecord {
+  private logfmt: Logfmt | null = null;
+
+  constructor(
+    private readonly raw: string,
+    private readonly streamLabels: Record<string, string>,
+  ) {}
+
+  text(): string {
+    return this.raw;
+  }
+
+  jsonLabel(): string | undefined {
+    return undefined;
+  }
+
+  jsonLabelIs(_name: string, value: string): boolean {
+    return value === "";
+  }
+
+  jsonLabelNumber(): number | null {
+    return null;
+  }
+
+  isJsonObject(): boolean {
+    return false;
+  }
+
+  logfmtLabel(name: string): string | undefined {
+    return this.logfmtRead().labels.get(name);
+  }
+
+  logfmtError(): string | null {
+    return this.logfmtRead().error;
+  }
+
+  field(name: string): string | undefined {
+    const value = this.logfmtRead().labels.get(sanitizeLabelKey(name, true));
+    if (value !== undefined) return value;
+    return Object.hasOwn(this.streamLabels, name) ? this.streamLabels[name] : undefined;
+  }
+
+  fieldText(name: string): string | undefined {
+    return this.field(name);
+  }
+
+  timestamp(name: string): number | null {
+    return timestampMs(this.field(name));
+  }
+
+  private logfmtRead(): Logfmt {
+    this.logfmt ??= readLogfmt(this.raw);
+    return this.logfmt;
+  }
+}
+
+/** The line as a JSON object, or null when it is not one. */
 export function parseJsonObject(text: string): JsonObject | null {
+  // most lines that are not JSON (logfmt, plain text) are told at once, without an exception
+  if (!startsLikeAnObject(text)) return null;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -118,4 +203,12 @@ export function parseJsonObject(text: string): JsonObject | null {
   return value !== null && typeof value === "object" && !Array.isArray(value)
     ? (value as JsonObject)
     : null;
+}
+
+function startsLikeAnObject(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return c === 123; /* { */
+  }
+  return false;
 }
