@@ -6,12 +6,13 @@
  *
  * Errors as on Loki: a parser that fails on a line (JSONParserErr,
  * LogfmtParserErr) and a numeric, duration or bytes filter on a value that
- * does not convert (LabelFilterErr) keep the line and set its `__error__`
- * and `__error_details__`; a numeric filter passes a line that already
- * carries an error. A query that reads `__error__` or `__error_details__`
- * counts the lines that come out of its stages, errors or not, as Loki's log
- * query returns them. A query that does not drops a line that comes out with
- * an error, as Loki does with `| __error__=""` at the end.
+ * does not convert (LabelFilterErr) keep the line and set its `__error__`;
+ * a numeric filter passes a line that already carries an error. Loki 2.7.5
+ * puts `__error_details__` only on the lines it returns: a filter reads it
+ * as "". A query that reads `__error__` or `__error_details__` counts the
+ * lines that come out of its stages, errors or not, as Loki's log query
+ * returns them. A query that does not drops a line that comes out with an
+ * error, as Loki does with `| __error__=""` at the end.
  */
 
 import type {
@@ -27,8 +28,7 @@ import {
   readGoFloat,
 } from "../../../definition/logql/literals.js";
 import { compileLogQLRegex } from "../../../definition/logql/regex.js";
-import { type LineView, NOT_A_JSON_OBJECT } from "../line-parsing/line-record.js";
-import { durationError, goQuote } from "./label-filter-errors.js";
+import type { LineView } from "../line-parsing/line-record.js";
 
 const nameIds = new Map<string, number>();
 
@@ -58,15 +58,9 @@ export interface CompiledQuery {
 export const ERROR_LABEL = "__error__";
 export const ERROR_DETAILS_LABEL = "__error_details__";
 
-/** The error a line carries through one query's stages (Loki overwrites it with a later one). */
-class LineErrors {
-  error: string | null = null;
-  details = "";
-
-  set(error: string, details: string): void {
-    this.error = error;
-    this.details = details;
-  }
+/** The error a line carries through one query's stages (a later one overwrites it, as on Loki). */
+interface LineErrors {
+  error: string | null;
 }
 
 type LinePredicate = (line: LineView, errors: LineErrors) => boolean;
@@ -135,14 +129,13 @@ export function compileQuery(
 
 /** `| json` keeps every line; one that is not a JSON object carries Loki's JSONParserErr. */
 function jsonParserErrors(line: LineView, errors: LineErrors): boolean {
-  if (!line.isJsonObject()) errors.set("JSONParserErr", NOT_A_JSON_OBJECT);
+  if (!line.isJsonObject()) errors.error = "JSONParserErr";
   return true;
 }
 
 /** `| logfmt` keeps every line; one it cannot read to the end carries LogfmtParserErr. */
 function logfmtParserErrors(line: LineView, errors: LineErrors): boolean {
-  const details = line.logfmtError();
-  if (details !== null) errors.set("LogfmtParserErr", details);
+  if (line.logfmtError() !== null) errors.error = "LogfmtParserErr";
   return true;
 }
 
@@ -160,7 +153,7 @@ function readsErrors(query: LogQuery): boolean {
  * an error counts (the query reads __error__); else it does not.
  */
 function matchAll(predicates: LinePredicate[], keepErrors: boolean): (line: LineView) => boolean {
-  const errors = new LineErrors();
+  const errors: LineErrors = { error: null };
   return (line) => {
     errors.error = null;
     for (const predicate of predicates) if (!predicate(line, errors)) return false;
@@ -315,11 +308,13 @@ function stringFilter(
   jsonEquals: [string, Buffer][],
 ): LinePredicate {
   const { op, value } = expr;
-  if (expr.label === ERROR_LABEL || expr.label === ERROR_DETAILS_LABEL) {
+  if (expr.label === ERROR_LABEL) {
     const test = stringMatch(op, value);
-    const details = expr.label === ERROR_DETAILS_LABEL;
-    return (_line, errors) =>
-      test(errors.error === null ? "" : details ? errors.details : errors.error);
+    return (_line, errors) => test(errors.error ?? "");
+  }
+  if (expr.label === ERROR_DETAILS_LABEL) {
+    const result = stringMatch(op, value)("");
+    return () => result;
   }
   const access = resolve(expr.label);
   if (op === "=" || op === "!=") {
@@ -348,10 +343,8 @@ function numericFilter(
       if (errors.error !== null) return true;
       const value = access.number(line);
       if (value !== null) return compare(value);
-      const text = access.text(line);
-      if (text === undefined) return false;
-      const reason = readGoFloat(text);
-      errors.set("LabelFilterErr", `strconv.ParseFloat: parsing ${goQuote(text)}: ${reason}`);
+      if (access.text(line) === undefined) return false;
+      errors.error = "LabelFilterErr";
       return true;
     };
   }
@@ -360,20 +353,16 @@ function numericFilter(
     if (errors.error !== null) return true;
     const text = access.text(line);
     if (text === undefined) return false;
-    const value = convert.value(text);
+    const value = convert(text);
     if (value !== null) return compare(value);
-    errors.set("LabelFilterErr", convert.error(text));
+    errors.error = "LabelFilterErr";
     return true;
   };
 }
 
-/** How a duration or byte-size filter reads a label, and Loki's words when it cannot. */
-const CONVERTERS: Record<
-  "duration" | "bytes",
-  { value: (text: string) => number | null; error: (text: string) => string }
-> = {
-  duration: { value: (text) => parseGoDuration(text), error: durationError },
-  bytes: { value: parseHumanBytes, error: (text) => `unhandled size name: ${text}` },
+const CONVERTERS: Record<"duration" | "bytes", (text: string) => number | null> = {
+  duration: (text) => parseGoDuration(text),
+  bytes: parseHumanBytes,
 };
 
 function stringMatch(op: MatchOp, value: string): (text: string) => boolean {

@@ -37,9 +37,6 @@ export interface LineView {
   logfmtError(): string | null;
 }
 
-/** The __error_details__ Loki gives a line that is not a JSON object. */
-export const NOT_A_JSON_OBJECT = "expecting json object(6), but it is not";
-
 /** A line plus the fields slo itself reads: the timestamp, the latency field, the breakdown field. */
 export interface LineRecord extends LineView {
   /**
