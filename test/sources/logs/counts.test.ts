@@ -282,3 +282,23 @@ describe("logs source: logfmt lines", () => {
     ).toBe(1);
   });
 });
+
+describe("logs source: bad and good after a total that reads __error__", () => {
+  it("run the stages they share with total again: total may pass a line with an error they must see", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "slo-shared-errors-"));
+    const t = new Date(T - 60_000).toISOString();
+    const lines = [
+      { t, status: "abc", level: "x" },
+      { t, status: 503, level: "x" },
+      { t, status: 503, level: "y" },
+    ].map((line) => JSON.stringify(line));
+    writeFileSync(join(dir, "app.log"), `${lines.join("\n")}\n`);
+    const total = '| json | status >= 500 | __error__ =~ ".*"';
+    const result = await countOne(
+      logsSpec(["app.log"], { baseDir: dir }),
+      request(ratio({ total, bad: `${total.split(" | __error__")[0]} | level = "x"` })),
+    );
+    // the "abc" line is a total event (total reads __error__) but carries LabelFilterErr into bad
+    expect(pairs(result)["5m"]).toEqual([2, 3]);
+  });
+});

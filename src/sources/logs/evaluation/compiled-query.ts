@@ -140,7 +140,7 @@ function logfmtParserErrors(line: LineView, errors: LineErrors): boolean {
 }
 
 /** Whether a label filter of the query reads __error__ or __error_details__. */
-function readsErrors(query: LogQuery): boolean {
+export function readsErrors(query: LogQuery): boolean {
   const reads = (expr: LabelFilterExpr): boolean =>
     expr.kind === "and" || expr.kind === "or"
       ? reads(expr.left) || reads(expr.right)
