@@ -1,10 +1,13 @@
 /** LogQL pipeline semantics on single lines, as Loki evaluates them. */
 
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseLogQuery } from "../../../src/definition/logql/parse.js";
 import { compileQuery } from "../../../src/sources/logs/evaluation/compiled-query.js";
 import {
   flattenJsonText,
+  type JsonObject,
+  jsonScalarText,
   sanitizeLabelKey,
 } from "../../../src/sources/logs/line-parsing/json-fields.js";
 import {
@@ -87,6 +90,46 @@ describe("json extraction", () => {
     // JavaScript objects put integer keys first; Loki reads the line in order
     expect(matches('| json | _1 = "b"', '{"_1":"a","1":"b"}')).toBe(true);
     expect(matches('| json | _1 = "a"', '{"1":"b","_1":"a"}')).toBe(true);
+  });
+
+  it("reads any JSON object as flattening JSON.parse's value would, numbers as JSON.stringify wrote them", () => {
+    // the obvious reference: JSON.parse's object walked in its key order, which is
+    // the order written for objects without integer-like keys (fast-check's keys may be)
+    const reference = (object: JsonObject, prefix: string, out: Map<string, string>) => {
+      for (const key in object) {
+        const value = object[key];
+        const clean = sanitizeLabelKey(key, prefix === "");
+        if (clean === "") continue;
+        const name = prefix === "" ? clean : `${prefix}_${clean}`;
+        const text = jsonScalarText(value);
+        if (text !== undefined) out.set(name, text);
+        else if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+          reference(value as JsonObject, name, out);
+        }
+      }
+      return out;
+    };
+    const key = fc.string({ maxLength: 6 }).filter((k) => !/^\d+$/.test(k));
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: "small" },
+        fc.string(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie("node"), { maxLength: 3 }),
+        fc.dictionary(key, tie("node"), { maxKeys: 4 }),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(fc.dictionary(key, value, { maxKeys: 6 }), fc.boolean(), (object, spaced) => {
+        const text = JSON.stringify(object, null, spaced ? 1 : undefined);
+        const expected = reference(JSON.parse(text) as JsonObject, "", new Map());
+        expect(Object.fromEntries(flattenJsonText(text))).toEqual(Object.fromEntries(expected));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it("lets a later duplicate key win", () => {
