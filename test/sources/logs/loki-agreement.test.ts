@@ -120,6 +120,34 @@ describe.skipIf(!binary)("the logs source and the real Loki count the same lines
     agree(counts);
     expect(counts[0]).toMatchObject({ slo: 3 });
     expect(counts[3]).toMatchObject({ slo: 2 });
+
+    // a breakdown by id groups as Loki's sum by (id) does
+    const query = '{app="numbers"} | json';
+    const params = new URLSearchParams({
+      query: `sum by (id) (count_over_time(${query} | __error__="" [1h]))`,
+      time: nanos(T, 1),
+    });
+    const response = await fetch(`${loki.url}/loki/api/v1/query?${params}`);
+    const series = (
+      (await response.json()) as {
+        data: { result: { metric: { id?: string }; value: string[] }[] };
+      }
+    ).data.result;
+    const fromLoki = series
+      .map(({ metric, value }) => [metric.id ?? "(no id)", Number(value[1])])
+      .sort();
+    const { breakdown } = await countOne(
+      logsSpec(["app.log"], { baseDir: dir, labels: { app: "numbers" } }),
+      request(ratio({ total: query, bad: query }), {
+        windows: [HOUR_WINDOW],
+        breakdown: { by: "id", limit: 10 },
+      }),
+    );
+    const fromSlo = breakdown
+      .map((row) => ["value" in row ? row.value : "(no id)", row.count])
+      .sort();
+    expect(fromSlo).toEqual(fromLoki);
+    expect(fromSlo).toHaveLength(3);
   });
 
   it("a number past a double is a LabelFilterErr for a numeric filter, its text for a string one", async () => {
