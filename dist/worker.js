@@ -5,7 +5,333 @@ const require = __sloCreateRequire(import.meta.url);
 // src/sources/logs/parallel/worker.ts
 import { parentPort } from "node:worker_threads";
 
-// node_modules/@lezer/common/dist/index.js
+// src/definition/lezer.ts
+function firstErrorNode(top) {
+  let found = null;
+  top.cursor().iterate((node) => {
+    if (found) return false;
+    if (node.type.isError) {
+      found = node.node;
+      return false;
+    }
+    return void 0;
+  });
+  return found;
+}
+
+// src/definition/logql/literals.ts
+var SIMPLE_ESCAPES = {
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "	",
+  v: "\v",
+  "\\": "\\",
+  '"': '"',
+  "'": "'"
+};
+var HEX_ESCAPE_DIGITS = { x: 2, u: 4, U: 8 };
+function unquoteGoString(raw) {
+  if (raw.startsWith("`")) return raw.slice(1, -1).replace(/\r/g, "");
+  const body = raw.slice(1, -1);
+  if (!body.includes("\\")) return body;
+  let out = "";
+  let at = 0;
+  while (at < body.length) {
+    if (body[at] === "\\") {
+      const unescaped = unescapeAt(body, at + 1);
+      out += unescaped.text;
+      at = unescaped.next;
+    } else {
+      out += body[at];
+      at++;
+    }
+  }
+  return out;
+}
+function unescapeAt(body, at) {
+  const letter = body[at];
+  if (letter === void 0) throw new Error("string ends in a backslash");
+  const simple = SIMPLE_ESCAPES[letter];
+  if (simple !== void 0) return { text: simple, next: at + 1 };
+  const hexDigits = HEX_ESCAPE_DIGITS[letter];
+  if (hexDigits !== void 0) return unescapeHex(body, at, hexDigits);
+  if (letter >= "0" && letter <= "7") return unescapeOctal(body, at);
+  throw new Error(`invalid escape \\${letter} in string`);
+}
+function unescapeHex(body, at, digits2) {
+  const hex = body.slice(at + 1, at + 1 + digits2);
+  if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== digits2) {
+    throw new Error(`invalid escape \\${body[at]}${hex} in string`);
+  }
+  return { text: String.fromCodePoint(Number.parseInt(hex, 16)), next: at + 1 + digits2 };
+}
+function unescapeOctal(body, at) {
+  const octal = body.slice(at, at + 3);
+  if (!/^[0-7]{3}$/.test(octal)) throw new Error(`invalid escape \\${octal} in string`);
+  return { text: String.fromCharCode(Number.parseInt(octal, 8)), next: at + 3 };
+}
+var GO_DECIMAL_FLOAT = /^[+-]?(?:\d+(?:_\d+)*(?:\.(?:\d+(?:_\d+)*)?)?|\.\d+(?:_\d+)*)(?:[eE][+-]?\d+(?:_\d+)*)?$/;
+var GO_HEX_FLOAT = /^([+-]?)0[xX]_?((?:[0-9a-fA-F]+(?:_[0-9a-fA-F]+)*)?)(?:\.((?:[0-9a-fA-F]+(?:_[0-9a-fA-F]+)*)?))?[pP]([+-]?\d+(?:_\d+)*)$/;
+var GO_SPECIAL_FLOAT = /^(?:[+-]?inf(?:inity)?|nan)$/i;
+function readGoFloat(text) {
+  if (GO_DECIMAL_FLOAT.test(text)) {
+    const value = Number(text.replace(/_/g, ""));
+    return Number.isFinite(value) ? value : "value out of range";
+  }
+  if (GO_SPECIAL_FLOAT.test(text)) {
+    const lower = text.toLowerCase();
+    if (lower === "nan") return Number.NaN;
+    return lower.startsWith("-") ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  }
+  const hex = GO_HEX_FLOAT.exec(text);
+  if (hex) return hexFloat(hex);
+  return "invalid syntax";
+}
+function hexFloat(match) {
+  const whole = match[2].replace(/_/g, "");
+  const fraction = (match[3] ?? "").replace(/_/g, "");
+  if (whole === "" && fraction === "") return "invalid syntax";
+  const mantissa = Number.parseInt(whole + fraction || "0", 16);
+  const exponent = Number(match[4].replace(/_/g, "")) - 4 * fraction.length;
+  const value = mantissa * 2 ** exponent;
+  if (!Number.isFinite(value)) return "value out of range";
+  return match[1] === "-" ? -value : value;
+}
+function parseGoFloat(text) {
+  const value = readGoFloat(text);
+  return typeof value === "number" ? value : null;
+}
+var DURATION_UNIT_NANOS = {
+  ns: 1,
+  us: 1e3,
+  \u00B5s: 1e3,
+  // U+00B5 micro sign
+  \u03BCs: 1e3,
+  // U+03BC Greek mu
+  ms: 1e6,
+  s: 1e9,
+  m: 6e10,
+  h: 36e11
+};
+var EXTENDED_UNIT_NANOS = {
+  ...DURATION_UNIT_NANOS,
+  d: 864e11,
+  w: 7 * 864e11,
+  y: 365 * 864e11
+};
+var DURATION_PART = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h|d|w|y)/y;
+function parseGoDuration(text, opts) {
+  const nanos = parseGoDurationNanos(text, opts);
+  return nanos === null ? null : nanos / 1e9;
+}
+function parseGoDurationNanos(text, opts) {
+  let s = text;
+  let sign = 1;
+  if (s.startsWith("-") || s.startsWith("+")) {
+    if (s[0] === "-") sign = -1;
+    s = s.slice(1);
+  }
+  if (s === "0") return 0;
+  if (s === "") return null;
+  const units = opts?.allowDays ? EXTENDED_UNIT_NANOS : DURATION_UNIT_NANOS;
+  let total = 0;
+  DURATION_PART.lastIndex = 0;
+  while (DURATION_PART.lastIndex < s.length) {
+    const m = DURATION_PART.exec(s);
+    if (!m) return null;
+    const unit = units[m[2]];
+    if (unit === void 0) return null;
+    total += Number(m[1]) * unit;
+  }
+  return sign * total;
+}
+var BYTE_UNITS = {
+  "": 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  ki: 1024,
+  kib: 1024,
+  m: 1e6,
+  mb: 1e6,
+  mi: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1e9,
+  gb: 1e9,
+  gi: 1024 ** 3,
+  gib: 1024 ** 3,
+  t: 1e12,
+  tb: 1e12,
+  ti: 1024 ** 4,
+  tib: 1024 ** 4,
+  p: 1e15,
+  pb: 1e15,
+  pi: 1024 ** 5,
+  pib: 1024 ** 5,
+  e: 1e18,
+  eb: 1e18,
+  ei: 1024 ** 6,
+  eib: 1024 ** 6
+};
+function parseHumanBytes(text) {
+  const m = /^\s*(\d[\d,]*(?:\.\d*)?|\.\d+)\s*([a-zA-Z]*)\s*$/.exec(text);
+  if (!m) return null;
+  const name = m[2].toLowerCase();
+  const unit = Object.hasOwn(BYTE_UNITS, name) ? BYTE_UNITS[name] : void 0;
+  if (unit === void 0) return null;
+  return Number(m[1].replace(/,/g, "")) * unit;
+}
+
+// src/definition/logql/regex.ts
+var TEXT_START = "(?<![\\s\\S])";
+var TEXT_END = "(?![\\s\\S])";
+function compileLogQLRegex(pattern, anchored) {
+  const { flags, body } = splitLeadingFlags(pattern);
+  const translated = translateRe2(body);
+  const source = anchored ? matchingWholeText(translated, flags.includes("m")) : translated;
+  try {
+    return new RegExp(source, `${flags}u`);
+  } catch {
+    return new RegExp(source, flags);
+  }
+}
+function splitLeadingFlags(pattern) {
+  const leading = /^\(\?([a-zA-Z]+)\)/.exec(pattern);
+  if (!leading) return { flags: "", body: pattern };
+  let flags = "";
+  for (const flag of leading[1]) {
+    if (flag !== "i" && flag !== "s" && flag !== "m") {
+      throw new Error(`flag '${flag}' is not supported`);
+    }
+    if (!flags.includes(flag)) flags += flag;
+  }
+  return { flags, body: pattern.slice(leading[0].length) };
+}
+function matchingWholeText(translated, multiline) {
+  return multiline ? `${TEXT_START}(?:${translated})${TEXT_END}` : `^(?:${translated})$`;
+}
+var STEPS_OUTSIDE_CLASS = /* @__PURE__ */ new Map([
+  ["\\", translateEscape],
+  ["[", openClass],
+  ["(", translateGroupStart]
+]);
+var STEPS_IN_CLASS = /* @__PURE__ */ new Map([
+  ["\\", translateEscape],
+  ["[", translateBracketInClass],
+  ["]", closeClass]
+]);
+function translateRe2(pattern) {
+  let out = "";
+  let at = 0;
+  let inClass = false;
+  while (at < pattern.length) {
+    const steps = inClass ? STEPS_IN_CLASS : STEPS_OUTSIDE_CLASS;
+    const step = steps.get(pattern[at]) ?? copyCharacter;
+    const translated = step(pattern, at, inClass);
+    out += translated.text;
+    at = translated.next;
+    inClass = translated.inClass;
+  }
+  if (inClass) throw new Error("missing closing ]");
+  return out;
+}
+function copyCharacter(pattern, at, inClass) {
+  return { text: pattern[at], next: at + 1, inClass };
+}
+var JS_SYNTAX_CHARS = new Set("^$\\.*+?()[]{}|/");
+var TEXT_ANCHOR_ESCAPES = /* @__PURE__ */ new Map([
+  ["A", TEXT_START],
+  ["z", TEXT_END]
+]);
+function translateEscape(pattern, at, inClass) {
+  const escaped = pattern[at + 1];
+  if (escaped === void 0) throw new Error("trailing backslash");
+  if (escaped === "Q") return quoteLiteralText(pattern, at + 2, inClass);
+  return { text: translateEscapedCharacter(escaped, inClass), next: at + 2, inClass };
+}
+function translateEscapedCharacter(escaped, inClass) {
+  if (!inClass) {
+    const anchor = TEXT_ANCHOR_ESCAPES.get(escaped);
+    if (anchor !== void 0) return anchor;
+    if (escaped >= "1" && escaped <= "9") {
+      throw new Error("backreferences are not supported by RE2");
+    }
+  }
+  if (/[A-Za-z0-9]/.test(escaped)) return `\\${escaped}`;
+  if (JS_SYNTAX_CHARS.has(escaped) || inClass && escaped === "-") return `\\${escaped}`;
+  return escaped;
+}
+function quoteLiteralText(pattern, from, inClass) {
+  const end = pattern.indexOf("\\E", from);
+  const literal = pattern.slice(from, end < 0 ? void 0 : end);
+  return {
+    text: literal.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&"),
+    next: end < 0 ? pattern.length : end + 2,
+    inClass
+  };
+}
+function translateGroupStart(pattern, at) {
+  if (pattern[at + 1] === "?") {
+    const rest = pattern.slice(at + 2);
+    if (rest.startsWith("P<")) return { text: "(?<", next: at + 4, inClass: false };
+    if (/^(?:=|!|<=|<!)/.test(rest)) throw new Error("lookaround is not supported by RE2");
+    if (/^[a-zA-Z-]+[:)]/.test(rest)) {
+      throw new Error("inline flags are only supported at the start, e.g. (?i)error");
+    }
+  }
+  return { text: "(", next: at + 1, inClass: false };
+}
+var POSIX_CLASSES = {
+  alnum: "0-9A-Za-z",
+  alpha: "A-Za-z",
+  ascii: "\\x00-\\x7F",
+  blank: "\\t ",
+  cntrl: "\\x00-\\x1F\\x7F",
+  digit: "0-9",
+  graph: "!-~",
+  lower: "a-z",
+  print: " -~",
+  punct: "!-\\/:-@\\[-`{-~",
+  space: "\\t\\n\\v\\f\\r ",
+  upper: "A-Z",
+  word: "0-9A-Za-z_",
+  xdigit: "0-9A-Fa-f"
+};
+function openClass(pattern, at) {
+  let text = "[";
+  let next = at + 1;
+  if (pattern[next] === "^") {
+    text += "^";
+    next++;
+  }
+  if (pattern[next] === "]") {
+    text += "\\]";
+    next++;
+  }
+  return { text, next, inClass: true };
+}
+function closeClass(_pattern, at) {
+  return { text: "]", next: at + 1, inClass: false };
+}
+function translateBracketInClass(pattern, at) {
+  const posix = pattern[at + 1] === ":" ? translatePosixClass(pattern, at) : null;
+  return posix ?? { text: "\\[", next: at + 1, inClass: true };
+}
+function translatePosixClass(pattern, at) {
+  const end = pattern.indexOf(":]", at + 2);
+  const name = end < 0 ? "" : pattern.slice(at + 2, end);
+  const negated = name.startsWith("^");
+  const key = negated ? name.slice(1) : name;
+  const ranges = Object.hasOwn(POSIX_CLASSES, key) ? POSIX_CLASSES[key] : void 0;
+  if (ranges === void 0) return null;
+  if (negated) throw new Error(`negated class [:${name}:] is not supported`);
+  return { text: ranges, next: end + 2, inClass: true };
+}
+
+// ../../main/node_modules/@lezer/common/dist/index.js
 var DefaultBufferLength = 1024;
 var nextPropID = 0;
 var Range = class {
@@ -1558,7 +1884,7 @@ var StringInput = class {
 };
 var stoppedInner = new NodeProp({ perNode: true });
 
-// node_modules/@lezer/lr/dist/index.js
+// ../../main/node_modules/@lezer/lr/dist/index.js
 var Stack = class _Stack {
   /**
   @internal
@@ -3291,7 +3617,7 @@ function getSpecializer(spec) {
   return spec.get;
 }
 
-// node_modules/@grafana/lezer-logql/index.es.js
+// ../../main/node_modules/@grafana/lezer-logql/index.es.js
 var AGGREGATION_OPERATORS = [
   {
     label: "avg",
@@ -3671,316 +3997,73 @@ var parser = LRParser.deserialize({
   tokenPrec: 3833
 });
 
-// src/definition/lezer.ts
-function firstErrorNode(top) {
-  let found = null;
-  top.cursor().iterate((node) => {
-    if (found) return false;
-    if (node.type.isError) {
-      found = node.node;
-      return false;
-    }
-    return void 0;
-  });
-  return found;
-}
-
-// src/definition/logql/literals.ts
-var SIMPLE_ESCAPES = {
-  a: "\x07",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "	",
-  v: "\v",
-  "\\": "\\",
-  '"': '"',
-  "'": "'"
-};
-var HEX_ESCAPE_DIGITS = { x: 2, u: 4, U: 8 };
-function unquoteGoString(raw) {
-  if (raw.startsWith("`")) return raw.slice(1, -1).replace(/\r/g, "");
-  const body = raw.slice(1, -1);
-  if (!body.includes("\\")) return body;
-  let out = "";
-  let at = 0;
-  while (at < body.length) {
-    if (body[at] === "\\") {
-      const unescaped = unescapeAt(body, at + 1);
-      out += unescaped.text;
-      at = unescaped.next;
-    } else {
-      out += body[at];
-      at++;
-    }
+// src/definition/logql/side-by-side-filters.ts
+var AND_OPEN = " and (";
+var CLOSE = ")";
+var FILTER_START = /^(?:\(|[A-Za-z_][A-Za-z0-9_]*\s*(?:=~|!~|!=|==|>=|<=|=|>|<))/;
+function parseJoiningSideBySideFilters(given) {
+  const insertions = [];
+  let source = given;
+  let tree = parser.parse(source);
+  for (let rewrites = 0; rewrites < given.length; rewrites++) {
+    const error = firstErrorNode(tree.topNode);
+    if (!error) break;
+    const at = nextNonSpace(source, error.from);
+    if (!followsLabelFilter(tree, source, at) || !FILTER_START.test(source.slice(at))) break;
+    const end = groupEnd(source, at);
+    source = `${source.slice(0, at)}${AND_OPEN}${source.slice(at, end)}${CLOSE}${source.slice(end)}`;
+    insertions.push({ at, length: AND_OPEN.length }, { at: end + AND_OPEN.length, length: 1 });
+    tree = parser.parse(source);
   }
-  return out;
+  return { source, tree, toGiven: (offset) => undoInsertions(offset, insertions) };
 }
-function unescapeAt(body, at) {
-  const letter = body[at];
-  if (letter === void 0) throw new Error("string ends in a backslash");
-  const simple = SIMPLE_ESCAPES[letter];
-  if (simple !== void 0) return { text: simple, next: at + 1 };
-  const hexDigits = HEX_ESCAPE_DIGITS[letter];
-  if (hexDigits !== void 0) return unescapeHex(body, at, hexDigits);
-  if (letter >= "0" && letter <= "7") return unescapeOctal(body, at);
-  throw new Error(`invalid escape \\${letter} in string`);
-}
-function unescapeHex(body, at, digits2) {
-  const hex = body.slice(at + 1, at + 1 + digits2);
-  if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== digits2) {
-    throw new Error(`invalid escape \\${body[at]}${hex} in string`);
+function undoInsertions(offset, insertions) {
+  let at = offset;
+  for (let i = insertions.length - 1; i >= 0; i--) {
+    const insertion = insertions[i];
+    if (at >= insertion.at + insertion.length) at -= insertion.length;
+    else if (at > insertion.at) at = insertion.at;
   }
-  return { text: String.fromCodePoint(Number.parseInt(hex, 16)), next: at + 1 + digits2 };
+  return at;
 }
-function unescapeOctal(body, at) {
-  const octal = body.slice(at, at + 3);
-  if (!/^[0-7]{3}$/.test(octal)) throw new Error(`invalid escape \\${octal} in string`);
-  return { text: String.fromCharCode(Number.parseInt(octal, 8)), next: at + 3 };
+function nextNonSpace(text, from) {
+  let at = from;
+  while (at < text.length && /\s/.test(text[at])) at++;
+  return at;
 }
-var GO_FLOAT = /^[+-]?(?:(?:\d+(?:_\d+)*)?\.?\d+(?:_\d+)*(?:[eE][+-]?\d+)?|\d+\.|inf|infinity|nan)$/i;
-function parseGoFloat(text) {
-  if (!GO_FLOAT.test(text)) {
-    if (/^[+-]?0[xX]/.test(text)) {
-      const sign = text.startsWith("-") ? -1 : 1;
-      const hex = Number(text.replace(/^[+-]/, ""));
-      return Number.isNaN(hex) ? null : sign * hex;
-    }
-    return null;
+function followsLabelFilter(tree, source, at) {
+  let before = at - 1;
+  while (before >= 0 && /\s/.test(source[before])) before--;
+  if (before < 0) return false;
+  for (let node = tree.resolveInner(before + 1, -1); node; node = node.parent) {
+    if (node.name === "LabelFilter") return node.to <= at;
+    if (node.name === "PipelineStage" || node.name === "Selector") return false;
   }
-  const lower = text.toLowerCase().replace(/_/g, "");
-  if (lower.endsWith("nan")) return Number.NaN;
-  if (lower.endsWith("inf") || lower.endsWith("infinity")) {
-    return lower.startsWith("-") ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  return false;
+}
+function groupEnd(source, at) {
+  let depth = 0;
+  for (let i = at; i < source.length; i++) {
+    const c = source[i];
+    if (c === '"' || c === "`") i = stringEnd(source, i);
+    else if (c === "(") depth++;
+    else if (c === ")" && --depth < 0) return i;
+    else if ((c === "|" || c === "#") && depth === 0) return trimmedEnd(source, at, i);
   }
-  return Number(lower);
+  return trimmedEnd(source, at, source.length);
 }
-var DURATION_UNIT_NANOS = {
-  ns: 1,
-  us: 1e3,
-  \u00B5s: 1e3,
-  // U+00B5 micro sign
-  \u03BCs: 1e3,
-  // U+03BC Greek mu
-  ms: 1e6,
-  s: 1e9,
-  m: 6e10,
-  h: 36e11
-};
-var EXTENDED_UNIT_NANOS = {
-  ...DURATION_UNIT_NANOS,
-  d: 864e11,
-  w: 7 * 864e11,
-  y: 365 * 864e11
-};
-var DURATION_PART = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h|d|w|y)/y;
-function parseGoDuration(text, opts) {
-  const nanos = parseGoDurationNanos(text, opts);
-  return nanos === null ? null : nanos / 1e9;
+function trimmedEnd(source, from, end) {
+  let at = end;
+  while (at > from && /\s/.test(source[at - 1])) at--;
+  return at;
 }
-function parseGoDurationNanos(text, opts) {
-  let s = text;
-  let sign = 1;
-  if (s.startsWith("-") || s.startsWith("+")) {
-    if (s[0] === "-") sign = -1;
-    s = s.slice(1);
+function stringEnd(source, i) {
+  const quote = source[i];
+  for (let j = i + 1; j < source.length; j++) {
+    if (source[j] === "\\" && quote === '"') j++;
+    else if (source[j] === quote) return j;
   }
-  if (s === "0") return 0;
-  if (s === "") return null;
-  const units = opts?.allowDays ? EXTENDED_UNIT_NANOS : DURATION_UNIT_NANOS;
-  let total = 0;
-  DURATION_PART.lastIndex = 0;
-  while (DURATION_PART.lastIndex < s.length) {
-    const m = DURATION_PART.exec(s);
-    if (!m) return null;
-    const unit = units[m[2]];
-    if (unit === void 0) return null;
-    total += Number(m[1]) * unit;
-  }
-  return sign * total;
-}
-var BYTE_UNITS = {
-  "": 1,
-  b: 1,
-  k: 1e3,
-  kb: 1e3,
-  ki: 1024,
-  kib: 1024,
-  m: 1e6,
-  mb: 1e6,
-  mi: 1024 ** 2,
-  mib: 1024 ** 2,
-  g: 1e9,
-  gb: 1e9,
-  gi: 1024 ** 3,
-  gib: 1024 ** 3,
-  t: 1e12,
-  tb: 1e12,
-  ti: 1024 ** 4,
-  tib: 1024 ** 4,
-  p: 1e15,
-  pb: 1e15,
-  pi: 1024 ** 5,
-  pib: 1024 ** 5,
-  e: 1e18,
-  eb: 1e18,
-  ei: 1024 ** 6,
-  eib: 1024 ** 6
-};
-function parseHumanBytes(text) {
-  const m = /^\s*(\d[\d,]*(?:\.\d*)?|\.\d+)\s*([a-zA-Z]*)\s*$/.exec(text);
-  if (!m) return null;
-  const name = m[2].toLowerCase();
-  const unit = Object.hasOwn(BYTE_UNITS, name) ? BYTE_UNITS[name] : void 0;
-  if (unit === void 0) return null;
-  return Number(m[1].replace(/,/g, "")) * unit;
-}
-
-// src/definition/logql/regex.ts
-var TEXT_START = "(?<![\\s\\S])";
-var TEXT_END = "(?![\\s\\S])";
-function compileLogQLRegex(pattern, anchored) {
-  const { flags, body } = splitLeadingFlags(pattern);
-  const translated = translateRe2(body);
-  const source = anchored ? matchingWholeText(translated, flags.includes("m")) : translated;
-  try {
-    return new RegExp(source, `${flags}u`);
-  } catch {
-    return new RegExp(source, flags);
-  }
-}
-function splitLeadingFlags(pattern) {
-  const leading = /^\(\?([a-zA-Z]+)\)/.exec(pattern);
-  if (!leading) return { flags: "", body: pattern };
-  let flags = "";
-  for (const flag of leading[1]) {
-    if (flag !== "i" && flag !== "s" && flag !== "m") {
-      throw new Error(`flag '${flag}' is not supported`);
-    }
-    if (!flags.includes(flag)) flags += flag;
-  }
-  return { flags, body: pattern.slice(leading[0].length) };
-}
-function matchingWholeText(translated, multiline) {
-  return multiline ? `${TEXT_START}(?:${translated})${TEXT_END}` : `^(?:${translated})$`;
-}
-var STEPS_OUTSIDE_CLASS = /* @__PURE__ */ new Map([
-  ["\\", translateEscape],
-  ["[", openClass],
-  ["(", translateGroupStart]
-]);
-var STEPS_IN_CLASS = /* @__PURE__ */ new Map([
-  ["\\", translateEscape],
-  ["[", translateBracketInClass],
-  ["]", closeClass]
-]);
-function translateRe2(pattern) {
-  let out = "";
-  let at = 0;
-  let inClass = false;
-  while (at < pattern.length) {
-    const steps = inClass ? STEPS_IN_CLASS : STEPS_OUTSIDE_CLASS;
-    const step = steps.get(pattern[at]) ?? copyCharacter;
-    const translated = step(pattern, at, inClass);
-    out += translated.text;
-    at = translated.next;
-    inClass = translated.inClass;
-  }
-  if (inClass) throw new Error("missing closing ]");
-  return out;
-}
-function copyCharacter(pattern, at, inClass) {
-  return { text: pattern[at], next: at + 1, inClass };
-}
-var JS_SYNTAX_CHARS = new Set("^$\\.*+?()[]{}|/");
-var TEXT_ANCHOR_ESCAPES = /* @__PURE__ */ new Map([
-  ["A", TEXT_START],
-  ["z", TEXT_END]
-]);
-function translateEscape(pattern, at, inClass) {
-  const escaped = pattern[at + 1];
-  if (escaped === void 0) throw new Error("trailing backslash");
-  if (escaped === "Q") return quoteLiteralText(pattern, at + 2, inClass);
-  return { text: translateEscapedCharacter(escaped, inClass), next: at + 2, inClass };
-}
-function translateEscapedCharacter(escaped, inClass) {
-  if (!inClass) {
-    const anchor = TEXT_ANCHOR_ESCAPES.get(escaped);
-    if (anchor !== void 0) return anchor;
-    if (escaped >= "1" && escaped <= "9") {
-      throw new Error("backreferences are not supported by RE2");
-    }
-  }
-  if (/[A-Za-z0-9]/.test(escaped)) return `\\${escaped}`;
-  if (JS_SYNTAX_CHARS.has(escaped) || inClass && escaped === "-") return `\\${escaped}`;
-  return escaped;
-}
-function quoteLiteralText(pattern, from, inClass) {
-  const end = pattern.indexOf("\\E", from);
-  const literal = pattern.slice(from, end < 0 ? void 0 : end);
-  return {
-    text: literal.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&"),
-    next: end < 0 ? pattern.length : end + 2,
-    inClass
-  };
-}
-function translateGroupStart(pattern, at) {
-  if (pattern[at + 1] === "?") {
-    const rest = pattern.slice(at + 2);
-    if (rest.startsWith("P<")) return { text: "(?<", next: at + 4, inClass: false };
-    if (/^(?:=|!|<=|<!)/.test(rest)) throw new Error("lookaround is not supported by RE2");
-    if (/^[a-zA-Z-]+[:)]/.test(rest)) {
-      throw new Error("inline flags are only supported at the start, e.g. (?i)error");
-    }
-  }
-  return { text: "(", next: at + 1, inClass: false };
-}
-var POSIX_CLASSES = {
-  alnum: "0-9A-Za-z",
-  alpha: "A-Za-z",
-  ascii: "\\x00-\\x7F",
-  blank: "\\t ",
-  cntrl: "\\x00-\\x1F\\x7F",
-  digit: "0-9",
-  graph: "!-~",
-  lower: "a-z",
-  print: " -~",
-  punct: "!-\\/:-@\\[-`{-~",
-  space: "\\t\\n\\v\\f\\r ",
-  upper: "A-Z",
-  word: "0-9A-Za-z_",
-  xdigit: "0-9A-Fa-f"
-};
-function openClass(pattern, at) {
-  let text = "[";
-  let next = at + 1;
-  if (pattern[next] === "^") {
-    text += "^";
-    next++;
-  }
-  if (pattern[next] === "]") {
-    text += "\\]";
-    next++;
-  }
-  return { text, next, inClass: true };
-}
-function closeClass(_pattern, at) {
-  return { text: "]", next: at + 1, inClass: false };
-}
-function translateBracketInClass(pattern, at) {
-  const posix = pattern[at + 1] === ":" ? translatePosixClass(pattern, at) : null;
-  return posix ?? { text: "\\[", next: at + 1, inClass: true };
-}
-function translatePosixClass(pattern, at) {
-  const end = pattern.indexOf(":]", at + 2);
-  const name = end < 0 ? "" : pattern.slice(at + 2, end);
-  const negated = name.startsWith("^");
-  const key = negated ? name.slice(1) : name;
-  const ranges = Object.hasOwn(POSIX_CLASSES, key) ? POSIX_CLASSES[key] : void 0;
-  if (ranges === void 0) return null;
-  if (negated) throw new Error(`negated class [:${name}:] is not supported`);
-  return { text: ranges, next: end + 2, inClass: true };
+  return source.length - 1;
 }
 
 // src/definition/logql/parse.ts
@@ -4005,9 +4088,8 @@ function parseLogQuery(text, opts) {
     };
   }
   const prefix = startsAtPipeline ? STAND_IN_SELECTOR : "";
-  const source = prefix + text;
-  const tree = parser.parse(source);
-  const toOriginal = (offset) => Math.min(text.length, Math.max(0, offset - prefix.length));
+  const { source, tree, toGiven } = parseJoiningSideBySideFilters(prefix + text);
+  const toOriginal = (offset) => Math.min(text.length, Math.max(0, toGiven(offset) - prefix.length));
   const syntax = firstSyntaxError(tree.topNode, source);
   if (syntax) {
     const atStart = syntax.offset === start && !prefix && text[start] !== "{";
@@ -4373,6 +4455,8 @@ function nameId(name) {
   }
   return id;
 }
+var ERROR_LABEL = "__error__";
+var ERROR_DETAILS_LABEL = "__error_details__";
 function compileQuery(query, streamLabels, options = {}) {
   const jsonLabels = /* @__PURE__ */ new Set();
   const jsonEquals = [];
@@ -4391,9 +4475,13 @@ function compileQuery(query, streamLabels, options = {}) {
         predicates.push(lineFilter(stage.op, stage.value));
         break;
       case "json":
+        parsers.push("json");
+        predicates.push(jsonParserErrors);
+        break;
       case "logfmt":
-        if (stage.kind === "logfmt") needsText = true;
-        parsers.push(stage.kind);
+        needsText = true;
+        parsers.push("logfmt");
+        predicates.push(logfmtParserErrors);
         break;
       case "filter": {
         const resolve = (name) => labelLookup(name, [...parsers], streamLabels, jsonLabels);
@@ -4402,25 +4490,28 @@ function compileQuery(query, streamLabels, options = {}) {
       }
     }
   }
-  const matches = matchAll(predicates);
+  const matches = matchAll(predicates, readsErrors(query));
   return { matches, matchesNothing: false, jsonLabels, jsonEquals, needsText };
 }
-function matchAll(predicates) {
-  switch (predicates.length) {
-    case 0:
-      return () => true;
-    case 1:
-      return predicates[0];
-    case 2: {
-      const [a, b] = predicates;
-      return (line) => a(line) && b(line);
-    }
-    default:
-      return (line) => {
-        for (const predicate of predicates) if (!predicate(line)) return false;
-        return true;
-      };
-  }
+function jsonParserErrors(line, errors) {
+  if (!line.isJsonObject()) errors.error = "JSONParserErr";
+  return true;
+}
+function logfmtParserErrors(line, errors) {
+  if (line.logfmtError() !== null) errors.error = "LogfmtParserErr";
+  return true;
+}
+function readsErrors(query) {
+  const reads2 = (expr) => expr.kind === "and" || expr.kind === "or" ? reads2(expr.left) || reads2(expr.right) : expr.label === ERROR_LABEL || expr.label === ERROR_DETAILS_LABEL;
+  return query.stages.some((stage) => stage.kind === "filter" && reads2(stage.expr));
+}
+function matchAll(predicates, keepErrors) {
+  const errors = { error: null };
+  return (line) => {
+    errors.error = null;
+    for (const predicate of predicates) if (!predicate(line, errors)) return false;
+    return keepErrors || errors.error === null;
+  };
 }
 function sharedStages(outer, inner) {
   if (JSON.stringify(outer.selector ?? []) !== JSON.stringify(inner.selector ?? [])) return 0;
@@ -4490,7 +4581,9 @@ function accessOf(text) {
     is: (line, value) => (text(line) ?? "") === value,
     number: (line) => {
       const value = text(line);
-      return value === void 0 ? null : parseGoFloat(value);
+      if (value === void 0) return null;
+      const number = readGoFloat(value);
+      return typeof number === "number" ? number : null;
     }
   };
 }
@@ -4508,42 +4601,60 @@ function labelFilter(expr, resolve, jsonEquals) {
     case "and": {
       const left = labelFilter(expr.left, resolve, jsonEquals);
       const right = labelFilter(expr.right, resolve, jsonEquals);
-      return (line) => left(line) && right(line);
+      return (line, errors) => left(line, errors) && right(line, errors);
     }
     case "or": {
       const left = labelFilter(expr.left, resolve, jsonEquals);
       const right = labelFilter(expr.right, resolve, jsonEquals);
-      return (line) => left(line) || right(line);
+      return (line, errors) => left(line, errors) || right(line, errors);
     }
-    case "string": {
-      const access = resolve(expr.label);
-      const { op, value } = expr;
-      if (op === "=" || op === "!=") {
-        const bytes = valueBytes(value);
-        if (access.jsonKey !== void 0) jsonEquals.push([access.jsonKey, bytes]);
-        return op === "=" ? (line) => access.is(line, value, bytes) : (line) => !access.is(line, value, bytes);
-      }
-      const test = stringMatch(op, value);
-      return (line) => test(access.text(line) ?? "");
-    }
-    case "number": {
-      const access = resolve(expr.label);
-      const compare3 = comparison(expr.op, expr.value);
-      if (expr.valueKind === "number") {
-        return (line) => {
-          const value = access.number(line);
-          return value !== null && compare3(value);
-        };
-      }
-      const convert = CONVERTERS[expr.valueKind];
-      return (line) => {
-        const text = access.text(line);
-        if (text === void 0) return false;
-        const value = convert(text);
-        return value !== null && compare3(value);
-      };
-    }
+    case "string":
+      return stringFilter(expr, resolve, jsonEquals);
+    case "number":
+      return numericFilter(expr, resolve(expr.label));
   }
+}
+function stringFilter(expr, resolve, jsonEquals) {
+  const { op, value } = expr;
+  if (expr.label === ERROR_LABEL) {
+    const test2 = stringMatch(op, value);
+    return (_line, errors) => test2(errors.error ?? "");
+  }
+  if (expr.label === ERROR_DETAILS_LABEL) {
+    const result = stringMatch(op, value)("");
+    return () => result;
+  }
+  const access = resolve(expr.label);
+  if (op === "=" || op === "!=") {
+    const bytes = valueBytes(value);
+    if (access.jsonKey !== void 0) jsonEquals.push([access.jsonKey, bytes]);
+    return op === "=" ? (line) => access.is(line, value, bytes) : (line) => !access.is(line, value, bytes);
+  }
+  const test = stringMatch(op, value);
+  return (line) => test(access.text(line) ?? "");
+}
+function numericFilter(expr, access) {
+  const compare3 = comparison(expr.op, expr.value);
+  if (expr.valueKind === "number") {
+    return (line, errors) => {
+      if (errors.error !== null) return true;
+      const value = access.number(line);
+      if (value !== null) return compare3(value);
+      if (access.text(line) === void 0) return false;
+      errors.error = "LabelFilterErr";
+      return true;
+    };
+  }
+  const convert = CONVERTERS[expr.valueKind];
+  return (line, errors) => {
+    if (errors.error !== null) return true;
+    const text = access.text(line);
+    if (text === void 0) return false;
+    const value = convert(text);
+    if (value !== null) return compare3(value);
+    errors.error = "LabelFilterErr";
+    return true;
+  };
 }
 var CONVERTERS = {
   duration: (text) => parseGoDuration(text),
@@ -4632,7 +4743,7 @@ function parseQuery(slo, role, text) {
 function compileRole(slo, spec, role, text, within) {
   const query = parseQuery(slo, role, text);
   if (query instanceof SloError) return query;
-  const knownToPass = within ? sharedStages(within, query) : 0;
+  const knownToPass = within && !readsErrors(within) ? sharedStages(within, query) : 0;
   return compileQuery(query, spec.labels, { knownToPass });
 }
 function planBase(request) {
@@ -4667,24 +4778,117 @@ function fieldsRead(plan) {
 }
 
 // src/sources/logs/line-parsing/json-fields.ts
-function flattenJson(object) {
-  const out = /* @__PURE__ */ new Map();
-  flattenInto(object, "", out);
+function readJsonText(text) {
+  const walker = new JsonTextWalker(text);
+  const out = { flat: /* @__PURE__ */ new Map(), topNumbers: /* @__PURE__ */ new Map() };
+  walker.skipSpaces();
+  walker.object("", out, true);
   return out;
 }
-function flattenInto(object, prefix, out) {
-  for (const key in object) {
-    const value = object[key];
+var JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+var JsonTextWalker = class {
+  constructor(text) {
+    this.text = text;
+  }
+  text;
+  at = 0;
+  skipSpaces() {
+    const text = this.text;
+    let c = text.charCodeAt(this.at);
+    while (c === 32 || c === 9 || c === 10 || c === 13) c = text.charCodeAt(++this.at);
+  }
+  /** The object at `at`, its labels under prefix ("" at the top level); extract: false only walks it. */
+  object(prefix, out, extract) {
+    this.at++;
+    this.skipSpaces();
+    while (this.text.charCodeAt(this.at) === 34) {
+      const key = this.string();
+      this.skipSpaces();
+      this.at++;
+      this.skipSpaces();
+      this.member(prefix, key, out, extract);
+      this.skipSpaces();
+      if (this.text.charCodeAt(this.at) === 44) {
+        this.at++;
+        this.skipSpaces();
+      }
+    }
+    this.at++;
+  }
+  member(prefix, key, out, extract) {
     const clean = sanitizeLabelKey(key, prefix === "");
-    if (clean === "") continue;
     const name = prefix === "" ? clean : `${prefix}_${clean}`;
-    const text = jsonScalarText(value);
-    if (text !== void 0) {
-      out.set(name, text);
-    } else if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-      flattenInto(value, name, out);
+    const extractHere = extract && clean !== "";
+    const c = this.text.charCodeAt(this.at);
+    if (c === 123) {
+      this.object(name, out, extractHere);
+      return;
+    }
+    const value = this.scalarOrSkip(c);
+    if (value === void 0 || !extractHere) return;
+    out.flat.set(name, value);
+    if (prefix === "" && isNumberStart(c)) out.topNumbers.set(key, value);
+  }
+  /** A scalar's label text; arrays and null are skipped (undefined). */
+  scalarOrSkip(c) {
+    switch (c) {
+      case 34:
+        return this.string();
+      case 116:
+        this.at += 4;
+        return "true";
+      case 102:
+        this.at += 5;
+        return "false";
+      case 110:
+        this.at += 4;
+        return void 0;
+      case 91:
+        this.skipArray();
+        return void 0;
+      default:
+        return this.number();
     }
   }
+  string() {
+    const text = this.text;
+    const start = this.at + 1;
+    let i = start;
+    let escaped = false;
+    for (let c = text.charCodeAt(i); c !== 34; c = text.charCodeAt(i)) {
+      if (c === 92) {
+        escaped = true;
+        i += 2;
+      } else i++;
+    }
+    this.at = i + 1;
+    return escaped ? JSON.parse(text.slice(start - 1, i + 1)) : text.slice(start, i);
+  }
+  number() {
+    JSON_NUMBER.lastIndex = this.at;
+    JSON_NUMBER.test(this.text);
+    const text = this.text.slice(this.at, JSON_NUMBER.lastIndex);
+    this.at = JSON_NUMBER.lastIndex;
+    return text;
+  }
+  /** Past the array at `at`: only strings (which may hold brackets) need care. */
+  skipArray() {
+    const text = this.text;
+    let depth = 0;
+    do {
+      const c = text.charCodeAt(this.at);
+      if (c === 34) {
+        this.string();
+        continue;
+      }
+      if (c === 91 || c === 123) depth++;
+      else if (c === 93 || c === 125) depth--;
+      this.at++;
+    } while (depth > 0);
+  }
+};
+function isNumberStart(c) {
+  return c === 45 || c >= 48 && c <= 57;
 }
 function jsonScalarText(value) {
   switch (typeof value) {
@@ -4708,65 +4912,116 @@ function sanitizeLabelKey(key, topLevel) {
 }
 
 // src/sources/logs/line-parsing/logfmt.ts
-function parseLogfmt(line) {
-  const out = /* @__PURE__ */ new Map();
-  let i = skipSpaces(line, 0);
-  while (i < line.length) {
-    const keyStart = i;
-    i = keyEnd(line, i);
-    if (i === keyStart) break;
-    const key = sanitizeLabelKey(line.slice(keyStart, i), true);
-    let value = "";
-    if (line.charCodeAt(i) === 61) {
-      i++;
-      const valueStart = i;
-      if (line.charCodeAt(i) === 34) {
-        const close = closingQuote(line, i + 1);
-        if (close < 0) break;
-        i = close + 1;
-        value = unquote(line.slice(valueStart, i));
-      } else {
-        i = wordEnd(line, i);
-        value = line.slice(valueStart, i);
-      }
+var SPACE = 32;
+var EQUALS = 61;
+var QUOTE = 34;
+var BACKSLASH = 92;
+var REPLACEMENT = "\uFFFD";
+function readLogfmt(line) {
+  const labels = /* @__PURE__ */ new Map();
+  const set = (key, value) => {
+    const name = sanitizeLabelKey(key, true);
+    if (name !== "") labels.set(name, value.includes(REPLACEMENT) ? "" : value);
+  };
+  const fail = (at2, message) => ({
+    labels,
+    // Go counts bytes from 1; this counts UTF-16 units, the same on ASCII lines
+    error: `logfmt syntax error at pos ${at2 + 1} : ${message}`
+  });
+  let at = 0;
+  for (; ; ) {
+    while (at < line.length && line.charCodeAt(at) <= SPACE) at++;
+    if (at >= line.length) return { labels, error: null };
+    const keyStart = at;
+    at = keyEnd(line, at);
+    const stop = line.charCodeAt(at);
+    if (stop === QUOTE) return fail(at, `unexpected '"'`);
+    if (stop === EQUALS && at === keyStart) return fail(at, "unexpected '='");
+    const key = line.slice(keyStart, at);
+    if (key.includes(REPLACEMENT)) return fail(at, "invalid key");
+    if (stop !== EQUALS) {
+      set(key, "");
+      continue;
     }
-    if (key !== "" && value !== "") out.set(key, value);
-    i = skipSpaces(line, i);
+    at++;
+    const value = readValue(line, at);
+    if ("error" in value) return fail(value.at, value.error);
+    set(key, value.text);
+    at = value.next;
   }
-  return out;
-}
-function skipSpaces(line, i) {
-  while (i < line.length && line.charCodeAt(i) <= 32) i++;
-  return i;
 }
 function keyEnd(line, i) {
-  while (i < line.length) {
+  let at = i;
+  while (at < line.length) {
+    const c = line.charCodeAt(at);
+    if (c <= SPACE || c === EQUALS || c === QUOTE) break;
+    at++;
+  }
+  return at;
+}
+function readValue(line, at) {
+  if (at >= line.length || line.charCodeAt(at) <= SPACE) return { text: "", next: at };
+  if (line.charCodeAt(at) === QUOTE) return readQuoted(line, at);
+  let end = at;
+  for (; end < line.length; end++) {
+    const c = line.charCodeAt(end);
+    if (c <= SPACE) break;
+    if (c === EQUALS || c === QUOTE) {
+      return { error: `unexpected '${String.fromCharCode(c)}'`, at: end };
+    }
+  }
+  return { text: line.slice(at, end), next: end };
+}
+function readQuoted(line, open2) {
+  let escaped = false;
+  for (let i = open2 + 1; i < line.length; i++) {
     const c = line.charCodeAt(i);
-    if (c <= 32 || c === 61 || c === 34) break;
-    i++;
+    if (c === BACKSLASH) {
+      escaped = true;
+      i++;
+    } else if (c === QUOTE) {
+      if (!escaped) return { text: line.slice(open2 + 1, i), next: i + 1 };
+      const text = unquote(line.slice(open2 + 1, i));
+      return text === null ? { error: "invalid quoted value", at: i + 1 } : { text, next: i + 1 };
+    }
   }
-  return i;
+  return { error: "unterminated quoted value", at: line.length };
 }
-function wordEnd(line, i) {
-  while (i < line.length && line.charCodeAt(i) > 32) i++;
-  return i;
-}
-function closingQuote(line, from) {
-  for (let i = from; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c === 92) i++;
-    else if (c === 34) return i;
+var SIMPLE_ESCAPES2 = {
+  '"': '"',
+  "\\": "\\",
+  "/": "/",
+  "'": "'",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "	"
+};
+function unquote(body) {
+  let out = "";
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c < " ") return null;
+    if (c !== "\\") {
+      out += c;
+      continue;
+    }
+    const letter = body[++i];
+    if (letter === "u") {
+      const hex = body.slice(i + 1, i + 5);
+      if (!/^[0-9a-fA-F]{4}$/.test(hex)) return null;
+      out += String.fromCharCode(Number.parseInt(hex, 16));
+      i += 4;
+      continue;
+    }
+    const simple = letter === void 0 ? void 0 : SIMPLE_ESCAPES2[letter];
+    if (simple === void 0) return null;
+    out += simple;
   }
-  return -1;
+  return out.replace(LONE_SURROGATE, REPLACEMENT);
 }
-function unquote(quoted) {
-  try {
-    const value = JSON.parse(quoted);
-    return typeof value === "string" ? value : quoted.slice(1, -1);
-  } catch {
-    return quoted.slice(1, -1);
-  }
-}
+var LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 // src/sources/logs/line-parsing/timestamp.ts
 function timestampMs(value) {
@@ -4910,14 +5165,13 @@ var ParsedLine = class {
   raw;
   object;
   streamLabels;
-  flat = null;
+  json = null;
   logfmt = null;
   text() {
     return this.raw;
   }
   jsonLabel(name) {
-    this.flat ??= flattenJson(this.object);
-    return this.flat.get(name);
+    return this.jsonText().flat.get(name);
   }
   jsonLabelIs(name, value) {
     return (this.jsonLabel(name) ?? "") === value;
@@ -4927,11 +5181,28 @@ var ParsedLine = class {
     return text === void 0 ? null : parseGoFloat(text);
   }
   logfmtLabel(name) {
-    this.logfmt ??= parseLogfmt(this.raw);
-    return this.logfmt.get(name);
+    this.logfmt ??= readLogfmt(this.raw);
+    return this.logfmt.labels.get(name);
+  }
+  logfmtError() {
+    this.logfmt ??= readLogfmt(this.raw);
+    return this.logfmt.error;
+  }
+  isJsonObject() {
+    return true;
   }
   timestamp(name) {
     return timestampMs(this.field(name));
+  }
+  fieldText(name) {
+    const value = this.field(name);
+    if (typeof value !== "number") return value;
+    return this.jsonText().topNumbers.get(name) ?? String(value);
+  }
+  /** The line read in order, numbers as written (JSON.parse keeps neither). */
+  jsonText() {
+    this.json ??= readJsonText(this.raw);
+    return this.json;
   }
   field(name) {
     if (Object.hasOwn(this.object, name)) {
@@ -4943,7 +5214,53 @@ var ParsedLine = class {
     return this.jsonLabel(name) ?? (Object.hasOwn(this.streamLabels, name) ? this.streamLabels[name] : void 0);
   }
 };
+var TextLine = class {
+  constructor(raw, streamLabels) {
+    this.raw = raw;
+    this.streamLabels = streamLabels;
+  }
+  raw;
+  streamLabels;
+  logfmt = null;
+  text() {
+    return this.raw;
+  }
+  jsonLabel() {
+    return void 0;
+  }
+  jsonLabelIs(_name, value) {
+    return value === "";
+  }
+  jsonLabelNumber() {
+    return null;
+  }
+  isJsonObject() {
+    return false;
+  }
+  logfmtLabel(name) {
+    return this.logfmtRead().labels.get(name);
+  }
+  logfmtError() {
+    return this.logfmtRead().error;
+  }
+  field(name) {
+    const value = this.logfmtRead().labels.get(sanitizeLabelKey(name, true));
+    if (value !== void 0) return value;
+    return Object.hasOwn(this.streamLabels, name) ? this.streamLabels[name] : void 0;
+  }
+  fieldText(name) {
+    return this.field(name);
+  }
+  timestamp(name) {
+    return timestampMs(this.field(name));
+  }
+  logfmtRead() {
+    this.logfmt ??= readLogfmt(this.raw);
+    return this.logfmt;
+  }
+};
 function parseJsonObject(text) {
+  if (!startsLikeAnObject(text)) return null;
   let value;
   try {
     value = JSON.parse(text);
@@ -4951,6 +5268,13 @@ function parseJsonObject(text) {
     return null;
   }
   return value !== null && typeof value === "object" && !Array.isArray(value) ? value : null;
+}
+function startsLikeAnObject(text) {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return c === 123;
+  }
+  return false;
 }
 
 // src/limits.ts
@@ -5948,12 +6272,23 @@ var FastLine = class {
     const slot = this.flatSlot(name, id);
     if (slot === void 0) return this.full().jsonLabelNumber(name);
     if (!this.extractor.isSet(slot)) return null;
-    if (this.extractor.kinds[slot] === SLOT_NUMBER) return this.slotNumber(slot) + 0;
+    if (this.extractor.kinds[slot] === SLOT_NUMBER) {
+      const value = this.slotNumber(slot);
+      return Number.isFinite(value) ? value : null;
+    }
     return parseGoFloat(this.slotText(slot));
   }
   logfmtLabel(name) {
-    this.logfmt ??= parseLogfmt(this.text());
-    return this.logfmt.get(name);
+    this.logfmt ??= readLogfmt(this.text());
+    return this.logfmt.labels.get(name);
+  }
+  logfmtError() {
+    this.logfmt ??= readLogfmt(this.text());
+    return this.logfmt.error;
+  }
+  /** the extractor only accepts JSON objects */
+  isJsonObject() {
+    return true;
   }
   field(name, id) {
     const raw = this.rawSlot(name, id);
@@ -5964,6 +6299,12 @@ var FastLine = class {
     }
     if (this.extractor.isSet(flat)) return this.slotText(flat);
     return Object.hasOwn(this.streamLabels, name) ? this.streamLabels[name] : void 0;
+  }
+  fieldText(name, id) {
+    const raw = this.rawSlot(name, id);
+    if (raw !== void 0 && this.extractor.isSet(raw)) return this.slotText(raw);
+    const value = this.field(name, id);
+    return typeof value === "number" ? this.full().fieldText(name) : value;
   }
   timestamp(name, id) {
     const raw = this.rawSlot(name, id);
@@ -5996,7 +6337,7 @@ var FastLine = class {
     this.cachedIn[slot] = this.lineSerial;
     return text;
   }
-  /** Strings unescaped, numbers as JavaScript prints them. */
+  /** Strings unescaped, numbers as written in the line. */
   decodeSlot(slot) {
     const { kinds, starts, ends } = this.extractor;
     switch (kinds[slot]) {
@@ -6005,7 +6346,7 @@ var FastLine = class {
       case SLOT_ESCAPED_STRING:
         return JSON.parse(this.buf.toString("utf8", starts[slot] - 1, ends[slot] + 1));
       case SLOT_NUMBER:
-        return String(this.slotNumber(slot));
+        return this.buf.toString("latin1", starts[slot], ends[slot]);
       case SLOT_TRUE:
         return "true";
       case SLOT_FALSE:
@@ -6387,7 +6728,7 @@ var Evaluator = class {
     if (isBlank(text)) return;
     const object = parseJsonObject(text);
     if (object === null) {
-      this.malformed(text, file, lineNo);
+      this.notJson(text, file, lineNo);
       return;
     }
     try {
@@ -6397,7 +6738,16 @@ var Evaluator = class {
       this.malformed(text, file, lineNo);
     }
   }
-  /** A line that is not a JSON object. */
+  /**
+   * A line that is not a JSON object: its events count when `| logfmt` finds
+   * its timestamp field in it (a logfmt log); else it is malformed.
+   */
+  notJson(text, file, lineNo) {
+    const line = new TextLine(text, this.spec.labels);
+    if (line.timestamp(this.spec.timestamp) === null) this.malformed(text, file, lineNo);
+    else this.record(line, file, lineNo);
+  }
+  /** A line that is neither a JSON object nor logfmt with a timestamp. */
   malformed(text, file, lineNo) {
     addSample(this.diagnostics.malformed, text, file, lineNo);
   }
@@ -6438,8 +6788,8 @@ function countEvent(plan, tally, line, t) {
 }
 function breakdownKey(plan, tally, line, t) {
   if (!plan.breakdown || !tally.wantsBreakdown(t)) return void 0;
-  const value = line.field(plan.breakdown.by, plan.breakdown.byId);
-  return value === void 0 ? NONE_KEY : valueKey(String(value));
+  const value = line.fieldText(plan.breakdown.by, plan.breakdown.byId);
+  return value === void 0 ? NONE_KEY : valueKey(value);
 }
 var UNIT_NANOS = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };
 function latencyValue(value, unit) {
