@@ -263,6 +263,22 @@ describe.skipIf(!binary)("the logs source and the real Loki count the same lines
     expect(counts.map((c) => c.slo)).toEqual([2, 2, 4, 2, 4, 1]);
   });
 
+  it("| json flattens nested objects, skips arrays and nulls, sanitises keys as Loki does (loki.md section 8)", async () => {
+    const line = `{"t":"${at(0)}","a":{"b":"c","d":{"e":1}},"arr":[1,2,{"x":"y"}],"dot.key":"v1","dash-key":"v2","sp ace":"v3","num":42,"flt":1.5,"bool":true,"flag":false,"nul":null,"emptyobj":{},"app":"inner","Upper":"U"}`;
+    const dir = await store("nest", [line, `{"t":"${at(1)}","nul":"x","arr":"s"}`]);
+    agree(
+      await bothCounts("nest", dir, [
+        '| json | a_b = "c" and a_d_e = "1" and a_d_e == 1',
+        '| json | dot_key = "v1" dash_key = "v2" sp_ace = "v3"',
+        '| json | num = "42" and flt == 1.5 and flag = "false" and Upper = "U"',
+        '| json | nul = "" and arr = "" and emptyobj = "" and arr_2_x = ""',
+        '| json | nul = "x"',
+        '| json | app = "nest" and app_extracted = "inner"',
+        '| json | upper = "U"',
+      ]),
+    );
+  });
+
   it("| json reads keys in the order written: the last of two that sanitise alike wins", async () => {
     const lines = ['{"_1":"a","1":"b"}', '{"1":"c","_1":"d"}', '{"a-b":"x","a_b":"y"}'].map(
       (line, i) => line.replace("{", `{"t":"${at(i)}",`),
