@@ -194,7 +194,7 @@ function convertMatcher(
   node: SyntaxNode,
   source: string,
 ): { label: string; op: MatchOp; value: string } {
-  const label = textOf(required(node, "Identifier"), source);
+  const label = labelName(required(node, "Identifier"), source);
   const opNode =
     node.getChild("Eq") ?? node.getChild("Neq") ?? node.getChild("Re") ?? node.getChild("Nre");
   if (!opNode) throw new QueryError("expected =, !=, =~ or !~", node.from);
@@ -352,7 +352,7 @@ function convertComparison(
   source: string,
   valueKind: "number" | "duration" | "bytes",
 ): LabelFilterExpr {
-  const label = textOf(required(node, "Identifier"), source);
+  const label = labelName(required(node, "Identifier"), source);
   let op: CompareOp | undefined;
   for (let child = node.firstChild; child && !op; child = child.nextSibling) {
     op = COMPARE_OPS[child.name];
@@ -390,6 +390,36 @@ function literalNumber(node: SyntaxNode, source: string): number | null {
     throw new QueryError(`expected a number, got '${textOf(node, source)}'`, node.from);
   }
   return sign * value;
+}
+
+/**
+ * Words Loki 2.7.5's lexer always reads as keywords (measured: each is a
+ * parse error there as a label name); the lezer grammar takes some as names.
+ */
+const KEYWORDS = new Set([
+  "by",
+  "without",
+  "or",
+  "and",
+  "unless",
+  "bool",
+  "on",
+  "ignoring",
+  "group_left",
+  "group_right",
+  "offset",
+]);
+
+/** A label name in a matcher or a filter, as Loki can read it. */
+function labelName(node: SyntaxNode, source: string): string {
+  const name = textOf(node, source);
+  if (KEYWORDS.has(name)) {
+    throw new QueryError(
+      `'${name}' is a LogQL keyword: Loki cannot read it as a label name`,
+      node.from,
+    );
+  }
+  return name;
 }
 
 function checkRegex(pattern: string, anchored: boolean, node: SyntaxNode): void {

@@ -183,6 +183,31 @@ describe("parseLogQuery: accepted queries", () => {
     expect(parse('| json | a="1" b="2"').text).toBe('| json | a="1" b="2"');
   });
 
+  it("rejects LogQL keywords as label names, where Loki 2.7.5's lexer does", () => {
+    for (const word of ["by", "without", "or", "and", "unless"]) {
+      for (const query of [
+        `{${word}="x"}`,
+        `{a="b"} | json | ${word} = "x"`,
+        `| json | ${word} > 1s`,
+      ]) {
+        const at = query.search(new RegExp(`(?<![A-Za-z0-9_])${word}(?![A-Za-z0-9_])`));
+        const { message, offset } = reject(query);
+        expect({ query, message, offset }).toEqual({
+          query,
+          message: `'${word}' is a LogQL keyword: Loki cannot read it as a label name`,
+          offset: at,
+        });
+      }
+    }
+    // the grammar rejects the other keywords itself
+    expect(reject('| json | bool = "x"').offset).toBe(9);
+    expect(reject('{offset="x"}').offset).toBe(1);
+    // names that only start like a keyword, and function names, are labels on Loki
+    expect(filterOf('| json | by_x = "1" byte > 1 ip = "x" duration > 1')).toMatchObject({
+      kind: "and",
+    });
+  });
+
   it("still rejects what is not two label filters side by side, at the original offset", () => {
     expect(reject('| json | a="1" b').offset).toBe(15);
     expect(reject('| json foo="1"').offset).toBe(2);
