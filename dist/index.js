@@ -25384,7 +25384,7 @@ function convertSelector(node2, source) {
   return matchers;
 }
 function convertMatcher(node2, source) {
-  const label = textOf(required(node2, "Identifier"), source);
+  const label = labelName(required(node2, "Identifier"), source);
   const opNode = node2.getChild("Eq") ?? node2.getChild("Neq") ?? node2.getChild("Re") ?? node2.getChild("Nre");
   if (!opNode) throw new QueryError("expected =, !=, =~ or !~", node2.from);
   const op = MATCH_OPS[opNode.name];
@@ -25498,7 +25498,7 @@ function convertLabelFilter(node2, source) {
   }
 }
 function convertComparison(node2, source, valueKind) {
-  const label = textOf(required(node2, "Identifier"), source);
+  const label = labelName(required(node2, "Identifier"), source);
   let op;
   for (let child = node2.firstChild; child && !op; child = child.nextSibling) {
     op = COMPARE_OPS[child.name];
@@ -25530,6 +25530,16 @@ function literalNumber(node2, source) {
     throw new QueryError(`expected a number, got '${textOf(node2, source)}'`, node2.from);
   }
   return sign * value;
+}
+function labelName(node2, source) {
+  const name2 = textOf(node2, source);
+  if (KEYWORDS.has(name2)) {
+    throw new QueryError(
+      `'${name2}' is a LogQL keyword: Loki cannot read it as a label name`,
+      node2.from
+    );
+  }
+  return name2;
 }
 function checkRegex(pattern, anchored, node2) {
   try {
@@ -25573,7 +25583,7 @@ function unquoteString(node2, source) {
     throw new QueryError(error63 instanceof Error ? error63.message : String(error63), node2.from);
   }
 }
-var STAND_IN_SELECTOR, SUPPORTED, QueryError, STRING_OR_COMMENT, KEYWORD_STAGES, MATCH_OPS, COMPARE_OPS, LINE_OPS, UNSUPPORTED_NODES;
+var STAND_IN_SELECTOR, SUPPORTED, QueryError, STRING_OR_COMMENT, KEYWORD_STAGES, MATCH_OPS, COMPARE_OPS, LINE_OPS, UNSUPPORTED_NODES, KEYWORDS;
 var init_parse = __esm({
   "src/definition/logql/parse.ts"() {
     "use strict";
@@ -25628,6 +25638,19 @@ var init_parse = __esm({
       JsonExpressionParser: "json with parameters",
       LogfmtExpressionParser: "logfmt with parameters"
     };
+    KEYWORDS = /* @__PURE__ */ new Set([
+      "by",
+      "without",
+      "or",
+      "and",
+      "unless",
+      "bool",
+      "on",
+      "ignoring",
+      "group_left",
+      "group_right",
+      "offset"
+    ]);
   }
 });
 

@@ -4189,7 +4189,7 @@ function convertSelector(node, source) {
   return matchers;
 }
 function convertMatcher(node, source) {
-  const label = textOf(required(node, "Identifier"), source);
+  const label = labelName(required(node, "Identifier"), source);
   const opNode = node.getChild("Eq") ?? node.getChild("Neq") ?? node.getChild("Re") ?? node.getChild("Nre");
   if (!opNode) throw new QueryError("expected =, !=, =~ or !~", node.from);
   const op = MATCH_OPS[opNode.name];
@@ -4328,7 +4328,7 @@ function convertLabelFilter(node, source) {
   }
 }
 function convertComparison(node, source, valueKind) {
-  const label = textOf(required(node, "Identifier"), source);
+  const label = labelName(required(node, "Identifier"), source);
   let op;
   for (let child = node.firstChild; child && !op; child = child.nextSibling) {
     op = COMPARE_OPS[child.name];
@@ -4360,6 +4360,29 @@ function literalNumber(node, source) {
     throw new QueryError(`expected a number, got '${textOf(node, source)}'`, node.from);
   }
   return sign * value;
+}
+var KEYWORDS = /* @__PURE__ */ new Set([
+  "by",
+  "without",
+  "or",
+  "and",
+  "unless",
+  "bool",
+  "on",
+  "ignoring",
+  "group_left",
+  "group_right",
+  "offset"
+]);
+function labelName(node, source) {
+  const name = textOf(node, source);
+  if (KEYWORDS.has(name)) {
+    throw new QueryError(
+      `'${name}' is a LogQL keyword: Loki cannot read it as a label name`,
+      node.from
+    );
+  }
+  return name;
 }
 function checkRegex(pattern, anchored, node) {
   try {
