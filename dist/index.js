@@ -18327,7 +18327,7 @@ var require_eventsource_stream = __commonJS({
     var LF = 10;
     var CR = 13;
     var COLON = 58;
-    var SPACE = 32;
+    var SPACE2 = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
     var EVENT = Buffer.from("event");
@@ -18519,7 +18519,7 @@ var require_eventsource_stream = __commonJS({
         if (colonPosition !== -1) {
           fieldLength = colonPosition;
           valueStart = colonPosition + 1;
-          if (line[valueStart] === SPACE) {
+          if (line[valueStart] === SPACE2) {
             ++valueStart;
           }
         }
@@ -21182,3688 +21182,6 @@ var init_client = __esm({
   }
 });
 
-// node_modules/@lezer/common/dist/index.js
-function checkSide(side, pos, from, to) {
-  switch (side) {
-    case -2:
-      return from < pos;
-    case -1:
-      return to >= pos && from < pos;
-    case 0:
-      return from < pos && to > pos;
-    case 1:
-      return from <= pos && to > pos;
-    case 2:
-      return to > pos;
-    case 4:
-      return true;
-  }
-}
-function resolveNode(node2, pos, side, overlays) {
-  var _a3;
-  while (node2.from == node2.to || (side < 1 ? node2.from >= pos : node2.from > pos) || (side > -1 ? node2.to <= pos : node2.to < pos)) {
-    let parent = !overlays && node2 instanceof TreeNode && node2.index < 0 ? null : node2.parent;
-    if (!parent)
-      return node2;
-    node2 = parent;
-  }
-  let mode = overlays ? 0 : IterMode.IgnoreOverlays;
-  if (overlays)
-    for (let scan = node2, parent = scan.parent; parent; scan = parent, parent = scan.parent) {
-      if (scan instanceof TreeNode && scan.index < 0 && ((_a3 = parent.enter(pos, side, mode)) === null || _a3 === void 0 ? void 0 : _a3.from) != scan.from)
-        node2 = parent;
-    }
-  for (; ; ) {
-    let inner = node2.enter(pos, side, mode);
-    if (!inner)
-      return node2;
-    node2 = inner;
-  }
-}
-function getChildren(node2, type, before, after) {
-  let cur = node2.cursor(), result = [];
-  if (!cur.firstChild())
-    return result;
-  if (before != null)
-    for (let found = false; !found; ) {
-      found = cur.type.is(before);
-      if (!cur.nextSibling())
-        return result;
-    }
-  for (; ; ) {
-    if (after != null && cur.type.is(after))
-      return result;
-    if (cur.type.is(type))
-      result.push(cur.node);
-    if (!cur.nextSibling())
-      return after == null ? result : [];
-  }
-}
-function matchNodeContext(node2, context, i = context.length - 1) {
-  for (let p = node2; i >= 0; p = p.parent) {
-    if (!p)
-      return false;
-    if (!p.type.isAnonymous) {
-      if (context[i] && context[i] != p.name)
-        return false;
-      i--;
-    }
-  }
-  return true;
-}
-function iterStack(heads) {
-  if (!heads.length)
-    return null;
-  let pick2 = 0, picked = heads[0];
-  for (let i = 1; i < heads.length; i++) {
-    let node2 = heads[i];
-    if (node2.from > picked.from || node2.to < picked.to) {
-      picked = node2;
-      pick2 = i;
-    }
-  }
-  let next = picked instanceof TreeNode && picked.index < 0 ? null : picked.parent;
-  let newHeads = heads.slice();
-  if (next)
-    newHeads[pick2] = next;
-  else
-    newHeads.splice(pick2, 1);
-  return new StackIterator(newHeads, picked);
-}
-function stackIterator(tree, pos, side) {
-  let inner = tree.resolveInner(pos, side), layers = null;
-  for (let scan = inner instanceof TreeNode ? inner : inner.context.parent; scan; scan = scan.parent) {
-    if (scan.index < 0) {
-      let parent = scan.parent;
-      (layers || (layers = [inner])).push(parent.resolve(pos, side));
-      scan = parent;
-    } else {
-      let mount = MountedTree.get(scan.tree);
-      if (mount && mount.overlay && mount.overlay[0].from <= pos && mount.overlay[mount.overlay.length - 1].to >= pos) {
-        let root = new TreeNode(mount.tree, mount.overlay[0].from + scan.from, -1, scan);
-        (layers || (layers = [inner])).push(resolveNode(root, pos, side, false));
-      }
-    }
-  }
-  return layers ? iterStack(layers) : inner;
-}
-function hasChild(tree) {
-  return tree.children.some((ch) => ch instanceof TreeBuffer || !ch.type.isAnonymous || hasChild(ch));
-}
-function buildTree(data) {
-  var _a3;
-  let { buffer, nodeSet, maxBufferLength = DefaultBufferLength, reused = [], minRepeatType = nodeSet.types.length } = data;
-  let cursor = Array.isArray(buffer) ? new FlatBufferCursor(buffer, buffer.length) : buffer;
-  let types = nodeSet.types;
-  let contextHash = 0, lookAhead = 0;
-  function takeNode(parentStart, minPos, children2, positions2, inRepeat, depth) {
-    let { id, start, end, size } = cursor;
-    let lookAheadAtStart = lookAhead, contextAtStart = contextHash;
-    if (size < 0) {
-      cursor.next();
-      if (size == -1) {
-        let node3 = reused[id];
-        children2.push(node3);
-        positions2.push(start - parentStart);
-        return;
-      } else if (size == -3) {
-        contextHash = id;
-        return;
-      } else if (size == -4) {
-        lookAhead = id;
-        return;
-      } else {
-        throw new RangeError(`Unrecognized record size: ${size}`);
-      }
-    }
-    let type = types[id], node2, buffer2;
-    let startPos = start - parentStart;
-    if (end - start <= maxBufferLength && (buffer2 = findBufferSize(cursor.pos - minPos, inRepeat))) {
-      let data2 = new Uint16Array(buffer2.size - buffer2.skip);
-      let endPos = cursor.pos - buffer2.size, index = data2.length;
-      while (cursor.pos > endPos)
-        index = copyToBuffer(buffer2.start, data2, index);
-      node2 = new TreeBuffer(data2, end - buffer2.start, nodeSet);
-      startPos = buffer2.start - parentStart;
-    } else {
-      let endPos = cursor.pos - size;
-      cursor.next();
-      let localChildren = [], localPositions = [];
-      let localInRepeat = id >= minRepeatType ? id : -1;
-      let lastGroup = 0, lastEnd = end, groupLookAhead = lookAheadAtStart;
-      while (cursor.pos > endPos) {
-        if (localInRepeat >= 0 && cursor.id == localInRepeat && cursor.size >= 0) {
-          if (cursor.end <= lastEnd - maxBufferLength) {
-            makeRepeatLeaf(localChildren, localPositions, start, lastGroup, cursor.end, lastEnd, localInRepeat, groupLookAhead, contextAtStart);
-            lastGroup = localChildren.length;
-            lastEnd = cursor.end;
-            groupLookAhead = lookAhead;
-          }
-          cursor.next();
-        } else if (depth > 2500) {
-          takeFlatNode(start, endPos, localChildren, localPositions);
-        } else {
-          if (localInRepeat >= 0 && cursor.size == -1 && reused[cursor.id].type == nodeSet.types[localInRepeat]) {
-            if (lastGroup < localChildren.length)
-              makeRepeatLeaf(localChildren, localPositions, start, lastGroup, cursor.end, lastEnd, localInRepeat, groupLookAhead, contextAtStart);
-            lastGroup = localChildren.length + 1;
-            lastEnd = cursor.start;
-            groupLookAhead = lookAhead;
-          }
-          takeNode(start, endPos, localChildren, localPositions, localInRepeat, depth + 1);
-        }
-      }
-      if (localInRepeat >= 0 && lastGroup > 0 && lastGroup < localChildren.length)
-        makeRepeatLeaf(localChildren, localPositions, start, lastGroup, start, lastEnd, localInRepeat, groupLookAhead, contextAtStart);
-      localChildren.reverse();
-      localPositions.reverse();
-      if (localInRepeat > -1 && lastGroup > 0) {
-        let make = makeBalanced(type, contextAtStart);
-        node2 = balanceRange(type, localChildren, localPositions, 0, localChildren.length, 0, end - start, make, make);
-      } else {
-        node2 = makeTree(type, localChildren, localPositions, end - start, lookAheadAtStart - end, contextAtStart);
-      }
-    }
-    children2.push(node2);
-    positions2.push(startPos);
-  }
-  function takeFlatNode(parentStart, minPos, children2, positions2) {
-    let nodes = [];
-    let nodeCount = 0, stopAt = -1;
-    while (cursor.pos > minPos) {
-      let { id, start, end, size } = cursor;
-      if (size > 4) {
-        cursor.next();
-      } else if (stopAt > -1 && start < stopAt) {
-        break;
-      } else {
-        if (stopAt < 0)
-          stopAt = end - maxBufferLength;
-        nodes.push(id, start, end);
-        nodeCount++;
-        cursor.next();
-      }
-    }
-    if (nodeCount) {
-      let buffer2 = new Uint16Array(nodeCount * 4);
-      let start = nodes[nodes.length - 2];
-      for (let i = nodes.length - 3, j = 0; i >= 0; i -= 3) {
-        buffer2[j++] = nodes[i];
-        buffer2[j++] = nodes[i + 1] - start;
-        buffer2[j++] = nodes[i + 2] - start;
-        buffer2[j++] = j;
-      }
-      children2.push(new TreeBuffer(buffer2, nodes[2] - start, nodeSet));
-      positions2.push(start - parentStart);
-    }
-  }
-  function makeBalanced(type, contextHash2) {
-    return (children2, positions2, length2) => {
-      let lookAhead2 = 0, lastI = children2.length - 1, last, lookAheadProp;
-      if (lastI >= 0 && (last = children2[lastI]) instanceof Tree) {
-        if (!lastI && last.type == type && last.length == length2)
-          return last;
-        if (lookAheadProp = last.prop(NodeProp.lookAhead))
-          lookAhead2 = positions2[lastI] + last.length + lookAheadProp - length2;
-      }
-      return makeTree(type, children2, positions2, length2, lookAhead2, contextHash2);
-    };
-  }
-  function makeRepeatLeaf(children2, positions2, base, i, from, to, type, lookAhead2, contextHash2) {
-    let localChildren = [], localPositions = [];
-    while (children2.length > i) {
-      localChildren.push(children2.pop());
-      localPositions.push(positions2.pop() + base - from);
-    }
-    children2.push(makeTree(nodeSet.types[type], localChildren, localPositions, to - from, lookAhead2 - to, contextHash2));
-    positions2.push(from - base);
-  }
-  function makeTree(type, children2, positions2, length2, lookAhead2, contextHash2, props) {
-    if (contextHash2) {
-      let pair2 = [NodeProp.contextHash, contextHash2];
-      props = props ? [pair2].concat(props) : [pair2];
-    }
-    if (lookAhead2 > 25) {
-      let pair2 = [NodeProp.lookAhead, lookAhead2];
-      props = props ? [pair2].concat(props) : [pair2];
-    }
-    return new Tree(type, children2, positions2, length2, props);
-  }
-  function findBufferSize(maxSize, inRepeat) {
-    let fork = cursor.fork();
-    let size = 0, start = 0, skip = 0, minStart = fork.end - maxBufferLength;
-    let result = { size: 0, start: 0, skip: 0 };
-    scan: for (let minPos = fork.pos - maxSize; fork.pos > minPos; ) {
-      let nodeSize2 = fork.size;
-      if (fork.id == inRepeat && nodeSize2 >= 0) {
-        result.size = size;
-        result.start = start;
-        result.skip = skip;
-        skip += 4;
-        size += 4;
-        fork.next();
-        continue;
-      }
-      let startPos = fork.pos - nodeSize2;
-      if (nodeSize2 < 0 || startPos < minPos || fork.start < minStart)
-        break;
-      let localSkipped = fork.id >= minRepeatType ? 4 : 0;
-      let nodeStart = fork.start;
-      fork.next();
-      while (fork.pos > startPos) {
-        if (fork.size < 0) {
-          if (fork.size == -3 || fork.size == -4)
-            localSkipped += 4;
-          else
-            break scan;
-        } else if (fork.id >= minRepeatType) {
-          localSkipped += 4;
-        }
-        fork.next();
-      }
-      start = nodeStart;
-      size += nodeSize2;
-      skip += localSkipped;
-    }
-    if (inRepeat < 0 || size == maxSize) {
-      result.size = size;
-      result.start = start;
-      result.skip = skip;
-    }
-    return result.size > 4 ? result : void 0;
-  }
-  function copyToBuffer(bufferStart, buffer2, index) {
-    let { id, start, end, size } = cursor;
-    cursor.next();
-    if (size >= 0 && id < minRepeatType) {
-      let startIndex = index;
-      if (size > 4) {
-        let endPos = cursor.pos - (size - 4);
-        while (cursor.pos > endPos)
-          index = copyToBuffer(bufferStart, buffer2, index);
-      }
-      buffer2[--index] = startIndex;
-      buffer2[--index] = end - bufferStart;
-      buffer2[--index] = start - bufferStart;
-      buffer2[--index] = id;
-    } else if (size == -3) {
-      contextHash = id;
-    } else if (size == -4) {
-      lookAhead = id;
-    }
-    return index;
-  }
-  let children = [], positions = [];
-  while (cursor.pos > 0)
-    takeNode(data.start || 0, data.bufferStart || 0, children, positions, -1, 0);
-  let length = (_a3 = data.length) !== null && _a3 !== void 0 ? _a3 : children.length ? positions[0] + children[0].length : 0;
-  return new Tree(types[data.topID], children.reverse(), positions.reverse(), length);
-}
-function nodeSize(balanceType, node2) {
-  if (!balanceType.isAnonymous || node2 instanceof TreeBuffer || node2.type != balanceType)
-    return 1;
-  let size = nodeSizeCache.get(node2);
-  if (size == null) {
-    size = 1;
-    for (let child of node2.children) {
-      if (child.type != balanceType || !(child instanceof Tree)) {
-        size = 1;
-        break;
-      }
-      size += nodeSize(balanceType, child);
-    }
-    nodeSizeCache.set(node2, size);
-  }
-  return size;
-}
-function balanceRange(balanceType, children, positions, from, to, start, length, mkTop, mkTree) {
-  let total = 0;
-  for (let i = from; i < to; i++)
-    total += nodeSize(balanceType, children[i]);
-  let maxChild = Math.ceil(
-    total * 1.5 / 8
-    /* Balance.BranchFactor */
-  );
-  let localChildren = [], localPositions = [];
-  function divide(children2, positions2, from2, to2, offset) {
-    for (let i = from2; i < to2; ) {
-      let groupFrom = i, groupStart = positions2[i], groupSize = nodeSize(balanceType, children2[i]);
-      i++;
-      for (; i < to2; i++) {
-        let nextSize = nodeSize(balanceType, children2[i]);
-        if (groupSize + nextSize >= maxChild)
-          break;
-        groupSize += nextSize;
-      }
-      if (i == groupFrom + 1) {
-        if (groupSize > maxChild) {
-          let only = children2[groupFrom];
-          divide(only.children, only.positions, 0, only.children.length, positions2[groupFrom] + offset);
-          continue;
-        }
-        localChildren.push(children2[groupFrom]);
-      } else {
-        let length2 = positions2[i - 1] + children2[i - 1].length - groupStart;
-        localChildren.push(balanceRange(balanceType, children2, positions2, groupFrom, i, groupStart, length2, null, mkTree));
-      }
-      localPositions.push(groupStart + offset - start);
-    }
-  }
-  divide(children, positions, from, to, 0);
-  return (mkTop || mkTree)(localChildren, localPositions, length);
-}
-var DefaultBufferLength, nextPropID, Range, NodeProp, MountedTree, noProps, NodeType, NodeSet, CachedNode, CachedInnerNode, IterMode, Tree, FlatBufferCursor, TreeBuffer, BaseNode, TreeNode, BufferContext, BufferNode, StackIterator, TreeCursor, nodeSizeCache, Parser, StringInput, stoppedInner;
-var init_dist = __esm({
-  "node_modules/@lezer/common/dist/index.js"() {
-    DefaultBufferLength = 1024;
-    nextPropID = 0;
-    Range = class {
-      constructor(from, to) {
-        this.from = from;
-        this.to = to;
-      }
-    };
-    NodeProp = class {
-      /**
-      Create a new node prop type.
-      */
-      constructor(config2 = {}) {
-        this.id = nextPropID++;
-        this.perNode = !!config2.perNode;
-        this.deserialize = config2.deserialize || (() => {
-          throw new Error("This node type doesn't define a deserialize function");
-        });
-        this.combine = config2.combine || null;
-      }
-      /**
-      This is meant to be used with
-      [`NodeSet.extend`](#common.NodeSet.extend) or
-      [`LRParser.configure`](#lr.ParserConfig.props) to compute
-      prop values for each node type in the set. Takes a [match
-      object](#common.NodeType^match) or function that returns undefined
-      if the node type doesn't get this prop, and the prop's value if
-      it does.
-      */
-      add(match) {
-        if (this.perNode)
-          throw new RangeError("Can't add per-node props to node types");
-        if (typeof match != "function")
-          match = NodeType.match(match);
-        return (type) => {
-          let result = match(type);
-          return result === void 0 ? null : [this, result];
-        };
-      }
-    };
-    NodeProp.closedBy = new NodeProp({ deserialize: (str) => str.split(" ") });
-    NodeProp.openedBy = new NodeProp({ deserialize: (str) => str.split(" ") });
-    NodeProp.group = new NodeProp({ deserialize: (str) => str.split(" ") });
-    NodeProp.isolate = new NodeProp({ deserialize: (value) => {
-      if (value && value != "rtl" && value != "ltr" && value != "auto")
-        throw new RangeError("Invalid value for isolate: " + value);
-      return value || "auto";
-    } });
-    NodeProp.contextHash = new NodeProp({ perNode: true });
-    NodeProp.lookAhead = new NodeProp({ perNode: true });
-    NodeProp.mounted = new NodeProp({ perNode: true });
-    MountedTree = class {
-      constructor(tree, overlay, parser3, bracketed = false) {
-        this.tree = tree;
-        this.overlay = overlay;
-        this.parser = parser3;
-        this.bracketed = bracketed;
-      }
-      /**
-      @internal
-      */
-      static get(tree) {
-        return tree && tree.props && tree.props[NodeProp.mounted.id];
-      }
-    };
-    noProps = /* @__PURE__ */ Object.create(null);
-    NodeType = class _NodeType {
-      /**
-      @internal
-      */
-      constructor(name2, props, id, flags = 0) {
-        this.name = name2;
-        this.props = props;
-        this.id = id;
-        this.flags = flags;
-      }
-      /**
-      Define a node type.
-      */
-      static define(spec) {
-        let props = spec.props && spec.props.length ? /* @__PURE__ */ Object.create(null) : noProps;
-        let flags = (spec.top ? 1 : 0) | (spec.skipped ? 2 : 0) | (spec.error ? 4 : 0) | (spec.name == null ? 8 : 0);
-        let type = new _NodeType(spec.name || "", props, spec.id, flags);
-        if (spec.props)
-          for (let src of spec.props) {
-            if (!Array.isArray(src))
-              src = src(type);
-            if (src) {
-              if (src[0].perNode)
-                throw new RangeError("Can't store a per-node prop on a node type");
-              props[src[0].id] = src[1];
-            }
-          }
-        return type;
-      }
-      /**
-      Retrieves a node prop for this type. Will return `undefined` if
-      the prop isn't present on this node.
-      */
-      prop(prop) {
-        return this.props[prop.id];
-      }
-      /**
-      True when this is the top node of a grammar.
-      */
-      get isTop() {
-        return (this.flags & 1) > 0;
-      }
-      /**
-      True when this node is produced by a skip rule.
-      */
-      get isSkipped() {
-        return (this.flags & 2) > 0;
-      }
-      /**
-      Indicates whether this is an error node.
-      */
-      get isError() {
-        return (this.flags & 4) > 0;
-      }
-      /**
-      When true, this node type doesn't correspond to a user-declared
-      named node, for example because it is used to cache repetition.
-      */
-      get isAnonymous() {
-        return (this.flags & 8) > 0;
-      }
-      /**
-      Returns true when this node's name or one of its
-      [groups](#common.NodeProp^group) matches the given string.
-      */
-      is(name2) {
-        if (typeof name2 == "string") {
-          if (this.name == name2)
-            return true;
-          let group = this.prop(NodeProp.group);
-          return group ? group.indexOf(name2) > -1 : false;
-        }
-        return this.id == name2;
-      }
-      /**
-      Create a function from node types to arbitrary values by
-      specifying an object whose property names are node or
-      [group](#common.NodeProp^group) names. Often useful with
-      [`NodeProp.add`](#common.NodeProp.add). You can put multiple
-      names, separated by spaces, in a single property name to map
-      multiple node names to a single value.
-      */
-      static match(map2) {
-        let direct = /* @__PURE__ */ Object.create(null);
-        for (let prop in map2)
-          for (let name2 of prop.split(" "))
-            direct[name2] = map2[prop];
-        return (node2) => {
-          for (let groups2 = node2.prop(NodeProp.group), i = -1; i < (groups2 ? groups2.length : 0); i++) {
-            let found = direct[i < 0 ? node2.name : groups2[i]];
-            if (found)
-              return found;
-          }
-        };
-      }
-    };
-    NodeType.none = new NodeType(
-      "",
-      /* @__PURE__ */ Object.create(null),
-      0,
-      8
-      /* NodeFlag.Anonymous */
-    );
-    NodeSet = class _NodeSet {
-      /**
-      Create a set with the given types. The `id` property of each
-      type should correspond to its position within the array.
-      */
-      constructor(types) {
-        this.types = types;
-        for (let i = 0; i < types.length; i++)
-          if (types[i].id != i)
-            throw new RangeError("Node type ids should correspond to array positions when creating a node set");
-      }
-      /**
-      Create a copy of this set with some node properties added. The
-      arguments to this method can be created with
-      [`NodeProp.add`](#common.NodeProp.add).
-      */
-      extend(...props) {
-        let newTypes = [];
-        for (let type of this.types) {
-          let newProps = null;
-          for (let source of props) {
-            let add = source(type);
-            if (add) {
-              if (!newProps)
-                newProps = Object.assign({}, type.props);
-              let value = add[1], prop = add[0];
-              if (prop.combine && prop.id in newProps)
-                value = prop.combine(newProps[prop.id], value);
-              newProps[prop.id] = value;
-            }
-          }
-          newTypes.push(newProps ? new NodeType(type.name, newProps, type.id, type.flags) : type);
-        }
-        return new _NodeSet(newTypes);
-      }
-    };
-    CachedNode = /* @__PURE__ */ new WeakMap();
-    CachedInnerNode = /* @__PURE__ */ new WeakMap();
-    (function(IterMode2) {
-      IterMode2[IterMode2["ExcludeBuffers"] = 1] = "ExcludeBuffers";
-      IterMode2[IterMode2["IncludeAnonymous"] = 2] = "IncludeAnonymous";
-      IterMode2[IterMode2["IgnoreMounts"] = 4] = "IgnoreMounts";
-      IterMode2[IterMode2["IgnoreOverlays"] = 8] = "IgnoreOverlays";
-      IterMode2[IterMode2["EnterBracketed"] = 16] = "EnterBracketed";
-    })(IterMode || (IterMode = {}));
-    Tree = class _Tree {
-      /**
-      Construct a new tree. See also [`Tree.build`](#common.Tree^build).
-      */
-      constructor(type, children, positions, length, props) {
-        this.type = type;
-        this.children = children;
-        this.positions = positions;
-        this.length = length;
-        this.props = null;
-        if (props && props.length) {
-          this.props = /* @__PURE__ */ Object.create(null);
-          for (let [prop, value] of props)
-            this.props[typeof prop == "number" ? prop : prop.id] = value;
-        }
-      }
-      /**
-      @internal
-      */
-      toString() {
-        let mounted = MountedTree.get(this);
-        if (mounted && !mounted.overlay)
-          return mounted.tree.toString();
-        let children = "";
-        for (let ch of this.children) {
-          let str = ch.toString();
-          if (str) {
-            if (children)
-              children += ",";
-            children += str;
-          }
-        }
-        return !this.type.name ? children : (/\W/.test(this.type.name) && !this.type.isError ? JSON.stringify(this.type.name) : this.type.name) + (children.length ? "(" + children + ")" : "");
-      }
-      /**
-      Get a [tree cursor](#common.TreeCursor) positioned at the top of
-      the tree. Mode can be used to [control](#common.IterMode) which
-      nodes the cursor visits.
-      */
-      cursor(mode = 0) {
-        return new TreeCursor(this.topNode, mode);
-      }
-      /**
-      Get a [tree cursor](#common.TreeCursor) pointing into this tree
-      at the given position and side (see
-      [`moveTo`](#common.TreeCursor.moveTo).
-      */
-      cursorAt(pos, side = 0, mode = 0) {
-        let scope = CachedNode.get(this) || this.topNode;
-        let cursor = new TreeCursor(scope);
-        cursor.moveTo(pos, side);
-        CachedNode.set(this, cursor._tree);
-        return cursor;
-      }
-      /**
-      Get a [syntax node](#common.SyntaxNode) object for the top of the
-      tree.
-      */
-      get topNode() {
-        return new TreeNode(this, 0, 0, null);
-      }
-      /**
-      Get the [syntax node](#common.SyntaxNode) at the given position.
-      If `side` is -1, this will move into nodes that end at the
-      position. If 1, it'll move into nodes that start at the
-      position. With 0, it'll only enter nodes that cover the position
-      from both sides.
-      
-      Note that this will not enter
-      [overlays](#common.MountedTree.overlay), and you often want
-      [`resolveInner`](#common.Tree.resolveInner) instead.
-      */
-      resolve(pos, side = 0) {
-        let node2 = resolveNode(CachedNode.get(this) || this.topNode, pos, side, false);
-        CachedNode.set(this, node2);
-        return node2;
-      }
-      /**
-      Like [`resolve`](#common.Tree.resolve), but will enter
-      [overlaid](#common.MountedTree.overlay) nodes, producing a syntax node
-      pointing into the innermost overlaid tree at the given position
-      (with parent links going through all parent structure, including
-      the host trees).
-      */
-      resolveInner(pos, side = 0) {
-        let node2 = resolveNode(CachedInnerNode.get(this) || this.topNode, pos, side, true);
-        CachedInnerNode.set(this, node2);
-        return node2;
-      }
-      /**
-      In some situations, it can be useful to iterate through all
-      nodes around a position, including those in overlays that don't
-      directly cover the position. This method gives you an iterator
-      that will produce all nodes, from small to big, around the given
-      position.
-      */
-      resolveStack(pos, side = 0) {
-        return stackIterator(this, pos, side);
-      }
-      /**
-      Iterate over the tree and its children, calling `enter` for any
-      node that touches the `from`/`to` region (if given) before
-      running over such a node's children, and `leave` (if given) when
-      leaving the node. When `enter` returns `false`, that node will
-      not have its children iterated over (or `leave` called).
-      */
-      iterate(spec) {
-        let { enter, leave, from = 0, to = this.length } = spec;
-        let mode = spec.mode || 0, anon = (mode & IterMode.IncludeAnonymous) > 0;
-        for (let c = this.cursor(mode | IterMode.IncludeAnonymous); ; ) {
-          let entered = false;
-          if (c.from <= to && c.to >= from && (!anon && c.type.isAnonymous || enter(c) !== false)) {
-            if (c.firstChild())
-              continue;
-            entered = true;
-          }
-          for (; ; ) {
-            if (entered && leave && (anon || !c.type.isAnonymous))
-              leave(c);
-            if (c.nextSibling())
-              break;
-            if (!c.parent())
-              return;
-            entered = true;
-          }
-        }
-      }
-      /**
-      Get the value of the given [node prop](#common.NodeProp) for this
-      node. Works with both per-node and per-type props.
-      */
-      prop(prop) {
-        return !prop.perNode ? this.type.prop(prop) : this.props ? this.props[prop.id] : void 0;
-      }
-      /**
-      Returns the node's [per-node props](#common.NodeProp.perNode) in a
-      format that can be passed to the [`Tree`](#common.Tree)
-      constructor.
-      */
-      get propValues() {
-        let result = [];
-        if (this.props)
-          for (let id in this.props)
-            result.push([+id, this.props[id]]);
-        return result;
-      }
-      /**
-      Balance the direct children of this tree, producing a copy of
-      which may have children grouped into subtrees with type
-      [`NodeType.none`](#common.NodeType^none).
-      */
-      balance(config2 = {}) {
-        return this.children.length <= 8 ? this : balanceRange(NodeType.none, this.children, this.positions, 0, this.children.length, 0, this.length, (children, positions, length) => new _Tree(this.type, children, positions, length, this.propValues), config2.makeTree || ((children, positions, length) => new _Tree(NodeType.none, children, positions, length)));
-      }
-      /**
-      Build a tree from a postfix-ordered buffer of node information,
-      or a cursor over such a buffer.
-      */
-      static build(data) {
-        return buildTree(data);
-      }
-    };
-    Tree.empty = new Tree(NodeType.none, [], [], 0);
-    FlatBufferCursor = class _FlatBufferCursor {
-      constructor(buffer, index) {
-        this.buffer = buffer;
-        this.index = index;
-      }
-      get id() {
-        return this.buffer[this.index - 4];
-      }
-      get start() {
-        return this.buffer[this.index - 3];
-      }
-      get end() {
-        return this.buffer[this.index - 2];
-      }
-      get size() {
-        return this.buffer[this.index - 1];
-      }
-      get pos() {
-        return this.index;
-      }
-      next() {
-        this.index -= 4;
-      }
-      fork() {
-        return new _FlatBufferCursor(this.buffer, this.index);
-      }
-    };
-    TreeBuffer = class _TreeBuffer {
-      /**
-      Create a tree buffer.
-      */
-      constructor(buffer, length, set2) {
-        this.buffer = buffer;
-        this.length = length;
-        this.set = set2;
-      }
-      /**
-      @internal
-      */
-      get type() {
-        return NodeType.none;
-      }
-      /**
-      @internal
-      */
-      toString() {
-        let result = [];
-        for (let index = 0; index < this.buffer.length; ) {
-          result.push(this.childString(index));
-          index = this.buffer[index + 3];
-        }
-        return result.join(",");
-      }
-      /**
-      @internal
-      */
-      childString(index) {
-        let id = this.buffer[index], endIndex = this.buffer[index + 3];
-        let type = this.set.types[id], result = type.name;
-        if (/\W/.test(result) && !type.isError)
-          result = JSON.stringify(result);
-        index += 4;
-        if (endIndex == index)
-          return result;
-        let children = [];
-        while (index < endIndex) {
-          children.push(this.childString(index));
-          index = this.buffer[index + 3];
-        }
-        return result + "(" + children.join(",") + ")";
-      }
-      /**
-      @internal
-      */
-      findChild(startIndex, endIndex, dir, pos, side) {
-        let { buffer } = this, pick2 = -1;
-        for (let i = startIndex; i != endIndex; i = buffer[i + 3]) {
-          if (checkSide(side, pos, buffer[i + 1], buffer[i + 2])) {
-            pick2 = i;
-            if (dir > 0)
-              break;
-          }
-        }
-        return pick2;
-      }
-      /**
-      @internal
-      */
-      slice(startI, endI, from) {
-        let b = this.buffer;
-        let copy = new Uint16Array(endI - startI), len = 0;
-        for (let i = startI, j = 0; i < endI; ) {
-          copy[j++] = b[i++];
-          copy[j++] = b[i++] - from;
-          let to = copy[j++] = b[i++] - from;
-          copy[j++] = b[i++] - startI;
-          len = Math.max(len, to);
-        }
-        return new _TreeBuffer(copy, len, this.set);
-      }
-    };
-    BaseNode = class {
-      cursor(mode = 0) {
-        return new TreeCursor(this, mode);
-      }
-      getChild(type, before = null, after = null) {
-        let r = getChildren(this, type, before, after);
-        return r.length ? r[0] : null;
-      }
-      getChildren(type, before = null, after = null) {
-        return getChildren(this, type, before, after);
-      }
-      resolve(pos, side = 0) {
-        return resolveNode(this, pos, side, false);
-      }
-      resolveInner(pos, side = 0) {
-        return resolveNode(this, pos, side, true);
-      }
-      matchContext(context) {
-        return matchNodeContext(this.parent, context);
-      }
-      enterUnfinishedNodesBefore(pos) {
-        let scan = this.childBefore(pos), node2 = this;
-        while (scan) {
-          let last = scan.lastChild;
-          if (!last || last.to != scan.to)
-            break;
-          if (last.type.isError && last.from == last.to) {
-            node2 = scan;
-            scan = last.prevSibling;
-          } else {
-            scan = last;
-          }
-        }
-        return node2;
-      }
-      get node() {
-        return this;
-      }
-      get next() {
-        return this.parent;
-      }
-    };
-    TreeNode = class _TreeNode extends BaseNode {
-      constructor(_tree, from, index, _parent) {
-        super();
-        this._tree = _tree;
-        this.from = from;
-        this.index = index;
-        this._parent = _parent;
-      }
-      get type() {
-        return this._tree.type;
-      }
-      get name() {
-        return this._tree.type.name;
-      }
-      get to() {
-        return this.from + this._tree.length;
-      }
-      nextChild(i, dir, pos, side, mode = 0) {
-        for (let parent = this; ; ) {
-          for (let { children, positions } = parent._tree, e = dir > 0 ? children.length : -1; i != e; i += dir) {
-            let next = children[i], start = positions[i] + parent.from, mounted;
-            if (!(mode & IterMode.EnterBracketed && next instanceof Tree && (mounted = MountedTree.get(next)) && !mounted.overlay && mounted.bracketed && pos >= start && pos <= start + next.length) && !checkSide(side, pos, start, start + next.length))
-              continue;
-            if (next instanceof TreeBuffer) {
-              if (mode & IterMode.ExcludeBuffers)
-                continue;
-              let index = next.findChild(0, next.buffer.length, dir, pos - start, side);
-              if (index > -1)
-                return new BufferNode(new BufferContext(parent, next, i, start), null, index);
-            } else if (mode & IterMode.IncludeAnonymous || (!next.type.isAnonymous || hasChild(next))) {
-              let mounted2;
-              if (!(mode & IterMode.IgnoreMounts) && (mounted2 = MountedTree.get(next)) && !mounted2.overlay)
-                return new _TreeNode(mounted2.tree, start, i, parent);
-              let inner = new _TreeNode(next, start, i, parent);
-              return mode & IterMode.IncludeAnonymous || !inner.type.isAnonymous ? inner : inner.nextChild(dir < 0 ? next.children.length - 1 : 0, dir, pos, side, mode);
-            }
-          }
-          if (mode & IterMode.IncludeAnonymous || !parent.type.isAnonymous)
-            return null;
-          if (parent.index >= 0)
-            i = parent.index + dir;
-          else
-            i = dir < 0 ? -1 : parent._parent._tree.children.length;
-          parent = parent._parent;
-          if (!parent)
-            return null;
-        }
-      }
-      get firstChild() {
-        return this.nextChild(
-          0,
-          1,
-          0,
-          4
-          /* Side.DontCare */
-        );
-      }
-      get lastChild() {
-        return this.nextChild(
-          this._tree.children.length - 1,
-          -1,
-          0,
-          4
-          /* Side.DontCare */
-        );
-      }
-      childAfter(pos) {
-        return this.nextChild(
-          0,
-          1,
-          pos,
-          2
-          /* Side.After */
-        );
-      }
-      childBefore(pos) {
-        return this.nextChild(
-          this._tree.children.length - 1,
-          -1,
-          pos,
-          -2
-          /* Side.Before */
-        );
-      }
-      prop(prop) {
-        return this._tree.prop(prop);
-      }
-      enter(pos, side, mode = 0) {
-        let mounted;
-        if (!(mode & IterMode.IgnoreOverlays) && (mounted = MountedTree.get(this._tree)) && mounted.overlay) {
-          let rPos = pos - this.from, enterBracketed = mode & IterMode.EnterBracketed && mounted.bracketed;
-          for (let { from, to } of mounted.overlay) {
-            if ((side > 0 || enterBracketed ? from <= rPos : from < rPos) && (side < 0 || enterBracketed ? to >= rPos : to > rPos))
-              return new _TreeNode(mounted.tree, mounted.overlay[0].from + this.from, -1, this);
-          }
-        }
-        return this.nextChild(0, 1, pos, side, mode);
-      }
-      nextSignificantParent() {
-        let val = this;
-        while (val.type.isAnonymous && val._parent)
-          val = val._parent;
-        return val;
-      }
-      get parent() {
-        return this._parent ? this._parent.nextSignificantParent() : null;
-      }
-      get nextSibling() {
-        return this._parent && this.index >= 0 ? this._parent.nextChild(
-          this.index + 1,
-          1,
-          0,
-          4
-          /* Side.DontCare */
-        ) : null;
-      }
-      get prevSibling() {
-        return this._parent && this.index >= 0 ? this._parent.nextChild(
-          this.index - 1,
-          -1,
-          0,
-          4
-          /* Side.DontCare */
-        ) : null;
-      }
-      get tree() {
-        return this._tree;
-      }
-      toTree() {
-        return this._tree;
-      }
-      /**
-      @internal
-      */
-      toString() {
-        return this._tree.toString();
-      }
-    };
-    BufferContext = class {
-      constructor(parent, buffer, index, start) {
-        this.parent = parent;
-        this.buffer = buffer;
-        this.index = index;
-        this.start = start;
-      }
-    };
-    BufferNode = class _BufferNode extends BaseNode {
-      get name() {
-        return this.type.name;
-      }
-      get from() {
-        return this.context.start + this.context.buffer.buffer[this.index + 1];
-      }
-      get to() {
-        return this.context.start + this.context.buffer.buffer[this.index + 2];
-      }
-      constructor(context, _parent, index) {
-        super();
-        this.context = context;
-        this._parent = _parent;
-        this.index = index;
-        this.type = context.buffer.set.types[context.buffer.buffer[index]];
-      }
-      child(dir, pos, side) {
-        let { buffer } = this.context;
-        let index = buffer.findChild(this.index + 4, buffer.buffer[this.index + 3], dir, pos - this.context.start, side);
-        return index < 0 ? null : new _BufferNode(this.context, this, index);
-      }
-      get firstChild() {
-        return this.child(
-          1,
-          0,
-          4
-          /* Side.DontCare */
-        );
-      }
-      get lastChild() {
-        return this.child(
-          -1,
-          0,
-          4
-          /* Side.DontCare */
-        );
-      }
-      childAfter(pos) {
-        return this.child(
-          1,
-          pos,
-          2
-          /* Side.After */
-        );
-      }
-      childBefore(pos) {
-        return this.child(
-          -1,
-          pos,
-          -2
-          /* Side.Before */
-        );
-      }
-      prop(prop) {
-        return this.type.prop(prop);
-      }
-      enter(pos, side, mode = 0) {
-        if (mode & IterMode.ExcludeBuffers)
-          return null;
-        let { buffer } = this.context;
-        let index = buffer.findChild(this.index + 4, buffer.buffer[this.index + 3], side > 0 ? 1 : -1, pos - this.context.start, side);
-        return index < 0 ? null : new _BufferNode(this.context, this, index);
-      }
-      get parent() {
-        return this._parent || this.context.parent.nextSignificantParent();
-      }
-      externalSibling(dir) {
-        return this._parent ? null : this.context.parent.nextChild(
-          this.context.index + dir,
-          dir,
-          0,
-          4
-          /* Side.DontCare */
-        );
-      }
-      get nextSibling() {
-        let { buffer } = this.context;
-        let after = buffer.buffer[this.index + 3];
-        if (after < (this._parent ? buffer.buffer[this._parent.index + 3] : buffer.buffer.length))
-          return new _BufferNode(this.context, this._parent, after);
-        return this.externalSibling(1);
-      }
-      get prevSibling() {
-        let { buffer } = this.context;
-        let parentStart = this._parent ? this._parent.index + 4 : 0;
-        if (this.index == parentStart)
-          return this.externalSibling(-1);
-        return new _BufferNode(this.context, this._parent, buffer.findChild(
-          parentStart,
-          this.index,
-          -1,
-          0,
-          4
-          /* Side.DontCare */
-        ));
-      }
-      get tree() {
-        return null;
-      }
-      toTree() {
-        let children = [], positions = [];
-        let { buffer } = this.context;
-        let startI = this.index + 4, endI = buffer.buffer[this.index + 3];
-        if (endI > startI) {
-          let from = buffer.buffer[this.index + 1];
-          children.push(buffer.slice(startI, endI, from));
-          positions.push(0);
-        }
-        return new Tree(this.type, children, positions, this.to - this.from);
-      }
-      /**
-      @internal
-      */
-      toString() {
-        return this.context.buffer.childString(this.index);
-      }
-    };
-    StackIterator = class {
-      constructor(heads, node2) {
-        this.heads = heads;
-        this.node = node2;
-      }
-      get next() {
-        return iterStack(this.heads);
-      }
-    };
-    TreeCursor = class {
-      /**
-      Shorthand for `.type.name`.
-      */
-      get name() {
-        return this.type.name;
-      }
-      /**
-      @internal
-      */
-      constructor(node2, mode = 0) {
-        this.buffer = null;
-        this.stack = [];
-        this.index = 0;
-        this.bufferNode = null;
-        this.mode = mode & ~IterMode.EnterBracketed;
-        if (node2 instanceof TreeNode) {
-          this.yieldNode(node2);
-        } else {
-          this._tree = node2.context.parent;
-          this.buffer = node2.context;
-          for (let n = node2._parent; n; n = n._parent)
-            this.stack.unshift(n.index);
-          this.bufferNode = node2;
-          this.yieldBuf(node2.index);
-        }
-      }
-      yieldNode(node2) {
-        if (!node2)
-          return false;
-        this._tree = node2;
-        this.type = node2.type;
-        this.from = node2.from;
-        this.to = node2.to;
-        return true;
-      }
-      yieldBuf(index, type) {
-        this.index = index;
-        let { start, buffer } = this.buffer;
-        this.type = type || buffer.set.types[buffer.buffer[index]];
-        this.from = start + buffer.buffer[index + 1];
-        this.to = start + buffer.buffer[index + 2];
-        return true;
-      }
-      /**
-      @internal
-      */
-      yield(node2) {
-        if (!node2)
-          return false;
-        if (node2 instanceof TreeNode) {
-          this.buffer = null;
-          return this.yieldNode(node2);
-        }
-        this.buffer = node2.context;
-        return this.yieldBuf(node2.index, node2.type);
-      }
-      /**
-      @internal
-      */
-      toString() {
-        return this.buffer ? this.buffer.buffer.childString(this.index) : this._tree.toString();
-      }
-      /**
-      @internal
-      */
-      enterChild(dir, pos, side) {
-        if (!this.buffer)
-          return this.yield(this._tree.nextChild(dir < 0 ? this._tree._tree.children.length - 1 : 0, dir, pos, side, this.mode));
-        let { buffer } = this.buffer;
-        let index = buffer.findChild(this.index + 4, buffer.buffer[this.index + 3], dir, pos - this.buffer.start, side);
-        if (index < 0)
-          return false;
-        this.stack.push(this.index);
-        return this.yieldBuf(index);
-      }
-      /**
-      Move the cursor to this node's first child. When this returns
-      false, the node has no child, and the cursor has not been moved.
-      */
-      firstChild() {
-        return this.enterChild(
-          1,
-          0,
-          4
-          /* Side.DontCare */
-        );
-      }
-      /**
-      Move the cursor to this node's last child.
-      */
-      lastChild() {
-        return this.enterChild(
-          -1,
-          0,
-          4
-          /* Side.DontCare */
-        );
-      }
-      /**
-      Move the cursor to the first child that ends after `pos`.
-      */
-      childAfter(pos) {
-        return this.enterChild(
-          1,
-          pos,
-          2
-          /* Side.After */
-        );
-      }
-      /**
-      Move to the last child that starts before `pos`.
-      */
-      childBefore(pos) {
-        return this.enterChild(
-          -1,
-          pos,
-          -2
-          /* Side.Before */
-        );
-      }
-      /**
-      Move the cursor to the child around `pos`. If side is -1 the
-      child may end at that position, when 1 it may start there. This
-      will also enter [overlaid](#common.MountedTree.overlay)
-      [mounted](#common.NodeProp^mounted) trees unless `overlays` is
-      set to false.
-      */
-      enter(pos, side, mode = this.mode) {
-        if (!this.buffer)
-          return this.yield(this._tree.enter(pos, side, mode));
-        return mode & IterMode.ExcludeBuffers ? false : this.enterChild(1, pos, side);
-      }
-      /**
-      Move to the node's parent node, if this isn't the top node.
-      */
-      parent() {
-        if (!this.buffer)
-          return this.yieldNode(this.mode & IterMode.IncludeAnonymous ? this._tree._parent : this._tree.parent);
-        if (this.stack.length)
-          return this.yieldBuf(this.stack.pop());
-        let parent = this.mode & IterMode.IncludeAnonymous ? this.buffer.parent : this.buffer.parent.nextSignificantParent();
-        this.buffer = null;
-        return this.yieldNode(parent);
-      }
-      /**
-      @internal
-      */
-      sibling(dir) {
-        if (!this.buffer)
-          return !this._tree._parent ? false : this.yield(this._tree.index < 0 ? null : this._tree._parent.nextChild(this._tree.index + dir, dir, 0, 4, this.mode));
-        let { buffer } = this.buffer, d = this.stack.length - 1;
-        if (dir < 0) {
-          let parentStart = d < 0 ? 0 : this.stack[d] + 4;
-          if (this.index != parentStart)
-            return this.yieldBuf(buffer.findChild(
-              parentStart,
-              this.index,
-              -1,
-              0,
-              4
-              /* Side.DontCare */
-            ));
-        } else {
-          let after = buffer.buffer[this.index + 3];
-          if (after < (d < 0 ? buffer.buffer.length : buffer.buffer[this.stack[d] + 3]))
-            return this.yieldBuf(after);
-        }
-        return d < 0 ? this.yield(this.buffer.parent.nextChild(this.buffer.index + dir, dir, 0, 4, this.mode)) : false;
-      }
-      /**
-      Move to this node's next sibling, if any.
-      */
-      nextSibling() {
-        return this.sibling(1);
-      }
-      /**
-      Move to this node's previous sibling, if any.
-      */
-      prevSibling() {
-        return this.sibling(-1);
-      }
-      atLastNode(dir) {
-        let index, parent, { buffer } = this;
-        if (buffer) {
-          if (dir > 0) {
-            if (this.index < buffer.buffer.buffer.length)
-              return false;
-          } else {
-            for (let i = 0; i < this.index; i++)
-              if (buffer.buffer.buffer[i + 3] < this.index)
-                return false;
-          }
-          ({ index, parent } = buffer);
-        } else {
-          ({ index, _parent: parent } = this._tree);
-        }
-        for (; parent; { index, _parent: parent } = parent) {
-          if (index > -1)
-            for (let i = index + dir, e = dir < 0 ? -1 : parent._tree.children.length; i != e; i += dir) {
-              let child = parent._tree.children[i];
-              if (this.mode & IterMode.IncludeAnonymous || child instanceof TreeBuffer || !child.type.isAnonymous || hasChild(child))
-                return false;
-            }
-        }
-        return true;
-      }
-      move(dir, enter) {
-        if (enter && this.enterChild(
-          dir,
-          0,
-          4
-          /* Side.DontCare */
-        ))
-          return true;
-        for (; ; ) {
-          if (this.sibling(dir))
-            return true;
-          if (this.atLastNode(dir) || !this.parent())
-            return false;
-        }
-      }
-      /**
-      Move to the next node in a
-      [pre-order](https://en.wikipedia.org/wiki/Tree_traversal#Pre-order,_NLR)
-      traversal, going from a node to its first child or, if the
-      current node is empty or `enter` is false, its next sibling or
-      the next sibling of the first parent node that has one.
-      */
-      next(enter = true) {
-        return this.move(1, enter);
-      }
-      /**
-      Move to the next node in a last-to-first pre-order traversal. A
-      node is followed by its last child or, if it has none, its
-      previous sibling or the previous sibling of the first parent
-      node that has one.
-      */
-      prev(enter = true) {
-        return this.move(-1, enter);
-      }
-      /**
-      Move the cursor to the innermost node that covers `pos`. If
-      `side` is -1, it will enter nodes that end at `pos`. If it is 1,
-      it will enter nodes that start at `pos`.
-      */
-      moveTo(pos, side = 0) {
-        while (this.from == this.to || (side < 1 ? this.from >= pos : this.from > pos) || (side > -1 ? this.to <= pos : this.to < pos))
-          if (!this.parent())
-            break;
-        while (this.enterChild(1, pos, side)) {
-        }
-        return this;
-      }
-      /**
-      Get a [syntax node](#common.SyntaxNode) at the cursor's current
-      position.
-      */
-      get node() {
-        if (!this.buffer)
-          return this._tree;
-        let cache = this.bufferNode, result = null, depth = 0;
-        if (cache && cache.context == this.buffer) {
-          scan: for (let index = this.index, d = this.stack.length; d >= 0; ) {
-            for (let c = cache; c; c = c._parent)
-              if (c.index == index) {
-                if (index == this.index)
-                  return c;
-                result = c;
-                depth = d + 1;
-                break scan;
-              }
-            index = this.stack[--d];
-          }
-        }
-        for (let i = depth; i < this.stack.length; i++)
-          result = new BufferNode(this.buffer, result, this.stack[i]);
-        return this.bufferNode = new BufferNode(this.buffer, result, this.index);
-      }
-      /**
-      Get the [tree](#common.Tree) that represents the current node, if
-      any. Will return null when the node is in a [tree
-      buffer](#common.TreeBuffer).
-      */
-      get tree() {
-        return this.buffer ? null : this._tree._tree;
-      }
-      /**
-      Iterate over the current node and all its descendants, calling
-      `enter` when entering a node and `leave`, if given, when leaving
-      one. When `enter` returns `false`, any children of that node are
-      skipped, and `leave` isn't called for it.
-      */
-      iterate(enter, leave) {
-        for (let depth = 0; ; ) {
-          let mustLeave = false;
-          if (this.type.isAnonymous || enter(this) !== false) {
-            if (this.firstChild()) {
-              depth++;
-              continue;
-            }
-            if (!this.type.isAnonymous)
-              mustLeave = true;
-          }
-          for (; ; ) {
-            if (mustLeave && leave)
-              leave(this);
-            mustLeave = this.type.isAnonymous;
-            if (!depth)
-              return;
-            if (this.nextSibling())
-              break;
-            this.parent();
-            depth--;
-            mustLeave = true;
-          }
-        }
-      }
-      /**
-      Test whether the current node matches a given context—a sequence
-      of direct parent node names. Empty strings in the context array
-      are treated as wildcards.
-      */
-      matchContext(context) {
-        if (!this.buffer)
-          return matchNodeContext(this.node.parent, context);
-        let { buffer } = this.buffer, { types } = buffer.set;
-        for (let i = context.length - 1, d = this.stack.length - 1; i >= 0; d--) {
-          if (d < 0)
-            return matchNodeContext(this._tree, context, i);
-          let type = types[buffer.buffer[this.stack[d]]];
-          if (!type.isAnonymous) {
-            if (context[i] && context[i] != type.name)
-              return false;
-            i--;
-          }
-        }
-        return true;
-      }
-    };
-    nodeSizeCache = /* @__PURE__ */ new WeakMap();
-    Parser = class {
-      /**
-      Start a parse, returning a [partial parse](#common.PartialParse)
-      object. [`fragments`](#common.TreeFragment) can be passed in to
-      make the parse incremental.
-      
-      By default, the entire input is parsed. You can pass `ranges`,
-      which should be a sorted array of non-empty, non-overlapping
-      ranges, to parse only those ranges. The tree returned in that
-      case will start at `ranges[0].from`.
-      */
-      startParse(input2, fragments, ranges) {
-        if (typeof input2 == "string")
-          input2 = new StringInput(input2);
-        ranges = !ranges ? [new Range(0, input2.length)] : ranges.length ? ranges.map((r) => new Range(r.from, r.to)) : [new Range(0, 0)];
-        return this.createParse(input2, fragments || [], ranges);
-      }
-      /**
-      Run a full parse, returning the resulting tree.
-      */
-      parse(input2, fragments, ranges) {
-        let parse5 = this.startParse(input2, fragments, ranges);
-        for (; ; ) {
-          let done = parse5.advance();
-          if (done)
-            return done;
-        }
-      }
-    };
-    StringInput = class {
-      constructor(string5) {
-        this.string = string5;
-      }
-      get length() {
-        return this.string.length;
-      }
-      chunk(from) {
-        return this.string.slice(from);
-      }
-      get lineChunks() {
-        return false;
-      }
-      read(from, to) {
-        return this.string.slice(from, to);
-      }
-    };
-    stoppedInner = new NodeProp({ perNode: true });
-  }
-});
-
-// node_modules/@lezer/lr/dist/index.js
-function decodeArray(input2, Type = Uint16Array) {
-  if (typeof input2 != "string")
-    return input2;
-  let array2 = null;
-  for (let pos = 0, out = 0; pos < input2.length; ) {
-    let value = 0;
-    for (; ; ) {
-      let next = input2.charCodeAt(pos++), stop = false;
-      if (next == 126) {
-        value = 65535;
-        break;
-      }
-      if (next >= 92)
-        next--;
-      if (next >= 34)
-        next--;
-      let digit = next - 32;
-      if (digit >= 46) {
-        digit -= 46;
-        stop = true;
-      }
-      value += digit;
-      if (stop)
-        break;
-      value *= 46;
-    }
-    if (array2)
-      array2[out++] = value;
-    else
-      array2 = new Type(value);
-  }
-  return array2;
-}
-function readToken(data, input2, stack, group, precTable, precOffset) {
-  let state = 0, groupMask = 1 << group, { dialect } = stack.p.parser;
-  scan: for (; ; ) {
-    if ((groupMask & data[state]) == 0)
-      break;
-    let accEnd = data[state + 1];
-    for (let i = state + 3; i < accEnd; i += 2)
-      if ((data[i + 1] & groupMask) > 0) {
-        let term = data[i];
-        if (dialect.allows(term) && (input2.token.value == -1 || input2.token.value == term || overrides(term, input2.token.value, precTable, precOffset))) {
-          input2.acceptToken(term);
-          break;
-        }
-      }
-    let next = input2.next, low = 0, high = data[state + 2];
-    if (input2.next < 0 && high > low && data[accEnd + high * 3 - 3] == 65535) {
-      state = data[accEnd + high * 3 - 1];
-      continue scan;
-    }
-    for (; low < high; ) {
-      let mid = low + high >> 1;
-      let index = accEnd + mid + (mid << 1);
-      let from = data[index], to = data[index + 1] || 65536;
-      if (next < from)
-        high = mid;
-      else if (next >= to)
-        low = mid + 1;
-      else {
-        state = data[index + 2];
-        input2.advance();
-        continue scan;
-      }
-    }
-    break;
-  }
-}
-function findOffset(data, start, term) {
-  for (let i = start, next; (next = data[i]) != 65535; i++)
-    if (next == term)
-      return i - start;
-  return -1;
-}
-function overrides(token, prev, tableData, tableOffset) {
-  let iPrev = findOffset(tableData, tableOffset, prev);
-  return iPrev < 0 || findOffset(tableData, tableOffset, token) < iPrev;
-}
-function cutAt(tree, pos, side) {
-  let cursor = tree.cursor(IterMode.IncludeAnonymous);
-  cursor.moveTo(pos);
-  for (; ; ) {
-    if (!(side < 0 ? cursor.childBefore(pos) : cursor.childAfter(pos)))
-      for (; ; ) {
-        if ((side < 0 ? cursor.to < pos : cursor.from > pos) && !cursor.type.isError)
-          return side < 0 ? Math.max(0, Math.min(
-            cursor.to - 1,
-            pos - 25
-            /* Lookahead.Margin */
-          )) : Math.min(tree.length, Math.max(
-            cursor.from + 1,
-            pos + 25
-            /* Lookahead.Margin */
-          ));
-        if (side < 0 ? cursor.prevSibling() : cursor.nextSibling())
-          break;
-        if (!cursor.parent())
-          return side < 0 ? 0 : tree.length;
-      }
-  }
-}
-function pushStackDedup(stack, newStacks) {
-  for (let i = 0; i < newStacks.length; i++) {
-    let other = newStacks[i];
-    if (other.pos == stack.pos && other.sameState(stack)) {
-      if (newStacks[i].score < stack.score)
-        newStacks[i] = stack;
-      return;
-    }
-  }
-  newStacks.push(stack);
-}
-function pair(data, off) {
-  return data[off] | data[off + 1] << 16;
-}
-function findFinished(stacks) {
-  let best = null;
-  for (let stack of stacks) {
-    let stopped = stack.p.stoppedAt;
-    if ((stack.pos == stack.p.stream.end || stopped != null && stack.pos > stopped) && stack.p.parser.stateFlag(
-      stack.state,
-      2
-      /* StateFlag.Accepting */
-    ) && (!best || best.score < stack.score))
-      best = stack;
-  }
-  return best;
-}
-function getSpecializer(spec) {
-  if (spec.external) {
-    let mask = spec.extend ? 1 : 0;
-    return (value, stack) => spec.external(value, stack) << 1 | mask;
-  }
-  return spec.get;
-}
-var Stack, StackContext, SimulatedStack, StackBufferCursor, CachedToken, nullToken, InputStream, TokenGroup, LocalTokenGroup, verbose, stackIDs, FragmentCursor, TokenCache, Parse, Dialect, LRParser;
-var init_dist2 = __esm({
-  "node_modules/@lezer/lr/dist/index.js"() {
-    init_dist();
-    Stack = class _Stack {
-      /**
-      @internal
-      */
-      constructor(p, stack, state, reducePos, pos, score, buffer, bufferBase, curContext, lookAhead = 0, parent) {
-        this.p = p;
-        this.stack = stack;
-        this.state = state;
-        this.reducePos = reducePos;
-        this.pos = pos;
-        this.score = score;
-        this.buffer = buffer;
-        this.bufferBase = bufferBase;
-        this.curContext = curContext;
-        this.lookAhead = lookAhead;
-        this.parent = parent;
-      }
-      /**
-      @internal
-      */
-      toString() {
-        return `[${this.stack.filter((_, i) => i % 3 == 0).concat(this.state)}]@${this.pos}${this.score ? "!" + this.score : ""}`;
-      }
-      // Start an empty stack
-      /**
-      @internal
-      */
-      static start(p, state, pos = 0) {
-        let cx = p.parser.context;
-        return new _Stack(p, [], state, pos, pos, 0, [], 0, cx ? new StackContext(cx, cx.start) : null, 0, null);
-      }
-      /**
-      The stack's current [context](#lr.ContextTracker) value, if
-      any. Its type will depend on the context tracker's type
-      parameter, or it will be `null` if there is no context
-      tracker.
-      */
-      get context() {
-        return this.curContext ? this.curContext.context : null;
-      }
-      // Push a state onto the stack, tracking its start position as well
-      // as the buffer base at that point.
-      /**
-      @internal
-      */
-      pushState(state, start) {
-        this.stack.push(this.state, start, this.bufferBase + this.buffer.length);
-        this.state = state;
-      }
-      // Apply a reduce action
-      /**
-      @internal
-      */
-      reduce(action) {
-        var _a3;
-        let depth = action >> 19, type = action & 65535;
-        let { parser: parser3 } = this.p;
-        let lookaheadRecord = this.reducePos < this.pos - 25 && this.setLookAhead(this.pos);
-        let dPrec = parser3.dynamicPrecedence(type);
-        if (dPrec)
-          this.score += dPrec;
-        if (depth == 0) {
-          if (type < parser3.minRepeatTerm && this.reducePos < this.pos)
-            this.reducePos = this.pos;
-          this.pushState(parser3.getGoto(this.state, type, true), this.reducePos);
-          if (type < parser3.minRepeatTerm)
-            this.storeNode(type, this.reducePos, this.reducePos, lookaheadRecord ? 8 : 4, true);
-          this.reduceContext(type, this.reducePos);
-          return;
-        }
-        let base = this.stack.length - (depth - 1) * 3 - (action & 262144 ? 6 : 0);
-        let start = base ? this.stack[base - 2] : this.p.ranges[0].from;
-        if (type < parser3.minRepeatTerm && start == this.reducePos && this.reducePos < this.pos)
-          this.reducePos = this.pos;
-        let size = this.reducePos - start;
-        if (size >= 2e3 && !((_a3 = this.p.parser.nodeSet.types[type]) === null || _a3 === void 0 ? void 0 : _a3.isAnonymous)) {
-          if (start == this.p.lastBigReductionStart) {
-            this.p.bigReductionCount++;
-            this.p.lastBigReductionSize = size;
-          } else if (this.p.lastBigReductionSize < size) {
-            this.p.bigReductionCount = 1;
-            this.p.lastBigReductionStart = start;
-            this.p.lastBigReductionSize = size;
-          }
-        }
-        let bufferBase = base ? this.stack[base - 1] : 0, count = this.bufferBase + this.buffer.length - bufferBase;
-        if (type < parser3.minRepeatTerm || action & 131072) {
-          let pos = parser3.stateFlag(
-            this.state,
-            1
-            /* StateFlag.Skipped */
-          ) ? this.pos : this.reducePos;
-          this.storeNode(type, start, pos, count + 4, true);
-        }
-        if (action & 262144) {
-          this.state = this.stack[base];
-        } else {
-          let baseStateID = this.stack[base - 3];
-          this.state = parser3.getGoto(baseStateID, type, true);
-        }
-        while (this.stack.length > base)
-          this.stack.pop();
-        this.reduceContext(type, start);
-      }
-      // Shift a value into the buffer
-      /**
-      @internal
-      */
-      storeNode(term, start, end, size = 4, mustSink = false) {
-        if (term == 0 && (!this.stack.length || this.stack[this.stack.length - 1] < this.buffer.length + this.bufferBase)) {
-          let top = this.buffer.length;
-          if (top > 0 && this.buffer[top - 4] == 0 && this.buffer[top - 1] > -1) {
-            if (start == end)
-              return;
-            if (this.buffer[top - 2] >= start) {
-              this.buffer[top - 2] = end;
-              return;
-            }
-          }
-        }
-        if (!mustSink || this.pos == end) {
-          this.buffer.push(term, start, end, size);
-        } else {
-          let index = this.buffer.length;
-          if (index > 0 && (this.buffer[index - 4] != 0 || this.buffer[index - 1] < 0)) {
-            let mustMove = false;
-            for (let scan = index; scan > 0 && this.buffer[scan - 2] > end; scan -= 4) {
-              if (this.buffer[scan - 1] >= 0) {
-                mustMove = true;
-                break;
-              }
-            }
-            if (mustMove)
-              while (index > 0 && this.buffer[index - 2] > end) {
-                this.buffer[index] = this.buffer[index - 4];
-                this.buffer[index + 1] = this.buffer[index - 3];
-                this.buffer[index + 2] = this.buffer[index - 2];
-                this.buffer[index + 3] = this.buffer[index - 1];
-                index -= 4;
-                if (size > 4)
-                  size -= 4;
-              }
-          }
-          this.buffer[index] = term;
-          this.buffer[index + 1] = start;
-          this.buffer[index + 2] = end;
-          this.buffer[index + 3] = size;
-        }
-      }
-      // Apply a shift action
-      /**
-      @internal
-      */
-      shift(action, type, start, end) {
-        if (action & 131072) {
-          this.pushState(action & 65535, this.pos);
-        } else if ((action & 262144) == 0) {
-          let nextState = action, { parser: parser3 } = this.p;
-          this.pos = end;
-          let skipped = parser3.stateFlag(
-            nextState,
-            1
-            /* StateFlag.Skipped */
-          );
-          if (!skipped && (end > start || type <= parser3.maxNode))
-            this.reducePos = end;
-          this.pushState(nextState, skipped ? start : Math.min(start, this.reducePos));
-          this.shiftContext(type, start);
-          if (type <= parser3.maxNode)
-            this.buffer.push(type, start, end, 4);
-        } else {
-          this.pos = end;
-          this.shiftContext(type, start);
-          if (type <= this.p.parser.maxNode)
-            this.buffer.push(type, start, end, 4);
-        }
-      }
-      // Apply an action
-      /**
-      @internal
-      */
-      apply(action, next, nextStart, nextEnd) {
-        if (action & 65536)
-          this.reduce(action);
-        else
-          this.shift(action, next, nextStart, nextEnd);
-      }
-      // Add a prebuilt (reused) node into the buffer.
-      /**
-      @internal
-      */
-      useNode(value, next) {
-        let index = this.p.reused.length - 1;
-        if (index < 0 || this.p.reused[index] != value) {
-          this.p.reused.push(value);
-          index++;
-        }
-        let start = this.pos;
-        this.reducePos = this.pos = start + value.length;
-        this.pushState(next, start);
-        this.buffer.push(
-          index,
-          start,
-          this.reducePos,
-          -1
-          /* size == -1 means this is a reused value */
-        );
-        if (this.curContext)
-          this.updateContext(this.curContext.tracker.reuse(this.curContext.context, value, this, this.p.stream.reset(this.pos - value.length)));
-      }
-      // Split the stack. Due to the buffer sharing and the fact
-      // that `this.stack` tends to stay quite shallow, this isn't very
-      // expensive.
-      /**
-      @internal
-      */
-      split() {
-        let parent = this;
-        let off = parent.buffer.length;
-        if (off && parent.buffer[off - 4] == 0)
-          off -= 4;
-        while (off > 0 && parent.buffer[off - 2] > parent.reducePos)
-          off -= 4;
-        let buffer = parent.buffer.slice(off), base = parent.bufferBase + off;
-        while (parent && base == parent.bufferBase)
-          parent = parent.parent;
-        return new _Stack(this.p, this.stack.slice(), this.state, this.reducePos, this.pos, this.score, buffer, base, this.curContext, this.lookAhead, parent);
-      }
-      // Try to recover from an error by 'deleting' (ignoring) one token.
-      /**
-      @internal
-      */
-      recoverByDelete(next, nextEnd) {
-        let isNode = next <= this.p.parser.maxNode;
-        if (isNode)
-          this.storeNode(next, this.pos, nextEnd, 4);
-        this.storeNode(0, this.pos, nextEnd, isNode ? 8 : 4);
-        this.pos = this.reducePos = nextEnd;
-        this.score -= 190;
-      }
-      /**
-      Check if the given term would be able to be shifted (optionally
-      after some reductions) on this stack. This can be useful for
-      external tokenizers that want to make sure they only provide a
-      given token when it applies.
-      */
-      canShift(term) {
-        for (let sim = new SimulatedStack(this); ; ) {
-          let action = this.p.parser.stateSlot(
-            sim.state,
-            4
-            /* ParseState.DefaultReduce */
-          ) || this.p.parser.hasAction(sim.state, term);
-          if (action == 0)
-            return false;
-          if ((action & 65536) == 0)
-            return true;
-          sim.reduce(action);
-        }
-      }
-      // Apply up to Recover.MaxNext recovery actions that conceptually
-      // inserts some missing token or rule.
-      /**
-      @internal
-      */
-      recoverByInsert(next) {
-        if (this.stack.length >= 300)
-          return [];
-        let nextStates = this.p.parser.nextStates(this.state);
-        if (nextStates.length > 4 << 1 || this.stack.length >= 120) {
-          let best = [];
-          for (let i = 0, s; i < nextStates.length; i += 2) {
-            if ((s = nextStates[i + 1]) != this.state && this.p.parser.hasAction(s, next))
-              best.push(nextStates[i], s);
-          }
-          if (this.stack.length < 120)
-            for (let i = 0; best.length < 4 << 1 && i < nextStates.length; i += 2) {
-              let s = nextStates[i + 1];
-              if (!best.some((v, i2) => i2 & 1 && v == s))
-                best.push(nextStates[i], s);
-            }
-          nextStates = best;
-        }
-        let result = [];
-        for (let i = 0; i < nextStates.length && result.length < 4; i += 2) {
-          let s = nextStates[i + 1];
-          if (s == this.state)
-            continue;
-          let stack = this.split();
-          stack.pushState(s, this.pos);
-          stack.storeNode(0, stack.pos, stack.pos, 4, true);
-          stack.shiftContext(nextStates[i], this.pos);
-          stack.reducePos = this.pos;
-          stack.score -= 200;
-          result.push(stack);
-        }
-        return result;
-      }
-      // Force a reduce, if possible. Return false if that can't
-      // be done.
-      /**
-      @internal
-      */
-      forceReduce() {
-        let { parser: parser3 } = this.p;
-        let reduce = parser3.stateSlot(
-          this.state,
-          5
-          /* ParseState.ForcedReduce */
-        );
-        if ((reduce & 65536) == 0)
-          return false;
-        if (!parser3.validAction(this.state, reduce)) {
-          let depth = reduce >> 19, term = reduce & 65535;
-          let target = this.stack.length - depth * 3;
-          if (target < 0 || parser3.getGoto(this.stack[target], term, false) < 0) {
-            let backup = this.findForcedReduction();
-            if (backup == null)
-              return false;
-            reduce = backup;
-          }
-          this.storeNode(0, this.pos, this.pos, 4, true);
-          this.score -= 100;
-        }
-        this.reducePos = this.pos;
-        this.reduce(reduce);
-        return true;
-      }
-      /**
-      Try to scan through the automaton to find some kind of reduction
-      that can be applied. Used when the regular ForcedReduce field
-      isn't a valid action. @internal
-      */
-      findForcedReduction() {
-        let { parser: parser3 } = this.p, seen = [];
-        let explore = (state, depth) => {
-          if (seen.includes(state))
-            return;
-          seen.push(state);
-          return parser3.allActions(state, (action) => {
-            if (action & (262144 | 131072)) ;
-            else if (action & 65536) {
-              let rDepth = (action >> 19) - depth;
-              if (rDepth > 1) {
-                let term = action & 65535, target = this.stack.length - rDepth * 3;
-                if (target >= 0 && parser3.getGoto(this.stack[target], term, false) >= 0)
-                  return rDepth << 19 | 65536 | term;
-              }
-            } else {
-              let found = explore(action, depth + 1);
-              if (found != null)
-                return found;
-            }
-          });
-        };
-        return explore(this.state, 0);
-      }
-      /**
-      @internal
-      */
-      forceAll() {
-        while (!this.p.parser.stateFlag(
-          this.state,
-          2
-          /* StateFlag.Accepting */
-        )) {
-          if (!this.forceReduce()) {
-            this.storeNode(0, this.pos, this.pos, 4, true);
-            break;
-          }
-        }
-        return this;
-      }
-      /**
-      Check whether this state has no further actions (assumed to be a direct descendant of the
-      top state, since any other states must be able to continue
-      somehow). @internal
-      */
-      get deadEnd() {
-        if (this.stack.length != 3)
-          return false;
-        let { parser: parser3 } = this.p;
-        return parser3.data[parser3.stateSlot(
-          this.state,
-          1
-          /* ParseState.Actions */
-        )] == 65535 && !parser3.stateSlot(
-          this.state,
-          4
-          /* ParseState.DefaultReduce */
-        );
-      }
-      /**
-      Restart the stack (put it back in its start state). Only safe
-      when this.stack.length == 3 (state is directly below the top
-      state). @internal
-      */
-      restart() {
-        this.storeNode(0, this.pos, this.pos, 4, true);
-        this.state = this.stack[0];
-        this.stack.length = 0;
-      }
-      /**
-      @internal
-      */
-      sameState(other) {
-        if (this.state != other.state || this.stack.length != other.stack.length)
-          return false;
-        for (let i = 0; i < this.stack.length; i += 3)
-          if (this.stack[i] != other.stack[i])
-            return false;
-        return true;
-      }
-      /**
-      Get the parser used by this stack.
-      */
-      get parser() {
-        return this.p.parser;
-      }
-      /**
-      Test whether a given dialect (by numeric ID, as exported from
-      the terms file) is enabled.
-      */
-      dialectEnabled(dialectID) {
-        return this.p.parser.dialect.flags[dialectID];
-      }
-      shiftContext(term, start) {
-        if (this.curContext)
-          this.updateContext(this.curContext.tracker.shift(this.curContext.context, term, this, this.p.stream.reset(start)));
-      }
-      reduceContext(term, start) {
-        if (this.curContext)
-          this.updateContext(this.curContext.tracker.reduce(this.curContext.context, term, this, this.p.stream.reset(start)));
-      }
-      /**
-      @internal
-      */
-      emitContext() {
-        let last = this.buffer.length - 1;
-        if (last < 0 || this.buffer[last] != -3)
-          this.buffer.push(this.curContext.hash, this.pos, this.pos, -3);
-      }
-      /**
-      @internal
-      */
-      emitLookAhead() {
-        let last = this.buffer.length - 1;
-        if (last < 0 || this.buffer[last] != -4)
-          this.buffer.push(this.lookAhead, this.pos, this.pos, -4);
-      }
-      updateContext(context) {
-        if (context != this.curContext.context) {
-          let newCx = new StackContext(this.curContext.tracker, context);
-          if (newCx.hash != this.curContext.hash)
-            this.emitContext();
-          this.curContext = newCx;
-        }
-      }
-      /**
-      @internal
-      */
-      setLookAhead(lookAhead) {
-        if (lookAhead <= this.lookAhead)
-          return false;
-        this.emitLookAhead();
-        this.lookAhead = lookAhead;
-        return true;
-      }
-      /**
-      @internal
-      */
-      close() {
-        if (this.curContext && this.curContext.tracker.strict)
-          this.emitContext();
-        if (this.lookAhead > 0)
-          this.emitLookAhead();
-      }
-    };
-    StackContext = class {
-      constructor(tracker, context) {
-        this.tracker = tracker;
-        this.context = context;
-        this.hash = tracker.strict ? tracker.hash(context) : 0;
-      }
-    };
-    SimulatedStack = class {
-      constructor(start) {
-        this.start = start;
-        this.state = start.state;
-        this.stack = start.stack;
-        this.base = this.stack.length;
-      }
-      reduce(action) {
-        let term = action & 65535, depth = action >> 19;
-        if (depth == 0) {
-          if (this.stack == this.start.stack)
-            this.stack = this.stack.slice();
-          this.stack.push(this.state, 0, 0);
-          this.base += 3;
-        } else {
-          this.base -= (depth - 1) * 3;
-        }
-        let goto = this.start.p.parser.getGoto(this.stack[this.base - 3], term, true);
-        this.state = goto;
-      }
-    };
-    StackBufferCursor = class _StackBufferCursor {
-      constructor(stack, pos, index) {
-        this.stack = stack;
-        this.pos = pos;
-        this.index = index;
-        this.buffer = stack.buffer;
-        if (this.index == 0)
-          this.maybeNext();
-      }
-      static create(stack, pos = stack.bufferBase + stack.buffer.length) {
-        return new _StackBufferCursor(stack, pos, pos - stack.bufferBase);
-      }
-      maybeNext() {
-        let next = this.stack.parent;
-        if (next != null) {
-          this.index = this.stack.bufferBase - next.bufferBase;
-          this.stack = next;
-          this.buffer = next.buffer;
-        }
-      }
-      get id() {
-        return this.buffer[this.index - 4];
-      }
-      get start() {
-        return this.buffer[this.index - 3];
-      }
-      get end() {
-        return this.buffer[this.index - 2];
-      }
-      get size() {
-        return this.buffer[this.index - 1];
-      }
-      next() {
-        this.index -= 4;
-        this.pos -= 4;
-        if (this.index == 0)
-          this.maybeNext();
-      }
-      fork() {
-        return new _StackBufferCursor(this.stack, this.pos, this.index);
-      }
-    };
-    CachedToken = class {
-      constructor() {
-        this.start = -1;
-        this.value = -1;
-        this.end = -1;
-        this.extended = -1;
-        this.lookAhead = 0;
-        this.mask = 0;
-        this.context = 0;
-      }
-    };
-    nullToken = new CachedToken();
-    InputStream = class {
-      /**
-      @internal
-      */
-      constructor(input2, ranges) {
-        this.input = input2;
-        this.ranges = ranges;
-        this.chunk = "";
-        this.chunkOff = 0;
-        this.chunk2 = "";
-        this.chunk2Pos = 0;
-        this.next = -1;
-        this.token = nullToken;
-        this.rangeIndex = 0;
-        this.pos = this.chunkPos = ranges[0].from;
-        this.range = ranges[0];
-        this.end = ranges[ranges.length - 1].to;
-        this.readNext();
-      }
-      /**
-      @internal
-      */
-      resolveOffset(offset, assoc) {
-        let range = this.range, index = this.rangeIndex;
-        let pos = this.pos + offset;
-        while (pos < range.from) {
-          if (!index)
-            return null;
-          let next = this.ranges[--index];
-          pos -= range.from - next.to;
-          range = next;
-        }
-        while (assoc < 0 ? pos > range.to : pos >= range.to) {
-          if (index == this.ranges.length - 1)
-            return null;
-          let next = this.ranges[++index];
-          pos += next.from - range.to;
-          range = next;
-        }
-        return pos;
-      }
-      /**
-      @internal
-      */
-      clipPos(pos) {
-        if (pos >= this.range.from && pos < this.range.to)
-          return pos;
-        for (let range of this.ranges)
-          if (range.to > pos)
-            return Math.max(pos, range.from);
-        return this.end;
-      }
-      /**
-      Look at a code unit near the stream position. `.peek(0)` equals
-      `.next`, `.peek(-1)` gives you the previous character, and so
-      on.
-      
-      Note that looking around during tokenizing creates dependencies
-      on potentially far-away content, which may reduce the
-      effectiveness incremental parsing—when looking forward—or even
-      cause invalid reparses when looking backward more than 25 code
-      units, since the library does not track lookbehind.
-      */
-      peek(offset) {
-        let idx = this.chunkOff + offset, pos, result;
-        if (idx >= 0 && idx < this.chunk.length) {
-          pos = this.pos + offset;
-          result = this.chunk.charCodeAt(idx);
-        } else {
-          let resolved = this.resolveOffset(offset, 1);
-          if (resolved == null)
-            return -1;
-          pos = resolved;
-          if (pos >= this.chunk2Pos && pos < this.chunk2Pos + this.chunk2.length) {
-            result = this.chunk2.charCodeAt(pos - this.chunk2Pos);
-          } else {
-            let i = this.rangeIndex, range = this.range;
-            while (range.to <= pos)
-              range = this.ranges[++i];
-            this.chunk2 = this.input.chunk(this.chunk2Pos = pos);
-            if (pos + this.chunk2.length > range.to)
-              this.chunk2 = this.chunk2.slice(0, range.to - pos);
-            result = this.chunk2.charCodeAt(0);
-          }
-        }
-        if (pos >= this.token.lookAhead)
-          this.token.lookAhead = pos + 1;
-        return result;
-      }
-      /**
-      Accept a token. By default, the end of the token is set to the
-      current stream position, but you can pass an offset (relative to
-      the stream position) to change that.
-      */
-      acceptToken(token, endOffset = 0) {
-        let end = endOffset ? this.resolveOffset(endOffset, -1) : this.pos;
-        if (end == null || end < this.token.start)
-          throw new RangeError("Token end out of bounds");
-        this.token.value = token;
-        this.token.end = end;
-      }
-      /**
-      Accept a token ending at a specific given position.
-      */
-      acceptTokenTo(token, endPos) {
-        this.token.value = token;
-        this.token.end = endPos;
-      }
-      getChunk() {
-        if (this.pos >= this.chunk2Pos && this.pos < this.chunk2Pos + this.chunk2.length) {
-          let { chunk: chunk2, chunkPos } = this;
-          this.chunk = this.chunk2;
-          this.chunkPos = this.chunk2Pos;
-          this.chunk2 = chunk2;
-          this.chunk2Pos = chunkPos;
-          this.chunkOff = this.pos - this.chunkPos;
-        } else {
-          this.chunk2 = this.chunk;
-          this.chunk2Pos = this.chunkPos;
-          let nextChunk = this.input.chunk(this.pos);
-          let end = this.pos + nextChunk.length;
-          this.chunk = end > this.range.to ? nextChunk.slice(0, this.range.to - this.pos) : nextChunk;
-          this.chunkPos = this.pos;
-          this.chunkOff = 0;
-        }
-      }
-      readNext() {
-        if (this.chunkOff >= this.chunk.length) {
-          this.getChunk();
-          if (this.chunkOff == this.chunk.length)
-            return this.next = -1;
-        }
-        return this.next = this.chunk.charCodeAt(this.chunkOff);
-      }
-      /**
-      Move the stream forward N (defaults to 1) code units. Returns
-      the new value of [`next`](#lr.InputStream.next).
-      */
-      advance(n = 1) {
-        this.chunkOff += n;
-        while (this.pos + n >= this.range.to) {
-          if (this.rangeIndex == this.ranges.length - 1)
-            return this.setDone();
-          n -= this.range.to - this.pos;
-          this.range = this.ranges[++this.rangeIndex];
-          this.pos = this.range.from;
-        }
-        this.pos += n;
-        if (this.pos >= this.token.lookAhead)
-          this.token.lookAhead = this.pos + 1;
-        return this.readNext();
-      }
-      setDone() {
-        this.pos = this.chunkPos = this.end;
-        this.range = this.ranges[this.rangeIndex = this.ranges.length - 1];
-        this.chunk = "";
-        return this.next = -1;
-      }
-      /**
-      @internal
-      */
-      reset(pos, token) {
-        if (token) {
-          this.token = token;
-          token.start = pos;
-          token.lookAhead = pos + 1;
-          token.value = token.extended = -1;
-        } else {
-          this.token = nullToken;
-        }
-        if (this.pos != pos) {
-          this.pos = pos;
-          if (pos == this.end) {
-            this.setDone();
-            return this;
-          }
-          while (pos < this.range.from)
-            this.range = this.ranges[--this.rangeIndex];
-          while (pos >= this.range.to)
-            this.range = this.ranges[++this.rangeIndex];
-          if (pos >= this.chunkPos && pos < this.chunkPos + this.chunk.length) {
-            this.chunkOff = pos - this.chunkPos;
-          } else {
-            this.chunk = "";
-            this.chunkOff = 0;
-          }
-          this.readNext();
-        }
-        return this;
-      }
-      /**
-      @internal
-      */
-      read(from, to) {
-        if (from >= this.chunkPos && to <= this.chunkPos + this.chunk.length)
-          return this.chunk.slice(from - this.chunkPos, to - this.chunkPos);
-        if (from >= this.chunk2Pos && to <= this.chunk2Pos + this.chunk2.length)
-          return this.chunk2.slice(from - this.chunk2Pos, to - this.chunk2Pos);
-        if (from >= this.range.from && to <= this.range.to)
-          return this.input.read(from, to);
-        let result = "";
-        for (let r of this.ranges) {
-          if (r.from >= to)
-            break;
-          if (r.to > from)
-            result += this.input.read(Math.max(r.from, from), Math.min(r.to, to));
-        }
-        return result;
-      }
-    };
-    TokenGroup = class {
-      constructor(data, id) {
-        this.data = data;
-        this.id = id;
-      }
-      token(input2, stack) {
-        let { parser: parser3 } = stack.p;
-        readToken(this.data, input2, stack, this.id, parser3.data, parser3.tokenPrecTable);
-      }
-    };
-    TokenGroup.prototype.contextual = TokenGroup.prototype.fallback = TokenGroup.prototype.extend = false;
-    LocalTokenGroup = class {
-      constructor(data, precTable, elseToken) {
-        this.precTable = precTable;
-        this.elseToken = elseToken;
-        this.data = typeof data == "string" ? decodeArray(data) : data;
-      }
-      token(input2, stack) {
-        let start = input2.pos, skipped = 0;
-        for (; ; ) {
-          let atEof = input2.next < 0, nextPos = input2.resolveOffset(1, 1);
-          readToken(this.data, input2, stack, 0, this.data, this.precTable);
-          if (input2.token.value > -1)
-            break;
-          if (this.elseToken == null)
-            return;
-          if (!atEof)
-            skipped++;
-          if (nextPos == null)
-            break;
-          input2.reset(nextPos, input2.token);
-        }
-        if (skipped) {
-          input2.reset(start, input2.token);
-          input2.acceptToken(this.elseToken, skipped);
-        }
-      }
-    };
-    LocalTokenGroup.prototype.contextual = TokenGroup.prototype.fallback = TokenGroup.prototype.extend = false;
-    verbose = typeof process != "undefined" && process.env && /\bparse\b/.test(process.env.LOG);
-    stackIDs = null;
-    FragmentCursor = class {
-      constructor(fragments, nodeSet) {
-        this.fragments = fragments;
-        this.nodeSet = nodeSet;
-        this.i = 0;
-        this.fragment = null;
-        this.safeFrom = -1;
-        this.safeTo = -1;
-        this.trees = [];
-        this.start = [];
-        this.index = [];
-        this.nextFragment();
-      }
-      nextFragment() {
-        let fr = this.fragment = this.i == this.fragments.length ? null : this.fragments[this.i++];
-        if (fr) {
-          this.safeFrom = fr.openStart ? cutAt(fr.tree, fr.from + fr.offset, 1) - fr.offset : fr.from;
-          this.safeTo = fr.openEnd ? cutAt(fr.tree, fr.to + fr.offset, -1) - fr.offset : fr.to;
-          while (this.trees.length) {
-            this.trees.pop();
-            this.start.pop();
-            this.index.pop();
-          }
-          this.trees.push(fr.tree);
-          this.start.push(-fr.offset);
-          this.index.push(0);
-          this.nextStart = this.safeFrom;
-        } else {
-          this.nextStart = 1e9;
-        }
-      }
-      // `pos` must be >= any previously given `pos` for this cursor
-      nodeAt(pos) {
-        if (pos < this.nextStart)
-          return null;
-        while (this.fragment && this.safeTo <= pos)
-          this.nextFragment();
-        if (!this.fragment)
-          return null;
-        for (; ; ) {
-          let last = this.trees.length - 1;
-          if (last < 0) {
-            this.nextFragment();
-            return null;
-          }
-          let top = this.trees[last], index = this.index[last];
-          if (index == top.children.length) {
-            this.trees.pop();
-            this.start.pop();
-            this.index.pop();
-            continue;
-          }
-          let next = top.children[index];
-          let start = this.start[last] + top.positions[index];
-          if (start > pos) {
-            this.nextStart = start;
-            return null;
-          }
-          if (next instanceof Tree) {
-            if (start == pos) {
-              if (start < this.safeFrom)
-                return null;
-              let end = start + next.length;
-              if (end <= this.safeTo) {
-                let lookAhead = next.prop(NodeProp.lookAhead);
-                if (!lookAhead || end + lookAhead < this.fragment.to)
-                  return next;
-              }
-            }
-            this.index[last]++;
-            if (start + next.length >= Math.max(this.safeFrom, pos)) {
-              this.trees.push(next);
-              this.start.push(start);
-              this.index.push(0);
-            }
-          } else {
-            this.index[last]++;
-            this.nextStart = start + next.length;
-          }
-        }
-      }
-    };
-    TokenCache = class {
-      constructor(parser3, stream) {
-        this.stream = stream;
-        this.tokens = [];
-        this.mainToken = null;
-        this.actions = [];
-        this.tokens = parser3.tokenizers.map((_) => new CachedToken());
-      }
-      getActions(stack) {
-        let actionIndex = 0;
-        let main = null;
-        let { parser: parser3 } = stack.p, { tokenizers } = parser3;
-        let mask = parser3.stateSlot(
-          stack.state,
-          3
-          /* ParseState.TokenizerMask */
-        );
-        let context = stack.curContext ? stack.curContext.hash : 0;
-        let lookAhead = 0;
-        for (let i = 0; i < tokenizers.length; i++) {
-          if ((1 << i & mask) == 0)
-            continue;
-          let tokenizer = tokenizers[i], token = this.tokens[i];
-          if (main && !tokenizer.fallback)
-            continue;
-          if (tokenizer.contextual || token.start != stack.pos || token.mask != mask || token.context != context) {
-            this.updateCachedToken(token, tokenizer, stack);
-            token.mask = mask;
-            token.context = context;
-          }
-          if (token.lookAhead > token.end + 25)
-            lookAhead = Math.max(token.lookAhead, lookAhead);
-          if (token.value != 0) {
-            let startIndex = actionIndex;
-            if (token.extended > -1)
-              actionIndex = this.addActions(stack, token.extended, token.end, actionIndex);
-            actionIndex = this.addActions(stack, token.value, token.end, actionIndex);
-            if (!tokenizer.extend) {
-              main = token;
-              if (actionIndex > startIndex)
-                break;
-            }
-          }
-        }
-        while (this.actions.length > actionIndex)
-          this.actions.pop();
-        if (lookAhead)
-          stack.setLookAhead(lookAhead);
-        if (!main && stack.pos == this.stream.end) {
-          main = new CachedToken();
-          main.value = stack.p.parser.eofTerm;
-          main.start = main.end = stack.pos;
-          actionIndex = this.addActions(stack, main.value, main.end, actionIndex);
-        }
-        this.mainToken = main;
-        return this.actions;
-      }
-      getMainToken(stack) {
-        if (this.mainToken)
-          return this.mainToken;
-        let main = new CachedToken(), { pos, p } = stack;
-        main.start = pos;
-        main.end = Math.min(pos + 1, p.stream.end);
-        main.value = pos == p.stream.end ? p.parser.eofTerm : 0;
-        return main;
-      }
-      updateCachedToken(token, tokenizer, stack) {
-        let start = this.stream.clipPos(stack.pos);
-        tokenizer.token(this.stream.reset(start, token), stack);
-        if (token.value > -1) {
-          let { parser: parser3 } = stack.p;
-          for (let i = 0; i < parser3.specialized.length; i++)
-            if (parser3.specialized[i] == token.value) {
-              let result = parser3.specializers[i](this.stream.read(token.start, token.end), stack);
-              if (result >= 0 && stack.p.parser.dialect.allows(result >> 1)) {
-                if ((result & 1) == 0)
-                  token.value = result >> 1;
-                else
-                  token.extended = result >> 1;
-                break;
-              }
-            }
-        } else {
-          token.value = 0;
-          token.end = this.stream.clipPos(start + 1);
-        }
-      }
-      putAction(action, token, end, index) {
-        for (let i = 0; i < index; i += 3)
-          if (this.actions[i] == action)
-            return index;
-        this.actions[index++] = action;
-        this.actions[index++] = token;
-        this.actions[index++] = end;
-        return index;
-      }
-      addActions(stack, token, end, index) {
-        let { state } = stack, { parser: parser3 } = stack.p, { data } = parser3;
-        for (let set2 = 0; set2 < 2; set2++) {
-          for (let i = parser3.stateSlot(
-            state,
-            set2 ? 2 : 1
-            /* ParseState.Actions */
-          ); ; i += 3) {
-            if (data[i] == 65535) {
-              if (data[i + 1] == 1) {
-                i = pair(data, i + 2);
-              } else {
-                if (index == 0 && data[i + 1] == 2)
-                  index = this.putAction(pair(data, i + 2), token, end, index);
-                break;
-              }
-            }
-            if (data[i] == token)
-              index = this.putAction(pair(data, i + 1), token, end, index);
-          }
-        }
-        return index;
-      }
-    };
-    Parse = class {
-      constructor(parser3, input2, fragments, ranges) {
-        this.parser = parser3;
-        this.input = input2;
-        this.ranges = ranges;
-        this.recovering = 0;
-        this.nextStackID = 9812;
-        this.minStackPos = 0;
-        this.reused = [];
-        this.stoppedAt = null;
-        this.lastBigReductionStart = -1;
-        this.lastBigReductionSize = 0;
-        this.bigReductionCount = 0;
-        this.stream = new InputStream(input2, ranges);
-        this.tokens = new TokenCache(parser3, this.stream);
-        this.topTerm = parser3.top[1];
-        let { from } = ranges[0];
-        this.stacks = [Stack.start(this, parser3.top[0], from)];
-        this.fragments = fragments.length && this.stream.end - from > parser3.bufferLength * 4 ? new FragmentCursor(fragments, parser3.nodeSet) : null;
-      }
-      get parsedPos() {
-        return this.minStackPos;
-      }
-      // Move the parser forward. This will process all parse stacks at
-      // `this.pos` and try to advance them to a further position. If no
-      // stack for such a position is found, it'll start error-recovery.
-      //
-      // When the parse is finished, this will return a syntax tree. When
-      // not, it returns `null`.
-      advance() {
-        let stacks = this.stacks, pos = this.minStackPos;
-        let newStacks = this.stacks = [];
-        let stopped, stoppedTokens;
-        if (this.bigReductionCount > 300 && stacks.length == 1) {
-          let [s] = stacks;
-          while (s.forceReduce() && s.stack.length && s.stack[s.stack.length - 2] >= this.lastBigReductionStart) {
-          }
-          this.bigReductionCount = this.lastBigReductionSize = 0;
-        }
-        for (let i = 0; i < stacks.length; i++) {
-          let stack = stacks[i];
-          for (; ; ) {
-            this.tokens.mainToken = null;
-            if (stack.pos > pos) {
-              newStacks.push(stack);
-            } else if (this.advanceStack(stack, newStacks, stacks)) {
-              continue;
-            } else {
-              if (!stopped) {
-                stopped = [];
-                stoppedTokens = [];
-              }
-              stopped.push(stack);
-              let tok = this.tokens.getMainToken(stack);
-              stoppedTokens.push(tok.value, tok.end);
-            }
-            break;
-          }
-        }
-        if (!newStacks.length) {
-          let finished = stopped && findFinished(stopped);
-          if (finished) {
-            if (verbose)
-              console.log("Finish with " + this.stackID(finished));
-            return this.stackToTree(finished);
-          }
-          if (this.parser.strict) {
-            if (verbose && stopped)
-              console.log("Stuck with token " + (this.tokens.mainToken ? this.parser.getName(this.tokens.mainToken.value) : "none"));
-            throw new SyntaxError("No parse at " + pos);
-          }
-          if (!this.recovering)
-            this.recovering = 5;
-        }
-        if (this.recovering && stopped) {
-          let finished = this.stoppedAt != null && stopped[0].pos > this.stoppedAt ? stopped[0] : this.runRecovery(stopped, stoppedTokens, newStacks);
-          if (finished) {
-            if (verbose)
-              console.log("Force-finish " + this.stackID(finished));
-            return this.stackToTree(finished.forceAll());
-          }
-        }
-        if (this.recovering) {
-          let maxRemaining = this.recovering == 1 ? 1 : this.recovering * 3;
-          if (newStacks.length > maxRemaining) {
-            newStacks.sort((a, b) => b.score - a.score);
-            while (newStacks.length > maxRemaining)
-              newStacks.pop();
-          }
-          if (newStacks.some((s) => s.reducePos > pos))
-            this.recovering--;
-        } else if (newStacks.length > 1) {
-          outer: for (let i = 0; i < newStacks.length - 1; i++) {
-            let stack = newStacks[i];
-            for (let j = i + 1; j < newStacks.length; j++) {
-              let other = newStacks[j];
-              if (stack.sameState(other) || stack.buffer.length > 500 && other.buffer.length > 500) {
-                if ((stack.score - other.score || stack.buffer.length - other.buffer.length) > 0) {
-                  newStacks.splice(j--, 1);
-                } else {
-                  newStacks.splice(i--, 1);
-                  continue outer;
-                }
-              }
-            }
-          }
-          if (newStacks.length > 12) {
-            newStacks.sort((a, b) => b.score - a.score);
-            newStacks.splice(
-              12,
-              newStacks.length - 12
-              /* Rec.MaxStackCount */
-            );
-          }
-        }
-        this.minStackPos = newStacks[0].pos;
-        for (let i = 1; i < newStacks.length; i++)
-          if (newStacks[i].pos < this.minStackPos)
-            this.minStackPos = newStacks[i].pos;
-        return null;
-      }
-      stopAt(pos) {
-        if (this.stoppedAt != null && this.stoppedAt < pos)
-          throw new RangeError("Can't move stoppedAt forward");
-        this.stoppedAt = pos;
-      }
-      // Returns an updated version of the given stack, or null if the
-      // stack can't advance normally. When `split` and `stacks` are
-      // given, stacks split off by ambiguous operations will be pushed to
-      // `split`, or added to `stacks` if they move `pos` forward.
-      advanceStack(stack, stacks, split) {
-        let start = stack.pos, { parser: parser3 } = this;
-        let base = verbose ? this.stackID(stack) + " -> " : "";
-        if (this.stoppedAt != null && start > this.stoppedAt)
-          return stack.forceReduce() ? stack : null;
-        if (this.fragments) {
-          let strictCx = stack.curContext && stack.curContext.tracker.strict, cxHash = strictCx ? stack.curContext.hash : 0;
-          for (let cached2 = this.fragments.nodeAt(start); cached2; ) {
-            let match = this.parser.nodeSet.types[cached2.type.id] == cached2.type ? parser3.getGoto(stack.state, cached2.type.id) : -1;
-            if (match > -1 && cached2.length && (!strictCx || (cached2.prop(NodeProp.contextHash) || 0) == cxHash)) {
-              stack.useNode(cached2, match);
-              if (verbose)
-                console.log(base + this.stackID(stack) + ` (via reuse of ${parser3.getName(cached2.type.id)})`);
-              return true;
-            }
-            if (!(cached2 instanceof Tree) || cached2.children.length == 0 || cached2.positions[0] > 0)
-              break;
-            let inner = cached2.children[0];
-            if (inner instanceof Tree && cached2.positions[0] == 0)
-              cached2 = inner;
-            else
-              break;
-          }
-        }
-        let defaultReduce = parser3.stateSlot(
-          stack.state,
-          4
-          /* ParseState.DefaultReduce */
-        );
-        if (defaultReduce > 0) {
-          stack.reduce(defaultReduce);
-          if (verbose)
-            console.log(base + this.stackID(stack) + ` (via always-reduce ${parser3.getName(
-              defaultReduce & 65535
-              /* Action.ValueMask */
-            )})`);
-          return true;
-        }
-        if (stack.stack.length >= 8400) {
-          while (stack.stack.length > 6e3 && stack.forceReduce()) {
-          }
-        }
-        let actions = this.tokens.getActions(stack);
-        for (let i = 0; i < actions.length; ) {
-          let action = actions[i++], term = actions[i++], end = actions[i++];
-          let last = i == actions.length || !split;
-          let localStack = last ? stack : stack.split();
-          let main = this.tokens.mainToken;
-          localStack.apply(action, term, main ? main.start : localStack.pos, end);
-          if (verbose)
-            console.log(base + this.stackID(localStack) + ` (via ${(action & 65536) == 0 ? "shift" : `reduce of ${parser3.getName(
-              action & 65535
-              /* Action.ValueMask */
-            )}`} for ${parser3.getName(term)} @ ${start}${localStack == stack ? "" : ", split"})`);
-          if (last)
-            return true;
-          else if (localStack.pos > start)
-            stacks.push(localStack);
-          else
-            split.push(localStack);
-        }
-        return false;
-      }
-      // Advance a given stack forward as far as it will go. Returns the
-      // (possibly updated) stack if it got stuck, or null if it moved
-      // forward and was given to `pushStackDedup`.
-      advanceFully(stack, newStacks) {
-        let pos = stack.pos;
-        for (; ; ) {
-          if (!this.advanceStack(stack, null, null))
-            return false;
-          if (stack.pos > pos) {
-            pushStackDedup(stack, newStacks);
-            return true;
-          }
-        }
-      }
-      runRecovery(stacks, tokens, newStacks) {
-        let finished = null, restarted = false;
-        for (let i = 0; i < stacks.length; i++) {
-          let stack = stacks[i], token = tokens[i << 1], tokenEnd = tokens[(i << 1) + 1];
-          let base = verbose ? this.stackID(stack) + " -> " : "";
-          if (stack.deadEnd) {
-            if (restarted)
-              continue;
-            restarted = true;
-            stack.restart();
-            if (verbose)
-              console.log(base + this.stackID(stack) + " (restarted)");
-            let done = this.advanceFully(stack, newStacks);
-            if (done)
-              continue;
-          }
-          let force = stack.split(), forceBase = base;
-          for (let j = 0; j < 10 && force.forceReduce(); j++) {
-            if (verbose)
-              console.log(forceBase + this.stackID(force) + " (via force-reduce)");
-            let done = this.advanceFully(force, newStacks);
-            if (done)
-              break;
-            if (verbose)
-              forceBase = this.stackID(force) + " -> ";
-          }
-          for (let insert of stack.recoverByInsert(token)) {
-            if (verbose)
-              console.log(base + this.stackID(insert) + " (via recover-insert)");
-            this.advanceFully(insert, newStacks);
-          }
-          if (this.stream.end > stack.pos) {
-            if (tokenEnd == stack.pos) {
-              tokenEnd++;
-              token = 0;
-            }
-            stack.recoverByDelete(token, tokenEnd);
-            if (verbose)
-              console.log(base + this.stackID(stack) + ` (via recover-delete ${this.parser.getName(token)})`);
-            pushStackDedup(stack, newStacks);
-          } else if (!finished || finished.score < force.score) {
-            finished = force;
-          }
-        }
-        return finished;
-      }
-      // Convert the stack's buffer to a syntax tree.
-      stackToTree(stack) {
-        stack.close();
-        return Tree.build({
-          buffer: StackBufferCursor.create(stack),
-          nodeSet: this.parser.nodeSet,
-          topID: this.topTerm,
-          maxBufferLength: this.parser.bufferLength,
-          reused: this.reused,
-          start: this.ranges[0].from,
-          length: stack.pos - this.ranges[0].from,
-          minRepeatType: this.parser.minRepeatTerm
-        });
-      }
-      stackID(stack) {
-        let id = (stackIDs || (stackIDs = /* @__PURE__ */ new WeakMap())).get(stack);
-        if (!id)
-          stackIDs.set(stack, id = String.fromCodePoint(this.nextStackID++));
-        return id + stack;
-      }
-    };
-    Dialect = class {
-      constructor(source, flags, disabled) {
-        this.source = source;
-        this.flags = flags;
-        this.disabled = disabled;
-      }
-      allows(term) {
-        return !this.disabled || this.disabled[term] == 0;
-      }
-    };
-    LRParser = class _LRParser extends Parser {
-      /**
-      @internal
-      */
-      constructor(spec) {
-        super();
-        this.wrappers = [];
-        if (spec.version != 14)
-          throw new RangeError(`Parser version (${spec.version}) doesn't match runtime version (${14})`);
-        let nodeNames = spec.nodeNames.split(" ");
-        this.minRepeatTerm = nodeNames.length;
-        for (let i = 0; i < spec.repeatNodeCount; i++)
-          nodeNames.push("");
-        let topTerms = Object.keys(spec.topRules).map((r) => spec.topRules[r][1]);
-        let nodeProps = [];
-        for (let i = 0; i < nodeNames.length; i++)
-          nodeProps.push([]);
-        function setProp(nodeID, prop, value) {
-          nodeProps[nodeID].push([prop, prop.deserialize(String(value))]);
-        }
-        if (spec.nodeProps)
-          for (let propSpec of spec.nodeProps) {
-            let prop = propSpec[0];
-            if (typeof prop == "string")
-              prop = NodeProp[prop];
-            for (let i = 1; i < propSpec.length; ) {
-              let next = propSpec[i++];
-              if (next >= 0) {
-                setProp(next, prop, propSpec[i++]);
-              } else {
-                let value = propSpec[i + -next];
-                for (let j = -next; j > 0; j--)
-                  setProp(propSpec[i++], prop, value);
-                i++;
-              }
-            }
-          }
-        this.nodeSet = new NodeSet(nodeNames.map((name2, i) => NodeType.define({
-          name: i >= this.minRepeatTerm ? void 0 : name2,
-          id: i,
-          props: nodeProps[i],
-          top: topTerms.indexOf(i) > -1,
-          error: i == 0,
-          skipped: spec.skippedNodes && spec.skippedNodes.indexOf(i) > -1
-        })));
-        if (spec.propSources)
-          this.nodeSet = this.nodeSet.extend(...spec.propSources);
-        this.strict = false;
-        this.bufferLength = DefaultBufferLength;
-        let tokenArray = decodeArray(spec.tokenData);
-        this.context = spec.context;
-        this.specializerSpecs = spec.specialized || [];
-        this.specialized = new Uint16Array(this.specializerSpecs.length);
-        for (let i = 0; i < this.specializerSpecs.length; i++)
-          this.specialized[i] = this.specializerSpecs[i].term;
-        this.specializers = this.specializerSpecs.map(getSpecializer);
-        this.states = decodeArray(spec.states, Uint32Array);
-        this.data = decodeArray(spec.stateData);
-        this.goto = decodeArray(spec.goto);
-        this.maxTerm = spec.maxTerm;
-        this.tokenizers = spec.tokenizers.map((value) => typeof value == "number" ? new TokenGroup(tokenArray, value) : value);
-        this.topRules = spec.topRules;
-        this.dialects = spec.dialects || {};
-        this.dynamicPrecedences = spec.dynamicPrecedences || null;
-        this.tokenPrecTable = spec.tokenPrec;
-        this.termNames = spec.termNames || null;
-        this.maxNode = this.nodeSet.types.length - 1;
-        this.dialect = this.parseDialect();
-        this.top = this.topRules[Object.keys(this.topRules)[0]];
-      }
-      createParse(input2, fragments, ranges) {
-        let parse5 = new Parse(this, input2, fragments, ranges);
-        for (let w of this.wrappers)
-          parse5 = w(parse5, input2, fragments, ranges);
-        return parse5;
-      }
-      /**
-      Get a goto table entry @internal
-      */
-      getGoto(state, term, loose = false) {
-        let table = this.goto;
-        if (term >= table[0])
-          return -1;
-        for (let pos = table[term + 1]; ; ) {
-          let groupTag = table[pos++], last = groupTag & 1;
-          let target = table[pos++];
-          if (last && loose)
-            return target;
-          for (let end = pos + (groupTag >> 1); pos < end; pos++)
-            if (table[pos] == state)
-              return target;
-          if (last)
-            return -1;
-        }
-      }
-      /**
-      Check if this state has an action for a given terminal @internal
-      */
-      hasAction(state, terminal) {
-        let data = this.data;
-        for (let set2 = 0; set2 < 2; set2++) {
-          for (let i = this.stateSlot(
-            state,
-            set2 ? 2 : 1
-            /* ParseState.Actions */
-          ), next; ; i += 3) {
-            if ((next = data[i]) == 65535) {
-              if (data[i + 1] == 1)
-                next = data[i = pair(data, i + 2)];
-              else if (data[i + 1] == 2)
-                return pair(data, i + 2);
-              else
-                break;
-            }
-            if (next == terminal || next == 0)
-              return pair(data, i + 1);
-          }
-        }
-        return 0;
-      }
-      /**
-      @internal
-      */
-      stateSlot(state, slot) {
-        return this.states[state * 6 + slot];
-      }
-      /**
-      @internal
-      */
-      stateFlag(state, flag) {
-        return (this.stateSlot(
-          state,
-          0
-          /* ParseState.Flags */
-        ) & flag) > 0;
-      }
-      /**
-      @internal
-      */
-      validAction(state, action) {
-        return !!this.allActions(state, (a) => a == action ? true : null);
-      }
-      /**
-      @internal
-      */
-      allActions(state, action) {
-        let deflt = this.stateSlot(
-          state,
-          4
-          /* ParseState.DefaultReduce */
-        );
-        let result = deflt ? action(deflt) : void 0;
-        for (let i = this.stateSlot(
-          state,
-          1
-          /* ParseState.Actions */
-        ); result == null; i += 3) {
-          if (this.data[i] == 65535) {
-            if (this.data[i + 1] == 1)
-              i = pair(this.data, i + 2);
-            else
-              break;
-          }
-          result = action(pair(this.data, i + 1));
-        }
-        return result;
-      }
-      /**
-      Get the states that can follow this one through shift actions or
-      goto jumps. @internal
-      */
-      nextStates(state) {
-        let result = [];
-        for (let i = this.stateSlot(
-          state,
-          1
-          /* ParseState.Actions */
-        ); ; i += 3) {
-          if (this.data[i] == 65535) {
-            if (this.data[i + 1] == 1)
-              i = pair(this.data, i + 2);
-            else
-              break;
-          }
-          if ((this.data[i + 2] & 65536 >> 16) == 0) {
-            let value = this.data[i + 1];
-            if (!result.some((v, i2) => i2 & 1 && v == value))
-              result.push(this.data[i], value);
-          }
-        }
-        return result;
-      }
-      /**
-      Configure the parser. Returns a new parser instance that has the
-      given settings modified. Settings not provided in `config` are
-      kept from the original parser.
-      */
-      configure(config2) {
-        let copy = Object.assign(Object.create(_LRParser.prototype), this);
-        if (config2.props)
-          copy.nodeSet = this.nodeSet.extend(...config2.props);
-        if (config2.top) {
-          let info2 = this.topRules[config2.top];
-          if (!info2)
-            throw new RangeError(`Invalid top rule name ${config2.top}`);
-          copy.top = info2;
-        }
-        if (config2.tokenizers)
-          copy.tokenizers = this.tokenizers.map((t2) => {
-            let found = config2.tokenizers.find((r) => r.from == t2);
-            return found ? found.to : t2;
-          });
-        if (config2.specializers) {
-          copy.specializers = this.specializers.slice();
-          copy.specializerSpecs = this.specializerSpecs.map((s, i) => {
-            let found = config2.specializers.find((r) => r.from == s.external);
-            if (!found)
-              return s;
-            let spec = Object.assign(Object.assign({}, s), { external: found.to });
-            copy.specializers[i] = getSpecializer(spec);
-            return spec;
-          });
-        }
-        if (config2.contextTracker)
-          copy.context = config2.contextTracker;
-        if (config2.dialect)
-          copy.dialect = this.parseDialect(config2.dialect);
-        if (config2.strict != null)
-          copy.strict = config2.strict;
-        if (config2.wrap)
-          copy.wrappers = copy.wrappers.concat(config2.wrap);
-        if (config2.bufferLength != null)
-          copy.bufferLength = config2.bufferLength;
-        return copy;
-      }
-      /**
-      Tells you whether any [parse wrappers](#lr.ParserConfig.wrap)
-      are registered for this parser.
-      */
-      hasWrappers() {
-        return this.wrappers.length > 0;
-      }
-      /**
-      Returns the name associated with a given term. This will only
-      work for all terms when the parser was generated with the
-      `--names` option. By default, only the names of tagged terms are
-      stored.
-      */
-      getName(term) {
-        return this.termNames ? this.termNames[term] : String(term <= this.maxNode && this.nodeSet.types[term].name || term);
-      }
-      /**
-      The eof term id is always allocated directly after the node
-      types. @internal
-      */
-      get eofTerm() {
-        return this.maxNode + 1;
-      }
-      /**
-      The type of top node produced by the parser.
-      */
-      get topNode() {
-        return this.nodeSet.types[this.top[1]];
-      }
-      /**
-      @internal
-      */
-      dynamicPrecedence(term) {
-        let prec = this.dynamicPrecedences;
-        return prec == null ? 0 : prec[term] || 0;
-      }
-      /**
-      @internal
-      */
-      parseDialect(dialect) {
-        let values = Object.keys(this.dialects), flags = values.map(() => false);
-        if (dialect)
-          for (let part2 of dialect.split(" ")) {
-            let id = values.indexOf(part2);
-            if (id >= 0)
-              flags[id] = true;
-          }
-        let disabled = null;
-        for (let i = 0; i < values.length; i++)
-          if (!flags[i]) {
-            for (let j = this.dialects[values[i]], id; (id = this.data[j++]) != 65535; )
-              (disabled || (disabled = new Uint8Array(this.maxTerm + 1)))[id] = 1;
-          }
-        return new Dialect(dialect, flags, disabled);
-      }
-      /**
-      Used by the output of the parser generator. Not available to
-      user code. @hide
-      */
-      static deserialize(spec) {
-        return new _LRParser(spec);
-      }
-    };
-  }
-});
-
-// node_modules/@grafana/lezer-logql/index.es.js
-var AGGREGATION_OPERATORS, PIPE_PARSERS, PIPE_OPERATORS, RANGE_VEC_FUNCTIONS, BUILT_IN_FUNCTIONS, FUNCTIONS, lokiGrammar, Json$1, Logfmt$1, Unpack$1, Pattern$1, Regexp$1, Unwrap$1, LabelFormat$1, LineFormat$1, LabelReplace$1, Vector$1, Offset$1, Bool$1, On$1, Ignoring$1, GroupLeft$1, GroupRight$1, Decolorize$1, Drop$1, Keep$1, By$1, Without$1, And$1, Or$1, Unless$1, Sum$1, Avg$1, Count$1, Max$1, Min$1, Stddev$1, Stdvar$1, Bottomk$1, Topk$1, Sort$1, Sort_Desc$1, Approx_Topk$1, keywordTokens, specializeIdentifier, contextualKeywordTokens, extendIdentifier, spec_Identifier, parser;
-var init_index_es = __esm({
-  "node_modules/@grafana/lezer-logql/index.es.js"() {
-    init_dist2();
-    AGGREGATION_OPERATORS = [
-      {
-        label: "avg",
-        insertText: "avg",
-        documentation: "Calculate the average over dimensions"
-      },
-      {
-        label: "bottomk",
-        insertText: "bottomk",
-        documentation: "Smallest k elements by sample value"
-      },
-      {
-        label: "count",
-        insertText: "count",
-        documentation: "Count number of elements in the vector"
-      },
-      {
-        label: "max",
-        insertText: "max",
-        documentation: "Select maximum over dimensions"
-      },
-      {
-        label: "min",
-        insertText: "min",
-        documentation: "Select minimum over dimensions"
-      },
-      {
-        label: "stddev",
-        insertText: "stddev",
-        documentation: "Calculate population standard deviation over dimensions"
-      },
-      {
-        label: "stdvar",
-        insertText: "stdvar",
-        documentation: "Calculate population standard variance over dimensions"
-      },
-      {
-        label: "sum",
-        insertText: "sum",
-        documentation: "Calculate sum over dimensions"
-      },
-      {
-        label: "topk",
-        insertText: "topk",
-        documentation: "Largest k elements by sample value"
-      },
-      {
-        label: "approx_topk",
-        insertText: "approx_topk",
-        documentation: "Probabilistic approximation of topk"
-      },
-      {
-        label: "approx_count_distinct",
-        insertText: "approx_count_distinct",
-        documentation: "Probabilistic count of distinct label values"
-      }
-    ];
-    PIPE_PARSERS = [
-      {
-        label: "json",
-        insertText: "json",
-        documentation: "Extracting labels from the log line using json parser."
-      },
-      {
-        label: "regexp",
-        insertText: 'regexp ""',
-        documentation: "Extracting labels from the log line using regexp parser.",
-        move: -1
-      },
-      {
-        label: "logfmt",
-        insertText: "logfmt",
-        documentation: "Extracting labels from the log line using logfmt parser."
-      },
-      {
-        label: "pattern",
-        insertText: "pattern",
-        documentation: "Extracting labels from the log line using pattern parser. Only available in Loki 2.3+."
-      },
-      {
-        label: "unpack",
-        insertText: "unpack",
-        detail: "unpack identifier",
-        documentation: 'Parses a JSON log line, unpacking all embedded labels in the pack stage. A special property "_entry" will also be used to replace the original log line. Only available in Loki 2.2+.'
-      }
-    ];
-    PIPE_OPERATORS = [
-      {
-        label: "unwrap",
-        insertText: "unwrap",
-        detail: "unwrap identifier",
-        documentation: "Take labels and use the values as sample data for metric aggregations."
-      },
-      {
-        label: "label_format",
-        insertText: "label_format",
-        documentation: "Use to rename, modify or add labels. For example, | label_format foo=bar ."
-      },
-      {
-        label: "line_format",
-        insertText: "line_format",
-        documentation: 'Rewrites log line content. For example, | line_format "{{.query}} {{.duration}}" .'
-      }
-    ];
-    RANGE_VEC_FUNCTIONS = [
-      {
-        insertText: "avg_over_time",
-        label: "avg_over_time",
-        detail: "avg_over_time(range-vector)",
-        documentation: "The average of all values in the specified interval."
-      },
-      {
-        insertText: "bytes_over_time",
-        label: "bytes_over_time",
-        detail: "bytes_over_time(range-vector)",
-        documentation: "Counts the amount of bytes used by each log stream for a given range"
-      },
-      {
-        insertText: "bytes_rate",
-        label: "bytes_rate",
-        detail: "bytes_rate(range-vector)",
-        documentation: "Calculates the number of bytes per second for each stream."
-      },
-      {
-        insertText: "first_over_time",
-        label: "first_over_time",
-        detail: "first_over_time(range-vector)",
-        documentation: "The first of all values in the specified interval. Only available in Loki 2.3+."
-      },
-      {
-        insertText: "last_over_time",
-        label: "last_over_time",
-        detail: "last_over_time(range-vector)",
-        documentation: "The last of all values in the specified interval. Only available in Loki 2.3+."
-      },
-      {
-        insertText: "sum_over_time",
-        label: "sum_over_time",
-        detail: "sum_over_time(range-vector)",
-        documentation: "The sum of all values in the specified interval."
-      },
-      {
-        insertText: "count_over_time",
-        label: "count_over_time",
-        detail: "count_over_time(range-vector)",
-        documentation: "The count of all values in the specified interval."
-      },
-      {
-        insertText: "max_over_time",
-        label: "max_over_time",
-        detail: "max_over_time(range-vector)",
-        documentation: "The maximum of all values in the specified interval."
-      },
-      {
-        insertText: "min_over_time",
-        label: "min_over_time",
-        detail: "min_over_time(range-vector)",
-        documentation: "The minimum of all values in the specified interval."
-      },
-      {
-        insertText: "quantile_over_time",
-        label: "quantile_over_time",
-        detail: "quantile_over_time(scalar, range-vector)",
-        documentation: "The \u03C6-quantile (0 \u2264 \u03C6 \u2264 1) of the values in the specified interval."
-      },
-      {
-        insertText: "rate",
-        label: "rate",
-        detail: "rate(v range-vector)",
-        documentation: "Calculates the number of entries per second."
-      },
-      {
-        insertText: "stddev_over_time",
-        label: "stddev_over_time",
-        detail: "stddev_over_time(range-vector)",
-        documentation: "The population standard deviation of the values in the specified interval."
-      },
-      {
-        insertText: "stdvar_over_time",
-        label: "stdvar_over_time",
-        detail: "stdvar_over_time(range-vector)",
-        documentation: "The population standard variance of the values in the specified interval."
-      }
-    ];
-    BUILT_IN_FUNCTIONS = [
-      {
-        insertText: "vector",
-        label: "vector",
-        detail: "vector(scalar)",
-        documentation: "Returns the scalar as a vector with no labels."
-      }
-    ];
-    FUNCTIONS = [...AGGREGATION_OPERATORS, ...RANGE_VEC_FUNCTIONS, ...BUILT_IN_FUNCTIONS];
-    lokiGrammar = {
-      comment: {
-        pattern: /#.*/
-      },
-      "context-aggregation": {
-        pattern: /((without|by)\s*)\([^)]*\)/,
-        // by ()
-        lookbehind: true,
-        inside: {
-          "label-key": {
-            pattern: /[^(),\s][^,)]*[^),\s]*/,
-            alias: "attr-name"
-          },
-          punctuation: /[()]/
-        }
-      },
-      "context-labels": {
-        pattern: /\{[^}]*(?=}?)/,
-        greedy: true,
-        inside: {
-          comment: {
-            pattern: /#.*/
-          },
-          "label-key": {
-            pattern: /[a-zA-Z_]\w*(?=\s*(=|!=|=~|!~))/,
-            alias: "attr-name",
-            greedy: true
-          },
-          "label-value": {
-            pattern: /"(?:\\.|[^\\"])*"/,
-            greedy: true,
-            alias: "attr-value"
-          },
-          punctuation: /[{]/
-        }
-      },
-      "context-pipe": {
-        pattern: /\s\|[^=~]\s?\w*/i,
-        inside: {
-          "pipe-operator": {
-            pattern: /\|/i,
-            alias: "operator"
-          },
-          "pipe-operations": {
-            pattern: new RegExp(`${[...PIPE_PARSERS, ...PIPE_OPERATORS].map((f) => f.label).join("|")}`, "i"),
-            alias: "keyword"
-          }
-        }
-      },
-      function: new RegExp(`\\b(?:${FUNCTIONS.map((f) => f.label).join("|")})(?=\\s*\\()`, "i"),
-      "context-range": [
-        {
-          pattern: /\[[^\]]*(?=\])/,
-          // [1m]
-          inside: {
-            "range-duration": {
-              pattern: /\b\d+[smhdwy]\b/i,
-              alias: "number"
-            }
-          }
-        },
-        {
-          pattern: /(offset\s+)\w+/,
-          // offset 1m
-          lookbehind: true,
-          inside: {
-            "range-duration": {
-              pattern: /\b\d+[smhdwy]\b/i,
-              alias: "number"
-            }
-          }
-        }
-      ],
-      quote: {
-        pattern: /"(?:\\.|[^\\"])*"/,
-        alias: "string",
-        greedy: true
-      },
-      backticks: {
-        pattern: /`(?:\\.|[^\\`])*`/,
-        alias: "string",
-        greedy: true
-      },
-      number: /\b-?\d+((\.\d*)?([eE][+-]?\d+)?)?\b/,
-      operator: /\s?(\|[=~]?|!=?|<(?:=>?|<|>)?|>[>=]?)\s?/i,
-      punctuation: /[{}(),.]/
-    };
-    Json$1 = 1;
-    Logfmt$1 = 2;
-    Unpack$1 = 3;
-    Pattern$1 = 4;
-    Regexp$1 = 5;
-    Unwrap$1 = 6;
-    LabelFormat$1 = 7;
-    LineFormat$1 = 8;
-    LabelReplace$1 = 9;
-    Vector$1 = 10;
-    Offset$1 = 11;
-    Bool$1 = 12;
-    On$1 = 13;
-    Ignoring$1 = 14;
-    GroupLeft$1 = 15;
-    GroupRight$1 = 16;
-    Decolorize$1 = 17;
-    Drop$1 = 18;
-    Keep$1 = 19;
-    By$1 = 20;
-    Without$1 = 21;
-    And$1 = 22;
-    Or$1 = 23;
-    Unless$1 = 24;
-    Sum$1 = 25;
-    Avg$1 = 26;
-    Count$1 = 27;
-    Max$1 = 28;
-    Min$1 = 29;
-    Stddev$1 = 30;
-    Stdvar$1 = 31;
-    Bottomk$1 = 32;
-    Topk$1 = 33;
-    Sort$1 = 34;
-    Sort_Desc$1 = 35;
-    Approx_Topk$1 = 36;
-    keywordTokens = {
-      json: Json$1,
-      logfmt: Logfmt$1,
-      unpack: Unpack$1,
-      pattern: Pattern$1,
-      regexp: Regexp$1,
-      label_format: LabelFormat$1,
-      line_format: LineFormat$1,
-      label_replace: LabelReplace$1,
-      vector: Vector$1,
-      offset: Offset$1,
-      bool: Bool$1,
-      on: On$1,
-      ignoring: Ignoring$1,
-      group_left: GroupLeft$1,
-      group_right: GroupRight$1,
-      unwrap: Unwrap$1,
-      decolorize: Decolorize$1,
-      drop: Drop$1,
-      keep: Keep$1
-    };
-    specializeIdentifier = (value) => {
-      return keywordTokens[value.toLowerCase()] || -1;
-    };
-    contextualKeywordTokens = {
-      by: By$1,
-      without: Without$1,
-      and: And$1,
-      or: Or$1,
-      unless: Unless$1,
-      sum: Sum$1,
-      avg: Avg$1,
-      count: Count$1,
-      max: Max$1,
-      min: Min$1,
-      stddev: Stddev$1,
-      stdvar: Stdvar$1,
-      bottomk: Bottomk$1,
-      topk: Topk$1,
-      sort: Sort$1,
-      sort_desc: Sort_Desc$1,
-      approx_topk: Approx_Topk$1
-    };
-    extendIdentifier = (value) => {
-      return contextualKeywordTokens[value.toLowerCase()] || -1;
-    };
-    spec_Identifier = { __proto__: null, ip: 303, count_over_time: 309, rate: 311, rate_counter: 313, bytes_over_time: 315, bytes_rate: 317, avg_over_time: 319, sum_over_time: 321, min_over_time: 323, max_over_time: 325, stddev_over_time: 327, stdvar_over_time: 329, quantile_over_time: 331, first_over_time: 333, last_over_time: 335, absent_over_time: 337, bytes: 343, duration: 345, duration_seconds: 347, approx_count_distinct: 349 };
-    parser = LRParser.deserialize({
-      version: 14,
-      states: "F|OYQPOOO#iQPO'#DVOOQO'#ES'#ESO#nQPO'#ESO%TQPO'#DUOYQPO'#DUOOQO'#Ee'#EeO%bQPO'#EdOOQO'#FQ'#FQO%gQPO'#FPOOQO'#FS'#FSO%rQPO'#FRQ%wQPOOO&xQPO'#FaO&}QPO'#FbOOQO'#Ec'#EcOOQO'#DT'#DTOOQO'#Ef'#EfOOQO'#Eg'#EgOOQO'#Eh'#EhOOQO'#Ei'#EiOOQO'#Ej'#EjOOQO'#Ek'#EkOOQO'#El'#ElOOQO'#Em'#EmOOQO'#En'#EnOOQO'#Eo'#EoOOQO'#Ep'#EpOOQO'#Eq'#EqOOQO'#Er'#ErOOQO'#Es'#EsOOQO'#Et'#EtOOQO'#FT'#FTO'SQPO'#DXOOQO'#DW'#DWO'bQPO,59qOOQO,5:n,5:nOOQO'#Dd'#DdO'jQPO'#DcO'rQPO'#DbO)wQPO'#DaO+WQPO'#DaOOQO'#D`'#D`O,OQPO,59pO.YQPO,59pO.aQPO,5:}O.hQPO,5;OO.sQPO'#E}O1UQPO,5;kO1]QPO,5;kO1bQPO,5;mO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pOYQPO,5;{O4PQPO,5;|O4UQPO,59sO#iQPO,59rOOQO1G/]1G/]OOQO'#Di'#DiO4ZQPO,59}O5zQPO,59}OOQO'#Dj'#DjO6PQPO,59|OOQO,59|,59|O6XQPO'#DXO6vQPO'#DmO8mQPO'#DpO:aQPO'#DpOOQO'#Dp'#DpOOQO'#Dw'#DwOOQO'#Du'#DuO+vQPO'#DuO:fQPO,59{O<VQPO'#EWO<[QPO'#EXOOQO'#E['#E[O<aQPO'#E]O<fQPO'#E`OOQO,59{,59{OOQO,59z,59zOOQO1G/[1G/[OOQO1G0i1G0iO<kQPO'#EuO.kQPO'#EuO<uQPO1G0jO<zQPO1G0jO=PQPO,5;iO>]QPO1G1VO>dQPO1G1VO>kQPO1G1VO>rQPO1G1XO>wQPO'#FWOA]QPO'#FVOAgQPO'#FVOYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[OAqQPO1G1gOAxQPO1G1hOOQO1G/_1G/_OOQO1G/^1G/^O6PQPO1G/iOA}QPO1G/iOBSQPO'#DkOCsQPO'#DkOOQO1G/h1G/hODZQPO,59sOCxQPO,5:dOOQO'#Dn'#DnODeQPO,5:XOF[QPO'#DsOOQO'#Dr'#DrOHOQPO,5:`OIoQPO,5:]OOQO,5:[,5:[OK`QPO,5:aO+vQPO,5:aO+vQPO,5:aOOQO,5:r,5:rOKnQPO'#EZOOQO'#EY'#EYOKsQPO,5:sOMdQPO'#E_OOQO'#E_'#E_OOQO'#E^'#E^O! ZQPO,5:wO!!zQPO'#EbOOQO'#Eb'#EbOOQO'#Ea'#EaO!$qQPO,5:zO!&bQPO'#DaO<kQPO,5;aO!&iQPO'#EvO!&nQPO,5;aO!&vQPO,5;aO!'TQPO,5;aO!'bQPO,5;aO!'gQPO7+&UO.kQPO7+&UOOQO'#FO'#FOO!(wQPO1G1TOOQO1G1T1G1TOYQPO7+&qO!)PQPO7+&qO!*aQPO7+&qO!*hQPO7+&qO.kQPO7+&sO!*oQQO'#FXOOQO,5;r,5;rO!-TQPO,5;qO!-[QPO,5;qO!.mQPO7+&vO!.tQPO7+&vOOQO7+&v7+&vO!/RQPO7+&vO!/YQPO7+&vO!0_QPO7+&vO!0oQPO7+'ROOQO7+'S7+'SOOQO7+%T7+%TO!0tQPO7+%TO6PQPO,5:VO!0yQPO,5:VO!1OQPO1G/|OOQO1G0O1G0OOOQO1G0V1G0VOOQO1G0X1G0XOOQO,5:Y,5:YO!1TQPO1G/zO!2tQPO,5:_O!2yQPO,5:^OOQO1G/{1G/{O!3OQPO1G/{O!4oQPO,5:uO<[QPO,5:tO<aQPO,5:xO<fQPO,5:{O!4wQPO,5;dO!&nQPO1G0{O!5VQPO1G0{O!5_QPO,5;bO+vQPO,5;dO!5dQPO1G0{O!5nQPO'#EwO!5sQPO1G0{O!5dQPO1G0{O!5{QPO1G0{O!6YQPO1G0{O!&qQPO1G0{OOQO1G0{1G0{OOQO<<Ip<<IpO!6eQPO<<IpO!6jQPO,5;jOOQO7+&o7+&oO!6oQPO<<J]OOQO<<J]<<J]OYQPO<<J]O!6vQPO<<J_OOQO'#FZ'#FZO!6{QPO,5;sOOQO'#FY'#FYOOQO,5;s,5;sOOQO1G1]1G1]O!7TQPO1G1]O!9dQPO<<JmOOQO<<Ho<<HoOOQO1G/q1G/qO!9iQPO1G/qO!9nQPO7+%hOOQO1G/y1G/yOOQO1G/x1G/xOOQO1G0a1G0aOOQO1G0`1G0`OOQO1G0d1G0dOOQO1G0g1G0gOOQO'#Ey'#EyOOQO1G1O1G1OO!9sQPO1G1OOOQO'#Ez'#EzOOQO'#E{'#E{OOQO'#E|'#E|OOQO7+&g7+&gOOQO1G0|1G0|O!9xQPO1G1OO!:^QPO7+&gOOQO,5;c,5;cO!:fQPO7+&gO!&qQPO7+&gO!:pQPO7+&gO!:{QPOAN?[OOQO1G1U1G1UO!<]QPOAN?wO!=mQPOAN?wO!=tQPOAN?yO!?UQQO1G1_OOQO1G1_1G1_OOQO7+&w7+&wO!?^QPOAN@XOOQO7+%]7+%]O!?cQPO<<ISO!?hQPO7+&jO!?mQPO<<JRO!?uQPO<<JRO!?}QPO'#ExO!@SQPO<<JROOQOG24vG24vOOQOG25cG25cOOQOG25eG25eOOQO1G1`1G1`OOQO7+&y7+&yO!@[QPOG25sOOQOAN>nAN>nO!@aQPO<<JUOOQOAN?mAN?mO!@fQPOAN?mO!@nQPOLD+_OOQOAN?pAN?pOOQO,5:s,5:sO!@sQPO!$'NyO!@xQPO!)9DeO!@}QPO!.K:POOQO!4//k!4//kO<[QPO'#EXO!ASQPO'#DaO!AzQPO,59pO!CQQPO'#DUOYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[O1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO!D]QPO7+&vO!DdQPO7+&vO!DqQPO7+&vO!EyQPO7+&vO!FQQPO7+&vO!DxQPO'#FU",
-      stateData: "!Fd~O$XOSuOS~OX]OY^OiWOjWOkWOlWOmWOnWOoWOpWOqWOrWOsWOtWO!wQO!xRO!yRO$YPO$^TO$`aO$abO$bcO$cdO$deO$efO$fgO$ghO$hiO$ijO$jkO$klO$lmO$mnO$noO$tpO~O|qO~O!wtO~O!PuO!RuO!XuO!YuO!ZuO![uOfxXgxXhxX!mxX!oxX!pxX!qxX!rxX!xxX!yxX$PxX$QxX$RxX$SxX~O!`yO$VxX$_xX~P#sO$^!OO~Od!POe!PO$^!QO~O$^!SO~Of!UOg!TOh!UO!P!YO!m!YO!o!YO!p!YO!q!YO!r!YO!x!VO!y!VO$P!WO$Q!WO$R!WO$S!XO~O$^!ZO~O$^![O~O}!]O!P!]O!Q!]O!R!]O~O$Z!^O$[!_O~O!O!aO$]!cO~Og!dOf!UXh!UX!P!UX!R!UX!X!UX!Y!UX!Z!UX![!UX!`!UX!m!UX!o!UX!p!UX!q!UX!r!UX!x!UX!y!UX$P!UX$Q!UX$R!UX$S!UX$V!UX$_!UX$o!UX$Z!UX~O!PuO!RuO!XuO!YuO!ZuO![uO~Of!TXg!TXh!TX!`!TX!m!TX!o!TX!p!TX!q!TX!r!TX!x!TX!y!TX$P!TX$Q!TX$R!TX$S!TX$V!TX$_!TX$o!TX$Z!TX~P)cOP!hOQ!gOR!jOS!iOT!iOV!pOW!oOa!qOb!rOc!sO|!fO$^!mO~O!`yOfxagxahxa!mxa!oxa!pxa!qxa!rxa!xxa!yxa$Pxa$Qxa$Rxa$Sxa$Vxa$_xa~P)cOfwXgwXhwX!PwX!mwX!owX!pwX!qwX!rwX!xwX!ywX$PwX$QwX$RwX$SwX~O$_!vO~P-XO$_!wO~P-XO!w!{O$YPO$^!yO~O$^!|O~OX]OY^OiWOjWOkWOlWOmWOnWOoWOpWOqWOrWOsWOtWO!xRO!yRO$YPO$^TO$`aO$abO$bcO$cdO$deO$efO$fgO$ghO$hiO$ijO$jkO$klO$lmO$mnO$noO$tpO~O!w!}O~P.xO$^#PO~O|#QO~O[#TO]#RO^#ROX#yPY#yPi#yPj#yPk#yPl#yPm#yPn#yPo#yPp#yPq#yPr#yPs#yPt#yP!w#yP!x#yP!y#yP$Y#yP$^#yP$`#yP$a#yP$b#yP$c#yP$d#yP$e#yP$f#yP$g#yP$h#yP$i#yP$j#yP$k#yP$l#yP$m#yP$n#yP$t#yP~O!w#]O~O!O#^O~Og#`Of!Vah!Va!P!Va!R!Va!X!Va!Y!Va!Z!Va![!Va!`!Va!m!Va!o!Va!p!Va!q!Va!r!Va!x!Va!y!Va$P!Va$Q!Va$R!Va$S!Va$V!Va$_!Va$o!Va$Z!Va~O$^#aO~O!O#bO$]!cO~O}#eO!P#eO!Q!]O!R!]O!m#fO!o#fO!p#fO!q#fO!r#fO~O|#iO!c#gOf!aXg!aXh!aX!P!aX!R!aX!X!aX!Y!aX!Z!aX![!aX!`!aX!m!aX!o!aX!p!aX!q!aX!r!aX!x!aX!y!aX$P!aX$Q!aX$R!aX$S!aX$V!aX$_!aX$o!aX$Z!aX~O|#iOf!dXg!dXh!dX!P!dX!R!dX!X!dX!Y!dX!Z!dX![!dX!`!dX!m!dX!o!dX!p!dX!q!dX!r!dX!x!dX!y!dX$P!dX$Q!dX$R!dX$S!dX$V!dX$_!dX$o!dX$Z!dX~O!O#mO~Of#oOg#pO$Z#oOh!Ta!P!Ta!R!Ta!X!Ta!Y!Ta!Z!Ta![!Ta!`!Ta!m!Ta!o!Ta!p!Ta!q!Ta!r!Ta!x!Ta!y!Ta$P!Ta$Q!Ta$R!Ta$S!Ta$V!Ta$_!Ta$o!Ta~O!O#qO~O|#rO~O|#uO~O|#yO~O!`#}O$o$PO~P)cO$_$UO~O$Z$VO~O|$WO$_$YO~Of!vXg!vXh!vX!P!vX!m!vX!o!vX!p!vX!q!vX!r!vX!x!vX!y!vX$P!vX$Q!vX$R!vX$S!vX$_!vX~O$Z$ZO~P=XO$_$[O~P-XO!w$]O~P.xO$Z$_O~O$^$`O~OX#yXY#yXi#yXj#yXk#yXl#yXm#yXn#yXo#yXp#yXq#yXr#yXs#yXt#yX!w#yX!x#yX!y#yX$Y#yX$^#yX$`#yX$a#yX$b#yX$c#yX$d#yX$e#yX$f#yX$g#yX$h#yX$i#yX$j#yX$k#yX$l#yX$m#yX$n#yX$t#yX~O_$bO`$bO~P>|O]#RO^#RO~P>|O$Z$jO~P-XO$_$kO~O!O$mO~Og$nOf!_Xh!_X!P!_X!R!_X!X!_X!Y!_X!Z!_X![!_X!`!_X!m!_X!o!_X!p!_X!q!_X!r!_X!x!_X!y!_X$P!_X$Q!_X$R!_X$S!_X$V!_X$_!_X$o!_X$Z!_X~O$^$oO~O!n$qO!t$rO!wQO!xRO!yRO~O!O#^O$]!cO~PCxO|#iO!c$tOf!aag!aah!aa!P!aa!R!aa!X!aa!Y!aa!Z!aa![!aa!`!aa!m!aa!o!aa!p!aa!q!aa!r!aa!x!aa!y!aa$P!aa$Q!aa$R!aa$S!aa$V!aa$_!aa$o!aa$Z!aa~O}$vOf!gXg!gXh!gX!P!gX!R!gX!X!gX!Y!gX!Z!gX![!gX!`!gX!m!gX!o!gX!p!gX!q!gX!r!gX!x!gX!y!gX$P!gX$Q!gX$R!gX$S!gX$V!gX$Z!gX$_!gX$o!gX~O$Z$wOf!hag!hah!ha!P!ha!R!ha!X!ha!Y!ha!Z!ha![!ha!`!ha!m!ha!o!ha!p!ha!q!ha!r!ha!x!ha!y!ha$P!ha$Q!ha$R!ha$S!ha$V!ha$_!ha$o!ha~O$Z$wOf!eag!eah!ea!P!ea!R!ea!X!ea!Y!ea!Z!ea![!ea!`!ea!m!ea!o!ea!p!ea!q!ea!r!ea!x!ea!y!ea$P!ea$Q!ea$R!ea$S!ea$V!ea$_!ea$o!ea~Of#oOg#pO$Z#oO$_$xO~O}$zO~O$Z${Of!{ag!{ah!{a!P!{a!R!{a!X!{a!Y!{a!Z!{a![!{a!`!{a!m!{a!o!{a!p!{a!q!{a!r!{a!x!{a!y!{a$P!{a$Q!{a$R!{a$S!{a$V!{a$_!{a$o!{a~O}!]O!P!]O!Q!]O!R!]Of#RXg#RXh#RX!X#RX!Y#RX!Z#RX![#RX!`#RX!m#RX!o#RX!p#RX!q#RX!r#RX!x#RX!y#RX$P#RX$Q#RX$R#RX$S#RX$V#RX$Z#RX$_#RX$o#RX~O$Z$|Of#Pag#Pah#Pa!P#Pa!R#Pa!X#Pa!Y#Pa!Z#Pa![#Pa!`#Pa!m#Pa!o#Pa!p#Pa!q#Pa!r#Pa!x#Pa!y#Pa$P#Pa$Q#Pa$R#Pa$S#Pa$V#Pa$_#Pa$o#Pa~O}!]O!P!]O!Q!]O!R!]Of#UXg#UXh#UX!X#UX!Y#UX!Z#UX![#UX!`#UX!m#UX!o#UX!p#UX!q#UX!r#UX!x#UX!y#UX$P#UX$Q#UX$R#UX$S#UX$V#UX$Z#UX$_#UX$o#UX~O$Z$}Of#Sag#Sah#Sa!P#Sa!R#Sa!X#Sa!Y#Sa!Z#Sa![#Sa!`#Sa!m#Sa!o#Sa!p#Sa!q#Sa!r#Sa!x#Sa!y#Sa$P#Sa$Q#Sa$R#Sa$S#Sa$V#Sa$_#Sa$o#Sa~OU%OO~P+WO!n%RO~O!`%SO$o$PO~OZ%UO!`#}O$_#ia~P)cO!`#}O$_%ZO$o$PO~P)cO$_%[O~Od!POe!POf#Wqg#Wqh#Wq!P#Wq!m#Wq!o#Wq!p#Wq!q#Wq!r#Wq!x#Wq!y#Wq$P#Wq$Q#Wq$R#Wq$S#Wq$V#Wq$_#Wq$Z#Wq~O$Z%_O$_%`O~Od!POe!POf#sqg#sqh#sq!P#sq!m#sq!o#sq!p#sq!q#sq!r#sq!x#sq!y#sq$P#sq$Q#sq$R#sq$S#sq$V#sq$_#sq$Z#sq~O$Z%cO~P=XO$_%bO~P-XO$O%eO$_%hO~OX#yaY#yai#yaj#yak#yal#yam#yan#yao#yap#yaq#yar#yas#yat#ya!w#ya!x#ya!y#ya$Y#ya$`#ya$a#ya$b#ya$c#ya$d#ya$e#ya$f#ya$g#ya$h#ya$i#ya$j#ya$k#ya$l#ya$m#ya$n#ya$t#ya~O$^$`O~P!*wO_%jO`%jO$^#ya~P!*wOf!UOh!UO!P!YO!m!YO!o!YO!p!YO!q!YO!r!YO!x!VO!y!VO$P#xq$Q#xq$R#xq$S#xq$V#xq$_#xq~Og#xq~P!-iOf#xqg#xqh#xq~P!-oOg!TO~P!-iO$V#xq$_#xq~P%wOf#xqg#xqh#xq!P#xq!m#xq!o#xq!p#xq!q#xq!r#xq$P#xq$Q#xq$R#xq$S#xq~O!x!VO!y!VO$V#xq$_#xq~P!/dO!O%kO~O$_%lO~O!O%nO~O$^%oO~O$Z$wOf!hig!hih!hi!P!hi!R!hi!X!hi!Y!hi!Z!hi![!hi!`!hi!m!hi!o!hi!p!hi!q!hi!r!hi!x!hi!y!hi$P!hi$Q!hi$R!hi$S!hi$V!hi$_!hi$o!hi~O!O%pO~O|#iO~Of#oO$Z#oOg!iih!ii!P!ii!R!ii!X!ii!Y!ii!Z!ii![!ii!`!ii!m!ii!o!ii!p!ii!q!ii!r!ii!x!ii!y!ii$P!ii$Q!ii$R!ii$S!ii$V!ii$_!ii$o!ii~O|%rO!O%rO~O|%wO$q%yO$r%zO$s%{O~OZ%UO$_#ii~O$p%}O~O!`#}O$_#ii~P)cO!n&QO~O!`%SO$_#ii~O!`#}O$_&SO$o$PO~P)cO!`%SO$_&SO$o$PO~O$_&UO~O|&VO~O$_&WO~P-XO$_&YO~O$Z&ZO$_&[O~O$^$`OX#yiY#yii#yij#yik#yil#yim#yin#yio#yip#yiq#yir#yis#yit#yi!w#yi!x#yi!y#yi$Y#yi$`#yi$a#yi$b#yi$c#yi$d#yi$e#yi$f#yi$g#yi$h#yi$i#yi$j#yi$k#yi$l#yi$m#yi$n#yi$t#yi~O$Z&^O~O$_&_O~O!O&`O~O$^&aO~Of#oOg#pO$Z#oO!`#li$o#li$_#li~O!`%SO$_#iq~O!`#}O$_#iq~P)cOZ%UO!`&dO$_#iq~Od!POe!POf#W!Rg#W!Rh#W!R!P#W!R!m#W!R!o#W!R!p#W!R!q#W!R!r#W!R!x#W!R!y#W!R$P#W!R$Q#W!R$R#W!R$S#W!R$V#W!R$_#W!R$Z#W!R~Od!POe!POf#s!Rg#s!Rh#s!R!P#s!R!m#s!R!o#s!R!p#s!R!q#s!R!r#s!R!x#s!R!y#s!R$P#s!R$Q#s!R$R#s!R$S#s!R$V#s!R$_#s!R$Z#s!R~O$_&gO~P-XOd!POe!POf#u!Rg#u!Rh#u!R!P#u!R!m#u!R!o#u!R!p#u!R!q#u!R!r#u!R!x#u!R!y#u!R$P#u!R$Q#u!R$R#u!R$S#u!R$V#u!R$_#u!R$Z#u!R~O$O%eO$_&jO~O!O&kO~O$_&lO~O|&mO~O!`%SO$_#iy~OZ%UO$_#iy~OU%OO~O!`&dO$_#iy~O$Z&pO~O$_&qO~O!`%SO$_#i!R~O!O&sO~O$Z&tO~O!O&uO~O$_&vO~OP!hOQ!gOR!jOS!iOT!iOV&wOW!oOa!qOb!rOc!sO|!fO$^!mO~O!`&xOfxagxahxa!mxa!oxa!pxa!qxa!rxa!xxa!yxa$Pxa$Qxa$Rxa$Sxa$Zxa~P)cO!`&xO$ZxX~P#sOf'SOh'SO!P'WO!m'WO!o'WO!p'WO!q'WO!r'WO!x'TO!y'TO$P#xq$Q#xq$R#xq$S#xq$Z#xq~Og#xq~P!C[Of#xqg#xqh#xq~P!CbOg'RO~P!C[Of'SOg'ROh'SO!P'WO!m'WO!o'WO!p'WO!q'WO!r'WO!x'TO!y'TO$P'UO$Q'UO$R'UO$S'VO~O$Z#xq~P!DxO!x'TO!y'TO$Z#xq~P!/dO!n!t!w!t~",
-      goto: "2s$VPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPP$W%V%n&_&bPPPPPP&y']'m'{(^PPPP(m(u)OP)X)^P)X)X)a)j)X)r*T*T*^PPPPPP*^P*T*gPPP)X)X+Q+W)X)X+_+b)X+h+k+q,d,y-`-`-`-`-`-`-`-`-`-`-`-`-`-`-`-u.R.f.r/[/_/_/_/b/t,d/w,d0^0s,d1Y2O2a2j2mPPPPP,d,d[[OT!Q#P$Z%cQ$d#UQ$e#VS$f#W&}Q$g#XQ$h#YQ$i#ZQ'X&{Q'Y&|Q'Z'OQ'['PQ']'QR'^!Zt`O!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QR|TjSOT!Q!Z#P#U#V#W#X#Y#Z$Z%cU!x!O$V$_Q$S!y]&z&{&|&}'O'P'QRsPQrP^!ly!m#o#p#}%S&xQ#_!^S#v!r$|T#z!s$}Q{SQ$O!xQ%T$RQ%X$SQ&R%WR&y&z[zS!x$R$S%W&z]!u{$O%T%X&R&yixS{!x$O$R$S%T%W%X&R&y&zhwS{!x$O$R$S%T%W%X&R&y&zR!exkvSx{!x$O$R$S%T%W%X&R&y&zQ!bvV#c!d#`$nW!`v!d#`$nR$p#eQ#d!dQ$l#`R%m$nV!ty#}&xR#h!gQ#k!gQ#l!hR$u#hU#j!g!h#hR%q$wU!ny#}&xQ#n!mQ$x#oQ$y#pR&O%S_!ly!m#o#p#}%S&x_!ky!m#o#p#}%S&xv_OT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QT$s#e#fQ#t!pR&r&wS#s!p&wR%s${R#x!rQ#w!rR%t$|R#|!sQ#{!sR%u$}j`O#U#V#W#X#Y#Z&{&|&}'O'P'QQ}TQ#O!QQ#[!ZQ$^#PQ%a$ZR&X%cw_OT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QwVOT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QwUOT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QQ!z!OQ$T!yQ%^$VR%d$_S$R!x$SW%Q$O$Q%X%YQ%|%PQ&T%ZR&c&SQ%W$RQ%|%QQ&e&TR&n&cQ$Q!xS%P$O%XQ%V$RQ%Y$SS&P%T%WS&b&R&TR&o&eR%x%OR%v%OQ!RXQ%]$UQ%b$[Q&f&UQ&g&WR&h&YR$X!|wXOT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QwZOT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QwYOT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QQ#U!TQ#V!UQ#W!VQ#X!WQ#Y!XQ#Z!YQ&{'RQ&|'SQ&}'TQ'O'UQ'P'VR'Q'Wh#S!T!U!V!W!X!Y'R'S'T'U'V'WR$c#TQ$a#RQ%i$bR&]%jR%f$`Q%g$`R&i&Z",
-      nodeNames: "\u26A0 Json Logfmt Unpack Pattern Regexp Unwrap LabelFormat LineFormat LabelReplace Vector Offset Bool On Ignoring GroupLeft GroupRight Decolorize Drop Keep By Without And Or Unless Sum Avg Count Max Min Stddev Stdvar Bottomk Topk Sort Sort_Desc Approx_Topk LineComment LogQL Expr LogExpr Selector Matchers Matcher Identifier Eq String Neq Re Nre PipelineExpr PipelineStage LineFilters LineFilter Filter PipeExact PipeMatch PipePattern Npa FilterOp Ip OrFilter Pipe LogfmtParser LogfmtParserFlags ParserFlag LabelParser JsonExpressionParser LabelExtractionExpressionList LabelExtractionExpression LogfmtExpressionParser LabelFilter IpLabelFilter UnitFilter DurationFilter Gtr Duration Gte Lss Lte Eql BytesFilter Bytes NumberFilter LiteralExpr Number Add Sub LineFormatExpr LabelFormatExpr LabelsFormat LabelFormatMatcher DecolorizeExpr DropLabelsExpr DropLabels DropLabel KeepLabelsExpr KeepLabels KeepLabel MetricExpr RangeAggregationExpr RangeOp CountOverTime Rate RateCounter BytesOverTime BytesRate AvgOverTime SumOverTime MinOverTime MaxOverTime StddevOverTime StdvarOverTime QuantileOverTime FirstOverTime LastOverTime AbsentOverTime LogRangeExpr Range OffsetExpr UnwrapExpr ConvOp BytesConv DurationConv DurationSecondsConv Grouping Labels VectorAggregationExpr VectorOp LabelAggregationExpr LabelAggOp ApproxCountDistinct BinOpExpr BinOpModifier OnOrIgnoringModifier GroupingLabels GroupingLabelList GroupingLabel LabelName Mul Div Mod Pow LabelReplaceExpr VectorExpr",
-      maxTerm: 174,
-      skippedNodes: [0, 37],
-      repeatNodeCount: 0,
-      tokenData: ">Y~RvX^#ipq#iqr$^rs$yst&muv'Uxy'Zyz'`z{'e{|'j|}'o}!O't!O!P4U!P!Q5U!Q!R5Z!R![8l![!]:k!^!_;P!_!`;^!`!a;s!c!}<Q!}#O<h#P#Q<m#Q#R<r#R#S<Q#S#T<w#T#o<Q#o#p=a#p#q=f#q#r>T#y#z#i$f$g#i#BY#BZ#i$IS$I_#i$I|$JO#i$JT$JU#i$KV$KW#i&FU&FV#i~#nY$X~X^#ipq#i#y#z#i$f$g#i#BY#BZ#i$IS$I_#i$I|$JO#i$JT$JU#i$KV$KW#i&FU&FV#i~$aR!_!`$j!`!a$o#r#s$t~$oO!P~~$tO![~~$yO!R~~$|WOY$yZr$yrs%fs#O$y#O#P%k#P;'S$y;'S;=`&g<%lO$y~%kO!O~~%nRO;'S$y;'S;=`%w;=`O$y~%zXOY$yZr$yrs%fs#O$y#O#P%k#P;'S$y;'S;=`&g;=`<%l$y<%lO$y~&jP;=`<%l$y~&rSu~OY&mZ;'S&m;'S;=`'O<%lO&m~'RP;=`<%l&m~'ZO$R~~'`O$^~~'eO$_~~'jO$P~~'oO!x~~'tO$Z~~'yQ!y~}!O(P!Q![*V~(SQ#_#`(Y#g#h)g~(]P#X#Y(`~(cP#X#Y(f~(iP#d#e(l~(oP}!O(r~(uP#X#Y(x~({P#a#b)O~)RP#d#e)U~)XP#h#i)[~)_P#m#n)b~)gO!c~~)jP#h#i)m~)pP#f#g)s~)vP#]#^)y~)|P#V#W*P~*SP#h#i)b~*YZ!O!P*{!Q![*V#W#X1n#[#]+k#a#b,x#b#c/a#g#h0g#i#j/l#k#l2c#m#n3Z${$|/l~+OP!Q![+R~+UV!Q![+R#[#]+k#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~+pP!n~!Q![+s~+vV!O!P,]!Q![+s#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~,`P!Q![,c~,fU!Q![,c#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~,}Q!n~!Q![-T#g#h.`~-WV!O!P-m!Q![-T#a#b.Y#b#c/a#g#h0g#i#j/l${$|/l~-pP!Q![-s~-vU!Q![-s#a#b.Y#b#c/a#g#h0g#i#j/l${$|/l~.]P#g#h.`~.eP!n~!Q![.h~.kT!O!P.z!Q![.h#b#c/a#i#j/l${$|/l~.}P!Q![/Q~/TS!Q![/Q#b#c/a#i#j/l${$|/l~/dP#g#h/g~/lO!n~~/oP#g#h/r~/wP!n~!Q![/z~/}R!O!P0W!Q![/z#b#c/a~0ZP!Q![0^~0aQ!Q![0^#b#c/a~0lP!n~!Q![0o~0rU!O!P1U!Q![0o#a#b.Y#b#c/a#i#j/l${$|/l~1XP!Q![1[~1_T!Q![1[#a#b.Y#b#c/a#i#j/l${$|/l~1sP!n~!Q![1v~1yW!O!P*{!Q![1v#[#]+k#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~2hP!n~!Q![2k~2nX!O!P*{!Q![2k#W#X1n#[#]+k#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~3`P!n~!Q![3c~3fY!O!P*{!Q![3c#W#X1n#[#]+k#a#b,x#b#c/a#g#h0g#i#j/l#k#l2c${$|/l~4XP!Q![4[~4aR!w~!Q![4[!g!h4j#X#Y4j~4mR{|4v}!O4v!Q![4|~4yP!Q![4|~5RP!w~!Q![4|~5ZO$Q~~5`e!w~!O!P6q!Q![8l!d!e8W!g!h4j!i!j8]!m!n8]!o!p8]!r!s8]!v!w8]#W#X1n#X#Y4j#[#]+k#_#`8f#a#b,x#b#c/a#g#h0g#i#j/l#k#l2c#l#m:P#m#n3Z${$|/l~6vR!w~!Q![7P!g!h4j#X#Y4j~7U`!w~!Q![7P!d!e8W!g!h4j!i!j8]!m!n8]!o!p8]!r!s8]!v!w8]#X#Y4j#[#]+k#_#`8f#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~8]O!t~~8`Q!d!e8W#]#^8f~8iP!d!e8W~8qd!w~!O!P6q!Q![8l!d!e8W!g!h4j!i!j8]!m!n8]!o!p8]!r!s8]!v!w8]#W#X1n#X#Y4j#[#]+k#_#`8f#a#b,x#b#c/a#g#h0g#i#j/l#k#l2c#m#n3Z${$|/l~:SR!Q![:]!c!i:]#T#Z:]~:bR!w~!Q![:]!c!i:]#T#Z:]P:pT|P!Q![:k![!]:k!c!}:k#R#S:k#T#o:k~;UP!p~!_!`;X~;^O!q~~;cQ}~!_!`;i#r#s;n~;nO!r~~;sO!Q~~;xP!m~!_!`;{~<QO!o~R<XT|P$OQ!Q![<Q![!]:k!c!}<Q#R#S<Q#T#o<Q~<mO$o~~<rO$p~~<wO$S~~<zTO#S<w#S#T%f#T;'S<w;'S;=`=Z<%lO<w~=^P;=`<%l<w~=fO$Y~~=kR!`~!_!`=t!`!a=y#r#s>O~=yO!X~~>OO!Z~~>TO!Y~~>YO$[~",
-      tokenizers: [0, 1],
-      topRules: { "LogQL": [0, 38] },
-      specialized: [{ term: 44, get: (value, stack) => specializeIdentifier(value) << 1, external: specializeIdentifier }, { term: 44, get: (value, stack) => extendIdentifier(value) << 1 | 1, external: extendIdentifier, extend: true }, { term: 44, get: (value) => spec_Identifier[value] || -1 }],
-      tokenPrec: 3833
-    });
-  }
-});
-
 // src/definition/lezer.ts
 function firstErrorNode(top) {
   let found = null;
@@ -24924,21 +21242,33 @@ function unescapeOctal(body, at2) {
   if (!/^[0-7]{3}$/.test(octal)) throw new Error(`invalid escape \\${octal} in string`);
   return { text: String.fromCharCode(Number.parseInt(octal, 8)), next: at2 + 3 };
 }
-function parseGoFloat(text) {
-  if (!GO_FLOAT.test(text)) {
-    if (/^[+-]?0[xX]/.test(text)) {
-      const sign = text.startsWith("-") ? -1 : 1;
-      const hex3 = Number(text.replace(/^[+-]/, ""));
-      return Number.isNaN(hex3) ? null : sign * hex3;
-    }
-    return null;
+function readGoFloat(text) {
+  if (GO_DECIMAL_FLOAT.test(text)) {
+    const value = Number(text.replace(/_/g, ""));
+    return Number.isFinite(value) ? value : "value out of range";
   }
-  const lower = text.toLowerCase().replace(/_/g, "");
-  if (lower.endsWith("nan")) return Number.NaN;
-  if (lower.endsWith("inf") || lower.endsWith("infinity")) {
+  if (GO_SPECIAL_FLOAT.test(text)) {
+    const lower = text.toLowerCase();
+    if (lower === "nan") return Number.NaN;
     return lower.startsWith("-") ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
   }
-  return Number(lower);
+  const hex3 = GO_HEX_FLOAT.exec(text);
+  if (hex3) return hexFloat(hex3);
+  return "invalid syntax";
+}
+function hexFloat(match) {
+  const whole = match[2].replace(/_/g, "");
+  const fraction3 = (match[3] ?? "").replace(/_/g, "");
+  if (whole === "" && fraction3 === "") return "invalid syntax";
+  const mantissa = Number.parseInt(whole + fraction3 || "0", 16);
+  const exponent = Number(match[4].replace(/_/g, "")) - 4 * fraction3.length;
+  const value = mantissa * 2 ** exponent;
+  if (!Number.isFinite(value)) return "value out of range";
+  return match[1] === "-" ? -value : value;
+}
+function parseGoFloat(text) {
+  const value = readGoFloat(text);
+  return typeof value === "number" ? value : null;
 }
 function parseGoDuration(text, opts) {
   const nanos = parseGoDurationNanos(text, opts);
@@ -24973,7 +21303,7 @@ function parseHumanBytes(text) {
   if (unit === void 0) return null;
   return Number(m[1].replace(/,/g, "")) * unit;
 }
-var SIMPLE_ESCAPES, HEX_ESCAPE_DIGITS, GO_FLOAT, DURATION_UNIT_NANOS, EXTENDED_UNIT_NANOS, DURATION_PART, BYTE_UNITS;
+var SIMPLE_ESCAPES, HEX_ESCAPE_DIGITS, GO_DECIMAL_FLOAT, GO_HEX_FLOAT, GO_SPECIAL_FLOAT, DURATION_UNIT_NANOS, EXTENDED_UNIT_NANOS, DURATION_PART, BYTE_UNITS;
 var init_literals = __esm({
   "src/definition/logql/literals.ts"() {
     "use strict";
@@ -24990,7 +21320,9 @@ var init_literals = __esm({
       "'": "'"
     };
     HEX_ESCAPE_DIGITS = { x: 2, u: 4, U: 8 };
-    GO_FLOAT = /^[+-]?(?:(?:\d+(?:_\d+)*)?\.?\d+(?:_\d+)*(?:[eE][+-]?\d+)?|\d+\.|inf|infinity|nan)$/i;
+    GO_DECIMAL_FLOAT = /^[+-]?(?:\d+(?:_\d+)*(?:\.(?:\d+(?:_\d+)*)?)?|\.\d+(?:_\d+)*)(?:[eE][+-]?\d+(?:_\d+)*)?$/;
+    GO_HEX_FLOAT = /^([+-]?)0[xX]_?((?:[0-9a-fA-F]+(?:_[0-9a-fA-F]+)*)?)(?:\.((?:[0-9a-fA-F]+(?:_[0-9a-fA-F]+)*)?))?[pP]([+-]?\d+(?:_\d+)*)$/;
+    GO_SPECIAL_FLOAT = /^(?:[+-]?inf(?:inity)?|nan)$/i;
     DURATION_UNIT_NANOS = {
       ns: 1,
       us: 1e3,
@@ -25079,7 +21411,7 @@ var init_literal_offsets = __esm({
 });
 
 // node_modules/re2js/build/index.js
-var RE2Flags, PublicFlags, ASCII_SIZE, ASCII_TO_UPPER, ASCII_TO_LOWER, MAX_BMP, Codepoint, UnicodeRangeTable, B64, B64_MAP, decodeVLQ, decodeRanges, decodeOrbit, LazyMap, UnicodeTables, Unicode, RE2JSException, RE2JSSyntaxException, RE2JSCompileException, RE2JSGroupException, RE2JSFlagsException, RE2JSInternalException, FAST_PATH_TABLE_SIZE, WORD_RUNE_TABLE, cachedNativeEncoder, cachedNativeDecoder, Utils, createEnum, MatcherInputBase, Utf8MatcherInput, Utf16MatcherInput, MatcherInput, MachineInputBase, MachineUTF8Input, MachineUTF16Input, MachineInput, Matcher, Inst, Queue, LookbehindState, Machine, hashState, arraysEqual, isState, NO_IDS, END_TEXT, DFAState, DFA, VISITED_BITS, MAX_BACKTRACK_PROG, INITIAL_JOB_CAPACITY, MAX_BACKTRACK_VECTOR, BitState, bitStatePool, Backtracker, QueueOnePass, mergeRuneSets, OnePassProg, onePassCopy, makeOnePass, cleanupOnePass, OnePass, Regexp, RegexpWalker, AhoCorasick, Prefilter, PrefilterTree, PatchList, Prog, ANY_RUNE_NOT_NL, ANY_RUNE, Frag, Compiler, Simplify, CharGroup, code1, code2, code3, PERL_GROUPS, code4, code5, code6, code7, code8, code9, code10, code11, code12, code13, code14, code15, code16, code17, POSIX_GROUPS, CharClass, StringIterator, Parser2, RE2, RE2Set, TranslateRegExpString, execResult, RE2JS;
+var RE2Flags, PublicFlags, ASCII_SIZE, ASCII_TO_UPPER, ASCII_TO_LOWER, MAX_BMP, Codepoint, UnicodeRangeTable, B64, B64_MAP, decodeVLQ, decodeRanges, decodeOrbit, LazyMap, UnicodeTables, Unicode, RE2JSException, RE2JSSyntaxException, RE2JSCompileException, RE2JSGroupException, RE2JSFlagsException, RE2JSInternalException, FAST_PATH_TABLE_SIZE, WORD_RUNE_TABLE, cachedNativeEncoder, cachedNativeDecoder, Utils, createEnum, MatcherInputBase, Utf8MatcherInput, Utf16MatcherInput, MatcherInput, MachineInputBase, MachineUTF8Input, MachineUTF16Input, MachineInput, Matcher, Inst, Queue, LookbehindState, Machine, hashState, arraysEqual, isState, NO_IDS, END_TEXT, DFAState, DFA, VISITED_BITS, MAX_BACKTRACK_PROG, INITIAL_JOB_CAPACITY, MAX_BACKTRACK_VECTOR, BitState, bitStatePool, Backtracker, QueueOnePass, mergeRuneSets, OnePassProg, onePassCopy, makeOnePass, cleanupOnePass, OnePass, Regexp, RegexpWalker, AhoCorasick, Prefilter, PrefilterTree, PatchList, Prog, ANY_RUNE_NOT_NL, ANY_RUNE, Frag, Compiler, Simplify, CharGroup, code1, code2, code3, PERL_GROUPS, code4, code5, code6, code7, code8, code9, code10, code11, code12, code13, code14, code15, code16, code17, POSIX_GROUPS, CharClass, StringIterator, Parser, RE2, RE2Set, TranslateRegExpString, execResult, RE2JS;
 var init_build = __esm({
   "node_modules/re2js/build/index.js"() {
     RE2Flags = class RE2Flags2 {
@@ -29568,7 +25900,7 @@ var init_build = __esm({
         return this.rest();
       }
     };
-    Parser2 = class Parser3 {
+    Parser = class Parser2 {
       static ERR_INTERNAL_ERROR = "regexp/syntax: internal error";
       static ERR_INVALID_CHAR_RANGE = "invalid character class range";
       static ERR_INVALID_ESCAPE = "invalid escape sequence";
@@ -29611,13 +25943,13 @@ var init_build = __esm({
       ]));
       static unicodeTable(name2) {
         if (name2 === "Any") return {
-          tab: Parser3.ANY_TABLE,
-          fold: Parser3.ANY_TABLE,
+          tab: Parser2.ANY_TABLE,
+          fold: Parser2.ANY_TABLE,
           sign: 1
         };
         if (name2 === "Ascii") return {
-          tab: Parser3.ASCII_TABLE,
-          fold: Parser3.ASCII_FOLD_TABLE,
+          tab: Parser2.ASCII_TABLE,
+          fold: Parser2.ASCII_FOLD_TABLE,
           sign: 1
         };
         if (name2 === "Assigned") return {
@@ -29670,13 +26002,13 @@ var init_build = __esm({
       * @param {number} flags
       */
       static parse(pattern, flags) {
-        return new Parser3(pattern, flags).parseInternal();
+        return new Parser2(pattern, flags).parseInternal();
       }
       static parseRepeat(t2) {
         const start = t2.pos();
         if (!t2.more() || !t2.lookingAt("{")) return -1;
         t2.skip(1);
-        const min = Parser3.parseInt(t2);
+        const min = Parser2.parseInt(t2);
         if (min === -1) return -1;
         if (!t2.more()) return -1;
         let max;
@@ -29685,11 +26017,11 @@ var init_build = __esm({
           t2.skip(1);
           if (!t2.more()) return -1;
           if (t2.lookingAt("}")) max = -1;
-          else if ((max = Parser3.parseInt(t2)) === -1) return -1;
+          else if ((max = Parser2.parseInt(t2)) === -1) return -1;
         }
         if (!t2.more() || !t2.lookingAt("}")) return -1;
         t2.skip(1);
-        if (min < 0 || min > 1e3 || max === -2 || max > 1e3 || max >= 0 && min > max) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_REPEAT_SIZE, t2.from(start));
+        if (min < 0 || min > 1e3 || max === -2 || max > 1e3 || max >= 0 && min > max) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_REPEAT_SIZE, t2.from(start));
         return min << 16 | max & Unicode.MAX_BMP;
       }
       static isValidCaptureName(name2) {
@@ -29730,7 +26062,7 @@ var init_build = __esm({
           case Regexp.Op.ANY_CHAR:
             break;
           case Regexp.Op.ANY_CHAR_NOT_NL:
-            if (Parser3.matchRune(src, Codepoint.CODES["\n"])) dst.op = Regexp.Op.ANY_CHAR;
+            if (Parser2.matchRune(src, Codepoint.CODES["\n"])) dst.op = Regexp.Op.ANY_CHAR;
             break;
           case Regexp.Op.CHAR_CLASS: {
             const cc = new CharClass(Array.isArray(dst.runes) ? dst.runes : Array.from(dst.runes));
@@ -29748,7 +26080,7 @@ var init_build = __esm({
       static parseEscape(t2) {
         const startPos = t2.pos();
         t2.skip(1);
-        if (!t2.more()) throw new RE2JSSyntaxException(Parser3.ERR_TRAILING_BACKSLASH);
+        if (!t2.more()) throw new RE2JSSyntaxException(Parser2.ERR_TRAILING_BACKSLASH);
         let c = t2.pop();
         bigswitch: switch (c) {
           case Codepoint.CODES["1"]:
@@ -29809,18 +26141,18 @@ var init_build = __esm({
           default:
             if (c <= Unicode.MAX_ASCII && !Utils.isalnum(c)) return c;
         }
-        throw new RE2JSSyntaxException(Parser3.ERR_INVALID_ESCAPE, t2.from(startPos));
+        throw new RE2JSSyntaxException(Parser2.ERR_INVALID_ESCAPE, t2.from(startPos));
       }
       static parseClassChar(t2, wholeClassPos) {
-        if (!t2.more()) throw new RE2JSSyntaxException(Parser3.ERR_MISSING_BRACKET, t2.from(wholeClassPos));
-        if (t2.lookingAt("\\")) return Parser3.parseEscape(t2);
+        if (!t2.more()) throw new RE2JSSyntaxException(Parser2.ERR_MISSING_BRACKET, t2.from(wholeClassPos));
+        if (t2.lookingAt("\\")) return Parser2.parseEscape(t2);
         return t2.pop();
       }
       static hasCapture(re2) {
         if (re2 === null) return false;
         if (re2.op === Regexp.Op.CAPTURE) return true;
         if (re2.subs) {
-          for (let sub of re2.subs) if (Parser3.hasCapture(sub)) return true;
+          for (let sub of re2.subs) if (Parser2.hasCapture(sub)) return true;
         }
         return false;
       }
@@ -29856,7 +26188,7 @@ var init_build = __esm({
         this.free = re2;
       }
       checkLimits(re2) {
-        if (this.numRunes > Parser3.MAX_RUNES) throw new RE2JSSyntaxException(Parser3.ERR_LARGE);
+        if (this.numRunes > Parser2.MAX_RUNES) throw new RE2JSSyntaxException(Parser2.ERR_LARGE);
         this.checkSize(re2);
         this.checkHeight(re2);
       }
@@ -29867,14 +26199,14 @@ var init_build = __esm({
             let n = re2.max;
             if (n === -1) n = re2.min;
             if (n <= 0) n = 1;
-            if (n > Math.floor(Parser3.MAX_SIZE / this.repeats)) this.repeats = Parser3.MAX_SIZE;
+            if (n > Math.floor(Parser2.MAX_SIZE / this.repeats)) this.repeats = Parser2.MAX_SIZE;
             else this.repeats *= n;
           }
-          if (this.numRegexp < Math.floor(Parser3.MAX_SIZE / this.repeats)) return;
+          if (this.numRegexp < Math.floor(Parser2.MAX_SIZE / this.repeats)) return;
           this.size = /* @__PURE__ */ new Map();
           for (let reEx of this.stack) this.checkSize(reEx);
         }
-        if (this.calcSize(re2, true) > Parser3.MAX_SIZE) throw new RE2JSSyntaxException(Parser3.ERR_LARGE);
+        if (this.calcSize(re2, true) > Parser2.MAX_SIZE) throw new RE2JSSyntaxException(Parser2.ERR_LARGE);
       }
       calcSize(re2, force = false) {
         if (!force && this.size !== null) {
@@ -29919,12 +26251,12 @@ var init_build = __esm({
         return size;
       }
       checkHeight(re2) {
-        if (this.numRegexp < Parser3.MAX_HEIGHT) return;
+        if (this.numRegexp < Parser2.MAX_HEIGHT) return;
         if (this.height === null) {
           this.height = /* @__PURE__ */ new Map();
           for (let reEx of this.stack) this.checkHeight(reEx);
         }
-        if (this.calcHeight(re2, true) > Parser3.MAX_HEIGHT) throw new RE2JSSyntaxException(Parser3.ERR_NESTING_DEPTH);
+        if (this.calcHeight(re2, true) > Parser2.MAX_HEIGHT) throw new RE2JSSyntaxException(Parser2.ERR_NESTING_DEPTH);
       }
       calcHeight(re2, force = false) {
         if (!force && this.height !== null) {
@@ -29985,7 +26317,7 @@ var init_build = __esm({
       newLiteral(r, flags) {
         const re2 = this.newRegexp(Regexp.Op.LITERAL);
         re2.flags = flags;
-        if ((flags & RE2Flags.FOLD_CASE) !== 0) r = Parser3.minFoldRune(r);
+        if ((flags & RE2Flags.FOLD_CASE) !== 0) r = Parser2.minFoldRune(r);
         re2.runes = [r];
         return re2;
       }
@@ -30004,12 +26336,12 @@ var init_build = __esm({
             t2.skip(1);
             flags ^= RE2Flags.NON_GREEDY;
           }
-          if (lastRepeatPos !== -1) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_REPEAT_OP, t2.from(lastRepeatPos));
+          if (lastRepeatPos !== -1) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_REPEAT_OP, t2.from(lastRepeatPos));
         }
         const n = this.stack.length;
-        if (n === 0) throw new RE2JSSyntaxException(Parser3.ERR_MISSING_REPEAT_ARGUMENT, t2.from(beforePos));
+        if (n === 0) throw new RE2JSSyntaxException(Parser2.ERR_MISSING_REPEAT_ARGUMENT, t2.from(beforePos));
         const sub = this.stack[n - 1];
-        if (Regexp.isPseudoOp(sub.op)) throw new RE2JSSyntaxException(Parser3.ERR_MISSING_REPEAT_ARGUMENT, t2.from(beforePos));
+        if (Regexp.isPseudoOp(sub.op)) throw new RE2JSSyntaxException(Parser2.ERR_MISSING_REPEAT_ARGUMENT, t2.from(beforePos));
         const re2 = this.newRegexp(op);
         re2.min = min;
         re2.max = max;
@@ -30017,7 +26349,7 @@ var init_build = __esm({
         re2.subs = [sub];
         this.stack[n - 1] = re2;
         this.checkLimits(re2);
-        if (op === Regexp.Op.REPEAT && (min >= 2 || max >= 2) && !this.repeatIsValid(re2, 1e3)) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_REPEAT_SIZE, t2.from(beforePos));
+        if (op === Regexp.Op.REPEAT && (min >= 2 || max >= 2) && !this.repeatIsValid(re2, 1e3)) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_REPEAT_SIZE, t2.from(beforePos));
       }
       repeatIsValid(re2, n) {
         if (re2.op === Regexp.Op.REPEAT) {
@@ -30134,8 +26466,8 @@ var init_build = __esm({
         for (let i = 0; i <= lensub; i++) {
           let ifirst = null;
           if (i < lensub) {
-            ifirst = Parser3.leadingRegexp(array2[s + i]);
-            if (first !== null && first.equals(ifirst) && (Parser3.isCharClass(first) || first.op === Regexp.Op.REPEAT && first.min === first.max && Parser3.isCharClass(first.subs[0]))) continue;
+            ifirst = Parser2.leadingRegexp(array2[s + i]);
+            if (first !== null && first.equals(ifirst) && (Parser2.isCharClass(first) || first.op === Regexp.Op.REPEAT && first.min === first.max && Parser2.isCharClass(first.subs[0]))) continue;
           }
           if (i === start) {
           } else if (i === start + 1) array2[lenout++] = array2[s + start];
@@ -30159,7 +26491,7 @@ var init_build = __esm({
         start = 0;
         lenout = 0;
         for (let i = 0; i <= lensub; i++) {
-          if (i < lensub && Parser3.isCharClass(array2[s + i])) continue;
+          if (i < lensub && Parser2.isCharClass(array2[s + i])) continue;
           if (i === start) {
           } else if (i === start + 1) array2[lenout++] = array2[s + start];
           else {
@@ -30173,7 +26505,7 @@ var init_build = __esm({
             array2[s + start] = array2[s + max];
             array2[s + max] = tmp;
             for (let j = start + 1; j < i; j++) {
-              Parser3.mergeCharClass(array2[s + start], array2[s + j]);
+              Parser2.mergeCharClass(array2[s + start], array2[s + j]);
               this.reuse(array2[s + j]);
             }
             this.cleanAlt(array2[s + start]);
@@ -30246,7 +26578,7 @@ var init_build = __esm({
         return this.newRegexp(Regexp.Op.EMPTY_MATCH);
       }
       parseInternal() {
-        if ((this.flags & RE2Flags.LITERAL) !== 0) return Parser3.literalRegexp(this.wholeRegexp, this.flags);
+        if ((this.flags & RE2Flags.LITERAL) !== 0) return Parser2.literalRegexp(this.wholeRegexp, this.flags);
         let lastRepeatPos = -1;
         let min = -1;
         let max = -1;
@@ -30320,7 +26652,7 @@ var init_build = __esm({
             }
             case Codepoint.CODES["{"]: {
               const before = t2.pos();
-              const minMax = Parser3.parseRepeat(t2);
+              const minMax = Parser2.parseRepeat(t2);
               if (minMax < 0) {
                 t2.rewindTo(before);
                 this.literal(t2.pop());
@@ -30346,7 +26678,7 @@ var init_build = __esm({
                   this.op(Regexp.Op.NO_WORD_BOUNDARY);
                   break bigswitch;
                 case Codepoint.CODES["C"]:
-                  throw new RE2JSSyntaxException(Parser3.ERR_INVALID_ESCAPE, "\\C");
+                  throw new RE2JSSyntaxException(Parser2.ERR_INVALID_ESCAPE, "\\C");
                 case Codepoint.CODES["Q"]: {
                   let lit = t2.rest();
                   const i = lit.indexOf("\\E");
@@ -30388,7 +26720,7 @@ var init_build = __esm({
               }
               t2.rewindTo(savedPos);
               this.reuse(re2);
-              this.literal(Parser3.parseEscape(t2));
+              this.literal(Parser2.parseEscape(t2));
               break;
             }
             default:
@@ -30399,7 +26731,7 @@ var init_build = __esm({
         this.concat();
         if (this.swapVerticalBar()) this.pop();
         this.alternate();
-        if (this.stack.length !== 1) throw new RE2JSSyntaxException(Parser3.ERR_MISSING_PAREN, this.wholeRegexp);
+        if (this.stack.length !== 1) throw new RE2JSSyntaxException(Parser2.ERR_MISSING_PAREN, this.wholeRegexp);
         this.stack[0].namedGroups = this.namedGroups;
         return this.stack[0];
       }
@@ -30409,14 +26741,14 @@ var init_build = __esm({
         if (s.startsWith("(?P<") || s.startsWith("(?<")) {
           const begin = s.charAt(2) === "P" ? 4 : 3;
           const end = s.indexOf(">");
-          if (end < 0) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_NAMED_CAPTURE, s);
+          if (end < 0) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_NAMED_CAPTURE, s);
           const name2 = s.substring(begin, end);
           t2.skipString(name2);
           t2.skip(begin + 1);
-          if (!Parser3.isValidCaptureName(name2)) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_NAMED_CAPTURE, s.substring(0, end + 1));
+          if (!Parser2.isValidCaptureName(name2)) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_NAMED_CAPTURE, s.substring(0, end + 1));
           const re2 = this.op(Regexp.Op.LEFT_PAREN);
           re2.cap = ++this.numCap;
-          if (this.namedGroups[name2]) throw new RE2JSSyntaxException(Parser3.ERR_DUPLICATE_NAMED_CAPTURE, name2);
+          if (this.namedGroups[name2]) throw new RE2JSSyntaxException(Parser2.ERR_DUPLICATE_NAMED_CAPTURE, name2);
           this.namedGroups[name2] = this.numCap;
           re2.name = name2;
           return;
@@ -30463,7 +26795,7 @@ var init_build = __esm({
               break loop;
           }
         }
-        throw new RE2JSSyntaxException(Parser3.ERR_INVALID_PERL_OP, t2.from(startPos));
+        throw new RE2JSSyntaxException(Parser2.ERR_INVALID_PERL_OP, t2.from(startPos));
       }
       parsePosLookBehind() {
         const re2 = this.newRegexp(Regexp.Op.LEFT_PAREN);
@@ -30483,7 +26815,7 @@ var init_build = __esm({
       }
       swapVerticalBar() {
         const n = this.stack.length;
-        if (n >= 3 && this.stack[n - 2].op === Regexp.Op.VERTICAL_BAR && Parser3.isCharClass(this.stack[n - 1]) && Parser3.isCharClass(this.stack[n - 3])) {
+        if (n >= 3 && this.stack[n - 2].op === Regexp.Op.VERTICAL_BAR && Parser2.isCharClass(this.stack[n - 1]) && Parser2.isCharClass(this.stack[n - 3])) {
           let re1 = this.stack[n - 1];
           let re3 = this.stack[n - 3];
           if (re1.op > re3.op) {
@@ -30492,7 +26824,7 @@ var init_build = __esm({
             re1 = tmp;
             this.stack[n - 3] = re3;
           }
-          Parser3.mergeCharClass(re3, re1);
+          Parser2.mergeCharClass(re3, re1);
           this.reuse(re1);
           this.pop();
           return true;
@@ -30513,13 +26845,13 @@ var init_build = __esm({
         this.concat();
         if (this.swapVerticalBar()) this.pop();
         this.alternate();
-        if (this.stack.length < 2) throw new RE2JSSyntaxException(Parser3.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
+        if (this.stack.length < 2) throw new RE2JSSyntaxException(Parser2.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
         const re1 = this.pop();
         const re2 = this.pop();
-        if (re2.op !== Regexp.Op.LEFT_PAREN) throw new RE2JSSyntaxException(Parser3.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
+        if (re2.op !== Regexp.Op.LEFT_PAREN) throw new RE2JSSyntaxException(Parser2.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
         this.flags = re2.flags;
         if (re2.lb !== 0) {
-          if (Parser3.hasCapture(re1)) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CAPTURE_IN_LOOKBEHIND, this.wholeRegexp);
+          if (Parser2.hasCapture(re1)) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CAPTURE_IN_LOOKBEHIND, this.wholeRegexp);
           if (re2.lb > 0) re2.op = Regexp.Op.PLB;
           else re2.op = Regexp.Op.NLB;
           re2.subs = [re1];
@@ -30550,7 +26882,7 @@ var init_build = __esm({
         const name2 = cls.substring(0, i + 2);
         t2.skipString(name2);
         const g = POSIX_GROUPS.has(name2) ? POSIX_GROUPS.get(name2) : null;
-        if (g === null) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, name2);
+        if (g === null) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, name2);
         cc.appendGroup(g, (this.flags & RE2Flags.FOLD_CASE) !== 0);
         return true;
       }
@@ -30563,7 +26895,7 @@ var init_build = __esm({
         if (c === Codepoint.CODES["P"]) sign = -1;
         if (!t2.more()) {
           t2.rewindTo(startPos);
-          throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t2.rest());
+          throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t2.rest());
         }
         c = t2.pop();
         let name2;
@@ -30573,7 +26905,7 @@ var init_build = __esm({
           const end = rest.indexOf("}");
           if (end < 0) {
             t2.rewindTo(startPos);
-            throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t2.rest());
+            throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t2.rest());
           }
           name2 = rest.substring(0, end);
           t2.skipString(name2);
@@ -30583,8 +26915,8 @@ var init_build = __esm({
           sign = 0 - sign;
           name2 = name2.substring(1);
         }
-        const pair2 = Parser3.unicodeTable(name2);
-        if (pair2 === null) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t2.from(startPos));
+        const pair2 = Parser2.unicodeTable(name2);
+        if (pair2 === null) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t2.from(startPos));
         if (pair2.sign < 0) sign = 0 - sign;
         const tab = pair2.tab;
         const fold = pair2.fold;
@@ -30613,7 +26945,7 @@ var init_build = __esm({
             const s = t2.rest();
             if (s === "-" || !s.startsWith("-]")) {
               t2.rewindTo(startPos);
-              throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t2.rest());
+              throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t2.rest());
             }
           }
           first = false;
@@ -30625,14 +26957,14 @@ var init_build = __esm({
           if (this.parseUnicodeClass(t2, cc)) continue;
           if (this.parsePerlClassEscape(t2, cc)) continue;
           t2.rewindTo(beforePos);
-          const lo = Parser3.parseClassChar(t2, startPos);
+          const lo = Parser2.parseClassChar(t2, startPos);
           let hi = lo;
           if (t2.more() && t2.lookingAt("-")) {
             t2.skip(1);
             if (t2.more() && t2.lookingAt("]")) t2.skip(-1);
             else {
-              hi = Parser3.parseClassChar(t2, startPos);
-              if (hi < lo) throw new RE2JSSyntaxException(Parser3.ERR_INVALID_CHAR_RANGE, t2.from(beforePos));
+              hi = Parser2.parseClassChar(t2, startPos);
+              if (hi < lo) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t2.from(beforePos));
             }
           }
           if ((this.flags & RE2Flags.FOLD_CASE) === 0) cc.appendRange(lo, hi);
@@ -30691,7 +27023,7 @@ var init_build = __esm({
         return RE22.compileImpl(expr, RE2Flags.POSIX, true);
       }
       static compileImpl(expr, mode, longest) {
-        let re2 = Parser2.parse(expr, mode);
+        let re2 = Parser.parse(expr, mode);
         const maxCap = re2.maxCap();
         const namedGroups = re2.namedGroups;
         re2 = Simplify.simplify(re2);
@@ -31185,7 +27517,7 @@ var init_build = __esm({
         if ((this.jsFlags & PublicFlags.CASE_INSENSITIVE) !== 0) fregex = `(?i)${fregex}`;
         if ((this.jsFlags & PublicFlags.DOTALL) !== 0) fregex = `(?s)${fregex}`;
         if ((this.jsFlags & PublicFlags.MULTILINE) !== 0) fregex = `(?m)${fregex}`;
-        const re2 = Parser2.parse(fregex, this.re2Flags);
+        const re2 = Parser.parse(fregex, this.re2Flags);
         this.regexps.push(Simplify.simplify(re2));
         return this.regexps.length - 1;
       }
@@ -31197,7 +27529,7 @@ var init_build = __esm({
       compile() {
         if (this.prog) return;
         const prog = Compiler.compileSet(this.regexps);
-        if (prog.numInst() > Parser2.MAX_SIZE) throw new RE2JSCompileException(`${Parser2.ERR_LARGE}: the set compiles to ${prog.numInst()} instructions, more than ${Parser2.MAX_SIZE}`);
+        if (prog.numInst() > Parser.MAX_SIZE) throw new RE2JSCompileException(`${Parser.ERR_LARGE}: the set compiles to ${prog.numInst()} instructions, more than ${Parser.MAX_SIZE}`);
         this.prog = prog;
         this.dfa = new DFA(this.prog, this.maxMem);
         this.dummyRe2 = {
@@ -31947,6 +28279,3765 @@ var init_pattern = __esm({
   }
 });
 
+// node_modules/@lezer/common/dist/index.js
+function checkSide(side, pos, from, to) {
+  switch (side) {
+    case -2:
+      return from < pos;
+    case -1:
+      return to >= pos && from < pos;
+    case 0:
+      return from < pos && to > pos;
+    case 1:
+      return from <= pos && to > pos;
+    case 2:
+      return to > pos;
+    case 4:
+      return true;
+  }
+}
+function resolveNode(node2, pos, side, overlays) {
+  var _a3;
+  while (node2.from == node2.to || (side < 1 ? node2.from >= pos : node2.from > pos) || (side > -1 ? node2.to <= pos : node2.to < pos)) {
+    let parent = !overlays && node2 instanceof TreeNode && node2.index < 0 ? null : node2.parent;
+    if (!parent)
+      return node2;
+    node2 = parent;
+  }
+  let mode = overlays ? 0 : IterMode.IgnoreOverlays;
+  if (overlays)
+    for (let scan = node2, parent = scan.parent; parent; scan = parent, parent = scan.parent) {
+      if (scan instanceof TreeNode && scan.index < 0 && ((_a3 = parent.enter(pos, side, mode)) === null || _a3 === void 0 ? void 0 : _a3.from) != scan.from)
+        node2 = parent;
+    }
+  for (; ; ) {
+    let inner = node2.enter(pos, side, mode);
+    if (!inner)
+      return node2;
+    node2 = inner;
+  }
+}
+function getChildren(node2, type, before, after) {
+  let cur = node2.cursor(), result = [];
+  if (!cur.firstChild())
+    return result;
+  if (before != null)
+    for (let found = false; !found; ) {
+      found = cur.type.is(before);
+      if (!cur.nextSibling())
+        return result;
+    }
+  for (; ; ) {
+    if (after != null && cur.type.is(after))
+      return result;
+    if (cur.type.is(type))
+      result.push(cur.node);
+    if (!cur.nextSibling())
+      return after == null ? result : [];
+  }
+}
+function matchNodeContext(node2, context, i = context.length - 1) {
+  for (let p = node2; i >= 0; p = p.parent) {
+    if (!p)
+      return false;
+    if (!p.type.isAnonymous) {
+      if (context[i] && context[i] != p.name)
+        return false;
+      i--;
+    }
+  }
+  return true;
+}
+function iterStack(heads) {
+  if (!heads.length)
+    return null;
+  let pick2 = 0, picked = heads[0];
+  for (let i = 1; i < heads.length; i++) {
+    let node2 = heads[i];
+    if (node2.from > picked.from || node2.to < picked.to) {
+      picked = node2;
+      pick2 = i;
+    }
+  }
+  let next = picked instanceof TreeNode && picked.index < 0 ? null : picked.parent;
+  let newHeads = heads.slice();
+  if (next)
+    newHeads[pick2] = next;
+  else
+    newHeads.splice(pick2, 1);
+  return new StackIterator(newHeads, picked);
+}
+function stackIterator(tree, pos, side) {
+  let inner = tree.resolveInner(pos, side), layers = null;
+  for (let scan = inner instanceof TreeNode ? inner : inner.context.parent; scan; scan = scan.parent) {
+    if (scan.index < 0) {
+      let parent = scan.parent;
+      (layers || (layers = [inner])).push(parent.resolve(pos, side));
+      scan = parent;
+    } else {
+      let mount = MountedTree.get(scan.tree);
+      if (mount && mount.overlay && mount.overlay[0].from <= pos && mount.overlay[mount.overlay.length - 1].to >= pos) {
+        let root = new TreeNode(mount.tree, mount.overlay[0].from + scan.from, -1, scan);
+        (layers || (layers = [inner])).push(resolveNode(root, pos, side, false));
+      }
+    }
+  }
+  return layers ? iterStack(layers) : inner;
+}
+function hasChild(tree) {
+  return tree.children.some((ch) => ch instanceof TreeBuffer || !ch.type.isAnonymous || hasChild(ch));
+}
+function buildTree(data) {
+  var _a3;
+  let { buffer, nodeSet, maxBufferLength = DefaultBufferLength, reused = [], minRepeatType = nodeSet.types.length } = data;
+  let cursor = Array.isArray(buffer) ? new FlatBufferCursor(buffer, buffer.length) : buffer;
+  let types = nodeSet.types;
+  let contextHash = 0, lookAhead = 0;
+  function takeNode(parentStart, minPos, children2, positions2, inRepeat, depth) {
+    let { id, start, end, size } = cursor;
+    let lookAheadAtStart = lookAhead, contextAtStart = contextHash;
+    if (size < 0) {
+      cursor.next();
+      if (size == -1) {
+        let node3 = reused[id];
+        children2.push(node3);
+        positions2.push(start - parentStart);
+        return;
+      } else if (size == -3) {
+        contextHash = id;
+        return;
+      } else if (size == -4) {
+        lookAhead = id;
+        return;
+      } else {
+        throw new RangeError(`Unrecognized record size: ${size}`);
+      }
+    }
+    let type = types[id], node2, buffer2;
+    let startPos = start - parentStart;
+    if (end - start <= maxBufferLength && (buffer2 = findBufferSize(cursor.pos - minPos, inRepeat))) {
+      let data2 = new Uint16Array(buffer2.size - buffer2.skip);
+      let endPos = cursor.pos - buffer2.size, index = data2.length;
+      while (cursor.pos > endPos)
+        index = copyToBuffer(buffer2.start, data2, index);
+      node2 = new TreeBuffer(data2, end - buffer2.start, nodeSet);
+      startPos = buffer2.start - parentStart;
+    } else {
+      let endPos = cursor.pos - size;
+      cursor.next();
+      let localChildren = [], localPositions = [];
+      let localInRepeat = id >= minRepeatType ? id : -1;
+      let lastGroup = 0, lastEnd = end, groupLookAhead = lookAheadAtStart;
+      while (cursor.pos > endPos) {
+        if (localInRepeat >= 0 && cursor.id == localInRepeat && cursor.size >= 0) {
+          if (cursor.end <= lastEnd - maxBufferLength) {
+            makeRepeatLeaf(localChildren, localPositions, start, lastGroup, cursor.end, lastEnd, localInRepeat, groupLookAhead, contextAtStart);
+            lastGroup = localChildren.length;
+            lastEnd = cursor.end;
+            groupLookAhead = lookAhead;
+          }
+          cursor.next();
+        } else if (depth > 2500) {
+          takeFlatNode(start, endPos, localChildren, localPositions);
+        } else {
+          if (localInRepeat >= 0 && cursor.size == -1 && reused[cursor.id].type == nodeSet.types[localInRepeat]) {
+            if (lastGroup < localChildren.length)
+              makeRepeatLeaf(localChildren, localPositions, start, lastGroup, cursor.end, lastEnd, localInRepeat, groupLookAhead, contextAtStart);
+            lastGroup = localChildren.length + 1;
+            lastEnd = cursor.start;
+            groupLookAhead = lookAhead;
+          }
+          takeNode(start, endPos, localChildren, localPositions, localInRepeat, depth + 1);
+        }
+      }
+      if (localInRepeat >= 0 && lastGroup > 0 && lastGroup < localChildren.length)
+        makeRepeatLeaf(localChildren, localPositions, start, lastGroup, start, lastEnd, localInRepeat, groupLookAhead, contextAtStart);
+      localChildren.reverse();
+      localPositions.reverse();
+      if (localInRepeat > -1 && lastGroup > 0) {
+        let make = makeBalanced(type, contextAtStart);
+        node2 = balanceRange(type, localChildren, localPositions, 0, localChildren.length, 0, end - start, make, make);
+      } else {
+        node2 = makeTree(type, localChildren, localPositions, end - start, lookAheadAtStart - end, contextAtStart);
+      }
+    }
+    children2.push(node2);
+    positions2.push(startPos);
+  }
+  function takeFlatNode(parentStart, minPos, children2, positions2) {
+    let nodes = [];
+    let nodeCount = 0, stopAt = -1;
+    while (cursor.pos > minPos) {
+      let { id, start, end, size } = cursor;
+      if (size > 4) {
+        cursor.next();
+      } else if (stopAt > -1 && start < stopAt) {
+        break;
+      } else {
+        if (stopAt < 0)
+          stopAt = end - maxBufferLength;
+        nodes.push(id, start, end);
+        nodeCount++;
+        cursor.next();
+      }
+    }
+    if (nodeCount) {
+      let buffer2 = new Uint16Array(nodeCount * 4);
+      let start = nodes[nodes.length - 2];
+      for (let i = nodes.length - 3, j = 0; i >= 0; i -= 3) {
+        buffer2[j++] = nodes[i];
+        buffer2[j++] = nodes[i + 1] - start;
+        buffer2[j++] = nodes[i + 2] - start;
+        buffer2[j++] = j;
+      }
+      children2.push(new TreeBuffer(buffer2, nodes[2] - start, nodeSet));
+      positions2.push(start - parentStart);
+    }
+  }
+  function makeBalanced(type, contextHash2) {
+    return (children2, positions2, length2) => {
+      let lookAhead2 = 0, lastI = children2.length - 1, last, lookAheadProp;
+      if (lastI >= 0 && (last = children2[lastI]) instanceof Tree) {
+        if (!lastI && last.type == type && last.length == length2)
+          return last;
+        if (lookAheadProp = last.prop(NodeProp.lookAhead))
+          lookAhead2 = positions2[lastI] + last.length + lookAheadProp - length2;
+      }
+      return makeTree(type, children2, positions2, length2, lookAhead2, contextHash2);
+    };
+  }
+  function makeRepeatLeaf(children2, positions2, base, i, from, to, type, lookAhead2, contextHash2) {
+    let localChildren = [], localPositions = [];
+    while (children2.length > i) {
+      localChildren.push(children2.pop());
+      localPositions.push(positions2.pop() + base - from);
+    }
+    children2.push(makeTree(nodeSet.types[type], localChildren, localPositions, to - from, lookAhead2 - to, contextHash2));
+    positions2.push(from - base);
+  }
+  function makeTree(type, children2, positions2, length2, lookAhead2, contextHash2, props) {
+    if (contextHash2) {
+      let pair2 = [NodeProp.contextHash, contextHash2];
+      props = props ? [pair2].concat(props) : [pair2];
+    }
+    if (lookAhead2 > 25) {
+      let pair2 = [NodeProp.lookAhead, lookAhead2];
+      props = props ? [pair2].concat(props) : [pair2];
+    }
+    return new Tree(type, children2, positions2, length2, props);
+  }
+  function findBufferSize(maxSize, inRepeat) {
+    let fork = cursor.fork();
+    let size = 0, start = 0, skip = 0, minStart = fork.end - maxBufferLength;
+    let result = { size: 0, start: 0, skip: 0 };
+    scan: for (let minPos = fork.pos - maxSize; fork.pos > minPos; ) {
+      let nodeSize2 = fork.size;
+      if (fork.id == inRepeat && nodeSize2 >= 0) {
+        result.size = size;
+        result.start = start;
+        result.skip = skip;
+        skip += 4;
+        size += 4;
+        fork.next();
+        continue;
+      }
+      let startPos = fork.pos - nodeSize2;
+      if (nodeSize2 < 0 || startPos < minPos || fork.start < minStart)
+        break;
+      let localSkipped = fork.id >= minRepeatType ? 4 : 0;
+      let nodeStart = fork.start;
+      fork.next();
+      while (fork.pos > startPos) {
+        if (fork.size < 0) {
+          if (fork.size == -3 || fork.size == -4)
+            localSkipped += 4;
+          else
+            break scan;
+        } else if (fork.id >= minRepeatType) {
+          localSkipped += 4;
+        }
+        fork.next();
+      }
+      start = nodeStart;
+      size += nodeSize2;
+      skip += localSkipped;
+    }
+    if (inRepeat < 0 || size == maxSize) {
+      result.size = size;
+      result.start = start;
+      result.skip = skip;
+    }
+    return result.size > 4 ? result : void 0;
+  }
+  function copyToBuffer(bufferStart, buffer2, index) {
+    let { id, start, end, size } = cursor;
+    cursor.next();
+    if (size >= 0 && id < minRepeatType) {
+      let startIndex = index;
+      if (size > 4) {
+        let endPos = cursor.pos - (size - 4);
+        while (cursor.pos > endPos)
+          index = copyToBuffer(bufferStart, buffer2, index);
+      }
+      buffer2[--index] = startIndex;
+      buffer2[--index] = end - bufferStart;
+      buffer2[--index] = start - bufferStart;
+      buffer2[--index] = id;
+    } else if (size == -3) {
+      contextHash = id;
+    } else if (size == -4) {
+      lookAhead = id;
+    }
+    return index;
+  }
+  let children = [], positions = [];
+  while (cursor.pos > 0)
+    takeNode(data.start || 0, data.bufferStart || 0, children, positions, -1, 0);
+  let length = (_a3 = data.length) !== null && _a3 !== void 0 ? _a3 : children.length ? positions[0] + children[0].length : 0;
+  return new Tree(types[data.topID], children.reverse(), positions.reverse(), length);
+}
+function nodeSize(balanceType, node2) {
+  if (!balanceType.isAnonymous || node2 instanceof TreeBuffer || node2.type != balanceType)
+    return 1;
+  let size = nodeSizeCache.get(node2);
+  if (size == null) {
+    size = 1;
+    for (let child of node2.children) {
+      if (child.type != balanceType || !(child instanceof Tree)) {
+        size = 1;
+        break;
+      }
+      size += nodeSize(balanceType, child);
+    }
+    nodeSizeCache.set(node2, size);
+  }
+  return size;
+}
+function balanceRange(balanceType, children, positions, from, to, start, length, mkTop, mkTree) {
+  let total = 0;
+  for (let i = from; i < to; i++)
+    total += nodeSize(balanceType, children[i]);
+  let maxChild = Math.ceil(
+    total * 1.5 / 8
+    /* Balance.BranchFactor */
+  );
+  let localChildren = [], localPositions = [];
+  function divide(children2, positions2, from2, to2, offset) {
+    for (let i = from2; i < to2; ) {
+      let groupFrom = i, groupStart = positions2[i], groupSize = nodeSize(balanceType, children2[i]);
+      i++;
+      for (; i < to2; i++) {
+        let nextSize = nodeSize(balanceType, children2[i]);
+        if (groupSize + nextSize >= maxChild)
+          break;
+        groupSize += nextSize;
+      }
+      if (i == groupFrom + 1) {
+        if (groupSize > maxChild) {
+          let only = children2[groupFrom];
+          divide(only.children, only.positions, 0, only.children.length, positions2[groupFrom] + offset);
+          continue;
+        }
+        localChildren.push(children2[groupFrom]);
+      } else {
+        let length2 = positions2[i - 1] + children2[i - 1].length - groupStart;
+        localChildren.push(balanceRange(balanceType, children2, positions2, groupFrom, i, groupStart, length2, null, mkTree));
+      }
+      localPositions.push(groupStart + offset - start);
+    }
+  }
+  divide(children, positions, from, to, 0);
+  return (mkTop || mkTree)(localChildren, localPositions, length);
+}
+var DefaultBufferLength, nextPropID, Range, NodeProp, MountedTree, noProps, NodeType, NodeSet, CachedNode, CachedInnerNode, IterMode, Tree, FlatBufferCursor, TreeBuffer, BaseNode, TreeNode, BufferContext, BufferNode, StackIterator, TreeCursor, nodeSizeCache, Parser3, StringInput, stoppedInner;
+var init_dist = __esm({
+  "node_modules/@lezer/common/dist/index.js"() {
+    DefaultBufferLength = 1024;
+    nextPropID = 0;
+    Range = class {
+      constructor(from, to) {
+        this.from = from;
+        this.to = to;
+      }
+    };
+    NodeProp = class {
+      /**
+      Create a new node prop type.
+      */
+      constructor(config2 = {}) {
+        this.id = nextPropID++;
+        this.perNode = !!config2.perNode;
+        this.deserialize = config2.deserialize || (() => {
+          throw new Error("This node type doesn't define a deserialize function");
+        });
+        this.combine = config2.combine || null;
+      }
+      /**
+      This is meant to be used with
+      [`NodeSet.extend`](#common.NodeSet.extend) or
+      [`LRParser.configure`](#lr.ParserConfig.props) to compute
+      prop values for each node type in the set. Takes a [match
+      object](#common.NodeType^match) or function that returns undefined
+      if the node type doesn't get this prop, and the prop's value if
+      it does.
+      */
+      add(match) {
+        if (this.perNode)
+          throw new RangeError("Can't add per-node props to node types");
+        if (typeof match != "function")
+          match = NodeType.match(match);
+        return (type) => {
+          let result = match(type);
+          return result === void 0 ? null : [this, result];
+        };
+      }
+    };
+    NodeProp.closedBy = new NodeProp({ deserialize: (str) => str.split(" ") });
+    NodeProp.openedBy = new NodeProp({ deserialize: (str) => str.split(" ") });
+    NodeProp.group = new NodeProp({ deserialize: (str) => str.split(" ") });
+    NodeProp.isolate = new NodeProp({ deserialize: (value) => {
+      if (value && value != "rtl" && value != "ltr" && value != "auto")
+        throw new RangeError("Invalid value for isolate: " + value);
+      return value || "auto";
+    } });
+    NodeProp.contextHash = new NodeProp({ perNode: true });
+    NodeProp.lookAhead = new NodeProp({ perNode: true });
+    NodeProp.mounted = new NodeProp({ perNode: true });
+    MountedTree = class {
+      constructor(tree, overlay, parser3, bracketed = false) {
+        this.tree = tree;
+        this.overlay = overlay;
+        this.parser = parser3;
+        this.bracketed = bracketed;
+      }
+      /**
+      @internal
+      */
+      static get(tree) {
+        return tree && tree.props && tree.props[NodeProp.mounted.id];
+      }
+    };
+    noProps = /* @__PURE__ */ Object.create(null);
+    NodeType = class _NodeType {
+      /**
+      @internal
+      */
+      constructor(name2, props, id, flags = 0) {
+        this.name = name2;
+        this.props = props;
+        this.id = id;
+        this.flags = flags;
+      }
+      /**
+      Define a node type.
+      */
+      static define(spec) {
+        let props = spec.props && spec.props.length ? /* @__PURE__ */ Object.create(null) : noProps;
+        let flags = (spec.top ? 1 : 0) | (spec.skipped ? 2 : 0) | (spec.error ? 4 : 0) | (spec.name == null ? 8 : 0);
+        let type = new _NodeType(spec.name || "", props, spec.id, flags);
+        if (spec.props)
+          for (let src of spec.props) {
+            if (!Array.isArray(src))
+              src = src(type);
+            if (src) {
+              if (src[0].perNode)
+                throw new RangeError("Can't store a per-node prop on a node type");
+              props[src[0].id] = src[1];
+            }
+          }
+        return type;
+      }
+      /**
+      Retrieves a node prop for this type. Will return `undefined` if
+      the prop isn't present on this node.
+      */
+      prop(prop) {
+        return this.props[prop.id];
+      }
+      /**
+      True when this is the top node of a grammar.
+      */
+      get isTop() {
+        return (this.flags & 1) > 0;
+      }
+      /**
+      True when this node is produced by a skip rule.
+      */
+      get isSkipped() {
+        return (this.flags & 2) > 0;
+      }
+      /**
+      Indicates whether this is an error node.
+      */
+      get isError() {
+        return (this.flags & 4) > 0;
+      }
+      /**
+      When true, this node type doesn't correspond to a user-declared
+      named node, for example because it is used to cache repetition.
+      */
+      get isAnonymous() {
+        return (this.flags & 8) > 0;
+      }
+      /**
+      Returns true when this node's name or one of its
+      [groups](#common.NodeProp^group) matches the given string.
+      */
+      is(name2) {
+        if (typeof name2 == "string") {
+          if (this.name == name2)
+            return true;
+          let group = this.prop(NodeProp.group);
+          return group ? group.indexOf(name2) > -1 : false;
+        }
+        return this.id == name2;
+      }
+      /**
+      Create a function from node types to arbitrary values by
+      specifying an object whose property names are node or
+      [group](#common.NodeProp^group) names. Often useful with
+      [`NodeProp.add`](#common.NodeProp.add). You can put multiple
+      names, separated by spaces, in a single property name to map
+      multiple node names to a single value.
+      */
+      static match(map2) {
+        let direct = /* @__PURE__ */ Object.create(null);
+        for (let prop in map2)
+          for (let name2 of prop.split(" "))
+            direct[name2] = map2[prop];
+        return (node2) => {
+          for (let groups2 = node2.prop(NodeProp.group), i = -1; i < (groups2 ? groups2.length : 0); i++) {
+            let found = direct[i < 0 ? node2.name : groups2[i]];
+            if (found)
+              return found;
+          }
+        };
+      }
+    };
+    NodeType.none = new NodeType(
+      "",
+      /* @__PURE__ */ Object.create(null),
+      0,
+      8
+      /* NodeFlag.Anonymous */
+    );
+    NodeSet = class _NodeSet {
+      /**
+      Create a set with the given types. The `id` property of each
+      type should correspond to its position within the array.
+      */
+      constructor(types) {
+        this.types = types;
+        for (let i = 0; i < types.length; i++)
+          if (types[i].id != i)
+            throw new RangeError("Node type ids should correspond to array positions when creating a node set");
+      }
+      /**
+      Create a copy of this set with some node properties added. The
+      arguments to this method can be created with
+      [`NodeProp.add`](#common.NodeProp.add).
+      */
+      extend(...props) {
+        let newTypes = [];
+        for (let type of this.types) {
+          let newProps = null;
+          for (let source of props) {
+            let add = source(type);
+            if (add) {
+              if (!newProps)
+                newProps = Object.assign({}, type.props);
+              let value = add[1], prop = add[0];
+              if (prop.combine && prop.id in newProps)
+                value = prop.combine(newProps[prop.id], value);
+              newProps[prop.id] = value;
+            }
+          }
+          newTypes.push(newProps ? new NodeType(type.name, newProps, type.id, type.flags) : type);
+        }
+        return new _NodeSet(newTypes);
+      }
+    };
+    CachedNode = /* @__PURE__ */ new WeakMap();
+    CachedInnerNode = /* @__PURE__ */ new WeakMap();
+    (function(IterMode2) {
+      IterMode2[IterMode2["ExcludeBuffers"] = 1] = "ExcludeBuffers";
+      IterMode2[IterMode2["IncludeAnonymous"] = 2] = "IncludeAnonymous";
+      IterMode2[IterMode2["IgnoreMounts"] = 4] = "IgnoreMounts";
+      IterMode2[IterMode2["IgnoreOverlays"] = 8] = "IgnoreOverlays";
+      IterMode2[IterMode2["EnterBracketed"] = 16] = "EnterBracketed";
+    })(IterMode || (IterMode = {}));
+    Tree = class _Tree {
+      /**
+      Construct a new tree. See also [`Tree.build`](#common.Tree^build).
+      */
+      constructor(type, children, positions, length, props) {
+        this.type = type;
+        this.children = children;
+        this.positions = positions;
+        this.length = length;
+        this.props = null;
+        if (props && props.length) {
+          this.props = /* @__PURE__ */ Object.create(null);
+          for (let [prop, value] of props)
+            this.props[typeof prop == "number" ? prop : prop.id] = value;
+        }
+      }
+      /**
+      @internal
+      */
+      toString() {
+        let mounted = MountedTree.get(this);
+        if (mounted && !mounted.overlay)
+          return mounted.tree.toString();
+        let children = "";
+        for (let ch of this.children) {
+          let str = ch.toString();
+          if (str) {
+            if (children)
+              children += ",";
+            children += str;
+          }
+        }
+        return !this.type.name ? children : (/\W/.test(this.type.name) && !this.type.isError ? JSON.stringify(this.type.name) : this.type.name) + (children.length ? "(" + children + ")" : "");
+      }
+      /**
+      Get a [tree cursor](#common.TreeCursor) positioned at the top of
+      the tree. Mode can be used to [control](#common.IterMode) which
+      nodes the cursor visits.
+      */
+      cursor(mode = 0) {
+        return new TreeCursor(this.topNode, mode);
+      }
+      /**
+      Get a [tree cursor](#common.TreeCursor) pointing into this tree
+      at the given position and side (see
+      [`moveTo`](#common.TreeCursor.moveTo).
+      */
+      cursorAt(pos, side = 0, mode = 0) {
+        let scope = CachedNode.get(this) || this.topNode;
+        let cursor = new TreeCursor(scope);
+        cursor.moveTo(pos, side);
+        CachedNode.set(this, cursor._tree);
+        return cursor;
+      }
+      /**
+      Get a [syntax node](#common.SyntaxNode) object for the top of the
+      tree.
+      */
+      get topNode() {
+        return new TreeNode(this, 0, 0, null);
+      }
+      /**
+      Get the [syntax node](#common.SyntaxNode) at the given position.
+      If `side` is -1, this will move into nodes that end at the
+      position. If 1, it'll move into nodes that start at the
+      position. With 0, it'll only enter nodes that cover the position
+      from both sides.
+      
+      Note that this will not enter
+      [overlays](#common.MountedTree.overlay), and you often want
+      [`resolveInner`](#common.Tree.resolveInner) instead.
+      */
+      resolve(pos, side = 0) {
+        let node2 = resolveNode(CachedNode.get(this) || this.topNode, pos, side, false);
+        CachedNode.set(this, node2);
+        return node2;
+      }
+      /**
+      Like [`resolve`](#common.Tree.resolve), but will enter
+      [overlaid](#common.MountedTree.overlay) nodes, producing a syntax node
+      pointing into the innermost overlaid tree at the given position
+      (with parent links going through all parent structure, including
+      the host trees).
+      */
+      resolveInner(pos, side = 0) {
+        let node2 = resolveNode(CachedInnerNode.get(this) || this.topNode, pos, side, true);
+        CachedInnerNode.set(this, node2);
+        return node2;
+      }
+      /**
+      In some situations, it can be useful to iterate through all
+      nodes around a position, including those in overlays that don't
+      directly cover the position. This method gives you an iterator
+      that will produce all nodes, from small to big, around the given
+      position.
+      */
+      resolveStack(pos, side = 0) {
+        return stackIterator(this, pos, side);
+      }
+      /**
+      Iterate over the tree and its children, calling `enter` for any
+      node that touches the `from`/`to` region (if given) before
+      running over such a node's children, and `leave` (if given) when
+      leaving the node. When `enter` returns `false`, that node will
+      not have its children iterated over (or `leave` called).
+      */
+      iterate(spec) {
+        let { enter, leave, from = 0, to = this.length } = spec;
+        let mode = spec.mode || 0, anon = (mode & IterMode.IncludeAnonymous) > 0;
+        for (let c = this.cursor(mode | IterMode.IncludeAnonymous); ; ) {
+          let entered = false;
+          if (c.from <= to && c.to >= from && (!anon && c.type.isAnonymous || enter(c) !== false)) {
+            if (c.firstChild())
+              continue;
+            entered = true;
+          }
+          for (; ; ) {
+            if (entered && leave && (anon || !c.type.isAnonymous))
+              leave(c);
+            if (c.nextSibling())
+              break;
+            if (!c.parent())
+              return;
+            entered = true;
+          }
+        }
+      }
+      /**
+      Get the value of the given [node prop](#common.NodeProp) for this
+      node. Works with both per-node and per-type props.
+      */
+      prop(prop) {
+        return !prop.perNode ? this.type.prop(prop) : this.props ? this.props[prop.id] : void 0;
+      }
+      /**
+      Returns the node's [per-node props](#common.NodeProp.perNode) in a
+      format that can be passed to the [`Tree`](#common.Tree)
+      constructor.
+      */
+      get propValues() {
+        let result = [];
+        if (this.props)
+          for (let id in this.props)
+            result.push([+id, this.props[id]]);
+        return result;
+      }
+      /**
+      Balance the direct children of this tree, producing a copy of
+      which may have children grouped into subtrees with type
+      [`NodeType.none`](#common.NodeType^none).
+      */
+      balance(config2 = {}) {
+        return this.children.length <= 8 ? this : balanceRange(NodeType.none, this.children, this.positions, 0, this.children.length, 0, this.length, (children, positions, length) => new _Tree(this.type, children, positions, length, this.propValues), config2.makeTree || ((children, positions, length) => new _Tree(NodeType.none, children, positions, length)));
+      }
+      /**
+      Build a tree from a postfix-ordered buffer of node information,
+      or a cursor over such a buffer.
+      */
+      static build(data) {
+        return buildTree(data);
+      }
+    };
+    Tree.empty = new Tree(NodeType.none, [], [], 0);
+    FlatBufferCursor = class _FlatBufferCursor {
+      constructor(buffer, index) {
+        this.buffer = buffer;
+        this.index = index;
+      }
+      get id() {
+        return this.buffer[this.index - 4];
+      }
+      get start() {
+        return this.buffer[this.index - 3];
+      }
+      get end() {
+        return this.buffer[this.index - 2];
+      }
+      get size() {
+        return this.buffer[this.index - 1];
+      }
+      get pos() {
+        return this.index;
+      }
+      next() {
+        this.index -= 4;
+      }
+      fork() {
+        return new _FlatBufferCursor(this.buffer, this.index);
+      }
+    };
+    TreeBuffer = class _TreeBuffer {
+      /**
+      Create a tree buffer.
+      */
+      constructor(buffer, length, set2) {
+        this.buffer = buffer;
+        this.length = length;
+        this.set = set2;
+      }
+      /**
+      @internal
+      */
+      get type() {
+        return NodeType.none;
+      }
+      /**
+      @internal
+      */
+      toString() {
+        let result = [];
+        for (let index = 0; index < this.buffer.length; ) {
+          result.push(this.childString(index));
+          index = this.buffer[index + 3];
+        }
+        return result.join(",");
+      }
+      /**
+      @internal
+      */
+      childString(index) {
+        let id = this.buffer[index], endIndex = this.buffer[index + 3];
+        let type = this.set.types[id], result = type.name;
+        if (/\W/.test(result) && !type.isError)
+          result = JSON.stringify(result);
+        index += 4;
+        if (endIndex == index)
+          return result;
+        let children = [];
+        while (index < endIndex) {
+          children.push(this.childString(index));
+          index = this.buffer[index + 3];
+        }
+        return result + "(" + children.join(",") + ")";
+      }
+      /**
+      @internal
+      */
+      findChild(startIndex, endIndex, dir, pos, side) {
+        let { buffer } = this, pick2 = -1;
+        for (let i = startIndex; i != endIndex; i = buffer[i + 3]) {
+          if (checkSide(side, pos, buffer[i + 1], buffer[i + 2])) {
+            pick2 = i;
+            if (dir > 0)
+              break;
+          }
+        }
+        return pick2;
+      }
+      /**
+      @internal
+      */
+      slice(startI, endI, from) {
+        let b = this.buffer;
+        let copy = new Uint16Array(endI - startI), len = 0;
+        for (let i = startI, j = 0; i < endI; ) {
+          copy[j++] = b[i++];
+          copy[j++] = b[i++] - from;
+          let to = copy[j++] = b[i++] - from;
+          copy[j++] = b[i++] - startI;
+          len = Math.max(len, to);
+        }
+        return new _TreeBuffer(copy, len, this.set);
+      }
+    };
+    BaseNode = class {
+      cursor(mode = 0) {
+        return new TreeCursor(this, mode);
+      }
+      getChild(type, before = null, after = null) {
+        let r = getChildren(this, type, before, after);
+        return r.length ? r[0] : null;
+      }
+      getChildren(type, before = null, after = null) {
+        return getChildren(this, type, before, after);
+      }
+      resolve(pos, side = 0) {
+        return resolveNode(this, pos, side, false);
+      }
+      resolveInner(pos, side = 0) {
+        return resolveNode(this, pos, side, true);
+      }
+      matchContext(context) {
+        return matchNodeContext(this.parent, context);
+      }
+      enterUnfinishedNodesBefore(pos) {
+        let scan = this.childBefore(pos), node2 = this;
+        while (scan) {
+          let last = scan.lastChild;
+          if (!last || last.to != scan.to)
+            break;
+          if (last.type.isError && last.from == last.to) {
+            node2 = scan;
+            scan = last.prevSibling;
+          } else {
+            scan = last;
+          }
+        }
+        return node2;
+      }
+      get node() {
+        return this;
+      }
+      get next() {
+        return this.parent;
+      }
+    };
+    TreeNode = class _TreeNode extends BaseNode {
+      constructor(_tree, from, index, _parent) {
+        super();
+        this._tree = _tree;
+        this.from = from;
+        this.index = index;
+        this._parent = _parent;
+      }
+      get type() {
+        return this._tree.type;
+      }
+      get name() {
+        return this._tree.type.name;
+      }
+      get to() {
+        return this.from + this._tree.length;
+      }
+      nextChild(i, dir, pos, side, mode = 0) {
+        for (let parent = this; ; ) {
+          for (let { children, positions } = parent._tree, e = dir > 0 ? children.length : -1; i != e; i += dir) {
+            let next = children[i], start = positions[i] + parent.from, mounted;
+            if (!(mode & IterMode.EnterBracketed && next instanceof Tree && (mounted = MountedTree.get(next)) && !mounted.overlay && mounted.bracketed && pos >= start && pos <= start + next.length) && !checkSide(side, pos, start, start + next.length))
+              continue;
+            if (next instanceof TreeBuffer) {
+              if (mode & IterMode.ExcludeBuffers)
+                continue;
+              let index = next.findChild(0, next.buffer.length, dir, pos - start, side);
+              if (index > -1)
+                return new BufferNode(new BufferContext(parent, next, i, start), null, index);
+            } else if (mode & IterMode.IncludeAnonymous || (!next.type.isAnonymous || hasChild(next))) {
+              let mounted2;
+              if (!(mode & IterMode.IgnoreMounts) && (mounted2 = MountedTree.get(next)) && !mounted2.overlay)
+                return new _TreeNode(mounted2.tree, start, i, parent);
+              let inner = new _TreeNode(next, start, i, parent);
+              return mode & IterMode.IncludeAnonymous || !inner.type.isAnonymous ? inner : inner.nextChild(dir < 0 ? next.children.length - 1 : 0, dir, pos, side, mode);
+            }
+          }
+          if (mode & IterMode.IncludeAnonymous || !parent.type.isAnonymous)
+            return null;
+          if (parent.index >= 0)
+            i = parent.index + dir;
+          else
+            i = dir < 0 ? -1 : parent._parent._tree.children.length;
+          parent = parent._parent;
+          if (!parent)
+            return null;
+        }
+      }
+      get firstChild() {
+        return this.nextChild(
+          0,
+          1,
+          0,
+          4
+          /* Side.DontCare */
+        );
+      }
+      get lastChild() {
+        return this.nextChild(
+          this._tree.children.length - 1,
+          -1,
+          0,
+          4
+          /* Side.DontCare */
+        );
+      }
+      childAfter(pos) {
+        return this.nextChild(
+          0,
+          1,
+          pos,
+          2
+          /* Side.After */
+        );
+      }
+      childBefore(pos) {
+        return this.nextChild(
+          this._tree.children.length - 1,
+          -1,
+          pos,
+          -2
+          /* Side.Before */
+        );
+      }
+      prop(prop) {
+        return this._tree.prop(prop);
+      }
+      enter(pos, side, mode = 0) {
+        let mounted;
+        if (!(mode & IterMode.IgnoreOverlays) && (mounted = MountedTree.get(this._tree)) && mounted.overlay) {
+          let rPos = pos - this.from, enterBracketed = mode & IterMode.EnterBracketed && mounted.bracketed;
+          for (let { from, to } of mounted.overlay) {
+            if ((side > 0 || enterBracketed ? from <= rPos : from < rPos) && (side < 0 || enterBracketed ? to >= rPos : to > rPos))
+              return new _TreeNode(mounted.tree, mounted.overlay[0].from + this.from, -1, this);
+          }
+        }
+        return this.nextChild(0, 1, pos, side, mode);
+      }
+      nextSignificantParent() {
+        let val = this;
+        while (val.type.isAnonymous && val._parent)
+          val = val._parent;
+        return val;
+      }
+      get parent() {
+        return this._parent ? this._parent.nextSignificantParent() : null;
+      }
+      get nextSibling() {
+        return this._parent && this.index >= 0 ? this._parent.nextChild(
+          this.index + 1,
+          1,
+          0,
+          4
+          /* Side.DontCare */
+        ) : null;
+      }
+      get prevSibling() {
+        return this._parent && this.index >= 0 ? this._parent.nextChild(
+          this.index - 1,
+          -1,
+          0,
+          4
+          /* Side.DontCare */
+        ) : null;
+      }
+      get tree() {
+        return this._tree;
+      }
+      toTree() {
+        return this._tree;
+      }
+      /**
+      @internal
+      */
+      toString() {
+        return this._tree.toString();
+      }
+    };
+    BufferContext = class {
+      constructor(parent, buffer, index, start) {
+        this.parent = parent;
+        this.buffer = buffer;
+        this.index = index;
+        this.start = start;
+      }
+    };
+    BufferNode = class _BufferNode extends BaseNode {
+      get name() {
+        return this.type.name;
+      }
+      get from() {
+        return this.context.start + this.context.buffer.buffer[this.index + 1];
+      }
+      get to() {
+        return this.context.start + this.context.buffer.buffer[this.index + 2];
+      }
+      constructor(context, _parent, index) {
+        super();
+        this.context = context;
+        this._parent = _parent;
+        this.index = index;
+        this.type = context.buffer.set.types[context.buffer.buffer[index]];
+      }
+      child(dir, pos, side) {
+        let { buffer } = this.context;
+        let index = buffer.findChild(this.index + 4, buffer.buffer[this.index + 3], dir, pos - this.context.start, side);
+        return index < 0 ? null : new _BufferNode(this.context, this, index);
+      }
+      get firstChild() {
+        return this.child(
+          1,
+          0,
+          4
+          /* Side.DontCare */
+        );
+      }
+      get lastChild() {
+        return this.child(
+          -1,
+          0,
+          4
+          /* Side.DontCare */
+        );
+      }
+      childAfter(pos) {
+        return this.child(
+          1,
+          pos,
+          2
+          /* Side.After */
+        );
+      }
+      childBefore(pos) {
+        return this.child(
+          -1,
+          pos,
+          -2
+          /* Side.Before */
+        );
+      }
+      prop(prop) {
+        return this.type.prop(prop);
+      }
+      enter(pos, side, mode = 0) {
+        if (mode & IterMode.ExcludeBuffers)
+          return null;
+        let { buffer } = this.context;
+        let index = buffer.findChild(this.index + 4, buffer.buffer[this.index + 3], side > 0 ? 1 : -1, pos - this.context.start, side);
+        return index < 0 ? null : new _BufferNode(this.context, this, index);
+      }
+      get parent() {
+        return this._parent || this.context.parent.nextSignificantParent();
+      }
+      externalSibling(dir) {
+        return this._parent ? null : this.context.parent.nextChild(
+          this.context.index + dir,
+          dir,
+          0,
+          4
+          /* Side.DontCare */
+        );
+      }
+      get nextSibling() {
+        let { buffer } = this.context;
+        let after = buffer.buffer[this.index + 3];
+        if (after < (this._parent ? buffer.buffer[this._parent.index + 3] : buffer.buffer.length))
+          return new _BufferNode(this.context, this._parent, after);
+        return this.externalSibling(1);
+      }
+      get prevSibling() {
+        let { buffer } = this.context;
+        let parentStart = this._parent ? this._parent.index + 4 : 0;
+        if (this.index == parentStart)
+          return this.externalSibling(-1);
+        return new _BufferNode(this.context, this._parent, buffer.findChild(
+          parentStart,
+          this.index,
+          -1,
+          0,
+          4
+          /* Side.DontCare */
+        ));
+      }
+      get tree() {
+        return null;
+      }
+      toTree() {
+        let children = [], positions = [];
+        let { buffer } = this.context;
+        let startI = this.index + 4, endI = buffer.buffer[this.index + 3];
+        if (endI > startI) {
+          let from = buffer.buffer[this.index + 1];
+          children.push(buffer.slice(startI, endI, from));
+          positions.push(0);
+        }
+        return new Tree(this.type, children, positions, this.to - this.from);
+      }
+      /**
+      @internal
+      */
+      toString() {
+        return this.context.buffer.childString(this.index);
+      }
+    };
+    StackIterator = class {
+      constructor(heads, node2) {
+        this.heads = heads;
+        this.node = node2;
+      }
+      get next() {
+        return iterStack(this.heads);
+      }
+    };
+    TreeCursor = class {
+      /**
+      Shorthand for `.type.name`.
+      */
+      get name() {
+        return this.type.name;
+      }
+      /**
+      @internal
+      */
+      constructor(node2, mode = 0) {
+        this.buffer = null;
+        this.stack = [];
+        this.index = 0;
+        this.bufferNode = null;
+        this.mode = mode & ~IterMode.EnterBracketed;
+        if (node2 instanceof TreeNode) {
+          this.yieldNode(node2);
+        } else {
+          this._tree = node2.context.parent;
+          this.buffer = node2.context;
+          for (let n = node2._parent; n; n = n._parent)
+            this.stack.unshift(n.index);
+          this.bufferNode = node2;
+          this.yieldBuf(node2.index);
+        }
+      }
+      yieldNode(node2) {
+        if (!node2)
+          return false;
+        this._tree = node2;
+        this.type = node2.type;
+        this.from = node2.from;
+        this.to = node2.to;
+        return true;
+      }
+      yieldBuf(index, type) {
+        this.index = index;
+        let { start, buffer } = this.buffer;
+        this.type = type || buffer.set.types[buffer.buffer[index]];
+        this.from = start + buffer.buffer[index + 1];
+        this.to = start + buffer.buffer[index + 2];
+        return true;
+      }
+      /**
+      @internal
+      */
+      yield(node2) {
+        if (!node2)
+          return false;
+        if (node2 instanceof TreeNode) {
+          this.buffer = null;
+          return this.yieldNode(node2);
+        }
+        this.buffer = node2.context;
+        return this.yieldBuf(node2.index, node2.type);
+      }
+      /**
+      @internal
+      */
+      toString() {
+        return this.buffer ? this.buffer.buffer.childString(this.index) : this._tree.toString();
+      }
+      /**
+      @internal
+      */
+      enterChild(dir, pos, side) {
+        if (!this.buffer)
+          return this.yield(this._tree.nextChild(dir < 0 ? this._tree._tree.children.length - 1 : 0, dir, pos, side, this.mode));
+        let { buffer } = this.buffer;
+        let index = buffer.findChild(this.index + 4, buffer.buffer[this.index + 3], dir, pos - this.buffer.start, side);
+        if (index < 0)
+          return false;
+        this.stack.push(this.index);
+        return this.yieldBuf(index);
+      }
+      /**
+      Move the cursor to this node's first child. When this returns
+      false, the node has no child, and the cursor has not been moved.
+      */
+      firstChild() {
+        return this.enterChild(
+          1,
+          0,
+          4
+          /* Side.DontCare */
+        );
+      }
+      /**
+      Move the cursor to this node's last child.
+      */
+      lastChild() {
+        return this.enterChild(
+          -1,
+          0,
+          4
+          /* Side.DontCare */
+        );
+      }
+      /**
+      Move the cursor to the first child that ends after `pos`.
+      */
+      childAfter(pos) {
+        return this.enterChild(
+          1,
+          pos,
+          2
+          /* Side.After */
+        );
+      }
+      /**
+      Move to the last child that starts before `pos`.
+      */
+      childBefore(pos) {
+        return this.enterChild(
+          -1,
+          pos,
+          -2
+          /* Side.Before */
+        );
+      }
+      /**
+      Move the cursor to the child around `pos`. If side is -1 the
+      child may end at that position, when 1 it may start there. This
+      will also enter [overlaid](#common.MountedTree.overlay)
+      [mounted](#common.NodeProp^mounted) trees unless `overlays` is
+      set to false.
+      */
+      enter(pos, side, mode = this.mode) {
+        if (!this.buffer)
+          return this.yield(this._tree.enter(pos, side, mode));
+        return mode & IterMode.ExcludeBuffers ? false : this.enterChild(1, pos, side);
+      }
+      /**
+      Move to the node's parent node, if this isn't the top node.
+      */
+      parent() {
+        if (!this.buffer)
+          return this.yieldNode(this.mode & IterMode.IncludeAnonymous ? this._tree._parent : this._tree.parent);
+        if (this.stack.length)
+          return this.yieldBuf(this.stack.pop());
+        let parent = this.mode & IterMode.IncludeAnonymous ? this.buffer.parent : this.buffer.parent.nextSignificantParent();
+        this.buffer = null;
+        return this.yieldNode(parent);
+      }
+      /**
+      @internal
+      */
+      sibling(dir) {
+        if (!this.buffer)
+          return !this._tree._parent ? false : this.yield(this._tree.index < 0 ? null : this._tree._parent.nextChild(this._tree.index + dir, dir, 0, 4, this.mode));
+        let { buffer } = this.buffer, d = this.stack.length - 1;
+        if (dir < 0) {
+          let parentStart = d < 0 ? 0 : this.stack[d] + 4;
+          if (this.index != parentStart)
+            return this.yieldBuf(buffer.findChild(
+              parentStart,
+              this.index,
+              -1,
+              0,
+              4
+              /* Side.DontCare */
+            ));
+        } else {
+          let after = buffer.buffer[this.index + 3];
+          if (after < (d < 0 ? buffer.buffer.length : buffer.buffer[this.stack[d] + 3]))
+            return this.yieldBuf(after);
+        }
+        return d < 0 ? this.yield(this.buffer.parent.nextChild(this.buffer.index + dir, dir, 0, 4, this.mode)) : false;
+      }
+      /**
+      Move to this node's next sibling, if any.
+      */
+      nextSibling() {
+        return this.sibling(1);
+      }
+      /**
+      Move to this node's previous sibling, if any.
+      */
+      prevSibling() {
+        return this.sibling(-1);
+      }
+      atLastNode(dir) {
+        let index, parent, { buffer } = this;
+        if (buffer) {
+          if (dir > 0) {
+            if (this.index < buffer.buffer.buffer.length)
+              return false;
+          } else {
+            for (let i = 0; i < this.index; i++)
+              if (buffer.buffer.buffer[i + 3] < this.index)
+                return false;
+          }
+          ({ index, parent } = buffer);
+        } else {
+          ({ index, _parent: parent } = this._tree);
+        }
+        for (; parent; { index, _parent: parent } = parent) {
+          if (index > -1)
+            for (let i = index + dir, e = dir < 0 ? -1 : parent._tree.children.length; i != e; i += dir) {
+              let child = parent._tree.children[i];
+              if (this.mode & IterMode.IncludeAnonymous || child instanceof TreeBuffer || !child.type.isAnonymous || hasChild(child))
+                return false;
+            }
+        }
+        return true;
+      }
+      move(dir, enter) {
+        if (enter && this.enterChild(
+          dir,
+          0,
+          4
+          /* Side.DontCare */
+        ))
+          return true;
+        for (; ; ) {
+          if (this.sibling(dir))
+            return true;
+          if (this.atLastNode(dir) || !this.parent())
+            return false;
+        }
+      }
+      /**
+      Move to the next node in a
+      [pre-order](https://en.wikipedia.org/wiki/Tree_traversal#Pre-order,_NLR)
+      traversal, going from a node to its first child or, if the
+      current node is empty or `enter` is false, its next sibling or
+      the next sibling of the first parent node that has one.
+      */
+      next(enter = true) {
+        return this.move(1, enter);
+      }
+      /**
+      Move to the next node in a last-to-first pre-order traversal. A
+      node is followed by its last child or, if it has none, its
+      previous sibling or the previous sibling of the first parent
+      node that has one.
+      */
+      prev(enter = true) {
+        return this.move(-1, enter);
+      }
+      /**
+      Move the cursor to the innermost node that covers `pos`. If
+      `side` is -1, it will enter nodes that end at `pos`. If it is 1,
+      it will enter nodes that start at `pos`.
+      */
+      moveTo(pos, side = 0) {
+        while (this.from == this.to || (side < 1 ? this.from >= pos : this.from > pos) || (side > -1 ? this.to <= pos : this.to < pos))
+          if (!this.parent())
+            break;
+        while (this.enterChild(1, pos, side)) {
+        }
+        return this;
+      }
+      /**
+      Get a [syntax node](#common.SyntaxNode) at the cursor's current
+      position.
+      */
+      get node() {
+        if (!this.buffer)
+          return this._tree;
+        let cache = this.bufferNode, result = null, depth = 0;
+        if (cache && cache.context == this.buffer) {
+          scan: for (let index = this.index, d = this.stack.length; d >= 0; ) {
+            for (let c = cache; c; c = c._parent)
+              if (c.index == index) {
+                if (index == this.index)
+                  return c;
+                result = c;
+                depth = d + 1;
+                break scan;
+              }
+            index = this.stack[--d];
+          }
+        }
+        for (let i = depth; i < this.stack.length; i++)
+          result = new BufferNode(this.buffer, result, this.stack[i]);
+        return this.bufferNode = new BufferNode(this.buffer, result, this.index);
+      }
+      /**
+      Get the [tree](#common.Tree) that represents the current node, if
+      any. Will return null when the node is in a [tree
+      buffer](#common.TreeBuffer).
+      */
+      get tree() {
+        return this.buffer ? null : this._tree._tree;
+      }
+      /**
+      Iterate over the current node and all its descendants, calling
+      `enter` when entering a node and `leave`, if given, when leaving
+      one. When `enter` returns `false`, any children of that node are
+      skipped, and `leave` isn't called for it.
+      */
+      iterate(enter, leave) {
+        for (let depth = 0; ; ) {
+          let mustLeave = false;
+          if (this.type.isAnonymous || enter(this) !== false) {
+            if (this.firstChild()) {
+              depth++;
+              continue;
+            }
+            if (!this.type.isAnonymous)
+              mustLeave = true;
+          }
+          for (; ; ) {
+            if (mustLeave && leave)
+              leave(this);
+            mustLeave = this.type.isAnonymous;
+            if (!depth)
+              return;
+            if (this.nextSibling())
+              break;
+            this.parent();
+            depth--;
+            mustLeave = true;
+          }
+        }
+      }
+      /**
+      Test whether the current node matches a given context—a sequence
+      of direct parent node names. Empty strings in the context array
+      are treated as wildcards.
+      */
+      matchContext(context) {
+        if (!this.buffer)
+          return matchNodeContext(this.node.parent, context);
+        let { buffer } = this.buffer, { types } = buffer.set;
+        for (let i = context.length - 1, d = this.stack.length - 1; i >= 0; d--) {
+          if (d < 0)
+            return matchNodeContext(this._tree, context, i);
+          let type = types[buffer.buffer[this.stack[d]]];
+          if (!type.isAnonymous) {
+            if (context[i] && context[i] != type.name)
+              return false;
+            i--;
+          }
+        }
+        return true;
+      }
+    };
+    nodeSizeCache = /* @__PURE__ */ new WeakMap();
+    Parser3 = class {
+      /**
+      Start a parse, returning a [partial parse](#common.PartialParse)
+      object. [`fragments`](#common.TreeFragment) can be passed in to
+      make the parse incremental.
+      
+      By default, the entire input is parsed. You can pass `ranges`,
+      which should be a sorted array of non-empty, non-overlapping
+      ranges, to parse only those ranges. The tree returned in that
+      case will start at `ranges[0].from`.
+      */
+      startParse(input2, fragments, ranges) {
+        if (typeof input2 == "string")
+          input2 = new StringInput(input2);
+        ranges = !ranges ? [new Range(0, input2.length)] : ranges.length ? ranges.map((r) => new Range(r.from, r.to)) : [new Range(0, 0)];
+        return this.createParse(input2, fragments || [], ranges);
+      }
+      /**
+      Run a full parse, returning the resulting tree.
+      */
+      parse(input2, fragments, ranges) {
+        let parse5 = this.startParse(input2, fragments, ranges);
+        for (; ; ) {
+          let done = parse5.advance();
+          if (done)
+            return done;
+        }
+      }
+    };
+    StringInput = class {
+      constructor(string5) {
+        this.string = string5;
+      }
+      get length() {
+        return this.string.length;
+      }
+      chunk(from) {
+        return this.string.slice(from);
+      }
+      get lineChunks() {
+        return false;
+      }
+      read(from, to) {
+        return this.string.slice(from, to);
+      }
+    };
+    stoppedInner = new NodeProp({ perNode: true });
+  }
+});
+
+// node_modules/@lezer/lr/dist/index.js
+function decodeArray(input2, Type = Uint16Array) {
+  if (typeof input2 != "string")
+    return input2;
+  let array2 = null;
+  for (let pos = 0, out = 0; pos < input2.length; ) {
+    let value = 0;
+    for (; ; ) {
+      let next = input2.charCodeAt(pos++), stop = false;
+      if (next == 126) {
+        value = 65535;
+        break;
+      }
+      if (next >= 92)
+        next--;
+      if (next >= 34)
+        next--;
+      let digit = next - 32;
+      if (digit >= 46) {
+        digit -= 46;
+        stop = true;
+      }
+      value += digit;
+      if (stop)
+        break;
+      value *= 46;
+    }
+    if (array2)
+      array2[out++] = value;
+    else
+      array2 = new Type(value);
+  }
+  return array2;
+}
+function readToken(data, input2, stack, group, precTable, precOffset) {
+  let state = 0, groupMask = 1 << group, { dialect } = stack.p.parser;
+  scan: for (; ; ) {
+    if ((groupMask & data[state]) == 0)
+      break;
+    let accEnd = data[state + 1];
+    for (let i = state + 3; i < accEnd; i += 2)
+      if ((data[i + 1] & groupMask) > 0) {
+        let term = data[i];
+        if (dialect.allows(term) && (input2.token.value == -1 || input2.token.value == term || overrides(term, input2.token.value, precTable, precOffset))) {
+          input2.acceptToken(term);
+          break;
+        }
+      }
+    let next = input2.next, low = 0, high = data[state + 2];
+    if (input2.next < 0 && high > low && data[accEnd + high * 3 - 3] == 65535) {
+      state = data[accEnd + high * 3 - 1];
+      continue scan;
+    }
+    for (; low < high; ) {
+      let mid = low + high >> 1;
+      let index = accEnd + mid + (mid << 1);
+      let from = data[index], to = data[index + 1] || 65536;
+      if (next < from)
+        high = mid;
+      else if (next >= to)
+        low = mid + 1;
+      else {
+        state = data[index + 2];
+        input2.advance();
+        continue scan;
+      }
+    }
+    break;
+  }
+}
+function findOffset(data, start, term) {
+  for (let i = start, next; (next = data[i]) != 65535; i++)
+    if (next == term)
+      return i - start;
+  return -1;
+}
+function overrides(token, prev, tableData, tableOffset) {
+  let iPrev = findOffset(tableData, tableOffset, prev);
+  return iPrev < 0 || findOffset(tableData, tableOffset, token) < iPrev;
+}
+function cutAt(tree, pos, side) {
+  let cursor = tree.cursor(IterMode.IncludeAnonymous);
+  cursor.moveTo(pos);
+  for (; ; ) {
+    if (!(side < 0 ? cursor.childBefore(pos) : cursor.childAfter(pos)))
+      for (; ; ) {
+        if ((side < 0 ? cursor.to < pos : cursor.from > pos) && !cursor.type.isError)
+          return side < 0 ? Math.max(0, Math.min(
+            cursor.to - 1,
+            pos - 25
+            /* Lookahead.Margin */
+          )) : Math.min(tree.length, Math.max(
+            cursor.from + 1,
+            pos + 25
+            /* Lookahead.Margin */
+          ));
+        if (side < 0 ? cursor.prevSibling() : cursor.nextSibling())
+          break;
+        if (!cursor.parent())
+          return side < 0 ? 0 : tree.length;
+      }
+  }
+}
+function pushStackDedup(stack, newStacks) {
+  for (let i = 0; i < newStacks.length; i++) {
+    let other = newStacks[i];
+    if (other.pos == stack.pos && other.sameState(stack)) {
+      if (newStacks[i].score < stack.score)
+        newStacks[i] = stack;
+      return;
+    }
+  }
+  newStacks.push(stack);
+}
+function pair(data, off) {
+  return data[off] | data[off + 1] << 16;
+}
+function findFinished(stacks) {
+  let best = null;
+  for (let stack of stacks) {
+    let stopped = stack.p.stoppedAt;
+    if ((stack.pos == stack.p.stream.end || stopped != null && stack.pos > stopped) && stack.p.parser.stateFlag(
+      stack.state,
+      2
+      /* StateFlag.Accepting */
+    ) && (!best || best.score < stack.score))
+      best = stack;
+  }
+  return best;
+}
+function getSpecializer(spec) {
+  if (spec.external) {
+    let mask = spec.extend ? 1 : 0;
+    return (value, stack) => spec.external(value, stack) << 1 | mask;
+  }
+  return spec.get;
+}
+var Stack, StackContext, SimulatedStack, StackBufferCursor, CachedToken, nullToken, InputStream, TokenGroup, LocalTokenGroup, verbose, stackIDs, FragmentCursor, TokenCache, Parse, Dialect, LRParser;
+var init_dist2 = __esm({
+  "node_modules/@lezer/lr/dist/index.js"() {
+    init_dist();
+    Stack = class _Stack {
+      /**
+      @internal
+      */
+      constructor(p, stack, state, reducePos, pos, score, buffer, bufferBase, curContext, lookAhead = 0, parent) {
+        this.p = p;
+        this.stack = stack;
+        this.state = state;
+        this.reducePos = reducePos;
+        this.pos = pos;
+        this.score = score;
+        this.buffer = buffer;
+        this.bufferBase = bufferBase;
+        this.curContext = curContext;
+        this.lookAhead = lookAhead;
+        this.parent = parent;
+      }
+      /**
+      @internal
+      */
+      toString() {
+        return `[${this.stack.filter((_, i) => i % 3 == 0).concat(this.state)}]@${this.pos}${this.score ? "!" + this.score : ""}`;
+      }
+      // Start an empty stack
+      /**
+      @internal
+      */
+      static start(p, state, pos = 0) {
+        let cx = p.parser.context;
+        return new _Stack(p, [], state, pos, pos, 0, [], 0, cx ? new StackContext(cx, cx.start) : null, 0, null);
+      }
+      /**
+      The stack's current [context](#lr.ContextTracker) value, if
+      any. Its type will depend on the context tracker's type
+      parameter, or it will be `null` if there is no context
+      tracker.
+      */
+      get context() {
+        return this.curContext ? this.curContext.context : null;
+      }
+      // Push a state onto the stack, tracking its start position as well
+      // as the buffer base at that point.
+      /**
+      @internal
+      */
+      pushState(state, start) {
+        this.stack.push(this.state, start, this.bufferBase + this.buffer.length);
+        this.state = state;
+      }
+      // Apply a reduce action
+      /**
+      @internal
+      */
+      reduce(action) {
+        var _a3;
+        let depth = action >> 19, type = action & 65535;
+        let { parser: parser3 } = this.p;
+        let lookaheadRecord = this.reducePos < this.pos - 25 && this.setLookAhead(this.pos);
+        let dPrec = parser3.dynamicPrecedence(type);
+        if (dPrec)
+          this.score += dPrec;
+        if (depth == 0) {
+          if (type < parser3.minRepeatTerm && this.reducePos < this.pos)
+            this.reducePos = this.pos;
+          this.pushState(parser3.getGoto(this.state, type, true), this.reducePos);
+          if (type < parser3.minRepeatTerm)
+            this.storeNode(type, this.reducePos, this.reducePos, lookaheadRecord ? 8 : 4, true);
+          this.reduceContext(type, this.reducePos);
+          return;
+        }
+        let base = this.stack.length - (depth - 1) * 3 - (action & 262144 ? 6 : 0);
+        let start = base ? this.stack[base - 2] : this.p.ranges[0].from;
+        if (type < parser3.minRepeatTerm && start == this.reducePos && this.reducePos < this.pos)
+          this.reducePos = this.pos;
+        let size = this.reducePos - start;
+        if (size >= 2e3 && !((_a3 = this.p.parser.nodeSet.types[type]) === null || _a3 === void 0 ? void 0 : _a3.isAnonymous)) {
+          if (start == this.p.lastBigReductionStart) {
+            this.p.bigReductionCount++;
+            this.p.lastBigReductionSize = size;
+          } else if (this.p.lastBigReductionSize < size) {
+            this.p.bigReductionCount = 1;
+            this.p.lastBigReductionStart = start;
+            this.p.lastBigReductionSize = size;
+          }
+        }
+        let bufferBase = base ? this.stack[base - 1] : 0, count = this.bufferBase + this.buffer.length - bufferBase;
+        if (type < parser3.minRepeatTerm || action & 131072) {
+          let pos = parser3.stateFlag(
+            this.state,
+            1
+            /* StateFlag.Skipped */
+          ) ? this.pos : this.reducePos;
+          this.storeNode(type, start, pos, count + 4, true);
+        }
+        if (action & 262144) {
+          this.state = this.stack[base];
+        } else {
+          let baseStateID = this.stack[base - 3];
+          this.state = parser3.getGoto(baseStateID, type, true);
+        }
+        while (this.stack.length > base)
+          this.stack.pop();
+        this.reduceContext(type, start);
+      }
+      // Shift a value into the buffer
+      /**
+      @internal
+      */
+      storeNode(term, start, end, size = 4, mustSink = false) {
+        if (term == 0 && (!this.stack.length || this.stack[this.stack.length - 1] < this.buffer.length + this.bufferBase)) {
+          let top = this.buffer.length;
+          if (top > 0 && this.buffer[top - 4] == 0 && this.buffer[top - 1] > -1) {
+            if (start == end)
+              return;
+            if (this.buffer[top - 2] >= start) {
+              this.buffer[top - 2] = end;
+              return;
+            }
+          }
+        }
+        if (!mustSink || this.pos == end) {
+          this.buffer.push(term, start, end, size);
+        } else {
+          let index = this.buffer.length;
+          if (index > 0 && (this.buffer[index - 4] != 0 || this.buffer[index - 1] < 0)) {
+            let mustMove = false;
+            for (let scan = index; scan > 0 && this.buffer[scan - 2] > end; scan -= 4) {
+              if (this.buffer[scan - 1] >= 0) {
+                mustMove = true;
+                break;
+              }
+            }
+            if (mustMove)
+              while (index > 0 && this.buffer[index - 2] > end) {
+                this.buffer[index] = this.buffer[index - 4];
+                this.buffer[index + 1] = this.buffer[index - 3];
+                this.buffer[index + 2] = this.buffer[index - 2];
+                this.buffer[index + 3] = this.buffer[index - 1];
+                index -= 4;
+                if (size > 4)
+                  size -= 4;
+              }
+          }
+          this.buffer[index] = term;
+          this.buffer[index + 1] = start;
+          this.buffer[index + 2] = end;
+          this.buffer[index + 3] = size;
+        }
+      }
+      // Apply a shift action
+      /**
+      @internal
+      */
+      shift(action, type, start, end) {
+        if (action & 131072) {
+          this.pushState(action & 65535, this.pos);
+        } else if ((action & 262144) == 0) {
+          let nextState = action, { parser: parser3 } = this.p;
+          this.pos = end;
+          let skipped = parser3.stateFlag(
+            nextState,
+            1
+            /* StateFlag.Skipped */
+          );
+          if (!skipped && (end > start || type <= parser3.maxNode))
+            this.reducePos = end;
+          this.pushState(nextState, skipped ? start : Math.min(start, this.reducePos));
+          this.shiftContext(type, start);
+          if (type <= parser3.maxNode)
+            this.buffer.push(type, start, end, 4);
+        } else {
+          this.pos = end;
+          this.shiftContext(type, start);
+          if (type <= this.p.parser.maxNode)
+            this.buffer.push(type, start, end, 4);
+        }
+      }
+      // Apply an action
+      /**
+      @internal
+      */
+      apply(action, next, nextStart, nextEnd) {
+        if (action & 65536)
+          this.reduce(action);
+        else
+          this.shift(action, next, nextStart, nextEnd);
+      }
+      // Add a prebuilt (reused) node into the buffer.
+      /**
+      @internal
+      */
+      useNode(value, next) {
+        let index = this.p.reused.length - 1;
+        if (index < 0 || this.p.reused[index] != value) {
+          this.p.reused.push(value);
+          index++;
+        }
+        let start = this.pos;
+        this.reducePos = this.pos = start + value.length;
+        this.pushState(next, start);
+        this.buffer.push(
+          index,
+          start,
+          this.reducePos,
+          -1
+          /* size == -1 means this is a reused value */
+        );
+        if (this.curContext)
+          this.updateContext(this.curContext.tracker.reuse(this.curContext.context, value, this, this.p.stream.reset(this.pos - value.length)));
+      }
+      // Split the stack. Due to the buffer sharing and the fact
+      // that `this.stack` tends to stay quite shallow, this isn't very
+      // expensive.
+      /**
+      @internal
+      */
+      split() {
+        let parent = this;
+        let off = parent.buffer.length;
+        if (off && parent.buffer[off - 4] == 0)
+          off -= 4;
+        while (off > 0 && parent.buffer[off - 2] > parent.reducePos)
+          off -= 4;
+        let buffer = parent.buffer.slice(off), base = parent.bufferBase + off;
+        while (parent && base == parent.bufferBase)
+          parent = parent.parent;
+        return new _Stack(this.p, this.stack.slice(), this.state, this.reducePos, this.pos, this.score, buffer, base, this.curContext, this.lookAhead, parent);
+      }
+      // Try to recover from an error by 'deleting' (ignoring) one token.
+      /**
+      @internal
+      */
+      recoverByDelete(next, nextEnd) {
+        let isNode = next <= this.p.parser.maxNode;
+        if (isNode)
+          this.storeNode(next, this.pos, nextEnd, 4);
+        this.storeNode(0, this.pos, nextEnd, isNode ? 8 : 4);
+        this.pos = this.reducePos = nextEnd;
+        this.score -= 190;
+      }
+      /**
+      Check if the given term would be able to be shifted (optionally
+      after some reductions) on this stack. This can be useful for
+      external tokenizers that want to make sure they only provide a
+      given token when it applies.
+      */
+      canShift(term) {
+        for (let sim = new SimulatedStack(this); ; ) {
+          let action = this.p.parser.stateSlot(
+            sim.state,
+            4
+            /* ParseState.DefaultReduce */
+          ) || this.p.parser.hasAction(sim.state, term);
+          if (action == 0)
+            return false;
+          if ((action & 65536) == 0)
+            return true;
+          sim.reduce(action);
+        }
+      }
+      // Apply up to Recover.MaxNext recovery actions that conceptually
+      // inserts some missing token or rule.
+      /**
+      @internal
+      */
+      recoverByInsert(next) {
+        if (this.stack.length >= 300)
+          return [];
+        let nextStates = this.p.parser.nextStates(this.state);
+        if (nextStates.length > 4 << 1 || this.stack.length >= 120) {
+          let best = [];
+          for (let i = 0, s; i < nextStates.length; i += 2) {
+            if ((s = nextStates[i + 1]) != this.state && this.p.parser.hasAction(s, next))
+              best.push(nextStates[i], s);
+          }
+          if (this.stack.length < 120)
+            for (let i = 0; best.length < 4 << 1 && i < nextStates.length; i += 2) {
+              let s = nextStates[i + 1];
+              if (!best.some((v, i2) => i2 & 1 && v == s))
+                best.push(nextStates[i], s);
+            }
+          nextStates = best;
+        }
+        let result = [];
+        for (let i = 0; i < nextStates.length && result.length < 4; i += 2) {
+          let s = nextStates[i + 1];
+          if (s == this.state)
+            continue;
+          let stack = this.split();
+          stack.pushState(s, this.pos);
+          stack.storeNode(0, stack.pos, stack.pos, 4, true);
+          stack.shiftContext(nextStates[i], this.pos);
+          stack.reducePos = this.pos;
+          stack.score -= 200;
+          result.push(stack);
+        }
+        return result;
+      }
+      // Force a reduce, if possible. Return false if that can't
+      // be done.
+      /**
+      @internal
+      */
+      forceReduce() {
+        let { parser: parser3 } = this.p;
+        let reduce = parser3.stateSlot(
+          this.state,
+          5
+          /* ParseState.ForcedReduce */
+        );
+        if ((reduce & 65536) == 0)
+          return false;
+        if (!parser3.validAction(this.state, reduce)) {
+          let depth = reduce >> 19, term = reduce & 65535;
+          let target = this.stack.length - depth * 3;
+          if (target < 0 || parser3.getGoto(this.stack[target], term, false) < 0) {
+            let backup = this.findForcedReduction();
+            if (backup == null)
+              return false;
+            reduce = backup;
+          }
+          this.storeNode(0, this.pos, this.pos, 4, true);
+          this.score -= 100;
+        }
+        this.reducePos = this.pos;
+        this.reduce(reduce);
+        return true;
+      }
+      /**
+      Try to scan through the automaton to find some kind of reduction
+      that can be applied. Used when the regular ForcedReduce field
+      isn't a valid action. @internal
+      */
+      findForcedReduction() {
+        let { parser: parser3 } = this.p, seen = [];
+        let explore = (state, depth) => {
+          if (seen.includes(state))
+            return;
+          seen.push(state);
+          return parser3.allActions(state, (action) => {
+            if (action & (262144 | 131072)) ;
+            else if (action & 65536) {
+              let rDepth = (action >> 19) - depth;
+              if (rDepth > 1) {
+                let term = action & 65535, target = this.stack.length - rDepth * 3;
+                if (target >= 0 && parser3.getGoto(this.stack[target], term, false) >= 0)
+                  return rDepth << 19 | 65536 | term;
+              }
+            } else {
+              let found = explore(action, depth + 1);
+              if (found != null)
+                return found;
+            }
+          });
+        };
+        return explore(this.state, 0);
+      }
+      /**
+      @internal
+      */
+      forceAll() {
+        while (!this.p.parser.stateFlag(
+          this.state,
+          2
+          /* StateFlag.Accepting */
+        )) {
+          if (!this.forceReduce()) {
+            this.storeNode(0, this.pos, this.pos, 4, true);
+            break;
+          }
+        }
+        return this;
+      }
+      /**
+      Check whether this state has no further actions (assumed to be a direct descendant of the
+      top state, since any other states must be able to continue
+      somehow). @internal
+      */
+      get deadEnd() {
+        if (this.stack.length != 3)
+          return false;
+        let { parser: parser3 } = this.p;
+        return parser3.data[parser3.stateSlot(
+          this.state,
+          1
+          /* ParseState.Actions */
+        )] == 65535 && !parser3.stateSlot(
+          this.state,
+          4
+          /* ParseState.DefaultReduce */
+        );
+      }
+      /**
+      Restart the stack (put it back in its start state). Only safe
+      when this.stack.length == 3 (state is directly below the top
+      state). @internal
+      */
+      restart() {
+        this.storeNode(0, this.pos, this.pos, 4, true);
+        this.state = this.stack[0];
+        this.stack.length = 0;
+      }
+      /**
+      @internal
+      */
+      sameState(other) {
+        if (this.state != other.state || this.stack.length != other.stack.length)
+          return false;
+        for (let i = 0; i < this.stack.length; i += 3)
+          if (this.stack[i] != other.stack[i])
+            return false;
+        return true;
+      }
+      /**
+      Get the parser used by this stack.
+      */
+      get parser() {
+        return this.p.parser;
+      }
+      /**
+      Test whether a given dialect (by numeric ID, as exported from
+      the terms file) is enabled.
+      */
+      dialectEnabled(dialectID) {
+        return this.p.parser.dialect.flags[dialectID];
+      }
+      shiftContext(term, start) {
+        if (this.curContext)
+          this.updateContext(this.curContext.tracker.shift(this.curContext.context, term, this, this.p.stream.reset(start)));
+      }
+      reduceContext(term, start) {
+        if (this.curContext)
+          this.updateContext(this.curContext.tracker.reduce(this.curContext.context, term, this, this.p.stream.reset(start)));
+      }
+      /**
+      @internal
+      */
+      emitContext() {
+        let last = this.buffer.length - 1;
+        if (last < 0 || this.buffer[last] != -3)
+          this.buffer.push(this.curContext.hash, this.pos, this.pos, -3);
+      }
+      /**
+      @internal
+      */
+      emitLookAhead() {
+        let last = this.buffer.length - 1;
+        if (last < 0 || this.buffer[last] != -4)
+          this.buffer.push(this.lookAhead, this.pos, this.pos, -4);
+      }
+      updateContext(context) {
+        if (context != this.curContext.context) {
+          let newCx = new StackContext(this.curContext.tracker, context);
+          if (newCx.hash != this.curContext.hash)
+            this.emitContext();
+          this.curContext = newCx;
+        }
+      }
+      /**
+      @internal
+      */
+      setLookAhead(lookAhead) {
+        if (lookAhead <= this.lookAhead)
+          return false;
+        this.emitLookAhead();
+        this.lookAhead = lookAhead;
+        return true;
+      }
+      /**
+      @internal
+      */
+      close() {
+        if (this.curContext && this.curContext.tracker.strict)
+          this.emitContext();
+        if (this.lookAhead > 0)
+          this.emitLookAhead();
+      }
+    };
+    StackContext = class {
+      constructor(tracker, context) {
+        this.tracker = tracker;
+        this.context = context;
+        this.hash = tracker.strict ? tracker.hash(context) : 0;
+      }
+    };
+    SimulatedStack = class {
+      constructor(start) {
+        this.start = start;
+        this.state = start.state;
+        this.stack = start.stack;
+        this.base = this.stack.length;
+      }
+      reduce(action) {
+        let term = action & 65535, depth = action >> 19;
+        if (depth == 0) {
+          if (this.stack == this.start.stack)
+            this.stack = this.stack.slice();
+          this.stack.push(this.state, 0, 0);
+          this.base += 3;
+        } else {
+          this.base -= (depth - 1) * 3;
+        }
+        let goto = this.start.p.parser.getGoto(this.stack[this.base - 3], term, true);
+        this.state = goto;
+      }
+    };
+    StackBufferCursor = class _StackBufferCursor {
+      constructor(stack, pos, index) {
+        this.stack = stack;
+        this.pos = pos;
+        this.index = index;
+        this.buffer = stack.buffer;
+        if (this.index == 0)
+          this.maybeNext();
+      }
+      static create(stack, pos = stack.bufferBase + stack.buffer.length) {
+        return new _StackBufferCursor(stack, pos, pos - stack.bufferBase);
+      }
+      maybeNext() {
+        let next = this.stack.parent;
+        if (next != null) {
+          this.index = this.stack.bufferBase - next.bufferBase;
+          this.stack = next;
+          this.buffer = next.buffer;
+        }
+      }
+      get id() {
+        return this.buffer[this.index - 4];
+      }
+      get start() {
+        return this.buffer[this.index - 3];
+      }
+      get end() {
+        return this.buffer[this.index - 2];
+      }
+      get size() {
+        return this.buffer[this.index - 1];
+      }
+      next() {
+        this.index -= 4;
+        this.pos -= 4;
+        if (this.index == 0)
+          this.maybeNext();
+      }
+      fork() {
+        return new _StackBufferCursor(this.stack, this.pos, this.index);
+      }
+    };
+    CachedToken = class {
+      constructor() {
+        this.start = -1;
+        this.value = -1;
+        this.end = -1;
+        this.extended = -1;
+        this.lookAhead = 0;
+        this.mask = 0;
+        this.context = 0;
+      }
+    };
+    nullToken = new CachedToken();
+    InputStream = class {
+      /**
+      @internal
+      */
+      constructor(input2, ranges) {
+        this.input = input2;
+        this.ranges = ranges;
+        this.chunk = "";
+        this.chunkOff = 0;
+        this.chunk2 = "";
+        this.chunk2Pos = 0;
+        this.next = -1;
+        this.token = nullToken;
+        this.rangeIndex = 0;
+        this.pos = this.chunkPos = ranges[0].from;
+        this.range = ranges[0];
+        this.end = ranges[ranges.length - 1].to;
+        this.readNext();
+      }
+      /**
+      @internal
+      */
+      resolveOffset(offset, assoc) {
+        let range = this.range, index = this.rangeIndex;
+        let pos = this.pos + offset;
+        while (pos < range.from) {
+          if (!index)
+            return null;
+          let next = this.ranges[--index];
+          pos -= range.from - next.to;
+          range = next;
+        }
+        while (assoc < 0 ? pos > range.to : pos >= range.to) {
+          if (index == this.ranges.length - 1)
+            return null;
+          let next = this.ranges[++index];
+          pos += next.from - range.to;
+          range = next;
+        }
+        return pos;
+      }
+      /**
+      @internal
+      */
+      clipPos(pos) {
+        if (pos >= this.range.from && pos < this.range.to)
+          return pos;
+        for (let range of this.ranges)
+          if (range.to > pos)
+            return Math.max(pos, range.from);
+        return this.end;
+      }
+      /**
+      Look at a code unit near the stream position. `.peek(0)` equals
+      `.next`, `.peek(-1)` gives you the previous character, and so
+      on.
+      
+      Note that looking around during tokenizing creates dependencies
+      on potentially far-away content, which may reduce the
+      effectiveness incremental parsing—when looking forward—or even
+      cause invalid reparses when looking backward more than 25 code
+      units, since the library does not track lookbehind.
+      */
+      peek(offset) {
+        let idx = this.chunkOff + offset, pos, result;
+        if (idx >= 0 && idx < this.chunk.length) {
+          pos = this.pos + offset;
+          result = this.chunk.charCodeAt(idx);
+        } else {
+          let resolved = this.resolveOffset(offset, 1);
+          if (resolved == null)
+            return -1;
+          pos = resolved;
+          if (pos >= this.chunk2Pos && pos < this.chunk2Pos + this.chunk2.length) {
+            result = this.chunk2.charCodeAt(pos - this.chunk2Pos);
+          } else {
+            let i = this.rangeIndex, range = this.range;
+            while (range.to <= pos)
+              range = this.ranges[++i];
+            this.chunk2 = this.input.chunk(this.chunk2Pos = pos);
+            if (pos + this.chunk2.length > range.to)
+              this.chunk2 = this.chunk2.slice(0, range.to - pos);
+            result = this.chunk2.charCodeAt(0);
+          }
+        }
+        if (pos >= this.token.lookAhead)
+          this.token.lookAhead = pos + 1;
+        return result;
+      }
+      /**
+      Accept a token. By default, the end of the token is set to the
+      current stream position, but you can pass an offset (relative to
+      the stream position) to change that.
+      */
+      acceptToken(token, endOffset = 0) {
+        let end = endOffset ? this.resolveOffset(endOffset, -1) : this.pos;
+        if (end == null || end < this.token.start)
+          throw new RangeError("Token end out of bounds");
+        this.token.value = token;
+        this.token.end = end;
+      }
+      /**
+      Accept a token ending at a specific given position.
+      */
+      acceptTokenTo(token, endPos) {
+        this.token.value = token;
+        this.token.end = endPos;
+      }
+      getChunk() {
+        if (this.pos >= this.chunk2Pos && this.pos < this.chunk2Pos + this.chunk2.length) {
+          let { chunk: chunk2, chunkPos } = this;
+          this.chunk = this.chunk2;
+          this.chunkPos = this.chunk2Pos;
+          this.chunk2 = chunk2;
+          this.chunk2Pos = chunkPos;
+          this.chunkOff = this.pos - this.chunkPos;
+        } else {
+          this.chunk2 = this.chunk;
+          this.chunk2Pos = this.chunkPos;
+          let nextChunk = this.input.chunk(this.pos);
+          let end = this.pos + nextChunk.length;
+          this.chunk = end > this.range.to ? nextChunk.slice(0, this.range.to - this.pos) : nextChunk;
+          this.chunkPos = this.pos;
+          this.chunkOff = 0;
+        }
+      }
+      readNext() {
+        if (this.chunkOff >= this.chunk.length) {
+          this.getChunk();
+          if (this.chunkOff == this.chunk.length)
+            return this.next = -1;
+        }
+        return this.next = this.chunk.charCodeAt(this.chunkOff);
+      }
+      /**
+      Move the stream forward N (defaults to 1) code units. Returns
+      the new value of [`next`](#lr.InputStream.next).
+      */
+      advance(n = 1) {
+        this.chunkOff += n;
+        while (this.pos + n >= this.range.to) {
+          if (this.rangeIndex == this.ranges.length - 1)
+            return this.setDone();
+          n -= this.range.to - this.pos;
+          this.range = this.ranges[++this.rangeIndex];
+          this.pos = this.range.from;
+        }
+        this.pos += n;
+        if (this.pos >= this.token.lookAhead)
+          this.token.lookAhead = this.pos + 1;
+        return this.readNext();
+      }
+      setDone() {
+        this.pos = this.chunkPos = this.end;
+        this.range = this.ranges[this.rangeIndex = this.ranges.length - 1];
+        this.chunk = "";
+        return this.next = -1;
+      }
+      /**
+      @internal
+      */
+      reset(pos, token) {
+        if (token) {
+          this.token = token;
+          token.start = pos;
+          token.lookAhead = pos + 1;
+          token.value = token.extended = -1;
+        } else {
+          this.token = nullToken;
+        }
+        if (this.pos != pos) {
+          this.pos = pos;
+          if (pos == this.end) {
+            this.setDone();
+            return this;
+          }
+          while (pos < this.range.from)
+            this.range = this.ranges[--this.rangeIndex];
+          while (pos >= this.range.to)
+            this.range = this.ranges[++this.rangeIndex];
+          if (pos >= this.chunkPos && pos < this.chunkPos + this.chunk.length) {
+            this.chunkOff = pos - this.chunkPos;
+          } else {
+            this.chunk = "";
+            this.chunkOff = 0;
+          }
+          this.readNext();
+        }
+        return this;
+      }
+      /**
+      @internal
+      */
+      read(from, to) {
+        if (from >= this.chunkPos && to <= this.chunkPos + this.chunk.length)
+          return this.chunk.slice(from - this.chunkPos, to - this.chunkPos);
+        if (from >= this.chunk2Pos && to <= this.chunk2Pos + this.chunk2.length)
+          return this.chunk2.slice(from - this.chunk2Pos, to - this.chunk2Pos);
+        if (from >= this.range.from && to <= this.range.to)
+          return this.input.read(from, to);
+        let result = "";
+        for (let r of this.ranges) {
+          if (r.from >= to)
+            break;
+          if (r.to > from)
+            result += this.input.read(Math.max(r.from, from), Math.min(r.to, to));
+        }
+        return result;
+      }
+    };
+    TokenGroup = class {
+      constructor(data, id) {
+        this.data = data;
+        this.id = id;
+      }
+      token(input2, stack) {
+        let { parser: parser3 } = stack.p;
+        readToken(this.data, input2, stack, this.id, parser3.data, parser3.tokenPrecTable);
+      }
+    };
+    TokenGroup.prototype.contextual = TokenGroup.prototype.fallback = TokenGroup.prototype.extend = false;
+    LocalTokenGroup = class {
+      constructor(data, precTable, elseToken) {
+        this.precTable = precTable;
+        this.elseToken = elseToken;
+        this.data = typeof data == "string" ? decodeArray(data) : data;
+      }
+      token(input2, stack) {
+        let start = input2.pos, skipped = 0;
+        for (; ; ) {
+          let atEof = input2.next < 0, nextPos = input2.resolveOffset(1, 1);
+          readToken(this.data, input2, stack, 0, this.data, this.precTable);
+          if (input2.token.value > -1)
+            break;
+          if (this.elseToken == null)
+            return;
+          if (!atEof)
+            skipped++;
+          if (nextPos == null)
+            break;
+          input2.reset(nextPos, input2.token);
+        }
+        if (skipped) {
+          input2.reset(start, input2.token);
+          input2.acceptToken(this.elseToken, skipped);
+        }
+      }
+    };
+    LocalTokenGroup.prototype.contextual = TokenGroup.prototype.fallback = TokenGroup.prototype.extend = false;
+    verbose = typeof process != "undefined" && process.env && /\bparse\b/.test(process.env.LOG);
+    stackIDs = null;
+    FragmentCursor = class {
+      constructor(fragments, nodeSet) {
+        this.fragments = fragments;
+        this.nodeSet = nodeSet;
+        this.i = 0;
+        this.fragment = null;
+        this.safeFrom = -1;
+        this.safeTo = -1;
+        this.trees = [];
+        this.start = [];
+        this.index = [];
+        this.nextFragment();
+      }
+      nextFragment() {
+        let fr = this.fragment = this.i == this.fragments.length ? null : this.fragments[this.i++];
+        if (fr) {
+          this.safeFrom = fr.openStart ? cutAt(fr.tree, fr.from + fr.offset, 1) - fr.offset : fr.from;
+          this.safeTo = fr.openEnd ? cutAt(fr.tree, fr.to + fr.offset, -1) - fr.offset : fr.to;
+          while (this.trees.length) {
+            this.trees.pop();
+            this.start.pop();
+            this.index.pop();
+          }
+          this.trees.push(fr.tree);
+          this.start.push(-fr.offset);
+          this.index.push(0);
+          this.nextStart = this.safeFrom;
+        } else {
+          this.nextStart = 1e9;
+        }
+      }
+      // `pos` must be >= any previously given `pos` for this cursor
+      nodeAt(pos) {
+        if (pos < this.nextStart)
+          return null;
+        while (this.fragment && this.safeTo <= pos)
+          this.nextFragment();
+        if (!this.fragment)
+          return null;
+        for (; ; ) {
+          let last = this.trees.length - 1;
+          if (last < 0) {
+            this.nextFragment();
+            return null;
+          }
+          let top = this.trees[last], index = this.index[last];
+          if (index == top.children.length) {
+            this.trees.pop();
+            this.start.pop();
+            this.index.pop();
+            continue;
+          }
+          let next = top.children[index];
+          let start = this.start[last] + top.positions[index];
+          if (start > pos) {
+            this.nextStart = start;
+            return null;
+          }
+          if (next instanceof Tree) {
+            if (start == pos) {
+              if (start < this.safeFrom)
+                return null;
+              let end = start + next.length;
+              if (end <= this.safeTo) {
+                let lookAhead = next.prop(NodeProp.lookAhead);
+                if (!lookAhead || end + lookAhead < this.fragment.to)
+                  return next;
+              }
+            }
+            this.index[last]++;
+            if (start + next.length >= Math.max(this.safeFrom, pos)) {
+              this.trees.push(next);
+              this.start.push(start);
+              this.index.push(0);
+            }
+          } else {
+            this.index[last]++;
+            this.nextStart = start + next.length;
+          }
+        }
+      }
+    };
+    TokenCache = class {
+      constructor(parser3, stream) {
+        this.stream = stream;
+        this.tokens = [];
+        this.mainToken = null;
+        this.actions = [];
+        this.tokens = parser3.tokenizers.map((_) => new CachedToken());
+      }
+      getActions(stack) {
+        let actionIndex = 0;
+        let main = null;
+        let { parser: parser3 } = stack.p, { tokenizers } = parser3;
+        let mask = parser3.stateSlot(
+          stack.state,
+          3
+          /* ParseState.TokenizerMask */
+        );
+        let context = stack.curContext ? stack.curContext.hash : 0;
+        let lookAhead = 0;
+        for (let i = 0; i < tokenizers.length; i++) {
+          if ((1 << i & mask) == 0)
+            continue;
+          let tokenizer = tokenizers[i], token = this.tokens[i];
+          if (main && !tokenizer.fallback)
+            continue;
+          if (tokenizer.contextual || token.start != stack.pos || token.mask != mask || token.context != context) {
+            this.updateCachedToken(token, tokenizer, stack);
+            token.mask = mask;
+            token.context = context;
+          }
+          if (token.lookAhead > token.end + 25)
+            lookAhead = Math.max(token.lookAhead, lookAhead);
+          if (token.value != 0) {
+            let startIndex = actionIndex;
+            if (token.extended > -1)
+              actionIndex = this.addActions(stack, token.extended, token.end, actionIndex);
+            actionIndex = this.addActions(stack, token.value, token.end, actionIndex);
+            if (!tokenizer.extend) {
+              main = token;
+              if (actionIndex > startIndex)
+                break;
+            }
+          }
+        }
+        while (this.actions.length > actionIndex)
+          this.actions.pop();
+        if (lookAhead)
+          stack.setLookAhead(lookAhead);
+        if (!main && stack.pos == this.stream.end) {
+          main = new CachedToken();
+          main.value = stack.p.parser.eofTerm;
+          main.start = main.end = stack.pos;
+          actionIndex = this.addActions(stack, main.value, main.end, actionIndex);
+        }
+        this.mainToken = main;
+        return this.actions;
+      }
+      getMainToken(stack) {
+        if (this.mainToken)
+          return this.mainToken;
+        let main = new CachedToken(), { pos, p } = stack;
+        main.start = pos;
+        main.end = Math.min(pos + 1, p.stream.end);
+        main.value = pos == p.stream.end ? p.parser.eofTerm : 0;
+        return main;
+      }
+      updateCachedToken(token, tokenizer, stack) {
+        let start = this.stream.clipPos(stack.pos);
+        tokenizer.token(this.stream.reset(start, token), stack);
+        if (token.value > -1) {
+          let { parser: parser3 } = stack.p;
+          for (let i = 0; i < parser3.specialized.length; i++)
+            if (parser3.specialized[i] == token.value) {
+              let result = parser3.specializers[i](this.stream.read(token.start, token.end), stack);
+              if (result >= 0 && stack.p.parser.dialect.allows(result >> 1)) {
+                if ((result & 1) == 0)
+                  token.value = result >> 1;
+                else
+                  token.extended = result >> 1;
+                break;
+              }
+            }
+        } else {
+          token.value = 0;
+          token.end = this.stream.clipPos(start + 1);
+        }
+      }
+      putAction(action, token, end, index) {
+        for (let i = 0; i < index; i += 3)
+          if (this.actions[i] == action)
+            return index;
+        this.actions[index++] = action;
+        this.actions[index++] = token;
+        this.actions[index++] = end;
+        return index;
+      }
+      addActions(stack, token, end, index) {
+        let { state } = stack, { parser: parser3 } = stack.p, { data } = parser3;
+        for (let set2 = 0; set2 < 2; set2++) {
+          for (let i = parser3.stateSlot(
+            state,
+            set2 ? 2 : 1
+            /* ParseState.Actions */
+          ); ; i += 3) {
+            if (data[i] == 65535) {
+              if (data[i + 1] == 1) {
+                i = pair(data, i + 2);
+              } else {
+                if (index == 0 && data[i + 1] == 2)
+                  index = this.putAction(pair(data, i + 2), token, end, index);
+                break;
+              }
+            }
+            if (data[i] == token)
+              index = this.putAction(pair(data, i + 1), token, end, index);
+          }
+        }
+        return index;
+      }
+    };
+    Parse = class {
+      constructor(parser3, input2, fragments, ranges) {
+        this.parser = parser3;
+        this.input = input2;
+        this.ranges = ranges;
+        this.recovering = 0;
+        this.nextStackID = 9812;
+        this.minStackPos = 0;
+        this.reused = [];
+        this.stoppedAt = null;
+        this.lastBigReductionStart = -1;
+        this.lastBigReductionSize = 0;
+        this.bigReductionCount = 0;
+        this.stream = new InputStream(input2, ranges);
+        this.tokens = new TokenCache(parser3, this.stream);
+        this.topTerm = parser3.top[1];
+        let { from } = ranges[0];
+        this.stacks = [Stack.start(this, parser3.top[0], from)];
+        this.fragments = fragments.length && this.stream.end - from > parser3.bufferLength * 4 ? new FragmentCursor(fragments, parser3.nodeSet) : null;
+      }
+      get parsedPos() {
+        return this.minStackPos;
+      }
+      // Move the parser forward. This will process all parse stacks at
+      // `this.pos` and try to advance them to a further position. If no
+      // stack for such a position is found, it'll start error-recovery.
+      //
+      // When the parse is finished, this will return a syntax tree. When
+      // not, it returns `null`.
+      advance() {
+        let stacks = this.stacks, pos = this.minStackPos;
+        let newStacks = this.stacks = [];
+        let stopped, stoppedTokens;
+        if (this.bigReductionCount > 300 && stacks.length == 1) {
+          let [s] = stacks;
+          while (s.forceReduce() && s.stack.length && s.stack[s.stack.length - 2] >= this.lastBigReductionStart) {
+          }
+          this.bigReductionCount = this.lastBigReductionSize = 0;
+        }
+        for (let i = 0; i < stacks.length; i++) {
+          let stack = stacks[i];
+          for (; ; ) {
+            this.tokens.mainToken = null;
+            if (stack.pos > pos) {
+              newStacks.push(stack);
+            } else if (this.advanceStack(stack, newStacks, stacks)) {
+              continue;
+            } else {
+              if (!stopped) {
+                stopped = [];
+                stoppedTokens = [];
+              }
+              stopped.push(stack);
+              let tok = this.tokens.getMainToken(stack);
+              stoppedTokens.push(tok.value, tok.end);
+            }
+            break;
+          }
+        }
+        if (!newStacks.length) {
+          let finished = stopped && findFinished(stopped);
+          if (finished) {
+            if (verbose)
+              console.log("Finish with " + this.stackID(finished));
+            return this.stackToTree(finished);
+          }
+          if (this.parser.strict) {
+            if (verbose && stopped)
+              console.log("Stuck with token " + (this.tokens.mainToken ? this.parser.getName(this.tokens.mainToken.value) : "none"));
+            throw new SyntaxError("No parse at " + pos);
+          }
+          if (!this.recovering)
+            this.recovering = 5;
+        }
+        if (this.recovering && stopped) {
+          let finished = this.stoppedAt != null && stopped[0].pos > this.stoppedAt ? stopped[0] : this.runRecovery(stopped, stoppedTokens, newStacks);
+          if (finished) {
+            if (verbose)
+              console.log("Force-finish " + this.stackID(finished));
+            return this.stackToTree(finished.forceAll());
+          }
+        }
+        if (this.recovering) {
+          let maxRemaining = this.recovering == 1 ? 1 : this.recovering * 3;
+          if (newStacks.length > maxRemaining) {
+            newStacks.sort((a, b) => b.score - a.score);
+            while (newStacks.length > maxRemaining)
+              newStacks.pop();
+          }
+          if (newStacks.some((s) => s.reducePos > pos))
+            this.recovering--;
+        } else if (newStacks.length > 1) {
+          outer: for (let i = 0; i < newStacks.length - 1; i++) {
+            let stack = newStacks[i];
+            for (let j = i + 1; j < newStacks.length; j++) {
+              let other = newStacks[j];
+              if (stack.sameState(other) || stack.buffer.length > 500 && other.buffer.length > 500) {
+                if ((stack.score - other.score || stack.buffer.length - other.buffer.length) > 0) {
+                  newStacks.splice(j--, 1);
+                } else {
+                  newStacks.splice(i--, 1);
+                  continue outer;
+                }
+              }
+            }
+          }
+          if (newStacks.length > 12) {
+            newStacks.sort((a, b) => b.score - a.score);
+            newStacks.splice(
+              12,
+              newStacks.length - 12
+              /* Rec.MaxStackCount */
+            );
+          }
+        }
+        this.minStackPos = newStacks[0].pos;
+        for (let i = 1; i < newStacks.length; i++)
+          if (newStacks[i].pos < this.minStackPos)
+            this.minStackPos = newStacks[i].pos;
+        return null;
+      }
+      stopAt(pos) {
+        if (this.stoppedAt != null && this.stoppedAt < pos)
+          throw new RangeError("Can't move stoppedAt forward");
+        this.stoppedAt = pos;
+      }
+      // Returns an updated version of the given stack, or null if the
+      // stack can't advance normally. When `split` and `stacks` are
+      // given, stacks split off by ambiguous operations will be pushed to
+      // `split`, or added to `stacks` if they move `pos` forward.
+      advanceStack(stack, stacks, split) {
+        let start = stack.pos, { parser: parser3 } = this;
+        let base = verbose ? this.stackID(stack) + " -> " : "";
+        if (this.stoppedAt != null && start > this.stoppedAt)
+          return stack.forceReduce() ? stack : null;
+        if (this.fragments) {
+          let strictCx = stack.curContext && stack.curContext.tracker.strict, cxHash = strictCx ? stack.curContext.hash : 0;
+          for (let cached2 = this.fragments.nodeAt(start); cached2; ) {
+            let match = this.parser.nodeSet.types[cached2.type.id] == cached2.type ? parser3.getGoto(stack.state, cached2.type.id) : -1;
+            if (match > -1 && cached2.length && (!strictCx || (cached2.prop(NodeProp.contextHash) || 0) == cxHash)) {
+              stack.useNode(cached2, match);
+              if (verbose)
+                console.log(base + this.stackID(stack) + ` (via reuse of ${parser3.getName(cached2.type.id)})`);
+              return true;
+            }
+            if (!(cached2 instanceof Tree) || cached2.children.length == 0 || cached2.positions[0] > 0)
+              break;
+            let inner = cached2.children[0];
+            if (inner instanceof Tree && cached2.positions[0] == 0)
+              cached2 = inner;
+            else
+              break;
+          }
+        }
+        let defaultReduce = parser3.stateSlot(
+          stack.state,
+          4
+          /* ParseState.DefaultReduce */
+        );
+        if (defaultReduce > 0) {
+          stack.reduce(defaultReduce);
+          if (verbose)
+            console.log(base + this.stackID(stack) + ` (via always-reduce ${parser3.getName(
+              defaultReduce & 65535
+              /* Action.ValueMask */
+            )})`);
+          return true;
+        }
+        if (stack.stack.length >= 8400) {
+          while (stack.stack.length > 6e3 && stack.forceReduce()) {
+          }
+        }
+        let actions = this.tokens.getActions(stack);
+        for (let i = 0; i < actions.length; ) {
+          let action = actions[i++], term = actions[i++], end = actions[i++];
+          let last = i == actions.length || !split;
+          let localStack = last ? stack : stack.split();
+          let main = this.tokens.mainToken;
+          localStack.apply(action, term, main ? main.start : localStack.pos, end);
+          if (verbose)
+            console.log(base + this.stackID(localStack) + ` (via ${(action & 65536) == 0 ? "shift" : `reduce of ${parser3.getName(
+              action & 65535
+              /* Action.ValueMask */
+            )}`} for ${parser3.getName(term)} @ ${start}${localStack == stack ? "" : ", split"})`);
+          if (last)
+            return true;
+          else if (localStack.pos > start)
+            stacks.push(localStack);
+          else
+            split.push(localStack);
+        }
+        return false;
+      }
+      // Advance a given stack forward as far as it will go. Returns the
+      // (possibly updated) stack if it got stuck, or null if it moved
+      // forward and was given to `pushStackDedup`.
+      advanceFully(stack, newStacks) {
+        let pos = stack.pos;
+        for (; ; ) {
+          if (!this.advanceStack(stack, null, null))
+            return false;
+          if (stack.pos > pos) {
+            pushStackDedup(stack, newStacks);
+            return true;
+          }
+        }
+      }
+      runRecovery(stacks, tokens, newStacks) {
+        let finished = null, restarted = false;
+        for (let i = 0; i < stacks.length; i++) {
+          let stack = stacks[i], token = tokens[i << 1], tokenEnd = tokens[(i << 1) + 1];
+          let base = verbose ? this.stackID(stack) + " -> " : "";
+          if (stack.deadEnd) {
+            if (restarted)
+              continue;
+            restarted = true;
+            stack.restart();
+            if (verbose)
+              console.log(base + this.stackID(stack) + " (restarted)");
+            let done = this.advanceFully(stack, newStacks);
+            if (done)
+              continue;
+          }
+          let force = stack.split(), forceBase = base;
+          for (let j = 0; j < 10 && force.forceReduce(); j++) {
+            if (verbose)
+              console.log(forceBase + this.stackID(force) + " (via force-reduce)");
+            let done = this.advanceFully(force, newStacks);
+            if (done)
+              break;
+            if (verbose)
+              forceBase = this.stackID(force) + " -> ";
+          }
+          for (let insert of stack.recoverByInsert(token)) {
+            if (verbose)
+              console.log(base + this.stackID(insert) + " (via recover-insert)");
+            this.advanceFully(insert, newStacks);
+          }
+          if (this.stream.end > stack.pos) {
+            if (tokenEnd == stack.pos) {
+              tokenEnd++;
+              token = 0;
+            }
+            stack.recoverByDelete(token, tokenEnd);
+            if (verbose)
+              console.log(base + this.stackID(stack) + ` (via recover-delete ${this.parser.getName(token)})`);
+            pushStackDedup(stack, newStacks);
+          } else if (!finished || finished.score < force.score) {
+            finished = force;
+          }
+        }
+        return finished;
+      }
+      // Convert the stack's buffer to a syntax tree.
+      stackToTree(stack) {
+        stack.close();
+        return Tree.build({
+          buffer: StackBufferCursor.create(stack),
+          nodeSet: this.parser.nodeSet,
+          topID: this.topTerm,
+          maxBufferLength: this.parser.bufferLength,
+          reused: this.reused,
+          start: this.ranges[0].from,
+          length: stack.pos - this.ranges[0].from,
+          minRepeatType: this.parser.minRepeatTerm
+        });
+      }
+      stackID(stack) {
+        let id = (stackIDs || (stackIDs = /* @__PURE__ */ new WeakMap())).get(stack);
+        if (!id)
+          stackIDs.set(stack, id = String.fromCodePoint(this.nextStackID++));
+        return id + stack;
+      }
+    };
+    Dialect = class {
+      constructor(source, flags, disabled) {
+        this.source = source;
+        this.flags = flags;
+        this.disabled = disabled;
+      }
+      allows(term) {
+        return !this.disabled || this.disabled[term] == 0;
+      }
+    };
+    LRParser = class _LRParser extends Parser3 {
+      /**
+      @internal
+      */
+      constructor(spec) {
+        super();
+        this.wrappers = [];
+        if (spec.version != 14)
+          throw new RangeError(`Parser version (${spec.version}) doesn't match runtime version (${14})`);
+        let nodeNames = spec.nodeNames.split(" ");
+        this.minRepeatTerm = nodeNames.length;
+        for (let i = 0; i < spec.repeatNodeCount; i++)
+          nodeNames.push("");
+        let topTerms = Object.keys(spec.topRules).map((r) => spec.topRules[r][1]);
+        let nodeProps = [];
+        for (let i = 0; i < nodeNames.length; i++)
+          nodeProps.push([]);
+        function setProp(nodeID, prop, value) {
+          nodeProps[nodeID].push([prop, prop.deserialize(String(value))]);
+        }
+        if (spec.nodeProps)
+          for (let propSpec of spec.nodeProps) {
+            let prop = propSpec[0];
+            if (typeof prop == "string")
+              prop = NodeProp[prop];
+            for (let i = 1; i < propSpec.length; ) {
+              let next = propSpec[i++];
+              if (next >= 0) {
+                setProp(next, prop, propSpec[i++]);
+              } else {
+                let value = propSpec[i + -next];
+                for (let j = -next; j > 0; j--)
+                  setProp(propSpec[i++], prop, value);
+                i++;
+              }
+            }
+          }
+        this.nodeSet = new NodeSet(nodeNames.map((name2, i) => NodeType.define({
+          name: i >= this.minRepeatTerm ? void 0 : name2,
+          id: i,
+          props: nodeProps[i],
+          top: topTerms.indexOf(i) > -1,
+          error: i == 0,
+          skipped: spec.skippedNodes && spec.skippedNodes.indexOf(i) > -1
+        })));
+        if (spec.propSources)
+          this.nodeSet = this.nodeSet.extend(...spec.propSources);
+        this.strict = false;
+        this.bufferLength = DefaultBufferLength;
+        let tokenArray = decodeArray(spec.tokenData);
+        this.context = spec.context;
+        this.specializerSpecs = spec.specialized || [];
+        this.specialized = new Uint16Array(this.specializerSpecs.length);
+        for (let i = 0; i < this.specializerSpecs.length; i++)
+          this.specialized[i] = this.specializerSpecs[i].term;
+        this.specializers = this.specializerSpecs.map(getSpecializer);
+        this.states = decodeArray(spec.states, Uint32Array);
+        this.data = decodeArray(spec.stateData);
+        this.goto = decodeArray(spec.goto);
+        this.maxTerm = spec.maxTerm;
+        this.tokenizers = spec.tokenizers.map((value) => typeof value == "number" ? new TokenGroup(tokenArray, value) : value);
+        this.topRules = spec.topRules;
+        this.dialects = spec.dialects || {};
+        this.dynamicPrecedences = spec.dynamicPrecedences || null;
+        this.tokenPrecTable = spec.tokenPrec;
+        this.termNames = spec.termNames || null;
+        this.maxNode = this.nodeSet.types.length - 1;
+        this.dialect = this.parseDialect();
+        this.top = this.topRules[Object.keys(this.topRules)[0]];
+      }
+      createParse(input2, fragments, ranges) {
+        let parse5 = new Parse(this, input2, fragments, ranges);
+        for (let w of this.wrappers)
+          parse5 = w(parse5, input2, fragments, ranges);
+        return parse5;
+      }
+      /**
+      Get a goto table entry @internal
+      */
+      getGoto(state, term, loose = false) {
+        let table = this.goto;
+        if (term >= table[0])
+          return -1;
+        for (let pos = table[term + 1]; ; ) {
+          let groupTag = table[pos++], last = groupTag & 1;
+          let target = table[pos++];
+          if (last && loose)
+            return target;
+          for (let end = pos + (groupTag >> 1); pos < end; pos++)
+            if (table[pos] == state)
+              return target;
+          if (last)
+            return -1;
+        }
+      }
+      /**
+      Check if this state has an action for a given terminal @internal
+      */
+      hasAction(state, terminal) {
+        let data = this.data;
+        for (let set2 = 0; set2 < 2; set2++) {
+          for (let i = this.stateSlot(
+            state,
+            set2 ? 2 : 1
+            /* ParseState.Actions */
+          ), next; ; i += 3) {
+            if ((next = data[i]) == 65535) {
+              if (data[i + 1] == 1)
+                next = data[i = pair(data, i + 2)];
+              else if (data[i + 1] == 2)
+                return pair(data, i + 2);
+              else
+                break;
+            }
+            if (next == terminal || next == 0)
+              return pair(data, i + 1);
+          }
+        }
+        return 0;
+      }
+      /**
+      @internal
+      */
+      stateSlot(state, slot) {
+        return this.states[state * 6 + slot];
+      }
+      /**
+      @internal
+      */
+      stateFlag(state, flag) {
+        return (this.stateSlot(
+          state,
+          0
+          /* ParseState.Flags */
+        ) & flag) > 0;
+      }
+      /**
+      @internal
+      */
+      validAction(state, action) {
+        return !!this.allActions(state, (a) => a == action ? true : null);
+      }
+      /**
+      @internal
+      */
+      allActions(state, action) {
+        let deflt = this.stateSlot(
+          state,
+          4
+          /* ParseState.DefaultReduce */
+        );
+        let result = deflt ? action(deflt) : void 0;
+        for (let i = this.stateSlot(
+          state,
+          1
+          /* ParseState.Actions */
+        ); result == null; i += 3) {
+          if (this.data[i] == 65535) {
+            if (this.data[i + 1] == 1)
+              i = pair(this.data, i + 2);
+            else
+              break;
+          }
+          result = action(pair(this.data, i + 1));
+        }
+        return result;
+      }
+      /**
+      Get the states that can follow this one through shift actions or
+      goto jumps. @internal
+      */
+      nextStates(state) {
+        let result = [];
+        for (let i = this.stateSlot(
+          state,
+          1
+          /* ParseState.Actions */
+        ); ; i += 3) {
+          if (this.data[i] == 65535) {
+            if (this.data[i + 1] == 1)
+              i = pair(this.data, i + 2);
+            else
+              break;
+          }
+          if ((this.data[i + 2] & 65536 >> 16) == 0) {
+            let value = this.data[i + 1];
+            if (!result.some((v, i2) => i2 & 1 && v == value))
+              result.push(this.data[i], value);
+          }
+        }
+        return result;
+      }
+      /**
+      Configure the parser. Returns a new parser instance that has the
+      given settings modified. Settings not provided in `config` are
+      kept from the original parser.
+      */
+      configure(config2) {
+        let copy = Object.assign(Object.create(_LRParser.prototype), this);
+        if (config2.props)
+          copy.nodeSet = this.nodeSet.extend(...config2.props);
+        if (config2.top) {
+          let info2 = this.topRules[config2.top];
+          if (!info2)
+            throw new RangeError(`Invalid top rule name ${config2.top}`);
+          copy.top = info2;
+        }
+        if (config2.tokenizers)
+          copy.tokenizers = this.tokenizers.map((t2) => {
+            let found = config2.tokenizers.find((r) => r.from == t2);
+            return found ? found.to : t2;
+          });
+        if (config2.specializers) {
+          copy.specializers = this.specializers.slice();
+          copy.specializerSpecs = this.specializerSpecs.map((s, i) => {
+            let found = config2.specializers.find((r) => r.from == s.external);
+            if (!found)
+              return s;
+            let spec = Object.assign(Object.assign({}, s), { external: found.to });
+            copy.specializers[i] = getSpecializer(spec);
+            return spec;
+          });
+        }
+        if (config2.contextTracker)
+          copy.context = config2.contextTracker;
+        if (config2.dialect)
+          copy.dialect = this.parseDialect(config2.dialect);
+        if (config2.strict != null)
+          copy.strict = config2.strict;
+        if (config2.wrap)
+          copy.wrappers = copy.wrappers.concat(config2.wrap);
+        if (config2.bufferLength != null)
+          copy.bufferLength = config2.bufferLength;
+        return copy;
+      }
+      /**
+      Tells you whether any [parse wrappers](#lr.ParserConfig.wrap)
+      are registered for this parser.
+      */
+      hasWrappers() {
+        return this.wrappers.length > 0;
+      }
+      /**
+      Returns the name associated with a given term. This will only
+      work for all terms when the parser was generated with the
+      `--names` option. By default, only the names of tagged terms are
+      stored.
+      */
+      getName(term) {
+        return this.termNames ? this.termNames[term] : String(term <= this.maxNode && this.nodeSet.types[term].name || term);
+      }
+      /**
+      The eof term id is always allocated directly after the node
+      types. @internal
+      */
+      get eofTerm() {
+        return this.maxNode + 1;
+      }
+      /**
+      The type of top node produced by the parser.
+      */
+      get topNode() {
+        return this.nodeSet.types[this.top[1]];
+      }
+      /**
+      @internal
+      */
+      dynamicPrecedence(term) {
+        let prec = this.dynamicPrecedences;
+        return prec == null ? 0 : prec[term] || 0;
+      }
+      /**
+      @internal
+      */
+      parseDialect(dialect) {
+        let values = Object.keys(this.dialects), flags = values.map(() => false);
+        if (dialect)
+          for (let part2 of dialect.split(" ")) {
+            let id = values.indexOf(part2);
+            if (id >= 0)
+              flags[id] = true;
+          }
+        let disabled = null;
+        for (let i = 0; i < values.length; i++)
+          if (!flags[i]) {
+            for (let j = this.dialects[values[i]], id; (id = this.data[j++]) != 65535; )
+              (disabled || (disabled = new Uint8Array(this.maxTerm + 1)))[id] = 1;
+          }
+        return new Dialect(dialect, flags, disabled);
+      }
+      /**
+      Used by the output of the parser generator. Not available to
+      user code. @hide
+      */
+      static deserialize(spec) {
+        return new _LRParser(spec);
+      }
+    };
+  }
+});
+
+// node_modules/@grafana/lezer-logql/index.es.js
+var AGGREGATION_OPERATORS, PIPE_PARSERS, PIPE_OPERATORS, RANGE_VEC_FUNCTIONS, BUILT_IN_FUNCTIONS, FUNCTIONS, lokiGrammar, Json$1, Logfmt$1, Unpack$1, Pattern$1, Regexp$1, Unwrap$1, LabelFormat$1, LineFormat$1, LabelReplace$1, Vector$1, Offset$1, Bool$1, On$1, Ignoring$1, GroupLeft$1, GroupRight$1, Decolorize$1, Drop$1, Keep$1, By$1, Without$1, And$1, Or$1, Unless$1, Sum$1, Avg$1, Count$1, Max$1, Min$1, Stddev$1, Stdvar$1, Bottomk$1, Topk$1, Sort$1, Sort_Desc$1, Approx_Topk$1, keywordTokens, specializeIdentifier, contextualKeywordTokens, extendIdentifier, spec_Identifier, parser;
+var init_index_es = __esm({
+  "node_modules/@grafana/lezer-logql/index.es.js"() {
+    init_dist2();
+    AGGREGATION_OPERATORS = [
+      {
+        label: "avg",
+        insertText: "avg",
+        documentation: "Calculate the average over dimensions"
+      },
+      {
+        label: "bottomk",
+        insertText: "bottomk",
+        documentation: "Smallest k elements by sample value"
+      },
+      {
+        label: "count",
+        insertText: "count",
+        documentation: "Count number of elements in the vector"
+      },
+      {
+        label: "max",
+        insertText: "max",
+        documentation: "Select maximum over dimensions"
+      },
+      {
+        label: "min",
+        insertText: "min",
+        documentation: "Select minimum over dimensions"
+      },
+      {
+        label: "stddev",
+        insertText: "stddev",
+        documentation: "Calculate population standard deviation over dimensions"
+      },
+      {
+        label: "stdvar",
+        insertText: "stdvar",
+        documentation: "Calculate population standard variance over dimensions"
+      },
+      {
+        label: "sum",
+        insertText: "sum",
+        documentation: "Calculate sum over dimensions"
+      },
+      {
+        label: "topk",
+        insertText: "topk",
+        documentation: "Largest k elements by sample value"
+      },
+      {
+        label: "approx_topk",
+        insertText: "approx_topk",
+        documentation: "Probabilistic approximation of topk"
+      },
+      {
+        label: "approx_count_distinct",
+        insertText: "approx_count_distinct",
+        documentation: "Probabilistic count of distinct label values"
+      }
+    ];
+    PIPE_PARSERS = [
+      {
+        label: "json",
+        insertText: "json",
+        documentation: "Extracting labels from the log line using json parser."
+      },
+      {
+        label: "regexp",
+        insertText: 'regexp ""',
+        documentation: "Extracting labels from the log line using regexp parser.",
+        move: -1
+      },
+      {
+        label: "logfmt",
+        insertText: "logfmt",
+        documentation: "Extracting labels from the log line using logfmt parser."
+      },
+      {
+        label: "pattern",
+        insertText: "pattern",
+        documentation: "Extracting labels from the log line using pattern parser. Only available in Loki 2.3+."
+      },
+      {
+        label: "unpack",
+        insertText: "unpack",
+        detail: "unpack identifier",
+        documentation: 'Parses a JSON log line, unpacking all embedded labels in the pack stage. A special property "_entry" will also be used to replace the original log line. Only available in Loki 2.2+.'
+      }
+    ];
+    PIPE_OPERATORS = [
+      {
+        label: "unwrap",
+        insertText: "unwrap",
+        detail: "unwrap identifier",
+        documentation: "Take labels and use the values as sample data for metric aggregations."
+      },
+      {
+        label: "label_format",
+        insertText: "label_format",
+        documentation: "Use to rename, modify or add labels. For example, | label_format foo=bar ."
+      },
+      {
+        label: "line_format",
+        insertText: "line_format",
+        documentation: 'Rewrites log line content. For example, | line_format "{{.query}} {{.duration}}" .'
+      }
+    ];
+    RANGE_VEC_FUNCTIONS = [
+      {
+        insertText: "avg_over_time",
+        label: "avg_over_time",
+        detail: "avg_over_time(range-vector)",
+        documentation: "The average of all values in the specified interval."
+      },
+      {
+        insertText: "bytes_over_time",
+        label: "bytes_over_time",
+        detail: "bytes_over_time(range-vector)",
+        documentation: "Counts the amount of bytes used by each log stream for a given range"
+      },
+      {
+        insertText: "bytes_rate",
+        label: "bytes_rate",
+        detail: "bytes_rate(range-vector)",
+        documentation: "Calculates the number of bytes per second for each stream."
+      },
+      {
+        insertText: "first_over_time",
+        label: "first_over_time",
+        detail: "first_over_time(range-vector)",
+        documentation: "The first of all values in the specified interval. Only available in Loki 2.3+."
+      },
+      {
+        insertText: "last_over_time",
+        label: "last_over_time",
+        detail: "last_over_time(range-vector)",
+        documentation: "The last of all values in the specified interval. Only available in Loki 2.3+."
+      },
+      {
+        insertText: "sum_over_time",
+        label: "sum_over_time",
+        detail: "sum_over_time(range-vector)",
+        documentation: "The sum of all values in the specified interval."
+      },
+      {
+        insertText: "count_over_time",
+        label: "count_over_time",
+        detail: "count_over_time(range-vector)",
+        documentation: "The count of all values in the specified interval."
+      },
+      {
+        insertText: "max_over_time",
+        label: "max_over_time",
+        detail: "max_over_time(range-vector)",
+        documentation: "The maximum of all values in the specified interval."
+      },
+      {
+        insertText: "min_over_time",
+        label: "min_over_time",
+        detail: "min_over_time(range-vector)",
+        documentation: "The minimum of all values in the specified interval."
+      },
+      {
+        insertText: "quantile_over_time",
+        label: "quantile_over_time",
+        detail: "quantile_over_time(scalar, range-vector)",
+        documentation: "The \u03C6-quantile (0 \u2264 \u03C6 \u2264 1) of the values in the specified interval."
+      },
+      {
+        insertText: "rate",
+        label: "rate",
+        detail: "rate(v range-vector)",
+        documentation: "Calculates the number of entries per second."
+      },
+      {
+        insertText: "stddev_over_time",
+        label: "stddev_over_time",
+        detail: "stddev_over_time(range-vector)",
+        documentation: "The population standard deviation of the values in the specified interval."
+      },
+      {
+        insertText: "stdvar_over_time",
+        label: "stdvar_over_time",
+        detail: "stdvar_over_time(range-vector)",
+        documentation: "The population standard variance of the values in the specified interval."
+      }
+    ];
+    BUILT_IN_FUNCTIONS = [
+      {
+        insertText: "vector",
+        label: "vector",
+        detail: "vector(scalar)",
+        documentation: "Returns the scalar as a vector with no labels."
+      }
+    ];
+    FUNCTIONS = [...AGGREGATION_OPERATORS, ...RANGE_VEC_FUNCTIONS, ...BUILT_IN_FUNCTIONS];
+    lokiGrammar = {
+      comment: {
+        pattern: /#.*/
+      },
+      "context-aggregation": {
+        pattern: /((without|by)\s*)\([^)]*\)/,
+        // by ()
+        lookbehind: true,
+        inside: {
+          "label-key": {
+            pattern: /[^(),\s][^,)]*[^),\s]*/,
+            alias: "attr-name"
+          },
+          punctuation: /[()]/
+        }
+      },
+      "context-labels": {
+        pattern: /\{[^}]*(?=}?)/,
+        greedy: true,
+        inside: {
+          comment: {
+            pattern: /#.*/
+          },
+          "label-key": {
+            pattern: /[a-zA-Z_]\w*(?=\s*(=|!=|=~|!~))/,
+            alias: "attr-name",
+            greedy: true
+          },
+          "label-value": {
+            pattern: /"(?:\\.|[^\\"])*"/,
+            greedy: true,
+            alias: "attr-value"
+          },
+          punctuation: /[{]/
+        }
+      },
+      "context-pipe": {
+        pattern: /\s\|[^=~]\s?\w*/i,
+        inside: {
+          "pipe-operator": {
+            pattern: /\|/i,
+            alias: "operator"
+          },
+          "pipe-operations": {
+            pattern: new RegExp(`${[...PIPE_PARSERS, ...PIPE_OPERATORS].map((f) => f.label).join("|")}`, "i"),
+            alias: "keyword"
+          }
+        }
+      },
+      function: new RegExp(`\\b(?:${FUNCTIONS.map((f) => f.label).join("|")})(?=\\s*\\()`, "i"),
+      "context-range": [
+        {
+          pattern: /\[[^\]]*(?=\])/,
+          // [1m]
+          inside: {
+            "range-duration": {
+              pattern: /\b\d+[smhdwy]\b/i,
+              alias: "number"
+            }
+          }
+        },
+        {
+          pattern: /(offset\s+)\w+/,
+          // offset 1m
+          lookbehind: true,
+          inside: {
+            "range-duration": {
+              pattern: /\b\d+[smhdwy]\b/i,
+              alias: "number"
+            }
+          }
+        }
+      ],
+      quote: {
+        pattern: /"(?:\\.|[^\\"])*"/,
+        alias: "string",
+        greedy: true
+      },
+      backticks: {
+        pattern: /`(?:\\.|[^\\`])*`/,
+        alias: "string",
+        greedy: true
+      },
+      number: /\b-?\d+((\.\d*)?([eE][+-]?\d+)?)?\b/,
+      operator: /\s?(\|[=~]?|!=?|<(?:=>?|<|>)?|>[>=]?)\s?/i,
+      punctuation: /[{}(),.]/
+    };
+    Json$1 = 1;
+    Logfmt$1 = 2;
+    Unpack$1 = 3;
+    Pattern$1 = 4;
+    Regexp$1 = 5;
+    Unwrap$1 = 6;
+    LabelFormat$1 = 7;
+    LineFormat$1 = 8;
+    LabelReplace$1 = 9;
+    Vector$1 = 10;
+    Offset$1 = 11;
+    Bool$1 = 12;
+    On$1 = 13;
+    Ignoring$1 = 14;
+    GroupLeft$1 = 15;
+    GroupRight$1 = 16;
+    Decolorize$1 = 17;
+    Drop$1 = 18;
+    Keep$1 = 19;
+    By$1 = 20;
+    Without$1 = 21;
+    And$1 = 22;
+    Or$1 = 23;
+    Unless$1 = 24;
+    Sum$1 = 25;
+    Avg$1 = 26;
+    Count$1 = 27;
+    Max$1 = 28;
+    Min$1 = 29;
+    Stddev$1 = 30;
+    Stdvar$1 = 31;
+    Bottomk$1 = 32;
+    Topk$1 = 33;
+    Sort$1 = 34;
+    Sort_Desc$1 = 35;
+    Approx_Topk$1 = 36;
+    keywordTokens = {
+      json: Json$1,
+      logfmt: Logfmt$1,
+      unpack: Unpack$1,
+      pattern: Pattern$1,
+      regexp: Regexp$1,
+      label_format: LabelFormat$1,
+      line_format: LineFormat$1,
+      label_replace: LabelReplace$1,
+      vector: Vector$1,
+      offset: Offset$1,
+      bool: Bool$1,
+      on: On$1,
+      ignoring: Ignoring$1,
+      group_left: GroupLeft$1,
+      group_right: GroupRight$1,
+      unwrap: Unwrap$1,
+      decolorize: Decolorize$1,
+      drop: Drop$1,
+      keep: Keep$1
+    };
+    specializeIdentifier = (value) => {
+      return keywordTokens[value.toLowerCase()] || -1;
+    };
+    contextualKeywordTokens = {
+      by: By$1,
+      without: Without$1,
+      and: And$1,
+      or: Or$1,
+      unless: Unless$1,
+      sum: Sum$1,
+      avg: Avg$1,
+      count: Count$1,
+      max: Max$1,
+      min: Min$1,
+      stddev: Stddev$1,
+      stdvar: Stdvar$1,
+      bottomk: Bottomk$1,
+      topk: Topk$1,
+      sort: Sort$1,
+      sort_desc: Sort_Desc$1,
+      approx_topk: Approx_Topk$1
+    };
+    extendIdentifier = (value) => {
+      return contextualKeywordTokens[value.toLowerCase()] || -1;
+    };
+    spec_Identifier = { __proto__: null, ip: 303, count_over_time: 309, rate: 311, rate_counter: 313, bytes_over_time: 315, bytes_rate: 317, avg_over_time: 319, sum_over_time: 321, min_over_time: 323, max_over_time: 325, stddev_over_time: 327, stdvar_over_time: 329, quantile_over_time: 331, first_over_time: 333, last_over_time: 335, absent_over_time: 337, bytes: 343, duration: 345, duration_seconds: 347, approx_count_distinct: 349 };
+    parser = LRParser.deserialize({
+      version: 14,
+      states: "F|OYQPOOO#iQPO'#DVOOQO'#ES'#ESO#nQPO'#ESO%TQPO'#DUOYQPO'#DUOOQO'#Ee'#EeO%bQPO'#EdOOQO'#FQ'#FQO%gQPO'#FPOOQO'#FS'#FSO%rQPO'#FRQ%wQPOOO&xQPO'#FaO&}QPO'#FbOOQO'#Ec'#EcOOQO'#DT'#DTOOQO'#Ef'#EfOOQO'#Eg'#EgOOQO'#Eh'#EhOOQO'#Ei'#EiOOQO'#Ej'#EjOOQO'#Ek'#EkOOQO'#El'#ElOOQO'#Em'#EmOOQO'#En'#EnOOQO'#Eo'#EoOOQO'#Ep'#EpOOQO'#Eq'#EqOOQO'#Er'#ErOOQO'#Es'#EsOOQO'#Et'#EtOOQO'#FT'#FTO'SQPO'#DXOOQO'#DW'#DWO'bQPO,59qOOQO,5:n,5:nOOQO'#Dd'#DdO'jQPO'#DcO'rQPO'#DbO)wQPO'#DaO+WQPO'#DaOOQO'#D`'#D`O,OQPO,59pO.YQPO,59pO.aQPO,5:}O.hQPO,5;OO.sQPO'#E}O1UQPO,5;kO1]QPO,5;kO1bQPO,5;mO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pOYQPO,5;{O4PQPO,5;|O4UQPO,59sO#iQPO,59rOOQO1G/]1G/]OOQO'#Di'#DiO4ZQPO,59}O5zQPO,59}OOQO'#Dj'#DjO6PQPO,59|OOQO,59|,59|O6XQPO'#DXO6vQPO'#DmO8mQPO'#DpO:aQPO'#DpOOQO'#Dp'#DpOOQO'#Dw'#DwOOQO'#Du'#DuO+vQPO'#DuO:fQPO,59{O<VQPO'#EWO<[QPO'#EXOOQO'#E['#E[O<aQPO'#E]O<fQPO'#E`OOQO,59{,59{OOQO,59z,59zOOQO1G/[1G/[OOQO1G0i1G0iO<kQPO'#EuO.kQPO'#EuO<uQPO1G0jO<zQPO1G0jO=PQPO,5;iO>]QPO1G1VO>dQPO1G1VO>kQPO1G1VO>rQPO1G1XO>wQPO'#FWOA]QPO'#FVOAgQPO'#FVOYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[OAqQPO1G1gOAxQPO1G1hOOQO1G/_1G/_OOQO1G/^1G/^O6PQPO1G/iOA}QPO1G/iOBSQPO'#DkOCsQPO'#DkOOQO1G/h1G/hODZQPO,59sOCxQPO,5:dOOQO'#Dn'#DnODeQPO,5:XOF[QPO'#DsOOQO'#Dr'#DrOHOQPO,5:`OIoQPO,5:]OOQO,5:[,5:[OK`QPO,5:aO+vQPO,5:aO+vQPO,5:aOOQO,5:r,5:rOKnQPO'#EZOOQO'#EY'#EYOKsQPO,5:sOMdQPO'#E_OOQO'#E_'#E_OOQO'#E^'#E^O! ZQPO,5:wO!!zQPO'#EbOOQO'#Eb'#EbOOQO'#Ea'#EaO!$qQPO,5:zO!&bQPO'#DaO<kQPO,5;aO!&iQPO'#EvO!&nQPO,5;aO!&vQPO,5;aO!'TQPO,5;aO!'bQPO,5;aO!'gQPO7+&UO.kQPO7+&UOOQO'#FO'#FOO!(wQPO1G1TOOQO1G1T1G1TOYQPO7+&qO!)PQPO7+&qO!*aQPO7+&qO!*hQPO7+&qO.kQPO7+&sO!*oQQO'#FXOOQO,5;r,5;rO!-TQPO,5;qO!-[QPO,5;qO!.mQPO7+&vO!.tQPO7+&vOOQO7+&v7+&vO!/RQPO7+&vO!/YQPO7+&vO!0_QPO7+&vO!0oQPO7+'ROOQO7+'S7+'SOOQO7+%T7+%TO!0tQPO7+%TO6PQPO,5:VO!0yQPO,5:VO!1OQPO1G/|OOQO1G0O1G0OOOQO1G0V1G0VOOQO1G0X1G0XOOQO,5:Y,5:YO!1TQPO1G/zO!2tQPO,5:_O!2yQPO,5:^OOQO1G/{1G/{O!3OQPO1G/{O!4oQPO,5:uO<[QPO,5:tO<aQPO,5:xO<fQPO,5:{O!4wQPO,5;dO!&nQPO1G0{O!5VQPO1G0{O!5_QPO,5;bO+vQPO,5;dO!5dQPO1G0{O!5nQPO'#EwO!5sQPO1G0{O!5dQPO1G0{O!5{QPO1G0{O!6YQPO1G0{O!&qQPO1G0{OOQO1G0{1G0{OOQO<<Ip<<IpO!6eQPO<<IpO!6jQPO,5;jOOQO7+&o7+&oO!6oQPO<<J]OOQO<<J]<<J]OYQPO<<J]O!6vQPO<<J_OOQO'#FZ'#FZO!6{QPO,5;sOOQO'#FY'#FYOOQO,5;s,5;sOOQO1G1]1G1]O!7TQPO1G1]O!9dQPO<<JmOOQO<<Ho<<HoOOQO1G/q1G/qO!9iQPO1G/qO!9nQPO7+%hOOQO1G/y1G/yOOQO1G/x1G/xOOQO1G0a1G0aOOQO1G0`1G0`OOQO1G0d1G0dOOQO1G0g1G0gOOQO'#Ey'#EyOOQO1G1O1G1OO!9sQPO1G1OOOQO'#Ez'#EzOOQO'#E{'#E{OOQO'#E|'#E|OOQO7+&g7+&gOOQO1G0|1G0|O!9xQPO1G1OO!:^QPO7+&gOOQO,5;c,5;cO!:fQPO7+&gO!&qQPO7+&gO!:pQPO7+&gO!:{QPOAN?[OOQO1G1U1G1UO!<]QPOAN?wO!=mQPOAN?wO!=tQPOAN?yO!?UQQO1G1_OOQO1G1_1G1_OOQO7+&w7+&wO!?^QPOAN@XOOQO7+%]7+%]O!?cQPO<<ISO!?hQPO7+&jO!?mQPO<<JRO!?uQPO<<JRO!?}QPO'#ExO!@SQPO<<JROOQOG24vG24vOOQOG25cG25cOOQOG25eG25eOOQO1G1`1G1`OOQO7+&y7+&yO!@[QPOG25sOOQOAN>nAN>nO!@aQPO<<JUOOQOAN?mAN?mO!@fQPOAN?mO!@nQPOLD+_OOQOAN?pAN?pOOQO,5:s,5:sO!@sQPO!$'NyO!@xQPO!)9DeO!@}QPO!.K:POOQO!4//k!4//kO<[QPO'#EXO!ASQPO'#DaO!AzQPO,59pO!CQQPO'#DUOYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[OYQPO1G1[O1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO1gQPO,5;pO!D]QPO7+&vO!DdQPO7+&vO!DqQPO7+&vO!EyQPO7+&vO!FQQPO7+&vO!DxQPO'#FU",
+      stateData: "!Fd~O$XOSuOS~OX]OY^OiWOjWOkWOlWOmWOnWOoWOpWOqWOrWOsWOtWO!wQO!xRO!yRO$YPO$^TO$`aO$abO$bcO$cdO$deO$efO$fgO$ghO$hiO$ijO$jkO$klO$lmO$mnO$noO$tpO~O|qO~O!wtO~O!PuO!RuO!XuO!YuO!ZuO![uOfxXgxXhxX!mxX!oxX!pxX!qxX!rxX!xxX!yxX$PxX$QxX$RxX$SxX~O!`yO$VxX$_xX~P#sO$^!OO~Od!POe!PO$^!QO~O$^!SO~Of!UOg!TOh!UO!P!YO!m!YO!o!YO!p!YO!q!YO!r!YO!x!VO!y!VO$P!WO$Q!WO$R!WO$S!XO~O$^!ZO~O$^![O~O}!]O!P!]O!Q!]O!R!]O~O$Z!^O$[!_O~O!O!aO$]!cO~Og!dOf!UXh!UX!P!UX!R!UX!X!UX!Y!UX!Z!UX![!UX!`!UX!m!UX!o!UX!p!UX!q!UX!r!UX!x!UX!y!UX$P!UX$Q!UX$R!UX$S!UX$V!UX$_!UX$o!UX$Z!UX~O!PuO!RuO!XuO!YuO!ZuO![uO~Of!TXg!TXh!TX!`!TX!m!TX!o!TX!p!TX!q!TX!r!TX!x!TX!y!TX$P!TX$Q!TX$R!TX$S!TX$V!TX$_!TX$o!TX$Z!TX~P)cOP!hOQ!gOR!jOS!iOT!iOV!pOW!oOa!qOb!rOc!sO|!fO$^!mO~O!`yOfxagxahxa!mxa!oxa!pxa!qxa!rxa!xxa!yxa$Pxa$Qxa$Rxa$Sxa$Vxa$_xa~P)cOfwXgwXhwX!PwX!mwX!owX!pwX!qwX!rwX!xwX!ywX$PwX$QwX$RwX$SwX~O$_!vO~P-XO$_!wO~P-XO!w!{O$YPO$^!yO~O$^!|O~OX]OY^OiWOjWOkWOlWOmWOnWOoWOpWOqWOrWOsWOtWO!xRO!yRO$YPO$^TO$`aO$abO$bcO$cdO$deO$efO$fgO$ghO$hiO$ijO$jkO$klO$lmO$mnO$noO$tpO~O!w!}O~P.xO$^#PO~O|#QO~O[#TO]#RO^#ROX#yPY#yPi#yPj#yPk#yPl#yPm#yPn#yPo#yPp#yPq#yPr#yPs#yPt#yP!w#yP!x#yP!y#yP$Y#yP$^#yP$`#yP$a#yP$b#yP$c#yP$d#yP$e#yP$f#yP$g#yP$h#yP$i#yP$j#yP$k#yP$l#yP$m#yP$n#yP$t#yP~O!w#]O~O!O#^O~Og#`Of!Vah!Va!P!Va!R!Va!X!Va!Y!Va!Z!Va![!Va!`!Va!m!Va!o!Va!p!Va!q!Va!r!Va!x!Va!y!Va$P!Va$Q!Va$R!Va$S!Va$V!Va$_!Va$o!Va$Z!Va~O$^#aO~O!O#bO$]!cO~O}#eO!P#eO!Q!]O!R!]O!m#fO!o#fO!p#fO!q#fO!r#fO~O|#iO!c#gOf!aXg!aXh!aX!P!aX!R!aX!X!aX!Y!aX!Z!aX![!aX!`!aX!m!aX!o!aX!p!aX!q!aX!r!aX!x!aX!y!aX$P!aX$Q!aX$R!aX$S!aX$V!aX$_!aX$o!aX$Z!aX~O|#iOf!dXg!dXh!dX!P!dX!R!dX!X!dX!Y!dX!Z!dX![!dX!`!dX!m!dX!o!dX!p!dX!q!dX!r!dX!x!dX!y!dX$P!dX$Q!dX$R!dX$S!dX$V!dX$_!dX$o!dX$Z!dX~O!O#mO~Of#oOg#pO$Z#oOh!Ta!P!Ta!R!Ta!X!Ta!Y!Ta!Z!Ta![!Ta!`!Ta!m!Ta!o!Ta!p!Ta!q!Ta!r!Ta!x!Ta!y!Ta$P!Ta$Q!Ta$R!Ta$S!Ta$V!Ta$_!Ta$o!Ta~O!O#qO~O|#rO~O|#uO~O|#yO~O!`#}O$o$PO~P)cO$_$UO~O$Z$VO~O|$WO$_$YO~Of!vXg!vXh!vX!P!vX!m!vX!o!vX!p!vX!q!vX!r!vX!x!vX!y!vX$P!vX$Q!vX$R!vX$S!vX$_!vX~O$Z$ZO~P=XO$_$[O~P-XO!w$]O~P.xO$Z$_O~O$^$`O~OX#yXY#yXi#yXj#yXk#yXl#yXm#yXn#yXo#yXp#yXq#yXr#yXs#yXt#yX!w#yX!x#yX!y#yX$Y#yX$^#yX$`#yX$a#yX$b#yX$c#yX$d#yX$e#yX$f#yX$g#yX$h#yX$i#yX$j#yX$k#yX$l#yX$m#yX$n#yX$t#yX~O_$bO`$bO~P>|O]#RO^#RO~P>|O$Z$jO~P-XO$_$kO~O!O$mO~Og$nOf!_Xh!_X!P!_X!R!_X!X!_X!Y!_X!Z!_X![!_X!`!_X!m!_X!o!_X!p!_X!q!_X!r!_X!x!_X!y!_X$P!_X$Q!_X$R!_X$S!_X$V!_X$_!_X$o!_X$Z!_X~O$^$oO~O!n$qO!t$rO!wQO!xRO!yRO~O!O#^O$]!cO~PCxO|#iO!c$tOf!aag!aah!aa!P!aa!R!aa!X!aa!Y!aa!Z!aa![!aa!`!aa!m!aa!o!aa!p!aa!q!aa!r!aa!x!aa!y!aa$P!aa$Q!aa$R!aa$S!aa$V!aa$_!aa$o!aa$Z!aa~O}$vOf!gXg!gXh!gX!P!gX!R!gX!X!gX!Y!gX!Z!gX![!gX!`!gX!m!gX!o!gX!p!gX!q!gX!r!gX!x!gX!y!gX$P!gX$Q!gX$R!gX$S!gX$V!gX$Z!gX$_!gX$o!gX~O$Z$wOf!hag!hah!ha!P!ha!R!ha!X!ha!Y!ha!Z!ha![!ha!`!ha!m!ha!o!ha!p!ha!q!ha!r!ha!x!ha!y!ha$P!ha$Q!ha$R!ha$S!ha$V!ha$_!ha$o!ha~O$Z$wOf!eag!eah!ea!P!ea!R!ea!X!ea!Y!ea!Z!ea![!ea!`!ea!m!ea!o!ea!p!ea!q!ea!r!ea!x!ea!y!ea$P!ea$Q!ea$R!ea$S!ea$V!ea$_!ea$o!ea~Of#oOg#pO$Z#oO$_$xO~O}$zO~O$Z${Of!{ag!{ah!{a!P!{a!R!{a!X!{a!Y!{a!Z!{a![!{a!`!{a!m!{a!o!{a!p!{a!q!{a!r!{a!x!{a!y!{a$P!{a$Q!{a$R!{a$S!{a$V!{a$_!{a$o!{a~O}!]O!P!]O!Q!]O!R!]Of#RXg#RXh#RX!X#RX!Y#RX!Z#RX![#RX!`#RX!m#RX!o#RX!p#RX!q#RX!r#RX!x#RX!y#RX$P#RX$Q#RX$R#RX$S#RX$V#RX$Z#RX$_#RX$o#RX~O$Z$|Of#Pag#Pah#Pa!P#Pa!R#Pa!X#Pa!Y#Pa!Z#Pa![#Pa!`#Pa!m#Pa!o#Pa!p#Pa!q#Pa!r#Pa!x#Pa!y#Pa$P#Pa$Q#Pa$R#Pa$S#Pa$V#Pa$_#Pa$o#Pa~O}!]O!P!]O!Q!]O!R!]Of#UXg#UXh#UX!X#UX!Y#UX!Z#UX![#UX!`#UX!m#UX!o#UX!p#UX!q#UX!r#UX!x#UX!y#UX$P#UX$Q#UX$R#UX$S#UX$V#UX$Z#UX$_#UX$o#UX~O$Z$}Of#Sag#Sah#Sa!P#Sa!R#Sa!X#Sa!Y#Sa!Z#Sa![#Sa!`#Sa!m#Sa!o#Sa!p#Sa!q#Sa!r#Sa!x#Sa!y#Sa$P#Sa$Q#Sa$R#Sa$S#Sa$V#Sa$_#Sa$o#Sa~OU%OO~P+WO!n%RO~O!`%SO$o$PO~OZ%UO!`#}O$_#ia~P)cO!`#}O$_%ZO$o$PO~P)cO$_%[O~Od!POe!POf#Wqg#Wqh#Wq!P#Wq!m#Wq!o#Wq!p#Wq!q#Wq!r#Wq!x#Wq!y#Wq$P#Wq$Q#Wq$R#Wq$S#Wq$V#Wq$_#Wq$Z#Wq~O$Z%_O$_%`O~Od!POe!POf#sqg#sqh#sq!P#sq!m#sq!o#sq!p#sq!q#sq!r#sq!x#sq!y#sq$P#sq$Q#sq$R#sq$S#sq$V#sq$_#sq$Z#sq~O$Z%cO~P=XO$_%bO~P-XO$O%eO$_%hO~OX#yaY#yai#yaj#yak#yal#yam#yan#yao#yap#yaq#yar#yas#yat#ya!w#ya!x#ya!y#ya$Y#ya$`#ya$a#ya$b#ya$c#ya$d#ya$e#ya$f#ya$g#ya$h#ya$i#ya$j#ya$k#ya$l#ya$m#ya$n#ya$t#ya~O$^$`O~P!*wO_%jO`%jO$^#ya~P!*wOf!UOh!UO!P!YO!m!YO!o!YO!p!YO!q!YO!r!YO!x!VO!y!VO$P#xq$Q#xq$R#xq$S#xq$V#xq$_#xq~Og#xq~P!-iOf#xqg#xqh#xq~P!-oOg!TO~P!-iO$V#xq$_#xq~P%wOf#xqg#xqh#xq!P#xq!m#xq!o#xq!p#xq!q#xq!r#xq$P#xq$Q#xq$R#xq$S#xq~O!x!VO!y!VO$V#xq$_#xq~P!/dO!O%kO~O$_%lO~O!O%nO~O$^%oO~O$Z$wOf!hig!hih!hi!P!hi!R!hi!X!hi!Y!hi!Z!hi![!hi!`!hi!m!hi!o!hi!p!hi!q!hi!r!hi!x!hi!y!hi$P!hi$Q!hi$R!hi$S!hi$V!hi$_!hi$o!hi~O!O%pO~O|#iO~Of#oO$Z#oOg!iih!ii!P!ii!R!ii!X!ii!Y!ii!Z!ii![!ii!`!ii!m!ii!o!ii!p!ii!q!ii!r!ii!x!ii!y!ii$P!ii$Q!ii$R!ii$S!ii$V!ii$_!ii$o!ii~O|%rO!O%rO~O|%wO$q%yO$r%zO$s%{O~OZ%UO$_#ii~O$p%}O~O!`#}O$_#ii~P)cO!n&QO~O!`%SO$_#ii~O!`#}O$_&SO$o$PO~P)cO!`%SO$_&SO$o$PO~O$_&UO~O|&VO~O$_&WO~P-XO$_&YO~O$Z&ZO$_&[O~O$^$`OX#yiY#yii#yij#yik#yil#yim#yin#yio#yip#yiq#yir#yis#yit#yi!w#yi!x#yi!y#yi$Y#yi$`#yi$a#yi$b#yi$c#yi$d#yi$e#yi$f#yi$g#yi$h#yi$i#yi$j#yi$k#yi$l#yi$m#yi$n#yi$t#yi~O$Z&^O~O$_&_O~O!O&`O~O$^&aO~Of#oOg#pO$Z#oO!`#li$o#li$_#li~O!`%SO$_#iq~O!`#}O$_#iq~P)cOZ%UO!`&dO$_#iq~Od!POe!POf#W!Rg#W!Rh#W!R!P#W!R!m#W!R!o#W!R!p#W!R!q#W!R!r#W!R!x#W!R!y#W!R$P#W!R$Q#W!R$R#W!R$S#W!R$V#W!R$_#W!R$Z#W!R~Od!POe!POf#s!Rg#s!Rh#s!R!P#s!R!m#s!R!o#s!R!p#s!R!q#s!R!r#s!R!x#s!R!y#s!R$P#s!R$Q#s!R$R#s!R$S#s!R$V#s!R$_#s!R$Z#s!R~O$_&gO~P-XOd!POe!POf#u!Rg#u!Rh#u!R!P#u!R!m#u!R!o#u!R!p#u!R!q#u!R!r#u!R!x#u!R!y#u!R$P#u!R$Q#u!R$R#u!R$S#u!R$V#u!R$_#u!R$Z#u!R~O$O%eO$_&jO~O!O&kO~O$_&lO~O|&mO~O!`%SO$_#iy~OZ%UO$_#iy~OU%OO~O!`&dO$_#iy~O$Z&pO~O$_&qO~O!`%SO$_#i!R~O!O&sO~O$Z&tO~O!O&uO~O$_&vO~OP!hOQ!gOR!jOS!iOT!iOV&wOW!oOa!qOb!rOc!sO|!fO$^!mO~O!`&xOfxagxahxa!mxa!oxa!pxa!qxa!rxa!xxa!yxa$Pxa$Qxa$Rxa$Sxa$Zxa~P)cO!`&xO$ZxX~P#sOf'SOh'SO!P'WO!m'WO!o'WO!p'WO!q'WO!r'WO!x'TO!y'TO$P#xq$Q#xq$R#xq$S#xq$Z#xq~Og#xq~P!C[Of#xqg#xqh#xq~P!CbOg'RO~P!C[Of'SOg'ROh'SO!P'WO!m'WO!o'WO!p'WO!q'WO!r'WO!x'TO!y'TO$P'UO$Q'UO$R'UO$S'VO~O$Z#xq~P!DxO!x'TO!y'TO$Z#xq~P!/dO!n!t!w!t~",
+      goto: "2s$VPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPP$W%V%n&_&bPPPPPP&y']'m'{(^PPPP(m(u)OP)X)^P)X)X)a)j)X)r*T*T*^PPPPPP*^P*T*gPPP)X)X+Q+W)X)X+_+b)X+h+k+q,d,y-`-`-`-`-`-`-`-`-`-`-`-`-`-`-`-u.R.f.r/[/_/_/_/b/t,d/w,d0^0s,d1Y2O2a2j2mPPPPP,d,d[[OT!Q#P$Z%cQ$d#UQ$e#VS$f#W&}Q$g#XQ$h#YQ$i#ZQ'X&{Q'Y&|Q'Z'OQ'['PQ']'QR'^!Zt`O!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QR|TjSOT!Q!Z#P#U#V#W#X#Y#Z$Z%cU!x!O$V$_Q$S!y]&z&{&|&}'O'P'QRsPQrP^!ly!m#o#p#}%S&xQ#_!^S#v!r$|T#z!s$}Q{SQ$O!xQ%T$RQ%X$SQ&R%WR&y&z[zS!x$R$S%W&z]!u{$O%T%X&R&yixS{!x$O$R$S%T%W%X&R&y&zhwS{!x$O$R$S%T%W%X&R&y&zR!exkvSx{!x$O$R$S%T%W%X&R&y&zQ!bvV#c!d#`$nW!`v!d#`$nR$p#eQ#d!dQ$l#`R%m$nV!ty#}&xR#h!gQ#k!gQ#l!hR$u#hU#j!g!h#hR%q$wU!ny#}&xQ#n!mQ$x#oQ$y#pR&O%S_!ly!m#o#p#}%S&x_!ky!m#o#p#}%S&xv_OT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QT$s#e#fQ#t!pR&r&wS#s!p&wR%s${R#x!rQ#w!rR%t$|R#|!sQ#{!sR%u$}j`O#U#V#W#X#Y#Z&{&|&}'O'P'QQ}TQ#O!QQ#[!ZQ$^#PQ%a$ZR&X%cw_OT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QwVOT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QwUOT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QQ!z!OQ$T!yQ%^$VR%d$_S$R!x$SW%Q$O$Q%X%YQ%|%PQ&T%ZR&c&SQ%W$RQ%|%QQ&e&TR&n&cQ$Q!xS%P$O%XQ%V$RQ%Y$SS&P%T%WS&b&R&TR&o&eR%x%OR%v%OQ!RXQ%]$UQ%b$[Q&f&UQ&g&WR&h&YR$X!|wXOT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QwZOT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QwYOT!Q!Z#P#U#V#W#X#Y#Z$Z%c&{&|&}'O'P'QQ#U!TQ#V!UQ#W!VQ#X!WQ#Y!XQ#Z!YQ&{'RQ&|'SQ&}'TQ'O'UQ'P'VR'Q'Wh#S!T!U!V!W!X!Y'R'S'T'U'V'WR$c#TQ$a#RQ%i$bR&]%jR%f$`Q%g$`R&i&Z",
+      nodeNames: "\u26A0 Json Logfmt Unpack Pattern Regexp Unwrap LabelFormat LineFormat LabelReplace Vector Offset Bool On Ignoring GroupLeft GroupRight Decolorize Drop Keep By Without And Or Unless Sum Avg Count Max Min Stddev Stdvar Bottomk Topk Sort Sort_Desc Approx_Topk LineComment LogQL Expr LogExpr Selector Matchers Matcher Identifier Eq String Neq Re Nre PipelineExpr PipelineStage LineFilters LineFilter Filter PipeExact PipeMatch PipePattern Npa FilterOp Ip OrFilter Pipe LogfmtParser LogfmtParserFlags ParserFlag LabelParser JsonExpressionParser LabelExtractionExpressionList LabelExtractionExpression LogfmtExpressionParser LabelFilter IpLabelFilter UnitFilter DurationFilter Gtr Duration Gte Lss Lte Eql BytesFilter Bytes NumberFilter LiteralExpr Number Add Sub LineFormatExpr LabelFormatExpr LabelsFormat LabelFormatMatcher DecolorizeExpr DropLabelsExpr DropLabels DropLabel KeepLabelsExpr KeepLabels KeepLabel MetricExpr RangeAggregationExpr RangeOp CountOverTime Rate RateCounter BytesOverTime BytesRate AvgOverTime SumOverTime MinOverTime MaxOverTime StddevOverTime StdvarOverTime QuantileOverTime FirstOverTime LastOverTime AbsentOverTime LogRangeExpr Range OffsetExpr UnwrapExpr ConvOp BytesConv DurationConv DurationSecondsConv Grouping Labels VectorAggregationExpr VectorOp LabelAggregationExpr LabelAggOp ApproxCountDistinct BinOpExpr BinOpModifier OnOrIgnoringModifier GroupingLabels GroupingLabelList GroupingLabel LabelName Mul Div Mod Pow LabelReplaceExpr VectorExpr",
+      maxTerm: 174,
+      skippedNodes: [0, 37],
+      repeatNodeCount: 0,
+      tokenData: ">Y~RvX^#ipq#iqr$^rs$yst&muv'Uxy'Zyz'`z{'e{|'j|}'o}!O't!O!P4U!P!Q5U!Q!R5Z!R![8l![!]:k!^!_;P!_!`;^!`!a;s!c!}<Q!}#O<h#P#Q<m#Q#R<r#R#S<Q#S#T<w#T#o<Q#o#p=a#p#q=f#q#r>T#y#z#i$f$g#i#BY#BZ#i$IS$I_#i$I|$JO#i$JT$JU#i$KV$KW#i&FU&FV#i~#nY$X~X^#ipq#i#y#z#i$f$g#i#BY#BZ#i$IS$I_#i$I|$JO#i$JT$JU#i$KV$KW#i&FU&FV#i~$aR!_!`$j!`!a$o#r#s$t~$oO!P~~$tO![~~$yO!R~~$|WOY$yZr$yrs%fs#O$y#O#P%k#P;'S$y;'S;=`&g<%lO$y~%kO!O~~%nRO;'S$y;'S;=`%w;=`O$y~%zXOY$yZr$yrs%fs#O$y#O#P%k#P;'S$y;'S;=`&g;=`<%l$y<%lO$y~&jP;=`<%l$y~&rSu~OY&mZ;'S&m;'S;=`'O<%lO&m~'RP;=`<%l&m~'ZO$R~~'`O$^~~'eO$_~~'jO$P~~'oO!x~~'tO$Z~~'yQ!y~}!O(P!Q![*V~(SQ#_#`(Y#g#h)g~(]P#X#Y(`~(cP#X#Y(f~(iP#d#e(l~(oP}!O(r~(uP#X#Y(x~({P#a#b)O~)RP#d#e)U~)XP#h#i)[~)_P#m#n)b~)gO!c~~)jP#h#i)m~)pP#f#g)s~)vP#]#^)y~)|P#V#W*P~*SP#h#i)b~*YZ!O!P*{!Q![*V#W#X1n#[#]+k#a#b,x#b#c/a#g#h0g#i#j/l#k#l2c#m#n3Z${$|/l~+OP!Q![+R~+UV!Q![+R#[#]+k#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~+pP!n~!Q![+s~+vV!O!P,]!Q![+s#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~,`P!Q![,c~,fU!Q![,c#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~,}Q!n~!Q![-T#g#h.`~-WV!O!P-m!Q![-T#a#b.Y#b#c/a#g#h0g#i#j/l${$|/l~-pP!Q![-s~-vU!Q![-s#a#b.Y#b#c/a#g#h0g#i#j/l${$|/l~.]P#g#h.`~.eP!n~!Q![.h~.kT!O!P.z!Q![.h#b#c/a#i#j/l${$|/l~.}P!Q![/Q~/TS!Q![/Q#b#c/a#i#j/l${$|/l~/dP#g#h/g~/lO!n~~/oP#g#h/r~/wP!n~!Q![/z~/}R!O!P0W!Q![/z#b#c/a~0ZP!Q![0^~0aQ!Q![0^#b#c/a~0lP!n~!Q![0o~0rU!O!P1U!Q![0o#a#b.Y#b#c/a#i#j/l${$|/l~1XP!Q![1[~1_T!Q![1[#a#b.Y#b#c/a#i#j/l${$|/l~1sP!n~!Q![1v~1yW!O!P*{!Q![1v#[#]+k#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~2hP!n~!Q![2k~2nX!O!P*{!Q![2k#W#X1n#[#]+k#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~3`P!n~!Q![3c~3fY!O!P*{!Q![3c#W#X1n#[#]+k#a#b,x#b#c/a#g#h0g#i#j/l#k#l2c${$|/l~4XP!Q![4[~4aR!w~!Q![4[!g!h4j#X#Y4j~4mR{|4v}!O4v!Q![4|~4yP!Q![4|~5RP!w~!Q![4|~5ZO$Q~~5`e!w~!O!P6q!Q![8l!d!e8W!g!h4j!i!j8]!m!n8]!o!p8]!r!s8]!v!w8]#W#X1n#X#Y4j#[#]+k#_#`8f#a#b,x#b#c/a#g#h0g#i#j/l#k#l2c#l#m:P#m#n3Z${$|/l~6vR!w~!Q![7P!g!h4j#X#Y4j~7U`!w~!Q![7P!d!e8W!g!h4j!i!j8]!m!n8]!o!p8]!r!s8]!v!w8]#X#Y4j#[#]+k#_#`8f#a#b,x#b#c/a#g#h0g#i#j/l${$|/l~8]O!t~~8`Q!d!e8W#]#^8f~8iP!d!e8W~8qd!w~!O!P6q!Q![8l!d!e8W!g!h4j!i!j8]!m!n8]!o!p8]!r!s8]!v!w8]#W#X1n#X#Y4j#[#]+k#_#`8f#a#b,x#b#c/a#g#h0g#i#j/l#k#l2c#m#n3Z${$|/l~:SR!Q![:]!c!i:]#T#Z:]~:bR!w~!Q![:]!c!i:]#T#Z:]P:pT|P!Q![:k![!]:k!c!}:k#R#S:k#T#o:k~;UP!p~!_!`;X~;^O!q~~;cQ}~!_!`;i#r#s;n~;nO!r~~;sO!Q~~;xP!m~!_!`;{~<QO!o~R<XT|P$OQ!Q![<Q![!]:k!c!}<Q#R#S<Q#T#o<Q~<mO$o~~<rO$p~~<wO$S~~<zTO#S<w#S#T%f#T;'S<w;'S;=`=Z<%lO<w~=^P;=`<%l<w~=fO$Y~~=kR!`~!_!`=t!`!a=y#r#s>O~=yO!X~~>OO!Z~~>TO!Y~~>YO$[~",
+      tokenizers: [0, 1],
+      topRules: { "LogQL": [0, 38] },
+      specialized: [{ term: 44, get: (value, stack) => specializeIdentifier(value) << 1, external: specializeIdentifier }, { term: 44, get: (value, stack) => extendIdentifier(value) << 1 | 1, external: extendIdentifier, extend: true }, { term: 44, get: (value) => spec_Identifier[value] || -1 }],
+      tokenPrec: 3833
+    });
+  }
+});
+
+// src/definition/logql/side-by-side-filters.ts
+function parseJoiningSideBySideFilters(given) {
+  const insertions = [];
+  let source = given;
+  let tree = parser.parse(source);
+  for (let rewrites = 0; rewrites < given.length; rewrites++) {
+    const error63 = firstErrorNode(tree.topNode);
+    if (!error63) break;
+    const at2 = nextNonSpace(source, error63.from);
+    if (!followsLabelFilter(tree, source, at2) || !FILTER_START.test(source.slice(at2))) break;
+    const end = groupEnd(source, at2);
+    source = `${source.slice(0, at2)}${AND_OPEN}${source.slice(at2, end)}${CLOSE}${source.slice(end)}`;
+    insertions.push({ at: at2, length: AND_OPEN.length }, { at: end + AND_OPEN.length, length: 1 });
+    tree = parser.parse(source);
+  }
+  return { source, tree, toGiven: (offset) => undoInsertions(offset, insertions) };
+}
+function undoInsertions(offset, insertions) {
+  let at2 = offset;
+  for (let i = insertions.length - 1; i >= 0; i--) {
+    const insertion = insertions[i];
+    if (at2 >= insertion.at + insertion.length) at2 -= insertion.length;
+    else if (at2 > insertion.at) at2 = insertion.at;
+  }
+  return at2;
+}
+function nextNonSpace(text, from) {
+  let at2 = from;
+  while (at2 < text.length && /\s/.test(text[at2])) at2++;
+  return at2;
+}
+function followsLabelFilter(tree, source, at2) {
+  let before = at2 - 1;
+  while (before >= 0 && /\s/.test(source[before])) before--;
+  if (before < 0) return false;
+  for (let node2 = tree.resolveInner(before + 1, -1); node2; node2 = node2.parent) {
+    if (node2.name === "LabelFilter") return node2.to <= at2;
+    if (node2.name === "PipelineStage" || node2.name === "Selector") return false;
+  }
+  return false;
+}
+function groupEnd(source, at2) {
+  let depth = 0;
+  for (let i = at2; i < source.length; i++) {
+    const c = source[i];
+    if (c === '"' || c === "`") i = stringEnd(source, i);
+    else if (c === "(") depth++;
+    else if (c === ")" && --depth < 0) return i;
+    else if ((c === "|" || c === "#") && depth === 0) return trimmedEnd(source, at2, i);
+  }
+  return trimmedEnd(source, at2, source.length);
+}
+function trimmedEnd(source, from, end) {
+  let at2 = end;
+  while (at2 > from && /\s/.test(source[at2 - 1])) at2--;
+  return at2;
+}
+function stringEnd(source, i) {
+  const quote = source[i];
+  for (let j = i + 1; j < source.length; j++) {
+    if (source[j] === "\\" && quote === '"') j++;
+    else if (source[j] === quote) return j;
+  }
+  return source.length - 1;
+}
+var AND_OPEN, CLOSE, FILTER_START;
+var init_side_by_side_filters = __esm({
+  "src/definition/logql/side-by-side-filters.ts"() {
+    "use strict";
+    init_index_es();
+    init_lezer();
+    AND_OPEN = " and (";
+    CLOSE = ")";
+    FILTER_START = /^(?:\(|[A-Za-z_][A-Za-z0-9_]*\s*(?:=~|!~|!=|==|>=|<=|=|>|<))/;
+  }
+});
+
 // src/definition/logql/parse.ts
 function parseLogQuery(text, opts) {
   const start = blankComments(text).search(/\S/);
@@ -31960,9 +32051,8 @@ function parseLogQuery(text, opts) {
     };
   }
   const prefix = startsAtPipeline ? STAND_IN_SELECTOR : "";
-  const source = prefix + text;
-  const tree = parser.parse(source);
-  const toOriginal = (offset) => Math.min(text.length, Math.max(0, offset - prefix.length));
+  const { source, tree, toGiven } = parseJoiningSideBySideFilters(prefix + text);
+  const toOriginal = (offset) => Math.min(text.length, Math.max(0, toGiven(offset) - prefix.length));
   const syntax = firstSyntaxError(tree.topNode, source);
   if (syntax) {
     const atStart = syntax.offset === start && !prefix && text[start] !== "{";
@@ -32049,7 +32139,7 @@ function convertSelector(node2, source) {
   return matchers;
 }
 function convertMatcher(node2, source) {
-  const label = textOf(required(node2, "Identifier"), source);
+  const label = labelName(required(node2, "Identifier"), source);
   const opNode = node2.getChild("Eq") ?? node2.getChild("Neq") ?? node2.getChild("Re") ?? node2.getChild("Nre");
   if (!opNode) throw new QueryError("expected =, !=, =~ or !~", node2.from);
   const op = MATCH_OPS[opNode.name];
@@ -32179,7 +32269,7 @@ function convertLabelFilter(node2, source) {
   }
 }
 function convertComparison(node2, source, valueKind) {
-  const label = textOf(required(node2, "Identifier"), source);
+  const label = labelName(required(node2, "Identifier"), source);
   let op;
   for (let child = node2.firstChild; child && !op; child = child.nextSibling) {
     op = COMPARE_OPS[child.name];
@@ -32211,6 +32301,16 @@ function literalNumber(node2, source) {
     throw new QueryError(`expected a number, got '${textOf(node2, source)}'`, node2.from);
   }
   return sign * value;
+}
+function labelName(node2, source) {
+  const name2 = textOf(node2, source);
+  if (KEYWORDS.has(name2)) {
+    throw new QueryError(
+      `'${name2}' is a LogQL keyword: Loki cannot read it as a label name`,
+      node2.from
+    );
+  }
+  return name2;
 }
 function checkRegex(pattern, anchored, node2, source) {
   try {
@@ -32254,16 +32354,16 @@ function unquoteString(node2, source) {
     throw new QueryError(error63 instanceof Error ? error63.message : String(error63), node2.from);
   }
 }
-var STAND_IN_SELECTOR, SUPPORTED, QueryError, STRING_OR_COMMENT, KEYWORD_STAGES, MATCH_OPS, COMPARE_OPS, LINE_OPS, UNSUPPORTED_NODES;
+var STAND_IN_SELECTOR, SUPPORTED, QueryError, STRING_OR_COMMENT, KEYWORD_STAGES, MATCH_OPS, COMPARE_OPS, LINE_OPS, UNSUPPORTED_NODES, KEYWORDS;
 var init_parse = __esm({
   "src/definition/logql/parse.ts"() {
     "use strict";
-    init_index_es();
     init_lezer();
     init_literal_offsets();
     init_literals();
     init_pattern();
     init_regex();
+    init_side_by_side_filters();
     STAND_IN_SELECTOR = '{__slo__="x"} ';
     SUPPORTED = "slo evaluates line filters (|= != |~ !~), json, logfmt, pattern, regexp and label filters";
     QueryError = class extends Error {
@@ -32309,6 +32409,19 @@ var init_parse = __esm({
       JsonExpressionParser: "json with parameters",
       LogfmtExpressionParser: "logfmt with parameters"
     };
+    KEYWORDS = /* @__PURE__ */ new Set([
+      "by",
+      "without",
+      "or",
+      "and",
+      "unless",
+      "bool",
+      "on",
+      "ignoring",
+      "group_left",
+      "group_right",
+      "offset"
+    ]);
   }
 });
 
@@ -32434,9 +32547,13 @@ function compileQuery(query2, streamLabels, options = {}) {
         predicates.push(lineFilter(stage.op, stage.value));
         break;
       case "json":
+        parsers2.push("json");
+        predicates.push(jsonParserErrors);
+        break;
       case "logfmt":
-        if (stage.kind === "logfmt") needsText = true;
-        parsers2.push(stage.kind);
+        needsText = true;
+        parsers2.push("logfmt");
+        predicates.push(logfmtParserErrors);
         break;
       case "pattern":
       case "regexp":
@@ -32450,7 +32567,7 @@ function compileQuery(query2, streamLabels, options = {}) {
       }
     }
   }
-  const matches = matchAll(predicates);
+  const matches = matchAll(predicates, readsErrors(query2));
   const compiled = { matches, matchesNothing: false, jsonLabels, jsonEquals, needsText };
   const textParsers = parsers2.filter((p) => typeof p !== "string").reverse();
   if (textParsers.length === 0) return compiled;
@@ -32468,22 +32585,25 @@ function capturedLabelOf(latestFirst) {
 function isTextParser(stage) {
   return stage.kind === "pattern" || stage.kind === "regexp";
 }
-function matchAll(predicates) {
-  switch (predicates.length) {
-    case 0:
-      return () => true;
-    case 1:
-      return predicates[0];
-    case 2: {
-      const [a, b] = predicates;
-      return (line) => a(line) && b(line);
-    }
-    default:
-      return (line) => {
-        for (const predicate of predicates) if (!predicate(line)) return false;
-        return true;
-      };
-  }
+function jsonParserErrors(line, errors) {
+  if (!line.isJsonObject()) errors.error = "JSONParserErr";
+  return true;
+}
+function logfmtParserErrors(line, errors) {
+  if (line.logfmtError() !== null) errors.error = "LogfmtParserErr";
+  return true;
+}
+function readsErrors(query2) {
+  const reads = (expr) => expr.kind === "and" || expr.kind === "or" ? reads(expr.left) || reads(expr.right) : expr.label === ERROR_LABEL || expr.label === ERROR_DETAILS_LABEL;
+  return query2.stages.some((stage) => stage.kind === "filter" && reads(stage.expr));
+}
+function matchAll(predicates, keepErrors) {
+  const errors = { error: null };
+  return (line) => {
+    errors.error = null;
+    for (const predicate of predicates) if (!predicate(line, errors)) return false;
+    return keepErrors || errors.error === null;
+  };
 }
 function sharedStages(outer, inner) {
   if (JSON.stringify(outer.selector ?? []) !== JSON.stringify(inner.selector ?? [])) return 0;
@@ -32556,7 +32676,9 @@ function accessOf(text) {
     is: (line, value) => (text(line) ?? "") === value,
     number: (line) => {
       const value = text(line);
-      return value === void 0 ? null : parseGoFloat(value);
+      if (value === void 0) return null;
+      const number6 = readGoFloat(value);
+      return typeof number6 === "number" ? number6 : null;
     }
   };
 }
@@ -32573,42 +32695,60 @@ function labelFilter(expr, resolve7, jsonEquals) {
     case "and": {
       const left = labelFilter(expr.left, resolve7, jsonEquals);
       const right = labelFilter(expr.right, resolve7, jsonEquals);
-      return (line) => left(line) && right(line);
+      return (line, errors) => left(line, errors) && right(line, errors);
     }
     case "or": {
       const left = labelFilter(expr.left, resolve7, jsonEquals);
       const right = labelFilter(expr.right, resolve7, jsonEquals);
-      return (line) => left(line) || right(line);
+      return (line, errors) => left(line, errors) || right(line, errors);
     }
-    case "string": {
-      const access2 = resolve7(expr.label);
-      const { op, value } = expr;
-      if (op === "=" || op === "!=") {
-        const bytes = valueBytes(value);
-        if (access2.jsonKey !== void 0) jsonEquals.push([access2.jsonKey, bytes]);
-        return op === "=" ? (line) => access2.is(line, value, bytes) : (line) => !access2.is(line, value, bytes);
-      }
-      const test = stringMatch(op, value);
-      return (line) => test(access2.text(line) ?? "");
-    }
-    case "number": {
-      const access2 = resolve7(expr.label);
-      const compare3 = comparison(expr.op, expr.value);
-      if (expr.valueKind === "number") {
-        return (line) => {
-          const value = access2.number(line);
-          return value !== null && compare3(value);
-        };
-      }
-      const convert = CONVERTERS[expr.valueKind];
-      return (line) => {
-        const text = access2.text(line);
-        if (text === void 0) return false;
-        const value = convert(text);
-        return value !== null && compare3(value);
-      };
-    }
+    case "string":
+      return stringFilter(expr, resolve7, jsonEquals);
+    case "number":
+      return numericFilter(expr, resolve7(expr.label));
   }
+}
+function stringFilter(expr, resolve7, jsonEquals) {
+  const { op, value } = expr;
+  if (expr.label === ERROR_LABEL) {
+    const test2 = stringMatch(op, value);
+    return (_line, errors) => test2(errors.error ?? "");
+  }
+  if (expr.label === ERROR_DETAILS_LABEL) {
+    const result = stringMatch(op, value)("");
+    return () => result;
+  }
+  const access2 = resolve7(expr.label);
+  if (op === "=" || op === "!=") {
+    const bytes = valueBytes(value);
+    if (access2.jsonKey !== void 0) jsonEquals.push([access2.jsonKey, bytes]);
+    return op === "=" ? (line) => access2.is(line, value, bytes) : (line) => !access2.is(line, value, bytes);
+  }
+  const test = stringMatch(op, value);
+  return (line) => test(access2.text(line) ?? "");
+}
+function numericFilter(expr, access2) {
+  const compare3 = comparison(expr.op, expr.value);
+  if (expr.valueKind === "number") {
+    return (line, errors) => {
+      if (errors.error !== null) return true;
+      const value = access2.number(line);
+      if (value !== null) return compare3(value);
+      if (access2.text(line) === void 0) return false;
+      errors.error = "LabelFilterErr";
+      return true;
+    };
+  }
+  const convert = CONVERTERS[expr.valueKind];
+  return (line, errors) => {
+    if (errors.error !== null) return true;
+    const text = access2.text(line);
+    if (text === void 0) return false;
+    const value = convert(text);
+    if (value !== null) return compare3(value);
+    errors.error = "LabelFilterErr";
+    return true;
+  };
 }
 function stringMatch(op, value) {
   switch (op) {
@@ -32642,7 +32782,7 @@ function comparison(op, threshold) {
       return (v) => v <= threshold;
   }
 }
-var nameIds, interned, CONVERTERS;
+var nameIds, ERROR_LABEL, ERROR_DETAILS_LABEL, interned, CONVERTERS;
 var init_compiled_query = __esm({
   "src/sources/logs/evaluation/compiled-query.ts"() {
     "use strict";
@@ -32650,6 +32790,8 @@ var init_compiled_query = __esm({
     init_regex();
     init_text_parsers();
     nameIds = /* @__PURE__ */ new Map();
+    ERROR_LABEL = "__error__";
+    ERROR_DETAILS_LABEL = "__error_details__";
     interned = /* @__PURE__ */ new Map();
     CONVERTERS = {
       duration: (text) => parseGoDuration(text),
@@ -32708,7 +32850,7 @@ function parseQuery(slo, role, text) {
 function compileRole(slo, spec, role, text, within) {
   const query2 = parseQuery(slo, role, text);
   if (query2 instanceof SloError) return query2;
-  const knownToPass = within ? sharedStages(within, query2) : 0;
+  const knownToPass = within && !readsErrors(within) ? sharedStages(within, query2) : 0;
   return compileQuery(query2, spec.labels, { knownToPass });
 }
 function planBase(request2) {
@@ -33046,24 +33188,15 @@ var init_tally = __esm({
 });
 
 // src/sources/logs/line-parsing/json-fields.ts
-function flattenJson(object2) {
-  const out = /* @__PURE__ */ new Map();
-  flattenInto(object2, "", out);
+function readJsonText(text) {
+  const walker = new JsonTextWalker(text);
+  const out = { flat: /* @__PURE__ */ new Map(), topNumbers: /* @__PURE__ */ new Map() };
+  walker.skipSpaces();
+  walker.object("", out, true);
   return out;
 }
-function flattenInto(object2, prefix, out) {
-  for (const key in object2) {
-    const value = object2[key];
-    const clean2 = sanitizeLabelKey(key, prefix === "");
-    if (clean2 === "") continue;
-    const name2 = prefix === "" ? clean2 : `${prefix}_${clean2}`;
-    const text = jsonScalarText(value);
-    if (text !== void 0) {
-      out.set(name2, text);
-    } else if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-      flattenInto(value, name2, out);
-    }
-  }
+function isNumberStart(c) {
+  return c === 45 || c >= 48 && c <= 57;
 }
 function jsonScalarText(value) {
   switch (typeof value) {
@@ -33085,76 +33218,231 @@ function sanitizeLabelKey(key, topLevel) {
   if (topLevel && first >= 48 && first <= 57) clean2 = `_${clean2}`;
   return clean2;
 }
+var JSON_NUMBER, JsonTextWalker;
 var init_json_fields = __esm({
   "src/sources/logs/line-parsing/json-fields.ts"() {
     "use strict";
+    JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+    JsonTextWalker = class {
+      constructor(text) {
+        this.text = text;
+      }
+      text;
+      at = 0;
+      skipSpaces() {
+        const text = this.text;
+        let c = text.charCodeAt(this.at);
+        while (c === 32 || c === 9 || c === 10 || c === 13) c = text.charCodeAt(++this.at);
+      }
+      /** The object at `at`, its labels under prefix ("" at the top level); extract: false only walks it. */
+      object(prefix, out, extract) {
+        this.at++;
+        this.skipSpaces();
+        while (this.text.charCodeAt(this.at) === 34) {
+          const key = this.string();
+          this.skipSpaces();
+          this.at++;
+          this.skipSpaces();
+          this.member(prefix, key, out, extract);
+          this.skipSpaces();
+          if (this.text.charCodeAt(this.at) === 44) {
+            this.at++;
+            this.skipSpaces();
+          }
+        }
+        this.at++;
+      }
+      member(prefix, key, out, extract) {
+        const clean2 = sanitizeLabelKey(key, prefix === "");
+        const name2 = prefix === "" ? clean2 : `${prefix}_${clean2}`;
+        const extractHere = extract && clean2 !== "";
+        const c = this.text.charCodeAt(this.at);
+        if (c === 123) {
+          this.object(name2, out, extractHere);
+          return;
+        }
+        const value = this.scalarOrSkip(c);
+        if (value === void 0 || !extractHere) return;
+        out.flat.set(name2, value);
+        if (prefix === "" && isNumberStart(c)) out.topNumbers.set(key, value);
+      }
+      /** A scalar's label text; arrays and null are skipped (undefined). */
+      scalarOrSkip(c) {
+        switch (c) {
+          case 34:
+            return this.string();
+          case 116:
+            this.at += 4;
+            return "true";
+          case 102:
+            this.at += 5;
+            return "false";
+          case 110:
+            this.at += 4;
+            return void 0;
+          case 91:
+            this.skipArray();
+            return void 0;
+          default:
+            return this.number();
+        }
+      }
+      string() {
+        const text = this.text;
+        const start = this.at + 1;
+        let i = start;
+        let escaped = false;
+        for (let c = text.charCodeAt(i); c !== 34; c = text.charCodeAt(i)) {
+          if (c === 92) {
+            escaped = true;
+            i += 2;
+          } else i++;
+        }
+        this.at = i + 1;
+        return escaped ? JSON.parse(text.slice(start - 1, i + 1)) : text.slice(start, i);
+      }
+      number() {
+        JSON_NUMBER.lastIndex = this.at;
+        JSON_NUMBER.test(this.text);
+        const text = this.text.slice(this.at, JSON_NUMBER.lastIndex);
+        this.at = JSON_NUMBER.lastIndex;
+        return text;
+      }
+      /** Past the array at `at`: only strings (which may hold brackets) need care. */
+      skipArray() {
+        const text = this.text;
+        let depth = 0;
+        do {
+          const c = text.charCodeAt(this.at);
+          if (c === 34) {
+            this.string();
+            continue;
+          }
+          if (c === 91 || c === 123) depth++;
+          else if (c === 93 || c === 125) depth--;
+          this.at++;
+        } while (depth > 0);
+      }
+    };
   }
 });
 
 // src/sources/logs/line-parsing/logfmt.ts
-function parseLogfmt(line) {
-  const out = /* @__PURE__ */ new Map();
-  let i = skipSpaces(line, 0);
-  while (i < line.length) {
-    const keyStart = i;
-    i = keyEnd(line, i);
-    if (i === keyStart) break;
-    const key = sanitizeLabelKey(line.slice(keyStart, i), true);
-    let value = "";
-    if (line.charCodeAt(i) === 61) {
-      i++;
-      const valueStart = i;
-      if (line.charCodeAt(i) === 34) {
-        const close = closingQuote(line, i + 1);
-        if (close < 0) break;
-        i = close + 1;
-        value = unquote(line.slice(valueStart, i));
-      } else {
-        i = wordEnd(line, i);
-        value = line.slice(valueStart, i);
-      }
+function readLogfmt(line) {
+  const labels2 = /* @__PURE__ */ new Map();
+  const set2 = (key, value) => {
+    const name2 = sanitizeLabelKey(key, true);
+    if (name2 !== "") labels2.set(name2, value.includes(REPLACEMENT) ? "" : value);
+  };
+  const fail = (at3, message) => ({
+    labels: labels2,
+    // Go counts bytes from 1; this counts UTF-16 units, the same on ASCII lines
+    error: `logfmt syntax error at pos ${at3 + 1} : ${message}`
+  });
+  let at2 = 0;
+  for (; ; ) {
+    while (at2 < line.length && line.charCodeAt(at2) <= SPACE) at2++;
+    if (at2 >= line.length) return { labels: labels2, error: null };
+    const keyStart = at2;
+    at2 = keyEnd(line, at2);
+    const stop = line.charCodeAt(at2);
+    if (stop === QUOTE) return fail(at2, `unexpected '"'`);
+    if (stop === EQUALS && at2 === keyStart) return fail(at2, "unexpected '='");
+    const key = line.slice(keyStart, at2);
+    if (key.includes(REPLACEMENT)) return fail(at2, "invalid key");
+    if (stop !== EQUALS) {
+      set2(key, "");
+      continue;
     }
-    if (key !== "" && value !== "") out.set(key, value);
-    i = skipSpaces(line, i);
+    at2++;
+    const value = readValue(line, at2);
+    if ("error" in value) return fail(value.at, value.error);
+    set2(key, value.text);
+    at2 = value.next;
   }
-  return out;
-}
-function skipSpaces(line, i) {
-  while (i < line.length && line.charCodeAt(i) <= 32) i++;
-  return i;
 }
 function keyEnd(line, i) {
-  while (i < line.length) {
+  let at2 = i;
+  while (at2 < line.length) {
+    const c = line.charCodeAt(at2);
+    if (c <= SPACE || c === EQUALS || c === QUOTE) break;
+    at2++;
+  }
+  return at2;
+}
+function readValue(line, at2) {
+  if (at2 >= line.length || line.charCodeAt(at2) <= SPACE) return { text: "", next: at2 };
+  if (line.charCodeAt(at2) === QUOTE) return readQuoted(line, at2);
+  let end = at2;
+  for (; end < line.length; end++) {
+    const c = line.charCodeAt(end);
+    if (c <= SPACE) break;
+    if (c === EQUALS || c === QUOTE) {
+      return { error: `unexpected '${String.fromCharCode(c)}'`, at: end };
+    }
+  }
+  return { text: line.slice(at2, end), next: end };
+}
+function readQuoted(line, open5) {
+  let escaped = false;
+  for (let i = open5 + 1; i < line.length; i++) {
     const c = line.charCodeAt(i);
-    if (c <= 32 || c === 61 || c === 34) break;
-    i++;
+    if (c === BACKSLASH) {
+      escaped = true;
+      i++;
+    } else if (c === QUOTE) {
+      if (!escaped) return { text: line.slice(open5 + 1, i), next: i + 1 };
+      const text = unquote(line.slice(open5 + 1, i));
+      return text === null ? { error: "invalid quoted value", at: i + 1 } : { text, next: i + 1 };
+    }
   }
-  return i;
+  return { error: "unterminated quoted value", at: line.length };
 }
-function wordEnd(line, i) {
-  while (i < line.length && line.charCodeAt(i) > 32) i++;
-  return i;
-}
-function closingQuote(line, from) {
-  for (let i = from; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c === 92) i++;
-    else if (c === 34) return i;
+function unquote(body) {
+  let out = "";
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c < " ") return null;
+    if (c !== "\\") {
+      out += c;
+      continue;
+    }
+    const letter = body[++i];
+    if (letter === "u") {
+      const hex3 = body.slice(i + 1, i + 5);
+      if (!/^[0-9a-fA-F]{4}$/.test(hex3)) return null;
+      out += String.fromCharCode(Number.parseInt(hex3, 16));
+      i += 4;
+      continue;
+    }
+    const simple = letter === void 0 ? void 0 : SIMPLE_ESCAPES2[letter];
+    if (simple === void 0) return null;
+    out += simple;
   }
-  return -1;
+  return out.replace(LONE_SURROGATE, REPLACEMENT);
 }
-function unquote(quoted) {
-  try {
-    const value = JSON.parse(quoted);
-    return typeof value === "string" ? value : quoted.slice(1, -1);
-  } catch {
-    return quoted.slice(1, -1);
-  }
-}
+var SPACE, EQUALS, QUOTE, BACKSLASH, REPLACEMENT, SIMPLE_ESCAPES2, LONE_SURROGATE;
 var init_logfmt = __esm({
   "src/sources/logs/line-parsing/logfmt.ts"() {
     "use strict";
     init_json_fields();
+    SPACE = 32;
+    EQUALS = 61;
+    QUOTE = 34;
+    BACKSLASH = 92;
+    REPLACEMENT = "\uFFFD";
+    SIMPLE_ESCAPES2 = {
+      '"': '"',
+      "\\": "\\",
+      "/": "/",
+      "'": "'",
+      b: "\b",
+      f: "\f",
+      n: "\n",
+      r: "\r",
+      t: "	"
+    };
+    LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
   }
 });
 
@@ -33605,6 +33893,7 @@ var init_timestamp = __esm({
 
 // src/sources/logs/line-parsing/line-record.ts
 function parseJsonObject(text) {
+  if (!startsLikeAnObject(text)) return null;
   let value;
   try {
     value = JSON.parse(text);
@@ -33613,7 +33902,14 @@ function parseJsonObject(text) {
   }
   return value !== null && typeof value === "object" && !Array.isArray(value) ? value : null;
 }
-var ParsedLine;
+function startsLikeAnObject(text) {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return c === 123;
+  }
+  return false;
+}
+var ParsedLine, TextLine;
 var init_line_record = __esm({
   "src/sources/logs/line-parsing/line-record.ts"() {
     "use strict";
@@ -33630,14 +33926,13 @@ var init_line_record = __esm({
       raw;
       object;
       streamLabels;
-      flat = null;
+      json = null;
       logfmt = null;
       text() {
         return this.raw;
       }
       jsonLabel(name2) {
-        this.flat ??= flattenJson(this.object);
-        return this.flat.get(name2);
+        return this.jsonText().flat.get(name2);
       }
       jsonLabelIs(name2, value) {
         return (this.jsonLabel(name2) ?? "") === value;
@@ -33647,11 +33942,28 @@ var init_line_record = __esm({
         return text === void 0 ? null : parseGoFloat(text);
       }
       logfmtLabel(name2) {
-        this.logfmt ??= parseLogfmt(this.raw);
-        return this.logfmt.get(name2);
+        this.logfmt ??= readLogfmt(this.raw);
+        return this.logfmt.labels.get(name2);
+      }
+      logfmtError() {
+        this.logfmt ??= readLogfmt(this.raw);
+        return this.logfmt.error;
+      }
+      isJsonObject() {
+        return true;
       }
       timestamp(name2) {
         return timestampMs(this.field(name2));
+      }
+      fieldText(name2) {
+        const value = this.field(name2);
+        if (typeof value !== "number") return value;
+        return this.jsonText().topNumbers.get(name2) ?? String(value);
+      }
+      /** The line read in order, numbers as written (JSON.parse keeps neither). */
+      jsonText() {
+        this.json ??= readJsonText(this.raw);
+        return this.json;
       }
       field(name2) {
         if (Object.hasOwn(this.object, name2)) {
@@ -33661,6 +33973,51 @@ var init_line_record = __esm({
           if (text !== void 0) return text;
         }
         return this.jsonLabel(name2) ?? (Object.hasOwn(this.streamLabels, name2) ? this.streamLabels[name2] : void 0);
+      }
+    };
+    TextLine = class {
+      constructor(raw, streamLabels) {
+        this.raw = raw;
+        this.streamLabels = streamLabels;
+      }
+      raw;
+      streamLabels;
+      logfmt = null;
+      text() {
+        return this.raw;
+      }
+      jsonLabel() {
+        return void 0;
+      }
+      jsonLabelIs(_name, value) {
+        return value === "";
+      }
+      jsonLabelNumber() {
+        return null;
+      }
+      isJsonObject() {
+        return false;
+      }
+      logfmtLabel(name2) {
+        return this.logfmtRead().labels.get(name2);
+      }
+      logfmtError() {
+        return this.logfmtRead().error;
+      }
+      field(name2) {
+        const value = this.logfmtRead().labels.get(sanitizeLabelKey(name2, true));
+        if (value !== void 0) return value;
+        return Object.hasOwn(this.streamLabels, name2) ? this.streamLabels[name2] : void 0;
+      }
+      fieldText(name2) {
+        return this.field(name2);
+      }
+      timestamp(name2) {
+        return timestampMs(this.field(name2));
+      }
+      logfmtRead() {
+        this.logfmt ??= readLogfmt(this.raw);
+        return this.logfmt;
       }
     };
   }
@@ -34702,12 +35059,23 @@ var init_fast_line = __esm({
         const slot = this.flatSlot(name2, id);
         if (slot === void 0) return this.full().jsonLabelNumber(name2);
         if (!this.extractor.isSet(slot)) return null;
-        if (this.extractor.kinds[slot] === SLOT_NUMBER) return this.slotNumber(slot) + 0;
+        if (this.extractor.kinds[slot] === SLOT_NUMBER) {
+          const value = this.slotNumber(slot);
+          return Number.isFinite(value) ? value : null;
+        }
         return parseGoFloat(this.slotText(slot));
       }
       logfmtLabel(name2) {
-        this.logfmt ??= parseLogfmt(this.text());
-        return this.logfmt.get(name2);
+        this.logfmt ??= readLogfmt(this.text());
+        return this.logfmt.labels.get(name2);
+      }
+      logfmtError() {
+        this.logfmt ??= readLogfmt(this.text());
+        return this.logfmt.error;
+      }
+      /** the extractor only accepts JSON objects */
+      isJsonObject() {
+        return true;
       }
       field(name2, id) {
         const raw = this.rawSlot(name2, id);
@@ -34718,6 +35086,12 @@ var init_fast_line = __esm({
         }
         if (this.extractor.isSet(flat)) return this.slotText(flat);
         return Object.hasOwn(this.streamLabels, name2) ? this.streamLabels[name2] : void 0;
+      }
+      fieldText(name2, id) {
+        const raw = this.rawSlot(name2, id);
+        if (raw !== void 0 && this.extractor.isSet(raw)) return this.slotText(raw);
+        const value = this.field(name2, id);
+        return typeof value === "number" ? this.full().fieldText(name2) : value;
       }
       timestamp(name2, id) {
         const raw = this.rawSlot(name2, id);
@@ -34750,7 +35124,7 @@ var init_fast_line = __esm({
         this.cachedIn[slot] = this.lineSerial;
         return text;
       }
-      /** Strings unescaped, numbers as JavaScript prints them. */
+      /** Strings unescaped, numbers as written in the line. */
       decodeSlot(slot) {
         const { kinds, starts, ends } = this.extractor;
         switch (kinds[slot]) {
@@ -34759,7 +35133,7 @@ var init_fast_line = __esm({
           case SLOT_ESCAPED_STRING:
             return JSON.parse(this.buf.toString("utf8", starts[slot] - 1, ends[slot] + 1));
           case SLOT_NUMBER:
-            return String(this.slotNumber(slot));
+            return this.buf.toString("latin1", starts[slot], ends[slot]);
           case SLOT_TRUE:
             return "true";
           case SLOT_FALSE:
@@ -34853,55 +35227,6 @@ var init_line_time = __esm({
   }
 });
 
-// src/sources/logs/line-parsing/text-line.ts
-function mayBeJsonObject(text) {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 123) return true;
-    if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 65279) return false;
-  }
-  return false;
-}
-var TextLine;
-var init_text_line = __esm({
-  "src/sources/logs/line-parsing/text-line.ts"() {
-    "use strict";
-    init_logfmt();
-    TextLine = class {
-      constructor(raw, streamLabels) {
-        this.raw = raw;
-        this.streamLabels = streamLabels;
-      }
-      raw;
-      streamLabels;
-      logfmt = null;
-      text() {
-        return this.raw;
-      }
-      jsonLabel() {
-        return void 0;
-      }
-      jsonLabelIs(_name, value) {
-        return value === "";
-      }
-      jsonLabelNumber() {
-        return null;
-      }
-      logfmtLabel(name2) {
-        this.logfmt ??= parseLogfmt(this.raw);
-        return this.logfmt.get(name2);
-      }
-      field(name2) {
-        return Object.hasOwn(this.streamLabels, name2) ? this.streamLabels[name2] : void 0;
-      }
-      /** The time of a text line is read by its source's time reader (line-time.ts), never from a field. */
-      timestamp() {
-        return null;
-      }
-    };
-  }
-});
-
 // src/sources/logs/evaluation/evaluator.ts
 function emptyDiagnostics() {
   return {
@@ -34930,8 +35255,8 @@ function countEvent(plan, tally, line, t2) {
 function breakdownKey(plan, tally, line, t2) {
   if (!plan.breakdown || !tally.wantsBreakdown(t2)) return void 0;
   const query2 = plan.kind === "latency" ? plan.events : plan.bad ?? plan.total;
-  const value = eventField(query2, line, plan.breakdown.by, plan.breakdown.byId);
-  return value === void 0 ? NONE_KEY : valueKey(String(value));
+  const value = query2.capturedLabel?.(line, plan.breakdown.by) ?? line.fieldText(plan.breakdown.by, plan.breakdown.byId);
+  return value === void 0 ? NONE_KEY : valueKey(value);
 }
 function eventField(query2, line, name2, id) {
   return query2.capturedLabel?.(line, name2) ?? line.field(name2, id);
@@ -34967,7 +35292,6 @@ var init_evaluator = __esm({
     init_json_tokenizer();
     init_line_record();
     init_line_time();
-    init_text_line();
     init_breakdown_key();
     init_compiled_query();
     init_reported_text();
@@ -35029,10 +35353,10 @@ var init_evaluator = __esm({
       line(text, file2, lineNo) {
         this.diagnostics.lines++;
         if (isBlank(text)) return;
-        const object2 = this.textLines && !mayBeJsonObject(text) ? null : parseJsonObject(text);
+        const object2 = parseJsonObject(text);
         if (object2 === null) {
           if (this.textLines) this.record(new TextLine(text, this.spec.labels), file2, lineNo);
-          else this.malformed(text, file2, lineNo);
+          else this.notJson(text, file2, lineNo);
           return;
         }
         try {
@@ -35042,7 +35366,16 @@ var init_evaluator = __esm({
           this.malformed(text, file2, lineNo);
         }
       }
-      /** A line that is not a JSON object. */
+      /**
+       * A line that is not a JSON object: its events count when `| logfmt` finds
+       * its timestamp field in it (a logfmt log); else it is malformed.
+       */
+      notJson(text, file2, lineNo) {
+        const line = new TextLine(text, this.spec.labels);
+        if (line.timestamp(this.spec.timestamp) === null) this.malformed(text, file2, lineNo);
+        else this.record(line, file2, lineNo);
+      }
+      /** A line that is neither a JSON object nor logfmt with a timestamp. */
       malformed(text, file2, lineNo) {
         addSample(this.diagnostics.malformed, text, file2, lineNo);
       }

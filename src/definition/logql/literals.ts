@@ -75,28 +75,56 @@ function unescapeOctal(body: string, at: number): Unescaped {
   return { text: String.fromCharCode(Number.parseInt(octal, 8)), next: at + 3 };
 }
 
-const GO_FLOAT =
-  /^[+-]?(?:(?:\d+(?:_\d+)*)?\.?\d+(?:_\d+)*(?:[eE][+-]?\d+)?|\d+\.|inf|infinity|nan)$/i;
+/** A decimal float as Go writes it: digits may be separated by single underscores. */
+const GO_DECIMAL_FLOAT =
+  /^[+-]?(?:\d+(?:_\d+)*(?:\.(?:\d+(?:_\d+)*)?)?|\.\d+(?:_\d+)*)(?:[eE][+-]?\d+(?:_\d+)*)?$/;
+
+/** A hexadecimal float: Go requires the p exponent ("0x10" is not a float, "0x1p4" is 16). */
+const GO_HEX_FLOAT =
+  /^([+-]?)0[xX]_?((?:[0-9a-fA-F]+(?:_[0-9a-fA-F]+)*)?)(?:\.((?:[0-9a-fA-F]+(?:_[0-9a-fA-F]+)*)?))?[pP]([+-]?\d+(?:_\d+)*)$/;
+
+const GO_SPECIAL_FLOAT = /^(?:[+-]?inf(?:inity)?|nan)$/i;
+
+/** Why strconv.ParseFloat refuses a text, in its own words. */
+export type GoFloatError = "invalid syntax" | "value out of range";
 
 /**
  * A label value as Go's strconv.ParseFloat reads it (what Loki's numeric
- * label filters use), or null. Stricter than Number(): "" and " 1" are not numbers.
+ * label filters use), or why Go refuses it. Stricter than Number(): "",
+ * " 1", "0x10" (no p exponent) are not numbers, and "1e400" is out of range
+ * (Number() makes it Infinity). Underflow is 0, as in Go.
  */
-export function parseGoFloat(text: string): number | null {
-  if (!GO_FLOAT.test(text)) {
-    if (/^[+-]?0[xX]/.test(text)) {
-      const sign = text.startsWith("-") ? -1 : 1;
-      const hex = Number(text.replace(/^[+-]/, ""));
-      return Number.isNaN(hex) ? null : sign * hex;
-    }
-    return null;
+export function readGoFloat(text: string): number | GoFloatError {
+  if (GO_DECIMAL_FLOAT.test(text)) {
+    const value = Number(text.replace(/_/g, ""));
+    return Number.isFinite(value) ? value : "value out of range";
   }
-  const lower = text.toLowerCase().replace(/_/g, "");
-  if (lower.endsWith("nan")) return Number.NaN;
-  if (lower.endsWith("inf") || lower.endsWith("infinity")) {
+  if (GO_SPECIAL_FLOAT.test(text)) {
+    const lower = text.toLowerCase();
+    if (lower === "nan") return Number.NaN;
     return lower.startsWith("-") ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
   }
-  return Number(lower);
+  const hex = GO_HEX_FLOAT.exec(text);
+  if (hex) return hexFloat(hex);
+  return "invalid syntax";
+}
+
+/** The value of a GO_HEX_FLOAT match: sign, integer digits, fraction digits, binary exponent. */
+function hexFloat(match: RegExpExecArray): number | GoFloatError {
+  const whole = match[2]!.replace(/_/g, "");
+  const fraction = (match[3] ?? "").replace(/_/g, "");
+  if (whole === "" && fraction === "") return "invalid syntax";
+  const mantissa = Number.parseInt(whole + fraction || "0", 16);
+  const exponent = Number(match[4]!.replace(/_/g, "")) - 4 * fraction.length;
+  const value = mantissa * 2 ** exponent;
+  if (!Number.isFinite(value)) return "value out of range";
+  return match[1] === "-" ? -value : value;
+}
+
+/** readGoFloat's number, or null when Go refuses the text. */
+export function parseGoFloat(text: string): number | null {
+  const value = readGoFloat(text);
+  return typeof value === "number" ? value : null;
 }
 
 const DURATION_UNIT_NANOS: Record<string, number> = {

@@ -5,7 +5,6 @@
  * every other stage is an error naming it, never silently skipped.
  */
 
-import { parser } from "@grafana/lezer-logql";
 import { firstErrorNode, type SyntaxNode } from "../lezer.js";
 import type {
   CompareOp,
@@ -20,6 +19,7 @@ import { offsetInLiteral } from "./literal-offsets.js";
 import { parseGoDuration, parseGoFloat, parseHumanBytes, unquoteGoString } from "./literals.js";
 import { parsePatternExpression, parseRegexpExpression } from "./pattern.js";
 import { compileLogQLRegex, LogQLRegexError } from "./regex.js";
+import { parseJoiningSideBySideFilters } from "./side-by-side-filters.js";
 
 export type ParseLogQueryResult =
   | { ok: true; query: LogQuery }
@@ -59,9 +59,9 @@ export function parseLogQuery(text: string, opts: ParseLogQueryOptions): ParseLo
     };
   }
   const prefix = startsAtPipeline ? STAND_IN_SELECTOR : "";
-  const source = prefix + text;
-  const tree = parser.parse(source);
-  const toOriginal = (offset: number) => Math.min(text.length, Math.max(0, offset - prefix.length));
+  const { source, tree, toGiven } = parseJoiningSideBySideFilters(prefix + text);
+  const toOriginal = (offset: number) =>
+    Math.min(text.length, Math.max(0, toGiven(offset) - prefix.length));
 
   const syntax = firstSyntaxError(tree.topNode, source);
   if (syntax) {
@@ -195,7 +195,7 @@ function convertMatcher(
   node: SyntaxNode,
   source: string,
 ): { label: string; op: MatchOp; value: string } {
-  const label = textOf(required(node, "Identifier"), source);
+  const label = labelName(required(node, "Identifier"), source);
   const opNode =
     node.getChild("Eq") ?? node.getChild("Neq") ?? node.getChild("Re") ?? node.getChild("Nre");
   if (!opNode) throw new QueryError("expected =, !=, =~ or !~", node.from);
@@ -371,7 +371,7 @@ function convertComparison(
   source: string,
   valueKind: "number" | "duration" | "bytes",
 ): LabelFilterExpr {
-  const label = textOf(required(node, "Identifier"), source);
+  const label = labelName(required(node, "Identifier"), source);
   let op: CompareOp | undefined;
   for (let child = node.firstChild; child && !op; child = child.nextSibling) {
     op = COMPARE_OPS[child.name];
@@ -409,6 +409,36 @@ function literalNumber(node: SyntaxNode, source: string): number | null {
     throw new QueryError(`expected a number, got '${textOf(node, source)}'`, node.from);
   }
   return sign * value;
+}
+
+/**
+ * Words Loki 2.7.5's lexer always reads as keywords (measured: each is a
+ * parse error there as a label name); the lezer grammar takes some as names.
+ */
+const KEYWORDS = new Set([
+  "by",
+  "without",
+  "or",
+  "and",
+  "unless",
+  "bool",
+  "on",
+  "ignoring",
+  "group_left",
+  "group_right",
+  "offset",
+]);
+
+/** A label name in a matcher or a filter, as Loki can read it. */
+function labelName(node: SyntaxNode, source: string): string {
+  const name = textOf(node, source);
+  if (KEYWORDS.has(name)) {
+    throw new QueryError(
+      `'${name}' is a LogQL keyword: Loki cannot read it as a label name`,
+      node.from,
+    );
+  }
+  return name;
 }
 
 /** A regex Go rejects fails at load, pointing at the offending text inside the string. */

@@ -40,9 +40,37 @@ describe("LogQL values", () => {
     expect(parseGoFloat(".5")).toBe(0.5);
     expect(parseGoFloat("5.")).toBe(5);
     expect(parseGoFloat("+Inf")).toBe(Number.POSITIVE_INFINITY);
-    expect(parseGoFloat("0x10")).toBe(16);
     for (const bad of ["", " 1", "1 ", "abc", "1e", "--1", "12ms"])
       expect(parseGoFloat(bad)).toBeNull();
+  });
+
+  it("parseGoFloat follows strconv.ParseFloat: out of range and 0x without p are errors", () => {
+    // the numbers Go refuses and JavaScript's Number() takes
+    for (const bad of [
+      "1e400",
+      "-1e400",
+      "0x10",
+      "0X1F",
+      "-0x10",
+      "+nan",
+      "-NaN",
+      "1__0",
+      "1_",
+      "_1",
+    ])
+      expect(parseGoFloat(bad), bad).toBeNull();
+    // and those Go reads that Number() does not
+    expect(parseGoFloat("0x1p4")).toBe(16);
+    expect(parseGoFloat("-0x1.8p1")).toBe(-3);
+    expect(parseGoFloat("0x_1p-2")).toBe(0.25);
+    expect(parseGoFloat("5.e3")).toBe(5000);
+    expect(parseGoFloat("1_000.5")).toBe(1000.5);
+    expect(parseGoFloat("Infinity")).toBe(Number.POSITIVE_INFINITY);
+    expect(parseGoFloat("-inf")).toBe(Number.NEGATIVE_INFINITY);
+    expect(parseGoFloat("NaN")).toBeNaN();
+    // underflow is 0 in Go, not an error
+    expect(parseGoFloat("1e-400")).toBe(0);
+    expect(parseGoFloat("12345678901234567890")).toBe(Number("12345678901234567890"));
   });
 
   it("unquoteGoString handles raw strings and every escape", () => {

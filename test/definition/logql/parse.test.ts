@@ -146,6 +146,76 @@ describe("parseLogQuery: accepted queries", () => {
     });
   });
 
+  it("takes label filters joined by a space as and, grouped as Loki's grammar groups them", () => {
+    const a = { label: "a" };
+    const b = { label: "b" };
+    const c = { label: "c" };
+    const d = { label: "d" };
+    expect(filterOf('| json | a="1" b="2"')).toMatchObject({ kind: "and", left: a, right: b });
+    // Loki's yacc grammar shifts: a space takes the whole rest of the stage as its right side
+    expect(filterOf('| json | a="1" b="2" or c > 3')).toMatchObject({
+      kind: "and",
+      left: a,
+      right: { kind: "or", left: b, right: c },
+    });
+    expect(filterOf('| json | c > 3 or a="1" b>=2')).toMatchObject({
+      kind: "or",
+      left: c,
+      right: { kind: "and", left: a, right: { label: "b", op: ">=", value: 2 } },
+    });
+    expect(filterOf('| json | a="1" and b="2" or c=~"x.*" d > 250ms')).toMatchObject({
+      kind: "or",
+      left: { kind: "and", left: a, right: b },
+      right: { kind: "and", left: c, right: { label: "d", valueKind: "duration" } },
+    });
+    expect(filterOf('| json | (a="1" b="2") or c="3"')).toMatchObject({
+      kind: "or",
+      left: { kind: "and", left: a, right: b },
+      right: c,
+    });
+    expect(filterOf('| json | a="1" (b="2" or c="3") d!="4"')).toMatchObject({
+      kind: "and",
+      left: a,
+      right: { kind: "and", left: { kind: "or" }, right: d },
+    });
+    const stages = parse('{app="x"} | json | a="1" b="2" | logfmt | c > 1 d < 2').stages;
+    expect(stages.map((s) => s.kind)).toEqual(["json", "filter", "logfmt", "filter"]);
+    expect(parse('| json | a="1" b="2"').text).toBe('| json | a="1" b="2"');
+  });
+
+  it("rejects LogQL keywords as label names, where Loki 2.7.5's lexer does", () => {
+    for (const word of ["by", "without", "or", "and", "unless"]) {
+      for (const query of [
+        `{${word}="x"}`,
+        `{a="b"} | json | ${word} = "x"`,
+        `| json | ${word} > 1s`,
+      ]) {
+        const at = query.search(new RegExp(`(?<![A-Za-z0-9_])${word}(?![A-Za-z0-9_])`));
+        const { message, offset } = reject(query);
+        expect({ query, message, offset }).toEqual({
+          query,
+          message: `'${word}' is a LogQL keyword: Loki cannot read it as a label name`,
+          offset: at,
+        });
+      }
+    }
+    // the grammar rejects the other keywords itself
+    expect(reject('| json | bool = "x"').offset).toBe(9);
+    expect(reject('{offset="x"}').offset).toBe(1);
+    // names that only start like a keyword, and function names, are labels on Loki
+    expect(filterOf('| json | by_x = "1" byte > 1 ip = "x" duration > 1')).toMatchObject({
+      kind: "and",
+    });
+  });
+
+  it("still rejects what is not two label filters side by side, at the original offset", () => {
+    expect(reject('| json | a="1" b').offset).toBe(15);
+    expect(reject('| json foo="1"').offset).toBe(2);
+    expect(reject('| json | a="1" b="2" c').offset).toBe(21);
+    expect(reject('| json | a="1" b=~"(" ').message).toMatch(/invalid regular expression/);
+    expect(reject('| json | a="1" b=~"(" ').offset).toBe(19); // at the "(" inside the string, where Go's error points
+  });
+
   it("unquotes Go string escapes", () => {
     expect(parse('{a="q\\"x\\n\\t\\\\\\u00e9\\x41"}').selector?.[0]?.value).toBe('q"x\n\t\\éA');
   });

@@ -37,6 +37,32 @@ describe("breakdown buckets and values", () => {
   });
 });
 
+describe("numbers as breakdown values", () => {
+  it("keep their text: distinct 20-digit ids are distinct rows, 1.0 stays 1.0", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "slo-breakdown-numbers-"));
+    const t = new Date(T - 60_000).toISOString();
+    const ids = [
+      "12345678901234567890",
+      "12345678901234567891",
+      "1.0",
+      "5e2",
+      "12345678901234567890",
+    ];
+    const lines = ids.map((id) => `{"t":"${t}","status":500,"id":${id}}`);
+    writeFileSync(join(dir, "events.ndjson"), `${lines.join("\n")}\n`);
+    const result = await countOne(
+      logsSpec(["events.ndjson"], { baseDir: dir }),
+      request(BAD, { breakdown: { by: "id", limit: 10 } }),
+    );
+    expect(result.breakdown).toEqual([
+      { value: "12345678901234567890", count: 2 },
+      { value: "1.0", count: 1 },
+      { value: "12345678901234567891", count: 1 },
+      { value: "5e2", count: 1 },
+    ]);
+  });
+});
+
 describe("long breakdown values", () => {
   const N = MAX_REPORTED_VALUE_CHARS;
 

@@ -23,6 +23,9 @@
  *  19  11:15:00           total, 200, 299.9
  */
 
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SloError } from "../../../src/errors.js";
 import {
@@ -226,5 +229,76 @@ describe("logs source: windows", () => {
     // early (T-1d, 11:00]: lines 5 (good) and 18 (bad);
     // late (11:50, 11:56]: 1 (good) and 2 (bad); 8 is at 11:50 exactly, 16 at 11:56:00.5
     expect(pairs(result)).toEqual({ early: [1, 2], late: [1, 2] });
+  });
+});
+
+describe("logs source: logfmt lines", () => {
+  function logIn(lines: string[]): string {
+    const dir = mkdtempSync(join(tmpdir(), "slo-logfmt-"));
+    writeFileSync(join(dir, "app.log"), `${lines.join("\n")}\n`);
+    return dir;
+  }
+  const at = (msAgo: number) => new Date(T - msAgo).toISOString();
+
+  it("counts a logfmt log with | logfmt: the timestamp field is read from the line", async () => {
+    const dir = logIn([
+      `ts=${at(60_000)} level=error status=503 path=/pay`,
+      `ts=${at(120_000)} level=info status=200 path=/pay`,
+      `ts=${at(180_000)} level=info status=abc path=/pay`,
+      `ts=${at(240_000)} msg="no status here"`,
+      `ts=${at(2 * HOUR)} level=error status=500 path=/old`,
+      "a line with no timestamp",
+    ]);
+    const result = await countOne(
+      logsSpec(["app.log"], { baseDir: dir, timestamp: "ts" }),
+      request(ratio({ total: '| logfmt | path =~ "/.*"', bad: "| logfmt | status >= 500" }), {
+        breakdown: { by: "path", limit: 10 },
+      }),
+    );
+    // the status=abc line is total, and not bad: its LabelFilterErr drops it from bad
+    expect(pairs(result)).toEqual({ "5m": [2, 3], "1h": [2, 3], "1d": [2, 4] });
+    expect(result.breakdown).toEqual([
+      { value: "/old", count: 1 },
+      { value: "/pay", count: 1 },
+    ]);
+    expect(result.diagnostics.malformed?.count).toBe(1);
+  });
+
+  it("in a JSON log, a logfmt line with a timestamp is a JSONParserErr for | json, not malformed", async () => {
+    const dir = logIn([
+      JSON.stringify({ t: at(60_000), status: 500 }),
+      `t=${at(60_000)} status=500`,
+      "{oops",
+    ]);
+    const spec = logsSpec(["app.log"], { baseDir: dir });
+    const [json, errors] = await countAll(spec, [
+      request(ratio({ total: "| json", bad: "| json | status >= 500" })),
+      request(ratio({ total: '| json | __error__ != ""', bad: '| json | __error__ != ""' })),
+    ]);
+    expect(pairs(json as never)).toMatchObject({ "5m": [0, 1] });
+    expect(pairs(errors as never)).toMatchObject({ "5m": [0, 1] });
+    expect(
+      (json as { diagnostics: { malformed?: { count: number } } }).diagnostics.malformed?.count,
+    ).toBe(1);
+  });
+});
+
+describe("logs source: bad and good after a total that reads __error__", () => {
+  it("run the stages they share with total again: total may pass a line with an error they must see", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "slo-shared-errors-"));
+    const t = new Date(T - 60_000).toISOString();
+    const lines = [
+      { t, status: "abc", level: "x" },
+      { t, status: 503, level: "x" },
+      { t, status: 503, level: "y" },
+    ].map((line) => JSON.stringify(line));
+    writeFileSync(join(dir, "app.log"), `${lines.join("\n")}\n`);
+    const total = '| json | status >= 500 | __error__ =~ ".*"';
+    const result = await countOne(
+      logsSpec(["app.log"], { baseDir: dir }),
+      request(ratio({ total, bad: `${total.split(" | __error__")[0]} | level = "x"` })),
+    );
+    // the "abc" line is a total event (total reads __error__) but carries LabelFilterErr into bad
+    expect(pairs(result)["5m"]).toEqual([2, 3]);
   });
 });

@@ -223,6 +223,23 @@ function compareLine(
       name,
       field: full.field(name),
     });
+    // expect() only on a difference: this runs for every name of every line
+    if (fast.fieldText(name) !== full.fieldText(name)) {
+      expect({ text, name, fieldText: fast.fieldText(name) }).toEqual({
+        text,
+        name,
+        fieldText: full.fieldText(name),
+      });
+    }
+  }
+  for (const name of flat) {
+    if (!Object.is(fast.jsonLabelNumber(name), full.jsonLabelNumber(name))) {
+      expect({ text, name, number: fast.jsonLabelNumber(name) }).toEqual({
+        text,
+        name,
+        number: full.jsonLabelNumber(name),
+      });
+    }
   }
   for (const name of [...raw, "t", "not_wanted"]) {
     expect({ text, name, t: fast.timestamp(name) }).toEqual({

@@ -3,6 +3,16 @@
  * Loki's semantics: the stream selector is decided once against the source's
  * labels; then the stages run in order, line filters on the raw line, parser
  * stages adding labels, label filters reading the labels added so far.
+ *
+ * Errors as on Loki: a parser that fails on a line (JSONParserErr,
+ * LogfmtParserErr) and a numeric, duration or bytes filter on a value that
+ * does not convert (LabelFilterErr) keep the line and set its `__error__`;
+ * a numeric filter passes a line that already carries an error. Loki 2.7.5
+ * puts `__error_details__` only on the lines it returns: a filter reads it
+ * as "". A query that reads `__error__` or `__error_details__` counts the
+ * lines that come out of its stages, errors or not, as Loki's log query
+ * returns them. A query that does not drops a line that comes out with an
+ * error, as Loki does with `| __error__=""` at the end.
  */
 
 import type {
@@ -14,8 +24,8 @@ import type {
 } from "../../../definition/logql/ast.js";
 import {
   parseGoDuration,
-  parseGoFloat,
   parseHumanBytes,
+  readGoFloat,
 } from "../../../definition/logql/literals.js";
 import { compileLogQLRegex } from "../../../definition/logql/regex.js";
 import type { LineView } from "../line-parsing/line-record.js";
@@ -47,7 +57,16 @@ export interface CompiledQuery {
   capturedLabel?(line: LineView, name: string): string | undefined;
 }
 
-type LinePredicate = (line: LineView) => boolean;
+/** Loki's labels for what went wrong with a line in a query's stages. */
+export const ERROR_LABEL = "__error__";
+export const ERROR_DETAILS_LABEL = "__error_details__";
+
+/** The error a line carries through one query's stages (a later one overwrites it, as on Loki). */
+interface LineErrors {
+  error: string | null;
+}
+
+type LinePredicate = (line: LineView, errors: LineErrors) => boolean;
 type LabelLookup = (line: LineView) => string | undefined;
 /** A parser stage: json and logfmt read the line's own keys, a TextParser a pattern's or regexp's captures. */
 type Parser = "json" | "logfmt" | TextParser;
@@ -84,7 +103,7 @@ export function compileQuery(
   const parsers: Parser[] = [];
   const skip = options.knownToPass ?? 0;
   for (const [index, stage] of query.stages.entries()) {
-    // parsers still run: the stages after them read their labels
+    // parsers run again: they may set the line's error, and the stages after them read their labels
     if (index < skip && stage.kind !== "json" && stage.kind !== "logfmt" && !isTextParser(stage)) {
       continue;
     }
@@ -94,9 +113,13 @@ export function compileQuery(
         predicates.push(lineFilter(stage.op, stage.value));
         break;
       case "json":
+        parsers.push("json");
+        predicates.push(jsonParserErrors);
+        break;
       case "logfmt":
-        if (stage.kind === "logfmt") needsText = true;
-        parsers.push(stage.kind);
+        needsText = true;
+        parsers.push("logfmt");
+        predicates.push(logfmtParserErrors);
         break;
       case "pattern":
       case "regexp":
@@ -111,7 +134,7 @@ export function compileQuery(
       }
     }
   }
-  const matches = matchAll(predicates);
+  const matches = matchAll(predicates, readsErrors(query));
   const compiled = { matches, matchesNothing: false, jsonLabels, jsonEquals, needsText };
   const textParsers = parsers.filter((p): p is TextParser => typeof p !== "string").reverse();
   if (textParsers.length === 0) return compiled;
@@ -133,22 +156,38 @@ function isTextParser(stage: LogQuery["stages"][number]): boolean {
   return stage.kind === "pattern" || stage.kind === "regexp";
 }
 
-function matchAll(predicates: LinePredicate[]): LinePredicate {
-  switch (predicates.length) {
-    case 0:
-      return () => true;
-    case 1:
-      return predicates[0]!;
-    case 2: {
-      const [a, b] = predicates as [LinePredicate, LinePredicate];
-      return (line) => a(line) && b(line);
-    }
-    default:
-      return (line) => {
-        for (const predicate of predicates) if (!predicate(line)) return false;
-        return true;
-      };
-  }
+/** `| json` keeps every line; one that is not a JSON object carries Loki's JSONParserErr. */
+function jsonParserErrors(line: LineView, errors: LineErrors): boolean {
+  if (!line.isJsonObject()) errors.error = "JSONParserErr";
+  return true;
+}
+
+/** `| logfmt` keeps every line; one it cannot read to the end carries LogfmtParserErr. */
+function logfmtParserErrors(line: LineView, errors: LineErrors): boolean {
+  if (line.logfmtError() !== null) errors.error = "LogfmtParserErr";
+  return true;
+}
+
+/** Whether a label filter of the query reads __error__ or __error_details__. */
+export function readsErrors(query: LogQuery): boolean {
+  const reads = (expr: LabelFilterExpr): boolean =>
+    expr.kind === "and" || expr.kind === "or"
+      ? reads(expr.left) || reads(expr.right)
+      : expr.label === ERROR_LABEL || expr.label === ERROR_DETAILS_LABEL;
+  return query.stages.some((stage) => stage.kind === "filter" && reads(stage.expr));
+}
+
+/**
+ * Every stage in turn on a line. keepErrors: a line that comes out carrying
+ * an error counts (the query reads __error__); else it does not.
+ */
+function matchAll(predicates: LinePredicate[], keepErrors: boolean): (line: LineView) => boolean {
+  const errors: LineErrors = { error: null };
+  return (line) => {
+    errors.error = null;
+    for (const predicate of predicates) if (!predicate(line, errors)) return false;
+    return keepErrors || errors.error === null;
+  };
 }
 
 /**
@@ -249,7 +288,9 @@ function accessOf(text: LabelLookup): LabelAccess {
     is: (line, value) => (text(line) ?? "") === value,
     number: (line) => {
       const value = text(line);
-      return value === undefined ? null : parseGoFloat(value);
+      if (value === undefined) return null;
+      const number = readGoFloat(value);
+      return typeof number === "number" ? number : null;
     },
   };
 }
@@ -279,47 +320,76 @@ function labelFilter(
     case "and": {
       const left = labelFilter(expr.left, resolve, jsonEquals);
       const right = labelFilter(expr.right, resolve, jsonEquals);
-      return (line) => left(line) && right(line);
+      return (line, errors) => left(line, errors) && right(line, errors);
     }
     case "or": {
       const left = labelFilter(expr.left, resolve, jsonEquals);
       const right = labelFilter(expr.right, resolve, jsonEquals);
-      return (line) => left(line) || right(line);
+      return (line, errors) => left(line, errors) || right(line, errors);
     }
-    case "string": {
-      const access = resolve(expr.label);
-      const { op, value } = expr;
-      if (op === "=" || op === "!=") {
-        const bytes = valueBytes(value);
-        if (access.jsonKey !== undefined) jsonEquals.push([access.jsonKey, bytes]);
-        return op === "="
-          ? (line) => access.is(line, value, bytes)
-          : (line) => !access.is(line, value, bytes);
-      }
-      const test = stringMatch(op, value);
-      return (line) => test(access.text(line) ?? "");
-    }
-    case "number": {
-      const access = resolve(expr.label);
-      const compare = comparison(expr.op, expr.value);
-      // A value that does not convert (or a missing label) fails the filter.
-      // (Loki instead keeps such a line and sets __error__; slo has no
-      // __error__ label, so a line it cannot judge is not counted.)
-      if (expr.valueKind === "number") {
-        return (line) => {
-          const value = access.number(line);
-          return value !== null && compare(value);
-        };
-      }
-      const convert = CONVERTERS[expr.valueKind];
-      return (line) => {
-        const text = access.text(line);
-        if (text === undefined) return false;
-        const value = convert(text);
-        return value !== null && compare(value);
-      };
-    }
+    case "string":
+      return stringFilter(expr, resolve, jsonEquals);
+    case "number":
+      return numericFilter(expr, resolve(expr.label));
   }
+}
+
+function stringFilter(
+  expr: Extract<LabelFilterExpr, { kind: "string" }>,
+  resolve: (name: string) => LabelAccess,
+  jsonEquals: [string, Buffer][],
+): LinePredicate {
+  const { op, value } = expr;
+  if (expr.label === ERROR_LABEL) {
+    const test = stringMatch(op, value);
+    return (_line, errors) => test(errors.error ?? "");
+  }
+  if (expr.label === ERROR_DETAILS_LABEL) {
+    const result = stringMatch(op, value)("");
+    return () => result;
+  }
+  const access = resolve(expr.label);
+  if (op === "=" || op === "!=") {
+    const bytes = valueBytes(value);
+    if (access.jsonKey !== undefined) jsonEquals.push([access.jsonKey, bytes]);
+    return op === "="
+      ? (line) => access.is(line, value, bytes)
+      : (line) => !access.is(line, value, bytes);
+  }
+  const test = stringMatch(op, value);
+  return (line) => test(access.text(line) ?? "");
+}
+
+/**
+ * A comparison with a number, duration or byte size, as Loki runs it: a
+ * line that already carries an error passes untouched; a missing label
+ * fails; a value that does not convert passes with LabelFilterErr.
+ */
+function numericFilter(
+  expr: Extract<LabelFilterExpr, { kind: "number" }>,
+  access: LabelAccess,
+): LinePredicate {
+  const compare = comparison(expr.op, expr.value);
+  if (expr.valueKind === "number") {
+    return (line, errors) => {
+      if (errors.error !== null) return true;
+      const value = access.number(line);
+      if (value !== null) return compare(value);
+      if (access.text(line) === undefined) return false;
+      errors.error = "LabelFilterErr";
+      return true;
+    };
+  }
+  const convert = CONVERTERS[expr.valueKind];
+  return (line, errors) => {
+    if (errors.error !== null) return true;
+    const text = access.text(line);
+    if (text === undefined) return false;
+    const value = convert(text);
+    if (value !== null) return compare(value);
+    errors.error = "LabelFilterErr";
+    return true;
+  };
 }
 
 const CONVERTERS: Record<"duration" | "bytes", (text: string) => number | null> = {

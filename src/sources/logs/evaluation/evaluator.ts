@@ -9,9 +9,13 @@ import type { LineSample } from "../../types.js";
 import { FastLine } from "../fast-path/fast-line.js";
 import { JsonExtractor } from "../fast-path/json-extractor.js";
 import { jsonTokenizer } from "../fast-path/json-tokenizer.js";
-import { type LineRecord, ParsedLine, parseJsonObject } from "../line-parsing/line-record.js";
+import {
+  type LineRecord,
+  ParsedLine,
+  parseJsonObject,
+  TextLine,
+} from "../line-parsing/line-record.js";
 import { type LineTime, lineTimeReader, readsTimeFromText } from "../line-parsing/line-time.js";
-import { mayBeJsonObject, TextLine } from "../line-parsing/text-line.js";
 import type { BufferProvider } from "../reading/buffer-provider.js";
 import { type BreakdownKey, NONE_KEY, valueKey } from "./breakdown-key.js";
 import { type CompiledQuery, nameId } from "./compiled-query.js";
@@ -107,10 +111,10 @@ export class Evaluator {
   line(text: string, file: string, lineNo: number): void {
     this.diagnostics.lines++;
     if (isBlank(text)) return;
-    const object = this.textLines && !mayBeJsonObject(text) ? null : parseJsonObject(text);
+    const object = parseJsonObject(text);
     if (object === null) {
       if (this.textLines) this.record(new TextLine(text, this.spec.labels), file, lineNo);
-      else this.malformed(text, file, lineNo);
+      else this.notJson(text, file, lineNo);
       return;
     }
     try {
@@ -123,7 +127,17 @@ export class Evaluator {
     }
   }
 
-  /** A line that is not a JSON object. */
+  /**
+   * A line that is not a JSON object: its events count when `| logfmt` finds
+   * its timestamp field in it (a logfmt log); else it is malformed.
+   */
+  private notJson(text: string, file: string, lineNo: number): void {
+    const line = new TextLine(text, this.spec.labels);
+    if (line.timestamp(this.spec.timestamp) === null) this.malformed(text, file, lineNo);
+    else this.record(line, file, lineNo);
+  }
+
+  /** A line that is neither a JSON object nor logfmt with a timestamp. */
   malformed(text: string, file: string, lineNo: number): void {
     addSample(this.diagnostics.malformed, text, file, lineNo);
   }
@@ -174,8 +188,10 @@ function breakdownKey(
 ): BreakdownKey | undefined {
   if (!plan.breakdown || !tally.wantsBreakdown(t)) return undefined;
   const query = plan.kind === "latency" ? plan.events : (plan.bad ?? plan.total);
-  const value = eventField(query, line, plan.breakdown.by, plan.breakdown.byId);
-  return value === undefined ? NONE_KEY : valueKey(String(value));
+  const value =
+    query.capturedLabel?.(line, plan.breakdown.by) ??
+    line.fieldText(plan.breakdown.by, plan.breakdown.byId);
+  return value === undefined ? NONE_KEY : valueKey(value);
 }
 
 /**

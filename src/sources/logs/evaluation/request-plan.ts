@@ -19,7 +19,13 @@ import {
   type SeriesRequest,
   type WindowRequest,
 } from "../../types.js";
-import { type CompiledQuery, compileQuery, nameId, sharedStages } from "./compiled-query.js";
+import {
+  type CompiledQuery,
+  compileQuery,
+  nameId,
+  readsErrors,
+  sharedStages,
+} from "./compiled-query.js";
 
 export type RequestPlan = RatioPlan | LatencyPlan;
 
@@ -130,8 +136,9 @@ function compileRole(
 ): CompiledQuery | SloError {
   const query = parseQuery(slo, role, text);
   if (query instanceof SloError) return query;
-  // bad and good are only asked about total events: skip what total checked
-  const knownToPass = within ? sharedStages(within, query) : 0;
+  // bad and good are only asked about total events: skip what total checked,
+  // unless total lets lines with errors through, which those stages may have set
+  const knownToPass = within && !readsErrors(within) ? sharedStages(within, query) : 0;
   return compileQuery(query, spec.labels, { knownToPass });
 }
 

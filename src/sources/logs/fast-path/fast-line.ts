@@ -7,7 +7,7 @@
 
 import { parseGoFloat } from "../../../definition/logql/literals.js";
 import { type LineRecord, ParsedLine, parseJsonObject } from "../line-parsing/line-record.js";
-import { parseLogfmt } from "../line-parsing/logfmt.js";
+import { type Logfmt, readLogfmt } from "../line-parsing/logfmt.js";
 import { epochMs, rfc3339BytesMs, timestampMs } from "../line-parsing/timestamp.js";
 import {
   type JsonExtractor,
@@ -61,7 +61,7 @@ export class FastLine implements LineRecord {
   private end = 0;
   private cachedText: string | null = null;
   private parsed: ParsedLine | null = null;
-  private logfmt: Map<string, string> | null = null;
+  private logfmt: Logfmt | null = null;
   private readonly flatSlots: Map<string, number>;
   private readonly rawSlots: Map<string, number>;
   private readonly flatById: SlotsById;
@@ -127,14 +127,28 @@ export class FastLine implements LineRecord {
     const slot = this.flatSlot(name, id);
     if (slot === undefined) return this.full().jsonLabelNumber(name);
     if (!this.extractor.isSet(slot)) return null;
-    // parseGoFloat(String(x)) is x for every number JSON can hold (-0 prints as "0")
-    if (this.extractor.kinds[slot] === SLOT_NUMBER) return this.slotNumber(slot) + 0;
+    if (this.extractor.kinds[slot] === SLOT_NUMBER) {
+      // a JSON number's text is a decimal Go reads as Number() does, but for
+      // magnitudes past a double (1e400), which Go refuses
+      const value = this.slotNumber(slot);
+      return Number.isFinite(value) ? value : null;
+    }
     return parseGoFloat(this.slotText(slot));
   }
 
   logfmtLabel(name: string): string | undefined {
-    this.logfmt ??= parseLogfmt(this.text());
-    return this.logfmt.get(name);
+    this.logfmt ??= readLogfmt(this.text());
+    return this.logfmt.labels.get(name);
+  }
+
+  logfmtError(): string | null {
+    this.logfmt ??= readLogfmt(this.text());
+    return this.logfmt.error;
+  }
+
+  /** the extractor only accepts JSON objects */
+  isJsonObject(): boolean {
+    return true;
   }
 
   field(name: string, id?: number): string | number | undefined {
@@ -146,6 +160,13 @@ export class FastLine implements LineRecord {
     }
     if (this.extractor.isSet(flat)) return this.slotText(flat);
     return Object.hasOwn(this.streamLabels, name) ? this.streamLabels[name] : undefined;
+  }
+
+  fieldText(name: string, id?: number): string | undefined {
+    const raw = this.rawSlot(name, id);
+    if (raw !== undefined && this.extractor.isSet(raw)) return this.slotText(raw);
+    const value = this.field(name, id);
+    return typeof value === "number" ? this.full().fieldText(name) : value;
   }
 
   timestamp(name: string, id?: number): number | null {
@@ -184,7 +205,7 @@ export class FastLine implements LineRecord {
     return text;
   }
 
-  /** Strings unescaped, numbers as JavaScript prints them. */
+  /** Strings unescaped, numbers as written in the line. */
   private decodeSlot(slot: number): string {
     const { kinds, starts, ends } = this.extractor;
     switch (kinds[slot]) {
@@ -193,7 +214,7 @@ export class FastLine implements LineRecord {
       case SLOT_ESCAPED_STRING:
         return JSON.parse(this.buf.toString("utf8", starts[slot]! - 1, ends[slot]! + 1)) as string;
       case SLOT_NUMBER:
-        return String(this.slotNumber(slot));
+        return this.buf.toString("latin1", starts[slot], ends[slot]);
       case SLOT_TRUE:
         return "true";
       case SLOT_FALSE:

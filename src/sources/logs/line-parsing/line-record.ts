@@ -5,8 +5,14 @@
  */
 
 import { parseGoFloat } from "../../../definition/logql/literals.js";
-import { flattenJson, type JsonObject, jsonScalarText } from "./json-fields.js";
-import { parseLogfmt } from "./logfmt.js";
+import {
+  type JsonObject,
+  type JsonText,
+  jsonScalarText,
+  readJsonText,
+  sanitizeLabelKey,
+} from "./json-fields.js";
+import { type Logfmt, readLogfmt } from "./logfmt.js";
 import { timestampMs } from "./timestamp.js";
 
 /**
@@ -25,6 +31,10 @@ export interface LineView {
   jsonLabelNumber(name: string, id?: number): number | null;
   /** a label `| logfmt` would extract from this line */
   logfmtLabel(name: string): string | undefined;
+  /** whether the line is a JSON object: else `| json` fails on it (JSONParserErr) */
+  isJsonObject(): boolean;
+  /** why `| logfmt` fails on this line (LogfmtParserErr's details), or null */
+  logfmtError(): string | null;
 }
 
 /** A line plus the fields slo itself reads: the timestamp, the latency field, the breakdown field. */
@@ -36,13 +46,18 @@ export interface LineRecord extends LineView {
    * work), else the source's stream label. undefined when none has it.
    */
   field(name: string, id?: number): string | number | undefined;
+  /**
+   * field(name) as text: a number as it is written in the line ("1.0",
+   * "12345678901234567890"), which is what a breakdown shows and groups by
+   */
+  fieldText(name: string, id?: number): string | undefined;
   /** timestampMs(field(name)), which a reader may find faster */
   timestamp(name: string, id?: number): number | null;
 }
 
 export class ParsedLine implements LineRecord {
-  private flat: Map<string, string> | null = null;
-  private logfmt: Map<string, string> | null = null;
+  private json: JsonText | null = null;
+  private logfmt: Logfmt | null = null;
 
   constructor(
     private readonly raw: string,
@@ -55,8 +70,7 @@ export class ParsedLine implements LineRecord {
   }
 
   jsonLabel(name: string): string | undefined {
-    this.flat ??= flattenJson(this.object);
-    return this.flat.get(name);
+    return this.jsonText().flat.get(name);
   }
 
   jsonLabelIs(name: string, value: string): boolean {
@@ -69,12 +83,33 @@ export class ParsedLine implements LineRecord {
   }
 
   logfmtLabel(name: string): string | undefined {
-    this.logfmt ??= parseLogfmt(this.raw);
-    return this.logfmt.get(name);
+    this.logfmt ??= readLogfmt(this.raw);
+    return this.logfmt.labels.get(name);
+  }
+
+  logfmtError(): string | null {
+    this.logfmt ??= readLogfmt(this.raw);
+    return this.logfmt.error;
+  }
+
+  isJsonObject(): boolean {
+    return true;
   }
 
   timestamp(name: string): number | null {
     return timestampMs(this.field(name));
+  }
+
+  fieldText(name: string): string | undefined {
+    const value = this.field(name);
+    if (typeof value !== "number") return value;
+    return this.jsonText().topNumbers.get(name) ?? String(value);
+  }
+
+  /** The line read in order, numbers as written (JSON.parse keeps neither). */
+  private jsonText(): JsonText {
+    this.json ??= readJsonText(this.raw);
+    return this.json;
   }
 
   field(name: string): string | number | undefined {
@@ -91,8 +126,71 @@ export class ParsedLine implements LineRecord {
   }
 }
 
-/** The line as a JSON object, or null when it is not one (a malformed line). */
+/**
+ * A line that is not a JSON object: `| json` fails on it, and its fields
+ * (the timestamp, a breakdown) are what `| logfmt` reads from it, then the
+ * source's stream labels.
+ */
+export class TextLine implements LineRecord {
+  private logfmt: Logfmt | null = null;
+
+  constructor(
+    private readonly raw: string,
+    private readonly streamLabels: Record<string, string>,
+  ) {}
+
+  text(): string {
+    return this.raw;
+  }
+
+  jsonLabel(): string | undefined {
+    return undefined;
+  }
+
+  jsonLabelIs(_name: string, value: string): boolean {
+    return value === "";
+  }
+
+  jsonLabelNumber(): number | null {
+    return null;
+  }
+
+  isJsonObject(): boolean {
+    return false;
+  }
+
+  logfmtLabel(name: string): string | undefined {
+    return this.logfmtRead().labels.get(name);
+  }
+
+  logfmtError(): string | null {
+    return this.logfmtRead().error;
+  }
+
+  field(name: string): string | undefined {
+    const value = this.logfmtRead().labels.get(sanitizeLabelKey(name, true));
+    if (value !== undefined) return value;
+    return Object.hasOwn(this.streamLabels, name) ? this.streamLabels[name] : undefined;
+  }
+
+  fieldText(name: string): string | undefined {
+    return this.field(name);
+  }
+
+  timestamp(name: string): number | null {
+    return timestampMs(this.field(name));
+  }
+
+  private logfmtRead(): Logfmt {
+    this.logfmt ??= readLogfmt(this.raw);
+    return this.logfmt;
+  }
+}
+
+/** The line as a JSON object, or null when it is not one. */
 export function parseJsonObject(text: string): JsonObject | null {
+  // most lines that are not JSON (logfmt, plain text) are told at once, without an exception
+  if (!startsLikeAnObject(text)) return null;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -102,4 +200,12 @@ export function parseJsonObject(text: string): JsonObject | null {
   return value !== null && typeof value === "object" && !Array.isArray(value)
     ? (value as JsonObject)
     : null;
+}
+
+function startsLikeAnObject(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return c === 123; /* { */
+  }
+  return false;
 }
