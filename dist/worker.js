@@ -215,7 +215,7 @@ function unquotedOrNull(literal) {
   }
 }
 
-// node_modules/re2js/build/index.js
+// ../../main/node_modules/re2js/build/index.js
 var RE2Flags = class RE2Flags2 {
   static FOLD_CASE = 1;
   static LITERAL = 2;
@@ -7065,7 +7065,7 @@ function groupNames(expression) {
   return names;
 }
 
-// node_modules/@lezer/common/dist/index.js
+// ../../main/node_modules/@lezer/common/dist/index.js
 var DefaultBufferLength = 1024;
 var nextPropID = 0;
 var Range = class {
@@ -8618,7 +8618,7 @@ var StringInput = class {
 };
 var stoppedInner = new NodeProp({ perNode: true });
 
-// node_modules/@lezer/lr/dist/index.js
+// ../../main/node_modules/@lezer/lr/dist/index.js
 var Stack = class _Stack {
   /**
   @internal
@@ -10351,7 +10351,7 @@ function getSpecializer(spec) {
   return spec.get;
 }
 
-// node_modules/@grafana/lezer-logql/index.es.js
+// ../../main/node_modules/@grafana/lezer-logql/index.es.js
 var AGGREGATION_OPERATORS = [
   {
     label: "avg",
@@ -10749,7 +10749,29 @@ function parseJoiningSideBySideFilters(given) {
     insertions.push({ at, length: AND_OPEN.length }, { at: end + AND_OPEN.length, length: 1 });
     tree = parser.parse(source);
   }
+  if (!firstErrorNode(tree.topNode)) {
+    for (let at = commaRightSideToGroup(tree, source); at; at = commaRightSideToGroup(tree, source)) {
+      source = `${source.slice(0, at.from)}(${source.slice(at.from, at.to)})${source.slice(at.to)}`;
+      insertions.push({ at: at.from, length: 1 }, { at: at.to + 1, length: 1 });
+      tree = parser.parse(source);
+    }
+  }
   return { source, tree, toGiven: (offset) => undoInsertions(offset, insertions) };
+}
+function commaRightSideToGroup(tree, source) {
+  let found = null;
+  tree.iterate({
+    enter(node) {
+      if (found) return false;
+      if (node.name !== "LabelFilter") return;
+      const [left, right, ...more] = node.node.getChildren("LabelFilter");
+      if (!left || !right || more.length > 0) return;
+      if (source.slice(left.to, right.from).trim() !== ",") return;
+      const end = groupEnd(source, right.from);
+      if (right.to < end) found = { from: right.from, to: end };
+    }
+  });
+  return found;
 }
 function undoInsertions(offset, insertions) {
   let at = offset;
@@ -10777,14 +10799,37 @@ function followsLabelFilter(tree, source, at) {
 }
 function groupEnd(source, at) {
   let depth = 0;
+  let afterValue = false;
+  let afterOperator = false;
   for (let i = at; i < source.length; i++) {
     const c = source[i];
-    if (c === '"' || c === "`") i = stringEnd(source, i);
-    else if (c === "(") depth++;
-    else if (c === ")" && --depth < 0) return i;
-    else if ((c === "|" || c === "#") && depth === 0) return trimmedEnd(source, at, i);
+    if (/\s/.test(c)) continue;
+    const operator = LABEL_OPERATOR.exec(source.slice(i, i + 2))?.[0];
+    const lineFilter2 = afterValue && (operator === "!=" || operator === "!~");
+    if (depth === 0 && (c === "|" || c === "#" || lineFilter2)) return trimmedEnd(source, at, i);
+    if (c === ")" && --depth < 0) return i;
+    let isValue = c === ")";
+    if (c === '"' || c === "`") {
+      i = stringEnd(source, i);
+      isValue = true;
+    } else if (c === "(") depth++;
+    else if (operator) i += operator.length - 1;
+    else if (c !== "," && c !== ")") {
+      const end = wordEnd(source, i);
+      isValue = afterOperator && !KEYWORD.test(source.slice(i, end));
+      i = end - 1;
+    }
+    afterValue = isValue;
+    afterOperator = operator !== void 0;
   }
   return trimmedEnd(source, at, source.length);
+}
+var KEYWORD = /^(?:and|or)$/;
+var LABEL_OPERATOR = /^(?:=~|!~|!=|==|>=|<=|=|>|<)/;
+function wordEnd(source, i) {
+  let j = i;
+  while (j < source.length && !/[\s()|#"`,=!<>~]/.test(source[j])) j++;
+  return Math.max(j, i + 1);
 }
 function trimmedEnd(source, from, end) {
   let at = end;
@@ -11458,16 +11503,20 @@ function valueBytes(value) {
   }
   return bytes;
 }
-function labelFilter(expr, resolve, jsonEquals) {
+function labelFilter(expr, resolve, jsonEquals, insideOr = false) {
   switch (expr.kind) {
     case "and": {
-      const left = labelFilter(expr.left, resolve, jsonEquals);
-      const right = labelFilter(expr.right, resolve, jsonEquals);
-      return (line, errors) => left(line, errors) && right(line, errors);
+      const left = labelFilter(expr.left, resolve, jsonEquals, insideOr);
+      const right = labelFilter(expr.right, resolve, jsonEquals, insideOr);
+      if (!insideOr) return (line, errors) => left(line, errors) && right(line, errors);
+      return (line, errors) => {
+        const leftPasses = left(line, errors);
+        return right(line, errors) && leftPasses;
+      };
     }
     case "or": {
-      const left = labelFilter(expr.left, resolve, jsonEquals);
-      const right = labelFilter(expr.right, resolve, jsonEquals);
+      const left = labelFilter(expr.left, resolve, jsonEquals, true);
+      const right = labelFilter(expr.right, resolve, jsonEquals, true);
       return (line, errors) => left(line, errors) || right(line, errors);
     }
     case "string":

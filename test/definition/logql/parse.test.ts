@@ -183,6 +183,61 @@ describe("parseLogQuery: accepted queries", () => {
     expect(parse('| json | a="1" b="2"').text).toBe('| json | a="1" b="2"');
   });
 
+  it("groups a comma as Loki does: its right side is the rest of the group (measured on 2.7.5)", () => {
+    const a = { label: "a" };
+    const b = { label: "b" };
+    const c = { label: "c" };
+    // Loki 2.7.5 counted `a="1", b="2" or c > 3` as a="1" and (b="2" or c > 3)
+    expect(filterOf('| json | a="1", b="2" or c > 3')).toMatchObject({
+      kind: "and",
+      left: a,
+      right: { kind: "or", left: b, right: c },
+    });
+    expect(filterOf('| json | c > 3 or a="1", b="2"')).toMatchObject({
+      kind: "or",
+      left: c,
+      right: { kind: "and", left: a, right: b },
+    });
+    expect(filterOf('| json | a="1", b="2", c > 3 or a="2"')).toMatchObject({
+      kind: "and",
+      left: a,
+      right: { kind: "and", left: b, right: { kind: "or", left: c, right: { label: "a" } } },
+    });
+    expect(filterOf('| json | (a="1", b="2") or c > 3')).toMatchObject({
+      kind: "or",
+      left: { kind: "and", left: a, right: b },
+      right: c,
+    });
+    expect(filterOf('{x="a, b"} | json | a=",", b="2" or c > 3')).toMatchObject({
+      kind: "and",
+      left: { label: "a", value: "," },
+      right: { kind: "or" },
+    });
+    expect(parse('| json | a="1", b="2" or c > 3').text).toBe('| json | a="1", b="2" or c > 3');
+  });
+
+  it("ends filters side by side at a line filter written after them without a pipe", () => {
+    // Loki 2.7.5 reads `!= "x"` after a label filter as a line filter, as it does after any stage
+    expect(parse('{app="x"} | json | c > 0 a="1" != "x" |~ "z"').stages).toMatchObject([
+      { kind: "json" },
+      { kind: "filter", expr: { kind: "and", left: { label: "c" }, right: { label: "a" } } },
+      { kind: "line", op: "!=", value: "x" },
+      { kind: "line", op: "|~", value: "z" },
+    ]);
+    expect(parse('| json | a != "1" b !~ "2" c > 1s !~ "z"').stages).toMatchObject([
+      { kind: "json" },
+      {
+        kind: "filter",
+        expr: {
+          kind: "and",
+          left: { label: "a", op: "!=" },
+          right: { kind: "and", left: { label: "b", op: "!~" }, right: { label: "c" } },
+        },
+      },
+      { kind: "line", op: "!~", value: "z" },
+    ]);
+  });
+
   it("rejects LogQL keywords as label names, where Loki 2.7.5's lexer does", () => {
     for (const word of ["by", "without", "or", "and", "unless"]) {
       for (const query of [

@@ -324,6 +324,20 @@ describe("__error__, as Loki sets it", () => {
     ).toHaveLength(3);
   });
 
+  it("judges both sides of an and, as Loki does: inside an or, its right side's error stays", () => {
+    const line = '{"a":"x","size":"big","m":"y"}';
+    // Loki's and runs its right side even when its left fails; the or then keeps the line, on the error
+    expect(matches('| json | a = "z" and size >= 1MB or m = "y"', line)).toBe(false);
+    expect(
+      matches('| json | a = "z" and size >= 1MB or m = "y" | __error__ = "LabelFilterErr"', line),
+    ).toBe(true);
+    expect(matches('| json | (a = "z" and size >= 1MB) or m = "y" | __error__ = ""', line)).toBe(
+      false,
+    );
+    // an or whose left passes does not run its right side
+    expect(matches('| json | m = "y" or size >= 1MB', line)).toBe(true);
+  });
+
   it("marks a line that is not JSON with JSONParserErr and Loki's details", () => {
     expect(counted('| json | __error__ = "JSONParserErr"', lines)).toEqual(["not json id=plain"]);
 

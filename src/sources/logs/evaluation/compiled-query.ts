@@ -311,20 +311,32 @@ function valueBytes(value: string): Buffer {
   return bytes;
 }
 
+/**
+ * Loki's `and` runs its right side even when its left fails, and a numeric
+ * filter that fails to convert sets __error__ whatever its result; its `or`
+ * runs its right side only when its left fails. The error an `and` leaves
+ * matters only where an `or` can still keep the line, so only there are
+ * both sides judged (`insideOr`); elsewhere a failed `and` drops the line.
+ */
 function labelFilter(
   expr: LabelFilterExpr,
   resolve: (name: string) => LabelAccess,
   jsonEquals: [string, Buffer][],
+  insideOr = false,
 ): LinePredicate {
   switch (expr.kind) {
     case "and": {
-      const left = labelFilter(expr.left, resolve, jsonEquals);
-      const right = labelFilter(expr.right, resolve, jsonEquals);
-      return (line, errors) => left(line, errors) && right(line, errors);
+      const left = labelFilter(expr.left, resolve, jsonEquals, insideOr);
+      const right = labelFilter(expr.right, resolve, jsonEquals, insideOr);
+      if (!insideOr) return (line, errors) => left(line, errors) && right(line, errors);
+      return (line, errors) => {
+        const leftPasses = left(line, errors);
+        return right(line, errors) && leftPasses;
+      };
     }
     case "or": {
-      const left = labelFilter(expr.left, resolve, jsonEquals);
-      const right = labelFilter(expr.right, resolve, jsonEquals);
+      const left = labelFilter(expr.left, resolve, jsonEquals, true);
+      const right = labelFilter(expr.right, resolve, jsonEquals, true);
       return (line, errors) => left(line, errors) || right(line, errors);
     }
     case "string":
