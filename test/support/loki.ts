@@ -14,12 +14,21 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, existsSync, readFileSync } from "node:fs";
-import { access, chmod, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { access, chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { ROOT } from "./cli.js";
 import { freePort } from "./misbehaving-server.js";
-import { isCI, launch, type RunningServer, run, sleep, tempDir, which } from "./servers.js";
+import {
+  isCI,
+  launch,
+  type RunningServer,
+  run,
+  sleep,
+  tempDir,
+  which,
+  withDirLock,
+} from "./servers.js";
 
 export const LOKI_VERSION = "2.7.5";
 const SHARED = sharedLokiFolder();
@@ -83,27 +92,16 @@ async function unpackShared(): Promise<void> {
 
 /** Test files run in parallel: one unpacks, the others wait for it. */
 async function unpackOnce(): Promise<void> {
-  const lock = `${UNPACKED}.lock`;
+  if (await exists(UNPACKED)) return;
   await mkdir(dirname(UNPACKED), { recursive: true });
-  for (;;) {
-    if (await exists(UNPACKED)) return;
-    try {
-      await mkdir(lock);
-      break;
-    } catch {
-      const age = await stat(lock).then(
-        (s) => Date.now() - s.mtimeMs,
-        () => 0,
-      );
-      if (age > UNPACK_LOCK_STALE_MS) await rm(lock, { recursive: true, force: true });
-      await sleep(200);
-    }
-  }
-  try {
-    if (!(await exists(UNPACKED))) await unpackShared();
-  } finally {
-    await rm(lock, { recursive: true, force: true });
-  }
+  await withDirLock(
+    `${UNPACKED}.lock`,
+    { staleMs: UNPACK_LOCK_STALE_MS, timeoutMs: UNPACK_LOCK_STALE_MS, pollMs: 200 },
+    async () => {
+      if (!(await exists(UNPACKED))) await unpackShared();
+    },
+    () => exists(UNPACKED),
+  );
 }
 
 /** The Loki binary, or why there is none. */

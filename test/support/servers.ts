@@ -74,35 +74,67 @@ export async function ensureBinaries(
     };
   }
   const lock = join(tmpdir(), "slo-test-apt-install.lock");
-  const deadline = Date.now() + INSTALL_TIMEOUT_MS;
+  try {
+    const installed = await withDirLock(
+      lock,
+      { staleMs: INSTALL_TIMEOUT_MS, timeoutMs: INSTALL_TIMEOUT_MS, pollMs: 500 },
+      async () =>
+        (await missing(binaries)).length === 0 ? { ok: true as const } : aptInstall(binaries),
+      // someone else installed them meanwhile
+      async () => (await missing(binaries)).length === 0,
+    );
+    return installed ?? { ok: true };
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message };
+  }
+}
+
+async function aptInstall(
+  binaries: readonly string[],
+): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const script =
+    "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends " +
+    SERVER_PACKAGES.join(" ");
+  const result = await run("bash", ["-c", script], { timeoutMs: INSTALL_TIMEOUT_MS });
+  const still = await missing(binaries);
+  if (still.length === 0) return { ok: true };
+  return {
+    ok: false,
+    reason: `apt-get exited ${result.code}; still missing ${still.join(", ")}\n${result.output.slice(-3000)}`,
+  };
+}
+
+/**
+ * Runs `work` holding a lock folder (mkdir is atomic): test files run in
+ * parallel, and one installs, unpacks or builds while the others wait. A
+ * lock older than staleMs was left by a dead holder and is taken over;
+ * `done` ends the wait without running `work` once another holder has done
+ * it (undefined is returned then).
+ */
+export async function withDirLock<T>(
+  lock: string,
+  limits: { staleMs: number; timeoutMs: number; pollMs: number },
+  work: () => Promise<T>,
+  done?: () => Promise<boolean>,
+): Promise<T | undefined> {
+  const deadline = Date.now() + limits.timeoutMs;
   for (;;) {
     try {
       await mkdir(lock);
       break;
     } catch {
-      // Someone else installs; a lock older than the install timeout is stale.
       const age = await stat(lock).then(
         (s) => Date.now() - s.mtimeMs,
         () => 0,
       );
-      if (age > INSTALL_TIMEOUT_MS) await rm(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) return { ok: false, reason: `timed out waiting for ${lock}` };
-      await sleep(500);
-      if ((await missing(binaries)).length === 0) return { ok: true };
+      if (age > limits.staleMs) await rm(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
+      await sleep(limits.pollMs);
+      if (await done?.()) return undefined;
     }
   }
   try {
-    if ((await missing(binaries)).length === 0) return { ok: true };
-    const script =
-      "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends " +
-      SERVER_PACKAGES.join(" ");
-    const result = await run("bash", ["-c", script], { timeoutMs: INSTALL_TIMEOUT_MS });
-    const still = await missing(binaries);
-    if (still.length === 0) return { ok: true };
-    return {
-      ok: false,
-      reason: `apt-get exited ${result.code}; still missing ${still.join(", ")}\n${result.output.slice(-3000)}`,
-    };
+    return await work();
   } finally {
     await rm(lock, { recursive: true, force: true });
   }
@@ -302,33 +334,18 @@ export async function createBlocks(openMetrics: string, dataDir: string): Promis
     );
   if (!(await exists(done))) {
     // Test files run in parallel: one runs promtool, the others wait for it.
-    const lock = `${cache}.lock`;
-    const deadline = Date.now() + BLOCKS_LOCK_STALE_MS;
-    for (;;) {
-      try {
-        await mkdir(lock);
-        break;
-      } catch {
-        const age = await stat(lock).then(
-          (s) => Date.now() - s.mtimeMs,
-          () => 0,
-        );
-        if (age > BLOCKS_LOCK_STALE_MS) await rm(lock, { recursive: true, force: true });
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
-        await sleep(200);
-      }
-    }
-    try {
-      if (!(await exists(done))) {
+    await withDirLock(
+      `${cache}.lock`,
+      { staleMs: BLOCKS_LOCK_STALE_MS, timeoutMs: BLOCKS_LOCK_STALE_MS, pollMs: 200 },
+      async () => {
+        if (await exists(done)) return;
         const building = await tempDir("blocks-building");
         await runPromtool(openMetrics, building);
         await writeFile(join(building, ".complete"), "");
         await rm(cache, { recursive: true, force: true });
         await rename(building, cache);
-      }
-    } finally {
-      await rm(lock, { recursive: true, force: true });
-    }
+      },
+    );
   }
   await cp(cache, dataDir, {
     recursive: true,
