@@ -2,6 +2,7 @@
 
 import type { Command } from "commander";
 import { DEFAULT_FAIL_ON, DEFAULT_GITHUB, DEFAULT_ON_SOURCE_ERROR } from "../defaults.js";
+import { usageError } from "../errors.js";
 import type { Logger } from "../github/client.js";
 import { oneOf, parseAt } from "../parse-option.js";
 import { FAIL_ON, type GatePublisher, runGate } from "../pipeline/gate.js";
@@ -67,9 +68,32 @@ export function registerCheck(program: Command, io: CliIo, setExit: (code: numbe
     )
     .option("--sha <sha>", "--github: the commit to report on, instead of the event's")
     .option("--fail-on-report-error", "--github: exit 3 when a report cannot be delivered")
-    .action(async (paths: string[], options: CheckOptions) => {
+    .action(async (paths: string[], options: CheckOptions, command: Command) => {
+      refuseGitHubOptionsWithoutGitHub(options, command);
       setExit(await runCheck(paths, options, io));
     });
+}
+
+/** The options that only mean something with --github, and their flags. */
+const GITHUB_ONLY: [keyof CheckOptions, string][] = [
+  ["checkName", "--check-name"],
+  ["commentId", "--comment-id"],
+  ["comment", "--no-comment"],
+  ["overrideLabel", "--override-label"],
+  ["sha", "--sha"],
+  ["failOnReportError", "--fail-on-report-error"],
+];
+
+/** Without --github these would be ignored, and the user would think they reported: say so instead. */
+function refuseGitHubOptionsWithoutGitHub(options: CheckOptions, command: Command): void {
+  if (options.github) return;
+  const given = GITHUB_ONLY.filter(([key]) => command.getOptionValueSource(key) === "cli");
+  if (given.length === 0) return;
+  const flags = given.map(([, flag]) => flag).join(", ");
+  throw usageError(
+    `${flags} only ${given.length === 1 ? "applies" : "apply"} with --github`,
+    "add --github to report to GitHub, or leave it out",
+  );
 }
 
 export async function runCheck(paths: string[], options: CheckOptions, io: CliIo): Promise<number> {

@@ -103,6 +103,17 @@ describe("exit codes and options", () => {
     expect((await runCli(["check", file, "--at", AT, "--fail-on", "warning"])).code).toBe(1);
   });
 
+  it("a --github option without --github is refused (exit 2), not silently ignored", async () => {
+    const file = sloOver(healthy);
+    const one = await runCli(["check", file, "--at", AT, "--check-name", "deploy"]);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toMatch(/--check-name only applies with --github/);
+    const two = await runCli(["check", file, "--at", AT, "--no-comment", "--sha", "abc"]);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toMatch(/--no-comment, --sha only apply with --github/);
+    expect(two.stdout).toBe("");
+  });
+
   it("--fail-on never always exits 0", async () => {
     const file = sloOver(healthy.map((e) => ({ ...e, status: 500 })));
     expect((await runCli(["check", file, "--at", AT])).code).toBe(1);
