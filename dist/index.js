@@ -28224,7 +28224,7 @@ function parseRegexpExpression(expression) {
   if (angle) {
     return {
       ok: false,
-      message: `write the named group as (?P<${angle[1]}>...): Loki 2.7.5's regexp (Go 1.20) refuses (?<${angle[1]}>...)`
+      message: `write the named group as (?P<${angle[1]}>...): Loki 2.7.5's regexp (Go 1.19) refuses (?<${angle[1]}>...)`
     };
   }
   const names = groupNames(expression);
@@ -55276,7 +55276,19 @@ var promqlParses = (text) => {
 function logqlParses(sourceType) {
   return (text) => {
     const parsed = parseLogQuery(text, { requireSelector: sourceType === "loki" });
-    return parsed.ok ? void 0 : { message: `LogQL: ${parsed.message}`, offset: parsed.offset };
+    if (!parsed.ok) return { message: `LogQL: ${parsed.message}`, offset: parsed.offset };
+    return sourceType === "loki" ? keepsErrorLines(parsed.query, text) : void 0;
+  };
+}
+var ERROR_LABELS = /* @__PURE__ */ new Set(["__error__", "__error_details__"]);
+var KEEPING_ERRORS = /__error(?:_details)?__\s*(?:!=|=~|!~|==?\s*(?:"[^"]|`[^`]))/;
+function keepsErrorLines(query2, text) {
+  const keeps = (expr) => expr.kind === "and" || expr.kind === "or" ? keeps(expr.left) || keeps(expr.right) : ERROR_LABELS.has(expr.label) && !(expr.kind === "string" && expr.op === "=" && expr.value === "");
+  if (!query2.stages.some((stage) => stage.kind === "filter" && keeps(stage.expr))) return void 0;
+  return {
+    message: `LogQL: a query on a loki source cannot count lines that carry __error__: Loki's metric queries fail on them (HTTP 400), so slo counts with | __error__="" and this filter would match nothing`,
+    offset: Math.max(0, text.search(KEEPING_ERRORS)),
+    hint: "count them on a logs source (log files), or leave the filter out: slo says how many lines Loki dropped as errors"
   };
 }
 var httpUrl = (url2) => {

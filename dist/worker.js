@@ -7020,7 +7020,7 @@ function parseRegexpExpression(expression) {
   if (angle) {
     return {
       ok: false,
-      message: `write the named group as (?P<${angle[1]}>...): Loki 2.7.5's regexp (Go 1.20) refuses (?<${angle[1]}>...)`
+      message: `write the named group as (?P<${angle[1]}>...): Loki 2.7.5's regexp (Go 1.19) refuses (?<${angle[1]}>...)`
     };
   }
   const names = groupNames(expression);

@@ -11,6 +11,7 @@
 
 import { MAX_TIMESLICES_PER_WINDOW, MAX_WINDOW_MS } from "../limits.js";
 import { DAY_MS, formatDuration, HOUR_MS } from "./duration.js";
+import type { LabelFilterExpr, LogQuery } from "./logql/ast.js";
 import { parseLogQuery } from "./logql/parse.js";
 import type { CalendarUnit, WindowSpec } from "./model.js";
 import { checkPromQL } from "./promql.js";
@@ -96,7 +97,32 @@ export const promqlParses: Rule<string> = (text) => {
 export function logqlParses(sourceType: "logs" | "loki"): Rule<string> {
   return (text) => {
     const parsed = parseLogQuery(text, { requireSelector: sourceType === "loki" });
-    return parsed.ok ? undefined : { message: `LogQL: ${parsed.message}`, offset: parsed.offset };
+    if (!parsed.ok) return { message: `LogQL: ${parsed.message}`, offset: parsed.offset };
+    return sourceType === "loki" ? keepsErrorLines(parsed.query, text) : undefined;
+  };
+}
+
+const ERROR_LABELS = new Set(["__error__", "__error_details__"]);
+/** Where a filter keeping errored lines is written: any __error__ test but `= ""`. */
+const KEEPING_ERRORS = /__error(?:_details)?__\s*(?:!=|=~|!~|==?\s*(?:"[^"]|`[^`]))/;
+
+/**
+ * On Loki a metric query fails whole (HTTP 400, "pipeline error") on a line
+ * that carries __error__, so the Loki source counts with `| __error__=""`:
+ * a query that keeps such lines would silently count nothing.
+ */
+function keepsErrorLines(query: LogQuery, text: string): Problem | undefined {
+  const keeps = (expr: LabelFilterExpr): boolean =>
+    expr.kind === "and" || expr.kind === "or"
+      ? keeps(expr.left) || keeps(expr.right)
+      : ERROR_LABELS.has(expr.label) &&
+        !(expr.kind === "string" && expr.op === "=" && expr.value === "");
+  if (!query.stages.some((stage) => stage.kind === "filter" && keeps(stage.expr))) return undefined;
+  return {
+    message:
+      'LogQL: a query on a loki source cannot count lines that carry __error__: Loki\'s metric queries fail on them (HTTP 400), so slo counts with | __error__="" and this filter would match nothing',
+    offset: Math.max(0, text.search(KEEPING_ERRORS)),
+    hint: "count them on a logs source (log files), or leave the filter out: slo says how many lines Loki dropped as errors",
   };
 }
 

@@ -5,8 +5,8 @@
  * not parse, so a bad expression must stop `slo rules`, not the ruler.
  */
 
-import { parser } from "@grafana/lezer-logql";
 import { firstErrorNode } from "../definition/lezer.js";
+import { parseJoiningSideBySideFilters } from "../definition/logql/side-by-side-filters.js";
 
 export interface LogQLRuleError {
   message: string;
@@ -16,15 +16,17 @@ export interface LogQLRuleError {
 
 /** Why `expr` cannot be a Loki rule's expression, or null when it can. */
 export function logqlRuleError(expr: string): LogQLRuleError | null {
-  const top = parser.parse(expr).topNode;
+  // label filters side by side (`| a="1" b="2"`) are Loki's grammar, not lezer's: read them as Loki does
+  const joined = parseJoiningSideBySideFilters(expr);
+  const top = joined.tree.topNode;
   const error = firstErrorNode(top);
-  if (error) return syntaxError(expr, error.from);
+  if (error) return syntaxError(expr, joined.toGiven(error.from));
   const root = top.getChild("Expr");
   if (!root?.getChild("MetricExpr")) {
     return {
       message:
         'not a metric query: a rule needs numbers, e.g. sum(count_over_time({app="api"} [5m]))',
-      offset: root?.from ?? 0,
+      offset: joined.toGiven(root?.from ?? 0),
     };
   }
   return null;

@@ -224,3 +224,43 @@ ${slo}`;
     ]);
   });
 });
+
+describe("__error__ on a loki source", () => {
+  const file = (bad: string, type = "loki") => `service: x
+sources:
+  src: { type: ${type}, ${type === "loki" ? 'url: "http://127.0.0.1:3100"' : "paths: [e.ndjson]"} }
+slos:
+  - name: a
+    objective: 99%
+    window: 1d
+    indicator: { ratio: { source: src, total: '{app="x"} | json', bad: '${bad}' } }
+`;
+
+  it("refuses a filter that keeps errored lines: Loki's metric query cannot count them, and slo's would count none", () => {
+    for (const keep of [
+      '__error__ != ""',
+      '__error__ =~ "JSON.*"',
+      '__error__ = "JSONParserErr"',
+    ]) {
+      const { errors } = loadText(
+        "slo.yaml",
+        file(`{app="x"} | json | status >= 500 | ${keep}`),
+        {},
+      );
+      expect(errors.map((e) => e.format())).toEqual([
+        expect.stringMatching(
+          /^slo\.yaml:8:\d+: LogQL: a query on a loki source cannot count lines that carry __error__/,
+        ),
+      ]);
+    }
+  });
+
+  it('takes __error__ = "" on Loki, and every __error__ filter on log files', () => {
+    expect(
+      loadText("slo.yaml", file('{app="x"} | json | status >= 500 | __error__ = ""'), {}).errors,
+    ).toEqual([]);
+    expect(
+      loadText("slo.yaml", file('{app="x"} | json | __error__ != ""', "logs"), {}).errors,
+    ).toEqual([]);
+  });
+});

@@ -164,6 +164,15 @@ describe("Loki rules for one SLO", () => {
 });
 
 describe("the LogQL check before writing", () => {
+  it("takes label filters side by side, as Loki's ruler does, and still refuses what Loki refuses", () => {
+    expect(
+      logqlRuleError('sum(count_over_time({app="x"} | logfmt | a="1" b="2" | __error__="" [5m]))'),
+    ).toBeNull();
+    expect(logqlRuleError('sum(count_over_time({app="x"} | logfmt | a="1" b [5m]))')).toMatchObject(
+      { message: expect.stringMatching(/syntax error/) },
+    );
+  });
+
   it("refuses a log query, PromQL and broken LogQL, with the offset", () => {
     expect(logqlRuleError('sum(count_over_time({app="x"} [5m]))')).toBeNull();
     expect(logqlRuleError('{app="x"} | json')).toMatchObject({
