@@ -20619,7 +20619,7 @@ var require_light = __commonJS({
 });
 
 // src/limits.ts
-var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, MAX_TIMESLICES_PER_WINDOW, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES;
+var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, MAX_TIMESLICES_PER_WINDOW, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES, MAX_TIMER_MS;
 var init_limits = __esm({
   "src/limits.ts"() {
     "use strict";
@@ -20635,6 +20635,7 @@ var init_limits = __esm({
     MAX_RESPONSE_BYTES = 64 * MIB;
     MAX_SAME_ORIGIN_REDIRECTS = 5;
     MAX_LOKI_ERROR_LINES = 1e3;
+    MAX_TIMER_MS = 2 ** 31 - 1;
   }
 });
 
@@ -20730,7 +20731,7 @@ function failingClient(options, error63, redact) {
 async function attemptOnce(url2, init, timeoutMs, options, req, redact) {
   const cancel = req.signal;
   if (cancel?.aborted) return cancelledProblem();
-  const timeout = AbortSignal.timeout(timeoutMs);
+  const timeout = AbortSignal.timeout(Math.min(timeoutMs, MAX_TIMER_MS));
   const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
   try {
     const response = await fetchWithinOrigin(url2, init, signal);
@@ -21055,7 +21056,7 @@ function sleep(ms, signal) {
       signal?.removeEventListener("abort", done);
       resolve7();
     };
-    const timer = setTimeout(done, ms);
+    const timer = setTimeout(done, Math.min(ms, MAX_TIMER_MS));
     signal?.addEventListener("abort", done, { once: true });
   });
 }
@@ -33262,10 +33263,10 @@ function jsonScalarText(value) {
 function sanitizeLabelKey(key, topLevel) {
   const trimmed = key.trim();
   if (trimmed === "") return "";
-  let clean2 = /^[A-Za-z0-9_]*$/.test(trimmed) ? trimmed : trimmed.replace(/[^A-Za-z0-9_]/gu, "_");
-  const first = clean2.charCodeAt(0);
-  if (topLevel && first >= 48 && first <= 57) clean2 = `_${clean2}`;
-  return clean2;
+  let clean = /^[A-Za-z0-9_]*$/.test(trimmed) ? trimmed : trimmed.replace(/[^A-Za-z0-9_]/gu, "_");
+  const first = clean.charCodeAt(0);
+  if (topLevel && first >= 48 && first <= 57) clean = `_${clean}`;
+  return clean;
 }
 var JSON_NUMBER, JsonTextWalker;
 var init_json_fields = __esm({
@@ -33302,9 +33303,9 @@ var init_json_fields = __esm({
         this.at++;
       }
       member(prefix, key, out, extract) {
-        const clean2 = sanitizeLabelKey(key, prefix === "");
-        const name2 = prefix === "" ? clean2 : `${prefix}_${clean2}`;
-        const extractHere = extract && clean2 !== "";
+        const clean = sanitizeLabelKey(key, prefix === "");
+        const name2 = prefix === "" ? clean : `${prefix}_${clean}`;
+        const extractHere = extract && clean !== "";
         const c = this.text.charCodeAt(this.at);
         if (c === 123) {
           this.object(name2, out, extractHere);
@@ -48555,6 +48556,12 @@ function plainText(text, max) {
   const flat = text.replace(INVISIBLE, "").replace(/\s+/g, " ").trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}\u2026`;
 }
+function escapeTerminal(text) {
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`
+  );
+}
 
 // src/report/render-json.ts
 function renderJson(report3) {
@@ -53297,11 +53304,12 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
 
 // src/github/client.ts
 init_defaults();
+init_limits();
 var SloOctokit = Octokit2.plugin(retry, throttling);
 var RATE_LIMIT_RETRIES = 2;
 function createGitHubClient(options) {
   const baseFetch = options.fetch ?? fetch;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_GITHUB_API.timeoutMs;
+  const timeoutMs = Math.min(options.timeoutMs ?? DEFAULT_GITHUB_API.timeoutMs, MAX_TIMER_MS);
   const fetchWithTimeout = (input2, init) => baseFetch(input2, {
     ...init,
     signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs)
@@ -77934,15 +77942,9 @@ function colorWanted(env, isTTY) {
   if (env.FORCE_COLOR !== void 0 && env.FORCE_COLOR !== "0") return true;
   return isTTY;
 }
-function clean(text) {
-  return text.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`
-  );
-}
 function breakdownName2(b) {
   if ("bucket" in b) return BUCKET_LABEL[b.bucket];
-  return b.truncated ? `"${clean(b.value.slice(0, -1))}"\u2026` : `"${clean(b.value)}"`;
+  return b.truncated ? `"${escapeTerminal(b.value.slice(0, -1))}"\u2026` : `"${escapeTerminal(b.value)}"`;
 }
 function textCount(b) {
   const bound = overcountBound(b);
@@ -77953,7 +77955,7 @@ function renderText(report3, options) {
   const paint = (text, style) => options.color ? `\x1B[${ANSI[style]}m${text}\x1B[0m` : text;
   const lines = [];
   for (const [service, entries] of groupByService2(report3.slos)) {
-    lines.push(paint(clean(service), "bold"), ...serviceTable2(entries, paint));
+    lines.push(paint(escapeTerminal(service), "bold"), ...serviceTable2(entries, paint));
     for (const e of entries) lines.push(...entryDetails(e, paint));
     lines.push("");
   }
@@ -77988,7 +77990,7 @@ function serviceTable2(entries, paint) {
 function rowOf(e) {
   const fastest = fastestBurn(e);
   return [
-    clean(e.name) + (e.gated ? "" : " (not gated)"),
+    escapeTerminal(e.name) + (e.gated ? "" : " (not gated)"),
     objectivePercent(e.objective),
     percent(e.sli),
     e.status === "no-data" || e.status === "error" ? "\u2013" : percent(e.errorBudget.remaining, 1),
@@ -77998,7 +78000,7 @@ function rowOf(e) {
 }
 function entryDetails(e, paint) {
   const lines = [];
-  const name2 = clean(e.name);
+  const name2 = escapeTerminal(e.name);
   for (const a of e.alerts.filter((x) => x.firing)) {
     lines.push(
       paint(
@@ -78013,15 +78015,18 @@ function entryDetails(e, paint) {
   }
   if (e.error) {
     const { source, message } = e.error;
-    lines.push(paint(`  ${name2}: source ${clean(source)}: ${clean(message)}`, "red"));
+    lines.push(
+      paint(`  ${name2}: source ${escapeTerminal(source)}: ${escapeTerminal(message)}`, "red")
+    );
   }
-  for (const note of e.diagnostics.notes) lines.push(paint(`  ${name2}: ${clean(note)}`, "gray"));
+  for (const note of e.diagnostics.notes)
+    lines.push(paint(`  ${name2}: ${escapeTerminal(note)}`, "gray"));
   return lines;
 }
 function healthLine(h, paint) {
   const bad = h.dependencies.filter((d) => d.status.toUpperCase() !== "OK");
-  const what = `health ${clean(h.service)}/${clean(h.name)}`;
-  const text = h.ok ? `${what}: all ${h.dependencies.length} dependencies OK` : `${what}: ${clean(h.error ?? bad.map((d) => `${d.name} ${d.status}`).join(", "))}`;
+  const what = `health ${escapeTerminal(h.service)}/${escapeTerminal(h.name)}`;
+  const text = h.ok ? `${what}: all ${h.dependencies.length} dependencies OK` : `${what}: ${escapeTerminal(h.error ?? bad.map((d) => `${d.name} ${d.status}`).join(", "))}`;
   return h.ok ? text : paint(text, h.onFailure === "fail" ? "red" : "yellow");
 }
 function groupByService2(entries) {

@@ -12497,6 +12497,7 @@ var MAX_LINE_BYTES = 16 * MIB;
 var MAX_REPORTED_VALUE_CHARS = 200;
 var MAX_BREAKDOWN_VALUES = 1e3;
 var MAX_RESPONSE_BYTES = 64 * MIB;
+var MAX_TIMER_MS = 2 ** 31 - 1;
 
 // src/sources/logs/reading/line-events.ts
 function withFinalNewline(bytes, length) {

@@ -39,3 +39,6 @@ export const MAX_SAME_ORIGIN_REDIRECTS = 5;
 
 /** Lines with Loki's `__error__` one SLO reads (a log query) to count them; past it the note says "at least". */
 export const MAX_LOKI_ERROR_LINES = 1_000;
+
+/** The longest wait a Node timer holds (about 24.8 days): a longer timeout or Retry-After waits this long. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -9,8 +9,8 @@
  */
 
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { lstat, mkdir, open, readdir, readFile, readlink, rename, rm } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { deliveryError, SloError, usageError } from "../errors.js";
 
@@ -245,4 +245,34 @@ function withEntry(
   if (Object.keys(target).length > 0) targets[targetId] = target;
   else delete targets[targetId];
   return { ...data, targets };
+}
+
+/** Links a --state path may go through before it is a loop. */
+const MAX_STATE_LINKS = 40;
+
+/**
+ * The file a `--state` path names. Through symlinks, to the file they point
+ * at (a state kept on a linked cache or volume is written there, not
+ * replaced by a file in the link's place); a FIFO, socket or folder is
+ * refused before anything is read, since reading a FIFO would wait forever.
+ */
+export async function stateFilePath(given: string): Promise<string> {
+  let path = given;
+  for (let links = 0; links < MAX_STATE_LINKS; links++) {
+    const info = await lstat(path).catch(() => null);
+    if (info === null || info.isFile()) return path;
+    if (!info.isSymbolicLink()) {
+      const what = info.isDirectory()
+        ? "a folder"
+        : info.isFIFO()
+          ? "a FIFO"
+          : "not a regular file";
+      throw usageError(
+        `--state ${given} is ${what}; the state is a file slo reads and rewrites`,
+        "give --state the path of a file (it is created on the first run)",
+      );
+    }
+    path = resolve(dirname(path), await readlink(path));
+  }
+  throw usageError(`--state ${given} is a symlink loop`, "point --state at a file");
 }

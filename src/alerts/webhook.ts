@@ -7,6 +7,7 @@
 
 import { SloError } from "../errors.js";
 import { createHttpClient, redactUrl, splitLastSegment } from "../http/client.js";
+import { oneLine } from "../report/escape.js";
 import type { Notifier, TargetChange } from "./notify-targets.js";
 import type { AlertStateStore } from "./state-file.js";
 import type { AlertSubject } from "./subjects.js";
@@ -38,7 +39,7 @@ const CHANNEL_MENTION = /(?<![\w.@])@(everyone|here|channel|all)\b/gi;
 
 /** The message for one change, as Slack's `text` (mrkdwn). */
 export function webhookMessage(change: TargetChange, subject: AlertSubject): string {
-  const name = `*${escapeSlack(subject.slo.service)} / ${escapeSlack(subject.slo.name)}*`;
+  const name = `*${escapeSlack(oneLine(subject.slo.service))} / ${escapeSlack(oneLine(subject.slo.name))}*`;
   const { entry, slo } = subject;
   const budget = escapeSlack(budgetSentence(entry));
   const runbook = slo.runbook ? `\nRunbook: ${slackLink(slo.runbook)}` : "";

@@ -14,7 +14,7 @@ import {
   type TargetChange,
   type TargetOutcome,
 } from "../alerts/notify-targets.js";
-import { AlertStateStore, removeLeftoverTemps } from "../alerts/state-file.js";
+import { AlertStateStore, removeLeftoverTemps, stateFilePath } from "../alerts/state-file.js";
 import {
   lockStateFile,
   releaseOnSignals,
@@ -32,6 +32,7 @@ import { runUrlOf } from "../github/context.js";
 import { oneOf, parseAt } from "../parse-option.js";
 import { evaluateSet } from "../pipeline/evaluate-set.js";
 import { loadSetOrThrow } from "../pipeline/load-set.js";
+import { escapeTerminal } from "../report/escape.js";
 import { pathsArgument } from "./common.js";
 import type { CliIo } from "./io.js";
 
@@ -125,11 +126,11 @@ export async function runAlerts(
     ? (await import("./github-issues.js")).issueApiFromEnv(io, "the github-issue target")
     : undefined;
   // The whole run holds the state's lock: from reading what was sent to recording the last delivery.
-  const lock =
-    options.state && !options.dryRun ? await lockStateFile(options.state, deps.lock) : undefined;
+  const statePath = options.state ? await stateFilePath(options.state) : undefined;
+  const lock = statePath && !options.dryRun ? await lockStateFile(statePath, deps.lock) : undefined;
   const unregister = lock ? releaseOnSignals(lock) : undefined;
   try {
-    const store = await openStore(options.state, lock);
+    const store = await openStore(statePath, lock);
     return await evaluateAndNotify(set, store, io, {
       format,
       atMs,
@@ -283,7 +284,8 @@ function textOf(
     );
   }
   for (const o of outcomes) lines.push(outcomeLine(o, dryRun));
-  return `${lines.join("\n")}\n`;
+  // names from SLO files are in these lines: shown, never obeyed by the terminal
+  return `${lines.map(escapeTerminal).join("\n")}\n`;
 }
 
 /** What fires, or that nothing does (among the SLOs whose source could be read). */

@@ -8,6 +8,7 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
 import { DEFAULT_GITHUB_API } from "../defaults.js";
+import { MAX_TIMER_MS } from "../limits.js";
 
 const SloOctokit = Octokit.plugin(retry, throttling);
 /** The reporters use the REST methods and pagination; the plugins work underneath. */
@@ -39,7 +40,7 @@ const RATE_LIMIT_RETRIES = 2;
 
 export function createGitHubClient(options: ClientOptions): GitHubClient {
   const baseFetch = options.fetch ?? fetch;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_GITHUB_API.timeoutMs;
+  const timeoutMs = Math.min(options.timeoutMs ?? DEFAULT_GITHUB_API.timeoutMs, MAX_TIMER_MS);
   const fetchWithTimeout: typeof fetch = (input, init) =>
     baseFetch(input, {
       ...init,

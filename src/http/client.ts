@@ -10,7 +10,7 @@
  */
 
 import { SloError } from "../errors.js";
-import { MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS } from "../limits.js";
+import { MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_TIMER_MS } from "../limits.js";
 
 export interface HttpCredentials {
   headers?: Record<string, string> | undefined;
@@ -238,7 +238,8 @@ async function attemptOnce(
 ): Promise<HttpResponse | Problem> {
   const cancel = req.signal;
   if (cancel?.aborted) return cancelledProblem();
-  const timeout = AbortSignal.timeout(timeoutMs);
+  // past MAX_TIMER_MS Node fires at once: a 30-day timeout must not time out instantly
+  const timeout = AbortSignal.timeout(Math.min(timeoutMs, MAX_TIMER_MS));
   const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
   try {
     const response = await fetchWithinOrigin(url, init, signal);
@@ -678,7 +679,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener("abort", done);
       resolve();
     };
-    const timer = setTimeout(done, ms);
+    const timer = setTimeout(done, Math.min(ms, MAX_TIMER_MS));
     signal?.addEventListener("abort", done, { once: true });
   });
 }

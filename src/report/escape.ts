@@ -42,3 +42,20 @@ export function plainText(text: string, max: number): string {
   const flat = text.replace(INVISIBLE, "").replace(/\s+/g, " ").trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
+
+/**
+ * Names, log values and server messages reach the terminal: control
+ * characters (newlines, escape sequences) are shown, not obeyed, so no
+ * text can forge a line or hide the rest.
+ */
+export function escapeTerminal(text: string): string {
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+}
+
+/** A name on one line, without invisible characters: for chat text, where a line break could forge a message line. */
+export function oneLine(text: string): string {
+  return text.replace(INVISIBLE, "").replace(/[\r\n\t]+/g, " ");
+}

@@ -1,5 +1,6 @@
 /** The terminal table: one per service, colour only when asked (a TTY without NO_COLOR). */
 
+import { escapeTerminal } from "./escape.js";
 import {
   type BreakdownRow,
   BUCKET_LABEL,
@@ -24,24 +25,14 @@ export function colorWanted(env: Record<string, string | undefined>, isTTY: bool
 }
 
 /**
- * Names, log values and server messages reach the terminal: control
- * characters (newlines, escape sequences) are shown, not obeyed, so no
- * text can forge a line or hide the rest.
- */
-function clean(text: string): string {
-  return text.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
-  );
-}
-
-/**
  * A value in quotes, a bucket in words: "(none)" the value never reads as
  * field missing. A cut value ends outside its quotes: "abc"… goes on.
  */
 function breakdownName(b: BreakdownRow): string {
   if ("bucket" in b) return BUCKET_LABEL[b.bucket];
-  return b.truncated ? `"${clean(b.value.slice(0, -1))}"…` : `"${clean(b.value)}"`;
+  return b.truncated
+    ? `"${escapeTerminal(b.value.slice(0, -1))}"…`
+    : `"${escapeTerminal(b.value)}"`;
 }
 
 function textCount(b: BreakdownRow): string {
@@ -58,7 +49,7 @@ export function renderText(report: SloReport, options: TextOptions): string {
     options.color ? `\u001b[${ANSI[style]}m${text}\u001b[0m` : text;
   const lines: string[] = [];
   for (const [service, entries] of groupByService(report.slos)) {
-    lines.push(paint(clean(service), "bold"), ...serviceTable(entries, paint));
+    lines.push(paint(escapeTerminal(service), "bold"), ...serviceTable(entries, paint));
     for (const e of entries) lines.push(...entryDetails(e, paint));
     lines.push("");
   }
@@ -97,7 +88,7 @@ function serviceTable(entries: readonly SloReportEntry[], paint: Paint): string[
 function rowOf(e: SloReportEntry): string[] {
   const fastest = fastestBurn(e);
   return [
-    clean(e.name) + (e.gated ? "" : " (not gated)"),
+    escapeTerminal(e.name) + (e.gated ? "" : " (not gated)"),
     objectivePercent(e.objective),
     percent(e.sli),
     e.status === "no-data" || e.status === "error" ? "–" : percent(e.errorBudget.remaining, 1),
@@ -109,7 +100,7 @@ function rowOf(e: SloReportEntry): string[] {
 /** Under the table: the alerts that fire, what spent the budget, a source's error, the notes. */
 function entryDetails(e: SloReportEntry, paint: Paint): string[] {
   const lines: string[] = [];
-  const name = clean(e.name);
+  const name = escapeTerminal(e.name);
   for (const a of e.alerts.filter((x) => x.firing)) {
     lines.push(
       paint(
@@ -124,18 +115,21 @@ function entryDetails(e: SloReportEntry, paint: Paint): string[] {
   }
   if (e.error) {
     const { source, message } = e.error;
-    lines.push(paint(`  ${name}: source ${clean(source)}: ${clean(message)}`, "red"));
+    lines.push(
+      paint(`  ${name}: source ${escapeTerminal(source)}: ${escapeTerminal(message)}`, "red"),
+    );
   }
-  for (const note of e.diagnostics.notes) lines.push(paint(`  ${name}: ${clean(note)}`, "gray"));
+  for (const note of e.diagnostics.notes)
+    lines.push(paint(`  ${name}: ${escapeTerminal(note)}`, "gray"));
   return lines;
 }
 
 function healthLine(h: NonNullable<SloReport["health"]>[number], paint: Paint): string {
   const bad = h.dependencies.filter((d) => d.status.toUpperCase() !== "OK");
-  const what = `health ${clean(h.service)}/${clean(h.name)}`;
+  const what = `health ${escapeTerminal(h.service)}/${escapeTerminal(h.name)}`;
   const text = h.ok
     ? `${what}: all ${h.dependencies.length} dependencies OK`
-    : `${what}: ${clean(h.error ?? bad.map((d) => `${d.name} ${d.status}`).join(", "))}`;
+    : `${what}: ${escapeTerminal(h.error ?? bad.map((d) => `${d.name} ${d.status}`).join(", "))}`;
   return h.ok ? text : paint(text, h.onFailure === "fail" ? "red" : "yellow");
 }
 

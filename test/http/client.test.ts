@@ -104,6 +104,21 @@ describe("requests", () => {
 });
 
 describe("time limits", () => {
+  it("a timeout longer than a Node timer holds (30 days) waits, rather than timing out at once", async () => {
+    const { createServer } = await import("node:http");
+    const slow = createServer((_req, res) => {
+      setTimeout(() => res.end("{}"), 50);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
+    const port = (slow.address() as { port: number }).port;
+    try {
+      const http = client(`http://127.0.0.1:${port}`, { timeoutMs: 30 * 86_400_000, retries: 0 });
+      expect(await http.requestJson({ path: "/" })).toEqual({});
+    } finally {
+      slow.close();
+    }
+  });
+
   it("a request waiting for a slot behind others does not spend its own time limit", async () => {
     const { createServer } = await import("node:http");
     const slow = createServer((_req, res) => {
