@@ -97,22 +97,33 @@ describe("requests", () => {
       await Promise.all(Array.from({ length: 6 }, () => http.request({ path: "/" })));
       expect(most).toBe(2);
     } finally {
-      slow.closeAllConnections();
       slow.close();
     }
   });
 });
 
+/** A server that answers `{}` after `ms`; close() drops its connections too. */
+async function slowServer(ms: number): Promise<{ url: string; close(): void }> {
+  const { createServer } = await import("node:http");
+  const server = createServer((_req, res) => {
+    setTimeout(() => res.end("{}"), ms);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
 describe("time limits", () => {
   it("a timeout longer than a Node timer holds (30 days) waits, rather than timing out at once", async () => {
-    const { createServer } = await import("node:http");
-    const slow = createServer((_req, res) => {
-      setTimeout(() => res.end("{}"), 50);
-    });
-    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
-    const port = (slow.address() as { port: number }).port;
+    const slow = await slowServer(50);
     try {
-      const http = client(`http://127.0.0.1:${port}`, { timeoutMs: 30 * 86_400_000, retries: 0 });
+      const http = client(slow.url, { timeoutMs: 30 * 86_400_000, retries: 0 });
       expect(await http.requestJson({ path: "/" })).toEqual({});
     } finally {
       slow.close();
@@ -120,14 +131,9 @@ describe("time limits", () => {
   });
 
   it("a request waiting for a slot behind others does not spend its own time limit", async () => {
-    const { createServer } = await import("node:http");
-    const slow = createServer((_req, res) => {
-      setTimeout(() => res.end("{}"), 150);
-    });
-    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
-    const port = (slow.address() as { port: number }).port;
+    const slow = await slowServer(150);
     try {
-      const http = client(`http://127.0.0.1:${port}`, {
+      const http = client(slow.url, {
         maxConcurrent: 1,
         timeoutMs: 400,
         retries: 0,
@@ -139,7 +145,6 @@ describe("time limits", () => {
       );
       expect(answers).toEqual([{}, {}, {}, {}]);
     } finally {
-      slow.closeAllConnections();
       slow.close();
     }
   });
