@@ -83,7 +83,7 @@ export async function lockStateFile(
       throw unusableLock(statePath, lockPath, error);
     });
     if (!seen) continue; // released between our attempt and our look: try again at once
-    if (isStale(seen.holder, self.host, isAlive)) {
+    if (isStale(seen, self.host, isAlive, Date.now())) {
       await takeOver(lockPath, seen.ino).catch((error: unknown) => {
         throw unusableLock(statePath, lockPath, error);
       });
@@ -139,6 +139,7 @@ interface SeenLock {
   /** null: the file holds no readable holder (not written by slo, or cut short) */
   holder: LockHolder | null;
   ino: number;
+  mtimeMs: number;
 }
 
 async function readLock(lockPath: string): Promise<SeenLock | null> {
@@ -151,8 +152,8 @@ async function readLock(lockPath: string): Promise<SeenLock | null> {
   }
   try {
     // One handle for both, so the holder read is the holder of that inode.
-    const { ino } = await handle.stat();
-    return { holder: parseHolder(await handle.readFile("utf8")), ino };
+    const { ino, mtimeMs } = await handle.stat();
+    return { holder: parseHolder(await handle.readFile("utf8")), ino, mtimeMs };
   } finally {
     await handle.close();
   }
@@ -174,13 +175,23 @@ function parseHolder(text: string): LockHolder | null {
   return null;
 }
 
+/**
+ * A run writes its holder the moment it creates the lock: a lock still
+ * unreadable this long after (empty from a crash in between, or garbage) has
+ * no holder to wait for.
+ */
+const UNREADABLE_LOCK_STALE_MS = 10_000;
+
 /** Only a holder of this host can be known dead; another host's run may be alive. */
 function isStale(
-  holder: LockHolder | null,
+  seen: SeenLock,
   host: string,
   isAlive: (pid: number) => boolean,
+  nowMs: number,
 ): boolean {
-  return holder !== null && holder.host === host && !isAlive(holder.pid);
+  const { holder } = seen;
+  if (holder === null) return nowMs - seen.mtimeMs > UNREADABLE_LOCK_STALE_MS;
+  return holder.host === host && !isAlive(holder.pid);
 }
 
 function processIsAlive(pid: number): boolean {

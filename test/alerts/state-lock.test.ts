@@ -8,7 +8,7 @@
  */
 
 import { execFile, spawn } from "node:child_process";
-import { mkdir, mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, stat, utimes, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname, tmpdir } from "node:os";
@@ -158,6 +158,21 @@ describe("the lock on --state", () => {
       startedAt: "2026-11-19T00:00:00.000Z",
     };
     await writeFile(lockPathOf(state), JSON.stringify(holder));
+    const result = await runCli(
+      ["alerts", checkoutSlo, "--at", PAGE_AT, "--webhook", hook.url, "--state", state],
+      { subprocess: true },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(hook.texts).toHaveLength(1);
+    expect(await exists(lockPathOf(state))).toBe(false);
+  });
+
+  it("a lock with no holder in it (empty from a crash, or garbage) is taken over once it is old", async () => {
+    const hook = await receiver(0);
+    const state = join(dir, "garbage.json");
+    await writeFile(lockPathOf(state), "not a lock");
+    const minuteAgo = new Date(Date.now() - 60_000);
+    await utimes(lockPathOf(state), minuteAgo, minuteAgo);
     const result = await runCli(
       ["alerts", checkoutSlo, "--at", PAGE_AT, "--webhook", hook.url, "--state", state],
       { subprocess: true },
