@@ -77464,10 +77464,39 @@ function healthOf(o, errors) {
 
 // src/definition/slo-files.ts
 init_errors();
-init_limits();
 import { constants as constants4 } from "node:fs";
 import { lstat as lstat2, open as open4, readdir as readdir3, readlink as readlink2, stat as stat4 } from "node:fs/promises";
 import { join as join3, relative as relative4, resolve as resolve5 } from "node:path";
+
+// src/file-errors.ts
+var REASONS = {
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+  ENOENT: "no such file",
+  ELOOP: "a symlink loop (following its links leads back to where they started)",
+  EISDIR: "it is a folder",
+  ENOTDIR: "a part of its path is a file, not a folder",
+  EIO: "input/output error"
+};
+var WRITING = {
+  ENOTDIR: "a file is in the way (a folder was expected)",
+  EEXIST: "a file is in the way (a folder was expected)"
+};
+function codeOf(error63) {
+  return error63?.code;
+}
+function fileErrorReason(error63, doing = "read") {
+  const code = codeOf(error63);
+  const words = code ? (doing === "write" ? WRITING[code] : void 0) ?? REASONS[code] : void 0;
+  if (words) return words;
+  return error63 instanceof Error ? error63.message : String(error63);
+}
+
+// src/definition/slo-files.ts
+init_limits();
 var YAML_FILE = /\.ya?ml$/i;
 async function findSloFiles(paths, cwd) {
   const found = { files: [], errors: [] };
@@ -77491,7 +77520,7 @@ async function findSloFiles(paths, cwd) {
 }
 async function walkFolder(folder, cwd, found) {
   const entries = await readdir3(folder, { withFileTypes: true }).catch((error63) => {
-    found.errors.push(fileError(cwd, folder, `cannot list this folder: ${reasonOf(error63)}`));
+    found.errors.push(fileError(cwd, folder, `cannot list this folder: ${fileErrorReason(error63)}`));
     return [];
   });
   entries.sort((a, b) => a.name.localeCompare(b.name));
@@ -77530,7 +77559,7 @@ async function readSloFile(absolute) {
     if (bytes === null) return tooLarge(`grew past ${MAX_SLO_FILE_BYTES} bytes while being read`);
     return { text: bytes.toString("utf8") };
   } catch (error63) {
-    return { problem: `cannot read this SLO file: ${reasonOf(error63)}` };
+    return { problem: `cannot read this SLO file: ${fileErrorReason(error63)}` };
   } finally {
     await handle.close();
   }
@@ -77573,27 +77602,10 @@ async function whyUnopenable(absolute, error63) {
     const target = await readlink2(absolute).catch(() => null);
     if (target !== null) return `it is a symlink to ${target}, which does not exist`;
   }
-  return reasonOf(error63);
+  return fileErrorReason(error63);
 }
 function errnoOf(error63) {
   return error63?.code;
-}
-function reasonOf(error63) {
-  switch (errnoOf(error63)) {
-    case "ENOENT":
-      return "no such file";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "ELOOP":
-      return "a symlink loop (following its links leads back to where they started)";
-    case "EISDIR":
-      return "it is a folder";
-    case "ENOTDIR":
-      return "a part of its path is a file, not a folder";
-    default:
-      return error63 instanceof Error ? error63.message : String(error63);
-  }
 }
 
 // src/definition/sloth.ts

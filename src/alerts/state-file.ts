@@ -13,6 +13,7 @@ import { lstat, mkdir, open, readdir, readFile, readlink, rename, rm } from "nod
 import { basename, dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { deliveryError, SloError, usageError } from "../errors.js";
+import { fileErrorReasonWithCode } from "../file-errors.js";
 
 export const STATE_VERSION = 1;
 
@@ -133,31 +134,11 @@ export async function removeLeftoverTemps(path: string): Promise<void> {
   }
 }
 
-const FS_REASONS: Record<string, string> = {
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  EROFS: "read-only file system",
-  ENOSPC: "no space left on device",
-  EDQUOT: "disk quota exceeded",
-  ENOTDIR: "a part of the path is a file, not a folder",
-  EISDIR: "it is a folder",
-  ENOENT: "no such file or folder",
-  ELOOP: "too many levels of symbolic links",
-  EIO: "input/output error",
-};
-
-/** `no space left on device (ENOSPC)`: what a user reads, with the code to search for. */
-export function fsReason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException)?.code;
-  if (code && FS_REASONS[code]) return `${FS_REASONS[code]} (${code})`;
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Before anything was sent: the user's --state points where nothing can be written (exit 2). */
 export function unwritableState(path: string, error: unknown): SloError {
   if (error instanceof SloError) return error;
   return usageError(
-    `--state ${path}: cannot be written in ${dirname(path)}: ${fsReason(error)}; nothing was sent`,
+    `--state ${path}: cannot be written in ${dirname(path)}: ${fileErrorReasonWithCode(error, "write")}; nothing was sent`,
     "point --state at a file in a folder this user can write, on a disk with free space",
   );
 }
@@ -169,7 +150,7 @@ export function unwritableState(path: string, error: unknown): SloError {
  */
 function writeFailed(path: string, error: unknown): SloError {
   return deliveryError(
-    `--state ${path}: cannot write: ${fsReason(error)}; the message just delivered could not be recorded and the next run sends it again; nothing more was sent to webhooks`,
+    `--state ${path}: cannot write: ${fileErrorReasonWithCode(error, "write")}; the message just delivered could not be recorded and the next run sends it again; nothing more was sent to webhooks`,
     "free space on that disk (or fix its permissions) and run again",
   );
 }

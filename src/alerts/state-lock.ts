@@ -13,8 +13,9 @@ import { type FileHandle, link, mkdir, open, rename, rm, stat } from "node:fs/pr
 import { hostname } from "node:os";
 import { dirname } from "node:path";
 import { deliveryError, type SloError, usageError } from "../errors.js";
+import { fileErrorReasonWithCode } from "../file-errors.js";
 import { STATE_LOCK_WAIT_MS } from "../limits.js";
-import { fsReason, unwritableState } from "./state-file.js";
+import { unwritableState } from "./state-file.js";
 
 export interface LockHolder {
   pid: number;
@@ -228,7 +229,7 @@ async function takeOver(lockPath: string, staleIno: number): Promise<void> {
 /** A lock file slo cannot read or remove (a folder, another user's file): the user's to fix. */
 function unusableLock(statePath: string, lockPath: string, error: unknown): SloError {
   return usageError(
-    `--state ${statePath}: its lock ${lockPath} cannot be used: ${fsReason(error)}; nothing was sent`,
+    `--state ${statePath}: its lock ${lockPath} cannot be used: ${fileErrorReasonWithCode(error, "write")}; nothing was sent`,
     `${lockPath} is where slo alerts records which run holds the state: remove whatever is there if no run is going`,
   );
 }

@@ -6,6 +6,7 @@ import { Argument } from "commander";
 import { DEFAULT_PATHS } from "../defaults.js";
 import type { SloSet } from "../definition/model.js";
 import { usageError } from "../errors.js";
+import { fileErrorReason } from "../file-errors.js";
 import { resolveInputs } from "../sources/logs/reading/inputs.js";
 import type { CliIo } from "./io.js";
 
@@ -107,7 +108,7 @@ export async function makeUserFolder(path: string, what: string): Promise<void> 
   try {
     await mkdir(path, { recursive: true });
   } catch (error) {
-    throw usageError(`${what}: cannot make the folder ${path}: ${fileProblem(error)}`);
+    throw usageError(`${what}: cannot make the folder ${path}: ${fileErrorReason(error, "write")}`);
   }
 }
 
@@ -117,25 +118,6 @@ export async function writeUserFile(path: string, text: string, what: string): P
   try {
     await writeFile(path, text);
   } catch (error) {
-    throw usageError(`${what}: cannot write ${path}: ${fileProblem(error)}`);
-  }
-}
-
-function fileProblem(error: unknown): string {
-  switch ((error as NodeJS.ErrnoException).code) {
-    case "EISDIR":
-      return "it is a folder";
-    case "EEXIST":
-    case "ENOTDIR":
-      return "a file is in the way (a folder was expected)";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "ENOSPC":
-      return "no space left on the device";
-    case "EROFS":
-      return "the file system is read-only";
-    default:
-      return error instanceof Error ? error.message : String(error);
+    throw usageError(`${what}: cannot write ${path}: ${fileErrorReason(error, "write")}`);
   }
 }

@@ -9,6 +9,7 @@ import { constants, type Stats } from "node:fs";
 import { type FileHandle, lstat, open, readdir, readlink, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { SloError, usageError } from "../errors.js";
+import { fileErrorReason } from "../file-errors.js";
 import { MAX_SLO_FILE_BYTES } from "../limits.js";
 
 const YAML_FILE = /\.ya?ml$/i;
@@ -50,7 +51,7 @@ export async function findSloFiles(paths: string[], cwd: string): Promise<FoundF
 
 async function walkFolder(folder: string, cwd: string, found: FoundFiles): Promise<void> {
   const entries = await readdir(folder, { withFileTypes: true }).catch((error: unknown) => {
-    found.errors.push(fileError(cwd, folder, `cannot list this folder: ${reasonOf(error)}`));
+    found.errors.push(fileError(cwd, folder, `cannot list this folder: ${fileErrorReason(error)}`));
     return [];
   });
   entries.sort((a, b) => a.name.localeCompare(b.name));
@@ -107,7 +108,7 @@ export async function readSloFile(absolute: string): Promise<SloFileText> {
     if (bytes === null) return tooLarge(`grew past ${MAX_SLO_FILE_BYTES} bytes while being read`);
     return { text: bytes.toString("utf8") };
   } catch (error) {
-    return { problem: `cannot read this SLO file: ${reasonOf(error)}` };
+    return { problem: `cannot read this SLO file: ${fileErrorReason(error)}` };
   } finally {
     await handle.close();
   }
@@ -158,28 +159,9 @@ async function whyUnopenable(absolute: string, error: unknown): Promise<string> 
     const target = await readlink(absolute).catch(() => null);
     if (target !== null) return `it is a symlink to ${target}, which does not exist`;
   }
-  return reasonOf(error);
+  return fileErrorReason(error);
 }
 
 function errnoOf(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | null)?.code;
-}
-
-/** A file-system error in words. */
-export function reasonOf(error: unknown): string {
-  switch (errnoOf(error)) {
-    case "ENOENT":
-      return "no such file";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "ELOOP":
-      return "a symlink loop (following its links leads back to where they started)";
-    case "EISDIR":
-      return "it is a folder";
-    case "ENOTDIR":
-      return "a part of its path is a file, not a folder";
-    default:
-      return error instanceof Error ? error.message : String(error);
-  }
 }
