@@ -21183,6 +21183,29 @@ var init_client = __esm({
   }
 });
 
+// src/definition/logql/ast.ts
+function someLabelTest(query2, test) {
+  const walk = (expr) => expr.kind === "and" || expr.kind === "or" ? walk(expr.left) || walk(expr.right) : test(expr);
+  return query2.stages.some((stage) => stage.kind === "filter" && walk(stage.expr));
+}
+function isNoErrorTest(expr) {
+  return expr.kind === "string" && expr.label === ERROR_LABEL && expr.op === "=" && expr.value === "";
+}
+function readsErrors(query2) {
+  return someLabelTest(
+    query2,
+    (leaf) => leaf.label === ERROR_LABEL || leaf.label === ERROR_DETAILS_LABEL
+  );
+}
+var ERROR_LABEL, ERROR_DETAILS_LABEL;
+var init_ast = __esm({
+  "src/definition/logql/ast.ts"() {
+    "use strict";
+    ERROR_LABEL = "__error__";
+    ERROR_DETAILS_LABEL = "__error_details__";
+  }
+});
+
 // src/definition/lezer.ts
 function firstErrorNode(top) {
   let found = null;
@@ -32639,10 +32662,6 @@ function logfmtParserErrors(line, errors) {
   if (line.logfmtError() !== null) errors.error = "LogfmtParserErr";
   return true;
 }
-function readsErrors(query2) {
-  const reads = (expr) => expr.kind === "and" || expr.kind === "or" ? reads(expr.left) || reads(expr.right) : expr.label === ERROR_LABEL || expr.label === ERROR_DETAILS_LABEL;
-  return query2.stages.some((stage) => stage.kind === "filter" && reads(stage.expr));
-}
 function matchAll(predicates, keepErrors) {
   const errors = { error: null };
   return (line) => {
@@ -32832,16 +32851,15 @@ function comparison(op, threshold) {
       return (v) => v <= threshold;
   }
 }
-var nameIds, ERROR_LABEL, ERROR_DETAILS_LABEL, interned, CONVERTERS;
+var nameIds, interned, CONVERTERS;
 var init_compiled_query = __esm({
   "src/sources/logs/evaluation/compiled-query.ts"() {
     "use strict";
+    init_ast();
     init_literals();
     init_regex();
     init_text_parsers();
     nameIds = /* @__PURE__ */ new Map();
-    ERROR_LABEL = "__error__";
-    ERROR_DETAILS_LABEL = "__error_details__";
     interned = /* @__PURE__ */ new Map();
     CONVERTERS = {
       duration: (text) => parseGoDuration(text),
@@ -32936,6 +32954,7 @@ function fieldsRead(plan) {
 var init_request_plan = __esm({
   "src/sources/logs/evaluation/request-plan.ts"() {
     "use strict";
+    init_ast();
     init_parse();
     init_errors();
     init_types();
@@ -40606,9 +40625,7 @@ function canErr(query2) {
 }
 function endsWithNoErrorFilter(query2) {
   const last = query2.stages.at(-1);
-  if (last?.kind !== "filter") return false;
-  const { expr } = last;
-  return expr.kind === "string" && expr.label === "__error__" && expr.op === "=" && expr.value === "";
+  return last?.kind === "filter" && isNoErrorTest(last.expr);
 }
 function closed(logQuery) {
   const text = logQuery.trim();
@@ -40681,6 +40698,7 @@ var LOKI_MAX_QUERY_LENGTH_MS, WORDING2, LOKI, GO_UNITS;
 var init_loki = __esm({
   "src/sources/loki.ts"() {
     "use strict";
+    init_ast();
     init_parse();
     init_errors();
     init_limits();
@@ -55244,6 +55262,7 @@ init_promql();
 
 // src/definition/rules.ts
 init_limits();
+init_ast();
 init_parse();
 init_promql();
 function report2(reporter, path, problem) {
@@ -55288,11 +55307,13 @@ function logqlParses(sourceType) {
     return sourceType === "loki" ? keepsErrorLines(parsed.query, text) : void 0;
   };
 }
-var ERROR_LABELS = /* @__PURE__ */ new Set(["__error__", "__error_details__"]);
 var KEEPING_ERRORS = /__error(?:_details)?__\s*(?:!=|=~|!~|==?\s*(?:"[^"]|`[^`]))/;
 function keepsErrorLines(query2, text) {
-  const keeps = (expr) => expr.kind === "and" || expr.kind === "or" ? keeps(expr.left) || keeps(expr.right) : ERROR_LABELS.has(expr.label) && !(expr.kind === "string" && expr.op === "=" && expr.value === "");
-  if (!query2.stages.some((stage) => stage.kind === "filter" && keeps(stage.expr))) return void 0;
+  const keeps = someLabelTest(
+    query2,
+    (leaf) => (leaf.label === ERROR_LABEL || leaf.label === ERROR_DETAILS_LABEL) && !(leaf.kind === "string" && leaf.op === "=" && leaf.value === "")
+  );
+  if (!keeps) return void 0;
   return {
     message: `LogQL: a query on a loki source cannot count lines that carry __error__: Loki's metric queries fail on them (HTTP 400), so slo counts with | __error__="" and this filter would match nothing`,
     offset: Math.max(0, text.search(KEEPING_ERRORS)),

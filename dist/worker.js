@@ -5,6 +5,20 @@ const require = __sloCreateRequire(import.meta.url);
 // src/sources/logs/parallel/worker.ts
 import { parentPort } from "node:worker_threads";
 
+// src/definition/logql/ast.ts
+var ERROR_LABEL = "__error__";
+var ERROR_DETAILS_LABEL = "__error_details__";
+function someLabelTest(query, test) {
+  const walk = (expr) => expr.kind === "and" || expr.kind === "or" ? walk(expr.left) || walk(expr.right) : test(expr);
+  return query.stages.some((stage) => stage.kind === "filter" && walk(stage.expr));
+}
+function readsErrors(query) {
+  return someLabelTest(
+    query,
+    (leaf) => leaf.label === ERROR_LABEL || leaf.label === ERROR_DETAILS_LABEL
+  );
+}
+
 // src/definition/lezer.ts
 function firstErrorNode(top) {
   let found = null;
@@ -11337,8 +11351,6 @@ function nameId(name) {
   }
   return id;
 }
-var ERROR_LABEL = "__error__";
-var ERROR_DETAILS_LABEL = "__error_details__";
 function compileQuery(query, streamLabels, options = {}) {
   const jsonLabels = /* @__PURE__ */ new Set();
   const jsonEquals = [];
@@ -11404,10 +11416,6 @@ function jsonParserErrors(line, errors) {
 function logfmtParserErrors(line, errors) {
   if (line.logfmtError() !== null) errors.error = "LogfmtParserErr";
   return true;
-}
-function readsErrors(query) {
-  const reads2 = (expr) => expr.kind === "and" || expr.kind === "or" ? reads2(expr.left) || reads2(expr.right) : expr.label === ERROR_LABEL || expr.label === ERROR_DETAILS_LABEL;
-  return query.stages.some((stage) => stage.kind === "filter" && reads2(stage.expr));
 }
 function matchAll(predicates, keepErrors) {
   const errors = { error: null };

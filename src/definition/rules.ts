@@ -11,7 +11,7 @@
 
 import { MAX_TIMESLICES_PER_WINDOW, MAX_WINDOW_MS } from "../limits.js";
 import { DAY_MS, formatDuration, HOUR_MS } from "./duration.js";
-import type { LabelFilterExpr, LogQuery } from "./logql/ast.js";
+import { ERROR_DETAILS_LABEL, ERROR_LABEL, type LogQuery, someLabelTest } from "./logql/ast.js";
 import { parseLogQuery } from "./logql/parse.js";
 import type { CalendarUnit, WindowSpec } from "./model.js";
 import { checkPromQL } from "./promql.js";
@@ -102,7 +102,6 @@ export function logqlParses(sourceType: "logs" | "loki"): Rule<string> {
   };
 }
 
-const ERROR_LABELS = new Set(["__error__", "__error_details__"]);
 /** Where a filter keeping errored lines is written: any __error__ test but `= ""`. */
 const KEEPING_ERRORS = /__error(?:_details)?__\s*(?:!=|=~|!~|==?\s*(?:"[^"]|`[^`]))/;
 
@@ -112,12 +111,13 @@ const KEEPING_ERRORS = /__error(?:_details)?__\s*(?:!=|=~|!~|==?\s*(?:"[^"]|`[^`
  * a query that keeps such lines would silently count nothing.
  */
 function keepsErrorLines(query: LogQuery, text: string): Problem | undefined {
-  const keeps = (expr: LabelFilterExpr): boolean =>
-    expr.kind === "and" || expr.kind === "or"
-      ? keeps(expr.left) || keeps(expr.right)
-      : ERROR_LABELS.has(expr.label) &&
-        !(expr.kind === "string" && expr.op === "=" && expr.value === "");
-  if (!query.stages.some((stage) => stage.kind === "filter" && keeps(stage.expr))) return undefined;
+  const keeps = someLabelTest(
+    query,
+    (leaf) =>
+      (leaf.label === ERROR_LABEL || leaf.label === ERROR_DETAILS_LABEL) &&
+      !(leaf.kind === "string" && leaf.op === "=" && leaf.value === ""),
+  );
+  if (!keeps) return undefined;
   return {
     message:
       'LogQL: a query on a loki source cannot count lines that carry __error__: Loki\'s metric queries fail on them (HTTP 400), so slo counts with | __error__="" and this filter would match nothing',

@@ -33,7 +33,7 @@
  * as written) says how many there were.
  */
 
-import type { LogQuery } from "../definition/logql/ast.js";
+import { isNoErrorTest, type LogQuery } from "../definition/logql/ast.js";
 import { parseLogQuery } from "../definition/logql/parse.js";
 import type {
   LatencyIndicator,
@@ -273,11 +273,7 @@ function canErr(query: LogQuery): boolean {
 
 function endsWithNoErrorFilter(query: LogQuery): boolean {
   const last = query.stages.at(-1);
-  if (last?.kind !== "filter") return false;
-  const { expr } = last;
-  return (
-    expr.kind === "string" && expr.label === "__error__" && expr.op === "=" && expr.value === ""
-  );
+  return last?.kind === "filter" && isNoErrorTest(last.expr);
 }
 
 /**

@@ -53,3 +53,32 @@ export interface LogQuery {
   /** the query as written */
   text: string;
 }
+
+/** The labels Loki gives a line a parser or a filter failed on. */
+export const ERROR_LABEL = "__error__";
+export const ERROR_DETAILS_LABEL = "__error_details__";
+
+/** Whether any single label test of the query's filter stages passes `test` (through and / or). */
+export function someLabelTest(
+  query: LogQuery,
+  test: (leaf: Exclude<LabelFilterExpr, { kind: "and" | "or" }>) => boolean,
+): boolean {
+  const walk = (expr: LabelFilterExpr): boolean =>
+    expr.kind === "and" || expr.kind === "or" ? walk(expr.left) || walk(expr.right) : test(expr);
+  return query.stages.some((stage) => stage.kind === "filter" && walk(stage.expr));
+}
+
+/** `__error__ = ""`: keeps only the lines without an error. */
+export function isNoErrorTest(expr: LabelFilterExpr): boolean {
+  return (
+    expr.kind === "string" && expr.label === ERROR_LABEL && expr.op === "=" && expr.value === ""
+  );
+}
+
+/** Whether a filter reads __error__ or __error_details__. */
+export function readsErrors(query: LogQuery): boolean {
+  return someLabelTest(
+    query,
+    (leaf) => leaf.label === ERROR_LABEL || leaf.label === ERROR_DETAILS_LABEL,
+  );
+}

@@ -15,12 +15,15 @@
  * error, as Loki does with `| __error__=""` at the end.
  */
 
-import type {
-  CompareOp,
-  LabelFilterExpr,
-  LogQuery,
-  MatchOp,
-  StreamMatcher,
+import {
+  type CompareOp,
+  ERROR_DETAILS_LABEL,
+  ERROR_LABEL,
+  type LabelFilterExpr,
+  type LogQuery,
+  type MatchOp,
+  readsErrors,
+  type StreamMatcher,
 } from "../../../definition/logql/ast.js";
 import {
   parseGoDuration,
@@ -58,8 +61,6 @@ export interface CompiledQuery {
 }
 
 /** Loki's labels for what went wrong with a line in a query's stages. */
-export const ERROR_LABEL = "__error__";
-export const ERROR_DETAILS_LABEL = "__error_details__";
 
 /** The error a line carries through one query's stages (a later one overwrites it, as on Loki). */
 interface LineErrors {
@@ -166,15 +167,6 @@ function jsonParserErrors(line: LineView, errors: LineErrors): boolean {
 function logfmtParserErrors(line: LineView, errors: LineErrors): boolean {
   if (line.logfmtError() !== null) errors.error = "LogfmtParserErr";
   return true;
-}
-
-/** Whether a label filter of the query reads __error__ or __error_details__. */
-export function readsErrors(query: LogQuery): boolean {
-  const reads = (expr: LabelFilterExpr): boolean =>
-    expr.kind === "and" || expr.kind === "or"
-      ? reads(expr.left) || reads(expr.right)
-      : expr.label === ERROR_LABEL || expr.label === ERROR_DETAILS_LABEL;
-  return query.stages.some((stage) => stage.kind === "filter" && reads(stage.expr));
 }
 
 /**

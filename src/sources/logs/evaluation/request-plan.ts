@@ -4,7 +4,7 @@
  * judged good or bad.
  */
 
-import type { LogQuery } from "../../../definition/logql/ast.js";
+import { type LogQuery, readsErrors } from "../../../definition/logql/ast.js";
 import { parseLogQuery } from "../../../definition/logql/parse.js";
 import type {
   LatencyIndicator,
@@ -19,13 +19,7 @@ import {
   type SeriesRequest,
   type WindowRequest,
 } from "../../types.js";
-import {
-  type CompiledQuery,
-  compileQuery,
-  nameId,
-  readsErrors,
-  sharedStages,
-} from "./compiled-query.js";
+import { type CompiledQuery, compileQuery, nameId, sharedStages } from "./compiled-query.js";
 
 export type RequestPlan = RatioPlan | LatencyPlan;
 
