@@ -150,11 +150,16 @@ export async function requireBinaries(
 ): Promise<boolean> {
   const result = await ensureBinaries(binaries);
   if (result.ok) return true;
-  const message = `${suite}: cannot run, ${result.reason}`;
+  serverUnavailable(suite, result.reason);
+  return false;
+}
+
+/** A server a suite needs cannot be had: under CI=true that fails the run; elsewhere a loud warning, and the suite skips. */
+export function serverUnavailable(suite: string, reason: string): void {
+  const message = `${suite}: cannot run, ${reason}`;
   if (isCI()) throw new Error(`${message}\n(CI=true: a missing server fails the run)`);
   const bar = "!".repeat(78);
   console.warn(`\n${bar}\n!! SKIPPED ${message}\n${bar}\n`);
-  return false;
 }
 
 // ---------------------------------------------------------------------------
