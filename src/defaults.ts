@@ -25,6 +25,25 @@ export const DEFAULT_TIMESLICE_MS = 5 * MINUTE_MS;
 /** The field bad log events are grouped by in the report's breakdown. */
 export const DEFAULT_LOG_BREAKDOWN_FIELD = "msg";
 
+/**
+ * `slo verify`: a deploy regressed when the after window's error ratio is
+ * higher than the baseline's beyond chance at `confidence` (an exact test),
+ * burns the budget at least `minBurn` times and is at least `minIncrease`
+ * times the baseline's. The baseline is the same length just before the
+ * deploy; `--wait` looks again every `intervalMs`.
+ */
+export const DEFAULT_VERIFY = {
+  confidence: 0.99,
+  minBurn: 2,
+  minIncrease: 1.5,
+  baseline: "before",
+  intervalMs: MINUTE_MS,
+  failOn: "regressed",
+} as const;
+
+/** A deploy in a report: its error ratio over this long before and after it. */
+export const DEFAULT_DEPLOY_COMPARE_MS = HOUR_MS;
+
 /** A metric or log server: per-request timeout and retries after it. */
 export const DEFAULT_SOURCE = { timeoutMs: 30_000, retries: 2 } as const;
 

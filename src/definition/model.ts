@@ -148,6 +148,35 @@ export interface SloSpec {
   at: SourcePosition;
 }
 
+/**
+ * How a service's deploys show up in one of its sources (`deploys:`).
+ * logs/loki: the lines a LogQL log query selects are deploys, `version`
+ * names the field or label holding the version. prometheus: a series whose
+ * `versionLabel` changes at a deploy; a deploy is the first instant a new
+ * value is seen.
+ */
+export type DeploySpec =
+  | { kind: "log-lines"; source: string; query: string; version: string; at: SourcePosition }
+  | {
+      kind: "version-label";
+      source: string;
+      series: string;
+      versionLabel: string;
+      at: SourcePosition;
+    };
+
+/** One deploy: when it finished and what it shipped. */
+export interface Deploy {
+  atMs: number;
+  version: string;
+  /** GitHub: the deployed commit */
+  sha?: string | undefined;
+  /** GitHub: the pull request that shipped it, where GitHub knows one */
+  pullRequest?: { number: number; url: string } | undefined;
+  /** where slo learnt of it: a source named in `deploys:`, GitHub's deployments, or --deploy */
+  origin: "source" | "github" | "command-line";
+}
+
 export interface ServiceSpec {
   service: string;
   file: string;
@@ -156,6 +185,8 @@ export interface ServiceSpec {
   slos: SloSpec[];
   notify: NotifyTarget[];
   health: HealthCheck[];
+  /** where the service's deploys are found, if the file says */
+  deploys?: DeploySpec | undefined;
 }
 
 /** Everything loaded from the paths given: one or more files, several services. */

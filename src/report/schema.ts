@@ -88,6 +88,69 @@ export const breakdownBucketSchema = z.object({
   ...breakdownCount,
 });
 
+const eventsSchema = z.object({ good: z.number(), bad: z.number(), total: z.number() });
+
+export const reportDeployRefSchema = z.object({
+  at: isoTime.describe("When the deploy finished"),
+  version: z.string(),
+  sha: z.string().optional().describe("GitHub: the deployed commit"),
+  pullRequest: z
+    .object({ number: z.number(), url: z.string() })
+    .optional()
+    .describe("GitHub: the pull request that shipped it"),
+  origin: z
+    .enum(["source", "github", "command-line"])
+    .describe("Where slo learnt of it: the file's deploys:, GitHub's deployments, or --deploy"),
+});
+
+const comparedWindowSchema = z.object({
+  start: isoTime,
+  end: isoTime,
+  events: eventsSchema,
+  errorRatio: z.number().nullable().describe("null when the window had no events"),
+  burnRate: z.number().nullable(),
+});
+
+export const reportDeploySchema = reportDeployRefSchema
+  .extend({
+    until: isoTime.describe("The next deploy, or the end of the window"),
+    budgetSpent: z
+      .number()
+      .describe(
+        "Fraction of the window's error budget spent from this deploy until the next: the deploys' shares and budgetSpentBeforeDeploys add up to errorBudget.consumed",
+      ),
+    before: comparedWindowSchema.describe("The hour (or so) before the deploy"),
+    after: comparedWindowSchema.describe("The same length after it (shorter when it is recent)"),
+  })
+  .describe("A deploy inside the SLO's window");
+
+export const reportComparisonSchema = z.object({
+  baseline: z
+    .enum(["before", "week"])
+    .describe("before: just before the deploy; week: the same hours a week earlier"),
+  baselineWindow: comparedWindowSchema,
+  afterWindow: comparedWindowSchema,
+  pValue: z
+    .number()
+    .nullable()
+    .describe("One-sided exact test (Fisher) that the after ratio is higher; null without events"),
+  verdict: z.enum(["pass", "regressed", "inconclusive"]),
+  reason: z.string(),
+  eventsNeeded: z
+    .number()
+    .nullable()
+    .describe("inconclusive for want of traffic: how many more events the after window needs"),
+});
+
+export const reportVerificationSchema = z
+  .object({
+    deploy: reportDeployRefSchema,
+    verdict: z.enum(["pass", "regressed", "inconclusive"]).describe("The worse of the comparisons"),
+    reason: z.string(),
+    comparisons: z.array(reportComparisonSchema),
+  })
+  .describe("slo verify: did this deploy make this SLO worse?");
+
 export const reportSloSchema = z.object({
   service: z.string(),
   name: z.string(),
@@ -121,6 +184,15 @@ export const reportSloSchema = z.object({
   timeslices: z.object({ good: z.number(), total: z.number() }).optional(),
   previous: reportPreviousSchema.optional(),
   alertHistory: reportAlertHistorySchema.optional(),
+  deploys: z
+    .array(reportDeploySchema)
+    .optional()
+    .describe("Deploys inside the window, oldest first"),
+  budgetSpentBeforeDeploys: z
+    .number()
+    .optional()
+    .describe("With deploys: the budget fraction spent in the window before the first of them"),
+  verification: reportVerificationSchema.optional(),
   diagnostics: z
     .object({
       lines: z.number().optional(),
@@ -158,11 +230,26 @@ export const reportSchema = z.object({
   result: z.enum(["pass", "warn", "fail", "unknown"]),
   slos: z.array(reportSloSchema),
   health: z.array(healthSchema).optional(),
+  verification: z
+    .object({
+      deploy: reportDeployRefSchema,
+      result: z.enum(["pass", "regressed", "inconclusive"]),
+      baseline: z.enum(["before", "week", "both"]),
+      confidence: z.number(),
+      minBurn: z.number(),
+      minIncrease: z.number(),
+    })
+    .optional()
+    .describe("slo verify: the deploy judged and the run's verdict (the worst of its SLOs')"),
 });
 
 export type SloReport = z.infer<typeof reportSchema>;
 export type SloReportEntry = z.infer<typeof reportSloSchema>;
 export type ReportAlert = z.infer<typeof reportAlertSchema>;
+export type ReportDeploy = z.infer<typeof reportDeploySchema>;
+export type ReportDeployRef = z.infer<typeof reportDeployRefSchema>;
+export type ReportVerification = z.infer<typeof reportVerificationSchema>;
+export type ReportComparison = z.infer<typeof reportComparisonSchema>;
 export type HealthReport = z.infer<typeof healthSchema>;
 export type ReportPrevious = z.infer<typeof reportPreviousSchema>;
 export type ReportAlertHistory = z.infer<typeof reportAlertHistorySchema>;

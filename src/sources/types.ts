@@ -3,7 +3,7 @@
  * time windows. The engine takes these numbers; the source does the I/O.
  */
 
-import type { SloSpec } from "../definition/model.js";
+import type { Deploy, DeploySpec, SloSpec } from "../definition/model.js";
 import type { SloError } from "../errors.js";
 
 export interface Counts {
@@ -107,6 +107,12 @@ export interface Source {
    * each answer is a result or the error for that SLO.
    */
   count(requests: CountRequest[]): Promise<(CountResult | SloError)[]>;
+  /**
+   * The deploys `spec` finds in (startMs, endMs], oldest first, each with
+   * origin "source". Throws an SloError naming the source when it cannot
+   * be read.
+   */
+  findDeploys?(spec: DeploySpec, range: { startMs: number; endMs: number }): Promise<Deploy[]>;
 }
 
 /** The window a breakdown groups over: the one it names, else the request's longest. */
