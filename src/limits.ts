@@ -42,3 +42,6 @@ export const MAX_LOKI_ERROR_LINES = 1_000;
 
 /** The longest wait a Node timer holds (about 24.8 days): a longer timeout or Retry-After waits this long. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Deploys one SLO's report attributes its budget to (the newest; older ones join "before the first deploy"): each costs the source three counts. */
+export const MAX_DEPLOYS_REPORTED = 100;
