@@ -45,3 +45,8 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Deploys one SLO's report attributes its budget to (the newest; older ones join "before the first deploy"): each costs the source three counts. */
 export const MAX_DEPLOYS_REPORTED = 100;
+/** Deploys one search for deploys keeps (the newest); a query that selects more selects more than the deploys. */
+export const MAX_DEPLOYS_FOUND = 10_000;
+
+/** Lines one Loki log query asks for (Loki's default max_entries_limit_per_query): more are read in pages. */
+export const MAX_LOKI_LINES_PER_QUERY = 5_000;
