@@ -4,7 +4,7 @@
  * burn-down chart. Every string from SLO files or logs is escaped.
  */
 
-import { escapeHtml, escapeMarkdown } from "./escape.js";
+import { escapeHtml, escapeMarkdown, markdownUrl } from "./escape.js";
 import {
   type BreakdownRow,
   BUCKET_LABEL,
@@ -15,7 +15,21 @@ import {
   windowLabel,
 } from "./format.js";
 import { burnDownChart } from "./mermaid.js";
-import type { HealthReport, ReportAlert, SloReport, SloReportEntry } from "./schema.js";
+import {
+  budgetShare,
+  deployMinute,
+  deploysOf,
+  deploysSummary,
+  ratioChange,
+  versionText,
+} from "./render-deploys.js";
+import type {
+  HealthReport,
+  ReportAlert,
+  ReportDeployRef,
+  SloReport,
+  SloReportEntry,
+} from "./schema.js";
 import { alertHistoryText, trendText } from "./trend.js";
 
 export interface MarkdownOptions {
@@ -159,10 +173,16 @@ function details(e: SloReportEntry, charts: boolean): string {
   if (e.breakdown.length > 0) lines.push("", breakdownTable(e));
   const chart = charts ? burnDownChart(e) : null;
   if (chart) lines.push("", chart);
+  // Mermaid's xychart has no markers: the table under the chart is the marker.
+  if (deploysOf(e).length > 0) lines.push("", `${deploysSummary(e)}:`, "", deployTable(e));
   if (e.diagnostics.notes.length > 0) {
     lines.push("", ...e.diagnostics.notes.map((n) => `- ${escapeMarkdown(n)}`));
   }
-  const summary = `${escapeHtml(e.name)}: ${e.breakdown.length > 0 ? "what spent the budget, " : ""}burn-down and details`;
+  const what = [
+    e.breakdown.length > 0 ? "what spent the budget" : null,
+    deploysOf(e).length > 0 ? "deploys" : null,
+  ].filter(Boolean);
+  const summary = `${escapeHtml(e.name)}: ${what.map((w) => `${w}, `).join("")}burn-down and details`;
   // A blank line after <summary> lets GitHub render the Markdown inside.
   return ["<details>", `<summary>${summary}</summary>`, "", ...lines, "", "</details>"].join("\n");
 }
@@ -210,6 +230,33 @@ function breakdownTable(e: SloReportEntry): string {
         `| ${breakdownName(b)} | ${breakdownCount(b)} | ${total > 0 ? percent(b.count / total, 1) : "–"} |`,
     ),
   ].join("\n");
+}
+
+/** Time, version (linked to its PR), budget spent until the next deploy, error ratio before → after. */
+function deployTable(e: SloReportEntry): string {
+  const rows: string[] = [];
+  if (e.budgetSpentBeforeDeploys !== undefined) {
+    rows.push(`| *before the first deploy* | | ${budgetShare(e.budgetSpentBeforeDeploys)} | |`);
+  }
+  for (const d of deploysOf(e)) {
+    rows.push(
+      `| ${deployMinute(d.at)} | ${versionLink(d)} | ${budgetShare(d.budgetSpent)} | ${ratioChange(d)} |`,
+    );
+  }
+  return [
+    "| deployed (UTC) | version | budget spent | error ratio before → after |",
+    "|:--|:--|--:|:--|",
+    ...rows,
+  ].join("\n");
+}
+
+/** `[v1.2 (#42)](url)`: the version escaped, the PR's address a link only when it is a web address. */
+function versionLink(d: ReportDeployRef): string {
+  const version = escapeMarkdown(versionText(d.version));
+  if (!d.pullRequest) return version;
+  const text = `${version} (#${d.pullRequest.number})`;
+  const url = markdownUrl(d.pullRequest.url);
+  return url ? `[${text}](${url})` : text;
 }
 
 /** Values escaped to plain text; slo's own buckets and the empty value in italics. */

@@ -11,6 +11,14 @@ import {
   percent,
   STATUS_SYMBOL,
 } from "./format.js";
+import {
+  budgetShare,
+  deployCount,
+  deployMinute,
+  deploysOf,
+  ratioChange,
+  versionText,
+} from "./render-deploys.js";
 import type { SloReport, SloReportEntry } from "./schema.js";
 
 export interface TextOptions {
@@ -50,7 +58,7 @@ export function renderText(report: SloReport, options: TextOptions): string {
   const lines: string[] = [];
   for (const [service, entries] of groupByService(report.slos)) {
     lines.push(paint(escapeTerminal(service), "bold"), ...serviceTable(entries, paint));
-    for (const e of entries) lines.push(...entryDetails(e, paint));
+    for (const e of entries) lines.push(...entryDetails(e, paint), ...deployLines(e, paint));
     lines.push("");
   }
   for (const h of report.health ?? []) lines.push(healthLine(h, paint));
@@ -123,6 +131,52 @@ function entryDetails(e: SloReportEntry, paint: Paint): string[] {
     lines.push(paint(`  ${name}: ${escapeTerminal(note)}`, "gray"));
   return lines;
 }
+
+/**
+ * Columns padded to their widest cell, numbers right-aligned; the last
+ * column is not padded, so no line ends in spaces.
+ */
+function alignedTable(
+  indent: string,
+  header: readonly string[],
+  rows: readonly string[][],
+  numeric: ReadonlySet<number>,
+): { header: string; rows: string[]; widths: number[] } {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const format = (cells: readonly string[]) =>
+    `${indent}${cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ")}`.trimEnd();
+  return { header: format(header), rows: rows.map(format), widths };
+}
+
+const DEPLOY_HEADER = ["deployed (UTC)", "version", "budget spent", "error ratio before → after"];
+
+/** Which deploy spent the budget: one line per deploy, after what was spent before the first. */
+function deployLines(e: SloReportEntry, paint: Paint): string[] {
+  const deploys = deploysOf(e);
+  if (deploys.length === 0) return [];
+  const rows = deploys.map((d) => [
+    deployMinute(d.at),
+    escapeTerminal(versionText(d.version)) + (d.pullRequest ? ` #${d.pullRequest.number}` : ""),
+    budgetShare(d.budgetSpent),
+    ratioChange(d),
+  ]);
+  const table = alignedTable("    ", DEPLOY_HEADER, rows, new Set([2]));
+  const lines = [
+    `  ${escapeTerminal(e.name)}: ${deployCount(deploys.length)} in the window, ${budgetShare(e.errorBudget.consumed)} of the budget spent in all`,
+    paint(table.header, "gray"),
+  ];
+  if (e.budgetSpentBeforeDeploys !== undefined) {
+    // One cell across the time and version columns, its share under the others.
+    const [time, version, share] = table.widths;
+    lines.push(
+      `    ${BEFORE_FIRST_DEPLOY.padEnd(time! + 2 + version!)}  ${budgetShare(e.budgetSpentBeforeDeploys).padStart(share!)}`,
+    );
+  }
+  lines.push(...table.rows);
+  return lines;
+}
+
+const BEFORE_FIRST_DEPLOY = "before the first deploy";
 
 function healthLine(h: NonNullable<SloReport["health"]>[number], paint: Paint): string {
   const bad = h.dependencies.filter((d) => d.status.toUpperCase() !== "OK");
