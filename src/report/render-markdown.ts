@@ -20,9 +20,20 @@ import {
   deployMinute,
   deploysOf,
   deploysSummary,
+  ORIGIN_TEXT,
   ratioChange,
+  shortSha,
   versionText,
 } from "./render-deploys.js";
+import {
+  type ReportVerifyRun,
+  VERIFY_COLUMNS,
+  VERIFY_NUMERIC,
+  type Verdict,
+  verifyCriteriaText,
+  verifyRows,
+  verifyWindowsText,
+} from "./render-verification.js";
 import type {
   HealthReport,
   ReportAlert,
@@ -61,10 +72,16 @@ const STATUS_CELL: Record<SloReportEntry["status"], string> = {
 };
 
 export function renderMarkdown(report: SloReport, options: MarkdownOptions = {}): string {
-  const blocks: string[] = [heading(report, options), overview(report)];
+  const verification = report.verification;
+  const blocks: string[] = verification
+    ? [verifyHeading(verification, options), verifyLead(report, verification)]
+    : [heading(report, options), overview(report)];
   if (options.override) blocks.push(overrideNote(options.override));
   for (const [service, entries] of groupByService(report.slos)) {
-    blocks.push(`### ${escapeMarkdown(service)}`, serviceTable(entries));
+    blocks.push(`### ${escapeMarkdown(service)}`);
+    // slo verify: the verdicts lead, the budgets follow.
+    if (verification) blocks.push(verifyTable(entries));
+    blocks.push(serviceTable(entries));
     for (const entry of entries) blocks.push(details(entry, options.charts ?? true));
   }
   if (report.health && report.health.length > 0) blocks.push(healthSection(report.health));
@@ -257,6 +274,57 @@ function versionLink(d: ReportDeployRef): string {
   const text = `${version} (#${d.pullRequest.number})`;
   const url = markdownUrl(d.pullRequest.url);
   return url ? `[${text}](${url})` : text;
+}
+
+const VERDICT_ICON: Record<Verdict, string> = {
+  pass: "✅",
+  regressed: "❌",
+  inconclusive: "⚠️",
+};
+
+function verifyHeading(run: ReportVerifyRun, options: MarkdownOptions): string {
+  const title = escapeMarkdown(options.title ?? "Deploy verification");
+  return `## ${VERDICT_ICON[run.result]} ${title}: ${run.result}`;
+}
+
+/** The deploy judged, the windows compared and the rule a regression must meet. */
+function verifyLead(report: SloReport, run: ReportVerifyRun): string {
+  const d = run.deploy;
+  const sha = shortSha(d.sha);
+  const deploy = `Deploy ${versionLink(d)}${sha ? `, commit ${sha}` : ""}, at ${shortTime(d.at)} (${ORIGIN_TEXT[d.origin]}).`;
+  const windows = verifyWindowsText(report);
+  const rule = verifyCriteriaText(run);
+  return [
+    deploy,
+    `${windows ? `${capitalise(windows)}; ` : ""}${windows ? rule : capitalise(rule)}.`,
+  ].join("\n");
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A row per SLO and comparison: baseline → after, the p-value, the verdict and why. */
+function verifyTable(entries: readonly SloReportEntry[]): string {
+  const rows = entries
+    .flatMap(verifyRows)
+    .map((r) =>
+      [
+        escapeMarkdown(r.slo),
+        r.baseline,
+        r.events,
+        r.bad,
+        r.errorRatio,
+        r.burnRate,
+        r.pValue,
+        r.verdict ? `${VERDICT_ICON[r.verdict]} ${r.verdict}` : "–",
+        escapeMarkdown(r.why) + r.whyMore,
+      ].join(" | "),
+    );
+  const align = VERIFY_COLUMNS.map((_, i) => (VERIFY_NUMERIC.has(i) ? "--:" : ":--")).join("|");
+  return [`| ${VERIFY_COLUMNS.join(" | ")} |`, `|${align}|`, ...rows.map((r) => `| ${r} |`)].join(
+    "\n",
+  );
 }
 
 /** Values escaped to plain text; slo's own buckets and the empty value in italics. */

@@ -16,10 +16,22 @@ import {
   deployCount,
   deployMinute,
   deploysOf,
+  ORIGIN_TEXT,
   ratioChange,
+  shortSha,
   versionText,
 } from "./render-deploys.js";
+import {
+  type ReportVerifyRun,
+  VERIFY_COLUMNS,
+  VERIFY_NUMERIC,
+  type Verdict,
+  verifyCriteriaText,
+  verifyRows,
+  verifyWindowsText,
+} from "./render-verification.js";
 import type { SloReport, SloReportEntry } from "./schema.js";
+import { shortTime } from "./trend.js";
 
 export interface TextOptions {
   color: boolean;
@@ -56,9 +68,17 @@ export function renderText(report: SloReport, options: TextOptions): string {
   const paint: Paint = (text, style) =>
     options.color ? `\u001b[${ANSI[style]}m${text}\u001b[0m` : text;
   const lines: string[] = [];
+  const verification = report.verification;
+  if (verification) lines.push(...verifyLead(report, verification, paint), "");
   for (const [service, entries] of groupByService(report.slos)) {
-    lines.push(paint(escapeTerminal(service), "bold"), ...serviceTable(entries, paint));
-    for (const e of entries) lines.push(...entryDetails(e, paint), ...deployLines(e, paint));
+    lines.push(paint(escapeTerminal(service), "bold"));
+    // slo verify: the verdicts lead; the budgets follow, without the deploy lists.
+    if (verification) lines.push(...verifyTable(entries, paint), "");
+    lines.push(...serviceTable(entries, paint));
+    for (const e of entries) {
+      lines.push(...entryDetails(e, paint));
+      if (!verification) lines.push(...deployLines(e, paint));
+    }
     lines.push("");
   }
   for (const h of report.health ?? []) lines.push(healthLine(h, paint));
@@ -70,8 +90,11 @@ export function renderText(report: SloReport, options: TextOptions): string {
       ),
     );
   }
+  // slo verify exits on the deploy's verdict, not on the budgets: the last line says which.
   lines.push(
-    `result: ${paint(report.result.toUpperCase(), resultColor(report.result))} at ${report.evaluatedAt}`,
+    verification
+      ? `verdict: ${paint(verification.result.toUpperCase(), VERDICT_COLOR[verification.result])} at ${report.evaluatedAt}`
+      : `result: ${paint(report.result.toUpperCase(), resultColor(report.result))} at ${report.evaluatedAt}`,
   );
   return `${lines.join("\n")}\n`;
 }
@@ -177,6 +200,54 @@ function deployLines(e: SloReportEntry, paint: Paint): string[] {
 }
 
 const BEFORE_FIRST_DEPLOY = "before the first deploy";
+
+/** The deploy judged and the run's verdict, the windows compared, the rule applied. */
+function verifyLead(report: SloReport, run: ReportVerifyRun, paint: Paint): string[] {
+  const d = run.deploy;
+  const pr = d.pullRequest ? ` #${d.pullRequest.number}` : "";
+  const sha = shortSha(d.sha);
+  const where = [sha ? `commit ${sha}` : null, ORIGIN_TEXT[d.origin]].filter(Boolean).join(", ");
+  const windows = verifyWindowsText(report);
+  return [
+    `deploy ${escapeTerminal(versionText(d.version))}${pr} (${where}) at ${shortTime(d.at)}: ${paint(run.result.toUpperCase(), VERDICT_COLOR[run.result])}`,
+    ...(windows ? [`  ${windows}`] : []),
+    paint(`  ${verifyCriteriaText(run)}`, "gray"),
+  ];
+}
+
+/** A row per SLO and comparison, coloured by its verdict. */
+function verifyTable(entries: readonly SloReportEntry[], paint: Paint): string[] {
+  const rows = entries.flatMap(verifyRows);
+  const table = alignedTable(
+    "  ",
+    VERIFY_COLUMNS,
+    rows.map((r) => [
+      escapeTerminal(r.slo),
+      r.baseline,
+      r.events,
+      r.bad,
+      r.errorRatio,
+      r.burnRate,
+      r.pValue,
+      r.verdict ?? "–",
+      escapeTerminal(r.why) + r.whyMore,
+    ]),
+    VERIFY_NUMERIC,
+  );
+  return [
+    paint(table.header, "gray"),
+    ...table.rows.map((line, i) => {
+      const verdict = rows[i]!.verdict;
+      return paint(line, verdict ? VERDICT_COLOR[verdict] : "gray");
+    }),
+  ];
+}
+
+const VERDICT_COLOR: Record<Verdict, keyof typeof ANSI> = {
+  pass: "green",
+  regressed: "red",
+  inconclusive: "yellow",
+};
 
 function healthLine(h: NonNullable<SloReport["health"]>[number], paint: Paint): string {
   const bad = h.dependencies.filter((d) => d.status.toUpperCase() !== "OK");
