@@ -133,6 +133,14 @@ describe("deploys in the Markdown report", () => {
     expect(pipes(table[4]!)).toBe(pipes(table[0]!));
   });
 
+  it("keeps the table when charts are off", async () => {
+    const r = await report();
+    addDeploys(r, 2);
+    const md = renderMarkdown(r, { charts: false });
+    expect(md).not.toContain("```mermaid");
+    expect(markdownTable(md, DEPLOY_HEADER)).toHaveLength(2 + 1 + 2);
+  });
+
   it("has no deploy table without deploys", async () => {
     const r = await report();
     addDeploys(r, 0);

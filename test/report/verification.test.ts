@@ -92,6 +92,20 @@ describe("a verification in the terminal", () => {
     expect(text).toMatch(/^ {2}post\s+–\s.*\snot verified$/m);
   });
 
+  it("compares with the same hours a week earlier when the baseline is week", async () => {
+    const report = await verifyReport("week", { checkout: [BOTH.checkout![1]!] });
+    const text = renderText(report, { color: false });
+    expect(text).toContain(
+      "after the deploy 2026-11-24 11:00 → 12:00 UTC against week: 2026-11-17 11:00 → 12:00 UTC",
+    );
+    expect(text).not.toContain("the worse of the two");
+    expect(text).toMatch(
+      /^ {2}checkout\s+week\s+30,000 → 11,500\s+30 → 80\s.*\s3\.0e-8\s+regressed\s/m,
+    );
+    const [shop] = tables(renderMarkdown(report), VERIFY_HEADER);
+    expect(shop![2]).toContain("| checkout | week | 30,000 → 11,500 | 30 → 80 | 0.1% → 0.696% |");
+  });
+
   it("colours the verdicts: regressed red, inconclusive yellow, pass green", async () => {
     const text = renderText(await verifyReport("before", BEFORE_ONLY), { color: true });
     expect(text).toMatch(/^\u001b\[31m {2}checkout .*regressed.*\u001b\[0m$/m);
