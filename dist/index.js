@@ -38840,29 +38840,52 @@ async function findLogFileDeploys(spec, deploys, range, options = {}) {
     versionId: nameId(deploys.version),
     lineTime: lineTimeReader(spec, nameId(spec.timestamp)),
     range,
-    found
+    found,
+    ...fastPath(spec, query2, deploys.version)
   };
   for (const input2 of inputs) await scanInput(input2, scan, options, label);
   noVersionFound(found, `${label}: deploys`, deploys.version);
   return found.newestOldestFirst();
 }
+function fastPath(spec, query2, version2) {
+  const tokenizer = jsonTokenizer();
+  if (tokenizer === null) return { fast: null, buffers: void 0 };
+  const fields = [spec.timestamp, version2];
+  const extractor = new JsonExtractor({
+    flat: [...query2.jsonLabels, ...fields],
+    raw: fields,
+    timestamp: spec.timestamp,
+    equals: query2.jsonEquals
+  });
+  return { fast: { extractor, line: new FastLine(extractor, spec.labels) }, buffers: tokenizer };
+}
 async function scanInput(input2, scan, options, label) {
   const chunks = input2.kind === "stdin" ? sniffedChunks(options.stdin ?? process.stdin) : fileChunks(input2.path, input2.gzip);
   try {
-    await readLines(chunks, {
-      onLine(buf, start, end, lineNo) {
-        const from = lineNo === 1 && hasByteOrderMark2(buf, start, end) ? start + 3 : start;
-        scanLine(buf.toString("utf8", from, end), scan);
-      }
-    });
+    await readLines(
+      chunks,
+      {
+        onLine(buf, start, end, lineNo) {
+          const from = lineNo === 1 && hasByteOrderMark2(buf, start, end) ? start + 3 : start;
+          scanLine(lineAt(buf, from, end, scan), scan);
+        }
+      },
+      scan.buffers
+    );
   } catch (error63) {
     if (error63 instanceof GzipDamage) return;
     const reason = error63 instanceof Error ? error63.message : String(error63);
     throw sourceError(`${label}: cannot read ${input2.display}: ${reason}`);
   }
 }
-function scanLine(text, scan) {
-  const line = lineRecord(text, scan.spec.labels);
+function lineAt(buf, start, end, scan) {
+  if (scan.fast?.extractor.scan(buf, start, end)) {
+    scan.fast.line.reset(buf, start, end);
+    return scan.fast.line;
+  }
+  return lineRecord(buf.toString("utf8", start, end), scan.spec.labels);
+}
+function scanLine(line, scan) {
   if (line === null) return;
   const t2 = scan.lineTime(line);
   if (t2 === null || t2 <= scan.range.startMs || t2 > scan.range.endMs) return;
@@ -38884,6 +38907,9 @@ var init_log_file_deploys = __esm({
     init_parse();
     init_errors();
     init_compiled_query();
+    init_fast_line();
+    init_json_extractor();
+    init_json_tokenizer();
     init_line_record();
     init_line_time();
     init_inputs();
