@@ -42,19 +42,20 @@ export function readDeploys(
 ): DeploySpec | undefined {
   if (!source) return undefined;
   const fields: DeploysOn = { deploys: raw, type: source.type };
+  // every field given is checked, so slo validate shows every problem at once
   if (source.type === "prometheus") {
-    if (!checkAll(reporter, path, fields, seriesAndLabelOnPrometheus, noLogFieldsOnPrometheus)) {
-      return undefined;
-    }
-    const seriesOk = checkInOrder(
+    const fit = checkAll(
       reporter,
-      [...path, "series"],
-      raw.series!,
-      promqlParses,
-      seriesIsSelector,
+      path,
+      fields,
+      seriesAndLabelOnPrometheus,
+      noLogFieldsOnPrometheus,
     );
-    const labelOk = checkAll(reporter, [...path, "versionLabel"], raw.versionLabel!, promLabelName);
-    if (!seriesOk || !labelOk) return undefined;
+    const seriesOk = raw.series === undefined || checkSeries(reporter, path, raw.series);
+    const labelOk =
+      raw.versionLabel === undefined ||
+      checkAll(reporter, [...path, "versionLabel"], raw.versionLabel, promLabelName);
+    if (!fit || !seriesOk || !labelOk) return undefined;
     return {
       kind: "version-label",
       source: raw.source,
@@ -63,23 +64,19 @@ export function readDeploys(
       at,
     };
   }
-  if (!checkAll(reporter, path, fields, queryAndVersionOnLogs, noSeriesFieldsOnLogs)) {
-    return undefined;
-  }
-  const queryOk = checkAll(
-    reporter,
-    [...path, "query"],
-    raw.query!,
-    deployQueryParses(source.type),
-  );
-  const versionOk = checkAll(
-    reporter,
-    [...path, "version"],
-    raw.version!,
-    lokiFieldIsLabel(source.type),
-  );
-  if (!queryOk || !versionOk) return undefined;
+  const fit = checkAll(reporter, path, fields, queryAndVersionOnLogs, noSeriesFieldsOnLogs);
+  const queryOk =
+    raw.query === undefined ||
+    checkAll(reporter, [...path, "query"], raw.query, deployQueryParses(source.type));
+  const versionOk =
+    raw.version === undefined ||
+    checkAll(reporter, [...path, "version"], raw.version, lokiFieldIsLabel(source.type));
+  if (!fit || !queryOk || !versionOk) return undefined;
   return { kind: "log-lines", source: raw.source, query: raw.query!, version: raw.version!, at };
+}
+
+function checkSeries(reporter: Reporter, path: YamlPath, series: string): boolean {
+  return checkInOrder(reporter, [...path, "series"], series, promqlParses, seriesIsSelector);
 }
 
 const LOG_EXAMPLE = `query: '{app="ctrl"} | json | msg = "deploy-finished"' and version: version`;

@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { loadSpec } from "../../src/definition/load.js";
 import { convertServices } from "../../src/definition/write/convert.js";
 import { exitCodeFor } from "../../src/errors.js";
+import { hasStackTrace, runCli } from "../support/cli.js";
 
 function write(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), "slo-deploys-"));
@@ -224,5 +225,20 @@ describe("deploys: in a native file", () => {
     const { at: _a, ...written } = again.set.services[0]!.deploys!;
     const { at: _b, ...original } = set.services[0]!.deploys!;
     expect(written).toEqual(original);
+  });
+
+  it("slo validate: every deploys: mistake at its line:col, exit 2", async () => {
+    const file = write(
+      fileWith(`  source: logs
+  query: 'sum(count_over_time({app="ctrl"}[5m]))'
+  versionLabel: version
+`),
+    );
+    const r = await runCli(["validate", file]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(hasStackTrace(r.stdout + r.stderr)).toBe(false);
+    expect(r.stderr).toContain("slo.yaml:9:3: deploys on a logs source need version");
+    expect(r.stderr).toContain("slo.yaml:10:11: LogQL: metric queries are not supported");
+    expect(r.stderr).toContain("slo.yaml:11:3: versionLabel is for a prometheus source");
   });
 });
