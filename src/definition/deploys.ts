@@ -27,6 +27,8 @@ export type DeploysFields = NonNullable<SloFile["deploys"]>;
 interface DeploysOn {
   deploys: DeploysFields;
   type: SourceSpec["type"];
+  /** logs: the paths it reads */
+  paths?: string[] | undefined;
 }
 
 /**
@@ -41,7 +43,11 @@ export function readDeploys(
   at: DeploySpec["at"],
 ): DeploySpec | undefined {
   if (!source) return undefined;
-  const fields: DeploysOn = { deploys: raw, type: source.type };
+  const fields: DeploysOn = {
+    deploys: raw,
+    type: source.type,
+    paths: source.type === "logs" ? source.paths : undefined,
+  };
   // every field given is checked, so slo validate shows every problem at once
   if (source.type === "prometheus") {
     const fit = checkAll(
@@ -64,7 +70,14 @@ export function readDeploys(
       at,
     };
   }
-  const fit = checkAll(reporter, path, fields, queryAndVersionOnLogs, noSeriesFieldsOnLogs);
+  const fit = checkAll(
+    reporter,
+    path,
+    fields,
+    queryAndVersionOnLogs,
+    noSeriesFieldsOnLogs,
+    notFromStdin,
+  );
   const queryOk =
     raw.query === undefined ||
     checkAll(reporter, [...path, "query"], raw.query, deployQueryParses(source.type));
@@ -91,6 +104,17 @@ const queryAndVersionOnLogs: Rule<DeploysOn> = ({ deploys, type }) => {
   return {
     message: `deploys on a ${type} source need ${missing.join(" and ")}`,
     hint: `the lines the query selects are the deploys, e.g. ${LOG_EXAMPLE}`,
+  };
+};
+
+/** Standard input can be read once, and the counts read it: the deploys would find nothing. */
+const notFromStdin: Rule<DeploysOn> = ({ paths }) => {
+  if (!paths?.includes("-")) return undefined;
+  return {
+    key: "source",
+    message:
+      "deploys cannot be read from a logs source that reads standard input (-): its lines are read once, for the counts",
+    hint: "read the logs from files, or give the deploys with --deploy VERSION@TIME",
   };
 };
 

@@ -91,6 +91,16 @@ describe("deploys: in a native file", () => {
     expect(found[0]![2]).toContain("logs, loki, prom");
   });
 
+  it("a logs source that reads standard input: refused at source, the counts read it", async () => {
+    const text = fileWith(`  source: stdin
+  query: '| json | msg = "deploy-finished"'
+  version: version
+`).replace("sources:\n", 'sources:\n  stdin: { type: logs, paths: ["-"] }\n');
+    const { errors } = await loadSpec([write(text)], { env: {} });
+    expect(errors.map((e) => [e.line, e.col])).toEqual([[10, 3]]);
+    expect(errors[0]!.format()).toContain("standard input (-)");
+  });
+
   it("versionLabel on a logs source: at the key, saying to write version", async () => {
     const found = await errorsOf(`  source: logs
   query: '{app="ctrl"} | json'
