@@ -360,6 +360,15 @@ describe("compareDeploy on hand examples", () => {
     expect(c.reason).toContain("over 100% errors");
   });
 
+  it("never detects a regression that is no increase (min-increase 1 on a fast-burning baseline)", () => {
+    const c = compareDeploy(input([500, 100_000], [1, 200], { minIncrease: 1 }));
+    expect(c.verdict).toBe("inconclusive");
+    expect(c.eventsNeeded).toBeNull();
+    expect(c.reason).toBe(
+      "200 events after the deploy; a regression here is no higher than the baseline's 0.50% errors (min-increase 1x), which no test can tell from chance: raise min-increase above 1",
+    );
+  });
+
   it("rounds fractional counts (Prometheus' increase() extrapolates) to whole events", () => {
     const fractional = compareDeploy({
       ...input([0, 0], [0, 0]),
