@@ -11,6 +11,9 @@
  *   npm run bench -- --runs 5     slo and the floor 5 times each (median; default 3)
  *   npm run bench -- --no-jq      skip jq (it takes about 30 s a GB)
  *   npm run bench -- --regex-only the regex line filters only
+ *   npm run bench -- --verify-only slo verify's simulated false positives and detection
+ *                                 only (bench/verify-simulation.ts; the full and --quick
+ *                                 runs end with it)
  *   npm run bench -- --help       this list
  *
  * The data is generated once into .bench-cache/ (about 20 s a GB; the 4 GB
@@ -26,6 +29,7 @@ import { parseArgs } from "node:util";
 import { END, FORMAT_VERSION, generateLogs, SPAN_MS, splitToGzip } from "./generate.js";
 import { type Measured, measure, median } from "./measure.js";
 import { timeRegexFilters } from "./regex-filters.js";
+import { printVerifySimulation } from "./verify-simulation.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const CACHE = join(ROOT, ".bench-cache", `v${FORMAT_VERSION}`);
@@ -45,15 +49,23 @@ function buildBundle(): void {
   );
 }
 
-const USAGE = "usage: npm run bench -- [--quick] [--no-jq] [--runs N] [--regex-only]";
+const USAGE =
+  "usage: npm run bench -- [--quick] [--no-jq] [--runs N] [--regex-only] [--verify-only]";
 
-function parseFlags(): { quick: boolean; noJq: boolean; runs: number; regexOnly: boolean } {
+function parseFlags(): {
+  quick: boolean;
+  noJq: boolean;
+  runs: number;
+  regexOnly: boolean;
+  verifyOnly: boolean;
+} {
   let values: {
     quick?: boolean;
     "no-jq"?: boolean;
     runs?: string;
     help?: boolean;
     "regex-only"?: boolean;
+    "verify-only"?: boolean;
   };
   try {
     values = parseArgs({
@@ -62,6 +74,7 @@ function parseFlags(): { quick: boolean; noJq: boolean; runs: number; regexOnly:
         "no-jq": { type: "boolean" },
         runs: { type: "string" },
         "regex-only": { type: "boolean" },
+        "verify-only": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -83,10 +96,11 @@ function parseFlags(): { quick: boolean; noJq: boolean; runs: number; regexOnly:
     noJq: values["no-jq"] === true,
     runs,
     regexOnly: values["regex-only"] === true,
+    verifyOnly: values["verify-only"] === true,
   };
 }
 
-const { quick, noJq, runs, regexOnly } = parseFlags();
+const { quick, noJq, runs, regexOnly, verifyOnly } = parseFlags();
 
 interface Counts {
   availabilityTotal: number;
@@ -432,7 +446,24 @@ function sameCounts(a: Counts, b: Counts): boolean {
   );
 }
 
+function machineLine(): string {
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  return `machine: ${availableParallelism()} cores (${cpu}), Node ${process.version}; load average at start ${loadavg()[0]!.toFixed(2)}`;
+}
+
+/** slo verify's simulation; false when a false-positive share is over its bound. */
+function verifySimulation(): boolean {
+  log("\nsimulating slo verify's verdicts...");
+  const within = printVerifySimulation();
+  if (!within) log("bench: slo verify judged `regressed` more often than 1 - confidence");
+  return within;
+}
+
 async function main(): Promise<number> {
+  if (verifyOnly) {
+    console.log(machineLine());
+    return verifySimulation() ? 0 : 1;
+  }
   if (!existsSync("/usr/bin/time")) {
     log("bench: needs /usr/bin/time (apt-get install time)");
     return 2;
@@ -446,10 +477,7 @@ async function main(): Promise<number> {
     log("the full bench also times 4 GB (generated once, about a minute; --quick skips it)");
     datasets.push(plainDataset("4gb", 4));
   }
-  const cpu = cpus()[0]?.model ?? "unknown CPU";
-  console.log(
-    `machine: ${availableParallelism()} cores (${cpu}), Node ${process.version}; load average at start ${loadavg()[0]!.toFixed(2)}`,
-  );
+  console.log(machineLine());
   console.log(
     `command: slo check <file> --at ${END} --format json (median of ${runs} runs; others once)`,
   );
@@ -459,12 +487,13 @@ async function main(): Promise<number> {
     log(`\ntiming ${MANY_SOURCES} sources over ${one.name}...`);
     allSame = (await timeManySources(one)) && allSame;
   }
+  const verifyWithin = regexOnly || verifySimulation();
   console.log(`\nload average at end ${loadavg()[0]!.toFixed(2)}`);
   if (!allSame) {
     log("bench: the tools did not find the same counts");
     return 1;
   }
-  return 0;
+  return verifyWithin ? 0 : 1;
 }
 
 /** Each dataset's table; false if some tool counted differently. */

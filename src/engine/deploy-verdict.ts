@@ -226,7 +226,7 @@ class Regression {
 
   constructor(
     private readonly input: DeployComparisonInput,
-    private readonly baselineRatio: number,
+    readonly baselineRatio: number,
   ) {
     const byBurn = input.minBurn * (1 - input.objective);
     const byIncrease = input.minIncrease * baselineRatio;
@@ -438,6 +438,9 @@ function tooFewReason(
     afterTotal < input.minEvents
       ? `${have}, fewer than the ${count(input.minEvents)} the SLO needs`
       : have;
+  if (regression.ratio <= regression.baselineRatio) {
+    return `${short}; a regression here is no higher than the baseline's ${percent(regression.baselineRatio)} errors (min-increase ${trim(input.minIncrease)}x), which no test can tell from chance: raise min-increase above 1`;
+  }
   if (regression.fewestBad(1) === null) {
     return `${short}; a regression here needs over 100% errors (${regression.describe()}), so no after window can show one`;
   }
