@@ -21,6 +21,12 @@ export interface DeployComparisonInput extends VerifyThresholds {
   objective: number;
   baseline: Counts;
   after: Counts;
+  /**
+   * The baseline is as long as the after window and grows with it (slo
+   * verify's windows: waiting lengthens both), so eventsNeeded assumes it
+   * keeps its events per after event. Absent: the baseline stays as it is.
+   */
+  baselineGrows?: boolean | undefined;
 }
 
 export interface DeployComparison {
@@ -223,6 +229,8 @@ class Regression {
   readonly byIncrease: boolean;
   private readonly alpha: number;
   private readonly baseline: WholeCounts;
+  /** baseline events per after event, when the baseline grows with the after window */
+  private readonly baselinePerAfterEvent: number | null;
 
   constructor(
     private readonly input: DeployComparisonInput,
@@ -234,6 +242,20 @@ class Regression {
     this.byIncrease = byIncrease >= byBurn;
     this.alpha = 1 - input.confidence;
     this.baseline = wholeCounts(input.baseline);
+    const after = wholeCounts(input.after).total;
+    // no events after yet: same length, so as many as the baseline has per event, one
+    this.baselinePerAfterEvent = input.baselineGrows
+      ? after > 0
+        ? this.baseline.total / after
+        : 1
+      : null;
+  }
+
+  /** The baseline when the after window holds n events: as it is, or grown with it at its own error ratio. */
+  private baselineAt(n: number): WholeCounts {
+    if (this.baselinePerAfterEvent === null) return this.baseline;
+    const total = Math.max(this.baseline.total, Math.round(n * this.baselinePerAfterEvent));
+    return { total, bad: Math.round(total * this.baselineRatio) };
   }
 
   /** The rule's level, in the very float operations the reference uses, so the two never disagree at a boundary. */
@@ -276,7 +298,8 @@ class Regression {
     if (k === null) return false;
     const m = this.mostEvents(k);
     if (!Number.isFinite(m)) return false;
-    return fisherOneSided(this.baseline.bad, this.baseline.total, k, m) < this.alpha;
+    const baseline = this.baselineAt(n);
+    return fisherOneSided(baseline.bad, baseline.total, k, m) < this.alpha;
   }
 
   /** The smallest after window from which on detectable holds, after n; null past MOST_EVENTS_SEARCHED. */

@@ -78,6 +78,8 @@ export function verificationOf(
       minBurn: settings.minBurn,
       minIncrease: settings.minIncrease,
       minEvents: slo.alerting.minEvents,
+      // both windows are as long as the time since the deploy: waiting grows the baseline too
+      baselineGrows: true,
     });
     return { kind, window, judgement };
   });

@@ -40,7 +40,7 @@ export interface VerifyRow {
   verdict: Verdict | null;
   /** raw: the verifier's reason, with numbers and names in it; escape it */
   why: string;
-  /** slo's own words after it, nothing to escape: "; 2,388 more events needed", "not verified" */
+  /** slo's own words after it, nothing to escape: "not verified: no events" */
   whyMore: string;
 }
 
@@ -57,8 +57,9 @@ export function verifyRows(entry: SloReportEntry): VerifyRow[] {
     burnRate: `${burnRate(c.baselineWindow.burnRate)} → ${burnRate(c.afterWindow.burnRate)}`,
     pValue: pValueText(c.pValue),
     verdict: c.verdict,
+    // the engine's reason already says how many more events an inconclusive window needs
     why: c.reason,
-    whyMore: neededText(c),
+    whyMore: "",
   }));
 }
 
@@ -80,12 +81,6 @@ function notVerifiedRow(entry: SloReportEntry): VerifyRow {
     why: "",
     whyMore,
   };
-}
-
-/** For want of traffic: how many more events the after window needs. */
-function neededText(c: ReportComparison): string {
-  if (c.verdict !== "inconclusive" || c.eventsNeeded === null) return "";
-  return `; ${count(c.eventsNeeded)} more events needed`;
 }
 
 /** Two digits that matter: 0.41, 0.023, 1.2e-6 (a tiny p-value is the point, not a zero). */

@@ -298,6 +298,27 @@ describe("compareDeploy on hand examples", () => {
     expect(busy.eventsNeeded).toBe(6001);
   });
 
+  it("with a baseline that grows with the after window, a small baseline still gets a number", () => {
+    // slo verify's windows: the baseline is as long as the after window, so waiting grows both.
+    // 2 bad of 1,000 before and 1,000 after: as it is, that baseline is too small for any after
+    // window (below); grown one baseline event per after event, a larger window will do.
+    const grown = compareDeploy(input([2, 1000], [10, 1000], { baselineGrows: true }));
+    expect(grown.verdict).toBe("inconclusive");
+    expect(grown.eventsNeeded).not.toBeNull();
+    // what the number promises: that many more events after, the baseline grown as many, and the
+    // smallest regression (0.30% errors) is detected
+    const n = 1000 + grown.eventsNeeded!;
+    const at = compareDeploy(
+      input([Math.round(n * 0.002), n], [Math.ceil(n * 0.003), n], { baselineGrows: true }),
+    );
+    expect(at.verdict).toBe("regressed");
+    // a handful of events on each side: a number, not "never"
+    const quiet = compareDeploy(input([0, 3], [1, 3], { baselineGrows: true }));
+    expect(quiet.verdict).toBe("inconclusive");
+    expect(quiet.eventsNeeded).toBeGreaterThan(0);
+    expect(compareDeploy(input([0, 3], [1, 3])).eventsNeeded).toBeNull();
+  });
+
   it("inconclusive with no number: a baseline too small to show any regression", () => {
     // 2 bad of 1,000 before: even an endless after window at 0.3% leaves p near 0.42
     const c = compareDeploy(input([2, 1000], [10, 10_000]));

@@ -189,7 +189,8 @@ export const BEFORE_ONLY: Record<string, ComparisonSpec[]> = {
       after: [12, 1],
       pValue: 0.23,
       verdict: "inconclusive",
-      reason: "too few events after the deploy",
+      reason:
+        "12 events after the deploy, 2,388 more needed to detect errors at 0.20% (burn 2x) at 99%",
       eventsNeeded: 2_388,
     },
   ],

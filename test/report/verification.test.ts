@@ -68,7 +68,7 @@ describe("a verification in the terminal", () => {
       /^ {2}search\s+before\s+9,000 → 9,100\s+5 → 6\s+.*\s0\.41\s+pass\s+no significant rise$/m,
     );
     expect(text).toMatch(
-      /^ {2}post\s+before\s+40 → 12\s+0 → 1\s+0% → 8\.333%\s+0\.00× → 83\.3×\s+0\.23\s+inconclusive\s+too few events after the deploy; 2,388 more events needed$/m,
+      /^ {2}post\s+before\s+40 → 12\s+0 → 1\s+0% → 8\.333%\s+0\.00× → 83\.3×\s+0\.23\s+inconclusive\s+12 events after the deploy, 2,388 more needed to detect errors at 0\.20% \(burn 2x\) at 99%$/m,
     );
     // The budgets stay, below the verification.
     const verifyHeader = text.indexOf("p-value");
@@ -141,7 +141,7 @@ describe("a verification in Markdown", () => {
     );
     expect(shop![3]).toContain("| 0.41 | ✅ pass | no significant rise |");
     expect(ledger![2]).toContain(
-      "| 0.23 | ⚠️ inconclusive | too few events after the deploy; 2,388 more events needed |",
+      "| 0.23 | ⚠️ inconclusive | 12 events after the deploy&#44; 2&#44;388 more needed to detect errors at 0&#46;20&#37; &#40;burn 2x&#41; at 99&#37; |",
     );
     // The verification first, the budgets after.
     const budgets = md.indexOf("| status | SLO | SLI / objective |");
