@@ -42,3 +42,6 @@ export const MAX_LOKI_ERROR_LINES = 1_000;
 
 /** The longest wait a Node timer holds (about 24.8 days): a longer timeout or Retry-After waits this long. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** GitHub deployments one run reads (newest first, each costing a few requests); past it the older ones are left out, with a warning. */
+export const MAX_GITHUB_DEPLOYMENTS = 100;
