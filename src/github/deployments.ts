@@ -203,6 +203,19 @@ async function tagExists(
   }
 }
 
+/** The PR that shipped a commit: the merged one into the default branch. */
+export async function pullRequestThatShipped(
+  client: GitHubClient,
+  where: { owner: string; repo: string },
+  sha: string,
+): Promise<Deploy["pullRequest"]> {
+  const base = await client.rest.repos
+    .get(where)
+    .then(({ data }) => data.default_branch)
+    .catch(() => null);
+  return shippedBy(client, where, sha, base);
+}
+
 /** The merged PR into the default branch (any merged PR when that branch is unknown) that holds the commit. */
 async function shippedBy(
   client: GitHubClient,

@@ -246,7 +246,16 @@ describe("the committed bundle", () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/::error title=slo,file=bad\.yaml,line=\d+,col=\d+::/);
     expect(Object.keys(runner.outputs()).sort()).toEqual(
-      ["breaching", "markdown", "min-budget-remaining", "report", "result"].sort(),
+      [
+        "breaching",
+        "markdown",
+        "min-budget-remaining",
+        "report",
+        "result",
+        "verdict",
+        "regressed",
+        "deploy-sha",
+      ].sort(),
     );
     expect(gh.requests).toEqual([]);
   }, 60_000);
