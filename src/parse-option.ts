@@ -4,6 +4,7 @@
  * option in the error (`--at` on the command line, `at` in a workflow).
  */
 
+import { parseDuration } from "./definition/duration.js";
 import { usageError } from "./errors.js";
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
@@ -23,4 +24,30 @@ export function oneOf<T extends string>(option: string, value: string, allowed: 
     throw usageError(`${option} ${value}: expected one of ${allowed.join(", ")}`);
   }
   return value as T;
+}
+
+/** `--deploy VERSION@TIME`: the last `@` splits, so versions like `pkg@1.2` keep theirs. */
+export function parseDeploy(text: string, option: string): { version: string; atMs: number } {
+  const at = text.lastIndexOf("@");
+  const version = at > 0 ? text.slice(0, at).trim() : "";
+  if (at <= 0 || version === "") {
+    throw usageError(`${option} ${text}: expected VERSION@TIME, like v1.4.2@2026-11-24T10:00:00Z`);
+  }
+  return { version, atMs: parseAt(text.slice(at + 1), `${option} ${version}@`) };
+}
+
+/** A positive duration as SLO files write them (30m, 2h, 1h30m), in ms. */
+export function parseDurationOption(text: string, option: string): number {
+  const ms = parseDuration(text);
+  if (ms === null) throw usageError(`${option} ${text}: expected a duration like 30s, 10m or 1h`);
+  return ms;
+}
+
+/** A number in [min, max] (a fraction, a factor), from text. */
+export function parseNumberOption(text: string, option: string, min: number, max: number): number {
+  const value = text.trim() === "" ? Number.NaN : Number(text);
+  if (!(value >= min && value <= max)) {
+    throw usageError(`${option} ${text}: expected a number from ${min} to ${max}`);
+  }
+  return value;
 }

@@ -9,11 +9,12 @@ import {
   DEFAULT_GITHUB,
   DEFAULT_ON_SOURCE_ERROR,
   DEFAULT_PATHS,
+  DEFAULT_VERIFY,
 } from "../defaults.js";
 import { EXIT, exitCodeFor, SloErrors, toSloError, usageError } from "../errors.js";
 import { emptyOutputs, writeOutputs } from "../github/outputs.js";
 import { gitHubPublisher } from "../github/publish.js";
-import { oneOf, parseAt } from "../parse-option.js";
+import { oneOf, parseAt, parseDurationOption, parseNumberOption } from "../parse-option.js";
 import {
   FAIL_ON,
   type FailOn,
@@ -22,9 +23,30 @@ import {
   runGate,
 } from "../pipeline/gate.js";
 import { loadSetOrThrow } from "../pipeline/load-set.js";
+import { BASELINES, type Baseline, type VerifyFailOn } from "../pipeline/verify-types.js";
 import { colorWanted, renderText } from "../report/render-text.js";
 
+export const MODES = ["gate", "verify"] as const;
+export type Mode = (typeof MODES)[number];
+
+/** mode: verify's inputs, as `slo verify`'s options. */
+export interface VerifyInputs {
+  /** the after window's length; absent: until now */
+  forMs: number | undefined;
+  baseline: Baseline;
+  confidence: number;
+  minBurn: number;
+  minIncrease: number;
+  wait: boolean;
+  intervalMs: number;
+  failOnInconclusive: boolean;
+}
+
 export interface ActionInputs {
+  mode: Mode;
+  /** GitHub's deployments of this environment are the deploys (verify on deployment_status: the event's) */
+  environment: string | undefined;
+  verify: VerifyInputs;
   config: string[];
   at: string | undefined;
   failOn: FailOn;
@@ -47,6 +69,9 @@ export function parseInputs(
   // checked here, so the error names the input rather than the CLI's --at
   if (at !== undefined) parseAt(at, "at");
   return {
+    mode: oneOf("mode", text("mode") ?? "gate", MODES),
+    environment: text("environment"),
+    verify: parseVerifyInputs(input),
     config: (text("config") ?? DEFAULT_PATHS.join("\n"))
       .split(/[\n,]/)
       .map((p) => p.trim())
@@ -66,6 +91,44 @@ export function parseInputs(
     overrideLabel: text("override-label") ?? DEFAULT_GITHUB.overrideLabel,
     sha: text("sha"),
     failOnReportError: bool(input, "fail-on-report-error", false),
+  };
+}
+
+/** The same ranges as `slo verify`'s options, named as the inputs are. */
+function parseVerifyInputs(input: (name: string) => string): VerifyInputs {
+  const text = (name: string) => input(name).trim() || undefined;
+  const forText = text("for");
+  return {
+    forMs: forText === undefined ? undefined : parseDurationOption(forText, "for"),
+    baseline: oneOf("baseline", text("baseline") ?? DEFAULT_VERIFY.baseline, BASELINES),
+    confidence: parseNumberOption(
+      text("confidence") ?? String(DEFAULT_VERIFY.confidence),
+      "confidence",
+      0.5,
+      0.999999,
+    ),
+    minBurn: parseNumberOption(
+      text("min-burn") ?? String(DEFAULT_VERIFY.minBurn),
+      "min-burn",
+      0,
+      1e6,
+    ),
+    minIncrease: parseNumberOption(
+      text("min-increase") ?? String(DEFAULT_VERIFY.minIncrease),
+      "min-increase",
+      1,
+      1e6,
+    ),
+    wait: bool(input, "wait", false),
+    intervalMs:
+      text("interval") === undefined
+        ? DEFAULT_VERIFY.intervalMs
+        : parseDurationOption(text("interval")!, "interval"),
+    failOnInconclusive: bool(
+      input,
+      "fail-on-inconclusive",
+      (DEFAULT_VERIFY.failOn as VerifyFailOn) === "inconclusive",
+    ),
   };
 }
 

@@ -235,6 +235,26 @@ async function shippedBy(
   return pull ? { number: pull.number, url: pull.html_url } : undefined;
 }
 
+/**
+ * The deploy a deployment_status event announces, described by the same
+ * rules; without a client, a bare ref cannot be told a tag and the version
+ * is the short sha.
+ */
+export async function deployOfDeployment(
+  deployment: DeploymentRef,
+  atMs: number,
+  lookup: { client: GitHubClient | null; owner: string; repo: string; log: Logger },
+): Promise<Deploy> {
+  if (lookup.client) {
+    return deployDescriber(lookup.client, lookup, lookup.log)(deployment, atMs);
+  }
+  const ref = deployment.ref.trim();
+  const version = ref.startsWith("refs/tags/")
+    ? ref.slice("refs/tags/".length)
+    : deployment.sha.slice(0, SHORT_SHA);
+  return { atMs, version, sha: deployment.sha, origin: "github" };
+}
+
 export interface ReadDeploysSettings {
   /** GITHUB_TOKEN or any token that can read deployments; never printed */
   token?: string | undefined;

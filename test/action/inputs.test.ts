@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseInputs } from "../../src/action/main.js";
+import { DEFAULT_VERIFY } from "../../src/defaults.js";
 import { OUTPUT_NAMES } from "../../src/github/outputs.js";
 import { ROOT } from "../support/cli.js";
 
@@ -21,6 +22,8 @@ describe("parseInputs", () => {
     for (const [name, spec] of Object.entries(actionYml.inputs)) {
       if (spec.default === undefined || spec.default.startsWith("${{")) continue;
       const key = name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()) as keyof typeof inputs;
+      // mode: verify's inputs are typed (numbers, durations): the next test checks them.
+      if (!(key in inputs)) continue;
       const value = inputs[key];
       const shown = Array.isArray(value) ? value.join(",") : value;
       const expected =
@@ -28,6 +31,56 @@ describe("parseInputs", () => {
       expect([name, shown]).toEqual([name, expected]);
     }
     expect(inputs.token).toBeUndefined();
+  });
+
+  it("mode: verify's defaults are DEFAULT_VERIFY's, and action.yml's say the same", () => {
+    const defaults = Object.fromEntries(
+      Object.entries(actionYml.inputs)
+        .filter(([, spec]) => spec.default !== undefined && !spec.default.startsWith("${{"))
+        .map(([name, spec]) => [name, spec.default!]),
+    );
+    expect(parseInputs(from(defaults))).toEqual(parseInputs(from({})));
+    expect(parseInputs(from({})).verify).toEqual({
+      forMs: undefined,
+      baseline: DEFAULT_VERIFY.baseline,
+      confidence: DEFAULT_VERIFY.confidence,
+      minBurn: DEFAULT_VERIFY.minBurn,
+      minIncrease: DEFAULT_VERIFY.minIncrease,
+      wait: false,
+      intervalMs: DEFAULT_VERIFY.intervalMs,
+      failOnInconclusive: false,
+    });
+    expect(DEFAULT_VERIFY.failOn).toBe("regressed");
+    expect(parseInputs(from({})).mode).toBe("gate");
+  });
+
+  it("reads mode: verify's inputs as slo verify reads its options", () => {
+    const inputs = parseInputs(
+      from({
+        mode: "verify",
+        environment: "production",
+        for: "30m",
+        baseline: "both",
+        confidence: "0.95",
+        "min-burn": "3",
+        "min-increase": "2",
+        wait: "true",
+        interval: "2m",
+        "fail-on-inconclusive": "true",
+      }),
+    );
+    expect(inputs.mode).toBe("verify");
+    expect(inputs.environment).toBe("production");
+    expect(inputs.verify).toEqual({
+      forMs: 30 * 60_000,
+      baseline: "both",
+      confidence: 0.95,
+      minBurn: 3,
+      minIncrease: 2,
+      wait: true,
+      intervalMs: 2 * 60_000,
+      failOnInconclusive: true,
+    });
   });
 
   it("splits config on lines and commas", () => {
@@ -49,6 +102,18 @@ describe("parseInputs", () => {
       "at yesterday: expected an RFC 3339 time",
     );
     expect(parseInputs(from({ at: "2026-11-24T12:00:00Z" })).at).toBe("2026-11-24T12:00:00Z");
+    expect(() => parseInputs(from({ mode: "deploy" }))).toThrow(
+      "mode deploy: expected one of gate, verify",
+    );
+    expect(() => parseInputs(from({ for: "soon" }))).toThrow(
+      /^for soon: expected a duration like /,
+    );
+    expect(() => parseInputs(from({ confidence: "99%" }))).toThrow(
+      "confidence 99%: expected a number from 0.5 to 0.999999",
+    );
+    expect(() => parseInputs(from({ baseline: "yesterday" }))).toThrow(
+      "baseline yesterday: expected one of before, week, both",
+    );
   });
 });
 

@@ -14,9 +14,9 @@ import {
   type VerifyPublishSettings,
   verifyTitleOf,
 } from "../../src/github/verify-publish.js";
-import { reportSchema, type SloReport } from "../../src/report/schema.js";
+import type { SloReport } from "../../src/report/schema.js";
 import { type FakeGitHub, startFakeGitHub } from "../support/github-server.js";
-import { AT, reportOf, sloYaml } from "./report-fixture.js";
+import { AT, reportOf, sloYaml, verifiedReportOf } from "./report-fixture.js";
 import { deploymentStatusEvent, type RunnerFiles, runnerFiles } from "./runner-files.js";
 
 const TOKEN = "ghs_verifytoken0123456789abcdefghijklmno";
@@ -78,28 +78,7 @@ async function verifiedReport(
       : { pullRequest: { number: 7, url: "https://github.test/acme/shop/pull/7" } }),
     origin: "github" as const,
   };
-  return reportSchema.parse({
-    ...report,
-    verification: {
-      deploy,
-      result: verdict,
-      baseline: "before",
-      confidence: 0.99,
-      minBurn: 2,
-      minIncrease: 1.5,
-    },
-    slos: report.slos.map((s) => {
-      const own: DeployVerdict = regressed.includes(s.name)
-        ? "regressed"
-        : verdict === "inconclusive"
-          ? "inconclusive"
-          : "pass";
-      return {
-        ...s,
-        verification: { deploy, verdict: own, reason: `${own} for test`, comparisons: [] },
-      };
-    }),
-  });
+  return verifiedReportOf(report, deploy, verdict, regressed);
 }
 
 function eventRunner(): RunnerFiles {
