@@ -38,6 +38,7 @@ export interface DeploymentRef {
 }
 
 const SHORT_SHA = 7;
+const TAG_PREFIX = "refs/tags/";
 const PER_PAGE = 100;
 
 /** The environment's deploys in the range, oldest first; none (and a warning) when GitHub cannot be read. */
@@ -168,9 +169,8 @@ export function deployDescriber(
   };
   return async (deployment, atMs) => {
     const ref = deployment.ref.trim();
-    const tag = ref.startsWith("refs/tags/") ? ref.slice("refs/tags/".length) : null;
-    const named = tag ?? (mayBeTag(deployment) && (await isTag(ref)) ? ref : null);
-    const version = named || deployment.sha.slice(0, SHORT_SHA);
+    const asked = mayBeTag(deployment) && (await isTag(ref));
+    const version = versionOf(deployment, asked);
     const pullRequest = await pullOf(deployment.sha);
     return {
       atMs,
@@ -180,6 +180,14 @@ export function deployDescriber(
       origin: "github",
     };
   };
+}
+
+/** The ref when it is a tag (refs/tags/X, or a bare ref found to be one), else the short sha. */
+function versionOf(deployment: DeploymentRef, bareRefIsTag: boolean): string {
+  const ref = deployment.ref.trim();
+  if (ref.startsWith(TAG_PREFIX) && ref.length > TAG_PREFIX.length)
+    return ref.slice(TAG_PREFIX.length);
+  return bareRefIsTag ? ref : deployment.sha.slice(0, SHORT_SHA);
 }
 
 /** A bare ref may name a tag (it is asked); a sha or refs/heads/X does not. */
@@ -248,11 +256,7 @@ export async function deployOfDeployment(
   if (lookup.client) {
     return deployDescriber(lookup.client, lookup, lookup.log)(deployment, atMs);
   }
-  const ref = deployment.ref.trim();
-  const version = ref.startsWith("refs/tags/")
-    ? ref.slice("refs/tags/".length)
-    : deployment.sha.slice(0, SHORT_SHA);
-  return { atMs, version, sha: deployment.sha, origin: "github" };
+  return { atMs, version: versionOf(deployment, false), sha: deployment.sha, origin: "github" };
 }
 
 export interface ReadDeploysSettings {

@@ -118,6 +118,15 @@ describe("parseInputs", () => {
 });
 
 describe("action.yml", () => {
+  it("docs/github-action.md lists every input and every output", () => {
+    const doc = readFileSync(join(ROOT, "docs/github-action.md"), "utf8");
+    const rows = new Set([...doc.matchAll(/^\| `([a-z-]+)` \|/gm)].map((m) => m[1]));
+    const missing = [...Object.keys(actionYml.inputs), ...Object.keys(actionYml.outputs)].filter(
+      (name) => !rows.has(name),
+    );
+    expect(missing).toEqual([]);
+  });
+
   it("runs the bundle on node24 and declares every output the reporters set", () => {
     expect(actionYml.runs).toEqual({ using: "node24", main: "dist/index.js" });
     expect(Object.keys(actionYml.outputs).sort()).toEqual([...OUTPUT_NAMES].sort());
