@@ -43,5 +43,13 @@ export const MAX_LOKI_ERROR_LINES = 1_000;
 /** The longest wait a Node timer holds (about 24.8 days): a longer timeout or Retry-After waits this long. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** Deploys one SLO's report attributes its budget to (the newest; older ones join "before the first deploy"): each costs the source three counts. */
+export const MAX_DEPLOYS_REPORTED = 100;
+/** Deploys one search for deploys keeps (the newest); a query that selects more selects more than the deploys. */
+export const MAX_DEPLOYS_FOUND = 10_000;
+
+/** Lines one Loki log query asks for (Loki's default max_entries_limit_per_query): more are read in pages. */
+export const MAX_LOKI_LINES_PER_QUERY = 5_000;
+
 /** GitHub deployments one run reads (newest first, each costing a few requests); past it the older ones are left out, with a warning. */
 export const MAX_GITHUB_DEPLOYMENTS = 100;

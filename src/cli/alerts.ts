@@ -25,11 +25,10 @@ import { type AlertSubject, alertSubjects, type Severity } from "../alerts/subje
 import { declaredTypes, planTargets } from "../alerts/targets.js";
 import { burnSentence, SEVERITY_WORD } from "../alerts/wording.js";
 import { DEFAULT_ALERT_DELIVERY } from "../defaults.js";
-import { parseDuration } from "../definition/duration.js";
 import type { NotifyTarget, SloSet } from "../definition/model.js";
 import { EXIT, usageError } from "../errors.js";
 import { runUrlOf } from "../github/context.js";
-import { oneOf, parseAt } from "../parse-option.js";
+import { oneOf, parseAt, parseDurationOption } from "../parse-option.js";
 import { evaluateSet } from "../pipeline/evaluate-set.js";
 import { loadSetOrThrow } from "../pipeline/load-set.js";
 import { escapeTerminal } from "../report/escape.js";
@@ -106,8 +105,8 @@ export async function runAlerts(
   const format = oneOf("--format", options.format, ["text", "json"] as const);
   const atMs = parseAt(options.at, "--at");
   const overrides = targetFlags(options);
-  const ttlMs = durationFlag("--alertmanager-ttl", options.alertmanagerTtl);
-  const timeoutMs = durationFlag("--timeout", options.timeout);
+  const ttlMs = parseDurationOption(options.alertmanagerTtl, "--alertmanager-ttl");
+  const timeoutMs = parseDurationOption(options.timeout, "--timeout");
   const retries = Number(options.retries);
   if (!Number.isInteger(retries) || retries < 0 || retries > 10) {
     throw usageError(`--retries ${options.retries}: expected a whole number from 0 to 10`);
@@ -249,12 +248,6 @@ export function targetFlags(
     targets.push({ type: "github-issue", severities });
   }
   return targets;
-}
-
-function durationFlag(name: string, text: string): number {
-  const ms = parseDuration(text);
-  if (ms === null) throw usageError(`${name} ${text}: expected a duration like 30s, 10m or 1h`);
-  return ms;
 }
 
 function describeChange(change: TargetChange): string {

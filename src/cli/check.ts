@@ -10,7 +10,7 @@ import { loadSetOrThrow } from "../pipeline/load-set.js";
 import { renderJson } from "../report/render-json.js";
 import { renderText } from "../report/render-text.js";
 import type { SloReport } from "../report/schema.js";
-import { pathsArgument, writeOutput } from "./common.js";
+import { deployOption, deploysGiven, pathsArgument, writeOutput } from "./common.js";
 import { type CliIo, useColor } from "./io.js";
 import { progressLine } from "./progress.js";
 
@@ -32,6 +32,7 @@ export interface CheckOptions {
   overrideLabel?: string;
   sha?: string;
   failOnReportError?: boolean;
+  deploy?: string[];
 }
 
 export function registerCheck(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -43,6 +44,7 @@ export function registerCheck(program: Command, io: CliIo, setExit: (code: numbe
     .option("--format <format>", "text or json", "text")
     .option("--out <file>", "write the report to a file instead of stdout")
     .option("--fail-on <level>", "breach, warning or never", DEFAULT_FAIL_ON)
+    .addOption(deployOption())
     .option(
       "--on-source-error <result>",
       "treat an unreadable source as pass or fail instead of exit 3",
@@ -103,6 +105,7 @@ export async function runCheck(paths: string[], options: CheckOptions, io: CliIo
     ? oneOf("--on-source-error", options.onSourceError, ["pass", "fail"] as const)
     : DEFAULT_ON_SOURCE_ERROR;
   const atMs = parseAt(options.at, "--at");
+  const given = deploysGiven(options.deploy);
   const publisher = options.github ? await gitHubPublisherOf(options, io) : null;
   const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env });
   // --quiet silences the automatic line; an explicit --progress still wins
@@ -124,6 +127,7 @@ export async function runCheck(paths: string[], options: CheckOptions, io: CliIo
       failOn,
       onSourceError,
       sourceOptions: { onProgress: progress.onProgress, stdin: io.stdin },
+      deploys: { given },
       show,
       publisher,
       failOnReportError: options.failOnReportError === true,

@@ -2,11 +2,12 @@
 
 import { mkdir, realpath, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { Argument } from "commander";
+import { Argument, Option } from "commander";
 import { DEFAULT_PATHS } from "../defaults.js";
-import type { SloSet } from "../definition/model.js";
+import type { Deploy, SloSet } from "../definition/model.js";
 import { usageError } from "../errors.js";
 import { fileErrorReason } from "../file-errors.js";
+import { parseDeploy } from "../parse-option.js";
 import { resolveInputs } from "../sources/logs/reading/inputs.js";
 import type { CliIo } from "./io.js";
 
@@ -120,4 +121,18 @@ export async function writeUserFile(path: string, text: string, what: string): P
   } catch (error) {
     throw usageError(`${what}: cannot write ${path}: ${fileErrorReason(error, "write")}`);
   }
+}
+
+/** `--deploy VERSION@TIME`, repeatable: the deploys a report splits the budget at. */
+export function deployOption(): Option {
+  return new Option(
+    "--deploy <version@time>",
+    "a deploy, e.g. v1.4.2@2026-11-24T10:00:00Z (repeatable; replaces the files' deploys:)",
+  ).argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+}
+
+/** The --deploy values as deploys; undefined when none was given. */
+export function deploysGiven(texts: string[] | undefined): Deploy[] | undefined {
+  if (!texts || texts.length === 0) return undefined;
+  return texts.map((text) => ({ ...parseDeploy(text, "--deploy"), origin: "command-line" }));
 }

@@ -13,6 +13,7 @@ import type { CliIo } from "./io.js";
 import { registerReport } from "./report.js";
 import { registerRules } from "./rules.js";
 import { registerValidate } from "./validate.js";
+import { registerVerify } from "./verify.js";
 import { VERSION } from "./version.js";
 
 /** argv as process.argv has it: the node binary and the script first. */
@@ -36,6 +37,7 @@ export async function runProgram(argv: string[], io: CliIo): Promise<number> {
   registerReport(program, io, setExit);
   registerConvert(program, io, setExit);
   registerRules(program, io, setExit);
+  registerVerify(program, io, setExit);
   try {
     await program.parseAsync(argv);
     return exitCode;

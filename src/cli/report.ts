@@ -18,7 +18,7 @@ import { renderHtml } from "../report/render-html.js";
 import { renderJson } from "../report/render-json.js";
 import { renderMarkdown } from "../report/render-markdown.js";
 import type { SloReport } from "../report/schema.js";
-import { pathsArgument, writeOutput } from "./common.js";
+import { deployOption, deploysGiven, pathsArgument, writeOutput } from "./common.js";
 import type { CliIo } from "./io.js";
 
 export interface ReportOptions {
@@ -26,6 +26,7 @@ export interface ReportOptions {
   format: string;
   out?: string;
   issue?: boolean;
+  deploy?: string[];
 }
 
 export function registerReport(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -38,6 +39,7 @@ export function registerReport(program: Command, io: CliIo, setExit: (code: numb
     .option("--at <time>", "evaluate at this RFC 3339 instant instead of now")
     .option("--format <format>", "markdown, html or json", "markdown")
     .option("--out <file>", "write the report to a file instead of stdout")
+    .addOption(deployOption())
     .option(
       "--issue",
       "also keep one 'SLO report' issue in GITHUB_REPOSITORY updated with it (needs GITHUB_TOKEN)",
@@ -54,6 +56,7 @@ export async function runReport(
 ): Promise<number> {
   const format = oneOf("--format", options.format, ["markdown", "html", "json"] as const);
   const atMs = parseAt(options.at, "--at");
+  const given = deploysGiven(options.deploy);
   const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env });
   // Before any source is read: a missing token is a usage error, not a late failure.
   const issues = options.issue
@@ -62,6 +65,7 @@ export async function runReport(
   const report = await evaluateSet(set, {
     atMs,
     alertHistory: true,
+    deploys: { given },
     sourceOptions: { stdin: io.stdin },
   });
   const runUrl = runUrlOf(io.env) ?? undefined;

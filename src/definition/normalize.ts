@@ -20,6 +20,7 @@ import {
   DEFAULT_TIMESLICE_MS,
 } from "../defaults.js";
 import { type SloError, specError } from "../errors.js";
+import { readDeploys } from "./deploys.js";
 import { formatDuration, parseDuration } from "./duration.js";
 import { readLogTimestamp } from "./log-timestamp.js";
 import type {
@@ -115,6 +116,7 @@ class NativeFileNormalizer {
       this.checkUrl(["health", i, "url"], h.url);
       return { name: h.name, url: h.url, onFailure: h.onFailure ?? DEFAULT_HEALTH_ON_FAILURE };
     });
+    const deploys = file.deploys ? this.deploys(file.deploys, sources) : undefined;
     if (this.errors.length > 0) return { errors: this.errors };
     return {
       errors: [],
@@ -126,8 +128,18 @@ class NativeFileNormalizer {
         slos,
         notify: fileNotify,
         health,
+        ...(deploys ? { deploys } : {}),
       },
     };
+  }
+
+  private deploys(
+    raw: NonNullable<SloFile["deploys"]>,
+    sources: Record<string, SourceSpec>,
+  ): ServiceSpec["deploys"] {
+    const path = ["deploys"];
+    const source = this.sourceRef([...path, "source"], raw.source, sources);
+    return readDeploys(this, path, raw, source, positionOf(this.ydoc, path));
   }
 
   private source(

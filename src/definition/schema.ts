@@ -277,6 +277,36 @@ const healthSchema = z.array(
   }),
 );
 
+const deploysSchema = z
+  .strictObject({
+    source: z.string().describe("The name of a source of this file: logs, loki or prometheus"),
+    query: z
+      .string()
+      .optional()
+      .describe(
+        'logs/loki: a LogQL log query whose matching lines are deploys, e.g. {app="ctrl"} | json | msg = "deploy-finished"',
+      ),
+    version: z
+      .string()
+      .optional()
+      .describe(
+        "logs/loki: the field (after the query's parsers) or stream label holding the version",
+      ),
+    series: z
+      .string()
+      .optional()
+      .describe(
+        'prometheus: a series selector whose version label changes at a deploy, e.g. build_info{job="ctrl"}',
+      ),
+    versionLabel: z
+      .string()
+      .optional()
+      .describe("prometheus: the label whose new value marks a deploy"),
+  })
+  .describe(
+    "Where the service's deploys show up: lines of a logs or loki source (query, version), or a prometheus series' label (series, versionLabel)",
+  );
+
 export const sloFileSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -286,6 +316,7 @@ export const sloFileSchema = z
     slos: z.array(sloSchema).min(1),
     notify: notifySchema.optional().describe("Where alerts go, for every SLO of the file"),
     health: healthSchema.optional().describe("Dependency health endpoints checked by the gate"),
+    deploys: deploysSchema.optional(),
   })
   .describe("An slo file: a service and its service level objectives");
 

@@ -5,18 +5,29 @@
  * marks its SLOs as errors and leaves the others untouched.
  */
 
-import type { ServiceSpec, SloSet, SloSpec, SourceSpec } from "../definition/model.js";
+import { DEFAULT_DEPLOY_COMPARE_MS } from "../defaults.js";
+import type { Deploy, ServiceSpec, SloSet, SloSpec, SourceSpec } from "../definition/model.js";
+import { NO_EVENTS } from "../engine/budget.js";
 import { evaluateSlo } from "../engine/evaluate.js";
 import { resultWithHealth, runResultOf } from "../engine/status.js";
 import { SloError } from "../errors.js";
-import { MAX_LINE_BYTES } from "../limits.js";
+import { MAX_DEPLOYS_REPORTED, MAX_LINE_BYTES } from "../limits.js";
 import { buildEntry, buildErrorEntry } from "../report/build.js";
 import type { SloReport, SloReportEntry } from "../report/schema.js";
 import { runHealthChecks } from "../sources/health.js";
 import { countSafely, countSources, type SourceOptions } from "../sources/index.js";
 import type { CountResult, Source, SourceDiagnostics } from "../sources/types.js";
+import { type DeployPlan, planDeploys, reportDeploys } from "./deploy-windows.js";
+import { type DeployOrigins, deploysOfService } from "./deploys.js";
 import { planSlo, type SloPlan } from "./requests.js";
 import { alertHistoryFor, previousOf } from "./trend-and-history.js";
+import {
+  planVerification,
+  type VerifyPlan,
+  type VerifySettings,
+  verificationOf,
+  verifyWindows,
+} from "./verification.js";
 
 const MIB = 1024 * 1024;
 
@@ -29,12 +40,22 @@ export interface EvaluateOptions {
   onSourceError?: "error" | "pass" | "fail";
   /** also work out the alerts that fired over each window (slo report) */
   alertHistory?: boolean;
+  /** deploys from --deploy or GitHub, which replace the files' deploys: */
+  deploys?: DeployOrigins | undefined;
+  /** how long before and after each deploy its error ratio is compared */
+  deployCompareMs?: number | undefined;
+  /** slo verify: judge this deploy (absent: each service's newest) */
+  verify?: (VerifySettings & { deploy?: Deploy | undefined }) | undefined;
 }
 
 interface Job {
+  service: ServiceSpec;
   slo: SloSpec;
   plan: SloPlan;
   index: number;
+  deploys?: DeployPlan | SloError | undefined;
+  verify?: VerifyPlan | undefined;
+  verifySettings?: VerifySettings | undefined;
 }
 
 export async function evaluateSet(set: SloSet, options: EvaluateOptions): Promise<SloReport> {
@@ -49,10 +70,14 @@ export async function evaluateSet(set: SloSet, options: EvaluateOptions): Promis
       });
       const key = `${service.file}\u0000${spec.name}`;
       const group = groups.get(key) ?? { spec, jobs: [] };
-      group.jobs.push({ slo, plan, index: index++ });
+      group.jobs.push({ service, slo, plan, index: index++ });
       groups.set(key, group);
     }
   }
+  await planDeploysOf(
+    [...groups.values()].flatMap((g) => g.jobs),
+    options,
+  );
   // Health checks run while the sources are read.
   const checking = runHealthChecks(set);
   const sourceGroups = [...groups.values()];
@@ -84,6 +109,48 @@ export async function evaluateSet(set: SloSet, options: EvaluateOptions): Promis
     slos: entries,
     ...(health.length > 0 ? { health } : {}),
   };
+}
+
+/**
+ * Each service's deploys, found once over the oldest window its SLOs need;
+ * each SLO's request gains the windows that split its budget at them and,
+ * for slo verify, the after window and its baselines.
+ */
+async function planDeploysOf(jobs: Job[], options: EvaluateOptions): Promise<void> {
+  const byService = new Map<ServiceSpec, Job[]>();
+  for (const job of jobs) byService.set(job.service, [...(byService.get(job.service) ?? []), job]);
+  await Promise.all(
+    [...byService].map(async ([service, serviceJobs]) => {
+      const found = await deploysOfService(service, options.deploys ?? {}, {
+        sinceMs: Math.min(...serviceJobs.map((j) => j.plan.bounds.startMs)),
+        untilMs: options.atMs,
+        sourceFactory: options.sourceFactory,
+        sourceOptions: options.sourceOptions,
+      });
+      for (const job of serviceJobs) planJobDeploys(job, found, options);
+    }),
+  );
+}
+
+function planJobDeploys(job: Job, found: Deploy[] | SloError, options: EvaluateOptions): void {
+  if (found instanceof SloError) {
+    job.deploys = found;
+    if (!options.verify?.deploy) return;
+  } else {
+    job.deploys = planDeploys(
+      found,
+      job.plan.bounds,
+      options.atMs,
+      options.deployCompareMs ?? DEFAULT_DEPLOY_COMPARE_MS,
+    );
+    job.plan.request.windows.push(...job.deploys.windows);
+  }
+  const verify = options.verify;
+  const deploy = verify?.deploy ?? (Array.isArray(found) ? found.at(-1) : undefined);
+  if (!verify || !deploy) return;
+  job.verify = planVerification(deploy, options.atMs, verify);
+  job.verifySettings = verify;
+  job.plan.request.windows.push(...verifyWindows(job.verify));
 }
 
 function sourceOf(service: ServiceSpec, slo: SloSpec): SourceSpec {
@@ -146,7 +213,8 @@ function entryFor(
   notes.push(...(d.warnings ?? []));
   if (d.missingField)
     notes.push(`${d.missingField} event(s) without the latency field not counted`);
-  return buildEntry(slo, plan.bounds, evaluation, {
+  notes.push(...deployNotes(job));
+  const entry = buildEntry(slo, plan.bounds, evaluation, {
     previous: previous instanceof SloError ? undefined : previousOf(slo, plan, previous),
     alertHistory: alertHistoryFor(slo, plan, result),
     breakdown: result.breakdown,
@@ -161,6 +229,44 @@ function entryFor(
       notes,
     },
   });
+  return withDeploys(entry, job, result);
+}
+
+/** The report's deploys (budget shares, before and after) and, for slo verify, the verdict. */
+function withDeploys(entry: SloReportEntry, job: Job, result: CountResult): SloReportEntry {
+  const { slo, plan } = job;
+  const withList =
+    job.deploys && !(job.deploys instanceof SloError) && job.deploys.deploys.length > 0
+      ? {
+          ...entry,
+          ...reportDeploys(
+            slo,
+            job.deploys,
+            result,
+            result.windows[slo.window.label] ?? NO_EVENTS,
+            slicesOf(plan, result),
+          ),
+        }
+      : entry;
+  if (!job.verify || !job.verifySettings) return withList;
+  return { ...withList, verification: verificationOf(slo, job.verify, result, job.verifySettings) };
+}
+
+function slicesOf(plan: SloPlan, result: CountResult) {
+  const series = plan.request.series.find((s) => s.key === plan.slicesKey);
+  const counts = plan.slicesKey ? result.series[plan.slicesKey] : undefined;
+  return series && counts ? { series, counts } : undefined;
+}
+
+export const DEPLOYS_NOT_FOUND = "deploys could not be found";
+
+function deployNotes(job: Job): string[] {
+  if (job.deploys instanceof SloError) return [`${DEPLOYS_NOT_FOUND}: ${job.deploys.message}`];
+  if (job.deploys && job.deploys.leftOut > 0)
+    return [
+      `${job.deploys.leftOut} older deploy(s) in the window are counted as before the first deploy: a report names the newest ${MAX_DEPLOYS_REPORTED}`,
+    ];
+  return [];
 }
 
 /** One note per damaged input named, then how many more: the counts lack the rest of each. */

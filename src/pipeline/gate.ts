@@ -31,7 +31,8 @@ export interface PublishOutcome {
   failures: string[];
 }
 
-export interface GateOptions extends Pick<EvaluateOptions, "sourceFactory" | "sourceOptions"> {
+export interface GateOptions
+  extends Pick<EvaluateOptions, "sourceFactory" | "sourceOptions" | "deploys"> {
   atMs: number;
   /** which status fails the gate */
   failOn: FailOn;
@@ -59,6 +60,7 @@ export async function runGate(set: SloSet, options: GateOptions): Promise<GateOu
     onSourceError: options.onSourceError,
     ...(options.sourceFactory ? { sourceFactory: options.sourceFactory } : {}),
     ...(options.sourceOptions ? { sourceOptions: options.sourceOptions } : {}),
+    ...(options.deploys ? { deploys: options.deploys } : {}),
   });
   await options.show?.(report);
   const verdict = verdictOf(report, options.failOn, options.onSourceError);

@@ -2,9 +2,9 @@
 
 import { DEFAULT_LOG_BREAKDOWN_FIELD } from "../defaults.js";
 import { DAY_MS, HOUR_MS } from "../definition/duration.js";
-import type { SloSpec, SourceSpec } from "../definition/model.js";
+import type { SloSet, SloSpec, SourceSpec } from "../definition/model.js";
 import { alertHistoryStep } from "../engine/alert-history.js";
-import { type WindowBounds, windowBounds } from "../engine/windows.js";
+import { type WindowBounds, type WindowDefinition, windowBounds } from "../engine/windows.js";
 import type { CountRequest, WindowRequest } from "../sources/types.js";
 
 /** Burn-down chart resolution: enough points for a smooth line, few enough for one query_range. */
@@ -42,10 +42,7 @@ export function planSlo(
   atMs: number,
   options: PlanOptions = {},
 ): SloPlan {
-  const definition =
-    slo.window.kind === "rolling"
-      ? ({ kind: "rolling", durationMs: slo.window.durationMs } as const)
-      : ({ kind: "calendar", unit: slo.window.unit, timeZone: slo.window.timeZone } as const);
+  const definition = windowDefinitionOf(slo);
   const bounds = windowBounds(definition, atMs);
   // The window before: rolling (start - W, start], calendar the whole previous period.
   const previous = windowBounds(definition, bounds.startMs);
@@ -108,6 +105,20 @@ export function planSlo(
     previousSlicesKey: slicesKey ? PREVIOUS_SLICES_KEY : undefined,
     history: history && { key: history.key, startMs: history.startMs, stepMs: history.stepMs },
   };
+}
+
+export function windowDefinitionOf(slo: SloSpec): WindowDefinition {
+  return slo.window.kind === "rolling"
+    ? { kind: "rolling", durationMs: slo.window.durationMs }
+    : { kind: "calendar", unit: slo.window.unit, timeZone: slo.window.timeZone };
+}
+
+/** The oldest instant any SLO's window at `atMs` starts at: how far back deploys are wanted. */
+export function oldestWindowStart(set: SloSet, atMs: number): number {
+  const starts = set.services.flatMap((s) =>
+    s.slos.map((slo) => windowBounds(windowDefinitionOf(slo), atMs).startMs),
+  );
+  return starts.length > 0 ? Math.min(...starts) : atMs;
 }
 
 const PREVIOUS_KEY = "previous";

@@ -97,6 +97,8 @@ export function createLokiSource(spec: LokiSourceSpec): Source {
     where: (label, displayUrl) => `${label} at ${displayUrl}`,
     headers: spec.tenant ? { "X-Scope-OrgID": spec.tenant } : undefined,
     count: countRequest,
+    findDeploys: async (api, deploys, range) =>
+      (await import("./deploys/loki-deploys.js")).findLokiDeploys(api, deploys, range, spec.name),
   });
 }
 

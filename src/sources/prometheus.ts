@@ -84,6 +84,13 @@ export function createPrometheusSource(spec: PrometheusSourceSpec): Source {
     describeErrorBody: (body) => describeJsonError(body, prometheusError),
     where: (label, displayUrl) => `${label} at ${displayUrl.replace(/\/$/, "")}`,
     count: countRequest,
+    findDeploys: async (api, deploys, range) =>
+      (await import("./deploys/prometheus-deploys.js")).findPrometheusDeploys(
+        api,
+        deploys,
+        range,
+        spec.name,
+      ),
   });
 }
 

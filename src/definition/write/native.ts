@@ -19,6 +19,7 @@ import { formatDuration } from "../duration.js";
 import { timestampOptionOf } from "../log-timestamp.js";
 import type {
   AlertPolicy,
+  DeploySpec,
   GatePolicy,
   Indicator,
   NotifyTarget,
@@ -54,7 +55,14 @@ export function nativeDocument(
       service.health.length > 0
         ? service.health.map((h) => ({ name: h.name, url: h.url, onFailure: h.onFailure }))
         : undefined,
+    deploys: service.deploys ? deploysOf(service.deploys) : undefined,
   });
+}
+
+function deploysOf(d: DeploySpec): Record<string, unknown> {
+  return d.kind === "log-lines"
+    ? { source: d.source, query: d.query, version: d.version }
+    : { source: d.source, series: d.series, versionLabel: d.versionLabel };
 }
 
 export function nonEmpty<T extends Record<string, unknown>>(r: T): T | undefined {

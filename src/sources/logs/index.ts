@@ -48,6 +48,13 @@ export function createLogsSource(spec: LogsSourceSpec, options: LogsSourceOption
     name: spec.name,
     type: "logs",
     count: async (requests) => (await countLogSources([{ spec, requests }], options))[0]!,
+    findDeploys: async (deploys, range) =>
+      (await import("../deploys/log-file-deploys.js")).findLogFileDeploys(
+        spec,
+        deploys,
+        range,
+        options,
+      ),
   };
 }
 

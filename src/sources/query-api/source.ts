@@ -4,7 +4,12 @@
  * error and the others their counts.
  */
 
-import type { LokiSourceSpec, PrometheusSourceSpec } from "../../definition/model.js";
+import type {
+  Deploy,
+  DeploySpec,
+  LokiSourceSpec,
+  PrometheusSourceSpec,
+} from "../../definition/model.js";
 import { toSloError } from "../../errors.js";
 import { createHttpClient, type HttpClient, type HttpClientOptions } from "../../http/client.js";
 import type { CountRequest, CountResult, Source } from "../types.js";
@@ -21,6 +26,12 @@ export interface QueryApiSourceOptions {
   headers?: Record<string, string> | undefined;
   /** counts one SLO's request */
   count(api: QueryApi, request: CountRequest): Promise<CountResult>;
+  /** the deploys a `deploys:` spec finds on this server */
+  findDeploys?(
+    api: QueryApi,
+    deploys: DeploySpec,
+    range: { startMs: number; endMs: number },
+  ): Promise<Deploy[]>;
 }
 
 export function createQueryApiSource(
@@ -34,9 +45,23 @@ export function createQueryApiSource(
     where: options.where(label, client.displayUrl),
     headers: options.headers,
   };
+  const find = options.findDeploys;
   return {
     name: spec.name,
     type: spec.type,
+    ...(find
+      ? {
+          async findDeploys(deploys, range) {
+            const api = new QueryApi(server, options.dialect);
+            try {
+              return await find(api, deploys, range);
+            } catch (error) {
+              api.cancel();
+              throw toSloError(error);
+            }
+          },
+        }
+      : {}),
     count(requests) {
       return Promise.all(
         requests.map(async (request) => {
