@@ -12,6 +12,7 @@ import {
   DEFAULT_VERIFY,
 } from "../defaults.js";
 import { EXIT, exitCodeFor, SloErrors, toSloError, usageError } from "../errors.js";
+import { readGitHubDeploys } from "../github/deployments.js";
 import { emptyOutputs, writeOutputs } from "../github/outputs.js";
 import { gitHubPublisher } from "../github/publish.js";
 import { oneOf, parseAt, parseDurationOption, parseNumberOption } from "../parse-option.js";
@@ -23,8 +24,11 @@ import {
   runGate,
 } from "../pipeline/gate.js";
 import { loadSetOrThrow } from "../pipeline/load-set.js";
+import { runVerify } from "../pipeline/verify.js";
 import { BASELINES, type Baseline, type VerifyFailOn } from "../pipeline/verify-types.js";
 import { colorWanted, renderText } from "../report/render-text.js";
+import type { SloReport } from "../report/schema.js";
+import { type ActionIo, oldestWindowStart, verifyDeploy } from "./verify.js";
 
 export const MODES = ["gate", "verify"] as const;
 export type Mode = (typeof MODES)[number];
@@ -144,10 +148,36 @@ export async function run(): Promise<void> {
   // Defined before anything can fail, so later steps can always read them.
   if (process.env.GITHUB_OUTPUT) await writeOutputs(process.env.GITHUB_OUTPUT, emptyOutputs());
   try {
-    process.exitCode = await gate(parseInputs());
+    const inputs = parseInputs();
+    process.exitCode =
+      inputs.mode === "verify" ? await verifyDeploy(inputs, processIo()) : await gate(inputs);
   } catch (error) {
     process.exitCode = failWith(error);
   }
+}
+
+/** The runner's process as mode: verify sees it: @actions/core's log, the real clock, the real runVerify. */
+function processIo(): ActionIo {
+  return {
+    env: process.env,
+    cwd: process.cwd(),
+    log: {
+      info: core.info,
+      notice: (message) => core.notice(message),
+      warning: (message) => core.warning(message),
+      setFailed: core.setFailed,
+    },
+    show: showInLog,
+    runVerify,
+    now: Date.now,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+}
+
+async function showInLog(report: SloReport): Promise<void> {
+  process.stdout.write(
+    renderText(report, { color: colorWanted(process.env, process.stdout.isTTY === true) }),
+  );
 }
 
 /** The gate with the Action's inputs: the report in the log, the verdict on GitHub. */
@@ -168,15 +198,24 @@ async function gate(inputs: ActionInputs): Promise<number> {
   // "now" is read before the files are, as slo check does
   const atMs = parseAt(inputs.at, "at");
   const set = await loadSetOrThrow(inputs.config);
+  // With environment, GitHub's deployments say which deploy spent the budget.
+  const github = inputs.environment
+    ? await readGitHubDeploys({
+        token: inputs.token ?? "",
+        env: process.env,
+        cwd: process.cwd(),
+        log: { info: core.info, warning: core.warning },
+        environment: inputs.environment,
+        sinceMs: oldestWindowStart(set, atMs),
+        untilMs: atMs,
+      })
+    : undefined;
   const { exitCode } = await runGate(set, {
     atMs,
     failOn: inputs.failOn,
     onSourceError: inputs.onSourceError,
-    show: async (report) => {
-      process.stdout.write(
-        renderText(report, { color: colorWanted(process.env, process.stdout.isTTY === true) }),
-      );
-    },
+    deploys: github ? { github } : undefined,
+    show: showInLog,
     publisher,
     failOnReportError: inputs.failOnReportError,
   });

@@ -145,7 +145,7 @@ function deploymentToJudge(ctx: EventContext, io: ActionIo): JudgedDeployment | 
 }
 
 /** Deploys matter from the oldest start among the SLOs' windows. */
-function oldestWindowStart(set: SloSet, atMs: number): number {
+export function oldestWindowStart(set: SloSet, atMs: number): number {
   const starts = set.services.flatMap((service) =>
     service.slos.map((slo) => windowBounds(slo.window, atMs).startMs),
   );
