@@ -79576,7 +79576,12 @@ function conclusionOf(verdict, failOnInconclusive) {
 async function commentOnShippingPull(d, commentId) {
   const { client, ctx, settings } = d;
   const where = { owner: ctx.owner, repo: ctx.repo };
-  let number6 = d.report.verification?.deploy.pullRequest?.number;
+  const deploy = d.report.verification?.deploy;
+  let number6 = deploy?.pullRequest?.number;
+  if (number6 === void 0 && !deploy?.sha) {
+    settings.log.info("The deploy has no commit: no PR comment.");
+    return null;
+  }
   if (number6 === void 0) {
     try {
       number6 = (await pullRequestThatShipped(client, where, ctx.sha))?.number;

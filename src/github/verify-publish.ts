@@ -148,7 +148,13 @@ function conclusionOf(verdict: DeployVerdict, failOnInconclusive: boolean): Conc
 async function commentOnShippingPull(d: Delivery, commentId: string): Promise<string | null> {
   const { client, ctx, settings } = d;
   const where = { owner: ctx.owner, repo: ctx.repo };
-  let number = d.report.verification?.deploy.pullRequest?.number;
+  const deploy = d.report.verification?.deploy;
+  let number = deploy?.pullRequest?.number;
+  if (number === undefined && !deploy?.sha) {
+    // A deploy found in the logs names no commit: the run's commit may be another deploy's.
+    settings.log.info("The deploy has no commit: no PR comment.");
+    return null;
+  }
   if (number === undefined) {
     try {
       number = (await pullRequestThatShipped(client, where, ctx.sha))?.number;

@@ -249,6 +249,27 @@ describe("gitHubVerifyPublisher", () => {
     expect(logs).toContain("info: No pull request shipped this deploy: no PR comment.");
   });
 
+  it("a deploy without a commit (found in the logs): the check on the run's commit, no PR guessed", async () => {
+    const runner = runnerFiles(gh.url, "workflow_dispatch", {}, { GITHUB_SHA: "a".repeat(40) });
+    const base = await reportOf("slos/ctrl.yaml", sloYaml("ctrl", ["checkout"]), {});
+    const deploy = {
+      at: new Date(DEPLOYED_AT).toISOString(),
+      version: "v9",
+      origin: "source" as const,
+    };
+    await publisher(runner, { deploymentId: null }).publish(
+      verifiedReportOf(base, deploy, "regressed", ["checkout"]),
+      "regressed",
+    );
+    expect(gh.checkRuns.map((r) => [r.head_sha, r.conclusion])).toEqual([
+      ["a".repeat(40), "failure"],
+    ]);
+    expect(gh.comments).toEqual([]);
+    expect(gh.requests.some((r) => r.path.includes("/pulls"))).toBe(false);
+    expect(deploymentStatuses().map((s) => s.state)).toEqual(["success"]);
+    expect(logs).toContain("info: The deploy has no commit: no PR comment.");
+  });
+
   it("several SLO sets: their own check and comment, by comment id", async () => {
     const runner = eventRunner();
     await publisher(runner, { commentId: "api" }).publish(await verifiedReport("pass"), "pass");
