@@ -11250,11 +11250,11 @@ var require_pluralizer = __commonJS({
         this.singular = singular;
         this.plural = plural2;
       }
-      pluralize(count2) {
-        const one = count2 === 1;
+      pluralize(count3) {
+        const one = count3 === 1;
         const keys2 = one ? singulars : plurals;
         const noun = one ? this.singular : this.plural;
-        return { ...keys2, count: count2, noun };
+        return { ...keys2, count: count3, noun };
       }
     };
   }
@@ -18673,15 +18673,15 @@ ${value}`;
           pos = 0;
         }
       }
-      discardLeadingBytes(count2) {
-        while (count2 > 0 && this.lineChunkIndex < this.chunks.length) {
+      discardLeadingBytes(count3) {
+        while (count3 > 0 && this.lineChunkIndex < this.chunks.length) {
           const chunk2 = this.chunks[this.lineChunkIndex];
           const remaining = chunk2.length - this.linePos;
-          if (count2 < remaining) {
-            this.linePos += count2;
-            count2 = 0;
+          if (count3 < remaining) {
+            this.linePos += count3;
+            count3 = 0;
           } else {
-            count2 -= remaining;
+            count3 -= remaining;
             this.lineChunkIndex++;
             this.linePos = 0;
           }
@@ -30099,14 +30099,14 @@ var init_dist2 = __esm({
             this.p.lastBigReductionSize = size;
           }
         }
-        let bufferBase = base ? this.stack[base - 1] : 0, count2 = this.bufferBase + this.buffer.length - bufferBase;
+        let bufferBase = base ? this.stack[base - 1] : 0, count3 = this.bufferBase + this.buffer.length - bufferBase;
         if (type < parser3.minRepeatTerm || action & 131072) {
           let pos = parser3.stateFlag(
             this.state,
             1
             /* StateFlag.Skipped */
           ) ? this.pos : this.reducePos;
-          this.storeNode(type, start, pos, count2 + 4, true);
+          this.storeNode(type, start, pos, count3 + 4, true);
         }
         if (action & 262144) {
           this.state = this.stack[base];
@@ -33006,11 +33006,11 @@ var init_reported_text = __esm({
 function valueKey(value) {
   return isTooLongToReport(value) ? CUT + cutForReport(value) : WHOLE + value;
 }
-function entryOf({ key, count: count2, maxOvercount }) {
+function entryOf({ key, count: count3, maxOvercount }) {
   const over = maxOvercount > 0 ? { maxOvercount } : {};
-  if (key === NONE_KEY) return { bucket: "none", count: count2, ...over };
+  if (key === NONE_KEY) return { bucket: "none", count: count3, ...over };
   const value = key.slice(1);
-  return key.startsWith(CUT) ? { value, truncated: true, count: count2, ...over } : { value, count: count2, ...over };
+  return key.startsWith(CUT) ? { value, truncated: true, count: count3, ...over } : { value, count: count3, ...over };
 }
 function compareKeys(a, b) {
   const aBucket = a === NONE_KEY;
@@ -33881,9 +33881,9 @@ function epochMs(n) {
   if (n < 1e17) return n / 1e3;
   return n / 1e6;
 }
-function digits(b, at2, count2) {
+function digits(b, at2, count3) {
   let n = 0;
-  for (let i = at2; i < at2 + count2; i++) {
+  for (let i = at2; i < at2 + count3; i++) {
     const d = b[i] - 48;
     if (!(d >= 0 && d <= 9)) return -1;
     n = n * 10 + d;
@@ -33908,12 +33908,12 @@ function rfc3339BytesMs(b, start, end) {
   if (b[start + 4] !== 45 || b[start + 7] !== 45) return null;
   if (sepT !== 84 && sepT !== 116 && sepT !== 32) return null;
   const hour = digits(b, start + 11, 2);
-  const minute = digits(b, start + 14, 2);
+  const minute2 = digits(b, start + 14, 2);
   const second = digits(b, start + 17, 2);
   if (b[start + 13] !== 58 || b[start + 16] !== 58) return null;
   if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return null;
-  const localMs = daysSince1970(year, month, day) * 864e5 + hour * 36e5 + minute * 6e4 + second * 1e3;
+  if (hour < 0 || hour > 23 || minute2 < 0 || minute2 > 59 || second < 0 || second > 60) return null;
+  const localMs = daysSince1970(year, month, day) * 864e5 + hour * 36e5 + minute2 * 6e4 + second * 1e3;
   return instantMs(b, start + 19, end, localMs);
 }
 function instantMs(b, at2, end, localMs) {
@@ -34787,13 +34787,13 @@ var init_json_extractor = __esm({
         const constants5 = [];
         const constantBytes = [];
         this.constantsOf.forEach((list, slot) => {
-          const count2 = constants5.length / 2;
+          const count3 = constants5.length / 2;
           const bytes = list.reduce((sum, b) => sum + b.length, 0);
-          if (count2 + list.length > MAX_CONSTANTS || constantBytes.length + bytes > MAX_CONSTANT_BYTES) {
+          if (count3 + list.length > MAX_CONSTANTS || constantBytes.length + bytes > MAX_CONSTANT_BYTES) {
             list.length = 0;
             return;
           }
-          slotConstants[2 * slot] = count2;
+          slotConstants[2 * slot] = count3;
           slotConstants[2 * slot + 1] = list.length;
           for (const b of list) {
             constants5.push(constantBytes.length, b.length);
@@ -35821,15 +35821,15 @@ function planJobs(inputs, rangeBytes, minRangeBytes = MIN_RANGE_BYTES) {
       jobs.push({ kind: "stream", input: input2 });
       continue;
     }
-    const count2 = Math.max(1, Math.round(input2.size / size));
-    for (let i = 0; i < count2; i++) {
+    const count3 = Math.max(1, Math.round(input2.size / size));
+    for (let i = 0; i < count3; i++) {
       jobs.push({
         kind: "range",
         path: input2.path,
         display: input2.display,
-        from: Math.floor(input2.size * i / count2),
+        from: Math.floor(input2.size * i / count3),
         // the last range reads to the end, even if the file grew meanwhile
-        to: i === count2 - 1 ? Number.POSITIVE_INFINITY : Math.floor(input2.size * (i + 1) / count2)
+        to: i === count3 - 1 ? Number.POSITIVE_INFINITY : Math.floor(input2.size * (i + 1) / count3)
       });
     }
   }
@@ -37572,13 +37572,13 @@ var require_parse2 = __commonJS({
         consume(token.value);
       };
       const negate = () => {
-        let count2 = 1;
+        let count3 = 1;
         while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
           advance();
           state.start++;
-          count2++;
+          count3++;
         }
-        if (count2 % 2 === 0) {
+        if (count3 % 2 === 0) {
           return false;
         }
         state.negated = true;
@@ -40386,7 +40386,7 @@ async function breakdownOrWarning(plan, request2) {
   }
 }
 function topBadValues(counts, breakdown) {
-  return [...counts].map(([value, count2]) => ({ value, count: count2 })).filter((e) => Number.isFinite(e.count) && e.count > 0).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)).slice(0, breakdownLimit(breakdown));
+  return [...counts].map(([value, count3]) => ({ value, count: count3 })).filter((e) => Number.isFinite(e.count) && e.count > 0).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)).slice(0, breakdownLimit(breakdown));
 }
 function breakdownLimit(breakdown) {
   return Math.max(1, Math.floor(breakdown.limit));
@@ -40526,10 +40526,10 @@ async function versionsAtPoints(api, series, label, points) {
   }
   return present;
 }
-function newVersions(present, count2) {
+function newVersions(present, count3) {
   const seen = new Set(present[0]);
   const found = [];
-  for (let k = 1; k < count2; k++) {
+  for (let k = 1; k < count3; k++) {
     const before = present[k - 1];
     for (const version2 of [...present[k]].sort()) {
       if (before.has(version2)) continue;
@@ -40761,7 +40761,7 @@ var init_prometheus = __esm({
     init_source();
     WORDING = {
       notAVector: (resultType, what) => `expected a vector for ${what}, got ${resultType}`,
-      manySeries: (count2, what) => `the query returned ${count2} series${what === void 0 ? "" : ` for ${what}`}; wrap it in sum()`,
+      manySeries: (count3, what) => `the query returned ${count3} series${what === void 0 ? "" : ` for ${what}`}; wrap it in sum()`,
       notACount: (value, what) => `the query returned ${formatPromNumber(value)} for ${what}, not an event count`,
       hint: "the query must count events: counters wrapped in sum(increase(...[{{window}}]))"
     };
@@ -41088,7 +41088,7 @@ var init_loki = __esm({
     LOKI_MAX_QUERY_LENGTH_MS = 721 * 36e5;
     WORDING2 = {
       notAVector: (resultType) => `expected a vector, got ${resultType}`,
-      manySeries: (count2) => `the query returned ${count2} series, expected one`,
+      manySeries: (count3) => `the query returned ${count3} series, expected one`,
       notACount: (value) => `the query returned ${value}, not an event count`
     };
     LOKI = {
@@ -41676,8 +41676,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count3, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count3);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -41785,13 +41785,13 @@ var require_Alias = __commonJS({
         const anchor2 = anchors2 && source && anchors2.get(source);
         return anchor2 ? anchor2.count * anchor2.aliasCount : 0;
       } else if (identity2.isCollection(node2)) {
-        let count2 = 0;
+        let count3 = 0;
         for (const item2 of node2.items) {
           const c = getAliasCount(doc, item2, anchors2);
-          if (c > count2)
-            count2 = c;
+          if (c > count3)
+            count3 = c;
         }
-        return count2;
+        return count3;
       } else if (identity2.isPair(node2)) {
         const kc = getAliasCount(doc, node2.key, anchors2);
         const vc = getAliasCount(doc, node2.value, anchors2);
@@ -44198,9 +44198,9 @@ var require_timestamp = __commonJS({
         const match = str.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
-        const [, year, month, day, hour, minute, second] = match.map(Number);
+        const [, year, month, day, hour, minute2, second] = match.map(Number);
         const millisec = match[7] ? Number((match[7] + "00").substr(1, 3)) : 0;
-        let date5 = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec);
+        let date5 = Date.UTC(year, month - 1, day, hour || 0, minute2 || 0, second || 0, millisec);
         const tz = match[8];
         if (tz && tz !== "Z") {
           let d = parseSexagesimal(tz, false);
@@ -44744,8 +44744,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count3, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count3);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -44822,12 +44822,12 @@ var require_errors2 = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count2 = 1;
+        let count3 = 1;
         const end = error63.linePos[1];
         if (end?.line === line && end.col > col) {
-          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count3 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count2);
+        const pointer = " ".repeat(ci) + "^".repeat(count3);
         error63.message += `:
 
 ${lineStr}
@@ -53296,17 +53296,17 @@ function createGitHubClient(options) {
     throttle: {
       enabled: options.throttle ?? true,
       retryAfterBaseValue: baseMs,
-      onRateLimit: (after, request2, _octokit, count2) => {
+      onRateLimit: (after, request2, _octokit, count3) => {
         options.log.warning(
           `GitHub rate limit hit on ${request2.method} ${request2.url}; retrying in ${after} s`
         );
-        return count2 < RATE_LIMIT_RETRIES;
+        return count3 < RATE_LIMIT_RETRIES;
       },
-      onSecondaryRateLimit: (after, request2, _octokit, count2) => {
+      onSecondaryRateLimit: (after, request2, _octokit, count3) => {
         options.log.warning(
           `GitHub secondary rate limit hit on ${request2.method} ${request2.url}; retrying in ${after} s`
         );
-        return count2 < RATE_LIMIT_RETRIES;
+        return count3 < RATE_LIMIT_RETRIES;
       }
     }
   });
@@ -53605,6 +53605,19 @@ function escapeTerminal(text) {
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`
   );
 }
+function markdownUrl(url2) {
+  let parsed;
+  try {
+    parsed = new URL(url2);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return null;
+  return parsed.href.replace(/&(?=#?[A-Za-z0-9]+;)/g, "%26").replace(
+    /[^A-Za-z0-9\-._~:/?#@!$&+,;=%*]/gu,
+    (c) => c.charCodeAt(0) > 127 ? encodeURIComponent(c) : `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`
+  );
+}
 
 // src/report/render-json.ts
 function renderJson(report3) {
@@ -53699,6 +53712,117 @@ function round1(value) {
   return Math.round(value * 10) / 10;
 }
 
+// src/report/render-deploys.ts
+init_limits();
+function deployMinute(iso5) {
+  return `${iso5.slice(0, 10)} ${iso5.slice(11, 16)}`;
+}
+function versionText(version2, max = MAX_REPORTED_VALUE_CHARS) {
+  return version2.length <= max ? version2 : `${version2.slice(0, max - 1)}\u2026`;
+}
+function budgetShare(fraction3) {
+  return percent(fraction3, 1);
+}
+function ratioChange(deploy) {
+  return `${percent(deploy.before.errorRatio)} \u2192 ${percent(deploy.after.errorRatio)}`;
+}
+function deploysOf(entry) {
+  return entry.deploys ?? [];
+}
+function deploysSummary(entry) {
+  const before = entry.budgetSpentBeforeDeploys === void 0 ? "" : `: ${budgetShare(entry.budgetSpentBeforeDeploys)} before the first deploy, the rest from each deploy to the next`;
+  return `${budgetShare(entry.errorBudget.consumed)} of the budget spent in the window${before}`;
+}
+function deployCount(n) {
+  return `${n} deploy${n === 1 ? "" : "s"}`;
+}
+function shortSha(sha) {
+  return sha && /^[0-9a-f]{7,64}$/i.test(sha) ? sha.slice(0, 7).toLowerCase() : null;
+}
+var ORIGIN_TEXT = {
+  source: "from the SLO file's deploys",
+  github: "from GitHub",
+  "command-line": "from --deploy"
+};
+
+// src/report/render-verification.ts
+var VERIFY_COLUMNS = [
+  "SLO",
+  "baseline",
+  "events",
+  "bad",
+  "error ratio",
+  "burn rate",
+  "p-value",
+  "verdict",
+  "why"
+];
+var VERIFY_NUMERIC = /* @__PURE__ */ new Set([2, 3, 4, 5, 6]);
+function verifyRows(entry) {
+  const comparisons = entry.verification?.comparisons ?? [];
+  if (comparisons.length === 0) return [notVerifiedRow(entry)];
+  return comparisons.map((c) => ({
+    slo: entry.name,
+    baseline: c.baseline,
+    events: `${count(c.baselineWindow.events.total)} \u2192 ${count(c.afterWindow.events.total)}`,
+    bad: `${count(c.baselineWindow.events.bad)} \u2192 ${count(c.afterWindow.events.bad)}`,
+    errorRatio: `${percent(c.baselineWindow.errorRatio)} \u2192 ${percent(c.afterWindow.errorRatio)}`,
+    burnRate: `${burnRate(c.baselineWindow.burnRate)} \u2192 ${burnRate(c.afterWindow.burnRate)}`,
+    pValue: pValueText(c.pValue),
+    verdict: c.verdict,
+    why: c.reason,
+    whyMore: neededText(c)
+  }));
+}
+function notVerifiedRow(entry) {
+  const whyMore = entry.error ? "not verified: its source failed (below)" : entry.status === "no-data" ? "not verified: no events" : "not verified";
+  return {
+    slo: entry.name,
+    baseline: "\u2013",
+    events: "\u2013",
+    bad: "\u2013",
+    errorRatio: "\u2013",
+    burnRate: "\u2013",
+    pValue: "\u2013",
+    verdict: null,
+    why: "",
+    whyMore
+  };
+}
+function neededText(c) {
+  if (c.verdict !== "inconclusive" || c.eventsNeeded === null) return "";
+  return `; ${count(c.eventsNeeded)} more events needed`;
+}
+function pValueText(p) {
+  if (p === null) return "\u2013";
+  if (p >= 1e-3) return String(Number(p.toPrecision(2)));
+  return p.toExponential(1);
+}
+function count(n) {
+  return n.toLocaleString("en-US");
+}
+function verifyWindowsText(report3) {
+  const comparisons = report3.slos.flatMap((e) => e.verification?.comparisons ?? []);
+  const first = comparisons[0];
+  if (!first) return null;
+  const day = first.afterWindow.start.slice(0, 10);
+  const baselines = ["before", "week"].map((b) => comparisons.find((c) => c.baseline === b)).filter((c) => c !== void 0).map((c) => `${c.baseline}: ${spanText(c.baselineWindow, day)}`);
+  return `after the deploy ${spanText(first.afterWindow, "")} against ${baselines.join(" and ")}`;
+}
+function spanText(w, day) {
+  const startDay = w.start.slice(0, 10);
+  const start = startDay === day ? w.start.slice(11, 16) : minute(w.start);
+  const end = w.end.slice(0, 10) === startDay ? w.end.slice(11, 16) : minute(w.end);
+  return `${start} \u2192 ${end} UTC`;
+}
+function minute(iso5) {
+  return `${iso5.slice(0, 10)} ${iso5.slice(11, 16)}`;
+}
+function verifyCriteriaText(run2) {
+  const both = run2.baseline === "both" ? " (the worse of the two verdicts counts)" : "";
+  return `regressed when the rise is significant at ${percent(run2.confidence)} confidence, the after window burns at least ${burnRate(run2.minBurn)} and its error ratio is at least ${burnRate(run2.minIncrease)} the baseline's${both}`;
+}
+
 // src/report/trend.ts
 function trendOf(entry) {
   const previous = entry.previous;
@@ -53750,10 +53874,13 @@ var STATUS_CELL = {
   error: "\u2757 error"
 };
 function renderMarkdown(report3, options = {}) {
-  const blocks = [heading(report3, options), overview(report3)];
+  const verification = report3.verification;
+  const blocks = verification ? [verifyHeading(verification, options), verifyLead(report3, verification)] : [heading(report3, options), overview(report3)];
   if (options.override) blocks.push(overrideNote(options.override));
   for (const [service, entries] of groupByService(report3.slos)) {
-    blocks.push(`### ${escapeMarkdown(service)}`, serviceTable(entries));
+    blocks.push(`### ${escapeMarkdown(service)}`);
+    if (verification) blocks.push(verifyTable(entries));
+    blocks.push(serviceTable(entries));
     for (const entry of entries) blocks.push(details(entry, options.charts ?? true));
   }
   if (report3.health && report3.health.length > 0) blocks.push(healthSection(report3.health));
@@ -53843,10 +53970,15 @@ function details(e, charts) {
   if (e.breakdown.length > 0) lines.push("", breakdownTable(e));
   const chart = charts ? burnDownChart(e) : null;
   if (chart) lines.push("", chart);
+  if (deploysOf(e).length > 0) lines.push("", `${deploysSummary(e)}:`, "", deployTable(e));
   if (e.diagnostics.notes.length > 0) {
     lines.push("", ...e.diagnostics.notes.map((n) => `- ${escapeMarkdown(n)}`));
   }
-  const summary2 = `${escapeHtml(e.name)}: ${e.breakdown.length > 0 ? "what spent the budget, " : ""}burn-down and details`;
+  const what = [
+    e.breakdown.length > 0 ? "what spent the budget" : null,
+    deploysOf(e).length > 0 ? "deploys" : null
+  ].filter(Boolean);
+  const summary2 = `${escapeHtml(e.name)}: ${what.map((w) => `${w}, `).join("")}burn-down and details`;
   return ["<details>", `<summary>${summary2}</summary>`, "", ...lines, "", "</details>"].join("\n");
 }
 function facts(e) {
@@ -53884,6 +54016,71 @@ function breakdownTable(e) {
       (b) => `| ${breakdownName(b)} | ${breakdownCount(b)} | ${total > 0 ? percent(b.count / total, 1) : "\u2013"} |`
     )
   ].join("\n");
+}
+function deployTable(e) {
+  const rows = [];
+  if (e.budgetSpentBeforeDeploys !== void 0) {
+    rows.push(`| *before the first deploy* | | ${budgetShare(e.budgetSpentBeforeDeploys)} | |`);
+  }
+  for (const d of deploysOf(e)) {
+    rows.push(
+      `| ${deployMinute(d.at)} | ${versionLink(d)} | ${budgetShare(d.budgetSpent)} | ${ratioChange(d)} |`
+    );
+  }
+  return [
+    "| deployed (UTC) | version | budget spent | error ratio before \u2192 after |",
+    "|:--|:--|--:|:--|",
+    ...rows
+  ].join("\n");
+}
+function versionLink(d) {
+  const version2 = escapeMarkdown(versionText(d.version));
+  if (!d.pullRequest) return version2;
+  const text = `${version2} (#${d.pullRequest.number})`;
+  const url2 = markdownUrl(d.pullRequest.url);
+  return url2 ? `[${text}](${url2})` : text;
+}
+var VERDICT_ICON = {
+  pass: "\u2705",
+  regressed: "\u274C",
+  inconclusive: "\u26A0\uFE0F"
+};
+function verifyHeading(run2, options) {
+  const title = escapeMarkdown(options.title ?? "Deploy verification");
+  return `## ${VERDICT_ICON[run2.result]} ${title}: ${run2.result}`;
+}
+function verifyLead(report3, run2) {
+  const d = run2.deploy;
+  const sha = shortSha(d.sha);
+  const deploy = `Deploy ${versionLink(d)}${sha ? `, commit ${sha}` : ""}, at ${shortTime2(d.at)} (${ORIGIN_TEXT[d.origin]}).`;
+  const windows = verifyWindowsText(report3);
+  const rule = verifyCriteriaText(run2);
+  return [
+    deploy,
+    `${windows ? `${capitalise(windows)}; ` : ""}${windows ? rule : capitalise(rule)}.`
+  ].join("\n");
+}
+function capitalise(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+function verifyTable(entries) {
+  const rows = entries.flatMap(verifyRows).map(
+    (r) => [
+      escapeMarkdown(r.slo),
+      r.baseline,
+      r.events,
+      r.bad,
+      r.errorRatio,
+      r.burnRate,
+      r.pValue,
+      r.verdict ? `${VERDICT_ICON[r.verdict]} ${r.verdict}` : "\u2013",
+      escapeMarkdown(r.why) + r.whyMore
+    ].join(" | ")
+  );
+  const align = VERIFY_COLUMNS.map((_, i) => VERIFY_NUMERIC.has(i) ? "--:" : ":--").join("|");
+  return [`| ${VERIFY_COLUMNS.join(" | ")} |`, `|${align}|`, ...rows.map((r) => `| ${r} |`)].join(
+    "\n"
+  );
 }
 function breakdownName(b) {
   if ("bucket" in b) return `*${BUCKET_LABEL[b.bucket]}*`;
@@ -54508,13 +54705,13 @@ async function publishGate(client, ctx, input2) {
   }
 }
 function titleOf(report3, conclusion, overrideLabel) {
-  const count2 = (status) => report3.slos.filter((s) => s.status === status).length;
+  const count3 = (status) => report3.slos.filter((s) => s.status === status).length;
   const parts = [];
-  const breaching = count2("breaching");
+  const breaching = count3("breaching");
   if (breaching > 0) parts.push(`${breaching} of ${report3.slos.length} SLOs breaching`);
-  if (count2("error") > 0) parts.push(`${count2("error")} unreadable`);
-  if (count2("warning") > 0) parts.push(`${count2("warning")} warning`);
-  if (count2("no-data") > 0) parts.push(`${count2("no-data")} without data`);
+  if (count3("error") > 0) parts.push(`${count3("error")} unreadable`);
+  if (count3("warning") > 0) parts.push(`${count3("warning")} warning`);
+  if (count3("no-data") > 0) parts.push(`${count3("no-data")} without data`);
   const unhealthy = (report3.health ?? []).filter((h) => !h.ok).map((h) => h.name);
   if (unhealthy.length > 0) parts.push(`unhealthy: ${unhealthy.join(", ")}`);
   const what = parts.length > 0 ? parts.join(", ") : `all ${report3.slos.length} SLOs within budget`;
@@ -54949,11 +55146,11 @@ async function countSources(counts, options = {}) {
   const answers = new Array(counts.length);
   const logs = [];
   const others = [];
-  counts.forEach((count2, i) => {
-    if (count2.spec.type === "logs") logs.push(i);
+  counts.forEach((count3, i) => {
+    if (count3.spec.type === "logs") logs.push(i);
     else
       others.push(
-        countSafely((spec) => createSource(spec, options), count2).then((a) => {
+        countSafely((spec) => createSource(spec, options), count3).then((a) => {
           answers[i] = a;
         })
       );
@@ -55641,9 +55838,9 @@ function planSlo(slo, sourceType, atMs, options = {}) {
   let slicesKey;
   if (slo.budgetingMethod !== "occurrences" && slo.timeslice) {
     const step = slo.timeslice.durationMs;
-    const count2 = Math.max(1, Math.ceil(span / step));
+    const count3 = Math.max(1, Math.ceil(span / step));
     slicesKey = "slices";
-    series.push({ key: slicesKey, startMs: atMs - count2 * step, stepMs: step, count: count2 });
+    series.push({ key: slicesKey, startMs: atMs - count3 * step, stepMs: step, count: count3 });
     const previousCount = Math.max(1, Math.ceil((previous.endMs - previous.startMs) / step));
     previousSeries.push({
       key: PREVIOUS_SLICES_KEY,
@@ -55687,8 +55884,8 @@ function historySeries(slo, bounds, atMs) {
   if (rules.length === 0 || stepMs <= 0) return void 0;
   const longest = Math.max(...rules.map((r) => r.longMs));
   const wanted = Math.ceil((atMs - (bounds.startMs - longest)) / stepMs);
-  const count2 = Math.max(1, Math.min(ALERT_HISTORY_MAX_BUCKETS, wanted));
-  return { key: "alertHistory", startMs: atMs - count2 * stepMs, stepMs, count: count2 };
+  const count3 = Math.max(1, Math.min(ALERT_HISTORY_MAX_BUCKETS, wanted));
+  return { key: "alertHistory", startMs: atMs - count3 * stepMs, stepMs, count: count3 };
 }
 
 // src/pipeline/trend-and-history.ts
@@ -55928,7 +56125,7 @@ function compareDeploy(input2) {
       ...numbers,
       verdict: "inconclusive",
       eventsNeeded: null,
-      reason: `no events in the baseline window: nothing to compare the ${count(after.total)} after the deploy with`
+      reason: `no events in the baseline window: nothing to compare the ${count2(after.total)} after the deploy with`
     };
   }
   const regression = new Regression(input2, numbers.baselineRatio);
@@ -55989,20 +56186,20 @@ function passReason(input2, n) {
   return `${headline(n)}, ${parts.join("; ")}`;
 }
 function tooFewReason(input2, afterTotal, baselineTotal, first, eventsNeeded, regression) {
-  const have = afterTotal === 0 ? "no events after the deploy" : `${count(afterTotal)} events after the deploy`;
-  const short = afterTotal < input2.minEvents ? `${have}, fewer than the ${count(input2.minEvents)} the SLO needs` : have;
+  const have = afterTotal === 0 ? "no events after the deploy" : `${count2(afterTotal)} events after the deploy`;
+  const short = afterTotal < input2.minEvents ? `${have}, fewer than the ${count2(input2.minEvents)} the SLO needs` : have;
   if (regression.fewestBad(1) === null) {
     return `${short}; a regression here needs over 100% errors (${regression.describe()}), so no after window can show one`;
   }
   if (eventsNeeded === null) {
-    const never2 = `the baseline's ${count(baselineTotal)} events are too few to detect ${regression.describe()}, however many come after the deploy`;
+    const never2 = `the baseline's ${count2(baselineTotal)} events are too few to detect ${regression.describe()}, however many come after the deploy`;
     return afterTotal === 0 || afterTotal < input2.minEvents ? `${short}; ${never2}` : never2;
   }
   if (first !== null && first <= input2.minEvents) {
-    return `${short}; ${count(eventsNeeded)} more needed`;
+    return `${short}; ${count2(eventsNeeded)} more needed`;
   }
   const sep5 = afterTotal < input2.minEvents ? ";" : ",";
-  return `${short}${sep5} ${count(eventsNeeded)} more needed to detect ${regression.describe()}`;
+  return `${short}${sep5} ${count2(eventsNeeded)} more needed to detect ${regression.describe()}`;
 }
 function trim(x) {
   return String(Number(x.toPrecision(12)));
@@ -56019,7 +56216,7 @@ function times(x) {
   return `${x.toPrecision(2)}x`;
 }
 var COUNT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
-function count(n) {
+function count2(n) {
   return COUNT.format(n);
 }
 
@@ -56106,7 +56303,7 @@ async function evaluateSet(set2, options) {
     requests: [...jobs.map((j) => j.plan.request), ...jobs.map((j) => j.plan.previousRequest)]
   }));
   const factory = options.sourceFactory;
-  const answers = factory ? await Promise.all(counts.map((count2) => countSafely(factory, count2))) : await countSources(counts, options.sourceOptions);
+  const answers = factory ? await Promise.all(counts.map((count3) => countSafely(factory, count3))) : await countSources(counts, options.sourceOptions);
   sourceGroups.forEach(({ spec, jobs }, g) => {
     const results = answers[g];
     jobs.forEach((job, i) => {
@@ -57909,14 +58106,14 @@ function codePointLength(str) {
   const units = str.length;
   if (!highSurrogate.test(str))
     return units;
-  let count2 = units;
+  let count3 = units;
   for (let i = 0; i < units - 1; i++) {
     if ((str.charCodeAt(i) & 64512) === 55296 && (str.charCodeAt(i + 1) & 64512) === 56320) {
-      count2--;
+      count3--;
       i++;
     }
   }
-  return count2;
+  return count3;
 }
 function getLengthableOrigin(input2) {
   if (Array.isArray(input2))
@@ -62299,8 +62496,8 @@ function az_default() {
 }
 
 // ../../main/node_modules/zod/v4/locales/be.js
-function getBelarusianPlural(count2, one, few, many) {
-  const absCount = Math.abs(count2);
+function getBelarusianPlural(count3, one, few, many) {
+  const absCount = Math.abs(count3);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -64947,8 +65144,8 @@ function hu_default() {
 }
 
 // ../../main/node_modules/zod/v4/locales/hy.js
-function getArmenianPlural(count2, one, many) {
-  return Math.abs(count2) === 1 ? one : many;
+function getArmenianPlural(count3, one, many) {
+  return Math.abs(count3) === 1 ? one : many;
 }
 function withDefiniteArticle(word) {
   if (!word)
@@ -67686,8 +67883,8 @@ function ro_default() {
 }
 
 // ../../main/node_modules/zod/v4/locales/ru.js
-function getRussianPlural(count2, one, few, many) {
-  const absCount = Math.abs(count2);
+function getRussianPlural(count3, one, few, many) {
+  const absCount = Math.abs(count3);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -77454,12 +77651,12 @@ var SHORTHAND_UNIT_MS = {
 function parseShorthand(text) {
   const m = /^\s*(\d+)([mhdwMQY])\s*$/.exec(text);
   if (!m) return null;
-  const count2 = Number(m[1]);
+  const count3 = Number(m[1]);
   const unit = m[2];
-  if (count2 <= 0) return null;
-  const ms = count2 * SHORTHAND_UNIT_MS[unit];
-  const label = "mhdw".includes(unit) ? `${count2}${unit}` : `${ms / DAY}d`;
-  return { ms, count: count2, unit, label };
+  if (count3 <= 0) return null;
+  const ms = count3 * SHORTHAND_UNIT_MS[unit];
+  const label = "mhdw".includes(unit) ? `${count3}${unit}` : `${ms / DAY}d`;
+  return { ms, count: count3, unit, label };
 }
 function shorthandMessage(text) {
   return `'${text}' is not an OpenSLO duration: a whole number and one of m h d w M Q Y, like 5m, 1h, 28d, 1M`;
@@ -77736,9 +77933,9 @@ function readPolicy(ctx, o) {
   if (r.errors.length > before) return void 0;
   return { name: o.name, breaching, conditions, targets, labels: labels2, annotations };
 }
-function readItems(ctx, r, path, count2, items) {
+function readItems(ctx, r, path, count3, items) {
   const defs = [];
-  for (let i = 0; i < count2; i++) {
+  for (let i = 0; i < count3; i++) {
     const ref = item(ctx, r, [...path, i], items.refKey, items.kind);
     const def = ref && (ref.inline ? items.read(ref.o) : once(ctx, ref.o, () => items.read(ref.o)));
     if (def) defs.push(def);
@@ -78393,15 +78590,15 @@ function mapSlo(ctx, o, serviceLabels) {
   };
   return { service, mapped: mapObjectives(o, objectives.length, sli, shared2) };
 }
-function mapObjectives(o, count2, sli, shared2) {
+function mapObjectives(o, count3, sli, shared2) {
   const { r } = o;
   const mapped = [];
   const names = /* @__PURE__ */ new Set();
-  for (let i = 0; i < count2; i++) {
+  for (let i = 0; i < count3; i++) {
     const path = at(o, "spec", "objectives", i);
     const objective = readObjective(r, path, sli, shared2.budgetingMethod, shared2.window);
     if (!objective) continue;
-    const name2 = count2 > 1 ? objectiveName(o, path, i, names) : o.name;
+    const name2 = count3 > 1 ? objectiveName(o, path, i, names) : o.name;
     names.add(name2);
     mapped.push({
       source: sli.source,
@@ -78420,7 +78617,7 @@ function mapObjectives(o, count2, sli, shared2) {
         notify: shared2.notify,
         breakdownBy: shared2.breakdownBy,
         runbook: shared2.runbook,
-        at: positionOf(r.ydoc, count2 > 1 ? path : at(o, "metadata", "name"))
+        at: positionOf(r.ydoc, count3 > 1 ? path : at(o, "metadata", "name"))
       }
     });
   }
@@ -79043,10 +79240,10 @@ function loadDocument(ydoc, value, errors, env) {
   };
 }
 var namedOnce2 = ({ name: name2, seen }) => seen.has(name2) ? { at: ["name"], message: `SLO '${name2}' is defined twice in this spec` } : void 0;
-function loadSlos({ r, base, fields }, count2, service, serviceLabels) {
+function loadSlos({ r, base, fields }, count3, service, serviceLabels) {
   const slos = [];
   const seen = /* @__PURE__ */ new Set();
-  for (let i = 0; i < count2; i++) {
+  for (let i = 0; i < count3; i++) {
     const path = [...base, "slos", i];
     const slo = loadSlo(r, path, fields, service, serviceLabels);
     if (!slo || !checkAll(r, path, { name: slo.name, seen }, namedOnce2)) continue;
@@ -79414,9 +79611,16 @@ var ANSI = { red: 31, yellow: 33, green: 32, gray: 90, bold: 1 };
 function renderText(report3, options) {
   const paint = (text, style) => options.color ? `\x1B[${ANSI[style]}m${text}\x1B[0m` : text;
   const lines = [];
+  const verification = report3.verification;
+  if (verification) lines.push(...verifyLead2(report3, verification, paint), "");
   for (const [service, entries] of groupByService2(report3.slos)) {
-    lines.push(paint(escapeTerminal(service), "bold"), ...serviceTable2(entries, paint));
-    for (const e of entries) lines.push(...entryDetails(e, paint));
+    lines.push(paint(escapeTerminal(service), "bold"));
+    if (verification) lines.push(...verifyTable2(entries, paint), "");
+    lines.push(...serviceTable2(entries, paint));
+    for (const e of entries) {
+      lines.push(...entryDetails(e, paint));
+      if (!verification) lines.push(...deployLines(e, paint));
+    }
     lines.push("");
   }
   for (const h of report3.health ?? []) lines.push(healthLine(h, paint));
@@ -79429,7 +79633,7 @@ function renderText(report3, options) {
     );
   }
   lines.push(
-    `result: ${paint(report3.result.toUpperCase(), resultColor(report3.result))} at ${report3.evaluatedAt}`
+    verification ? `verdict: ${paint(verification.result.toUpperCase(), VERDICT_COLOR[verification.result])} at ${report3.evaluatedAt}` : `result: ${paint(report3.result.toUpperCase(), resultColor(report3.result))} at ${report3.evaluatedAt}`
   );
   return `${lines.join("\n")}
 `;
@@ -79483,6 +79687,79 @@ function entryDetails(e, paint) {
     lines.push(paint(`  ${name2}: ${escapeTerminal(note)}`, "gray"));
   return lines;
 }
+function alignedTable(indent, header, rows, numeric) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const format = (cells) => `${indent}${cells.map((c, i) => numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])).join("  ")}`.trimEnd();
+  return { header: format(header), rows: rows.map(format), widths };
+}
+var DEPLOY_HEADER = ["deployed (UTC)", "version", "budget spent", "error ratio before \u2192 after"];
+function deployLines(e, paint) {
+  const deploys = deploysOf(e);
+  if (deploys.length === 0) return [];
+  const rows = deploys.map((d) => [
+    deployMinute(d.at),
+    escapeTerminal(versionText(d.version)) + (d.pullRequest ? ` #${d.pullRequest.number}` : ""),
+    budgetShare(d.budgetSpent),
+    ratioChange(d)
+  ]);
+  const table = alignedTable("    ", DEPLOY_HEADER, rows, /* @__PURE__ */ new Set([2]));
+  const lines = [
+    `  ${escapeTerminal(e.name)}: ${deployCount(deploys.length)} in the window, ${budgetShare(e.errorBudget.consumed)} of the budget spent in all`,
+    paint(table.header, "gray")
+  ];
+  if (e.budgetSpentBeforeDeploys !== void 0) {
+    const [time3, version2, share] = table.widths;
+    lines.push(
+      `    ${BEFORE_FIRST_DEPLOY.padEnd(time3 + 2 + version2)}  ${budgetShare(e.budgetSpentBeforeDeploys).padStart(share)}`
+    );
+  }
+  lines.push(...table.rows);
+  return lines;
+}
+var BEFORE_FIRST_DEPLOY = "before the first deploy";
+function verifyLead2(report3, run2, paint) {
+  const d = run2.deploy;
+  const pr = d.pullRequest ? ` #${d.pullRequest.number}` : "";
+  const sha = shortSha(d.sha);
+  const where = [sha ? `commit ${sha}` : null, ORIGIN_TEXT[d.origin]].filter(Boolean).join(", ");
+  const windows = verifyWindowsText(report3);
+  return [
+    `deploy ${escapeTerminal(versionText(d.version))}${pr} (${where}) at ${shortTime(d.at)}: ${paint(run2.result.toUpperCase(), VERDICT_COLOR[run2.result])}`,
+    ...windows ? [`  ${windows}`] : [],
+    paint(`  ${verifyCriteriaText(run2)}`, "gray")
+  ];
+}
+function verifyTable2(entries, paint) {
+  const rows = entries.flatMap(verifyRows);
+  const table = alignedTable(
+    "  ",
+    VERIFY_COLUMNS,
+    rows.map((r) => [
+      escapeTerminal(r.slo),
+      r.baseline,
+      r.events,
+      r.bad,
+      r.errorRatio,
+      r.burnRate,
+      r.pValue,
+      r.verdict ?? "\u2013",
+      escapeTerminal(r.why) + r.whyMore
+    ]),
+    VERIFY_NUMERIC
+  );
+  return [
+    paint(table.header, "gray"),
+    ...table.rows.map((line, i) => {
+      const verdict = rows[i].verdict;
+      return paint(line, verdict ? VERDICT_COLOR[verdict] : "gray");
+    })
+  ];
+}
+var VERDICT_COLOR = {
+  pass: "green",
+  regressed: "red",
+  inconclusive: "yellow"
+};
 function healthLine(h, paint) {
   const bad = h.dependencies.filter((d) => d.status.toUpperCase() !== "OK");
   const what = `health ${escapeTerminal(h.service)}/${escapeTerminal(h.name)}`;
@@ -79648,16 +79925,16 @@ function verdictLine(report3, verdict) {
   const what = deploy ? `deploy ${deploy.version}` : "the deploy";
   const services = new Set(report3.slos.map((s) => s.service));
   const nameOf = (s) => services.size > 1 ? `${s.service}/${s.name}` : s.name;
-  const count2 = (n) => `${n} SLO${n === 1 ? "" : "s"}`;
+  const count3 = (n) => `${n} SLO${n === 1 ? "" : "s"}`;
   if (verdict === "regressed") {
     const regressed = report3.slos.filter((s) => s.verification?.verdict === "regressed");
     return `${what} regressed: ${regressed.map(nameOf).join(", ")}`;
   }
   if (verdict === "inconclusive") {
     const open5 = report3.slos.filter((s) => s.verification?.verdict === "inconclusive").length;
-    return `${what} inconclusive: too few events yet to judge ${open5} of ${count2(report3.slos.length)}`;
+    return `${what} inconclusive: too few events yet to judge ${open5} of ${count3(report3.slos.length)}`;
   }
-  return `${what} passes: no SLO worse than ${baselineWords(report3)} (${count2(report3.slos.length)})`;
+  return `${what} passes: no SLO worse than ${baselineWords(report3)} (${count3(report3.slos.length)})`;
 }
 function baselineWords(report3) {
   switch (report3.verification?.baseline) {

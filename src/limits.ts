@@ -45,6 +45,7 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Deploys one SLO's report attributes its budget to (the newest; older ones join "before the first deploy"): each costs the source three counts. */
 export const MAX_DEPLOYS_REPORTED = 100;
+
 /** Deploys one search for deploys keeps (the newest); a query that selects more selects more than the deploys. */
 export const MAX_DEPLOYS_FOUND = 10_000;
 

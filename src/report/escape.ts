@@ -59,3 +59,26 @@ export function escapeTerminal(text: string): string {
 export function oneLine(text: string): string {
   return text.replace(INVISIBLE, "").replace(/[\r\n\t]+/g, " ");
 }
+
+/**
+ * A link destination for Markdown, or null for anything but a web address
+ * (`javascript:`, `data:`). Characters that could end the link, split a
+ * table cell or read as an entity (`( ) < > | [ ] ' "`, backticks, spaces,
+ * `&amp;`) are percent-encoded: the address reads the same to a browser.
+ */
+export function markdownUrl(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return null;
+  return parsed.href
+    .replace(/&(?=#?[A-Za-z0-9]+;)/g, "%26")
+    .replace(/[^A-Za-z0-9\-._~:/?#@!$&+,;=%*]/gu, (c) =>
+      c.charCodeAt(0) > 0x7f
+        ? encodeURIComponent(c)
+        : `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
+    );
+}

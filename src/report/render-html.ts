@@ -16,8 +16,18 @@ import {
   percent,
   windowLabel,
 } from "./format.js";
-import type { SloReport, SloReportEntry } from "./schema.js";
-import { burnDownSvg, CHART_COLORS } from "./svg-chart.js";
+import {
+  budgetShare,
+  deployMinute,
+  deploysOf,
+  deploysSummary,
+  ratioChange,
+  versionText,
+  versionWithPr,
+  webUrl,
+} from "./render-deploys.js";
+import type { ReportDeploy, SloReport, SloReportEntry } from "./schema.js";
+import { burnDownSvg, CHART_COLORS, type ChartMarker } from "./svg-chart.js";
 import { episodeDuration, shortTime, TREND_ARROW, trendOf, trendText } from "./trend.js";
 
 export interface HtmlOptions {
@@ -158,7 +168,7 @@ function sloSection(e: SloReportEntry, options: HtmlOptions): string {
       `<p class="firing">Source ${escapeHtml(e.error.source)} failed: ${escapeHtml(e.error.message)}</p>`,
     );
   }
-  parts.push(chart(e, options));
+  parts.push(chart(e, options), deployTable(e));
   parts.push(burnRateTable(e), alertHistory(e), breakdown(e));
   if (e.diagnostics.notes.length > 0) {
     parts.push(
@@ -224,12 +234,60 @@ function chart(e: SloReportEntry, options: HtmlOptions): string {
     bands,
     warnRemaining: options.warnRemaining?.[`${e.service}/${e.name}`],
     title: `Error budget burn-down of ${e.service} / ${e.name}`,
+    markers: deployMarkers(e),
   });
-  const key =
+  const bandKey =
     bands.length > 0
       ? ` Shaded: <span class="key" style="background:${CHART_COLORS.page}"></span> page and <span class="key" style="background:${CHART_COLORS.ticket}"></span> ticket alerts firing.`
       : "";
+  const deployKey =
+    deploysOf(e).length > 0
+      ? ` <span class="key" style="background:${CHART_COLORS.deploy}"></span> Deploys, with their version (hover a line for the budget it spent).`
+      : "";
+  const key = bandKey + deployKey;
   return `<figure>\n${svg}\n<figcaption>Error budget remaining over the ${escapeHtml(windowLabel(e))} window; below the red line it is overspent.${key}</figcaption>\n</figure>`;
+}
+
+/** A vertical line per deploy: the version as label, what it spent as tooltip. */
+function deployMarkers(e: SloReportEntry): ChartMarker[] {
+  const deploys = deploysOf(e);
+  return deploys.map((d, i) => ({
+    atMs: Date.parse(d.at),
+    label: versionText(d.version),
+    tooltip: `${versionWithPr(d)}, deployed ${shortTime(d.at)}: ${budgetShare(d.budgetSpent)} of the budget spent until ${i + 1 < deploys.length ? "the next deploy" : "the end of the window"}`,
+  }));
+}
+
+/** Which deploy spent the budget: the same deploys as the chart's markers, with their numbers. */
+function deployTable(e: SloReportEntry): string {
+  const deploys = deploysOf(e);
+  if (deploys.length === 0) return "";
+  const rows: string[] = [];
+  if (e.budgetSpentBeforeDeploys !== undefined) {
+    rows.push(
+      `<tr><td>before the first deploy</td><td></td><td class="num">${budgetShare(e.budgetSpentBeforeDeploys)}</td><td></td></tr>`,
+    );
+  }
+  for (const d of deploys) {
+    rows.push(
+      `<tr><td>${deployMinute(d.at)}</td><td>${versionCell(d)}</td><td class="num">${budgetShare(d.budgetSpent)}</td><td>${ratioChange(d)}</td></tr>`,
+    );
+  }
+  return `<h3>Deploys</h3>
+<p class="muted">${escapeHtml(deploysSummary(e))}.</p>
+<table>
+<thead><tr><th>deployed (UTC)</th><th>version</th><th class="num">budget spent</th><th>error ratio before → after</th></tr></thead>
+<tbody>
+${rows.join("\n")}
+</tbody>
+</table>`;
+}
+
+/** The version, linked to its PR when the PR's address is a web address. */
+function versionCell(d: ReportDeploy): string {
+  const text = escapeHtml(versionWithPr(d));
+  const url = d.pullRequest ? webUrl(d.pullRequest.url) : null;
+  return url ? `<a href="${escapeHtml(url.href)}">${text}</a>` : text;
 }
 
 function burnRateTable(e: SloReportEntry): string {

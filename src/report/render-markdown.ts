@@ -4,7 +4,7 @@
  * burn-down chart. Every string from SLO files or logs is escaped.
  */
 
-import { escapeHtml, escapeMarkdown } from "./escape.js";
+import { escapeHtml, escapeMarkdown, markdownUrl } from "./escape.js";
 import {
   type BreakdownRow,
   BUCKET_LABEL,
@@ -15,7 +15,32 @@ import {
   windowLabel,
 } from "./format.js";
 import { burnDownChart } from "./mermaid.js";
-import type { HealthReport, ReportAlert, SloReport, SloReportEntry } from "./schema.js";
+import {
+  budgetShare,
+  deployMinute,
+  deploysOf,
+  deploysSummary,
+  ORIGIN_TEXT,
+  ratioChange,
+  shortSha,
+  versionText,
+} from "./render-deploys.js";
+import {
+  type ReportVerifyRun,
+  VERIFY_COLUMNS,
+  VERIFY_NUMERIC,
+  type Verdict,
+  verifyCriteriaText,
+  verifyRows,
+  verifyWindowsText,
+} from "./render-verification.js";
+import type {
+  HealthReport,
+  ReportAlert,
+  ReportDeployRef,
+  SloReport,
+  SloReportEntry,
+} from "./schema.js";
 import { alertHistoryText, trendText } from "./trend.js";
 
 export interface MarkdownOptions {
@@ -47,10 +72,16 @@ const STATUS_CELL: Record<SloReportEntry["status"], string> = {
 };
 
 export function renderMarkdown(report: SloReport, options: MarkdownOptions = {}): string {
-  const blocks: string[] = [heading(report, options), overview(report)];
+  const verification = report.verification;
+  const blocks: string[] = verification
+    ? [verifyHeading(verification, options), verifyLead(report, verification)]
+    : [heading(report, options), overview(report)];
   if (options.override) blocks.push(overrideNote(options.override));
   for (const [service, entries] of groupByService(report.slos)) {
-    blocks.push(`### ${escapeMarkdown(service)}`, serviceTable(entries));
+    blocks.push(`### ${escapeMarkdown(service)}`);
+    // slo verify: the verdicts lead, the budgets follow.
+    if (verification) blocks.push(verifyTable(entries));
+    blocks.push(serviceTable(entries));
     for (const entry of entries) blocks.push(details(entry, options.charts ?? true));
   }
   if (report.health && report.health.length > 0) blocks.push(healthSection(report.health));
@@ -159,10 +190,16 @@ function details(e: SloReportEntry, charts: boolean): string {
   if (e.breakdown.length > 0) lines.push("", breakdownTable(e));
   const chart = charts ? burnDownChart(e) : null;
   if (chart) lines.push("", chart);
+  // Mermaid's xychart has no markers: the table under the chart is the marker.
+  if (deploysOf(e).length > 0) lines.push("", `${deploysSummary(e)}:`, "", deployTable(e));
   if (e.diagnostics.notes.length > 0) {
     lines.push("", ...e.diagnostics.notes.map((n) => `- ${escapeMarkdown(n)}`));
   }
-  const summary = `${escapeHtml(e.name)}: ${e.breakdown.length > 0 ? "what spent the budget, " : ""}burn-down and details`;
+  const what = [
+    e.breakdown.length > 0 ? "what spent the budget" : null,
+    deploysOf(e).length > 0 ? "deploys" : null,
+  ].filter(Boolean);
+  const summary = `${escapeHtml(e.name)}: ${what.map((w) => `${w}, `).join("")}burn-down and details`;
   // A blank line after <summary> lets GitHub render the Markdown inside.
   return ["<details>", `<summary>${summary}</summary>`, "", ...lines, "", "</details>"].join("\n");
 }
@@ -210,6 +247,84 @@ function breakdownTable(e: SloReportEntry): string {
         `| ${breakdownName(b)} | ${breakdownCount(b)} | ${total > 0 ? percent(b.count / total, 1) : "–"} |`,
     ),
   ].join("\n");
+}
+
+/** Time, version (linked to its PR), budget spent until the next deploy, error ratio before → after. */
+function deployTable(e: SloReportEntry): string {
+  const rows: string[] = [];
+  if (e.budgetSpentBeforeDeploys !== undefined) {
+    rows.push(`| *before the first deploy* | | ${budgetShare(e.budgetSpentBeforeDeploys)} | |`);
+  }
+  for (const d of deploysOf(e)) {
+    rows.push(
+      `| ${deployMinute(d.at)} | ${versionLink(d)} | ${budgetShare(d.budgetSpent)} | ${ratioChange(d)} |`,
+    );
+  }
+  return [
+    "| deployed (UTC) | version | budget spent | error ratio before → after |",
+    "|:--|:--|--:|:--|",
+    ...rows,
+  ].join("\n");
+}
+
+/** `[v1.2 (#42)](url)`: the version escaped, the PR's address a link only when it is a web address. */
+function versionLink(d: ReportDeployRef): string {
+  const version = escapeMarkdown(versionText(d.version));
+  if (!d.pullRequest) return version;
+  const text = `${version} (#${d.pullRequest.number})`;
+  const url = markdownUrl(d.pullRequest.url);
+  return url ? `[${text}](${url})` : text;
+}
+
+const VERDICT_ICON: Record<Verdict, string> = {
+  pass: "✅",
+  regressed: "❌",
+  inconclusive: "⚠️",
+};
+
+function verifyHeading(run: ReportVerifyRun, options: MarkdownOptions): string {
+  const title = escapeMarkdown(options.title ?? "Deploy verification");
+  return `## ${VERDICT_ICON[run.result]} ${title}: ${run.result}`;
+}
+
+/** The deploy judged, the windows compared and the rule a regression must meet. */
+function verifyLead(report: SloReport, run: ReportVerifyRun): string {
+  const d = run.deploy;
+  const sha = shortSha(d.sha);
+  const deploy = `Deploy ${versionLink(d)}${sha ? `, commit ${sha}` : ""}, at ${shortTime(d.at)} (${ORIGIN_TEXT[d.origin]}).`;
+  const windows = verifyWindowsText(report);
+  const rule = verifyCriteriaText(run);
+  return [
+    deploy,
+    `${windows ? `${capitalise(windows)}; ` : ""}${windows ? rule : capitalise(rule)}.`,
+  ].join("\n");
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A row per SLO and comparison: baseline → after, the p-value, the verdict and why. */
+function verifyTable(entries: readonly SloReportEntry[]): string {
+  const rows = entries
+    .flatMap(verifyRows)
+    .map((r) =>
+      [
+        escapeMarkdown(r.slo),
+        r.baseline,
+        r.events,
+        r.bad,
+        r.errorRatio,
+        r.burnRate,
+        r.pValue,
+        r.verdict ? `${VERDICT_ICON[r.verdict]} ${r.verdict}` : "–",
+        escapeMarkdown(r.why) + r.whyMore,
+      ].join(" | "),
+    );
+  const align = VERIFY_COLUMNS.map((_, i) => (VERIFY_NUMERIC.has(i) ? "--:" : ":--")).join("|");
+  return [`| ${VERIFY_COLUMNS.join(" | ")} |`, `|${align}|`, ...rows.map((r) => `| ${r} |`)].join(
+    "\n",
+  );
 }
 
 /** Values escaped to plain text; slo's own buckets and the empty value in italics. */

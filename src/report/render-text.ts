@@ -11,7 +11,27 @@ import {
   percent,
   STATUS_SYMBOL,
 } from "./format.js";
+import {
+  budgetShare,
+  deployCount,
+  deployMinute,
+  deploysOf,
+  ORIGIN_TEXT,
+  ratioChange,
+  shortSha,
+  versionText,
+} from "./render-deploys.js";
+import {
+  type ReportVerifyRun,
+  VERIFY_COLUMNS,
+  VERIFY_NUMERIC,
+  type Verdict,
+  verifyCriteriaText,
+  verifyRows,
+  verifyWindowsText,
+} from "./render-verification.js";
 import type { SloReport, SloReportEntry } from "./schema.js";
+import { shortTime } from "./trend.js";
 
 export interface TextOptions {
   color: boolean;
@@ -48,9 +68,17 @@ export function renderText(report: SloReport, options: TextOptions): string {
   const paint: Paint = (text, style) =>
     options.color ? `\u001b[${ANSI[style]}m${text}\u001b[0m` : text;
   const lines: string[] = [];
+  const verification = report.verification;
+  if (verification) lines.push(...verifyLead(report, verification, paint), "");
   for (const [service, entries] of groupByService(report.slos)) {
-    lines.push(paint(escapeTerminal(service), "bold"), ...serviceTable(entries, paint));
-    for (const e of entries) lines.push(...entryDetails(e, paint));
+    lines.push(paint(escapeTerminal(service), "bold"));
+    // slo verify: the verdicts lead; the budgets follow, without the deploy lists.
+    if (verification) lines.push(...verifyTable(entries, paint), "");
+    lines.push(...serviceTable(entries, paint));
+    for (const e of entries) {
+      lines.push(...entryDetails(e, paint));
+      if (!verification) lines.push(...deployLines(e, paint));
+    }
     lines.push("");
   }
   for (const h of report.health ?? []) lines.push(healthLine(h, paint));
@@ -62,8 +90,11 @@ export function renderText(report: SloReport, options: TextOptions): string {
       ),
     );
   }
+  // slo verify exits on the deploy's verdict, not on the budgets: the last line says which.
   lines.push(
-    `result: ${paint(report.result.toUpperCase(), resultColor(report.result))} at ${report.evaluatedAt}`,
+    verification
+      ? `verdict: ${paint(verification.result.toUpperCase(), VERDICT_COLOR[verification.result])} at ${report.evaluatedAt}`
+      : `result: ${paint(report.result.toUpperCase(), resultColor(report.result))} at ${report.evaluatedAt}`,
   );
   return `${lines.join("\n")}\n`;
 }
@@ -123,6 +154,100 @@ function entryDetails(e: SloReportEntry, paint: Paint): string[] {
     lines.push(paint(`  ${name}: ${escapeTerminal(note)}`, "gray"));
   return lines;
 }
+
+/**
+ * Columns padded to their widest cell, numbers right-aligned; the last
+ * column is not padded, so no line ends in spaces.
+ */
+function alignedTable(
+  indent: string,
+  header: readonly string[],
+  rows: readonly string[][],
+  numeric: ReadonlySet<number>,
+): { header: string; rows: string[]; widths: number[] } {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const format = (cells: readonly string[]) =>
+    `${indent}${cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ")}`.trimEnd();
+  return { header: format(header), rows: rows.map(format), widths };
+}
+
+const DEPLOY_HEADER = ["deployed (UTC)", "version", "budget spent", "error ratio before → after"];
+
+/** Which deploy spent the budget: one line per deploy, after what was spent before the first. */
+function deployLines(e: SloReportEntry, paint: Paint): string[] {
+  const deploys = deploysOf(e);
+  if (deploys.length === 0) return [];
+  const rows = deploys.map((d) => [
+    deployMinute(d.at),
+    escapeTerminal(versionText(d.version)) + (d.pullRequest ? ` #${d.pullRequest.number}` : ""),
+    budgetShare(d.budgetSpent),
+    ratioChange(d),
+  ]);
+  const table = alignedTable("    ", DEPLOY_HEADER, rows, new Set([2]));
+  const lines = [
+    `  ${escapeTerminal(e.name)}: ${deployCount(deploys.length)} in the window, ${budgetShare(e.errorBudget.consumed)} of the budget spent in all`,
+    paint(table.header, "gray"),
+  ];
+  if (e.budgetSpentBeforeDeploys !== undefined) {
+    // One cell across the time and version columns, its share under the others.
+    const [time, version, share] = table.widths;
+    lines.push(
+      `    ${BEFORE_FIRST_DEPLOY.padEnd(time! + 2 + version!)}  ${budgetShare(e.budgetSpentBeforeDeploys).padStart(share!)}`,
+    );
+  }
+  lines.push(...table.rows);
+  return lines;
+}
+
+const BEFORE_FIRST_DEPLOY = "before the first deploy";
+
+/** The deploy judged and the run's verdict, the windows compared, the rule applied. */
+function verifyLead(report: SloReport, run: ReportVerifyRun, paint: Paint): string[] {
+  const d = run.deploy;
+  const pr = d.pullRequest ? ` #${d.pullRequest.number}` : "";
+  const sha = shortSha(d.sha);
+  const where = [sha ? `commit ${sha}` : null, ORIGIN_TEXT[d.origin]].filter(Boolean).join(", ");
+  const windows = verifyWindowsText(report);
+  return [
+    `deploy ${escapeTerminal(versionText(d.version))}${pr} (${where}) at ${shortTime(d.at)}: ${paint(run.result.toUpperCase(), VERDICT_COLOR[run.result])}`,
+    ...(windows ? [`  ${windows}`] : []),
+    paint(`  ${verifyCriteriaText(run)}`, "gray"),
+  ];
+}
+
+/** A row per SLO and comparison, coloured by its verdict. */
+function verifyTable(entries: readonly SloReportEntry[], paint: Paint): string[] {
+  const rows = entries.flatMap(verifyRows);
+  const table = alignedTable(
+    "  ",
+    VERIFY_COLUMNS,
+    rows.map((r) => [
+      escapeTerminal(r.slo),
+      r.baseline,
+      r.events,
+      r.bad,
+      r.errorRatio,
+      r.burnRate,
+      r.pValue,
+      r.verdict ?? "–",
+      escapeTerminal(r.why) + r.whyMore,
+    ]),
+    VERIFY_NUMERIC,
+  );
+  return [
+    paint(table.header, "gray"),
+    ...table.rows.map((line, i) => {
+      const verdict = rows[i]!.verdict;
+      return paint(line, verdict ? VERDICT_COLOR[verdict] : "gray");
+    }),
+  ];
+}
+
+const VERDICT_COLOR: Record<Verdict, keyof typeof ANSI> = {
+  pass: "green",
+  regressed: "red",
+  inconclusive: "yellow",
+};
 
 function healthLine(h: NonNullable<SloReport["health"]>[number], paint: Paint): string {
   const bad = h.dependencies.filter((d) => d.status.toUpperCase() !== "OK");

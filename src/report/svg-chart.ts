@@ -14,6 +14,15 @@ export interface ChartBand {
   severity: "page" | "ticket";
 }
 
+/** A vertical line at an instant (a deploy), with a short label and a tooltip. */
+export interface ChartMarker {
+  atMs: number;
+  /** shown beside the line: cut to MARKER_LABEL_CHARS */
+  label: string;
+  /** the <title>: what hovering the marker shows */
+  tooltip: string;
+}
+
 export interface BurnDownChartInput {
   /** budget remaining after each bucket (1 = untouched, negative = overspent) */
   points: readonly { t: string; remaining: number }[];
@@ -24,6 +33,8 @@ export interface BurnDownChartInput {
   warnRemaining?: number | undefined;
   /** the chart's accessible name */
   title: string;
+  /** deploys: vertical lines with their version */
+  markers?: readonly ChartMarker[];
 }
 
 export const CHART_COLORS = {
@@ -35,12 +46,23 @@ export const CHART_COLORS = {
   warn: "#d97706",
   grid: "#e5e7eb",
   text: "#374151",
+  deploy: "#7c3aed",
 } as const;
 
 const WIDTH = 720;
 /** A one-hour page on a 30-day chart is under a pixel: draw it wide enough to see. */
 const MIN_BAND_PX = 3;
 const HEIGHT = 240;
+/** A marker's label runs down beside its line: this many characters fit well inside the plot. */
+export const MARKER_LABEL_CHARS = 14;
+/**
+ * A label turned a quarter clockwise: its letters stand right of the
+ * baseline (ascent) and its descenders reach left of it, in px at font size
+ * 10 with the 1.5 px halo (as Chromium measures the text's box).
+ */
+const LABEL_GLYPHS = { descent: 5, ascent: 11 } as const;
+/** Clear space between a marker's line and its label, and between two labels (px). */
+const LABEL_CLEARANCE_PX = 2;
 const M = { left: 52, right: 16, top: 14, bottom: 30 };
 
 export function burnDownSvg(input: BurnDownChartInput): string {
@@ -97,9 +119,12 @@ export function burnDownSvg(input: BurnDownChartInput): string {
     `<line class="zero" x1="${M.left}" x2="${M.left + plotW}" y1="${zero}" y2="${zero}" stroke="${CHART_COLORS.zero}" stroke-width="2" shape-rendering="crispEdges"/>`,
   );
 
+  const markers = markerParts(input.markers ?? [], input, x, { top: M.top, height: plotH });
+  const markerLines = markers.lines;
   if (input.points.length === 0) {
     parts.push(
       ...references,
+      ...markerLines,
       `<text x="${M.left + plotW / 2}" y="${M.top + plotH / 2}" text-anchor="middle" font-size="14">no data in this window</text>`,
     );
   } else {
@@ -113,10 +138,13 @@ export function burnDownSvg(input: BurnDownChartInput): string {
     parts.push(
       `<polygon class="area" points="${f(coords[0]![0]!)},${zero} ${line} ${f(last[0]!)},${zero}" fill="${CHART_COLORS.area}" fill-opacity="0.7"/>`,
       ...references,
+      ...markerLines,
       `<polyline class="burn-down" points="${line}" fill="none" stroke="${CHART_COLORS.line}" stroke-width="2.5" stroke-linejoin="round"/>`,
       `<circle cx="${f(last[0]!)}" cy="${f(last[1]!)}" r="4" fill="${CHART_COLORS.line}"/>`,
     );
   }
+  // Labels last, over the line, each with a white halo so it reads on any background.
+  parts.push(...markers.labels);
   const title = escapeHtml(input.title);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" font-family="system-ui, sans-serif" font-size="11" fill="${CHART_COLORS.text}">`,
@@ -124,6 +152,64 @@ export function burnDownSvg(input: BurnDownChartInput): string {
     ...parts,
     "</svg>",
   ].join("\n");
+}
+
+/**
+ * A line per marker inside the window, each with its tooltip, and a label
+ * beside it where there is room: right of the line, or left of it at the
+ * chart's right edge; a label that would overlap the previous one is left
+ * out (the line and its tooltip stay).
+ */
+function markerParts(
+  markers: readonly ChartMarker[],
+  input: BurnDownChartInput,
+  x: (ms: number) => number,
+  plot: { top: number; height: number },
+): { lines: string[]; labels: string[] } {
+  const lines: string[] = [];
+  const labels: string[] = [];
+  // A label may use the right margin: the last day's deploy still has room on its right.
+  const labelRight = WIDTH - 1;
+  let lastLabelRight = Number.NEGATIVE_INFINITY;
+  const sorted = [...markers].sort((a, b) => a.atMs - b.atMs);
+  for (const m of sorted) {
+    if (m.atMs < input.startMs || m.atMs > input.endMs) continue;
+    const xx = Number(x(m.atMs).toFixed(1));
+    const tooltip = `<title>${escapeHtml(m.tooltip)}</title>`;
+    lines.push(
+      `<line class="deploy" x1="${xx}" x2="${xx}" y1="${plot.top}" y2="${plot.top + plot.height}" stroke="${CHART_COLORS.deploy}" stroke-width="2">${tooltip}</line>`,
+    );
+    const box = labelBox(xx, labelRight);
+    if (box.left < lastLabelRight + LABEL_CLEARANCE_PX) continue;
+    lastLabelRight = box.right;
+    const ly = plot.top + 4;
+    labels.push(
+      `<text class="deploy-label" x="${box.baseline}" y="${ly}" transform="rotate(90 ${box.baseline} ${ly})" fill="${CHART_COLORS.deploy}" stroke="#ffffff" stroke-width="3" paint-order="stroke" font-size="10">${escapeHtml(markerLabel(m.label))}${tooltip}</text>`,
+    );
+  }
+  return { lines, labels };
+}
+
+/** Where a label at a marker's line goes: its baseline's x and the span its letters cover. */
+function labelBox(lineX: number, rightEdge: number) {
+  // The line is 2 px wide: 1 px each side of lineX.
+  const rightBaseline = lineX + 1 + LABEL_CLEARANCE_PX + LABEL_GLYPHS.descent;
+  const onRight = rightBaseline + LABEL_GLYPHS.ascent <= rightEdge;
+  const baseline = onRight ? rightBaseline : lineX - 1 - LABEL_CLEARANCE_PX - LABEL_GLYPHS.ascent;
+  return {
+    baseline: baseline.toFixed(1),
+    left: baseline - LABEL_GLYPHS.descent,
+    right: baseline + LABEL_GLYPHS.ascent,
+  };
+}
+
+/** One line, at most MARKER_LABEL_CHARS characters, the last one … when cut. */
+function markerLabel(label: string): string {
+  const flat = label.replace(/\s+/g, " ").trim();
+  const chars = [...flat];
+  return chars.length <= MARKER_LABEL_CHARS
+    ? flat
+    : `${chars.slice(0, MARKER_LABEL_CHARS - 1).join("")}…`;
 }
 
 /** 25% steps for an ordinary chart; wider steps when the budget is far overspent. */
