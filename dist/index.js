@@ -38851,29 +38851,52 @@ async function findLogFileDeploys(spec, deploys, range, options = {}) {
     versionId: nameId(deploys.version),
     lineTime: lineTimeReader(spec, nameId(spec.timestamp)),
     range,
-    found
+    found,
+    ...fastPath(spec, query2, deploys.version)
   };
   for (const input2 of inputs) await scanInput(input2, scan, options, label);
   noVersionFound(found, `${label}: deploys`, deploys.version);
   return found.newestOldestFirst();
 }
+function fastPath(spec, query2, version2) {
+  const tokenizer = jsonTokenizer();
+  if (tokenizer === null) return { fast: null, buffers: void 0 };
+  const fields = [spec.timestamp, version2];
+  const extractor = new JsonExtractor({
+    flat: [...query2.jsonLabels, ...fields],
+    raw: fields,
+    timestamp: spec.timestamp,
+    equals: query2.jsonEquals
+  });
+  return { fast: { extractor, line: new FastLine(extractor, spec.labels) }, buffers: tokenizer };
+}
 async function scanInput(input2, scan, options, label) {
   const chunks = input2.kind === "stdin" ? sniffedChunks(options.stdin ?? process.stdin) : fileChunks(input2.path, input2.gzip);
   try {
-    await readLines(chunks, {
-      onLine(buf, start, end, lineNo) {
-        const from = lineNo === 1 && hasByteOrderMark2(buf, start, end) ? start + 3 : start;
-        scanLine(buf.toString("utf8", from, end), scan);
-      }
-    });
+    await readLines(
+      chunks,
+      {
+        onLine(buf, start, end, lineNo) {
+          const from = lineNo === 1 && hasByteOrderMark2(buf, start, end) ? start + 3 : start;
+          scanLine(lineAt(buf, from, end, scan), scan);
+        }
+      },
+      scan.buffers
+    );
   } catch (error63) {
     if (error63 instanceof GzipDamage) return;
     const reason = error63 instanceof Error ? error63.message : String(error63);
     throw sourceError(`${label}: cannot read ${input2.display}: ${reason}`);
   }
 }
-function scanLine(text, scan) {
-  const line = lineRecord(text, scan.spec.labels);
+function lineAt(buf, start, end, scan) {
+  if (scan.fast?.extractor.scan(buf, start, end)) {
+    scan.fast.line.reset(buf, start, end);
+    return scan.fast.line;
+  }
+  return lineRecord(buf.toString("utf8", start, end), scan.spec.labels);
+}
+function scanLine(line, scan) {
   if (line === null) return;
   const t2 = scan.lineTime(line);
   if (t2 === null || t2 <= scan.range.startMs || t2 > scan.range.endMs) return;
@@ -38895,6 +38918,9 @@ var init_log_file_deploys = __esm({
     init_parse();
     init_errors();
     init_compiled_query();
+    init_fast_line();
+    init_json_extractor();
+    init_json_tokenizer();
     init_line_record();
     init_line_time();
     init_inputs();
@@ -56702,18 +56728,16 @@ function readDeploys(reporter, path, raw, source, at2) {
   if (!source) return void 0;
   const fields = { deploys: raw, type: source.type };
   if (source.type === "prometheus") {
-    if (!checkAll(reporter, path, fields, seriesAndLabelOnPrometheus, noLogFieldsOnPrometheus)) {
-      return void 0;
-    }
-    const seriesOk = checkInOrder(
+    const fit2 = checkAll(
       reporter,
-      [...path, "series"],
-      raw.series,
-      promqlParses,
-      seriesIsSelector
+      path,
+      fields,
+      seriesAndLabelOnPrometheus,
+      noLogFieldsOnPrometheus
     );
-    const labelOk = checkAll(reporter, [...path, "versionLabel"], raw.versionLabel, promLabelName);
-    if (!seriesOk || !labelOk) return void 0;
+    const seriesOk = raw.series === void 0 || checkSeries(reporter, path, raw.series);
+    const labelOk = raw.versionLabel === void 0 || checkAll(reporter, [...path, "versionLabel"], raw.versionLabel, promLabelName);
+    if (!fit2 || !seriesOk || !labelOk) return void 0;
     return {
       kind: "version-label",
       source: raw.source,
@@ -56722,23 +56746,14 @@ function readDeploys(reporter, path, raw, source, at2) {
       at: at2
     };
   }
-  if (!checkAll(reporter, path, fields, queryAndVersionOnLogs, noSeriesFieldsOnLogs)) {
-    return void 0;
-  }
-  const queryOk = checkAll(
-    reporter,
-    [...path, "query"],
-    raw.query,
-    deployQueryParses(source.type)
-  );
-  const versionOk = checkAll(
-    reporter,
-    [...path, "version"],
-    raw.version,
-    lokiFieldIsLabel(source.type)
-  );
-  if (!queryOk || !versionOk) return void 0;
+  const fit = checkAll(reporter, path, fields, queryAndVersionOnLogs, noSeriesFieldsOnLogs);
+  const queryOk = raw.query === void 0 || checkAll(reporter, [...path, "query"], raw.query, deployQueryParses(source.type));
+  const versionOk = raw.version === void 0 || checkAll(reporter, [...path, "version"], raw.version, lokiFieldIsLabel(source.type));
+  if (!fit || !queryOk || !versionOk) return void 0;
   return { kind: "log-lines", source: raw.source, query: raw.query, version: raw.version, at: at2 };
+}
+function checkSeries(reporter, path, series) {
+  return checkInOrder(reporter, [...path, "series"], series, promqlParses, seriesIsSelector);
 }
 var LOG_EXAMPLE = `query: '{app="ctrl"} | json | msg = "deploy-finished"' and version: version`;
 var SERIES_EXAMPLE = `series: build_info{job="ctrl"} and versionLabel: version`;

@@ -27,6 +27,8 @@ export type DeploysFields = NonNullable<SloFile["deploys"]>;
 interface DeploysOn {
   deploys: DeploysFields;
   type: SourceSpec["type"];
+  /** logs: the paths it reads */
+  paths?: string[] | undefined;
 }
 
 /**
@@ -41,20 +43,25 @@ export function readDeploys(
   at: DeploySpec["at"],
 ): DeploySpec | undefined {
   if (!source) return undefined;
-  const fields: DeploysOn = { deploys: raw, type: source.type };
+  const fields: DeploysOn = {
+    deploys: raw,
+    type: source.type,
+    paths: source.type === "logs" ? source.paths : undefined,
+  };
+  // every field given is checked, so slo validate shows every problem at once
   if (source.type === "prometheus") {
-    if (!checkAll(reporter, path, fields, seriesAndLabelOnPrometheus, noLogFieldsOnPrometheus)) {
-      return undefined;
-    }
-    const seriesOk = checkInOrder(
+    const fit = checkAll(
       reporter,
-      [...path, "series"],
-      raw.series!,
-      promqlParses,
-      seriesIsSelector,
+      path,
+      fields,
+      seriesAndLabelOnPrometheus,
+      noLogFieldsOnPrometheus,
     );
-    const labelOk = checkAll(reporter, [...path, "versionLabel"], raw.versionLabel!, promLabelName);
-    if (!seriesOk || !labelOk) return undefined;
+    const seriesOk = raw.series === undefined || checkSeries(reporter, path, raw.series);
+    const labelOk =
+      raw.versionLabel === undefined ||
+      checkAll(reporter, [...path, "versionLabel"], raw.versionLabel, promLabelName);
+    if (!fit || !seriesOk || !labelOk) return undefined;
     return {
       kind: "version-label",
       source: raw.source,
@@ -63,23 +70,26 @@ export function readDeploys(
       at,
     };
   }
-  if (!checkAll(reporter, path, fields, queryAndVersionOnLogs, noSeriesFieldsOnLogs)) {
-    return undefined;
-  }
-  const queryOk = checkAll(
+  const fit = checkAll(
     reporter,
-    [...path, "query"],
-    raw.query!,
-    deployQueryParses(source.type),
+    path,
+    fields,
+    queryAndVersionOnLogs,
+    noSeriesFieldsOnLogs,
+    notFromStdin,
   );
-  const versionOk = checkAll(
-    reporter,
-    [...path, "version"],
-    raw.version!,
-    lokiFieldIsLabel(source.type),
-  );
-  if (!queryOk || !versionOk) return undefined;
+  const queryOk =
+    raw.query === undefined ||
+    checkAll(reporter, [...path, "query"], raw.query, deployQueryParses(source.type));
+  const versionOk =
+    raw.version === undefined ||
+    checkAll(reporter, [...path, "version"], raw.version, lokiFieldIsLabel(source.type));
+  if (!fit || !queryOk || !versionOk) return undefined;
   return { kind: "log-lines", source: raw.source, query: raw.query!, version: raw.version!, at };
+}
+
+function checkSeries(reporter: Reporter, path: YamlPath, series: string): boolean {
+  return checkInOrder(reporter, [...path, "series"], series, promqlParses, seriesIsSelector);
 }
 
 const LOG_EXAMPLE = `query: '{app="ctrl"} | json | msg = "deploy-finished"' and version: version`;
@@ -94,6 +104,17 @@ const queryAndVersionOnLogs: Rule<DeploysOn> = ({ deploys, type }) => {
   return {
     message: `deploys on a ${type} source need ${missing.join(" and ")}`,
     hint: `the lines the query selects are the deploys, e.g. ${LOG_EXAMPLE}`,
+  };
+};
+
+/** Standard input can be read once, and the counts read it: the deploys would find nothing. */
+const notFromStdin: Rule<DeploysOn> = ({ paths }) => {
+  if (!paths?.includes("-")) return undefined;
+  return {
+    key: "source",
+    message:
+      "deploys cannot be read from a logs source that reads standard input (-): its lines are read once, for the counts",
+    hint: "read the logs from files, or give the deploys with --deploy VERSION@TIME",
   };
 };
 

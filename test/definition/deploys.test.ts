@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { loadSpec } from "../../src/definition/load.js";
 import { convertServices } from "../../src/definition/write/convert.js";
 import { exitCodeFor } from "../../src/errors.js";
+import { hasStackTrace, runCli } from "../support/cli.js";
 
 function write(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), "slo-deploys-"));
@@ -88,6 +89,16 @@ describe("deploys: in a native file", () => {
     expect(found[0]!.slice(0, 2)).toEqual([9, 11]);
     expect(found[0]![2]).toContain("source 'nope' is not defined in this file");
     expect(found[0]![2]).toContain("logs, loki, prom");
+  });
+
+  it("a logs source that reads standard input: refused at source, the counts read it", async () => {
+    const text = fileWith(`  source: stdin
+  query: '| json | msg = "deploy-finished"'
+  version: version
+`).replace("sources:\n", 'sources:\n  stdin: { type: logs, paths: ["-"] }\n');
+    const { errors } = await loadSpec([write(text)], { env: {} });
+    expect(errors.map((e) => [e.line, e.col])).toEqual([[10, 3]]);
+    expect(errors[0]!.format()).toContain("standard input (-)");
   });
 
   it("versionLabel on a logs source: at the key, saying to write version", async () => {
@@ -224,5 +235,20 @@ describe("deploys: in a native file", () => {
     const { at: _a, ...written } = again.set.services[0]!.deploys!;
     const { at: _b, ...original } = set.services[0]!.deploys!;
     expect(written).toEqual(original);
+  });
+
+  it("slo validate: every deploys: mistake at its line:col, exit 2", async () => {
+    const file = write(
+      fileWith(`  source: logs
+  query: 'sum(count_over_time({app="ctrl"}[5m]))'
+  versionLabel: version
+`),
+    );
+    const r = await runCli(["validate", file]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(hasStackTrace(r.stdout + r.stderr)).toBe(false);
+    expect(r.stderr).toContain("slo.yaml:9:3: deploys on a logs source need version");
+    expect(r.stderr).toContain("slo.yaml:10:11: LogQL: metric queries are not supported");
+    expect(r.stderr).toContain("slo.yaml:11:3: versionLabel is for a prometheus source");
   });
 });

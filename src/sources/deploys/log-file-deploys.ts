@@ -4,13 +4,18 @@
  * through the logs source's own compiled queries and line readers, so a
  * deploy line is matched exactly as the counting queries match lines; the
  * version is read as the breakdown field is (a capture of the query's
- * pattern or regexp, else the line's field, else a stream label).
+ * pattern or regexp, else the line's field, else a stream label). Lines
+ * are read as the counting evaluator reads them: by the fast path's
+ * tokenizer where it can, else parsed in full, with the same answers.
  */
 
 import { parseLogQuery } from "../../definition/logql/parse.js";
 import type { Deploy, DeploySpec, LogsSourceSpec } from "../../definition/model.js";
 import { SloError, sourceError, specError } from "../../errors.js";
 import { type CompiledQuery, compileQuery, nameId } from "../logs/evaluation/compiled-query.js";
+import { FastLine } from "../logs/fast-path/fast-line.js";
+import { JsonExtractor } from "../logs/fast-path/json-extractor.js";
+import { jsonTokenizer } from "../logs/fast-path/json-tokenizer.js";
 import {
   type LineRecord,
   ParsedLine,
@@ -18,6 +23,7 @@ import {
   TextLine,
 } from "../logs/line-parsing/line-record.js";
 import { type LineTime, lineTimeReader } from "../logs/line-parsing/line-time.js";
+import type { BufferProvider } from "../logs/reading/buffer-provider.js";
 import { type LogInput, resolveInputs } from "../logs/reading/inputs.js";
 import { readLines } from "../logs/reading/line-splitter.js";
 import { fileChunks, GzipDamage, sniffedChunks } from "../logs/reading/stream-chunks.js";
@@ -58,6 +64,7 @@ export async function findLogFileDeploys(
     lineTime: lineTimeReader(spec, nameId(spec.timestamp)),
     range,
     found,
+    ...fastPath(spec, query, deploys.version),
   };
   for (const input of inputs) await scanInput(input, scan, options, label);
   noVersionFound(found, `${label}: deploys`, deploys.version);
@@ -72,6 +79,27 @@ interface DeployScan {
   lineTime: LineTime;
   range: { startMs: number; endMs: number };
   found: FoundDeploys;
+  /** the fast path, when this thread has its tokenizer */
+  fast: { extractor: JsonExtractor; line: FastLine } | null;
+  buffers: BufferProvider | undefined;
+}
+
+/** The fast path's reader for the fields this search reads, as the evaluator sets it up. */
+function fastPath(
+  spec: LogsSourceSpec,
+  query: CompiledQuery,
+  version: string,
+): Pick<DeployScan, "fast" | "buffers"> {
+  const tokenizer = jsonTokenizer();
+  if (tokenizer === null) return { fast: null, buffers: undefined };
+  const fields = [spec.timestamp, version];
+  const extractor = new JsonExtractor({
+    flat: [...query.jsonLabels, ...fields],
+    raw: fields,
+    timestamp: spec.timestamp,
+    equals: query.jsonEquals,
+  });
+  return { fast: { extractor, line: new FastLine(extractor, spec.labels) }, buffers: tokenizer };
 }
 
 async function scanInput(
@@ -85,12 +113,16 @@ async function scanInput(
       ? sniffedChunks(options.stdin ?? process.stdin)
       : fileChunks(input.path, input.gzip);
   try {
-    await readLines(chunks, {
-      onLine(buf, start, end, lineNo) {
-        const from = lineNo === 1 && hasByteOrderMark(buf, start, end) ? start + 3 : start;
-        scanLine(buf.toString("utf8", from, end), scan);
+    await readLines(
+      chunks,
+      {
+        onLine(buf, start, end, lineNo) {
+          const from = lineNo === 1 && hasByteOrderMark(buf, start, end) ? start + 3 : start;
+          scanLine(lineAt(buf, from, end, scan), scan);
+        },
       },
-    });
+      scan.buffers,
+    );
   } catch (error) {
     // as when counting: the deploys before a damaged .gz's break are kept
     if (error instanceof GzipDamage) return;
@@ -99,9 +131,17 @@ async function scanInput(
   }
 }
 
+/** The line buf[start, end), read by the fast path where it can; null when blank. */
+function lineAt(buf: Buffer, start: number, end: number, scan: DeployScan): LineRecord | null {
+  if (scan.fast?.extractor.scan(buf, start, end)) {
+    scan.fast.line.reset(buf, start, end);
+    return scan.fast.line;
+  }
+  return lineRecord(buf.toString("utf8", start, end), scan.spec.labels);
+}
+
 /** One line: a deploy when its time is in range and the query selects it. */
-function scanLine(text: string, scan: DeployScan): void {
-  const line = lineRecord(text, scan.spec.labels);
+function scanLine(line: LineRecord | null, scan: DeployScan): void {
   if (line === null) return;
   const t = scan.lineTime(line);
   if (t === null || t <= scan.range.startMs || t > scan.range.endMs) return;
