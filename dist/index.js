@@ -56726,7 +56726,11 @@ function enabledGate(minRemaining, warnRemaining) {
 // src/definition/deploys.ts
 function readDeploys(reporter, path, raw, source, at2) {
   if (!source) return void 0;
-  const fields = { deploys: raw, type: source.type };
+  const fields = {
+    deploys: raw,
+    type: source.type,
+    paths: source.type === "logs" ? source.paths : void 0
+  };
   if (source.type === "prometheus") {
     const fit2 = checkAll(
       reporter,
@@ -56746,7 +56750,14 @@ function readDeploys(reporter, path, raw, source, at2) {
       at: at2
     };
   }
-  const fit = checkAll(reporter, path, fields, queryAndVersionOnLogs, noSeriesFieldsOnLogs);
+  const fit = checkAll(
+    reporter,
+    path,
+    fields,
+    queryAndVersionOnLogs,
+    noSeriesFieldsOnLogs,
+    notFromStdin
+  );
   const queryOk = raw.query === void 0 || checkAll(reporter, [...path, "query"], raw.query, deployQueryParses(source.type));
   const versionOk = raw.version === void 0 || checkAll(reporter, [...path, "version"], raw.version, lokiFieldIsLabel(source.type));
   if (!fit || !queryOk || !versionOk) return void 0;
@@ -56766,6 +56777,14 @@ var queryAndVersionOnLogs = ({ deploys, type }) => {
   return {
     message: `deploys on a ${type} source need ${missing.join(" and ")}`,
     hint: `the lines the query selects are the deploys, e.g. ${LOG_EXAMPLE}`
+  };
+};
+var notFromStdin = ({ paths }) => {
+  if (!paths?.includes("-")) return void 0;
+  return {
+    key: "source",
+    message: "deploys cannot be read from a logs source that reads standard input (-): its lines are read once, for the counts",
+    hint: "read the logs from files, or give the deploys with --deploy VERSION@TIME"
   };
 };
 var seriesAndLabelOnPrometheus = ({ deploys }) => {
