@@ -9,6 +9,14 @@ import { DEFAULT_VERIFY } from "../../src/defaults.js";
 import { OUTPUT_NAMES } from "../../src/github/outputs.js";
 import { ROOT } from "../support/cli.js";
 
+interface Workflow {
+  on: unknown;
+  jobs: Record<
+    string,
+    { if?: string; steps?: { id?: string; uses?: string; with?: Record<string, unknown> }[] }
+  >;
+}
+
 const from = (values: Record<string, string>) => (name: string) => values[name] ?? "";
 const actionYml = parse(readFileSync(join(ROOT, "action.yml"), "utf8")) as {
   inputs: Record<string, { default?: string }>;
@@ -118,6 +126,33 @@ describe("parseInputs", () => {
 });
 
 describe("action.yml", () => {
+  it("the workflows in docs/github-action.md give the Action only inputs it has, and read outputs it sets", () => {
+    const doc = readFileSync(join(ROOT, "docs/github-action.md"), "utf8");
+    const workflows = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((m) => parse(m[1]!) as Workflow)
+      .filter((w) => w && typeof w === "object" && "jobs" in w);
+    const steps = workflows.flatMap((w) => Object.values(w.jobs).flatMap((job) => job.steps ?? []));
+    const ours = steps.filter((step) => step.uses === "your-org/slo@v1");
+    expect(ours.length).toBeGreaterThan(0);
+    const unknown = ours.flatMap((step) =>
+      Object.keys(step.with ?? {}).filter((name) => !(name in actionYml.inputs)),
+    );
+    expect(unknown).toEqual([]);
+    const ids = new Set(ours.map((step) => step.id).filter(Boolean));
+    const read = [...doc.matchAll(/steps\.([a-z-]+)\.outputs\.([a-z-]+)/g)]
+      .filter((m) => ids.has(m[1]!))
+      .map((m) => m[2]!);
+    expect(read.length).toBeGreaterThan(0);
+    expect(read.filter((name) => !(name in actionYml.outputs))).toEqual([]);
+    // verify runs on the deployment_status that says success; the rollback on slo's failure.
+    const onStatus = workflows.filter((w) => w.on === "deployment_status");
+    const conditions = onStatus.flatMap((w) => Object.values(w.jobs).map((j) => j.if ?? ""));
+    expect(conditions).toEqual([
+      "github.event.deployment_status.state == 'success'",
+      "github.event.deployment_status.state == 'failure' && startsWith(github.event.deployment_status.description, 'slo verify:')",
+    ]);
+  });
+
   it("docs/github-action.md lists every input and every output", () => {
     const doc = readFileSync(join(ROOT, "docs/github-action.md"), "utf8");
     const rows = new Set([...doc.matchAll(/^\| `([a-z-]+)` \|/gm)].map((m) => m[1]));
