@@ -1,7 +1,8 @@
 /**
  * Extracts the request-body schemas of the GitHub operations slo calls from
  * @octokit/openapi's description (a 73 MB file in a 385 MB package) into a
- * small fixture the fake GitHub server validates every request body against.
+ * small fixture the fake GitHub server validates every request body against,
+ * and the webhook payloads the tests write as events.
  *   npx tsx scripts/extract-github-schemas.ts
  * test/github/openapi-extract.test.ts checks the fixture still matches the package.
  */
@@ -32,11 +33,20 @@ export const OPERATIONS = [
   },
   { id: "issues/create", method: "post", path: "/repos/{owner}/{repo}/issues" },
   { id: "issues/update", method: "patch", path: "/repos/{owner}/{repo}/issues/{issue_number}" },
+  {
+    id: "repos/create-deployment-status",
+    method: "post",
+    path: "/repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+  },
 ] as const;
+
+/** The webhook payloads slo reads from GITHUB_EVENT_PATH, so the tests' events are shaped as GitHub sends them. */
+export const WEBHOOKS = [{ id: "deployment-status-created", event: "deployment_status" }] as const;
 
 export interface RequestSchemas {
   source: string;
   operations: Record<string, { method: string; path: string; schema: unknown }>;
+  webhooks: Record<string, { event: string; schema: unknown }>;
 }
 
 export const FIXTURE = join(
@@ -52,6 +62,10 @@ interface OpenApi {
       string,
       { operationId?: string; requestBody?: { content?: Record<string, { schema?: unknown }> } }
     >
+  >;
+  "x-webhooks"?: Record<
+    string,
+    { post?: { requestBody?: { content?: Record<string, { schema?: unknown }> } } }
   >;
 }
 
@@ -72,9 +86,17 @@ export function extractRequestSchemas(api: OpenApi): RequestSchemas {
     if (!schema) throw new Error(`${op.id} has no application/json request body`);
     operations[op.id] = { method: op.method.toUpperCase(), path: op.path, schema };
   }
+  const webhooks: RequestSchemas["webhooks"] = {};
+  for (const hook of WEBHOOKS) {
+    const schema =
+      api["x-webhooks"]?.[hook.id]?.post?.requestBody?.content?.["application/json"]?.schema;
+    if (!schema) throw new Error(`the description has no webhook ${hook.id}`);
+    webhooks[hook.id] = { event: hook.event, schema };
+  }
   return {
     source: `@octokit/openapi ${api.info.version}: generated/api.github.com.deref.json`,
     operations,
+    webhooks,
   };
 }
 

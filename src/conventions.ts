@@ -5,6 +5,8 @@
  * routes, Prometheus rules and `slo alerts` always agree.
  */
 
+import { DEFAULT_GITHUB } from "./defaults.js";
+
 /** The one alert name of every burn-rate alert, from `slo alerts` and from `slo rules`. */
 export const ALERT_NAME = "ErrorBudgetBurn";
 
@@ -46,6 +48,13 @@ export function cleanLabels(labels: Record<string, string>): Record<string, stri
   return out;
 }
 
+/**
+ * The check run (or commit status) `slo verify` writes on the deployed
+ * commit; several SLO sets (comment ids) each get their own.
+ */
+export const VERIFY_CHECK_NAME = (commentId: string) =>
+  commentId === DEFAULT_GITHUB.commentId ? "slo verify" : `slo verify (${commentId})`;
+
 /** GitHub issue labels: an issue per firing alert, one for the scheduled report. */
 export const ISSUE_LABEL = { alert: "slo-alert", report: "slo-report" } as const;
 
@@ -56,6 +65,8 @@ export const REPORT_TITLE = "SLO report";
 export const MARKER = {
   /** the sticky PR comment of one SLO set */
   comment: (commentId: string) => `<!-- slo-report:${commentId} -->`,
+  /** the sticky PR comment of `slo verify` on the PR that shipped a deploy: never the gate's */
+  verifyComment: (commentId: string) => `<!-- slo-verify:${commentId} -->`,
   reportIssue: "<!-- slo-report-issue -->",
   alertIssue: (key: string) => `<!-- slo-alert:${encodeURIComponent(key)} -->`,
   alertIssuePattern: /<!-- slo-alert:([^\s>]+) -->/,

@@ -51,3 +51,6 @@ export const MAX_DEPLOYS_FOUND = 10_000;
 
 /** Lines one Loki log query asks for (Loki's default max_entries_limit_per_query): more are read in pages. */
 export const MAX_LOKI_LINES_PER_QUERY = 5_000;
+
+/** GitHub deployments one run reads (newest first, each costing a few requests); past it the older ones are left out, with a warning. */
+export const MAX_GITHUB_DEPLOYMENTS = 100;

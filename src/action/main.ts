@@ -9,11 +9,13 @@ import {
   DEFAULT_GITHUB,
   DEFAULT_ON_SOURCE_ERROR,
   DEFAULT_PATHS,
+  DEFAULT_VERIFY,
 } from "../defaults.js";
 import { EXIT, exitCodeFor, SloErrors, toSloError, usageError } from "../errors.js";
+import { readGitHubDeploys } from "../github/deployments.js";
 import { emptyOutputs, writeOutputs } from "../github/outputs.js";
 import { gitHubPublisher } from "../github/publish.js";
-import { oneOf, parseAt } from "../parse-option.js";
+import { oneOf, parseAt, parseDurationOption, parseNumberOption } from "../parse-option.js";
 import {
   FAIL_ON,
   type FailOn,
@@ -22,9 +24,33 @@ import {
   runGate,
 } from "../pipeline/gate.js";
 import { loadSetOrThrow } from "../pipeline/load-set.js";
+import { runVerify } from "../pipeline/verify.js";
+import { BASELINES, type Baseline, type VerifyFailOn } from "../pipeline/verify-types.js";
 import { colorWanted, renderText } from "../report/render-text.js";
+import type { SloReport } from "../report/schema.js";
+import { type ActionIo, oldestWindowStart, verifyDeploy } from "./verify.js";
+
+export const MODES = ["gate", "verify"] as const;
+export type Mode = (typeof MODES)[number];
+
+/** mode: verify's inputs, as `slo verify`'s options. */
+export interface VerifyInputs {
+  /** the after window's length; absent: until now */
+  forMs: number | undefined;
+  baseline: Baseline;
+  confidence: number;
+  minBurn: number;
+  minIncrease: number;
+  wait: boolean;
+  intervalMs: number;
+  failOnInconclusive: boolean;
+}
 
 export interface ActionInputs {
+  mode: Mode;
+  /** GitHub's deployments of this environment are the deploys (verify on deployment_status: the event's) */
+  environment: string | undefined;
+  verify: VerifyInputs;
   config: string[];
   at: string | undefined;
   failOn: FailOn;
@@ -47,6 +73,9 @@ export function parseInputs(
   // checked here, so the error names the input rather than the CLI's --at
   if (at !== undefined) parseAt(at, "at");
   return {
+    mode: oneOf("mode", text("mode") ?? "gate", MODES),
+    environment: text("environment"),
+    verify: parseVerifyInputs(input),
     config: (text("config") ?? DEFAULT_PATHS.join("\n"))
       .split(/[\n,]/)
       .map((p) => p.trim())
@@ -69,6 +98,44 @@ export function parseInputs(
   };
 }
 
+/** The same ranges as `slo verify`'s options, named as the inputs are. */
+function parseVerifyInputs(input: (name: string) => string): VerifyInputs {
+  const text = (name: string) => input(name).trim() || undefined;
+  const forText = text("for");
+  return {
+    forMs: forText === undefined ? undefined : parseDurationOption(forText, "for"),
+    baseline: oneOf("baseline", text("baseline") ?? DEFAULT_VERIFY.baseline, BASELINES),
+    confidence: parseNumberOption(
+      text("confidence") ?? String(DEFAULT_VERIFY.confidence),
+      "confidence",
+      0.5,
+      0.999999,
+    ),
+    minBurn: parseNumberOption(
+      text("min-burn") ?? String(DEFAULT_VERIFY.minBurn),
+      "min-burn",
+      0,
+      1e6,
+    ),
+    minIncrease: parseNumberOption(
+      text("min-increase") ?? String(DEFAULT_VERIFY.minIncrease),
+      "min-increase",
+      1,
+      1e6,
+    ),
+    wait: bool(input, "wait", false),
+    intervalMs:
+      text("interval") === undefined
+        ? DEFAULT_VERIFY.intervalMs
+        : parseDurationOption(text("interval")!, "interval"),
+    failOnInconclusive: bool(
+      input,
+      "fail-on-inconclusive",
+      (DEFAULT_VERIFY.failOn as VerifyFailOn) === "inconclusive",
+    ),
+  };
+}
+
 function bool(input: (name: string) => string, name: string, fallback: boolean): boolean {
   const value = input(name).trim().toLowerCase();
   if (value === "") return fallback;
@@ -81,10 +148,36 @@ export async function run(): Promise<void> {
   // Defined before anything can fail, so later steps can always read them.
   if (process.env.GITHUB_OUTPUT) await writeOutputs(process.env.GITHUB_OUTPUT, emptyOutputs());
   try {
-    process.exitCode = await gate(parseInputs());
+    const inputs = parseInputs();
+    process.exitCode =
+      inputs.mode === "verify" ? await verifyDeploy(inputs, processIo()) : await gate(inputs);
   } catch (error) {
     process.exitCode = failWith(error);
   }
+}
+
+/** The runner's process as mode: verify sees it: @actions/core's log, the real clock, the real runVerify. */
+function processIo(): ActionIo {
+  return {
+    env: process.env,
+    cwd: process.cwd(),
+    log: {
+      info: core.info,
+      notice: (message) => core.notice(message),
+      warning: (message) => core.warning(message),
+      setFailed: core.setFailed,
+    },
+    show: showInLog,
+    runVerify,
+    now: Date.now,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+}
+
+async function showInLog(report: SloReport): Promise<void> {
+  process.stdout.write(
+    renderText(report, { color: colorWanted(process.env, process.stdout.isTTY === true) }),
+  );
 }
 
 /** The gate with the Action's inputs: the report in the log, the verdict on GitHub. */
@@ -105,15 +198,24 @@ async function gate(inputs: ActionInputs): Promise<number> {
   // "now" is read before the files are, as slo check does
   const atMs = parseAt(inputs.at, "at");
   const set = await loadSetOrThrow(inputs.config);
+  // With environment, GitHub's deployments say which deploy spent the budget.
+  const github = inputs.environment
+    ? await readGitHubDeploys({
+        token: inputs.token ?? "",
+        env: process.env,
+        cwd: process.cwd(),
+        log: { info: core.info, warning: core.warning },
+        environment: inputs.environment,
+        sinceMs: oldestWindowStart(set, atMs),
+        untilMs: atMs,
+      })
+    : undefined;
   const { exitCode } = await runGate(set, {
     atMs,
     failOn: inputs.failOn,
     onSourceError: inputs.onSourceError,
-    show: async (report) => {
-      process.stdout.write(
-        renderText(report, { color: colorWanted(process.env, process.stdout.isTTY === true) }),
-      );
-    },
+    deploys: github ? { github } : undefined,
+    show: showInLog,
     publisher,
     failOnReportError: inputs.failOnReportError,
   });

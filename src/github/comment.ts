@@ -19,6 +19,8 @@ export interface StickyCommentInput {
   issueNumber: number;
   /** tells several SLO sets on one PR apart */
   commentId: string;
+  /** the hidden marker that finds it again (default: the gate's, MARKER.comment) */
+  marker?: string | undefined;
   body: string;
   /** where the whole report is when the comment had to be cut */
   truncatedNote: string;
@@ -38,7 +40,7 @@ export async function upsertStickyComment(
   client: GitHubClient,
   input: StickyCommentInput,
 ): Promise<StickyCommentResult> {
-  const marker = markerOf(input.commentId);
+  const marker = input.marker ?? markerOf(input.commentId);
   const body = truncateMarkdown(`${marker}\n${input.body}`, COMMENT_LIMIT, input.truncatedNote);
   const where = { owner: input.owner, repo: input.repo };
   const existing = await listMarked(client, input, marker);

@@ -23,7 +23,18 @@ export interface EventContext {
   readOnlyReason: string | null;
   /** deployment events: the environment deployed to */
   environment: string | null;
+  /** deployment events: the deployment, and (deployment_status) the status that started the run */
+  deployment: DeploymentOfEvent | null;
   runUrl: string | null;
+}
+
+export interface DeploymentOfEvent {
+  id: number;
+  sha: string;
+  ref: string;
+  environment: string;
+  /** the new status: its state (success, failure, in_progress, ...) and created_at; null on a deployment event */
+  status: { state: string; atMs: number } | null;
 }
 
 type Payload = Record<string, unknown>;
@@ -55,6 +66,7 @@ export function eventContextOf(
     labels: [] as string[],
     readOnlyReason: null as string | null,
     environment: null as string | null,
+    deployment: null as DeploymentOfEvent | null,
     runUrl: runUrlOf(env),
   };
   const envSha = env.GITHUB_SHA ?? "";
@@ -108,6 +120,10 @@ export function eventContextOf(
         // After a deploy the PR that shipped is usually merged already.
         pullRequestLookup: "any-by-commit",
         environment: typeof deployment.environment === "string" ? deployment.environment : null,
+        deployment: deploymentOf(
+          deployment,
+          eventName === "deployment_status" ? obj(payload.deployment_status) : null,
+        ),
       };
     }
     case "workflow_run": {
@@ -133,6 +149,25 @@ export function runUrlOf(env: Env): string | null {
   if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return null;
   const server = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
   return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+}
+
+function deploymentOf(
+  deployment: Record<string, unknown>,
+  status: Record<string, unknown> | null,
+): DeploymentOfEvent | null {
+  const { id, sha, ref, environment } = deployment;
+  if (typeof id !== "number" || typeof sha !== "string") return null;
+  const atMs = typeof status?.created_at === "string" ? Date.parse(status.created_at) : Number.NaN;
+  return {
+    id,
+    sha,
+    ref: typeof ref === "string" ? ref : sha,
+    environment: typeof environment === "string" ? environment : "",
+    status:
+      status && typeof status.state === "string" && Number.isFinite(atMs)
+        ? { state: status.state, atMs }
+        : null,
+  };
 }
 
 function repoOf(payload: Payload): string | undefined {

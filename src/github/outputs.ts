@@ -13,13 +13,25 @@ export const OUTPUT_NAMES = [
   "min-budget-remaining",
   "breaching",
   "markdown",
+  "verdict",
+  "regressed",
+  "deploy-sha",
 ] as const;
 export type OutputName = (typeof OUTPUT_NAMES)[number];
 export type Outputs = Record<OutputName, string>;
 
 /** Every output defined and empty: set first, so an early failure still leaves them defined. */
 export function emptyOutputs(): Outputs {
-  return { result: "", report: "", "min-budget-remaining": "", breaching: "[]", markdown: "" };
+  return {
+    result: "",
+    report: "",
+    "min-budget-remaining": "",
+    breaching: "[]",
+    markdown: "",
+    verdict: "",
+    regressed: "[]",
+    "deploy-sha": "",
+  };
 }
 
 export function outputsOf(report: SloReport, files: { report: string; markdown: string }): Outputs {
@@ -35,6 +47,12 @@ export function outputsOf(report: SloReport, files: { report: string; markdown: 
       report.slos.filter((s) => s.status === "breaching").map((s) => s.name),
     ),
     markdown: files.markdown,
+    // slo verify's: empty (and []) for a gate's report.
+    verdict: report.verification?.result ?? "",
+    regressed: JSON.stringify(
+      report.slos.filter((s) => s.verification?.verdict === "regressed").map((s) => s.name),
+    ),
+    "deploy-sha": report.verification?.deploy.sha ?? "",
   };
 }
 

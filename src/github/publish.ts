@@ -140,7 +140,7 @@ export async function publishToGitHub(
 }
 
 /** The report files, the job summary and the step outputs: what needs no API call. */
-async function writeRunnerFiles(
+export async function writeRunnerFiles(
   report: SloReport,
   markdown: string,
   env: Env,
@@ -164,7 +164,7 @@ async function writeRunnerFiles(
 }
 
 /** Whether the check run and the comment can be written; says why not when they cannot. */
-function apiReachable(
+export function apiReachable(
   ctx: EventContext,
   canCall: boolean,
   log: Logger,
@@ -280,7 +280,7 @@ function fromEvent(ctx: EventContext): PullRequestInfo | null {
   return ctx.pullNumber !== null ? { number: ctx.pullNumber, labels: ctx.labels } : null;
 }
 
-interface GateInput {
+export interface GateInput {
   token: string;
   name: string;
   conclusion: Conclusion;
@@ -291,7 +291,7 @@ interface GateInput {
 }
 
 /** A check run; a commit status where the token cannot create one. Returns a failure or null. */
-async function publishGate(
+export async function publishGate(
   client: GitHubClient,
   ctx: EventContext,
   input: GateInput,

@@ -11,7 +11,12 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { HEAD, pullRequestEvent, runnerFiles } from "../github/runner-files.js";
+import {
+  deploymentStatusEvent,
+  HEAD,
+  pullRequestEvent,
+  runnerFiles,
+} from "../github/runner-files.js";
 import { hasStackTrace, ROOT } from "../support/cli.js";
 import { type FakeGitHub, startFakeGitHub } from "../support/github-server.js";
 
@@ -237,6 +242,83 @@ describe("the committed bundle", () => {
     expect(strict.code).toBe(3);
   }, 60_000);
 
+  it("mode: verify on deployment_status under Node 24: the deploy judged, slo verify's check run, a failure deployment status", async () => {
+    const ws = mkdtempSync(join(tmpdir(), "slo-ws-"));
+    cpSync(join(ROOT, "test/fixtures/verify-action"), ws, { recursive: true });
+    const sha = "c0ffee".padEnd(40, "0");
+    const deployment = gh.addDeployment({
+      sha,
+      ref: "v1.4.2",
+      createdAt: "2026-11-24T11:28:00Z",
+      statuses: [{ state: "success", createdAt: "2026-11-24T11:30:00Z" }],
+    });
+    const runner = runnerFiles(
+      gh.url,
+      "deployment_status",
+      deploymentStatusEvent({
+        deploymentId: deployment.id,
+        sha,
+        ref: "v1.4.2",
+        environment: "production",
+        state: "success",
+        createdAt: "2026-11-24T11:30:00Z",
+      }),
+      { GITHUB_WORKSPACE: ws },
+    );
+    const r = await runStep(node24, runner.env, { mode: "verify", at: AT, for: "30m" }, ws);
+    expectClean(r);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("::error::The deploy regressed");
+    expect(gh.checkRuns.map((c) => [c.name, c.head_sha, c.conclusion])).toEqual([
+      ["slo verify", sha, "failure"],
+    ]);
+    expect(deployment.statuses.map((s) => s.state)).toEqual(["success", "failure"]);
+    expect(runner.outputs()).toMatchObject({
+      verdict: "regressed",
+      regressed: '["checkout-availability"]',
+      "deploy-sha": sha,
+    });
+  }, 60_000);
+
+  it("gate with environment: the report's deploys are GitHub's deployments of it, with version, sha and PR", async () => {
+    const ws = mkdtempSync(join(tmpdir(), "slo-ws-"));
+    cpSync(join(ROOT, "test/fixtures/verify-action"), ws, { recursive: true });
+    const sha = "c0ffee".padEnd(40, "0");
+    gh.pulls.push({ number: 12, state: "closed", headSha: sha, labels: [], mergedAt: AT });
+    gh.addDeployment({
+      sha,
+      ref: "refs/tags/v1.4.2",
+      createdAt: "2026-11-24T11:28:00Z",
+      statuses: [{ state: "success", createdAt: "2026-11-24T11:30:00Z" }],
+    });
+    // Another environment's deployment is not this one's deploy.
+    gh.addDeployment({
+      sha: "b".repeat(40),
+      environment: "staging",
+      createdAt: "2026-11-24T11:00:00Z",
+      statuses: [{ state: "success", createdAt: "2026-11-24T11:01:00Z" }],
+    });
+    const runner = runnerFiles(gh.url, "push", { after: sha }, { GITHUB_WORKSPACE: ws });
+    const r = await runStep(
+      process.execPath,
+      runner.env,
+      { at: AT, environment: "production" },
+      ws,
+    );
+    expectClean(r);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(readFileSync(runner.outputs().report!, "utf8"));
+    for (const slo of report.slos) {
+      expect(
+        slo.deploys.map((d: Record<string, unknown>) => [d.at, d.version, d.sha, d.origin]),
+      ).toEqual([["2026-11-24T11:30:00.000Z", "v1.4.2", sha, "github"]]);
+      expect(slo.deploys[0].pullRequest).toEqual({
+        number: 12,
+        url: "https://github.test/acme/shop/pull/12",
+      });
+    }
+  }, 60_000);
+
   it("a broken SLO file: exit 2, an annotation on its line, every output still defined", async () => {
     const ws = mkdtempSync(join(tmpdir(), "slo-ws-"));
     writeFileSync(join(ws, "bad.yaml"), "service: x\nslos:\n  - name: a\n    objective: 120%\n");
@@ -246,7 +328,16 @@ describe("the committed bundle", () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/::error title=slo,file=bad\.yaml,line=\d+,col=\d+::/);
     expect(Object.keys(runner.outputs()).sort()).toEqual(
-      ["breaching", "markdown", "min-budget-remaining", "report", "result"].sort(),
+      [
+        "breaching",
+        "markdown",
+        "min-budget-remaining",
+        "report",
+        "result",
+        "verdict",
+        "regressed",
+        "deploy-sha",
+      ].sort(),
     );
     expect(gh.requests).toEqual([]);
   }, 60_000);

@@ -5,8 +5,17 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseInputs } from "../../src/action/main.js";
+import { DEFAULT_VERIFY } from "../../src/defaults.js";
 import { OUTPUT_NAMES } from "../../src/github/outputs.js";
 import { ROOT } from "../support/cli.js";
+
+interface Workflow {
+  on: unknown;
+  jobs: Record<
+    string,
+    { if?: string; steps?: { id?: string; uses?: string; with?: Record<string, unknown> }[] }
+  >;
+}
 
 const from = (values: Record<string, string>) => (name: string) => values[name] ?? "";
 const actionYml = parse(readFileSync(join(ROOT, "action.yml"), "utf8")) as {
@@ -21,6 +30,8 @@ describe("parseInputs", () => {
     for (const [name, spec] of Object.entries(actionYml.inputs)) {
       if (spec.default === undefined || spec.default.startsWith("${{")) continue;
       const key = name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()) as keyof typeof inputs;
+      // mode: verify's inputs are typed (numbers, durations): the next test checks them.
+      if (!(key in inputs)) continue;
       const value = inputs[key];
       const shown = Array.isArray(value) ? value.join(",") : value;
       const expected =
@@ -28,6 +39,56 @@ describe("parseInputs", () => {
       expect([name, shown]).toEqual([name, expected]);
     }
     expect(inputs.token).toBeUndefined();
+  });
+
+  it("mode: verify's defaults are DEFAULT_VERIFY's, and action.yml's say the same", () => {
+    const defaults = Object.fromEntries(
+      Object.entries(actionYml.inputs)
+        .filter(([, spec]) => spec.default !== undefined && !spec.default.startsWith("${{"))
+        .map(([name, spec]) => [name, spec.default!]),
+    );
+    expect(parseInputs(from(defaults))).toEqual(parseInputs(from({})));
+    expect(parseInputs(from({})).verify).toEqual({
+      forMs: undefined,
+      baseline: DEFAULT_VERIFY.baseline,
+      confidence: DEFAULT_VERIFY.confidence,
+      minBurn: DEFAULT_VERIFY.minBurn,
+      minIncrease: DEFAULT_VERIFY.minIncrease,
+      wait: false,
+      intervalMs: DEFAULT_VERIFY.intervalMs,
+      failOnInconclusive: false,
+    });
+    expect(DEFAULT_VERIFY.failOn).toBe("regressed");
+    expect(parseInputs(from({})).mode).toBe("gate");
+  });
+
+  it("reads mode: verify's inputs as slo verify reads its options", () => {
+    const inputs = parseInputs(
+      from({
+        mode: "verify",
+        environment: "production",
+        for: "30m",
+        baseline: "both",
+        confidence: "0.95",
+        "min-burn": "3",
+        "min-increase": "2",
+        wait: "true",
+        interval: "2m",
+        "fail-on-inconclusive": "true",
+      }),
+    );
+    expect(inputs.mode).toBe("verify");
+    expect(inputs.environment).toBe("production");
+    expect(inputs.verify).toEqual({
+      forMs: 30 * 60_000,
+      baseline: "both",
+      confidence: 0.95,
+      minBurn: 3,
+      minIncrease: 2,
+      wait: true,
+      intervalMs: 2 * 60_000,
+      failOnInconclusive: true,
+    });
   });
 
   it("splits config on lines and commas", () => {
@@ -49,10 +110,58 @@ describe("parseInputs", () => {
       "at yesterday: expected an RFC 3339 time",
     );
     expect(parseInputs(from({ at: "2026-11-24T12:00:00Z" })).at).toBe("2026-11-24T12:00:00Z");
+    expect(() => parseInputs(from({ mode: "deploy" }))).toThrow(
+      "mode deploy: expected one of gate, verify",
+    );
+    expect(() => parseInputs(from({ for: "soon" }))).toThrow(
+      /^for soon: expected a duration like /,
+    );
+    expect(() => parseInputs(from({ confidence: "99%" }))).toThrow(
+      "confidence 99%: expected a number from 0.5 to 0.999999",
+    );
+    expect(() => parseInputs(from({ baseline: "yesterday" }))).toThrow(
+      "baseline yesterday: expected one of before, week, both",
+    );
   });
 });
 
 describe("action.yml", () => {
+  it("the workflows in docs/github-action.md give the Action only inputs it has, and read outputs it sets", () => {
+    const doc = readFileSync(join(ROOT, "docs/github-action.md"), "utf8");
+    const workflows = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((m) => parse(m[1]!) as Workflow)
+      .filter((w) => w && typeof w === "object" && "jobs" in w);
+    const steps = workflows.flatMap((w) => Object.values(w.jobs).flatMap((job) => job.steps ?? []));
+    const ours = steps.filter((step) => step.uses === "your-org/slo@v1");
+    expect(ours.length).toBeGreaterThan(0);
+    const unknown = ours.flatMap((step) =>
+      Object.keys(step.with ?? {}).filter((name) => !(name in actionYml.inputs)),
+    );
+    expect(unknown).toEqual([]);
+    const ids = new Set(ours.map((step) => step.id).filter(Boolean));
+    const read = [...doc.matchAll(/steps\.([a-z-]+)\.outputs\.([a-z-]+)/g)]
+      .filter((m) => ids.has(m[1]!))
+      .map((m) => m[2]!);
+    expect(read.length).toBeGreaterThan(0);
+    expect(read.filter((name) => !(name in actionYml.outputs))).toEqual([]);
+    // verify runs on the deployment_status that says success; the rollback on slo's failure.
+    const onStatus = workflows.filter((w) => w.on === "deployment_status");
+    const conditions = onStatus.flatMap((w) => Object.values(w.jobs).map((j) => j.if ?? ""));
+    expect(conditions).toEqual([
+      "github.event.deployment_status.state == 'success'",
+      "github.event.deployment_status.state == 'failure' && startsWith(github.event.deployment_status.description, 'slo verify:')",
+    ]);
+  });
+
+  it("docs/github-action.md lists every input and every output", () => {
+    const doc = readFileSync(join(ROOT, "docs/github-action.md"), "utf8");
+    const rows = new Set([...doc.matchAll(/^\| `([a-z-]+)` \|/gm)].map((m) => m[1]));
+    const missing = [...Object.keys(actionYml.inputs), ...Object.keys(actionYml.outputs)].filter(
+      (name) => !rows.has(name),
+    );
+    expect(missing).toEqual([]);
+  });
+
   it("runs the bundle on node24 and declares every output the reporters set", () => {
     expect(actionYml.runs).toEqual({ using: "node24", main: "dist/index.js" });
     expect(Object.keys(actionYml.outputs).sort()).toEqual([...OUTPUT_NAMES].sort());

@@ -2,6 +2,8 @@
 
 import { describe, expect, it } from "vitest";
 import { eventContextOf } from "../../src/github/context.js";
+import { webhookProblems } from "../support/github-server.js";
+import { deploymentStatusEvent } from "./runner-files.js";
 
 const env = {
   GITHUB_REPOSITORY: "acme/shop",
@@ -74,6 +76,31 @@ describe("eventContextOf", () => {
         pullRequestLookup: "any-by-commit",
       });
     }
+  });
+
+  it("deployment_status: the deployment (id, sha, ref) and its status (state, time), from a payload shaped as GitHub sends it", () => {
+    const payload = deploymentStatusEvent({
+      deploymentId: 77,
+      sha: "d".repeat(40),
+      ref: "v1.4.2",
+      environment: "production",
+      state: "success",
+      createdAt: "2026-11-24T10:00:00Z",
+    });
+    expect(webhookProblems("deployment-status-created", payload)).toEqual([]);
+    const ctx = eventContextOf("deployment_status", payload, env);
+    expect(ctx.deployment).toEqual({
+      id: 77,
+      sha: "d".repeat(40),
+      ref: "v1.4.2",
+      environment: "production",
+      status: { state: "success", atMs: Date.parse("2026-11-24T10:00:00Z") },
+    });
+    expect(ctx.sha).toBe("d".repeat(40));
+    // A deployment event has no status yet; other events no deployment.
+    const created = eventContextOf("deployment", { deployment: payload.deployment }, env);
+    expect(created.deployment).toMatchObject({ id: 77, status: null });
+    expect(eventContextOf("push", { after: "x" }, env).deployment).toBeNull();
   });
 
   it("workflow_run: the run's head commit; a fork's run has no pull_requests, so match by head", () => {

@@ -2,7 +2,7 @@
 
 import { loadText } from "../../src/definition/load.js";
 import { evaluateSet } from "../../src/pipeline/evaluate-set.js";
-import type { SloReport } from "../../src/report/schema.js";
+import { type ReportDeployRef, reportSchema, type SloReport } from "../../src/report/schema.js";
 import type { CountResult, Source } from "../../src/sources/types.js";
 
 export const AT = Date.parse("2026-11-24T12:00:00Z");
@@ -75,4 +75,41 @@ export async function reportOf(
     { files: [file], services },
     { atMs: AT, sourceFactory: () => fixedSource(badShare) },
   );
+}
+
+export type Verdict = NonNullable<SloReport["verification"]>["result"];
+
+/**
+ * A report as slo verify makes it, by hand: the run's verdict on `deploy`
+ * and each SLO's (the `regressed` ones regressed, the others the run's
+ * verdict or pass). Checked against the report schema.
+ */
+export function verifiedReportOf(
+  report: SloReport,
+  deploy: ReportDeployRef,
+  verdict: Verdict,
+  regressed: string[] = [],
+): SloReport {
+  return reportSchema.parse({
+    ...report,
+    verification: {
+      deploy,
+      result: verdict,
+      baseline: "before",
+      confidence: 0.99,
+      minBurn: 2,
+      minIncrease: 1.5,
+    },
+    slos: report.slos.map((s) => {
+      const own: Verdict = regressed.includes(s.name)
+        ? "regressed"
+        : verdict === "inconclusive"
+          ? "inconclusive"
+          : "pass";
+      return {
+        ...s,
+        verification: { deploy, verdict: own, reason: `${own} for test`, comparisons: [] },
+      };
+    }),
+  });
 }

@@ -6,6 +6,11 @@
  * unknown fields rejected too; a body that fails is answered 422 and kept in
  * `invalid`, so a test can assert there were none.
  *
+ * Deployments and their statuses are kept as GitHub keeps them: listed
+ * newest first, filtered by environment, paginated; a status posted to a
+ * deployment joins its list. Tags (GET /git/ref/tags/{tag}) and the
+ * repository's default branch are answered from the options.
+ *
  * Tokens behave like GitHub's: "app" (GITHUB_TOKEN, write access), "pat" (a
  * personal token: check runs are refused with 403), "read-only" (a forked
  * PR's token: every write is refused with 403). `deny` refuses one
@@ -24,7 +29,7 @@ import { Ajv, type ValidateFunction } from "ajv";
 import { FIXTURE, type RequestSchemas } from "../../scripts/extract-github-schemas.js";
 
 export type TokenKind = "app" | "pat" | "read-only";
-export type Permission = "checks" | "statuses" | "pull-requests" | "issues";
+export type Permission = "checks" | "statuses" | "pull-requests" | "issues" | "deployments";
 
 export interface CheckRun {
   id: number;
@@ -73,6 +78,37 @@ export interface PullRequest {
   labels: string[];
   /** commits that belong to it (for GET /commits/{sha}/pulls); the head is added */
   commits?: string[];
+  /** when it was merged (RFC 3339); absent: not merged */
+  mergedAt?: string;
+  /** the branch it merges into (default: main) */
+  base?: string;
+}
+
+export interface DeploymentStatus {
+  id: number;
+  state: string;
+  description: string;
+  environment: string;
+  log_url: string;
+  created_at: string;
+}
+
+export interface Deployment {
+  id: number;
+  sha: string;
+  ref: string;
+  environment: string;
+  created_at: string;
+  /** oldest first, as they were posted; GitHub lists them newest first */
+  statuses: DeploymentStatus[];
+}
+
+export interface DeploymentInput {
+  sha: string;
+  ref?: string;
+  environment?: string;
+  createdAt: string;
+  statuses?: { state: string; createdAt: string; description?: string }[];
 }
 
 export interface RecordedRequest {
@@ -102,6 +138,11 @@ export interface FakeGitHubOptions {
   labelEvents?: Record<number, { label: string; actor: string }[]>;
   /** who the token is (default: github-actions[bot] for an installation token, octocat for a pat) */
   login?: string;
+  deployments?: DeploymentInput[];
+  /** tag names (GET /git/ref/tags/{tag} answers 200 for these, 404 for others) */
+  tags?: string[];
+  /** the repository's default branch (default: main) */
+  defaultBranch?: string;
 }
 
 export interface FakeGitHub {
@@ -116,6 +157,7 @@ export interface FakeGitHub {
   pulls: PullRequest[];
   /** issues (not PRs): GET/POST /issues, GET/PATCH /issues/{n}; they share numbers with PRs */
   issues: Issue[];
+  deployments: Deployment[];
   requests: RecordedRequest[];
   invalid: string[];
   /** answer the next `times` matching requests with this status */
@@ -131,6 +173,8 @@ export interface FakeGitHub {
   addComment(issue: number, body: string, login?: string): IssueComment;
   /** open an issue as a person would (by default as the token's login) */
   addIssue(input: { title: string; body: string; labels: string[] }, login?: string): Issue;
+  /** a deployment, with its statuses, as a deploy workflow would have made it */
+  addDeployment(input: DeploymentInput): Deployment;
   close(): Promise<void>;
 }
 
@@ -149,7 +193,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const kind = options.kind ?? "app";
   const state: Omit<
     FakeGitHub,
-    "url" | "close" | "failNext" | "addComment" | "addIssue" | "beforeCreateComment"
+    | "url"
+    | "close"
+    | "failNext"
+    | "addComment"
+    | "addIssue"
+    | "addDeployment"
+    | "beforeCreateComment"
   > = {
     kind,
     login: options.login ?? (kind === "pat" ? "octocat" : "github-actions[bot]"),
@@ -159,6 +209,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     comments: [],
     pulls: options.pulls ?? [],
     issues: [],
+    deployments: [],
     requests: [],
     invalid: [],
   };
@@ -200,6 +251,30 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     state.issues.push(issue);
     return issue;
   };
+
+  const addDeployment = (input: DeploymentInput): Deployment => {
+    const environment = input.environment ?? "production";
+    const deployment: Deployment = {
+      id: nextId++,
+      sha: input.sha,
+      ref: input.ref ?? input.sha,
+      environment,
+      created_at: input.createdAt,
+      statuses: (input.statuses ?? []).map((st) => ({
+        id: nextId++,
+        state: st.state,
+        description: st.description ?? "",
+        environment,
+        log_url: "",
+        created_at: st.createdAt,
+      })),
+    };
+    state.deployments.push(deployment);
+    return deployment;
+  };
+  for (const d of options.deployments ?? []) addDeployment(d);
+  const tags = new Set(options.tags ?? []);
+  const defaultBranch = options.defaultBranch ?? "main";
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -256,6 +331,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     }
 
     const prefix = `/repos/${owner}/${repo}`;
+    if (method === "GET" && url.pathname === prefix) {
+      return send(200, {
+        id: 1,
+        name: repo,
+        full_name: `${owner}/${repo}`,
+        default_branch: defaultBranch,
+      });
+    }
     if (!url.pathname.startsWith(`${prefix}/`)) return send(404, { message: "Not Found" });
     const path = url.pathname.slice(prefix.length);
     const writing = method !== "GET";
@@ -456,6 +539,59 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       const list = state.pulls.filter((p) => p.headSha === sha || p.commits?.includes(sha));
       return send(200, list.map(pullJson));
     }
+    // Deployments: reads need `deployments: read`, a status needs `deployments: write`.
+    if (method === "GET" && path === "/deployments") {
+      if (state.deny.has("deployments")) return forbidden();
+      const environment = url.searchParams.get("environment");
+      const list = state.deployments
+        .filter((d) => environment === null || d.environment === environment)
+        .sort((x, y) => y.created_at.localeCompare(x.created_at) || y.id - x.id);
+      return sendPage(url, list.map(deploymentJson), send);
+    }
+    const statusesOf = param(/^\/deployments\/(\d+)\/statuses$/);
+    if (statusesOf) {
+      if (state.deny.has("deployments")) return forbidden();
+      const deployment = state.deployments.find((d) => d.id === Number(statusesOf));
+      if (method === "GET") {
+        if (!deployment) return send(404, { message: "Not Found" });
+        const newestFirst = [...deployment.statuses].reverse();
+        return sendPage(
+          url,
+          newestFirst.map((st) => deploymentStatusJson(deployment, st)),
+          send,
+        );
+      }
+      if (method === "POST") {
+        if (!validate("repos/create-deployment-status")) return;
+        const description = String(b.description ?? "");
+        if (description.length > STATUS_DESCRIPTION_LIMIT) {
+          return invalid(
+            "repos/create-deployment-status",
+            "description is too long (maximum is 140 characters)",
+          );
+        }
+        if (!deployment) return send(404, { message: "Not Found" });
+        const status: DeploymentStatus = {
+          id: nextId++,
+          state: String(b.state),
+          description,
+          environment: String(b.environment ?? deployment.environment),
+          log_url: String(b.log_url ?? b.target_url ?? ""),
+          created_at: new Date().toISOString(),
+        };
+        deployment.statuses.push(status);
+        return send(201, deploymentStatusJson(deployment, status));
+      }
+    }
+    // Octokit sends the ref encoded (tags%2Fv1.2.0), and GitHub reads it either way.
+    const tag = /^\/git\/ref\/tags\/(.+)$/.exec(decodeURIComponent(path))?.[1];
+    if (method === "GET" && tag) {
+      const name = tag;
+      return tags.has(name)
+        ? send(200, { ref: `refs/tags/${name}`, object: { sha: "0".repeat(40), type: "commit" } })
+        : send(404, { message: "Not Found" });
+    }
+
     const eventsOf = param(/^\/issues\/(\d+)\/events$/);
     if (method === "GET" && eventsOf) {
       const events = (labelEvents[Number(eventsOf)] ?? []).map((e, i) => ({
@@ -508,8 +644,37 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       return {
         number: p.number,
         state: p.state,
+        html_url: `https://github.test/${owner}/${repo}/pull/${p.number}`,
         head: { sha: p.headSha, ref: `branch-${p.number}` },
+        base: { ref: p.base ?? defaultBranch },
+        merged_at: p.mergedAt ?? null,
         labels: p.labels.map((name, i) => ({ id: i + 1, name })),
+      };
+    }
+    function deploymentJson(d: Deployment) {
+      return {
+        id: d.id,
+        sha: d.sha,
+        ref: d.ref,
+        task: "deploy",
+        environment: d.environment,
+        original_environment: d.environment,
+        created_at: d.created_at,
+        updated_at: d.statuses.at(-1)?.created_at ?? d.created_at,
+        statuses_url: `${prefix}/deployments/${d.id}/statuses`,
+      };
+    }
+    function deploymentStatusJson(d: Deployment, st: DeploymentStatus) {
+      return {
+        id: st.id,
+        state: st.state,
+        description: st.description,
+        environment: st.environment,
+        log_url: st.log_url,
+        target_url: st.log_url,
+        created_at: st.created_at,
+        updated_at: st.created_at,
+        deployment_url: `${prefix}/deployments/${d.id}`,
       };
     }
   });
@@ -535,6 +700,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     },
     addComment,
     addIssue,
+    addDeployment,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -594,6 +760,37 @@ export function loadValidators(): Map<string, ValidateFunction> {
     cached.set(id, ajv.compile(closed(op.schema) as object));
   }
   return cached;
+}
+
+/**
+ * The problems of an event payload against GitHub's webhook schema (empty: it
+ * is shaped as GitHub sends it). Open, unlike request bodies: GitHub adds
+ * fields to its payloads without notice.
+ */
+export function webhookProblems(id: string, payload: unknown): string[] {
+  const fixture = JSON.parse(readFileSync(FIXTURE, "utf8")) as RequestSchemas;
+  const hook = fixture.webhooks[id];
+  if (!hook) return [`no webhook ${id} in the extract`];
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  ajv.addFormat("date-time", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i);
+  ajv.addFormat("uri", /^[a-z][a-z0-9+.-]*:\S+$/i);
+  const check = ajv.compile(nullableSpelt(hook.schema) as object);
+  if (check(payload)) return [];
+  return (check.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`);
+}
+
+/** OpenAPI 3.0's nullable, spelt out for Ajv, without closing objects. */
+function nullableSpelt(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(nullableSpelt);
+  if (!schema || typeof schema !== "object") return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema))
+    out[k] = k === "properties" ? mapValues(v, nullableSpelt) : nullableSpelt(v);
+  if (out.nullable === true) {
+    const { nullable: _, ...rest } = out;
+    return { anyOf: [rest, { type: "null" }] };
+  }
+  return out;
 }
 
 /**
