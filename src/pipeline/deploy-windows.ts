@@ -37,7 +37,8 @@ export function planDeploys(
   const inside = all.filter((d) => d.atMs > bounds.startMs && d.atMs <= atMs);
   const deploys = inside.slice(-MAX_DEPLOYS_REPORTED);
   const windows: WindowRequest[] = [];
-  const cuts = [bounds.startMs, ...deploys.map((d) => d.atMs), atMs];
+  // no deploy: nothing to split, and the window's own count says it all
+  const cuts = deploys.length === 0 ? [] : [bounds.startMs, ...deploys.map((d) => d.atMs), atMs];
   for (let k = 0; k + 1 < cuts.length; k++) {
     windows.push(...nonEmpty(stretchKey(k), cuts[k]!, cuts[k + 1]!));
   }
