@@ -54838,6 +54838,20 @@ function parseNumberOption(text, option, min, max) {
   }
   return value;
 }
+function parseConfidence(text, option) {
+  return parseNumberOption(text, option, 0.5, 0.999999);
+}
+function parseMinBurn(text, option) {
+  return parseNumberOption(text, option, 0, 1e6);
+}
+function parseMinIncrease(text, option) {
+  const value = parseNumberOption(text, option, 1, 1e6);
+  if (value > 1) return value;
+  throw usageError(
+    `${option} ${text}: expected a number above 1`,
+    "a regression must be some increase over the baseline, e.g. 1.5"
+  );
+}
 
 // src/pipeline/gate.ts
 init_errors();
@@ -55244,7 +55258,7 @@ function planDeploys(all, bounds, atMs, compareMs) {
   const inside = all.filter((d) => d.atMs > bounds.startMs && d.atMs <= atMs);
   const deploys = inside.slice(-MAX_DEPLOYS_REPORTED);
   const windows = [];
-  const cuts = [bounds.startMs, ...deploys.map((d) => d.atMs), atMs];
+  const cuts = deploys.length === 0 ? [] : [bounds.startMs, ...deploys.map((d) => d.atMs), atMs];
   for (let k = 0; k + 1 < cuts.length; k++) {
     windows.push(...nonEmpty(stretchKey(k), cuts[k], cuts[k + 1]));
   }
@@ -80127,23 +80141,14 @@ function parseVerifyInputs(input2) {
   return {
     forMs: forText === void 0 ? void 0 : parseDurationOption(forText, "for"),
     baseline: oneOf("baseline", text("baseline") ?? DEFAULT_VERIFY.baseline, BASELINES),
-    confidence: parseNumberOption(
+    confidence: parseConfidence(
       text("confidence") ?? String(DEFAULT_VERIFY.confidence),
-      "confidence",
-      0.5,
-      0.999999
+      "confidence"
     ),
-    minBurn: parseNumberOption(
-      text("min-burn") ?? String(DEFAULT_VERIFY.minBurn),
-      "min-burn",
-      0,
-      1e6
-    ),
-    minIncrease: parseNumberOption(
+    minBurn: parseMinBurn(text("min-burn") ?? String(DEFAULT_VERIFY.minBurn), "min-burn"),
+    minIncrease: parseMinIncrease(
       text("min-increase") ?? String(DEFAULT_VERIFY.minIncrease),
-      "min-increase",
-      1,
-      1e6
+      "min-increase"
     ),
     wait: bool(input2, "wait", false),
     intervalMs: text("interval") === void 0 ? DEFAULT_VERIFY.intervalMs : parseDurationOption(text("interval"), "interval"),

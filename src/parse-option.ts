@@ -51,3 +51,27 @@ export function parseNumberOption(text: string, option: string, min: number, max
   }
   return value;
 }
+
+/** slo verify's `confidence`: how sure the exact test must be (a p-value threshold of 1 - it). */
+export function parseConfidence(text: string, option: string): number {
+  return parseNumberOption(text, option, 0.5, 0.999999);
+}
+
+/** slo verify's `min-burn`: the burn rate an after window must reach to regress. */
+export function parseMinBurn(text: string, option: string): number {
+  return parseNumberOption(text, option, 0, 1e6);
+}
+
+/**
+ * slo verify's `min-increase`, above 1: at 1, a baseline that already burns
+ * fast would make "no increase at all" a regression, which no test can tell
+ * from chance.
+ */
+export function parseMinIncrease(text: string, option: string): number {
+  const value = parseNumberOption(text, option, 1, 1e6);
+  if (value > 1) return value;
+  throw usageError(
+    `${option} ${text}: expected a number above 1`,
+    "a regression must be some increase over the baseline, e.g. 1.5",
+  );
+}

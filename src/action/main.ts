@@ -15,7 +15,14 @@ import { EXIT, exitCodeFor, SloErrors, toSloError, usageError } from "../errors.
 import { readGitHubDeploys } from "../github/deployments.js";
 import { emptyOutputs, writeOutputs } from "../github/outputs.js";
 import { gitHubPublisher } from "../github/publish.js";
-import { oneOf, parseAt, parseDurationOption, parseNumberOption } from "../parse-option.js";
+import {
+  oneOf,
+  parseAt,
+  parseConfidence,
+  parseDurationOption,
+  parseMinBurn,
+  parseMinIncrease,
+} from "../parse-option.js";
 import {
   FAIL_ON,
   type FailOn,
@@ -105,23 +112,14 @@ function parseVerifyInputs(input: (name: string) => string): VerifyInputs {
   return {
     forMs: forText === undefined ? undefined : parseDurationOption(forText, "for"),
     baseline: oneOf("baseline", text("baseline") ?? DEFAULT_VERIFY.baseline, BASELINES),
-    confidence: parseNumberOption(
+    confidence: parseConfidence(
       text("confidence") ?? String(DEFAULT_VERIFY.confidence),
       "confidence",
-      0.5,
-      0.999999,
     ),
-    minBurn: parseNumberOption(
-      text("min-burn") ?? String(DEFAULT_VERIFY.minBurn),
-      "min-burn",
-      0,
-      1e6,
-    ),
-    minIncrease: parseNumberOption(
+    minBurn: parseMinBurn(text("min-burn") ?? String(DEFAULT_VERIFY.minBurn), "min-burn"),
+    minIncrease: parseMinIncrease(
       text("min-increase") ?? String(DEFAULT_VERIFY.minIncrease),
       "min-increase",
-      1,
-      1e6,
     ),
     wait: bool(input, "wait", false),
     intervalMs:

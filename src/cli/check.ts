@@ -10,7 +10,14 @@ import { loadSetOrThrow } from "../pipeline/load-set.js";
 import { renderJson } from "../report/render-json.js";
 import { renderText } from "../report/render-text.js";
 import type { SloReport } from "../report/schema.js";
-import { deployOption, deploysGiven, pathsArgument, writeOutput } from "./common.js";
+import {
+  deployOption,
+  deploysGiven,
+  environmentOption,
+  gitHubDeploysOf,
+  pathsArgument,
+  writeOutput,
+} from "./common.js";
 import { type CliIo, useColor } from "./io.js";
 import { progressLine } from "./progress.js";
 
@@ -33,6 +40,7 @@ export interface CheckOptions {
   sha?: string;
   failOnReportError?: boolean;
   deploy?: string[];
+  environment?: string;
 }
 
 export function registerCheck(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -45,6 +53,7 @@ export function registerCheck(program: Command, io: CliIo, setExit: (code: numbe
     .option("--out <file>", "write the report to a file instead of stdout")
     .option("--fail-on <level>", "breach, warning or never", DEFAULT_FAIL_ON)
     .addOption(deployOption())
+    .addOption(environmentOption())
     .option(
       "--on-source-error <result>",
       "treat an unreadable source as pass or fail instead of exit 3",
@@ -127,7 +136,7 @@ export async function runCheck(paths: string[], options: CheckOptions, io: CliIo
       failOn,
       onSourceError,
       sourceOptions: { onProgress: progress.onProgress, stdin: io.stdin },
-      deploys: { given },
+      deploys: { given, github: await gitHubDeploysOf(options.environment, set, atMs, io) },
       show,
       publisher,
       failOnReportError: options.failOnReportError === true,

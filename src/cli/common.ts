@@ -8,6 +8,7 @@ import type { Deploy, SloSet } from "../definition/model.js";
 import { usageError } from "../errors.js";
 import { fileErrorReason } from "../file-errors.js";
 import { parseDeploy } from "../parse-option.js";
+import { oldestWindowStart } from "../pipeline/requests.js";
 import { resolveInputs } from "../sources/logs/reading/inputs.js";
 import type { CliIo } from "./io.js";
 
@@ -135,4 +136,39 @@ export function deployOption(): Option {
 export function deploysGiven(texts: string[] | undefined): Deploy[] | undefined {
   if (!texts || texts.length === 0) return undefined;
   return texts.map((text) => ({ ...parseDeploy(text, "--deploy"), origin: "command-line" }));
+}
+
+/** `--environment NAME`: GitHub's deployments of that environment. */
+export function environmentOption(): Option {
+  return new Option(
+    "--environment <name>",
+    "read deploys from GitHub's deployments of this environment (GITHUB_TOKEN, GITHUB_REPOSITORY; replaces the files' deploys:)",
+  );
+}
+
+/**
+ * The environment's deployments over the oldest window the SLOs need. Loaded
+ * only when asked: Octokit stays out of every other run. A token that cannot
+ * read them is a warning and no deploys, as GitHub's reporters do.
+ */
+export async function gitHubDeploysOf(
+  environment: string | undefined,
+  set: SloSet,
+  atMs: number,
+  io: CliIo,
+): Promise<Deploy[] | undefined> {
+  if (environment === undefined) return undefined;
+  const { readGitHubDeploys } = await import("../github/deployments.js");
+  return readGitHubDeploys({
+    token: io.env.GITHUB_TOKEN || io.env.GH_TOKEN,
+    env: io.env,
+    cwd: io.cwd,
+    environment,
+    sinceMs: oldestWindowStart(set, atMs),
+    untilMs: atMs,
+    log: {
+      info: () => {},
+      warning: (message) => io.stderr.write(`warning: ${message}\n`),
+    },
+  });
 }

@@ -18,7 +18,14 @@ import { renderHtml } from "../report/render-html.js";
 import { renderJson } from "../report/render-json.js";
 import { renderMarkdown } from "../report/render-markdown.js";
 import type { SloReport } from "../report/schema.js";
-import { deployOption, deploysGiven, pathsArgument, writeOutput } from "./common.js";
+import {
+  deployOption,
+  deploysGiven,
+  environmentOption,
+  gitHubDeploysOf,
+  pathsArgument,
+  writeOutput,
+} from "./common.js";
 import type { CliIo } from "./io.js";
 
 export interface ReportOptions {
@@ -27,6 +34,7 @@ export interface ReportOptions {
   out?: string;
   issue?: boolean;
   deploy?: string[];
+  environment?: string;
 }
 
 export function registerReport(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -40,6 +48,7 @@ export function registerReport(program: Command, io: CliIo, setExit: (code: numb
     .option("--format <format>", "markdown, html or json", "markdown")
     .option("--out <file>", "write the report to a file instead of stdout")
     .addOption(deployOption())
+    .addOption(environmentOption())
     .option(
       "--issue",
       "also keep one 'SLO report' issue in GITHUB_REPOSITORY updated with it (needs GITHUB_TOKEN)",
@@ -65,7 +74,7 @@ export async function runReport(
   const report = await evaluateSet(set, {
     atMs,
     alertHistory: true,
-    deploys: { given },
+    deploys: { given, github: await gitHubDeploysOf(options.environment, set, atMs, io) },
     sourceOptions: { stdin: io.stdin },
   });
   const runUrl = runUrlOf(io.env) ?? undefined;

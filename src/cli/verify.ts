@@ -7,9 +7,11 @@ import type { Deploy } from "../definition/model.js";
 import {
   oneOf,
   parseAt,
+  parseConfidence,
   parseDeploy,
   parseDurationOption,
-  parseNumberOption,
+  parseMinBurn,
+  parseMinIncrease,
 } from "../parse-option.js";
 import { loadSetOrThrow } from "../pipeline/load-set.js";
 import { runVerify } from "../pipeline/verify.js";
@@ -18,7 +20,7 @@ import { renderJson } from "../report/render-json.js";
 import { renderMarkdown } from "../report/render-markdown.js";
 import { renderText } from "../report/render-text.js";
 import type { SloReport } from "../report/schema.js";
-import { pathsArgument, writeOutput } from "./common.js";
+import { environmentOption, gitHubDeploysOf, pathsArgument, writeOutput } from "./common.js";
 import { type CliIo, useColor } from "./io.js";
 
 /** The flags as commander gives them: text, checked in runVerifyCommand. */
@@ -36,6 +38,7 @@ export interface VerifyCommandOptions {
   format: string;
   out?: string;
   quiet?: boolean;
+  environment?: string;
 }
 
 export function registerVerify(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -77,6 +80,7 @@ export function registerVerify(program: Command, io: CliIo, setExit: (code: numb
       "--wait: how often to look again",
       formatDuration(DEFAULT_VERIFY.intervalMs),
     )
+    .addOption(environmentOption())
     .option("--at <time>", "judge at this RFC 3339 instant instead of now")
     .option("--format <format>", "text, json or markdown", "text")
     .option("--out <file>", "write the verdict to a file instead of stdout")
@@ -94,9 +98,9 @@ export async function runVerifyCommand(
   const format = oneOf("--format", options.format, ["text", "json", "markdown"] as const);
   const settings = {
     baseline: oneOf("--baseline", options.baseline, BASELINES),
-    confidence: parseNumberOption(options.confidence, "--confidence", 0.5, 0.999999),
-    minBurn: parseNumberOption(options.minBurn, "--min-burn", 0, 1e6),
-    minIncrease: parseNumberOption(options.minIncrease, "--min-increase", 1, 1e6),
+    confidence: parseConfidence(options.confidence, "--confidence"),
+    minBurn: parseMinBurn(options.minBurn, "--min-burn"),
+    minIncrease: parseMinIncrease(options.minIncrease, "--min-increase"),
     failOn: oneOf("--fail-on", options.failOn, VERIFY_FAIL_ON),
     forMs: options.for === undefined ? undefined : parseDurationOption(options.for, "--for"),
   };
@@ -123,6 +127,7 @@ export async function runVerifyCommand(
     ...settings,
     atMs,
     deploy,
+    deploys: deploy ? undefined : await gitHubDeploysOf(options.environment, set, atMs, io),
     show,
     sourceOptions: { stdin: io.stdin },
     wait: options.wait

@@ -4,6 +4,7 @@
  */
 
 import type { Deploy } from "../definition/model.js";
+import type { DeployVerdict } from "../engine/deploy-verdict.js";
 import type { SloReport } from "../report/schema.js";
 import type { EvaluateOptions } from "./evaluate-set.js";
 import type { PublishOutcome } from "./gate.js";
@@ -14,7 +15,7 @@ export type Baseline = (typeof BASELINES)[number];
 export const VERIFY_FAIL_ON = ["regressed", "inconclusive"] as const;
 export type VerifyFailOn = (typeof VERIFY_FAIL_ON)[number];
 
-export type DeployVerdict = "pass" | "regressed" | "inconclusive";
+export type { DeployVerdict } from "../engine/deploy-verdict.js";
 
 /** Where a verification is published (GitHub: check run, PR comment, deployment status). */
 export interface VerifyPublisher {

@@ -186,6 +186,7 @@ describe("slo verify on logs", () => {
       [["--for", "soon"], "--for soon: expected a duration"],
       [["--wait"], "--wait needs --for"],
       [["--fail-on", "pass"], "--fail-on pass: expected one of regressed, inconclusive"],
+      [["--min-increase", "1"], "--min-increase 1: expected a number above 1"],
     ] as const) {
       const r = await verify("checkout.yaml", [...args]);
       expect(r.code, args.join(" ")).toBe(2);
