@@ -153,6 +153,27 @@ describe("action.yml", () => {
     ]);
   });
 
+  it("the README's workflows give the Action only inputs it has, and read outputs it sets", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const workflows = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((m) => parse(m[1]!) as Workflow)
+      .filter((w) => w && typeof w === "object" && "jobs" in w);
+    // the gate before the deploy job, and verify on deployment_status with its rollback
+    expect(workflows.length).toBe(2);
+    const ours = workflows
+      .flatMap((w) => Object.values(w.jobs).flatMap((job) => job.steps ?? []))
+      .filter((step) => step.uses === "your-org/slo@v1");
+    expect(ours.map((step) => step.with?.mode ?? "gate")).toEqual(["gate", "verify"]);
+    expect(
+      ours.flatMap((step) =>
+        Object.keys(step.with ?? {}).filter((name) => !(name in actionYml.inputs)),
+      ),
+    ).toEqual([]);
+    const read = [...readme.matchAll(/steps\.slo\.outputs\.([a-z-]+)/g)].map((m) => m[1]!);
+    expect(read).toEqual(["verdict"]);
+    expect(read.filter((name) => !(name in actionYml.outputs))).toEqual([]);
+  });
+
   it("docs/github-action.md lists every input and every output", () => {
     const doc = readFileSync(join(ROOT, "docs/github-action.md"), "utf8");
     const rows = new Set([...doc.matchAll(/^\| `([a-z-]+)` \|/gm)].map((m) => m[1]));
