@@ -77,6 +77,17 @@ beforeAll(async () => {
       "        source: logs",
       "        total: '| json'",
       "        bad: '| json | status >= 500'",
+      "  - name: hours",
+      "    objective: 95%",
+      "    window: 30d",
+      "    budgetingMethod: timeslices",
+      "    timesliceWindow: 1h",
+      "    timesliceTarget: 90%",
+      "    indicator:",
+      "      ratio:",
+      "        source: logs",
+      "        total: '| json'",
+      "        bad: '| json | status >= 500'",
       "",
     ].join("\n"),
   );
@@ -137,6 +148,23 @@ describe("which deploy spent the budget", () => {
     // one deploy: it owns every bad event after it
     expect(d1!.budgetSpent).toBeCloseTo(20 / 43.2, 12);
     expect(slo.budgetSpentBeforeDeploys).toBeCloseTo(4 / 43.2, 12);
+  });
+
+  it("splits a timeslice budget by the slices each deploy owns", async () => {
+    const slo = (
+      await report(["--deploy", `v1@${D1}`, "--deploy", `v2@${D2}`, "--deploy", `v3@${D3}`])
+    ).slos[1]!;
+    // six events an hour: an hour with a bad one is 5/6 < 90%, a bad hour. The hours with bad
+    // events: 4 before d1; 12:00-13:00 after d1 holds 3 (one hour), then 9 more hours up to d2;
+    // 2 between d2 and d3; 6 after d3: 22 bad hours of 720
+    const allowed = 0.05 * 720;
+    expect(slo.timeslices).toEqual({ good: 698, total: 720 });
+    expect(slo.budgetSpentBeforeDeploys).toBeCloseTo(4 / allowed, 12);
+    expect(slo.deploys!.map((d) => d.budgetSpent)).toEqual(
+      [10 / allowed, 2 / allowed, 6 / allowed].map((x) => expect.closeTo(x, 12)),
+    );
+    const sum = slo.deploys!.reduce((a, d) => a + d.budgetSpent, slo.budgetSpentBeforeDeploys!);
+    expect(sum).toBeCloseTo(slo.errorBudget.consumed, 12);
   });
 
   it("leaves out deploys outside the window, and reports none without deploys", async () => {
