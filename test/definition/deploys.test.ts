@@ -237,6 +237,83 @@ describe("deploys: in a native file", () => {
     expect(written).toEqual(original);
   });
 
+  it("slo convert --to openslo keeps deploys: in the Service's slo/deploys, and reads it back", async () => {
+    for (const deploys of [
+      `  source: logs\n  query: '{app="ctrl"} | json | msg = "deploy-finished"'\n  version: version\n`,
+      `  source: prom\n  series: build_info{job="ctrl"}\n  versionLabel: version\n`,
+    ]) {
+      const text = fileWith(deploys).replace(
+        "slos:\n",
+        "slos:\n  - { name: up, objective: 99%, window: 28d, indicator: { ratio: { source: prom, total: 'http_requests_total', bad: 'http_requests_total{code=~\"5..\"}' } } }\n",
+      );
+      const { set, errors } = await loadSpec([write(text)], { env: {} });
+      expect(errors).toEqual([]);
+      const [file] = convertServices(set.services, "openslo", {
+        outDir: tmpdir(),
+        defaults: new Map(),
+        header: [],
+      });
+      expect(file!.text).toContain("slo/deploys:");
+      const again = await loadSpec([write(file!.text)], { env: {} });
+      expect(again.errors).toEqual([]);
+      const { at: _a, source: readSource, ...read } = again.set.services[0]!.deploys!;
+      const { at: _b, source: _c, ...original } = set.services[0]!.deploys!;
+      expect(read).toEqual(original);
+      // the source is the DataSource the SLOs read, under its OpenSLO name
+      expect(Object.keys(again.set.services[0]!.sources)).toContain(readSource);
+    }
+  });
+
+  it("a slo/deploys annotation that is not the object it should be: an error at the annotation", async () => {
+    const openslo = (annotation: string) => `apiVersion: openslo/v1
+kind: Service
+metadata:
+  name: ctrl
+  annotations:
+    slo/deploys: '${annotation}'
+spec: {}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: { name: up }
+spec:
+  service: ctrl
+  budgetingMethod: Occurrences
+  timeWindow: [{ duration: 28d, isRolling: true }]
+  objectives: [{ target: 0.99 }]
+  indicator:
+    metadata: { name: up }
+    spec:
+      ratioMetric:
+        counter: true
+        good: { metricSource: { type: Prometheus, metricSourceRef: prom, spec: { query: 'http_requests_total{code!~"5.."}' } } }
+        total: { metricSource: { type: Prometheus, metricSourceRef: prom, spec: { query: http_requests_total } } }
+---
+apiVersion: openslo/v1
+kind: DataSource
+metadata: { name: prom }
+spec: { type: Prometheus, connectionDetails: { url: "http://127.0.0.1:9090" } }
+`;
+    const notJson = await loadSpec([write(openslo("build_info"))], { env: {} });
+    expect(notJson.errors.map((e) => [e.line, e.format()])).toEqual([
+      [6, expect.stringContaining("slo/deploys: expected a JSON object")],
+    ]);
+    const elsewhere = await loadSpec(
+      [write(openslo('{"source": "logs", "series": "build_info", "versionLabel": "version"}'))],
+      { env: {} },
+    );
+    expect(elsewhere.errors.map((e) => e.format())).toEqual([
+      expect.stringContaining("names DataSource 'logs', which none of its SLOs reads"),
+    ]);
+    const wrongKind = await loadSpec(
+      [write(openslo('{"source": "prom", "query": "{app=\\"x\\"}", "version": "v"}'))],
+      { env: {} },
+    );
+    expect(wrongKind.errors.map((e) => e.format()).join("\n")).toContain(
+      "deploys on a prometheus source need series",
+    );
+  });
+
   it("slo validate: every deploys: mistake at its line:col, exit 2", async () => {
     const file = write(
       fileWith(`  source: logs

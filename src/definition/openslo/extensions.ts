@@ -20,6 +20,8 @@ export const SHORT_WINDOW_ANNOTATION = "slo/short-window";
 export const TARGET_URL_ANNOTATION = "slo/url";
 /** On a Service: the dependency health checks, as JSON. */
 export const HEALTH_ANNOTATION = "slo/health";
+/** On a Service: where its deploys show up (a native file's deploys:), as JSON; `source` names a DataSource. */
+export const DEPLOYS_ANNOTATION = "slo/deploys";
 
 export const EXTENSION_PREFIX = "slo/";
 

@@ -8,13 +8,14 @@
 import { DEFAULT_HEALTH_ON_FAILURE } from "../../defaults.js";
 import type { SloError } from "../../errors.js";
 import { specError } from "../../errors.js";
+import { type DeploysFields, readDeploys } from "../deploys.js";
 import { isJson } from "../doc-reader.js";
 import type { FormatDocument, FormatLoader } from "../formats.js";
-import type { HealthCheck, ServiceSpec } from "../model.js";
+import type { DeploySpec, HealthCheck, ServiceSpec } from "../model.js";
 import { checkAll, type Rule } from "../rules.js";
 import { positionOf } from "../yaml-source.js";
 import { readAlertObject } from "./alerting.js";
-import { HEALTH_ANNOTATION } from "./extensions.js";
+import { DEPLOYS_ANNOTATION, HEALTH_ANNOTATION } from "./extensions.js";
 import { dataSource, readSli } from "./indicators.js";
 import {
   annotationsOf,
@@ -81,6 +82,8 @@ function ofKind(objects: OsObject[], kind: Kind): OsObject[] {
 interface ServiceDoc {
   labels: Record<string, string>;
   health: HealthCheck[];
+  /** the Service document, when it says where the deploys show up */
+  deploysOn?: OsObject | undefined;
 }
 
 function buildServices(ctx: OpenSloContext, objects: OsObject[]): ServiceSpec[] {
@@ -94,10 +97,15 @@ function buildServices(ctx: OpenSloContext, objects: OsObject[]): ServiceSpec[] 
     serviceDocs.set(o.name, {
       labels: o.r.labels(at(o, "metadata", "labels")),
       health: healthOf(o, ctx.errors),
+      deploysOn: annotationsOf(o)[DEPLOYS_ANNOTATION] === undefined ? undefined : o,
     });
   }
   const services = new Map<string, ServiceSpec>();
   for (const o of ofKind(objects, "SLO")) addSlo(ctx, o, serviceDocs, services);
+  for (const [name, doc] of serviceDocs) {
+    const service = services.get(name);
+    if (service && doc.deploysOn) service.deploys = deploysOf(doc.deploysOn, service);
+  }
   return [...services.values()];
 }
 
@@ -129,6 +137,46 @@ function addSlo(
     service.sources[source.name] = source;
     service.slos.push(slo);
   }
+}
+
+/**
+ * `slo/deploys` on a Service: a native file's deploys:, as JSON, its source
+ * a DataSource one of the service's SLOs reads; checked by the native
+ * file's rules, at the annotation.
+ */
+function deploysOf(o: OsObject, service: ServiceSpec): DeploySpec | undefined {
+  const path = at(o, "metadata", "annotations", DEPLOYS_ANNOTATION);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(annotationsOf(o)[DEPLOYS_ANNOTATION] ?? "");
+  } catch {
+    raw = undefined;
+  }
+  const fields = ["source", "query", "version", "series", "versionLabel"];
+  const valid =
+    isJson(raw) &&
+    typeof raw.source === "string" &&
+    Object.entries(raw).every(([k, v]) => fields.includes(k) && typeof v === "string");
+  if (!valid) {
+    o.r.fail(
+      path,
+      `Service '${o.name}': ${DEPLOYS_ANNOTATION}: expected a JSON object {"source", "query", "version"} or {"source", "series", "versionLabel"}`,
+      `e.g. {"source": "logs", "query": "{app=\\"ctrl\\"} | json | msg = \\"deploy-finished\\"", "version": "version"}`,
+    );
+    return undefined;
+  }
+  const deploys = raw as DeploysFields;
+  const source = service.sources[deploys.source];
+  if (!source) {
+    const known = Object.keys(service.sources).join(", ");
+    o.r.fail(
+      path,
+      `Service '${o.name}': ${DEPLOYS_ANNOTATION} names DataSource '${deploys.source}', which none of its SLOs reads`,
+      `name one of ${known}`,
+    );
+    return undefined;
+  }
+  return readDeploys(o.r, path, deploys, source, positionOf(o.r.ydoc, path));
 }
 
 /** `slo/health` on a Service: the dependency checks of the gate, as JSON. */

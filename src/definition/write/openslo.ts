@@ -25,6 +25,7 @@ import {
   windowPeriodMs,
 } from "../openslo/durations.js";
 import {
+  DEPLOYS_ANNOTATION,
   HEALTH_ANNOTATION,
   SHORT_WINDOW_ANNOTATION,
   SLO_ANNOTATION,
@@ -72,6 +73,25 @@ function envelope(kind: string, metadata: Record<string, unknown>, spec: Record<
   return { apiVersion: API_VERSION, kind, metadata: compact(metadata), spec: compact(spec) };
 }
 
+/** What OpenSLO's Service has no field for: health checks and where deploys show up. */
+function serviceAnnotations(
+  service: ServiceSpec,
+  options: OpenSloWriteOptions,
+): Record<string, string> | undefined {
+  const annotations: Record<string, string> = {};
+  if (service.health.length > 0) annotations[HEALTH_ANNOTATION] = JSON.stringify(service.health);
+  const d = service.deploys;
+  if (d) {
+    const source = options.dataSourceName(service, d.source);
+    annotations[DEPLOYS_ANNOTATION] = JSON.stringify(
+      d.kind === "log-lines"
+        ? { source, query: d.query, version: d.version }
+        : { source, series: d.series, versionLabel: d.versionLabel },
+    );
+  }
+  return Object.keys(annotations).length > 0 ? annotations : undefined;
+}
+
 export function openSloDocuments(service: ServiceSpec, options: OpenSloWriteOptions): unknown[] {
   const docs: unknown[] = [];
   docs.push(
@@ -80,10 +100,7 @@ export function openSloDocuments(service: ServiceSpec, options: OpenSloWriteOpti
       {
         name: service.service,
         labels: nonEmpty(service.labels),
-        annotations:
-          service.health.length > 0
-            ? { [HEALTH_ANNOTATION]: JSON.stringify(service.health) }
-            : undefined,
+        annotations: serviceAnnotations(service, options),
       },
       {},
     ),
