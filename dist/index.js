@@ -77756,6 +77756,7 @@ var SLO_ANNOTATION = {
 var SHORT_WINDOW_ANNOTATION = "slo/short-window";
 var TARGET_URL_ANNOTATION = "slo/url";
 var HEALTH_ANNOTATION = "slo/health";
+var DEPLOYS_ANNOTATION = "slo/deploys";
 var EXTENSION_PREFIX = "slo/";
 var NOTIFICATION_TARGET_LABEL = "notification_target";
 
@@ -79009,11 +79010,16 @@ function buildServices(ctx, objects) {
     o.r.keys(at(o, "spec"), ["description"]);
     serviceDocs.set(o.name, {
       labels: o.r.labels(at(o, "metadata", "labels")),
-      health: healthOf(o, ctx.errors)
+      health: healthOf(o, ctx.errors),
+      deploysOn: annotationsOf2(o)[DEPLOYS_ANNOTATION] === void 0 ? void 0 : o
     });
   }
   const services = /* @__PURE__ */ new Map();
   for (const o of ofKind(objects, "SLO")) addSlo(ctx, o, serviceDocs, services);
+  for (const [name2, doc] of serviceDocs) {
+    const service = services.get(name2);
+    if (service && doc.deploysOn) service.deploys = deploysOf2(doc.deploysOn, service);
+  }
   return [...services.values()];
 }
 function addSlo(ctx, o, serviceDocs, services) {
@@ -79038,6 +79044,37 @@ function addSlo(ctx, o, serviceDocs, services) {
     service.sources[source.name] = source;
     service.slos.push(slo);
   }
+}
+function deploysOf2(o, service) {
+  const path = at(o, "metadata", "annotations", DEPLOYS_ANNOTATION);
+  let raw;
+  try {
+    raw = JSON.parse(annotationsOf2(o)[DEPLOYS_ANNOTATION] ?? "");
+  } catch {
+    raw = void 0;
+  }
+  const fields = ["source", "query", "version", "series", "versionLabel"];
+  const valid = isJson(raw) && typeof raw.source === "string" && Object.entries(raw).every(([k, v]) => fields.includes(k) && typeof v === "string");
+  if (!valid) {
+    o.r.fail(
+      path,
+      `Service '${o.name}': ${DEPLOYS_ANNOTATION}: expected a JSON object {"source", "query", "version"} or {"source", "series", "versionLabel"}`,
+      `e.g. {"source": "logs", "query": "{app=\\"ctrl\\"} | json | msg = \\"deploy-finished\\"", "version": "version"}`
+    );
+    return void 0;
+  }
+  const deploys = raw;
+  const source = service.sources[deploys.source];
+  if (!source) {
+    const known = Object.keys(service.sources).join(", ");
+    o.r.fail(
+      path,
+      `Service '${o.name}': ${DEPLOYS_ANNOTATION} names DataSource '${deploys.source}', which none of its SLOs reads`,
+      `name one of ${known}`
+    );
+    return void 0;
+  }
+  return readDeploys(o.r, path, deploys, source, positionOf(o.r.ydoc, path));
 }
 function healthOf(o, errors) {
   const text = annotationsOf2(o)[HEALTH_ANNOTATION];
