@@ -53436,7 +53436,8 @@ async function firstSuccessMs(client, owner, repo, deploymentId) {
   const successes = statuses.filter((s) => s.state === "success").map((s) => Date.parse(s.created_at)).filter(Number.isFinite);
   return successes.length > 0 ? Math.min(...successes) : null;
 }
-function deployDescriber(client, where, log2) {
+function deployDescriber(client, repository, log2) {
+  const where = { owner: repository.owner, repo: repository.repo };
   const tags2 = /* @__PURE__ */ new Map();
   const pulls = /* @__PURE__ */ new Map();
   const warned = /* @__PURE__ */ new Set();
@@ -53506,7 +53507,8 @@ async function tagExists(client, where, tag) {
     throw e;
   }
 }
-async function pullRequestThatShipped(client, where, sha) {
+async function pullRequestThatShipped(client, repository, sha) {
+  const where = { owner: repository.owner, repo: repository.repo };
   const base = await client.rest.repos.get(where).then(({ data }) => data.default_branch).catch(() => null);
   return shippedBy(client, where, sha, base);
 }

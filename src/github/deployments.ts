@@ -124,9 +124,11 @@ async function firstSuccessMs(
  */
 export function deployDescriber(
   client: GitHubClient,
-  where: { owner: string; repo: string },
+  repository: { owner: string; repo: string },
   log: Logger,
 ): (deployment: DeploymentRef, atMs: number) => Promise<Deploy> {
+  // only these two: Octokit sends every other field it is given as a query parameter
+  const where = { owner: repository.owner, repo: repository.repo };
   const tags = new Map<string, Promise<boolean>>();
   const pulls = new Map<string, Promise<Deploy["pullRequest"]>>();
   const warned = new Set<string>();
@@ -214,9 +216,10 @@ async function tagExists(
 /** The PR that shipped a commit: the merged one into the default branch. */
 export async function pullRequestThatShipped(
   client: GitHubClient,
-  where: { owner: string; repo: string },
+  repository: { owner: string; repo: string },
   sha: string,
 ): Promise<Deploy["pullRequest"]> {
+  const where = { owner: repository.owner, repo: repository.repo };
   const base = await client.rest.repos
     .get(where)
     .then(({ data }) => data.default_branch)

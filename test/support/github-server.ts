@@ -296,6 +296,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       authorization: req.headers.authorization,
     };
     state.requests.push(record);
+    // GitHub's query parameters are snake_case words; anything else is a client passing its own fields
+    for (const [name, value] of url.searchParams) {
+      if (!/^[a-z_]+$/.test(name) || value.includes("[object "))
+        state.invalid.push(
+          `${method} ${url.pathname}: query parameter ${name}=${value} is none of GitHub's`,
+        );
+    }
     const send = (status: number, data: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
       res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
