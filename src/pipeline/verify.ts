@@ -34,7 +34,11 @@ export async function runVerify(set: SloSet, options: VerifyOptions): Promise<Ve
   }
   await options.show?.(report);
   const verdict = verdictOf(report);
-  const exit = exitCodeOf(report, verdict, options);
+  const exit = exitCodeOf(
+    report,
+    worstOf(report.slos.filter((s) => s.gated && s.verification)),
+    options,
+  );
   if (!options.publisher) return { report, verdict, exitCode: exit, published: null };
   const published = await options.publisher.publish(report, verdict);
   const exitCode = exitCodeAfterPublishing(exit, published, options.failOnReportError === true);
@@ -67,7 +71,8 @@ async function verifyAt(set: SloSet, options: VerifyOptions, atMs: number): Prom
     ...report,
     verification: {
       deploy,
-      result: worstOf(judged.filter((s) => s.gated)),
+      // an SLO that is not gated is reported, never fails the run; with none gated, the report still says
+      result: worstOf(judged.some((s) => s.gated) ? judged.filter((s) => s.gated) : judged),
       baseline: options.baseline,
       confidence: options.confidence,
       minBurn: options.minBurn,

@@ -26,6 +26,8 @@ import {
   versionText,
 } from "./render-deploys.js";
 import {
+  judgedOn,
+  ownDeployOf,
   type ReportVerifyRun,
   VERIFY_COLUMNS,
   VERIFY_NUMERIC,
@@ -80,7 +82,14 @@ export function renderMarkdown(report: SloReport, options: MarkdownOptions = {})
   for (const [service, entries] of groupByService(report.slos)) {
     blocks.push(`### ${escapeMarkdown(service)}`);
     // slo verify: the verdicts lead, the budgets follow.
-    if (verification) blocks.push(verifyTable(entries));
+    if (verification) {
+      const own = ownDeployOf(entries, verification);
+      if (own)
+        blocks.push(
+          `Judged on this service's own newest deploy, ${versionLink(own.deploy)} at ${shortTime(own.deploy.at)}${own.windows ? `: ${own.windows}` : ""}.`,
+        );
+      blocks.push(verifyTable(entries));
+    }
     blocks.push(serviceTable(entries));
     for (const entry of entries) blocks.push(details(entry, options.charts ?? true));
   }
@@ -292,7 +301,7 @@ function verifyLead(report: SloReport, run: ReportVerifyRun): string {
   const d = run.deploy;
   const sha = shortSha(d.sha);
   const deploy = `Deploy ${versionLink(d)}${sha ? `, commit ${sha}` : ""}, at ${shortTime(d.at)} (${ORIGIN_TEXT[d.origin]}).`;
-  const windows = verifyWindowsText(report);
+  const windows = verifyWindowsText(judgedOn(report.slos, d));
   const rule = verifyCriteriaText(run);
   return [
     deploy,

@@ -22,6 +22,8 @@ import {
   versionText,
 } from "./render-deploys.js";
 import {
+  judgedOn,
+  ownDeployOf,
   type ReportVerifyRun,
   VERIFY_COLUMNS,
   VERIFY_NUMERIC,
@@ -73,7 +75,14 @@ export function renderText(report: SloReport, options: TextOptions): string {
   for (const [service, entries] of groupByService(report.slos)) {
     lines.push(paint(escapeTerminal(service), "bold"));
     // slo verify: the verdicts lead; the budgets follow, without the deploy lists.
-    if (verification) lines.push(...verifyTable(entries, paint), "");
+    if (verification) {
+      const own = ownDeployOf(entries, verification);
+      if (own)
+        lines.push(
+          `  judged on its own newest deploy, ${escapeTerminal(versionText(own.deploy.version))} at ${shortTime(own.deploy.at)}${own.windows ? `: ${own.windows}` : ""}`,
+        );
+      lines.push(...verifyTable(entries, paint), "");
+    }
     lines.push(...serviceTable(entries, paint));
     for (const e of entries) {
       lines.push(...entryDetails(e, paint));
@@ -207,7 +216,7 @@ function verifyLead(report: SloReport, run: ReportVerifyRun, paint: Paint): stri
   const pr = d.pullRequest ? ` #${d.pullRequest.number}` : "";
   const sha = shortSha(d.sha);
   const where = [sha ? `commit ${sha}` : null, ORIGIN_TEXT[d.origin]].filter(Boolean).join(", ");
-  const windows = verifyWindowsText(report);
+  const windows = verifyWindowsText(judgedOn(report.slos, d));
   return [
     `deploy ${escapeTerminal(versionText(d.version))}${pr} (${where}) at ${shortTime(d.at)}: ${paint(run.result.toUpperCase(), VERDICT_COLOR[run.result])}`,
     ...(windows ? [`  ${windows}`] : []),

@@ -7,7 +7,7 @@
  */
 
 import { burnRate, percent } from "./format.js";
-import type { ReportComparison, SloReport, SloReportEntry } from "./schema.js";
+import type { ReportComparison, ReportDeployRef, SloReport, SloReportEntry } from "./schema.js";
 
 export type Verdict = ReportComparison["verdict"];
 export type ReportVerifyRun = NonNullable<SloReport["verification"]>;
@@ -49,7 +49,7 @@ export function verifyRows(entry: SloReportEntry): VerifyRow[] {
   const comparisons = entry.verification?.comparisons ?? [];
   if (comparisons.length === 0) return [notVerifiedRow(entry)];
   return comparisons.map((c) => ({
-    slo: entry.name,
+    slo: entry.gated ? entry.name : `${entry.name} (not gated)`,
     baseline: c.baseline,
     events: `${count(c.baselineWindow.events.total)} → ${count(c.afterWindow.events.total)}`,
     bad: `${count(c.baselineWindow.events.bad)} → ${count(c.afterWindow.events.bad)}`,
@@ -68,7 +68,7 @@ function notVerifiedRow(entry: SloReportEntry): VerifyRow {
     ? "not verified: its source failed (below)"
     : entry.status === "no-data"
       ? "not verified: no events"
-      : "not verified";
+      : "not verified: no deploy of this service was given or found (deploys:, --deploy, --environment)";
   return {
     slo: entry.name,
     baseline: "–",
@@ -94,9 +94,31 @@ function count(n: number): string {
   return n.toLocaleString("en-US");
 }
 
+/** The SLOs judged on the run's deploy (each service may have its own newest deploy). */
+export function judgedOn(
+  entries: readonly SloReportEntry[],
+  deploy: ReportDeployRef,
+): SloReportEntry[] {
+  return entries.filter((e) => e.verification && sameDeploy(e.verification.deploy, deploy));
+}
+
+function sameDeploy(a: ReportDeployRef, b: ReportDeployRef): boolean {
+  return a.at === b.at && a.version === b.version;
+}
+
+/** A service judged on another deploy than the run's: that deploy and its windows, for a line of its own. */
+export function ownDeployOf(
+  entries: readonly SloReportEntry[],
+  run: ReportVerifyRun,
+): { deploy: ReportDeployRef; windows: string | null } | null {
+  const judged = entries.find((e) => e.verification)?.verification;
+  if (!judged || sameDeploy(judged.deploy, run.deploy)) return null;
+  return { deploy: judged.deploy, windows: verifyWindowsText(judgedOn(entries, judged.deploy)) };
+}
+
 /** "after the deploy 2026-11-24 11:00 → 12:00 UTC against before: 10:00 → 11:00 UTC" */
-export function verifyWindowsText(report: SloReport): string | null {
-  const comparisons = report.slos.flatMap((e) => e.verification?.comparisons ?? []);
+export function verifyWindowsText(entries: readonly SloReportEntry[]): string | null {
+  const comparisons = entries.flatMap((e) => e.verification?.comparisons ?? []);
   const first = comparisons[0];
   if (!first) return null;
   const day = first.afterWindow.start.slice(0, 10);

@@ -10,7 +10,7 @@
  *   admin     one event every 10 minutes: 3 after the deploy, inconclusive
  */
 
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -63,6 +63,7 @@ function sloFile(service: string, msg: string, objective = "99.9%"): string {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "slo-verify-"));
+  await mkdir(join(dir, "found"));
   const lines = [
     // 6 bad of 6,000 before; 75 of 1,500 after (every 20th)
     ...events("checkout", -120, 0, 50, (i) => i % 1000 === 500),
@@ -73,11 +74,39 @@ beforeAll(async () => {
     ...events("admin", -120, 0, 1, () => false).filter((_, i) => i % 10 === 0),
     ...events("admin", 0, 30, 1, (i) => i === 10).filter((_, i) => i % 10 === 0),
     JSON.stringify({ t: new Date(DEPLOY_MS).toISOString(), msg: "deploy-finished", version: "v2" }),
+    JSON.stringify({
+      t: new Date(DEPLOY_MS - 10 * MINUTE).toISOString(),
+      msg: "admin-deployed",
+      version: "a7",
+    }),
   ].sort((a, b) => (JSON.parse(a).t < JSON.parse(b).t ? -1 : 1));
   await writeFile(join(dir, "app.ndjson"), `${lines.join("\n")}\n`);
   await writeFile(join(dir, "checkout.yaml"), sloFile("checkout", "checkout"));
   await writeFile(join(dir, "search.yaml"), sloFile("search", "search", "99%"));
   await writeFile(join(dir, "admin.yaml"), sloFile("admin", "admin"));
+  // each service finds its own deploys in the log
+  const withDeploys = (text: string, msg: string) =>
+    text
+      .replace("[app.ndjson]", "[../app.ndjson]")
+      .replace(
+        "slos:\n",
+        `deploys: { source: logs, query: '| json | msg = "${msg}"', version: version }\nslos:\n`,
+      );
+  await writeFile(
+    join(dir, "found", "checkout.yaml"),
+    withDeploys(sloFile("checkout", "checkout"), "deploy-finished"),
+  );
+  await writeFile(
+    join(dir, "found", "admin.yaml"),
+    withDeploys(sloFile("admin", "admin"), "admin-deployed"),
+  );
+  await writeFile(
+    join(dir, "ungated.yaml"),
+    sloFile("checkout", "checkout").replace(
+      "    window: 7d\n",
+      "    window: 7d\n    gate: false\n",
+    ),
+  );
 });
 
 afterAll(async () => {
@@ -202,6 +231,26 @@ describe("slo verify on logs", () => {
     ]);
     expect(future.code).toBe(2);
     expect(future.stderr).toContain("is not before");
+  });
+
+  it("judges each service on its own newest deploy, and says which when it is not the run's", async () => {
+    const paths = [join(dir, "found", "checkout.yaml"), join(dir, "found", "admin.yaml")];
+    const r = await runCli(["verify", ...paths, "--at", AT]);
+    expect(r.stdout).toContain("deploy v2 (from the SLO file's deploys) at 2026-11-24 10:00 UTC");
+    expect(r.stdout).toContain("judged on its own newest deploy, a7 at 2026-11-24 09:50 UTC");
+    const json = await runCli(["verify", ...paths, "--at", AT, "--format", "json"]);
+    const report = JSON.parse(json.stdout) as SloReport;
+    expect(report.slos.map((s) => s.verification!.deploy.version)).toEqual(["v2", "a7"]);
+    expect(report.slos[1]!.verification!.comparisons[0]!.afterWindow.start).toBe(
+      "2026-11-24T09:50:00.000Z",
+    );
+  });
+
+  it("reports an SLO that is not gated, and never fails the run on it", async () => {
+    const r = await verify("ungated.yaml");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/availability \(not gated\)\s.*regressed/);
+    expect(r.stdout).toContain("REGRESSED");
   });
 
   it("prints a table a person can read", async () => {

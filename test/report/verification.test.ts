@@ -89,7 +89,9 @@ describe("a verification in the terminal", () => {
     expect(text).toMatch(/^ {2}checkout\s+week\s+30,000 → 11,500\s.*\s3\.0e-8\s+regressed\s/m);
     expect(text.match(/^ {2}search\s+(before|week)\s/gm)).toHaveLength(2);
     // post was not verified: said so, not left out.
-    expect(text).toMatch(/^ {2}post\s+–\s.*\snot verified$/m);
+    expect(text).toMatch(
+      /^ {2}post\s+–\s.*\snot verified: no deploy of this service was given or found/m,
+    );
   });
 
   it("compares with the same hours a week earlier when the baseline is week", async () => {
@@ -157,7 +159,9 @@ describe("a verification in Markdown", () => {
     expect(shop![3]).toContain("| checkout | week | 30,000 → 11,500 | 30 → 80 |");
     expect(shop![3]).toContain("| 3.0e-8 | ❌ regressed |");
     const [, ledger] = tables(md, VERIFY_HEADER);
-    expect(ledger![2]).toBe("| post | – | – | – | – | – | – | – | not verified |");
+    expect(ledger![2]).toBe(
+      "| post | – | – | – | – | – | – | – | not verified: no deploy of this service was given or found (deploys:, --deploy, --environment) |",
+    );
   });
 
   it("says pass and inconclusive in the heading", async () => {
