@@ -57,7 +57,7 @@ var require_tunnel = __commonJS({
     var tls = __require("tls");
     var http = __require("http");
     var https = __require("https");
-    var events = __require("events");
+    var events2 = __require("events");
     var assert2 = __require("assert");
     var util = __require("util");
     exports.httpOverHttp = httpOverHttp2;
@@ -109,7 +109,7 @@ var require_tunnel = __commonJS({
         self2.removeSocket(socket);
       });
     }
-    util.inherits(TunnelingAgent, events.EventEmitter);
+    util.inherits(TunnelingAgent, events2.EventEmitter);
     TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
       var self2 = this;
       var options = mergeOptions({ request: req }, self2.options, toOptions(host, port, localAddress));
@@ -32908,12 +32908,12 @@ function latencyPlan(slo, indicator, spec, base) {
       slo.at
     );
   }
-  const events = compileRole(slo, spec, "events", indicator.events);
-  if (events instanceof SloError) return events;
+  const events2 = compileRole(slo, spec, "events", indicator.events);
+  if (events2 instanceof SloError) return events2;
   return {
     kind: "latency",
     ...base,
-    events,
+    events: events2,
     field: indicator.field,
     fieldId: nameId(indicator.field),
     unit: indicator.unit,
@@ -34123,8 +34123,8 @@ var init_line_events = __esm({
   "src/sources/logs/reading/line-events.ts"() {
     "use strict";
     LineCutter = class {
-      constructor(events) {
-        this.events = events;
+      constructor(events2) {
+        this.events = events2;
       }
       events;
       /** the lines handed on so far, long ones included */
@@ -34187,13 +34187,13 @@ var init_regular_file = __esm({
 });
 
 // src/sources/logs/reading/range-reader.ts
-async function readRangeLines(path, range, events, options = {}) {
+async function readRangeLines(path, range, events2, options = {}) {
   const file2 = await openRegularFile(path);
   const { buffers } = options;
   const lent = buffers?.takeReadBuffer(RANGE_READ_BYTES) ?? null;
   try {
     const buf = lent ?? Buffer.allocUnsafe(RANGE_READ_BYTES);
-    return await new RangeReader(file2, range, events, buf, options.onBytes).read();
+    return await new RangeReader(file2, range, events2, buf, options.onBytes).read();
   } finally {
     if (lent !== null) buffers?.giveBackReadBuffer(lent);
     await file2.close();
@@ -34222,12 +34222,12 @@ var init_range_reader = __esm({
     init_regular_file();
     RANGE_READ_BYTES = 4 * 1024 * 1024;
     RangeReader = class {
-      constructor(file2, range, events, buf, onBytes) {
+      constructor(file2, range, events2, buf, onBytes) {
         this.file = file2;
         this.range = range;
         this.buf = buf;
         this.onBytes = onBytes;
-        this.lines = new LineCutter(events);
+        this.lines = new LineCutter(events2);
         this.pos = range.from;
       }
       file;
@@ -35711,8 +35711,8 @@ var init_stream_chunks = __esm({
 });
 
 // src/sources/logs/reading/line-splitter.ts
-async function readLines(chunks, events, buffers) {
-  const splitter = new LineSplitter(events, buffers);
+async function readLines(chunks, events2, buffers) {
+  const splitter = new LineSplitter(events2, buffers);
   try {
     for await (const chunk2 of chunks) splitter.push(chunk2);
     return splitter.end();
@@ -35728,9 +35728,9 @@ var init_line_splitter = __esm({
     init_line_events();
     init_stream_chunks();
     LineSplitter = class {
-      constructor(events, buffers) {
+      constructor(events2, buffers) {
         this.buffers = buffers;
-        this.lines = new LineCutter(events);
+        this.lines = new LineCutter(events2);
       }
       buffers;
       lines;
@@ -40364,7 +40364,7 @@ async function countWithPlan(api, plan, request2) {
     request2.series.map((s) => countSeries(api, plan.queries, kinds, s))
   );
   const eventsAnswer = plan.queries.events && longest ? api.countWindow(plan.queries.events, longest, `window ${longest.key}`) : Promise.resolve(void 0);
-  const [windowEntries, seriesEntries, [breakdown, breakdownWarning], events] = await Promise.all([
+  const [windowEntries, seriesEntries, [breakdown, breakdownWarning], events2] = await Promise.all([
     windowAnswers,
     seriesAnswers,
     breakdownAnswer,
@@ -40378,7 +40378,7 @@ async function countWithPlan(api, plan, request2) {
     if (why) warnings.push(why);
   }
   const diagnostics = {};
-  if (events !== void 0) diagnostics.missingField = Math.max(0, events - longestTotal);
+  if (events2 !== void 0) diagnostics.missingField = Math.max(0, events2 - longestTotal);
   diagnostics.queries = api.queries;
   if (warnings.length > 0) diagnostics.warnings = warnings;
   return { windows, series: Object.fromEntries(seriesEntries), breakdown, diagnostics };
@@ -40957,8 +40957,8 @@ function ratioQueries2(indicator, sloName2) {
   throw sourceError(`SLO '${sloName2}': a ratio needs good or bad as well as total`);
 }
 function latencyQueries(indicator, sloName2) {
-  const { events, field } = indicator;
-  if (!events || !field) {
+  const { events: events2, field } = indicator;
+  if (!events2 || !field) {
     throw sourceError(`SLO '${sloName2}': latency on loki needs events (a LogQL query) and field`);
   }
   if (!LABEL_NAME2.test(field)) {
@@ -40968,12 +40968,12 @@ function latencyQueries(indicator, sloName2) {
     );
   }
   const threshold = formatLogQLNumber(indicator.threshold);
-  const base = closed(events);
+  const base = closed(events2);
   return {
     good: `${base} | ${field} <= ${threshold} | __error__=""`,
     bad: `${base} | ${field} > ${threshold} | __error__=""`,
     events: `${base} | __error__=""`,
-    scope: events
+    scope: events2
   };
 }
 function formatLogQLNumber(n) {
@@ -49210,11 +49210,11 @@ function throttling(octokit, octokitOptions) {
     state.write = state.write ?? groups.write;
     state.notifications = state.notifications ?? groups.notifications;
     state.retryLimiter = state.retryLimiter ?? new Bottleneck2();
-    const events = {};
-    const emitter = new Bottleneck2.Events(events);
-    events.on("secondary-limit", state.onSecondaryRateLimit);
-    events.on("rate-limit", state.onRateLimit);
-    events.on(
+    const events2 = {};
+    const emitter = new Bottleneck2.Events(events2);
+    events2.on("secondary-limit", state.onSecondaryRateLimit);
+    events2.on("rate-limit", state.onRateLimit);
+    events2.on(
       "error",
       (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
     );
@@ -53790,7 +53790,7 @@ function verifyRows(entry) {
   const comparisons = entry.verification?.comparisons ?? [];
   if (comparisons.length === 0) return [notVerifiedRow(entry)];
   return comparisons.map((c) => ({
-    slo: entry.name,
+    slo: entry.gated ? entry.name : `${entry.name} (not gated)`,
     baseline: c.baseline,
     events: `${count(c.baselineWindow.events.total)} \u2192 ${count(c.afterWindow.events.total)}`,
     bad: `${count(c.baselineWindow.events.bad)} \u2192 ${count(c.afterWindow.events.bad)}`,
@@ -53804,7 +53804,7 @@ function verifyRows(entry) {
   }));
 }
 function notVerifiedRow(entry) {
-  const whyMore = entry.error ? "not verified: its source failed (below)" : entry.status === "no-data" ? "not verified: no events" : "not verified";
+  const whyMore = entry.error ? "not verified: its source failed (below)" : entry.status === "no-data" ? "not verified: no events" : "not verified: no deploy of this service was given or found (deploys:, --deploy, --environment)";
   return {
     slo: entry.name,
     baseline: "\u2013",
@@ -53826,8 +53826,19 @@ function pValueText(p) {
 function count(n) {
   return n.toLocaleString("en-US");
 }
-function verifyWindowsText(report3) {
-  const comparisons = report3.slos.flatMap((e) => e.verification?.comparisons ?? []);
+function judgedOn(entries, deploy) {
+  return entries.filter((e) => e.verification && sameDeploy(e.verification.deploy, deploy));
+}
+function sameDeploy(a, b) {
+  return a.at === b.at && a.version === b.version;
+}
+function ownDeployOf(entries, run2) {
+  const judged = entries.find((e) => e.verification)?.verification;
+  if (!judged || sameDeploy(judged.deploy, run2.deploy)) return null;
+  return { deploy: judged.deploy, windows: verifyWindowsText(judgedOn(entries, judged.deploy)) };
+}
+function verifyWindowsText(entries) {
+  const comparisons = entries.flatMap((e) => e.verification?.comparisons ?? []);
   const first = comparisons[0];
   if (!first) return null;
   const day = first.afterWindow.start.slice(0, 10);
@@ -53904,7 +53915,14 @@ function renderMarkdown(report3, options = {}) {
   if (options.override) blocks.push(overrideNote(options.override));
   for (const [service, entries] of groupByService(report3.slos)) {
     blocks.push(`### ${escapeMarkdown(service)}`);
-    if (verification) blocks.push(verifyTable(entries));
+    if (verification) {
+      const own2 = ownDeployOf(entries, verification);
+      if (own2)
+        blocks.push(
+          `Judged on this service's own newest deploy, ${versionLink(own2.deploy)} at ${shortTime2(own2.deploy.at)}${own2.windows ? `: ${own2.windows}` : ""}.`
+        );
+      blocks.push(verifyTable(entries));
+    }
     blocks.push(serviceTable(entries));
     for (const entry of entries) blocks.push(details(entry, options.charts ?? true));
   }
@@ -54078,7 +54096,7 @@ function verifyLead(report3, run2) {
   const d = run2.deploy;
   const sha = shortSha(d.sha);
   const deploy = `Deploy ${versionLink(d)}${sha ? `, commit ${sha}` : ""}, at ${shortTime2(d.at)} (${ORIGIN_TEXT[d.origin]}).`;
-  const windows = verifyWindowsText(report3);
+  const windows = verifyWindowsText(judgedOn(report3.slos, d));
   const rule = verifyCriteriaText(run2);
   return [
     deploy,
@@ -54505,13 +54523,13 @@ async function findPullRequest(client, ctx) {
   }
 }
 async function labelAddedBy(client, ctx, number6, label) {
-  const events = await client.paginate(client.rest.issues.listEvents, {
+  const events2 = await client.paginate(client.rest.issues.listEvents, {
     owner: ctx.owner,
     repo: ctx.repo,
     issue_number: number6,
     per_page: 100
   });
-  const added = events.filter(
+  const added = events2.filter(
     (e) => e.event === "labeled" && e.label?.name === label
   );
   return added.at(-1)?.actor?.login ?? null;
@@ -54830,7 +54848,8 @@ function oneOf(option, value, allowed) {
 }
 function parseDurationOption(text, option) {
   const ms = parseDuration(text);
-  if (ms === null) throw usageError(`${option} ${text}: expected a duration like 30s, 10m or 1h`);
+  if (ms === null)
+    throw usageError(`${option} ${text}: expected a duration above zero, like 30s, 10m or 1h`);
   return ms;
 }
 function parseNumberOption(text, option, min, max) {
@@ -54847,10 +54866,10 @@ function parseMinBurn(text, option) {
   return parseNumberOption(text, option, 0, 1e6);
 }
 function parseMinIncrease(text, option) {
-  const value = parseNumberOption(text, option, 1, 1e6);
-  if (value > 1) return value;
+  const value = text.trim() === "" ? Number.NaN : Number(text);
+  if (value > 1 && value <= 1e6) return value;
   throw usageError(
-    `${option} ${text}: expected a number above 1`,
+    `${option} ${text}: expected a number above 1, at most 1000000`,
     "a regression must be some increase over the baseline, e.g. 1.5"
   );
 }
@@ -56175,7 +56194,7 @@ function compareDeploy(input2) {
       ...numbers,
       verdict: "inconclusive",
       eventsNeeded: null,
-      reason: `no events in the baseline window: nothing to compare the ${count2(after.total)} after the deploy with`
+      reason: `no events in the baseline window: nothing to compare ${events(after.total)} after the deploy with`
     };
   }
   const regression = new Regression(input2, numbers.baselineRatio);
@@ -56186,7 +56205,7 @@ function compareDeploy(input2) {
       ...numbers,
       verdict: "regressed",
       eventsNeeded: null,
-      reason: `${headline(numbers)}, ${pClause(numbers.pValue, input2.confidence)}`
+      reason: `${headline(numbers, input2.baselineName)}, ${pClause(numbers.pValue, input2.confidence)}`
     };
   }
   const first = regression.firstDetectable(after.total);
@@ -56210,12 +56229,12 @@ var RANK2 = { pass: 0, inconclusive: 1, regressed: 2 };
 function worseOf(a, b) {
   return RANK2[b.verdict] > RANK2[a.verdict] ? b : a;
 }
-function headline(n) {
+function headline(n, baselineName = "before") {
   const after = n.afterRatio ?? 0;
   const before = n.baselineRatio ?? 0;
   const increase = before > 0 ? `${times(after / before)}, ` : "";
   const burn = times(n.afterBurnRate ?? 0);
-  return `errors ${percent2(after)} after vs ${percent2(before)} before (${increase}burn ${burn})`;
+  return `errors ${percent2(after)} after vs ${percent2(before)} ${baselineName} (${increase}burn ${burn})`;
 }
 function pClause(p, confidence) {
   const alpha = trim(1 - confidence);
@@ -56233,10 +56252,10 @@ function passReason(input2, n) {
   if (after < input2.minBurn * (1 - input2.objective)) {
     parts.push(`under min-burn ${trim(input2.minBurn)}x`);
   }
-  return `${headline(n)}, ${parts.join("; ")}`;
+  return `${headline(n, input2.baselineName)}, ${parts.join("; ")}`;
 }
 function tooFewReason(input2, afterTotal, baselineTotal, first, eventsNeeded, regression) {
-  const have = afterTotal === 0 ? "no events after the deploy" : `${count2(afterTotal)} events after the deploy`;
+  const have = afterTotal === 0 ? "no events after the deploy" : `${events(afterTotal)} after the deploy`;
   const short = afterTotal < input2.minEvents ? `${have}, fewer than the ${count2(input2.minEvents)} the SLO needs` : have;
   if (regression.ratio <= regression.baselineRatio) {
     return `${short}; a regression here is no higher than the baseline's ${percent2(regression.baselineRatio)} errors (min-increase ${trim(input2.minIncrease)}x), which no test can tell from chance: raise min-increase above 1`;
@@ -56269,16 +56288,26 @@ function times(x) {
   return `${x.toPrecision(2)}x`;
 }
 var COUNT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+function events(n) {
+  if (n === 0) return "no events";
+  return `${count2(n)} event${n === 1 ? "" : "s"}`;
+}
 function count2(n) {
   return COUNT.format(n);
 }
 
 // src/pipeline/verification.ts
+init_errors();
 var WEEK_MS = 7 * DAY_MS3;
 function planVerification(deploy, atMs, settings) {
   const endMs = Math.min(atMs, settings.forMs === void 0 ? atMs : deploy.atMs + settings.forMs);
   const lengthMs = Math.max(0, endMs - deploy.atMs);
   const kinds = settings.baseline === "both" ? ["before", "week"] : [settings.baseline];
+  if (kinds.includes("week") && lengthMs > WEEK_MS)
+    throw usageError(
+      `--baseline ${settings.baseline}: the after window (${formatDuration(lengthMs)} since ${deploy.version}) is longer than a week, so the week before it would overlap it`,
+      "judge the first week after the deploy with --for 7d, or use --baseline before"
+    );
   return {
     deploy,
     after: { key: "verify:after", startMs: deploy.atMs, endMs },
@@ -56302,7 +56331,8 @@ function verificationOf(slo, plan, result, settings) {
       minIncrease: settings.minIncrease,
       minEvents: slo.alerting.minEvents,
       // both windows are as long as the time since the deploy: waiting grows the baseline too
-      baselineGrows: true
+      baselineGrows: true,
+      baselineName: kind === "week" ? "a week earlier" : "before"
     });
     return { kind, window: window2, judgement };
   });
@@ -79615,7 +79645,11 @@ async function runVerify(set2, options) {
   }
   await options.show?.(report3);
   const verdict = verdictOf2(report3);
-  const exit = exitCodeOf(report3, verdict, options);
+  const exit = exitCodeOf(
+    report3,
+    worstOf(report3.slos.filter((s) => s.gated && s.verification)),
+    options
+  );
   if (!options.publisher) return { report: report3, verdict, exitCode: exit, published: null };
   const published = await options.publisher.publish(report3, verdict);
   const exitCode = exitCodeAfterPublishing(exit, published, options.failOnReportError === true);
@@ -79647,7 +79681,8 @@ async function verifyAt(set2, options, atMs) {
     ...report3,
     verification: {
       deploy,
-      result: worstOf(judged.filter((s) => s.gated)),
+      // an SLO that is not gated is reported, never fails the run; with none gated, the report still says
+      result: worstOf(judged.some((s) => s.gated) ? judged.filter((s) => s.gated) : judged),
       baseline: options.baseline,
       confidence: options.confidence,
       minBurn: options.minBurn,
@@ -79715,7 +79750,14 @@ function renderText(report3, options) {
   if (verification) lines.push(...verifyLead2(report3, verification, paint), "");
   for (const [service, entries] of groupByService2(report3.slos)) {
     lines.push(paint(escapeTerminal(service), "bold"));
-    if (verification) lines.push(...verifyTable2(entries, paint), "");
+    if (verification) {
+      const own2 = ownDeployOf(entries, verification);
+      if (own2)
+        lines.push(
+          `  judged on its own newest deploy, ${escapeTerminal(versionText(own2.deploy.version))} at ${shortTime(own2.deploy.at)}${own2.windows ? `: ${own2.windows}` : ""}`
+        );
+      lines.push(...verifyTable2(entries, paint), "");
+    }
     lines.push(...serviceTable2(entries, paint));
     for (const e of entries) {
       lines.push(...entryDetails(e, paint));
@@ -79822,7 +79864,7 @@ function verifyLead2(report3, run2, paint) {
   const pr = d.pullRequest ? ` #${d.pullRequest.number}` : "";
   const sha = shortSha(d.sha);
   const where = [sha ? `commit ${sha}` : null, ORIGIN_TEXT[d.origin]].filter(Boolean).join(", ");
-  const windows = verifyWindowsText(report3);
+  const windows = verifyWindowsText(judgedOn(report3.slos, d));
   return [
     `deploy ${escapeTerminal(versionText(d.version))}${pr} (${where}) at ${shortTime(d.at)}: ${paint(run2.result.toUpperCase(), VERDICT_COLOR[run2.result])}`,
     ...windows ? [`  ${windows}`] : [],

@@ -33,13 +33,14 @@ export function parseDeploy(text: string, option: string): { version: string; at
   if (at <= 0 || version === "") {
     throw usageError(`${option} ${text}: expected VERSION@TIME, like v1.4.2@2026-11-24T10:00:00Z`);
   }
-  return { version, atMs: parseAt(text.slice(at + 1), `${option} ${version}@`) };
+  return { version, atMs: parseAt(text.slice(at + 1), `${option} ${version}@…:`) };
 }
 
 /** A positive duration as SLO files write them (30m, 2h, 1h30m), in ms. */
 export function parseDurationOption(text: string, option: string): number {
   const ms = parseDuration(text);
-  if (ms === null) throw usageError(`${option} ${text}: expected a duration like 30s, 10m or 1h`);
+  if (ms === null)
+    throw usageError(`${option} ${text}: expected a duration above zero, like 30s, 10m or 1h`);
   return ms;
 }
 
@@ -68,10 +69,10 @@ export function parseMinBurn(text: string, option: string): number {
  * from chance.
  */
 export function parseMinIncrease(text: string, option: string): number {
-  const value = parseNumberOption(text, option, 1, 1e6);
-  if (value > 1) return value;
+  const value = text.trim() === "" ? Number.NaN : Number(text);
+  if (value > 1 && value <= 1e6) return value;
   throw usageError(
-    `${option} ${text}: expected a number above 1`,
+    `${option} ${text}: expected a number above 1, at most 1000000`,
     "a regression must be some increase over the baseline, e.g. 1.5",
   );
 }

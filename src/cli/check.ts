@@ -114,7 +114,7 @@ export async function runCheck(paths: string[], options: CheckOptions, io: CliIo
     ? oneOf("--on-source-error", options.onSourceError, ["pass", "fail"] as const)
     : DEFAULT_ON_SOURCE_ERROR;
   const atMs = parseAt(options.at, "--at");
-  const given = deploysGiven(options.deploy);
+  const given = deploysGiven(options.deploy, atMs);
   const publisher = options.github ? await gitHubPublisherOf(options, io) : null;
   const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env });
   // --quiet silences the automatic line; an explicit --progress still wins

@@ -132,17 +132,25 @@ export function deployOption(): Option {
   ).argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
 }
 
-/** The --deploy values as deploys; undefined when none was given. */
-export function deploysGiven(texts: string[] | undefined): Deploy[] | undefined {
+/** The --deploy values as deploys; undefined when none was given. None may be after `atMs`. */
+export function deploysGiven(texts: string[] | undefined, atMs: number): Deploy[] | undefined {
   if (!texts || texts.length === 0) return undefined;
-  return texts.map((text) => ({ ...parseDeploy(text, "--deploy"), origin: "command-line" }));
+  return texts.map((text) => {
+    const deploy = parseDeploy(text, "--deploy");
+    if (deploy.atMs > atMs)
+      throw usageError(
+        `--deploy ${text}: after the instant evaluated (${new Date(atMs).toISOString()}); nothing has run after it yet`,
+        "give deploys up to --at (or now)",
+      );
+    return { ...deploy, origin: "command-line" };
+  });
 }
 
 /** `--environment NAME`: GitHub's deployments of that environment. */
 export function environmentOption(): Option {
   return new Option(
     "--environment <name>",
-    "read deploys from GitHub's deployments of this environment (GITHUB_TOKEN, GITHUB_REPOSITORY; replaces the files' deploys:)",
+    "read deploys from GitHub's deployments of this environment (GITHUB_TOKEN, GITHUB_REPOSITORY); when it finds any, they replace the files' deploys:",
   );
 }
 
@@ -159,16 +167,27 @@ export async function gitHubDeploysOf(
 ): Promise<Deploy[] | undefined> {
   if (environment === undefined) return undefined;
   const { readGitHubDeploys } = await import("../github/deployments.js");
-  return readGitHubDeploys({
+  const sinceMs = oldestWindowStart(set, atMs);
+  let warned = false;
+  const found = await readGitHubDeploys({
     token: io.env.GITHUB_TOKEN || io.env.GH_TOKEN,
     env: io.env,
     cwd: io.cwd,
     environment,
-    sinceMs: oldestWindowStart(set, atMs),
+    sinceMs,
     untilMs: atMs,
     log: {
       info: () => {},
-      warning: (message) => io.stderr.write(`warning: ${message}\n`),
+      warning: (message) => {
+        warned = true;
+        io.stderr.write(`warning: ${message}\n`);
+      },
     },
   });
+  // read, and none there: say so, or the files' deploys would seem to come from GitHub
+  if (found.length === 0 && !warned)
+    io.stderr.write(
+      `warning: no successful deployment of ${environment} from ${new Date(sinceMs).toISOString()} to ${new Date(atMs).toISOString()}: the services' own deploys: are used, if any\n`,
+    );
+  return found;
 }

@@ -65,7 +65,7 @@ export async function runReport(
 ): Promise<number> {
   const format = oneOf("--format", options.format, ["markdown", "html", "json"] as const);
   const atMs = parseAt(options.at, "--at");
-  const given = deploysGiven(options.deploy);
+  const given = deploysGiven(options.deploy, atMs);
   const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env });
   // Before any source is read: a missing token is a usage error, not a late failure.
   const issues = options.issue

@@ -1,9 +1,10 @@
 /** `slo verify`: did this deploy make things worse? Each SLO's after window against its baseline. */
 
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { DEFAULT_VERIFY } from "../defaults.js";
 import { formatDuration } from "../definition/duration.js";
 import type { Deploy } from "../definition/model.js";
+import { usageError } from "../errors.js";
 import {
   oneOf,
   parseAt,
@@ -48,9 +49,18 @@ export function registerVerify(program: Command, io: CliIo, setExit: (code: numb
       "judge a deploy by its SLOs: is the error ratio after it higher than before, beyond chance and by enough to matter?",
     )
     .addArgument(pathsArgument())
-    .option(
-      "--deploy <version@time>",
-      "the deploy to judge, e.g. v1.4.2@2026-11-24T10:00:00Z (default: the newest the services' deploys: find)",
+    .addOption(
+      new Option(
+        "--deploy <version@time>",
+        "the deploy to judge, e.g. v1.4.2@2026-11-24T10:00:00Z (default: each service's newest, from --environment or its deploys:)",
+      ).argParser((value: string, previous: string | undefined) => {
+        if (previous !== undefined)
+          throw usageError(
+            "--deploy is given twice: slo verify judges one deploy",
+            "give one --deploy",
+          );
+        return value;
+      }),
     )
     .option("--for <duration>", "the after window: this long after the deploy (default: until now)")
     .option(
@@ -60,7 +70,7 @@ export function registerVerify(program: Command, io: CliIo, setExit: (code: numb
     )
     .option(
       "--confidence <p>",
-      "how sure the exact test must be that errors rose",
+      "how sure the exact test must be that errors rose (0.5 to 0.999999)",
       String(DEFAULT_VERIFY.confidence),
     )
     .option(
@@ -74,7 +84,10 @@ export function registerVerify(program: Command, io: CliIo, setExit: (code: numb
       String(DEFAULT_VERIFY.minIncrease),
     )
     .option("--fail-on <verdict>", "regressed or inconclusive", DEFAULT_VERIFY.failOn)
-    .option("--wait", "while inconclusive, look again every --interval until --for runs out")
+    .option(
+      "--wait",
+      "while inconclusive, look again every --interval until --for runs out (needs --for; with --at, judges once)",
+    )
     .option(
       "--interval <duration>",
       "--wait: how often to look again",
@@ -85,7 +98,13 @@ export function registerVerify(program: Command, io: CliIo, setExit: (code: numb
     .option("--format <format>", "text, json or markdown", "text")
     .option("--out <file>", "write the verdict to a file instead of stdout")
     .option("-q, --quiet", "print nothing; only the exit code speaks")
-    .action(async (paths: string[], options: VerifyCommandOptions) => {
+    .action(async (paths: string[], options: VerifyCommandOptions, command: Command) => {
+      // ignored, it would look as if it had been heard
+      if (command.getOptionValueSource("interval") === "cli" && !options.wait)
+        throw usageError(
+          "--interval only applies with --wait",
+          "add --wait, or leave --interval out",
+        );
       setExit(await runVerifyCommand(paths, options, io));
     });
 }
@@ -106,9 +125,12 @@ export async function runVerifyCommand(
   };
   const intervalMs = parseDurationOption(options.interval, "--interval");
   const atMs = parseAt(options.at, "--at");
-  const deploy: Deploy | undefined = options.deploy
-    ? { ...parseDeploy(options.deploy, "--deploy"), origin: "command-line" }
-    : undefined;
+  const deploy: Deploy | undefined =
+    options.deploy !== undefined
+      ? { ...parseDeploy(options.deploy, "--deploy"), origin: "command-line" }
+      : undefined;
+  if (intervalMs < MIN_INTERVAL_MS)
+    throw usageError(`--interval ${options.interval}: expected at least 1s`);
   const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env });
   const show = async (report: SloReport) => {
     if (options.quiet && !options.out) return;
@@ -148,10 +170,14 @@ export async function runVerifyCommand(
   return outcome.exitCode;
 }
 
-/** "inconclusive: 2 SLO(s) need more events; looking again in 1m (29m left)" */
+/** "inconclusive: 2 SLOs need more events; looking again in 1m (29m left)" */
 function waitingLine(report: SloReport, intervalMs: number, remainingMs: number): string {
   const waiting = report.slos.filter((s) => s.verification?.verdict === "inconclusive").length;
-  const next = formatDuration(Math.min(intervalMs, remainingMs));
-  const left = formatDuration(Math.max(1000, Math.round(remainingMs / 1000) * 1000));
-  return `inconclusive: ${waiting} SLO(s) need more events; looking again in ${next} (${left} left)`;
+  const seconds = (ms: number) => formatDuration(Math.max(1000, Math.round(ms / 1000) * 1000));
+  const next = seconds(Math.min(intervalMs, remainingMs));
+  const slos = waiting === 1 ? "1 SLO needs" : `${waiting} SLOs need`;
+  return `inconclusive: ${slos} more events; looking again in ${next} (${seconds(remainingMs)} left)`;
 }
+
+/** Looking again more often than this only loads the sources. */
+const MIN_INTERVAL_MS = 1000;

@@ -27,6 +27,8 @@ export interface DeployComparisonInput extends VerifyThresholds {
    * keeps its events per after event. Absent: the baseline stays as it is.
    */
   baselineGrows?: boolean | undefined;
+  /** how the reason names the baseline: "before" (the default) or "a week earlier" */
+  baselineName?: string | undefined;
 }
 
 export interface DeployComparison {
@@ -356,7 +358,7 @@ export function compareDeploy(input: DeployComparisonInput): DeployComparison {
       ...numbers,
       verdict: "inconclusive",
       eventsNeeded: null,
-      reason: `no events in the baseline window: nothing to compare the ${count(after.total)} after the deploy with`,
+      reason: `no events in the baseline window: nothing to compare ${events(after.total)} after the deploy with`,
     };
   }
   const regression = new Regression(input, numbers.baselineRatio);
@@ -372,7 +374,7 @@ export function compareDeploy(input: DeployComparisonInput): DeployComparison {
       ...numbers,
       verdict: "regressed",
       eventsNeeded: null,
-      reason: `${headline(numbers)}, ${pClause(numbers.pValue!, input.confidence)}`,
+      reason: `${headline(numbers, input.baselineName)}, ${pClause(numbers.pValue!, input.confidence)}`,
     };
   }
   const first = regression.firstDetectable(after.total);
@@ -413,12 +415,12 @@ interface Numbers {
 }
 
 /** "errors 2.10% after vs 0.40% before (5.3x, burn 21x)" */
-function headline(n: Numbers): string {
+function headline(n: Numbers, baselineName = "before"): string {
   const after = n.afterRatio ?? 0;
   const before = n.baselineRatio ?? 0;
   const increase = before > 0 ? `${times(after / before)}, ` : "";
   const burn = times(n.afterBurnRate ?? 0);
-  return `errors ${percent(after)} after vs ${percent(before)} before (${increase}burn ${burn})`;
+  return `errors ${percent(after)} after vs ${percent(before)} ${baselineName} (${increase}burn ${burn})`;
 }
 
 function pClause(p: number, confidence: number): string {
@@ -442,7 +444,7 @@ function passReason(input: DeployComparisonInput, n: Numbers): string {
   if (after < input.minBurn * (1 - input.objective)) {
     parts.push(`under min-burn ${trim(input.minBurn)}x`);
   }
-  return `${headline(n)}, ${parts.join("; ")}`;
+  return `${headline(n, input.baselineName)}, ${parts.join("; ")}`;
 }
 
 function tooFewReason(
@@ -456,7 +458,7 @@ function tooFewReason(
   const have =
     afterTotal === 0
       ? "no events after the deploy"
-      : `${count(afterTotal)} events after the deploy`;
+      : `${events(afterTotal)} after the deploy`;
   const short =
     afterTotal < input.minEvents
       ? `${have}, fewer than the ${count(input.minEvents)} the SLO needs`
@@ -498,6 +500,12 @@ function times(x: number): string {
 }
 
 const COUNT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+
+/** "1 event", "1,200 events", "no events" */
+function events(n: number): string {
+  if (n === 0) return "no events";
+  return `${count(n)} event${n === 1 ? "" : "s"}`;
+}
 
 function count(n: number): string {
   return COUNT.format(n);

@@ -4,10 +4,11 @@
  * as the report's `verification`.
  */
 
-import { DAY_MS } from "../definition/duration.js";
+import { DAY_MS, formatDuration } from "../definition/duration.js";
 import type { Deploy, SloSpec } from "../definition/model.js";
 import { NO_EVENTS } from "../engine/budget.js";
 import { compareDeploy, type DeployComparison, worseOf } from "../engine/deploy-verdict.js";
+import { usageError } from "../errors.js";
 import type { ReportComparison, ReportVerification } from "../report/schema.js";
 import type { CountResult, WindowRequest } from "../sources/types.js";
 import { compared, deployRef } from "./deploy-windows.js";
@@ -48,6 +49,11 @@ export function planVerification(
   const lengthMs = Math.max(0, endMs - deploy.atMs);
   const kinds: BaselineKind[] =
     settings.baseline === "both" ? ["before", "week"] : [settings.baseline];
+  if (kinds.includes("week") && lengthMs > WEEK_MS)
+    throw usageError(
+      `--baseline ${settings.baseline}: the after window (${formatDuration(lengthMs)} since ${deploy.version}) is longer than a week, so the week before it would overlap it`,
+      "judge the first week after the deploy with --for 7d, or use --baseline before",
+    );
   return {
     deploy,
     after: { key: "verify:after", startMs: deploy.atMs, endMs },
@@ -80,6 +86,7 @@ export function verificationOf(
       minEvents: slo.alerting.minEvents,
       // both windows are as long as the time since the deploy: waiting grows the baseline too
       baselineGrows: true,
+      baselineName: kind === "week" ? "a week earlier" : "before",
     });
     return { kind, window, judgement };
   });

@@ -57,6 +57,7 @@ table { border-collapse: collapse; width: 100%; font-size: 14px; }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid #e5e7eb; vertical-align: top; }
 th { background: #f9fafb; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.version { overflow-wrap: anywhere; max-width: 320px; }
 section.slo { border: 1px solid #e5e7eb; border-radius: 8px; padding: 16px 18px; margin: 22px 0; }
 .muted { color: #6b7280; }
 .status { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 13px; font-weight: 600; }
@@ -270,7 +271,7 @@ function deployTable(e: SloReportEntry): string {
   }
   for (const d of deploys) {
     rows.push(
-      `<tr><td>${deployMinute(d.at)}</td><td>${versionCell(d)}</td><td class="num">${budgetShare(d.budgetSpent)}</td><td>${ratioChange(d)}</td></tr>`,
+      `<tr><td>${deployMinute(d.at)}</td><td class="version">${versionCell(d)}</td><td class="num">${budgetShare(d.budgetSpent)}</td><td>${ratioChange(d)}</td></tr>`,
     );
   }
   return `<h3>Deploys</h3>

@@ -182,5 +182,15 @@ describe("which deploy spent the budget", () => {
     const late = await runCli(["report", join(dir, "slo.yaml"), "--deploy", "v1@yesterday"]);
     expect(late.code).toBe(2);
     expect(late.stderr).toContain("expected an RFC 3339 time");
+    const future = await runCli([
+      "report",
+      join(dir, "slo.yaml"),
+      "--at",
+      AT,
+      "--deploy",
+      "v9@2026-12-01T00:00:00Z",
+    ]);
+    expect(future.code).toBe(2);
+    expect(future.stderr).toContain("after the instant evaluated");
   });
 });

@@ -101,5 +101,9 @@ describe("--environment", () => {
       "v1.5.0",
     ]);
     expect(`${r.stdout}${r.stderr}${noToken.stderr}`).not.toContain(TOKEN);
+    const none = await runCli([...args.slice(0, 5), "staging", ...args.slice(6)], { env: env() });
+    expect(none.stderr).toContain(
+      "warning: no successful deployment of staging from 2026-11-17T12:00:00.000Z to 2026-11-24T12:00:00.000Z: the services' own deploys: are used, if any",
+    );
   });
 });

@@ -216,6 +216,10 @@ describe("slo verify on logs", () => {
       [["--wait"], "--wait needs --for"],
       [["--fail-on", "pass"], "--fail-on pass: expected one of regressed, inconclusive"],
       [["--min-increase", "1"], "--min-increase 1: expected a number above 1"],
+      [["--for", "0s"], "--for 0s: expected a duration above zero"],
+      [["--interval", "5m"], "--interval only applies with --wait"],
+      [["--wait", "--for", "1h", "--interval", "10ms"], "--interval 10ms: expected at least 1s"],
+      [["--deploy", "v3@2026-11-24T10:05:00Z"], "--deploy is given twice"],
     ] as const) {
       const r = await verify("checkout.yaml", [...args]);
       expect(r.code, args.join(" ")).toBe(2);
@@ -231,6 +235,18 @@ describe("slo verify on logs", () => {
     ]);
     expect(future.code).toBe(2);
     expect(future.stderr).toContain("is not before");
+    const empty = await runCli(["verify", join(dir, "checkout.yaml"), "--deploy", "", "--at", AT]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain("--deploy : expected VERSION@TIME");
+    const badTime = await runCli([
+      "verify",
+      join(dir, "checkout.yaml"),
+      "--deploy",
+      "v1@2026-13-45",
+      "--at",
+      AT,
+    ]);
+    expect(badTime.stderr).toContain("--deploy v1@…: 2026-13-45: expected an RFC 3339 time");
   });
 
   it("judges each service on its own newest deploy, and says which when it is not the run's", async () => {

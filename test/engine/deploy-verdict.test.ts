@@ -369,7 +369,7 @@ describe("compareDeploy on hand examples", () => {
       eventsNeeded: null,
     });
     expect(noBaseline.reason).toBe(
-      "no events in the baseline window: nothing to compare the 1,000 after the deploy with",
+      "no events in the baseline window: nothing to compare 1,000 events after the deploy with",
     );
   });
 

@@ -74,7 +74,10 @@ describe.skipIf(!available)("deploy markers on the HTML chart, in headless Chrom
     for (let i = 0; i < 20; i++) {
       deploys[10 + i]!.at = new Date(start + (i * 2 * HOUR) / 20).toISOString();
     }
+    const long = await reportWith(2);
+    long.slos[0]!.deploys![1]!.version = `release-${"x".repeat(300)}`;
     for (const [name, report] of [
+      ["long", long],
       ["none", await reportWith(0)],
       ["one", await reportWith(1)],
       ["thirty", await reportWith(30)],
@@ -131,6 +134,19 @@ describe.skipIf(!available)("deploy markers on the HTML chart, in headless Chrom
     const b = ticks.at(-1)!;
     return a.x + ((ms - a.ms) / (b.ms - a.ms)) * (b.x - a.x);
   }
+
+  it("wraps a 300-character version inside the page: every deploy column stays in view", async () => {
+    const { page } = await open("long");
+    const widths = await page.evaluate(() => ({
+      page: document.documentElement.clientWidth,
+      // the Deploys table: the last table of the page
+      table: [...document.querySelectorAll("table")].at(-1)!.getBoundingClientRect().right,
+      scroll: document.documentElement.scrollWidth,
+    }));
+    expect(widths.table).toBeLessThanOrEqual(widths.page);
+    expect(widths.scroll).toBeLessThanOrEqual(widths.page);
+    await page.close();
+  });
 
   it("draws no marker without deploys", async () => {
     const { page, problems, lines, labels } = await open("none");
