@@ -57,11 +57,14 @@ export function describeZodIssue(
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => {
       const suggestion = closestKey(key);
-      return specError(
-        `${where}unknown key '${key}'`,
-        positionOf(ydoc, path, key),
-        suggestion ? `did you mean '${suggestion}'?` : undefined,
-      );
+      // a key of another part of the file (a logs source's timestamp on a prometheus source)
+      const hint =
+        suggestion === key
+          ? `'${key}' is a key elsewhere in an SLO file, not here`
+          : suggestion
+            ? `did you mean '${suggestion}'?`
+            : undefined;
+      return specError(`${where}unknown key '${key}'`, positionOf(ydoc, path, key), hint);
     });
   }
   if (isMissing(value, issue)) {
