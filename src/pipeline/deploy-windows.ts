@@ -18,6 +18,8 @@ export interface DeployPlan {
   deploys: Deploy[];
   /** deploys inside the window left out by the limit */
   leftOut: number;
+  /** deploys given on the command line before the window's start: not this SLO's to list */
+  givenBefore: number;
   windows: WindowRequest[];
   compareMs: number;
   atMs: number;
@@ -49,6 +51,7 @@ export function planDeploys(
   return {
     deploys,
     leftOut: inside.length - deploys.length,
+    givenBefore: all.filter((d) => d.origin === "command-line" && d.atMs <= bounds.startMs).length,
     windows,
     compareMs,
     atMs,

@@ -262,11 +262,16 @@ export const DEPLOYS_NOT_FOUND = "deploys could not be found";
 
 function deployNotes(job: Job): string[] {
   if (job.deploys instanceof SloError) return [`${DEPLOYS_NOT_FOUND}: ${job.deploys.message}`];
+  const notes: string[] = [];
   if (job.deploys && job.deploys.leftOut > 0)
-    return [
+    notes.push(
       `${job.deploys.leftOut} older deploy(s) in the window are counted as before the first deploy: a report names the newest ${MAX_DEPLOYS_REPORTED}`,
-    ];
-  return [];
+    );
+  if (job.deploys && job.deploys.givenBefore > 0)
+    notes.push(
+      `${job.deploys.givenBefore} --deploy before the window's start (${new Date(job.plan.bounds.startMs).toISOString()}) not listed: they spent none of this window's budget`,
+    );
+  return notes;
 }
 
 /** One note per damaged input named, then how many more: the counts lack the rest of each. */

@@ -170,6 +170,9 @@ describe("which deploy spent the budget", () => {
   it("leaves out deploys outside the window, and reports none without deploys", async () => {
     const outside = (await report(["--deploy", "v0@2026-10-01T00:00:00Z"])).slos[0]!;
     expect(outside.deploys).toBeUndefined();
+    expect(outside.diagnostics.notes).toContain(
+      "1 --deploy before the window's start (2026-10-31T00:00:00.000Z) not listed: they spent none of this window's budget",
+    );
     const none = (await report([])).slos[0]!;
     expect(none.deploys).toBeUndefined();
     expect(none.budgetSpentBeforeDeploys).toBeUndefined();
