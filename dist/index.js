@@ -55290,6 +55290,7 @@ function planDeploys(all, bounds, atMs, compareMs) {
   return {
     deploys,
     leftOut: inside.length - deploys.length,
+    givenBefore: all.filter((d) => d.origin === "command-line" && d.atMs <= bounds.startMs).length,
     windows,
     compareMs,
     atMs,
@@ -55360,7 +55361,7 @@ var iso3 = (ms) => new Date(ms).toISOString();
 init_errors();
 async function deploysOfService(service, origins, options) {
   const inRange = (d) => d.atMs > options.sinceMs && d.atMs <= options.untilMs;
-  if (origins.given && origins.given.length > 0) return sorted(origins.given.filter(inRange));
+  if (origins.given && origins.given.length > 0) return sorted(origins.given);
   if (origins.github && origins.github.length > 0) return sorted(origins.github.filter(inRange));
   const spec = service.deploys;
   if (!spec) return [];
@@ -56536,11 +56537,16 @@ function slicesOf(plan, result) {
 var DEPLOYS_NOT_FOUND = "deploys could not be found";
 function deployNotes(job) {
   if (job.deploys instanceof SloError) return [`${DEPLOYS_NOT_FOUND}: ${job.deploys.message}`];
+  const notes = [];
   if (job.deploys && job.deploys.leftOut > 0)
-    return [
+    notes.push(
       `${job.deploys.leftOut} older deploy(s) in the window are counted as before the first deploy: a report names the newest ${MAX_DEPLOYS_REPORTED}`
-    ];
-  return [];
+    );
+  if (job.deploys && job.deploys.givenBefore > 0)
+    notes.push(
+      `${job.deploys.givenBefore} --deploy before the window's start (${new Date(job.plan.bounds.startMs).toISOString()}) not listed: they spent none of this window's budget`
+    );
+  return notes;
 }
 function damageNotes(damaged) {
   if (!damaged) return [];
@@ -77296,11 +77302,8 @@ function describeZodIssue(ydoc, value, issue3) {
   if (issue3.code === "unrecognized_keys") {
     return issue3.keys.map((key) => {
       const suggestion = closestKey(key);
-      return specError(
-        `${where}unknown key '${key}'`,
-        positionOf(ydoc, path, key),
-        suggestion ? `did you mean '${suggestion}'?` : void 0
-      );
+      const hint = suggestion === key ? `'${key}' is a key elsewhere in an SLO file, not here` : suggestion ? `did you mean '${suggestion}'?` : void 0;
+      return specError(`${where}unknown key '${key}'`, positionOf(ydoc, path, key), hint);
     });
   }
   if (isMissing(value, issue3)) {
