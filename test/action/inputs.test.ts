@@ -114,7 +114,7 @@ describe("parseInputs", () => {
       "mode deploy: expected one of gate, verify",
     );
     expect(() => parseInputs(from({ for: "soon" }))).toThrow(
-      /^for soon: expected a duration like /,
+      /^for soon: expected a duration above zero, like /,
     );
     expect(() => parseInputs(from({ confidence: "99%" }))).toThrow(
       "confidence 99%: expected a number from 0.5 to 0.999999",
