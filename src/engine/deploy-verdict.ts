@@ -456,9 +456,7 @@ function tooFewReason(
   regression: Regression,
 ): string {
   const have =
-    afterTotal === 0
-      ? "no events after the deploy"
-      : `${events(afterTotal)} after the deploy`;
+    afterTotal === 0 ? "no events after the deploy" : `${events(afterTotal)} after the deploy`;
   const short =
     afterTotal < input.minEvents
       ? `${have}, fewer than the ${count(input.minEvents)} the SLO needs`
