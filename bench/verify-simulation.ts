@@ -128,23 +128,27 @@ function aroundRandom(random: () => number, events: number): number {
   return Math.round(events * (0.8 + 0.4 * random()));
 }
 
-/** Deploys that change nothing: both windows drawn at the same error ratio. */
-export function simulateNoChange(scenario: NoChangeScenario, seed = SEED): Shares {
-  const random = seededRandom(seed + NO_CHANGE_SCENARIOS.indexOf(scenario));
+/** One simulated deploy's windows: bad and total events before and after. */
+interface DrawnDeploy {
+  baselineBad: number;
+  baselineTotal: number;
+  afterBad: number;
+  afterTotal: number;
+}
+
+/** DEPLOYS_PER_SCENARIO deploys drawn by `draw`, each judged by the engine; the shares of each verdict. */
+function judgeMany(objective: number, draw: () => DrawnDeploy): Shares {
   const verdicts: DeployVerdict[] = [];
   let significant = 0;
   let micros = 0;
   for (let i = 0; i < DEPLOYS_PER_SCENARIO; i++) {
-    const baselineTotal = aroundRandom(random, scenario.baselineEvents);
-    const afterTotal = aroundRandom(random, scenario.afterEvents);
-    const baselineBad = binomialDraw(random, baselineTotal, scenario.errorRatio);
-    const afterBad = binomialDraw(random, afterTotal, scenario.errorRatio);
+    const d = draw();
     const t0 = performance.now();
     const c = compareDeploy({
       ...SIMULATION_THRESHOLDS,
-      objective: scenario.objective,
-      baseline: { good: baselineTotal - baselineBad, total: baselineTotal },
-      after: { good: afterTotal - afterBad, total: afterTotal },
+      objective,
+      baseline: { good: d.baselineTotal - d.baselineBad, total: d.baselineTotal },
+      after: { good: d.afterTotal - d.afterBad, total: d.afterTotal },
     });
     micros += (performance.now() - t0) * 1000;
     verdicts.push(c.verdict);
@@ -160,6 +164,21 @@ export function simulateNoChange(scenario: NoChangeScenario, seed = SEED): Share
   };
 }
 
+/** Deploys that change nothing: both windows drawn at the same error ratio. */
+export function simulateNoChange(scenario: NoChangeScenario, seed = SEED): Shares {
+  const random = seededRandom(seed + NO_CHANGE_SCENARIOS.indexOf(scenario));
+  return judgeMany(scenario.objective, () => {
+    const baselineTotal = aroundRandom(random, scenario.baselineEvents);
+    const afterTotal = aroundRandom(random, scenario.afterEvents);
+    return {
+      baselineTotal,
+      afterTotal,
+      baselineBad: binomialDraw(random, baselineTotal, scenario.errorRatio),
+      afterBad: binomialDraw(random, afterTotal, scenario.errorRatio),
+    };
+  });
+}
+
 export const DETECTION = {
   objective: 0.999,
   baselineRatio: 0.002,
@@ -171,31 +190,12 @@ export const DETECTION = {
 /** Deploys that multiply the error ratio by DETECTION.increase, with `events` in each window. */
 export function simulateIncrease(events: number, seed = SEED): Shares {
   const random = seededRandom(seed + events);
-  const verdicts: DeployVerdict[] = [];
-  let significant = 0;
-  let micros = 0;
-  for (let i = 0; i < DEPLOYS_PER_SCENARIO; i++) {
-    const baselineBad = binomialDraw(random, events, DETECTION.baselineRatio);
-    const afterBad = binomialDraw(random, events, DETECTION.baselineRatio * DETECTION.increase);
-    const t0 = performance.now();
-    const c = compareDeploy({
-      ...SIMULATION_THRESHOLDS,
-      objective: DETECTION.objective,
-      baseline: { good: events - baselineBad, total: events },
-      after: { good: events - afterBad, total: events },
-    });
-    micros += (performance.now() - t0) * 1000;
-    verdicts.push(c.verdict);
-    if (c.pValue !== null && c.pValue < 1 - SIMULATION_THRESHOLDS.confidence) significant++;
-  }
-  return {
-    deploys: verdicts.length,
-    regressed: share(verdicts, "regressed"),
-    inconclusive: share(verdicts, "inconclusive"),
-    pass: share(verdicts, "pass"),
-    significant: significant / verdicts.length,
-    microsPerComparison: micros / verdicts.length,
-  };
+  return judgeMany(DETECTION.objective, () => ({
+    baselineTotal: events,
+    afterTotal: events,
+    baselineBad: binomialDraw(random, events, DETECTION.baselineRatio),
+    afterBad: binomialDraw(random, events, DETECTION.baselineRatio * DETECTION.increase),
+  }));
 }
 
 /** The smallest after-window size in the table from which on detection stays at or above `share`; null if none. */
