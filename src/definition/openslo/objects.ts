@@ -104,13 +104,13 @@ export function objectAt(r: DocReader, base: YamlPath, kind: Kind): OsObject | u
     r.fail([...base, "kind"], `expected kind ${kind} here, got ${String(declared)}`);
   }
   r.record([...base, "metadata"], true);
-  r.keys([...base, "metadata"], METADATA_KEYS);
   const name = r.string([...base, "metadata", "name"], true);
   // Inline objects are named inside the document that holds them.
   const named =
     name === undefined
       ? r
       : r.as(base.length > 0 ? `${r.subject}, inline ${kind} '${name}'` : `${kind} '${name}'`);
+  named.keys([...base, "metadata"], METADATA_KEYS);
   named.record([...base, "spec"], !SPEC_OPTIONAL.includes(kind));
   if (name === undefined || r.errors.length > before) return undefined;
   named.labels([...base, "metadata", "labels"]);
