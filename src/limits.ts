@@ -54,3 +54,6 @@ export const MAX_LOKI_LINES_PER_QUERY = 5_000;
 
 /** GitHub deployments one run reads (newest first, each costing a few requests); past it the older ones are left out, with a warning. */
 export const MAX_GITHUB_DEPLOYMENTS = 100;
+
+/** Keys of a mapping named when a file is not an SLO file ("a mapping with keys a, b, c, d, e and 3 more"): the rest are counted. */
+export const MAX_KEYS_NAMED_IN_ERRORS = 5;

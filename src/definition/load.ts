@@ -6,12 +6,13 @@
 import { resolve } from "node:path";
 import { type SloError, specError } from "../errors.js";
 import { expandEnvInDocument } from "./env.js";
-import { detectFormat, type FormatDocument, type FormatLoader, nativeFormat } from "./formats.js";
+import { type FormatDocument, type FormatLoader, nativeFormat } from "./formats.js";
 import type { ServiceSpec, SloSet } from "./model.js";
 import { opensloFormat } from "./openslo/index.js";
 import { displayPath, fileError, findSloFiles, readSloFile } from "./slo-files.js";
 import { slothFormat } from "./sloth.js";
-import { parseYamlFile, plainValueOf, positionOf, type YamlDocument } from "./yaml-source.js";
+import { type Detected, detectDocuments } from "./top-level.js";
+import { parseYamlFile, plainValueOf, type YamlDocument } from "./yaml-source.js";
 
 export interface LoadOptions {
   env?: Record<string, string | undefined>;
@@ -123,41 +124,31 @@ function parseText(
   const all = [...formats, nativeFormat];
   const out: SloError[] = [];
   for (const ydoc of docs) {
-    const found = formatOf(ydoc, env, all);
-    if ("errors" in found) {
-      out.push(...found.errors);
-      continue;
+    const found = documentsOf(ydoc, env, all);
+    out.push(...found.errors);
+    for (const { format, document } of found.documents) {
+      const list = byFormat.get(format) ?? [];
+      list.push(document);
+      byFormat.set(format, list);
     }
-    const list = byFormat.get(found.format) ?? [];
-    list.push(found.document);
-    byFormat.set(found.format, list);
   }
   return { groups: byFormat, errors: out };
 }
 
-/** A document with its environment variables expanded, and the format it says it is in. */
-function formatOf(
+/**
+ * A document with its environment variables expanded, and the format each
+ * object in it says it is in (a document may be a list of objects).
+ */
+function documentsOf(
   ydoc: YamlDocument,
   env: Record<string, string | undefined>,
   formats: FormatLoader[],
-): { format: FormatLoader; document: FormatDocument } | { errors: SloError[] } {
+): Detected {
   const envErrors = expandEnvInDocument(ydoc, env);
-  if (envErrors.length > 0) return { errors: envErrors };
+  if (envErrors.length > 0) return { documents: [], errors: envErrors };
   const plain = plainValueOf(ydoc);
-  if ("errors" in plain) return plain;
-  const { value } = plain;
-  const format = detectFormat(value, formats);
-  if (!format) {
-    return {
-      errors: [
-        specError(
-          "not an SLO file: expected `service:` and `slos:` (native), `apiVersion: openslo/v1` (OpenSLO) or `version: prometheus/v1` (Sloth)",
-          positionOf(ydoc, []),
-        ),
-      ],
-    };
-  }
-  return { format, document: { ydoc, value } };
+  if ("errors" in plain) return { documents: [], errors: plain.errors };
+  return detectDocuments(ydoc, plain.value, formats);
 }
 
 function loadGroups(

@@ -3,15 +3,7 @@
  * problem found in the plain JS value can be reported at file:line:col.
  */
 
-import {
-  type Document,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseAllDocuments,
-} from "yaml";
+import { Document, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from "yaml";
 import { type SloError, type SourcePosition, specError } from "../errors.js";
 import { MAX_YAML_ALIASES } from "../limits.js";
 import { firstRefusedAlias } from "./yaml-aliases.js";
@@ -104,6 +96,19 @@ export function plainValueOf(ydoc: YamlDocument): { value: unknown } | { errors:
       ],
     };
   }
+}
+
+/**
+ * An item of a top-level list as a document of its own, the way the OpenSLO
+ * SDK reads a list of objects. Its nodes are the file's own, so positions
+ * stay exact. Its plain value is the item of the whole list's value (an
+ * alias may repeat an anchor of another item), never read from it again.
+ */
+export function itemDocument(ydoc: YamlDocument, index: number): YamlDocument {
+  const list = ydoc.doc.contents;
+  const item = isSeq(list) ? list.items[index] : undefined;
+  const doc = new Document(item) as unknown as Document.Parsed;
+  return { file: ydoc.file, doc, lines: ydoc.lines };
 }
 
 function firstLine(message: string): string {

@@ -32,6 +32,7 @@ import {
   type Rule,
 } from "../rules.js";
 import type { YamlPath } from "../yaml-source.js";
+import { type ConnectionFields, connectionFields } from "./connection-details.js";
 import { at, type DataSourceDef, lookup, type OpenSloContext, type OsObject } from "./objects.js";
 
 type SourceType = SourceSpec["type"];
@@ -69,19 +70,19 @@ function readDataSource(o: OsObject): DataSourceDef | undefined {
   if (typeText === undefined) return undefined;
   const type = sourceTypeOf(typeText);
   if (!type) return { unsupported: typeText };
-  const cd = [...spec, "connectionDetails"];
-  if (!r.record(cd, true)) return undefined;
+  const cd = connectionFields(r, [...spec, "connectionDetails"]);
+  if (!cd) return undefined;
   const before = r.errors.length;
   const source = type === "logs" ? logsConnection(o, cd) : httpConnection(o, cd, type);
   return source && r.errors.length === before ? { source } : undefined;
 }
 
-function logsConnection(o: OsObject, cd: YamlPath): LogsSourceSpec | undefined {
+function logsConnection(o: OsObject, cd: ConnectionFields): LogsSourceSpec | undefined {
   const { r } = o;
-  r.keys(cd, ["paths", "timestamp", "labels"]);
-  const paths = logPaths(r, [...cd, "paths"]);
-  const time = logTimestamp(r, [...cd, "timestamp"]);
-  const labels = r.labels([...cd, "labels"]);
+  cd.allow(["paths", "timestamp", "labels"]);
+  const paths = logPaths(r, cd.path("paths"));
+  const time = logTimestamp(r, cd.path("timestamp"));
+  const labels = r.labels(cd.path("labels"));
   if (!paths || !time) return undefined;
   return { type: "logs", name: o.name, paths, ...time, labels, baseDir: dirname(r.ydoc.file) };
 }
@@ -118,19 +119,19 @@ const HTTP_KEYS = ["url", "headers", "bearerToken", "basicAuth", "timeout", "ret
 
 function httpConnection(
   o: OsObject,
-  cd: YamlPath,
+  cd: ConnectionFields,
   type: "prometheus" | "loki",
 ): PrometheusSourceSpec | LokiSourceSpec | undefined {
   const { r } = o;
-  r.keys(cd, type === "loki" ? [...HTTP_KEYS, "tenant"] : HTTP_KEYS);
-  const url = r.string([...cd, "url"], true);
-  if (url !== undefined) checkAll(r, [...cd, "url"], url, httpUrl);
-  const headers = httpHeaders(r, [...cd, "headers"]);
-  const bearerToken = r.string([...cd, "bearerToken"]);
-  const basicAuth = readBasicAuth(r, [...cd, "basicAuth"]);
-  const timeoutMs = readTimeout(r, [...cd, "timeout"]);
-  const retries = readRetries(r, [...cd, "retries"]);
-  const tenant = type === "loki" ? r.string([...cd, "tenant"]) : undefined;
+  cd.allow(type === "loki" ? [...HTTP_KEYS, "tenant"] : HTTP_KEYS);
+  const url = r.string(cd.path("url"), true);
+  if (url !== undefined) checkAll(r, cd.path("url"), url, httpUrl);
+  const headers = httpHeaders(r, cd.path("headers"));
+  const bearerToken = r.string(cd.path("bearerToken"));
+  const basicAuth = readBasicAuth(r, cd.path("basicAuth"));
+  const timeoutMs = readTimeout(r, cd.path("timeout"));
+  const retries = readRetries(r, cd.path("retries"));
+  const tenant = type === "loki" ? r.string(cd.path("tenant")) : undefined;
   if (url === undefined) return undefined;
   const common = {
     name: o.name,

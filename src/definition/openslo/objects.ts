@@ -61,6 +61,9 @@ export type DataSourceDef = { source: SourceSpec } | { unsupported: string };
 
 const METADATA_KEYS = ["name", "displayName", "labels", "annotations", "namespace"];
 
+/** A Service's spec holds only a description: the SDK and oslo write Services without one. */
+const SPEC_OPTIONAL: readonly Kind[] = ["Service"];
+
 /** A top-level document: apiVersion, kind, metadata.name and spec, checked. */
 export function documentObject(
   ydoc: YamlDocument,
@@ -101,14 +104,15 @@ export function objectAt(r: DocReader, base: YamlPath, kind: Kind): OsObject | u
     r.fail([...base, "kind"], `expected kind ${kind} here, got ${String(declared)}`);
   }
   r.record([...base, "metadata"], true);
-  r.keys([...base, "metadata"], METADATA_KEYS);
   const name = r.string([...base, "metadata", "name"], true);
-  r.record([...base, "spec"], true);
-  if (name === undefined || r.errors.length > before) return undefined;
   // Inline objects are named inside the document that holds them.
-  const named = r.as(
-    base.length > 0 ? `${r.subject}, inline ${kind} '${name}'` : `${kind} '${name}'`,
-  );
+  const named =
+    name === undefined
+      ? r
+      : r.as(base.length > 0 ? `${r.subject}, inline ${kind} '${name}'` : `${kind} '${name}'`);
+  named.keys([...base, "metadata"], METADATA_KEYS);
+  named.record([...base, "spec"], !SPEC_OPTIONAL.includes(kind));
+  if (name === undefined || r.errors.length > before) return undefined;
   named.labels([...base, "metadata", "labels"]);
   return { kind, name, r: named, base };
 }
