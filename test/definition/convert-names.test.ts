@@ -122,4 +122,14 @@ describe("slo convert --to openslo: names that clash across services", () => {
     ]);
     expect(meaning(await evaluate([out]))).toEqual(meaning(original));
   });
+
+  it("one service in two files with different labels is refused: one Service document cannot say both", async () => {
+    const split = join(DIR, "split-labels");
+    await expect(convertPaths([split], "openslo", { outDir: "/tmp/a", cwd: ROOT })).rejects.toThrow(
+      /service 'api' is written in .*api-reads\.yaml and .*api-writes\.yaml with different labels/,
+    );
+    // The native format says it as it was.
+    const back = await convertInto([split], "native");
+    expect(meaning(await evaluate([back]))).toEqual(meaning(await evaluate([split])));
+  });
 });

@@ -48,8 +48,8 @@ export interface OpenSloNames {
   slo(slo: SloSpec): string;
   /** any other object's name (SLI, AlertPolicy, AlertCondition, AlertNotificationTarget), made unique per kind */
   other(kind: string, wanted: string): string;
-  /** true the first time a service's name is asked: its Service document is written then */
-  firstOfService(service: string): boolean;
+  /** the first ServiceSpec of the service's name, whose Service document stands for every file of it */
+  serviceWrittenBy(service: ServiceSpec): ServiceSpec;
 }
 
 /**
@@ -64,6 +64,7 @@ export function planOpenSloNames(services: ServiceSpec[]): OpenSloNames {
     services.flatMap((s) => Object.keys(s.sources).map((n) => [s, n] as const)),
   );
   const sloNames = new Map<SloSpec, string>();
+  const firstOfService = new Map<string, ServiceSpec>();
   const sourceNames = new Map<string, string>();
   const sourceKey = (service: ServiceSpec, source: string) =>
     `${services.indexOf(service)}\u0000${source}`;
@@ -87,6 +88,10 @@ export function planOpenSloNames(services: ServiceSpec[]): OpenSloNames {
     dataSource: (service, source) => sourceNames.get(sourceKey(service, source)) ?? source,
     slo: (slo) => sloNames.get(slo) ?? slo.name,
     other: (kind, wanted) => registry.claim(kind, wanted),
-    firstOfService: (service) => registry.claim("Service", service) === service,
+    serviceWrittenBy: (service) => {
+      const first = firstOfService.get(service.service) ?? service;
+      firstOfService.set(service.service, first);
+      return first;
+    },
   };
 }

@@ -78,7 +78,9 @@ function serviceAnnotations(
 export function openSloDocuments(service: ServiceSpec, options: OpenSloWriteOptions): unknown[] {
   const docs: unknown[] = [];
   // A service written in two files is one Service: its second file adds SLOs and sources only.
-  if (options.names.firstOfService(service.service))
+  const writtenBy = options.names.serviceWrittenBy(service);
+  if (writtenBy !== service) checkSameService(service, writtenBy);
+  else
     docs.push(
       envelope(
         "Service",
@@ -101,6 +103,23 @@ export function openSloDocuments(service: ServiceSpec, options: OpenSloWriteOpti
   }
   for (const slo of service.slos) docs.push(sloDocument(slo, service, options));
   return docs;
+}
+
+/** What a Service document says must be what each file of the service says: there is one. */
+function checkSameService(service: ServiceSpec, written: ServiceSpec): void {
+  const differs = (
+    [
+      ["labels", service.labels, written.labels],
+      ["health", service.health, written.health],
+      ["deploys", service.deploys, written.deploys],
+    ] as const
+  ).find(([, a, b]) => JSON.stringify(a) !== JSON.stringify(b));
+  if (!differs) return;
+  throw specError(
+    `service '${service.service}' is written in ${written.file} and ${service.file} with different ${differs[0]}: OpenSLO has one Service document per name, so it cannot be written in OpenSLO`,
+    { file: service.file },
+    `give both files the same ${differs[0]}, or name the services apart`,
+  );
 }
 
 function connectionOf(s: SourceSpec, options: WriteOptions): Record<string, unknown> {
