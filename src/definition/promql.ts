@@ -8,8 +8,14 @@
 
 import { parser } from "@prometheus-io/lezer-promql";
 import { firstErrorNode } from "./lezer.js";
+import { metricsqlAt } from "./metricsql.js";
+import { formatPromDuration } from "./promql-duration.js";
 
-export type PromQLCheck = { ok: true } | { ok: false; message: string; offset: number };
+export { formatPromDuration };
+
+export type PromQLCheck =
+  | { ok: true }
+  | { ok: false; message: string; offset: number; hint?: string };
 
 /** `{{window}}`, `{{ window }}` and Sloth's `{{.window}}`. */
 const WINDOW_PLACEHOLDER = /\{\{\s*\.?window\s*\}\}/g;
@@ -64,8 +70,17 @@ export function checkPromQL(text: string): PromQLCheck {
   const tree = parser.parse(filled.text);
   const error = firstErrorNode(tree.topNode);
   if (!error) return { ok: true };
-  const offset = originalOffset(error.from, filled.replaced, PARSE_DURATION.length);
-  return { ok: false, message: describeError(filled.text, error), offset };
+  const at = (offset: number) => originalOffset(offset, filled.replaced, PARSE_DURATION.length);
+  const metricsql = metricsqlAt(filled.text, error.from);
+  if (metricsql) {
+    return {
+      ok: false,
+      message: `this looks like MetricsQL (VictoriaMetrics' query language), which slo does not read: ${metricsql.what}`,
+      offset: at(metricsql.offset),
+      hint: `write it as plain PromQL: ${metricsql.instead}`,
+    };
+  }
+  return { ok: false, message: describeError(filled.text, error), offset: at(error.from) };
 }
 
 function describeError(text: string, node: SyntaxNode): string {
@@ -152,27 +167,6 @@ export function selectorParts(text: string): SelectorParts | null {
 /** A selector for `metric{matchers}`. */
 export function formatSelector(metric: string, matchers: readonly string[]): string {
   return matchers.length === 0 ? metric : `${metric}{${matchers.join(", ")}}`;
-}
-
-const DURATION_UNITS: [string, number][] = [
-  ["d", 86_400_000],
-  ["h", 3_600_000],
-  ["m", 60_000],
-  ["s", 1000],
-  ["ms", 1],
-];
-
-/**
- * A PromQL range for a window: one unit, the largest that keeps it whole
- * (`30d`, `1h`, `2678400s` for a calendar month with a DST hour), because
- * compound durations (`1h30m`) need Prometheus 2.26 or later.
- */
-export function formatPromDuration(ms: number): string {
-  const whole = Math.max(1, Math.round(ms));
-  for (const [unit, size] of DURATION_UNITS) {
-    if (whole % size === 0) return `${whole / size}${unit}`;
-  }
-  return `${whole}ms`;
 }
 
 /**

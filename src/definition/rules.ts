@@ -90,7 +90,8 @@ export function checkInOrder<T>(
 /** A Prometheus query parses; the error points where it stops. */
 export const promqlParses: Rule<string> = (text) => {
   const checked = checkPromQL(text);
-  return checked.ok ? undefined : { message: `PromQL: ${checked.message}`, offset: checked.offset };
+  if (checked.ok) return undefined;
+  return { message: `PromQL: ${checked.message}`, offset: checked.offset, hint: checked.hint };
 };
 
 /** A LogQL log query slo evaluates parses; Loki's needs a stream selector. */

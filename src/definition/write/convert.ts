@@ -17,7 +17,8 @@ import {
   restoreEnvRefs,
 } from "./env-refs.js";
 import { nativeDocument } from "./native.js";
-import { openSloDocuments, planDataSourceNames } from "./openslo.js";
+import { openSloDocuments } from "./openslo.js";
+import { planOpenSloNames } from "./openslo-names.js";
 import { mapStrings, renderDocuments } from "./yaml.js";
 
 export const CONVERT_TARGETS = ["native", "openslo"] as const;
@@ -48,13 +49,13 @@ export function convertServices(
   to: ConvertTarget,
   options: ConvertOptions,
 ): ConvertedFile[] {
-  const names = planDataSourceNames(services);
+  const names = planOpenSloNames(services);
   const byFile = new Map<string, unknown[]>();
   for (const service of services) {
     const docs =
       to === "native"
         ? [nativeDocument(service, options)]
-        : openSloDocuments(service, { ...options, dataSourceName: names });
+        : openSloDocuments(service, { ...options, names });
     const name = fileNameOf(service.service);
     byFile.set(name, [...(byFile.get(name) ?? []), ...docs]);
   }

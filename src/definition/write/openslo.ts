@@ -41,32 +41,15 @@ import {
   rebasePath,
   type WriteOptions,
 } from "./native.js";
+import type { OpenSloNames } from "./openslo-names.js";
 import { compact, quoted } from "./yaml.js";
 
 /** Any Monday that is also the 1st of January: the start of every calendar unit at once. */
 const CALENDAR_ANCHOR = "2024-01-01 00:00:00";
 
 export interface OpenSloWriteOptions extends WriteOptions {
-  /** the DataSource name for a service's source (names are global in OpenSLO) */
-  dataSourceName(service: ServiceSpec, source: string): string;
-}
-
-/**
- * DataSource names for a whole conversion: a source name that more than one
- * service uses is prefixed with the service, so every file stands on its own
- * and no two DataSources share a name when the files are loaded together.
- */
-export function planDataSourceNames(
-  services: ServiceSpec[],
-): (service: ServiceSpec, source: string) => string {
-  const users = new Map<string, Set<ServiceSpec>>();
-  for (const s of services) {
-    for (const name of Object.keys(s.sources)) {
-      users.set(name, (users.get(name) ?? new Set()).add(s));
-    }
-  }
-  return (service, source) =>
-    (users.get(source)?.size ?? 0) > 1 ? `${service.service}-${source}` : source;
+  /** the names of the whole conversion: OpenSLO's are global per kind (openslo-names.ts) */
+  names: OpenSloNames;
 }
 
 function envelope(kind: string, metadata: Record<string, unknown>, spec: Record<string, unknown>) {
@@ -82,7 +65,7 @@ function serviceAnnotations(
   if (service.health.length > 0) annotations[HEALTH_ANNOTATION] = JSON.stringify(service.health);
   const d = service.deploys;
   if (d) {
-    const source = options.dataSourceName(service, d.source);
+    const source = options.names.dataSource(service, d.source);
     annotations[DEPLOYS_ANNOTATION] = JSON.stringify(
       d.kind === "log-lines"
         ? { source, query: d.query, version: d.version }
@@ -94,28 +77,49 @@ function serviceAnnotations(
 
 export function openSloDocuments(service: ServiceSpec, options: OpenSloWriteOptions): unknown[] {
   const docs: unknown[] = [];
-  docs.push(
-    envelope(
-      "Service",
-      {
-        name: service.service,
-        labels: nonEmpty(service.labels),
-        annotations: serviceAnnotations(service, options),
-      },
-      {},
-    ),
-  );
+  // A service written in two files is one Service: its second file adds SLOs and sources only.
+  const writtenBy = options.names.serviceWrittenBy(service);
+  if (writtenBy !== service) checkSameService(service, writtenBy);
+  else
+    docs.push(
+      envelope(
+        "Service",
+        {
+          name: service.service,
+          labels: nonEmpty(service.labels),
+          annotations: serviceAnnotations(service, options),
+        },
+        {},
+      ),
+    );
   for (const [name, source] of Object.entries(service.sources)) {
     docs.push(
       envelope(
         "DataSource",
-        { name: options.dataSourceName(service, name) },
+        { name: options.names.dataSource(service, name) },
         { type: OPENSLO_TYPE_NAME[source.type], connectionDetails: connectionOf(source, options) },
       ),
     );
   }
   for (const slo of service.slos) docs.push(sloDocument(slo, service, options));
   return docs;
+}
+
+/** What a Service document says must be what each file of the service says: there is one. */
+function checkSameService(service: ServiceSpec, written: ServiceSpec): void {
+  const differs = (
+    [
+      ["labels", service.labels, written.labels],
+      ["health", service.health, written.health],
+      ["deploys", service.deploys, written.deploys],
+    ] as const
+  ).find(([, a, b]) => JSON.stringify(a) !== JSON.stringify(b));
+  if (!differs) return;
+  throw specError(
+    `service '${service.service}' is written in ${written.file} and ${service.file} with different ${differs[0]}: OpenSLO has one Service document per name, so it cannot be written in OpenSLO`,
+    { file: service.file },
+    `give both files the same ${differs[0]}, or name the services apart`,
+  );
 }
 
 function connectionOf(s: SourceSpec, options: WriteOptions): Record<string, unknown> {
@@ -148,10 +152,12 @@ function sloDocument(slo: SloSpec, service: ServiceSpec, options: OpenSloWriteOp
   const annotations = sloAnnotations(slo);
   const timeWindow = [timeWindowOf(slo)];
   const objective = objectiveOf(slo);
+  const name = options.names.slo(slo);
   return envelope(
     "SLO",
     {
-      name: slo.name,
+      name,
+      displayName: name === slo.name ? undefined : slo.name,
       labels: nonEmpty(ownLabels(slo, service.labels)),
       annotations: nonEmpty(annotations),
     },
@@ -159,7 +165,7 @@ function sloDocument(slo: SloSpec, service: ServiceSpec, options: OpenSloWriteOp
       description: slo.description,
       service: slo.service,
       indicator: {
-        metadata: { name: `${slo.name}-sli` },
+        metadata: { name: options.names.other("SLI", `${name}-sli`) },
         spec: indicatorSpec(slo, service, options),
       },
       timeWindow,
@@ -169,7 +175,7 @@ function sloDocument(slo: SloSpec, service: ServiceSpec, options: OpenSloWriteOp
         ratioTimeslices: "RatioTimeslices",
       }[slo.budgetingMethod],
       objectives: [objective],
-      alertPolicies: alertPolicies(slo),
+      alertPolicies: alertPolicies(slo, name, options.names),
     },
   );
 }
@@ -232,7 +238,7 @@ function indicatorSpec(
   const ind = slo.indicator;
   const source = service.sources[ind.source];
   if (!source) throw cannot(slo, `source '${ind.source}' (not defined)`);
-  const ref = options.dataSourceName(service, ind.source);
+  const ref = options.names.dataSource(service, ind.source);
   const type = OPENSLO_TYPE_NAME[source.type];
   const metric = (spec: Record<string, unknown>) => ({
     metricSource: { metricSourceRef: ref, type, spec },
@@ -295,8 +301,8 @@ function burnRateThreshold(w: BurnRateWindow, period: number): number {
   return roundNumber((pretty * w.longMs) / period) === w.share ? pretty : exact;
 }
 
-/** One policy per burn-rate window (OpenSLO allows one condition per policy). */
-function alertPolicies(slo: SloSpec): unknown[] | undefined {
+/** One policy per burn-rate window (OpenSLO allows one condition per policy); `sloName` as written. */
+function alertPolicies(slo: SloSpec, sloName: string, names: OpenSloNames): unknown[] | undefined {
   if (isDefaultAlerting(slo)) return undefined;
   const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, "-");
   return slo.alerting.windows.map((w: BurnRateWindow) => {
@@ -304,7 +310,7 @@ function alertPolicies(slo: SloSpec): unknown[] | undefined {
     const long = shorthand(slo, w.longMs, w.long, "burn-rate window");
     const shortIsDefault =
       w.shortMs === defaultShortMs(w.longMs) && w.short === formatDuration(w.shortMs);
-    const name = `${slo.name}-${w.severity}-${slug(long)}`;
+    const name = names.other("AlertPolicy", `${sloName}-${w.severity}-${slug(long)}`);
     return {
       kind: "AlertPolicy",
       metadata: { name },
@@ -316,7 +322,7 @@ function alertPolicies(slo: SloSpec): unknown[] | undefined {
           {
             kind: "AlertCondition",
             metadata: compact({
-              name: `${name}-burn`,
+              name: names.other("AlertCondition", `${name}-burn`),
               labels: nonEmpty(severity.labels),
               annotations: nonEmpty({
                 ...severity.annotations,
@@ -335,19 +341,24 @@ function alertPolicies(slo: SloSpec): unknown[] | undefined {
             },
           },
         ],
-        notificationTargets: targetsFor(slo, w.severity, name),
+        notificationTargets: targetsFor(slo, w.severity, name, names),
       },
     };
   });
 }
 
-function targetsFor(slo: SloSpec, severity: Severity, policy: string): unknown[] {
+function targetsFor(
+  slo: SloSpec,
+  severity: Severity,
+  policy: string,
+  names: OpenSloNames,
+): unknown[] {
   return slo.notify
     .filter((t: NotifyTarget) => t.severities.includes(severity))
     .map((t, i) => ({
       kind: "AlertNotificationTarget",
       metadata: compact({
-        name: `${policy}-target-${i + 1}`,
+        name: names.other("AlertNotificationTarget", `${policy}-target-${i + 1}`),
         annotations: t.url !== undefined ? { [TARGET_URL_ANNOTATION]: t.url } : undefined,
       }),
       spec: { target: t.type },
