@@ -12,6 +12,8 @@ export const SLO_ANNOTATION = {
   gateWarnRemaining: "slo/gate-warn-remaining",
   breakdownBy: "slo/breakdown-by",
   runbook: "slo/runbook",
+  /** the SLO's own name, when slo convert had to rename it apart from another service's */
+  name: "slo/name",
 } as const;
 
 /** On an AlertCondition: the short window, when it is not the long window / 12. */

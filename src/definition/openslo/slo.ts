@@ -147,7 +147,9 @@ function mapObjectives(o: OsObject, count: number, sli: SliDef, shared: SharedFi
     const path = at(o, "spec", "objectives", i);
     const objective = readObjective(r, path, sli, shared.budgetingMethod, shared.window);
     if (!objective) continue;
-    const name = count > 1 ? objectiveName(o, path, i, names) : o.name;
+    // slo convert writes slo/name when it renamed the SLO apart from another service's
+    const own = annotationsOf(o)[SLO_ANNOTATION.name] ?? o.name;
+    const name = count > 1 ? objectiveName(o, path, i, names) : own;
     names.add(name);
     mapped.push({
       source: sli.source,

@@ -149,10 +149,14 @@ function shorthand(slo: SloSpec, ms: number, label: string | undefined, what: st
 
 /** Throws an SloError for what OpenSLO cannot say (a 90s window); the CLI reports it. */
 function sloDocument(slo: SloSpec, service: ServiceSpec, options: OpenSloWriteOptions): unknown {
-  const annotations = sloAnnotations(slo);
   const timeWindow = [timeWindowOf(slo)];
   const objective = objectiveOf(slo);
   const name = options.names.slo(slo);
+  // renamed apart from another service's SLO: the name it reads back under
+  const annotations = {
+    ...sloAnnotations(slo),
+    ...(name === slo.name ? {} : { [SLO_ANNOTATION.name]: slo.name }),
+  };
   return envelope(
     "SLO",
     {
