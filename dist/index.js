@@ -80340,7 +80340,7 @@ async function gate(inputs) {
     log: { info, warning }
   });
   const atMs = parseAt(inputs.at, "at");
-  const set2 = await loadSetOrThrow(inputs.config);
+  const set2 = await loadSetOrThrow(inputs.config, { warn: annotateWarning });
   const github = inputs.environment ? await readGitHubDeploys({
     token: inputs.token ?? "",
     env: process.env,
@@ -80364,6 +80364,14 @@ async function gate(inputs) {
     setFailed("A source could not be read, or a report could not be delivered: see above.");
   }
   return exitCode;
+}
+function annotateWarning(w) {
+  warning(w.hint ? `${w.message} (${w.hint})` : w.message, {
+    title: "slo",
+    file: w.file,
+    startLine: w.line,
+    startColumn: w.col
+  });
 }
 function failWith(error63) {
   const errors = error63 instanceof SloErrors ? error63.errors : [toSloError(error63)];
