@@ -10,8 +10,30 @@ import { DEFAULT_GITHUB } from "./defaults.js";
 /** The one alert name of every burn-rate alert, from `slo alerts` and from `slo rules`. */
 export const ALERT_NAME = "ErrorBudgetBurn";
 
-/** The labels that identify an SLO; they win over an SLO's own labels of the same name. */
-export const IDENTITY_LABEL = { service: "service", slo: "slo", severity: "severity" } as const;
+/**
+ * The labels that identify an SLO's series and alerts; they win over an
+ * SLO's own labels of the same name. `slo_severity` is slo's own page or
+ * ticket, always set: what slo itself reads back, and what to route on.
+ */
+export const IDENTITY_LABEL = { service: "service", slo: "slo", severity: "slo_severity" } as const;
+
+/**
+ * The label Alertmanager routes are usually keyed on. The user's own value
+ * is kept as written (Sloth files set `severity: critical` and route on it);
+ * without one it is slo's page or ticket, so routes on `severity=page` work.
+ */
+export const ROUTING_SEVERITY_LABEL = "severity";
+
+/** An alert's severity labels, given the labels it already has from the user's file. */
+export function severityLabels(
+  severity: "page" | "ticket",
+  userLabels: Record<string, string>,
+): Record<string, string> {
+  return {
+    [ROUTING_SEVERITY_LABEL]: userLabels[ROUTING_SEVERITY_LABEL] ?? severity,
+    [IDENTITY_LABEL.severity]: severity,
+  };
+}
 
 /** The labels an alert of `slo rules` adds: which burn-rate windows fired. */
 export const WINDOW_LABEL = { long: "long_window", short: "short_window" } as const;

@@ -11,7 +11,7 @@ import {
   DEFAULT_PATHS,
   DEFAULT_VERIFY,
 } from "../defaults.js";
-import { EXIT, exitCodeFor, SloErrors, toSloError, usageError } from "../errors.js";
+import { EXIT, exitCodeFor, type SloError, SloErrors, toSloError, usageError } from "../errors.js";
 import { readGitHubDeploys } from "../github/deployments.js";
 import { emptyOutputs, writeOutputs } from "../github/outputs.js";
 import { gitHubPublisher } from "../github/publish.js";
@@ -195,7 +195,7 @@ async function gate(inputs: ActionInputs): Promise<number> {
   });
   // "now" is read before the files are, as slo check does
   const atMs = parseAt(inputs.at, "at");
-  const set = await loadSetOrThrow(inputs.config);
+  const set = await loadSetOrThrow(inputs.config, { warn: annotateWarning });
   // With environment, GitHub's deployments say which deploy spent the budget.
   const github = inputs.environment
     ? await readGitHubDeploys({
@@ -222,6 +222,16 @@ async function gate(inputs: ActionInputs): Promise<number> {
     core.setFailed("A source could not be read, or a report could not be delivered: see above.");
   }
   return exitCode;
+}
+
+/** What loads but deserves a look (a key Sloth ignores) is a warning on its line. */
+function annotateWarning(w: SloError): void {
+  core.warning(w.hint ? `${w.message} (${w.hint})` : w.message, {
+    title: "slo",
+    file: w.file,
+    startLine: w.line,
+    startColumn: w.col,
+  });
 }
 
 /** SLO file problems become annotations on the lines at fault; setFailed says the rest. */

@@ -7,7 +7,13 @@
  * (`GET /api/v2/alerts`), so no state file is needed.
  */
 
-import { ALERT_NAME, cleanLabels, IDENTITY_LABEL } from "../conventions.js";
+import {
+  ALERT_NAME,
+  cleanLabels,
+  IDENTITY_LABEL,
+  ROUTING_SEVERITY_LABEL,
+  severityLabels,
+} from "../conventions.js";
 import { SloError } from "../errors.js";
 import { createHttpClient, type HttpClient } from "../http/client.js";
 import { percent } from "../report/format.js";
@@ -40,15 +46,21 @@ export interface PostableAlert {
   generatorURL?: string;
 }
 
-/** The identity labels win over the SLO's own: routing must be able to rely on them. */
+/**
+ * The identity labels win over the SLO's own: routing must be able to rely
+ * on them. A `severity` of the user's is kept as written (see conventions.ts).
+ */
 export function alertLabels(subject: AlertSubject, severity: Severity): Record<string, string> {
-  return {
+  const userLabels = {
     ...cleanLabels(subject.slo.labels),
     ...cleanLabels(subject.slo.alerting[severity].labels),
+  };
+  return {
+    ...userLabels,
     alertname: ALERT_NAME,
     [IDENTITY_LABEL.service]: subject.slo.service,
     [IDENTITY_LABEL.slo]: subject.slo.name,
-    [IDENTITY_LABEL.severity]: severity,
+    ...severityLabels(severity, userLabels),
   };
 }
 
@@ -123,7 +135,8 @@ export function createAlertmanagerNotifier(
       const state = new Map<string, TargetAlert>();
       for (const alert of body as GettableAlert[]) {
         const labels = alert.labels ?? {};
-        const severity = labels.severity;
+        // Alerts an older slo sent carry page or ticket in `severity` only.
+        const severity = labels[IDENTITY_LABEL.severity] ?? labels[ROUTING_SEVERITY_LABEL];
         if (!labels.service || !labels.slo || (severity !== "page" && severity !== "ticket"))
           continue;
         state.set(alertKey(`${labels.service}/${labels.slo}`, severity), {

@@ -16,6 +16,7 @@ import {
   environmentOption,
   gitHubDeploysOf,
   pathsArgument,
+  printWarning,
   writeOutput,
 } from "./common.js";
 import { type CliIo, useColor } from "./io.js";
@@ -116,7 +117,7 @@ export async function runCheck(paths: string[], options: CheckOptions, io: CliIo
   const atMs = parseAt(options.at, "--at");
   const given = deploysGiven(options.deploy, atMs);
   const publisher = options.github ? await gitHubPublisherOf(options, io) : null;
-  const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env });
+  const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env, warn: printWarning(io) });
   // --quiet silences the automatic line; an explicit --progress still wins
   const progress = progressLine(io.stderr, {
     enabled: options.progress ?? (options.quiet ? false : undefined),

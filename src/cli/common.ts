@@ -5,7 +5,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { Argument, Option } from "commander";
 import { DEFAULT_PATHS } from "../defaults.js";
 import type { Deploy, SloSet } from "../definition/model.js";
-import { usageError } from "../errors.js";
+import { type SloError, usageError } from "../errors.js";
 import { fileErrorReason } from "../file-errors.js";
 import { parseDeploy } from "../parse-option.js";
 import { oldestWindowStart } from "../pipeline/requests.js";
@@ -13,6 +13,11 @@ import { resolveInputs } from "../sources/logs/reading/inputs.js";
 import type { CliIo } from "./io.js";
 
 /** Every command's [paths...]: SLO files or folders, slos/ when none is given. */
+/** A warning about the SLO files, as errors are printed (file:line:col), on stderr: never in the report. */
+export function printWarning(io: CliIo): (warning: SloError) => void {
+  return (warning) => io.stderr.write(`warning: ${warning.format()}\n`);
+}
+
 export function pathsArgument(): Argument {
   return new Argument("[paths...]", "SLO files or folders").default([], DEFAULT_PATHS.join(" "));
 }

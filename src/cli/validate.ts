@@ -3,7 +3,7 @@
 import type { Command } from "commander";
 import { EXIT } from "../errors.js";
 import { loadSetOrThrow } from "../pipeline/load-set.js";
-import { pathsArgument } from "./common.js";
+import { pathsArgument, printWarning } from "./common.js";
 import type { CliIo } from "./io.js";
 
 export function registerValidate(
@@ -16,7 +16,7 @@ export function registerValidate(
     .description("check SLO files without reading any source")
     .addArgument(pathsArgument())
     .action(async (paths: string[]) => {
-      const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env });
+      const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env, warn: printWarning(io) });
       const count = set.services.reduce((n, s) => n + s.slos.length, 0);
       io.stdout.write(`${set.files.length} file(s), ${count} SLO(s): valid\n`);
       setExit(EXIT.ok);

@@ -28,7 +28,7 @@ export interface FormatLoader {
   load(
     documents: FormatDocument[],
     context?: FormatContext,
-  ): { services: ServiceSpec[]; errors: SloError[] };
+  ): { services: ServiceSpec[]; errors: SloError[]; warnings?: SloError[] };
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -29,6 +29,8 @@ type FormatGroups = Map<FormatLoader, FormatDocument[]>;
 export interface LoadResult {
   set: SloSet;
   errors: SloError[];
+  /** what loads but deserves a look (keys a format ignores): for stderr, never the report */
+  warnings: SloError[];
 }
 
 export async function loadSpec(paths: string[], options: LoadOptions = {}): Promise<LoadResult> {
@@ -45,7 +47,8 @@ export async function loadSpec(paths: string[], options: LoadOptions = {}): Prom
   const services = loaded.services.sort((a, b) => order(a.file) - order(b.file));
   for (const service of services) resolveBaseDirs(service, cwd);
   errors.push(...checkAcrossFiles(services));
-  return { set: { files: displayed, services }, errors };
+  const warnings = inFileOrder(loaded.warnings, displayed);
+  return { set: { files: displayed, services }, errors, warnings };
 }
 
 async function parseFiles(
@@ -98,10 +101,14 @@ export function loadText(
   text: string,
   env: Record<string, string | undefined>,
   formats: FormatLoader[] = DEFAULT_FORMATS,
-): { services: ServiceSpec[]; errors: SloError[] } {
+): { services: ServiceSpec[]; errors: SloError[]; warnings: SloError[] } {
   const parsed = parseText(file, text, env, formats);
   const loaded = loadGroups(parsed.groups, env);
-  return { services: loaded.services, errors: [...parsed.errors, ...loaded.errors] };
+  return {
+    services: loaded.services,
+    errors: [...parsed.errors, ...loaded.errors],
+    warnings: loaded.warnings,
+  };
 }
 
 /** Parse one file and sort its documents by format; nothing is mapped yet. */
@@ -154,15 +161,17 @@ function documentsOf(
 function loadGroups(
   groups: FormatGroups,
   env: Record<string, string | undefined>,
-): { services: ServiceSpec[]; errors: SloError[] } {
+): { services: ServiceSpec[]; errors: SloError[]; warnings: SloError[] } {
   const services: ServiceSpec[] = [];
   const errors: SloError[] = [];
+  const warnings: SloError[] = [];
   for (const [format, documents] of groups) {
     const result = format.load(documents, { env });
     errors.push(...result.errors);
+    warnings.push(...(result.warnings ?? []));
     services.push(...result.services);
   }
-  return { services, errors };
+  return { services, errors, warnings };
 }
 
 function checkAcrossFiles(services: ServiceSpec[]): SloError[] {

@@ -17,7 +17,7 @@ import {
   DEFAULT_MIN_EVENTS,
 } from "../defaults.js";
 import type { specError } from "../errors.js";
-import { DocReader, isJson, type Json, roundNumber } from "./doc-reader.js";
+import { closest, DocReader, isJson, type Json, roundNumber } from "./doc-reader.js";
 import { DAY_MS } from "./duration.js";
 import type { FormatLoader } from "./formats.js";
 import { implicitPrometheus } from "./implicit-sources.js";
@@ -63,16 +63,63 @@ export const slothFormat: FormatLoader = {
       (typeof value.apiVersion === "string" && value.apiVersion.startsWith("sloth.slok.dev/"))),
   load(documents, context) {
     const errors: SloError[] = [];
+    const warnings: SloError[] = [];
     const services: ServiceSpec[] = [];
     for (const { ydoc, value } of documents) {
-      const service = loadDocument(ydoc, value, errors, context?.env ?? {});
+      const service = loadDocument(ydoc, value, { errors, warnings }, context?.env ?? {});
       if (service) services.push(service);
     }
-    return { services, errors };
+    return { services, errors, warnings };
   },
 };
 
 type SloError = ReturnType<typeof specError>;
+
+interface KeyRules {
+  /** keys a file needs: a near miss of one that is absent is an error */
+  required?: readonly string[];
+  /** Sloth's SLO plugins, which Sloth reads and slo does not */
+  sloPlugins?: string;
+}
+
+/** Checks a mapping's keys against those Sloth reads there (see `lenientKeys`). */
+type KeyCheck = (r: DocReader, path: YamlPath, known: readonly string[], rules?: KeyRules) => void;
+
+/**
+ * Sloth decodes its files leniently: a key it does not know is ignored, and
+ * its validator accepts the file (`pageAlert` in the spec, `page_alert` in
+ * the resource). slo ignores such a key too, with a warning at its
+ * position. Two kinds stay errors: a near miss of a required key that is
+ * absent (the file cannot load, and the typo is why), and the keys Sloth
+ * reads that slo does not.
+ */
+function lenientKeys(warnings: SloError[]): KeyCheck {
+  return (r, path, known, { required = [], sloPlugins } = {}) => {
+    const mapping = r.value(path);
+    if (!isJson(mapping)) return;
+    for (const key of Object.keys(mapping)) {
+      if (known.includes(key)) continue;
+      const suggestion = closest(key, known);
+      const hint = suggestion ? `did you mean '${suggestion}'?` : undefined;
+      if (key === sloPlugins)
+        r.fail(
+          path,
+          "slo does not read Sloth's SLO plugins: they change the rules Sloth generates",
+          "remove them, and set what they did with slo's own settings (see docs/interop.md)",
+          key,
+        );
+      else if (suggestion && required.includes(suggestion) && !(suggestion in mapping))
+        r.fail(path, `unknown key '${key}'`, hint, key);
+      else
+        new DocReader(r.ydoc, r.subject, r.root, warnings).fail(
+          path,
+          `unknown key '${key}': Sloth ignores it, and so does slo`,
+          hint,
+          key,
+        );
+    }
+  };
+}
 
 /** Where a Sloth document's service is, and how it names its fields. */
 interface Envelope {
@@ -81,6 +128,7 @@ interface Envelope {
   /** the path of the spec's fields: [] in the spec, ["spec"] in the resource */
   base: YamlPath;
   fields: Fields;
+  keys: KeyCheck;
 }
 
 const supportedApiVersion: Rule<Json> = (doc) =>
@@ -105,35 +153,44 @@ const supportedVersion: Rule<Json> = (doc) =>
     : undefined;
 
 /** The Kubernetes resource: apiVersion, kind, metadata.name, and the spec under spec. */
-function resourceEnvelope(reader: DocReader, doc: Json): Envelope | undefined {
+function resourceEnvelope(reader: DocReader, doc: Json, keys: KeyCheck): Envelope | undefined {
   const r = reader.as(SLOTH_KIND);
   if (!checkInOrder(r, [], doc, supportedApiVersion, serviceLevelKind)) return undefined;
-  r.keys([], ["apiVersion", "kind", "metadata", "spec", "status"]);
+  keys(r, [], ["apiVersion", "kind", "metadata", "spec", "status"], { required: ["spec"] });
   const name = r.string(["metadata", "name"]);
   const named = name !== undefined ? r.as(`${SLOTH_KIND} '${name}'`) : r;
   if (!named.record(["spec"], true)) return undefined;
-  named.keys(["spec"], ["service", "labels", "slos"]);
-  return { r: named, base: ["spec"], fields: FIELDS.kubernetes };
+  keys(named, ["spec"], ["service", "labels", "slos"], {
+    required: ["service", "slos"],
+    sloPlugins: "sloPlugins",
+  });
+  return { r: named, base: ["spec"], fields: FIELDS.kubernetes, keys };
 }
 
 /** The spec file: `version: prometheus/v1` and the fields at the top. */
-function specEnvelope(r: DocReader, doc: Json): Envelope | undefined {
+function specEnvelope(r: DocReader, doc: Json, keys: KeyCheck): Envelope | undefined {
   if (!checkInOrder(r, [], doc, supportedVersion)) return undefined;
-  r.keys([], ["version", "service", "labels", "slos"]);
-  return { r, base: [], fields: FIELDS.spec };
+  keys(r, [], ["version", "service", "labels", "slos"], {
+    required: ["service", "slos"],
+    sloPlugins: "slo_plugins",
+  });
+  return { r, base: [], fields: FIELDS.spec, keys };
 }
 
 function loadDocument(
   ydoc: YamlDocument,
   value: unknown,
-  errors: SloError[],
+  { errors, warnings }: { errors: SloError[]; warnings: SloError[] },
   env: Record<string, string | undefined>,
 ): ServiceSpec | undefined {
   const doc = value as Json;
   const before = errors.length;
   const reader = new DocReader(ydoc, "Sloth spec", value, errors);
+  const keys = lenientKeys(warnings);
   const envelope =
-    typeof doc.apiVersion === "string" ? resourceEnvelope(reader, doc) : specEnvelope(reader, doc);
+    typeof doc.apiVersion === "string"
+      ? resourceEnvelope(reader, doc, keys)
+      : specEnvelope(reader, doc, keys);
   if (!envelope) return undefined;
   const { r, base } = envelope;
   const service = r.string([...base, "service"], true);
@@ -160,7 +217,7 @@ const namedOnce: Rule<{ name: string; seen: Set<string> }> = ({ name, seen }) =>
     : undefined;
 
 function loadSlos(
-  { r, base, fields }: Envelope,
+  { r, base, fields, keys }: Envelope,
   count: number,
   service: string,
   serviceLabels: Record<string, string>,
@@ -169,7 +226,7 @@ function loadSlos(
   const seen = new Set<string>();
   for (let i = 0; i < count; i++) {
     const path = [...base, "slos", i];
-    const slo = loadSlo(r, path, fields, service, serviceLabels);
+    const slo = loadSlo(r, path, { fields, keys }, service, serviceLabels);
     if (!slo || !checkAll(r, path, { name: slo.name, seen }, namedOnce)) continue;
     seen.add(slo.name);
     slos.push(slo);
@@ -183,7 +240,7 @@ const sloName: Rule<string> = (name) =>
 function loadSlo(
   doc: DocReader,
   path: YamlPath,
-  f: Fields,
+  { fields: f, keys }: { fields: Fields; keys: KeyCheck },
   service: string,
   serviceLabels: Record<string, string>,
 ): SloSpec | undefined {
@@ -191,14 +248,17 @@ function loadSlo(
   const named = doc.string([...path, "name"]);
   const r = named !== undefined ? doc.as(`${doc.subject}, SLO '${named}'`) : doc;
   const before = r.errors.length;
-  r.keys(path, ["name", "objective", "description", "labels", "sli", "alerting"]);
+  keys(r, path, ["name", "objective", "description", "labels", "sli", "alerting"], {
+    required: ["name", "objective", "sli"],
+    sloPlugins: "plugins",
+  });
   const name = r.string([...path, "name"], true);
   if (name !== undefined) checkAll(r, [...path, "name"], name, sloName);
   const objective = objectiveOf(r, [...path, "objective"]);
   const description = r.string([...path, "description"]);
   const labels = { ...serviceLabels, ...r.labels([...path, "labels"]) };
-  const indicator = loadSli(r, [...path, "sli"], f);
-  const alerting = loadAlerting(r, [...path, "alerting"], f);
+  const indicator = loadSli(r, [...path, "sli"], f, keys);
+  const alerting = loadAlerting(r, [...path, "alerting"], f, keys);
   if (r.errors.length > before || !name || objective === undefined || !indicator || !alerting) {
     return undefined;
   }
@@ -237,10 +297,16 @@ function objectiveOf(r: DocReader, path: YamlPath): number | undefined {
   return roundNumber(percent / 100);
 }
 
-function loadSli(r: DocReader, path: YamlPath, f: Fields): RatioIndicator | undefined {
+function loadSli(
+  r: DocReader,
+  path: YamlPath,
+  f: Fields,
+  keys: KeyCheck,
+): RatioIndicator | undefined {
   if (!r.record(path, true)) return undefined;
-  r.keys(path, ["events", "raw", "plugin"]);
-  const kinds = ["events", "raw", "plugin"].filter((k) => r.has([...path, k]));
+  const all = ["events", "raw", "plugin"];
+  const kinds = all.filter((k) => r.has([...path, k]));
+  keys(r, path, all, { required: kinds.length === 0 ? all : [] });
   if (kinds.length !== 1) {
     r.fail(path, "an SLI needs exactly one of events, raw or plugin");
     return undefined;
@@ -255,14 +321,14 @@ function loadSli(r: DocReader, path: YamlPath, f: Fields): RatioIndicator | unde
   }
   if (kinds[0] === "raw") {
     const p = [...path, "raw"];
-    r.keys(p, [f.errorRatioQuery]);
+    keys(r, p, [f.errorRatioQuery], { required: [f.errorRatioQuery] });
     const q = query(r, [...p, f.errorRatioQuery]);
     if (q === undefined) return undefined;
     const { numerator, total } = rawRatioQueries(q);
     return { kind: "ratio", source: SOURCE_NAME, bad: numerator, total };
   }
   const p = [...path, "events"];
-  r.keys(p, [f.errorQuery, f.totalQuery]);
+  keys(r, p, [f.errorQuery, f.totalQuery], { required: [f.errorQuery, f.totalQuery] });
   const bad = query(r, [...p, f.errorQuery]);
   const total = query(r, [...p, f.totalQuery]);
   if (bad === undefined || total === undefined) return undefined;
@@ -294,18 +360,19 @@ function loadAlerting(
   r: DocReader,
   path: YamlPath,
   f: Fields,
+  keys: KeyCheck,
 ): { page: SeverityPolicy; ticket: SeverityPolicy } | undefined {
   const none = (): SeverityPolicy => ({ disable: false, labels: {}, annotations: {} });
   if (!r.has(path)) return { page: none(), ticket: none() };
   if (!r.record(path)) return undefined;
-  r.keys(path, ["name", "labels", "annotations", f.pageAlert, f.ticketAlert]);
+  keys(r, path, ["name", "labels", "annotations", f.pageAlert, f.ticketAlert]);
   const name = r.string([...path, "name"]);
   const labels = r.labels([...path, "labels"]);
   const annotations = r.labels([...path, "annotations"]);
   const severity = (key: string): SeverityPolicy => {
     const p = [...path, key];
     r.record(p);
-    r.keys(p, ["disable", "labels", "annotations"]);
+    keys(r, p, ["disable", "labels", "annotations"]);
     return {
       disable: r.boolean([...p, "disable"]) ?? false,
       // Sloth names its alerts alerting.name; slo's rules take the name from this label.

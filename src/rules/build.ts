@@ -20,6 +20,7 @@ import {
   IDENTITY_LABEL,
   RECORD,
   RULES_NAMING,
+  severityLabels,
   WINDOW_LABEL,
 } from "../conventions.js";
 import { histogramParts, leRegex, thresholdAsLe } from "../definition/histogram.js";
@@ -266,16 +267,16 @@ export function burnRateAlert(
   expr: string,
 ): AlertingRule {
   const severity = slo.alerting[w.severity];
-  const { alertname, ...severityLabels } = severity.labels;
+  const { alertname, ...alertLabels } = severity.labels;
+  const userLabels = { ...escapeAll(cleanLabels(slo.labels)), ...cleanLabels(alertLabels) };
   const factorText = String(Number(factor.toPrecision(4)));
   return {
     alert: alertname ?? ALERT_NAME,
     expr,
     labels: {
-      ...escapeAll(cleanLabels(slo.labels)),
-      ...cleanLabels(severityLabels),
+      ...userLabels,
       ...escapeAll(identityLabels(slo)),
-      [IDENTITY_LABEL.severity]: w.severity,
+      ...severityLabels(w.severity, userLabels),
       [WINDOW_LABEL.long]: w.long,
       [WINDOW_LABEL.short]: w.short,
     },

@@ -17,7 +17,7 @@
  * logs again. `slo check` and `slo report` compute it.
  */
 
-import { RECORD, RULES_NAMING } from "../conventions.js";
+import { IDENTITY_LABEL, RECORD, RULES_NAMING } from "../conventions.js";
 import type { LokiSourceSpec, SloSet, SloSpec } from "../definition/model.js";
 import { formatPromDuration } from "../definition/promql.js";
 import { alertFactor } from "../engine/alert-policy.js";
@@ -160,7 +160,7 @@ function checkExpression(slo: SloSpec, rule: Rule): void {
   const name =
     "record" in rule
       ? rule.record
-      : `${rule.alert} (${rule.labels.severity} ${rule.labels.long_window}/${rule.labels.short_window})`;
+      : `${rule.alert} (${rule.labels[IDENTITY_LABEL.severity]} ${rule.labels.long_window}/${rule.labels.short_window})`;
   const near = rule.expr.slice(error.offset, error.offset + 40).replace(/\s+/g, " ");
   throw specError(
     `SLO '${slo.name}': its Loki rule ${name} is not valid LogQL: ${error.message} at offset ${error.offset} (near '${near}')`,

@@ -342,6 +342,27 @@ describe("the committed bundle", () => {
     expect(gh.requests).toEqual([]);
   }, 60_000);
 
+  it("a key Sloth ignores in a Sloth file is a warning annotated on its line", async () => {
+    const ws = mkdtempSync(join(tmpdir(), "slo-ws-"));
+    mkdirSync(join(ws, "slos"));
+    cpSync(
+      join(ROOT, "test/fixtures/sloth/lenient/ignored-keys.yaml"),
+      join(ws, "slos/ignored-keys.yaml"),
+    );
+    const runner = runnerFiles(gh.url, "push", { after: HEAD }, { GITHUB_WORKSPACE: ws });
+    const r = await runStep(
+      process.execPath,
+      { ...runner.env, PROMETHEUS_URL: "http://127.0.0.1:9" },
+      { at: AT, "github-token": "" },
+      ws,
+    );
+    expectClean(r);
+    expect(r.stdout).toContain(
+      "::warning title=slo,file=slos/ignored-keys.yaml,line=19,col=7::Sloth spec, SLO 'requests-availability': slos[0].alerting.pageAlert: unknown key 'pageAlert': Sloth ignores it, and so does slo (did you mean 'page_alert'?)",
+    );
+    expect(r.stdout).not.toContain("::error title=slo,file=");
+  }, 60_000);
+
   it("a bad input is a usage error naming the input", async () => {
     const ws = workspace();
     const runner = runnerFiles(gh.url, "push", { after: HEAD }, { GITHUB_WORKSPACE: ws });

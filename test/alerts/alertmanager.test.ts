@@ -55,10 +55,10 @@ describe.skipIf(!available)("the Alertmanager target, on a real Alertmanager", (
       Object.entries(firing).map(([name, f]) => ({
         name,
         firing: f,
-        labels: { team: "payments", "app.kubernetes.io/name": "shop", severity: "ignored" },
+        labels: { team: "payments", "app.kubernetes.io/name": "shop" },
         runbook: "https://runbooks.example/shop",
         description: "Shop answers",
-        pageLabels: { route: "oncall", severity: "cannot-override" },
+        pageLabels: { route: "oncall", severity: "pageteam", slo_severity: "cannot-override" },
         notify: [
           {
             type: "alertmanager" as const,
@@ -116,7 +116,8 @@ describe.skipIf(!available)("the Alertmanager target, on a real Alertmanager", (
         alertname: ALERT_NAME,
         service: "shop",
         slo: "checkout",
-        severity: "page",
+        severity: "pageteam",
+        slo_severity: "page",
         team: "payments",
         app_kubernetes_io_name: "shop",
         route: "oncall",
@@ -126,6 +127,7 @@ describe.skipIf(!available)("the Alertmanager target, on a real Alertmanager", (
         service: "shop",
         slo: "search",
         severity: "ticket",
+        slo_severity: "ticket",
         team: "payments",
         app_kubernetes_io_name: "shop",
       },
@@ -147,7 +149,7 @@ describe.skipIf(!available)("the Alertmanager target, on a real Alertmanager", (
     const note = await delivered(
       (n) => n.status === "firing" && n.alerts.some((a) => a.labels.slo === "checkout"),
     );
-    expect(note.alerts[0]!.labels.severity).toBe("page");
+    expect(note.alerts[0]!.labels.slo_severity).toBe("page");
   });
 
   it("a rerun refreshes what still fires and keeps when it started", async () => {

@@ -5,10 +5,11 @@
  * its problem at file:line:col (`# expect: LINE:COL text` on its first line).
  */
 
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_BURN_RATE_WINDOWS } from "../../src/defaults.js";
-import { loadSpec } from "../../src/definition/load.js";
+import { loadSpec, loadText } from "../../src/definition/load.js";
 import type { SloSpec } from "../../src/definition/model.js";
 import { checkPromQL, windowQuery } from "../../src/definition/promql.js";
 import {
@@ -157,6 +158,77 @@ describe("query rewrites", () => {
     expect(windowQuery(total, 3_600_000)).toBe(
       "count(avg((slo:errors:ratio_rate1h # recorded by Sloth\n) >= 0)) * scalar(count_over_time(vector(1)[1h:1m]))",
     );
+  });
+});
+
+const LENIENT = "test/fixtures/sloth/lenient";
+
+describe("keys Sloth ignores", () => {
+  it("load with a warning at each key, and are ignored as Sloth ignores them", async () => {
+    const result = await loadSpec([LENIENT], { env: {}, cwd: ROOT });
+    expect(result.errors.map((e) => e.format())).toEqual([]);
+    expect(result.warnings.map((w) => `${w.file}:${w.line}:${w.col}: ${w.message}`)).toEqual([
+      `${LENIENT}/ignored-keys.yaml:5:1: Sloth spec: owner: unknown key 'owner': Sloth ignores it, and so does slo`,
+      `${LENIENT}/ignored-keys.yaml:11:5: Sloth spec, SLO 'requests-availability': slos[0].descripton: unknown key 'descripton': Sloth ignores it, and so does slo`,
+      `${LENIENT}/ignored-keys.yaml:19:7: Sloth spec, SLO 'requests-availability': slos[0].alerting.pageAlert: unknown key 'pageAlert': Sloth ignores it, and so does slo`,
+      `${LENIENT}/kubernetes-ignored-keys.yaml:19:9: PrometheusServiceLevel 'cart', SLO 'availability': spec.slos[0].alerting.ticket_alert: unknown key 'ticket_alert': Sloth ignores it, and so does slo`,
+      `${LENIENT}/kubernetes-ignored-keys.yaml:21:9: PrometheusServiceLevel 'cart', SLO 'availability': spec.slos[0].alerting.owner: unknown key 'owner': Sloth ignores it, and so does slo`,
+    ]);
+    expect(result.warnings.map((w) => w.hint)).toEqual([
+      undefined,
+      "did you mean 'description'?",
+      "did you mean 'page_alert'?",
+      "did you mean 'ticketAlert'?",
+      undefined,
+    ]);
+    const checkout = slo(result.set, "requests-availability");
+    // Ignored means ignored: no description, and the page alert keeps its defaults.
+    expect(checkout.description).toBeUndefined();
+    expect(checkout.alerting.page.labels).toEqual({ alertname: "CheckoutErrors" });
+    expect(checkout.alerting.ticket.labels).toEqual({
+      alertname: "CheckoutErrors",
+      severity: "ticketteam",
+    });
+    // ticket_alert is not the resource's spelling: its disable is not read.
+    expect(slo(result.set, "availability").alerting.ticket.disable).toBe(false);
+  });
+
+  it("slo check prints them on stderr, never in the report", { timeout: 60_000 }, async () => {
+    const r = await runCli(["check", "--format", "json", `${LENIENT}/ignored-keys.yaml`], {
+      env: { PROMETHEUS_URL: "http://127.0.0.1:9" },
+    });
+    expect(r.stderr).toContain(
+      `warning: ${LENIENT}/ignored-keys.yaml:19:7: Sloth spec, SLO 'requests-availability': slos[0].alerting.pageAlert: unknown key 'pageAlert'`,
+    );
+    expect(r.stdout).toContain('"requests-availability"');
+    expect(r.stdout).not.toContain("pageAlert");
+  });
+
+  it("a key named like an object's own property is only an unknown key", () => {
+    const text = readFileSync(join(ROOT, LENIENT, "ignored-keys.yaml"), "utf8");
+    for (const key of ["toString", "__proto__", "constructor"]) {
+      const { services, errors, warnings } = loadText(
+        "s.yaml",
+        text.replace("owner:", `${key}:`),
+        {},
+      );
+      expect(errors.map((e) => e.format())).toEqual([]);
+      expect(services).toHaveLength(1);
+      expect(warnings[0]!.message).toBe(
+        `Sloth spec: ${key}: unknown key '${key}': Sloth ignores it, and so does slo`,
+      );
+    }
+  });
+
+  it("slo validate prints them with file:line:col and exits 0", { timeout: 60_000 }, async () => {
+    const r = await runCli(["validate", LENIENT]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("2 file(s), 2 SLO(s): valid");
+    expect(r.stderr).toContain(
+      `warning: ${LENIENT}/ignored-keys.yaml:19:7: Sloth spec, SLO 'requests-availability': slos[0].alerting.pageAlert: unknown key 'pageAlert': Sloth ignores it, and so does slo\n  hint: did you mean 'page_alert'?`,
+    );
+    expect(r.stderr.match(/^warning: /gm)).toHaveLength(5);
+    expect(r.stderr).not.toContain("error");
   });
 });
 

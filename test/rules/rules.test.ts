@@ -85,6 +85,7 @@ describe("rules for one SLO", () => {
       service: "api",
       slo: "availability",
       severity: "page",
+      slo_severity: "page",
       long_window: "1h",
       short_window: "5m",
     });
@@ -95,6 +96,29 @@ describe("rules for one SLO", () => {
       runbook_url: "https://runbooks.example/api",
       dashboard: "https://grafana.example/d/api",
     });
+  });
+
+  it("keeps the severity label a Sloth SLO's alerts set, and puts slo's own in slo_severity", async () => {
+    const set = await load(["test/fixtures/sloth/valid/payments.yaml"]);
+    const labelsOf = (slo: string) =>
+      groupOf(set, slo).alerts.map((a) => [a.labels.severity, a.labels.slo_severity]);
+    // page_alert.labels.severity: critical, ticket_alert.labels.severity: warning, as written.
+    expect(labelsOf("authorize-availability")).toEqual([
+      ["critical", "page"],
+      ["critical", "page"],
+      ["warning", "ticket"],
+      ["warning", "ticket"],
+    ]);
+    // No severity of the user's: the routing label is slo's own.
+    const api = await load(["test/fixtures/rules/api.yaml"]);
+    expect(
+      groupOf(api, "availability").alerts.map((a) => [a.labels.severity, a.labels.slo_severity]),
+    ).toEqual([
+      ["page", "page"],
+      ["page", "page"],
+      ["ticket", "ticket"],
+      ["ticket", "ticket"],
+    ]);
   });
 
   it("uses 28-day factors, skips disabled severities, honours minEvents 0 and custom windows", async () => {
