@@ -32,7 +32,7 @@ import { oneOf, parseAt, parseDurationOption } from "../parse-option.js";
 import { evaluateSet } from "../pipeline/evaluate-set.js";
 import { loadSetOrThrow } from "../pipeline/load-set.js";
 import { escapeTerminal } from "../report/escape.js";
-import { pathsArgument } from "./common.js";
+import { pathsArgument, printWarning } from "./common.js";
 import type { CliIo } from "./io.js";
 
 export interface AlertsOptions {
@@ -111,7 +111,7 @@ export async function runAlerts(
   if (!Number.isInteger(retries) || retries < 0 || retries > 10) {
     throw usageError(`--retries ${options.retries}: expected a whole number from 0 to 10`);
   }
-  const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env });
+  const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env, warn: printWarning(io) });
   const slos = set.services.flatMap((s) => s.slos);
   const types = declaredTypes(slos, overrides);
   if (types.has("webhook") && !options.state && !options.dryRun) {

@@ -12,12 +12,12 @@ import { oldestWindowStart } from "../pipeline/requests.js";
 import { resolveInputs } from "../sources/logs/reading/inputs.js";
 import type { CliIo } from "./io.js";
 
-/** Every command's [paths...]: SLO files or folders, slos/ when none is given. */
 /** A warning about the SLO files, as errors are printed (file:line:col), on stderr: never in the report. */
 export function printWarning(io: CliIo): (warning: SloError) => void {
   return (warning) => io.stderr.write(`warning: ${warning.format()}\n`);
 }
 
+/** Every command's [paths...]: SLO files or folders, slos/ when none is given. */
 export function pathsArgument(): Argument {
   return new Argument("[paths...]", "SLO files or folders").default([], DEFAULT_PATHS.join(" "));
 }

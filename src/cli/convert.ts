@@ -12,7 +12,7 @@ import { DEFAULT_PATHS } from "../defaults.js";
 import { CONVERT_TARGETS, convertPaths } from "../definition/write/convert.js";
 import { EXIT, usageError } from "../errors.js";
 import { oneOf } from "../parse-option.js";
-import { makeUserFolder, pathsArgument, writeUserFile } from "./common.js";
+import { makeUserFolder, pathsArgument, printWarning, writeUserFile } from "./common.js";
 import type { CliIo } from "./io.js";
 
 export interface ConvertOptions {
@@ -50,10 +50,11 @@ export async function runConvert(
 ): Promise<number> {
   const to = oneOf("--to", options.to, CONVERT_TARGETS);
   const outDir = resolve(io.cwd, options.out ?? ".");
-  const { files } = await convertPaths(paths.length > 0 ? paths : DEFAULT_PATHS, to, {
+  const { files, warnings } = await convertPaths(paths.length > 0 ? paths : DEFAULT_PATHS, to, {
     outDir,
     cwd: io.cwd,
   });
+  for (const warning of warnings) printWarning(io)(warning);
   if (!options.out) {
     io.stdout.write(files.map((f) => f.text).join("---\n"));
     return EXIT.ok;

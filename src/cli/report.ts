@@ -24,6 +24,7 @@ import {
   environmentOption,
   gitHubDeploysOf,
   pathsArgument,
+  printWarning,
   writeOutput,
 } from "./common.js";
 import type { CliIo } from "./io.js";
@@ -66,7 +67,7 @@ export async function runReport(
   const format = oneOf("--format", options.format, ["markdown", "html", "json"] as const);
   const atMs = parseAt(options.at, "--at");
   const given = deploysGiven(options.deploy, atMs);
-  const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env });
+  const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env, warn: printWarning(io) });
   // Before any source is read: a missing token is a usage error, not a late failure.
   const issues = options.issue
     ? (await import("./github-issues.js")).issueApiFromEnv(io, "--issue")

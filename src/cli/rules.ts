@@ -13,7 +13,7 @@ import { buildRules, type RulesResult } from "../rules/build.js";
 import { buildLokiRules } from "../rules/loki.js";
 import { RULE_FORMATS, type RuleFormat, renderRules, rulesHeader } from "../rules/render.js";
 import { lokiEventQueries } from "../sources/loki.js";
-import { pathsArgument, writeOutput } from "./common.js";
+import { pathsArgument, printWarning, writeOutput } from "./common.js";
 import type { CliIo } from "./io.js";
 
 export interface RulesOptions {
@@ -35,7 +35,7 @@ export function registerRules(program: Command, io: CliIo, setExit: (code: numbe
 
 export async function runRules(paths: string[], options: RulesOptions, io: CliIo): Promise<number> {
   const format = oneOf("--format", options.format, RULE_FORMATS);
-  const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env });
+  const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env, warn: printWarning(io) });
   const result = rulesFor(set, format);
   if (result.errors.length > 0) throw new SloErrors(result.errors);
   for (const { slo, reason } of result.skipped) {

@@ -21,7 +21,13 @@ import { renderJson } from "../report/render-json.js";
 import { renderMarkdown } from "../report/render-markdown.js";
 import { renderText } from "../report/render-text.js";
 import type { SloReport } from "../report/schema.js";
-import { environmentOption, gitHubDeploysOf, pathsArgument, writeOutput } from "./common.js";
+import {
+  environmentOption,
+  gitHubDeploysOf,
+  pathsArgument,
+  printWarning,
+  writeOutput,
+} from "./common.js";
 import { type CliIo, useColor } from "./io.js";
 
 /** The flags as commander gives them: text, checked in runVerifyCommand. */
@@ -131,7 +137,7 @@ export async function runVerifyCommand(
       : undefined;
   if (intervalMs < MIN_INTERVAL_MS)
     throw usageError(`--interval ${options.interval}: expected at least 1s`);
-  const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env });
+  const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env, warn: printWarning(io) });
   const show = async (report: SloReport) => {
     if (options.quiet && !options.out) return;
     if (waited && tty) io.stderr.write("\r\x1b[2K");

@@ -204,6 +204,21 @@ describe("keys Sloth ignores", () => {
     expect(r.stdout).not.toContain("pageAlert");
   });
 
+  it("slo convert, rules, report, alerts and verify print them too: what slo ignores is never silent", async () => {
+    const file = `${LENIENT}/ignored-keys.yaml`;
+    const warning = `warning: ${file}:19:7: Sloth spec, SLO 'requests-availability': slos[0].alerting.pageAlert`;
+    for (const args of [
+      ["convert", "--to", "native", file],
+      ["rules", file],
+      ["report", "--format", "json", file],
+      ["alerts", "--dry-run", "--webhook", "https://hooks.example.com/x", file],
+      ["verify", "--deploy", "v1@2026-11-24T10:00:00Z", "--at", "2026-11-24T11:00:00Z", file],
+    ]) {
+      const r = await runCli(args, { env: { PROMETHEUS_URL: "http://127.0.0.1:9" } });
+      expect(r.stderr, args[0]).toContain(warning);
+    }
+  }, 120_000);
+
   it("a key named like an object's own property is only an unknown key", () => {
     const text = readFileSync(join(ROOT, LENIENT, "ignored-keys.yaml"), "utf8");
     for (const key of ["toString", "__proto__", "constructor"]) {

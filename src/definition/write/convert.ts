@@ -5,7 +5,7 @@
 
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { SloErrors, usageError } from "../../errors.js";
+import { type SloError, SloErrors, usageError } from "../../errors.js";
 import { IMPLICIT_URL } from "../implicit-sources.js";
 import { loadSpec } from "../load.js";
 import type { ServiceSpec, SloSet } from "../model.js";
@@ -75,7 +75,7 @@ export function convertServices(
 async function loadWithMarkers(
   paths: string[],
   cwd: string,
-): Promise<{ set: SloSet; texts: { file: string; text: string }[] }> {
+): Promise<{ set: SloSet; texts: { file: string; text: string }[]; warnings: SloError[] }> {
   const first = await loadSpec(paths, { env: markerEnv(() => "url"), cwd });
   if (first.errors.some((e) => e.code === "usage")) throw new SloErrors(first.errors);
   const texts = await Promise.all(
@@ -84,13 +84,13 @@ async function loadWithMarkers(
       text: await readFile(resolve(cwd, file), "utf8"),
     })),
   );
-  if (first.errors.length === 0) return { set: first.set, texts };
+  if (first.errors.length === 0) return { set: first.set, texts, warnings: first.warnings };
   const shaped = await loadSpec(paths, {
     env: markerEnv(markerShapes(texts.map((t) => t.text))),
     cwd,
   });
   if (shaped.errors.length > 0) throw new SloErrors(shaped.errors);
-  return { set: shaped.set, texts };
+  return { set: shaped.set, texts, warnings: shaped.warnings };
 }
 
 /**
@@ -102,9 +102,9 @@ export async function convertPaths(
   paths: string[],
   to: ConvertTarget,
   options: { outDir: string; cwd?: string },
-): Promise<{ inputs: string[]; files: ConvertedFile[] }> {
+): Promise<{ inputs: string[]; files: ConvertedFile[]; warnings: SloError[] }> {
   const cwd = options.cwd ?? process.cwd();
-  const { set, texts } = await loadWithMarkers(paths, cwd);
+  const { set, texts, warnings } = await loadWithMarkers(paths, cwd);
   if (set.services.every((s) => s.slos.length === 0)) {
     throw usageError(`nothing to convert: no SLO in ${set.files.join(", ")}`);
   }
@@ -118,6 +118,8 @@ export async function convertPaths(
   const header = [`Converted by slo convert --to ${to} from ${set.files.join(", ")}.`];
   return {
     inputs: set.files,
+    // what the files hold that slo ignores (keys Sloth ignores): it is not in the output either
+    warnings,
     files: convertServices(set.services, to, {
       outDir: resolve(cwd, options.outDir),
       defaults,
