@@ -16,7 +16,7 @@ import { runVerify } from "../../src/pipeline/verify.js";
 import type { SloReport } from "../../src/report/schema.js";
 import { deploymentStatusEvent, type RunnerFiles, runnerFiles } from "../github/runner-files.js";
 import { ROOT } from "../support/cli.js";
-import { type FakeGitHub, startFakeGitHub } from "../support/github-server.js";
+import { type FakeGitHub, startDeployedRepo } from "../support/github-server.js";
 
 const TOKEN = "ghs_endtoendverify0123456789abcdefghijk";
 const AT = "2026-11-24T12:00:00Z";
@@ -31,26 +31,14 @@ let shown: SloReport[];
 beforeEach(async () => {
   logs = [];
   shown = [];
-  gh = await startFakeGitHub({
+  ({ gh, deploymentId } = await startDeployedRepo({
     token: TOKEN,
-    tags: ["v1.4.2"],
-    pulls: [
-      {
-        number: 12,
-        state: "closed",
-        headSha: "f".repeat(40),
-        commits: [DEPLOY_SHA],
-        labels: [],
-        mergedAt: "2026-11-24T11:00:00Z",
-      },
-    ],
-  });
-  deploymentId = gh.addDeployment({
     sha: DEPLOY_SHA,
-    ref: "v1.4.2",
+    tags: ["v1.4.2"],
     createdAt: "2026-11-24T11:28:00Z",
-    statuses: [{ state: "success", createdAt: DEPLOYED_AT }],
-  }).id;
+    deployedAt: DEPLOYED_AT,
+    pr: { number: 12, mergedAt: "2026-11-24T11:00:00Z" },
+  }));
 });
 afterEach(async () => {
   expect(gh.invalid).toEqual([]);

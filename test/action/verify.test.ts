@@ -20,7 +20,7 @@ import type { ReportDeployRef } from "../../src/report/schema.js";
 import { AT, reportOf, sloYaml, type Verdict, verifiedReportOf } from "../github/report-fixture.js";
 import { deploymentStatusEvent, type RunnerFiles, runnerFiles } from "../github/runner-files.js";
 import { ROOT } from "../support/cli.js";
-import { type FakeGitHub, startFakeGitHub } from "../support/github-server.js";
+import { type FakeGitHub, startDeployedRepo, startFakeGitHub } from "../support/github-server.js";
 
 const TOKEN = "ghs_actionverify0123456789abcdefghijklmn";
 const DEPLOY_SHA = "d".repeat(40);
@@ -35,26 +35,14 @@ let calls: VerifyOptions[];
 beforeEach(async () => {
   logs = [];
   calls = [];
-  gh = await startFakeGitHub({
+  ({ gh, deploymentId } = await startDeployedRepo({
     token: TOKEN,
-    tags: ["v1.4.2"],
-    pulls: [
-      {
-        number: 7,
-        state: "closed",
-        headSha: "e".repeat(40),
-        commits: [DEPLOY_SHA],
-        labels: [],
-        mergedAt: new Date(AT - 3_600_000).toISOString(),
-      },
-    ],
-  });
-  deploymentId = gh.addDeployment({
     sha: DEPLOY_SHA,
-    ref: "v1.4.2",
+    tags: ["v1.4.2"],
     createdAt: new Date(DEPLOYED_AT - 60_000).toISOString(),
-    statuses: [{ state: "success", createdAt: new Date(DEPLOYED_AT).toISOString() }],
-  }).id;
+    deployedAt: new Date(DEPLOYED_AT).toISOString(),
+    pr: { number: 7, mergedAt: new Date(AT - 3_600_000).toISOString() },
+  }));
 });
 afterEach(async () => {
   expect(gh.invalid).toEqual([]);

@@ -15,7 +15,7 @@ import {
   verifyTitleOf,
 } from "../../src/github/verify-publish.js";
 import type { SloReport } from "../../src/report/schema.js";
-import { type FakeGitHub, startFakeGitHub } from "../support/github-server.js";
+import { type FakeGitHub, startDeployedRepo, startFakeGitHub } from "../support/github-server.js";
 import { AT, reportOf, sloYaml, verifiedReportOf } from "./report-fixture.js";
 import { deploymentStatusEvent, type RunnerFiles, runnerFiles } from "./runner-files.js";
 
@@ -34,25 +34,13 @@ const log: Logger = {
 
 beforeEach(async () => {
   logs = [];
-  gh = await startFakeGitHub({
+  ({ gh, deploymentId } = await startDeployedRepo({
     token: TOKEN,
-    pulls: [
-      {
-        number: 7,
-        state: "closed",
-        headSha: "e".repeat(40),
-        commits: [DEPLOY_SHA],
-        labels: [],
-        mergedAt: new Date(AT - 3_600_000).toISOString(),
-      },
-    ],
-  });
-  deploymentId = gh.addDeployment({
     sha: DEPLOY_SHA,
-    ref: "v1.4.2",
     createdAt: new Date(DEPLOYED_AT - 60_000).toISOString(),
-    statuses: [{ state: "success", createdAt: new Date(DEPLOYED_AT).toISOString() }],
-  }).id;
+    deployedAt: new Date(DEPLOYED_AT).toISOString(),
+    pr: { number: 7, mergedAt: new Date(AT - 3_600_000).toISOString() },
+  }));
 });
 afterEach(async () => {
   expect(gh.invalid).toEqual([]);

@@ -828,3 +828,41 @@ function mapValues(value: unknown, fn: (v: unknown) => unknown): unknown {
   if (!value || typeof value !== "object") return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fn(v)]));
 }
+
+/** A repository with one deployment that succeeded at `deployedAt`, shipped by merged PR `pr`. */
+export interface DeployedRepo {
+  token: string;
+  sha: string;
+  /** RFC 3339; the deployment is created a minute or two before */
+  createdAt: string;
+  deployedAt: string;
+  pr: { number: number; mergedAt: string };
+  tags?: string[];
+}
+
+/** The fake GitHub holding that deployment, and the deployment's id. */
+export async function startDeployedRepo(
+  repo: DeployedRepo,
+): Promise<{ gh: FakeGitHub; deploymentId: number }> {
+  const gh = await startFakeGitHub({
+    token: repo.token,
+    ...(repo.tags ? { tags: repo.tags } : {}),
+    pulls: [
+      {
+        number: repo.pr.number,
+        state: "closed",
+        headSha: "f".repeat(40),
+        commits: [repo.sha],
+        labels: [],
+        mergedAt: repo.pr.mergedAt,
+      },
+    ],
+  });
+  const deploymentId = gh.addDeployment({
+    sha: repo.sha,
+    ref: "v1.4.2",
+    createdAt: repo.createdAt,
+    statuses: [{ state: "success", createdAt: repo.deployedAt }],
+  }).id;
+  return { gh, deploymentId };
+}
