@@ -10,7 +10,7 @@ import { badOf, burnRateOf, type Counts, errorRatioOf, NO_EVENTS } from "../engi
 import { type BudgetShares, occurrenceShares, sliceShares } from "../engine/deploy-attribution.js";
 import type { WindowBounds } from "../engine/windows.js";
 import { MAX_DEPLOYS_REPORTED } from "../limits.js";
-import type { ReportDeploy } from "../report/schema.js";
+import type { ReportDeploy, ReportDeployRef } from "../report/schema.js";
 import type { CountResult, SeriesRequest, WindowRequest } from "../sources/types.js";
 
 export interface DeployPlan {
@@ -138,7 +138,7 @@ export function compared(
   };
 }
 
-export function deployRef(d: Deploy): DeployRef {
+export function deployRef(d: Deploy): ReportDeployRef {
   return {
     at: iso(d.atMs),
     version: d.version,
@@ -147,7 +147,5 @@ export function deployRef(d: Deploy): DeployRef {
     origin: d.origin,
   };
 }
-
-type DeployRef = Pick<ReportDeploy, "at" | "version" | "sha" | "pullRequest" | "origin">;
 
 const iso = (ms: number) => new Date(ms).toISOString();
