@@ -9,6 +9,7 @@ import { expandEnvInDocument } from "./env.js";
 import { type FormatDocument, type FormatLoader, nativeFormat } from "./formats.js";
 import type { ServiceSpec, SloSet } from "./model.js";
 import { opensloFormat } from "./openslo/index.js";
+import { pyrraFormat } from "./pyrra/index.js";
 import { displayPath, fileError, findSloFiles, readSloFile } from "./slo-files.js";
 import { slothFormat } from "./sloth.js";
 import { type Detected, detectDocuments } from "./top-level.js";
@@ -17,12 +18,12 @@ import { parseYamlFile, plainValueOf, type YamlDocument } from "./yaml-source.js
 export interface LoadOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
-  /** the foreign formats to recognise (default: OpenSLO and Sloth); native is always the fallback */
+  /** the foreign formats to recognise (default: OpenSLO, Sloth and Pyrra); native is always the fallback */
   formats?: FormatLoader[];
 }
 
-/** OpenSLO and Sloth files load as they are. */
-export const DEFAULT_FORMATS: FormatLoader[] = [opensloFormat, slothFormat];
+/** OpenSLO, Sloth and Pyrra files load as they are. */
+export const DEFAULT_FORMATS: FormatLoader[] = [opensloFormat, slothFormat, pyrraFormat];
 
 type FormatGroups = Map<FormatLoader, FormatDocument[]>;
 

@@ -21,7 +21,7 @@ export interface Detected {
 }
 
 const EXPECTED =
-  "expected `service:` and `slos:` (native), `apiVersion: openslo/v1` (OpenSLO, one object or a list of them) or `version: prometheus/v1` (Sloth)";
+  "expected `service:` and `slos:` (native), `apiVersion: openslo/v1` (OpenSLO, one object or a list of them), `version: prometheus/v1` (Sloth) or `apiVersion: pyrra.dev/v1alpha1` (Pyrra)";
 
 /** The documents a parsed document holds, each with its format; what is no SLO object is an error. */
 export function detectDocuments(

@@ -1,0 +1,149 @@
+/**
+ * A Pyrra indicator into slo's: `ratio` (errors / total) and `latency` (a
+ * histogram bucket over its count). `latencyNative` and `bool_gauge` need
+ * native histograms and per-sample gauges, and `grouping` one SLO per label
+ * value: slo reads none of them yet, and says so where they are written.
+ */
+
+import type { DocReader } from "../doc-reader.js";
+import { histogramParts, leUnit } from "../histogram.js";
+import type { Indicator } from "../model.js";
+import { checkInOrder, promqlParses } from "../rules.js";
+import type { YamlPath } from "../yaml-source.js";
+import {
+  hasLeMatcher,
+  histogramLatency,
+  matchersMissingFromErrors,
+  parseSelector,
+  pyrraSelector,
+  thresholdText,
+} from "./selectors.js";
+
+export const SOURCE_NAME = "prometheus";
+
+/** Pyrra's four indicators, in the order its validation names them. */
+const INDICATORS = ["ratio", "latency", "latencyNative", "bool_gauge"] as const;
+
+/** The reader errors go to, and the one for warnings (what Pyrra itself only warns about). */
+export interface Readers {
+  r: DocReader;
+  w: DocReader;
+}
+
+/** `spec.indicator`: exactly one of Pyrra's four, as Pyrra's validation requires. */
+export function indicatorOf({ r, w }: Readers, specPath: YamlPath): Indicator | undefined {
+  const path = [...specPath, "indicator"];
+  if (!r.record(path, true)) return undefined;
+  r.keys(path, INDICATORS);
+  const present = INDICATORS.filter((k) => r.has([...path, k]));
+  if (present.length !== 1) {
+    r.fail(
+      specPath,
+      present.length === 0
+        ? "one of ratio, latency, latencyNative or bool_gauge must be set"
+        : `only one indicator may be set; found ${present.join(" and ")}`,
+      undefined,
+      "indicator",
+    );
+    return undefined;
+  }
+  const kind = present[0]!;
+  const at = [...path, kind];
+  if (kind === "latencyNative") {
+    r.fail(
+      path,
+      "Pyrra's latencyNative indicator reads a native histogram: not supported yet (slo reads classic histograms)",
+      'if the service also exposes a classic histogram, write latency: success: <name>_bucket{le="<seconds>"} and total: <name>_count',
+      kind,
+    );
+    return undefined;
+  }
+  if (kind === "bool_gauge") {
+    r.fail(
+      path,
+      "Pyrra's bool_gauge indicator (the share of samples where a gauge is 1) is not supported yet: slo counts events",
+      "count the checks with two counters (all, and failed) and write a ratio indicator",
+      kind,
+    );
+    return undefined;
+  }
+  if (!r.record(at, true)) return undefined;
+  const grouped = noGrouping(r, at);
+  const indicator = kind === "ratio" ? ratioOf({ r, w }, at) : latencyOf({ r, w }, at);
+  return grouped ? indicator : undefined;
+}
+
+/** `grouping` makes one SLO per label value: not yet; an empty list is none. */
+function noGrouping(r: DocReader, path: YamlPath): boolean {
+  const grouping = r.list([...path, "grouping"]);
+  if (!grouping || grouping.length === 0) return true;
+  r.fail(
+    path,
+    `grouping (one SLO per value of ${grouping.map(String).join(", ")}) is not supported yet`,
+    "write one ServiceLevelObjective per value, the value matched in both metrics; or leave grouping out to judge them all together",
+    "grouping",
+  );
+  return false;
+}
+
+/** A `{metric: <selector>}` mapping: its selector, checked as Pyrra checks it. */
+function metricOf(r: DocReader, path: YamlPath): string | undefined {
+  if (!r.record(path, true)) return undefined;
+  r.keys(path, ["metric"]);
+  const at = [...path, "metric"];
+  const text = r.string(at, true);
+  if (text === undefined || !checkInOrder(r, at, text, promqlParses, pyrraSelector))
+    return undefined;
+  return text.trim();
+}
+
+function ratioOf({ r, w }: Readers, path: YamlPath): Indicator | undefined {
+  r.keys(path, ["errors", "total", "grouping"]);
+  const errors = metricOf(r, [...path, "errors"]);
+  const total = metricOf(r, [...path, "total"]);
+  if (errors === undefined || total === undefined) return undefined;
+  const errorsAt = [...path, "errors", "metric"];
+  if (errors === total) {
+    w.fail(errorsAt, "ratio errors metric should be different from ratio total metric (Pyrra)");
+  }
+  const missing = matchersMissingFromErrors(errors, total);
+  if (missing.length > 0) {
+    w.fail(
+      errorsAt,
+      `errors counts series that total does not: total matches ${missing.join(", ")} and errors does not, so the SLI can fall below 0`,
+      `add ${missing.join(", ")} to errors: Pyrra expects the errors to be among the total`,
+    );
+  }
+  return { kind: "ratio", source: SOURCE_NAME, bad: errors, total };
+}
+
+function latencyOf({ r, w }: Readers, path: YamlPath): Indicator | undefined {
+  r.keys(path, ["success", "total", "grouping"]);
+  const success = metricOf(r, [...path, "success"]);
+  const total = metricOf(r, [...path, "total"]);
+  const successAt = [...path, "success", "metric"];
+  if (success === undefined || !checkInOrder(r, successAt, success, hasLeMatcher)) return undefined;
+  if (total === undefined) return undefined;
+  // Pyrra's own warnings, word for word.
+  if (!parseSelector(success)?.metric.endsWith("_bucket"))
+    w.fail(successAt, "latency success metric should usually be a histogram bucket (Pyrra)");
+  if (!parseSelector(total)?.metric.endsWith("_count"))
+    w.fail(
+      [...path, "total", "metric"],
+      "latency total metric should usually be a histogram count (Pyrra)",
+    );
+  const histogram = histogramLatency(success, total);
+  if (!histogram) return { kind: "ratio", source: SOURCE_NAME, good: success, total };
+  return {
+    kind: "latency",
+    source: SOURCE_NAME,
+    histogram: histogram.histogram,
+    unit: leUnitOf(histogram.histogram),
+    threshold: histogram.le,
+    thresholdText: thresholdText(histogram.le),
+  };
+}
+
+function leUnitOf(histogram: string): ReturnType<typeof leUnit> {
+  return leUnit(histogramParts(histogram)?.metric ?? histogram);
+}

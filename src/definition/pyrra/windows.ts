@@ -1,0 +1,57 @@
+/**
+ * Pyrra's burn-rate alerts: four windows written for a 28-day SLO and scaled
+ * to the SLO's own window, each rounded to the minute, with a fixed burn
+ * factor (Pyrra's `Windows` in slo/rules.go). slo's table says how much of
+ * the budget a long window may spend; that share is factor × long / window,
+ * so slo's alerts fire at Pyrra's burn rates.
+ */
+
+import { roundNumber } from "../doc-reader.js";
+import { formatDuration, MINUTE_MS } from "../duration.js";
+import type { BurnRateWindow, Severity } from "../model.js";
+
+interface PyrraWindow {
+  severity: Severity;
+  /** the long and short windows as fractions of the SLO window: 1h and 5m of 28d */
+  long: number;
+  short: number;
+  factor: number;
+}
+
+const HOURS_IN_28_DAYS = 28 * 24;
+
+// Pyrra's critical alerts are slo's page, its warnings slo's ticket.
+const PYRRA_WINDOWS: PyrraWindow[] = [
+  { severity: "page", long: 1 / HOURS_IN_28_DAYS, short: 1 / (HOURS_IN_28_DAYS * 12), factor: 14 },
+  { severity: "page", long: 1 / (28 * 4), short: 1 / (HOURS_IN_28_DAYS * 2), factor: 7 },
+  { severity: "ticket", long: 1 / 28, short: 1 / (28 * 12), factor: 2 },
+  { severity: "ticket", long: 1 / 7, short: 1 / (28 * 4), factor: 1 },
+];
+
+/** The labels Pyrra gives its page and ticket alerts, which Alertmanager routes may match on. */
+export const PYRRA_SEVERITY: Record<Severity, string> = { page: "critical", ticket: "warning" };
+
+/**
+ * Go's Duration.Round(time.Minute): halves away from zero. A window Pyrra
+ * would round to nothing (an SLO window under 2.8 days) is one minute here,
+ * the shortest range worth asking Prometheus for.
+ */
+function roundToMinute(ms: number): number {
+  return Math.max(MINUTE_MS, Math.round(ms / MINUTE_MS) * MINUTE_MS);
+}
+
+/** Pyrra's four burn-rate windows for an SLO window of `windowMs`. */
+export function pyrraBurnRateWindows(windowMs: number): BurnRateWindow[] {
+  return PYRRA_WINDOWS.map(({ severity, long, short, factor }) => {
+    const longMs = roundToMinute(windowMs * long);
+    const shortMs = roundToMinute(windowMs * short);
+    return {
+      severity,
+      longMs,
+      shortMs,
+      share: roundNumber((factor * longMs) / windowMs),
+      long: formatDuration(longMs),
+      short: formatDuration(shortMs),
+    };
+  });
+}
