@@ -7,8 +7,9 @@
  */
 
 import { roundNumber } from "../doc-reader.js";
-import { formatDuration, MINUTE_MS } from "../duration.js";
+import { MINUTE_MS } from "../duration.js";
 import type { BurnRateWindow, Severity } from "../model.js";
+import { formatPromDuration } from "../promql-duration.js";
 
 interface PyrraWindow {
   severity: Severity;
@@ -50,8 +51,9 @@ export function pyrraBurnRateWindows(windowMs: number): BurnRateWindow[] {
       longMs,
       shortMs,
       share: roundNumber((factor * longMs) / windowMs),
-      long: formatDuration(longMs),
-      short: formatDuration(shortMs),
+      // One unit (90m, not 1h30m), as OpenSLO's lookbackWindow is written: a round trip keeps the name.
+      long: formatPromDuration(longMs),
+      short: formatPromDuration(shortMs),
     };
   });
 }

@@ -1,0 +1,51 @@
+/**
+ * Pyrra resources convert to slo's native format and to OpenSLO without
+ * changing what they mean: the resources and the converted files evaluate to
+ * the same report on the same data, and back again.
+ */
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadSpec } from "../../src/definition/load.js";
+import { ROOT } from "../support/cli.js";
+import { convertInto, evaluate, meaning } from "./openslo-roundtrip.js";
+
+const VALID = join(ROOT, "test", "fixtures", "pyrra", "valid");
+
+describe("Pyrra -> native and Pyrra -> OpenSLO", () => {
+  it.each([["shop.yaml"], ["search.yaml"], ["exported-list.yaml"]])(
+    "%s evaluates the same after conversion",
+    async (name) => {
+      const input = join(VALID, name);
+      const original = await evaluate([input]);
+      expect(original.slos.length).toBeGreaterThan(0);
+      for (const s of original.slos) expect(s.events.total, s.name).toBeGreaterThan(0);
+      for (const to of ["native", "openslo"] as const) {
+        const converted = await convertInto([input], to);
+        expect(meaning(await evaluate([converted])), to).toEqual(meaning(original));
+        const back = await convertInto([converted], to === "native" ? "openslo" : "native");
+        expect(meaning(await evaluate([back])), `${to} and back`).toEqual(meaning(original));
+      }
+    },
+  );
+
+  it("the native file keeps Pyrra's windows, alert name, severities and labels", async () => {
+    const dir = await convertInto([join(VALID, "shop.yaml")], "native");
+    const text = readFileSync(join(dir, "shop.yaml"), "utf8");
+    expect(text).toContain("service: shop");
+    expect(text).toContain("url: ${PROMETHEUS_URL:-http://localhost:9090}");
+    expect(text).toContain("window: 4w");
+    expect(text).toContain("alertname: CheckoutErrorBudgetBurn");
+    expect(text).toContain("severity: critical");
+    expect(text).toContain("team: payments");
+    expect(text).toContain('histogram: shop_request_duration_seconds{handler="checkout"}');
+    const { set, errors } = await loadSpec([dir], { env: {}, cwd: ROOT });
+    expect(errors.map((e) => e.format())).toEqual([]);
+    const [original] = (await loadSpec([join(VALID, "shop.yaml")], { env: {}, cwd: ROOT })).set
+      .services;
+    expect(set.services[0]!.slos.map((s) => s.alerting)).toEqual(
+      original!.slos.map((s) => s.alerting),
+    );
+  });
+});
