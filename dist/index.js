@@ -79531,7 +79531,7 @@ function thresholdText(le) {
 function matchersMissingFromErrors(errors, total) {
   const e = parseSelector(errors);
   const t2 = parseSelector(total);
-  if (!e || !t2 || e.metric !== t2.metric) return [];
+  if (!e || !t2 || e.metric === "" || e.metric !== t2.metric) return [];
   const key = (m) => JSON.stringify([m.name, m.op, m.value]);
   const present = new Set(e.matchers.map(key));
   return t2.written.filter((_, i) => !present.has(key(t2.matchers[i])));

@@ -120,7 +120,8 @@ export function thresholdText(le: number): string {
 export function matchersMissingFromErrors(errors: string, total: string): string[] {
   const e = parseSelector(errors);
   const t = parseSelector(total);
-  if (!e || !t || e.metric !== t.metric) return [];
+  // A metric named by a __name__ matcher may be another metric: not compared.
+  if (!e || !t || e.metric === "" || e.metric !== t.metric) return [];
   const key = (m: Matcher) => JSON.stringify([m.name, m.op, m.value]);
   const present = new Set(e.matchers.map(key));
   return t.written.filter((_, i) => !present.has(key(t.matchers[i]!)));
