@@ -79871,7 +79871,8 @@ function targetOf({ r, w }, path) {
   if (percent4 < 1) {
     w.fail(
       path,
-      `target is from 0-100 (${roundNumber(percent4 * 100)}), not 0-1 (${percent4}) (Pyrra); slo reads it as ${percent4}%`
+      `target is from 0-100 (${roundNumber(percent4 * 100)}), not 0-1 (${percent4}) (Pyrra); slo reads it as ${percent4}%`,
+      `if you meant ${roundNumber(percent4 * 100)}%, write target: "${roundNumber(percent4 * 100)}"`
     );
   }
   return roundNumber(percent4 / 100);

@@ -295,6 +295,7 @@ function targetOf({ r, w }: Readers, path: YamlPath): number | undefined {
     w.fail(
       path,
       `target is from 0-100 (${roundNumber(percent * 100)}), not 0-1 (${percent}) (Pyrra); slo reads it as ${percent}%`,
+      `if you meant ${roundNumber(percent * 100)}%, write target: "${roundNumber(percent * 100)}"`,
     );
   }
   return roundNumber(percent / 100);
