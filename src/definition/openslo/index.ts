@@ -22,6 +22,7 @@ import {
   at,
   documentObject,
   type Kind,
+  labelsOf,
   type OpenSloContext,
   type OsObject,
   once,
@@ -95,7 +96,7 @@ function buildServices(ctx: OpenSloContext, objects: OsObject[]): ServiceSpec[] 
   for (const o of ofKind(objects, "Service")) {
     o.r.keys(at(o, "spec"), ["description"]);
     serviceDocs.set(o.name, {
-      labels: o.r.labels(at(o, "metadata", "labels")),
+      labels: labelsOf(o),
       health: healthOf(o, ctx.errors),
       deploysOn: annotationsOf(o)[DEPLOYS_ANNOTATION] === undefined ? undefined : o,
     });
