@@ -82,6 +82,9 @@ function serviceAnnotations(
   options: OpenSloWriteOptions,
 ): Record<string, string> | undefined {
   const annotations: Record<string, string> = labelsAndAnnotation(service.labels).annotations;
+  // renamed to an OpenSLO name: the name it reads back under
+  if (options.names.service(service) !== service.service)
+    annotations[SLO_ANNOTATION.name] = service.service;
   if (service.health.length > 0) annotations[HEALTH_ANNOTATION] = JSON.stringify(service.health);
   const d = service.deploys;
   if (d) {
@@ -105,7 +108,7 @@ export function openSloDocuments(service: ServiceSpec, options: OpenSloWriteOpti
       envelope(
         "Service",
         {
-          name: service.service,
+          name: options.names.service(service),
           labels: labelsAndAnnotation(service.labels).labels,
           annotations: serviceAnnotations(service, options),
         },
@@ -198,11 +201,12 @@ function sloDocument(slo: SloSpec, service: ServiceSpec, options: OpenSloWriteOp
     "SLO",
     {
       name,
-      // a renamed SLO shows its own name, unless it has a displayName of its own
+      // a renamed SLO shows its own name (when it fits), unless it has a displayName of its own
       displayName: withinLength(
         slo,
         "displayName",
-        slo.displayName ?? (name === slo.name ? undefined : slo.name),
+        slo.displayName ??
+          (name === slo.name || slo.name.length > OPENSLO_MAX_NAME_CHARS ? undefined : slo.name),
         OPENSLO_MAX_NAME_CHARS,
       ),
       labels: labels.labels,
@@ -210,7 +214,7 @@ function sloDocument(slo: SloSpec, service: ServiceSpec, options: OpenSloWriteOp
     },
     {
       description: withinLength(slo, "description", slo.description, OPENSLO_MAX_DESCRIPTION_CHARS),
-      service: slo.service,
+      service: options.names.service(service),
       indicator: {
         metadata: { name: options.names.other("SLI", `${name}-sli`) },
         spec: indicatorSpec(slo, service, options),
