@@ -104,8 +104,14 @@ describe("round trip on every fixture", () => {
     "%s: native -> OpenSLO -> native keeps the report and the rules; the OpenSLO passes the SDK's rules",
     { timeout: 60_000 },
     async (_name, input) => {
-      // Sloth and OpenSLO inputs start from their native form.
-      const native = (await isNative(input)) ? input : await convertInto([input], "native");
+      // Sloth and OpenSLO inputs start from their native form; converted straight to OpenSLO, they pass too.
+      const nativeInput = await isNative(input);
+      if (!nativeInput) {
+        const direct = await convertInto([input], "openslo");
+        expect(openSloViolations(openSloDocuments(direct))).toEqual([]);
+        expect(meaning(await evaluate([direct]))).toEqual(meaning(await evaluate([input])));
+      }
+      const native = nativeInput ? input : await convertInto([input], "native");
       const original = await loaded(native);
       const before = meaning(await evaluate([native]));
       const openslo = await convertInto([native], "openslo");
