@@ -140,3 +140,39 @@ describe("slo convert --to openslo keeps what was written", () => {
     }
   });
 });
+
+describe("slo convert --to openslo refuses what OpenSLO cannot hold, naming it", () => {
+  it.each([
+    [
+      "an alert label name OpenSLO's keys cannot hold",
+      (t: string) =>
+        t.replace("page: { labels: { route: finance } }", "page: { labels: { _route: finance } }"),
+      /SLO 'invoices-availability': the page label '_route' \(OpenSLO label names .*\) cannot be written in OpenSLO/,
+    ],
+    [
+      "an alert annotation name OpenSLO's keys cannot hold",
+      (t: string) =>
+        t.replace(
+          "page: { labels: { route: finance } }",
+          "page: { annotations: { 'runbook url': x } }",
+        ),
+      /SLO 'invoices-availability': the page annotation 'runbook url' .* cannot be written in OpenSLO/,
+    ],
+    [
+      "a notify target name over 63 characters",
+      (t: string) => t.replace("name: billing-hook", `name: ${"h".repeat(64)}`),
+      /SLO 'invoices-availability': a notify target name of 64 characters cannot be written in OpenSLO \(at most 63\)/,
+    ],
+  ])("%s", async (_what, edit, message) => {
+    const dir = mkdtempSync(join(tmpdir(), "slo-convert-refused-"));
+    try {
+      writeFileSync(join(dir, "a.yaml"), edit(readFileSync(EXACT, "utf8")));
+      expect((await loadSpec([join(dir, "a.yaml")], { env: {} })).errors).toEqual([]);
+      await expect(convertPaths([join(dir, "a.yaml")], "openslo", { outDir: dir })).rejects.toThrow(
+        message,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -352,9 +352,33 @@ function burnRateThreshold(w: BurnRateWindow, period: number): number {
   return roundNumber((pretty * w.longMs) / period) === w.share ? pretty : exact;
 }
 
+/** An annotation key OpenSLO's metadata.annotations can hold (its Go SDK's rule): an optional DNS prefix and '/', then a name. */
+const OPENSLO_ANNOTATION_KEY =
+  /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*\/)?[a-zA-Z0-9]([-._a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/;
+
+/** The alerts' labels and annotations become an AlertCondition's: names OpenSLO cannot hold are an error. */
+function checkAlertKeys(slo: SloSpec): void {
+  for (const severity of ["page", "ticket"] as const) {
+    const policy = slo.alerting[severity];
+    const label = Object.keys(policy.labels).find((k) => !OPENSLO_LABEL_KEY.test(k));
+    if (label !== undefined)
+      throw cannot(
+        slo,
+        `the ${severity} label '${label}' (OpenSLO label names are letters, digits, '-', '_' and '.', alphanumeric at both ends, at most 63)`,
+      );
+    const annotation = Object.keys(policy.annotations).find((k) => !OPENSLO_ANNOTATION_KEY.test(k));
+    if (annotation !== undefined)
+      throw cannot(
+        slo,
+        `the ${severity} annotation '${annotation}' (OpenSLO annotation names are a name like a label's, after an optional domain and '/')`,
+      );
+  }
+}
+
 /** One policy per burn-rate window (OpenSLO allows one condition per policy); `sloName` as written. */
 function alertPolicies(slo: SloSpec, sloName: string, names: OpenSloNames): unknown[] | undefined {
   if (isDefaultAlerting(slo)) return undefined;
+  checkAlertKeys(slo);
   const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, "-");
   return slo.alerting.windows.map((w: BurnRateWindow) => {
     const severity = slo.alerting[w.severity];
@@ -416,7 +440,7 @@ function targetsFor(
       kind: "AlertNotificationTarget",
       metadata: compact({
         name: names.other("AlertNotificationTarget", `${policy}-target-${i + 1}`),
-        displayName: t.name,
+        displayName: withinLength(slo, "notify target name", t.name, OPENSLO_MAX_NAME_CHARS),
         annotations: t.url !== undefined ? { [TARGET_URL_ANNOTATION]: t.url } : undefined,
       }),
       spec: { target: t.type },
