@@ -8,15 +8,19 @@
  */
 
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseAllDocuments } from "yaml";
-import { rulesFor } from "../../src/cli/rules.js";
 import { loadSpec } from "../../src/definition/load.js";
-import type { SloSet, SourceSpec } from "../../src/definition/model.js";
-import { renderRules } from "../../src/rules/render.js";
+import type { SloSet } from "../../src/definition/model.js";
 import { ROOT } from "../support/cli.js";
-import { convertInto, evaluate, meaning } from "./openslo-roundtrip.js";
+import {
+  convertInto,
+  evaluate,
+  meaning,
+  openSloDocuments,
+  rulesText,
+  slosOf,
+} from "./openslo-roundtrip.js";
 import { openSloViolations } from "./openslo-validation.js";
 
 const ROOTS = ["slos", "examples", "test/fixtures"];
@@ -57,29 +61,10 @@ async function inputs(): Promise<string[]> {
 
 const INPUTS = await inputs();
 
-function rulesText(set: SloSet, format: "prometheus" | "loki"): unknown {
-  const result = rulesFor(set, format);
-  const byService = [...result.services].sort((a, b) => a.service.localeCompare(b.service));
-  return {
-    rules: byService.length > 0 ? renderRules(byService, format, []) : "",
-    errors: result.errors.map((e) => e.message),
-    skipped: result.skipped.map((s) => `${s.slo.service}/${s.slo.name}: ${s.reason}`).sort(),
-  };
-}
-
 async function loaded(path: string): Promise<SloSet> {
   const { set, errors } = await loadSpec([path], { env: {}, cwd: ROOT });
   expect(errors.map((e) => e.format())).toEqual([]);
   return set;
-}
-
-function openSloDocuments(dir: string) {
-  return readdirSync(dir)
-    .sort()
-    .map((file) => ({
-      file,
-      docs: parseAllDocuments(readFileSync(join(dir, file), "utf8")).map((d) => d.toJS()),
-    }));
 }
 
 /** slo's own format: no apiVersion (OpenSLO) or version (Sloth) at the top. */
@@ -128,34 +113,6 @@ describe("round trip on every fixture", () => {
     },
   );
 });
-
-/** A source as it reads: what it is, not what it is called or where its file was. */
-function sourceOf(source: SourceSpec | undefined): unknown {
-  if (!source) return undefined;
-  const { name: _, ...rest } = source;
-  return rest.type === "logs"
-    ? { ...rest, baseDir: undefined, paths: rest.paths.map((p) => resolve(rest.baseDir, p)) }
-    : rest;
-}
-
-/** Every SLO as the model holds it, less where it was read from. */
-function slosOf(set: SloSet): unknown[] {
-  const key = (s: { service: string; name: string }) => `${s.service}\u0000${s.name}`;
-  return set.services
-    .flatMap((service) =>
-      service.slos.map(({ at: _, ...slo }) => ({
-        ...slo,
-        // 300ms may come back as 0.3s: the same threshold, written another way; a source
-        // may be renamed apart from another service's: what it reads is what matters
-        indicator: { ...slo.indicator, thresholdText: undefined, source: undefined },
-        source: sourceOf(service.sources[slo.indicator.source]),
-        serviceLabels: service.labels,
-        health: service.health,
-        deploys: service.deploys && { ...service.deploys, at: undefined },
-      })),
-    )
-    .sort((a, b) => key(a).localeCompare(key(b)));
-}
 
 describe("the OpenSLO checker (a control for the tests above)", () => {
   const valid = () => ({
