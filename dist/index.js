@@ -32611,11 +32611,11 @@ function nameId(name2) {
   return id;
 }
 function compileQuery(query2, streamLabels, options = {}) {
-  const jsonLabels = /* @__PURE__ */ new Set();
+  const jsonLabels2 = /* @__PURE__ */ new Set();
   const jsonEquals = [];
   let needsText = false;
   if (query2.selector && !selectorMatches(query2.selector, streamLabels)) {
-    return { matches: () => false, matchesNothing: true, jsonLabels, jsonEquals, needsText };
+    return { matches: () => false, matchesNothing: true, jsonLabels: jsonLabels2, jsonEquals, needsText };
   }
   const predicates = [];
   const parsers2 = [];
@@ -32644,14 +32644,14 @@ function compileQuery(query2, streamLabels, options = {}) {
         parsers2.push(textParser(stage));
         break;
       case "filter": {
-        const resolve7 = (name2) => labelLookup(name2, [...parsers2], streamLabels, jsonLabels);
+        const resolve7 = (name2) => labelLookup(name2, [...parsers2], streamLabels, jsonLabels2);
         predicates.push(labelFilter(stage.expr, resolve7, jsonEquals));
         break;
       }
     }
   }
   const matches = matchAll(predicates, readsErrors(query2));
-  const compiled = { matches, matchesNothing: false, jsonLabels, jsonEquals, needsText };
+  const compiled = { matches, matchesNothing: false, jsonLabels: jsonLabels2, jsonEquals, needsText };
   const textParsers = parsers2.filter((p) => typeof p !== "string").reverse();
   if (textParsers.length === 0) return compiled;
   return { ...compiled, capturedLabel: capturedLabelOf(textParsers) };
@@ -32711,7 +32711,7 @@ function lineFilter(op, value) {
     }
   }
 }
-function labelLookup(name2, parsers2, streamLabels, jsonLabels) {
+function labelLookup(name2, parsers2, streamLabels, jsonLabels2) {
   if (Object.hasOwn(streamLabels, name2)) {
     const value = streamLabels[name2];
     return accessOf(() => value);
@@ -32719,7 +32719,7 @@ function labelLookup(name2, parsers2, streamLabels, jsonLabels) {
   const base = name2.endsWith("_extracted") ? name2.slice(0, -"_extracted".length) : "";
   const key = base !== "" && Object.hasOwn(streamLabels, base) ? base : name2;
   if (parsers2.length > 0 && parsers2.every((p) => p === "json")) {
-    jsonLabels.add(key);
+    jsonLabels2.add(key);
     const id = nameId(key);
     return {
       text: (line) => line.jsonLabel(key, id),
@@ -32732,7 +32732,7 @@ function labelLookup(name2, parsers2, streamLabels, jsonLabels) {
   for (let i = parsers2.length - 1; i >= 0; i--) {
     const parser3 = parsers2[i];
     if (parser3 === "json") {
-      jsonLabels.add(key);
+      jsonLabels2.add(key);
       lookups.push((line) => line.jsonLabel(key));
     } else if (parser3 === "logfmt") {
       lookups.push((line) => line.logfmtLabel(key));
@@ -77070,6 +77070,7 @@ var notifySchema = external_exports.array(
 );
 var sloSchema = external_exports.strictObject({
   name: external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected letters, digits, '-', '_' or '.'").describe("Unique within the service"),
+  displayName: external_exports.string().optional().describe("A name for people; OpenSLO's metadata.displayName"),
   description: external_exports.string().optional(),
   labels: labels.optional(),
   objective: fraction2,
@@ -77701,6 +77702,7 @@ var NativeFileNormalizer = class {
     return {
       service,
       name: raw.name,
+      displayName: raw.displayName,
       description: raw.description,
       labels: { ...serviceLabels, ...raw.labels ?? {} },
       objective,
@@ -78035,10 +78037,13 @@ var SLO_ANNOTATION = {
   breakdownBy: "slo/breakdown-by",
   runbook: "slo/runbook",
   /** the SLO's own name, when slo convert had to rename it apart from another service's */
-  name: "slo/name"
+  name: "slo/name",
+  labels: "slo/labels"
 };
+var LABELS_ANNOTATION = SLO_ANNOTATION.labels;
 var SHORT_WINDOW_ANNOTATION = "slo/short-window";
 var TARGET_URL_ANNOTATION = "slo/url";
+var TARGET_RULES_ONLY_ANNOTATION = "slo/rules-only";
 var HEALTH_ANNOTATION = "slo/health";
 var DEPLOYS_ANNOTATION = "slo/deploys";
 var EXTENSION_PREFIX = "slo/";
@@ -78118,6 +78123,30 @@ function lookup2(ctx, kind, r, refPath, name2) {
 }
 function annotationsOf2(o) {
   return o.r.labels(at(o, "metadata", "annotations"));
+}
+function labelsOf2(o) {
+  const labels2 = o.r.labels(at(o, "metadata", "labels"));
+  const text = annotationsOf2(o)[LABELS_ANNOTATION];
+  if (text === void 0) return labels2;
+  const extra = jsonLabels(text);
+  if (!extra) {
+    o.r.fail(
+      at(o, "metadata", "annotations", LABELS_ANNOTATION),
+      `${LABELS_ANNOTATION}: expected a JSON object of label names and string values`
+    );
+    return labels2;
+  }
+  return { ...labels2, ...extra };
+}
+function jsonLabels(text) {
+  try {
+    const value = JSON.parse(text);
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return void 0;
+    const entries = Object.entries(value);
+    return entries.every(([, v]) => typeof v === "string") ? Object.fromEntries(entries) : void 0;
+  } catch {
+    return void 0;
+  }
 }
 
 // src/definition/openslo/alerting.ts
@@ -78217,23 +78246,31 @@ function shortWindow(o, lookback) {
   if (!checkAll(o.r, path, { ms, lookback }, shortWithinLookback) || ms === null) return void 0;
   return { ms, text: text.trim() };
 }
+var isTrue = (text) => text === "true" ? void 0 : { message: `expected "true", got '${text}'` };
+var NOTIFY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 function readTarget(o) {
   const { r } = o;
   const spec = at(o, "spec");
   r.keys(spec, ["description", "target"]);
   const target = r.string([...spec, "target"], true);
-  plainAnnotations(o, [TARGET_URL_ANNOTATION]);
+  plainAnnotations(o, [TARGET_URL_ANNOTATION, TARGET_RULES_ONLY_ANNOTATION]);
+  const rulesOnly = annotationsOf2(o)[TARGET_RULES_ONLY_ANNOTATION];
+  const rulesOnlyPath = at(o, "metadata", "annotations", TARGET_RULES_ONLY_ANNOTATION);
+  if (rulesOnly !== void 0 && !checkAll(r, rulesOnlyPath, rulesOnly, isTrue)) return void 0;
   const url2 = annotationsOf2(o)[TARGET_URL_ANNOTATION];
   const urlPath = at(o, "metadata", "annotations", TARGET_URL_ANNOTATION);
   if (url2 !== void 0 && !checkAll(r, urlPath, url2, httpUrl)) return void 0;
   if (target === void 0) return void 0;
-  return { name: o.name, ...deliveryOf(target, url2) };
+  if (rulesOnly !== void 0) return { name: o.name, rulesOnly: true };
+  const displayName = r.string(at(o, "metadata", "displayName"));
+  const shown = displayName !== void 0 && NOTIFY_NAME.test(displayName) ? displayName : void 0;
+  return { name: o.name, ...deliveryOf(target, url2, shown) };
 }
-function deliveryOf(target, url2) {
+function deliveryOf(target, url2, name2) {
   const t2 = target.trim().toLowerCase();
-  if (t2 === "github-issue" || t2 === "github") return { notify: { type: "github-issue" } };
+  if (t2 === "github-issue" || t2 === "github") return { notify: { type: "github-issue", name: name2 } };
   if ((t2 === "alertmanager" || t2 === "webhook" || t2 === "slack") && url2 !== void 0) {
-    return { notify: { type: t2 === "alertmanager" ? "alertmanager" : "webhook", url: url2 } };
+    return { notify: { type: t2 === "alertmanager" ? "alertmanager" : "webhook", url: url2, name: name2 } };
   }
   return {};
 }
@@ -78379,15 +78416,17 @@ function merge3(r, path, m) {
   Object.assign(m.into, m.from);
 }
 function addTarget(combined, target, severity) {
+  if (target.rulesOnly) return;
   if (!target.notify) {
     combined.routed[severity].add(target.name);
     return;
   }
-  const key = `${target.notify.type} ${target.notify.url ?? ""}`;
+  const key = `${target.notify.type} ${target.notify.url ?? ""} ${target.notify.name ?? ""}`;
   const existing = combined.notify.get(key);
   if (!existing) {
     combined.notify.set(key, {
       type: target.notify.type,
+      name: target.notify.name,
       url: target.notify.url,
       severities: [severity]
     });
@@ -78988,12 +79027,13 @@ function mapSlo(ctx, o, serviceLabels) {
   const objectives = r.list([...spec, "objectives"], true);
   if (objectives && objectives.length === 0)
     r.fail([...spec, "objectives"], "an SLO needs an objective");
-  const labels2 = { ...serviceLabels, ...r.labels(at(o, "metadata", "labels")) };
+  const labels2 = { ...serviceLabels, ...labelsOf2(o) };
   if (r.errors.length > before || !service || !sli || !window2 || !method || !extensions || !alerting || !objectives) {
     return void 0;
   }
   const shared2 = {
     service,
+    displayName: displayNameOf(o),
     description,
     labels: labels2,
     window: window2,
@@ -79022,6 +79062,7 @@ function mapObjectives(o, count3, sli, shared2) {
       slo: {
         service: shared2.service,
         name: name2,
+        displayName: shared2.displayName,
         description: shared2.description,
         labels: shared2.labels,
         objective: objective.target,
@@ -79039,6 +79080,10 @@ function mapObjectives(o, count3, sli, shared2) {
     });
   }
   return mapped;
+}
+function displayNameOf(o) {
+  const text = o.r.string(at(o, "metadata", "displayName"));
+  return text !== void 0 && text === annotationsOf2(o)[SLO_ANNOTATION.name] ? void 0 : text;
 }
 function objectiveName(o, path, i, taken) {
   const suffix = slug(o.r.string([...path, "displayName"]) ?? "") || String(i + 1);
@@ -79364,7 +79409,8 @@ function buildServices(ctx, objects) {
   for (const o of ofKind(objects, "Service")) {
     o.r.keys(at(o, "spec"), ["description"]);
     serviceDocs.set(o.name, {
-      labels: o.r.labels(at(o, "metadata", "labels")),
+      ownName: annotationsOf2(o)[SLO_ANNOTATION.name],
+      labels: labelsOf2(o),
       health: healthOf(o, ctx.errors),
       deploysOn: annotationsOf2(o)[DEPLOYS_ANNOTATION] === void 0 ? void 0 : o
     });
@@ -79382,6 +79428,10 @@ function addSlo(ctx, o, serviceDocs, services) {
   const serviceDoc = serviceName !== void 0 ? serviceDocs.get(serviceName) : void 0;
   const result = mapSlo(ctx, o, serviceDoc?.labels ?? {});
   if (!result) return;
+  if (serviceDoc?.ownName !== void 0) {
+    result.service = serviceDoc.ownName;
+    for (const { slo } of result.mapped) slo.service = serviceDoc.ownName;
+  }
   let service = services.get(result.service);
   if (!service) {
     service = {

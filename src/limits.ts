@@ -57,3 +57,9 @@ export const MAX_GITHUB_DEPLOYMENTS = 100;
 
 /** Keys of a mapping named when a file is not an SLO file ("a mapping with keys a, b, c, d, e and 3 more"): the rest are counted. */
 export const MAX_KEYS_NAMED_IN_ERRORS = 5;
+
+/** OpenSLO's (and its Go SDK's) longest metadata.name and displayName: `slo convert --to openslo` shortens a name, refuses a longer displayName. */
+export const OPENSLO_MAX_NAME_CHARS = 63;
+
+/** OpenSLO's longest spec.description: `slo convert --to openslo` refuses a longer one. */
+export const OPENSLO_MAX_DESCRIPTION_CHARS = 1050;

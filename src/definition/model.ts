@@ -130,6 +130,8 @@ export interface HealthCheck {
 export interface SloSpec {
   service: string;
   name: string;
+  /** a name for people, kept as written (OpenSLO's metadata.displayName) */
+  displayName?: string | undefined;
   description?: string | undefined;
   labels: Record<string, string>;
   objective: number;

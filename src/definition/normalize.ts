@@ -205,6 +205,7 @@ class NativeFileNormalizer {
     return {
       service,
       name: raw.name,
+      displayName: raw.displayName,
       description: raw.description,
       labels: { ...serviceLabels, ...(raw.labels ?? {}) },
       objective,

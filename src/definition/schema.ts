@@ -247,6 +247,7 @@ export const sloSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected letters, digits, '-', '_' or '.'")
     .describe("Unique within the service"),
+  displayName: z.string().optional().describe("A name for people; OpenSLO's metadata.displayName"),
   description: z.string().optional(),
   labels: labels.optional(),
   objective: fraction,

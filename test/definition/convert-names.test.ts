@@ -14,6 +14,7 @@ import { loadSpec } from "../../src/definition/load.js";
 import { convertPaths } from "../../src/definition/write/convert.js";
 import { ROOT } from "../support/cli.js";
 import { convertInto, evaluate, meaning } from "./openslo-roundtrip.js";
+import { openSloViolations } from "./openslo-validation.js";
 
 const DIR = join(ROOT, "test", "fixtures", "convert-names");
 const INPUTS = [join(DIR, "api.yaml"), join(DIR, "web.yaml")];
@@ -113,5 +114,39 @@ describe("slo convert --to openslo: names that clash across services", () => {
     // The native format says it as it was.
     const back = await convertInto([split], "native");
     expect(meaning(await evaluate([back]))).toEqual(meaning(await evaluate([split])));
+  });
+});
+
+describe("slo convert --to openslo: names OpenSLO cannot hold as written", () => {
+  const ODD = join(DIR, "odd-names.yaml");
+
+  it("every name is an RFC 1123 label (the Go SDK's rule), and the SLOs read back under their own names", async () => {
+    const out = await convertInto([ODD], "openslo");
+    const docs = documentsIn(out);
+    const named = namedObjects(docs);
+    for (const n of named) {
+      expect(n.name, `${n.kind} ${n.name}`).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+      expect(n.name.length, n.name).toBeLessThanOrEqual(63);
+    }
+    expect(openSloViolations([{ file: "out", docs }])).toEqual([]);
+    expect(named.filter((n) => n.kind === "SLO")).toEqual([
+      { kind: "SLO", name: "checkout-availability-2", displayName: "Checkout_Availability" },
+      { kind: "SLO", name: "checkout-availability", displayName: "The other checkout" },
+      // too long for a displayName too: slo/name keeps it
+      { kind: "SLO", name: "refunds-are-answered-without-a-server-error-in-every-region-we" },
+    ]);
+    expect(named.filter((n) => n.kind === "Service")).toEqual([
+      { kind: "Service", name: "payments-api" },
+    ]);
+
+    const original = await evaluate([ODD]);
+    expect(meaning(await evaluate([out]))).toEqual(meaning(original));
+    const { set } = await loadSpec([out], { env: {}, cwd: ROOT });
+    expect(set.services.map((s) => s.service)).toEqual(["Payments_API"]);
+    expect(set.services[0]!.slos.map((s) => [s.name, s.displayName])).toEqual([
+      ["Checkout_Availability", undefined],
+      ["checkout-availability", "The other checkout"],
+      ["refunds-are-answered-without-a-server-error-in-every-region-we-serve-today", undefined],
+    ]);
   });
 });

@@ -1,14 +1,18 @@
 /** Helpers of the round-trip tests: convert into a folder, evaluate on the same data, compare. */
 
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { expect } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { rulesFor } from "../../src/cli/rules.js";
 import { loadSpec } from "../../src/definition/load.js";
+import type { SloSet, SourceSpec } from "../../src/definition/model.js";
 import { type ConvertTarget, convertPaths } from "../../src/definition/write/convert.js";
 import { evaluateSet } from "../../src/pipeline/evaluate-set.js";
 import type { SloReport } from "../../src/report/schema.js";
+import { renderRules } from "../../src/rules/render.js";
 import { hashedSource } from "../rules/synthetic-source.js";
 import { ROOT } from "../support/cli.js";
 
@@ -42,4 +46,53 @@ export async function convertInto(paths: string[], to: ConvertTarget): Promise<s
   await mkdir(dir, { recursive: true });
   for (const f of files) await writeFile(join(dir, f.name), f.text);
   return dir;
+}
+
+/** `slo rules` for the set, Prometheus or Loki, services in name order (one file per service may reorder them). */
+export function rulesText(set: SloSet, format: "prometheus" | "loki"): unknown {
+  const result = rulesFor(set, format);
+  const byService = [...result.services].sort((a, b) => a.service.localeCompare(b.service));
+  return {
+    rules: byService.length > 0 ? renderRules(byService, format, []) : "",
+    errors: result.errors.map((e) => e.message),
+    skipped: result.skipped.map((s) => `${s.slo.service}/${s.slo.name}: ${s.reason}`).sort(),
+  };
+}
+
+/** Every file of a converted folder as plain documents. */
+export function openSloDocuments(dir: string) {
+  return readdirSync(dir)
+    .sort()
+    .map((file) => ({
+      file,
+      docs: parseAllDocuments(readFileSync(join(dir, file), "utf8")).map((d) => d.toJS()),
+    }));
+}
+
+/** A source as it reads: what it is, not what it is called or where its file was. */
+function sourceOf(source: SourceSpec | undefined): unknown {
+  if (!source) return undefined;
+  const { name: _, ...rest } = source;
+  return rest.type === "logs"
+    ? { ...rest, baseDir: undefined, paths: rest.paths.map((p) => resolve(rest.baseDir, p)) }
+    : rest;
+}
+
+/** Every SLO as the model holds it, less where it was read from. */
+export function slosOf(set: SloSet): unknown[] {
+  const key = (s: { service: string; name: string }) => `${s.service}\u0000${s.name}`;
+  return set.services
+    .flatMap((service) =>
+      service.slos.map(({ at: _, ...slo }) => ({
+        ...slo,
+        // 300ms may come back as 0.3s: the same threshold, written another way; a source
+        // may be renamed apart from another service's: what it reads is what matters
+        indicator: { ...slo.indicator, thresholdText: undefined, source: undefined },
+        source: sourceOf(service.sources[slo.indicator.source]),
+        serviceLabels: service.labels,
+        health: service.health,
+        deploys: service.deploys && { ...service.deploys, at: undefined },
+      })),
+    )
+    .sort((a, b) => key(a).localeCompare(key(b)));
 }

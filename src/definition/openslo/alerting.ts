@@ -17,6 +17,7 @@ import {
   EXTENSION_PREFIX,
   NOTIFICATION_TARGET_LABEL,
   SHORT_WINDOW_ANNOTATION,
+  TARGET_RULES_ONLY_ANNOTATION,
   TARGET_URL_ANNOTATION,
 } from "./extensions.js";
 import {
@@ -43,7 +44,9 @@ interface ConditionDef {
 interface TargetDef {
   name: string;
   /** where slo can deliver itself; undefined: only named in a label, for Alertmanager to route */
-  notify?: { type: NotifyTarget["type"]; url?: string | undefined };
+  notify?: { type: NotifyTarget["type"]; url?: string | undefined; name?: string | undefined };
+  /** slo's own "the alert rules are the target" (slo/rules-only): adds nothing */
+  rulesOnly?: boolean;
 }
 
 interface PolicyDef {
@@ -186,25 +189,43 @@ function shortWindow(o: OsObject, lookback: Shorthand): { ms: number; text: stri
   return { ms, text: text.trim() };
 }
 
+const isTrue: Rule<string> = (text) =>
+  text === "true" ? undefined : { message: `expected "true", got '${text}'` };
+
+/** A native notify target's name: what a displayName may give it. */
+const NOTIFY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
 function readTarget(o: OsObject): TargetDef | undefined {
   const { r } = o;
   const spec = at(o, "spec");
   r.keys(spec, ["description", "target"]);
   const target = r.string([...spec, "target"], true);
-  plainAnnotations(o, [TARGET_URL_ANNOTATION]);
+  plainAnnotations(o, [TARGET_URL_ANNOTATION, TARGET_RULES_ONLY_ANNOTATION]);
+  const rulesOnly = annotationsOf(o)[TARGET_RULES_ONLY_ANNOTATION];
+  const rulesOnlyPath = at(o, "metadata", "annotations", TARGET_RULES_ONLY_ANNOTATION);
+  if (rulesOnly !== undefined && !checkAll(r, rulesOnlyPath, rulesOnly, isTrue)) return undefined;
   const url = annotationsOf(o)[TARGET_URL_ANNOTATION];
   const urlPath = at(o, "metadata", "annotations", TARGET_URL_ANNOTATION);
   if (url !== undefined && !checkAll(r, urlPath, url, httpUrl)) return undefined;
   if (target === undefined) return undefined;
-  return { name: o.name, ...deliveryOf(target, url) };
+  if (rulesOnly !== undefined) return { name: o.name, rulesOnly: true };
+  // a displayName that is a name slo can show instead of the URL
+  const displayName = r.string(at(o, "metadata", "displayName"));
+  const shown =
+    displayName !== undefined && NOTIFY_NAME.test(displayName) ? displayName : undefined;
+  return { name: o.name, ...deliveryOf(target, url, shown) };
 }
 
 /** Targets slo delivers to itself; any other is named in a label for Alertmanager to route. */
-function deliveryOf(target: string, url: string | undefined): Pick<TargetDef, "notify"> {
+function deliveryOf(
+  target: string,
+  url: string | undefined,
+  name: string | undefined,
+): Pick<TargetDef, "notify"> {
   const t = target.trim().toLowerCase();
-  if (t === "github-issue" || t === "github") return { notify: { type: "github-issue" } };
+  if (t === "github-issue" || t === "github") return { notify: { type: "github-issue", name } };
   if ((t === "alertmanager" || t === "webhook" || t === "slack") && url !== undefined) {
-    return { notify: { type: t === "alertmanager" ? "alertmanager" : "webhook", url } };
+    return { notify: { type: t === "alertmanager" ? "alertmanager" : "webhook", url, name } };
   }
   return {};
 }
@@ -439,15 +460,17 @@ function merge(r: DocReader, path: YamlPath, m: Merge): void {
 }
 
 function addTarget(combined: Combined, target: TargetDef, severity: Severity): void {
+  if (target.rulesOnly) return;
   if (!target.notify) {
     combined.routed[severity].add(target.name);
     return;
   }
-  const key = `${target.notify.type} ${target.notify.url ?? ""}`;
+  const key = `${target.notify.type} ${target.notify.url ?? ""} ${target.notify.name ?? ""}`;
   const existing = combined.notify.get(key);
   if (!existing) {
     combined.notify.set(key, {
       type: target.notify.type,
+      name: target.notify.name,
       url: target.notify.url,
       severities: [severity],
     });

@@ -14,12 +14,26 @@ export const SLO_ANNOTATION = {
   runbook: "slo/runbook",
   /** the SLO's own name, when slo convert had to rename it apart from another service's */
   name: "slo/name",
+  labels: "slo/labels",
 } as const;
+
+/**
+ * On a Service or an SLO: labels whose names OpenSLO's label keys cannot
+ * hold (app.kubernetes.io/part-of), as a JSON object; read as labels.
+ */
+export const LABELS_ANNOTATION = SLO_ANNOTATION.labels;
 
 /** On an AlertCondition: the short window, when it is not the long window / 12. */
 export const SHORT_WINDOW_ANNOTATION = "slo/short-window";
 /** On an AlertNotificationTarget: where alerts are delivered. */
 export const TARGET_URL_ANNOTATION = "slo/url";
+/**
+ * On an AlertNotificationTarget: "true" when slo delivers nothing itself, the
+ * alert being the one its rules fire. OpenSLO needs a target in every
+ * AlertPolicy; slo convert writes this one for an SLO that notifies nobody,
+ * and reading it adds nothing (no label, no delivery).
+ */
+export const TARGET_RULES_ONLY_ANNOTATION = "slo/rules-only";
 /** On a Service: the dependency health checks, as JSON. */
 export const HEALTH_ANNOTATION = "slo/health";
 /** On a Service: where its deploys show up (a native file's deploys:), as JSON; `source` names a DataSource. */

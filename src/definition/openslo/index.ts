@@ -15,13 +15,14 @@ import type { DeploySpec, HealthCheck, ServiceSpec } from "../model.js";
 import { checkAll, type Rule } from "../rules.js";
 import { positionOf } from "../yaml-source.js";
 import { readAlertObject } from "./alerting.js";
-import { DEPLOYS_ANNOTATION, HEALTH_ANNOTATION } from "./extensions.js";
+import { DEPLOYS_ANNOTATION, HEALTH_ANNOTATION, SLO_ANNOTATION } from "./extensions.js";
 import { dataSource, readSli } from "./indicators.js";
 import {
   annotationsOf,
   at,
   documentObject,
   type Kind,
+  labelsOf,
   type OpenSloContext,
   type OsObject,
   once,
@@ -80,6 +81,8 @@ function ofKind(objects: OsObject[], kind: Kind): OsObject[] {
 
 /** What a Service document gives the SLOs of that service. */
 interface ServiceDoc {
+  /** the service's own name, when slo convert renamed it to an OpenSLO name (slo/name) */
+  ownName?: string | undefined;
   labels: Record<string, string>;
   health: HealthCheck[];
   /** the Service document, when it says where the deploys show up */
@@ -95,7 +98,8 @@ function buildServices(ctx: OpenSloContext, objects: OsObject[]): ServiceSpec[] 
   for (const o of ofKind(objects, "Service")) {
     o.r.keys(at(o, "spec"), ["description"]);
     serviceDocs.set(o.name, {
-      labels: o.r.labels(at(o, "metadata", "labels")),
+      ownName: annotationsOf(o)[SLO_ANNOTATION.name],
+      labels: labelsOf(o),
       health: healthOf(o, ctx.errors),
       deploysOn: annotationsOf(o)[DEPLOYS_ANNOTATION] === undefined ? undefined : o,
     });
@@ -120,6 +124,10 @@ function addSlo(
   const serviceDoc = serviceName !== undefined ? serviceDocs.get(serviceName) : undefined;
   const result = mapSlo(ctx, o, serviceDoc?.labels ?? {});
   if (!result) return;
+  if (serviceDoc?.ownName !== undefined) {
+    result.service = serviceDoc.ownName;
+    for (const { slo } of result.mapped) slo.service = serviceDoc.ownName;
+  }
   let service = services.get(result.service);
   if (!service) {
     service = {

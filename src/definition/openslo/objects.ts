@@ -8,6 +8,7 @@ import type { SloError } from "../../errors.js";
 import { DocReader, isJson } from "../doc-reader.js";
 import type { SourceSpec } from "../model.js";
 import type { YamlDocument, YamlPath } from "../yaml-source.js";
+import { LABELS_ANNOTATION } from "./extensions.js";
 
 export const KINDS = [
   "SLO",
@@ -141,4 +142,33 @@ export function lookup(
 /** `metadata.annotations` as strings. */
 export function annotationsOf(o: OsObject): Record<string, string> {
   return o.r.labels(at(o, "metadata", "annotations"));
+}
+
+/** `metadata.labels`, with those slo convert wrote in `slo/labels` (names OpenSLO's keys cannot hold). */
+export function labelsOf(o: OsObject): Record<string, string> {
+  const labels = o.r.labels(at(o, "metadata", "labels"));
+  const text = annotationsOf(o)[LABELS_ANNOTATION];
+  if (text === undefined) return labels;
+  const extra = jsonLabels(text);
+  if (!extra) {
+    o.r.fail(
+      at(o, "metadata", "annotations", LABELS_ANNOTATION),
+      `${LABELS_ANNOTATION}: expected a JSON object of label names and string values`,
+    );
+    return labels;
+  }
+  return { ...labels, ...extra };
+}
+
+function jsonLabels(text: string): Record<string, string> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+    const entries = Object.entries(value);
+    return entries.every(([, v]) => typeof v === "string")
+      ? Object.fromEntries(entries as [string, string][])
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -48,6 +48,7 @@ import { readSli, type SliDef } from "./indicators.js";
 import {
   annotationsOf,
   at,
+  labelsOf,
   lookup,
   type OpenSloContext,
   type OsObject,
@@ -81,6 +82,7 @@ const METHODS: Record<string, BudgetingMethod> = {
 type SharedFields = Pick<
   SloSpec,
   | "service"
+  | "displayName"
   | "description"
   | "labels"
   | "window"
@@ -111,7 +113,7 @@ export function mapSlo(
   const objectives = r.list([...spec, "objectives"], true);
   if (objectives && objectives.length === 0)
     r.fail([...spec, "objectives"], "an SLO needs an objective");
-  const labels = { ...serviceLabels, ...r.labels(at(o, "metadata", "labels")) };
+  const labels = { ...serviceLabels, ...labelsOf(o) };
   if (
     r.errors.length > before ||
     !service ||
@@ -126,6 +128,7 @@ export function mapSlo(
   }
   const shared: SharedFields = {
     service,
+    displayName: displayNameOf(o),
     description,
     labels,
     window,
@@ -156,6 +159,7 @@ function mapObjectives(o: OsObject, count: number, sli: SliDef, shared: SharedFi
       slo: {
         service: shared.service,
         name,
+        displayName: shared.displayName,
         description: shared.description,
         labels: shared.labels,
         objective: objective.target,
@@ -173,6 +177,16 @@ function mapObjectives(o: OsObject, count: number, sli: SliDef, shared: SharedFi
     });
   }
   return mapped;
+}
+
+/**
+ * metadata.displayName, as written. For an SLO renamed apart from another
+ * service's, slo convert writes its name (slo/name) as displayName too: that
+ * is its name, not a displayName of its own.
+ */
+function displayNameOf(o: OsObject): string | undefined {
+  const text = o.r.string(at(o, "metadata", "displayName"));
+  return text !== undefined && text === annotationsOf(o)[SLO_ANNOTATION.name] ? undefined : text;
 }
 
 /** One SLO per objective: named after the objective's displayName, else its number. */

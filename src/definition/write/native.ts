@@ -115,6 +115,7 @@ function sloOf(slo: SloSpec, service: ServiceSpec): Record<string, unknown> {
   const timesliced = slo.budgetingMethod !== "occurrences" && slo.timeslice;
   return compact({
     name: slo.name,
+    displayName: slo.displayName,
     description: slo.description,
     labels: nonEmpty(ownLabels(slo, service.labels)),
     objective: percentText(slo.objective),
@@ -215,7 +216,12 @@ function gateOf(g: GatePolicy): unknown {
 
 function notifyOf(t: NotifyTarget): Record<string, unknown> {
   const all = DEFAULT_NOTIFY_SEVERITIES.every((s) => t.severities.includes(s));
-  return compact({ type: t.type, url: t.url, severities: all ? undefined : t.severities });
+  return compact({
+    type: t.type,
+    name: t.name,
+    url: t.url,
+    severities: all ? undefined : t.severities,
+  });
 }
 
 function sameNotify(a: NotifyTarget[], b: NotifyTarget[]): boolean {

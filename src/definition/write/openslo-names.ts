@@ -8,20 +8,43 @@
  * service (`api-availability`); a name still taken after that (by another
  * object of the same kind) gets the first free `-2`, `-3`... Names no other
  * service uses are kept as written.
+ *
+ * Every name is also made an OpenSLO name, the RFC 1123 label the spec and
+ * its Go SDK require (1 to 63 of a-z, 0-9 and '-', alphanumeric at both
+ * ends): lowercased, any other run of characters a '-', cut to 63. An SLO or
+ * a Service so renamed keeps its own name in `slo/name`.
  */
 
+import { OPENSLO_MAX_NAME_CHARS } from "../../limits.js";
 import type { ServiceSpec, SloSpec } from "../model.js";
+
+/** `text` as an RFC 1123 label of at most `max` characters. */
+function label(text: string, max: number): string {
+  const cleaned = text
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  return (cleaned || "x").slice(0, max).replace(/-+$/, "");
+}
+
+/** A name as OpenSLO takes it: an RFC 1123 label; a name that is one already stays as it is. */
+export function openSloName(text: string): string {
+  return label(text, OPENSLO_MAX_NAME_CHARS);
+}
 
 /** The names of one kind of object, handed out so none is given twice. */
 export class NameRegistry {
   readonly #taken = new Map<string, Set<string>>();
 
-  /** `wanted`, or the first of `wanted-2`, `wanted-3`... that no object of `kind` has yet. */
+  /** `wanted` as an OpenSLO name, or the first of `wanted-2`, `wanted-3`... that no object of `kind` has yet. */
   claim(kind: string, wanted: string): string {
     const taken = this.#taken.get(kind) ?? new Set<string>();
     this.#taken.set(kind, taken);
-    let name = wanted;
-    for (let n = 2; taken.has(name); n++) name = `${wanted}-${n}`;
+    let name = openSloName(wanted);
+    for (let n = 2; taken.has(name); n++) {
+      const suffix = `-${n}`;
+      name = `${label(wanted, OPENSLO_MAX_NAME_CHARS - suffix.length)}${suffix}`;
+    }
     taken.add(name);
     return name;
   }
@@ -46,6 +69,8 @@ export interface OpenSloNames {
   dataSource(service: ServiceSpec, source: string): string;
   /** the SLO's metadata.name */
   slo(slo: SloSpec): string;
+  /** the Service's metadata.name, which its SLOs' spec.service names */
+  service(service: ServiceSpec): string;
   /** any other object's name (SLI, AlertPolicy, AlertCondition, AlertNotificationTarget), made unique per kind */
   other(kind: string, wanted: string): string;
   /** the first ServiceSpec of the service's name, whose Service document stands for every file of it */
@@ -72,21 +97,31 @@ export function planOpenSloNames(services: ServiceSpec[]): OpenSloNames {
     for (const service of services) {
       for (const slo of service.slos) {
         const wanted = prefixedWhenShared(sloUsers, service, slo.name);
-        if ((wanted === slo.name) === keptAsWritten)
+        if ((openSloName(wanted) === slo.name) === keptAsWritten)
           sloNames.set(slo, registry.claim("SLO", wanted));
       }
       for (const source of Object.keys(service.sources)) {
         const wanted = prefixedWhenShared(sourceUsers, service, source);
-        if ((wanted === source) === keptAsWritten)
+        if ((openSloName(wanted) === source) === keptAsWritten)
           sourceNames.set(sourceKey(service, source), registry.claim("DataSource", wanted));
       }
     }
   };
+  // Services of one name are one Service; two names that read alike (Payments, payments) are two.
+  const serviceNames = new Map<string, string>();
+  const serviceNamesInOrder = [...new Set(services.map((s) => s.service))];
+  for (const keptAsWritten of [true, false]) {
+    for (const service of serviceNamesInOrder) {
+      if ((openSloName(service) === service) === keptAsWritten)
+        serviceNames.set(service, registry.claim("Service", service));
+    }
+  }
   claimAll(true);
   claimAll(false);
   return {
     dataSource: (service, source) => sourceNames.get(sourceKey(service, source)) ?? source,
     slo: (slo) => sloNames.get(slo) ?? slo.name,
+    service: (service) => serviceNames.get(service.service) ?? service.service,
     other: (kind, wanted) => registry.claim(kind, wanted),
     serviceWrittenBy: (service) => {
       const first = firstOfService.get(service.service) ?? service;

@@ -7,6 +7,7 @@
 
 import { DEFAULT_BURN_RATE_WINDOWS, DEFAULT_GATE, DEFAULT_MIN_EVENTS } from "../../defaults.js";
 import { type SloError, specError } from "../../errors.js";
+import { OPENSLO_MAX_DESCRIPTION_CHARS, OPENSLO_MAX_NAME_CHARS } from "../../limits.js";
 import { roundNumber } from "../doc-reader.js";
 import { formatDuration } from "../duration.js";
 import { timestampOptionOf } from "../log-timestamp.js";
@@ -27,8 +28,10 @@ import {
 import {
   DEPLOYS_ANNOTATION,
   HEALTH_ANNOTATION,
+  LABELS_ANNOTATION,
   SHORT_WINDOW_ANNOTATION,
   SLO_ANNOTATION,
+  TARGET_RULES_ONLY_ANNOTATION,
   TARGET_URL_ANNOTATION,
 } from "../openslo/extensions.js";
 import { histogramUnit, OPENSLO_TYPE_NAME } from "../openslo/indicators.js";
@@ -52,6 +55,23 @@ export interface OpenSloWriteOptions extends WriteOptions {
   names: OpenSloNames;
 }
 
+/** A label name OpenSLO's metadata.labels can hold (its Go SDK's rule). */
+const OPENSLO_LABEL_KEY = /^[a-zA-Z0-9]([-._a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/;
+
+/** Labels as OpenSLO holds them: the names its keys cannot hold go, as JSON, in `slo/labels`. */
+function labelsAndAnnotation(labels: Record<string, string>): {
+  labels: Record<string, string> | undefined;
+  annotations: Record<string, string>;
+} {
+  const fits = Object.entries(labels).filter(([k]) => OPENSLO_LABEL_KEY.test(k));
+  const others = Object.entries(labels).filter(([k]) => !OPENSLO_LABEL_KEY.test(k));
+  return {
+    labels: nonEmpty(Object.fromEntries(fits)),
+    annotations:
+      others.length > 0 ? { [LABELS_ANNOTATION]: JSON.stringify(Object.fromEntries(others)) } : {},
+  };
+}
+
 function envelope(kind: string, metadata: Record<string, unknown>, spec: Record<string, unknown>) {
   return { apiVersion: API_VERSION, kind, metadata: compact(metadata), spec: compact(spec) };
 }
@@ -61,7 +81,10 @@ function serviceAnnotations(
   service: ServiceSpec,
   options: OpenSloWriteOptions,
 ): Record<string, string> | undefined {
-  const annotations: Record<string, string> = {};
+  const annotations: Record<string, string> = labelsAndAnnotation(service.labels).annotations;
+  // renamed to an OpenSLO name: the name it reads back under
+  if (options.names.service(service) !== service.service)
+    annotations[SLO_ANNOTATION.name] = service.service;
   if (service.health.length > 0) annotations[HEALTH_ANNOTATION] = JSON.stringify(service.health);
   const d = service.deploys;
   if (d) {
@@ -85,8 +108,8 @@ export function openSloDocuments(service: ServiceSpec, options: OpenSloWriteOpti
       envelope(
         "Service",
         {
-          name: service.service,
-          labels: nonEmpty(service.labels),
+          name: options.names.service(service),
+          labels: labelsAndAnnotation(service.labels).labels,
           annotations: serviceAnnotations(service, options),
         },
         {},
@@ -137,6 +160,21 @@ function cannot(slo: SloSpec, what: string): SloError {
   return specError(`SLO '${slo.name}': ${what} cannot be written in OpenSLO`, slo.at);
 }
 
+/** Text OpenSLO holds to a length: longer is an error, never cut short. */
+function withinLength(
+  slo: SloSpec,
+  what: string,
+  text: string | undefined,
+  max: number,
+): string | undefined {
+  if (text === undefined || text.length <= max) return text;
+  throw specError(
+    `SLO '${slo.name}': a ${what} of ${text.length} characters cannot be written in OpenSLO (at most ${max})`,
+    slo.at,
+    `shorten the ${what} to ${max} characters`,
+  );
+}
+
 function shorthand(slo: SloSpec, ms: number, label: string | undefined, what: string): string {
   const text = toShorthand(ms, label);
   if (text === null)
@@ -153,21 +191,30 @@ function sloDocument(slo: SloSpec, service: ServiceSpec, options: OpenSloWriteOp
   const objective = objectiveOf(slo);
   const name = options.names.slo(slo);
   // renamed apart from another service's SLO: the name it reads back under
+  const labels = labelsAndAnnotation(ownLabels(slo, service.labels));
   const annotations = {
     ...sloAnnotations(slo),
+    ...labels.annotations,
     ...(name === slo.name ? {} : { [SLO_ANNOTATION.name]: slo.name }),
   };
   return envelope(
     "SLO",
     {
       name,
-      displayName: name === slo.name ? undefined : slo.name,
-      labels: nonEmpty(ownLabels(slo, service.labels)),
+      // a renamed SLO shows its own name (when it fits), unless it has a displayName of its own
+      displayName: withinLength(
+        slo,
+        "displayName",
+        slo.displayName ??
+          (name === slo.name || slo.name.length > OPENSLO_MAX_NAME_CHARS ? undefined : slo.name),
+        OPENSLO_MAX_NAME_CHARS,
+      ),
+      labels: labels.labels,
       annotations: nonEmpty(annotations),
     },
     {
-      description: slo.description,
-      service: slo.service,
+      description: withinLength(slo, "description", slo.description, OPENSLO_MAX_DESCRIPTION_CHARS),
+      service: options.names.service(service),
       indicator: {
         metadata: { name: options.names.other("SLI", `${name}-sli`) },
         spec: indicatorSpec(slo, service, options),
@@ -305,9 +352,33 @@ function burnRateThreshold(w: BurnRateWindow, period: number): number {
   return roundNumber((pretty * w.longMs) / period) === w.share ? pretty : exact;
 }
 
+/** An annotation key OpenSLO's metadata.annotations can hold (its Go SDK's rule): an optional DNS prefix and '/', then a name. */
+const OPENSLO_ANNOTATION_KEY =
+  /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*\/)?[a-zA-Z0-9]([-._a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/;
+
+/** The alerts' labels and annotations become an AlertCondition's: names OpenSLO cannot hold are an error. */
+function checkAlertKeys(slo: SloSpec): void {
+  for (const severity of ["page", "ticket"] as const) {
+    const policy = slo.alerting[severity];
+    const label = Object.keys(policy.labels).find((k) => !OPENSLO_LABEL_KEY.test(k));
+    if (label !== undefined)
+      throw cannot(
+        slo,
+        `the ${severity} label '${label}' (OpenSLO label names are letters, digits, '-', '_' and '.', alphanumeric at both ends, at most 63)`,
+      );
+    const annotation = Object.keys(policy.annotations).find((k) => !OPENSLO_ANNOTATION_KEY.test(k));
+    if (annotation !== undefined)
+      throw cannot(
+        slo,
+        `the ${severity} annotation '${annotation}' (OpenSLO annotation names are a name like a label's, after an optional domain and '/')`,
+      );
+  }
+}
+
 /** One policy per burn-rate window (OpenSLO allows one condition per policy); `sloName` as written. */
 function alertPolicies(slo: SloSpec, sloName: string, names: OpenSloNames): unknown[] | undefined {
   if (isDefaultAlerting(slo)) return undefined;
+  checkAlertKeys(slo);
   const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, "-");
   return slo.alerting.windows.map((w: BurnRateWindow) => {
     const severity = slo.alerting[w.severity];
@@ -351,20 +422,41 @@ function alertPolicies(slo: SloSpec, sloName: string, names: OpenSloNames): unkn
   });
 }
 
+/**
+ * The policy's targets, inline. OpenSLO needs at least one (the spec and the
+ * Go SDK refuse an empty list, and a policy without the key): a severity slo
+ * delivers nowhere gets one target marked rules-only, which reads back as
+ * nothing added.
+ */
 function targetsFor(
   slo: SloSpec,
   severity: Severity,
   policy: string,
   names: OpenSloNames,
 ): unknown[] {
-  return slo.notify
+  const delivered = slo.notify
     .filter((t: NotifyTarget) => t.severities.includes(severity))
     .map((t, i) => ({
       kind: "AlertNotificationTarget",
       metadata: compact({
         name: names.other("AlertNotificationTarget", `${policy}-target-${i + 1}`),
+        displayName: withinLength(slo, "notify target name", t.name, OPENSLO_MAX_NAME_CHARS),
         annotations: t.url !== undefined ? { [TARGET_URL_ANNOTATION]: t.url } : undefined,
       }),
       spec: { target: t.type },
     }));
+  if (delivered.length > 0) return delivered;
+  return [
+    {
+      kind: "AlertNotificationTarget",
+      metadata: {
+        name: names.other("AlertNotificationTarget", `${policy}-rules`),
+        annotations: { [TARGET_RULES_ONLY_ANNOTATION]: "true" },
+      },
+      spec: {
+        target: "alert-rules",
+        description: `slo delivers nothing itself: the ${severity} alert is the one the rules of slo rules fire, routed by its labels`,
+      },
+    },
+  ];
 }
