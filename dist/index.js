@@ -80388,7 +80388,7 @@ function detectDocuments(ydoc, value, formats) {
   if (format) return { documents: [{ format, document: { ydoc, value } }], errors: [] };
   return {
     documents: [],
-    errors: [notAnSloFile(ydoc, `${describe3(value)}: not a native, OpenSLO or Sloth file`)]
+    errors: [notAnSloFile(ydoc, `${describe3(value)}: not a native, OpenSLO, Sloth or Pyrra file`)]
   };
 }
 function detectListItems(ydoc, items, formats) {

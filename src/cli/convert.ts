@@ -28,7 +28,9 @@ export function registerConvert(
 ): void {
   program
     .command("convert")
-    .description("convert SLO files (native, OpenSLO, Sloth) to slo's native format or OpenSLO")
+    .description(
+      "convert SLO files (native, OpenSLO, Sloth, Pyrra) to slo's native format or OpenSLO",
+    )
     .addArgument(pathsArgument())
     .requiredOption("--to <format>", "native or openslo")
     .option("--out <dir>", "write one file per service into this folder instead of to stdout")

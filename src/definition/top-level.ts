@@ -34,7 +34,7 @@ export function detectDocuments(
   if (format) return { documents: [{ format, document: { ydoc, value } }], errors: [] };
   return {
     documents: [],
-    errors: [notAnSloFile(ydoc, `${describe(value)}: not a native, OpenSLO or Sloth file`)],
+    errors: [notAnSloFile(ydoc, `${describe(value)}: not a native, OpenSLO, Sloth or Pyrra file`)],
   };
 }
 

@@ -171,13 +171,16 @@ describe("a file that is not an SLO file says what was found", () => {
     ["[1, 2]\n", "a YAML list of 2 numbers, not OpenSLO objects"],
     ["- [a]\n- b: 1\n", "a YAML list of 2 items, not OpenSLO objects"],
     ["- a: 1\n  b: 2\n", "a YAML list of 1 mapping, not OpenSLO objects"],
-    ["a: 1\nb: 2\nc: 3\n", "a mapping with keys a, b, c: not a native, OpenSLO or Sloth file"],
+    [
+      "a: 1\nb: 2\nc: 3\n",
+      "a mapping with keys a, b, c: not a native, OpenSLO, Sloth or Pyrra file",
+    ],
     [
       "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
-      "a Kubernetes-style object (apiVersion v1, kind ConfigMap): not a native, OpenSLO or Sloth file",
+      "a Kubernetes-style object (apiVersion v1, kind ConfigMap): not a native, OpenSLO, Sloth or Pyrra file",
     ],
-    ["just words\n", "a string: not a native, OpenSLO or Sloth file"],
-    ["42\n", "a number: not a native, OpenSLO or Sloth file"],
+    ["just words\n", "a string: not a native, OpenSLO, Sloth or Pyrra file"],
+    ["42\n", "a number: not a native, OpenSLO, Sloth or Pyrra file"],
   ])("%j", (text, found) => {
     const { errors } = loadText("x.yaml", text, {});
     expect(errors.map((e) => e.format())).toEqual([
