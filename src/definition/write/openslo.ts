@@ -7,6 +7,7 @@
 
 import { DEFAULT_BURN_RATE_WINDOWS, DEFAULT_GATE, DEFAULT_MIN_EVENTS } from "../../defaults.js";
 import { type SloError, specError } from "../../errors.js";
+import { periodShorthand } from "../calendar.js";
 import { roundNumber } from "../doc-reader.js";
 import { formatDuration } from "../duration.js";
 import { timestampOptionOf } from "../log-timestamp.js";
@@ -18,12 +19,7 @@ import type {
   SloSpec,
   SourceSpec,
 } from "../model.js";
-import {
-  defaultShortMs,
-  SHORTHAND_OF_CALENDAR,
-  toShorthand,
-  windowPeriodMs,
-} from "../openslo/durations.js";
+import { defaultShortMs, toShorthand, windowPeriodMs } from "../openslo/durations.js";
 import {
   DEPLOYS_ANNOTATION,
   HEALTH_ANNOTATION,
@@ -208,10 +204,14 @@ function timeWindowOf(slo: SloSpec): Record<string, unknown> {
       isRolling: true,
     };
   }
+  // OpenSLO's calendar needs a startTime: the one written, or a start of every unit's own periods.
   return {
-    duration: SHORTHAND_OF_CALENDAR[slo.window.unit],
+    duration: periodShorthand(slo.window),
     isRolling: false,
-    calendar: { startTime: quoted(CALENDAR_ANCHOR), timeZone: slo.window.timeZone },
+    calendar: {
+      startTime: quoted(slo.window.start?.text ?? CALENDAR_ANCHOR),
+      timeZone: slo.window.timeZone,
+    },
   };
 }
 
