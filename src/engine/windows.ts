@@ -117,23 +117,44 @@ const AVERAGE_MS: Record<CalendarUnit, number> = {
 /**
  * The period counted from the window's start that holds `at`: k guessed
  * from the average length, then moved until start_k < at <= start_k+1.
- * Each start is computed from the anchor, not from the period before, so a
- * month from the 31st is clamped (Feb 29) without drifting (back to Mar 31).
  */
 function countedPeriod(window: CalendarDefinition, atMs: number): Period {
-  const s = window.start ?? DEFAULT_START;
-  const anchor = new TZDate(
-    s.year,
-    s.month - 1,
-    s.day,
-    s.hour,
-    s.minute,
-    s.second,
-    window.timeZone,
-  );
-  const startOf = (k: number) => ADD[window.unit](anchor, k * window.count).getTime();
-  let k = Math.floor((atMs - anchor.getTime()) / (window.count * AVERAGE_MS[window.unit]));
+  const startOf = periodStarts(window);
+  const firstMs = startOf(0);
+  let k = Math.floor((atMs - firstMs) / (window.count * AVERAGE_MS[window.unit]));
   while (startOf(k) >= atMs) k--;
   while (startOf(k + 1) < atMs) k++;
   return { startMs: startOf(k), endMs: startOf(k + 1) };
+}
+
+/**
+ * Period k's start. Days and longer: the start's wall clock plus k × count
+ * units, counted on a calendar without DST (UTC), then read on the zone's
+ * clock; so every period starts at the written time of day, and only a day
+ * when that time does not exist (a DST gap) moves it forward by the gap.
+ * Each start is counted from the start, not from the period before, so a
+ * month from the 31st is clamped (Feb 29) without drifting (back to Mar 31).
+ * Hours and minutes: elapsed time from the start.
+ */
+function periodStarts(window: CalendarDefinition): (k: number) => number {
+  const s = window.start ?? DEFAULT_START;
+  const { unit, count, timeZone } = window;
+  const add = ADD[unit];
+  if (unit === "minute" || unit === "hour") {
+    const anchor = new TZDate(s.year, s.month - 1, s.day, s.hour, s.minute, s.second, timeZone);
+    return (k) => add(anchor, k * count).getTime();
+  }
+  const wall = new TZDate(s.year, s.month - 1, s.day, s.hour, s.minute, s.second, "UTC");
+  return (k) => {
+    const w = add(wall, k * count);
+    return new TZDate(
+      w.getFullYear(),
+      w.getMonth(),
+      w.getDate(),
+      w.getHours(),
+      w.getMinutes(),
+      w.getSeconds(),
+      timeZone,
+    ).getTime();
+  };
 }

@@ -122,6 +122,17 @@ describe("calendar windows counted from a start", () => {
     });
   });
 
+  it("days from a time the clocks skip start at that time, but on the day it does not exist", () => {
+    // 02:30 on 10 March 2024 does not exist in New York: that day's period starts at 03:30 EDT.
+    const days = calendar(1, "day", "America/New_York", "2024-03-10 02:30");
+    expect(boundsAt(days, "2024-03-10T12:00:00Z")).toEqual({
+      start: "2024-03-10T07:30:00.000Z",
+      periodHours: 23,
+    });
+    expect(boundsAt(days, "2024-03-12T12:00:00Z").start).toBe("2024-03-12T06:30:00.000Z");
+    expect(boundsAt(days, "2024-03-08T12:00:00Z").start).toBe("2024-03-08T07:30:00.000Z");
+  });
+
   it("without a start, today's periods: Monday midnight weeks, the 1st of a month", () => {
     expect(boundsAt(calendar(1, "week", "UTC"), "2024-03-13T12:00:00Z").start).toBe(
       "2024-03-11T00:00:00.000Z",
@@ -148,6 +159,32 @@ const ADD: Record<CalendarUnit, (d: TZDate, n: number) => TZDate> = {
   year: addYears,
 };
 
+function referenceStarts(
+  count: number,
+  unit: CalendarUnit,
+  timeZone: string,
+  start: WallClock,
+): (k: number) => number {
+  const { year, month, day, hour, minute, second } = start;
+  const inZone = (d: TZDate) =>
+    new TZDate(
+      d.getFullYear(),
+      d.getMonth(),
+      d.getDate(),
+      d.getHours(),
+      d.getMinutes(),
+      d.getSeconds(),
+      timeZone,
+    );
+  const anchor = new TZDate(year, month - 1, day, hour, minute, second, timeZone);
+  const wall = new TZDate(year, month - 1, day, hour, minute, second, "UTC");
+  // Days and longer step the wall clock, then read it in the zone; hours and minutes step elapsed time.
+  return (k) =>
+    unit === "minute" || unit === "hour"
+      ? ADD[unit](anchor, k * count).getTime()
+      : inZone(ADD[unit](wall, k * count)).getTime();
+}
+
 function referencePeriod(
   count: number,
   unit: CalendarUnit,
@@ -155,16 +192,7 @@ function referencePeriod(
   start: WallClock,
   atMs: number,
 ): { startMs: number; endMs: number } {
-  const anchor = new TZDate(
-    start.year,
-    start.month - 1,
-    start.day,
-    start.hour,
-    start.minute,
-    start.second,
-    timeZone,
-  );
-  const startOf = (k: number) => ADD[unit](anchor, k * count).getTime();
+  const startOf = referenceStarts(count, unit, timeZone, start);
   let k = 0;
   // A period holds the instants (start, end]: an instant on a boundary closes the period before.
   while (startOf(k) >= atMs) k--;
@@ -248,8 +276,7 @@ describe("the period finder agrees with stepping period by period", () => {
     const start = wallClock("2023-01-31 01:30:00");
     fc.assert(
       fc.property(arbitrary, ({ unit, count, timeZone, k, delta }) => {
-        const anchor = new TZDate(2023, 0, 31, 1, 30, 0, timeZone);
-        const atMs = ADD[unit](anchor, k * count).getTime() + delta;
+        const atMs = referenceStarts(count, unit, timeZone, start)(k) + delta;
         const expected = referencePeriod(count, unit, timeZone, start, atMs);
         const got = windowBounds({ kind: "calendar", count, unit, timeZone, start }, atMs);
         expect(got.startMs).toBe(expected.startMs);
