@@ -4,7 +4,7 @@
  * written by `slo convert`, and the broken ones named at file:line:col.
  */
 
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
@@ -12,7 +12,7 @@ import { loadSpec } from "../../src/definition/load.js";
 import type { SloSpec } from "../../src/definition/model.js";
 import { expectNamedAtPosition, readBrokenFixtures } from "../support/broken-fixtures.js";
 import { ROOT, runCli } from "../support/cli.js";
-import { convertInto } from "./openslo-roundtrip.js";
+import { convertInto, evaluate, meaning } from "./openslo-roundtrip.js";
 
 const VALID = join(ROOT, "test", "fixtures", "calendar-openslo");
 const BROKEN = join(ROOT, "test", "fixtures", "calendar-broken");
@@ -173,6 +173,37 @@ describe("slo convert keeps startTime as written", () => {
     expect(windowsWritten(native, "dst.yaml")).toEqual([
       { calendar: "month", timezone: "Pacific/Auckland" },
     ]);
+  });
+});
+
+describe("round trips evaluate the same", () => {
+  const files = [
+    join(VALID, "week-saturday-noon.yaml"),
+    join(VALID, "two-weeks.yaml"),
+    join(VALID, "one-day.yaml"),
+    join(ROOT, "test", "fixtures", "calendar-native", "sprints.yaml"),
+  ];
+
+  it.each(files)("%s -> native and -> OpenSLO -> native", async (file) => {
+    const original = await evaluate([file]);
+    // Not trivial: the window is the counted period, not the unit's own (Monday, midnight).
+    expect(original.slos.every((s) => s.window.kind === "calendar")).toBe(true);
+    const openslo = await convertInto([file], "openslo");
+    const native = await convertInto([file], "native");
+    const back = await convertInto([openslo], "native");
+    for (const dir of [openslo, native, back])
+      expect(meaning(await evaluate([dir])), dir).toEqual(meaning(original));
+  });
+
+  it("a start moved by a day is another window", async () => {
+    const file = join(VALID, "two-weeks.yaml");
+    const original = await evaluate([file]);
+    const openslo = await convertInto([file], "openslo");
+    const written = join(openslo, "shop.yaml");
+    const text = readFileSync(written, "utf8");
+    expect(text).toContain('startTime: "2024-01-06 12:00"');
+    writeFileSync(written, text.replace('"2024-01-06 12:00"', '"2024-01-07 12:00"'));
+    expect(meaning(await evaluate([openslo]))).not.toEqual(meaning(original));
   });
 });
 
