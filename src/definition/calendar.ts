@@ -6,6 +6,7 @@
  * formats say the same windows the same way.
  */
 
+import { EARLIEST_CALENDAR_START_YEAR } from "../limits.js";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "./duration.js";
 import type { CalendarUnit, WallClock } from "./model.js";
 
@@ -89,8 +90,17 @@ export function longestPeriodMs(period: CalendarPeriod): number {
 
 const WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
 
-/** `2024-01-06`, `2024-01-06 12:00`, `2024-01-06 12:00:00` or with a T; null when not a real date and time. */
+/**
+ * `2024-01-06`, `2024-01-06 12:00`, `2024-01-06 12:00:00` or with a T; null
+ * when not a real date and time, or before EARLIEST_CALENDAR_START_YEAR.
+ */
 export function parseWallClock(text: string): WallClock | null {
+  const wall = wallClockFields(text);
+  return wall && wall.year >= EARLIEST_CALENDAR_START_YEAR ? wall : null;
+}
+
+/** The fields of a real date and time, whatever its year. */
+export function wallClockFields(text: string): WallClock | null {
   const m = WALL_CLOCK.exec(text.trim());
   if (!m) return null;
   const [year, month, day, hour = 0, minute = 0, second = 0] = m
@@ -101,10 +111,8 @@ export function parseWallClock(text: string): WallClock | null {
 }
 
 function isRealWallClock(w: WallClock): boolean {
-  // Years before 1900 would be read as 19xx by Date for 0-99, and no SLO counts from then.
   const daysInMonth = new Date(Date.UTC(w.year, w.month, 0)).getUTCDate();
   return (
-    w.year >= 1900 &&
     w.month >= 1 &&
     w.month <= 12 &&
     w.day >= 1 &&

@@ -9,8 +9,12 @@
  * The rules every format shares are at the end of this file.
  */
 
-import { MAX_TIMESLICES_PER_WINDOW, MAX_WINDOW_MS } from "../limits.js";
-import { type CalendarPeriod, longestPeriodMs, parseWallClock } from "./calendar.js";
+import {
+  EARLIEST_CALENDAR_START_YEAR,
+  MAX_TIMESLICES_PER_WINDOW,
+  MAX_WINDOW_MS,
+} from "../limits.js";
+import { type CalendarPeriod, longestPeriodMs, wallClockFields } from "./calendar.js";
 import { formatDuration, HOUR_MS } from "./duration.js";
 import { ERROR_DETAILS_LABEL, ERROR_LABEL, type LogQuery, someLabelTest } from "./logql/ast.js";
 import { parseLogQuery } from "./logql/parse.js";
@@ -234,13 +238,20 @@ export const calendarPeriodIsPositive: Rule<{ text: string; period: CalendarPeri
 
 /** A calendar window's start is a local date and time; its zone is written apart. */
 export function calendarStartIsDateTime(zoneField: string): Rule<string> {
-  return (text) =>
-    parseWallClock(text) === null
+  return (text) => {
+    const fields = wallClockFields(text);
+    if (fields === null)
+      return {
+        message: `expected a local date and time like 2024-01-06 12:00:00, got '${text}'`,
+        hint: `the time zone is written in ${zoneField}, not in the date; hours 00-23`,
+      };
+    return fields.year < EARLIEST_CALENDAR_START_YEAR
       ? {
-          message: `expected a local date and time like 2024-01-06 12:00:00, got '${text}'`,
-          hint: `the time zone is written in ${zoneField}, not in the date; hours 00-23`,
+          message: `a start in ${fields.year} is before ${EARLIEST_CALENDAR_START_YEAR}, the earliest year slo counts calendar periods from`,
+          hint: "any start on the periods' grid will do: a later one gives the same periods",
         }
       : undefined;
+  };
 }
 
 /** Periods of 2 weeks or 3 months are counted from somewhere: the file must say where. */
