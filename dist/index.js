@@ -19309,7 +19309,7 @@ var init_errors = __esm({
 });
 
 // src/limits.ts
-var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, MAX_TIMESLICES_PER_WINDOW, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES, MAX_TIMER_MS, MAX_DEPLOYS_REPORTED, MAX_DEPLOYS_FOUND, MAX_LOKI_LINES_PER_QUERY, MAX_GITHUB_DEPLOYMENTS, MAX_KEYS_NAMED_IN_ERRORS;
+var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, EARLIEST_CALENDAR_START_YEAR, MAX_TIMESLICES_PER_WINDOW, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES, MAX_TIMER_MS, MAX_DEPLOYS_REPORTED, MAX_DEPLOYS_FOUND, MAX_LOKI_LINES_PER_QUERY, MAX_GITHUB_DEPLOYMENTS, MAX_KEYS_NAMED_IN_ERRORS;
 var init_limits = __esm({
   "src/limits.ts"() {
     "use strict";
@@ -19318,6 +19318,7 @@ var init_limits = __esm({
     MAX_SLO_FILE_BYTES = 4 * MIB;
     MAX_YAML_ALIASES = 100;
     MAX_WINDOW_MS = 5 * 366 * DAY_MS2;
+    EARLIEST_CALENDAR_START_YEAR = 1900;
     MAX_TIMESLICES_PER_WINDOW = 1e6;
     MAX_LINE_BYTES = 16 * MIB;
     MAX_REPORTED_VALUE_CHARS = 200;
@@ -55290,7 +55291,7 @@ var iso = (ms) => new Date(ms).toISOString();
 function windowOf(slo, bounds) {
   const start = iso(bounds.startMs);
   const end = iso(bounds.endMs);
-  return slo.window.kind === "rolling" ? { kind: "rolling", duration: slo.window.label, start, end } : { kind: "calendar", calendar: slo.window.unit, timeZone: slo.window.timeZone, start, end };
+  return slo.window.kind === "rolling" ? { kind: "rolling", duration: slo.window.label, start, end } : { kind: "calendar", calendar: slo.window.label, timeZone: slo.window.timeZone, start, end };
 }
 function identity(slo) {
   return {
@@ -55963,6 +55964,8 @@ var TZDate = class _TZDate extends TZDateMini {
 var daysInYear = 365.2425;
 var maxTime = Math.pow(10, 8) * 24 * 60 * 60 * 1e3;
 var minTime = -maxTime;
+var millisecondsInMinute = 6e4;
+var millisecondsInHour = 36e5;
 var secondsInHour = 3600;
 var secondsInDay = secondsInHour * 24;
 var secondsInWeek = secondsInDay * 7;
@@ -56017,6 +56020,16 @@ function addMonths(date5, amount, options) {
   }
 }
 
+// node_modules/date-fns/addMilliseconds.js
+function addMilliseconds(date5, amount, options) {
+  return constructFrom(options?.in || date5, +toDate(date5) + amount);
+}
+
+// node_modules/date-fns/addHours.js
+function addHours(date5, amount, options) {
+  return addMilliseconds(date5, amount * millisecondsInHour, options);
+}
+
 // node_modules/date-fns/_lib/defaultOptions.js
 var defaultOptions2 = {};
 function getDefaultOptions() {
@@ -56032,6 +56045,20 @@ function startOfWeek(date5, options) {
   const diff = (day < weekStartsOn ? 7 : 0) + day - weekStartsOn;
   _date2.setDate(_date2.getDate() - diff);
   _date2.setHours(0, 0, 0, 0);
+  return _date2;
+}
+
+// node_modules/date-fns/startOfDay.js
+function startOfDay(date5, options) {
+  const _date2 = toDate(date5, options?.in);
+  _date2.setHours(0, 0, 0, 0);
+  return _date2;
+}
+
+// node_modules/date-fns/addMinutes.js
+function addMinutes(date5, amount, options) {
+  const _date2 = toDate(date5, options?.in);
+  _date2.setTime(_date2.getTime() + amount * millisecondsInMinute);
   return _date2;
 }
 
@@ -56076,38 +56103,89 @@ function startOfYear(date5, options) {
   return date_;
 }
 
+// node_modules/date-fns/startOfHour.js
+function startOfHour(date5, options) {
+  const _date2 = toDate(date5, options?.in);
+  _date2.setMinutes(0, 0, 0);
+  return _date2;
+}
+
+// node_modules/date-fns/startOfMinute.js
+function startOfMinute(date5, options) {
+  const date_ = toDate(date5, options?.in);
+  date_.setSeconds(0, 0);
+  return date_;
+}
+
 // src/engine/windows.ts
 function windowBounds(window2, atMs) {
   if (window2.kind === "rolling") {
     return { startMs: atMs - window2.durationMs, endMs: atMs, periodMs: window2.durationMs };
   }
-  const start = periodStart(window2.unit, new TZDate(atMs - 1, window2.timeZone));
-  const end = periodEnd(window2.unit, start);
-  return { startMs: start.getTime(), endMs: atMs, periodMs: end.getTime() - start.getTime() };
+  const { startMs, endMs } = window2.start === void 0 && window2.count === 1 ? naturalPeriod(window2, atMs) : countedPeriod(window2, atMs);
+  return { startMs, endMs: atMs, periodMs: endMs - startMs };
 }
-function periodStart(unit, d) {
-  switch (unit) {
-    case "week":
-      return startOfWeek(d, { weekStartsOn: 1 });
-    case "month":
-      return startOfMonth(d);
-    case "quarter":
-      return startOfQuarter(d);
-    case "year":
-      return startOfYear(d);
-  }
+var START_OF = {
+  minute: startOfMinute,
+  hour: startOfHour,
+  day: startOfDay,
+  week: (d) => startOfWeek(d, { weekStartsOn: 1 }),
+  month: startOfMonth,
+  quarter: startOfQuarter,
+  year: startOfYear
+};
+var ADD = {
+  minute: addMinutes,
+  hour: addHours,
+  day: addDays,
+  week: addWeeks,
+  month: addMonths,
+  quarter: addQuarters,
+  year: addYears
+};
+function naturalPeriod(window2, atMs) {
+  const start = START_OF[window2.unit](new TZDate(atMs - 1, window2.timeZone));
+  return { startMs: start.getTime(), endMs: ADD[window2.unit](start, 1).getTime() };
 }
-function periodEnd(unit, start) {
-  switch (unit) {
-    case "week":
-      return addWeeks(start, 1);
-    case "month":
-      return addMonths(start, 1);
-    case "quarter":
-      return addQuarters(start, 1);
-    case "year":
-      return addYears(start, 1);
+var DEFAULT_START = { year: 2024, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
+var AVERAGE_MS = {
+  minute: 6e4,
+  hour: 36e5,
+  day: 864e5,
+  week: 7 * 864e5,
+  month: 30.436875 * 864e5,
+  quarter: 3 * 30.436875 * 864e5,
+  year: 365.2425 * 864e5
+};
+function countedPeriod(window2, atMs) {
+  const startOf = periodStarts(window2);
+  const firstMs = startOf(0);
+  let k = Math.floor((atMs - firstMs) / (window2.count * AVERAGE_MS[window2.unit]));
+  while (startOf(k) >= atMs) k--;
+  while (startOf(k + 1) < atMs) k++;
+  return { startMs: startOf(k), endMs: startOf(k + 1) };
+}
+function periodStarts(window2) {
+  const s = window2.start ?? DEFAULT_START;
+  const { unit, count: count3, timeZone } = window2;
+  const add = ADD[unit];
+  if (unit === "minute" || unit === "hour") {
+    const anchor2 = new TZDate(s.year, s.month - 1, s.day, s.hour, s.minute, s.second, timeZone);
+    return (k) => add(anchor2, k * count3).getTime();
   }
+  const wall = new TZDate(s.year, s.month - 1, s.day, s.hour, s.minute, s.second, "UTC");
+  return (k) => {
+    const w = add(wall, k * count3);
+    return new TZDate(
+      w.getFullYear(),
+      w.getMonth(),
+      w.getDate(),
+      w.getHours(),
+      w.getMinutes(),
+      w.getSeconds(),
+      timeZone
+    ).getTime();
+  };
 }
 
 // src/pipeline/requests.ts
@@ -56173,7 +56251,19 @@ function planSlo(slo, sourceType, atMs, options = {}) {
   };
 }
 function windowDefinitionOf(slo) {
-  return slo.window.kind === "rolling" ? { kind: "rolling", durationMs: slo.window.durationMs } : { kind: "calendar", unit: slo.window.unit, timeZone: slo.window.timeZone };
+  return slo.window.kind === "rolling" ? { kind: "rolling", durationMs: slo.window.durationMs } : {
+    kind: "calendar",
+    count: slo.window.count,
+    unit: slo.window.unit,
+    timeZone: slo.window.timeZone,
+    start: slo.window.start?.wallClock
+  };
+}
+function oldestWindowStart(set2, atMs) {
+  const starts = set2.services.flatMap(
+    (s) => s.slos.map((slo) => windowBounds(windowDefinitionOf(slo), atMs).startMs)
+  );
+  return starts.length > 0 ? Math.min(...starts) : atMs;
 }
 var PREVIOUS_KEY = "previous";
 var PREVIOUS_SLICES_KEY = "previousSlices";
@@ -56907,6 +56997,80 @@ init_defaults();
 init_errors();
 import { dirname as dirname2 } from "node:path";
 
+// src/definition/calendar.ts
+init_limits();
+var CALENDAR_UNITS = [
+  "minute",
+  "hour",
+  "day",
+  "week",
+  "month",
+  "quarter",
+  "year"
+];
+var UNIT_OF_LETTER = {
+  m: "minute",
+  h: "hour",
+  d: "day",
+  w: "week",
+  M: "month",
+  Q: "quarter",
+  Y: "year"
+};
+var LETTER_OF_UNIT = Object.fromEntries(
+  Object.entries(UNIT_OF_LETTER).map(([letter, unit]) => [unit, letter])
+);
+function parseCalendarPeriod(text) {
+  const name2 = text.trim();
+  if (CALENDAR_UNITS.includes(name2))
+    return { count: 1, unit: name2 };
+  const m = /^(\d+)([mhdwMQY])$/.exec(name2);
+  return m ? { count: Number(m[1]), unit: UNIT_OF_LETTER[m[2]] } : null;
+}
+function calendarLabel(period) {
+  return period.count === 1 ? period.unit : `${period.count} ${period.unit}s`;
+}
+var NOMINAL_UNIT_MS = {
+  minute: MINUTE_MS2,
+  hour: HOUR_MS2,
+  day: DAY_MS3,
+  week: 7 * DAY_MS3,
+  month: 30 * DAY_MS3,
+  quarter: 90 * DAY_MS3,
+  year: 365 * DAY_MS3
+};
+var LONGEST_UNIT_MS = {
+  minute: MINUTE_MS2,
+  hour: HOUR_MS2,
+  day: 25 * HOUR_MS2,
+  week: 7 * DAY_MS3,
+  month: 31 * DAY_MS3,
+  quarter: 92 * DAY_MS3,
+  year: 366 * DAY_MS3
+};
+function nominalPeriodMs(period) {
+  return period.count * NOMINAL_UNIT_MS[period.unit];
+}
+function longestPeriodMs(period) {
+  return period.count * LONGEST_UNIT_MS[period.unit];
+}
+var WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
+function parseWallClock(text) {
+  const wall = wallClockFields(text);
+  return wall && wall.year >= EARLIEST_CALENDAR_START_YEAR ? wall : null;
+}
+function wallClockFields(text) {
+  const m = WALL_CLOCK.exec(text.trim());
+  if (!m) return null;
+  const [year, month, day, hour = 0, minute2 = 0, second = 0] = m.slice(1).map((p) => Number(p ?? 0));
+  const wall = { year, month, day, hour, minute: minute2, second };
+  return isRealWallClock(wall) ? wall : null;
+}
+function isRealWallClock(w) {
+  const daysInMonth2 = new Date(Date.UTC(w.year, w.month, 0)).getUTCDate();
+  return w.month >= 1 && w.month <= 12 && w.day >= 1 && w.day <= daysInMonth2 && w.hour <= 23 && w.minute <= 59 && w.second <= 59;
+}
+
 // src/definition/deploys.ts
 init_promql();
 
@@ -56990,15 +57154,9 @@ var durationWithinLimit = ({ text, ms }) => ms > MAX_WINDOW_MS ? { message: dura
 function durationTooLong(text) {
   return `${text.trim()} is longer than ${formatDuration(MAX_WINDOW_MS)}, the longest duration slo reads`;
 }
-var LONGEST_CALENDAR_MS = {
-  week: 7 * DAY_MS3,
-  month: 31 * DAY_MS3,
-  quarter: 92 * DAY_MS3,
-  year: 366 * DAY_MS3
-};
 function slicesWithinLimit(sliceAt) {
   return ({ window: window2, sliceMs, sliceText }) => {
-    const windowMs = window2.kind === "rolling" ? window2.durationMs : LONGEST_CALENDAR_MS[window2.unit];
+    const windowMs = window2.kind === "rolling" ? window2.durationMs : longestPeriodMs(window2);
     const slices = Math.ceil(windowMs / sliceMs);
     if (slices <= MAX_TIMESLICES_PER_WINDOW) return void 0;
     const shortest = Math.ceil(windowMs / MAX_TIMESLICES_PER_WINDOW / 1e3) * 1e3;
@@ -57027,6 +57185,32 @@ function lokiFieldIsLabel(sourceType) {
 }
 function enabledGate(minRemaining, warnRemaining) {
   return { enabled: true, minRemaining, warnRemaining: Math.max(warnRemaining, minRemaining) };
+}
+var calendarPeriodIsPositive = ({
+  text,
+  period
+}) => period.count < 1 ? {
+  message: `a calendar window of ${text.trim()} has no periods; expected at least 1, like 1${text.trim().slice(-1)}`
+} : void 0;
+function calendarStartIsDateTime(zoneField) {
+  return (text) => {
+    const fields = wallClockFields(text);
+    if (fields === null)
+      return {
+        message: `expected a local date and time like 2024-01-06 12:00:00, got '${text}'`,
+        hint: `the time zone is written in ${zoneField}, not in the date; hours 00-23`
+      };
+    return fields.year < EARLIEST_CALENDAR_START_YEAR ? {
+      message: `a start in ${fields.year} is before ${EARLIEST_CALENDAR_START_YEAR}, the earliest year slo counts calendar periods from`,
+      hint: "any start on the periods' grid will do: a later one gives the same periods"
+    } : void 0;
+  };
+}
+function countedPeriodsHaveAStart(startField) {
+  return ({ text, period, start }) => period.count > 1 && start === void 0 ? {
+    message: `a calendar window of ${text.trim()} needs a ${startField}: its periods are counted from it`,
+    hint: `e.g. ${startField}: "2024-01-01 00:00:00" (a Monday, and the 1st of January)`
+  } : void 0;
 }
 
 // src/definition/deploys.ts
@@ -77024,12 +77208,21 @@ var indicatorSchema = external_exports.strictObject({
   latency: latencySchema.optional()
 }).describe("Exactly one of ratio or latency");
 var calendarWindowSchema = external_exports.strictObject({
-  calendar: external_exports.enum(["week", "month", "quarter", "year"]),
+  calendar: external_exports.string().regex(/^\s*(?:minute|hour|day|week|month|quarter|year|\d+[mhdwMQY])\s*$/, {
+    error: "expected a calendar period: week, month, quarter, year, day, hour, or a count and a unit of m h d w M Q Y like 2w, 1d, 3M"
+  }).describe(
+    "The period: week, month, quarter, year, day, hour, or a count and one of OpenSLO's units m h d w M Q Y (2w, 1d, 3M)"
+  ),
+  start: external_exports.string().optional().describe(
+    "Where the periods are counted from: a local date and time in the time zone, like 2024-01-06 12:00; needed for 2w, 3M... (default: the unit's own start, Monday midnight, the 1st)"
+  ),
   timezone: external_exports.string().optional().describe("IANA time zone (default UTC)")
 });
 var windowSchema = external_exports.union([durationSyntax.describe(DURATION_DESCRIPTION), calendarWindowSchema], {
-  error: "expected a rolling duration like 30d, or { calendar: month, timezone: Europe/Berlin }"
-}).describe("Rolling (30d, 4w) or calendar ({ calendar: month, timezone: Pacific/Auckland })");
+  error: 'expected a rolling duration like 30d, or a calendar window like { calendar: month, timezone: Europe/Berlin } or { calendar: 2w, start: "2024-01-06 12:00", timezone: America/New_York }'
+}).describe(
+  "Rolling (30d, 4w) or calendar ({ calendar: month, timezone: Pacific/Auckland }, { calendar: 2w, start: 2024-01-06 12:00 })"
+);
 var severityPolicySchema = external_exports.strictObject({
   disable: external_exports.boolean().optional(),
   labels: labels.optional(),
@@ -77771,9 +77964,33 @@ var NativeFileNormalizer = class {
       if (!checkAll(this, path, length, longEnoughForAnSlo, windowWithinLimit)) return void 0;
       return { kind: "rolling", durationMs, label: raw.trim() };
     }
+    return this.calendarWindow(path, raw);
+  }
+  /** Periods of `calendar` counted from `start` in `timezone`, or the unit's own periods. */
+  calendarWindow(path, raw) {
+    const text = raw.calendar;
+    const period = parseCalendarPeriod(text);
     const timeZone = raw.timezone ?? DEFAULT_TIME_ZONE;
-    if (!checkAll(this, [...path, "timezone"], timeZone, knownTimeZone)) return void 0;
-    return { kind: "calendar", unit: raw.calendar, timeZone, label: raw.calendar };
+    const zoneOk = checkAll(this, [...path, "timezone"], timeZone, knownTimeZone);
+    const startOk = raw.start === void 0 || checkAll(this, [...path, "start"], raw.start, calendarStartIsDateTime("timezone"));
+    const length = { text, period, start: raw.start, ms: nominalPeriodMs(period) };
+    const periodOk = checkInOrder(
+      this,
+      [...path, "calendar"],
+      length,
+      calendarPeriodIsPositive,
+      countedPeriodsHaveAStart("start"),
+      longEnoughForAnSlo,
+      windowWithinLimit
+    );
+    if (!zoneOk || !startOk || !periodOk) return void 0;
+    return {
+      kind: "calendar",
+      ...period,
+      timeZone,
+      ...raw.start !== void 0 ? { start: { text: raw.start, wallClock: parseWallClock(raw.start) } } : {},
+      label: calendarLabel(period)
+    };
   }
   indicator(path, raw, sources) {
     if (!checkAll(this, path, raw, ratioOrLatency)) return void 0;
@@ -78004,22 +78221,12 @@ function parseShorthand(text) {
   return { ms, count: count3, unit, label };
 }
 function shorthandMessage(text) {
+  if (/^\s*0+[mhdwMQY]\s*$/.test(text))
+    return `'${text.trim()}' is zero; an OpenSLO duration is a whole number of at least 1 and one of m h d w M Q Y, like 1w`;
   return `'${text}' is not an OpenSLO duration: a whole number and one of m h d w M Q Y, like 5m, 1h, 28d, 1M`;
 }
-var CALENDAR_OF = {
-  "1w": "week",
-  "1M": "month",
-  "1Q": "quarter",
-  "1Y": "year"
-};
-var NOMINAL_CALENDAR_MS = {
-  week: 7 * DAY,
-  month: 30 * DAY,
-  quarter: 90 * DAY,
-  year: 365 * DAY
-};
 function windowPeriodMs(window2) {
-  return window2.kind === "rolling" ? window2.durationMs : NOMINAL_CALENDAR_MS[window2.unit];
+  return window2.kind === "rolling" ? window2.durationMs : nominalPeriodMs(window2);
 }
 function defaultShortMs(longMs) {
   return Math.max(
@@ -79118,12 +79325,7 @@ function budgetingMethod(r, path) {
 }
 var durationIsShorthand = (w) => w.duration ? void 0 : { at: ["duration"], message: shorthandMessage(w.text) };
 var rollingHasNoCalendar = (w) => w.isRolling && w.calendar ? { at: ["calendar"], message: "a rolling window (isRolling: true) has no calendar" } : void 0;
-var calendarIsEvaluable = (w) => !w.isRolling && !CALENDAR_OF[w.text.trim()] ? {
-  at: ["duration"],
-  message: `a calendar window of ${w.text} cannot be evaluated; slo's calendar windows are 1w, 1M, 1Q and 1Y`,
-  hint: "or make it rolling with isRolling: true"
-} : void 0;
-var WINDOW_RULES = [durationIsShorthand, rollingHasNoCalendar, calendarIsEvaluable];
+var WINDOW_RULES = [durationIsShorthand, rollingHasNoCalendar];
 function timeWindow(r, path) {
   const p = onlyWindow(r, path);
   if (!p) return void 0;
@@ -79134,7 +79336,7 @@ function timeWindow(r, path) {
   if (text === void 0) return void 0;
   const w = { text, duration: parseShorthand(text), calendar, isRolling };
   if (!checkInOrder(r, p, w, ...WINDOW_RULES)) return void 0;
-  if (!w.isRolling) return calendarWindow(r, [...p, "calendar"], CALENDAR_OF[text.trim()]);
+  if (!w.isRolling) return calendarWindow(r, p, text);
   const { ms, label } = w.duration;
   if (!checkAll(r, [...p, "duration"], { text, ms }, longEnoughForAnSlo, windowWithinLimit))
     return void 0;
@@ -79150,37 +79352,31 @@ function onlyWindow(r, path) {
   const p = [...path, 0];
   return r.record(p, true) ? p : void 0;
 }
-function calendarWindow(r, c, unit) {
+function calendarWindow(r, p, text) {
+  const c = [...p, "calendar"];
   r.keys(c, ["startTime", "timeZone"]);
+  const period = parseCalendarPeriod(text);
   const timeZone = r.string([...c, "timeZone"]) ?? DEFAULT_TIME_ZONE;
-  if (!checkAll(r, [...c, "timeZone"], timeZone, knownTimeZone)) return void 0;
   const startTime = r.string([...c, "startTime"]);
-  if (startTime !== void 0 && !checkAll(r, [...c, "startTime"], startTime, startsAPeriod(unit)))
-    return void 0;
-  return { kind: "calendar", unit, timeZone, label: unit };
-}
-var PERIOD_START = {
-  week: "midnight on a Monday",
-  month: "midnight on the 1st of a month",
-  quarter: "midnight on the 1st of January, April, July or October",
-  year: "midnight on the 1st of January"
-};
-function startsAPeriod(unit) {
-  return (text) => {
-    const hint = `slo's ${unit}s start at ${PERIOD_START[unit]}, in the window's time zone; e.g. startTime: 2024-01-01 00:00:00`;
-    const m = /^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?\s*$/.exec(text);
-    if (!m)
-      return { message: `expected a date and time like 2024-01-01 00:00:00, got '${text}'`, hint };
-    const [y, mo, d, hh = "00", mm = "00", ss = "00"] = m.slice(1);
-    const midnight = hh === "00" && mm === "00" && ss === "00";
-    return midnight && isPeriodStart(unit, Number(y), Number(mo), Number(d)) ? void 0 : { message: `a ${unit} starting at ${text.trim()} is not a calendar ${unit}`, hint };
+  const zoneOk = checkAll(r, [...c, "timeZone"], timeZone, knownTimeZone);
+  const startOk = startTime === void 0 || checkAll(r, [...c, "startTime"], startTime, calendarStartIsDateTime("calendar.timeZone"));
+  const length = { text, period, start: startTime, ms: nominalPeriodMs(period) };
+  const periodOk = checkInOrder(
+    r,
+    [...p, "duration"],
+    length,
+    countedPeriodsHaveAStart("calendar.startTime"),
+    longEnoughForAnSlo,
+    windowWithinLimit
+  );
+  if (!zoneOk || !startOk || !periodOk) return void 0;
+  return {
+    kind: "calendar",
+    ...period,
+    timeZone,
+    ...startTime !== void 0 ? { start: { text: startTime, wallClock: parseWallClock(startTime) } } : {},
+    label: calendarLabel(period)
   };
-}
-function isPeriodStart(unit, year, month, day) {
-  if (unit === "week") return new Date(Date.UTC(year, month - 1, day)).getUTCDay() === 1;
-  if (unit === "month") return day === 1;
-  if (unit === "quarter") return day === 1 && (month - 1) % 3 === 0;
-  return day === 1 && month === 1;
 }
 var OBJECTIVE_KEYS = [
   "displayName",
@@ -81118,12 +81314,6 @@ function deploymentToJudge(ctx, io) {
     return "nothing";
   }
   return deployment;
-}
-function oldestWindowStart(set2, atMs) {
-  const starts = set2.services.flatMap(
-    (service) => service.slos.map((slo) => windowBounds(slo.window, atMs).startMs)
-  );
-  return starts.length > 0 ? Math.min(...starts) : atMs;
 }
 function sayVerdict(outcome, io) {
   if (outcome.exitCode === EXIT.fail) {

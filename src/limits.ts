@@ -16,6 +16,9 @@ export const MAX_YAML_ALIASES = 100;
 /** The longest SLO window: five years. */
 export const MAX_WINDOW_MS = 5 * 366 * DAY_MS;
 
+/** The earliest year a calendar window's start may name (Date reads years 0-99 as 19xx; no SLO counts from before). */
+export const EARLIEST_CALENDAR_START_YEAR = 1900;
+
 /** The most timeslices one window may hold (a 366-day window of 1-minute slices fits). */
 export const MAX_TIMESLICES_PER_WINDOW = 1_000_000;
 

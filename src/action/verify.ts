@@ -11,7 +11,6 @@
 
 import { formatDuration } from "../definition/duration.js";
 import type { SloSet } from "../definition/model.js";
-import { windowBounds } from "../engine/windows.js";
 import { EXIT, usageError } from "../errors.js";
 import { type ClientOptions, createGitHubClient } from "../github/client.js";
 import { type Env, type EventContext, loadEventContext } from "../github/context.js";
@@ -19,6 +18,7 @@ import { deployOfDeployment, readGitHubDeploys } from "../github/deployments.js"
 import { gitHubVerifyPublisher } from "../github/verify-publish.js";
 import { parseAt } from "../parse-option.js";
 import { loadSetOrThrow } from "../pipeline/load-set.js";
+import { oldestWindowStart } from "../pipeline/requests.js";
 import type { VerifyOptions, VerifyOutcome } from "../pipeline/verify-types.js";
 import type { SloReport } from "../report/schema.js";
 import type { ActionInputs } from "./main.js";
@@ -144,13 +144,8 @@ function deploymentToJudge(ctx: EventContext, io: ActionIo): JudgedDeployment | 
   return deployment as JudgedDeployment;
 }
 
-/** Deploys matter from the oldest start among the SLOs' windows. */
-export function oldestWindowStart(set: SloSet, atMs: number): number {
-  const starts = set.services.flatMap((service) =>
-    service.slos.map((slo) => windowBounds(slo.window, atMs).startMs),
-  );
-  return starts.length > 0 ? Math.min(...starts) : atMs;
-}
+/** Deploys matter from the oldest start among the SLOs' windows: the one computation the CLI uses too. */
+export { oldestWindowStart };
 
 function sayVerdict(outcome: VerifyOutcome, io: ActionIo): void {
   if (outcome.exitCode === EXIT.fail) {

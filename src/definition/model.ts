@@ -6,11 +6,38 @@
 import type { SourcePosition } from "../errors.js";
 import type { TextParserStage } from "./logql/ast.js";
 
-export type CalendarUnit = "week" | "month" | "quarter" | "year";
+/** OpenSLO's duration units, m h d w M Q Y, as calendar periods. */
+export type CalendarUnit = "minute" | "hour" | "day" | "week" | "month" | "quarter" | "year";
+
+/** A local date and time without a zone (the window's time zone says where); month and day from 1. */
+export interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/** Where a calendar window's periods are counted from: as written (convert writes it back) and as read. */
+export interface CalendarStart {
+  text: string;
+  wallClock: WallClock;
+}
 
 export type WindowSpec =
   | { kind: "rolling"; durationMs: number; label: string }
-  | { kind: "calendar"; unit: CalendarUnit; timeZone: string; label: string };
+  | {
+      kind: "calendar";
+      /** periods of `count` units: 2 weeks, 1 month */
+      count: number;
+      unit: CalendarUnit;
+      timeZone: string;
+      /** absent: the unit's own periods (weeks from Monday midnight, months from the 1st...) */
+      start?: CalendarStart | undefined;
+      /** "week", "month", "2 weeks": the window's name in reports and counts */
+      label: string;
+    };
 
 export type BudgetingMethod = "occurrences" | "timeslices" | "ratioTimeslices";
 

@@ -20,6 +20,7 @@ import {
   DEFAULT_TIMESLICE_MS,
 } from "../defaults.js";
 import { type SloError, specError } from "../errors.js";
+import { calendarLabel, nominalPeriodMs, parseCalendarPeriod, parseWallClock } from "./calendar.js";
 import { readDeploys } from "./deploys.js";
 import { formatDuration, parseDuration } from "./duration.js";
 import { readLogTimestamp } from "./log-timestamp.js";
@@ -40,8 +41,11 @@ import type {
 } from "./model.js";
 import { fixedRange, hasWindowPlaceholder, isSelector } from "./promql.js";
 import {
+  calendarPeriodIsPositive,
+  calendarStartIsDateTime,
   checkAll,
   checkInOrder,
+  countedPeriodsHaveAStart,
   enabledGate,
   httpUrl,
   knownTimeZone,
@@ -294,9 +298,41 @@ class NativeFileNormalizer {
       if (!checkAll(this, path, length, longEnoughForAnSlo, windowWithinLimit)) return undefined;
       return { kind: "rolling", durationMs, label: raw.trim() };
     }
+    return this.calendarWindow(path, raw);
+  }
+
+  /** Periods of `calendar` counted from `start` in `timezone`, or the unit's own periods. */
+  private calendarWindow(
+    path: YamlPath,
+    raw: Exclude<Slo["window"], string>,
+  ): WindowSpec | undefined {
+    const text = raw.calendar;
+    const period = parseCalendarPeriod(text)!;
     const timeZone = raw.timezone ?? DEFAULT_TIME_ZONE;
-    if (!checkAll(this, [...path, "timezone"], timeZone, knownTimeZone)) return undefined;
-    return { kind: "calendar", unit: raw.calendar, timeZone, label: raw.calendar };
+    const zoneOk = checkAll(this, [...path, "timezone"], timeZone, knownTimeZone);
+    const startOk =
+      raw.start === undefined ||
+      checkAll(this, [...path, "start"], raw.start, calendarStartIsDateTime("timezone"));
+    const length = { text, period, start: raw.start, ms: nominalPeriodMs(period) };
+    const periodOk = checkInOrder(
+      this,
+      [...path, "calendar"],
+      length,
+      calendarPeriodIsPositive,
+      countedPeriodsHaveAStart("start"),
+      longEnoughForAnSlo,
+      windowWithinLimit,
+    );
+    if (!zoneOk || !startOk || !periodOk) return undefined;
+    return {
+      kind: "calendar",
+      ...period,
+      timeZone,
+      ...(raw.start !== undefined
+        ? { start: { text: raw.start, wallClock: parseWallClock(raw.start)! } }
+        : {}),
+      label: calendarLabel(period),
+    };
   }
 
   private indicator(

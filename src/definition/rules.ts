@@ -9,11 +9,16 @@
  * The rules every format shares are at the end of this file.
  */
 
-import { MAX_TIMESLICES_PER_WINDOW, MAX_WINDOW_MS } from "../limits.js";
-import { DAY_MS, formatDuration, HOUR_MS } from "./duration.js";
+import {
+  EARLIEST_CALENDAR_START_YEAR,
+  MAX_TIMESLICES_PER_WINDOW,
+  MAX_WINDOW_MS,
+} from "../limits.js";
+import { type CalendarPeriod, longestPeriodMs, wallClockFields } from "./calendar.js";
+import { formatDuration, HOUR_MS } from "./duration.js";
 import { ERROR_DETAILS_LABEL, ERROR_LABEL, type LogQuery, someLabelTest } from "./logql/ast.js";
 import { parseLogQuery } from "./logql/parse.js";
-import type { CalendarUnit, WindowSpec } from "./model.js";
+import type { WindowSpec } from "./model.js";
 import { checkPromQL } from "./promql.js";
 import type { YamlPath } from "./yaml-source.js";
 
@@ -163,14 +168,6 @@ export function durationTooLong(text: string): string {
   return `${text.trim()} is longer than ${formatDuration(MAX_WINDOW_MS)}, the longest duration slo reads`;
 }
 
-/** A calendar period at its longest: a leap year, a 92-day quarter, a 31-day month. */
-const LONGEST_CALENDAR_MS: Record<CalendarUnit, number> = {
-  week: 7 * DAY_MS,
-  month: 31 * DAY_MS,
-  quarter: 92 * DAY_MS,
-  year: 366 * DAY_MS,
-};
-
 /**
  * Timeslices are counted one by one, so a window holds at most
  * MAX_TIMESLICES_PER_WINDOW of them; the problem is at the slice length,
@@ -180,8 +177,7 @@ export function slicesWithinLimit(
   sliceAt: YamlPath,
 ): Rule<{ window: WindowSpec; sliceMs: number; sliceText: string }> {
   return ({ window, sliceMs, sliceText }) => {
-    const windowMs =
-      window.kind === "rolling" ? window.durationMs : LONGEST_CALENDAR_MS[window.unit];
+    const windowMs = window.kind === "rolling" ? window.durationMs : longestPeriodMs(window);
     const slices = Math.ceil(windowMs / sliceMs);
     if (slices <= MAX_TIMESLICES_PER_WINDOW) return undefined;
     const shortest = Math.ceil(windowMs / MAX_TIMESLICES_PER_WINDOW / 1000) * 1000;
@@ -227,4 +223,46 @@ export function enabledGate(
   warnRemaining: number,
 ): { enabled: true; minRemaining: number; warnRemaining: number } {
   return { enabled: true, minRemaining, warnRemaining: Math.max(warnRemaining, minRemaining) };
+}
+
+/** A calendar window's periods are at least one unit long: 0w has none. */
+export const calendarPeriodIsPositive: Rule<{ text: string; period: CalendarPeriod }> = ({
+  text,
+  period,
+}) =>
+  period.count < 1
+    ? {
+        message: `a calendar window of ${text.trim()} has no periods; expected at least 1, like 1${text.trim().slice(-1)}`,
+      }
+    : undefined;
+
+/** A calendar window's start is a local date and time; its zone is written apart. */
+export function calendarStartIsDateTime(zoneField: string): Rule<string> {
+  return (text) => {
+    const fields = wallClockFields(text);
+    if (fields === null)
+      return {
+        message: `expected a local date and time like 2024-01-06 12:00:00, got '${text}'`,
+        hint: `the time zone is written in ${zoneField}, not in the date; hours 00-23`,
+      };
+    return fields.year < EARLIEST_CALENDAR_START_YEAR
+      ? {
+          message: `a start in ${fields.year} is before ${EARLIEST_CALENDAR_START_YEAR}, the earliest year slo counts calendar periods from`,
+          hint: "any start on the periods' grid will do: a later one gives the same periods",
+        }
+      : undefined;
+  };
+}
+
+/** Periods of 2 weeks or 3 months are counted from somewhere: the file must say where. */
+export function countedPeriodsHaveAStart(
+  startField: string,
+): Rule<{ text: string; period: CalendarPeriod; start: string | undefined }> {
+  return ({ text, period, start }) =>
+    period.count > 1 && start === undefined
+      ? {
+          message: `a calendar window of ${text.trim()} needs a ${startField}: its periods are counted from it`,
+          hint: `e.g. ${startField}: "2024-01-01 00:00:00" (a Monday, and the 1st of January)`,
+        }
+      : undefined;
 }

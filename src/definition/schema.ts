@@ -172,15 +172,32 @@ const indicatorSchema = z
   .describe("Exactly one of ratio or latency");
 
 const calendarWindowSchema = z.strictObject({
-  calendar: z.enum(["week", "month", "quarter", "year"]),
+  calendar: z
+    .string()
+    .regex(/^\s*(?:minute|hour|day|week|month|quarter|year|\d+[mhdwMQY])\s*$/, {
+      error:
+        "expected a calendar period: week, month, quarter, year, day, hour, or a count and a unit of m h d w M Q Y like 2w, 1d, 3M",
+    })
+    .describe(
+      "The period: week, month, quarter, year, day, hour, or a count and one of OpenSLO's units m h d w M Q Y (2w, 1d, 3M)",
+    ),
+  start: z
+    .string()
+    .optional()
+    .describe(
+      "Where the periods are counted from: a local date and time in the time zone, like 2024-01-06 12:00; needed for 2w, 3M... (default: the unit's own start, Monday midnight, the 1st)",
+    ),
   timezone: z.string().optional().describe("IANA time zone (default UTC)"),
 });
 
 const windowSchema = z
   .union([durationSyntax.describe(DURATION_DESCRIPTION), calendarWindowSchema], {
-    error: "expected a rolling duration like 30d, or { calendar: month, timezone: Europe/Berlin }",
+    error:
+      'expected a rolling duration like 30d, or a calendar window like { calendar: month, timezone: Europe/Berlin } or { calendar: 2w, start: "2024-01-06 12:00", timezone: America/New_York }',
   })
-  .describe("Rolling (30d, 4w) or calendar ({ calendar: month, timezone: Pacific/Auckland })");
+  .describe(
+    "Rolling (30d, 4w) or calendar ({ calendar: month, timezone: Pacific/Auckland }, { calendar: 2w, start: 2024-01-06 12:00 })",
+  );
 
 const severityPolicySchema = z.strictObject({
   disable: z.boolean().optional(),

@@ -110,7 +110,13 @@ export function planSlo(
 export function windowDefinitionOf(slo: SloSpec): WindowDefinition {
   return slo.window.kind === "rolling"
     ? { kind: "rolling", durationMs: slo.window.durationMs }
-    : { kind: "calendar", unit: slo.window.unit, timeZone: slo.window.timeZone };
+    : {
+        kind: "calendar",
+        count: slo.window.count,
+        unit: slo.window.unit,
+        timeZone: slo.window.timeZone,
+        start: slo.window.start?.wallClock,
+      };
 }
 
 /** The oldest instant any SLO's window at `atMs` starts at: how far back deploys are wanted. */

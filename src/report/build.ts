@@ -19,7 +19,7 @@ export function windowOf(slo: SloSpec, bounds: WindowBounds): SloReportEntry["wi
   const end = iso(bounds.endMs);
   return slo.window.kind === "rolling"
     ? { kind: "rolling", duration: slo.window.label, start, end }
-    : { kind: "calendar", calendar: slo.window.unit, timeZone: slo.window.timeZone, start, end };
+    : { kind: "calendar", calendar: slo.window.label, timeZone: slo.window.timeZone, start, end };
 }
 
 function identity(slo: SloSpec) {

@@ -27,7 +27,11 @@ export const reportWindowSchema = z.union([
   }),
   z.object({
     kind: z.literal("calendar"),
-    calendar: z.enum(["week", "month", "quarter", "year"]),
+    calendar: z
+      .string()
+      .describe(
+        "the calendar period: week, month, quarter, year, day, hour, or a count of them: 2 weeks",
+      ),
     timeZone: z.string(),
     start: isoTime,
     end: isoTime,

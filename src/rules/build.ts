@@ -25,7 +25,7 @@ import {
 } from "../conventions.js";
 import { histogramParts, leRegex, thresholdAsLe } from "../definition/histogram.js";
 import type { BurnRateWindow, LatencyIndicator, SloSet, SloSpec } from "../definition/model.js";
-import { NOMINAL_CALENDAR_MS } from "../definition/openslo/durations.js";
+import { windowPeriodMs } from "../definition/openslo/durations.js";
 import { formatPromDuration, formatSelector, windowQuery } from "../definition/promql.js";
 import { alertFactor } from "../engine/alert-policy.js";
 import { type SloError, specError } from "../errors.js";
@@ -90,11 +90,9 @@ export function buildRules(set: SloSet): RulesResult {
   return result;
 }
 
-/** The SLO's period: a rolling window's length, a calendar unit's nominal length. */
+/** The SLO's period: a rolling window's length, a calendar period's nominal length (2 weeks: 14 days). */
 export function periodMsOf(slo: SloSpec): number {
-  return slo.window.kind === "rolling"
-    ? slo.window.durationMs
-    : NOMINAL_CALENDAR_MS[slo.window.unit];
+  return windowPeriodMs(slo.window);
 }
 
 /** The identity labels every series and alert of an SLO carries; they win over the SLO's own. */

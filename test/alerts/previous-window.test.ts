@@ -16,7 +16,15 @@ const AT = Date.parse("2026-11-03T12:00:00Z");
 const calendar = sloSpec(
   "monthly",
   { kind: "ratio", source: "scripted", total: "t", bad: "b" },
-  { window: { kind: "calendar", unit: "month", timeZone: "Europe/Berlin", label: "month" } },
+  {
+    window: {
+      kind: "calendar",
+      count: 1,
+      unit: "month",
+      timeZone: "Europe/Berlin",
+      label: "month",
+    },
+  },
 );
 
 describe("the previous window", () => {

@@ -65,6 +65,7 @@ describe("loading a native SLO file", () => {
     expect(b!.objective).toBe(0.99);
     expect(b!.window).toEqual({
       kind: "calendar",
+      count: 1,
       unit: "month",
       timeZone: "Europe/Berlin",
       label: "month",

@@ -153,8 +153,13 @@ describe("OpenSLO v1: every kind, inline and by reference", () => {
     const logs = slo(set, "api-log-latency");
     expect(logs.window).toEqual({
       kind: "calendar",
+      count: 1,
       unit: "month",
       timeZone: "Pacific/Auckland",
+      start: {
+        text: "2024-01-01 00:00:00",
+        wallClock: { year: 2024, month: 1, day: 1, hour: 0, minute: 0, second: 0 },
+      },
       label: "month",
     });
     expect(logs.budgetingMethod).toBe("ratioTimeslices");
@@ -169,8 +174,13 @@ describe("OpenSLO v1: every kind, inline and by reference", () => {
     const loki = slo(set, "api-loki-errors");
     expect(loki.window).toEqual({
       kind: "calendar",
+      count: 1,
       unit: "week",
       timeZone: "Europe/Berlin",
+      start: {
+        text: "2024-01-01 00:00:00",
+        wallClock: { year: 2024, month: 1, day: 1, hour: 0, minute: 0, second: 0 },
+      },
       label: "week",
     });
     expect(loki.indicator).toMatchObject({ source: "loki", total: '{app="api"} | json' });

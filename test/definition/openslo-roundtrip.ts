@@ -8,7 +8,7 @@ import { expect } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { rulesFor } from "../../src/cli/rules.js";
 import { loadSpec } from "../../src/definition/load.js";
-import type { SloSet, SourceSpec } from "../../src/definition/model.js";
+import type { SloSet, SourceSpec, WindowSpec } from "../../src/definition/model.js";
 import { type ConvertTarget, convertPaths } from "../../src/definition/write/convert.js";
 import { evaluateSet } from "../../src/pipeline/evaluate-set.js";
 import type { SloReport } from "../../src/report/schema.js";
@@ -79,6 +79,20 @@ function sourceOf(source: SourceSpec | undefined): unknown {
 }
 
 /** Every SLO as the model holds it, less where it was read from. */
+/**
+ * OpenSLO's calendar needs a startTime: a window without one is written with
+ * 2024-01-01 00:00:00, the start of every unit's own periods, so a start there
+ * on a one-unit window counts the same periods as no start.
+ */
+function windowMeaning(window: WindowSpec): unknown {
+  if (window.kind !== "calendar" || !window.start) return window;
+  // 12:00 may come back as 12:00:00, OpenSLO's layout: the same start
+  const w = window.start.wallClock;
+  const anchor = [w.year, w.month, w.day, w.hour, w.minute, w.second].join(",");
+  const noStart = window.count === 1 && anchor === "2024,1,1,0,0,0";
+  return { ...window, start: noStart ? undefined : w };
+}
+
 export function slosOf(set: SloSet): unknown[] {
   const key = (s: { service: string; name: string }) => `${s.service}\u0000${s.name}`;
   return set.services
@@ -88,6 +102,7 @@ export function slosOf(set: SloSet): unknown[] {
         // 300ms may come back as 0.3s: the same threshold, written another way; a source
         // may be renamed apart from another service's: what it reads is what matters
         indicator: { ...slo.indicator, thresholdText: undefined, source: undefined },
+        window: windowMeaning(slo.window),
         source: sourceOf(service.sources[slo.indicator.source]),
         serviceLabels: service.labels,
         health: service.health,

@@ -2,12 +2,14 @@
  * OpenSLO's duration shorthand: a positive integer and one case-sensitive
  * unit, m h d w M Q Y. The spec leaves M, Q and Y to the implementation;
  * slo reads a rolling month as 30 days, a quarter as 90 and a year as 365.
- * Calendar windows of 1w, 1M, 1Q, 1Y are real calendar periods instead.
+ * Calendar windows (isRolling: false) are real calendar periods instead,
+ * counted from their startTime: see ../calendar.ts.
  */
 
 import { DEFAULT_SHORT_WINDOW_DIVISOR } from "../../defaults.js";
+import { nominalPeriodMs } from "../calendar.js";
 import { MINUTE_MS } from "../duration.js";
-import type { CalendarUnit, WindowSpec } from "../model.js";
+import type { WindowSpec } from "../model.js";
 
 const DAY = 86_400_000;
 
@@ -41,34 +43,14 @@ export function parseShorthand(text: string): Shorthand | null {
 }
 
 export function shorthandMessage(text: string): string {
+  if (/^\s*0+[mhdwMQY]\s*$/.test(text))
+    return `'${text.trim()}' is zero; an OpenSLO duration is a whole number of at least 1 and one of m h d w M Q Y, like 1w`;
   return `'${text}' is not an OpenSLO duration: a whole number and one of m h d w M Q Y, like 5m, 1h, 28d, 1M`;
 }
 
-export const CALENDAR_OF: Record<string, CalendarUnit> = {
-  "1w": "week",
-  "1M": "month",
-  "1Q": "quarter",
-  "1Y": "year",
-};
-
-export const SHORTHAND_OF_CALENDAR: Record<CalendarUnit, string> = {
-  week: "1w",
-  month: "1M",
-  quarter: "1Q",
-  year: "1Y",
-};
-
-/** The nominal length of a calendar period, where one number must stand for it (alert factors). */
-export const NOMINAL_CALENDAR_MS: Record<CalendarUnit, number> = {
-  week: 7 * DAY,
-  month: 30 * DAY,
-  quarter: 90 * DAY,
-  year: 365 * DAY,
-};
-
 /** A window's length as one number: a rolling window's own, a calendar period's nominal one. */
 export function windowPeriodMs(window: WindowSpec): number {
-  return window.kind === "rolling" ? window.durationMs : NOMINAL_CALENDAR_MS[window.unit];
+  return window.kind === "rolling" ? window.durationMs : nominalPeriodMs(window);
 }
 
 /** The short window of a burn-rate condition that names none: a fraction of the lookback, in whole minutes. */

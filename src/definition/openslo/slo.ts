@@ -11,11 +11,16 @@ import {
   DEFAULT_MIN_EVENTS,
   DEFAULT_TIME_ZONE,
 } from "../../defaults.js";
+import {
+  calendarLabel,
+  nominalPeriodMs,
+  parseCalendarPeriod,
+  parseWallClock,
+} from "../calendar.js";
 import { type DocReader, type Json, parseFraction, roundNumber } from "../doc-reader.js";
 import { formatDuration, MINUTE_MS } from "../duration.js";
 import type {
   BudgetingMethod,
-  CalendarUnit,
   GatePolicy,
   Indicator,
   SloSpec,
@@ -23,8 +28,10 @@ import type {
   WindowSpec,
 } from "../model.js";
 import {
+  calendarStartIsDateTime,
   checkAll,
   checkInOrder,
+  countedPeriodsHaveAStart,
   enabledGate,
   knownTimeZone,
   longEnoughForAnSlo,
@@ -36,13 +43,7 @@ import {
 import type { YamlPath } from "../yaml-source.js";
 import { positionOf } from "../yaml-source.js";
 import { sloAlerting } from "./alerting.js";
-import {
-  CALENDAR_OF,
-  parseShorthand,
-  type Shorthand,
-  shorthandMessage,
-  windowPeriodMs,
-} from "./durations.js";
+import { parseShorthand, type Shorthand, shorthandMessage, windowPeriodMs } from "./durations.js";
 import { EXTENSION_PREFIX, SLO_ANNOTATION } from "./extensions.js";
 import { readSli, type SliDef } from "./indicators.js";
 import {
@@ -246,16 +247,7 @@ const rollingHasNoCalendar: Rule<WindowFields> = (w) =>
     ? { at: ["calendar"], message: "a rolling window (isRolling: true) has no calendar" }
     : undefined;
 
-const calendarIsEvaluable: Rule<WindowFields> = (w) =>
-  !w.isRolling && !CALENDAR_OF[w.text.trim()]
-    ? {
-        at: ["duration"],
-        message: `a calendar window of ${w.text} cannot be evaluated; slo's calendar windows are 1w, 1M, 1Q and 1Y`,
-        hint: "or make it rolling with isRolling: true",
-      }
-    : undefined;
-
-const WINDOW_RULES = [durationIsShorthand, rollingHasNoCalendar, calendarIsEvaluable];
+const WINDOW_RULES = [durationIsShorthand, rollingHasNoCalendar];
 
 function timeWindow(r: DocReader, path: YamlPath): WindowSpec | undefined {
   const p = onlyWindow(r, path);
@@ -267,7 +259,7 @@ function timeWindow(r: DocReader, path: YamlPath): WindowSpec | undefined {
   if (text === undefined) return undefined;
   const w: WindowFields = { text, duration: parseShorthand(text), calendar, isRolling };
   if (!checkInOrder(r, p, w, ...WINDOW_RULES)) return undefined;
-  if (!w.isRolling) return calendarWindow(r, [...p, "calendar"], CALENDAR_OF[text.trim()]!);
+  if (!w.isRolling) return calendarWindow(r, p, text);
   const { ms, label } = w.duration!;
   if (!checkAll(r, [...p, "duration"], { text, ms }, longEnoughForAnSlo, windowWithinLimit))
     return undefined;
@@ -286,47 +278,40 @@ function onlyWindow(r: DocReader, path: YamlPath): YamlPath | undefined {
   return r.record(p, true) ? p : undefined;
 }
 
-function calendarWindow(r: DocReader, c: YamlPath, unit: CalendarUnit): WindowSpec | undefined {
-  r.keys(c, ["startTime", "timeZone"]);
-  const timeZone = r.string([...c, "timeZone"]) ?? DEFAULT_TIME_ZONE;
-  if (!checkAll(r, [...c, "timeZone"], timeZone, knownTimeZone)) return undefined;
-  const startTime = r.string([...c, "startTime"]);
-  if (startTime !== undefined && !checkAll(r, [...c, "startTime"], startTime, startsAPeriod(unit)))
-    return undefined;
-  return { kind: "calendar", unit, timeZone, label: unit };
-}
-
-const PERIOD_START: Record<CalendarUnit, string> = {
-  week: "midnight on a Monday",
-  month: "midnight on the 1st of a month",
-  quarter: "midnight on the 1st of January, April, July or October",
-  year: "midnight on the 1st of January",
-};
-
 /**
- * slo's calendar periods start at local midnight on a Monday, the 1st of a
- * month, of a quarter, of a year; a startTime elsewhere would be another
- * window than the one evaluated, so it is an error, not silently moved.
+ * A calendar window: periods of `duration` counted from startTime in
+ * timeZone (slo's own periods, weeks from Monday midnight, months from the
+ * 1st, when there is no startTime and the duration is one unit).
  */
-function startsAPeriod(unit: CalendarUnit): Rule<string> {
-  return (text) => {
-    const hint = `slo's ${unit}s start at ${PERIOD_START[unit]}, in the window's time zone; e.g. startTime: 2024-01-01 00:00:00`;
-    const m = /^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?\s*$/.exec(text);
-    if (!m)
-      return { message: `expected a date and time like 2024-01-01 00:00:00, got '${text}'`, hint };
-    const [y, mo, d, hh = "00", mm = "00", ss = "00"] = m.slice(1);
-    const midnight = hh === "00" && mm === "00" && ss === "00";
-    return midnight && isPeriodStart(unit, Number(y), Number(mo), Number(d))
-      ? undefined
-      : { message: `a ${unit} starting at ${text.trim()} is not a calendar ${unit}`, hint };
+function calendarWindow(r: DocReader, p: YamlPath, text: string): WindowSpec | undefined {
+  const c = [...p, "calendar"];
+  r.keys(c, ["startTime", "timeZone"]);
+  const period = parseCalendarPeriod(text)!;
+  const timeZone = r.string([...c, "timeZone"]) ?? DEFAULT_TIME_ZONE;
+  const startTime = r.string([...c, "startTime"]);
+  const zoneOk = checkAll(r, [...c, "timeZone"], timeZone, knownTimeZone);
+  const startOk =
+    startTime === undefined ||
+    checkAll(r, [...c, "startTime"], startTime, calendarStartIsDateTime("calendar.timeZone"));
+  const length = { text, period, start: startTime, ms: nominalPeriodMs(period) };
+  const periodOk = checkInOrder(
+    r,
+    [...p, "duration"],
+    length,
+    countedPeriodsHaveAStart("calendar.startTime"),
+    longEnoughForAnSlo,
+    windowWithinLimit,
+  );
+  if (!zoneOk || !startOk || !periodOk) return undefined;
+  return {
+    kind: "calendar",
+    ...period,
+    timeZone,
+    ...(startTime !== undefined
+      ? { start: { text: startTime, wallClock: parseWallClock(startTime)! } }
+      : {}),
+    label: calendarLabel(period),
   };
-}
-
-function isPeriodStart(unit: CalendarUnit, year: number, month: number, day: number): boolean {
-  if (unit === "week") return new Date(Date.UTC(year, month - 1, day)).getUTCDay() === 1;
-  if (unit === "month") return day === 1;
-  if (unit === "quarter") return day === 1 && (month - 1) % 3 === 0;
-  return day === 1 && month === 1;
 }
 
 // An objective: its target, the threshold of a thresholdMetric, its time slices.

@@ -14,6 +14,7 @@ import {
   DEFAULT_NOTIFY_SEVERITIES,
   DEFAULT_SOURCE,
 } from "../../defaults.js";
+import { periodShorthand } from "../calendar.js";
 import { roundNumber } from "../doc-reader.js";
 import { formatDuration } from "../duration.js";
 import { timestampOptionOf } from "../log-timestamp.js";
@@ -27,8 +28,9 @@ import type {
   SeverityPolicy,
   SloSpec,
   SourceSpec,
+  WindowSpec,
 } from "../model.js";
-import { compact } from "./yaml.js";
+import { compact, quoted } from "./yaml.js";
 
 export interface WriteOptions {
   /** the folder the written file will be in */
@@ -111,6 +113,15 @@ export function ownLabels(
   return Object.fromEntries(Object.entries(slo.labels).filter(([k, v]) => serviceLabels[k] !== v));
 }
 
+/** `{ calendar: month }` as before; counted periods as OpenSLO's shorthand, with their start as written. */
+function calendarWindowOf(window: Extract<WindowSpec, { kind: "calendar" }>) {
+  return {
+    calendar: window.count === 1 ? window.unit : periodShorthand(window),
+    ...(window.start ? { start: quoted(window.start.text) } : {}),
+    timezone: window.timeZone,
+  };
+}
+
 function sloOf(slo: SloSpec, service: ServiceSpec): Record<string, unknown> {
   const timesliced = slo.budgetingMethod !== "occurrences" && slo.timeslice;
   return compact({
@@ -119,10 +130,7 @@ function sloOf(slo: SloSpec, service: ServiceSpec): Record<string, unknown> {
     description: slo.description,
     labels: nonEmpty(ownLabels(slo, service.labels)),
     objective: percentText(slo.objective),
-    window:
-      slo.window.kind === "rolling"
-        ? slo.window.label
-        : { calendar: slo.window.unit, timezone: slo.window.timeZone },
+    window: slo.window.kind === "rolling" ? slo.window.label : calendarWindowOf(slo.window),
     budgetingMethod:
       slo.budgetingMethod === DEFAULT_BUDGETING_METHOD ? undefined : slo.budgetingMethod,
     timesliceWindow: timesliced ? formatDuration(slo.timeslice!.durationMs) : undefined,

@@ -8,6 +8,7 @@
 import { DEFAULT_BURN_RATE_WINDOWS, DEFAULT_GATE, DEFAULT_MIN_EVENTS } from "../../defaults.js";
 import { type SloError, specError } from "../../errors.js";
 import { OPENSLO_MAX_DESCRIPTION_CHARS, OPENSLO_MAX_NAME_CHARS } from "../../limits.js";
+import { periodShorthand } from "../calendar.js";
 import { roundNumber } from "../doc-reader.js";
 import { formatDuration } from "../duration.js";
 import { timestampOptionOf } from "../log-timestamp.js";
@@ -18,13 +19,9 @@ import type {
   Severity,
   SloSpec,
   SourceSpec,
+  WallClock,
 } from "../model.js";
-import {
-  defaultShortMs,
-  SHORTHAND_OF_CALENDAR,
-  toShorthand,
-  windowPeriodMs,
-} from "../openslo/durations.js";
+import { defaultShortMs, toShorthand, windowPeriodMs } from "../openslo/durations.js";
 import {
   DEPLOYS_ANNOTATION,
   HEALTH_ANNOTATION,
@@ -255,11 +252,23 @@ function timeWindowOf(slo: SloSpec): Record<string, unknown> {
       isRolling: true,
     };
   }
+  // OpenSLO's calendar needs a startTime: the one written, or a start of every unit's own periods.
   return {
-    duration: SHORTHAND_OF_CALENDAR[slo.window.unit],
+    duration: periodShorthand(slo.window),
     isRolling: false,
-    calendar: { startTime: quoted(CALENDAR_ANCHOR), timeZone: slo.window.timeZone },
+    calendar: {
+      startTime: quoted(slo.window.start ? openSloStartTime(slo.window.start) : CALENDAR_ANCHOR),
+      timeZone: slo.window.timeZone,
+    },
   };
+}
+
+/** As written when OpenSLO's own layout (2006-01-02 15:04:05), else that layout: the SDK accepts no other. */
+function openSloStartTime(start: { text: string; wallClock: WallClock }): string {
+  if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(start.text.trim())) return start.text;
+  const { year, month, day, hour, minute, second } = start.wallClock;
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${year}-${two(month)}-${two(day)} ${two(hour)}:${two(minute)}:${two(second)}`;
 }
 
 function objectiveOf(slo: SloSpec): Record<string, unknown> {
