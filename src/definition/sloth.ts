@@ -25,6 +25,7 @@ import type { RatioIndicator, ServiceSpec, SeverityPolicy, SloSpec } from "./mod
 import { hasWindowPlaceholder } from "./promql.js";
 import { ratesToIncreases, rawRatioQueries } from "./ratio-queries.js";
 import { checkAll, checkInOrder, promqlParses, type Rule } from "./rules.js";
+import { loadSliPlugin } from "./sloth-sli-plugin.js";
 import { positionOf, type YamlDocument, type YamlPath } from "./yaml-source.js";
 
 export const SLOTH_VERSION = "prometheus/v1";
@@ -257,7 +258,12 @@ function loadSlo(
   const objective = objectiveOf(r, [...path, "objective"]);
   const description = r.string([...path, "description"]);
   const labels = { ...serviceLabels, ...r.labels([...path, "labels"]) };
-  const indicator = loadSli(r, [...path, "sli"], f, keys);
+  const indicator = loadSli(
+    r,
+    [...path, "sli"],
+    { fields: f, keys },
+    objective === undefined ? undefined : roundNumber(objective * 100),
+  );
   const alerting = loadAlerting(r, [...path, "alerting"], f, keys);
   if (r.errors.length > before || !name || objective === undefined || !indicator || !alerting) {
     return undefined;
@@ -300,8 +306,8 @@ function objectiveOf(r: DocReader, path: YamlPath): number | undefined {
 function loadSli(
   r: DocReader,
   path: YamlPath,
-  f: Fields,
-  keys: KeyCheck,
+  { fields: f, keys }: { fields: Fields; keys: KeyCheck },
+  objectivePercent: number | undefined,
 ): RatioIndicator | undefined {
   if (!r.record(path, true)) return undefined;
   const all = ["events", "raw", "plugin"];
@@ -312,12 +318,7 @@ function loadSli(
     return undefined;
   }
   if (kinds[0] === "plugin") {
-    r.fail(
-      [...path, "plugin"],
-      "Sloth SLI plugins cannot be evaluated: they are Go code that runs inside Sloth",
-      "write the plugin's queries out as events: error_query and total_query",
-    );
-    return undefined;
+    return loadSliPlugin(r, [...path, "plugin"], keys, { source: SOURCE_NAME, objectivePercent });
   }
   if (kinds[0] === "raw") {
     const p = [...path, "raw"];
