@@ -25,6 +25,13 @@ import type { RatioIndicator, ServiceSpec, SeverityPolicy, SloSpec } from "./mod
 import { hasWindowPlaceholder } from "./promql.js";
 import { ratesToIncreases, rawRatioQueries } from "./ratio-queries.js";
 import { checkAll, checkInOrder, promqlParses, type Rule } from "./rules.js";
+import {
+  ALERT_WINDOWS_KIND,
+  applyAlertWindows,
+  isAlertWindows,
+  loadAlertWindows,
+  type SlothAlertWindows,
+} from "./sloth-alert-windows.js";
 import { loadSliPlugin } from "./sloth-sli-plugin.js";
 import { positionOf, type YamlDocument, type YamlPath } from "./yaml-source.js";
 
@@ -66,10 +73,25 @@ export const slothFormat: FormatLoader = {
     const errors: SloError[] = [];
     const warnings: SloError[] = [];
     const services: ServiceSpec[] = [];
+    const catalog: SlothAlertWindows[] = [];
     for (const { ydoc, value } of documents) {
+      if (isJson(value) && isAlertWindows(value)) {
+        const windows = loadAlertWindows(
+          ydoc,
+          value,
+          { errors, warnings },
+          {
+            keys: lenientKeys(warnings),
+            apiVersion: supportedApiVersion,
+          },
+        );
+        if (windows) catalog.push(windows);
+        continue;
+      }
       const service = loadDocument(ydoc, value, { errors, warnings }, context?.env ?? {});
       if (service) services.push(service);
     }
+    applyAlertWindows(catalog, services, SLOTH_WINDOW_MS);
     return { services, errors, warnings };
   },
 };
@@ -142,7 +164,10 @@ const supportedApiVersion: Rule<Json> = (doc) =>
 
 const serviceLevelKind: Rule<Json> = (doc) =>
   doc.kind !== SLOTH_KIND
-    ? { at: ["kind"], message: `expected kind ${SLOTH_KIND}, got ${String(doc.kind)}` }
+    ? {
+        at: ["kind"],
+        message: `expected kind ${SLOTH_KIND} (or ${ALERT_WINDOWS_KIND}), got ${String(doc.kind)}`,
+      }
     : undefined;
 
 const supportedVersion: Rule<Json> = (doc) =>
