@@ -80,13 +80,16 @@ describe("Sloth AlertWindows", () => {
     expect(text).not.toContain("[3d]");
   });
 
-  it("slo convert --to native writes them as alerting.windows, and the result evaluates the same", async () => {
+  it("slo convert --to native writes them as alerting.windows; native and OpenSLO evaluate the same", async () => {
     const paths = [`${DIR}/custom-30d.yaml`, `${DIR}/checkout.yaml`];
     const dir = await convertInto(paths, "native");
     const text = readFileSync(join(dir, "checkout.yaml"), "utf8");
     expect(text).toContain("windows:");
     expect(text).toContain("share: 12.5%");
-    expect(meaning(await evaluate([dir]))).toEqual(meaning(await evaluate(paths)));
+    const original = meaning(await evaluate(paths));
+    expect(meaning(await evaluate([dir]))).toEqual(original);
+    // and through OpenSLO, whose AlertPolicies carry each window
+    expect(meaning(await evaluate([await convertInto(paths, "openslo")]))).toEqual(original);
   });
 
   it("slo validate of the folder: valid, with the warning", { timeout: 60_000 }, async () => {
