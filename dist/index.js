@@ -79760,9 +79760,26 @@ var EXCLUDE_ERRORS = {
   required: false,
   about: 'leave 5xx responses out of the latency SLI (code!~"5..")'
 };
-function option(name2, kind, about, required3 = true) {
-  return { name: name2, kind, required: required3, about };
+function option(name2, kind, about, { required: required3 = true, example } = {}) {
+  return { name: name2, kind, required: required3, about, ...example ? { example } : {} };
 }
+var SERVICE = option(
+  "service",
+  "string",
+  "the destination_service_name of the service measured",
+  {
+    example: "checkout"
+  }
+);
+var NAMESPACE = option(
+  "namespace",
+  "string",
+  "the destination_service_namespace of the service measured",
+  { example: "shop" }
+);
+var CONTROLLER = option("controller", "string", "the controller's name", {
+  example: "ingress-controller"
+});
 function selector(metric, filter, ...matchers) {
   const all = [filter, ...matchers].filter((m) => m !== "");
   return all.length > 0 ? `${metric}{${all.join(",")}}` : metric;
@@ -79799,24 +79816,26 @@ var SLOTH_SLI_PLUGINS = [
         "custom_rcode_regex",
         "regexp",
         "the response codes that are errors (default SERVFAIL)",
-        false
+        { required: false }
       )
     ],
     queries: (o) => availability(
       "coredns_dns_responses_total",
-      `rcode=~"${o.custom_rcode_regex?.trim() || "SERVFAIL"}"`
-    )(o.filter ?? "")
+      `rcode=~"${o.custom_rcode_regex || "SERVFAIL"}"`
+    )(o.filter)
   },
   {
     id: "sloth-common/coredns/latency",
     options: [BUCKET, FILTER],
-    queries: (o) => latency("coredns_dns_request_duration_seconds", o.filter ?? "", o.bucket)
+    queries: (o) => latency("coredns_dns_request_duration_seconds", o.filter, o.bucket)
   },
   {
     id: "sloth-common/fake",
     options: [
       option("burn_rate", "number", "how many times the error budget's rate the SLI burns"),
-      option("jitter_percent", "number", "a jitter of up to this percent of the burn", false)
+      option("jitter_percent", "number", "a jitter of up to this percent of the burn", {
+        required: false
+      })
     ],
     queries: (o, objectivePercent2) => fakeRatio(o, objectivePercent2)
   },
@@ -79827,11 +79846,7 @@ var SLOTH_SLI_PLUGINS = [
   },
   {
     id: "sloth-common/istio/v1/availability",
-    options: [
-      option("service", "string", "the destination_service_name of the service measured"),
-      option("namespace", "string", "the destination_service_namespace of the service measured"),
-      FILTER
-    ],
+    options: [SERVICE, NAMESPACE, FILTER],
     queries: (o) => availability(
       "istio_requests_total",
       'response_code=~"(5..|429)"',
@@ -79841,13 +79856,7 @@ var SLOTH_SLI_PLUGINS = [
   },
   {
     id: "sloth-common/istio/v1/latency",
-    options: [
-      BUCKET,
-      option("service", "string", "the destination_service_name of the service measured"),
-      option("namespace", "string", "the destination_service_namespace of the service measured"),
-      FILTER,
-      EXCLUDE_ERRORS
-    ],
+    options: [BUCKET, SERVICE, NAMESPACE, FILTER, EXCLUDE_ERRORS],
     queries: (o) => latency(
       "istio_request_duration_milliseconds",
       withoutErrors(o.filter, o.exclude_errors),
@@ -79868,7 +79877,7 @@ var SLOTH_SLI_PLUGINS = [
   },
   {
     id: "sloth-common/kubernetes/kooper/availability",
-    options: [option("controller", "string", "the controller's name"), FILTER],
+    options: [CONTROLLER, FILTER],
     queries: (o) => {
       const controller = `controller="${o.controller}"`;
       const processed = selector(
@@ -79899,7 +79908,7 @@ var SLOTH_SLI_PLUGINS = [
   },
   {
     id: "sloth-common/kubernetes/kooper/latency",
-    options: [BUCKET, option("controller", "string", "the controller's name"), FILTER],
+    options: [BUCKET, CONTROLLER, FILTER],
     queries: (o) => latency(
       "kooper_controller_processed_event_duration_seconds",
       o.filter,
@@ -80069,12 +80078,11 @@ function readOption(r, at2, plugin, option2) {
   const text = raw === void 0 || raw === null ? "" : scalarText(r, p, raw).trim();
   if (text === "") {
     if (!option2.required) return "";
-    const where = r.has(at2) ? { path: at2.slice(0, -1), key: "options" } : { path: at2.slice(0, -1), key: "id" };
     r.fail(
-      where.path,
+      at2.slice(0, -1),
       `${plugin.id}: missing required option '${option2.name}' (${option2.about})`,
       `add it under options, e.g. ${option2.name}: ${exampleOf(option2)}`,
-      where.key
+      r.has(at2) ? "options" : "id"
     );
     return void 0;
   }
@@ -80099,6 +80107,7 @@ function kindName(option2) {
   return option2.kind === "boolean" ? "true or false" : option2.kind === "number" ? "number" : "string";
 }
 function exampleOf(option2) {
+  if (option2.example) return option2.example;
   switch (option2.kind) {
     case "filter":
       return 'job="api",env="prod"';

@@ -28,6 +28,8 @@ export interface PluginOption {
   required: boolean;
   /** for the docs and the error that names a missing one */
   about: string;
+  /** shown in hints; by kind when absent */
+  example?: string;
 }
 
 /** Options as text, the way Sloth hands them to a plugin; an absent optional one is "". */
@@ -68,10 +70,28 @@ function option(
   name: string,
   kind: PluginOptionKind,
   about: string,
-  required = true,
+  { required = true, example }: { required?: boolean; example?: string } = {},
 ): PluginOption {
-  return { name, kind, required, about };
+  return { name, kind, required, about, ...(example ? { example } : {}) };
 }
+
+const SERVICE = option(
+  "service",
+  "string",
+  "the destination_service_name of the service measured",
+  {
+    example: "checkout",
+  },
+);
+const NAMESPACE = option(
+  "namespace",
+  "string",
+  "the destination_service_namespace of the service measured",
+  { example: "shop" },
+);
+const CONTROLLER = option("controller", "string", "the controller's name", {
+  example: "ingress-controller",
+});
 
 /** `metric{filter,matchers}`; the filter as Sloth reads it, without its braces. */
 function selector(metric: string, filter: string, ...matchers: string[]): string {
@@ -119,25 +139,27 @@ export const SLOTH_SLI_PLUGINS: readonly SliPluginTemplate[] = [
         "custom_rcode_regex",
         "regexp",
         "the response codes that are errors (default SERVFAIL)",
-        false,
+        { required: false },
       ),
     ],
     queries: (o) =>
       availability(
         "coredns_dns_responses_total",
-        `rcode=~"${o.custom_rcode_regex?.trim() || "SERVFAIL"}"`,
-      )(o.filter ?? ""),
+        `rcode=~"${o.custom_rcode_regex || "SERVFAIL"}"`,
+      )(o.filter!),
   },
   {
     id: "sloth-common/coredns/latency",
     options: [BUCKET, FILTER],
-    queries: (o) => latency("coredns_dns_request_duration_seconds", o.filter ?? "", o.bucket!),
+    queries: (o) => latency("coredns_dns_request_duration_seconds", o.filter!, o.bucket!),
   },
   {
     id: "sloth-common/fake",
     options: [
       option("burn_rate", "number", "how many times the error budget's rate the SLI burns"),
-      option("jitter_percent", "number", "a jitter of up to this percent of the burn", false),
+      option("jitter_percent", "number", "a jitter of up to this percent of the burn", {
+        required: false,
+      }),
     ],
     queries: (o, objectivePercent) => fakeRatio(o, objectivePercent),
   },
@@ -148,11 +170,7 @@ export const SLOTH_SLI_PLUGINS: readonly SliPluginTemplate[] = [
   },
   {
     id: "sloth-common/istio/v1/availability",
-    options: [
-      option("service", "string", "the destination_service_name of the service measured"),
-      option("namespace", "string", "the destination_service_namespace of the service measured"),
-      FILTER,
-    ],
+    options: [SERVICE, NAMESPACE, FILTER],
     queries: (o) =>
       availability(
         "istio_requests_total",
@@ -163,13 +181,7 @@ export const SLOTH_SLI_PLUGINS: readonly SliPluginTemplate[] = [
   },
   {
     id: "sloth-common/istio/v1/latency",
-    options: [
-      BUCKET,
-      option("service", "string", "the destination_service_name of the service measured"),
-      option("namespace", "string", "the destination_service_namespace of the service measured"),
-      FILTER,
-      EXCLUDE_ERRORS,
-    ],
+    options: [BUCKET, SERVICE, NAMESPACE, FILTER, EXCLUDE_ERRORS],
     queries: (o) =>
       latency(
         "istio_request_duration_milliseconds",
@@ -192,7 +204,7 @@ export const SLOTH_SLI_PLUGINS: readonly SliPluginTemplate[] = [
   },
   {
     id: "sloth-common/kubernetes/kooper/availability",
-    options: [option("controller", "string", "the controller's name"), FILTER],
+    options: [CONTROLLER, FILTER],
     queries: (o) => {
       const controller = `controller="${o.controller}"`;
       const processed = selector(
@@ -223,7 +235,7 @@ export const SLOTH_SLI_PLUGINS: readonly SliPluginTemplate[] = [
   },
   {
     id: "sloth-common/kubernetes/kooper/latency",
-    options: [BUCKET, option("controller", "string", "the controller's name"), FILTER],
+    options: [BUCKET, CONTROLLER, FILTER],
     queries: (o) =>
       latency(
         "kooper_controller_processed_event_duration_seconds",

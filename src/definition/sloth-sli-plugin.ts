@@ -107,14 +107,12 @@ function readOption(
   const text = raw === undefined || raw === null ? "" : scalarText(r, p, raw).trim();
   if (text === "") {
     if (!option.required) return "";
-    const where = r.has(at)
-      ? { path: at.slice(0, -1), key: "options" }
-      : { path: at.slice(0, -1), key: "id" };
+    // At `options:`, or at the plugin's id when it has none.
     r.fail(
-      where.path,
+      at.slice(0, -1),
       `${plugin.id}: missing required option '${option.name}' (${option.about})`,
       `add it under options, e.g. ${option.name}: ${exampleOf(option)}`,
-      where.key,
+      r.has(at) ? "options" : "id",
     );
     return undefined;
   }
@@ -151,6 +149,7 @@ function kindName(option: PluginOption): string {
 }
 
 function exampleOf(option: PluginOption): string {
+  if (option.example) return option.example;
   switch (option.kind) {
     case "filter":
       return 'job="api",env="prod"';

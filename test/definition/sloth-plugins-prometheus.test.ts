@@ -293,10 +293,18 @@ function spec(): string {
       options: { filter: 'job="shop"' },
     },
     { name: "fake", id: "sloth-common/fake", options: { burn_rate: '"2"' } },
+    // as the plugin's own tests use it: an error ratio over 1
+    {
+      name: "fake-jitter",
+      id: "sloth-common/fake",
+      options: { burn_rate: '"1000"', jitter_percent: '"10"' },
+      objective: 99,
+    },
   ];
   const lines = ['version: "prometheus/v1"', "service: plugins", "slos:"];
   for (const s of slos) {
-    lines.push(`  - name: ${s.name}`, "    objective: 99.9", "    sli:", "      plugin:");
+    const objective = "objective" in s ? s.objective : 99.9;
+    lines.push(`  - name: ${s.name}`, `    objective: ${objective}`, "    sli:", "      plugin:");
     lines.push(`        id: "${s.id}"`, "        options:");
     for (const [k, v] of Object.entries(s.options)) lines.push(`          ${k}: ${v}`);
   }
@@ -361,6 +369,12 @@ describe.runIf(available)("Sloth SLI plugins on a real Prometheus", () => {
     const s = sloNamed("fake");
     expect(s.sli).toBeCloseTo(1 - 2 * 0.001, 9);
     expect(s.burnRates["1h"]).toBeCloseTo(2, 9);
+    // 1000 times a 1% budget is an error ratio of 10, jitter or not: slo counts
+    // a ratio over 1 as every event bad, the most a budget can burn (1 / 1%).
+    const jittered = sloNamed("fake-jitter");
+    expect(jittered.error).toBeNull();
+    expect(jittered.sli).toBe(0);
+    expect(jittered.burnRates["5m"]).toBeCloseTo(100, 6);
   });
 
   it("slo rules for every plugin pass promtool check rules", { timeout: 60_000 }, async () => {
