@@ -92,6 +92,14 @@ describe("Sloth AlertWindows", () => {
     expect(meaning(await evaluate([await convertInto(paths, "openslo")]))).toEqual(original);
   });
 
+  it("a broken AlertWindows is exit 2 with file:line:col", { timeout: 60_000 }, async () => {
+    const r = await runCli(["validate", "test/fixtures/sloth/broken/25-windows-percent.yaml"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "test/fixtures/sloth/broken/25-windows-percent.yaml:8:27: AlertWindows: spec.page.quick.errorBudgetPercent: 120 is over 100",
+    );
+  });
+
   it("slo validate of the folder: valid, with the warning", { timeout: 60_000 }, async () => {
     const r = await runCli(["validate", DIR]);
     expect(r.code, r.stderr).toBe(0);
