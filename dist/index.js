@@ -32206,13 +32206,13 @@ function convertQuery(top, source, text) {
   if (!logExpr) throw new QueryError("expected a LogQL log query", expr.from);
   const selectorNode = logExpr.getChild("Selector");
   if (!selectorNode) throw new QueryError("expected a stream selector", logExpr.from);
-  const selector = convertSelector(selectorNode, source);
+  const selector2 = convertSelector(selectorNode, source);
   const stages = [];
   const pipeline2 = logExpr.getChild("PipelineExpr");
   if (pipeline2) {
     for (const stage of pipelineStages(pipeline2)) stages.push(...convertStage(stage, source));
   }
-  return { selector, stages, text };
+  return { selector: selector2, stages, text };
 }
 function convertSelector(node2, source) {
   const matchers = [];
@@ -32693,8 +32693,8 @@ function sharedStages(outer, inner) {
   }
   return n;
 }
-function selectorMatches(selector, labels2) {
-  return selector.every((m) => stringMatch(m.op, m.value)(labels2[m.label] ?? ""));
+function selectorMatches(selector2, labels2) {
+  return selector2.every((m) => stringMatch(m.op, m.value)(labels2[m.label] ?? ""));
 }
 function lineFilter(op, value) {
   switch (op) {
@@ -36129,9 +36129,9 @@ import { createRequire as createRequire2 } from "module";
 import { basename, dirname, normalize, relative as relative2, resolve as resolve2, sep as sep3 } from "path";
 import * as nativeFs from "fs";
 function cleanPath(path) {
-  let normalized = normalize(path);
-  if (normalized.length > 1 && normalized[normalized.length - 1] === sep3) normalized = normalized.substring(0, normalized.length - 1);
-  return normalized;
+  let normalized2 = normalize(path);
+  if (normalized2.length > 1 && normalized2[normalized2.length - 1] === sep3) normalized2 = normalized2.substring(0, normalized2.length - 1);
+  return normalized2;
 }
 function convertSlashes(path, separator) {
   return path.replace(SLASHES_REGEX, separator);
@@ -40307,8 +40307,8 @@ var init_promql = __esm({
 });
 
 // src/definition/histogram.ts
-function histogramParts(selector) {
-  const parts = selector ? selectorParts(selector) : null;
+function histogramParts(selector2) {
+  const parts = selector2 ? selectorParts(selector2) : null;
   if (!parts || parts.metric === "") return null;
   return { metric: parts.metric.replace(/_(bucket|count|sum)$/, ""), matchers: parts.matchers };
 }
@@ -40806,10 +40806,10 @@ function newVersions(present, count3) {
   }
   return found;
 }
-async function firstSampleBetween(api, selector, points, k) {
+async function firstSampleBetween(api, selector2, points, k) {
   const after = pointTime(points, k - 1);
   const at2 = pointTime(points, k);
-  const query2 = `${selector}[${formatPromDuration(points.stepMs)}]`;
+  const query2 = `${selector2}[${formatPromDuration(points.stepMs)}]`;
   const data = await api.call("/query", { query: query2, time: promTime(at2) }, query2);
   let first = Number.POSITIVE_INFINITY;
   for (const s of matrixOf(api, data, query2)) {
@@ -40923,8 +40923,8 @@ function ratioQueries(indicator, sloName3) {
     }
   };
 }
-function increaseBy(label, selector, rangeMs) {
-  return `sum by (${label}) (increase(${selector}[${formatPromDuration(rangeMs)}]))`;
+function increaseBy(label, selector2, rangeMs) {
+  return `sum by (${label}) (increase(${selector2}[${formatPromDuration(rangeMs)}]))`;
 }
 function badFromGood(total, good) {
   return `(${total} - (${good} or ${total} * 0))`;
@@ -40934,10 +40934,10 @@ function plainSelector(text) {
   const parts = selectorParts(text);
   return parts ? formatSelector(parts.metric, parts.matchers) : void 0;
 }
-async function explainMissingMetric(api, selector, longest) {
-  const names = await api.labelValues("__name__", selector, longest);
+async function explainMissingMetric(api, selector2, longest) {
+  const names = await api.labelValues("__name__", selector2, longest);
   if (names.length > 0) return void 0;
-  return `${api.where}: ${selector} has no series between ${iso2(longest.startMs)} and ${iso2(longest.endMs)}: is the metric name or a label misspelt?`;
+  return `${api.where}: ${selector2} has no series between ${iso2(longest.startMs)} and ${iso2(longest.endMs)}: is the metric name or a label misspelt?`;
 }
 async function histogramQueries(api, indicator, request2) {
   const sloName3 = request2.slo.name;
@@ -40972,7 +40972,7 @@ async function histogramQueries(api, indicator, request2) {
     );
   }
   const goodSelector = formatSelector(`${metric}_bucket`, [...matchers, leMatcher(matching)]);
-  const increase = (selector) => (rangeMs) => `sum(increase(${selector}[${formatPromDuration(rangeMs)}]))`;
+  const increase = (selector2) => (rangeMs) => `sum(increase(${selector2}[${formatPromDuration(rangeMs)}]))`;
   return {
     events: { total: increase(countSelector), good: increase(goodSelector) },
     totalSelector: countSelector,
@@ -41390,7 +41390,7 @@ var require_identity = __commonJS({
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
     var isMap2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair4 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isScalar4 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
     var isSeq2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection2(node2) {
       if (node2 && typeof node2 === "object")
@@ -41412,7 +41412,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar3(node2) || isCollection2(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar4(node2) || isCollection2(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -41427,7 +41427,7 @@ var require_identity = __commonJS({
     exports.isMap = isMap2;
     exports.isNode = isNode;
     exports.isPair = isPair4;
-    exports.isScalar = isScalar3;
+    exports.isScalar = isScalar4;
     exports.isSeq = isSeq2;
   }
 });
@@ -46972,7 +46972,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection2 = (token) => !!token && "items" in token;
-    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar4 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -47056,7 +47056,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection2;
-    exports.isScalar = isScalar3;
+    exports.isScalar = isScalar4;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -49889,7 +49889,7 @@ function parse(options) {
   if (!/^http/.test(url2)) {
     url2 = options.baseUrl + url2;
   }
-  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const omittedParameters = Object.keys(options).filter((option2) => urlVariableNames.includes(option2)).concat("baseUrl");
   const remainingParameters = omit(parameters, omittedParameters);
   const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
   if (!isBinaryRequest) {
@@ -55073,44 +55073,44 @@ var DAY_MS3 = UNIT_MS.d;
 // src/parse-option.ts
 init_errors();
 var RFC3339 = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
-function parseAt(text, option) {
+function parseAt(text, option2) {
   if (text === void 0) return Date.now();
   const ms = RFC3339.test(text.trim()) ? Date.parse(text.trim()) : Number.NaN;
   if (!Number.isFinite(ms)) {
-    throw usageError(`${option} ${text}: expected an RFC 3339 time like 2026-11-24T12:00:00Z`);
+    throw usageError(`${option2} ${text}: expected an RFC 3339 time like 2026-11-24T12:00:00Z`);
   }
   return ms;
 }
-function oneOf(option, value, allowed) {
+function oneOf(option2, value, allowed) {
   if (!allowed.includes(value)) {
-    throw usageError(`${option} ${value}: expected one of ${allowed.join(", ")}`);
+    throw usageError(`${option2} ${value}: expected one of ${allowed.join(", ")}`);
   }
   return value;
 }
-function parseDurationOption(text, option) {
+function parseDurationOption(text, option2) {
   const ms = parseDuration(text);
   if (ms === null)
-    throw usageError(`${option} ${text}: expected a duration above zero, like 30s, 10m or 1h`);
+    throw usageError(`${option2} ${text}: expected a duration above zero, like 30s, 10m or 1h`);
   return ms;
 }
-function parseNumberOption(text, option, min, max) {
+function parseNumberOption(text, option2, min, max) {
   const value = text.trim() === "" ? Number.NaN : Number(text);
   if (!(value >= min && value <= max)) {
-    throw usageError(`${option} ${text}: expected a number from ${min} to ${max}`);
+    throw usageError(`${option2} ${text}: expected a number from ${min} to ${max}`);
   }
   return value;
 }
-function parseConfidence(text, option) {
-  return parseNumberOption(text, option, 0.5, 0.999999);
+function parseConfidence(text, option2) {
+  return parseNumberOption(text, option2, 0.5, 0.999999);
 }
-function parseMinBurn(text, option) {
-  return parseNumberOption(text, option, 0, 1e6);
+function parseMinBurn(text, option2) {
+  return parseNumberOption(text, option2, 0, 1e6);
 }
-function parseMinIncrease(text, option) {
+function parseMinIncrease(text, option2) {
   const value = text.trim() === "" ? Number.NaN : Number(text);
   if (value > 1 && value <= 1e6) return value;
   throw usageError(
-    `${option} ${text}: expected a number above 1, at most 1000000`,
+    `${option2} ${text}: expected a number above 1, at most 1000000`,
     "a regression must be some increase over the baseline, e.g. 1.5"
   );
 }
@@ -57345,19 +57345,19 @@ init_defaults();
 init_pattern();
 init_time_layout();
 var AUTO_FORMAT = "auto";
-function readLogTimestamp(option) {
-  if (option === void 0) {
+function readLogTimestamp(option2) {
+  if (option2 === void 0) {
     return { value: { timestamp: DEFAULT_LOG_TIMESTAMP_FIELD }, problems: [] };
   }
-  if (typeof option === "string") return { value: { timestamp: option }, problems: [] };
+  if (typeof option2 === "string") return { value: { timestamp: option2 }, problems: [] };
   const problems = [];
-  const format = option.format === void 0 || option.format === AUTO_FORMAT ? void 0 : option.format;
+  const format = option2.format === void 0 || option2.format === AUTO_FORMAT ? void 0 : option2.format;
   if (format !== void 0) {
     const layout = compileTimeLayout(format);
     if (!layout.ok) problems.push({ at: ["format"], message: layout.message });
   }
-  const from = textParserOf(option, problems);
-  const field = option.field ?? defaultField(from);
+  const from = textParserOf(option2, problems);
+  const field = option2.field ?? defaultField(from);
   if (field === void 0) {
     problems.push({
       message: "say which capture holds the time: field: <name>",
@@ -57374,19 +57374,19 @@ function readLogTimestamp(option) {
   }
   return { value: { timestamp: field, timestampFormat: format, timestampFrom: from }, problems };
 }
-function textParserOf(option, problems) {
-  if (option.pattern !== void 0 && option.regexp !== void 0) {
+function textParserOf(option2, problems) {
+  if (option2.pattern !== void 0 && option2.regexp !== void 0) {
     problems.push({ message: "give pattern or regexp, not both", key: "regexp" });
     return void 0;
   }
-  if (option.pattern !== void 0) {
-    const parsed = parsePatternExpression(option.pattern);
-    if (parsed.ok) return { kind: "pattern", expression: option.pattern, parts: parsed.parts };
+  if (option2.pattern !== void 0) {
+    const parsed = parsePatternExpression(option2.pattern);
+    if (parsed.ok) return { kind: "pattern", expression: option2.pattern, parts: parsed.parts };
     problems.push({ at: ["pattern"], message: `pattern ${parsed.message}` });
   }
-  if (option.regexp !== void 0) {
-    const parsed = parseRegexpExpression(option.regexp);
-    if (parsed.ok) return { kind: "regexp", expression: option.regexp, names: parsed.names };
+  if (option2.regexp !== void 0) {
+    const parsed = parseRegexpExpression(option2.regexp);
+    if (parsed.ok) return { kind: "regexp", expression: option2.regexp, names: parsed.names };
     problems.push({ at: ["regexp"], message: `regexp ${parsed.message}` });
   }
   return void 0;
@@ -61017,8 +61017,8 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
   const _normalized = cached(() => normalizeDef(def));
   const memo2 = globalConfig.memoizer;
   const generateFastpass = (shape) => {
-    const normalized = _normalized.value;
-    const syms = normalized.symbolKeys;
+    const normalized2 = _normalized.value;
+    const syms = normalized2.symbolKeys;
     const doc = new Doc(["payload", "ctx"], { shape, inst, memo: memo2, syms });
     const parseStr = (k) => `shape[${k}]._zod.run({ value: input[${k}], issues: [] }, ctx)`;
     const prefixStr = (id, k) => `
@@ -61036,11 +61036,11 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
     doc.write(`const input = payload.value;`);
     const ids = /* @__PURE__ */ Object.create(null);
     let counter = 0;
-    for (const key of normalized.allKeys) {
+    for (const key of normalized2.allKeys) {
       ids[key] = `key_${counter++}`;
     }
     doc.write(memo2 ? `const newResult = memo.alloc(inst, payload, {}, ctx);` : `const newResult = {};`);
-    for (const key of normalized.allKeys) {
+    for (const key of normalized2.allKeys) {
       if (key === "__proto__")
         continue;
       const id = ids[key];
@@ -61164,7 +61164,7 @@ var $ZodUnion = /* @__PURE__ */ $constructor("$ZodUnion", (inst, def) => {
   defineLazyInternal(inst, "optout", (zod) => zod.def.options.some((o) => o._zod.optout === "optional") ? "optional" : void 0);
   defineLazyInternal(inst, "values", (zod) => {
     if (zod.def.options.every((o) => o._zod.values)) {
-      return new Set(zod.def.options.flatMap((option) => Array.from(option._zod.values)));
+      return new Set(zod.def.options.flatMap((option2) => Array.from(option2._zod.values)));
     }
     return void 0;
   });
@@ -61182,8 +61182,8 @@ var $ZodUnion = /* @__PURE__ */ $constructor("$ZodUnion", (inst, def) => {
     }
     let async = false;
     const results = [];
-    for (const option of def.options) {
-      const result = option._zod.run({
+    for (const option2 of def.options) {
+      const result = option2._zod.run({
         value: payload.value,
         issues: []
       }, ctx);
@@ -61242,8 +61242,8 @@ var $ZodXor = /* @__PURE__ */ $constructor("$ZodXor", (inst, def) => {
     }
     let async = false;
     const results = [];
-    for (const option of def.options) {
-      const result = option._zod.run({
+    for (const option2 of def.options) {
+      const result = option2._zod.run({
         value: payload.value,
         issues: []
       }, ctx);
@@ -61268,24 +61268,24 @@ function getDiscriminatedOption(union2, value) {
     map2 = discriminatorMap(internals.def);
     internals.bag.optionsMap = map2;
   }
-  const option = map2.get(value);
-  if (option === null)
+  const option2 = map2.get(value);
+  if (option2 === null)
     throw new Error(`Ambiguous discriminator value "${String(value)}"`);
-  return option;
+  return option2;
 }
 function discriminatorMap(def) {
   const map2 = /* @__PURE__ */ new Map();
-  for (const option of def.options) {
-    const values = option._zod.propValues?.[def.discriminator];
+  for (const option2 of def.options) {
+    const values = option2._zod.propValues?.[def.discriminator];
     if (!values || values.size === 0)
-      throw new Error(`Invalid discriminated union option at index "${def.options.indexOf(option)}"`);
+      throw new Error(`Invalid discriminated union option at index "${def.options.indexOf(option2)}"`);
     for (const value of values) {
       if (map2.has(value)) {
         if (value !== void 0)
           throw new Error(`Duplicate discriminator value "${String(value)}"`);
         map2.set(value, null);
       } else {
-        map2.set(value, option);
+        map2.set(value, option2);
       }
     }
   }
@@ -61298,10 +61298,10 @@ var $ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("$ZodDiscriminatedUnio
   defineLazyInternal(inst, "propValues", (zod) => {
     const propValues = {};
     let undefinedCount = 0;
-    for (const option of zod.def.options) {
-      const pv = option._zod.propValues;
+    for (const option2 of zod.def.options) {
+      const pv = option2._zod.propValues;
       if (!pv || Object.keys(pv).length === 0)
-        throw new Error(`Invalid discriminated union option at index "${zod.def.options.indexOf(option)}"`);
+        throw new Error(`Invalid discriminated union option at index "${zod.def.options.indexOf(option2)}"`);
       if (pv[zod.def.discriminator]?.has(void 0))
         undefinedCount++;
       for (const [k, v] of Object.entries(pv)) {
@@ -61317,8 +61317,8 @@ var $ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("$ZodDiscriminatedUnio
       propValues[zod.def.discriminator]?.delete(void 0);
     return propValues;
   });
-  def.options.forEach((option, i) => {
-    const propShape = rawShape(option._zod.def);
+  def.options.forEach((option2, i) => {
+    const propShape = rawShape(option2._zod.def);
     if (propShape && !Object.prototype.hasOwnProperty.call(propShape, def.discriminator)) {
       throw new Error(`Invalid discriminated union option at index "${i}"`);
     }
@@ -71629,8 +71629,8 @@ function generateDiscriminatedUnionCheck(doc, ctx, def, accessor) {
   doc.write(`let ${outputVar};`);
   let firstBranch = true;
   const claimed = /* @__PURE__ */ new Set();
-  for (const option of def.options) {
-    const values = option._zod.propValues?.[def.discriminator];
+  for (const option2 of def.options) {
+    const values = option2._zod.propValues?.[def.discriminator];
     if (!values || values.size === 0) {
       throw new ZodCompileUnsupportedError("discriminated union option without static discriminator values");
     }
@@ -71644,7 +71644,7 @@ function generateDiscriminatedUnionCheck(doc, ctx, def, accessor) {
     const prefix = firstBranch ? "if" : "else if";
     doc.write(`${prefix} (${conditions.join(" || ")}) {`);
     doc.indented((d) => {
-      const branchOutput = generateCheck(d, ctx, option, accessor);
+      const branchOutput = generateCheck(d, ctx, option2, accessor);
       d.write(`${outputVar} = ${branchOutput};`);
     });
     doc.write(`}`);
@@ -73216,14 +73216,14 @@ function compactTypeUnion(schema) {
   if (!Array.isArray(options) || options.length === 0 || schema.type !== void 0)
     return;
   const types = [];
-  for (const option of options) {
-    if (!option || typeof option !== "object")
+  for (const option2 of options) {
+    if (!option2 || typeof option2 !== "object")
       return;
-    compactTypeUnion(option);
-    const keys2 = Object.keys(option);
+    compactTypeUnion(option2);
+    const keys2 = Object.keys(option2);
     if (keys2.length !== 1 || keys2[0] !== "type")
       return;
-    const type = option.type;
+    const type = option2.type;
     for (const member of Array.isArray(type) ? type : [type]) {
       if (typeof member !== "string")
         return;
@@ -73513,8 +73513,8 @@ function isTransforming(_schema, _ctx) {
     return false;
   }
   if (def.type === "union") {
-    for (const option of def.options) {
-      if (isTransforming(option, ctx))
+    for (const option2 of def.options) {
+      if (isTransforming(option2, ctx))
         return true;
     }
     return false;
@@ -76879,23 +76879,23 @@ function fromJSONSchema(schema, params) {
   if (typeof schema === "boolean") {
     return schema ? z.any() : z.never();
   }
-  let normalized;
+  let normalized2;
   try {
-    normalized = JSON.parse(JSON.stringify(schema));
+    normalized2 = JSON.parse(JSON.stringify(schema));
   } catch {
     throw new Error("fromJSONSchema input is not valid JSON (possibly cyclic); use $defs/$ref for recursive schemas");
   }
-  const version2 = detectVersion(normalized, params?.defaultTarget);
-  const defs = normalized.$defs || normalized.definitions || {};
+  const version2 = detectVersion(normalized2, params?.defaultTarget);
+  const defs = normalized2.$defs || normalized2.definitions || {};
   const ctx = {
     version: version2,
     defs,
     refs: /* @__PURE__ */ new Map(),
     processing: /* @__PURE__ */ new Set(),
-    rootSchema: normalized,
+    rootSchema: normalized2,
     registry: params?.registry ?? globalRegistry
   };
-  return convertSchema(normalized, ctx);
+  return convertSchema(normalized2, ctx);
 }
 
 // node_modules/zod/v4/core/visit.js
@@ -78011,31 +78011,31 @@ var NativeFileNormalizer = class {
       total: ratio.total
     };
   }
-  latency(path, latency, sources) {
-    const source = this.sourceRef([...path, "source"], latency.source, sources);
+  latency(path, latency2, sources) {
+    const source = this.sourceRef([...path, "source"], latency2.source, sources);
     if (!source) return void 0;
-    const unit = latency.unit ?? (source.type === "prometheus" ? DEFAULT_LATENCY_UNIT.histogram : DEFAULT_LATENCY_UNIT.logs);
-    const threshold = this.threshold([...path, "threshold"], latency.threshold, unit);
+    const unit = latency2.unit ?? (source.type === "prometheus" ? DEFAULT_LATENCY_UNIT.histogram : DEFAULT_LATENCY_UNIT.logs);
+    const threshold = this.threshold([...path, "threshold"], latency2.threshold, unit);
     if (threshold === void 0) return void 0;
-    const fields = { latency, type: source.type };
+    const fields = { latency: latency2, type: source.type };
     if (!checkAll(this, path, fields, histogramOnPrometheus, eventsOnLogs, fieldOnLogs))
       return void 0;
     if (source.type === "prometheus") {
-      this.query([...path, "histogram"], latency.histogram, source);
+      this.query([...path, "histogram"], latency2.histogram, source);
     } else {
-      this.query([...path, "events"], latency.events, source);
-      if (!checkAll(this, [...path, "field"], latency.field, lokiFieldIsLabel(source.type)))
+      this.query([...path, "events"], latency2.events, source);
+      if (!checkAll(this, [...path, "field"], latency2.field, lokiFieldIsLabel(source.type)))
         return void 0;
     }
     return {
       kind: "latency",
-      source: latency.source,
-      events: latency.events,
-      field: latency.field,
+      source: latency2.source,
+      events: latency2.events,
+      field: latency2.field,
       unit,
-      histogram: latency.histogram,
+      histogram: latency2.histogram,
       threshold,
-      thresholdText: String(latency.threshold)
+      thresholdText: String(latency2.threshold)
     };
   }
   sourceRef(path, name2, sources) {
@@ -78141,9 +78141,9 @@ var timeslicesNeedTarget = ({ slo, method }) => method === "timeslices" && slo.t
 } : void 0;
 var ratioOrLatency = (indicator) => indicator.ratio === void 0 === (indicator.latency === void 0) ? { message: "an indicator needs exactly one of ratio or latency" } : void 0;
 var goodOrBad = (ratio) => ratio.good === void 0 === (ratio.bad === void 0) ? { message: "a ratio indicator needs exactly one of good or bad, and total" } : void 0;
-var histogramOnPrometheus = ({ latency, type }) => type === "prometheus" && !latency.histogram ? { message: "a latency indicator on a prometheus source needs histogram: metric{labels}" } : void 0;
-var eventsOnLogs = ({ latency, type }) => type !== "prometheus" && !latency.events ? { message: `a latency indicator on a ${type} source needs events: <LogQL query>` } : void 0;
-var fieldOnLogs = ({ latency, type }) => type !== "prometheus" && !latency.field ? { message: `a latency indicator on a ${type} source needs field: <the latency field>` } : void 0;
+var histogramOnPrometheus = ({ latency: latency2, type }) => type === "prometheus" && !latency2.histogram ? { message: "a latency indicator on a prometheus source needs histogram: metric{labels}" } : void 0;
+var eventsOnLogs = ({ latency: latency2, type }) => type !== "prometheus" && !latency2.events ? { message: `a latency indicator on a ${type} source needs events: <LogQL query>` } : void 0;
+var fieldOnLogs = ({ latency: latency2, type }) => type !== "prometheus" && !latency2.field ? { message: `a latency indicator on a ${type} source needs field: <the latency field>` } : void 0;
 var histogramIsSelector = (text) => isSelector(text) ? void 0 : {
   message: "PromQL: histogram takes a classic histogram's selector, name{labels}, not a query",
   hint: 'e.g. http_request_duration_seconds{job="api"}: slo adds _bucket, _count and le itself'
@@ -78707,8 +78707,8 @@ function normalizeWindowPlaceholder(text) {
   return text.replace(ANY_PLACEHOLDER, WINDOW);
 }
 function ratesToIncreases(text) {
-  const normalized = normalizeWindowPlaceholder(text);
-  const parsed = normalized.split(WINDOW).join(STAND_IN);
+  const normalized2 = normalizeWindowPlaceholder(text);
+  const parsed = normalized2.split(WINDOW).join(STAND_IN);
   const tree = parser2.parse(parsed);
   const edits = [];
   let broken = false;
@@ -78720,8 +78720,8 @@ function ratesToIncreases(text) {
       if (at2 !== null) edits.push(at2);
     }
   });
-  if (broken) return normalized;
-  let out = normalized;
+  if (broken) return normalized2;
+  let out = normalized2;
   for (const at2 of edits.sort((a, b) => b - a)) {
     out = `${out.slice(0, at2)}increase${out.slice(at2 + "rate".length)}`;
   }
@@ -79197,8 +79197,8 @@ function logThreshold(r, ms, q, unit) {
     unit: unit ?? DEFAULT_LATENCY_UNIT.logs
   };
 }
-function histogramUnit(selector) {
-  const metric = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(selector)?.[1] ?? "";
+function histogramUnit(selector2) {
+  const metric = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(selector2)?.[1] ?? "";
   return leUnit(metric.replace(/_(bucket|count|sum)$/, ""));
 }
 
@@ -80328,6 +80328,673 @@ function errnoOf(error63) {
 // src/definition/sloth.ts
 init_defaults();
 init_promql();
+
+// src/definition/sloth-alert-windows.ts
+var ALERT_WINDOWS_KIND = "AlertWindows";
+function isAlertWindows(doc) {
+  return doc.kind === ALERT_WINDOWS_KIND;
+}
+var SPEC = ["spec"];
+var SEVERITIES2 = ["page", "ticket"];
+var SPEEDS = ["quick", "slow"];
+function loadAlertWindows(ydoc, value, { errors, warnings }, { keys: keys2, apiVersion }) {
+  const r = new DocReader(ydoc, ALERT_WINDOWS_KIND, value, errors);
+  const before = errors.length;
+  if (!checkInOrder(r, [], value, apiVersion)) return void 0;
+  keys2(r, [], ["apiVersion", "kind", "metadata", "spec"], { required: ["spec"] });
+  if (!r.record([...SPEC], true)) return void 0;
+  keys2(r, SPEC, ["sloPeriod", "page", "ticket"], { required: ["sloPeriod", "page", "ticket"] });
+  const period = duration3(r, [...SPEC, "sloPeriod"]);
+  const windows = [];
+  for (const severity of SEVERITIES2) {
+    const p = [...SPEC, severity];
+    if (!r.record(p, true)) continue;
+    keys2(r, p, SPEEDS, { required: SPEEDS });
+    for (const speed of SPEEDS) {
+      const w = readWindow(r, [...p, speed], severity, keys2, period);
+      if (w) windows.push(w);
+    }
+  }
+  if (errors.length > before || !period) return void 0;
+  const periodPath = [...SPEC, "sloPeriod"];
+  return {
+    periodMs: period.ms,
+    windows,
+    at: positionOf(ydoc, periodPath),
+    warnAtPeriod: (message, hint) => new DocReader(ydoc, ALERT_WINDOWS_KIND, value, warnings).fail(periodPath, message, hint),
+    failAtPeriod: (message, hint) => r.fail(periodPath, message, hint)
+  };
+}
+function duration3(r, path) {
+  const text = r.string(path, true);
+  if (text === void 0) return void 0;
+  const ms = parseDuration(text);
+  if (ms === null) {
+    r.fail(path, `expected a duration like 5m, 1h or 30d, got ${JSON.stringify(text)}`);
+    return void 0;
+  }
+  return { text: text.trim(), ms };
+}
+var aPercentOfTheBudget = (percent4) => {
+  if (percent4 <= 0)
+    return { message: `${percent4}: a window must spend some of the budget (above 0)` };
+  if (percent4 > 100)
+    return {
+      message: `${percent4} is over 100: a window cannot spend more than the whole error budget`,
+      hint: "errorBudgetPercent is a percentage of the period's budget, e.g. 2 for 2%"
+    };
+  return void 0;
+};
+var shortBelowLong2 = ({ short, long }) => short.ms < long.ms ? void 0 : {
+  at: ["shortWindow"],
+  message: `the short window (${short.text}) must be shorter than the long window (${long.text})`,
+  hint: "the short window confirms the burn is still going on: Sloth's are a twelfth of the long one"
+};
+function longWithinPeriod(period) {
+  return ({ long }) => period && long.ms > period.ms ? {
+    at: ["longWindow"],
+    message: `the long window (${long.text}) is longer than the SLO period (${period.text})`
+  } : void 0;
+}
+function readWindow(r, path, severity, keys2, period) {
+  if (!r.record(path, true)) return void 0;
+  const fields = ["errorBudgetPercent", "shortWindow", "longWindow"];
+  keys2(r, path, fields, { required: fields });
+  const percent4 = r.number([...path, "errorBudgetPercent"], true);
+  const percentOk = percent4 !== void 0 && checkInOrder(r, [...path, "errorBudgetPercent"], percent4, aPercentOfTheBudget);
+  const short = duration3(r, [...path, "shortWindow"]);
+  const long = duration3(r, [...path, "longWindow"]);
+  if (!percentOk || !short || !long) return void 0;
+  if (!checkAll(r, path, { short, long }, shortBelowLong2, longWithinPeriod(period)))
+    return void 0;
+  return {
+    severity,
+    long: long.text,
+    short: short.text,
+    longMs: long.ms,
+    shortMs: short.ms,
+    share: roundNumber(percent4 / 100)
+  };
+}
+function applyAlertWindows(catalog, services, slothPeriodMs) {
+  const byPeriod = /* @__PURE__ */ new Map();
+  for (const entry of catalog) {
+    const first = byPeriod.get(entry.periodMs);
+    if (first) {
+      entry.failAtPeriod(
+        `a second AlertWindows for the ${formatDuration(entry.periodMs)} period`,
+        `the first is at ${first.at.file}:${first.at.line}; Sloth keeps one set of windows per period: remove one`
+      );
+      continue;
+    }
+    byPeriod.set(entry.periodMs, entry);
+  }
+  const used = /* @__PURE__ */ new Set();
+  for (const slo of services.flatMap((s) => s.slos)) {
+    if (slo.window.kind !== "rolling") continue;
+    const entry = byPeriod.get(slo.window.durationMs);
+    if (!entry) continue;
+    slo.alerting.windows = entry.windows.map((w) => ({ ...w }));
+    used.add(entry.periodMs);
+  }
+  for (const [periodMs, entry] of byPeriod) {
+    if (used.has(periodMs)) continue;
+    const period = formatDuration(periodMs);
+    if (periodMs === slothPeriodMs) {
+      entry.warnAtPeriod(
+        "no Sloth SLO is loaded with these windows, so they apply to none",
+        "load the AlertWindows file together with the Sloth specs it is for"
+      );
+    } else {
+      entry.warnAtPeriod(
+        `no Sloth SLO loaded has a ${period} period, so these windows apply to none: slo reads Sloth SLOs as ${slothPeriodMs / DAY_MS3}-day ones, Sloth's default period`,
+        `Sloth uses them only with --default-slo-period=${period}; to keep that period, convert the specs (slo convert --to native) and set their window: ${period} and these alerting.windows`
+      );
+    }
+  }
+}
+
+// src/definition/sloth-sli-plugin.ts
+var import_yaml4 = __toESM(require_dist(), 1);
+init_regex();
+init_promql();
+
+// src/definition/sloth-plugins.ts
+var FILTER = {
+  name: "filter",
+  kind: "filter",
+  required: false,
+  about: "label matchers added to every selector of the plugin's queries"
+};
+var REQUIRED_FILTER = { ...FILTER, required: true };
+var BUCKET = {
+  name: "bucket",
+  kind: "number",
+  required: true,
+  about: "the histogram bucket (le) a good event falls in"
+};
+var EXCLUDE_ERRORS = {
+  name: "exclude_errors",
+  kind: "boolean",
+  required: false,
+  about: 'leave 5xx responses out of the latency SLI (code!~"5..")'
+};
+function option(name2, kind, about, { required: required3 = true, example } = {}) {
+  return { name: name2, kind, required: required3, about, ...example ? { example } : {} };
+}
+var SERVICE = option(
+  "service",
+  "string",
+  "the destination_service_name of the service measured",
+  {
+    example: "checkout"
+  }
+);
+var NAMESPACE = option(
+  "namespace",
+  "string",
+  "the destination_service_namespace of the service measured",
+  { example: "shop" }
+);
+var CONTROLLER = option("controller", "string", "the controller's name", {
+  example: "ingress-controller"
+});
+function selector(metric, filter, ...matchers) {
+  const all = [filter, ...matchers].filter((m) => m !== "");
+  return all.length > 0 ? `${metric}{${all.join(",")}}` : metric;
+}
+function counted(sel) {
+  return `sum(increase(${sel}[${WINDOW}]))`;
+}
+function availability(metric, errorMatcher, ...matchers) {
+  return (filter) => ({
+    kind: "events",
+    error: counted(selector(metric, filter, ...matchers, errorMatcher)),
+    total: counted(selector(metric, filter, ...matchers))
+  });
+}
+function latency(histogram, filter, bucket, ...matchers) {
+  const count3 = counted(selector(`${histogram}_count`, filter, ...matchers));
+  const le = matchers.length > 0 ? [`le="${bucket}"`, ...matchers] : [`le="${bucket}"`];
+  return {
+    kind: "events",
+    error: `${count3} - ${counted(selector(`${histogram}_bucket`, filter, ...le))}`,
+    total: count3
+  };
+}
+function withoutErrors(filter, excludeErrors) {
+  if (excludeErrors !== "true") return filter;
+  return [filter, 'code!~"5.."'].filter((m) => m !== "").join(",");
+}
+var SLOTH_SLI_PLUGINS = [
+  {
+    id: "sloth-common/coredns/availability",
+    options: [
+      FILTER,
+      option(
+        "custom_rcode_regex",
+        "regexp",
+        "the response codes that are errors (default SERVFAIL)",
+        { required: false }
+      )
+    ],
+    queries: (o) => availability(
+      "coredns_dns_responses_total",
+      `rcode=~"${o.custom_rcode_regex || "SERVFAIL"}"`
+    )(o.filter)
+  },
+  {
+    id: "sloth-common/coredns/latency",
+    options: [BUCKET, FILTER],
+    queries: (o) => latency("coredns_dns_request_duration_seconds", o.filter, o.bucket)
+  },
+  {
+    id: "sloth-common/fake",
+    options: [
+      option("burn_rate", "number", "how many times the error budget's rate the SLI burns"),
+      option("jitter_percent", "number", "a jitter of up to this percent of the burn", {
+        required: false
+      })
+    ],
+    queries: (o, objectivePercent2) => fakeRatio(o, objectivePercent2)
+  },
+  {
+    id: "sloth-common/haproxy/frontend/availability",
+    options: [FILTER],
+    queries: (o) => availability("haproxy_frontend_http_responses_total", 'code="5xx"')(o.filter)
+  },
+  {
+    id: "sloth-common/istio/v1/availability",
+    options: [SERVICE, NAMESPACE, FILTER],
+    queries: (o) => availability(
+      "istio_requests_total",
+      'response_code=~"(5..|429)"',
+      `destination_service_name="${o.service}"`,
+      `destination_service_namespace="${o.namespace}"`
+    )(o.filter)
+  },
+  {
+    id: "sloth-common/istio/v1/latency",
+    options: [BUCKET, SERVICE, NAMESPACE, FILTER, EXCLUDE_ERRORS],
+    queries: (o) => latency(
+      "istio_request_duration_milliseconds",
+      withoutErrors(o.filter, o.exclude_errors),
+      o.bucket,
+      `destination_service_name="${o.service}"`,
+      `destination_service_namespace="${o.namespace}"`
+    )
+  },
+  {
+    id: "sloth-common/kubernetes/apiserver/availability",
+    options: [FILTER],
+    queries: (o) => availability("apiserver_request_total", 'code=~"(5..|429)"')(o.filter)
+  },
+  {
+    id: "sloth-common/kubernetes/apiserver/latency",
+    options: [BUCKET, FILTER],
+    queries: (o) => latency("apiserver_request_duration_seconds", o.filter, o.bucket, 'verb!="WATCH"')
+  },
+  {
+    id: "sloth-common/kubernetes/kooper/availability",
+    options: [CONTROLLER, FILTER],
+    queries: (o) => {
+      const controller = `controller="${o.controller}"`;
+      const processed = selector(
+        "kooper_controller_processed_event_duration_seconds_count",
+        o.filter,
+        controller
+      );
+      const requeued = selector(
+        "kooper_controller_queued_events_total",
+        o.filter,
+        controller,
+        'requeue="true"'
+      );
+      return {
+        kind: "events",
+        error: counted(
+          selector(
+            "kooper_controller_processed_event_duration_seconds_count",
+            o.filter,
+            controller,
+            'success="false"'
+          )
+        ),
+        // Requeued events are retries of the same object, not more objects.
+        total: `${counted(processed)} - ${counted(requeued)}`
+      };
+    }
+  },
+  {
+    id: "sloth-common/kubernetes/kooper/latency",
+    options: [BUCKET, CONTROLLER, FILTER],
+    queries: (o) => latency(
+      "kooper_controller_processed_event_duration_seconds",
+      o.filter,
+      o.bucket,
+      `controller="${o.controller}"`
+    )
+  },
+  {
+    id: "sloth-common/kubernetes/nginx-ingress/availability",
+    options: [FILTER],
+    queries: (o) => availability("nginx_ingress_controller_requests", 'status=~"(5..|429)"')(o.filter)
+  },
+  {
+    id: "sloth-common/linkerd/v2/availability",
+    options: [REQUIRED_FILTER],
+    queries: (o) => availability("response_total", 'classification="failure"', 'direction="inbound"')(o.filter)
+  },
+  {
+    id: "sloth-common/prometheus/rules/eval-availability",
+    options: [FILTER],
+    queries: (o) => ({
+      kind: "events",
+      error: counted(selector("prometheus_rule_evaluation_failures_total", o.filter)),
+      total: counted(selector("prometheus_rule_evaluations_total", o.filter))
+    })
+  },
+  {
+    id: "sloth-common/prometheus/targets/availability",
+    options: [FILTER],
+    // Scrapes, not requests: each evaluation step a target is down is one bad event.
+    queries: (o) => ({
+      kind: "events",
+      error: `sum(count_over_time((${selector("up", o.filter)} == 0)[${WINDOW}:]))`,
+      total: `sum(count_over_time(${selector("up", o.filter)}[${WINDOW}:]))`
+    })
+  },
+  {
+    id: "sloth-common/slok-go-http-metrics/availability",
+    options: [REQUIRED_FILTER],
+    queries: (o) => availability("http_request_duration_seconds_count", 'code=~"(5..|429)"')(o.filter)
+  },
+  {
+    id: "sloth-common/slok-go-http-metrics/latency",
+    options: [BUCKET, REQUIRED_FILTER, EXCLUDE_ERRORS],
+    queries: (o) => latency(
+      "http_request_duration_seconds",
+      withoutErrors(o.filter, o.exclude_errors),
+      o.bucket
+    )
+  },
+  {
+    id: "sloth-common/traefik/v1/availability",
+    options: [option("backend_regex", "regexp", "the backends measured"), FILTER],
+    queries: (o) => availability(
+      "traefik_backend_requests_total",
+      'code=~"(5..|429)"',
+      `backend=~"${o.backend_regex}"`
+    )(o.filter)
+  },
+  {
+    id: "sloth-common/traefik/v1/latency",
+    options: [
+      BUCKET,
+      option("backend_regex", "regexp", "the backends measured"),
+      FILTER,
+      EXCLUDE_ERRORS
+    ],
+    queries: (o) => latency(
+      "traefik_backend_request_duration_seconds",
+      withoutErrors(o.filter, o.exclude_errors),
+      o.bucket,
+      `backend=~"${o.backend_regex}"`
+    )
+  },
+  {
+    id: "sloth-common/traefik/v2/availability",
+    options: [option("service_name_regex", "regexp", "the services measured"), FILTER],
+    queries: (o) => availability(
+      "traefik_service_requests_total",
+      'code=~"(5..)"',
+      `service=~"${o.service_name_regex}"`
+    )(o.filter)
+  },
+  {
+    id: "sloth-common/traefik/v2/latency",
+    options: [
+      BUCKET,
+      option("service_name_regex", "regexp", "the services measured"),
+      FILTER,
+      EXCLUDE_ERRORS
+    ],
+    queries: (o) => latency(
+      "traefik_service_request_duration_seconds",
+      withoutErrors(o.filter, o.exclude_errors),
+      o.bucket,
+      `service=~"${o.service_name_regex}"`
+    )
+  }
+];
+function fakeRatio(o, objectivePercent2) {
+  const expected = Number(((100 - objectivePercent2) / 100 * Number(o.burn_rate)).toPrecision(12));
+  const steady = `max_over_time(vector(${expected})[${WINDOW}:])`;
+  const jitter = Number(o.jitter_percent || "0");
+  if (jitter === 0) return { kind: "ratio", errorRatio: steady };
+  const wobble = `(${expected} * (${jitter} - ((time() * minute() * hour() * day_of_week() * month()) % ${jitter * 2}))) / 100`;
+  return { kind: "ratio", errorRatio: `(${steady}) - (${wobble})` };
+}
+function sliPluginById(id) {
+  return SLOTH_SLI_PLUGINS.find((p) => p.id === id);
+}
+
+// src/definition/sloth-sli-plugin.ts
+var GO_TRUE = /* @__PURE__ */ new Set(["1", "t", "T", "TRUE", "true", "True"]);
+var GO_FALSE = /* @__PURE__ */ new Set(["0", "f", "F", "FALSE", "false", "False"]);
+function loadSliPlugin(r, path, keys2, { source, objectivePercent: objectivePercent2 }) {
+  if (!r.record(path, true)) return void 0;
+  keys2(r, path, ["id", "options"], { required: ["id"] });
+  const id = r.string([...path, "id"], true);
+  if (id === void 0) return void 0;
+  const plugin = sliPluginById(id);
+  if (!plugin) {
+    const known = SLOTH_SLI_PLUGINS.map((p) => p.id);
+    const near = closest(id, known);
+    r.fail(
+      [...path, "id"],
+      `unknown Sloth SLI plugin '${id}'`,
+      `${near ? `did you mean '${near}'? ` : ""}slo knows: ${known.join(", ")}; for another plugin, write its queries out as events: error_query and total_query`
+    );
+    return void 0;
+  }
+  const options = readOptions(r, path, plugin, keys2);
+  if (!options || objectivePercent2 === void 0) return void 0;
+  const queries = plugin.queries(options, objectivePercent2);
+  if (!queriesParse(r, path, plugin, queries)) return void 0;
+  if (queries.kind === "ratio") {
+    const { numerator, total } = rawRatioQueries(queries.errorRatio);
+    return { kind: "ratio", source, bad: numerator, total };
+  }
+  return { kind: "ratio", source, bad: queries.error, total: queries.total };
+}
+function readOptions(r, path, plugin, keys2) {
+  const at2 = [...path, "options"];
+  if (r.has(at2) && !r.record(at2)) return void 0;
+  keys2(
+    r,
+    at2,
+    plugin.options.map((o) => o.name)
+  );
+  const out = {};
+  let ok = true;
+  for (const option2 of plugin.options) {
+    const value = readOption(r, at2, plugin, option2);
+    if (value === void 0) ok = false;
+    else out[option2.name] = value;
+  }
+  return ok ? out : void 0;
+}
+function readOption(r, at2, plugin, option2) {
+  const p = [...at2, option2.name];
+  const raw = r.value(p);
+  const says = `${plugin.id}: option '${option2.name}'`;
+  if (raw !== null && typeof raw === "object") {
+    const got = Array.isArray(raw) ? "a list" : "a mapping";
+    r.fail(at2, `${says} expects a ${kindName(option2)}, got ${got}`, hintOf(option2), option2.name);
+    return void 0;
+  }
+  const text = raw === void 0 || raw === null ? "" : scalarText(r, p, raw).trim();
+  if (text === "") {
+    if (!option2.required) return "";
+    r.fail(
+      at2.slice(0, -1),
+      `${plugin.id}: missing required option '${option2.name}' (${option2.about})`,
+      `add it under options, e.g. ${option2.name}: ${exampleOf(option2)}`,
+      r.has(at2) ? "options" : "id"
+    );
+    return void 0;
+  }
+  const problem = optionProblem(option2, text);
+  if (problem !== void 0) {
+    r.fail(p, `${says} ${problem}`, hintOf(option2));
+    return void 0;
+  }
+  return normalized(option2, text);
+}
+function scalarText(r, path, value) {
+  if (typeof value === "string") return value;
+  let node2 = r.ydoc.doc.getIn(path, true);
+  if ((0, import_yaml4.isScalar)(node2) && typeof node2.source === "string" && node2.type === "PLAIN")
+    node2 = node2.source;
+  return typeof node2 === "string" ? node2 : String(value);
+}
+function hintOf(option2) {
+  return `${option2.about}, e.g. ${option2.name}: ${exampleOf(option2)}`;
+}
+function kindName(option2) {
+  return option2.kind === "boolean" ? "true or false" : option2.kind === "number" ? "number" : "string";
+}
+function exampleOf(option2) {
+  if (option2.example) return option2.example;
+  switch (option2.kind) {
+    case "filter":
+      return 'job="api",env="prod"';
+    case "number":
+      return option2.name === "bucket" ? '"0.25"' : '"2"';
+    case "boolean":
+      return "true";
+    case "regexp":
+      return '"api.*"';
+    default:
+      return "checkout";
+  }
+}
+function optionProblem(option2, text) {
+  switch (option2.kind) {
+    case "number":
+      return isGoFloat(text) ? void 0 : `expects a number, got ${JSON.stringify(text)}`;
+    case "boolean":
+      return GO_TRUE.has(text) || GO_FALSE.has(text) ? void 0 : `expects true or false, got ${JSON.stringify(text)}`;
+    case "regexp":
+      return regexpProblem(text);
+    case "filter":
+      return checkPromQL(`x{${trimFilter(text)}}`).ok ? void 0 : `is not a list of label matchers: ${JSON.stringify(text)}`;
+    default:
+      return void 0;
+  }
+}
+function regexpProblem(text) {
+  try {
+    compileLogQLRegex(text, true);
+    return void 0;
+  } catch (error63) {
+    return `is not a regular expression: ${error63.message}`;
+  }
+}
+function isGoFloat(text) {
+  return /^[+-]?(inf|infinity|nan)$/i.test(text) || Number.isFinite(Number(text));
+}
+function trimFilter(text) {
+  return text.replace(/^[{},]+|[{},]+$/g, "");
+}
+function normalized(option2, text) {
+  if (option2.kind === "filter") return trimFilter(text);
+  if (option2.kind === "boolean") return GO_TRUE.has(text) ? "true" : "false";
+  return text;
+}
+function queriesParse(r, path, plugin, queries) {
+  const texts = queries.kind === "ratio" ? [queries.errorRatio] : [queries.error, queries.total];
+  for (const text of texts) {
+    const problem = promqlParses(text);
+    if (problem === void 0) continue;
+    const one = Array.isArray(problem) ? problem[0] : problem;
+    r.fail(
+      isJson(r.value([...path, "options"])) ? [...path, "options"] : path,
+      `${plugin.id}: these options make a query that is not PromQL (${one.message}): ${text}`,
+      "check the options' quotes and characters"
+    );
+    return false;
+  }
+  return true;
+}
+
+// src/definition/sloth-slo-plugins.ts
+init_defaults();
+var NOTHING2 = () => ({ labels: {} });
+var SAME_AS_SLO = [
+  "sloth.dev/core/validate/v1",
+  "sloth.dev/core/sli_rules/v1",
+  "sloth.dev/core/metadata_rules/v1",
+  "sloth.dev/core/alert_rules/v1",
+  "sloth.dev/core/noop/v1",
+  "sloth.dev/core/debug/v1"
+];
+var MAPPED = {
+  ...Object.fromEntries(SAME_AS_SLO.map((id) => [id, NOTHING2])),
+  "sloth.dev/contrib/info_labels/v1": infoLabels,
+  "sloth.dev/contrib/denominator_corrected_rules/v1": (r, path, { warn }) => {
+    warn(
+      [...path, "id"],
+      `sloth.dev/contrib/denominator_corrected_rules/v1: slo's own low-traffic guard applies instead: a burn-rate alert needs ${DEFAULT_MIN_EVENTS} events (minEvents) in its long window; burn rates are not weighed by traffic`,
+      "to hold alerts back at lower traffic, convert the spec (slo convert --to native) and raise alerting.minEvents"
+    );
+    return { labels: {} };
+  }
+};
+var REFUSED = {
+  "sloth.dev/contrib/alert_for/v1": {
+    why: "it gives the alerts a pending time (for:), which slo's alerts do not have",
+    instead: "remove it; slo's short window already confirms a burn before an alert fires"
+  },
+  "sloth.dev/contrib/remove_labels/v1": {
+    why: "it removes labels from the recording rules, which slo's rules keep",
+    instead: "remove it, and move the labels you do not want on the series off the SLO"
+  },
+  "sloth.dev/contrib/rule_intervals/v1": {
+    why: "it sets the rule groups' evaluation intervals, which slo rules leaves to Prometheus",
+    instead: "remove it, and set the interval on the groups slo rules writes"
+  },
+  "sloth.dev/contrib/sli_total_amount_rules/v1": {
+    why: "it adds recording rules of the total SLI amount, which slo rules does not write",
+    instead: "remove it: slo records the total events of each window itself"
+  },
+  "sloth.dev/contrib/error_budget_exhausted_alert/v1": {
+    why: "it adds an alert when the budget is spent, which slo rules does not write",
+    instead: "remove it: slo check fails the gate when the budget is spent"
+  },
+  "sloth.dev/contrib/validate_victoria_metrics/v1": {
+    why: "it validates MetricsQL, and slo reads PromQL",
+    instead: "remove it, and write the queries as PromQL"
+  }
+};
+function readSloPluginChain(r, path, ctx) {
+  if (!r.has(path) || !r.record(path)) return void 0;
+  ctx.keys(r, path, ["overridePrevious", "chain"]);
+  const overridePrevious = r.boolean([...path, "overridePrevious"]) ?? false;
+  const chain = r.list([...path, "chain"]) ?? [];
+  const labels2 = {};
+  let ok = true;
+  chain.forEach((_, i) => {
+    const effect = readPlugin(r, [...path, "chain", i], ctx);
+    if (effect) Object.assign(labels2, effect.labels);
+    else ok = false;
+  });
+  return ok ? { overridePrevious, labels: labels2 } : void 0;
+}
+function readPlugin(r, path, ctx) {
+  if (!r.record(path, true)) return void 0;
+  ctx.keys(r, path, ["id", "priority", "config"], { required: ["id"] });
+  const id = r.string([...path, "id"], true);
+  if (id === void 0) return void 0;
+  const mapped = MAPPED[id];
+  if (mapped) return mapped(r, path, ctx);
+  const refused = REFUSED[id];
+  if (refused) {
+    r.fail(
+      [...path, "id"],
+      `Sloth SLO plugin '${id}': slo cannot do what it does: ${refused.why}`,
+      refused.instead
+    );
+    return void 0;
+  }
+  const known = Object.keys(MAPPED);
+  const near = closest(id, [...known, ...Object.keys(REFUSED)]);
+  r.fail(
+    [...path, "id"],
+    `unknown Sloth SLO plugin '${id}': slo cannot run a plugin's Go code`,
+    `${near ? `did you mean '${near}'? ` : ""}slo maps: ${known.join(", ")}; remove the others, and set what they did with slo's own settings (see docs/interop.md)`
+  );
+  return void 0;
+}
+function infoLabels(r, path, ctx) {
+  const config2 = [...path, "config"];
+  if (!r.record(config2, true)) return void 0;
+  ctx.keys(r, config2, ["labels", "metricName"], { required: ["labels"] });
+  if (!r.has([...config2, "labels"])) {
+    r.missing([...config2, "labels"]);
+    return void 0;
+  }
+  if (r.has([...config2, "metricName"])) {
+    ctx.warn(
+      [...config2, "metricName"],
+      "slo's info series keeps its own name: the labels go on the SLO, and so on every series slo records for it"
+    );
+  }
+  return { labels: r.labels([...config2, "labels"]) };
+}
+
+// src/definition/sloth.ts
 var SLOTH_VERSION = "prometheus/v1";
 var SLOTH_API_VERSION = "sloth.slok.dev/v1";
 var SLOTH_KIND = "PrometheusServiceLevel";
@@ -80357,29 +81024,37 @@ var slothFormat = {
     const errors = [];
     const warnings = [];
     const services = [];
+    const catalog = [];
     for (const { ydoc, value } of documents) {
+      if (isJson(value) && isAlertWindows(value)) {
+        const windows = loadAlertWindows(
+          ydoc,
+          value,
+          { errors, warnings },
+          {
+            keys: lenientKeys(warnings),
+            apiVersion: supportedApiVersion2
+          }
+        );
+        if (windows) catalog.push(windows);
+        continue;
+      }
       const service = loadDocument(ydoc, value, { errors, warnings }, context?.env ?? {});
       if (service) services.push(service);
     }
+    applyAlertWindows(catalog, services, SLOTH_WINDOW_MS);
     return { services, errors, warnings };
   }
 };
 function lenientKeys(warnings) {
-  return (r, path, known, { required: required3 = [], sloPlugins } = {}) => {
+  return (r, path, known, { required: required3 = [] } = {}) => {
     const mapping = r.value(path);
     if (!isJson(mapping)) return;
     for (const key of Object.keys(mapping)) {
       if (known.includes(key)) continue;
       const suggestion = closest(key, known);
       const hint = suggestion ? `did you mean '${suggestion}'?` : void 0;
-      if (key === sloPlugins)
-        r.fail(
-          path,
-          "slo does not read Sloth's SLO plugins: they change the rules Sloth generates",
-          "remove them, and set what they did with slo's own settings (see docs/interop.md)",
-          key
-        );
-      else if (suggestion && required3.includes(suggestion) && !(suggestion in mapping))
+      if (suggestion && required3.includes(suggestion) && !(suggestion in mapping))
         r.fail(path, `unknown key '${key}'`, hint, key);
       else
         new DocReader(r.ydoc, r.subject, r.root, warnings).fail(
@@ -80391,11 +81066,20 @@ function lenientKeys(warnings) {
     }
   };
 }
+function pluginContext(r, keys2, warnings) {
+  return {
+    keys: keys2,
+    warn: (path, message, hint) => new DocReader(r.ydoc, r.subject, r.root, warnings).fail(path, message, hint)
+  };
+}
 var supportedApiVersion2 = (doc) => doc.apiVersion !== SLOTH_API_VERSION ? {
   at: ["apiVersion"],
   message: `${String(doc.apiVersion)} is not supported; slo reads ${SLOTH_API_VERSION}`
 } : void 0;
-var serviceLevelKind = (doc) => doc.kind !== SLOTH_KIND ? { at: ["kind"], message: `expected kind ${SLOTH_KIND}, got ${String(doc.kind)}` } : void 0;
+var serviceLevelKind = (doc) => doc.kind !== SLOTH_KIND ? {
+  at: ["kind"],
+  message: `expected kind ${SLOTH_KIND} (or ${ALERT_WINDOWS_KIND}), got ${String(doc.kind)}`
+} : void 0;
 var supportedVersion = (doc) => doc.version !== SLOTH_VERSION ? {
   at: ["version"],
   message: `${String(doc.version)} is not supported; slo reads Sloth's ${SLOTH_VERSION}`
@@ -80407,19 +81091,23 @@ function resourceEnvelope(reader, doc, keys2) {
   const name2 = r.string(["metadata", "name"]);
   const named = name2 !== void 0 ? r.as(`${SLOTH_KIND} '${name2}'`) : r;
   if (!named.record(["spec"], true)) return void 0;
-  keys2(named, ["spec"], ["service", "labels", "slos"], {
-    required: ["service", "slos"],
-    sloPlugins: "sloPlugins"
+  keys2(named, ["spec"], ["service", "labels", "slos", "sloPlugins"], {
+    required: ["service", "slos"]
   });
-  return { r: named, base: ["spec"], fields: FIELDS.kubernetes, keys: keys2 };
+  return {
+    r: named,
+    base: ["spec"],
+    fields: FIELDS.kubernetes,
+    keys: keys2,
+    pluginsKey: "sloPlugins"
+  };
 }
 function specEnvelope(r, doc, keys2) {
   if (!checkInOrder(r, [], doc, supportedVersion)) return void 0;
-  keys2(r, [], ["version", "service", "labels", "slos"], {
-    required: ["service", "slos"],
-    sloPlugins: "slo_plugins"
+  keys2(r, [], ["version", "service", "labels", "slos", "slo_plugins"], {
+    required: ["service", "slos"]
   });
-  return { r, base: [], fields: FIELDS.spec, keys: keys2 };
+  return { r, base: [], fields: FIELDS.spec, keys: keys2, pluginsKey: "slo_plugins" };
 }
 function loadDocument(ydoc, value, { errors, warnings }, env) {
   const doc = value;
@@ -80428,13 +81116,27 @@ function loadDocument(ydoc, value, { errors, warnings }, env) {
   const keys2 = lenientKeys(warnings);
   const envelope = typeof doc.apiVersion === "string" ? resourceEnvelope(reader, doc, keys2) : specEnvelope(reader, doc, keys2);
   if (!envelope) return void 0;
-  const { r, base } = envelope;
+  const { r, base, fields } = envelope;
   const service = r.string([...base, "service"], true);
   const serviceLabels = r.labels([...base, "labels"]);
+  const serviceChain = readSloPluginChain(
+    r,
+    [...base, envelope.pluginsKey],
+    pluginContext(r, keys2, warnings)
+  );
   const list = r.list([...base, "slos"], true);
   if (list && list.length === 0) r.fail([...base, "slos"], "a Sloth spec needs at least one SLO");
   if (service === void 0 || !list) return void 0;
-  const slos = loadSlos(envelope, list.length, service, serviceLabels);
+  const slos = loadSlos(
+    r,
+    base,
+    list.length,
+    { fields, keys: keys2, warnings, serviceChain },
+    {
+      service,
+      serviceLabels
+    }
+  );
   if (errors.length > before) return void 0;
   return {
     service,
@@ -80447,12 +81149,12 @@ function loadDocument(ydoc, value, { errors, warnings }, env) {
   };
 }
 var namedOnce2 = ({ name: name2, seen }) => seen.has(name2) ? { at: ["name"], message: `SLO '${name2}' is defined twice in this spec` } : void 0;
-function loadSlos({ r, base, fields, keys: keys2 }, count3, service, serviceLabels) {
+function loadSlos(r, base, count3, ctx, of) {
   const slos = [];
   const seen = /* @__PURE__ */ new Set();
   for (let i = 0; i < count3; i++) {
     const path = [...base, "slos", i];
-    const slo = loadSlo(r, path, { fields, keys: keys2 }, service, serviceLabels);
+    const slo = loadSlo(r, path, ctx, of);
     if (!slo || !checkAll(r, path, { name: slo.name, seen }, namedOnce2)) continue;
     seen.add(slo.name);
     slos.push(slo);
@@ -80460,21 +81162,27 @@ function loadSlos({ r, base, fields, keys: keys2 }, count3, service, serviceLabe
   return slos;
 }
 var sloName2 = (name2) => SLO_NAME2.test(name2) ? void 0 : { message: "expected letters, digits, '-', '_' or '.'" };
-function loadSlo(doc, path, { fields: f, keys: keys2 }, service, serviceLabels) {
+function loadSlo(doc, path, { fields: f, keys: keys2, warnings, serviceChain }, { service, serviceLabels }) {
   if (!doc.record(path, true)) return void 0;
   const named = doc.string([...path, "name"]);
   const r = named !== void 0 ? doc.as(`${doc.subject}, SLO '${named}'`) : doc;
   const before = r.errors.length;
-  keys2(r, path, ["name", "objective", "description", "labels", "sli", "alerting"], {
-    required: ["name", "objective", "sli"],
-    sloPlugins: "plugins"
+  keys2(r, path, ["name", "objective", "description", "labels", "sli", "alerting", "plugins"], {
+    required: ["name", "objective", "sli"]
   });
   const name2 = r.string([...path, "name"], true);
   if (name2 !== void 0) checkAll(r, [...path, "name"], name2, sloName2);
   const objective = objectiveOf(r, [...path, "objective"]);
   const description = r.string([...path, "description"]);
-  const labels2 = { ...serviceLabels, ...r.labels([...path, "labels"]) };
-  const indicator = loadSli(r, [...path, "sli"], f, keys2);
+  const chain = readSloPluginChain(r, [...path, "plugins"], pluginContext(r, keys2, warnings));
+  const pluginLabels = chain?.overridePrevious ? chain.labels : { ...serviceChain?.labels, ...chain?.labels };
+  const labels2 = { ...serviceLabels, ...pluginLabels, ...r.labels([...path, "labels"]) };
+  const indicator = loadSli(
+    r,
+    [...path, "sli"],
+    { fields: f, keys: keys2 },
+    objective === void 0 ? void 0 : roundNumber(objective * 100)
+  );
   const alerting = loadAlerting(r, [...path, "alerting"], f, keys2);
   if (r.errors.length > before || !name2 || objective === void 0 || !indicator || !alerting) {
     return void 0;
@@ -80505,7 +81213,7 @@ function objectiveOf(r, path) {
     return void 0;
   return roundNumber(percent4 / 100);
 }
-function loadSli(r, path, f, keys2) {
+function loadSli(r, path, { fields: f, keys: keys2 }, objectivePercent2) {
   if (!r.record(path, true)) return void 0;
   const all = ["events", "raw", "plugin"];
   const kinds = all.filter((k) => r.has([...path, k]));
@@ -80515,12 +81223,7 @@ function loadSli(r, path, f, keys2) {
     return void 0;
   }
   if (kinds[0] === "plugin") {
-    r.fail(
-      [...path, "plugin"],
-      "Sloth SLI plugins cannot be evaluated: they are Go code that runs inside Sloth",
-      "write the plugin's queries out as events: error_query and total_query"
-    );
-    return void 0;
+    return loadSliPlugin(r, [...path, "plugin"], keys2, { source: SOURCE_NAME2, objectivePercent: objectivePercent2 });
   }
   if (kinds[0] === "raw") {
     const p2 = [...path, "raw"];
@@ -81266,7 +81969,11 @@ async function verifyDeploy(inputs, io) {
     ...io.client ? { client: io.client } : {}
   });
   const atMs = inputs.at === void 0 ? io.now() : parseAt(inputs.at, "at");
-  const set2 = await loadSetOrThrow(inputs.config, { cwd: io.cwd, env: io.env });
+  const set2 = await loadSetOrThrow(inputs.config, {
+    cwd: io.cwd,
+    env: io.env,
+    warn: io.log.loadWarning
+  });
   const environment = judged ? null : inputs.environment;
   const deploys = environment ? await readGitHubDeploys({
     token,
@@ -81402,7 +82109,8 @@ function processIo() {
       info,
       notice: (message) => notice(message),
       warning: (message) => warning(message),
-      setFailed
+      setFailed,
+      loadWarning: annotateWarning
     },
     show: showInLog,
     runVerify,

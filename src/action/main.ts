@@ -164,6 +164,7 @@ function processIo(): ActionIo {
       notice: (message) => core.notice(message),
       warning: (message) => core.warning(message),
       setFailed: core.setFailed,
+      loadWarning: annotateWarning,
     },
     show: showInLog,
     runVerify,

@@ -11,7 +11,7 @@
 
 import { formatDuration } from "../definition/duration.js";
 import type { SloSet } from "../definition/model.js";
-import { EXIT, usageError } from "../errors.js";
+import { EXIT, type SloError, usageError } from "../errors.js";
 import { type ClientOptions, createGitHubClient } from "../github/client.js";
 import { type Env, type EventContext, loadEventContext } from "../github/context.js";
 import { deployOfDeployment, readGitHubDeploys } from "../github/deployments.js";
@@ -31,6 +31,8 @@ export interface ActionIo {
     notice(message: string): void;
     warning(message: string): void;
     setFailed(message: string): void;
+    /** what loads but deserves a look (a key Sloth ignores), annotated on its line as the gate does */
+    loadWarning(warning: SloError): void;
   };
   /** shows the report in the job log */
   show(report: SloReport): Promise<void>;
@@ -78,7 +80,11 @@ export async function verifyDeploy(inputs: ActionInputs, io: ActionIo): Promise<
     ...(io.client ? { client: io.client } : {}),
   });
   const atMs = inputs.at === undefined ? io.now() : parseAt(inputs.at, "at");
-  const set = await loadSetOrThrow(inputs.config, { cwd: io.cwd, env: io.env });
+  const set = await loadSetOrThrow(inputs.config, {
+    cwd: io.cwd,
+    env: io.env,
+    warn: io.log.loadWarning,
+  });
   // Outside a deployment_status event, the newest of the environment's deployments is judged.
   const environment = judged ? null : inputs.environment;
   const deploys = environment

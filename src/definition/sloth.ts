@@ -25,6 +25,15 @@ import type { RatioIndicator, ServiceSpec, SeverityPolicy, SloSpec } from "./mod
 import { hasWindowPlaceholder } from "./promql.js";
 import { ratesToIncreases, rawRatioQueries } from "./ratio-queries.js";
 import { checkAll, checkInOrder, promqlParses, type Rule } from "./rules.js";
+import {
+  ALERT_WINDOWS_KIND,
+  applyAlertWindows,
+  isAlertWindows,
+  loadAlertWindows,
+  type SlothAlertWindows,
+} from "./sloth-alert-windows.js";
+import { loadSliPlugin } from "./sloth-sli-plugin.js";
+import { readSloPluginChain, type SloPluginChain } from "./sloth-slo-plugins.js";
 import { positionOf, type YamlDocument, type YamlPath } from "./yaml-source.js";
 
 export const SLOTH_VERSION = "prometheus/v1";
@@ -65,10 +74,25 @@ export const slothFormat: FormatLoader = {
     const errors: SloError[] = [];
     const warnings: SloError[] = [];
     const services: ServiceSpec[] = [];
+    const catalog: SlothAlertWindows[] = [];
     for (const { ydoc, value } of documents) {
+      if (isJson(value) && isAlertWindows(value)) {
+        const windows = loadAlertWindows(
+          ydoc,
+          value,
+          { errors, warnings },
+          {
+            keys: lenientKeys(warnings),
+            apiVersion: supportedApiVersion,
+          },
+        );
+        if (windows) catalog.push(windows);
+        continue;
+      }
       const service = loadDocument(ydoc, value, { errors, warnings }, context?.env ?? {});
       if (service) services.push(service);
     }
+    applyAlertWindows(catalog, services, SLOTH_WINDOW_MS);
     return { services, errors, warnings };
   },
 };
@@ -78,8 +102,6 @@ type SloError = ReturnType<typeof specError>;
 interface KeyRules {
   /** keys a file needs: a near miss of one that is absent is an error */
   required?: readonly string[];
-  /** Sloth's SLO plugins, which Sloth reads and slo does not */
-  sloPlugins?: string;
 }
 
 /** Checks a mapping's keys against those Sloth reads there (see `lenientKeys`). */
@@ -89,26 +111,18 @@ type KeyCheck = (r: DocReader, path: YamlPath, known: readonly string[], rules?:
  * Sloth decodes its files leniently: a key it does not know is ignored, and
  * its validator accepts the file (`pageAlert` in the spec, `page_alert` in
  * the resource). slo ignores such a key too, with a warning at its
- * position. Two kinds stay errors: a near miss of a required key that is
- * absent (the file cannot load, and the typo is why), and the keys Sloth
- * reads that slo does not.
+ * position. A near miss of a required key that is absent stays an error:
+ * the file cannot load, and the typo is why.
  */
 function lenientKeys(warnings: SloError[]): KeyCheck {
-  return (r, path, known, { required = [], sloPlugins } = {}) => {
+  return (r, path, known, { required = [] } = {}) => {
     const mapping = r.value(path);
     if (!isJson(mapping)) return;
     for (const key of Object.keys(mapping)) {
       if (known.includes(key)) continue;
       const suggestion = closest(key, known);
       const hint = suggestion ? `did you mean '${suggestion}'?` : undefined;
-      if (key === sloPlugins)
-        r.fail(
-          path,
-          "slo does not read Sloth's SLO plugins: they change the rules Sloth generates",
-          "remove them, and set what they did with slo's own settings (see docs/interop.md)",
-          key,
-        );
-      else if (suggestion && required.includes(suggestion) && !(suggestion in mapping))
+      if (suggestion && required.includes(suggestion) && !(suggestion in mapping))
         r.fail(path, `unknown key '${key}'`, hint, key);
       else
         new DocReader(r.ydoc, r.subject, r.root, warnings).fail(
@@ -129,6 +143,26 @@ interface Envelope {
   base: YamlPath;
   fields: Fields;
   keys: KeyCheck;
+  /** where the service's SLO plugins are: slo_plugins in the spec, sloPlugins in the resource */
+  pluginsKey: string;
+}
+
+/** What reading an SLO needs beyond its reader. */
+interface SloContext {
+  fields: Fields;
+  keys: KeyCheck;
+  warnings: SloError[];
+  /** the service's SLO plugins, which the SLO's own add to or override */
+  serviceChain: SloPluginChain | undefined;
+}
+
+/** SLO plugins report through the document's reader; what they only warn of goes to warnings. */
+function pluginContext(r: DocReader, keys: KeyCheck, warnings: SloError[]) {
+  return {
+    keys,
+    warn: (path: YamlPath, message: string, hint?: string) =>
+      new DocReader(r.ydoc, r.subject, r.root, warnings).fail(path, message, hint),
+  };
 }
 
 const supportedApiVersion: Rule<Json> = (doc) =>
@@ -141,7 +175,10 @@ const supportedApiVersion: Rule<Json> = (doc) =>
 
 const serviceLevelKind: Rule<Json> = (doc) =>
   doc.kind !== SLOTH_KIND
-    ? { at: ["kind"], message: `expected kind ${SLOTH_KIND}, got ${String(doc.kind)}` }
+    ? {
+        at: ["kind"],
+        message: `expected kind ${SLOTH_KIND} (or ${ALERT_WINDOWS_KIND}), got ${String(doc.kind)}`,
+      }
     : undefined;
 
 const supportedVersion: Rule<Json> = (doc) =>
@@ -160,21 +197,25 @@ function resourceEnvelope(reader: DocReader, doc: Json, keys: KeyCheck): Envelop
   const name = r.string(["metadata", "name"]);
   const named = name !== undefined ? r.as(`${SLOTH_KIND} '${name}'`) : r;
   if (!named.record(["spec"], true)) return undefined;
-  keys(named, ["spec"], ["service", "labels", "slos"], {
+  keys(named, ["spec"], ["service", "labels", "slos", "sloPlugins"], {
     required: ["service", "slos"],
-    sloPlugins: "sloPlugins",
   });
-  return { r: named, base: ["spec"], fields: FIELDS.kubernetes, keys };
+  return {
+    r: named,
+    base: ["spec"],
+    fields: FIELDS.kubernetes,
+    keys,
+    pluginsKey: "sloPlugins",
+  };
 }
 
 /** The spec file: `version: prometheus/v1` and the fields at the top. */
 function specEnvelope(r: DocReader, doc: Json, keys: KeyCheck): Envelope | undefined {
   if (!checkInOrder(r, [], doc, supportedVersion)) return undefined;
-  keys(r, [], ["version", "service", "labels", "slos"], {
+  keys(r, [], ["version", "service", "labels", "slos", "slo_plugins"], {
     required: ["service", "slos"],
-    sloPlugins: "slo_plugins",
   });
-  return { r, base: [], fields: FIELDS.spec, keys };
+  return { r, base: [], fields: FIELDS.spec, keys, pluginsKey: "slo_plugins" };
 }
 
 function loadDocument(
@@ -192,13 +233,27 @@ function loadDocument(
       ? resourceEnvelope(reader, doc, keys)
       : specEnvelope(reader, doc, keys);
   if (!envelope) return undefined;
-  const { r, base } = envelope;
+  const { r, base, fields } = envelope;
   const service = r.string([...base, "service"], true);
   const serviceLabels = r.labels([...base, "labels"]);
+  const serviceChain = readSloPluginChain(
+    r,
+    [...base, envelope.pluginsKey],
+    pluginContext(r, keys, warnings),
+  );
   const list = r.list([...base, "slos"], true);
   if (list && list.length === 0) r.fail([...base, "slos"], "a Sloth spec needs at least one SLO");
   if (service === undefined || !list) return undefined;
-  const slos = loadSlos(envelope, list.length, service, serviceLabels);
+  const slos = loadSlos(
+    r,
+    base,
+    list.length,
+    { fields, keys, warnings, serviceChain },
+    {
+      service,
+      serviceLabels,
+    },
+  );
   if (errors.length > before) return undefined;
   return {
     service,
@@ -217,16 +272,17 @@ const namedOnce: Rule<{ name: string; seen: Set<string> }> = ({ name, seen }) =>
     : undefined;
 
 function loadSlos(
-  { r, base, fields, keys }: Envelope,
+  r: DocReader,
+  base: YamlPath,
   count: number,
-  service: string,
-  serviceLabels: Record<string, string>,
+  ctx: SloContext,
+  of: { service: string; serviceLabels: Record<string, string> },
 ): SloSpec[] {
   const slos: SloSpec[] = [];
   const seen = new Set<string>();
   for (let i = 0; i < count; i++) {
     const path = [...base, "slos", i];
-    const slo = loadSlo(r, path, { fields, keys }, service, serviceLabels);
+    const slo = loadSlo(r, path, ctx, of);
     if (!slo || !checkAll(r, path, { name: slo.name, seen }, namedOnce)) continue;
     seen.add(slo.name);
     slos.push(slo);
@@ -240,24 +296,31 @@ const sloName: Rule<string> = (name) =>
 function loadSlo(
   doc: DocReader,
   path: YamlPath,
-  { fields: f, keys }: { fields: Fields; keys: KeyCheck },
-  service: string,
-  serviceLabels: Record<string, string>,
+  { fields: f, keys, warnings, serviceChain }: SloContext,
+  { service, serviceLabels }: { service: string; serviceLabels: Record<string, string> },
 ): SloSpec | undefined {
   if (!doc.record(path, true)) return undefined;
   const named = doc.string([...path, "name"]);
   const r = named !== undefined ? doc.as(`${doc.subject}, SLO '${named}'`) : doc;
   const before = r.errors.length;
-  keys(r, path, ["name", "objective", "description", "labels", "sli", "alerting"], {
+  keys(r, path, ["name", "objective", "description", "labels", "sli", "alerting", "plugins"], {
     required: ["name", "objective", "sli"],
-    sloPlugins: "plugins",
   });
   const name = r.string([...path, "name"], true);
   if (name !== undefined) checkAll(r, [...path, "name"], name, sloName);
   const objective = objectiveOf(r, [...path, "objective"]);
   const description = r.string([...path, "description"]);
-  const labels = { ...serviceLabels, ...r.labels([...path, "labels"]) };
-  const indicator = loadSli(r, [...path, "sli"], f, keys);
+  const chain = readSloPluginChain(r, [...path, "plugins"], pluginContext(r, keys, warnings));
+  const pluginLabels = chain?.overridePrevious
+    ? chain.labels
+    : { ...serviceChain?.labels, ...chain?.labels };
+  const labels = { ...serviceLabels, ...pluginLabels, ...r.labels([...path, "labels"]) };
+  const indicator = loadSli(
+    r,
+    [...path, "sli"],
+    { fields: f, keys },
+    objective === undefined ? undefined : roundNumber(objective * 100),
+  );
   const alerting = loadAlerting(r, [...path, "alerting"], f, keys);
   if (r.errors.length > before || !name || objective === undefined || !indicator || !alerting) {
     return undefined;
@@ -300,8 +363,8 @@ function objectiveOf(r: DocReader, path: YamlPath): number | undefined {
 function loadSli(
   r: DocReader,
   path: YamlPath,
-  f: Fields,
-  keys: KeyCheck,
+  { fields: f, keys }: { fields: Fields; keys: KeyCheck },
+  objectivePercent: number | undefined,
 ): RatioIndicator | undefined {
   if (!r.record(path, true)) return undefined;
   const all = ["events", "raw", "plugin"];
@@ -312,12 +375,7 @@ function loadSli(
     return undefined;
   }
   if (kinds[0] === "plugin") {
-    r.fail(
-      [...path, "plugin"],
-      "Sloth SLI plugins cannot be evaluated: they are Go code that runs inside Sloth",
-      "write the plugin's queries out as events: error_query and total_query",
-    );
-    return undefined;
+    return loadSliPlugin(r, [...path, "plugin"], keys, { source: SOURCE_NAME, objectivePercent });
   }
   if (kinds[0] === "raw") {
     const p = [...path, "raw"];

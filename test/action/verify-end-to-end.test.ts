@@ -76,6 +76,7 @@ function io(runner: RunnerFiles): ActionIo {
       info: (m) => logs.push(`info: ${m}`),
       notice: (m) => logs.push(`notice: ${m}`),
       warning: (m) => logs.push(`warning: ${m}`),
+      loadWarning: (w) => logs.push(`warning: ${w.format()}`),
       setFailed: (m) => logs.push(`failed: ${m}`),
     },
     show: async (report) => {

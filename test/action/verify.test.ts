@@ -111,6 +111,7 @@ function io(runner: RunnerFiles, runVerify: ActionIo["runVerify"]): ActionIo {
       notice: (m) => logs.push(`notice: ${m}`),
       warning: (m) => logs.push(`warning: ${m}`),
       setFailed: (m) => logs.push(`failed: ${m}`),
+      loadWarning: (w) => logs.push(`warning at ${w.file}:${w.line}:${w.col}: ${w.message}`),
     },
     show: async () => {},
     runVerify,
@@ -204,6 +205,18 @@ describe("mode: verify on deployment_status", () => {
     expect(gh.checkRuns.map((r) => r.conclusion)).toEqual(["neutral", "failure"]);
     expect(logs).toContain(
       "failed: The verification is inconclusive, and fail-on-inconclusive is true: see the report above.",
+    );
+  });
+
+  it("a key Sloth ignores is a warning on its line, as in mode: gate", async () => {
+    const runner = deploymentStatus();
+    cpSync(
+      join(ROOT, "test/fixtures/sloth/lenient/ignored-keys.yaml"),
+      join(runner.env.GITHUB_WORKSPACE!, "slos/ignored-keys.yaml"),
+    );
+    expect(await verifyDeploy(inputs(), io(runner, standIn("pass")))).toBe(EXIT.ok);
+    expect(logs).toContain(
+      "warning at slos/ignored-keys.yaml:19:7: Sloth spec, SLO 'requests-availability': slos[0].alerting.pageAlert: unknown key 'pageAlert': Sloth ignores it, and so does slo",
     );
   });
 
