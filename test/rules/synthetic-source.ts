@@ -38,6 +38,7 @@ function indicatorKey(ind: Indicator): { total: string; numerator: string; kind:
     const kind = ind.bad !== undefined ? "bad" : "good";
     return { total: `total:${ind.total}`, numerator: `${kind}:${ind.bad ?? ind.good}`, kind };
   }
+  if (ind.kind === "sampled") throw new Error("a sampled value has no rules");
   const UNIT_MS = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000 };
   const thresholdMs = Number((ind.threshold * UNIT_MS[ind.unit]).toPrecision(12));
   const what = `${ind.histogram ?? ""}|${ind.events ?? ""}|${ind.field ?? ""}`;

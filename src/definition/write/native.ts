@@ -23,6 +23,7 @@ import type {
   GatePolicy,
   Indicator,
   NotifyTarget,
+  SampledIndicator,
   ServiceSpec,
   SeverityPolicy,
   SloSpec,
@@ -149,6 +150,7 @@ function indicatorOf(indicator: Indicator): Record<string, unknown> {
       }),
     };
   }
+  if (indicator.kind === "sampled") return { sampled: sampledOf(indicator) };
   const numeric = /^\s*\d+(\.\d+)?\s*$/.test(indicator.thresholdText);
   return {
     latency: compact({
@@ -157,8 +159,20 @@ function indicatorOf(indicator: Indicator): Record<string, unknown> {
       field: indicator.field,
       histogram: indicator.histogram,
       unit: indicator.unit,
+      op: indicator.op,
       threshold: numeric ? indicator.threshold : indicator.thresholdText,
     }),
+  };
+}
+
+function sampledOf(indicator: SampledIndicator): Record<string, unknown> {
+  const { judge } = indicator;
+  return {
+    source: indicator.source,
+    query: indicator.query,
+    ...(judge.kind === "threshold"
+      ? { op: judge.op, threshold: judge.threshold }
+      : { ratio: judge.of }),
   };
 }
 
