@@ -8,7 +8,6 @@
 
 import { DEFAULT_SAMPLE_STEP_MS } from "../defaults.js";
 import type { SampleJudge, SloSpec } from "../definition/model.js";
-import { formatPromDuration } from "../definition/promql.js";
 import { sourceError } from "../errors.js";
 import { MAX_SAMPLES_PER_SLO } from "../limits.js";
 import type { QueryApi } from "./query-api/client.js";
@@ -54,7 +53,7 @@ function sampleStep(slo: SloSpec): number {
 }
 
 /** Instants end - (n-1)*step .. end covering every window and bucket; a longer step past the limit. */
-export function sampleGrid(request: CountRequest, baseStepMs: number): SeriesRequest {
+function sampleGrid(request: CountRequest, baseStepMs: number): SeriesRequest {
   const ends = [
     ...request.windows.map((w) => w.endMs),
     ...request.series.map((s) => s.startMs + s.count * s.stepMs),
@@ -74,6 +73,6 @@ export function sampleGrid(request: CountRequest, baseStepMs: number): SeriesReq
 function manySeries(api: QueryApi, slo: SloSpec, query: string, count: number) {
   return sourceError(
     `${api.where}: SLO '${slo.name}': the query returned ${count} series; a sampled value must be one series at each instant: ${query}`,
-    `aggregate it to one value, e.g. max(...), avg(...) or histogram_quantile(0.99, sum by (le) (rate(x_bucket[${formatPromDuration(5 * 60 * SECOND_MS)}])))`,
+    "aggregate it to one value, e.g. max(...), avg(...) or histogram_quantile(0.99, sum by (le) (rate(x_bucket[5m])))",
   );
 }

@@ -186,6 +186,27 @@ describe.skipIf(!available)("sampled values on a real Prometheus", () => {
     );
   });
 
+  it("a query of several series is that SLO's source error, naming the query; exit 3", async () => {
+    const file = join(dir, "two-series.yaml");
+    await writeFile(
+      file,
+      SLO_FILE.split("---\n")[0]!.replace(
+        'query: queue_depth{job="worker"}',
+        "query: '{__name__=~\"queue_depth|worker_success_ratio\"}'",
+      ),
+    );
+    const r = await runCli(
+      ["check", file, "--at", new Date(AT).toISOString(), "--format", "json"],
+      {
+        env: { PROMETHEUS_URL: server.url },
+      },
+    );
+    expect(r.code, r.stderr).toBe(3);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.stdout).toContain("the query returned 2 series; a sampled value must be one series");
+    expect(r.stdout).toContain('{__name__=~\\"queue_depth|worker_success_ratio\\"}');
+  });
+
   it("the run's verdict follows: every SLI is above its 95% objective", () => {
     expect(report.slos.map((s) => s.status)).not.toContain("error");
     expect(code).toBeLessThan(2);
