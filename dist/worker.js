@@ -229,7 +229,7 @@ function unquotedOrNull(literal) {
   }
 }
 
-// node_modules/re2js/build/index.js
+// ../../main/node_modules/re2js/build/index.js
 var RE2Flags = class RE2Flags2 {
   static FOLD_CASE = 1;
   static LITERAL = 2;
@@ -7079,7 +7079,7 @@ function groupNames(expression) {
   return names;
 }
 
-// node_modules/@lezer/common/dist/index.js
+// ../../main/node_modules/@lezer/common/dist/index.js
 var DefaultBufferLength = 1024;
 var nextPropID = 0;
 var Range = class {
@@ -8632,7 +8632,7 @@ var StringInput = class {
 };
 var stoppedInner = new NodeProp({ perNode: true });
 
-// node_modules/@lezer/lr/dist/index.js
+// ../../main/node_modules/@lezer/lr/dist/index.js
 var Stack = class _Stack {
   /**
   @internal
@@ -10365,7 +10365,7 @@ function getSpecializer(spec) {
   return spec.get;
 }
 
-// node_modules/@grafana/lezer-logql/index.es.js
+// ../../main/node_modules/@grafana/lezer-logql/index.es.js
 var AGGREGATION_OPERATORS = [
   {
     label: "avg",
@@ -11616,6 +11616,11 @@ function comparison(op, threshold) {
 function planRequest(request, spec) {
   const { slo } = request;
   const base = planBase(request);
+  if (slo.indicator.kind === "sampled")
+    return specError(
+      `SLO '${slo.name}': a sampled value needs a prometheus source; on logs, name the field that holds the value`,
+      slo.at
+    );
   return slo.indicator.kind === "ratio" ? ratioPlan(slo, slo.indicator, spec, base) : latencyPlan(slo, slo.indicator, spec, base);
 }
 function ratioPlan(slo, indicator, spec, base) {
@@ -11648,8 +11653,21 @@ function latencyPlan(slo, indicator, spec, base) {
     field: indicator.field,
     fieldId: nameId(indicator.field),
     unit: indicator.unit,
-    threshold: indicator.threshold
+    threshold: indicator.threshold,
+    isGood: comparison2(indicator.op ?? "lte", indicator.threshold)
   };
+}
+function comparison2(op, threshold) {
+  switch (op) {
+    case "lt":
+      return (v) => v < threshold;
+    case "lte":
+      return (v) => v <= threshold;
+    case "gt":
+      return (v) => v > threshold;
+    case "gte":
+      return (v) => v >= threshold;
+  }
 }
 function parseQuery(slo, role, text) {
   const parsed = parseLogQuery(text, { requireSelector: false });
@@ -14037,7 +14055,7 @@ function countEvent(plan, tally, line, t) {
     tally.missingField();
     return;
   }
-  const good = value <= plan.threshold;
+  const good = plan.isGood(value);
   tally.record(t, good, good ? void 0 : breakdownKey(plan, tally, line, t));
 }
 function breakdownKey(plan, tally, line, t) {
