@@ -19164,7 +19164,7 @@ var require_undici = __commonJS({
 });
 
 // src/defaults.ts
-var MINUTE_MS, HOUR_MS, DAY_MS, DEFAULT_PATHS, DEFAULT_GATE, DEFAULT_MIN_EVENTS, DEFAULT_TIMESLICE_MS, DEFAULT_LOG_BREAKDOWN_FIELD, DEFAULT_VERIFY, DEFAULT_DEPLOY_COMPARE_MS, DEFAULT_SOURCE, DEFAULT_FAIL_ON, DEFAULT_ON_SOURCE_ERROR, DEFAULT_HEALTH, DEFAULT_GITHUB_API, DEFAULT_GITHUB, DEFAULT_BURN_RATE_WINDOWS, DEFAULT_LOG_TIMESTAMP_FIELD, DEFAULT_BUDGETING_METHOD, DEFAULT_TIME_ZONE, DEFAULT_LATENCY_UNIT, DEFAULT_NOTIFY_SEVERITIES, DEFAULT_HEALTH_ON_FAILURE, DEFAULT_SHORT_WINDOW_DIVISOR;
+var MINUTE_MS, HOUR_MS, DAY_MS, DEFAULT_PATHS, DEFAULT_GATE, DEFAULT_MIN_EVENTS, DEFAULT_TIMESLICE_MS, DEFAULT_LOG_BREAKDOWN_FIELD, DEFAULT_VERIFY, DEFAULT_DEPLOY_COMPARE_MS, DEFAULT_SOURCE, DEFAULT_FAIL_ON, DEFAULT_ON_SOURCE_ERROR, DEFAULT_HEALTH, DEFAULT_GITHUB_API, DEFAULT_GITHUB, DEFAULT_BURN_RATE_WINDOWS, DEFAULT_LOG_TIMESTAMP_FIELD, DEFAULT_BUDGETING_METHOD, DEFAULT_TIME_ZONE, DEFAULT_LATENCY_UNIT, DEFAULT_SAMPLE_STEP_MS, DEFAULT_NOTIFY_SEVERITIES, DEFAULT_HEALTH_ON_FAILURE, DEFAULT_SHORT_WINDOW_DIVISOR;
 var init_defaults = __esm({
   "src/defaults.ts"() {
     "use strict";
@@ -19226,6 +19226,7 @@ var init_defaults = __esm({
     DEFAULT_BUDGETING_METHOD = "occurrences";
     DEFAULT_TIME_ZONE = "UTC";
     DEFAULT_LATENCY_UNIT = { histogram: "s", logs: "ms" };
+    DEFAULT_SAMPLE_STEP_MS = MINUTE_MS;
     DEFAULT_NOTIFY_SEVERITIES = ["page", "ticket"];
     DEFAULT_HEALTH_ON_FAILURE = "fail";
     DEFAULT_SHORT_WINDOW_DIVISOR = 12;
@@ -19309,7 +19310,7 @@ var init_errors = __esm({
 });
 
 // src/limits.ts
-var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, EARLIEST_CALENDAR_START_YEAR, MAX_TIMESLICES_PER_WINDOW, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES, MAX_TIMER_MS, MAX_DEPLOYS_REPORTED, MAX_DEPLOYS_FOUND, MAX_LOKI_LINES_PER_QUERY, MAX_GITHUB_DEPLOYMENTS, MAX_KEYS_NAMED_IN_ERRORS;
+var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, EARLIEST_CALENDAR_START_YEAR, MAX_TIMESLICES_PER_WINDOW, MAX_SAMPLES_PER_SLO, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES, MAX_TIMER_MS, MAX_DEPLOYS_REPORTED, MAX_DEPLOYS_FOUND, MAX_LOKI_LINES_PER_QUERY, MAX_GITHUB_DEPLOYMENTS, MAX_KEYS_NAMED_IN_ERRORS;
 var init_limits = __esm({
   "src/limits.ts"() {
     "use strict";
@@ -19320,6 +19321,7 @@ var init_limits = __esm({
     MAX_WINDOW_MS = 5 * 366 * DAY_MS2;
     EARLIEST_CALENDAR_START_YEAR = 1900;
     MAX_TIMESLICES_PER_WINDOW = 1e6;
+    MAX_SAMPLES_PER_SLO = 12e5;
     MAX_LINE_BYTES = 16 * MIB;
     MAX_REPORTED_VALUE_CHARS = 200;
     MAX_BREAKDOWN_VALUES = 1e3;
@@ -23405,28 +23407,28 @@ var init_build = __esm({
             const pc = runq.densePcs[j];
             const i = this.prog.inst[pc];
             const capOffset = j * this.ncap;
-            let add = false;
+            let add2 = false;
             switch (i.op) {
               case Inst.MATCH:
                 if (anchor2 === RE2Flags.ANCHOR_BOTH && currentPos !== input2.endPos()) break;
                 matches.add(i.arg);
                 break;
               case Inst.RUNE:
-                add = i.matchRune(rune);
+                add2 = i.matchRune(rune);
                 break;
               case Inst.RUNE1:
-                add = rune === i.runes[0];
+                add2 = rune === i.runes[0];
                 break;
               case Inst.RUNE_ANY:
-                add = true;
+                add2 = true;
                 break;
               case Inst.RUNE_ANY_NOT_NL:
-                add = rune !== 10;
+                add2 = rune !== 10;
                 break;
               default:
                 continue;
             }
-            if (add) this.add(nextq, i.out, nextPos, runq.denseCaps, capOffset, flag);
+            if (add2) this.add(nextq, i.out, nextPos, runq.denseCaps, capOffset, flag);
           }
           runq.clear();
           if (width === 0) break;
@@ -23452,7 +23454,7 @@ var init_build = __esm({
           const capOffset = j * this.ncap;
           if (longest && this.matched && this.ncap > 0 && this.matchcap[0] < runq.denseCaps[capOffset]) continue;
           const i = this.prog.inst[pc];
-          let add = false;
+          let add2 = false;
           switch (i.op) {
             case Inst.MATCH:
               if (anchor2 === RE2Flags.ANCHOR_BOTH && !atEnd) break;
@@ -23464,21 +23466,21 @@ var init_build = __esm({
               this.matched = true;
               break;
             case Inst.RUNE:
-              add = i.matchRune(c);
+              add2 = i.matchRune(c);
               break;
             case Inst.RUNE1:
-              add = c === i.runes[0];
+              add2 = c === i.runes[0];
               break;
             case Inst.RUNE_ANY:
-              add = true;
+              add2 = true;
               break;
             case Inst.RUNE_ANY_NOT_NL:
-              add = c !== 10;
+              add2 = c !== 10;
               break;
             default:
               continue;
           }
-          if (add) this.add(nextq, i.out, nextPos, runq.denseCaps, capOffset, nextCond);
+          if (add2) this.add(nextq, i.out, nextPos, runq.denseCaps, capOffset, nextCond);
         }
         runq.clear();
       }
@@ -28881,11 +28883,11 @@ var init_dist = __esm({
         for (let type of this.types) {
           let newProps = null;
           for (let source of props) {
-            let add = source(type);
-            if (add) {
+            let add2 = source(type);
+            if (add2) {
               if (!newProps)
                 newProps = Object.assign({}, type.props);
-              let value = add[1], prop = add[0];
+              let value = add2[1], prop = add2[0];
               if (prop.combine && prop.id in newProps)
                 value = prop.combine(newProps[prop.id], value);
               newProps[prop.id] = value;
@@ -32887,6 +32889,11 @@ var init_compiled_query = __esm({
 function planRequest(request2, spec) {
   const { slo } = request2;
   const base = planBase(request2);
+  if (slo.indicator.kind === "sampled")
+    return specError(
+      `SLO '${slo.name}': a sampled value needs a prometheus source; on logs, name the field that holds the value`,
+      slo.at
+    );
   return slo.indicator.kind === "ratio" ? ratioPlan(slo, slo.indicator, spec, base) : latencyPlan(slo, slo.indicator, spec, base);
 }
 function ratioPlan(slo, indicator, spec, base) {
@@ -32919,8 +32926,21 @@ function latencyPlan(slo, indicator, spec, base) {
     field: indicator.field,
     fieldId: nameId(indicator.field),
     unit: indicator.unit,
-    threshold: indicator.threshold
+    threshold: indicator.threshold,
+    isGood: comparison2(indicator.op ?? "lte", indicator.threshold)
   };
+}
+function comparison2(op, threshold) {
+  switch (op) {
+    case "lt":
+      return (v) => v < threshold;
+    case "lte":
+      return (v) => v <= threshold;
+    case "gt":
+      return (v) => v > threshold;
+    case "gte":
+      return (v) => v >= threshold;
+  }
 }
 function parseQuery(slo, role, text) {
   const parsed = parseLogQuery(text, { requireSelector: false });
@@ -35333,7 +35353,7 @@ function countEvent(plan, tally, line, t2) {
     tally.missingField();
     return;
   }
-  const good = value <= plan.threshold;
+  const good = plan.isGood(value);
   tally.record(t2, good, good ? void 0 : breakdownKey(plan, tally, line, t2));
 }
 function breakdownKey(plan, tally, line, t2) {
@@ -40400,6 +40420,64 @@ var init_series = __esm({
   }
 });
 
+// src/sources/prometheus-samples.ts
+async function sampleRequest(api, limits, request2, query2, judge, warnings = []) {
+  const grid = sampleGrid(request2, sampleStep(request2.slo));
+  const atMs = [];
+  const values = [];
+  for (const chunk2 of seriesChunks(grid, limits)) {
+    const series = await api.range(query2, chunk2, grid.stepMs);
+    if (series.length > 1) throw manySeries(api, request2.slo, query2, series.length);
+    for (const [t2, v] of series[0]?.values ?? []) {
+      atMs.push(t2);
+      values.push(v);
+    }
+  }
+  return {
+    windows: {},
+    series: {},
+    breakdown: [],
+    diagnostics: { queries: api.queries, ...warnings.length > 0 ? { warnings } : {} },
+    samples: { atMs, values, judge, stepMs: grid.stepMs, query: query2 }
+  };
+}
+function sampleStep(slo) {
+  return slo.budgetingMethod !== "occurrences" && slo.timeslice ? slo.timeslice.durationMs : DEFAULT_SAMPLE_STEP_MS;
+}
+function sampleGrid(request2, baseStepMs) {
+  const ends = [
+    ...request2.windows.map((w) => w.endMs),
+    ...request2.series.map((s) => s.startMs + s.count * s.stepMs)
+  ];
+  const starts = [
+    ...request2.windows.map((w) => w.startMs),
+    ...request2.series.map((s) => s.startMs)
+  ];
+  const endMs = Math.max(...ends);
+  const span = Math.max(0, endMs - Math.min(...starts));
+  const fitting = Math.ceil(span / MAX_SAMPLES_PER_SLO / SECOND_MS) * SECOND_MS;
+  const stepMs = Math.max(baseStepMs, fitting);
+  const count3 = Math.max(1, Math.ceil(span / stepMs));
+  return { key: "samples", startMs: endMs - count3 * stepMs, stepMs, count: count3 };
+}
+function manySeries(api, slo, query2, count3) {
+  return sourceError(
+    `${api.where}: SLO '${slo.name}': the query returned ${count3} series; a sampled value must be one series at each instant: ${query2}`,
+    "aggregate it to one value, e.g. max(...), avg(...) or histogram_quantile(0.99, sum by (le) (rate(x_bucket[5m])))"
+  );
+}
+var SECOND_MS;
+var init_prometheus_samples = __esm({
+  "src/sources/prometheus-samples.ts"() {
+    "use strict";
+    init_defaults();
+    init_errors();
+    init_limits();
+    init_series();
+    SECOND_MS = 1e3;
+  }
+});
+
 // src/sources/query-api/client.ts
 function pairOf(value) {
   if (Array.isArray(value) && value.length === 2) return [Number(value[0]), value[1]];
@@ -40531,6 +40609,7 @@ var init_client2 = __esm({
         }
         return this.eventCount(samples[0].value, query2, what);
       }
+      /** The series of a query_range evaluated every `stepMs` from chunk start to end, both included. */
       async range(query2, chunk2, stepMs) {
         const params = {
           query: query2,
@@ -40870,7 +40949,13 @@ function createPrometheusSource(spec) {
 }
 async function countRequest(api, request2) {
   const { indicator } = request2.slo;
+  if (indicator.kind === "sampled")
+    return sampleRequest(api, PROMETHEUS, request2, indicator.query, indicator.judge);
   const queries = indicator.kind === "ratio" ? ratioQueries(indicator, request2.slo.name) : await histogramQueries(api, indicator, request2);
+  if ("sampleInstead" in queries) {
+    const { query: query2, judge, note } = queries.sampleInstead;
+    return sampleRequest(api, PROMETHEUS, request2, query2, judge, [note]);
+  }
   if ("noData" in queries) return noDataResult(request2, queries.noData, api.queries);
   return countWithPlan(api, countingPlan(api, queries), request2);
 }
@@ -40959,6 +41044,8 @@ async function histogramQueries(api, indicator, request2) {
   const les = await api.labelValues("le", formatSelector(`${metric}_bucket`, matchers), span);
   const sel = formatSelector(metric, matchers);
   if (les.length === 0) {
+    if ((await api.labelValues("__name__", sel, span)).length > 0)
+      return gaugeInstead(sel, threshold, indicator);
     return {
       noData: `${api.where}: histogram ${sel} has no buckets between ${iso2(span.startMs)} and ${iso2(span.endMs)}: no data`
     };
@@ -40980,6 +41067,21 @@ async function histogramQueries(api, indicator, request2) {
       increaseBy(label, countSelector, rangeMs),
       increaseBy(label, goodSelector, rangeMs)
     )
+  };
+}
+function gaugeInstead(selector2, threshold, indicator) {
+  const judge = {
+    kind: "threshold",
+    op: "lte",
+    threshold,
+    thresholdText: indicator.thresholdText
+  };
+  return {
+    sampleInstead: {
+      query: selector2,
+      judge,
+      note: `${selector2} has no _bucket series but has values: it is taken as a gauge, sampled and good at or below ${formatPromNumber(threshold)}`
+    }
   };
 }
 function requestSpan(request2) {
@@ -41023,6 +41125,7 @@ var init_prometheus = __esm({
     init_histogram();
     init_promql();
     init_errors();
+    init_prometheus_samples();
     init_client2();
     init_counting();
     init_source();
@@ -41189,6 +41292,10 @@ function lokiEventQueries(slo) {
 }
 function logQueries(request2) {
   const { indicator, name: name2 } = request2.slo;
+  if (indicator.kind === "sampled")
+    throw sourceError(
+      `SLO '${name2}': a sampled value needs a prometheus source; on loki, name the field that holds the value`
+    );
   return indicator.kind === "ratio" ? ratioQueries2(indicator, name2) : latencyQueries(indicator, name2);
 }
 function ratioQueries2(indicator, sloName3) {
@@ -41210,9 +41317,10 @@ function latencyQueries(indicator, sloName3) {
   }
   const threshold = formatLogQLNumber(indicator.threshold);
   const base = closed(events2);
+  const op = indicator.op ?? "lte";
   return {
-    good: `${base} | ${field} <= ${threshold} | __error__=""`,
-    bad: `${base} | ${field} > ${threshold} | __error__=""`,
+    good: `${base} | ${field} ${LOGQL_OP[op]} ${threshold} | __error__=""`,
+    bad: `${base} | ${field} ${LOGQL_OP[NEGATED[op]]} ${threshold} | __error__=""`,
     events: `${base} | __error__=""`,
     scope: events2
   };
@@ -41339,7 +41447,7 @@ function describeStream(labels2) {
     error: labels2.__error__ ?? ""
   };
 }
-var LOKI_MAX_QUERY_LENGTH_MS, WORDING2, LOKI, GO_UNITS;
+var LOKI_MAX_QUERY_LENGTH_MS, WORDING2, LOKI, LOGQL_OP, NEGATED, GO_UNITS;
 var init_loki = __esm({
   "src/sources/loki.ts"() {
     "use strict";
@@ -41366,6 +41474,8 @@ var init_loki = __esm({
       failureReason: lokiError,
       wording: WORDING2
     };
+    LOGQL_OP = { lt: "<", lte: "<=", gt: ">", gte: ">=" };
+    NEGATED = { lt: "gte", lte: "gt", gt: "lte", gte: "lt" };
     GO_UNITS = [
       ["h", 36e5],
       ["m", 6e4],
@@ -43385,7 +43495,7 @@ var require_YAMLMap = __commonJS({
       static from(schema, obj2, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map2 = new this(schema);
-        const add = (key, value) => {
+        const add2 = (key, value) => {
           if (typeof replacer === "function")
             value = replacer.call(obj2, key, value);
           else if (Array.isArray(replacer) && !replacer.includes(key))
@@ -43395,10 +43505,10 @@ var require_YAMLMap = __commonJS({
         };
         if (obj2 instanceof Map) {
           for (const [key, value] of obj2)
-            add(key, value);
+            add2(key, value);
         } else if (obj2 && typeof obj2 === "object") {
           for (const key of Object.keys(obj2))
-            add(key, obj2[key]);
+            add2(key, obj2[key]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map2.items.sort(schema.sortMapEntries);
@@ -56168,14 +56278,14 @@ function countedPeriod(window2, atMs) {
 function periodStarts(window2) {
   const s = window2.start ?? DEFAULT_START;
   const { unit, count: count3, timeZone } = window2;
-  const add = ADD[unit];
+  const add2 = ADD[unit];
   if (unit === "minute" || unit === "hour") {
     const anchor2 = new TZDate(s.year, s.month - 1, s.day, s.hour, s.minute, s.second, timeZone);
-    return (k) => add(anchor2, k * count3).getTime();
+    return (k) => add2(anchor2, k * count3).getTime();
   }
   const wall = new TZDate(s.year, s.month - 1, s.day, s.hour, s.minute, s.second, "UTC");
   return (k) => {
-    const w = add(wall, k * count3);
+    const w = add2(wall, k * count3);
     return new TZDate(
       w.getFullYear(),
       w.getMonth(),
@@ -56275,6 +56385,97 @@ function historySeries(slo, bounds, atMs) {
   const wanted = Math.ceil((atMs - (bounds.startMs - longest)) / stepMs);
   const count3 = Math.max(1, Math.min(ALERT_HISTORY_MAX_BUCKETS, wanted));
   return { key: "alertHistory", startMs: atMs - count3 * stepMs, stepMs, count: count3 };
+}
+
+// src/engine/samples.ts
+function compares(value, op, threshold) {
+  switch (op) {
+    case "lt":
+      return value < threshold;
+    case "lte":
+      return value <= threshold;
+    case "gt":
+      return value > threshold;
+    case "gte":
+      return value >= threshold;
+  }
+}
+function goodShare(value, judge) {
+  if (Number.isNaN(value)) return null;
+  if (judge.kind === "threshold") return compares(value, judge.op, judge.threshold) ? 1 : 0;
+  if (!Number.isFinite(value)) return null;
+  const share = Math.min(1, Math.max(0, value));
+  return judge.of === "good" ? share : 1 - share;
+}
+function countSamplesIn(samples, judge, range) {
+  const counts = { good: 0, total: 0 };
+  for (let i = firstAfter(samples.atMs, range.startMs); i < samples.atMs.length; i++) {
+    if (samples.atMs[i] > range.endMs) break;
+    add(counts, goodShare(samples.values[i], judge));
+  }
+  return counts;
+}
+function countSamplesPerBucket(samples, judge, buckets) {
+  const out = Array.from({ length: buckets.count }, () => ({ good: 0, total: 0 }));
+  samples.atMs.forEach((t2, i) => {
+    const b = bucketOf(buckets, t2);
+    if (b !== void 0) add(out[b], goodShare(samples.values[i], judge));
+  });
+  return out;
+}
+function add(counts, share) {
+  if (share === null) return;
+  counts.good += share;
+  counts.total += 1;
+}
+function firstAfter(times2, t2) {
+  let lo = 0;
+  let hi = times2.length;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (times2[mid] > t2) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+function bucketOf(b, t2) {
+  let i = Math.ceil((t2 - b.startMs) / b.stepMs) - 1;
+  if (i >= 0 && t2 <= b.startMs + i * b.stepMs) i--;
+  else if (t2 > b.startMs + (i + 1) * b.stepMs) i++;
+  return i >= 0 && i < b.count ? i : void 0;
+}
+
+// src/pipeline/sampled-counts.ts
+function countedFromSamples(request2, result, slicesKey) {
+  const sampled = result.samples;
+  if (!sampled) return result;
+  const judge = engineJudge(sampled.judge);
+  const samples = { atMs: sampled.atMs, values: sampled.values };
+  const windows = Object.fromEntries(
+    request2.windows.map((w) => [w.key, countSamplesIn(samples, judge, w)])
+  );
+  const series = Object.fromEntries(
+    request2.series.map((s) => [s.key, countSamplesPerBucket(samples, judge, s)])
+  );
+  const slices = slicesKey === void 0 ? void 0 : series[slicesKey];
+  const { slo } = request2;
+  const notes = [
+    samplingNote(sampled.stepMs, slo.budgetingMethod === "occurrences" || !slo.timeslice)
+  ];
+  const withoutData = slices?.filter((c) => c.total === 0).length ?? 0;
+  if (slices && withoutData > 0)
+    notes.push(
+      `${withoutData} of ${slices.length} time slice(s) had no sample (the query returned nothing): not counted`
+    );
+  const warnings = [...result.diagnostics.warnings ?? [], ...notes];
+  return { ...result, windows, series, diagnostics: { ...result.diagnostics, warnings } };
+}
+function samplingNote(stepMs, eachAnEvent) {
+  const every = formatDuration(stepMs);
+  return eachAnEvent ? `a sampled value: the query was read every ${every}, each sample counted as one event` : `a sampled value: the query was read once per ${every} time slice, at its end`;
+}
+function engineJudge(judge) {
+  return judge.kind === "threshold" ? { kind: "threshold", op: judge.op, threshold: judge.threshold } : judge;
 }
 
 // src/pipeline/trend-and-history.ts
@@ -56539,9 +56740,9 @@ function compareDeploy(input2) {
       reason: `${headline(numbers, input2.baselineName)}, ${pClause(numbers.pValue, input2.confidence)}`
     };
   }
-  const first = regression.firstDetectable(after.total);
+  const first = regression.firstDetectable(Math.max(after.total, input2.minEvents));
   if (!enoughEvents || first !== after.total) {
-    const eventsNeeded = first === null ? null : Math.max(first, input2.minEvents) - after.total;
+    const eventsNeeded = first === null ? null : first - after.total;
     return {
       ...numbers,
       verdict: "inconclusive",
@@ -56721,7 +56922,9 @@ async function evaluateSet(set2, options) {
   const factory = options.sourceFactory;
   const answers = factory ? await Promise.all(counts.map((count3) => countSafely(factory, count3))) : await countSources(counts, options.sourceOptions);
   sourceGroups.forEach(({ spec, jobs }, g) => {
-    const results = answers[g];
+    const results = answers[g].map(
+      (answer, i) => answer instanceof SloError ? answer : countedFromSamples(counts[g].requests[i], answer, jobs[i]?.plan.slicesKey)
+    );
     jobs.forEach((job, i) => {
       entries[job.index] = entryFor(job, results[i], spec, options, results[jobs.length + i]);
     });
@@ -65233,13 +65436,13 @@ var error21 = () => {
           return `${sizing?.longLabel ?? "\u05D0\u05E8\u05D5\u05DA"} \u05DE\u05D3\u05D9: ${subject} \u05E6\u05E8\u05D9\u05DB\u05D4 \u05DC\u05D4\u05DB\u05D9\u05DC ${issue3.maximum.toString()} ${sizing?.unit ?? ""} ${issue3.inclusive ? "\u05D0\u05D5 \u05E4\u05D7\u05D5\u05EA" : "\u05DC\u05DB\u05DC \u05D4\u05D9\u05D5\u05EA\u05E8"}`.trim();
         }
         if (issue3.origin === "number") {
-          const comparison2 = issue3.inclusive ? `\u05E7\u05D8\u05DF \u05D0\u05D5 \u05E9\u05D5\u05D5\u05D4 \u05DC-${issue3.maximum}` : `\u05E7\u05D8\u05DF \u05DE-${issue3.maximum}`;
-          return `\u05D2\u05D3\u05D5\u05DC \u05DE\u05D3\u05D9: ${subject} \u05E6\u05E8\u05D9\u05DA \u05DC\u05D4\u05D9\u05D5\u05EA ${comparison2}`;
+          const comparison3 = issue3.inclusive ? `\u05E7\u05D8\u05DF \u05D0\u05D5 \u05E9\u05D5\u05D5\u05D4 \u05DC-${issue3.maximum}` : `\u05E7\u05D8\u05DF \u05DE-${issue3.maximum}`;
+          return `\u05D2\u05D3\u05D5\u05DC \u05DE\u05D3\u05D9: ${subject} \u05E6\u05E8\u05D9\u05DA \u05DC\u05D4\u05D9\u05D5\u05EA ${comparison3}`;
         }
         if (issue3.origin === "array" || issue3.origin === "set") {
           const verb = issue3.origin === "set" ? "\u05E6\u05E8\u05D9\u05DB\u05D4" : "\u05E6\u05E8\u05D9\u05DA";
-          const comparison2 = issue3.inclusive ? `${issue3.maximum} ${sizing?.unit ?? ""} \u05D0\u05D5 \u05E4\u05D7\u05D5\u05EA` : `\u05E4\u05D7\u05D5\u05EA \u05DE-${issue3.maximum} ${sizing?.unit ?? ""}`;
-          return `\u05D2\u05D3\u05D5\u05DC \u05DE\u05D3\u05D9: ${subject} ${verb} \u05DC\u05D4\u05DB\u05D9\u05DC ${comparison2}`.trim();
+          const comparison3 = issue3.inclusive ? `${issue3.maximum} ${sizing?.unit ?? ""} \u05D0\u05D5 \u05E4\u05D7\u05D5\u05EA` : `\u05E4\u05D7\u05D5\u05EA \u05DE-${issue3.maximum} ${sizing?.unit ?? ""}`;
+          return `\u05D2\u05D3\u05D5\u05DC \u05DE\u05D3\u05D9: ${subject} ${verb} \u05DC\u05D4\u05DB\u05D9\u05DC ${comparison3}`.trim();
         }
         const adj = issue3.inclusive ? "<=" : "<";
         const be = verbFor(issue3.origin ?? "value");
@@ -65255,8 +65458,8 @@ var error21 = () => {
           return `${sizing?.shortLabel ?? "\u05E7\u05E6\u05E8"} \u05DE\u05D3\u05D9: ${subject} \u05E6\u05E8\u05D9\u05DB\u05D4 \u05DC\u05D4\u05DB\u05D9\u05DC ${issue3.minimum.toString()} ${sizing?.unit ?? ""} ${issue3.inclusive ? "\u05D0\u05D5 \u05D9\u05D5\u05EA\u05E8" : "\u05DC\u05E4\u05D7\u05D5\u05EA"}`.trim();
         }
         if (issue3.origin === "number") {
-          const comparison2 = issue3.inclusive ? `\u05D2\u05D3\u05D5\u05DC \u05D0\u05D5 \u05E9\u05D5\u05D5\u05D4 \u05DC-${issue3.minimum}` : `\u05D2\u05D3\u05D5\u05DC \u05DE-${issue3.minimum}`;
-          return `\u05E7\u05D8\u05DF \u05DE\u05D3\u05D9: ${subject} \u05E6\u05E8\u05D9\u05DA \u05DC\u05D4\u05D9\u05D5\u05EA ${comparison2}`;
+          const comparison3 = issue3.inclusive ? `\u05D2\u05D3\u05D5\u05DC \u05D0\u05D5 \u05E9\u05D5\u05D5\u05D4 \u05DC-${issue3.minimum}` : `\u05D2\u05D3\u05D5\u05DC \u05DE-${issue3.minimum}`;
+          return `\u05E7\u05D8\u05DF \u05DE\u05D3\u05D9: ${subject} \u05E6\u05E8\u05D9\u05DA \u05DC\u05D4\u05D9\u05D5\u05EA ${comparison3}`;
         }
         if (issue3.origin === "array" || issue3.origin === "set") {
           const verb = issue3.origin === "set" ? "\u05E6\u05E8\u05D9\u05DB\u05D4" : "\u05E6\u05E8\u05D9\u05DA";
@@ -65264,8 +65467,8 @@ var error21 = () => {
             const singularPhrase = issue3.origin === "set" ? "\u05DC\u05E4\u05D7\u05D5\u05EA \u05E4\u05E8\u05D9\u05D8 \u05D0\u05D7\u05D3" : "\u05DC\u05E4\u05D7\u05D5\u05EA \u05E4\u05E8\u05D9\u05D8 \u05D0\u05D7\u05D3";
             return `\u05E7\u05D8\u05DF \u05DE\u05D3\u05D9: ${subject} ${verb} \u05DC\u05D4\u05DB\u05D9\u05DC ${singularPhrase}`;
           }
-          const comparison2 = issue3.inclusive ? `${issue3.minimum} ${sizing?.unit ?? ""} \u05D0\u05D5 \u05D9\u05D5\u05EA\u05E8` : `\u05D9\u05D5\u05EA\u05E8 \u05DE-${issue3.minimum} ${sizing?.unit ?? ""}`;
-          return `\u05E7\u05D8\u05DF \u05DE\u05D3\u05D9: ${subject} ${verb} \u05DC\u05D4\u05DB\u05D9\u05DC ${comparison2}`.trim();
+          const comparison3 = issue3.inclusive ? `${issue3.minimum} ${sizing?.unit ?? ""} \u05D0\u05D5 \u05D9\u05D5\u05EA\u05E8` : `\u05D9\u05D5\u05EA\u05E8 \u05DE-${issue3.minimum} ${sizing?.unit ?? ""}`;
+          return `\u05E7\u05D8\u05DF \u05DE\u05D3\u05D9: ${subject} ${verb} \u05DC\u05D4\u05DB\u05D9\u05DC ${comparison3}`.trim();
         }
         const adj = issue3.inclusive ? ">=" : ">";
         const be = verbFor(issue3.origin ?? "value");
@@ -77187,6 +77390,7 @@ var sourceSchema = external_exports.discriminatedUnion(
   [logsSourceSchema, prometheusSourceSchema, lokiSourceSchema],
   { error: "expected a source with type logs, prometheus or loki" }
 );
+var thresholdOp = external_exports.enum(["lt", "lte", "gt", "gte"]);
 var ratioSchema = external_exports.strictObject({
   source: external_exports.string().describe("The name of a source of this file"),
   good: external_exports.string().optional().describe("Query counting good events"),
@@ -77201,12 +77405,21 @@ var latencySchema = external_exports.strictObject({
   histogram: external_exports.string().optional().describe(
     "prometheus: histogram selector without _bucket, e.g. http_duration_seconds{job='x'}"
   ),
+  op: thresholdOp.optional().describe("logs/loki: how the field is compared with the threshold (default lte)"),
   threshold: external_exports.union([external_exports.string(), external_exports.number()]).describe("An event is good at or below this: 300ms, 0.3s, or a number in `unit`")
 }).describe("The share of events at or below a latency threshold");
+var sampledSchema = external_exports.strictObject({
+  source: external_exports.string().describe("The name of a prometheus source of this file"),
+  query: external_exports.string().describe("PromQL giving one series: a gauge, a quantile, a ratio; sampled over time"),
+  op: thresholdOp.optional().describe("A sample is good when `value op threshold`"),
+  threshold: external_exports.number().optional().describe("The number each sample is compared with"),
+  ratio: external_exports.enum(["good", "bad"]).optional().describe("Instead of op and threshold: the value is the share of good (or bad) events")
+}).describe("A value sampled over time, each sample judged: op and threshold, or ratio");
 var indicatorSchema = external_exports.strictObject({
   ratio: ratioSchema.optional(),
-  latency: latencySchema.optional()
-}).describe("Exactly one of ratio or latency");
+  latency: latencySchema.optional(),
+  sampled: sampledSchema.optional()
+}).describe("Exactly one of ratio, latency or sampled");
 var calendarWindowSchema = external_exports.strictObject({
   calendar: external_exports.string().regex(/^\s*(?:minute|hour|day|week|month|quarter|year|\d+[mhdwMQY])\s*$/, {
     error: "expected a calendar period: week, month, quarter, year, day, hour, or a count and a unit of m h d w M Q Y like 2w, 1d, 3M"
@@ -77993,8 +78206,22 @@ var NativeFileNormalizer = class {
     };
   }
   indicator(path, raw, sources) {
-    if (!checkAll(this, path, raw, ratioOrLatency)) return void 0;
+    if (!checkAll(this, path, raw, oneIndicator)) return void 0;
+    if (raw.sampled) return this.sampled([...path, "sampled"], raw.sampled, sources);
     return raw.ratio ? this.ratio([...path, "ratio"], raw.ratio, sources) : this.latency([...path, "latency"], raw.latency, sources);
+  }
+  sampled(path, sampled, sources) {
+    const source = this.sourceRef([...path, "source"], sampled.source, sources);
+    if (!source || !checkInOrder(this, path, { sampled, source }, sampledOnPrometheus, judgedOnce))
+      return void 0;
+    if (!checkAll(this, [...path, "query"], sampled.query, promqlParses)) return void 0;
+    const judge = sampled.ratio !== void 0 ? { kind: "ratio", of: sampled.ratio } : {
+      kind: "threshold",
+      op: sampled.op,
+      threshold: sampled.threshold,
+      thresholdText: String(sampled.threshold)
+    };
+    return { kind: "sampled", source: sampled.source, query: sampled.query.trim(), judge };
   }
   ratio(path, ratio, sources) {
     const source = this.sourceRef([...path, "source"], ratio.source, sources);
@@ -78018,7 +78245,15 @@ var NativeFileNormalizer = class {
     const threshold = this.threshold([...path, "threshold"], latency2.threshold, unit);
     if (threshold === void 0) return void 0;
     const fields = { latency: latency2, type: source.type };
-    if (!checkAll(this, path, fields, histogramOnPrometheus, eventsOnLogs, fieldOnLogs))
+    if (!checkAll(
+      this,
+      path,
+      fields,
+      histogramOnPrometheus,
+      eventsOnLogs,
+      fieldOnLogs,
+      histogramAtOrBelow
+    ))
       return void 0;
     if (source.type === "prometheus") {
       this.query([...path, "histogram"], latency2.histogram, source);
@@ -78034,6 +78269,7 @@ var NativeFileNormalizer = class {
       field: latency2.field,
       unit,
       histogram: latency2.histogram,
+      ...latency2.op !== void 0 && latency2.op !== "lte" ? { op: latency2.op } : {},
       threshold,
       thresholdText: String(latency2.threshold)
     };
@@ -78139,7 +78375,30 @@ var timeslicesNeedTarget = ({ slo, method }) => method === "timeslices" && slo.t
   key: "budgetingMethod",
   message: "timeslices budgeting needs timesliceTarget (the ratio a slice must meet)"
 } : void 0;
-var ratioOrLatency = (indicator) => indicator.ratio === void 0 === (indicator.latency === void 0) ? { message: "an indicator needs exactly one of ratio or latency" } : void 0;
+var oneIndicator = (indicator) => [indicator.ratio, indicator.latency, indicator.sampled].filter((i) => i !== void 0).length !== 1 ? { message: "an indicator needs exactly one of ratio, latency or sampled" } : void 0;
+var sampledOnPrometheus = ({ source }) => source.type !== "prometheus" ? {
+  at: ["source"],
+  message: `a sampled value needs a prometheus source; '${source.name}' is ${source.type}`,
+  hint: "on logs or loki, a latency indicator compares a field of each event: latency: { events, field, op, threshold }"
+} : void 0;
+var judgedOnce = ({ sampled }) => {
+  const compared2 = sampled.op !== void 0 || sampled.threshold !== void 0;
+  if (sampled.ratio !== void 0 && compared2)
+    return { message: "give op and threshold, or ratio, not both" };
+  if (sampled.ratio !== void 0) return void 0;
+  if (sampled.op === void 0)
+    return { message: "a sampled value needs op (lt, lte, gt, gte) and threshold, or ratio" };
+  if (sampled.threshold === void 0)
+    return {
+      message: `missing required key 'threshold' (the number each sample is compared with)`
+    };
+  return void 0;
+};
+var histogramAtOrBelow = ({ latency: latency2, type }) => type === "prometheus" && latency2.op !== void 0 && latency2.op !== "lte" ? {
+  at: ["op"],
+  message: `op ${latency2.op} cannot count a histogram: its buckets count the events at or below a bound`,
+  hint: "use op: lte, or sampled: { query, op, threshold } to compare a query's value over time"
+} : void 0;
 var goodOrBad = (ratio) => ratio.good === void 0 === (ratio.bad === void 0) ? { message: "a ratio indicator needs exactly one of good or bad, and total" } : void 0;
 var histogramOnPrometheus = ({ latency: latency2, type }) => type === "prometheus" && !latency2.histogram ? { message: "a latency indicator on a prometheus source needs histogram: metric{labels}" } : void 0;
 var eventsOnLogs = ({ latency: latency2, type }) => type !== "prometheus" && !latency2.events ? { message: `a latency indicator on a ${type} source needs events: <LogQL query>` } : void 0;
@@ -79067,9 +79326,15 @@ var rawTypeKnown = (rawType) => rawType !== "success" && rawType !== "failure" ?
 var rawNeedsPrometheus = (source) => source.type !== "prometheus" ? {
   message: `a raw (precomputed) ratio needs a Prometheus source; on ${OPENSLO_TYPE_NAME[source.type]} write good or bad, and total`
 } : void 0;
-var rawQueryTakesWindow = (query2) => hasWindowPlaceholder(query2) ? void 0 : {
-  message: "a raw ratio query must take the window as {{window}} (e.g. ...[{{window}}]) so slo can ask it for each window"
-};
+function sampledRatio(source, query2, rawType) {
+  const indicator = {
+    kind: "sampled",
+    source: source.name,
+    query: query2.trim(),
+    judge: { kind: "ratio", of: rawType === "failure" ? "bad" : "good" }
+  };
+  return { kind: "ratio", indicator, source };
+}
 function rawRatio(ctx, r, path, given) {
   checkAll(r, path, given, rawAlone);
   const rawType = r.string([...path, "rawType"], true);
@@ -79079,7 +79344,8 @@ function rawRatio(ctx, r, path, given) {
   if (!ms || rawType === void 0) return void 0;
   if (!checkAll(r, [...path, "raw"], ms.source, rawNeedsPrometheus)) return void 0;
   const q = queryOf(r, ms, []);
-  if (!q || !checkAll(r, q.path, q.text, rawQueryTakesWindow)) return void 0;
+  if (!q) return void 0;
+  if (!hasWindowPlaceholder(q.text)) return sampledRatio(ms.source, q.text, rawType);
   const { numerator, total } = rawRatioQueries(q.text);
   const indicator = {
     kind: "ratio",
@@ -79158,7 +79424,7 @@ function thresholdMetric(ctx, r, path) {
   const q = queryOf(r, ms, ms.source.type === "prometheus" ? ["unit"] : ["field", "unit"]);
   const unit = latencyUnit(r, [...ms.specPath, "unit"]);
   if (!q || r.errors.length > before) return void 0;
-  return ms.source.type === "prometheus" ? histogramThreshold(r, ms, q, unit) : logThreshold(r, ms, q, unit);
+  return ms.source.type === "prometheus" ? histogramThreshold(ms, q, unit) : logThreshold(r, ms, q, unit);
 }
 function latencyUnit(r, path) {
   const text = r.string(path);
@@ -79167,12 +79433,7 @@ function latencyUnit(r, path) {
   r.fail(path, `expected one of ${UNITS.join(", ")}`);
   return void 0;
 }
-var namesHistogram = (query2) => isSelector(query2) ? void 0 : {
-  message: 'a thresholdMetric on Prometheus names a histogram: its selector without _bucket, e.g. http_request_duration_seconds{job="api"}',
-  hint: "slo counts the requests at or below the threshold from the histogram's buckets; it cannot compare a query's value over time"
-};
-function histogramThreshold(r, ms, q, unit) {
-  if (!checkAll(r, q.path, q.text, namesHistogram)) return void 0;
+function histogramThreshold(ms, q, unit) {
   return {
     kind: "threshold",
     source: ms.source,
@@ -79204,6 +79465,7 @@ function histogramUnit(selector2) {
 
 // src/definition/openslo/slo.ts
 init_defaults();
+init_promql();
 var SPEC_KEYS = [
   "description",
   "service",
@@ -79297,13 +79559,13 @@ function objectiveName(o, path, i, taken) {
   const name2 = `${o.name}-${suffix}`;
   return taken.has(name2) ? `${name2}-${i + 1}` : name2;
 }
-var oneIndicator = ({ inline, ref }) => inline === (ref !== void 0) ? { message: "an SLO needs exactly one of indicator (inline) or indicatorRef" } : void 0;
+var oneIndicator2 = ({ inline, ref }) => inline === (ref !== void 0) ? { message: "an SLO needs exactly one of indicator (inline) or indicatorRef" } : void 0;
 function indicatorOf(ctx, o) {
   const { r } = o;
   const spec = at(o, "spec");
   const inline = r.has([...spec, "indicator"]);
   const ref = r.string([...spec, "indicatorRef"]);
-  if (!checkAll(r, spec, { inline, ref }, oneIndicator)) return void 0;
+  if (!checkAll(r, spec, { inline, ref }, oneIndicator2)) return void 0;
   if (ref !== void 0) {
     const sli2 = lookup2(ctx, "SLI", r, [...spec, "indicatorRef"], ref);
     return sli2 && once(ctx, sli2, () => readSli(ctx, sli2));
@@ -79435,27 +79697,41 @@ function ratioObjective(r, path, sli, given) {
   checkAll(r, path, given, noComparisonOnRatio);
   return sli.indicator;
 }
-var comparesAtOrBelow = ({ op }) => op !== void 0 && op !== "lte" ? {
-  at: ["op"],
-  message: `op ${op} cannot be evaluated: slo counts an event good when its value is at or below the threshold`,
-  hint: "use op: lte"
+var OPS = ["lt", "lte", "gt", "gte"];
+var knownOp = ({ op }) => op !== void 0 && !OPS.includes(op) ? { at: ["op"], message: `expected lt, lte, gt or gte, got '${op}'` } : void 0;
+var histogramThresholdAboveZero = ({ value }) => value !== void 0 && value <= 0 ? {
+  at: ["value"],
+  message: "expected a value above 0: a histogram counts the events at or below it"
 } : void 0;
-var thresholdAboveZero2 = ({ value }) => value !== void 0 && value <= 0 ? { at: ["value"], message: "expected a value above 0" } : void 0;
 function thresholdObjective(r, path, sli) {
-  const comparison2 = {
+  const comparison3 = {
     op: r.string([...path, "op"], true),
     value: r.number([...path, "value"], true)
   };
-  checkAll(r, path, comparison2, comparesAtOrBelow, thresholdAboveZero2);
-  const { value } = comparison2;
-  if (value === void 0 || value <= 0) return void 0;
+  if (!checkAll(r, path, comparison3, knownOp)) return void 0;
+  const { value } = comparison3;
+  const op = comparison3.op;
+  if (value === void 0 || op === void 0) return void 0;
+  if (sli.source.type === "prometheus" && !(op === "lte" && isSelector(sli.query)))
+    return sampledThreshold(sli, op, value);
+  const histogram = sli.source.type === "prometheus";
+  if (histogram && !checkAll(r, path, comparison3, histogramThresholdAboveZero)) return void 0;
   return {
     kind: "latency",
     source: sli.source.name,
-    ...sli.source.type === "prometheus" ? { histogram: sli.query } : { events: sli.query, field: sli.field },
+    ...histogram ? { histogram: sli.query } : { events: sli.query, field: sli.field },
+    ...op === "lte" ? {} : { op },
     unit: sli.unit,
     threshold: value,
     thresholdText: `${value}${sli.unit}`
+  };
+}
+function sampledThreshold(sli, op, value) {
+  return {
+    kind: "sampled",
+    source: sli.source.name,
+    query: sli.query,
+    judge: { kind: "threshold", op, threshold: value, thresholdText: String(value) }
   };
 }
 var sliceFieldsNeedTimeslices2 = ({ given, method }) => {

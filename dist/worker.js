@@ -11616,6 +11616,11 @@ function comparison(op, threshold) {
 function planRequest(request, spec) {
   const { slo } = request;
   const base = planBase(request);
+  if (slo.indicator.kind === "sampled")
+    return specError(
+      `SLO '${slo.name}': a sampled value needs a prometheus source; on logs, name the field that holds the value`,
+      slo.at
+    );
   return slo.indicator.kind === "ratio" ? ratioPlan(slo, slo.indicator, spec, base) : latencyPlan(slo, slo.indicator, spec, base);
 }
 function ratioPlan(slo, indicator, spec, base) {
@@ -11648,8 +11653,21 @@ function latencyPlan(slo, indicator, spec, base) {
     field: indicator.field,
     fieldId: nameId(indicator.field),
     unit: indicator.unit,
-    threshold: indicator.threshold
+    threshold: indicator.threshold,
+    isGood: comparison2(indicator.op ?? "lte", indicator.threshold)
   };
+}
+function comparison2(op, threshold) {
+  switch (op) {
+    case "lt":
+      return (v) => v < threshold;
+    case "lte":
+      return (v) => v <= threshold;
+    case "gt":
+      return (v) => v > threshold;
+    case "gte":
+      return (v) => v >= threshold;
+  }
 }
 function parseQuery(slo, role, text) {
   const parsed = parseLogQuery(text, { requireSelector: false });
@@ -14037,7 +14055,7 @@ function countEvent(plan, tally, line, t) {
     tally.missingField();
     return;
   }
-  const good = value <= plan.threshold;
+  const good = plan.isGood(value);
   tally.record(t, good, good ? void 0 : breakdownKey(plan, tally, line, t));
 }
 function breakdownKey(plan, tally, line, t) {

@@ -115,6 +115,9 @@ export const DEFAULT_TIME_ZONE = "UTC";
 /** A latency's unit when the SLO names none: histograms follow Prometheus (seconds), log fields are milliseconds. */
 export const DEFAULT_LATENCY_UNIT = { histogram: "s", logs: "ms" } as const;
 
+/** A sampled value (a thresholdMetric on a plain query) under occurrences budgeting: one sample, one event, this often. */
+export const DEFAULT_SAMPLE_STEP_MS = MINUTE_MS;
+
 /** A notification target that names no severity gets both. */
 export const DEFAULT_NOTIFY_SEVERITIES = ["page", "ticket"] as const;
 

@@ -22,6 +22,9 @@ export const EARLIEST_CALENDAR_START_YEAR = 1900;
 /** The most timeslices one window may hold (a 366-day window of 1-minute slices fits). */
 export const MAX_TIMESLICES_PER_WINDOW = 1_000_000;
 
+/** Samples of a sampled value one SLO reads (its window, alert windows and history together): past it the sample step grows to fit. */
+export const MAX_SAMPLES_PER_SLO = 1_200_000;
+
 /** A log line longer than this is skipped and counted as over the limit. */
 export const MAX_LINE_BYTES = 16 * MIB;
 

@@ -89,8 +89,13 @@ export interface RatioIndicator {
   total: string;
 }
 
+/** How a value is compared with a threshold: good when `value op threshold`. */
+export type ThresholdOp = "lt" | "lte" | "gt" | "gte";
+
 export interface LatencyIndicator {
   kind: "latency";
+  /** logs/loki: how the field is compared with the threshold; absent: lte (at or below) */
+  op?: ThresholdOp | undefined;
   source: string;
   /** logs/loki: the events query; the field holds the latency */
   events?: string | undefined;
@@ -105,7 +110,28 @@ export interface LatencyIndicator {
   thresholdText: string;
 }
 
-export type Indicator = RatioIndicator | LatencyIndicator;
+/** How one sample of a sampled indicator is judged. */
+export type SampleJudge =
+  /** good when `value op threshold` */
+  | { kind: "threshold"; op: ThresholdOp; threshold: number; thresholdText: string }
+  /** the value is itself the share of good (rawType success) or bad (rawType failure) events */
+  | { kind: "ratio"; of: "good" | "bad" };
+
+/**
+ * prometheus: a query's value sampled over time (a gauge, a quantile, a
+ * precomputed ratio), each sample judged on its own, never counted as
+ * events. Timeslices: one sample per slice, at its end; occurrences: one
+ * sample every sample step, each an event.
+ */
+export interface SampledIndicator {
+  kind: "sampled";
+  source: string;
+  /** PromQL giving one series; no series at an instant is no data there */
+  query: string;
+  judge: SampleJudge;
+}
+
+export type Indicator = RatioIndicator | LatencyIndicator | SampledIndicator;
 
 export type Severity = "page" | "ticket";
 

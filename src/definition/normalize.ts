@@ -33,6 +33,8 @@ import type {
   LatencyIndicator,
   NotifyTarget,
   RatioIndicator,
+  SampledIndicator,
+  SampleJudge,
   ServiceSpec,
   SeverityPolicy,
   SloSpec,
@@ -64,6 +66,7 @@ import { describeZodIssues } from "./zod-issues.js";
 type Slo = SloFile["slos"][number];
 type RatioFields = NonNullable<Slo["indicator"]["ratio"]>;
 type LatencyFields = NonNullable<Slo["indicator"]["latency"]>;
+type SampledFields = NonNullable<Slo["indicator"]["sampled"]>;
 
 export interface NormalizeResult {
   service?: ServiceSpec;
@@ -340,10 +343,32 @@ class NativeFileNormalizer {
     raw: Slo["indicator"],
     sources: Record<string, SourceSpec>,
   ): Indicator | undefined {
-    if (!checkAll(this, path, raw, ratioOrLatency)) return undefined;
+    if (!checkAll(this, path, raw, oneIndicator)) return undefined;
+    if (raw.sampled) return this.sampled([...path, "sampled"], raw.sampled, sources);
     return raw.ratio
       ? this.ratio([...path, "ratio"], raw.ratio, sources)
       : this.latency([...path, "latency"], raw.latency!, sources);
+  }
+
+  private sampled(
+    path: YamlPath,
+    sampled: SampledFields,
+    sources: Record<string, SourceSpec>,
+  ): SampledIndicator | undefined {
+    const source = this.sourceRef([...path, "source"], sampled.source, sources);
+    if (!source || !checkInOrder(this, path, { sampled, source }, sampledOnPrometheus, judgedOnce))
+      return undefined;
+    if (!checkAll(this, [...path, "query"], sampled.query, promqlParses)) return undefined;
+    const judge: SampleJudge =
+      sampled.ratio !== undefined
+        ? { kind: "ratio", of: sampled.ratio }
+        : {
+            kind: "threshold",
+            op: sampled.op!,
+            threshold: sampled.threshold!,
+            thresholdText: String(sampled.threshold),
+          };
+    return { kind: "sampled", source: sampled.source, query: sampled.query.trim(), judge };
   }
 
   private ratio(
@@ -379,7 +404,17 @@ class NativeFileNormalizer {
     const threshold = this.threshold([...path, "threshold"], latency.threshold, unit);
     if (threshold === undefined) return undefined;
     const fields: LatencyOn = { latency, type: source.type };
-    if (!checkAll(this, path, fields, histogramOnPrometheus, eventsOnLogs, fieldOnLogs))
+    if (
+      !checkAll(
+        this,
+        path,
+        fields,
+        histogramOnPrometheus,
+        eventsOnLogs,
+        fieldOnLogs,
+        histogramAtOrBelow,
+      )
+    )
       return undefined;
     if (source.type === "prometheus") {
       this.query([...path, "histogram"], latency.histogram!, source);
@@ -395,6 +430,7 @@ class NativeFileNormalizer {
       field: latency.field,
       unit,
       histogram: latency.histogram,
+      ...(latency.op !== undefined && latency.op !== "lte" ? { op: latency.op } : {}),
       threshold,
       thresholdText: String(latency.threshold),
     };
@@ -546,9 +582,47 @@ const timeslicesNeedTarget: Rule<SliceFields> = ({ slo, method }) =>
       }
     : undefined;
 
-const ratioOrLatency: Rule<Slo["indicator"]> = (indicator) =>
-  (indicator.ratio === undefined) === (indicator.latency === undefined)
-    ? { message: "an indicator needs exactly one of ratio or latency" }
+const oneIndicator: Rule<Slo["indicator"]> = (indicator) =>
+  [indicator.ratio, indicator.latency, indicator.sampled].filter((i) => i !== undefined).length !==
+  1
+    ? { message: "an indicator needs exactly one of ratio, latency or sampled" }
+    : undefined;
+
+interface SampledOn {
+  sampled: SampledFields;
+  source: SourceSpec;
+}
+
+const sampledOnPrometheus: Rule<SampledOn> = ({ source }) =>
+  source.type !== "prometheus"
+    ? {
+        at: ["source"],
+        message: `a sampled value needs a prometheus source; '${source.name}' is ${source.type}`,
+        hint: "on logs or loki, a latency indicator compares a field of each event: latency: { events, field, op, threshold }",
+      }
+    : undefined;
+
+const judgedOnce: Rule<SampledOn> = ({ sampled }) => {
+  const compared = sampled.op !== undefined || sampled.threshold !== undefined;
+  if (sampled.ratio !== undefined && compared)
+    return { message: "give op and threshold, or ratio, not both" };
+  if (sampled.ratio !== undefined) return undefined;
+  if (sampled.op === undefined)
+    return { message: "a sampled value needs op (lt, lte, gt, gte) and threshold, or ratio" };
+  if (sampled.threshold === undefined)
+    return {
+      message: `missing required key 'threshold' (the number each sample is compared with)`,
+    };
+  return undefined;
+};
+
+const histogramAtOrBelow: Rule<LatencyOn> = ({ latency, type }) =>
+  type === "prometheus" && latency.op !== undefined && latency.op !== "lte"
+    ? {
+        at: ["op"],
+        message: `op ${latency.op} cannot count a histogram: its buckets count the events at or below a bound`,
+        hint: "use op: lte, or sampled: { query, op, threshold } to compare a query's value over time",
+      }
     : undefined;
 
 const goodOrBad: Rule<RatioFields> = (ratio) =>

@@ -137,6 +137,8 @@ export const sourceSchema = z.discriminatedUnion(
   { error: "expected a source with type logs, prometheus or loki" },
 );
 
+const thresholdOp = z.enum(["lt", "lte", "gt", "gte"]);
+
 const ratioSchema = z
   .strictObject({
     source: z.string().describe("The name of a source of this file"),
@@ -158,18 +160,37 @@ const latencySchema = z
       .describe(
         "prometheus: histogram selector without _bucket, e.g. http_duration_seconds{job='x'}",
       ),
+    op: thresholdOp
+      .optional()
+      .describe("logs/loki: how the field is compared with the threshold (default lte)"),
     threshold: z
       .union([z.string(), z.number()])
       .describe("An event is good at or below this: 300ms, 0.3s, or a number in `unit`"),
   })
   .describe("The share of events at or below a latency threshold");
 
+const sampledSchema = z
+  .strictObject({
+    source: z.string().describe("The name of a prometheus source of this file"),
+    query: z
+      .string()
+      .describe("PromQL giving one series: a gauge, a quantile, a ratio; sampled over time"),
+    op: thresholdOp.optional().describe("A sample is good when `value op threshold`"),
+    threshold: z.number().optional().describe("The number each sample is compared with"),
+    ratio: z
+      .enum(["good", "bad"])
+      .optional()
+      .describe("Instead of op and threshold: the value is the share of good (or bad) events"),
+  })
+  .describe("A value sampled over time, each sample judged: op and threshold, or ratio");
+
 const indicatorSchema = z
   .strictObject({
     ratio: ratioSchema.optional(),
     latency: latencySchema.optional(),
+    sampled: sampledSchema.optional(),
   })
-  .describe("Exactly one of ratio or latency");
+  .describe("Exactly one of ratio, latency or sampled");
 
 const calendarWindowSchema = z.strictObject({
   calendar: z

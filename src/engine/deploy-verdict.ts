@@ -377,9 +377,11 @@ export function compareDeploy(input: DeployComparisonInput): DeployComparison {
       reason: `${headline(numbers, input.baselineName)}, ${pClause(numbers.pValue!, input.confidence)}`,
     };
   }
-  const first = regression.firstDetectable(after.total);
+  // Searched from minEvents on: a window too small to count may show a regression that a
+  // larger one, at the rule's level, does not (one bad of one is 100%, eight of nine 89%).
+  const first = regression.firstDetectable(Math.max(after.total, input.minEvents));
   if (!enoughEvents || first !== after.total) {
-    const eventsNeeded = first === null ? null : Math.max(first, input.minEvents) - after.total;
+    const eventsNeeded = first === null ? null : first - after.total;
     return {
       ...numbers,
       verdict: "inconclusive",

@@ -20,6 +20,7 @@ import type { CountResult, Source, SourceDiagnostics } from "../sources/types.js
 import { type DeployPlan, planDeploys, reportDeploys } from "./deploy-windows.js";
 import { type DeployOrigins, deploysOfService } from "./deploys.js";
 import { planSlo, type SloPlan } from "./requests.js";
+import { countedFromSamples } from "./sampled-counts.js";
 import { alertHistoryFor, previousOf } from "./trend-and-history.js";
 import {
   planVerification,
@@ -93,7 +94,11 @@ export async function evaluateSet(set: SloSet, options: EvaluateOptions): Promis
     ? await Promise.all(counts.map((count) => countSafely(factory, count)))
     : await countSources(counts, options.sourceOptions);
   sourceGroups.forEach(({ spec, jobs }, g) => {
-    const results = answers[g]!;
+    const results = answers[g]!.map((answer, i) =>
+      answer instanceof SloError
+        ? answer
+        : countedFromSamples(counts[g]!.requests[i]!, answer, jobs[i]?.plan.slicesKey),
+    );
     jobs.forEach((job, i) => {
       entries[job.index] = entryFor(job, results[i]!, spec, options, results[jobs.length + i]);
     });

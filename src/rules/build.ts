@@ -64,6 +64,14 @@ export interface RulesResult {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * A value judged sample by sample has no counters to sum over the alert
+ * windows; its rules would be subqueries over the whole window at every
+ * evaluation, so none are written.
+ */
+export const SAMPLED_HAS_NO_RULES =
+  "is a sampled value (a thresholdMetric on a query, or a raw ratio without {{window}}): its rules would be subqueries over the whole window at every evaluation, so slo rules writes none; slo check, report and alerts evaluate it";
+
 export function buildRules(set: SloSet): RulesResult {
   const result: RulesResult = { services: [], skipped: [], errors: [] };
   const byService = new Map<string, RuleGroup[]>();
@@ -76,6 +84,10 @@ export function buildRules(set: SloSet): RulesResult {
           slo,
           reason: `reads a ${source?.type ?? "missing"} source; Prometheus rules need a prometheus source${loki}`,
         });
+        continue;
+      }
+      if (slo.indicator.kind === "sampled") {
+        result.skipped.push({ slo, reason: SAMPLED_HAS_NO_RULES });
         continue;
       }
       try {
@@ -127,6 +139,7 @@ interface CountExprs {
 
 function countExprs(slo: SloSpec): CountExprs {
   const ind = slo.indicator;
+  if (ind.kind === "sampled") throw specError(`SLO '${slo.name}': ${SAMPLED_HAS_NO_RULES}`, slo.at);
   if (ind.kind === "ratio") {
     const numeratorKind = ind.bad !== undefined ? "bad" : "good";
     const text = (ind.bad ?? ind.good)!;

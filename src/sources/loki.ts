@@ -40,6 +40,7 @@ import type {
   LokiSourceSpec,
   RatioIndicator,
   SloSpec,
+  ThresholdOp,
 } from "../definition/model.js";
 import { sourceError, toSloError } from "../errors.js";
 import { MAX_LOKI_ERROR_LINES, MAX_REPORTED_VALUE_CHARS } from "../limits.js";
@@ -155,6 +156,10 @@ export function lokiEventQueries(slo: SloSpec): EventQueries {
 
 function logQueries(request: CountRequest): LogQueries {
   const { indicator, name } = request.slo;
+  if (indicator.kind === "sampled")
+    throw sourceError(
+      `SLO '${name}': a sampled value needs a prometheus source; on loki, name the field that holds the value`,
+    );
   return indicator.kind === "ratio"
     ? ratioQueries(indicator, name)
     : latencyQueries(indicator, name);
@@ -180,13 +185,17 @@ export function latencyQueries(indicator: LatencyIndicator, sloName: string): Lo
   }
   const threshold = formatLogQLNumber(indicator.threshold);
   const base = closed(events);
+  const op = indicator.op ?? "lte";
   return {
-    good: `${base} | ${field} <= ${threshold} | __error__=""`,
-    bad: `${base} | ${field} > ${threshold} | __error__=""`,
+    good: `${base} | ${field} ${LOGQL_OP[op]} ${threshold} | __error__=""`,
+    bad: `${base} | ${field} ${LOGQL_OP[NEGATED[op]]} ${threshold} | __error__=""`,
     events: `${base} | __error__=""`,
     scope: events,
   };
 }
+
+const LOGQL_OP: Record<ThresholdOp, string> = { lt: "<", lte: "<=", gt: ">", gte: ">=" };
+const NEGATED: Record<ThresholdOp, ThresholdOp> = { lt: "gte", lte: "gt", gt: "lte", gte: "lt" };
 
 /** A number as a LogQL literal: plain decimal, never exponent notation. */
 function formatLogQLNumber(n: number): string {

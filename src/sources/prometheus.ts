@@ -21,6 +21,7 @@ import type {
   LatencyIndicator,
   PrometheusSourceSpec,
   RatioIndicator,
+  SampleJudge,
 } from "../definition/model.js";
 import {
   formatPromDuration,
@@ -31,6 +32,7 @@ import {
   windowQuery,
 } from "../definition/promql.js";
 import { sourceError } from "../errors.js";
+import { sampleRequest } from "./prometheus-samples.js";
 import {
   type AnswerWording,
   describeJsonError,
@@ -111,12 +113,27 @@ interface NoBuckets {
   noData: string;
 }
 
+/**
+ * No buckets, but the selector itself has series: it names a gauge (an
+ * OpenSLO thresholdMetric on a plain metric), whose value is sampled and
+ * compared with the threshold instead.
+ */
+interface NotAHistogram {
+  sampleInstead: { query: string; judge: SampleJudge; note: string };
+}
+
 async function countRequest(api: QueryApi, request: CountRequest): Promise<CountResult> {
   const { indicator } = request.slo;
+  if (indicator.kind === "sampled")
+    return sampleRequest(api, PROMETHEUS, request, indicator.query, indicator.judge);
   const queries =
     indicator.kind === "ratio"
       ? ratioQueries(indicator, request.slo.name)
       : await histogramQueries(api, indicator, request);
+  if ("sampleInstead" in queries) {
+    const { query, judge, note } = queries.sampleInstead;
+    return sampleRequest(api, PROMETHEUS, request, query, judge, [note]);
+  }
   if ("noData" in queries) return noDataResult(request, queries.noData, api.queries);
   return countWithPlan(api, countingPlan(api, queries), request);
 }
@@ -211,7 +228,7 @@ async function histogramQueries(
   api: QueryApi,
   indicator: LatencyIndicator,
   request: CountRequest,
-): Promise<PrometheusQueries | NoBuckets> {
+): Promise<PrometheusQueries | NoBuckets | NotAHistogram> {
   const sloName = request.slo.name;
   const parts = histogramParts(indicator.histogram);
   if (!parts) {
@@ -231,6 +248,8 @@ async function histogramQueries(
   const les = await api.labelValues("le", formatSelector(`${metric}_bucket`, matchers), span);
   const sel = formatSelector(metric, matchers);
   if (les.length === 0) {
+    if ((await api.labelValues("__name__", sel, span)).length > 0)
+      return gaugeInstead(sel, threshold, indicator);
     return {
       noData: `${api.where}: histogram ${sel} has no buckets between ${iso(span.startMs)} and ${iso(span.endMs)}: no data`,
     };
@@ -256,6 +275,26 @@ async function histogramQueries(
         increaseBy(label, countSelector, rangeMs),
         increaseBy(label, goodSelector, rangeMs),
       ),
+  };
+}
+
+function gaugeInstead(
+  selector: string,
+  threshold: number,
+  indicator: LatencyIndicator,
+): NotAHistogram {
+  const judge: SampleJudge = {
+    kind: "threshold",
+    op: "lte",
+    threshold,
+    thresholdText: indicator.thresholdText,
+  };
+  return {
+    sampleInstead: {
+      query: selector,
+      judge,
+      note: `${selector} has no _bucket series but has values: it is taken as a gauge, sampled and good at or below ${formatPromNumber(threshold)}`,
+    },
   };
 }
 

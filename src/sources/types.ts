@@ -3,7 +3,7 @@
  * time windows. The engine takes these numbers; the source does the I/O.
  */
 
-import type { Deploy, DeploySpec, SloSpec } from "../definition/model.js";
+import type { Deploy, DeploySpec, SampleJudge, SloSpec } from "../definition/model.js";
 import type { SloError } from "../errors.js";
 
 export interface Counts {
@@ -92,11 +92,27 @@ export interface SourceDiagnostics {
   warnings?: string[];
 }
 
+/**
+ * A value sampled over time, handed over as read: the pipeline judges and
+ * counts the samples of every window and bucket (engine/samples.ts).
+ */
+export interface SampledValues {
+  /** sample times in order, each with its value */
+  atMs: number[];
+  values: number[];
+  judge: SampleJudge;
+  /** one sample every stepMs, the last at the request's latest end */
+  stepMs: number;
+  query: string;
+}
+
 export interface CountResult {
+  /** empty when `samples` is given: the counts follow from the samples */
   windows: Record<string, Counts>;
   series: Record<string, Counts[]>;
   breakdown: BreakdownEntry[];
   diagnostics: SourceDiagnostics;
+  samples?: SampledValues | undefined;
 }
 
 export interface Source {

@@ -229,4 +229,23 @@ describe("slo rules on the command line", () => {
     );
     for (const r of [mixed, logsOnly, badFormat]) expect(hasStackTrace(r.stderr)).toBe(false);
   });
+
+  it("skips a sampled value with the reason, and writes the histogram's rules beside it", async () => {
+    const r = await runCli(["rules", "test/fixtures/openslo/gauge/values.yaml"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.stdout).toContain('slo="api-latency-histogram"');
+    for (const name of [
+      "queue-depth",
+      "api-p99",
+      "api-up",
+      "api-success-ratio",
+      "api-error-ratio",
+    ]) {
+      expect(r.stdout).not.toContain(`slo="${name}"`);
+      expect(r.stderr).toMatch(
+        new RegExp(`note: no rules for \\w+/${name}: it is a sampled value`),
+      );
+    }
+  });
 });

@@ -9,7 +9,7 @@
  *   series (v(end) - v(start)); the same data promtool is given.
  */
 
-import type { Indicator, SourceSpec } from "../../src/definition/model.js";
+import type { Indicator, SampledIndicator, SourceSpec } from "../../src/definition/model.js";
 import type { CountRequest, CountResult, Counts, Source } from "../../src/sources/types.js";
 
 const MINUTE = 60_000;
@@ -38,6 +38,7 @@ function indicatorKey(ind: Indicator): { total: string; numerator: string; kind:
     const kind = ind.bad !== undefined ? "bad" : "good";
     return { total: `total:${ind.total}`, numerator: `${kind}:${ind.bad ?? ind.good}`, kind };
   }
+  if (ind.kind === "sampled") throw new Error("a sampled value has no rules");
   const UNIT_MS = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000 };
   const thresholdMs = Number((ind.threshold * UNIT_MS[ind.unit]).toPrecision(12));
   const what = `${ind.histogram ?? ""}|${ind.events ?? ""}|${ind.field ?? ""}`;
@@ -123,7 +124,9 @@ export function hashedSource(spec: SourceSpec): Source {
           : hash(base(key), m) % 3,
       );
       return requests.map((request) => {
-        const key = indicatorKey(request.slo.indicator);
+        const ind = request.slo.indicator;
+        if (ind.kind === "sampled") return hashedSamples(ind, first, last);
+        const key = indicatorKey(ind);
         return answer(request, (s, e) => {
           const total = data.count(key.total, s, e);
           const n = data.count(key.numerator, s, e);
@@ -132,6 +135,29 @@ export function hashedSource(spec: SourceSpec): Source {
         });
       });
     },
+  };
+}
+
+/**
+ * A sampled value every minute, from the query's text: around the threshold
+ * (some samples on each side of it), or a ratio near 1. The pipeline judges
+ * and counts them, as it does Prometheus' samples.
+ */
+function hashedSamples(ind: SampledIndicator, first: number, last: number): CountResult {
+  const base = hashText(`sampled:${ind.query}`);
+  const atMs: number[] = [];
+  const values: number[] = [];
+  for (let m = first; m <= last; m++) {
+    const unit = (hash(base, m) % 1000) / 1000;
+    atMs.push(m * MINUTE);
+    values.push(ind.judge.kind === "ratio" ? 0.9 + unit / 10 : ind.judge.threshold * (0.5 + unit));
+  }
+  return {
+    windows: {},
+    series: {},
+    breakdown: [],
+    diagnostics: {},
+    samples: { atMs, values, judge: ind.judge, stepMs: MINUTE, query: ind.query },
   };
 }
 

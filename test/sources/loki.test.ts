@@ -359,6 +359,34 @@ describe.skipIf(!binary)("loki source: counts", () => {
     expect(result.diagnostics.missingField).toBe(without);
   });
 
+  it("compares any number with the op given: good at or above, with gte, the bad query its negation", async () => {
+    const source = createLokiSource(spec(loki.url));
+    const atLeast: Indicator = {
+      kind: "latency",
+      source: "loki",
+      events: TOTAL,
+      field: "duration",
+      op: "gte",
+      unit: "ms",
+      threshold: 301,
+      thresholdText: "301",
+    };
+    const windows = standardWindows(AT);
+    const result = await countOne(source, {
+      slo: sloSpec("at-least", atLeast),
+      windows,
+      series: [],
+    });
+    const numeric = (e: Event) => isTotal(e) && typeof e.duration === "number";
+    // 301 itself is among the values: the bound is good with gte.
+    expect(EVENTS.some((e) => numeric(e) && e.duration === 301)).toBe(true);
+    for (const w of windows) {
+      const total = countIn(w.startMs, w.endMs, numeric);
+      const good = countIn(w.startMs, w.endMs, (e) => numeric(e) && (e.duration as number) >= 301);
+      expect(result.windows[w.key], w.key).toEqual({ good, total });
+    }
+  });
+
   it("counts series buckets with query_range", async () => {
     const source = createLokiSource(spec(loki.url));
     const step = (30 * DAY) / 120;

@@ -17,6 +17,7 @@ import type {
   LokiSourceSpec,
   PrometheusSourceSpec,
   RatioIndicator,
+  SampledIndicator,
   SourceSpec,
 } from "../model.js";
 import { hasWindowPlaceholder, isSelector } from "../promql.js";
@@ -358,7 +359,8 @@ function checkQuery(r: DocReader, path: YamlPath, text: string, type: SourceType
 }
 
 export type SliDef =
-  | { kind: "ratio"; indicator: RatioIndicator; source: SourceSpec }
+  /** a raw ratio without {{window}} is a SampledIndicator: the ratio sampled over time */
+  | { kind: "ratio"; indicator: RatioIndicator | SampledIndicator; source: SourceSpec }
   | {
       kind: "threshold";
       source: SourceSpec;
@@ -418,13 +420,19 @@ const rawNeedsPrometheus: Rule<SourceSpec> = (source) =>
       }
     : undefined;
 
-const rawQueryTakesWindow: Rule<string> = (query) =>
-  hasWindowPlaceholder(query)
-    ? undefined
-    : {
-        message:
-          "a raw ratio query must take the window as {{window}} (e.g. ...[{{window}}]) so slo can ask it for each window",
-      };
+/**
+ * A raw ratio as OpenSLO files write it, without {{window}}: a ratio at each
+ * instant, sampled over time like a thresholdMetric's value.
+ */
+function sampledRatio(source: SourceSpec, query: string, rawType: string): SliDef {
+  const indicator: SampledIndicator = {
+    kind: "sampled",
+    source: source.name,
+    query: query.trim(),
+    judge: { kind: "ratio", of: rawType === "failure" ? "bad" : "good" },
+  };
+  return { kind: "ratio", indicator, source };
+}
 
 /** raw: one precomputed ratio query, of good (rawType: success) or bad events. */
 function rawRatio(
@@ -441,7 +449,8 @@ function rawRatio(
   if (!ms || rawType === undefined) return undefined;
   if (!checkAll(r, [...path, "raw"], ms.source, rawNeedsPrometheus)) return undefined;
   const q = queryOf(r, ms, []);
-  if (!q || !checkAll(r, q.path, q.text, rawQueryTakesWindow)) return undefined;
+  if (!q) return undefined;
+  if (!hasWindowPlaceholder(q.text)) return sampledRatio(ms.source, q.text, rawType);
   const { numerator, total } = rawRatioQueries(q.text);
   const indicator: RatioIndicator = {
     kind: "ratio",
@@ -560,7 +569,7 @@ function thresholdMetric(ctx: OpenSloContext, r: DocReader, path: YamlPath): Sli
   const unit = latencyUnit(r, [...ms.specPath, "unit"]);
   if (!q || r.errors.length > before) return undefined;
   return ms.source.type === "prometheus"
-    ? histogramThreshold(r, ms, q, unit)
+    ? histogramThreshold(ms, q, unit)
     : logThreshold(r, ms, q, unit);
 }
 
@@ -574,22 +583,15 @@ function latencyUnit(r: DocReader, path: YamlPath): LatencyUnit | undefined {
 
 type Query = { text: string; path: YamlPath };
 
-const namesHistogram: Rule<string> = (query) =>
-  isSelector(query)
-    ? undefined
-    : {
-        message:
-          'a thresholdMetric on Prometheus names a histogram: its selector without _bucket, e.g. http_request_duration_seconds{job="api"}',
-        hint: "slo counts the requests at or below the threshold from the histogram's buckets; it cannot compare a query's value over time",
-      };
-
+/**
+ * Prometheus: the objective's op decides between a histogram (a bare
+ * selector compared with lte) and a value sampled over time (see slo.ts).
+ */
 function histogramThreshold(
-  r: DocReader,
   ms: MetricSource,
   q: Query,
   unit: LatencyUnit | undefined,
 ): SliDef | undefined {
-  if (!checkAll(r, q.path, q.text, namesHistogram)) return undefined;
   return {
     kind: "threshold",
     source: ms.source,

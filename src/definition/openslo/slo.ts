@@ -23,10 +23,13 @@ import type {
   BudgetingMethod,
   GatePolicy,
   Indicator,
+  SampledIndicator,
   SloSpec,
   SourceSpec,
+  ThresholdOp,
   WindowSpec,
 } from "../model.js";
+import { isSelector } from "../promql.js";
 import {
   calendarStartIsDateTime,
   checkAll,
@@ -435,21 +438,27 @@ interface Comparison {
   value: number | undefined;
 }
 
-const comparesAtOrBelow: Rule<Comparison> = ({ op }) =>
-  op !== undefined && op !== "lte"
+const OPS: readonly ThresholdOp[] = ["lt", "lte", "gt", "gte"];
+
+const knownOp: Rule<Comparison> = ({ op }) =>
+  op !== undefined && !(OPS as readonly string[]).includes(op)
+    ? { at: ["op"], message: `expected lt, lte, gt or gte, got '${op}'` }
+    : undefined;
+
+const histogramThresholdAboveZero: Rule<Comparison> = ({ value }) =>
+  value !== undefined && value <= 0
     ? {
-        at: ["op"],
-        message: `op ${op} cannot be evaluated: slo counts an event good when its value is at or below the threshold`,
-        hint: "use op: lte",
+        at: ["value"],
+        message: "expected a value above 0: a histogram counts the events at or below it",
       }
     : undefined;
 
-const thresholdAboveZero: Rule<Comparison> = ({ value }) =>
-  value !== undefined && value <= 0
-    ? { at: ["value"], message: "expected a value above 0" }
-    : undefined;
-
-/** A thresholdMetric's objective gives the threshold: op lte and a value. */
+/**
+ * A thresholdMetric's objective gives the threshold: op and value. On
+ * Prometheus, a bare selector with op lte is a histogram (its buckets are
+ * counted; with no buckets but values of its own, it is sampled as a
+ * gauge); any other query or op is a value sampled over time.
+ */
 function thresholdObjective(
   r: DocReader,
   path: YamlPath,
@@ -459,18 +468,35 @@ function thresholdObjective(
     op: r.string([...path, "op"], true),
     value: r.number([...path, "value"], true),
   };
-  checkAll(r, path, comparison, comparesAtOrBelow, thresholdAboveZero);
+  if (!checkAll(r, path, comparison, knownOp)) return undefined;
   const { value } = comparison;
-  if (value === undefined || value <= 0) return undefined;
+  const op = comparison.op as ThresholdOp | undefined;
+  if (value === undefined || op === undefined) return undefined;
+  if (sli.source.type === "prometheus" && !(op === "lte" && isSelector(sli.query)))
+    return sampledThreshold(sli, op, value);
+  const histogram = sli.source.type === "prometheus";
+  if (histogram && !checkAll(r, path, comparison, histogramThresholdAboveZero)) return undefined;
   return {
     kind: "latency",
     source: sli.source.name,
-    ...(sli.source.type === "prometheus"
-      ? { histogram: sli.query }
-      : { events: sli.query, field: sli.field }),
+    ...(histogram ? { histogram: sli.query } : { events: sli.query, field: sli.field }),
+    ...(op === "lte" ? {} : { op }),
     unit: sli.unit,
     threshold: value,
     thresholdText: `${value}${sli.unit}`,
+  };
+}
+
+function sampledThreshold(
+  sli: Extract<SliDef, { kind: "threshold" }>,
+  op: ThresholdOp,
+  value: number,
+): SampledIndicator {
+  return {
+    kind: "sampled",
+    source: sli.source.name,
+    query: sli.query,
+    judge: { kind: "threshold", op, threshold: value, thresholdText: String(value) },
   };
 }
 

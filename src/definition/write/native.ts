@@ -24,6 +24,7 @@ import type {
   GatePolicy,
   Indicator,
   NotifyTarget,
+  SampledIndicator,
   ServiceSpec,
   SeverityPolicy,
   SloSpec,
@@ -158,6 +159,7 @@ function indicatorOf(indicator: Indicator): Record<string, unknown> {
       }),
     };
   }
+  if (indicator.kind === "sampled") return { sampled: sampledOf(indicator) };
   const numeric = /^\s*\d+(\.\d+)?\s*$/.test(indicator.thresholdText);
   return {
     latency: compact({
@@ -166,8 +168,20 @@ function indicatorOf(indicator: Indicator): Record<string, unknown> {
       field: indicator.field,
       histogram: indicator.histogram,
       unit: indicator.unit,
+      op: indicator.op,
       threshold: numeric ? indicator.threshold : indicator.thresholdText,
     }),
+  };
+}
+
+function sampledOf(indicator: SampledIndicator): Record<string, unknown> {
+  const { judge } = indicator;
+  return {
+    source: indicator.source,
+    query: indicator.query,
+    ...(judge.kind === "threshold"
+      ? { op: judge.op, threshold: judge.threshold }
+      : { ratio: judge.of }),
   };
 }
 

@@ -273,9 +273,13 @@ function openSloStartTime(start: { text: string; wallClock: WallClock }): string
 
 function objectiveOf(slo: SloSpec): Record<string, unknown> {
   const objective: Record<string, unknown> = {};
-  if (slo.indicator.kind === "latency") {
-    objective.op = "lte";
-    objective.value = slo.indicator.threshold;
+  const ind = slo.indicator;
+  if (ind.kind === "latency") {
+    objective.op = ind.op ?? "lte";
+    objective.value = ind.threshold;
+  } else if (ind.kind === "sampled" && ind.judge.kind === "threshold") {
+    objective.op = ind.judge.op;
+    objective.value = ind.judge.threshold;
   }
   objective.target = slo.objective;
   if (slo.budgetingMethod !== "occurrences" && slo.timeslice) {
@@ -312,6 +316,12 @@ function indicatorSpec(
         total: metric({ query: ind.total }),
       }),
     };
+  }
+  if (ind.kind === "sampled") {
+    const query = metric({ query: ind.query });
+    return ind.judge.kind === "threshold"
+      ? { thresholdMetric: query }
+      : { ratioMetric: { rawType: ind.judge.of === "good" ? "success" : "failure", raw: query } };
   }
   if (source.type === "prometheus") {
     const histogram = ind.histogram ?? "";

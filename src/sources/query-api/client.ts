@@ -76,7 +76,7 @@ export interface Sample {
   value: number;
 }
 
-interface RangeSeries {
+export interface RangeSeries {
   metric: Record<string, string>;
   values: [number, number][];
 }
@@ -202,7 +202,8 @@ export class QueryApi {
     return this.eventCount(samples[0]!.value, query, what);
   }
 
-  private async range(query: string, chunk: TimeRange, stepMs: number): Promise<RangeSeries[]> {
+  /** The series of a query_range evaluated every `stepMs` from chunk start to end, both included. */
+  async range(query: string, chunk: TimeRange, stepMs: number): Promise<RangeSeries[]> {
     const params = {
       query,
       start: this.dialect.formatTime(chunk.startMs),

@@ -169,6 +169,20 @@ describe("logs source: latency", () => {
     expect(pairs(seconds)).toEqual({ "5m": [0, 4], "1h": [0, 6], "1d": [0, 8] });
   });
 
+  it("compares with the op given (any number, not only latency): line 7's 310.5 is the bound", async () => {
+    const expected = {
+      lt: { "5m": [1, 4], "1h": [3, 6], "1d": [4, 8] },
+      lte: { "5m": [2, 4], "1h": [4, 6], "1d": [5, 8] },
+      gt: { "5m": [2, 4], "1h": [2, 6], "1d": [3, 8] },
+      gte: { "5m": [3, 4], "1h": [3, 6], "1d": [4, 8] },
+    } as const;
+    for (const [op, counts] of Object.entries(expected)) {
+      const indicator = { ...latency(TOTAL, "duration", 310.5), op: op as keyof typeof expected };
+      const result = await countOne(spec, request(indicator));
+      expect(pairs(result), op).toEqual(counts);
+    }
+  });
+
   it("puts slow events in the breakdown", async () => {
     const result = await countOne(
       spec,

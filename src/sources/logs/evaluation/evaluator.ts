@@ -176,7 +176,7 @@ function countEvent(plan: RequestPlan, tally: Tally, line: LineRecord, t: number
     tally.missingField();
     return;
   }
-  const good = value <= plan.threshold;
+  const good = plan.isGood(value);
   tally.record(t, good, good ? undefined : breakdownKey(plan, tally, line, t));
 }
 

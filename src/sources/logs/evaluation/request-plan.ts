@@ -11,6 +11,7 @@ import type {
   LogsSourceSpec,
   RatioIndicator,
   SloSpec,
+  ThresholdOp,
 } from "../../../definition/model.js";
 import { SloError, specError } from "../../../errors.js";
 import {
@@ -46,7 +47,7 @@ export interface RatioPlan extends PlanBase {
   good: CompiledQuery | null;
 }
 
-/** Latency: events matching `events`; good when `field` <= threshold (in `unit`). */
+/** Latency or any number: events matching `events`; good when `field` compares true with the threshold (in `unit`). */
 export interface LatencyPlan extends PlanBase {
   kind: "latency";
   events: CompiledQuery;
@@ -54,11 +55,17 @@ export interface LatencyPlan extends PlanBase {
   fieldId: number;
   unit: LatencyIndicator["unit"];
   threshold: number;
+  isGood(value: number): boolean;
 }
 
 export function planRequest(request: CountRequest, spec: LogsSourceSpec): RequestPlan | SloError {
   const { slo } = request;
   const base = planBase(request);
+  if (slo.indicator.kind === "sampled")
+    return specError(
+      `SLO '${slo.name}': a sampled value needs a prometheus source; on logs, name the field that holds the value`,
+      slo.at,
+    );
   return slo.indicator.kind === "ratio"
     ? ratioPlan(slo, slo.indicator, spec, base)
     : latencyPlan(slo, slo.indicator, spec, base);
@@ -107,7 +114,21 @@ function latencyPlan(
     fieldId: nameId(indicator.field),
     unit: indicator.unit,
     threshold: indicator.threshold,
+    isGood: comparison(indicator.op ?? "lte", indicator.threshold),
   };
+}
+
+function comparison(op: ThresholdOp, threshold: number): (value: number) => boolean {
+  switch (op) {
+    case "lt":
+      return (v) => v < threshold;
+    case "lte":
+      return (v) => v <= threshold;
+    case "gt":
+      return (v) => v > threshold;
+    case "gte":
+      return (v) => v >= threshold;
+  }
 }
 
 /** One of the SLO's queries parsed, or the error naming its role and where LogQL stopped. */
