@@ -19,6 +19,9 @@ export const MAX_WINDOW_MS = 5 * 366 * DAY_MS;
 /** The most timeslices one window may hold (a 366-day window of 1-minute slices fits). */
 export const MAX_TIMESLICES_PER_WINDOW = 1_000_000;
 
+/** Buckets `slo check` reads to judge whether one burn-rate rule held for its alertAfter (a 6-day window plus alertAfter fits at one minute). */
+export const MAX_HELD_BUCKETS = 10_000;
+
 /** A log line longer than this is skipped and counted as over the limit. */
 export const MAX_LINE_BYTES = 16 * MIB;
 

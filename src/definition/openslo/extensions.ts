@@ -18,6 +18,8 @@ export const SLO_ANNOTATION = {
 
 /** On an AlertCondition: the short window, when it is not the long window / 12. */
 export const SHORT_WINDOW_ANNOTATION = "slo/short-window";
+/** On an AlertCondition or AlertPolicy: page or ticket, for a severity slo's table does not know (or to override it). */
+export const SEVERITY_ANNOTATION = "slo/severity";
 /** On an AlertNotificationTarget: where alerts are delivered. */
 export const TARGET_URL_ANNOTATION = "slo/url";
 /** On a Service: the dependency health checks, as JSON. */
