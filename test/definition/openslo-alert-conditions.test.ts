@@ -248,6 +248,38 @@ describe("OpenSLO burn-rate conditions", () => {
   });
 });
 
+describe("slo rules --format loki: the same ops and for:", () => {
+  it("each alert of a Loki SLO compares by its op and waits for alertAfter", async () => {
+    const dir = tempDir();
+    const text = readFileSync(FIXTURE, "utf8")
+      .replaceAll("type: Prometheus", "type: Loki")
+      .replace("url: http://127.0.0.1:9090", "url: http://127.0.0.1:3100")
+      .replace(
+        'query: http_requests_total{job="api",code="500"}',
+        'query: \'{job="api"} | json | code = "500"\'',
+      )
+      .replace('query: http_requests_total{job="api"}', "query: '{job=\"api\"}'");
+    writeFileSync(join(dir, "loki.yaml"), text);
+    const r = await runCli(["rules", join(dir, "loki.yaml"), "--format", "loki"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const alerts = parseYaml(r.stdout).groups[0].rules.filter((x: { alert?: string }) => x.alert);
+    expect(
+      alerts.map((x: { expr: string; for?: string; labels: Record<string, string> }) => [
+        x.labels.severity,
+        x.for,
+        /\/ 0\.010000000000000009 (\S+) (\S+)\)/.exec(x.expr)?.slice(1).join(" "),
+      ]),
+    ).toEqual([
+      ["sev1", "5m", "> 14.4"],
+      ["critical", undefined, ">= 6"],
+      ["High", "10m", "> 2"],
+      ["P3", "30m", "<= 0.25"],
+      ["warning", "5m", "< 0.5"],
+    ]);
+  });
+});
+
 describe("slo convert keeps the conditions", () => {
   it("--to openslo writes each op, alertAfter, the severity as written and the threshold exactly", async () => {
     const dir = await convertInto([FIXTURE], "openslo");
