@@ -19164,7 +19164,10 @@ var require_undici = __commonJS({
 });
 
 // src/defaults.ts
-var MINUTE_MS, HOUR_MS, DAY_MS, DEFAULT_PATHS, DEFAULT_GATE, DEFAULT_MIN_EVENTS, DEFAULT_TIMESLICE_MS, DEFAULT_LOG_BREAKDOWN_FIELD, DEFAULT_VERIFY, DEFAULT_DEPLOY_COMPARE_MS, DEFAULT_SOURCE, DEFAULT_FAIL_ON, DEFAULT_ON_SOURCE_ERROR, DEFAULT_HEALTH, DEFAULT_GITHUB_API, DEFAULT_GITHUB, DEFAULT_BURN_RATE_WINDOWS, DEFAULT_LOG_TIMESTAMP_FIELD, DEFAULT_BUDGETING_METHOD, DEFAULT_TIME_ZONE, DEFAULT_LATENCY_UNIT, DEFAULT_SAMPLE_STEP_MS, DEFAULT_NOTIFY_SEVERITIES, DEFAULT_HEALTH_ON_FAILURE, DEFAULT_SHORT_WINDOW_DIVISOR;
+function severityKey(text) {
+  return text.toLowerCase().replace(/[\s_-]+/g, "");
+}
+var MINUTE_MS, HOUR_MS, DAY_MS, DEFAULT_PATHS, DEFAULT_GATE, DEFAULT_MIN_EVENTS, DEFAULT_TIMESLICE_MS, DEFAULT_LOG_BREAKDOWN_FIELD, DEFAULT_VERIFY, DEFAULT_DEPLOY_COMPARE_MS, DEFAULT_SOURCE, DEFAULT_FAIL_ON, DEFAULT_ON_SOURCE_ERROR, DEFAULT_HEALTH, DEFAULT_GITHUB_API, DEFAULT_GITHUB, DEFAULT_BURN_RATE_WINDOWS, DEFAULT_LOG_TIMESTAMP_FIELD, DEFAULT_BUDGETING_METHOD, DEFAULT_TIME_ZONE, DEFAULT_LATENCY_UNIT, DEFAULT_SAMPLE_STEP_MS, DEFAULT_NOTIFY_SEVERITIES, DEFAULT_HEALTH_ON_FAILURE, DEFAULT_SEVERITY_OF, DEFAULT_SHORT_WINDOW_DIVISOR;
 var init_defaults = __esm({
   "src/defaults.ts"() {
     "use strict";
@@ -19229,6 +19232,36 @@ var init_defaults = __esm({
     DEFAULT_SAMPLE_STEP_MS = MINUTE_MS;
     DEFAULT_NOTIFY_SEVERITIES = ["page", "ticket"];
     DEFAULT_HEALTH_ON_FAILURE = "fail";
+    DEFAULT_SEVERITY_OF = {
+      page: "page",
+      critical: "page",
+      crit: "page",
+      emergency: "page",
+      fatal: "page",
+      urgent: "page",
+      high: "page",
+      sev0: "page",
+      sev1: "page",
+      sev2: "page",
+      p0: "page",
+      p1: "page",
+      p2: "page",
+      ticket: "ticket",
+      warning: "ticket",
+      warn: "ticket",
+      medium: "ticket",
+      low: "ticket",
+      minor: "ticket",
+      info: "ticket",
+      informational: "ticket",
+      notice: "ticket",
+      sev3: "ticket",
+      sev4: "ticket",
+      sev5: "ticket",
+      p3: "ticket",
+      p4: "ticket",
+      p5: "ticket"
+    };
     DEFAULT_SHORT_WINDOW_DIVISOR = 12;
   }
 });
@@ -19310,7 +19343,7 @@ var init_errors = __esm({
 });
 
 // src/limits.ts
-var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, EARLIEST_CALENDAR_START_YEAR, MAX_TIMESLICES_PER_WINDOW, MAX_SAMPLES_PER_SLO, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES, MAX_TIMER_MS, MAX_DEPLOYS_REPORTED, MAX_DEPLOYS_FOUND, MAX_LOKI_LINES_PER_QUERY, MAX_GITHUB_DEPLOYMENTS, MAX_KEYS_NAMED_IN_ERRORS;
+var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, EARLIEST_CALENDAR_START_YEAR, MAX_TIMESLICES_PER_WINDOW, MAX_SAMPLES_PER_SLO, MAX_HELD_BUCKETS, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES, MAX_TIMER_MS, MAX_DEPLOYS_REPORTED, MAX_DEPLOYS_FOUND, MAX_LOKI_LINES_PER_QUERY, MAX_GITHUB_DEPLOYMENTS, MAX_KEYS_NAMED_IN_ERRORS;
 var init_limits = __esm({
   "src/limits.ts"() {
     "use strict";
@@ -19322,6 +19355,7 @@ var init_limits = __esm({
     EARLIEST_CALENDAR_START_YEAR = 1900;
     MAX_TIMESLICES_PER_WINDOW = 1e6;
     MAX_SAMPLES_PER_SLO = 12e5;
+    MAX_HELD_BUCKETS = 1e4;
     MAX_LINE_BYTES = 16 * MIB;
     MAX_REPORTED_VALUE_CHARS = 200;
     MAX_BREAKDOWN_VALUES = 1e3;
@@ -55256,22 +55290,157 @@ var NO_EVENTS = Object.freeze({ good: 0, total: 0 });
 function alertFactor(share, periodMs, longMs) {
   return share * periodMs / longMs;
 }
+function ruleFactor(rule, periodMs) {
+  return rule.factor ?? alertFactor(rule.share, periodMs, rule.longMs);
+}
+var SAME_RATE = 1e-9;
+function compareBurnRate(rate, op, factor) {
+  const equal = Math.abs(rate - factor) <= SAME_RATE * Math.max(Math.abs(rate), Math.abs(factor));
+  switch (op) {
+    case "gt":
+      return rate > factor && !equal;
+    case "gte":
+      return rate > factor || equal;
+    case "lt":
+      return rate < factor && !equal;
+    case "lte":
+      return rate < factor || equal;
+  }
+}
 function judgeRule(rule, long, short, policy) {
   const burnRateLong = long ? burnRateOf(long, policy.objective) : null;
   const burnRateShort = short ? burnRateOf(short, policy.objective) : null;
-  const factor = alertFactor(rule.share, policy.periodMs, rule.longMs);
+  const factor = ruleFactor(rule, policy.periodMs);
+  const op = rule.op ?? "gt";
   const enoughEvents = (long?.total ?? 0) >= policy.minEvents;
-  const firing = enoughEvents && burnRateLong !== null && burnRateShort !== null && burnRateLong > factor && burnRateShort > factor;
+  const firing = enoughEvents && burnRateLong !== null && burnRateShort !== null && compareBurnRate(burnRateLong, op, factor) && compareBurnRate(burnRateShort, op, factor);
   return { factor, burnRateLong, burnRateShort, firing };
 }
-function evaluateAlerts(rules, countsByWindow, objective, periodMs, minEvents, disabled) {
+function evaluateAlerts(rules, countsByWindow, objective, periodMs, minEvents, disabled, heldBefore = () => void 0) {
   const policy = { objective, periodMs, minEvents };
-  return rules.filter((r) => !disabled[r.severity]).map((r) => ({
-    severity: r.severity,
-    long: r.long,
-    short: r.short,
-    ...judgeRule(r, countsByWindow(r.long), countsByWindow(r.short), policy)
-  }));
+  return rules.filter((r) => !disabled[r.severity]).map((r) => {
+    const verdict = judgeRule(r, countsByWindow(r.long), countsByWindow(r.short), policy);
+    const state = { severity: r.severity, long: r.long, short: r.short, ...verdict };
+    if (!verdict.firing || (r.alertAfterMs ?? 0) <= 0 || heldBefore(r) === true) return state;
+    return { ...state, firing: false, pending: true };
+  });
+}
+
+// src/engine/alert-history.ts
+var gcd = (a, b) => b === 0 ? a : gcd(b, a % b);
+function alertHistoryStep(rules) {
+  return rules.reduce((g, r) => gcd(gcd(gcd(g, r.longMs), r.shortMs), r.alertAfterMs ?? 0), 0);
+}
+function instantsToHold(rule, stepMs) {
+  return Math.round((rule.alertAfterMs ?? 0) / stepMs) + 1;
+}
+function ruleReachMs(rule) {
+  return rule.longMs + (rule.alertAfterMs ?? 0);
+}
+function ruleStep(rule, atMost = 0) {
+  return gcd(gcd(gcd(atMost, rule.longMs), rule.shortMs), rule.alertAfterMs ?? 0);
+}
+function heldSeriesKey(rule) {
+  return `held:${rule.longMs}/${rule.shortMs}/${rule.alertAfterMs ?? 0}`;
+}
+function heldThroughout(input2) {
+  const { buckets, stepMs, rule } = input2;
+  const windowAt = windowSums(buckets);
+  const longN = Math.round(rule.longMs / stepMs);
+  const shortN = Math.round(rule.shortMs / stepMs);
+  const instants = instantsToHold(rule, stepMs);
+  if (buckets.length < longN + instants - 1) return false;
+  for (let k = 0; k < instants; k++) {
+    const end = buckets.length - k;
+    const verdict = judgeRule(rule, windowAt(end, longN), windowAt(end, shortN), input2);
+    if (!verdict.firing) return false;
+  }
+  return true;
+}
+function alertHistoryOf(input2) {
+  const { buckets, startMs, stepMs } = input2;
+  const rules = input2.rules.filter((r) => !input2.disabled[r.severity]);
+  const longest = Math.max(0, ...rules.map((r) => Math.round(r.longMs / stepMs)));
+  const reach = Math.max(0, ...rules.map((r) => Math.round(ruleReachMs(r) / stepMs)));
+  const windowAt = windowSums(buckets);
+  const firstJudged = Math.max(1, longest);
+  const firstIndex = Math.max(1, reach, Math.ceil((input2.fromMs - startMs) / stepMs));
+  const held = new HeldCount(rules);
+  const episodes = new EpisodeLog();
+  for (let end = firstJudged; end <= buckets.length; end++) {
+    const countsOver = (ms) => windowAt(end, Math.round(ms / stepMs));
+    const firing = firingAt(rules, input2, countsOver, held);
+    if (end >= firstIndex) episodes.record(startMs + end * stepMs, firing);
+  }
+  return { sinceMs: startMs + firstIndex * stepMs, stepMs, episodes: episodes.all };
+}
+var HeldCount = class {
+  constructor(rules) {
+    this.rules = rules;
+    this.counts = rules.map(() => 0);
+  }
+  rules;
+  counts;
+  /** Record whether rule i's condition holds now; true when it has held long enough to fire. */
+  record(i, holds, stepMs) {
+    this.counts[i] = holds ? this.counts[i] + 1 : 0;
+    return this.counts[i] >= instantsToHold(this.rules[i], stepMs);
+  }
+};
+function windowSums(buckets) {
+  const good = new Float64Array(buckets.length + 1);
+  const total = new Float64Array(buckets.length + 1);
+  buckets.forEach((b, i) => {
+    good[i + 1] = good[i] + b.good;
+    total[i + 1] = total[i] + b.total;
+  });
+  return (end, n) => ({
+    good: good[end] - good[end - n],
+    total: total[end] - total[end - n]
+  });
+}
+function firingAt(rules, policy, countsOver, held) {
+  const firing = {};
+  for (const [i, rule] of rules.entries()) {
+    const verdict = judgeRule(rule, countsOver(rule.longMs), countsOver(rule.shortMs), policy);
+    if (!held.record(i, verdict.firing, policy.stepMs)) continue;
+    const f = firing[rule.severity] ?? { windows: [], peak: 0 };
+    f.windows.push(`${rule.long}/${rule.short}`);
+    f.peak = Math.max(f.peak, verdict.burnRateLong);
+    firing[rule.severity] = f;
+  }
+  return firing;
+}
+var EpisodeLog = class {
+  all = [];
+  open = {};
+  record(atMs, firing) {
+    for (const severity of ["page", "ticket"]) {
+      const now = firing[severity];
+      const episode = this.open[severity];
+      if (now && !episode) this.start(severity, atMs, now);
+      else if (now && episode) extend(episode, now);
+      else if (!now && episode) {
+        episode.endMs = atMs;
+        delete this.open[severity];
+      }
+    }
+  }
+  start(severity, atMs, now) {
+    const started = {
+      severity,
+      startMs: atMs,
+      endMs: null,
+      windows: [...now.windows],
+      peakBurnRate: now.peak
+    };
+    this.open[severity] = started;
+    this.all.push(started);
+  }
+};
+function extend(episode, now) {
+  for (const w of now.windows) if (!episode.windows.includes(w)) episode.windows.push(w);
+  episode.peakBurnRate = Math.max(episode.peakBurnRate, now.peak);
 }
 
 // src/engine/status.ts
@@ -55352,7 +55521,17 @@ function evaluateSlo(input2) {
     input2.objective,
     input2.window.bounds.periodMs,
     input2.minEvents,
-    input2.disabled
+    input2.disabled,
+    (rule) => {
+      const series = input2.heldSeries?.[heldSeriesKey(rule)];
+      if (!series) return void 0;
+      const policy = {
+        objective: input2.objective,
+        periodMs: input2.window.bounds.periodMs,
+        minEvents: input2.minEvents
+      };
+      return heldThroughout({ ...series, rule, ...policy });
+    }
   );
   const status = sloStatusOf(sli, errorBudget.remaining, alerts, input2.gate);
   return {
@@ -55744,80 +55923,6 @@ function sorted(deploys) {
 
 // src/pipeline/requests.ts
 init_defaults();
-
-// src/engine/alert-history.ts
-function alertHistoryStep(rules) {
-  const gcd = (a, b) => b === 0 ? a : gcd(b, a % b);
-  return rules.reduce((g, r) => gcd(gcd(g, r.longMs), r.shortMs), 0);
-}
-function alertHistoryOf(input2) {
-  const { buckets, startMs, stepMs } = input2;
-  const rules = input2.rules.filter((r) => !input2.disabled[r.severity]);
-  const longest = Math.max(0, ...rules.map((r) => Math.round(r.longMs / stepMs)));
-  const windowAt = windowSums(buckets);
-  const firstIndex = Math.max(1, longest, Math.ceil((input2.fromMs - startMs) / stepMs));
-  const episodes = new EpisodeLog();
-  for (let end = firstIndex; end <= buckets.length; end++) {
-    const firing = firingAt(rules, input2, (ms) => windowAt(end, Math.round(ms / stepMs)));
-    episodes.record(startMs + end * stepMs, firing);
-  }
-  return { sinceMs: startMs + firstIndex * stepMs, stepMs, episodes: episodes.all };
-}
-function windowSums(buckets) {
-  const good = new Float64Array(buckets.length + 1);
-  const total = new Float64Array(buckets.length + 1);
-  buckets.forEach((b, i) => {
-    good[i + 1] = good[i] + b.good;
-    total[i + 1] = total[i] + b.total;
-  });
-  return (end, n) => ({
-    good: good[end] - good[end - n],
-    total: total[end] - total[end - n]
-  });
-}
-function firingAt(rules, policy, countsOver) {
-  const firing = {};
-  for (const rule of rules) {
-    const verdict = judgeRule(rule, countsOver(rule.longMs), countsOver(rule.shortMs), policy);
-    if (!verdict.firing) continue;
-    const f = firing[rule.severity] ?? { windows: [], peak: 0 };
-    f.windows.push(`${rule.long}/${rule.short}`);
-    f.peak = Math.max(f.peak, verdict.burnRateLong);
-    firing[rule.severity] = f;
-  }
-  return firing;
-}
-var EpisodeLog = class {
-  all = [];
-  open = {};
-  record(atMs, firing) {
-    for (const severity of ["page", "ticket"]) {
-      const now = firing[severity];
-      const episode = this.open[severity];
-      if (now && !episode) this.start(severity, atMs, now);
-      else if (now && episode) extend(episode, now);
-      else if (!now && episode) {
-        episode.endMs = atMs;
-        delete this.open[severity];
-      }
-    }
-  }
-  start(severity, atMs, now) {
-    const started = {
-      severity,
-      startMs: atMs,
-      endMs: null,
-      windows: [...now.windows],
-      peakBurnRate: now.peak
-    };
-    this.open[severity] = started;
-    this.all.push(started);
-  }
-};
-function extend(episode, now) {
-  for (const w of now.windows) if (!episode.windows.includes(w)) episode.windows.push(w);
-  episode.peakBurnRate = Math.max(episode.peakBurnRate, now.peak);
-}
 
 // node_modules/@date-fns/tz/tzName/index.js
 function tzName(timeZone, date5, format = "long") {
@@ -56299,9 +56404,12 @@ function periodStarts(window2) {
 }
 
 // src/pipeline/requests.ts
+init_errors();
+init_limits();
 var BURN_DOWN_POINTS = 120;
 var BREAKDOWN_LIMIT = 10;
 var ALERT_HISTORY_MAX_BUCKETS = 1e4;
+var HELD_STEP_MS = 6e4;
 function planSlo(slo, sourceType, atMs, options = {}) {
   const definition2 = windowDefinitionOf(slo);
   const bounds = windowBounds(definition2, atMs);
@@ -56338,6 +56446,8 @@ function planSlo(slo, sourceType, atMs, options = {}) {
   }
   const history = options.alertHistory ? historySeries(slo, bounds, atMs) : void 0;
   if (history) series.push(history);
+  const held = heldSeries(slo, atMs);
+  series.push(...held);
   const breakdownBy = slo.breakdownBy ?? (sourceType === "prometheus" ? void 0 : DEFAULT_LOG_BREAKDOWN_FIELD);
   return {
     request: {
@@ -56357,8 +56467,31 @@ function planSlo(slo, sourceType, atMs, options = {}) {
     },
     previousKey: PREVIOUS_KEY,
     previousSlicesKey: slicesKey ? PREVIOUS_SLICES_KEY : void 0,
-    history: history && { key: history.key, startMs: history.startMs, stepMs: history.stepMs }
+    history: history && { key: history.key, startMs: history.startMs, stepMs: history.stepMs },
+    held: held.map((h) => ({ key: h.key, stepMs: h.stepMs }))
   };
+}
+function heldSeries(slo, atMs) {
+  const series = /* @__PURE__ */ new Map();
+  for (const rule of slo.alerting.windows) {
+    if ((rule.alertAfterMs ?? 0) <= 0 || slo.alerting[rule.severity].disable) continue;
+    const stepMs = heldSeriesStep(slo, rule);
+    const count3 = ruleReachMs(rule) / stepMs;
+    const key = heldSeriesKey(rule);
+    series.set(key, { key, startMs: atMs - count3 * stepMs, stepMs, count: count3 });
+  }
+  return [...series.values()];
+}
+function heldSeriesStep(slo, rule) {
+  const fine = ruleStep(rule, HELD_STEP_MS);
+  if (ruleReachMs(rule) / fine <= MAX_HELD_BUCKETS) return fine;
+  const coarse = ruleStep(rule);
+  if (ruleReachMs(rule) / coarse <= MAX_HELD_BUCKETS) return coarse;
+  throw specError(
+    `SLO '${slo.name}': the ${rule.severity} alert over ${rule.long}/${rule.short} with alertAfter ${rule.alertAfter ?? ""} would be judged on ${ruleReachMs(rule) / coarse} buckets, over the limit of ${MAX_HELD_BUCKETS}`,
+    slo.at,
+    "make the windows and alertAfter whole multiples of a longer step (whole minutes, or whole 5 minutes)"
+  );
 }
 function windowDefinitionOf(slo) {
   return slo.window.kind === "rolling" ? { kind: "rolling", durationMs: slo.window.durationMs } : {
@@ -56381,7 +56514,7 @@ function historySeries(slo, bounds, atMs) {
   const rules = slo.alerting.windows;
   const stepMs = alertHistoryStep(rules);
   if (rules.length === 0 || stepMs <= 0) return void 0;
-  const longest = Math.max(...rules.map((r) => r.longMs));
+  const longest = Math.max(...rules.map(ruleReachMs));
   const wanted = Math.ceil((atMs - (bounds.startMs - longest)) / stepMs);
   const count3 = Math.max(1, Math.min(ALERT_HISTORY_MAX_BUCKETS, wanted));
   return { key: "alertHistory", startMs: atMs - count3 * stepMs, stepMs, count: count3 };
@@ -57000,6 +57133,12 @@ function entryFor(job, result, spec, options, previous) {
     slices: plan.slicesKey ? result.series[plan.slicesKey] : void 0,
     buckets: result.series[plan.bucketsKey],
     rules: slo.alerting.windows,
+    heldSeries: Object.fromEntries(
+      plan.held.flatMap((h) => {
+        const buckets = result.series[h.key];
+        return buckets ? [[h.key, { buckets, stepMs: h.stepMs }]] : [];
+      })
+    ),
     minEvents: slo.alerting.minEvents,
     disabled: { page: slo.alerting.page.disable, ticket: slo.alerting.ticket.disable },
     gate: slo.gate
@@ -57543,6 +57682,380 @@ var promLabelName = (label) => PROM_LABEL_NAME.test(label) ? void 0 : {
   message: `'${label}' is not a Prometheus label name (letters, digits and _, not starting with a digit)`
 };
 
+// src/definition/doc-reader.ts
+init_errors();
+
+// src/definition/yaml-source.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+init_errors();
+init_limits();
+
+// src/definition/yaml-aliases.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+function firstRefusedAlias(doc, limit) {
+  const latestAnchor = /* @__PURE__ */ new Map();
+  const resolved = /* @__PURE__ */ new Map();
+  const uses = /* @__PURE__ */ new Map();
+  let refused;
+  (0, import_yaml2.visit)(doc, {
+    Node: (_key, node2) => {
+      if (!(0, import_yaml2.isAlias)(node2)) {
+        if (node2.anchor) {
+          latestAnchor.set(node2.anchor, node2);
+          uses.set(node2, { count: 1, aliasCount: 0 });
+        }
+        return void 0;
+      }
+      const source = latestAnchor.get(node2.source);
+      const use = source && uses.get(source);
+      if (!source || !use) {
+        refused = { alias: node2, why: "no anchor" };
+        return import_yaml2.visit.BREAK;
+      }
+      resolved.set(node2, source);
+      use.count += 1;
+      if (use.aliasCount === 0) use.aliasCount = expansionSize(source, resolved, uses);
+      if (use.count * use.aliasCount <= limit) return void 0;
+      refused = { alias: node2, why: "too many aliases" };
+      return import_yaml2.visit.BREAK;
+    }
+  });
+  return refused;
+}
+function expansionSize(node2, resolved, uses) {
+  if ((0, import_yaml2.isAlias)(node2)) {
+    const source = resolved.get(node2);
+    const use = source && uses.get(source);
+    return use ? use.count * use.aliasCount : 0;
+  }
+  if ((0, import_yaml2.isCollection)(node2)) {
+    let largest = 0;
+    for (const item2 of node2.items) largest = Math.max(largest, expansionSize(item2, resolved, uses));
+    return largest;
+  }
+  if ((0, import_yaml2.isPair)(node2)) {
+    return Math.max(
+      expansionSize(node2.key, resolved, uses),
+      expansionSize(node2.value, resolved, uses)
+    );
+  }
+  return 1;
+}
+
+// src/definition/yaml-source.ts
+var INDENTATION_CODES = /* @__PURE__ */ new Set([
+  "BAD_INDENT",
+  "BLOCK_AS_IMPLICIT_KEY",
+  "MULTILINE_IMPLICIT_KEY",
+  "TAB_AS_INDENT",
+  "MISSING_CHAR",
+  "UNEXPECTED_TOKEN"
+]);
+function parseYamlFile(file2, text) {
+  const lines = new import_yaml3.LineCounter();
+  const parsed = (0, import_yaml3.parseAllDocuments)(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true
+  });
+  const all = Array.isArray(parsed) ? parsed : [];
+  const errors = [];
+  for (const d of all) {
+    let syntaxErrors = 0;
+    for (const e of d.errors) {
+      if (e.code !== "DUPLICATE_KEY" && syntaxErrors++ > 0) continue;
+      const pos = lines.linePos(e.pos[0]);
+      errors.push(
+        specError(
+          `YAML syntax error: ${firstLine(e.message)}`,
+          { file: file2, line: pos.line, col: pos.col },
+          INDENTATION_CODES.has(e.code) ? "YAML reads the structure from indentation: check this line's and the next lines' indentation (spaces, not tabs)" : void 0
+        )
+      );
+    }
+  }
+  if (!Array.isArray(parsed)) {
+    return { docs: [], errors };
+  }
+  if (errors.length > 0) return { docs: [], errors };
+  const docs = all.filter((d) => d.contents !== null).map((doc) => ({ file: file2, doc, lines }));
+  return { docs, errors };
+}
+function plainValueOf(ydoc) {
+  try {
+    return { value: ydoc.doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) };
+  } catch (error63) {
+    const refused = firstRefusedAlias(ydoc.doc, MAX_YAML_ALIASES);
+    if (!refused) throw error63;
+    const { alias, why } = refused;
+    const { line, col } = ydoc.lines.linePos(alias.range?.[0] ?? 0);
+    const at2 = { file: ydoc.file, line, col };
+    return {
+      errors: [
+        why === "no anchor" ? specError(
+          `YAML alias *${alias.source} has no anchor &${alias.source} before it`,
+          at2,
+          `an alias repeats a value marked earlier with &${alias.source}`
+        ) : specError(
+          `too many aliases: expanding *${alias.source} here passes the limit of ${MAX_YAML_ALIASES} alias expansions per document`,
+          at2,
+          "aliases that repeat aliases grow exponentially (a YAML alias bomb); write the values out, or nest fewer aliases"
+        )
+      ]
+    };
+  }
+}
+function itemDocument(ydoc, index) {
+  const list = ydoc.doc.contents;
+  const item2 = (0, import_yaml3.isSeq)(list) ? list.items[index] : void 0;
+  const doc = new import_yaml3.Document(item2);
+  return { file: ydoc.file, doc, lines: ydoc.lines };
+}
+function firstLine(message) {
+  return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+}
+function positionOf(ydoc, path, key) {
+  let node2 = ydoc.doc.contents;
+  let best = node2;
+  for (const seg of path) {
+    const next = childOf(node2, seg);
+    if (next === void 0) break;
+    node2 = next;
+    best = next;
+  }
+  if (key !== void 0 && (0, import_yaml3.isMap)(best)) {
+    const pair2 = best.items.find((p) => (0, import_yaml3.isScalar)(p.key) && String(p.key.value) === key);
+    if (pair2 && (0, import_yaml3.isScalar)(pair2.key)) best = pair2.key;
+  }
+  const range = best?.range;
+  const offset = range ? range[0] : 0;
+  const { line, col } = ydoc.lines.linePos(offset);
+  return { file: ydoc.file, line, col };
+}
+function positionInScalar(ydoc, path, offset) {
+  let node2 = ydoc.doc.contents;
+  for (const seg of path) {
+    const next = childOf(node2, seg);
+    if (next === void 0) return positionOf(ydoc, path);
+    node2 = next;
+  }
+  if (!(0, import_yaml3.isScalar)(node2) || !node2.range) return positionOf(ydoc, path);
+  const start = node2.range[0];
+  const quoted = node2.type === "QUOTE_DOUBLE" || node2.type === "QUOTE_SINGLE";
+  const isBlock = node2.type === "BLOCK_LITERAL" || node2.type === "BLOCK_FOLDED";
+  if (isBlock) return positionOf(ydoc, path);
+  const { line, col } = ydoc.lines.linePos(start + (quoted ? 1 : 0) + offset);
+  return { file: ydoc.file, line, col };
+}
+function childOf(node2, seg) {
+  if ((0, import_yaml3.isMap)(node2)) {
+    const pair2 = node2.items.find(
+      (p) => (0, import_yaml3.isPair)(p) && (0, import_yaml3.isScalar)(p.key) && String(p.key.value) === String(seg)
+    );
+    return pair2 ? pair2.value ?? pair2.key : void 0;
+  }
+  if ((0, import_yaml3.isSeq)(node2) && typeof seg === "number") return node2.items[seg];
+  return void 0;
+}
+
+// src/definition/doc-reader.ts
+function isJson(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function formatPath(path) {
+  return path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+}
+var DocReader = class _DocReader {
+  constructor(ydoc, subject, root, errors) {
+    this.ydoc = ydoc;
+    this.subject = subject;
+    this.root = root;
+    this.errors = errors;
+  }
+  ydoc;
+  subject;
+  root;
+  errors;
+  /** The same document under another name (an inline object inside it). */
+  as(subject) {
+    return new _DocReader(this.ydoc, subject, this.root, this.errors);
+  }
+  fail(path, message, hint, key) {
+    const field = formatPath(key !== void 0 ? [...path, key] : path);
+    this.errors.push(
+      specError(
+        `${this.subject}: ${field ? `${field}: ` : ""}${message}`,
+        positionOf(this.ydoc, path, key),
+        hint
+      )
+    );
+  }
+  /** At a character of the string at `path`: where a query stops parsing. */
+  failInScalar(path, offset, message, hint) {
+    const field = formatPath(path);
+    this.errors.push(
+      specError(
+        `${this.subject}: ${field ? `${field}: ` : ""}${message}`,
+        positionInScalar(this.ydoc, path, offset),
+        hint
+      )
+    );
+  }
+  value(path) {
+    let node2 = this.root;
+    for (const seg of path) {
+      if (Array.isArray(node2) && typeof seg === "number") node2 = node2[seg];
+      else if (isJson(node2)) node2 = node2[String(seg)];
+      else return void 0;
+    }
+    return node2;
+  }
+  has(path) {
+    return this.value(path) !== void 0 && this.value(path) !== null;
+  }
+  /** A mapping; `required` reports a missing one. */
+  record(path, required3 = false) {
+    const v = this.value(path);
+    if (v === void 0 || v === null) {
+      if (required3) this.missing(path);
+      return void 0;
+    }
+    if (!isJson(v)) {
+      this.fail(path, "expected a mapping (key: value)");
+      return void 0;
+    }
+    return v;
+  }
+  list(path, required3 = false) {
+    const v = this.value(path);
+    if (v === void 0 || v === null) {
+      if (required3) this.missing(path);
+      return void 0;
+    }
+    if (!Array.isArray(v)) {
+      this.fail(path, "expected a list");
+      return void 0;
+    }
+    return v;
+  }
+  string(path, required3 = false) {
+    const v = this.value(path);
+    if (v === void 0 || v === null) {
+      if (required3) this.missing(path);
+      return void 0;
+    }
+    if (typeof v === "string") {
+      if (required3 && v.trim() === "") {
+        this.fail(path, "must not be empty");
+        return void 0;
+      }
+      return v;
+    }
+    if (typeof v === "number" || typeof v === "boolean") return String(v);
+    this.fail(path, "expected a string");
+    return void 0;
+  }
+  number(path, required3 = false) {
+    const v = this.value(path);
+    if (v === void 0 || v === null) {
+      if (required3) this.missing(path);
+      return void 0;
+    }
+    if (typeof v === "number" && Number.isFinite(v)) return v;
+    if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
+    this.fail(path, `expected a number, got ${JSON.stringify(v)}`);
+    return void 0;
+  }
+  boolean(path) {
+    const v = this.value(path);
+    if (v === void 0 || v === null) return void 0;
+    if (typeof v === "boolean") return v;
+    if (v === "true" || v === "false") return v === "true";
+    this.fail(path, `expected true or false, got ${JSON.stringify(v)}`);
+    return void 0;
+  }
+  /**
+   * Labels as plain strings. OpenSLO allows a list of strings as a value:
+   * it is joined with commas, the way Prometheus would hold it.
+   */
+  labels(path) {
+    const r = this.record(path);
+    const out = {};
+    if (!r) return out;
+    for (const [k, v] of Object.entries(r)) {
+      if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") {
+        out[k] = String(v);
+      } else if (Array.isArray(v) && v.every((x) => typeof x === "string")) {
+        out[k] = v.join(",");
+      } else if (v === null) {
+        out[k] = "";
+      } else {
+        this.fail([...path, k], "expected a string (or a list of strings)");
+      }
+    }
+    return out;
+  }
+  /** Every key of the mapping at `path` must be one of `allowed`; others get a "did you mean". */
+  keys(path, allowed) {
+    const r = this.value(path);
+    if (!isJson(r)) return;
+    for (const key of Object.keys(r)) {
+      if (allowed.includes(key)) continue;
+      const suggestion = closest(key, allowed);
+      this.fail(
+        path,
+        `unknown key '${key}'`,
+        suggestion ? `did you mean '${suggestion}'?` : `expected one of: ${allowed.join(", ")}`,
+        key
+      );
+    }
+  }
+  missing(path) {
+    const key = path[path.length - 1];
+    const parent = path.slice(0, -1);
+    this.errors.push(
+      specError(
+        `${this.subject}: ${parent.length > 0 ? `${formatPath(parent)}: ` : ""}missing required key '${String(key)}'`,
+        positionOf(this.ydoc, parent)
+      )
+    );
+  }
+};
+function closest(key, candidates) {
+  let best;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const c of candidates) {
+    const d = editDistance(key.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  return best !== void 0 && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : void 0;
+}
+function editDistance(a, b) {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+function parseFraction(raw) {
+  const text = String(raw).trim();
+  const value = text.endsWith("%") ? Number(text.slice(0, -1)) / 100 : Number(text);
+  if (text === "" || !Number.isFinite(value)) return null;
+  return Number(value.toPrecision(12));
+}
+function roundNumber(value) {
+  return Number(value.toPrecision(12));
+}
+
 // src/definition/log-timestamp.ts
 init_defaults();
 init_pattern();
@@ -57601,6 +58114,43 @@ function defaultField(from) {
   if (from === void 0) return DEFAULT_LOG_TIMESTAMP_FIELD;
   const names = captureNames(from);
   return names.length === 1 ? names[0] : void 0;
+}
+
+// src/definition/openslo/durations.ts
+init_defaults();
+var DAY = 864e5;
+var SHORTHAND_UNIT_MS = {
+  m: 6e4,
+  h: 36e5,
+  d: DAY,
+  w: 7 * DAY,
+  M: 30 * DAY,
+  Q: 90 * DAY,
+  Y: 365 * DAY
+};
+function parseShorthand(text) {
+  const m = /^\s*(\d+)([mhdwMQY])\s*$/.exec(text);
+  if (!m) return null;
+  const count3 = Number(m[1]);
+  const unit = m[2];
+  if (count3 <= 0) return null;
+  const ms = count3 * SHORTHAND_UNIT_MS[unit];
+  const label = "mhdw".includes(unit) ? `${count3}${unit}` : `${ms / DAY}d`;
+  return { ms, count: count3, unit, label };
+}
+function shorthandMessage(text) {
+  if (/^\s*0+[mhdwMQY]\s*$/.test(text))
+    return `'${text.trim()}' is zero; an OpenSLO duration is a whole number of at least 1 and one of m h d w M Q Y, like 1w`;
+  return `'${text}' is not an OpenSLO duration: a whole number and one of m h d w M Q Y, like 5m, 1h, 28d, 1M`;
+}
+function windowPeriodMs(window2) {
+  return window2.kind === "rolling" ? window2.durationMs : nominalPeriodMs(window2);
+}
+function defaultShortMs(longMs) {
+  return Math.max(
+    MINUTE_MS2,
+    Math.round(longMs / DEFAULT_SHORT_WINDOW_DIVISOR / MINUTE_MS2) * MINUTE_MS2
+  );
 }
 
 // src/definition/normalize.ts
@@ -77103,7 +77653,7 @@ function fromJSONSchema(schema, params) {
 
 // node_modules/zod/v4/core/visit.js
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
-function visit2(schema, fnOrHandlers) {
+function visit3(schema, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
     const h = fnOrHandlers[node2._zod.def.type];
     return h ? h(node2, rewritten) : node2;
@@ -77258,7 +77808,7 @@ function visit2(schema, fnOrHandlers) {
 
 // node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema) {
-  return visit2(schema, {
+  return visit3(schema, {
     object: (s) => s.partial(),
     // Every partialed option now admits `undefined`, which the constructor rejects as a duplicate.
     union: (s) => {
@@ -77282,7 +77832,7 @@ function inSide(def) {
   return def.in._zod.traits.has("$ZodTransform") ? outSide(def) : def.in;
 }
 function input(schema) {
-  return visit2(schema, {
+  return visit3(schema, {
     pipe: (s) => inSide(s._zod.def),
     // A default value belongs to the output side, so a rewritten inner type leaves it stranded. `.default()` widens the declared input type with `undefined`, and `optional` is what carries that across.
     default: (s, rewritten) => rewritten ? optional(s._zod.def.innerType) : s,
@@ -77291,7 +77841,7 @@ function input(schema) {
   });
 }
 function output(schema) {
-  return visit2(schema, {
+  return visit3(schema, {
     pipe: (s) => outSide(s._zod.def),
     // A prefault value is fed through the schema, which makes it input-side, so a rewritten inner type leaves it stranded.
     prefault: (s, rewritten) => rewritten ? s._zod.def.innerType : s
@@ -77445,7 +77995,15 @@ var burnRateWindowSchema = external_exports.strictObject({
   severity: external_exports.enum(["page", "ticket"]),
   long: durationText,
   short: durationText,
-  share: fraction2.describe("Budget share that may be spent in the long window, e.g. 2%")
+  share: fraction2.optional().describe("Budget share that may be spent in the long window, e.g. 2% (or burnRate)"),
+  burnRate: external_exports.number().positive().optional().describe("The burn rate both windows are compared with, e.g. 14.4, instead of share"),
+  op: external_exports.enum(["gt", "gte", "lt", "lte"]).optional().describe(
+    "How both windows' burn rates compare with it: gt (default) fires above, gte at or above, lt below, lte at or below"
+  ),
+  alertAfter: durationText.optional().describe("How long the condition must hold before the alert fires (a rule's for:); default 0"),
+  severityLabel: external_exports.string().min(1).optional().describe(
+    "The alert's severity label as your routes know it (sev1), where the severity's labels set none; default page or ticket"
+  )
 });
 var alertingSchema = external_exports.strictObject({
   minEvents: external_exports.number().int().min(0).optional().describe(
@@ -77546,382 +78104,8 @@ function knownKeys(schema = sloFileSchema, into = /* @__PURE__ */ new Set()) {
   return into;
 }
 
-// src/definition/yaml-source.ts
-var import_yaml3 = __toESM(require_dist(), 1);
-init_errors();
-init_limits();
-
-// src/definition/yaml-aliases.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-function firstRefusedAlias(doc, limit) {
-  const latestAnchor = /* @__PURE__ */ new Map();
-  const resolved = /* @__PURE__ */ new Map();
-  const uses = /* @__PURE__ */ new Map();
-  let refused;
-  (0, import_yaml2.visit)(doc, {
-    Node: (_key, node2) => {
-      if (!(0, import_yaml2.isAlias)(node2)) {
-        if (node2.anchor) {
-          latestAnchor.set(node2.anchor, node2);
-          uses.set(node2, { count: 1, aliasCount: 0 });
-        }
-        return void 0;
-      }
-      const source = latestAnchor.get(node2.source);
-      const use = source && uses.get(source);
-      if (!source || !use) {
-        refused = { alias: node2, why: "no anchor" };
-        return import_yaml2.visit.BREAK;
-      }
-      resolved.set(node2, source);
-      use.count += 1;
-      if (use.aliasCount === 0) use.aliasCount = expansionSize(source, resolved, uses);
-      if (use.count * use.aliasCount <= limit) return void 0;
-      refused = { alias: node2, why: "too many aliases" };
-      return import_yaml2.visit.BREAK;
-    }
-  });
-  return refused;
-}
-function expansionSize(node2, resolved, uses) {
-  if ((0, import_yaml2.isAlias)(node2)) {
-    const source = resolved.get(node2);
-    const use = source && uses.get(source);
-    return use ? use.count * use.aliasCount : 0;
-  }
-  if ((0, import_yaml2.isCollection)(node2)) {
-    let largest = 0;
-    for (const item2 of node2.items) largest = Math.max(largest, expansionSize(item2, resolved, uses));
-    return largest;
-  }
-  if ((0, import_yaml2.isPair)(node2)) {
-    return Math.max(
-      expansionSize(node2.key, resolved, uses),
-      expansionSize(node2.value, resolved, uses)
-    );
-  }
-  return 1;
-}
-
-// src/definition/yaml-source.ts
-var INDENTATION_CODES = /* @__PURE__ */ new Set([
-  "BAD_INDENT",
-  "BLOCK_AS_IMPLICIT_KEY",
-  "MULTILINE_IMPLICIT_KEY",
-  "TAB_AS_INDENT",
-  "MISSING_CHAR",
-  "UNEXPECTED_TOKEN"
-]);
-function parseYamlFile(file2, text) {
-  const lines = new import_yaml3.LineCounter();
-  const parsed = (0, import_yaml3.parseAllDocuments)(text, {
-    lineCounter: lines,
-    prettyErrors: false,
-    uniqueKeys: true
-  });
-  const all = Array.isArray(parsed) ? parsed : [];
-  const errors = [];
-  for (const d of all) {
-    let syntaxErrors = 0;
-    for (const e of d.errors) {
-      if (e.code !== "DUPLICATE_KEY" && syntaxErrors++ > 0) continue;
-      const pos = lines.linePos(e.pos[0]);
-      errors.push(
-        specError(
-          `YAML syntax error: ${firstLine(e.message)}`,
-          { file: file2, line: pos.line, col: pos.col },
-          INDENTATION_CODES.has(e.code) ? "YAML reads the structure from indentation: check this line's and the next lines' indentation (spaces, not tabs)" : void 0
-        )
-      );
-    }
-  }
-  if (!Array.isArray(parsed)) {
-    return { docs: [], errors };
-  }
-  if (errors.length > 0) return { docs: [], errors };
-  const docs = all.filter((d) => d.contents !== null).map((doc) => ({ file: file2, doc, lines }));
-  return { docs, errors };
-}
-function plainValueOf(ydoc) {
-  try {
-    return { value: ydoc.doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) };
-  } catch (error63) {
-    const refused = firstRefusedAlias(ydoc.doc, MAX_YAML_ALIASES);
-    if (!refused) throw error63;
-    const { alias, why } = refused;
-    const { line, col } = ydoc.lines.linePos(alias.range?.[0] ?? 0);
-    const at2 = { file: ydoc.file, line, col };
-    return {
-      errors: [
-        why === "no anchor" ? specError(
-          `YAML alias *${alias.source} has no anchor &${alias.source} before it`,
-          at2,
-          `an alias repeats a value marked earlier with &${alias.source}`
-        ) : specError(
-          `too many aliases: expanding *${alias.source} here passes the limit of ${MAX_YAML_ALIASES} alias expansions per document`,
-          at2,
-          "aliases that repeat aliases grow exponentially (a YAML alias bomb); write the values out, or nest fewer aliases"
-        )
-      ]
-    };
-  }
-}
-function itemDocument(ydoc, index) {
-  const list = ydoc.doc.contents;
-  const item2 = (0, import_yaml3.isSeq)(list) ? list.items[index] : void 0;
-  const doc = new import_yaml3.Document(item2);
-  return { file: ydoc.file, doc, lines: ydoc.lines };
-}
-function firstLine(message) {
-  return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-}
-function positionOf(ydoc, path, key) {
-  let node2 = ydoc.doc.contents;
-  let best = node2;
-  for (const seg of path) {
-    const next = childOf(node2, seg);
-    if (next === void 0) break;
-    node2 = next;
-    best = next;
-  }
-  if (key !== void 0 && (0, import_yaml3.isMap)(best)) {
-    const pair2 = best.items.find((p) => (0, import_yaml3.isScalar)(p.key) && String(p.key.value) === key);
-    if (pair2 && (0, import_yaml3.isScalar)(pair2.key)) best = pair2.key;
-  }
-  const range = best?.range;
-  const offset = range ? range[0] : 0;
-  const { line, col } = ydoc.lines.linePos(offset);
-  return { file: ydoc.file, line, col };
-}
-function positionInScalar(ydoc, path, offset) {
-  let node2 = ydoc.doc.contents;
-  for (const seg of path) {
-    const next = childOf(node2, seg);
-    if (next === void 0) return positionOf(ydoc, path);
-    node2 = next;
-  }
-  if (!(0, import_yaml3.isScalar)(node2) || !node2.range) return positionOf(ydoc, path);
-  const start = node2.range[0];
-  const quoted = node2.type === "QUOTE_DOUBLE" || node2.type === "QUOTE_SINGLE";
-  const isBlock = node2.type === "BLOCK_LITERAL" || node2.type === "BLOCK_FOLDED";
-  if (isBlock) return positionOf(ydoc, path);
-  const { line, col } = ydoc.lines.linePos(start + (quoted ? 1 : 0) + offset);
-  return { file: ydoc.file, line, col };
-}
-function childOf(node2, seg) {
-  if ((0, import_yaml3.isMap)(node2)) {
-    const pair2 = node2.items.find(
-      (p) => (0, import_yaml3.isPair)(p) && (0, import_yaml3.isScalar)(p.key) && String(p.key.value) === String(seg)
-    );
-    return pair2 ? pair2.value ?? pair2.key : void 0;
-  }
-  if ((0, import_yaml3.isSeq)(node2) && typeof seg === "number") return node2.items[seg];
-  return void 0;
-}
-
 // src/definition/zod-issues.ts
 init_errors();
-
-// src/definition/doc-reader.ts
-init_errors();
-function isJson(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function formatPath(path) {
-  return path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
-}
-var DocReader = class _DocReader {
-  constructor(ydoc, subject, root, errors) {
-    this.ydoc = ydoc;
-    this.subject = subject;
-    this.root = root;
-    this.errors = errors;
-  }
-  ydoc;
-  subject;
-  root;
-  errors;
-  /** The same document under another name (an inline object inside it). */
-  as(subject) {
-    return new _DocReader(this.ydoc, subject, this.root, this.errors);
-  }
-  fail(path, message, hint, key) {
-    const field = formatPath(key !== void 0 ? [...path, key] : path);
-    this.errors.push(
-      specError(
-        `${this.subject}: ${field ? `${field}: ` : ""}${message}`,
-        positionOf(this.ydoc, path, key),
-        hint
-      )
-    );
-  }
-  /** At a character of the string at `path`: where a query stops parsing. */
-  failInScalar(path, offset, message, hint) {
-    const field = formatPath(path);
-    this.errors.push(
-      specError(
-        `${this.subject}: ${field ? `${field}: ` : ""}${message}`,
-        positionInScalar(this.ydoc, path, offset),
-        hint
-      )
-    );
-  }
-  value(path) {
-    let node2 = this.root;
-    for (const seg of path) {
-      if (Array.isArray(node2) && typeof seg === "number") node2 = node2[seg];
-      else if (isJson(node2)) node2 = node2[String(seg)];
-      else return void 0;
-    }
-    return node2;
-  }
-  has(path) {
-    return this.value(path) !== void 0 && this.value(path) !== null;
-  }
-  /** A mapping; `required` reports a missing one. */
-  record(path, required3 = false) {
-    const v = this.value(path);
-    if (v === void 0 || v === null) {
-      if (required3) this.missing(path);
-      return void 0;
-    }
-    if (!isJson(v)) {
-      this.fail(path, "expected a mapping (key: value)");
-      return void 0;
-    }
-    return v;
-  }
-  list(path, required3 = false) {
-    const v = this.value(path);
-    if (v === void 0 || v === null) {
-      if (required3) this.missing(path);
-      return void 0;
-    }
-    if (!Array.isArray(v)) {
-      this.fail(path, "expected a list");
-      return void 0;
-    }
-    return v;
-  }
-  string(path, required3 = false) {
-    const v = this.value(path);
-    if (v === void 0 || v === null) {
-      if (required3) this.missing(path);
-      return void 0;
-    }
-    if (typeof v === "string") {
-      if (required3 && v.trim() === "") {
-        this.fail(path, "must not be empty");
-        return void 0;
-      }
-      return v;
-    }
-    if (typeof v === "number" || typeof v === "boolean") return String(v);
-    this.fail(path, "expected a string");
-    return void 0;
-  }
-  number(path, required3 = false) {
-    const v = this.value(path);
-    if (v === void 0 || v === null) {
-      if (required3) this.missing(path);
-      return void 0;
-    }
-    if (typeof v === "number" && Number.isFinite(v)) return v;
-    if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
-    this.fail(path, `expected a number, got ${JSON.stringify(v)}`);
-    return void 0;
-  }
-  boolean(path) {
-    const v = this.value(path);
-    if (v === void 0 || v === null) return void 0;
-    if (typeof v === "boolean") return v;
-    if (v === "true" || v === "false") return v === "true";
-    this.fail(path, `expected true or false, got ${JSON.stringify(v)}`);
-    return void 0;
-  }
-  /**
-   * Labels as plain strings. OpenSLO allows a list of strings as a value:
-   * it is joined with commas, the way Prometheus would hold it.
-   */
-  labels(path) {
-    const r = this.record(path);
-    const out = {};
-    if (!r) return out;
-    for (const [k, v] of Object.entries(r)) {
-      if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") {
-        out[k] = String(v);
-      } else if (Array.isArray(v) && v.every((x) => typeof x === "string")) {
-        out[k] = v.join(",");
-      } else if (v === null) {
-        out[k] = "";
-      } else {
-        this.fail([...path, k], "expected a string (or a list of strings)");
-      }
-    }
-    return out;
-  }
-  /** Every key of the mapping at `path` must be one of `allowed`; others get a "did you mean". */
-  keys(path, allowed) {
-    const r = this.value(path);
-    if (!isJson(r)) return;
-    for (const key of Object.keys(r)) {
-      if (allowed.includes(key)) continue;
-      const suggestion = closest(key, allowed);
-      this.fail(
-        path,
-        `unknown key '${key}'`,
-        suggestion ? `did you mean '${suggestion}'?` : `expected one of: ${allowed.join(", ")}`,
-        key
-      );
-    }
-  }
-  missing(path) {
-    const key = path[path.length - 1];
-    const parent = path.slice(0, -1);
-    this.errors.push(
-      specError(
-        `${this.subject}: ${parent.length > 0 ? `${formatPath(parent)}: ` : ""}missing required key '${String(key)}'`,
-        positionOf(this.ydoc, parent)
-      )
-    );
-  }
-};
-function closest(key, candidates) {
-  let best;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const c of candidates) {
-    const d = editDistance(key.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = c;
-    }
-  }
-  return best !== void 0 && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : void 0;
-}
-function editDistance(a, b) {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
-}
-function parseFraction(raw) {
-  const text = String(raw).trim();
-  const value = text.endsWith("%") ? Number(text.slice(0, -1)) / 100 : Number(text);
-  if (text === "" || !Number.isFinite(value)) return null;
-  return Number(value.toPrecision(12));
-}
-function roundNumber(value) {
-  return Number(value.toPrecision(12));
-}
-
-// src/definition/zod-issues.ts
 var keys;
 function describeZodIssues(ydoc, value, issues) {
   const errors = [];
@@ -78099,7 +78283,7 @@ var NativeFileNormalizer = class {
       objective,
       window2
     );
-    const alerting = this.alerting([...path, "alerting"], raw.alerting);
+    const alerting = this.alerting([...path, "alerting"], raw.alerting, window2);
     const gate2 = this.gate([...path, "gate"], raw.gate);
     const notify = raw.notify ? this.notify([...path, "notify"], raw.notify) : fileNotify;
     if (this.errors.length > before || !objective || !window2 || !indicator || !alerting || !gate2) {
@@ -78310,8 +78494,8 @@ var NativeFileNormalizer = class {
     this.fail(path, `threshold: expected a positive duration like 300ms or a number in ${unit}`);
     return void 0;
   }
-  alerting(path, raw) {
-    const windows = raw?.windows ? this.windows([...path, "windows"], raw.windows) : DEFAULT_BURN_RATE_WINDOWS;
+  alerting(path, raw, window2) {
+    const windows = raw?.windows ? this.windows([...path, "windows"], raw.windows, window2) : DEFAULT_BURN_RATE_WINDOWS;
     return {
       minEvents: raw?.minEvents ?? DEFAULT_MIN_EVENTS,
       windows,
@@ -78320,23 +78504,27 @@ var NativeFileNormalizer = class {
     };
   }
   /** The SLO's own burn-rate table. */
-  windows(path, raw) {
+  windows(path, raw, window2) {
     const windows = [];
     raw.forEach((w, i) => {
       const longMs = parseDuration(w.long);
       const shortMs = parseDuration(w.short);
-      const share = this.fraction([...path, i, "share"], w.share, "share", false);
-      checkAll(this, [...path, i], { ...w, longMs, shortMs }, shortBelowLong);
-      if (share !== void 0) {
-        windows.push({
-          severity: w.severity,
-          longMs,
-          shortMs,
-          share,
-          long: w.long.trim(),
-          short: w.short.trim()
-        });
-      }
+      checkAll(this, [...path, i], { ...w, longMs, shortMs }, shortBelowLong, shareOrBurnRate);
+      const share = w.share !== void 0 ? this.fraction([...path, i, "share"], w.share, "share", false) : shareOfBurnRate(w.burnRate, longMs, window2);
+      if (share === void 0) return;
+      const alertAfterMs = w.alertAfter !== void 0 ? parseDuration(w.alertAfter) : 0;
+      windows.push({
+        severity: w.severity,
+        longMs,
+        shortMs,
+        share,
+        long: w.long.trim(),
+        short: w.short.trim(),
+        ...w.burnRate !== void 0 ? { factor: w.burnRate } : {},
+        ...w.op !== void 0 && w.op !== "gt" ? { op: w.op } : {},
+        ...alertAfterMs > 0 ? { alertAfterMs, alertAfter: w.alertAfter.trim() } : {},
+        ...w.severityLabel !== void 0 ? { severityText: w.severityLabel } : {}
+      });
     });
     return windows;
   }
@@ -78420,6 +78608,13 @@ var shortBelowLong = (w) => w.shortMs >= w.longMs ? {
   at: ["short"],
   message: `the short window (${w.short}) must be shorter than the long window (${w.long})`
 } : void 0;
+var shareOrBurnRate = (w) => w.share === void 0 === (w.burnRate === void 0) ? {
+  message: w.share === void 0 ? "a burn-rate window needs share (the budget share, 2%) or burnRate (the factor, 14.4)" : "give share or burnRate, not both: each says the other"
+} : void 0;
+function shareOfBurnRate(burnRate2, longMs, window2) {
+  if (burnRate2 === void 0 || !window2) return void 0;
+  return roundNumber(burnRate2 * longMs / windowPeriodMs(window2));
+}
 var deliveredToAUrl = (t2) => t2.type !== "github-issue" && !t2.url ? { message: `a ${t2.type} target needs url` } : void 0;
 var UNIT_IN_MS = { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3 };
 function parseMicros(text) {
@@ -78457,43 +78652,6 @@ init_errors();
 // src/definition/openslo/alerting.ts
 init_defaults();
 
-// src/definition/openslo/durations.ts
-init_defaults();
-var DAY = 864e5;
-var SHORTHAND_UNIT_MS = {
-  m: 6e4,
-  h: 36e5,
-  d: DAY,
-  w: 7 * DAY,
-  M: 30 * DAY,
-  Q: 90 * DAY,
-  Y: 365 * DAY
-};
-function parseShorthand(text) {
-  const m = /^\s*(\d+)([mhdwMQY])\s*$/.exec(text);
-  if (!m) return null;
-  const count3 = Number(m[1]);
-  const unit = m[2];
-  if (count3 <= 0) return null;
-  const ms = count3 * SHORTHAND_UNIT_MS[unit];
-  const label = "mhdw".includes(unit) ? `${count3}${unit}` : `${ms / DAY}d`;
-  return { ms, count: count3, unit, label };
-}
-function shorthandMessage(text) {
-  if (/^\s*0+[mhdwMQY]\s*$/.test(text))
-    return `'${text.trim()}' is zero; an OpenSLO duration is a whole number of at least 1 and one of m h d w M Q Y, like 1w`;
-  return `'${text}' is not an OpenSLO duration: a whole number and one of m h d w M Q Y, like 5m, 1h, 28d, 1M`;
-}
-function windowPeriodMs(window2) {
-  return window2.kind === "rolling" ? window2.durationMs : nominalPeriodMs(window2);
-}
-function defaultShortMs(longMs) {
-  return Math.max(
-    MINUTE_MS2,
-    Math.round(longMs / DEFAULT_SHORT_WINDOW_DIVISOR / MINUTE_MS2) * MINUTE_MS2
-  );
-}
-
 // src/definition/openslo/extensions.ts
 var SLO_ANNOTATION = {
   minEvents: "slo/min-events",
@@ -78508,6 +78666,7 @@ var SLO_ANNOTATION = {
 };
 var LABELS_ANNOTATION = SLO_ANNOTATION.labels;
 var SHORT_WINDOW_ANNOTATION = "slo/short-window";
+var SEVERITY_ANNOTATION = "slo/severity";
 var TARGET_URL_ANNOTATION = "slo/url";
 var TARGET_RULES_ONLY_ANNOTATION = "slo/rules-only";
 var HEALTH_ANNOTATION = "slo/health";
@@ -78616,12 +78775,6 @@ function jsonLabels(text) {
 }
 
 // src/definition/openslo/alerting.ts
-var SEVERITY_OF = {
-  page: "page",
-  critical: "page",
-  ticket: "ticket",
-  warning: "ticket"
-};
 function plainAnnotations(o, allowed) {
   const out = {};
   for (const [k, v] of Object.entries(annotationsOf2(o))) {
@@ -78643,19 +78796,26 @@ function readCondition(o) {
   const spec = at(o, "spec");
   const before = r.errors.length;
   r.keys(spec, ["description", "severity", "condition"]);
-  const severity = conditionSeverity(r, [...spec, "severity"]);
+  const severityText = r.string([...spec, "severity"], true);
   const c = [...spec, "condition"];
   r.record(c, true);
   r.keys(c, CONDITION_KEYS);
   const burnRate2 = burnRateCondition(r, c);
-  const annotations = plainAnnotations(o, [SHORT_WINDOW_ANNOTATION]);
+  const annotations = plainAnnotations(o, [SHORT_WINDOW_ANNOTATION, SEVERITY_ANNOTATION]);
+  const override = severityOverride(o);
   const labels2 = r.labels(at(o, "metadata", "labels"));
-  if (r.errors.length > before || !severity || !burnRate2) return void 0;
+  if (r.errors.length > before || severityText === void 0 || !burnRate2) return void 0;
   const { threshold, lookback } = burnRate2;
   const short = shortWindow(o, lookback);
   if (!short) return void 0;
   return {
-    severity,
+    severityText,
+    tableSeverity: DEFAULT_SEVERITY_OF[severityKey(severityText)],
+    override,
+    unknownSeverity: onlyOnce(() => unknownSeverity(r, [...spec, "severity"], severityText)),
+    op: burnRate2.op,
+    alertAfterMs: burnRate2.alertAfterMs,
+    alertAfter: burnRate2.alertAfter,
     threshold,
     longMs: lookback.ms,
     long: lookback.label,
@@ -78665,40 +78825,67 @@ function readCondition(o) {
     annotations
   };
 }
-function conditionSeverity(r, path) {
-  const text = r.string(path, true);
+function onlyOnce(f) {
+  let done = false;
+  return () => {
+    if (!done) f();
+    done = true;
+  };
+}
+function tableText(severity) {
+  return Object.entries(DEFAULT_SEVERITY_OF).filter(([, s]) => s === severity).map(([name2]) => name2).join(", ");
+}
+function unknownSeverity(r, path, text) {
+  r.fail(
+    path,
+    `severity '${text}' is not in slo's severity table, and no slo/severity annotation says whether it pages`,
+    `the table (docs/interop.md, Severities) pages on ${tableText("page")}, and tickets on ${tableText("ticket")}; for another name add the annotation '${SEVERITY_ANNOTATION}: page' (or ticket) to the AlertCondition or its AlertPolicy. The severity as written stays the alert's severity label`
+  );
+}
+function severityOverride(o) {
+  const text = annotationsOf2(o)[SEVERITY_ANNOTATION];
   if (text === void 0) return void 0;
-  const severity = SEVERITY_OF[text.toLowerCase()];
-  if (!severity) {
-    r.fail(
-      path,
-      `severity '${text}' is not one slo knows`,
-      "slo has two severities: page (or critical) and ticket (or warning)"
-    );
-  }
-  return severity;
+  const severity = text.trim().toLowerCase();
+  if (severity === "page" || severity === "ticket") return severity;
+  o.r.fail(
+    at(o, "metadata", "annotations", SEVERITY_ANNOTATION),
+    `${SEVERITY_ANNOTATION} is '${text}': slo's severities are page and ticket`,
+    `write ${SEVERITY_ANNOTATION}: page (or ticket)`
+  );
+  return void 0;
 }
 var isBurnRate = (kind) => kind.toLowerCase() === "burnrate" ? void 0 : { message: `condition kind '${kind}' cannot be evaluated; slo alerts on burnrate` };
-var firesAbove = (op) => op === "gt" || op === "gte" ? void 0 : {
-  message: `op ${op}: slo alerts when the burn rate is above the threshold`,
-  hint: "use op: gt (or leave it out)"
+var OPS = ["gt", "gte", "lt", "lte"];
+var isOp = (op) => OPS.includes(op) ? void 0 : {
+  message: `op '${op}' is not an OpenSLO operator`,
+  hint: "use gt or gte (the burn rate above the threshold), or lt or lte (below it)"
 };
 var thresholdAboveZero = (threshold) => threshold > 0 ? void 0 : { message: "the burn-rate threshold must be above 0" };
 var isShorthand = (text) => parseShorthand(text) ? void 0 : { message: shorthandMessage(text) };
 var shorthandWithinLimit = (text) => durationWithinLimit({ text, ms: parseShorthand(text)?.ms ?? 0 });
-var noneOrShorthand = (text) => /^\s*0[mhdwMQY]?\s*$/.test(text) ? void 0 : isShorthand(text);
+var ZERO_DURATION = /^\s*0[mhdwMQY]?\s*$/;
+var noneOrShorthand = (text) => ZERO_DURATION.test(text) ? void 0 : isShorthand(text);
 function burnRateCondition(r, c) {
   checkAll(r, [...c, "kind"], r.string([...c, "kind"]) ?? "burnrate", isBurnRate);
-  checkAll(r, [...c, "op"], r.string([...c, "op"]) ?? "gt", firesAbove);
+  const op = r.string([...c, "op"]) ?? "gt";
+  const opOk = checkAll(r, [...c, "op"], op, isOp);
   const threshold = r.number([...c, "threshold"], true);
   if (threshold !== void 0) checkAll(r, [...c, "threshold"], threshold, thresholdAboveZero);
   const lookbackText = r.string([...c, "lookbackWindow"], true);
   if (lookbackText !== void 0)
     checkInOrder(r, [...c, "lookbackWindow"], lookbackText, isShorthand, shorthandWithinLimit);
   const alertAfter = r.string([...c, "alertAfter"]);
-  if (alertAfter !== void 0) checkAll(r, [...c, "alertAfter"], alertAfter, noneOrShorthand);
+  const afterOk = alertAfter === void 0 || checkInOrder(r, [...c, "alertAfter"], alertAfter, noneOrShorthand, shorthandWithinLimit);
   const lookback = lookbackText !== void 0 ? parseShorthand(lookbackText) : null;
-  return threshold !== void 0 && lookback ? { threshold, lookback } : void 0;
+  if (threshold === void 0 || !lookback || !opOk || !afterOk) return void 0;
+  const alertAfterMs = alertAfter === void 0 ? 0 : parseShorthand(alertAfter)?.ms ?? 0;
+  return {
+    op,
+    threshold,
+    lookback,
+    alertAfterMs,
+    alertAfter: alertAfterMs > 0 ? alertAfter?.trim() : void 0
+  };
 }
 var shortWithinLookback = ({ ms, lookback }) => ms === null || ms >= lookback.ms ? { message: `expected a duration shorter than the lookbackWindow (${lookback.label})` } : void 0;
 function shortWindow(o, lookback) {
@@ -78777,9 +78964,10 @@ function readPolicy(ctx, o) {
     read: readTarget
   });
   const labels2 = r.labels(at(o, "metadata", "labels"));
-  const annotations = plainAnnotations(o, []);
+  const annotations = plainAnnotations(o, [SEVERITY_ANNOTATION]);
+  const override = severityOverride(o);
   if (r.errors.length > before) return void 0;
-  return { name: o.name, breaching, conditions, targets, labels: labels2, annotations };
+  return { name: o.name, override, breaching, conditions, targets, labels: labels2, annotations };
 }
 function readItems(ctx, r, path, count3, items) {
   const defs = [];
@@ -78841,13 +79029,20 @@ function defaultAlerting() {
   };
 }
 function addPolicy(r, path, combined, policy, periodMs) {
-  for (const condition of policy.conditions) {
+  const severities = /* @__PURE__ */ new Set();
+  for (const def of policy.conditions) {
+    const severity = def.override ?? policy.override ?? def.tableSeverity;
+    if (!severity) {
+      def.unknownSeverity();
+      continue;
+    }
+    severities.add(severity);
+    const condition = { ...def, severity };
     const candidate = { policy, condition, periodMs, windows: combined.windows };
     if (checkInOrder(r, path, candidate, lookbackWithinPeriod, windowGivenOnce)) {
       addCondition(r, path, combined, candidate);
     }
   }
-  const severities = new Set(policy.conditions.map((c) => c.severity));
   for (const target of policy.targets) {
     for (const severity of severities) addTarget(combined, target, severity);
   }
@@ -78866,7 +79061,12 @@ function addCondition(r, path, combined, candidate) {
     shortMs: c.shortMs,
     share: roundNumber(c.threshold * c.longMs / periodMs),
     long: c.long,
-    short: c.short
+    short: c.short,
+    factor: c.threshold,
+    ...c.op === "gt" ? {} : { op: c.op },
+    ...c.alertAfterMs > 0 ? { alertAfterMs: c.alertAfterMs, alertAfter: c.alertAfter } : {},
+    // `page` as written labels the alert page anyway
+    ...c.severityText === c.severity ? {} : { severityText: c.severityText }
   });
   combined.breaching[c.severity].add(policy.breaching);
   const labels2 = { into: combined.labels[c.severity], what: `${c.severity} label` };
@@ -79697,8 +79897,8 @@ function ratioObjective(r, path, sli, given) {
   checkAll(r, path, given, noComparisonOnRatio);
   return sli.indicator;
 }
-var OPS = ["lt", "lte", "gt", "gte"];
-var knownOp = ({ op }) => op !== void 0 && !OPS.includes(op) ? { at: ["op"], message: `expected lt, lte, gt or gte, got '${op}'` } : void 0;
+var OPS2 = ["lt", "lte", "gt", "gte"];
+var knownOp = ({ op }) => op !== void 0 && !OPS2.includes(op) ? { at: ["op"], message: `expected lt, lte, gt or gte, got '${op}'` } : void 0;
 var histogramThresholdAboveZero = ({ value }) => value !== void 0 && value <= 0 ? {
   at: ["value"],
   message: "expected a value above 0: a histogram counts the events at or below it"

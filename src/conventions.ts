@@ -19,18 +19,21 @@ export const IDENTITY_LABEL = { service: "service", slo: "slo", severity: "slo_s
 
 /**
  * The label Alertmanager routes are usually keyed on. The user's own value
- * is kept as written (Sloth files set `severity: critical` and route on it);
- * without one it is slo's page or ticket, so routes on `severity=page` work.
+ * is kept as written: a `severity` label (Sloth files set `severity:
+ * critical` and route on it), else the severity an OpenSLO AlertCondition
+ * names (`sev1`, `High`); without either it is slo's page or ticket, so
+ * routes on `severity=page` work.
  */
 export const ROUTING_SEVERITY_LABEL = "severity";
 
-/** An alert's severity labels, given the labels it already has from the user's file. */
+/** An alert's severity labels, given the labels it already has from the user's file and the severity it wrote. */
 export function severityLabels(
   severity: "page" | "ticket",
   userLabels: Record<string, string>,
+  written?: string | undefined,
 ): Record<string, string> {
   return {
-    [ROUTING_SEVERITY_LABEL]: userLabels[ROUTING_SEVERITY_LABEL] ?? severity,
+    [ROUTING_SEVERITY_LABEL]: userLabels[ROUTING_SEVERITY_LABEL] ?? written ?? severity,
     [IDENTITY_LABEL.severity]: severity,
   };
 }

@@ -125,6 +125,50 @@ export const DEFAULT_NOTIFY_SEVERITIES = ["page", "ticket"] as const;
 export const DEFAULT_HEALTH_ON_FAILURE = "fail";
 
 /**
+ * An OpenSLO AlertCondition's severity is free text; slo pages or tickets.
+ * The severities people write, and which of the two each is. A name is
+ * matched ignoring case, spaces, `-` and `_` (`SEV-1`, `Sev 1`, `sev_1` are
+ * sev1). Any other is refused unless the condition (or its policy) says
+ * with the annotation `slo/severity: page` or `ticket`, which also wins
+ * over this table. The text as written stays the alert's `severity` label.
+ */
+export const DEFAULT_SEVERITY_OF: Readonly<Record<string, "page" | "ticket">> = {
+  page: "page",
+  critical: "page",
+  crit: "page",
+  emergency: "page",
+  fatal: "page",
+  urgent: "page",
+  high: "page",
+  sev0: "page",
+  sev1: "page",
+  sev2: "page",
+  p0: "page",
+  p1: "page",
+  p2: "page",
+  ticket: "ticket",
+  warning: "ticket",
+  warn: "ticket",
+  medium: "ticket",
+  low: "ticket",
+  minor: "ticket",
+  info: "ticket",
+  informational: "ticket",
+  notice: "ticket",
+  sev3: "ticket",
+  sev4: "ticket",
+  sev5: "ticket",
+  p3: "ticket",
+  p4: "ticket",
+  p5: "ticket",
+};
+
+/** A severity as DEFAULT_SEVERITY_OF names it: lower case, without spaces, `-` and `_`. */
+export function severityKey(text: string): string {
+  return text.toLowerCase().replace(/[\s_-]+/g, "");
+}
+
+/**
  * An OpenSLO burn-rate condition names one window, the long one; the short
  * window that confirms the burn is this fraction of it, as in the SRE
  * workbook's table (1h/5m, 6h/30m, 1d/2h, 3d/6h).

@@ -24,6 +24,8 @@ export const MAX_TIMESLICES_PER_WINDOW = 1_000_000;
 
 /** Samples of a sampled value one SLO reads (its window, alert windows and history together): past it the sample step grows to fit. */
 export const MAX_SAMPLES_PER_SLO = 1_200_000;
+/** Buckets `slo check` reads to judge whether one burn-rate rule held for its alertAfter (a 6-day window plus alertAfter fits at one minute). */
+export const MAX_HELD_BUCKETS = 10_000;
 
 /** A log line longer than this is skipped and counted as over the limit. */
 export const MAX_LINE_BYTES = 16 * MIB;

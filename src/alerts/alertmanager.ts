@@ -60,8 +60,21 @@ export function alertLabels(subject: AlertSubject, severity: Severity): Record<s
     alertname: ALERT_NAME,
     [IDENTITY_LABEL.service]: subject.slo.service,
     [IDENTITY_LABEL.slo]: subject.slo.name,
-    ...severityLabels(severity, userLabels),
+    ...severityLabels(severity, userLabels, writtenSeverity(subject, severity)),
   };
+}
+
+/**
+ * The severity the file wrote for this alert (OpenSLO's `sev1`): a firing
+ * rule's (the first in the file's order), else the first rule's of that
+ * severity. When another rule with another written severity takes over, the
+ * labels change: Alertmanager gets a new alert and the old one resolved.
+ */
+function writtenSeverity(subject: AlertSubject, severity: Severity): string | undefined {
+  const windows = subject.slo.alerting.windows.filter((w) => w.severity === severity);
+  const firing = subject.firing[severity] ?? [];
+  const fired = windows.find((w) => firing.some((a) => a.long === w.long && a.short === w.short));
+  return (fired ?? windows[0])?.severityText;
 }
 
 export function alertAnnotations(

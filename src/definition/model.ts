@@ -135,6 +135,9 @@ export type Indicator = RatioIndicator | LatencyIndicator | SampledIndicator;
 
 export type Severity = "page" | "ticket";
 
+/** How both windows' burn rates compare with the factor: gt fires above it (the default), lt below it. */
+export type BurnRateOp = "gt" | "gte" | "lt" | "lte";
+
 export interface BurnRateWindow {
   severity: Severity;
   longMs: number;
@@ -143,6 +146,16 @@ export interface BurnRateWindow {
   share: number;
   long: string;
   short: string;
+  /** the burn-rate threshold as written (OpenSLO's threshold, native burnRate): used exactly, never recomputed from share */
+  factor?: number | undefined;
+  /** absent: gt */
+  op?: BurnRateOp | undefined;
+  /** the condition must hold this long before the alert fires (OpenSLO's alertAfter, a rule's `for:`) */
+  alertAfterMs?: number | undefined;
+  /** alertAfter as written: 5m */
+  alertAfter?: string | undefined;
+  /** the severity as the file wrote it (sev1, High): the alert's `severity` label */
+  severityText?: string | undefined;
 }
 
 export interface SeverityPolicy {

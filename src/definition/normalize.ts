@@ -22,6 +22,7 @@ import {
 import { type SloError, specError } from "../errors.js";
 import { calendarLabel, nominalPeriodMs, parseCalendarPeriod, parseWallClock } from "./calendar.js";
 import { readDeploys } from "./deploys.js";
+import { roundNumber } from "./doc-reader.js";
 import { formatDuration, parseDuration } from "./duration.js";
 import { readLogTimestamp } from "./log-timestamp.js";
 import type {
@@ -41,6 +42,7 @@ import type {
   SourceSpec,
   WindowSpec,
 } from "./model.js";
+import { windowPeriodMs } from "./openslo/durations.js";
 import { fixedRange, hasWindowPlaceholder, isSelector } from "./promql.js";
 import {
   calendarPeriodIsPositive,
@@ -203,7 +205,7 @@ class NativeFileNormalizer {
       objective,
       window,
     );
-    const alerting = this.alerting([...path, "alerting"], raw.alerting);
+    const alerting = this.alerting([...path, "alerting"], raw.alerting, window);
     const gate = this.gate([...path, "gate"], raw.gate);
     const notify = raw.notify ? this.notify([...path, "notify"], raw.notify) : fileNotify;
     if (this.errors.length > before || !objective || !window || !indicator || !alerting || !gate) {
@@ -484,9 +486,13 @@ class NativeFileNormalizer {
     return undefined;
   }
 
-  private alerting(path: YamlPath, raw: Slo["alerting"]): AlertPolicy | undefined {
+  private alerting(
+    path: YamlPath,
+    raw: Slo["alerting"],
+    window: WindowSpec | undefined,
+  ): AlertPolicy | undefined {
     const windows = raw?.windows
-      ? this.windows([...path, "windows"], raw.windows)
+      ? this.windows([...path, "windows"], raw.windows, window)
       : DEFAULT_BURN_RATE_WINDOWS;
     return {
       minEvents: raw?.minEvents ?? DEFAULT_MIN_EVENTS,
@@ -500,23 +506,31 @@ class NativeFileNormalizer {
   private windows(
     path: YamlPath,
     raw: NonNullable<NonNullable<Slo["alerting"]>["windows"]>,
+    window: WindowSpec | undefined,
   ): BurnRateWindow[] {
     const windows: BurnRateWindow[] = [];
     raw.forEach((w, i) => {
       const longMs = parseDuration(w.long)!;
       const shortMs = parseDuration(w.short)!;
-      const share = this.fraction([...path, i, "share"], w.share, "share", false);
-      checkAll(this, [...path, i], { ...w, longMs, shortMs }, shortBelowLong);
-      if (share !== undefined) {
-        windows.push({
-          severity: w.severity,
-          longMs,
-          shortMs,
-          share,
-          long: w.long.trim(),
-          short: w.short.trim(),
-        });
-      }
+      checkAll(this, [...path, i], { ...w, longMs, shortMs }, shortBelowLong, shareOrBurnRate);
+      const share =
+        w.share !== undefined
+          ? this.fraction([...path, i, "share"], w.share, "share", false)
+          : shareOfBurnRate(w.burnRate, longMs, window);
+      if (share === undefined) return;
+      const alertAfterMs = w.alertAfter !== undefined ? parseDuration(w.alertAfter)! : 0;
+      windows.push({
+        severity: w.severity,
+        longMs,
+        shortMs,
+        share,
+        long: w.long.trim(),
+        short: w.short.trim(),
+        ...(w.burnRate !== undefined ? { factor: w.burnRate } : {}),
+        ...(w.op !== undefined && w.op !== "gt" ? { op: w.op } : {}),
+        ...(alertAfterMs > 0 ? { alertAfterMs, alertAfter: w.alertAfter!.trim() } : {}),
+        ...(w.severityLabel !== undefined ? { severityText: w.severityLabel } : {}),
+      });
     });
     return windows;
   }
@@ -681,6 +695,28 @@ const shortBelowLong: Rule<{ long: string; short: string; longMs: number; shortM
         message: `the short window (${w.short}) must be shorter than the long window (${w.long})`,
       }
     : undefined;
+
+type RawWindow = NonNullable<NonNullable<Slo["alerting"]>["windows"]>[number];
+
+const shareOrBurnRate: Rule<RawWindow> = (w) =>
+  (w.share === undefined) === (w.burnRate === undefined)
+    ? {
+        message:
+          w.share === undefined
+            ? "a burn-rate window needs share (the budget share, 2%) or burnRate (the factor, 14.4)"
+            : "give share or burnRate, not both: each says the other",
+      }
+    : undefined;
+
+/** The share a factor spends in the long window: what reads shares (the report, Sloth) reads this. */
+function shareOfBurnRate(
+  burnRate: number | undefined,
+  longMs: number,
+  window: WindowSpec | undefined,
+): number | undefined {
+  if (burnRate === undefined || !window) return undefined;
+  return roundNumber((burnRate * longMs) / windowPeriodMs(window));
+}
 
 const deliveredToAUrl: Rule<NonNullable<Slo["notify"]>[number]> = (t) =>
   t.type !== "github-issue" && !t.url ? { message: `a ${t.type} target needs url` } : undefined;

@@ -230,7 +230,30 @@ const burnRateWindowSchema = z.strictObject({
   severity: z.enum(["page", "ticket"]),
   long: durationText,
   short: durationText,
-  share: fraction.describe("Budget share that may be spent in the long window, e.g. 2%"),
+  share: fraction
+    .optional()
+    .describe("Budget share that may be spent in the long window, e.g. 2% (or burnRate)"),
+  burnRate: z
+    .number()
+    .positive()
+    .optional()
+    .describe("The burn rate both windows are compared with, e.g. 14.4, instead of share"),
+  op: z
+    .enum(["gt", "gte", "lt", "lte"])
+    .optional()
+    .describe(
+      "How both windows' burn rates compare with it: gt (default) fires above, gte at or above, lt below, lte at or below",
+    ),
+  alertAfter: durationText
+    .optional()
+    .describe("How long the condition must hold before the alert fires (a rule's for:); default 0"),
+  severityLabel: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "The alert's severity label as your routes know it (sev1), where the severity's labels set none; default page or ticket",
+    ),
 });
 
 const alertingSchema = z

@@ -4,6 +4,11 @@
  * each window at each bucket's end are sums of buckets (prefix sums, O(n)).
  * The scheduled report lists these episodes; the answer has the series'
  * resolution (5 minutes for the default windows).
+ *
+ * A rule with an alertAfter fires once its condition has held at every
+ * instant of the series from alertAfter ago to now, as Prometheus' `for:`
+ * does at each evaluation: `heldThroughout` is that judgement at the
+ * series' end, for `slo check`.
  */
 
 import { type BurnRateRule, judgeRule } from "./alert-policy.js";
@@ -42,10 +47,61 @@ export interface AlertHistory {
   episodes: AlertEpisode[];
 }
 
-/** The largest step that divides every alert window: the series' bucket length. */
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** The largest step that divides every alert window and alertAfter: the series' bucket length. */
 export function alertHistoryStep(rules: readonly BurnRateRule[]): number {
-  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-  return rules.reduce((g, r) => gcd(gcd(g, r.longMs), r.shortMs), 0);
+  return rules.reduce((g, r) => gcd(gcd(gcd(g, r.longMs), r.shortMs), r.alertAfterMs ?? 0), 0);
+}
+
+/** Instants a condition must hold at, one step apart, for the rule to fire: now and alertAfter back. */
+function instantsToHold(rule: BurnRateRule, stepMs: number): number {
+  return Math.round((rule.alertAfterMs ?? 0) / stepMs) + 1;
+}
+
+/** How far back a rule's judgement at one instant reads: its long window and its alertAfter. */
+export function ruleReachMs(rule: BurnRateRule): number {
+  return rule.longMs + (rule.alertAfterMs ?? 0);
+}
+
+/** The largest step that divides the rule's windows and alertAfter, and `atMost`. */
+export function ruleStep(rule: BurnRateRule, atMost = 0): number {
+  return gcd(gcd(gcd(atMost, rule.longMs), rule.shortMs), rule.alertAfterMs ?? 0);
+}
+
+/** The key of a rule's held series: rules with the same windows and alertAfter share one. */
+export function heldSeriesKey(rule: BurnRateRule): string {
+  return `held:${rule.longMs}/${rule.shortMs}/${rule.alertAfterMs ?? 0}`;
+}
+
+export interface HeldInput {
+  /** bucket i covers (startMs + i*stepMs, startMs + (i+1)*stepMs]; the last ends at the instant judged */
+  buckets: readonly Counts[];
+  stepMs: number;
+  rule: BurnRateRule;
+  objective: number;
+  periodMs: number;
+  minEvents: number;
+}
+
+/**
+ * Whether the rule's condition held at every instant, one step apart, from
+ * alertAfter before the series' end to its end. False when the series is
+ * too short to tell: an alert that cannot be shown to have held does not fire.
+ */
+export function heldThroughout(input: HeldInput): boolean {
+  const { buckets, stepMs, rule } = input;
+  const windowAt = windowSums(buckets);
+  const longN = Math.round(rule.longMs / stepMs);
+  const shortN = Math.round(rule.shortMs / stepMs);
+  const instants = instantsToHold(rule, stepMs);
+  if (buckets.length < longN + instants - 1) return false;
+  for (let k = 0; k < instants; k++) {
+    const end = buckets.length - k;
+    const verdict = judgeRule(rule, windowAt(end, longN), windowAt(end, shortN), input);
+    if (!verdict.firing) return false;
+  }
+  return true;
 }
 
 type Severity = "page" | "ticket";
@@ -56,14 +112,33 @@ export function alertHistoryOf(input: AlertHistoryInput): AlertHistory {
   const { buckets, startMs, stepMs } = input;
   const rules = input.rules.filter((r) => !input.disabled[r.severity]);
   const longest = Math.max(0, ...rules.map((r) => Math.round(r.longMs / stepMs)));
+  const reach = Math.max(0, ...rules.map((r) => Math.round(ruleReachMs(r) / stepMs)));
   const windowAt = windowSums(buckets);
-  const firstIndex = Math.max(1, longest, Math.ceil((input.fromMs - startMs) / stepMs));
+  // Conditions are judged from where every long window fits; alerts reported from where alertAfter fits too.
+  const firstJudged = Math.max(1, longest);
+  const firstIndex = Math.max(1, reach, Math.ceil((input.fromMs - startMs) / stepMs));
+  const held = new HeldCount(rules);
   const episodes = new EpisodeLog();
-  for (let end = firstIndex; end <= buckets.length; end++) {
-    const firing = firingAt(rules, input, (ms) => windowAt(end, Math.round(ms / stepMs)));
-    episodes.record(startMs + end * stepMs, firing);
+  for (let end = firstJudged; end <= buckets.length; end++) {
+    const countsOver = (ms: number) => windowAt(end, Math.round(ms / stepMs));
+    const firing = firingAt(rules, input, countsOver, held);
+    if (end >= firstIndex) episodes.record(startMs + end * stepMs, firing);
   }
   return { sinceMs: startMs + firstIndex * stepMs, stepMs, episodes: episodes.all };
+}
+
+/** Per rule, at how many consecutive instants up to now its condition held. */
+class HeldCount {
+  private readonly counts: number[];
+  constructor(private readonly rules: readonly BurnRateRule[]) {
+    this.counts = rules.map(() => 0);
+  }
+
+  /** Record whether rule i's condition holds now; true when it has held long enough to fire. */
+  record(i: number, holds: boolean, stepMs: number): boolean {
+    this.counts[i] = holds ? this.counts[i]! + 1 : 0;
+    return this.counts[i]! >= instantsToHold(this.rules[i]!, stepMs);
+  }
 }
 
 /** The counts of the n buckets that end at bucket `end` (exclusive), from prefix sums. */
@@ -83,13 +158,14 @@ function windowSums(buckets: readonly Counts[]): (end: number, n: number) => Cou
 
 function firingAt(
   rules: readonly BurnRateRule[],
-  policy: Pick<AlertHistoryInput, "objective" | "periodMs" | "minEvents">,
+  policy: Pick<AlertHistoryInput, "objective" | "periodMs" | "minEvents" | "stepMs">,
   countsOver: (windowMs: number) => Counts,
+  held: HeldCount,
 ): Partial<Record<Severity, Firing>> {
   const firing: Partial<Record<Severity, Firing>> = {};
-  for (const rule of rules) {
+  for (const [i, rule] of rules.entries()) {
     const verdict = judgeRule(rule, countsOver(rule.longMs), countsOver(rule.shortMs), policy);
-    if (!verdict.firing) continue;
+    if (!held.record(i, verdict.firing, policy.stepMs)) continue;
     const f = firing[rule.severity] ?? { windows: [], peak: 0 };
     f.windows.push(`${rule.long}/${rule.short}`);
     f.peak = Math.max(f.peak, verdict.burnRateLong!);

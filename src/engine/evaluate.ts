@@ -3,6 +3,7 @@
  * and status. Numbers in, numbers out; the pipeline does the I/O.
  */
 
+import { heldSeriesKey, heldThroughout } from "./alert-history.js";
 import { type AlertState, type BurnRateRule, evaluateAlerts } from "./alert-policy.js";
 import { badOf, burnRateOf, type Counts, errorBudgetOf, NO_EVENTS, sliOf } from "./budget.js";
 import { type GateThresholds, type SloStatus, sloStatusOf } from "./status.js";
@@ -26,6 +27,11 @@ export interface SloEvaluationInput {
   /** buckets over the whole window, oldest first, for the burn-down */
   buckets?: readonly Counts[] | undefined;
   rules: readonly BurnRateRule[];
+  /**
+   * Rules with an alertAfter: buckets ending at `atMs` reaching back their
+   * long window and alertAfter, keyed by heldSeriesKey (alert-history.ts)
+   */
+  heldSeries?: Record<string, { buckets: readonly Counts[]; stepMs: number }> | undefined;
   minEvents: number;
   disabled: { page: boolean; ticket: boolean };
   gate: GateThresholds;
@@ -83,6 +89,16 @@ export function evaluateSlo(input: SloEvaluationInput): SloEvaluation {
     input.window.bounds.periodMs,
     input.minEvents,
     input.disabled,
+    (rule) => {
+      const series = input.heldSeries?.[heldSeriesKey(rule)];
+      if (!series) return undefined;
+      const policy = {
+        objective: input.objective,
+        periodMs: input.window.bounds.periodMs,
+        minEvents: input.minEvents,
+      };
+      return heldThroughout({ ...series, rule, ...policy });
+    },
   );
   const status = sloStatusOf(sli, errorBudget.remaining, alerts, input.gate);
   return {

@@ -189,6 +189,12 @@ function entryFor(
     slices: plan.slicesKey ? result.series[plan.slicesKey] : undefined,
     buckets: result.series[plan.bucketsKey],
     rules: slo.alerting.windows,
+    heldSeries: Object.fromEntries(
+      plan.held.flatMap((h) => {
+        const buckets = result.series[h.key];
+        return buckets ? [[h.key, { buckets, stepMs: h.stepMs }]] : [];
+      }),
+    ),
     minEvents: slo.alerting.minEvents,
     disabled: { page: slo.alerting.page.disable, ticket: slo.alerting.ticket.disable },
     gate: slo.gate,

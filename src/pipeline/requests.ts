@@ -2,9 +2,11 @@
 
 import { DEFAULT_LOG_BREAKDOWN_FIELD } from "../defaults.js";
 import { DAY_MS, HOUR_MS } from "../definition/duration.js";
-import type { SloSet, SloSpec, SourceSpec } from "../definition/model.js";
-import { alertHistoryStep } from "../engine/alert-history.js";
+import type { BurnRateWindow, SloSet, SloSpec, SourceSpec } from "../definition/model.js";
+import { alertHistoryStep, heldSeriesKey, ruleReachMs, ruleStep } from "../engine/alert-history.js";
 import { type WindowBounds, type WindowDefinition, windowBounds } from "../engine/windows.js";
+import { specError } from "../errors.js";
+import { MAX_HELD_BUCKETS } from "../limits.js";
 import type { CountRequest, WindowRequest } from "../sources/types.js";
 
 /** Burn-down chart resolution: enough points for a smooth line, few enough for one query_range. */
@@ -12,6 +14,13 @@ export const BURN_DOWN_POINTS = 120;
 export const BREAKDOWN_LIMIT = 10;
 /** Alert history resolution is the alert windows' common step (5m): cap its buckets (~34 days at 5m). */
 export const ALERT_HISTORY_MAX_BUCKETS = 10_000;
+
+/**
+ * The resolution `slo check` judges a rule's alertAfter at: Prometheus'
+ * default evaluation interval, one minute, when the rule's windows and
+ * alertAfter are whole minutes; else the largest step that divides them.
+ */
+export const HELD_STEP_MS = 60_000;
 
 export interface PlanOptions {
   /** also count the buckets the alert history is computed from (slo report) */
@@ -34,6 +43,8 @@ export interface SloPlan {
   previousSlicesKey?: string | undefined;
   /** the alert history's bucket series, when asked for */
   history?: { key: string; startMs: number; stepMs: number } | undefined;
+  /** per rule with an alertAfter, the series that tells whether it held (keys of `request.series`) */
+  held: { key: string; stepMs: number }[];
 }
 
 export function planSlo(
@@ -80,6 +91,8 @@ export function planSlo(
   }
   const history = options.alertHistory ? historySeries(slo, bounds, atMs) : undefined;
   if (history) series.push(history);
+  const held = heldSeries(slo, atMs);
+  series.push(...held);
   // Logs name their events by `msg`, like the talk's daily error summary; metrics need a label named.
   const breakdownBy =
     slo.breakdownBy ?? (sourceType === "prometheus" ? undefined : DEFAULT_LOG_BREAKDOWN_FIELD);
@@ -104,7 +117,34 @@ export function planSlo(
     previousKey: PREVIOUS_KEY,
     previousSlicesKey: slicesKey ? PREVIOUS_SLICES_KEY : undefined,
     history: history && { key: history.key, startMs: history.startMs, stepMs: history.stepMs },
+    held: held.map((h) => ({ key: h.key, stepMs: h.stepMs })),
   };
+}
+
+/** Per rule with an alertAfter, buckets ending at `at` over its long window and its alertAfter. */
+function heldSeries(slo: SloSpec, atMs: number): CountRequest["series"] {
+  const series = new Map<string, CountRequest["series"][number]>();
+  for (const rule of slo.alerting.windows) {
+    if ((rule.alertAfterMs ?? 0) <= 0 || slo.alerting[rule.severity].disable) continue;
+    const stepMs = heldSeriesStep(slo, rule);
+    const count = ruleReachMs(rule) / stepMs;
+    const key = heldSeriesKey(rule);
+    series.set(key, { key, startMs: atMs - count * stepMs, stepMs, count });
+  }
+  return [...series.values()];
+}
+
+/** HELD_STEP_MS where its buckets are few enough, else the coarsest step that divides the rule's lengths. */
+function heldSeriesStep(slo: SloSpec, rule: BurnRateWindow): number {
+  const fine = ruleStep(rule, HELD_STEP_MS);
+  if (ruleReachMs(rule) / fine <= MAX_HELD_BUCKETS) return fine;
+  const coarse = ruleStep(rule);
+  if (ruleReachMs(rule) / coarse <= MAX_HELD_BUCKETS) return coarse;
+  throw specError(
+    `SLO '${slo.name}': the ${rule.severity} alert over ${rule.long}/${rule.short} with alertAfter ${rule.alertAfter ?? ""} would be judged on ${ruleReachMs(rule) / coarse} buckets, over the limit of ${MAX_HELD_BUCKETS}`,
+    slo.at,
+    "make the windows and alertAfter whole multiples of a longer step (whole minutes, or whole 5 minutes)",
+  );
 }
 
 export function windowDefinitionOf(slo: SloSpec): WindowDefinition {
@@ -139,7 +179,7 @@ function historySeries(
   const rules = slo.alerting.windows;
   const stepMs = alertHistoryStep(rules);
   if (rules.length === 0 || stepMs <= 0) return undefined;
-  const longest = Math.max(...rules.map((r) => r.longMs));
+  const longest = Math.max(...rules.map(ruleReachMs));
   const wanted = Math.ceil((atMs - (bounds.startMs - longest)) / stepMs);
   const count = Math.max(1, Math.min(ALERT_HISTORY_MAX_BUCKETS, wanted));
   return { key: "alertHistory", startMs: atMs - count * stepMs, stepMs, count };

@@ -16,6 +16,12 @@ export const reportAlertSchema = z.object({
   burnRateLong: z.number().nullable(),
   burnRateShort: z.number().nullable(),
   firing: z.boolean(),
+  pending: z
+    .boolean()
+    .optional()
+    .describe(
+      "true when the condition holds but has not held for the rule's alertAfter yet: not firing",
+    ),
 });
 
 export const reportWindowSchema = z.union([

@@ -27,7 +27,7 @@ import { histogramParts, leRegex, thresholdAsLe } from "../definition/histogram.
 import type { BurnRateWindow, LatencyIndicator, SloSet, SloSpec } from "../definition/model.js";
 import { windowPeriodMs } from "../definition/openslo/durations.js";
 import { formatPromDuration, formatSelector, windowQuery } from "../definition/promql.js";
-import { alertFactor } from "../engine/alert-policy.js";
+import { type BurnRateOp, ruleFactor } from "../engine/alert-policy.js";
 import { type SloError, specError } from "../errors.js";
 
 export interface RecordingRule {
@@ -39,6 +39,8 @@ export interface RecordingRule {
 export interface AlertingRule {
   alert: string;
   expr: string;
+  /** how long expr must hold before the alert fires (the window's alertAfter), as Prometheus writes it */
+  for?: string | undefined;
   labels: Record<string, string>;
   annotations: Record<string, string>;
 }
@@ -212,11 +214,11 @@ function sloGroup(slo: SloSpec): RuleGroup {
   rules.push(infoRecord(slo, labels));
 
   for (const w of enabledWindows(slo)) {
-    const factor = alertFactor(w.share, periodMs, w.longMs);
+    const factor = ruleFactor(w, periodMs);
     const long = formatPromDuration(w.longMs);
     const short = formatPromDuration(w.shortMs);
     const burning = (window: string) =>
-      `${RECORD.errorRatio(window)}${sel} / ${budget} > ${factor}`;
+      `${RECORD.errorRatio(window)}${sel} / ${budget} ${comparison(w)} ${factor}`;
     const conditions = [burning(long), burning(short)];
     if (slo.alerting.minEvents > 0) {
       conditions.push(`${RECORD.events(long)}${sel} >= ${slo.alerting.minEvents}`);
@@ -224,6 +226,13 @@ function sloGroup(slo: SloSpec): RuleGroup {
     rules.push(burnRateAlert(slo, w, factor, conditions.join("\nand\n")));
   }
   return { name: RULES_NAMING.group(slo.service, slo.name), rules };
+}
+
+const COMPARISON: Record<BurnRateOp, string> = { gt: ">", gte: ">=", lt: "<", lte: "<=" };
+
+/** The window's op as PromQL (and LogQL) write it: the engine's compareBurnRate. */
+export function comparison(w: BurnRateWindow): string {
+  return COMPARISON[w.op ?? "gt"];
 }
 
 /** The labels of an SLO's recorded series: its own, then its identity. */
@@ -267,6 +276,17 @@ export function infoRecord(slo: SloSpec, labels: Record<string, string>): Record
   };
 }
 
+function summaryOf(slo: SloSpec, w: BurnRateWindow, factorText: string): string {
+  const how = {
+    gt: "over",
+    gte: "at least",
+    lt: "under",
+    lte: "at most",
+  }[w.op ?? "gt"];
+  const held = w.alertAfter === undefined ? "" : `, for ${w.alertAfter}`;
+  return `${slo.service}/${slo.name} is burning its error budget ${how} ${factorText}x as fast as the objective allows, over ${w.long} and ${w.short}${held}`;
+}
+
 /**
  * One burn-rate alert: `expr` fires it; its labels say which SLO and which
  * windows, its annotations why, for every rule format alike.
@@ -281,20 +301,20 @@ export function burnRateAlert(
   const { alertname, ...alertLabels } = severity.labels;
   const userLabels = { ...escapeAll(cleanLabels(slo.labels)), ...cleanLabels(alertLabels) };
   const factorText = String(Number(factor.toPrecision(4)));
+  const written = w.severityText === undefined ? undefined : escapeTemplate(w.severityText);
   return {
     alert: alertname ?? ALERT_NAME,
     expr,
+    ...((w.alertAfterMs ?? 0) > 0 ? { for: formatPromDuration(w.alertAfterMs!) } : {}),
     labels: {
       ...userLabels,
       ...escapeAll(identityLabels(slo)),
-      ...severityLabels(w.severity, userLabels),
+      ...severityLabels(w.severity, userLabels, written),
       [WINDOW_LABEL.long]: w.long,
       [WINDOW_LABEL.short]: w.short,
     },
     annotations: {
-      summary: escapeTemplate(
-        `${slo.service}/${slo.name} is burning its error budget over ${factorText}x as fast as the objective allows, over ${w.long} and ${w.short}`,
-      ),
+      summary: escapeTemplate(summaryOf(slo, w, factorText)),
       ...(slo.description ? { description: escapeTemplate(slo.description) } : {}),
       ...(slo.runbook ? { runbook_url: escapeTemplate(slo.runbook) } : {}),
       objective: String(slo.objective),

@@ -20,10 +20,11 @@
 import { IDENTITY_LABEL, RECORD, RULES_NAMING } from "../conventions.js";
 import type { LokiSourceSpec, SloSet, SloSpec } from "../definition/model.js";
 import { formatPromDuration } from "../definition/promql.js";
-import { alertFactor } from "../engine/alert-policy.js";
+import { ruleFactor } from "../engine/alert-policy.js";
 import { SloError, specError } from "../errors.js";
 import {
   burnRateAlert,
+  comparison,
   constantRecords,
   enabledWindows,
   infoRecord,
@@ -141,8 +142,9 @@ function lokiGroup(slo: SloSpec, countingOf: LokiCountingOf): RuleGroup {
   const periodMs = periodMsOf(slo);
   const budget = 1 - slo.objective;
   for (const w of enabledWindows(slo)) {
-    const factor = alertFactor(w.share, periodMs, w.longMs);
-    const burning = (ms: number) => `((${errorRatio(counts, ms)}) / ${budget} > ${factor})`;
+    const factor = ruleFactor(w, periodMs);
+    const burning = (ms: number) =>
+      `((${errorRatio(counts, ms)}) / ${budget} ${comparison(w)} ${factor})`;
     const conditions = [burning(w.longMs), burning(w.shortMs)];
     if (slo.alerting.minEvents > 0) {
       conditions.push(`(${counts.total(w.longMs)} >= ${slo.alerting.minEvents})`);

@@ -14,7 +14,13 @@ export type RuleFormat = (typeof RULE_FORMATS)[number];
 function ruleOf(rule: Rule): Record<string, unknown> {
   return "record" in rule
     ? { record: rule.record, expr: rule.expr, labels: rule.labels }
-    : { alert: rule.alert, expr: rule.expr, labels: rule.labels, annotations: rule.annotations };
+    : {
+        alert: rule.alert,
+        expr: rule.expr,
+        ...(rule.for !== undefined ? { for: rule.for } : {}),
+        labels: rule.labels,
+        annotations: rule.annotations,
+      };
 }
 
 function groupOf(group: RuleGroup): Record<string, unknown> {

@@ -8,7 +8,8 @@ import { expect } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { rulesFor } from "../../src/cli/rules.js";
 import { loadSpec } from "../../src/definition/load.js";
-import type { SloSet, SourceSpec, WindowSpec } from "../../src/definition/model.js";
+import type { SloSet, SloSpec, SourceSpec, WindowSpec } from "../../src/definition/model.js";
+import { windowPeriodMs } from "../../src/definition/openslo/durations.js";
 import { type ConvertTarget, convertPaths } from "../../src/definition/write/convert.js";
 import { evaluateSet } from "../../src/pipeline/evaluate-set.js";
 import type { SloReport } from "../../src/report/schema.js";
@@ -93,6 +94,21 @@ function windowMeaning(window: WindowSpec): unknown {
   return { ...window, start: noStart ? undefined : w };
 }
 
+/**
+ * OpenSLO says a burn-rate window by its factor (threshold), native by a
+ * budget share or a factor: the factor the engine uses is what must not change.
+ */
+function alertingMeaning(slo: Pick<SloSpec, "window" | "alerting">): unknown {
+  const period = windowPeriodMs(slo.window);
+  return {
+    ...slo.alerting,
+    windows: slo.alerting.windows.map(({ share, factor, ...w }) => ({
+      ...w,
+      factor: factor ?? (share * period) / w.longMs,
+    })),
+  };
+}
+
 export function slosOf(set: SloSet): unknown[] {
   const key = (s: { service: string; name: string }) => `${s.service}\u0000${s.name}`;
   return set.services
@@ -103,6 +119,7 @@ export function slosOf(set: SloSet): unknown[] {
         // may be renamed apart from another service's: what it reads is what matters
         indicator: { ...slo.indicator, thresholdText: undefined, source: undefined },
         window: windowMeaning(slo.window),
+        alerting: alertingMeaning(slo),
         source: sourceOf(service.sources[slo.indicator.source]),
         serviceLabels: service.labels,
         health: service.health,

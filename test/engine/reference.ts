@@ -39,14 +39,18 @@ export function referenceAlertFires(
   const long = countIn(events, at - rule.longMs, at);
   const short = countIn(events, at - rule.shortMs, at);
   if (long.total < minEvents || long.total === 0 || short.total === 0) return false;
-  // burn = (bad/total)/budget > share*period/long  <=>  bad*long > share*period*budget*total
-  const budget = 1 - objective;
-  const threshold = rule.share * periodMs * budget;
+  // burn = (bad/total)/budget > share*period/long  <=>  bad*long > share*period*budget*total,
+  // in whole numbers: objective and share are decimals of at most 6 places (1 - 0.9 is
+  // 0.09999999999999998 in floating point; a burn rate exactly at the factor does not fire).
+  const SCALE = 1_000_000;
+  const budget = SCALE - Math.round(objective * SCALE);
+  const share = Math.round(rule.share * SCALE);
+  const threshold = BigInt(share) * BigInt(periodMs) * BigInt(budget);
+  const burns = (w: { bad: number; total: number }) =>
+    BigInt(w.bad) * BigInt(rule.longMs) * BigInt(SCALE) * BigInt(SCALE) >
+    threshold * BigInt(w.total);
   // Both windows are held to the same factor, which is scaled by the LONG window.
-  return (
-    long.bad * rule.longMs > threshold * long.total &&
-    short.bad * rule.longMs > threshold * short.total
-  );
+  return burns(long) && burns(short);
 }
 
 export function referenceStatus(
@@ -70,4 +74,55 @@ export function referenceStatus(
   if (remaining <= 0 || remaining < minRemaining || fires("page")) return "breaching";
   if (remaining < warnRemaining || fires("ticket")) return "warning";
   return "ok";
+}
+
+export interface ReferenceCondition {
+  longMs: number;
+  shortMs: number;
+  /** the burn-rate threshold */
+  factor: number;
+  op: "gt" | "gte" | "lt" | "lte";
+  alertAfterMs: number;
+}
+
+/** burn op factor  <=>  bad op factor × budget × total (total > 0): no division. */
+function compares(bad: number, total: number, op: ReferenceCondition["op"], limit: number) {
+  const rhs = limit * total;
+  if (op === "gt") return bad > rhs;
+  if (op === "gte") return bad >= rhs;
+  if (op === "lt") return bad < rhs;
+  return bad <= rhs;
+}
+
+/** The condition alone at one instant: both windows compare with the factor, enough events. */
+export function referenceConditionHolds(
+  events: RawEvent[],
+  at: number,
+  rule: ReferenceCondition,
+  objective: number,
+  minEvents: number,
+): boolean {
+  const long = countIn(events, at - rule.longMs, at);
+  const short = countIn(events, at - rule.shortMs, at);
+  if (long.total < minEvents || long.total === 0 || short.total === 0) return false;
+  const limit = rule.factor * (1 - objective);
+  return (
+    compares(long.bad, long.total, rule.op, limit) &&
+    compares(short.bad, short.total, rule.op, limit)
+  );
+}
+
+/** Fires at `at` when the condition held at every instant `stepMs` apart from at - alertAfter to at. */
+export function referenceFiresAfter(
+  events: RawEvent[],
+  at: number,
+  rule: ReferenceCondition,
+  stepMs: number,
+  objective: number,
+  minEvents: number,
+): boolean {
+  for (let t = at - rule.alertAfterMs; t <= at; t += stepMs) {
+    if (!referenceConditionHolds(events, t, rule, objective, minEvents)) return false;
+  }
+  return true;
 }

@@ -4,7 +4,9 @@
  * fast burn at the minute worked out by hand and stays silent on a healthy
  * service; and at every minute of every scenario the alerts promtool
  * expects are exactly those the engine (what `slo alerts` sends) finds
- * firing on the same counters.
+ * firing on the same counters. The same holds for OpenSLO conditions with
+ * every op and an alertAfter (the rules' `for:`): the engine judges whether
+ * a condition held at one-minute steps, as Prometheus evaluates it.
  */
 
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -78,7 +80,7 @@ interface Firing {
 async function engineFiring(set: SloSet, s: Scenario): Promise<Firing[]> {
   const { ok, failed } = counters(s);
   const at = (series: number[]) => (m: number) => series[Math.min(m, s.minutes)]!;
-  const source = counterSource(set.services[0]!.sources.prom!, {
+  const source = counterSource(Object.values(set.services[0]!.sources)[0]!, {
     [TOTAL]: (m) => at(ok)(m) + at(failed)(m),
     [BAD]: at(failed),
   });
@@ -122,7 +124,7 @@ function promtoolTest(set: SloSet, s: Scenario, firing: Firing[]): string {
             exp_alerts: f.alerts.map((a) => {
               const rule = alertRules.find(
                 (r) =>
-                  r.labels.severity === a.severity &&
+                  r.labels.slo_severity === a.severity &&
                   r.labels.long_window === a.long &&
                   r.labels.short_window === a.short,
               )!;
@@ -225,6 +227,50 @@ describe("promtool test rules: the rules fire when the evaluator does", () => {
       expect(result.output).toContain("FAILED");
       expect(result.output).toContain("time: 4h43m"); // minute 283
       expect(result.output).toContain('long_window="1h"');
+    },
+  );
+});
+
+describe("promtool test rules: OpenSLO conditions with each op and alertAfter fire when the evaluator does", () => {
+  let set: SloSet;
+  beforeAll(async () => {
+    const loaded = await loadSpec(["test/fixtures/openslo/alerting/conditions.yaml"], {
+      env: {},
+      cwd: ROOT,
+    });
+    expect(loaded.errors).toEqual([]);
+    set = loaded.set;
+  });
+
+  it("the engine pages alertAfter after the condition first holds, and the too-quiet alerts (lt, lte) fire on a healthy service", async () => {
+    const [fast, healthy] = await Promise.all(
+      scenarios.slice(0, 2).map((s) => engineFiring(set, s)),
+    );
+    // The 1h condition holds from minute 284 (as above); alertAfter 5m: the page fires at 289.
+    const firstPage = fast!.find((f) => f.alerts.some((a) => a.long === "1h"))!;
+    expect(firstPage.minute).toBe(BURN_START + 44 + 5);
+    // op lt 0.5 over 3d/6h, alertAfter 5m: a third of the budget's pace is below half of it.
+    expect(healthy!.some((f) => f.alerts.some((a) => a.long === "3d"))).toBe(true);
+    expect(healthy!.some((f) => f.alerts.some((a) => a.long === "1h"))).toBe(false);
+  });
+
+  it.skipIf(!promtool).each(scenarios.map((s) => [s.name, s] as const))(
+    "%s: at every minute promtool fires exactly the engine's alerts",
+    { timeout: 240_000 },
+    async (_, scenario) => {
+      const firing = await engineFiring(set, scenario);
+      expect(firing.some((f) => f.alerts.length > 0)).toBe(true);
+      const dir = mkdtempSync(join(tmpdir(), "slo-promtool-"));
+      const rules = renderRules(buildRules(set).services, "prometheus", []);
+      expect(rules).toContain("for: 5m");
+      writeFileSync(join(dir, "rules.yaml"), rules);
+      writeFileSync(join(dir, "test.yaml"), promtoolTest(set, scenario, firing));
+      const result = await run("promtool", ["test", "rules", "test.yaml"], {
+        cwd: dir,
+        timeoutMs: 180_000,
+      });
+      expect(result.output, result.output.slice(0, 4000)).toContain("SUCCESS");
+      expect(result.code).toBe(0);
     },
   );
 });

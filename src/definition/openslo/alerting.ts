@@ -1,21 +1,27 @@
 /**
  * OpenSLO alerting -> slo's multi-window burn-rate policy. An AlertCondition
- * of kind burnrate (threshold, lookbackWindow) is one row of the table: the
- * long window is the lookback, the short window a twelfth of it (the SRE
- * workbook's ratio: 1h/5m, 6h/30m, 1d/2h, 3d/6h), and the threshold is the
- * factor, so the budget share is threshold × lookback / period.
+ * of kind burnrate (op, threshold, lookbackWindow, alertAfter) is one row of
+ * the table: the long window is the lookback, the short window a twelfth of
+ * it (the SRE workbook's ratio: 1h/5m, 6h/30m, 1d/2h, 3d/6h), the threshold
+ * is the factor, kept as written (the budget share, threshold × lookback /
+ * period, is derived for what reads shares), both windows compare with it by
+ * `op`, and the alert fires once that held for alertAfter. The free-form
+ * severity is page or ticket by DEFAULT_SEVERITY_OF, or by the condition's
+ * (else its policy's) `slo/severity` annotation; its text is kept for the
+ * alert's `severity` label.
  */
 
-import { DEFAULT_BURN_RATE_WINDOWS } from "../../defaults.js";
+import { DEFAULT_BURN_RATE_WINDOWS, DEFAULT_SEVERITY_OF, severityKey } from "../../defaults.js";
 import { type DocReader, roundNumber } from "../doc-reader.js";
 import { formatDuration, parseDuration } from "../duration.js";
-import type { AlertPolicy, BurnRateWindow, NotifyTarget, Severity } from "../model.js";
+import type { AlertPolicy, BurnRateOp, BurnRateWindow, NotifyTarget, Severity } from "../model.js";
 import { checkAll, checkInOrder, durationWithinLimit, httpUrl, type Rule } from "../rules.js";
 import type { YamlPath } from "../yaml-source.js";
 import { defaultShortMs, parseShorthand, type Shorthand, shorthandMessage } from "./durations.js";
 import {
   EXTENSION_PREFIX,
   NOTIFICATION_TARGET_LABEL,
+  SEVERITY_ANNOTATION,
   SHORT_WINDOW_ANNOTATION,
   TARGET_RULES_ONLY_ANNOTATION,
   TARGET_URL_ANNOTATION,
@@ -31,7 +37,17 @@ import {
 } from "./objects.js";
 
 interface ConditionDef {
-  severity: Severity;
+  /** the severity as written */
+  severityText: string;
+  /** page or ticket by DEFAULT_SEVERITY_OF; undefined: not in the table */
+  tableSeverity: Severity | undefined;
+  /** the condition's own `slo/severity` */
+  override: Severity | undefined;
+  /** says the severity is unknown, at the condition's severity */
+  unknownSeverity: () => void;
+  op: BurnRateOp;
+  alertAfterMs: number;
+  alertAfter: string | undefined;
   threshold: number;
   longMs: number;
   long: string;
@@ -51,19 +67,14 @@ interface TargetDef {
 
 interface PolicyDef {
   name: string;
+  /** the policy's `slo/severity`: its conditions' severity unless one says its own */
+  override: Severity | undefined;
   breaching: boolean;
   conditions: ConditionDef[];
   targets: TargetDef[];
   labels: Record<string, string>;
   annotations: Record<string, string>;
 }
-
-const SEVERITY_OF: Record<string, Severity> = {
-  page: "page",
-  critical: "page",
-  ticket: "ticket",
-  warning: "ticket",
-};
 
 /** User annotations pass to the alerts; slo's own (`slo/...`) are read, never passed on. */
 function plainAnnotations(o: OsObject, allowed: string[]): Record<string, string> {
@@ -89,19 +100,26 @@ function readCondition(o: OsObject): ConditionDef | undefined {
   const spec = at(o, "spec");
   const before = r.errors.length;
   r.keys(spec, ["description", "severity", "condition"]);
-  const severity = conditionSeverity(r, [...spec, "severity"]);
+  const severityText = r.string([...spec, "severity"], true);
   const c = [...spec, "condition"];
   r.record(c, true);
   r.keys(c, CONDITION_KEYS);
   const burnRate = burnRateCondition(r, c);
-  const annotations = plainAnnotations(o, [SHORT_WINDOW_ANNOTATION]);
+  const annotations = plainAnnotations(o, [SHORT_WINDOW_ANNOTATION, SEVERITY_ANNOTATION]);
+  const override = severityOverride(o);
   const labels = r.labels(at(o, "metadata", "labels"));
-  if (r.errors.length > before || !severity || !burnRate) return undefined;
+  if (r.errors.length > before || severityText === undefined || !burnRate) return undefined;
   const { threshold, lookback } = burnRate;
   const short = shortWindow(o, lookback);
   if (!short) return undefined;
   return {
-    severity,
+    severityText,
+    tableSeverity: DEFAULT_SEVERITY_OF[severityKey(severityText)],
+    override,
+    unknownSeverity: onlyOnce(() => unknownSeverity(r, [...spec, "severity"], severityText)),
+    op: burnRate.op,
+    alertAfterMs: burnRate.alertAfterMs,
+    alertAfter: burnRate.alertAfter,
     threshold,
     longMs: lookback.ms,
     long: lookback.label,
@@ -112,18 +130,43 @@ function readCondition(o: OsObject): ConditionDef | undefined {
   };
 }
 
-function conditionSeverity(r: DocReader, path: YamlPath): Severity | undefined {
-  const text = r.string(path, true);
+/** `f` the first time only: a condition referenced by several policies is told of once. */
+function onlyOnce(f: () => void): () => void {
+  let done = false;
+  return () => {
+    if (!done) f();
+    done = true;
+  };
+}
+
+/** Which severities the table knows, for the error that names it. */
+function tableText(severity: Severity): string {
+  return Object.entries(DEFAULT_SEVERITY_OF)
+    .filter(([, s]) => s === severity)
+    .map(([name]) => name)
+    .join(", ");
+}
+
+function unknownSeverity(r: DocReader, path: YamlPath, text: string): void {
+  r.fail(
+    path,
+    `severity '${text}' is not in slo's severity table, and no slo/severity annotation says whether it pages`,
+    `the table (docs/interop.md, Severities) pages on ${tableText("page")}, and tickets on ${tableText("ticket")}; for another name add the annotation '${SEVERITY_ANNOTATION}: page' (or ticket) to the AlertCondition or its AlertPolicy. The severity as written stays the alert's severity label`,
+  );
+}
+
+/** The object's `slo/severity` annotation: page or ticket. */
+function severityOverride(o: OsObject): Severity | undefined {
+  const text = annotationsOf(o)[SEVERITY_ANNOTATION];
   if (text === undefined) return undefined;
-  const severity = SEVERITY_OF[text.toLowerCase()];
-  if (!severity) {
-    r.fail(
-      path,
-      `severity '${text}' is not one slo knows`,
-      "slo has two severities: page (or critical) and ticket (or warning)",
-    );
-  }
-  return severity;
+  const severity = text.trim().toLowerCase();
+  if (severity === "page" || severity === "ticket") return severity;
+  o.r.fail(
+    at(o, "metadata", "annotations", SEVERITY_ANNOTATION),
+    `${SEVERITY_ANNOTATION} is '${text}': slo's severities are page and ticket`,
+    `write ${SEVERITY_ANNOTATION}: page (or ticket)`,
+  );
+  return undefined;
 }
 
 const isBurnRate: Rule<string> = (kind) =>
@@ -131,12 +174,14 @@ const isBurnRate: Rule<string> = (kind) =>
     ? undefined
     : { message: `condition kind '${kind}' cannot be evaluated; slo alerts on burnrate` };
 
-const firesAbove: Rule<string> = (op) =>
-  op === "gt" || op === "gte"
+const OPS: readonly BurnRateOp[] = ["gt", "gte", "lt", "lte"];
+
+const isOp: Rule<string> = (op) =>
+  (OPS as readonly string[]).includes(op)
     ? undefined
     : {
-        message: `op ${op}: slo alerts when the burn rate is above the threshold`,
-        hint: "use op: gt (or leave it out)",
+        message: `op '${op}' is not an OpenSLO operator`,
+        hint: "use gt or gte (the burn rate above the threshold), or lt or lte (below it)",
       };
 
 const thresholdAboveZero: Rule<number> = (threshold) =>
@@ -149,26 +194,43 @@ const isShorthand: Rule<string> = (text) =>
 const shorthandWithinLimit: Rule<string> = (text) =>
   durationWithinLimit({ text, ms: parseShorthand(text)?.ms ?? 0 });
 
-// alertAfter delays an alert; slo's short window is what confirms a burn instead.
-const noneOrShorthand: Rule<string> = (text) =>
-  /^\s*0[mhdwMQY]?\s*$/.test(text) ? undefined : isShorthand(text);
+const ZERO_DURATION = /^\s*0[mhdwMQY]?\s*$/;
 
-/** spec.condition: a burn rate above a threshold over a lookback window. */
-function burnRateCondition(
-  r: DocReader,
-  c: YamlPath,
-): { threshold: number; lookback: Shorthand } | undefined {
+const noneOrShorthand: Rule<string> = (text) =>
+  ZERO_DURATION.test(text) ? undefined : isShorthand(text);
+
+interface BurnRateDef {
+  op: BurnRateOp;
+  threshold: number;
+  lookback: Shorthand;
+  alertAfterMs: number;
+  alertAfter: string | undefined;
+}
+
+/** spec.condition: both windows' burn rates compared with a threshold over a lookback, held for alertAfter. */
+function burnRateCondition(r: DocReader, c: YamlPath): BurnRateDef | undefined {
   checkAll(r, [...c, "kind"], r.string([...c, "kind"]) ?? "burnrate", isBurnRate);
-  checkAll(r, [...c, "op"], r.string([...c, "op"]) ?? "gt", firesAbove);
+  const op = r.string([...c, "op"]) ?? "gt";
+  const opOk = checkAll(r, [...c, "op"], op, isOp);
   const threshold = r.number([...c, "threshold"], true);
   if (threshold !== undefined) checkAll(r, [...c, "threshold"], threshold, thresholdAboveZero);
   const lookbackText = r.string([...c, "lookbackWindow"], true);
   if (lookbackText !== undefined)
     checkInOrder(r, [...c, "lookbackWindow"], lookbackText, isShorthand, shorthandWithinLimit);
   const alertAfter = r.string([...c, "alertAfter"]);
-  if (alertAfter !== undefined) checkAll(r, [...c, "alertAfter"], alertAfter, noneOrShorthand);
+  const afterOk =
+    alertAfter === undefined ||
+    checkInOrder(r, [...c, "alertAfter"], alertAfter, noneOrShorthand, shorthandWithinLimit);
   const lookback = lookbackText !== undefined ? parseShorthand(lookbackText) : null;
-  return threshold !== undefined && lookback ? { threshold, lookback } : undefined;
+  if (threshold === undefined || !lookback || !opOk || !afterOk) return undefined;
+  const alertAfterMs = alertAfter === undefined ? 0 : (parseShorthand(alertAfter)?.ms ?? 0);
+  return {
+    op: op as BurnRateOp,
+    threshold,
+    lookback,
+    alertAfterMs,
+    alertAfter: alertAfterMs > 0 ? alertAfter?.trim() : undefined,
+  };
 }
 
 const shortWithinLookback: Rule<{ ms: number | null; lookback: Shorthand }> = ({ ms, lookback }) =>
@@ -267,9 +329,10 @@ function readPolicy(ctx: OpenSloContext, o: OsObject): PolicyDef | undefined {
     read: readTarget,
   });
   const labels = r.labels(at(o, "metadata", "labels"));
-  const annotations = plainAnnotations(o, []);
+  const annotations = plainAnnotations(o, [SEVERITY_ANNOTATION]);
+  const override = severityOverride(o);
   if (r.errors.length > before) return undefined;
-  return { name: o.name, breaching, conditions, targets, labels, annotations };
+  return { name: o.name, override, breaching, conditions, targets, labels, annotations };
 }
 
 type AlertKind = "AlertCondition" | "AlertNotificationTarget" | "AlertPolicy";
@@ -383,22 +446,29 @@ function addPolicy(
   policy: PolicyDef,
   periodMs: number,
 ): void {
-  for (const condition of policy.conditions) {
+  const severities = new Set<Severity>();
+  for (const def of policy.conditions) {
+    const severity = def.override ?? policy.override ?? def.tableSeverity;
+    if (!severity) {
+      def.unknownSeverity();
+      continue;
+    }
+    severities.add(severity);
+    const condition = { ...def, severity };
     const candidate: Candidate = { policy, condition, periodMs, windows: combined.windows };
     if (checkInOrder(r, path, candidate, lookbackWithinPeriod, windowGivenOnce)) {
       addCondition(r, path, combined, candidate);
     }
   }
-  const severities = new Set(policy.conditions.map((c) => c.severity));
   for (const target of policy.targets) {
     for (const severity of severities) addTarget(combined, target, severity);
   }
 }
 
-/** A condition of a policy, before it joins the table. */
+/** A condition of a policy, its severity resolved, before it joins the table. */
 interface Candidate {
   policy: PolicyDef;
-  condition: ConditionDef;
+  condition: ConditionDef & { severity: Severity };
   periodMs: number;
   windows: BurnRateWindow[];
 }
@@ -431,6 +501,11 @@ function addCondition(
     share: roundNumber((c.threshold * c.longMs) / periodMs),
     long: c.long,
     short: c.short,
+    factor: c.threshold,
+    ...(c.op === "gt" ? {} : { op: c.op }),
+    ...(c.alertAfterMs > 0 ? { alertAfterMs: c.alertAfterMs, alertAfter: c.alertAfter } : {}),
+    // `page` as written labels the alert page anyway
+    ...(c.severityText === c.severity ? {} : { severityText: c.severityText }),
   });
   combined.breaching[c.severity].add(policy.breaching);
   const labels = { into: combined.labels[c.severity], what: `${c.severity} label` };

@@ -25,6 +25,8 @@ export const LABELS_ANNOTATION = SLO_ANNOTATION.labels;
 
 /** On an AlertCondition: the short window, when it is not the long window / 12. */
 export const SHORT_WINDOW_ANNOTATION = "slo/short-window";
+/** On an AlertCondition or AlertPolicy: page or ticket, for a severity slo's table does not know (or to override it). */
+export const SEVERITY_ANNOTATION = "slo/severity";
 /** On an AlertNotificationTarget: where alerts are delivered. */
 export const TARGET_URL_ANNOTATION = "slo/url";
 /**

@@ -20,6 +20,7 @@ import { formatDuration } from "../duration.js";
 import { timestampOptionOf } from "../log-timestamp.js";
 import type {
   AlertPolicy,
+  BurnRateWindow,
   DeploySpec,
   GatePolicy,
   Indicator,
@@ -185,19 +186,39 @@ function sampledOf(indicator: SampledIndicator): Record<string, unknown> {
   };
 }
 
-function sameWindows(a: AlertPolicy["windows"], b: AlertPolicy["windows"]): boolean {
+/** Two burn-rate windows that alert alike, named alike. */
+export function sameWindow(w: BurnRateWindow, d: BurnRateWindow): boolean {
   return (
-    a.length === b.length &&
-    a.every(
-      (w, i) =>
-        w.severity === b[i]!.severity &&
-        w.longMs === b[i]!.longMs &&
-        w.shortMs === b[i]!.shortMs &&
-        w.share === b[i]!.share &&
-        w.long === b[i]!.long &&
-        w.short === b[i]!.short,
-    )
+    w.severity === d.severity &&
+    w.longMs === d.longMs &&
+    w.shortMs === d.shortMs &&
+    w.share === d.share &&
+    w.long === d.long &&
+    w.short === d.short &&
+    w.factor === d.factor &&
+    (w.op ?? "gt") === (d.op ?? "gt") &&
+    (w.alertAfterMs ?? 0) === (d.alertAfterMs ?? 0) &&
+    w.severityText === d.severityText
   );
+}
+
+function sameWindows(a: AlertPolicy["windows"], b: AlertPolicy["windows"]): boolean {
+  return a.length === b.length && a.every((w, i) => sameWindow(w, b[i]!));
+}
+
+/** One burn-rate window as the native file writes it: the factor as written when the model has it. */
+function windowOf(w: BurnRateWindow): Record<string, unknown> {
+  return compact({
+    severity: w.severity,
+    long: w.long,
+    short: w.short,
+    share: w.factor === undefined ? percentText(w.share) : undefined,
+    burnRate: w.factor,
+    op: w.op === undefined || w.op === "gt" ? undefined : w.op,
+    alertAfter:
+      (w.alertAfterMs ?? 0) > 0 ? (w.alertAfter ?? formatDuration(w.alertAfterMs!)) : undefined,
+    severityLabel: w.severityText,
+  });
 }
 
 function severityOf(s: SeverityPolicy): Record<string, unknown> | undefined {
@@ -214,12 +235,7 @@ function alertingOf(a: AlertPolicy): Record<string, unknown> | undefined {
     minEvents: a.minEvents === DEFAULT_MIN_EVENTS ? undefined : a.minEvents,
     windows: sameWindows(a.windows, DEFAULT_BURN_RATE_WINDOWS)
       ? undefined
-      : a.windows.map((w) => ({
-          severity: w.severity,
-          long: w.long,
-          short: w.short,
-          share: percentText(w.share),
-        })),
+      : a.windows.map(windowOf),
     page: severityOf(a.page),
     ticket: severityOf(a.ticket),
   });

@@ -5,11 +5,16 @@
  * annotations (extensions.ts), so loading the result gives the same SLOs.
  */
 
-import { DEFAULT_BURN_RATE_WINDOWS, DEFAULT_GATE, DEFAULT_MIN_EVENTS } from "../../defaults.js";
+import {
+  DEFAULT_BURN_RATE_WINDOWS,
+  DEFAULT_GATE,
+  DEFAULT_MIN_EVENTS,
+  DEFAULT_SEVERITY_OF,
+  severityKey,
+} from "../../defaults.js";
 import { type SloError, specError } from "../../errors.js";
 import { OPENSLO_MAX_DESCRIPTION_CHARS, OPENSLO_MAX_NAME_CHARS } from "../../limits.js";
 import { periodShorthand } from "../calendar.js";
-import { roundNumber } from "../doc-reader.js";
 import { formatDuration } from "../duration.js";
 import { timestampOptionOf } from "../log-timestamp.js";
 import type {
@@ -26,6 +31,7 @@ import {
   DEPLOYS_ANNOTATION,
   HEALTH_ANNOTATION,
   LABELS_ANNOTATION,
+  SEVERITY_ANNOTATION,
   SHORT_WINDOW_ANNOTATION,
   SLO_ANNOTATION,
   TARGET_RULES_ONLY_ANNOTATION,
@@ -39,6 +45,7 @@ import {
   ownLabels,
   percentText,
   rebasePath,
+  sameWindow,
   type WriteOptions,
 } from "./native.js";
 import type { OpenSloNames } from "./openslo-names.js";
@@ -346,29 +353,20 @@ function isDefaultAlerting(slo: SloSpec): boolean {
     plain(a.page) &&
     plain(a.ticket) &&
     a.windows.length === DEFAULT_BURN_RATE_WINDOWS.length &&
-    a.windows.every((w, i) => {
-      const d = DEFAULT_BURN_RATE_WINDOWS[i]!;
-      return (
-        w.severity === d.severity &&
-        w.longMs === d.longMs &&
-        w.shortMs === d.shortMs &&
-        w.share === d.share &&
-        w.long === d.long &&
-        w.short === d.short
-      );
-    })
+    a.windows.every((w, i) => sameWindow(w, DEFAULT_BURN_RATE_WINDOWS[i]!))
   );
 }
 
 /**
- * The factor as OpenSLO's threshold: rounded when the loader's share comes
- * back the same from the rounded number (14.4, not 14.400000000000002),
- * else every digit (0.23333333333333334 for 10% of 7d over 3d).
+ * The factor as OpenSLO's threshold: as written when the model kept it (a
+ * threshold of 2 stays 2); else the very factor slo evaluates a share with
+ * (share × period / long window: 14.4 for 2% of 30d over 1h), every digit
+ * kept (0.9333333333333333 for 10% of 28d over 3d), so the converted SLO
+ * alerts at the same burn rate to the last bit.
  */
 function burnRateThreshold(w: BurnRateWindow, period: number): number {
-  const exact = (w.share * period) / w.longMs;
-  const pretty = roundNumber(exact);
-  return roundNumber((pretty * w.longMs) / period) === w.share ? pretty : exact;
+  // the engine's alertFactor, which definition/ may not import
+  return w.factor ?? (w.share * period) / w.longMs;
 }
 
 /** An annotation key OpenSLO's metadata.annotations can hold (its Go SDK's rule): an optional DNS prefix and '/', then a name. */
@@ -421,16 +419,17 @@ function alertPolicies(slo: SloSpec, sloName: string, names: OpenSloNames): unkn
               annotations: nonEmpty({
                 ...severity.annotations,
                 ...(shortIsDefault ? {} : { [SHORT_WINDOW_ANNOTATION]: w.short }),
+                ...severityAnnotation(w),
               }),
             }),
             spec: {
-              severity: w.severity,
+              severity: w.severityText ?? w.severity,
               condition: {
                 kind: "burnrate",
-                op: "gt",
+                op: w.op ?? "gt",
                 threshold: burnRateThreshold(w, windowPeriodMs(slo.window)),
                 lookbackWindow: long,
-                alertAfter: "0m",
+                alertAfter: alertAfterOf(slo, w),
               },
             },
           },
@@ -439,6 +438,18 @@ function alertPolicies(slo: SloSpec, sloName: string, names: OpenSloNames): unkn
       },
     };
   });
+}
+
+/** `slo/severity` where the severity as written would not read back as the window's: an override, or a name off the table. */
+function severityAnnotation(w: BurnRateWindow): Record<string, string> {
+  const text = w.severityText;
+  if (text === undefined || DEFAULT_SEVERITY_OF[severityKey(text)] === w.severity) return {};
+  return { [SEVERITY_ANNOTATION]: w.severity };
+}
+
+function alertAfterOf(slo: SloSpec, w: BurnRateWindow): string {
+  if ((w.alertAfterMs ?? 0) <= 0) return "0m";
+  return shorthand(slo, w.alertAfterMs!, w.alertAfter, "alertAfter");
 }
 
 /**
