@@ -21,7 +21,11 @@ export const KINDS = [
 
 export type Kind = (typeof KINDS)[number];
 
+/** The version slo maps (and writes); the others are rewritten into it first (v1alpha.ts, v2alpha.ts). */
 export const API_VERSION = "openslo/v1";
+export const V1ALPHA = "openslo/v1alpha";
+export const V2ALPHA = "openslo.com/v2alpha";
+export const READ_API_VERSIONS = [API_VERSION, V1ALPHA, V2ALPHA];
 
 export interface OsObject {
   kind: Kind;
@@ -79,10 +83,7 @@ export function documentObject(
   if (apiVersion !== API_VERSION) {
     r.fail(
       ["apiVersion"],
-      `${apiVersion} is not supported; slo reads ${API_VERSION}`,
-      apiVersion.startsWith("openslo/v1alpha")
-        ? "openslo/v1alpha documents need upgrading to openslo/v1 (e.g. with the oslo tool)"
-        : undefined,
+      `${apiVersion} is not supported; slo reads ${READ_API_VERSIONS.join(", ")}`,
     );
     return undefined;
   }

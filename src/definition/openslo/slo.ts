@@ -617,7 +617,8 @@ function gateOf(r: DocReader, path: YamlPath, annotations: Record<string, string
     : enabledGate(minRemaining, warnRemaining);
 }
 
-function slug(text: string): string {
+/** An objective's displayName as a part of an SLO name. */
+export function slug(text: string): string {
   return text
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
