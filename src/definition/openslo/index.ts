@@ -47,7 +47,7 @@ export const opensloFormat: FormatLoader = {
     };
     const objects = indexObjects(ctx, asV1Documents(documents, ctx.errors));
     const services = buildServices(ctx, objects);
-    return { services, errors: ctx.errors };
+    return { services, errors: ctx.errors, warnings: notEvaluated(services) };
   },
 };
 
@@ -65,6 +65,23 @@ function asV1Documents(documents: FormatDocument[], errors: SloError[]): FormatD
     if (apiVersion === V2ALPHA) return v2alphaToV1(document, errors);
     return [document];
   });
+}
+
+/** An SLO on a source slo cannot query loads (validate passes) and is said to be not evaluated. */
+function notEvaluated(services: ServiceSpec[]): SloError[] {
+  return services.flatMap((service) =>
+    service.slos.flatMap((slo) => {
+      const source = service.sources[slo.indicator.source];
+      if (source?.type !== "unsupported") return [];
+      return [
+        specError(
+          `SLO '${slo.name}' reads ${source.sourceType} (source '${source.name}'), which slo cannot query: slo check, report and alerts report it as not evaluated, slo rules skips it`,
+          slo.at,
+          "slo reads prometheus, loki and logs; the file still loads and converts to OpenSLO as written",
+        ),
+      ];
+    }),
+  );
 }
 
 /** References name objects by kind and name, so a name is unique per kind across the files loaded. */

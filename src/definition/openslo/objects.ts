@@ -47,7 +47,7 @@ export interface OpenSloContext {
   index: Map<Kind, Map<string, OsObject>>;
   /** DataSources by object, once each */
   dataSources: Map<OsObject, DataSourceDef | undefined>;
-  /** the source used where a metricSource names a type and no DataSource exists */
+  /** the source used where a metricSource names a type and no DataSource exists, by type (lower case) */
   implicit: Map<string, SourceSpec>;
   /** referenced objects, read once however many SLOs refer to them */
   parsed: Map<OsObject, unknown>;
@@ -61,7 +61,8 @@ export function once<T>(ctx: OpenSloContext, o: OsObject, read: () => T): T {
   return value;
 }
 
-export type DataSourceDef = { source: SourceSpec } | { unsupported: string };
+/** A DataSource read: of a type slo queries, or kept as written (type `unsupported`). */
+export type DataSourceDef = { source: SourceSpec };
 
 const METADATA_KEYS = ["name", "displayName", "labels", "annotations", "namespace"];
 

@@ -31,7 +31,7 @@ import {
   SLO_ANNOTATION,
   TARGET_URL_ANNOTATION,
 } from "../openslo/extensions.js";
-import { histogramUnit, OPENSLO_TYPE_NAME } from "../openslo/indicators.js";
+import { histogramUnit, OPENSLO_TYPE_NAME, openSloTypeName } from "../openslo/indicators.js";
 import { API_VERSION } from "../openslo/objects.js";
 import {
   httpConnection,
@@ -97,7 +97,7 @@ export function openSloDocuments(service: ServiceSpec, options: OpenSloWriteOpti
       envelope(
         "DataSource",
         { name: options.names.dataSource(service, name) },
-        { type: OPENSLO_TYPE_NAME[source.type], connectionDetails: connectionOf(source, options) },
+        { type: openSloTypeName(source), connectionDetails: connectionOf(source, options) },
       ),
     );
   }
@@ -122,7 +122,9 @@ function checkSameService(service: ServiceSpec, written: ServiceSpec): void {
   );
 }
 
-function connectionOf(s: SourceSpec, options: WriteOptions): Record<string, unknown> {
+function connectionOf(s: SourceSpec, options: WriteOptions): unknown {
+  // A source slo cannot query is written back as it was read.
+  if (s.type === "unsupported") return s.connectionDetails;
   if (s.type === "logs") {
     return compact({
       paths: s.paths.map((p) => rebasePath(p, s.baseDir, options.outDir)),
@@ -243,6 +245,7 @@ function indicatorSpec(
   const source = service.sources[ind.source];
   if (!source) throw cannot(slo, `source '${ind.source}' (not defined)`);
   const ref = options.names.dataSource(service, ind.source);
+  if (source.type === "unsupported") return keptMetric(ind, ref);
   const type = OPENSLO_TYPE_NAME[source.type];
   const metric = (spec: Record<string, unknown>) => ({
     metricSource: { metricSourceRef: ref, type, spec },
@@ -269,6 +272,23 @@ function indicatorSpec(
     };
   }
   return { thresholdMetric: metric({ query: ind.events, field: ind.field, unit: ind.unit }) };
+}
+
+/**
+ * The metric of a source slo cannot query, as it was read (indicators.ts
+ * keeps it as JSON), its DataSource reference under the name written now.
+ */
+function keptMetric(ind: SloSpec["indicator"], ref: string): Record<string, unknown> {
+  const renamed = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(renamed);
+    if (value === null || typeof value !== "object") return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, k === "metricSourceRef" ? ref : renamed(v)]),
+    );
+  };
+  const kept = ind.kind === "ratio" ? ind.total : (ind.events ?? ind.histogram ?? "null");
+  const metric = renamed(JSON.parse(kept));
+  return ind.kind === "ratio" ? { ratioMetric: metric } : { thresholdMetric: metric };
 }
 
 function isDefaultAlerting(slo: SloSpec): boolean {
