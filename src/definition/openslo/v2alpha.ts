@@ -63,36 +63,12 @@ export function v2alphaToV1(document: FormatDocument, errors: SloError[]): Forma
   return [doc];
 }
 
-const SLI_KEYS: Record<string, string> = { sli: "indicator", sliRef: "indicatorRef" };
-
 function sloSpec(r: DocReader, spec: YamlNode, path: YamlPath): YamlNode {
   return rewriteMap(spec, (key, value, keyNode) => {
     if (key === "serviceRef") return [pairLike("service", keyNode, value)];
     if (key === "sli") return [pairLike("indicator", keyNode, inlineSli(r, value, [...path, key]))];
     if (key === "sliRef") return [pairLike("indicatorRef", keyNode, value)];
-    if (key === "objectives")
-      return [
-        pairLike(
-          key,
-          keyNode,
-          seqLike(
-            value,
-            items(value).map((o, i) => objective(r, o, [...path, key, i])),
-          ),
-        ),
-      ];
     return undefined;
-  });
-}
-
-/** A composite objective names its own SLI the same way. */
-function objective(r: DocReader, node: YamlNode, path: YamlPath): YamlNode {
-  return rewriteMap(node, (key, value, keyNode) => {
-    const renamed = SLI_KEYS[key];
-    if (!renamed) return undefined;
-    return [
-      pairLike(renamed, keyNode, key === "sli" ? inlineSli(r, value, [...path, key]) : value),
-    ];
   });
 }
 
