@@ -58,6 +58,7 @@ describe("an OpenSLO SLO on a data source slo cannot query", () => {
       name: "cloudwatch",
       sourceType: "CloudWatch",
     });
+    expect(web.slos[1]!.indicator).toMatchObject({ threshold: 0.3, thresholdText: "0.3" });
     expect(warnings).toHaveLength(2);
     expect(warnings[0]).toContain(
       "mixed.yaml:64:9: SLO 'checkout-latency' reads Datadog (source 'datadog-prod'), which slo cannot query",

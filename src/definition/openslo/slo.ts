@@ -511,7 +511,8 @@ function thresholdObjective(
       : { events: sli.query, field: sli.field }),
     unit: sli.unit,
     threshold: value,
-    thresholdText: `${value}${sli.unit}`,
+    // A source slo cannot query has no unit slo knows: the value as written.
+    thresholdText: sli.source.type === "unsupported" ? String(value) : `${value}${sli.unit}`,
   };
 }
 
