@@ -79479,6 +79479,25 @@ var UNIT_OF = {
   year: { unit: "Y", per: 1 }
 };
 var METRIC_KEYS = ["source", "queryType", "query", "metadata"];
+var SPEC_KEYS2 = [
+  "description",
+  "service",
+  "indicator",
+  "timeWindows",
+  "budgetingMethod",
+  "objectives"
+];
+var OBJECTIVE_KEYS2 = [
+  "displayName",
+  "value",
+  "op",
+  "target",
+  "timeSliceTarget",
+  "timeSliceWindow",
+  "ratioMetrics"
+];
+var RATIO_KEYS2 = ["good", "total", "counter", "incremental"];
+var WINDOW_KEYS = ["count", "unit", "isRolling", "calendar"];
 function v1alphaToV1(document, errors) {
   const root = document.ydoc.doc.contents;
   const kind = String(scalarValue(child(root, "kind")) ?? "");
@@ -79507,7 +79526,27 @@ function asV1(root, rewriteSpec) {
     return void 0;
   });
 }
+function checkKeys(r) {
+  const spec = ["spec"];
+  r.keys(spec, SPEC_KEYS2);
+  r.keys([...spec, "indicator"], ["thresholdMetric"]);
+  r.keys([...spec, "indicator", "thresholdMetric"], METRIC_KEYS);
+  const list = (path) => {
+    const v = r.value(path);
+    return Array.isArray(v) ? v : [];
+  };
+  list([...spec, "timeWindows"]).forEach((_, i) => {
+    r.keys([...spec, "timeWindows", i], WINDOW_KEYS);
+  });
+  list([...spec, "objectives"]).forEach((_, i) => {
+    const objective = [...spec, "objectives", i];
+    r.keys(objective, OBJECTIVE_KEYS2);
+    r.keys([...objective, "ratioMetrics"], RATIO_KEYS2);
+    for (const part2 of ["good", "total"]) r.keys([...objective, "ratioMetrics", part2], METRIC_KEYS);
+  });
+}
 function sloTrees(r, root) {
+  checkKeys(r);
   const spec = child(root, "spec");
   const objectives = items(child(spec, "objectives"));
   if (objectives.length <= 1) return [sloTree(r, root, objectives, 0, void 0)];
@@ -79702,7 +79741,19 @@ function v2alphaToV1(document, errors) {
   }
   return [doc];
 }
+var SLO_SPEC_KEYS = [
+  "description",
+  "service",
+  "serviceRef",
+  "sli",
+  "sliRef",
+  "budgetingMethod",
+  "timeWindow",
+  "objectives",
+  "alertPolicies"
+];
 function sloSpec(r, spec, path) {
+  r.keys(path, SLO_SPEC_KEYS);
   return rewriteMap(spec, (key, value, keyNode) => {
     if (key === "serviceRef") return [pairLike("service", keyNode, value)];
     if (key === "sli") return [pairLike("indicator", keyNode, inlineSli(r, value, [...path, key]))];
@@ -79717,6 +79768,8 @@ function inlineSli(r, node2, path) {
   );
 }
 function sliSpec(r, spec, path) {
+  r.keys(path, ["description", "thresholdMetric", "ratioMetric"]);
+  r.keys([...path, "ratioMetric"], ["counter", "good", "bad", "total", "rawType", "raw"]);
   return rewriteMap(spec, (key, value, keyNode) => {
     if (key === "thresholdMetric") return [metricPair(r, key, keyNode, value, [...path, key])];
     if (key !== "ratioMetric") return void 0;
@@ -79728,6 +79781,7 @@ function sliSpec(r, spec, path) {
   });
 }
 function metricPair(r, key, keyNode, node2, path) {
+  r.keys(path, ["dataSourceRef", "dataSourceSpec", "spec"]);
   const metricSource2 = rewriteMap(node2, (k, v, kn) => {
     if (k === "dataSourceRef") return [pairLike("metricSourceRef", kn, v)];
     if (k !== "dataSourceSpec") return void 0;

@@ -52,6 +52,26 @@ const UNIT_OF: Record<string, { unit: string; per: number }> = {
 };
 
 const METRIC_KEYS = ["source", "queryType", "query", "metadata"];
+const SPEC_KEYS = [
+  "description",
+  "service",
+  "indicator",
+  "timeWindows",
+  "budgetingMethod",
+  "objectives",
+];
+/** v1alpha's, and v1's timeSliceWindow, which v1alpha has no field for. */
+const OBJECTIVE_KEYS = [
+  "displayName",
+  "value",
+  "op",
+  "target",
+  "timeSliceTarget",
+  "timeSliceWindow",
+  "ratioMetrics",
+];
+const RATIO_KEYS = ["good", "total", "counter", "incremental"];
+const WINDOW_KEYS = ["count", "unit", "isRolling", "calendar"];
 
 export function v1alphaToV1(document: FormatDocument, errors: SloError[]): FormatDocument[] {
   const root = document.ydoc.doc.contents;
@@ -85,7 +105,29 @@ function asV1(root: YamlNode, rewriteSpec: (spec: YamlNode) => YamlNode | undefi
   });
 }
 
+/** Keys in v1alpha's names, so a typo is told with the name the file uses. */
+function checkKeys(r: DocReader): void {
+  const spec = ["spec"];
+  r.keys(spec, SPEC_KEYS);
+  r.keys([...spec, "indicator"], ["thresholdMetric"]);
+  r.keys([...spec, "indicator", "thresholdMetric"], METRIC_KEYS);
+  const list = (path: YamlPath) => {
+    const v = r.value(path);
+    return Array.isArray(v) ? v : [];
+  };
+  list([...spec, "timeWindows"]).forEach((_, i) => {
+    r.keys([...spec, "timeWindows", i], WINDOW_KEYS);
+  });
+  list([...spec, "objectives"]).forEach((_, i) => {
+    const objective = [...spec, "objectives", i];
+    r.keys(objective, OBJECTIVE_KEYS);
+    r.keys([...objective, "ratioMetrics"], RATIO_KEYS);
+    for (const part of ["good", "total"]) r.keys([...objective, "ratioMetrics", part], METRIC_KEYS);
+  });
+}
+
 function sloTrees(r: DocReader, root: YamlNode): YamlNode[] {
+  checkKeys(r);
   const spec = child(root, "spec");
   const objectives = items(child(spec, "objectives"));
   if (objectives.length <= 1) return [sloTree(r, root, objectives, 0, undefined)];

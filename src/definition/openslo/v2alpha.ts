@@ -63,7 +63,21 @@ export function v2alphaToV1(document: FormatDocument, errors: SloError[]): Forma
   return [doc];
 }
 
+const SLO_SPEC_KEYS = [
+  "description",
+  "service",
+  "serviceRef",
+  "sli",
+  "sliRef",
+  "budgetingMethod",
+  "timeWindow",
+  "objectives",
+  "alertPolicies",
+];
+
+/** Keys in v2alpha's names are checked here, so a typo is told with the name the file uses. */
 function sloSpec(r: DocReader, spec: YamlNode, path: YamlPath): YamlNode {
+  r.keys(path, SLO_SPEC_KEYS);
   return rewriteMap(spec, (key, value, keyNode) => {
     if (key === "serviceRef") return [pairLike("service", keyNode, value)];
     if (key === "sli") return [pairLike("indicator", keyNode, inlineSli(r, value, [...path, key]))];
@@ -80,6 +94,8 @@ function inlineSli(r: DocReader, node: YamlNode, path: YamlPath): YamlNode {
 }
 
 function sliSpec(r: DocReader, spec: YamlNode, path: YamlPath): YamlNode {
+  r.keys(path, ["description", "thresholdMetric", "ratioMetric"]);
+  r.keys([...path, "ratioMetric"], ["counter", "good", "bad", "total", "rawType", "raw"]);
   return rewriteMap(spec, (key, value, keyNode) => {
     if (key === "thresholdMetric") return [metricPair(r, key, keyNode, value, [...path, key])];
     if (key !== "ratioMetric") return undefined;
@@ -100,6 +116,7 @@ function metricPair(
   node: YamlNode,
   path: YamlPath,
 ): Pair {
+  r.keys(path, ["dataSourceRef", "dataSourceSpec", "spec"]);
   const metricSource = rewriteMap(node, (k, v, kn) => {
     if (k === "dataSourceRef") return [pairLike("metricSourceRef", kn, v)];
     if (k !== "dataSourceSpec") return undefined;
