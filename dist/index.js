@@ -24804,16 +24804,16 @@ var init_build = __esm({
           let node2 = 0;
           for (let i = 0; i < word.length; i++) {
             const key = node2 * alphabetSize + word[i];
-            let child = edges.get(key);
-            if (child === void 0) {
-              child = parent.length;
-              edges.set(key, child);
+            let child2 = edges.get(key);
+            if (child2 === void 0) {
+              child2 = parent.length;
+              edges.set(key, child2);
               parent.push(node2);
               unit.push(word[i]);
               depth.push(depth[node2] + 1);
               terminal.push(0);
             }
-            node2 = child;
+            node2 = child2;
           }
           terminal[node2] = 1;
         }
@@ -28677,12 +28677,12 @@ function nodeSize(balanceType, node2) {
   let size = nodeSizeCache.get(node2);
   if (size == null) {
     size = 1;
-    for (let child of node2.children) {
-      if (child.type != balanceType || !(child instanceof Tree)) {
+    for (let child2 of node2.children) {
+      if (child2.type != balanceType || !(child2 instanceof Tree)) {
         size = 1;
         break;
       }
-      size += nodeSize(balanceType, child);
+      size += nodeSize(balanceType, child2);
     }
     nodeSizeCache.set(node2, size);
   }
@@ -29720,8 +29720,8 @@ var init_dist = __esm({
         for (; parent; { index, _parent: parent } = parent) {
           if (index > -1)
             for (let i = index + dir, e = dir < 0 ? -1 : parent._tree.children.length; i != e; i += dir) {
-              let child = parent._tree.children[i];
-              if (this.mode & IterMode.IncludeAnonymous || child instanceof TreeBuffer || !child.type.isAnonymous || hasChild(child))
+              let child2 = parent._tree.children[i];
+              if (this.mode & IterMode.IncludeAnonymous || child2 instanceof TreeBuffer || !child2.type.isAnonymous || hasChild(child2))
                 return false;
             }
         }
@@ -32230,11 +32230,11 @@ function hasClosingQuote(text) {
 function convertQuery(top, source, text) {
   const expr = top.getChild("Expr");
   if (!expr) throw new QueryError("empty LogQL query", 0);
-  const metric = expr.getChild("MetricExpr");
-  if (metric) {
+  const metric2 = expr.getChild("MetricExpr");
+  if (metric2) {
     throw new QueryError(
       'metric queries are not supported here: write a log query (a stream selector and a pipeline, e.g. {app="api"} | json | status >= 500); slo counts the matching lines itself',
-      metric.from
+      metric2.from
     );
   }
   let logExpr = expr.getChild("LogExpr");
@@ -32270,9 +32270,9 @@ function convertMatcher(node2, source) {
 }
 function pipelineStages(node2) {
   const out = [];
-  for (let child = node2.firstChild; child; child = child.nextSibling) {
-    if (child.name === "PipelineExpr") out.push(...pipelineStages(child));
-    else if (child.name === "PipelineStage") out.push(child);
+  for (let child2 = node2.firstChild; child2; child2 = child2.nextSibling) {
+    if (child2.name === "PipelineExpr") out.push(...pipelineStages(child2));
+    else if (child2.name === "PipelineStage") out.push(child2);
   }
   return out;
 }
@@ -32391,8 +32391,8 @@ function convertLabelFilter(node2, source) {
 function convertComparison(node2, source, valueKind) {
   const label = labelName(required(node2, "Identifier"), source);
   let op;
-  for (let child = node2.firstChild; child && !op; child = child.nextSibling) {
-    op = COMPARE_OPS[child.name];
+  for (let child2 = node2.firstChild; child2 && !op; child2 = child2.nextSibling) {
+    op = COMPARE_OPS[child2.name];
   }
   if (!op) throw new QueryError("expected a comparison operator", node2.from);
   let value;
@@ -32447,22 +32447,22 @@ function textOf(node2, source) {
   return source.slice(node2.from, node2.to);
 }
 function required(node2, name2) {
-  const child = node2.getChild(name2);
-  if (!child) throw new QueryError(`expected ${name2}`, node2.from);
-  return child;
+  const child2 = node2.getChild(name2);
+  if (!child2) throw new QueryError(`expected ${name2}`, node2.from);
+  return child2;
 }
 function namedChildren(node2) {
   const out = [];
-  for (let child = node2.firstChild; child; child = child.nextSibling) {
-    if (child.name !== "LineComment") out.push(child);
+  for (let child2 = node2.firstChild; child2; child2 = child2.nextSibling) {
+    if (child2.name !== "LineComment") out.push(child2);
   }
   return out;
 }
 function descendants(node2, name2) {
   const out = [];
-  for (let child = node2.firstChild; child; child = child.nextSibling) {
-    if (child.name === name2) out.push(child);
-    else out.push(...descendants(child, name2));
+  for (let child2 = node2.firstChild; child2; child2 = child2.nextSibling) {
+    if (child2.name === name2) out.push(child2);
+    else out.push(...descendants(child2, name2));
   }
   return out;
 }
@@ -33203,10 +33203,10 @@ var init_space_saving_counter = __esm({
           const left = 2 * i + 1;
           if (left >= n) return;
           const right = left + 1;
-          const child = right < n && counts[right] < counts[left] ? right : left;
-          if (counts[i] <= counts[child]) return;
-          this.swap(i, child);
-          i = child;
+          const child2 = right < n && counts[right] < counts[left] ? right : left;
+          if (counts[i] <= counts[child2]) return;
+          this.swap(i, child2);
+          i = child2;
         }
       }
       swap(i, j) {
@@ -34960,10 +34960,10 @@ var init_json_extractor = __esm({
       touchAll(match, touchedBase, serial) {
         if (match.leaf >= 0 && !this.touch(touchedBase + match.leaf, serial)) return false;
         if (match.raw >= 0 && !this.touch(touchedBase + match.raw, serial)) return false;
-        const child = match.child;
-        if (child === null) return true;
-        for (let k = 0; k < child.length; k += 2) {
-          if (!this.touch(touchedBase + child[k], serial)) return false;
+        const child2 = match.child;
+        if (child2 === null) return true;
+        for (let k = 0; k < child2.length; k += 2) {
+          if (!this.touch(touchedBase + child2[k], serial)) return false;
         }
         return true;
       }
@@ -35000,8 +35000,8 @@ var init_json_extractor = __esm({
        * A match of leaf, child and raw: a shared one, unless the key leads into
        * nested names or is a flat and a raw name at once (then a new one).
        */
-      keyMatch(leaf, child, raw) {
-        if (child !== null || leaf >= 0 && raw >= 0) return { leaf, child, raw };
+      keyMatch(leaf, child2, raw) {
+        if (child2 !== null || leaf >= 0 && raw >= 0) return { leaf, child: child2, raw };
         if (leaf >= 0) return this.leafMatches[leaf];
         return raw >= 0 ? this.rawMatches[raw - this.flatNames.length] : NO_MATCH;
       }
@@ -35011,18 +35011,18 @@ var init_json_extractor = __esm({
         const entries = this.topByLength[length];
         if (entries === void 0) return NO_MATCH;
         let leaf = -1;
-        let child = null;
+        let child2 = null;
         for (let i = 0; i < entries.length; i += 2) {
           const target = entries[i];
           if (!sameBytesAt(this.flatBytes[target], 0, buf, keyStart, length)) continue;
           const childOffset = entries[i + 1];
           if (childOffset < 0) leaf = target;
           else {
-            child ??= [];
-            child.push(target, childOffset);
+            child2 ??= [];
+            child2.push(target, childOffset);
           }
         }
-        return this.keyMatch(leaf, child ? Int32Array.from(child) : null, -1);
+        return this.keyMatch(leaf, child2 ? Int32Array.from(child2) : null, -1);
       }
       /** A plain top-level key not starting with a digit: its topKeys match, found by length and first byte. */
       matchTopKey(buf, keyStart, keyEnd2) {
@@ -35041,7 +35041,7 @@ var init_json_extractor = __esm({
       matchPlain(buf, keyStart, keyEnd2, level) {
         const length = keyEnd2 - keyStart;
         let leaf = -1;
-        let child = null;
+        let child2 = null;
         for (let i = 0; i < level.length; i += 2) {
           const target = level[i];
           const offset = level[i + 1];
@@ -35050,18 +35050,18 @@ var init_json_extractor = __esm({
           if (rest < length || !sameBytesAt(name2, offset, buf, keyStart, length)) continue;
           if (rest === length) leaf = target;
           else if (name2[offset + length] === 95 && rest > length + 1) {
-            child ??= [];
-            child.push(target, offset + length + 1);
+            child2 ??= [];
+            child2.push(target, offset + length + 1);
           }
         }
-        return this.keyMatch(leaf, child ? Int32Array.from(child) : null, -1);
+        return this.keyMatch(leaf, child2 ? Int32Array.from(child2) : null, -1);
       }
       /** Any other key: sanitise it as flattenJson does, then compare as strings. */
       matchSanitised(buf, keyStart, keyEnd2, level, topLevel) {
         const key = sanitizeLabelKey(buf.toString("utf8", keyStart, keyEnd2), topLevel);
         if (key === "") return NO_MATCH;
         let leaf = -1;
-        let child = null;
+        let child2 = null;
         for (let i = 0; i < level.length; i += 2) {
           const target = level[i];
           const offset = level[i + 1];
@@ -35070,11 +35070,11 @@ var init_json_extractor = __esm({
           const rest = name2.length - offset;
           if (rest === key.length) leaf = target;
           else if (name2.charCodeAt(offset + key.length) === 95 && rest > key.length + 1) {
-            child ??= [];
-            child.push(target, offset + key.length + 1);
+            child2 ??= [];
+            child2.push(target, offset + key.length + 1);
           }
         }
-        return this.keyMatch(leaf, child ? Int32Array.from(child) : null, -1);
+        return this.keyMatch(leaf, child2 ? Int32Array.from(child2) : null, -1);
       }
       /** A top-level key exactly as written; its slot or -1. */
       matchRaw(buf, keyStart, keyEnd2) {
@@ -40278,8 +40278,8 @@ function topExpression(text) {
   return node2;
 }
 function exprChild(node2) {
-  for (let child = node2.firstChild; child; child = child.nextSibling) {
-    if (child.name !== "LineComment") return child;
+  for (let child2 = node2.firstChild; child2; child2 = child2.nextSibling) {
+    if (child2.name !== "LineComment") return child2;
   }
   return null;
 }
@@ -40304,22 +40304,22 @@ function fixedRange(text) {
 function selectorParts(text) {
   const node2 = topExpression(text);
   if (node2?.name !== "VectorSelector") return null;
-  let metric = "";
+  let metric2 = "";
   const matchers = [];
-  for (let child = node2.firstChild; child; child = child.nextSibling) {
-    if (child.name === "Identifier") metric = text.slice(child.from, child.to);
-    if (child.name === "LabelMatchers") {
-      for (let m = child.firstChild; m; m = m.nextSibling) {
+  for (let child2 = node2.firstChild; child2; child2 = child2.nextSibling) {
+    if (child2.name === "Identifier") metric2 = text.slice(child2.from, child2.to);
+    if (child2.name === "LabelMatchers") {
+      for (let m = child2.firstChild; m; m = m.nextSibling) {
         if (m.name === "UnquotedLabelMatcher" || m.name === "QuotedLabelMatcher") {
           matchers.push(text.slice(m.from, m.to));
         }
       }
     }
   }
-  return { metric, matchers };
+  return { metric: metric2, matchers };
 }
-function formatSelector(metric, matchers) {
-  return matchers.length === 0 ? metric : `${metric}{${matchers.join(", ")}}`;
+function formatSelector(metric2, matchers) {
+  return matchers.length === 0 ? metric2 : `${metric2}{${matchers.join(", ")}}`;
 }
 function windowQuery(text, rangeMs) {
   const range = formatPromDuration(rangeMs);
@@ -40366,14 +40366,14 @@ function histogramParts(selector2) {
   if (!parts || parts.metric === "") return null;
   return { metric: parts.metric.replace(/_(bucket|count|sum)$/, ""), matchers: parts.matchers };
 }
-function leUnit(metric) {
-  if (/_(milliseconds|ms)$/.test(metric)) return "ms";
-  if (/_(microseconds|us)$/.test(metric)) return "us";
-  if (/_(nanoseconds|ns)$/.test(metric)) return "ns";
+function leUnit(metric2) {
+  if (/_(milliseconds|ms)$/.test(metric2)) return "ms";
+  if (/_(microseconds|us)$/.test(metric2)) return "us";
+  if (/_(nanoseconds|ns)$/.test(metric2)) return "ns";
   return DEFAULT_LATENCY_UNIT.histogram;
 }
-function thresholdAsLe(threshold, unit, metric) {
-  return threshold * UNIT_SECONDS[unit] / UNIT_SECONDS[leUnit(metric)];
+function thresholdAsLe(threshold, unit, metric2) {
+  return threshold * UNIT_SECONDS[unit] / UNIT_SECONDS[leUnit(metric2)];
 }
 function bucketsAt(les, le) {
   return les.filter((text) => sameBound(parsePromNumber(text), le));
@@ -40599,8 +40599,8 @@ var init_client2 = __esm({
           throw this.badAnswer(wording.notAVector(String(data.resultType), what), query2);
         }
         return data.result.map((item2) => {
-          const { metric, value } = item2;
-          return { metric: metric ?? {}, value: parsePromNumber(pairOf(value)[1]) };
+          const { metric: metric2, value } = item2;
+          return { metric: metric2 ?? {}, value: parsePromNumber(pairOf(value)[1]) };
         });
       }
       /** Label values among the series `match` selects, e.g. the `le` bounds of a histogram. */
@@ -40657,10 +40657,10 @@ var init_client2 = __esm({
           throw this.badAnswer(`expected a matrix, got ${String(data.resultType)}`, query2);
         }
         return data.result.map((item2) => {
-          const { metric, values } = item2;
+          const { metric: metric2, values } = item2;
           const points = Array.isArray(values) ? values : [];
           return {
-            metric: metric ?? {},
+            metric: metric2 ?? {},
             values: points.map((p) => {
               const [t2, v] = pairOf(p);
               return [Math.round(t2 * 1e3), parsePromNumber(v)];
@@ -40937,10 +40937,10 @@ function matrixOf(api, data, query2) {
     );
   }
   return data.result.map((item2) => {
-    const { metric, values } = item2;
+    const { metric: metric2, values } = item2;
     const samples = Array.isArray(values) ? values : [];
     return {
-      metric: metric ?? {},
+      metric: metric2 ?? {},
       times: samples.map((p) => Math.round(Number(p[0]) * 1e3))
     };
   });
@@ -41071,12 +41071,12 @@ async function histogramQueries(api, indicator, request2) {
       `SLO '${sloName3}': the histogram selector must not match on le; slo picks the bucket`
     );
   }
-  const { metric, matchers } = parts;
-  const countSelector = formatSelector(`${metric}_count`, matchers);
-  const threshold = thresholdAsLe(indicator.threshold, indicator.unit, metric);
+  const { metric: metric2, matchers } = parts;
+  const countSelector = formatSelector(`${metric2}_count`, matchers);
+  const threshold = thresholdAsLe(indicator.threshold, indicator.unit, metric2);
   const span = requestSpan(request2);
-  const les = await api.labelValues("le", formatSelector(`${metric}_bucket`, matchers), span);
-  const sel = formatSelector(metric, matchers);
+  const les = await api.labelValues("le", formatSelector(`${metric2}_bucket`, matchers), span);
+  const sel = formatSelector(metric2, matchers);
   if (les.length === 0) {
     if ((await api.labelValues("__name__", sel, span)).length > 0)
       return gaugeInstead(sel, threshold, indicator);
@@ -41086,13 +41086,13 @@ async function histogramQueries(api, indicator, request2) {
   }
   const matching = bucketsAt(les, threshold);
   if (matching.length === 0) {
-    const unit = leUnit(metric);
+    const unit = leUnit(metric2);
     throw sourceError(
       `SLO '${sloName3}': histogram ${sel} has no bucket at the threshold ${indicator.thresholdText} (le="${formatPromNumber(threshold)}", in ${unit}); its buckets are le = ${sortedBounds(les).join(", ")}`,
       `choose a threshold equal to one of those bounds (the histogram is taken to be in ${unit}, by its name)`
     );
   }
-  const goodSelector = formatSelector(`${metric}_bucket`, [...matchers, leMatcher(matching)]);
+  const goodSelector = formatSelector(`${metric2}_bucket`, [...matchers, leMatcher(matching)]);
   const increase = (selector2) => (rangeMs) => `sum(increase(${selector2}[${formatPromDuration(rangeMs)}]))`;
   return {
     events: { total: increase(countSelector), good: increase(goodSelector) },
@@ -41532,10 +41532,10 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
-    var isMap2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
-    var isPair4 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar4 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
-    var isSeq2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
+    var isMap3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isPair5 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
+    var isScalar5 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isSeq3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection2(node2) {
       if (node2 && typeof node2 === "object")
         switch (node2[NODE_TYPE]) {
@@ -41556,7 +41556,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar4(node2) || isCollection2(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar5(node2) || isCollection2(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -41568,11 +41568,11 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias2;
     exports.isCollection = isCollection2;
     exports.isDocument = isDocument;
-    exports.isMap = isMap2;
+    exports.isMap = isMap3;
     exports.isNode = isNode;
-    exports.isPair = isPair4;
-    exports.isScalar = isScalar4;
-    exports.isSeq = isSeq2;
+    exports.isPair = isPair5;
+    exports.isScalar = isScalar5;
+    exports.isSeq = isSeq3;
   }
 });
 
@@ -42222,7 +42222,7 @@ var require_Scalar = __commonJS({
     var Node = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
-    var Scalar = class extends Node.NodeBase {
+    var Scalar2 = class extends Node.NodeBase {
       constructor(value) {
         super(identity2.SCALAR);
         this.value = value;
@@ -42234,12 +42234,12 @@ var require_Scalar = __commonJS({
         return String(this.value);
       }
     };
-    Scalar.BLOCK_FOLDED = "BLOCK_FOLDED";
-    Scalar.BLOCK_LITERAL = "BLOCK_LITERAL";
-    Scalar.PLAIN = "PLAIN";
-    Scalar.QUOTE_DOUBLE = "QUOTE_DOUBLE";
-    Scalar.QUOTE_SINGLE = "QUOTE_SINGLE";
-    exports.Scalar = Scalar;
+    Scalar2.BLOCK_FOLDED = "BLOCK_FOLDED";
+    Scalar2.BLOCK_LITERAL = "BLOCK_LITERAL";
+    Scalar2.PLAIN = "PLAIN";
+    Scalar2.QUOTE_DOUBLE = "QUOTE_DOUBLE";
+    Scalar2.QUOTE_SINGLE = "QUOTE_SINGLE";
+    exports.Scalar = Scalar2;
     exports.isScalarValue = isScalarValue;
   }
 });
@@ -42250,7 +42250,7 @@ var require_createNode = __commonJS({
     "use strict";
     var Alias = require_Alias();
     var identity2 = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags2) {
       if (tagName) {
@@ -42295,7 +42295,7 @@ var require_createNode = __commonJS({
           value = value.toJSON();
         }
         if (!value || typeof value !== "object") {
-          const node3 = new Scalar.Scalar(value);
+          const node3 = new Scalar2.Scalar(value);
           if (ref)
             ref.node = node3;
           return node3;
@@ -42306,7 +42306,7 @@ var require_createNode = __commonJS({
         onTagObj(tagObj);
         delete ctx.onTagObj;
       }
-      const node2 = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
+      const node2 = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar2.Scalar(value);
       if (tagName)
         node2.tag = tagName;
       else if (!tagObj.default)
@@ -42619,7 +42619,7 @@ ${indent}${text.slice(fold + 1, end2)}`;
 var require_stringifyString = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
     var getFoldOptions = (ctx, isBlock) => ({
       indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -42762,7 +42762,7 @@ ${indent}`) + "'";
         return quotedString(value, ctx);
       }
       const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal3 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
+      const literal3 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar2.Scalar.BLOCK_FOLDED ? false : type === Scalar2.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
       if (!value)
         return literal3 ? "|\n" : ">\n";
       let chomp;
@@ -42817,7 +42817,7 @@ ${indent}`) + "'";
         const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
-        if (blockQuote !== "folded" && type !== Scalar.Scalar.BLOCK_FOLDED) {
+        if (blockQuote !== "folded" && type !== Scalar2.Scalar.BLOCK_FOLDED) {
           foldOptions.onOverflow = () => {
             literalFallback = true;
           };
@@ -42840,7 +42840,7 @@ ${indent}${start}${value}${end}`;
       if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
         return implicitKey || inFlow || !value.includes("\n") ? quotedString(value, ctx) : blockString(item2, ctx, onComment, onChompKeep);
       }
-      if (!implicitKey && !inFlow && type !== Scalar.Scalar.PLAIN && value.includes("\n")) {
+      if (!implicitKey && !inFlow && type !== Scalar2.Scalar.PLAIN && value.includes("\n")) {
         return blockString(item2, ctx, onComment, onChompKeep);
       }
       if (containsDocumentMarker(value)) {
@@ -42865,20 +42865,20 @@ ${indent}`);
       const { implicitKey, inFlow } = ctx;
       const ss = typeof item2.value === "string" ? item2 : Object.assign({}, item2, { value: String(item2.value) });
       let { type } = item2;
-      if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+      if (type !== Scalar2.Scalar.QUOTE_DOUBLE) {
         if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value))
-          type = Scalar.Scalar.QUOTE_DOUBLE;
+          type = Scalar2.Scalar.QUOTE_DOUBLE;
       }
       const _stringify = (_type) => {
         switch (_type) {
-          case Scalar.Scalar.BLOCK_FOLDED:
-          case Scalar.Scalar.BLOCK_LITERAL:
+          case Scalar2.Scalar.BLOCK_FOLDED:
+          case Scalar2.Scalar.BLOCK_LITERAL:
             return implicitKey || inFlow ? quotedString(ss.value, ctx) : blockString(ss, ctx, onComment, onChompKeep);
-          case Scalar.Scalar.QUOTE_DOUBLE:
+          case Scalar2.Scalar.QUOTE_DOUBLE:
             return doubleQuotedString(ss.value, ctx);
-          case Scalar.Scalar.QUOTE_SINGLE:
+          case Scalar2.Scalar.QUOTE_SINGLE:
             return singleQuotedString(ss.value, ctx);
-          case Scalar.Scalar.PLAIN:
+          case Scalar2.Scalar.PLAIN:
             return plainString(ss, ctx, onComment, onChompKeep);
           default:
             return null;
@@ -43027,7 +43027,7 @@ var require_stringifyPair = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
@@ -43042,7 +43042,7 @@ var require_stringifyPair = __commonJS({
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity2.isCollection(key) || (identity2.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity2.isCollection(key) || (identity2.isScalar(key) ? key.type === Scalar2.Scalar.BLOCK_FOLDED || key.type === Scalar2.Scalar.BLOCK_LITERAL : typeof key === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -43182,19 +43182,19 @@ var require_merge = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var MERGE_KEY = "<<";
     var merge4 = {
       identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
       test: /^<<$/,
-      resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY)), {
+      resolve: () => Object.assign(new Scalar2.Scalar(Symbol(MERGE_KEY)), {
         addToJSMap: addMergeToJSMap
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key) => (merge4.identify(key) || identity2.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge4.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge4.tag && tag.default);
+    var isMergeKey = (ctx, key) => (merge4.identify(key) || identity2.isScalar(key) && (!key.type || key.type === Scalar2.Scalar.PLAIN) && merge4.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge4.tag && tag.default);
     function addMergeToJSMap(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity2.isSeq(source))
@@ -43312,9 +43312,9 @@ var require_Pair = __commonJS({
     function createPair(key, value, ctx) {
       const k = createNode.createNode(key, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
-      return new Pair(k, v);
+      return new Pair2(k, v);
     }
-    var Pair = class _Pair {
+    var Pair2 = class _Pair {
       constructor(key, value = null) {
         Object.defineProperty(this, identity2.NODE_TYPE, { value: identity2.PAIR });
         this.key = key;
@@ -43336,7 +43336,7 @@ var require_Pair = __commonJS({
         return ctx?.doc ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep) : JSON.stringify(this);
       }
     };
-    exports.Pair = Pair;
+    exports.Pair = Pair2;
     exports.createPair = createPair;
   }
 });
@@ -43353,13 +43353,13 @@ var require_stringifyCollection = __commonJS({
       const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
       return stringify2(collection, ctx, options);
     }
-    function stringifyBlockCollection({ comment: comment2, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
+    function stringifyBlockCollection({ comment: comment2, items: items3 }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
       const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
       let chompKeep = false;
       const lines = [];
-      for (let i = 0; i < items.length; ++i) {
-        const item2 = items[i];
+      for (let i = 0; i < items3.length; ++i) {
+        const item2 = items3[i];
         let comment3 = null;
         if (identity2.isNode(item2)) {
           if (!chompKeep && item2.spaceBefore)
@@ -43402,7 +43402,7 @@ ${indent}${line}` : "\n";
         onChompKeep();
       return str;
     }
-    function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
+    function stringifyFlowCollection({ items: items3 }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
       itemIndent += indentStep;
       const itemCtx = Object.assign({}, ctx, {
@@ -43413,8 +43413,8 @@ ${indent}${line}` : "\n";
       let reqNewline = false;
       let linesAtValue = 0;
       const lines = [];
-      for (let i = 0; i < items.length; ++i) {
-        const item2 = items[i];
+      for (let i = 0; i < items3.length; ++i) {
+        const item2 = items3[i];
         let comment2 = null;
         if (identity2.isNode(item2)) {
           if (item2.spaceBefore)
@@ -43445,7 +43445,7 @@ ${indent}${line}` : "\n";
           reqNewline = true;
         let str = stringify.stringify(item2, itemCtx, () => comment2 = null);
         reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
-        if (i < items.length - 1) {
+        if (i < items3.length - 1) {
           str += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
@@ -43500,11 +43500,11 @@ var require_YAMLMap = __commonJS({
     var addPairToJSMap = require_addPairToJSMap();
     var Collection2 = require_Collection();
     var identity2 = require_identity();
-    var Pair = require_Pair();
-    var Scalar = require_Scalar();
-    function findPair(items, key) {
+    var Pair2 = require_Pair();
+    var Scalar2 = require_Scalar();
+    function findPair(items3, key) {
       const k = identity2.isScalar(key) ? key.value : key;
-      for (const it of items) {
+      for (const it of items3) {
         if (identity2.isPair(it)) {
           if (it.key === key || it.key === k)
             return it;
@@ -43514,7 +43514,7 @@ var require_YAMLMap = __commonJS({
       }
       return void 0;
     }
-    var YAMLMap = class extends Collection2.Collection {
+    var YAMLMap2 = class extends Collection2.Collection {
       static get tagName() {
         return "tag:yaml.org,2002:map";
       }
@@ -43535,7 +43535,7 @@ var require_YAMLMap = __commonJS({
           else if (Array.isArray(replacer) && !replacer.includes(key))
             return;
           if (value !== void 0 || keepUndefined)
-            map2.items.push(Pair.createPair(key, value, ctx));
+            map2.items.push(Pair2.createPair(key, value, ctx));
         };
         if (obj2 instanceof Map) {
           for (const [key, value] of obj2)
@@ -43560,15 +43560,15 @@ var require_YAMLMap = __commonJS({
         if (identity2.isPair(pair2))
           _pair = pair2;
         else if (!pair2 || typeof pair2 !== "object" || !("key" in pair2)) {
-          _pair = new Pair.Pair(pair2, pair2?.value);
+          _pair = new Pair2.Pair(pair2, pair2?.value);
         } else
-          _pair = new Pair.Pair(pair2.key, pair2.value);
+          _pair = new Pair2.Pair(pair2.key, pair2.value);
         const prev = findPair(this.items, _pair.key);
         const sortEntries = this.schema?.sortMapEntries;
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          if (identity2.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
+          if (identity2.isScalar(prev.value) && Scalar2.isScalarValue(_pair.value))
             prev.value.value = _pair.value;
           else
             prev.value = _pair.value;
@@ -43598,7 +43598,7 @@ var require_YAMLMap = __commonJS({
         return !!findPair(this.items, key);
       }
       set(key, value) {
-        this.add(new Pair.Pair(key, value), true);
+        this.add(new Pair2.Pair(key, value), true);
       }
       /**
        * @param ctx - Conversion context, originally set in Document#toJS()
@@ -43631,7 +43631,7 @@ var require_YAMLMap = __commonJS({
         });
       }
     };
-    exports.YAMLMap = YAMLMap;
+    exports.YAMLMap = YAMLMap2;
     exports.findPair = findPair;
   }
 });
@@ -43641,18 +43641,18 @@ var require_map = __commonJS({
   "node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var YAMLMap = require_YAMLMap();
+    var YAMLMap2 = require_YAMLMap();
     var map2 = {
       collection: "map",
       default: true,
-      nodeClass: YAMLMap.YAMLMap,
+      nodeClass: YAMLMap2.YAMLMap,
       tag: "tag:yaml.org,2002:map",
       resolve(map3, onError) {
         if (!identity2.isMap(map3))
           onError("Expected a mapping for this tag");
         return map3;
       },
-      createNode: (schema, obj2, ctx) => YAMLMap.YAMLMap.from(schema, obj2, ctx)
+      createNode: (schema, obj2, ctx) => YAMLMap2.YAMLMap.from(schema, obj2, ctx)
     };
     exports.map = map2;
   }
@@ -43666,9 +43666,9 @@ var require_YAMLSeq = __commonJS({
     var stringifyCollection = require_stringifyCollection();
     var Collection2 = require_Collection();
     var identity2 = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var toJS = require_toJS();
-    var YAMLSeq = class extends Collection2.Collection {
+    var YAMLSeq2 = class extends Collection2.Collection {
       static get tagName() {
         return "tag:yaml.org,2002:seq";
       }
@@ -43723,7 +43723,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key}.`);
         const prev = this.items[idx];
-        if (identity2.isScalar(prev) && Scalar.isScalarValue(value))
+        if (identity2.isScalar(prev) && Scalar2.isScalarValue(value))
           prev.value = value;
         else
           this.items[idx] = value;
@@ -43770,7 +43770,7 @@ var require_YAMLSeq = __commonJS({
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
     }
-    exports.YAMLSeq = YAMLSeq;
+    exports.YAMLSeq = YAMLSeq2;
   }
 });
 
@@ -43779,18 +43779,18 @@ var require_seq = __commonJS({
   "node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var YAMLSeq = require_YAMLSeq();
+    var YAMLSeq2 = require_YAMLSeq();
     var seq = {
       collection: "seq",
       default: true,
-      nodeClass: YAMLSeq.YAMLSeq,
+      nodeClass: YAMLSeq2.YAMLSeq,
       tag: "tag:yaml.org,2002:seq",
       resolve(seq2, onError) {
         if (!identity2.isSeq(seq2))
           onError("Expected a sequence for this tag");
         return seq2;
       },
-      createNode: (schema, obj2, ctx) => YAMLSeq.YAMLSeq.from(schema, obj2, ctx)
+      createNode: (schema, obj2, ctx) => YAMLSeq2.YAMLSeq.from(schema, obj2, ctx)
     };
     exports.seq = seq;
   }
@@ -43819,14 +43819,14 @@ var require_string = __commonJS({
 var require_null = __commonJS({
   "node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var nullTag = {
       identify: (value) => value == null,
-      createNode: () => new Scalar.Scalar(null),
+      createNode: () => new Scalar2.Scalar(null),
       default: true,
       tag: "tag:yaml.org,2002:null",
       test: /^(?:~|[Nn]ull|NULL)?$/,
-      resolve: () => new Scalar.Scalar(null),
+      resolve: () => new Scalar2.Scalar(null),
       stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
     };
     exports.nullTag = nullTag;
@@ -43837,13 +43837,13 @@ var require_null = __commonJS({
 var require_bool = __commonJS({
   "node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var boolTag = {
       identify: (value) => typeof value === "boolean",
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
+      resolve: (str) => new Scalar2.Scalar(str[0] === "t" || str[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -43888,7 +43888,7 @@ var require_stringifyNumber = __commonJS({
 var require_float = __commonJS({
   "node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
       identify: (value) => typeof value === "number",
@@ -43916,7 +43916,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
       resolve(str) {
-        const node2 = new Scalar.Scalar(parseFloat(str));
+        const node2 = new Scalar2.Scalar(parseFloat(str));
         const dot = str.indexOf(".");
         if (dot !== -1 && str[str.length - 1] === "0")
           node2.minFractionDigits = str.length - dot - 1;
@@ -44007,7 +44007,7 @@ var require_schema = __commonJS({
 var require_schema2 = __commonJS({
   "node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var map2 = require_map();
     var seq = require_seq();
     function intIdentify(value) {
@@ -44024,7 +44024,7 @@ var require_schema2 = __commonJS({
       },
       {
         identify: (value) => value == null,
-        createNode: () => new Scalar.Scalar(null),
+        createNode: () => new Scalar2.Scalar(null),
         default: true,
         tag: "tag:yaml.org,2002:null",
         test: /^null$/,
@@ -44075,7 +44075,7 @@ var require_binary = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var stringifyString = require_stringifyString();
     var binary = {
       identify: (value) => value instanceof Uint8Array,
@@ -44119,15 +44119,15 @@ var require_binary = __commonJS({
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
-        type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
-        if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+        type ?? (type = Scalar2.Scalar.BLOCK_LITERAL);
+        if (type !== Scalar2.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
           const n = Math.ceil(str.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
             lines[i] = str.substr(o, lineWidth);
           }
-          str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
         return stringifyString.stringifyString({ comment: comment2, type, value: str }, ctx, onComment, onChompKeep);
       }
@@ -44141,9 +44141,9 @@ var require_pairs = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var Pair = require_Pair();
-    var Scalar = require_Scalar();
-    var YAMLSeq = require_YAMLSeq();
+    var Pair2 = require_Pair();
+    var Scalar2 = require_Scalar();
+    var YAMLSeq2 = require_YAMLSeq();
     function resolvePairs(seq, onError) {
       if (identity2.isSeq(seq)) {
         for (let i = 0; i < seq.items.length; ++i) {
@@ -44153,7 +44153,7 @@ var require_pairs = __commonJS({
           else if (identity2.isMap(item2)) {
             if (item2.items.length > 1)
               onError("Each pair must have its own sequence indicator");
-            const pair2 = item2.items[0] || new Pair.Pair(new Scalar.Scalar(null));
+            const pair2 = item2.items[0] || new Pair2.Pair(new Scalar2.Scalar(null));
             if (item2.commentBefore)
               pair2.key.commentBefore = pair2.key.commentBefore ? `${item2.commentBefore}
 ${pair2.key.commentBefore}` : item2.commentBefore;
@@ -44164,7 +44164,7 @@ ${cn.comment}` : item2.comment;
             }
             item2 = pair2;
           }
-          seq.items[i] = identity2.isPair(item2) ? item2 : new Pair.Pair(item2);
+          seq.items[i] = identity2.isPair(item2) ? item2 : new Pair2.Pair(item2);
         }
       } else
         onError("Expected a sequence for this tag");
@@ -44172,7 +44172,7 @@ ${cn.comment}` : item2.comment;
     }
     function createPairs(schema, iterable, ctx) {
       const { replacer } = ctx;
-      const pairs2 = new YAMLSeq.YAMLSeq(schema);
+      const pairs2 = new YAMLSeq2.YAMLSeq(schema);
       pairs2.tag = "tag:yaml.org,2002:pairs";
       let i = 0;
       if (iterable && Symbol.iterator in Object(iterable))
@@ -44197,7 +44197,7 @@ ${cn.comment}` : item2.comment;
           } else {
             key = it;
           }
-          pairs2.items.push(Pair.createPair(key, value, ctx));
+          pairs2.items.push(Pair2.createPair(key, value, ctx));
         }
       return pairs2;
     }
@@ -44220,17 +44220,17 @@ var require_omap = __commonJS({
     "use strict";
     var identity2 = require_identity();
     var toJS = require_toJS();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
+    var YAMLMap2 = require_YAMLMap();
+    var YAMLSeq2 = require_YAMLSeq();
     var pairs = require_pairs();
-    var YAMLOMap = class _YAMLOMap extends YAMLSeq.YAMLSeq {
+    var YAMLOMap = class _YAMLOMap extends YAMLSeq2.YAMLSeq {
       constructor() {
         super();
-        this.add = YAMLMap.YAMLMap.prototype.add.bind(this);
-        this.delete = YAMLMap.YAMLMap.prototype.delete.bind(this);
-        this.get = YAMLMap.YAMLMap.prototype.get.bind(this);
-        this.has = YAMLMap.YAMLMap.prototype.has.bind(this);
-        this.set = YAMLMap.YAMLMap.prototype.set.bind(this);
+        this.add = YAMLMap2.YAMLMap.prototype.add.bind(this);
+        this.delete = YAMLMap2.YAMLMap.prototype.delete.bind(this);
+        this.get = YAMLMap2.YAMLMap.prototype.get.bind(this);
+        this.has = YAMLMap2.YAMLMap.prototype.has.bind(this);
+        this.set = YAMLMap2.YAMLMap.prototype.set.bind(this);
         this.tag = _YAMLOMap.tag;
       }
       /**
@@ -44296,7 +44296,7 @@ var require_omap = __commonJS({
 var require_bool2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     function boolStringify({ value, source }, ctx) {
       const boolObj = value ? trueTag : falseTag;
       if (source && boolObj.test.test(source))
@@ -44308,7 +44308,7 @@ var require_bool2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
-      resolve: () => new Scalar.Scalar(true),
+      resolve: () => new Scalar2.Scalar(true),
       stringify: boolStringify
     };
     var falseTag = {
@@ -44316,7 +44316,7 @@ var require_bool2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
-      resolve: () => new Scalar.Scalar(false),
+      resolve: () => new Scalar2.Scalar(false),
       stringify: boolStringify
     };
     exports.falseTag = falseTag;
@@ -44328,7 +44328,7 @@ var require_bool2 = __commonJS({
 var require_float2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
       identify: (value) => typeof value === "number",
@@ -44356,7 +44356,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
       resolve(str) {
-        const node2 = new Scalar.Scalar(parseFloat(str.replace(/_/g, "")));
+        const node2 = new Scalar2.Scalar(parseFloat(str.replace(/_/g, "")));
         const dot = str.indexOf(".");
         if (dot !== -1) {
           const f = str.substring(dot + 1).replace(/_/g, "");
@@ -44457,9 +44457,9 @@ var require_set = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var Pair = require_Pair();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
+    var Pair2 = require_Pair();
+    var YAMLMap2 = require_YAMLMap();
+    var YAMLSet = class _YAMLSet extends YAMLMap2.YAMLMap {
       constructor(schema) {
         super(schema);
         this.tag = _YAMLSet.tag;
@@ -44469,10 +44469,10 @@ var require_set = __commonJS({
         if (identity2.isPair(key))
           pair2 = key;
         else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
-          pair2 = new Pair.Pair(key.key, null);
+          pair2 = new Pair2.Pair(key.key, null);
         else
-          pair2 = new Pair.Pair(key, null);
-        const prev = YAMLMap.findPair(this.items, pair2.key);
+          pair2 = new Pair2.Pair(key, null);
+        const prev = YAMLMap2.findPair(this.items, pair2.key);
         if (!prev)
           this.items.push(pair2);
       }
@@ -44481,17 +44481,17 @@ var require_set = __commonJS({
        * Otherwise, returns the value of that Pair's key.
        */
       get(key, keepPair) {
-        const pair2 = YAMLMap.findPair(this.items, key);
+        const pair2 = YAMLMap2.findPair(this.items, key);
         return !keepPair && identity2.isPair(pair2) ? identity2.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
       }
       set(key, value) {
         if (typeof value !== "boolean")
           throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
-        const prev = YAMLMap.findPair(this.items, key);
+        const prev = YAMLMap2.findPair(this.items, key);
         if (prev && !value) {
           this.items.splice(this.items.indexOf(prev), 1);
         } else if (!prev && value) {
-          this.items.push(new Pair.Pair(key));
+          this.items.push(new Pair2.Pair(key));
         }
       }
       toJSON(_, ctx) {
@@ -44512,7 +44512,7 @@ var require_set = __commonJS({
           for (let value of iterable) {
             if (typeof replacer === "function")
               value = replacer.call(iterable, value, value);
-            set3.items.push(Pair.createPair(value, null, ctx));
+            set3.items.push(Pair2.createPair(value, null, ctx));
           }
         return set3;
       }
@@ -44886,7 +44886,7 @@ var require_Document = __commonJS({
     var Alias = require_Alias();
     var Collection2 = require_Collection();
     var identity2 = require_identity();
-    var Pair = require_Pair();
+    var Pair2 = require_Pair();
     var toJS = require_toJS();
     var Schema = require_Schema();
     var stringifyDocument = require_stringifyDocument();
@@ -44894,7 +44894,7 @@ var require_Document = __commonJS({
     var applyReviver = require_applyReviver();
     var createNode = require_createNode();
     var directives = require_directives();
-    var Document2 = class _Document {
+    var Document3 = class _Document {
       constructor(value, replacer, options) {
         this.commentBefore = null;
         this.comment = null;
@@ -45021,7 +45021,7 @@ var require_Document = __commonJS({
       createPair(key, value, options = {}) {
         const k = this.createNode(key, null, options);
         const v = this.createNode(value, null, options);
-        return new Pair.Pair(k, v);
+        return new Pair2.Pair(k, v);
       }
       /**
        * Removes a value from the document.
@@ -45184,7 +45184,7 @@ var require_Document = __commonJS({
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
-    exports.Document = Document2;
+    exports.Document = Document3;
   }
 });
 
@@ -45452,12 +45452,12 @@ var require_util_map_includes = __commonJS({
   "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    function mapIncludes(ctx, items, search) {
+    function mapIncludes(ctx, items3, search) {
       const { uniqueKeys } = ctx.options;
       if (uniqueKeys === false)
         return false;
       const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity2.isScalar(a) && identity2.isScalar(b) && a.value === b.value;
-      return items.some((pair2) => isEqual(pair2.key, search));
+      return items3.some((pair2) => isEqual(pair2.key, search));
     }
     exports.mapIncludes = mapIncludes;
   }
@@ -45467,15 +45467,15 @@ var require_util_map_includes = __commonJS({
 var require_resolve_block_map = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
     "use strict";
-    var Pair = require_Pair();
-    var YAMLMap = require_YAMLMap();
+    var Pair2 = require_Pair();
+    var YAMLMap2 = require_YAMLMap();
     var resolveProps = require_resolve_props();
     var utilContainsNewline = require_util_contains_newline();
     var utilFlowIndentCheck = require_util_flow_indent_check();
     var utilMapIncludes = require_util_map_includes();
     var startColMsg = "All mapping items must start at the same column";
     function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
-      const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
+      const NodeClass = tag?.nodeClass ?? YAMLMap2.YAMLMap;
       const map2 = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
@@ -45543,7 +45543,7 @@ var require_resolve_block_map = __commonJS({
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
-          const pair2 = new Pair.Pair(keyNode, valueNode);
+          const pair2 = new Pair2.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair2.srcToken = collItem;
           map2.items.push(pair2);
@@ -45556,7 +45556,7 @@ var require_resolve_block_map = __commonJS({
             else
               keyNode.comment = valueProps.comment;
           }
-          const pair2 = new Pair.Pair(keyNode);
+          const pair2 = new Pair2.Pair(keyNode);
           if (ctx.options.keepSourceTokens)
             pair2.srcToken = collItem;
           map2.items.push(pair2);
@@ -45575,11 +45575,11 @@ var require_resolve_block_map = __commonJS({
 var require_resolve_block_seq = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
     "use strict";
-    var YAMLSeq = require_YAMLSeq();
+    var YAMLSeq2 = require_YAMLSeq();
     var resolveProps = require_resolve_props();
     var utilFlowIndentCheck = require_util_flow_indent_check();
     function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
-      const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
+      const NodeClass = tag?.nodeClass ?? YAMLSeq2.YAMLSeq;
       const seq = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
@@ -45670,9 +45670,9 @@ var require_resolve_flow_collection = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var Pair = require_Pair();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
+    var Pair2 = require_Pair();
+    var YAMLMap2 = require_YAMLMap();
+    var YAMLSeq2 = require_YAMLSeq();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
     var utilContainsNewline = require_util_contains_newline();
@@ -45680,9 +45680,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap2 = fc.start.source === "{";
-      const fcName = isMap2 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap2 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap3 = fc.start.source === "{";
+      const fcName = isMap3 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap2.YAMLMap : YAMLSeq2.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -45718,7 +45718,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap2 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -45758,7 +45758,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep5 && !props.found) {
+        if (!isMap3 && !sep5 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep5, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -45781,7 +45781,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap2 && !props.found && ctx.options.strict) {
+            if (!isMap3 && !props.found && ctx.options.strict) {
               if (sep5)
                 for (const st of sep5) {
                   if (st === valueProps.found)
@@ -45810,16 +45810,16 @@ var require_resolve_flow_collection = __commonJS({
             else
               keyNode.comment = valueProps.comment;
           }
-          const pair2 = new Pair.Pair(keyNode, valueNode);
+          const pair2 = new Pair2.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair2.srcToken = collItem;
-          if (isMap2) {
+          if (isMap3) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
             map2.items.push(pair2);
           } else {
-            const map2 = new YAMLMap.YAMLMap(ctx.schema);
+            const map2 = new YAMLMap2.YAMLMap(ctx.schema);
             map2.flow = true;
             map2.items.push(pair2);
             const endRange = (valueNode ?? keyNode).range;
@@ -45829,7 +45829,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap2 ? "}" : "]";
+      const expectedEnd = isMap3 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -45864,9 +45864,9 @@ var require_compose_collection = __commonJS({
   "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var Scalar = require_Scalar();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
+    var Scalar2 = require_Scalar();
+    var YAMLMap2 = require_YAMLMap();
+    var YAMLSeq2 = require_YAMLSeq();
     var resolveBlockMap = require_resolve_block_map();
     var resolveBlockSeq = require_resolve_block_seq();
     var resolveFlowCollection = require_resolve_flow_collection();
@@ -45893,7 +45893,7 @@ var require_compose_collection = __commonJS({
         }
       }
       const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
-      if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
+      if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap2.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq2.YAMLSeq.tagName && expType === "seq") {
         return resolveCollection(CN, ctx, token, onError, tagName);
       }
       let tag = ctx.schema.tags.find((t2) => t2.tag === tagName && t2.collection === expType);
@@ -45913,7 +45913,7 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node2 = identity2.isNode(res) ? res : new Scalar.Scalar(res);
+      const node2 = identity2.isNode(res) ? res : new Scalar2.Scalar(res);
       node2.range = coll.range;
       node2.tag = tagName;
       if (tag?.format)
@@ -45928,13 +45928,13 @@ var require_compose_collection = __commonJS({
 var require_resolve_block_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
       const start = scalar.offset;
       const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
+      const type = header.mode === ">" ? Scalar2.Scalar.BLOCK_FOLDED : Scalar2.Scalar.BLOCK_LITERAL;
       const lines = scalar.source ? splitLines(scalar.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
@@ -45996,7 +45996,7 @@ var require_resolve_block_scalar = __commonJS({
           onError(offset - content2.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent = "";
         }
-        if (type === Scalar.Scalar.BLOCK_LITERAL) {
+        if (type === Scalar2.Scalar.BLOCK_LITERAL) {
           value += sep5 + indent.slice(trimIndent) + content2;
           sep5 = "\n";
         } else if (indent.length > trimIndent || content2[0] === "	") {
@@ -46111,7 +46111,7 @@ var require_resolve_block_scalar = __commonJS({
 var require_resolve_flow_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar, strict, onError) {
       const { offset, type, source, end } = scalar;
@@ -46120,15 +46120,15 @@ var require_resolve_flow_scalar = __commonJS({
       const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
       switch (type) {
         case "scalar":
-          _type = Scalar.Scalar.PLAIN;
+          _type = Scalar2.Scalar.PLAIN;
           value = plainValue(source, _onError);
           break;
         case "single-quoted-scalar":
-          _type = Scalar.Scalar.QUOTE_SINGLE;
+          _type = Scalar2.Scalar.QUOTE_SINGLE;
           value = singleQuotedValue(source, _onError);
           break;
         case "double-quoted-scalar":
-          _type = Scalar.Scalar.QUOTE_DOUBLE;
+          _type = Scalar2.Scalar.QUOTE_DOUBLE;
           value = doubleQuotedValue(source, _onError);
           break;
         /* istanbul ignore next should not happen */
@@ -46333,7 +46333,7 @@ var require_compose_scalar = __commonJS({
   "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
@@ -46351,11 +46351,11 @@ var require_compose_scalar = __commonJS({
       let scalar;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity2.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar = identity2.isScalar(res) ? res : new Scalar2.Scalar(res);
       } catch (error63) {
         const msg = error63 instanceof Error ? error63.message : String(error63);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar = new Scalar.Scalar(value);
+        scalar = new Scalar2.Scalar(value);
       }
       scalar.range = range;
       scalar.source = value;
@@ -46549,13 +46549,13 @@ var require_compose_node = __commonJS({
 var require_compose_doc = __commonJS({
   "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
-    var Document2 = require_Document();
+    var Document3 = require_Document();
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
     function composeDoc(options, directives, { offset, start, value, end }, onError) {
       const opts = Object.assign({ _directives: directives }, options);
-      const doc = new Document2.Document(void 0, opts);
+      const doc = new Document3.Document(void 0, opts);
       const ctx = {
         atKey: false,
         atRoot: true,
@@ -46594,7 +46594,7 @@ var require_composer = __commonJS({
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
-    var Document2 = require_Document();
+    var Document3 = require_Document();
     var errors = require_errors2();
     var identity2 = require_identity();
     var composeDoc = require_compose_doc();
@@ -46783,7 +46783,7 @@ ${end.comment}` : end.comment;
           this.doc = null;
         } else if (forceDoc) {
           const opts = Object.assign({ _directives: this.directives }, this.options);
-          const doc = new Document2.Document(void 0, opts);
+          const doc = new Document3.Document(void 0, opts);
           if (this.atDirectives)
             this.onError(endOffset, "MISSING_CHAR", "Missing directives-end indicator line");
           doc.range = [0, endOffset, endOffset];
@@ -47116,7 +47116,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection2 = (token) => !!token && "items" in token;
-    var isScalar4 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar5 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -47200,7 +47200,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection2;
-    exports.isScalar = isScalar4;
+    exports.isScalar = isScalar5;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -48705,7 +48705,7 @@ var require_public_api = __commonJS({
   "node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
-    var Document2 = require_Document();
+    var Document3 = require_Document();
     var errors = require_errors2();
     var log2 = require_log();
     var identity2 = require_identity();
@@ -48788,7 +48788,7 @@ var require_public_api = __commonJS({
       }
       if (identity2.isDocument(value) && !_replacer)
         return value.toString(options);
-      return new Document2.Document(value, _replacer, options).toString(options);
+      return new Document3.Document(value, _replacer, options).toString(options);
     }
     exports.parse = parse5;
     exports.parseAllDocuments = parseAllDocuments2;
@@ -48802,15 +48802,15 @@ var require_dist = __commonJS({
   "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
-    var Document2 = require_Document();
+    var Document3 = require_Document();
     var Schema = require_Schema();
     var errors = require_errors2();
     var Alias = require_Alias();
     var identity2 = require_identity();
-    var Pair = require_Pair();
-    var Scalar = require_Scalar();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
+    var Pair2 = require_Pair();
+    var Scalar2 = require_Scalar();
+    var YAMLMap2 = require_YAMLMap();
+    var YAMLSeq2 = require_YAMLSeq();
     var cst = require_cst();
     var lexer = require_lexer();
     var lineCounter = require_line_counter();
@@ -48818,7 +48818,7 @@ var require_dist = __commonJS({
     var publicApi = require_public_api();
     var visit4 = require_visit();
     exports.Composer = composer.Composer;
-    exports.Document = Document2.Document;
+    exports.Document = Document3.Document;
     exports.Schema = Schema.Schema;
     exports.YAMLError = errors.YAMLError;
     exports.YAMLParseError = errors.YAMLParseError;
@@ -48832,10 +48832,10 @@ var require_dist = __commonJS({
     exports.isPair = identity2.isPair;
     exports.isScalar = identity2.isScalar;
     exports.isSeq = identity2.isSeq;
-    exports.Pair = Pair.Pair;
-    exports.Scalar = Scalar.Scalar;
-    exports.YAMLMap = YAMLMap.YAMLMap;
-    exports.YAMLSeq = YAMLSeq.YAMLSeq;
+    exports.Pair = Pair2.Pair;
+    exports.Scalar = Scalar2.Scalar;
+    exports.YAMLMap = YAMLMap2.YAMLMap;
+    exports.YAMLSeq = YAMLSeq2.YAMLSeq;
     exports.CST = cst;
     exports.Lexer = lexer.Lexer;
     exports.LineCounter = lineCounter.LineCounter;
@@ -49146,9 +49146,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addList(items, ordered = false) {
+  addList(items3, ordered = false) {
     const tag = ordered ? "ol" : "ul";
-    const listItems = items.map((item2) => this.wrap("li", item2)).join("");
+    const listItems = items3.map((item2) => this.wrap("li", item2)).join("");
     const element = this.wrap(tag, listItems);
     return this.addRaw(element).addEOL();
   }
@@ -54581,9 +54581,9 @@ function messageOf(e) {
     e.gated ? "" : "Not gated: reported only."
   ].filter(Boolean).join(" ");
 }
-function chunk(items, size) {
+function chunk(items3, size) {
   const out = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  for (let i = 0; i < items3.length; i += size) out.push(items3.slice(i, i + size));
   return out;
 }
 
@@ -55728,7 +55728,15 @@ async function createSource(spec, options = {}) {
       return (await Promise.resolve().then(() => (init_prometheus(), prometheus_exports))).createPrometheusSource(spec);
     case "loki":
       return (await Promise.resolve().then(() => (init_loki(), loki_exports))).createLokiSource(spec);
+    case "unsupported":
+      throw notSupported(spec);
   }
+}
+function notSupported(spec) {
+  return sourceError(
+    `source type ${spec.sourceType} is not supported by slo; slo reads prometheus, loki and logs`,
+    `this SLO is not evaluated; mark it slo/gate: "false" to report it without failing the run, or evaluate it where its ${spec.sourceType} data is`
+  );
 }
 async function countSources(counts, options = {}) {
   const answers = new Array(counts.length);
@@ -55764,6 +55772,7 @@ async function countLogs(counts, indices, options, answers) {
   }
 }
 async function countSafely(factory, { spec, requests }) {
+  if (spec.type === "unsupported") return requests.map(() => notSupported(spec));
   try {
     const source = await factory(spec);
     return await source.count(requests);
@@ -57558,6 +57567,14 @@ function countedPeriodsHaveAStart(startField) {
 // src/definition/deploys.ts
 function readDeploys(reporter, path, raw, source, at2) {
   if (!source) return void 0;
+  if (source.type === "unsupported") {
+    reporter.fail(
+      [...path, "source"],
+      `source '${source.name}' is of type ${source.sourceType}, which slo cannot query for deploys`,
+      "name a Prometheus, Loki or logs source"
+    );
+    return void 0;
+  }
   const fields = {
     deploys: raw,
     type: source.type,
@@ -62225,7 +62242,7 @@ function handleIntersectionResults(result, left, right) {
 }
 var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
   $ZodType.init(inst, def);
-  const items = def.items;
+  const items3 = def.items;
   const memo2 = globalConfig.memoizer;
   memo2?.attach(inst);
   inst._zod.parse = (payload, ctx) => {
@@ -62241,8 +62258,8 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
     }
     payload.value = memo2 ? memo2.alloc(inst, payload, [], ctx) : [];
     const proms = [];
-    const optinStart = getTupleOptStart(items, "optin");
-    const optoutStart = getTupleOptStart(items, "optout");
+    const optinStart = getTupleOptStart(items3, "optin");
+    const optoutStart = getTupleOptStart(items3, "optout");
     if (!def.rest) {
       if (input2.length < optinStart) {
         payload.issues.push({
@@ -62255,10 +62272,10 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
         });
         return payload;
       }
-      if (input2.length > items.length) {
+      if (input2.length > items3.length) {
         payload.issues.push({
           code: "too_big",
-          maximum: items.length,
+          maximum: items3.length,
           inclusive: true,
           input: input2,
           inst,
@@ -62266,11 +62283,11 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
         });
       }
     }
-    const itemResults = new Array(items.length);
+    const itemResults = new Array(items3.length);
     const abortEarly = def.rest ? ctx?.abortEarly : void 0;
     let itemAborted = false;
-    for (let i = 0; i < items.length; i++) {
-      const r = items[i]._zod.run({ value: input2[i], issues: [] }, ctx);
+    for (let i = 0; i < items3.length; i++) {
+      const r = items3[i]._zod.run({ value: input2[i], issues: [] }, ctx);
       if (r instanceof Promise) {
         proms.push(r.then((rr) => {
           itemResults[i] = rr;
@@ -62282,8 +62299,8 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
       }
     }
     if (def.rest && !itemAborted) {
-      let i = items.length - 1;
-      const rest = input2.slice(items.length);
+      let i = items3.length - 1;
+      const rest = input2.slice(items3.length);
       let seen = payload.issues.length;
       for (const el of rest) {
         if (abortEarly && payload.issues.length !== seen) {
@@ -62301,14 +62318,14 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
       }
     }
     if (proms.length) {
-      return Promise.all(proms).then(() => handleTupleResults(itemResults, payload, items, input2, optoutStart));
+      return Promise.all(proms).then(() => handleTupleResults(itemResults, payload, items3, input2, optoutStart));
     }
-    return handleTupleResults(itemResults, payload, items, input2, optoutStart);
+    return handleTupleResults(itemResults, payload, items3, input2, optoutStart);
   };
 });
-function getTupleOptStart(items, key) {
-  for (let i = items.length - 1; i >= 0; i--) {
-    const omittable = key === "optin" ? items[i]._zod.optin !== void 0 : items[i]._zod.optout === "optional";
+function getTupleOptStart(items3, key) {
+  for (let i = items3.length - 1; i >= 0; i--) {
+    const omittable = key === "optin" ? items3[i]._zod.optin !== void 0 : items3[i]._zod.optout === "optional";
     if (!omittable)
       return i + 1;
   }
@@ -62320,11 +62337,11 @@ function handleTupleResult(result, final, index) {
   }
   final.value[index] = result.value;
 }
-function handleTupleResults(itemResults, final, items, input2, optoutStart) {
-  for (let i = 0; i < items.length; i++) {
+function handleTupleResults(itemResults, final, items3, input2, optoutStart) {
+  for (let i = 0; i < items3.length; i++) {
     const r = itemResults[i];
     const isPresent = i < input2.length;
-    if (!isPresent && i >= optoutStart && items[i]._zod.optin === "optional") {
+    if (!isPresent && i >= optoutStart && items3[i]._zod.optin === "optional") {
       final.value.length = i;
       break;
     }
@@ -62338,7 +62355,7 @@ function handleTupleResults(itemResults, final, items, input2, optoutStart) {
     final.value[i] = r.value;
   }
   for (let i = final.value.length - 1; i >= input2.length; i--) {
-    if (items[i]._zod.optout === "optional" && final.value[i] === void 0) {
+    if (items3[i]._zod.optout === "optional" && final.value[i] === void 0) {
       final.value.length = i;
     } else {
       break;
@@ -63231,9 +63248,9 @@ function isRecursive2(inst, stack, resolve7) {
     return PROVEN;
   stack.add(inst);
   let result = NONE;
-  const check2 = (child) => {
-    if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive2(child, stack, resolve7);
+  const check2 = (child2) => {
+    if (result !== PROVEN && child2?._zod) {
+      const answer = isRecursive2(child2, stack, resolve7);
       if (answer > result)
         result = answer;
     }
@@ -63244,9 +63261,9 @@ function isRecursive2(inst, stack, resolve7) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive2(desc.value, stack, resolve7) : NONE;
-      if (child > answer)
-        answer = child;
+      const child2 = desc.get ? ASSUMED : desc.value?._zod ? isRecursive2(desc.value, stack, resolve7) : NONE;
+      if (child2 > answer)
+        answer = child2;
     }
     return answer;
   };
@@ -72254,20 +72271,20 @@ function generateNonOptionalCheck(doc, ctx, schema, accessor) {
 }
 function generateTupleCheck(doc, ctx, schema, accessor) {
   const def = schema._zod.def;
-  const items = def.items;
+  const items3 = def.items;
   const rest = def.rest;
   doc.write(`if (!Array.isArray(${accessor})) return INVALID;`);
-  const optinStart = getTupleOptStart2(items, "optin");
-  const optoutStart = getTupleOptStart2(items, "optout");
+  const optinStart = getTupleOptStart2(items3, "optin");
+  const optoutStart = getTupleOptStart2(items3, "optout");
   if (rest) {
     doc.write(`if (${accessor}.length < ${optinStart}) return INVALID;`);
   } else {
-    doc.write(`if (${accessor}.length < ${optinStart} || ${accessor}.length > ${items.length}) return INVALID;`);
+    doc.write(`if (${accessor}.length < ${optinStart} || ${accessor}.length > ${items3.length}) return INVALID;`);
   }
   const outputVar = newVar(ctx);
   doc.write(`const ${outputVar} = [];`);
-  for (let i = 0; i < items.length; i++) {
-    const itemSchema = items[i];
+  for (let i = 0; i < items3.length; i++) {
+    const itemSchema = items3[i];
     if (i >= optoutStart) {
       doc.write(`if (${outputVar}.length === ${i}) {`);
       doc.indented((d) => {
@@ -72309,7 +72326,7 @@ function generateTupleCheck(doc, ctx, schema, accessor) {
   if (rest) {
     const iVar = newVar(ctx);
     const elemVar = newVar(ctx);
-    doc.write(`for (let ${iVar} = ${items.length}; ${iVar} < ${accessor}.length; ${iVar}++) {`);
+    doc.write(`for (let ${iVar} = ${items3.length}; ${iVar} < ${accessor}.length; ${iVar}++) {`);
     doc.indented((d) => {
       d.write(`const ${elemVar} = ${accessor}[${iVar}];`);
       const elemOutput = compileChild(d, ctx, rest, elemVar);
@@ -72319,9 +72336,9 @@ function generateTupleCheck(doc, ctx, schema, accessor) {
   }
   return outputVar;
 }
-function getTupleOptStart2(items, key) {
-  for (let i = items.length - 1; i >= 0; i--) {
-    const omittable = key === "optin" ? items[i]._zod.optin !== void 0 : items[i]._zod.optout === "optional";
+function getTupleOptStart2(items3, key) {
+  for (let i = items3.length - 1; i >= 0; i--) {
+    const omittable = key === "optin" ? items3[i]._zod.optin !== void 0 : items3[i]._zod.optout === "optional";
     if (!omittable)
       return i + 1;
   }
@@ -73457,13 +73474,13 @@ function _intersection(Class2, left, right) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _tuple(Class2, items, _paramsOrRest, _params) {
+function _tuple(Class2, items3, _paramsOrRest, _params) {
   const hasRest = _paramsOrRest instanceof $ZodType;
   const params = hasRest ? _params : _paramsOrRest;
   const rest = hasRest ? _paramsOrRest : null;
   return new Class2({
     type: "tuple",
-    items,
+    items: items3,
     rest,
     ...normalizeParams(params)
   });
@@ -76361,13 +76378,13 @@ var ZodTuple = /* @__PURE__ */ $constructor("ZodTuple", (inst, def) => {
     });
   }
 });
-function tuple(items, _paramsOrRest, _params) {
+function tuple(items3, _paramsOrRest, _params) {
   const hasRest = _paramsOrRest instanceof $ZodType;
   const params = hasRest ? _params : _paramsOrRest;
   const rest = hasRest ? _paramsOrRest : null;
   return new ZodTuple({
     type: "tuple",
-    items,
+    items: items3,
     rest,
     ...util_exports.normalizeParams(params)
   });
@@ -77008,8 +77025,8 @@ function detectVersion(schema, defaultTarget) {
   }
   return defaultTarget ?? "draft-2020-12";
 }
-function applyMinItems(items, minItems) {
-  return items.map((item2, index) => index < minItems ? item2 : item2.optional());
+function applyMinItems(items3, minItems) {
+  return items3.map((item2, index) => index < minItems ? item2 : item2.optional());
 }
 function decodeJSONPointerSegment(segment) {
   return segment.replace(/~1/g, "/").replace(/~0/g, "~");
@@ -77163,13 +77180,13 @@ function plural(n) {
 }
 function checkArrayGuards(arraySchema, guards) {
   const guard = z.transform((value) => value).check((payload) => {
-    const items = payload.value;
-    if (!Array.isArray(items))
+    const items3 = payload.value;
+    if (!Array.isArray(items3))
       return;
     if (guards.uniqueItems === true) {
       const firstSeen = /* @__PURE__ */ new Map();
-      for (let i = 0; i < items.length; i++) {
-        const key = canonicalKey(items[i], /* @__PURE__ */ new Set());
+      for (let i = 0; i < items3.length; i++) {
+        const key = canonicalKey(items3[i], /* @__PURE__ */ new Set());
         if (key === null)
           continue;
         const first = firstSeen.get(key);
@@ -77180,7 +77197,7 @@ function checkArrayGuards(arraySchema, guards) {
         payload.issues.push({
           code: "custom",
           message: `Array items must be unique: element at index ${i} duplicates the one at index ${first}`,
-          input: items,
+          input: items3,
           path: [i],
           continue: true
         });
@@ -77190,7 +77207,7 @@ function checkArrayGuards(arraySchema, guards) {
       const minContains = guards.minContains ?? 1;
       const ceiling = guards.maxContains !== void 0 ? guards.maxContains + 1 : Number.POSITIVE_INFINITY;
       let matches = 0;
-      for (const item2 of items) {
+      for (const item2 of items3) {
         if (guards.containsSchema.safeParse(item2).success && ++matches >= ceiling)
           break;
       }
@@ -77198,7 +77215,7 @@ function checkArrayGuards(arraySchema, guards) {
         payload.issues.push({
           code: "custom",
           message: `Array must contain at least ${minContains} matching ${plural(minContains)}; found ${matches}`,
-          input: items,
+          input: items3,
           continue: true
         });
       }
@@ -77206,7 +77223,7 @@ function checkArrayGuards(arraySchema, guards) {
         payload.issues.push({
           code: "custom",
           message: `Array must contain at most ${guards.maxContains} matching ${plural(guards.maxContains)}`,
-          input: items,
+          input: items3,
           continue: true
         });
       }
@@ -77492,12 +77509,12 @@ function convertBaseSchema(schema, ctx) {
     }
     case "array": {
       const prefixItems = schema.prefixItems;
-      const items = schema.items;
+      const items3 = schema.items;
       if (prefixItems && Array.isArray(prefixItems)) {
         const minItems = typeof schema.minItems === "number" ? schema.minItems : 0;
         const tupleItems = prefixItems.map((item2) => convertSchema(item2, ctx));
         const positionalItems = applyMinItems(tupleItems, minItems);
-        const rest = !Array.isArray(items) ? getTupleRest(items, ctx) : void 0;
+        const rest = !Array.isArray(items3) ? getTupleRest(items3, ctx) : void 0;
         const tupleSchema = z.tuple(positionalItems);
         zodSchema = rest ? tupleSchema.rest(rest) : tupleSchema;
         if (typeof schema.minItems === "number") {
@@ -77506,9 +77523,9 @@ function convertBaseSchema(schema, ctx) {
         if (typeof schema.maxItems === "number") {
           zodSchema = zodSchema.check(z.maxLength(schema.maxItems));
         }
-      } else if (Array.isArray(items)) {
+      } else if (Array.isArray(items3)) {
         const minItems = typeof schema.minItems === "number" ? schema.minItems : 0;
-        const tupleItems = items.map((item2) => convertSchema(item2, ctx));
+        const tupleItems = items3.map((item2) => convertSchema(item2, ctx));
         const positionalItems = applyMinItems(tupleItems, minItems);
         const rest = getTupleRest(schema.additionalItems, ctx);
         const tupleSchema = z.tuple(positionalItems);
@@ -77519,8 +77536,8 @@ function convertBaseSchema(schema, ctx) {
         if (typeof schema.maxItems === "number") {
           zodSchema = zodSchema.check(z.maxLength(schema.maxItems));
         }
-      } else if (items !== void 0) {
-        const element = convertSchema(items, ctx);
+      } else if (items3 !== void 0) {
+        const element = convertSchema(items3, ctx);
         let arraySchema = z.array(element);
         if (typeof schema.minItems === "number") {
           arraySchema = arraySchema.min(schema.minItems);
@@ -78089,10 +78106,10 @@ function knownKeys(schema = sloFileSchema, into = /* @__PURE__ */ new Set()) {
     if (s && typeof s === "object" && "_zod" in s) knownKeys(s, into);
   };
   if (def.type === "object") {
-    for (const [key, child] of Object.entries(def.shape)) {
+    for (const [key, child2] of Object.entries(def.shape)) {
       if (!into.has(key)) {
         into.add(key);
-        visit4(child);
+        visit4(child2);
       }
     }
   }
@@ -78476,6 +78493,7 @@ var NativeFileNormalizer = class {
   }
   /** A query checked with its grammar, and for what slo does with it. */
   query(path, text, source) {
+    if (source.type === "unsupported") return;
     if (source.type !== "prometheus") {
       checkAll(this, path, text, logqlParses(source.type));
       return;
@@ -78685,6 +78703,9 @@ var KINDS2 = [
   "Service"
 ];
 var API_VERSION = "openslo/v1";
+var V1ALPHA = "openslo/v1alpha";
+var V2ALPHA = "openslo.com/v2alpha";
+var READ_API_VERSIONS = [API_VERSION, V1ALPHA, V2ALPHA];
 function at(o, ...path) {
   return [...o.base, ...path];
 }
@@ -78706,8 +78727,7 @@ function documentObject(ydoc, value, errors) {
   if (apiVersion !== API_VERSION) {
     r.fail(
       ["apiVersion"],
-      `${apiVersion} is not supported; slo reads ${API_VERSION}`,
-      apiVersion.startsWith("openslo/v1alpha") ? "openslo/v1alpha documents need upgrading to openslo/v1 (e.g. with the oslo tool)" : void 0
+      `${apiVersion} is not supported; slo reads ${READ_API_VERSIONS.join(", ")}`
     );
     return void 0;
   }
@@ -78969,11 +78989,11 @@ function readPolicy(ctx, o) {
   if (r.errors.length > before) return void 0;
   return { name: o.name, override, breaching, conditions, targets, labels: labels2, annotations };
 }
-function readItems(ctx, r, path, count3, items) {
+function readItems(ctx, r, path, count3, items3) {
   const defs = [];
   for (let i = 0; i < count3; i++) {
-    const ref = item(ctx, r, [...path, i], items.refKey, items.kind);
-    const def = ref && (ref.inline ? items.read(ref.o) : once(ctx, ref.o, () => items.read(ref.o)));
+    const ref = item(ctx, r, [...path, i], items3.refKey, items3.kind);
+    const def = ref && (ref.inline ? items3.read(ref.o) : once(ctx, ref.o, () => items3.read(ref.o)));
     if (def) defs.push(def);
   }
   return defs;
@@ -78999,10 +79019,10 @@ var SEVERITIES = ["page", "ticket"];
 function sloAlerting(ctx, slo, periodMs) {
   const { r } = slo;
   const path = at(slo, "spec", "alertPolicies");
-  const items = r.list(path);
-  if (!items || items.length === 0) return defaultAlerting();
+  const items3 = r.list(path);
+  if (!items3 || items3.length === 0) return defaultAlerting();
   const before = r.errors.length;
-  const policies = readItems(ctx, r, path, items.length, {
+  const policies = readItems(ctx, r, path, items3.length, {
     refKey: "alertPolicyRef",
     kind: "AlertPolicy",
     read: (o) => readPolicy(ctx, o)
@@ -79305,7 +79325,6 @@ var OPENSLO_TYPE_NAME = {
   loki: "Loki",
   logs: "Logs"
 };
-var SUPPORTED_TYPES = "Prometheus, Loki, or Logs (slo's NDJSON log files)";
 function dataSource(ctx, o) {
   if (ctx.dataSources.has(o)) return ctx.dataSources.get(o);
   const def = readDataSource(o);
@@ -79319,7 +79338,14 @@ function readDataSource(o) {
   const typeText = r.string([...spec, "type"], true);
   if (typeText === void 0) return void 0;
   const type = sourceTypeOf(typeText);
-  if (!type) return { unsupported: typeText };
+  if (!type) {
+    const written = r.value([...spec, "connectionDetails"]);
+    const empty2 = isRecord(written) && Object.keys(written).length === 0;
+    const connectionDetails = empty2 ? void 0 : written;
+    return {
+      source: { type: "unsupported", name: o.name, sourceType: typeText, connectionDetails }
+    };
+  }
   const cd = connectionFields(r, [...spec, "connectionDetails"]);
   if (!cd) return void 0;
   const before = r.errors.length;
@@ -79422,30 +79448,25 @@ function metricSource(ctx, r, path) {
   const source = ref !== void 0 ? referencedSource(ctx, r, path, ref, typeText) : sourceOfType(ctx, r, path, typeText);
   return source && { source, spec, specPath };
 }
-var dataSourceIsSupported = ({ ref, def }) => "unsupported" in def ? {
-  at: ["metricSourceRef"],
-  message: `DataSource '${ref}' is of type ${def.unsupported}, which slo cannot evaluate`,
-  hint: `slo reads ${SUPPORTED_TYPES}`
-} : void 0;
-var typeMatchesDataSource = ({ ref, typeText, def }) => "source" in def && typeText !== void 0 && sourceTypeOf(typeText) !== def.source.type ? {
+function openSloTypeName(source) {
+  return source.type === "unsupported" ? source.sourceType : OPENSLO_TYPE_NAME[source.type];
+}
+function sameType(typeText, source) {
+  return source.type === "unsupported" ? typeText.trim().toLowerCase() === source.sourceType.trim().toLowerCase() : sourceTypeOf(typeText) === source.type;
+}
+var typeMatchesDataSource = ({ ref, typeText, def }) => typeText !== void 0 && !sameType(typeText, def.source) ? {
   at: ["type"],
-  message: `type ${typeText} does not match DataSource '${ref}', which is ${OPENSLO_TYPE_NAME[def.source.type]}`
+  message: `type ${typeText} does not match DataSource '${ref}', which is ${openSloTypeName(def.source)}`
 } : void 0;
 function referencedSource(ctx, r, path, ref, typeText) {
   const ds = lookup2(ctx, "DataSource", r, [...path, "metricSourceRef"], ref);
   const def = ds && dataSource(ctx, ds);
   if (!def) return void 0;
   const reference = { ref, typeText, def };
-  if (!checkInOrder(r, path, reference, dataSourceIsSupported, typeMatchesDataSource))
-    return void 0;
-  return "source" in def ? def.source : void 0;
+  if (!checkInOrder(r, path, reference, typeMatchesDataSource)) return void 0;
+  return def.source;
 }
 var namesRefOrType = ({ typeText }) => typeText === void 0 ? { message: "a metricSource needs metricSourceRef (a DataSource) or type" } : void 0;
-var typeIsSupported = ({ typeText, type }) => type === void 0 ? {
-  at: ["type"],
-  message: `metric source type ${typeText} cannot be evaluated by slo`,
-  hint: `slo reads ${SUPPORTED_TYPES}`
-} : void 0;
 var oneDataSourceOfType = ({ typeText, candidates }) => candidates.length > 1 ? {
   at: ["type"],
   message: `${candidates.length} DataSources of type ${typeText} are loaded; name one with metricSourceRef`,
@@ -79457,26 +79478,45 @@ var logsNeedDataSource = ({ type, candidates }) => type === "logs" && candidates
 } : void 0;
 function sourceOfType(ctx, r, path, typeText) {
   const type = typeText === void 0 ? void 0 : sourceTypeOf(typeText);
-  const found = { typeText, type, candidates: type ? sourcesOfType(ctx, type) : [] };
-  const rules = [namesRefOrType, typeIsSupported, oneDataSourceOfType, logsNeedDataSource];
-  if (!checkInOrder(r, path, found, ...rules) || type === void 0) return void 0;
-  return found.candidates[0] ?? (type === "logs" ? void 0 : implicitSource(ctx, type));
+  const candidates = typeText === void 0 ? [] : sourcesOfType(ctx, typeText);
+  const found = { typeText, type, candidates };
+  const rules = [namesRefOrType, oneDataSourceOfType, logsNeedDataSource];
+  if (!checkInOrder(r, path, found, ...rules) || typeText === void 0) return void 0;
+  if (found.candidates[0]) return found.candidates[0];
+  if (type === "logs") return void 0;
+  return type === void 0 ? implicitUnsupported(ctx, typeText) : implicitSource(ctx, type);
 }
-function sourcesOfType(ctx, type) {
+function sourcesOfType(ctx, typeText) {
   const sources = [];
   for (const o of ctx.index.get("DataSource")?.values() ?? []) {
     const def = dataSource(ctx, o);
-    if (def && "source" in def && def.source.type === type) sources.push(def.source);
+    if (def && sameType(typeText, def.source)) sources.push(def.source);
   }
   return sources;
+}
+function implicitName(ctx, base) {
+  const taken = ctx.index.get("DataSource")?.has(base) ?? false;
+  return taken ? `${base}-default` : base;
 }
 function implicitSource(ctx, type) {
   const existing = ctx.implicit.get(type);
   if (existing) return existing;
-  const taken = ctx.index.get("DataSource")?.has(type) ?? false;
-  const name2 = taken ? `${type}-default` : type;
+  const name2 = implicitName(ctx, type);
   const source = type === "prometheus" ? implicitPrometheus(name2, ctx.env) : implicitLoki(name2, ctx.env);
   ctx.implicit.set(type, source);
+  return source;
+}
+function implicitUnsupported(ctx, typeText) {
+  const key = typeText.trim().toLowerCase();
+  const existing = ctx.implicit.get(key);
+  if (existing?.type === "unsupported") return existing;
+  const base = key.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "source";
+  const source = {
+    type: "unsupported",
+    name: implicitName(ctx, base),
+    sourceType: typeText.trim()
+  };
+  ctx.implicit.set(key, source);
   return source;
 }
 var QUERY_KEYS = {
@@ -79485,20 +79525,22 @@ var QUERY_KEYS = {
   logs: ["query", "logql"]
 };
 function queryOf(r, ms, extraKeys) {
-  const allowed = QUERY_KEYS[ms.source.type];
+  const type = ms.source.type;
+  if (type === "unsupported") return void 0;
+  const allowed = QUERY_KEYS[type];
   r.keys(ms.specPath, [...allowed, ...extraKeys]);
   const present = allowed.filter((k) => ms.spec[k] !== void 0);
   if (present.length !== 1) {
     r.fail(
       ms.specPath,
-      present.length === 0 ? `missing required key '${allowed[0]}' (the ${OPENSLO_TYPE_NAME[ms.source.type]} query)` : `give one of ${present.join(" or ")}, not both`
+      present.length === 0 ? `missing required key '${allowed[0]}' (the ${OPENSLO_TYPE_NAME[type]} query)` : `give one of ${present.join(" or ")}, not both`
     );
     return void 0;
   }
   const path = [...ms.specPath, present[0]];
   const text = r.string(path, true);
   if (text === void 0) return void 0;
-  return checkQuery(r, path, text, ms.source.type) ? { text, path } : void 0;
+  return checkQuery(r, path, text, type) ? { text, path } : void 0;
 }
 function checkQuery(r, path, text, type) {
   return checkAll(r, path, text, type === "prometheus" ? promqlParses : logqlParses(type));
@@ -79524,7 +79566,7 @@ function ratioMetric(ctx, r, path) {
 var rawAlone = (given) => ["good", "bad", "total"].filter((key) => given.has(key)).map((key) => ({ key, message: `raw cannot be used together with ${key}` }));
 var rawTypeKnown = (rawType) => rawType !== "success" && rawType !== "failure" ? { message: `expected success or failure, got ${rawType}` } : void 0;
 var rawNeedsPrometheus = (source) => source.type !== "prometheus" ? {
-  message: `a raw (precomputed) ratio needs a Prometheus source; on ${OPENSLO_TYPE_NAME[source.type]} write good or bad, and total`
+  message: `a raw (precomputed) ratio needs a Prometheus source; on ${openSloTypeName(source)} write good or bad, and total`
 } : void 0;
 function sampledRatio(source, query2, rawType) {
   const indicator = {
@@ -79542,6 +79584,7 @@ function rawRatio(ctx, r, path, given) {
     return void 0;
   const ms = part(ctx, r, [...path, "raw"]);
   if (!ms || rawType === void 0) return void 0;
+  if (ms.source.type === "unsupported") return unsupportedRatio(r, path, ms.source);
   if (!checkAll(r, [...path, "raw"], ms.source, rawNeedsPrometheus)) return void 0;
   const q = queryOf(r, ms, []);
   if (!q) return void 0;
@@ -79573,6 +79616,7 @@ function countedRatio(ctx, r, path, given, counter) {
   const total = part(ctx, r, [...path, "total"]);
   if (!numerator || !total || !checkAll(r, path, { numeratorKey, numerator, total }, oneSource))
     return void 0;
+  if (total.source.type === "unsupported") return unsupportedRatio(r, path, total.source);
   const numeratorQuery = countingQuery(r, numerator, counter);
   const totalQuery = countingQuery(r, total, counter);
   if (numeratorQuery === void 0 || totalQuery === void 0) return void 0;
@@ -79585,6 +79629,16 @@ function countedRatio(ctx, r, path, given, counter) {
       total: totalQuery,
       ...numeratorKey === "good" ? { good: numeratorQuery } : { bad: numeratorQuery }
     }
+  };
+}
+function keptAsWritten(r, path) {
+  return JSON.stringify(r.value(path));
+}
+function unsupportedRatio(r, path, source) {
+  return {
+    kind: "ratio",
+    source,
+    indicator: { kind: "ratio", source: source.name, total: keptAsWritten(r, path) }
   };
 }
 function part(ctx, r, path) {
@@ -79620,6 +79674,9 @@ function thresholdMetric(ctx, r, path) {
   r.keys(path, ["metricSource"]);
   const ms = metricSource(ctx, r, [...path, "metricSource"]);
   if (!ms) return void 0;
+  if (ms.source.type === "unsupported") {
+    return { kind: "threshold", source: ms.source, query: keptAsWritten(r, path), unit: "s" };
+  }
   const before = r.errors.length;
   const q = queryOf(r, ms, ms.source.type === "prometheus" ? ["unit"] : ["field", "unit"]);
   const unit = latencyUnit(r, [...ms.specPath, "unit"]);
@@ -79659,8 +79716,8 @@ function logThreshold(r, ms, q, unit) {
   };
 }
 function histogramUnit(selector2) {
-  const metric = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(selector2)?.[1] ?? "";
-  return leUnit(metric.replace(/_(bucket|count|sum)$/, ""));
+  const metric2 = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(selector2)?.[1] ?? "";
+  return leUnit(metric2.replace(/_(bucket|count|sum)$/, ""));
 }
 
 // src/definition/openslo/slo.ts
@@ -79685,6 +79742,8 @@ function mapSlo(ctx, o, serviceLabels) {
   const { r } = o;
   const spec = at(o, "spec");
   const before = r.errors.length;
+  if (!checkAll(r, [...spec, "objectives"], objectivesGiven(r, spec), notComposite))
+    return void 0;
   r.keys(spec, SPEC_KEYS);
   const service = r.string([...spec, "service"], true);
   const description = r.string([...spec, "description"]);
@@ -79849,21 +79908,38 @@ var OBJECTIVE_KEYS = [
   "timeSliceTarget",
   "timeSliceWindow"
 ];
-var COMPOSITE_KEYS = ["indicator", "indicatorRef", "compositeWeight"];
-var notComposite = (given) => {
-  const key = COMPOSITE_KEYS.find((k) => given.has(k));
-  return key === void 0 ? void 0 : {
-    key,
-    message: "composite SLOs (an indicator per objective) cannot be evaluated by slo",
-    hint: "write one SLO per indicator; slo evaluates each on its own"
-  };
-};
+var OWN_INDICATOR_KEYS = ["indicator", "indicatorRef", "sli", "sliRef"];
+function objectivesGiven(r, spec) {
+  const list = r.value([...spec, "objectives"]);
+  if (!Array.isArray(list)) return [];
+  return list.map(
+    (o) => o !== null && typeof o === "object" && !Array.isArray(o) ? {
+      given: new Set(Object.keys(o)),
+      displayName: o.displayName,
+      weight: o.compositeWeight
+    } : { given: /* @__PURE__ */ new Set(), displayName: void 0, weight: void 0 }
+  );
+}
+var notComposite = (objectives) => objectives.flatMap(({ given, displayName, weight }, i) => {
+  const key = OWN_INDICATOR_KEYS.find((k) => given.has(k)) ?? (given.has("compositeWeight") ? "compositeWeight" : void 0);
+  if (key === void 0) return [];
+  const named = typeof displayName === "string" ? `'${displayName}'` : `[${i}]`;
+  const weighted = weight === void 0 || key === "compositeWeight" ? "" : ` (compositeWeight ${String(weight)})`;
+  const what = key === "compositeWeight" ? "a compositeWeight" : `its own ${key}${weighted}`;
+  return [
+    {
+      at: [i],
+      key,
+      message: `objective ${named} has ${what}: a composite SLO (the weighted SLI of its objectives' indicators) is not supported by slo`,
+      hint: "write one SLO per objective, with that objective's indicator as the SLO's indicator (or indicatorRef); slo evaluates and alerts on each on its own"
+    }
+  ];
+});
 function readObjective(r, path, sli, method, window2) {
   const before = r.errors.length;
   const fields = r.record(path, true);
   if (!fields) return void 0;
   const given = new Set(Object.keys(fields));
-  if (!checkAll(r, path, given, notComposite)) return void 0;
   r.keys(path, OBJECTIVE_KEYS);
   const target = objectiveTarget(r, path, given);
   const indicator = sli.kind === "ratio" ? ratioObjective(r, path, sli, given) : thresholdObjective(r, path, sli);
@@ -79923,7 +79999,8 @@ function thresholdObjective(r, path, sli) {
     ...op === "lte" ? {} : { op },
     unit: sli.unit,
     threshold: value,
-    thresholdText: `${value}${sli.unit}`
+    // A source slo cannot query has no unit slo knows: the value as written.
+    thresholdText: sli.source.type === "unsupported" ? String(value) : `${value}${sli.unit}`
   };
 }
 function sampledThreshold(sli, op, value) {
@@ -80031,10 +80108,428 @@ function slug(text) {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
 }
 
+// src/definition/openslo/v1alpha.ts
+init_promql();
+
+// src/definition/openslo/yaml-nodes.ts
+var import_yaml4 = __toESM(require_dist(), 1);
+init_errors();
+function rangeOf(node2) {
+  return node2?.range ?? void 0;
+}
+function scalarLike(value, like) {
+  const s = new import_yaml4.Scalar(value);
+  const range = rangeOf(like);
+  if (range) s.range = range;
+  return s;
+}
+function pairOf2(map2, key) {
+  if (!(0, import_yaml4.isMap)(map2)) return void 0;
+  return map2.items.find(
+    (p) => (0, import_yaml4.isPair)(p) && (0, import_yaml4.isScalar)(p.key) && String(p.key.value) === key
+  );
+}
+function child(map2, key) {
+  return pairOf2(map2, key)?.value ?? void 0;
+}
+function scalarValue(node2) {
+  return (0, import_yaml4.isScalar)(node2) ? node2.value : void 0;
+}
+function items(node2) {
+  return (0, import_yaml4.isSeq)(node2) ? [...node2.items] : [];
+}
+function rewriteMap(map2, rewrite) {
+  if (!(0, import_yaml4.isMap)(map2)) return map2;
+  const out = new import_yaml4.YAMLMap();
+  if (map2.range) out.range = map2.range;
+  for (const p of map2.items) {
+    const key = (0, import_yaml4.isScalar)(p.key) ? String(p.key.value) : void 0;
+    const replaced = key === void 0 ? void 0 : rewrite(key, p.value, p.key);
+    if (replaced) out.items.push(...replaced);
+    else out.items.push(p);
+  }
+  return out;
+}
+function pairLike(key, keyLike, value) {
+  return new import_yaml4.Pair(scalarLike(key, keyLike), value);
+}
+function mapLike(like, pairs) {
+  const out = new import_yaml4.YAMLMap();
+  const range = rangeOf(like);
+  if (range) out.range = range;
+  for (const p of pairs) if (p) out.items.push(p);
+  return out;
+}
+function seqLike(like, nodes) {
+  const out = new import_yaml4.YAMLSeq();
+  const range = rangeOf(like);
+  if (range) out.range = range;
+  out.items.push(...nodes);
+  return out;
+}
+function documentOf(ydoc, contents) {
+  const doc = new import_yaml4.Document(contents);
+  const rewritten = { file: ydoc.file, doc, lines: ydoc.lines };
+  try {
+    const plain2 = plainValueOf(rewritten);
+    if ("value" in plain2) return { ydoc: rewritten, value: plain2.value };
+    return { error: plain2.errors[0] };
+  } catch {
+    const { line, col } = ydoc.lines.linePos(rangeOf(contents)?.[0] ?? 0);
+    return {
+      error: specError(
+        "an alias in this document repeats a value slo had to move while reading the older OpenSLO version",
+        { file: ydoc.file, line, col },
+        "write the value out instead of the alias"
+      )
+    };
+  }
+}
+
+// src/definition/openslo/v1alpha.ts
+var UNIT_OF = {
+  second: { unit: "m", per: 1 / 60 },
+  minute: { unit: "m", per: 1 },
+  hour: { unit: "h", per: 1 },
+  day: { unit: "d", per: 1 },
+  week: { unit: "w", per: 1 },
+  month: { unit: "M", per: 1 },
+  quarter: { unit: "Q", per: 1 },
+  year: { unit: "Y", per: 1 }
+};
+var METRIC_KEYS = ["source", "queryType", "query", "metadata"];
+var SPEC_KEYS2 = [
+  "description",
+  "service",
+  "indicator",
+  "timeWindows",
+  "budgetingMethod",
+  "objectives"
+];
+var OBJECTIVE_KEYS2 = [
+  "displayName",
+  "value",
+  "op",
+  "target",
+  "timeSliceTarget",
+  "timeSliceWindow",
+  "ratioMetrics"
+];
+var RATIO_KEYS2 = ["good", "total", "counter", "incremental"];
+var WINDOW_KEYS = ["count", "unit", "isRolling", "calendar"];
+function v1alphaToV1(document, errors) {
+  const root = document.ydoc.doc.contents;
+  const kind = String(scalarValue(child(root, "kind")) ?? "");
+  const name2 = scalarValue(child(child(root, "metadata"), "name"));
+  const subject = `${kind || "OpenSLO document"}${name2 === void 0 ? "" : ` '${String(name2)}'`}`;
+  const r = new DocReader(document.ydoc, subject, document.value, errors);
+  const before = errors.length;
+  const trees = kind === "SLO" ? sloTrees(r, root) : [asV1(root, () => void 0)];
+  if (errors.length > before) return [];
+  const out = [];
+  for (const tree of trees) {
+    const doc = documentOf(document.ydoc, tree);
+    if ("error" in doc) errors.push(doc.error);
+    else out.push(doc);
+  }
+  return out;
+}
+function asV1(root, rewriteSpec) {
+  return rewriteMap(root, (key, value, keyNode) => {
+    if (key === "apiVersion")
+      return [pairLike("apiVersion", keyNode, scalarLike(API_VERSION, value))];
+    if (key === "spec") {
+      const spec = rewriteSpec(value);
+      return spec === void 0 ? void 0 : [pairLike("spec", keyNode, spec)];
+    }
+    return void 0;
+  });
+}
+function checkKeys(r) {
+  const spec = ["spec"];
+  r.keys(spec, SPEC_KEYS2);
+  r.keys([...spec, "indicator"], ["thresholdMetric"]);
+  r.keys([...spec, "indicator", "thresholdMetric"], METRIC_KEYS);
+  const list = (path) => {
+    const v = r.value(path);
+    return Array.isArray(v) ? v : [];
+  };
+  list([...spec, "timeWindows"]).forEach((_, i) => {
+    r.keys([...spec, "timeWindows", i], WINDOW_KEYS);
+  });
+  list([...spec, "objectives"]).forEach((_, i) => {
+    const objective = [...spec, "objectives", i];
+    r.keys(objective, OBJECTIVE_KEYS2);
+    r.keys([...objective, "ratioMetrics"], RATIO_KEYS2);
+    for (const part2 of ["good", "total"]) r.keys([...objective, "ratioMetrics", part2], METRIC_KEYS);
+  });
+}
+function sloTrees(r, root) {
+  checkKeys(r);
+  const spec = child(root, "spec");
+  const objectives = items(child(spec, "objectives"));
+  if (objectives.length <= 1) return [sloTree(r, root, objectives, 0, void 0)];
+  const name2 = String(scalarValue(child(child(root, "metadata"), "name")) ?? "");
+  const taken = /* @__PURE__ */ new Set();
+  return objectives.map((objective, i) => {
+    const suffix = slug(String(scalarValue(child(objective, "displayName")) ?? "")) || `${i + 1}`;
+    let own2 = `${name2}-${suffix}`;
+    if (taken.has(own2)) own2 = `${own2}-${i + 1}`;
+    taken.add(own2);
+    const named = rewriteMap(
+      root,
+      (key, value, keyNode) => key === "metadata" ? [
+        pairLike(
+          "metadata",
+          keyNode,
+          rewriteMap(
+            value,
+            (k, v, kn) => k === "name" ? [pairLike("name", kn, scalarLike(own2, objective))] : void 0
+          )
+        )
+      ] : void 0
+    );
+    return sloTree(r, named, [objective], i, own2);
+  });
+}
+function sloTree(r, root, objectives, index, ownName) {
+  const name2 = ownName ?? String(scalarValue(child(child(root, "metadata"), "name")) ?? "");
+  const objectivePath = ["spec", "objectives", index];
+  return asV1(root, (spec) => {
+    const indicator = indicatorOf2(r, spec, objectives[0], objectivePath, name2);
+    const rewritten = rewriteMap(spec, (key, value, keyNode) => {
+      if (key === "timeWindows")
+        return [pairLike("timeWindow", keyNode, timeWindows(r, value, ["spec", "timeWindows"]))];
+      if (key === "indicator") return [];
+      if (key === "objectives")
+        return [
+          pairLike(
+            "objectives",
+            keyNode,
+            seqLike(
+              value,
+              objectives.map((o) => rewriteMap(o, (k) => k === "ratioMetrics" ? [] : void 0))
+            )
+          )
+        ];
+      return void 0;
+    });
+    const out = rewritten;
+    if (indicator) out.items.push(indicator);
+    return rewritten;
+  });
+}
+function indicatorOf2(r, spec, objective, objectivePath, name2) {
+  const ratio = pairOf2(objective, "ratioMetrics");
+  const threshold = pairOf2(spec, "indicator");
+  if (ratio && threshold) {
+    r.fail(
+      objectivePath,
+      "an objective with ratioMetrics cannot also use the SLO's indicator (a thresholdMetric)",
+      "give the objective either ratioMetrics, or op and value for the indicator's thresholdMetric",
+      "ratioMetrics"
+    );
+    return void 0;
+  }
+  const at2 = ratio ?? threshold;
+  if (!at2) return void 0;
+  const spec1 = ratio ? mapLike(ratio.value, [
+    pairLike(
+      "ratioMetric",
+      ratio.key,
+      ratioMetrics(r, ratio.value, [...objectivePath, "ratioMetrics"])
+    )
+  ]) : rewriteMap(
+    at2.value,
+    (key, value, keyNode) => key === "thresholdMetric" ? [
+      pairLike(
+        "thresholdMetric",
+        keyNode,
+        mapLike(value, [
+          pairLike("metricSource", keyNode, metric(r, value, ["spec", "indicator", key]))
+        ])
+      )
+    ] : void 0
+  );
+  const metadata = mapLike(at2.value, [pairLike("name", at2.key, scalarLike(name2, at2.key))]);
+  return pairLike(
+    "indicator",
+    at2.key,
+    mapLike(at2.value, [pairLike("metadata", at2.key, metadata), pairLike("spec", at2.key, spec1)])
+  );
+}
+function ratioMetrics(r, node2, path) {
+  const hasCounter = pairOf2(node2, "counter") !== void 0;
+  return rewriteMap(node2, (key, value, keyNode) => {
+    if (key === "good" || key === "bad" || key === "total")
+      return [
+        pairLike(
+          key,
+          keyNode,
+          mapLike(value, [pairLike("metricSource", keyNode, metric(r, value, [...path, key]))])
+        )
+      ];
+    if (key === "incremental") return hasCounter ? [] : [pairLike("counter", keyNode, value)];
+    return void 0;
+  });
+}
+function metric(r, node2, path) {
+  const sourcePair = pairOf2(node2, "source");
+  const source = String(scalarValue(sourcePair?.value) ?? "");
+  const isSloth = source.trim().toLowerCase() === "sloth";
+  const type = isSloth ? "prometheus" : source;
+  const queryType = scalarValue(child(node2, "queryType"));
+  if (sourceTypeOf(type) === "prometheus" && queryType !== void 0 && queryType !== "promql") {
+    r.fail(
+      [...path, "queryType"],
+      `queryType ${String(queryType)}: slo reads promql from a ${source} source`
+    );
+  }
+  const queryPair = pairOf2(node2, "query");
+  const text = scalarValue(queryPair?.value);
+  const query2 = queryPair && typeof text === "string" && hasWindowPlaceholder(text) ? pairLike("query", queryPair.key, scalarLike(ratesToIncreases(text), queryPair.value)) : queryPair;
+  const others = node2.items?.filter(
+    (p) => !METRIC_KEYS.includes(String(scalarValue(p.key)))
+  );
+  return mapLike(node2, [
+    sourcePair && pairLike("type", sourcePair.key, scalarLike(type, sourcePair.value)),
+    pairLike("spec", sourcePair?.key ?? node2, mapLike(node2, [query2])),
+    ...others ?? []
+  ]);
+}
+function timeWindows(r, node2, path) {
+  return seqLike(
+    node2,
+    items(node2).map((w, i) => {
+      if (!pairOf2(w, "count")) {
+        r.missing([...path, i, "count"]);
+        return w;
+      }
+      const duration4 = durationOf(r, w, [...path, i]);
+      return rewriteMap(w, (key, value, keyNode) => {
+        if (key === "unit") return [];
+        if (key !== "count") return void 0;
+        return duration4 === void 0 ? [] : [pairLike("duration", keyNode, scalarLike(duration4, value))];
+      });
+    })
+  );
+}
+function durationOf(r, window2, path) {
+  const count3 = Number(scalarValue(child(window2, "count")));
+  const unitText = String(scalarValue(child(window2, "unit")) ?? "");
+  const unit = UNIT_OF[unitText.toLowerCase()];
+  if (!unit) {
+    r.fail(
+      [...path, "unit"],
+      unitText === "" ? "missing required key 'unit'" : `unknown unit '${unitText}'`,
+      "v1alpha units: Second, Minute, Hour, Day, Week, Month, Quarter, Year"
+    );
+    return void 0;
+  }
+  const n = count3 * unit.per;
+  if (!Number.isInteger(count3) || count3 <= 0 || !Number.isInteger(n)) {
+    r.fail(
+      [...path, "count"],
+      unit.per < 1 ? `${count3} seconds is not a whole number of minutes; OpenSLO windows are whole minutes or longer` : "expected a whole number above 0"
+    );
+    return void 0;
+  }
+  return `${n}${unit.unit}`;
+}
+
+// src/definition/openslo/v2alpha.ts
+function v2alphaToV1(document, errors) {
+  const root = document.ydoc.doc.contents;
+  const kind = String(scalarValue(child(root, "kind")) ?? "");
+  const name2 = scalarValue(child(child(root, "metadata"), "name"));
+  const subject = `${kind || "OpenSLO document"}${name2 === void 0 ? "" : ` '${String(name2)}'`}`;
+  const r = new DocReader(document.ydoc, subject, document.value, errors);
+  const rewriteSpec = kind === "SLO" ? (spec) => sloSpec(r, spec, ["spec"]) : kind === "SLI" ? (spec) => sliSpec(r, spec, ["spec"]) : () => void 0;
+  const before = errors.length;
+  const tree = rewriteMap(root, (key, value, keyNode) => {
+    if (key === "apiVersion")
+      return [pairLike("apiVersion", keyNode, scalarLike(API_VERSION, value))];
+    if (key === "spec") return [pairLike("spec", keyNode, rewriteSpec(value) ?? value)];
+    return void 0;
+  });
+  if (errors.length > before) return [];
+  const doc = documentOf(document.ydoc, tree);
+  if ("error" in doc) {
+    errors.push(doc.error);
+    return [];
+  }
+  return [doc];
+}
+var SLO_SPEC_KEYS = [
+  "description",
+  "service",
+  "serviceRef",
+  "sli",
+  "sliRef",
+  "budgetingMethod",
+  "timeWindow",
+  "objectives",
+  "alertPolicies"
+];
+function sloSpec(r, spec, path) {
+  r.keys(path, SLO_SPEC_KEYS);
+  return rewriteMap(spec, (key, value, keyNode) => {
+    if (key === "serviceRef") return [pairLike("service", keyNode, value)];
+    if (key === "sli") return [pairLike("indicator", keyNode, inlineSli(r, value, [...path, key]))];
+    if (key === "sliRef") return [pairLike("indicatorRef", keyNode, value)];
+    return void 0;
+  });
+}
+function inlineSli(r, node2, path) {
+  return rewriteMap(
+    node2,
+    (key, value, keyNode) => key === "spec" ? [pairLike("spec", keyNode, sliSpec(r, value, [...path, key]))] : void 0
+  );
+}
+function sliSpec(r, spec, path) {
+  r.keys(path, ["description", "thresholdMetric", "ratioMetric"]);
+  r.keys([...path, "ratioMetric"], ["counter", "good", "bad", "total", "rawType", "raw"]);
+  return rewriteMap(spec, (key, value, keyNode) => {
+    if (key === "thresholdMetric") return [metricPair(r, key, keyNode, value, [...path, key])];
+    if (key !== "ratioMetric") return void 0;
+    const ratio = rewriteMap(
+      value,
+      (k, v, kn) => ["good", "bad", "total", "raw"].includes(k) ? [metricPair(r, k, kn, v, [...path, key, k])] : void 0
+    );
+    return [pairLike(key, keyNode, ratio)];
+  });
+}
+function metricPair(r, key, keyNode, node2, path) {
+  r.keys(path, ["dataSourceRef", "dataSourceSpec", "spec"]);
+  const metricSource2 = rewriteMap(node2, (k, v, kn) => {
+    if (k === "dataSourceRef") return [pairLike("metricSourceRef", kn, v)];
+    if (k !== "dataSourceSpec") return void 0;
+    return dataSourceType(r, v, [...path, k]);
+  });
+  return pairLike(key, keyNode, mapLike(node2, [pairLike("metricSource", keyNode, metricSource2)]));
+}
+function dataSourceType(r, node2, path) {
+  const type = pairOf2(node2, "type");
+  const typeText = String(scalarValue(type?.value) ?? "");
+  if (!type) {
+    r.missing([...path, "type"]);
+    return [];
+  }
+  if (pairOf2(node2, "connectionDetails") && sourceTypeOf(typeText) !== void 0) {
+    r.fail(
+      path,
+      `slo reads a ${typeText} connection from a DataSource object, not from dataSourceSpec`,
+      "write a DataSource with these connectionDetails and name it with dataSourceRef",
+      "connectionDetails"
+    );
+  }
+  return [pairLike("type", type.key, type.value)];
+}
+
 // src/definition/openslo/index.ts
 var opensloFormat = {
   name: "openslo",
-  detect: (value) => isJson(value) && typeof value.apiVersion === "string" && value.apiVersion.toLowerCase().startsWith("openslo/"),
+  detect: (value) => isJson(value) && typeof value.apiVersion === "string" && isOpenSloApiVersion(value.apiVersion),
   load(documents, context) {
     const ctx = {
       env: context?.env ?? {},
@@ -80044,11 +80539,38 @@ var opensloFormat = {
       implicit: /* @__PURE__ */ new Map(),
       parsed: /* @__PURE__ */ new Map()
     };
-    const objects = indexObjects(ctx, documents);
+    const objects = indexObjects(ctx, asV1Documents(documents, ctx.errors));
     const services = buildServices(ctx, objects);
-    return { services, errors: ctx.errors };
+    return { services, errors: ctx.errors, warnings: notEvaluated(services) };
   }
 };
+function isOpenSloApiVersion(apiVersion) {
+  const v = apiVersion.toLowerCase();
+  return v.startsWith("openslo/") || v.startsWith("openslo.com/");
+}
+function asV1Documents(documents, errors) {
+  return documents.flatMap((document) => {
+    const apiVersion = isJson(document.value) ? document.value.apiVersion : void 0;
+    if (apiVersion === V1ALPHA) return v1alphaToV1(document, errors);
+    if (apiVersion === V2ALPHA) return v2alphaToV1(document, errors);
+    return [document];
+  });
+}
+function notEvaluated(services) {
+  return services.flatMap(
+    (service) => service.slos.flatMap((slo) => {
+      const source = service.sources[slo.indicator.source];
+      if (source?.type !== "unsupported") return [];
+      return [
+        specError(
+          `SLO '${slo.name}' reads ${source.sourceType} (source '${source.name}'), which slo cannot query: slo check, report and alerts report it as not evaluated, slo rules skips it`,
+          slo.at,
+          "slo reads prometheus, loki and logs; the file still loads and converts to OpenSLO as written"
+        )
+      ];
+    })
+  );
+}
 var namedOnce = (first) => {
   if (!first) return void 0;
   const where = positionOf(first.r.ydoc, at(first, "metadata", "name"));
@@ -80262,7 +80784,7 @@ function matchersMissingFromErrors(errors, total) {
 // src/definition/pyrra/indicator.ts
 var SOURCE_NAME = "prometheus";
 var INDICATORS = ["ratio", "latency", "latencyNative", "bool_gauge"];
-function indicatorOf2({ r, w }, specPath) {
+function indicatorOf3({ r, w }, specPath) {
   const path = [...specPath, "indicator"];
   if (!r.record(path, true)) return void 0;
   r.keys(path, INDICATORS);
@@ -80423,7 +80945,7 @@ var METADATA_KEYS2 = [
   "finalizers",
   "managedFields"
 ];
-var SPEC_KEYS2 = [
+var SPEC_KEYS3 = [
   "description",
   "target",
   "window",
@@ -80471,9 +80993,9 @@ function newService(file2, service, env) {
 function resourcePaths(ydoc, doc, sink) {
   if (!isList(doc)) return [[]];
   const r = new DocReader(ydoc, `${String(doc.kind)}`, doc, sink.errors);
-  const items = r.list(["items"], true) ?? [];
+  const items3 = r.list(["items"], true) ?? [];
   const paths = [];
-  items.forEach((item2, i) => {
+  items3.forEach((item2, i) => {
     if (isPyrraObject(item2)) paths.push(["items", i]);
     else if (!isJson(item2)) r.fail(["items", i], "expected a Kubernetes resource (a mapping)");
     else
@@ -80548,7 +81070,7 @@ function sloLabels(labels2, namespace) {
 function specOf(readers, path) {
   const { r, w } = readers;
   if (!r.record(path, true)) return void 0;
-  r.keys(path, SPEC_KEYS2);
+  r.keys(path, SPEC_KEYS3);
   if (r.has([...path, "partial_response_strategy"]))
     w.fail(
       path,
@@ -80559,7 +81081,7 @@ function specOf(readers, path) {
   const description = r.string([...path, "description"]);
   const objective = targetOf(readers, [...path, "target"]);
   const window2 = windowOf2(r, [...path, "window"]);
-  const indicator = indicatorOf2(readers, path);
+  const indicator = indicatorOf3(readers, path);
   const alerting = alertingOf2(readers, [...path, "alerting"]);
   if (objective === void 0 || !window2 || !indicator || !alerting) return void 0;
   return { description: description || void 0, objective, window: window2, indicator, alerting };
@@ -80931,7 +81453,7 @@ function applyAlertWindows(catalog, services, slothPeriodMs) {
 }
 
 // src/definition/sloth-sli-plugin.ts
-var import_yaml4 = __toESM(require_dist(), 1);
+var import_yaml5 = __toESM(require_dist(), 1);
 init_regex();
 init_promql();
 
@@ -80975,18 +81497,18 @@ var NAMESPACE = option(
 var CONTROLLER = option("controller", "string", "the controller's name", {
   example: "ingress-controller"
 });
-function selector(metric, filter, ...matchers) {
+function selector(metric2, filter, ...matchers) {
   const all = [filter, ...matchers].filter((m) => m !== "");
-  return all.length > 0 ? `${metric}{${all.join(",")}}` : metric;
+  return all.length > 0 ? `${metric2}{${all.join(",")}}` : metric2;
 }
 function counted(sel) {
   return `sum(increase(${sel}[${WINDOW}]))`;
 }
-function availability(metric, errorMatcher, ...matchers) {
+function availability(metric2, errorMatcher, ...matchers) {
   return (filter) => ({
     kind: "events",
-    error: counted(selector(metric, filter, ...matchers, errorMatcher)),
-    total: counted(selector(metric, filter, ...matchers))
+    error: counted(selector(metric2, filter, ...matchers, errorMatcher)),
+    total: counted(selector(metric2, filter, ...matchers))
   });
 }
 function latency(histogram, filter, bucket, ...matchers) {
@@ -81291,7 +81813,7 @@ function readOption(r, at2, plugin, option2) {
 function scalarText(r, path, value) {
   if (typeof value === "string") return value;
   let node2 = r.ydoc.doc.getIn(path, true);
-  if ((0, import_yaml4.isScalar)(node2) && typeof node2.source === "string" && node2.type === "PLAIN")
+  if ((0, import_yaml5.isScalar)(node2) && typeof node2.source === "string" && node2.type === "PLAIN")
     node2 = node2.source;
   return typeof node2 === "string" ? node2 : String(value);
 }
@@ -81766,14 +82288,14 @@ function detectDocuments(ydoc, value, formats) {
     errors: [notAnSloFile(ydoc, `${describe3(value)}: not a native, OpenSLO, Sloth or Pyrra file`)]
   };
 }
-function detectListItems(ydoc, items, formats) {
-  const formatOfItem = items.map((item2) => detectFormat(item2, formats));
+function detectListItems(ydoc, items3, formats) {
+  const formatOfItem = items3.map((item2) => detectFormat(item2, formats));
   if (!formatOfItem.some((f) => f !== void 0)) {
-    const found = items.length === 0 ? "an empty list" : `a YAML list of ${countOf(items)}, not OpenSLO objects`;
+    const found = items3.length === 0 ? "an empty list" : `a YAML list of ${countOf(items3)}, not OpenSLO objects`;
     return { documents: [], errors: [notAnSloFile(ydoc, found)] };
   }
   const detected = { documents: [], errors: [] };
-  items.forEach((value, i) => {
+  items3.forEach((value, i) => {
     const format = formatOfItem[i];
     if (format) {
       detected.documents.push({ format, document: { ydoc: itemDocument(ydoc, i), value } });
@@ -81816,10 +82338,10 @@ function kindOf(value) {
 function article(kind) {
   return `${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind}`;
 }
-function countOf(items) {
-  const kinds = new Set(items.map(kindOf));
+function countOf(items3) {
+  const kinds = new Set(items3.map(kindOf));
   const kind = kinds.size === 1 ? [...kinds][0] : "item";
-  return `${items.length} ${kind}${items.length === 1 ? "" : "s"}`;
+  return `${items3.length} ${kind}${items3.length === 1 ? "" : "s"}`;
 }
 
 // src/definition/load.ts

@@ -43,6 +43,14 @@ export function readDeploys(
   at: DeploySpec["at"],
 ): DeploySpec | undefined {
   if (!source) return undefined;
+  if (source.type === "unsupported") {
+    reporter.fail(
+      [...path, "source"],
+      `source '${source.name}' is of type ${source.sourceType}, which slo cannot query for deploys`,
+      "name a Prometheus, Loki or logs source",
+    );
+    return undefined;
+  }
   const fields: DeploysOn = {
     deploys: raw,
     type: source.type,

@@ -79,7 +79,25 @@ export interface LokiSourceSpec extends HttpAuth {
   retries: number;
 }
 
-export type SourceSpec = LogsSourceSpec | PrometheusSourceSpec | LokiSourceSpec;
+/**
+ * A data source slo cannot query (OpenSLO's Datadog, CloudWatch, ...): its
+ * SLOs load, validate and convert back to OpenSLO as written, and each is
+ * reported as not evaluated. The indicator's queries of such a source hold
+ * the metric's `spec` as written, as JSON (write/openslo.ts writes it back).
+ */
+export interface UnsupportedSourceSpec {
+  type: "unsupported";
+  name: string;
+  /** the type as the file writes it: `Datadog` */
+  sourceType: string;
+  /** the DataSource's connectionDetails as written, if it has any */
+  connectionDetails?: unknown;
+}
+
+/** The sources slo reads. */
+export type ReadableSourceSpec = LogsSourceSpec | PrometheusSourceSpec | LokiSourceSpec;
+
+export type SourceSpec = ReadableSourceSpec | UnsupportedSourceSpec;
 
 export interface RatioIndicator {
   kind: "ratio";

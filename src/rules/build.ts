@@ -24,7 +24,13 @@ import {
   WINDOW_LABEL,
 } from "../conventions.js";
 import { histogramParts, leRegex, thresholdAsLe } from "../definition/histogram.js";
-import type { BurnRateWindow, LatencyIndicator, SloSet, SloSpec } from "../definition/model.js";
+import type {
+  BurnRateWindow,
+  LatencyIndicator,
+  SloSet,
+  SloSpec,
+  SourceSpec,
+} from "../definition/model.js";
 import { windowPeriodMs } from "../definition/openslo/durations.js";
 import { formatPromDuration, formatSelector, windowQuery } from "../definition/promql.js";
 import { type BurnRateOp, ruleFactor } from "../engine/alert-policy.js";
@@ -84,7 +90,7 @@ export function buildRules(set: SloSet): RulesResult {
         const loki = source?.type === "loki" ? " (slo rules --format loki writes Loki's)" : "";
         result.skipped.push({
           slo,
-          reason: `reads a ${source?.type ?? "missing"} source; Prometheus rules need a prometheus source${loki}`,
+          reason: `reads a ${sourceTypeName(source)} source; Prometheus rules need a prometheus source${loki}`,
         });
         continue;
       }
@@ -102,6 +108,14 @@ export function buildRules(set: SloSet): RulesResult {
   }
   result.services = [...byService].map(([service, groups]) => ({ service, groups }));
   return result;
+}
+
+/** A source's type as a note names it: a source slo cannot query by its own type (Datadog). */
+export function sourceTypeName(source: SourceSpec | undefined): string {
+  if (!source) return "missing";
+  return source.type === "unsupported"
+    ? `${source.sourceType} (which slo cannot query)`
+    : source.type;
 }
 
 /** The SLO's period: a rolling window's length, a calendar period's nominal length (2 weeks: 14 days). */

@@ -33,6 +33,7 @@ import {
   type RuleGroup,
   type RulesResult,
   recordLabels,
+  sourceTypeName,
   windowLengths,
 } from "./build.js";
 import { logqlRuleError } from "./logql-check.js";
@@ -59,7 +60,7 @@ export function buildLokiRules(set: SloSet, countingOf: LokiCountingOf): RulesRe
       if (source?.type !== "loki") {
         result.skipped.push({
           slo,
-          reason: `reads a ${source?.type ?? "missing"} source; Loki rules need a loki source`,
+          reason: `reads a ${sourceTypeName(source)} source; Loki rules need a loki source`,
         });
         continue;
       }

@@ -4,8 +4,8 @@
  * never load the HTTP sources.
  */
 
-import type { LogsSourceSpec, SourceSpec } from "../definition/model.js";
-import { type SloError, toSloError } from "../errors.js";
+import type { LogsSourceSpec, SourceSpec, UnsupportedSourceSpec } from "../definition/model.js";
+import { type SloError, sourceError, toSloError } from "../errors.js";
 import type { LogsSourceOptions } from "./logs/index.js";
 import type { CountRequest, CountResult, Source } from "./types.js";
 
@@ -19,7 +19,20 @@ export async function createSource(spec: SourceSpec, options: SourceOptions = {}
       return (await import("./prometheus.js")).createPrometheusSource(spec);
     case "loki":
       return (await import("./loki.js")).createLokiSource(spec);
+    case "unsupported":
+      throw notSupported(spec);
   }
+}
+
+/**
+ * What each SLO on a source slo cannot query (an OpenSLO Datadog DataSource)
+ * is reported with: not evaluated, the others are.
+ */
+export function notSupported(spec: UnsupportedSourceSpec): SloError {
+  return sourceError(
+    `source type ${spec.sourceType} is not supported by slo; slo reads prometheus, loki and logs`,
+    `this SLO is not evaluated; mark it slo/gate: "false" to report it without failing the run, or evaluate it where its ${spec.sourceType} data is`,
+  );
 }
 
 /** A source and the requests on it. */
@@ -84,6 +97,7 @@ export async function countSafely(
   factory: (spec: SourceSpec) => Source | Promise<Source>,
   { spec, requests }: SourceCount,
 ): Promise<Answers> {
+  if (spec.type === "unsupported") return requests.map(() => notSupported(spec));
   try {
     const source = await factory(spec);
     return await source.count(requests);

@@ -217,19 +217,14 @@ slos:
     const results = await Promise.all([
       runCli(["convert", "--to", "yaml", "slos/"]),
       runCli(["convert", "--to", "openslo", join(dir, "slo.yaml")]),
-      runCli([
-        "convert",
-        "--to",
-        "native",
-        "test/fixtures/openslo/broken/05-datadog-datasource.yaml",
-      ]),
+      runCli(["convert", "--to", "native", "test/fixtures/openslo/unsupported-sources/mixed.yaml"]),
     ]);
     const [badFormat, unwritable, broken] = results;
     expect(badFormat!.stderr).toContain("--to yaml: expected one of native, openslo");
     expect(unwritable!.stderr).toMatch(
       /slo\.yaml:4:5: SLO 'sliced': timesliceWindow 30s .*cannot be written in OpenSLO/,
     );
-    expect(broken!.stderr).toContain("05-datadog-datasource.yaml:28:45");
+    expect(broken!.stderr).toContain("mixed.yaml:64:9: SLO 'checkout-latency' reads DataSource");
     for (const r of results) {
       expect(r.code, r.stderr).toBe(2);
       expect(hasStackTrace(r.stderr), r.stderr).toBe(false);

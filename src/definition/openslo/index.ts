@@ -26,15 +26,17 @@ import {
   type OpenSloContext,
   type OsObject,
   once,
+  V1ALPHA,
+  V2ALPHA,
 } from "./objects.js";
 import { mapSlo } from "./slo.js";
+import { v1alphaToV1 } from "./v1alpha.js";
+import { v2alphaToV1 } from "./v2alpha.js";
 
 export const opensloFormat: FormatLoader = {
   name: "openslo",
   detect: (value) =>
-    isJson(value) &&
-    typeof value.apiVersion === "string" &&
-    value.apiVersion.toLowerCase().startsWith("openslo/"),
+    isJson(value) && typeof value.apiVersion === "string" && isOpenSloApiVersion(value.apiVersion),
   load(documents, context) {
     const ctx: OpenSloContext = {
       env: context?.env ?? {},
@@ -44,11 +46,44 @@ export const opensloFormat: FormatLoader = {
       implicit: new Map(),
       parsed: new Map(),
     };
-    const objects = indexObjects(ctx, documents);
+    const objects = indexObjects(ctx, asV1Documents(documents, ctx.errors));
     const services = buildServices(ctx, objects);
-    return { services, errors: ctx.errors };
+    return { services, errors: ctx.errors, warnings: notEvaluated(services) };
   },
 };
+
+/** Any OpenSLO version: `openslo/v1`, `openslo/v1alpha`, `openslo.com/v2alpha`, and the unknown ones it refuses. */
+function isOpenSloApiVersion(apiVersion: string): boolean {
+  const v = apiVersion.toLowerCase();
+  return v.startsWith("openslo/") || v.startsWith("openslo.com/");
+}
+
+/** Documents of the older and newer versions, rewritten into v1 (one v1alpha SLO may become several). */
+function asV1Documents(documents: FormatDocument[], errors: SloError[]): FormatDocument[] {
+  return documents.flatMap((document) => {
+    const apiVersion = isJson(document.value) ? document.value.apiVersion : undefined;
+    if (apiVersion === V1ALPHA) return v1alphaToV1(document, errors);
+    if (apiVersion === V2ALPHA) return v2alphaToV1(document, errors);
+    return [document];
+  });
+}
+
+/** An SLO on a source slo cannot query loads (validate passes) and is said to be not evaluated. */
+function notEvaluated(services: ServiceSpec[]): SloError[] {
+  return services.flatMap((service) =>
+    service.slos.flatMap((slo) => {
+      const source = service.sources[slo.indicator.source];
+      if (source?.type !== "unsupported") return [];
+      return [
+        specError(
+          `SLO '${slo.name}' reads ${source.sourceType} (source '${source.name}'), which slo cannot query: slo check, report and alerts report it as not evaluated, slo rules skips it`,
+          slo.at,
+          "slo reads prometheus, loki and logs; the file still loads and converts to OpenSLO as written",
+        ),
+      ];
+    }),
+  );
+}
 
 /** References name objects by kind and name, so a name is unique per kind across the files loaded. */
 const namedOnce: Rule<OsObject | undefined> = (first) => {

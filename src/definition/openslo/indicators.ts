@@ -1,13 +1,16 @@
 /**
  * OpenSLO DataSources, metric sources and SLIs -> slo's sources and
  * indicators. Prometheus, Loki and (slo's own) Logs DataSources map to
- * sources; any other type is an error where an SLO uses it.
+ * sources; any other type (Datadog, CloudWatch, ...) maps to a source of type
+ * `unsupported` that keeps what was written: its SLOs load and convert back
+ * to OpenSLO, and each is reported as not evaluated.
  */
 
 import { dirname } from "node:path";
 import { DEFAULT_LATENCY_UNIT, DEFAULT_SOURCE } from "../../defaults.js";
 import type { DocReader, Json } from "../doc-reader.js";
 import { parseDuration } from "../duration.js";
+import { isRecord } from "../formats.js";
 import { leUnit } from "../histogram.js";
 import { implicitLoki, implicitPrometheus } from "../implicit-sources.js";
 import { type LogTimestamp, readLogTimestamp, type TimestampOption } from "../log-timestamp.js";
@@ -17,8 +20,10 @@ import type {
   LokiSourceSpec,
   PrometheusSourceSpec,
   RatioIndicator,
+  ReadableSourceSpec,
   SampledIndicator,
   SourceSpec,
+  UnsupportedSourceSpec,
 } from "../model.js";
 import { hasWindowPlaceholder, isSelector } from "../promql.js";
 import { rawRatioQueries, unwrapSummedSelector } from "../ratio-queries.js";
@@ -36,7 +41,7 @@ import type { YamlPath } from "../yaml-source.js";
 import { type ConnectionFields, connectionFields } from "./connection-details.js";
 import { at, type DataSourceDef, lookup, type OpenSloContext, type OsObject } from "./objects.js";
 
-type SourceType = SourceSpec["type"];
+type SourceType = ReadableSourceSpec["type"];
 
 /** OpenSLO type names are free text: `Prometheus`, `prometheus`, `Loki`... */
 export function sourceTypeOf(type: string): SourceType | undefined {
@@ -62,7 +67,7 @@ export function dataSource(ctx: OpenSloContext, o: OsObject): DataSourceDef | un
   return def;
 }
 
-/** A DataSource of a type slo cannot read is no error until an SLO uses it. */
+/** A DataSource of a type slo cannot query keeps its connectionDetails, unread. */
 function readDataSource(o: OsObject): DataSourceDef | undefined {
   const { r } = o;
   const spec = at(o, "spec");
@@ -70,7 +75,15 @@ function readDataSource(o: OsObject): DataSourceDef | undefined {
   const typeText = r.string([...spec, "type"], true);
   if (typeText === undefined) return undefined;
   const type = sourceTypeOf(typeText);
-  if (!type) return { unsupported: typeText };
+  if (!type) {
+    const written = r.value([...spec, "connectionDetails"]);
+    // {} says nothing: the same source as none (the writer puts {} back, as DataSources need one)
+    const empty = isRecord(written) && Object.keys(written).length === 0;
+    const connectionDetails = empty ? undefined : written;
+    return {
+      source: { type: "unsupported", name: o.name, sourceType: typeText, connectionDetails },
+    };
+  }
   const cd = connectionFields(r, [...spec, "connectionDetails"]);
   if (!cd) return undefined;
   const before = r.errors.length;
@@ -218,24 +231,27 @@ interface Reference {
   def: DataSourceDef;
 }
 
-const dataSourceIsSupported: Rule<Reference> = ({ ref, def }) =>
-  "unsupported" in def
-    ? {
-        at: ["metricSourceRef"],
-        message: `DataSource '${ref}' is of type ${def.unsupported}, which slo cannot evaluate`,
-        hint: `slo reads ${SUPPORTED_TYPES}`,
-      }
-    : undefined;
+/** A type as OpenSLO names it: `Prometheus`, or what an unsupported DataSource says (`Datadog`). */
+export function openSloTypeName(source: SourceSpec): string {
+  return source.type === "unsupported" ? source.sourceType : OPENSLO_TYPE_NAME[source.type];
+}
+
+/** Type names are free text: `Datadog` and `datadog` are one type. */
+function sameType(typeText: string, source: SourceSpec): boolean {
+  return source.type === "unsupported"
+    ? typeText.trim().toLowerCase() === source.sourceType.trim().toLowerCase()
+    : sourceTypeOf(typeText) === source.type;
+}
 
 const typeMatchesDataSource: Rule<Reference> = ({ ref, typeText, def }) =>
-  "source" in def && typeText !== undefined && sourceTypeOf(typeText) !== def.source.type
+  typeText !== undefined && !sameType(typeText, def.source)
     ? {
         at: ["type"],
-        message: `type ${typeText} does not match DataSource '${ref}', which is ${OPENSLO_TYPE_NAME[def.source.type]}`,
+        message: `type ${typeText} does not match DataSource '${ref}', which is ${openSloTypeName(def.source)}`,
       }
     : undefined;
 
-/** metricSourceRef: the DataSource it names must exist, be of a type slo reads, and agree with type. */
+/** metricSourceRef: the DataSource it names must exist and agree with type. */
 function referencedSource(
   ctx: OpenSloContext,
   r: DocReader,
@@ -247,9 +263,8 @@ function referencedSource(
   const def = ds && dataSource(ctx, ds);
   if (!def) return undefined;
   const reference: Reference = { ref, typeText, def };
-  if (!checkInOrder(r, path, reference, dataSourceIsSupported, typeMatchesDataSource))
-    return undefined;
-  return "source" in def ? def.source : undefined;
+  if (!checkInOrder(r, path, reference, typeMatchesDataSource)) return undefined;
+  return def.source;
 }
 
 interface TypeOnly {
@@ -262,15 +277,6 @@ interface TypeOnly {
 const namesRefOrType: Rule<TypeOnly> = ({ typeText }) =>
   typeText === undefined
     ? { message: "a metricSource needs metricSourceRef (a DataSource) or type" }
-    : undefined;
-
-const typeIsSupported: Rule<TypeOnly> = ({ typeText, type }) =>
-  type === undefined
-    ? {
-        at: ["type"],
-        message: `metric source type ${typeText} cannot be evaluated by slo`,
-        hint: `slo reads ${SUPPORTED_TYPES}`,
-      }
     : undefined;
 
 const oneDataSourceOfType: Rule<TypeOnly> = ({ typeText, candidates }) =>
@@ -290,7 +296,11 @@ const logsNeedDataSource: Rule<TypeOnly> = ({ type, candidates }) =>
       }
     : undefined;
 
-/** No reference: the one DataSource of that type, or the server the environment names. */
+/**
+ * No reference: the one DataSource of that type, or the server the
+ * environment names; a type slo cannot query without a DataSource is a
+ * source of its own, named after the type (`datadog`).
+ */
 function sourceOfType(
   ctx: OpenSloContext,
   r: DocReader,
@@ -298,29 +308,51 @@ function sourceOfType(
   typeText: string | undefined,
 ): SourceSpec | undefined {
   const type = typeText === undefined ? undefined : sourceTypeOf(typeText);
-  const found: TypeOnly = { typeText, type, candidates: type ? sourcesOfType(ctx, type) : [] };
-  const rules = [namesRefOrType, typeIsSupported, oneDataSourceOfType, logsNeedDataSource];
-  if (!checkInOrder(r, path, found, ...rules) || type === undefined) return undefined;
-  return found.candidates[0] ?? (type === "logs" ? undefined : implicitSource(ctx, type));
+  const candidates = typeText === undefined ? [] : sourcesOfType(ctx, typeText);
+  const found: TypeOnly = { typeText, type, candidates };
+  const rules = [namesRefOrType, oneDataSourceOfType, logsNeedDataSource];
+  if (!checkInOrder(r, path, found, ...rules) || typeText === undefined) return undefined;
+  if (found.candidates[0]) return found.candidates[0];
+  if (type === "logs") return undefined;
+  return type === undefined ? implicitUnsupported(ctx, typeText) : implicitSource(ctx, type);
 }
 
-function sourcesOfType(ctx: OpenSloContext, type: SourceType): SourceSpec[] {
+function sourcesOfType(ctx: OpenSloContext, typeText: string): SourceSpec[] {
   const sources: SourceSpec[] = [];
   for (const o of ctx.index.get("DataSource")?.values() ?? []) {
     const def = dataSource(ctx, o);
-    if (def && "source" in def && def.source.type === type) sources.push(def.source);
+    if (def && sameType(typeText, def.source)) sources.push(def.source);
   }
   return sources;
+}
+
+/** A name no DataSource has: the type's, else the type's with `-default`. */
+function implicitName(ctx: OpenSloContext, base: string): string {
+  const taken = ctx.index.get("DataSource")?.has(base) ?? false;
+  return taken ? `${base}-default` : base;
 }
 
 function implicitSource(ctx: OpenSloContext, type: "prometheus" | "loki"): SourceSpec {
   const existing = ctx.implicit.get(type);
   if (existing) return existing;
-  const taken = ctx.index.get("DataSource")?.has(type) ?? false;
-  const name = taken ? `${type}-default` : type;
+  const name = implicitName(ctx, type);
   const source =
     type === "prometheus" ? implicitPrometheus(name, ctx.env) : implicitLoki(name, ctx.env);
   ctx.implicit.set(type, source);
+  return source;
+}
+
+function implicitUnsupported(ctx: OpenSloContext, typeText: string): UnsupportedSourceSpec {
+  const key = typeText.trim().toLowerCase();
+  const existing = ctx.implicit.get(key);
+  if (existing?.type === "unsupported") return existing;
+  const base = key.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "source";
+  const source: UnsupportedSourceSpec = {
+    type: "unsupported",
+    name: implicitName(ctx, base),
+    sourceType: typeText.trim(),
+  };
+  ctx.implicit.set(key, source);
   return source;
 }
 
@@ -336,14 +368,17 @@ function queryOf(
   ms: MetricSource,
   extraKeys: string[],
 ): { text: string; path: YamlPath } | undefined {
-  const allowed = QUERY_KEYS[ms.source.type];
+  const type = ms.source.type;
+  // The query of a source slo cannot query is kept as written, never read (unsupportedSli).
+  if (type === "unsupported") return undefined;
+  const allowed = QUERY_KEYS[type];
   r.keys(ms.specPath, [...allowed, ...extraKeys]);
   const present = allowed.filter((k) => ms.spec[k] !== undefined);
   if (present.length !== 1) {
     r.fail(
       ms.specPath,
       present.length === 0
-        ? `missing required key '${allowed[0]}' (the ${OPENSLO_TYPE_NAME[ms.source.type]} query)`
+        ? `missing required key '${allowed[0]}' (the ${OPENSLO_TYPE_NAME[type]} query)`
         : `give one of ${present.join(" or ")}, not both`,
     );
     return undefined;
@@ -351,7 +386,7 @@ function queryOf(
   const path = [...ms.specPath, present[0]!];
   const text = r.string(path, true);
   if (text === undefined) return undefined;
-  return checkQuery(r, path, text, ms.source.type) ? { text, path } : undefined;
+  return checkQuery(r, path, text, type) ? { text, path } : undefined;
 }
 
 function checkQuery(r: DocReader, path: YamlPath, text: string, type: SourceType): boolean {
@@ -416,7 +451,7 @@ const rawTypeKnown: Rule<string> = (rawType) =>
 const rawNeedsPrometheus: Rule<SourceSpec> = (source) =>
   source.type !== "prometheus"
     ? {
-        message: `a raw (precomputed) ratio needs a Prometheus source; on ${OPENSLO_TYPE_NAME[source.type]} write good or bad, and total`,
+        message: `a raw (precomputed) ratio needs a Prometheus source; on ${openSloTypeName(source)} write good or bad, and total`,
       }
     : undefined;
 
@@ -447,6 +482,7 @@ function rawRatio(
     return undefined;
   const ms = part(ctx, r, [...path, "raw"]);
   if (!ms || rawType === undefined) return undefined;
+  if (ms.source.type === "unsupported") return unsupportedRatio(r, path, ms.source);
   if (!checkAll(r, [...path, "raw"], ms.source, rawNeedsPrometheus)) return undefined;
   const q = queryOf(r, ms, []);
   if (!q) return undefined;
@@ -502,6 +538,7 @@ function countedRatio(
   const total = part(ctx, r, [...path, "total"]);
   if (!numerator || !total || !checkAll(r, path, { numeratorKey, numerator, total }, oneSource))
     return undefined;
+  if (total.source.type === "unsupported") return unsupportedRatio(r, path, total.source);
   const numeratorQuery = countingQuery(r, numerator, counter);
   const totalQuery = countingQuery(r, total, counter);
   if (numeratorQuery === undefined || totalQuery === undefined) return undefined;
@@ -514,6 +551,23 @@ function countedRatio(
       total: totalQuery,
       ...(numeratorKey === "good" ? { good: numeratorQuery } : { bad: numeratorQuery }),
     },
+  };
+}
+
+/**
+ * The metric of a source slo cannot query, kept as written (JSON of the
+ * ratioMetric or thresholdMetric): `slo convert --to openslo` writes it back,
+ * nothing reads it.
+ */
+function keptAsWritten(r: DocReader, path: YamlPath): string {
+  return JSON.stringify(r.value(path));
+}
+
+function unsupportedRatio(r: DocReader, path: YamlPath, source: UnsupportedSourceSpec): SliDef {
+  return {
+    kind: "ratio",
+    source,
+    indicator: { kind: "ratio", source: source.name, total: keptAsWritten(r, path) },
   };
 }
 
@@ -564,6 +618,9 @@ function thresholdMetric(ctx: OpenSloContext, r: DocReader, path: YamlPath): Sli
   r.keys(path, ["metricSource"]);
   const ms = metricSource(ctx, r, [...path, "metricSource"]);
   if (!ms) return undefined;
+  if (ms.source.type === "unsupported") {
+    return { kind: "threshold", source: ms.source, query: keptAsWritten(r, path), unit: "s" };
+  }
   const before = r.errors.length;
   const q = queryOf(r, ms, ms.source.type === "prometheus" ? ["unit"] : ["field", "unit"]);
   const unit = latencyUnit(r, [...ms.specPath, "unit"]);

@@ -22,7 +22,11 @@ export const KINDS = [
 
 export type Kind = (typeof KINDS)[number];
 
+/** The version slo maps (and writes); the others are rewritten into it first (v1alpha.ts, v2alpha.ts). */
 export const API_VERSION = "openslo/v1";
+export const V1ALPHA = "openslo/v1alpha";
+export const V2ALPHA = "openslo.com/v2alpha";
+export const READ_API_VERSIONS = [API_VERSION, V1ALPHA, V2ALPHA];
 
 export interface OsObject {
   kind: Kind;
@@ -44,7 +48,7 @@ export interface OpenSloContext {
   index: Map<Kind, Map<string, OsObject>>;
   /** DataSources by object, once each */
   dataSources: Map<OsObject, DataSourceDef | undefined>;
-  /** the source used where a metricSource names a type and no DataSource exists */
+  /** the source used where a metricSource names a type and no DataSource exists, by type (lower case) */
   implicit: Map<string, SourceSpec>;
   /** referenced objects, read once however many SLOs refer to them */
   parsed: Map<OsObject, unknown>;
@@ -58,7 +62,8 @@ export function once<T>(ctx: OpenSloContext, o: OsObject, read: () => T): T {
   return value;
 }
 
-export type DataSourceDef = { source: SourceSpec } | { unsupported: string };
+/** A DataSource read: of a type slo queries, or kept as written (type `unsupported`). */
+export type DataSourceDef = { source: SourceSpec };
 
 const METADATA_KEYS = ["name", "displayName", "labels", "annotations", "namespace"];
 
@@ -80,10 +85,7 @@ export function documentObject(
   if (apiVersion !== API_VERSION) {
     r.fail(
       ["apiVersion"],
-      `${apiVersion} is not supported; slo reads ${API_VERSION}`,
-      apiVersion.startsWith("openslo/v1alpha")
-        ? "openslo/v1alpha documents need upgrading to openslo/v1 (e.g. with the oslo tool)"
-        : undefined,
+      `${apiVersion} is not supported; slo reads ${READ_API_VERSIONS.join(", ")}`,
     );
     return undefined;
   }

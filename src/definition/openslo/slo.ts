@@ -106,6 +106,9 @@ export function mapSlo(
   const { r } = o;
   const spec = at(o, "spec");
   const before = r.errors.length;
+  // A composite SLO has no indicator of its own: saying so first keeps "needs an indicator" unsaid.
+  if (!checkAll(r, [...spec, "objectives"], objectivesGiven(r, spec), notComposite))
+    return undefined;
   r.keys(spec, SPEC_KEYS);
   const service = r.string([...spec, "service"], true);
   const description = r.string([...spec, "description"]);
@@ -335,21 +338,59 @@ const OBJECTIVE_KEYS = [
   "timeSliceWindow",
 ];
 
-const COMPOSITE_KEYS = ["indicator", "indicatorRef", "compositeWeight"];
+/** An objective's own indicator: v1's spelling, and v2alpha's (kept as written, for the message). */
+const OWN_INDICATOR_KEYS = ["indicator", "indicatorRef", "sli", "sliRef"];
 
 /** The keys written in a mapping, those left empty too. */
 type Given = Set<string>;
 
-const notComposite: Rule<Given> = (given) => {
-  const key = COMPOSITE_KEYS.find((k) => given.has(k));
-  return key === undefined
-    ? undefined
-    : {
+interface ObjectiveGiven {
+  given: Given;
+  displayName: unknown;
+  weight: unknown;
+}
+
+function objectivesGiven(r: DocReader, spec: YamlPath): ObjectiveGiven[] {
+  const list = r.value([...spec, "objectives"]);
+  if (!Array.isArray(list)) return [];
+  return list.map((o) =>
+    o !== null && typeof o === "object" && !Array.isArray(o)
+      ? {
+          given: new Set(Object.keys(o)),
+          displayName: (o as Json).displayName,
+          weight: (o as Json).compositeWeight,
+        }
+      : { given: new Set<string>(), displayName: undefined, weight: undefined },
+  );
+}
+
+/**
+ * Composite SLOs (each objective its own indicator, weighed by
+ * compositeWeight) are refused, one error per such objective at its
+ * indicator: slo evaluates one indicator per SLO, and does not compute the
+ * weighted composite.
+ */
+const notComposite: Rule<ObjectiveGiven[]> = (objectives) =>
+  objectives.flatMap(({ given, displayName, weight }, i) => {
+    const key =
+      OWN_INDICATOR_KEYS.find((k) => given.has(k)) ??
+      (given.has("compositeWeight") ? "compositeWeight" : undefined);
+    if (key === undefined) return [];
+    const named = typeof displayName === "string" ? `'${displayName}'` : `[${i}]`;
+    const weighted =
+      weight === undefined || key === "compositeWeight"
+        ? ""
+        : ` (compositeWeight ${String(weight)})`;
+    const what = key === "compositeWeight" ? "a compositeWeight" : `its own ${key}${weighted}`;
+    return [
+      {
+        at: [i],
         key,
-        message: "composite SLOs (an indicator per objective) cannot be evaluated by slo",
-        hint: "write one SLO per indicator; slo evaluates each on its own",
-      };
-};
+        message: `objective ${named} has ${what}: a composite SLO (the weighted SLI of its objectives' indicators) is not supported by slo`,
+        hint: "write one SLO per objective, with that objective's indicator as the SLO's indicator (or indicatorRef); slo evaluates and alerts on each on its own",
+      },
+    ];
+  });
 
 function readObjective(
   r: DocReader,
@@ -362,7 +403,6 @@ function readObjective(
   const fields = r.record(path, true);
   if (!fields) return undefined;
   const given: Given = new Set(Object.keys(fields));
-  if (!checkAll(r, path, given, notComposite)) return undefined;
   r.keys(path, OBJECTIVE_KEYS);
   const target = objectiveTarget(r, path, given);
   const indicator =
@@ -483,7 +523,8 @@ function thresholdObjective(
     ...(op === "lte" ? {} : { op }),
     unit: sli.unit,
     threshold: value,
-    thresholdText: `${value}${sli.unit}`,
+    // A source slo cannot query has no unit slo knows: the value as written.
+    thresholdText: sli.source.type === "unsupported" ? String(value) : `${value}${sli.unit}`,
   };
 }
 
@@ -642,7 +683,8 @@ function gateOf(r: DocReader, path: YamlPath, annotations: Record<string, string
     : enabledGate(minRemaining, warnRemaining);
 }
 
-function slug(text: string): string {
+/** An objective's displayName as a part of an SLO name. */
+export function slug(text: string): string {
   return text
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")

@@ -14,6 +14,7 @@ import {
   DEFAULT_NOTIFY_SEVERITIES,
   DEFAULT_SOURCE,
 } from "../../defaults.js";
+import { specError } from "../../errors.js";
 import { periodShorthand } from "../calendar.js";
 import { roundNumber } from "../doc-reader.js";
 import { formatDuration } from "../duration.js";
@@ -25,6 +26,7 @@ import type {
   GatePolicy,
   Indicator,
   NotifyTarget,
+  ReadableSourceSpec,
   SampledIndicator,
   ServiceSpec,
   SeverityPolicy,
@@ -47,11 +49,15 @@ export function nativeDocument(
   service: ServiceSpec,
   options: WriteOptions,
 ): Record<string, unknown> {
+  refuseUnsupportedSources(service);
   return compact({
     service: service.service,
     labels: nonEmpty(service.labels),
     sources: Object.fromEntries(
-      Object.entries(service.sources).map(([name, s]) => [name, sourceOf(s, options)]),
+      Object.entries(service.sources).map(([name, s]) => [
+        name,
+        sourceOf(s as ReadableSourceSpec, options),
+      ]),
     ),
     slos: service.slos.map((slo) => sloOf(slo, service)),
     notify: service.notify.length > 0 ? service.notify.map(notifyOf) : undefined,
@@ -80,7 +86,24 @@ export function rebasePath(path: string, baseDir: string, outDir: string): strin
   return rebased.split(sep).join("/");
 }
 
-function sourceOf(s: SourceSpec, options: WriteOptions): Record<string, unknown> {
+/**
+ * The native format holds the sources slo reads: an SLO on a Datadog or
+ * CloudWatch source has no native form (its query is not PromQL or LogQL),
+ * so it is refused, named, rather than written as something else.
+ */
+function refuseUnsupportedSources(service: ServiceSpec): void {
+  for (const slo of service.slos) {
+    const source = service.sources[slo.indicator.source];
+    if (source?.type !== "unsupported") continue;
+    throw specError(
+      `SLO '${slo.name}' reads DataSource '${source.name}' of type ${source.sourceType}, which slo cannot query; the native format holds only the sources slo reads (prometheus, loki and logs)`,
+      slo.at,
+      "convert it --to openslo (which keeps it as written), or leave that SLO out of the files converted",
+    );
+  }
+}
+
+function sourceOf(s: ReadableSourceSpec, options: WriteOptions): Record<string, unknown> {
   if (s.type === "logs") {
     return compact({
       type: "logs",
@@ -93,7 +116,9 @@ function sourceOf(s: SourceSpec, options: WriteOptions): Record<string, unknown>
 }
 
 /** A server source's connection as written, in both formats: defaults left out. */
-export function httpConnection(s: Exclude<SourceSpec, { type: "logs" }>): Record<string, unknown> {
+export function httpConnection(
+  s: Exclude<ReadableSourceSpec, { type: "logs" }>,
+): Record<string, unknown> {
   return {
     url: s.url,
     headers: nonEmpty(s.headers),

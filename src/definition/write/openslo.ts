@@ -37,7 +37,7 @@ import {
   TARGET_RULES_ONLY_ANNOTATION,
   TARGET_URL_ANNOTATION,
 } from "../openslo/extensions.js";
-import { histogramUnit, OPENSLO_TYPE_NAME } from "../openslo/indicators.js";
+import { histogramUnit, OPENSLO_TYPE_NAME, openSloTypeName } from "../openslo/indicators.js";
 import { API_VERSION } from "../openslo/objects.js";
 import {
   httpConnection,
@@ -124,7 +124,7 @@ export function openSloDocuments(service: ServiceSpec, options: OpenSloWriteOpti
       envelope(
         "DataSource",
         { name: options.names.dataSource(service, name) },
-        { type: OPENSLO_TYPE_NAME[source.type], connectionDetails: connectionOf(source, options) },
+        { type: openSloTypeName(source), connectionDetails: connectionOf(source, options) },
       ),
     );
   }
@@ -149,7 +149,10 @@ function checkSameService(service: ServiceSpec, written: ServiceSpec): void {
   );
 }
 
-function connectionOf(s: SourceSpec, options: WriteOptions): Record<string, unknown> {
+function connectionOf(s: SourceSpec, options: WriteOptions): unknown {
+  // A source slo cannot query is written back as it was read; one read from an inline
+  // metricSource had none, and a DataSource must have them (the spec, the Go SDK).
+  if (s.type === "unsupported") return s.connectionDetails ?? {};
   if (s.type === "logs") {
     return compact({
       paths: s.paths.map((p) => rebasePath(p, s.baseDir, options.outDir)),
@@ -310,6 +313,7 @@ function indicatorSpec(
   const source = service.sources[ind.source];
   if (!source) throw cannot(slo, `source '${ind.source}' (not defined)`);
   const ref = options.names.dataSource(service, ind.source);
+  if (source.type === "unsupported") return keptMetric(ind, ref);
   const type = OPENSLO_TYPE_NAME[source.type];
   const metric = (spec: Record<string, unknown>) => ({
     metricSource: { metricSourceRef: ref, type, spec },
@@ -342,6 +346,28 @@ function indicatorSpec(
     };
   }
   return { thresholdMetric: metric({ query: ind.events, field: ind.field, unit: ind.unit }) };
+}
+
+/**
+ * The metric of a source slo cannot query, as it was read (indicators.ts
+ * keeps it as JSON), its DataSource reference under the name written now.
+ */
+function keptMetric(ind: SloSpec["indicator"], ref: string): Record<string, unknown> {
+  const renamed = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(renamed);
+    if (value === null || typeof value !== "object") return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, k === "metricSourceRef" ? ref : renamed(v)]),
+    );
+  };
+  const kept =
+    ind.kind === "ratio"
+      ? ind.total
+      : ind.kind === "latency"
+        ? (ind.events ?? ind.histogram ?? "null")
+        : ind.query;
+  const metric = renamed(JSON.parse(kept));
+  return ind.kind === "ratio" ? { ratioMetric: metric } : { thresholdMetric: metric };
 }
 
 function isDefaultAlerting(slo: SloSpec): boolean {
