@@ -153,24 +153,34 @@ describe("action.yml", () => {
     ]);
   });
 
-  it("the README's workflows give the Action only inputs it has, and read outputs it sets", () => {
-    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-    const workflows = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
-      .map((m) => parse(m[1]!) as Workflow)
-      .filter((w) => w && typeof w === "object" && "jobs" in w);
-    // the gate before the deploy job, and verify on deployment_status with its rollback
-    expect(workflows.length).toBe(2);
-    const ours = workflows
-      .flatMap((w) => Object.values(w.jobs).flatMap((job) => job.steps ?? []))
-      .filter((step) => step.uses === "your-org/slo@v1");
-    expect(ours.map((step) => step.with?.mode ?? "gate")).toEqual(["gate", "verify"]);
+  it("the workflows of the README and the docs give the Action only inputs it has, and read outputs it sets", () => {
+    const workflowsOf = (file: string) =>
+      [...readFileSync(join(ROOT, file), "utf8").matchAll(/```yaml\n([\s\S]*?)```/g)]
+        .map((m) => parse(m[1]!) as Workflow)
+        .filter((w) => w && typeof w === "object" && "jobs" in w);
+    const stepsOf = (workflows: Workflow[]) =>
+      workflows
+        .flatMap((w) => Object.values(w.jobs).flatMap((job) => job.steps ?? []))
+        .filter((step) => step.uses === "your-org/slo@v1");
+    // the README shows the gate before the deploy job; the docs verify on deployment_status too
+    const readme = stepsOf(workflowsOf("README.md"));
+    expect(readme.map((step) => step.with?.mode ?? "gate")).toEqual(["gate"]);
+    const docs = stepsOf(workflowsOf("docs/github-action.md"));
+    expect(docs.map((step) => step.with?.mode ?? "gate")).toContain("verify");
     expect(
-      ours.flatMap((step) =>
+      [...readme, ...docs].flatMap((step) =>
         Object.keys(step.with ?? {}).filter((name) => !(name in actionYml.inputs)),
       ),
     ).toEqual([]);
-    const read = [...readme.matchAll(/steps\.slo\.outputs\.([a-z-]+)/g)].map((m) => m[1]!);
-    expect(read).toEqual(["verdict"]);
+    // every output read of a step running the Action (its id: slo or verify) is one it sets
+    const text = ["README.md", "docs/github-action.md", "docs/verify.md"]
+      .map((f) => readFileSync(join(ROOT, f), "utf8"))
+      .join("\n");
+    const ids = new Set([...readme, ...docs].map((step) => step.id).filter(Boolean));
+    const read = [...text.matchAll(/steps\.([a-z-]+)\.outputs\.([a-z-]+)/g)]
+      .filter((m) => ids.has(m[1]!))
+      .map((m) => m[2]!);
+    expect(read).toContain("verdict");
     expect(read.filter((name) => !(name in actionYml.outputs))).toEqual([]);
   });
 
