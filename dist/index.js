@@ -57381,6 +57381,15 @@ function parseCalendarPeriod(text) {
 function calendarLabel(period) {
   return period.count === 1 ? period.unit : `${period.count} ${period.unit}s`;
 }
+function calendarWindowOf(period, timeZone, start) {
+  return {
+    kind: "calendar",
+    ...period,
+    timeZone,
+    ...start !== void 0 ? { start: { text: start, wallClock: parseWallClock(start) } } : {},
+    label: calendarLabel(period)
+  };
+}
 var NOMINAL_UNIT_MS = {
   minute: MINUTE_MS2,
   hour: HOUR_MS2,
@@ -78398,13 +78407,7 @@ var NativeFileNormalizer = class {
       windowWithinLimit
     );
     if (!zoneOk || !startOk || !periodOk) return void 0;
-    return {
-      kind: "calendar",
-      ...period,
-      timeZone,
-      ...raw.start !== void 0 ? { start: { text: raw.start, wallClock: parseWallClock(raw.start) } } : {},
-      label: calendarLabel(period)
-    };
+    return calendarWindowOf(period, timeZone, raw.start);
   }
   indicator(path, raw, sources) {
     if (!checkAll(this, path, raw, oneIndicator)) return void 0;
@@ -79891,13 +79894,7 @@ function calendarWindow(r, p, text) {
     windowWithinLimit
   );
   if (!zoneOk || !startOk || !periodOk) return void 0;
-  return {
-    kind: "calendar",
-    ...period,
-    timeZone,
-    ...startTime !== void 0 ? { start: { text: startTime, wallClock: parseWallClock(startTime) } } : {},
-    label: calendarLabel(period)
-  };
+  return calendarWindowOf(period, timeZone, startTime);
 }
 var OBJECTIVE_KEYS = [
   "displayName",

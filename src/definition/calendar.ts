@@ -8,7 +8,7 @@
 
 import { EARLIEST_CALENDAR_START_YEAR } from "../limits.js";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "./duration.js";
-import type { CalendarUnit, WallClock } from "./model.js";
+import type { CalendarUnit, WallClock, WindowSpec } from "./model.js";
 
 export interface CalendarPeriod {
   count: number;
@@ -56,6 +56,21 @@ export function periodShorthand(period: CalendarPeriod): string {
 /** The window's name in reports and counts: "week", "2 weeks"; never a rolling label like 1d. */
 export function calendarLabel(period: CalendarPeriod): string {
   return period.count === 1 ? period.unit : `${period.count} ${period.unit}s`;
+}
+
+/** A calendar window of the model, its start (checked already) as written and as wall-clock fields. */
+export function calendarWindowOf(
+  period: CalendarPeriod,
+  timeZone: string,
+  start: string | undefined,
+): WindowSpec {
+  return {
+    kind: "calendar",
+    ...period,
+    timeZone,
+    ...(start !== undefined ? { start: { text: start, wallClock: parseWallClock(start)! } } : {}),
+    label: calendarLabel(period),
+  };
 }
 
 /** The length of a calendar period where one number must stand for it (rules, alert factors). */

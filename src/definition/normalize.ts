@@ -20,7 +20,7 @@ import {
   DEFAULT_TIMESLICE_MS,
 } from "../defaults.js";
 import { type SloError, specError } from "../errors.js";
-import { calendarLabel, nominalPeriodMs, parseCalendarPeriod, parseWallClock } from "./calendar.js";
+import { calendarWindowOf, nominalPeriodMs, parseCalendarPeriod } from "./calendar.js";
 import { readDeploys } from "./deploys.js";
 import { roundNumber } from "./doc-reader.js";
 import { formatDuration, parseDuration } from "./duration.js";
@@ -329,15 +329,7 @@ class NativeFileNormalizer {
       windowWithinLimit,
     );
     if (!zoneOk || !startOk || !periodOk) return undefined;
-    return {
-      kind: "calendar",
-      ...period,
-      timeZone,
-      ...(raw.start !== undefined
-        ? { start: { text: raw.start, wallClock: parseWallClock(raw.start)! } }
-        : {}),
-      label: calendarLabel(period),
-    };
+    return calendarWindowOf(period, timeZone, raw.start);
   }
 
   private indicator(

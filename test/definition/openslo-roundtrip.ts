@@ -128,3 +128,19 @@ export function slosOf(set: SloSet): unknown[] {
     )
     .sort((a, b) => key(a).localeCompare(key(b)));
 }
+
+/**
+ * An input evaluates to the same report converted to native and to OpenSLO,
+ * and back again from what was written; every SLO of it saw events.
+ */
+export async function expectSameAfterConversion(input: string): Promise<void> {
+  const original = await evaluate([input]);
+  expect(original.slos.length).toBeGreaterThan(0);
+  for (const s of original.slos) expect(s.events.total, s.name).toBeGreaterThan(0);
+  for (const to of ["native", "openslo"] as const) {
+    const converted = await convertInto([input], to);
+    expect(meaning(await evaluate([converted])), to).toEqual(meaning(original));
+    const back = await convertInto([converted], to === "native" ? "openslo" : "native");
+    expect(meaning(await evaluate([back])), `${to} and back`).toEqual(meaning(original));
+  }
+}

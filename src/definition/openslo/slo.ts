@@ -11,12 +11,7 @@ import {
   DEFAULT_MIN_EVENTS,
   DEFAULT_TIME_ZONE,
 } from "../../defaults.js";
-import {
-  calendarLabel,
-  nominalPeriodMs,
-  parseCalendarPeriod,
-  parseWallClock,
-} from "../calendar.js";
+import { calendarWindowOf, nominalPeriodMs, parseCalendarPeriod } from "../calendar.js";
 import { type DocReader, type Json, parseFraction, roundNumber } from "../doc-reader.js";
 import { formatDuration, MINUTE_MS } from "../duration.js";
 import type {
@@ -309,15 +304,7 @@ function calendarWindow(r: DocReader, p: YamlPath, text: string): WindowSpec | u
     windowWithinLimit,
   );
   if (!zoneOk || !startOk || !periodOk) return undefined;
-  return {
-    kind: "calendar",
-    ...period,
-    timeZone,
-    ...(startTime !== undefined
-      ? { start: { text: startTime, wallClock: parseWallClock(startTime)! } }
-      : {}),
-    label: calendarLabel(period),
-  };
+  return calendarWindowOf(period, timeZone, startTime);
 }
 
 // An objective: its target, the threshold of a thresholdMetric, its time slices.
