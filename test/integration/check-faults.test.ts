@@ -41,7 +41,7 @@ const RETRIES = 2;
 /** Backoff before the 2nd and 3rd attempts: at most 250 ms and 500 ms. */
 const MAX_BACKOFF_MS = 250 + 500;
 /** Starting node and everything that is not waiting on the server, on a busy CI machine. */
-const SLACK_MS = 10_000;
+const SLACK_MS = 20_000;
 /** What the server sees: the requests of one run, from first to last. */
 const SERVER_SLACK_MS = 1000;
 

@@ -290,6 +290,7 @@ describe("JsonExtractor + FastLine agree with JSON.parse", () => {
     }
   });
 
+  // thousands of alignments: slow on a loaded machine, and no timing is measured
   it("on strings read sixteen bytes at a time: every alignment, stop bytes at every position", () => {
     // the tokenizer reads 16-byte vectors: the line and its buffer are put at every offset, in a
     // buffer of its own (copied) and in a read buffer (read in place, up to its very end)
@@ -339,7 +340,7 @@ describe("JsonExtractor + FastLine agree with JSON.parse", () => {
     // the valid lines without a duplicate key (34 cuts, 8 valid stops; the high bytes, the long
     // line, the escaped long line), each in every placement
     expect(accepted).toBe((34 * 8 + 3) * placements.length);
-  });
+  }, 120_000);
 
   it("takes the ordinary lines itself (the fast path is not always falling back)", () => {
     const extractor = new JsonExtractor({ flat: NAMES, raw: RAW });
