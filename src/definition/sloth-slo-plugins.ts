@@ -16,6 +16,8 @@ import type { YamlPath } from "./yaml-source.js";
 export interface SloPluginEffect {
   /** added to the SLO's labels (the SLO's own win) */
   labels: Record<string, string>;
+  /** alert_for is in the chain: page_alert.for and ticket_alert.for hold the alerts */
+  alertFor?: boolean;
 }
 
 /** A chain as read: its effect, and whether it replaces the chain above it. */
@@ -23,12 +25,15 @@ export interface SloPluginChain extends SloPluginEffect {
   overridePrevious: boolean;
 }
 
+/** Applies page_alert.for and ticket_alert.for, which Sloth's core rules ignore. */
+export const ALERT_FOR_PLUGIN = "sloth.dev/contrib/alert_for/v1";
+
 type Reader = (r: DocReader, path: YamlPath, ctx: PluginContext) => SloPluginEffect | undefined;
 
 interface PluginContext {
   keys: KeyCheck;
-  /** reports at a path without failing the load */
-  warn(path: YamlPath, message: string, hint?: string): void;
+  /** reports at a path (at its `key`, when given) without failing the load */
+  warn(path: YamlPath, message: string, hint?: string, key?: string): void;
 }
 
 const NOTHING: Reader = () => ({ labels: {} });
@@ -46,6 +51,8 @@ const SAME_AS_SLO = [
 const MAPPED: Record<string, Reader> = {
   ...Object.fromEntries(SAME_AS_SLO.map((id) => [id, NOTHING])),
   "sloth.dev/contrib/info_labels/v1": infoLabels,
+  // Sloth's plugin reads no config: the pending times are the alerts' own `for`
+  [ALERT_FOR_PLUGIN]: () => ({ labels: {}, alertFor: true }),
   "sloth.dev/contrib/denominator_corrected_rules/v1": (r, path, { warn }) => {
     warn(
       [...path, "id"],
@@ -58,10 +65,6 @@ const MAPPED: Record<string, Reader> = {
 
 /** Plugins slo knows and cannot follow, with why and what to do. */
 const REFUSED: Record<string, { why: string; instead: string }> = {
-  "sloth.dev/contrib/alert_for/v1": {
-    why: "it gives the alerts a pending time (for:), which slo's alerts do not have",
-    instead: "remove it; slo's short window already confirms a burn before an alert fires",
-  },
   "sloth.dev/contrib/remove_labels/v1": {
     why: "it removes labels from the recording rules, which slo's rules keep",
     instead: "remove it, and move the labels you do not want on the series off the SLO",
@@ -95,13 +98,15 @@ export function readSloPluginChain(
   const overridePrevious = r.boolean([...path, "overridePrevious"]) ?? false;
   const chain = r.list([...path, "chain"]) ?? [];
   const labels: Record<string, string> = {};
+  let alertFor = false;
   let ok = true;
   chain.forEach((_, i) => {
     const effect = readPlugin(r, [...path, "chain", i], ctx);
     if (effect) Object.assign(labels, effect.labels);
     else ok = false;
+    alertFor ||= effect?.alertFor === true;
   });
-  return ok ? { overridePrevious, labels } : undefined;
+  return ok ? { overridePrevious, labels, ...(alertFor ? { alertFor } : {}) } : undefined;
 }
 
 function readPlugin(r: DocReader, path: YamlPath, ctx: PluginContext): SloPluginEffect | undefined {
@@ -145,5 +150,6 @@ function infoLabels(r: DocReader, path: YamlPath, ctx: PluginContext): SloPlugin
       "slo's info series keeps its own name: the labels go on the SLO, and so on every series slo records for it",
     );
   }
-  return { labels: r.labels([...config, "labels"]) };
+  const labels = r.labels([...config, "labels"]);
+  return { labels };
 }
