@@ -7,6 +7,7 @@
  * without saying so.
  */
 
+import { labelName } from "../conventions.js";
 import { DEFAULT_MIN_EVENTS } from "../defaults.js";
 import { closest, type DocReader } from "./doc-reader.js";
 import type { PluginKeyCheck as KeyCheck } from "./sloth-sli-plugin.js";
@@ -35,6 +36,9 @@ interface PluginContext {
   /** reports at a path (at its `key`, when given) without failing the load */
   warn(path: YamlPath, message: string, hint?: string, key?: string): void;
 }
+
+/** What Prometheus 2 and Alertmanager's classic names accept, and so what slo's rules write. */
+const PROM_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 const NOTHING: Reader = () => ({ labels: {} });
 
@@ -151,5 +155,14 @@ function infoLabels(r: DocReader, path: YamlPath, ctx: PluginContext): SloPlugin
     );
   }
   const labels = r.labels([...config, "labels"]);
+  for (const name of Object.keys(labels)) {
+    if (PROM_LABEL_NAME.test(name)) continue;
+    ctx.warn(
+      [...config, "labels"],
+      `'${name}' is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*): Sloth writes it as it is, which Prometheus before 3.0 refuses (invalid label name); slo's rules write it as '${labelName(name)}'`,
+      `rename it to '${labelName(name)}' here, and in the queries and Alertmanager routes that use it`,
+      name,
+    );
+  }
   return { labels };
 }

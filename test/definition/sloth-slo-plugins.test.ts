@@ -143,6 +143,32 @@ describe("Sloth SLO plugins", () => {
     ]);
   });
 
+  it("an info label that is not a Prometheus label name is a warning at its key: slo's rules write it cleaned", () => {
+    const text = [
+      'version: "prometheus/v1"',
+      "service: s",
+      "slo_plugins:",
+      "  chain:",
+      "    - id: sloth.dev/contrib/info_labels/v1",
+      "      config:",
+      "        labels:",
+      "          cost-center: cc-42",
+      "slos:",
+      "  - name: x",
+      "    objective: 99",
+      "    sli:",
+      "      events:",
+      "        error_query: sum(rate(e[{{.window}}]))",
+      "        total_query: sum(rate(t[{{.window}}]))",
+      "",
+    ].join("\n");
+    const { errors, warnings } = loadText("s.yaml", text, {});
+    expect(errors).toEqual([]);
+    expect(warnings.map((w) => `${w.line}:${w.col}: ${w.message}`)).toEqual([
+      "8:11: Sloth spec: slo_plugins.chain[0].config.labels.cost-center: 'cost-center' is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*): Sloth writes it as it is, which Prometheus before 3.0 refuses (invalid label name); slo's rules write it as 'cost_center'",
+    ]);
+  });
+
   it("alert_for in the Kubernetes resource: Sloth's plugin reads only prometheus/v1 specs, so pageAlert.for is ignored with a warning", () => {
     const text = [
       "apiVersion: sloth.slok.dev/v1",
