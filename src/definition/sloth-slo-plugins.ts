@@ -7,6 +7,7 @@
  * without saying so.
  */
 
+import { labelName } from "../conventions.js";
 import { DEFAULT_MIN_EVENTS } from "../defaults.js";
 import { closest, type DocReader } from "./doc-reader.js";
 import type { PluginKeyCheck as KeyCheck } from "./sloth-sli-plugin.js";
@@ -16,6 +17,8 @@ import type { YamlPath } from "./yaml-source.js";
 export interface SloPluginEffect {
   /** added to the SLO's labels (the SLO's own win) */
   labels: Record<string, string>;
+  /** alert_for is in the chain: page_alert.for and ticket_alert.for hold the alerts */
+  alertFor?: boolean;
 }
 
 /** A chain as read: its effect, and whether it replaces the chain above it. */
@@ -23,13 +26,19 @@ export interface SloPluginChain extends SloPluginEffect {
   overridePrevious: boolean;
 }
 
+/** Applies page_alert.for and ticket_alert.for, which Sloth's core rules ignore. */
+export const ALERT_FOR_PLUGIN = "sloth.dev/contrib/alert_for/v1";
+
 type Reader = (r: DocReader, path: YamlPath, ctx: PluginContext) => SloPluginEffect | undefined;
 
 interface PluginContext {
   keys: KeyCheck;
-  /** reports at a path without failing the load */
-  warn(path: YamlPath, message: string, hint?: string): void;
+  /** reports at a path (at its `key`, when given) without failing the load */
+  warn(path: YamlPath, message: string, hint?: string, key?: string): void;
 }
+
+/** What Prometheus 2 and Alertmanager's classic names accept, and so what slo's rules write. */
+const PROM_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 const NOTHING: Reader = () => ({ labels: {} });
 
@@ -46,6 +55,8 @@ const SAME_AS_SLO = [
 const MAPPED: Record<string, Reader> = {
   ...Object.fromEntries(SAME_AS_SLO.map((id) => [id, NOTHING])),
   "sloth.dev/contrib/info_labels/v1": infoLabels,
+  // Sloth's plugin reads no config: the pending times are the alerts' own `for`
+  [ALERT_FOR_PLUGIN]: () => ({ labels: {}, alertFor: true }),
   "sloth.dev/contrib/denominator_corrected_rules/v1": (r, path, { warn }) => {
     warn(
       [...path, "id"],
@@ -58,10 +69,6 @@ const MAPPED: Record<string, Reader> = {
 
 /** Plugins slo knows and cannot follow, with why and what to do. */
 const REFUSED: Record<string, { why: string; instead: string }> = {
-  "sloth.dev/contrib/alert_for/v1": {
-    why: "it gives the alerts a pending time (for:), which slo's alerts do not have",
-    instead: "remove it; slo's short window already confirms a burn before an alert fires",
-  },
   "sloth.dev/contrib/remove_labels/v1": {
     why: "it removes labels from the recording rules, which slo's rules keep",
     instead: "remove it, and move the labels you do not want on the series off the SLO",
@@ -95,13 +102,15 @@ export function readSloPluginChain(
   const overridePrevious = r.boolean([...path, "overridePrevious"]) ?? false;
   const chain = r.list([...path, "chain"]) ?? [];
   const labels: Record<string, string> = {};
+  let alertFor = false;
   let ok = true;
   chain.forEach((_, i) => {
     const effect = readPlugin(r, [...path, "chain", i], ctx);
     if (effect) Object.assign(labels, effect.labels);
     else ok = false;
+    alertFor ||= effect?.alertFor === true;
   });
-  return ok ? { overridePrevious, labels } : undefined;
+  return ok ? { overridePrevious, labels, ...(alertFor ? { alertFor } : {}) } : undefined;
 }
 
 function readPlugin(r: DocReader, path: YamlPath, ctx: PluginContext): SloPluginEffect | undefined {
@@ -145,5 +154,15 @@ function infoLabels(r: DocReader, path: YamlPath, ctx: PluginContext): SloPlugin
       "slo's info series keeps its own name: the labels go on the SLO, and so on every series slo records for it",
     );
   }
-  return { labels: r.labels([...config, "labels"]) };
+  const labels = r.labels([...config, "labels"]);
+  for (const name of Object.keys(labels)) {
+    if (PROM_LABEL_NAME.test(name)) continue;
+    ctx.warn(
+      [...config, "labels"],
+      `'${name}' is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*): Sloth writes it as it is, which Prometheus before 3.0 refuses (invalid label name); slo's rules write it as '${labelName(name)}'`,
+      `rename it to '${labelName(name)}' here, and in the queries and Alertmanager routes that use it`,
+      name,
+    );
+  }
+  return { labels };
 }

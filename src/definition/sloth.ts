@@ -17,8 +17,9 @@ import {
   DEFAULT_MIN_EVENTS,
 } from "../defaults.js";
 import type { specError } from "../errors.js";
+import { MAX_WINDOW_MS } from "../limits.js";
 import { closest, DocReader, isJson, type Json, roundNumber } from "./doc-reader.js";
-import { DAY_MS } from "./duration.js";
+import { DAY_MS, formatDuration, parseDuration } from "./duration.js";
 import type { FormatLoader } from "./formats.js";
 import { implicitPrometheus } from "./implicit-sources.js";
 import type { RatioIndicator, ServiceSpec, SeverityPolicy, SloSpec } from "./model.js";
@@ -33,7 +34,7 @@ import {
   type SlothAlertWindows,
 } from "./sloth-alert-windows.js";
 import { loadSliPlugin } from "./sloth-sli-plugin.js";
-import { readSloPluginChain, type SloPluginChain } from "./sloth-slo-plugins.js";
+import { ALERT_FOR_PLUGIN, readSloPluginChain, type SloPluginChain } from "./sloth-slo-plugins.js";
 import { positionOf, type YamlDocument, type YamlPath } from "./yaml-source.js";
 
 export const SLOTH_VERSION = "prometheus/v1";
@@ -75,6 +76,7 @@ export const slothFormat: FormatLoader = {
     const warnings: SloError[] = [];
     const services: ServiceSpec[] = [];
     const catalog: SlothAlertWindows[] = [];
+    const holds = new Map<SloSpec, AlertHolds>();
     for (const { ydoc, value } of documents) {
       if (isJson(value) && isAlertWindows(value)) {
         const windows = loadAlertWindows(
@@ -89,10 +91,12 @@ export const slothFormat: FormatLoader = {
         if (windows) catalog.push(windows);
         continue;
       }
-      const service = loadDocument(ydoc, value, { errors, warnings }, context?.env ?? {});
+      const service = loadDocument(ydoc, value, { errors, warnings, holds }, context?.env ?? {});
       if (service) services.push(service);
     }
     applyAlertWindows(catalog, services, SLOTH_WINDOW_MS);
+    // after the AlertWindows, which replace the windows the holds go on
+    for (const [slo, hold] of holds) applyAlertHolds(slo, hold);
     return { services, errors, warnings };
   },
 };
@@ -152,6 +156,8 @@ interface SloContext {
   fields: Fields;
   keys: KeyCheck;
   warnings: SloError[];
+  /** each SLO's alert_for pending times, applied once the windows are final */
+  holds: Map<SloSpec, AlertHolds>;
   /** the service's SLO plugins, which the SLO's own add to or override */
   serviceChain: SloPluginChain | undefined;
 }
@@ -160,8 +166,8 @@ interface SloContext {
 function pluginContext(r: DocReader, keys: KeyCheck, warnings: SloError[]) {
   return {
     keys,
-    warn: (path: YamlPath, message: string, hint?: string) =>
-      new DocReader(r.ydoc, r.subject, r.root, warnings).fail(path, message, hint),
+    warn: (path: YamlPath, message: string, hint?: string, key?: string) =>
+      new DocReader(r.ydoc, r.subject, r.root, warnings).fail(path, message, hint, key),
   };
 }
 
@@ -221,7 +227,11 @@ function specEnvelope(r: DocReader, doc: Json, keys: KeyCheck): Envelope | undef
 function loadDocument(
   ydoc: YamlDocument,
   value: unknown,
-  { errors, warnings }: { errors: SloError[]; warnings: SloError[] },
+  {
+    errors,
+    warnings,
+    holds,
+  }: { errors: SloError[]; warnings: SloError[]; holds: Map<SloSpec, AlertHolds> },
   env: Record<string, string | undefined>,
 ): ServiceSpec | undefined {
   const doc = value as Json;
@@ -248,7 +258,7 @@ function loadDocument(
     r,
     base,
     list.length,
-    { fields, keys, warnings, serviceChain },
+    { fields, keys, warnings, holds, serviceChain },
     {
       service,
       serviceLabels,
@@ -296,7 +306,7 @@ const sloName: Rule<string> = (name) =>
 function loadSlo(
   doc: DocReader,
   path: YamlPath,
-  { fields: f, keys, warnings, serviceChain }: SloContext,
+  { fields: f, keys, warnings, holds, serviceChain }: SloContext,
   { service, serviceLabels }: { service: string; serviceLabels: Record<string, string> },
 ): SloSpec | undefined {
   if (!doc.record(path, true)) return undefined;
@@ -314,6 +324,9 @@ function loadSlo(
   const pluginLabels = chain?.overridePrevious
     ? chain.labels
     : { ...serviceChain?.labels, ...chain?.labels };
+  const alertFor = chain?.overridePrevious
+    ? chain.alertFor === true
+    : serviceChain?.alertFor === true || chain?.alertFor === true;
   const labels = { ...serviceLabels, ...pluginLabels, ...r.labels([...path, "labels"]) };
   const indicator = loadSli(
     r,
@@ -321,11 +334,13 @@ function loadSlo(
     { fields: f, keys },
     objective === undefined ? undefined : roundNumber(objective * 100),
   );
-  const alerting = loadAlerting(r, [...path, "alerting"], f, keys);
-  if (r.errors.length > before || !name || objective === undefined || !indicator || !alerting) {
+  const loaded = loadAlerting(r, [...path, "alerting"], f, keys);
+  if (r.errors.length > before || !name || objective === undefined || !indicator || !loaded) {
     return undefined;
   }
-  return {
+  const { holds: hold, ...alerting } = loaded;
+  if (!alertFor) warnIgnoredHolds(r, warnings, hold);
+  const slo: SloSpec = {
     service,
     name,
     description,
@@ -339,6 +354,8 @@ function loadSlo(
     notify: [],
     at: positionOf(r.ydoc, [...path, "name"]),
   };
+  if (alertFor && (hold.page || hold.ticket)) holds.set(slo, hold);
+  return slo;
 }
 
 const leavesBudget: Rule<number> = (percent) =>
@@ -419,18 +436,20 @@ function loadAlerting(
   path: YamlPath,
   f: Fields,
   keys: KeyCheck,
-): { page: SeverityPolicy; ticket: SeverityPolicy } | undefined {
+): { page: SeverityPolicy; ticket: SeverityPolicy; holds: AlertHolds } | undefined {
   const none = (): SeverityPolicy => ({ disable: false, labels: {}, annotations: {} });
-  if (!r.has(path)) return { page: none(), ticket: none() };
+  if (!r.has(path)) return { page: none(), ticket: none(), holds: {} };
   if (!r.record(path)) return undefined;
   keys(r, path, ["name", "labels", "annotations", f.pageAlert, f.ticketAlert]);
   const name = r.string([...path, "name"]);
   const labels = r.labels([...path, "labels"]);
   const annotations = r.labels([...path, "annotations"]);
+  // alert_for reads `for` from prometheus/v1 specs only: in the resource Sloth ignores it
+  const holdKeys = f === FIELDS.spec ? ["for"] : [];
   const severity = (key: string): SeverityPolicy => {
     const p = [...path, key];
     r.record(p);
-    keys(r, p, ["disable", "labels", "annotations"]);
+    keys(r, p, ["disable", "labels", "annotations", ...holdKeys]);
     return {
       disable: r.boolean([...p, "disable"]) ?? false,
       // Sloth names its alerts alerting.name; slo's rules take the name from this label.
@@ -438,5 +457,66 @@ function loadAlerting(
       annotations: { ...annotations, ...r.labels([...p, "annotations"]) },
     };
   };
-  return { page: severity(f.pageAlert), ticket: severity(f.ticketAlert) };
+  const holds: AlertHolds = {};
+  const page = holdKeys.length > 0 ? holdOf(r, [...path, f.pageAlert, "for"]) : undefined;
+  const ticket = holdKeys.length > 0 ? holdOf(r, [...path, f.ticketAlert, "for"]) : undefined;
+  if (page) holds.page = page;
+  if (ticket) holds.ticket = ticket;
+  return { page: severity(f.pageAlert), ticket: severity(f.ticketAlert), holds };
+}
+
+/** page_alert.for and ticket_alert.for, which only alert_for applies. */
+interface AlertHolds {
+  page?: AlertHold;
+  ticket?: AlertHold;
+}
+
+interface AlertHold {
+  text: string;
+  ms: number;
+  path: YamlPath;
+}
+
+const promDuration: Rule<string> = (text) =>
+  text.trim() === "0" || parseDuration(text) !== null
+    ? undefined
+    : { message: `expected a duration like 5m or 1h30m, got '${text}'` };
+
+const holdWithinLimit: Rule<string> = (text) =>
+  (parseDuration(text) ?? 0) <= MAX_WINDOW_MS
+    ? undefined
+    : {
+        message: `${text} is longer than ${formatDuration(MAX_WINDOW_MS)}, the longest duration slo reads`,
+        hint: "an alert held that long never fires: shorten it",
+      };
+
+/** An alert's `for`; `0` (Sloth's "no pending time") is none. */
+function holdOf(r: DocReader, path: YamlPath): AlertHold | undefined {
+  const text = r.string(path);
+  if (text === undefined || !checkInOrder(r, path, text, promDuration, holdWithinLimit)) {
+    return undefined;
+  }
+  const ms = parseDuration(text) ?? 0;
+  return ms > 0 ? { text: text.trim(), ms, path } : undefined;
+}
+
+/** Sloth's core rules drop `for`; only alert_for applies it. */
+function warnIgnoredHolds(r: DocReader, warnings: SloError[], holds: AlertHolds): void {
+  for (const hold of [holds.page, holds.ticket]) {
+    if (!hold) continue;
+    new DocReader(r.ydoc, r.subject, r.root, warnings).fail(
+      hold.path.slice(0, -1),
+      `Sloth ignores for without the plugin ${ALERT_FOR_PLUGIN} in the SLO's chain, and so does slo: the alert fires with no pending time`,
+      `to hold the alert, add '- id: "${ALERT_FOR_PLUGIN}"' to slo_plugins.chain (sloPlugins in the resource)`,
+      "for",
+    );
+  }
+}
+
+/** Each window of a severity waits its alert's `for`, as alert_for sets it on Sloth's alerts. */
+function applyAlertHolds(slo: SloSpec, holds: AlertHolds): void {
+  slo.alerting.windows = slo.alerting.windows.map((w) => {
+    const hold = holds[w.severity];
+    return hold ? { ...w, alertAfterMs: hold.ms, alertAfter: hold.text } : w;
+  });
 }
