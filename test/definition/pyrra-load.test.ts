@@ -95,11 +95,12 @@ describe("Pyrra ServiceLevelObjective resources", () => {
 
   it("burn-rate windows are Pyrra's, scaled to the SLO window, with Pyrra's factors", async () => {
     const s = slo(await load([join(VALID, "shop.yaml")]), "checkout-errors");
+    // The factors are kept exactly, not recomputed from a share: a rule says > 14, not > 13.9999999999776.
     const asFactors = s.alerting.windows.map((w) => ({
       severity: w.severity,
       long: w.long,
       short: w.short,
-      factor: Number(((w.share * windowMs(s)) / w.longMs).toFixed(9)),
+      factor: w.factor,
     }));
     expect(asFactors).toEqual([
       { severity: "page", long: "1h", short: "5m", factor: 14 },
@@ -118,9 +119,16 @@ describe("Pyrra ServiceLevelObjective resources", () => {
     expect(pyrraBurnRateWindows(DAY)[0]!.short).toBe("1m");
   });
 
+  it("slo rules alerts at Pyrra's factors exactly on a 4w window", async () => {
+    const r = await runCli(["rules", join(VALID, "shop.yaml")]);
+    expect(r.code, r.stderr).toBe(0);
+    const factors = [...r.stdout.matchAll(/ > (\S+)$/gm)].map((m) => m[1]);
+    expect(new Set(factors)).toEqual(new Set(["14", "7", "2", "1"]));
+  });
+
   it("burnRateType: static is Pyrra's default, the static burn rates slo alerts on", async () => {
     const s = slo(await load([join(VALID, "shop.yaml")]), "checkout-errors");
-    expect(s.alerting.windows).toHaveLength(4);
+    expect(s.alerting.windows.map((w) => w.factor)).toEqual([14, 7, 2, 1]);
     expect(s.alerting.page.disable).toBe(false);
   });
 
