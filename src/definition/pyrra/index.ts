@@ -243,7 +243,7 @@ interface Spec {
 function specOf(readers: Readers, path: YamlPath): Spec | undefined {
   const { r, w } = readers;
   if (!r.record(path, true)) return undefined;
-  r.keys(path, SPEC_KEYS);
+  checkSpecKeys(r, path);
   if (r.has([...path, "partial_response_strategy"]))
     w.fail(
       path,
@@ -265,6 +265,27 @@ function specOf(readers: Readers, path: YamlPath): Spec | undefined {
   const alerting = alertingOf(readers, [...path, "alerting"]);
   if (objective === undefined || !window || !indicator || !alerting) return undefined;
   return { description: description || undefined, objective, window, indicator, alerting };
+}
+
+/**
+ * Unknown keys are errors, as kubectl's strict field validation and Pyrra's
+ * filesystem mode (a strict decoding) refuse them: a misspelt key ignored
+ * would change what is alerted. A latency beside the target, as one of
+ * Pyrra's examples writes it, is told where Pyrra reads the latency.
+ */
+function checkSpecKeys(r: DocReader, path: YamlPath): void {
+  const latency = r.value([...path, "latency"]);
+  const strayLatency = latency !== undefined;
+  if (strayLatency) {
+    const le = typeof latency === "string" || typeof latency === "number" ? latency : "0.5";
+    r.fail(
+      path,
+      "unknown key 'latency': Pyrra reads no latency here, and kubectl apply (strict field validation) and Pyrra's filesystem mode refuse it",
+      `the latency target is the le matcher of indicator.latency.success (le="${le}"); remove spec.latency`,
+      "latency",
+    );
+  }
+  r.keys(path, strayLatency ? [...SPEC_KEYS, "latency"] : SPEC_KEYS);
 }
 
 const GO_FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
