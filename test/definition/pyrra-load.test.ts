@@ -6,7 +6,7 @@
  * its problem at file:line:col (`# expect: LINE:COL text` on its first line).
  */
 
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -95,11 +95,12 @@ describe("Pyrra ServiceLevelObjective resources", () => {
 
   it("burn-rate windows are Pyrra's, scaled to the SLO window, with Pyrra's factors", async () => {
     const s = slo(await load([join(VALID, "shop.yaml")]), "checkout-errors");
+    // The factors are kept exactly, not recomputed from a share: a rule says > 14, not > 13.9999999999776.
     const asFactors = s.alerting.windows.map((w) => ({
       severity: w.severity,
       long: w.long,
       short: w.short,
-      factor: Number(((w.share * windowMs(s)) / w.longMs).toFixed(9)),
+      factor: w.factor,
     }));
     expect(asFactors).toEqual([
       { severity: "page", long: "1h", short: "5m", factor: 14 },
@@ -116,6 +117,50 @@ describe("Pyrra ServiceLevelObjective resources", () => {
     ]);
     // A window so short Pyrra would round a window to 0s: one minute at least.
     expect(pyrraBurnRateWindows(DAY)[0]!.short).toBe("1m");
+  });
+
+  it("slo rules alerts at Pyrra's factors exactly on a 4w window", async () => {
+    const r = await runCli(["rules", join(VALID, "shop.yaml")]);
+    expect(r.code, r.stderr).toBe(0);
+    const factors = [...r.stdout.matchAll(/ > (\S+)$/gm)].map((m) => m[1]);
+    expect(new Set(factors)).toEqual(new Set(["14", "7", "2", "1"]));
+  });
+
+  it("burnRateType: static is Pyrra's default, the static burn rates slo alerts on", async () => {
+    const s = slo(await load([join(VALID, "shop.yaml")]), "checkout-errors");
+    expect(s.alerting.windows.map((w) => w.factor)).toEqual([14, 7, 2, 1]);
+    expect(s.alerting.page.disable).toBe(false);
+  });
+
+  it("burnRateType: dynamic with the alerts off changes nothing: a warning, not an error", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "slo-pyrra-"));
+    const file = join(dir, "dynamic-off.yaml");
+    const broken = readFileSync(join(BROKEN, "19-burn-rate-dynamic.yaml"), "utf8");
+    writeFileSync(
+      file,
+      broken.replace(
+        "    burnRateType: dynamic",
+        "    burnrates: false\n    burnRateType: dynamic",
+      ),
+    );
+    const { set, errors, warnings } = await loadSpec([file], { env: {}, cwd: ROOT });
+    expect(errors.map((e) => e.format())).toEqual([]);
+    expect(set.services[0]!.slos[0]!.alerting.page.disable).toBe(true);
+    expect(warnings.map((w) => `${w.line}:${w.col} ${w.message}`)).toEqual([
+      expect.stringMatching(/^19:19 .*dynamic burn rates .*the alerts are off/),
+    ]);
+  });
+
+  it("spec.rulenamespace (where Pyrra's operator writes its PrometheusRule) is a warning", async () => {
+    const { set, errors, warnings } = await loadSpec([join(LENIENT, "rule-namespace.yaml")], {
+      env: {},
+      cwd: ROOT,
+    });
+    expect(errors.map((e) => e.format())).toEqual([]);
+    expect(set.services.flatMap((s) => s.slos.map((x) => x.name))).toEqual(["api-errors"]);
+    expect(warnings.map((w) => `${w.line}:${w.col} ${w.message}`)).toEqual([
+      expect.stringMatching(/^11:3 .*rulenamespace.*PrometheusRule.*ignores it/),
+    ]);
   });
 
   it("the service is the pyrra.dev/service label, else the namespace, else the SLO's name", async () => {

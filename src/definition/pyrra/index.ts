@@ -59,8 +59,11 @@ const SPEC_KEYS = [
   "indicator",
   "alerting",
   "partial_response_strategy",
+  "rulenamespace",
 ];
-const ALERTING_KEYS = ["disabled", "burnrates", "absent", "name", "absentName"];
+const ALERTING_KEYS = ["disabled", "burnrates", "burnRateType", "absent", "name", "absentName"];
+/** Pyrra's burn-rate types; `static` is its default and what slo alerts on. */
+const BURN_RATE_TYPES = ["static", "dynamic"];
 
 function isPyrraObject(value: unknown): value is Json {
   return (
@@ -240,13 +243,20 @@ interface Spec {
 function specOf(readers: Readers, path: YamlPath): Spec | undefined {
   const { r, w } = readers;
   if (!r.record(path, true)) return undefined;
-  r.keys(path, SPEC_KEYS);
+  checkSpecKeys(r, path);
   if (r.has([...path, "partial_response_strategy"]))
     w.fail(
       path,
       "read by Thanos Ruler only: slo's rules do not carry it, and slo ignores it",
       undefined,
       "partial_response_strategy",
+    );
+  if (r.has([...path, "rulenamespace"]))
+    w.fail(
+      path,
+      "the namespace of the PrometheusRule Pyrra's operator writes: slo rules writes a rules file, and slo ignores it",
+      undefined,
+      "rulenamespace",
     );
   const description = r.string([...path, "description"]);
   const objective = targetOf(readers, [...path, "target"]);
@@ -255,6 +265,27 @@ function specOf(readers: Readers, path: YamlPath): Spec | undefined {
   const alerting = alertingOf(readers, [...path, "alerting"]);
   if (objective === undefined || !window || !indicator || !alerting) return undefined;
   return { description: description || undefined, objective, window, indicator, alerting };
+}
+
+/**
+ * Unknown keys are errors, as kubectl's strict field validation and Pyrra's
+ * filesystem mode (a strict decoding) refuse them: a misspelt key ignored
+ * would change what is alerted. A latency beside the target, as one of
+ * Pyrra's examples writes it, is told where Pyrra reads the latency.
+ */
+function checkSpecKeys(r: DocReader, path: YamlPath): void {
+  const latency = r.value([...path, "latency"]);
+  const strayLatency = latency !== undefined;
+  if (strayLatency) {
+    const le = typeof latency === "string" || typeof latency === "number" ? latency : "0.5";
+    r.fail(
+      path,
+      "unknown key 'latency': Pyrra reads no latency here, and kubectl apply (strict field validation) and Pyrra's filesystem mode refuse it",
+      `the latency target is the le matcher of indicator.latency.success (le="${le}"); remove spec.latency`,
+      "latency",
+    );
+  }
+  r.keys(path, strayLatency ? [...SPEC_KEYS, "latency"] : SPEC_KEYS);
 }
 
 const GO_FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -336,6 +367,8 @@ function alertingOf({ r, w }: Readers, path: YamlPath): Spec["alerting"] | undef
   const burnrates = r.boolean([...path, "burnrates"]);
   r.boolean([...path, "absent"]);
   const name = r.string([...path, "name"]);
+  const off = disabled === true || burnrates === false;
+  if (!burnRateTypeReadable({ r, w }, [...path, "burnRateType"], off)) return undefined;
   if (r.has([...path, "absentName"]))
     w.fail(
       path,
@@ -343,7 +376,31 @@ function alertingOf({ r, w }: Readers, path: YamlPath): Spec["alerting"] | undef
       undefined,
       "absentName",
     );
-  return { off: disabled === true || burnrates === false, name: name || undefined };
+  return { off, name: name || undefined };
+}
+
+/**
+ * Pyrra's dynamic burn rates fire at a number of errors, not a rate: at
+ * night a handful of errors pages. slo's static thresholds would page on
+ * other traffic than the user chose, so a dynamic type is refused, unless
+ * the alerts are off, where it changes nothing.
+ */
+function burnRateTypeReadable({ r, w }: Readers, path: YamlPath, alertsOff: boolean): boolean {
+  const type = r.string(path);
+  if (type === undefined || type === "static") return true;
+  if (!BURN_RATE_TYPES.includes(type)) {
+    r.fail(path, `expected ${BURN_RATE_TYPES.join(" or ")}, got "${type}"`);
+    return false;
+  }
+  const message =
+    "Pyrra's dynamic burn rates (thresholds that follow traffic) are not supported: slo alerts on static burn rates";
+  const hint = "leave burnRateType out or set it to static";
+  if (alertsOff) {
+    w.fail(path, `${message}; the alerts are off, so it changes nothing here`, hint);
+    return true;
+  }
+  r.fail(path, message, hint);
+  return false;
 }
 
 /** Pyrra's windows and severities; its alert name when the SLO names one. */

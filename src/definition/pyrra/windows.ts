@@ -3,7 +3,8 @@
  * to the SLO's own window, each rounded to the minute, with a fixed burn
  * factor (Pyrra's `Windows` in slo/rules.go). slo's table says how much of
  * the budget a long window may spend; that share is factor × long / window,
- * so slo's alerts fire at Pyrra's burn rates.
+ * for what reads shares (the report, Sloth), while the factor itself is kept
+ * so that rules and converted files say 14, not a share turned back.
  */
 
 import { roundNumber } from "../doc-reader.js";
@@ -51,6 +52,8 @@ export function pyrraBurnRateWindows(windowMs: number): BurnRateWindow[] {
       longMs,
       shortMs,
       share: roundNumber((factor * longMs) / windowMs),
+      // Kept as Pyrra writes it: a share rounded to the minute's window would give back 13.9999999999776.
+      factor,
       // One unit (90m, not 1h30m), as OpenSLO's lookbackWindow is written: a round trip keeps the name.
       long: formatPromDuration(longMs),
       short: formatPromDuration(shortMs),
