@@ -42,6 +42,7 @@ export const opensloFormat: FormatLoader = {
     const ctx: OpenSloContext = {
       env: context?.env ?? {},
       errors: [],
+      warnings: [],
       index: new Map(),
       failed: new Map(),
       dataSources: new Map(),
@@ -51,7 +52,7 @@ export const opensloFormat: FormatLoader = {
     for (const { value } of context?.failed ?? []) noteFailed(ctx, value);
     const objects = indexObjects(ctx, asV1Documents(documents, ctx.errors));
     const services = buildServices(ctx, objects);
-    return { services, errors: ctx.errors, warnings: notEvaluated(services) };
+    return { services, errors: ctx.errors, warnings: [...ctx.warnings, ...notEvaluated(services)] };
   },
 };
 

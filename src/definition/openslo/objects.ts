@@ -45,6 +45,8 @@ export function at(o: OsObject, ...path: (string | number)[]): YamlPath {
 export interface OpenSloContext {
   env: Record<string, string | undefined>;
   errors: SloError[];
+  /** what loads but slo cannot honour as written: told, never fatal */
+  warnings: SloError[];
   index: Map<Kind, Map<string, OsObject>>;
   /** names of objects that failed to load (their errors told), by kind */
   failed: Map<Kind, Set<string>>;
