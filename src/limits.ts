@@ -71,3 +71,6 @@ export const OPENSLO_MAX_NAME_CHARS = 63;
 
 /** OpenSLO's longest spec.description: `slo convert --to openslo` refuses a longer one. */
 export const OPENSLO_MAX_DESCRIPTION_CHARS = 1050;
+
+/** SLOs named in one error that lists them ("a, b, c, d, e and 3 more"): the rest are counted. */
+export const MAX_SLOS_NAMED_IN_ERRORS = 5;

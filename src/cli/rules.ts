@@ -6,11 +6,12 @@
 
 import type { Command } from "commander";
 import type { SloSet } from "../definition/model.js";
-import { EXIT, SloErrors, specError } from "../errors.js";
+import { EXIT, SloErrors } from "../errors.js";
 import { oneOf } from "../parse-option.js";
 import { loadSetOrThrow } from "../pipeline/load-set.js";
 import { buildRules, type RulesResult } from "../rules/build.js";
 import { buildLokiRules } from "../rules/loki.js";
+import { nothingToWrite } from "../rules/no-rules.js";
 import { RULE_FORMATS, type RuleFormat, renderRules, rulesHeader } from "../rules/render.js";
 import { lokiEventQueries } from "../sources/loki.js";
 import { pathsArgument, printWarning, writeOutput } from "./common.js";
@@ -42,11 +43,8 @@ export async function runRules(paths: string[], options: RulesOptions, io: CliIo
     io.stderr.write(`note: no rules for ${slo.service}/${slo.name}: it ${reason}\n`);
   }
   if (result.services.length === 0) {
-    throw new SloErrors([
-      specError(
-        `no rules to write: none of the SLOs in ${set.files.join(", ")} reads a ${format === "loki" ? "loki" : "prometheus"} source`,
-      ),
-    ]);
+    const wanted = format === "loki" ? "loki" : "prometheus";
+    throw new SloErrors([nothingToWrite(set.files, wanted, result.skipped)]);
   }
   const text = renderRules(result.services, format, rulesHeader(set.files));
   await writeOutput(io, text, options.out, set);

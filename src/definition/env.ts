@@ -6,7 +6,7 @@
 
 import { isScalar, visit } from "yaml";
 import { type SloError, specError } from "../errors.js";
-import type { YamlDocument } from "./yaml-source.js";
+import type { YamlDocument, YamlPath } from "./yaml-source.js";
 
 const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
@@ -27,12 +27,20 @@ export function expandString(
   return { value, missing };
 }
 
-/** Expand every string value of the document; returns the errors for unset variables. */
+/**
+ * Expand every string value of the document but those under `unexpanded`
+ * (what slo never reads: kept as written, so no variable there needs to be
+ * set and no secret enters the model); returns the errors for unset variables.
+ */
 export function expandEnvInDocument(
   ydoc: YamlDocument,
   env: Record<string, string | undefined>,
+  unexpanded: readonly YamlPath[] = [],
 ): SloError[] {
   const errors: SloError[] = [];
+  const unread = new Set<unknown>(
+    unexpanded.map((path) => ydoc.doc.getIn(path, true)).filter((node) => node != null),
+  );
   const expandNode = (node: unknown) => {
     if (!isScalar(node) || typeof node.value !== "string" || !node.value.includes("${")) return;
     const { value, missing } = expandString(node.value, env);
@@ -50,10 +58,19 @@ export function expandEnvInDocument(
   };
   visit(ydoc.doc, {
     Pair(_, pair) {
+      if (unread.has(pair.value)) return visit.SKIP;
       expandNode(pair.value);
+      return undefined;
+    },
+    Map(_, map) {
+      return unread.has(map) ? visit.SKIP : undefined;
     },
     Seq(_, seq) {
-      seq.items.forEach(expandNode);
+      if (unread.has(seq)) return visit.SKIP;
+      seq.items.forEach((item) => {
+        if (!unread.has(item)) expandNode(item);
+      });
+      return undefined;
     },
   });
   return errors;

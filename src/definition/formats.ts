@@ -6,21 +6,27 @@
 import type { SloError } from "../errors.js";
 import type { ServiceSpec } from "./model.js";
 import { normalizeNativeFile } from "./normalize.js";
-import type { YamlDocument } from "./yaml-source.js";
+import type { YamlDocument, YamlPath } from "./yaml-source.js";
 
 export interface FormatDocument {
   ydoc: YamlDocument;
   value: unknown;
+  /** its errors are already told (an unset variable): not loaded, only known to exist */
+  failed?: boolean;
 }
 
 /** What a loader may need beyond the documents: Sloth's Prometheus URL comes from the environment. */
 export interface FormatContext {
   env: Record<string, string | undefined>;
+  /** documents of this format that failed before loading: what they name exists, so no reference to it is missing */
+  failed?: FormatDocument[];
 }
 
 export interface FormatLoader {
   name: string;
   detect(value: unknown): boolean;
+  /** where an object holds what slo never reads: its `${VAR}`s stay as written */
+  unexpanded?(value: unknown): YamlPath[];
   /**
    * All documents in this format, from every file loaded together (OpenSLO
    * documents refer to each other across files).

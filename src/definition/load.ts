@@ -6,14 +6,14 @@
 import { resolve } from "node:path";
 import { type SloError, specError } from "../errors.js";
 import { expandEnvInDocument } from "./env.js";
-import { type FormatDocument, type FormatLoader, nativeFormat } from "./formats.js";
+import { detectFormat, type FormatDocument, type FormatLoader, nativeFormat } from "./formats.js";
 import type { ServiceSpec, SloSet } from "./model.js";
 import { opensloFormat } from "./openslo/index.js";
 import { pyrraFormat } from "./pyrra/index.js";
 import { displayPath, fileError, findSloFiles, readSloFile } from "./slo-files.js";
 import { slothFormat } from "./sloth.js";
 import { type Detected, detectDocuments } from "./top-level.js";
-import { parseYamlFile, plainValueOf, type YamlDocument } from "./yaml-source.js";
+import { parseYamlFile, plainValueOf, type YamlDocument, type YamlPath } from "./yaml-source.js";
 
 export interface LoadOptions {
   env?: Record<string, string | undefined>;
@@ -152,11 +152,29 @@ function documentsOf(
   env: Record<string, string | undefined>,
   formats: FormatLoader[],
 ): Detected {
-  const envErrors = expandEnvInDocument(ydoc, env);
-  if (envErrors.length > 0) return { documents: [], errors: envErrors };
+  const written = plainValueOf(ydoc);
+  if ("errors" in written) return { documents: [], errors: written.errors };
+  const envErrors = expandEnvInDocument(ydoc, env, unreadPaths(written.value, formats));
   const plain = plainValueOf(ydoc);
   if ("errors" in plain) return { documents: [], errors: plain.errors };
-  return detectDocuments(ydoc, plain.value, formats);
+  const detected = detectDocuments(ydoc, plain.value, formats);
+  if (envErrors.length === 0) return detected;
+  // Its errors are told; its loader only learns what it names, so no reference to it reads as missing.
+  const failed = detected.documents.map(({ format, document }) => ({
+    format,
+    document: { ...document, failed: true },
+  }));
+  return { documents: failed, errors: envErrors };
+}
+
+/** Where each object of the document holds what its format never reads (a list's items in turn). */
+function unreadPaths(value: unknown, formats: FormatLoader[]): YamlPath[] {
+  const items: [unknown, YamlPath][] = Array.isArray(value)
+    ? value.map((item, i) => [item, [i]])
+    : [[value, []]];
+  return items.flatMap(([item, base]) =>
+    (detectFormat(item, formats)?.unexpanded?.(item) ?? []).map((path) => [...base, ...path]),
+  );
 }
 
 function loadGroups(
@@ -167,7 +185,11 @@ function loadGroups(
   const errors: SloError[] = [];
   const warnings: SloError[] = [];
   for (const [format, documents] of groups) {
-    const result = format.load(documents, { env });
+    const failed = documents.filter((d) => d.failed);
+    const result = format.load(
+      documents.filter((d) => !d.failed),
+      { env, failed },
+    );
     errors.push(...result.errors);
     warnings.push(...(result.warnings ?? []));
     services.push(...result.services);

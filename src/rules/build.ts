@@ -63,10 +63,19 @@ export interface ServiceRules {
   groups: RuleGroup[];
 }
 
+/** Why an SLO gets no rules: a sampled value, or a source of another type (`queryable`: one slo reads). */
+export type SkipCause = { kind: "sampled" } | { kind: "source"; type: string; queryable: boolean };
+
+export interface SkippedSlo {
+  slo: SloSpec;
+  reason: string;
+  cause: SkipCause;
+}
+
 export interface RulesResult {
   services: ServiceRules[];
-  /** SLOs Prometheus cannot evaluate (log sources), with why */
-  skipped: { slo: SloSpec; reason: string }[];
+  /** SLOs the rules cannot evaluate (another source, a sampled value), with why */
+  skipped: SkippedSlo[];
   errors: SloError[];
 }
 
@@ -91,11 +100,12 @@ export function buildRules(set: SloSet): RulesResult {
         result.skipped.push({
           slo,
           reason: `reads a ${sourceTypeName(source)} source; Prometheus rules need a prometheus source${loki}`,
+          cause: sourceCause(source),
         });
         continue;
       }
       if (slo.indicator.kind === "sampled") {
-        result.skipped.push({ slo, reason: SAMPLED_HAS_NO_RULES });
+        result.skipped.push({ slo, reason: SAMPLED_HAS_NO_RULES, cause: { kind: "sampled" } });
         continue;
       }
       try {
@@ -108,6 +118,14 @@ export function buildRules(set: SloSet): RulesResult {
   }
   result.services = [...byService].map(([service, groups]) => ({ service, groups }));
   return result;
+}
+
+/** A source that is not the rules' own, as the reason slo rules writes nothing names it. */
+export function sourceCause(source: SourceSpec | undefined): SkipCause {
+  if (source?.type === "unsupported") {
+    return { kind: "source", type: source.sourceType, queryable: false };
+  }
+  return { kind: "source", type: source?.type ?? "missing", queryable: source !== undefined };
 }
 
 /** A source's type as a note names it: a source slo cannot query by its own type (Datadog). */

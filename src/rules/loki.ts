@@ -33,6 +33,7 @@ import {
   type RuleGroup,
   type RulesResult,
   recordLabels,
+  sourceCause,
   sourceTypeName,
   windowLengths,
 } from "./build.js";
@@ -61,6 +62,7 @@ export function buildLokiRules(set: SloSet, countingOf: LokiCountingOf): RulesRe
         result.skipped.push({
           slo,
           reason: `reads a ${sourceTypeName(source)} source; Loki rules need a loki source`,
+          cause: sourceCause(source),
         });
         continue;
       }

@@ -12,7 +12,7 @@
  */
 
 import { DEFAULT_BURN_RATE_WINDOWS, DEFAULT_SEVERITY_OF, severityKey } from "../../defaults.js";
-import { type DocReader, roundNumber } from "../doc-reader.js";
+import { DocReader, roundNumber } from "../doc-reader.js";
 import { formatDuration, parseDuration } from "../duration.js";
 import type { AlertPolicy, BurnRateOp, BurnRateWindow, NotifyTarget, Severity } from "../model.js";
 import { checkAll, checkInOrder, durationWithinLimit, httpUrl, type Rule } from "../rules.js";
@@ -304,14 +304,7 @@ function readPolicy(ctx: OpenSloContext, o: OsObject): PolicyDef | undefined {
     "conditions",
     "notificationTargets",
   ]);
-  if (r.boolean([...spec, "alertWhenNoData"]) === true) {
-    r.fail(
-      [...spec, "alertWhenNoData"],
-      "slo does not alert on missing data: a window without events is no data, and never pages",
-      "set alertWhenNoData: false",
-    );
-  }
-  r.boolean([...spec, "alertWhenResolved"]);
+  warnUnhonoured(ctx, r, spec);
   const breaching = r.boolean([...spec, "alertWhenBreaching"]) ?? true;
   const list = r.list([...spec, "conditions"], true) ?? [];
   if (r.value([...spec, "conditions"]) !== undefined && list.length === 0) {
@@ -331,8 +324,51 @@ function readPolicy(ctx: OpenSloContext, o: OsObject): PolicyDef | undefined {
   const labels = r.labels(at(o, "metadata", "labels"));
   const annotations = plainAnnotations(o, [SEVERITY_ANNOTATION]);
   const override = severityOverride(o);
-  if (r.errors.length > before) return undefined;
+  if (r.errors.length > before) {
+    checkSeveritiesOfFailed(o, conditions);
+    return undefined;
+  }
   return { name: o.name, override, breaching, conditions, targets, labels, annotations };
+}
+
+/**
+ * What a policy may ask that slo does not do and that changes nothing
+ * measured: the policy loads, and the warning says what slo does instead.
+ */
+const UNHONOURED = [
+  {
+    key: "alertWhenNoData",
+    when: true,
+    message:
+      "slo does not alert on missing data: a window without events is no data, and never pages",
+    hint: "slo check reports such an SLO as no-data (its status), and slo alerts sends nothing for it; set alertWhenNoData: false to silence this warning",
+  },
+  {
+    key: "alertWhenResolved",
+    when: false,
+    message:
+      "slo always tells when an alert resolves: slo alerts resolves it in Alertmanager and posts the resolution to webhooks and GitHub issues",
+    hint: "to drop resolved notices, set send_resolved: false on the Alertmanager receiver; set alertWhenResolved: true to silence this warning",
+  },
+] as const;
+
+function warnUnhonoured(ctx: OpenSloContext, r: DocReader, spec: YamlPath): void {
+  const warn = new DocReader(r.ydoc, r.subject, r.root, ctx.warnings);
+  for (const { key, when, message, hint } of UNHONOURED) {
+    if (r.boolean([...spec, key]) === when) warn.fail([...spec, key], message, hint);
+  }
+}
+
+/**
+ * A policy that fails is used by no SLO, so its conditions' severities would
+ * only be checked once it is fixed: check them now, unless the policy says
+ * the severity itself (its slo/severity, right or wrong).
+ */
+function checkSeveritiesOfFailed(o: OsObject, conditions: ConditionDef[]): void {
+  if (annotationsOf(o)[SEVERITY_ANNOTATION] !== undefined) return;
+  for (const def of conditions) {
+    if (!def.override && !def.tableSeverity) def.unknownSeverity();
+  }
 }
 
 type AlertKind = "AlertCondition" | "AlertNotificationTarget" | "AlertPolicy";

@@ -16,7 +16,7 @@ import { checkAll, type Rule } from "../rules.js";
 import { positionOf } from "../yaml-source.js";
 import { readAlertObject } from "./alerting.js";
 import { DEPLOYS_ANNOTATION, HEALTH_ANNOTATION, SLO_ANNOTATION } from "./extensions.js";
-import { dataSource, readSli } from "./indicators.js";
+import { dataSource, readSli, sourceTypeOf } from "./indicators.js";
 import {
   annotationsOf,
   at,
@@ -37,18 +37,22 @@ export const opensloFormat: FormatLoader = {
   name: "openslo",
   detect: (value) =>
     isJson(value) && typeof value.apiVersion === "string" && isOpenSloApiVersion(value.apiVersion),
+  unexpanded: (value) => (isUnreadDataSource(value) ? [["spec", "connectionDetails"]] : []),
   load(documents, context) {
     const ctx: OpenSloContext = {
       env: context?.env ?? {},
       errors: [],
+      warnings: [],
       index: new Map(),
+      failed: new Map(),
       dataSources: new Map(),
       implicit: new Map(),
       parsed: new Map(),
     };
+    for (const { value } of context?.failed ?? []) noteFailed(ctx, value);
     const objects = indexObjects(ctx, asV1Documents(documents, ctx.errors));
     const services = buildServices(ctx, objects);
-    return { services, errors: ctx.errors, warnings: notEvaluated(services) };
+    return { services, errors: ctx.errors, warnings: [...ctx.warnings, ...notEvaluated(services)] };
   },
 };
 
@@ -56,6 +60,22 @@ export const opensloFormat: FormatLoader = {
 function isOpenSloApiVersion(apiVersion: string): boolean {
   const v = apiVersion.toLowerCase();
   return v.startsWith("openslo/") || v.startsWith("openslo.com/");
+}
+
+/** A DataSource of a type slo cannot query: its connectionDetails are kept, never read. */
+function isUnreadDataSource(value: unknown): boolean {
+  if (!isJson(value) || value.kind !== "DataSource" || !isJson(value.spec)) return false;
+  const type = value.spec.type;
+  return typeof type === "string" && sourceTypeOf(type) === undefined;
+}
+
+/** An object whose errors are told: a reference to it is not missing. */
+function noteFailed(ctx: OpenSloContext, value: unknown): void {
+  if (!isJson(value) || typeof value.kind !== "string" || !isJson(value.metadata)) return;
+  const name = value.metadata.name;
+  if (typeof name !== "string") return;
+  const kind = value.kind as Kind;
+  ctx.failed.set(kind, (ctx.failed.get(kind) ?? new Set()).add(name));
 }
 
 /** Documents of the older and newer versions, rewritten into v1 (one v1alpha SLO may become several). */
@@ -100,7 +120,10 @@ function indexObjects(ctx: OpenSloContext, documents: FormatDocument[]): OsObjec
   const objects: OsObject[] = [];
   for (const { ydoc, value } of documents) {
     const o = documentObject(ydoc, value, ctx.errors);
-    if (!o) continue;
+    if (!o) {
+      noteFailed(ctx, value);
+      continue;
+    }
     const byName = ctx.index.get(o.kind) ?? new Map<string, OsObject>();
     if (!checkAll(o.r, at(o, "metadata", "name"), byName.get(o.name), namedOnce)) continue;
     byName.set(o.name, o);

@@ -45,7 +45,11 @@ export function at(o: OsObject, ...path: (string | number)[]): YamlPath {
 export interface OpenSloContext {
   env: Record<string, string | undefined>;
   errors: SloError[];
+  /** what loads but slo cannot honour as written: told, never fatal */
+  warnings: SloError[];
   index: Map<Kind, Map<string, OsObject>>;
+  /** names of objects that failed to load (their errors told), by kind */
+  failed: Map<Kind, Set<string>>;
   /** DataSources by object, once each */
   dataSources: Map<OsObject, DataSourceDef | undefined>;
   /** the source used where a metricSource names a type and no DataSource exists, by type (lower case) */
@@ -129,7 +133,7 @@ export function lookup(
   name: string,
 ): OsObject | undefined {
   const found = ctx.index.get(kind)?.get(name);
-  if (found) return found;
+  if (found || ctx.failed.get(kind)?.has(name)) return found;
   const known = [...(ctx.index.get(kind)?.keys() ?? [])];
   r.fail(
     refPath,

@@ -7,6 +7,7 @@
  */
 
 import { specError } from "../../errors.js";
+import { expandString } from "../env.js";
 
 /**
  * Two marker shapes: one that passes as a URL (for `url:` fields), one that
@@ -82,6 +83,18 @@ export function collectDefaults(texts: { file: string; text: string }[]): EnvDef
     }
   }
   return defaults;
+}
+
+/**
+ * What the loader kept as written (never read, so never expanded: an
+ * unsupported DataSource's connectionDetails) in the form restoreEnvRefs
+ * turns back into that same text: references as markers, `$${` as `${`.
+ */
+export function keptAsWritten(text: string): string {
+  return expandString(
+    text,
+    markerEnv(() => "identifier"),
+  ).value;
 }
 
 /** A model string as the written file must say it: markers back to references, `${` escaped. */

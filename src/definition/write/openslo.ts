@@ -39,6 +39,7 @@ import {
 } from "../openslo/extensions.js";
 import { histogramUnit, OPENSLO_TYPE_NAME, openSloTypeName } from "../openslo/indicators.js";
 import { API_VERSION } from "../openslo/objects.js";
+import { keptAsWritten } from "./env-refs.js";
 import {
   httpConnection,
   nonEmpty,
@@ -49,7 +50,7 @@ import {
   type WriteOptions,
 } from "./native.js";
 import type { OpenSloNames } from "./openslo-names.js";
-import { compact, quoted } from "./yaml.js";
+import { compact, mapStrings, quoted } from "./yaml.js";
 
 /** Any Monday that is also the 1st of January: the start of every calendar unit at once. */
 const CALENDAR_ANCHOR = "2024-01-01 00:00:00";
@@ -152,7 +153,7 @@ function checkSameService(service: ServiceSpec, written: ServiceSpec): void {
 function connectionOf(s: SourceSpec, options: WriteOptions): unknown {
   // A source slo cannot query is written back as it was read; one read from an inline
   // metricSource had none, and a DataSource must have them (the spec, the Go SDK).
-  if (s.type === "unsupported") return s.connectionDetails ?? {};
+  if (s.type === "unsupported") return mapStrings(s.connectionDetails ?? {}, keptAsWritten);
   if (s.type === "logs") {
     return compact({
       paths: s.paths.map((p) => rebasePath(p, s.baseDir, options.outDir)),
