@@ -254,6 +254,12 @@ const burnRateWindowSchema = z.strictObject({
     .describe(
       "The alert's severity label as your routes know it (sev1), where the severity's labels set none; default page or ticket",
     ),
+  alertWhenResolved: z
+    .boolean()
+    .optional()
+    .describe(
+      "OpenSLO's alertWhenResolved, kept for slo convert (default true); slo alerts still tells its own targets of a resolve",
+    ),
 });
 
 const alertingSchema = z
@@ -292,14 +298,24 @@ const gateSchema = z
 
 export const notifySchema = z.array(
   z.strictObject({
-    type: z.enum(["alertmanager", "webhook", "github-issue"]),
+    type: z
+      .enum(["alertmanager", "webhook", "github-issue", "route"])
+      .describe(
+        "route: a target slo does not deliver to, named in the alerts' labels for Alertmanager; kept for slo convert",
+      ),
     name: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected letters, digits, '-', '_' or '.'")
       .optional()
-      .describe("Shown instead of the URL in output and errors"),
+      .describe("Shown instead of the URL in output and errors; a route's OpenSLO name"),
     url: z.string().optional(),
     severities: z.array(z.enum(["page", "ticket"])).optional(),
+    target: z
+      .string()
+      .optional()
+      .describe("route only: what the target is, as OpenSLO's spec.target (pagerduty, email)"),
+    displayName: z.string().optional().describe("route only: a name for people"),
+    description: z.string().optional().describe("route only"),
   }),
 );
 

@@ -89,6 +89,7 @@ type SharedFields = Pick<
   | "alerting"
   | "gate"
   | "notify"
+  | "routes"
   | "breakdownBy"
   | "runbook"
 >;
@@ -138,6 +139,7 @@ export function mapSlo(
     alerting: { minEvents: extensions.minEvents, ...alerting.alerting },
     gate: extensions.gate,
     notify: alerting.notify,
+    routes: alerting.routes.length > 0 ? alerting.routes : undefined,
     breakdownBy: extensions.breakdownBy,
     runbook: extensions.runbook,
   };
@@ -172,6 +174,7 @@ function mapObjectives(o: OsObject, count: number, sli: SliDef, shared: SharedFi
         alerting: { ...shared.alerting },
         gate: shared.gate,
         notify: shared.notify,
+        routes: shared.routes,
         breakdownBy: shared.breakdownBy,
         runbook: shared.runbook,
         at: positionOf(r.ydoc, count > 1 ? path : at(o, "metadata", "name")),

@@ -20,6 +20,7 @@ import { timestampOptionOf } from "../log-timestamp.js";
 import type {
   BurnRateWindow,
   NotifyTarget,
+  RouteTarget,
   ServiceSpec,
   Severity,
   SloSpec,
@@ -31,6 +32,7 @@ import {
   DEPLOYS_ANNOTATION,
   HEALTH_ANNOTATION,
   LABELS_ANNOTATION,
+  NOTIFICATION_TARGET_LABEL,
   SEVERITY_ANNOTATION,
   SHORT_WINDOW_ANNOTATION,
   SLO_ANNOTATION,
@@ -129,7 +131,40 @@ export function openSloDocuments(service: ServiceSpec, options: OpenSloWriteOpti
     );
   }
   for (const slo of service.slos) docs.push(sloDocument(slo, service, options));
+  docs.push(...routeTargetDocuments(service, options.names));
   return docs;
+}
+
+/** Each target slo only names in a label, once per conversion, as the AlertNotificationTarget it was. */
+function routeTargetDocuments(service: ServiceSpec, names: OpenSloNames): unknown[] {
+  return service.slos.flatMap((slo) =>
+    (slo.routes ?? []).flatMap((route) => {
+      if (!names.writeRouteTarget(route.name)) return [];
+      return [
+        envelope(
+          "AlertNotificationTarget",
+          { name: names.routeTarget(route.name), displayName: route.displayName },
+          { target: route.target, description: route.description },
+        ),
+      ];
+    }),
+  );
+}
+
+/** The severity's labels without the notification_target its routed targets give back on reading. */
+function labelsBesideRoutes(slo: SloSpec, severity: Severity): Record<string, string> {
+  const { [NOTIFICATION_TARGET_LABEL]: named, ...others } = slo.alerting[severity].labels;
+  const routed = routesOf(slo, severity)
+    .map((r) => r.name)
+    .sort()
+    .join(",");
+  return named === undefined || named === routed
+    ? others
+    : { ...others, [NOTIFICATION_TARGET_LABEL]: named };
+}
+
+function routesOf(slo: SloSpec, severity: Severity): RouteTarget[] {
+  return (slo.routes ?? []).filter((r) => r.severities.includes(severity));
 }
 
 /** What a Service document says must be what each file of the service says: there is one. */
@@ -434,14 +469,14 @@ function alertPolicies(slo: SloSpec, sloName: string, names: OpenSloNames): unkn
       metadata: { name },
       spec: {
         alertWhenNoData: false,
-        alertWhenResolved: true,
+        alertWhenResolved: w.alertWhenResolved ?? true,
         alertWhenBreaching: !severity.disable,
         conditions: [
           {
             kind: "AlertCondition",
             metadata: compact({
               name: names.other("AlertCondition", `${name}-burn`),
-              labels: nonEmpty(severity.labels),
+              labels: nonEmpty(labelsBesideRoutes(slo, w.severity)),
               annotations: nonEmpty({
                 ...severity.annotations,
                 ...(shortIsDefault ? {} : { [SHORT_WINDOW_ANNOTATION]: w.short }),
@@ -501,7 +536,8 @@ function targetsFor(
       }),
       spec: { target: t.type },
     }));
-  if (delivered.length > 0) return delivered;
+  const routed = routesOf(slo, severity).map((r) => ({ targetRef: names.routeTarget(r.name) }));
+  if (delivered.length + routed.length > 0) return [...delivered, ...routed];
   return [
     {
       kind: "AlertNotificationTarget",
