@@ -236,6 +236,8 @@ export interface SloSpec {
   description?: string | undefined;
   labels: Record<string, string>;
   objective: number;
+  /** the OpenSLO objective's own displayName, kept as written */
+  objectiveDisplayName?: string | undefined;
   window: WindowSpec;
   budgetingMethod: BudgetingMethod;
   /** for timeslices: the slice length and the ratio a slice must meet */
@@ -284,6 +286,10 @@ export interface Deploy {
 
 export interface ServiceSpec {
   service: string;
+  /** a name for people: OpenSLO's Service metadata.displayName */
+  displayName?: string | undefined;
+  /** OpenSLO's Service spec.description */
+  description?: string | undefined;
   file: string;
   labels: Record<string, string>;
   sources: Record<string, SourceSpec>;

@@ -136,6 +136,8 @@ class NativeFileNormalizer {
       errors: [],
       service: {
         service: file.service,
+        ...(file.displayName !== undefined ? { displayName: file.displayName } : {}),
+        ...(file.description !== undefined ? { description: file.description } : {}),
         file: this.ydoc.file,
         labels: serviceLabels,
         sources,
@@ -224,6 +226,9 @@ class NativeFileNormalizer {
       description: raw.description,
       labels: { ...serviceLabels, ...(raw.labels ?? {}) },
       objective,
+      ...(raw.objectiveDisplayName !== undefined
+        ? { objectiveDisplayName: raw.objectiveDisplayName }
+        : {}),
       window,
       budgetingMethod,
       timeslice,

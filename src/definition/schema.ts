@@ -328,6 +328,10 @@ export const sloSchema = z.strictObject({
   description: z.string().optional(),
   labels: labels.optional(),
   objective: fraction,
+  objectiveDisplayName: z
+    .string()
+    .optional()
+    .describe("OpenSLO's objectives[].displayName, kept for slo convert"),
   window: windowSchema,
   budgetingMethod: z.enum(["occurrences", "timeslices", "ratioTimeslices"]).optional(),
   timesliceWindow: durationText
@@ -389,6 +393,11 @@ export const sloFileSchema = z
   .strictObject({
     $schema: z.string().optional(),
     service: z.string().min(1).describe("The service these SLOs belong to"),
+    displayName: z
+      .string()
+      .optional()
+      .describe("A name for people; OpenSLO's Service metadata.displayName"),
+    description: z.string().optional().describe("OpenSLO's Service spec.description"),
     labels: labels.optional(),
     sources: z.record(z.string(), sourceSchema).optional(),
     slos: z.array(sloSchema).min(1),

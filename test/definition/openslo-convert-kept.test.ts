@@ -115,4 +115,13 @@ describe("slo convert --to openslo keeps what an OpenSLO file says", () => {
       expect(bySeverity, how).toEqual({ page: true, ticket: false });
     }
   });
+
+  it("an objective's displayName, and a Service's displayName and description, are kept", async () => {
+    for (const [how, docs] of await bothWays()) {
+      expect(only(docs, "SLO").spec.objectives[0].displayName, how).toBe("Nearly all bookings");
+      const service = only(docs, "Service");
+      expect(service.metadata.displayName, how).toBe("Bookings API");
+      expect(service.spec.description, how).toBe("Takes and changes table bookings");
+    }
+  });
 });

@@ -167,6 +167,9 @@ function mapObjectives(o: OsObject, count: number, sli: SliDef, shared: SharedFi
         description: shared.description,
         labels: shared.labels,
         objective: objective.target,
+        ...(objective.displayName !== undefined
+          ? { objectiveDisplayName: objective.displayName }
+          : {}),
         window: shared.window,
         budgetingMethod: shared.budgetingMethod,
         timeslice: objective.timeslice,
@@ -316,6 +319,7 @@ interface ObjectiveDef {
   target: number;
   timeslice?: { durationMs: number; target: number } | undefined;
   indicator: Indicator;
+  displayName?: string | undefined;
 }
 
 const OBJECTIVE_KEYS = [
@@ -399,7 +403,7 @@ function readObjective(
     sli.kind === "ratio" ? ratioObjective(r, path, sli, given) : thresholdObjective(r, path, sli);
   const timeslice = objectiveTimeslice(r, path, { given, method, window, target });
   if (r.errors.length > before || target === undefined || !indicator) return undefined;
-  return { target, timeslice, indicator };
+  return { target, timeslice, indicator, displayName: r.string([...path, "displayName"]) };
 }
 
 const oneTarget: Rule<Given> = (given) =>

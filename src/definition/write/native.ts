@@ -53,6 +53,8 @@ export function nativeDocument(
   refuseUnsupportedSources(service);
   return compact({
     service: service.service,
+    displayName: service.displayName,
+    description: service.description,
     labels: nonEmpty(service.labels),
     sources: Object.fromEntries(
       Object.entries(service.sources).map(([name, s]) => [
@@ -158,6 +160,7 @@ function sloOf(slo: SloSpec, service: ServiceSpec): Record<string, unknown> {
     description: slo.description,
     labels: nonEmpty(ownLabels(slo, service.labels)),
     objective: percentText(slo.objective),
+    objectiveDisplayName: slo.objectiveDisplayName,
     window: slo.window.kind === "rolling" ? slo.window.label : calendarWindowOf(slo.window),
     budgetingMethod:
       slo.budgetingMethod === DEFAULT_BUDGETING_METHOD ? undefined : slo.budgetingMethod,

@@ -115,10 +115,11 @@ export function openSloDocuments(service: ServiceSpec, options: OpenSloWriteOpti
         "Service",
         {
           name: options.names.service(service),
+          displayName: service.displayName,
           labels: labelsAndAnnotation(service.labels).labels,
           annotations: serviceAnnotations(service, options),
         },
-        {},
+        { description: service.description },
       ),
     );
   for (const [name, source] of Object.entries(service.sources)) {
@@ -318,6 +319,7 @@ function openSloStartTime(start: { text: string; wallClock: WallClock }): string
 
 function objectiveOf(slo: SloSpec): Record<string, unknown> {
   const objective: Record<string, unknown> = {};
+  if (slo.objectiveDisplayName !== undefined) objective.displayName = slo.objectiveDisplayName;
   const ind = slo.indicator;
   if (ind.kind === "latency") {
     objective.op = ind.op ?? "lte";
