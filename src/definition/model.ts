@@ -235,6 +235,8 @@ export interface SloSpec {
   displayName?: string | undefined;
   description?: string | undefined;
   labels: Record<string, string>;
+  /** the user's own annotations (OpenSLO metadata.annotations, not slo/...): slo reads none, convert keeps them */
+  annotations?: Record<string, string> | undefined;
   objective: number;
   /** the OpenSLO objective's own displayName, kept as written */
   objectiveDisplayName?: string | undefined;

@@ -226,6 +226,7 @@ class NativeFileNormalizer {
       description: raw.description,
       labels: { ...serviceLabels, ...(raw.labels ?? {}) },
       objective,
+      ...(raw.annotations !== undefined ? { annotations: raw.annotations } : {}),
       ...(raw.objectiveDisplayName !== undefined
         ? { objectiveDisplayName: raw.objectiveDisplayName }
         : {}),

@@ -328,6 +328,10 @@ export const sloSchema = z.strictObject({
   description: z.string().optional(),
   labels: labels.optional(),
   objective: fraction,
+  annotations: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe("Yours, kept for slo convert as OpenSLO's metadata.annotations; slo reads none"),
   objectiveDisplayName: z
     .string()
     .optional()

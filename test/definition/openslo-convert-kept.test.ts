@@ -124,4 +124,13 @@ describe("slo convert --to openslo keeps what an OpenSLO file says", () => {
       expect(service.spec.description, how).toBe("Takes and changes table bookings");
     }
   });
+
+  it("an SLO's own annotations (not slo/) are written back as written", async () => {
+    for (const [how, docs] of await bothWays()) {
+      expect(only(docs, "SLO").metadata.annotations, how).toEqual({
+        "example.org/owner": "bookings-team",
+        "runbook.example.org/page": "https://runbooks.example.org/bookings",
+      });
+    }
+  });
 });

@@ -92,6 +92,7 @@ type SharedFields = Pick<
   | "routes"
   | "breakdownBy"
   | "runbook"
+  | "annotations"
 >;
 
 export function mapSlo(
@@ -142,6 +143,9 @@ export function mapSlo(
     routes: alerting.routes.length > 0 ? alerting.routes : undefined,
     breakdownBy: extensions.breakdownBy,
     runbook: extensions.runbook,
+    ...(Object.keys(extensions.annotations).length > 0
+      ? { annotations: extensions.annotations }
+      : {}),
   };
   return { service, mapped: mapObjectives(o, objectives.length, sli, shared) };
 }
@@ -180,6 +184,7 @@ function mapObjectives(o: OsObject, count: number, sli: SliDef, shared: SharedFi
         routes: shared.routes,
         breakdownBy: shared.breakdownBy,
         runbook: shared.runbook,
+        ...(shared.annotations ? { annotations: shared.annotations } : {}),
         at: positionOf(r.ydoc, count > 1 ? path : at(o, "metadata", "name")),
       },
     });
@@ -615,6 +620,8 @@ interface Extensions {
   gate: GatePolicy;
   breakdownBy?: string | undefined;
   runbook?: string | undefined;
+  /** the user's own, not `slo/...` */
+  annotations: Record<string, string>;
 }
 
 const KNOWN_ANNOTATIONS = Object.values(SLO_ANNOTATION) as string[];
@@ -645,6 +652,9 @@ function sloExtensions(o: OsObject): Extensions | undefined {
     gate,
     breakdownBy: annotations[SLO_ANNOTATION.breakdownBy],
     runbook: annotations[SLO_ANNOTATION.runbook],
+    annotations: Object.fromEntries(
+      Object.entries(annotations).filter(([key]) => !key.startsWith(EXTENSION_PREFIX)),
+    ),
   };
 }
 

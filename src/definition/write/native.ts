@@ -159,6 +159,7 @@ function sloOf(slo: SloSpec, service: ServiceSpec): Record<string, unknown> {
     displayName: slo.displayName,
     description: slo.description,
     labels: nonEmpty(ownLabels(slo, service.labels)),
+    annotations: slo.annotations,
     objective: percentText(slo.objective),
     objectiveDisplayName: slo.objectiveDisplayName,
     window: slo.window.kind === "rolling" ? slo.window.label : calendarWindowOf(slo.window),

@@ -236,6 +236,7 @@ function sloDocument(slo: SloSpec, service: ServiceSpec, options: OpenSloWriteOp
   // renamed apart from another service's SLO: the name it reads back under
   const labels = labelsAndAnnotation(ownLabels(slo, service.labels));
   const annotations = {
+    ...slo.annotations,
     ...sloAnnotations(slo),
     ...labels.annotations,
     ...(name === slo.name ? {} : { [SLO_ANNOTATION.name]: slo.name }),
