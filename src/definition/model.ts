@@ -235,6 +235,8 @@ export interface SloSpec {
   displayName?: string | undefined;
   description?: string | undefined;
   labels: Record<string, string>;
+  /** labels the OpenSLO file wrote as lists (tier: [frontend, critical]): joined with ',' in `labels`, written back as lists */
+  listLabels?: string[] | undefined;
   /** the user's own annotations (OpenSLO metadata.annotations, not slo/...): slo reads none, convert keeps them */
   annotations?: Record<string, string> | undefined;
   objective: number;

@@ -133,4 +133,14 @@ describe("slo convert --to openslo keeps what an OpenSLO file says", () => {
       });
     }
   });
+
+  it("labels written as lists are written back as lists (OpenSLO -> OpenSLO; native labels are strings, the list joined with ',')", async () => {
+    const docs = documents(await convertInto([BOOKINGS], "openslo"));
+    expect(only(docs, "SLO").metadata.labels).toEqual({
+      owner: ["bookings"],
+      tier: ["backend", "gold"],
+    });
+    const { set } = await loadSpec([BOOKINGS], { env: {}, cwd: ROOT });
+    expect(set.services[0]!.slos[0]!.labels.tier).toBe("backend,gold");
+  });
 });

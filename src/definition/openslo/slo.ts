@@ -93,6 +93,7 @@ type SharedFields = Pick<
   | "breakdownBy"
   | "runbook"
   | "annotations"
+  | "listLabels"
 >;
 
 export function mapSlo(
@@ -118,6 +119,7 @@ export function mapSlo(
   if (objectives && objectives.length === 0)
     r.fail([...spec, "objectives"], "an SLO needs an objective");
   const labels = { ...serviceLabels, ...labelsOf(o) };
+  const listLabels = listLabelsOf(o);
   if (
     r.errors.length > before ||
     !service ||
@@ -143,6 +145,7 @@ export function mapSlo(
     routes: alerting.routes.length > 0 ? alerting.routes : undefined,
     breakdownBy: extensions.breakdownBy,
     runbook: extensions.runbook,
+    ...(listLabels.length > 0 ? { listLabels } : {}),
     ...(Object.keys(extensions.annotations).length > 0
       ? { annotations: extensions.annotations }
       : {}),
@@ -185,11 +188,26 @@ function mapObjectives(o: OsObject, count: number, sli: SliDef, shared: SharedFi
         breakdownBy: shared.breakdownBy,
         runbook: shared.runbook,
         ...(shared.annotations ? { annotations: shared.annotations } : {}),
+        ...(shared.listLabels ? { listLabels: shared.listLabels } : {}),
         at: positionOf(r.ydoc, count > 1 ? path : at(o, "metadata", "name")),
       },
     });
   }
   return mapped;
+}
+
+/** The labels written as lists, whose items hold no ',' (so the joined value splits back to them). */
+function listLabelsOf(o: OsObject): string[] {
+  const raw = o.r.value(at(o, "metadata", "labels"));
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return [];
+  return Object.entries(raw)
+    .filter(
+      ([, v]) =>
+        Array.isArray(v) &&
+        v.length > 0 &&
+        v.every((x) => typeof x === "string" && !x.includes(",")),
+    )
+    .map(([k]) => k);
 }
 
 /**

@@ -78,6 +78,17 @@ function labelsAndAnnotation(labels: Record<string, string>): {
   };
 }
 
+/** The labels the file wrote as lists back as lists (OpenSLO v1 allows both). */
+function asListsWhereWritten(
+  labels: Record<string, string> | undefined,
+  listLabels: string[],
+): Record<string, string | string[]> | undefined {
+  if (!labels) return undefined;
+  return Object.fromEntries(
+    Object.entries(labels).map(([k, v]) => [k, listLabels.includes(k) ? v.split(",") : v]),
+  );
+}
+
 function envelope(kind: string, metadata: Record<string, unknown>, spec: Record<string, unknown>) {
   return { apiVersion: API_VERSION, kind, metadata: compact(metadata), spec: compact(spec) };
 }
@@ -234,7 +245,8 @@ function sloDocument(slo: SloSpec, service: ServiceSpec, options: OpenSloWriteOp
   const objective = objectiveOf(slo);
   const name = options.names.slo(slo);
   // renamed apart from another service's SLO: the name it reads back under
-  const labels = labelsAndAnnotation(ownLabels(slo, service.labels));
+  const split = labelsAndAnnotation(ownLabels(slo, service.labels));
+  const labels = { ...split, labels: asListsWhereWritten(split.labels, slo.listLabels ?? []) };
   const annotations = {
     ...slo.annotations,
     ...sloAnnotations(slo),
