@@ -7,7 +7,8 @@
  * OpenSLO, and comes back as written.
  */
 
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
@@ -143,4 +144,29 @@ describe("slo convert --to openslo keeps what an OpenSLO file says", () => {
     const { set } = await loadSpec([BOOKINGS], { env: {}, cwd: ROOT });
     expect(set.services[0]!.slos[0]!.labels.tier).toBe("backend,gold");
   });
+
+  it.each([
+    ["    target: pagerduty\n", "a route target needs name"],
+    [
+      "    name: pager\n",
+      "a route target needs name (the notification_target label's value) and target",
+    ],
+    [
+      "    name: pager\n    target: pagerduty\n    url: https://example.org/hook\n",
+      "a route target has no url",
+    ],
+  ])(
+    "a native route target that is not whole is an error at its line (%#)",
+    async (fields, message) => {
+      const dir = mkdtempSync(join(tmpdir(), "slo-route-"));
+      const file = join(dir, "svc.yaml");
+      writeFileSync(
+        file,
+        `service: svc\nsources:\n  p:\n    type: prometheus\n    url: http://127.0.0.1:9\nslos:\n  - name: a\n    objective: 99%\n    window: 28d\n    indicator:\n      ratio: { source: p, bad: errors_total, total: requests_total }\nnotify:\n  - type: route\n${fields}`,
+      );
+      const { errors } = await loadSpec([file], { env: {}, cwd: dir });
+      expect(errors.map((e) => e.format()).join("\n")).toContain(message);
+      expect(errors[0]!.format()).toMatch(/svc\.yaml:1[3-6]:\d+/);
+    },
+  );
 });
