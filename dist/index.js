@@ -78045,6 +78045,9 @@ var burnRateWindowSchema = external_exports.strictObject({
   alertAfter: durationText.optional().describe("How long the condition must hold before the alert fires (a rule's for:); default 0"),
   severityLabel: external_exports.string().min(1).optional().describe(
     "The alert's severity label as your routes know it (sev1), where the severity's labels set none; default page or ticket"
+  ),
+  alertWhenResolved: external_exports.boolean().optional().describe(
+    "OpenSLO's alertWhenResolved, kept for slo convert (default true); slo alerts still tells its own targets of a resolve"
   )
 });
 var alertingSchema = external_exports.strictObject({
@@ -78068,10 +78071,15 @@ var gateSchema = external_exports.union([
 ]).describe("false: reported, never fails the run");
 var notifySchema = external_exports.array(
   external_exports.strictObject({
-    type: external_exports.enum(["alertmanager", "webhook", "github-issue"]),
-    name: external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected letters, digits, '-', '_' or '.'").optional().describe("Shown instead of the URL in output and errors"),
+    type: external_exports.enum(["alertmanager", "webhook", "github-issue", "route"]).describe(
+      "route: a target slo does not deliver to, named in the alerts' labels for Alertmanager; kept for slo convert"
+    ),
+    name: external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected letters, digits, '-', '_' or '.'").optional().describe("Shown instead of the URL in output and errors; a route's OpenSLO name"),
     url: external_exports.string().optional(),
-    severities: external_exports.array(external_exports.enum(["page", "ticket"])).optional()
+    severities: external_exports.array(external_exports.enum(["page", "ticket"])).optional(),
+    target: external_exports.string().optional().describe("route only: what the target is, as OpenSLO's spec.target (pagerduty, email)"),
+    displayName: external_exports.string().optional().describe("route only: a name for people"),
+    description: external_exports.string().optional().describe("route only")
   })
 );
 var sloSchema = external_exports.strictObject({
@@ -78080,6 +78088,8 @@ var sloSchema = external_exports.strictObject({
   description: external_exports.string().optional(),
   labels: labels.optional(),
   objective: fraction2,
+  annotations: external_exports.record(external_exports.string(), external_exports.string()).optional().describe("Yours, kept for slo convert as OpenSLO's metadata.annotations; slo reads none"),
+  objectiveDisplayName: external_exports.string().optional().describe("OpenSLO's objectives[].displayName, kept for slo convert"),
   window: windowSchema,
   budgetingMethod: external_exports.enum(["occurrences", "timeslices", "ratioTimeslices"]).optional(),
   timesliceWindow: durationText.optional().describe(
@@ -78118,6 +78128,8 @@ var deploysSchema = external_exports.strictObject({
 var sloFileSchema = external_exports.strictObject({
   $schema: external_exports.string().optional(),
   service: external_exports.string().min(1).describe("The service these SLOs belong to"),
+  displayName: external_exports.string().optional().describe("A name for people; OpenSLO's Service metadata.displayName"),
+  description: external_exports.string().optional().describe("OpenSLO's Service spec.description"),
   labels: labels.optional(),
   sources: external_exports.record(external_exports.string(), sourceSchema).optional(),
   slos: external_exports.array(sloSchema).min(1),
@@ -78241,6 +78253,7 @@ var NativeFileNormalizer = class {
       if (source) sources[name2] = source;
     }
     const fileNotify = this.notify(["notify"], file2.notify ?? []);
+    const fileRoutes = this.routes(["notify"], file2.notify ?? []);
     const serviceLabels = file2.labels ?? {};
     const slos = [];
     const seen = /* @__PURE__ */ new Map();
@@ -78255,7 +78268,10 @@ var NativeFileNormalizer = class {
         return;
       }
       seen.set(raw.name, i);
-      const slo = this.slo(file2.service, serviceLabels, raw, path, sources, fileNotify);
+      const slo = this.slo(file2.service, serviceLabels, raw, path, sources, {
+        notify: fileNotify,
+        routes: fileRoutes
+      });
       if (slo) slos.push(slo);
     });
     const health = (file2.health ?? []).map((h, i) => {
@@ -78268,6 +78284,8 @@ var NativeFileNormalizer = class {
       errors: [],
       service: {
         service: file2.service,
+        ...file2.displayName !== void 0 ? { displayName: file2.displayName } : {},
+        ...file2.description !== void 0 ? { description: file2.description } : {},
         file: this.ydoc.file,
         labels: serviceLabels,
         sources,
@@ -78313,7 +78331,7 @@ var NativeFileNormalizer = class {
   checkUrl(path, url2) {
     checkAll(this, path, url2, httpUrl);
   }
-  slo(service, serviceLabels, raw, path, sources, fileNotify) {
+  slo(service, serviceLabels, raw, path, sources, fromFile) {
     const before = this.errors.length;
     const objective = this.fraction([...path, "objective"], raw.objective, "objective", true);
     const window2 = this.window([...path, "window"], raw.window);
@@ -78327,7 +78345,8 @@ var NativeFileNormalizer = class {
     );
     const alerting = this.alerting([...path, "alerting"], raw.alerting, window2);
     const gate2 = this.gate([...path, "gate"], raw.gate);
-    const notify = raw.notify ? this.notify([...path, "notify"], raw.notify) : fileNotify;
+    const notify = raw.notify ? this.notify([...path, "notify"], raw.notify) : fromFile.notify;
+    const routes = raw.notify ? this.routes([...path, "notify"], raw.notify) : fromFile.routes;
     if (this.errors.length > before || !objective || !window2 || !indicator || !alerting || !gate2) {
       return void 0;
     }
@@ -78338,6 +78357,8 @@ var NativeFileNormalizer = class {
       description: raw.description,
       labels: { ...serviceLabels, ...raw.labels ?? {} },
       objective,
+      ...raw.annotations !== void 0 ? { annotations: raw.annotations } : {},
+      ...raw.objectiveDisplayName !== void 0 ? { objectiveDisplayName: raw.objectiveDisplayName } : {},
       window: window2,
       budgetingMethod: budgetingMethod2,
       timeslice,
@@ -78345,6 +78366,7 @@ var NativeFileNormalizer = class {
       alerting,
       gate: gate2,
       notify,
+      ...routes.length > 0 ? { routes } : {},
       breakdownBy: raw.breakdownBy,
       runbook: raw.runbook,
       at: positionOf(this.ydoc, path)
@@ -78560,7 +78582,8 @@ var NativeFileNormalizer = class {
         ...w.burnRate !== void 0 ? { factor: w.burnRate } : {},
         ...w.op !== void 0 && w.op !== "gt" ? { op: w.op } : {},
         ...alertAfterMs > 0 ? { alertAfterMs, alertAfter: w.alertAfter.trim() } : {},
-        ...w.severityLabel !== void 0 ? { severityText: w.severityLabel } : {}
+        ...w.severityLabel !== void 0 ? { severityText: w.severityLabel } : {},
+        ...w.alertWhenResolved === false ? { alertWhenResolved: false } : {}
       });
     });
     return windows;
@@ -78572,17 +78595,37 @@ var NativeFileNormalizer = class {
     if (min === void 0 || warn === void 0) return void 0;
     return enabledGate(min, warn);
   }
+  /** The targets slo delivers to; routes are read by routes(). */
   notify(path, raw) {
-    return raw.map((t2, i) => {
-      checkAll(this, [...path, i], t2, deliveredToAUrl);
+    const delivered = [];
+    raw.forEach((t2, i) => {
+      if (t2.type === "route") return;
+      checkAll(this, [...path, i], t2, deliveredToAUrl, routeFieldsOnRoutes);
       if (t2.type !== "github-issue" && t2.url) this.checkUrl([...path, i, "url"], t2.url);
-      return {
+      delivered.push({
         type: t2.type,
         name: t2.name,
         url: t2.url,
         severities: t2.severities ?? [...DEFAULT_NOTIFY_SEVERITIES]
-      };
+      });
     });
+    return delivered;
+  }
+  /** `type: route` targets: named in the alerts' labels, never delivered by slo; kept for convert. */
+  routes(path, raw) {
+    const routes = [];
+    raw.forEach((t2, i) => {
+      if (t2.type !== "route") return;
+      if (!checkAll(this, [...path, i], t2, routeNamedAndTyped) || !t2.name || !t2.target) return;
+      routes.push({
+        name: t2.name,
+        target: t2.target,
+        displayName: t2.displayName,
+        description: t2.description,
+        severities: t2.severities ?? [...DEFAULT_NOTIFY_SEVERITIES]
+      });
+    });
+    return routes;
   }
 };
 function severityPolicy(s) {
@@ -78653,6 +78696,17 @@ function shareOfBurnRate(burnRate2, longMs, window2) {
   return roundNumber(burnRate2 * longMs / windowPeriodMs(window2));
 }
 var deliveredToAUrl = (t2) => t2.type !== "github-issue" && !t2.url ? { message: `a ${t2.type} target needs url` } : void 0;
+var routeNamedAndTyped = (t2) => !t2.name || !t2.target ? {
+  key: !t2.name ? "name" : "target",
+  message: "a route target needs name (the notification_target label's value) and target (what it is: pagerduty, email)"
+} : t2.url !== void 0 ? {
+  key: "url",
+  message: "a route target has no url: slo does not deliver to it, Alertmanager routes by its label"
+} : void 0;
+var routeFieldsOnRoutes = (t2) => {
+  const key = ["target", "displayName", "description"].find((k) => t2[k] !== void 0);
+  return key ? { key, message: `${key} is for a target of type route` } : void 0;
+};
 var UNIT_IN_MS = { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3 };
 function parseMicros(text) {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs)\s*$/.exec(text);
@@ -78953,10 +79007,12 @@ function readTarget(o) {
   const urlPath = at(o, "metadata", "annotations", TARGET_URL_ANNOTATION);
   if (url2 !== void 0 && !checkAll(r, urlPath, url2, httpUrl)) return void 0;
   if (target === void 0) return void 0;
-  if (rulesOnly !== void 0) return { name: o.name, rulesOnly: true };
   const displayName = r.string(at(o, "metadata", "displayName"));
+  const description = r.string([...spec, "description"]);
+  const route = { name: o.name, target, displayName, description };
+  if (rulesOnly !== void 0) return { name: o.name, route, rulesOnly: true };
   const shown = displayName !== void 0 && NOTIFY_NAME.test(displayName) ? displayName : void 0;
-  return { name: o.name, ...deliveryOf(target, url2, shown) };
+  return { name: o.name, route, ...deliveryOf(target, url2, shown) };
 }
 function deliveryOf(target, url2, name2) {
   const t2 = target.trim().toLowerCase();
@@ -78979,6 +79035,7 @@ function readPolicy(ctx, o) {
     "notificationTargets"
   ]);
   warnUnhonoured(ctx, r, spec);
+  const resolved = r.boolean([...spec, "alertWhenResolved"]) ?? true;
   const breaching = r.boolean([...spec, "alertWhenBreaching"]) ?? true;
   const list = r.list([...spec, "conditions"], true) ?? [];
   if (r.value([...spec, "conditions"]) !== void 0 && list.length === 0) {
@@ -79002,7 +79059,7 @@ function readPolicy(ctx, o) {
     checkSeveritiesOfFailed(o, conditions);
     return void 0;
   }
-  return { name: o.name, override, breaching, conditions, targets, labels: labels2, annotations };
+  return { name: o.name, override, breaching, resolved, conditions, targets, labels: labels2, annotations };
 }
 var UNHONOURED = [
   {
@@ -79075,6 +79132,7 @@ function sloAlerting(ctx, slo, periodMs) {
     labels: { page: {}, ticket: {} },
     annotations: { page: {}, ticket: {} },
     routed: { page: /* @__PURE__ */ new Set(), ticket: /* @__PURE__ */ new Set() },
+    routes: /* @__PURE__ */ new Map(),
     notify: /* @__PURE__ */ new Map()
   };
   for (const policy of policies) addPolicy(r, path, combined, policy, periodMs);
@@ -79086,7 +79144,8 @@ function defaultAlerting() {
   const none = { disable: false, labels: {}, annotations: {} };
   return {
     alerting: { windows: DEFAULT_BURN_RATE_WINDOWS, page: { ...none }, ticket: { ...none } },
-    notify: []
+    notify: [],
+    routes: []
   };
 }
 function addPolicy(r, path, combined, policy, periodMs) {
@@ -79127,7 +79186,8 @@ function addCondition(r, path, combined, candidate) {
     ...c.op === "gt" ? {} : { op: c.op },
     ...c.alertAfterMs > 0 ? { alertAfterMs: c.alertAfterMs, alertAfter: c.alertAfter } : {},
     // `page` as written labels the alert page anyway
-    ...c.severityText === c.severity ? {} : { severityText: c.severityText }
+    ...c.severityText === c.severity ? {} : { severityText: c.severityText },
+    ...policy.resolved ? {} : { alertWhenResolved: false }
   });
   combined.breaching[c.severity].add(policy.breaching);
   const labels2 = { into: combined.labels[c.severity], what: `${c.severity} label` };
@@ -79146,6 +79206,9 @@ function addTarget(combined, target, severity) {
   if (target.rulesOnly) return;
   if (!target.notify) {
     combined.routed[severity].add(target.name);
+    const route = combined.routes.get(target.name) ?? { ...target.route, severities: [] };
+    if (!route.severities.includes(severity)) route.severities.push(severity);
+    combined.routes.set(target.name, route);
     return;
   }
   const key = `${target.notify.type} ${target.notify.url ?? ""} ${target.notify.name ?? ""}`;
@@ -79174,15 +79237,20 @@ function alertingOf(combined) {
     };
   };
   const notify = [...combined.notify.values()];
-  for (const t2 of notify) t2.severities.sort((a, b) => a === b ? 0 : a === "page" ? -1 : 1);
+  const routes = [...combined.routes.values()];
+  for (const t2 of [...notify, ...routes]) t2.severities.sort(pageFirst);
   return {
     alerting: {
       windows: combined.windows,
       page: severityPolicy2("page"),
       ticket: severityPolicy2("ticket")
     },
-    notify
+    notify,
+    routes
   };
+}
+function pageFirst(a, b) {
+  return a === b ? 0 : a === "page" ? -1 : 1;
 }
 
 // src/definition/openslo/indicators.ts
@@ -79797,6 +79865,7 @@ function mapSlo(ctx, o, serviceLabels) {
   if (objectives && objectives.length === 0)
     r.fail([...spec, "objectives"], "an SLO needs an objective");
   const labels2 = { ...serviceLabels, ...labelsOf2(o) };
+  const listLabels = listLabelsOf(o);
   if (r.errors.length > before || !service || !sli || !window2 || !method || !extensions || !alerting || !objectives) {
     return void 0;
   }
@@ -79810,8 +79879,11 @@ function mapSlo(ctx, o, serviceLabels) {
     alerting: { minEvents: extensions.minEvents, ...alerting.alerting },
     gate: extensions.gate,
     notify: alerting.notify,
+    routes: alerting.routes.length > 0 ? alerting.routes : void 0,
     breakdownBy: extensions.breakdownBy,
-    runbook: extensions.runbook
+    runbook: extensions.runbook,
+    ...listLabels.length > 0 ? { listLabels } : {},
+    ...Object.keys(extensions.annotations).length > 0 ? { annotations: extensions.annotations } : {}
   };
   return { service, mapped: mapObjectives(o, objectives.length, sli, shared2) };
 }
@@ -79835,6 +79907,7 @@ function mapObjectives(o, count3, sli, shared2) {
         description: shared2.description,
         labels: shared2.labels,
         objective: objective.target,
+        ...objective.displayName !== void 0 ? { objectiveDisplayName: objective.displayName } : {},
         window: shared2.window,
         budgetingMethod: shared2.budgetingMethod,
         timeslice: objective.timeslice,
@@ -79842,13 +79915,23 @@ function mapObjectives(o, count3, sli, shared2) {
         alerting: { ...shared2.alerting },
         gate: shared2.gate,
         notify: shared2.notify,
+        routes: shared2.routes,
         breakdownBy: shared2.breakdownBy,
         runbook: shared2.runbook,
+        ...shared2.annotations ? { annotations: shared2.annotations } : {},
+        ...shared2.listLabels ? { listLabels: shared2.listLabels } : {},
         at: positionOf(r.ydoc, count3 > 1 ? path : at(o, "metadata", "name"))
       }
     });
   }
   return mapped;
+}
+function listLabelsOf(o) {
+  const raw = o.r.value(at(o, "metadata", "labels"));
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return [];
+  return Object.entries(raw).filter(
+    ([, v]) => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "string" && !x.includes(","))
+  ).map(([k]) => k);
 }
 function displayNameOf(o) {
   const text = o.r.string(at(o, "metadata", "displayName"));
@@ -79980,7 +80063,7 @@ function readObjective(r, path, sli, method, window2) {
   const indicator = sli.kind === "ratio" ? ratioObjective(r, path, sli, given) : thresholdObjective(r, path, sli);
   const timeslice = objectiveTimeslice(r, path, { given, method, window: window2, target });
   if (r.errors.length > before || target === void 0 || !indicator) return void 0;
-  return { target, timeslice, indicator };
+  return { target, timeslice, indicator, displayName: r.string([...path, "displayName"]) };
 }
 var oneTarget = (given) => given.has("target") === given.has("targetPercent") ? { message: "an objective needs exactly one of target (0.999) or targetPercent (99.9)" } : void 0;
 var targetLeavesBudget = (t2) => t2.ratio >= 1 ? {
@@ -80111,7 +80194,10 @@ function sloExtensions(o) {
     minEvents,
     gate: gate2,
     breakdownBy: annotations[SLO_ANNOTATION.breakdownBy],
-    runbook: annotations[SLO_ANNOTATION.runbook]
+    runbook: annotations[SLO_ANNOTATION.runbook],
+    annotations: Object.fromEntries(
+      Object.entries(annotations).filter(([key]) => !key.startsWith(EXTENSION_PREFIX))
+    )
   };
 }
 function minEventsOf(r, path, annotations) {
@@ -80658,6 +80744,8 @@ function buildServices(ctx, objects) {
     o.r.keys(at(o, "spec"), ["description"]);
     serviceDocs.set(o.name, {
       ownName: annotationsOf2(o)[SLO_ANNOTATION.name],
+      displayName: o.r.string(at(o, "metadata", "displayName")),
+      description: o.r.string(at(o, "spec", "description")),
       labels: labelsOf2(o),
       health: healthOf(o, ctx.errors),
       deploysOn: annotationsOf2(o)[DEPLOYS_ANNOTATION] === void 0 ? void 0 : o
@@ -80684,6 +80772,8 @@ function addSlo(ctx, o, serviceDocs, services) {
   if (!service) {
     service = {
       service: result.service,
+      ...serviceDoc?.displayName !== void 0 ? { displayName: serviceDoc.displayName } : {},
+      ...serviceDoc?.description !== void 0 ? { description: serviceDoc.description } : {},
       file: o.r.ydoc.file,
       labels: serviceDoc?.labels ?? {},
       sources: {},

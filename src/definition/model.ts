@@ -174,6 +174,8 @@ export interface BurnRateWindow {
   alertAfter?: string | undefined;
   /** the severity as the file wrote it (sev1, High): the alert's `severity` label */
   severityText?: string | undefined;
+  /** OpenSLO's alertWhenResolved: false, kept for convert; slo's own targets still hear of the resolve */
+  alertWhenResolved?: false | undefined;
 }
 
 export interface SeverityPolicy {
@@ -204,6 +206,21 @@ export interface NotifyTarget {
   severities: Severity[];
 }
 
+/**
+ * A notification target slo does not deliver to: it names it in the alert's
+ * `notification_target` label for Alertmanager to route. Kept with what the
+ * OpenSLO AlertNotificationTarget said, so convert writes it back.
+ */
+export interface RouteTarget {
+  /** the AlertNotificationTarget's name: the label's value */
+  name: string;
+  /** its spec.target as written: pagerduty, email */
+  target: string;
+  displayName?: string | undefined;
+  description?: string | undefined;
+  severities: Severity[];
+}
+
 export interface HealthCheck {
   name: string;
   url: string;
@@ -218,7 +235,13 @@ export interface SloSpec {
   displayName?: string | undefined;
   description?: string | undefined;
   labels: Record<string, string>;
+  /** labels the OpenSLO file wrote as lists (tier: [frontend, critical]): joined with ',' in `labels`, written back as lists */
+  listLabels?: string[] | undefined;
+  /** the user's own annotations (OpenSLO metadata.annotations, not slo/...): slo reads none, convert keeps them */
+  annotations?: Record<string, string> | undefined;
   objective: number;
+  /** the OpenSLO objective's own displayName, kept as written */
+  objectiveDisplayName?: string | undefined;
   window: WindowSpec;
   budgetingMethod: BudgetingMethod;
   /** for timeslices: the slice length and the ratio a slice must meet */
@@ -227,6 +250,8 @@ export interface SloSpec {
   alerting: AlertPolicy;
   gate: GatePolicy;
   notify: NotifyTarget[];
+  /** targets named in the alerts' labels for Alertmanager to route, not delivered by slo */
+  routes?: RouteTarget[] | undefined;
   /** logs: the field bad events are grouped by; prometheus: a label */
   breakdownBy?: string | undefined;
   runbook?: string | undefined;
@@ -265,6 +290,10 @@ export interface Deploy {
 
 export interface ServiceSpec {
   service: string;
+  /** a name for people: OpenSLO's Service metadata.displayName */
+  displayName?: string | undefined;
+  /** OpenSLO's Service spec.description */
+  description?: string | undefined;
   file: string;
   labels: Record<string, string>;
   sources: Record<string, SourceSpec>;

@@ -34,6 +34,7 @@ import type {
   LatencyIndicator,
   NotifyTarget,
   RatioIndicator,
+  RouteTarget,
   SampledIndicator,
   SampleJudge,
   ServiceSpec,
@@ -104,6 +105,7 @@ class NativeFileNormalizer {
       if (source) sources[name] = source;
     }
     const fileNotify = this.notify(["notify"], file.notify ?? []);
+    const fileRoutes = this.routes(["notify"], file.notify ?? []);
     const serviceLabels = file.labels ?? {};
     const slos: SloSpec[] = [];
     const seen = new Map<string, number>();
@@ -118,7 +120,10 @@ class NativeFileNormalizer {
         return;
       }
       seen.set(raw.name, i);
-      const slo = this.slo(file.service, serviceLabels, raw, path, sources, fileNotify);
+      const slo = this.slo(file.service, serviceLabels, raw, path, sources, {
+        notify: fileNotify,
+        routes: fileRoutes,
+      });
       if (slo) slos.push(slo);
     });
     const health = (file.health ?? []).map((h, i) => {
@@ -131,6 +136,8 @@ class NativeFileNormalizer {
       errors: [],
       service: {
         service: file.service,
+        ...(file.displayName !== undefined ? { displayName: file.displayName } : {}),
+        ...(file.description !== undefined ? { description: file.description } : {}),
         file: this.ydoc.file,
         labels: serviceLabels,
         sources,
@@ -192,7 +199,7 @@ class NativeFileNormalizer {
     raw: Slo,
     path: YamlPath,
     sources: Record<string, SourceSpec>,
-    fileNotify: NotifyTarget[],
+    fromFile: { notify: NotifyTarget[]; routes: RouteTarget[] },
   ): SloSpec | undefined {
     const before = this.errors.length;
     const objective = this.fraction([...path, "objective"], raw.objective, "objective", true);
@@ -207,7 +214,8 @@ class NativeFileNormalizer {
     );
     const alerting = this.alerting([...path, "alerting"], raw.alerting, window);
     const gate = this.gate([...path, "gate"], raw.gate);
-    const notify = raw.notify ? this.notify([...path, "notify"], raw.notify) : fileNotify;
+    const notify = raw.notify ? this.notify([...path, "notify"], raw.notify) : fromFile.notify;
+    const routes = raw.notify ? this.routes([...path, "notify"], raw.notify) : fromFile.routes;
     if (this.errors.length > before || !objective || !window || !indicator || !alerting || !gate) {
       return undefined;
     }
@@ -218,6 +226,10 @@ class NativeFileNormalizer {
       description: raw.description,
       labels: { ...serviceLabels, ...(raw.labels ?? {}) },
       objective,
+      ...(raw.annotations !== undefined ? { annotations: raw.annotations } : {}),
+      ...(raw.objectiveDisplayName !== undefined
+        ? { objectiveDisplayName: raw.objectiveDisplayName }
+        : {}),
       window,
       budgetingMethod,
       timeslice,
@@ -225,6 +237,7 @@ class NativeFileNormalizer {
       alerting,
       gate,
       notify,
+      ...(routes.length > 0 ? { routes } : {}),
       breakdownBy: raw.breakdownBy,
       runbook: raw.runbook,
       at: positionOf(this.ydoc, path),
@@ -524,6 +537,7 @@ class NativeFileNormalizer {
         ...(w.op !== undefined && w.op !== "gt" ? { op: w.op } : {}),
         ...(alertAfterMs > 0 ? { alertAfterMs, alertAfter: w.alertAfter!.trim() } : {}),
         ...(w.severityLabel !== undefined ? { severityText: w.severityLabel } : {}),
+        ...(w.alertWhenResolved === false ? { alertWhenResolved: false as const } : {}),
       });
     });
     return windows;
@@ -543,17 +557,38 @@ class NativeFileNormalizer {
     return enabledGate(min, warn);
   }
 
+  /** The targets slo delivers to; routes are read by routes(). */
   private notify(path: YamlPath, raw: NonNullable<Slo["notify"]>): NotifyTarget[] {
-    return raw.map((t, i) => {
-      checkAll(this, [...path, i], t, deliveredToAUrl);
+    const delivered: NotifyTarget[] = [];
+    raw.forEach((t, i) => {
+      if (t.type === "route") return;
+      checkAll(this, [...path, i], t, deliveredToAUrl, routeFieldsOnRoutes);
       if (t.type !== "github-issue" && t.url) this.checkUrl([...path, i, "url"], t.url);
-      return {
+      delivered.push({
         type: t.type,
         name: t.name,
         url: t.url,
         severities: t.severities ?? [...DEFAULT_NOTIFY_SEVERITIES],
-      };
+      });
     });
+    return delivered;
+  }
+
+  /** `type: route` targets: named in the alerts' labels, never delivered by slo; kept for convert. */
+  private routes(path: YamlPath, raw: NonNullable<Slo["notify"]>): RouteTarget[] {
+    const routes: RouteTarget[] = [];
+    raw.forEach((t, i) => {
+      if (t.type !== "route") return;
+      if (!checkAll(this, [...path, i], t, routeNamedAndTyped) || !t.name || !t.target) return;
+      routes.push({
+        name: t.name,
+        target: t.target,
+        displayName: t.displayName,
+        description: t.description,
+        severities: t.severities ?? [...DEFAULT_NOTIFY_SEVERITIES],
+      });
+    });
+    return routes;
   }
 }
 
@@ -714,6 +749,26 @@ function shareOfBurnRate(
 
 const deliveredToAUrl: Rule<NonNullable<Slo["notify"]>[number]> = (t) =>
   t.type !== "github-issue" && !t.url ? { message: `a ${t.type} target needs url` } : undefined;
+
+const routeNamedAndTyped: Rule<NonNullable<Slo["notify"]>[number]> = (t) =>
+  !t.name || !t.target
+    ? {
+        key: !t.name ? "name" : "target",
+        message:
+          "a route target needs name (the notification_target label's value) and target (what it is: pagerduty, email)",
+      }
+    : t.url !== undefined
+      ? {
+          key: "url",
+          message:
+            "a route target has no url: slo does not deliver to it, Alertmanager routes by its label",
+        }
+      : undefined;
+
+const routeFieldsOnRoutes: Rule<NonNullable<Slo["notify"]>[number]> = (t) => {
+  const key = (["target", "displayName", "description"] as const).find((k) => t[k] !== undefined);
+  return key ? { key, message: `${key} is for a target of type route` } : undefined;
+};
 
 const UNIT_IN_MS = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000 } as const;
 

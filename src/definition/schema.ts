@@ -254,6 +254,12 @@ const burnRateWindowSchema = z.strictObject({
     .describe(
       "The alert's severity label as your routes know it (sev1), where the severity's labels set none; default page or ticket",
     ),
+  alertWhenResolved: z
+    .boolean()
+    .optional()
+    .describe(
+      "OpenSLO's alertWhenResolved, kept for slo convert (default true); slo alerts still tells its own targets of a resolve",
+    ),
 });
 
 const alertingSchema = z
@@ -292,14 +298,24 @@ const gateSchema = z
 
 export const notifySchema = z.array(
   z.strictObject({
-    type: z.enum(["alertmanager", "webhook", "github-issue"]),
+    type: z
+      .enum(["alertmanager", "webhook", "github-issue", "route"])
+      .describe(
+        "route: a target slo does not deliver to, named in the alerts' labels for Alertmanager; kept for slo convert",
+      ),
     name: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected letters, digits, '-', '_' or '.'")
       .optional()
-      .describe("Shown instead of the URL in output and errors"),
+      .describe("Shown instead of the URL in output and errors; a route's OpenSLO name"),
     url: z.string().optional(),
     severities: z.array(z.enum(["page", "ticket"])).optional(),
+    target: z
+      .string()
+      .optional()
+      .describe("route only: what the target is, as OpenSLO's spec.target (pagerduty, email)"),
+    displayName: z.string().optional().describe("route only: a name for people"),
+    description: z.string().optional().describe("route only"),
   }),
 );
 
@@ -312,6 +328,14 @@ export const sloSchema = z.strictObject({
   description: z.string().optional(),
   labels: labels.optional(),
   objective: fraction,
+  annotations: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe("Yours, kept for slo convert as OpenSLO's metadata.annotations; slo reads none"),
+  objectiveDisplayName: z
+    .string()
+    .optional()
+    .describe("OpenSLO's objectives[].displayName, kept for slo convert"),
   window: windowSchema,
   budgetingMethod: z.enum(["occurrences", "timeslices", "ratioTimeslices"]).optional(),
   timesliceWindow: durationText
@@ -373,6 +397,11 @@ export const sloFileSchema = z
   .strictObject({
     $schema: z.string().optional(),
     service: z.string().min(1).describe("The service these SLOs belong to"),
+    displayName: z
+      .string()
+      .optional()
+      .describe("A name for people; OpenSLO's Service metadata.displayName"),
+    description: z.string().optional().describe("OpenSLO's Service spec.description"),
     labels: labels.optional(),
     sources: z.record(z.string(), sourceSchema).optional(),
     slos: z.array(sloSchema).min(1),

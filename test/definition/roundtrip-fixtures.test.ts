@@ -71,11 +71,11 @@ function hasUnsupportedSource(set: SloSet): boolean {
   return set.services.some((s) => Object.values(s.sources).some((x) => x.type === "unsupported"));
 }
 
-/** slo's own format: no apiVersion (OpenSLO) or version (Sloth) at the top. */
+/** slo's own format: no apiVersion (OpenSLO, also as a list's first key) or version (Sloth) at the top. */
 async function isNative(path: string): Promise<boolean> {
   const set = await loaded(path);
   return set.files.every(
-    (f) => !/^(apiVersion|version):/m.test(readFileSync(join(ROOT, f), "utf8")),
+    (f) => !/^(- )?(apiVersion|version):/m.test(readFileSync(join(ROOT, f), "utf8")),
   );
 }
 

@@ -14,7 +14,14 @@
 import { DEFAULT_BURN_RATE_WINDOWS, DEFAULT_SEVERITY_OF, severityKey } from "../../defaults.js";
 import { DocReader, roundNumber } from "../doc-reader.js";
 import { formatDuration, parseDuration } from "../duration.js";
-import type { AlertPolicy, BurnRateOp, BurnRateWindow, NotifyTarget, Severity } from "../model.js";
+import type {
+  AlertPolicy,
+  BurnRateOp,
+  BurnRateWindow,
+  NotifyTarget,
+  RouteTarget,
+  Severity,
+} from "../model.js";
 import { checkAll, checkInOrder, durationWithinLimit, httpUrl, type Rule } from "../rules.js";
 import type { YamlPath } from "../yaml-source.js";
 import { defaultShortMs, parseShorthand, type Shorthand, shorthandMessage } from "./durations.js";
@@ -61,6 +68,8 @@ interface TargetDef {
   name: string;
   /** where slo can deliver itself; undefined: only named in a label, for Alertmanager to route */
   notify?: { type: NotifyTarget["type"]; url?: string | undefined; name?: string | undefined };
+  /** what the object says of a target slo only names, kept for convert */
+  route: Omit<RouteTarget, "severities">;
   /** slo's own "the alert rules are the target" (slo/rules-only): adds nothing */
   rulesOnly?: boolean;
 }
@@ -70,6 +79,8 @@ interface PolicyDef {
   /** the policy's `slo/severity`: its conditions' severity unless one says its own */
   override: Severity | undefined;
   breaching: boolean;
+  /** alertWhenResolved as written (default true): kept on the windows, for convert */
+  resolved: boolean;
   conditions: ConditionDef[];
   targets: TargetDef[];
   labels: Record<string, string>;
@@ -270,12 +281,14 @@ function readTarget(o: OsObject): TargetDef | undefined {
   const urlPath = at(o, "metadata", "annotations", TARGET_URL_ANNOTATION);
   if (url !== undefined && !checkAll(r, urlPath, url, httpUrl)) return undefined;
   if (target === undefined) return undefined;
-  if (rulesOnly !== undefined) return { name: o.name, rulesOnly: true };
-  // a displayName that is a name slo can show instead of the URL
   const displayName = r.string(at(o, "metadata", "displayName"));
+  const description = r.string([...spec, "description"]);
+  const route = { name: o.name, target, displayName, description };
+  if (rulesOnly !== undefined) return { name: o.name, route, rulesOnly: true };
+  // a displayName that is a name slo can show instead of the URL
   const shown =
     displayName !== undefined && NOTIFY_NAME.test(displayName) ? displayName : undefined;
-  return { name: o.name, ...deliveryOf(target, url, shown) };
+  return { name: o.name, route, ...deliveryOf(target, url, shown) };
 }
 
 /** Targets slo delivers to itself; any other is named in a label for Alertmanager to route. */
@@ -305,6 +318,7 @@ function readPolicy(ctx: OpenSloContext, o: OsObject): PolicyDef | undefined {
     "notificationTargets",
   ]);
   warnUnhonoured(ctx, r, spec);
+  const resolved = r.boolean([...spec, "alertWhenResolved"]) ?? true;
   const breaching = r.boolean([...spec, "alertWhenBreaching"]) ?? true;
   const list = r.list([...spec, "conditions"], true) ?? [];
   if (r.value([...spec, "conditions"]) !== undefined && list.length === 0) {
@@ -328,7 +342,7 @@ function readPolicy(ctx: OpenSloContext, o: OsObject): PolicyDef | undefined {
     checkSeveritiesOfFailed(o, conditions);
     return undefined;
   }
-  return { name: o.name, override, breaching, conditions, targets, labels, annotations };
+  return { name: o.name, override, breaching, resolved, conditions, targets, labels, annotations };
 }
 
 /**
@@ -420,6 +434,7 @@ export function readAlertObject(ctx: OpenSloContext, o: OsObject): void {
 export interface SloAlerting {
   alerting: Omit<AlertPolicy, "minEvents">;
   notify: NotifyTarget[];
+  routes: RouteTarget[];
 }
 
 /** What an SLO's alert policies add up to: the burn-rate table, and per severity the rest. */
@@ -430,6 +445,8 @@ interface Combined {
   annotations: Record<Severity, Record<string, string>>;
   /** targets slo cannot deliver to, named for Alertmanager */
   routed: Record<Severity, Set<string>>;
+  /** the same targets, by name, as the file describes them */
+  routes: Map<string, RouteTarget>;
   /** targets slo delivers to, by type and URL */
   notify: Map<string, NotifyTarget>;
 }
@@ -459,6 +476,7 @@ export function sloAlerting(
     labels: { page: {}, ticket: {} },
     annotations: { page: {}, ticket: {} },
     routed: { page: new Set(), ticket: new Set() },
+    routes: new Map(),
     notify: new Map(),
   };
   for (const policy of policies) addPolicy(r, path, combined, policy, periodMs);
@@ -472,6 +490,7 @@ function defaultAlerting(): SloAlerting {
   return {
     alerting: { windows: DEFAULT_BURN_RATE_WINDOWS, page: { ...none }, ticket: { ...none } },
     notify: [],
+    routes: [],
   };
 }
 
@@ -542,6 +561,7 @@ function addCondition(
     ...(c.alertAfterMs > 0 ? { alertAfterMs: c.alertAfterMs, alertAfter: c.alertAfter } : {}),
     // `page` as written labels the alert page anyway
     ...(c.severityText === c.severity ? {} : { severityText: c.severityText }),
+    ...(policy.resolved ? {} : { alertWhenResolved: false as const }),
   });
   combined.breaching[c.severity].add(policy.breaching);
   const labels = { into: combined.labels[c.severity], what: `${c.severity} label` };
@@ -574,6 +594,9 @@ function addTarget(combined: Combined, target: TargetDef, severity: Severity): v
   if (target.rulesOnly) return;
   if (!target.notify) {
     combined.routed[severity].add(target.name);
+    const route = combined.routes.get(target.name) ?? { ...target.route, severities: [] };
+    if (!route.severities.includes(severity)) route.severities.push(severity);
+    combined.routes.set(target.name, route);
     return;
   }
   const key = `${target.notify.type} ${target.notify.url ?? ""} ${target.notify.name ?? ""}`;
@@ -609,7 +632,8 @@ function alertingOf(combined: Combined): SloAlerting {
     };
   };
   const notify = [...combined.notify.values()];
-  for (const t of notify) t.severities.sort((a, b) => (a === b ? 0 : a === "page" ? -1 : 1));
+  const routes = [...combined.routes.values()];
+  for (const t of [...notify, ...routes]) t.severities.sort(pageFirst);
   return {
     alerting: {
       windows: combined.windows,
@@ -617,5 +641,10 @@ function alertingOf(combined: Combined): SloAlerting {
       ticket: severityPolicy("ticket"),
     },
     notify,
+    routes,
   };
+}
+
+function pageFirst(a: Severity, b: Severity): number {
+  return a === b ? 0 : a === "page" ? -1 : 1;
 }

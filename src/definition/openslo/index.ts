@@ -142,6 +142,8 @@ interface ServiceDoc {
   /** the service's own name, when slo convert renamed it to an OpenSLO name (slo/name) */
   ownName?: string | undefined;
   labels: Record<string, string>;
+  displayName?: string | undefined;
+  description?: string | undefined;
   health: HealthCheck[];
   /** the Service document, when it says where the deploys show up */
   deploysOn?: OsObject | undefined;
@@ -157,6 +159,8 @@ function buildServices(ctx: OpenSloContext, objects: OsObject[]): ServiceSpec[] 
     o.r.keys(at(o, "spec"), ["description"]);
     serviceDocs.set(o.name, {
       ownName: annotationsOf(o)[SLO_ANNOTATION.name],
+      displayName: o.r.string(at(o, "metadata", "displayName")),
+      description: o.r.string(at(o, "spec", "description")),
       labels: labelsOf(o),
       health: healthOf(o, ctx.errors),
       deploysOn: annotationsOf(o)[DEPLOYS_ANNOTATION] === undefined ? undefined : o,
@@ -190,6 +194,8 @@ function addSlo(
   if (!service) {
     service = {
       service: result.service,
+      ...(serviceDoc?.displayName !== undefined ? { displayName: serviceDoc.displayName } : {}),
+      ...(serviceDoc?.description !== undefined ? { description: serviceDoc.description } : {}),
       file: o.r.ydoc.file,
       labels: serviceDoc?.labels ?? {},
       sources: {},

@@ -89,8 +89,11 @@ type SharedFields = Pick<
   | "alerting"
   | "gate"
   | "notify"
+  | "routes"
   | "breakdownBy"
   | "runbook"
+  | "annotations"
+  | "listLabels"
 >;
 
 export function mapSlo(
@@ -116,6 +119,7 @@ export function mapSlo(
   if (objectives && objectives.length === 0)
     r.fail([...spec, "objectives"], "an SLO needs an objective");
   const labels = { ...serviceLabels, ...labelsOf(o) };
+  const listLabels = listLabelsOf(o);
   if (
     r.errors.length > before ||
     !service ||
@@ -138,8 +142,13 @@ export function mapSlo(
     alerting: { minEvents: extensions.minEvents, ...alerting.alerting },
     gate: extensions.gate,
     notify: alerting.notify,
+    routes: alerting.routes.length > 0 ? alerting.routes : undefined,
     breakdownBy: extensions.breakdownBy,
     runbook: extensions.runbook,
+    ...(listLabels.length > 0 ? { listLabels } : {}),
+    ...(Object.keys(extensions.annotations).length > 0
+      ? { annotations: extensions.annotations }
+      : {}),
   };
   return { service, mapped: mapObjectives(o, objectives.length, sli, shared) };
 }
@@ -165,6 +174,9 @@ function mapObjectives(o: OsObject, count: number, sli: SliDef, shared: SharedFi
         description: shared.description,
         labels: shared.labels,
         objective: objective.target,
+        ...(objective.displayName !== undefined
+          ? { objectiveDisplayName: objective.displayName }
+          : {}),
         window: shared.window,
         budgetingMethod: shared.budgetingMethod,
         timeslice: objective.timeslice,
@@ -172,13 +184,30 @@ function mapObjectives(o: OsObject, count: number, sli: SliDef, shared: SharedFi
         alerting: { ...shared.alerting },
         gate: shared.gate,
         notify: shared.notify,
+        routes: shared.routes,
         breakdownBy: shared.breakdownBy,
         runbook: shared.runbook,
+        ...(shared.annotations ? { annotations: shared.annotations } : {}),
+        ...(shared.listLabels ? { listLabels: shared.listLabels } : {}),
         at: positionOf(r.ydoc, count > 1 ? path : at(o, "metadata", "name")),
       },
     });
   }
   return mapped;
+}
+
+/** The labels written as lists, whose items hold no ',' (so the joined value splits back to them). */
+function listLabelsOf(o: OsObject): string[] {
+  const raw = o.r.value(at(o, "metadata", "labels"));
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return [];
+  return Object.entries(raw)
+    .filter(
+      ([, v]) =>
+        Array.isArray(v) &&
+        v.length > 0 &&
+        v.every((x) => typeof x === "string" && !x.includes(",")),
+    )
+    .map(([k]) => k);
 }
 
 /**
@@ -313,6 +342,7 @@ interface ObjectiveDef {
   target: number;
   timeslice?: { durationMs: number; target: number } | undefined;
   indicator: Indicator;
+  displayName?: string | undefined;
 }
 
 const OBJECTIVE_KEYS = [
@@ -396,7 +426,7 @@ function readObjective(
     sli.kind === "ratio" ? ratioObjective(r, path, sli, given) : thresholdObjective(r, path, sli);
   const timeslice = objectiveTimeslice(r, path, { given, method, window, target });
   if (r.errors.length > before || target === undefined || !indicator) return undefined;
-  return { target, timeslice, indicator };
+  return { target, timeslice, indicator, displayName: r.string([...path, "displayName"]) };
 }
 
 const oneTarget: Rule<Given> = (given) =>
@@ -608,6 +638,8 @@ interface Extensions {
   gate: GatePolicy;
   breakdownBy?: string | undefined;
   runbook?: string | undefined;
+  /** the user's own, not `slo/...` */
+  annotations: Record<string, string>;
 }
 
 const KNOWN_ANNOTATIONS = Object.values(SLO_ANNOTATION) as string[];
@@ -638,6 +670,9 @@ function sloExtensions(o: OsObject): Extensions | undefined {
     gate,
     breakdownBy: annotations[SLO_ANNOTATION.breakdownBy],
     runbook: annotations[SLO_ANNOTATION.runbook],
+    annotations: Object.fromEntries(
+      Object.entries(annotations).filter(([key]) => !key.startsWith(EXTENSION_PREFIX)),
+    ),
   };
 }
 

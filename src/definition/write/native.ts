@@ -27,6 +27,7 @@ import type {
   Indicator,
   NotifyTarget,
   ReadableSourceSpec,
+  RouteTarget,
   SampledIndicator,
   ServiceSpec,
   SeverityPolicy,
@@ -52,6 +53,8 @@ export function nativeDocument(
   refuseUnsupportedSources(service);
   return compact({
     service: service.service,
+    displayName: service.displayName,
+    description: service.description,
     labels: nonEmpty(service.labels),
     sources: Object.fromEntries(
       Object.entries(service.sources).map(([name, s]) => [
@@ -156,7 +159,9 @@ function sloOf(slo: SloSpec, service: ServiceSpec): Record<string, unknown> {
     displayName: slo.displayName,
     description: slo.description,
     labels: nonEmpty(ownLabels(slo, service.labels)),
+    annotations: slo.annotations,
     objective: percentText(slo.objective),
+    objectiveDisplayName: slo.objectiveDisplayName,
     window: slo.window.kind === "rolling" ? slo.window.label : calendarWindowOf(slo.window),
     budgetingMethod:
       slo.budgetingMethod === DEFAULT_BUDGETING_METHOD ? undefined : slo.budgetingMethod,
@@ -168,7 +173,7 @@ function sloOf(slo: SloSpec, service: ServiceSpec): Record<string, unknown> {
     indicator: indicatorOf(slo.indicator),
     alerting: alertingOf(slo.alerting),
     gate: gateOf(slo.gate),
-    notify: sameNotify(slo.notify, service.notify) ? undefined : slo.notify.map(notifyOf),
+    notify: notifyOfSlo(slo, service),
     breakdownBy: slo.breakdownBy,
     runbook: slo.runbook,
   });
@@ -223,7 +228,8 @@ export function sameWindow(w: BurnRateWindow, d: BurnRateWindow): boolean {
     w.factor === d.factor &&
     (w.op ?? "gt") === (d.op ?? "gt") &&
     (w.alertAfterMs ?? 0) === (d.alertAfterMs ?? 0) &&
-    w.severityText === d.severityText
+    w.severityText === d.severityText &&
+    (w.alertWhenResolved ?? true) === (d.alertWhenResolved ?? true)
   );
 }
 
@@ -243,6 +249,7 @@ function windowOf(w: BurnRateWindow): Record<string, unknown> {
     alertAfter:
       (w.alertAfterMs ?? 0) > 0 ? (w.alertAfter ?? formatDuration(w.alertAfterMs!)) : undefined,
     severityLabel: w.severityText,
+    alertWhenResolved: w.alertWhenResolved,
   });
 }
 
@@ -283,6 +290,25 @@ function notifyOf(t: NotifyTarget): Record<string, unknown> {
     type: t.type,
     name: t.name,
     url: t.url,
+    severities: all ? undefined : t.severities,
+  });
+}
+
+/** The SLO's own list when it differs from the file's; routes are kept per SLO, so they make it its own. */
+function notifyOfSlo(slo: SloSpec, service: ServiceSpec): Record<string, unknown>[] | undefined {
+  const routes = slo.routes ?? [];
+  if (routes.length === 0 && sameNotify(slo.notify, service.notify)) return undefined;
+  return [...slo.notify.map(notifyOf), ...routes.map(routeOf)];
+}
+
+function routeOf(t: RouteTarget): Record<string, unknown> {
+  const all = DEFAULT_NOTIFY_SEVERITIES.every((s) => t.severities.includes(s));
+  return compact({
+    type: "route",
+    name: t.name,
+    target: t.target,
+    displayName: t.displayName,
+    description: t.description,
     severities: all ? undefined : t.severities,
   });
 }

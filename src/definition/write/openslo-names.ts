@@ -73,6 +73,10 @@ export interface OpenSloNames {
   service(service: ServiceSpec): string;
   /** any other object's name (SLI, AlertPolicy, AlertCondition, AlertNotificationTarget), made unique per kind */
   other(kind: string, wanted: string): string;
+  /** a routed target's document name, under which its label's value reads back */
+  routeTarget(name: string): string;
+  /** true the first time only: the routed target's one document is to be written now */
+  writeRouteTarget(name: string): boolean;
   /** the first ServiceSpec of the service's name, whose Service document stands for every file of it */
   serviceWrittenBy(service: ServiceSpec): ServiceSpec;
 }
@@ -118,11 +122,25 @@ export function planOpenSloNames(services: ServiceSpec[]): OpenSloNames {
   }
   claimAll(true);
   claimAll(false);
+  // Routed targets are named in the alerts' labels: one document each, under the name as written.
+  const routeNames = new Map<string, string>();
+  for (const service of services)
+    for (const slo of service.slos)
+      for (const route of slo.routes ?? [])
+        if (!routeNames.has(route.name))
+          routeNames.set(route.name, registry.claim("AlertNotificationTarget", route.name));
+  const routesWritten = new Set<string>();
   return {
     dataSource: (service, source) => sourceNames.get(sourceKey(service, source)) ?? source,
     slo: (slo) => sloNames.get(slo) ?? slo.name,
     service: (service) => serviceNames.get(service.service) ?? service.service,
     other: (kind, wanted) => registry.claim(kind, wanted),
+    routeTarget: (name) => routeNames.get(name) ?? openSloName(name),
+    writeRouteTarget: (name) => {
+      const first = !routesWritten.has(name);
+      routesWritten.add(name);
+      return first;
+    },
     serviceWrittenBy: (service) => {
       const first = firstOfService.get(service.service) ?? service;
       firstOfService.set(service.service, first);

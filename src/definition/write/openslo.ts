@@ -20,6 +20,7 @@ import { timestampOptionOf } from "../log-timestamp.js";
 import type {
   BurnRateWindow,
   NotifyTarget,
+  RouteTarget,
   ServiceSpec,
   Severity,
   SloSpec,
@@ -31,6 +32,7 @@ import {
   DEPLOYS_ANNOTATION,
   HEALTH_ANNOTATION,
   LABELS_ANNOTATION,
+  NOTIFICATION_TARGET_LABEL,
   SEVERITY_ANNOTATION,
   SHORT_WINDOW_ANNOTATION,
   SLO_ANNOTATION,
@@ -77,6 +79,17 @@ function labelsAndAnnotation(labels: Record<string, string>): {
   };
 }
 
+/** The labels the file wrote as lists back as lists (OpenSLO v1 allows both). */
+function asListsWhereWritten(
+  labels: Record<string, string> | undefined,
+  listLabels: string[],
+): Record<string, string | string[]> | undefined {
+  if (!labels) return undefined;
+  return Object.fromEntries(
+    Object.entries(labels).map(([k, v]) => [k, listLabels.includes(k) ? v.split(",") : v]),
+  );
+}
+
 function envelope(kind: string, metadata: Record<string, unknown>, spec: Record<string, unknown>) {
   return { apiVersion: API_VERSION, kind, metadata: compact(metadata), spec: compact(spec) };
 }
@@ -114,10 +127,11 @@ export function openSloDocuments(service: ServiceSpec, options: OpenSloWriteOpti
         "Service",
         {
           name: options.names.service(service),
+          displayName: service.displayName,
           labels: labelsAndAnnotation(service.labels).labels,
           annotations: serviceAnnotations(service, options),
         },
-        {},
+        { description: service.description },
       ),
     );
   for (const [name, source] of Object.entries(service.sources)) {
@@ -130,7 +144,40 @@ export function openSloDocuments(service: ServiceSpec, options: OpenSloWriteOpti
     );
   }
   for (const slo of service.slos) docs.push(sloDocument(slo, service, options));
+  docs.push(...routeTargetDocuments(service, options.names));
   return docs;
+}
+
+/** Each target slo only names in a label, once per conversion, as the AlertNotificationTarget it was. */
+function routeTargetDocuments(service: ServiceSpec, names: OpenSloNames): unknown[] {
+  return service.slos.flatMap((slo) =>
+    (slo.routes ?? []).flatMap((route) => {
+      if (!names.writeRouteTarget(route.name)) return [];
+      return [
+        envelope(
+          "AlertNotificationTarget",
+          { name: names.routeTarget(route.name), displayName: route.displayName },
+          { target: route.target, description: route.description },
+        ),
+      ];
+    }),
+  );
+}
+
+/** The severity's labels without the notification_target its routed targets give back on reading. */
+function labelsBesideRoutes(slo: SloSpec, severity: Severity): Record<string, string> {
+  const { [NOTIFICATION_TARGET_LABEL]: named, ...others } = slo.alerting[severity].labels;
+  const routed = routesOf(slo, severity)
+    .map((r) => r.name)
+    .sort()
+    .join(",");
+  return named === undefined || named === routed
+    ? others
+    : { ...others, [NOTIFICATION_TARGET_LABEL]: named };
+}
+
+function routesOf(slo: SloSpec, severity: Severity): RouteTarget[] {
+  return (slo.routes ?? []).filter((r) => r.severities.includes(severity));
 }
 
 /** What a Service document says must be what each file of the service says: there is one. */
@@ -199,8 +246,10 @@ function sloDocument(slo: SloSpec, service: ServiceSpec, options: OpenSloWriteOp
   const objective = objectiveOf(slo);
   const name = options.names.slo(slo);
   // renamed apart from another service's SLO: the name it reads back under
-  const labels = labelsAndAnnotation(ownLabels(slo, service.labels));
+  const split = labelsAndAnnotation(ownLabels(slo, service.labels));
+  const labels = { ...split, labels: asListsWhereWritten(split.labels, slo.listLabels ?? []) };
   const annotations = {
+    ...slo.annotations,
     ...sloAnnotations(slo),
     ...labels.annotations,
     ...(name === slo.name ? {} : { [SLO_ANNOTATION.name]: slo.name }),
@@ -284,6 +333,7 @@ function openSloStartTime(start: { text: string; wallClock: WallClock }): string
 
 function objectiveOf(slo: SloSpec): Record<string, unknown> {
   const objective: Record<string, unknown> = {};
+  if (slo.objectiveDisplayName !== undefined) objective.displayName = slo.objectiveDisplayName;
   const ind = slo.indicator;
   if (ind.kind === "latency") {
     objective.op = ind.op ?? "lte";
@@ -435,14 +485,14 @@ function alertPolicies(slo: SloSpec, sloName: string, names: OpenSloNames): unkn
       metadata: { name },
       spec: {
         alertWhenNoData: false,
-        alertWhenResolved: true,
+        alertWhenResolved: w.alertWhenResolved ?? true,
         alertWhenBreaching: !severity.disable,
         conditions: [
           {
             kind: "AlertCondition",
             metadata: compact({
               name: names.other("AlertCondition", `${name}-burn`),
-              labels: nonEmpty(severity.labels),
+              labels: nonEmpty(labelsBesideRoutes(slo, w.severity)),
               annotations: nonEmpty({
                 ...severity.annotations,
                 ...(shortIsDefault ? {} : { [SHORT_WINDOW_ANNOTATION]: w.short }),
@@ -502,7 +552,8 @@ function targetsFor(
       }),
       spec: { target: t.type },
     }));
-  if (delivered.length > 0) return delivered;
+  const routed = routesOf(slo, severity).map((r) => ({ targetRef: names.routeTarget(r.name) }));
+  if (delivered.length + routed.length > 0) return [...delivered, ...routed];
   return [
     {
       kind: "AlertNotificationTarget",
