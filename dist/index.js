@@ -54379,11 +54379,13 @@ function burnRatesCell(e) {
   return cells.length > 0 ? cells.join(" \xB7 ") : "\u2013";
 }
 function firingCell(alerts) {
-  const firing = alerts.filter((a) => a.firing);
-  if (firing.length === 0) return "\u2013";
-  return firing.map(
-    (a) => `${a.severity === "page" ? "\u{1F534} page" : "\u{1F7E0} ticket"} ${a.long}/${a.short} ${burnRate(a.burnRateLong)} > ${burnRate(a.factor)}`
-  ).join("<br>");
+  const shown = [...alerts.filter((a) => a.firing), ...alerts.filter((a) => a.pending)];
+  if (shown.length === 0) return "\u2013";
+  return shown.map((a) => {
+    const what = `${a.long}/${a.short} ${burnRate(a.burnRateLong)} > ${burnRate(a.factor)}`;
+    if (!a.firing) return `\u23F3 ${a.severity} pending ${what}`;
+    return `${a.severity === "page" ? "\u{1F534} page" : "\u{1F7E0} ticket"} ${what}`;
+  }).join("<br>");
 }
 function details(e, charts) {
   const lines = [];
@@ -82916,12 +82918,11 @@ function rowOf(e) {
 function entryDetails(e, paint) {
   const lines = [];
   const name2 = escapeTerminal(e.name);
-  for (const a of e.alerts.filter((x) => x.firing)) {
+  for (const a of e.alerts.filter((x) => x.firing || x.pending)) {
+    const burning = `burning ${burnRate(a.burnRateLong)} over ${a.long} and ${burnRate(a.burnRateShort)} over ${a.short} (threshold ${burnRate(a.factor)})`;
+    const severity = a.severity === "page" ? "PAGE" : "TICKET";
     lines.push(
-      paint(
-        `  ${a.severity === "page" ? "PAGE" : "TICKET"} ${name2}: burning ${burnRate(a.burnRateLong)} over ${a.long} and ${burnRate(a.burnRateShort)} over ${a.short} (threshold ${burnRate(a.factor)})`,
-        a.severity === "page" ? "red" : "yellow"
-      )
+      a.firing ? paint(`  ${severity} ${name2}: ${burning}`, a.severity === "page" ? "red" : "yellow") : `  ${severity} pending ${name2}: ${burning}; it fires once that has held for its alertAfter`
     );
   }
   if ((e.status === "warning" || e.status === "breaching") && e.breakdown.length > 0) {

@@ -297,7 +297,7 @@ function burnRateTable(e: SloReportEntry): string {
     (a) => `<tr${a.firing ? ' class="firing"' : ""}>
 <td>${a.severity}</td><td>${escapeHtml(a.long)} / ${escapeHtml(a.short)}</td>
 <td class="num">${burnRate(a.burnRateLong)}</td><td class="num">${burnRate(a.burnRateShort)}</td>
-<td class="num">${burnRate(a.factor)}</td><td>${a.firing ? "firing" : "–"}</td></tr>`,
+<td class="num">${burnRate(a.factor)}</td><td>${a.firing ? "firing" : a.pending ? "pending" : "–"}</td></tr>`,
   );
   return `<h3>Burn rates now</h3>
 <table>

@@ -175,14 +175,16 @@ function burnRatesCell(e: SloReportEntry): string {
   return cells.length > 0 ? cells.join(" · ") : "–";
 }
 
+/** Firing alerts, then pending ones (the condition holds, not yet for the rule's alertAfter). */
 function firingCell(alerts: ReportAlert[]): string {
-  const firing = alerts.filter((a) => a.firing);
-  if (firing.length === 0) return "–";
-  return firing
-    .map(
-      (a) =>
-        `${a.severity === "page" ? "🔴 page" : "🟠 ticket"} ${a.long}/${a.short} ${burnRate(a.burnRateLong)} > ${burnRate(a.factor)}`,
-    )
+  const shown = [...alerts.filter((a) => a.firing), ...alerts.filter((a) => a.pending)];
+  if (shown.length === 0) return "–";
+  return shown
+    .map((a) => {
+      const what = `${a.long}/${a.short} ${burnRate(a.burnRateLong)} > ${burnRate(a.factor)}`;
+      if (!a.firing) return `⏳ ${a.severity} pending ${what}`;
+      return `${a.severity === "page" ? "🔴 page" : "🟠 ticket"} ${what}`;
+    })
     .join("<br>");
 }
 

@@ -141,12 +141,14 @@ function rowOf(e: SloReportEntry): string[] {
 function entryDetails(e: SloReportEntry, paint: Paint): string[] {
   const lines: string[] = [];
   const name = escapeTerminal(e.name);
-  for (const a of e.alerts.filter((x) => x.firing)) {
+  for (const a of e.alerts.filter((x) => x.firing || x.pending)) {
+    const burning = `burning ${burnRate(a.burnRateLong)} over ${a.long} and ${burnRate(a.burnRateShort)} over ${a.short} (threshold ${burnRate(a.factor)})`;
+    const severity = a.severity === "page" ? "PAGE" : "TICKET";
+    // pending: the condition holds, but not yet for the rule's alertAfter
     lines.push(
-      paint(
-        `  ${a.severity === "page" ? "PAGE" : "TICKET"} ${name}: burning ${burnRate(a.burnRateLong)} over ${a.long} and ${burnRate(a.burnRateShort)} over ${a.short} (threshold ${burnRate(a.factor)})`,
-        a.severity === "page" ? "red" : "yellow",
-      ),
+      a.firing
+        ? paint(`  ${severity} ${name}: ${burning}`, a.severity === "page" ? "red" : "yellow")
+        : `  ${severity} pending ${name}: ${burning}; it fires once that has held for its alertAfter`,
     );
   }
   if ((e.status === "warning" || e.status === "breaching") && e.breakdown.length > 0) {

@@ -44,4 +44,18 @@ describe("renderText", () => {
     expect(text).toContain("\u001b[1m");
     expect(text).not.toContain("checkout\u001b[8m");
   });
+
+  it("names an alert whose condition holds but not yet for its alertAfter as pending, not firing", async () => {
+    const report = await reportOf("slos/x.yaml", sloYaml("shop", ["checkout"]), { checkout: 0.5 });
+    const alerts = report.slos[0]!.alerts;
+    const page = alerts.find((a) => a.severity === "page" && a.firing)!;
+    Object.assign(page, { firing: false, pending: true });
+    const text = renderText(report, { color: false });
+    expect(text).toContain(
+      `  PAGE pending checkout: burning ${"500×"} over ${page.long} and 500× over ${page.short} (threshold 14.4×); it fires once that has held for its alertAfter`,
+    );
+    expect(text.split("\n").filter((l) => l.startsWith("  PAGE checkout:"))).toHaveLength(
+      alerts.filter((a) => a.severity === "page" && a.firing).length,
+    );
+  });
 });
