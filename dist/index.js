@@ -43353,13 +43353,13 @@ var require_stringifyCollection = __commonJS({
       const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
       return stringify2(collection, ctx, options);
     }
-    function stringifyBlockCollection({ comment: comment2, items: items3 }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
+    function stringifyBlockCollection({ comment: comment2, items: items2 }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
       const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
       let chompKeep = false;
       const lines = [];
-      for (let i = 0; i < items3.length; ++i) {
-        const item2 = items3[i];
+      for (let i = 0; i < items2.length; ++i) {
+        const item2 = items2[i];
         let comment3 = null;
         if (identity2.isNode(item2)) {
           if (!chompKeep && item2.spaceBefore)
@@ -43402,7 +43402,7 @@ ${indent}${line}` : "\n";
         onChompKeep();
       return str;
     }
-    function stringifyFlowCollection({ items: items3 }, ctx, { flowChars, itemIndent }) {
+    function stringifyFlowCollection({ items: items2 }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
       itemIndent += indentStep;
       const itemCtx = Object.assign({}, ctx, {
@@ -43413,8 +43413,8 @@ ${indent}${line}` : "\n";
       let reqNewline = false;
       let linesAtValue = 0;
       const lines = [];
-      for (let i = 0; i < items3.length; ++i) {
-        const item2 = items3[i];
+      for (let i = 0; i < items2.length; ++i) {
+        const item2 = items2[i];
         let comment2 = null;
         if (identity2.isNode(item2)) {
           if (item2.spaceBefore)
@@ -43445,7 +43445,7 @@ ${indent}${line}` : "\n";
           reqNewline = true;
         let str = stringify.stringify(item2, itemCtx, () => comment2 = null);
         reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
-        if (i < items3.length - 1) {
+        if (i < items2.length - 1) {
           str += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
@@ -43502,9 +43502,9 @@ var require_YAMLMap = __commonJS({
     var identity2 = require_identity();
     var Pair2 = require_Pair();
     var Scalar2 = require_Scalar();
-    function findPair(items3, key) {
+    function findPair(items2, key) {
       const k = identity2.isScalar(key) ? key.value : key;
-      for (const it of items3) {
+      for (const it of items2) {
         if (identity2.isPair(it)) {
           if (it.key === key || it.key === k)
             return it;
@@ -45452,12 +45452,12 @@ var require_util_map_includes = __commonJS({
   "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity2 = require_identity();
-    function mapIncludes(ctx, items3, search) {
+    function mapIncludes(ctx, items2, search) {
       const { uniqueKeys } = ctx.options;
       if (uniqueKeys === false)
         return false;
       const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity2.isScalar(a) && identity2.isScalar(b) && a.value === b.value;
-      return items3.some((pair2) => isEqual(pair2.key, search));
+      return items2.some((pair2) => isEqual(pair2.key, search));
     }
     exports.mapIncludes = mapIncludes;
   }
@@ -49146,9 +49146,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addList(items3, ordered = false) {
+  addList(items2, ordered = false) {
     const tag = ordered ? "ol" : "ul";
-    const listItems = items3.map((item2) => this.wrap("li", item2)).join("");
+    const listItems = items2.map((item2) => this.wrap("li", item2)).join("");
     const element = this.wrap(tag, listItems);
     return this.addRaw(element).addEOL();
   }
@@ -54583,9 +54583,9 @@ function messageOf(e) {
     e.gated ? "" : "Not gated: reported only."
   ].filter(Boolean).join(" ");
 }
-function chunk(items3, size) {
+function chunk(items2, size) {
   const out = [];
-  for (let i = 0; i < items3.length; i += size) out.push(items3.slice(i, i + size));
+  for (let i = 0; i < items2.length; i += size) out.push(items2.slice(i, i + size));
   return out;
 }
 
@@ -62269,7 +62269,7 @@ function handleIntersectionResults(result, left, right) {
 }
 var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
   $ZodType.init(inst, def);
-  const items3 = def.items;
+  const items2 = def.items;
   const memo2 = globalConfig.memoizer;
   memo2?.attach(inst);
   inst._zod.parse = (payload, ctx) => {
@@ -62285,8 +62285,8 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
     }
     payload.value = memo2 ? memo2.alloc(inst, payload, [], ctx) : [];
     const proms = [];
-    const optinStart = getTupleOptStart(items3, "optin");
-    const optoutStart = getTupleOptStart(items3, "optout");
+    const optinStart = getTupleOptStart(items2, "optin");
+    const optoutStart = getTupleOptStart(items2, "optout");
     if (!def.rest) {
       if (input2.length < optinStart) {
         payload.issues.push({
@@ -62299,10 +62299,10 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
         });
         return payload;
       }
-      if (input2.length > items3.length) {
+      if (input2.length > items2.length) {
         payload.issues.push({
           code: "too_big",
-          maximum: items3.length,
+          maximum: items2.length,
           inclusive: true,
           input: input2,
           inst,
@@ -62310,11 +62310,11 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
         });
       }
     }
-    const itemResults = new Array(items3.length);
+    const itemResults = new Array(items2.length);
     const abortEarly = def.rest ? ctx?.abortEarly : void 0;
     let itemAborted = false;
-    for (let i = 0; i < items3.length; i++) {
-      const r = items3[i]._zod.run({ value: input2[i], issues: [] }, ctx);
+    for (let i = 0; i < items2.length; i++) {
+      const r = items2[i]._zod.run({ value: input2[i], issues: [] }, ctx);
       if (r instanceof Promise) {
         proms.push(r.then((rr) => {
           itemResults[i] = rr;
@@ -62326,8 +62326,8 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
       }
     }
     if (def.rest && !itemAborted) {
-      let i = items3.length - 1;
-      const rest = input2.slice(items3.length);
+      let i = items2.length - 1;
+      const rest = input2.slice(items2.length);
       let seen = payload.issues.length;
       for (const el of rest) {
         if (abortEarly && payload.issues.length !== seen) {
@@ -62345,14 +62345,14 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
       }
     }
     if (proms.length) {
-      return Promise.all(proms).then(() => handleTupleResults(itemResults, payload, items3, input2, optoutStart));
+      return Promise.all(proms).then(() => handleTupleResults(itemResults, payload, items2, input2, optoutStart));
     }
-    return handleTupleResults(itemResults, payload, items3, input2, optoutStart);
+    return handleTupleResults(itemResults, payload, items2, input2, optoutStart);
   };
 });
-function getTupleOptStart(items3, key) {
-  for (let i = items3.length - 1; i >= 0; i--) {
-    const omittable = key === "optin" ? items3[i]._zod.optin !== void 0 : items3[i]._zod.optout === "optional";
+function getTupleOptStart(items2, key) {
+  for (let i = items2.length - 1; i >= 0; i--) {
+    const omittable = key === "optin" ? items2[i]._zod.optin !== void 0 : items2[i]._zod.optout === "optional";
     if (!omittable)
       return i + 1;
   }
@@ -62364,11 +62364,11 @@ function handleTupleResult(result, final, index) {
   }
   final.value[index] = result.value;
 }
-function handleTupleResults(itemResults, final, items3, input2, optoutStart) {
-  for (let i = 0; i < items3.length; i++) {
+function handleTupleResults(itemResults, final, items2, input2, optoutStart) {
+  for (let i = 0; i < items2.length; i++) {
     const r = itemResults[i];
     const isPresent = i < input2.length;
-    if (!isPresent && i >= optoutStart && items3[i]._zod.optin === "optional") {
+    if (!isPresent && i >= optoutStart && items2[i]._zod.optin === "optional") {
       final.value.length = i;
       break;
     }
@@ -62382,7 +62382,7 @@ function handleTupleResults(itemResults, final, items3, input2, optoutStart) {
     final.value[i] = r.value;
   }
   for (let i = final.value.length - 1; i >= input2.length; i--) {
-    if (items3[i]._zod.optout === "optional" && final.value[i] === void 0) {
+    if (items2[i]._zod.optout === "optional" && final.value[i] === void 0) {
       final.value.length = i;
     } else {
       break;
@@ -72298,20 +72298,20 @@ function generateNonOptionalCheck(doc, ctx, schema, accessor) {
 }
 function generateTupleCheck(doc, ctx, schema, accessor) {
   const def = schema._zod.def;
-  const items3 = def.items;
+  const items2 = def.items;
   const rest = def.rest;
   doc.write(`if (!Array.isArray(${accessor})) return INVALID;`);
-  const optinStart = getTupleOptStart2(items3, "optin");
-  const optoutStart = getTupleOptStart2(items3, "optout");
+  const optinStart = getTupleOptStart2(items2, "optin");
+  const optoutStart = getTupleOptStart2(items2, "optout");
   if (rest) {
     doc.write(`if (${accessor}.length < ${optinStart}) return INVALID;`);
   } else {
-    doc.write(`if (${accessor}.length < ${optinStart} || ${accessor}.length > ${items3.length}) return INVALID;`);
+    doc.write(`if (${accessor}.length < ${optinStart} || ${accessor}.length > ${items2.length}) return INVALID;`);
   }
   const outputVar = newVar(ctx);
   doc.write(`const ${outputVar} = [];`);
-  for (let i = 0; i < items3.length; i++) {
-    const itemSchema = items3[i];
+  for (let i = 0; i < items2.length; i++) {
+    const itemSchema = items2[i];
     if (i >= optoutStart) {
       doc.write(`if (${outputVar}.length === ${i}) {`);
       doc.indented((d) => {
@@ -72353,7 +72353,7 @@ function generateTupleCheck(doc, ctx, schema, accessor) {
   if (rest) {
     const iVar = newVar(ctx);
     const elemVar = newVar(ctx);
-    doc.write(`for (let ${iVar} = ${items3.length}; ${iVar} < ${accessor}.length; ${iVar}++) {`);
+    doc.write(`for (let ${iVar} = ${items2.length}; ${iVar} < ${accessor}.length; ${iVar}++) {`);
     doc.indented((d) => {
       d.write(`const ${elemVar} = ${accessor}[${iVar}];`);
       const elemOutput = compileChild(d, ctx, rest, elemVar);
@@ -72363,9 +72363,9 @@ function generateTupleCheck(doc, ctx, schema, accessor) {
   }
   return outputVar;
 }
-function getTupleOptStart2(items3, key) {
-  for (let i = items3.length - 1; i >= 0; i--) {
-    const omittable = key === "optin" ? items3[i]._zod.optin !== void 0 : items3[i]._zod.optout === "optional";
+function getTupleOptStart2(items2, key) {
+  for (let i = items2.length - 1; i >= 0; i--) {
+    const omittable = key === "optin" ? items2[i]._zod.optin !== void 0 : items2[i]._zod.optout === "optional";
     if (!omittable)
       return i + 1;
   }
@@ -73501,13 +73501,13 @@ function _intersection(Class2, left, right) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _tuple(Class2, items3, _paramsOrRest, _params) {
+function _tuple(Class2, items2, _paramsOrRest, _params) {
   const hasRest = _paramsOrRest instanceof $ZodType;
   const params = hasRest ? _params : _paramsOrRest;
   const rest = hasRest ? _paramsOrRest : null;
   return new Class2({
     type: "tuple",
-    items: items3,
+    items: items2,
     rest,
     ...normalizeParams(params)
   });
@@ -76405,13 +76405,13 @@ var ZodTuple = /* @__PURE__ */ $constructor("ZodTuple", (inst, def) => {
     });
   }
 });
-function tuple(items3, _paramsOrRest, _params) {
+function tuple(items2, _paramsOrRest, _params) {
   const hasRest = _paramsOrRest instanceof $ZodType;
   const params = hasRest ? _params : _paramsOrRest;
   const rest = hasRest ? _paramsOrRest : null;
   return new ZodTuple({
     type: "tuple",
-    items: items3,
+    items: items2,
     rest,
     ...util_exports.normalizeParams(params)
   });
@@ -77052,8 +77052,8 @@ function detectVersion(schema, defaultTarget) {
   }
   return defaultTarget ?? "draft-2020-12";
 }
-function applyMinItems(items3, minItems) {
-  return items3.map((item2, index) => index < minItems ? item2 : item2.optional());
+function applyMinItems(items2, minItems) {
+  return items2.map((item2, index) => index < minItems ? item2 : item2.optional());
 }
 function decodeJSONPointerSegment(segment) {
   return segment.replace(/~1/g, "/").replace(/~0/g, "~");
@@ -77207,13 +77207,13 @@ function plural(n) {
 }
 function checkArrayGuards(arraySchema, guards) {
   const guard = z.transform((value) => value).check((payload) => {
-    const items3 = payload.value;
-    if (!Array.isArray(items3))
+    const items2 = payload.value;
+    if (!Array.isArray(items2))
       return;
     if (guards.uniqueItems === true) {
       const firstSeen = /* @__PURE__ */ new Map();
-      for (let i = 0; i < items3.length; i++) {
-        const key = canonicalKey(items3[i], /* @__PURE__ */ new Set());
+      for (let i = 0; i < items2.length; i++) {
+        const key = canonicalKey(items2[i], /* @__PURE__ */ new Set());
         if (key === null)
           continue;
         const first = firstSeen.get(key);
@@ -77224,7 +77224,7 @@ function checkArrayGuards(arraySchema, guards) {
         payload.issues.push({
           code: "custom",
           message: `Array items must be unique: element at index ${i} duplicates the one at index ${first}`,
-          input: items3,
+          input: items2,
           path: [i],
           continue: true
         });
@@ -77234,7 +77234,7 @@ function checkArrayGuards(arraySchema, guards) {
       const minContains = guards.minContains ?? 1;
       const ceiling = guards.maxContains !== void 0 ? guards.maxContains + 1 : Number.POSITIVE_INFINITY;
       let matches = 0;
-      for (const item2 of items3) {
+      for (const item2 of items2) {
         if (guards.containsSchema.safeParse(item2).success && ++matches >= ceiling)
           break;
       }
@@ -77242,7 +77242,7 @@ function checkArrayGuards(arraySchema, guards) {
         payload.issues.push({
           code: "custom",
           message: `Array must contain at least ${minContains} matching ${plural(minContains)}; found ${matches}`,
-          input: items3,
+          input: items2,
           continue: true
         });
       }
@@ -77250,7 +77250,7 @@ function checkArrayGuards(arraySchema, guards) {
         payload.issues.push({
           code: "custom",
           message: `Array must contain at most ${guards.maxContains} matching ${plural(guards.maxContains)}`,
-          input: items3,
+          input: items2,
           continue: true
         });
       }
@@ -77536,12 +77536,12 @@ function convertBaseSchema(schema, ctx) {
     }
     case "array": {
       const prefixItems = schema.prefixItems;
-      const items3 = schema.items;
+      const items2 = schema.items;
       if (prefixItems && Array.isArray(prefixItems)) {
         const minItems = typeof schema.minItems === "number" ? schema.minItems : 0;
         const tupleItems = prefixItems.map((item2) => convertSchema(item2, ctx));
         const positionalItems = applyMinItems(tupleItems, minItems);
-        const rest = !Array.isArray(items3) ? getTupleRest(items3, ctx) : void 0;
+        const rest = !Array.isArray(items2) ? getTupleRest(items2, ctx) : void 0;
         const tupleSchema = z.tuple(positionalItems);
         zodSchema = rest ? tupleSchema.rest(rest) : tupleSchema;
         if (typeof schema.minItems === "number") {
@@ -77550,9 +77550,9 @@ function convertBaseSchema(schema, ctx) {
         if (typeof schema.maxItems === "number") {
           zodSchema = zodSchema.check(z.maxLength(schema.maxItems));
         }
-      } else if (Array.isArray(items3)) {
+      } else if (Array.isArray(items2)) {
         const minItems = typeof schema.minItems === "number" ? schema.minItems : 0;
-        const tupleItems = items3.map((item2) => convertSchema(item2, ctx));
+        const tupleItems = items2.map((item2) => convertSchema(item2, ctx));
         const positionalItems = applyMinItems(tupleItems, minItems);
         const rest = getTupleRest(schema.additionalItems, ctx);
         const tupleSchema = z.tuple(positionalItems);
@@ -77563,8 +77563,8 @@ function convertBaseSchema(schema, ctx) {
         if (typeof schema.maxItems === "number") {
           zodSchema = zodSchema.check(z.maxLength(schema.maxItems));
         }
-      } else if (items3 !== void 0) {
-        const element = convertSchema(items3, ctx);
+      } else if (items2 !== void 0) {
+        const element = convertSchema(items2, ctx);
         let arraySchema = z.array(element);
         if (typeof schema.minItems === "number") {
           arraySchema = arraySchema.min(schema.minItems);
@@ -79089,11 +79089,11 @@ function checkSeveritiesOfFailed(o, conditions) {
     if (!def.override && !def.tableSeverity) def.unknownSeverity();
   }
 }
-function readItems(ctx, r, path, count3, items3) {
+function readItems(ctx, r, path, count3, items2) {
   const defs = [];
   for (let i = 0; i < count3; i++) {
-    const ref = item(ctx, r, [...path, i], items3.refKey, items3.kind);
-    const def = ref && (ref.inline ? items3.read(ref.o) : once(ctx, ref.o, () => items3.read(ref.o)));
+    const ref = item(ctx, r, [...path, i], items2.refKey, items2.kind);
+    const def = ref && (ref.inline ? items2.read(ref.o) : once(ctx, ref.o, () => items2.read(ref.o)));
     if (def) defs.push(def);
   }
   return defs;
@@ -79119,10 +79119,10 @@ var SEVERITIES = ["page", "ticket"];
 function sloAlerting(ctx, slo, periodMs) {
   const { r } = slo;
   const path = at(slo, "spec", "alertPolicies");
-  const items3 = r.list(path);
-  if (!items3 || items3.length === 0) return defaultAlerting();
+  const items2 = r.list(path);
+  if (!items2 || items2.length === 0) return defaultAlerting();
   const before = r.errors.length;
-  const policies = readItems(ctx, r, path, items3.length, {
+  const policies = readItems(ctx, r, path, items2.length, {
     refKey: "alertPolicyRef",
     kind: "AlertPolicy",
     read: (o) => readPolicy(ctx, o)
@@ -80309,6 +80309,35 @@ function documentOf(ydoc, contents) {
   }
 }
 
+// src/definition/openslo/as-v1.ts
+function readerOf(document, errors) {
+  const root = document.ydoc.doc.contents;
+  const kind = String(scalarValue(child(root, "kind")) ?? "");
+  const name2 = scalarValue(child(child(root, "metadata"), "name"));
+  const subject = `${kind || "OpenSLO document"}${name2 === void 0 ? "" : ` '${String(name2)}'`}`;
+  return { root, kind, r: new DocReader(document.ydoc, subject, document.value, errors) };
+}
+function asV1(root, rewriteSpec) {
+  return rewriteMap(root, (key, value, keyNode) => {
+    if (key === "apiVersion")
+      return [pairLike("apiVersion", keyNode, scalarLike(API_VERSION, value))];
+    if (key === "spec") {
+      const spec = rewriteSpec(value);
+      return spec === void 0 ? void 0 : [pairLike("spec", keyNode, spec)];
+    }
+    return void 0;
+  });
+}
+function documentsOf(document, trees, errors) {
+  const out = [];
+  for (const tree of trees) {
+    const doc = documentOf(document.ydoc, tree);
+    if ("error" in doc) errors.push(doc.error);
+    else out.push(doc);
+  }
+  return out;
+}
+
 // src/definition/openslo/v1alpha.ts
 var UNIT_OF = {
   second: { unit: "m", per: 1 / 60 },
@@ -80341,32 +80370,11 @@ var OBJECTIVE_KEYS2 = [
 var RATIO_KEYS2 = ["good", "total", "counter", "incremental"];
 var WINDOW_KEYS = ["count", "unit", "isRolling", "calendar"];
 function v1alphaToV1(document, errors) {
-  const root = document.ydoc.doc.contents;
-  const kind = String(scalarValue(child(root, "kind")) ?? "");
-  const name2 = scalarValue(child(child(root, "metadata"), "name"));
-  const subject = `${kind || "OpenSLO document"}${name2 === void 0 ? "" : ` '${String(name2)}'`}`;
-  const r = new DocReader(document.ydoc, subject, document.value, errors);
+  const { root, kind, r } = readerOf(document, errors);
   const before = errors.length;
   const trees = kind === "SLO" ? sloTrees(r, root) : [asV1(root, () => void 0)];
   if (errors.length > before) return [];
-  const out = [];
-  for (const tree of trees) {
-    const doc = documentOf(document.ydoc, tree);
-    if ("error" in doc) errors.push(doc.error);
-    else out.push(doc);
-  }
-  return out;
-}
-function asV1(root, rewriteSpec) {
-  return rewriteMap(root, (key, value, keyNode) => {
-    if (key === "apiVersion")
-      return [pairLike("apiVersion", keyNode, scalarLike(API_VERSION, value))];
-    if (key === "spec") {
-      const spec = rewriteSpec(value);
-      return spec === void 0 ? void 0 : [pairLike("spec", keyNode, spec)];
-    }
-    return void 0;
-  });
+  return documentsOf(document, trees, errors);
 }
 function checkKeys(r) {
   const spec = ["spec"];
@@ -80407,7 +80415,7 @@ function sloTrees(r, root) {
           keyNode,
           rewriteMap(
             value,
-            (k, v, kn) => k === "name" ? [pairLike("name", kn, scalarLike(own2, objective))] : void 0
+            (k, _v, kn) => k === "name" ? [pairLike("name", kn, scalarLike(own2, objective))] : void 0
           )
         )
       ] : void 0
@@ -80562,26 +80570,12 @@ function durationOf(r, window2, path) {
 
 // src/definition/openslo/v2alpha.ts
 function v2alphaToV1(document, errors) {
-  const root = document.ydoc.doc.contents;
-  const kind = String(scalarValue(child(root, "kind")) ?? "");
-  const name2 = scalarValue(child(child(root, "metadata"), "name"));
-  const subject = `${kind || "OpenSLO document"}${name2 === void 0 ? "" : ` '${String(name2)}'`}`;
-  const r = new DocReader(document.ydoc, subject, document.value, errors);
+  const { root, kind, r } = readerOf(document, errors);
   const rewriteSpec = kind === "SLO" ? (spec) => sloSpec(r, spec, ["spec"]) : kind === "SLI" ? (spec) => sliSpec(r, spec, ["spec"]) : () => void 0;
   const before = errors.length;
-  const tree = rewriteMap(root, (key, value, keyNode) => {
-    if (key === "apiVersion")
-      return [pairLike("apiVersion", keyNode, scalarLike(API_VERSION, value))];
-    if (key === "spec") return [pairLike("spec", keyNode, rewriteSpec(value) ?? value)];
-    return void 0;
-  });
+  const tree = asV1(root, rewriteSpec);
   if (errors.length > before) return [];
-  const doc = documentOf(document.ydoc, tree);
-  if ("error" in doc) {
-    errors.push(doc.error);
-    return [];
-  }
-  return [doc];
+  return documentsOf(document, [tree], errors);
 }
 var SLO_SPEC_KEYS = [
   "description",
@@ -81143,9 +81137,9 @@ function newService(file2, service, env) {
 function resourcePaths(ydoc, doc, sink) {
   if (!isList(doc)) return [[]];
   const r = new DocReader(ydoc, `${String(doc.kind)}`, doc, sink.errors);
-  const items3 = r.list(["items"], true) ?? [];
+  const items2 = r.list(["items"], true) ?? [];
   const paths = [];
-  items3.forEach((item2, i) => {
+  items2.forEach((item2, i) => {
     if (isPyrraObject(item2)) paths.push(["items", i]);
     else if (!isJson(item2)) r.fail(["items", i], "expected a Kubernetes resource (a mapping)");
     else
@@ -82537,14 +82531,14 @@ function detectDocuments(ydoc, value, formats) {
     errors: [notAnSloFile(ydoc, `${describe3(value)}: not a native, OpenSLO, Sloth or Pyrra file`)]
   };
 }
-function detectListItems(ydoc, items3, formats) {
-  const formatOfItem = items3.map((item2) => detectFormat(item2, formats));
+function detectListItems(ydoc, items2, formats) {
+  const formatOfItem = items2.map((item2) => detectFormat(item2, formats));
   if (!formatOfItem.some((f) => f !== void 0)) {
-    const found = items3.length === 0 ? "an empty list" : `a YAML list of ${countOf(items3)}, not OpenSLO objects`;
+    const found = items2.length === 0 ? "an empty list" : `a YAML list of ${countOf(items2)}, not OpenSLO objects`;
     return { documents: [], errors: [notAnSloFile(ydoc, found)] };
   }
   const detected = { documents: [], errors: [] };
-  items3.forEach((value, i) => {
+  items2.forEach((value, i) => {
     const format = formatOfItem[i];
     if (format) {
       detected.documents.push({ format, document: { ydoc: itemDocument(ydoc, i), value } });
@@ -82587,10 +82581,10 @@ function kindOf(value) {
 function article(kind) {
   return `${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind}`;
 }
-function countOf(items3) {
-  const kinds = new Set(items3.map(kindOf));
+function countOf(items2) {
+  const kinds = new Set(items2.map(kindOf));
   const kind = kinds.size === 1 ? [...kinds][0] : "item";
-  return `${items3.length} ${kind}${items3.length === 1 ? "" : "s"}`;
+  return `${items2.length} ${kind}${items2.length === 1 ? "" : "s"}`;
 }
 
 // src/definition/load.ts
@@ -82654,7 +82648,7 @@ function parseText(file2, text, env, formats) {
   const all = [...formats, nativeFormat];
   const out = [];
   for (const ydoc of docs) {
-    const found = documentsOf(ydoc, env, all);
+    const found = documentsOf2(ydoc, env, all);
     out.push(...found.errors);
     for (const { format, document } of found.documents) {
       const list = byFormat.get(format) ?? [];
@@ -82664,7 +82658,7 @@ function parseText(file2, text, env, formats) {
   }
   return { groups: byFormat, errors: out };
 }
-function documentsOf(ydoc, env, formats) {
+function documentsOf2(ydoc, env, formats) {
   const written = plainValueOf(ydoc);
   if ("errors" in written) return { documents: [], errors: written.errors };
   const envErrors = expandEnvInDocument(ydoc, env, unreadPaths(written.value, formats));
@@ -82679,8 +82673,8 @@ function documentsOf(ydoc, env, formats) {
   return { documents: failed, errors: envErrors };
 }
 function unreadPaths(value, formats) {
-  const items3 = Array.isArray(value) ? value.map((item2, i) => [item2, [i]]) : [[value, []]];
-  return items3.flatMap(
+  const items2 = Array.isArray(value) ? value.map((item2, i) => [item2, [i]]) : [[value, []]];
+  return items2.flatMap(
     ([item2, base]) => (detectFormat(item2, formats)?.unexpanded?.(item2) ?? []).map((path) => [...base, ...path])
   );
 }

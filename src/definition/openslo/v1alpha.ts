@@ -17,17 +17,16 @@
 
 import type { Pair } from "yaml";
 import type { SloError } from "../../errors.js";
-import { DocReader } from "../doc-reader.js";
+import type { DocReader } from "../doc-reader.js";
 import type { FormatDocument } from "../formats.js";
 import { hasWindowPlaceholder } from "../promql.js";
 import { ratesToIncreases } from "../ratio-queries.js";
 import type { YamlPath } from "../yaml-source.js";
+import { asV1, documentsOf, readerOf } from "./as-v1.js";
 import { sourceTypeOf } from "./indicators.js";
-import { API_VERSION } from "./objects.js";
 import { slug } from "./slo.js";
 import {
   child,
-  documentOf,
   items,
   mapLike,
   pairLike,
@@ -74,35 +73,12 @@ const RATIO_KEYS = ["good", "total", "counter", "incremental"];
 const WINDOW_KEYS = ["count", "unit", "isRolling", "calendar"];
 
 export function v1alphaToV1(document: FormatDocument, errors: SloError[]): FormatDocument[] {
-  const root = document.ydoc.doc.contents;
-  const kind = String(scalarValue(child(root, "kind")) ?? "");
-  const name = scalarValue(child(child(root, "metadata"), "name"));
-  const subject = `${kind || "OpenSLO document"}${name === undefined ? "" : ` '${String(name)}'`}`;
-  const r = new DocReader(document.ydoc, subject, document.value, errors);
+  const { root, kind, r } = readerOf(document, errors);
   const before = errors.length;
   const trees = kind === "SLO" ? sloTrees(r, root) : [asV1(root, () => undefined)];
   // What could not be rewritten is told in v1alpha's terms; v1's errors about the gap would only repeat it.
   if (errors.length > before) return [];
-  const out: FormatDocument[] = [];
-  for (const tree of trees) {
-    const doc = documentOf(document.ydoc, tree);
-    if ("error" in doc) errors.push(doc.error);
-    else out.push(doc);
-  }
-  return out;
-}
-
-/** The document with apiVersion openslo/v1, and `rewriteSpec` applied to its spec. */
-function asV1(root: YamlNode, rewriteSpec: (spec: YamlNode) => YamlNode | undefined): YamlNode {
-  return rewriteMap(root, (key, value, keyNode) => {
-    if (key === "apiVersion")
-      return [pairLike("apiVersion", keyNode, scalarLike(API_VERSION, value))];
-    if (key === "spec") {
-      const spec = rewriteSpec(value);
-      return spec === undefined ? undefined : [pairLike("spec", keyNode, spec)];
-    }
-    return undefined;
-  });
+  return documentsOf(document, trees, errors);
 }
 
 /** Keys in v1alpha's names, so a typo is told with the name the file uses. */
@@ -144,7 +120,7 @@ function sloTrees(r: DocReader, root: YamlNode): YamlNode[] {
             pairLike(
               "metadata",
               keyNode,
-              rewriteMap(value, (k, v, kn) =>
+              rewriteMap(value, (k, _v, kn) =>
                 k === "name" ? [pairLike("name", kn, scalarLike(own, objective))] : undefined,
               ),
             ),

@@ -15,31 +15,15 @@
 
 import type { Pair } from "yaml";
 import type { SloError } from "../../errors.js";
-import { DocReader } from "../doc-reader.js";
+import type { DocReader } from "../doc-reader.js";
 import type { FormatDocument } from "../formats.js";
 import type { YamlPath } from "../yaml-source.js";
+import { asV1, documentsOf, readerOf } from "./as-v1.js";
 import { sourceTypeOf } from "./indicators.js";
-import { API_VERSION } from "./objects.js";
-import {
-  child,
-  documentOf,
-  items,
-  mapLike,
-  pairLike,
-  pairOf,
-  rewriteMap,
-  scalarLike,
-  scalarValue,
-  seqLike,
-  type YamlNode,
-} from "./yaml-nodes.js";
+import { mapLike, pairLike, pairOf, rewriteMap, scalarValue, type YamlNode } from "./yaml-nodes.js";
 
 export function v2alphaToV1(document: FormatDocument, errors: SloError[]): FormatDocument[] {
-  const root = document.ydoc.doc.contents;
-  const kind = String(scalarValue(child(root, "kind")) ?? "");
-  const name = scalarValue(child(child(root, "metadata"), "name"));
-  const subject = `${kind || "OpenSLO document"}${name === undefined ? "" : ` '${String(name)}'`}`;
-  const r = new DocReader(document.ydoc, subject, document.value, errors);
+  const { root, kind, r } = readerOf(document, errors);
   const rewriteSpec =
     kind === "SLO"
       ? (spec: YamlNode) => sloSpec(r, spec, ["spec"])
@@ -47,20 +31,10 @@ export function v2alphaToV1(document: FormatDocument, errors: SloError[]): Forma
         ? (spec: YamlNode) => sliSpec(r, spec, ["spec"])
         : () => undefined;
   const before = errors.length;
-  const tree = rewriteMap(root, (key, value, keyNode) => {
-    if (key === "apiVersion")
-      return [pairLike("apiVersion", keyNode, scalarLike(API_VERSION, value))];
-    if (key === "spec") return [pairLike("spec", keyNode, rewriteSpec(value) ?? value)];
-    return undefined;
-  });
+  const tree = asV1(root, rewriteSpec);
   // What could not be rewritten is told in v2alpha's terms; v1's errors about the gap would only repeat it.
   if (errors.length > before) return [];
-  const doc = documentOf(document.ydoc, tree);
-  if ("error" in doc) {
-    errors.push(doc.error);
-    return [];
-  }
-  return [doc];
+  return documentsOf(document, [tree], errors);
 }
 
 const SLO_SPEC_KEYS = [
