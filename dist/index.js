@@ -57590,6 +57590,15 @@ function countedPeriodsHaveAStart(startField) {
     hint: `e.g. ${startField}: "2024-01-01 00:00:00" (a Monday, and the 1st of January)`
   } : void 0;
 }
+function percentBelow100(noun, example) {
+  return (percent4) => percent4 >= 100 ? {
+    message: `${percent4} leaves no error budget; ${noun} must be below 100`,
+    hint: `SLOs of 100% cannot be met and cannot be budgeted; try ${example}`
+  } : void 0;
+}
+function percentAbove0(example) {
+  return (percent4) => percent4 <= 0 ? { message: `expected a percentage between 0 and 100, like ${example}` } : void 0;
+}
 
 // src/definition/deploys.ts
 function readDeploys(reporter, path, raw, source, at2) {
@@ -81252,11 +81261,8 @@ function checkSpecKeys(r, path) {
   r.keys(path, strayLatency ? [...SPEC_KEYS3, "latency"] : SPEC_KEYS3);
 }
 var GO_FLOAT2 = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-var leavesBudget = (percent4) => percent4 >= 100 ? {
-  message: `${percent4} leaves no error budget; a target must be below 100`,
-  hint: 'SLOs of 100% cannot be met and cannot be budgeted; try "99.99"'
-} : void 0;
-var aboveZero = (percent4) => percent4 <= 0 ? { message: 'expected a percentage between 0 and 100, like "99.5"' } : void 0;
+var leavesBudget = percentBelow100("a target", '"99.99"');
+var aboveZero = percentAbove0('"99.5"');
 function targetOf({ r, w }, path) {
   const value = r.value(path);
   if (value === void 0 || value === null) {
@@ -82407,11 +82413,8 @@ function loadSlo(doc, path, { fields: f, keys: keys2, warnings, holds, serviceCh
   if (alertFor && (hold.page || hold.ticket)) holds.set(slo, hold);
   return slo;
 }
-var leavesBudget2 = (percent4) => percent4 >= 100 ? {
-  message: `${percent4} leaves no error budget; an objective must be below 100`,
-  hint: "SLOs of 100% cannot be met and cannot be budgeted; try 99.99"
-} : void 0;
-var aboveZero2 = (percent4) => percent4 <= 0 ? { message: "expected a percentage between 0 and 100, like 99.9" } : void 0;
+var leavesBudget2 = percentBelow100("an objective", "99.99");
+var aboveZero2 = percentAbove0("99.9");
 function objectiveOf(r, path) {
   const percent4 = r.number(path, true);
   if (percent4 === void 0 || !checkInOrder(r, path, percent4, leavesBudget2, aboveZero2))

@@ -266,3 +266,25 @@ export function countedPeriodsHaveAStart(
         }
       : undefined;
 }
+
+/**
+ * A percentage objective (Sloth's 99.9, Pyrra's "99.5") leaves an error
+ * budget: below 100. `noun` names it, `example` is written as the format writes it.
+ */
+export function percentBelow100(noun: string, example: string): Rule<number> {
+  return (percent) =>
+    percent >= 100
+      ? {
+          message: `${percent} leaves no error budget; ${noun} must be below 100`,
+          hint: `SLOs of 100% cannot be met and cannot be budgeted; try ${example}`,
+        }
+      : undefined;
+}
+
+/** A percentage objective is above 0; `example` as the format writes one. */
+export function percentAbove0(example: string): Rule<number> {
+  return (percent) =>
+    percent <= 0
+      ? { message: `expected a percentage between 0 and 100, like ${example}` }
+      : undefined;
+}

@@ -25,7 +25,14 @@ import { implicitPrometheus } from "./implicit-sources.js";
 import type { RatioIndicator, ServiceSpec, SeverityPolicy, SloSpec } from "./model.js";
 import { hasWindowPlaceholder } from "./promql.js";
 import { ratesToIncreases, rawRatioQueries } from "./ratio-queries.js";
-import { checkAll, checkInOrder, promqlParses, type Rule } from "./rules.js";
+import {
+  checkAll,
+  checkInOrder,
+  percentAbove0,
+  percentBelow100,
+  promqlParses,
+  type Rule,
+} from "./rules.js";
 import {
   ALERT_WINDOWS_KIND,
   applyAlertWindows,
@@ -358,16 +365,9 @@ function loadSlo(
   return slo;
 }
 
-const leavesBudget: Rule<number> = (percent) =>
-  percent >= 100
-    ? {
-        message: `${percent} leaves no error budget; an objective must be below 100`,
-        hint: "SLOs of 100% cannot be met and cannot be budgeted; try 99.99",
-      }
-    : undefined;
+const leavesBudget = percentBelow100("an objective", "99.99");
 
-const aboveZero: Rule<number> = (percent) =>
-  percent <= 0 ? { message: "expected a percentage between 0 and 100, like 99.9" } : undefined;
+const aboveZero = percentAbove0("99.9");
 
 /** Sloth writes the objective as a percentage: 99.9. */
 function objectiveOf(r: DocReader, path: YamlPath): number | undefined {

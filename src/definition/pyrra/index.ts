@@ -18,7 +18,14 @@ import { DocReader, isJson, type Json, roundNumber } from "../doc-reader.js";
 import type { FormatLoader } from "../formats.js";
 import { implicitPrometheus } from "../implicit-sources.js";
 import type { AlertPolicy, ServiceSpec, SloSpec, WindowSpec } from "../model.js";
-import { checkInOrder, longEnoughForAnSlo, type Rule, windowWithinLimit } from "../rules.js";
+import {
+  checkInOrder,
+  longEnoughForAnSlo,
+  percentAbove0,
+  percentBelow100,
+  type Rule,
+  windowWithinLimit,
+} from "../rules.js";
 import { positionOf, type YamlDocument, type YamlPath } from "../yaml-source.js";
 import { indicatorOf, type Readers, SOURCE_NAME } from "./indicator.js";
 import { PYRRA_SEVERITY, pyrraBurnRateWindows } from "./windows.js";
@@ -290,16 +297,9 @@ function checkSpecKeys(r: DocReader, path: YamlPath): void {
 
 const GO_FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-const leavesBudget: Rule<number> = (percent) =>
-  percent >= 100
-    ? {
-        message: `${percent} leaves no error budget; a target must be below 100`,
-        hint: 'SLOs of 100% cannot be met and cannot be budgeted; try "99.99"',
-      }
-    : undefined;
+const leavesBudget = percentBelow100("a target", '"99.99"');
 
-const aboveZero: Rule<number> = (percent) =>
-  percent <= 0 ? { message: 'expected a percentage between 0 and 100, like "99.5"' } : undefined;
+const aboveZero = percentAbove0('"99.5"');
 
 /** Pyrra's target is a string of a percentage, "99.5": its CRD refuses a number. */
 function targetOf({ r, w }: Readers, path: YamlPath): number | undefined {
