@@ -35,6 +35,7 @@ function identity(slo: SloSpec) {
 function definition(slo: SloSpec) {
   return {
     gated: slo.gate.enabled,
+    ...(slo.gate.enabled ? { warnRemaining: slo.gate.warnRemaining } : {}),
     labels: slo.labels,
     definedAt: { file: slo.at.file, line: slo.at.line, col: slo.at.col },
   };

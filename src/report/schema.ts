@@ -186,6 +186,12 @@ export const reportSloSchema = z.object({
     .describe("What spent the budget: bad events per value of the breakdown field, most first"),
   error: z.object({ message: z.string(), source: z.string() }).nullable(),
   gated: z.boolean().describe("false: reported, never fails the run"),
+  warnRemaining: z
+    .number()
+    .optional()
+    .describe(
+      "Gated SLOs: the gate warns below this budget remaining (a fraction); charts draw it",
+    ),
   labels: z.record(z.string(), z.string()),
   definedAt: z.object({ file: z.string(), line: z.number(), col: z.number() }),
   burnDown: z

@@ -161,7 +161,9 @@ describe("the committed bundle", () => {
     expect(outputs.result).toBe("fail");
     expect(JSON.parse(outputs.breaching!)).toEqual(["customer-info-sync"]);
     expect(JSON.parse(readFileSync(outputs.report!, "utf8")).result).toBe("fail");
-    expect(readFileSync(outputs.markdown!, "utf8")).toContain("```mermaid\nxychart-beta");
+    expect(readFileSync(outputs.markdown!, "utf8")).toMatch(
+      /```mermaid\n%%\{init: .*\}%%\nxychart-beta/,
+    );
     expect(runner.summary()).toContain("## ❌ SLO gate: fail");
 
     const second = await runStep(node24, runner.env, { at: AT }, ws);

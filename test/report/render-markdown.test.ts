@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from "vitest";
 import { escapeHtml, escapeMarkdown, plainText } from "../../src/report/escape.js";
-import { burnDownChart, mermaidText } from "../../src/report/mermaid.js";
+import { burnDownChart, CHART_POINTS, mermaidText } from "../../src/report/mermaid.js";
 import { budgetBar, renderMarkdown } from "../../src/report/render-markdown.js";
 import type { SloReport } from "../../src/report/schema.js";
 import { reportOf, sloYaml } from "../github/report-fixture.js";
@@ -101,12 +101,13 @@ describe("renderMarkdown", () => {
     expect(md).toContain(chart);
     const lines = chart.split("\n");
     expect(lines[0]).toBe("```mermaid");
-    expect(lines[1]).toBe("xychart-beta");
+    expect(lines[1]).toMatch(/^%%\{init: \{.*\}\}%%$/);
+    expect(lines[2]).toBe("xychart-beta");
     expect(lines.at(-1)).toBe("```");
-    const values = JSON.parse(/line (\[.*\])/.exec(chart)![1]!) as number[];
-    const labels = /x-axis \[(.*)\]/.exec(chart)![1]!.split(", ");
-    expect(values).toHaveLength(24);
-    expect(labels).toHaveLength(24);
+    const values = JSON.parse(/line "budget remaining" (\[.*\])/.exec(chart)![1]!) as number[];
+    const labels = /x-axis "[^"]*" \[(.*)\]/.exec(chart)![1]!.split(", ");
+    expect(values).toHaveLength(CHART_POINTS);
+    expect(labels).toHaveLength(CHART_POINTS);
     // Half the budget is spent evenly over the window: from about 98% down to 50%.
     expect(values.at(-1)).toBe(50);
     expect(values[0]).toBeGreaterThan(95);
