@@ -10,6 +10,7 @@
 import { fileURLToPath } from "node:url";
 import { Marked } from "marked";
 import type { Page } from "playwright-core";
+import { launchChromium } from "../report/chromium.js";
 
 export type GitHubTheme = "light" | "dark";
 
@@ -116,4 +117,27 @@ export async function showGitHubMarkdown(
 interface MermaidApi {
   initialize(config: { startOnLoad: boolean; theme: string; securityLevel: string }): void;
   run(options: { querySelector: string }): Promise<void>;
+}
+
+/** GitHub's comment column is about this wide on a laptop screen. */
+export const DEFAULT_PNG_WIDTH = 900;
+
+/**
+ * A PNG of `markdown` as GitHub would show it, `width` px wide and as tall
+ * as the content. Refuses any request off the page: everything is local.
+ */
+export async function markdownPng(
+  markdown: string,
+  options: { theme: GitHubTheme; width?: number },
+): Promise<Buffer> {
+  const browser = await launchChromium({ javaScript: true });
+  try {
+    const page = await browser.context.newPage();
+    await page.route(/^(?!data:|about:)/, (route) => route.abort());
+    await page.setViewportSize({ width: options.width ?? DEFAULT_PNG_WIDTH, height: 600 });
+    await showGitHubMarkdown(page, markdown, options.theme);
+    return await page.screenshot({ fullPage: true });
+  } finally {
+    await browser.close();
+  }
 }
