@@ -84,6 +84,7 @@ h3 { font-size: 15px; margin: 18px 0 6px; color: var(--heading); }
 table { border-collapse: collapse; width: 100%; font-size: 14px; }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--border); vertical-align: top; }
 th { background: var(--th-bg); font-weight: 600; }
+caption { text-align: left; font-size: 13px; padding: 0 0 4px; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.version { max-width: 320px; }
 section.slo { border: 1px solid var(--border); border-radius: 8px; padding: 16px 18px; margin: 22px 0; }

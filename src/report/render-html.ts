@@ -119,6 +119,7 @@ function summaryTable(entries: readonly SloReportEntry[], services: Map<string, 
   });
   return `<section>
 <table class="summary">
+<caption class="muted">Least budget left first; an SLO whose source failed, then one without data, last.</caption>
 <thead><tr><th>status</th><th>service</th><th>SLO</th><th class="num">SLI / objective</th><th class="num">budget left</th><th class="num">trend</th><th>firing now</th><th class="num">alerts fired</th></tr></thead>
 <tbody>
 ${rows.join("\n")}

@@ -152,12 +152,16 @@ function thresholdParts(
     }
   });
   labels.sort((a, b) => a.y - b.y);
-  let last = Number.NEGATIVE_INFINITY;
-  for (const label of labels) {
-    const at = Math.max(label.y, last + box.fontSize + 1);
-    last = at;
+  // Top down, each label at least a line below the one above; then, if the last went past
+  // the plot's foot, bottom up, each at least a line above the one below.
+  const gap = box.fontSize + 1;
+  const at = labels.map((l) => l.y);
+  for (let i = 1; i < at.length; i++) at[i] = Math.max(at[i]!, at[i - 1]! + gap);
+  if (at.length > 0) at[at.length - 1] = Math.min(at.at(-1)!, box.bottom);
+  for (let i = at.length - 2; i >= 0; i--) at[i] = Math.min(at[i]!, at[i + 1]! - gap);
+  for (const [i, label] of labels.entries()) {
     parts.push(
-      `<text class="threshold-label ${burnRateColorClass(label.i)}" x="${box.right + 4}" y="${at.toFixed(1)}" dominant-baseline="middle" fill="${colorOf(label.i)}">${label.text}</text>`,
+      `<text class="threshold-label ${burnRateColorClass(label.i)}" x="${box.right + 4}" y="${at[i]!.toFixed(1)}" dominant-baseline="middle" fill="${colorOf(label.i)}">${label.text}</text>`,
     );
   }
   return parts;
@@ -197,8 +201,9 @@ function describe(history: ReportBurnRateHistory, endMs: number): string {
     const known = line.points.filter((p) => p.burnRate !== null);
     if (known.length === 0) return `${line.window} window (${alerts}): no events`;
     const peak = known.reduce((a, b) => (b.burnRate! > a.burnRate! ? b : a));
-    const now = line.points.at(-1)?.burnRate;
-    return `${line.window} window (${alerts}): now ${now === null || now === undefined ? "no events" : rateText(now)}, peak ${rateText(peak.burnRate!)} at ${when(peak.t)}`;
+    const last = line.points.at(-1)?.burnRate;
+    const latest = last === null || last === undefined ? "no events" : rateText(last);
+    return `${line.window} window (${alerts}): ${latest} in the last step, peak ${rateText(peak.burnRate!)} at ${when(peak.t)}`;
   });
   return `Burn rate of each long alert window from ${when(history.since)} to ${when(new Date(endMs).toISOString())}, each point the highest in its ${history.step} step. ${windows.join("; ")}.`;
 }

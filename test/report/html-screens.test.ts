@@ -21,7 +21,7 @@ import { renderHtml } from "../../src/report/render-html.js";
 import { reportSchema, type SloReport } from "../../src/report/schema.js";
 import { AT, fixedSource, sloYaml } from "../github/report-fixture.js";
 import { type Browser, launchChromium, requireChromium } from "./chromium.js";
-import { decodePng } from "./png.js";
+import { countColor, decodePng } from "./png.js";
 
 const available = await requireChromium("HTML report on every screen");
 
@@ -126,6 +126,10 @@ describe.skipIf(!available)("the HTML report on every screen, in headless Chromi
         const page = await open(width, scheme);
         const png = await page.screenshot({ fullPage: true });
         await writeFile(join(SCREENSHOTS, `report-${width}-${scheme}.png`), png);
+        await page
+          .locator("section.slo")
+          .first()
+          .screenshot({ path: join(SCREENSHOTS, `first-slo-${width}-${scheme}.png`) });
         const sizes = await page.evaluate(() => ({
           scroll: document.documentElement.scrollWidth,
           client: document.documentElement.clientWidth,
@@ -159,6 +163,14 @@ describe.skipIf(!available)("the HTML report on every screen, in headless Chromi
         expect(corner).toEqual(found.background);
         if (scheme === "dark") expect(Math.max(...corner)).toBeLessThan(40);
         else expect(Math.min(...corner)).toBeGreaterThan(240);
+        // The burn-down's line is painted in its computed colour: ~650 px of a 2.5 px line.
+        const chart = page.locator("svg.burn-down:visible").first();
+        const stroke = await chart
+          .locator("polyline.burn-down")
+          .evaluate((l) => getComputedStyle(l).stroke);
+        const [r, g, b] = stroke.match(/\d+/g)!.map(Number);
+        const painted = countColor(decodePng(await chart.screenshot()), [r!, g!, b!], 30);
+        expect(painted).toBeGreaterThan(width > 600 ? 800 : 300);
         await page.close();
       });
 
@@ -187,6 +199,9 @@ describe.skipIf(!available)("the HTML report on every screen, in headless Chromi
     const page = await open(1280, "light");
     const rows = await page.locator("table.summary tbody tr td:nth-child(3) a").allTextContents();
     expect(rows).toEqual(ORDER);
+    expect(await page.locator("table.summary caption").textContent()).toMatch(
+      /^Least budget left first/,
+    );
     const sections = await page.locator("section.slo h2").allTextContents();
     expect(
       sections.map((h) => h.split(" / ")[1]!.replace(/ (ok|warning|breaching|error|no data)$/, "")),
@@ -257,7 +272,7 @@ function measureContrast() {
   const lowLines: string[] = [];
   let texts = 0;
   let lines = 0;
-  const check = (el: Element, color: string, behind: number[], what: string) => {
+  const check = (color: string, behind: number[], what: string) => {
     const r = ratio(rgb(color), behind);
     texts++;
     if (r < 4.5) lowText.push(`${what} ${color} on ${behind}: ${r.toFixed(2)}`);
@@ -268,7 +283,6 @@ function measureContrast() {
     const inSvg = el instanceof SVGElement;
     if (own && !inSvg) {
       check(
-        el,
         getComputedStyle(el).color,
         backgroundOf(el),
         `${el.tagName} "${el.textContent!.trim().slice(0, 30)}"`,
@@ -277,12 +291,12 @@ function measureContrast() {
     if (own && inSvg && el.tagName === "text") {
       const svg = el.closest("svg")!;
       const plot = rgb(getComputedStyle(svg.querySelector(".plot")!).fill);
-      check(el, getComputedStyle(el).fill, backgroundOf(svg), `svg text "${el.textContent}"`);
-      check(el, getComputedStyle(el).fill, plot, `svg text on its plot "${el.textContent}"`);
+      check(getComputedStyle(el).fill, backgroundOf(svg), `svg text "${el.textContent}"`);
+      check(getComputedStyle(el).fill, plot, `svg text on its plot "${el.textContent}"`);
     }
     const label = getComputedStyle(el, "::before");
     if (el.hasAttribute("data-label") && label.content !== "none" && label.display !== "none") {
-      check(el, label.color, backgroundOf(el), `label of ${el.getAttribute("data-label")}`);
+      check(label.color, backgroundOf(el), `label of ${el.getAttribute("data-label")}`);
     }
   }
   const drawn = "path.rate, polyline.burn-down, line.zero, line.warn, line.threshold, line.deploy";
