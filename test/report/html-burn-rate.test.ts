@@ -13,7 +13,7 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_BURN_RATE_POINTS } from "../../src/limits.js";
 import type { SloReport } from "../../src/report/schema.js";
-import { BURN_RATE_COLORS } from "../../src/report/svg-burn-rate.js";
+import { BURN_RATE_COLORS, burnRateSvg } from "../../src/report/svg-burn-rate.js";
 import { HOUR, writeIncident } from "../alerts/incident.js";
 import { runCli } from "../support/cli.js";
 import { type Browser, launchChromium, requireChromium } from "./chromium.js";
@@ -127,5 +127,55 @@ describe.skipIf(!available)("the burn-rate chart in headless Chromium", () => {
       expect(countColor(image, hexColor(color), 30)).toBeGreaterThan(400);
     }
     await page.close();
+  });
+});
+
+describe("the burn-rate chart's threshold labels", () => {
+  it("stay a line apart and beside the plot when a spike squeezes the thresholds together", () => {
+    const t = (h: number) => new Date(Date.UTC(2026, 10, 1, h)).toISOString();
+    const svg = burnRateSvg({
+      history: {
+        since: t(0),
+        step: "1h",
+        windows: [
+          {
+            window: "1h",
+            thresholds: [{ severity: "page", factor: 14.4 }],
+            points: [{ t: t(1), burnRate: 900 }],
+          },
+          {
+            window: "6h",
+            thresholds: [{ severity: "page", factor: 6 }],
+            points: [{ t: t(1), burnRate: 2 }],
+          },
+          {
+            window: "1d",
+            thresholds: [{ severity: "ticket", factor: 3 }],
+            points: [{ t: t(1), burnRate: 1 }],
+          },
+          {
+            window: "3d",
+            thresholds: [{ severity: "ticket", factor: 1 }],
+            points: [{ t: t(1), burnRate: 0.5 }],
+          },
+        ],
+      },
+      endMs: Date.parse(t(2)),
+      title: "t",
+    });
+    const height = Number(svg.match(/viewBox="0 0 \d+ (\d+)"/)![1]);
+    const plotBottom = (() => {
+      const m = svg.match(
+        /<rect class="plot" x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"/,
+      )!;
+      return Number(m[1]) + Number(m[2]);
+    })();
+    const ys = [...svg.matchAll(/<text class="threshold-label[^"]*" x="[\d.]+" y="([\d.]+)"/g)].map(
+      (m) => Number(m[1]),
+    );
+    expect(ys).toHaveLength(4);
+    for (let i = 1; i < ys.length; i++) expect(ys[i]! - ys[i - 1]!).toBeGreaterThanOrEqual(12);
+    expect(Math.max(...ys)).toBeLessThanOrEqual(plotBottom);
+    expect(Math.max(...ys)).toBeLessThan(height);
   });
 });
