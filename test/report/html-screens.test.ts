@@ -21,6 +21,7 @@ import { renderHtml } from "../../src/report/render-html.js";
 import { reportSchema, type SloReport } from "../../src/report/schema.js";
 import { AT, fixedSource, sloYaml } from "../github/report-fixture.js";
 import { type Browser, launchChromium, requireChromium } from "./chromium.js";
+import { addDeploys } from "./deploy-fixture.js";
 import { countColor, decodePng } from "./png.js";
 
 const available = await requireChromium("HTML report on every screen");
@@ -53,6 +54,8 @@ async function evaluate(): Promise<SloReport> {
     { files: files.map(([f]) => f), services },
     { atMs: AT, alertHistory: true, sourceFactory: () => fixedSource(BAD_SHARE) },
   );
+  // Deploys on the first SLO's chart (markers, labels) and their table.
+  addDeploys(report, 4, { pullRequest: true });
   // A source that failed and one without events: no budget to rank them by.
   const base = report.slos.find((s) => s.name === "inventory-sync")!;
   const empty = {
