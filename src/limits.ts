@@ -27,6 +27,9 @@ export const MAX_SAMPLES_PER_SLO = 1_200_000;
 /** Buckets `slo check` reads to judge whether one burn-rate rule held for its alertAfter (a 6-day window plus alertAfter fits at one minute). */
 export const MAX_HELD_BUCKETS = 10_000;
 
+/** Points per line of a report's burn-rate chart (each the highest rate of its step): 30 days of 5-minute buckets make 3-hour steps. */
+export const MAX_BURN_RATE_POINTS = 240;
+
 /** A log line longer than this is skipped and counted as over the limit. */
 export const MAX_LINE_BYTES = 16 * MIB;
 

@@ -142,7 +142,7 @@ class HeldCount {
 }
 
 /** The counts of the n buckets that end at bucket `end` (exclusive), from prefix sums. */
-function windowSums(buckets: readonly Counts[]): (end: number, n: number) => Counts {
+export function windowSums(buckets: readonly Counts[]): (end: number, n: number) => Counts {
   // prefix[i] holds the counts of buckets 0..i-1.
   const good = new Float64Array(buckets.length + 1);
   const total = new Float64Array(buckets.length + 1);

@@ -17,6 +17,7 @@ import type { SloReport, SloReportEntry } from "../report/schema.js";
 import { runHealthChecks } from "../sources/health.js";
 import { countSafely, countSources, type SourceOptions } from "../sources/index.js";
 import type { CountResult, Source, SourceDiagnostics } from "../sources/types.js";
+import { burnRateHistoryFor } from "./burn-rate-history.js";
 import { type DeployPlan, planDeploys, reportDeploys } from "./deploy-windows.js";
 import { type DeployOrigins, deploysOfService } from "./deploys.js";
 import { planSlo, type SloPlan } from "./requests.js";
@@ -228,6 +229,7 @@ function entryFor(
   const entry = buildEntry(slo, plan.bounds, evaluation, {
     previous: previous instanceof SloError ? undefined : previousOf(slo, plan, previous),
     alertHistory: alertHistoryFor(slo, plan, result),
+    burnRateHistory: burnRateHistoryFor(slo, plan, result),
     breakdown: result.breakdown,
     diagnostics: {
       ...(d.lines !== undefined ? { lines: d.lines } : {}),

@@ -10,6 +10,7 @@ export interface EntryExtras {
   diagnostics: SloReportEntry["diagnostics"];
   previous?: SloReportEntry["previous"];
   alertHistory?: SloReportEntry["alertHistory"];
+  burnRateHistory?: SloReportEntry["burnRateHistory"];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -69,6 +70,7 @@ export function buildEntry(
     ...(evaluation.timeslices ? { timeslices: evaluation.timeslices } : {}),
     ...(extras.previous ? { previous: extras.previous } : {}),
     ...(extras.alertHistory ? { alertHistory: extras.alertHistory } : {}),
+    ...(extras.burnRateHistory ? { burnRateHistory: extras.burnRateHistory } : {}),
     diagnostics: extras.diagnostics,
   };
 }

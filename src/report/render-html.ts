@@ -17,6 +17,14 @@ import {
   windowLabel,
 } from "./format.js";
 import {
+  byBudgetLeft,
+  filterAttributes,
+  filterControls,
+  filterCss,
+  serviceIndex,
+} from "./html-filters.js";
+import { HTML_CSS } from "./html-style.js";
+import {
   budgetShare,
   deployMinute,
   deploysOf,
@@ -27,7 +35,8 @@ import {
   webUrl,
 } from "./render-deploys.js";
 import type { ReportDeploy, SloReport, SloReportEntry } from "./schema.js";
-import { burnDownSvg, CHART_COLORS, type ChartMarker } from "./svg-chart.js";
+import { burnRateSvg } from "./svg-burn-rate.js";
+import { burnDownSvg, type ChartMarker, type ChartVariant } from "./svg-chart.js";
 import { episodeDuration, shortTime, TREND_ARROW, trendOf, trendText } from "./trend.js";
 
 export interface HtmlOptions {
@@ -47,41 +56,15 @@ const STATUS_TEXT: Record<SloReportEntry["status"], string> = {
   error: "error",
 };
 
-const CSS = `
-:root { color-scheme: light; }
-body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #111827; margin: 0 auto; max-width: 980px; padding: 24px; }
-h1 { font-size: 26px; margin: 0 0 4px; }
-h2 { font-size: 20px; margin: 0 0 6px; }
-h3 { font-size: 15px; margin: 18px 0 6px; color: #374151; }
-table { border-collapse: collapse; width: 100%; font-size: 14px; }
-th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid #e5e7eb; vertical-align: top; }
-th { background: #f9fafb; font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.version { overflow-wrap: anywhere; max-width: 320px; }
-section.slo { border: 1px solid #e5e7eb; border-radius: 8px; padding: 16px 18px; margin: 22px 0; }
-.muted { color: #6b7280; }
-.status { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 13px; font-weight: 600; }
-.status-ok { background: #dcfce7; color: #166534; }
-.status-warning { background: #fef3c7; color: #92400e; }
-.status-breaching, .status-error { background: #fee2e2; color: #991b1b; }
-.status-no-data { background: #f3f4f6; color: #374151; }
-.result { font-weight: 700; }
-.better { color: #166534; } .worse { color: #991b1b; } .same { color: #6b7280; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 8px 0; }
-dl.facts dt { color: #6b7280; } dl.facts dd { margin: 0; }
-figure { margin: 12px 0; } figcaption { font-size: 13px; color: #6b7280; }
-svg.chart { max-width: 100%; height: auto; }
-.key { display: inline-block; width: 12px; height: 12px; vertical-align: -1px; border-radius: 2px; }
-.firing { font-weight: 600; color: #991b1b; }
-footer { margin-top: 28px; font-size: 13px; color: #6b7280; }
-`;
-
 export function renderHtml(report: SloReport, options: HtmlOptions = {}): string {
   const title = options.title ?? REPORT_TITLE;
+  const slos = byBudgetLeft(report.slos);
+  const services = serviceIndex(slos);
   const body = [
     header(report, title),
-    summaryTable(report.slos),
-    ...report.slos.map((entry) => sloSection(entry, options)),
+    filterControls(slos, services),
+    summaryTable(slos, services),
+    ...slos.map((entry) => sloSection(entry, options, services)),
     footer(report, options),
   ].join("\n");
   return `<!doctype html>
@@ -92,7 +75,8 @@ export function renderHtml(report: SloReport, options: HtmlOptions = {}): string
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <link rel="icon" href="data:,">
 <title>${escapeHtml(title)}: ${escapeHtml(report.result)} at ${escapeHtml(shortTime(report.evaluatedAt))}</title>
-<style>${CSS}</style>
+<style>${HTML_CSS}${filterCss(slos, services)}
+</style>
 </head>
 <body>
 ${body}
@@ -118,23 +102,24 @@ function anchor(entry: SloReportEntry): string {
   return `slo-${encodeURIComponent(`${entry.service}-${entry.name}`).replace(/%/g, "_")}`;
 }
 
-function summaryTable(entries: readonly SloReportEntry[]): string {
+function summaryTable(entries: readonly SloReportEntry[], services: Map<string, number>): string {
   const rows = entries.map((e) => {
     const trend = trendOf(e);
     const fired = e.alertHistory?.episodes.length ?? 0;
-    return `<tr>
-<td>${statusBadge(e.status)}</td>
-<td>${escapeHtml(e.service)}</td>
-<td><a href="#${anchor(e)}">${escapeHtml(e.name)}</a>${e.gated ? "" : ' <span class="muted">(not gated)</span>'}</td>
-<td class="num">${percent(e.sli)} / ${objectivePercent(e.objective)}</td>
-<td class="num">${hasNumbers(e) ? percent(e.errorBudget.remaining, 1) : "–"}</td>
-<td class="num">${trend ? `<span class="${trend.direction}">${TREND_ARROW[trend.direction]} ${trend.direction === "same" ? "" : `${Math.abs(trend.sliDeltaPoints).toFixed(3)} pp`}</span>` : "–"}</td>
-<td>${firingNow(e)}</td>
-<td class="num">${e.alertHistory ? fired : "–"}</td>
+    return `<tr ${filterAttributes(e, services)}>
+<td data-label="status">${statusBadge(e.status)}</td>
+<td data-label="service">${escapeHtml(e.service)}</td>
+<td data-label="SLO"><a href="#${anchor(e)}">${escapeHtml(e.name)}</a>${e.gated ? "" : ' <span class="muted">(not gated)</span>'}</td>
+<td class="num" data-label="SLI / objective">${percent(e.sli)} / ${objectivePercent(e.objective)}</td>
+<td class="num" data-label="budget left">${hasNumbers(e) ? percent(e.errorBudget.remaining, 1) : "–"}</td>
+<td class="num" data-label="trend">${trend ? `<span class="${trend.direction}">${TREND_ARROW[trend.direction]} ${trend.direction === "same" ? "" : `${Math.abs(trend.sliDeltaPoints).toFixed(3)} pp`}</span>` : "–"}</td>
+<td data-label="firing now">${firingNow(e)}</td>
+<td class="num" data-label="alerts fired">${e.alertHistory ? fired : "–"}</td>
 </tr>`;
   });
   return `<section>
 <table class="summary">
+<caption class="muted">Least budget left first; an SLO whose source failed, then one without data, last.</caption>
 <thead><tr><th>status</th><th>service</th><th>SLO</th><th class="num">SLI / objective</th><th class="num">budget left</th><th class="num">trend</th><th>firing now</th><th class="num">alerts fired</th></tr></thead>
 <tbody>
 ${rows.join("\n")}
@@ -158,7 +143,11 @@ function firingNow(e: SloReportEntry): string {
     .join(", ");
 }
 
-function sloSection(e: SloReportEntry, options: HtmlOptions): string {
+function sloSection(
+  e: SloReportEntry,
+  options: HtmlOptions,
+  services: Map<string, number>,
+): string {
   const parts: string[] = [
     `<h2>${escapeHtml(e.service)} / ${escapeHtml(e.name)} ${statusBadge(e.status)}</h2>`,
   ];
@@ -169,14 +158,14 @@ function sloSection(e: SloReportEntry, options: HtmlOptions): string {
       `<p class="firing">Source ${escapeHtml(e.error.source)} failed: ${escapeHtml(e.error.message)}</p>`,
     );
   }
-  parts.push(chart(e, options), deployTable(e));
+  parts.push(chart(e, options), burnRateFigure(e), deployTable(e));
   parts.push(burnRateTable(e), alertHistory(e), breakdown(e));
   if (e.diagnostics.notes.length > 0) {
     parts.push(
       `<h3>Notes</h3>\n<ul>${e.diagnostics.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`,
     );
   }
-  return `<section class="slo" id="${anchor(e)}">\n${parts.filter(Boolean).join("\n")}\n</section>`;
+  return `<section class="slo" id="${anchor(e)}" ${filterAttributes(e, services)}>\n${parts.filter(Boolean).join("\n")}\n</section>`;
 }
 
 function facts(e: SloReportEntry): string {
@@ -228,25 +217,45 @@ function chart(e: SloReportEntry, options: HtmlOptions): string {
     startMs: Date.parse(ep.start),
     endMs: ep.end === null ? null : Date.parse(ep.end),
   }));
-  const svg = burnDownSvg({
-    points: e.burnDown,
-    startMs,
-    endMs,
-    bands,
-    warnRemaining: options.warnRemaining?.[`${e.service}/${e.name}`],
-    title: `Error budget burn-down of ${e.service} / ${e.name}`,
-    markers: deployMarkers(e),
-  });
+  const svg = (variant: ChartVariant) =>
+    burnDownSvg({
+      points: e.burnDown,
+      startMs,
+      endMs,
+      bands,
+      warnRemaining: options.warnRemaining?.[`${e.service}/${e.name}`],
+      title: `Error budget burn-down of ${e.service} / ${e.name}`,
+      markers: deployMarkers(e),
+      variant,
+    });
   const bandKey =
     bands.length > 0
-      ? ` Shaded: <span class="key" style="background:${CHART_COLORS.page}"></span> page and <span class="key" style="background:${CHART_COLORS.ticket}"></span> ticket alerts firing.`
+      ? ' Shaded: <span class="key key-page"></span> page and <span class="key key-ticket"></span> ticket alerts firing.'
       : "";
   const deployKey =
     deploysOf(e).length > 0
-      ? ` <span class="key" style="background:${CHART_COLORS.deploy}"></span> Deploys, with their version (hover a line for the budget it spent).`
+      ? ' <span class="key key-deploy"></span> Deploys, with their version (hover a line for the budget it spent).'
       : "";
   const key = bandKey + deployKey;
-  return `<figure>\n${svg}\n<figcaption>Error budget remaining over the ${escapeHtml(windowLabel(e))} window; below the red line it is overspent.${key}</figcaption>\n</figure>`;
+  return `<figure>\n${svg("wide")}\n${svg("narrow")}\n<figcaption>Error budget remaining over the ${escapeHtml(windowLabel(e))} window; below the red line it is overspent.${key}</figcaption>\n</figure>`;
+}
+
+/** Each long alert window's burn rate through the window, against its alerts' thresholds. */
+function burnRateFigure(e: SloReportEntry): string {
+  const history = e.burnRateHistory;
+  if (!history) {
+    return hasNumbers(e) && e.alerts.length === 0
+      ? '<p class="muted">No burn-rate alerts are defined for this SLO: no burn-rate chart.</p>'
+      : "";
+  }
+  const svg = (variant: ChartVariant) =>
+    burnRateSvg({
+      history,
+      endMs: Date.parse(e.window.end),
+      title: `Burn rates of ${e.service} / ${e.name}`,
+      variant,
+    });
+  return `<figure>\n${svg("wide")}\n${svg("narrow")}\n<figcaption>Burn rate of each alert's long window (1 spends the budget exactly over the window), the highest in each ${escapeHtml(history.step)}; dashed: the rate above which that alert fires (with its short window).</figcaption>\n</figure>`;
 }
 
 /** A vertical line per deploy: the version as label, what it spent as tooltip. */
@@ -266,12 +275,12 @@ function deployTable(e: SloReportEntry): string {
   const rows: string[] = [];
   if (e.budgetSpentBeforeDeploys !== undefined) {
     rows.push(
-      `<tr><td>before the first deploy</td><td></td><td class="num">${budgetShare(e.budgetSpentBeforeDeploys)}</td><td></td></tr>`,
+      `<tr><td>before the first deploy</td><td></td><td class="num" data-label="budget spent">${budgetShare(e.budgetSpentBeforeDeploys)}</td><td></td></tr>`,
     );
   }
   for (const d of deploys) {
     rows.push(
-      `<tr><td>${deployMinute(d.at)}</td><td class="version">${versionCell(d)}</td><td class="num">${budgetShare(d.budgetSpent)}</td><td>${ratioChange(d)}</td></tr>`,
+      `<tr><td data-label="deployed">${deployMinute(d.at)}</td><td class="version" data-label="version">${versionCell(d)}</td><td class="num" data-label="budget spent">${budgetShare(d.budgetSpent)}</td><td data-label="error ratio">${ratioChange(d)}</td></tr>`,
     );
   }
   return `<h3>Deploys</h3>
@@ -295,9 +304,9 @@ function burnRateTable(e: SloReportEntry): string {
   if (e.alerts.length === 0) return "";
   const rows = e.alerts.map(
     (a) => `<tr${a.firing ? ' class="firing"' : ""}>
-<td>${a.severity}</td><td>${escapeHtml(a.long)} / ${escapeHtml(a.short)}</td>
-<td class="num">${burnRate(a.burnRateLong)}</td><td class="num">${burnRate(a.burnRateShort)}</td>
-<td class="num">${burnRate(a.factor)}</td><td>${a.firing ? "firing" : a.pending ? "pending" : "–"}</td></tr>`,
+<td data-label="alert">${a.severity}</td><td data-label="windows">${escapeHtml(a.long)} / ${escapeHtml(a.short)}</td>
+<td class="num" data-label="long">${burnRate(a.burnRateLong)}</td><td class="num" data-label="short">${burnRate(a.burnRateShort)}</td>
+<td class="num" data-label="threshold">${burnRate(a.factor)}</td><td data-label="state">${a.firing ? "firing" : a.pending ? "pending" : "–"}</td></tr>`,
   );
   return `<h3>Burn rates now</h3>
 <table>

@@ -70,6 +70,30 @@ export const reportAlertHistorySchema = z
   })
   .describe("The burn-rate alerts that fired over the window (slo report)");
 
+export const reportBurnRateHistorySchema = z
+  .object({
+    since: isoTime.describe(
+      "The first instant drawn: the window's start, or as far as the alert history reaches",
+    ),
+    step: z
+      .string()
+      .describe(
+        "What each point covers: it holds the highest burn rate of the step ending at its t",
+      ),
+    windows: z.array(
+      z.object({
+        window: z.string().describe("A long alert window: 1h"),
+        thresholds: z
+          .array(z.object({ severity: z.enum(["page", "ticket"]), factor: z.number() }))
+          .describe("The factor of each enabled alert over this long window"),
+        points: z
+          .array(z.object({ t: isoTime, burnRate: z.number().nullable() }))
+          .describe("Oldest first; null: no events in the step's windows"),
+      }),
+    ),
+  })
+  .describe("Each long alert window's burn rate through the window, for charts (slo report)");
+
 const breakdownCount = {
   count: z
     .number()
@@ -200,6 +224,7 @@ export const reportSloSchema = z.object({
   timeslices: z.object({ good: z.number(), total: z.number() }).optional(),
   previous: reportPreviousSchema.optional(),
   alertHistory: reportAlertHistorySchema.optional(),
+  burnRateHistory: reportBurnRateHistorySchema.optional(),
   deploys: z
     .array(reportDeploySchema)
     .optional()
@@ -269,4 +294,5 @@ export type ReportComparison = z.infer<typeof reportComparisonSchema>;
 export type HealthReport = z.infer<typeof healthSchema>;
 export type ReportPrevious = z.infer<typeof reportPreviousSchema>;
 export type ReportAlertHistory = z.infer<typeof reportAlertHistorySchema>;
+export type ReportBurnRateHistory = z.infer<typeof reportBurnRateHistorySchema>;
 export type ReportAlertEpisode = z.infer<typeof reportAlertEpisodeSchema>;

@@ -35,9 +35,23 @@ export interface BurnDownChartInput {
   title: string;
   /** deploys: vertical lines with their version */
   markers?: readonly ChartMarker[];
+  variant?: ChartVariant;
 }
 
+/**
+ * Each chart is drawn twice: wide for screens, narrow for phones (the page
+ * shows one by a media query), so that a phone does not shrink a 720-wide
+ * drawing to half and its labels to 5 px. The narrow one is drawn at about
+ * a phone's content width, with larger text and fewer time ticks.
+ */
+export type ChartVariant = "wide" | "narrow";
+export const CHART_SIZE = {
+  wide: { width: 720, height: 240, fontSize: 11, maxTimeTicks: 6 },
+  narrow: { width: 320, height: 220, fontSize: 12, maxTimeTicks: 3 },
+} as const;
+
 export const CHART_COLORS = {
+  plot: "#ffffff",
   line: "#1d4ed8",
   area: "#dbeafe",
   page: "#fca5a5",
@@ -49,10 +63,22 @@ export const CHART_COLORS = {
   deploy: "#7c3aed",
 } as const;
 
-const WIDTH = 720;
+/** The same roles on a dark page (the HTML report's stylesheet swaps them in). */
+export const CHART_COLORS_DARK: Record<keyof typeof CHART_COLORS, string> = {
+  plot: "#0d1117",
+  line: "#58a6ff",
+  area: "#1f3b63",
+  page: "#da3633",
+  ticket: "#bb8009",
+  zero: "#f85149",
+  warn: "#e3b341",
+  grid: "#30363d",
+  text: "#c9d1d9",
+  deploy: "#bc8cff",
+};
+
 /** A one-hour page on a 30-day chart is under a pixel: draw it wide enough to see. */
 const MIN_BAND_PX = 3;
-const HEIGHT = 240;
 /** A marker's label runs down beside its line: this many characters fit well inside the plot. */
 export const MARKER_LABEL_CHARS = 14;
 /**
@@ -63,11 +89,17 @@ export const MARKER_LABEL_CHARS = 14;
 const LABEL_GLYPHS = { descent: 5, ascent: 11 } as const;
 /** Clear space between a marker's line and its label, and between two labels (px). */
 const LABEL_CLEARANCE_PX = 2;
-const M = { left: 52, right: 16, top: 14, bottom: 30 };
+const MARGIN = {
+  wide: { left: 52, right: 16, top: 14, bottom: 30 },
+  narrow: { left: 46, right: 10, top: 14, bottom: 30 },
+} as const;
 
 export function burnDownSvg(input: BurnDownChartInput): string {
-  const plotW = WIDTH - M.left - M.right;
-  const plotH = HEIGHT - M.top - M.bottom;
+  const variant = input.variant ?? "wide";
+  const size = CHART_SIZE[variant];
+  const M = MARGIN[variant];
+  const plotW = size.width - M.left - M.right;
+  const plotH = size.height - M.top - M.bottom;
   const span = Math.max(1, input.endMs - input.startMs);
   const values = input.points.map((p) => p.remaining);
   const low = Math.min(0, ...values);
@@ -81,7 +113,7 @@ export function burnDownSvg(input: BurnDownChartInput): string {
 
   const parts: string[] = [];
   parts.push(
-    `<rect x="${M.left}" y="${M.top}" width="${plotW}" height="${plotH}" fill="#ffffff" stroke="${CHART_COLORS.grid}"/>`,
+    `<rect class="plot" x="${M.left}" y="${M.top}" width="${plotW}" height="${plotH}" fill="${CHART_COLORS.plot}" stroke="${CHART_COLORS.grid}"/>`,
   );
   for (const band of input.bands ?? []) {
     const x0 = Math.max(M.left, x(band.startMs));
@@ -94,14 +126,14 @@ export function burnDownSvg(input: BurnDownChartInput): string {
   for (let v = yMin; v <= yMax + step / 2; v += step) {
     const yy = f(y(v));
     parts.push(
-      `<line x1="${M.left}" x2="${M.left + plotW}" y1="${yy}" y2="${yy}" stroke="${CHART_COLORS.grid}"/>`,
+      `<line class="grid" x1="${M.left}" x2="${M.left + plotW}" y1="${yy}" y2="${yy}" stroke="${CHART_COLORS.grid}"/>`,
       `<text x="${M.left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${Math.round(v * 100)}%</text>`,
     );
   }
-  for (const t of timeTicks(input.startMs, input.endMs)) {
+  for (const t of timeTicks(input.startMs, input.endMs, size.maxTimeTicks)) {
     const xx = f(x(t.ms));
     parts.push(
-      `<line x1="${xx}" x2="${xx}" y1="${M.top + plotH}" y2="${M.top + plotH + 4}" stroke="${CHART_COLORS.text}"/>`,
+      `<line class="tick" x1="${xx}" x2="${xx}" y1="${M.top + plotH}" y2="${M.top + plotH + 4}" stroke="${CHART_COLORS.text}"/>`,
       `<text x="${xx}" y="${M.top + plotH + 18}" text-anchor="middle">${t.label}</text>`,
     );
   }
@@ -119,7 +151,11 @@ export function burnDownSvg(input: BurnDownChartInput): string {
     `<line class="zero" x1="${M.left}" x2="${M.left + plotW}" y1="${zero}" y2="${zero}" stroke="${CHART_COLORS.zero}" stroke-width="2" shape-rendering="crispEdges"/>`,
   );
 
-  const markers = markerParts(input.markers ?? [], input, x, { top: M.top, height: plotH });
+  const markers = markerParts(input.markers ?? [], input, x, {
+    top: M.top,
+    height: plotH,
+    right: size.width - 1,
+  });
   const markerLines = markers.lines;
   if (input.points.length === 0) {
     parts.push(
@@ -140,14 +176,14 @@ export function burnDownSvg(input: BurnDownChartInput): string {
       ...references,
       ...markerLines,
       `<polyline class="burn-down" points="${line}" fill="none" stroke="${CHART_COLORS.line}" stroke-width="2.5" stroke-linejoin="round"/>`,
-      `<circle cx="${f(last[0]!)}" cy="${f(last[1]!)}" r="4" fill="${CHART_COLORS.line}"/>`,
+      `<circle class="now" cx="${f(last[0]!)}" cy="${f(last[1]!)}" r="4" fill="${CHART_COLORS.line}"/>`,
     );
   }
   // Labels last, over the line, each with a white halo so it reads on any background.
   parts.push(...markers.labels);
   const title = escapeHtml(input.title);
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" font-family="system-ui, sans-serif" font-size="11" fill="${CHART_COLORS.text}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart burn-down chart-${variant}" viewBox="0 0 ${size.width} ${size.height}" width="${size.width}" height="${size.height}" role="img" font-family="system-ui, sans-serif" font-size="${size.fontSize}" fill="${CHART_COLORS.text}">`,
     `<title>${title}</title>`,
     ...parts,
     "</svg>",
@@ -164,12 +200,12 @@ function markerParts(
   markers: readonly ChartMarker[],
   input: BurnDownChartInput,
   x: (ms: number) => number,
-  plot: { top: number; height: number },
+  plot: { top: number; height: number; right: number },
 ): { lines: string[]; labels: string[] } {
   const lines: string[] = [];
   const labels: string[] = [];
   // A label may use the right margin: the last day's deploy still has room on its right.
-  const labelRight = WIDTH - 1;
+  const labelRight = plot.right;
   let lastLabelRight = Number.NEGATIVE_INFINITY;
   const sorted = [...markers].sort((a, b) => a.atMs - b.atMs);
   for (const m of sorted) {
@@ -184,7 +220,7 @@ function markerParts(
     lastLabelRight = box.right;
     const ly = plot.top + 4;
     labels.push(
-      `<text class="deploy-label" x="${box.baseline}" y="${ly}" transform="rotate(90 ${box.baseline} ${ly})" fill="${CHART_COLORS.deploy}" stroke="#ffffff" stroke-width="3" paint-order="stroke" font-size="10">${escapeHtml(markerLabel(m.label))}${tooltip}</text>`,
+      `<text class="deploy-label" x="${box.baseline}" y="${ly}" transform="rotate(90 ${box.baseline} ${ly})" fill="${CHART_COLORS.deploy}" stroke="${CHART_COLORS.plot}" stroke-width="3" paint-order="stroke" font-size="10">${escapeHtml(markerLabel(m.label))}${tooltip}</text>`,
     );
   }
   return { lines, labels };
@@ -218,8 +254,12 @@ function tickStep(range: number): number {
   return 10 ** Math.ceil(Math.log10(range / 8));
 }
 
-/** About five ticks on round instants: hours for short windows, days otherwise. */
-function timeTicks(startMs: number, endMs: number): { ms: number; label: string }[] {
+/** At most `maxTicks` ticks on round instants: hours for short windows, days otherwise. */
+export function timeTicks(
+  startMs: number,
+  endMs: number,
+  maxTicks: number,
+): { ms: number; label: string }[] {
   const span = endMs - startMs;
   const hour = 3_600_000;
   const day = 24 * hour;
@@ -235,7 +275,7 @@ function timeTicks(startMs: number, endMs: number): { ms: number; label: string 
     14 * day,
     30 * day,
   ];
-  const step = steps.find((s) => span / s <= 6) ?? 90 * day;
+  const step = steps.find((s) => span / s <= maxTicks) ?? 90 * day;
   const ticks: { ms: number; label: string }[] = [];
   for (let t = Math.ceil(startMs / step) * step; t <= endMs; t += step) {
     const iso = new Date(t).toISOString();

@@ -106,7 +106,7 @@ describe.skipIf(!available)("deploy markers on the HTML chart, in headless Chrom
     });
     page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
     await page.goto(pathToFileURL(files[name]!.path).href, { waitUntil: "load" });
-    const chart = page.locator("svg.chart").first();
+    const chart = page.locator("svg.burn-down.chart-wide");
     const year = files[name]!.report.slos[0]!.window.end.slice(0, 4);
     const ticks: { ms: number; x: number }[] = [];
     for (const tick of await chart.locator("text").all()) {
@@ -214,7 +214,7 @@ describe.skipIf(!available)("deploy markers on the HTML chart, in headless Chrom
       for (const b of labels.slice(i + 1)) expect(overlap(a, b)).toBe(false);
     }
     // Every crowded marker keeps its tooltip.
-    expect(await page.locator("line.deploy title").count()).toBe(30);
+    expect(await page.locator("svg.chart-wide line.deploy title").count()).toBe(30);
     await page.close();
   });
 });

@@ -1,0 +1,209 @@
+/**
+ * The burn-rate chart as an inline SVG, as Pyrra and Grafana SLO draw it:
+ * each long alert window's burn rate through the SLO's window, one line per
+ * window, and each alert's factor as a dashed line in the same colour, so
+ * where a line crosses its threshold is where that alert's long window held.
+ * Like the burn-down (svg-chart.ts): plain SVG with its colours as
+ * attributes, which the HTML page's stylesheet overrides for dark mode.
+ */
+
+import { escapeHtml } from "./escape.js";
+import type { ReportBurnRateHistory } from "./schema.js";
+import { CHART_COLORS, CHART_SIZE, type ChartVariant, timeTicks } from "./svg-chart.js";
+
+/** A colour per long window, shortest first; more windows than colours reuse them in turn. */
+export const BURN_RATE_COLORS = {
+  light: ["#1d4ed8", "#b45309", "#047857", "#7e22ce", "#be123c", "#0e7490"],
+  dark: ["#60a5fa", "#fbbf24", "#34d399", "#c084fc", "#fb7185", "#22d3ee"],
+} as const;
+
+export interface BurnRateChartInput {
+  history: ReportBurnRateHistory;
+  endMs: number;
+  /** the chart's accessible name */
+  title: string;
+  variant?: ChartVariant;
+}
+
+const MARGIN = {
+  wide: { left: 56, right: 44, top: 30, bottom: 30 },
+  narrow: { left: 48, right: 38, top: 34, bottom: 30 },
+} as const;
+
+/** The class naming a window's colour: the page's stylesheet colours it for light and dark. */
+export function burnRateColorClass(index: number): string {
+  return `w${index % BURN_RATE_COLORS.light.length}`;
+}
+
+const colorOf = (index: number) => BURN_RATE_COLORS.light[index % BURN_RATE_COLORS.light.length]!;
+
+/** A rate or factor as a short number: 14.4, 6, 0.52. */
+const rateText = (n: number) => String(Number(n.toPrecision(3)));
+
+export function burnRateSvg(input: BurnRateChartInput): string {
+  const variant = input.variant ?? "wide";
+  const size = CHART_SIZE[variant];
+  const m = MARGIN[variant];
+  const plotW = size.width - m.left - m.right;
+  const plotH = size.height - m.top - m.bottom;
+  const startMs = Date.parse(input.history.since);
+  const span = Math.max(1, input.endMs - startMs);
+  const lines = input.history.windows;
+  const top = Math.max(
+    1,
+    ...lines.flatMap((l) => l.points.map((p) => p.burnRate ?? 0)),
+    ...lines.flatMap((l) => l.thresholds.map((t) => t.factor)),
+  );
+  const step = yStep(top * 1.1);
+  const yMax = Math.ceil((top * 1.1) / step) * step;
+  const x = (ms: number) => m.left + ((ms - startMs) / span) * plotW;
+  const y = (v: number) => m.top + (1 - v / yMax) * plotH;
+  const f = (n: number) => n.toFixed(1);
+
+  const parts: string[] = [
+    `<rect class="plot" x="${m.left}" y="${m.top}" width="${plotW}" height="${plotH}" fill="${CHART_COLORS.plot}" stroke="${CHART_COLORS.grid}"/>`,
+  ];
+  for (let v = 0; v <= yMax + step / 2; v += step) {
+    const yy = f(y(v));
+    parts.push(
+      `<line class="grid" x1="${m.left}" x2="${m.left + plotW}" y1="${yy}" y2="${yy}" stroke="${CHART_COLORS.grid}"/>`,
+      `<text x="${m.left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${rateText(v)}</text>`,
+    );
+  }
+  for (const t of timeTicks(startMs, input.endMs, size.maxTimeTicks)) {
+    const xx = f(x(t.ms));
+    parts.push(
+      `<line class="tick" x1="${xx}" x2="${xx}" y1="${m.top + plotH}" y2="${m.top + plotH + 4}" stroke="${CHART_COLORS.text}"/>`,
+      `<text x="${xx}" y="${m.top + plotH + 18}" text-anchor="middle">${t.label}</text>`,
+    );
+  }
+  parts.push(
+    `<text class="axis-title" x="14" y="${m.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 14 ${m.top + plotH / 2})">burn rate</text>`,
+  );
+  parts.push(
+    ...thresholdParts(lines, y, {
+      left: m.left,
+      right: m.left + plotW,
+      bottom: m.top + plotH,
+      fontSize: size.fontSize,
+    }),
+  );
+  lines.forEach((line, i) => {
+    const d = pathOf(line.points, x, y);
+    if (d === "") return;
+    parts.push(
+      `<path class="rate ${burnRateColorClass(i)}" d="${d}" fill="none" stroke="${colorOf(i)}" stroke-width="2" stroke-linejoin="round"/>`,
+    );
+  });
+  parts.push(...legendParts(lines, m.left, size.fontSize));
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart burn-rate chart-${variant}" viewBox="0 0 ${size.width} ${size.height}" width="${size.width}" height="${size.height}" role="img" font-family="system-ui, sans-serif" font-size="${size.fontSize}" fill="${CHART_COLORS.text}">`,
+    `<title>${escapeHtml(input.title)}</title>`,
+    `<desc>${escapeHtml(describe(input.history, input.endMs))}</desc>`,
+    ...parts,
+    "</svg>",
+  ].join("\n");
+}
+
+/** Nice steps for about five gridlines. */
+function yStep(range: number): number {
+  const raw = range / 5;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const nice = [1, 2, 2.5, 5, 10].find((n) => n * magnitude >= raw) ?? 10;
+  return nice * magnitude;
+}
+
+/** A line through the points, broken where a step had no events. */
+function pathOf(
+  points: ReportBurnRateHistory["windows"][number]["points"],
+  x: (ms: number) => number,
+  y: (v: number) => number,
+): string {
+  const commands: string[] = [];
+  let drawing = false;
+  for (const p of points) {
+    if (p.burnRate === null) {
+      drawing = false;
+      continue;
+    }
+    commands.push(
+      `${drawing ? "L" : "M"}${x(Date.parse(p.t)).toFixed(1)},${y(p.burnRate).toFixed(1)}`,
+    );
+    drawing = true;
+  }
+  return commands.join(" ");
+}
+
+/** A dashed line per threshold, its factor at the right; labels pushed apart where factors are close. */
+function thresholdParts(
+  lines: ReportBurnRateHistory["windows"],
+  y: (v: number) => number,
+  box: { left: number; right: number; bottom: number; fontSize: number },
+): string[] {
+  const parts: string[] = [];
+  const labels: { y: number; text: string; i: number }[] = [];
+  lines.forEach((line, i) => {
+    for (const t of line.thresholds) {
+      const yy = Math.round(y(t.factor)) + 0.5;
+      parts.push(
+        `<line class="threshold ${burnRateColorClass(i)}" x1="${box.left}" x2="${box.right}" y1="${yy}" y2="${yy}" stroke="${colorOf(i)}" stroke-width="1.5" stroke-dasharray="6 4"><title>${escapeHtml(`${t.severity} when the ${line.window} window burns faster than ${rateText(t.factor)}`)}</title></line>`,
+      );
+      labels.push({ y: yy, text: rateText(t.factor), i });
+    }
+  });
+  labels.sort((a, b) => a.y - b.y);
+  // Top down, each label at least a line below the one above; then, if the last went past
+  // the plot's foot, bottom up, each at least a line above the one below.
+  const gap = box.fontSize + 1;
+  const at = labels.map((l) => l.y);
+  for (let i = 1; i < at.length; i++) at[i] = Math.max(at[i]!, at[i - 1]! + gap);
+  if (at.length > 0) at[at.length - 1] = Math.min(at.at(-1)!, box.bottom);
+  for (let i = at.length - 2; i >= 0; i--) at[i] = Math.min(at[i]!, at[i + 1]! - gap);
+  for (const [i, label] of labels.entries()) {
+    parts.push(
+      `<text class="threshold-label ${burnRateColorClass(label.i)}" x="${box.right + 4}" y="${at[i]!.toFixed(1)}" dominant-baseline="middle" fill="${colorOf(label.i)}">${label.text}</text>`,
+    );
+  }
+  return parts;
+}
+
+/** Above the plot: a short line in each window's colour and its name, then what the dashes mean. */
+function legendParts(
+  lines: ReportBurnRateHistory["windows"],
+  left: number,
+  fontSize: number,
+): string[] {
+  const parts: string[] = [];
+  const yy = fontSize + 2;
+  let xx = left;
+  const entryWidth = (text: string) => 22 + text.length * fontSize * 0.62 + 12;
+  lines.forEach((line, i) => {
+    parts.push(
+      `<line class="legend rate ${burnRateColorClass(i)}" x1="${xx}" x2="${xx + 16}" y1="${yy}" y2="${yy}" stroke="${colorOf(i)}" stroke-width="3"/>`,
+      `<text x="${xx + 20}" y="${yy}" dominant-baseline="middle">${escapeHtml(line.window)}</text>`,
+    );
+    xx += entryWidth(line.window);
+  });
+  parts.push(
+    `<line class="legend reference" x1="${xx}" x2="${xx + 16}" y1="${yy}" y2="${yy}" stroke="${CHART_COLORS.text}" stroke-width="1.5" stroke-dasharray="6 4"/>`,
+    `<text x="${xx + 20}" y="${yy}" dominant-baseline="middle">threshold</text>`,
+  );
+  return parts;
+}
+
+/** The chart in words, for screen readers: each window's alerts, its rate now and its peak. */
+function describe(history: ReportBurnRateHistory, endMs: number): string {
+  const when = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+  const windows = history.windows.map((line) => {
+    const alerts = line.thresholds
+      .map((t) => `${t.severity} above ${rateText(t.factor)}`)
+      .join(", ");
+    const known = line.points.filter((p) => p.burnRate !== null);
+    if (known.length === 0) return `${line.window} window (${alerts}): no events`;
+    const peak = known.reduce((a, b) => (b.burnRate! > a.burnRate! ? b : a));
+    const last = line.points.at(-1)?.burnRate;
+    const latest = last === null || last === undefined ? "no events" : rateText(last);
+    return `${line.window} window (${alerts}): ${latest} in the last step, peak ${rateText(peak.burnRate!)} at ${when(peak.t)}`;
+  });
+  return `Burn rate of each long alert window from ${when(history.since)} to ${when(new Date(endMs).toISOString())}, each point the highest in its ${history.step} step. ${windows.join("; ")}.`;
+}
