@@ -43,7 +43,7 @@ import type {
   SloReport,
   SloReportEntry,
 } from "./schema.js";
-import { alertHistoryText, trendText } from "./trend.js";
+import { alertHistoryText, TREND_EMOJI, trendOf, trendText } from "./trend.js";
 
 export interface MarkdownOptions {
   /** the heading's text before the result (default "SLO gate") */
@@ -243,9 +243,16 @@ function facts(e: SloReportEntry): string[] {
   }
   // The scheduled report's look back (slo report). Numbers, times and window
   // labels (durations, validated) only: nothing here needs escaping.
-  if (e.previous) out.push(`- Trend: ${trendText(e)}`);
+  if (e.previous) out.push(`- Trend: ${trendMark(e)}${trendText(e)}`);
   if (e.alertHistory) out.push(`- Alerts that fired: ${alertHistoryText(e.alertHistory)}`);
   return out;
+}
+
+/** "🟢 " or "🔴 " before a trend that moved: its word says the same without colour. */
+function trendMark(e: SloReportEntry): string {
+  const trend = trendOf(e);
+  const emoji = trend ? TREND_EMOJI[trend.direction] : "";
+  return emoji ? `${emoji} ` : "";
 }
 
 function breakdownTable(e: SloReportEntry): string {

@@ -33,7 +33,7 @@ import {
   verifyWindowsText,
 } from "./render-verification.js";
 import type { SloReport, SloReportEntry } from "./schema.js";
-import { shortTime } from "./trend.js";
+import { shortTime, trendOf, trendText } from "./trend.js";
 
 export interface TextOptions {
   color: boolean;
@@ -150,6 +150,11 @@ function entryDetails(e: SloReportEntry, paint: Paint): string[] {
         ? paint(`  ${severity} ${name}: ${burning}`, a.severity === "page" ? "red" : "yellow")
         : `  ${severity} pending ${name}: ${burning}; it fires once that has held for its alertAfter`,
     );
+  }
+  const trend = trendOf(e);
+  // Only a trend that moved, over a previous window the data covers: `slo check` stays short.
+  if (trend && trend.direction !== "same") {
+    lines.push(paint(`  ${name}: ${trendText(e)}`, trend.direction === "better" ? "green" : "red"));
   }
   if ((e.status === "warning" || e.status === "breaching") && e.breakdown.length > 0) {
     const top = e.breakdown.slice(0, 3).map((b) => `${breakdownName(b)} (${textCount(b)})`);

@@ -94,7 +94,7 @@ describe.skipIf(!available)("the HTML report in headless Chromium", () => {
     expect(text).toContain("What spent the budget");
     expect(text).toMatch(/upstream-timeout\s+\d+/);
     // 63 slow requests in the last day against 96 in the day before: the trend is up.
-    expect(text).toMatch(/Trend\s+▲ 1\.146 pp vs 96\.667% in the previous window/);
+    expect(text).toMatch(/Trend\s+▲ better: SLI up 1\.146 pp from 96\.667% in the previous window/);
     await page.close();
   });
 
