@@ -6,7 +6,7 @@
 
 import { formatDuration } from "../definition/duration.js";
 import type { SloSpec } from "../definition/model.js";
-import { alertHistoryOf } from "../engine/alert-history.js";
+import { alertHistoryOf, mergeCloseEpisodes } from "../engine/alert-history.js";
 import { badOf, type Counts, errorBudgetOf, NO_EVENTS, sliOf } from "../engine/budget.js";
 import { timesliceSli } from "../engine/timeslices.js";
 import type { SloReportEntry } from "../report/schema.js";
@@ -61,6 +61,7 @@ export function alertHistoryFor(
   if (!plan.history) return undefined;
   const buckets = result.series[plan.history.key];
   if (!buckets) return undefined;
+  const rules = slo.alerting.windows.filter((r) => !slo.alerting[r.severity].disable);
   const history = alertHistoryOf({
     buckets: buckets.length > 0 ? buckets : [NO_EVENTS],
     startMs: plan.history.startMs,
@@ -75,12 +76,13 @@ export function alertHistoryFor(
   return {
     since: iso(history.sinceMs),
     step: formatDuration(history.stepMs),
-    episodes: history.episodes.map((e) => ({
+    episodes: mergeCloseEpisodes(history.episodes, rules).map((e) => ({
       severity: e.severity,
       start: iso(e.startMs),
       end: e.endMs === null ? null : iso(e.endMs),
       windows: e.windows,
       peakBurnRate: e.peakBurnRate,
+      ...(e.firings ? { firings: e.firings } : {}),
     })),
   };
 }

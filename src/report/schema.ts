@@ -66,6 +66,12 @@ export const reportAlertEpisodeSchema = z.object({
   end: isoTime.nullable().describe("The first instant it no longer fired; null: still firing"),
   windows: z.array(z.string()).describe("The rules that fired, long/short: 1h/5m"),
   peakBurnRate: z.number(),
+  firings: z
+    .number()
+    .optional()
+    .describe(
+      "How many times the alert started firing in this episode: firings less than the severity's longest short window apart are one episode. Absent: once",
+    ),
 });
 
 export const reportAlertHistorySchema = z

@@ -1,12 +1,12 @@
 /**
- * The scheduled report's look back: the SLI and budget against the window
- * before, and the burn-rate alerts that fired. Plain text for any renderer
- * (each escapes it for its own format).
+ * The report's look back: the SLI and budget against the window before, when
+ * the data covers it (the alerts that fired are in episodes.ts). Plain text
+ * for any renderer (each escapes it for its own format).
  */
 
 import { DEFAULT_TREND_MIN_COVERAGE } from "../defaults.js";
-import { burnRate, percent } from "./format.js";
-import type { ReportAlertEpisode, ReportPrevious, SloReportEntry } from "./schema.js";
+import { percent } from "./format.js";
+import type { ReportPrevious, SloReportEntry } from "./schema.js";
 
 export type TrendDirection = "better" | "worse" | "same";
 
@@ -76,37 +76,6 @@ function noTrendText(entry: SloReportEntry): string {
   return "no data in this window to compare with";
 }
 
-/** "page 2026-11-20 00:20 → 01:30 UTC (1h/5m, 6h/30m; peak 50×)" */
-export function episodeText(episode: ReportAlertEpisode): string {
-  const start = shortTime(episode.start);
-  const end =
-    episode.end === null
-      ? "still firing"
-      : episode.end.slice(0, 10) === episode.start.slice(0, 10)
-        ? shortTime(episode.end).slice(11)
-        : shortTime(episode.end);
-  return `${episode.severity} ${start} → ${end} (${episode.windows.join(", ")}; peak ${burnRate(episode.peakBurnRate)})`;
-}
-
-/** How long an episode lasted, "1h 10m"; null while it still fires. */
-export function episodeDuration(episode: ReportAlertEpisode): string | null {
-  if (episode.end === null) return null;
-  const minutes = Math.round((Date.parse(episode.end) - Date.parse(episode.start)) / 60_000);
-  const d = Math.floor(minutes / 1440);
-  const h = Math.floor((minutes % 1440) / 60);
-  const m = minutes % 60;
-  return [d ? `${d}d` : "", h ? `${h}h` : "", m || (!d && !h) ? `${m}m` : ""]
-    .filter(Boolean)
-    .join(" ");
-}
-
 export function shortTime(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
-
-/** "none" or the episodes, for one line: "page 2026-11-20 00:20 UTC → 01:30 UTC (...); ticket ..." */
-export function alertHistoryText(history: NonNullable<SloReportEntry["alertHistory"]>): string {
-  const since = `since ${shortTime(history.since)}`;
-  if (history.episodes.length === 0) return `none ${since}`;
-  return `${history.episodes.map(episodeText).join("; ")} (${since}, ${history.step} resolution)`;
 }

@@ -94,7 +94,14 @@ describe("slo report", () => {
     const text = await readFile(md, "utf8");
     expect(text).toContain("## ❌ SLO report: fail");
     expect(text).toContain(
-      "- Alerts that fired: page 2026-11-20 00:20 UTC → 01:30 UTC (1h/5m, 6h/30m; peak 50.8×); ticket 2026-11-20 07:30 UTC → 2026-11-23 04:00 UTC",
+      [
+        "- Alerts that fired: 2 episodes since 2026-10-24 08:00 UTC (5m resolution)",
+        "",
+        "| alert | from (UTC) | to (for) | windows | peak burn |",
+        "|:--|:--|:--|:--|--:|",
+        "| ticket | 2026-11-20 07:30 | 2026-11-23 04:00 (2d 20h 30m) | 1d/2h, 3d/6h | 5.31× |",
+        "| page | 2026-11-20 00:20 | 01:30 (1h 10m) | 1h/5m, 6h/30m | 50.8× |",
+      ].join("\n"),
     );
     // The logs start three days before the incident: the previous 30 days have no data.
     expect(text).toContain("- Trend: not enough history (no data in the previous window)");
