@@ -19167,7 +19167,7 @@ var require_undici = __commonJS({
 function severityKey(text) {
   return text.toLowerCase().replace(/[\s_-]+/g, "");
 }
-var MINUTE_MS, HOUR_MS, DAY_MS, DEFAULT_PATHS, DEFAULT_GATE, DEFAULT_MIN_EVENTS, DEFAULT_TIMESLICE_MS, DEFAULT_LOG_BREAKDOWN_FIELD, DEFAULT_VERIFY, DEFAULT_DEPLOY_COMPARE_MS, DEFAULT_SOURCE, DEFAULT_FAIL_ON, DEFAULT_ON_SOURCE_ERROR, DEFAULT_HEALTH, DEFAULT_GITHUB_API, DEFAULT_GITHUB, DEFAULT_BURN_RATE_WINDOWS, DEFAULT_LOG_TIMESTAMP_FIELD, DEFAULT_BUDGETING_METHOD, DEFAULT_TIME_ZONE, DEFAULT_LATENCY_UNIT, DEFAULT_SAMPLE_STEP_MS, DEFAULT_NOTIFY_SEVERITIES, DEFAULT_HEALTH_ON_FAILURE, DEFAULT_SEVERITY_OF, DEFAULT_SHORT_WINDOW_DIVISOR;
+var MINUTE_MS, HOUR_MS, DAY_MS, DEFAULT_PATHS, DEFAULT_GATE, DEFAULT_MIN_EVENTS, DEFAULT_TIMESLICE_MS, DEFAULT_LOG_BREAKDOWN_FIELD, DEFAULT_VERIFY, DEFAULT_TREND_MIN_COVERAGE, DEFAULT_DEPLOY_COMPARE_MS, DEFAULT_SOURCE, DEFAULT_FAIL_ON, DEFAULT_ON_SOURCE_ERROR, DEFAULT_HEALTH, DEFAULT_GITHUB_API, DEFAULT_GITHUB, DEFAULT_BURN_RATE_WINDOWS, DEFAULT_LOG_TIMESTAMP_FIELD, DEFAULT_BUDGETING_METHOD, DEFAULT_TIME_ZONE, DEFAULT_LATENCY_UNIT, DEFAULT_SAMPLE_STEP_MS, DEFAULT_NOTIFY_SEVERITIES, DEFAULT_HEALTH_ON_FAILURE, DEFAULT_SEVERITY_OF, DEFAULT_SHORT_WINDOW_DIVISOR;
 var init_defaults = __esm({
   "src/defaults.ts"() {
     "use strict";
@@ -19187,6 +19187,7 @@ var init_defaults = __esm({
       intervalMs: MINUTE_MS,
       failOn: "regressed"
     };
+    DEFAULT_TREND_MIN_COVERAGE = 0.9;
     DEFAULT_DEPLOY_COMPARE_MS = HOUR_MS;
     DEFAULT_SOURCE = { timeoutMs: 3e4, retries: 2 };
     DEFAULT_FAIL_ON = "breach";
@@ -19343,7 +19344,7 @@ var init_errors = __esm({
 });
 
 // src/limits.ts
-var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, EARLIEST_CALENDAR_START_YEAR, MAX_TIMESLICES_PER_WINDOW, MAX_SAMPLES_PER_SLO, MAX_HELD_BUCKETS, MAX_BURN_RATE_POINTS, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES, MAX_TIMER_MS, MAX_DEPLOYS_REPORTED, MAX_DEPLOYS_FOUND, MAX_LOKI_LINES_PER_QUERY, MAX_GITHUB_DEPLOYMENTS, MAX_KEYS_NAMED_IN_ERRORS;
+var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, EARLIEST_CALENDAR_START_YEAR, MAX_TIMESLICES_PER_WINDOW, MAX_SAMPLES_PER_SLO, MAX_HELD_BUCKETS, MAX_BURN_RATE_POINTS, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES, MAX_TIMER_MS, MAX_DEPLOYS_REPORTED, MAX_DEPLOYS_FOUND, MAX_LOKI_LINES_PER_QUERY, MAX_GITHUB_DEPLOYMENTS, MAX_KEYS_NAMED_IN_ERRORS, MAX_EPISODES_SHOWN;
 var init_limits = __esm({
   "src/limits.ts"() {
     "use strict";
@@ -19369,6 +19370,7 @@ var init_limits = __esm({
     MAX_LOKI_LINES_PER_QUERY = 5e3;
     MAX_GITHUB_DEPLOYMENTS = 100;
     MAX_KEYS_NAMED_IN_ERRORS = 5;
+    MAX_EPISODES_SHOWN = 10;
   }
 });
 
@@ -38740,7 +38742,7 @@ var init_dist4 = __esm({
 
 // src/sources/logs/reading/inputs.ts
 import { stat as stat3 } from "node:fs/promises";
-import { isAbsolute as isAbsolute3, join as join2, relative as relative3, resolve as resolve4, sep as sep4 } from "node:path";
+import { isAbsolute as isAbsolute3, join as join3, relative as relative3, resolve as resolve4, sep as sep4 } from "node:path";
 async function resolveInputs(sourceName, paths, baseDir) {
   const inputs = [];
   const seen = /* @__PURE__ */ new Set();
@@ -38787,7 +38789,7 @@ async function staticFile(path, baseDir) {
   try {
     const info2 = await stat3(absolute);
     if (info2.isDirectory())
-      return `'${path}' is a folder: give files or a glob like ${join2(path, "*.ndjson")}`;
+      return `'${path}' is a folder: give files or a glob like ${join3(path, "*.ndjson")}`;
     if (!info2.isFile())
       return `'${path}' is not a regular file (${fileKind(info2)}): slo reads log files, and a pipe as '-' (stdin)`;
     return [{ path: absolute, display: path, size: info2.size }];
@@ -38796,7 +38798,7 @@ async function staticFile(path, baseDir) {
   }
 }
 async function expandGlob(pattern, baseDir) {
-  const absolutePattern = isAbsolute3(pattern) ? pattern : join2(baseDir, pattern);
+  const absolutePattern = isAbsolute3(pattern) ? pattern : join3(baseDir, pattern);
   const segments = absolutePattern.split(sep4);
   let staticCount = 0;
   while (staticCount < segments.length - 1 && !isDynamicPattern(segments[staticCount]))
@@ -54039,6 +54041,9 @@ function renderJson(report3) {
 `;
 }
 
+// src/report/episodes.ts
+init_limits();
+
 // src/report/format.ts
 function percent(value, digits2 = 3) {
   if (value === null) return "\u2013";
@@ -54082,6 +54087,113 @@ function breakdownCount(b) {
 }
 function overcountBound(b) {
   return b.maxOvercount ? `at most ${b.maxOvercount.toLocaleString("en-US")} over` : "";
+}
+
+// src/report/trend.ts
+init_defaults();
+function trendOf(entry) {
+  const previous = entry.previous;
+  if (!previous || previous.sli === null || entry.sli === null) return null;
+  if (!covered(previous)) return null;
+  const delta = (entry.sli - previous.sli) * 100;
+  const direction = Math.abs(delta) < 1e-3 ? "same" : delta > 0 ? "better" : "worse";
+  return {
+    previousSli: previous.sli,
+    sliDeltaPoints: delta,
+    previousRemaining: previous.errorBudget.remaining,
+    direction
+  };
+}
+function covered(previous) {
+  return previous.coverage >= DEFAULT_TREND_MIN_COVERAGE;
+}
+var TREND_ARROW = { better: "\u25B2", worse: "\u25BC", same: "=" };
+var TREND_EMOJI = { better: "\u{1F7E2}", worse: "\u{1F534}", same: "" };
+function trendText(entry) {
+  const trend = trendOf(entry);
+  if (!trend) return noTrendText(entry);
+  const then = `${percent(trend.previousSli)} in the previous window`;
+  const moved = trend.direction === "same" ? `SLI as in the previous window, ${percent(trend.previousSli)}` : `SLI ${trend.direction === "better" ? "up" : "down"} ${Math.abs(trend.sliDeltaPoints).toFixed(3)} pp from ${then}`;
+  const word = trend.direction === "same" ? "unchanged" : trend.direction;
+  return `${TREND_ARROW[trend.direction]} ${word}: ${moved} (budget left then ${percent(trend.previousRemaining, 1)})`;
+}
+function noTrendText(entry) {
+  const previous = entry.previous;
+  if (!previous) return "\u2013";
+  if (previous.sli === null || previous.coverage === 0) {
+    return "not enough history (no data in the previous window)";
+  }
+  if (!covered(previous)) {
+    const shown = Math.floor(previous.coverage * 100 + 1e-9);
+    return `not enough history (${shown}% of the previous window has data)`;
+  }
+  return "no data in this window to compare with";
+}
+function shortTime(iso6) {
+  return `${iso6.slice(0, 10)} ${iso6.slice(11, 16)} UTC`;
+}
+
+// src/report/episodes.ts
+function episodesToShow(history) {
+  const newestFirst = [...history.episodes].sort(
+    (a, b) => Date.parse(b.start) - Date.parse(a.start)
+  );
+  const ranked = [
+    ...newestFirst.filter((e) => e.severity === "page"),
+    ...newestFirst.filter((e) => e.severity === "ticket")
+  ];
+  const kept = new Set(ranked.slice(0, MAX_EPISODES_SHOWN));
+  const left = ranked.slice(MAX_EPISODES_SHOWN);
+  return {
+    shown: newestFirst.filter((e) => kept.has(e)),
+    more: {
+      page: left.filter((e) => e.severity === "page").length,
+      ticket: left.filter((e) => e.severity === "ticket").length
+    }
+  };
+}
+function moreEpisodesText(more) {
+  const total = more.page + more.ticket;
+  if (total === 0) return null;
+  const parts = [
+    more.page > 0 ? `${more.page} page` : null,
+    more.ticket > 0 ? `${more.ticket} ticket` : null
+  ].filter(Boolean);
+  return `and ${total} more: ${parts.join(", ")}`;
+}
+function episodesSummary(history) {
+  const since = `since ${shortTime(history.since)}`;
+  const n = history.episodes.length;
+  if (n === 0) return `none ${since}`;
+  return `${n} episode${n === 1 ? "" : "s"} ${since}`;
+}
+function episodeCells(episode) {
+  const minute2 = (iso6) => `${iso6.slice(0, 10)} ${iso6.slice(11, 16)}`;
+  const end = episode.end;
+  const to = end === null ? "still firing" : end.slice(0, 10) === episode.start.slice(0, 10) ? end.slice(11, 16) : minute2(end);
+  const fired = episode.firings && episode.firings > 1 ? `fired ${episode.firings} times` : null;
+  return {
+    severity: episode.severity,
+    from: minute2(episode.start),
+    to,
+    duration: [episodeDuration(episode) ?? "\u2013", fired].filter(Boolean).join(", "),
+    windows: episode.windows.join(", "),
+    peak: burnRate(episode.peakBurnRate)
+  };
+}
+function episodeText(episode) {
+  const c = episodeCells(episode);
+  const to = episode.end === null ? c.to : `${c.to} UTC`;
+  const duration4 = episode.end === null ? "" : `${c.duration}; `;
+  return `${c.severity.padEnd(6)}  ${c.from} UTC \u2192 ${to} (${duration4}${c.windows}; peak ${c.peak})`;
+}
+function episodeDuration(episode) {
+  if (episode.end === null) return null;
+  const minutes = Math.round((Date.parse(episode.end) - Date.parse(episode.start)) / 6e4);
+  const d = Math.floor(minutes / 1440);
+  const h = Math.floor(minutes % 1440 / 60);
+  const m = minutes % 60;
+  return [d ? `${d}d` : "", h ? `${h}h` : "", m || !d && !h ? `${m}m` : ""].filter(Boolean).join(" ");
 }
 
 // src/report/mermaid.ts
@@ -54282,42 +54394,6 @@ function verifyCriteriaText(run2) {
   return `regressed when the rise is significant at ${percent(run2.confidence)} confidence, the after window burns at least ${burnRate(run2.minBurn)} and its error ratio is at least ${burnRate(run2.minIncrease)} the baseline's${both}`;
 }
 
-// src/report/trend.ts
-function trendOf(entry) {
-  const previous = entry.previous;
-  if (!previous || previous.sli === null || entry.sli === null) return null;
-  const delta = (entry.sli - previous.sli) * 100;
-  const direction = Math.abs(delta) < 1e-3 ? "same" : delta > 0 ? "better" : "worse";
-  return {
-    previousSli: previous.sli,
-    sliDeltaPoints: delta,
-    previousRemaining: previous.errorBudget.remaining,
-    direction
-  };
-}
-var TREND_ARROW = { better: "\u25B2", worse: "\u25BC", same: "=" };
-function trendText(entry) {
-  const trend = trendOf(entry);
-  if (!trend) {
-    return entry.previous ? "no data in the previous window to compare with" : "\u2013";
-  }
-  const points = trend.direction === "same" ? "unchanged" : `${Math.abs(trend.sliDeltaPoints).toFixed(3)} pp`;
-  return `${TREND_ARROW[trend.direction]} ${points} vs ${percent(trend.previousSli)} in the previous window (budget left then ${percent(trend.previousRemaining, 1)})`;
-}
-function episodeText(episode) {
-  const start = shortTime(episode.start);
-  const end = episode.end === null ? "still firing" : episode.end.slice(0, 10) === episode.start.slice(0, 10) ? shortTime(episode.end).slice(11) : shortTime(episode.end);
-  return `${episode.severity} ${start} \u2192 ${end} (${episode.windows.join(", ")}; peak ${burnRate(episode.peakBurnRate)})`;
-}
-function shortTime(iso6) {
-  return `${iso6.slice(0, 10)} ${iso6.slice(11, 16)} UTC`;
-}
-function alertHistoryText(history) {
-  const since = `since ${shortTime(history.since)}`;
-  if (history.episodes.length === 0) return `none ${since}`;
-  return `${history.episodes.map(episodeText).join("; ")} (${since}, ${history.step} resolution)`;
-}
-
 // src/report/render-markdown.ts
 var RESULT_ICON = {
   pass: "\u2705",
@@ -54429,6 +54505,8 @@ function details(e, charts) {
   const lines = [];
   if (e.description) lines.push(escapeMarkdown(e.description), "");
   lines.push(...facts(e));
+  const episodes = episodesTable(e);
+  if (episodes) lines.push("", episodes);
   if (e.error) {
     lines.push(
       "",
@@ -54471,9 +54549,34 @@ function facts(e) {
     const parts = [at2("1h"), at2("1d")].filter((p) => p !== null);
     if (parts.length > 0) out.push(`- Budget runs out: ${parts.join("; ")}`);
   }
-  if (e.previous) out.push(`- Trend: ${trendText(e)}`);
-  if (e.alertHistory) out.push(`- Alerts that fired: ${alertHistoryText(e.alertHistory)}`);
+  if (e.previous) out.push(`- Trend: ${trendMark(e)}${trendText(e)}`);
+  if (e.alertHistory) {
+    out.push(
+      `- Alerts that fired: ${episodesSummary(e.alertHistory)} (${e.alertHistory.step} resolution)`
+    );
+  }
   return out;
+}
+function trendMark(e) {
+  const trend = trendOf(e);
+  const emoji3 = trend ? TREND_EMOJI[trend.direction] : "";
+  return emoji3 ? `${emoji3} ` : "";
+}
+function episodesTable(e) {
+  if (!e.alertHistory || e.alertHistory.episodes.length === 0) return null;
+  const { shown, more } = episodesToShow(e.alertHistory);
+  const rows = shown.map((ep) => {
+    const c = episodeCells(ep);
+    const to = ep.end === null ? c.to : `${c.to} (${c.duration})`;
+    return `| ${c.severity} | ${c.from} | ${to} | ${c.windows} | ${c.peak} |`;
+  });
+  const rest = moreEpisodesText(more);
+  return [
+    "| alert | from (UTC) | to (for) | windows | peak burn |",
+    "|:--|:--|:--|:--|--:|",
+    ...rows,
+    ...rest ? ["", `${rest} (all in the JSON report)`] : []
+  ].join("\n");
 }
 function breakdownTable(e) {
   const total = e.breakdown.reduce((sum, b) => sum + b.count, 0);
@@ -55485,6 +55588,28 @@ var EpisodeLog = class {
 function extend(episode, now) {
   for (const w of now.windows) if (!episode.windows.includes(w)) episode.windows.push(w);
   episode.peakBurnRate = Math.max(episode.peakBurnRate, now.peak);
+}
+function mergeCloseEpisodes(episodes, rules) {
+  const gapMs = (severity) => Math.max(0, ...rules.filter((r) => r.severity === severity).map((r) => r.shortMs));
+  const merged = [];
+  const last = {};
+  for (const episode of episodes) {
+    const before = last[episode.severity];
+    if (before && before.endMs !== null && episode.startMs - before.endMs < gapMs(episode.severity)) {
+      join2(before, episode);
+      continue;
+    }
+    const copy = { ...episode, windows: [...episode.windows] };
+    merged.push(copy);
+    last[episode.severity] = copy;
+  }
+  return merged;
+}
+function join2(into, next) {
+  into.endMs = next.endMs;
+  for (const w of next.windows) if (!into.windows.includes(w)) into.windows.push(w);
+  into.peakBurnRate = Math.max(into.peakBurnRate, next.peakBurnRate);
+  into.firings = (into.firings ?? 1) + (next.firings ?? 1);
 }
 
 // src/engine/status.ts
@@ -56532,6 +56657,7 @@ init_errors();
 init_limits();
 var BURN_DOWN_POINTS = 120;
 var BREAKDOWN_LIMIT = 10;
+var PREVIOUS_COVERAGE_BUCKETS = 100;
 var ALERT_HISTORY_MAX_BUCKETS = 1e4;
 var HELD_STEP_MS = 6e4;
 function planSlo(slo, sourceType, atMs, options = {}) {
@@ -56549,7 +56675,14 @@ function planSlo(slo, sourceType, atMs, options = {}) {
     endMs: atMs
   }));
   windows.push({ key: slo.window.label, startMs: bounds.startMs, endMs: atMs });
-  const previousSeries = [];
+  const previousSeries = [
+    {
+      key: PREVIOUS_COVERAGE_KEY,
+      startMs: previous.startMs,
+      stepMs: (previous.endMs - previous.startMs) / PREVIOUS_COVERAGE_BUCKETS,
+      count: PREVIOUS_COVERAGE_BUCKETS
+    }
+  ];
   const series = [];
   const span = atMs - bounds.startMs;
   const points = Math.max(1, Math.min(BURN_DOWN_POINTS, Math.floor(span / 6e4)));
@@ -56591,6 +56724,7 @@ function planSlo(slo, sourceType, atMs, options = {}) {
     },
     previousKey: PREVIOUS_KEY,
     previousSlicesKey: slicesKey ? PREVIOUS_SLICES_KEY : void 0,
+    previousCoverageKey: PREVIOUS_COVERAGE_KEY,
     history: history && { key: history.key, startMs: history.startMs, stepMs: history.stepMs },
     held: held.map((h) => ({ key: h.key, stepMs: h.stepMs }))
   };
@@ -56634,6 +56768,7 @@ function oldestWindowStart(set2, atMs) {
 }
 var PREVIOUS_KEY = "previous";
 var PREVIOUS_SLICES_KEY = "previousSlices";
+var PREVIOUS_COVERAGE_KEY = "previousCoverage";
 function historySeries(slo, bounds, atMs) {
   const rules = slo.alerting.windows;
   const stepMs = alertHistoryStep(rules);
@@ -56750,13 +56885,22 @@ function previousOf(slo, plan, result) {
     end: iso5(plan.previous.endMs),
     events: { good: counts.good, bad: badOf(counts), total: counts.total },
     sli,
-    errorBudget: errorBudgetOf(sli, slo.objective)
+    errorBudget: errorBudgetOf(sli, slo.objective),
+    coverage: coverageOf(result?.series[plan.previousCoverageKey] ?? [])
   };
+}
+function coverageOf(buckets) {
+  const first = buckets.findIndex((b) => b.total > 0);
+  if (first < 0) return 0;
+  let last = buckets.length - 1;
+  while (buckets[last].total === 0) last--;
+  return (last - first + 1) / buckets.length;
 }
 function alertHistoryFor(slo, plan, result) {
   if (!plan.history) return void 0;
   const buckets = result.series[plan.history.key];
   if (!buckets) return void 0;
+  const rules = slo.alerting.windows.filter((r) => !slo.alerting[r.severity].disable);
   const history = alertHistoryOf({
     buckets: buckets.length > 0 ? buckets : [NO_EVENTS],
     startMs: plan.history.startMs,
@@ -56771,12 +56915,13 @@ function alertHistoryFor(slo, plan, result) {
   return {
     since: iso5(history.sinceMs),
     step: formatDuration(history.stepMs),
-    episodes: history.episodes.map((e) => ({
+    episodes: mergeCloseEpisodes(history.episodes, rules).map((e) => ({
       severity: e.severity,
       start: iso5(e.startMs),
       end: e.endMs === null ? null : iso5(e.endMs),
       windows: e.windows,
-      peakBurnRate: e.peakBurnRate
+      peakBurnRate: e.peakBurnRate,
+      ...e.firings ? { firings: e.firings } : {}
     }))
   };
 }
@@ -81480,7 +81625,7 @@ function alertPolicy(window2, alerting, annotations) {
 init_errors();
 import { constants as constants4 } from "node:fs";
 import { lstat as lstat2, open as open4, readdir as readdir3, readlink as readlink2, stat as stat4 } from "node:fs/promises";
-import { join as join3, relative as relative4, resolve as resolve5 } from "node:path";
+import { join as join4, relative as relative4, resolve as resolve5 } from "node:path";
 
 // src/file-errors.ts
 var REASONS = {
@@ -81540,7 +81685,7 @@ async function walkFolder(folder, cwd, found) {
   entries.sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {
     if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-    const full = join3(folder, entry.name);
+    const full = join4(folder, entry.name);
     if (entry.isDirectory()) await walkFolder(full, cwd, found);
     else if (!YAML_FILE.test(entry.name)) continue;
     else if (entry.isFile() || entry.isSymbolicLink() && await linkToRead(full))
@@ -83032,6 +83177,11 @@ function entryDetails(e, paint) {
       a.firing ? paint(`  ${severity} ${name2}: ${burning}`, a.severity === "page" ? "red" : "yellow") : `  ${severity} pending ${name2}: ${burning}; it fires once that has held for its alertAfter`
     );
   }
+  const trend = trendOf(e);
+  if (trend && trend.direction !== "same") {
+    lines.push(paint(`  ${name2}: ${trendText(e)}`, trend.direction === "better" ? "green" : "red"));
+  }
+  lines.push(...episodeLines(e));
   if ((e.status === "warning" || e.status === "breaching") && e.breakdown.length > 0) {
     const top = e.breakdown.slice(0, 3).map((b) => `${breakdownName2(b)} (${textCount(b)})`);
     lines.push(`  ${name2}: budget spent by ${top.join(", ")}`);
@@ -83045,6 +83195,20 @@ function entryDetails(e, paint) {
   for (const note of e.diagnostics.notes)
     lines.push(paint(`  ${name2}: ${escapeTerminal(note)}`, "gray"));
   return lines;
+}
+function episodeLines(e) {
+  const history = e.alertHistory;
+  if (!history) return [];
+  const head = `  ${escapeTerminal(e.name)}: alerts that fired: ${episodesSummary(history)} (${escapeTerminal(history.step)} resolution)`;
+  if (history.episodes.length === 0) return [head];
+  const { shown, more } = episodesToShow(history);
+  const rest = moreEpisodesText(more);
+  return [
+    `${head}:`,
+    // Window labels are validated durations; escaped all the same, like every text that reaches the terminal.
+    ...shown.map((ep) => `    ${escapeTerminal(episodeText(ep))}`),
+    ...rest ? [`    ${rest} (all in the JSON report)`] : []
+  ];
 }
 function alignedTable(indent, header, rows, numeric) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

@@ -41,6 +41,13 @@ export const DEFAULT_VERIFY = {
   failOn: "regressed",
 } as const;
 
+/**
+ * The trend against the previous window is shown only when data covers at
+ * least this fraction of it (from its first to its last event): an SLI "then"
+ * from the window's last few hours is no trend.
+ */
+export const DEFAULT_TREND_MIN_COVERAGE = 0.9;
+
 /** A deploy in a report: its error ratio over this long before and after it. */
 export const DEFAULT_DEPLOY_COMPARE_MS = HOUR_MS;
 

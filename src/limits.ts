@@ -77,3 +77,6 @@ export const OPENSLO_MAX_DESCRIPTION_CHARS = 1050;
 
 /** SLOs named in one error that lists them ("a, b, c, d, e and 3 more"): the rest are counted. */
 export const MAX_SLOS_NAMED_IN_ERRORS = 5;
+
+/** Alert episodes a report lists per SLO (pages before tickets, newest first); the rest are counted, and all are in the JSON report. */
+export const MAX_EPISODES_SHOWN = 10;

@@ -38,6 +38,8 @@ export interface AlertEpisode {
   windows: string[];
   /** the highest long-window burn rate of a firing rule during the episode */
   peakBurnRate: number;
+  /** how many times it started firing, when episodes were joined (mergeCloseEpisodes); absent: once */
+  firings?: number;
 }
 
 export interface AlertHistory {
@@ -208,4 +210,43 @@ class EpisodeLog {
 function extend(episode: AlertEpisode, now: Firing): void {
   for (const w of now.windows) if (!episode.windows.includes(w)) episode.windows.push(w);
   episode.peakBurnRate = Math.max(episode.peakBurnRate, now.peak);
+}
+
+/**
+ * Episodes of one severity less than its longest short window apart, joined
+ * into one: an alert that resolves and fires again before its short window
+ * has turned over is the same trouble flapping across the threshold (40
+ * episodes of a bad day read as a handful). Each joined episode counts its
+ * firings. Order: by start, as given.
+ */
+export function mergeCloseEpisodes(
+  episodes: readonly AlertEpisode[],
+  rules: readonly BurnRateRule[],
+): AlertEpisode[] {
+  const gapMs = (severity: Severity) =>
+    Math.max(0, ...rules.filter((r) => r.severity === severity).map((r) => r.shortMs));
+  const merged: AlertEpisode[] = [];
+  const last: Partial<Record<Severity, AlertEpisode>> = {};
+  for (const episode of episodes) {
+    const before = last[episode.severity];
+    if (
+      before &&
+      before.endMs !== null &&
+      episode.startMs - before.endMs < gapMs(episode.severity)
+    ) {
+      join(before, episode);
+      continue;
+    }
+    const copy = { ...episode, windows: [...episode.windows] };
+    merged.push(copy);
+    last[episode.severity] = copy;
+  }
+  return merged;
+}
+
+function join(into: AlertEpisode, next: AlertEpisode): void {
+  into.endMs = next.endMs;
+  for (const w of next.windows) if (!into.windows.includes(w)) into.windows.push(w);
+  into.peakBurnRate = Math.max(into.peakBurnRate, next.peakBurnRate);
+  into.firings = (into.firings ?? 1) + (next.firings ?? 1);
 }

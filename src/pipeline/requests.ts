@@ -12,6 +12,8 @@ import type { CountRequest, WindowRequest } from "../sources/types.js";
 /** Burn-down chart resolution: enough points for a smooth line, few enough for one query_range. */
 export const BURN_DOWN_POINTS = 120;
 export const BREAKDOWN_LIMIT = 10;
+/** How finely the previous window's coverage is measured: buckets of 1% of it. */
+export const PREVIOUS_COVERAGE_BUCKETS = 100;
 /** Alert history resolution is the alert windows' common step (5m): cap its buckets (~34 days at 5m). */
 export const ALERT_HISTORY_MAX_BUCKETS = 10_000;
 
@@ -41,6 +43,8 @@ export interface SloPlan {
   previousRequest: CountRequest;
   previousKey: string;
   previousSlicesKey?: string | undefined;
+  /** buckets over the previous window: how much of it has data (the trend needs most of it) */
+  previousCoverageKey: string;
   /** the alert history's bucket series, when asked for */
   history?: { key: string; startMs: number; stepMs: number } | undefined;
   /** per rule with an alertAfter, the series that tells whether it held (keys of `request.series`) */
@@ -68,7 +72,14 @@ export function planSlo(
     endMs: atMs,
   }));
   windows.push({ key: slo.window.label, startMs: bounds.startMs, endMs: atMs });
-  const previousSeries: CountRequest["series"] = [];
+  const previousSeries: CountRequest["series"] = [
+    {
+      key: PREVIOUS_COVERAGE_KEY,
+      startMs: previous.startMs,
+      stepMs: (previous.endMs - previous.startMs) / PREVIOUS_COVERAGE_BUCKETS,
+      count: PREVIOUS_COVERAGE_BUCKETS,
+    },
+  ];
 
   const series: CountRequest["series"] = [];
   const span = atMs - bounds.startMs;
@@ -116,6 +127,7 @@ export function planSlo(
     },
     previousKey: PREVIOUS_KEY,
     previousSlicesKey: slicesKey ? PREVIOUS_SLICES_KEY : undefined,
+    previousCoverageKey: PREVIOUS_COVERAGE_KEY,
     history: history && { key: history.key, startMs: history.startMs, stepMs: history.stepMs },
     held: held.map((h) => ({ key: h.key, stepMs: h.stepMs })),
   };
@@ -169,6 +181,7 @@ export function oldestWindowStart(set: SloSet, atMs: number): number {
 
 const PREVIOUS_KEY = "previous";
 const PREVIOUS_SLICES_KEY = "previousSlices";
+const PREVIOUS_COVERAGE_KEY = "previousCoverage";
 
 /** Buckets ending at `at`, reaching one longest alert window before the SLO window's start. */
 function historySeries(

@@ -6,8 +6,8 @@
 
 import { formatDuration } from "../definition/duration.js";
 import type { SloSpec } from "../definition/model.js";
-import { alertHistoryOf } from "../engine/alert-history.js";
-import { badOf, errorBudgetOf, NO_EVENTS, sliOf } from "../engine/budget.js";
+import { alertHistoryOf, mergeCloseEpisodes } from "../engine/alert-history.js";
+import { badOf, type Counts, errorBudgetOf, NO_EVENTS, sliOf } from "../engine/budget.js";
 import { timesliceSli } from "../engine/timeslices.js";
 import type { SloReportEntry } from "../report/schema.js";
 import type { CountResult } from "../sources/types.js";
@@ -34,7 +34,22 @@ export function previousOf(
     events: { good: counts.good, bad: badOf(counts), total: counts.total },
     sli,
     errorBudget: errorBudgetOf(sli, slo.objective),
+    coverage: coverageOf(result?.series[plan.previousCoverageKey] ?? []),
   };
+}
+
+/**
+ * The fraction of a window that has data, from buckets over it: from the
+ * first bucket with an event to the last, gaps between them included (a
+ * quiet night is not missing data; logs that start late, or a server whose
+ * retention ends, are). 0 without any event.
+ */
+export function coverageOf(buckets: readonly Counts[]): number {
+  const first = buckets.findIndex((b) => b.total > 0);
+  if (first < 0) return 0;
+  let last = buckets.length - 1;
+  while (buckets[last]!.total === 0) last--;
+  return (last - first + 1) / buckets.length;
 }
 
 /** The burn-rate alerts that fired between the window's start and `at`, at the history's step. */
@@ -46,6 +61,7 @@ export function alertHistoryFor(
   if (!plan.history) return undefined;
   const buckets = result.series[plan.history.key];
   if (!buckets) return undefined;
+  const rules = slo.alerting.windows.filter((r) => !slo.alerting[r.severity].disable);
   const history = alertHistoryOf({
     buckets: buckets.length > 0 ? buckets : [NO_EVENTS],
     startMs: plan.history.startMs,
@@ -60,12 +76,13 @@ export function alertHistoryFor(
   return {
     since: iso(history.sinceMs),
     step: formatDuration(history.stepMs),
-    episodes: history.episodes.map((e) => ({
+    episodes: mergeCloseEpisodes(history.episodes, rules).map((e) => ({
       severity: e.severity,
       start: iso(e.startMs),
       end: e.endMs === null ? null : iso(e.endMs),
       windows: e.windows,
       peakBurnRate: e.peakBurnRate,
+      ...(e.firings ? { firings: e.firings } : {}),
     })),
   };
 }

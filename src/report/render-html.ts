@@ -6,6 +6,7 @@
  */
 
 import { REPORT_TITLE } from "../conventions.js";
+import { episodeCells, episodesSummary, episodesToShow, moreEpisodesText } from "./episodes.js";
 import { escapeHtml } from "./escape.js";
 import {
   type BreakdownRow,
@@ -37,7 +38,7 @@ import {
 import type { ReportDeploy, SloReport, SloReportEntry } from "./schema.js";
 import { burnRateSvg } from "./svg-burn-rate.js";
 import { burnDownSvg, type ChartMarker, type ChartVariant } from "./svg-chart.js";
-import { episodeDuration, shortTime, TREND_ARROW, trendOf, trendText } from "./trend.js";
+import { shortTime, TREND_ARROW, trendOf, trendText } from "./trend.js";
 
 export interface HtmlOptions {
   /** the page's heading (default REPORT_TITLE) */
@@ -320,25 +321,28 @@ ${rows.join("\n")}
 function alertHistory(e: SloReportEntry): string {
   const history = e.alertHistory;
   if (!history) return "";
-  const since = `since ${escapeHtml(shortTime(history.since))}, at a ${escapeHtml(history.step)} resolution`;
+  const summary = `${escapeHtml(episodesSummary(history))}, at a ${escapeHtml(history.step)} resolution`;
   if (history.episodes.length === 0) {
-    return `<h3>Alerts that fired</h3>\n<p class="muted">None ${since}.</p>`;
+    return `<h3>Alerts that fired</h3>\n<p class="muted">${summary[0]!.toUpperCase()}${summary.slice(1)}.</p>`;
   }
-  const rows = history.episodes.map(
-    (ep) => `<tr>
-<td>${ep.severity}</td><td>${escapeHtml(shortTime(ep.start))}</td>
-<td>${ep.end === null ? '<span class="firing">still firing</span>' : escapeHtml(shortTime(ep.end))}</td>
-<td class="num">${episodeDuration(ep) ?? "–"}</td>
-<td>${ep.windows.map(escapeHtml).join(", ")}</td><td class="num">${burnRate(ep.peakBurnRate)}</td></tr>`,
-  );
+  const { shown, more } = episodesToShow(history);
+  const rows = shown.map((ep) => {
+    const c = episodeCells(ep);
+    const to = ep.end === null ? `<span class="firing">${c.to}</span>` : escapeHtml(c.to);
+    return `<tr>
+<td>${c.severity}</td><td>${escapeHtml(c.from)}</td><td>${to}</td>
+<td class="num">${escapeHtml(c.duration)}</td>
+<td>${escapeHtml(c.windows)}</td><td class="num">${c.peak}</td></tr>`;
+  });
+  const rest = moreEpisodesText(more);
   return `<h3>Alerts that fired</h3>
-<p class="muted">${history.episodes.length} episode${history.episodes.length === 1 ? "" : "s"} ${since}.</p>
+<p class="muted">${summary}, newest first.</p>
 <table>
-<thead><tr><th>alert</th><th>from</th><th>to</th><th class="num">for</th><th>windows</th><th class="num">peak burn</th></tr></thead>
+<thead><tr><th>alert</th><th>from (UTC)</th><th>to</th><th class="num">for</th><th>windows</th><th class="num">peak burn</th></tr></thead>
 <tbody>
 ${rows.join("\n")}
 </tbody>
-</table>`;
+</table>${rest ? `\n<p class="muted">${escapeHtml(rest)} (all in the JSON report).</p>` : ""}`;
 }
 
 function breakdown(e: SloReportEntry): string {

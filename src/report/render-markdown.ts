@@ -4,6 +4,7 @@
  * burn-down chart. Every string from SLO files or logs is escaped.
  */
 
+import { episodeCells, episodesSummary, episodesToShow, moreEpisodesText } from "./episodes.js";
 import { escapeHtml, escapeMarkdown, markdownUrl } from "./escape.js";
 import {
   type BreakdownRow,
@@ -43,7 +44,7 @@ import type {
   SloReport,
   SloReportEntry,
 } from "./schema.js";
-import { alertHistoryText, trendText } from "./trend.js";
+import { TREND_EMOJI, trendOf, trendText } from "./trend.js";
 
 export interface MarkdownOptions {
   /** the heading's text before the result (default "SLO gate") */
@@ -192,6 +193,8 @@ function details(e: SloReportEntry, charts: boolean): string {
   const lines: string[] = [];
   if (e.description) lines.push(escapeMarkdown(e.description), "");
   lines.push(...facts(e));
+  const episodes = episodesTable(e);
+  if (episodes) lines.push("", episodes);
   if (e.error) {
     lines.push(
       "",
@@ -243,9 +246,42 @@ function facts(e: SloReportEntry): string[] {
   }
   // The scheduled report's look back (slo report). Numbers, times and window
   // labels (durations, validated) only: nothing here needs escaping.
-  if (e.previous) out.push(`- Trend: ${trendText(e)}`);
-  if (e.alertHistory) out.push(`- Alerts that fired: ${alertHistoryText(e.alertHistory)}`);
+  if (e.previous) out.push(`- Trend: ${trendMark(e)}${trendText(e)}`);
+  if (e.alertHistory) {
+    out.push(
+      `- Alerts that fired: ${episodesSummary(e.alertHistory)} (${e.alertHistory.step} resolution)`,
+    );
+  }
   return out;
+}
+
+/** "🟢 " or "🔴 " before a trend that moved: its word says the same without colour. */
+function trendMark(e: SloReportEntry): string {
+  const trend = trendOf(e);
+  const emoji = trend ? TREND_EMOJI[trend.direction] : "";
+  return emoji ? `${emoji} ` : "";
+}
+
+/**
+ * The alerts that fired, newest first, capped: one short row each. Times,
+ * durations, window labels (validated durations) and numbers only: nothing
+ * here needs escaping.
+ */
+function episodesTable(e: SloReportEntry): string | null {
+  if (!e.alertHistory || e.alertHistory.episodes.length === 0) return null;
+  const { shown, more } = episodesToShow(e.alertHistory);
+  const rows = shown.map((ep) => {
+    const c = episodeCells(ep);
+    const to = ep.end === null ? c.to : `${c.to} (${c.duration})`;
+    return `| ${c.severity} | ${c.from} | ${to} | ${c.windows} | ${c.peak} |`;
+  });
+  const rest = moreEpisodesText(more);
+  return [
+    "| alert | from (UTC) | to (for) | windows | peak burn |",
+    "|:--|:--|:--|:--|--:|",
+    ...rows,
+    ...(rest ? ["", `${rest} (all in the JSON report)`] : []),
+  ].join("\n");
 }
 
 function breakdownTable(e: SloReportEntry): string {

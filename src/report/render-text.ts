@@ -1,5 +1,6 @@
 /** The terminal table: one per service, colour only when asked (a TTY without NO_COLOR). */
 
+import { episodesSummary, episodesToShow, episodeText, moreEpisodesText } from "./episodes.js";
 import { escapeTerminal } from "./escape.js";
 import {
   type BreakdownRow,
@@ -33,7 +34,7 @@ import {
   verifyWindowsText,
 } from "./render-verification.js";
 import type { SloReport, SloReportEntry } from "./schema.js";
-import { shortTime } from "./trend.js";
+import { shortTime, trendOf, trendText } from "./trend.js";
 
 export interface TextOptions {
   color: boolean;
@@ -151,6 +152,12 @@ function entryDetails(e: SloReportEntry, paint: Paint): string[] {
         : `  ${severity} pending ${name}: ${burning}; it fires once that has held for its alertAfter`,
     );
   }
+  const trend = trendOf(e);
+  // Only a trend that moved, over a previous window the data covers: `slo check` stays short.
+  if (trend && trend.direction !== "same") {
+    lines.push(paint(`  ${name}: ${trendText(e)}`, trend.direction === "better" ? "green" : "red"));
+  }
+  lines.push(...episodeLines(e));
   if ((e.status === "warning" || e.status === "breaching") && e.breakdown.length > 0) {
     const top = e.breakdown.slice(0, 3).map((b) => `${breakdownName(b)} (${textCount(b)})`);
     lines.push(`  ${name}: budget spent by ${top.join(", ")}`);
@@ -164,6 +171,22 @@ function entryDetails(e: SloReportEntry, paint: Paint): string[] {
   for (const note of e.diagnostics.notes)
     lines.push(paint(`  ${name}: ${escapeTerminal(note)}`, "gray"));
   return lines;
+}
+
+/** slo report: the alerts that fired, a line each, newest first, capped, then a count of the rest. */
+function episodeLines(e: SloReportEntry): string[] {
+  const history = e.alertHistory;
+  if (!history) return [];
+  const head = `  ${escapeTerminal(e.name)}: alerts that fired: ${episodesSummary(history)} (${escapeTerminal(history.step)} resolution)`;
+  if (history.episodes.length === 0) return [head];
+  const { shown, more } = episodesToShow(history);
+  const rest = moreEpisodesText(more);
+  return [
+    `${head}:`,
+    // Window labels are validated durations; escaped all the same, like every text that reaches the terminal.
+    ...shown.map((ep) => `    ${escapeTerminal(episodeText(ep))}`),
+    ...(rest ? [`    ${rest} (all in the JSON report)`] : []),
+  ];
 }
 
 /**

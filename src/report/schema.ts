@@ -4,6 +4,7 @@
  */
 
 import { z } from "zod";
+import { DEFAULT_TREND_MIN_COVERAGE } from "../defaults.js";
 import { MAX_REPORTED_VALUE_CHARS } from "../limits.js";
 
 const isoTime = z.string().describe("RFC 3339 time, UTC");
@@ -51,6 +52,11 @@ export const reportPreviousSchema = z
     events: z.object({ good: z.number(), bad: z.number(), total: z.number() }),
     sli: z.number().nullable().describe("null when that window had no events"),
     errorBudget: z.object({ consumed: z.number(), remaining: z.number() }),
+    coverage: z
+      .number()
+      .describe(
+        `Fraction of the window that has data: from its first to its last event, in buckets of 1% of the window. The trend is shown from ${DEFAULT_TREND_MIN_COVERAGE} up`,
+      ),
   })
   .describe("The window before this one (the previous 30 days, or last month), for the trend");
 
@@ -60,6 +66,12 @@ export const reportAlertEpisodeSchema = z.object({
   end: isoTime.nullable().describe("The first instant it no longer fired; null: still firing"),
   windows: z.array(z.string()).describe("The rules that fired, long/short: 1h/5m"),
   peakBurnRate: z.number(),
+  firings: z
+    .number()
+    .optional()
+    .describe(
+      "How many times the alert started firing in this episode: firings less than the severity's longest short window apart are one episode. Absent: once",
+    ),
 });
 
 export const reportAlertHistorySchema = z

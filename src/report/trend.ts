@@ -1,11 +1,12 @@
 /**
- * The scheduled report's look back: the SLI and budget against the window
- * before, and the burn-rate alerts that fired. Plain text for any renderer
- * (each escapes it for its own format).
+ * The report's look back: the SLI and budget against the window before, when
+ * the data covers it (the alerts that fired are in episodes.ts). Plain text
+ * for any renderer (each escapes it for its own format).
  */
 
-import { burnRate, percent } from "./format.js";
-import type { ReportAlertEpisode, SloReportEntry } from "./schema.js";
+import { DEFAULT_TREND_MIN_COVERAGE } from "../defaults.js";
+import { percent } from "./format.js";
+import type { ReportPrevious, SloReportEntry } from "./schema.js";
 
 export type TrendDirection = "better" | "worse" | "same";
 
@@ -17,10 +18,15 @@ export interface Trend {
   direction: TrendDirection;
 }
 
-/** Null when either window has no data: a trend needs two numbers. */
+/**
+ * Null when there is nothing to compare: a window without events, or a
+ * previous window its data covers too little of (an SLI "then" from a few
+ * hours at its end would mark every SLO better or worse by chance).
+ */
 export function trendOf(entry: SloReportEntry): Trend | null {
   const previous = entry.previous;
   if (!previous || previous.sli === null || entry.sli === null) return null;
+  if (!covered(previous)) return null;
   const delta = (entry.sli - previous.sli) * 100;
   // A change under a thousandth of a point is noise at any objective people write.
   const direction: TrendDirection =
@@ -33,50 +39,43 @@ export function trendOf(entry: SloReportEntry): Trend | null {
   };
 }
 
+function covered(previous: ReportPrevious): boolean {
+  return previous.coverage >= DEFAULT_TREND_MIN_COVERAGE;
+}
+
 export const TREND_ARROW: Record<TrendDirection, string> = { better: "▲", worse: "▼", same: "=" };
 
-/** "▼ 0.041 pp vs 99.950% in the previous window" */
+/** For Markdown, where colour is not ours to set: a mark that has it, beside the word. */
+export const TREND_EMOJI: Record<TrendDirection, string> = { better: "🟢", worse: "🔴", same: "" };
+
+/** "▼ worse: SLI down 0.041 pp from 99.950% in the previous window (budget left then 12.0%)" */
 export function trendText(entry: SloReportEntry): string {
   const trend = trendOf(entry);
-  if (!trend) {
-    return entry.previous ? "no data in the previous window to compare with" : "–";
+  if (!trend) return noTrendText(entry);
+  const then = `${percent(trend.previousSli)} in the previous window`;
+  const moved =
+    trend.direction === "same"
+      ? `SLI as in the previous window, ${percent(trend.previousSli)}`
+      : `SLI ${trend.direction === "better" ? "up" : "down"} ${Math.abs(trend.sliDeltaPoints).toFixed(3)} pp from ${then}`;
+  const word = trend.direction === "same" ? "unchanged" : trend.direction;
+  return `${TREND_ARROW[trend.direction]} ${word}: ${moved} (budget left then ${percent(trend.previousRemaining, 1)})`;
+}
+
+/** Why there is no trend: "not enough history (10% of the previous window has data)". */
+function noTrendText(entry: SloReportEntry): string {
+  const previous = entry.previous;
+  if (!previous) return "–";
+  if (previous.sli === null || previous.coverage === 0) {
+    return "not enough history (no data in the previous window)";
   }
-  const points =
-    trend.direction === "same" ? "unchanged" : `${Math.abs(trend.sliDeltaPoints).toFixed(3)} pp`;
-  return `${TREND_ARROW[trend.direction]} ${points} vs ${percent(trend.previousSli)} in the previous window (budget left then ${percent(trend.previousRemaining, 1)})`;
-}
-
-/** "page 2026-11-20 00:20 → 01:30 UTC (1h/5m, 6h/30m; peak 50×)" */
-export function episodeText(episode: ReportAlertEpisode): string {
-  const start = shortTime(episode.start);
-  const end =
-    episode.end === null
-      ? "still firing"
-      : episode.end.slice(0, 10) === episode.start.slice(0, 10)
-        ? shortTime(episode.end).slice(11)
-        : shortTime(episode.end);
-  return `${episode.severity} ${start} → ${end} (${episode.windows.join(", ")}; peak ${burnRate(episode.peakBurnRate)})`;
-}
-
-/** How long an episode lasted, "1h 10m"; null while it still fires. */
-export function episodeDuration(episode: ReportAlertEpisode): string | null {
-  if (episode.end === null) return null;
-  const minutes = Math.round((Date.parse(episode.end) - Date.parse(episode.start)) / 60_000);
-  const d = Math.floor(minutes / 1440);
-  const h = Math.floor((minutes % 1440) / 60);
-  const m = minutes % 60;
-  return [d ? `${d}d` : "", h ? `${h}h` : "", m || (!d && !h) ? `${m}m` : ""]
-    .filter(Boolean)
-    .join(" ");
+  if (!covered(previous)) {
+    // Floored: 89.9% covered must not read as the 90% that would have been enough.
+    const shown = Math.floor(previous.coverage * 100 + 1e-9);
+    return `not enough history (${shown}% of the previous window has data)`;
+  }
+  return "no data in this window to compare with";
 }
 
 export function shortTime(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
-
-/** "none" or the episodes, for one line: "page 2026-11-20 00:20 UTC → 01:30 UTC (...); ticket ..." */
-export function alertHistoryText(history: NonNullable<SloReportEntry["alertHistory"]>): string {
-  const since = `since ${shortTime(history.since)}`;
-  if (history.episodes.length === 0) return `none ${since}`;
-  return `${history.episodes.map(episodeText).join("; ")} (${since}, ${history.step} resolution)`;
 }

@@ -1,7 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_BURN_RATE_WINDOWS } from "../../src/defaults.js";
-import { alertHistoryOf, alertHistoryStep } from "../../src/engine/alert-history.js";
+import {
+  type AlertEpisode,
+  alertHistoryOf,
+  alertHistoryStep,
+  mergeCloseEpisodes,
+} from "../../src/engine/alert-history.js";
 import { type RawEvent, referenceAlertFires } from "../engine/reference.js";
 import { DAY, EXPECTED, HOUR, incidentEvents, MINUTE } from "./incident.js";
 
@@ -92,5 +97,57 @@ describe("the alert history", () => {
     ]);
     expect(history.episodes[0]!.windows).toEqual(["1h/5m", "6h/30m"]);
     expect(history.episodes[1]!.windows.sort()).toEqual(["1d/2h", "3d/6h"]);
+  });
+
+  it("joins episodes of one severity a gap shorter than its longest short window apart", () => {
+    const T = Date.parse("2026-11-16T00:00:00Z");
+    const at = (minutes: number) => T + minutes * MINUTE;
+    const episode = (
+      severity: "page" | "ticket",
+      from: number,
+      to: number | null,
+      windows: string[],
+      peak: number,
+    ): AlertEpisode => ({
+      severity,
+      startMs: at(from),
+      endMs: to === null ? null : at(to),
+      windows,
+      peakBurnRate: peak,
+    });
+    const merged = mergeCloseEpisodes(
+      [
+        episode("page", 0, 30, ["6h/30m"], 7),
+        // 25 minutes after: under the page's 30m short window, the same episode
+        episode("page", 55, 60, ["1h/5m"], 19),
+        episode("ticket", 58, 300, ["1d/2h"], 4),
+        // exactly 30 minutes after: a new episode
+        episode("page", 90, 120, ["6h/30m"], 8),
+        episode("page", 125, 130, ["6h/30m"], 9),
+        // 5h50m after the ticket ended: under the ticket's 6h short window, still firing
+        episode("ticket", 650, null, ["3d/6h"], 2),
+      ],
+      DEFAULT_BURN_RATE_WINDOWS,
+    );
+    expect(merged).toEqual([
+      { ...episode("page", 0, 60, ["6h/30m", "1h/5m"], 19), firings: 2 },
+      {
+        ...episode("ticket", 58, null, ["1d/2h", "3d/6h"], 4),
+        firings: 2,
+      },
+      { ...episode("page", 90, 130, ["6h/30m"], 9), firings: 2 },
+    ]);
+  });
+
+  it("leaves episodes alone when nothing is that close", () => {
+    const one: AlertEpisode = {
+      severity: "page",
+      startMs: 0,
+      endMs: 30 * MINUTE,
+      windows: ["1h/5m"],
+      peakBurnRate: 20,
+    };
+    const two = { ...one, startMs: HOUR, endMs: 2 * HOUR };
+    expect(mergeCloseEpisodes([one, two], DEFAULT_BURN_RATE_WINDOWS)).toEqual([one, two]);
   });
 });

@@ -71,6 +71,7 @@ describe("slo report", () => {
       start: "2026-09-24T08:00:00.000Z",
       end: "2026-10-24T08:00:00.000Z",
       sli: null,
+      coverage: 0,
     });
     // The talk's daily summary: bad events by msg, largest first.
     expect(slo.breakdown.map((b: { value: string }) => b.value)).toEqual([
@@ -93,9 +94,17 @@ describe("slo report", () => {
     const text = await readFile(md, "utf8");
     expect(text).toContain("## ❌ SLO report: fail");
     expect(text).toContain(
-      "- Alerts that fired: page 2026-11-20 00:20 UTC → 01:30 UTC (1h/5m, 6h/30m; peak 50.8×); ticket 2026-11-20 07:30 UTC → 2026-11-23 04:00 UTC",
+      [
+        "- Alerts that fired: 2 episodes since 2026-10-24 08:00 UTC (5m resolution)",
+        "",
+        "| alert | from (UTC) | to (for) | windows | peak burn |",
+        "|:--|:--|:--|:--|--:|",
+        "| ticket | 2026-11-20 07:30 | 2026-11-23 04:00 (2d 20h 30m) | 1d/2h, 3d/6h | 5.31× |",
+        "| page | 2026-11-20 00:20 | 01:30 (1h 10m) | 1h/5m, 6h/30m | 50.8× |",
+      ].join("\n"),
     );
-    expect(text).toContain("- Trend: no data in the previous window to compare with");
+    // The logs start three days before the incident: the previous 30 days have no data.
+    expect(text).toContain("- Trend: not enough history (no data in the previous window)");
     expect(text).toContain("| upstream&#45;timeout |");
     expect(github.issues[0]!.body).toBe(`<!-- slo-report-issue -->\n${text}`);
 
