@@ -1,80 +1,21 @@
 /**
- * `slo diff --base REF` in a real git repository: three commits of one SLO
- * file over the hand-counted log (a burst of bad events at the end, a
- * smaller one ten days earlier), so the alerts replayed differ between
- * definitions. The review's numbers are checked against `slo check` and
+ * `slo diff --base REF` in a real git repository (test/support/slo-git-repo.ts:
+ * three commits of one SLO file over the hand-counted log), so the alerts
+ * replayed differ between definitions. The review's numbers are checked against `slo check` and
  * `slo report` run on a checkout of each commit.
  */
 
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SloDiff } from "../../src/report/diff-model.js";
 import type { SloReport } from "../../src/report/schema.js";
-import { hasStackTrace, ROOT, runCli } from "../support/cli.js";
+import { hasStackTrace, runCli } from "../support/cli.js";
+import { git, makeSloHistory } from "../support/slo-git-repo.js";
 
 const AT = "2026-11-24T12:00:00Z";
-const run = promisify(execFile);
-
-const git = (cwd: string, ...args: string[]) =>
-  run("git", ["-c", "user.email=slo@example.com", "-c", "user.name=slo", ...args], { cwd });
-
-const ratio = `indicator:
-      ratio: { source: logs, total: "| json", bad: "| json | status >= 500" }`;
-
-const BROKEN = `service: hand
-sources:
-  logs: { type: logs, paths: [events.ndjson] }
-slos:
-  - name: availability
-    objective: [99%
-`;
-
-const BASE = `service: hand
-sources:
-  logs: { type: logs, paths: [events.ndjson] }
-slos:
-  - name: availability
-    objective: 99%
-    window: 30d
-    ${ratio}
-  - name: legacy
-    objective: 95%
-    window: 7d
-    ${ratio}
-  - name: steady
-    objective: 90%
-    window: 7d
-    ${ratio}
-`;
-
-const HEAD = `service: hand
-sources:
-  logs: { type: logs, paths: [events.ndjson] }
-slos:
-  - name: availability
-    objective: 99.9%
-    window: 30d
-    ${ratio}
-    alerting:
-      windows:
-        - { severity: page, long: 1h, short: 5m, burnRate: 14.4 }
-        - { severity: page, long: 6h, short: 30m, burnRate: 6 }
-        - { severity: ticket, long: 1d, short: 2h, burnRate: 3 }
-  - name: steady
-    objective: 90%
-    window: 7d
-    ${ratio}
-  - name: fresh
-    objective: 99.5%
-    window: 7d
-    ${ratio}
-`;
-
 let dir: string;
 let repo: string;
 let baseCheckout: string;
@@ -82,21 +23,7 @@ let baseCheckout: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "slo-diff-"));
   repo = join(dir, "repo");
-  await mkdir(join(repo, "slos"), { recursive: true });
-  await git(repo, "init", "-q");
-  await copyFile(
-    join(ROOT, "test/fixtures/hand-counted/events.ndjson"),
-    join(repo, "slos/events.ndjson"),
-  );
-  for (const [text, message] of [
-    [BROKEN, "broken"],
-    [BASE, "base"],
-    [HEAD, "head"],
-  ] as const) {
-    await writeFile(join(repo, "slos/hand.yaml"), text);
-    await git(repo, "add", "-A");
-    await git(repo, "commit", "-q", "-m", message);
-  }
+  await makeSloHistory(repo);
   baseCheckout = join(dir, "base");
   await git(repo, "worktree", "add", "-q", "--detach", baseCheckout, "HEAD~1");
 }, 60_000);
