@@ -2174,9 +2174,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback2) {
         if (callback2 === void 0) {
-          return new Promise((resolve7, reject) => {
+          return new Promise((resolve8, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve7(data);
+              return err ? reject(err) : resolve8(data);
             });
           });
         }
@@ -2214,12 +2214,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback2 === void 0) {
-          return new Promise((resolve7, reject) => {
+          return new Promise((resolve8, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve7(data);
+              ) : resolve8(data);
             });
           });
         }
@@ -4486,8 +4486,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise3 = new Promise((resolve7, reject) => {
-        res = resolve7;
+      const promise3 = new Promise((resolve8, reject) => {
+        res = resolve8;
         rej = reject;
       });
       return { promise: promise3, resolve: res, reject: rej };
@@ -6738,12 +6738,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve7, reject) => {
+      const waitForDrain = () => new Promise((resolve8, reject) => {
         assert2(callback2 === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback2 = resolve7;
+          callback2 = resolve8;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7413,12 +7413,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve7, reject) => {
+      const waitForDrain = () => new Promise((resolve8, reject) => {
         assert2(callback2 === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback2 = resolve7;
+          callback2 = resolve8;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7897,16 +7897,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve7) => {
+        return new Promise((resolve8) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve7;
+            this[kClosedResolve] = resolve8;
           } else {
-            resolve7(null);
+            resolve8(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve7) => {
+        return new Promise((resolve8) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7917,7 +7917,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve7(null);
+            resolve8(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback2);
@@ -7968,7 +7968,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve7, reject) => {
+        const socket = await new Promise((resolve8, reject) => {
           client[kConnector]({
             host,
             hostname: hostname3,
@@ -7980,7 +7980,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve7(socket2);
+              resolve8(socket2);
             }
           });
         });
@@ -8316,8 +8316,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve7) => {
-            this[kClosedResolve] = resolve7;
+          await new Promise((resolve8) => {
+            this[kClosedResolve] = resolve8;
           });
         }
       }
@@ -9586,7 +9586,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve7, reject) => {
+        return await new Promise((resolve8, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9599,7 +9599,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve7(null);
+              resolve8(null);
             }
           }).on("error", noop4).on("data", function(chunk2) {
             limit -= chunk2.length;
@@ -9618,7 +9618,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve7, reject) => {
+      return new Promise((resolve8, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9635,7 +9635,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve7,
+              resolve: resolve8,
               reject,
               length: 0,
               body: []
@@ -9705,18 +9705,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve7, stream, length } = consume2;
+      const { type, body, resolve: resolve8, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve7(chunksDecode(body, length));
+          resolve8(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve7(JSON.parse(chunksDecode(body, length)));
+          resolve8(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve7(chunksConcat(body, length).buffer);
+          resolve8(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve7(new Blob(body, { type: stream[kContentType] }));
+          resolve8(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve7(chunksConcat(body, length));
+          resolve8(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9973,9 +9973,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback2) {
       if (callback2 === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve8(data);
           });
         });
       }
@@ -10198,9 +10198,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback2) {
       if (callback2 === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve8(data);
           });
         });
       }
@@ -10485,9 +10485,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback2) {
       if (callback2 === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve8(data);
           });
         });
       }
@@ -10579,9 +10579,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback2) {
       if (callback2 === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve8(data);
           });
         });
       }
@@ -14444,7 +14444,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url2 = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve7, reject) => agent.dispatch(
+        return new Promise((resolve8, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14520,7 +14520,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable2({ read: resume });
               const onError = this.onError.bind(this);
-              resolve7({
+              resolve8({
                 status,
                 statusText,
                 headersList,
@@ -14563,7 +14563,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve7({
+              resolve8({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18304,8 +18304,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve7) => {
-        setTimeout(resolve7, ms).unref();
+      return new Promise((resolve8) => {
+        setTimeout(resolve8, ms).unref();
       });
     }
     module.exports = {
@@ -19824,8 +19824,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t2 = 0) {
-          return new this.Promise(function(resolve7, reject) {
-            return setTimeout(resolve7, t2);
+          return new this.Promise(function(resolve8, reject) {
+            return setTimeout(resolve8, t2);
           });
         }
         computePenalty() {
@@ -20036,15 +20036,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error63, reject, resolve7, returned, task;
+          var args, cb, error63, reject, resolve8, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve7, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve8, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve7(returned);
+                  return resolve8(returned);
                 };
               } catch (error1) {
                 error63 = error1;
@@ -20059,13 +20059,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise3, reject, resolve7;
-          resolve7 = reject = null;
+          var promise3, reject, resolve8;
+          resolve8 = reject = null;
           promise3 = new this.Promise(function(_resolve, _reject) {
-            resolve7 = _resolve;
+            resolve8 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve7, reject });
+          this._queue.push({ task, args, resolve: resolve8, reject });
           this._tryToRun();
           return promise3;
         }
@@ -20466,14 +20466,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at2;
               };
-              return new this.Promise((resolve7, reject) => {
+              return new this.Promise((resolve8, reject) => {
                 if (finished()) {
-                  return resolve7();
+                  return resolve8();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve7();
+                      return resolve8();
                     }
                   });
                 }
@@ -20566,9 +20566,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve7, reject) {
+              return new this.Promise(function(resolve8, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve7)(args3);
+                  return (args3[0] != null ? reject : resolve8)(args3);
                 });
               });
             };
@@ -21101,11 +21101,11 @@ function parseRetryAfter(value) {
   return Number.isNaN(at2) ? void 0 : Math.max(0, at2 - Date.now());
 }
 function sleep(ms, signal) {
-  return new Promise((resolve7) => {
+  return new Promise((resolve8) => {
     const done = () => {
       clearTimeout(timer);
       signal?.removeEventListener("abort", done);
-      resolve7();
+      resolve8();
     };
     const timer = setTimeout(done, Math.min(ms, MAX_TIMER_MS));
     signal?.addEventListener("abort", done, { once: true });
@@ -21121,7 +21121,7 @@ function createLimiter(n) {
   };
   return async (task) => {
     if (active >= n) {
-      await new Promise((resolve7) => waiting.push(resolve7));
+      await new Promise((resolve8) => waiting.push(resolve8));
     } else {
       active++;
     }
@@ -32681,8 +32681,8 @@ function compileQuery(query2, streamLabels, options = {}) {
         parsers2.push(textParser(stage));
         break;
       case "filter": {
-        const resolve7 = (name2) => labelLookup(name2, [...parsers2], streamLabels, jsonLabels2);
-        predicates.push(labelFilter(stage.expr, resolve7, jsonEquals));
+        const resolve8 = (name2) => labelLookup(name2, [...parsers2], streamLabels, jsonLabels2);
+        predicates.push(labelFilter(stage.expr, resolve8, jsonEquals));
         break;
       }
     }
@@ -32806,11 +32806,11 @@ function valueBytes(value) {
   }
   return bytes;
 }
-function labelFilter(expr, resolve7, jsonEquals, insideOr = false) {
+function labelFilter(expr, resolve8, jsonEquals, insideOr = false) {
   switch (expr.kind) {
     case "and": {
-      const left = labelFilter(expr.left, resolve7, jsonEquals, insideOr);
-      const right = labelFilter(expr.right, resolve7, jsonEquals, insideOr);
+      const left = labelFilter(expr.left, resolve8, jsonEquals, insideOr);
+      const right = labelFilter(expr.right, resolve8, jsonEquals, insideOr);
       if (!insideOr) return (line, errors) => left(line, errors) && right(line, errors);
       return (line, errors) => {
         const leftPasses = left(line, errors);
@@ -32818,17 +32818,17 @@ function labelFilter(expr, resolve7, jsonEquals, insideOr = false) {
       };
     }
     case "or": {
-      const left = labelFilter(expr.left, resolve7, jsonEquals, true);
-      const right = labelFilter(expr.right, resolve7, jsonEquals, true);
+      const left = labelFilter(expr.left, resolve8, jsonEquals, true);
+      const right = labelFilter(expr.right, resolve8, jsonEquals, true);
       return (line, errors) => left(line, errors) || right(line, errors);
     }
     case "string":
-      return stringFilter(expr, resolve7, jsonEquals);
+      return stringFilter(expr, resolve8, jsonEquals);
     case "number":
-      return numericFilter(expr, resolve7(expr.label));
+      return numericFilter(expr, resolve8(expr.label));
   }
 }
-function stringFilter(expr, resolve7, jsonEquals) {
+function stringFilter(expr, resolve8, jsonEquals) {
   const { op, value } = expr;
   if (expr.label === ERROR_LABEL) {
     const test2 = stringMatch(op, value);
@@ -32838,7 +32838,7 @@ function stringFilter(expr, resolve7, jsonEquals) {
     const result = stringMatch(op, value)("");
     return () => result;
   }
-  const access2 = resolve7(expr.label);
+  const access2 = resolve8(expr.label);
   if (op === "=" || op === "!=") {
     const bytes = valueBytes(value);
     if (access2.jsonKey !== void 0) jsonEquals.push([access2.jsonKey, bytes]);
@@ -35627,7 +35627,7 @@ async function* inflateMember(file2, from, chunkBytes) {
       const chunk2 = await readAt(file2, from + fed, chunkBytes);
       if (chunk2.length === 0) break;
       fed += chunk2.length;
-      await new Promise((resolve7) => inflater.write(chunk2, () => resolve7()));
+      await new Promise((resolve8) => inflater.write(chunk2, () => resolve8()));
       if (inflater.bytesWritten < fed) return;
     }
     inflater.end();
@@ -36055,7 +36055,7 @@ var init_worker_pool = __esm({
        */
       run(spec, requests, jobs, onResult, onBytes) {
         if (jobs.length === 0) return Promise.resolve();
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           const read = {
             id: this.nextReadId++,
             spec,
@@ -36066,7 +36066,7 @@ var init_worker_pool = __esm({
             left: jobs.length,
             failed: false,
             knownBy: /* @__PURE__ */ new Set(),
-            resolve: resolve7,
+            resolve: resolve8,
             reject
           };
           jobs.forEach((_, index) => {
@@ -36079,7 +36079,7 @@ var init_worker_pool = __esm({
       async close() {
         const exits = [];
         for (const [thread, busy] of this.threads) {
-          exits.push(new Promise((resolve7) => thread.once("exit", resolve7)));
+          exits.push(new Promise((resolve8) => thread.once("exit", resolve8)));
           if (busy) void thread.terminate();
           else thread.postMessage({ type: "stop" });
         }
@@ -48983,11 +48983,11 @@ import { EOL as EOL2 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve7) {
-      resolve7(value);
+    return value instanceof P ? value : new P(function(resolve8) {
+      resolve8(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve7, reject) {
+  return new (P || (P = Promise))(function(resolve8, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -49003,7 +49003,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve8(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -63295,7 +63295,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive2(inst, stack, resolve7) {
+function isRecursive2(inst, stack, resolve8) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -63305,7 +63305,7 @@ function isRecursive2(inst, stack, resolve7) {
   let result = NONE;
   const check2 = (child2) => {
     if (result !== PROVEN && child2?._zod) {
-      const answer = isRecursive2(child2, stack, resolve7);
+      const answer = isRecursive2(child2, stack, resolve8);
       if (answer > result)
         result = answer;
     }
@@ -63316,7 +63316,7 @@ function isRecursive2(inst, stack, resolve7) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child2 = desc.get ? ASSUMED : desc.value?._zod ? isRecursive2(desc.value, stack, resolve7) : NONE;
+      const child2 = desc.get ? ASSUMED : desc.value?._zod ? isRecursive2(desc.value, stack, resolve8) : NONE;
       if (child2 > answer)
         answer = child2;
     }
@@ -63380,7 +63380,7 @@ function isRecursive2(inst, stack, resolve7) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve7 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve8 ? inst._zod.innerType : void 0);
       merge4(inner ? isRecursive2(inner, stack, false) : ASSUMED);
       break;
     }
@@ -83060,6 +83060,9 @@ function resultColor(result) {
 // src/action/slo-review.ts
 init_errors();
 
+// src/pipeline/slo-diff.ts
+import { resolve as resolve7 } from "node:path";
+
 // src/definition/git-slo-files.ts
 init_defaults();
 init_errors();
@@ -83069,14 +83072,14 @@ import { posix as posix2 } from "node:path";
 var YAML_FILE2 = /\.ya?ml$/i;
 var FULL_SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 var MIB4 = 1024 * 1024;
-var runGit = (args, cwd, maxBuffer) => new Promise((resolve7, reject) => {
+var runGit = (args, cwd, maxBuffer) => new Promise((resolve8, reject) => {
   execFile(
     "git",
     args,
     { cwd, maxBuffer, encoding: "utf8", env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } },
     (error63, stdout, stderr) => {
       if (error63) reject(Object.assign(error63, { stderr: String(stderr) }));
-      else resolve7({ stdout: String(stdout) });
+      else resolve8({ stdout: String(stdout) });
     }
   );
 });
@@ -83283,11 +83286,16 @@ function partsOf(slo, service) {
     window: window2,
     budgeting: { budgetingMethod: budgetingMethod2, timeslice },
     indicator,
-    source: service.sources[indicator.source],
+    source: comparable(service.sources[indicator.source]),
     alerting,
     gate: gate2,
     other
   };
+}
+function comparable(source) {
+  if (source?.type !== "logs") return source;
+  const { baseDir, paths, ...rest } = source;
+  return { ...rest, paths: paths.map((p) => resolve7(baseDir, p)) };
 }
 function changedParts(before, beforeService, after, afterService) {
   const a = partsOf(before, beforeService);
@@ -83773,7 +83781,7 @@ function processIo() {
     show: showInLog,
     runVerify,
     now: Date.now,
-    sleep: (ms) => new Promise((resolve7) => setTimeout(resolve7, ms))
+    sleep: (ms) => new Promise((resolve8) => setTimeout(resolve8, ms))
   };
 }
 async function showInLog(report3) {

@@ -6,8 +6,9 @@
  * `slo report` replays them. SLOs defined the same are counted only.
  */
 
+import { resolve } from "node:path";
 import { type CommitOf, loadSpecAt, resolveCommit } from "../definition/git-slo-files.js";
-import type { ServiceSpec, SloSet, SloSpec } from "../definition/model.js";
+import type { ServiceSpec, SloSet, SloSpec, SourceSpec } from "../definition/model.js";
 import { type SloError, SloErrors } from "../errors.js";
 import type { ChangedPart, SloChange, SloDiff, SloDiffSide } from "../report/diff-model.js";
 import { windowLabel } from "../report/format.js";
@@ -150,11 +151,18 @@ function partsOf(slo: SloSpec, service: ServiceSpec): Record<ChangedPart, unknow
     window,
     budgeting: { budgetingMethod, timeslice },
     indicator,
-    source: service.sources[indicator.source],
+    source: comparable(service.sources[indicator.source]),
     alerting,
     gate,
     other,
   };
+}
+
+/** A logs source as the files it reads: a file moved to another folder, naming the same logs, is not a change. */
+function comparable(source: SourceSpec | undefined): unknown {
+  if (source?.type !== "logs") return source;
+  const { baseDir, paths, ...rest } = source;
+  return { ...rest, paths: paths.map((p) => resolve(baseDir, p)) };
 }
 
 function changedParts(

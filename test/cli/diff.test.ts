@@ -6,14 +6,14 @@
  */
 
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SloDiff } from "../../src/report/diff-model.js";
 import type { SloReport } from "../../src/report/schema.js";
 import { hasStackTrace, runCli } from "../support/cli.js";
-import { git, makeSloHistory } from "../support/slo-git-repo.js";
+import { BASE, git, makeSloHistory } from "../support/slo-git-repo.js";
 
 const AT = "2026-11-24T12:00:00Z";
 let dir: string;
@@ -138,5 +138,37 @@ describe("slo diff --base", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("a shallow clone");
     expect(r.stderr).toContain("fetch-depth: 0 is needed");
+  }, 60_000);
+});
+
+describe("slo diff --base, files moved and sources failing", () => {
+  it("matches an SLO whose file moved (same logs: unchanged); a source that fails exits 3", async () => {
+    const moved = join(dir, "moved");
+    await mkdir(join(moved, "slos/team"), { recursive: true });
+    await git(moved, "init", "-q");
+    await copyFile(join(repo, "slos/events.ndjson"), join(moved, "slos/events.ndjson"));
+    const steady = BASE.replace(/ {2}- name: availability[\s\S]*(?= {2}- name: steady)/, "");
+    await writeFile(join(moved, "slos/hand.yaml"), steady);
+    await git(moved, "add", "-A");
+    await git(moved, "commit", "-q", "-m", "base");
+    await git(moved, "mv", "slos/hand.yaml", "slos/team/hand.yaml");
+    await writeFile(
+      join(moved, "slos/team/hand.yaml"),
+      steady.replace("[events.ndjson]", "[../events.ndjson]"),
+    );
+    await writeFile(
+      join(moved, "slos/gone.yaml"),
+      steady.replace("service: hand", "service: gone").replace("[events.ndjson]", "[gone.ndjson]"),
+    );
+    const r = await runCli(["diff", "--base", "HEAD", "--at", AT, "--format", "json"], {
+      cwd: moved,
+    });
+    expect(r.code).toBe(3);
+    const diff = JSON.parse(r.stdout) as SloDiff;
+    expect(diff.unchanged).toBe(1);
+    expect(diff.changes.map((c) => [c.kind, c.service, c.after?.status])).toEqual([
+      ["added", "gone", "error"],
+    ]);
+    expect(diff.changes[0]!.after!.error).toContain("gone.ndjson");
   }, 60_000);
 });
