@@ -83341,12 +83341,11 @@ function sideFrom(entry) {
 
 // src/report/render-diff.ts
 var SHORT_SHA2 = 7;
-function renderDiffMarkdown(diff, options = {}) {
-  const h = "#".repeat(options.level ?? 2);
+function renderDiffMarkdown(diff) {
   const md = (text) => escapeMarkdown(text);
-  const blocks = [`${h} \u{1F4DD} SLO changes`, `${md(headline2(diff))}: ${md(countsLine(diff))}.`];
+  const blocks = ["## \u{1F4DD} SLO changes", `${md(headline2(diff))}: ${md(countsLine(diff))}.`];
   for (const change of diff.changes) {
-    blocks.push(`${h}# ${changeTitle(change, md)}`);
+    blocks.push(`### ${changeTitle(change, md)}`);
     const rows = rowsOf(change, md).map(
       ([label, values]) => `| ${label} | ${values.join(" | ")} |`
     );

@@ -29,18 +29,12 @@ export function renderDiffText(diff: SloDiff): string {
   return `${lines.join("\n")}\n`;
 }
 
-export interface DiffMarkdownOptions {
-  /** the heading's level: 2 for `slo diff`, 3 inside the PR comment */
-  level?: 2 | 3;
-}
-
 /** A table per SLO added, removed or changed: each aspect before and after. */
-export function renderDiffMarkdown(diff: SloDiff, options: DiffMarkdownOptions = {}): string {
-  const h = "#".repeat(options.level ?? 2);
+export function renderDiffMarkdown(diff: SloDiff): string {
   const md = (text: string) => escapeMarkdown(text);
-  const blocks = [`${h} 📝 SLO changes`, `${md(headline(diff))}: ${md(countsLine(diff))}.`];
+  const blocks = ["## 📝 SLO changes", `${md(headline(diff))}: ${md(countsLine(diff))}.`];
   for (const change of diff.changes) {
-    blocks.push(`${h}# ${changeTitle(change, md)}`);
+    blocks.push(`### ${changeTitle(change, md)}`);
     const rows = rowsOf(change, md).map(
       ([label, values]) => `| ${label} | ${values.join(" | ")} |`,
     );
