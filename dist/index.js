@@ -83151,7 +83151,8 @@ async function loadSpecAt(commit, paths, options, git = runGit) {
     texts.push({ file: file2, text: typeof read === "string" ? read : null });
   }
   const loaded = loadTexts(texts, errors, options);
-  const label = (file2) => file2 !== void 0 && files.includes(file2) ? `${commit.ref}:${file2}` : file2;
+  const ref = FULL_SHA.test(commit.ref) ? commit.ref.slice(0, 7) : commit.ref;
+  const label = (file2) => file2 !== void 0 && files.includes(file2) ? `${ref}:${file2}` : file2;
   for (const service of loaded.set.services) {
     for (const slo of service.slos) slo.at = { ...slo.at, file: label(slo.at.file) ?? "" };
   }

@@ -144,8 +144,10 @@ export async function loadSpecAt(
     texts.push({ file, text: typeof read === "string" ? read : null });
   }
   const loaded = loadTexts(texts, errors, options);
+  // a full sha (the Action's base commit) is shown short, as git log does
+  const ref = FULL_SHA.test(commit.ref) ? commit.ref.slice(0, 7) : commit.ref;
   const label = (file: string | undefined) =>
-    file !== undefined && files.includes(file) ? `${commit.ref}:${file}` : file;
+    file !== undefined && files.includes(file) ? `${ref}:${file}` : file;
   for (const service of loaded.set.services) {
     for (const slo of service.slos) slo.at = { ...slo.at, file: label(slo.at.file) ?? "" };
   }

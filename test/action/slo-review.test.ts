@@ -23,6 +23,7 @@ const AT = "2026-11-24T12:00:00Z";
 let bundle: string;
 let repo: string;
 let baseSha: string;
+let brokenSha: string;
 let gh: FakeGitHub;
 
 beforeAll(async () => {
@@ -32,7 +33,7 @@ beforeAll(async () => {
   });
   bundle = out;
   repo = join(mkdtempSync(join(tmpdir(), "slo-ws-")), "repo");
-  baseSha = (await makeSloHistory(repo))[1]!;
+  [brokenSha, baseSha] = (await makeSloHistory(repo)) as [string, string];
 }, 120_000);
 
 beforeEach(async () => {
@@ -106,6 +107,18 @@ describe("the Action on a pull request that changes SLO files", () => {
     expect(step.stdout).toMatch(/::warning::No review of the SLO changes: .*fetch-depth: 0/);
     expect(gh.comments).toHaveLength(1);
     expect(gh.comments[0]!.body).toContain("SLO gate");
+    expect(gh.comments[0]!.body).not.toContain("SLO changes");
+  }, 120_000);
+
+  it("when a file at the base does not load, gates as ever and names it as sha:path", async () => {
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestOn(brokenSha), {
+      GITHUB_WORKSPACE: repo,
+    });
+    const step = await runStep(runner.env, repo);
+    expect(step.code).toBe(0);
+    expect(step.stdout).toContain(
+      `::warning::No review of the SLO changes: ${brokenSha.slice(0, 7)}:slos/hand.yaml:`,
+    );
     expect(gh.comments[0]!.body).not.toContain("SLO changes");
   }, 120_000);
 });
