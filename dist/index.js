@@ -19343,13 +19343,14 @@ var init_errors = __esm({
 });
 
 // src/limits.ts
-var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, EARLIEST_CALENDAR_START_YEAR, MAX_TIMESLICES_PER_WINDOW, MAX_SAMPLES_PER_SLO, MAX_HELD_BUCKETS, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES, MAX_TIMER_MS, MAX_DEPLOYS_REPORTED, MAX_DEPLOYS_FOUND, MAX_LOKI_LINES_PER_QUERY, MAX_GITHUB_DEPLOYMENTS, MAX_KEYS_NAMED_IN_ERRORS;
+var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_GIT_LISTING_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, EARLIEST_CALENDAR_START_YEAR, MAX_TIMESLICES_PER_WINDOW, MAX_SAMPLES_PER_SLO, MAX_HELD_BUCKETS, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES, MAX_TIMER_MS, MAX_DEPLOYS_REPORTED, MAX_DEPLOYS_FOUND, MAX_LOKI_LINES_PER_QUERY, MAX_GITHUB_DEPLOYMENTS, MAX_KEYS_NAMED_IN_ERRORS;
 var init_limits = __esm({
   "src/limits.ts"() {
     "use strict";
     MIB = 1024 * 1024;
     DAY_MS2 = 24 * 60 * 60 * 1e3;
     MAX_SLO_FILE_BYTES = 4 * MIB;
+    MAX_GIT_LISTING_BYTES = 64 * MIB;
     MAX_YAML_ALIASES = 100;
     MAX_WINDOW_MS = 5 * 366 * DAY_MS2;
     EARLIEST_CALENDAR_START_YEAR = 1900;
@@ -83093,7 +83094,7 @@ async function resolveCommit(ref, cwd, git = runGit) {
   const out = await git(
     ["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`],
     cwd,
-    MIB4
+    MAX_GIT_LISTING_BYTES
   ).catch((error63) => gitFailure(error63, ref, cwd, git));
   const sha = out.stdout.trim();
   if (!FULL_SHA.test(sha)) throw usageError(`git rev-parse ${ref}: unexpected answer ${sha}`);
@@ -83111,7 +83112,7 @@ async function gitFailure(error63, ref, cwd, git) {
   if (/not a git repository/i.test(stderr)) {
     throw usageError(`${cwd} is not in a git repository: --base ${ref} cannot be read`);
   }
-  const shallow = await git(["rev-parse", "--is-shallow-repository"], cwd, MIB4).then((r) => r.stdout.trim() === "true").catch(() => false);
+  const shallow = await git(["rev-parse", "--is-shallow-repository"], cwd, MAX_GIT_LISTING_BYTES).then((r) => r.stdout.trim() === "true").catch(() => false);
   throw usageError(
     `unknown revision ${ref}: no such commit in this repository${shallow ? " (a shallow clone, which holds only the newest commits)" : ""}`,
     shallow ? "fetch the history: fetch-depth: 0 is needed (actions/checkout), or git fetch --unshallow" : "name a commit, branch or tag that exists: git log --oneline shows them"
@@ -83122,7 +83123,7 @@ async function sloFilesAt(commit, paths, cwd, git = runGit) {
   const out = await git(
     ["ls-tree", "-r", "-z", "--name-only", commit.sha, "--", ...named],
     cwd,
-    64 * MIB4
+    MAX_GIT_LISTING_BYTES
   ).catch((error63) => {
     throw usageError(`git ls-tree ${commit.ref}: ${stderrOf(error63)}`);
   });

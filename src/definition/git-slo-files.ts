@@ -10,7 +10,7 @@ import { execFile } from "node:child_process";
 import { posix } from "node:path";
 import { DEFAULT_PATHS } from "../defaults.js";
 import { SloError, usageError } from "../errors.js";
-import { MAX_SLO_FILE_BYTES } from "../limits.js";
+import { MAX_GIT_LISTING_BYTES, MAX_SLO_FILE_BYTES } from "../limits.js";
 import { type LoadOptions, type LoadResult, loadTexts, type SloFileTextAt } from "./load.js";
 
 const YAML_FILE = /\.ya?ml$/i;
@@ -59,7 +59,7 @@ export async function resolveCommit(ref: string, cwd: string, git = runGit): Pro
   const out = await git(
     ["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`],
     cwd,
-    MIB,
+    MAX_GIT_LISTING_BYTES,
   ).catch((error: unknown) => gitFailure(error, ref, cwd, git));
   const sha = out.stdout.trim();
   if (!FULL_SHA.test(sha)) throw usageError(`git rev-parse ${ref}: unexpected answer ${sha}`);
@@ -78,7 +78,7 @@ async function gitFailure(error: unknown, ref: string, cwd: string, git: RunGit)
   if (/not a git repository/i.test(stderr)) {
     throw usageError(`${cwd} is not in a git repository: --base ${ref} cannot be read`);
   }
-  const shallow = await git(["rev-parse", "--is-shallow-repository"], cwd, MIB)
+  const shallow = await git(["rev-parse", "--is-shallow-repository"], cwd, MAX_GIT_LISTING_BYTES)
     .then((r) => r.stdout.trim() === "true")
     .catch(() => false);
   throw usageError(
@@ -105,7 +105,7 @@ export async function sloFilesAt(
   const out = await git(
     ["ls-tree", "-r", "-z", "--name-only", commit.sha, "--", ...named],
     cwd,
-    64 * MIB,
+    MAX_GIT_LISTING_BYTES,
   ).catch((error: unknown) => {
     throw usageError(`git ls-tree ${commit.ref}: ${stderrOf(error)}`);
   });
