@@ -2174,9 +2174,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback2) {
         if (callback2 === void 0) {
-          return new Promise((resolve7, reject) => {
+          return new Promise((resolve8, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve7(data);
+              return err ? reject(err) : resolve8(data);
             });
           });
         }
@@ -2214,12 +2214,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback2 === void 0) {
-          return new Promise((resolve7, reject) => {
+          return new Promise((resolve8, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve7(data);
+              ) : resolve8(data);
             });
           });
         }
@@ -4486,8 +4486,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise3 = new Promise((resolve7, reject) => {
-        res = resolve7;
+      const promise3 = new Promise((resolve8, reject) => {
+        res = resolve8;
         rej = reject;
       });
       return { promise: promise3, resolve: res, reject: rej };
@@ -6738,12 +6738,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve7, reject) => {
+      const waitForDrain = () => new Promise((resolve8, reject) => {
         assert2(callback2 === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback2 = resolve7;
+          callback2 = resolve8;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7413,12 +7413,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve7, reject) => {
+      const waitForDrain = () => new Promise((resolve8, reject) => {
         assert2(callback2 === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback2 = resolve7;
+          callback2 = resolve8;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7897,16 +7897,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve7) => {
+        return new Promise((resolve8) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve7;
+            this[kClosedResolve] = resolve8;
           } else {
-            resolve7(null);
+            resolve8(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve7) => {
+        return new Promise((resolve8) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7917,7 +7917,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve7(null);
+            resolve8(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback2);
@@ -7968,7 +7968,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve7, reject) => {
+        const socket = await new Promise((resolve8, reject) => {
           client[kConnector]({
             host,
             hostname: hostname3,
@@ -7980,7 +7980,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve7(socket2);
+              resolve8(socket2);
             }
           });
         });
@@ -8316,8 +8316,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve7) => {
-            this[kClosedResolve] = resolve7;
+          await new Promise((resolve8) => {
+            this[kClosedResolve] = resolve8;
           });
         }
       }
@@ -9586,7 +9586,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve7, reject) => {
+        return await new Promise((resolve8, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9599,7 +9599,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve7(null);
+              resolve8(null);
             }
           }).on("error", noop4).on("data", function(chunk2) {
             limit -= chunk2.length;
@@ -9618,7 +9618,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve7, reject) => {
+      return new Promise((resolve8, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9635,7 +9635,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve7,
+              resolve: resolve8,
               reject,
               length: 0,
               body: []
@@ -9705,18 +9705,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve7, stream, length } = consume2;
+      const { type, body, resolve: resolve8, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve7(chunksDecode(body, length));
+          resolve8(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve7(JSON.parse(chunksDecode(body, length)));
+          resolve8(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve7(chunksConcat(body, length).buffer);
+          resolve8(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve7(new Blob(body, { type: stream[kContentType] }));
+          resolve8(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve7(chunksConcat(body, length));
+          resolve8(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9973,9 +9973,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback2) {
       if (callback2 === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve8(data);
           });
         });
       }
@@ -10198,9 +10198,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback2) {
       if (callback2 === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve8(data);
           });
         });
       }
@@ -10485,9 +10485,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback2) {
       if (callback2 === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve8(data);
           });
         });
       }
@@ -10579,9 +10579,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback2) {
       if (callback2 === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve8(data);
           });
         });
       }
@@ -14444,7 +14444,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url2 = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve7, reject) => agent.dispatch(
+        return new Promise((resolve8, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14520,7 +14520,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable2({ read: resume });
               const onError = this.onError.bind(this);
-              resolve7({
+              resolve8({
                 status,
                 statusText,
                 headersList,
@@ -14563,7 +14563,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve7({
+              resolve8({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -16491,7 +16491,7 @@ var require_cookies = __commonJS({
       if (!cookies) {
         return [];
       }
-      return cookies.map((pair2) => parseSetCookie(pair2));
+      return cookies.map((pair3) => parseSetCookie(pair3));
     }
     function setCookie(headers, cookie) {
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
@@ -17039,8 +17039,8 @@ var require_util7 = __commonJS({
       const position = { position: 0 };
       const extensionList = /* @__PURE__ */ new Map();
       while (position.position < extensions.length) {
-        const pair2 = collectASequenceOfCodePointsFast(";", extensions, position);
-        const [name2, value = ""] = pair2.split("=");
+        const pair3 = collectASequenceOfCodePointsFast(";", extensions, position);
+        const [name2, value = ""] = pair3.split("=");
         extensionList.set(
           removeHTTPWhitespace(name2, true, false),
           removeHTTPWhitespace(value, false, true)
@@ -18304,8 +18304,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve7) => {
-        setTimeout(resolve7, ms).unref();
+      return new Promise((resolve8) => {
+        setTimeout(resolve8, ms).unref();
       });
     }
     module.exports = {
@@ -19344,13 +19344,14 @@ var init_errors = __esm({
 });
 
 // src/limits.ts
-var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, EARLIEST_CALENDAR_START_YEAR, MAX_TIMESLICES_PER_WINDOW, MAX_SAMPLES_PER_SLO, MAX_HELD_BUCKETS, MAX_BURN_RATE_POINTS, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES, MAX_TIMER_MS, MAX_DEPLOYS_REPORTED, MAX_DEPLOYS_FOUND, MAX_LOKI_LINES_PER_QUERY, MAX_GITHUB_DEPLOYMENTS, MAX_KEYS_NAMED_IN_ERRORS, MAX_EPISODES_SHOWN;
+var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_GIT_LISTING_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, EARLIEST_CALENDAR_START_YEAR, MAX_TIMESLICES_PER_WINDOW, MAX_SAMPLES_PER_SLO, MAX_HELD_BUCKETS, MAX_BURN_RATE_POINTS, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES, MAX_TIMER_MS, MAX_DEPLOYS_REPORTED, MAX_DEPLOYS_FOUND, MAX_LOKI_LINES_PER_QUERY, MAX_GITHUB_DEPLOYMENTS, MAX_KEYS_NAMED_IN_ERRORS, MAX_EPISODES_SHOWN;
 var init_limits = __esm({
   "src/limits.ts"() {
     "use strict";
     MIB = 1024 * 1024;
     DAY_MS2 = 24 * 60 * 60 * 1e3;
     MAX_SLO_FILE_BYTES = 4 * MIB;
+    MAX_GIT_LISTING_BYTES = 64 * MIB;
     MAX_YAML_ALIASES = 100;
     MAX_WINDOW_MS = 5 * 366 * DAY_MS2;
     EARLIEST_CALENDAR_START_YEAR = 1900;
@@ -19827,8 +19828,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t2 = 0) {
-          return new this.Promise(function(resolve7, reject) {
-            return setTimeout(resolve7, t2);
+          return new this.Promise(function(resolve8, reject) {
+            return setTimeout(resolve8, t2);
           });
         }
         computePenalty() {
@@ -20039,15 +20040,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error63, reject, resolve7, returned, task;
+          var args, cb, error63, reject, resolve8, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve7, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve8, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve7(returned);
+                  return resolve8(returned);
                 };
               } catch (error1) {
                 error63 = error1;
@@ -20062,13 +20063,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise3, reject, resolve7;
-          resolve7 = reject = null;
+          var promise3, reject, resolve8;
+          resolve8 = reject = null;
           promise3 = new this.Promise(function(_resolve, _reject) {
-            resolve7 = _resolve;
+            resolve8 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve7, reject });
+          this._queue.push({ task, args, resolve: resolve8, reject });
           this._tryToRun();
           return promise3;
         }
@@ -20469,14 +20470,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at2;
               };
-              return new this.Promise((resolve7, reject) => {
+              return new this.Promise((resolve8, reject) => {
                 if (finished()) {
-                  return resolve7();
+                  return resolve8();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve7();
+                      return resolve8();
                     }
                   });
                 }
@@ -20569,9 +20570,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve7, reject) {
+              return new this.Promise(function(resolve8, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve7)(args3);
+                  return (args3[0] != null ? reject : resolve8)(args3);
                 });
               });
             };
@@ -21104,11 +21105,11 @@ function parseRetryAfter(value) {
   return Number.isNaN(at2) ? void 0 : Math.max(0, at2 - Date.now());
 }
 function sleep(ms, signal) {
-  return new Promise((resolve7) => {
+  return new Promise((resolve8) => {
     const done = () => {
       clearTimeout(timer);
       signal?.removeEventListener("abort", done);
-      resolve7();
+      resolve8();
     };
     const timer = setTimeout(done, Math.min(ms, MAX_TIMER_MS));
     signal?.addEventListener("abort", done, { once: true });
@@ -21124,7 +21125,7 @@ function createLimiter(n) {
   };
   return async (task) => {
     if (active >= n) {
-      await new Promise((resolve7) => waiting.push(resolve7));
+      await new Promise((resolve8) => waiting.push(resolve8));
     } else {
       active++;
     }
@@ -26993,11 +26994,11 @@ var init_build = __esm({
           sign = 0 - sign;
           name2 = name2.substring(1);
         }
-        const pair2 = Parser2.unicodeTable(name2);
-        if (pair2 === null) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t2.from(startPos));
-        if (pair2.sign < 0) sign = 0 - sign;
-        const tab = pair2.tab;
-        const fold = pair2.fold;
+        const pair3 = Parser2.unicodeTable(name2);
+        if (pair3 === null) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t2.from(startPos));
+        if (pair3.sign < 0) sign = 0 - sign;
+        const tab = pair3.tab;
+        const fold = pair3.fold;
         if ((this.flags & RE2Flags.FOLD_CASE) === 0 || fold === null) cc.appendTableWithSign(tab, sign);
         else {
           const tmp = new CharClass().appendTable(tab).appendTable(fold).cleanClass().toArray();
@@ -28595,12 +28596,12 @@ function buildTree(data) {
   }
   function makeTree(type, children2, positions2, length2, lookAhead2, contextHash2, props) {
     if (contextHash2) {
-      let pair2 = [NodeProp.contextHash, contextHash2];
-      props = props ? [pair2].concat(props) : [pair2];
+      let pair3 = [NodeProp.contextHash, contextHash2];
+      props = props ? [pair3].concat(props) : [pair3];
     }
     if (lookAhead2 > 25) {
-      let pair2 = [NodeProp.lookAhead, lookAhead2];
-      props = props ? [pair2].concat(props) : [pair2];
+      let pair3 = [NodeProp.lookAhead, lookAhead2];
+      props = props ? [pair3].concat(props) : [pair3];
     }
     return new Tree(type, children2, positions2, length2, props);
   }
@@ -32684,8 +32685,8 @@ function compileQuery(query2, streamLabels, options = {}) {
         parsers2.push(textParser(stage));
         break;
       case "filter": {
-        const resolve7 = (name2) => labelLookup(name2, [...parsers2], streamLabels, jsonLabels2);
-        predicates.push(labelFilter(stage.expr, resolve7, jsonEquals));
+        const resolve8 = (name2) => labelLookup(name2, [...parsers2], streamLabels, jsonLabels2);
+        predicates.push(labelFilter(stage.expr, resolve8, jsonEquals));
         break;
       }
     }
@@ -32809,11 +32810,11 @@ function valueBytes(value) {
   }
   return bytes;
 }
-function labelFilter(expr, resolve7, jsonEquals, insideOr = false) {
+function labelFilter(expr, resolve8, jsonEquals, insideOr = false) {
   switch (expr.kind) {
     case "and": {
-      const left = labelFilter(expr.left, resolve7, jsonEquals, insideOr);
-      const right = labelFilter(expr.right, resolve7, jsonEquals, insideOr);
+      const left = labelFilter(expr.left, resolve8, jsonEquals, insideOr);
+      const right = labelFilter(expr.right, resolve8, jsonEquals, insideOr);
       if (!insideOr) return (line, errors) => left(line, errors) && right(line, errors);
       return (line, errors) => {
         const leftPasses = left(line, errors);
@@ -32821,17 +32822,17 @@ function labelFilter(expr, resolve7, jsonEquals, insideOr = false) {
       };
     }
     case "or": {
-      const left = labelFilter(expr.left, resolve7, jsonEquals, true);
-      const right = labelFilter(expr.right, resolve7, jsonEquals, true);
+      const left = labelFilter(expr.left, resolve8, jsonEquals, true);
+      const right = labelFilter(expr.right, resolve8, jsonEquals, true);
       return (line, errors) => left(line, errors) || right(line, errors);
     }
     case "string":
-      return stringFilter(expr, resolve7, jsonEquals);
+      return stringFilter(expr, resolve8, jsonEquals);
     case "number":
-      return numericFilter(expr, resolve7(expr.label));
+      return numericFilter(expr, resolve8(expr.label));
   }
 }
-function stringFilter(expr, resolve7, jsonEquals) {
+function stringFilter(expr, resolve8, jsonEquals) {
   const { op, value } = expr;
   if (expr.label === ERROR_LABEL) {
     const test2 = stringMatch(op, value);
@@ -32841,7 +32842,7 @@ function stringFilter(expr, resolve7, jsonEquals) {
     const result = stringMatch(op, value)("");
     return () => result;
   }
-  const access2 = resolve7(expr.label);
+  const access2 = resolve8(expr.label);
   if (op === "=" || op === "!=") {
     const bytes = valueBytes(value);
     if (access2.jsonKey !== void 0) jsonEquals.push([access2.jsonKey, bytes]);
@@ -35630,7 +35631,7 @@ async function* inflateMember(file2, from, chunkBytes) {
       const chunk2 = await readAt(file2, from + fed, chunkBytes);
       if (chunk2.length === 0) break;
       fed += chunk2.length;
-      await new Promise((resolve7) => inflater.write(chunk2, () => resolve7()));
+      await new Promise((resolve8) => inflater.write(chunk2, () => resolve8()));
       if (inflater.bytesWritten < fed) return;
     }
     inflater.end();
@@ -36058,7 +36059,7 @@ var init_worker_pool = __esm({
        */
       run(spec, requests, jobs, onResult, onBytes) {
         if (jobs.length === 0) return Promise.resolve();
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           const read = {
             id: this.nextReadId++,
             spec,
@@ -36069,7 +36070,7 @@ var init_worker_pool = __esm({
             left: jobs.length,
             failed: false,
             knownBy: /* @__PURE__ */ new Set(),
-            resolve: resolve7,
+            resolve: resolve8,
             reject
           };
           jobs.forEach((_, index) => {
@@ -36082,7 +36083,7 @@ var init_worker_pool = __esm({
       async close() {
         const exits = [];
         for (const [thread, busy] of this.threads) {
-          exits.push(new Promise((resolve7) => thread.once("exit", resolve7)));
+          exits.push(new Promise((resolve8) => thread.once("exit", resolve8)));
           if (busy) void thread.terminate();
           else thread.postMessage({ type: "stop" });
         }
@@ -37821,9 +37822,9 @@ var require_parse2 = __commonJS({
                 const idx = prev.value.lastIndexOf("[");
                 const pre = prev.value.slice(0, idx);
                 const rest2 = prev.value.slice(idx + 2);
-                const posix2 = POSIX_REGEX_SOURCE[rest2];
-                if (posix2) {
-                  prev.value = pre + posix2;
+                const posix3 = POSIX_REGEX_SOURCE[rest2];
+                if (posix3) {
+                  prev.value = pre + posix3;
                   state.backtrack = true;
                   advance();
                   if (!bos.output && tokens.indexOf(prev) === 1) {
@@ -38340,7 +38341,7 @@ var require_picomatch = __commonJS({
         throw new TypeError("Expected pattern to be a non-empty string");
       }
       const opts = options || {};
-      const posix2 = opts.windows;
+      const posix3 = opts.windows;
       const regex2 = isState2 ? picomatch2.compileRe(glob2, options) : picomatch2.makeRe(glob2, options, false, true);
       const state = regex2.state;
       delete regex2.state;
@@ -38350,8 +38351,8 @@ var require_picomatch = __commonJS({
         isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input2, returnObject = false) => {
-        const { isMatch, match, output: output2 } = picomatch2.test(input2, regex2, options, { glob: glob2, posix: posix2 });
-        const result = { glob: glob2, state, regex: regex2, posix: posix2, input: input2, output: output2, match, isMatch };
+        const { isMatch, match, output: output2 } = picomatch2.test(input2, regex2, options, { glob: glob2, posix: posix3 });
+        const result = { glob: glob2, state, regex: regex2, posix: posix3, input: input2, output: output2, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result);
         }
@@ -38376,7 +38377,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch2.test = (input2, regex2, options, { glob: glob2, posix: posix2 } = {}) => {
+    picomatch2.test = (input2, regex2, options, { glob: glob2, posix: posix3 } = {}) => {
       if (typeof input2 !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -38384,7 +38385,7 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts = options || {};
-      const format = opts.format || (posix2 ? utils.toPosixSlashes : null);
+      const format = opts.format || (posix3 ? utils.toPosixSlashes : null);
       let match = input2 === glob2;
       let output2 = match && format ? format(input2) : input2;
       if (match === false) {
@@ -38393,16 +38394,16 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch2.matchBase(input2, regex2, options, posix2);
+          match = picomatch2.matchBase(input2, regex2, options, posix3);
         } else {
           match = regex2.exec(output2);
         }
       }
       return { isMatch: Boolean(match), match, output: output2 };
     };
-    picomatch2.matchBase = (input2, glob2, options, posix2 = options && options.windows) => {
+    picomatch2.matchBase = (input2, glob2, options, posix3 = options && options.windows) => {
       const regex2 = glob2 instanceof RegExp ? glob2 : picomatch2.makeRe(glob2, options);
-      return regex2.test(utils.basename(input2, { windows: posix2 }));
+      return regex2.test(utils.basename(input2, { windows: posix3 }));
     };
     picomatch2.isMatch = (str, patterns, options) => picomatch2(patterns, options)(str);
     picomatch2.parse = (pattern, options) => {
@@ -43332,8 +43333,8 @@ var require_Pair = __commonJS({
         return new _Pair(key, value);
       }
       toJSON(_, ctx) {
-        const pair2 = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
-        return addPairToJSMap.addPairToJSMap(ctx, pair2, this);
+        const pair3 = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
+        return addPairToJSMap.addPairToJSMap(ctx, pair3, this);
       }
       toString(ctx, onComment, onChompKeep) {
         return ctx?.doc ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep) : JSON.stringify(this);
@@ -43558,14 +43559,14 @@ var require_YAMLMap = __commonJS({
        * @param overwrite - If not set `true`, using a key that is already in the
        *   collection will throw. Otherwise, overwrites the previous value.
        */
-      add(pair2, overwrite) {
+      add(pair3, overwrite) {
         let _pair;
-        if (identity2.isPair(pair2))
-          _pair = pair2;
-        else if (!pair2 || typeof pair2 !== "object" || !("key" in pair2)) {
-          _pair = new Pair2.Pair(pair2, pair2?.value);
+        if (identity2.isPair(pair3))
+          _pair = pair3;
+        else if (!pair3 || typeof pair3 !== "object" || !("key" in pair3)) {
+          _pair = new Pair2.Pair(pair3, pair3?.value);
         } else
-          _pair = new Pair2.Pair(pair2.key, pair2.value);
+          _pair = new Pair2.Pair(pair3.key, pair3.value);
         const prev = findPair(this.items, _pair.key);
         const sortEntries = this.schema?.sortMapEntries;
         if (prev) {
@@ -44156,16 +44157,16 @@ var require_pairs = __commonJS({
           else if (identity2.isMap(item2)) {
             if (item2.items.length > 1)
               onError("Each pair must have its own sequence indicator");
-            const pair2 = item2.items[0] || new Pair2.Pair(new Scalar2.Scalar(null));
+            const pair3 = item2.items[0] || new Pair2.Pair(new Scalar2.Scalar(null));
             if (item2.commentBefore)
-              pair2.key.commentBefore = pair2.key.commentBefore ? `${item2.commentBefore}
-${pair2.key.commentBefore}` : item2.commentBefore;
+              pair3.key.commentBefore = pair3.key.commentBefore ? `${item2.commentBefore}
+${pair3.key.commentBefore}` : item2.commentBefore;
             if (item2.comment) {
-              const cn = pair2.value ?? pair2.key;
+              const cn = pair3.value ?? pair3.key;
               cn.comment = cn.comment ? `${item2.comment}
 ${cn.comment}` : item2.comment;
             }
-            item2 = pair2;
+            item2 = pair3;
           }
           seq.items[i] = identity2.isPair(item2) ? item2 : new Pair2.Pair(item2);
         }
@@ -44246,13 +44247,13 @@ var require_omap = __commonJS({
         const map2 = /* @__PURE__ */ new Map();
         if (ctx?.onCreate)
           ctx.onCreate(map2);
-        for (const pair2 of this.items) {
+        for (const pair3 of this.items) {
           let key, value;
-          if (identity2.isPair(pair2)) {
-            key = toJS.toJS(pair2.key, "", ctx);
-            value = toJS.toJS(pair2.value, key, ctx);
+          if (identity2.isPair(pair3)) {
+            key = toJS.toJS(pair3.key, "", ctx);
+            value = toJS.toJS(pair3.value, key, ctx);
           } else {
-            key = toJS.toJS(pair2, "", ctx);
+            key = toJS.toJS(pair3, "", ctx);
           }
           if (map2.has(key))
             throw new Error("Ordered maps must not include duplicate keys");
@@ -44468,24 +44469,24 @@ var require_set = __commonJS({
         this.tag = _YAMLSet.tag;
       }
       add(key) {
-        let pair2;
+        let pair3;
         if (identity2.isPair(key))
-          pair2 = key;
+          pair3 = key;
         else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
-          pair2 = new Pair2.Pair(key.key, null);
+          pair3 = new Pair2.Pair(key.key, null);
         else
-          pair2 = new Pair2.Pair(key, null);
-        const prev = YAMLMap2.findPair(this.items, pair2.key);
+          pair3 = new Pair2.Pair(key, null);
+        const prev = YAMLMap2.findPair(this.items, pair3.key);
         if (!prev)
-          this.items.push(pair2);
+          this.items.push(pair3);
       }
       /**
        * If `keepPair` is `true`, returns the Pair matching `key`.
        * Otherwise, returns the value of that Pair's key.
        */
       get(key, keepPair) {
-        const pair2 = YAMLMap2.findPair(this.items, key);
-        return !keepPair && identity2.isPair(pair2) ? identity2.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
+        const pair3 = YAMLMap2.findPair(this.items, key);
+        return !keepPair && identity2.isPair(pair3) ? identity2.isScalar(pair3.key) ? pair3.key.value : pair3.key : pair3;
       }
       set(key, value) {
         if (typeof value !== "boolean")
@@ -45460,7 +45461,7 @@ var require_util_map_includes = __commonJS({
       if (uniqueKeys === false)
         return false;
       const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity2.isScalar(a) && identity2.isScalar(b) && a.value === b.value;
-      return items2.some((pair2) => isEqual(pair2.key, search));
+      return items2.some((pair3) => isEqual(pair3.key, search));
     }
     exports.mapIncludes = mapIncludes;
   }
@@ -45546,10 +45547,10 @@ var require_resolve_block_map = __commonJS({
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
-          const pair2 = new Pair2.Pair(keyNode, valueNode);
+          const pair3 = new Pair2.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
-            pair2.srcToken = collItem;
-          map2.items.push(pair2);
+            pair3.srcToken = collItem;
+          map2.items.push(pair3);
         } else {
           if (implicitKey)
             onError(keyNode.range, "MISSING_CHAR", "Implicit map keys need to be followed by map values");
@@ -45559,10 +45560,10 @@ var require_resolve_block_map = __commonJS({
             else
               keyNode.comment = valueProps.comment;
           }
-          const pair2 = new Pair2.Pair(keyNode);
+          const pair3 = new Pair2.Pair(keyNode);
           if (ctx.options.keepSourceTokens)
-            pair2.srcToken = collItem;
-          map2.items.push(pair2);
+            pair3.srcToken = collItem;
+          map2.items.push(pair3);
         }
       }
       if (commentEnd && commentEnd < offset)
@@ -45813,18 +45814,18 @@ var require_resolve_flow_collection = __commonJS({
             else
               keyNode.comment = valueProps.comment;
           }
-          const pair2 = new Pair2.Pair(keyNode, valueNode);
+          const pair3 = new Pair2.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
-            pair2.srcToken = collItem;
+            pair3.srcToken = collItem;
           if (isMap3) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-            map2.items.push(pair2);
+            map2.items.push(pair3);
           } else {
             const map2 = new YAMLMap2.YAMLMap(ctx.schema);
             map2.flow = true;
-            map2.items.push(pair2);
+            map2.items.push(pair3);
             const endRange = (valueNode ?? keyNode).range;
             map2.range = [keyNode.range[0], endRange[1], endRange[2]];
             coll.items.push(map2);
@@ -48986,11 +48987,11 @@ import { EOL as EOL2 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve7) {
-      resolve7(value);
+    return value instanceof P ? value : new P(function(resolve8) {
+      resolve8(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve7, reject) {
+  return new (P || (P = Promise))(function(resolve8, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -49006,7 +49007,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve8(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -55019,6 +55020,18 @@ function labelsOf(value) {
 function obj(value) {
   return value !== null && typeof value === "object" ? value : {};
 }
+async function pullRequestBaseOf(env) {
+  if (env.GITHUB_EVENT_NAME !== "pull_request" && env.GITHUB_EVENT_NAME !== "pull_request_target")
+    return null;
+  if (!env.GITHUB_EVENT_PATH) return null;
+  try {
+    const payload = JSON.parse(await readFile(env.GITHUB_EVENT_PATH, "utf8"));
+    const sha = obj(obj(payload.pull_request).base).sha;
+    return typeof sha === "string" && /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/i.test(sha) ? sha : null;
+  } catch {
+    return null;
+  }
+}
 
 // src/github/pull-request.ts
 async function findPullRequest(client, ctx) {
@@ -55126,11 +55139,14 @@ async function publishToGitHub(report3, options) {
   const pr = lookUp ? await pullRequestOf(client, ctx, log2) : fromEvent(ctx);
   const override = options.gatePasses || !pr ? void 0 : await overrideOf(canCall ? client : null, ctx, pr, options);
   const conclusion = options.gatePasses ? "success" : override ? "neutral" : "failure";
-  const markdown = renderMarkdown(report3, {
-    override,
-    gate: report3.result === "warn" || report3.result === "unknown" ? gateWord(conclusion) : void 0,
-    runUrl: ctx.runUrl
-  });
+  const markdown = withAppendix(
+    renderMarkdown(report3, {
+      override,
+      gate: report3.result === "warn" || report3.result === "unknown" ? gateWord(conclusion) : void 0,
+      runUrl: ctx.runUrl
+    }),
+    options.appendix?.()
+  );
   const files = await writeRunnerFiles(report3, markdown, env, fail);
   const result = { overridden: override !== void 0, failures, files };
   if (client && apiReachable(ctx, canCall, log2, fail)) {
@@ -55142,6 +55158,10 @@ async function publishToGitHub(report3, options) {
     );
   }
   return result;
+}
+function withAppendix(markdown, appendix) {
+  return appendix ? `${markdown}
+${appendix}` : markdown;
 }
 async function writeRunnerFiles(report3, markdown, env, fail) {
   const files = await writeReportFiles(report3, markdown, env).catch((e) => {
@@ -57597,9 +57617,9 @@ function expandEnvInDocument(ydoc, env, unexpanded = []) {
     node2.value = value;
   };
   (0, import_yaml.visit)(ydoc.doc, {
-    Pair(_, pair2) {
-      if (unread.has(pair2.value)) return import_yaml.visit.SKIP;
-      expandNode(pair2.value);
+    Pair(_, pair3) {
+      if (unread.has(pair3.value)) return import_yaml.visit.SKIP;
+      expandNode(pair3.value);
       return void 0;
     },
     Map(_, map2) {
@@ -58132,8 +58152,8 @@ function positionOf(ydoc, path, key) {
     best = next;
   }
   if (key !== void 0 && (0, import_yaml3.isMap)(best)) {
-    const pair2 = best.items.find((p) => (0, import_yaml3.isScalar)(p.key) && String(p.key.value) === key);
-    if (pair2 && (0, import_yaml3.isScalar)(pair2.key)) best = pair2.key;
+    const pair3 = best.items.find((p) => (0, import_yaml3.isScalar)(p.key) && String(p.key.value) === key);
+    if (pair3 && (0, import_yaml3.isScalar)(pair3.key)) best = pair3.key;
   }
   const range = best?.range;
   const offset = range ? range[0] : 0;
@@ -58157,10 +58177,10 @@ function positionInScalar(ydoc, path, offset) {
 }
 function childOf(node2, seg) {
   if ((0, import_yaml3.isMap)(node2)) {
-    const pair2 = node2.items.find(
+    const pair3 = node2.items.find(
       (p) => (0, import_yaml3.isPair)(p) && (0, import_yaml3.isScalar)(p.key) && String(p.key.value) === String(seg)
     );
-    return pair2 ? pair2.value ?? pair2.key : void 0;
+    return pair3 ? pair3.value ?? pair3.key : void 0;
   }
   if ((0, import_yaml3.isSeq)(node2) && typeof seg === "number") return node2.items[seg];
   return void 0;
@@ -63531,7 +63551,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive2(inst, stack, resolve7) {
+function isRecursive2(inst, stack, resolve8) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -63541,7 +63561,7 @@ function isRecursive2(inst, stack, resolve7) {
   let result = NONE;
   const check2 = (child2) => {
     if (result !== PROVEN && child2?._zod) {
-      const answer = isRecursive2(child2, stack, resolve7);
+      const answer = isRecursive2(child2, stack, resolve8);
       if (answer > result)
         result = answer;
     }
@@ -63552,7 +63572,7 @@ function isRecursive2(inst, stack, resolve7) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child2 = desc.get ? ASSUMED : desc.value?._zod ? isRecursive2(desc.value, stack, resolve7) : NONE;
+      const child2 = desc.get ? ASSUMED : desc.value?._zod ? isRecursive2(desc.value, stack, resolve8) : NONE;
       if (child2 > answer)
         answer = child2;
     }
@@ -63616,7 +63636,7 @@ function isRecursive2(inst, stack, resolve7) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve7 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve8 ? inst._zod.innerType : void 0);
       merge4(inner ? isRecursive2(inner, stack, false) : ASSUMED);
       break;
     }
@@ -82849,12 +82869,23 @@ function countOf(items2) {
 var DEFAULT_FORMATS = [opensloFormat, slothFormat, pyrraFormat];
 async function loadSpec(paths, options = {}) {
   const cwd = options.cwd ?? process.cwd();
-  const env = options.env ?? process.env;
   const found = await findSloFiles(paths, cwd);
-  const displayed = found.files.map((f) => displayPath(cwd, f));
-  const parsed = await parseFiles(found.files, cwd, env, options.formats ?? DEFAULT_FORMATS);
+  const texts = [];
+  const errors = [...found.errors];
+  for (const absolute of found.files) {
+    const read = await readSloFile(absolute);
+    if ("problem" in read) errors.push(fileError(cwd, absolute, read.problem, read.hint));
+    texts.push({ file: displayPath(cwd, absolute), text: "text" in read ? read.text : null });
+  }
+  return loadTexts(texts, errors, options);
+}
+function loadTexts(texts, readErrors, options = {}) {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const displayed = texts.map((t2) => t2.file);
+  const parsed = parseFiles(texts, env, options.formats ?? DEFAULT_FORMATS);
   const loaded = loadGroups(parsed.groups, env);
-  const errors = inFileOrder([...found.errors, ...parsed.errors, ...loaded.errors], displayed);
+  const errors = inFileOrder([...readErrors, ...parsed.errors, ...loaded.errors], displayed);
   const order = fileOrder(displayed);
   const services = loaded.services.sort((a, b) => order(a.file) - order(b.file));
   for (const service of services) resolveBaseDirs(service, cwd);
@@ -82862,16 +82893,12 @@ async function loadSpec(paths, options = {}) {
   const warnings = inFileOrder(loaded.warnings, displayed);
   return { set: { files: displayed, services }, errors, warnings };
 }
-async function parseFiles(files, cwd, env, formats) {
+function parseFiles(texts, env, formats) {
   const groups2 = /* @__PURE__ */ new Map();
   const errors = [];
-  for (const absolute of files) {
-    const read = await readSloFile(absolute);
-    if ("problem" in read) {
-      errors.push(fileError(cwd, absolute, read.problem, read.hint));
-      continue;
-    }
-    const parsed = parseText(displayPath(cwd, absolute), read.text, env, formats);
+  for (const { file: file2, text } of texts) {
+    if (text === null) continue;
+    const parsed = parseText(file2, text, env, formats);
     errors.push(...parsed.errors);
     for (const [format, documents] of parsed.groups) {
       groups2.set(format, [...groups2.get(format) ?? [], ...documents]);
@@ -83305,6 +83332,386 @@ function resultColor(result) {
   return result === "pass" ? "green" : result === "warn" ? "yellow" : result === "fail" ? "red" : "gray";
 }
 
+// src/action/slo-review.ts
+init_errors();
+
+// src/pipeline/slo-diff.ts
+import { resolve as resolve7 } from "node:path";
+
+// src/definition/git-slo-files.ts
+init_defaults();
+init_errors();
+init_limits();
+import { execFile } from "node:child_process";
+import { posix as posix2 } from "node:path";
+var YAML_FILE2 = /\.ya?ml$/i;
+var FULL_SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+var MIB4 = 1024 * 1024;
+var runGit = (args, cwd, maxBuffer) => new Promise((resolve8, reject) => {
+  execFile(
+    "git",
+    args,
+    { cwd, maxBuffer, encoding: "utf8", env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } },
+    (error63, stdout, stderr) => {
+      if (error63) reject(Object.assign(error63, { stderr: String(stderr) }));
+      else resolve8({ stdout: String(stdout) });
+    }
+  );
+});
+async function resolveCommit(ref, cwd, git = runGit) {
+  if (ref === "" || ref.startsWith("-") || /[\s\u0000]/.test(ref)) {
+    throw usageError(
+      `--base ${JSON.stringify(ref)}: not a git revision`,
+      "name a commit, branch or tag: --base main, --base HEAD~1, --base 3f2a1b9"
+    );
+  }
+  const out = await git(
+    ["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`],
+    cwd,
+    MAX_GIT_LISTING_BYTES
+  ).catch((error63) => gitFailure(error63, ref, cwd, git));
+  const sha = out.stdout.trim();
+  if (!FULL_SHA.test(sha)) throw usageError(`git rev-parse ${ref}: unexpected answer ${sha}`);
+  return { ref, sha };
+}
+async function gitFailure(error63, ref, cwd, git) {
+  const e = error63;
+  if (e.code === "ENOENT") {
+    throw usageError(
+      "git is not installed (or not on PATH): the SLO files of another commit cannot be read",
+      "install git, or run where it is"
+    );
+  }
+  const stderr = (e.stderr ?? "").trim();
+  if (/not a git repository/i.test(stderr)) {
+    throw usageError(`${cwd} is not in a git repository: --base ${ref} cannot be read`);
+  }
+  const shallow = await git(["rev-parse", "--is-shallow-repository"], cwd, MAX_GIT_LISTING_BYTES).then((r) => r.stdout.trim() === "true").catch(() => false);
+  throw usageError(
+    `unknown revision ${ref}: no such commit in this repository${shallow ? " (a shallow clone, which holds only the newest commits)" : ""}`,
+    shallow ? "fetch the history: fetch-depth: 0 is needed (actions/checkout), or git fetch --unshallow" : "name a commit, branch or tag that exists: git log --oneline shows them"
+  );
+}
+async function sloFilesAt(commit, paths, cwd, git = runGit) {
+  const named = (paths.length > 0 ? paths : DEFAULT_PATHS).map((p) => p.replace(/\/+$/, ""));
+  const out = await git(
+    ["ls-tree", "-r", "-z", "--name-only", commit.sha, "--", ...named],
+    cwd,
+    MAX_GIT_LISTING_BYTES
+  ).catch((error63) => {
+    throw usageError(`git ls-tree ${commit.ref}: ${stderrOf(error63)}`);
+  });
+  const listed = out.stdout.split("\0").filter(Boolean);
+  const files = listed.filter((file2) => named.some((p) => namedBy(file2, p)));
+  return [...new Set(files)];
+}
+function namedBy(file2, path) {
+  const p = posix2.normalize(path);
+  if (file2 === p || p === ".") return file2 === p || inFolder(file2);
+  if (!file2.startsWith(`${p}/`)) return false;
+  return inFolder(file2.slice(p.length + 1));
+}
+function inFolder(rest) {
+  const parts = rest.split("/");
+  const hidden = parts.some((part2) => part2.startsWith(".") || part2 === "node_modules");
+  return !hidden && YAML_FILE2.test(rest);
+}
+async function loadSpecAt(commit, paths, options, git = runGit) {
+  const files = await sloFilesAt(commit, paths, options.cwd, git);
+  const texts = [];
+  const errors = [];
+  for (const file2 of files) {
+    const read = await fileAt(commit, file2, options.cwd, git);
+    if (typeof read !== "string") errors.push(read);
+    texts.push({ file: file2, text: typeof read === "string" ? read : null });
+  }
+  const loaded = loadTexts(texts, errors, options);
+  const ref = FULL_SHA.test(commit.ref) ? commit.ref.slice(0, 7) : commit.ref;
+  const label = (file2) => file2 !== void 0 && files.includes(file2) ? `${ref}:${file2}` : file2;
+  for (const service of loaded.set.services) {
+    for (const slo of service.slos) slo.at = { ...slo.at, file: label(slo.at.file) ?? "" };
+  }
+  return {
+    set: { ...loaded.set, files: loaded.set.files.map((f) => label(f) ?? f) },
+    errors: loaded.errors.map((e) => relabelled(e, label)),
+    warnings: loaded.warnings.map((e) => relabelled(e, label))
+  };
+}
+function relabelled(error63, label) {
+  return new SloError({
+    code: error63.code,
+    message: error63.message,
+    file: label(error63.file),
+    line: error63.line,
+    col: error63.col,
+    hint: error63.hint
+  });
+}
+async function fileAt(commit, file2, cwd, git) {
+  const at2 = `${commit.ref}:${file2}`;
+  try {
+    return (await git(["show", "--no-textconv", `${commit.sha}:./${file2}`], cwd, MAX_SLO_FILE_BYTES)).stdout;
+  } catch (error63) {
+    const tooLarge2 = error63.code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER";
+    return new SloError({
+      code: "usage",
+      file: at2,
+      message: tooLarge2 ? `this SLO file is over ${MAX_SLO_FILE_BYTES} bytes (${MAX_SLO_FILE_BYTES / MIB4} MiB), the most an SLO file may be` : `cannot read this SLO file from git: ${stderrOf(error63)}`
+    });
+  }
+}
+function stderrOf(error63) {
+  const e = error63;
+  return (e.stderr?.trim() || e.message || String(error63)).split("\n")[0] ?? "";
+}
+
+// src/pipeline/slo-diff.ts
+init_errors();
+async function loadBaseSet(options) {
+  const commit = await resolveCommit(options.base, options.cwd);
+  const { set: set2, errors, warnings } = await loadSpecAt(commit, options.paths, {
+    cwd: options.cwd,
+    env: options.env
+  });
+  if (errors.length > 0) throw new SloErrors(errors);
+  for (const warning2 of warnings) options.warn?.(warning2);
+  return { commit, set: set2 };
+}
+async function diffSlos(head, options) {
+  const { commit, set: base } = await loadBaseSet(options);
+  const pairs = matchSlos(base, head);
+  const differing = pairs.filter((p) => p.kind !== "unchanged");
+  const evaluate = (set2, side) => evaluateSet(
+    onlyThese(
+      set2,
+      differing.map((p) => p[side])
+    ),
+    {
+      atMs: options.atMs,
+      alertHistory: true,
+      ...options.sourceOptions ? { sourceOptions: options.sourceOptions } : {},
+      ...options.sourceFactory ? { sourceFactory: options.sourceFactory } : {}
+    }
+  );
+  const before = await evaluate(base, "before");
+  const after = await evaluate(head, "after");
+  const sideOf = (entries, slo) => {
+    if (!slo) return null;
+    const entry = entries.find((e) => e.service === slo.service && e.name === slo.name);
+    return entry ? sideFrom(entry) : null;
+  };
+  const changes = differing.map((p) => ({
+    kind: p.kind,
+    service: (p.after ?? p.before).service,
+    name: (p.after ?? p.before).name,
+    changed: p.changed,
+    before: sideOf(before.slos, p.before),
+    after: sideOf(after.slos, p.after)
+  }));
+  return {
+    version: 1,
+    base: { ref: commit.ref, sha: commit.sha },
+    evaluatedAt: new Date(options.atMs).toISOString(),
+    changes,
+    unchanged: pairs.length - differing.length
+  };
+}
+var keyOf = (slo) => `${slo.service}\0${slo.name}`;
+function matchSlos(base, head) {
+  const before = /* @__PURE__ */ new Map();
+  for (const service of base.services)
+    for (const slo of service.slos) before.set(keyOf(slo), [slo, service]);
+  const pairs = [];
+  const matched = /* @__PURE__ */ new Set();
+  for (const service of head.services) {
+    for (const slo of service.slos) {
+      const old = before.get(keyOf(slo));
+      matched.add(keyOf(slo));
+      if (!old) {
+        pairs.push(pair2("added", null, slo, null, service, []));
+        continue;
+      }
+      const changed = changedParts(old[0], old[1], slo, service);
+      pairs.push(
+        pair2(changed.length > 0 ? "changed" : "unchanged", old[0], slo, old[1], service, changed)
+      );
+    }
+  }
+  for (const [key, [slo, service]] of before) {
+    if (!matched.has(key)) pairs.push(pair2("removed", slo, null, service, null, []));
+  }
+  return pairs;
+}
+function pair2(kind, before, after, beforeService, afterService, changed) {
+  return { kind, before, after, beforeService, afterService, changed };
+}
+function partsOf(slo, service) {
+  const {
+    at: _at,
+    objective,
+    window: window2,
+    budgetingMethod: budgetingMethod2,
+    timeslice,
+    indicator,
+    alerting,
+    gate: gate2,
+    ...other
+  } = slo;
+  return {
+    objective,
+    window: window2,
+    budgeting: { budgetingMethod: budgetingMethod2, timeslice },
+    indicator,
+    source: comparable(service.sources[indicator.source]),
+    alerting,
+    gate: gate2,
+    other
+  };
+}
+function comparable(source) {
+  if (source?.type !== "logs") return source;
+  const { baseDir, paths, ...rest } = source;
+  return { ...rest, paths: paths.map((p) => resolve7(baseDir, p)) };
+}
+function changedParts(before, beforeService, after, afterService) {
+  const a = partsOf(before, beforeService);
+  const b = partsOf(after, afterService);
+  return Object.keys(a).filter((k) => canonical(a[k]) !== canonical(b[k]));
+}
+function canonical(value) {
+  return JSON.stringify(
+    value,
+    (_key, v) => v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(
+      Object.entries(v).filter(([, x]) => x !== void 0).sort(([x], [y]) => x < y ? -1 : x > y ? 1 : 0)
+    ) : v
+  );
+}
+function onlyThese(set2, slos) {
+  const wanted = new Set(slos.filter((s) => s !== null));
+  const services = set2.services.map((service) => ({ ...service, slos: service.slos.filter((s) => wanted.has(s)) })).filter((service) => service.slos.length > 0);
+  return { files: set2.files, services };
+}
+function sideFrom(entry) {
+  const episodes = entry.alertHistory?.episodes ?? [];
+  return {
+    definedAt: `${entry.definedAt.file}:${entry.definedAt.line}`,
+    objective: entry.objective,
+    window: windowLabel(entry),
+    budgetingMethod: entry.budgetingMethod,
+    alerting: entry.alerts.map((a) => ({
+      severity: a.severity,
+      long: a.long,
+      short: a.short,
+      factor: a.factor
+    })),
+    status: entry.status,
+    sli: entry.sli,
+    budgetRemaining: entry.errorBudget.remaining,
+    events: entry.events,
+    pages: episodes.filter((e) => e.severity === "page").length,
+    tickets: episodes.filter((e) => e.severity === "ticket").length,
+    replayedSince: entry.alertHistory?.since ?? null,
+    error: entry.error?.message ?? null
+  };
+}
+
+// src/report/render-diff.ts
+var SHORT_SHA2 = 7;
+function renderDiffMarkdown(diff) {
+  const md = (text) => escapeMarkdown(text);
+  const blocks = ["## \u{1F4DD} SLO changes", `${md(headline2(diff))}: ${md(countsLine(diff))}.`];
+  for (const change of diff.changes) {
+    blocks.push(`### ${changeTitle(change, md)}`);
+    const rows = rowsOf(change, md).map(
+      ([label, values]) => `| ${label} | ${values.join(" | ")} |`
+    );
+    const head = change.kind === "changed" ? ["| | before | after |", "|:--|:--|:--|"] : [`| | ${change.kind === "added" ? "added" : "removed"} |`, "|:--|:--|"];
+    const lead = change.changed.length > 0 ? [`Changed: ${change.changed.join(", ")}.`, ""] : [];
+    const replay = replayText(change, md);
+    blocks.push([...lead, ...head, ...rows, ...replay ? ["", `${replay}`] : []].join("\n"));
+  }
+  return `${blocks.join("\n\n")}
+`;
+}
+function headline2(diff) {
+  const sha = diff.base.sha.slice(0, SHORT_SHA2);
+  const ref = diff.base.ref.startsWith(sha) ? sha : `${diff.base.ref} (${sha})`;
+  return `SLO changes since ${ref}, each side evaluated on the same data at ${diff.evaluatedAt}`;
+}
+function countsLine(diff) {
+  const count3 = (kind) => diff.changes.filter((c) => c.kind === kind).length;
+  return `${count3("changed")} changed, ${count3("added")} added, ${count3("removed")} removed, ${diff.unchanged} unchanged`;
+}
+function changeTitle(change, name2) {
+  const side = change.after ?? change.before;
+  const where = side ? ` (${name2(side.definedAt)})` : "";
+  return `${change.kind} ${name2(change.service)} / ${name2(change.name)}${where}`;
+}
+function rowsOf(change, esc2) {
+  const row = (label, of) => {
+    const values = [change.before, change.after].filter((s) => s !== null).map(of);
+    return [label, values];
+  };
+  return [
+    row("objective", (s) => objectivePercent(s.objective)),
+    row(
+      "window",
+      (s) => `${esc2(s.window)}${s.budgetingMethod === "occurrences" ? "" : `, ${s.budgetingMethod}`}`
+    ),
+    row("alerting", (s) => alertingText(s)),
+    row("SLI", (s) => percent(s.sli)),
+    row("budget left", (s) => percent(s.budgetRemaining, 1)),
+    row("status", (s) => s.error ? `error: ${esc2(s.error)}` : s.status),
+    row("pages", (s) => String(s.pages)),
+    row("tickets", (s) => String(s.tickets))
+  ];
+}
+function alertingText(side) {
+  if (side.alerting.length === 0) return "none";
+  return side.alerting.map((a) => `${a.severity} ${a.long}/${a.short} > ${burnRate(a.factor)}`).join(", ");
+}
+function replayText(change, esc2) {
+  const before = change.before && { ...change.before, window: esc2(change.before.window) };
+  const after = change.after && { ...change.after, window: esc2(change.after.window) };
+  const times2 = (n) => `${n} time${n === 1 ? "" : "s"}`;
+  if (before && after) {
+    const also = before.window === after.window ? "" : ` in the last ${after.window}`;
+    return `Would have paged ${times2(before.pages)} in the last ${before.window}; now ${after.pages}${also}. Tickets: ${before.tickets} \u2192 ${after.tickets}.`;
+  }
+  if (after)
+    return `Would have paged ${times2(after.pages)} and opened ${after.tickets} ticket${after.tickets === 1 ? "" : "s"} in the last ${after.window}.`;
+  if (before)
+    return `Paged ${times2(before.pages)} and opened ${before.tickets} ticket${before.tickets === 1 ? "" : "s"} in the last ${before.window}; removed, it pages no more.`;
+  return null;
+}
+
+// src/action/slo-review.ts
+async function reviewOfPullRequest(head, context) {
+  const base = await pullRequestBaseOf(context.env);
+  if (base === null) return void 0;
+  try {
+    const diff = await diffSlos(head, {
+      base,
+      paths: context.paths,
+      cwd: context.cwd,
+      env: context.env,
+      atMs: context.atMs
+    });
+    if (diff.changes.length === 0) {
+      context.log.info(`No SLO changed since the base commit ${base.slice(0, 7)}: no review.`);
+      return void 0;
+    }
+    return renderDiffMarkdown(diff);
+  } catch (error63) {
+    if (!(error63 instanceof SloError || error63 instanceof SloErrors)) throw error63;
+    const errors = error63 instanceof SloErrors ? error63.errors : [error63];
+    context.log.warning(
+      `No review of the SLO changes: ${errors.map((e) => e.format()).join("; ")}. The base commit's SLO files are read with git: check out with fetch-depth: 0 (actions/checkout) so that the base commit is there.`
+    );
+    return void 0;
+  }
+}
+
 // src/action/verify.ts
 init_errors();
 
@@ -83649,7 +84056,7 @@ function processIo() {
     show: showInLog,
     runVerify,
     now: Date.now,
-    sleep: (ms) => new Promise((resolve7) => setTimeout(resolve7, ms))
+    sleep: (ms) => new Promise((resolve8) => setTimeout(resolve8, ms))
   };
 }
 async function showInLog(report3) {
@@ -83658,7 +84065,9 @@ async function showInLog(report3) {
   );
 }
 async function gate(inputs) {
+  let review;
   const publisher = gitHubPublisher({
+    appendix: () => review,
     // An explicit "" means: report nothing to the API.
     token: inputs.token ?? "",
     checkName: inputs.checkName,
@@ -83672,6 +84081,9 @@ async function gate(inputs) {
   });
   const atMs = parseAt(inputs.at, "at");
   const set2 = await loadSetOrThrow(inputs.config, { warn: annotateWarning });
+  const log2 = { info, warning: (m) => warning(m) };
+  const context = { env: process.env, cwd: process.cwd(), paths: inputs.config, atMs, log: log2 };
+  review = await reviewOfPullRequest(set2, context);
   const github = inputs.environment ? await readGitHubDeploys({
     token: inputs.token ?? "",
     env: process.env,

@@ -12518,6 +12518,7 @@ function startsLikeAnObject(text) {
 var MIB = 1024 * 1024;
 var DAY_MS = 24 * 60 * 60 * 1e3;
 var MAX_SLO_FILE_BYTES = 4 * MIB;
+var MAX_GIT_LISTING_BYTES = 64 * MIB;
 var MAX_WINDOW_MS = 5 * 366 * DAY_MS;
 var MAX_LINE_BYTES = 16 * MIB;
 var MAX_REPORTED_VALUE_CHARS = 200;

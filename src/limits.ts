@@ -10,6 +10,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** An SLO file larger than this is refused before parsing (YAML takes about 100 bytes of memory per byte). */
 export const MAX_SLO_FILE_BYTES = 4 * MIB;
 
+/** What slo reads of git's answer listing the SLO files at another commit (`slo diff`, the PR review); past it, the review stops (exit 2). */
+export const MAX_GIT_LISTING_BYTES = 64 * MIB;
+
 /** YAML aliases one SLO file may expand: past it, an alias bomb. */
 export const MAX_YAML_ALIASES = 100;
 

@@ -35,6 +35,7 @@ import { runVerify } from "../pipeline/verify.js";
 import { BASELINES, type Baseline, type VerifyFailOn } from "../pipeline/verify-types.js";
 import { colorWanted, renderText } from "../report/render-text.js";
 import type { SloReport } from "../report/schema.js";
+import { reviewOfPullRequest } from "./slo-review.js";
 import { type ActionIo, oldestWindowStart, verifyDeploy } from "./verify.js";
 
 export const MODES = ["gate", "verify"] as const;
@@ -181,8 +182,10 @@ async function showInLog(report: SloReport): Promise<void> {
 
 /** The gate with the Action's inputs: the report in the log, the verdict on GitHub. */
 async function gate(inputs: ActionInputs): Promise<number> {
+  let review: string | undefined;
   // The runner masks the token already (github.token, secrets); it is never printed.
   const publisher = gitHubPublisher({
+    appendix: () => review,
     // An explicit "" means: report nothing to the API.
     token: inputs.token ?? "",
     checkName: inputs.checkName,
@@ -197,6 +200,9 @@ async function gate(inputs: ActionInputs): Promise<number> {
   // "now" is read before the files are, as slo check does
   const atMs = parseAt(inputs.at, "at");
   const set = await loadSetOrThrow(inputs.config, { warn: annotateWarning });
+  const log = { info: core.info, warning: (m: string) => core.warning(m) };
+  const context = { env: process.env, cwd: process.cwd(), paths: inputs.config, atMs, log };
+  review = await reviewOfPullRequest(set, context);
   // With environment, GitHub's deployments say which deploy spent the budget.
   const github = inputs.environment
     ? await readGitHubDeploys({

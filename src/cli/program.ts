@@ -9,6 +9,7 @@ import { EXIT, exitCodeFor, SloError, SloErrors, toSloError } from "../errors.js
 import { registerAlerts } from "./alerts.js";
 import { registerCheck } from "./check.js";
 import { registerConvert } from "./convert.js";
+import { registerDiff } from "./diff.js";
 import type { CliIo } from "./io.js";
 import { registerReport } from "./report.js";
 import { registerRules } from "./rules.js";
@@ -38,6 +39,7 @@ export async function runProgram(argv: string[], io: CliIo): Promise<number> {
   registerConvert(program, io, setExit);
   registerRules(program, io, setExit);
   registerVerify(program, io, setExit);
+  registerDiff(program, io, setExit);
   try {
     await program.parseAsync(argv);
     return exitCode;

@@ -36,14 +36,41 @@ export interface LoadResult {
 
 export async function loadSpec(paths: string[], options: LoadOptions = {}): Promise<LoadResult> {
   const cwd = options.cwd ?? process.cwd();
-  const env = options.env ?? process.env;
   const found = await findSloFiles(paths, cwd);
-  const displayed = found.files.map((f) => displayPath(cwd, f));
+  const texts: SloFileTextAt[] = [];
+  const errors = [...found.errors];
+  for (const absolute of found.files) {
+    const read = await readSloFile(absolute);
+    if ("problem" in read) errors.push(fileError(cwd, absolute, read.problem, read.hint));
+    texts.push({ file: displayPath(cwd, absolute), text: "text" in read ? read.text : null });
+  }
+  return loadTexts(texts, errors, options);
+}
+
+/** One SLO file as loaded: its name as shown (relative to cwd), its text (null: it could not be read). */
+export interface SloFileTextAt {
+  file: string;
+  text: string | null;
+}
+
+/**
+ * Load SLO files already read (from disk, or from a commit by
+ * `git-slo-files.ts`), given with the errors found reading them. Relative
+ * paths in the files resolve against `cwd` and each file's folder.
+ */
+export function loadTexts(
+  texts: SloFileTextAt[],
+  readErrors: SloError[],
+  options: LoadOptions = {},
+): LoadResult {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const displayed = texts.map((t) => t.file);
   // Documents of every file are loaded together, per format: OpenSLO
   // documents refer to each other across files (an SLO here, its SLI there).
-  const parsed = await parseFiles(found.files, cwd, env, options.formats ?? DEFAULT_FORMATS);
+  const parsed = parseFiles(texts, env, options.formats ?? DEFAULT_FORMATS);
   const loaded = loadGroups(parsed.groups, env);
-  const errors = inFileOrder([...found.errors, ...parsed.errors, ...loaded.errors], displayed);
+  const errors = inFileOrder([...readErrors, ...parsed.errors, ...loaded.errors], displayed);
   const order = fileOrder(displayed);
   const services = loaded.services.sort((a, b) => order(a.file) - order(b.file));
   for (const service of services) resolveBaseDirs(service, cwd);
@@ -52,21 +79,16 @@ export async function loadSpec(paths: string[], options: LoadOptions = {}): Prom
   return { set: { files: displayed, services }, errors, warnings };
 }
 
-async function parseFiles(
-  files: string[],
-  cwd: string,
+function parseFiles(
+  texts: SloFileTextAt[],
   env: Record<string, string | undefined>,
   formats: FormatLoader[],
-): Promise<{ groups: FormatGroups; errors: SloError[] }> {
+): { groups: FormatGroups; errors: SloError[] } {
   const groups: FormatGroups = new Map();
   const errors: SloError[] = [];
-  for (const absolute of files) {
-    const read = await readSloFile(absolute);
-    if ("problem" in read) {
-      errors.push(fileError(cwd, absolute, read.problem, read.hint));
-      continue;
-    }
-    const parsed = parseText(displayPath(cwd, absolute), read.text, env, formats);
+  for (const { file, text } of texts) {
+    if (text === null) continue;
+    const parsed = parseText(file, text, env, formats);
     errors.push(...parsed.errors);
     for (const [format, documents] of parsed.groups) {
       groups.set(format, [...(groups.get(format) ?? []), ...documents]);

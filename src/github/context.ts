@@ -183,3 +183,21 @@ function labelsOf(value: unknown): string[] {
 function obj(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === "object" ? (value as Record<string, unknown>) : {};
 }
+
+/**
+ * A pull request's base commit (`pull_request.base.sha`), from which the
+ * SLO-change review reads the SLO files as they were; null on any other
+ * event, or a payload without one.
+ */
+export async function pullRequestBaseOf(env: Env): Promise<string | null> {
+  if (env.GITHUB_EVENT_NAME !== "pull_request" && env.GITHUB_EVENT_NAME !== "pull_request_target")
+    return null;
+  if (!env.GITHUB_EVENT_PATH) return null;
+  try {
+    const payload = JSON.parse(await readFile(env.GITHUB_EVENT_PATH, "utf8")) as Payload;
+    const sha = obj(obj(payload.pull_request).base).sha;
+    return typeof sha === "string" && /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/i.test(sha) ? sha : null;
+  } catch {
+    return null;
+  }
+}

@@ -44,6 +44,12 @@ export interface GitHubSettings {
   overrideLabel?: string | undefined;
   /** the commit to report on, instead of the event's */
   sha?: string | undefined;
+  /**
+   * Markdown added after the report in the comment, the check run and the
+   * job summary (the Action's review of the SLO changes); asked for when
+   * publishing, since it is known only once the SLOs are loaded.
+   */
+  appendix?: (() => string | undefined) | undefined;
 }
 
 export interface PublishOptions extends GitHubSettings {
@@ -119,12 +125,15 @@ export async function publishToGitHub(
       ? undefined
       : await overrideOf(canCall ? client : null, ctx, pr, options);
   const conclusion: Conclusion = options.gatePasses ? "success" : override ? "neutral" : "failure";
-  const markdown = renderMarkdown(report, {
-    override,
-    gate:
-      report.result === "warn" || report.result === "unknown" ? gateWord(conclusion) : undefined,
-    runUrl: ctx.runUrl,
-  });
+  const markdown = withAppendix(
+    renderMarkdown(report, {
+      override,
+      gate:
+        report.result === "warn" || report.result === "unknown" ? gateWord(conclusion) : undefined,
+      runUrl: ctx.runUrl,
+    }),
+    options.appendix?.(),
+  );
   const files = await writeRunnerFiles(report, markdown, env, fail);
   const result = { overridden: override !== undefined, failures, files };
   if (client && apiReachable(ctx, canCall, log, fail)) {
@@ -137,6 +146,10 @@ export async function publishToGitHub(
     );
   }
   return result;
+}
+
+function withAppendix(markdown: string, appendix: string | undefined): string {
+  return appendix ? `${markdown}\n${appendix}` : markdown;
 }
 
 /** The report files, the job summary and the step outputs: what needs no API call. */

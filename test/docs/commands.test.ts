@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { ROOT, runCli } from "../support/cli.js";
 
 const DOC = readFileSync(join(ROOT, "docs", "commands.md"), "utf8");
-const COMMANDS = ["check", "validate", "alerts", "report", "convert", "rules", "verify"];
+const COMMANDS = ["check", "validate", "alerts", "report", "convert", "rules", "verify", "diff"];
 
 /** The text from `## \`slo <command>` to the next `## `. */
 function section(command: string): string {
