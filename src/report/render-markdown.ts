@@ -226,6 +226,7 @@ function facts(e: SloReportEntry): string[] {
     `- Events: ${e.events.total.toLocaleString("en-US")} in all, ${e.events.bad.toLocaleString("en-US")} bad` +
       (e.timeslices ? `; ${e.timeslices.good} of ${e.timeslices.total} time slices good` : ""),
   ];
+  if (e.runbook) out.push(`- Runbook: ${runbookLink(e.runbook)}`);
   if (e.sli !== null) {
     out.push(
       `- Error budget: ${percent(e.errorBudget.consumed, 1)} spent, ${percent(e.errorBudget.remaining, 1)} left`,
@@ -246,6 +247,12 @@ function facts(e: SloReportEntry): string[] {
   if (e.previous) out.push(`- Trend: ${trendText(e)}`);
   if (e.alertHistory) out.push(`- Alerts that fired: ${alertHistoryText(e.alertHistory)}`);
   return out;
+}
+
+/** A link for a web address; anything else (`javascript:`, a wiki page's name) as text. */
+function runbookLink(runbook: string): string {
+  const url = markdownUrl(runbook);
+  return url ? `[runbook](${url})` : escapeMarkdown(runbook);
 }
 
 function breakdownTable(e: SloReportEntry): string {
