@@ -21,7 +21,8 @@ export interface StickyCommentInput {
   commentId: string;
   /** the hidden marker that finds it again (default: the gate's, MARKER.comment) */
   marker?: string | undefined;
-  body: string;
+  /** the body, or the body fitted to the room the marker leaves */
+  body: string | ((room: number) => string);
   /** where the whole report is when the comment had to be cut */
   truncatedNote: string;
 }
@@ -41,7 +42,9 @@ export async function upsertStickyComment(
   input: StickyCommentInput,
 ): Promise<StickyCommentResult> {
   const marker = input.marker ?? markerOf(input.commentId);
-  const body = truncateMarkdown(`${marker}\n${input.body}`, COMMENT_LIMIT, input.truncatedNote);
+  const room = COMMENT_LIMIT - marker.length - 1;
+  const text = typeof input.body === "string" ? input.body : input.body(room);
+  const body = truncateMarkdown(`${marker}\n${text}`, COMMENT_LIMIT, input.truncatedNote);
   const where = { owner: input.owner, repo: input.repo };
   const existing = await listMarked(client, input, marker);
   const [keep, ...twins] = existing;

@@ -13,9 +13,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_GITHUB } from "../defaults.js";
 import { usageError } from "../errors.js";
-import { plainText } from "../report/escape.js";
+import { markdownUrl, plainText } from "../report/escape.js";
+import type { Fit } from "../report/markdown-fit.js";
 import { renderJson } from "../report/render-json.js";
-import { type MarkdownOptions, renderMarkdown } from "../report/render-markdown.js";
+import { type MarkdownOptions, markdownRenderer } from "../report/render-markdown.js";
 import type { SloReport } from "../report/schema.js";
 import { annotationsOf } from "./annotations.js";
 import { CHECK_SUMMARY_LIMIT, type Conclusion, publishCheckRun } from "./check-run.js";
@@ -31,7 +32,7 @@ import { type Env, type EventContext, loadEventContext } from "./context.js";
 import { explainFailure, failureOf, needsGitHubApp } from "./errors.js";
 import { outputsOf, writeOutputs } from "./outputs.js";
 import { findPullRequest, labelAddedBy, type PullRequestInfo } from "./pull-request.js";
-import { appendJobSummary } from "./summary.js";
+import { appendJobSummary, SUMMARY_LIMIT } from "./summary.js";
 import { truncateMarkdown } from "./truncate.js";
 
 export interface GitHubSettings {
@@ -119,16 +120,23 @@ export async function publishToGitHub(
       ? undefined
       : await overrideOf(canCall ? client : null, ctx, pr, options);
   const conclusion: Conclusion = options.gatePasses ? "success" : override ? "neutral" : "failure";
-  const markdown = renderMarkdown(report, {
+  const markdownOptions: MarkdownOptions = {
     override,
     gate:
       report.result === "warn" || report.result === "unknown" ? gateWord(conclusion) : undefined,
     runUrl: ctx.runUrl,
+  };
+  const render = markdownRenderer(report, markdownOptions);
+  const markdown = render();
+  const summary = render({
+    limit: SUMMARY_LIMIT,
+    where: "the job summary",
+    fullReport: REPORT_FILE,
   });
-  const files = await writeRunnerFiles(report, markdown, env, fail);
+  const files = await writeRunnerFiles(report, markdown, env, fail, summary);
   const result = { overridden: override !== undefined, failures, files };
   if (client && apiReachable(ctx, canCall, log, fail)) {
-    const delivery = { client, ctx, pr, report, markdown, conclusion, override, options };
+    const delivery = { client, ctx, pr, report, render, conclusion, override, options };
     await deliverToApi(delivery, fail);
   } else if (!client) {
     // Deliberate in the two-workflow setup's gating half (github-token: ""), so not a failure.
@@ -145,13 +153,15 @@ export async function writeRunnerFiles(
   markdown: string,
   env: Env,
   fail: (message: string) => void,
+  /** the job summary's, fitted to its limit (default: the report itself) */
+  summary = markdown,
 ): Promise<PublishResult["files"]> {
   const files = await writeReportFiles(report, markdown, env).catch((e) => {
     fail(`Writing the report files failed: ${failureOf(e).message}`);
     return { report: "", markdown: "" };
   });
   if (env.GITHUB_STEP_SUMMARY) {
-    await appendJobSummary(env.GITHUB_STEP_SUMMARY, markdown).catch((e) =>
+    await appendJobSummary(env.GITHUB_STEP_SUMMARY, summary).catch((e) =>
       fail(`Writing the job summary failed: ${failureOf(e).message}`),
     );
   }
@@ -188,7 +198,8 @@ interface ApiDelivery {
   ctx: EventContext;
   pr: PullRequestInfo | null;
   report: SloReport;
-  markdown: string;
+  /** the Markdown report, fitted to a place's limit */
+  render: (fit?: Fit) => string;
   conclusion: Conclusion;
   override: MarkdownOptions["override"];
   options: PublishOptions;
@@ -203,7 +214,11 @@ async function deliverToApi(d: ApiDelivery, fail: (message: string) => void): Pr
     conclusion: d.conclusion,
     title: titleOf(d.report, d.conclusion, d.override?.label),
     summary: truncateMarkdown(
-      d.markdown,
+      d.render({
+        limit: CHECK_SUMMARY_LIMIT,
+        where: "the check run",
+        fullReport: jobSummaryOf(ctx),
+      }),
       CHECK_SUMMARY_LIMIT,
       "The report was cut to fit the check run; the whole of it is in the job summary.",
     ),
@@ -212,7 +227,7 @@ async function deliverToApi(d: ApiDelivery, fail: (message: string) => void): Pr
   });
   if (gateFailure) fail(gateFailure);
   if (options.comment ?? true) {
-    const failure = await publishComment(client, ctx, d.pr, d.markdown, options);
+    const failure = await publishComment(client, ctx, d, options);
     if (failure) fail(failure);
   }
 }
@@ -237,10 +252,10 @@ async function overrideOf(
 async function publishComment(
   client: GitHubClient,
   ctx: EventContext,
-  pr: PullRequestInfo | null,
-  markdown: string,
+  d: Pick<ApiDelivery, "pr" | "render">,
   options: PublishOptions,
 ): Promise<string | null> {
+  const { pr } = d;
   if (!pr) {
     options.log.info("No pull request for this run: no PR comment.");
     return null;
@@ -251,7 +266,8 @@ async function publishComment(
       repo: ctx.repo,
       issueNumber: pr.number,
       commentId: options.commentId || DEFAULT_GITHUB.commentId,
-      body: markdown,
+      body: (room) =>
+        d.render({ limit: room, where: "this comment", fullReport: jobSummaryOf(ctx) }),
       truncatedNote: `The report was cut to fit a comment; the whole of it is in the job summary${ctx.runUrl ? ` of ${ctx.runUrl}` : ""}.`,
     });
     options.log.info(
@@ -363,6 +379,16 @@ export function titleOf(report: SloReport, conclusion: Conclusion, overrideLabel
         ? "Gate fails: "
         : "Gate passes: ";
   return plainText(prefix + what, 255);
+}
+
+/** Where a fitted report says the whole of it is. */
+const REPORT_FILE = "report.md (the step's `markdown` output)";
+
+function jobSummaryOf(ctx: EventContext): string {
+  const url = ctx.runUrl ? markdownUrl(ctx.runUrl) : null;
+  return url
+    ? `the job summary of [the workflow run](${url})`
+    : `the job summary and ${REPORT_FILE}`;
 }
 
 function gateWord(conclusion: Conclusion): "passes" | "fails" {

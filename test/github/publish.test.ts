@@ -8,6 +8,13 @@ import { markerOf } from "../../src/github/comment.js";
 import { type PublishOptions, publishToGitHub } from "../../src/github/publish.js";
 import { exitCodeAfterPublishing } from "../../src/pipeline/gate.js";
 import type { SloReport } from "../../src/report/schema.js";
+import {
+  breaching,
+  expectEveryBreachingNamed,
+  expectWellFormed,
+  twoHundredSlos,
+  twoThousandSlos,
+} from "../report/scale-fixture.js";
 import { type FakeGitHub, startFakeGitHub } from "../support/github-server.js";
 import { reportOf, sloYaml } from "./report-fixture.js";
 import { HEAD, pullRequestEvent, type RunnerFiles, runnerFiles } from "./runner-files.js";
@@ -183,8 +190,8 @@ describe("on a pull request with a write token", () => {
     const body = gh.comments[0]!.body;
     expect(readFileSync(result.files.markdown, "utf8").length).toBeGreaterThan(65_536);
     expect(body.length).toBeLessThanOrEqual(65_536);
-    expect(body).toContain(
-      "The report was cut to fit a comment; the whole of it is in the job summary of https://github.test/acme/shop/actions/runs/4242.",
+    expect(body).toMatch(
+      /> To fit this comment, this leaves out the details of \d+ ok SLOs\. The whole report is in the job summary of \[the workflow run\]\(https:\/\/github\.test\/acme\/shop\/actions\/runs\/4242\)\./,
     );
     expect(gh.checkRuns[0]!.output.summary.length).toBeLessThanOrEqual(65_535);
     // What is left still renders: fences and <details> are closed.
@@ -192,6 +199,48 @@ describe("on a pull request with a write token", () => {
     expect((body.match(/<details>/g) ?? []).length).toBe((body.match(/<\/details>/g) ?? []).length);
     expect(runner.summary()).not.toContain("was cut");
   });
+});
+
+describe("a report too big for a comment", () => {
+  async function publishBig(report: SloReport) {
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    const result = await publish(report, runner);
+    expect(result.failures).toEqual([]);
+    const comment = gh.comments[0]!.body;
+    const check = gh.checkRuns[0]!.output.summary;
+    const summary = runner.summary();
+    expect(comment.length).toBeLessThanOrEqual(65_536);
+    expect(check.length).toBeLessThanOrEqual(65_535);
+    // GitHub's step summary takes 1024 KiB, in bytes
+    expect(Buffer.byteLength(summary)).toBeLessThanOrEqual(1024 * 1024);
+    for (const body of [comment, check, summary]) {
+      expectWellFormed(body);
+      expectEveryBreachingNamed(body, report);
+    }
+    return { comment, check, summary, result };
+  }
+
+  it("200 SLOs in 8 services, 39 breaching: every one named in the comment, the check run and the job summary", async () => {
+    const report = await twoHundredSlos();
+    expect(breaching(report)).toHaveLength(39);
+    const { comment, check, result } = await publishBig(report);
+    expect(readFileSync(result.files.markdown, "utf8").length).toBeGreaterThan(65_536);
+    for (const body of [comment, check]) {
+      expect(body).toContain("### Not ok");
+      expect(body).toContain(
+        "The whole report is in the job summary of [the workflow run](https://github.test/acme/shop/actions/runs/4242).",
+      );
+    }
+    expect(comment).toContain("> To fit this comment, this leaves out");
+    expect(check).toContain("> To fit the check run, this leaves out");
+  });
+
+  it("2,000 SLOs, every one breaching: every one still named everywhere", async () => {
+    const report = await twoThousandSlos(true);
+    const { summary } = await publishBig(report);
+    expect(summary).toContain("> To fit the job summary, this leaves out");
+    expect(summary).toContain("The whole report is in report.md (the step's `markdown` output).");
+  }, 120_000);
 });
 
 describe("where the token cannot do everything", () => {

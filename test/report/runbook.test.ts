@@ -48,6 +48,10 @@ describe("the runbook", () => {
     expect(md).not.toContain("javascript:");
     expect(md).not.toContain("<b>");
     expect(md).toContain("- Runbook: javascript&#58;alert&#40;1&#41; &#60;b&#62;see");
+    // the table of what is not ok links the runbook beside the SLO, and only a web address
+    const lead = md.split("\n").filter((l) => l.startsWith("| ❌"));
+    expect(lead[0]).toContain("checkout · [runbook](https://runbooks.example/");
+    expect(lead[1]).not.toContain("runbook");
   });
 
   it("is in the text report under an SLO that is not ok", async () => {
