@@ -74,3 +74,9 @@ export const OPENSLO_MAX_DESCRIPTION_CHARS = 1050;
 
 /** SLOs named in one error that lists them ("a, b, c, d, e and 3 more"): the rest are counted. */
 export const MAX_SLOS_NAMED_IN_ERRORS = 5;
+
+/** The PR comment's hidden digest (each not-ok SLO's status and budget left, to say on the next run what changed): past it the worst are kept. */
+export const MAX_COMMENT_DIGEST_CHARS = 4_096;
+
+/** Changes named in the comment's "Since the last run" line ("a: budget left 20% → 12%; b now warning"): the rest are counted. */
+export const MAX_CHANGES_NAMED = 10;

@@ -27,6 +27,7 @@ import {
   type Logger,
 } from "./client.js";
 import { upsertStickyComment } from "./comment.js";
+import { changesSince, digestOf, readDigest } from "./comment-digest.js";
 import { publishCommitStatus } from "./commit-status.js";
 import { type Env, type EventContext, loadEventContext } from "./context.js";
 import { explainFailure, failureOf, needsGitHubApp } from "./errors.js";
@@ -53,6 +54,8 @@ export interface PublishOptions extends GitHubSettings {
   env: Env;
   cwd: string;
   log: Logger;
+  /** the wall clock, which the footer shows as the run's time (for tests) */
+  now?: () => Date;
   /** for tests: fetch, retry waits, throttling */
   client?: Partial<ClientOptions>;
 }
@@ -125,6 +128,8 @@ export async function publishToGitHub(
     gate:
       report.result === "warn" || report.result === "unknown" ? gateWord(conclusion) : undefined,
     runUrl: ctx.runUrl,
+    commit: ctx.sha || null,
+    ranAt: (options.now?.() ?? new Date()).toISOString(),
   };
   const render = markdownRenderer(report, markdownOptions);
   const markdown = render();
@@ -199,7 +204,7 @@ interface ApiDelivery {
   pr: PullRequestInfo | null;
   report: SloReport;
   /** the Markdown report, fitted to a place's limit */
-  render: (fit?: Fit) => string;
+  render: (fit?: Fit, changes?: string) => string;
   conclusion: Conclusion;
   override: MarkdownOptions["override"];
   options: PublishOptions;
@@ -252,7 +257,7 @@ async function overrideOf(
 async function publishComment(
   client: GitHubClient,
   ctx: EventContext,
-  d: Pick<ApiDelivery, "pr" | "render">,
+  d: Pick<ApiDelivery, "pr" | "render" | "report">,
   options: PublishOptions,
 ): Promise<string | null> {
   const { pr } = d;
@@ -266,8 +271,7 @@ async function publishComment(
       repo: ctx.repo,
       issueNumber: pr.number,
       commentId: options.commentId || DEFAULT_GITHUB.commentId,
-      body: (room) =>
-        d.render({ limit: room, where: "this comment", fullReport: jobSummaryOf(ctx) }),
+      body: (room, previous) => commentBody(d, ctx, room, previous),
       truncatedNote: `The report was cut to fit a comment; the whole of it is in the job summary${ctx.runUrl ? ` of ${ctx.runUrl}` : ""}.`,
     });
     options.log.info(
@@ -379,6 +383,27 @@ export function titleOf(report: SloReport, conclusion: Conclusion, overrideLabel
         ? "Gate fails: "
         : "Gate passes: ";
   return plainText(prefix + what, 255);
+}
+
+/**
+ * The comment: the report fitted to the room left by its hidden digest,
+ * saying what changed since the comment it replaces when that one has a digest.
+ */
+function commentBody(
+  d: Pick<ApiDelivery, "render" | "report">,
+  ctx: EventContext,
+  room: number,
+  previous: string | null,
+): string {
+  const digest = digestOf(d.report, ctx.sha || null);
+  const before = previous === null ? null : readDigest(previous);
+  const changes = before ? changesSince(before, d.report) : undefined;
+  const fit = {
+    limit: room - digest.length - 1,
+    where: "this comment",
+    fullReport: jobSummaryOf(ctx),
+  };
+  return `${d.render(fit, changes)}${digest}\n`;
 }
 
 /** Where a fitted report says the whole of it is. */

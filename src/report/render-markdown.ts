@@ -58,6 +58,10 @@ export interface MarkdownOptions {
   runUrl?: string | null | undefined;
   /** burn-down charts (default true) */
   charts?: boolean;
+  /** the commit the run reports on (the footer shows 7 characters) */
+  commit?: string | null | undefined;
+  /** when the run happened (ISO), as the footer says beside the evaluation time */
+  ranAt?: string | null | undefined;
   /** fit under a size limit by leaving parts out, never what is not ok (default: the whole report) */
   fit?: Fit | undefined;
 }
@@ -88,9 +92,11 @@ export function renderMarkdown(report: SloReport, options: MarkdownOptions = {})
 export function markdownRenderer(
   report: SloReport,
   options: Omit<MarkdownOptions, "fit"> = {},
-): (fit?: Fit) => string {
+): (fit?: Fit, changes?: string) => string {
   const parts = partsOf(report, options);
-  return (fit) => fitMarkdown(parts, fit);
+  // What changed since the comment this one replaces: under the overview.
+  return (fit, changes) =>
+    fitMarkdown(changes ? { ...parts, head: [...parts.head, changes] } : parts, fit);
 }
 
 /** Not ok first (breaching, warning, error, no data), then ok; the report's order within each. */
@@ -508,7 +514,10 @@ function healthSection(health: HealthReport[]): string {
 function footer(report: SloReport, options: MarkdownOptions): string {
   const gate = options.gate ? ` · the gate ${options.gate}` : "";
   const run = options.runUrl ? ` · [workflow run](${encodeURI(options.runUrl)})` : "";
-  return `<sub>Evaluated at ${shortTime(report.evaluatedAt)}${gate}${run}</sub>`;
+  const sha = options.commit && /^[0-9a-f]{7,}$/i.test(options.commit) ? options.commit : null;
+  const commit = sha ? ` · commit ${sha.slice(0, 7)}` : "";
+  const ranAt = options.ranAt ? ` · run at ${shortTime(options.ranAt)}` : "";
+  return `<sub>Evaluated at ${shortTime(report.evaluatedAt)}${commit}${ranAt}${gate}${run}</sub>`;
 }
 
 function shortTime(iso: string): string {

@@ -6,10 +6,12 @@ import { EXIT } from "../../src/errors.js";
 import type { Logger } from "../../src/github/client.js";
 import { markerOf } from "../../src/github/comment.js";
 import { type PublishOptions, publishToGitHub } from "../../src/github/publish.js";
+import { MAX_COMMENT_DIGEST_CHARS } from "../../src/limits.js";
 import { exitCodeAfterPublishing } from "../../src/pipeline/gate.js";
 import type { SloReport } from "../../src/report/schema.js";
 import {
   breaching,
+  decode,
   expectEveryBreachingNamed,
   expectWellFormed,
   twoHundredSlos,
@@ -102,8 +104,9 @@ describe("on a pull request with a write token", () => {
     expect(JSON.parse(outputs.breaching!)).toEqual(["search"]);
     expect(Number(outputs["min-budget-remaining"])).toBeCloseTo(-4, 5);
     expect(JSON.parse(readFileSync(outputs.report!, "utf8"))).toEqual(report);
-    expect(readFileSync(outputs.markdown!, "utf8")).toBe(
-      gh.comments[0]!.body.slice(MARKER.length + 1),
+    // the comment is the report, and the hidden digest the next run compares with
+    expect(gh.comments[0]!.body).toBe(
+      `${MARKER}\n${readFileSync(outputs.markdown!, "utf8")}${/<!-- slo-digest .* -->\n$/.exec(gh.comments[0]!.body)![0]}`,
     );
     expect(gh.requests.every((r) => r.authorization === `token ${TOKEN}`)).toBe(true);
   });
@@ -240,6 +243,81 @@ describe("a report too big for a comment", () => {
     const { summary } = await publishBig(report);
     expect(summary).toContain("> To fit the job summary, this leaves out");
     expect(summary).toContain("The whole report is in report.md (the step's `markdown` output).");
+  }, 120_000);
+});
+
+describe("which run and which commit, and what changed since the last comment", () => {
+  const NAMES = ["customer-info-sync", "somesystem-latency", "check-balance"];
+  const ctrl = (shares: Record<string, number>) =>
+    reportOf("slos/ctrl.yaml", sloYaml("ctrl", NAMES), shares);
+  const at = (iso: string) => ({ now: () => new Date(iso) });
+  const body = () => gh.comments.find((c) => c.body.startsWith(MARKER))!.body;
+
+  it("the footer names the commit (7 characters) and when the run happened, apart from --at", async () => {
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    await publish(await ctrl({ "customer-info-sync": 0.0025 }), runner, at("2026-12-06T21:30:12Z"));
+    for (const text of [body(), gh.checkRuns[0]!.output.summary, runner.summary()]) {
+      expect(text).toContain(
+        "<sub>Evaluated at 2026-11-24 12:00 UTC · commit 1111111 · run at 2026-12-06 21:30 UTC",
+      );
+    }
+  });
+
+  it("an edited comment says what changed since the version it replaces, and 'no change' when nothing did", async () => {
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    await publish(await ctrl({ "customer-info-sync": 0.0025 }), runner, at("2026-12-06T21:30:00Z"));
+    const first = body();
+    // the first version has nothing to compare with
+    expect(first).not.toContain("Since the last run");
+    await publish(
+      await ctrl({ "customer-info-sync": 0.00271, "somesystem-latency": 0.0008 }),
+      runner,
+      at("2026-12-06T21:40:00Z"),
+    );
+    expect(decode(body())).toContain(
+      "**Since the last run** (commit 1111111): customer-info-sync: budget left -150% → -171%; somesystem-latency now warning.",
+    );
+    await publish(
+      await ctrl({ "customer-info-sync": 0.00271, "somesystem-latency": 0.0008 }),
+      runner,
+      at("2026-12-06T21:50:00Z"),
+    );
+    expect(body()).toContain("**Since the last run** (commit 1111111): no change.");
+    await publish(
+      await ctrl({ "customer-info-sync": 0.00271 }),
+      runner,
+      at("2026-12-06T22:00:00Z"),
+    );
+    expect(decode(body())).toContain(": somesystem-latency now ok.");
+    expect(gh.comments.filter((c) => c.body.startsWith(MARKER))).toHaveLength(1);
+  });
+
+  it("the hidden digest is one HTML comment that no name can end, and bounded", async () => {
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    const report = await ctrl({ "customer-info-sync": 0.0025 });
+    report.slos[0]!.name = "x --> <img src=x onerror=alert(1)> --!> y";
+    await publish(report, runner);
+    const digest = /<!-- slo-digest [^\n]*/.exec(body())![0];
+    expect(digest).toMatch(/^<!-- slo-digest [^<>!]* -->$/);
+    expect(body()).not.toContain("<img");
+    await publish(report, runner);
+    expect(body()).toContain("**Since the last run** (commit 1111111): no change.");
+    // the change line names it as escaped text
+    report.slos[0]!.status = "warning";
+    await publish(report, runner);
+    expect(body()).not.toContain("<img");
+    expect(decode(body())).toContain(
+      "**Since the last run** (commit 1111111): x --> <img src=x onerror=alert(1)> --!> y now warning.",
+    );
+
+    const big = await twoThousandSlos(true);
+    await publish(big, runner);
+    const bigDigest = /<!-- slo-digest [^\n]*/.exec(body())![0];
+    expect(bigDigest.length).toBeLessThanOrEqual(MAX_COMMENT_DIGEST_CHARS);
+    expect(body().length).toBeLessThanOrEqual(65_536);
+    // the digest holds the worst it had room for; the others are not said to be "now ok"
+    await publish(big, runner);
+    expect(body()).toContain("no change.");
   }, 120_000);
 });
 
