@@ -169,7 +169,9 @@ function leftOutNote(parts: ReportParts, plan: Plan, fit: Fit): string {
     const { rows, named } = plan.compact;
     left.push("the details and the service tables of every SLO");
     if (rows < parts.notOkCount)
-      left.push(`the table rows of ${count(parts.notOkCount - rows, "SLO")} that are not ok`);
+      left.push(
+        `the table rows of ${count(parts.notOkCount - rows, "SLO")} that are not ok (named or counted above)`,
+      );
     const unnamed = Math.max(0, parts.breaching - rows - named);
     if (unnamed > 0) left.push(`the names of ${count(unnamed, "breaching SLO")}`);
   } else {

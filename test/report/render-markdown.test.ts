@@ -1,5 +1,6 @@
 /** The Markdown report: what it shows, and that text from SLO files and logs shows as text. */
 
+import { marked } from "marked";
 import { describe, expect, it } from "vitest";
 import { escapeHtml, escapeMarkdown, plainText } from "../../src/report/escape.js";
 import { burnDownChart, mermaidText } from "../../src/report/mermaid.js";
@@ -290,6 +291,21 @@ describe("a report too big for its place", () => {
       expectEveryBreachingNamed(md, report);
     }
   }, 120_000);
+
+  it("what is left renders as GitHub-flavoured Markdown: the not-ok table whole, each kept detail with content", async () => {
+    const report = await twoHundredSlos();
+    const html = await marked.parse(renderMarkdown(report, fit(65_536)), { gfm: true });
+    const tables = html.split("<table>").slice(1);
+    const notOkRows = (tables[0]!.match(/<tr>/g) ?? []).length - 1;
+    expect(notOkRows).toBe(notOk(report).length);
+    expect(html).toContain("<blockquote>");
+    for (const details of html.split("<details>").slice(1)) {
+      const inside = details
+        .slice(0, details.indexOf("</details>"))
+        .replace(/<summary>.*?<\/summary>/s, "");
+      expect(inside).toMatch(/<li>/);
+    }
+  });
 
   it("a report that fits is not touched", async () => {
     const report = await reportOf("slos/ctrl.yaml", sloYaml("ctrl", ["a", "b"]), { b: 0.02 });
