@@ -8304,8 +8304,8 @@ var require_pool_base = __commonJS({
       }
       get [kSize]() {
         let ret = this[kQueued];
-        for (const { [kSize]: size } of this[kClients]) {
-          ret += size;
+        for (const { [kSize]: size2 } of this[kClients]) {
+          ret += size2;
         }
         return ret;
       }
@@ -9296,7 +9296,7 @@ var require_retry_handler = __commonJS({
             this.abort(contentLengthError);
             return false;
           }
-          const { start, size, end = size - 1 } = contentRange;
+          const { start, size: size2, end = size2 - 1 } = contentRange;
           if (this.start !== start || this.end != null && this.end !== end) {
             this.abort(
               new RequestRetryError("Content-Range mismatch", statusCode, {
@@ -9326,7 +9326,7 @@ var require_retry_handler = __commonJS({
               this.abort(contentLengthError);
               return false;
             }
-            const { start, size, end = size - 1 } = range;
+            const { start, size: size2, end = size2 - 1 } = range;
             assert2(
               start != null && Number.isFinite(start),
               "content-range mismatch"
@@ -11250,11 +11250,11 @@ var require_pluralizer = __commonJS({
         this.singular = singular;
         this.plural = plural2;
       }
-      pluralize(count3) {
-        const one = count3 === 1;
+      pluralize(count5) {
+        const one = count5 === 1;
         const keys2 = one ? singulars : plurals;
         const noun = one ? this.singular : this.plural;
-        return { ...keys2, count: count3, noun };
+        return { ...keys2, count: count5, noun };
       }
     };
   }
@@ -12132,17 +12132,17 @@ var require_headers = __commonJS({
       }
       // https://fetch.spec.whatwg.org/#convert-header-names-to-a-sorted-lowercase-set
       toSortedArray() {
-        const size = this[kHeadersMap].size;
-        const array2 = new Array(size);
-        if (size <= 32) {
-          if (size === 0) {
+        const size2 = this[kHeadersMap].size;
+        const array2 = new Array(size2);
+        if (size2 <= 32) {
+          if (size2 === 0) {
             return array2;
           }
           const iterator2 = this[kHeadersMap][Symbol.iterator]();
           const firstValue = iterator2.next().value;
           array2[0] = [firstValue[0], firstValue[1].value];
           assert2(firstValue[1].value !== null);
-          for (let i = 1, j = 0, right = 0, left = 0, pivot = 0, x, value; i < size; ++i) {
+          for (let i = 1, j = 0, right = 0, left = 0, pivot = 0, x, value; i < size2; ++i) {
             value = iterator2.next().value;
             x = array2[i] = [value[0], value[1].value];
             assert2(x[1] !== null);
@@ -15120,7 +15120,7 @@ var require_util4 = __commonJS({
       return null;
     }
     function combineByteSequences(sequences) {
-      const size = sequences.reduce((a, b) => {
+      const size2 = sequences.reduce((a, b) => {
         return a + b.byteLength;
       }, 0);
       let offset = 0;
@@ -15128,7 +15128,7 @@ var require_util4 = __commonJS({
         a.set(b, offset);
         offset += b.byteLength;
         return a;
-      }, new Uint8Array(size));
+      }, new Uint8Array(size2));
     }
     module.exports = {
       staticPropertyDescriptors,
@@ -18561,13 +18561,13 @@ ${value}`;
           }
         }
       }
-      setEventFieldSize(field, size) {
-        const eventSize = this.eventSize - this.eventFieldSizes[field] + size;
+      setEventFieldSize(field, size2) {
+        const eventSize = this.eventSize - this.eventFieldSizes[field] + size2;
         if (this.maxEventSize > 0 && eventSize > this.maxEventSize) {
           throw createMaxEventSizeExceededError();
         }
         this.eventSize = eventSize;
-        this.eventFieldSizes[field] = size;
+        this.eventFieldSizes[field] = size2;
       }
       /**
        * @param {EventSourceStreamEvent} event
@@ -18673,15 +18673,15 @@ ${value}`;
           pos = 0;
         }
       }
-      discardLeadingBytes(count3) {
-        while (count3 > 0 && this.lineChunkIndex < this.chunks.length) {
+      discardLeadingBytes(count5) {
+        while (count5 > 0 && this.lineChunkIndex < this.chunks.length) {
           const chunk2 = this.chunks[this.lineChunkIndex];
           const remaining = chunk2.length - this.linePos;
-          if (count3 < remaining) {
-            this.linePos += count3;
-            count3 = 0;
+          if (count5 < remaining) {
+            this.linePos += count5;
+            count5 = 0;
           } else {
-            count3 -= remaining;
+            count5 -= remaining;
             this.lineChunkIndex++;
             this.linePos = 0;
           }
@@ -19344,7 +19344,7 @@ var init_errors = __esm({
 });
 
 // src/limits.ts
-var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_GIT_LISTING_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, EARLIEST_CALENDAR_START_YEAR, MAX_TIMESLICES_PER_WINDOW, MAX_SAMPLES_PER_SLO, MAX_HELD_BUCKETS, MAX_BURN_RATE_POINTS, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES, MAX_TIMER_MS, MAX_DEPLOYS_REPORTED, MAX_DEPLOYS_FOUND, MAX_LOKI_LINES_PER_QUERY, MAX_GITHUB_DEPLOYMENTS, MAX_KEYS_NAMED_IN_ERRORS, MAX_EPISODES_SHOWN;
+var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_GIT_LISTING_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, EARLIEST_CALENDAR_START_YEAR, MAX_TIMESLICES_PER_WINDOW, MAX_SAMPLES_PER_SLO, MAX_HELD_BUCKETS, MAX_BURN_RATE_POINTS, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES, MAX_TIMER_MS, MAX_DEPLOYS_REPORTED, MAX_DEPLOYS_FOUND, MAX_LOKI_LINES_PER_QUERY, MAX_GITHUB_DEPLOYMENTS, MAX_KEYS_NAMED_IN_ERRORS, MAX_EPISODES_SHOWN, MAX_COMMENT_DIGEST_CHARS, MAX_CHANGES_NAMED;
 var init_limits = __esm({
   "src/limits.ts"() {
     "use strict";
@@ -19372,6 +19372,8 @@ var init_limits = __esm({
     MAX_GITHUB_DEPLOYMENTS = 100;
     MAX_KEYS_NAMED_IN_ERRORS = 5;
     MAX_EPISODES_SHOWN = 10;
+    MAX_COMMENT_DIGEST_CHARS = 4096;
+    MAX_CHANGES_NAMED = 10;
   }
 });
 
@@ -20812,18 +20814,18 @@ async function readCapped(response, maxBytes) {
   const reader = response.body?.getReader();
   if (!reader) return "";
   const chunks = [];
-  let size = 0;
+  let size2 = 0;
   for (; ; ) {
     const { done, value } = await reader.read();
     if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
+    size2 += value.byteLength;
+    if (size2 > maxBytes) {
       await reader.cancel();
       return tooLargeProblem(maxBytes, "stopped reading it");
     }
     chunks.push(value);
   }
-  return new TextDecoder().decode(Buffer.concat(chunks, size));
+  return new TextDecoder().decode(Buffer.concat(chunks, size2));
 }
 function tooLargeProblem(maxBytes, detail) {
   return {
@@ -21194,12 +21196,12 @@ function excerpt(body) {
   return flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS)}\u2026` : flat;
 }
 function formatBytes(bytes) {
-  for (const [unit, size] of [
+  for (const [unit, size2] of [
     ["GiB", 1024 ** 3],
     ["MiB", 1024 ** 2],
     ["KiB", 1024]
   ]) {
-    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
+    if (bytes >= size2 && bytes % size2 === 0) return `${bytes / size2} ${unit}`;
   }
   return `${bytes} bytes`;
 }
@@ -22457,39 +22459,39 @@ var init_build = __esm({
         if (pos >= this.end) return MachineInputBase.EOF();
         const c = this.bytes[pos] & 255;
         if (c < 128) return c << 3 | 1;
-        let size;
+        let size2;
         let rune;
         let lo = 128;
         let hi = 191;
         if (c >= 194 && c <= 223) {
-          size = 2;
+          size2 = 2;
           rune = c & 31;
         } else if (c >= 224 && c <= 239) {
-          size = 3;
+          size2 = 3;
           rune = c & 15;
           if (c === 224) lo = 160;
           else if (c === 237) hi = 159;
         } else if (c >= 240 && c <= 244) {
-          size = 4;
+          size2 = 4;
           rune = c & 7;
           if (c === 240) lo = 144;
           else if (c === 244) hi = 143;
         } else return MachineUTF8Input2.RUNE_ERROR_STEP;
-        if (pos + size > this.end) return MachineUTF8Input2.RUNE_ERROR_STEP;
+        if (pos + size2 > this.end) return MachineUTF8Input2.RUNE_ERROR_STEP;
         const c1 = this.bytes[pos + 1] & 255;
         if (c1 < lo || c1 > hi) return MachineUTF8Input2.RUNE_ERROR_STEP;
         rune = rune << 6 | c1 & 63;
-        if (size > 2) {
+        if (size2 > 2) {
           const c2 = this.bytes[pos + 2] & 255;
           if ((c2 & 192) !== 128) return MachineUTF8Input2.RUNE_ERROR_STEP;
           rune = rune << 6 | c2 & 63;
-          if (size > 3) {
+          if (size2 > 3) {
             const c3 = this.bytes[pos + 3] & 255;
             if ((c3 & 192) !== 128) return MachineUTF8Input2.RUNE_ERROR_STEP;
             rune = rune << 6 | c3 & 63;
           }
         }
-        return rune << 3 | size;
+        return rune << 3 | size2;
       }
       index(re2, pos) {
         pos += this.start;
@@ -23530,12 +23532,12 @@ var init_build = __esm({
         for (let j = 0; j < lbState.size; j++) this.add(q, lbState.pcs[j], lbState.pos, this.matchcap, 0, flag);
       }
       saveLookbehinds(lbState, q, pos) {
-        let size = 0;
+        let size2 = 0;
         for (let j = 0; j < q.size; j++) {
           const pc = q.densePcs[j];
-          if (this.prog.lbInst[pc] === 1 && Inst.isRuneOp(this.prog.inst[pc].op)) lbState.pcs[size++] = pc;
+          if (this.prog.lbInst[pc] === 1 && Inst.isRuneOp(this.prog.inst[pc].op)) lbState.pcs[size2++] = pc;
         }
-        lbState.size = size;
+        lbState.size = size2;
         lbState.pos = pos;
         lbState.lbTable.set(this.lbTable);
       }
@@ -23779,11 +23781,11 @@ var init_build = __esm({
         return this.getState(closure.pcs, stateFlag, ids);
       }
       allocTable(state, anchor2) {
-        const size = this.numClasses + 1;
-        const cost = DFA2.TABLE_OVERHEAD + DFA2.ELEMENT_SIZE * size;
+        const size2 = this.numClasses + 1;
+        const cost = DFA2.TABLE_OVERHEAD + DFA2.ELEMENT_SIZE * size2;
         if (this.memBudget < cost) return null;
         this.memBudget -= cost;
-        const table = new Array(size).fill(null);
+        const table = new Array(size2).fill(null);
         if (anchor2 === RE2Flags.UNANCHORED) state.next = table;
         else state.nextAnchored = table;
         return table;
@@ -24141,9 +24143,9 @@ var init_build = __esm({
       }
     };
     QueueOnePass = class {
-      constructor(size) {
-        this.sparse = new Uint32Array(size);
-        this.dense = new Uint32Array(size);
+      constructor(size2) {
+        this.sparse = new Uint32Array(size2);
+        this.dense = new Uint32Array(size2);
         this.size = 0;
         this.nextIndex = 0;
       }
@@ -26291,43 +26293,43 @@ var init_build = __esm({
         if (!force && this.size !== null) {
           if (this.size.has(re2)) return this.size.get(re2);
         }
-        let size = 0;
+        let size2 = 0;
         switch (re2.op) {
           case Regexp.Op.LITERAL:
-            size = re2.runes.length;
+            size2 = re2.runes.length;
             break;
           case Regexp.Op.PLB:
           case Regexp.Op.NLB:
           case Regexp.Op.CAPTURE:
           case Regexp.Op.STAR:
-            size = 2 + this.calcSize(re2.subs[0]);
+            size2 = 2 + this.calcSize(re2.subs[0]);
             break;
           case Regexp.Op.PLUS:
           case Regexp.Op.QUEST:
-            size = 1 + this.calcSize(re2.subs[0]);
+            size2 = 1 + this.calcSize(re2.subs[0]);
             break;
           case Regexp.Op.CONCAT:
-            for (let sub of re2.subs) size = size + this.calcSize(sub);
+            for (let sub of re2.subs) size2 = size2 + this.calcSize(sub);
             break;
           case Regexp.Op.ALTERNATE:
-            for (let sub of re2.subs) size = size + this.calcSize(sub);
-            if (re2.subs.length > 1) size = size + re2.subs.length - 1;
+            for (let sub of re2.subs) size2 = size2 + this.calcSize(sub);
+            if (re2.subs.length > 1) size2 = size2 + re2.subs.length - 1;
             break;
           case Regexp.Op.REPEAT: {
             let sub = this.calcSize(re2.subs[0]);
             if (re2.max === -1) {
-              if (re2.min === 0) size = 2 + sub;
-              else size = 1 + re2.min * sub;
+              if (re2.min === 0) size2 = 2 + sub;
+              else size2 = 1 + re2.min * sub;
               break;
             }
-            size = re2.max * sub + (re2.max - re2.min);
+            size2 = re2.max * sub + (re2.max - re2.min);
             break;
           }
         }
-        size = Math.max(1, size);
+        size2 = Math.max(1, size2);
         if (this.size === null) this.size = /* @__PURE__ */ new Map();
-        this.size.set(re2, size);
-        return size;
+        this.size.set(re2, size2);
+        return size2;
       }
       checkHeight(re2) {
         if (this.numRegexp < Parser2.MAX_HEIGHT) return;
@@ -27652,17 +27654,17 @@ var init_build = __esm({
         if (typeof data !== "string") return data;
         let result = "";
         let changed = false;
-        let size = data.length;
-        if (size === 0) {
+        let size2 = data.length;
+        if (size2 === 0) {
           result = "(?:)";
           changed = true;
         }
         let inCharClass = false;
         let i = 0;
-        while (i < size) {
+        while (i < size2) {
           let ch = data[i];
           if (ch === "\\") {
-            if (i + 1 < size) {
+            if (i + 1 < size2) {
               ch = data[i + 1];
               switch (ch) {
                 case "\\":
@@ -27670,7 +27672,7 @@ var init_build = __esm({
                   i += 2;
                   continue;
                 case "c":
-                  if (i + 2 < size) {
+                  if (i + 2 < size2) {
                     let code = data[i + 2].charCodeAt(0);
                     if (code >= 65 && code <= 90 || code >= 97 && code <= 122) {
                       let val = code % 32;
@@ -27687,12 +27689,12 @@ var init_build = __esm({
                   changed = true;
                   continue;
                 case "u":
-                  if (i + 2 < size) {
+                  if (i + 2 < size2) {
                     if (data[i + 2] === "{") {
                       let j = i + 3;
                       let hasHex = false;
                       let closed2 = false;
-                      while (j < size) {
+                      while (j < size2) {
                         const hexChar = data[j];
                         if (hexChar === "}") {
                           closed2 = true;
@@ -27708,7 +27710,7 @@ var init_build = __esm({
                         changed = true;
                         continue;
                       }
-                    } else if (i + 5 < size) {
+                    } else if (i + 5 < size2) {
                       let isHex4 = true;
                       for (let j = 0; j < 4; j++) if (!TranslateRegExpString2.isHexadecimal(data[i + 2 + j])) {
                         isHex4 = false;
@@ -27728,11 +27730,11 @@ var init_build = __esm({
                   continue;
                 case "x": {
                   let isValidHex = false;
-                  if (i + 2 < size && data[i + 2] === "{") {
+                  if (i + 2 < size2 && data[i + 2] === "{") {
                     let j = i + 3;
                     let hasHex = false;
                     let closed2 = false;
-                    while (j < size) {
+                    while (j < size2) {
                       const hexChar = data[j];
                       if (hexChar === "}") {
                         closed2 = true;
@@ -27743,7 +27745,7 @@ var init_build = __esm({
                       j++;
                     }
                     if (closed2 && hasHex) isValidHex = true;
-                  } else if (i + 3 < size && TranslateRegExpString2.isHexadecimal(data[i + 2]) && TranslateRegExpString2.isHexadecimal(data[i + 3])) isValidHex = true;
+                  } else if (i + 3 < size2 && TranslateRegExpString2.isHexadecimal(data[i + 2]) && TranslateRegExpString2.isHexadecimal(data[i + 3])) isValidHex = true;
                   if (isValidHex) {
                     result += "\\x";
                     i += 2;
@@ -27822,8 +27824,8 @@ var init_build = __esm({
             }
             inCharClass = true;
           } else if (ch === "]") inCharClass = false;
-          else if (!inCharClass && ch === "(" && i + 2 < size && data[i + 1] === "?" && data[i + 2] === "<") {
-            if (i + 3 < size && !"=!>)".includes(data[i + 3])) {
+          else if (!inCharClass && ch === "(" && i + 2 < size2 && data[i + 1] === "?" && data[i + 2] === "<") {
+            if (i + 3 < size2 && !"=!>)".includes(data[i + 3])) {
               result += "(?P<";
               i += 3;
               changed = true;
@@ -28473,23 +28475,23 @@ function buildTree(data) {
   let types = nodeSet.types;
   let contextHash = 0, lookAhead = 0;
   function takeNode(parentStart, minPos, children2, positions2, inRepeat, depth) {
-    let { id, start, end, size } = cursor;
+    let { id, start, end, size: size2 } = cursor;
     let lookAheadAtStart = lookAhead, contextAtStart = contextHash;
-    if (size < 0) {
+    if (size2 < 0) {
       cursor.next();
-      if (size == -1) {
+      if (size2 == -1) {
         let node3 = reused[id];
         children2.push(node3);
         positions2.push(start - parentStart);
         return;
-      } else if (size == -3) {
+      } else if (size2 == -3) {
         contextHash = id;
         return;
-      } else if (size == -4) {
+      } else if (size2 == -4) {
         lookAhead = id;
         return;
       } else {
-        throw new RangeError(`Unrecognized record size: ${size}`);
+        throw new RangeError(`Unrecognized record size: ${size2}`);
       }
     }
     let type = types[id], node2, buffer2;
@@ -28502,7 +28504,7 @@ function buildTree(data) {
       node2 = new TreeBuffer(data2, end - buffer2.start, nodeSet);
       startPos = buffer2.start - parentStart;
     } else {
-      let endPos = cursor.pos - size;
+      let endPos = cursor.pos - size2;
       cursor.next();
       let localChildren = [], localPositions = [];
       let localInRepeat = id >= minRepeatType ? id : -1;
@@ -28547,8 +28549,8 @@ function buildTree(data) {
     let nodes = [];
     let nodeCount = 0, stopAt = -1;
     while (cursor.pos > minPos) {
-      let { id, start, end, size } = cursor;
-      if (size > 4) {
+      let { id, start, end, size: size2 } = cursor;
+      if (size2 > 4) {
         cursor.next();
       } else if (stopAt > -1 && start < stopAt) {
         break;
@@ -28607,16 +28609,16 @@ function buildTree(data) {
   }
   function findBufferSize(maxSize, inRepeat) {
     let fork = cursor.fork();
-    let size = 0, start = 0, skip = 0, minStart = fork.end - maxBufferLength;
+    let size2 = 0, start = 0, skip = 0, minStart = fork.end - maxBufferLength;
     let result = { size: 0, start: 0, skip: 0 };
     scan: for (let minPos = fork.pos - maxSize; fork.pos > minPos; ) {
       let nodeSize2 = fork.size;
       if (fork.id == inRepeat && nodeSize2 >= 0) {
-        result.size = size;
+        result.size = size2;
         result.start = start;
         result.skip = skip;
         skip += 4;
-        size += 4;
+        size2 += 4;
         fork.next();
         continue;
       }
@@ -28638,23 +28640,23 @@ function buildTree(data) {
         fork.next();
       }
       start = nodeStart;
-      size += nodeSize2;
+      size2 += nodeSize2;
       skip += localSkipped;
     }
-    if (inRepeat < 0 || size == maxSize) {
-      result.size = size;
+    if (inRepeat < 0 || size2 == maxSize) {
+      result.size = size2;
       result.start = start;
       result.skip = skip;
     }
     return result.size > 4 ? result : void 0;
   }
   function copyToBuffer(bufferStart, buffer2, index) {
-    let { id, start, end, size } = cursor;
+    let { id, start, end, size: size2 } = cursor;
     cursor.next();
-    if (size >= 0 && id < minRepeatType) {
+    if (size2 >= 0 && id < minRepeatType) {
       let startIndex = index;
-      if (size > 4) {
-        let endPos = cursor.pos - (size - 4);
+      if (size2 > 4) {
+        let endPos = cursor.pos - (size2 - 4);
         while (cursor.pos > endPos)
           index = copyToBuffer(bufferStart, buffer2, index);
       }
@@ -28662,9 +28664,9 @@ function buildTree(data) {
       buffer2[--index] = end - bufferStart;
       buffer2[--index] = start - bufferStart;
       buffer2[--index] = id;
-    } else if (size == -3) {
+    } else if (size2 == -3) {
       contextHash = id;
-    } else if (size == -4) {
+    } else if (size2 == -4) {
       lookAhead = id;
     }
     return index;
@@ -28678,19 +28680,19 @@ function buildTree(data) {
 function nodeSize(balanceType, node2) {
   if (!balanceType.isAnonymous || node2 instanceof TreeBuffer || node2.type != balanceType)
     return 1;
-  let size = nodeSizeCache.get(node2);
-  if (size == null) {
-    size = 1;
+  let size2 = nodeSizeCache.get(node2);
+  if (size2 == null) {
+    size2 = 1;
     for (let child2 of node2.children) {
       if (child2.type != balanceType || !(child2 instanceof Tree)) {
-        size = 1;
+        size2 = 1;
         break;
       }
-      size += nodeSize(balanceType, child2);
+      size2 += nodeSize(balanceType, child2);
     }
-    nodeSizeCache.set(node2, size);
+    nodeSizeCache.set(node2, size2);
   }
-  return size;
+  return size2;
 }
 function balanceRange(balanceType, children, positions, from, to, start, length, mkTop, mkTree) {
   let total = 0;
@@ -30130,25 +30132,25 @@ var init_dist2 = __esm({
         let start = base ? this.stack[base - 2] : this.p.ranges[0].from;
         if (type < parser3.minRepeatTerm && start == this.reducePos && this.reducePos < this.pos)
           this.reducePos = this.pos;
-        let size = this.reducePos - start;
-        if (size >= 2e3 && !((_a3 = this.p.parser.nodeSet.types[type]) === null || _a3 === void 0 ? void 0 : _a3.isAnonymous)) {
+        let size2 = this.reducePos - start;
+        if (size2 >= 2e3 && !((_a3 = this.p.parser.nodeSet.types[type]) === null || _a3 === void 0 ? void 0 : _a3.isAnonymous)) {
           if (start == this.p.lastBigReductionStart) {
             this.p.bigReductionCount++;
-            this.p.lastBigReductionSize = size;
-          } else if (this.p.lastBigReductionSize < size) {
+            this.p.lastBigReductionSize = size2;
+          } else if (this.p.lastBigReductionSize < size2) {
             this.p.bigReductionCount = 1;
             this.p.lastBigReductionStart = start;
-            this.p.lastBigReductionSize = size;
+            this.p.lastBigReductionSize = size2;
           }
         }
-        let bufferBase = base ? this.stack[base - 1] : 0, count3 = this.bufferBase + this.buffer.length - bufferBase;
+        let bufferBase = base ? this.stack[base - 1] : 0, count5 = this.bufferBase + this.buffer.length - bufferBase;
         if (type < parser3.minRepeatTerm || action & 131072) {
           let pos = parser3.stateFlag(
             this.state,
             1
             /* StateFlag.Skipped */
           ) ? this.pos : this.reducePos;
-          this.storeNode(type, start, pos, count3 + 4, true);
+          this.storeNode(type, start, pos, count5 + 4, true);
         }
         if (action & 262144) {
           this.state = this.stack[base];
@@ -30164,7 +30166,7 @@ var init_dist2 = __esm({
       /**
       @internal
       */
-      storeNode(term, start, end, size = 4, mustSink = false) {
+      storeNode(term, start, end, size2 = 4, mustSink = false) {
         if (term == 0 && (!this.stack.length || this.stack[this.stack.length - 1] < this.buffer.length + this.bufferBase)) {
           let top = this.buffer.length;
           if (top > 0 && this.buffer[top - 4] == 0 && this.buffer[top - 1] > -1) {
@@ -30177,7 +30179,7 @@ var init_dist2 = __esm({
           }
         }
         if (!mustSink || this.pos == end) {
-          this.buffer.push(term, start, end, size);
+          this.buffer.push(term, start, end, size2);
         } else {
           let index = this.buffer.length;
           if (index > 0 && (this.buffer[index - 4] != 0 || this.buffer[index - 1] < 0)) {
@@ -30195,14 +30197,14 @@ var init_dist2 = __esm({
                 this.buffer[index + 2] = this.buffer[index - 2];
                 this.buffer[index + 3] = this.buffer[index - 1];
                 index -= 4;
-                if (size > 4)
-                  size -= 4;
+                if (size2 > 4)
+                  size2 -= 4;
               }
           }
           this.buffer[index] = term;
           this.buffer[index + 1] = start;
           this.buffer[index + 2] = end;
-          this.buffer[index + 3] = size;
+          this.buffer[index + 3] = size2;
         }
       }
       // Apply a shift action
@@ -33066,11 +33068,11 @@ var init_reported_text = __esm({
 function valueKey(value) {
   return isTooLongToReport(value) ? CUT + cutForReport(value) : WHOLE + value;
 }
-function entryOf({ key, count: count3, maxOvercount }) {
+function entryOf({ key, count: count5, maxOvercount }) {
   const over = maxOvercount > 0 ? { maxOvercount } : {};
-  if (key === NONE_KEY) return { bucket: "none", count: count3, ...over };
+  if (key === NONE_KEY) return { bucket: "none", count: count5, ...over };
   const value = key.slice(1);
-  return key.startsWith(CUT) ? { value, truncated: true, count: count3, ...over } : { value, count: count3, ...over };
+  return key.startsWith(CUT) ? { value, truncated: true, count: count5, ...over } : { value, count: count5, ...over };
 }
 function compareKeys(a, b) {
   const aBucket = a === NONE_KEY;
@@ -33941,9 +33943,9 @@ function epochMs(n) {
   if (n < 1e17) return n / 1e3;
   return n / 1e6;
 }
-function digits(b, at2, count3) {
+function digits(b, at2, count5) {
   let n = 0;
-  for (let i = at2; i < at2 + count3; i++) {
+  for (let i = at2; i < at2 + count5; i++) {
     const d = b[i] - 48;
     if (!(d >= 0 && d <= 9)) return -1;
     n = n * 10 + d;
@@ -34847,13 +34849,13 @@ var init_json_extractor = __esm({
         const constants5 = [];
         const constantBytes = [];
         this.constantsOf.forEach((list, slot) => {
-          const count3 = constants5.length / 2;
+          const count5 = constants5.length / 2;
           const bytes = list.reduce((sum, b) => sum + b.length, 0);
-          if (count3 + list.length > MAX_CONSTANTS || constantBytes.length + bytes > MAX_CONSTANT_BYTES) {
+          if (count5 + list.length > MAX_CONSTANTS || constantBytes.length + bytes > MAX_CONSTANT_BYTES) {
             list.length = 0;
             return;
           }
-          slotConstants[2 * slot] = count3;
+          slotConstants[2 * slot] = count5;
           slotConstants[2 * slot + 1] = list.length;
           for (const b of list) {
             constants5.push(constantBytes.length, b.length);
@@ -35570,11 +35572,11 @@ import * as zlib from "node:zlib";
 async function* membersAfter(path, skip, chunkBytes) {
   const file2 = await openRegularFile(path);
   try {
-    const size = (await file2.stat()).size;
+    const size2 = (await file2.stat()).size;
     let pos = 0;
     let toSkip = skip;
-    while (pos < size) {
-      const head = await readAt(file2, pos, Math.min(HEADER_PROBE_BYTES, size - pos));
+    while (pos < size2) {
+      const head = await readAt(file2, pos, Math.min(HEADER_PROBE_BYTES, size2 - pos));
       if (pos > 0 && head[0] === 0) return null;
       const headerBytes = headerLength(head);
       if (headerBytes === null)
@@ -35859,14 +35861,14 @@ var init_line_splitter = __esm({
       }
       appendPartial(bytes) {
         if (this.skippingLongLine) return;
-        const joined = this.partial === null ? Buffer.from(bytes) : Buffer.concat([this.partial, bytes]);
-        if (joined.length > MAX_LINE_BYTES) {
-          this.lines.skipLongLine(joined.subarray(0, 1024));
+        const joined2 = this.partial === null ? Buffer.from(bytes) : Buffer.concat([this.partial, bytes]);
+        if (joined2.length > MAX_LINE_BYTES) {
+          this.lines.skipLongLine(joined2.subarray(0, 1024));
           this.partial = null;
           this.skippingLongLine = true;
           return;
         }
-        this.partial = joined;
+        this.partial = joined2;
       }
     };
   }
@@ -35875,21 +35877,21 @@ var init_line_splitter = __esm({
 // src/sources/logs/parallel/jobs.ts
 function planJobs(inputs, rangeBytes, minRangeBytes = MIN_RANGE_BYTES) {
   const jobs = [];
-  const size = Math.max(rangeBytes, minRangeBytes);
+  const size2 = Math.max(rangeBytes, minRangeBytes);
   for (const input2 of inputs) {
     if (input2.kind === "stdin" || input2.gzip) {
       jobs.push({ kind: "stream", input: input2 });
       continue;
     }
-    const count3 = Math.max(1, Math.round(input2.size / size));
-    for (let i = 0; i < count3; i++) {
+    const count5 = Math.max(1, Math.round(input2.size / size2));
+    for (let i = 0; i < count5; i++) {
       jobs.push({
         kind: "range",
         path: input2.path,
         display: input2.display,
-        from: Math.floor(input2.size * i / count3),
+        from: Math.floor(input2.size * i / count5),
         // the last range reads to the end, even if the file grew meanwhile
-        to: i === count3 - 1 ? Number.POSITIVE_INFINITY : Math.floor(input2.size * (i + 1) / count3)
+        to: i === count5 - 1 ? Number.POSITIVE_INFINITY : Math.floor(input2.size * (i + 1) / count5)
       });
     }
   }
@@ -36041,8 +36043,8 @@ var init_worker_pool = __esm({
       job;
     };
     WorkerPool = class {
-      constructor(size) {
-        this.size = size;
+      constructor(size2) {
+        this.size = size2;
         cachedEntry ??= workerEntry();
         if (cachedEntry === null) throw new Error("internal: no worker entry");
         this.entry = cachedEntry;
@@ -37632,13 +37634,13 @@ var require_parse2 = __commonJS({
         consume(token.value);
       };
       const negate = () => {
-        let count3 = 1;
+        let count5 = 1;
         while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
           advance();
           state.start++;
-          count3++;
+          count5++;
         }
-        if (count3 % 2 === 0) {
+        if (count5 % 2 === 0) {
           return false;
         }
         state.negated = true;
@@ -39984,8 +39986,8 @@ var init_index_es2 = __esm({
 // src/definition/promql-duration.ts
 function formatPromDuration(ms) {
   const whole = Math.max(1, Math.round(ms));
-  for (const [unit, size] of DURATION_UNITS) {
-    if (whole % size === 0) return `${whole / size}${unit}`;
+  for (const [unit, size2] of DURATION_UNITS) {
+    if (whole % size2 === 0) return `${whole / size2}${unit}`;
   }
   return `${whole}ms`;
 }
@@ -40024,7 +40026,7 @@ function tokenize(text) {
     } else {
       if (c === "[") brackets++;
       if (c === "]") brackets = Math.max(0, brackets - 1);
-      const token = matchAt(brackets > 0 ? WORD_IN_RANGE : WORD, "word", text, i) ?? matchAt(NUMBER, "number", text, i) ?? { kind: "punct", text: c, from: i, to: i + 1 };
+      const token = matchAt(brackets > 0 ? WORD_IN_RANGE : WORD2, "word", text, i) ?? matchAt(NUMBER, "number", text, i) ?? { kind: "punct", text: c, from: i, to: i + 1 };
       tokens.push(token);
       i = token.to;
     }
@@ -40130,12 +40132,12 @@ function constructEnd(text, c) {
   const rest = /^[A-Za-z0-9_:.]*\s*\(?/.exec(text.slice(c.offset))?.[0] ?? "";
   return c.offset + rest.length;
 }
-var WORD, WORD_IN_RANGE, NUMBER, PLAIN_PROMQL, METRICSQL_FUNCTIONS, OTHER_METRICSQL_FUNCTIONS, METRICSQL_WORDS, NUMBER_SUFFIXES, DURATION_UNIT_MS;
+var WORD2, WORD_IN_RANGE, NUMBER, PLAIN_PROMQL, METRICSQL_FUNCTIONS, OTHER_METRICSQL_FUNCTIONS, METRICSQL_WORDS, NUMBER_SUFFIXES, DURATION_UNIT_MS;
 var init_metricsql = __esm({
   "src/definition/metricsql.ts"() {
     "use strict";
     init_promql_duration();
-    WORD = /[A-Za-z_:][A-Za-z0-9_:]*/y;
+    WORD2 = /[A-Za-z_:][A-Za-z0-9_:]*/y;
     WORD_IN_RANGE = /[A-Za-z_][A-Za-z0-9_]*/y;
     NUMBER = /(?:\d[\d_]*(?:\.\d[\d_]*)?|\.\d[\d_]*)/y;
     PLAIN_PROMQL = "a PromQL function (rate, increase, sum, histogram_quantile, ...)";
@@ -40495,12 +40497,12 @@ function sampleGrid(request2, baseStepMs) {
   const span = Math.max(0, endMs - Math.min(...starts));
   const fitting = Math.ceil(span / MAX_SAMPLES_PER_SLO / SECOND_MS) * SECOND_MS;
   const stepMs = Math.max(baseStepMs, fitting);
-  const count3 = Math.max(1, Math.ceil(span / stepMs));
-  return { key: "samples", startMs: endMs - count3 * stepMs, stepMs, count: count3 };
+  const count5 = Math.max(1, Math.ceil(span / stepMs));
+  return { key: "samples", startMs: endMs - count5 * stepMs, stepMs, count: count5 };
 }
-function manySeries(api, slo, query2, count3) {
+function manySeries(api, slo, query2, count5) {
   return sourceError(
-    `${api.where}: SLO '${slo.name}': the query returned ${count3} series; a sampled value must be one series at each instant: ${query2}`,
+    `${api.where}: SLO '${slo.name}': the query returned ${count5} series; a sampled value must be one series at each instant: ${query2}`,
     "aggregate it to one value, e.g. max(...), avg(...) or histogram_quantile(0.99, sum by (le) (rate(x_bucket[5m])))"
   );
 }
@@ -40770,7 +40772,7 @@ async function breakdownOrWarning(plan, request2) {
   }
 }
 function topBadValues(counts, breakdown) {
-  return [...counts].map(([value, count3]) => ({ value, count: count3 })).filter((e) => Number.isFinite(e.count) && e.count > 0).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)).slice(0, breakdownLimit(breakdown));
+  return [...counts].map(([value, count5]) => ({ value, count: count5 })).filter((e) => Number.isFinite(e.count) && e.count > 0).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)).slice(0, breakdownLimit(breakdown));
 }
 function breakdownLimit(breakdown) {
   return Math.max(1, Math.floor(breakdown.limit));
@@ -40910,10 +40912,10 @@ async function versionsAtPoints(api, series, label, points) {
   }
   return present;
 }
-function newVersions(present, count3) {
+function newVersions(present, count5) {
   const seen = new Set(present[0]);
   const found = [];
-  for (let k = 1; k < count3; k++) {
+  for (let k = 1; k < count5; k++) {
     const before = present[k - 1];
     for (const version2 of [...present[k]].sort()) {
       if (before.has(version2)) continue;
@@ -41169,7 +41171,7 @@ var init_prometheus = __esm({
     init_source();
     WORDING = {
       notAVector: (resultType, what) => `expected a vector for ${what}, got ${resultType}`,
-      manySeries: (count3, what) => `the query returned ${count3} series${what === void 0 ? "" : ` for ${what}`}; wrap it in sum()`,
+      manySeries: (count5, what) => `the query returned ${count5} series${what === void 0 ? "" : ` for ${what}`}; wrap it in sum()`,
       notACount: (value, what) => `the query returned ${formatPromNumber(value)} for ${what}, not an event count`,
       hint: "the query must count events: counters wrapped in sum(increase(...[{{window}}]))"
     };
@@ -41425,7 +41427,7 @@ function closed(logQuery) {
 }
 function formatLokiDuration(ms) {
   const whole = Math.max(1, Math.round(ms));
-  for (const [unit, size] of GO_UNITS) if (whole % size === 0) return `${whole / size}${unit}`;
+  for (const [unit, size2] of GO_UNITS) if (whole % size2 === 0) return `${whole / size2}${unit}`;
   return `${whole}ms`;
 }
 function lokiTime(ms) {
@@ -41501,7 +41503,7 @@ var init_loki = __esm({
     LOKI_MAX_QUERY_LENGTH_MS = 721 * 36e5;
     WORDING2 = {
       notAVector: (resultType) => `expected a vector, got ${resultType}`,
-      manySeries: (count3) => `the query returned ${count3} series, expected one`,
+      manySeries: (count5) => `the query returned ${count5} series, expected one`,
       notACount: (value) => `the query returned ${value}, not an event count`
     };
     LOKI = {
@@ -42091,8 +42093,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count3, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count3);
+          for (const { count: count5, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count5);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -42200,13 +42202,13 @@ var require_Alias = __commonJS({
         const anchor2 = anchors2 && source && anchors2.get(source);
         return anchor2 ? anchor2.count * anchor2.aliasCount : 0;
       } else if (identity2.isCollection(node2)) {
-        let count3 = 0;
+        let count5 = 0;
         for (const item2 of node2.items) {
           const c = getAliasCount(doc, item2, anchors2);
-          if (c > count3)
-            count3 = c;
+          if (c > count5)
+            count5 = c;
         }
-        return count3;
+        return count5;
       } else if (identity2.isPair(node2)) {
         const kc = getAliasCount(doc, node2.key, anchors2);
         const vc = getAliasCount(doc, node2.value, anchors2);
@@ -45159,8 +45161,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count3, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count3);
+          for (const { count: count5, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count5);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -45237,12 +45239,12 @@ var require_errors2 = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count3 = 1;
+        let count5 = 1;
         const end = error63.linePos[1];
         if (end?.line === line && end.col > col) {
-          count3 = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count5 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count3);
+        const pointer = " ".repeat(ci) + "^".repeat(count5);
         error63.message += `:
 
 ${lineStr}
@@ -53711,17 +53713,17 @@ function createGitHubClient(options) {
     throttle: {
       enabled: options.throttle ?? true,
       retryAfterBaseValue: baseMs,
-      onRateLimit: (after, request2, _octokit, count3) => {
+      onRateLimit: (after, request2, _octokit, count5) => {
         options.log.warning(
           `GitHub rate limit hit on ${request2.method} ${request2.url}; retrying in ${after} s`
         );
-        return count3 < RATE_LIMIT_RETRIES;
+        return count5 < RATE_LIMIT_RETRIES;
       },
-      onSecondaryRateLimit: (after, request2, _octokit, count3) => {
+      onSecondaryRateLimit: (after, request2, _octokit, count5) => {
         options.log.warning(
           `GitHub secondary rate limit hit on ${request2.method} ${request2.url}; retrying in ${after} s`
         );
-        return count3 < RATE_LIMIT_RETRIES;
+        return count5 < RATE_LIMIT_RETRIES;
       }
     }
   });
@@ -54009,9 +54011,6 @@ var INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u20
 function escapeMarkdown(text) {
   return text.replace(INVISIBLE, "").replace(/\r\n?|\n/g, " ").replace(/[!-/:-@[-`{-~]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
-function escapeHtml(text) {
-  return text.replace(INVISIBLE, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
-}
 function plainText(text, max) {
   const flat = text.replace(INVISIBLE, "").replace(/\s+/g, " ").trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}\u2026`;
@@ -54197,6 +54196,134 @@ function episodeDuration(episode) {
   return [d ? `${d}d` : "", h ? `${h}h` : "", m || !d && !h ? `${m}m` : ""].filter(Boolean).join(" ");
 }
 
+// src/report/markdown-fit.ts
+function fitMarkdown(parts, fit) {
+  const okCount = parts.details.filter((d) => d.ok).length;
+  const notOkCount = parts.details.length - okCount;
+  const all = {
+    okDetails: okCount,
+    notOkDetails: notOkCount,
+    charts: parts.details.length,
+    okRows: true,
+    compact: null
+  };
+  if (!fit) return joined(blocksOf(parts, all, null));
+  const fits = (plan2) => size(blocksOf(parts, plan2, fit)) <= fit.limit;
+  if (size(blocksOf(parts, all, null)) <= fit.limit) return joined(blocksOf(parts, all, null));
+  const plan = shrink(parts, all, fits, { okCount, notOkCount });
+  return joined(blocksOf(parts, plan, fit));
+}
+function shrink(parts, all, fits, counts) {
+  const okDetails = most(counts.okCount, (k) => fits({ ...all, okDetails: k }));
+  if (okDetails !== null) return { ...all, okDetails };
+  const noOkDetails = { ...all, okDetails: 0 };
+  const charts = most(counts.notOkCount, (c) => fits({ ...noOkDetails, charts: c }));
+  if (charts !== null) return { ...noOkDetails, charts };
+  const noOkRows = { ...noOkDetails, charts: 0, okRows: false };
+  const notOkDetails = most(counts.notOkCount, (d) => fits({ ...noOkRows, notOkDetails: d }));
+  if (notOkDetails !== null) return { ...noOkRows, notOkDetails };
+  const bare = { ...noOkRows, notOkDetails: 0 };
+  const everyName = parts.breaching;
+  const rows = most(
+    parts.notOkCount,
+    (r) => fits({ ...bare, compact: { rows: r, named: everyName } })
+  );
+  if (rows !== null) return { ...bare, compact: { rows, named: everyName } };
+  const named = most(everyName, (n) => fits({ ...bare, compact: { rows: 0, named: n } }));
+  return { ...bare, compact: { rows: 0, named: named ?? 0 } };
+}
+function most(n, fits) {
+  if (!fits(0)) return null;
+  let [low, high] = [0, n];
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (fits(mid)) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
+function blocksOf(parts, plan, fit) {
+  const blocks = [...parts.head];
+  const note = fit ? leftOutNote(parts, plan, fit) : null;
+  if (plan.compact !== null) {
+    blocks.push(parts.compact(plan.compact.rows, plan.compact.named));
+    if (note) blocks.push(note);
+  } else {
+    if (parts.notOk) blocks.push(parts.notOk);
+    if (note) blocks.push(note);
+    blocks.push(...serviceBlocks(parts, plan), ...detailBlocks(parts, plan));
+  }
+  blocks.push(...parts.tail, parts.footer);
+  return blocks;
+}
+function serviceBlocks(parts, plan) {
+  if (!plan.okRows && parts.notOk !== null) return [];
+  const blocks = [];
+  for (const s of parts.services) {
+    const rows = plan.okRows ? s.rows : s.rows.filter((r) => !r.ok);
+    if (rows.length === 0 && s.lead.length <= 1) continue;
+    blocks.push(...s.lead);
+    if (rows.length > 0) blocks.push([s.header, ...rows.map((r) => r.text)].join("\n"));
+  }
+  return blocks;
+}
+function detailBlocks(parts, plan) {
+  const kept = keptDetails(parts, plan);
+  if (kept.length === 0) return [];
+  return [
+    "### Details",
+    ...kept.map((d, i) => i < plan.charts || d.withoutChart === null ? d.full : d.withoutChart)
+  ];
+}
+function keptDetails(parts, plan) {
+  const notOk = parts.details.filter((d) => !d.ok).slice(0, plan.notOkDetails);
+  const ok = parts.details.filter((d) => d.ok).slice(0, plan.okDetails);
+  return [...notOk, ...ok];
+}
+function leftOutNote(parts, plan, fit) {
+  const left = [];
+  if (plan.compact !== null) {
+    const { rows, named } = plan.compact;
+    left.push("the details and the service tables of every SLO");
+    if (rows < parts.notOkCount)
+      left.push(
+        `the table rows of ${count(parts.notOkCount - rows, "SLO")} that are not ok (named or counted above)`
+      );
+    const unnamed = Math.max(0, parts.breaching - rows - named);
+    if (unnamed > 0) left.push(`the names of ${count(unnamed, "breaching SLO")}`);
+  } else {
+    const okCount = parts.details.filter((d) => d.ok).length;
+    const notOkCount = parts.details.length - okCount;
+    const okRows = parts.services.reduce((n, s) => n + s.rows.filter((r) => r.ok).length, 0);
+    const kept = keptDetails(parts, plan);
+    const chartless = kept.filter((d, i) => i >= plan.charts && d.withoutChart !== null).length;
+    if (plan.okDetails < okCount)
+      left.push(`the details of ${count(okCount - plan.okDetails, "ok SLO")}`);
+    if (chartless > 0) left.push(`the burn-down charts of ${count(chartless, "SLO")}`);
+    if (!plan.okRows && okRows > 0) left.push(`the rows of ${count(okRows, "ok SLO")}`);
+    if (plan.notOkDetails < notOkCount)
+      left.push(`the details of ${count(notOkCount - plan.notOkDetails, "SLO")} that are not ok`);
+  }
+  return [
+    "> [!NOTE]",
+    `> To fit ${fit.where}, this leaves out ${listText(left)}. The whole report is in ${fit.fullReport}.`
+  ].join("\n");
+}
+function count(n, what) {
+  return `${n.toLocaleString("en-US")} ${what}${n === 1 ? "" : "s"}`;
+}
+function listText(items2) {
+  if (items2.length <= 1) return items2.join("");
+  return `${items2.slice(0, -1).join(", ")} and ${items2.at(-1)}`;
+}
+function joined(blocks) {
+  return `${blocks.join("\n\n")}
+`;
+}
+function size(blocks) {
+  return blocks.reduce((n, b) => n + b.length + 2, 0) - 1;
+}
+
 // src/report/mermaid.ts
 var CHART_POINTS = 16;
 var MAX_X_LABELS = { day: 8, dayAndTime: 4 };
@@ -54247,8 +54374,8 @@ function initDirective(palette) {
 }
 function xLabels(times2, stepMs) {
   const withTime = stepMs < 864e5;
-  const most = withTime ? MAX_X_LABELS.dayAndTime : MAX_X_LABELS.day;
-  const every = Math.ceil(times2.length / most);
+  const most2 = withTime ? MAX_X_LABELS.dayAndTime : MAX_X_LABELS.day;
+  const every = Math.ceil(times2.length / most2);
   let blanks = 0;
   return times2.map(
     (t2, i) => (times2.length - 1 - i) % every === 0 ? axisLabel(t2, withTime) : "\u200B".repeat(++blanks)
@@ -54328,8 +54455,8 @@ function verifyRows(entry) {
   return comparisons.map((c) => ({
     slo: entry.gated ? entry.name : `${entry.name} (not gated)`,
     baseline: c.baseline,
-    events: `${count(c.baselineWindow.events.total)} \u2192 ${count(c.afterWindow.events.total)}`,
-    bad: `${count(c.baselineWindow.events.bad)} \u2192 ${count(c.afterWindow.events.bad)}`,
+    events: `${count2(c.baselineWindow.events.total)} \u2192 ${count2(c.afterWindow.events.total)}`,
+    bad: `${count2(c.baselineWindow.events.bad)} \u2192 ${count2(c.afterWindow.events.bad)}`,
     errorRatio: `${percent(c.baselineWindow.errorRatio)} \u2192 ${percent(c.afterWindow.errorRatio)}`,
     burnRate: `${burnRate(c.baselineWindow.burnRate)} \u2192 ${burnRate(c.afterWindow.burnRate)}`,
     pValue: pValueText(c.pValue),
@@ -54359,7 +54486,7 @@ function pValueText(p) {
   if (p >= 1e-3) return String(Number(p.toPrecision(2)));
   return p.toExponential(1);
 }
-function count(n) {
+function count2(n) {
   return n.toLocaleString("en-US");
 }
 function judgedOn(entries, deploy) {
@@ -54410,26 +54537,66 @@ var STATUS_CELL = {
   error: "\u2757 error"
 };
 function renderMarkdown(report3, options = {}) {
+  return markdownRenderer(report3, options)(options.fit);
+}
+function markdownRenderer(report3, options = {}) {
+  const parts = partsOf(report3, options);
+  return (fit, changes) => fitMarkdown(changes ? { ...parts, head: [...parts.head, changes] } : parts, fit);
+}
+var STATUS_RANK = {
+  breaching: 0,
+  warning: 1,
+  error: 2,
+  "no-data": 3,
+  ok: 4
+};
+function worstFirst(entries) {
+  return [...entries].sort((a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status]);
+}
+function partsOf(report3, options) {
   const verification = report3.verification;
-  const blocks = verification ? [verifyHeading(verification, options), verifyLead(report3, verification)] : [heading(report3, options), overview(report3)];
-  if (options.override) blocks.push(overrideNote(options.override));
-  for (const [service, entries] of groupByService(report3.slos)) {
-    blocks.push(`### ${escapeMarkdown(service)}`);
-    if (verification) {
-      const own2 = ownDeployOf(entries, verification);
-      if (own2)
-        blocks.push(
-          `Judged on this service's own newest deploy, ${versionLink(own2.deploy)} at ${shortTime2(own2.deploy.at)}${own2.windows ? `: ${own2.windows}` : ""}.`
-        );
-      blocks.push(verifyTable(entries));
-    }
-    blocks.push(serviceTable(entries));
-    for (const entry of entries) blocks.push(details(entry, options.charts ?? true));
+  const head = verification ? [verifyHeading(verification, options), verifyLead(report3, verification)] : [heading(report3, options), overview(report3)];
+  if (options.override) head.push(overrideNote(options.override));
+  const notOk = worstFirst(report3.slos.filter((e) => e.status !== "ok"));
+  const services = [...groupByService(report3.slos)].map(
+    ([service, entries]) => serviceBlock(service, entries, verification)
+  );
+  const charts = options.charts ?? true;
+  return {
+    head,
+    // slo verify's verdicts lead its report; the gate's lead is what is not ok.
+    notOk: verification || notOk.length === 0 ? null : notOkTable(notOk),
+    services,
+    details: worstFirst(report3.slos).map((e) => ({
+      ok: e.status === "ok",
+      full: details(e, charts),
+      withoutChart: charts && burnDownChart(e) ? details(e, false) : null
+    })),
+    tail: [
+      ...report3.health && report3.health.length > 0 ? [healthSection(report3.health)] : [],
+      ...options.appendix ? [options.appendix] : []
+    ],
+    footer: footer(report3, options),
+    notOkCount: notOk.length,
+    breaching: notOk.filter((e) => e.status === "breaching").length,
+    compact: (rows, named) => compactNotOk(notOk, rows, named)
+  };
+}
+function serviceBlock(service, entries, verification) {
+  const lead = [`### ${escapeMarkdown(service)}`];
+  if (verification) {
+    const own2 = ownDeployOf(entries, verification);
+    if (own2)
+      lead.push(
+        `Judged on this service's own newest deploy, ${versionLink(own2.deploy)} at ${shortTime2(own2.deploy.at)}${own2.windows ? `: ${own2.windows}` : ""}.`
+      );
+    lead.push(verifyTable(entries));
   }
-  if (report3.health && report3.health.length > 0) blocks.push(healthSection(report3.health));
-  blocks.push(footer(report3, options));
-  return `${blocks.join("\n\n")}
-`;
+  return {
+    lead,
+    header: SERVICE_HEADER,
+    rows: entries.map((e) => ({ ok: e.status === "ok", text: `| ${serviceRow(e).join(" | ")} |` }))
+  };
 }
 function heading(report3, options) {
   const title = escapeMarkdown(options.title ?? "SLO gate");
@@ -54453,22 +54620,71 @@ function overrideNote(override) {
     `> **Error budget policy exception:** the label ${escapeMarkdown(override.label)}${by} lets this change ship although the gate fails. The check is neutral.`
   ].join("\n");
 }
-function serviceTable(entries) {
-  const rows = entries.map(
-    (e) => [
-      STATUS_CELL[e.status] + (e.gated ? "" : " (not gated)"),
-      escapeMarkdown(e.name),
-      `${percent(e.sli)} / ${objectivePercent(e.objective)}`,
-      budgetCell(e),
-      burnRatesCell(e),
-      firingCell(e.alerts)
-    ].join(" | ")
-  );
+var SERVICE_HEADER = [
+  "| status | SLO | SLI / objective | budget remaining | burn rate | firing alerts |",
+  "|:--|:--|--:|:--|:--|:--|"
+].join("\n");
+function serviceRow(e) {
   return [
-    "| status | SLO | SLI / objective | budget remaining | burn rate | firing alerts |",
-    "|:--|:--|--:|:--|:--|:--|",
-    ...rows.map((r) => `| ${r} |`)
+    STATUS_CELL[e.status] + (e.gated ? "" : " (not gated)"),
+    escapeMarkdown(e.name),
+    `${percent(e.sli)} / ${objectivePercent(e.objective)}`,
+    budgetCell(e),
+    burnRatesCell(e),
+    firingCell(e.alerts)
+  ];
+}
+function notOkTable(entries) {
+  return ["### Not ok", "", notOkRows(entries)].join("\n");
+}
+function notOkRows(entries) {
+  const rows = entries.map((e) => {
+    const [status, name2, ...rest] = serviceRow(e);
+    const runbook = e.runbook && markdownUrl(e.runbook);
+    const slo = runbook ? `${name2} \xB7 [runbook](${runbook})` : name2;
+    return `| ${[status, escapeMarkdown(e.service), slo, ...rest].join(" | ")} |`;
+  });
+  return [
+    "| status | service | SLO | SLI / objective | budget remaining | burn rate | firing alerts |",
+    "|:--|:--|:--|--:|:--|:--|:--|",
+    ...rows
   ].join("\n");
+}
+function compactNotOk(entries, rows, named) {
+  const blocks = ["### Not ok"];
+  if (rows > 0) blocks.push(notOkRows(entries.slice(0, rows)));
+  const rest = entries.slice(rows);
+  const breaching = rest.filter((e) => e.status === "breaching");
+  if (breaching.length > 0) blocks.push(breachingNames(breaching, named, rows > 0));
+  const others = ["warning", "error", "no-data"].map((status) => [status, rest.filter((e) => e.status === status).length]).filter(([, n]) => n > 0).map(([status, n]) => `${n.toLocaleString("en-US")} ${STATUS_WORD[status]}`);
+  if (others.length > 0) {
+    const also = rows > 0 || breaching.length > 0 ? "Also not ok" : "Not ok";
+    blocks.push(`${also}: ${others.join(", ")}.`);
+  }
+  return blocks.join("\n\n");
+}
+function breachingNames(breaching, named, also) {
+  const lines = [
+    `\u274C **${also ? "Also breaching" : "Breaching"}: ${count3(breaching.length, "SLO")}**`,
+    ""
+  ];
+  for (const [service, group] of groupByService(breaching.slice(0, named))) {
+    lines.push(
+      `- **${escapeMarkdown(service)}**: ${group.map((e) => compactName(e.name)).join(", ")}`
+    );
+  }
+  if (named < breaching.length) lines.push(`- and ${count3(breaching.length - named, "more")}`);
+  return lines.join("\n");
+}
+var STATUS_WORD = { warning: "warning", error: "unreadable", "no-data": "without data" };
+function compactName(name2) {
+  return escapeMarkdown(name2).replace(
+    /&#(45|46);/g,
+    (_, c) => String.fromCharCode(Number(c))
+  );
+}
+function count3(n, what) {
+  return `${n.toLocaleString("en-US")} ${what}${n === 1 ? "" : "s"}`;
 }
 function budgetBar(remaining) {
   const filled = Math.round(Math.min(1, Math.max(0, remaining)) * 10);
@@ -54525,7 +54741,7 @@ function details(e, charts) {
     e.breakdown.length > 0 ? "what spent the budget" : null,
     deploysOf(e).length > 0 ? "deploys" : null
   ].filter(Boolean);
-  const summary2 = `${escapeHtml(e.name)}: ${what.map((w) => `${w}, `).join("")}burn-down and details`;
+  const summary2 = `${escapeMarkdown(e.service)} / ${escapeMarkdown(e.name)}: ${what.map((w) => `${w}, `).join("")}burn-down and details`;
   return ["<details>", `<summary>${summary2}</summary>`, "", ...lines, "", "</details>"].join("\n");
 }
 function facts(e) {
@@ -54535,6 +54751,7 @@ function facts(e) {
     `- Window: ${window2}, ${shortTime2(w.start)} \u2192 ${shortTime2(w.end)}`,
     `- Events: ${e.events.total.toLocaleString("en-US")} in all, ${e.events.bad.toLocaleString("en-US")} bad` + (e.timeslices ? `; ${e.timeslices.good} of ${e.timeslices.total} time slices good` : "")
   ];
+  if (e.runbook) out.push(`- Runbook: ${runbookLink(e.runbook)}`);
   if (e.sli !== null) {
     out.push(
       `- Error budget: ${percent(e.errorBudget.consumed, 1)} spent, ${percent(e.errorBudget.remaining, 1)} left`
@@ -54578,6 +54795,10 @@ function episodesTable(e) {
     ...rows,
     ...rest ? ["", `${rest} (all in the JSON report)`] : []
   ].join("\n");
+}
+function runbookLink(runbook) {
+  const url2 = markdownUrl(runbook);
+  return url2 ? `[runbook](${url2})` : escapeMarkdown(runbook);
 }
 function breakdownTable(e) {
   const total = e.breakdown.reduce((sum, b) => sum + b.count, 0);
@@ -54685,7 +54906,10 @@ function healthSection(health) {
 function footer(report3, options) {
   const gate2 = options.gate ? ` \xB7 the gate ${options.gate}` : "";
   const run2 = options.runUrl ? ` \xB7 [workflow run](${encodeURI(options.runUrl)})` : "";
-  return `<sub>Evaluated at ${shortTime2(report3.evaluatedAt)}${gate2}${run2}</sub>`;
+  const sha = options.commit && /^[0-9a-f]{7,}$/i.test(options.commit) ? options.commit : null;
+  const commit = sha ? ` \xB7 commit ${sha.slice(0, 7)}` : "";
+  const ranAt = options.ranAt ? ` \xB7 run at ${shortTime2(options.ranAt)}` : "";
+  return `<sub>Evaluated at ${shortTime2(report3.evaluatedAt)}${commit}${ranAt}${gate2}${run2}</sub>`;
 }
 function shortTime2(iso6) {
   return iso6.replace("T", " ").replace(/:\d{2}\.\d{3}Z$|\.\d{3}Z$|Z$/, " UTC");
@@ -54725,9 +54949,9 @@ function messageOf(e) {
     e.gated ? "" : "Not gated: reported only."
   ].filter(Boolean).join(" ");
 }
-function chunk(items2, size) {
+function chunk(items2, size2) {
   const out = [];
-  for (let i = 0; i < items2.length; i += size) out.push(items2.slice(i, i + size));
+  for (let i = 0; i < items2.length; i += size2) out.push(items2.slice(i, i + size2));
   return out;
 }
 
@@ -54827,6 +55051,7 @@ function truncateMarkdown(text, limit, note) {
   let cut = text.slice(0, Math.max(0, limit - tail.length - 200));
   const lastBreak = cut.lastIndexOf("\n");
   if (lastBreak > 0) cut = cut.slice(0, lastBreak);
+  cut = withoutEmptyDetails(cut);
   const closers = [];
   const fences = cut.split("\n").filter((line) => /^\s*```/.test(line)).length;
   if (fences % 2 === 1) closers.push("```");
@@ -54836,6 +55061,16 @@ function truncateMarkdown(text, limit, note) {
 ${closers.join("\n")}` : cut;
   return `${closed2}${tail}`.slice(0, limit);
 }
+function withoutEmptyDetails(text) {
+  let out = text;
+  for (; ; ) {
+    const start = out.lastIndexOf("<details>");
+    if (start < 0 || out.indexOf("</details>", start) >= 0) return out;
+    const inside = out.slice(start + "<details>".length).replace(/<summary>[^\n]*(<\/summary>)?/, "");
+    if (inside.trim() !== "") return out;
+    out = out.slice(0, start).replace(/\s+$/, "");
+  }
+}
 
 // src/github/comment.ts
 var COMMENT_LIMIT = 65536;
@@ -54844,11 +55079,13 @@ function markerOf(commentId) {
 }
 async function upsertStickyComment(client, input2) {
   const marker = input2.marker ?? markerOf(input2.commentId);
-  const body = truncateMarkdown(`${marker}
-${input2.body}`, COMMENT_LIMIT, input2.truncatedNote);
   const where = { owner: input2.owner, repo: input2.repo };
   const existing = await listMarked(client, input2, marker);
   const [keep, ...twins] = existing;
+  const room = COMMENT_LIMIT - marker.length - 1;
+  const text = typeof input2.body === "string" ? input2.body : input2.body(room, keep?.body ?? null);
+  const body = truncateMarkdown(`${marker}
+${text}`, COMMENT_LIMIT, input2.truncatedNote);
   if (keep) {
     const { data } = await client.rest.issues.updateComment({
       ...where,
@@ -54884,10 +55121,97 @@ async function listMarked(client, input2, marker, knownLogin) {
     issue_number: input2.issueNumber,
     per_page: 100
   });
-  const marked = comments.filter((c) => typeof c.body === "string" && c.body.startsWith(marker));
+  const marked = comments.flatMap(
+    (c) => typeof c.body === "string" && c.body.startsWith(marker) ? [{ ...c, body: c.body }] : []
+  );
   if (marked.length === 0) return [];
   const login = knownLogin ?? await ownLogin(client);
   return marked.filter((c) => isAuthor(login, c.user)).sort((a, b) => a.id - b.id);
+}
+
+// src/github/comment-digest.ts
+init_limits();
+import { createHash } from "node:crypto";
+var LETTER = {
+  breaching: "b",
+  warning: "w",
+  error: "e",
+  "no-data": "n"
+};
+var STATUS_OF = {
+  b: "breaching",
+  w: "warning",
+  e: "error",
+  n: "no-data"
+};
+var RANK = { breaching: 0, warning: 1, error: 2, "no-data": 3, ok: 4 };
+var WORD = {
+  breaching: "breaching",
+  warning: "warning",
+  error: "unreadable",
+  "no-data": "without data",
+  ok: "ok"
+};
+var PREFIX = "<!-- slo-digest 1";
+var MORE = "+";
+function keyOf(e) {
+  return createHash("sha256").update(`${e.service}\0${e.name}`).digest("hex").slice(0, 10);
+}
+function leftOf(e) {
+  if (e.status === "error" || e.status === "no-data" || e.sli === null) return null;
+  return `${Math.round(e.errorBudget.remaining * 100) || 0}%`;
+}
+function digestOf(report3, sha) {
+  const head = `${PREFIX}${sha ? ` sha=${/^[0-9a-f]+$/i.test(sha) ? sha.slice(0, 7) : ""}` : ""}`;
+  const tail = " -->";
+  const room = MAX_COMMENT_DIGEST_CHARS - head.length - tail.length - ` ${MORE}`.length;
+  const notOk = report3.slos.filter((e) => e.status !== "ok").sort((a, b) => RANK[a.status] - RANK[b.status]);
+  let text = "";
+  for (const e of notOk) {
+    const left = leftOf(e);
+    const token = ` ${keyOf(e)}${LETTER[e.status]}${left === null ? "" : left.replace("%", "")}`;
+    if (text.length + token.length > room) return `${head}${text} ${MORE}${tail}`;
+    text += token;
+  }
+  return `${head}${text}${tail}`;
+}
+function readDigest(body) {
+  const start = body.lastIndexOf(PREFIX);
+  if (start < 0) return null;
+  const end = body.indexOf("-->", start);
+  if (end < 0 || end - start > MAX_COMMENT_DIGEST_CHARS) return null;
+  const tokens = body.slice(start + PREFIX.length, end).trim().split(/\s+/).filter(Boolean);
+  const digest = { sha: null, slos: /* @__PURE__ */ new Map(), complete: true };
+  for (const token of tokens) {
+    const sha = /^sha=([0-9a-f]{7})$/i.exec(token);
+    const slo = /^([0-9a-f]{10})([bwen])(-?\d+)?$/.exec(token);
+    if (sha) digest.sha = sha[1];
+    else if (token === MORE) digest.complete = false;
+    else if (slo)
+      digest.slos.set(slo[1], {
+        status: STATUS_OF[slo[2]],
+        left: slo[3] === void 0 ? null : `${slo[3]}%`
+      });
+  }
+  return digest;
+}
+function changesSince(previous, report3) {
+  const changes = [];
+  const entries = [...report3.slos].sort((a, b) => RANK[a.status] - RANK[b.status]);
+  for (const e of entries) {
+    const before = previous.slos.get(keyOf(e)) ?? (previous.complete ? { status: "ok", left: null } : null);
+    if (!before) continue;
+    const name2 = escapeMarkdown(e.name);
+    if (before.status !== e.status) changes.push(`${name2} now ${WORD[e.status]}`);
+    else if (before.left !== null && leftOf(e) !== null && before.left !== leftOf(e)) {
+      changes.push(`${name2}: budget left ${before.left} \u2192 ${leftOf(e)}`);
+    }
+  }
+  const since = `**Since the last run**${previous.sha ? ` (commit ${previous.sha})` : ""}`;
+  if (changes.length === 0) return `${since}: no change.`;
+  const named = changes.slice(0, MAX_CHANGES_NAMED).join("; ");
+  const more = changes.length - MAX_CHANGES_NAMED;
+  return `${since}: ${named}${more > 0 ? `; and ${more.toLocaleString("en-US")} more` : ""}.`;
 }
 
 // src/github/commit-status.ts
@@ -55139,18 +55463,25 @@ async function publishToGitHub(report3, options) {
   const pr = lookUp ? await pullRequestOf(client, ctx, log2) : fromEvent(ctx);
   const override = options.gatePasses || !pr ? void 0 : await overrideOf(canCall ? client : null, ctx, pr, options);
   const conclusion = options.gatePasses ? "success" : override ? "neutral" : "failure";
-  const markdown = withAppendix(
-    renderMarkdown(report3, {
-      override,
-      gate: report3.result === "warn" || report3.result === "unknown" ? gateWord(conclusion) : void 0,
-      runUrl: ctx.runUrl
-    }),
-    options.appendix?.()
-  );
-  const files = await writeRunnerFiles(report3, markdown, env, fail);
+  const markdownOptions = {
+    override,
+    gate: report3.result === "warn" || report3.result === "unknown" ? gateWord(conclusion) : void 0,
+    runUrl: ctx.runUrl,
+    commit: ctx.sha || null,
+    ranAt: (options.now?.() ?? /* @__PURE__ */ new Date()).toISOString(),
+    appendix: options.appendix?.()
+  };
+  const render = markdownRenderer(report3, markdownOptions);
+  const markdown = render();
+  const summary2 = render({
+    limit: SUMMARY_LIMIT,
+    where: "the job summary",
+    fullReport: REPORT_FILE
+  });
+  const files = await writeRunnerFiles(report3, markdown, env, fail, summary2);
   const result = { overridden: override !== void 0, failures, files };
   if (client && apiReachable(ctx, canCall, log2, fail)) {
-    const delivery = { client, ctx, pr, report: report3, markdown, conclusion, override, options };
+    const delivery = { client, ctx, pr, report: report3, render, conclusion, override, options };
     await deliverToApi(delivery, fail);
   } else if (!client) {
     log2.info(
@@ -55159,17 +55490,13 @@ async function publishToGitHub(report3, options) {
   }
   return result;
 }
-function withAppendix(markdown, appendix) {
-  return appendix ? `${markdown}
-${appendix}` : markdown;
-}
-async function writeRunnerFiles(report3, markdown, env, fail) {
+async function writeRunnerFiles(report3, markdown, env, fail, summary2 = markdown) {
   const files = await writeReportFiles(report3, markdown, env).catch((e) => {
     fail(`Writing the report files failed: ${failureOf(e).message}`);
     return { report: "", markdown: "" };
   });
   if (env.GITHUB_STEP_SUMMARY) {
-    await appendJobSummary(env.GITHUB_STEP_SUMMARY, markdown).catch(
+    await appendJobSummary(env.GITHUB_STEP_SUMMARY, summary2).catch(
       (e) => fail(`Writing the job summary failed: ${failureOf(e).message}`)
     );
   }
@@ -55201,7 +55528,11 @@ async function deliverToApi(d, fail) {
     conclusion: d.conclusion,
     title: titleOf(d.report, d.conclusion, d.override?.label),
     summary: truncateMarkdown(
-      d.markdown,
+      d.render({
+        limit: CHECK_SUMMARY_LIMIT,
+        where: "the check run",
+        fullReport: jobSummaryOf(ctx)
+      }),
       CHECK_SUMMARY_LIMIT,
       "The report was cut to fit the check run; the whole of it is in the job summary."
     ),
@@ -55210,7 +55541,7 @@ async function deliverToApi(d, fail) {
   });
   if (gateFailure) fail(gateFailure);
   if (options.comment ?? true) {
-    const failure2 = await publishComment(client, ctx, d.pr, d.markdown, options);
+    const failure2 = await publishComment(client, ctx, d, options);
     if (failure2) fail(failure2);
   }
 }
@@ -55223,7 +55554,8 @@ async function overrideOf(client, ctx, pr, options) {
   );
   return { label, by };
 }
-async function publishComment(client, ctx, pr, markdown, options) {
+async function publishComment(client, ctx, d, options) {
+  const { pr } = d;
   if (!pr) {
     options.log.info("No pull request for this run: no PR comment.");
     return null;
@@ -55234,7 +55566,7 @@ async function publishComment(client, ctx, pr, markdown, options) {
       repo: ctx.repo,
       issueNumber: pr.number,
       commentId: options.commentId || DEFAULT_GITHUB.commentId,
-      body: markdown,
+      body: (room, previous) => commentBody(d, ctx, room, previous),
       truncatedNote: `The report was cut to fit a comment; the whole of it is in the job summary${ctx.runUrl ? ` of ${ctx.runUrl}` : ""}.`
     });
     options.log.info(
@@ -55300,18 +55632,35 @@ async function publishGate(client, ctx, input2) {
   }
 }
 function titleOf(report3, conclusion, overrideLabel) {
-  const count3 = (status) => report3.slos.filter((s) => s.status === status).length;
+  const count5 = (status) => report3.slos.filter((s) => s.status === status).length;
   const parts = [];
-  const breaching = count3("breaching");
+  const breaching = count5("breaching");
   if (breaching > 0) parts.push(`${breaching} of ${report3.slos.length} SLOs breaching`);
-  if (count3("error") > 0) parts.push(`${count3("error")} unreadable`);
-  if (count3("warning") > 0) parts.push(`${count3("warning")} warning`);
-  if (count3("no-data") > 0) parts.push(`${count3("no-data")} without data`);
+  if (count5("error") > 0) parts.push(`${count5("error")} unreadable`);
+  if (count5("warning") > 0) parts.push(`${count5("warning")} warning`);
+  if (count5("no-data") > 0) parts.push(`${count5("no-data")} without data`);
   const unhealthy = (report3.health ?? []).filter((h) => !h.ok).map((h) => h.name);
   if (unhealthy.length > 0) parts.push(`unhealthy: ${unhealthy.join(", ")}`);
   const what = parts.length > 0 ? parts.join(", ") : `all ${report3.slos.length} SLOs within budget`;
   const prefix = conclusion === "neutral" ? `Overridden by ${overrideLabel}: ` : conclusion === "failure" ? "Gate fails: " : "Gate passes: ";
   return plainText(prefix + what, 255);
+}
+function commentBody(d, ctx, room, previous) {
+  const digest = digestOf(d.report, ctx.sha || null);
+  const before = previous === null ? null : readDigest(previous);
+  const changes = before ? changesSince(before, d.report) : void 0;
+  const fit = {
+    limit: room - digest.length - 1,
+    where: "this comment",
+    fullReport: jobSummaryOf(ctx)
+  };
+  return `${d.render(fit, changes)}${digest}
+`;
+}
+var REPORT_FILE = "report.md (the step's `markdown` output)";
+function jobSummaryOf(ctx) {
+  const url2 = ctx.runUrl ? markdownUrl(ctx.runUrl) : null;
+  return url2 ? `the job summary of [the workflow run](${url2})` : `the job summary and ${REPORT_FILE}`;
 }
 function gateWord(conclusion) {
   return conclusion === "failure" ? "fails" : "passes";
@@ -55368,11 +55717,11 @@ function formatDuration(ms) {
   ];
   let rest = ms;
   let out = "";
-  for (const [unit, size] of order) {
-    if (rest >= size) {
-      const n = Math.floor(rest / size);
+  for (const [unit, size2] of order) {
+    if (rest >= size2) {
+      const n = Math.floor(rest / size2);
       out += `${n}${unit}`;
-      rest -= n * size;
+      rest -= n * size2;
     }
   }
   return out;
@@ -55647,13 +55996,13 @@ var RESULT_OF = {
   error: "unknown",
   breaching: "fail"
 };
-var RANK = { pass: 0, warn: 1, unknown: 2, fail: 3 };
+var RANK2 = { pass: 0, warn: 1, unknown: 2, fail: 3 };
 function runResultOf(slos) {
   let worst = "pass";
   for (const slo of slos) {
     if (!slo.gated) continue;
     const result = RESULT_OF[slo.status];
-    if (RANK[result] > RANK[worst]) worst = result;
+    if (RANK2[result] > RANK2[worst]) worst = result;
   }
   return worst;
 }
@@ -55776,6 +56125,7 @@ function identity(slo) {
     service: slo.service,
     name: slo.name,
     ...slo.description !== void 0 ? { description: slo.description } : {},
+    ...slo.runbook !== void 0 ? { runbook: slo.runbook } : {},
     objective: slo.objective,
     budgetingMethod: slo.budgetingMethod
   };
@@ -55933,11 +56283,11 @@ async function countSources(counts, options = {}) {
   const answers = new Array(counts.length);
   const logs = [];
   const others = [];
-  counts.forEach((count3, i) => {
-    if (count3.spec.type === "logs") logs.push(i);
+  counts.forEach((count5, i) => {
+    if (count5.spec.type === "logs") logs.push(i);
     else
       others.push(
-        countSafely((spec) => createSource(spec, options), count3).then((a) => {
+        countSafely((spec) => createSource(spec, options), count5).then((a) => {
           answers[i] = a;
         })
       );
@@ -56651,15 +57001,15 @@ function countedPeriod(window2, atMs) {
 }
 function periodStarts(window2) {
   const s = window2.start ?? DEFAULT_START;
-  const { unit, count: count3, timeZone } = window2;
+  const { unit, count: count5, timeZone } = window2;
   const add2 = ADD[unit];
   if (unit === "minute" || unit === "hour") {
     const anchor2 = new TZDate(s.year, s.month - 1, s.day, s.hour, s.minute, s.second, timeZone);
-    return (k) => add2(anchor2, k * count3).getTime();
+    return (k) => add2(anchor2, k * count5).getTime();
   }
   const wall = new TZDate(s.year, s.month - 1, s.day, s.hour, s.minute, s.second, "UTC");
   return (k) => {
-    const w = add2(wall, k * count3);
+    const w = add2(wall, k * count5);
     return new TZDate(
       w.getFullYear(),
       w.getMonth(),
@@ -56710,9 +57060,9 @@ function planSlo(slo, sourceType, atMs, options = {}) {
   let slicesKey;
   if (slo.budgetingMethod !== "occurrences" && slo.timeslice) {
     const step = slo.timeslice.durationMs;
-    const count3 = Math.max(1, Math.ceil(span / step));
+    const count5 = Math.max(1, Math.ceil(span / step));
     slicesKey = "slices";
-    series.push({ key: slicesKey, startMs: atMs - count3 * step, stepMs: step, count: count3 });
+    series.push({ key: slicesKey, startMs: atMs - count5 * step, stepMs: step, count: count5 });
     const previousCount = Math.max(1, Math.ceil((previous.endMs - previous.startMs) / step));
     previousSeries.push({
       key: PREVIOUS_SLICES_KEY,
@@ -56754,9 +57104,9 @@ function heldSeries(slo, atMs) {
   for (const rule of slo.alerting.windows) {
     if ((rule.alertAfterMs ?? 0) <= 0 || slo.alerting[rule.severity].disable) continue;
     const stepMs = heldSeriesStep(slo, rule);
-    const count3 = ruleReachMs(rule) / stepMs;
+    const count5 = ruleReachMs(rule) / stepMs;
     const key = heldSeriesKey(rule);
-    series.set(key, { key, startMs: atMs - count3 * stepMs, stepMs, count: count3 });
+    series.set(key, { key, startMs: atMs - count5 * stepMs, stepMs, count: count5 });
   }
   return [...series.values()];
 }
@@ -56795,8 +57145,8 @@ function historySeries(slo, bounds, atMs) {
   if (rules.length === 0 || stepMs <= 0) return void 0;
   const longest = Math.max(...rules.map(ruleReachMs));
   const wanted = Math.ceil((atMs - (bounds.startMs - longest)) / stepMs);
-  const count3 = Math.max(1, Math.min(ALERT_HISTORY_MAX_BUCKETS, wanted));
-  return { key: "alertHistory", startMs: atMs - count3 * stepMs, stepMs, count: count3 };
+  const count5 = Math.max(1, Math.min(ALERT_HISTORY_MAX_BUCKETS, wanted));
+  return { key: "alertHistory", startMs: atMs - count5 * stepMs, stepMs, count: count5 };
 }
 
 // src/engine/samples.ts
@@ -57179,9 +57529,9 @@ function compareDeploy(input2) {
     reason: passReason(input2, numbers)
   };
 }
-var RANK2 = { pass: 0, inconclusive: 1, regressed: 2 };
+var RANK3 = { pass: 0, inconclusive: 1, regressed: 2 };
 function worseOf(a, b) {
-  return RANK2[b.verdict] > RANK2[a.verdict] ? b : a;
+  return RANK3[b.verdict] > RANK3[a.verdict] ? b : a;
 }
 function headline(n, baselineName = "before") {
   const after = n.afterRatio ?? 0;
@@ -57210,7 +57560,7 @@ function passReason(input2, n) {
 }
 function tooFewReason(input2, afterTotal, baselineTotal, first, eventsNeeded, regression) {
   const have = afterTotal === 0 ? "no events after the deploy" : `${events(afterTotal)} after the deploy`;
-  const short = afterTotal < input2.minEvents ? `${have}, fewer than the ${count2(input2.minEvents)} the SLO needs` : have;
+  const short = afterTotal < input2.minEvents ? `${have}, fewer than the ${count4(input2.minEvents)} the SLO needs` : have;
   if (regression.ratio <= regression.baselineRatio) {
     return `${short}; a regression here is no higher than the baseline's ${percent2(regression.baselineRatio)} errors (min-increase ${trim(input2.minIncrease)}x), which no test can tell from chance: raise min-increase above 1`;
   }
@@ -57218,14 +57568,14 @@ function tooFewReason(input2, afterTotal, baselineTotal, first, eventsNeeded, re
     return `${short}; a regression here needs over 100% errors (${regression.describe()}), so no after window can show one`;
   }
   if (eventsNeeded === null) {
-    const never2 = `the baseline's ${count2(baselineTotal)} events are too few to detect ${regression.describe()}, however many come after the deploy`;
+    const never2 = `the baseline's ${count4(baselineTotal)} events are too few to detect ${regression.describe()}, however many come after the deploy`;
     return afterTotal === 0 || afterTotal < input2.minEvents ? `${short}; ${never2}` : never2;
   }
   if (first !== null && first <= input2.minEvents) {
-    return `${short}; ${count2(eventsNeeded)} more needed`;
+    return `${short}; ${count4(eventsNeeded)} more needed`;
   }
   const sep5 = afterTotal < input2.minEvents ? ";" : ",";
-  return `${short}${sep5} ${count2(eventsNeeded)} more needed to detect ${regression.describe()}`;
+  return `${short}${sep5} ${count4(eventsNeeded)} more needed to detect ${regression.describe()}`;
 }
 function trim(x) {
   return String(Number(x.toPrecision(12)));
@@ -57244,9 +57594,9 @@ function times(x) {
 var COUNT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 function events(n) {
   if (n === 0) return "no events";
-  return `${count2(n)} event${n === 1 ? "" : "s"}`;
+  return `${count4(n)} event${n === 1 ? "" : "s"}`;
 }
-function count2(n) {
+function count4(n) {
   return COUNT.format(n);
 }
 
@@ -57342,7 +57692,7 @@ async function evaluateSet(set2, options) {
     requests: [...jobs.map((j) => j.plan.request), ...jobs.map((j) => j.plan.previousRequest)]
   }));
   const factory = options.sourceFactory;
-  const answers = factory ? await Promise.all(counts.map((count3) => countSafely(factory, count3))) : await countSources(counts, options.sourceOptions);
+  const answers = factory ? await Promise.all(counts.map((count5) => countSafely(factory, count5))) : await countSources(counts, options.sourceOptions);
   sourceGroups.forEach(({ spec, jobs }, g) => {
     const results = answers[g].map(
       (answer, i) => answer instanceof SloError ? answer : countedFromSamples(counts[g].requests[i], answer, jobs[i]?.plan.slicesKey)
@@ -58459,12 +58809,12 @@ var SHORTHAND_UNIT_MS = {
 function parseShorthand(text) {
   const m = /^\s*(\d+)([mhdwMQY])\s*$/.exec(text);
   if (!m) return null;
-  const count3 = Number(m[1]);
+  const count5 = Number(m[1]);
   const unit = m[2];
-  if (count3 <= 0) return null;
-  const ms = count3 * SHORTHAND_UNIT_MS[unit];
-  const label = "mhdw".includes(unit) ? `${count3}${unit}` : `${ms / DAY}d`;
-  return { ms, count: count3, unit, label };
+  if (count5 <= 0) return null;
+  const ms = count5 * SHORTHAND_UNIT_MS[unit];
+  const label = "mhdw".includes(unit) ? `${count5}${unit}` : `${ms / DAY}d`;
+  return { ms, count: count5, unit, label };
 }
 function shorthandMessage(text) {
   if (/^\s*0+[mhdwMQY]\s*$/.test(text))
@@ -59711,14 +60061,14 @@ function codePointLength(str) {
   const units = str.length;
   if (!highSurrogate.test(str))
     return units;
-  let count3 = units;
+  let count5 = units;
   for (let i = 0; i < units - 1; i++) {
     if ((str.charCodeAt(i) & 64512) === 55296 && (str.charCodeAt(i + 1) & 64512) === 56320) {
-      count3--;
+      count5--;
       i++;
     }
   }
-  return count3;
+  return count5;
 }
 function getLengthableOrigin(input2) {
   if (Array.isArray(input2))
@@ -60749,8 +61099,8 @@ var $ZodCheckMaxSize = /* @__PURE__ */ $constructor("$ZodCheckMaxSize", (inst, d
   (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize);
   inst._zod.check = (payload) => {
     const input2 = payload.value;
-    const size = input2.size;
-    if (size <= def.maximum)
+    const size2 = input2.size;
+    if (size2 <= def.maximum)
       return;
     payload.issues.push({
       origin: getSizableOrigin(input2),
@@ -60769,8 +61119,8 @@ var $ZodCheckMinSize = /* @__PURE__ */ $constructor("$ZodCheckMinSize", (inst, d
   (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize);
   inst._zod.check = (payload) => {
     const input2 = payload.value;
-    const size = input2.size;
-    if (size >= def.minimum)
+    const size2 = input2.size;
+    if (size2 >= def.minimum)
       return;
     payload.issues.push({
       origin: getSizableOrigin(input2),
@@ -60789,10 +61139,10 @@ var $ZodCheckSizeEquals = /* @__PURE__ */ $constructor("$ZodCheckSizeEquals", (i
   (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize);
   inst._zod.check = (payload) => {
     const input2 = payload.value;
-    const size = input2.size;
-    if (size === def.size)
+    const size2 = input2.size;
+    if (size2 === def.size)
       return;
-    const tooBig = size > def.size;
+    const tooBig = size2 > def.size;
     payload.issues.push({
       origin: getSizableOrigin(input2),
       ...tooBig ? { code: "too_big", maximum: def.size } : { code: "too_small", minimum: def.size },
@@ -61843,14 +62193,14 @@ var $ZodDate = /* @__PURE__ */ $constructor("$ZodDate", (inst, def) => {
     return payload;
   };
 });
-function capSize(inst, size) {
+function capSize(inst, size2) {
   const caps = sizeCaps(inst._zod.def.checks);
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
   const parse5 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
-    const n = size(payload.value);
+    const n = size2(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
       for (const [max, ch] of sizeCaps(inst._zod.def.checks)) {
         if (n > max && ch._zod.def.when(payload)) {
@@ -64101,8 +64451,8 @@ function az_default() {
 }
 
 // node_modules/zod/v4/locales/be.js
-function getBelarusianPlural(count3, one, few, many) {
-  const absCount = Math.abs(count3);
+function getBelarusianPlural(count5, one, few, many) {
+  const absCount = Math.abs(count5);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -66749,8 +67099,8 @@ function hu_default() {
 }
 
 // node_modules/zod/v4/locales/hy.js
-function getArmenianPlural(count3, one, many) {
-  return Math.abs(count3) === 1 ? one : many;
+function getArmenianPlural(count5, one, many) {
+  return Math.abs(count5) === 1 ? one : many;
 }
 function withDefiniteArticle(word) {
   if (!word)
@@ -69488,8 +69838,8 @@ function ro_default() {
 }
 
 // node_modules/zod/v4/locales/ru.js
-function getRussianPlural(count3, one, few, many) {
-  const absCount = Math.abs(count3);
+function getRussianPlural(count5, one, few, many) {
+  const absCount = Math.abs(count5);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -72466,9 +72816,9 @@ function generateNullableCheck(doc, ctx, schema, accessor, buildsValue = true) {
   doc.write(`}`);
   return outputVar;
 }
-function generateSizeGate(doc, schema, size) {
+function generateSizeGate(doc, schema, size2) {
   for (const [max, check2] of sizeCaps(schema._zod.def.checks)) {
-    doc.write(`if (${size} > ${numericOperand(max, check2._zod.def.check)}) return INVALID;`);
+    doc.write(`if (${size2} > ${numericOperand(max, check2._zod.def.check)}) return INVALID;`);
   }
 }
 function generateArrayCheck(doc, ctx, schema, accessor, buildsValue = true) {
@@ -73604,11 +73954,11 @@ function _minSize(minimum, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _size(size, params) {
+function _size(size2, params) {
   return new $ZodCheckSizeEquals({
     check: "size_equals",
     ...normalizeParams(params),
-    size
+    size: size2
   });
 }
 // @__NO_SIDE_EFFECTS__
@@ -76857,8 +77207,8 @@ var ZodFile = /* @__PURE__ */ $constructor("ZodFile", (inst, def) => {
   $ZodFile.init(inst, def);
   ZodType.init(inst, def);
   inst._zod.processJSONSchema = (ctx, json2, params) => fileProcessor(inst, ctx, json2, params);
-  inst.min = (size, params) => inst.check(_minSize(size, params));
-  inst.max = (size, params) => inst.check(_maxSize(size, params));
+  inst.min = (size2, params) => inst.check(_minSize(size2, params));
+  inst.max = (size2, params) => inst.check(_maxSize(size2, params));
   inst.mime = (types, params) => inst.check(_mime(Array.isArray(types) ? types : [types], params));
 });
 function file(params) {
@@ -79373,9 +79723,9 @@ function checkSeveritiesOfFailed(o, conditions) {
     if (!def.override && !def.tableSeverity) def.unknownSeverity();
   }
 }
-function readItems(ctx, r, path, count3, items2) {
+function readItems(ctx, r, path, count5, items2) {
   const defs = [];
-  for (let i = 0; i < count3; i++) {
+  for (let i = 0; i < count5; i++) {
     const ref = item(ctx, r, [...path, i], items2.refKey, items2.kind);
     const def = ref && (ref.inline ? items2.read(ref.o) : once(ctx, ref.o, () => items2.read(ref.o)));
     if (def) defs.push(def);
@@ -80173,16 +80523,16 @@ function mapSlo(ctx, o, serviceLabels) {
   };
   return { service, mapped: mapObjectives(o, objectives.length, sli, shared2) };
 }
-function mapObjectives(o, count3, sli, shared2) {
+function mapObjectives(o, count5, sli, shared2) {
   const { r } = o;
   const mapped = [];
   const names = /* @__PURE__ */ new Set();
-  for (let i = 0; i < count3; i++) {
+  for (let i = 0; i < count5; i++) {
     const path = at(o, "spec", "objectives", i);
     const objective = readObjective(r, path, sli, shared2.budgetingMethod, shared2.window);
     if (!objective) continue;
     const own2 = annotationsOf2(o)[SLO_ANNOTATION.name] ?? o.name;
-    const name2 = count3 > 1 ? objectiveName(o, path, i, names) : own2;
+    const name2 = count5 > 1 ? objectiveName(o, path, i, names) : own2;
     names.add(name2);
     mapped.push({
       source: sli.source,
@@ -80206,7 +80556,7 @@ function mapObjectives(o, count3, sli, shared2) {
         runbook: shared2.runbook,
         ...shared2.annotations ? { annotations: shared2.annotations } : {},
         ...shared2.listLabels ? { listLabels: shared2.listLabels } : {},
-        at: positionOf(r.ydoc, count3 > 1 ? path : at(o, "metadata", "name"))
+        at: positionOf(r.ydoc, count5 > 1 ? path : at(o, "metadata", "name"))
       }
     });
   }
@@ -80830,7 +81180,7 @@ function timeWindows(r, node2, path) {
   );
 }
 function durationOf(r, window2, path) {
-  const count3 = Number(scalarValue(child(window2, "count")));
+  const count5 = Number(scalarValue(child(window2, "count")));
   const unitText = String(scalarValue(child(window2, "unit")) ?? "");
   const unit = UNIT_OF[unitText.toLowerCase()];
   if (!unit) {
@@ -80841,11 +81191,11 @@ function durationOf(r, window2, path) {
     );
     return void 0;
   }
-  const n = count3 * unit.per;
-  if (!Number.isInteger(count3) || count3 <= 0 || !Number.isInteger(n)) {
+  const n = count5 * unit.per;
+  if (!Number.isInteger(count5) || count5 <= 0 || !Number.isInteger(n)) {
     r.fail(
       [...path, "count"],
-      unit.per < 1 ? `${count3} seconds is not a whole number of minutes; OpenSLO windows are whole minutes or longer` : "expected a whole number above 0"
+      unit.per < 1 ? `${count5} seconds is not a whole number of minutes; OpenSLO windows are whole minutes or longer` : "expected a whole number above 0"
     );
     return void 0;
   }
@@ -81977,12 +82327,12 @@ function availability(metric2, errorMatcher, ...matchers) {
   });
 }
 function latency(histogram, filter, bucket, ...matchers) {
-  const count3 = counted(selector(`${histogram}_count`, filter, ...matchers));
+  const count5 = counted(selector(`${histogram}_count`, filter, ...matchers));
   const le = matchers.length > 0 ? [`le="${bucket}"`, ...matchers] : [`le="${bucket}"`];
   return {
     kind: "events",
-    error: `${count3} - ${counted(selector(`${histogram}_bucket`, filter, ...le))}`,
-    total: count3
+    error: `${count5} - ${counted(selector(`${histogram}_bucket`, filter, ...le))}`,
+    total: count5
   };
 }
 function withoutErrors(filter, excludeErrors) {
@@ -82630,10 +82980,10 @@ function loadDocument(ydoc, value, {
   };
 }
 var namedOnce2 = ({ name: name2, seen }) => seen.has(name2) ? { at: ["name"], message: `SLO '${name2}' is defined twice in this spec` } : void 0;
-function loadSlos(r, base, count3, ctx, of) {
+function loadSlos(r, base, count5, ctx, of) {
   const slos = [];
   const seen = /* @__PURE__ */ new Set();
-  for (let i = 0; i < count3; i++) {
+  for (let i = 0; i < count5; i++) {
     const path = [...base, "slos", i];
     const slo = loadSlo(r, path, ctx, of);
     if (!slo || !checkAll(r, path, { name: slo.name, seen }, namedOnce2)) continue;
@@ -83148,7 +83498,7 @@ function renderText(report3, options) {
         );
       lines.push(...verifyTable2(entries, paint), "");
     }
-    lines.push(...serviceTable2(entries, paint));
+    lines.push(...serviceTable(entries, paint));
     for (const e of entries) {
       lines.push(...entryDetails(e, paint));
       if (!verification) lines.push(...deployLines(e, paint));
@@ -83171,7 +83521,7 @@ function renderText(report3, options) {
 `;
 }
 var HEADER = ["SLO", "objective", "SLI", "budget left", "fastest burn", "status"];
-function serviceTable2(entries, paint) {
+function serviceTable(entries, paint) {
   const rows = entries.map(rowOf);
   const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const format = (cells) => `  ${cells.map((c, i) => i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i])).join("  ")}`.trimEnd();
@@ -83221,6 +83571,7 @@ function entryDetails(e, paint) {
   }
   for (const note of e.diagnostics.notes)
     lines.push(paint(`  ${name2}: ${escapeTerminal(note)}`, "gray"));
+  if (e.runbook && e.status !== "ok") lines.push(`  ${name2}: runbook ${escapeTerminal(e.runbook)}`);
   return lines;
 }
 function episodeLines(e) {
@@ -83516,17 +83867,17 @@ async function diffSlos(head, options) {
     unchanged: pairs.length - differing.length
   };
 }
-var keyOf = (slo) => `${slo.service}\0${slo.name}`;
+var keyOf2 = (slo) => `${slo.service}\0${slo.name}`;
 function matchSlos(base, head) {
   const before = /* @__PURE__ */ new Map();
   for (const service of base.services)
-    for (const slo of service.slos) before.set(keyOf(slo), [slo, service]);
+    for (const slo of service.slos) before.set(keyOf2(slo), [slo, service]);
   const pairs = [];
   const matched = /* @__PURE__ */ new Set();
   for (const service of head.services) {
     for (const slo of service.slos) {
-      const old = before.get(keyOf(slo));
-      matched.add(keyOf(slo));
+      const old = before.get(keyOf2(slo));
+      matched.add(keyOf2(slo));
       if (!old) {
         pairs.push(pair2("added", null, slo, null, service, []));
         continue;
@@ -83545,7 +83896,7 @@ function matchSlos(base, head) {
 function pair2(kind, before, after, beforeService, afterService, changed) {
   return { kind, before, after, beforeService, afterService, changed };
 }
-function partsOf(slo, service) {
+function partsOf2(slo, service) {
   const {
     at: _at,
     objective,
@@ -83574,8 +83925,8 @@ function comparable(source) {
   return { ...rest, paths: paths.map((p) => resolve7(baseDir, p)) };
 }
 function changedParts(before, beforeService, after, afterService) {
-  const a = partsOf(before, beforeService);
-  const b = partsOf(after, afterService);
+  const a = partsOf2(before, beforeService);
+  const b = partsOf2(after, afterService);
   return Object.keys(a).filter((k) => canonical(a[k]) !== canonical(b[k]));
 }
 function canonical(value) {
@@ -83639,8 +83990,8 @@ function headline2(diff) {
   return `SLO changes since ${ref}, each side evaluated on the same data at ${diff.evaluatedAt}`;
 }
 function countsLine(diff) {
-  const count3 = (kind) => diff.changes.filter((c) => c.kind === kind).length;
-  return `${count3("changed")} changed, ${count3("added")} added, ${count3("removed")} removed, ${diff.unchanged} unchanged`;
+  const count5 = (kind) => diff.changes.filter((c) => c.kind === kind).length;
+  return `${count5("changed")} changed, ${count5("added")} added, ${count5("removed")} removed, ${diff.unchanged} unchanged`;
 }
 function changeTitle(change, name2) {
   const side = change.after ?? change.before;
@@ -83855,16 +84206,16 @@ function verdictLine(report3, verdict) {
   const what = deploy ? `deploy ${deploy.version}` : "the deploy";
   const services = new Set(report3.slos.map((s) => s.service));
   const nameOf = (s) => services.size > 1 ? `${s.service}/${s.name}` : s.name;
-  const count3 = (n) => `${n} SLO${n === 1 ? "" : "s"}`;
+  const count5 = (n) => `${n} SLO${n === 1 ? "" : "s"}`;
   if (verdict === "regressed") {
     const regressed = report3.slos.filter((s) => s.verification?.verdict === "regressed");
     return `${what} regressed: ${regressed.map(nameOf).join(", ")}`;
   }
   if (verdict === "inconclusive") {
     const open5 = report3.slos.filter((s) => s.verification?.verdict === "inconclusive").length;
-    return `${what} inconclusive: too few events yet to judge ${open5} of ${count3(report3.slos.length)}`;
+    return `${what} inconclusive: too few events yet to judge ${open5} of ${count5(report3.slos.length)}`;
   }
-  return `${what} passes: no SLO worse than ${baselineWords(report3)} (${count3(report3.slos.length)})`;
+  return `${what} passes: no SLO worse than ${baselineWords(report3)} (${count5(report3.slos.length)})`;
 }
 function baselineWords(report3) {
   switch (report3.verification?.baseline) {

@@ -83,3 +83,9 @@ export const MAX_SLOS_NAMED_IN_ERRORS = 5;
 
 /** Alert episodes a report lists per SLO (pages before tickets, newest first); the rest are counted, and all are in the JSON report. */
 export const MAX_EPISODES_SHOWN = 10;
+
+/** The PR comment's hidden digest (each not-ok SLO's status and budget left, to say on the next run what changed): past it the worst are kept. */
+export const MAX_COMMENT_DIGEST_CHARS = 4_096;
+
+/** Changes named in the comment's "Since the last run" line ("a: budget left 20% → 12%; b now warning"): the rest are counted. */
+export const MAX_CHANGES_NAMED = 10;

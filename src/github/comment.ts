@@ -21,7 +21,11 @@ export interface StickyCommentInput {
   commentId: string;
   /** the hidden marker that finds it again (default: the gate's, MARKER.comment) */
   marker?: string | undefined;
-  body: string;
+  /**
+   * The body, or the body fitted to the room the marker leaves, knowing the
+   * body of the comment it replaces (null for a new one)
+   */
+  body: string | ((room: number, previous: string | null) => string);
   /** where the whole report is when the comment had to be cut */
   truncatedNote: string;
 }
@@ -41,10 +45,12 @@ export async function upsertStickyComment(
   input: StickyCommentInput,
 ): Promise<StickyCommentResult> {
   const marker = input.marker ?? markerOf(input.commentId);
-  const body = truncateMarkdown(`${marker}\n${input.body}`, COMMENT_LIMIT, input.truncatedNote);
   const where = { owner: input.owner, repo: input.repo };
   const existing = await listMarked(client, input, marker);
   const [keep, ...twins] = existing;
+  const room = COMMENT_LIMIT - marker.length - 1;
+  const text = typeof input.body === "string" ? input.body : input.body(room, keep?.body ?? null);
+  const body = truncateMarkdown(`${marker}\n${text}`, COMMENT_LIMIT, input.truncatedNote);
   if (keep) {
     const { data } = await client.rest.issues.updateComment({
       ...where,
@@ -86,14 +92,16 @@ async function listMarked(
   input: StickyCommentInput,
   marker: string,
   knownLogin?: string,
-): Promise<{ id: number }[]> {
+): Promise<{ id: number; body: string }[]> {
   const comments = await client.paginate(client.rest.issues.listComments, {
     owner: input.owner,
     repo: input.repo,
     issue_number: input.issueNumber,
     per_page: 100,
   });
-  const marked = comments.filter((c) => typeof c.body === "string" && c.body.startsWith(marker));
+  const marked = comments.flatMap((c) =>
+    typeof c.body === "string" && c.body.startsWith(marker) ? [{ ...c, body: c.body }] : [],
+  );
   // Who slo is costs a request or two: asked only when there is something to tell apart.
   if (marked.length === 0) return [];
   const login = knownLogin ?? (await ownLogin(client));

@@ -13,9 +13,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_GITHUB } from "../defaults.js";
 import { usageError } from "../errors.js";
-import { plainText } from "../report/escape.js";
+import { markdownUrl, plainText } from "../report/escape.js";
+import type { Fit } from "../report/markdown-fit.js";
 import { renderJson } from "../report/render-json.js";
-import { type MarkdownOptions, renderMarkdown } from "../report/render-markdown.js";
+import { type MarkdownOptions, markdownRenderer } from "../report/render-markdown.js";
 import type { SloReport } from "../report/schema.js";
 import { annotationsOf } from "./annotations.js";
 import { CHECK_SUMMARY_LIMIT, type Conclusion, publishCheckRun } from "./check-run.js";
@@ -26,12 +27,13 @@ import {
   type Logger,
 } from "./client.js";
 import { upsertStickyComment } from "./comment.js";
+import { changesSince, digestOf, readDigest } from "./comment-digest.js";
 import { publishCommitStatus } from "./commit-status.js";
 import { type Env, type EventContext, loadEventContext } from "./context.js";
 import { explainFailure, failureOf, needsGitHubApp } from "./errors.js";
 import { outputsOf, writeOutputs } from "./outputs.js";
 import { findPullRequest, labelAddedBy, type PullRequestInfo } from "./pull-request.js";
-import { appendJobSummary } from "./summary.js";
+import { appendJobSummary, SUMMARY_LIMIT } from "./summary.js";
 import { truncateMarkdown } from "./truncate.js";
 
 export interface GitHubSettings {
@@ -58,6 +60,8 @@ export interface PublishOptions extends GitHubSettings {
   env: Env;
   cwd: string;
   log: Logger;
+  /** the wall clock, which the footer shows as the run's time (for tests) */
+  now?: () => Date;
   /** for tests: fetch, retry waits, throttling */
   client?: Partial<ClientOptions>;
 }
@@ -125,19 +129,26 @@ export async function publishToGitHub(
       ? undefined
       : await overrideOf(canCall ? client : null, ctx, pr, options);
   const conclusion: Conclusion = options.gatePasses ? "success" : override ? "neutral" : "failure";
-  const markdown = withAppendix(
-    renderMarkdown(report, {
-      override,
-      gate:
-        report.result === "warn" || report.result === "unknown" ? gateWord(conclusion) : undefined,
-      runUrl: ctx.runUrl,
-    }),
-    options.appendix?.(),
-  );
-  const files = await writeRunnerFiles(report, markdown, env, fail);
+  const markdownOptions: MarkdownOptions = {
+    override,
+    gate:
+      report.result === "warn" || report.result === "unknown" ? gateWord(conclusion) : undefined,
+    runUrl: ctx.runUrl,
+    commit: ctx.sha || null,
+    ranAt: (options.now?.() ?? new Date()).toISOString(),
+    appendix: options.appendix?.(),
+  };
+  const render = markdownRenderer(report, markdownOptions);
+  const markdown = render();
+  const summary = render({
+    limit: SUMMARY_LIMIT,
+    where: "the job summary",
+    fullReport: REPORT_FILE,
+  });
+  const files = await writeRunnerFiles(report, markdown, env, fail, summary);
   const result = { overridden: override !== undefined, failures, files };
   if (client && apiReachable(ctx, canCall, log, fail)) {
-    const delivery = { client, ctx, pr, report, markdown, conclusion, override, options };
+    const delivery = { client, ctx, pr, report, render, conclusion, override, options };
     await deliverToApi(delivery, fail);
   } else if (!client) {
     // Deliberate in the two-workflow setup's gating half (github-token: ""), so not a failure.
@@ -148,23 +159,21 @@ export async function publishToGitHub(
   return result;
 }
 
-function withAppendix(markdown: string, appendix: string | undefined): string {
-  return appendix ? `${markdown}\n${appendix}` : markdown;
-}
-
 /** The report files, the job summary and the step outputs: what needs no API call. */
 export async function writeRunnerFiles(
   report: SloReport,
   markdown: string,
   env: Env,
   fail: (message: string) => void,
+  /** the job summary's, fitted to its limit (default: the report itself) */
+  summary = markdown,
 ): Promise<PublishResult["files"]> {
   const files = await writeReportFiles(report, markdown, env).catch((e) => {
     fail(`Writing the report files failed: ${failureOf(e).message}`);
     return { report: "", markdown: "" };
   });
   if (env.GITHUB_STEP_SUMMARY) {
-    await appendJobSummary(env.GITHUB_STEP_SUMMARY, markdown).catch((e) =>
+    await appendJobSummary(env.GITHUB_STEP_SUMMARY, summary).catch((e) =>
       fail(`Writing the job summary failed: ${failureOf(e).message}`),
     );
   }
@@ -201,7 +210,8 @@ interface ApiDelivery {
   ctx: EventContext;
   pr: PullRequestInfo | null;
   report: SloReport;
-  markdown: string;
+  /** the Markdown report, fitted to a place's limit */
+  render: (fit?: Fit, changes?: string) => string;
   conclusion: Conclusion;
   override: MarkdownOptions["override"];
   options: PublishOptions;
@@ -216,7 +226,11 @@ async function deliverToApi(d: ApiDelivery, fail: (message: string) => void): Pr
     conclusion: d.conclusion,
     title: titleOf(d.report, d.conclusion, d.override?.label),
     summary: truncateMarkdown(
-      d.markdown,
+      d.render({
+        limit: CHECK_SUMMARY_LIMIT,
+        where: "the check run",
+        fullReport: jobSummaryOf(ctx),
+      }),
       CHECK_SUMMARY_LIMIT,
       "The report was cut to fit the check run; the whole of it is in the job summary.",
     ),
@@ -225,7 +239,7 @@ async function deliverToApi(d: ApiDelivery, fail: (message: string) => void): Pr
   });
   if (gateFailure) fail(gateFailure);
   if (options.comment ?? true) {
-    const failure = await publishComment(client, ctx, d.pr, d.markdown, options);
+    const failure = await publishComment(client, ctx, d, options);
     if (failure) fail(failure);
   }
 }
@@ -250,10 +264,10 @@ async function overrideOf(
 async function publishComment(
   client: GitHubClient,
   ctx: EventContext,
-  pr: PullRequestInfo | null,
-  markdown: string,
+  d: Pick<ApiDelivery, "pr" | "render" | "report">,
   options: PublishOptions,
 ): Promise<string | null> {
+  const { pr } = d;
   if (!pr) {
     options.log.info("No pull request for this run: no PR comment.");
     return null;
@@ -264,7 +278,7 @@ async function publishComment(
       repo: ctx.repo,
       issueNumber: pr.number,
       commentId: options.commentId || DEFAULT_GITHUB.commentId,
-      body: markdown,
+      body: (room, previous) => commentBody(d, ctx, room, previous),
       truncatedNote: `The report was cut to fit a comment; the whole of it is in the job summary${ctx.runUrl ? ` of ${ctx.runUrl}` : ""}.`,
     });
     options.log.info(
@@ -376,6 +390,37 @@ export function titleOf(report: SloReport, conclusion: Conclusion, overrideLabel
         ? "Gate fails: "
         : "Gate passes: ";
   return plainText(prefix + what, 255);
+}
+
+/**
+ * The comment: the report fitted to the room left by its hidden digest,
+ * saying what changed since the comment it replaces when that one has a digest.
+ */
+function commentBody(
+  d: Pick<ApiDelivery, "render" | "report">,
+  ctx: EventContext,
+  room: number,
+  previous: string | null,
+): string {
+  const digest = digestOf(d.report, ctx.sha || null);
+  const before = previous === null ? null : readDigest(previous);
+  const changes = before ? changesSince(before, d.report) : undefined;
+  const fit = {
+    limit: room - digest.length - 1,
+    where: "this comment",
+    fullReport: jobSummaryOf(ctx),
+  };
+  return `${d.render(fit, changes)}${digest}\n`;
+}
+
+/** Where a fitted report says the whole of it is. */
+const REPORT_FILE = "report.md (the step's `markdown` output)";
+
+function jobSummaryOf(ctx: EventContext): string {
+  const url = ctx.runUrl ? markdownUrl(ctx.runUrl) : null;
+  return url
+    ? `the job summary of [the workflow run](${url})`
+    : `the job summary and ${REPORT_FILE}`;
 }
 
 function gateWord(conclusion: Conclusion): "passes" | "fails" {

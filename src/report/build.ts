@@ -28,6 +28,7 @@ function identity(slo: SloSpec) {
     service: slo.service,
     name: slo.name,
     ...(slo.description !== undefined ? { description: slo.description } : {}),
+    ...(slo.runbook !== undefined ? { runbook: slo.runbook } : {}),
     objective: slo.objective,
     budgetingMethod: slo.budgetingMethod,
   };

@@ -7,7 +7,7 @@
 
 import { REPORT_TITLE } from "../conventions.js";
 import { episodeCells, episodesSummary, episodesToShow, moreEpisodesText } from "./episodes.js";
-import { escapeHtml } from "./escape.js";
+import { escapeHtml, markdownUrl } from "./escape.js";
 import {
   type BreakdownRow,
   BUCKET_LABEL,
@@ -184,6 +184,7 @@ function facts(e: SloReportEntry): string {
     ],
     ["SLI", percent(e.sli)],
   ];
+  if (e.runbook) rows.push(["Runbook", runbookHtml(e.runbook)]);
   if (hasNumbers(e)) {
     rows.push([
       "Error budget",
@@ -375,4 +376,10 @@ function footer(report: SloReport, options: HtmlOptions): string {
       ? ` · <a href="${escapeHtml(encodeURI(options.runUrl))}">workflow run</a>`
       : "";
   return `<footer>Made by slo at ${escapeHtml(shortTime(report.evaluatedAt))}${run}. Every number is in the JSON report (<code>slo report --format json</code>).</footer>`;
+}
+
+/** A link only to a web address (no `javascript:`); anything else as text. */
+function runbookHtml(runbook: string): string {
+  const url = markdownUrl(runbook);
+  return url ? `<a href="${escapeHtml(url)}">${escapeHtml(runbook)}</a>` : escapeHtml(runbook);
 }

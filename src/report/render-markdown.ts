@@ -1,7 +1,8 @@
 /**
  * The Markdown report for PR comments, check runs, job summaries and scheduled
- * reports: a table per service, then per SLO what spent the budget and a
- * burn-down chart. Every string from SLO files or logs is escaped.
+ * reports: a table of every SLO that is not ok, a table per service, then per
+ * SLO (not-ok first) what spent the budget and a burn-down chart; fitted to a
+ * size limit by markdown-fit.ts. Every string from SLO files or logs is escaped.
  */
 
 import { episodeCells, episodesSummary, episodesToShow, moreEpisodesText } from "./episodes.js";
@@ -15,6 +16,7 @@ import {
   percent,
   windowLabel,
 } from "./format.js";
+import { type Fit, fitMarkdown, type ReportParts, type ServiceBlock } from "./markdown-fit.js";
 import { burnDownChart } from "./mermaid.js";
 import {
   budgetShare,
@@ -57,6 +59,14 @@ export interface MarkdownOptions {
   runUrl?: string | null | undefined;
   /** burn-down charts (default true) */
   charts?: boolean;
+  /** Markdown after the report, before the footer, always kept (the review of SLO changes) */
+  appendix?: string | undefined;
+  /** the commit the run reports on (the footer shows 7 characters) */
+  commit?: string | null | undefined;
+  /** when the run happened (ISO), as the footer says beside the evaluation time */
+  ranAt?: string | null | undefined;
+  /** fit under a size limit by leaving parts out, never what is not ok (default: the whole report) */
+  fit?: Fit | undefined;
 }
 
 const RESULT_ICON: Record<SloReport["result"], string> = {
@@ -75,28 +85,88 @@ const STATUS_CELL: Record<SloReportEntry["status"], string> = {
 };
 
 export function renderMarkdown(report: SloReport, options: MarkdownOptions = {}): string {
+  return markdownRenderer(report, options)(options.fit);
+}
+
+/**
+ * The report rendered once, then fitted to each place's limit: the comment,
+ * the check run and the job summary each fit the same parts.
+ */
+export function markdownRenderer(
+  report: SloReport,
+  options: Omit<MarkdownOptions, "fit"> = {},
+): (fit?: Fit, changes?: string) => string {
+  const parts = partsOf(report, options);
+  // What changed since the comment this one replaces: under the overview.
+  return (fit, changes) =>
+    fitMarkdown(changes ? { ...parts, head: [...parts.head, changes] } : parts, fit);
+}
+
+/** Not ok first (breaching, warning, error, no data), then ok; the report's order within each. */
+const STATUS_RANK: Record<SloReportEntry["status"], number> = {
+  breaching: 0,
+  warning: 1,
+  error: 2,
+  "no-data": 3,
+  ok: 4,
+};
+
+function worstFirst(entries: readonly SloReportEntry[]): SloReportEntry[] {
+  return [...entries].sort((a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status]);
+}
+
+function partsOf(report: SloReport, options: MarkdownOptions): ReportParts {
   const verification = report.verification;
-  const blocks: string[] = verification
+  const head: string[] = verification
     ? [verifyHeading(verification, options), verifyLead(report, verification)]
     : [heading(report, options), overview(report)];
-  if (options.override) blocks.push(overrideNote(options.override));
-  for (const [service, entries] of groupByService(report.slos)) {
-    blocks.push(`### ${escapeMarkdown(service)}`);
-    // slo verify: the verdicts lead, the budgets follow.
-    if (verification) {
-      const own = ownDeployOf(entries, verification);
-      if (own)
-        blocks.push(
-          `Judged on this service's own newest deploy, ${versionLink(own.deploy)} at ${shortTime(own.deploy.at)}${own.windows ? `: ${own.windows}` : ""}.`,
-        );
-      blocks.push(verifyTable(entries));
-    }
-    blocks.push(serviceTable(entries));
-    for (const entry of entries) blocks.push(details(entry, options.charts ?? true));
+  if (options.override) head.push(overrideNote(options.override));
+  const notOk = worstFirst(report.slos.filter((e) => e.status !== "ok"));
+  const services = [...groupByService(report.slos)].map(([service, entries]) =>
+    serviceBlock(service, entries, verification),
+  );
+  const charts = options.charts ?? true;
+  return {
+    head,
+    // slo verify's verdicts lead its report; the gate's lead is what is not ok.
+    notOk: verification || notOk.length === 0 ? null : notOkTable(notOk),
+    services,
+    details: worstFirst(report.slos).map((e) => ({
+      ok: e.status === "ok",
+      full: details(e, charts),
+      withoutChart: charts && burnDownChart(e) ? details(e, false) : null,
+    })),
+    tail: [
+      ...(report.health && report.health.length > 0 ? [healthSection(report.health)] : []),
+      ...(options.appendix ? [options.appendix] : []),
+    ],
+    footer: footer(report, options),
+    notOkCount: notOk.length,
+    breaching: notOk.filter((e) => e.status === "breaching").length,
+    compact: (rows, named) => compactNotOk(notOk, rows, named),
+  };
+}
+
+function serviceBlock(
+  service: string,
+  entries: SloReportEntry[],
+  verification: ReportVerifyRun | undefined,
+): ServiceBlock {
+  const lead = [`### ${escapeMarkdown(service)}`];
+  // slo verify: the verdicts lead, the budgets follow.
+  if (verification) {
+    const own = ownDeployOf(entries, verification);
+    if (own)
+      lead.push(
+        `Judged on this service's own newest deploy, ${versionLink(own.deploy)} at ${shortTime(own.deploy.at)}${own.windows ? `: ${own.windows}` : ""}.`,
+      );
+    lead.push(verifyTable(entries));
   }
-  if (report.health && report.health.length > 0) blocks.push(healthSection(report.health));
-  blocks.push(footer(report, options));
-  return `${blocks.join("\n\n")}\n`;
+  return {
+    lead,
+    header: SERVICE_HEADER,
+    rows: entries.map((e) => ({ ok: e.status === "ok", text: `| ${serviceRow(e).join(" | ")} |` })),
+  };
 }
 
 function heading(report: SloReport, options: MarkdownOptions): string {
@@ -126,22 +196,92 @@ function overrideNote(override: NonNullable<MarkdownOptions["override"]>): strin
   ].join("\n");
 }
 
-function serviceTable(entries: SloReportEntry[]): string {
-  const rows = entries.map((e) =>
-    [
-      STATUS_CELL[e.status] + (e.gated ? "" : " (not gated)"),
-      escapeMarkdown(e.name),
-      `${percent(e.sli)} / ${objectivePercent(e.objective)}`,
-      budgetCell(e),
-      burnRatesCell(e),
-      firingCell(e.alerts),
-    ].join(" | "),
-  );
+const SERVICE_HEADER = [
+  "| status | SLO | SLI / objective | budget remaining | burn rate | firing alerts |",
+  "|:--|:--|--:|:--|:--|:--|",
+].join("\n");
+
+function serviceRow(e: SloReportEntry): string[] {
   return [
-    "| status | SLO | SLI / objective | budget remaining | burn rate | firing alerts |",
-    "|:--|:--|--:|:--|:--|:--|",
-    ...rows.map((r) => `| ${r} |`),
+    STATUS_CELL[e.status] + (e.gated ? "" : " (not gated)"),
+    escapeMarkdown(e.name),
+    `${percent(e.sli)} / ${objectivePercent(e.objective)}`,
+    budgetCell(e),
+    burnRatesCell(e),
+    firingCell(e.alerts),
+  ];
+}
+
+/** Every SLO that is not ok, with its service and runbook: what a reviewer must see first. */
+function notOkTable(entries: SloReportEntry[]): string {
+  return ["### Not ok", "", notOkRows(entries)].join("\n");
+}
+
+function notOkRows(entries: SloReportEntry[]): string {
+  const rows = entries.map((e) => {
+    const [status, name, ...rest] = serviceRow(e);
+    const runbook = e.runbook && markdownUrl(e.runbook);
+    const slo = runbook ? `${name} · [runbook](${runbook})` : name;
+    return `| ${[status, escapeMarkdown(e.service), slo, ...rest].join(" | ")} |`;
+  });
+  return [
+    "| status | service | SLO | SLI / objective | budget remaining | burn rate | firing alerts |",
+    "|:--|:--|:--|--:|:--|:--|:--|",
+    ...rows,
   ].join("\n");
+}
+
+/**
+ * What is not ok when its whole table is too big: the table's first `rows`
+ * (the worst), then every breaching SLO left, named by service (the first
+ * `named`, the rest counted), then the others counted.
+ */
+function compactNotOk(entries: SloReportEntry[], rows: number, named: number): string {
+  const blocks = ["### Not ok"];
+  if (rows > 0) blocks.push(notOkRows(entries.slice(0, rows)));
+  const rest = entries.slice(rows);
+  const breaching = rest.filter((e) => e.status === "breaching");
+  if (breaching.length > 0) blocks.push(breachingNames(breaching, named, rows > 0));
+  const others = (["warning", "error", "no-data"] as const)
+    .map((status) => [status, rest.filter((e) => e.status === status).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${n.toLocaleString("en-US")} ${STATUS_WORD[status]}`);
+  if (others.length > 0) {
+    const also = rows > 0 || breaching.length > 0 ? "Also not ok" : "Not ok";
+    blocks.push(`${also}: ${others.join(", ")}.`);
+  }
+  return blocks.join("\n\n");
+}
+
+function breachingNames(breaching: SloReportEntry[], named: number, also: boolean): string {
+  const lines = [
+    `❌ **${also ? "Also breaching" : "Breaching"}: ${count(breaching.length, "SLO")}**`,
+    "",
+  ];
+  for (const [service, group] of groupByService(breaching.slice(0, named))) {
+    lines.push(
+      `- **${escapeMarkdown(service)}**: ${group.map((e) => compactName(e.name)).join(", ")}`,
+    );
+  }
+  if (named < breaching.length) lines.push(`- and ${count(breaching.length - named, "more")}`);
+  return lines.join("\n");
+}
+
+const STATUS_WORD = { warning: "warning", error: "unreadable", "no-data": "without data" } as const;
+
+/**
+ * A name escaped as escapeMarkdown does, but for `-` and `.`, which mean
+ * nothing inside a line: names are mostly those, and five characters each
+ * would cost the list its room.
+ */
+function compactName(name: string): string {
+  return escapeMarkdown(name).replace(/&#(45|46);/g, (_, c: string) =>
+    String.fromCharCode(Number(c)),
+  );
+}
+
+function count(n: number, what: string): string {
+  return `${n.toLocaleString("en-US")} ${what}${n === 1 ? "" : "s"}`;
 }
 
 /** Ten cells of bar and the number; an overspent budget shows an empty bar and a negative number. */
@@ -213,7 +353,7 @@ function details(e: SloReportEntry, charts: boolean): string {
     e.breakdown.length > 0 ? "what spent the budget" : null,
     deploysOf(e).length > 0 ? "deploys" : null,
   ].filter(Boolean);
-  const summary = `${escapeHtml(e.name)}: ${what.map((w) => `${w}, `).join("")}burn-down and details`;
+  const summary = `${escapeMarkdown(e.service)} / ${escapeMarkdown(e.name)}: ${what.map((w) => `${w}, `).join("")}burn-down and details`;
   // A blank line after <summary> lets GitHub render the Markdown inside.
   return ["<details>", `<summary>${summary}</summary>`, "", ...lines, "", "</details>"].join("\n");
 }
@@ -229,6 +369,7 @@ function facts(e: SloReportEntry): string[] {
     `- Events: ${e.events.total.toLocaleString("en-US")} in all, ${e.events.bad.toLocaleString("en-US")} bad` +
       (e.timeslices ? `; ${e.timeslices.good} of ${e.timeslices.total} time slices good` : ""),
   ];
+  if (e.runbook) out.push(`- Runbook: ${runbookLink(e.runbook)}`);
   if (e.sli !== null) {
     out.push(
       `- Error budget: ${percent(e.errorBudget.consumed, 1)} spent, ${percent(e.errorBudget.remaining, 1)} left`,
@@ -282,6 +423,12 @@ function episodesTable(e: SloReportEntry): string | null {
     ...rows,
     ...(rest ? ["", `${rest} (all in the JSON report)`] : []),
   ].join("\n");
+}
+
+/** A link for a web address; anything else (`javascript:`, a wiki page's name) as text. */
+function runbookLink(runbook: string): string {
+  const url = markdownUrl(runbook);
+  return url ? `[runbook](${url})` : escapeMarkdown(runbook);
 }
 
 function breakdownTable(e: SloReportEntry): string {
@@ -408,7 +555,10 @@ function healthSection(health: HealthReport[]): string {
 function footer(report: SloReport, options: MarkdownOptions): string {
   const gate = options.gate ? ` · the gate ${options.gate}` : "";
   const run = options.runUrl ? ` · [workflow run](${encodeURI(options.runUrl)})` : "";
-  return `<sub>Evaluated at ${shortTime(report.evaluatedAt)}${gate}${run}</sub>`;
+  const sha = options.commit && /^[0-9a-f]{7,}$/i.test(options.commit) ? options.commit : null;
+  const commit = sha ? ` · commit ${sha.slice(0, 7)}` : "";
+  const ranAt = options.ranAt ? ` · run at ${shortTime(options.ranAt)}` : "";
+  return `<sub>Evaluated at ${shortTime(report.evaluatedAt)}${commit}${ranAt}${gate}${run}</sub>`;
 }
 
 function shortTime(iso: string): string {

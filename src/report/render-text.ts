@@ -170,6 +170,8 @@ function entryDetails(e: SloReportEntry, paint: Paint): string[] {
   }
   for (const note of e.diagnostics.notes)
     lines.push(paint(`  ${name}: ${escapeTerminal(note)}`, "gray"));
+  // Where someone has to act, the page that says how.
+  if (e.runbook && e.status !== "ok") lines.push(`  ${name}: runbook ${escapeTerminal(e.runbook)}`);
   return lines;
 }
 

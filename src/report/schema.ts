@@ -201,6 +201,10 @@ export const reportSloSchema = z.object({
   service: z.string(),
   name: z.string(),
   description: z.string().optional(),
+  runbook: z
+    .string()
+    .optional()
+    .describe("The SLO's runbook, as its file gives it (a link when http(s))"),
   objective: z.number().describe("A fraction: 0.999"),
   budgetingMethod: z.enum(["occurrences", "timeslices", "ratioTimeslices"]),
   window: reportWindowSchema,

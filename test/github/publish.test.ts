@@ -6,8 +6,17 @@ import { EXIT } from "../../src/errors.js";
 import type { Logger } from "../../src/github/client.js";
 import { markerOf } from "../../src/github/comment.js";
 import { type PublishOptions, publishToGitHub } from "../../src/github/publish.js";
+import { MAX_COMMENT_DIGEST_CHARS } from "../../src/limits.js";
 import { exitCodeAfterPublishing } from "../../src/pipeline/gate.js";
 import type { SloReport } from "../../src/report/schema.js";
+import {
+  breaching,
+  decode,
+  expectEveryBreachingNamed,
+  expectWellFormed,
+  twoHundredSlos,
+  twoThousandSlos,
+} from "../report/scale-fixture.js";
 import { type FakeGitHub, startFakeGitHub } from "../support/github-server.js";
 import { reportOf, sloYaml } from "./report-fixture.js";
 import { HEAD, pullRequestEvent, type RunnerFiles, runnerFiles } from "./runner-files.js";
@@ -95,8 +104,9 @@ describe("on a pull request with a write token", () => {
     expect(JSON.parse(outputs.breaching!)).toEqual(["search"]);
     expect(Number(outputs["min-budget-remaining"])).toBeCloseTo(-4, 5);
     expect(JSON.parse(readFileSync(outputs.report!, "utf8"))).toEqual(report);
-    expect(readFileSync(outputs.markdown!, "utf8")).toBe(
-      gh.comments[0]!.body.slice(MARKER.length + 1),
+    // the comment is the report, and the hidden digest the next run compares with
+    expect(gh.comments[0]!.body).toBe(
+      `${MARKER}\n${readFileSync(outputs.markdown!, "utf8")}${/<!-- slo-digest .* -->\n$/.exec(gh.comments[0]!.body)![0]}`,
     );
     expect(gh.requests.every((r) => r.authorization === `token ${TOKEN}`)).toBe(true);
   });
@@ -183,8 +193,8 @@ describe("on a pull request with a write token", () => {
     const body = gh.comments[0]!.body;
     expect(readFileSync(result.files.markdown, "utf8").length).toBeGreaterThan(65_536);
     expect(body.length).toBeLessThanOrEqual(65_536);
-    expect(body).toContain(
-      "The report was cut to fit a comment; the whole of it is in the job summary of https://github.test/acme/shop/actions/runs/4242.",
+    expect(body).toMatch(
+      /> To fit this comment, this leaves out the details of \d+ ok SLOs\. The whole report is in the job summary of \[the workflow run\]\(https:\/\/github\.test\/acme\/shop\/actions\/runs\/4242\)\./,
     );
     expect(gh.checkRuns[0]!.output.summary.length).toBeLessThanOrEqual(65_535);
     // What is left still renders: fences and <details> are closed.
@@ -192,6 +202,123 @@ describe("on a pull request with a write token", () => {
     expect((body.match(/<details>/g) ?? []).length).toBe((body.match(/<\/details>/g) ?? []).length);
     expect(runner.summary()).not.toContain("was cut");
   });
+});
+
+describe("a report too big for a comment", () => {
+  async function publishBig(report: SloReport) {
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    const result = await publish(report, runner);
+    expect(result.failures).toEqual([]);
+    const comment = gh.comments[0]!.body;
+    const check = gh.checkRuns[0]!.output.summary;
+    const summary = runner.summary();
+    expect(comment.length).toBeLessThanOrEqual(65_536);
+    expect(check.length).toBeLessThanOrEqual(65_535);
+    // GitHub's step summary takes 1024 KiB, in bytes
+    expect(Buffer.byteLength(summary)).toBeLessThanOrEqual(1024 * 1024);
+    for (const body of [comment, check, summary]) {
+      expectWellFormed(body);
+      expectEveryBreachingNamed(body, report);
+    }
+    return { comment, check, summary, result };
+  }
+
+  it("200 SLOs in 8 services, 39 breaching: every one named in the comment, the check run and the job summary", async () => {
+    const report = await twoHundredSlos();
+    expect(breaching(report)).toHaveLength(39);
+    const { comment, check, result } = await publishBig(report);
+    expect(readFileSync(result.files.markdown, "utf8").length).toBeGreaterThan(65_536);
+    for (const body of [comment, check]) {
+      expect(body).toContain("### Not ok");
+      expect(body).toContain(
+        "The whole report is in the job summary of [the workflow run](https://github.test/acme/shop/actions/runs/4242).",
+      );
+    }
+    expect(comment).toContain("> To fit this comment, this leaves out");
+    expect(check).toContain("> To fit the check run, this leaves out");
+  });
+
+  it("2,000 SLOs, every one breaching: every one still named everywhere", async () => {
+    const report = await twoThousandSlos(true);
+    const { summary } = await publishBig(report);
+    expect(summary).toContain("> To fit the job summary, this leaves out");
+    expect(summary).toContain("The whole report is in report.md (the step's `markdown` output).");
+  }, 120_000);
+});
+
+describe("which run and which commit, and what changed since the last comment", () => {
+  const NAMES = ["customer-info-sync", "somesystem-latency", "check-balance"];
+  const ctrl = (shares: Record<string, number>) =>
+    reportOf("slos/ctrl.yaml", sloYaml("ctrl", NAMES), shares);
+  const at = (iso: string) => ({ now: () => new Date(iso) });
+  const body = () => gh.comments.find((c) => c.body.startsWith(MARKER))!.body;
+
+  it("the footer names the commit (7 characters) and when the run happened, apart from --at", async () => {
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    await publish(await ctrl({ "customer-info-sync": 0.0025 }), runner, at("2026-12-06T21:30:12Z"));
+    for (const text of [body(), gh.checkRuns[0]!.output.summary, runner.summary()]) {
+      expect(text).toContain(
+        "<sub>Evaluated at 2026-11-24 12:00 UTC · commit 1111111 · run at 2026-12-06 21:30 UTC",
+      );
+    }
+  });
+
+  it("an edited comment says what changed since the version it replaces, and 'no change' when nothing did", async () => {
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    await publish(await ctrl({ "customer-info-sync": 0.0025 }), runner, at("2026-12-06T21:30:00Z"));
+    const first = body();
+    // the first version has nothing to compare with
+    expect(first).not.toContain("Since the last run");
+    await publish(
+      await ctrl({ "customer-info-sync": 0.00271, "somesystem-latency": 0.0008 }),
+      runner,
+      at("2026-12-06T21:40:00Z"),
+    );
+    expect(decode(body())).toContain(
+      "**Since the last run** (commit 1111111): customer-info-sync: budget left -150% → -171%; somesystem-latency now warning.",
+    );
+    await publish(
+      await ctrl({ "customer-info-sync": 0.00271, "somesystem-latency": 0.0008 }),
+      runner,
+      at("2026-12-06T21:50:00Z"),
+    );
+    expect(body()).toContain("**Since the last run** (commit 1111111): no change.");
+    await publish(
+      await ctrl({ "customer-info-sync": 0.00271 }),
+      runner,
+      at("2026-12-06T22:00:00Z"),
+    );
+    expect(decode(body())).toContain(": somesystem-latency now ok.");
+    expect(gh.comments.filter((c) => c.body.startsWith(MARKER))).toHaveLength(1);
+  });
+
+  it("the hidden digest is one HTML comment that no name can end, and bounded", async () => {
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    const report = await ctrl({ "customer-info-sync": 0.0025 });
+    report.slos[0]!.name = "x --> <img src=x onerror=alert(1)> --!> y";
+    await publish(report, runner);
+    const digest = /<!-- slo-digest [^\n]*/.exec(body())![0];
+    expect(digest).toMatch(/^<!-- slo-digest [^<>!]* -->$/);
+    expect(body()).not.toContain("<img");
+    await publish(report, runner);
+    expect(body()).toContain("**Since the last run** (commit 1111111): no change.");
+    // the change line names it as escaped text
+    report.slos[0]!.status = "warning";
+    await publish(report, runner);
+    expect(body()).not.toContain("<img");
+    expect(decode(body())).toContain(
+      "**Since the last run** (commit 1111111): x --> <img src=x onerror=alert(1)> --!> y now warning.",
+    );
+
+    const big = await twoThousandSlos(true);
+    await publish(big, runner);
+    const bigDigest = /<!-- slo-digest [^\n]*/.exec(body())![0];
+    expect(bigDigest.length).toBeLessThanOrEqual(MAX_COMMENT_DIGEST_CHARS);
+    expect(body().length).toBeLessThanOrEqual(65_536);
+    // the digest holds the worst it had room for; the others are not said to be "now ok"
+    await publish(big, runner);
+    expect(body()).toContain("no change.");
+  }, 120_000);
 });
 
 describe("where the token cannot do everything", () => {

@@ -1,11 +1,19 @@
 /** The Markdown report: what it shows, and that text from SLO files and logs shows as text. */
 
+import { marked } from "marked";
 import { describe, expect, it } from "vitest";
 import { escapeHtml, escapeMarkdown, plainText } from "../../src/report/escape.js";
 import { burnDownChart, CHART_POINTS, mermaidText } from "../../src/report/mermaid.js";
 import { budgetBar, renderMarkdown } from "../../src/report/render-markdown.js";
 import type { SloReport } from "../../src/report/schema.js";
 import { reportOf, sloYaml } from "../github/report-fixture.js";
+import {
+  expectEveryBreachingNamed,
+  expectWellFormed,
+  notOk,
+  twoHundredSlos,
+  twoThousandSlos,
+} from "./scale-fixture.js";
 
 /** What a Markdown reader shows for numeric character references. */
 const decode = (s: string) =>
@@ -185,5 +193,123 @@ describe("pieces", () => {
   });
   it("reduces Mermaid text to a safe alphabet", () => {
     expect(mermaidText('a "b" `c` <d> é 99.9%')).toBe("a b c d é 99.9%");
+  });
+});
+
+describe("a report too big for its place", () => {
+  const fit = (limit: number) => ({
+    fit: {
+      limit,
+      where: "this comment",
+      fullReport: "the job summary of [the run](https://x.test/run/1)",
+    },
+  });
+
+  it("leads with every SLO that is not ok, breaching first, then warning, error, no data, with its service", async () => {
+    const report = await twoHundredSlos();
+    const md = renderMarkdown(report);
+    const lead = md.slice(
+      md.indexOf("### Not ok"),
+      md.indexOf("\n\n###", md.indexOf("### Not ok")),
+    );
+    const rows = lead.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| status"));
+    expect(rows).toHaveLength(notOk(report).length);
+    const order = ["breaching", "warning", "error", "no data"];
+    const ranks = rows.map((r) => order.findIndex((o) => r.includes(o)));
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    expect(rows[0]).toMatch(/^\| ❌ breaching \| payments \| payments&#45;ep2&#45;availability \|/);
+    // then the service tables, then the details, not-ok first
+    expect(md.indexOf("### Not ok")).toBeLessThan(md.indexOf("### payments"));
+    const summaries = [...md.matchAll(/<summary>(.*?): /g)].map((m) => decode(m[1]!));
+    expect(summaries).toHaveLength(200);
+    expect(summaries[0]).toBe("payments / payments-ep2-availability");
+    expect(summaries.at(-1)).toBe("ledger / ledger-ep23-availability");
+  });
+
+  it("200 SLOs in 8 services fit 65,536 characters with every SLO that is not ok, and say what was left out", async () => {
+    const report = await twoHundredSlos();
+    const full = renderMarkdown(report);
+    expect(full.length).toBeGreaterThan(65_536);
+    const md = renderMarkdown(report, fit(65_536));
+    expect(md.length).toBeLessThanOrEqual(65_536);
+    expectWellFormed(md);
+    expectEveryBreachingNamed(md, report);
+    const lead = md.split("\n").filter((l) => /^\| (❌|⚠️|❗|⚪)/.test(l));
+    expect(lead.length).toBeGreaterThanOrEqual(notOk(report).length);
+    expect(md).toMatch(
+      /> \[!NOTE\]\n> To fit this comment, this leaves out the details of \d+ ok SLOs/,
+    );
+    expect(md).toContain(
+      "The whole report is in the job summary of [the run](https://x.test/run/1).",
+    );
+    // details of what is not ok stay before any of what is ok
+    expect(md).toContain("<summary>payments / payments&#45;ep2&#45;availability");
+  });
+
+  it("drops details of ok SLOs, then charts, then ok rows, then details of what is not ok, in that order", async () => {
+    const report = await twoHundredSlos();
+    const sizes = [400_000, 120_000, 65_536, 40_000, 20_000];
+    const bodies = sizes.map((l) => renderMarkdown(report, fit(l)));
+    for (const [i, md] of bodies.entries()) {
+      expect(md.length).toBeLessThanOrEqual(sizes[i]!);
+      expectWellFormed(md);
+      expectEveryBreachingNamed(md, report);
+    }
+    const okDetails = (md: string) =>
+      [...md.matchAll(/<summary>(.*?): /g)].filter((m) => {
+        const name = decode(m[1]!).split(" / ")[1];
+        return report.slos.find((s) => s.name === name)?.status === "ok";
+      }).length;
+    const charts = (md: string) => (md.match(/```mermaid/g) ?? []).length;
+    const details = (md: string) => (md.match(/<details>/g) ?? []).length;
+    // each smaller size has no more of anything; nothing of a later kind goes while an earlier kind is left
+    for (let i = 1; i < bodies.length; i++) {
+      const [a, b] = [bodies[i - 1]!, bodies[i]!];
+      expect(details(b)).toBeLessThanOrEqual(details(a));
+      expect(charts(b)).toBeLessThanOrEqual(charts(a));
+      if (charts(b) < charts(a) && charts(a) > 0) expect(okDetails(b)).toBe(0);
+    }
+    const smallest = bodies.at(-1)!;
+    expect(smallest).not.toContain("### payments");
+    expect(smallest).toContain("### Not ok");
+  });
+
+  it("2,000 breaching SLOs: the table gives way to every breaching SLO named, by service, and the rest counted", async () => {
+    const report = await twoThousandSlos(true);
+    const md = renderMarkdown(report, fit(65_536));
+    expect(md.length).toBeLessThanOrEqual(65_536);
+    expectWellFormed(md);
+    expectEveryBreachingNamed(md, report);
+    expect(md).toContain("To fit this comment, this leaves out");
+  }, 120_000);
+
+  it("2,000 SLOs of which 390 breach: every breaching one named, the others not ok counted", async () => {
+    const report = await twoThousandSlos();
+    for (const limit of [65_535, 349_525]) {
+      const md = renderMarkdown(report, fit(limit));
+      expect(md.length).toBeLessThanOrEqual(limit);
+      expectWellFormed(md);
+      expectEveryBreachingNamed(md, report);
+    }
+  }, 120_000);
+
+  it("what is left renders as GitHub-flavoured Markdown: the not-ok table whole, each kept detail with content", async () => {
+    const report = await twoHundredSlos();
+    const html = await marked.parse(renderMarkdown(report, fit(65_536)), { gfm: true });
+    const tables = html.split("<table>").slice(1);
+    const notOkRows = (tables[0]!.match(/<tr>/g) ?? []).length - 1;
+    expect(notOkRows).toBe(notOk(report).length);
+    expect(html).toContain("<blockquote>");
+    for (const details of html.split("<details>").slice(1)) {
+      const inside = details
+        .slice(0, details.indexOf("</details>"))
+        .replace(/<summary>.*?<\/summary>/s, "");
+      expect(inside).toMatch(/<li>/);
+    }
+  });
+
+  it("a report that fits is not touched", async () => {
+    const report = await reportOf("slos/ctrl.yaml", sloYaml("ctrl", ["a", "b"]), { b: 0.02 });
+    expect(renderMarkdown(report, fit(65_536))).toBe(renderMarkdown(report));
   });
 });
