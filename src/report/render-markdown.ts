@@ -6,7 +6,7 @@
  */
 
 import { episodeCells, episodesSummary, episodesToShow, moreEpisodesText } from "./episodes.js";
-import { escapeHtml, escapeMarkdown, markdownUrl } from "./escape.js";
+import { escapeMarkdown, markdownUrl } from "./escape.js";
 import {
   type BreakdownRow,
   BUCKET_LABEL,
