@@ -125,8 +125,9 @@ export async function publishToGitHub(
       report.result === "warn" || report.result === "unknown" ? gateWord(conclusion) : undefined,
     runUrl: ctx.runUrl,
   });
-  const files = await writeRunnerFiles(report, markdown, env, fail);
-  const result = { overridden: override !== undefined, failures, files };
+  const overridden = override !== undefined;
+  const files = await writeRunnerFiles(report, markdown, env, fail, overridden);
+  const result = { overridden, failures, files };
   if (client && apiReachable(ctx, canCall, log, fail)) {
     const delivery = { client, ctx, pr, report, markdown, conclusion, override, options };
     await deliverToApi(delivery, fail);
@@ -145,6 +146,7 @@ export async function writeRunnerFiles(
   markdown: string,
   env: Env,
   fail: (message: string) => void,
+  overridden = false,
 ): Promise<PublishResult["files"]> {
   const files = await writeReportFiles(report, markdown, env).catch((e) => {
     fail(`Writing the report files failed: ${failureOf(e).message}`);
@@ -156,7 +158,7 @@ export async function writeRunnerFiles(
     );
   }
   if (env.GITHUB_OUTPUT) {
-    await writeOutputs(env.GITHUB_OUTPUT, outputsOf(report, files)).catch((e) =>
+    await writeOutputs(env.GITHUB_OUTPUT, outputsOf(report, files, overridden)).catch((e) =>
       fail(`Writing the step outputs failed: ${failureOf(e).message}`),
     );
   }

@@ -332,6 +332,7 @@ describe("the committed bundle", () => {
         "breaching",
         "markdown",
         "min-budget-remaining",
+        "overridden",
         "report",
         "result",
         "verdict",

@@ -361,6 +361,18 @@ describe("the override label", () => {
     expect(gh.comments[0]!.body).toContain("## 🟡 SLO gate: fail, overridden");
     expect(gh.comments[0]!.body).toContain("(label added by alice)");
     expect(exitCodeAfterPublishing(EXIT.fail, result, false)).toBe(EXIT.ok);
+    // A later job sees both: the SLOs' verdict, and that the gate was let through.
+    expect(runner.outputs().result).toBe("fail");
+    expect(runner.outputs().overridden).toBe("true");
+  });
+
+  it("says overridden false when the gate fails without the label, and when it passes", async () => {
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    await publish(await failing(), runner);
+    expect(runner.outputs()).toMatchObject({ result: "fail", overridden: "false" });
+    const passed = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    await publish(await passing(), passed, { gatePasses: true });
+    expect(passed.outputs()).toMatchObject({ result: "pass", overridden: "false" });
   });
 
   it("does nothing on a passing gate", async () => {
