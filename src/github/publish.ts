@@ -109,7 +109,7 @@ export async function publishToGitHub(
         ...options.client,
       })
     : null;
-  const canCall = client !== null && ctx.owner !== "" && ctx.repo !== "";
+  const canCall = client !== null && ctx.owner !== "" && ctx.repo !== "" && !ctx.noCommitReason;
 
   // Without a comment, a PR is looked up only when the event names one (its live labels may override).
   const lookUp = canCall && (options.comment !== false || ctx.pullNumber !== null);
@@ -172,6 +172,12 @@ export function apiReachable(
   log: Logger,
   fail: (message: string) => void,
 ): boolean {
+  if (ctx.noCommitReason) {
+    log.info(
+      `${ctx.noCommitReason}, so no check run and no PR comment. The verdict is in the job summary and in this step's exit status.`,
+    );
+    return false;
+  }
   if (ctx.readOnlyReason) {
     log.warning(readOnlyNotice(ctx.readOnlyReason));
     return false;

@@ -486,6 +486,24 @@ describe("finding the commit and the PR for other events", () => {
     ]);
   });
 
+  it("a push that deletes a branch: nothing reported on the 000…0 commit nor the default branch's, and it says why", async () => {
+    const runner = runnerFiles(
+      gh.url,
+      "push",
+      { ref: "refs/heads/feature", after: "0".repeat(40), before: HEAD, deleted: true },
+      // GitHub sets GITHUB_SHA to the default branch's tip on such a push: not this run's commit either.
+      { GITHUB_SHA: "1".repeat(40) },
+    );
+    const result = await publish(await failing(), runner);
+    expect(gh.requests).toEqual([]);
+    expect(result.failures).toEqual([]);
+    expect(logs).toContain(
+      "info: This push deleted refs/heads/feature: there is no commit to report on, so no check run and no PR comment. The verdict is in the job summary and in this step's exit status.",
+    );
+    expect(runner.outputs().result).toBe("fail");
+    expect(exitCodeAfterPublishing(EXIT.fail, result, true)).toBe(EXIT.fail);
+  });
+
   it("workflow_run from a fork: the open PR whose head is the run's commit", async () => {
     const runner = runnerFiles(gh.url, "workflow_run", {
       workflow_run: {
