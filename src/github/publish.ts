@@ -28,7 +28,7 @@ import {
 import { upsertStickyComment } from "./comment.js";
 import { publishCommitStatus } from "./commit-status.js";
 import { type Env, type EventContext, loadEventContext } from "./context.js";
-import { explainFailure, failureOf, needsGitHubApp } from "./errors.js";
+import { explainFailure, failureOf, isPermissionDenied, needsGitHubApp } from "./errors.js";
 import { outputsOf, writeOutputs } from "./outputs.js";
 import { findPullRequest, labelAddedBy, type PullRequestInfo } from "./pull-request.js";
 import { appendJobSummary } from "./summary.js";
@@ -323,7 +323,8 @@ export async function publishGate(
       );
       return null;
     } catch (e) {
-      if (failureOf(e).status !== 403)
+      // Only a missing permission has another way: a rate limit would refuse a status too.
+      if (!isPermissionDenied(e))
         return explainFailure("Creating the check run", "checks: write", e);
       checkError = e;
     }

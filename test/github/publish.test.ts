@@ -286,6 +286,45 @@ describe("where the token cannot do everything", () => {
     expect(result.failures[0]).toContain("`statuses: write`");
   });
 
+  it("a rate-limited 403 on the check run is a rate limit: no commit status, no blame on checks: write", async () => {
+    for (const [body, headers] of [
+      [
+        { message: "API rate limit exceeded for installation ID 1." },
+        { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.ceil(Date.now() / 1000)) },
+      ],
+      [
+        {
+          message:
+            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+        },
+        {},
+      ],
+      // The header alone says it, whatever the message.
+      [{ message: "Forbidden" }, { "x-ratelimit-remaining": "0" }],
+    ] as const) {
+      gh.failNext("POST", /check-runs$/, 403, { body, headers });
+      const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+      const result = await publish(await passing(), runner, { gatePasses: true, comment: false });
+      expect(gh.statuses).toEqual([]);
+      expect(result.failures).toHaveLength(1);
+      expect(result.failures[0]).toMatch(/^Creating the check run failed: GitHub answered 403: /);
+      expect(result.failures[0]).toContain("rate limit");
+      expect(result.failures[0]).not.toContain("checks: write");
+    }
+  });
+
+  it("another 403 than a missing permission (SAML, say) is said as it is, without a status fallback", async () => {
+    gh.failNext("POST", /check-runs$/, 403, {
+      body: { message: "Resource protected by organization SAML enforcement." },
+    });
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    const result = await publish(await passing(), runner, { gatePasses: true, comment: false });
+    expect(gh.statuses).toEqual([]);
+    expect(result.failures).toEqual([
+      "Creating the check run failed: GitHub answered 403: Resource protected by organization SAML enforcement.",
+    ]);
+  });
+
   it("a bad token: 401, worded, no retry storm", async () => {
     const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
     const result = await publish(await passing(), runner, { token: "ghs_wrong", gatePasses: true });
