@@ -3,9 +3,13 @@
  * the permission the workflow must grant, never just "Forbidden".
  */
 
+import { STATUS_CODES } from "node:http";
+
 export interface GitHubFailure {
   status: number | null;
   message: string;
+  /** the body was no JSON (a proxy's or GitHub's HTML error page): message is the status's reason phrase */
+  summarised?: boolean;
 }
 
 /**
@@ -20,6 +24,10 @@ export function failureOf(error: unknown): GitHubFailure {
     return { status: null, message: `no answer from the GitHub API (${e.message})` };
   }
   const status = typeof e?.status === "number" ? e.status : null;
+  if (answered && status !== null && typeof e.response?.data === "string") {
+    // An error page is meant for a browser: its HTML in a job log helps nobody.
+    return { status, message: STATUS_CODES[status] ?? "an error page", summarised: true };
+  }
   const data = e?.response?.data as { message?: unknown } | undefined;
   const raw =
     typeof data?.message === "string"
@@ -68,7 +76,11 @@ export function explainFailure(what: string, permission: string, error: unknown)
   const f = failureOf(error);
   // GitHub's sentence may end with its own full stop; the line adds one.
   const message = f.message.replace(/\.$/, "");
-  const said = f.status ? `GitHub answered ${f.status}: ${message}` : message;
+  const said = f.summarised
+    ? `GitHub answered ${f.status} ${message}`
+    : f.status
+      ? `GitHub answered ${f.status}: ${message}`
+      : message;
   if (f.status === 401) {
     return `${what} failed: ${said}. The token is invalid or expired; pass a valid one in github-token (or GITHUB_TOKEN).`;
   }

@@ -370,6 +370,35 @@ describe("a failing GitHub", () => {
     expect(exitCodeAfterPublishing(EXIT.fail, result, false)).toBe(EXIT.fail);
   });
 
+  it("a 502 with GitHub's HTML error page: summarised, never pasted, one warning per failed operation", async () => {
+    const page = `<!DOCTYPE html>\n<html>\n<head><title>Unicorn! · GitHub</title><style>body{}</style></head>\n<body><h1>We had issues producing the response to your request.</h1>\n<p>Sorry about that.</p></body>\n</html>\n`;
+    const raw = { contentType: "text/html; charset=utf-8", text: page };
+    for (const method of ["GET", "POST", "PATCH"]) {
+      gh.failNext(method, /^\/repos\//, 502, { raw, times: 100 });
+    }
+    const runner = runnerFiles(gh.url, "push", { after: HEAD });
+    const result = await publish(await failing(), runner);
+    const warnings = logs.filter((l) => l.startsWith("warning: "));
+    expect(warnings.join("\n")).not.toMatch(/<|html|Unicorn|DOCTYPE/i);
+    expect(warnings).toEqual([
+      "warning: Finding the pull request failed: GitHub answered 502 Bad Gateway.",
+      "warning: Creating the check run failed: GitHub answered 502 Bad Gateway.",
+    ]);
+    expect(result.failures).toEqual([
+      "Creating the check run failed: GitHub answered 502 Bad Gateway.",
+    ]);
+
+    // On a PR the comment fails too: still one line each.
+    logs = [];
+    const pr = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    await publish(await failing(), pr);
+    expect(logs.filter((l) => l.startsWith("warning: "))).toEqual([
+      "warning: Finding the pull request failed: GitHub answered 502 Bad Gateway.",
+      "warning: Creating the check run failed: GitHub answered 502 Bad Gateway.",
+      "warning: Commenting on PR #7 failed: GitHub answered 502 Bad Gateway.",
+    ]);
+  });
+
   it("waits out a rate limit", async () => {
     const reset = Math.ceil(Date.now() / 1000) + 1;
     gh.failNext("POST", /check-runs$/, 403, {
