@@ -49,7 +49,7 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
         : AbortSignal.timeout(timeoutMs),
     });
   const baseMs = options.retryBaseMs ?? 1000;
-  return new SloOctokit({
+  const client = new SloOctokit({
     auth: options.token,
     baseUrl: (options.baseUrl || "https://api.github.com").replace(/\/+$/, ""),
     userAgent: "slo-action",
@@ -85,6 +85,16 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
       },
     },
   });
+  // Octokit hands every request the same `request` options object, and the
+  // retry and throttling plugins keep their retry count in it: without a copy
+  // per request, the second request's first wait is the first's fifth (25 s,
+  // not 1 s). Registered last, this hook runs first; every hook of a request
+  // is handed the same options object, so the copy goes in there.
+  client.hook.wrap("request", (request, requestOptions) => {
+    requestOptions.request = { ...requestOptions.request, retryCount: 0 };
+    return request(requestOptions);
+  });
+  return client;
 }
 
 interface RequestInfo {
