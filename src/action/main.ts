@@ -35,6 +35,7 @@ import { runVerify } from "../pipeline/verify.js";
 import { BASELINES, type Baseline, type VerifyFailOn } from "../pipeline/verify-types.js";
 import { colorWanted, renderText } from "../report/render-text.js";
 import type { SloReport } from "../report/schema.js";
+import { gateFailedMessage } from "./step-error.js";
 import { type ActionIo, oldestWindowStart, verifyDeploy } from "./verify.js";
 
 export const MODES = ["gate", "verify"] as const;
@@ -209,7 +210,7 @@ async function gate(inputs: ActionInputs): Promise<number> {
         untilMs: atMs,
       })
     : undefined;
-  const { exitCode } = await runGate(set, {
+  const { exitCode, report } = await runGate(set, {
     atMs,
     failOn: inputs.failOn,
     onSourceError: inputs.onSourceError,
@@ -218,7 +219,7 @@ async function gate(inputs: ActionInputs): Promise<number> {
     publisher,
     failOnReportError: inputs.failOnReportError,
   });
-  if (exitCode === EXIT.fail) core.setFailed("The SLO gate fails: see the report above.");
+  if (exitCode === EXIT.fail) core.setFailed(gateFailedMessage(report, inputs));
   if (exitCode === EXIT.source) {
     core.setFailed("A source could not be read, or a report could not be delivered: see above.");
   }
