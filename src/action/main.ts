@@ -7,6 +7,7 @@ import * as core from "@actions/core";
 import {
   DEFAULT_FAIL_ON,
   DEFAULT_GITHUB,
+  DEFAULT_GITHUB_API,
   DEFAULT_ON_SOURCE_ERROR,
   DEFAULT_PATHS,
   DEFAULT_VERIFY,
@@ -70,6 +71,8 @@ export interface ActionInputs {
   overrideLabel: string;
   sha: string | undefined;
   failOnReportError: boolean;
+  /** github-deadline: how long all the GitHub calls of the reporting (or the deployments read) may take */
+  githubDeadlineMs: number;
 }
 
 /** action.yml's defaults apply only on a runner; here they come from defaults.ts (a test checks both agree). Empty means not given. */
@@ -103,6 +106,10 @@ export function parseInputs(
     overrideLabel: text("override-label") ?? DEFAULT_GITHUB.overrideLabel,
     sha: text("sha"),
     failOnReportError: bool(input, "fail-on-report-error", false),
+    githubDeadlineMs:
+      text("github-deadline") === undefined
+        ? DEFAULT_GITHUB_API.deadlineMs
+        : parseDurationOption(text("github-deadline")!, "github-deadline"),
   };
 }
 
@@ -191,6 +198,7 @@ async function gate(inputs: ActionInputs): Promise<number> {
     commentId: inputs.commentId,
     overrideLabel: inputs.overrideLabel,
     sha: inputs.sha,
+    deadlineMs: inputs.githubDeadlineMs,
     env: process.env,
     cwd: process.cwd(),
     log: { info: core.info, warning: core.warning },
@@ -208,6 +216,7 @@ async function gate(inputs: ActionInputs): Promise<number> {
         environment: inputs.environment,
         sinceMs: oldestWindowStart(set, atMs),
         untilMs: atMs,
+        deadlineMs: inputs.githubDeadlineMs,
       })
     : undefined;
   const { exitCode, report } = await runGate(set, {

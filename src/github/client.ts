@@ -9,6 +9,7 @@ import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
 import { DEFAULT_GITHUB_API } from "../defaults.js";
 import { MAX_TIMER_MS } from "../limits.js";
+import type { GitHubDeadline } from "./deadline.js";
 
 const SloOctokit = Octokit.plugin(retry, throttling);
 /** The reporters use the REST methods and pagination; the plugins work underneath. */
@@ -33,6 +34,8 @@ export interface ClientOptions {
   /** rate-limit waits and spacing of writes (default on); tests of other things turn it off */
   throttle?: boolean;
   fetch?: typeof fetch;
+  /** the run's reporting deadline: stops requests in flight, and rate-limit waits past it */
+  deadline?: GitHubDeadline | undefined;
 }
 
 /** A rate limit is waited out twice; a third hit fails the request with GitHub's message. */
@@ -41,14 +44,23 @@ const RATE_LIMIT_RETRIES = 2;
 export function createGitHubClient(options: ClientOptions): GitHubClient {
   const baseFetch = options.fetch ?? fetch;
   const timeoutMs = Math.min(options.timeoutMs ?? DEFAULT_GITHUB_API.timeoutMs, MAX_TIMER_MS);
-  const fetchWithTimeout: typeof fetch = (input, init) =>
-    baseFetch(input, {
-      ...init,
-      signal: init?.signal
-        ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)])
-        : AbortSignal.timeout(timeoutMs),
-    });
   const baseMs = options.retryBaseMs ?? 1000;
+  const { deadline } = options;
+  // The deadline's signal caps each request's timeout at what is left of it.
+  const fetchWithTimeout: typeof fetch = async (input, init) => {
+    const signals = [AbortSignal.timeout(timeoutMs)];
+    if (init?.signal) signals.push(init.signal);
+    if (deadline) signals.push(deadline.signal);
+    try {
+      return await baseFetch(input, { ...init, signal: AbortSignal.any(signals) });
+    } catch (error) {
+      if (deadline?.passed) deadline.cut++;
+      throw error;
+    }
+  };
+  // A rate limit is waited out only when the wait ends before the deadline.
+  const waitFits = (afterSeconds: number) =>
+    !deadline || afterSeconds * baseMs < deadline.remainingMs();
   const client = new SloOctokit({
     auth: options.token,
     baseUrl: (options.baseUrl || "https://api.github.com").replace(/\/+$/, ""),
@@ -70,7 +82,7 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
         options.log.warning(
           `GitHub rate limit hit on ${request.method} ${request.url}; retrying in ${after} s`,
         );
-        return count < RATE_LIMIT_RETRIES;
+        return count < RATE_LIMIT_RETRIES && waitFits(after);
       },
       onSecondaryRateLimit: (
         after: number,
@@ -81,7 +93,7 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
         options.log.warning(
           `GitHub secondary rate limit hit on ${request.method} ${request.url}; retrying in ${after} s`,
         );
-        return count < RATE_LIMIT_RETRIES;
+        return count < RATE_LIMIT_RETRIES && waitFits(after);
       },
     },
   });

@@ -11,7 +11,7 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_GITHUB } from "../defaults.js";
+import { DEFAULT_GITHUB, DEFAULT_GITHUB_API } from "../defaults.js";
 import { usageError } from "../errors.js";
 import { plainText } from "../report/escape.js";
 import { renderJson } from "../report/render-json.js";
@@ -28,6 +28,7 @@ import {
 import { upsertStickyComment } from "./comment.js";
 import { publishCommitStatus } from "./commit-status.js";
 import { type Env, type EventContext, loadEventContext } from "./context.js";
+import { GitHubDeadline } from "./deadline.js";
 import { explainFailure, failureOf, isPermissionDenied, needsGitHubApp } from "./errors.js";
 import { outputsOf, writeOutputs } from "./outputs.js";
 import { findPullRequest, labelAddedBy, type PullRequestInfo } from "./pull-request.js";
@@ -44,6 +45,8 @@ export interface GitHubSettings {
   overrideLabel?: string | undefined;
   /** the commit to report on, instead of the event's */
   sha?: string | undefined;
+  /** how long all the GitHub calls of the reporting may take together (default DEFAULT_GITHUB_API) */
+  deadlineMs?: number | undefined;
 }
 
 export interface PublishOptions extends GitHubSettings {
@@ -94,6 +97,19 @@ export async function publishToGitHub(
   options: PublishOptions,
 ): Promise<PublishResult> {
   checkSettings(options);
+  const deadline = new GitHubDeadline(options.deadlineMs ?? DEFAULT_GITHUB_API.deadlineMs);
+  try {
+    return await publishWithin(deadline, report, options);
+  } finally {
+    deadline.dispose();
+  }
+}
+
+async function publishWithin(
+  deadline: GitHubDeadline,
+  report: SloReport,
+  options: PublishOptions,
+): Promise<PublishResult> {
   const { env, log } = options;
   const failures: string[] = [];
   const fail = (message: string) => {
@@ -106,6 +122,7 @@ export async function publishToGitHub(
         token: options.token,
         baseUrl: env.GITHUB_API_URL,
         log,
+        deadline,
         ...options.client,
       })
     : null;
@@ -113,11 +130,11 @@ export async function publishToGitHub(
 
   // Without a comment, a PR is looked up only when the event names one (its live labels may override).
   const lookUp = canCall && (options.comment !== false || ctx.pullNumber !== null);
-  const pr = lookUp ? await pullRequestOf(client, ctx, log) : fromEvent(ctx);
+  const pr = lookUp ? await pullRequestOf(client, ctx, log, deadline) : fromEvent(ctx);
   const override =
     options.gatePasses || !pr
       ? undefined
-      : await overrideOf(canCall ? client : null, ctx, pr, options);
+      : await overrideOf(canCall && !deadline.passed ? client : null, ctx, pr, options);
   const conclusion: Conclusion = options.gatePasses ? "success" : override ? "neutral" : "failure";
   const markdown = renderMarkdown(report, {
     override,
@@ -130,13 +147,15 @@ export async function publishToGitHub(
   const result = { overridden, failures, files };
   if (client && apiReachable(ctx, canCall, log, fail)) {
     const delivery = { client, ctx, pr, report, markdown, conclusion, override, options };
-    await deliverToApi(delivery, fail);
+    await deliverToApi(delivery, deadline, fail);
   } else if (!client) {
     // Deliberate in the two-workflow setup's gating half (github-token: ""), so not a failure.
     log.info(
       "No GitHub token: no check run and no PR comment, only the job summary and the outputs. Pass github-token to the Action, or set GITHUB_TOKEN for `slo check --github`.",
     );
   }
+  const skipped = deadline.warning();
+  if (skipped) fail(skipped);
   return result;
 }
 
@@ -203,24 +222,36 @@ interface ApiDelivery {
 }
 
 /** The check run (or commit status) and the sticky comment; each failure is said as it happens. */
-async function deliverToApi(d: ApiDelivery, fail: (message: string) => void): Promise<void> {
+async function deliverToApi(
+  d: ApiDelivery,
+  deadline: GitHubDeadline,
+  fail: (message: string) => void,
+): Promise<void> {
   const { client, ctx, options } = d;
-  const gateFailure = await publishGate(client, ctx, {
-    token: options.token ?? "",
-    name: options.checkName || DEFAULT_GITHUB.checkName,
-    conclusion: d.conclusion,
-    title: titleOf(d.report, d.conclusion, d.override?.label),
-    summary: truncateMarkdown(
-      d.markdown,
-      CHECK_SUMMARY_LIMIT,
-      "The report was cut to fit the check run; the whole of it is in the job summary.",
-    ),
-    annotations: annotationsOf(d.report, options.env.GITHUB_WORKSPACE || options.cwd, options.cwd),
-    log: options.log,
-  });
+  const gateFailure = await deadline.run("the check run", () =>
+    publishGate(client, ctx, {
+      token: options.token ?? "",
+      name: options.checkName || DEFAULT_GITHUB.checkName,
+      conclusion: d.conclusion,
+      title: titleOf(d.report, d.conclusion, d.override?.label),
+      summary: truncateMarkdown(
+        d.markdown,
+        CHECK_SUMMARY_LIMIT,
+        "The report was cut to fit the check run; the whole of it is in the job summary.",
+      ),
+      annotations: annotationsOf(
+        d.report,
+        options.env.GITHUB_WORKSPACE || options.cwd,
+        options.cwd,
+      ),
+      log: options.log,
+    }),
+  );
   if (gateFailure) fail(gateFailure);
   if (options.comment ?? true) {
-    const failure = await publishComment(client, ctx, d.pr, d.markdown, options);
+    const failure = await deadline.run("the PR comment", () =>
+      publishComment(client, ctx, d.pr, d.markdown, options),
+    );
     if (failure) fail(failure);
   }
 }
@@ -275,13 +306,19 @@ async function pullRequestOf(
   client: GitHubClient,
   ctx: EventContext,
   log: Logger,
+  deadline: GitHubDeadline,
 ): Promise<PullRequestInfo | null> {
-  try {
-    return await findPullRequest(client, ctx);
-  } catch (e) {
-    log.warning(explainFailure("Finding the pull request", "pull-requests: read", e));
-    return fromEvent(ctx);
-  }
+  let pr = fromEvent(ctx);
+  const failure = await deadline.run("finding the pull request", async () => {
+    try {
+      pr = await findPullRequest(client, ctx);
+      return null;
+    } catch (e) {
+      return explainFailure("Finding the pull request", "pull-requests: read", e);
+    }
+  });
+  if (failure) log.warning(failure);
+  return pr;
 }
 
 function fromEvent(ctx: EventContext): PullRequestInfo | null {

@@ -9,6 +9,7 @@ import { type PublishOptions, publishToGitHub } from "../../src/github/publish.j
 import { exitCodeAfterPublishing } from "../../src/pipeline/gate.js";
 import type { SloReport } from "../../src/report/schema.js";
 import { type FakeGitHub, startFakeGitHub } from "../support/github-server.js";
+import { startTestServer } from "../support/misbehaving-server.js";
 import { reportOf, sloYaml } from "./report-fixture.js";
 import { HEAD, pullRequestEvent, type RunnerFiles, runnerFiles } from "./runner-files.js";
 
@@ -414,6 +415,32 @@ describe("a failing GitHub", () => {
     expect(result.failures).toEqual([]);
     expect(gh.checkRuns).toHaveLength(1);
     expect(logs.join("\n")).toMatch(/rate limit hit on POST/);
+  });
+});
+
+describe("a GitHub that never answers", () => {
+  it("one deadline for all the reporting: the operations left are skipped, said in one warning", async () => {
+    const silent = await startTestServer(() => ({ hang: true }));
+    try {
+      const runner = runnerFiles(silent.url, "pull_request", pullRequestEvent(7));
+      const result = await publish(await failing(), runner, { deadlineMs: 300 });
+      // The first request waits out the deadline; it is not retried and nothing follows it.
+      // Recorded once its body is in: under load the deadline may stop it first.
+      expect(silent.requests.length).toBeLessThanOrEqual(1);
+      expect(silent.requests.map((r) => `${r.method} ${r.path}`)).toEqual(
+        ["GET /repos/acme/shop/pulls/7"].slice(0, silent.requests.length),
+      );
+      const warning =
+        "GitHub did not answer within the 300ms reporting deadline: skipped finding the pull request, the check run and the PR comment. Give it longer with the Action's github-deadline input (or --github-deadline), e.g. 2m.";
+      expect(logs.filter((l) => l.startsWith("warning: "))).toEqual([`warning: ${warning}`]);
+      expect(result.failures).toEqual([warning]);
+      // What needs no API call is there all the same.
+      expect(runner.outputs().result).toBe("fail");
+      expect(runner.summary()).toContain("SLO gate: fail");
+      expect(exitCodeAfterPublishing(EXIT.fail, result, true)).toBe(EXIT.fail);
+    } finally {
+      await silent.close();
+    }
   });
 });
 
