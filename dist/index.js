@@ -53697,7 +53697,14 @@ function createGitHubClient(options) {
       throw error63;
     }
   };
-  const waitFits = (afterSeconds) => !deadline || afterSeconds * baseMs < deadline.remainingMs();
+  const waitOut = (kind, after, request2, count3) => {
+    const fits = !deadline || after * baseMs < deadline.remainingMs();
+    if (count3 >= RATE_LIMIT_RETRIES || !fits) return false;
+    options.log.warning(
+      `GitHub ${kind} hit on ${request2.method} ${request2.url}; retrying in ${after} s`
+    );
+    return true;
+  };
   const client = new SloOctokit({
     auth: options.token,
     baseUrl: (options.baseUrl || "https://api.github.com").replace(/\/+$/, ""),
@@ -53718,18 +53725,8 @@ function createGitHubClient(options) {
     throttle: {
       enabled: options.throttle ?? true,
       retryAfterBaseValue: baseMs,
-      onRateLimit: (after, request2, _octokit, count3) => {
-        options.log.warning(
-          `GitHub rate limit hit on ${request2.method} ${request2.url}; retrying in ${after} s`
-        );
-        return count3 < RATE_LIMIT_RETRIES && waitFits(after);
-      },
-      onSecondaryRateLimit: (after, request2, _octokit, count3) => {
-        options.log.warning(
-          `GitHub secondary rate limit hit on ${request2.method} ${request2.url}; retrying in ${after} s`
-        );
-        return count3 < RATE_LIMIT_RETRIES && waitFits(after);
-      }
+      onRateLimit: (after, request2, _octokit, count3) => waitOut("rate limit", after, request2, count3),
+      onSecondaryRateLimit: (after, request2, _octokit, count3) => waitOut("secondary rate limit", after, request2, count3)
     }
   });
   client.hook.wrap("request", (request2, requestOptions) => {

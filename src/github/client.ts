@@ -58,9 +58,16 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
       throw error;
     }
   };
-  // A rate limit is waited out only when the wait ends before the deadline.
-  const waitFits = (afterSeconds: number) =>
-    !deadline || afterSeconds * baseMs < deadline.remainingMs();
+  // A rate limit is waited out twice, and only when the wait ends before the
+  // deadline; else the request fails and its caller says so, once.
+  const waitOut = (kind: string, after: number, request: RequestInfo, count: number) => {
+    const fits = !deadline || after * baseMs < deadline.remainingMs();
+    if (count >= RATE_LIMIT_RETRIES || !fits) return false;
+    options.log.warning(
+      `GitHub ${kind} hit on ${request.method} ${request.url}; retrying in ${after} s`,
+    );
+    return true;
+  };
   const client = new SloOctokit({
     auth: options.token,
     baseUrl: (options.baseUrl || "https://api.github.com").replace(/\/+$/, ""),
@@ -78,23 +85,14 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
     throttle: {
       enabled: options.throttle ?? true,
       retryAfterBaseValue: baseMs,
-      onRateLimit: (after: number, request: RequestInfo, _octokit: unknown, count: number) => {
-        options.log.warning(
-          `GitHub rate limit hit on ${request.method} ${request.url}; retrying in ${after} s`,
-        );
-        return count < RATE_LIMIT_RETRIES && waitFits(after);
-      },
+      onRateLimit: (after: number, request: RequestInfo, _octokit: unknown, count: number) =>
+        waitOut("rate limit", after, request, count),
       onSecondaryRateLimit: (
         after: number,
         request: RequestInfo,
         _octokit: unknown,
         count: number,
-      ) => {
-        options.log.warning(
-          `GitHub secondary rate limit hit on ${request.method} ${request.url}; retrying in ${after} s`,
-        );
-        return count < RATE_LIMIT_RETRIES && waitFits(after);
-      },
+      ) => waitOut("secondary rate limit", after, request, count),
     },
   });
   // Octokit hands every request the same `request` options object, and the

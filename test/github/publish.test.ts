@@ -444,6 +444,33 @@ describe("a GitHub that never answers", () => {
   });
 });
 
+describe("rate limits and the deadline", () => {
+  it("a rate limit that resets after the deadline is not waited out: the check run fails as rate-limited, at once", async () => {
+    gh.failNext("POST", /check-runs$/, 403, {
+      body: { message: "API rate limit exceeded for installation ID 1." },
+      headers: {
+        "x-ratelimit-remaining": "0",
+        "x-ratelimit-reset": String(Math.ceil(Date.now() / 1000) + 100),
+      },
+    });
+    const runner = runnerFiles(gh.url, "push", { after: HEAD });
+    // The wait would be about 100 units of 100 ms: past a 3 s deadline (the
+    // throttle's spacing of writes may take a second of it first).
+    const result = await publish(await passing(), runner, {
+      gatePasses: true,
+      comment: false,
+      deadlineMs: 3000,
+      client: { retryBaseMs: 100 },
+    });
+    expect(gh.requests.filter((r) => r.path.endsWith("check-runs"))).toHaveLength(1);
+    expect(result.failures).toHaveLength(1);
+    expect(result.failures[0]).toMatch(
+      /^Creating the check run failed: GitHub answered 403: API rate limit exceeded.*rate limit is spent/,
+    );
+    expect(logs.join("\n")).not.toContain("retrying in");
+  });
+});
+
 describe("the override label", () => {
   it("turns a failing gate into a neutral check, records who added it, and lets the step pass", async () => {
     gh.pulls[0]!.labels = ["slo-override"];
