@@ -10678,7 +10678,7 @@ var require_mock_utils = __commonJS({
       kGetNetConnect
     } = require_mock_symbols();
     var { buildURL } = require_util();
-    var { STATUS_CODES } = __require("node:http");
+    var { STATUS_CODES: STATUS_CODES2 } = __require("node:http");
     var {
       types: {
         isPromise
@@ -10846,7 +10846,7 @@ var require_mock_utils = __commonJS({
       return result;
     }
     function getStatusText(statusCode) {
-      return STATUS_CODES[statusCode] || "unknown";
+      return STATUS_CODES2[statusCode] || "unknown";
     }
     async function getResponse(body) {
       const buffers = [];
@@ -13584,7 +13584,7 @@ var require_fetch = __commonJS({
     var { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = require_data_url();
     var { getGlobalDispatcher } = require_global2();
     var { webidl } = require_webidl();
-    var { STATUS_CODES } = __require("node:http");
+    var { STATUS_CODES: STATUS_CODES2 } = __require("node:http");
     var GET_OR_HEAD = ["GET", "HEAD"];
     var defaultUserAgent = typeof __UNDICI_IS_NODE__ !== "undefined" || typeof esbuildDetection !== "undefined" ? "node" : "undici";
     var resolveObjectURL;
@@ -14565,7 +14565,7 @@ var require_fetch = __commonJS({
               }
               resolve8({
                 status,
-                statusText: STATUS_CODES[status],
+                statusText: STATUS_CODES2[status],
                 headersList,
                 socket
               });
@@ -19193,7 +19193,7 @@ var init_defaults = __esm({
     DEFAULT_FAIL_ON = "breach";
     DEFAULT_ON_SOURCE_ERROR = "error";
     DEFAULT_HEALTH = { timeoutMs: 1e4, retries: 1 };
-    DEFAULT_GITHUB_API = { timeoutMs: 3e4, retries: 3 };
+    DEFAULT_GITHUB_API = { timeoutMs: 3e4, retries: 3, deadlineMs: 6e4 };
     DEFAULT_GITHUB = {
       checkName: "slo",
       commentId: "default",
@@ -19344,7 +19344,7 @@ var init_errors = __esm({
 });
 
 // src/limits.ts
-var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_GIT_LISTING_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, EARLIEST_CALENDAR_START_YEAR, MAX_TIMESLICES_PER_WINDOW, MAX_SAMPLES_PER_SLO, MAX_HELD_BUCKETS, MAX_BURN_RATE_POINTS, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES, MAX_TIMER_MS, MAX_DEPLOYS_REPORTED, MAX_DEPLOYS_FOUND, MAX_LOKI_LINES_PER_QUERY, MAX_GITHUB_DEPLOYMENTS, MAX_KEYS_NAMED_IN_ERRORS, MAX_EPISODES_SHOWN, MAX_COMMENT_DIGEST_CHARS, MAX_CHANGES_NAMED;
+var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_GIT_LISTING_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, EARLIEST_CALENDAR_START_YEAR, MAX_TIMESLICES_PER_WINDOW, MAX_SAMPLES_PER_SLO, MAX_HELD_BUCKETS, MAX_BURN_RATE_POINTS, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES, MAX_TIMER_MS, MAX_DEPLOYS_REPORTED, MAX_DEPLOYS_FOUND, MAX_LOKI_LINES_PER_QUERY, MAX_GITHUB_DEPLOYMENTS, MAX_KEYS_NAMED_IN_ERRORS, MAX_SLOS_NAMED_IN_ERRORS, MAX_EPISODES_SHOWN, MAX_COMMENT_DIGEST_CHARS, MAX_CHANGES_NAMED;
 var init_limits = __esm({
   "src/limits.ts"() {
     "use strict";
@@ -19371,6 +19371,7 @@ var init_limits = __esm({
     MAX_LOKI_LINES_PER_QUERY = 5e3;
     MAX_GITHUB_DEPLOYMENTS = 100;
     MAX_KEYS_NAMED_IN_ERRORS = 5;
+    MAX_SLOS_NAMED_IN_ERRORS = 5;
     MAX_EPISODES_SHOWN = 10;
     MAX_COMMENT_DIGEST_CHARS = 4096;
     MAX_CHANGES_NAMED = 10;
@@ -49322,6 +49323,7 @@ init_defaults();
 init_errors();
 
 // src/github/deployments.ts
+init_defaults();
 init_limits();
 
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -53688,12 +53690,28 @@ var RATE_LIMIT_RETRIES = 2;
 function createGitHubClient(options) {
   const baseFetch = options.fetch ?? fetch;
   const timeoutMs = Math.min(options.timeoutMs ?? DEFAULT_GITHUB_API.timeoutMs, MAX_TIMER_MS);
-  const fetchWithTimeout = (input2, init) => baseFetch(input2, {
-    ...init,
-    signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs)
-  });
   const baseMs = options.retryBaseMs ?? 1e3;
-  return new SloOctokit({
+  const { deadline } = options;
+  const fetchWithTimeout = async (input2, init) => {
+    const signals = [AbortSignal.timeout(timeoutMs)];
+    if (init?.signal) signals.push(init.signal);
+    if (deadline) signals.push(deadline.signal);
+    try {
+      return await baseFetch(input2, { ...init, signal: AbortSignal.any(signals) });
+    } catch (error63) {
+      if (deadline?.passed) deadline.cut++;
+      throw error63;
+    }
+  };
+  const waitOut = (kind, after, request2, count5) => {
+    const fits = !deadline || after * baseMs < deadline.remainingMs();
+    if (count5 >= RATE_LIMIT_RETRIES || !fits) return false;
+    options.log.warning(
+      `GitHub ${kind} hit on ${request2.method} ${request2.url}; retrying in ${after} s`
+    );
+    return true;
+  };
+  const client = new SloOctokit({
     auth: options.token,
     baseUrl: (options.baseUrl || "https://api.github.com").replace(/\/+$/, ""),
     userAgent: "slo-action",
@@ -53713,23 +53731,132 @@ function createGitHubClient(options) {
     throttle: {
       enabled: options.throttle ?? true,
       retryAfterBaseValue: baseMs,
-      onRateLimit: (after, request2, _octokit, count5) => {
-        options.log.warning(
-          `GitHub rate limit hit on ${request2.method} ${request2.url}; retrying in ${after} s`
-        );
-        return count5 < RATE_LIMIT_RETRIES;
-      },
-      onSecondaryRateLimit: (after, request2, _octokit, count5) => {
-        options.log.warning(
-          `GitHub secondary rate limit hit on ${request2.method} ${request2.url}; retrying in ${after} s`
-        );
-        return count5 < RATE_LIMIT_RETRIES;
-      }
+      onRateLimit: (after, request2, _octokit, count5) => waitOut("rate limit", after, request2, count5),
+      onSecondaryRateLimit: (after, request2, _octokit, count5) => waitOut("secondary rate limit", after, request2, count5)
     }
   });
+  client.hook.wrap("request", (request2, requestOptions) => {
+    requestOptions.request = { ...requestOptions.request, retryCount: 0 };
+    return request2(requestOptions);
+  });
+  return client;
 }
 
+// src/definition/duration.ts
+var UNIT_MS = {
+  ms: 1,
+  s: 1e3,
+  m: 6e4,
+  h: 36e5,
+  d: 864e5,
+  w: 7 * 864e5,
+  y: 365 * 864e5
+};
+var PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)/y;
+function parseDuration(text) {
+  const s = text.trim();
+  if (s === "") return null;
+  let total = 0;
+  PART.lastIndex = 0;
+  while (PART.lastIndex < s.length) {
+    const start = PART.lastIndex;
+    const m = PART.exec(s);
+    if (!m || m.index !== start) return null;
+    total += Number(m[1]) * UNIT_MS[m[2]];
+  }
+  return total > 0 ? total : null;
+}
+function formatDuration(ms) {
+  if (ms <= 0) return "0s";
+  const order = [
+    ["d", UNIT_MS.d],
+    ["h", UNIT_MS.h],
+    ["m", UNIT_MS.m],
+    ["s", UNIT_MS.s],
+    ["ms", 1]
+  ];
+  let rest = ms;
+  let out = "";
+  for (const [unit, size2] of order) {
+    if (rest >= size2) {
+      const n = Math.floor(rest / size2);
+      out += `${n}${unit}`;
+      rest -= n * size2;
+    }
+  }
+  return out;
+}
+var HOUR_MS2 = UNIT_MS.h;
+var MINUTE_MS2 = UNIT_MS.m;
+var DAY_MS3 = UNIT_MS.d;
+
+// src/github/deadline.ts
+init_limits();
+var DeadlinePassed = class extends Error {
+  name = "AbortError";
+};
+var GitHubDeadline = class {
+  ms;
+  /** requests the deadline stopped: an operation that failed meanwhile was cut short, not refused */
+  cut = 0;
+  /** the operations it cut short or skipped, in order */
+  skipped = [];
+  controller = new AbortController();
+  endsAt;
+  timer;
+  constructor(ms) {
+    this.ms = Math.min(ms, MAX_TIMER_MS);
+    this.endsAt = Date.now() + this.ms;
+    this.timer = setTimeout(
+      () => this.controller.abort(
+        new DeadlinePassed(`none within the ${formatDuration(this.ms)} deadline`)
+      ),
+      this.ms
+    );
+    this.timer.unref();
+  }
+  /** Aborts every request in flight when the deadline passes. */
+  get signal() {
+    return this.controller.signal;
+  }
+  get passed() {
+    return this.controller.signal.aborted;
+  }
+  remainingMs() {
+    return Math.max(0, this.endsAt - Date.now());
+  }
+  /**
+   * One operation, which returns its failure or null: skipped once the
+   * deadline has passed, and a failure while the deadline stopped one of its
+   * requests is the deadline's, said once in `warning`, not on its own.
+   */
+  async run(what, operation) {
+    if (this.passed) {
+      this.skipped.push(what);
+      return null;
+    }
+    const cutBefore = this.cut;
+    const failure2 = await operation();
+    if (failure2 !== null && this.cut > cutBefore) {
+      this.skipped.push(what);
+      return null;
+    }
+    return failure2;
+  }
+  /** The one warning for what the deadline skipped, or null. */
+  warning() {
+    if (this.skipped.length === 0) return null;
+    const list = this.skipped.length === 1 ? this.skipped[0] : `${this.skipped.slice(0, -1).join(", ")} and ${this.skipped.at(-1)}`;
+    return `GitHub did not answer within the ${formatDuration(this.ms)} reporting deadline: skipped ${list}. Give it longer with the Action's github-deadline input (or --github-deadline), e.g. 2m.`;
+  }
+  /** Done before the deadline: its timer goes. */
+  dispose() {
+    clearTimeout(this.timer);
+  }
+};
+
 // src/github/errors.ts
+import { STATUS_CODES } from "node:http";
 function failureOf(error63) {
   const e = error63;
   const answered = e?.response !== void 0;
@@ -53737,6 +53864,9 @@ function failureOf(error63) {
     return { status: null, message: `no answer from the GitHub API (${e.message})` };
   }
   const status = typeof e?.status === "number" ? e.status : null;
+  if (answered && status !== null && typeof e.response?.data === "string") {
+    return { status, message: STATUS_CODES[status] ?? "an error page", summarised: true };
+  }
   const data = e?.response?.data;
   const raw = typeof data?.message === "string" ? data.message : typeof e?.message === "string" ? e.message : String(error63);
   return { status, message: raw.replace(/ - https:\/\/docs\.github\.com\S*$/, "") };
@@ -53747,15 +53877,25 @@ function needsGitHubApp(error63) {
 }
 function isRateLimited(error63) {
   const f = failureOf(error63);
-  return (f.status === 403 || f.status === 429) && /rate limit/i.test(f.message);
+  if (f.status !== 403 && f.status !== 429) return false;
+  const headers = error63?.response?.headers;
+  return /rate limit/i.test(f.message) || String(headers?.["x-ratelimit-remaining"]) === "0";
+}
+function isPermissionDenied(error63) {
+  const f = failureOf(error63);
+  return f.status === 403 && !isRateLimited(error63) && (/not accessible by (integration|personal access token)/i.test(f.message) || needsGitHubApp(error63));
 }
 function explainFailure(what, permission, error63) {
   const f = failureOf(error63);
-  const said = f.status ? `GitHub answered ${f.status}: ${f.message}` : f.message;
+  const message = f.message.replace(/\.$/, "");
+  const said = f.summarised ? `GitHub answered ${f.status} ${message}` : f.status ? `GitHub answered ${f.status}: ${message}` : message;
   if (f.status === 401) {
     return `${what} failed: ${said}. The token is invalid or expired; pass a valid one in github-token (or GITHUB_TOKEN).`;
   }
-  if (f.status === 403 && !isRateLimited(error63)) {
+  if (isRateLimited(error63)) {
+    return `${what} failed: ${said}. The token's GitHub API rate limit is spent (other jobs using the same token count too); run the job again once it resets.`;
+  }
+  if (isPermissionDenied(error63)) {
     return `${what} failed: ${said}. The token lacks \`${permission}\`: add \`permissions: { ${permission} }\` to the job, or use a token that has it.`;
   }
   if (f.status === 404) {
@@ -53935,21 +54075,27 @@ async function readGitHubDeploys(settings) {
     );
     return [];
   }
+  const deadline = new GitHubDeadline(settings.deadlineMs ?? DEFAULT_GITHUB_API.deadlineMs);
   const client = createGitHubClient({
     token: settings.token,
     baseUrl: env.GITHUB_API_URL,
     log: log2,
+    deadline,
     ...settings.client
   });
-  return gitHubDeploys({
-    client,
-    owner,
-    repo,
-    environment,
-    sinceMs: settings.sinceMs,
-    untilMs: settings.untilMs,
-    log: log2
-  });
+  try {
+    return await gitHubDeploys({
+      client,
+      owner,
+      repo,
+      environment,
+      sinceMs: settings.sinceMs,
+      untilMs: settings.untilMs,
+      log: log2
+    });
+  } finally {
+    deadline.dispose();
+  }
 }
 
 // src/github/outputs.ts
@@ -53958,6 +54104,7 @@ import { appendFile as appendFile2 } from "node:fs/promises";
 function emptyOutputs() {
   return {
     result: "",
+    overridden: "false",
     report: "",
     "min-budget-remaining": "",
     breaching: "[]",
@@ -53967,10 +54114,11 @@ function emptyOutputs() {
     "deploy-sha": ""
   };
 }
-function outputsOf(report3, files) {
+function outputsOf(report3, files, overridden = false) {
   const remaining = report3.slos.filter((s) => s.gated && s.sli !== null && s.status !== "error").map((s) => s.errorBudget.remaining);
   return {
     result: report3.result,
+    overridden: String(overridden),
     report: files.report,
     // A fraction, like every number of the report: 0.65 is 65% left.
     "min-budget-remaining": remaining.length > 0 ? String(Math.min(...remaining)) : "",
@@ -55250,6 +55398,7 @@ function eventContextOf(eventName, payload, env, shaOverride) {
     repo,
     labels: [],
     readOnlyReason: null,
+    noCommitReason: null,
     environment: null,
     deployment: null,
     runUrl: runUrlOf(env)
@@ -55277,13 +55426,7 @@ function eventContextOf(eventName, payload, env, shaOverride) {
       };
     }
     case "push":
-      return {
-        ...base,
-        sha: pick2(payload.after),
-        pullNumber: null,
-        pullRequestLookup: "open-by-commit",
-        readOnlyReason: env.GITHUB_ACTOR === "dependabot[bot]" ? "Dependabot's pushes run with a read-only token" : null
-      };
+      return pushContext(base, payload, env, pick2, shaOverride);
     case "deployment":
     case "deployment_status": {
       const deployment = obj(payload.deployment);
@@ -55315,6 +55458,30 @@ function eventContextOf(eventName, payload, env, shaOverride) {
     default:
       return { ...base, sha: pick2(void 0), pullNumber: null, pullRequestLookup: "none" };
   }
+}
+function pushContext(base, payload, env, pick2, shaOverride) {
+  const deleted = deletedRef(payload);
+  if (deleted !== null && !shaOverride) {
+    return {
+      ...base,
+      sha: "",
+      pullNumber: null,
+      pullRequestLookup: "none",
+      noCommitReason: `This push deleted ${deleted}: there is no commit to report on`
+    };
+  }
+  return {
+    ...base,
+    sha: pick2(payload.after),
+    pullNumber: null,
+    pullRequestLookup: "open-by-commit",
+    readOnlyReason: env.GITHUB_ACTOR === "dependabot[bot]" ? "Dependabot's pushes run with a read-only token" : null
+  };
+}
+function deletedRef(payload) {
+  const deleted = payload.deleted === true || typeof payload.after === "string" && /^0{40}$/.test(payload.after);
+  if (!deleted) return null;
+  return typeof payload.ref === "string" && payload.ref ? payload.ref : "the branch";
 }
 function runUrlOf(env) {
   if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return null;
@@ -55445,6 +55612,14 @@ function checkSettings(settings) {
 }
 async function publishToGitHub(report3, options) {
   checkSettings(options);
+  const deadline = new GitHubDeadline(options.deadlineMs ?? DEFAULT_GITHUB_API.deadlineMs);
+  try {
+    return await publishWithin(deadline, report3, options);
+  } finally {
+    deadline.dispose();
+  }
+}
+async function publishWithin(deadline, report3, options) {
   const { env, log: log2 } = options;
   const failures = [];
   const fail = (message) => {
@@ -55456,12 +55631,13 @@ async function publishToGitHub(report3, options) {
     token: options.token,
     baseUrl: env.GITHUB_API_URL,
     log: log2,
+    deadline,
     ...options.client
   }) : null;
-  const canCall = client !== null && ctx.owner !== "" && ctx.repo !== "";
+  const canCall = client !== null && ctx.owner !== "" && ctx.repo !== "" && !ctx.noCommitReason;
   const lookUp = canCall && (options.comment !== false || ctx.pullNumber !== null);
-  const pr = lookUp ? await pullRequestOf(client, ctx, log2) : fromEvent(ctx);
-  const override = options.gatePasses || !pr ? void 0 : await overrideOf(canCall ? client : null, ctx, pr, options);
+  const pr = lookUp ? await pullRequestOf(client, ctx, log2, deadline) : fromEvent(ctx);
+  const override = options.gatePasses || !pr ? void 0 : await overrideOf(canCall && !deadline.passed ? client : null, ctx, pr, options);
   const conclusion = options.gatePasses ? "success" : override ? "neutral" : "failure";
   const markdownOptions = {
     override,
@@ -55478,36 +55654,46 @@ async function publishToGitHub(report3, options) {
     where: "the job summary",
     fullReport: REPORT_FILE
   });
-  const files = await writeRunnerFiles(report3, markdown, env, fail, summary2);
-  const result = { overridden: override !== void 0, failures, files };
+  const overridden = override !== void 0;
+  const files = await writeRunnerFiles(report3, markdown, env, fail, { summary: summary2, overridden });
+  const result = { overridden, failures, files };
   if (client && apiReachable(ctx, canCall, log2, fail)) {
     const delivery = { client, ctx, pr, report: report3, render, conclusion, override, options };
-    await deliverToApi(delivery, fail);
+    await deliverToApi(delivery, deadline, fail);
   } else if (!client) {
     log2.info(
       "No GitHub token: no check run and no PR comment, only the job summary and the outputs. Pass github-token to the Action, or set GITHUB_TOKEN for `slo check --github`."
     );
   }
+  const skipped = deadline.warning();
+  if (skipped) fail(skipped);
   return result;
 }
-async function writeRunnerFiles(report3, markdown, env, fail, summary2 = markdown) {
+async function writeRunnerFiles(report3, markdown, env, fail, extras = {}) {
   const files = await writeReportFiles(report3, markdown, env).catch((e) => {
     fail(`Writing the report files failed: ${failureOf(e).message}`);
     return { report: "", markdown: "" };
   });
   if (env.GITHUB_STEP_SUMMARY) {
-    await appendJobSummary(env.GITHUB_STEP_SUMMARY, summary2).catch(
+    await appendJobSummary(env.GITHUB_STEP_SUMMARY, extras.summary ?? markdown).catch(
       (e) => fail(`Writing the job summary failed: ${failureOf(e).message}`)
     );
   }
   if (env.GITHUB_OUTPUT) {
-    await writeOutputs(env.GITHUB_OUTPUT, outputsOf(report3, files)).catch(
-      (e) => fail(`Writing the step outputs failed: ${failureOf(e).message}`)
-    );
+    await writeOutputs(
+      env.GITHUB_OUTPUT,
+      outputsOf(report3, files, extras.overridden ?? false)
+    ).catch((e) => fail(`Writing the step outputs failed: ${failureOf(e).message}`));
   }
   return files;
 }
 function apiReachable(ctx, canCall, log2, fail) {
+  if (ctx.noCommitReason) {
+    log2.info(
+      `${ctx.noCommitReason}, so no check run and no PR comment. The verdict is in the job summary and in this step's exit status.`
+    );
+    return false;
+  }
   if (ctx.readOnlyReason) {
     log2.warning(readOnlyNotice(ctx.readOnlyReason));
     return false;
@@ -55520,28 +55706,38 @@ function apiReachable(ctx, canCall, log2, fail) {
   }
   return true;
 }
-async function deliverToApi(d, fail) {
+async function deliverToApi(d, deadline, fail) {
   const { client, ctx, options } = d;
-  const gateFailure = await publishGate(client, ctx, {
-    token: options.token ?? "",
-    name: options.checkName || DEFAULT_GITHUB.checkName,
-    conclusion: d.conclusion,
-    title: titleOf(d.report, d.conclusion, d.override?.label),
-    summary: truncateMarkdown(
-      d.render({
-        limit: CHECK_SUMMARY_LIMIT,
-        where: "the check run",
-        fullReport: jobSummaryOf(ctx)
-      }),
-      CHECK_SUMMARY_LIMIT,
-      "The report was cut to fit the check run; the whole of it is in the job summary."
-    ),
-    annotations: annotationsOf(d.report, options.env.GITHUB_WORKSPACE || options.cwd, options.cwd),
-    log: options.log
-  });
+  const gateFailure = await deadline.run(
+    "the check run",
+    () => publishGate(client, ctx, {
+      token: options.token ?? "",
+      name: options.checkName || DEFAULT_GITHUB.checkName,
+      conclusion: d.conclusion,
+      title: titleOf(d.report, d.conclusion, d.override?.label),
+      summary: truncateMarkdown(
+        d.render({
+          limit: CHECK_SUMMARY_LIMIT,
+          where: "the check run",
+          fullReport: jobSummaryOf(ctx)
+        }),
+        CHECK_SUMMARY_LIMIT,
+        "The report was cut to fit the check run; the whole of it is in the job summary."
+      ),
+      annotations: annotationsOf(
+        d.report,
+        options.env.GITHUB_WORKSPACE || options.cwd,
+        options.cwd
+      ),
+      log: options.log
+    })
+  );
   if (gateFailure) fail(gateFailure);
   if (options.comment ?? true) {
-    const failure2 = await publishComment(client, ctx, d, options);
+    const failure2 = await deadline.run(
+      "the PR comment",
+      () => publishComment(client, ctx, d, options)
+    );
     if (failure2) fail(failure2);
   }
 }
@@ -55577,13 +55773,18 @@ async function publishComment(client, ctx, d, options) {
     return explainFailure(`Commenting on PR #${pr.number}`, "pull-requests: write", e);
   }
 }
-async function pullRequestOf(client, ctx, log2) {
-  try {
-    return await findPullRequest(client, ctx);
-  } catch (e) {
-    log2.warning(explainFailure("Finding the pull request", "pull-requests: read", e));
-    return fromEvent(ctx);
-  }
+async function pullRequestOf(client, ctx, log2, deadline) {
+  let pr = fromEvent(ctx);
+  const failure2 = await deadline.run("finding the pull request", async () => {
+    try {
+      pr = await findPullRequest(client, ctx);
+      return null;
+    } catch (e) {
+      return explainFailure("Finding the pull request", "pull-requests: read", e);
+    }
+  });
+  if (failure2) log2.warning(failure2);
+  return pr;
 }
 function fromEvent(ctx) {
   return ctx.pullNumber !== null ? { number: ctx.pullNumber, labels: ctx.labels } : null;
@@ -55608,7 +55809,7 @@ async function publishGate(client, ctx, input2) {
       );
       return null;
     } catch (e) {
-      if (failureOf(e).status !== 403)
+      if (!isPermissionDenied(e))
         return explainFailure("Creating the check run", "checks: write", e);
       checkError = e;
     }
@@ -55681,54 +55882,6 @@ async function writeReportFiles(report3, markdown, env) {
   await writeFile2(files.markdown, markdown);
   return files;
 }
-
-// src/definition/duration.ts
-var UNIT_MS = {
-  ms: 1,
-  s: 1e3,
-  m: 6e4,
-  h: 36e5,
-  d: 864e5,
-  w: 7 * 864e5,
-  y: 365 * 864e5
-};
-var PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)/y;
-function parseDuration(text) {
-  const s = text.trim();
-  if (s === "") return null;
-  let total = 0;
-  PART.lastIndex = 0;
-  while (PART.lastIndex < s.length) {
-    const start = PART.lastIndex;
-    const m = PART.exec(s);
-    if (!m || m.index !== start) return null;
-    total += Number(m[1]) * UNIT_MS[m[2]];
-  }
-  return total > 0 ? total : null;
-}
-function formatDuration(ms) {
-  if (ms <= 0) return "0s";
-  const order = [
-    ["d", UNIT_MS.d],
-    ["h", UNIT_MS.h],
-    ["m", UNIT_MS.m],
-    ["s", UNIT_MS.s],
-    ["ms", 1]
-  ];
-  let rest = ms;
-  let out = "";
-  for (const [unit, size2] of order) {
-    if (rest >= size2) {
-      const n = Math.floor(rest / size2);
-      out += `${n}${unit}`;
-      rest -= n * size2;
-    }
-  }
-  return out;
-}
-var HOUR_MS2 = UNIT_MS.h;
-var MINUTE_MS2 = UNIT_MS.m;
-var DAY_MS3 = UNIT_MS.d;
 
 // src/parse-option.ts
 init_errors();
@@ -84063,6 +84216,32 @@ async function reviewOfPullRequest(head, context) {
   }
 }
 
+// src/action/step-error.ts
+init_limits();
+function gateFailedMessage(report3, gate2) {
+  const failed = whatFailed(report3, gate2);
+  if (failed.length === 0) return "The SLO gate fails: see the report above.";
+  const named = failed.slice(0, MAX_SLOS_NAMED_IN_ERRORS);
+  const more = failed.length - named.length;
+  return `The SLO gate fails: ${named.join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
+}
+function whatFailed(report3, gate2) {
+  const services = new Set(report3.slos.map((s) => s.service));
+  const nameOf = (s) => logSafe(services.size > 1 ? `${s.service}/${s.name}` : s.name);
+  const gated = report3.slos.filter((s) => s.gated);
+  const withBudget = (status) => gated.filter((s) => s.status === status).sort((a, b) => a.errorBudget.remaining - b.errorBudget.remaining).map((s) => `${nameOf(s)} ${status} (budget left ${percent(s.errorBudget.remaining, 1)})`);
+  const warnings = gate2.failOn === "warning";
+  return [
+    ...withBudget("breaching"),
+    ...(report3.health ?? []).filter((h) => !h.ok && (h.onFailure === "fail" || warnings)).map((h) => `${logSafe(h.name)} unhealthy`),
+    ...warnings ? withBudget("warning") : [],
+    ...gate2.onSourceError === "fail" ? gated.filter((s) => s.status === "error").map((s) => `${nameOf(s)} unreadable`) : []
+  ];
+}
+function logSafe(text) {
+  return plainText(text, MAX_REPORTED_VALUE_CHARS).replace(/:(?=:)/g, ": ");
+}
+
 // src/action/verify.ts
 init_errors();
 
@@ -84074,6 +84253,14 @@ function gitHubVerifyPublisher(settings) {
   return { publish: (report3, verdict) => publishVerification(report3, verdict, settings) };
 }
 async function publishVerification(report3, verdict, settings) {
+  const deadline = new GitHubDeadline(settings.deadlineMs ?? DEFAULT_GITHUB_API.deadlineMs);
+  try {
+    return await publishVerificationWithin(deadline, report3, verdict, settings);
+  } finally {
+    deadline.dispose();
+  }
+}
+async function publishVerificationWithin(deadline, report3, verdict, settings) {
   const { env, log: log2 } = settings;
   const failures = [];
   const fail = (message) => {
@@ -84086,43 +84273,49 @@ async function publishVerification(report3, verdict, settings) {
     token: settings.token,
     baseUrl: env.GITHUB_API_URL,
     log: log2,
+    deadline,
     ...settings.client
   }) : null;
   const canCall = client !== null && ctx.owner !== "" && ctx.repo !== "";
   const markdown = renderMarkdown(report3, { runUrl: ctx.runUrl });
   await writeRunnerFiles(report3, markdown, env, fail);
   if (client && apiReachable(ctx, canCall, log2, fail)) {
-    await deliverVerification({ client, ctx, report: report3, verdict, markdown, settings }, fail);
+    await deliverVerification({ client, ctx, report: report3, verdict, markdown, settings, deadline }, fail);
   } else if (!client) {
     log2.info(
       "No GitHub token: no check run, no PR comment and no deployment status, only the job summary and the outputs. Pass github-token to the Action."
     );
   }
+  const skipped = deadline.warning();
+  if (skipped) fail(skipped);
   return { overridden: false, failures };
 }
 async function deliverVerification(d, fail) {
-  const { client, ctx, settings } = d;
+  const { client, ctx, settings, deadline } = d;
   const commentId = settings.commentId || DEFAULT_GITHUB.commentId;
-  const checkFailure = await publishGate(client, ctx, {
-    token: settings.token ?? "",
-    name: VERIFY_CHECK_NAME(commentId),
-    conclusion: conclusionOf(d.verdict, settings.failOnInconclusive === true),
-    title: verifyTitleOf(d.report, d.verdict, TITLE_LIMIT),
-    summary: truncateMarkdown(
-      d.markdown,
-      CHECK_SUMMARY_LIMIT,
-      "The report was cut to fit the check run; the whole of it is in the job summary."
-    ),
-    annotations: [],
-    log: settings.log
-  });
+  const checkFailure = await deadline.run(
+    "the check run",
+    () => publishGate(client, ctx, {
+      token: settings.token ?? "",
+      name: VERIFY_CHECK_NAME(commentId),
+      conclusion: conclusionOf(d.verdict, settings.failOnInconclusive === true),
+      title: verifyTitleOf(d.report, d.verdict, TITLE_LIMIT),
+      summary: truncateMarkdown(
+        d.markdown,
+        CHECK_SUMMARY_LIMIT,
+        "The report was cut to fit the check run; the whole of it is in the job summary."
+      ),
+      annotations: [],
+      log: settings.log
+    })
+  );
   if (checkFailure) fail(checkFailure);
   if (settings.comment ?? true) {
-    const failure2 = await commentOnShippingPull(d, commentId);
+    const failure2 = await deadline.run("the PR comment", () => commentOnShippingPull(d, commentId));
     if (failure2) fail(failure2);
   }
   if (d.verdict === "regressed") {
-    const failure2 = await markDeploymentFailed(d);
+    const failure2 = await deadline.run("the deployment status", () => markDeploymentFailed(d));
     if (failure2) fail(failure2);
   }
 }
@@ -84144,7 +84337,9 @@ async function commentOnShippingPull(d, commentId) {
     try {
       number6 = (await pullRequestThatShipped(client, where, ctx.sha))?.number;
     } catch (e) {
-      settings.log.warning(explainFailure("Finding the pull request", "pull-requests: read", e));
+      const failure2 = explainFailure("Finding the pull request", "pull-requests: read", e);
+      if (d.deadline.passed) return failure2;
+      settings.log.warning(failure2);
     }
   }
   if (number6 === void 0) {
@@ -84255,6 +84450,7 @@ async function verifyDeploy(inputs, io) {
     commentId: inputs.commentId,
     failOnInconclusive: v.failOnInconclusive,
     deploymentId: judged ? judged.id : null,
+    deadlineMs: inputs.githubDeadlineMs,
     env: io.env,
     cwd: io.cwd,
     log: log2,
@@ -84275,6 +84471,7 @@ async function verifyDeploy(inputs, io) {
     environment,
     sinceMs: oldestWindowStart(set2, atMs),
     untilMs: atMs,
+    deadlineMs: inputs.githubDeadlineMs,
     ...io.client ? { client: io.client } : {}
   }) : void 0;
   const outcome = await io.runVerify(set2, {
@@ -84350,7 +84547,8 @@ function parseInputs(input2 = (n) => getInput(n)) {
     commentId: text("comment-id") ?? DEFAULT_GITHUB.commentId,
     overrideLabel: text("override-label") ?? DEFAULT_GITHUB.overrideLabel,
     sha: text("sha"),
-    failOnReportError: bool(input2, "fail-on-report-error", false)
+    failOnReportError: bool(input2, "fail-on-report-error", false),
+    githubDeadlineMs: text("github-deadline") === void 0 ? DEFAULT_GITHUB_API.deadlineMs : parseDurationOption(text("github-deadline"), "github-deadline")
   };
 }
 function parseVerifyInputs(input2) {
@@ -84426,6 +84624,7 @@ async function gate(inputs) {
     commentId: inputs.commentId,
     overrideLabel: inputs.overrideLabel,
     sha: inputs.sha,
+    deadlineMs: inputs.githubDeadlineMs,
     env: process.env,
     cwd: process.cwd(),
     log: { info, warning }
@@ -84442,9 +84641,10 @@ async function gate(inputs) {
     log: { info, warning },
     environment: inputs.environment,
     sinceMs: oldestWindowStart(set2, atMs),
-    untilMs: atMs
+    untilMs: atMs,
+    deadlineMs: inputs.githubDeadlineMs
   }) : void 0;
-  const { exitCode } = await runGate(set2, {
+  const { exitCode, report: report3 } = await runGate(set2, {
     atMs,
     failOn: inputs.failOn,
     onSourceError: inputs.onSourceError,
@@ -84453,7 +84653,7 @@ async function gate(inputs) {
     publisher,
     failOnReportError: inputs.failOnReportError
   });
-  if (exitCode === EXIT.fail) setFailed("The SLO gate fails: see the report above.");
+  if (exitCode === EXIT.fail) setFailed(gateFailedMessage(report3, inputs));
   if (exitCode === EXIT.source) {
     setFailed("A source could not be read, or a report could not be delivered: see above.");
   }

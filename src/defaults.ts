@@ -68,8 +68,11 @@ export const DEFAULT_ALERT_DELIVERY = {
 /** A dependency health endpoint: it should answer fast, and is tried twice. */
 export const DEFAULT_HEALTH = { timeoutMs: 10_000, retries: 1 } as const;
 
-/** The GitHub API: per-request timeout, and retries after a 5xx or a network error. */
-export const DEFAULT_GITHUB_API = { timeoutMs: 30_000, retries: 3 } as const;
+/**
+ * The GitHub API: per-request timeout, retries after a 5xx or a network
+ * error, and the deadline for all the GitHub calls of a run's reporting.
+ */
+export const DEFAULT_GITHUB_API = { timeoutMs: 30_000, retries: 3, deadlineMs: 60_000 } as const;
 
 /** The GitHub reporting settings of `slo check --github` and the Action's inputs. */
 export const DEFAULT_GITHUB = {

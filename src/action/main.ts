@@ -7,6 +7,7 @@ import * as core from "@actions/core";
 import {
   DEFAULT_FAIL_ON,
   DEFAULT_GITHUB,
+  DEFAULT_GITHUB_API,
   DEFAULT_ON_SOURCE_ERROR,
   DEFAULT_PATHS,
   DEFAULT_VERIFY,
@@ -36,6 +37,7 @@ import { BASELINES, type Baseline, type VerifyFailOn } from "../pipeline/verify-
 import { colorWanted, renderText } from "../report/render-text.js";
 import type { SloReport } from "../report/schema.js";
 import { reviewOfPullRequest } from "./slo-review.js";
+import { gateFailedMessage } from "./step-error.js";
 import { type ActionIo, oldestWindowStart, verifyDeploy } from "./verify.js";
 
 export const MODES = ["gate", "verify"] as const;
@@ -70,6 +72,8 @@ export interface ActionInputs {
   overrideLabel: string;
   sha: string | undefined;
   failOnReportError: boolean;
+  /** github-deadline: how long all the GitHub calls of the reporting (or the deployments read) may take */
+  githubDeadlineMs: number;
 }
 
 /** action.yml's defaults apply only on a runner; here they come from defaults.ts (a test checks both agree). Empty means not given. */
@@ -103,6 +107,10 @@ export function parseInputs(
     overrideLabel: text("override-label") ?? DEFAULT_GITHUB.overrideLabel,
     sha: text("sha"),
     failOnReportError: bool(input, "fail-on-report-error", false),
+    githubDeadlineMs:
+      text("github-deadline") === undefined
+        ? DEFAULT_GITHUB_API.deadlineMs
+        : parseDurationOption(text("github-deadline")!, "github-deadline"),
   };
 }
 
@@ -193,6 +201,7 @@ async function gate(inputs: ActionInputs): Promise<number> {
     commentId: inputs.commentId,
     overrideLabel: inputs.overrideLabel,
     sha: inputs.sha,
+    deadlineMs: inputs.githubDeadlineMs,
     env: process.env,
     cwd: process.cwd(),
     log: { info: core.info, warning: core.warning },
@@ -213,9 +222,10 @@ async function gate(inputs: ActionInputs): Promise<number> {
         environment: inputs.environment,
         sinceMs: oldestWindowStart(set, atMs),
         untilMs: atMs,
+        deadlineMs: inputs.githubDeadlineMs,
       })
     : undefined;
-  const { exitCode } = await runGate(set, {
+  const { exitCode, report } = await runGate(set, {
     atMs,
     failOn: inputs.failOn,
     onSourceError: inputs.onSourceError,
@@ -224,7 +234,7 @@ async function gate(inputs: ActionInputs): Promise<number> {
     publisher,
     failOnReportError: inputs.failOnReportError,
   });
-  if (exitCode === EXIT.fail) core.setFailed("The SLO gate fails: see the report above.");
+  if (exitCode === EXIT.fail) core.setFailed(gateFailedMessage(report, inputs));
   if (exitCode === EXIT.source) {
     core.setFailed("A source could not be read, or a report could not be delivered: see above.");
   }

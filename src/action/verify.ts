@@ -74,6 +74,7 @@ export async function verifyDeploy(inputs: ActionInputs, io: ActionIo): Promise<
     commentId: inputs.commentId,
     failOnInconclusive: v.failOnInconclusive,
     deploymentId: judged ? judged.id : null,
+    deadlineMs: inputs.githubDeadlineMs,
     env: io.env,
     cwd: io.cwd,
     log,
@@ -96,6 +97,7 @@ export async function verifyDeploy(inputs: ActionInputs, io: ActionIo): Promise<
         environment,
         sinceMs: oldestWindowStart(set, atMs),
         untilMs: atMs,
+        deadlineMs: inputs.githubDeadlineMs,
         ...(io.client ? { client: io.client } : {}),
       })
     : undefined;

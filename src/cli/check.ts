@@ -14,6 +14,8 @@ import {
   deployOption,
   deploysGiven,
   environmentOption,
+  gitHubDeadlineOf,
+  gitHubDeadlineOption,
   gitHubDeploysOf,
   pathsArgument,
   printWarning,
@@ -42,6 +44,7 @@ export interface CheckOptions {
   failOnReportError?: boolean;
   deploy?: string[];
   environment?: string;
+  githubDeadline?: string;
 }
 
 export function registerCheck(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -80,6 +83,7 @@ export function registerCheck(program: Command, io: CliIo, setExit: (code: numbe
     )
     .option("--sha <sha>", "--github: the commit to report on, instead of the event's")
     .option("--fail-on-report-error", "--github: exit 3 when a report cannot be delivered")
+    .addOption(gitHubDeadlineOption())
     .action(async (paths: string[], options: CheckOptions, command: Command) => {
       refuseGitHubOptionsWithoutGitHub(options, command);
       setExit(await runCheck(paths, options, io));
@@ -116,7 +120,11 @@ export async function runCheck(paths: string[], options: CheckOptions, io: CliIo
     : DEFAULT_ON_SOURCE_ERROR;
   const atMs = parseAt(options.at, "--at");
   const given = deploysGiven(options.deploy, atMs);
-  const publisher = options.github ? await gitHubPublisherOf(options, io) : null;
+  const deadlineMs = gitHubDeadlineOf(
+    options.githubDeadline,
+    options.github === true || options.environment !== undefined,
+  );
+  const publisher = options.github ? await gitHubPublisherOf(options, io, deadlineMs) : null;
   const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env, warn: printWarning(io) });
   // --quiet silences the automatic line; an explicit --progress still wins
   const progress = progressLine(io.stderr, {
@@ -137,7 +145,10 @@ export async function runCheck(paths: string[], options: CheckOptions, io: CliIo
       failOn,
       onSourceError,
       sourceOptions: { onProgress: progress.onProgress, stdin: io.stdin },
-      deploys: { given, github: await gitHubDeploysOf(options.environment, set, atMs, io) },
+      deploys: {
+        given,
+        github: await gitHubDeploysOf(options.environment, set, atMs, io, deadlineMs),
+      },
       show,
       publisher,
       failOnReportError: options.failOnReportError === true,
@@ -149,7 +160,11 @@ export async function runCheck(paths: string[], options: CheckOptions, io: CliIo
 }
 
 /** Loaded only for --github: Octokit and the reporters stay out of every other run. */
-async function gitHubPublisherOf(options: CheckOptions, io: CliIo): Promise<GatePublisher> {
+async function gitHubPublisherOf(
+  options: CheckOptions,
+  io: CliIo,
+  deadlineMs: number | undefined,
+): Promise<GatePublisher> {
   const { gitHubPublisher } = await import("../github/publish.js");
   return gitHubPublisher({
     token: io.env.GITHUB_TOKEN || io.env.GH_TOKEN,
@@ -158,6 +173,7 @@ async function gitHubPublisherOf(options: CheckOptions, io: CliIo): Promise<Gate
     commentId: options.commentId,
     overrideLabel: options.overrideLabel,
     sha: options.sha,
+    deadlineMs,
     env: io.env,
     cwd: io.cwd,
     log: stderrLog(io, options.quiet === true),

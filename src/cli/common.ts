@@ -3,11 +3,12 @@
 import { mkdir, realpath, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { Argument, Option } from "commander";
-import { DEFAULT_PATHS } from "../defaults.js";
+import { DEFAULT_GITHUB_API, DEFAULT_PATHS } from "../defaults.js";
+import { formatDuration } from "../definition/duration.js";
 import type { Deploy, SloSet } from "../definition/model.js";
 import { type SloError, usageError } from "../errors.js";
 import { fileErrorReason } from "../file-errors.js";
-import { parseDeploy } from "../parse-option.js";
+import { parseDeploy, parseDurationOption } from "../parse-option.js";
 import { oldestWindowStart } from "../pipeline/requests.js";
 import { resolveInputs } from "../sources/logs/reading/inputs.js";
 import type { CliIo } from "./io.js";
@@ -15,6 +16,29 @@ import type { CliIo } from "./io.js";
 /** A warning about the SLO files, as errors are printed (file:line:col), on stderr: never in the report. */
 export function printWarning(io: CliIo): (warning: SloError) => void {
   return (warning) => io.stderr.write(`warning: ${warning.format()}\n`);
+}
+
+/** --github-deadline: how long the run's GitHub calls may take, for --github's reporting and --environment's reading. */
+export function gitHubDeadlineOption(): Option {
+  return new Option(
+    "--github-deadline <duration>",
+    `how long the GitHub calls of --github or --environment may take in all (default ${DEFAULT_GITHUB_DEADLINE})`,
+  );
+}
+
+/** The --github-deadline given, in ms; refused where no GitHub call is made. */
+export function gitHubDeadlineOf(
+  text: string | undefined,
+  callsGitHub: boolean,
+): number | undefined {
+  if (text === undefined) return undefined;
+  if (!callsGitHub) {
+    throw usageError(
+      "--github-deadline only applies with --github or --environment",
+      "leave it out, or add the option that calls GitHub",
+    );
+  }
+  return parseDurationOption(text, "--github-deadline");
 }
 
 /** Every command's [paths...]: SLO files or folders, slos/ when none is given. */
@@ -55,6 +79,8 @@ export async function writeOutput(
   }
   await writeUserFile(target, text, `--out ${out}`);
 }
+
+const DEFAULT_GITHUB_DEADLINE = formatDuration(DEFAULT_GITHUB_API.deadlineMs);
 
 const OUT_HINT = "write the output to a file of its own, e.g. --out report.txt";
 
@@ -169,6 +195,7 @@ export async function gitHubDeploysOf(
   set: SloSet,
   atMs: number,
   io: CliIo,
+  deadlineMs?: number,
 ): Promise<Deploy[] | undefined> {
   if (environment === undefined) return undefined;
   const { readGitHubDeploys } = await import("../github/deployments.js");
@@ -181,6 +208,7 @@ export async function gitHubDeploysOf(
     environment,
     sinceMs,
     untilMs: atMs,
+    deadlineMs,
     log: {
       info: () => {},
       warning: (message) => {

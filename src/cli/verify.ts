@@ -23,6 +23,8 @@ import { renderText } from "../report/render-text.js";
 import type { SloReport } from "../report/schema.js";
 import {
   environmentOption,
+  gitHubDeadlineOf,
+  gitHubDeadlineOption,
   gitHubDeploysOf,
   pathsArgument,
   printWarning,
@@ -46,6 +48,7 @@ export interface VerifyCommandOptions {
   out?: string;
   quiet?: boolean;
   environment?: string;
+  githubDeadline?: string;
 }
 
 export function registerVerify(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -100,6 +103,7 @@ export function registerVerify(program: Command, io: CliIo, setExit: (code: numb
       formatDuration(DEFAULT_VERIFY.intervalMs),
     )
     .addOption(environmentOption())
+    .addOption(gitHubDeadlineOption())
     .option("--at <time>", "judge at this RFC 3339 instant instead of now")
     .option("--format <format>", "text, json or markdown", "text")
     .option("--out <file>", "write the verdict to a file instead of stdout")
@@ -130,6 +134,7 @@ export async function runVerifyCommand(
     forMs: options.for === undefined ? undefined : parseDurationOption(options.for, "--for"),
   };
   const intervalMs = parseDurationOption(options.interval, "--interval");
+  const deadlineMs = gitHubDeadlineOf(options.githubDeadline, options.environment !== undefined);
   const atMs = parseAt(options.at, "--at");
   const deploy: Deploy | undefined =
     options.deploy !== undefined
@@ -155,7 +160,9 @@ export async function runVerifyCommand(
     ...settings,
     atMs,
     deploy,
-    deploys: deploy ? undefined : await gitHubDeploysOf(options.environment, set, atMs, io),
+    deploys: deploy
+      ? undefined
+      : await gitHubDeploysOf(options.environment, set, atMs, io, deadlineMs),
     show,
     sourceOptions: { stdin: io.stdin },
     wait: options.wait

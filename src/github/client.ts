@@ -9,6 +9,7 @@ import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
 import { DEFAULT_GITHUB_API } from "../defaults.js";
 import { MAX_TIMER_MS } from "../limits.js";
+import type { GitHubDeadline } from "./deadline.js";
 
 const SloOctokit = Octokit.plugin(retry, throttling);
 /** The reporters use the REST methods and pagination; the plugins work underneath. */
@@ -33,6 +34,8 @@ export interface ClientOptions {
   /** rate-limit waits and spacing of writes (default on); tests of other things turn it off */
   throttle?: boolean;
   fetch?: typeof fetch;
+  /** the run's reporting deadline: stops requests in flight, and rate-limit waits past it */
+  deadline?: GitHubDeadline | undefined;
 }
 
 /** A rate limit is waited out twice; a third hit fails the request with GitHub's message. */
@@ -41,15 +44,31 @@ const RATE_LIMIT_RETRIES = 2;
 export function createGitHubClient(options: ClientOptions): GitHubClient {
   const baseFetch = options.fetch ?? fetch;
   const timeoutMs = Math.min(options.timeoutMs ?? DEFAULT_GITHUB_API.timeoutMs, MAX_TIMER_MS);
-  const fetchWithTimeout: typeof fetch = (input, init) =>
-    baseFetch(input, {
-      ...init,
-      signal: init?.signal
-        ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)])
-        : AbortSignal.timeout(timeoutMs),
-    });
   const baseMs = options.retryBaseMs ?? 1000;
-  return new SloOctokit({
+  const { deadline } = options;
+  // The deadline's signal caps each request's timeout at what is left of it.
+  const fetchWithTimeout: typeof fetch = async (input, init) => {
+    const signals = [AbortSignal.timeout(timeoutMs)];
+    if (init?.signal) signals.push(init.signal);
+    if (deadline) signals.push(deadline.signal);
+    try {
+      return await baseFetch(input, { ...init, signal: AbortSignal.any(signals) });
+    } catch (error) {
+      if (deadline?.passed) deadline.cut++;
+      throw error;
+    }
+  };
+  // A rate limit is waited out twice, and only when the wait ends before the
+  // deadline; else the request fails and its caller says so, once.
+  const waitOut = (kind: string, after: number, request: RequestInfo, count: number) => {
+    const fits = !deadline || after * baseMs < deadline.remainingMs();
+    if (count >= RATE_LIMIT_RETRIES || !fits) return false;
+    options.log.warning(
+      `GitHub ${kind} hit on ${request.method} ${request.url}; retrying in ${after} s`,
+    );
+    return true;
+  };
+  const client = new SloOctokit({
     auth: options.token,
     baseUrl: (options.baseUrl || "https://api.github.com").replace(/\/+$/, ""),
     userAgent: "slo-action",
@@ -66,25 +85,26 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
     throttle: {
       enabled: options.throttle ?? true,
       retryAfterBaseValue: baseMs,
-      onRateLimit: (after: number, request: RequestInfo, _octokit: unknown, count: number) => {
-        options.log.warning(
-          `GitHub rate limit hit on ${request.method} ${request.url}; retrying in ${after} s`,
-        );
-        return count < RATE_LIMIT_RETRIES;
-      },
+      onRateLimit: (after: number, request: RequestInfo, _octokit: unknown, count: number) =>
+        waitOut("rate limit", after, request, count),
       onSecondaryRateLimit: (
         after: number,
         request: RequestInfo,
         _octokit: unknown,
         count: number,
-      ) => {
-        options.log.warning(
-          `GitHub secondary rate limit hit on ${request.method} ${request.url}; retrying in ${after} s`,
-        );
-        return count < RATE_LIMIT_RETRIES;
-      },
+      ) => waitOut("secondary rate limit", after, request, count),
     },
   });
+  // Octokit hands every request the same `request` options object, and the
+  // retry and throttling plugins keep their retry count in it: without a copy
+  // per request, the second request's first wait is the first's fifth (25 s,
+  // not 1 s). Registered last, this hook runs first; every hook of a request
+  // is handed the same options object, so the copy goes in there.
+  client.hook.wrap("request", (request, requestOptions) => {
+    requestOptions.request = { ...requestOptions.request, retryCount: 0 };
+    return request(requestOptions);
+  });
+  return client;
 }
 
 interface RequestInfo {

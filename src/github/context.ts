@@ -21,6 +21,8 @@ export interface EventContext {
   pullRequestLookup: "none" | "open-by-commit" | "any-by-commit" | "open-by-head-sha";
   /** the token is read-only (a forked PR, or Dependabot): why, or null */
   readOnlyReason: string | null;
+  /** the event has no commit to report on (a push that deleted a branch): why, or null */
+  noCommitReason: string | null;
   /** deployment events: the environment deployed to */
   environment: string | null;
   /** deployment events: the deployment, and (deployment_status) the status that started the run */
@@ -65,6 +67,7 @@ export function eventContextOf(
     repo,
     labels: [] as string[],
     readOnlyReason: null as string | null,
+    noCommitReason: null as string | null,
     environment: null as string | null,
     deployment: null as DeploymentOfEvent | null,
     runUrl: runUrlOf(env),
@@ -100,16 +103,7 @@ export function eventContextOf(
       };
     }
     case "push":
-      return {
-        ...base,
-        sha: pick(payload.after),
-        pullNumber: null,
-        pullRequestLookup: "open-by-commit",
-        readOnlyReason:
-          env.GITHUB_ACTOR === "dependabot[bot]"
-            ? "Dependabot's pushes run with a read-only token"
-            : null,
-      };
+      return pushContext(base, payload, env, pick, shaOverride);
     case "deployment":
     case "deployment_status": {
       const deployment = obj(payload.deployment);
@@ -142,6 +136,47 @@ export function eventContextOf(
       // schedule, workflow_dispatch, and anything else: the branch tip, no PR.
       return { ...base, sha: pick(undefined), pullNumber: null, pullRequestLookup: "none" };
   }
+}
+
+type ContextBase = Omit<EventContext, "sha" | "pullNumber" | "pullRequestLookup">;
+
+function pushContext(
+  base: ContextBase,
+  payload: Payload,
+  env: Env,
+  pick: (sha: unknown) => string,
+  shaOverride: string | undefined,
+): EventContext {
+  const deleted = deletedRef(payload);
+  if (deleted !== null && !shaOverride) {
+    // GITHUB_SHA is then the default branch's tip, which this push did not touch.
+    return {
+      ...base,
+      sha: "",
+      pullNumber: null,
+      pullRequestLookup: "none",
+      noCommitReason: `This push deleted ${deleted}: there is no commit to report on`,
+    };
+  }
+  return {
+    ...base,
+    sha: pick(payload.after),
+    pullNumber: null,
+    pullRequestLookup: "open-by-commit",
+    readOnlyReason:
+      env.GITHUB_ACTOR === "dependabot[bot]"
+        ? "Dependabot's pushes run with a read-only token"
+        : null,
+  };
+}
+
+/** The ref a push deleted (`deleted: true`, `after` all zeros), or null. */
+function deletedRef(payload: Payload): string | null {
+  const deleted =
+    payload.deleted === true ||
+    (typeof payload.after === "string" && /^0{40}$/.test(payload.after));
+  if (!deleted) return null;
+  return typeof payload.ref === "string" && payload.ref ? payload.ref : "the branch";
 }
 
 /** The workflow run a report or alert links back to; null outside GitHub Actions. */

@@ -9,6 +9,7 @@
  * (or any failure) is a warning and no deploys.
  */
 
+import { DEFAULT_GITHUB_API } from "../defaults.js";
 import type { Deploy } from "../definition/model.js";
 import { MAX_GITHUB_DEPLOYMENTS } from "../limits.js";
 import {
@@ -18,6 +19,7 @@ import {
   type Logger,
 } from "./client.js";
 import type { Env } from "./context.js";
+import { GitHubDeadline } from "./deadline.js";
 import { explainFailure, failureOf } from "./errors.js";
 
 export interface DeploysQuery {
@@ -271,6 +273,8 @@ export interface ReadDeploysSettings {
   environment: string;
   sinceMs: number;
   untilMs: number;
+  /** how long reading GitHub's deployments may take in all (default DEFAULT_GITHUB_API) */
+  deadlineMs?: number | undefined;
   /** for tests: fetch, retry waits, throttling */
   client?: Partial<ClientOptions>;
 }
@@ -293,19 +297,26 @@ export async function readGitHubDeploys(settings: ReadDeploysSettings): Promise<
     );
     return [];
   }
+  // A GitHub that never answers costs the deadline, then no deploys: the gate goes on without them.
+  const deadline = new GitHubDeadline(settings.deadlineMs ?? DEFAULT_GITHUB_API.deadlineMs);
   const client = createGitHubClient({
     token: settings.token,
     baseUrl: env.GITHUB_API_URL,
     log,
+    deadline,
     ...settings.client,
   });
-  return gitHubDeploys({
-    client,
-    owner,
-    repo,
-    environment,
-    sinceMs: settings.sinceMs,
-    untilMs: settings.untilMs,
-    log,
-  });
+  try {
+    return await gitHubDeploys({
+      client,
+      owner,
+      repo,
+      environment,
+      sinceMs: settings.sinceMs,
+      untilMs: settings.untilMs,
+      log,
+    });
+  } finally {
+    deadline.dispose();
+  }
 }

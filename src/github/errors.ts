@@ -3,9 +3,13 @@
  * the permission the workflow must grant, never just "Forbidden".
  */
 
+import { STATUS_CODES } from "node:http";
+
 export interface GitHubFailure {
   status: number | null;
   message: string;
+  /** the body was no JSON (a proxy's or GitHub's HTML error page): message is the status's reason phrase */
+  summarised?: boolean;
 }
 
 /**
@@ -20,6 +24,10 @@ export function failureOf(error: unknown): GitHubFailure {
     return { status: null, message: `no answer from the GitHub API (${e.message})` };
   }
   const status = typeof e?.status === "number" ? e.status : null;
+  if (answered && status !== null && typeof e.response?.data === "string") {
+    // An error page is meant for a browser: its HTML in a job log helps nobody.
+    return { status, message: STATUS_CODES[status] ?? "an error page", summarised: true };
+  }
   const data = e?.response?.data as { message?: unknown } | undefined;
   const raw =
     typeof data?.message === "string"
@@ -37,9 +45,27 @@ export function needsGitHubApp(error: unknown): boolean {
   return f.status === 403 && /github app/i.test(f.message);
 }
 
+/** A primary (x-ratelimit-remaining: 0) or secondary rate limit: GitHub's "not now", not "not allowed". */
 export function isRateLimited(error: unknown): boolean {
   const f = failureOf(error);
-  return (f.status === 403 || f.status === 429) && /rate limit/i.test(f.message);
+  if (f.status !== 403 && f.status !== 429) return false;
+  const headers = (error as { response?: { headers?: Record<string, unknown> } })?.response
+    ?.headers;
+  return /rate limit/i.test(f.message) || String(headers?.["x-ratelimit-remaining"]) === "0";
+}
+
+/**
+ * The token lacks a permission (or is a kind that cannot do this at all):
+ * the one 403 where another way of reporting (a commit status) may work.
+ */
+export function isPermissionDenied(error: unknown): boolean {
+  const f = failureOf(error);
+  return (
+    f.status === 403 &&
+    !isRateLimited(error) &&
+    (/not accessible by (integration|personal access token)/i.test(f.message) ||
+      needsGitHubApp(error))
+  );
 }
 
 /**
@@ -48,11 +74,20 @@ export function isRateLimited(error: unknown): boolean {
  */
 export function explainFailure(what: string, permission: string, error: unknown): string {
   const f = failureOf(error);
-  const said = f.status ? `GitHub answered ${f.status}: ${f.message}` : f.message;
+  // GitHub's sentence may end with its own full stop; the line adds one.
+  const message = f.message.replace(/\.$/, "");
+  const said = f.summarised
+    ? `GitHub answered ${f.status} ${message}`
+    : f.status
+      ? `GitHub answered ${f.status}: ${message}`
+      : message;
   if (f.status === 401) {
     return `${what} failed: ${said}. The token is invalid or expired; pass a valid one in github-token (or GITHUB_TOKEN).`;
   }
-  if (f.status === 403 && !isRateLimited(error)) {
+  if (isRateLimited(error)) {
+    return `${what} failed: ${said}. The token's GitHub API rate limit is spent (other jobs using the same token count too); run the job again once it resets.`;
+  }
+  if (isPermissionDenied(error)) {
     return `${what} failed: ${said}. The token lacks \`${permission}\`: add \`permissions: { ${permission} }\` to the job, or use a token that has it.`;
   }
   if (f.status === 404) {

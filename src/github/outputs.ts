@@ -9,6 +9,7 @@ import type { SloReport } from "../report/schema.js";
 
 export const OUTPUT_NAMES = [
   "result",
+  "overridden",
   "report",
   "min-budget-remaining",
   "breaching",
@@ -24,6 +25,7 @@ export type Outputs = Record<OutputName, string>;
 export function emptyOutputs(): Outputs {
   return {
     result: "",
+    overridden: "false",
     report: "",
     "min-budget-remaining": "",
     breaching: "[]",
@@ -34,12 +36,21 @@ export function emptyOutputs(): Outputs {
   };
 }
 
-export function outputsOf(report: SloReport, files: { report: string; markdown: string }): Outputs {
+/**
+ * `result` stays the SLOs' verdict under the override label; `overridden`
+ * says the gate was let through anyway, for a later job that checks `result`.
+ */
+export function outputsOf(
+  report: SloReport,
+  files: { report: string; markdown: string },
+  overridden = false,
+): Outputs {
   const remaining = report.slos
     .filter((s) => s.gated && s.sli !== null && s.status !== "error")
     .map((s) => s.errorBudget.remaining);
   return {
     result: report.result,
+    overridden: String(overridden),
     report: files.report,
     // A fraction, like every number of the report: 0.65 is 65% left.
     "min-budget-remaining": remaining.length > 0 ? String(Math.min(...remaining)) : "",

@@ -11,7 +11,7 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_GITHUB } from "../defaults.js";
+import { DEFAULT_GITHUB, DEFAULT_GITHUB_API } from "../defaults.js";
 import { usageError } from "../errors.js";
 import { markdownUrl, plainText } from "../report/escape.js";
 import type { Fit } from "../report/markdown-fit.js";
@@ -30,7 +30,8 @@ import { upsertStickyComment } from "./comment.js";
 import { changesSince, digestOf, readDigest } from "./comment-digest.js";
 import { publishCommitStatus } from "./commit-status.js";
 import { type Env, type EventContext, loadEventContext } from "./context.js";
-import { explainFailure, failureOf, needsGitHubApp } from "./errors.js";
+import { GitHubDeadline } from "./deadline.js";
+import { explainFailure, failureOf, isPermissionDenied, needsGitHubApp } from "./errors.js";
 import { outputsOf, writeOutputs } from "./outputs.js";
 import { findPullRequest, labelAddedBy, type PullRequestInfo } from "./pull-request.js";
 import { appendJobSummary, SUMMARY_LIMIT } from "./summary.js";
@@ -52,6 +53,8 @@ export interface GitHubSettings {
    * publishing, since it is known only once the SLOs are loaded.
    */
   appendix?: (() => string | undefined) | undefined;
+  /** how long all the GitHub calls of the reporting may take together (default DEFAULT_GITHUB_API) */
+  deadlineMs?: number | undefined;
 }
 
 export interface PublishOptions extends GitHubSettings {
@@ -104,6 +107,19 @@ export async function publishToGitHub(
   options: PublishOptions,
 ): Promise<PublishResult> {
   checkSettings(options);
+  const deadline = new GitHubDeadline(options.deadlineMs ?? DEFAULT_GITHUB_API.deadlineMs);
+  try {
+    return await publishWithin(deadline, report, options);
+  } finally {
+    deadline.dispose();
+  }
+}
+
+async function publishWithin(
+  deadline: GitHubDeadline,
+  report: SloReport,
+  options: PublishOptions,
+): Promise<PublishResult> {
   const { env, log } = options;
   const failures: string[] = [];
   const fail = (message: string) => {
@@ -116,18 +132,19 @@ export async function publishToGitHub(
         token: options.token,
         baseUrl: env.GITHUB_API_URL,
         log,
+        deadline,
         ...options.client,
       })
     : null;
-  const canCall = client !== null && ctx.owner !== "" && ctx.repo !== "";
+  const canCall = client !== null && ctx.owner !== "" && ctx.repo !== "" && !ctx.noCommitReason;
 
   // Without a comment, a PR is looked up only when the event names one (its live labels may override).
   const lookUp = canCall && (options.comment !== false || ctx.pullNumber !== null);
-  const pr = lookUp ? await pullRequestOf(client, ctx, log) : fromEvent(ctx);
+  const pr = lookUp ? await pullRequestOf(client, ctx, log, deadline) : fromEvent(ctx);
   const override =
     options.gatePasses || !pr
       ? undefined
-      : await overrideOf(canCall ? client : null, ctx, pr, options);
+      : await overrideOf(canCall && !deadline.passed ? client : null, ctx, pr, options);
   const conclusion: Conclusion = options.gatePasses ? "success" : override ? "neutral" : "failure";
   const markdownOptions: MarkdownOptions = {
     override,
@@ -145,17 +162,20 @@ export async function publishToGitHub(
     where: "the job summary",
     fullReport: REPORT_FILE,
   });
-  const files = await writeRunnerFiles(report, markdown, env, fail, summary);
-  const result = { overridden: override !== undefined, failures, files };
+  const overridden = override !== undefined;
+  const files = await writeRunnerFiles(report, markdown, env, fail, { summary, overridden });
+  const result = { overridden, failures, files };
   if (client && apiReachable(ctx, canCall, log, fail)) {
     const delivery = { client, ctx, pr, report, render, conclusion, override, options };
-    await deliverToApi(delivery, fail);
+    await deliverToApi(delivery, deadline, fail);
   } else if (!client) {
     // Deliberate in the two-workflow setup's gating half (github-token: ""), so not a failure.
     log.info(
       "No GitHub token: no check run and no PR comment, only the job summary and the outputs. Pass github-token to the Action, or set GITHUB_TOKEN for `slo check --github`.",
     );
   }
+  const skipped = deadline.warning();
+  if (skipped) fail(skipped);
   return result;
 }
 
@@ -165,22 +185,26 @@ export async function writeRunnerFiles(
   markdown: string,
   env: Env,
   fail: (message: string) => void,
-  /** the job summary's, fitted to its limit (default: the report itself) */
-  summary = markdown,
+  extras: {
+    /** the job summary's, fitted to its limit (default: the report itself) */
+    summary?: string;
+    overridden?: boolean;
+  } = {},
 ): Promise<PublishResult["files"]> {
   const files = await writeReportFiles(report, markdown, env).catch((e) => {
     fail(`Writing the report files failed: ${failureOf(e).message}`);
     return { report: "", markdown: "" };
   });
   if (env.GITHUB_STEP_SUMMARY) {
-    await appendJobSummary(env.GITHUB_STEP_SUMMARY, summary).catch((e) =>
+    await appendJobSummary(env.GITHUB_STEP_SUMMARY, extras.summary ?? markdown).catch((e) =>
       fail(`Writing the job summary failed: ${failureOf(e).message}`),
     );
   }
   if (env.GITHUB_OUTPUT) {
-    await writeOutputs(env.GITHUB_OUTPUT, outputsOf(report, files)).catch((e) =>
-      fail(`Writing the step outputs failed: ${failureOf(e).message}`),
-    );
+    await writeOutputs(
+      env.GITHUB_OUTPUT,
+      outputsOf(report, files, extras.overridden ?? false),
+    ).catch((e) => fail(`Writing the step outputs failed: ${failureOf(e).message}`));
   }
   return files;
 }
@@ -192,6 +216,12 @@ export function apiReachable(
   log: Logger,
   fail: (message: string) => void,
 ): boolean {
+  if (ctx.noCommitReason) {
+    log.info(
+      `${ctx.noCommitReason}, so no check run and no PR comment. The verdict is in the job summary and in this step's exit status.`,
+    );
+    return false;
+  }
   if (ctx.readOnlyReason) {
     log.warning(readOnlyNotice(ctx.readOnlyReason));
     return false;
@@ -218,28 +248,40 @@ interface ApiDelivery {
 }
 
 /** The check run (or commit status) and the sticky comment; each failure is said as it happens. */
-async function deliverToApi(d: ApiDelivery, fail: (message: string) => void): Promise<void> {
+async function deliverToApi(
+  d: ApiDelivery,
+  deadline: GitHubDeadline,
+  fail: (message: string) => void,
+): Promise<void> {
   const { client, ctx, options } = d;
-  const gateFailure = await publishGate(client, ctx, {
-    token: options.token ?? "",
-    name: options.checkName || DEFAULT_GITHUB.checkName,
-    conclusion: d.conclusion,
-    title: titleOf(d.report, d.conclusion, d.override?.label),
-    summary: truncateMarkdown(
-      d.render({
-        limit: CHECK_SUMMARY_LIMIT,
-        where: "the check run",
-        fullReport: jobSummaryOf(ctx),
-      }),
-      CHECK_SUMMARY_LIMIT,
-      "The report was cut to fit the check run; the whole of it is in the job summary.",
-    ),
-    annotations: annotationsOf(d.report, options.env.GITHUB_WORKSPACE || options.cwd, options.cwd),
-    log: options.log,
-  });
+  const gateFailure = await deadline.run("the check run", () =>
+    publishGate(client, ctx, {
+      token: options.token ?? "",
+      name: options.checkName || DEFAULT_GITHUB.checkName,
+      conclusion: d.conclusion,
+      title: titleOf(d.report, d.conclusion, d.override?.label),
+      summary: truncateMarkdown(
+        d.render({
+          limit: CHECK_SUMMARY_LIMIT,
+          where: "the check run",
+          fullReport: jobSummaryOf(ctx),
+        }),
+        CHECK_SUMMARY_LIMIT,
+        "The report was cut to fit the check run; the whole of it is in the job summary.",
+      ),
+      annotations: annotationsOf(
+        d.report,
+        options.env.GITHUB_WORKSPACE || options.cwd,
+        options.cwd,
+      ),
+      log: options.log,
+    }),
+  );
   if (gateFailure) fail(gateFailure);
   if (options.comment ?? true) {
-    const failure = await publishComment(client, ctx, d, options);
+    const failure = await deadline.run("the PR comment", () =>
+      publishComment(client, ctx, d, options),
+    );
     if (failure) fail(failure);
   }
 }
@@ -294,13 +336,19 @@ async function pullRequestOf(
   client: GitHubClient,
   ctx: EventContext,
   log: Logger,
+  deadline: GitHubDeadline,
 ): Promise<PullRequestInfo | null> {
-  try {
-    return await findPullRequest(client, ctx);
-  } catch (e) {
-    log.warning(explainFailure("Finding the pull request", "pull-requests: read", e));
-    return fromEvent(ctx);
-  }
+  let pr = fromEvent(ctx);
+  const failure = await deadline.run("finding the pull request", async () => {
+    try {
+      pr = await findPullRequest(client, ctx);
+      return null;
+    } catch (e) {
+      return explainFailure("Finding the pull request", "pull-requests: read", e);
+    }
+  });
+  if (failure) log.warning(failure);
+  return pr;
 }
 
 function fromEvent(ctx: EventContext): PullRequestInfo | null {
@@ -342,7 +390,8 @@ export async function publishGate(
       );
       return null;
     } catch (e) {
-      if (failureOf(e).status !== 403)
+      // Only a missing permission has another way: a rate limit would refuse a status too.
+      if (!isPermissionDenied(e))
         return explainFailure("Creating the check run", "checks: write", e);
       checkError = e;
     }

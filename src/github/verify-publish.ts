@@ -11,7 +11,7 @@
  */
 
 import { MARKER, VERIFY_CHECK_NAME } from "../conventions.js";
-import { DEFAULT_GITHUB } from "../defaults.js";
+import { DEFAULT_GITHUB, DEFAULT_GITHUB_API } from "../defaults.js";
 import { plainText } from "../report/escape.js";
 import { renderMarkdown } from "../report/render-markdown.js";
 import type { SloReport } from "../report/schema.js";
@@ -25,6 +25,7 @@ import {
 import { upsertStickyComment } from "./comment.js";
 import { STATUS_DESCRIPTION_LIMIT } from "./commit-status.js";
 import { type Env, type EventContext, loadEventContext } from "./context.js";
+import { GitHubDeadline } from "./deadline.js";
 import { pullRequestThatShipped } from "./deployments.js";
 import { explainFailure } from "./errors.js";
 import { apiReachable, checkSettings, publishGate, writeRunnerFiles } from "./publish.js";
@@ -40,6 +41,8 @@ export interface VerifyPublishSettings {
   failOnInconclusive?: boolean | undefined;
   /** the deployment judged (the deployment_status event's): where a regression is marked */
   deploymentId?: number | null | undefined;
+  /** how long all the GitHub calls of the reporting may take together (default DEFAULT_GITHUB_API) */
+  deadlineMs?: number | undefined;
   env: Env;
   cwd: string;
   log: Logger;
@@ -73,6 +76,20 @@ async function publishVerification(
   verdict: DeployVerdict,
   settings: VerifyPublishSettings,
 ): Promise<VerifyPublishResult> {
+  const deadline = new GitHubDeadline(settings.deadlineMs ?? DEFAULT_GITHUB_API.deadlineMs);
+  try {
+    return await publishVerificationWithin(deadline, report, verdict, settings);
+  } finally {
+    deadline.dispose();
+  }
+}
+
+async function publishVerificationWithin(
+  deadline: GitHubDeadline,
+  report: SloReport,
+  verdict: DeployVerdict,
+  settings: VerifyPublishSettings,
+): Promise<VerifyPublishResult> {
   const { env, log } = settings;
   const failures: string[] = [];
   const fail = (message: string) => {
@@ -86,6 +103,7 @@ async function publishVerification(
         token: settings.token,
         baseUrl: env.GITHUB_API_URL,
         log,
+        deadline,
         ...settings.client,
       })
     : null;
@@ -93,12 +111,14 @@ async function publishVerification(
   const markdown = renderMarkdown(report, { runUrl: ctx.runUrl });
   await writeRunnerFiles(report, markdown, env, fail);
   if (client && apiReachable(ctx, canCall, log, fail)) {
-    await deliverVerification({ client, ctx, report, verdict, markdown, settings }, fail);
+    await deliverVerification({ client, ctx, report, verdict, markdown, settings, deadline }, fail);
   } else if (!client) {
     log.info(
       "No GitHub token: no check run, no PR comment and no deployment status, only the job summary and the outputs. Pass github-token to the Action.",
     );
   }
+  const skipped = deadline.warning();
+  if (skipped) fail(skipped);
   return { overridden: false, failures };
 }
 
@@ -109,31 +129,34 @@ interface Delivery {
   verdict: DeployVerdict;
   markdown: string;
   settings: VerifyPublishSettings;
+  deadline: GitHubDeadline;
 }
 
 async function deliverVerification(d: Delivery, fail: (message: string) => void): Promise<void> {
-  const { client, ctx, settings } = d;
+  const { client, ctx, settings, deadline } = d;
   const commentId = settings.commentId || DEFAULT_GITHUB.commentId;
-  const checkFailure = await publishGate(client, ctx, {
-    token: settings.token ?? "",
-    name: VERIFY_CHECK_NAME(commentId),
-    conclusion: conclusionOf(d.verdict, settings.failOnInconclusive === true),
-    title: verifyTitleOf(d.report, d.verdict, TITLE_LIMIT),
-    summary: truncateMarkdown(
-      d.markdown,
-      CHECK_SUMMARY_LIMIT,
-      "The report was cut to fit the check run; the whole of it is in the job summary.",
-    ),
-    annotations: [],
-    log: settings.log,
-  });
+  const checkFailure = await deadline.run("the check run", () =>
+    publishGate(client, ctx, {
+      token: settings.token ?? "",
+      name: VERIFY_CHECK_NAME(commentId),
+      conclusion: conclusionOf(d.verdict, settings.failOnInconclusive === true),
+      title: verifyTitleOf(d.report, d.verdict, TITLE_LIMIT),
+      summary: truncateMarkdown(
+        d.markdown,
+        CHECK_SUMMARY_LIMIT,
+        "The report was cut to fit the check run; the whole of it is in the job summary.",
+      ),
+      annotations: [],
+      log: settings.log,
+    }),
+  );
   if (checkFailure) fail(checkFailure);
   if (settings.comment ?? true) {
-    const failure = await commentOnShippingPull(d, commentId);
+    const failure = await deadline.run("the PR comment", () => commentOnShippingPull(d, commentId));
     if (failure) fail(failure);
   }
   if (d.verdict === "regressed") {
-    const failure = await markDeploymentFailed(d);
+    const failure = await deadline.run("the deployment status", () => markDeploymentFailed(d));
     if (failure) fail(failure);
   }
 }
@@ -159,7 +182,10 @@ async function commentOnShippingPull(d: Delivery, commentId: string): Promise<st
     try {
       number = (await pullRequestThatShipped(client, where, ctx.sha))?.number;
     } catch (e) {
-      settings.log.warning(explainFailure("Finding the pull request", "pull-requests: read", e));
+      const failure = explainFailure("Finding the pull request", "pull-requests: read", e);
+      // Cut short by the deadline: the comment is what it skipped, said once.
+      if (d.deadline.passed) return failure;
+      settings.log.warning(failure);
     }
   }
   if (number === undefined) {

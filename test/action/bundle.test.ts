@@ -141,7 +141,10 @@ describe("the committed bundle", () => {
     expectClean(first);
     expect(first.code).toBe(1);
     expect(first.stdout).toContain("customer-info-sync");
-    expect(first.stdout).toContain("::error::The SLO gate fails");
+    // The runner decodes %25 back to %.
+    expect(first.stdout).toMatch(
+      /^::error::The SLO gate fails: customer-info-sync breaching \(budget left -171\.5%25\)$/m,
+    );
     expect(gh.checkRuns).toHaveLength(1);
     expect(gh.checkRuns[0]).toMatchObject({ head_sha: HEAD, conclusion: "failure", name: "slo" });
     expect(gh.checkRuns[0]!.annotations).toEqual([
@@ -334,6 +337,7 @@ describe("the committed bundle", () => {
         "breaching",
         "markdown",
         "min-budget-remaining",
+        "overridden",
         "report",
         "result",
         "verdict",

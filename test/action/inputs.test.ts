@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseInputs } from "../../src/action/main.js";
-import { DEFAULT_VERIFY } from "../../src/defaults.js";
+import { DEFAULT_GITHUB_API, DEFAULT_VERIFY } from "../../src/defaults.js";
 import { OUTPUT_NAMES } from "../../src/github/outputs.js";
 import { ROOT } from "../support/cli.js";
 
@@ -89,6 +89,16 @@ describe("parseInputs", () => {
       intervalMs: 2 * 60_000,
       failOnInconclusive: true,
     });
+  });
+
+  it("github-deadline: a duration, 60s by default as DEFAULT_GITHUB_API says", () => {
+    expect(parseInputs(from({})).githubDeadlineMs).toBe(DEFAULT_GITHUB_API.deadlineMs);
+    expect(actionYml.inputs["github-deadline"]!.default).toBe("60s");
+    expect(parseInputs(from({ "github-deadline": "90s" })).githubDeadlineMs).toBe(90_000);
+    expect(parseInputs(from({ "github-deadline": "2m" })).githubDeadlineMs).toBe(120_000);
+    expect(() => parseInputs(from({ "github-deadline": "soon" }))).toThrow(
+      "github-deadline soon: expected a duration above zero",
+    );
   });
 
   it("splits config on lines and commas", () => {

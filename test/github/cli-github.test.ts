@@ -6,7 +6,7 @@ import { runGate } from "../../src/pipeline/gate.js";
 import { loadSetOrThrow } from "../../src/pipeline/load-set.js";
 import { hasStackTrace, ROOT, runCli } from "../support/cli.js";
 import { type FakeGitHub, startFakeGitHub } from "../support/github-server.js";
-import { refusingUrl } from "../support/misbehaving-server.js";
+import { refusingUrl, startTestServer } from "../support/misbehaving-server.js";
 import { HEAD, pullRequestEvent, runnerFiles } from "./runner-files.js";
 
 const TOKEN = "ghs_clitoken0123456789abcdefghijklmnopqr";
@@ -106,6 +106,35 @@ describe("slo check --github", () => {
     ]);
     expect(stderr).not.toMatch(/\b500\b/);
     expect(hasStackTrace(stderr)).toBe(false);
+  });
+
+  it("--github-deadline: a GitHub that never answers costs the deadline, said in one warning; the verdict stands", async () => {
+    const silent = await startTestServer(() => ({ hang: true }));
+    try {
+      const runner = runnerFiles(silent.url, "pull_request", pullRequestEvent(7), {
+        GITHUB_TOKEN: TOKEN,
+      });
+      const r = await runCli(
+        ["check", "slos/", "--at", AT, "--github", "--github-deadline", "300ms", "-q"],
+        { env: { ...runner.env, GITHUB_WORKSPACE: undefined } },
+      );
+      expect(r.code).toBe(1);
+      expect(silent.requests.length).toBeLessThanOrEqual(1);
+      expect(r.stderr.trim().split("\n")).toEqual([
+        "warning: GitHub did not answer within the 300ms reporting deadline: skipped finding the pull request, the check run and the PR comment. Give it longer with the Action's github-deadline input (or --github-deadline), e.g. 2m.",
+      ]);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it("--github-deadline is a duration, and only with --github or --environment", async () => {
+    let r = await runCli(["check", "slos/", "--github", "--github-deadline", "soon"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--github-deadline soon: expected a duration above zero");
+    r = await runCli(["check", "slos/", "--github-deadline", "2m"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--github-deadline only applies with --github or --environment");
   });
 
   it("rejects a comment id that could break the marker, before any work", async () => {

@@ -63,6 +63,19 @@ describe("eventContextOf", () => {
     });
   });
 
+  it("push that deletes a branch: no commit, and why; an explicit sha still counts", () => {
+    const payload = { ref: "refs/heads/gone", after: "0".repeat(40), deleted: true };
+    expect(eventContextOf("push", payload, env)).toMatchObject({
+      sha: "",
+      pullRequestLookup: "none",
+      noCommitReason: "This push deleted refs/heads/gone: there is no commit to report on",
+    });
+    expect(eventContextOf("push", payload, env, "abc1234")).toMatchObject({
+      sha: "abc1234",
+      noCommitReason: null,
+    });
+  });
+
   it("deployment and deployment_status: the deployment's commit and environment", () => {
     for (const name of ["deployment", "deployment_status"]) {
       const ctx = eventContextOf(

@@ -5,6 +5,7 @@ import { createGitHubClient, type Logger } from "../../src/github/client.js";
 import { gitHubDeploys, readGitHubDeploys } from "../../src/github/deployments.js";
 import { MAX_GITHUB_DEPLOYMENTS } from "../../src/limits.js";
 import { type FakeGitHub, startFakeGitHub } from "../support/github-server.js";
+import { startTestServer } from "../support/misbehaving-server.js";
 
 const TOKEN = "ghs_deploytoken0123456789abcdefghijklmno";
 const T = Date.parse("2026-11-24T12:00:00Z");
@@ -287,6 +288,31 @@ describe("gitHubDeploys", () => {
 });
 
 describe("readGitHubDeploys (for slo check --github --environment)", () => {
+  it("a GitHub that never answers costs the deadline, then no deploys and one warning", async () => {
+    gh = await startFakeGitHub({ token: TOKEN });
+    const silent = await startTestServer(() => ({ hang: true }));
+    try {
+      const deploys = await readGitHubDeploys({
+        token: TOKEN,
+        env: { GITHUB_REPOSITORY: "acme/shop", GITHUB_API_URL: silent.url },
+        cwd: "/",
+        log,
+        environment: "production",
+        sinceMs: T - DAY,
+        untilMs: T,
+        deadlineMs: 300,
+        client: { retryBaseMs: 5, throttle: false },
+      });
+      expect(deploys).toEqual([]);
+      expect(silent.requests.length).toBeLessThanOrEqual(1);
+      expect(logs).toEqual([
+        "warning: Reading the deployments of production failed: no answer from the GitHub API (none within the 300ms deadline). No deploys from GitHub.",
+      ]);
+    } finally {
+      await silent.close();
+    }
+  });
+
   it("takes the repository from GITHUB_REPOSITORY and the API from GITHUB_API_URL", async () => {
     gh = await startFakeGitHub({
       token: TOKEN,

@@ -18,6 +18,7 @@ import {
   twoThousandSlos,
 } from "../report/scale-fixture.js";
 import { type FakeGitHub, startFakeGitHub } from "../support/github-server.js";
+import { startTestServer } from "../support/misbehaving-server.js";
 import { reportOf, sloYaml } from "./report-fixture.js";
 import { HEAD, pullRequestEvent, type RunnerFiles, runnerFiles } from "./runner-files.js";
 
@@ -413,6 +414,45 @@ describe("where the token cannot do everything", () => {
     expect(result.failures[0]).toContain("`statuses: write`");
   });
 
+  it("a rate-limited 403 on the check run is a rate limit: no commit status, no blame on checks: write", async () => {
+    for (const [body, headers] of [
+      [
+        { message: "API rate limit exceeded for installation ID 1." },
+        { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.ceil(Date.now() / 1000)) },
+      ],
+      [
+        {
+          message:
+            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+        },
+        {},
+      ],
+      // The header alone says it, whatever the message.
+      [{ message: "Forbidden" }, { "x-ratelimit-remaining": "0" }],
+    ] as const) {
+      gh.failNext("POST", /check-runs$/, 403, { body, headers });
+      const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+      const result = await publish(await passing(), runner, { gatePasses: true, comment: false });
+      expect(gh.statuses).toEqual([]);
+      expect(result.failures).toHaveLength(1);
+      expect(result.failures[0]).toMatch(/^Creating the check run failed: GitHub answered 403: /);
+      expect(result.failures[0]).toContain("rate limit");
+      expect(result.failures[0]).not.toContain("checks: write");
+    }
+  });
+
+  it("another 403 than a missing permission (SAML, say) is said as it is, without a status fallback", async () => {
+    gh.failNext("POST", /check-runs$/, 403, {
+      body: { message: "Resource protected by organization SAML enforcement." },
+    });
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    const result = await publish(await passing(), runner, { gatePasses: true, comment: false });
+    expect(gh.statuses).toEqual([]);
+    expect(result.failures).toEqual([
+      "Creating the check run failed: GitHub answered 403: Resource protected by organization SAML enforcement.",
+    ]);
+  });
+
   it("a bad token: 401, worded, no retry storm", async () => {
     const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
     const result = await publish(await passing(), runner, { token: "ghs_wrong", gatePasses: true });
@@ -458,6 +498,35 @@ describe("a failing GitHub", () => {
     expect(exitCodeAfterPublishing(EXIT.fail, result, false)).toBe(EXIT.fail);
   });
 
+  it("a 502 with GitHub's HTML error page: summarised, never pasted, one warning per failed operation", async () => {
+    const page = `<!DOCTYPE html>\n<html>\n<head><title>Unicorn! · GitHub</title><style>body{}</style></head>\n<body><h1>We had issues producing the response to your request.</h1>\n<p>Sorry about that.</p></body>\n</html>\n`;
+    const raw = { contentType: "text/html; charset=utf-8", text: page };
+    for (const method of ["GET", "POST", "PATCH"]) {
+      gh.failNext(method, /^\/repos\//, 502, { raw, times: 100 });
+    }
+    const runner = runnerFiles(gh.url, "push", { after: HEAD });
+    const result = await publish(await failing(), runner);
+    const warnings = logs.filter((l) => l.startsWith("warning: "));
+    expect(warnings.join("\n")).not.toMatch(/<|html|Unicorn|DOCTYPE/i);
+    expect(warnings).toEqual([
+      "warning: Finding the pull request failed: GitHub answered 502 Bad Gateway.",
+      "warning: Creating the check run failed: GitHub answered 502 Bad Gateway.",
+    ]);
+    expect(result.failures).toEqual([
+      "Creating the check run failed: GitHub answered 502 Bad Gateway.",
+    ]);
+
+    // On a PR the comment fails too: still one line each.
+    logs = [];
+    const pr = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    await publish(await failing(), pr);
+    expect(logs.filter((l) => l.startsWith("warning: "))).toEqual([
+      "warning: Finding the pull request failed: GitHub answered 502 Bad Gateway.",
+      "warning: Creating the check run failed: GitHub answered 502 Bad Gateway.",
+      "warning: Commenting on PR #7 failed: GitHub answered 502 Bad Gateway.",
+    ]);
+  });
+
   it("waits out a rate limit", async () => {
     const reset = Math.ceil(Date.now() / 1000) + 1;
     gh.failNext("POST", /check-runs$/, 403, {
@@ -476,6 +545,59 @@ describe("a failing GitHub", () => {
   });
 });
 
+describe("a GitHub that never answers", () => {
+  it("one deadline for all the reporting: the operations left are skipped, said in one warning", async () => {
+    const silent = await startTestServer(() => ({ hang: true }));
+    try {
+      const runner = runnerFiles(silent.url, "pull_request", pullRequestEvent(7));
+      const result = await publish(await failing(), runner, { deadlineMs: 300 });
+      // The first request waits out the deadline; it is not retried and nothing follows it.
+      // Recorded once its body is in: under load the deadline may stop it first.
+      expect(silent.requests.length).toBeLessThanOrEqual(1);
+      expect(silent.requests.map((r) => `${r.method} ${r.path}`)).toEqual(
+        ["GET /repos/acme/shop/pulls/7"].slice(0, silent.requests.length),
+      );
+      const warning =
+        "GitHub did not answer within the 300ms reporting deadline: skipped finding the pull request, the check run and the PR comment. Give it longer with the Action's github-deadline input (or --github-deadline), e.g. 2m.";
+      expect(logs.filter((l) => l.startsWith("warning: "))).toEqual([`warning: ${warning}`]);
+      expect(result.failures).toEqual([warning]);
+      // What needs no API call is there all the same.
+      expect(runner.outputs().result).toBe("fail");
+      expect(runner.summary()).toContain("SLO gate: fail");
+      expect(exitCodeAfterPublishing(EXIT.fail, result, true)).toBe(EXIT.fail);
+    } finally {
+      await silent.close();
+    }
+  });
+});
+
+describe("rate limits and the deadline", () => {
+  it("a rate limit that resets after the deadline is not waited out: the check run fails as rate-limited, at once", async () => {
+    gh.failNext("POST", /check-runs$/, 403, {
+      body: { message: "API rate limit exceeded for installation ID 1." },
+      headers: {
+        "x-ratelimit-remaining": "0",
+        "x-ratelimit-reset": String(Math.ceil(Date.now() / 1000) + 100),
+      },
+    });
+    const runner = runnerFiles(gh.url, "push", { after: HEAD });
+    // The wait would be about 100 units of 100 ms: past a 3 s deadline (the
+    // throttle's spacing of writes may take a second of it first).
+    const result = await publish(await passing(), runner, {
+      gatePasses: true,
+      comment: false,
+      deadlineMs: 3000,
+      client: { retryBaseMs: 100 },
+    });
+    expect(gh.requests.filter((r) => r.path.endsWith("check-runs"))).toHaveLength(1);
+    expect(result.failures).toHaveLength(1);
+    expect(result.failures[0]).toMatch(
+      /^Creating the check run failed: GitHub answered 403: API rate limit exceeded.*rate limit is spent/,
+    );
+    expect(logs.join("\n")).not.toContain("retrying in");
+  });
+});
+
 describe("the override label", () => {
   it("turns a failing gate into a neutral check, records who added it, and lets the step pass", async () => {
     gh.pulls[0]!.labels = ["slo-override"];
@@ -488,6 +610,18 @@ describe("the override label", () => {
     expect(gh.comments[0]!.body).toContain("## 🟡 SLO gate: fail, overridden");
     expect(gh.comments[0]!.body).toContain("(label added by alice)");
     expect(exitCodeAfterPublishing(EXIT.fail, result, false)).toBe(EXIT.ok);
+    // A later job sees both: the SLOs' verdict, and that the gate was let through.
+    expect(runner.outputs().result).toBe("fail");
+    expect(runner.outputs().overridden).toBe("true");
+  });
+
+  it("says overridden false when the gate fails without the label, and when it passes", async () => {
+    const runner = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    await publish(await failing(), runner);
+    expect(runner.outputs()).toMatchObject({ result: "fail", overridden: "false" });
+    const passed = runnerFiles(gh.url, "pull_request", pullRequestEvent(7));
+    await publish(await passing(), passed, { gatePasses: true });
+    expect(passed.outputs()).toMatchObject({ result: "pass", overridden: "false" });
   });
 
   it("does nothing on a passing gate", async () => {
@@ -599,6 +733,24 @@ describe("finding the commit and the PR for other events", () => {
     expect(gh.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       "POST /repos/acme/shop/check-runs",
     ]);
+  });
+
+  it("a push that deletes a branch: nothing reported on the 000…0 commit nor the default branch's, and it says why", async () => {
+    const runner = runnerFiles(
+      gh.url,
+      "push",
+      { ref: "refs/heads/feature", after: "0".repeat(40), before: HEAD, deleted: true },
+      // GitHub sets GITHUB_SHA to the default branch's tip on such a push: not this run's commit either.
+      { GITHUB_SHA: "1".repeat(40) },
+    );
+    const result = await publish(await failing(), runner);
+    expect(gh.requests).toEqual([]);
+    expect(result.failures).toEqual([]);
+    expect(logs).toContain(
+      "info: This push deleted refs/heads/feature: there is no commit to report on, so no check run and no PR comment. The verdict is in the job summary and in this step's exit status.",
+    );
+    expect(runner.outputs().result).toBe("fail");
+    expect(exitCodeAfterPublishing(EXIT.fail, result, true)).toBe(EXIT.fail);
   });
 
   it("workflow_run from a fork: the open PR whose head is the run's commit", async () => {

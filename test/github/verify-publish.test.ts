@@ -16,6 +16,7 @@ import {
 } from "../../src/github/verify-publish.js";
 import type { SloReport } from "../../src/report/schema.js";
 import { type FakeGitHub, startDeployedRepo, startFakeGitHub } from "../support/github-server.js";
+import { startTestServer } from "../support/misbehaving-server.js";
 import { AT, reportOf, sloYaml, verifiedReportOf } from "./report-fixture.js";
 import { deploymentStatusEvent, type RunnerFiles, runnerFiles } from "./runner-files.js";
 
@@ -97,6 +98,30 @@ function publisher(runner: RunnerFiles, overrides: Partial<VerifyPublishSettings
 }
 
 const deploymentStatuses = () => gh.deployments.find((d) => d.id === deploymentId)!.statuses;
+
+describe("a GitHub that never answers", () => {
+  it("regressed: the check run waits out the deadline, the comment and the deployment status are skipped, one warning", async () => {
+    const silent = await startTestServer(() => ({ hang: true }));
+    try {
+      const runner = eventRunner();
+      runner.env.GITHUB_API_URL = silent.url;
+      const report = await verifiedReport("regressed", ["checkout"]);
+      const outcome = await publisher(runner, { deadlineMs: 300 }).publish(report, "regressed");
+      // Recorded once its body is in: under load the deadline may stop it first.
+      expect(silent.requests.length).toBeLessThanOrEqual(1);
+      expect(silent.requests.map((r) => `${r.method} ${r.path}`)).toEqual(
+        ["POST /repos/acme/shop/check-runs"].slice(0, silent.requests.length),
+      );
+      const warning =
+        "GitHub did not answer within the 300ms reporting deadline: skipped the check run, the PR comment and the deployment status. Give it longer with the Action's github-deadline input (or --github-deadline), e.g. 2m.";
+      expect(outcome.failures).toEqual([warning]);
+      expect(logs.filter((l) => l.startsWith("warning: "))).toEqual([`warning: ${warning}`]);
+      expect(runner.outputs().verdict).toBe("regressed");
+    } finally {
+      await silent.close();
+    }
+  });
+});
 
 describe("gitHubVerifyPublisher", () => {
   it("regressed: a failing check run on the deployed commit, the verify comment beside the gate's, a failure deployment status with the run as its log", async () => {

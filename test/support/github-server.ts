@@ -124,8 +124,18 @@ interface Fault {
   path: RegExp;
   status: number;
   body: unknown;
+  /** sent as it is, with its content type, instead of a JSON body (a proxy's HTML error page) */
+  raw: { contentType: string; text: string } | undefined;
   headers: Record<string, string>;
   times: number;
+}
+
+export interface FaultOptions {
+  body?: unknown;
+  /** a body that is not JSON, e.g. GitHub's HTML error page */
+  raw?: { contentType: string; text: string };
+  headers?: Record<string, string>;
+  times?: number;
 }
 
 export interface FakeGitHubOptions {
@@ -161,12 +171,7 @@ export interface FakeGitHub {
   requests: RecordedRequest[];
   invalid: string[];
   /** answer the next `times` matching requests with this status */
-  failNext(
-    method: string,
-    path: RegExp,
-    status: number,
-    options?: { body?: unknown; headers?: Record<string, string>; times?: number },
-  ): void;
+  failNext(method: string, path: RegExp, status: number, options?: FaultOptions): void;
   /** runs before a comment is created: a test adds a racing job's comment here */
   beforeCreateComment: ((issue: number, body: string) => void) | null;
   /** add a comment as another job or a person would (by default as the token's login) */
@@ -313,6 +318,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     if (fault) {
       fault.times--;
       if (fault.times <= 0) faults.splice(faults.indexOf(fault), 1);
+      if (fault.raw) {
+        record.status = fault.status;
+        res.writeHead(fault.status, { "content-type": fault.raw.contentType, ...fault.headers });
+        return res.end(fault.raw.text);
+      }
       return send(fault.status, fault.body, fault.headers);
     }
     const token = /^(?:token|bearer) (.+)$/i.exec(req.headers.authorization ?? "")?.[1];
@@ -690,17 +700,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const { port } = server.address() as AddressInfo;
   return Object.assign(fake, {
     url: `http://127.0.0.1:${port}`,
-    failNext(
-      method: string,
-      path: RegExp,
-      status: number,
-      opts: { body?: unknown; headers?: Record<string, string>; times?: number } = {},
-    ) {
+    failNext(method: string, path: RegExp, status: number, opts: FaultOptions = {}) {
       faults.push({
         method,
         path,
         status,
         body: opts.body ?? { message: `injected ${status}` },
+        raw: opts.raw,
         headers: opts.headers ?? {},
         times: opts.times ?? 1,
       });
