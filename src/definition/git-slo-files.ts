@@ -7,7 +7,8 @@
  */
 
 import { execFile } from "node:child_process";
-import { posix } from "node:path";
+import { existsSync, realpathSync, statSync } from "node:fs";
+import { dirname, join, posix, relative, resolve, sep } from "node:path";
 import { DEFAULT_PATHS } from "../defaults.js";
 import { SloError, usageError } from "../errors.js";
 import { MAX_GIT_LISTING_BYTES, MAX_SLO_FILE_BYTES } from "../limits.js";
@@ -45,23 +46,35 @@ export interface CommitOf {
 }
 
 /**
- * The commit a revision names. A revision starting with `-` is refused (it
- * would be read as an option); one git does not know is the user's mistake,
- * and a commit a shallow clone lacks says how to fetch it.
+ * The commit a revision names: whatever `git rev-parse --verify REF^{commit}`
+ * accepts (main, HEAD~1, :/message, a sha). A revision starting with `-` is
+ * refused (it would be read as an option); one that names a tree or a blob
+ * is not a commit; one git does not know is the user's mistake, and a
+ * commit a shallow clone lacks says how to fetch it.
  */
 export async function resolveCommit(ref: string, cwd: string, git = runGit): Promise<CommitOf> {
-  if (ref === "" || ref.startsWith("-") || /[\s\u0000]/.test(ref)) {
+  if (ref === "" || ref.startsWith("-") || ref.includes("\u0000")) {
     throw usageError(
       `--base ${JSON.stringify(ref)}: not a git revision`,
       "name a commit, branch or tag: --base main, --base HEAD~1, --base 3f2a1b9",
     );
   }
-  const out = await git(
-    ["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`],
+  // the revision alone first: a suffix would change what :/message searches for
+  const named = await git(
+    ["rev-parse", "--verify", "--quiet", "--end-of-options", ref],
     cwd,
     MAX_GIT_LISTING_BYTES,
   ).catch((error: unknown) => gitFailure(error, ref, cwd, git));
-  const sha = out.stdout.trim();
+  const object = named.stdout.trim();
+  if (!FULL_SHA.test(object)) throw usageError(`git rev-parse ${ref}: unexpected answer ${object}`);
+  // an annotated tag names its commit
+  const sha = await git(
+    ["rev-parse", "--verify", "--quiet", "--end-of-options", `${object}^{commit}`],
+    cwd,
+    MAX_GIT_LISTING_BYTES,
+  )
+    .then((r) => r.stdout.trim())
+    .catch(() => notACommit(ref, object, cwd, git));
   if (!FULL_SHA.test(sha)) throw usageError(`git rev-parse ${ref}: unexpected answer ${sha}`);
   return { ref, sha };
 }
@@ -87,6 +100,74 @@ async function gitFailure(error: unknown, ref: string, cwd: string, git: RunGit)
       ? "fetch the history: fetch-depth: 0 is needed (actions/checkout), or git fetch --unshallow"
       : "name a commit, branch or tag that exists: git log --oneline shows them",
   );
+}
+
+/** A revision that names a tree or a blob (HEAD:slos): the user's mistake, said as such. */
+async function notACommit(ref: string, object: string, cwd: string, git: RunGit): Promise<never> {
+  const type = await git(["cat-file", "-t", object], cwd, MAX_GIT_LISTING_BYTES)
+    .then((r) => r.stdout.trim())
+    .catch(() => "object");
+  throw usageError(
+    `--base ${ref}: ${ref} is not a commit (git names a ${type})`,
+    "name a commit, branch or tag: --base main, --base HEAD~1, --base 3f2a1b9",
+  );
+}
+
+/** The repository the paths are in, and each path relative to its top level (git's own spelling). */
+export interface PathsInRepository {
+  top: string;
+  paths: string[];
+}
+
+/**
+ * Where the paths are in their repository, whatever the working directory:
+ * `slos`, `./slos` and `/abs/repo/slos` name the same files, and a path
+ * outside the working directory's repository is read from its own. A path
+ * no longer on disk (removed since the base) is placed by its nearest folder
+ * that is. Every path must be in one repository.
+ */
+export async function pathsInRepository(
+  paths: readonly string[],
+  cwd: string,
+  git = runGit,
+): Promise<PathsInRepository> {
+  const named = paths.length > 0 ? paths : DEFAULT_PATHS;
+  let top: string | undefined;
+  const inRepo: string[] = [];
+  for (const path of named) {
+    const { folder, real } = onDisk(resolve(cwd, path));
+    const out = await git(["rev-parse", "--show-toplevel"], folder, MAX_GIT_LISTING_BYTES).catch(
+      (error: unknown) => notInRepository(error, path),
+    );
+    const here = realpathSync(out.stdout.trim());
+    if (top !== undefined && here !== top) {
+      throw usageError(
+        `${path} is in the git repository ${here}, the other paths in ${top}: slo diff compares one repository`,
+      );
+    }
+    top = here;
+    inRepo.push(relative(here, real).split(sep).join(posix.sep) || ".");
+  }
+  return { top: top ?? cwd, paths: inRepo };
+}
+
+function notInRepository(error: unknown, path: string): never {
+  if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+    throw usageError(
+      "git is not installed (or not on PATH): the SLO files of another commit cannot be read",
+      "install git, or run where it is",
+    );
+  }
+  throw usageError(`${path} is not in a git repository: its SLO files at --base cannot be read`);
+}
+
+/** The nearest folder of the path that is on disk, and the path with that folder's real path. */
+function onDisk(path: string): { folder: string; real: string } {
+  let folder = path;
+  while (!existsSync(folder) && dirname(folder) !== folder) folder = dirname(folder);
+  if (existsSync(folder) && !statSync(folder).isDirectory()) folder = dirname(folder);
+  const real = realpathSync(folder);
+  return { folder, real: join(real, relative(folder, path)) };
 }
 
 /**
@@ -144,8 +225,7 @@ export async function loadSpecAt(
     texts.push({ file, text: typeof read === "string" ? read : null });
   }
   const loaded = loadTexts(texts, errors, options);
-  // a full sha (the Action's base commit) is shown short, as git log does
-  const ref = FULL_SHA.test(commit.ref) ? commit.ref.slice(0, 7) : commit.ref;
+  const ref = refLabel(commit);
   const label = (file: string | undefined) =>
     file !== undefined && files.includes(file) ? `${ref}:${file}` : file;
   for (const service of loaded.set.services) {
@@ -156,6 +236,11 @@ export async function loadSpecAt(
     errors: loaded.errors.map((e) => relabelled(e, label)),
     warnings: loaded.warnings.map((e) => relabelled(e, label)),
   };
+}
+
+/** How files at the commit are named, `REF:path`: a full sha (the Action's base commit) short, as git log shows it. */
+export function refLabel(commit: CommitOf): string {
+  return FULL_SHA.test(commit.ref) ? commit.ref.slice(0, 7) : commit.ref;
 }
 
 function relabelled(error: SloError, label: (file: string | undefined) => string | undefined) {

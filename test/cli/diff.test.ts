@@ -78,7 +78,7 @@ describe("slo diff --base", () => {
     expect(changed!.before!.definedAt).toBe("HEAD~1:slos/hand.yaml:5");
     expect(changed!.after!.definedAt).toBe("slos/hand.yaml:5");
     // the stricter objective pages more often over the same data
-    expect(changed!.after!.pages).toBeGreaterThan(changed!.before!.pages);
+    expect(changed!.after!.pages).toBeGreaterThan(changed!.before!.pages!);
     expect(changed!.after!.alerting.map((a) => `${a.severity} ${a.long}`)).toEqual([
       "page 1h",
       "page 6h",
@@ -107,18 +107,11 @@ describe("slo diff --base", () => {
       cwd: repo,
     });
     expect(md.code).toBe(0);
-    expect(md.stdout).toContain("| objective | 99% | 99.9% |");
+    expect(md.stdout).toContain("| objective | 99% | **99.9%** |");
     expect(md.stdout).toContain(replay);
     expect(md.stdout).toContain("| | added |");
     expect(md.stdout).toContain("| | removed |");
   }, 120_000);
-
-  it("names REF:path and the line when a file at the base does not load (exit 2)", async () => {
-    const r = await runCli(["diff", "--base", "HEAD~2", "--at", AT], { cwd: repo });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: HEAD~2:slos\/hand\.yaml:\d+:\d+: /m);
-    expect(r.stdout).toBe("");
-  }, 60_000);
 
   it("refuses an unknown revision and one that would read as an option (exit 2)", async () => {
     const unknown = await runCli(["diff", "--base", "no-such-branch", "--at", AT], { cwd: repo });

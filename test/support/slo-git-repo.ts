@@ -7,8 +7,8 @@
  */
 
 import { execFile } from "node:child_process";
-import { copyFile, mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { ROOT } from "./cli.js";
 
@@ -84,6 +84,37 @@ export async function makeSloHistory(repo: string): Promise<string[]> {
     [HEAD, "head"],
   ] as const) {
     await writeFile(join(repo, "slos/hand.yaml"), text);
+    await git(repo, "add", "-A");
+    await git(repo, "commit", "-q", "-m", message);
+    shas.push((await git(repo, "rev-parse", "HEAD")).stdout.trim());
+  }
+  return shas;
+}
+
+/**
+ * A repository made of commits, each a map of file path to text (null:
+ * removed), written over what the previous commit held; the hand-counted
+ * log is slos/events.ndjson throughout. Returns each commit's sha.
+ */
+export async function makeRepo(
+  repo: string,
+  commits: { message: string; files: Record<string, string | null> }[],
+): Promise<string[]> {
+  await mkdir(join(repo, "slos"), { recursive: true });
+  await git(repo, "init", "-q");
+  await copyFile(
+    join(ROOT, "test/fixtures/hand-counted/events.ndjson"),
+    join(repo, "slos/events.ndjson"),
+  );
+  const shas: string[] = [];
+  for (const { message, files } of commits) {
+    for (const [path, text] of Object.entries(files)) {
+      if (text === null) await rm(join(repo, path));
+      else {
+        await mkdir(dirname(join(repo, path)), { recursive: true });
+        await writeFile(join(repo, path), text);
+      }
+    }
     await git(repo, "add", "-A");
     await git(repo, "commit", "-q", "-m", message);
     shas.push((await git(repo, "rev-parse", "HEAD")).stdout.trim());
