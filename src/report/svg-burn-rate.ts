@@ -9,7 +9,7 @@
 
 import { escapeHtml } from "./escape.js";
 import type { ReportBurnRateHistory } from "./schema.js";
-import { CHART_COLORS, CHART_SIZE, type ChartVariant, timeTicks } from "./svg-chart.js";
+import { CHART_COLORS, CHART_SIZE, type ChartVariant, tickAnchor, timeTicks } from "./svg-chart.js";
 
 /** A colour per long window, shortest first; more windows than colours reuse them in turn. */
 export const BURN_RATE_COLORS = {
@@ -74,7 +74,7 @@ export function burnRateSvg(input: BurnRateChartInput): string {
     const xx = f(x(t.ms));
     parts.push(
       `<line class="tick" x1="${xx}" x2="${xx}" y1="${m.top + plotH}" y2="${m.top + plotH + 4}" stroke="${CHART_COLORS.text}"/>`,
-      `<text x="${xx}" y="${m.top + plotH + 18}" text-anchor="middle">${t.label}</text>`,
+      `<text x="${xx}" y="${m.top + plotH + 18}" text-anchor="${tickAnchor(x(t.ms), t.label, size)}">${t.label}</text>`,
     );
   }
   parts.push(
