@@ -169,6 +169,34 @@ describe.skipIf(!available)("the HTML report's layout, in headless Chromium", ()
     });
   }
 
+  it("draws customer-info-sync's thresholds apart from each other and the x axis, labelled at their lines", async () => {
+    const page = await open(1280);
+    const found = await page.evaluate(() => {
+      const section = [...document.querySelectorAll("section.slo")].find((s) =>
+        s.querySelector("h2")?.textContent?.startsWith("ctrl / customer-info-sync"),
+      )!;
+      const svg = [...section.querySelectorAll("svg.burn-rate")].find((s) => s.checkVisibility())!;
+      const plot = svg.querySelector(".plot")!.getBoundingClientRect();
+      const lines = [...svg.querySelectorAll("line.threshold")].map(
+        (l) => l.getBoundingClientRect().top,
+      );
+      const labels = [...svg.querySelectorAll("text.threshold-label")].map((t) => {
+        const r = t.getBoundingClientRect();
+        return (r.top + r.bottom) / 2;
+      });
+      return { axis: plot.bottom, lines, labels };
+    });
+    expect(found.lines.length).toBeGreaterThanOrEqual(2);
+    const ys = [...found.lines].sort((a, b) => a - b);
+    for (let i = 1; i < ys.length; i++) expect(ys[i]! - ys[i - 1]!).toBeGreaterThanOrEqual(8);
+    for (const y of ys) expect(found.axis - y).toBeGreaterThanOrEqual(8);
+    expect(found.labels).toHaveLength(found.lines.length);
+    found.labels.forEach((y, i) => {
+      expect(Math.abs(y - found.lines[i]!)).toBeLessThanOrEqual(4);
+    });
+    await page.close();
+  });
+
   it("heads the budget's breakdown with the SLO's breakdown key", () => {
     expect(html).toContain("<th>bad events by action</th>");
     expect(html).toContain("<th>bad events by status</th>");
