@@ -36,6 +36,7 @@ function identity(slo: SloSpec) {
 
 function definition(slo: SloSpec) {
   return {
+    ...(slo.breakdownBy !== undefined ? { breakdownBy: slo.breakdownBy } : {}),
     gated: slo.gate.enabled,
     ...(slo.gate.enabled ? { warnRemaining: slo.gate.warnRemaining } : {}),
     labels: slo.labels,

@@ -76,7 +76,7 @@ export const HTML_CSS = `
 @media (prefers-color-scheme: dark) {
   :root { ${variables(PAGE_DARK, CHART_COLORS_DARK, BURN_RATE_COLORS.dark)} }
 }
-body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: var(--bg); color: var(--fg); margin: 0 auto; max-width: 980px; padding: 24px; overflow-wrap: anywhere; }
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: var(--bg); color: var(--fg); margin: 0 auto; max-width: 980px; padding: 24px; overflow-wrap: break-word; }
 a { color: var(--link); }
 h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 20px; margin: 0 0 6px; }
@@ -86,10 +86,13 @@ th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--bord
 th { background: var(--th-bg); font-weight: 600; }
 caption { text-align: left; font-size: 13px; padding: 0 0 4px; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
+.table-wrap { overflow-x: auto; }
+td.name { min-width: 8em; }
 td.version { max-width: 320px; }
 section.slo { border: 1px solid var(--border); border-radius: 8px; padding: 16px 18px; margin: 22px 0; }
 .muted { color: var(--muted); }
-.status { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 13px; font-weight: 600; }
+.status { display: inline-block; white-space: nowrap; padding: 1px 8px; border-radius: 10px; font-size: 13px; font-weight: 600; }
 .status-ok { background: var(--ok-bg); color: var(--ok-fg); }
 .status-warning { background: var(--warning-bg); color: var(--warning-fg); }
 .status-breaching, .status-error { background: var(--bad-bg); color: var(--bad-fg); }
@@ -133,8 +136,9 @@ ${rateRules}
   svg.chart-wide { display: none; }
   svg.chart-narrow { display: block; width: 100%; max-width: 480px; }
   dl.facts { grid-template-columns: minmax(0, 1fr); } dl.facts dd { margin-bottom: 4px; }
-  table, tbody, tr, td { display: block; }
+  table, caption, tbody, tr, td { display: block; }
   thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  thead th { overflow-wrap: anywhere; }
   tr { border: 1px solid var(--border); border-radius: 6px; margin: 0 0 8px; padding: 4px 10px; }
   td { border: 0; padding: 2px 0; }
   td.num { text-align: left; }

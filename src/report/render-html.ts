@@ -6,6 +6,7 @@
  */
 
 import { REPORT_TITLE } from "../conventions.js";
+import { DEFAULT_LOG_BREAKDOWN_FIELD } from "../defaults.js";
 import { episodeCells, episodesSummary, episodesToShow, moreEpisodesText } from "./episodes.js";
 import { escapeHtml, markdownUrl } from "./escape.js";
 import {
@@ -99,8 +100,32 @@ function statusBadge(status: SloReportEntry["status"]): string {
   return `<span class="status status-${status}">${STATUS_TEXT[status]}</span>`;
 }
 
+/**
+ * The SLO's section id: `slo-`, the service, `--`, the name. Each part keeps
+ * letters, digits and single inner `-`; any other character (`_`, a `-` at
+ * an end or beside another) is written `_<hex>_`, so `--` appears only
+ * between the two and two SLOs never share an id (`a`/`b-c`, `a-b`/`c`).
+ */
 function anchor(entry: SloReportEntry): string {
-  return `slo-${encodeURIComponent(`${entry.service}-${entry.name}`).replace(/%/g, "_")}`;
+  return `slo-${idPart(entry.service)}--${idPart(entry.name)}`;
+}
+
+function idPart(text: string): string {
+  const chars = [...text];
+  const plainDash = (i: number) =>
+    i > 0 && i < chars.length - 1 && chars[i - 1] !== "-" && chars[i + 1] !== "-";
+  return chars
+    .map((c, i) =>
+      /[A-Za-z0-9]/.test(c) || (c === "-" && plainDash(i))
+        ? c
+        : `_${c.codePointAt(0)!.toString(16)}_`,
+    )
+    .join("");
+}
+
+/** A name escaped, with a place to wrap after each - _ . / so a long name breaks between its words. */
+function wrappableName(name: string): string {
+  return escapeHtml(name).replace(/([-_./])/g, "$1<wbr>");
 }
 
 function summaryTable(entries: readonly SloReportEntry[], services: Map<string, number>): string {
@@ -109,8 +134,8 @@ function summaryTable(entries: readonly SloReportEntry[], services: Map<string, 
     const fired = e.alertHistory?.episodes.length ?? 0;
     return `<tr ${filterAttributes(e, services)}>
 <td data-label="status">${statusBadge(e.status)}</td>
-<td data-label="service">${escapeHtml(e.service)}</td>
-<td data-label="SLO"><a href="#${anchor(e)}">${escapeHtml(e.name)}</a>${e.gated ? "" : ' <span class="muted">(not gated)</span>'}</td>
+<td data-label="service">${wrappableName(e.service)}</td>
+<td class="name" data-label="SLO"><a href="#${anchor(e)}">${wrappableName(e.name)}</a>${e.gated ? "" : ' <span class="muted">(not gated)</span>'}</td>
 <td class="num" data-label="SLI / objective">${percent(e.sli)} / ${objectivePercent(e.objective)}</td>
 <td class="num" data-label="budget left">${hasNumbers(e) ? percent(e.errorBudget.remaining, 1) : "–"}</td>
 <td class="num" data-label="trend">${trend ? `<span class="${trend.direction}">${TREND_ARROW[trend.direction]} ${trend.direction === "same" ? "" : `${Math.abs(trend.sliDeltaPoints).toFixed(3)} pp`}</span>` : "–"}</td>
@@ -118,7 +143,7 @@ function summaryTable(entries: readonly SloReportEntry[], services: Map<string, 
 <td class="num" data-label="alerts fired">${e.alertHistory ? fired : "–"}</td>
 </tr>`;
   });
-  return `<section>
+  return `<section class="table-wrap">
 <table class="summary">
 <caption class="muted">Least budget left first; an SLO whose source failed, then one without data, last.</caption>
 <thead><tr><th>status</th><th>service</th><th>SLO</th><th class="num">SLI / objective</th><th class="num">budget left</th><th class="num">trend</th><th>firing now</th><th class="num">alerts fired</th></tr></thead>
@@ -150,7 +175,7 @@ function sloSection(
   services: Map<string, number>,
 ): string {
   const parts: string[] = [
-    `<h2>${escapeHtml(e.service)} / ${escapeHtml(e.name)} ${statusBadge(e.status)}</h2>`,
+    `<h2>${wrappableName(e.service)} / ${wrappableName(e.name)} ${statusBadge(e.status)}</h2>`,
   ];
   if (e.description) parts.push(`<p>${escapeHtml(e.description)}</p>`);
   parts.push(facts(e));
@@ -277,7 +302,7 @@ function deployTable(e: SloReportEntry): string {
   const rows: string[] = [];
   if (e.budgetSpentBeforeDeploys !== undefined) {
     rows.push(
-      `<tr><td>before the first deploy</td><td></td><td class="num" data-label="budget spent">${budgetShare(e.budgetSpentBeforeDeploys)}</td><td></td></tr>`,
+      `<tr><td data-label="deployed">before the first deploy</td><td data-label="version">–</td><td class="num" data-label="budget spent">${budgetShare(e.budgetSpentBeforeDeploys)}</td><td data-label="error ratio">–</td></tr>`,
     );
   }
   for (const d of deploys) {
@@ -331,9 +356,9 @@ function alertHistory(e: SloReportEntry): string {
     const c = episodeCells(ep);
     const to = ep.end === null ? `<span class="firing">${c.to}</span>` : escapeHtml(c.to);
     return `<tr>
-<td>${c.severity}</td><td>${escapeHtml(c.from)}</td><td>${to}</td>
-<td class="num">${escapeHtml(c.duration)}</td>
-<td>${escapeHtml(c.windows)}</td><td class="num">${c.peak}</td></tr>`;
+<td data-label="alert">${c.severity}</td><td data-label="from (UTC)">${escapeHtml(c.from)}</td><td data-label="to">${to}</td>
+<td class="num" data-label="for">${escapeHtml(c.duration)}</td>
+<td data-label="windows">${escapeHtml(c.windows)}</td><td class="num" data-label="peak burn">${c.peak}</td></tr>`;
   });
   const rest = moreEpisodesText(more);
   return `<h3>Alerts that fired</h3>
@@ -349,15 +374,17 @@ ${rows.join("\n")}
 function breakdown(e: SloReportEntry): string {
   if (e.breakdown.length === 0) return "";
   const total = e.breakdown.reduce((sum, b) => sum + b.count, 0);
+  // Without a breakdownBy, only a log source breaks down, by its default field.
+  const key = escapeHtml(e.breakdownBy ?? DEFAULT_LOG_BREAKDOWN_FIELD);
   const rows = [...e.breakdown]
     .sort((a, b) => b.count - a.count)
     .map(
       (b) =>
-        `<tr><td>${breakdownName(b)}</td><td class="num">${breakdownCount(b)}</td><td class="num">${total > 0 ? percent(b.count / total, 1) : "–"}</td></tr>`,
+        `<tr><td class="name" data-label="${key}">${breakdownName(b)}</td><td class="num" data-label="count">${breakdownCount(b)}</td><td class="num" data-label="share">${total > 0 ? percent(b.count / total, 1) : "–"}</td></tr>`,
     );
   return `<h3>What spent the budget</h3>
 <table>
-<thead><tr><th>bad events by name</th><th class="num">count</th><th class="num">share</th></tr></thead>
+<thead><tr><th>bad events by ${key}</th><th class="num">count</th><th class="num">share</th></tr></thead>
 <tbody>
 ${rows.join("\n")}
 </tbody>

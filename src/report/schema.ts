@@ -225,6 +225,10 @@ export const reportSloSchema = z.object({
     .array(z.union([breakdownValueSchema, breakdownBucketSchema]))
     .describe("What spent the budget: bad events per value of the breakdown field, most first"),
   error: z.object({ message: z.string(), source: z.string() }).nullable(),
+  breakdownBy: z
+    .string()
+    .optional()
+    .describe("The field or label `breakdown` counts bad events by, when the SLO names one"),
   gated: z.boolean().describe("false: reported, never fails the run"),
   warnRemaining: z
     .number()

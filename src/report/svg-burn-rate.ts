@@ -9,7 +9,7 @@
 
 import { escapeHtml } from "./escape.js";
 import type { ReportBurnRateHistory } from "./schema.js";
-import { CHART_COLORS, CHART_SIZE, type ChartVariant, timeTicks } from "./svg-chart.js";
+import { CHART_COLORS, CHART_SIZE, type ChartVariant, tickAnchor, timeTicks } from "./svg-chart.js";
 
 /** A colour per long window, shortest first; more windows than colours reuse them in turn. */
 export const BURN_RATE_COLORS = {
@@ -35,6 +35,9 @@ export function burnRateColorClass(index: number): string {
   return `w${index % BURN_RATE_COLORS.light.length}`;
 }
 
+/** The burn-rate axis starts at this rate, a tenth of "exactly on budget". */
+const BURN_RATE_AXIS_MIN = 0.1;
+
 const colorOf = (index: number) => BURN_RATE_COLORS.light[index % BURN_RATE_COLORS.light.length]!;
 
 /** A rate or factor as a short number: 14.4, 6, 0.52. */
@@ -49,21 +52,18 @@ export function burnRateSvg(input: BurnRateChartInput): string {
   const startMs = Date.parse(input.history.since);
   const span = Math.max(1, input.endMs - startMs);
   const lines = input.history.windows;
-  const top = Math.max(
-    1,
-    ...lines.flatMap((l) => l.points.map((p) => p.burnRate ?? 0)),
-    ...lines.flatMap((l) => l.thresholds.map((t) => t.factor)),
-  );
-  const step = yStep(top * 1.1);
-  const yMax = Math.ceil((top * 1.1) / step) * step;
+  const scale = logScale(lines);
   const x = (ms: number) => m.left + ((ms - startMs) / span) * plotW;
-  const y = (v: number) => m.top + (1 - v / yMax) * plotH;
+  const y = (v: number) => {
+    const at = (Math.log10(Math.max(v, scale.min)) - Math.log10(scale.min)) / scale.decades;
+    return m.top + (1 - at) * plotH;
+  };
   const f = (n: number) => n.toFixed(1);
 
   const parts: string[] = [
     `<rect class="plot" x="${m.left}" y="${m.top}" width="${plotW}" height="${plotH}" fill="${CHART_COLORS.plot}" stroke="${CHART_COLORS.grid}"/>`,
   ];
-  for (let v = 0; v <= yMax + step / 2; v += step) {
+  for (const v of scale.gridlines) {
     const yy = f(y(v));
     parts.push(
       `<line class="grid" x1="${m.left}" x2="${m.left + plotW}" y1="${yy}" y2="${yy}" stroke="${CHART_COLORS.grid}"/>`,
@@ -74,7 +74,7 @@ export function burnRateSvg(input: BurnRateChartInput): string {
     const xx = f(x(t.ms));
     parts.push(
       `<line class="tick" x1="${xx}" x2="${xx}" y1="${m.top + plotH}" y2="${m.top + plotH + 4}" stroke="${CHART_COLORS.text}"/>`,
-      `<text x="${xx}" y="${m.top + plotH + 18}" text-anchor="middle">${t.label}</text>`,
+      `<text x="${xx}" y="${m.top + plotH + 18}" text-anchor="${tickAnchor(x(t.ms), t.label, size)}">${t.label}</text>`,
     );
   }
   parts.push(
@@ -105,12 +105,26 @@ export function burnRateSvg(input: BurnRateChartInput): string {
   ].join("\n");
 }
 
-/** Nice steps for about five gridlines. */
-function yStep(range: number): number {
-  const raw = range / 5;
-  const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const nice = [1, 2, 2.5, 5, 10].find((n) => n * magnitude >= raw) ?? 10;
-  return nice * magnitude;
+/**
+ * The y axis, in decades: from BURN_RATE_AXIS_MIN (or the decade of a lower
+ * factor) to the decade above the highest rate or factor. On a linear axis
+ * one 700× spike lays the thresholds (14.4, 6, 3, 1) flat on the x axis;
+ * on this one each stays apart and a line's crossing shows. A rate below the
+ * axis (0: no bad events) is drawn on it.
+ */
+function logScale(lines: ReportBurnRateHistory["windows"]) {
+  const factors = lines.flatMap((l) => l.thresholds.map((t) => t.factor)).filter((v) => v > 0);
+  const top = Math.max(
+    1,
+    ...lines.flatMap((l) => l.points.map((p) => p.burnRate ?? 0)),
+    ...factors,
+  );
+  const low = Math.min(BURN_RATE_AXIS_MIN, ...factors);
+  const minExp = Math.floor(Math.log10(low));
+  const maxExp = Math.max(minExp + 1, Math.ceil(Math.log10(top * 1.1)));
+  const gridlines: number[] = [];
+  for (let e = minExp; e <= maxExp; e++) gridlines.push(10 ** e);
+  return { min: 10 ** minExp, decades: maxExp - minExp, gridlines };
 }
 
 /** A line through the points, broken where a step had no events. */

@@ -134,7 +134,7 @@ export function burnDownSvg(input: BurnDownChartInput): string {
     const xx = f(x(t.ms));
     parts.push(
       `<line class="tick" x1="${xx}" x2="${xx}" y1="${M.top + plotH}" y2="${M.top + plotH + 4}" stroke="${CHART_COLORS.text}"/>`,
-      `<text x="${xx}" y="${M.top + plotH + 18}" text-anchor="middle">${t.label}</text>`,
+      `<text x="${xx}" y="${M.top + plotH + 18}" text-anchor="${tickAnchor(x(t.ms), t.label, size)}">${t.label}</text>`,
     );
   }
   // Whole pixels, so the reference lines are crisp rather than smeared over two rows.
@@ -252,6 +252,22 @@ function markerLabel(label: string): string {
 function tickStep(range: number): number {
   for (const step of [0.25, 0.5, 1, 2, 5, 10, 25, 50, 100]) if (range / step <= 8) return step;
   return 10 ** Math.ceil(Math.log10(range / 8));
+}
+
+/**
+ * A time label centred on its tick, unless half of it would pass the
+ * chart's edge: then it ends at the tick (the last) or starts there (the first).
+ */
+export function tickAnchor(
+  x: number,
+  label: string,
+  size: { width: number; fontSize: number },
+): "start" | "middle" | "end" {
+  // Wider than the digits of system-ui are: a label is never cut for an estimate short.
+  const half = (label.length * size.fontSize * 0.62) / 2;
+  if (x + half > size.width) return "end";
+  if (x - half < 0) return "start";
+  return "middle";
 }
 
 /** At most `maxTicks` ticks on round instants: hours for short windows, days otherwise. */

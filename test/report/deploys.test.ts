@@ -162,7 +162,7 @@ describe("deploys in the HTML report", () => {
     expect(html.indexOf("<h3>Deploys</h3>")).toBeGreaterThan(html.indexOf("</svg>"));
     expect(table).toContain('<a href="https://github.com/acme/shop/pull/40">v1.0 (#40)</a>');
     expect(table).toMatch(
-      /<td>before the first deploy<\/td><td><\/td><td class="num"[^>]*>5%<\/td>/,
+      /<td[^>]*>before the first deploy<\/td><td[^>]*>–<\/td><td class="num"[^>]*>5%<\/td>/,
     );
   });
 

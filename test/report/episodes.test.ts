@@ -74,8 +74,8 @@ describe("40 alert episodes", () => {
     const html = renderHtml(await reportWithForty(), {});
     const table = html.slice(html.indexOf("<h3>Alerts that fired</h3>"));
     const body = table.slice(0, table.indexOf("</table>"));
-    expect(body.match(/<tr>\s*<td>page<\/td>/g)).toHaveLength(10);
-    expect(body).not.toContain("<td>ticket</td>");
+    expect(body.match(/<tr>\s*<td data-label="alert">page<\/td>/g)).toHaveLength(10);
+    expect(body).not.toContain(">ticket</td>");
     expect(table).toContain("40 episodes since 2026-10-25 23:00 UTC, at a 5m resolution");
     expect(table).toContain("and 30 more: 26 page, 4 ticket (all in the JSON report)");
   });

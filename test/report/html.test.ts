@@ -105,7 +105,7 @@ describe.skipIf(!available)("the HTML report in headless Chromium", () => {
     await page.goto(pathToFileURL(join(dir, "report.html")).href);
     const charts = page.locator("svg.chart.burn-down:visible");
     expect(await charts.count()).toBe(2);
-    const availability = page.locator("#slo-checkout-availability svg.chart.burn-down:visible");
+    const availability = page.locator("#slo-checkout--availability svg.chart.burn-down:visible");
     const box = await availability.boundingBox();
     expect(box!.width).toBeGreaterThan(600);
     expect(box!.height).toBeGreaterThan(180);
@@ -113,7 +113,7 @@ describe.skipIf(!available)("the HTML report in headless Chromium", () => {
     expect(points!.trim().split(/\s+/).length).toBeGreaterThan(50);
     expect(await availability.locator("rect.band-page").count()).toBe(1);
     expect(await availability.locator("rect.band-ticket").count()).toBe(1);
-    const latency = page.locator("#slo-checkout-latency svg.chart.burn-down:visible");
+    const latency = page.locator("#slo-checkout--latency svg.chart.burn-down:visible");
     expect(await latency.locator("rect.band-page, rect.band-ticket").count()).toBe(0);
 
     const png = await availability.screenshot();
