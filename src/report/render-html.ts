@@ -328,7 +328,7 @@ function alertHistory(e: SloReportEntry): string {
   }
   const { shown, more } = episodesToShow(history);
   const rows = shown.map((ep) => {
-    const c = episodeCells(ep);
+    const c = episodeCells(ep, history.since);
     const to = ep.end === null ? `<span class="firing">${c.to}</span>` : escapeHtml(c.to);
     return `<tr>
 <td>${c.severity}</td><td>${escapeHtml(c.from)}</td><td>${to}</td>

@@ -409,11 +409,12 @@ function trendMark(e: SloReportEntry): string {
  * here needs escaping.
  */
 function episodesTable(e: SloReportEntry): string | null {
-  if (!e.alertHistory || e.alertHistory.episodes.length === 0) return null;
-  const { shown, more } = episodesToShow(e.alertHistory);
+  const history = e.alertHistory;
+  if (!history || history.episodes.length === 0) return null;
+  const { shown, more } = episodesToShow(history);
   const rows = shown.map((ep) => {
-    const c = episodeCells(ep);
-    const to = ep.end === null ? c.to : `${c.to} (${c.duration})`;
+    const c = episodeCells(ep, history.since);
+    const to = c.duration === "–" ? c.to : `${c.to} (${c.duration})`;
     return `| ${c.severity} | ${c.from} | ${to} | ${c.windows} | ${c.peak} |`;
   });
   const rest = moreEpisodesText(more);

@@ -186,7 +186,7 @@ function episodeLines(e: SloReportEntry): string[] {
   return [
     `${head}:`,
     // Window labels are validated durations; escaped all the same, like every text that reaches the terminal.
-    ...shown.map((ep) => `    ${escapeTerminal(episodeText(ep))}`),
+    ...shown.map((ep) => `    ${escapeTerminal(episodeText(ep, history.since))}`),
     ...(rest ? [`    ${rest} (all in the JSON report)`] : []),
   ];
 }
