@@ -159,7 +159,7 @@ function sloSection(
       `<p class="firing">Source ${escapeHtml(e.error.source)} failed: ${escapeHtml(e.error.message)}</p>`,
     );
   }
-  parts.push(chart(e, options), burnRateFigure(e), deployTable(e));
+  parts.push(e.error ? "" : chart(e, options), burnRateFigure(e), deployTable(e));
   parts.push(burnRateTable(e), alertHistory(e), breakdown(e));
   if (e.diagnostics.notes.length > 0) {
     parts.push(
@@ -180,7 +180,9 @@ function facts(e: SloReportEntry): string {
     ["Window", `${window}, ${escapeHtml(shortTime(w.start))} → ${escapeHtml(shortTime(w.end))}`],
     [
       "Events",
-      `${e.events.total.toLocaleString("en-US")} in all, ${e.events.bad.toLocaleString("en-US")} bad${e.timeslices ? `; ${e.timeslices.good} of ${e.timeslices.total} time slices good` : ""}`,
+      e.error
+        ? `not evaluated: source ${escapeHtml(e.error.source)} failed`
+        : `${e.events.total.toLocaleString("en-US")} in all, ${e.events.bad.toLocaleString("en-US")} bad${e.timeslices ? `; ${e.timeslices.good} of ${e.timeslices.total} time slices good` : ""}`,
     ],
     ["SLI", percent(e.sli)],
   ];

@@ -366,8 +366,11 @@ function facts(e: SloReportEntry): string[] {
       : `calendar ${w.calendar} (${escapeMarkdown(w.timeZone)})`;
   const out = [
     `- Window: ${window}, ${shortTime(w.start)} → ${shortTime(w.end)}`,
-    `- Events: ${e.events.total.toLocaleString("en-US")} in all, ${e.events.bad.toLocaleString("en-US")} bad` +
-      (e.timeslices ? `; ${e.timeslices.good} of ${e.timeslices.total} time slices good` : ""),
+    e.error
+      ? // Zero counts would read as a quiet service: say it was not evaluated.
+        `- Events: not evaluated: source ${escapeMarkdown(e.error.source)} failed`
+      : `- Events: ${e.events.total.toLocaleString("en-US")} in all, ${e.events.bad.toLocaleString("en-US")} bad` +
+        (e.timeslices ? `; ${e.timeslices.good} of ${e.timeslices.total} time slices good` : ""),
   ];
   if (e.runbook) out.push(`- Runbook: ${runbookLink(e.runbook)}`);
   if (e.sli !== null) {
