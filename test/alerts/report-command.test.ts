@@ -152,7 +152,7 @@ describe("slo report", () => {
   it("--format pdf is a usage error", async () => {
     await expect(runReport([sloPath], { format: "pdf" }, processIo())).rejects.toMatchObject({
       code: "usage",
-      message: "--format pdf: expected one of markdown, html, json",
+      message: "--format pdf: expected one of markdown, html, json, text",
     });
   });
 });
