@@ -21,6 +21,17 @@ export function burnRate(value: number | null | undefined): string {
   return `${value.toFixed(2)}×`;
 }
 
+/**
+ * A share of the error budget, left, spent or spent per deploy, "-454.0%",
+ * "12.5%": always one decimal, so "-454.0%" sits beside "-154.3%", not "-454%".
+ */
+export function budgetPercent(value: number | null): string {
+  if (value === null) return "–";
+  const text = (value * 100).toFixed(1);
+  // A rounding to zero is zero, not "-0.0%".
+  return `${text === "-0.0" ? "0.0" : text}%`;
+}
+
 /** The fastest burn among the alert windows, with its window: [rate, "1h"]. */
 export function fastestBurn(entry: SloReportEntry): { rate: number; window: string } | null {
   let best: { rate: number; window: string } | null = null;

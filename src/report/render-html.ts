@@ -12,6 +12,7 @@ import {
   type BreakdownRow,
   BUCKET_LABEL,
   breakdownCount,
+  budgetPercent,
   burnRate,
   objectivePercent,
   percent,
@@ -112,7 +113,7 @@ function summaryTable(entries: readonly SloReportEntry[], services: Map<string, 
 <td data-label="service">${escapeHtml(e.service)}</td>
 <td data-label="SLO"><a href="#${anchor(e)}">${escapeHtml(e.name)}</a>${e.gated ? "" : ' <span class="muted">(not gated)</span>'}</td>
 <td class="num" data-label="SLI / objective">${percent(e.sli)} / ${objectivePercent(e.objective)}</td>
-<td class="num" data-label="budget left">${hasNumbers(e) ? percent(e.errorBudget.remaining, 1) : "–"}</td>
+<td class="num" data-label="budget left">${hasNumbers(e) ? budgetPercent(e.errorBudget.remaining) : "–"}</td>
 <td class="num" data-label="trend">${trend ? `<span class="${trend.direction}">${TREND_ARROW[trend.direction]} ${trend.direction === "same" ? "" : `${Math.abs(trend.sliDeltaPoints).toFixed(3)} pp`}</span>` : "–"}</td>
 <td data-label="firing now">${firingNow(e)}</td>
 <td class="num" data-label="alerts fired">${e.alertHistory ? fired : "–"}</td>
@@ -190,7 +191,7 @@ function facts(e: SloReportEntry): string {
   if (hasNumbers(e)) {
     rows.push([
       "Error budget",
-      `${percent(e.errorBudget.consumed, 1)} spent, <strong>${percent(e.errorBudget.remaining, 1)} left</strong>`,
+      `${budgetPercent(e.errorBudget.consumed)} spent, <strong>${budgetPercent(e.errorBudget.remaining)} left</strong>`,
     ]);
   }
   if (e.previous) {
@@ -355,7 +356,7 @@ function breakdown(e: SloReportEntry): string {
     .sort((a, b) => b.count - a.count)
     .map(
       (b) =>
-        `<tr><td>${breakdownName(b)}</td><td class="num">${breakdownCount(b)}</td><td class="num">${total > 0 ? percent(b.count / total, 1) : "–"}</td></tr>`,
+        `<tr><td>${breakdownName(b)}</td><td class="num">${breakdownCount(b)}</td><td class="num">${total > 0 ? budgetPercent(b.count / total) : "–"}</td></tr>`,
     );
   return `<h3>What spent the budget</h3>
 <table>

@@ -11,6 +11,7 @@ import {
   type BreakdownRow,
   BUCKET_LABEL,
   breakdownCount,
+  budgetPercent,
   burnRate,
   objectivePercent,
   percent,
@@ -287,7 +288,7 @@ function count(n: number, what: string): string {
 /** Ten cells of bar and the number; an overspent budget shows an empty bar and a negative number. */
 export function budgetBar(remaining: number): string {
   const filled = Math.round(Math.min(1, Math.max(0, remaining)) * 10);
-  return `${"█".repeat(filled)}${"░".repeat(10 - filled)} ${percent(remaining, 1)}`;
+  return `${"█".repeat(filled)}${"░".repeat(10 - filled)} ${budgetPercent(remaining)}`;
 }
 
 function budgetCell(e: SloReportEntry): string {
@@ -375,7 +376,7 @@ function facts(e: SloReportEntry): string[] {
   if (e.runbook) out.push(`- Runbook: ${runbookLink(e.runbook)}`);
   if (e.sli !== null) {
     out.push(
-      `- Error budget: ${percent(e.errorBudget.consumed, 1)} spent, ${percent(e.errorBudget.remaining, 1)} left`,
+      `- Error budget: ${budgetPercent(e.errorBudget.consumed)} spent, ${budgetPercent(e.errorBudget.remaining)} left`,
     );
   }
   if (e.sli !== null && e.errorBudget.remaining <= 0) {
@@ -442,7 +443,7 @@ function breakdownTable(e: SloReportEntry): string {
     "|:--|--:|--:|",
     ...e.breakdown.map(
       (b) =>
-        `| ${breakdownName(b)} | ${breakdownCount(b)} | ${total > 0 ? percent(b.count / total, 1) : "–"} |`,
+        `| ${breakdownName(b)} | ${breakdownCount(b)} | ${total > 0 ? budgetPercent(b.count / total) : "–"} |`,
     ),
   ].join("\n");
 }

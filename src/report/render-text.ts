@@ -5,6 +5,7 @@ import { escapeTerminal } from "./escape.js";
 import {
   type BreakdownRow,
   BUCKET_LABEL,
+  budgetPercent,
   burnRate,
   fastestBurn,
   objectivePercent,
@@ -132,8 +133,12 @@ function rowOf(e: SloReportEntry): string[] {
     escapeTerminal(e.name) + (e.gated ? "" : " (not gated)"),
     objectivePercent(e.objective),
     percent(e.sli),
-    e.status === "no-data" || e.status === "error" ? "–" : percent(e.errorBudget.remaining, 1),
-    fastest ? (fastest.rate === 0 ? "0×" : `${burnRate(fastest.rate)} ${fastest.window}`) : "–",
+    e.status === "no-data" || e.status === "error" ? "–" : budgetPercent(e.errorBudget.remaining),
+    fastest
+      ? fastest.rate === 0
+        ? burnRate(0)
+        : `${burnRate(fastest.rate)} ${fastest.window}`
+      : "–",
     STATUS_SYMBOL[e.status],
   ];
 }
