@@ -14,10 +14,13 @@ export function objectivePercent(objective: number): string {
   return `${Number((objective * 100).toPrecision(10))}%`;
 }
 
+/**
+ * A burn rate or an alert's factor, "14.40×", "6.00×", "0.04×": always two
+ * decimals, so a report's rates line up and a threshold reads like the rate
+ * it is compared with (not "14.4×" beside "6.00×").
+ */
 export function burnRate(value: number | null | undefined): string {
   if (value === null || value === undefined) return "–";
-  if (value >= 100) return `${value.toFixed(0)}×`;
-  if (value >= 10) return `${value.toFixed(1)}×`;
   return `${value.toFixed(2)}×`;
 }
 

@@ -134,11 +134,8 @@ function rowOf(e: SloReportEntry): string[] {
     objectivePercent(e.objective),
     percent(e.sli),
     e.status === "no-data" || e.status === "error" ? "–" : budgetPercent(e.errorBudget.remaining),
-    fastest
-      ? fastest.rate === 0
-        ? burnRate(0)
-        : `${burnRate(fastest.rate)} ${fastest.window}`
-      : "–",
+    // "0×": nothing burns in any window, so no window to name.
+    fastest ? (fastest.rate === 0 ? "0×" : `${burnRate(fastest.rate)} ${fastest.window}`) : "–",
     STATUS_SYMBOL[e.status],
   ];
 }

@@ -82,9 +82,9 @@ describe("renderMarkdown", () => {
     expect(search).toContain("❌ breaching");
     expect(search).toContain("░░░░░░░░░░ -1900.0%");
     // 2% bad: burning at 20×, over every factor: both pages and both tickets fire.
-    expect(search).toContain("**1h 20.0×**");
-    expect(search).toContain("🔴 page 1h/5m 20.0× > 14.4×");
-    expect(search).toContain("🟠 ticket 3d/6h 20.0× > 1.00×");
+    expect(search).toContain("**1h 20.00×**");
+    expect(search).toContain("🔴 page 1h/5m 20.00× > 14.40×");
+    expect(search).toContain("🟠 ticket 3d/6h 20.00× > 1.00×");
     // a page whose condition holds but not yet for its alertAfter: pending, after the firing ones
     const entry = report.slos.find((s) => s.name === "search-availability")!;
     Object.assign(entry.alerts.find((a) => a.severity === "page" && a.long === "1h")!, {
@@ -96,7 +96,7 @@ describe("renderMarkdown", () => {
       .find((r) => r.includes("search&#45;availability") && r.startsWith("| "))!;
     expect(pendingRow).not.toContain("🔴 page 1h/5m");
     expect(pendingRow).toContain("🔴 page 6h/30m");
-    expect(pendingRow).toContain("⏳ page pending 1h/5m 20.0× > 14.4×");
+    expect(pendingRow).toContain("⏳ page pending 1h/5m 20.00× > 14.40×");
     expect(tableShapes(md).every((t) => t.every((n) => n === t[0]))).toBe(true);
   });
 
