@@ -54204,9 +54204,12 @@ function objectivePercent(objective) {
 }
 function burnRate(value) {
   if (value === null || value === void 0) return "\u2013";
-  if (value >= 100) return `${value.toFixed(0)}\xD7`;
-  if (value >= 10) return `${value.toFixed(1)}\xD7`;
   return `${value.toFixed(2)}\xD7`;
+}
+function budgetPercent(value) {
+  if (value === null) return "\u2013";
+  const text = (value * 100).toFixed(1);
+  return `${text === "-0.0" ? "0.0" : text}%`;
 }
 function fastestBurn(entry) {
   let best = null;
@@ -54263,7 +54266,7 @@ function trendText(entry) {
   const then = `${percent(trend.previousSli)} in the previous window`;
   const moved = trend.direction === "same" ? `SLI as in the previous window, ${percent(trend.previousSli)}` : `SLI ${trend.direction === "better" ? "up" : "down"} ${Math.abs(trend.sliDeltaPoints).toFixed(3)} pp from ${then}`;
   const word = trend.direction === "same" ? "unchanged" : trend.direction;
-  return `${TREND_ARROW[trend.direction]} ${word}: ${moved} (budget left then ${percent(trend.previousRemaining, 1)})`;
+  return `${TREND_ARROW[trend.direction]} ${word}: ${moved} (budget left then ${budgetPercent(trend.previousRemaining)})`;
 }
 function noTrendText(entry) {
   const previous = entry.previous;
@@ -54315,25 +54318,34 @@ function episodesSummary(history) {
   if (n === 0) return `none ${since}`;
   return `${n} episode${n === 1 ? "" : "s"} ${since}`;
 }
-function episodeCells(episode) {
+function episodeCells(episode, since) {
   const minute2 = (iso6) => `${iso6.slice(0, 10)} ${iso6.slice(11, 16)}`;
   const end = episode.end;
   const to = end === null ? "still firing" : end.slice(0, 10) === episode.start.slice(0, 10) ? end.slice(11, 16) : minute2(end);
   const fired = episode.firings && episode.firings > 1 ? `fired ${episode.firings} times` : null;
+  const before = Date.parse(episode.start) <= Date.parse(since);
   return {
     severity: episode.severity,
-    from: minute2(episode.start),
+    from: `${before ? "before " : ""}${minute2(episode.start)}`,
     to,
-    duration: [episodeDuration(episode) ?? "\u2013", fired].filter(Boolean).join(", "),
-    windows: episode.windows.join(", "),
+    duration: [episodeDuration(episode), fired].filter(Boolean).join(", ") || "\u2013",
+    windows: windowsShortToLong(episode.windows).join(", "),
     peak: burnRate(episode.peakBurnRate)
   };
 }
-function episodeText(episode) {
-  const c = episodeCells(episode);
+function episodeText(episode, since) {
+  const c = episodeCells(episode, since);
   const to = episode.end === null ? c.to : `${c.to} UTC`;
-  const duration4 = episode.end === null ? "" : `${c.duration}; `;
+  const duration4 = c.duration === "\u2013" ? "" : `${c.duration}; `;
   return `${c.severity.padEnd(6)}  ${c.from} UTC \u2192 ${to} (${duration4}${c.windows}; peak ${c.peak})`;
+}
+function windowsShortToLong(windows) {
+  const ms = (label) => label.split("/").map((d) => parseDuration(d) ?? 0);
+  return [...windows].sort((a, b) => {
+    const [aLong, aShort] = ms(a);
+    const [bLong, bShort] = ms(b);
+    return aLong - bLong || aShort - bShort;
+  });
 }
 function episodeDuration(episode) {
   if (episode.end === null) return null;
@@ -54480,8 +54492,11 @@ var HEIGHT = 360;
 var AXIS_TITLES = { x: "time (UTC)", y: "budget remaining (%)" };
 var BUDGET_SERIES = "budget remaining";
 function burnDownChart(entry) {
-  const points = downsample(entry.burnDown, CHART_POINTS);
-  if (points.length === 0) return null;
+  if (entry.burnDown.length === 0) return null;
+  const points = [
+    { t: entry.window.start, remaining: 1 },
+    ...downsample(entry.burnDown, CHART_POINTS - 1)
+  ];
   const values = points.map((p) => round1(p.remaining * 100));
   const warn = entry.warnRemaining === void 0 ? null : round1(entry.warnRemaining * 100);
   const series = [
@@ -54498,7 +54513,7 @@ function burnDownChart(entry) {
   const spanMs = Date.parse(entry.window.end) - Date.parse(entry.window.start);
   const labels2 = xLabels(
     points.map((p) => p.t),
-    spanMs / points.length
+    spanMs / (points.length - 1)
   );
   return [
     "```mermaid",
@@ -54560,7 +54575,7 @@ function versionText(version2, max = MAX_REPORTED_VALUE_CHARS) {
   return version2.length <= max ? version2 : `${version2.slice(0, max - 1)}\u2026`;
 }
 function budgetShare(fraction3) {
-  return percent(fraction3, 1);
+  return budgetPercent(fraction3);
 }
 function ratioChange(deploy) {
   return `${percent(deploy.before.errorRatio)} \u2192 ${percent(deploy.after.errorRatio)}`;
@@ -54836,7 +54851,7 @@ function count3(n, what) {
 }
 function budgetBar(remaining) {
   const filled = Math.round(Math.min(1, Math.max(0, remaining)) * 10);
-  return `${"\u2588".repeat(filled)}${"\u2591".repeat(10 - filled)} ${percent(remaining, 1)}`;
+  return `${"\u2588".repeat(filled)}${"\u2591".repeat(10 - filled)} ${budgetPercent(remaining)}`;
 }
 function budgetCell(e) {
   if (e.status === "no-data" || e.status === "error") return "\u2013";
@@ -54897,12 +54912,15 @@ function facts(e) {
   const window2 = w.kind === "rolling" ? `rolling ${escapeMarkdown(w.duration)}` : `calendar ${w.calendar} (${escapeMarkdown(w.timeZone)})`;
   const out = [
     `- Window: ${window2}, ${shortTime2(w.start)} \u2192 ${shortTime2(w.end)}`,
-    `- Events: ${e.events.total.toLocaleString("en-US")} in all, ${e.events.bad.toLocaleString("en-US")} bad` + (e.timeslices ? `; ${e.timeslices.good} of ${e.timeslices.total} time slices good` : "")
+    e.error ? (
+      // Zero counts would read as a quiet service: say it was not evaluated.
+      `- Events: not evaluated: source ${escapeMarkdown(e.error.source)} failed`
+    ) : `- Events: ${e.events.total.toLocaleString("en-US")} in all, ${e.events.bad.toLocaleString("en-US")} bad` + (e.timeslices ? `; ${e.timeslices.good} of ${e.timeslices.total} time slices good` : "")
   ];
   if (e.runbook) out.push(`- Runbook: ${runbookLink(e.runbook)}`);
   if (e.sli !== null) {
     out.push(
-      `- Error budget: ${percent(e.errorBudget.consumed, 1)} spent, ${percent(e.errorBudget.remaining, 1)} left`
+      `- Error budget: ${budgetPercent(e.errorBudget.consumed)} spent, ${budgetPercent(e.errorBudget.remaining)} left`
     );
   }
   if (e.sli !== null && e.errorBudget.remaining <= 0) {
@@ -54929,11 +54947,12 @@ function trendMark(e) {
   return emoji3 ? `${emoji3} ` : "";
 }
 function episodesTable(e) {
-  if (!e.alertHistory || e.alertHistory.episodes.length === 0) return null;
-  const { shown, more } = episodesToShow(e.alertHistory);
+  const history = e.alertHistory;
+  if (!history || history.episodes.length === 0) return null;
+  const { shown, more } = episodesToShow(history);
   const rows = shown.map((ep) => {
-    const c = episodeCells(ep);
-    const to = ep.end === null ? c.to : `${c.to} (${c.duration})`;
+    const c = episodeCells(ep, history.since);
+    const to = c.duration === "\u2013" ? c.to : `${c.to} (${c.duration})`;
     return `| ${c.severity} | ${c.from} | ${to} | ${c.windows} | ${c.peak} |`;
   });
   const rest = moreEpisodesText(more);
@@ -54954,7 +54973,7 @@ function breakdownTable(e) {
     "| what spent the budget | bad events | share |",
     "|:--|--:|--:|",
     ...e.breakdown.map(
-      (b) => `| ${breakdownName(b)} | ${breakdownCount(b)} | ${total > 0 ? percent(b.count / total, 1) : "\u2013"} |`
+      (b) => `| ${breakdownName(b)} | ${breakdownCount(b)} | ${total > 0 ? budgetPercent(b.count / total) : "\u2013"} |`
     )
   ].join("\n");
 }
@@ -57443,7 +57462,7 @@ function alertHistoryFor(slo, plan, result) {
       severity: e.severity,
       start: iso5(e.startMs),
       end: e.endMs === null ? null : iso5(e.endMs),
-      windows: e.windows,
+      windows: windowsShortToLong(e.windows),
       peakBurnRate: e.peakBurnRate,
       ...e.firings ? { firings: e.firings } : {}
     }))
@@ -83693,7 +83712,8 @@ function rowOf(e) {
     escapeTerminal(e.name) + (e.gated ? "" : " (not gated)"),
     objectivePercent(e.objective),
     percent(e.sli),
-    e.status === "no-data" || e.status === "error" ? "\u2013" : percent(e.errorBudget.remaining, 1),
+    e.status === "no-data" || e.status === "error" ? "\u2013" : budgetPercent(e.errorBudget.remaining),
+    // "0×": nothing burns in any window, so no window to name.
     fastest ? fastest.rate === 0 ? "0\xD7" : `${burnRate(fastest.rate)} ${fastest.window}` : "\u2013",
     STATUS_SYMBOL[e.status]
   ];
@@ -83738,7 +83758,7 @@ function episodeLines(e) {
   return [
     `${head}:`,
     // Window labels are validated durations; escaped all the same, like every text that reaches the terminal.
-    ...shown.map((ep) => `    ${escapeTerminal(episodeText(ep))}`),
+    ...shown.map((ep) => `    ${escapeTerminal(episodeText(ep, history.since))}`),
     ...rest ? [`    ${rest} (all in the JSON report)`] : []
   ];
 }

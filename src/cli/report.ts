@@ -2,7 +2,7 @@
  * `slo report`: the scheduled report over each SLO's window: SLI, budget
  * left, the burn-down, the trend against the previous window, the alerts
  * that fired and what spent the budget. Markdown, one self-contained HTML
- * file, or the JSON report; `--issue` keeps one "SLO report" issue current.
+ * file, the JSON report, or the terminal's text; `--issue` keeps one "SLO report" issue current.
  */
 
 import type { Command } from "commander";
@@ -17,6 +17,7 @@ import { loadSetOrThrow } from "../pipeline/load-set.js";
 import { renderHtml } from "../report/render-html.js";
 import { renderJson } from "../report/render-json.js";
 import { renderMarkdown } from "../report/render-markdown.js";
+import { renderText } from "../report/render-text.js";
 import type { SloReport } from "../report/schema.js";
 import {
   deployOption,
@@ -27,7 +28,7 @@ import {
   printWarning,
   writeOutput,
 } from "./common.js";
-import type { CliIo } from "./io.js";
+import { type CliIo, useColor } from "./io.js";
 
 export interface ReportOptions {
   at?: string;
@@ -46,7 +47,7 @@ export function registerReport(program: Command, io: CliIo, setExit: (code: numb
     )
     .addArgument(pathsArgument())
     .option("--at <time>", "evaluate at this RFC 3339 instant instead of now")
-    .option("--format <format>", "markdown, html or json", "markdown")
+    .option("--format <format>", "markdown, html, json or text", "markdown")
     .option("--out <file>", "write the report to a file instead of stdout")
     .addOption(deployOption())
     .addOption(environmentOption())
@@ -64,7 +65,7 @@ export async function runReport(
   options: ReportOptions,
   io: CliIo,
 ): Promise<number> {
-  const format = oneOf("--format", options.format, ["markdown", "html", "json"] as const);
+  const format = oneOf("--format", options.format, ["markdown", "html", "json", "text"] as const);
   const atMs = parseAt(options.at, "--at");
   const given = deploysGiven(options.deploy, atMs);
   const set = await loadSetOrThrow(paths, { cwd: io.cwd, env: io.env, warn: printWarning(io) });
@@ -79,12 +80,11 @@ export async function runReport(
     sourceOptions: { stdin: io.stdin },
   });
   const runUrl = runUrlOf(io.env) ?? undefined;
-  const text =
-    format === "json"
-      ? renderJson(report)
-      : format === "html"
-        ? renderHtml(report, { title: REPORT_TITLE, runUrl, warnRemaining: warnThresholds(set) })
-        : renderMarkdown(report, { title: REPORT_TITLE, runUrl });
+  const text = rendered(report, format, {
+    runUrl,
+    set,
+    color: !options.out && useColor(io, io.stdout),
+  });
   await writeOutput(io, text, options.out, set);
   if (issues) {
     const markdown =
@@ -95,6 +95,25 @@ export async function runReport(
     );
   }
   return sourceFailed(report) ? EXIT.source : EXIT.ok;
+}
+
+function rendered(
+  report: SloReport,
+  format: "markdown" | "html" | "json" | "text",
+  how: { runUrl: string | undefined; set: SloSet; color: boolean },
+): string {
+  const { runUrl } = how;
+  if (format === "json") return renderJson(report);
+  if (format === "html") {
+    return renderHtml(report, {
+      title: REPORT_TITLE,
+      runUrl,
+      warnRemaining: warnThresholds(how.set),
+    });
+  }
+  // The terminal's table, with the alerts that fired: colour on a TTY, never in a file.
+  if (format === "text") return renderText(report, { color: how.color });
+  return renderMarkdown(report, { title: REPORT_TITLE, runUrl });
 }
 
 /** A report with an SLO whose source failed is still written, and the exit code says so. */

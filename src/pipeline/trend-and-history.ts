@@ -9,6 +9,7 @@ import type { SloSpec } from "../definition/model.js";
 import { alertHistoryOf, mergeCloseEpisodes } from "../engine/alert-history.js";
 import { badOf, type Counts, errorBudgetOf, NO_EVENTS, sliOf } from "../engine/budget.js";
 import { timesliceSli } from "../engine/timeslices.js";
+import { windowsShortToLong } from "../report/episodes.js";
 import type { SloReportEntry } from "../report/schema.js";
 import type { CountResult } from "../sources/types.js";
 import type { SloPlan } from "./requests.js";
@@ -80,7 +81,7 @@ export function alertHistoryFor(
       severity: e.severity,
       start: iso(e.startMs),
       end: e.endMs === null ? null : iso(e.endMs),
-      windows: e.windows,
+      windows: windowsShortToLong(e.windows),
       peakBurnRate: e.peakBurnRate,
       ...(e.firings ? { firings: e.firings } : {}),
     })),

@@ -5,6 +5,7 @@
  * escapes them for its own format.
  */
 
+import { parseDuration } from "../definition/duration.js";
 import { MAX_EPISODES_SHOWN } from "../limits.js";
 import { burnRate } from "./format.js";
 import type { ReportAlertEpisode, ReportAlertHistory } from "./schema.js";
@@ -61,17 +62,23 @@ export function episodesSummary(history: ReportAlertHistory): string {
 
 export interface EpisodeCells {
   severity: string;
-  /** "2026-11-20 00:20", UTC */
+  /** "2026-11-20 00:20", UTC; "before 2026-11-20 00:20" when it already fired where the history starts */
   from: string;
   /** "01:30" the same day, else "2026-11-23 04:00"; "still firing" */
   to: string;
-  /** "1h 10m", "1h 10m, fired 3 times"; "–" while it still fires */
+  /** "1h 10m", "1h 10m, fired 3 times"; while it still fires "fired 3 times", or "–" */
   duration: string;
+  /** short to long: "1h/5m, 6h/30m" */
   windows: string;
   peak: string;
 }
 
-export function episodeCells(episode: ReportAlertEpisode): EpisodeCells {
+/**
+ * An episode's cells; `since` is the history's first instant: an episode
+ * that starts there was firing at the first instant judged, and may have
+ * started any time before.
+ */
+export function episodeCells(episode: ReportAlertEpisode, since: string): EpisodeCells {
   const minute = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
   const end = episode.end;
   const to =
@@ -81,22 +88,36 @@ export function episodeCells(episode: ReportAlertEpisode): EpisodeCells {
         ? end.slice(11, 16)
         : minute(end);
   const fired = episode.firings && episode.firings > 1 ? `fired ${episode.firings} times` : null;
+  const before = Date.parse(episode.start) <= Date.parse(since);
   return {
     severity: episode.severity,
-    from: minute(episode.start),
+    from: `${before ? "before " : ""}${minute(episode.start)}`,
     to,
-    duration: [episodeDuration(episode) ?? "–", fired].filter(Boolean).join(", "),
-    windows: episode.windows.join(", "),
+    duration: [episodeDuration(episode), fired].filter(Boolean).join(", ") || "–",
+    windows: windowsShortToLong(episode.windows).join(", "),
     peak: burnRate(episode.peakBurnRate),
   };
 }
 
-/** "page 2026-11-20 00:20 UTC → 01:30 UTC (1h 10m; 1h/5m, 6h/30m; peak 50.8×)" */
-export function episodeText(episode: ReportAlertEpisode): string {
-  const c = episodeCells(episode);
+/** "page 2026-11-20 00:20 UTC → 01:30 UTC (1h 10m; 1h/5m, 6h/30m; peak 50.80×)" */
+export function episodeText(episode: ReportAlertEpisode, since: string): string {
+  const c = episodeCells(episode, since);
   const to = episode.end === null ? c.to : `${c.to} UTC`;
-  const duration = episode.end === null ? "" : `${c.duration}; `;
+  const duration = c.duration === "–" ? "" : `${c.duration}; `;
   return `${c.severity.padEnd(6)}  ${c.from} UTC → ${to} (${duration}${c.windows}; peak ${c.peak})`;
+}
+
+/**
+ * Alert windows, "6h/30m", in one order wherever they are listed: by the long
+ * window, then the short, shortest first.
+ */
+export function windowsShortToLong(windows: readonly string[]): string[] {
+  const ms = (label: string) => label.split("/").map((d) => parseDuration(d) ?? 0);
+  return [...windows].sort((a, b) => {
+    const [aLong, aShort] = ms(a);
+    const [bLong, bShort] = ms(b);
+    return aLong! - bLong! || aShort! - bShort!;
+  });
 }
 
 /** How long an episode lasted, "1h 10m"; null while it still fires. */

@@ -14,11 +14,25 @@ export function objectivePercent(objective: number): string {
   return `${Number((objective * 100).toPrecision(10))}%`;
 }
 
+/**
+ * A burn rate or an alert's factor, "14.40×", "6.00×", "0.04×": always two
+ * decimals, so a report's rates line up and a threshold reads like the rate
+ * it is compared with (not "14.4×" beside "6.00×").
+ */
 export function burnRate(value: number | null | undefined): string {
   if (value === null || value === undefined) return "–";
-  if (value >= 100) return `${value.toFixed(0)}×`;
-  if (value >= 10) return `${value.toFixed(1)}×`;
   return `${value.toFixed(2)}×`;
+}
+
+/**
+ * A share of the error budget, left, spent or spent per deploy, "-454.0%",
+ * "12.5%": always one decimal, so "-454.0%" sits beside "-154.3%", not "-454%".
+ */
+export function budgetPercent(value: number | null): string {
+  if (value === null) return "–";
+  const text = (value * 100).toFixed(1);
+  // A rounding to zero is zero, not "-0.0%".
+  return `${text === "-0.0" ? "0.0" : text}%`;
 }
 
 /** The fastest burn among the alert windows, with its window: [rate, "1h"]. */

@@ -10,7 +10,8 @@ import type { SloReportEntry } from "./schema.js";
 
 /**
  * Enough points to show the shape, few enough that a comment with many
- * charts stays small; the x axis dates only some of them.
+ * charts stays small; the x axis dates only some of them. The first is the
+ * window's start.
  */
 export const CHART_POINTS = 16;
 
@@ -40,8 +41,13 @@ const BUDGET_SERIES = "budget remaining";
  * escape for `"` in a quoted string, and a backtick run could close the fence.
  */
 export function burnDownChart(entry: SloReportEntry): string | null {
-  const points = downsample(entry.burnDown, CHART_POINTS);
-  if (points.length === 0) return null;
+  if (entry.burnDown.length === 0) return null;
+  // The window starts with its whole budget, as the HTML chart draws it: without
+  // this point the line would begin after its first step, budget already spent.
+  const points = [
+    { t: entry.window.start, remaining: 1 },
+    ...downsample(entry.burnDown, CHART_POINTS - 1),
+  ];
   const values = points.map((p) => round1(p.remaining * 100));
   const warn = entry.warnRemaining === undefined ? null : round1(entry.warnRemaining * 100);
   const series = [
@@ -60,7 +66,7 @@ export function burnDownChart(entry: SloReportEntry): string | null {
   const spanMs = Date.parse(entry.window.end) - Date.parse(entry.window.start);
   const labels = xLabels(
     points.map((p) => p.t),
-    spanMs / points.length,
+    spanMs / (points.length - 1),
   );
   return [
     "```mermaid",

@@ -6,7 +6,7 @@
  */
 
 import { MAX_REPORTED_VALUE_CHARS } from "../limits.js";
-import { percent } from "./format.js";
+import { budgetPercent, percent } from "./format.js";
 import type { ReportDeploy, ReportDeployRef, SloReportEntry } from "./schema.js";
 
 /** "2026-11-24 11:00": the minute, UTC (the tables say UTC in their header). */
@@ -27,7 +27,7 @@ export function versionWithPr(deploy: ReportDeployRef): string {
 
 /** The budget spent from a deploy to the next, as a share of the whole window's budget. */
 export function budgetShare(fraction: number): string {
-  return percent(fraction, 1);
+  return budgetPercent(fraction);
 }
 
 /** "0.1% → 0.2%": the error ratio in the window before the deploy, then after it. */

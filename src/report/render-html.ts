@@ -13,6 +13,7 @@ import {
   type BreakdownRow,
   BUCKET_LABEL,
   breakdownCount,
+  budgetPercent,
   burnRate,
   objectivePercent,
   percent,
@@ -137,7 +138,7 @@ function summaryTable(entries: readonly SloReportEntry[], services: Map<string, 
 <td data-label="service">${wrappableName(e.service)}</td>
 <td class="name" data-label="SLO"><a href="#${anchor(e)}">${wrappableName(e.name)}</a>${e.gated ? "" : ' <span class="muted">(not gated)</span>'}</td>
 <td class="num" data-label="SLI / objective">${percent(e.sli)} / ${objectivePercent(e.objective)}</td>
-<td class="num" data-label="budget left">${hasNumbers(e) ? percent(e.errorBudget.remaining, 1) : "–"}</td>
+<td class="num" data-label="budget left">${hasNumbers(e) ? budgetPercent(e.errorBudget.remaining) : "–"}</td>
 <td class="num" data-label="trend">${trend ? `<span class="${trend.direction}">${TREND_ARROW[trend.direction]} ${trend.direction === "same" ? "" : `${Math.abs(trend.sliDeltaPoints).toFixed(3)} pp`}</span>` : "–"}</td>
 <td data-label="firing now">${firingNow(e)}</td>
 <td class="num" data-label="alerts fired">${e.alertHistory ? fired : "–"}</td>
@@ -184,7 +185,7 @@ function sloSection(
       `<p class="firing">Source ${escapeHtml(e.error.source)} failed: ${escapeHtml(e.error.message)}</p>`,
     );
   }
-  parts.push(chart(e, options), burnRateFigure(e), deployTable(e));
+  parts.push(e.error ? "" : chart(e, options), burnRateFigure(e), deployTable(e));
   parts.push(burnRateTable(e), alertHistory(e), breakdown(e));
   if (e.diagnostics.notes.length > 0) {
     parts.push(
@@ -205,7 +206,9 @@ function facts(e: SloReportEntry): string {
     ["Window", `${window}, ${escapeHtml(shortTime(w.start))} → ${escapeHtml(shortTime(w.end))}`],
     [
       "Events",
-      `${e.events.total.toLocaleString("en-US")} in all, ${e.events.bad.toLocaleString("en-US")} bad${e.timeslices ? `; ${e.timeslices.good} of ${e.timeslices.total} time slices good` : ""}`,
+      e.error
+        ? `not evaluated: source ${escapeHtml(e.error.source)} failed`
+        : `${e.events.total.toLocaleString("en-US")} in all, ${e.events.bad.toLocaleString("en-US")} bad${e.timeslices ? `; ${e.timeslices.good} of ${e.timeslices.total} time slices good` : ""}`,
     ],
     ["SLI", percent(e.sli)],
   ];
@@ -213,7 +216,7 @@ function facts(e: SloReportEntry): string {
   if (hasNumbers(e)) {
     rows.push([
       "Error budget",
-      `${percent(e.errorBudget.consumed, 1)} spent, <strong>${percent(e.errorBudget.remaining, 1)} left</strong>`,
+      `${budgetPercent(e.errorBudget.consumed)} spent, <strong>${budgetPercent(e.errorBudget.remaining)} left</strong>`,
     ]);
   }
   if (e.previous) {
@@ -353,7 +356,7 @@ function alertHistory(e: SloReportEntry): string {
   }
   const { shown, more } = episodesToShow(history);
   const rows = shown.map((ep) => {
-    const c = episodeCells(ep);
+    const c = episodeCells(ep, history.since);
     const to = ep.end === null ? `<span class="firing">${c.to}</span>` : escapeHtml(c.to);
     return `<tr>
 <td data-label="alert">${c.severity}</td><td data-label="from (UTC)">${escapeHtml(c.from)}</td><td data-label="to">${to}</td>
@@ -380,7 +383,7 @@ function breakdown(e: SloReportEntry): string {
     .sort((a, b) => b.count - a.count)
     .map(
       (b) =>
-        `<tr><td class="name" data-label="${key}">${breakdownName(b)}</td><td class="num" data-label="count">${breakdownCount(b)}</td><td class="num" data-label="share">${total > 0 ? percent(b.count / total, 1) : "–"}</td></tr>`,
+        `<tr><td class="name" data-label="${key}">${breakdownName(b)}</td><td class="num" data-label="count">${breakdownCount(b)}</td><td class="num" data-label="share">${total > 0 ? budgetPercent(b.count / total) : "–"}</td></tr>`,
     );
   return `<h3>What spent the budget</h3>
 <table>

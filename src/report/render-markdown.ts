@@ -11,6 +11,7 @@ import {
   type BreakdownRow,
   BUCKET_LABEL,
   breakdownCount,
+  budgetPercent,
   burnRate,
   objectivePercent,
   percent,
@@ -287,7 +288,7 @@ function count(n: number, what: string): string {
 /** Ten cells of bar and the number; an overspent budget shows an empty bar and a negative number. */
 export function budgetBar(remaining: number): string {
   const filled = Math.round(Math.min(1, Math.max(0, remaining)) * 10);
-  return `${"█".repeat(filled)}${"░".repeat(10 - filled)} ${percent(remaining, 1)}`;
+  return `${"█".repeat(filled)}${"░".repeat(10 - filled)} ${budgetPercent(remaining)}`;
 }
 
 function budgetCell(e: SloReportEntry): string {
@@ -366,13 +367,16 @@ function facts(e: SloReportEntry): string[] {
       : `calendar ${w.calendar} (${escapeMarkdown(w.timeZone)})`;
   const out = [
     `- Window: ${window}, ${shortTime(w.start)} → ${shortTime(w.end)}`,
-    `- Events: ${e.events.total.toLocaleString("en-US")} in all, ${e.events.bad.toLocaleString("en-US")} bad` +
-      (e.timeslices ? `; ${e.timeslices.good} of ${e.timeslices.total} time slices good` : ""),
+    e.error
+      ? // Zero counts would read as a quiet service: say it was not evaluated.
+        `- Events: not evaluated: source ${escapeMarkdown(e.error.source)} failed`
+      : `- Events: ${e.events.total.toLocaleString("en-US")} in all, ${e.events.bad.toLocaleString("en-US")} bad` +
+        (e.timeslices ? `; ${e.timeslices.good} of ${e.timeslices.total} time slices good` : ""),
   ];
   if (e.runbook) out.push(`- Runbook: ${runbookLink(e.runbook)}`);
   if (e.sli !== null) {
     out.push(
-      `- Error budget: ${percent(e.errorBudget.consumed, 1)} spent, ${percent(e.errorBudget.remaining, 1)} left`,
+      `- Error budget: ${budgetPercent(e.errorBudget.consumed)} spent, ${budgetPercent(e.errorBudget.remaining)} left`,
     );
   }
   if (e.sli !== null && e.errorBudget.remaining <= 0) {
@@ -409,11 +413,12 @@ function trendMark(e: SloReportEntry): string {
  * here needs escaping.
  */
 function episodesTable(e: SloReportEntry): string | null {
-  if (!e.alertHistory || e.alertHistory.episodes.length === 0) return null;
-  const { shown, more } = episodesToShow(e.alertHistory);
+  const history = e.alertHistory;
+  if (!history || history.episodes.length === 0) return null;
+  const { shown, more } = episodesToShow(history);
   const rows = shown.map((ep) => {
-    const c = episodeCells(ep);
-    const to = ep.end === null ? c.to : `${c.to} (${c.duration})`;
+    const c = episodeCells(ep, history.since);
+    const to = c.duration === "–" ? c.to : `${c.to} (${c.duration})`;
     return `| ${c.severity} | ${c.from} | ${to} | ${c.windows} | ${c.peak} |`;
   });
   const rest = moreEpisodesText(more);
@@ -438,7 +443,7 @@ function breakdownTable(e: SloReportEntry): string {
     "|:--|--:|--:|",
     ...e.breakdown.map(
       (b) =>
-        `| ${breakdownName(b)} | ${breakdownCount(b)} | ${total > 0 ? percent(b.count / total, 1) : "–"} |`,
+        `| ${breakdownName(b)} | ${breakdownCount(b)} | ${total > 0 ? budgetPercent(b.count / total) : "–"} |`,
     ),
   ].join("\n");
 }

@@ -5,6 +5,7 @@ import { escapeTerminal } from "./escape.js";
 import {
   type BreakdownRow,
   BUCKET_LABEL,
+  budgetPercent,
   burnRate,
   fastestBurn,
   objectivePercent,
@@ -132,7 +133,8 @@ function rowOf(e: SloReportEntry): string[] {
     escapeTerminal(e.name) + (e.gated ? "" : " (not gated)"),
     objectivePercent(e.objective),
     percent(e.sli),
-    e.status === "no-data" || e.status === "error" ? "–" : percent(e.errorBudget.remaining, 1),
+    e.status === "no-data" || e.status === "error" ? "–" : budgetPercent(e.errorBudget.remaining),
+    // "0×": nothing burns in any window, so no window to name.
     fastest ? (fastest.rate === 0 ? "0×" : `${burnRate(fastest.rate)} ${fastest.window}`) : "–",
     STATUS_SYMBOL[e.status],
   ];
@@ -186,7 +188,7 @@ function episodeLines(e: SloReportEntry): string[] {
   return [
     `${head}:`,
     // Window labels are validated durations; escaped all the same, like every text that reaches the terminal.
-    ...shown.map((ep) => `    ${escapeTerminal(episodeText(ep))}`),
+    ...shown.map((ep) => `    ${escapeTerminal(episodeText(ep, history.since))}`),
     ...(rest ? [`    ${rest} (all in the JSON report)`] : []),
   ];
 }

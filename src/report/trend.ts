@@ -5,7 +5,7 @@
  */
 
 import { DEFAULT_TREND_MIN_COVERAGE } from "../defaults.js";
-import { percent } from "./format.js";
+import { budgetPercent, percent } from "./format.js";
 import type { ReportPrevious, SloReportEntry } from "./schema.js";
 
 export type TrendDirection = "better" | "worse" | "same";
@@ -58,7 +58,7 @@ export function trendText(entry: SloReportEntry): string {
       ? `SLI as in the previous window, ${percent(trend.previousSli)}`
       : `SLI ${trend.direction === "better" ? "up" : "down"} ${Math.abs(trend.sliDeltaPoints).toFixed(3)} pp from ${then}`;
   const word = trend.direction === "same" ? "unchanged" : trend.direction;
-  return `${TREND_ARROW[trend.direction]} ${word}: ${moved} (budget left then ${percent(trend.previousRemaining, 1)})`;
+  return `${TREND_ARROW[trend.direction]} ${word}: ${moved} (budget left then ${budgetPercent(trend.previousRemaining)})`;
 }
 
 /** Why there is no trend: "not enough history (10% of the previous window has data)". */

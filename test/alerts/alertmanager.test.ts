@@ -138,7 +138,7 @@ describe.skipIf(!available)("the Alertmanager target, on a real Alertmanager", (
     expect(Date.parse(page.endsAt)).toBeGreaterThan(Date.now() + 50 * 60_000);
     expect(page.annotations).toMatchObject({
       summary:
-        "shop/checkout is burning its error budget: 50.0× over 1h and 50.0× over 5m (threshold 14.4×)",
+        "shop/checkout is burning its error budget: 50.00× over 1h and 50.00× over 5m (threshold 14.40×)",
       description: "Shop answers. Budget left 50% of 30d, SLI 99.95% (objective 99.9%).",
       runbook_url: "https://runbooks.example/shop",
       burn_rate_1h: "50.0",

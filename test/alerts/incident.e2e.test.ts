@@ -120,7 +120,9 @@ describe.skipIf(!available)("a three-day incident, stepped through slo alerts --
     expect(await amAlerts()).toEqual([]);
 
     const out = await step(EXPECTED.pageStarts);
-    expect(out).toMatch(/^PAGE checkout\/availability: burning 15\.0× over 1h and 50\.0× over 5m/);
+    expect(out).toMatch(
+      /^PAGE checkout\/availability: burning 15\.00× over 1h and 50\.00× over 5m/,
+    );
     expect(out).toMatch(
       /alertmanager http:\/\/127\.0\.0\.1:\d+\/: sent: fired PAGE checkout\/availability/,
     );

@@ -100,7 +100,7 @@ describe("slo report", () => {
         "| alert | from (UTC) | to (for) | windows | peak burn |",
         "|:--|:--|:--|:--|--:|",
         "| ticket | 2026-11-20 07:30 | 2026-11-23 04:00 (2d 20h 30m) | 1d/2h, 3d/6h | 5.31× |",
-        "| page | 2026-11-20 00:20 | 01:30 (1h 10m) | 1h/5m, 6h/30m | 50.8× |",
+        "| page | 2026-11-20 00:20 | 01:30 (1h 10m) | 1h/5m, 6h/30m | 50.83× |",
       ].join("\n"),
     );
     // The logs start three days before the incident: the previous 30 days have no data.
@@ -152,7 +152,7 @@ describe("slo report", () => {
   it("--format pdf is a usage error", async () => {
     await expect(runReport([sloPath], { format: "pdf" }, processIo())).rejects.toMatchObject({
       code: "usage",
-      message: "--format pdf: expected one of markdown, html, json",
+      message: "--format pdf: expected one of markdown, html, json, text",
     });
   });
 });

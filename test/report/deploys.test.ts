@@ -41,10 +41,10 @@ describe("deploys in the terminal report", () => {
     const [deploy] = addDeploys(r, 1, { pullRequest: true });
     const text = renderText(r, { color: false });
     // 0.05% bad of a 0.1% budget over 30 days: 50% spent; 10% of it before the deploy.
-    expect(text).toContain("  checkout: 1 deploy in the window, 50% of the budget spent in all");
-    expect(text).toMatch(/^ {4}before the first deploy\s+5%$/m);
+    expect(text).toContain("  checkout: 1 deploy in the window, 50.0% of the budget spent in all");
+    expect(text).toMatch(/^ {4}before the first deploy\s+5.0%$/m);
     expect(deploy!.at).toBe("2026-11-09T12:00:00.000Z");
-    expect(text).toMatch(/^ {4}2026-11-09 12:00\s+v1\.0 #40\s+45%\s+0\.1% → 0\.2%$/m);
+    expect(text).toMatch(/^ {4}2026-11-09 12:00\s+v1\.0 #40\s+45\.0%\s+0\.1% → 0\.2%$/m);
   });
 
   it("shows a version from logs as text: no escape sequence or line break reaches the terminal", async () => {
@@ -87,9 +87,9 @@ describe("deploys in the Markdown report", () => {
     const table = markdownTable(md, DEPLOY_HEADER);
     expect(table).toHaveLength(2 + 1 + 3);
     expect(md.indexOf(DEPLOY_HEADER)).toBeGreaterThan(md.indexOf("```mermaid"));
-    expect(table[2]).toBe("| *before the first deploy* | | 5% | |");
+    expect(table[2]).toBe("| *before the first deploy* | | 5.0% | |");
     expect(table[3]).toBe(
-      "| 2026-10-30 12:00 | [v1&#46;0 (#40)](https://github.com/acme/shop/pull/40) | 15% | 0.1% → 0.2% |",
+      "| 2026-10-30 12:00 | [v1&#46;0 (#40)](https://github.com/acme/shop/pull/40) | 15.0% | 0.1% → 0.2% |",
     );
     expect(table[5]).toContain("[v1&#46;2 (#42)](https://github.com/acme/shop/pull/42)");
     expect(table[5]).toContain("0.102% → 0.22%");
@@ -104,7 +104,7 @@ describe("deploys in the Markdown report", () => {
     const spent = table.slice(2).map((row) => Number.parseFloat(row.split("|")[3]!));
     const sum = spent.reduce((a, b) => a + b, 0);
     expect(Math.abs(sum - r.slos[0]!.errorBudget.consumed * 100)).toBeLessThan(0.05 * 31);
-    expect(md).toContain("50% of the budget spent in the window: 5% before the first deploy");
+    expect(md).toContain("50.0% of the budget spent in the window: 5.0% before the first deploy");
   });
 
   it("shows a hostile version as text and keeps the table whole", async () => {
@@ -156,13 +156,13 @@ describe("deploys in the HTML report", () => {
     // The chart is drawn wide, then narrow for phones: each with its markers.
     expect(html.match(/<line class="deploy"/g)).toHaveLength(6);
     expect(html).toContain(
-      "<title>v1.0 (#40), deployed 2026-10-30 12:00 UTC: 15% of the budget spent until the next deploy</title>",
+      "<title>v1.0 (#40), deployed 2026-10-30 12:00 UTC: 15.0% of the budget spent until the next deploy</title>",
     );
     const table = html.slice(html.indexOf("<h3>Deploys</h3>"));
     expect(html.indexOf("<h3>Deploys</h3>")).toBeGreaterThan(html.indexOf("</svg>"));
     expect(table).toContain('<a href="https://github.com/acme/shop/pull/40">v1.0 (#40)</a>');
     expect(table).toMatch(
-      /<td[^>]*>before the first deploy<\/td><td[^>]*>–<\/td><td class="num"[^>]*>5%<\/td>/,
+      /<td[^>]*>before the first deploy<\/td><td[^>]*>–<\/td><td class="num"[^>]*>5.0%<\/td>/,
     );
   });
 

@@ -6,6 +6,7 @@
  */
 
 import { describe, expect, it } from "vitest";
+import { parseDuration } from "../../src/definition/duration.js";
 import { MAX_EPISODES_SHOWN } from "../../src/limits.js";
 import { renderHtml } from "../../src/report/render-html.js";
 import { renderMarkdown } from "../../src/report/render-markdown.js";
@@ -117,5 +118,71 @@ describe("flapping, through slo report on the bundled example", () => {
       const gap = Date.parse(e.start) - Date.parse(pages[i - 1]!.end!);
       expect(gap).toBeGreaterThanOrEqual(30 * 60_000);
     }
+    // The JSON lists each episode's windows short to long, as the reports do.
+    const all = report.slos.flatMap((s) => s.alertHistory?.episodes ?? []);
+    const long = (w: string) => parseDuration(w.split("/")[0]!)!;
+    expect(all.some((e) => e.windows.length > 1)).toBe(true);
+    for (const e of all) {
+      const longs = e.windows.map(long);
+      expect(longs).toEqual([...longs].sort((a, b) => a - b));
+    }
+  });
+});
+
+describe("an alert already firing when the history starts", () => {
+  const SINCE = START - HOUR;
+  /** A ticket firing at the first instant judged and still firing; a page that fired 3 times. */
+  async function report(): Promise<SloReport> {
+    const r = await reportOf("slos/x.yaml", sloYaml("shop", ["checkout"]), { checkout: 0 });
+    r.slos[0]!.alertHistory = {
+      since: iso(SINCE),
+      step: "5m",
+      episodes: [
+        {
+          severity: "ticket",
+          start: iso(SINCE),
+          end: null,
+          windows: ["3d/6h", "1d/2h"],
+          peakBurnRate: 3.5,
+        },
+        {
+          severity: "page",
+          start: iso(START + 2 * HOUR),
+          end: null,
+          windows: ["6h/30m", "1h/5m"],
+          peakBurnRate: 9.8,
+          firings: 3,
+        },
+      ],
+    };
+    return r;
+  }
+
+  it("Markdown: says it fired before the history's start, windows short to long, and how many times", async () => {
+    const markdown = renderMarkdown(await report(), { title: "SLO report" });
+    expect(markdown).toContain(
+      "| ticket | before 2026-10-25 23:00 | still firing | 1d/2h, 3d/6h | 3.50× |",
+    );
+    expect(markdown).toContain(
+      "| page | 2026-10-26 02:00 | still firing (fired 3 times) | 1h/5m, 6h/30m | 9.80× |",
+    );
+  });
+
+  it("HTML: the same", async () => {
+    const html = renderHtml(await report(), {});
+    expect(html).toContain("<td>before 2026-10-25 23:00</td>");
+    expect(html).toContain("<td>1d/2h, 3d/6h</td>");
+    expect(html).toContain('<td class="num">fired 3 times</td>');
+    expect(html).not.toContain("–, fired");
+  });
+
+  it("text: the same", async () => {
+    const text = renderText(await report(), { color: false });
+    expect(text).toContain(
+      "ticket  before 2026-10-25 23:00 UTC → still firing (1d/2h, 3d/6h; peak 3.50×)",
+    );
+    expect(text).toContain(
+      "page    2026-10-26 02:00 UTC → still firing (fired 3 times; 1h/5m, 6h/30m; peak 9.80×)",
+    );
   });
 });

@@ -44,3 +44,19 @@ describe("the burn-down block's reference lines", () => {
     expect(chart).toContain('"plotColorPalette":"#e5534b,#1f6feb"');
   });
 });
+
+describe("the burn-down block's budget line", () => {
+  it("starts at the window's start with the whole budget, as the HTML chart does", async () => {
+    const entry = await entryWithGate(null);
+    // The first point of the burn-down is after its first bucket, budget already spent.
+    expect(entry.burnDown[0]!.remaining).toBeLessThan(1);
+    const chart = burnDownChart(entry)!;
+    const budget = chart.match(/^ {2}line "budget remaining" \[(.*)\]$/m)![1]!.split(", ");
+    expect(budget[0]).toBe("100");
+    expect(Number(budget.at(-1))).toBeCloseTo(entry.errorBudget.remaining * 100, 0);
+    // One x label per point, still 16 in all.
+    const xs = chart.match(/^ {2}x-axis "[^"]*" \[(.*)\]$/m)![1]!.split(", ");
+    expect(xs).toHaveLength(budget.length);
+    expect(budget).toHaveLength(16);
+  });
+});

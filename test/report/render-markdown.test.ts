@@ -76,15 +76,15 @@ describe("renderMarkdown", () => {
     // 0.02% bad against a 0.1% budget: 20% spent, 80% left, burning at 0.2× everywhere.
     expect(checkout).toContain("✅ ok");
     expect(checkout).toContain("99.98% / 99.9%");
-    expect(checkout).toContain("████████░░ 80%");
+    expect(checkout).toContain("████████░░ 80.0%");
     expect(checkout).toContain("1h 0.20× · 6h 0.20× · 1d 0.20× · 3d 0.20× · 30d 0.20×");
     const search = rows.find((r) => r.includes("search&#45;availability"))!;
     expect(search).toContain("❌ breaching");
-    expect(search).toContain("░░░░░░░░░░ -1900%");
+    expect(search).toContain("░░░░░░░░░░ -1900.0%");
     // 2% bad: burning at 20×, over every factor: both pages and both tickets fire.
-    expect(search).toContain("**1h 20.0×**");
-    expect(search).toContain("🔴 page 1h/5m 20.0× > 14.4×");
-    expect(search).toContain("🟠 ticket 3d/6h 20.0× > 1.00×");
+    expect(search).toContain("**1h 20.00×**");
+    expect(search).toContain("🔴 page 1h/5m 20.00× > 14.40×");
+    expect(search).toContain("🟠 ticket 3d/6h 20.00× > 1.00×");
     // a page whose condition holds but not yet for its alertAfter: pending, after the firing ones
     const entry = report.slos.find((s) => s.name === "search-availability")!;
     Object.assign(entry.alerts.find((a) => a.severity === "page" && a.long === "1h")!, {
@@ -96,7 +96,7 @@ describe("renderMarkdown", () => {
       .find((r) => r.includes("search&#45;availability") && r.startsWith("| "))!;
     expect(pendingRow).not.toContain("🔴 page 1h/5m");
     expect(pendingRow).toContain("🔴 page 6h/30m");
-    expect(pendingRow).toContain("⏳ page pending 1h/5m 20.0× > 14.4×");
+    expect(pendingRow).toContain("⏳ page pending 1h/5m 20.00× > 14.40×");
     expect(tableShapes(md).every((t) => t.every((n) => n === t[0]))).toBe(true);
   });
 
@@ -104,7 +104,7 @@ describe("renderMarkdown", () => {
     const report = await reportOf("slos/ctrl.yaml", text, { "search-availability": 0.0005 });
     const md = renderMarkdown(report);
     expect(md).toContain("| what spent the budget | bad events | share |");
-    expect(md).toMatch(/\| upstream&#45;timeout \| [\d,]+ \| 75% \|/);
+    expect(md).toMatch(/\| upstream&#45;timeout \| [\d,]+ \| 75\.0% \|/);
     const chart = burnDownChart(report.slos.find((s) => s.name === "search-availability")!)!;
     expect(md).toContain(chart);
     const lines = chart.split("\n");
@@ -187,9 +187,9 @@ describe("renderMarkdown", () => {
 
 describe("pieces", () => {
   it("draws the budget bar in tenths, empty when overspent", () => {
-    expect(budgetBar(1)).toBe("██████████ 100%");
-    expect(budgetBar(0.65)).toBe("███████░░░ 65%");
-    expect(budgetBar(-0.4)).toBe("░░░░░░░░░░ -40%");
+    expect(budgetBar(1)).toBe("██████████ 100.0%");
+    expect(budgetBar(0.65)).toBe("███████░░░ 65.0%");
+    expect(budgetBar(-0.4)).toBe("░░░░░░░░░░ -40.0%");
   });
   it("reduces Mermaid text to a safe alphabet", () => {
     expect(mermaidText('a "b" `c` <d> é 99.9%')).toBe("a b c d é 99.9%");

@@ -52,7 +52,7 @@ describe("renderText", () => {
     Object.assign(page, { firing: false, pending: true });
     const text = renderText(report, { color: false });
     expect(text).toContain(
-      `  PAGE pending checkout: burning ${"500×"} over ${page.long} and 500× over ${page.short} (threshold 14.4×); it fires once that has held for its alertAfter`,
+      `  PAGE pending checkout: burning ${"500.00×"} over ${page.long} and 500.06× over ${page.short} (threshold 14.40×); it fires once that has held for its alertAfter`,
     );
     expect(text.split("\n").filter((l) => l.startsWith("  PAGE checkout:"))).toHaveLength(
       alerts.filter((a) => a.severity === "page" && a.firing).length,

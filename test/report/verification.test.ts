@@ -68,7 +68,7 @@ describe("a verification in the terminal", () => {
       /^ {2}search\s+before\s+9,000 → 9,100\s+5 → 6\s+.*\s0\.41\s+pass\s+no significant rise$/m,
     );
     expect(text).toMatch(
-      /^ {2}post\s+before\s+40 → 12\s+0 → 1\s+0% → 8\.333%\s+0\.00× → 83\.3×\s+0\.23\s+inconclusive\s+12 events after the deploy, 2,388 more needed to detect errors at 0\.20% \(burn 2x\) at 99%$/m,
+      /^ {2}post\s+before\s+40 → 12\s+0 → 1\s+0% → 8\.333%\s+0\.00× → 83\.33×\s+0\.23\s+inconclusive\s+12 events after the deploy, 2,388 more needed to detect errors at 0\.20% \(burn 2x\) at 99%$/m,
     );
     // The budgets stay, below the verification.
     const verifyHeader = text.indexOf("p-value");
