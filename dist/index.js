@@ -56537,12 +56537,38 @@ function longWindows(rules, periodMs) {
 
 // src/pipeline/burn-rate-history.ts
 init_limits();
+
+// src/pipeline/trend-and-history.ts
 var iso3 = (ms) => new Date(ms).toISOString();
-function burnRateHistoryFor(slo, plan, result) {
+function previousOf(slo, plan, result) {
+  const counts = result?.windows[plan.previousKey];
+  if (!counts) return void 0;
+  let sli = sliOf(counts);
+  if (slo.budgetingMethod !== "occurrences" && plan.previousSlicesKey) {
+    const slices = result?.series[plan.previousSlicesKey] ?? [];
+    sli = timesliceSli(slices, slo.budgetingMethod, slo.timeslice?.target ?? slo.objective).sli;
+  }
+  return {
+    start: iso3(plan.previous.startMs),
+    end: iso3(plan.previous.endMs),
+    events: { good: counts.good, bad: badOf(counts), total: counts.total },
+    sli,
+    errorBudget: errorBudgetOf(sli, slo.objective),
+    coverage: coverageOf(result?.series[plan.previousCoverageKey] ?? [])
+  };
+}
+function coverageOf(buckets) {
+  const first = buckets.findIndex((b) => b.total > 0);
+  if (first < 0) return 0;
+  let last = buckets.length - 1;
+  while (buckets[last].total === 0) last--;
+  return (last - first + 1) / buckets.length;
+}
+function rulesOverBuckets(slo, plan, result) {
   if (!plan.history) return void 0;
   const buckets = result.series[plan.history.key];
   if (!buckets) return void 0;
-  const history = burnRateHistoryOf({
+  return {
     buckets,
     startMs: plan.history.startMs,
     stepMs: plan.history.stepMs,
@@ -56550,17 +56576,46 @@ function burnRateHistoryFor(slo, plan, result) {
     rules: slo.alerting.windows,
     objective: slo.objective,
     periodMs: plan.bounds.periodMs,
-    disabled: { page: slo.alerting.page.disable, ticket: slo.alerting.ticket.disable },
-    maxPoints: MAX_BURN_RATE_POINTS
+    disabled: { page: slo.alerting.page.disable, ticket: slo.alerting.ticket.disable }
+  };
+}
+function alertHistoryFor(slo, plan, result) {
+  const over = rulesOverBuckets(slo, plan, result);
+  if (!over) return void 0;
+  const rules = slo.alerting.windows.filter((r) => !slo.alerting[r.severity].disable);
+  const history = alertHistoryOf({
+    ...over,
+    buckets: over.buckets.length > 0 ? over.buckets : [NO_EVENTS],
+    minEvents: slo.alerting.minEvents
   });
-  if (!history) return void 0;
   return {
     since: iso3(history.sinceMs),
+    step: formatDuration(history.stepMs),
+    episodes: mergeCloseEpisodes(history.episodes, rules).map((e) => ({
+      severity: e.severity,
+      start: iso3(e.startMs),
+      end: e.endMs === null ? null : iso3(e.endMs),
+      windows: windowsShortToLong(e.windows),
+      peakBurnRate: e.peakBurnRate,
+      ...e.firings ? { firings: e.firings } : {}
+    }))
+  };
+}
+
+// src/pipeline/burn-rate-history.ts
+var iso4 = (ms) => new Date(ms).toISOString();
+function burnRateHistoryFor(slo, plan, result) {
+  const over = rulesOverBuckets(slo, plan, result);
+  if (!over) return void 0;
+  const history = burnRateHistoryOf({ ...over, maxPoints: MAX_BURN_RATE_POINTS });
+  if (!history) return void 0;
+  return {
+    since: iso4(history.sinceMs),
     step: formatDuration(history.stepMs),
     windows: history.lines.map((line) => ({
       window: line.window,
       thresholds: line.thresholds,
-      points: line.points.map((p) => ({ t: iso3(p.atMs), burnRate: p.burnRate }))
+      points: line.points.map((p) => ({ t: iso4(p.atMs), burnRate: p.burnRate }))
     }))
   };
 }
@@ -56628,7 +56683,7 @@ function reportDeploys(slo, plan, result, whole, slices) {
     const until = plan.deploys[i + 1]?.atMs ?? plan.atMs;
     return {
       ...deployRef(d),
-      until: iso4(until),
+      until: iso5(until),
       budgetSpent: shares.perDeploy[i] ?? 0,
       before: compared(slo, result, beforeKey(i), d.atMs - plan.compareMs, d.atMs),
       after: compared(
@@ -56661,8 +56716,8 @@ function sharesOf(slo, plan, result, whole, slices) {
 function compared(slo, result, key, startMs, endMs) {
   const c = result.windows[key] ?? NO_EVENTS;
   return {
-    start: iso4(startMs),
-    end: iso4(endMs),
+    start: iso5(startMs),
+    end: iso5(endMs),
     events: { good: c.good, bad: badOf(c), total: c.total },
     errorRatio: errorRatioOf(c),
     burnRate: burnRateOf(c, slo.objective)
@@ -56670,14 +56725,14 @@ function compared(slo, result, key, startMs, endMs) {
 }
 function deployRef(d) {
   return {
-    at: iso4(d.atMs),
+    at: iso5(d.atMs),
     version: d.version,
     ...d.sha !== void 0 ? { sha: d.sha } : {},
     ...d.pullRequest !== void 0 ? { pullRequest: d.pullRequest } : {},
     origin: d.origin
   };
 }
-var iso4 = (ms) => new Date(ms).toISOString();
+var iso5 = (ms) => new Date(ms).toISOString();
 
 // src/pipeline/deploys.ts
 init_errors();
@@ -57411,62 +57466,6 @@ function samplingNote(stepMs, eachAnEvent) {
 }
 function engineJudge(judge) {
   return judge.kind === "threshold" ? { kind: "threshold", op: judge.op, threshold: judge.threshold } : judge;
-}
-
-// src/pipeline/trend-and-history.ts
-var iso5 = (ms) => new Date(ms).toISOString();
-function previousOf(slo, plan, result) {
-  const counts = result?.windows[plan.previousKey];
-  if (!counts) return void 0;
-  let sli = sliOf(counts);
-  if (slo.budgetingMethod !== "occurrences" && plan.previousSlicesKey) {
-    const slices = result?.series[plan.previousSlicesKey] ?? [];
-    sli = timesliceSli(slices, slo.budgetingMethod, slo.timeslice?.target ?? slo.objective).sli;
-  }
-  return {
-    start: iso5(plan.previous.startMs),
-    end: iso5(plan.previous.endMs),
-    events: { good: counts.good, bad: badOf(counts), total: counts.total },
-    sli,
-    errorBudget: errorBudgetOf(sli, slo.objective),
-    coverage: coverageOf(result?.series[plan.previousCoverageKey] ?? [])
-  };
-}
-function coverageOf(buckets) {
-  const first = buckets.findIndex((b) => b.total > 0);
-  if (first < 0) return 0;
-  let last = buckets.length - 1;
-  while (buckets[last].total === 0) last--;
-  return (last - first + 1) / buckets.length;
-}
-function alertHistoryFor(slo, plan, result) {
-  if (!plan.history) return void 0;
-  const buckets = result.series[plan.history.key];
-  if (!buckets) return void 0;
-  const rules = slo.alerting.windows.filter((r) => !slo.alerting[r.severity].disable);
-  const history = alertHistoryOf({
-    buckets: buckets.length > 0 ? buckets : [NO_EVENTS],
-    startMs: plan.history.startMs,
-    stepMs: plan.history.stepMs,
-    fromMs: plan.bounds.startMs,
-    rules: slo.alerting.windows,
-    objective: slo.objective,
-    periodMs: plan.bounds.periodMs,
-    minEvents: slo.alerting.minEvents,
-    disabled: { page: slo.alerting.page.disable, ticket: slo.alerting.ticket.disable }
-  });
-  return {
-    since: iso5(history.sinceMs),
-    step: formatDuration(history.stepMs),
-    episodes: mergeCloseEpisodes(history.episodes, rules).map((e) => ({
-      severity: e.severity,
-      start: iso5(e.startMs),
-      end: e.endMs === null ? null : iso5(e.endMs),
-      windows: windowsShortToLong(e.windows),
-      peakBurnRate: e.peakBurnRate,
-      ...e.firings ? { firings: e.firings } : {}
-    }))
-  };
 }
 
 // src/engine/deploy-verdict.ts

@@ -14,7 +14,8 @@
 import { type BurnRateRule, judgeRule } from "./alert-policy.js";
 import type { Counts } from "./budget.js";
 
-export interface AlertHistoryInput {
+/** An SLO's burn-rate rules over the history's buckets: what the alert history and the burn-rate chart read. */
+export interface RulesOverBuckets {
   /** bucket i covers (startMs + i*stepMs, startMs + (i+1)*stepMs] */
   buckets: readonly Counts[];
   startMs: number;
@@ -24,8 +25,11 @@ export interface AlertHistoryInput {
   rules: readonly BurnRateRule[];
   objective: number;
   periodMs: number;
-  minEvents: number;
   disabled: { page: boolean; ticket: boolean };
+}
+
+export interface AlertHistoryInput extends RulesOverBuckets {
+  minEvents: number;
 }
 
 export interface AlertEpisode {

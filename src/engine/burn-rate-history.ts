@@ -5,21 +5,11 @@
  * spike that fired an alert still shows when 30 days become a few hundred points.
  */
 
-import { windowSums } from "./alert-history.js";
+import { type RulesOverBuckets, windowSums } from "./alert-history.js";
 import { type BurnRateRule, ruleFactor } from "./alert-policy.js";
 import { burnRateOf, type Counts } from "./budget.js";
 
-export interface BurnRateHistoryInput {
-  /** bucket i covers (startMs + i*stepMs, startMs + (i+1)*stepMs] */
-  buckets: readonly Counts[];
-  startMs: number;
-  stepMs: number;
-  /** only instants after this are drawn (the SLO window's start) */
-  fromMs: number;
-  rules: readonly BurnRateRule[];
-  objective: number;
-  periodMs: number;
-  disabled: { page: boolean; ticket: boolean };
+export interface BurnRateHistoryInput extends RulesOverBuckets {
   /** at most this many points per line: each the highest rate of its group of buckets */
   maxPoints: number;
 }

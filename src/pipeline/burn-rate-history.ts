@@ -7,6 +7,7 @@ import { MAX_BURN_RATE_POINTS } from "../limits.js";
 import type { SloReportEntry } from "../report/schema.js";
 import type { CountResult } from "../sources/types.js";
 import type { SloPlan } from "./requests.js";
+import { rulesOverBuckets } from "./trend-and-history.js";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -15,20 +16,9 @@ export function burnRateHistoryFor(
   plan: SloPlan,
   result: CountResult,
 ): SloReportEntry["burnRateHistory"] {
-  if (!plan.history) return undefined;
-  const buckets = result.series[plan.history.key];
-  if (!buckets) return undefined;
-  const history = burnRateHistoryOf({
-    buckets,
-    startMs: plan.history.startMs,
-    stepMs: plan.history.stepMs,
-    fromMs: plan.bounds.startMs,
-    rules: slo.alerting.windows,
-    objective: slo.objective,
-    periodMs: plan.bounds.periodMs,
-    disabled: { page: slo.alerting.page.disable, ticket: slo.alerting.ticket.disable },
-    maxPoints: MAX_BURN_RATE_POINTS,
-  });
+  const over = rulesOverBuckets(slo, plan, result);
+  if (!over) return undefined;
+  const history = burnRateHistoryOf({ ...over, maxPoints: MAX_BURN_RATE_POINTS });
   if (!history) return undefined;
   return {
     since: iso(history.sinceMs),

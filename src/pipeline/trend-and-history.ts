@@ -6,7 +6,11 @@
 
 import { formatDuration } from "../definition/duration.js";
 import type { SloSpec } from "../definition/model.js";
-import { alertHistoryOf, mergeCloseEpisodes } from "../engine/alert-history.js";
+import {
+  alertHistoryOf,
+  mergeCloseEpisodes,
+  type RulesOverBuckets,
+} from "../engine/alert-history.js";
 import { badOf, type Counts, errorBudgetOf, NO_EVENTS, sliOf } from "../engine/budget.js";
 import { timesliceSli } from "../engine/timeslices.js";
 import { windowsShortToLong } from "../report/episodes.js";
@@ -53,26 +57,40 @@ export function coverageOf(buckets: readonly Counts[]): number {
   return (last - first + 1) / buckets.length;
 }
 
-/** The burn-rate alerts that fired between the window's start and `at`, at the history's step. */
-export function alertHistoryFor(
+/** The SLO's burn-rate rules over the history's buckets, or undefined when the plan has no history. */
+export function rulesOverBuckets(
   slo: SloSpec,
   plan: SloPlan,
   result: CountResult,
-): SloReportEntry["alertHistory"] {
+): RulesOverBuckets | undefined {
   if (!plan.history) return undefined;
   const buckets = result.series[plan.history.key];
   if (!buckets) return undefined;
-  const rules = slo.alerting.windows.filter((r) => !slo.alerting[r.severity].disable);
-  const history = alertHistoryOf({
-    buckets: buckets.length > 0 ? buckets : [NO_EVENTS],
+  return {
+    buckets,
     startMs: plan.history.startMs,
     stepMs: plan.history.stepMs,
     fromMs: plan.bounds.startMs,
     rules: slo.alerting.windows,
     objective: slo.objective,
     periodMs: plan.bounds.periodMs,
-    minEvents: slo.alerting.minEvents,
     disabled: { page: slo.alerting.page.disable, ticket: slo.alerting.ticket.disable },
+  };
+}
+
+/** The burn-rate alerts that fired between the window's start and `at`, at the history's step. */
+export function alertHistoryFor(
+  slo: SloSpec,
+  plan: SloPlan,
+  result: CountResult,
+): SloReportEntry["alertHistory"] {
+  const over = rulesOverBuckets(slo, plan, result);
+  if (!over) return undefined;
+  const rules = slo.alerting.windows.filter((r) => !slo.alerting[r.severity].disable);
+  const history = alertHistoryOf({
+    ...over,
+    buckets: over.buckets.length > 0 ? over.buckets : [NO_EVENTS],
+    minEvents: slo.alerting.minEvents,
   });
   return {
     since: iso(history.sinceMs),

@@ -170,9 +170,9 @@ describe("an alert already firing when the history starts", () => {
 
   it("HTML: the same", async () => {
     const html = renderHtml(await report(), {});
-    expect(html).toContain("<td>before 2026-10-25 23:00</td>");
-    expect(html).toContain("<td>1d/2h, 3d/6h</td>");
-    expect(html).toContain('<td class="num">fired 3 times</td>');
+    expect(html).toContain('<td data-label="from (UTC)">before 2026-10-25 23:00</td>');
+    expect(html).toContain('<td data-label="windows">1d/2h, 3d/6h</td>');
+    expect(html).toContain('<td class="num" data-label="for">fired 3 times</td>');
     expect(html).not.toContain("–, fired");
   });
 
