@@ -172,7 +172,7 @@ describe("slo diff: what changed shows", () => {
   });
 
   it("names what changed: alertAfter, a calendar's time zone, the gate, the other keys", () => {
-    expect(block(text, "slow")).toContain("page 1h/5m > 14.4× → page 1h/5m > 14.4× for 30m");
+    expect(block(text, "slow")).toContain("page 1h/5m > 14.40× → page 1h/5m > 14.40× for 30m");
     expect(block(text, "cal")).toContain("calendar month (UTC) → calendar month (Europe/Berlin)");
     expect(block(text, "gated")).toMatch(
       / {2}gate +fails below 10%, warns below 25% → fails below 20%, warns below 25%/,
