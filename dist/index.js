@@ -55111,7 +55111,7 @@ function messageOf(e) {
   const firing = e.alerts.filter((a) => a.firing).map((a) => `${a.severity} alert ${a.long}/${a.short} at ${burnRate(a.burnRateLong)}`);
   return [
     `SLI ${percent(e.sli)} against ${objectivePercent(e.objective)};`,
-    `${percent(e.errorBudget.consumed, 1)} of the error budget spent, ${percent(e.errorBudget.remaining, 1)} left.`,
+    `${budgetPercent(e.errorBudget.consumed)} of the error budget spent, ${budgetPercent(e.errorBudget.remaining)} left.`,
     firing.length > 0 ? `Firing: ${firing.join(", ")}.` : "",
     e.gated ? "" : "Not gated: reported only."
   ].filter(Boolean).join(" ");
@@ -84355,7 +84355,7 @@ function rowsOf(change, esc2) {
     row("alerting", (s) => alertingText(s.alerting)),
     ...change.changed.includes("gate") ? [row("gate", gateText)] : [],
     result("SLI", (s) => percent(s.sli)),
-    result("budget left", (s) => percent(s.budgetRemaining, 1)),
+    result("budget left", (s) => budgetPercent(s.budgetRemaining)),
     row("status", (s) => s.error !== null ? NOT_EVALUATED : s.status),
     result("pages", (s) => String(s.pages)),
     result("tickets", (s) => String(s.tickets))
@@ -84447,7 +84447,7 @@ function whatFailed(report3, gate2) {
   const services = new Set(report3.slos.map((s) => s.service));
   const nameOf = (s) => logSafe(services.size > 1 ? `${s.service}/${s.name}` : s.name);
   const gated = report3.slos.filter((s) => s.gated);
-  const withBudget = (status) => gated.filter((s) => s.status === status).sort((a, b) => a.errorBudget.remaining - b.errorBudget.remaining).map((s) => `${nameOf(s)} ${status} (budget left ${percent(s.errorBudget.remaining, 1)})`);
+  const withBudget = (status) => gated.filter((s) => s.status === status).sort((a, b) => a.errorBudget.remaining - b.errorBudget.remaining).map((s) => `${nameOf(s)} ${status} (budget left ${budgetPercent(s.errorBudget.remaining)})`);
   const warnings = gate2.failOn === "warning";
   return [
     ...withBudget("breaching"),

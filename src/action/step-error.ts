@@ -8,7 +8,7 @@
 import { MAX_REPORTED_VALUE_CHARS, MAX_SLOS_NAMED_IN_ERRORS } from "../limits.js";
 import type { FailOn, OnSourceError } from "../pipeline/gate.js";
 import { plainText } from "../report/escape.js";
-import { percent } from "../report/format.js";
+import { budgetPercent } from "../report/format.js";
 import type { SloReport } from "../report/schema.js";
 
 type Entry = SloReport["slos"][number];
@@ -37,7 +37,7 @@ function whatFailed(
     gated
       .filter((s) => s.status === status)
       .sort((a, b) => a.errorBudget.remaining - b.errorBudget.remaining)
-      .map((s) => `${nameOf(s)} ${status} (budget left ${percent(s.errorBudget.remaining, 1)})`);
+      .map((s) => `${nameOf(s)} ${status} (budget left ${budgetPercent(s.errorBudget.remaining)})`);
   const warnings = gate.failOn === "warning";
   return [
     ...withBudget("breaching"),

@@ -16,7 +16,7 @@ import {
 } from "../conventions.js";
 import { SloError } from "../errors.js";
 import { createHttpClient, type HttpClient } from "../http/client.js";
-import { percent } from "../report/format.js";
+import { budgetPercent } from "../report/format.js";
 import {
   alertKey,
   type DeliveryContext,
@@ -90,7 +90,7 @@ export function alertAnnotations(
       : `${subject.key} burns its error budget under the ${severity} thresholds again`,
     description: `${slo.description ? `${slo.description}. ` : ""}${capitalize(budgetSentence(entry))}.`,
     objective: String(entry.objective),
-    error_budget_remaining: percent(entry.errorBudget.remaining, 1),
+    error_budget_remaining: budgetPercent(entry.errorBudget.remaining),
   };
   if (slo.runbook) annotations.runbook_url = slo.runbook;
   for (const rule of rulesOf(entry, severity)) {

@@ -10,7 +10,7 @@
 
 import { ISSUE_LABEL, MARKER } from "../conventions.js";
 import { escapeMarkdown } from "../report/escape.js";
-import { percent } from "../report/format.js";
+import { budgetPercent } from "../report/format.js";
 import type { ReportAlert } from "../report/schema.js";
 import type { Issue, IssueApi } from "./issue-api.js";
 import type { Notifier, TargetAlert, TargetChange } from "./notify-targets.js";
@@ -105,7 +105,7 @@ export function severityComment(
 export function resolvedComment(subject: AlertSubject, was: Severity, atIso: string): string {
   return [
     MARKER.alertState("resolved", atIso),
-    `**Resolved** at ${atIso}: ${escapeMarkdown(subject.key)} burns its error budget under the ${SEVERITY_WORD[was]} thresholds again; budget left ${percent(subject.entry.errorBudget.remaining, 1)}.`,
+    `**Resolved** at ${atIso}: ${escapeMarkdown(subject.key)} burns its error budget under the ${SEVERITY_WORD[was]} thresholds again; budget left ${budgetPercent(subject.entry.errorBudget.remaining)}.`,
   ].join("\n");
 }
 

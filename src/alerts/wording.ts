@@ -1,6 +1,12 @@
 /** The sentences every notifier shares: what burns, how fast, against which threshold. */
 
-import { burnRate, objectivePercent, percent, windowLabel } from "../report/format.js";
+import {
+  budgetPercent,
+  burnRate,
+  objectivePercent,
+  percent,
+  windowLabel,
+} from "../report/format.js";
 import type { ReportAlert, SloReportEntry } from "../report/schema.js";
 import type { Severity } from "./subjects.js";
 
@@ -18,7 +24,7 @@ export function burnSentence(alerts: readonly ReportAlert[]): string {
 
 /** "budget left 73.2% of 30d, SLI 99.12% (objective 99.9%)" */
 export function budgetSentence(entry: SloReportEntry): string {
-  return `budget left ${percent(entry.errorBudget.remaining, 1)} of ${windowLabel(entry)}, SLI ${percent(entry.sli)} (objective ${objectivePercent(entry.objective)})`;
+  return `budget left ${budgetPercent(entry.errorBudget.remaining)} of ${windowLabel(entry)}, SLI ${percent(entry.sli)} (objective ${objectivePercent(entry.objective)})`;
 }
 
 /** The rules of one severity, firing or not: what a resolution message reports. */

@@ -5,7 +5,7 @@
 
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { plainText } from "../report/escape.js";
-import { burnRate, objectivePercent, percent } from "../report/format.js";
+import { budgetPercent, burnRate, objectivePercent, percent } from "../report/format.js";
 import type { SloReport, SloReportEntry } from "../report/schema.js";
 
 export interface Annotation {
@@ -48,7 +48,7 @@ function messageOf(e: SloReportEntry): string {
     .map((a) => `${a.severity} alert ${a.long}/${a.short} at ${burnRate(a.burnRateLong)}`);
   return [
     `SLI ${percent(e.sli)} against ${objectivePercent(e.objective)};`,
-    `${percent(e.errorBudget.consumed, 1)} of the error budget spent, ${percent(e.errorBudget.remaining, 1)} left.`,
+    `${budgetPercent(e.errorBudget.consumed)} of the error budget spent, ${budgetPercent(e.errorBudget.remaining)} left.`,
     firing.length > 0 ? `Firing: ${firing.join(", ")}.` : "",
     e.gated ? "" : "Not gated: reported only.",
   ]

@@ -8,7 +8,7 @@
 
 import type { DiffAlertRule, SloChange, SloDiff, SloDiffSide } from "./diff-model.js";
 import { escapeMarkdown, escapeTerminal } from "./escape.js";
-import { burnRate, objectivePercent, percent } from "./format.js";
+import { budgetPercent, burnRate, objectivePercent, percent } from "./format.js";
 
 const SHORT_SHA = 7;
 /** A revision made only of these reads the same in a code span as in git: shown as written. */
@@ -177,7 +177,7 @@ function rowsOf(change: SloChange, esc: Escape): Row[] {
     row("alerting", (s) => alertingText(s.alerting)),
     ...(change.changed.includes("gate") ? [row("gate", gateText)] : []),
     result("SLI", (s) => percent(s.sli)),
-    result("budget left", (s) => percent(s.budgetRemaining, 1)),
+    result("budget left", (s) => budgetPercent(s.budgetRemaining)),
     row("status", (s) => (s.error !== null ? NOT_EVALUATED : s.status)),
     result("pages", (s) => String(s.pages)),
     result("tickets", (s) => String(s.tickets)),

@@ -13,7 +13,7 @@ describe("gateFailedMessage", () => {
       search: 0.00271,
     });
     expect(gateFailedMessage(report, gate)).toBe(
-      "The SLO gate fails: search breaching (budget left -171%)",
+      "The SLO gate fails: search breaching (budget left -171.0%)",
     );
   });
 
@@ -28,7 +28,7 @@ describe("gateFailedMessage", () => {
     expect(message).toBe(
       `The SLO gate fails: ${["slo-7", "slo-6", "slo-5", "slo-4", "slo-3"]
         .slice(0, MAX_SLOS_NAMED_IN_ERRORS)
-        .map((n) => `${n} breaching (budget left ${-100 * (Number(n.slice(4)) + 1)}%)`)
+        .map((n) => `${n} breaching (budget left ${(-100 * (Number(n.slice(4)) + 1)).toFixed(1)}%)`)
         .join(", ")} and ${8 - MAX_SLOS_NAMED_IN_ERRORS} more`,
     );
   });

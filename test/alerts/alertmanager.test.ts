@@ -139,12 +139,12 @@ describe.skipIf(!available)("the Alertmanager target, on a real Alertmanager", (
     expect(page.annotations).toMatchObject({
       summary:
         "shop/checkout is burning its error budget: 50.00× over 1h and 50.00× over 5m (threshold 14.40×)",
-      description: "Shop answers. Budget left 50% of 30d, SLI 99.95% (objective 99.9%).",
+      description: "Shop answers. Budget left 50.0% of 30d, SLI 99.95% (objective 99.9%).",
       runbook_url: "https://runbooks.example/shop",
       burn_rate_1h: "50.0",
       burn_rate_5m: "50.0",
       burn_rate_threshold_1h_5m: "14.4",
-      error_budget_remaining: "50%",
+      error_budget_remaining: "50.0%",
     });
     const note = await delivered(
       (n) => n.status === "firing" && n.alerts.some((a) => a.labels.slo === "checkout"),

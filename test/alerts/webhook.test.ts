@@ -66,7 +66,7 @@ describe("the webhook target", () => {
     ]);
     expect(server.requests[0]!.headers["content-type"]).toBe("application/json");
     expect(texts()[0]).toBe(
-      ":rotating_light: *PAGE* *shop / checkout* is burning its error budget: 50.00× over 1h and 50.00× over 5m (threshold 14.40×); budget left 50% of 30d, SLI 99.95% (objective 99.9%).\nAnswers &lt;!channel&gt; &amp; more",
+      ":rotating_light: *PAGE* *shop / checkout* is burning its error budget: 50.00× over 1h and 50.00× over 5m (threshold 14.40×); budget left 50.0% of 30d, SLI 99.95% (objective 99.9%).\nAnswers &lt;!channel&gt; &amp; more",
     );
     expect(texts()[1]).toMatch(/^:warning: \*TICKET\* \*shop \/ search\*/);
 
