@@ -457,25 +457,63 @@ export async function loadVictoriaMetrics(
   bodies: Iterable<string>,
   probe: { query: string; atMs: number },
 ): Promise<void> {
+  const imported = { samples: 0, firstMs: Number.POSITIVE_INFINITY, lastMs: 0 };
   for (const body of bodies) {
+    for (const line of body.split("\n")) {
+      if (!line) continue;
+      const ms = Number(line.slice(line.lastIndexOf(" ") + 1));
+      imported.samples++;
+      imported.firstMs = Math.min(imported.firstMs, ms);
+      imported.lastMs = Math.max(imported.lastMs, ms);
+    }
     const response = await fetch(`${url}/api/v1/import/prometheus`, { method: "POST", body });
     if (!response.ok) throw new Error(`import: HTTP ${response.status} ${await response.text()}`);
   }
-  const flushed = await fetch(`${url}/internal/force_flush`);
-  if (!flushed.ok) throw new Error(`force_flush: HTTP ${flushed.status}`);
+  // Rows reach the storage some time after their POST answers, and a flush
+  // makes searchable only what has reached it: flush and count every sample
+  // until all are there (a probe alone answers once any series it matches is,
+  // even one whose counter did not move, a sum of 0).
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const flushed = await fetch(`${url}/internal/force_flush`);
+    if (!flushed.ok) throw new Error(`force_flush: HTTP ${flushed.status}`);
+    const [searchable, probed] = await Promise.all([
+      samplesSearchable(url, imported),
+      probeAnswers(url, probe),
+    ]);
+    if (searchable >= imported.samples && probed) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `VictoriaMetrics: ${searchable} of ${imported.samples} samples searchable, probe ${probe.query} ${probed ? "answered" : "empty"}, after 15 s`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function samplesSearchable(
+  url: string,
+  imported: { firstMs: number; lastMs: number },
+): Promise<number> {
+  const spanS = Math.ceil((imported.lastMs - imported.firstMs) / 1000) + 60;
+  const params = new URLSearchParams({
+    query: `sum(count_over_time({__name__=~".+"}[${spanS}s]))`,
+    time: String(imported.lastMs / 1000),
+    nocache: "1",
+  });
+  const answer = (await (await fetch(`${url}/api/v1/query?${params}`)).json()) as {
+    data: { result: { value: [number, string] }[] };
+  };
+  return Number(answer.data.result[0]?.value[1] ?? 0);
+}
+
+async function probeAnswers(url: string, probe: { query: string; atMs: number }): Promise<boolean> {
   const params = new URLSearchParams({
     query: probe.query,
     time: String(probe.atMs / 1000),
     nocache: "1",
   });
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const answer = (await (await fetch(`${url}/api/v1/query?${params}`)).json()) as {
-      data: { result: unknown[] };
-    };
-    if (answer.data.result.length > 0) return;
-    if (Date.now() > deadline)
-      throw new Error(`VictoriaMetrics: no samples for ${probe.query} after 15 s`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const answer = (await (await fetch(`${url}/api/v1/query?${params}`)).json()) as {
+    data: { result: unknown[] };
+  };
+  return answer.data.result.length > 0;
 }
