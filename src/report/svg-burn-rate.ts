@@ -9,7 +9,14 @@
 
 import { escapeHtml } from "./escape.js";
 import type { ReportBurnRateHistory } from "./schema.js";
-import { CHART_COLORS, CHART_SIZE, type ChartVariant, tickAnchor, timeTicks } from "./svg-chart.js";
+import {
+  CHART_COLORS,
+  type ChartVariant,
+  gridLine,
+  plotArea,
+  plotFrame,
+  timeAxis,
+} from "./svg-chart.js";
 
 /** A colour per long window, shortest first; more windows than colours reuse them in turn. */
 export const BURN_RATE_COLORS = {
@@ -45,10 +52,8 @@ const rateText = (n: number) => String(Number(n.toPrecision(3)));
 
 export function burnRateSvg(input: BurnRateChartInput): string {
   const variant = input.variant ?? "wide";
-  const size = CHART_SIZE[variant];
-  const m = MARGIN[variant];
-  const plotW = size.width - m.left - m.right;
-  const plotH = size.height - m.top - m.bottom;
+  const area = plotArea(variant, MARGIN);
+  const { size, m, plotW, plotH } = area;
   const startMs = Date.parse(input.history.since);
   const span = Math.max(1, input.endMs - startMs);
   const lines = input.history.windows;
@@ -58,25 +63,11 @@ export function burnRateSvg(input: BurnRateChartInput): string {
     const at = (Math.log10(Math.max(v, scale.min)) - Math.log10(scale.min)) / scale.decades;
     return m.top + (1 - at) * plotH;
   };
-  const f = (n: number) => n.toFixed(1);
+  const _f = (n: number) => n.toFixed(1);
 
-  const parts: string[] = [
-    `<rect class="plot" x="${m.left}" y="${m.top}" width="${plotW}" height="${plotH}" fill="${CHART_COLORS.plot}" stroke="${CHART_COLORS.grid}"/>`,
-  ];
-  for (const v of scale.gridlines) {
-    const yy = f(y(v));
-    parts.push(
-      `<line class="grid" x1="${m.left}" x2="${m.left + plotW}" y1="${yy}" y2="${yy}" stroke="${CHART_COLORS.grid}"/>`,
-      `<text x="${m.left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${rateText(v)}</text>`,
-    );
-  }
-  for (const t of timeTicks(startMs, input.endMs, size.maxTimeTicks)) {
-    const xx = f(x(t.ms));
-    parts.push(
-      `<line class="tick" x1="${xx}" x2="${xx}" y1="${m.top + plotH}" y2="${m.top + plotH + 4}" stroke="${CHART_COLORS.text}"/>`,
-      `<text x="${xx}" y="${m.top + plotH + 18}" text-anchor="${tickAnchor(x(t.ms), t.label, size)}">${t.label}</text>`,
-    );
-  }
+  const parts: string[] = [plotFrame(area)];
+  for (const v of scale.gridlines) parts.push(...gridLine(area, y(v), rateText(v)));
+  parts.push(...timeAxis(area, { startMs, endMs: input.endMs }, x));
   parts.push(
     `<text class="axis-title" x="14" y="${m.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 14 ${m.top + plotH / 2})">burn rate</text>`,
   );

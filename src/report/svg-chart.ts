@@ -94,12 +94,64 @@ const MARGIN = {
   narrow: { left: 46, right: 10, top: 14, bottom: 30 },
 } as const;
 
+export interface Margin {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+/** A chart's drawing: its size for the variant, its margins and the plot between them. */
+export interface PlotArea {
+  size: (typeof CHART_SIZE)[ChartVariant];
+  m: Margin;
+  plotW: number;
+  plotH: number;
+}
+
+export function plotArea(variant: ChartVariant, margins: Record<ChartVariant, Margin>): PlotArea {
+  const size = CHART_SIZE[variant];
+  const m = margins[variant];
+  return { size, m, plotW: size.width - m.left - m.right, plotH: size.height - m.top - m.bottom };
+}
+
+const f1 = (n: number) => n.toFixed(1);
+
+/** The plot's background and border. */
+export function plotFrame(a: PlotArea): string {
+  return `<rect class="plot" x="${a.m.left}" y="${a.m.top}" width="${a.plotW}" height="${a.plotH}" fill="${CHART_COLORS.plot}" stroke="${CHART_COLORS.grid}"/>`;
+}
+
+/** A horizontal grid line at y and its label left of the plot. */
+export function gridLine(a: PlotArea, y: number, label: string): string[] {
+  const yy = f1(y);
+  return [
+    `<line class="grid" x1="${a.m.left}" x2="${a.m.left + a.plotW}" y1="${yy}" y2="${yy}" stroke="${CHART_COLORS.grid}"/>`,
+    `<text x="${a.m.left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${label}</text>`,
+  ];
+}
+
+/** The time axis under the plot: a tick and a label per time, labels kept inside the chart. */
+export function timeAxis(
+  a: PlotArea,
+  range: { startMs: number; endMs: number },
+  x: (ms: number) => number,
+): string[] {
+  const parts: string[] = [];
+  for (const t of timeTicks(range.startMs, range.endMs, a.size.maxTimeTicks)) {
+    const xx = f1(x(t.ms));
+    parts.push(
+      `<line class="tick" x1="${xx}" x2="${xx}" y1="${a.m.top + a.plotH}" y2="${a.m.top + a.plotH + 4}" stroke="${CHART_COLORS.text}"/>`,
+      `<text x="${xx}" y="${a.m.top + a.plotH + 18}" text-anchor="${tickAnchor(x(t.ms), t.label, a.size)}">${t.label}</text>`,
+    );
+  }
+  return parts;
+}
+
 export function burnDownSvg(input: BurnDownChartInput): string {
   const variant = input.variant ?? "wide";
-  const size = CHART_SIZE[variant];
-  const M = MARGIN[variant];
-  const plotW = size.width - M.left - M.right;
-  const plotH = size.height - M.top - M.bottom;
+  const area = plotArea(variant, MARGIN);
+  const { size, m: M, plotW, plotH } = area;
   const span = Math.max(1, input.endMs - input.startMs);
   const values = input.points.map((p) => p.remaining);
   const low = Math.min(0, ...values);
@@ -111,10 +163,7 @@ export function burnDownSvg(input: BurnDownChartInput): string {
   const y = (v: number) => M.top + ((yMax - v) / (yMax - yMin)) * plotH;
   const f = (n: number) => n.toFixed(1);
 
-  const parts: string[] = [];
-  parts.push(
-    `<rect class="plot" x="${M.left}" y="${M.top}" width="${plotW}" height="${plotH}" fill="${CHART_COLORS.plot}" stroke="${CHART_COLORS.grid}"/>`,
-  );
+  const parts: string[] = [plotFrame(area)];
   for (const band of input.bands ?? []) {
     const x0 = Math.max(M.left, x(band.startMs));
     const x1 = Math.min(M.left + plotW, x(band.endMs ?? input.endMs));
@@ -124,19 +173,9 @@ export function burnDownSvg(input: BurnDownChartInput): string {
     );
   }
   for (let v = yMin; v <= yMax + step / 2; v += step) {
-    const yy = f(y(v));
-    parts.push(
-      `<line class="grid" x1="${M.left}" x2="${M.left + plotW}" y1="${yy}" y2="${yy}" stroke="${CHART_COLORS.grid}"/>`,
-      `<text x="${M.left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${Math.round(v * 100)}%</text>`,
-    );
+    parts.push(...gridLine(area, y(v), `${Math.round(v * 100)}%`));
   }
-  for (const t of timeTicks(input.startMs, input.endMs, size.maxTimeTicks)) {
-    const xx = f(x(t.ms));
-    parts.push(
-      `<line class="tick" x1="${xx}" x2="${xx}" y1="${M.top + plotH}" y2="${M.top + plotH + 4}" stroke="${CHART_COLORS.text}"/>`,
-      `<text x="${xx}" y="${M.top + plotH + 18}" text-anchor="${tickAnchor(x(t.ms), t.label, size)}">${t.label}</text>`,
-    );
-  }
+  parts.push(...timeAxis(area, input, x));
   // Whole pixels, so the reference lines are crisp rather than smeared over two rows.
   const zero = String(Math.round(y(0)));
   // The reference lines go over the area and under the line.
