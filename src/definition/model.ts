@@ -196,6 +196,48 @@ export interface GatePolicy {
   enabled: boolean;
   minRemaining: number;
   warnRemaining: number;
+  /** a grouped SLO (`groupBy`): gate each group (absent: group) or the definition as a whole */
+  per?: "group" | "whole" | undefined;
+}
+
+/**
+ * `groupBy`: one SLO definition evaluated as one SLO per value of these
+ * labels (Prometheus, Loki) or fields (logs): each group its own SLI,
+ * budget, burn rates, alerts, status and gate verdict.
+ */
+export interface GroupingSpec {
+  /** the labels or fields, as written, in order */
+  by: string[];
+  /** past it, the largest groups by traffic are kept and the rest are one "(other)" group */
+  limit: number;
+}
+
+/** Why a correction's events do not count. */
+export type CorrectionCategory = "maintenance" | "outside-business-hours" | "deployment" | "other";
+
+/**
+ * `corrections:` a period (or a recurring one) whose events do not count:
+ * left out of the SLI, the budget, the burn rates and the alerts.
+ */
+export interface CorrectionSpec {
+  /** the first period's start as written: 2026-05-10T02:00 (local to timeZone) or with an offset */
+  start: string;
+  /** the first period's start as an instant */
+  startMs: number;
+  /** each period's length */
+  durationMs: number;
+  /** `duration` as written (2h), or absent when the file gave `end` */
+  duration?: string | undefined;
+  /** `end` as written, when the file gave it instead of `duration` */
+  end?: string | undefined;
+  /** RFC 5545 recurrence rule as written, without DTSTART: FREQ=WEEKLY;BYDAY=SU;BYHOUR=2 */
+  rrule?: string | undefined;
+  /** where start and the rule's local times are read: an IANA zone */
+  timeZone: string;
+  reason?: string | undefined;
+  category: CorrectionCategory;
+  /** where the correction is declared, for errors */
+  at: SourcePosition;
 }
 
 export interface NotifyTarget {
@@ -254,6 +296,10 @@ export interface SloSpec {
   routes?: RouteTarget[] | undefined;
   /** logs: the field bad events are grouped by; prometheus: a label */
   breakdownBy?: string | undefined;
+  /** `groupBy`: one SLO per value of these labels or fields */
+  grouping?: GroupingSpec | undefined;
+  /** periods whose events do not count: the file's own, then the SLO's */
+  corrections?: CorrectionSpec[] | undefined;
   runbook?: string | undefined;
   /** where the SLO is declared, for errors and annotations */
   at: SourcePosition;

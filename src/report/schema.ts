@@ -197,6 +197,35 @@ export const reportVerificationSchema = z
   })
   .describe("slo verify: did this deploy make this SLO worse?");
 
+export const reportGroupSchema = z
+  .object({
+    definition: z.string().describe("The SLO's name as its file defines it, without the group"),
+    by: z.array(z.string()).describe("The labels or fields the SLO is grouped by (groupBy)"),
+    kind: z
+      .enum(["value", "other", "whole"])
+      .describe(
+        "value: one value of the labels; other: the values past groupLimit, merged; whole: the definition as a whole (gate per whole)",
+      ),
+    labels: z
+      .record(z.string(), z.string())
+      .describe("The group's value of each label; empty for other and whole"),
+    mergedValues: z.number().optional().describe("other: how many values were merged into it"),
+  })
+  .describe("A grouped SLO (groupBy): which group of which definition this entry is");
+
+export const reportCorrectionSchema = z
+  .object({
+    reason: z.string().optional(),
+    category: z.enum(["maintenance", "outside-business-hours", "deployment", "other"]),
+    rrule: z.string().optional().describe("The recurrence rule as written, if it recurs"),
+    timeZone: z.string(),
+    occurrences: z
+      .array(z.object({ start: isoTime, end: isoTime }))
+      .describe("The periods that touched the window, oldest first"),
+    excluded: eventsSchema.describe("The events these periods left out of the window's counts"),
+  })
+  .describe("A correction (budget adjustment) that touched the window");
+
 export const reportSloSchema = z.object({
   service: z.string(),
   name: z.string(),
@@ -237,6 +266,11 @@ export const reportSloSchema = z.object({
       "Gated SLOs: the gate warns below this budget remaining (a fraction); charts draw it",
     ),
   labels: z.record(z.string(), z.string()),
+  group: reportGroupSchema.optional(),
+  corrections: z
+    .array(reportCorrectionSchema)
+    .optional()
+    .describe("The corrections that touched the window; their events are not counted"),
   definedAt: z.object({ file: z.string(), line: z.number(), col: z.number() }),
   burnDown: z
     .array(z.object({ t: isoTime, remaining: z.number() }))
@@ -315,4 +349,6 @@ export type HealthReport = z.infer<typeof healthSchema>;
 export type ReportPrevious = z.infer<typeof reportPreviousSchema>;
 export type ReportAlertHistory = z.infer<typeof reportAlertHistorySchema>;
 export type ReportBurnRateHistory = z.infer<typeof reportBurnRateHistorySchema>;
+export type ReportGroup = z.infer<typeof reportGroupSchema>;
+export type ReportCorrection = z.infer<typeof reportCorrectionSchema>;
 export type ReportAlertEpisode = z.infer<typeof reportAlertEpisodeSchema>;
