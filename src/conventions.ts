@@ -41,6 +41,14 @@ export function severityLabels(
 /** The labels an alert of `slo rules` adds: which burn-rate windows fired. */
 export const WINDOW_LABEL = { long: "long_window", short: "short_window" } as const;
 
+/**
+ * On a recorded series whose window only approximates the SLO's calendar
+ * window, what it is instead: `rolling-30d` (the last 30 days, not the month
+ * so far), `nominal-30d` (a constant period length), `standard-time+01:00`
+ * (the calendar read at the zone's standard UTC offset, DST ignored).
+ */
+export const WINDOW_APPROXIMATION_LABEL = "slo_window_approximation";
+
 /** `slo rules`: a rule group per SLO, a PrometheusRule resource per service, marked as slo's. */
 export const RULES_NAMING = {
   group: (service: string, slo: string) => `slo-${service}-${slo}`,

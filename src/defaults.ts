@@ -184,3 +184,10 @@ export function severityKey(text: string): string {
  * workbook's table (1h/5m, 6h/30m, 1d/2h, 3d/6h).
  */
 export const DEFAULT_SHORT_WINDOW_DIVISOR = 12;
+
+/**
+ * `slo rules`: the year whose January and July offsets say whether a time
+ * zone has DST (then its rules read the calendar at the lower, standard
+ * offset) or a fixed offset (then they follow its calendar exactly).
+ */
+export const RULES_TIME_ZONE_REFERENCE_YEAR = 2026;

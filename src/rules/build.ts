@@ -35,6 +35,13 @@ import { windowPeriodMs } from "../definition/openslo/durations.js";
 import { formatPromDuration, formatSelector, windowQuery } from "../definition/promql.js";
 import { type BurnRateOp, ruleFactor } from "../engine/alert-policy.js";
 import { type SloError, specError } from "../errors.js";
+import {
+  calendarFactorExpr,
+  type PeriodDays,
+  periodDays,
+  periodDaysLabels,
+  periodWindowLabels,
+} from "./calendar.js";
 
 export interface RecordingRule {
   record: string;
@@ -78,8 +85,6 @@ export interface RulesResult {
   skipped: SkippedSlo[];
   errors: SloError[];
 }
-
-const DAY_MS = 86_400_000;
 
 /**
  * A value judged sample by sample has no counters to sum over the alert
@@ -228,34 +233,40 @@ function sloGroup(slo: SloSpec): RuleGroup {
   const sel = seriesSelector(slo);
   const rules: Rule[] = [];
 
+  const alertLengths = windowLengths(slo);
   for (const ms of windowLengths(slo, [periodMs])) {
     const w = formatPromDuration(ms);
     const total = exprs.total(ms);
     const numerator = `(${exprs.numerator(ms)} or vector(0))`;
     const bad = exprs.numeratorKind === "bad" ? numerator : `(${total} - ${numerator})`;
-    rules.push({ record: RECORD.events(w), expr: total, labels });
-    rules.push({ record: RECORD.errorRatio(w), expr: `${bad}\n/\n${total}`, labels });
+    const windowLabels = alertLengths.includes(ms)
+      ? labels
+      : { ...labels, ...periodWindowLabels(slo) };
+    rules.push({ record: RECORD.events(w), expr: total, labels: windowLabels });
+    rules.push({ record: RECORD.errorRatio(w), expr: `${bad}\n/\n${total}`, labels: windowLabels });
   }
   const period = formatPromDuration(periodMs);
-  rules.push(...constantRecords(slo, labels));
+  const days = periodDays(slo.window);
+  rules.push(...constantRecords(slo, labels, days));
   rules.push({
     record: RECORD.remaining,
     expr: `1 - ${RECORD.errorRatio(period)}${sel} / ${budget}`,
-    labels,
+    labels: { ...labels, ...periodWindowLabels(slo) },
   });
   rules.push(infoRecord(slo, labels));
 
   for (const w of enabledWindows(slo)) {
     const factor = ruleFactor(w, periodMs);
+    const threshold = calendarThreshold(w, days, sel);
     const long = formatPromDuration(w.longMs);
     const short = formatPromDuration(w.shortMs);
     const burning = (window: string) =>
-      `${RECORD.errorRatio(window)}${sel} / ${budget} ${comparison(w)} ${factor}`;
+      `${RECORD.errorRatio(window)}${sel} / ${budget} ${comparison(w)} ${threshold?.expr ?? factor}`;
     const conditions = [burning(long), burning(short)];
     if (slo.alerting.minEvents > 0) {
       conditions.push(`${RECORD.events(long)}${sel} >= ${slo.alerting.minEvents}`);
     }
-    rules.push(burnRateAlert(slo, w, factor, conditions.join("\nand\n")));
+    rules.push(burnRateAlert(slo, w, threshold ?? factor, conditions.join("\nand\n")));
   }
   return { name: RULES_NAMING.group(slo.service, slo.name), rules };
 }
@@ -284,14 +295,32 @@ export function enabledWindows(slo: SloSpec): BurnRateWindow[] {
   return slo.alerting.windows.filter((w) => !slo.alerting[w.severity].disable);
 }
 
-/** The objective, the budget and the period, as constant series. */
-export function constantRecords(slo: SloSpec, labels: Record<string, string>): RecordingRule[] {
-  const periodMs = periodMsOf(slo);
+/** The objective, the budget and the period's length (calendar.ts: periodDays). */
+export function constantRecords(
+  slo: SloSpec,
+  labels: Record<string, string>,
+  days: PeriodDays,
+): RecordingRule[] {
   return [
     { record: RECORD.objective, expr: `vector(${slo.objective})`, labels },
     { record: RECORD.errorBudget, expr: `vector(${1 - slo.objective})`, labels },
-    { record: RECORD.periodDays, expr: `vector(${periodMs / DAY_MS})`, labels },
+    { record: RECORD.periodDays, expr: days.expr, labels: periodDaysLabels(days, labels) },
   ];
+}
+
+/** A factor that follows the calendar period's length; none when it is constant or written as a number. */
+export interface CalendarThreshold {
+  /** the factor as PromQL, from the recorded period length */
+  expr: string;
+}
+
+function calendarThreshold(
+  w: BurnRateWindow,
+  days: PeriodDays,
+  sel: string,
+): CalendarThreshold | undefined {
+  if (w.factor !== undefined || days.constantDays !== undefined) return undefined;
+  return { expr: calendarFactorExpr(w.share, w.longMs, `${RECORD.periodDays}${sel}`) };
 }
 
 /** `slo:info`: 1, with what the SLO is as labels. */
@@ -320,19 +349,31 @@ function summaryOf(slo: SloSpec, w: BurnRateWindow, factorText: string): string 
 }
 
 /**
+ * The factor as the annotations say it: `14.4`; or, when it follows the
+ * calendar, a template Prometheus fills in when the alert fires (the period's
+ * factor, 14.88 in May), with the same four significant digits.
+ */
+function factorText(factor: number | CalendarThreshold): string {
+  if (typeof factor === "number") return escapeTemplate(String(Number(factor.toPrecision(4))));
+  return `{{ with query ${JSON.stringify(factor.expr)} }}{{ . | first | value | printf "%.4g" }}{{ end }}`;
+}
+
+/**
  * One burn-rate alert: `expr` fires it; its labels say which SLO and which
  * windows, its annotations why, for every rule format alike.
  */
 export function burnRateAlert(
   slo: SloSpec,
   w: BurnRateWindow,
-  factor: number,
+  factor: number | CalendarThreshold,
   expr: string,
 ): AlertingRule {
   const severity = slo.alerting[w.severity];
   const { alertname, ...alertLabels } = severity.labels;
   const userLabels = { ...escapeAll(cleanLabels(slo.labels)), ...cleanLabels(alertLabels) };
-  const factorText = String(Number(factor.toPrecision(4)));
+  const threshold = factorText(factor);
+  // The SLO's own text is escaped, the threshold's template is not.
+  const summary = escapeTemplate(summaryOf(slo, w, "\u0000")).replace("\u0000", threshold);
   const written = w.severityText === undefined ? undefined : escapeTemplate(w.severityText);
   return {
     alert: alertname ?? ALERT_NAME,
@@ -346,11 +387,11 @@ export function burnRateAlert(
       [WINDOW_LABEL.short]: w.short,
     },
     annotations: {
-      summary: escapeTemplate(summaryOf(slo, w, factorText)),
+      summary,
       ...(slo.description ? { description: escapeTemplate(slo.description) } : {}),
       ...(slo.runbook ? { runbook_url: escapeTemplate(slo.runbook) } : {}),
       objective: String(slo.objective),
-      burn_rate_threshold: factorText,
+      burn_rate_threshold: threshold,
       ...severity.annotations,
     },
   };

@@ -37,6 +37,7 @@ import {
   sourceTypeName,
   windowLengths,
 } from "./build.js";
+import { nominalPeriodDays } from "./calendar.js";
 import { logqlRuleError } from "./logql-check.js";
 
 /** A LogQL metric query that counts events over a range of that many milliseconds. */
@@ -140,7 +141,10 @@ function lokiGroup(slo: SloSpec, countingOf: LokiCountingOf): RuleGroup {
     rules.push({ record: RECORD.events(w), expr: counts.total(ms), labels });
     rules.push({ record: RECORD.errorRatio(w), expr: errorRatio(counts, ms), labels });
   }
-  rules.push(...constantRecords(slo, labels), infoRecord(slo, labels));
+  rules.push(
+    ...constantRecords(slo, labels, nominalPeriodDays(slo.window)),
+    infoRecord(slo, labels),
+  );
 
   const periodMs = periodMsOf(slo);
   const budget = 1 - slo.objective;
