@@ -24,6 +24,7 @@ import { type AlertingRule, buildRules, type RecordingRule } from "../../src/rul
 import { buildLokiRules } from "../../src/rules/loki.js";
 import { renderRules } from "../../src/rules/render.js";
 import { lokiEventQueries } from "../../src/sources/loki.js";
+import { runCli } from "../support/cli.js";
 import { requireBinaries, run } from "../support/servers.js";
 import { counterSource } from "./synthetic-source.js";
 
@@ -309,4 +310,93 @@ slos:
     expect(page.expr).toContain("> 14.4)");
     expect(page.annotations.burn_rate_threshold).toBe("14.4");
   });
+
+  it.skipIf(!hasPromtool)(
+    "at 1970-05-10 12:00, 14.6x over the last hour: slo check on log files says ok and pages nothing, and promtool fires what slo check fires",
+    { timeout: 240_000 },
+    async () => {
+      const at = Date.parse("1970-05-10T12:00:00Z");
+      const day = 1440;
+      // 100 requests a minute for a day; in the last hour, 73 of every 500 fail (14.6%).
+      const failures = (m: number) => (m < day - 60 ? 0 : [15, 15, 15, 14, 14][m % 5]!);
+      const dir = mkdtempSync(join(tmpdir(), "slo-calendar-logs-"));
+      const lines: string[] = [];
+      for (let m = 0; m < day; m++) {
+        const t = new Date(at - (day - m) * MINUTE + 30_000).toISOString();
+        for (let i = 0; i < 100; i++) {
+          lines.push(`{"t":"${t}","status":${i < failures(m) ? 500 : 200}}`);
+        }
+      }
+      writeFileSync(join(dir, "api.ndjson"), `${lines.join("\n")}\n`);
+      writeFileSync(
+        join(dir, "api.yaml"),
+        `service: api
+sources:
+  logs: { type: logs, paths: [api.ndjson], timestamp: t, labels: { app: api } }
+slos:
+  - name: availability
+    objective: 99%
+    window: { calendar: month, timezone: UTC }
+    indicator:
+      ratio:
+        source: logs
+        total: '{app="api"}'
+        bad: '{app="api"} | json | status >= 500'
+`,
+      );
+      const check = await runCli(
+        ["check", join(dir, "api.yaml"), "--at", "1970-05-10T12:00:00Z", "--format", "json"],
+        { cwd: dir },
+      );
+      expect(check.code, check.stderr).toBe(0);
+      const entry = JSON.parse(check.stdout).slos[0];
+      expect(entry.status).toBe("ok");
+      const page = entry.alerts.find((a: { long: string }) => a.long === "1h");
+      expect(page).toMatchObject({ factor: 14.88, firing: false });
+      expect(page.burnRateLong).toBeCloseTo(14.6, 10);
+      expect(entry.alerts.filter((a: { firing: boolean }) => a.firing)).toEqual([]);
+
+      // The same minutes as counters, for the rules of the same SLO on Prometheus.
+      const set = await loadWindow("{ calendar: month, timezone: UTC }");
+      const idle = at / MINUTE - day;
+      const running = (perMinute: (m: number) => number) => {
+        const values = [0];
+        for (let m = 0; m < day; m++) values.push(values[m]! + perMinute(m));
+        return `_x${idle} ${values.join(" ")}`;
+      };
+      const test = stringify(
+        {
+          rule_files: ["rules.yaml"],
+          evaluation_interval: "12h",
+          tests: [
+            {
+              interval: "1m",
+              input_series: [
+                {
+                  series: 'http_requests_total{job="api",code="200"}',
+                  values: running((m) => 100 - failures(m)),
+                },
+                { series: BAD, values: running(failures) },
+              ],
+              alert_rule_test: [
+                { eval_time: `${at / MINUTE}m`, alertname: ALERT_NAME, exp_alerts: [] },
+              ],
+            },
+          ],
+        },
+        { lineWidth: 0 },
+      );
+      const rulesDir = mkdtempSync(join(tmpdir(), "slo-promtool-calendar-"));
+      writeFileSync(
+        join(rulesDir, "rules.yaml"),
+        renderRules(buildRules(set).services, "prometheus", []),
+      );
+      writeFileSync(join(rulesDir, "test.yaml"), test);
+      const result = await run("promtool", ["test", "rules", "test.yaml"], {
+        cwd: rulesDir,
+        timeoutMs: 180_000,
+      });
+      expect(result.output, result.output.slice(0, 4000)).toContain("SUCCESS");
+    },
+  );
 });
