@@ -11,7 +11,8 @@
  *   `slo:period_error_budget_remaining:ratio` and `slo:info`;
  * - one alert per burn-rate window: long AND short window above the factor,
  *   with at least minEvents events in the long window. The same factors and
- *   the same test as the evaluator (engine/alert-policy.ts).
+ *   the same test as the evaluator (engine/alert-policy.ts); a calendar
+ *   period's factors follow its real length (calendar.ts).
  */
 
 import {
