@@ -201,6 +201,25 @@ describe.skipIf(!available)("native histograms on a real Prometheus", () => {
     );
   });
 
+  it("breaks the bad events down by a label: those above the threshold, per handler", async () => {
+    const source = createPrometheusSource(spec(server.url));
+    const [result] = (await source.count([
+      {
+        slo: sloSpec("latency", latency(`${NATIVE}{job="rpc"}`, 1)),
+        windows: [{ key: "5m", startMs: at - 5 * 60_000, endMs: at }],
+        series: [],
+        breakdown: { by: "handler", limit: 5 },
+      },
+    ])) as CountResult[];
+    expect(result!.breakdown.map((b) => ("value" in b ? b.value : b.bucket))).toEqual([
+      "get",
+      "put",
+    ]);
+    // 40 above 1s on get, 10 on put; both scaled alike by Prometheus' extrapolation.
+    const [get, put] = result!.breakdown.map((b) => b.count);
+    expect(get! / put!).toBeCloseTo(40 / 10, 6);
+  });
+
   it("a classic histogram is still counted exactly at its le bucket", async () => {
     const result = await countOne(latency(`${CLASSIC}{handler="get"}`, 1));
     expect(sli(result.windows["5m"]!)).toBeCloseTo(60 / 100, 9);
