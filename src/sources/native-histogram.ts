@@ -8,6 +8,7 @@
  * classic path sums buckets, so series of different schemas each keep theirs.
  */
 
+import { nativeAtOrBelowExpr, nativeCountExpr } from "../definition/histogram.js";
 import { formatPromDuration, formatPromNumber } from "../definition/promql.js";
 import { SloError } from "../errors.js";
 import type { QueryApi, RangeQuery } from "./query-api/client.js";
@@ -17,34 +18,20 @@ function increase(selector: string, rangeMs: number): string {
   return `increase(${selector}[${formatPromDuration(rangeMs)}])`;
 }
 
-/** Events per series over the range; `by` keeps a label (a breakdown), else one sum. */
-function countOf(selector: string, rangeMs: number, by?: string): string {
-  return `sum${by ? ` by (${by})` : ""}(histogram_count(${increase(selector, rangeMs)}))`;
-}
-
-/**
- * Events at or below `le` per series: the fraction times the count. A series
- * without events has no fraction (NaN, 0/0): it is left out, not summed.
- */
-function atOrBelow(selector: string, le: number, rangeMs: number, by?: string): string {
-  const inc = increase(selector, rangeMs);
-  return `sum${by ? ` by (${by})` : ""}(histogram_fraction(0, ${formatPromNumber(le)}, ${inc}) * (histogram_count(${inc}) > 0))`;
-}
-
 export function nativeEventQueries(
   selector: string,
   le: number,
 ): { total: RangeQuery; good: RangeQuery } {
   return {
-    total: (rangeMs) => countOf(selector, rangeMs),
-    good: (rangeMs) => atOrBelow(selector, le, rangeMs),
+    total: (rangeMs) => nativeCountExpr(selector, rangeMs),
+    good: (rangeMs) => nativeAtOrBelowExpr(selector, le, rangeMs),
   };
 }
 
 /** Bad events per value of `label`: those above `le`. */
 export function nativeBadBy(selector: string, le: number, label: string, rangeMs: number): string {
-  const total = countOf(selector, rangeMs, label);
-  return `(${total} - (${atOrBelow(selector, le, rangeMs, label)} or ${total} * 0))`;
+  const total = nativeCountExpr(selector, rangeMs, label);
+  return `(${total} - (${nativeAtOrBelowExpr(selector, le, rangeMs, label)} or ${total} * 0))`;
 }
 
 /**

@@ -14,9 +14,11 @@
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadText } from "../../src/definition/load.js";
 import type { Indicator, PrometheusSourceSpec } from "../../src/definition/model.js";
 import { SloError } from "../../src/errors.js";
 import type { SloReport, SloReportEntry } from "../../src/report/schema.js";
+import { buildRules, type RecordingRule } from "../../src/rules/build.js";
 import { createPrometheusSource } from "../../src/sources/prometheus.js";
 import type { CountRequest, CountResult } from "../../src/sources/types.js";
 import { hasStackTrace, runCli } from "../support/cli.js";
@@ -95,8 +97,9 @@ describe.skipIf(!available)("native histograms on a real Prometheus", () => {
   let data: string;
   let at = 0;
 
-  async function query(q: string): Promise<{ value: [number, string] }[]> {
+  async function query(q: string, atMs?: number): Promise<{ value: [number, string] }[]> {
     const params = new URLSearchParams({ query: q });
+    if (atMs !== undefined) params.set("time", (atMs / 1000).toFixed(3));
     const body = (await (await fetch(`${server.url}/api/v1/query?${params}`)).json()) as {
       data: { result: { value: [number, string] }[] };
     };
@@ -252,6 +255,31 @@ describe.skipIf(!available)("native histograms on a real Prometheus", () => {
     const result = await countOne(latency(`${NATIVE}{job="rpc"}`, 1, { histogramType: "classic" }));
     expect(result.windows["5m"]).toEqual({ good: 0, total: 0 });
     expect(result.diagnostics.warnings?.join("\n")).toContain("has no buckets");
+  });
+
+  it("slo rules' native records, evaluated by this Prometheus, give the hand-counted error ratio", async () => {
+    const { services, errors } = loadText(
+      "rules.yaml",
+      `service: rpc
+sources:
+  prom: { type: prometheus, url: "http://127.0.0.1:9090" }
+slos:
+  - name: native
+    objective: 99%
+    window: 30d
+    indicator:
+      latency: { source: prom, histogram: '${NATIVE}{job="rpc"}', histogramType: native, threshold: 1500ms }
+`,
+      {},
+    );
+    expect(errors).toEqual([]);
+    const rules = buildRules({ files: ["rules.yaml"], services }).services[0]!.groups[0]!.rules;
+    const expr = (record: string) =>
+      rules.find((r): r is RecordingRule => "record" in r && r.record === record)!.expr;
+    const [ratio] = await query(expr("slo:error_ratio:5m"), at);
+    expect(Number(ratio!.value[1])).toBeCloseTo(1 - 92.5 / 125, 9);
+    const [events] = await query(expr("slo:events:5m"), at);
+    expect(Number(events!.value[1])).toBeGreaterThanOrEqual(125 - 1e-6);
   });
 
   describe("slo check", () => {
