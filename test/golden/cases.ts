@@ -81,6 +81,15 @@ const CONVERT_INPUTS: Record<string, { paths: string[]; to: ConvertTarget[] }> =
     to: ["native"],
   },
   "example-openslo-api": { paths: ["examples/openslo/api.yaml"], to: ["native"] },
+  // a native histogram: Pyrra's latencyNative, OpenSLO's histogramType in the metric's spec
+  "pyrra-native-latency": {
+    paths: ["test/fixtures/pyrra/valid/native-latency.yaml"],
+    to: ["native", "openslo"],
+  },
+  "openslo-native-histogram": {
+    paths: ["test/fixtures/openslo/native-histogram/rpc.yaml"],
+    to: ["native"],
+  },
   // Sloth
   "sloth-payments": {
     paths: ["test/fixtures/sloth/valid/payments.yaml"],
