@@ -352,12 +352,26 @@ async function histogramQueries(
     case "gauge":
       return gaugeInstead(sel, threshold, indicator);
     case "none":
-      return {
-        noData: `${api.where}: histogram ${sel} has no buckets between ${iso(span.startMs)} and ${iso(span.endMs)}: no data`,
-      };
+      return { noData: noHistogram(api, sel, indicator, span) };
     case "classic":
       return classicQueries(kind.les, parts, threshold, indicator, sloName);
   }
+}
+
+/**
+ * Neither kind has series: no data, not an error (a service without traffic
+ * yet has none either), with the names that were looked for.
+ */
+function noHistogram(
+  api: QueryApi,
+  sel: string,
+  indicator: LatencyIndicator,
+  span: TimeRange,
+): string {
+  const between = `between ${iso(span.startMs)} and ${iso(span.endMs)}`;
+  if (indicator.histogramType === "classic")
+    return `${api.where}: histogram ${sel} has no buckets ${between}: no data`;
+  return `${api.where}: histogram ${sel} has no buckets ${between}, neither classic (_bucket series with le) nor native (series of its own name): no data; is the metric name or a label misspelt?`;
 }
 
 function nativeQueries(

@@ -282,6 +282,14 @@ slos:
     expect(Number(events!.value[1])).toBeGreaterThanOrEqual(125 - 1e-6);
   });
 
+  it("a histogram of neither kind is no data, and the note says what was looked for", async () => {
+    const result = await countOne(latency('rpc_duration_seconds{job="nope"}', 1));
+    expect(result.windows["5m"]).toEqual({ good: 0, total: 0 });
+    expect(result.diagnostics.warnings?.join("\n")).toContain(
+      "neither classic (_bucket series with le) nor native (series of its own name): no data; is the metric name or a label misspelt?",
+    );
+  });
+
   describe("slo check", () => {
     let dir: string;
     let report: SloReport;

@@ -157,7 +157,7 @@ describe("rules for one SLO", () => {
       `sum(histogram_count(increase(${sel}[1h])))`,
     );
     expect(records.find((r) => r.record === "slo:error_ratio:1h")!.expr).toBe(
-      `(sum(histogram_count(increase(${sel}[1h]))) - (sum(histogram_fraction(0, 0.25, increase(${sel}[1h])) * (histogram_count(increase(${sel}[1h])) > 0)) or vector(0)))\n/\nsum(histogram_count(increase(${sel}[1h])))`,
+      `(sum(histogram_count(increase(${sel}[1h]))) - (sum(histogram_fraction(0, 0.3, increase(${sel}[1h])) * (histogram_count(increase(${sel}[1h])) > 0)) or vector(0)))\n/\nsum(histogram_count(increase(${sel}[1h])))`,
     );
     expect(records.map((r) => r.expr).join("\n")).not.toContain("_bucket");
   });
