@@ -1,13 +1,20 @@
 /**
- * Classic Prometheus histograms as slo reads them: the metric a selector
- * names, the unit its `le` bounds are in, a latency threshold as an `le`
- * bound, and the matcher that picks that bucket. Pure; the Prometheus source
- * and `slo rules` both read histograms through it, so they agree.
+ * Prometheus histograms as slo reads them: the metric a selector names, the
+ * unit its `le` bounds are in, a latency threshold as an `le` bound; for a
+ * classic histogram the matcher that picks that bucket, for a native one the
+ * counting expressions. Pure; the Prometheus source and `slo rules` both read
+ * histograms through it, so they agree.
  */
 
 import { DEFAULT_LATENCY_UNIT } from "../defaults.js";
 import type { LatencyIndicator } from "./model.js";
-import { formatPromNumber, parsePromNumber, type SelectorParts, selectorParts } from "./promql.js";
+import {
+  formatPromDuration,
+  formatPromNumber,
+  parsePromNumber,
+  type SelectorParts,
+  selectorParts,
+} from "./promql.js";
 
 type TimeUnit = LatencyIndicator["unit"];
 
@@ -78,4 +85,36 @@ export function leRegex(value: number): string {
   if (/e/i.test(text)) text = value.toFixed(20).replace(/0+$/, "").replace(/\.$/, "");
   const [int, frac] = text.split(".");
   return frac === undefined ? `${int}(\\.0+)?` : `${int}\\.${frac}0*`;
+}
+
+// ---------------------------------------------------------------------------
+// Native histograms: one series of exponential buckets, no `_bucket` series
+
+function nativeIncrease(selector: string, rangeMs: number): string {
+  return `increase(${selector}[${formatPromDuration(rangeMs)}])`;
+}
+
+function sumBy(by: string | undefined): string {
+  return by ? `sum by (${by}) ` : "sum";
+}
+
+/** The events of a native histogram over the range, summed across its series (or per `by`). */
+export function nativeCountExpr(selector: string, rangeMs: number, by?: string): string {
+  return `${sumBy(by)}(histogram_count(${nativeIncrease(selector, rangeMs)}))`;
+}
+
+/**
+ * The events at or below `le` over the range: per series, the fraction
+ * `histogram_fraction(0, le)` (which counts the zero bucket, and a bucket
+ * `le` splits pro rata) times the series' count, then summed. A series
+ * without events has no fraction (0/0): it is left out rather than summed as NaN.
+ */
+export function nativeAtOrBelowExpr(
+  selector: string,
+  le: number,
+  rangeMs: number,
+  by?: string,
+): string {
+  const inc = nativeIncrease(selector, rangeMs);
+  return `${sumBy(by)}(histogram_fraction(0, ${formatPromNumber(le)}, ${inc}) * (histogram_count(${inc}) > 0))`;
 }

@@ -110,6 +110,13 @@ export interface RatioIndicator {
 /** How a value is compared with a threshold: good when `value op threshold`. */
 export type ThresholdOp = "lt" | "lte" | "gt" | "gte";
 
+/**
+ * A Prometheus histogram's kind: native (one series of exponential buckets,
+ * counted below any threshold by interpolation) or classic (one `_bucket`
+ * series per `le` bound, counted exactly at a bound).
+ */
+export type HistogramType = "native" | "classic";
+
 export interface LatencyIndicator {
   kind: "latency";
   /** logs/loki: how the field is compared with the threshold; absent: lte (at or below) */
@@ -122,6 +129,8 @@ export interface LatencyIndicator {
   unit: "ns" | "us" | "ms" | "s";
   /** prometheus: the histogram's series selector, without `_bucket` */
   histogram?: string | undefined;
+  /** prometheus: the histogram's kind as the file says; absent: the source asks the server */
+  histogramType?: HistogramType | undefined;
   /** threshold in `unit` */
   threshold: number;
   /** threshold as written, e.g. "300ms" */

@@ -420,6 +420,7 @@ class NativeFileNormalizer {
         eventsOnLogs,
         fieldOnLogs,
         histogramAtOrBelow,
+        histogramTypeOnPrometheus,
       )
     )
       return undefined;
@@ -437,6 +438,7 @@ class NativeFileNormalizer {
       field: latency.field,
       unit,
       histogram: latency.histogram,
+      ...(latency.histogramType !== undefined ? { histogramType: latency.histogramType } : {}),
       ...(latency.op !== undefined && latency.op !== "lte" ? { op: latency.op } : {}),
       threshold,
       thresholdText: String(latency.threshold),
@@ -681,6 +683,15 @@ interface LatencyOn {
 const histogramOnPrometheus: Rule<LatencyOn> = ({ latency, type }) =>
   type === "prometheus" && !latency.histogram
     ? { message: "a latency indicator on a prometheus source needs histogram: metric{labels}" }
+    : undefined;
+
+const histogramTypeOnPrometheus: Rule<LatencyOn> = ({ latency, type }) =>
+  type !== "prometheus" && latency.histogramType !== undefined
+    ? {
+        at: ["histogramType"],
+        message: `histogramType is for a histogram on a prometheus source; '${latency.source}' is ${type}`,
+        hint: "on logs or loki, the latency is a field of each event: drop histogramType",
+      }
     : undefined;
 
 const eventsOnLogs: Rule<LatencyOn> = ({ latency, type }) =>

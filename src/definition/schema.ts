@@ -160,6 +160,12 @@ const latencySchema = z
       .describe(
         "prometheus: histogram selector without _bucket, e.g. http_duration_seconds{job='x'}",
       ),
+    histogramType: z
+      .enum(["native", "classic"])
+      .optional()
+      .describe(
+        "prometheus: a native histogram (one series, any threshold) or a classic one (_bucket series, a threshold on a bucket bound); absent: asked of the server",
+      ),
     op: thresholdOp
       .optional()
       .describe("logs/loki: how the field is compared with the threshold (default lte)"),

@@ -24,7 +24,13 @@ import {
   severityLabels,
   WINDOW_LABEL,
 } from "../conventions.js";
-import { histogramParts, leRegex, thresholdAsLe } from "../definition/histogram.js";
+import {
+  histogramParts,
+  leRegex,
+  nativeAtOrBelowExpr,
+  nativeCountExpr,
+  thresholdAsLe,
+} from "../definition/histogram.js";
 import type {
   BurnRateWindow,
   LatencyIndicator,
@@ -202,7 +208,25 @@ function countExprs(slo: SloSpec): CountExprs {
       total: build("total", ind.total),
     };
   }
-  return histogramExprs(slo, ind);
+  return ind.histogramType === "native" ? nativeHistogramExprs(slo, ind) : histogramExprs(slo, ind);
+}
+
+/**
+ * A native histogram, as the file says (`slo rules` asks no server: without
+ * histogramType it writes the classic form): the Prometheus source's reading.
+ */
+function nativeHistogramExprs(slo: SloSpec, ind: LatencyIndicator): CountExprs {
+  const parts = histogramParts(ind.histogram);
+  if (!parts) {
+    throw specError(`SLO '${slo.name}': latency needs histogram: metric{labels}`, slo.at);
+  }
+  const selector = formatSelector(parts.metric, parts.matchers);
+  const le = thresholdAsLe(ind.threshold, ind.unit, parts.metric);
+  return {
+    numeratorKind: "good",
+    numerator: (ms) => nativeAtOrBelowExpr(selector, le, ms),
+    total: (ms) => nativeCountExpr(selector, ms),
+  };
 }
 
 /** Good = the `le` bucket at the threshold, total = `_count`: the Prometheus source's reading. */

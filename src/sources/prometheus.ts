@@ -5,8 +5,10 @@
  * its window (`time=`), never at "now", so a run can be reproduced.
  *
  * Per SLO and window: one query for the total and one for good (or bad)
- * events. Latency comes from a classic histogram: good = the `le` bucket at
- * the threshold, total = `_count`.
+ * events. Latency comes from a classic histogram (good = the `le` bucket at
+ * the threshold, total = `_count`) or a native one (native-histogram.ts);
+ * which, the file says (`histogramType`) or the server, once per run and
+ * histogram.
  */
 
 import {
@@ -31,7 +33,14 @@ import {
   selectorParts,
   windowQuery,
 } from "../definition/promql.js";
-import { sourceError } from "../errors.js";
+import { SloError, sourceError } from "../errors.js";
+import {
+  holdsNativeHistograms,
+  interpolationNote,
+  lacksNativeFunctions,
+  nativeBadBy,
+  nativeEventQueries,
+} from "./native-histogram.js";
 import { sampleRequest } from "./prometheus-samples.js";
 import {
   type AnswerWording,
@@ -52,14 +61,15 @@ import {
 } from "./query-api/counting.js";
 import type { TimeRange } from "./query-api/series.js";
 import { createQueryApiSource } from "./query-api/source.js";
-import type {
-  BreakdownEntry,
-  CountRequest,
-  CountResult,
-  Counts,
-  Source,
-  SourceDiagnostics,
-  WindowRequest,
+import {
+  type BreakdownEntry,
+  type CountRequest,
+  type CountResult,
+  type Counts,
+  longestWindow,
+  type Source,
+  type SourceDiagnostics,
+  type WindowRequest,
 } from "./types.js";
 
 const WORDING: AnswerWording = {
@@ -81,11 +91,12 @@ const PROMETHEUS: QueryApiDialect = {
 };
 
 export function createPrometheusSource(spec: PrometheusSourceSpec): Source {
+  const kinds = new HistogramKinds();
   return createQueryApiSource(spec, {
     dialect: PROMETHEUS,
     describeErrorBody: (body) => describeJsonError(body, prometheusError),
     where: (label, displayUrl) => `${label} at ${displayUrl.replace(/\/$/, "")}`,
-    count: countRequest,
+    count: (api, request) => countRequest(api, request, kinds),
     findDeploys: async (api, deploys, range) =>
       (await import("./deploys/prometheus-deploys.js")).findPrometheusDeploys(
         api,
@@ -106,6 +117,8 @@ interface PrometheusQueries {
   badBy(label: string, rangeMs: number): string | null;
   /** the selector whose absence explains an empty total, if there is one */
   totalSelector?: string | undefined;
+  /** a native histogram: the note on interpolation, asked after the counts */
+  native?: { note(): Promise<string | undefined> } | undefined;
 }
 
 /** A histogram with no buckets at all: no data (a service with no traffic yet), not an error. */
@@ -122,20 +135,48 @@ interface NotAHistogram {
   sampleInstead: { query: string; judge: SampleJudge; note: string };
 }
 
-async function countRequest(api: QueryApi, request: CountRequest): Promise<CountResult> {
+async function countRequest(
+  api: QueryApi,
+  request: CountRequest,
+  kinds: HistogramKinds,
+): Promise<CountResult> {
   const { indicator } = request.slo;
   if (indicator.kind === "sampled")
     return sampleRequest(api, PROMETHEUS, request, indicator.query, indicator.judge);
   const queries =
     indicator.kind === "ratio"
       ? ratioQueries(indicator, request.slo.name)
-      : await histogramQueries(api, indicator, request);
+      : await histogramQueries(api, indicator, request, kinds);
   if ("sampleInstead" in queries) {
     const { query, judge, note } = queries.sampleInstead;
     return sampleRequest(api, PROMETHEUS, request, query, judge, [note]);
   }
   if ("noData" in queries) return noDataResult(request, queries.noData, api.queries);
-  return countWithPlan(api, countingPlan(api, queries), request);
+  if (!queries.native) return countWithPlan(api, countingPlan(api, queries), request);
+  try {
+    return withNote(
+      await countWithPlan(api, countingPlan(api, queries), request),
+      await queries.native.note(),
+    );
+  } catch (error) {
+    throw lacksNativeFunctions(error) ? noNativeHistograms(request, error as SloError) : error;
+  }
+}
+
+function withNote(result: CountResult, note: string | undefined): CountResult {
+  if (!note) return result;
+  const warnings = [...(result.diagnostics.warnings ?? []), note];
+  return { ...result, diagnostics: { ...result.diagnostics, warnings } };
+}
+
+/** The server has no native histograms (VictoriaMetrics, Prometheus before 2.40): said at the SLO. */
+function noNativeHistograms(request: CountRequest, error: SloError): SloError {
+  return new SloError({
+    code: "source",
+    message: `SLO '${request.slo.name}': the server has no native histograms (${error.message})`,
+    hint: "native histograms need Prometheus 2.40+ with --enable-feature=native-histograms, or Prometheus 3; VictoriaMetrics has none: read its classic _bucket series with histogramType: classic",
+    ...request.slo.at,
+  });
 }
 
 function countingPlan(api: QueryApi, queries: PrometheusQueries): CountingPlan {
@@ -224,16 +265,75 @@ async function explainMissingMetric(
 // ---------------------------------------------------------------------------
 // Histograms
 
+/** What the server holds under a histogram's name: its classic buckets, a native histogram, a gauge, or nothing. */
+type HistogramKind =
+  | { kind: "classic"; les: string[] }
+  | { kind: "native" }
+  | { kind: "gauge" }
+  | { kind: "none" };
+
+/** Each histogram's kind asked of the server once per run (per source), however many SLOs read it. */
+class HistogramKinds {
+  private readonly known = new Map<string, Promise<HistogramKind>>();
+
+  of(selector: string, ask: () => Promise<HistogramKind>): Promise<HistogramKind> {
+    let answer = this.known.get(selector);
+    if (!answer) {
+      answer = ask();
+      this.known.set(selector, answer);
+      // A failed question (a cancelled SLO, a server error) is asked again by the next SLO.
+      answer.catch(() => this.known.delete(selector));
+    }
+    return answer;
+  }
+}
+
+/**
+ * Classic when it has `le` buckets; else native when its own series hold
+ * histograms; else a gauge when it has series at all; else nothing.
+ */
+async function askHistogramKind(
+  api: QueryApi,
+  metric: string,
+  matchers: string[],
+  span: TimeRange,
+): Promise<HistogramKind> {
+  const les = await api.labelValues("le", formatSelector(`${metric}_bucket`, matchers), span);
+  if (les.length > 0) return { kind: "classic", les };
+  const sel = formatSelector(metric, matchers);
+  if ((await api.labelValues("__name__", sel, span)).length === 0) return { kind: "none" };
+  return (await holdsNativeHistograms(api, sel, span)) ? { kind: "native" } : { kind: "gauge" };
+}
+
+async function histogramKind(
+  api: QueryApi,
+  indicator: LatencyIndicator,
+  parts: { metric: string; matchers: string[] },
+  span: TimeRange,
+  kinds: HistogramKinds,
+): Promise<HistogramKind> {
+  const { metric, matchers } = parts;
+  if (indicator.histogramType === "native") return { kind: "native" };
+  if (indicator.histogramType === "classic") {
+    const les = await api.labelValues("le", formatSelector(`${metric}_bucket`, matchers), span);
+    return les.length > 0 ? { kind: "classic", les } : { kind: "none" };
+  }
+  return kinds.of(formatSelector(metric, matchers), () =>
+    askHistogramKind(api, metric, matchers, span),
+  );
+}
+
 async function histogramQueries(
   api: QueryApi,
   indicator: LatencyIndicator,
   request: CountRequest,
+  kinds: HistogramKinds,
 ): Promise<PrometheusQueries | NoBuckets | NotAHistogram> {
   const sloName = request.slo.name;
   const parts = histogramParts(indicator.histogram);
   if (!parts) {
     throw sourceError(
-      `SLO '${sloName}': latency on prometheus needs histogram: metric{labels}, a classic histogram's name without _bucket`,
+      `SLO '${sloName}': latency on prometheus needs histogram: metric{labels}, a histogram's name without _bucket`,
     );
   }
   if (parts.matchers.some((m) => /^\s*"?le"?\s*(=|!=|=~|!~)/.test(m))) {
@@ -242,24 +342,75 @@ async function histogramQueries(
     );
   }
   const { metric, matchers } = parts;
-  const countSelector = formatSelector(`${metric}_count`, matchers);
   const threshold = thresholdAsLe(indicator.threshold, indicator.unit, metric);
   const span = requestSpan(request);
-  const les = await api.labelValues("le", formatSelector(`${metric}_bucket`, matchers), span);
   const sel = formatSelector(metric, matchers);
-  if (les.length === 0) {
-    if ((await api.labelValues("__name__", sel, span)).length > 0)
+  const kind = await histogramKind(api, indicator, parts, span, kinds);
+  switch (kind.kind) {
+    case "native":
+      return nativeQueries(api, sel, threshold, indicator, request);
+    case "gauge":
       return gaugeInstead(sel, threshold, indicator);
-    return {
-      noData: `${api.where}: histogram ${sel} has no buckets between ${iso(span.startMs)} and ${iso(span.endMs)}: no data`,
-    };
+    case "none":
+      return { noData: noHistogram(api, sel, indicator, span) };
+    case "classic":
+      return classicQueries(kind.les, parts, threshold, indicator, sloName);
   }
+}
+
+/**
+ * Neither kind has series: no data, not an error (a service without traffic
+ * yet has none either), with the names that were looked for.
+ */
+function noHistogram(
+  api: QueryApi,
+  sel: string,
+  indicator: LatencyIndicator,
+  span: TimeRange,
+): string {
+  const between = `between ${iso(span.startMs)} and ${iso(span.endMs)}`;
+  if (indicator.histogramType === "classic")
+    return `${api.where}: histogram ${sel} has no buckets ${between}: no data`;
+  return `${api.where}: histogram ${sel} has no buckets ${between}, neither classic (_bucket series with le) nor native (series of its own name): no data; is the metric name or a label misspelt?`;
+}
+
+function nativeQueries(
+  api: QueryApi,
+  selector: string,
+  le: number,
+  indicator: LatencyIndicator,
+  request: CountRequest,
+): PrometheusQueries {
+  // The note speaks of the SLO's own window, the one its SLI is of.
+  const own =
+    request.windows.find((w) => w.key === request.slo.window.label) ??
+    longestWindow(request.windows);
+  return {
+    events: nativeEventQueries(selector, le),
+    totalSelector: selector,
+    badBy: (label, rangeMs) => nativeBadBy(selector, le, label, rangeMs),
+    native: {
+      note: async () =>
+        own ? interpolationNote(api, selector, le, indicator.thresholdText, own) : undefined,
+    },
+  };
+}
+
+function classicQueries(
+  les: string[],
+  { metric, matchers }: { metric: string; matchers: string[] },
+  threshold: number,
+  indicator: LatencyIndicator,
+  sloName: string,
+): PrometheusQueries {
+  const sel = formatSelector(metric, matchers);
+  const countSelector = formatSelector(`${metric}_count`, matchers);
   const matching = bucketsAt(les, threshold);
   if (matching.length === 0) {
     const unit = leUnit(metric);
     throw sourceError(
       `SLO '${sloName}': histogram ${sel} has no bucket at the threshold ${indicator.thresholdText} (le="${formatPromNumber(threshold)}", in ${unit}); its buckets are le = ${sortedBounds(les).join(", ")}`,
-      `choose a threshold equal to one of those bounds (the histogram is taken to be in ${unit}, by its name)`,
+      `choose a threshold equal to one of those bounds (the histogram is taken to be in ${unit}, by its name), or read a native histogram: any threshold works there`,
     );
   }
   const goodSelector = formatSelector(`${metric}_bucket`, [...matchers, leMatcher(matching)]);

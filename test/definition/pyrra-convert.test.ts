@@ -14,7 +14,7 @@ import { convertInto, expectSameAfterConversion } from "./openslo-roundtrip.js";
 const VALID = join(ROOT, "test", "fixtures", "pyrra", "valid");
 
 describe("Pyrra -> native and Pyrra -> OpenSLO", () => {
-  it.each([["shop.yaml"], ["search.yaml"], ["exported-list.yaml"]])(
+  it.each([["shop.yaml"], ["search.yaml"], ["exported-list.yaml"], ["native-latency.yaml"]])(
     "%s evaluates the same after conversion",
     (name) => expectSameAfterConversion(join(VALID, name)),
   );

@@ -237,9 +237,9 @@ describe("broken Pyrra resources", () => {
   });
 
   it("slo validate exits 2 with file:line:col, no stack trace", async () => {
-    const r = await runCli(["validate", join(BROKEN, "10-latency-native.yaml")]);
+    const r = await runCli(["validate", join(BROKEN, "11-bool-gauge.yaml")]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("test/fixtures/pyrra/broken/10-latency-native.yaml:11:5");
+    expect(r.stderr).toContain("test/fixtures/pyrra/broken/11-bool-gauge.yaml:11:5");
     expect(hasStackTrace(r.stderr)).toBe(false);
   });
 

@@ -39,6 +39,8 @@ const RULES_INPUTS: Record<string, string[]> = {
   // good/total, a histogram, {{window}} queries, a calendar window, custom windows, a
   // disabled severity, service labels, and a logs SLO that gets no rules
   variety: ["test/fixtures/rules/variety.yaml"],
+  // latency on a native histogram: histogram_fraction and histogram_count, no _bucket
+  "native-histogram": ["test/fixtures/rules/native-histogram.yaml"],
   // timeslices, gate: false, alert labels and annotations, ${VAR} with defaults in the sources
   "native-rich": ["test/fixtures/openslo/roundtrip/native-rich.yaml"],
   "example-checkout": ["examples/prometheus/checkout.yaml"],
@@ -79,6 +81,15 @@ const CONVERT_INPUTS: Record<string, { paths: string[]; to: ConvertTarget[] }> =
     to: ["native"],
   },
   "example-openslo-api": { paths: ["examples/openslo/api.yaml"], to: ["native"] },
+  // a native histogram: Pyrra's latencyNative, OpenSLO's histogramType in the metric's spec
+  "pyrra-native-latency": {
+    paths: ["test/fixtures/pyrra/valid/native-latency.yaml"],
+    to: ["native", "openslo"],
+  },
+  "openslo-native-histogram": {
+    paths: ["test/fixtures/openslo/native-histogram/rpc.yaml"],
+    to: ["native"],
+  },
   // Sloth
   "sloth-payments": {
     paths: ["test/fixtures/sloth/valid/payments.yaml"],

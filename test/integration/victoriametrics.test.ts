@@ -164,4 +164,66 @@ describe.skipIf(!available)("prometheus source against a real VictoriaMetrics", 
       6,
     );
   });
+
+  it("histogramType: native is an error at the SLO: VictoriaMetrics has no native histograms", async () => {
+    const source = createPrometheusSource(spec(url));
+    const [error] = await source.count([
+      {
+        slo: sloSpec("latency", {
+          kind: "latency",
+          source: "vm",
+          histogram: 'http_request_duration_seconds{job="ctrl"}',
+          histogramType: "native",
+          unit: "ms",
+          threshold: 300,
+          thresholdText: "300ms",
+        }),
+        windows: standardWindows(AT),
+        series: [],
+      },
+    ]);
+    expect(error).toBeInstanceOf(SloError);
+    const e = error as SloError;
+    expect(e.code).toBe("source");
+    expect(e.message).toMatch(/^SLO 'latency': the server has no native histograms \(.*histogram_/);
+    expect(e.hint).toContain("VictoriaMetrics has none: read its classic _bucket series");
+    expect([e.file, e.line, e.col]).toEqual(["test.yaml", 1, 1]);
+  });
+
+  it("without histogramType, a histogram's kind is asked and found classic, as before", async () => {
+    const source = createPrometheusSource(spec(url));
+    const result = await countOne(source, {
+      slo: sloSpec("latency", {
+        kind: "latency",
+        source: "vm",
+        histogram: 'http_request_duration_seconds{job="ctrl"}',
+        unit: "ms",
+        threshold: 300,
+        thresholdText: "300ms",
+      }),
+      windows: standardWindows(AT),
+      series: [],
+    });
+    expect(result.windows["30d"]!.total).toBeGreaterThan(0);
+    expect(result.diagnostics.warnings ?? []).toEqual([]);
+  });
+
+  it("a plain series under histogram: is still sampled as a gauge: the native probe's unknown function means none", async () => {
+    const source = createPrometheusSource(spec(url));
+    const result = await countOne(source, {
+      slo: sloSpec("latency", {
+        kind: "latency",
+        source: "vm",
+        histogram: 'http_requests_total{job="ctrl",code="200"}',
+        unit: "s",
+        threshold: 1e12,
+        thresholdText: "1e12",
+      }),
+      windows: standardWindows(AT),
+      series: [],
+    });
+    expect(result.diagnostics.warnings?.join("\n")).toContain(
+      "has no _bucket series but has values",
+    );
+  });
 });

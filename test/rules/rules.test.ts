@@ -149,6 +149,19 @@ describe("rules for one SLO", () => {
     expect(buildRules(set).skipped.map((s) => s.slo.name)).toEqual(["from-logs"]);
   });
 
+  it("a native histogram: good is histogram_fraction below the threshold times histogram_count", async () => {
+    const set = await load(["test/fixtures/rules/native-histogram.yaml"]);
+    const { records } = groupOf(set, "native-latency");
+    const sel = 'rpc_duration_seconds{job="rpc"}';
+    expect(records.find((r) => r.record === "slo:events:1h")!.expr).toBe(
+      `sum(histogram_count(increase(${sel}[1h])))`,
+    );
+    expect(records.find((r) => r.record === "slo:error_ratio:1h")!.expr).toBe(
+      `(sum(histogram_count(increase(${sel}[1h]))) - (sum(histogram_fraction(0, 0.3, increase(${sel}[1h])) * (histogram_count(increase(${sel}[1h])) > 0)) or vector(0)))\n/\nsum(histogram_count(increase(${sel}[1h])))`,
+    );
+    expect(records.map((r) => r.expr).join("\n")).not.toContain("_bucket");
+  });
+
   it("matches a histogram bound however the client wrote it", () => {
     const re = (v: number) => new RegExp(`^(?:${leRegex(v)})$`);
     expect(re(0.3).test("0.3") && re(0.3).test("0.30") && !re(0.3).test("0.35")).toBe(true);

@@ -290,17 +290,31 @@ export function tempDir(prefix: string): Promise<string> {
 // ---------------------------------------------------------------------------
 // The servers
 
+export interface PrometheusOptions {
+  /** one scrape job (targets host:port, /metrics), e.g. a test endpoint */
+  scrape?: { job: string; targets: string[]; interval: string };
+  /** --enable-feature flags, e.g. native-histograms */
+  features?: string[];
+}
+
 /**
  * Prometheus on a TSDB directory (backfill it first with createBlocks: blocks
  * added to a running server appear only at its next reload). Retention 100y,
  * or start-up deletes blocks older than 15 days.
  */
-export async function startPrometheus(dataDir: string): Promise<RunningServer> {
+export async function startPrometheus(
+  dataDir: string,
+  options: PrometheusOptions = {},
+): Promise<RunningServer> {
   const dir = await tempDir("prometheus-config");
   const config = join(dir, "prometheus.yml");
+  const scrape = options.scrape;
+  const scrapeConfigs = scrape
+    ? `[{job_name: ${JSON.stringify(scrape.job)}, scrape_interval: ${scrape.interval}, static_configs: [{targets: ${JSON.stringify(scrape.targets)}}]}]`
+    : "[]";
   await writeFile(
     config,
-    "global: {scrape_interval: 15s, evaluation_interval: 15s}\nscrape_configs: []\n",
+    `global: {scrape_interval: 15s, evaluation_interval: 15s}\nscrape_configs: ${scrapeConfigs}\n`,
   );
   return launch(
     "prometheus",
@@ -310,6 +324,7 @@ export async function startPrometheus(dataDir: string): Promise<RunningServer> {
       `--storage.tsdb.path=${dataDir}`,
       "--storage.tsdb.retention.time=100y",
       "--web.listen-address=127.0.0.1:0",
+      ...(options.features?.length ? [`--enable-feature=${options.features.join(",")}`] : []),
     ],
     {
       cwd: dir,

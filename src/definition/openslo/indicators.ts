@@ -15,6 +15,7 @@ import { leUnit } from "../histogram.js";
 import { implicitLoki, implicitPrometheus } from "../implicit-sources.js";
 import { type LogTimestamp, readLogTimestamp, type TimestampOption } from "../log-timestamp.js";
 import type {
+  HistogramType,
   LatencyIndicator,
   LogsSourceSpec,
   LokiSourceSpec,
@@ -403,6 +404,8 @@ export type SliDef =
       query: string;
       field?: string | undefined;
       unit: LatencyIndicator["unit"];
+      /** prometheus: slo's own key in the metric's spec, beside the query */
+      histogramType?: HistogramType | undefined;
     };
 
 const oneMetric: Rule<{ ratio: boolean; threshold: boolean }> = ({ ratio, threshold }) =>
@@ -622,12 +625,22 @@ function thresholdMetric(ctx: OpenSloContext, r: DocReader, path: YamlPath): Sli
     return { kind: "threshold", source: ms.source, query: keptAsWritten(r, path), unit: "s" };
   }
   const before = r.errors.length;
-  const q = queryOf(r, ms, ms.source.type === "prometheus" ? ["unit"] : ["field", "unit"]);
+  const prometheus = ms.source.type === "prometheus";
+  const q = queryOf(r, ms, prometheus ? ["unit", "histogramType"] : ["field", "unit"]);
   const unit = latencyUnit(r, [...ms.specPath, "unit"]);
+  const type = prometheus ? histogramType(r, [...ms.specPath, "histogramType"]) : undefined;
   if (!q || r.errors.length > before) return undefined;
-  return ms.source.type === "prometheus"
-    ? histogramThreshold(ms, q, unit)
-    : logThreshold(r, ms, q, unit);
+  return prometheus ? histogramThreshold(ms, q, unit, type) : logThreshold(r, ms, q, unit);
+}
+
+const HISTOGRAM_TYPES: readonly HistogramType[] = ["native", "classic"];
+
+function histogramType(r: DocReader, path: YamlPath): HistogramType | undefined {
+  const text = r.string(path);
+  if (text === undefined || (HISTOGRAM_TYPES as readonly string[]).includes(text))
+    return text as HistogramType | undefined;
+  r.fail(path, `expected native or classic, got ${JSON.stringify(text)}`);
+  return undefined;
 }
 
 function latencyUnit(r: DocReader, path: YamlPath): LatencyUnit | undefined {
@@ -648,12 +661,14 @@ function histogramThreshold(
   ms: MetricSource,
   q: Query,
   unit: LatencyUnit | undefined,
+  type: HistogramType | undefined,
 ): SliDef | undefined {
   return {
     kind: "threshold",
     source: ms.source,
     query: q.text.trim(),
     unit: unit ?? histogramUnit(q.text),
+    ...(type !== undefined ? { histogramType: type } : {}),
   };
 }
 

@@ -537,6 +537,7 @@ function thresholdObjective(
     kind: "latency",
     source: sli.source.name,
     ...(histogram ? { histogram: sli.query } : { events: sli.query, field: sli.field }),
+    ...(sli.histogramType !== undefined ? { histogramType: sli.histogramType } : {}),
     ...(op === "lte" ? {} : { op }),
     unit: sli.unit,
     threshold: value,

@@ -28,7 +28,7 @@ import {
 } from "../rules.js";
 import { positionOf, type YamlDocument, type YamlPath } from "../yaml-source.js";
 import { indicatorOf, type Readers, SOURCE_NAME } from "./indicator.js";
-import { PYRRA_SEVERITY, pyrraBurnRateWindows } from "./windows.js";
+import { PYRRA_SEVERITY, promDurationMs, pyrraBurnRateWindows } from "./windows.js";
 
 export { pyrraBurnRateWindows } from "./windows.js";
 
@@ -330,17 +330,6 @@ function targetOf({ r, w }: Readers, path: YamlPath): number | undefined {
     );
   }
   return roundNumber(percent / 100);
-}
-
-/** Prometheus' duration (model.ParseDuration): units largest first, whole numbers. */
-const PROM_DURATION =
-  /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-const PROM_UNIT_MS = [365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1];
-
-function promDurationMs(text: string): number | null {
-  const m = text === "" ? null : PROM_DURATION.exec(text);
-  if (!m) return null;
-  return PROM_UNIT_MS.reduce((sum, unit, i) => sum + Number(m[i + 1] ?? 0) * unit, 0);
 }
 
 function windowOf(r: DocReader, path: YamlPath): Spec["window"] | undefined {

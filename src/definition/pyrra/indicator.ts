@@ -1,8 +1,8 @@
 /**
- * A Pyrra indicator into slo's: `ratio` (errors / total) and `latency` (a
- * histogram bucket over its count). `latencyNative` and `bool_gauge` need
- * native histograms and per-sample gauges, and `grouping` one SLO per label
- * value: slo reads none of them yet, and says so where they are written.
+ * A Pyrra indicator into slo's: `ratio` (errors / total), `latency` (a
+ * histogram bucket over its count) and `latencyNative` (a native histogram
+ * below a latency). `bool_gauge` needs per-sample gauges, and `grouping` one
+ * SLO per label value: slo reads neither yet, and says so where they are written.
  */
 
 import type { DocReader } from "../doc-reader.js";
@@ -18,6 +18,7 @@ import {
   pyrraSelector,
   thresholdText,
 } from "./selectors.js";
+import { promDurationMs } from "./windows.js";
 
 export const SOURCE_NAME = "prometheus";
 
@@ -49,15 +50,6 @@ export function indicatorOf({ r, w }: Readers, specPath: YamlPath): Indicator | 
   }
   const kind = present[0]!;
   const at = [...path, kind];
-  if (kind === "latencyNative") {
-    r.fail(
-      path,
-      "Pyrra's latencyNative indicator reads a native histogram: not supported yet (slo reads classic histograms)",
-      'if the service also exposes a classic histogram, write latency: success: <name>_bucket{le="<seconds>"} and total: <name>_count',
-      kind,
-    );
-    return undefined;
-  }
   if (kind === "bool_gauge") {
     r.fail(
       path,
@@ -69,7 +61,12 @@ export function indicatorOf({ r, w }: Readers, specPath: YamlPath): Indicator | 
   }
   if (!r.record(at, true)) return undefined;
   const grouped = noGrouping(r, at);
-  const indicator = kind === "ratio" ? ratioOf({ r, w }, at) : latencyOf({ r, w }, at);
+  const indicator =
+    kind === "ratio"
+      ? ratioOf({ r, w }, at)
+      : kind === "latency"
+        ? latencyOf({ r, w }, at)
+        : latencyNativeOf(r, at);
   return grouped ? indicator : undefined;
 }
 
@@ -141,6 +138,41 @@ function latencyOf({ r, w }: Readers, path: YamlPath): Indicator | undefined {
     unit: leUnitOf(histogram.histogram),
     threshold: histogram.le,
     thresholdText: thresholdText(histogram.le),
+  };
+}
+
+/**
+ * `latencyNative`: the total is the native histogram, `latency` (a Prometheus
+ * duration) the threshold; Pyrra counts `histogram_fraction(0, latency, ...)`
+ * as slo does, so any latency works.
+ */
+function latencyNativeOf(r: DocReader, path: YamlPath): Indicator | undefined {
+  r.keys(path, ["latency", "total", "grouping"]);
+  const total = metricOf(r, [...path, "total"]);
+  const latencyAt = [...path, "latency"];
+  const value = r.value(latencyAt);
+  if (value === undefined || value === null) {
+    r.missing(latencyAt);
+    return undefined;
+  }
+  const text = typeof value === "string" ? value.trim() : undefined;
+  const ms = text === undefined ? null : promDurationMs(text);
+  if (text === undefined || ms === null || ms === 0) {
+    r.fail(
+      latencyAt,
+      `expected a Prometheus duration such as 200ms or 1s, got ${JSON.stringify(value)}`,
+    );
+    return undefined;
+  }
+  if (total === undefined) return undefined;
+  return {
+    kind: "latency",
+    source: SOURCE_NAME,
+    histogram: total,
+    histogramType: "native",
+    unit: "ms",
+    threshold: ms,
+    thresholdText: text,
   };
 }
 

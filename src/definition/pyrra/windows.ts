@@ -60,3 +60,15 @@ export function pyrraBurnRateWindows(windowMs: number): BurnRateWindow[] {
     };
   });
 }
+
+/** Prometheus' duration (model.ParseDuration): units largest first, whole numbers. */
+const PROM_DURATION =
+  /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const PROM_UNIT_MS = [365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1];
+
+/** Milliseconds of a Prometheus duration (Pyrra's window, latencyNative's latency), or null. */
+export function promDurationMs(text: string): number | null {
+  const m = text === "" ? null : PROM_DURATION.exec(text);
+  if (!m) return null;
+  return PROM_UNIT_MS.reduce((sum, unit, i) => sum + Number(m[i + 1] ?? 0) * unit, 0);
+}

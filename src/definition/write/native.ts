@@ -198,6 +198,7 @@ function indicatorOf(indicator: Indicator): Record<string, unknown> {
       events: indicator.events,
       field: indicator.field,
       histogram: indicator.histogram,
+      histogramType: indicator.histogramType,
       unit: indicator.unit,
       op: indicator.op,
       threshold: numeric ? indicator.threshold : indicator.thresholdText,

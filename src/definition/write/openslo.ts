@@ -391,6 +391,7 @@ function indicatorSpec(
       thresholdMetric: metric(
         compact({
           query: histogram,
+          histogramType: ind.histogramType,
           unit: histogramUnit(histogram) === ind.unit ? undefined : ind.unit,
         }),
       ),
