@@ -89,7 +89,7 @@ describe("grouped counts on logs equal counting each group's lines alone", () =>
       await fc.assert(
         fc.asyncProperty(
           fc.array(line, { maxLength: 60 }),
-          fc.constantFrom(["action"], ["action", "region"]),
+          fc.constantFrom<string[]>(["action"], ["action", "region"]),
           async (lines, by) => {
             const spec = logsSpec([fileOf(dir, lines)], { baseDir: dir });
             const result = await countOne(spec, grouped(indicator, by));
