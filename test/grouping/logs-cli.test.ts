@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { SloReport } from "../../src/report/schema.js";
 import { runCli } from "../support/cli.js";
+import { reportSchemaErrors } from "../support/report-schema.js";
 
 const AT = "2026-05-10T12:00:00Z";
 const T0 = Date.parse(AT) - 3_600_000;
@@ -67,6 +68,7 @@ describe("groupBy on a logs source", () => {
     });
     expect(report.result).toBe("fail");
     expect(code).toBe(1);
+    expect(reportSchemaErrors(report)).toEqual([]);
   });
 
   it("with gate per whole, gates the definition as a whole and reports the groups ungated", async () => {
