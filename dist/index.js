@@ -84599,7 +84599,9 @@ async function diffSlos(head, options) {
   const after = await evaluate(head, "after");
   const sideOf = (entries, slo) => {
     if (!slo) return null;
-    const entry = entries.find((e) => e.service === slo.service && e.name === slo.name);
+    const entry = entries.find(
+      (e) => e.service === slo.service && (e.group?.definition ?? e.name) === slo.name
+    );
     return entry ? sideFrom(slo, entry, options.atMs) : null;
   };
   const changes = differing.map((p) => {
