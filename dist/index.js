@@ -19167,7 +19167,7 @@ var require_undici = __commonJS({
 function severityKey(text) {
   return text.toLowerCase().replace(/[\s_-]+/g, "");
 }
-var MINUTE_MS, HOUR_MS, DAY_MS, DEFAULT_PATHS, DEFAULT_GATE, DEFAULT_MIN_EVENTS, DEFAULT_TIMESLICE_MS, DEFAULT_LOG_BREAKDOWN_FIELD, DEFAULT_VERIFY, DEFAULT_TREND_MIN_COVERAGE, DEFAULT_DEPLOY_COMPARE_MS, DEFAULT_SOURCE, DEFAULT_FAIL_ON, DEFAULT_ON_SOURCE_ERROR, DEFAULT_HEALTH, DEFAULT_GITHUB_API, DEFAULT_GITHUB, DEFAULT_BURN_RATE_WINDOWS, DEFAULT_LOG_TIMESTAMP_FIELD, DEFAULT_BUDGETING_METHOD, DEFAULT_TIME_ZONE, DEFAULT_LATENCY_UNIT, DEFAULT_SAMPLE_STEP_MS, DEFAULT_NOTIFY_SEVERITIES, DEFAULT_HEALTH_ON_FAILURE, DEFAULT_SEVERITY_OF, DEFAULT_SHORT_WINDOW_DIVISOR;
+var MINUTE_MS, HOUR_MS, DAY_MS, DEFAULT_PATHS, DEFAULT_GATE, DEFAULT_MIN_EVENTS, DEFAULT_TIMESLICE_MS, DEFAULT_GROUP_LIMIT, DEFAULT_LOG_BREAKDOWN_FIELD, DEFAULT_VERIFY, DEFAULT_TREND_MIN_COVERAGE, DEFAULT_DEPLOY_COMPARE_MS, DEFAULT_SOURCE, DEFAULT_FAIL_ON, DEFAULT_ON_SOURCE_ERROR, DEFAULT_HEALTH, DEFAULT_GITHUB_API, DEFAULT_GITHUB, DEFAULT_BURN_RATE_WINDOWS, DEFAULT_LOG_TIMESTAMP_FIELD, DEFAULT_BUDGETING_METHOD, DEFAULT_TIME_ZONE, DEFAULT_LATENCY_UNIT, DEFAULT_SAMPLE_STEP_MS, DEFAULT_NOTIFY_SEVERITIES, DEFAULT_HEALTH_ON_FAILURE, DEFAULT_SEVERITY_OF, DEFAULT_SHORT_WINDOW_DIVISOR;
 var init_defaults = __esm({
   "src/defaults.ts"() {
     "use strict";
@@ -19178,6 +19178,7 @@ var init_defaults = __esm({
     DEFAULT_GATE = { minRemaining: 0, warnRemaining: 0.25 };
     DEFAULT_MIN_EVENTS = 10;
     DEFAULT_TIMESLICE_MS = 5 * MINUTE_MS;
+    DEFAULT_GROUP_LIMIT = 100;
     DEFAULT_LOG_BREAKDOWN_FIELD = "msg";
     DEFAULT_VERIFY = {
       confidence: 0.99,
@@ -19344,7 +19345,7 @@ var init_errors = __esm({
 });
 
 // src/limits.ts
-var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_GIT_LISTING_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, EARLIEST_CALENDAR_START_YEAR, MAX_TIMESLICES_PER_WINDOW, MAX_SAMPLES_PER_SLO, MAX_HELD_BUCKETS, MAX_BURN_RATE_POINTS, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES, MAX_TIMER_MS, MAX_DEPLOYS_REPORTED, MAX_DEPLOYS_FOUND, MAX_LOKI_LINES_PER_QUERY, MAX_GITHUB_DEPLOYMENTS, MAX_KEYS_NAMED_IN_ERRORS, MAX_SLOS_NAMED_IN_ERRORS, MAX_EPISODES_SHOWN, MAX_COMMENT_DIGEST_CHARS, MAX_CHANGES_NAMED;
+var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_GIT_LISTING_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, EARLIEST_CALENDAR_START_YEAR, MAX_TIMESLICES_PER_WINDOW, MAX_SAMPLES_PER_SLO, MAX_HELD_BUCKETS, MAX_BURN_RATE_POINTS, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_GROUP_LIMIT, MAX_GROUP_VALUES_TALLIED, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES, MAX_TIMER_MS, MAX_DEPLOYS_REPORTED, MAX_DEPLOYS_FOUND, MAX_LOKI_LINES_PER_QUERY, MAX_GITHUB_DEPLOYMENTS, MAX_KEYS_NAMED_IN_ERRORS, MAX_SLOS_NAMED_IN_ERRORS, MAX_EPISODES_SHOWN, MAX_COMMENT_DIGEST_CHARS, MAX_CHANGES_NAMED;
 var init_limits = __esm({
   "src/limits.ts"() {
     "use strict";
@@ -19362,6 +19363,8 @@ var init_limits = __esm({
     MAX_LINE_BYTES = 16 * MIB;
     MAX_REPORTED_VALUE_CHARS = 200;
     MAX_BREAKDOWN_VALUES = 1e3;
+    MAX_GROUP_LIMIT = 500;
+    MAX_GROUP_VALUES_TALLIED = 2e3;
     MAX_RESPONSE_BYTES = 64 * MIB;
     MAX_SAME_ORIGIN_REDIRECTS = 5;
     MAX_LOKI_ERROR_LINES = 1e3;
@@ -33016,7 +33019,9 @@ function planBase(request2) {
     startMs: over.startMs,
     endMs: over.endMs
   } : null;
-  return { windows: request2.windows, series: request2.series, breakdown, fromMs, toMs };
+  const by = request2.slo.grouping?.by;
+  const grouping = by ? { by, byIds: by.map(nameId) } : null;
+  return { windows: request2.windows, series: request2.series, breakdown, grouping, fromMs, toMs };
 }
 function queriesOf(plan) {
   if (plan.kind === "latency") return [plan.events];
@@ -33025,6 +33030,7 @@ function queriesOf(plan) {
 function fieldsRead(plan) {
   const fields = plan.kind === "latency" ? [plan.field] : [];
   if (plan.breakdown) fields.push(plan.breakdown.by);
+  if (plan.grouping) fields.push(...plan.grouping.by);
   return fields;
 }
 var init_request_plan = __esm({
@@ -33229,6 +33235,41 @@ var init_space_saving_counter = __esm({
 });
 
 // src/sources/logs/evaluation/tally.ts
+function groupKey(values) {
+  return values.length === 1 ? values[0] : JSON.stringify(values);
+}
+function emptyCells(plan) {
+  return {
+    windowGood: new Float64Array(plan.windows.length),
+    windowTotal: new Float64Array(plan.windows.length),
+    seriesGood: plan.series.map((s) => new Float64Array(s.count)),
+    seriesTotal: plan.series.map((s) => new Float64Array(s.count))
+  };
+}
+function windowsOf(plan, cells) {
+  const out = {};
+  plan.windows.forEach((w, i) => {
+    out[w.key] = { good: cells.windowGood[i], total: cells.windowTotal[i] };
+  });
+  return out;
+}
+function seriesOf(plan, cells) {
+  const out = {};
+  plan.series.forEach((r, i) => {
+    const good = cells.seriesGood[i];
+    const total = cells.seriesTotal[i];
+    out[r.key] = Array.from(total, (t2, b) => ({ good: good[b], total: t2 }));
+  });
+  return out;
+}
+function addCells(target, source) {
+  addInto(target.windowGood, source.windowGood);
+  addInto(target.windowTotal, source.windowTotal);
+  for (let i = 0; i < source.seriesTotal.length; i++) {
+    addInto(target.seriesGood[i], source.seriesGood[i]);
+    addInto(target.seriesTotal[i], source.seriesTotal[i]);
+  }
+}
 function addInto(target, source) {
   for (let i = 0; i < target.length; i++) target[i] += source[i];
 }
@@ -33247,12 +33288,10 @@ var init_tally = __esm({
         this.plan = plan;
         this.breakdownCounter = new SpaceSavingCounter(MAX_BREAKDOWN_VALUES);
         this.state = {
-          windowGood: new Float64Array(plan.windows.length),
-          windowTotal: new Float64Array(plan.windows.length),
-          seriesGood: plan.series.map((s) => new Float64Array(s.count)),
-          seriesTotal: plan.series.map((s) => new Float64Array(s.count)),
+          ...emptyCells(plan),
           breakdown: this.breakdownCounter.state,
-          missingField: 0
+          missingField: 0,
+          groups: plan.grouping ? { tallied: /* @__PURE__ */ new Map(), untallied: null } : null
         };
       }
       /** Whether an event at t falls in any window or bucket of this request. */
@@ -33264,32 +33303,45 @@ var init_tally = __esm({
         const b = this.plan.breakdown;
         return b !== null && t2 > b.startMs && t2 <= b.endMs;
       }
-      /** Count one event at t (epoch ms). breakdownKey: where a bad event goes in the breakdown. */
-      record(t2, good, breakdownKey2) {
-        this.countInWindows(t2, good);
-        this.countInSeries(t2, good);
+      /**
+       * Count one event at t (epoch ms). breakdownKey: where a bad event goes in
+       * the breakdown; group: a grouped SLO's values of the event.
+       */
+      record(t2, good, breakdownKey2, group) {
+        this.countIn(this.state, t2, good);
         if (!good && breakdownKey2 !== void 0) this.breakdownCounter.add(breakdownKey2);
+        if (group !== void 0) this.countIn(this.groupCells(group), t2, good);
       }
-      countInWindows(t2, good) {
+      /** The cells of a group: its own while fewer than MAX_GROUP_VALUES_TALLIED have some, else the untallied. */
+      groupCells(values) {
+        const groups2 = this.state.groups;
+        const key = groupKey(values);
+        const known = groups2.tallied.get(key);
+        if (known) return known.cells;
+        if (groups2.tallied.size < MAX_GROUP_VALUES_TALLIED) {
+          const cells = emptyCells(this.plan);
+          groups2.tallied.set(key, { values, cells });
+          return cells;
+        }
+        groups2.untallied ??= emptyCells(this.plan);
+        return groups2.untallied;
+      }
+      countIn(cells, t2, good) {
         const windows = this.plan.windows;
-        const s = this.state;
         for (let i = 0; i < windows.length; i++) {
           const w = windows[i];
           if (t2 > w.startMs && t2 <= w.endMs) {
-            s.windowTotal[i]++;
-            if (good) s.windowGood[i]++;
+            cells.windowTotal[i]++;
+            if (good) cells.windowGood[i]++;
           }
         }
-      }
-      countInSeries(t2, good) {
         const series = this.plan.series;
-        const s = this.state;
         for (let i = 0; i < series.length; i++) {
           const r = series[i];
           const b = Math.ceil((t2 - r.startMs) / r.stepMs) - 1;
           if (b >= 0 && b < r.count) {
-            s.seriesTotal[i][b]++;
-            if (good) s.seriesGood[i][b]++;
+            cells.seriesTotal[i][b]++;
+            if (good) cells.seriesGood[i][b]++;
           }
         }
       }
@@ -33298,30 +33350,42 @@ var init_tally = __esm({
       }
       merge(other) {
         const s = this.state;
-        addInto(s.windowGood, other.windowGood);
-        addInto(s.windowTotal, other.windowTotal);
-        for (let i = 0; i < other.seriesTotal.length; i++) {
-          addInto(s.seriesGood[i], other.seriesGood[i]);
-          addInto(s.seriesTotal[i], other.seriesTotal[i]);
-        }
+        addCells(s, other);
         this.breakdownCounter.merge(other.breakdown);
         s.missingField += other.missingField;
+        if (other.groups) this.mergeGroups(other.groups);
+      }
+      /** Another part's groups: each value into its own where it has or may have one, else the untallied. */
+      mergeGroups(other) {
+        for (const { values, cells } of other.tallied.values())
+          addCells(this.groupCells(values), cells);
+        if (other.untallied) {
+          const groups2 = this.state.groups;
+          groups2.untallied ??= emptyCells(this.plan);
+          addCells(groups2.untallied, other.untallied);
+        }
       }
       windows() {
-        const out = {};
-        this.plan.windows.forEach((w, i) => {
-          out[w.key] = { good: this.state.windowGood[i], total: this.state.windowTotal[i] };
-        });
-        return out;
+        return windowsOf(this.plan, this.state);
       }
       series() {
-        const out = {};
-        this.plan.series.forEach((r, i) => {
-          const good = this.state.seriesGood[i];
-          const total = this.state.seriesTotal[i];
-          out[r.key] = Array.from(total, (t2, b) => ({ good: good[b], total: t2 }));
+        return seriesOf(this.plan, this.state);
+      }
+      /** A grouped SLO's groups, and the counts of the values past the tallied ones. */
+      groups() {
+        const groups2 = this.state.groups;
+        if (!groups2) return void 0;
+        const counted2 = (cells) => ({
+          windows: windowsOf(this.plan, cells),
+          series: seriesOf(this.plan, cells)
         });
-        return out;
+        return {
+          groups: [...groups2.tallied.values()].map(({ values, cells }) => ({
+            values,
+            ...counted2(cells)
+          })),
+          ...groups2.untallied ? { untallied: counted2(groups2.untallied) } : {}
+        };
       }
       /** The values that spent most, by count; ties: values before buckets, values in code unit order. */
       breakdown() {
@@ -35385,7 +35449,12 @@ function countEvent(plan, tally, line, t2) {
   if (plan.kind === "ratio") {
     if (!plan.total.matches(line)) return;
     const bad = plan.bad ? plan.bad.matches(line) : !plan.good.matches(line);
-    tally.record(t2, !bad, bad ? breakdownKey(plan, tally, line, t2) : void 0);
+    tally.record(
+      t2,
+      !bad,
+      bad ? breakdownKey(plan, tally, line, t2) : void 0,
+      groupValues(plan, plan.total, line)
+    );
     return;
   }
   if (!plan.events.matches(line)) return;
@@ -35395,7 +35464,21 @@ function countEvent(plan, tally, line, t2) {
     return;
   }
   const good = plan.isGood(value);
-  tally.record(t2, good, good ? void 0 : breakdownKey(plan, tally, line, t2));
+  tally.record(
+    t2,
+    good,
+    good ? void 0 : breakdownKey(plan, tally, line, t2),
+    groupValues(plan, plan.events, line)
+  );
+}
+function groupValues(plan, query2, line) {
+  const grouping = plan.grouping;
+  if (grouping === null) return void 0;
+  return grouping.by.map(
+    (name2, i) => reportedText(
+      query2.capturedLabel?.(line, name2) ?? line.fieldText(name2, grouping.byIds[i]) ?? ""
+    )
+  );
 }
 function breakdownKey(plan, tally, line, t2) {
   if (!plan.breakdown || !tally.wantsBreakdown(t2)) return void 0;
@@ -39124,9 +39207,11 @@ async function countRead(read, context) {
 }
 function answerOf(plan, tally, diagnostics, display) {
   const samples = (list) => list.map((s) => ({ ...s, file: display(s.file) }));
+  const grouped = tally.groups();
   return {
     windows: tally.windows(),
     series: tally.series(),
+    ...grouped ? { groups: grouped.groups, untallied: grouped.untallied } : {},
     breakdown: tally.breakdown(),
     diagnostics: {
       lines: diagnostics.lines,
@@ -40335,6 +40420,16 @@ function windowQuery(text, rangeMs) {
   if (parts) return `sum(increase(${formatSelector(parts.metric, parts.matchers)}[${range}]))`;
   return null;
 }
+function groupedWindowQuery(text, rangeMs, by) {
+  const range = formatPromDuration(rangeMs);
+  const labels2 = by.join(", ");
+  if (hasWindowPlaceholder(text))
+    return `sum by (${labels2}) (${substituteWindow(text, range).trim()})`;
+  const parts = selectorParts(text);
+  if (parts)
+    return `sum by (${labels2}) (increase(${formatSelector(parts.metric, parts.matchers)}[${range}]))`;
+  return null;
+}
 function parsePromNumber(text) {
   if (typeof text === "number") return text;
   if (typeof text !== "string") return Number.NaN;
@@ -40429,10 +40524,11 @@ var init_histogram = __esm({
 function increase(selector2, rangeMs) {
   return `increase(${selector2}[${formatPromDuration(rangeMs)}])`;
 }
-function nativeEventQueries(selector2, le) {
+function nativeEventQueries(selector2, le, by) {
+  const groupBy = by?.join(", ");
   return {
-    total: (rangeMs) => nativeCountExpr(selector2, rangeMs),
-    good: (rangeMs) => nativeAtOrBelowExpr(selector2, le, rangeMs)
+    total: (rangeMs) => nativeCountExpr(selector2, rangeMs, groupBy),
+    good: (rangeMs) => nativeAtOrBelowExpr(selector2, le, rangeMs, groupBy)
   };
 }
 function nativeBadBy(selector2, le, label, rangeMs) {
@@ -40610,6 +40706,9 @@ function shorten(query2) {
   const flat = query2.replace(/\s+/g, " ").trim();
   return flat.length > 300 ? `${flat.slice(0, 300)}\u2026` : flat;
 }
+function groupValuesKey(metric2, by) {
+  return JSON.stringify(by.map((label) => metric2[label] ?? ""));
+}
 var MAX_GET_QUERY_CHARS, QueryApi;
 var init_client2 = __esm({
   "src/sources/query-api/client.ts"() {
@@ -40666,6 +40765,52 @@ var init_client2 = __esm({
             }
           })
         );
+        return out;
+      }
+      /**
+       * A grouped SLO's events in (start, end] per group: `query` sums by the
+       * labels `by`, each series is a group, keyed by its values as JSON (""
+       * where a series lacks a label, as `sum by` writes it).
+       */
+      async countWindowByGroup(query2, window2, what, by) {
+        const out = /* @__PURE__ */ new Map();
+        for (const p of windowParts(window2, this.dialect)) {
+          const text = query2(p.endMs - p.startMs);
+          for (const sample of await this.instant(text, p.endMs, what)) {
+            const key = groupValuesKey(sample.metric, by);
+            out.set(key, (out.get(key) ?? 0) + this.eventCount(sample.value, text, what));
+          }
+        }
+        return out;
+      }
+      /** A grouped SLO's counts per bucket per group, as countSeries counts them for one. */
+      async countSeriesByGroup(query2, s, what, by) {
+        const out = /* @__PURE__ */ new Map();
+        const bucketsOf2 = (key) => {
+          let buckets = out.get(key);
+          if (!buckets) {
+            buckets = new Array(s.count).fill(0);
+            out.set(key, buckets);
+          }
+          return buckets;
+        };
+        if (bucketsTooLong(s, this.dialect)) {
+          const ranges = bucketRanges(s);
+          for (let i = 0; i < ranges.length; i++)
+            for (const [key, count5] of await this.countWindowByGroup(query2, ranges[i], what, by))
+              bucketsOf2(key)[i] = count5;
+          return out;
+        }
+        const text = query2(s.stepMs);
+        for (const chunk2 of seriesChunks(s, this.dialect)) {
+          for (const series of await this.range(text, chunk2, s.stepMs)) {
+            const buckets = bucketsOf2(groupValuesKey(series.metric, by));
+            for (const [t2, v] of series.values) {
+              const i = bucketAt(s, t2);
+              if (i !== void 0) buckets[i] = this.eventCount(v, text, what);
+            }
+          }
+        }
         return out;
       }
       /** The samples of an instant query at `atMs`; a scalar answer is one sample. */
@@ -40791,13 +40936,11 @@ var init_client2 = __esm({
 async function countWithPlan(api, plan, request2) {
   const kinds = KINDS.filter((k) => plan.queries[k] !== void 0);
   const longest = longestWindow(request2.windows);
+  const by = request2.slo.grouping?.by;
   const breakdownAnswer = breakdownOrWarning(plan, request2);
-  const windowAnswers = Promise.all(
-    request2.windows.map((w) => countWindow(api, plan.queries, kinds, w))
-  );
-  const seriesAnswers = Promise.all(
-    request2.series.map((s) => countSeries(api, plan.queries, kinds, s))
-  );
+  const grouped = by ? countGroups(api, plan.queries, kinds, request2, by) : void 0;
+  const windowAnswers = grouped ? grouped.then((g) => Object.entries(g.windows)) : Promise.all(request2.windows.map((w) => countWindow(api, plan.queries, kinds, w)));
+  const seriesAnswers = grouped ? grouped.then((g) => Object.entries(g.series)) : Promise.all(request2.series.map((s) => countSeries(api, plan.queries, kinds, s)));
   const eventsAnswer = plan.queries.events && longest ? api.countWindow(plan.queries.events, longest, `window ${longest.key}`) : Promise.resolve(void 0);
   const [windowEntries, seriesEntries, [breakdown, breakdownWarning], events2] = await Promise.all([
     windowAnswers,
@@ -40816,7 +40959,68 @@ async function countWithPlan(api, plan, request2) {
   if (events2 !== void 0) diagnostics.missingField = Math.max(0, events2 - longestTotal);
   diagnostics.queries = api.queries;
   if (warnings.length > 0) diagnostics.warnings = warnings;
-  return { windows, series: Object.fromEntries(seriesEntries), breakdown, diagnostics };
+  const groups2 = grouped ? (await grouped).groups : void 0;
+  return {
+    windows,
+    series: Object.fromEntries(seriesEntries),
+    ...groups2 ? { groups: groups2 } : {},
+    breakdown,
+    diagnostics
+  };
+}
+async function countGroups(api, queries, kinds, request2, by) {
+  const windowAnswers = Promise.all(
+    request2.windows.map(
+      (w) => Promise.all(kinds.map((k) => api.countWindowByGroup(queries[k], w, `window ${w.key}`, by)))
+    )
+  );
+  const seriesAnswers = Promise.all(
+    request2.series.map(
+      (s) => Promise.all(kinds.map((k) => api.countSeriesByGroup(queries[k], s, `series ${s.key}`, by)))
+    )
+  );
+  const [windowCounts, seriesCounts] = await Promise.all([windowAnswers, seriesAnswers]);
+  const keys2 = /* @__PURE__ */ new Set();
+  for (const perKind of [...windowCounts, ...seriesCounts])
+    for (const counts of perKind) for (const key of counts.keys()) keys2.add(key);
+  const groups2 = [...keys2].map((key) => ({
+    values: JSON.parse(key),
+    windows: Object.fromEntries(
+      request2.windows.map((w, i) => [
+        w.key,
+        countsOf(Object.fromEntries(kinds.map((k, j) => [k, windowCounts[i][j].get(key) ?? 0])))
+      ])
+    ),
+    series: Object.fromEntries(
+      request2.series.map((s, i) => [
+        s.key,
+        Array.from(
+          { length: s.count },
+          (_, b) => countsOf(
+            Object.fromEntries(kinds.map((k, j) => [k, seriesCounts[i][j].get(key)?.[b] ?? 0]))
+          )
+        )
+      ])
+    )
+  }));
+  return { ...sumOfGroups(request2, groups2), groups: groups2 };
+}
+function sumOfGroups(request2, groups2) {
+  const add2 = (counts) => ({
+    good: counts.reduce((sum, c) => sum + c.good, 0),
+    total: counts.reduce((sum, c) => sum + c.total, 0)
+  });
+  return {
+    windows: Object.fromEntries(
+      request2.windows.map((w) => [w.key, add2(groups2.map((g) => g.windows[w.key]))])
+    ),
+    series: Object.fromEntries(
+      request2.series.map((s) => [
+        s.key,
+        Array.from({ length: s.count }, (_, b) => add2(groups2.map((g) => g.series[s.key][b])))
+      ])
+    )
+  };
 }
 async function countWindow(api, queries, kinds, w) {
   const what = `window ${w.key}`;
@@ -41067,7 +41271,8 @@ async function countRequest(api, request2, kinds) {
   const { indicator } = request2.slo;
   if (indicator.kind === "sampled")
     return sampleRequest(api, PROMETHEUS, request2, indicator.query, indicator.judge);
-  const queries = indicator.kind === "ratio" ? ratioQueries(indicator, request2.slo.name) : await histogramQueries(api, indicator, request2, kinds);
+  const by = request2.slo.grouping?.by;
+  const queries = indicator.kind === "ratio" ? ratioQueries(indicator, request2.slo.name, by) : await histogramQueries(api, indicator, request2, kinds);
   if ("sampleInstead" in queries) {
     const { query: query2, judge, note } = queries.sampleInstead;
     return sampleRequest(api, PROMETHEUS, request2, query2, judge, [note]);
@@ -41116,7 +41321,7 @@ function noDataResult(request2, warning2, queries) {
     diagnostics
   };
 }
-function ratioQueries(indicator, sloName3) {
+function ratioQueries(indicator, sloName3, by) {
   const numeratorKind = indicator.bad !== void 0 ? "bad" : "good";
   const numeratorText = indicator.bad ?? indicator.good;
   if (numeratorText === void 0) {
@@ -41129,7 +41334,7 @@ function ratioQueries(indicator, sloName3) {
         'write a counter selector such as http_requests_total{code=~"5.."}, or put [{{window}}] where the range goes'
       );
     }
-    return (rangeMs) => windowQuery(text, rangeMs);
+    return by ? (rangeMs) => groupedWindowQuery(text, rangeMs, by) : (rangeMs) => windowQuery(text, rangeMs);
   };
   const total = build2("total", indicator.total);
   const numerator = build2(numeratorKind, numeratorText);
@@ -41140,8 +41345,8 @@ function ratioQueries(indicator, sloName3) {
     totalSelector: totalSel,
     badBy(label, rangeMs) {
       if (!totalSel || !numeratorSel) return null;
-      const by = (sel) => increaseBy(label, sel, rangeMs);
-      return numeratorKind === "bad" ? by(numeratorSel) : badFromGood(by(totalSel), by(numeratorSel));
+      const by2 = (sel) => increaseBy(label, sel, rangeMs);
+      return numeratorKind === "bad" ? by2(numeratorSel) : badFromGood(by2(totalSel), by2(numeratorSel));
     }
   };
 }
@@ -41206,7 +41411,7 @@ async function histogramQueries(api, indicator, request2, kinds) {
     case "none":
       return { noData: noHistogram(api, sel, indicator, span) };
     case "classic":
-      return classicQueries(kind.les, parts, threshold, indicator, sloName3);
+      return classicQueries(kind.les, parts, threshold, indicator, request2);
   }
 }
 function noHistogram(api, sel, indicator, span) {
@@ -41218,7 +41423,7 @@ function noHistogram(api, sel, indicator, span) {
 function nativeQueries(api, selector2, le, indicator, request2) {
   const own2 = request2.windows.find((w) => w.key === request2.slo.window.label) ?? longestWindow(request2.windows);
   return {
-    events: nativeEventQueries(selector2, le),
+    events: nativeEventQueries(selector2, le, request2.slo.grouping?.by),
     totalSelector: selector2,
     badBy: (label, rangeMs) => nativeBadBy(selector2, le, label, rangeMs),
     native: {
@@ -41226,7 +41431,8 @@ function nativeQueries(api, selector2, le, indicator, request2) {
     }
   };
 }
-function classicQueries(les, { metric: metric2, matchers }, threshold, indicator, sloName3) {
+function classicQueries(les, { metric: metric2, matchers }, threshold, indicator, request2) {
+  const sloName3 = request2.slo.name;
   const sel = formatSelector(metric2, matchers);
   const countSelector = formatSelector(`${metric2}_count`, matchers);
   const matching = bucketsAt(les, threshold);
@@ -41238,7 +41444,8 @@ function classicQueries(les, { metric: metric2, matchers }, threshold, indicator
     );
   }
   const goodSelector = formatSelector(`${metric2}_bucket`, [...matchers, leMatcher(matching)]);
-  const increase2 = (selector2) => (rangeMs) => `sum(increase(${selector2}[${formatPromDuration(rangeMs)}]))`;
+  const sum = request2.slo.grouping ? `sum by (${request2.slo.grouping.by.join(", ")})` : "sum";
+  const increase2 = (selector2) => (rangeMs) => `${sum}(increase(${selector2}[${formatPromDuration(rangeMs)}]))`;
   return {
     events: { total: increase2(countSelector), good: increase2(goodSelector) },
     totalSelector: countSelector,
@@ -41459,7 +41666,7 @@ async function countRequest2(api, request2) {
     countWithPlan(
       api,
       {
-        queries: countingQueries(queries),
+        queries: countingQueries(queries, request2.slo.grouping?.by),
         breakdown: (breakdown, window2) => breakdownOf2(api, queries, breakdown, window2)
       },
       request2
@@ -41471,12 +41678,12 @@ async function countRequest2(api, request2) {
   else if (errors && errors.count > 0) diagnostics.errorLines = errors;
   return { ...result, diagnostics };
 }
-function countingQueries(queries) {
-  const counting = (logQuery) => logQuery === void 0 ? void 0 : (rangeMs) => countQuery(logQuery, rangeMs);
+function countingQueries(queries, by) {
+  const counting = (logQuery, labels2) => logQuery === void 0 ? void 0 : (rangeMs) => countQuery(logQuery, rangeMs, labels2);
   return {
-    total: counting(queries.total),
-    good: counting(queries.good),
-    bad: counting(queries.bad),
+    total: counting(queries.total, by),
+    good: counting(queries.good, by),
+    bad: counting(queries.bad, by),
     events: counting(queries.events)
   };
 }
@@ -41557,8 +41764,9 @@ function lokiError(answer) {
 function stringOr(value) {
   return typeof value === "string" ? value : void 0;
 }
-function countQuery(logQuery, rangeMs) {
-  return `sum(count_over_time(${countable(logQuery)} [${formatLokiDuration(rangeMs)}]))`;
+function countQuery(logQuery, rangeMs, by) {
+  const sum = by ? `sum by (${by.join(", ")})` : "sum";
+  return `${sum}(count_over_time(${countable(logQuery)} [${formatLokiDuration(rangeMs)}]))`;
 }
 function countable(logQuery) {
   const parsed = parseLogQuery(logQuery, { requireSelector: true });
@@ -55319,6 +55527,35 @@ var MARKER = {
   alertState: (state, since) => `<!-- slo-alert-state:${state} since:${since} -->`,
   alertStatePattern: /<!-- slo-alert-state:(page|ticket|resolved) since:(\S+) -->/g
 };
+var OTHER_GROUP = "(other)";
+function promqlStringLiteral(value) {
+  let out = '"';
+  for (const char of value) out += escapedChar(char);
+  return `${out}"`;
+}
+var NAMED_ESCAPES = {
+  '"': '\\"',
+  "\\": "\\\\",
+  "\n": "\\n",
+  "\r": "\\r",
+  "	": "\\t"
+};
+function escapedChar(char) {
+  const named = NAMED_ESCAPES[char];
+  if (named !== void 0) return named;
+  const code = char.codePointAt(0) ?? 0;
+  if (code >= 55296 && code <= 57343) return "\\ufffd";
+  if (code < 32 || code === 127) return `\\x${code.toString(16).padStart(2, "0")}`;
+  return char;
+}
+function groupEntryName(definition2, group) {
+  if (group.kind === "whole") return definition2;
+  if (group.kind === "other") return `${definition2}{${OTHER_GROUP}}`;
+  const pairs = group.by.map(
+    (label) => `${label}=${promqlStringLiteral(group.labels[label] ?? "")}`
+  );
+  return `${definition2}{${pairs.join(", ")}}`;
+}
 
 // src/github/identity.ts
 var WORKFLOW_TOKEN_LOGIN = "github-actions[bot]";
@@ -56920,6 +57157,138 @@ function sorted(deploys) {
   return [...deploys].sort((a, b) => a.atMs - b.atMs);
 }
 
+// src/pipeline/groups.ts
+init_limits();
+function splitGroups(slo, result, previous) {
+  const grouping = slo.grouping;
+  const perWhole = slo.gate.per === "whole";
+  const whole = () => ({
+    group: { definition: slo.name, by: grouping.by, kind: "whole", labels: {} },
+    slo,
+    result,
+    previous
+  });
+  const groups2 = result.groups ?? [];
+  if (groups2.length === 0 && !result.untallied) return [whole()];
+  const windowKey = slo.window.label;
+  const ordered = [...groups2].sort(
+    (a, b) => totalOf(b, windowKey) - totalOf(a, windowKey) || compareValues(a.values, b.values)
+  );
+  const kept = ordered.slice(0, grouping.limit);
+  const merged = ordered.slice(grouping.limit);
+  const previousByKey = new Map((previous?.groups ?? []).map((g) => [valuesKey(g.values), g]));
+  const answers = kept.map((g) => {
+    const labels2 = Object.fromEntries(grouping.by.map((label, i) => [label, g.values[i] ?? ""]));
+    const identity2 = { kind: "value", by: grouping.by, labels: labels2 };
+    const previousGroup = previousByKey.get(valuesKey(g.values));
+    previousByKey.delete(valuesKey(g.values));
+    return answerOf2(slo, identity2, result, g, previous, previousGroup ? [previousGroup] : []);
+  });
+  if (merged.length > 0 || result.untallied) {
+    const identity2 = { kind: "other", by: grouping.by, labels: {} };
+    const other = answerOf2(
+      slo,
+      identity2,
+      result,
+      sumCounts(result, [...merged, ...result.untallied ? [result.untallied] : []]),
+      previous,
+      [...previousByKey.values(), ...previous?.untallied ? [previous.untallied] : []]
+    );
+    other.group.mergedValues = merged.length;
+    other.result.diagnostics = {
+      ...other.result.diagnostics,
+      warnings: [
+        ...other.result.diagnostics.warnings ?? [],
+        mergedWarning(slo, merged.length, result.untallied !== void 0)
+      ]
+    };
+    answers.push(other);
+  }
+  for (const answer of answers) answer.slo = groupSlo(slo, answer.group, !perWhole);
+  return perWhole ? [whole(), ...answers] : answers;
+}
+function mergedWarning(slo, merged, untallied) {
+  const limit = slo.grouping.limit;
+  const past = untallied ? ` and every value seen after the first ${MAX_GROUP_VALUES_TALLIED} (counted together as they were read)` : "";
+  return `groupBy ${slo.grouping.by.join(", ")}: ${merged} value(s)${past} past groupLimit ${limit} merged into ${groupEntryName(slo.name, { kind: "other", by: [], labels: {} })}; the ${limit} largest by events over ${slo.window.label} are their own groups`;
+}
+function groupSlo(slo, group, gated) {
+  return {
+    ...slo,
+    name: groupEntryName(slo.name, group),
+    gate: { ...slo.gate, enabled: slo.gate.enabled && gated }
+  };
+}
+function answerOf2(slo, identity2, result, counts, previous, previousCounts) {
+  return {
+    group: {
+      definition: slo.name,
+      by: [...identity2.by],
+      kind: identity2.kind,
+      labels: { ...identity2.labels }
+    },
+    slo,
+    result: groupResult(result, counts),
+    previous: previous ? groupResult(previous, sumCounts(previous, previousCounts)) : void 0
+  };
+}
+function groupResult(whole, counts) {
+  return {
+    windows: counts.windows,
+    series: counts.series,
+    breakdown: [],
+    diagnostics: { ...whole.diagnostics }
+  };
+}
+function sumCounts(shape, parts) {
+  const windows = {};
+  for (const key of Object.keys(shape.windows)) {
+    windows[key] = addAll(parts.map((p) => p.windows[key]));
+  }
+  const series = {};
+  for (const [key, buckets] of Object.entries(shape.series)) {
+    series[key] = buckets.map((_, i) => addAll(parts.map((p) => p.series[key]?.[i])));
+  }
+  return { windows, series };
+}
+function addAll(counts) {
+  let good = 0;
+  let total = 0;
+  for (const c of counts) {
+    good += c?.good ?? 0;
+    total += c?.total ?? 0;
+  }
+  return { good, total };
+}
+function totalOf(group, windowKey) {
+  return group.windows[windowKey]?.total ?? 0;
+}
+function valuesKey(values) {
+  return JSON.stringify(values);
+}
+function compareValues(a, b) {
+  const x = valuesKey(a);
+  const y = valuesKey(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+var WORST_FIRST = {
+  breaching: 0,
+  error: 1,
+  warning: 2,
+  "no-data": 3,
+  ok: 4
+};
+function worstFirst2(entries) {
+  const rank = (e) => e.group?.kind === "whole" ? -1 : WORST_FIRST[e.status];
+  return [...entries].sort(
+    (a, b) => rank(a) - rank(b) || remainingOf(a) - remainingOf(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+  );
+}
+function remainingOf(entry) {
+  const remaining = entry.errorBudget.remaining;
+  return Number.isFinite(remaining) ? remaining : Number.POSITIVE_INFINITY;
+}
+
 // src/pipeline/requests.ts
 init_defaults();
 
@@ -58022,18 +58391,19 @@ async function evaluateSet(set2, options) {
       (answer, i) => answer instanceof SloError ? answer : countedFromSamples(counts[g].requests[i], answer, jobs[i]?.plan.slicesKey)
     );
     jobs.forEach((job, i) => {
-      entries[job.index] = entryFor(job, results[i], spec, options, results[jobs.length + i]);
+      entries[job.index] = entriesFor(job, results[i], spec, options, results[jobs.length + i]);
     });
   });
   const health = await checking;
+  const slos = entries.flat();
   return {
     version: 1,
     evaluatedAt: new Date(options.atMs).toISOString(),
     result: resultWithHealth(
-      runResultOf(entries.map((e) => ({ status: statusForGate(e, options), gated: e.gated }))),
+      runResultOf(slos.map((e) => ({ status: statusForGate(e, options), gated: e.gated }))),
       health
     ),
-    slos: entries,
+    slos,
     ...health.length > 0 ? { health } : {}
   };
 }
@@ -58080,6 +58450,28 @@ function sourceOf(service, slo) {
       message: `source ${slo.indicator.source} vanished after validation`
     });
   return spec;
+}
+function entriesFor(job, result, spec, options, previous) {
+  const grouping = job.slo.grouping;
+  if (!grouping) return [entryFor(job, result, spec, options, previous)];
+  const whole = {
+    definition: job.slo.name,
+    by: grouping.by,
+    kind: "whole",
+    labels: {}
+  };
+  if (result instanceof SloError)
+    return [{ ...entryFor(job, result, spec, options, previous), group: whole }];
+  const answers = splitGroups(job.slo, result, previous instanceof SloError ? void 0 : previous);
+  for (const answer of answers)
+    for (const warning2 of answer.result.diagnostics.warnings ?? [])
+      if (answer.group.kind === "other") options.onWarning?.(warning2);
+  return worstFirst2(
+    answers.map((answer) => ({
+      ...entryFor({ ...job, slo: answer.slo }, answer.result, spec, options, answer.previous),
+      group: answer.group
+    }))
+  );
 }
 function entryFor(job, result, spec, options, previous) {
   const { slo, plan } = job;
@@ -58223,7 +58615,8 @@ async function runGate(set2, options) {
     onSourceError: options.onSourceError,
     ...options.sourceFactory ? { sourceFactory: options.sourceFactory } : {},
     ...options.sourceOptions ? { sourceOptions: options.sourceOptions } : {},
-    ...options.deploys ? { deploys: options.deploys } : {}
+    ...options.deploys ? { deploys: options.deploys } : {},
+    ...options.onWarning ? { onWarning: options.onWarning } : {}
   });
   await options.show?.(report3);
   const verdict = verdictOf(report3, options.failOn, options.onSourceError);
@@ -59057,6 +59450,98 @@ function parseFraction(raw) {
 function roundNumber(value) {
   return Number(value.toPrecision(12));
 }
+
+// src/definition/grouping.ts
+init_defaults();
+init_limits();
+var LABEL_NAME3 = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+var SERVER_NAME = { prometheus: "Prometheus", loki: "Loki" };
+function readGrouping(reporter, path, fields) {
+  if (fields.groupBy === void 0) {
+    checkAll(reporter, path, fields, optionsNeedGroupBy);
+    return void 0;
+  }
+  const by = typeof fields.groupBy === "string" ? [fields.groupBy] : fields.groupBy;
+  const at2 = [...path, "groupBy"];
+  const namesOk = checkInOrder(
+    reporter,
+    at2,
+    { by, listed: Array.isArray(fields.groupBy) },
+    notEmpty,
+    namedOnce,
+    labelNames(fields.source?.type)
+  );
+  const countable2 = checkAll(reporter, at2, fields, notSampled, notTimeslices);
+  const limit = fields.groupLimit ?? DEFAULT_GROUP_LIMIT;
+  const limitOk = checkAll(reporter, [...path, "groupLimit"], limit, limitInRange);
+  return namesOk && countable2 && limitOk ? { by, limit } : void 0;
+}
+var optionsNeedGroupBy = ({ groupLimit, per }) => {
+  const problems = [];
+  if (groupLimit !== void 0)
+    problems.push({
+      message: "groupLimit without groupBy: there are no groups to limit",
+      hint: "add groupBy: <label or field>, or remove groupLimit",
+      key: "groupLimit"
+    });
+  if (per !== void 0)
+    problems.push({
+      message: "gate.per without groupBy: an SLO without groups is gated as a whole",
+      hint: "add groupBy: <label or field>, or remove per",
+      at: ["gate"],
+      key: "per"
+    });
+  return problems;
+};
+var notEmpty = ({ by }) => by.length === 0 ? {
+  message: "groupBy: an empty list; name at least one label or field",
+  hint: "groupBy: action, or groupBy: [action, region]"
+} : void 0;
+var namedOnce = ({ by, listed }) => {
+  const problems = [];
+  for (let i = 0; i < by.length; i++) {
+    if (by.indexOf(by[i]) !== i)
+      problems.push({
+        message: `groupBy: '${by[i]}' is named twice`,
+        ...listed ? { at: [i] } : {}
+      });
+  }
+  return problems;
+};
+function labelNames(sourceType) {
+  const server = sourceType === void 0 ? void 0 : SERVER_NAME[sourceType];
+  return ({ by, listed }) => {
+    if (server === void 0) return void 0;
+    const problems = [];
+    for (let i = 0; i < by.length; i++) {
+      const name2 = by[i];
+      if (!LABEL_NAME3.test(name2))
+        problems.push({
+          message: `groupBy: '${name2}' is not a ${server} label name (letters, digits and _, not starting with a digit)`,
+          hint: `on a ${sourceType} source each group is a label's value: write ${name2.replace(/[^a-zA-Z0-9_]/g, "_").replace(/^(?=\d)/, "_")}`,
+          ...listed ? { at: [i] } : {}
+        });
+    }
+    return problems;
+  };
+}
+var notSampled = ({ indicator }) => indicator?.kind === "sampled" ? {
+  message: "groupBy: a sampled value cannot be grouped",
+  hint: "define one SLO per series instead, each query selecting its own"
+} : void 0;
+var notTimeslices = ({ budgetingMethod: budgetingMethod2 }) => budgetingMethod2 === "occurrences" ? void 0 : {
+  message: `groupBy: timeslice budgeting cannot be grouped (budgetingMethod: ${budgetingMethod2})`,
+  hint: "group an occurrences SLO, or define one timeslice SLO per value"
+};
+var limitInRange = (limit) => {
+  if (limit < 1) return { message: `groupLimit: ${limit} is below 1; at least one group is kept` };
+  if (limit > MAX_GROUP_LIMIT)
+    return {
+      message: `groupLimit: ${limit} is over ${MAX_GROUP_LIMIT}, the most groups slo evaluates for one SLO`,
+      hint: "group by a label with fewer values, or keep the largest and let the rest be (other)"
+    };
+  return void 0;
+};
 
 // src/definition/log-timestamp.ts
 init_defaults();
@@ -79029,6 +79514,11 @@ var gateSchema = external_exports.union([
     ),
     warnRemaining: fraction2.optional().describe(
       `Warning below this remaining budget (default ${percent4(DEFAULT_GATE.warnRemaining)})`
+    ),
+    // Read in normalize: an enum inside this union would say only "Invalid input";
+    // editors still see the two values.
+    per: external_exports.string().meta({ enum: ["group", "whole"] }).optional().describe(
+      "With groupBy: gate each group (group, the default) or the definition as a whole (whole)"
     )
   })
 ]).describe("false: reported, never fails the run");
@@ -79064,6 +79554,12 @@ var sloSchema = external_exports.strictObject({
   gate: gateSchema.optional(),
   notify: notifySchema.optional(),
   breakdownBy: external_exports.string().optional().describe("Field (logs) or label (prometheus) to group bad events by"),
+  groupBy: external_exports.union([external_exports.string(), external_exports.array(external_exports.string())]).optional().describe(
+    "One SLO per value of these labels (prometheus, loki) or fields (logs), each with its own SLI, budget, alerts and gate verdict"
+  ),
+  groupLimit: external_exports.number().int().optional().describe(
+    `With groupBy: the most groups (default ${DEFAULT_GROUP_LIMIT}, at most ${MAX_GROUP_LIMIT}); the largest by events are kept, the rest are one "(other)" group`
+  ),
   runbook: external_exports.string().optional()
 });
 var healthSchema = external_exports.array(
@@ -79308,6 +79804,14 @@ var NativeFileNormalizer = class {
     );
     const alerting = this.alerting([...path, "alerting"], raw.alerting, window2);
     const gate2 = this.gate([...path, "gate"], raw.gate);
+    const grouping = readGrouping(this, path, {
+      groupBy: raw.groupBy,
+      groupLimit: raw.groupLimit,
+      per: raw.gate === false ? void 0 : raw.gate?.per,
+      budgetingMethod: budgetingMethod2,
+      indicator,
+      source: indicator ? sources[indicator.source] : void 0
+    });
     const notify = raw.notify ? this.notify([...path, "notify"], raw.notify) : fromFile.notify;
     const routes = raw.notify ? this.routes([...path, "notify"], raw.notify) : fromFile.routes;
     if (this.errors.length > before || !objective || !window2 || !indicator || !alerting || !gate2) {
@@ -79331,6 +79835,7 @@ var NativeFileNormalizer = class {
       notify,
       ...routes.length > 0 ? { routes } : {},
       breakdownBy: raw.breakdownBy,
+      ...grouping ? { grouping } : {},
       runbook: raw.runbook,
       at: positionOf(this.ydoc, path)
     };
@@ -79558,7 +80063,16 @@ var NativeFileNormalizer = class {
     const min = raw?.minRemaining !== void 0 ? this.fraction([...path, "minRemaining"], raw.minRemaining, "minRemaining", false) : DEFAULT_GATE.minRemaining;
     const warn = raw?.warnRemaining !== void 0 ? this.fraction([...path, "warnRemaining"], raw.warnRemaining, "warnRemaining", false) : DEFAULT_GATE.warnRemaining;
     if (min === void 0 || warn === void 0) return void 0;
-    return enabledGate(min, warn);
+    const per = raw?.per;
+    if (per !== void 0 && per !== "group" && per !== "whole") {
+      this.fail(
+        [...path, "per"],
+        `gate.per: expected group or whole, got '${per}'`,
+        "per: group gates each group (the default); per: whole the definition as a whole"
+      );
+      return void 0;
+    }
+    return { ...enabledGate(min, warn), ...per !== void 0 ? { per } : {} };
   }
   /** The targets slo delivers to; routes are read by routes(). */
   notify(path, raw) {
@@ -81684,7 +82198,7 @@ function notEvaluated(services) {
     })
   );
 }
-var namedOnce = (first) => {
+var namedOnce2 = (first) => {
   if (!first) return void 0;
   const where = positionOf(first.r.ydoc, at(first, "metadata", "name"));
   return {
@@ -81701,7 +82215,7 @@ function indexObjects(ctx, documents) {
       continue;
     }
     const byName = ctx.index.get(o.kind) ?? /* @__PURE__ */ new Map();
-    if (!checkAll(o.r, at(o, "metadata", "name"), byName.get(o.name), namedOnce)) continue;
+    if (!checkAll(o.r, at(o, "metadata", "name"), byName.get(o.name), namedOnce2)) continue;
     byName.set(o.name, o);
     ctx.index.set(o.kind, byName);
     objects.push(o);
@@ -83345,14 +83859,14 @@ function loadDocument(ydoc, value, {
     health: []
   };
 }
-var namedOnce2 = ({ name: name2, seen }) => seen.has(name2) ? { at: ["name"], message: `SLO '${name2}' is defined twice in this spec` } : void 0;
+var namedOnce3 = ({ name: name2, seen }) => seen.has(name2) ? { at: ["name"], message: `SLO '${name2}' is defined twice in this spec` } : void 0;
 function loadSlos(r, base, count5, ctx, of) {
   const slos = [];
   const seen = /* @__PURE__ */ new Set();
   for (let i = 0; i < count5; i++) {
     const path = [...base, "slos", i];
     const slo = loadSlo(r, path, ctx, of);
-    if (!slo || !checkAll(r, path, { name: slo.name, seen }, namedOnce2)) continue;
+    if (!slo || !checkAll(r, path, { name: slo.name, seen }, namedOnce3)) continue;
     seen.add(slo.name);
     slos.push(slo);
   }
@@ -84281,7 +84795,9 @@ async function diffSlos(head, options) {
   const after = await evaluate(head, "after");
   const sideOf = (entries, slo) => {
     if (!slo) return null;
-    const entry = entries.find((e) => e.service === slo.service && e.name === slo.name);
+    const entry = entries.find(
+      (e) => e.service === slo.service && (e.group?.definition ?? e.name) === slo.name
+    );
     return entry ? sideFrom(slo, entry, options.atMs) : null;
   };
   const changes = differing.map((p) => {
@@ -85062,6 +85578,7 @@ async function gate(inputs) {
     onSourceError: inputs.onSourceError,
     deploys: github ? { github } : void 0,
     show: showInLog,
+    onWarning: (message) => warning(message),
     publisher,
     failOnReportError: inputs.failOnReportError
   });

@@ -107,3 +107,55 @@ export const MARKER = {
     `<!-- slo-alert-state:${state} since:${since} -->`,
   alertStatePattern: /<!-- slo-alert-state:(page|ticket|resolved) since:(\S+) -->/g,
 } as const;
+
+/** The group of a grouped SLO (`groupBy`) that holds the values past `groupLimit`, merged. */
+export const OTHER_GROUP = "(other)";
+
+/**
+ * A label value as a PromQL string literal, as Prometheus itself writes one:
+ * `"` and `\` escaped, control characters as escapes, the rest kept.
+ */
+export function promqlStringLiteral(value: string): string {
+  let out = '"';
+  for (const char of value) out += escapedChar(char);
+  return `${out}"`;
+}
+
+const NAMED_ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  "\\": "\\\\",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+};
+
+function escapedChar(char: string): string {
+  const named = NAMED_ESCAPES[char];
+  if (named !== undefined) return named;
+  const code = char.codePointAt(0) ?? 0;
+  // A lone surrogate is no UTF-8: Go's strconv.Quote writes U+FFFD for it too.
+  if (code >= 0xd800 && code <= 0xdfff) return "\\ufffd";
+  if (code < 0x20 || code === 0x7f) return `\\x${code.toString(16).padStart(2, "0")}`;
+  return char;
+}
+
+/** Which group of a grouped SLO an entry is: the report's `group`, without its definition. */
+export interface GroupIdentity {
+  kind: "value" | "other" | "whole";
+  by: readonly string[];
+  labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * The name of a grouped SLO's entry in every output: a value group
+ * `name{action="CheckBalance", region="eu"}` (labels in `groupBy` order),
+ * the merged rest `name{(other)}`, the definition as a whole plainly `name`.
+ */
+export function groupEntryName(definition: string, group: GroupIdentity): string {
+  if (group.kind === "whole") return definition;
+  if (group.kind === "other") return `${definition}{${OTHER_GROUP}}`;
+  const pairs = group.by.map(
+    (label) => `${label}=${promqlStringLiteral(group.labels[label] ?? "")}`,
+  );
+  return `${definition}{${pairs.join(", ")}}`;
+}

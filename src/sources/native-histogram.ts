@@ -21,10 +21,13 @@ function increase(selector: string, rangeMs: number): string {
 export function nativeEventQueries(
   selector: string,
   le: number,
+  by?: readonly string[],
 ): { total: RangeQuery; good: RangeQuery } {
+  // A grouped SLO (groupBy) sums per group, as the classic path does.
+  const groupBy = by?.join(", ");
   return {
-    total: (rangeMs) => nativeCountExpr(selector, rangeMs),
-    good: (rangeMs) => nativeAtOrBelowExpr(selector, le, rangeMs),
+    total: (rangeMs) => nativeCountExpr(selector, rangeMs, groupBy),
+    good: (rangeMs) => nativeAtOrBelowExpr(selector, le, rangeMs, groupBy),
   };
 }
 

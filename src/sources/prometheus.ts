@@ -29,6 +29,7 @@ import {
   formatPromDuration,
   formatPromNumber,
   formatSelector,
+  groupedWindowQuery,
   hasWindowPlaceholder,
   selectorParts,
   windowQuery,
@@ -143,9 +144,10 @@ async function countRequest(
   const { indicator } = request.slo;
   if (indicator.kind === "sampled")
     return sampleRequest(api, PROMETHEUS, request, indicator.query, indicator.judge);
+  const by = request.slo.grouping?.by;
   const queries =
     indicator.kind === "ratio"
-      ? ratioQueries(indicator, request.slo.name)
+      ? ratioQueries(indicator, request.slo.name, by)
       : await histogramQueries(api, indicator, request, kinds);
   if ("sampleInstead" in queries) {
     const { query, judge, note } = queries.sampleInstead;
@@ -203,7 +205,11 @@ function noDataResult(request: CountRequest, warning: string, queries: number): 
   };
 }
 
-function ratioQueries(indicator: RatioIndicator, sloName: string): PrometheusQueries {
+function ratioQueries(
+  indicator: RatioIndicator,
+  sloName: string,
+  by: readonly string[] | undefined,
+): PrometheusQueries {
   const numeratorKind = indicator.bad !== undefined ? "bad" : "good";
   const numeratorText = indicator.bad ?? indicator.good;
   if (numeratorText === undefined) {
@@ -216,7 +222,9 @@ function ratioQueries(indicator: RatioIndicator, sloName: string): PrometheusQue
         'write a counter selector such as http_requests_total{code=~"5.."}, or put [{{window}}] where the range goes',
       );
     }
-    return (rangeMs) => windowQuery(text, rangeMs)!;
+    return by
+      ? (rangeMs) => groupedWindowQuery(text, rangeMs, by)!
+      : (rangeMs) => windowQuery(text, rangeMs)!;
   };
   const total = build("total", indicator.total);
   const numerator = build(numeratorKind, numeratorText);
@@ -354,7 +362,7 @@ async function histogramQueries(
     case "none":
       return { noData: noHistogram(api, sel, indicator, span) };
     case "classic":
-      return classicQueries(kind.les, parts, threshold, indicator, sloName);
+      return classicQueries(kind.les, parts, threshold, indicator, request);
   }
 }
 
@@ -386,7 +394,7 @@ function nativeQueries(
     request.windows.find((w) => w.key === request.slo.window.label) ??
     longestWindow(request.windows);
   return {
-    events: nativeEventQueries(selector, le),
+    events: nativeEventQueries(selector, le, request.slo.grouping?.by),
     totalSelector: selector,
     badBy: (label, rangeMs) => nativeBadBy(selector, le, label, rangeMs),
     native: {
@@ -401,8 +409,9 @@ function classicQueries(
   { metric, matchers }: { metric: string; matchers: string[] },
   threshold: number,
   indicator: LatencyIndicator,
-  sloName: string,
+  request: CountRequest,
 ): PrometheusQueries {
+  const sloName = request.slo.name;
   const sel = formatSelector(metric, matchers);
   const countSelector = formatSelector(`${metric}_count`, matchers);
   const matching = bucketsAt(les, threshold);
@@ -414,10 +423,11 @@ function classicQueries(
     );
   }
   const goodSelector = formatSelector(`${metric}_bucket`, [...matchers, leMatcher(matching)]);
+  const sum = request.slo.grouping ? `sum by (${request.slo.grouping.by.join(", ")})` : "sum";
   const increase =
     (selector: string): RangeQuery =>
     (rangeMs) =>
-      `sum(increase(${selector}[${formatPromDuration(rangeMs)}]))`;
+      `${sum}(increase(${selector}[${formatPromDuration(rangeMs)}]))`;
   return {
     events: { total: increase(countSelector), good: increase(goodSelector) },
     totalSelector: countSelector,
