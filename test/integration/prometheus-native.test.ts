@@ -15,7 +15,7 @@ import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadText } from "../../src/definition/load.js";
-import type { Indicator, PrometheusSourceSpec } from "../../src/definition/model.js";
+import type { Indicator, PrometheusSourceSpec, SloSpec } from "../../src/definition/model.js";
 import { SloError } from "../../src/errors.js";
 import type { SloReport, SloReportEntry } from "../../src/report/schema.js";
 import { buildRules, type RecordingRule } from "../../src/rules/build.js";
@@ -153,10 +153,13 @@ describe.skipIf(!available)("native histograms on a real Prometheus", () => {
     if (data) await rm(data, { recursive: true, force: true });
   });
 
-  async function countOne(indicator: Indicator): Promise<CountResult> {
+  async function countOne(
+    indicator: Indicator,
+    overrides: Partial<SloSpec> = {},
+  ): Promise<CountResult> {
     const source = createPrometheusSource(spec(server.url));
     const request: CountRequest = {
-      slo: sloSpec("latency", indicator),
+      slo: sloSpec("latency", indicator, overrides),
       windows: [
         { key: "5m", startMs: at - 5 * 60_000, endMs: at },
         { key: "1d", startMs: at - 86_400_000, endMs: at },
@@ -195,6 +198,26 @@ describe.skipIf(!available)("native histograms on a real Prometheus", () => {
       notes.some((n) => n.includes("linear interpolation")),
       notes.join("\n"),
     ).toBe(split);
+  });
+
+  it("groupBy handler: each handler's SLI is its own hand count, in every window", async () => {
+    const result = await countOne(latency(`${NATIVE}{job="rpc"}`, 1.5), {
+      grouping: { by: ["handler"], limit: 100 },
+    });
+    const groups = new Map((result.groups ?? []).map((g) => [g.values.join(","), g]));
+    expect([...groups.keys()].sort()).toEqual(["get", "put"]);
+    for (const [handler, values] of [
+      ["get", GET],
+      ["put", PUT],
+    ] as const) {
+      const group = groups.get(handler)!;
+      for (const key of ["5m", "1d"]) {
+        expect(sli(group.windows[key]!), `${handler} ${key}`).toBeCloseTo(
+          handCount(values, 1.5) / values.length,
+          9,
+        );
+      }
+    }
   });
 
   it("the note names the bucket the threshold splits and the share of events in it", async () => {
