@@ -19345,7 +19345,7 @@ var init_errors = __esm({
 });
 
 // src/limits.ts
-var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_GIT_LISTING_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, EARLIEST_CALENDAR_START_YEAR, MAX_TIMESLICES_PER_WINDOW, MAX_SAMPLES_PER_SLO, MAX_HELD_BUCKETS, MAX_BURN_RATE_POINTS, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_GROUP_LIMIT, MAX_GROUP_VALUES_TALLIED, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES, MAX_TIMER_MS, MAX_DEPLOYS_REPORTED, MAX_DEPLOYS_FOUND, MAX_LOKI_LINES_PER_QUERY, MAX_GITHUB_DEPLOYMENTS, MAX_KEYS_NAMED_IN_ERRORS, MAX_SLOS_NAMED_IN_ERRORS, MAX_EPISODES_SHOWN, MAX_COMMENT_DIGEST_CHARS, MAX_CHANGES_NAMED;
+var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_GIT_LISTING_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, EARLIEST_CALENDAR_START_YEAR, MAX_TIMESLICES_PER_WINDOW, MAX_SAMPLES_PER_SLO, MAX_HELD_BUCKETS, MAX_BURN_RATE_POINTS, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_GROUP_LIMIT, MAX_GROUP_VALUES_TALLIED, MAX_GROUP_TALLY_BYTES, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES, MAX_TIMER_MS, MAX_DEPLOYS_REPORTED, MAX_DEPLOYS_FOUND, MAX_LOKI_LINES_PER_QUERY, MAX_GITHUB_DEPLOYMENTS, MAX_KEYS_NAMED_IN_ERRORS, MAX_SLOS_NAMED_IN_ERRORS, MAX_EPISODES_SHOWN, MAX_COMMENT_DIGEST_CHARS, MAX_CHANGES_NAMED;
 var init_limits = __esm({
   "src/limits.ts"() {
     "use strict";
@@ -19365,6 +19365,7 @@ var init_limits = __esm({
     MAX_BREAKDOWN_VALUES = 1e3;
     MAX_GROUP_LIMIT = 500;
     MAX_GROUP_VALUES_TALLIED = 2e3;
+    MAX_GROUP_TALLY_BYTES = 64 * MIB;
     MAX_RESPONSE_BYTES = 64 * MIB;
     MAX_SAME_ORIGIN_REDIRECTS = 5;
     MAX_LOKI_ERROR_LINES = 1e3;
@@ -33019,8 +33020,8 @@ function planBase(request2) {
     startMs: over.startMs,
     endMs: over.endMs
   } : null;
-  const by = request2.slo.grouping?.by;
-  const grouping = by ? { by, byIds: by.map(nameId) } : null;
+  const spec = request2.slo.grouping;
+  const grouping = spec ? { by: spec.by, byIds: spec.by.map(nameId), limit: spec.limit } : null;
   return { windows: request2.windows, series: request2.series, breakdown, grouping, fromMs, toMs };
 }
 function queriesOf(plan) {
@@ -33235,6 +33236,11 @@ var init_space_saving_counter = __esm({
 });
 
 // src/sources/logs/evaluation/tally.ts
+function groupValuesTallied(plan) {
+  const cells = 2 * (plan.windows.length + plan.series.reduce((n, s) => n + s.count, 0));
+  const byMemory = Math.floor(MAX_GROUP_TALLY_BYTES / (Float64Array.BYTES_PER_ELEMENT * cells));
+  return Math.max(plan.grouping?.limit ?? 0, Math.min(MAX_GROUP_VALUES_TALLIED, byMemory));
+}
 function groupKey(values) {
   return values.length === 1 ? values[0] : JSON.stringify(values);
 }
@@ -33284,8 +33290,10 @@ var init_tally = __esm({
       state;
       plan;
       breakdownCounter;
+      groupCapacity;
       constructor(plan) {
         this.plan = plan;
+        this.groupCapacity = groupValuesTallied(plan);
         this.breakdownCounter = new SpaceSavingCounter(MAX_BREAKDOWN_VALUES);
         this.state = {
           ...emptyCells(plan),
@@ -33312,13 +33320,13 @@ var init_tally = __esm({
         if (!good && breakdownKey2 !== void 0) this.breakdownCounter.add(breakdownKey2);
         if (group !== void 0) this.countIn(this.groupCells(group), t2, good);
       }
-      /** The cells of a group: its own while fewer than MAX_GROUP_VALUES_TALLIED have some, else the untallied. */
+      /** The cells of a group: its own while fewer than groupValuesTallied have some, else the untallied. */
       groupCells(values) {
         const groups2 = this.state.groups;
         const key = groupKey(values);
         const known = groups2.tallied.get(key);
         if (known) return known.cells;
-        if (groups2.tallied.size < MAX_GROUP_VALUES_TALLIED) {
+        if (groups2.tallied.size < this.groupCapacity) {
           const cells = emptyCells(this.plan);
           groups2.tallied.set(key, { values, cells });
           return cells;
@@ -57158,7 +57166,6 @@ function sorted(deploys) {
 }
 
 // src/pipeline/groups.ts
-init_limits();
 function splitGroups(slo, result, previous) {
   const grouping = slo.grouping;
   const perWhole = slo.gate.per === "whole";
@@ -57199,7 +57206,7 @@ function splitGroups(slo, result, previous) {
       ...other.result.diagnostics,
       warnings: [
         ...other.result.diagnostics.warnings ?? [],
-        mergedWarning(slo, merged.length, result.untallied !== void 0)
+        mergedWarning(slo, merged.length, result.untallied ? groups2.length : void 0)
       ]
     };
     answers.push(other);
@@ -57207,9 +57214,9 @@ function splitGroups(slo, result, previous) {
   for (const answer of answers) answer.slo = groupSlo(slo, answer.group, !perWhole);
   return perWhole ? [whole(), ...answers] : answers;
 }
-function mergedWarning(slo, merged, untallied) {
+function mergedWarning(slo, merged, talliedBeforeOthers) {
   const limit = slo.grouping.limit;
-  const past = untallied ? ` and every value seen after the first ${MAX_GROUP_VALUES_TALLIED} (counted together as they were read)` : "";
+  const past = talliedBeforeOthers === void 0 ? "" : ` and every value seen after the first ${talliedBeforeOthers} (counted together as they were read)`;
   return `groupBy ${slo.grouping.by.join(", ")}: ${merged} value(s)${past} past groupLimit ${limit} merged into ${groupEntryName(slo.name, { kind: "other", by: [], labels: {} })}; the ${limit} largest by events over ${slo.window.label} are their own groups`;
 }
 function groupSlo(slo, group, gated) {

@@ -11702,8 +11702,8 @@ function planBase(request) {
     startMs: over.startMs,
     endMs: over.endMs
   } : null;
-  const by = request.slo.grouping?.by;
-  const grouping = by ? { by, byIds: by.map(nameId) } : null;
+  const spec = request.slo.grouping;
+  const grouping = spec ? { by: spec.by, byIds: spec.by.map(nameId), limit: spec.limit } : null;
   return { windows: request.windows, series: request.series, breakdown, grouping, fromMs, toMs };
 }
 function queriesOf(plan) {
@@ -12527,6 +12527,7 @@ var MAX_LINE_BYTES = 16 * MIB;
 var MAX_REPORTED_VALUE_CHARS = 200;
 var MAX_BREAKDOWN_VALUES = 1e3;
 var MAX_GROUP_VALUES_TALLIED = 2e3;
+var MAX_GROUP_TALLY_BYTES = 64 * MIB;
 var MAX_RESPONSE_BYTES = 64 * MIB;
 var MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -13843,6 +13844,11 @@ function compare2(a, b) {
 }
 
 // src/sources/logs/evaluation/tally.ts
+function groupValuesTallied(plan) {
+  const cells = 2 * (plan.windows.length + plan.series.reduce((n, s) => n + s.count, 0));
+  const byMemory = Math.floor(MAX_GROUP_TALLY_BYTES / (Float64Array.BYTES_PER_ELEMENT * cells));
+  return Math.max(plan.grouping?.limit ?? 0, Math.min(MAX_GROUP_VALUES_TALLIED, byMemory));
+}
 function groupKey(values) {
   return values.length === 1 ? values[0] : JSON.stringify(values);
 }
@@ -13850,8 +13856,10 @@ var Tally = class {
   state;
   plan;
   breakdownCounter;
+  groupCapacity;
   constructor(plan) {
     this.plan = plan;
+    this.groupCapacity = groupValuesTallied(plan);
     this.breakdownCounter = new SpaceSavingCounter(MAX_BREAKDOWN_VALUES);
     this.state = {
       ...emptyCells(plan),
@@ -13878,13 +13886,13 @@ var Tally = class {
     if (!good && breakdownKey2 !== void 0) this.breakdownCounter.add(breakdownKey2);
     if (group !== void 0) this.countIn(this.groupCells(group), t, good);
   }
-  /** The cells of a group: its own while fewer than MAX_GROUP_VALUES_TALLIED have some, else the untallied. */
+  /** The cells of a group: its own while fewer than groupValuesTallied have some, else the untallied. */
   groupCells(values) {
     const groups = this.state.groups;
     const key = groupKey(values);
     const known = groups.tallied.get(key);
     if (known) return known.cells;
-    if (groups.tallied.size < MAX_GROUP_VALUES_TALLIED) {
+    if (groups.tallied.size < this.groupCapacity) {
       const cells = emptyCells(this.plan);
       groups.tallied.set(key, { values, cells });
       return cells;

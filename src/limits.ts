@@ -48,6 +48,13 @@ export const MAX_GROUP_LIMIT = 500;
 /** Distinct values of a `groupBy` one logs read tallies exactly (each its own windows and buckets); the values past it are counted straight into "(other)". */
 export const MAX_GROUP_VALUES_TALLIED = 2_000;
 
+/**
+ * The memory one logs read gives a grouped SLO's per-value windows and
+ * buckets: with many buckets (slo report's minute buckets for alertAfter)
+ * fewer values are tallied apart, never fewer than the SLO's groupLimit.
+ */
+export const MAX_GROUP_TALLY_BYTES = 64 * MIB;
+
 /** A response body a source or target may send; past it the request fails. */
 export const MAX_RESPONSE_BYTES = 64 * MIB;
 

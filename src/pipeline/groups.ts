@@ -8,7 +8,6 @@
 
 import { type GroupIdentity, groupEntryName } from "../conventions.js";
 import type { SloSpec } from "../definition/model.js";
-import { MAX_GROUP_VALUES_TALLIED } from "../limits.js";
 import type { ReportGroup, SloReportEntry } from "../report/schema.js";
 import type { CountResult, Counts, CountsOverTime, GroupCounts } from "../sources/types.js";
 
@@ -71,7 +70,7 @@ export function splitGroups(
       ...other.result.diagnostics,
       warnings: [
         ...(other.result.diagnostics.warnings ?? []),
-        mergedWarning(slo, merged.length, result.untallied !== undefined),
+        mergedWarning(slo, merged.length, result.untallied ? groups.length : undefined),
       ],
     };
     answers.push(other);
@@ -81,11 +80,12 @@ export function splitGroups(
 }
 
 /** What the "(other)" group says of itself. */
-function mergedWarning(slo: SloSpec, merged: number, untallied: boolean): string {
+function mergedWarning(slo: SloSpec, merged: number, talliedBeforeOthers?: number): string {
   const limit = slo.grouping!.limit;
-  const past = untallied
-    ? ` and every value seen after the first ${MAX_GROUP_VALUES_TALLIED} (counted together as they were read)`
-    : "";
+  const past =
+    talliedBeforeOthers === undefined
+      ? ""
+      : ` and every value seen after the first ${talliedBeforeOthers} (counted together as they were read)`;
   return `groupBy ${slo.grouping!.by.join(", ")}: ${merged} value(s)${past} past groupLimit ${limit} merged into ${groupEntryName(slo.name, { kind: "other", by: [], labels: {} })}; the ${limit} largest by events over ${slo.window.label} are their own groups`;
 }
 

@@ -125,8 +125,9 @@ export interface CountResult {
   /** a grouped SLO (`slo.grouping`): each group's counts, in no order */
   groups?: GroupCounts[] | undefined;
   /**
-   * logs: the events of the values seen after MAX_GROUP_VALUES_TALLIED
-   * others, counted together: they belong to "(other)"
+   * logs: the events of the values first seen once the tally held all it
+   * keeps apart (tally.ts: groupValuesTallied), counted together: they
+   * belong to "(other)"
    */
   untallied?: CountsOverTime | undefined;
   breakdown: BreakdownEntry[];

@@ -10,7 +10,10 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Indicator } from "../../src/definition/model.js";
-import { MAX_GROUP_VALUES_TALLIED } from "../../src/limits.js";
+import { SloError } from "../../src/errors.js";
+import { MAX_GROUP_TALLY_BYTES, MAX_GROUP_VALUES_TALLIED } from "../../src/limits.js";
+import { planRequest, type RequestPlan } from "../../src/sources/logs/evaluation/request-plan.js";
+import { groupValuesTallied } from "../../src/sources/logs/evaluation/tally.js";
 import type { CountRequest, CountResult, CountsOverTime } from "../../src/sources/types.js";
 import {
   countOne,
@@ -161,5 +164,40 @@ describe("grouped counts on logs equal counting each group's lines alone", () =>
     expect(result.groups).toHaveLength(MAX_GROUP_VALUES_TALLIED);
     expect(result.untallied?.windows["1h"]).toEqual({ good: 5, total: 5 });
     expect(result.windows["1h"]).toEqual({ good: values, total: values });
+  });
+
+  it("with minute buckets over 30 days, tallies fewer values apart (MAX_GROUP_TALLY_BYTES), never fewer than groupLimit", async () => {
+    const minuteBuckets = [
+      { key: "alertAfter", startMs: T - 30 * 24 * HOUR, stepMs: MINUTE, count: 43_200 },
+    ];
+    const spec = logsSpec([], { baseDir: dir });
+    const plan = (limit: number): RequestPlan => {
+      const request = { ...grouped(INDICATORS[0]![1], ["action"]), series: minuteBuckets };
+      const planned = planRequest(
+        { ...request, slo: { ...request.slo, grouping: { by: ["action"], limit } } },
+        spec,
+      );
+      if (planned instanceof SloError) throw planned;
+      return planned;
+    };
+    const cells = 2 * (WINDOWS.length + 43_200);
+    const byMemory = Math.floor(MAX_GROUP_TALLY_BYTES / (8 * cells));
+    expect(byMemory).toBeLessThan(MAX_GROUP_VALUES_TALLIED);
+    expect(groupValuesTallied(plan(10))).toBe(byMemory);
+    expect(groupValuesTallied(plan(500))).toBe(500);
+    const values = byMemory + 3;
+    const lines = Array.from({ length: values }, (_, i) => ({
+      ageMs: MINUTE + i,
+      action: `v${i}`,
+      region: undefined,
+      status: 200,
+      ms: 1,
+    }));
+    const withLines = logsSpec([fileOf(dir, lines)], { baseDir: dir });
+    const request = { ...grouped(INDICATORS[0]![1], ["action"]), series: minuteBuckets };
+    request.slo = { ...request.slo, grouping: { by: ["action"], limit: 10 } };
+    const result = await countOne(withLines, request, { workers: 0 });
+    expect(result.groups).toHaveLength(byMemory);
+    expect(result.untallied?.windows["1h"]).toEqual({ good: 3, total: 3 });
   });
 });

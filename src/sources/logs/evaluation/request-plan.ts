@@ -30,7 +30,7 @@ interface PlanBase {
   /** byId: by's nameId */
   breakdown: { by: string; byId: number; limit: number; startMs: number; endMs: number } | null;
   /** a grouped SLO: the fields its events are grouped by, and their nameIds */
-  grouping: { by: string[]; byIds: number[] } | null;
+  grouping: { by: string[]; byIds: number[]; limit: number } | null;
   /** the earliest and latest instants any window or bucket covers: (fromMs, toMs] */
   fromMs: number;
   toMs: number;
@@ -181,8 +181,8 @@ function planBase(request: CountRequest): PlanBase {
           endMs: over.endMs,
         }
       : null;
-  const by = request.slo.grouping?.by;
-  const grouping = by ? { by, byIds: by.map(nameId) } : null;
+  const spec = request.slo.grouping;
+  const grouping = spec ? { by: spec.by, byIds: spec.by.map(nameId), limit: spec.limit } : null;
   return { windows: request.windows, series: request.series, breakdown, grouping, fromMs, toMs };
 }
 

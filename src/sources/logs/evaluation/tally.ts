@@ -3,11 +3,15 @@
  * bucket, and the breakdown of bad events; a grouped SLO's also per group.
  * Memory is fixed by the windows and buckets, by the breakdown's
  * MAX_BREAKDOWN_VALUES counters of cut values, and by the groups'
- * MAX_GROUP_VALUES_TALLIED, never by the input. A tally's state is plain
+ * groupValuesTallied, never by the input. A tally's state is plain
  * data, so tallies made in worker threads can be merged.
  */
 
-import { MAX_BREAKDOWN_VALUES, MAX_GROUP_VALUES_TALLIED } from "../../../limits.js";
+import {
+  MAX_BREAKDOWN_VALUES,
+  MAX_GROUP_TALLY_BYTES,
+  MAX_GROUP_VALUES_TALLIED,
+} from "../../../limits.js";
 import type { BreakdownEntry, Counts, CountsOverTime, GroupCounts } from "../../types.js";
 import { type BreakdownKey, compareKeys, entryOf } from "./breakdown-key.js";
 import type { RequestPlan } from "./request-plan.js";
@@ -34,6 +38,17 @@ export interface TallyState extends Cells {
   groups: GroupTallies | null;
 }
 
+/**
+ * How many values a tally keeps apart: MAX_GROUP_VALUES_TALLIED, fewer when
+ * each value's windows and buckets would pass MAX_GROUP_TALLY_BYTES, never
+ * fewer than the groupLimit (so the groups reported are always exact).
+ */
+export function groupValuesTallied(plan: RequestPlan): number {
+  const cells = 2 * (plan.windows.length + plan.series.reduce((n, s) => n + s.count, 0));
+  const byMemory = Math.floor(MAX_GROUP_TALLY_BYTES / (Float64Array.BYTES_PER_ELEMENT * cells));
+  return Math.max(plan.grouping?.limit ?? 0, Math.min(MAX_GROUP_VALUES_TALLIED, byMemory));
+}
+
 /** The key of a group's values: the value itself for one field, else the list as JSON. */
 export function groupKey(values: readonly string[]): string {
   return values.length === 1 ? values[0]! : JSON.stringify(values);
@@ -43,9 +58,11 @@ export class Tally {
   readonly state: TallyState;
   private readonly plan: RequestPlan;
   private readonly breakdownCounter: SpaceSavingCounter;
+  private readonly groupCapacity: number;
 
   constructor(plan: RequestPlan) {
     this.plan = plan;
+    this.groupCapacity = groupValuesTallied(plan);
     this.breakdownCounter = new SpaceSavingCounter(MAX_BREAKDOWN_VALUES);
     this.state = {
       ...emptyCells(plan),
@@ -76,13 +93,13 @@ export class Tally {
     if (group !== undefined) this.countIn(this.groupCells(group), t, good);
   }
 
-  /** The cells of a group: its own while fewer than MAX_GROUP_VALUES_TALLIED have some, else the untallied. */
+  /** The cells of a group: its own while fewer than groupValuesTallied have some, else the untallied. */
   private groupCells(values: string[]): Cells {
     const groups = this.state.groups!;
     const key = groupKey(values);
     const known = groups.tallied.get(key);
     if (known) return known.cells;
-    if (groups.tallied.size < MAX_GROUP_VALUES_TALLIED) {
+    if (groups.tallied.size < this.groupCapacity) {
       const cells = emptyCells(this.plan);
       groups.tallied.set(key, { values, cells });
       return cells;
