@@ -24,6 +24,7 @@ import { clipIntervals, coveredMs, type Interval, mergeIntervals } from "../engi
 import { specError } from "../errors.js";
 import { MAX_CORRECTION_PERIODS_PER_WINDOW, MAX_CORRECTION_PERIODS_REPORTED } from "../limits.js";
 import type { ReportCorrection } from "../report/schema.js";
+import { MAX_POINTS_PER_QUERY } from "../sources/query-api/series.js";
 import type { CountRequest, CountResult, Counts, WindowRequest } from "../sources/types.js";
 
 interface CorrectionPeriods {
@@ -39,8 +40,8 @@ export interface CorrectionsPlan {
   window: WindowRequest;
   /** the source skips the events itself (logs) */
   skipped: boolean;
-  /** otherwise: per request, each window's pieces (keys of windows added to it) */
-  pieces: Map<CountRequest, Map<string, string[]>>;
+  /** otherwise: per request, each window's pieces and where each piece is counted */
+  pieces: Map<CountRequest, RequestPieces>;
   /** otherwise: per correction, its pieces inside the SLO window (keys in the main request) */
   perCorrection: string[][];
 }
@@ -83,10 +84,11 @@ export function planCorrections(
     for (const request of requests) request.excluded = excluded;
     return plan;
   }
-  for (const request of requests) plan.pieces.set(request, addPieces(request, merged));
-  plan.perCorrection = corrections.map((c) =>
-    clipIntervals(c.periods, window.startMs, window.endMs).map((p) => addWindow(main, p)),
-  );
+  // Each correction's own pieces of the window, for what it excluded: the merged ones unless they overlap.
+  const own = corrections.map((c) => clipIntervals(c.periods, window.startMs, window.endMs));
+  for (const request of requests)
+    plan.pieces.set(request, addPieces(request, merged, request === main ? own.flat() : []));
+  plan.perCorrection = own.map((pieces) => pieces.map(pieceKey));
   return plan;
 }
 
@@ -123,26 +125,87 @@ function periodsOf(slo: SloSpec, spec: CorrectionSpec, span: Interval): Interval
 }
 
 const PIECE_PREFIX = "correction:";
+const BATCH_PREFIX = "correction-batch:";
 
-function addWindow(request: CountRequest, piece: Interval): string {
-  const key = `${PIECE_PREFIX}${piece.startMs}-${piece.endMs}`;
-  if (!request.windows.some((w) => w.key === key))
-    request.windows.push({ key, startMs: piece.startMs, endMs: piece.endMs });
-  return key;
+/** Where one piece's counts come from: a window of its own, or a bucket of a batch. */
+type PieceSource = { window: string } | { series: string; index: number };
+
+interface RequestPieces {
+  /** each window's pieces (piece keys) */
+  byWindow: Map<string, string[]>;
+  sources: Map<string, PieceSource>;
 }
 
-/** Each window's pieces as windows of the request. */
-function addPieces(request: CountRequest, merged: Interval[]): Map<string, string[]> {
-  const pieces = new Map<string, string[]>();
-  for (const w of [...request.windows]) {
+const pieceKey = (p: Interval) => `${PIECE_PREFIX}${p.startMs}-${p.endMs}`;
+
+/**
+ * Each window's pieces, counted where they are cheapest: pieces of one
+ * length on one grid (a recurring correction's whole periods) as buckets of
+ * one series, a query_range per kind; the rest as windows of their own.
+ */
+function addPieces(
+  request: CountRequest,
+  merged: Interval[],
+  extra: Interval[] = [],
+): RequestPieces {
+  const byWindow = new Map<string, string[]>();
+  const all = new Map<string, Interval>();
+  for (const w of request.windows) {
     const inside = clipIntervals(merged, w.startMs, w.endMs);
-    if (inside.length > 0)
-      pieces.set(
-        w.key,
-        inside.map((p) => addWindow(request, p)),
-      );
+    if (inside.length === 0) continue;
+    for (const p of inside) all.set(pieceKey(p), p);
+    byWindow.set(w.key, inside.map(pieceKey));
   }
-  return pieces;
+  for (const p of extra) all.set(pieceKey(p), p);
+  const sources = new Map<string, PieceSource>();
+  for (const batch of batches([...all.values()])) {
+    const first = batch[0]!;
+    const stepMs = first.endMs - first.startMs;
+    const count = (batch.at(-1)!.endMs - first.startMs) / stepMs;
+    const series = `${BATCH_PREFIX}${first.startMs}-${stepMs}`;
+    request.series.push({ key: series, startMs: first.startMs, stepMs, count });
+    for (const p of batch)
+      sources.set(pieceKey(p), { series, index: (p.startMs - first.startMs) / stepMs });
+  }
+  for (const [key, p] of all) {
+    if (sources.has(key)) continue;
+    request.windows.push({ key, startMs: p.startMs, endMs: p.endMs });
+    sources.set(key, { window: key });
+  }
+  return { byWindow, sources };
+}
+
+/**
+ * Pieces of one length whose starts are whole lengths apart, oldest first,
+ * where one query_range of them costs less than a query each: its points
+ * within one query (MAX_POINTS_PER_QUERY) and at least two pieces.
+ */
+function batches(pieces: Interval[]): Interval[][] {
+  const byLength = new Map<number, Interval[]>();
+  for (const p of pieces) {
+    const length = p.endMs - p.startMs;
+    byLength.set(length, [...(byLength.get(length) ?? []), p]);
+  }
+  const found: Interval[][] = [];
+  for (const [length, list] of byLength) {
+    const sorted = list.sort((a, b) => a.startMs - b.startMs);
+    let batch: Interval[] = [];
+    const close = () => {
+      if (batch.length >= 2) found.push(batch);
+      batch = [];
+    };
+    for (const p of sorted) {
+      const first = batch[0];
+      const onGrid =
+        first !== undefined &&
+        (p.startMs - first.startMs) % length === 0 &&
+        (p.endMs - first.startMs) / length <= MAX_POINTS_PER_QUERY;
+      if (!onGrid) close();
+      batch.push(p);
+    }
+    close();
+  }
+  return found;
 }
 
 /** The result with the corrections' events left out (the source skipped them, or they are subtracted here). */
@@ -154,25 +217,33 @@ export function withoutCorrections(
   if (!plan || plan.skipped) return result;
   const pieces = plan.pieces.get(request);
   if (!pieces) return result;
+  const countsOf = (key: string): Counts | undefined => {
+    const source = pieces.sources.get(key);
+    if (!source) return undefined;
+    return "window" in source
+      ? result.windows[source.window]
+      : result.series[source.series]?.[source.index];
+  };
   const windows: Record<string, Counts> = {};
   for (const [key, counts] of Object.entries(result.windows)) {
     if (key.startsWith(PIECE_PREFIX)) continue;
-    const own = pieces.get(key) ?? [];
-    windows[key] = less(counts, sum(own.map((k) => result.windows[k])));
+    windows[key] = less(counts, sum((pieces.byWindow.get(key) ?? []).map(countsOf)));
   }
   const series = Object.fromEntries(
-    request.series.map((s) => [
-      s.key,
-      (result.series[s.key] ?? []).map((counts, i) => {
-        const startMs = s.startMs + i * s.stepMs;
-        const share = coveredMs(plan.merged, startMs, startMs + s.stepMs) / s.stepMs;
-        return scaled(counts, 1 - share);
-      }),
-    ]),
+    request.series
+      .filter((s) => !s.key.startsWith(BATCH_PREFIX))
+      .map((s) => [
+        s.key,
+        (result.series[s.key] ?? []).map((counts, i) => {
+          const startMs = s.startMs + i * s.stepMs;
+          const share = coveredMs(plan.merged, startMs, startMs + s.stepMs) / s.stepMs;
+          return scaled(counts, 1 - share);
+        }),
+      ]),
   );
   const excluded =
     request.windows.some((w) => w.key === plan.window.key) && plan.perCorrection.length > 0
-      ? plan.perCorrection.map((keys) => sum(keys.map((k) => result.windows[k])))
+      ? plan.perCorrection.map((keys) => sum(keys.map(countsOf)))
       : result.excluded;
   return { ...result, windows, series, excluded };
 }
