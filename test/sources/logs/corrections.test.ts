@@ -76,7 +76,11 @@ slos:
 `;
 }
 
-async function evaluate(events: Event[], corrections: Correction[]): Promise<SloReportEntry> {
+async function evaluate(
+  events: Event[],
+  corrections: Correction[],
+  workers = 0,
+): Promise<SloReportEntry> {
   const dir = mkdtempSync(join(tmpdir(), "slo-corrections-"));
   dirs.push(dir);
   const lines = events.map((e) =>
@@ -85,7 +89,10 @@ async function evaluate(events: Event[], corrections: Correction[]): Promise<Slo
   writeFileSync(join(dir, "app.log"), lines.length > 0 ? `${lines.join("\n")}\n` : "");
   const { services, errors } = loadText(join(dir, "slo.yaml"), yamlOf(dir, corrections), {});
   expect(errors.map((e) => e.format())).toEqual([]);
-  const report = await evaluateSet({ files: [], services }, { atMs: AT, alertHistory: true });
+  const report = await evaluateSet(
+    { files: [], services },
+    { atMs: AT, alertHistory: true, sourceOptions: { workers, parallelMinBytes: 0 } },
+  );
   return report.slos[0]!;
 }
 
@@ -144,6 +151,24 @@ describe("corrections on a logs source", () => {
       { numRuns: 30 },
     );
   }, 120_000);
+
+  it("worker threads leave out and count the same events as one thread", async () => {
+    const events = Array.from({ length: 3000 }, (_, i) => ({
+      t: AT - i * 53_000,
+      bad: i % 9 === 0,
+    }));
+    const corrections = [
+      { startMs: AT - 20 * HOUR, minutes: 90, everyHours: 5, count: 6 },
+      { startMs: AT - 19 * HOUR, minutes: 30 },
+    ];
+    const [here, inWorkers] = await Promise.all([
+      evaluate(events, corrections, 0),
+      evaluate(events, corrections, 2),
+    ]);
+    expect(inWorkers.corrections).toEqual(here.corrections);
+    expect(here.corrections?.[0]?.excluded.total).toBeGreaterThan(0);
+    expect(counted(inWorkers)).toEqual(counted(here));
+  });
 
   it("a correction over the whole window leaves no data, never 100%", async () => {
     const events = Array.from({ length: 50 }, (_, i) => ({
