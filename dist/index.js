@@ -62198,15 +62198,15 @@ function readCorrection(reporter, path, fields, positionAt, windowMs) {
     category: fields.category ?? DEFAULT_CORRECTION_CATEGORY,
     at: positionAt(path)
   };
-  return checkAll(reporter, path, { correction, windowMs }, occurs, fewEnoughPeriods) ? correction : void 0;
+  const inWindow = { correction, windowMs, first: firstOccurrence(correction) };
+  return checkInOrder(reporter, path, inWindow, occurs, fewEnoughPeriods) ? correction : void 0;
 }
-var occurs = ({ correction }) => firstOccurrence(correction) === void 0 ? {
+var occurs = ({ correction, first }) => first === void 0 ? {
   at: ["rrule"],
   message: `rrule: ${correction.rrule} has no occurrences from ${correction.start}: no event would be excluded`,
   hint: "check UNTIL against start, and BYMONTHDAY against BYMONTH"
 } : void 0;
-var fewEnoughPeriods = ({ correction, windowMs }) => {
-  const first = firstOccurrence(correction);
+var fewEnoughPeriods = ({ correction, windowMs, first }) => {
   if (correction.rrule === void 0 || first === void 0) return void 0;
   try {
     correctionPeriods(correction, first, first + windowMs);
