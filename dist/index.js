@@ -19167,7 +19167,7 @@ var require_undici = __commonJS({
 function severityKey(text) {
   return text.toLowerCase().replace(/[\s_-]+/g, "");
 }
-var MINUTE_MS, HOUR_MS, DAY_MS, DEFAULT_PATHS, DEFAULT_GATE, DEFAULT_MIN_EVENTS, DEFAULT_TIMESLICE_MS, DEFAULT_GROUP_LIMIT, DEFAULT_LOG_BREAKDOWN_FIELD, DEFAULT_VERIFY, DEFAULT_TREND_MIN_COVERAGE, DEFAULT_DEPLOY_COMPARE_MS, DEFAULT_SOURCE, DEFAULT_FAIL_ON, DEFAULT_ON_SOURCE_ERROR, DEFAULT_HEALTH, DEFAULT_GITHUB_API, DEFAULT_GITHUB, DEFAULT_BURN_RATE_WINDOWS, DEFAULT_LOG_TIMESTAMP_FIELD, DEFAULT_BUDGETING_METHOD, DEFAULT_TIME_ZONE, DEFAULT_LATENCY_UNIT, DEFAULT_SAMPLE_STEP_MS, DEFAULT_NOTIFY_SEVERITIES, DEFAULT_HEALTH_ON_FAILURE, DEFAULT_SEVERITY_OF, DEFAULT_SHORT_WINDOW_DIVISOR;
+var MINUTE_MS, HOUR_MS, DAY_MS, DEFAULT_PATHS, DEFAULT_GATE, DEFAULT_MIN_EVENTS, DEFAULT_TIMESLICE_MS, DEFAULT_GROUP_LIMIT, DEFAULT_LOG_BREAKDOWN_FIELD, DEFAULT_VERIFY, DEFAULT_TREND_MIN_COVERAGE, DEFAULT_DEPLOY_COMPARE_MS, DEFAULT_SOURCE, DEFAULT_FAIL_ON, DEFAULT_ON_SOURCE_ERROR, DEFAULT_HEALTH, DEFAULT_GITHUB_API, DEFAULT_GITHUB, DEFAULT_BURN_RATE_WINDOWS, DEFAULT_LOG_TIMESTAMP_FIELD, DEFAULT_BUDGETING_METHOD, DEFAULT_TIME_ZONE, DEFAULT_CORRECTION_CATEGORY, DEFAULT_LATENCY_UNIT, DEFAULT_SAMPLE_STEP_MS, DEFAULT_NOTIFY_SEVERITIES, DEFAULT_HEALTH_ON_FAILURE, DEFAULT_SEVERITY_OF, DEFAULT_SHORT_WINDOW_DIVISOR;
 var init_defaults = __esm({
   "src/defaults.ts"() {
     "use strict";
@@ -19230,6 +19230,7 @@ var init_defaults = __esm({
     DEFAULT_LOG_TIMESTAMP_FIELD = "t";
     DEFAULT_BUDGETING_METHOD = "occurrences";
     DEFAULT_TIME_ZONE = "UTC";
+    DEFAULT_CORRECTION_CATEGORY = "other";
     DEFAULT_LATENCY_UNIT = { histogram: "s", logs: "ms" };
     DEFAULT_SAMPLE_STEP_MS = MINUTE_MS;
     DEFAULT_NOTIFY_SEVERITIES = ["page", "ticket"];
@@ -19345,7 +19346,7 @@ var init_errors = __esm({
 });
 
 // src/limits.ts
-var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_GIT_LISTING_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, EARLIEST_CALENDAR_START_YEAR, MAX_TIMESLICES_PER_WINDOW, MAX_SAMPLES_PER_SLO, MAX_HELD_BUCKETS, MAX_BURN_RATE_POINTS, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_GROUP_LIMIT, MAX_GROUP_VALUES_TALLIED, MAX_GROUP_TALLY_BYTES, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES, MAX_TIMER_MS, MAX_DEPLOYS_REPORTED, MAX_DEPLOYS_FOUND, MAX_LOKI_LINES_PER_QUERY, MAX_GITHUB_DEPLOYMENTS, MAX_KEYS_NAMED_IN_ERRORS, MAX_SLOS_NAMED_IN_ERRORS, MAX_EPISODES_SHOWN, MAX_COMMENT_DIGEST_CHARS, MAX_CHANGES_NAMED;
+var MIB, DAY_MS2, MAX_SLO_FILE_BYTES, MAX_GIT_LISTING_BYTES, MAX_YAML_ALIASES, MAX_WINDOW_MS, EARLIEST_CALENDAR_START_YEAR, MAX_TIMESLICES_PER_WINDOW, MAX_SAMPLES_PER_SLO, MAX_HELD_BUCKETS, MAX_BURN_RATE_POINTS, MAX_LINE_BYTES, MAX_REPORTED_VALUE_CHARS, MAX_BREAKDOWN_VALUES, MAX_GROUP_LIMIT, MAX_GROUP_VALUES_TALLIED, MAX_GROUP_TALLY_BYTES, MAX_RESPONSE_BYTES, MAX_SAME_ORIGIN_REDIRECTS, MAX_LOKI_ERROR_LINES, MAX_TIMER_MS, MAX_DEPLOYS_REPORTED, MAX_DEPLOYS_FOUND, MAX_LOKI_LINES_PER_QUERY, MAX_GITHUB_DEPLOYMENTS, MAX_KEYS_NAMED_IN_ERRORS, MAX_SLOS_NAMED_IN_ERRORS, MAX_EPISODES_SHOWN, MAX_COMMENT_DIGEST_CHARS, MAX_CHANGES_NAMED, MAX_CORRECTION_PERIODS_PER_WINDOW, MAX_CORRECTION_PERIODS_REPORTED;
 var init_limits = __esm({
   "src/limits.ts"() {
     "use strict";
@@ -19379,6 +19380,8 @@ var init_limits = __esm({
     MAX_EPISODES_SHOWN = 10;
     MAX_COMMENT_DIGEST_CHARS = 4096;
     MAX_CHANGES_NAMED = 10;
+    MAX_CORRECTION_PERIODS_PER_WINDOW = 1e3;
+    MAX_CORRECTION_PERIODS_REPORTED = 100;
   }
 });
 
@@ -33022,7 +33025,26 @@ function planBase(request2) {
   } : null;
   const spec = request2.slo.grouping;
   const grouping = spec ? { by: spec.by, byIds: spec.by.map(nameId), limit: spec.limit } : null;
-  return { windows: request2.windows, series: request2.series, breakdown, grouping, fromMs, toMs };
+  return {
+    windows: request2.windows,
+    series: request2.series,
+    breakdown,
+    grouping,
+    fromMs,
+    toMs,
+    excluded: excludedOf(request2)
+  };
+}
+function excludedOf(request2) {
+  const excluded = request2.excluded;
+  if (!excluded || excluded.periods.length === 0) return null;
+  const window2 = request2.windows.find((w) => w.key === excluded.window);
+  return {
+    periods: excluded.periods,
+    corrections: excluded.corrections,
+    startMs: window2?.startMs ?? 0,
+    endMs: window2?.endMs ?? 0
+  };
 }
 function queriesOf(plan) {
   if (plan.kind === "latency") return [plan.events];
@@ -33244,6 +33266,18 @@ function groupValuesTallied(plan) {
 function groupKey(values) {
   return values.length === 1 ? values[0] : JSON.stringify(values);
 }
+function insidePeriods(periods, t2) {
+  let lo = 0;
+  let hi = periods.length - 1;
+  while (lo <= hi) {
+    const mid = lo + hi >> 1;
+    const p = periods[mid];
+    if (t2 <= p.startMs) hi = mid - 1;
+    else if (t2 > p.endMs) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
 function emptyCells(plan) {
   return {
     windowGood: new Float64Array(plan.windows.length),
@@ -33299,7 +33333,9 @@ var init_tally = __esm({
           ...emptyCells(plan),
           breakdown: this.breakdownCounter.state,
           missingField: 0,
-          groups: plan.grouping ? { tallied: /* @__PURE__ */ new Map(), untallied: null } : null
+          groups: plan.grouping ? { tallied: /* @__PURE__ */ new Map(), untallied: null } : null,
+          excludedGood: new Float64Array(plan.excluded?.corrections.length ?? 0),
+          excludedTotal: new Float64Array(plan.excluded?.corrections.length ?? 0)
         };
       }
       /** Whether an event at t falls in any window or bucket of this request. */
@@ -33316,6 +33352,7 @@ var init_tally = __esm({
        * the breakdown; group: a grouped SLO's values of the event.
        */
       record(t2, good, breakdownKey2, group) {
+        if (this.excludedAt(t2, good)) return;
         this.countIn(this.state, t2, good);
         if (!good && breakdownKey2 !== void 0) this.breakdownCounter.add(breakdownKey2);
         if (group !== void 0) this.countIn(this.groupCells(group), t2, good);
@@ -33353,14 +33390,35 @@ var init_tally = __esm({
           }
         }
       }
+      /** True when a correction leaves out an event at t: then counted only per correction, in its window. */
+      excludedAt(t2, good) {
+        const excluded = this.plan.excluded;
+        if (excluded === null || !insidePeriods(excluded.periods, t2)) return false;
+        if (t2 <= excluded.startMs || t2 > excluded.endMs) return true;
+        const s = this.state;
+        excluded.corrections.forEach((periods, i) => {
+          if (!insidePeriods(periods, t2)) return;
+          s.excludedTotal[i]++;
+          if (good) s.excludedGood[i]++;
+        });
+        return true;
+      }
       missingField() {
         this.state.missingField++;
+      }
+      /** Per correction, the events it left out of its window. */
+      excluded() {
+        if (this.plan.excluded === null) return void 0;
+        const { excludedGood: good, excludedTotal: total } = this.state;
+        return Array.from(total, (t2, i) => ({ good: good[i], total: t2 }));
       }
       merge(other) {
         const s = this.state;
         addCells(s, other);
         this.breakdownCounter.merge(other.breakdown);
         s.missingField += other.missingField;
+        addInto(s.excludedGood, other.excludedGood);
+        addInto(s.excludedTotal, other.excludedTotal);
         if (other.groups) this.mergeGroups(other.groups);
       }
       /** Another part's groups: each value into its own where it has or may have one, else the untallied. */
@@ -34923,7 +34981,7 @@ var init_json_extractor = __esm({
         const constantBytes = [];
         this.constantsOf.forEach((list, slot) => {
           const count5 = constants5.length / 2;
-          const bytes = list.reduce((sum, b) => sum + b.length, 0);
+          const bytes = list.reduce((sum2, b) => sum2 + b.length, 0);
           if (count5 + list.length > MAX_CONSTANTS || constantBytes.length + bytes > MAX_CONSTANT_BYTES) {
             list.length = 0;
             return;
@@ -39109,7 +39167,7 @@ async function countLogSources(counts, options = {}) {
   const answers = counts.map((c) => new Array(c.requests.length));
   const prepared = await Promise.all(counts.map((c, i) => prepareSource(c, answers[i])));
   const reads = sharedReads(prepared.filter((p) => p !== null));
-  const bytesTotal = reads.reduce((sum, read) => sum + fileBytes(read.inputs), 0);
+  const bytesTotal = reads.reduce((sum2, read) => sum2 + fileBytes(read.inputs), 0);
   let bytesDone = 0;
   const onBytes = options.onProgress ? (n) => {
     bytesDone += n;
@@ -39177,7 +39235,7 @@ function readKey({ spec, inputs }) {
   return JSON.stringify([files, time3, labels2]);
 }
 function fileBytes(inputs) {
-  return inputs.reduce((sum, input2) => sum + (input2.kind === "file" ? input2.size : 0), 0);
+  return inputs.reduce((sum2, input2) => sum2 + (input2.kind === "file" ? input2.size : 0), 0);
 }
 async function countRead(read, context) {
   const spec = read.sources[0].spec;
@@ -39242,7 +39300,8 @@ function answerOf(plan, tally, diagnostics, display) {
         }
       } : {},
       ...plan.kind === "latency" ? { missingField: tally.state.missingField } : {}
-    }
+    },
+    excluded: tally.excluded()
   };
 }
 function displayMap(readInputs, own2) {
@@ -41015,8 +41074,8 @@ async function countGroups(api, queries, kinds, request2, by) {
 }
 function sumOfGroups(request2, groups2) {
   const add2 = (counts) => ({
-    good: counts.reduce((sum, c) => sum + c.good, 0),
-    total: counts.reduce((sum, c) => sum + c.total, 0)
+    good: counts.reduce((sum2, c) => sum2 + c.good, 0),
+    total: counts.reduce((sum2, c) => sum2 + c.total, 0)
   });
   return {
     windows: Object.fromEntries(
@@ -41452,8 +41511,8 @@ function classicQueries(les, { metric: metric2, matchers }, threshold, indicator
     );
   }
   const goodSelector = formatSelector(`${metric2}_bucket`, [...matchers, leMatcher(matching)]);
-  const sum = request2.slo.grouping ? `sum by (${request2.slo.grouping.by.join(", ")})` : "sum";
-  const increase2 = (selector2) => (rangeMs) => `${sum}(increase(${selector2}[${formatPromDuration(rangeMs)}]))`;
+  const sum2 = request2.slo.grouping ? `sum by (${request2.slo.grouping.by.join(", ")})` : "sum";
+  const increase2 = (selector2) => (rangeMs) => `${sum2}(increase(${selector2}[${formatPromDuration(rangeMs)}]))`;
   return {
     events: { total: increase2(countSelector), good: increase2(goodSelector) },
     totalSelector: countSelector,
@@ -41773,8 +41832,8 @@ function stringOr(value) {
   return typeof value === "string" ? value : void 0;
 }
 function countQuery(logQuery, rangeMs, by) {
-  const sum = by ? `sum by (${by.join(", ")})` : "sum";
-  return `${sum}(count_over_time(${countable(logQuery)} [${formatLokiDuration(rangeMs)}]))`;
+  const sum2 = by ? `sum by (${by.join(", ")})` : "sum";
+  return `${sum2}(count_over_time(${countable(logQuery)} [${formatLokiDuration(rangeMs)}]))`;
 }
 function countable(logQuery) {
   const parsed = parseLogQuery(logQuery, { requireSelector: true });
@@ -41891,6 +41950,3237 @@ var init_loki = __esm({
       ["s", 1e3],
       ["ms", 1]
     ];
+  }
+});
+
+// node_modules/rrule/dist/es5/rrule.js
+var require_rrule = __commonJS({
+  "node_modules/rrule/dist/es5/rrule.js"(exports, module) {
+    (function webpackUniversalModuleDefinition(root, factory) {
+      if (typeof exports === "object" && typeof module === "object")
+        module.exports = factory();
+      else if (typeof define === "function" && define.amd)
+        define([], factory);
+      else if (typeof exports === "object")
+        exports["rrule"] = factory();
+      else
+        root["rrule"] = factory();
+    })(typeof self !== "undefined" ? self : exports, () => {
+      return (
+        /******/
+        (() => {
+          "use strict";
+          var __webpack_require__ = {};
+          (() => {
+            __webpack_require__.d = (exports2, definition2) => {
+              for (var key in definition2) {
+                if (__webpack_require__.o(definition2, key) && !__webpack_require__.o(exports2, key)) {
+                  Object.defineProperty(exports2, key, { enumerable: true, get: definition2[key] });
+                }
+              }
+            };
+          })();
+          (() => {
+            __webpack_require__.o = (obj2, prop) => Object.prototype.hasOwnProperty.call(obj2, prop);
+          })();
+          (() => {
+            __webpack_require__.r = (exports2) => {
+              if (typeof Symbol !== "undefined" && Symbol.toStringTag) {
+                Object.defineProperty(exports2, Symbol.toStringTag, { value: "Module" });
+              }
+              Object.defineProperty(exports2, "__esModule", { value: true });
+            };
+          })();
+          var __webpack_exports__ = {};
+          __webpack_require__.r(__webpack_exports__);
+          __webpack_require__.d(__webpack_exports__, {
+            "ALL_WEEKDAYS": () => (
+              /* reexport */
+              ALL_WEEKDAYS
+            ),
+            "Frequency": () => (
+              /* reexport */
+              Frequency
+            ),
+            "RRule": () => (
+              /* reexport */
+              RRule2
+            ),
+            "RRuleSet": () => (
+              /* reexport */
+              RRuleSet
+            ),
+            "Weekday": () => (
+              /* reexport */
+              Weekday
+            ),
+            "datetime": () => (
+              /* reexport */
+              datetime3
+            ),
+            "rrulestr": () => (
+              /* reexport */
+              rrulestr
+            )
+          });
+          ;
+          var ALL_WEEKDAYS = [
+            "MO",
+            "TU",
+            "WE",
+            "TH",
+            "FR",
+            "SA",
+            "SU"
+          ];
+          var Weekday = (
+            /** @class */
+            (function() {
+              function Weekday2(weekday, n) {
+                if (n === 0)
+                  throw new Error("Can't create weekday with n == 0");
+                this.weekday = weekday;
+                this.n = n;
+              }
+              Weekday2.fromStr = function(str) {
+                return new Weekday2(ALL_WEEKDAYS.indexOf(str));
+              };
+              Weekday2.prototype.nth = function(n) {
+                return this.n === n ? this : new Weekday2(this.weekday, n);
+              };
+              Weekday2.prototype.equals = function(other) {
+                return this.weekday === other.weekday && this.n === other.n;
+              };
+              Weekday2.prototype.toString = function() {
+                var s = ALL_WEEKDAYS[this.weekday];
+                if (this.n)
+                  s = (this.n > 0 ? "+" : "") + String(this.n) + s;
+                return s;
+              };
+              Weekday2.prototype.getJsWeekday = function() {
+                return this.weekday === 6 ? 0 : this.weekday + 1;
+              };
+              return Weekday2;
+            })()
+          );
+          ;
+          var isPresent = function(value) {
+            return value !== null && value !== void 0;
+          };
+          var isNumber = function(value) {
+            return typeof value === "number";
+          };
+          var isWeekdayStr = function(value) {
+            return typeof value === "string" && ALL_WEEKDAYS.includes(value);
+          };
+          var isArray = Array.isArray;
+          var range = function(start, end) {
+            if (end === void 0) {
+              end = start;
+            }
+            if (arguments.length === 1) {
+              end = start;
+              start = 0;
+            }
+            var rang = [];
+            for (var i = start; i < end; i++)
+              rang.push(i);
+            return rang;
+          };
+          var clone2 = function(array2) {
+            return [].concat(array2);
+          };
+          var repeat = function(value, times2) {
+            var i = 0;
+            var array2 = [];
+            if (isArray(value)) {
+              for (; i < times2; i++)
+                array2[i] = [].concat(value);
+            } else {
+              for (; i < times2; i++)
+                array2[i] = value;
+            }
+            return array2;
+          };
+          var toArray = function(item2) {
+            if (isArray(item2)) {
+              return item2;
+            }
+            return [item2];
+          };
+          function padStart(item2, targetLength, padString) {
+            if (padString === void 0) {
+              padString = " ";
+            }
+            var str = String(item2);
+            targetLength = targetLength >> 0;
+            if (str.length > targetLength) {
+              return String(str);
+            }
+            targetLength = targetLength - str.length;
+            if (targetLength > padString.length) {
+              padString += repeat(padString, targetLength / padString.length);
+            }
+            return padString.slice(0, targetLength) + String(str);
+          }
+          var split = function(str, sep7, num) {
+            var splits = str.split(sep7);
+            return num ? splits.slice(0, num).concat([splits.slice(num).join(sep7)]) : splits;
+          };
+          var pymod = function(a, b) {
+            var r = a % b;
+            return r * b < 0 ? r + b : r;
+          };
+          var divmod = function(a, b) {
+            return { div: Math.floor(a / b), mod: pymod(a, b) };
+          };
+          var empty2 = function(obj2) {
+            return !isPresent(obj2) || obj2.length === 0;
+          };
+          var notEmpty2 = function(obj2) {
+            return !empty2(obj2);
+          };
+          var includes = function(arr, val) {
+            return notEmpty2(arr) && arr.indexOf(val) !== -1;
+          };
+          ;
+          var datetime3 = function(y, m, d, h, i, s) {
+            if (h === void 0) {
+              h = 0;
+            }
+            if (i === void 0) {
+              i = 0;
+            }
+            if (s === void 0) {
+              s = 0;
+            }
+            return new Date(Date.UTC(y, m - 1, d, h, i, s));
+          };
+          var MONTH_DAYS2 = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+          var ONE_DAY = 1e3 * 60 * 60 * 24;
+          var MAXYEAR = 9999;
+          var ORDINAL_BASE = datetime3(1970, 1, 1);
+          var PY_WEEKDAYS = [6, 0, 1, 2, 3, 4, 5];
+          var getYearDay = function(date5) {
+            var dateNoTime = new Date(date5.getUTCFullYear(), date5.getUTCMonth(), date5.getUTCDate());
+            return Math.ceil((dateNoTime.valueOf() - new Date(date5.getUTCFullYear(), 0, 1).valueOf()) / ONE_DAY) + 1;
+          };
+          var isLeapYear2 = function(year) {
+            return year % 4 === 0 && year % 100 !== 0 || year % 400 === 0;
+          };
+          var isDate = function(value) {
+            return value instanceof Date;
+          };
+          var isValidDate = function(value) {
+            return isDate(value) && !isNaN(value.getTime());
+          };
+          var tzOffset2 = function(date5) {
+            return date5.getTimezoneOffset() * 60 * 1e3;
+          };
+          var daysBetween = function(date1, date22) {
+            var date1ms = date1.getTime();
+            var date2ms = date22.getTime();
+            var differencems = date1ms - date2ms;
+            return Math.round(differencems / ONE_DAY);
+          };
+          var toOrdinal = function(date5) {
+            return daysBetween(date5, ORDINAL_BASE);
+          };
+          var fromOrdinal = function(ordinal) {
+            return new Date(ORDINAL_BASE.getTime() + ordinal * ONE_DAY);
+          };
+          var getMonthDays = function(date5) {
+            var month = date5.getUTCMonth();
+            return month === 1 && isLeapYear2(date5.getUTCFullYear()) ? 29 : MONTH_DAYS2[month];
+          };
+          var getWeekday = function(date5) {
+            return PY_WEEKDAYS[date5.getUTCDay()];
+          };
+          var monthRange = function(year, month) {
+            var date5 = datetime3(year, month + 1, 1);
+            return [getWeekday(date5), getMonthDays(date5)];
+          };
+          var combine = function(date5, time3) {
+            time3 = time3 || date5;
+            return new Date(Date.UTC(date5.getUTCFullYear(), date5.getUTCMonth(), date5.getUTCDate(), time3.getHours(), time3.getMinutes(), time3.getSeconds(), time3.getMilliseconds()));
+          };
+          var dateutil_clone = function(date5) {
+            var dolly = new Date(date5.getTime());
+            return dolly;
+          };
+          var cloneDates = function(dates) {
+            var clones = [];
+            for (var i = 0; i < dates.length; i++) {
+              clones.push(dateutil_clone(dates[i]));
+            }
+            return clones;
+          };
+          var sort = function(dates) {
+            dates.sort(function(a, b) {
+              return a.getTime() - b.getTime();
+            });
+          };
+          var timeToUntilString = function(time3, utc) {
+            if (utc === void 0) {
+              utc = true;
+            }
+            var date5 = new Date(time3);
+            return [
+              padStart(date5.getUTCFullYear().toString(), 4, "0"),
+              padStart(date5.getUTCMonth() + 1, 2, "0"),
+              padStart(date5.getUTCDate(), 2, "0"),
+              "T",
+              padStart(date5.getUTCHours(), 2, "0"),
+              padStart(date5.getUTCMinutes(), 2, "0"),
+              padStart(date5.getUTCSeconds(), 2, "0"),
+              utc ? "Z" : ""
+            ].join("");
+          };
+          var untilStringToDate = function(until) {
+            var re2 = /^(\d{4})(\d{2})(\d{2})(T(\d{2})(\d{2})(\d{2})Z?)?$/;
+            var bits = re2.exec(until);
+            if (!bits)
+              throw new Error("Invalid UNTIL value: ".concat(until));
+            return new Date(Date.UTC(parseInt(bits[1], 10), parseInt(bits[2], 10) - 1, parseInt(bits[3], 10), parseInt(bits[5], 10) || 0, parseInt(bits[6], 10) || 0, parseInt(bits[7], 10) || 0));
+          };
+          var dateTZtoISO8601 = function(date5, timeZone) {
+            var dateStr = date5.toLocaleString("sv-SE", { timeZone });
+            return dateStr.replace(" ", "T") + "Z";
+          };
+          var dateInTimeZone = function(date5, timeZone) {
+            var localTimeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+            var dateInLocalTZ = new Date(dateTZtoISO8601(date5, localTimeZone));
+            var dateInTargetTZ = new Date(dateTZtoISO8601(date5, timeZone !== null && timeZone !== void 0 ? timeZone : "UTC"));
+            var tzOffset3 = dateInTargetTZ.getTime() - dateInLocalTZ.getTime();
+            return new Date(date5.getTime() - tzOffset3);
+          };
+          ;
+          var IterResult = (
+            /** @class */
+            (function() {
+              function IterResult2(method, args) {
+                this.minDate = null;
+                this.maxDate = null;
+                this._result = [];
+                this.total = 0;
+                this.method = method;
+                this.args = args;
+                if (method === "between") {
+                  this.maxDate = args.inc ? args.before : new Date(args.before.getTime() - 1);
+                  this.minDate = args.inc ? args.after : new Date(args.after.getTime() + 1);
+                } else if (method === "before") {
+                  this.maxDate = args.inc ? args.dt : new Date(args.dt.getTime() - 1);
+                } else if (method === "after") {
+                  this.minDate = args.inc ? args.dt : new Date(args.dt.getTime() + 1);
+                }
+              }
+              IterResult2.prototype.accept = function(date5) {
+                ++this.total;
+                var tooEarly = this.minDate && date5 < this.minDate;
+                var tooLate = this.maxDate && date5 > this.maxDate;
+                if (this.method === "between") {
+                  if (tooEarly)
+                    return true;
+                  if (tooLate)
+                    return false;
+                } else if (this.method === "before") {
+                  if (tooLate)
+                    return false;
+                } else if (this.method === "after") {
+                  if (tooEarly)
+                    return true;
+                  this.add(date5);
+                  return false;
+                }
+                return this.add(date5);
+              };
+              IterResult2.prototype.add = function(date5) {
+                this._result.push(date5);
+                return true;
+              };
+              IterResult2.prototype.getValue = function() {
+                var res = this._result;
+                switch (this.method) {
+                  case "all":
+                  case "between":
+                    return res;
+                  case "before":
+                  case "after":
+                  default:
+                    return res.length ? res[res.length - 1] : null;
+                }
+              };
+              IterResult2.prototype.clone = function() {
+                return new IterResult2(this.method, this.args);
+              };
+              return IterResult2;
+            })()
+          );
+          const iterresult = IterResult;
+          ;
+          var extendStatics = function(d, b) {
+            extendStatics = Object.setPrototypeOf || { __proto__: [] } instanceof Array && function(d2, b2) {
+              d2.__proto__ = b2;
+            } || function(d2, b2) {
+              for (var p in b2) if (Object.prototype.hasOwnProperty.call(b2, p)) d2[p] = b2[p];
+            };
+            return extendStatics(d, b);
+          };
+          function __extends(d, b) {
+            if (typeof b !== "function" && b !== null)
+              throw new TypeError("Class extends value " + String(b) + " is not a constructor or null");
+            extendStatics(d, b);
+            function __() {
+              this.constructor = d;
+            }
+            d.prototype = b === null ? Object.create(b) : (__.prototype = b.prototype, new __());
+          }
+          var __assign = function() {
+            __assign = Object.assign || function __assign2(t2) {
+              for (var s, i = 1, n = arguments.length; i < n; i++) {
+                s = arguments[i];
+                for (var p in s) if (Object.prototype.hasOwnProperty.call(s, p)) t2[p] = s[p];
+              }
+              return t2;
+            };
+            return __assign.apply(this, arguments);
+          };
+          function __rest(s, e) {
+            var t2 = {};
+            for (var p in s) if (Object.prototype.hasOwnProperty.call(s, p) && e.indexOf(p) < 0)
+              t2[p] = s[p];
+            if (s != null && typeof Object.getOwnPropertySymbols === "function")
+              for (var i = 0, p = Object.getOwnPropertySymbols(s); i < p.length; i++) {
+                if (e.indexOf(p[i]) < 0 && Object.prototype.propertyIsEnumerable.call(s, p[i]))
+                  t2[p[i]] = s[p[i]];
+              }
+            return t2;
+          }
+          function __decorate(decorators, target, key, desc) {
+            var c = arguments.length, r = c < 3 ? target : desc === null ? desc = Object.getOwnPropertyDescriptor(target, key) : desc, d;
+            if (typeof Reflect === "object" && typeof Reflect.decorate === "function") r = Reflect.decorate(decorators, target, key, desc);
+            else for (var i = decorators.length - 1; i >= 0; i--) if (d = decorators[i]) r = (c < 3 ? d(r) : c > 3 ? d(target, key, r) : d(target, key)) || r;
+            return c > 3 && r && Object.defineProperty(target, key, r), r;
+          }
+          function __param(paramIndex, decorator) {
+            return function(target, key) {
+              decorator(target, key, paramIndex);
+            };
+          }
+          function __metadata(metadataKey, metadataValue) {
+            if (typeof Reflect === "object" && typeof Reflect.metadata === "function") return Reflect.metadata(metadataKey, metadataValue);
+          }
+          function __awaiter2(thisArg, _arguments, P, generator) {
+            function adopt(value) {
+              return value instanceof P ? value : new P(function(resolve9) {
+                resolve9(value);
+              });
+            }
+            return new (P || (P = Promise))(function(resolve9, reject) {
+              function fulfilled(value) {
+                try {
+                  step(generator.next(value));
+                } catch (e) {
+                  reject(e);
+                }
+              }
+              function rejected(value) {
+                try {
+                  step(generator["throw"](value));
+                } catch (e) {
+                  reject(e);
+                }
+              }
+              function step(result) {
+                result.done ? resolve9(result.value) : adopt(result.value).then(fulfilled, rejected);
+              }
+              step((generator = generator.apply(thisArg, _arguments || [])).next());
+            });
+          }
+          function __generator(thisArg, body) {
+            var _ = { label: 0, sent: function() {
+              if (t2[0] & 1) throw t2[1];
+              return t2[1];
+            }, trys: [], ops: [] }, f, y, t2, g;
+            return g = { next: verb(0), "throw": verb(1), "return": verb(2) }, typeof Symbol === "function" && (g[Symbol.iterator] = function() {
+              return this;
+            }), g;
+            function verb(n) {
+              return function(v) {
+                return step([n, v]);
+              };
+            }
+            function step(op) {
+              if (f) throw new TypeError("Generator is already executing.");
+              while (_) try {
+                if (f = 1, y && (t2 = op[0] & 2 ? y["return"] : op[0] ? y["throw"] || ((t2 = y["return"]) && t2.call(y), 0) : y.next) && !(t2 = t2.call(y, op[1])).done) return t2;
+                if (y = 0, t2) op = [op[0] & 2, t2.value];
+                switch (op[0]) {
+                  case 0:
+                  case 1:
+                    t2 = op;
+                    break;
+                  case 4:
+                    _.label++;
+                    return { value: op[1], done: false };
+                  case 5:
+                    _.label++;
+                    y = op[1];
+                    op = [0];
+                    continue;
+                  case 7:
+                    op = _.ops.pop();
+                    _.trys.pop();
+                    continue;
+                  default:
+                    if (!(t2 = _.trys, t2 = t2.length > 0 && t2[t2.length - 1]) && (op[0] === 6 || op[0] === 2)) {
+                      _ = 0;
+                      continue;
+                    }
+                    if (op[0] === 3 && (!t2 || op[1] > t2[0] && op[1] < t2[3])) {
+                      _.label = op[1];
+                      break;
+                    }
+                    if (op[0] === 6 && _.label < t2[1]) {
+                      _.label = t2[1];
+                      t2 = op;
+                      break;
+                    }
+                    if (t2 && _.label < t2[2]) {
+                      _.label = t2[2];
+                      _.ops.push(op);
+                      break;
+                    }
+                    if (t2[2]) _.ops.pop();
+                    _.trys.pop();
+                    continue;
+                }
+                op = body.call(thisArg, _);
+              } catch (e) {
+                op = [6, e];
+                y = 0;
+              } finally {
+                f = t2 = 0;
+              }
+              if (op[0] & 5) throw op[1];
+              return { value: op[0] ? op[1] : void 0, done: true };
+            }
+          }
+          var __createBinding = Object.create ? (function(o, m, k, k2) {
+            if (k2 === void 0) k2 = k;
+            var desc = Object.getOwnPropertyDescriptor(m, k);
+            if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+              desc = { enumerable: true, get: function() {
+                return m[k];
+              } };
+            }
+            Object.defineProperty(o, k2, desc);
+          }) : (function(o, m, k, k2) {
+            if (k2 === void 0) k2 = k;
+            o[k2] = m[k];
+          });
+          function __exportStar(m, o) {
+            for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(o, p)) __createBinding(o, m, p);
+          }
+          function __values(o) {
+            var s = typeof Symbol === "function" && Symbol.iterator, m = s && o[s], i = 0;
+            if (m) return m.call(o);
+            if (o && typeof o.length === "number") return {
+              next: function() {
+                if (o && i >= o.length) o = void 0;
+                return { value: o && o[i++], done: !o };
+              }
+            };
+            throw new TypeError(s ? "Object is not iterable." : "Symbol.iterator is not defined.");
+          }
+          function __read(o, n) {
+            var m = typeof Symbol === "function" && o[Symbol.iterator];
+            if (!m) return o;
+            var i = m.call(o), r, ar = [], e;
+            try {
+              while ((n === void 0 || n-- > 0) && !(r = i.next()).done) ar.push(r.value);
+            } catch (error63) {
+              e = { error: error63 };
+            } finally {
+              try {
+                if (r && !r.done && (m = i["return"])) m.call(i);
+              } finally {
+                if (e) throw e.error;
+              }
+            }
+            return ar;
+          }
+          function __spread() {
+            for (var ar = [], i = 0; i < arguments.length; i++)
+              ar = ar.concat(__read(arguments[i]));
+            return ar;
+          }
+          function __spreadArrays() {
+            for (var s = 0, i = 0, il = arguments.length; i < il; i++) s += arguments[i].length;
+            for (var r = Array(s), k = 0, i = 0; i < il; i++)
+              for (var a = arguments[i], j = 0, jl = a.length; j < jl; j++, k++)
+                r[k] = a[j];
+            return r;
+          }
+          function __spreadArray(to, from, pack) {
+            if (pack || arguments.length === 2) for (var i = 0, l = from.length, ar; i < l; i++) {
+              if (ar || !(i in from)) {
+                if (!ar) ar = Array.prototype.slice.call(from, 0, i);
+                ar[i] = from[i];
+              }
+            }
+            return to.concat(ar || Array.prototype.slice.call(from));
+          }
+          function __await(v) {
+            return this instanceof __await ? (this.v = v, this) : new __await(v);
+          }
+          function __asyncGenerator(thisArg, _arguments, generator) {
+            if (!Symbol.asyncIterator) throw new TypeError("Symbol.asyncIterator is not defined.");
+            var g = generator.apply(thisArg, _arguments || []), i, q = [];
+            return i = {}, verb("next"), verb("throw"), verb("return"), i[Symbol.asyncIterator] = function() {
+              return this;
+            }, i;
+            function verb(n) {
+              if (g[n]) i[n] = function(v) {
+                return new Promise(function(a, b) {
+                  q.push([n, v, a, b]) > 1 || resume(n, v);
+                });
+              };
+            }
+            function resume(n, v) {
+              try {
+                step(g[n](v));
+              } catch (e) {
+                settle2(q[0][3], e);
+              }
+            }
+            function step(r) {
+              r.value instanceof __await ? Promise.resolve(r.value.v).then(fulfill, reject) : settle2(q[0][2], r);
+            }
+            function fulfill(value) {
+              resume("next", value);
+            }
+            function reject(value) {
+              resume("throw", value);
+            }
+            function settle2(f, v) {
+              if (f(v), q.shift(), q.length) resume(q[0][0], q[0][1]);
+            }
+          }
+          function __asyncDelegator(o) {
+            var i, p;
+            return i = {}, verb("next"), verb("throw", function(e) {
+              throw e;
+            }), verb("return"), i[Symbol.iterator] = function() {
+              return this;
+            }, i;
+            function verb(n, f) {
+              i[n] = o[n] ? function(v) {
+                return (p = !p) ? { value: __await(o[n](v)), done: n === "return" } : f ? f(v) : v;
+              } : f;
+            }
+          }
+          function __asyncValues(o) {
+            if (!Symbol.asyncIterator) throw new TypeError("Symbol.asyncIterator is not defined.");
+            var m = o[Symbol.asyncIterator], i;
+            return m ? m.call(o) : (o = typeof __values === "function" ? __values(o) : o[Symbol.iterator](), i = {}, verb("next"), verb("throw"), verb("return"), i[Symbol.asyncIterator] = function() {
+              return this;
+            }, i);
+            function verb(n) {
+              i[n] = o[n] && function(v) {
+                return new Promise(function(resolve9, reject) {
+                  v = o[n](v), settle2(resolve9, reject, v.done, v.value);
+                });
+              };
+            }
+            function settle2(resolve9, reject, d, v) {
+              Promise.resolve(v).then(function(v2) {
+                resolve9({ value: v2, done: d });
+              }, reject);
+            }
+          }
+          function __makeTemplateObject(cooked, raw) {
+            if (Object.defineProperty) {
+              Object.defineProperty(cooked, "raw", { value: raw });
+            } else {
+              cooked.raw = raw;
+            }
+            return cooked;
+          }
+          ;
+          var __setModuleDefault = Object.create ? (function(o, v) {
+            Object.defineProperty(o, "default", { enumerable: true, value: v });
+          }) : function(o, v) {
+            o["default"] = v;
+          };
+          function __importStar(mod) {
+            if (mod && mod.__esModule) return mod;
+            var result = {};
+            if (mod != null) {
+              for (var k in mod) if (k !== "default" && Object.prototype.hasOwnProperty.call(mod, k)) __createBinding(result, mod, k);
+            }
+            __setModuleDefault(result, mod);
+            return result;
+          }
+          function __importDefault(mod) {
+            return mod && mod.__esModule ? mod : { default: mod };
+          }
+          function __classPrivateFieldGet(receiver, state, kind, f) {
+            if (kind === "a" && !f) throw new TypeError("Private accessor was defined without a getter");
+            if (typeof state === "function" ? receiver !== state || !f : !state.has(receiver)) throw new TypeError("Cannot read private member from an object whose class did not declare it");
+            return kind === "m" ? f : kind === "a" ? f.call(receiver) : f ? f.value : state.get(receiver);
+          }
+          function __classPrivateFieldSet(receiver, state, value, kind, f) {
+            if (kind === "m") throw new TypeError("Private method is not writable");
+            if (kind === "a" && !f) throw new TypeError("Private accessor was defined without a setter");
+            if (typeof state === "function" ? receiver !== state || !f : !state.has(receiver)) throw new TypeError("Cannot write private member to an object whose class did not declare it");
+            return kind === "a" ? f.call(receiver, value) : f ? f.value = value : state.set(receiver, value), value;
+          }
+          function __classPrivateFieldIn(state, receiver) {
+            if (receiver === null || typeof receiver !== "object" && typeof receiver !== "function") throw new TypeError("Cannot use 'in' operator on non-object");
+            return typeof state === "function" ? receiver === state : state.has(receiver);
+          }
+          ;
+          var CallbackIterResult = (
+            /** @class */
+            (function(_super) {
+              __extends(CallbackIterResult2, _super);
+              function CallbackIterResult2(method, args, iterator2) {
+                var _this = _super.call(this, method, args) || this;
+                _this.iterator = iterator2;
+                return _this;
+              }
+              CallbackIterResult2.prototype.add = function(date5) {
+                if (this.iterator(date5, this._result.length)) {
+                  this._result.push(date5);
+                  return true;
+                }
+                return false;
+              };
+              return CallbackIterResult2;
+            })(iterresult)
+          );
+          const callbackiterresult = CallbackIterResult;
+          ;
+          var ENGLISH = {
+            dayNames: [
+              "Sunday",
+              "Monday",
+              "Tuesday",
+              "Wednesday",
+              "Thursday",
+              "Friday",
+              "Saturday"
+            ],
+            monthNames: [
+              "January",
+              "February",
+              "March",
+              "April",
+              "May",
+              "June",
+              "July",
+              "August",
+              "September",
+              "October",
+              "November",
+              "December"
+            ],
+            tokens: {
+              SKIP: /^[ \r\n\t]+|^\.$/,
+              number: /^[1-9][0-9]*/,
+              numberAsText: /^(one|two|three)/i,
+              every: /^every/i,
+              "day(s)": /^days?/i,
+              "weekday(s)": /^weekdays?/i,
+              "week(s)": /^weeks?/i,
+              "hour(s)": /^hours?/i,
+              "minute(s)": /^minutes?/i,
+              "month(s)": /^months?/i,
+              "year(s)": /^years?/i,
+              on: /^(on|in)/i,
+              at: /^(at)/i,
+              the: /^the/i,
+              first: /^first/i,
+              second: /^second/i,
+              third: /^third/i,
+              nth: /^([1-9][0-9]*)(\.|th|nd|rd|st)/i,
+              last: /^last/i,
+              for: /^for/i,
+              "time(s)": /^times?/i,
+              until: /^(un)?til/i,
+              monday: /^mo(n(day)?)?/i,
+              tuesday: /^tu(e(s(day)?)?)?/i,
+              wednesday: /^we(d(n(esday)?)?)?/i,
+              thursday: /^th(u(r(sday)?)?)?/i,
+              friday: /^fr(i(day)?)?/i,
+              saturday: /^sa(t(urday)?)?/i,
+              sunday: /^su(n(day)?)?/i,
+              january: /^jan(uary)?/i,
+              february: /^feb(ruary)?/i,
+              march: /^mar(ch)?/i,
+              april: /^apr(il)?/i,
+              may: /^may/i,
+              june: /^june?/i,
+              july: /^july?/i,
+              august: /^aug(ust)?/i,
+              september: /^sep(t(ember)?)?/i,
+              october: /^oct(ober)?/i,
+              november: /^nov(ember)?/i,
+              december: /^dec(ember)?/i,
+              comma: /^(,\s*|(and|or)\s*)+/i
+            }
+          };
+          const i18n = ENGLISH;
+          ;
+          var contains = function(arr, val) {
+            return arr.indexOf(val) !== -1;
+          };
+          var defaultGetText = function(id) {
+            return id.toString();
+          };
+          var defaultDateFormatter = function(year, month, day) {
+            return "".concat(month, " ").concat(day, ", ").concat(year);
+          };
+          var ToText = (
+            /** @class */
+            (function() {
+              function ToText2(rrule2, gettext, language, dateFormatter) {
+                if (gettext === void 0) {
+                  gettext = defaultGetText;
+                }
+                if (language === void 0) {
+                  language = i18n;
+                }
+                if (dateFormatter === void 0) {
+                  dateFormatter = defaultDateFormatter;
+                }
+                this.text = [];
+                this.language = language || i18n;
+                this.gettext = gettext;
+                this.dateFormatter = dateFormatter;
+                this.rrule = rrule2;
+                this.options = rrule2.options;
+                this.origOptions = rrule2.origOptions;
+                if (this.origOptions.bymonthday) {
+                  var bymonthday = [].concat(this.options.bymonthday);
+                  var bynmonthday = [].concat(this.options.bynmonthday);
+                  bymonthday.sort(function(a, b) {
+                    return a - b;
+                  });
+                  bynmonthday.sort(function(a, b) {
+                    return b - a;
+                  });
+                  this.bymonthday = bymonthday.concat(bynmonthday);
+                  if (!this.bymonthday.length)
+                    this.bymonthday = null;
+                }
+                if (isPresent(this.origOptions.byweekday)) {
+                  var byweekday = !isArray(this.origOptions.byweekday) ? [this.origOptions.byweekday] : this.origOptions.byweekday;
+                  var days = String(byweekday);
+                  this.byweekday = {
+                    allWeeks: byweekday.filter(function(weekday) {
+                      return !weekday.n;
+                    }),
+                    someWeeks: byweekday.filter(function(weekday) {
+                      return Boolean(weekday.n);
+                    }),
+                    isWeekdays: days.indexOf("MO") !== -1 && days.indexOf("TU") !== -1 && days.indexOf("WE") !== -1 && days.indexOf("TH") !== -1 && days.indexOf("FR") !== -1 && days.indexOf("SA") === -1 && days.indexOf("SU") === -1,
+                    isEveryDay: days.indexOf("MO") !== -1 && days.indexOf("TU") !== -1 && days.indexOf("WE") !== -1 && days.indexOf("TH") !== -1 && days.indexOf("FR") !== -1 && days.indexOf("SA") !== -1 && days.indexOf("SU") !== -1
+                  };
+                  var sortWeekDays = function(a, b) {
+                    return a.weekday - b.weekday;
+                  };
+                  this.byweekday.allWeeks.sort(sortWeekDays);
+                  this.byweekday.someWeeks.sort(sortWeekDays);
+                  if (!this.byweekday.allWeeks.length)
+                    this.byweekday.allWeeks = null;
+                  if (!this.byweekday.someWeeks.length)
+                    this.byweekday.someWeeks = null;
+                } else {
+                  this.byweekday = null;
+                }
+              }
+              ToText2.isFullyConvertible = function(rrule2) {
+                var canConvert = true;
+                if (!(rrule2.options.freq in ToText2.IMPLEMENTED))
+                  return false;
+                if (rrule2.origOptions.until && rrule2.origOptions.count)
+                  return false;
+                for (var key in rrule2.origOptions) {
+                  if (contains(["dtstart", "tzid", "wkst", "freq"], key))
+                    return true;
+                  if (!contains(ToText2.IMPLEMENTED[rrule2.options.freq], key))
+                    return false;
+                }
+                return canConvert;
+              };
+              ToText2.prototype.isFullyConvertible = function() {
+                return ToText2.isFullyConvertible(this.rrule);
+              };
+              ToText2.prototype.toString = function() {
+                var gettext = this.gettext;
+                if (!(this.options.freq in ToText2.IMPLEMENTED)) {
+                  return gettext("RRule error: Unable to fully convert this rrule to text");
+                }
+                this.text = [gettext("every")];
+                this[RRule2.FREQUENCIES[this.options.freq]]();
+                if (this.options.until) {
+                  this.add(gettext("until"));
+                  var until = this.options.until;
+                  this.add(this.dateFormatter(until.getUTCFullYear(), this.language.monthNames[until.getUTCMonth()], until.getUTCDate()));
+                } else if (this.options.count) {
+                  this.add(gettext("for")).add(this.options.count.toString()).add(this.plural(this.options.count) ? gettext("times") : gettext("time"));
+                }
+                if (!this.isFullyConvertible())
+                  this.add(gettext("(~ approximate)"));
+                return this.text.join("");
+              };
+              ToText2.prototype.HOURLY = function() {
+                var gettext = this.gettext;
+                if (this.options.interval !== 1)
+                  this.add(this.options.interval.toString());
+                this.add(this.plural(this.options.interval) ? gettext("hours") : gettext("hour"));
+              };
+              ToText2.prototype.MINUTELY = function() {
+                var gettext = this.gettext;
+                if (this.options.interval !== 1)
+                  this.add(this.options.interval.toString());
+                this.add(this.plural(this.options.interval) ? gettext("minutes") : gettext("minute"));
+              };
+              ToText2.prototype.DAILY = function() {
+                var gettext = this.gettext;
+                if (this.options.interval !== 1)
+                  this.add(this.options.interval.toString());
+                if (this.byweekday && this.byweekday.isWeekdays) {
+                  this.add(this.plural(this.options.interval) ? gettext("weekdays") : gettext("weekday"));
+                } else {
+                  this.add(this.plural(this.options.interval) ? gettext("days") : gettext("day"));
+                }
+                if (this.origOptions.bymonth) {
+                  this.add(gettext("in"));
+                  this._bymonth();
+                }
+                if (this.bymonthday) {
+                  this._bymonthday();
+                } else if (this.byweekday) {
+                  this._byweekday();
+                } else if (this.origOptions.byhour) {
+                  this._byhour();
+                }
+              };
+              ToText2.prototype.WEEKLY = function() {
+                var gettext = this.gettext;
+                if (this.options.interval !== 1) {
+                  this.add(this.options.interval.toString()).add(this.plural(this.options.interval) ? gettext("weeks") : gettext("week"));
+                }
+                if (this.byweekday && this.byweekday.isWeekdays) {
+                  if (this.options.interval === 1) {
+                    this.add(this.plural(this.options.interval) ? gettext("weekdays") : gettext("weekday"));
+                  } else {
+                    this.add(gettext("on")).add(gettext("weekdays"));
+                  }
+                } else if (this.byweekday && this.byweekday.isEveryDay) {
+                  this.add(this.plural(this.options.interval) ? gettext("days") : gettext("day"));
+                } else {
+                  if (this.options.interval === 1)
+                    this.add(gettext("week"));
+                  if (this.origOptions.bymonth) {
+                    this.add(gettext("in"));
+                    this._bymonth();
+                  }
+                  if (this.bymonthday) {
+                    this._bymonthday();
+                  } else if (this.byweekday) {
+                    this._byweekday();
+                  }
+                  if (this.origOptions.byhour) {
+                    this._byhour();
+                  }
+                }
+              };
+              ToText2.prototype.MONTHLY = function() {
+                var gettext = this.gettext;
+                if (this.origOptions.bymonth) {
+                  if (this.options.interval !== 1) {
+                    this.add(this.options.interval.toString()).add(gettext("months"));
+                    if (this.plural(this.options.interval))
+                      this.add(gettext("in"));
+                  } else {
+                  }
+                  this._bymonth();
+                } else {
+                  if (this.options.interval !== 1) {
+                    this.add(this.options.interval.toString());
+                  }
+                  this.add(this.plural(this.options.interval) ? gettext("months") : gettext("month"));
+                }
+                if (this.bymonthday) {
+                  this._bymonthday();
+                } else if (this.byweekday && this.byweekday.isWeekdays) {
+                  this.add(gettext("on")).add(gettext("weekdays"));
+                } else if (this.byweekday) {
+                  this._byweekday();
+                }
+              };
+              ToText2.prototype.YEARLY = function() {
+                var gettext = this.gettext;
+                if (this.origOptions.bymonth) {
+                  if (this.options.interval !== 1) {
+                    this.add(this.options.interval.toString());
+                    this.add(gettext("years"));
+                  } else {
+                  }
+                  this._bymonth();
+                } else {
+                  if (this.options.interval !== 1) {
+                    this.add(this.options.interval.toString());
+                  }
+                  this.add(this.plural(this.options.interval) ? gettext("years") : gettext("year"));
+                }
+                if (this.bymonthday) {
+                  this._bymonthday();
+                } else if (this.byweekday) {
+                  this._byweekday();
+                }
+                if (this.options.byyearday) {
+                  this.add(gettext("on the")).add(this.list(this.options.byyearday, this.nth, gettext("and"))).add(gettext("day"));
+                }
+                if (this.options.byweekno) {
+                  this.add(gettext("in")).add(this.plural(this.options.byweekno.length) ? gettext("weeks") : gettext("week")).add(this.list(this.options.byweekno, void 0, gettext("and")));
+                }
+              };
+              ToText2.prototype._bymonthday = function() {
+                var gettext = this.gettext;
+                if (this.byweekday && this.byweekday.allWeeks) {
+                  this.add(gettext("on")).add(this.list(this.byweekday.allWeeks, this.weekdaytext, gettext("or"))).add(gettext("the")).add(this.list(this.bymonthday, this.nth, gettext("or")));
+                } else {
+                  this.add(gettext("on the")).add(this.list(this.bymonthday, this.nth, gettext("and")));
+                }
+              };
+              ToText2.prototype._byweekday = function() {
+                var gettext = this.gettext;
+                if (this.byweekday.allWeeks && !this.byweekday.isWeekdays) {
+                  this.add(gettext("on")).add(this.list(this.byweekday.allWeeks, this.weekdaytext));
+                }
+                if (this.byweekday.someWeeks) {
+                  if (this.byweekday.allWeeks)
+                    this.add(gettext("and"));
+                  this.add(gettext("on the")).add(this.list(this.byweekday.someWeeks, this.weekdaytext, gettext("and")));
+                }
+              };
+              ToText2.prototype._byhour = function() {
+                var gettext = this.gettext;
+                this.add(gettext("at")).add(this.list(this.origOptions.byhour, void 0, gettext("and")));
+              };
+              ToText2.prototype._bymonth = function() {
+                this.add(this.list(this.options.bymonth, this.monthtext, this.gettext("and")));
+              };
+              ToText2.prototype.nth = function(n) {
+                n = parseInt(n.toString(), 10);
+                var nth;
+                var gettext = this.gettext;
+                if (n === -1)
+                  return gettext("last");
+                var npos = Math.abs(n);
+                switch (npos) {
+                  case 1:
+                  case 21:
+                  case 31:
+                    nth = npos + gettext("st");
+                    break;
+                  case 2:
+                  case 22:
+                    nth = npos + gettext("nd");
+                    break;
+                  case 3:
+                  case 23:
+                    nth = npos + gettext("rd");
+                    break;
+                  default:
+                    nth = npos + gettext("th");
+                }
+                return n < 0 ? nth + " " + gettext("last") : nth;
+              };
+              ToText2.prototype.monthtext = function(m) {
+                return this.language.monthNames[m - 1];
+              };
+              ToText2.prototype.weekdaytext = function(wday) {
+                var weekday = isNumber(wday) ? (wday + 1) % 7 : wday.getJsWeekday();
+                return (wday.n ? this.nth(wday.n) + " " : "") + this.language.dayNames[weekday];
+              };
+              ToText2.prototype.plural = function(n) {
+                return n % 100 !== 1;
+              };
+              ToText2.prototype.add = function(s) {
+                this.text.push(" ");
+                this.text.push(s);
+                return this;
+              };
+              ToText2.prototype.list = function(arr, callback2, finalDelim, delim) {
+                var _this = this;
+                if (delim === void 0) {
+                  delim = ",";
+                }
+                if (!isArray(arr)) {
+                  arr = [arr];
+                }
+                var delimJoin = function(array2, delimiter, finalDelimiter) {
+                  var list = "";
+                  for (var i = 0; i < array2.length; i++) {
+                    if (i !== 0) {
+                      if (i === array2.length - 1) {
+                        list += " " + finalDelimiter + " ";
+                      } else {
+                        list += delimiter + " ";
+                      }
+                    }
+                    list += array2[i];
+                  }
+                  return list;
+                };
+                callback2 = callback2 || function(o) {
+                  return o.toString();
+                };
+                var realCallback = function(arg) {
+                  return callback2 && callback2.call(_this, arg);
+                };
+                if (finalDelim) {
+                  return delimJoin(arr.map(realCallback), delim, finalDelim);
+                } else {
+                  return arr.map(realCallback).join(delim + " ");
+                }
+              };
+              return ToText2;
+            })()
+          );
+          const totext = ToText;
+          ;
+          var Parser4 = (
+            /** @class */
+            (function() {
+              function Parser5(rules) {
+                this.done = true;
+                this.rules = rules;
+              }
+              Parser5.prototype.start = function(text) {
+                this.text = text;
+                this.done = false;
+                return this.nextSymbol();
+              };
+              Parser5.prototype.isDone = function() {
+                return this.done && this.symbol === null;
+              };
+              Parser5.prototype.nextSymbol = function() {
+                var best;
+                var bestSymbol;
+                this.symbol = null;
+                this.value = null;
+                do {
+                  if (this.done)
+                    return false;
+                  var rule = void 0;
+                  best = null;
+                  for (var name_1 in this.rules) {
+                    rule = this.rules[name_1];
+                    var match = rule.exec(this.text);
+                    if (match) {
+                      if (best === null || match[0].length > best[0].length) {
+                        best = match;
+                        bestSymbol = name_1;
+                      }
+                    }
+                  }
+                  if (best != null) {
+                    this.text = this.text.substr(best[0].length);
+                    if (this.text === "")
+                      this.done = true;
+                  }
+                  if (best == null) {
+                    this.done = true;
+                    this.symbol = null;
+                    this.value = null;
+                    return;
+                  }
+                } while (bestSymbol === "SKIP");
+                this.symbol = bestSymbol;
+                this.value = best;
+                return true;
+              };
+              Parser5.prototype.accept = function(name2) {
+                if (this.symbol === name2) {
+                  if (this.value) {
+                    var v = this.value;
+                    this.nextSymbol();
+                    return v;
+                  }
+                  this.nextSymbol();
+                  return true;
+                }
+                return false;
+              };
+              Parser5.prototype.acceptNumber = function() {
+                return this.accept("number");
+              };
+              Parser5.prototype.expect = function(name2) {
+                if (this.accept(name2))
+                  return true;
+                throw new Error("expected " + name2 + " but found " + this.symbol);
+              };
+              return Parser5;
+            })()
+          );
+          function parseText2(text, language) {
+            if (language === void 0) {
+              language = i18n;
+            }
+            var options = {};
+            var ttr = new Parser4(language.tokens);
+            if (!ttr.start(text))
+              return null;
+            S();
+            return options;
+            function S() {
+              ttr.expect("every");
+              var n = ttr.acceptNumber();
+              if (n)
+                options.interval = parseInt(n[0], 10);
+              if (ttr.isDone())
+                throw new Error("Unexpected end");
+              switch (ttr.symbol) {
+                case "day(s)":
+                  options.freq = RRule2.DAILY;
+                  if (ttr.nextSymbol()) {
+                    AT();
+                    F();
+                  }
+                  break;
+                // FIXME Note: every 2 weekdays != every two weeks on weekdays.
+                // DAILY on weekdays is not a valid rule
+                case "weekday(s)":
+                  options.freq = RRule2.WEEKLY;
+                  options.byweekday = [RRule2.MO, RRule2.TU, RRule2.WE, RRule2.TH, RRule2.FR];
+                  ttr.nextSymbol();
+                  AT();
+                  F();
+                  break;
+                case "week(s)":
+                  options.freq = RRule2.WEEKLY;
+                  if (ttr.nextSymbol()) {
+                    ON();
+                    AT();
+                    F();
+                  }
+                  break;
+                case "hour(s)":
+                  options.freq = RRule2.HOURLY;
+                  if (ttr.nextSymbol()) {
+                    ON();
+                    F();
+                  }
+                  break;
+                case "minute(s)":
+                  options.freq = RRule2.MINUTELY;
+                  if (ttr.nextSymbol()) {
+                    ON();
+                    F();
+                  }
+                  break;
+                case "month(s)":
+                  options.freq = RRule2.MONTHLY;
+                  if (ttr.nextSymbol()) {
+                    ON();
+                    F();
+                  }
+                  break;
+                case "year(s)":
+                  options.freq = RRule2.YEARLY;
+                  if (ttr.nextSymbol()) {
+                    ON();
+                    F();
+                  }
+                  break;
+                case "monday":
+                case "tuesday":
+                case "wednesday":
+                case "thursday":
+                case "friday":
+                case "saturday":
+                case "sunday":
+                  options.freq = RRule2.WEEKLY;
+                  var key = ttr.symbol.substr(0, 2).toUpperCase();
+                  options.byweekday = [RRule2[key]];
+                  if (!ttr.nextSymbol())
+                    return;
+                  while (ttr.accept("comma")) {
+                    if (ttr.isDone())
+                      throw new Error("Unexpected end");
+                    var wkd = decodeWKD();
+                    if (!wkd) {
+                      throw new Error("Unexpected symbol " + ttr.symbol + ", expected weekday");
+                    }
+                    options.byweekday.push(RRule2[wkd]);
+                    ttr.nextSymbol();
+                  }
+                  AT();
+                  MDAYs();
+                  F();
+                  break;
+                case "january":
+                case "february":
+                case "march":
+                case "april":
+                case "may":
+                case "june":
+                case "july":
+                case "august":
+                case "september":
+                case "october":
+                case "november":
+                case "december":
+                  options.freq = RRule2.YEARLY;
+                  options.bymonth = [decodeM()];
+                  if (!ttr.nextSymbol())
+                    return;
+                  while (ttr.accept("comma")) {
+                    if (ttr.isDone())
+                      throw new Error("Unexpected end");
+                    var m = decodeM();
+                    if (!m) {
+                      throw new Error("Unexpected symbol " + ttr.symbol + ", expected month");
+                    }
+                    options.bymonth.push(m);
+                    ttr.nextSymbol();
+                  }
+                  ON();
+                  F();
+                  break;
+                default:
+                  throw new Error("Unknown symbol");
+              }
+            }
+            function ON() {
+              var on = ttr.accept("on");
+              var the = ttr.accept("the");
+              if (!(on || the))
+                return;
+              do {
+                var nth = decodeNTH();
+                var wkd = decodeWKD();
+                var m = decodeM();
+                if (nth) {
+                  if (wkd) {
+                    ttr.nextSymbol();
+                    if (!options.byweekday)
+                      options.byweekday = [];
+                    options.byweekday.push(RRule2[wkd].nth(nth));
+                  } else {
+                    if (!options.bymonthday)
+                      options.bymonthday = [];
+                    options.bymonthday.push(nth);
+                    ttr.accept("day(s)");
+                  }
+                } else if (wkd) {
+                  ttr.nextSymbol();
+                  if (!options.byweekday)
+                    options.byweekday = [];
+                  options.byweekday.push(RRule2[wkd]);
+                } else if (ttr.symbol === "weekday(s)") {
+                  ttr.nextSymbol();
+                  if (!options.byweekday) {
+                    options.byweekday = [RRule2.MO, RRule2.TU, RRule2.WE, RRule2.TH, RRule2.FR];
+                  }
+                } else if (ttr.symbol === "week(s)") {
+                  ttr.nextSymbol();
+                  var n = ttr.acceptNumber();
+                  if (!n) {
+                    throw new Error("Unexpected symbol " + ttr.symbol + ", expected week number");
+                  }
+                  options.byweekno = [parseInt(n[0], 10)];
+                  while (ttr.accept("comma")) {
+                    n = ttr.acceptNumber();
+                    if (!n) {
+                      throw new Error("Unexpected symbol " + ttr.symbol + "; expected monthday");
+                    }
+                    options.byweekno.push(parseInt(n[0], 10));
+                  }
+                } else if (m) {
+                  ttr.nextSymbol();
+                  if (!options.bymonth)
+                    options.bymonth = [];
+                  options.bymonth.push(m);
+                } else {
+                  return;
+                }
+              } while (ttr.accept("comma") || ttr.accept("the") || ttr.accept("on"));
+            }
+            function AT() {
+              var at2 = ttr.accept("at");
+              if (!at2)
+                return;
+              do {
+                var n = ttr.acceptNumber();
+                if (!n) {
+                  throw new Error("Unexpected symbol " + ttr.symbol + ", expected hour");
+                }
+                options.byhour = [parseInt(n[0], 10)];
+                while (ttr.accept("comma")) {
+                  n = ttr.acceptNumber();
+                  if (!n) {
+                    throw new Error("Unexpected symbol " + ttr.symbol + "; expected hour");
+                  }
+                  options.byhour.push(parseInt(n[0], 10));
+                }
+              } while (ttr.accept("comma") || ttr.accept("at"));
+            }
+            function decodeM() {
+              switch (ttr.symbol) {
+                case "january":
+                  return 1;
+                case "february":
+                  return 2;
+                case "march":
+                  return 3;
+                case "april":
+                  return 4;
+                case "may":
+                  return 5;
+                case "june":
+                  return 6;
+                case "july":
+                  return 7;
+                case "august":
+                  return 8;
+                case "september":
+                  return 9;
+                case "october":
+                  return 10;
+                case "november":
+                  return 11;
+                case "december":
+                  return 12;
+                default:
+                  return false;
+              }
+            }
+            function decodeWKD() {
+              switch (ttr.symbol) {
+                case "monday":
+                case "tuesday":
+                case "wednesday":
+                case "thursday":
+                case "friday":
+                case "saturday":
+                case "sunday":
+                  return ttr.symbol.substr(0, 2).toUpperCase();
+                default:
+                  return false;
+              }
+            }
+            function decodeNTH() {
+              switch (ttr.symbol) {
+                case "last":
+                  ttr.nextSymbol();
+                  return -1;
+                case "first":
+                  ttr.nextSymbol();
+                  return 1;
+                case "second":
+                  ttr.nextSymbol();
+                  return ttr.accept("last") ? -2 : 2;
+                case "third":
+                  ttr.nextSymbol();
+                  return ttr.accept("last") ? -3 : 3;
+                case "nth":
+                  var v = parseInt(ttr.value[1], 10);
+                  if (v < -366 || v > 366)
+                    throw new Error("Nth out of range: " + v);
+                  ttr.nextSymbol();
+                  return ttr.accept("last") ? -v : v;
+                default:
+                  return false;
+              }
+            }
+            function MDAYs() {
+              ttr.accept("on");
+              ttr.accept("the");
+              var nth = decodeNTH();
+              if (!nth)
+                return;
+              options.bymonthday = [nth];
+              ttr.nextSymbol();
+              while (ttr.accept("comma")) {
+                nth = decodeNTH();
+                if (!nth) {
+                  throw new Error("Unexpected symbol " + ttr.symbol + "; expected monthday");
+                }
+                options.bymonthday.push(nth);
+                ttr.nextSymbol();
+              }
+            }
+            function F() {
+              if (ttr.symbol === "until") {
+                var date5 = Date.parse(ttr.text);
+                if (!date5)
+                  throw new Error("Cannot parse until date:" + ttr.text);
+                options.until = new Date(date5);
+              } else if (ttr.accept("for")) {
+                options.count = parseInt(ttr.value[0], 10);
+                ttr.expect("number");
+              }
+            }
+          }
+          ;
+          var Frequency;
+          (function(Frequency2) {
+            Frequency2[Frequency2["YEARLY"] = 0] = "YEARLY";
+            Frequency2[Frequency2["MONTHLY"] = 1] = "MONTHLY";
+            Frequency2[Frequency2["WEEKLY"] = 2] = "WEEKLY";
+            Frequency2[Frequency2["DAILY"] = 3] = "DAILY";
+            Frequency2[Frequency2["HOURLY"] = 4] = "HOURLY";
+            Frequency2[Frequency2["MINUTELY"] = 5] = "MINUTELY";
+            Frequency2[Frequency2["SECONDLY"] = 6] = "SECONDLY";
+          })(Frequency || (Frequency = {}));
+          function freqIsDailyOrGreater(freq) {
+            return freq < Frequency.HOURLY;
+          }
+          ;
+          var fromText = function(text, language) {
+            if (language === void 0) {
+              language = i18n;
+            }
+            return new RRule2(parseText2(text, language) || void 0);
+          };
+          var common = [
+            "count",
+            "until",
+            "interval",
+            "byweekday",
+            "bymonthday",
+            "bymonth"
+          ];
+          totext.IMPLEMENTED = [];
+          totext.IMPLEMENTED[Frequency.HOURLY] = common;
+          totext.IMPLEMENTED[Frequency.MINUTELY] = common;
+          totext.IMPLEMENTED[Frequency.DAILY] = ["byhour"].concat(common);
+          totext.IMPLEMENTED[Frequency.WEEKLY] = common;
+          totext.IMPLEMENTED[Frequency.MONTHLY] = common;
+          totext.IMPLEMENTED[Frequency.YEARLY] = ["byweekno", "byyearday"].concat(common);
+          var toText = function(rrule2, gettext, language, dateFormatter) {
+            return new totext(rrule2, gettext, language, dateFormatter).toString();
+          };
+          var isFullyConvertible = totext.isFullyConvertible;
+          ;
+          var Time = (
+            /** @class */
+            (function() {
+              function Time2(hour, minute2, second, millisecond) {
+                this.hour = hour;
+                this.minute = minute2;
+                this.second = second;
+                this.millisecond = millisecond || 0;
+              }
+              Time2.prototype.getHours = function() {
+                return this.hour;
+              };
+              Time2.prototype.getMinutes = function() {
+                return this.minute;
+              };
+              Time2.prototype.getSeconds = function() {
+                return this.second;
+              };
+              Time2.prototype.getMilliseconds = function() {
+                return this.millisecond;
+              };
+              Time2.prototype.getTime = function() {
+                return (this.hour * 60 * 60 + this.minute * 60 + this.second) * 1e3 + this.millisecond;
+              };
+              return Time2;
+            })()
+          );
+          var DateTime = (
+            /** @class */
+            (function(_super) {
+              __extends(DateTime2, _super);
+              function DateTime2(year, month, day, hour, minute2, second, millisecond) {
+                var _this = _super.call(this, hour, minute2, second, millisecond) || this;
+                _this.year = year;
+                _this.month = month;
+                _this.day = day;
+                return _this;
+              }
+              DateTime2.fromDate = function(date5) {
+                return new this(date5.getUTCFullYear(), date5.getUTCMonth() + 1, date5.getUTCDate(), date5.getUTCHours(), date5.getUTCMinutes(), date5.getUTCSeconds(), date5.valueOf() % 1e3);
+              };
+              DateTime2.prototype.getWeekday = function() {
+                return getWeekday(new Date(this.getTime()));
+              };
+              DateTime2.prototype.getTime = function() {
+                return new Date(Date.UTC(this.year, this.month - 1, this.day, this.hour, this.minute, this.second, this.millisecond)).getTime();
+              };
+              DateTime2.prototype.getDay = function() {
+                return this.day;
+              };
+              DateTime2.prototype.getMonth = function() {
+                return this.month;
+              };
+              DateTime2.prototype.getYear = function() {
+                return this.year;
+              };
+              DateTime2.prototype.addYears = function(years) {
+                this.year += years;
+              };
+              DateTime2.prototype.addMonths = function(months) {
+                this.month += months;
+                if (this.month > 12) {
+                  var yearDiv = Math.floor(this.month / 12);
+                  var monthMod = pymod(this.month, 12);
+                  this.month = monthMod;
+                  this.year += yearDiv;
+                  if (this.month === 0) {
+                    this.month = 12;
+                    --this.year;
+                  }
+                }
+              };
+              DateTime2.prototype.addWeekly = function(days, wkst) {
+                if (wkst > this.getWeekday()) {
+                  this.day += -(this.getWeekday() + 1 + (6 - wkst)) + days * 7;
+                } else {
+                  this.day += -(this.getWeekday() - wkst) + days * 7;
+                }
+                this.fixDay();
+              };
+              DateTime2.prototype.addDaily = function(days) {
+                this.day += days;
+                this.fixDay();
+              };
+              DateTime2.prototype.addHours = function(hours, filtered, byhour) {
+                if (filtered) {
+                  this.hour += Math.floor((23 - this.hour) / hours) * hours;
+                }
+                for (; ; ) {
+                  this.hour += hours;
+                  var _a3 = divmod(this.hour, 24), dayDiv = _a3.div, hourMod = _a3.mod;
+                  if (dayDiv) {
+                    this.hour = hourMod;
+                    this.addDaily(dayDiv);
+                  }
+                  if (empty2(byhour) || includes(byhour, this.hour))
+                    break;
+                }
+              };
+              DateTime2.prototype.addMinutes = function(minutes, filtered, byhour, byminute) {
+                if (filtered) {
+                  this.minute += Math.floor((1439 - (this.hour * 60 + this.minute)) / minutes) * minutes;
+                }
+                for (; ; ) {
+                  this.minute += minutes;
+                  var _a3 = divmod(this.minute, 60), hourDiv = _a3.div, minuteMod = _a3.mod;
+                  if (hourDiv) {
+                    this.minute = minuteMod;
+                    this.addHours(hourDiv, false, byhour);
+                  }
+                  if ((empty2(byhour) || includes(byhour, this.hour)) && (empty2(byminute) || includes(byminute, this.minute))) {
+                    break;
+                  }
+                }
+              };
+              DateTime2.prototype.addSeconds = function(seconds, filtered, byhour, byminute, bysecond) {
+                if (filtered) {
+                  this.second += Math.floor((86399 - (this.hour * 3600 + this.minute * 60 + this.second)) / seconds) * seconds;
+                }
+                for (; ; ) {
+                  this.second += seconds;
+                  var _a3 = divmod(this.second, 60), minuteDiv = _a3.div, secondMod = _a3.mod;
+                  if (minuteDiv) {
+                    this.second = secondMod;
+                    this.addMinutes(minuteDiv, false, byhour, byminute);
+                  }
+                  if ((empty2(byhour) || includes(byhour, this.hour)) && (empty2(byminute) || includes(byminute, this.minute)) && (empty2(bysecond) || includes(bysecond, this.second))) {
+                    break;
+                  }
+                }
+              };
+              DateTime2.prototype.fixDay = function() {
+                if (this.day <= 28) {
+                  return;
+                }
+                var daysinmonth = monthRange(this.year, this.month - 1)[1];
+                if (this.day <= daysinmonth) {
+                  return;
+                }
+                while (this.day > daysinmonth) {
+                  this.day -= daysinmonth;
+                  ++this.month;
+                  if (this.month === 13) {
+                    this.month = 1;
+                    ++this.year;
+                    if (this.year > MAXYEAR) {
+                      return;
+                    }
+                  }
+                  daysinmonth = monthRange(this.year, this.month - 1)[1];
+                }
+              };
+              DateTime2.prototype.add = function(options, filtered) {
+                var freq = options.freq, interval = options.interval, wkst = options.wkst, byhour = options.byhour, byminute = options.byminute, bysecond = options.bysecond;
+                switch (freq) {
+                  case Frequency.YEARLY:
+                    return this.addYears(interval);
+                  case Frequency.MONTHLY:
+                    return this.addMonths(interval);
+                  case Frequency.WEEKLY:
+                    return this.addWeekly(interval, wkst);
+                  case Frequency.DAILY:
+                    return this.addDaily(interval);
+                  case Frequency.HOURLY:
+                    return this.addHours(interval, filtered, byhour);
+                  case Frequency.MINUTELY:
+                    return this.addMinutes(interval, filtered, byhour, byminute);
+                  case Frequency.SECONDLY:
+                    return this.addSeconds(interval, filtered, byhour, byminute, bysecond);
+                }
+              };
+              return DateTime2;
+            })(Time)
+          );
+          ;
+          function initializeOptions(options) {
+            var invalid = [];
+            var keys2 = Object.keys(options);
+            for (var _i = 0, keys_1 = keys2; _i < keys_1.length; _i++) {
+              var key = keys_1[_i];
+              if (!includes(defaultKeys, key))
+                invalid.push(key);
+              if (isDate(options[key]) && !isValidDate(options[key])) {
+                invalid.push(key);
+              }
+            }
+            if (invalid.length) {
+              throw new Error("Invalid options: " + invalid.join(", "));
+            }
+            return __assign({}, options);
+          }
+          function parseOptions(options) {
+            var opts = __assign(__assign({}, DEFAULT_OPTIONS), initializeOptions(options));
+            if (isPresent(opts.byeaster))
+              opts.freq = RRule2.YEARLY;
+            if (!(isPresent(opts.freq) && RRule2.FREQUENCIES[opts.freq])) {
+              throw new Error("Invalid frequency: ".concat(opts.freq, " ").concat(options.freq));
+            }
+            if (!opts.dtstart)
+              opts.dtstart = new Date((/* @__PURE__ */ new Date()).setMilliseconds(0));
+            if (!isPresent(opts.wkst)) {
+              opts.wkst = RRule2.MO.weekday;
+            } else if (isNumber(opts.wkst)) {
+            } else {
+              opts.wkst = opts.wkst.weekday;
+            }
+            if (isPresent(opts.bysetpos)) {
+              if (isNumber(opts.bysetpos))
+                opts.bysetpos = [opts.bysetpos];
+              for (var i = 0; i < opts.bysetpos.length; i++) {
+                var v = opts.bysetpos[i];
+                if (v === 0 || !(v >= -366 && v <= 366)) {
+                  throw new Error("bysetpos must be between 1 and 366, or between -366 and -1");
+                }
+              }
+            }
+            if (!(Boolean(opts.byweekno) || notEmpty2(opts.byweekno) || notEmpty2(opts.byyearday) || Boolean(opts.bymonthday) || notEmpty2(opts.bymonthday) || isPresent(opts.byweekday) || isPresent(opts.byeaster))) {
+              switch (opts.freq) {
+                case RRule2.YEARLY:
+                  if (!opts.bymonth)
+                    opts.bymonth = opts.dtstart.getUTCMonth() + 1;
+                  opts.bymonthday = opts.dtstart.getUTCDate();
+                  break;
+                case RRule2.MONTHLY:
+                  opts.bymonthday = opts.dtstart.getUTCDate();
+                  break;
+                case RRule2.WEEKLY:
+                  opts.byweekday = [getWeekday(opts.dtstart)];
+                  break;
+              }
+            }
+            if (isPresent(opts.bymonth) && !isArray(opts.bymonth)) {
+              opts.bymonth = [opts.bymonth];
+            }
+            if (isPresent(opts.byyearday) && !isArray(opts.byyearday) && isNumber(opts.byyearday)) {
+              opts.byyearday = [opts.byyearday];
+            }
+            if (!isPresent(opts.bymonthday)) {
+              opts.bymonthday = [];
+              opts.bynmonthday = [];
+            } else if (isArray(opts.bymonthday)) {
+              var bymonthday = [];
+              var bynmonthday = [];
+              for (var i = 0; i < opts.bymonthday.length; i++) {
+                var v = opts.bymonthday[i];
+                if (v > 0) {
+                  bymonthday.push(v);
+                } else if (v < 0) {
+                  bynmonthday.push(v);
+                }
+              }
+              opts.bymonthday = bymonthday;
+              opts.bynmonthday = bynmonthday;
+            } else if (opts.bymonthday < 0) {
+              opts.bynmonthday = [opts.bymonthday];
+              opts.bymonthday = [];
+            } else {
+              opts.bynmonthday = [];
+              opts.bymonthday = [opts.bymonthday];
+            }
+            if (isPresent(opts.byweekno) && !isArray(opts.byweekno)) {
+              opts.byweekno = [opts.byweekno];
+            }
+            if (!isPresent(opts.byweekday)) {
+              opts.bynweekday = null;
+            } else if (isNumber(opts.byweekday)) {
+              opts.byweekday = [opts.byweekday];
+              opts.bynweekday = null;
+            } else if (isWeekdayStr(opts.byweekday)) {
+              opts.byweekday = [Weekday.fromStr(opts.byweekday).weekday];
+              opts.bynweekday = null;
+            } else if (opts.byweekday instanceof Weekday) {
+              if (!opts.byweekday.n || opts.freq > RRule2.MONTHLY) {
+                opts.byweekday = [opts.byweekday.weekday];
+                opts.bynweekday = null;
+              } else {
+                opts.bynweekday = [[opts.byweekday.weekday, opts.byweekday.n]];
+                opts.byweekday = null;
+              }
+            } else {
+              var byweekday = [];
+              var bynweekday = [];
+              for (var i = 0; i < opts.byweekday.length; i++) {
+                var wday = opts.byweekday[i];
+                if (isNumber(wday)) {
+                  byweekday.push(wday);
+                  continue;
+                } else if (isWeekdayStr(wday)) {
+                  byweekday.push(Weekday.fromStr(wday).weekday);
+                  continue;
+                }
+                if (!wday.n || opts.freq > RRule2.MONTHLY) {
+                  byweekday.push(wday.weekday);
+                } else {
+                  bynweekday.push([wday.weekday, wday.n]);
+                }
+              }
+              opts.byweekday = notEmpty2(byweekday) ? byweekday : null;
+              opts.bynweekday = notEmpty2(bynweekday) ? bynweekday : null;
+            }
+            if (!isPresent(opts.byhour)) {
+              opts.byhour = opts.freq < RRule2.HOURLY ? [opts.dtstart.getUTCHours()] : null;
+            } else if (isNumber(opts.byhour)) {
+              opts.byhour = [opts.byhour];
+            }
+            if (!isPresent(opts.byminute)) {
+              opts.byminute = opts.freq < RRule2.MINUTELY ? [opts.dtstart.getUTCMinutes()] : null;
+            } else if (isNumber(opts.byminute)) {
+              opts.byminute = [opts.byminute];
+            }
+            if (!isPresent(opts.bysecond)) {
+              opts.bysecond = opts.freq < RRule2.SECONDLY ? [opts.dtstart.getUTCSeconds()] : null;
+            } else if (isNumber(opts.bysecond)) {
+              opts.bysecond = [opts.bysecond];
+            }
+            return { parsedOptions: opts };
+          }
+          function buildTimeset(opts) {
+            var millisecondModulo = opts.dtstart.getTime() % 1e3;
+            if (!freqIsDailyOrGreater(opts.freq)) {
+              return [];
+            }
+            var timeset = [];
+            opts.byhour.forEach(function(hour) {
+              opts.byminute.forEach(function(minute2) {
+                opts.bysecond.forEach(function(second) {
+                  timeset.push(new Time(hour, minute2, second, millisecondModulo));
+                });
+              });
+            });
+            return timeset;
+          }
+          ;
+          function parseString(rfcString) {
+            var options = rfcString.split("\n").map(parseLine).filter(function(x) {
+              return x !== null;
+            });
+            return __assign(__assign({}, options[0]), options[1]);
+          }
+          function parseDtstart(line) {
+            var options = {};
+            var dtstartWithZone = /DTSTART(?:;TZID=([^:=]+?))?(?::|=)([^;\s]+)/i.exec(line);
+            if (!dtstartWithZone) {
+              return options;
+            }
+            var tzid = dtstartWithZone[1], dtstart = dtstartWithZone[2];
+            if (tzid) {
+              options.tzid = tzid;
+            }
+            options.dtstart = untilStringToDate(dtstart);
+            return options;
+          }
+          function parseLine(rfcString) {
+            rfcString = rfcString.replace(/^\s+|\s+$/, "");
+            if (!rfcString.length)
+              return null;
+            var header = /^([A-Z]+?)[:;]/.exec(rfcString.toUpperCase());
+            if (!header) {
+              return parseRrule(rfcString);
+            }
+            var key = header[1];
+            switch (key.toUpperCase()) {
+              case "RRULE":
+              case "EXRULE":
+                return parseRrule(rfcString);
+              case "DTSTART":
+                return parseDtstart(rfcString);
+              default:
+                throw new Error("Unsupported RFC prop ".concat(key, " in ").concat(rfcString));
+            }
+          }
+          function parseRrule(line) {
+            var strippedLine = line.replace(/^RRULE:/i, "");
+            var options = parseDtstart(strippedLine);
+            var attrs = line.replace(/^(?:RRULE|EXRULE):/i, "").split(";");
+            attrs.forEach(function(attr) {
+              var _a3 = attr.split("="), key = _a3[0], value = _a3[1];
+              switch (key.toUpperCase()) {
+                case "FREQ":
+                  options.freq = Frequency[value.toUpperCase()];
+                  break;
+                case "WKST":
+                  options.wkst = Days[value.toUpperCase()];
+                  break;
+                case "COUNT":
+                case "INTERVAL":
+                case "BYSETPOS":
+                case "BYMONTH":
+                case "BYMONTHDAY":
+                case "BYYEARDAY":
+                case "BYWEEKNO":
+                case "BYHOUR":
+                case "BYMINUTE":
+                case "BYSECOND":
+                  var num = parseNumber(value);
+                  var optionKey = key.toLowerCase();
+                  options[optionKey] = num;
+                  break;
+                case "BYWEEKDAY":
+                case "BYDAY":
+                  options.byweekday = parseWeekday(value);
+                  break;
+                case "DTSTART":
+                case "TZID":
+                  var dtstart = parseDtstart(line);
+                  options.tzid = dtstart.tzid;
+                  options.dtstart = dtstart.dtstart;
+                  break;
+                case "UNTIL":
+                  options.until = untilStringToDate(value);
+                  break;
+                case "BYEASTER":
+                  options.byeaster = Number(value);
+                  break;
+                default:
+                  throw new Error("Unknown RRULE property '" + key + "'");
+              }
+            });
+            return options;
+          }
+          function parseNumber(value) {
+            if (value.indexOf(",") !== -1) {
+              var values = value.split(",");
+              return values.map(parseIndividualNumber);
+            }
+            return parseIndividualNumber(value);
+          }
+          function parseIndividualNumber(value) {
+            if (/^[+-]?\d+$/.test(value)) {
+              return Number(value);
+            }
+            return value;
+          }
+          function parseWeekday(value) {
+            var days = value.split(",");
+            return days.map(function(day) {
+              if (day.length === 2) {
+                return Days[day];
+              }
+              var parts = day.match(/^([+-]?\d{1,2})([A-Z]{2})$/);
+              if (!parts || parts.length < 3) {
+                throw new SyntaxError("Invalid weekday string: ".concat(day));
+              }
+              var n = Number(parts[1]);
+              var wdaypart = parts[2];
+              var wday = Days[wdaypart].weekday;
+              return new Weekday(wday, n);
+            });
+          }
+          ;
+          var DateWithZone = (
+            /** @class */
+            (function() {
+              function DateWithZone2(date5, tzid) {
+                if (isNaN(date5.getTime())) {
+                  throw new RangeError("Invalid date passed to DateWithZone");
+                }
+                this.date = date5;
+                this.tzid = tzid;
+              }
+              Object.defineProperty(DateWithZone2.prototype, "isUTC", {
+                get: function() {
+                  return !this.tzid || this.tzid.toUpperCase() === "UTC";
+                },
+                enumerable: false,
+                configurable: true
+              });
+              DateWithZone2.prototype.toString = function() {
+                var datestr = timeToUntilString(this.date.getTime(), this.isUTC);
+                if (!this.isUTC) {
+                  return ";TZID=".concat(this.tzid, ":").concat(datestr);
+                }
+                return ":".concat(datestr);
+              };
+              DateWithZone2.prototype.getTime = function() {
+                return this.date.getTime();
+              };
+              DateWithZone2.prototype.rezonedDate = function() {
+                if (this.isUTC) {
+                  return this.date;
+                }
+                return dateInTimeZone(this.date, this.tzid);
+              };
+              return DateWithZone2;
+            })()
+          );
+          ;
+          function optionsToString(options) {
+            var rrule2 = [];
+            var dtstart = "";
+            var keys2 = Object.keys(options);
+            var defaultKeys2 = Object.keys(DEFAULT_OPTIONS);
+            for (var i = 0; i < keys2.length; i++) {
+              if (keys2[i] === "tzid")
+                continue;
+              if (!includes(defaultKeys2, keys2[i]))
+                continue;
+              var key = keys2[i].toUpperCase();
+              var value = options[keys2[i]];
+              var outValue = "";
+              if (!isPresent(value) || isArray(value) && !value.length)
+                continue;
+              switch (key) {
+                case "FREQ":
+                  outValue = RRule2.FREQUENCIES[options.freq];
+                  break;
+                case "WKST":
+                  if (isNumber(value)) {
+                    outValue = new Weekday(value).toString();
+                  } else {
+                    outValue = value.toString();
+                  }
+                  break;
+                case "BYWEEKDAY":
+                  key = "BYDAY";
+                  outValue = toArray(value).map(function(wday) {
+                    if (wday instanceof Weekday) {
+                      return wday;
+                    }
+                    if (isArray(wday)) {
+                      return new Weekday(wday[0], wday[1]);
+                    }
+                    return new Weekday(wday);
+                  }).toString();
+                  break;
+                case "DTSTART":
+                  dtstart = buildDtstart(value, options.tzid);
+                  break;
+                case "UNTIL":
+                  outValue = timeToUntilString(value, !options.tzid);
+                  break;
+                default:
+                  if (isArray(value)) {
+                    var strValues = [];
+                    for (var j = 0; j < value.length; j++) {
+                      strValues[j] = String(value[j]);
+                    }
+                    outValue = strValues.toString();
+                  } else {
+                    outValue = String(value);
+                  }
+              }
+              if (outValue) {
+                rrule2.push([key, outValue]);
+              }
+            }
+            var rules = rrule2.map(function(_a3) {
+              var key2 = _a3[0], value2 = _a3[1];
+              return "".concat(key2, "=").concat(value2.toString());
+            }).join(";");
+            var ruleString = "";
+            if (rules !== "") {
+              ruleString = "RRULE:".concat(rules);
+            }
+            return [dtstart, ruleString].filter(function(x) {
+              return !!x;
+            }).join("\n");
+          }
+          function buildDtstart(dtstart, tzid) {
+            if (!dtstart) {
+              return "";
+            }
+            return "DTSTART" + new DateWithZone(new Date(dtstart), tzid).toString();
+          }
+          ;
+          function argsMatch(left, right) {
+            if (Array.isArray(left)) {
+              if (!Array.isArray(right))
+                return false;
+              if (left.length !== right.length)
+                return false;
+              return left.every(function(date5, i) {
+                return date5.getTime() === right[i].getTime();
+              });
+            }
+            if (left instanceof Date) {
+              return right instanceof Date && left.getTime() === right.getTime();
+            }
+            return left === right;
+          }
+          var Cache = (
+            /** @class */
+            (function() {
+              function Cache2() {
+                this.all = false;
+                this.before = [];
+                this.after = [];
+                this.between = [];
+              }
+              Cache2.prototype._cacheAdd = function(what, value, args) {
+                if (value) {
+                  value = value instanceof Date ? dateutil_clone(value) : cloneDates(value);
+                }
+                if (what === "all") {
+                  this.all = value;
+                } else {
+                  args._value = value;
+                  this[what].push(args);
+                }
+              };
+              Cache2.prototype._cacheGet = function(what, args) {
+                var cached2 = false;
+                var argsKeys = args ? Object.keys(args) : [];
+                var findCacheDiff = function(item3) {
+                  for (var i2 = 0; i2 < argsKeys.length; i2++) {
+                    var key = argsKeys[i2];
+                    if (!argsMatch(args[key], item3[key])) {
+                      return true;
+                    }
+                  }
+                  return false;
+                };
+                var cachedObject = this[what];
+                if (what === "all") {
+                  cached2 = this.all;
+                } else if (isArray(cachedObject)) {
+                  for (var i = 0; i < cachedObject.length; i++) {
+                    var item2 = cachedObject[i];
+                    if (argsKeys.length && findCacheDiff(item2))
+                      continue;
+                    cached2 = item2._value;
+                    break;
+                  }
+                }
+                if (!cached2 && this.all) {
+                  var iterResult = new iterresult(what, args);
+                  for (var i = 0; i < this.all.length; i++) {
+                    if (!iterResult.accept(this.all[i]))
+                      break;
+                  }
+                  cached2 = iterResult.getValue();
+                  this._cacheAdd(what, cached2, args);
+                }
+                return isArray(cached2) ? cloneDates(cached2) : cached2 instanceof Date ? dateutil_clone(cached2) : cached2;
+              };
+              return Cache2;
+            })()
+          );
+          ;
+          var M365MASK = __spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray([], repeat(1, 31), true), repeat(2, 28), true), repeat(3, 31), true), repeat(4, 30), true), repeat(5, 31), true), repeat(6, 30), true), repeat(7, 31), true), repeat(8, 31), true), repeat(9, 30), true), repeat(10, 31), true), repeat(11, 30), true), repeat(12, 31), true), repeat(1, 7), true);
+          var M366MASK = __spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray([], repeat(1, 31), true), repeat(2, 29), true), repeat(3, 31), true), repeat(4, 30), true), repeat(5, 31), true), repeat(6, 30), true), repeat(7, 31), true), repeat(8, 31), true), repeat(9, 30), true), repeat(10, 31), true), repeat(11, 30), true), repeat(12, 31), true), repeat(1, 7), true);
+          var M28 = range(1, 29);
+          var M29 = range(1, 30);
+          var M30 = range(1, 31);
+          var M31 = range(1, 32);
+          var MDAY366MASK = __spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray([], M31, true), M29, true), M31, true), M30, true), M31, true), M30, true), M31, true), M31, true), M30, true), M31, true), M30, true), M31, true), M31.slice(0, 7), true);
+          var MDAY365MASK = __spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray([], M31, true), M28, true), M31, true), M30, true), M31, true), M30, true), M31, true), M31, true), M30, true), M31, true), M30, true), M31, true), M31.slice(0, 7), true);
+          var NM28 = range(-28, 0);
+          var NM29 = range(-29, 0);
+          var NM30 = range(-30, 0);
+          var NM31 = range(-31, 0);
+          var NMDAY366MASK = __spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray([], NM31, true), NM29, true), NM31, true), NM30, true), NM31, true), NM30, true), NM31, true), NM31, true), NM30, true), NM31, true), NM30, true), NM31, true), NM31.slice(0, 7), true);
+          var NMDAY365MASK = __spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray(__spreadArray([], NM31, true), NM28, true), NM31, true), NM30, true), NM31, true), NM30, true), NM31, true), NM31, true), NM30, true), NM31, true), NM30, true), NM31, true), NM31.slice(0, 7), true);
+          var M366RANGE = [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335, 366];
+          var M365RANGE = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365];
+          var WDAYMASK = (function() {
+            var wdaymask = [];
+            for (var i = 0; i < 55; i++)
+              wdaymask = wdaymask.concat(range(7));
+            return wdaymask;
+          })();
+          ;
+          function rebuildYear(year, options) {
+            var firstyday = datetime3(year, 1, 1);
+            var yearlen = isLeapYear2(year) ? 366 : 365;
+            var nextyearlen = isLeapYear2(year + 1) ? 366 : 365;
+            var yearordinal = toOrdinal(firstyday);
+            var yearweekday = getWeekday(firstyday);
+            var result = __assign(__assign({ yearlen, nextyearlen, yearordinal, yearweekday }, baseYearMasks(year)), { wnomask: null });
+            if (empty2(options.byweekno)) {
+              return result;
+            }
+            result.wnomask = repeat(0, yearlen + 7);
+            var firstwkst;
+            var wyearlen;
+            var no1wkst = firstwkst = pymod(7 - yearweekday + options.wkst, 7);
+            if (no1wkst >= 4) {
+              no1wkst = 0;
+              wyearlen = result.yearlen + pymod(yearweekday - options.wkst, 7);
+            } else {
+              wyearlen = yearlen - no1wkst;
+            }
+            var div = Math.floor(wyearlen / 7);
+            var mod = pymod(wyearlen, 7);
+            var numweeks = Math.floor(div + mod / 4);
+            for (var j = 0; j < options.byweekno.length; j++) {
+              var n = options.byweekno[j];
+              if (n < 0) {
+                n += numweeks + 1;
+              }
+              if (!(n > 0 && n <= numweeks)) {
+                continue;
+              }
+              var i = void 0;
+              if (n > 1) {
+                i = no1wkst + (n - 1) * 7;
+                if (no1wkst !== firstwkst) {
+                  i -= 7 - firstwkst;
+                }
+              } else {
+                i = no1wkst;
+              }
+              for (var k = 0; k < 7; k++) {
+                result.wnomask[i] = 1;
+                i++;
+                if (result.wdaymask[i] === options.wkst)
+                  break;
+              }
+            }
+            if (includes(options.byweekno, 1)) {
+              var i = no1wkst + numweeks * 7;
+              if (no1wkst !== firstwkst)
+                i -= 7 - firstwkst;
+              if (i < yearlen) {
+                for (var j = 0; j < 7; j++) {
+                  result.wnomask[i] = 1;
+                  i += 1;
+                  if (result.wdaymask[i] === options.wkst)
+                    break;
+                }
+              }
+            }
+            if (no1wkst) {
+              var lnumweeks = void 0;
+              if (!includes(options.byweekno, -1)) {
+                var lyearweekday = getWeekday(datetime3(year - 1, 1, 1));
+                var lno1wkst = pymod(7 - lyearweekday.valueOf() + options.wkst, 7);
+                var lyearlen = isLeapYear2(year - 1) ? 366 : 365;
+                var weekst = void 0;
+                if (lno1wkst >= 4) {
+                  lno1wkst = 0;
+                  weekst = lyearlen + pymod(lyearweekday - options.wkst, 7);
+                } else {
+                  weekst = yearlen - no1wkst;
+                }
+                lnumweeks = Math.floor(52 + pymod(weekst, 7) / 4);
+              } else {
+                lnumweeks = -1;
+              }
+              if (includes(options.byweekno, lnumweeks)) {
+                for (var i = 0; i < no1wkst; i++)
+                  result.wnomask[i] = 1;
+              }
+            }
+            return result;
+          }
+          function baseYearMasks(year) {
+            var yearlen = isLeapYear2(year) ? 366 : 365;
+            var firstyday = datetime3(year, 1, 1);
+            var wday = getWeekday(firstyday);
+            if (yearlen === 365) {
+              return {
+                mmask: M365MASK,
+                mdaymask: MDAY365MASK,
+                nmdaymask: NMDAY365MASK,
+                wdaymask: WDAYMASK.slice(wday),
+                mrange: M365RANGE
+              };
+            }
+            return {
+              mmask: M366MASK,
+              mdaymask: MDAY366MASK,
+              nmdaymask: NMDAY366MASK,
+              wdaymask: WDAYMASK.slice(wday),
+              mrange: M366RANGE
+            };
+          }
+          ;
+          function rebuildMonth(year, month, yearlen, mrange, wdaymask, options) {
+            var result = {
+              lastyear: year,
+              lastmonth: month,
+              nwdaymask: []
+            };
+            var ranges = [];
+            if (options.freq === RRule2.YEARLY) {
+              if (empty2(options.bymonth)) {
+                ranges = [[0, yearlen]];
+              } else {
+                for (var j = 0; j < options.bymonth.length; j++) {
+                  month = options.bymonth[j];
+                  ranges.push(mrange.slice(month - 1, month + 1));
+                }
+              }
+            } else if (options.freq === RRule2.MONTHLY) {
+              ranges = [mrange.slice(month - 1, month + 1)];
+            }
+            if (empty2(ranges)) {
+              return result;
+            }
+            result.nwdaymask = repeat(0, yearlen);
+            for (var j = 0; j < ranges.length; j++) {
+              var rang = ranges[j];
+              var first = rang[0];
+              var last = rang[1] - 1;
+              for (var k = 0; k < options.bynweekday.length; k++) {
+                var i = void 0;
+                var _a3 = options.bynweekday[k], wday = _a3[0], n = _a3[1];
+                if (n < 0) {
+                  i = last + (n + 1) * 7;
+                  i -= pymod(wdaymask[i] - wday, 7);
+                } else {
+                  i = first + (n - 1) * 7;
+                  i += pymod(7 - wdaymask[i] + wday, 7);
+                }
+                if (first <= i && i <= last)
+                  result.nwdaymask[i] = 1;
+              }
+            }
+            return result;
+          }
+          ;
+          function easter(y, offset) {
+            if (offset === void 0) {
+              offset = 0;
+            }
+            var a = y % 19;
+            var b = Math.floor(y / 100);
+            var c = y % 100;
+            var d = Math.floor(b / 4);
+            var e = b % 4;
+            var f = Math.floor((b + 8) / 25);
+            var g = Math.floor((b - f + 1) / 3);
+            var h = Math.floor(19 * a + b - d - g + 15) % 30;
+            var i = Math.floor(c / 4);
+            var k = c % 4;
+            var l = Math.floor(32 + 2 * e + 2 * i - h - k) % 7;
+            var m = Math.floor((a + 11 * h + 22 * l) / 451);
+            var month = Math.floor((h + l - 7 * m + 114) / 31);
+            var day = (h + l - 7 * m + 114) % 31 + 1;
+            var date5 = Date.UTC(y, month - 1, day + offset);
+            var yearStart = Date.UTC(y, 0, 1);
+            return [Math.ceil((date5 - yearStart) / (1e3 * 60 * 60 * 24))];
+          }
+          ;
+          var Iterinfo = (
+            /** @class */
+            (function() {
+              function Iterinfo2(options) {
+                this.options = options;
+              }
+              Iterinfo2.prototype.rebuild = function(year, month) {
+                var options = this.options;
+                if (year !== this.lastyear) {
+                  this.yearinfo = rebuildYear(year, options);
+                }
+                if (notEmpty2(options.bynweekday) && (month !== this.lastmonth || year !== this.lastyear)) {
+                  var _a3 = this.yearinfo, yearlen = _a3.yearlen, mrange = _a3.mrange, wdaymask = _a3.wdaymask;
+                  this.monthinfo = rebuildMonth(year, month, yearlen, mrange, wdaymask, options);
+                }
+                if (isPresent(options.byeaster)) {
+                  this.eastermask = easter(year, options.byeaster);
+                }
+              };
+              Object.defineProperty(Iterinfo2.prototype, "lastyear", {
+                get: function() {
+                  return this.monthinfo ? this.monthinfo.lastyear : null;
+                },
+                enumerable: false,
+                configurable: true
+              });
+              Object.defineProperty(Iterinfo2.prototype, "lastmonth", {
+                get: function() {
+                  return this.monthinfo ? this.monthinfo.lastmonth : null;
+                },
+                enumerable: false,
+                configurable: true
+              });
+              Object.defineProperty(Iterinfo2.prototype, "yearlen", {
+                get: function() {
+                  return this.yearinfo.yearlen;
+                },
+                enumerable: false,
+                configurable: true
+              });
+              Object.defineProperty(Iterinfo2.prototype, "yearordinal", {
+                get: function() {
+                  return this.yearinfo.yearordinal;
+                },
+                enumerable: false,
+                configurable: true
+              });
+              Object.defineProperty(Iterinfo2.prototype, "mrange", {
+                get: function() {
+                  return this.yearinfo.mrange;
+                },
+                enumerable: false,
+                configurable: true
+              });
+              Object.defineProperty(Iterinfo2.prototype, "wdaymask", {
+                get: function() {
+                  return this.yearinfo.wdaymask;
+                },
+                enumerable: false,
+                configurable: true
+              });
+              Object.defineProperty(Iterinfo2.prototype, "mmask", {
+                get: function() {
+                  return this.yearinfo.mmask;
+                },
+                enumerable: false,
+                configurable: true
+              });
+              Object.defineProperty(Iterinfo2.prototype, "wnomask", {
+                get: function() {
+                  return this.yearinfo.wnomask;
+                },
+                enumerable: false,
+                configurable: true
+              });
+              Object.defineProperty(Iterinfo2.prototype, "nwdaymask", {
+                get: function() {
+                  return this.monthinfo ? this.monthinfo.nwdaymask : [];
+                },
+                enumerable: false,
+                configurable: true
+              });
+              Object.defineProperty(Iterinfo2.prototype, "nextyearlen", {
+                get: function() {
+                  return this.yearinfo.nextyearlen;
+                },
+                enumerable: false,
+                configurable: true
+              });
+              Object.defineProperty(Iterinfo2.prototype, "mdaymask", {
+                get: function() {
+                  return this.yearinfo.mdaymask;
+                },
+                enumerable: false,
+                configurable: true
+              });
+              Object.defineProperty(Iterinfo2.prototype, "nmdaymask", {
+                get: function() {
+                  return this.yearinfo.nmdaymask;
+                },
+                enumerable: false,
+                configurable: true
+              });
+              Iterinfo2.prototype.ydayset = function() {
+                return [range(this.yearlen), 0, this.yearlen];
+              };
+              Iterinfo2.prototype.mdayset = function(_, month) {
+                var start = this.mrange[month - 1];
+                var end = this.mrange[month];
+                var set2 = repeat(null, this.yearlen);
+                for (var i = start; i < end; i++)
+                  set2[i] = i;
+                return [set2, start, end];
+              };
+              Iterinfo2.prototype.wdayset = function(year, month, day) {
+                var set2 = repeat(null, this.yearlen + 7);
+                var i = toOrdinal(datetime3(year, month, day)) - this.yearordinal;
+                var start = i;
+                for (var j = 0; j < 7; j++) {
+                  set2[i] = i;
+                  ++i;
+                  if (this.wdaymask[i] === this.options.wkst)
+                    break;
+                }
+                return [set2, start, i];
+              };
+              Iterinfo2.prototype.ddayset = function(year, month, day) {
+                var set2 = repeat(null, this.yearlen);
+                var i = toOrdinal(datetime3(year, month, day)) - this.yearordinal;
+                set2[i] = i;
+                return [set2, i, i + 1];
+              };
+              Iterinfo2.prototype.htimeset = function(hour, _, second, millisecond) {
+                var _this = this;
+                var set2 = [];
+                this.options.byminute.forEach(function(minute2) {
+                  set2 = set2.concat(_this.mtimeset(hour, minute2, second, millisecond));
+                });
+                sort(set2);
+                return set2;
+              };
+              Iterinfo2.prototype.mtimeset = function(hour, minute2, _, millisecond) {
+                var set2 = this.options.bysecond.map(function(second) {
+                  return new Time(hour, minute2, second, millisecond);
+                });
+                sort(set2);
+                return set2;
+              };
+              Iterinfo2.prototype.stimeset = function(hour, minute2, second, millisecond) {
+                return [new Time(hour, minute2, second, millisecond)];
+              };
+              Iterinfo2.prototype.getdayset = function(freq) {
+                switch (freq) {
+                  case Frequency.YEARLY:
+                    return this.ydayset.bind(this);
+                  case Frequency.MONTHLY:
+                    return this.mdayset.bind(this);
+                  case Frequency.WEEKLY:
+                    return this.wdayset.bind(this);
+                  case Frequency.DAILY:
+                    return this.ddayset.bind(this);
+                  default:
+                    return this.ddayset.bind(this);
+                }
+              };
+              Iterinfo2.prototype.gettimeset = function(freq) {
+                switch (freq) {
+                  case Frequency.HOURLY:
+                    return this.htimeset.bind(this);
+                  case Frequency.MINUTELY:
+                    return this.mtimeset.bind(this);
+                  case Frequency.SECONDLY:
+                    return this.stimeset.bind(this);
+                }
+              };
+              return Iterinfo2;
+            })()
+          );
+          const iterinfo = Iterinfo;
+          ;
+          function buildPoslist(bysetpos, timeset, start, end, ii, dayset) {
+            var poslist = [];
+            for (var j = 0; j < bysetpos.length; j++) {
+              var daypos = void 0;
+              var timepos = void 0;
+              var pos = bysetpos[j];
+              if (pos < 0) {
+                daypos = Math.floor(pos / timeset.length);
+                timepos = pymod(pos, timeset.length);
+              } else {
+                daypos = Math.floor((pos - 1) / timeset.length);
+                timepos = pymod(pos - 1, timeset.length);
+              }
+              var tmp = [];
+              for (var k = start; k < end; k++) {
+                var val = dayset[k];
+                if (!isPresent(val))
+                  continue;
+                tmp.push(val);
+              }
+              var i = void 0;
+              if (daypos < 0) {
+                i = tmp.slice(daypos)[0];
+              } else {
+                i = tmp[daypos];
+              }
+              var time3 = timeset[timepos];
+              var date5 = fromOrdinal(ii.yearordinal + i);
+              var res = combine(date5, time3);
+              if (!includes(poslist, res))
+                poslist.push(res);
+            }
+            sort(poslist);
+            return poslist;
+          }
+          ;
+          function iter(iterResult, options) {
+            var dtstart = options.dtstart, freq = options.freq, interval = options.interval, until = options.until, bysetpos = options.bysetpos;
+            var count5 = options.count;
+            if (count5 === 0 || interval === 0) {
+              return emitResult(iterResult);
+            }
+            var counterDate = DateTime.fromDate(dtstart);
+            var ii = new iterinfo(options);
+            ii.rebuild(counterDate.year, counterDate.month);
+            var timeset = makeTimeset(ii, counterDate, options);
+            for (; ; ) {
+              var _a3 = ii.getdayset(freq)(counterDate.year, counterDate.month, counterDate.day), dayset = _a3[0], start = _a3[1], end = _a3[2];
+              var filtered = removeFilteredDays(dayset, start, end, ii, options);
+              if (notEmpty2(bysetpos)) {
+                var poslist = buildPoslist(bysetpos, timeset, start, end, ii, dayset);
+                for (var j = 0; j < poslist.length; j++) {
+                  var res = poslist[j];
+                  if (until && res > until) {
+                    return emitResult(iterResult);
+                  }
+                  if (res >= dtstart) {
+                    var rezonedDate = rezoneIfNeeded(res, options);
+                    if (!iterResult.accept(rezonedDate)) {
+                      return emitResult(iterResult);
+                    }
+                    if (count5) {
+                      --count5;
+                      if (!count5) {
+                        return emitResult(iterResult);
+                      }
+                    }
+                  }
+                }
+              } else {
+                for (var j = start; j < end; j++) {
+                  var currentDay = dayset[j];
+                  if (!isPresent(currentDay)) {
+                    continue;
+                  }
+                  var date5 = fromOrdinal(ii.yearordinal + currentDay);
+                  for (var k = 0; k < timeset.length; k++) {
+                    var time3 = timeset[k];
+                    var res = combine(date5, time3);
+                    if (until && res > until) {
+                      return emitResult(iterResult);
+                    }
+                    if (res >= dtstart) {
+                      var rezonedDate = rezoneIfNeeded(res, options);
+                      if (!iterResult.accept(rezonedDate)) {
+                        return emitResult(iterResult);
+                      }
+                      if (count5) {
+                        --count5;
+                        if (!count5) {
+                          return emitResult(iterResult);
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+              if (options.interval === 0) {
+                return emitResult(iterResult);
+              }
+              counterDate.add(options, filtered);
+              if (counterDate.year > MAXYEAR) {
+                return emitResult(iterResult);
+              }
+              if (!freqIsDailyOrGreater(freq)) {
+                timeset = ii.gettimeset(freq)(counterDate.hour, counterDate.minute, counterDate.second, 0);
+              }
+              ii.rebuild(counterDate.year, counterDate.month);
+            }
+          }
+          function isFiltered(ii, currentDay, options) {
+            var bymonth = options.bymonth, byweekno = options.byweekno, byweekday = options.byweekday, byeaster = options.byeaster, bymonthday = options.bymonthday, bynmonthday = options.bynmonthday, byyearday = options.byyearday;
+            return notEmpty2(bymonth) && !includes(bymonth, ii.mmask[currentDay]) || notEmpty2(byweekno) && !ii.wnomask[currentDay] || notEmpty2(byweekday) && !includes(byweekday, ii.wdaymask[currentDay]) || notEmpty2(ii.nwdaymask) && !ii.nwdaymask[currentDay] || byeaster !== null && !includes(ii.eastermask, currentDay) || (notEmpty2(bymonthday) || notEmpty2(bynmonthday)) && !includes(bymonthday, ii.mdaymask[currentDay]) && !includes(bynmonthday, ii.nmdaymask[currentDay]) || notEmpty2(byyearday) && (currentDay < ii.yearlen && !includes(byyearday, currentDay + 1) && !includes(byyearday, -ii.yearlen + currentDay) || currentDay >= ii.yearlen && !includes(byyearday, currentDay + 1 - ii.yearlen) && !includes(byyearday, -ii.nextyearlen + currentDay - ii.yearlen));
+          }
+          function rezoneIfNeeded(date5, options) {
+            return new DateWithZone(date5, options.tzid).rezonedDate();
+          }
+          function emitResult(iterResult) {
+            return iterResult.getValue();
+          }
+          function removeFilteredDays(dayset, start, end, ii, options) {
+            var filtered = false;
+            for (var dayCounter = start; dayCounter < end; dayCounter++) {
+              var currentDay = dayset[dayCounter];
+              filtered = isFiltered(ii, currentDay, options);
+              if (filtered)
+                dayset[currentDay] = null;
+            }
+            return filtered;
+          }
+          function makeTimeset(ii, counterDate, options) {
+            var freq = options.freq, byhour = options.byhour, byminute = options.byminute, bysecond = options.bysecond;
+            if (freqIsDailyOrGreater(freq)) {
+              return buildTimeset(options);
+            }
+            if (freq >= RRule2.HOURLY && notEmpty2(byhour) && !includes(byhour, counterDate.hour) || freq >= RRule2.MINUTELY && notEmpty2(byminute) && !includes(byminute, counterDate.minute) || freq >= RRule2.SECONDLY && notEmpty2(bysecond) && !includes(bysecond, counterDate.second)) {
+              return [];
+            }
+            return ii.gettimeset(freq)(counterDate.hour, counterDate.minute, counterDate.second, counterDate.millisecond);
+          }
+          ;
+          var Days = {
+            MO: new Weekday(0),
+            TU: new Weekday(1),
+            WE: new Weekday(2),
+            TH: new Weekday(3),
+            FR: new Weekday(4),
+            SA: new Weekday(5),
+            SU: new Weekday(6)
+          };
+          var DEFAULT_OPTIONS = {
+            freq: Frequency.YEARLY,
+            dtstart: null,
+            interval: 1,
+            wkst: Days.MO,
+            count: null,
+            until: null,
+            tzid: null,
+            bysetpos: null,
+            bymonth: null,
+            bymonthday: null,
+            bynmonthday: null,
+            byyearday: null,
+            byweekno: null,
+            byweekday: null,
+            bynweekday: null,
+            byhour: null,
+            byminute: null,
+            bysecond: null,
+            byeaster: null
+          };
+          var defaultKeys = Object.keys(DEFAULT_OPTIONS);
+          var RRule2 = (
+            /** @class */
+            (function() {
+              function RRule3(options, noCache) {
+                if (options === void 0) {
+                  options = {};
+                }
+                if (noCache === void 0) {
+                  noCache = false;
+                }
+                this._cache = noCache ? null : new Cache();
+                this.origOptions = initializeOptions(options);
+                var parsedOptions = parseOptions(options).parsedOptions;
+                this.options = parsedOptions;
+              }
+              RRule3.parseText = function(text, language) {
+                return parseText2(text, language);
+              };
+              RRule3.fromText = function(text, language) {
+                return fromText(text, language);
+              };
+              RRule3.fromString = function(str) {
+                return new RRule3(RRule3.parseString(str) || void 0);
+              };
+              RRule3.prototype._iter = function(iterResult) {
+                return iter(iterResult, this.options);
+              };
+              RRule3.prototype._cacheGet = function(what, args) {
+                if (!this._cache)
+                  return false;
+                return this._cache._cacheGet(what, args);
+              };
+              RRule3.prototype._cacheAdd = function(what, value, args) {
+                if (!this._cache)
+                  return;
+                return this._cache._cacheAdd(what, value, args);
+              };
+              RRule3.prototype.all = function(iterator2) {
+                if (iterator2) {
+                  return this._iter(new callbackiterresult("all", {}, iterator2));
+                }
+                var result = this._cacheGet("all");
+                if (result === false) {
+                  result = this._iter(new iterresult("all", {}));
+                  this._cacheAdd("all", result);
+                }
+                return result;
+              };
+              RRule3.prototype.between = function(after, before, inc, iterator2) {
+                if (inc === void 0) {
+                  inc = false;
+                }
+                if (!isValidDate(after) || !isValidDate(before)) {
+                  throw new Error("Invalid date passed in to RRule.between");
+                }
+                var args = {
+                  before,
+                  after,
+                  inc
+                };
+                if (iterator2) {
+                  return this._iter(new callbackiterresult("between", args, iterator2));
+                }
+                var result = this._cacheGet("between", args);
+                if (result === false) {
+                  result = this._iter(new iterresult("between", args));
+                  this._cacheAdd("between", result, args);
+                }
+                return result;
+              };
+              RRule3.prototype.before = function(dt, inc) {
+                if (inc === void 0) {
+                  inc = false;
+                }
+                if (!isValidDate(dt)) {
+                  throw new Error("Invalid date passed in to RRule.before");
+                }
+                var args = { dt, inc };
+                var result = this._cacheGet("before", args);
+                if (result === false) {
+                  result = this._iter(new iterresult("before", args));
+                  this._cacheAdd("before", result, args);
+                }
+                return result;
+              };
+              RRule3.prototype.after = function(dt, inc) {
+                if (inc === void 0) {
+                  inc = false;
+                }
+                if (!isValidDate(dt)) {
+                  throw new Error("Invalid date passed in to RRule.after");
+                }
+                var args = { dt, inc };
+                var result = this._cacheGet("after", args);
+                if (result === false) {
+                  result = this._iter(new iterresult("after", args));
+                  this._cacheAdd("after", result, args);
+                }
+                return result;
+              };
+              RRule3.prototype.count = function() {
+                return this.all().length;
+              };
+              RRule3.prototype.toString = function() {
+                return optionsToString(this.origOptions);
+              };
+              RRule3.prototype.toText = function(gettext, language, dateFormatter) {
+                return toText(this, gettext, language, dateFormatter);
+              };
+              RRule3.prototype.isFullyConvertibleToText = function() {
+                return isFullyConvertible(this);
+              };
+              RRule3.prototype.clone = function() {
+                return new RRule3(this.origOptions);
+              };
+              RRule3.FREQUENCIES = [
+                "YEARLY",
+                "MONTHLY",
+                "WEEKLY",
+                "DAILY",
+                "HOURLY",
+                "MINUTELY",
+                "SECONDLY"
+              ];
+              RRule3.YEARLY = Frequency.YEARLY;
+              RRule3.MONTHLY = Frequency.MONTHLY;
+              RRule3.WEEKLY = Frequency.WEEKLY;
+              RRule3.DAILY = Frequency.DAILY;
+              RRule3.HOURLY = Frequency.HOURLY;
+              RRule3.MINUTELY = Frequency.MINUTELY;
+              RRule3.SECONDLY = Frequency.SECONDLY;
+              RRule3.MO = Days.MO;
+              RRule3.TU = Days.TU;
+              RRule3.WE = Days.WE;
+              RRule3.TH = Days.TH;
+              RRule3.FR = Days.FR;
+              RRule3.SA = Days.SA;
+              RRule3.SU = Days.SU;
+              RRule3.parseString = parseString;
+              RRule3.optionsToString = optionsToString;
+              return RRule3;
+            })()
+          );
+          ;
+          function iterSet(iterResult, _rrule, _exrule, _rdate, _exdate, tzid) {
+            var _exdateHash = {};
+            var _accept = iterResult.accept;
+            function evalExdate(after, before) {
+              _exrule.forEach(function(rrule2) {
+                rrule2.between(after, before, true).forEach(function(date5) {
+                  _exdateHash[Number(date5)] = true;
+                });
+              });
+            }
+            _exdate.forEach(function(date5) {
+              var zonedDate2 = new DateWithZone(date5, tzid).rezonedDate();
+              _exdateHash[Number(zonedDate2)] = true;
+            });
+            iterResult.accept = function(date5) {
+              var dt = Number(date5);
+              if (isNaN(dt))
+                return _accept.call(this, date5);
+              if (!_exdateHash[dt]) {
+                evalExdate(new Date(dt - 1), new Date(dt + 1));
+                if (!_exdateHash[dt]) {
+                  _exdateHash[dt] = true;
+                  return _accept.call(this, date5);
+                }
+              }
+              return true;
+            };
+            if (iterResult.method === "between") {
+              evalExdate(iterResult.args.after, iterResult.args.before);
+              iterResult.accept = function(date5) {
+                var dt = Number(date5);
+                if (!_exdateHash[dt]) {
+                  _exdateHash[dt] = true;
+                  return _accept.call(this, date5);
+                }
+                return true;
+              };
+            }
+            for (var i = 0; i < _rdate.length; i++) {
+              var zonedDate = new DateWithZone(_rdate[i], tzid).rezonedDate();
+              if (!iterResult.accept(new Date(zonedDate.getTime())))
+                break;
+            }
+            _rrule.forEach(function(rrule2) {
+              iter(iterResult, rrule2.options);
+            });
+            var res = iterResult._result;
+            sort(res);
+            switch (iterResult.method) {
+              case "all":
+              case "between":
+                return res;
+              case "before":
+                return res.length && res[res.length - 1] || null;
+              case "after":
+              default:
+                return res.length && res[0] || null;
+            }
+          }
+          ;
+          var rrulestr_DEFAULT_OPTIONS = {
+            dtstart: null,
+            cache: false,
+            unfold: false,
+            forceset: false,
+            compatible: false,
+            tzid: null
+          };
+          function parseInput(s, options) {
+            var rrulevals = [];
+            var rdatevals = [];
+            var exrulevals = [];
+            var exdatevals = [];
+            var parsedDtstart = parseDtstart(s);
+            var dtstart = parsedDtstart.dtstart;
+            var tzid = parsedDtstart.tzid;
+            var lines = splitIntoLines(s, options.unfold);
+            lines.forEach(function(line) {
+              var _a3;
+              if (!line)
+                return;
+              var _b = breakDownLine(line), name2 = _b.name, parms = _b.parms, value = _b.value;
+              switch (name2.toUpperCase()) {
+                case "RRULE":
+                  if (parms.length) {
+                    throw new Error("unsupported RRULE parm: ".concat(parms.join(",")));
+                  }
+                  rrulevals.push(parseString(line));
+                  break;
+                case "RDATE":
+                  var _c = (_a3 = /RDATE(?:;TZID=([^:=]+))?/i.exec(line)) !== null && _a3 !== void 0 ? _a3 : [], rdateTzid = _c[1];
+                  if (rdateTzid && !tzid) {
+                    tzid = rdateTzid;
+                  }
+                  rdatevals = rdatevals.concat(parseRDate(value, parms));
+                  break;
+                case "EXRULE":
+                  if (parms.length) {
+                    throw new Error("unsupported EXRULE parm: ".concat(parms.join(",")));
+                  }
+                  exrulevals.push(parseString(value));
+                  break;
+                case "EXDATE":
+                  exdatevals = exdatevals.concat(parseRDate(value, parms));
+                  break;
+                case "DTSTART":
+                  break;
+                default:
+                  throw new Error("unsupported property: " + name2);
+              }
+            });
+            return {
+              dtstart,
+              tzid,
+              rrulevals,
+              rdatevals,
+              exrulevals,
+              exdatevals
+            };
+          }
+          function buildRule(s, options) {
+            var _a3 = parseInput(s, options), rrulevals = _a3.rrulevals, rdatevals = _a3.rdatevals, exrulevals = _a3.exrulevals, exdatevals = _a3.exdatevals, dtstart = _a3.dtstart, tzid = _a3.tzid;
+            var noCache = options.cache === false;
+            if (options.compatible) {
+              options.forceset = true;
+              options.unfold = true;
+            }
+            if (options.forceset || rrulevals.length > 1 || rdatevals.length || exrulevals.length || exdatevals.length) {
+              var rset_1 = new RRuleSet(noCache);
+              rset_1.dtstart(dtstart);
+              rset_1.tzid(tzid || void 0);
+              rrulevals.forEach(function(val2) {
+                rset_1.rrule(new RRule2(groomRruleOptions(val2, dtstart, tzid), noCache));
+              });
+              rdatevals.forEach(function(date5) {
+                rset_1.rdate(date5);
+              });
+              exrulevals.forEach(function(val2) {
+                rset_1.exrule(new RRule2(groomRruleOptions(val2, dtstart, tzid), noCache));
+              });
+              exdatevals.forEach(function(date5) {
+                rset_1.exdate(date5);
+              });
+              if (options.compatible && options.dtstart)
+                rset_1.rdate(dtstart);
+              return rset_1;
+            }
+            var val = rrulevals[0] || {};
+            return new RRule2(groomRruleOptions(val, val.dtstart || options.dtstart || dtstart, val.tzid || options.tzid || tzid), noCache);
+          }
+          function rrulestr(s, options) {
+            if (options === void 0) {
+              options = {};
+            }
+            return buildRule(s, rrulestr_initializeOptions(options));
+          }
+          function groomRruleOptions(val, dtstart, tzid) {
+            return __assign(__assign({}, val), { dtstart, tzid });
+          }
+          function rrulestr_initializeOptions(options) {
+            var invalid = [];
+            var keys2 = Object.keys(options);
+            var defaultKeys2 = Object.keys(rrulestr_DEFAULT_OPTIONS);
+            keys2.forEach(function(key) {
+              if (!includes(defaultKeys2, key))
+                invalid.push(key);
+            });
+            if (invalid.length) {
+              throw new Error("Invalid options: " + invalid.join(", "));
+            }
+            return __assign(__assign({}, rrulestr_DEFAULT_OPTIONS), options);
+          }
+          function extractName(line) {
+            if (line.indexOf(":") === -1) {
+              return {
+                name: "RRULE",
+                value: line
+              };
+            }
+            var _a3 = split(line, ":", 1), name2 = _a3[0], value = _a3[1];
+            return {
+              name: name2,
+              value
+            };
+          }
+          function breakDownLine(line) {
+            var _a3 = extractName(line), name2 = _a3.name, value = _a3.value;
+            var parms = name2.split(";");
+            if (!parms)
+              throw new Error("empty property name");
+            return {
+              name: parms[0].toUpperCase(),
+              parms: parms.slice(1),
+              value
+            };
+          }
+          function splitIntoLines(s, unfold) {
+            if (unfold === void 0) {
+              unfold = false;
+            }
+            s = s && s.trim();
+            if (!s)
+              throw new Error("Invalid empty string");
+            if (!unfold) {
+              return s.split(/\s/);
+            }
+            var lines = s.split("\n");
+            var i = 0;
+            while (i < lines.length) {
+              var line = lines[i] = lines[i].replace(/\s+$/g, "");
+              if (!line) {
+                lines.splice(i, 1);
+              } else if (i > 0 && line[0] === " ") {
+                lines[i - 1] += line.slice(1);
+                lines.splice(i, 1);
+              } else {
+                i += 1;
+              }
+            }
+            return lines;
+          }
+          function validateDateParm(parms) {
+            parms.forEach(function(parm) {
+              if (!/(VALUE=DATE(-TIME)?)|(TZID=)/.test(parm)) {
+                throw new Error("unsupported RDATE/EXDATE parm: " + parm);
+              }
+            });
+          }
+          function parseRDate(rdateval, parms) {
+            validateDateParm(parms);
+            return rdateval.split(",").map(function(datestr) {
+              return untilStringToDate(datestr);
+            });
+          }
+          ;
+          function createGetterSetter(fieldName) {
+            var _this = this;
+            return function(field) {
+              if (field !== void 0) {
+                _this["_".concat(fieldName)] = field;
+              }
+              if (_this["_".concat(fieldName)] !== void 0) {
+                return _this["_".concat(fieldName)];
+              }
+              for (var i = 0; i < _this._rrule.length; i++) {
+                var field_1 = _this._rrule[i].origOptions[fieldName];
+                if (field_1) {
+                  return field_1;
+                }
+              }
+            };
+          }
+          var RRuleSet = (
+            /** @class */
+            (function(_super) {
+              __extends(RRuleSet2, _super);
+              function RRuleSet2(noCache) {
+                if (noCache === void 0) {
+                  noCache = false;
+                }
+                var _this = _super.call(this, {}, noCache) || this;
+                _this.dtstart = createGetterSetter.apply(_this, ["dtstart"]);
+                _this.tzid = createGetterSetter.apply(_this, ["tzid"]);
+                _this._rrule = [];
+                _this._rdate = [];
+                _this._exrule = [];
+                _this._exdate = [];
+                return _this;
+              }
+              RRuleSet2.prototype._iter = function(iterResult) {
+                return iterSet(iterResult, this._rrule, this._exrule, this._rdate, this._exdate, this.tzid());
+              };
+              RRuleSet2.prototype.rrule = function(rrule2) {
+                _addRule(rrule2, this._rrule);
+              };
+              RRuleSet2.prototype.exrule = function(rrule2) {
+                _addRule(rrule2, this._exrule);
+              };
+              RRuleSet2.prototype.rdate = function(date5) {
+                _addDate(date5, this._rdate);
+              };
+              RRuleSet2.prototype.exdate = function(date5) {
+                _addDate(date5, this._exdate);
+              };
+              RRuleSet2.prototype.rrules = function() {
+                return this._rrule.map(function(e) {
+                  return rrulestr(e.toString());
+                });
+              };
+              RRuleSet2.prototype.exrules = function() {
+                return this._exrule.map(function(e) {
+                  return rrulestr(e.toString());
+                });
+              };
+              RRuleSet2.prototype.rdates = function() {
+                return this._rdate.map(function(e) {
+                  return new Date(e.getTime());
+                });
+              };
+              RRuleSet2.prototype.exdates = function() {
+                return this._exdate.map(function(e) {
+                  return new Date(e.getTime());
+                });
+              };
+              RRuleSet2.prototype.valueOf = function() {
+                var result = [];
+                if (!this._rrule.length && this._dtstart) {
+                  result = result.concat(optionsToString({ dtstart: this._dtstart }));
+                }
+                this._rrule.forEach(function(rrule2) {
+                  result = result.concat(rrule2.toString().split("\n"));
+                });
+                this._exrule.forEach(function(exrule) {
+                  result = result.concat(exrule.toString().split("\n").map(function(line) {
+                    return line.replace(/^RRULE:/, "EXRULE:");
+                  }).filter(function(line) {
+                    return !/^DTSTART/.test(line);
+                  }));
+                });
+                if (this._rdate.length) {
+                  result.push(rdatesToString("RDATE", this._rdate, this.tzid()));
+                }
+                if (this._exdate.length) {
+                  result.push(rdatesToString("EXDATE", this._exdate, this.tzid()));
+                }
+                return result;
+              };
+              RRuleSet2.prototype.toString = function() {
+                return this.valueOf().join("\n");
+              };
+              RRuleSet2.prototype.clone = function() {
+                var rrs = new RRuleSet2(!!this._cache);
+                this._rrule.forEach(function(rule) {
+                  return rrs.rrule(rule.clone());
+                });
+                this._exrule.forEach(function(rule) {
+                  return rrs.exrule(rule.clone());
+                });
+                this._rdate.forEach(function(date5) {
+                  return rrs.rdate(new Date(date5.getTime()));
+                });
+                this._exdate.forEach(function(date5) {
+                  return rrs.exdate(new Date(date5.getTime()));
+                });
+                return rrs;
+              };
+              return RRuleSet2;
+            })(RRule2)
+          );
+          function _addRule(rrule2, collection) {
+            if (!(rrule2 instanceof RRule2)) {
+              throw new TypeError(String(rrule2) + " is not RRule instance");
+            }
+            if (!includes(collection.map(String), String(rrule2))) {
+              collection.push(rrule2);
+            }
+          }
+          function _addDate(date5, collection) {
+            if (!(date5 instanceof Date)) {
+              throw new TypeError(String(date5) + " is not Date instance");
+            }
+            if (!includes(collection.map(Number), Number(date5))) {
+              collection.push(date5);
+              sort(collection);
+            }
+          }
+          function rdatesToString(param, rdates, tzid) {
+            var isUTC = !tzid || tzid.toUpperCase() === "UTC";
+            var header = isUTC ? "".concat(param, ":") : "".concat(param, ";TZID=").concat(tzid, ":");
+            var dateString = rdates.map(function(rdate) {
+              return timeToUntilString(rdate.valueOf(), isUTC);
+            }).join(",");
+            return "".concat(header).concat(dateString);
+          }
+          ;
+          return __webpack_exports__;
+        })()
+      );
+    });
   }
 });
 
@@ -43824,7 +47114,7 @@ ${indent}${line}` : "\n";
           str += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum2, line) => sum2 + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
             str += ",";
@@ -43840,7 +47130,7 @@ ${indent}${line}` : "\n";
         return start + end;
       } else {
         if (!reqNewline) {
-          const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
+          const len = lines.reduce((sum2, line) => sum2 + line.length + 2, 2);
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
@@ -55336,7 +58626,7 @@ function runbookLink(runbook) {
   return url2 ? `[runbook](${url2})` : escapeMarkdown(runbook);
 }
 function breakdownTable(e) {
-  const total = e.breakdown.reduce((sum, b) => sum + b.count, 0);
+  const total = e.breakdown.reduce((sum2, b) => sum2 + b.count, 0);
   return [
     "| what spent the budget | bad events | share |",
     "|:--|--:|--:|",
@@ -57017,6 +60307,677 @@ function burnRateHistoryFor(slo, plan, result) {
   };
 }
 
+// node_modules/@date-fns/tz/tzName/index.js
+function tzName(timeZone, date5, format = "long") {
+  return new Intl.DateTimeFormat("en-US", {
+    // Enforces engine to render the time. Without the option JavaScriptCore omits it.
+    hour: "numeric",
+    timeZone,
+    timeZoneName: format
+  }).format(date5).split(/\s/g).slice(2).join(" ");
+}
+
+// node_modules/@date-fns/tz/tzOffset/index.js
+var offsetFormatCache = {};
+var offsetCache = {};
+function tzOffset(timeZone, date5) {
+  try {
+    const format = offsetFormatCache[timeZone] ||= new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      timeZoneName: "longOffset"
+    }).format;
+    const offsetStr = format(date5).split("GMT")[1];
+    if (offsetStr in offsetCache) return offsetCache[offsetStr];
+    return calcOffset(offsetStr, offsetStr.split(":"));
+  } catch {
+    if (timeZone in offsetCache) return offsetCache[timeZone];
+    const captures = timeZone?.match(offsetRe);
+    if (captures) return calcOffset(timeZone, captures.slice(1));
+    return NaN;
+  }
+}
+var offsetRe = /([+-]\d\d):?(\d\d)?/;
+function calcOffset(cacheStr, values) {
+  const hours = +(values[0] || 0);
+  const minutes = +(values[1] || 0);
+  const seconds = +(values[2] || 0) / 60;
+  return offsetCache[cacheStr] = hours * 60 + minutes > 0 ? hours * 60 + minutes + seconds : hours * 60 - minutes - seconds;
+}
+
+// node_modules/@date-fns/tz/date/mini.js
+var TZDateMini = class _TZDateMini extends Date {
+  //#region static
+  constructor(...args) {
+    super();
+    if (args.length > 1 && typeof args[args.length - 1] === "string") {
+      this.timeZone = args.pop();
+    }
+    this.internal = /* @__PURE__ */ new Date();
+    if (isNaN(tzOffset(this.timeZone, this))) {
+      this.setTime(NaN);
+    } else {
+      if (!args.length) {
+        this.setTime(Date.now());
+      } else if (typeof args[0] === "number" && (args.length === 1 || args.length === 2 && typeof args[1] !== "number")) {
+        this.setTime(args[0]);
+      } else if (typeof args[0] === "string") {
+        this.setTime(+new Date(args[0]));
+      } else if (args[0] instanceof Date) {
+        this.setTime(+args[0]);
+      } else {
+        this.setTime(+new Date(...args));
+        adjustToSystemTZ(this, args);
+      }
+    }
+  }
+  static tz(tz, ...args) {
+    return args.length ? new _TZDateMini(...args, tz) : new _TZDateMini(Date.now(), tz);
+  }
+  //#endregion
+  //#region time zone
+  withTimeZone(timeZone) {
+    return new _TZDateMini(+this, timeZone);
+  }
+  getTimezoneOffset() {
+    const offset = -tzOffset(this.timeZone, this);
+    return offset > 0 ? Math.floor(offset) : Math.ceil(offset);
+  }
+  //#endregion
+  //#region time
+  setTime(_time) {
+    Date.prototype.setTime.apply(this, arguments);
+    syncToInternal(this);
+    return +this;
+  }
+  //#endregion
+  //#region date-fns integration
+  [/* @__PURE__ */ Symbol.for("constructDateFrom")](date5) {
+    return new _TZDateMini(+new Date(date5), this.timeZone);
+  }
+  //#endregion
+};
+var re = /^(get|set)(?!UTC)/;
+Object.getOwnPropertyNames(Date.prototype).forEach((method) => {
+  if (!re.test(method)) return;
+  const utcMethod = method.replace(re, "$1UTC");
+  if (!TZDateMini.prototype[utcMethod]) return;
+  if (method.startsWith("get")) {
+    TZDateMini.prototype[method] = function() {
+      return this.internal[utcMethod]();
+    };
+  } else {
+    TZDateMini.prototype[method] = function() {
+      Date.prototype[utcMethod].apply(this.internal, arguments);
+      syncFromInternal(this);
+      return +this;
+    };
+    TZDateMini.prototype[utcMethod] = function() {
+      Date.prototype[utcMethod].apply(this, arguments);
+      syncToInternal(this);
+      return +this;
+    };
+  }
+});
+function syncToInternal(date5) {
+  date5.internal.setTime(+date5);
+  date5.internal.setUTCSeconds(date5.internal.getUTCSeconds() - // Round after converting minutes to seconds to avoid fractional offset
+  // precision errors from historical offsets.
+  Math.round(-tzOffset(date5.timeZone, date5) * 60));
+}
+function syncFromInternal(date5) {
+  Date.prototype.setFullYear.call(date5, date5.internal.getUTCFullYear(), date5.internal.getUTCMonth(), date5.internal.getUTCDate());
+  Date.prototype.setHours.call(date5, date5.internal.getUTCHours(), date5.internal.getUTCMinutes(), date5.internal.getUTCSeconds(), date5.internal.getUTCMilliseconds());
+  adjustToSystemTZ(date5);
+}
+function adjustToSystemTZ(date5, constructorArgs) {
+  const expectedInternalTime = Array.isArray(constructorArgs) ? constructorArgsToInternalTime(constructorArgs) : +date5.internal;
+  const offsetWithSeconds = tzOffset(date5.timeZone, date5);
+  const offset = offsetWithSeconds > 0 ? Math.floor(offsetWithSeconds) : Math.ceil(offsetWithSeconds);
+  const prevHour = /* @__PURE__ */ new Date(+date5);
+  prevHour.setUTCHours(prevHour.getUTCHours() - 1);
+  const systemOffset = -(/* @__PURE__ */ new Date(+date5)).getTimezoneOffset();
+  const prevHourSystemOffset = -(/* @__PURE__ */ new Date(+prevHour)).getTimezoneOffset();
+  const systemDSTChange = systemOffset - prevHourSystemOffset;
+  let systemOffsetForDiff = systemOffset;
+  if (systemDSTChange && systemOffset !== offset) {
+    const systemHour = Date.prototype.getHours.apply(date5);
+    const expectedHour = Array.isArray(constructorArgs) ? constructorArgs[3] || 0 : date5.internal.getUTCHours();
+    if (systemHour !== expectedHour) {
+      const testDate = /* @__PURE__ */ new Date(+date5);
+      const testOffsetDiff = systemOffset - offset;
+      if (testOffsetDiff) testDate.setUTCMinutes(testDate.getUTCMinutes() + testOffsetDiff);
+      const testOffsetWithSeconds = tzOffset(date5.timeZone, testDate);
+      const testOffset = testOffsetWithSeconds > 0 ? Math.floor(testOffsetWithSeconds) : Math.ceil(testOffsetWithSeconds);
+      if (testOffset === offset) systemOffsetForDiff = prevHourSystemOffset;
+    }
+  }
+  const offsetDiff = systemOffsetForDiff - offset;
+  if (offsetDiff)
+    Date.prototype.setUTCMinutes.call(date5, Date.prototype.getUTCMinutes.call(date5) + offsetDiff);
+  const systemDate = /* @__PURE__ */ new Date(+date5);
+  systemDate.setUTCSeconds(0);
+  const systemSecondsOffset = systemOffset > 0 ? systemDate.getSeconds() : (systemDate.getSeconds() - 60) % 60;
+  const secondsOffset = Math.round(-(tzOffset(date5.timeZone, date5) * 60)) % 60;
+  if (secondsOffset || systemSecondsOffset)
+    Date.prototype.setUTCSeconds.call(date5, Date.prototype.getUTCSeconds.call(date5) + secondsOffset + systemSecondsOffset);
+  const postOffsetWithSeconds = tzOffset(date5.timeZone, date5);
+  const postOffset = postOffsetWithSeconds > 0 ? Math.floor(postOffsetWithSeconds) : Math.ceil(postOffsetWithSeconds);
+  const postSystemOffset = -(/* @__PURE__ */ new Date(+date5)).getTimezoneOffset();
+  const postOffsetDiff = postSystemOffset - postOffset;
+  const offsetChanged = postOffset !== offset;
+  const postDiff = postOffsetDiff - offsetDiff;
+  const targetDSTShift = postOffset - offset;
+  const postOffsetCandidate = expectedInternalTime - postOffset * 60 * 1e3;
+  const normalizedTargetDSTGap = targetDSTShift > 0 && targetInternalTime(date5) - expectedInternalTime === targetDSTShift * 60 * 1e3 && targetInternalTime(date5, postOffsetCandidate) !== expectedInternalTime;
+  if (offsetChanged && postDiff && !normalizedTargetDSTGap) {
+    Date.prototype.setUTCMinutes.call(date5, Date.prototype.getUTCMinutes.call(date5) + postDiff);
+    const newOffsetWithSeconds = tzOffset(date5.timeZone, date5);
+    const newOffset = newOffsetWithSeconds > 0 ? Math.floor(newOffsetWithSeconds) : Math.ceil(newOffsetWithSeconds);
+    const offsetChange = postOffset - newOffset;
+    if (offsetChange && postDiff < 0) {
+      Date.prototype.setUTCMinutes.call(date5, Date.prototype.getUTCMinutes.call(date5) + offsetChange);
+    }
+  }
+  syncToInternal(date5);
+  const expectedTime = constructorArgs ? expectedInternalTime : expectedInternalTime + secondsOffset * 1e3;
+  const drift = expectedTime - +date5.internal;
+  if (drift && Math.abs(drift) < 30 * 60 * 1e3) {
+    Date.prototype.setTime.call(date5, +date5 + drift);
+    syncToInternal(date5);
+  }
+}
+function constructorArgsToInternalTime(args) {
+  return Date.UTC(args[0], args.length > 1 ? args[1] : 0, args.length > 2 ? args[2] : 1, ...args.slice(3));
+}
+function targetInternalTime(date5, time3) {
+  const internal = new Date(time3 ?? +date5);
+  internal.setUTCSeconds(internal.getUTCSeconds() - Math.round(-tzOffset(date5.timeZone, internal) * 60));
+  return +internal;
+}
+
+// node_modules/@date-fns/tz/date/index.js
+var TZDate = class _TZDate extends TZDateMini {
+  //#region static
+  static tz(tz, ...args) {
+    return args.length ? new _TZDate(...args, tz) : new _TZDate(Date.now(), tz);
+  }
+  //#endregion
+  //#region representation
+  toISOString() {
+    const [sign, hours, minutes] = this.tzComponents();
+    const tz = `${sign}${hours}:${minutes}`;
+    return this.internal.toISOString().slice(0, -1) + tz;
+  }
+  toString() {
+    return `${this.toDateString()} ${this.toTimeString()}`;
+  }
+  toDateString() {
+    const [day, date5, month, year] = this.internal.toUTCString().split(" ");
+    return `${day?.slice(0, -1)} ${month} ${date5} ${year}`;
+  }
+  toTimeString() {
+    const time3 = this.internal.toUTCString().split(" ")[4];
+    const [sign, hours, minutes] = this.tzComponents();
+    return `${time3} GMT${sign}${hours}${minutes} (${tzName(this.timeZone, this)})`;
+  }
+  toLocaleString(locales, options) {
+    return Date.prototype.toLocaleString.call(this, locales, {
+      ...options,
+      timeZone: options?.timeZone || this.timeZone
+    });
+  }
+  toLocaleDateString(locales, options) {
+    return Date.prototype.toLocaleDateString.call(this, locales, {
+      ...options,
+      timeZone: options?.timeZone || this.timeZone
+    });
+  }
+  toLocaleTimeString(locales, options) {
+    return Date.prototype.toLocaleTimeString.call(this, locales, {
+      ...options,
+      timeZone: options?.timeZone || this.timeZone
+    });
+  }
+  //#endregion
+  //#region private
+  tzComponents() {
+    const offset = this.getTimezoneOffset();
+    const sign = offset > 0 ? "-" : "+";
+    const hours = String(Math.floor(Math.abs(offset) / 60)).padStart(2, "0");
+    const minutes = String(Math.abs(offset) % 60).padStart(2, "0");
+    return [sign, hours, minutes];
+  }
+  //#endregion
+  withTimeZone(timeZone) {
+    return new _TZDate(+this, timeZone);
+  }
+  //#region date-fns integration
+  [/* @__PURE__ */ Symbol.for("constructDateFrom")](date5) {
+    return new _TZDate(+new Date(date5), this.timeZone);
+  }
+  //#endregion
+};
+
+// src/definition/correction-periods.ts
+var import_rrule = __toESM(require_rrule(), 1);
+init_limits();
+var { RRule } = import_rrule.default;
+var ZONE_SLACK_MS = 26 * 60 * 60 * 1e3;
+function floating(ms, timeZone) {
+  const local = new TZDate(ms, timeZone);
+  return Date.UTC(
+    local.getFullYear(),
+    local.getMonth(),
+    local.getDate(),
+    local.getHours(),
+    local.getMinutes(),
+    local.getSeconds(),
+    local.getMilliseconds()
+  );
+}
+function instantOf(floatingDate, timeZone) {
+  return new TZDate(
+    floatingDate.getUTCFullYear(),
+    floatingDate.getUTCMonth(),
+    floatingDate.getUTCDate(),
+    floatingDate.getUTCHours(),
+    floatingDate.getUTCMinutes(),
+    floatingDate.getUTCSeconds(),
+    floatingDate.getUTCMilliseconds(),
+    timeZone
+  ).getTime();
+}
+function ruleOf(correction, rule) {
+  return new RRule({
+    ...RRule.parseString(rule),
+    dtstart: new Date(floating(correction.startMs, correction.timeZone))
+  });
+}
+var TooManyPeriods = class extends Error {
+  constructor(limit) {
+    super(`more than ${limit} periods`);
+    this.limit = limit;
+  }
+  limit;
+};
+function correctionPeriods(correction, fromMs, toMs, limit = MAX_CORRECTION_PERIODS_PER_WINDOW) {
+  const { startMs, durationMs, rrule: rule, timeZone } = correction;
+  const touches = (s) => s < toMs && s + durationMs > fromMs;
+  if (rule === void 0) {
+    return touches(startMs) ? [{ startMs, endMs: startMs + durationMs }] : [];
+  }
+  const periods = [];
+  const after = new Date(floating(fromMs - durationMs, timeZone) - ZONE_SLACK_MS);
+  const before = new Date(floating(toMs, timeZone) + ZONE_SLACK_MS);
+  ruleOf(correction, rule).between(after, before, true, (date5) => {
+    const s = instantOf(date5, timeZone);
+    if (touches(s)) periods.push({ startMs: s, endMs: s + durationMs });
+    return periods.length <= limit;
+  });
+  if (periods.length > limit) throw new TooManyPeriods(limit);
+  return periods;
+}
+function firstOccurrence(correction) {
+  if (correction.rrule === void 0) return correction.startMs;
+  const rule = ruleOf(correction, correction.rrule);
+  const first = rule.after(rule.options.dtstart, true);
+  return first ? instantOf(first, correction.timeZone) : void 0;
+}
+
+// src/definition/openslo/durations.ts
+init_defaults();
+
+// src/definition/calendar.ts
+init_limits();
+var CALENDAR_UNITS = [
+  "minute",
+  "hour",
+  "day",
+  "week",
+  "month",
+  "quarter",
+  "year"
+];
+var UNIT_OF_LETTER = {
+  m: "minute",
+  h: "hour",
+  d: "day",
+  w: "week",
+  M: "month",
+  Q: "quarter",
+  Y: "year"
+};
+var LETTER_OF_UNIT = Object.fromEntries(
+  Object.entries(UNIT_OF_LETTER).map(([letter, unit]) => [unit, letter])
+);
+function parseCalendarPeriod(text) {
+  const name2 = text.trim();
+  if (CALENDAR_UNITS.includes(name2))
+    return { count: 1, unit: name2 };
+  const m = /^(\d+)([mhdwMQY])$/.exec(name2);
+  return m ? { count: Number(m[1]), unit: UNIT_OF_LETTER[m[2]] } : null;
+}
+function calendarLabel(period) {
+  return period.count === 1 ? period.unit : `${period.count} ${period.unit}s`;
+}
+function calendarWindowOf(period, timeZone, start) {
+  return {
+    kind: "calendar",
+    ...period,
+    timeZone,
+    ...start !== void 0 ? { start: { text: start, wallClock: parseWallClock(start) } } : {},
+    label: calendarLabel(period)
+  };
+}
+var NOMINAL_UNIT_MS = {
+  minute: MINUTE_MS2,
+  hour: HOUR_MS2,
+  day: DAY_MS3,
+  week: 7 * DAY_MS3,
+  month: 30 * DAY_MS3,
+  quarter: 90 * DAY_MS3,
+  year: 365 * DAY_MS3
+};
+var LONGEST_UNIT_MS = {
+  minute: MINUTE_MS2,
+  hour: HOUR_MS2,
+  day: 25 * HOUR_MS2,
+  week: 7 * DAY_MS3,
+  month: 31 * DAY_MS3,
+  quarter: 92 * DAY_MS3,
+  year: 366 * DAY_MS3
+};
+function nominalPeriodMs(period) {
+  return period.count * NOMINAL_UNIT_MS[period.unit];
+}
+function longestPeriodMs(period) {
+  return period.count * LONGEST_UNIT_MS[period.unit];
+}
+var WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
+function parseWallClock(text) {
+  const wall = wallClockFields(text);
+  return wall && wall.year >= EARLIEST_CALENDAR_START_YEAR ? wall : null;
+}
+function wallClockFields(text) {
+  const m = WALL_CLOCK.exec(text.trim());
+  if (!m) return null;
+  const [year, month, day, hour = 0, minute2 = 0, second = 0] = m.slice(1).map((p) => Number(p ?? 0));
+  const wall = { year, month, day, hour, minute: minute2, second };
+  return isRealWallClock(wall) ? wall : null;
+}
+function isRealWallClock(w) {
+  const daysInMonth2 = new Date(Date.UTC(w.year, w.month, 0)).getUTCDate();
+  return w.month >= 1 && w.month <= 12 && w.day >= 1 && w.day <= daysInMonth2 && w.hour <= 23 && w.minute <= 59 && w.second <= 59;
+}
+
+// src/definition/openslo/durations.ts
+var DAY = 864e5;
+var SHORTHAND_UNIT_MS = {
+  m: 6e4,
+  h: 36e5,
+  d: DAY,
+  w: 7 * DAY,
+  M: 30 * DAY,
+  Q: 90 * DAY,
+  Y: 365 * DAY
+};
+function parseShorthand(text) {
+  const m = /^\s*(\d+)([mhdwMQY])\s*$/.exec(text);
+  if (!m) return null;
+  const count5 = Number(m[1]);
+  const unit = m[2];
+  if (count5 <= 0) return null;
+  const ms = count5 * SHORTHAND_UNIT_MS[unit];
+  const label = "mhdw".includes(unit) ? `${count5}${unit}` : `${ms / DAY}d`;
+  return { ms, count: count5, unit, label };
+}
+function shorthandMessage(text) {
+  if (/^\s*0+[mhdwMQY]\s*$/.test(text))
+    return `'${text.trim()}' is zero; an OpenSLO duration is a whole number of at least 1 and one of m h d w M Q Y, like 1w`;
+  return `'${text}' is not an OpenSLO duration: a whole number and one of m h d w M Q Y, like 5m, 1h, 28d, 1M`;
+}
+function windowPeriodMs(window2) {
+  return window2.kind === "rolling" ? window2.durationMs : nominalPeriodMs(window2);
+}
+function defaultShortMs(longMs) {
+  return Math.max(
+    MINUTE_MS2,
+    Math.round(longMs / DEFAULT_SHORT_WINDOW_DIVISOR / MINUTE_MS2) * MINUTE_MS2
+  );
+}
+
+// src/engine/intervals.ts
+function mergeIntervals(intervals) {
+  const sorted2 = intervals.filter((i) => i.endMs > i.startMs).sort((a, b) => a.startMs - b.startMs || a.endMs - b.endMs);
+  const merged = [];
+  for (const i of sorted2) {
+    const last = merged.at(-1);
+    if (last && i.startMs <= last.endMs) last.endMs = Math.max(last.endMs, i.endMs);
+    else merged.push({ startMs: i.startMs, endMs: i.endMs });
+  }
+  return merged;
+}
+function clipIntervals(merged, fromMs, toMs) {
+  const pieces = [];
+  for (const i of merged) {
+    const startMs = Math.max(i.startMs, fromMs);
+    const endMs = Math.min(i.endMs, toMs);
+    if (endMs > startMs) pieces.push({ startMs, endMs });
+  }
+  return pieces;
+}
+function coveredMs(merged, fromMs, toMs) {
+  return clipIntervals(merged, fromMs, toMs).reduce((sum2, i) => sum2 + i.endMs - i.startMs, 0);
+}
+
+// src/pipeline/correction-windows.ts
+init_errors();
+init_limits();
+init_series();
+function planCorrections(slo, sourceType, main, others) {
+  const window2 = main.windows.find((w) => w.key === slo.window.label);
+  if (!slo.corrections || slo.corrections.length === 0 || !window2) return void 0;
+  const requests = [main, ...others];
+  const span = spanOf(requests);
+  const corrections = slo.corrections.map((spec) => ({
+    spec,
+    periods: mergeIntervals(periodsOf(slo, spec, span))
+  }));
+  const merged = mergeIntervals(corrections.flatMap((c) => c.periods));
+  if (merged.length === 0) return void 0;
+  const plan = {
+    corrections,
+    merged,
+    window: window2,
+    skipped: sourceType === "logs",
+    pieces: /* @__PURE__ */ new Map(),
+    perCorrection: []
+  };
+  if (plan.skipped) {
+    const excluded = {
+      periods: merged,
+      corrections: corrections.map((c) => c.periods),
+      window: window2.key
+    };
+    for (const request2 of requests) request2.excluded = excluded;
+    return plan;
+  }
+  const own2 = corrections.map((c) => clipIntervals(c.periods, window2.startMs, window2.endMs));
+  for (const request2 of requests)
+    plan.pieces.set(request2, addPieces(request2, merged, request2 === main ? own2.flat() : []));
+  plan.perCorrection = own2.map((pieces) => pieces.map(pieceKey));
+  return plan;
+}
+function spanOf(requests) {
+  let startMs = Number.POSITIVE_INFINITY;
+  let endMs = Number.NEGATIVE_INFINITY;
+  for (const r of requests) {
+    for (const w of r.windows) {
+      startMs = Math.min(startMs, w.startMs);
+      endMs = Math.max(endMs, w.endMs);
+    }
+    for (const s of r.series) {
+      startMs = Math.min(startMs, s.startMs);
+      endMs = Math.max(endMs, s.startMs + s.count * s.stepMs);
+    }
+  }
+  return { startMs, endMs };
+}
+function periodsOf(slo, spec, span) {
+  const windows = Math.max(1, Math.ceil((span.endMs - span.startMs) / windowPeriodMs(slo.window)));
+  const limit = MAX_CORRECTION_PERIODS_PER_WINDOW * windows;
+  try {
+    return correctionPeriods(spec, span.startMs, span.endMs, limit);
+  } catch (error63) {
+    if (!(error63 instanceof TooManyPeriods)) throw error63;
+    throw specError(
+      `SLO '${slo.name}': the correction has more than ${limit.toLocaleString("en-US")} periods between ${new Date(span.startMs).toISOString()} and ${new Date(span.endMs).toISOString()}, ${MAX_CORRECTION_PERIODS_PER_WINDOW.toLocaleString("en-US")} per window of the SLO`,
+      spec.at,
+      "a less frequent rule, or one longer period"
+    );
+  }
+}
+var PIECE_PREFIX = "correction:";
+var BATCH_PREFIX = "correction-batch:";
+var pieceKey = (p) => `${PIECE_PREFIX}${p.startMs}-${p.endMs}`;
+function addPieces(request2, merged, extra = []) {
+  const byWindow = /* @__PURE__ */ new Map();
+  const all = /* @__PURE__ */ new Map();
+  for (const w of request2.windows) {
+    const inside = clipIntervals(merged, w.startMs, w.endMs);
+    if (inside.length === 0) continue;
+    for (const p of inside) all.set(pieceKey(p), p);
+    byWindow.set(w.key, inside.map(pieceKey));
+  }
+  for (const p of extra) all.set(pieceKey(p), p);
+  const sources = /* @__PURE__ */ new Map();
+  for (const batch of batches([...all.values()])) {
+    const first = batch[0];
+    const stepMs = first.endMs - first.startMs;
+    const count5 = (batch.at(-1).endMs - first.startMs) / stepMs;
+    const series = `${BATCH_PREFIX}${first.startMs}-${stepMs}`;
+    request2.series.push({ key: series, startMs: first.startMs, stepMs, count: count5 });
+    for (const p of batch)
+      sources.set(pieceKey(p), { series, index: (p.startMs - first.startMs) / stepMs });
+  }
+  for (const [key, p] of all) {
+    if (sources.has(key)) continue;
+    request2.windows.push({ key, startMs: p.startMs, endMs: p.endMs });
+    sources.set(key, { window: key });
+  }
+  return { byWindow, sources };
+}
+function batches(pieces) {
+  const byLength2 = /* @__PURE__ */ new Map();
+  for (const p of pieces) {
+    const length = p.endMs - p.startMs;
+    byLength2.set(length, [...byLength2.get(length) ?? [], p]);
+  }
+  const found = [];
+  for (const [length, list] of byLength2) {
+    const sorted2 = list.sort((a, b) => a.startMs - b.startMs);
+    let batch = [];
+    const close = () => {
+      if (batch.length >= 2) found.push(batch);
+      batch = [];
+    };
+    for (const p of sorted2) {
+      const first = batch[0];
+      const onGrid = first !== void 0 && (p.startMs - first.startMs) % length === 0 && (p.endMs - first.startMs) / length <= MAX_POINTS_PER_QUERY;
+      if (!onGrid) close();
+      batch.push(p);
+    }
+    close();
+  }
+  return found;
+}
+function withoutCorrections(plan, request2, result) {
+  if (!plan || plan.skipped) return result;
+  const pieces = plan.pieces.get(request2);
+  if (!pieces) return result;
+  const whole = subtractPieces(plan, pieces, request2, result);
+  const excluded = request2.windows.some((w) => w.key === plan.window.key) && plan.perCorrection.length > 0 ? plan.perCorrection.map((keys2) => sum(keys2.map(whole.countsOf))) : result.excluded;
+  return {
+    ...result,
+    ...whole.counts,
+    ...result.groups ? {
+      groups: result.groups.map((g) => ({
+        ...g,
+        ...subtractPieces(plan, pieces, request2, g).counts
+      }))
+    } : {},
+    ...result.untallied ? { untallied: subtractPieces(plan, pieces, request2, result.untallied).counts } : {},
+    excluded
+  };
+}
+function subtractPieces(plan, pieces, request2, counted2) {
+  const countsOf2 = (key) => {
+    const source = pieces.sources.get(key);
+    if (!source) return void 0;
+    return "window" in source ? counted2.windows[source.window] : counted2.series[source.series]?.[source.index];
+  };
+  const windows = {};
+  for (const [key, counts] of Object.entries(counted2.windows)) {
+    if (key.startsWith(PIECE_PREFIX)) continue;
+    windows[key] = less(counts, sum((pieces.byWindow.get(key) ?? []).map(countsOf2)));
+  }
+  const series = Object.fromEntries(
+    request2.series.filter((s) => !s.key.startsWith(BATCH_PREFIX)).map((s) => [
+      s.key,
+      (counted2.series[s.key] ?? []).map((counts, i) => {
+        const startMs = s.startMs + i * s.stepMs;
+        const share = coveredMs(plan.merged, startMs, startMs + s.stepMs) / s.stepMs;
+        return scaled(counts, 1 - share);
+      })
+    ])
+  );
+  return { counts: { windows, series }, countsOf: countsOf2 };
+}
+function sum(list) {
+  return list.reduce(
+    (acc, c) => ({ good: acc.good + (c?.good ?? 0), total: acc.total + (c?.total ?? 0) }),
+    { good: 0, total: 0 }
+  );
+}
+function less(whole, pieces) {
+  const total = Math.max(0, whole.total - pieces.total);
+  const bad = Math.max(0, whole.total - whole.good - (pieces.total - pieces.good));
+  return { good: Math.max(0, Math.min(total, total - bad)), total };
+}
+function scaled(counts, factor) {
+  if (factor >= 1) return counts;
+  const f = Math.max(0, factor);
+  return { good: counts.good * f, total: counts.total * f };
+}
+function reportCorrections(plan, result) {
+  if (!plan) return void 0;
+  const { startMs, endMs } = plan.window;
+  const reported = [];
+  plan.corrections.forEach((c, i) => {
+    const touching = c.periods.filter((p) => p.startMs < endMs && p.endMs > startMs);
+    if (touching.length === 0) return;
+    const shown = touching.slice(-MAX_CORRECTION_PERIODS_REPORTED);
+    const excluded = result.excluded?.[i] ?? { good: 0, total: 0 };
+    reported.push({
+      ...c.spec.reason !== void 0 ? { reason: c.spec.reason } : {},
+      category: c.spec.category,
+      ...c.spec.rrule !== void 0 ? { rrule: c.spec.rrule } : {},
+      timeZone: c.spec.timeZone,
+      occurrences: shown.map((p) => ({
+        start: new Date(p.startMs).toISOString(),
+        end: new Date(p.endMs).toISOString()
+      })),
+      ...touching.length > shown.length ? { occurrencesLeftOut: touching.length - shown.length } : {},
+      excluded: {
+        good: excluded.good,
+        bad: excluded.total - excluded.good,
+        total: excluded.total
+      }
+    });
+  });
+  return reported.length > 0 ? reported : void 0;
+}
+
 // src/engine/deploy-attribution.ts
 function occurrenceShares(objective, whole, stretches) {
   const allowedBad = (1 - objective) * whole.total;
@@ -57298,257 +61259,6 @@ function remainingOf(entry) {
 
 // src/pipeline/requests.ts
 init_defaults();
-
-// node_modules/@date-fns/tz/tzName/index.js
-function tzName(timeZone, date5, format = "long") {
-  return new Intl.DateTimeFormat("en-US", {
-    // Enforces engine to render the time. Without the option JavaScriptCore omits it.
-    hour: "numeric",
-    timeZone,
-    timeZoneName: format
-  }).format(date5).split(/\s/g).slice(2).join(" ");
-}
-
-// node_modules/@date-fns/tz/tzOffset/index.js
-var offsetFormatCache = {};
-var offsetCache = {};
-function tzOffset(timeZone, date5) {
-  try {
-    const format = offsetFormatCache[timeZone] ||= new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      timeZoneName: "longOffset"
-    }).format;
-    const offsetStr = format(date5).split("GMT")[1];
-    if (offsetStr in offsetCache) return offsetCache[offsetStr];
-    return calcOffset(offsetStr, offsetStr.split(":"));
-  } catch {
-    if (timeZone in offsetCache) return offsetCache[timeZone];
-    const captures = timeZone?.match(offsetRe);
-    if (captures) return calcOffset(timeZone, captures.slice(1));
-    return NaN;
-  }
-}
-var offsetRe = /([+-]\d\d):?(\d\d)?/;
-function calcOffset(cacheStr, values) {
-  const hours = +(values[0] || 0);
-  const minutes = +(values[1] || 0);
-  const seconds = +(values[2] || 0) / 60;
-  return offsetCache[cacheStr] = hours * 60 + minutes > 0 ? hours * 60 + minutes + seconds : hours * 60 - minutes - seconds;
-}
-
-// node_modules/@date-fns/tz/date/mini.js
-var TZDateMini = class _TZDateMini extends Date {
-  //#region static
-  constructor(...args) {
-    super();
-    if (args.length > 1 && typeof args[args.length - 1] === "string") {
-      this.timeZone = args.pop();
-    }
-    this.internal = /* @__PURE__ */ new Date();
-    if (isNaN(tzOffset(this.timeZone, this))) {
-      this.setTime(NaN);
-    } else {
-      if (!args.length) {
-        this.setTime(Date.now());
-      } else if (typeof args[0] === "number" && (args.length === 1 || args.length === 2 && typeof args[1] !== "number")) {
-        this.setTime(args[0]);
-      } else if (typeof args[0] === "string") {
-        this.setTime(+new Date(args[0]));
-      } else if (args[0] instanceof Date) {
-        this.setTime(+args[0]);
-      } else {
-        this.setTime(+new Date(...args));
-        adjustToSystemTZ(this, args);
-      }
-    }
-  }
-  static tz(tz, ...args) {
-    return args.length ? new _TZDateMini(...args, tz) : new _TZDateMini(Date.now(), tz);
-  }
-  //#endregion
-  //#region time zone
-  withTimeZone(timeZone) {
-    return new _TZDateMini(+this, timeZone);
-  }
-  getTimezoneOffset() {
-    const offset = -tzOffset(this.timeZone, this);
-    return offset > 0 ? Math.floor(offset) : Math.ceil(offset);
-  }
-  //#endregion
-  //#region time
-  setTime(_time) {
-    Date.prototype.setTime.apply(this, arguments);
-    syncToInternal(this);
-    return +this;
-  }
-  //#endregion
-  //#region date-fns integration
-  [/* @__PURE__ */ Symbol.for("constructDateFrom")](date5) {
-    return new _TZDateMini(+new Date(date5), this.timeZone);
-  }
-  //#endregion
-};
-var re = /^(get|set)(?!UTC)/;
-Object.getOwnPropertyNames(Date.prototype).forEach((method) => {
-  if (!re.test(method)) return;
-  const utcMethod = method.replace(re, "$1UTC");
-  if (!TZDateMini.prototype[utcMethod]) return;
-  if (method.startsWith("get")) {
-    TZDateMini.prototype[method] = function() {
-      return this.internal[utcMethod]();
-    };
-  } else {
-    TZDateMini.prototype[method] = function() {
-      Date.prototype[utcMethod].apply(this.internal, arguments);
-      syncFromInternal(this);
-      return +this;
-    };
-    TZDateMini.prototype[utcMethod] = function() {
-      Date.prototype[utcMethod].apply(this, arguments);
-      syncToInternal(this);
-      return +this;
-    };
-  }
-});
-function syncToInternal(date5) {
-  date5.internal.setTime(+date5);
-  date5.internal.setUTCSeconds(date5.internal.getUTCSeconds() - // Round after converting minutes to seconds to avoid fractional offset
-  // precision errors from historical offsets.
-  Math.round(-tzOffset(date5.timeZone, date5) * 60));
-}
-function syncFromInternal(date5) {
-  Date.prototype.setFullYear.call(date5, date5.internal.getUTCFullYear(), date5.internal.getUTCMonth(), date5.internal.getUTCDate());
-  Date.prototype.setHours.call(date5, date5.internal.getUTCHours(), date5.internal.getUTCMinutes(), date5.internal.getUTCSeconds(), date5.internal.getUTCMilliseconds());
-  adjustToSystemTZ(date5);
-}
-function adjustToSystemTZ(date5, constructorArgs) {
-  const expectedInternalTime = Array.isArray(constructorArgs) ? constructorArgsToInternalTime(constructorArgs) : +date5.internal;
-  const offsetWithSeconds = tzOffset(date5.timeZone, date5);
-  const offset = offsetWithSeconds > 0 ? Math.floor(offsetWithSeconds) : Math.ceil(offsetWithSeconds);
-  const prevHour = /* @__PURE__ */ new Date(+date5);
-  prevHour.setUTCHours(prevHour.getUTCHours() - 1);
-  const systemOffset = -(/* @__PURE__ */ new Date(+date5)).getTimezoneOffset();
-  const prevHourSystemOffset = -(/* @__PURE__ */ new Date(+prevHour)).getTimezoneOffset();
-  const systemDSTChange = systemOffset - prevHourSystemOffset;
-  let systemOffsetForDiff = systemOffset;
-  if (systemDSTChange && systemOffset !== offset) {
-    const systemHour = Date.prototype.getHours.apply(date5);
-    const expectedHour = Array.isArray(constructorArgs) ? constructorArgs[3] || 0 : date5.internal.getUTCHours();
-    if (systemHour !== expectedHour) {
-      const testDate = /* @__PURE__ */ new Date(+date5);
-      const testOffsetDiff = systemOffset - offset;
-      if (testOffsetDiff) testDate.setUTCMinutes(testDate.getUTCMinutes() + testOffsetDiff);
-      const testOffsetWithSeconds = tzOffset(date5.timeZone, testDate);
-      const testOffset = testOffsetWithSeconds > 0 ? Math.floor(testOffsetWithSeconds) : Math.ceil(testOffsetWithSeconds);
-      if (testOffset === offset) systemOffsetForDiff = prevHourSystemOffset;
-    }
-  }
-  const offsetDiff = systemOffsetForDiff - offset;
-  if (offsetDiff)
-    Date.prototype.setUTCMinutes.call(date5, Date.prototype.getUTCMinutes.call(date5) + offsetDiff);
-  const systemDate = /* @__PURE__ */ new Date(+date5);
-  systemDate.setUTCSeconds(0);
-  const systemSecondsOffset = systemOffset > 0 ? systemDate.getSeconds() : (systemDate.getSeconds() - 60) % 60;
-  const secondsOffset = Math.round(-(tzOffset(date5.timeZone, date5) * 60)) % 60;
-  if (secondsOffset || systemSecondsOffset)
-    Date.prototype.setUTCSeconds.call(date5, Date.prototype.getUTCSeconds.call(date5) + secondsOffset + systemSecondsOffset);
-  const postOffsetWithSeconds = tzOffset(date5.timeZone, date5);
-  const postOffset = postOffsetWithSeconds > 0 ? Math.floor(postOffsetWithSeconds) : Math.ceil(postOffsetWithSeconds);
-  const postSystemOffset = -(/* @__PURE__ */ new Date(+date5)).getTimezoneOffset();
-  const postOffsetDiff = postSystemOffset - postOffset;
-  const offsetChanged = postOffset !== offset;
-  const postDiff = postOffsetDiff - offsetDiff;
-  const targetDSTShift = postOffset - offset;
-  const postOffsetCandidate = expectedInternalTime - postOffset * 60 * 1e3;
-  const normalizedTargetDSTGap = targetDSTShift > 0 && targetInternalTime(date5) - expectedInternalTime === targetDSTShift * 60 * 1e3 && targetInternalTime(date5, postOffsetCandidate) !== expectedInternalTime;
-  if (offsetChanged && postDiff && !normalizedTargetDSTGap) {
-    Date.prototype.setUTCMinutes.call(date5, Date.prototype.getUTCMinutes.call(date5) + postDiff);
-    const newOffsetWithSeconds = tzOffset(date5.timeZone, date5);
-    const newOffset = newOffsetWithSeconds > 0 ? Math.floor(newOffsetWithSeconds) : Math.ceil(newOffsetWithSeconds);
-    const offsetChange = postOffset - newOffset;
-    if (offsetChange && postDiff < 0) {
-      Date.prototype.setUTCMinutes.call(date5, Date.prototype.getUTCMinutes.call(date5) + offsetChange);
-    }
-  }
-  syncToInternal(date5);
-  const expectedTime = constructorArgs ? expectedInternalTime : expectedInternalTime + secondsOffset * 1e3;
-  const drift = expectedTime - +date5.internal;
-  if (drift && Math.abs(drift) < 30 * 60 * 1e3) {
-    Date.prototype.setTime.call(date5, +date5 + drift);
-    syncToInternal(date5);
-  }
-}
-function constructorArgsToInternalTime(args) {
-  return Date.UTC(args[0], args.length > 1 ? args[1] : 0, args.length > 2 ? args[2] : 1, ...args.slice(3));
-}
-function targetInternalTime(date5, time3) {
-  const internal = new Date(time3 ?? +date5);
-  internal.setUTCSeconds(internal.getUTCSeconds() - Math.round(-tzOffset(date5.timeZone, internal) * 60));
-  return +internal;
-}
-
-// node_modules/@date-fns/tz/date/index.js
-var TZDate = class _TZDate extends TZDateMini {
-  //#region static
-  static tz(tz, ...args) {
-    return args.length ? new _TZDate(...args, tz) : new _TZDate(Date.now(), tz);
-  }
-  //#endregion
-  //#region representation
-  toISOString() {
-    const [sign, hours, minutes] = this.tzComponents();
-    const tz = `${sign}${hours}:${minutes}`;
-    return this.internal.toISOString().slice(0, -1) + tz;
-  }
-  toString() {
-    return `${this.toDateString()} ${this.toTimeString()}`;
-  }
-  toDateString() {
-    const [day, date5, month, year] = this.internal.toUTCString().split(" ");
-    return `${day?.slice(0, -1)} ${month} ${date5} ${year}`;
-  }
-  toTimeString() {
-    const time3 = this.internal.toUTCString().split(" ")[4];
-    const [sign, hours, minutes] = this.tzComponents();
-    return `${time3} GMT${sign}${hours}${minutes} (${tzName(this.timeZone, this)})`;
-  }
-  toLocaleString(locales, options) {
-    return Date.prototype.toLocaleString.call(this, locales, {
-      ...options,
-      timeZone: options?.timeZone || this.timeZone
-    });
-  }
-  toLocaleDateString(locales, options) {
-    return Date.prototype.toLocaleDateString.call(this, locales, {
-      ...options,
-      timeZone: options?.timeZone || this.timeZone
-    });
-  }
-  toLocaleTimeString(locales, options) {
-    return Date.prototype.toLocaleTimeString.call(this, locales, {
-      ...options,
-      timeZone: options?.timeZone || this.timeZone
-    });
-  }
-  //#endregion
-  //#region private
-  tzComponents() {
-    const offset = this.getTimezoneOffset();
-    const sign = offset > 0 ? "-" : "+";
-    const hours = String(Math.floor(Math.abs(offset) / 60)).padStart(2, "0");
-    const minutes = String(Math.abs(offset) % 60).padStart(2, "0");
-    return [sign, hours, minutes];
-  }
-  //#endregion
-  withTimeZone(timeZone) {
-    return new _TZDate(+this, timeZone);
-  }
-  //#region date-fns integration
-  [/* @__PURE__ */ Symbol.for("constructDateFrom")](date5) {
-    return new _TZDate(+new Date(date5), this.timeZone);
-  }
-  //#endregion
-};
 
 // node_modules/date-fns/constants.js
 var daysInYear = 365.2425;
@@ -58018,16 +61728,16 @@ function stirlingError(n) {
 function deviance(x, np) {
   if (Math.abs(x - np) < 0.1 * (x + np)) {
     let v = (x - np) / (x + np);
-    let sum = (x - np) * v;
+    let sum2 = (x - np) * v;
     let term = 2 * x * v;
     v *= v;
     for (let j = 1; j < 1e3; j++) {
       term *= v;
-      const next = sum + term / (2 * j + 1);
-      if (next === sum) return next;
-      sum = next;
+      const next = sum2 + term / (2 * j + 1);
+      if (next === sum2) return next;
+      sum2 = next;
     }
-    return sum;
+    return sum2;
   }
   return x * Math.log(x / np) + np - x;
 }
@@ -58048,15 +61758,15 @@ function logHypergeometricPmf(x, bad, good, drawn) {
 }
 var NEGLIGIBLE = 1e-17;
 function tailInFirstTerms(first, last, step, ratio) {
-  let sum = 1;
+  let sum2 = 1;
   let term = 1;
   for (let k = first; k !== last; k += step) {
     const r = ratio(k);
     term *= r;
-    sum += term;
-    if (r < 1 && term * r / (1 - r) <= sum * NEGLIGIBLE) break;
+    sum2 += term;
+    if (r < 1 && term * r / (1 - r) <= sum2 * NEGLIGIBLE) break;
   }
-  return sum;
+  return sum2;
 }
 function isCount(n) {
   return Number.isSafeInteger(n) && n >= 0;
@@ -58385,6 +62095,13 @@ async function evaluateSet(set2, options) {
     [...groups2.values()].flatMap((g) => g.jobs),
     options
   );
+  for (const { spec, jobs } of groups2.values()) {
+    for (const job of jobs) {
+      job.corrections = planCorrections(job.slo, spec.type, job.plan.request, [
+        job.plan.previousRequest
+      ]);
+    }
+  }
   const checking = runHealthChecks(set2);
   const sourceGroups = [...groups2.values()];
   const counts = sourceGroups.map(({ spec, jobs }) => ({
@@ -58394,9 +62111,13 @@ async function evaluateSet(set2, options) {
   const factory = options.sourceFactory;
   const answers = factory ? await Promise.all(counts.map((count5) => countSafely(factory, count5))) : await countSources(counts, options.sourceOptions);
   sourceGroups.forEach(({ spec, jobs }, g) => {
-    const results = answers[g].map(
-      (answer, i) => answer instanceof SloError ? answer : countedFromSamples(counts[g].requests[i], answer, jobs[i]?.plan.slicesKey)
-    );
+    const results = answers[g].map((answer, i) => {
+      if (answer instanceof SloError) return answer;
+      const request2 = counts[g].requests[i];
+      const job = jobs[i % jobs.length];
+      const counted2 = countedFromSamples(request2, answer, jobs[i]?.plan.slicesKey);
+      return withoutCorrections(job.corrections, request2, counted2);
+    });
     jobs.forEach((job, i) => {
       entries[job.index] = entriesFor(job, results[i], spec, options, results[jobs.length + i]);
     });
@@ -58547,7 +62268,8 @@ function entryFor(job, result, spec, options, previous) {
       notes
     }
   });
-  return withDeploys(entry, job, result);
+  const corrections = reportCorrections(job.corrections, result);
+  return withDeploys(corrections ? { ...entry, corrections } : entry, job, result);
 }
 function withDeploys(entry, job, result) {
   const { slo, plan } = job;
@@ -58715,91 +62437,96 @@ init_defaults();
 init_errors();
 import { dirname as dirname2 } from "node:path";
 
-// src/definition/calendar.ts
+// src/definition/corrections.ts
+init_defaults();
 init_limits();
-var CALENDAR_UNITS = [
-  "minute",
-  "hour",
-  "day",
-  "week",
-  "month",
-  "quarter",
-  "year"
-];
-var UNIT_OF_LETTER = {
-  m: "minute",
-  h: "hour",
-  d: "day",
-  w: "week",
-  M: "month",
-  Q: "quarter",
-  Y: "year"
-};
-var LETTER_OF_UNIT = Object.fromEntries(
-  Object.entries(UNIT_OF_LETTER).map(([letter, unit]) => [unit, letter])
-);
-function parseCalendarPeriod(text) {
-  const name2 = text.trim();
-  if (CALENDAR_UNITS.includes(name2))
-    return { count: 1, unit: name2 };
-  const m = /^(\d+)([mhdwMQY])$/.exec(name2);
-  return m ? { count: Number(m[1]), unit: UNIT_OF_LETTER[m[2]] } : null;
-}
-function calendarLabel(period) {
-  return period.count === 1 ? period.unit : `${period.count} ${period.unit}s`;
-}
-function calendarWindowOf(period, timeZone, start) {
-  return {
-    kind: "calendar",
-    ...period,
-    timeZone,
-    ...start !== void 0 ? { start: { text: start, wallClock: parseWallClock(start) } } : {},
-    label: calendarLabel(period)
-  };
-}
-var NOMINAL_UNIT_MS = {
-  minute: MINUTE_MS2,
-  hour: HOUR_MS2,
-  day: DAY_MS3,
-  week: 7 * DAY_MS3,
-  month: 30 * DAY_MS3,
-  quarter: 90 * DAY_MS3,
-  year: 365 * DAY_MS3
-};
-var LONGEST_UNIT_MS = {
-  minute: MINUTE_MS2,
-  hour: HOUR_MS2,
-  day: 25 * HOUR_MS2,
-  week: 7 * DAY_MS3,
-  month: 31 * DAY_MS3,
-  quarter: 92 * DAY_MS3,
-  year: 366 * DAY_MS3
-};
-function nominalPeriodMs(period) {
-  return period.count * NOMINAL_UNIT_MS[period.unit];
-}
-function longestPeriodMs(period) {
-  return period.count * LONGEST_UNIT_MS[period.unit];
-}
-var WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
-function parseWallClock(text) {
-  const wall = wallClockFields(text);
-  return wall && wall.year >= EARLIEST_CALENDAR_START_YEAR ? wall : null;
-}
-function wallClockFields(text) {
-  const m = WALL_CLOCK.exec(text.trim());
-  if (!m) return null;
-  const [year, month, day, hour = 0, minute2 = 0, second = 0] = m.slice(1).map((p) => Number(p ?? 0));
-  const wall = { year, month, day, hour, minute: minute2, second };
-  return isRealWallClock(wall) ? wall : null;
-}
-function isRealWallClock(w) {
-  const daysInMonth2 = new Date(Date.UTC(w.year, w.month, 0)).getUTCDate();
-  return w.month >= 1 && w.month <= 12 && w.day >= 1 && w.day <= daysInMonth2 && w.hour <= 23 && w.minute <= 59 && w.second <= 59;
-}
 
-// src/definition/deploys.ts
-init_promql();
+// src/definition/rrule-text.ts
+var FREQUENCIES = ["SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"];
+var WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
+var positiveInteger = (v) => /^[1-9]\d{0,8}$/.test(v) ? void 0 : "a whole number from 1";
+function integerList(min, max, signed) {
+  const what = signed ? `a comma-separated list of ${min} to ${max} or -${max} to -${min}` : `a comma-separated list of ${min} to ${max}`;
+  return (v) => v.split(",").every((n) => {
+    if (!(signed ? /^[+-]?\d{1,3}$/ : /^\d{1,2}$/).test(n)) return false;
+    const abs = Math.abs(Number(n));
+    return abs >= min && abs <= max && (min > 0 || !n.startsWith("-"));
+  }) ? void 0 : what;
+}
+var PART_VALUES = {
+  FREQ: (v) => FREQUENCIES.includes(v) ? void 0 : `one of ${FREQUENCIES.join(", ")}`,
+  INTERVAL: positiveInteger,
+  COUNT: positiveInteger,
+  UNTIL: (v) => /^\d{8}(T\d{6}Z?)?$/.test(v) ? void 0 : "a date like 20261231 or a date and time like 20261231T235959Z",
+  BYSECOND: integerList(0, 59, false),
+  BYMINUTE: integerList(0, 59, false),
+  BYHOUR: integerList(0, 23, false),
+  BYDAY: (v) => v.split(",").every((d) => {
+    const m = /^([+-]?\d{1,2})?([A-Z]{2})$/.exec(d);
+    return m !== null && WEEKDAYS.includes(m[2]) && (m[1] === void 0 || Number(m[1]) !== 0);
+  }) ? void 0 : `a comma-separated list of weekdays (${WEEKDAYS.join(", ")}), each maybe after a position like 1MO or -1FR`,
+  BYMONTHDAY: integerList(1, 31, true),
+  BYYEARDAY: integerList(1, 366, true),
+  BYWEEKNO: integerList(1, 53, true),
+  BYMONTH: integerList(1, 12, false),
+  BYSETPOS: integerList(1, 366, true),
+  WKST: (v) => WEEKDAYS.includes(v) ? void 0 : `one of ${WEEKDAYS.join(", ")}`
+};
+function readRruleText(written) {
+  const lead = written.length - written.trimStart().length;
+  let text = written.trim();
+  let offset = lead;
+  if (/^DTSTART/i.test(text) || /(^|[\n;])\s*DTSTART/i.test(text)) {
+    return {
+      problem: {
+        message: "DTSTART does not belong in the rule: the correction's start is its start",
+        offset: Math.max(0, written.search(/DTSTART/i)),
+        hint: `write the first period's start as start: "2026-05-10 02:00" and the rule as FREQ=WEEKLY;BYDAY=SU`
+      }
+    };
+  }
+  const prefix = /^RRULE:/i.exec(text);
+  if (prefix) {
+    text = text.slice(prefix[0].length);
+    offset += prefix[0].length;
+  }
+  const seen = /* @__PURE__ */ new Set();
+  let at2 = offset;
+  for (const part2 of text.split(";")) {
+    const problem = partProblem(part2, seen);
+    if (problem) return { problem: { ...problem, offset: at2 } };
+    at2 += part2.length + 1;
+  }
+  if (!seen.has("FREQ")) {
+    return {
+      problem: {
+        message: "the rule needs FREQ (SECONDLY to YEARLY), e.g. FREQ=WEEKLY;BYDAY=SU",
+        offset
+      }
+    };
+  }
+  if (seen.has("COUNT") && seen.has("UNTIL")) {
+    return {
+      problem: { message: "give COUNT or UNTIL, not both (RFC 5545)", offset }
+    };
+  }
+  return { rule: text.toUpperCase() };
+}
+function partProblem(part2, seen) {
+  const eq = part2.indexOf("=");
+  const name2 = (eq < 0 ? part2 : part2.slice(0, eq)).trim().toUpperCase();
+  const value = eq < 0 ? "" : part2.slice(eq + 1).trim().toUpperCase();
+  const check2 = PART_VALUES[name2];
+  if (!check2) {
+    return {
+      message: `${part2.trim() || "(empty)"}: unknown part; expected NAME=VALUE with a name of ${Object.keys(PART_VALUES).join(", ")}`
+    };
+  }
+  if (seen.has(name2)) return { message: `${name2} is given twice` };
+  seen.add(name2);
+  const expected = eq < 0 ? "a value" : check2(value);
+  return expected === void 0 ? void 0 : { message: `${part2.trim()}: expected ${name2}=${expected}` };
+}
 
 // src/definition/rules.ts
 init_limits();
@@ -58949,7 +62676,121 @@ function percentAbove0(example) {
   return (percent5) => percent5 <= 0 ? { message: `expected a percentage between 0 and 100, like ${example}` } : void 0;
 }
 
+// src/definition/corrections.ts
+var INSTANT = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$/;
+function correctionTime(text, timeZone) {
+  const t2 = text.trim();
+  if (INSTANT.test(t2)) {
+    const ms = Date.parse(t2.replace(" ", "T"));
+    return Number.isFinite(ms) ? ms : null;
+  }
+  const wall = parseWallClock(t2);
+  if (!wall) return null;
+  return new TZDate(
+    wall.year,
+    wall.month - 1,
+    wall.day,
+    wall.hour,
+    wall.minute,
+    wall.second,
+    timeZone
+  ).getTime();
+}
+var timeOf = (key) => (c) => {
+  const text = c.fields[key];
+  if (text === void 0 || (key === "start" ? c.startMs : c.endMs) !== null) return void 0;
+  return {
+    at: [key],
+    message: `${key}: expected a local date and time like 2026-05-10 02:00 (read in timezone) or an instant like 2026-05-10T02:00:00Z, got '${text}'`
+  };
+};
+var endOrDuration = ({ fields }) => {
+  if (fields.end !== void 0 && fields.duration !== void 0)
+    return { key: "duration", message: "give end or duration, not both: each says the other" };
+  if (fields.end === void 0 && fields.duration === void 0)
+    return { message: "a correction needs end or duration (each period's length)" };
+  return void 0;
+};
+var endAfterStart = ({ fields, startMs, endMs }) => fields.end !== void 0 && startMs !== null && endMs !== null && endMs <= startMs ? {
+  at: ["end"],
+  message: `end (${fields.end.trim()}) must be after start (${fields.start.trim()})`
+} : void 0;
+function readCorrections(reporter, path, raw, positionAt, windowMs) {
+  const corrections = [];
+  raw.forEach((fields, i) => {
+    const c = readCorrection(reporter, [...path, i], fields, positionAt, windowMs);
+    if (c) corrections.push(c);
+  });
+  return corrections;
+}
+function readCorrection(reporter, path, fields, positionAt, windowMs) {
+  const timeZone = fields.timezone?.trim() ?? DEFAULT_TIME_ZONE;
+  if (!checkAll(reporter, [...path, "timezone"], timeZone, knownTimeZone)) return void 0;
+  const read = {
+    fields,
+    timeZone,
+    startMs: correctionTime(fields.start, timeZone),
+    endMs: fields.end === void 0 ? null : correctionTime(fields.end, timeZone)
+  };
+  if (!checkInOrder(
+    reporter,
+    path,
+    read,
+    endOrDuration,
+    timeOf("start"),
+    timeOf("end"),
+    endAfterStart
+  ))
+    return void 0;
+  const rule = fields.rrule === void 0 ? void 0 : readRruleText(fields.rrule);
+  if (rule && "problem" in rule) {
+    reporter.failInScalar(
+      [...path, "rrule"],
+      rule.problem.offset,
+      `rrule: ${rule.problem.message}`,
+      rule.problem.hint
+    );
+    return void 0;
+  }
+  const startMs = read.startMs;
+  const durationMs = fields.duration !== void 0 ? parseDuration(fields.duration) : read.endMs - startMs;
+  const correction = {
+    start: fields.start.trim(),
+    startMs,
+    durationMs,
+    ...fields.duration !== void 0 ? { duration: fields.duration.trim() } : {},
+    ...fields.end !== void 0 ? { end: fields.end.trim() } : {},
+    ...rule ? { rrule: rule.rule } : {},
+    timeZone,
+    ...fields.reason !== void 0 ? { reason: fields.reason } : {},
+    category: fields.category ?? DEFAULT_CORRECTION_CATEGORY,
+    at: positionAt(path)
+  };
+  const inWindow = { correction, windowMs, first: firstOccurrence(correction) };
+  return checkInOrder(reporter, path, inWindow, occurs, fewEnoughPeriods) ? correction : void 0;
+}
+var occurs = ({ correction, first }) => first === void 0 ? {
+  at: ["rrule"],
+  message: `rrule: ${correction.rrule} has no occurrences from ${correction.start}: no event would be excluded`,
+  hint: "check UNTIL against start, and BYMONTHDAY against BYMONTH"
+} : void 0;
+var fewEnoughPeriods = ({ correction, windowMs, first }) => {
+  if (correction.rrule === void 0 || first === void 0) return void 0;
+  try {
+    correctionPeriods(correction, first, first + windowMs);
+    return void 0;
+  } catch (error63) {
+    if (!(error63 instanceof TooManyPeriods)) throw error63;
+    return {
+      at: ["rrule"],
+      message: `rrule: ${correction.rrule} with ${formatDuration(correction.durationMs)} periods has more than ${MAX_CORRECTION_PERIODS_PER_WINDOW.toLocaleString("en-US")} periods inside the SLO's ${formatDuration(windowMs)} window, the most one correction may have`,
+      hint: "a less frequent rule (FREQ=DAILY, BYHOUR=...), or one longer period with end or duration"
+    };
+  }
+};
+
 // src/definition/deploys.ts
+init_promql();
 function readDeploys(reporter, path, raw, source, at2) {
   if (!source) return void 0;
   if (source.type === "unsupported") {
@@ -59608,43 +63449,6 @@ function defaultField(from) {
   if (from === void 0) return DEFAULT_LOG_TIMESTAMP_FIELD;
   const names = captureNames(from);
   return names.length === 1 ? names[0] : void 0;
-}
-
-// src/definition/openslo/durations.ts
-init_defaults();
-var DAY = 864e5;
-var SHORTHAND_UNIT_MS = {
-  m: 6e4,
-  h: 36e5,
-  d: DAY,
-  w: 7 * DAY,
-  M: 30 * DAY,
-  Q: 90 * DAY,
-  Y: 365 * DAY
-};
-function parseShorthand(text) {
-  const m = /^\s*(\d+)([mhdwMQY])\s*$/.exec(text);
-  if (!m) return null;
-  const count5 = Number(m[1]);
-  const unit = m[2];
-  if (count5 <= 0) return null;
-  const ms = count5 * SHORTHAND_UNIT_MS[unit];
-  const label = "mhdw".includes(unit) ? `${count5}${unit}` : `${ms / DAY}d`;
-  return { ms, count: count5, unit, label };
-}
-function shorthandMessage(text) {
-  if (/^\s*0+[mhdwMQY]\s*$/.test(text))
-    return `'${text.trim()}' is zero; an OpenSLO duration is a whole number of at least 1 and one of m h d w M Q Y, like 1w`;
-  return `'${text}' is not an OpenSLO duration: a whole number and one of m h d w M Q Y, like 5m, 1h, 28d, 1M`;
-}
-function windowPeriodMs(window2) {
-  return window2.kind === "rolling" ? window2.durationMs : nominalPeriodMs(window2);
-}
-function defaultShortMs(longMs) {
-  return Math.max(
-    MINUTE_MS2,
-    Math.round(longMs / DEFAULT_SHORT_WINDOW_DIVISOR / MINUTE_MS2) * MINUTE_MS2
-  );
 }
 
 // src/definition/normalize.ts
@@ -62719,13 +66523,13 @@ var CC_SANITIZE = /[- ]/g;
 function isLuhnAlgo(digits2) {
   let length = digits2.length;
   let bit = 1;
-  let sum = 0;
+  let sum2 = 0;
   while (length) {
     const value = digits2.charCodeAt(--length) - 48;
     bit ^= 1;
-    sum += bit ? [0, 2, 4, 6, 8, 1, 3, 5, 7, 9][value] : value;
+    sum2 += bit ? [0, 2, 4, 6, 8, 1, 3, 5, 7, 9][value] : value;
   }
-  return sum % 10 === 0;
+  return sum2 % 10 === 0;
 }
 function isValidCreditCard(input2) {
   if (!creditCard.test(input2))
@@ -79542,6 +83346,22 @@ var notifySchema = external_exports.array(
     description: external_exports.string().optional().describe("route only")
   })
 );
+var correctionSchema = external_exports.strictObject({
+  start: external_exports.string().describe(
+    "The first period's start: a local date and time read in timezone (2026-05-10 02:00), or an instant with its offset (2026-05-10T02:00:00Z)"
+  ),
+  end: external_exports.string().optional().describe("The first period's end, written as start is; or duration"),
+  duration: durationText.optional().describe("Each period's length (2h); or end"),
+  rrule: external_exports.string().optional().describe(
+    `An RFC 5545 recurrence rule, with or without RRULE: (FREQ=WEEKLY;BYDAY=SU;BYHOUR=2); its local times are read in timezone; at most ${MAX_CORRECTION_PERIODS_PER_WINDOW.toLocaleString("en-US")} periods inside the SLO's window`
+  ),
+  timezone: external_exports.string().optional().describe("IANA time zone of start, end and the rule (default UTC)"),
+  reason: external_exports.string().optional().describe("Why these events do not count, shown in reports"),
+  category: external_exports.enum(["maintenance", "outside-business-hours", "deployment", "other"]).optional().describe(`What kind of correction (default ${DEFAULT_CORRECTION_CATEGORY})`)
+}).describe(
+  "A period (or a recurring one) whose events do not count: left out of the SLI, the budget, the burn rates and the alerts"
+);
+var correctionsSchema = external_exports.array(correctionSchema);
 var sloSchema = external_exports.strictObject({
   name: external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected letters, digits, '-', '_' or '.'").describe("Unique within the service"),
   displayName: external_exports.string().optional().describe("A name for people; OpenSLO's metadata.displayName"),
@@ -79567,6 +83387,7 @@ var sloSchema = external_exports.strictObject({
   groupLimit: external_exports.number().int().optional().describe(
     `With groupBy: the most groups (default ${DEFAULT_GROUP_LIMIT}, at most ${MAX_GROUP_LIMIT}); the largest by events are kept, the rest are one "(other)" group`
   ),
+  corrections: correctionsSchema.optional().describe("Periods whose events do not count for this SLO, after the file's own"),
   runbook: external_exports.string().optional()
 });
 var healthSchema = external_exports.array(
@@ -79601,7 +83422,8 @@ var sloFileSchema = external_exports.strictObject({
   slos: external_exports.array(sloSchema).min(1),
   notify: notifySchema.optional().describe("Where alerts go, for every SLO of the file"),
   health: healthSchema.optional().describe("Dependency health endpoints checked by the gate"),
-  deploys: deploysSchema.optional()
+  deploys: deploysSchema.optional(),
+  corrections: correctionsSchema.optional().describe("Periods whose events do not count, for every SLO of the file")
 }).describe("An slo file: a service and its service level objectives");
 function knownKeys(schema = sloFileSchema, into = /* @__PURE__ */ new Set()) {
   const def = schema._zod.def;
@@ -79745,6 +83567,7 @@ var NativeFileNormalizer = class {
       return { name: h.name, url: h.url, onFailure: h.onFailure ?? DEFAULT_HEALTH_ON_FAILURE };
     });
     const deploys = file2.deploys ? this.deploys(file2.deploys, sources) : void 0;
+    this.fileCorrections(file2, slos);
     if (this.errors.length > 0) return { errors: this.errors };
     return {
       errors: [],
@@ -79761,6 +83584,20 @@ var NativeFileNormalizer = class {
         ...deploys ? { deploys } : {}
       }
     };
+  }
+  /** The file's corrections come first in each SLO's, checked against the file's longest window. */
+  fileCorrections(file2, slos) {
+    if (!file2.corrections || slos.length === 0) return;
+    const windowMs = Math.max(...slos.map((slo) => longestWindowMs(slo.window)));
+    const corrections = readCorrections(
+      this,
+      ["corrections"],
+      file2.corrections,
+      (p) => positionOf(this.ydoc, p),
+      windowMs
+    );
+    if (corrections.length === 0) return;
+    for (const slo of slos) slo.corrections = [...corrections, ...slo.corrections ?? []];
   }
   deploys(raw, sources) {
     const path = ["deploys"];
@@ -79821,6 +83658,13 @@ var NativeFileNormalizer = class {
     });
     const notify = raw.notify ? this.notify([...path, "notify"], raw.notify) : fromFile.notify;
     const routes = raw.notify ? this.routes([...path, "notify"], raw.notify) : fromFile.routes;
+    const corrections = raw.corrections && window2 ? readCorrections(
+      this,
+      [...path, "corrections"],
+      raw.corrections,
+      (p) => positionOf(this.ydoc, p),
+      longestWindowMs(window2)
+    ) : [];
     if (this.errors.length > before || !objective || !window2 || !indicator || !alerting || !gate2) {
       return void 0;
     }
@@ -79843,6 +83687,7 @@ var NativeFileNormalizer = class {
       ...routes.length > 0 ? { routes } : {},
       breakdownBy: raw.breakdownBy,
       ...grouping ? { grouping } : {},
+      ...corrections.length > 0 ? { corrections } : {},
       runbook: raw.runbook,
       at: positionOf(this.ydoc, path)
     };
@@ -80114,6 +83959,9 @@ var NativeFileNormalizer = class {
     return routes;
   }
 };
+function longestWindowMs(window2) {
+  return window2.kind === "rolling" ? window2.durationMs : longestPeriodMs(window2);
+}
 function severityPolicy(s) {
   return {
     disable: s?.disable ?? false,
@@ -82457,7 +86305,7 @@ var PROM_UNIT_MS = [365 * 864e5, 7 * 864e5, 864e5, 36e5, 6e4, 1e3, 1];
 function promDurationMs(text) {
   const m = text === "" ? null : PROM_DURATION.exec(text);
   if (!m) return null;
-  return PROM_UNIT_MS.reduce((sum, unit, i) => sum + Number(m[i + 1] ?? 0) * unit, 0);
+  return PROM_UNIT_MS.reduce((sum2, unit, i) => sum2 + Number(m[i + 1] ?? 0) * unit, 0);
 }
 
 // src/definition/pyrra/indicator.ts
@@ -84447,6 +88295,7 @@ function entryDetails(e, paint) {
     lines.push(paint(`  ${name2}: ${trendText(e)}`, trend.direction === "better" ? "green" : "red"));
   }
   lines.push(...episodeLines(e));
+  lines.push(...correctionLines(e));
   if ((e.status === "warning" || e.status === "breaching") && e.breakdown.length > 0) {
     const top = e.breakdown.slice(0, 3).map((b) => `${breakdownName2(b)} (${textCount(b)})`);
     lines.push(`  ${name2}: budget spent by ${top.join(", ")}`);
@@ -84475,6 +88324,33 @@ function episodeLines(e) {
     ...shown.map((ep) => `    ${escapeTerminal(episodeText(ep, history.since))}`),
     ...rest ? [`    ${rest} (all in the JSON report)`] : []
   ];
+}
+function correctionLines(e) {
+  const corrections = e.corrections ?? [];
+  if (corrections.length === 0) return [];
+  const all = corrections.reduce(
+    (sum2, c) => ({ total: sum2.total + c.excluded.total, bad: sum2.bad + c.excluded.bad }),
+    { total: 0, bad: 0 }
+  );
+  return [
+    `  ${escapeTerminal(e.name)}: corrections left ${eventsText(all)} out of the window:`,
+    ...corrections.map((c) => {
+      const what = [
+        c.category,
+        ...c.reason !== void 0 ? [` "${escapeTerminal(c.reason)}"`] : [],
+        ...c.rrule !== void 0 ? [`, ${escapeTerminal(c.rrule)} in ${escapeTerminal(c.timeZone)}`] : []
+      ].join("");
+      const latest = c.occurrences.at(-1);
+      const periods = c.occurrences.length + (c.occurrencesLeftOut ?? 0);
+      const when = latest ? `, the latest ${shortTime(latest.start)} to ${shortTime(latest.end)}` : "";
+      return `    ${what}: ${periods} period(s)${when}: ${eventsText(c.excluded)}`;
+    })
+  ];
+}
+function eventsText(events2) {
+  const count5 = (n) => Math.round(n).toLocaleString("en-US");
+  const bad = Math.round(events2.bad) > 0 ? ` (${count5(events2.bad)} bad)` : "";
+  return `${count5(events2.total)} event(s)${bad}`;
 }
 function alignedTable(indent, header, rows, numeric) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

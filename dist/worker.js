@@ -11704,7 +11704,26 @@ function planBase(request) {
   } : null;
   const spec = request.slo.grouping;
   const grouping = spec ? { by: spec.by, byIds: spec.by.map(nameId), limit: spec.limit } : null;
-  return { windows: request.windows, series: request.series, breakdown, grouping, fromMs, toMs };
+  return {
+    windows: request.windows,
+    series: request.series,
+    breakdown,
+    grouping,
+    fromMs,
+    toMs,
+    excluded: excludedOf(request)
+  };
+}
+function excludedOf(request) {
+  const excluded = request.excluded;
+  if (!excluded || excluded.periods.length === 0) return null;
+  const window = request.windows.find((w) => w.key === excluded.window);
+  return {
+    periods: excluded.periods,
+    corrections: excluded.corrections,
+    startMs: window?.startMs ?? 0,
+    endMs: window?.endMs ?? 0
+  };
 }
 function queriesOf(plan) {
   if (plan.kind === "latency") return [plan.events];
@@ -13865,7 +13884,9 @@ var Tally = class {
       ...emptyCells(plan),
       breakdown: this.breakdownCounter.state,
       missingField: 0,
-      groups: plan.grouping ? { tallied: /* @__PURE__ */ new Map(), untallied: null } : null
+      groups: plan.grouping ? { tallied: /* @__PURE__ */ new Map(), untallied: null } : null,
+      excludedGood: new Float64Array(plan.excluded?.corrections.length ?? 0),
+      excludedTotal: new Float64Array(plan.excluded?.corrections.length ?? 0)
     };
   }
   /** Whether an event at t falls in any window or bucket of this request. */
@@ -13882,6 +13903,7 @@ var Tally = class {
    * the breakdown; group: a grouped SLO's values of the event.
    */
   record(t, good, breakdownKey2, group) {
+    if (this.excludedAt(t, good)) return;
     this.countIn(this.state, t, good);
     if (!good && breakdownKey2 !== void 0) this.breakdownCounter.add(breakdownKey2);
     if (group !== void 0) this.countIn(this.groupCells(group), t, good);
@@ -13919,14 +13941,35 @@ var Tally = class {
       }
     }
   }
+  /** True when a correction leaves out an event at t: then counted only per correction, in its window. */
+  excludedAt(t, good) {
+    const excluded = this.plan.excluded;
+    if (excluded === null || !insidePeriods(excluded.periods, t)) return false;
+    if (t <= excluded.startMs || t > excluded.endMs) return true;
+    const s = this.state;
+    excluded.corrections.forEach((periods, i) => {
+      if (!insidePeriods(periods, t)) return;
+      s.excludedTotal[i]++;
+      if (good) s.excludedGood[i]++;
+    });
+    return true;
+  }
   missingField() {
     this.state.missingField++;
+  }
+  /** Per correction, the events it left out of its window. */
+  excluded() {
+    if (this.plan.excluded === null) return void 0;
+    const { excludedGood: good, excludedTotal: total } = this.state;
+    return Array.from(total, (t, i) => ({ good: good[i], total: t }));
   }
   merge(other) {
     const s = this.state;
     addCells(s, other);
     this.breakdownCounter.merge(other.breakdown);
     s.missingField += other.missingField;
+    addInto(s.excludedGood, other.excludedGood);
+    addInto(s.excludedTotal, other.excludedTotal);
     if (other.groups) this.mergeGroups(other.groups);
   }
   /** Another part's groups: each value into its own where it has or may have one, else the untallied. */
@@ -13967,6 +14010,18 @@ var Tally = class {
     return this.breakdownCounter.entries().sort((a, b) => b.count - a.count || compareKeys(a.key, b.key)).slice(0, limit).map(entryOf);
   }
 };
+function insidePeriods(periods, t) {
+  let lo = 0;
+  let hi = periods.length - 1;
+  while (lo <= hi) {
+    const mid = lo + hi >> 1;
+    const p = periods[mid];
+    if (t <= p.startMs) hi = mid - 1;
+    else if (t > p.endMs) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
 function emptyCells(plan) {
   return {
     windowGood: new Float64Array(plan.windows.length),

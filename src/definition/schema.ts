@@ -6,13 +6,14 @@
 
 import { z } from "zod";
 import {
+  DEFAULT_CORRECTION_CATEGORY,
   DEFAULT_GATE,
   DEFAULT_GROUP_LIMIT,
   DEFAULT_MIN_EVENTS,
   DEFAULT_SOURCE,
   DEFAULT_TIMESLICE_MS,
 } from "../defaults.js";
-import { MAX_GROUP_LIMIT, MAX_WINDOW_MS } from "../limits.js";
+import { MAX_CORRECTION_PERIODS_PER_WINDOW, MAX_GROUP_LIMIT, MAX_WINDOW_MS } from "../limits.js";
 import { formatDuration, parseDuration } from "./duration.js";
 import { durationTooLong } from "./rules.js";
 
@@ -335,6 +336,37 @@ export const notifySchema = z.array(
   }),
 );
 
+const correctionSchema = z
+  .strictObject({
+    start: z
+      .string()
+      .describe(
+        "The first period's start: a local date and time read in timezone (2026-05-10 02:00), or an instant with its offset (2026-05-10T02:00:00Z)",
+      ),
+    end: z.string().optional().describe("The first period's end, written as start is; or duration"),
+    duration: durationText.optional().describe("Each period's length (2h); or end"),
+    rrule: z
+      .string()
+      .optional()
+      .describe(
+        `An RFC 5545 recurrence rule, with or without RRULE: (FREQ=WEEKLY;BYDAY=SU;BYHOUR=2); its local times are read in timezone; at most ${MAX_CORRECTION_PERIODS_PER_WINDOW.toLocaleString("en-US")} periods inside the SLO's window`,
+      ),
+    timezone: z
+      .string()
+      .optional()
+      .describe("IANA time zone of start, end and the rule (default UTC)"),
+    reason: z.string().optional().describe("Why these events do not count, shown in reports"),
+    category: z
+      .enum(["maintenance", "outside-business-hours", "deployment", "other"])
+      .optional()
+      .describe(`What kind of correction (default ${DEFAULT_CORRECTION_CATEGORY})`),
+  })
+  .describe(
+    "A period (or a recurring one) whose events do not count: left out of the SLI, the budget, the burn rates and the alerts",
+  );
+
+const correctionsSchema = z.array(correctionSchema);
+
 export const sloSchema = z.strictObject({
   name: z
     .string()
@@ -381,6 +413,9 @@ export const sloSchema = z.strictObject({
     .describe(
       `With groupBy: the most groups (default ${DEFAULT_GROUP_LIMIT}, at most ${MAX_GROUP_LIMIT}); the largest by events are kept, the rest are one "(other)" group`,
     ),
+  corrections: correctionsSchema
+    .optional()
+    .describe("Periods whose events do not count for this SLO, after the file's own"),
   runbook: z.string().optional(),
 });
 
@@ -437,6 +472,9 @@ export const sloFileSchema = z
     notify: notifySchema.optional().describe("Where alerts go, for every SLO of the file"),
     health: healthSchema.optional().describe("Dependency health endpoints checked by the gate"),
     deploys: deploysSchema.optional(),
+    corrections: correctionsSchema
+      .optional()
+      .describe("Periods whose events do not count, for every SLO of the file"),
   })
   .describe("An slo file: a service and its service level objectives");
 

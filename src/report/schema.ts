@@ -5,7 +5,7 @@
 
 import { z } from "zod";
 import { DEFAULT_TREND_MIN_COVERAGE } from "../defaults.js";
-import { MAX_REPORTED_VALUE_CHARS } from "../limits.js";
+import { MAX_CORRECTION_PERIODS_REPORTED, MAX_REPORTED_VALUE_CHARS } from "../limits.js";
 
 const isoTime = z.string().describe("RFC 3339 time, UTC");
 
@@ -221,7 +221,13 @@ export const reportCorrectionSchema = z
     timeZone: z.string(),
     occurrences: z
       .array(z.object({ start: isoTime, end: isoTime }))
-      .describe("The periods that touched the window, oldest first"),
+      .describe(
+        `The periods that touched the window, oldest first (the newest ${MAX_CORRECTION_PERIODS_REPORTED} at most)`,
+      ),
+    occurrencesLeftOut: z
+      .number()
+      .optional()
+      .describe("How many older periods that touched the window are not listed"),
     excluded: eventsSchema.describe("The events these periods left out of the window's counts"),
   })
   .describe("A correction (budget adjustment) that touched the window");

@@ -9,10 +9,12 @@ import { isAbsolute, relative, resolve, sep } from "node:path";
 import {
   DEFAULT_BUDGETING_METHOD,
   DEFAULT_BURN_RATE_WINDOWS,
+  DEFAULT_CORRECTION_CATEGORY,
   DEFAULT_GATE,
   DEFAULT_MIN_EVENTS,
   DEFAULT_NOTIFY_SEVERITIES,
   DEFAULT_SOURCE,
+  DEFAULT_TIME_ZONE,
 } from "../../defaults.js";
 import { specError } from "../../errors.js";
 import { periodShorthand } from "../calendar.js";
@@ -22,6 +24,7 @@ import { timestampOptionOf } from "../log-timestamp.js";
 import type {
   AlertPolicy,
   BurnRateWindow,
+  CorrectionSpec,
   DeploySpec,
   GatePolicy,
   Indicator,
@@ -175,7 +178,21 @@ function sloOf(slo: SloSpec, service: ServiceSpec): Record<string, unknown> {
     gate: gateOf(slo.gate),
     notify: notifyOfSlo(slo, service),
     breakdownBy: slo.breakdownBy,
+    // The file's corrections are each SLO's: written under each, they mean the same.
+    corrections: slo.corrections?.map(correctionOf),
     runbook: slo.runbook,
+  });
+}
+
+function correctionOf(c: CorrectionSpec): Record<string, unknown> {
+  return compact({
+    start: quoted(c.start),
+    end: c.end !== undefined ? quoted(c.end) : undefined,
+    duration: c.end === undefined ? (c.duration ?? formatDuration(c.durationMs)) : undefined,
+    rrule: c.rrule,
+    timezone: c.timeZone === DEFAULT_TIME_ZONE ? undefined : c.timeZone,
+    reason: c.reason,
+    category: c.category === DEFAULT_CORRECTION_CATEGORY ? undefined : c.category,
   });
 }
 

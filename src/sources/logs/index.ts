@@ -263,6 +263,7 @@ function answerOf(
         : {}),
       ...(plan.kind === "latency" ? { missingField: tally.state.missingField } : {}),
     },
+    excluded: tally.excluded(),
   };
 }
 

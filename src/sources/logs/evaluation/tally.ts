@@ -3,7 +3,8 @@
  * bucket, and the breakdown of bad events; a grouped SLO's also per group.
  * Memory is fixed by the windows and buckets, by the breakdown's
  * MAX_BREAKDOWN_VALUES counters of cut values, and by the groups'
- * groupValuesTallied, never by the input. A tally's state is plain
+ * groupValuesTallied, never by the input; a correction's periods are
+ * skipped (and counted per correction for the report). A tally's state is plain
  * data, so tallies made in worker threads can be merged.
  */
 
@@ -12,7 +13,7 @@ import {
   MAX_GROUP_TALLY_BYTES,
   MAX_GROUP_VALUES_TALLIED,
 } from "../../../limits.js";
-import type { BreakdownEntry, Counts, CountsOverTime, GroupCounts } from "../../types.js";
+import type { BreakdownEntry, Counts, CountsOverTime, GroupCounts, Period } from "../../types.js";
 import { type BreakdownKey, compareKeys, entryOf } from "./breakdown-key.js";
 import type { RequestPlan } from "./request-plan.js";
 import { SpaceSavingCounter, type SpaceSavingState } from "./space-saving-counter.js";
@@ -36,6 +37,9 @@ export interface TallyState extends Cells {
   breakdown: SpaceSavingState;
   missingField: number;
   groups: GroupTallies | null;
+  /** per correction: the events it left out of its window */
+  excludedGood: Float64Array;
+  excludedTotal: Float64Array;
 }
 
 /**
@@ -69,6 +73,8 @@ export class Tally {
       breakdown: this.breakdownCounter.state,
       missingField: 0,
       groups: plan.grouping ? { tallied: new Map(), untallied: null } : null,
+      excludedGood: new Float64Array(plan.excluded?.corrections.length ?? 0),
+      excludedTotal: new Float64Array(plan.excluded?.corrections.length ?? 0),
     };
   }
 
@@ -88,6 +94,7 @@ export class Tally {
    * the breakdown; group: a grouped SLO's values of the event.
    */
   record(t: number, good: boolean, breakdownKey?: BreakdownKey, group?: string[]): void {
+    if (this.excludedAt(t, good)) return;
     this.countIn(this.state, t, good);
     if (!good && breakdownKey !== undefined) this.breakdownCounter.add(breakdownKey);
     if (group !== undefined) this.countIn(this.groupCells(group), t, good);
@@ -129,8 +136,29 @@ export class Tally {
     }
   }
 
+  /** True when a correction leaves out an event at t: then counted only per correction, in its window. */
+  private excludedAt(t: number, good: boolean): boolean {
+    const excluded = this.plan.excluded;
+    if (excluded === null || !insidePeriods(excluded.periods, t)) return false;
+    if (t <= excluded.startMs || t > excluded.endMs) return true;
+    const s = this.state;
+    excluded.corrections.forEach((periods, i) => {
+      if (!insidePeriods(periods, t)) return;
+      s.excludedTotal[i]!++;
+      if (good) s.excludedGood[i]!++;
+    });
+    return true;
+  }
+
   missingField(): void {
     this.state.missingField++;
+  }
+
+  /** Per correction, the events it left out of its window. */
+  excluded(): Counts[] | undefined {
+    if (this.plan.excluded === null) return undefined;
+    const { excludedGood: good, excludedTotal: total } = this.state;
+    return Array.from(total, (t, i) => ({ good: good[i]!, total: t }));
   }
 
   merge(other: TallyState): void {
@@ -138,6 +166,8 @@ export class Tally {
     addCells(s, other);
     this.breakdownCounter.merge(other.breakdown);
     s.missingField += other.missingField;
+    addInto(s.excludedGood, other.excludedGood);
+    addInto(s.excludedTotal, other.excludedTotal);
     if (other.groups) this.mergeGroups(other.groups);
   }
 
@@ -186,6 +216,20 @@ export class Tally {
       .slice(0, limit)
       .map(entryOf);
   }
+}
+
+/** Whether t is inside one of sorted, separate periods (start, end]: a binary search. */
+function insidePeriods(periods: readonly Period[], t: number): boolean {
+  let lo = 0;
+  let hi = periods.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const p = periods[mid]!;
+    if (t <= p.startMs) hi = mid - 1;
+    else if (t > p.endMs) lo = mid + 1;
+    else return true;
+  }
+  return false;
 }
 
 function emptyCells(plan: RequestPlan): Cells {
