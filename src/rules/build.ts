@@ -80,6 +80,7 @@ export interface RulesResult {
 }
 
 const DAY_MS = 86_400_000;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /**
  * A value judged sample by sample has no counters to sum over the alert
@@ -184,10 +185,11 @@ function countExprs(slo: SloSpec): CountExprs {
           slo.at,
         );
       }
-      // A full query may return several series: the rule holds their sum, under the SLO's labels.
+      // A full query may return several series: the rule holds their sum (per group), under the SLO's labels.
+      const sum = sumBy(slo);
       return (ms: number) => {
         const q = windowQuery(query, ms)!;
-        return q.startsWith("sum(increase(") ? q : `sum(${q}\n)`;
+        return q.startsWith("sum(increase(") ? `${sum}${q.slice("sum".length)}` : `${sum}(${q}\n)`;
       };
     };
     return {
@@ -212,7 +214,9 @@ function histogramExprs(slo: SloSpec, ind: LatencyIndicator): CountExprs {
     `le=~${promString(leRegex(le))}`,
   ]);
   const count = formatSelector(`${metric}_count`, parts.matchers);
-  const increase = (sel: string, ms: number) => `sum(increase(${sel}[${formatPromDuration(ms)}]))`;
+  const sum = sumBy(slo);
+  const increase = (sel: string, ms: number) =>
+    `${sum}(increase(${sel}[${formatPromDuration(ms)}]))`;
   return {
     numeratorKind: "good",
     numerator: (ms) => increase(bucket, ms),
@@ -220,7 +224,58 @@ function histogramExprs(slo: SloSpec, ind: LatencyIndicator): CountExprs {
   };
 }
 
+/**
+ * How a rule sums its series: `sum`, or for a grouped SLO (`groupBy`)
+ * `sum by (action)`, one series per value. Prometheus keeps every value:
+ * `groupLimit`'s "(other)" group is `slo check`'s, the rules have no
+ * ranking of traffic to merge by.
+ */
+export function sumBy(slo: SloSpec): string {
+  const by = slo.grouping?.by ?? [];
+  return by.length === 0 ? "sum" : `sum by (${by.join(", ")}) `;
+}
+
+/**
+ * No bad (or good) events: 0. `vector(0)` has no labels, so a grouped SLO
+ * takes 0 for each group the total has, from the total itself.
+ */
+function noEvents(slo: SloSpec, total: string): string {
+  return slo.grouping ? `0 * ${total}` : "vector(0)";
+}
+
+/** The alert's conditions hold together per group: `and on (action)`; a plain `and` without groups. */
+export function andPerGroup(slo: SloSpec): string {
+  const by = slo.grouping?.by ?? [];
+  return by.length === 0 ? "and" : `and on (${by.join(", ")})`;
+}
+
+/**
+ * A group label that is also an identity label (service, slo) or one of
+ * the SLO's own would be overwritten by the rule's labels, every group's
+ * series made one: refuse it.
+ */
+export function groupLabelProblem(slo: SloSpec): SloError | undefined {
+  const by = slo.grouping?.by ?? [];
+  const invalid = by.find((label) => !LABEL_NAME.test(label));
+  if (invalid !== undefined) {
+    return specError(
+      `SLO '${slo.name}': groupBy '${invalid}' is not a label name; rules group by labels ([a-zA-Z_][a-zA-Z0-9_]*)`,
+      slo.at,
+    );
+  }
+  const fixed = new Set([...Object.keys(recordLabels(slo)), IDENTITY_LABEL.severity]);
+  const clash = by.find((label) => fixed.has(label));
+  if (clash === undefined) return undefined;
+  return specError(
+    `SLO '${slo.name}': groupBy label '${clash}' is also a label slo rules sets on every series of the SLO (${[...fixed].join(", ")}); the groups would overwrite each other`,
+    slo.at,
+    "rename the label in the query (label_replace) or drop it from the SLO's labels",
+  );
+}
+
 function sloGroup(slo: SloSpec): RuleGroup {
+  const problem = groupLabelProblem(slo);
+  if (problem) throw problem;
   const exprs = countExprs(slo);
   const periodMs = periodMsOf(slo);
   const budget = 1 - slo.objective;
@@ -231,7 +286,7 @@ function sloGroup(slo: SloSpec): RuleGroup {
   for (const ms of windowLengths(slo, [periodMs])) {
     const w = formatPromDuration(ms);
     const total = exprs.total(ms);
-    const numerator = `(${exprs.numerator(ms)} or vector(0))`;
+    const numerator = `(${exprs.numerator(ms)} or ${noEvents(slo, total)})`;
     const bad = exprs.numeratorKind === "bad" ? numerator : `(${total} - ${numerator})`;
     rules.push({ record: RECORD.events(w), expr: total, labels });
     rules.push({ record: RECORD.errorRatio(w), expr: `${bad}\n/\n${total}`, labels });
@@ -255,7 +310,7 @@ function sloGroup(slo: SloSpec): RuleGroup {
     if (slo.alerting.minEvents > 0) {
       conditions.push(`${RECORD.events(long)}${sel} >= ${slo.alerting.minEvents}`);
     }
-    rules.push(burnRateAlert(slo, w, factor, conditions.join("\nand\n")));
+    rules.push(burnRateAlert(slo, w, factor, conditions.join(`\n${andPerGroup(slo)}\n`)));
   }
   return { name: RULES_NAMING.group(slo.service, slo.name), rules };
 }
@@ -316,7 +371,18 @@ function summaryOf(slo: SloSpec, w: BurnRateWindow, factorText: string): string 
     lte: "at most",
   }[w.op ?? "gt"];
   const held = w.alertAfter === undefined ? "" : `, for ${w.alertAfter}`;
-  return `${slo.service}/${slo.name} is burning its error budget ${how} ${factorText}x as fast as the objective allows, over ${w.long} and ${w.short}${held}`;
+  return `${escapeTemplate(`${slo.service}/${slo.name}`)}${groupTemplate(slo)}${escapeTemplate(` is burning its error budget ${how} ${factorText}x as fast as the objective allows, over ${w.long} and ${w.short}${held}`)}`;
+}
+
+/**
+ * A grouped SLO's alert names its group as every output does,
+ * `{action="CheckBalance"}`: a template of the alert's own labels (label
+ * names are identifiers, safe in a template; Go's %q quotes the value).
+ */
+function groupTemplate(slo: SloSpec): string {
+  const by = slo.grouping?.by ?? [];
+  if (by.length === 0) return "";
+  return `{${by.map((label) => `${label}={{ printf "%q" $labels.${label} }}`).join(", ")}}`;
 }
 
 /**
@@ -346,7 +412,7 @@ export function burnRateAlert(
       [WINDOW_LABEL.short]: w.short,
     },
     annotations: {
-      summary: escapeTemplate(summaryOf(slo, w, factorText)),
+      summary: summaryOf(slo, w, factorText),
       ...(slo.description ? { description: escapeTemplate(slo.description) } : {}),
       ...(slo.runbook ? { runbook_url: escapeTemplate(slo.runbook) } : {}),
       objective: String(slo.objective),
