@@ -22,6 +22,9 @@ export const DEFAULT_MIN_EVENTS = 10;
 /** A timeslice's length with timeslice budgeting. */
 export const DEFAULT_TIMESLICE_MS = 5 * MINUTE_MS;
 
+/** `groupBy`: the groups one SLO definition is evaluated as, the largest by traffic; the rest are one "(other)" group. */
+export const DEFAULT_GROUP_LIMIT = 100;
+
 /** The field bad log events are grouped by in the report's breakdown. */
 export const DEFAULT_LOG_BREAKDOWN_FIELD = "msg";
 

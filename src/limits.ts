@@ -42,6 +42,12 @@ export const MAX_REPORTED_VALUE_CHARS = 200;
 /** Distinct values the breakdown of one SLO counts at once (space-saving counters); past it, counts are bounds. */
 export const MAX_BREAKDOWN_VALUES = 1_000;
 
+/** The largest `groupLimit`: each group is an SLO of its own in every output, with its own alerts. */
+export const MAX_GROUP_LIMIT = 500;
+
+/** Distinct values of a `groupBy` one logs read tallies exactly (each its own windows and buckets); the values past it are counted straight into "(other)". */
+export const MAX_GROUP_VALUES_TALLIED = 2_000;
+
 /** A response body a source or target may send; past it the request fails. */
 export const MAX_RESPONSE_BYTES = 64 * MIB;
 

@@ -24,6 +24,7 @@ import { calendarWindowOf, nominalPeriodMs, parseCalendarPeriod } from "./calend
 import { readDeploys } from "./deploys.js";
 import { roundNumber } from "./doc-reader.js";
 import { formatDuration, parseDuration } from "./duration.js";
+import { readGrouping } from "./grouping.js";
 import { readLogTimestamp } from "./log-timestamp.js";
 import type {
   AlertPolicy,
@@ -214,6 +215,14 @@ class NativeFileNormalizer {
     );
     const alerting = this.alerting([...path, "alerting"], raw.alerting, window);
     const gate = this.gate([...path, "gate"], raw.gate);
+    const grouping = readGrouping(this, path, {
+      groupBy: raw.groupBy,
+      groupLimit: raw.groupLimit,
+      per: raw.gate === false ? undefined : raw.gate?.per,
+      budgetingMethod,
+      indicator,
+      source: indicator ? sources[indicator.source] : undefined,
+    });
     const notify = raw.notify ? this.notify([...path, "notify"], raw.notify) : fromFile.notify;
     const routes = raw.notify ? this.routes([...path, "notify"], raw.notify) : fromFile.routes;
     if (this.errors.length > before || !objective || !window || !indicator || !alerting || !gate) {
@@ -239,6 +248,7 @@ class NativeFileNormalizer {
       notify,
       ...(routes.length > 0 ? { routes } : {}),
       breakdownBy: raw.breakdownBy,
+      ...(grouping ? { grouping } : {}),
       runbook: raw.runbook,
       at: positionOf(this.ydoc, path),
     };
@@ -554,7 +564,8 @@ class NativeFileNormalizer {
         ? this.fraction([...path, "warnRemaining"], raw.warnRemaining, "warnRemaining", false)
         : DEFAULT_GATE.warnRemaining;
     if (min === undefined || warn === undefined) return undefined;
-    return enabledGate(min, warn);
+    const per = raw?.per;
+    return { ...enabledGate(min, warn), ...(per !== undefined ? { per } : {}) };
   }
 
   /** The targets slo delivers to; routes are read by routes(). */

@@ -7,11 +7,12 @@
 import { z } from "zod";
 import {
   DEFAULT_GATE,
+  DEFAULT_GROUP_LIMIT,
   DEFAULT_MIN_EVENTS,
   DEFAULT_SOURCE,
   DEFAULT_TIMESLICE_MS,
 } from "../defaults.js";
-import { MAX_WINDOW_MS } from "../limits.js";
+import { MAX_GROUP_LIMIT, MAX_WINDOW_MS } from "../limits.js";
 import { formatDuration, parseDuration } from "./duration.js";
 import { durationTooLong } from "./rules.js";
 
@@ -292,6 +293,12 @@ const gateSchema = z
         .describe(
           `Warning below this remaining budget (default ${percent(DEFAULT_GATE.warnRemaining)})`,
         ),
+      per: z
+        .enum(["group", "whole"])
+        .optional()
+        .describe(
+          "With groupBy: gate each group (group, the default) or the definition as a whole (whole)",
+        ),
     }),
   ])
   .describe("false: reported, never fails the run");
@@ -352,6 +359,19 @@ export const sloSchema = z.strictObject({
     .string()
     .optional()
     .describe("Field (logs) or label (prometheus) to group bad events by"),
+  groupBy: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .describe(
+      "One SLO per value of these labels (prometheus, loki) or fields (logs), each with its own SLI, budget, alerts and gate verdict",
+    ),
+  groupLimit: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      `With groupBy: the most groups (default ${DEFAULT_GROUP_LIMIT}, at most ${MAX_GROUP_LIMIT}); the largest by events are kept, the rest are one "(other)" group`,
+    ),
   runbook: z.string().optional(),
 });
 
