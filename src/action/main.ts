@@ -231,6 +231,7 @@ async function gate(inputs: ActionInputs): Promise<number> {
     onSourceError: inputs.onSourceError,
     deploys: github ? { github } : undefined,
     show: showInLog,
+    onWarning: (message) => core.warning(message),
     publisher,
     failOnReportError: inputs.failOnReportError,
   });

@@ -150,6 +150,7 @@ export async function runCheck(paths: string[], options: CheckOptions, io: CliIo
         github: await gitHubDeploysOf(options.environment, set, atMs, io, deadlineMs),
       },
       show,
+      onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
       publisher,
       failOnReportError: options.failOnReportError === true,
     });

@@ -78,6 +78,7 @@ export async function runReport(
     alertHistory: true,
     deploys: { given, github: await gitHubDeploysOf(options.environment, set, atMs, io) },
     sourceOptions: { stdin: io.stdin },
+    onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
   });
   const runUrl = runUrlOf(io.env) ?? undefined;
   const text = rendered(report, format, {

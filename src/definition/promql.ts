@@ -183,6 +183,26 @@ export function windowQuery(text: string, rangeMs: number): string | null {
   return null;
 }
 
+/**
+ * A grouped SLO's counting query (groupBy): a selector's increase summed by
+ * the labels, or a query with {{window}} wrapped in `sum by`; the query must
+ * then keep the labels (sum by them itself, or not aggregate them away).
+ */
+export function groupedWindowQuery(
+  text: string,
+  rangeMs: number,
+  by: readonly string[],
+): string | null {
+  const range = formatPromDuration(rangeMs);
+  const labels = by.join(", ");
+  if (hasWindowPlaceholder(text))
+    return `sum by (${labels}) (${substituteWindow(text, range).trim()})`;
+  const parts = selectorParts(text);
+  if (parts)
+    return `sum by (${labels}) (increase(${formatSelector(parts.metric, parts.matchers)}[${range}]))`;
+  return null;
+}
+
 /** A number as Prometheus writes it: a decimal string, "NaN", "+Inf" or "-Inf". */
 export function parsePromNumber(text: unknown): number {
   if (typeof text === "number") return text;

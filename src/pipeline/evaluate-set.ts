@@ -13,13 +13,14 @@ import { resultWithHealth, runResultOf } from "../engine/status.js";
 import { SloError } from "../errors.js";
 import { MAX_DEPLOYS_REPORTED, MAX_LINE_BYTES } from "../limits.js";
 import { buildEntry, buildErrorEntry } from "../report/build.js";
-import type { SloReport, SloReportEntry } from "../report/schema.js";
+import type { ReportGroup, SloReport, SloReportEntry } from "../report/schema.js";
 import { runHealthChecks } from "../sources/health.js";
 import { countSafely, countSources, type SourceOptions } from "../sources/index.js";
 import type { CountResult, Source, SourceDiagnostics } from "../sources/types.js";
 import { burnRateHistoryFor } from "./burn-rate-history.js";
 import { type DeployPlan, planDeploys, reportDeploys } from "./deploy-windows.js";
 import { type DeployOrigins, deploysOfService } from "./deploys.js";
+import { splitGroups, worstFirst } from "./groups.js";
 import { planSlo, type SloPlan } from "./requests.js";
 import { countedFromSamples } from "./sampled-counts.js";
 import { alertHistoryFor, previousOf } from "./trend-and-history.js";
@@ -48,6 +49,8 @@ export interface EvaluateOptions {
   deployCompareMs?: number | undefined;
   /** slo verify: judge this deploy (absent: each service's newest) */
   verify?: (VerifySettings & { deploy?: Deploy | undefined }) | undefined;
+  /** what the user should see on stderr too (a grouped SLO's values merged into "(other)") */
+  onWarning?: ((message: string) => void) | undefined;
 }
 
 interface Job {
@@ -61,7 +64,7 @@ interface Job {
 }
 
 export async function evaluateSet(set: SloSet, options: EvaluateOptions): Promise<SloReport> {
-  const entries: SloReportEntry[] = [];
+  const entries: SloReportEntry[][] = [];
   const groups = new Map<string, { spec: SourceSpec; jobs: Job[] }>();
   let index = 0;
   for (const service of set.services) {
@@ -101,18 +104,19 @@ export async function evaluateSet(set: SloSet, options: EvaluateOptions): Promis
         : countedFromSamples(counts[g]!.requests[i]!, answer, jobs[i]?.plan.slicesKey),
     );
     jobs.forEach((job, i) => {
-      entries[job.index] = entryFor(job, results[i]!, spec, options, results[jobs.length + i]);
+      entries[job.index] = entriesFor(job, results[i]!, spec, options, results[jobs.length + i]);
     });
   });
   const health = await checking;
+  const slos = entries.flat();
   return {
     version: 1,
     evaluatedAt: new Date(options.atMs).toISOString(),
     result: resultWithHealth(
-      runResultOf(entries.map((e) => ({ status: statusForGate(e, options), gated: e.gated }))),
+      runResultOf(slos.map((e) => ({ status: statusForGate(e, options), gated: e.gated }))),
       health,
     ),
-    slos: entries,
+    slos,
     ...(health.length > 0 ? { health } : {}),
   };
 }
@@ -167,6 +171,39 @@ function sourceOf(service: ServiceSpec, slo: SloSpec): SourceSpec {
       message: `source ${slo.indicator.source} vanished after validation`,
     });
   return spec;
+}
+
+/**
+ * An SLO's entries: one, or a grouped SLO's (groupBy) one per group, each
+ * evaluated as an SLO of its own, worst first.
+ */
+function entriesFor(
+  job: Job,
+  result: CountResult | SloError,
+  spec: SourceSpec,
+  options: EvaluateOptions,
+  previous?: CountResult | SloError,
+): SloReportEntry[] {
+  const grouping = job.slo.grouping;
+  if (!grouping) return [entryFor(job, result, spec, options, previous)];
+  const whole: ReportGroup = {
+    definition: job.slo.name,
+    by: grouping.by,
+    kind: "whole",
+    labels: {},
+  };
+  if (result instanceof SloError)
+    return [{ ...entryFor(job, result, spec, options, previous), group: whole }];
+  const answers = splitGroups(job.slo, result, previous instanceof SloError ? undefined : previous);
+  for (const answer of answers)
+    for (const warning of answer.result.diagnostics.warnings ?? [])
+      if (answer.group.kind === "other") options.onWarning?.(warning);
+  return worstFirst(
+    answers.map((answer) => ({
+      ...entryFor({ ...job, slo: answer.slo }, answer.result, spec, options, answer.previous),
+      group: answer.group,
+    })),
+  );
 }
 
 function entryFor(

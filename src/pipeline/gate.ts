@@ -32,7 +32,7 @@ export interface PublishOutcome {
 }
 
 export interface GateOptions
-  extends Pick<EvaluateOptions, "sourceFactory" | "sourceOptions" | "deploys"> {
+  extends Pick<EvaluateOptions, "sourceFactory" | "sourceOptions" | "deploys" | "onWarning"> {
   atMs: number;
   /** which status fails the gate */
   failOn: FailOn;
@@ -61,6 +61,7 @@ export async function runGate(set: SloSet, options: GateOptions): Promise<GateOu
     ...(options.sourceFactory ? { sourceFactory: options.sourceFactory } : {}),
     ...(options.sourceOptions ? { sourceOptions: options.sourceOptions } : {}),
     ...(options.deploys ? { deploys: options.deploys } : {}),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   });
   await options.show?.(report);
   const verdict = verdictOf(report, options.failOn, options.onSourceError);

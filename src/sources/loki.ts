@@ -124,7 +124,7 @@ async function countRequest(api: QueryApi, request: CountRequest): Promise<Count
     countWithPlan(
       api,
       {
-        queries: countingQueries(queries),
+        queries: countingQueries(queries, request.slo.grouping?.by),
         breakdown: (breakdown, window) => breakdownOf(api, queries, breakdown, window),
       },
       request,
@@ -138,13 +138,17 @@ async function countRequest(api: QueryApi, request: CountRequest): Promise<Count
 }
 
 /** Each log query as the metric query that counts its events over a range. */
-function countingQueries(queries: LogQueries): EventQueries {
-  const counting = (logQuery: string | undefined): RangeQuery | undefined =>
-    logQuery === undefined ? undefined : (rangeMs) => countQuery(logQuery, rangeMs);
+/** by: a grouped SLO's labels; the events without a numeric field are counted for the whole. */
+function countingQueries(queries: LogQueries, by?: readonly string[]): EventQueries {
+  const counting = (
+    logQuery: string | undefined,
+    labels?: readonly string[],
+  ): RangeQuery | undefined =>
+    logQuery === undefined ? undefined : (rangeMs) => countQuery(logQuery, rangeMs, labels);
   return {
-    total: counting(queries.total),
-    good: counting(queries.good),
-    bad: counting(queries.bad),
+    total: counting(queries.total, by),
+    good: counting(queries.good, by),
+    bad: counting(queries.bad, by),
     events: counting(queries.events),
   };
 }
@@ -262,8 +266,9 @@ function stringOr(value: unknown): string | undefined {
 // Queries, times and ranges
 
 /** The metric query that counts a log query's events over a range; lines with __error__ are not counted. */
-export function countQuery(logQuery: string, rangeMs: number): string {
-  return `sum(count_over_time(${countable(logQuery)} [${formatLokiDuration(rangeMs)}]))`;
+export function countQuery(logQuery: string, rangeMs: number, by?: readonly string[]): string {
+  const sum = by ? `sum by (${by.join(", ")})` : "sum";
+  return `${sum}(count_over_time(${countable(logQuery)} [${formatLokiDuration(rangeMs)}]))`;
 }
 
 /**

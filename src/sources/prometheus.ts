@@ -27,6 +27,7 @@ import {
   formatPromDuration,
   formatPromNumber,
   formatSelector,
+  groupedWindowQuery,
   hasWindowPlaceholder,
   selectorParts,
   windowQuery,
@@ -126,9 +127,10 @@ async function countRequest(api: QueryApi, request: CountRequest): Promise<Count
   const { indicator } = request.slo;
   if (indicator.kind === "sampled")
     return sampleRequest(api, PROMETHEUS, request, indicator.query, indicator.judge);
+  const by = request.slo.grouping?.by;
   const queries =
     indicator.kind === "ratio"
-      ? ratioQueries(indicator, request.slo.name)
+      ? ratioQueries(indicator, request.slo.name, by)
       : await histogramQueries(api, indicator, request);
   if ("sampleInstead" in queries) {
     const { query, judge, note } = queries.sampleInstead;
@@ -162,7 +164,11 @@ function noDataResult(request: CountRequest, warning: string, queries: number): 
   };
 }
 
-function ratioQueries(indicator: RatioIndicator, sloName: string): PrometheusQueries {
+function ratioQueries(
+  indicator: RatioIndicator,
+  sloName: string,
+  by: readonly string[] | undefined,
+): PrometheusQueries {
   const numeratorKind = indicator.bad !== undefined ? "bad" : "good";
   const numeratorText = indicator.bad ?? indicator.good;
   if (numeratorText === undefined) {
@@ -175,7 +181,9 @@ function ratioQueries(indicator: RatioIndicator, sloName: string): PrometheusQue
         'write a counter selector such as http_requests_total{code=~"5.."}, or put [{{window}}] where the range goes',
       );
     }
-    return (rangeMs) => windowQuery(text, rangeMs)!;
+    return by
+      ? (rangeMs) => groupedWindowQuery(text, rangeMs, by)!
+      : (rangeMs) => windowQuery(text, rangeMs)!;
   };
   const total = build("total", indicator.total);
   const numerator = build(numeratorKind, numeratorText);
@@ -263,10 +271,11 @@ async function histogramQueries(
     );
   }
   const goodSelector = formatSelector(`${metric}_bucket`, [...matchers, leMatcher(matching)]);
+  const sum = request.slo.grouping ? `sum by (${request.slo.grouping.by.join(", ")})` : "sum";
   const increase =
     (selector: string): RangeQuery =>
     (rangeMs) =>
-      `sum(increase(${selector}[${formatPromDuration(rangeMs)}]))`;
+      `${sum}(increase(${selector}[${formatPromDuration(rangeMs)}]))`;
   return {
     events: { total: increase(countSelector), good: increase(goodSelector) },
     totalSelector: countSelector,

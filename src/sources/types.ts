@@ -106,10 +106,29 @@ export interface SampledValues {
   query: string;
 }
 
-export interface CountResult {
-  /** empty when `samples` is given: the counts follow from the samples */
+/** The counts of some of a grouped SLO's events: every window and series of its request. */
+export interface CountsOverTime {
   windows: Record<string, Counts>;
   series: Record<string, Counts[]>;
+}
+
+/** One group of a grouped SLO (`groupBy`): the counts of its events alone. */
+export interface GroupCounts extends CountsOverTime {
+  /** the group's value of each groupBy label or field, in groupBy order; "" where an event has none */
+  values: string[];
+}
+
+export interface CountResult {
+  /** empty when `samples` is given: the counts follow from the samples; a grouped SLO: all its groups' */
+  windows: Record<string, Counts>;
+  series: Record<string, Counts[]>;
+  /** a grouped SLO (`slo.grouping`): each group's counts, in no order */
+  groups?: GroupCounts[] | undefined;
+  /**
+   * logs: the events of the values seen after MAX_GROUP_VALUES_TALLIED
+   * others, counted together: they belong to "(other)"
+   */
+  untallied?: CountsOverTime | undefined;
   breakdown: BreakdownEntry[];
   diagnostics: SourceDiagnostics;
   samples?: SampledValues | undefined;

@@ -233,9 +233,11 @@ function answerOf(
   display: (file: string) => string,
 ): CountResult {
   const samples = (list: LineSample[]) => list.map((s) => ({ ...s, file: display(s.file) }));
+  const grouped = tally.groups();
   return {
     windows: tally.windows(),
     series: tally.series(),
+    ...(grouped ? { groups: grouped.groups, untallied: grouped.untallied } : {}),
     breakdown: tally.breakdown(),
     diagnostics: {
       lines: diagnostics.lines,

@@ -141,6 +141,64 @@ export class QueryApi {
     return out;
   }
 
+  /**
+   * A grouped SLO's events in (start, end] per group: `query` sums by the
+   * labels `by`, each series is a group, keyed by its values as JSON (""
+   * where a series lacks a label, as `sum by` writes it).
+   */
+  async countWindowByGroup(
+    query: RangeQuery,
+    window: TimeRange,
+    what: string,
+    by: readonly string[],
+  ): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const p of windowParts(window, this.dialect)) {
+      const text = query(p.endMs - p.startMs);
+      for (const sample of await this.instant(text, p.endMs, what)) {
+        const key = groupValuesKey(sample.metric, by);
+        out.set(key, (out.get(key) ?? 0) + this.eventCount(sample.value, text, what));
+      }
+    }
+    return out;
+  }
+
+  /** A grouped SLO's counts per bucket per group, as countSeries counts them for one. */
+  async countSeriesByGroup(
+    query: RangeQuery,
+    s: SeriesRequest,
+    what: string,
+    by: readonly string[],
+  ): Promise<Map<string, number[]>> {
+    const out = new Map<string, number[]>();
+    const bucketsOf = (key: string) => {
+      let buckets = out.get(key);
+      if (!buckets) {
+        buckets = new Array<number>(s.count).fill(0);
+        out.set(key, buckets);
+      }
+      return buckets;
+    };
+    if (bucketsTooLong(s, this.dialect)) {
+      const ranges = bucketRanges(s);
+      for (let i = 0; i < ranges.length; i++)
+        for (const [key, count] of await this.countWindowByGroup(query, ranges[i]!, what, by))
+          bucketsOf(key)[i] = count;
+      return out;
+    }
+    const text = query(s.stepMs);
+    for (const chunk of seriesChunks(s, this.dialect)) {
+      for (const series of await this.range(text, chunk, s.stepMs)) {
+        const buckets = bucketsOf(groupValuesKey(series.metric, by));
+        for (const [t, v] of series.values) {
+          const i = bucketAt(s, t);
+          if (i !== undefined) buckets[i] = this.eventCount(v, text, what);
+        }
+      }
+    }
+    return out;
+  }
+
   /** The samples of an instant query at `atMs`; a scalar answer is one sample. */
   async instant(query: string, atMs: number, what: string): Promise<Sample[]> {
     const params = { query, time: this.endTime(atMs) };
@@ -294,4 +352,9 @@ export function describeJsonError(
 function shorten(query: string): string {
   const flat = query.replace(/\s+/g, " ").trim();
   return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat;
+}
+
+/** A series' values of the labels `by`, as JSON: the key of its group. */
+export function groupValuesKey(metric: Record<string, string>, by: readonly string[]): string {
+  return JSON.stringify(by.map((label) => metric[label] ?? ""));
 }

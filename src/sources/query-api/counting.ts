@@ -11,6 +11,8 @@ import type {
   CountRequest,
   CountResult,
   Counts,
+  CountsOverTime,
+  GroupCounts,
   SeriesRequest,
   SourceDiagnostics,
   WindowRequest,
@@ -51,14 +53,16 @@ export async function countWithPlan(
 ): Promise<CountResult> {
   const kinds = KINDS.filter((k) => plan.queries[k] !== undefined);
   const longest = longestWindow(request.windows);
+  const by = request.slo.grouping?.by;
   // Everything at once; the HTTP client keeps the server's load bounded.
   const breakdownAnswer = breakdownOrWarning(plan, request);
-  const windowAnswers = Promise.all(
-    request.windows.map((w) => countWindow(api, plan.queries, kinds, w)),
-  );
-  const seriesAnswers = Promise.all(
-    request.series.map((s) => countSeries(api, plan.queries, kinds, s)),
-  );
+  const grouped = by ? countGroups(api, plan.queries, kinds, request, by) : undefined;
+  const windowAnswers = grouped
+    ? grouped.then((g) => Object.entries(g.windows))
+    : Promise.all(request.windows.map((w) => countWindow(api, plan.queries, kinds, w)));
+  const seriesAnswers = grouped
+    ? grouped.then((g) => Object.entries(g.series))
+    : Promise.all(request.series.map((s) => countSeries(api, plan.queries, kinds, s)));
   const eventsAnswer =
     plan.queries.events && longest
       ? api.countWindow(plan.queries.events, longest, `window ${longest.key}`)
@@ -81,7 +85,80 @@ export async function countWithPlan(
   if (events !== undefined) diagnostics.missingField = Math.max(0, events - longestTotal);
   diagnostics.queries = api.queries;
   if (warnings.length > 0) diagnostics.warnings = warnings;
-  return { windows, series: Object.fromEntries(seriesEntries), breakdown, diagnostics };
+  const groups = grouped ? (await grouped).groups : undefined;
+  return {
+    windows,
+    series: Object.fromEntries(seriesEntries),
+    ...(groups ? { groups } : {}),
+    breakdown,
+    diagnostics,
+  };
+}
+
+/**
+ * A grouped SLO's counts: each query sums by the groupBy labels, each
+ * series a group; a group some query has no series for counts 0 there.
+ * The whole's counts are the groups' sums.
+ */
+async function countGroups(
+  api: QueryApi,
+  queries: EventQueries,
+  kinds: readonly Kind[],
+  request: CountRequest,
+  by: readonly string[],
+): Promise<CountsOverTime & { groups: GroupCounts[] }> {
+  const windowAnswers = Promise.all(
+    request.windows.map((w) =>
+      Promise.all(kinds.map((k) => api.countWindowByGroup(queries[k]!, w, `window ${w.key}`, by))),
+    ),
+  );
+  const seriesAnswers = Promise.all(
+    request.series.map((s) =>
+      Promise.all(kinds.map((k) => api.countSeriesByGroup(queries[k]!, s, `series ${s.key}`, by))),
+    ),
+  );
+  const [windowCounts, seriesCounts] = await Promise.all([windowAnswers, seriesAnswers]);
+  const keys = new Set<string>();
+  for (const perKind of [...windowCounts, ...seriesCounts])
+    for (const counts of perKind) for (const key of counts.keys()) keys.add(key);
+  const groups: GroupCounts[] = [...keys].map((key) => ({
+    values: JSON.parse(key) as string[],
+    windows: Object.fromEntries(
+      request.windows.map((w, i) => [
+        w.key,
+        countsOf(Object.fromEntries(kinds.map((k, j) => [k, windowCounts[i]![j]!.get(key) ?? 0]))),
+      ]),
+    ),
+    series: Object.fromEntries(
+      request.series.map((s, i) => [
+        s.key,
+        Array.from({ length: s.count }, (_, b) =>
+          countsOf(
+            Object.fromEntries(kinds.map((k, j) => [k, seriesCounts[i]![j]!.get(key)?.[b] ?? 0])),
+          ),
+        ),
+      ]),
+    ),
+  }));
+  return { ...sumOfGroups(request, groups), groups };
+}
+
+function sumOfGroups(request: CountRequest, groups: readonly GroupCounts[]): CountsOverTime {
+  const add = (counts: readonly Counts[]): Counts => ({
+    good: counts.reduce((sum, c) => sum + c.good, 0),
+    total: counts.reduce((sum, c) => sum + c.total, 0),
+  });
+  return {
+    windows: Object.fromEntries(
+      request.windows.map((w) => [w.key, add(groups.map((g) => g.windows[w.key]!))]),
+    ),
+    series: Object.fromEntries(
+      request.series.map((s) => [
+        s.key,
+        Array.from({ length: s.count }, (_, b) => add(groups.map((g) => g.series[s.key]![b]!))),
+      ]),
+    ),
+  };
 }
 
 async function countWindow(

@@ -167,7 +167,12 @@ function countEvent(plan: RequestPlan, tally: Tally, line: LineRecord, t: number
   if (plan.kind === "ratio") {
     if (!plan.total.matches(line)) return;
     const bad = plan.bad ? plan.bad.matches(line) : !plan.good!.matches(line);
-    tally.record(t, !bad, bad ? breakdownKey(plan, tally, line, t) : undefined);
+    tally.record(
+      t,
+      !bad,
+      bad ? breakdownKey(plan, tally, line, t) : undefined,
+      groupValues(plan, plan.total, line),
+    );
     return;
   }
   if (!plan.events.matches(line)) return;
@@ -177,7 +182,31 @@ function countEvent(plan: RequestPlan, tally: Tally, line: LineRecord, t: number
     return;
   }
   const good = plan.isGood(value);
-  tally.record(t, good, good ? undefined : breakdownKey(plan, tally, line, t));
+  tally.record(
+    t,
+    good,
+    good ? undefined : breakdownKey(plan, tally, line, t),
+    groupValues(plan, plan.events, line),
+  );
+}
+
+/**
+ * A grouped SLO's values of an event, read as the breakdown reads its field;
+ * an event without the field is in the group of "" (as `sum by` puts a
+ * series without the label), a long value is cut as the report keeps it.
+ */
+function groupValues(
+  plan: RequestPlan,
+  query: CompiledQuery,
+  line: LineRecord,
+): string[] | undefined {
+  const grouping = plan.grouping;
+  if (grouping === null) return undefined;
+  return grouping.by.map((name, i) =>
+    reportedText(
+      query.capturedLabel?.(line, name) ?? line.fieldText(name, grouping.byIds[i]) ?? "",
+    ),
+  );
 }
 
 function breakdownKey(

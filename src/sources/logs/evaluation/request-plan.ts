@@ -29,6 +29,8 @@ interface PlanBase {
   series: SeriesRequest[];
   /** byId: by's nameId */
   breakdown: { by: string; byId: number; limit: number; startMs: number; endMs: number } | null;
+  /** a grouped SLO: the fields its events are grouped by, and their nameIds */
+  grouping: { by: string[]; byIds: number[] } | null;
   /** the earliest and latest instants any window or bucket covers: (fromMs, toMs] */
   fromMs: number;
   toMs: number;
@@ -179,7 +181,9 @@ function planBase(request: CountRequest): PlanBase {
           endMs: over.endMs,
         }
       : null;
-  return { windows: request.windows, series: request.series, breakdown, fromMs, toMs };
+  const by = request.slo.grouping?.by;
+  const grouping = by ? { by, byIds: by.map(nameId) } : null;
+  return { windows: request.windows, series: request.series, breakdown, grouping, fromMs, toMs };
 }
 
 /** The compiled queries of a plan. */
@@ -192,5 +196,6 @@ export function queriesOf(plan: RequestPlan): CompiledQuery[] {
 export function fieldsRead(plan: RequestPlan): string[] {
   const fields = plan.kind === "latency" ? [plan.field] : [];
   if (plan.breakdown) fields.push(plan.breakdown.by);
+  if (plan.grouping) fields.push(...plan.grouping.by);
   return fields;
 }

@@ -1,24 +1,42 @@
 /**
  * The counts of one request as events stream past: per window, per series
- * bucket, and the breakdown of bad events. Memory is fixed by the windows
- * and buckets, and by the breakdown's MAX_BREAKDOWN_VALUES counters of cut
- * values, never by the input. A tally's state is plain data, so tallies made
- * in worker threads can be merged.
+ * bucket, and the breakdown of bad events; a grouped SLO's also per group.
+ * Memory is fixed by the windows and buckets, by the breakdown's
+ * MAX_BREAKDOWN_VALUES counters of cut values, and by the groups'
+ * MAX_GROUP_VALUES_TALLIED, never by the input. A tally's state is plain
+ * data, so tallies made in worker threads can be merged.
  */
 
-import { MAX_BREAKDOWN_VALUES } from "../../../limits.js";
-import type { BreakdownEntry, Counts } from "../../types.js";
+import { MAX_BREAKDOWN_VALUES, MAX_GROUP_VALUES_TALLIED } from "../../../limits.js";
+import type { BreakdownEntry, Counts, CountsOverTime, GroupCounts } from "../../types.js";
 import { type BreakdownKey, compareKeys, entryOf } from "./breakdown-key.js";
 import type { RequestPlan } from "./request-plan.js";
 import { SpaceSavingCounter, type SpaceSavingState } from "./space-saving-counter.js";
 
-export interface TallyState {
+/** Good and total events per window and per series bucket. */
+export interface Cells {
   windowGood: Float64Array;
   windowTotal: Float64Array;
   seriesGood: Float64Array[];
   seriesTotal: Float64Array[];
+}
+
+/** A grouped SLO's counts: each value's own, up to MAX_GROUP_VALUES_TALLIED; the later values' together. */
+export interface GroupTallies {
+  /** by the group key (groupKey): the values and their cells */
+  tallied: Map<string, { values: string[]; cells: Cells }>;
+  untallied: Cells | null;
+}
+
+export interface TallyState extends Cells {
   breakdown: SpaceSavingState;
   missingField: number;
+  groups: GroupTallies | null;
+}
+
+/** The key of a group's values: the value itself for one field, else the list as JSON. */
+export function groupKey(values: readonly string[]): string {
+  return values.length === 1 ? values[0]! : JSON.stringify(values);
 }
 
 export class Tally {
@@ -30,12 +48,10 @@ export class Tally {
     this.plan = plan;
     this.breakdownCounter = new SpaceSavingCounter(MAX_BREAKDOWN_VALUES);
     this.state = {
-      windowGood: new Float64Array(plan.windows.length),
-      windowTotal: new Float64Array(plan.windows.length),
-      seriesGood: plan.series.map((s) => new Float64Array(s.count)),
-      seriesTotal: plan.series.map((s) => new Float64Array(s.count)),
+      ...emptyCells(plan),
       breakdown: this.breakdownCounter.state,
       missingField: 0,
+      groups: plan.grouping ? { tallied: new Map(), untallied: null } : null,
     };
   }
 
@@ -50,35 +66,48 @@ export class Tally {
     return b !== null && t > b.startMs && t <= b.endMs;
   }
 
-  /** Count one event at t (epoch ms). breakdownKey: where a bad event goes in the breakdown. */
-  record(t: number, good: boolean, breakdownKey?: BreakdownKey): void {
-    this.countInWindows(t, good);
-    this.countInSeries(t, good);
+  /**
+   * Count one event at t (epoch ms). breakdownKey: where a bad event goes in
+   * the breakdown; group: a grouped SLO's values of the event.
+   */
+  record(t: number, good: boolean, breakdownKey?: BreakdownKey, group?: string[]): void {
+    this.countIn(this.state, t, good);
     if (!good && breakdownKey !== undefined) this.breakdownCounter.add(breakdownKey);
+    if (group !== undefined) this.countIn(this.groupCells(group), t, good);
   }
 
-  private countInWindows(t: number, good: boolean): void {
+  /** The cells of a group: its own while fewer than MAX_GROUP_VALUES_TALLIED have some, else the untallied. */
+  private groupCells(values: string[]): Cells {
+    const groups = this.state.groups!;
+    const key = groupKey(values);
+    const known = groups.tallied.get(key);
+    if (known) return known.cells;
+    if (groups.tallied.size < MAX_GROUP_VALUES_TALLIED) {
+      const cells = emptyCells(this.plan);
+      groups.tallied.set(key, { values, cells });
+      return cells;
+    }
+    groups.untallied ??= emptyCells(this.plan);
+    return groups.untallied;
+  }
+
+  private countIn(cells: Cells, t: number, good: boolean): void {
     const windows = this.plan.windows;
-    const s = this.state;
     for (let i = 0; i < windows.length; i++) {
       const w = windows[i]!;
       if (t > w.startMs && t <= w.endMs) {
-        s.windowTotal[i]!++;
-        if (good) s.windowGood[i]!++;
+        cells.windowTotal[i]!++;
+        if (good) cells.windowGood[i]!++;
       }
     }
-  }
-
-  private countInSeries(t: number, good: boolean): void {
     const series = this.plan.series;
-    const s = this.state;
     for (let i = 0; i < series.length; i++) {
       const r = series[i]!;
       // bucket b is (start + b*step, start + (b+1)*step]
       const b = Math.ceil((t - r.startMs) / r.stepMs) - 1;
       if (b >= 0 && b < r.count) {
-        s.seriesTotal[i]![b]!++;
-        if (good) s.seriesGood[i]![b]!++;
+        cells.seriesTotal[i]![b]!++;
+        if (good) cells.seriesGood[i]![b]!++;
       }
     }
   }
@@ -89,32 +118,46 @@ export class Tally {
 
   merge(other: TallyState): void {
     const s = this.state;
-    addInto(s.windowGood, other.windowGood);
-    addInto(s.windowTotal, other.windowTotal);
-    for (let i = 0; i < other.seriesTotal.length; i++) {
-      addInto(s.seriesGood[i]!, other.seriesGood[i]!);
-      addInto(s.seriesTotal[i]!, other.seriesTotal[i]!);
-    }
+    addCells(s, other);
     this.breakdownCounter.merge(other.breakdown);
     s.missingField += other.missingField;
+    if (other.groups) this.mergeGroups(other.groups);
+  }
+
+  /** Another part's groups: each value into its own where it has or may have one, else the untallied. */
+  private mergeGroups(other: GroupTallies): void {
+    for (const { values, cells } of other.tallied.values())
+      addCells(this.groupCells(values), cells);
+    if (other.untallied) {
+      const groups = this.state.groups!;
+      groups.untallied ??= emptyCells(this.plan);
+      addCells(groups.untallied, other.untallied);
+    }
   }
 
   windows(): Record<string, Counts> {
-    const out: Record<string, Counts> = {};
-    this.plan.windows.forEach((w, i) => {
-      out[w.key] = { good: this.state.windowGood[i]!, total: this.state.windowTotal[i]! };
-    });
-    return out;
+    return windowsOf(this.plan, this.state);
   }
 
   series(): Record<string, Counts[]> {
-    const out: Record<string, Counts[]> = {};
-    this.plan.series.forEach((r, i) => {
-      const good = this.state.seriesGood[i]!;
-      const total = this.state.seriesTotal[i]!;
-      out[r.key] = Array.from(total, (t, b) => ({ good: good[b]!, total: t }));
+    return seriesOf(this.plan, this.state);
+  }
+
+  /** A grouped SLO's groups, and the counts of the values past the tallied ones. */
+  groups(): { groups: GroupCounts[]; untallied?: CountsOverTime } | undefined {
+    const groups = this.state.groups;
+    if (!groups) return undefined;
+    const counted = (cells: Cells): CountsOverTime => ({
+      windows: windowsOf(this.plan, cells),
+      series: seriesOf(this.plan, cells),
     });
-    return out;
+    return {
+      groups: [...groups.tallied.values()].map(({ values, cells }) => ({
+        values,
+        ...counted(cells),
+      })),
+      ...(groups.untallied ? { untallied: counted(groups.untallied) } : {}),
+    };
   }
 
   /** The values that spent most, by count; ties: values before buckets, values in code unit order. */
@@ -125,6 +168,42 @@ export class Tally {
       .sort((a, b) => b.count - a.count || compareKeys(a.key, b.key))
       .slice(0, limit)
       .map(entryOf);
+  }
+}
+
+function emptyCells(plan: RequestPlan): Cells {
+  return {
+    windowGood: new Float64Array(plan.windows.length),
+    windowTotal: new Float64Array(plan.windows.length),
+    seriesGood: plan.series.map((s) => new Float64Array(s.count)),
+    seriesTotal: plan.series.map((s) => new Float64Array(s.count)),
+  };
+}
+
+function windowsOf(plan: RequestPlan, cells: Cells): Record<string, Counts> {
+  const out: Record<string, Counts> = {};
+  plan.windows.forEach((w, i) => {
+    out[w.key] = { good: cells.windowGood[i]!, total: cells.windowTotal[i]! };
+  });
+  return out;
+}
+
+function seriesOf(plan: RequestPlan, cells: Cells): Record<string, Counts[]> {
+  const out: Record<string, Counts[]> = {};
+  plan.series.forEach((r, i) => {
+    const good = cells.seriesGood[i]!;
+    const total = cells.seriesTotal[i]!;
+    out[r.key] = Array.from(total, (t, b) => ({ good: good[b]!, total: t }));
+  });
+  return out;
+}
+
+function addCells(target: Cells, source: Cells): void {
+  addInto(target.windowGood, source.windowGood);
+  addInto(target.windowTotal, source.windowTotal);
+  for (let i = 0; i < source.seriesTotal.length; i++) {
+    addInto(target.seriesGood[i]!, source.seriesGood[i]!);
+    addInto(target.seriesTotal[i]!, source.seriesTotal[i]!);
   }
 }
 
