@@ -32,9 +32,11 @@ const PARTNERS = ["fincore-eu", "fincore-us", "ledgerly"];
 
 /**
  * Write about targetBytes of log lines to path (through a temporary file,
- * so an interrupted run leaves no half file behind).
+ * so an interrupted run leaves no half file behind). shards: the HTTP
+ * lines also carry `"shard":"s<n>"`, n from 0 to shards - 1 in turn (for
+ * `groupBy`); without it the bytes are those of every earlier run.
  */
-export function generateLogs(path: string, targetBytes: number, seed = 20261124): void {
+export function generateLogs(path: string, targetBytes: number, seed = 20261124, shards = 0): void {
   const rnd = mulberry32(seed);
   const hex = (n: number): string => {
     let s = "";
@@ -66,7 +68,7 @@ export function generateLogs(path: string, targetBytes: number, seed = 20261124)
       // log-normal around 120 ms, a long tail past 300 ms
       const z = (rnd() + rnd() + rnd() + rnd() - 2) * 1.7;
       const duration = Math.round(Math.exp(Math.log(120) + 0.45 * z) * 1e6) / 1e6;
-      line = `{"lvl":"${status >= 500 ? "error" : "debug"}","msg":"brkr-somesystem-http-response","t":"${t}","status":${status},"duration":${duration},"action":"${action}","method":"${action === "Transfer" ? "POST" : "GET"}","path":"/v2/accounts/${account}/${PATHS[action]}","AccountID":"${account}","RequestID":"${hex(6)}","trace_id":"${trace}","host":"${host}","caller":"brkr/client.go:214","bytes":${Math.floor(rnd() * 4000) + 200},"user_agent":"${pick(AGENTS)}"}`;
+      line = `{"lvl":"${status >= 500 ? "error" : "debug"}","msg":"brkr-somesystem-http-response","t":"${t}","status":${status},"duration":${duration},"action":"${action}","method":"${action === "Transfer" ? "POST" : "GET"}","path":"/v2/accounts/${account}/${PATHS[action]}","AccountID":"${account}","RequestID":"${hex(6)}","trace_id":"${trace}","host":"${host}","caller":"brkr/client.go:214","bytes":${Math.floor(rnd() * 4000) + 200},"user_agent":"${pick(AGENTS)}"${shards > 0 ? `,"shard":"s${i % shards}"` : ""}}`;
     } else if (roll < 0.9) {
       const bad = rnd() < 0.001;
       line = `{"lvl":"${bad ? "error" : "info"}","msg":"${bad ? "api-sync-fail-customer-info-err_timeout" : "api-sync-customer-info-ok"}","t":"${t}","AccountID":"${pick(accounts)}","RequestID":"${hex(6)}","partner":"${pick(PARTNERS)}","attempt":${rnd() < 0.95 ? 1 : 2},"latency_ms":${Math.floor(rnd() * 900) + 40},"trace_id":"${trace}","host":"${host}","caller":"sync/customer_info.go:88","region":"eu-west-1","queue":"customer-info-sync","worker_pool":"sync-default"}`;

@@ -11,6 +11,9 @@
  *   npm run bench -- --runs 5     slo and the floor 5 times each (median; default 3)
  *   npm run bench -- --no-jq      skip jq (it takes about 30 s a GB)
  *   npm run bench -- --regex-only the regex line filters only
+ *   npm run bench -- --group-only the two SLOs over 1 GB whose HTTP lines carry a shard
+ *                                 field of 50 values, as they are and with groupBy: shard
+ *                                 (the full run ends with it too)
  *   npm run bench -- --verify-only slo verify's simulated false positives and detection
  *                                 only (bench/verify-simulation.ts; the full and --quick
  *                                 runs end with it)
@@ -50,13 +53,14 @@ function buildBundle(): void {
 }
 
 const USAGE =
-  "usage: npm run bench -- [--quick] [--no-jq] [--runs N] [--regex-only] [--verify-only]";
+  "usage: npm run bench -- [--quick] [--no-jq] [--runs N] [--regex-only] [--group-only] [--verify-only]";
 
 function parseFlags(): {
   quick: boolean;
   noJq: boolean;
   runs: number;
   regexOnly: boolean;
+  groupOnly: boolean;
   verifyOnly: boolean;
 } {
   let values: {
@@ -65,6 +69,7 @@ function parseFlags(): {
     runs?: string;
     help?: boolean;
     "regex-only"?: boolean;
+    "group-only"?: boolean;
     "verify-only"?: boolean;
   };
   try {
@@ -74,6 +79,7 @@ function parseFlags(): {
         "no-jq": { type: "boolean" },
         runs: { type: "string" },
         "regex-only": { type: "boolean" },
+        "group-only": { type: "boolean" },
         "verify-only": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -96,11 +102,12 @@ function parseFlags(): {
     noJq: values["no-jq"] === true,
     runs,
     regexOnly: values["regex-only"] === true,
+    groupOnly: values["group-only"] === true,
     verifyOnly: values["verify-only"] === true,
   };
 }
 
-const { quick, noJq, runs, regexOnly, verifyOnly } = parseFlags();
+const { quick, noJq, runs, regexOnly, groupOnly, verifyOnly } = parseFlags();
 
 interface Counts {
   availabilityTotal: number;
@@ -133,13 +140,13 @@ function log(text: string): void {
   process.stderr.write(`${text}\n`);
 }
 
-function plainDataset(label: string, gb: number): Dataset {
+function plainDataset(label: string, gb: number, shards = 0): Dataset {
   mkdirSync(CACHE, { recursive: true });
   const file = join(CACHE, `logs-${label}.ndjson`);
   if (!existsSync(file)) {
     log(`generating ${label} of logs into ${file} (once; about ${Math.round(gb * 15)} s)...`);
     const t0 = performance.now();
-    generateLogs(file, gb * 1e9);
+    generateLogs(file, gb * 1e9, undefined, shards);
     log(`  done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
   return {
@@ -194,8 +201,9 @@ function sloFile(dataset: Dataset): string {
   return path;
 }
 
-/** The bench's two SLOs over a source of their own. */
-function sloText(service: string, source: string, paths: string): string {
+/** The bench's two SLOs over a source of their own; groupBy: each grouped by it. */
+function sloText(service: string, source: string, paths: string, groupBy?: string): string {
+  const grouped = groupBy ? `    groupBy: ${groupBy}\n` : "";
   return `# written by bench/run.ts
 service: ${service}
 sources:
@@ -208,7 +216,7 @@ slos:
   - name: check-balance-availability
     objective: 99.5%
     window: 30d
-    indicator:
+${grouped}    indicator:
       ratio:
         source: logs
         total: '${TOTAL} | action = "CheckBalance"'
@@ -216,7 +224,7 @@ slos:
   - name: somesystem-latency
     objective: 99%
     window: 30d
-    indicator:
+${grouped}    indicator:
       latency:
         source: logs
         events: '${TOTAL}'
@@ -322,6 +330,59 @@ async function timeManySources(dataset: Dataset): Promise<boolean> {
     `| ${files} | ${files} | ${m.wallS.toFixed(2)} | ${m.cpuS.toFixed(2)} | ${Math.round(m.peakRssMb)} MB | ${counts} |`;
   console.log(row(1, one, "-"));
   console.log(row(MANY_SOURCES, many, same ? "same" : "DIFFERENT"));
+  return same;
+}
+
+/** Values of the shard field of the groupBy case. */
+const GROUP_VALUES = 50;
+
+/**
+ * The cost of `groupBy`: the bench's two SLOs over 1 GB whose HTTP lines
+ * carry a shard of GROUP_VALUES values, as they are and grouped by it (one
+ * SLO per shard, in the same single read). The groups' events must add up
+ * to the ungrouped SLOs'.
+ */
+async function timeGroupBy(): Promise<boolean> {
+  const dataset = plainDataset(`1gb-${GROUP_VALUES}-shards`, 1, GROUP_VALUES);
+  await measure("cat", dataset.files, "discard");
+  const write = (name: string, groupBy?: string) => {
+    const path = join(CACHE, name);
+    writeFileSync(path, sloText("ctrl", "logs", JSON.stringify(dataset.glob), groupBy));
+    return path;
+  };
+  const plain = await timeCheck(write("slo-group-none.yaml"));
+  const grouped = await timeCheck(write("slo-group-shard.yaml", "shard"));
+  const expected = sloCounts(plain.stdout);
+  const report = JSON.parse(grouped.stdout) as {
+    slos: (ReportSlo & { group?: { definition: string } })[];
+  };
+  const sum = (definition: string, pick: (e: NonNullable<ReportSlo["events"]>) => number) =>
+    report.slos
+      .filter((s) => s.group?.definition === definition)
+      .reduce((total, s) => total + (s.events ? pick(s.events) : 0), 0);
+  const groups = report.slos.filter((s) => s.group?.definition === "somesystem-latency").length;
+  const same =
+    groups === GROUP_VALUES &&
+    sameCounts(
+      {
+        availabilityTotal: sum("check-balance-availability", (e) => e.total),
+        availabilityBad: sum("check-balance-availability", (e) => e.bad),
+        latencyTotal: sum("somesystem-latency", (e) => e.total),
+        latencyGood: sum("somesystem-latency", (e) => e.good),
+      },
+      expected,
+    );
+  console.log(
+    `\n**groupBy over ${dataset.name}** (${(dataset.bytes / 1e9).toFixed(2)} GB, ${(dataset.lines / 1e6).toFixed(2)} M lines; median of ${runs} runs)\n`,
+  );
+  console.log("| SLOs | entries | wall s | CPU s | peak RSS | wall vs ungrouped | counts |");
+  console.log("|---|---:|---:|---:|---:|---:|---|");
+  console.log(
+    `| 2, ungrouped | 2 | ${plain.wallS.toFixed(2)} | ${plain.cpuS.toFixed(2)} | ${Math.round(plain.peakRssMb)} MB | 1.00x | - |`,
+  );
+  console.log(
+    `| 2, groupBy: shard (${GROUP_VALUES} values) | ${report.slos.length} | ${grouped.wallS.toFixed(2)} | ${grouped.cpuS.toFixed(2)} | ${Math.round(grouped.peakRssMb)} MB | ${(grouped.wallS / plain.wallS).toFixed(2)}x | ${same ? "same" : "DIFFERENT"} |`,
+  );
   return same;
 }
 
@@ -470,6 +531,10 @@ async function main(): Promise<number> {
   }
   log(`building ${relative(ROOT, BUNDLE)}...`);
   buildBundle();
+  if (groupOnly) {
+    console.log(machineLine());
+    return (await timeGroupBy()) ? 0 : 1;
+  }
   const one = plainDataset("1gb", 1);
   const datasets: Dataset[] = [one];
   if (!quick && !regexOnly) {
@@ -486,6 +551,8 @@ async function main(): Promise<number> {
   if (!regexOnly) {
     log(`\ntiming ${MANY_SOURCES} sources over ${one.name}...`);
     allSame = (await timeManySources(one)) && allSame;
+    log("\ntiming groupBy...");
+    allSame = (await timeGroupBy()) && allSame;
   }
   const verifyWithin = regexOnly || verifySimulation();
   console.log(`\nload average at end ${loadavg()[0]!.toFixed(2)}`);

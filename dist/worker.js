@@ -229,7 +229,7 @@ function unquotedOrNull(literal) {
   }
 }
 
-// node_modules/re2js/build/index.js
+// ../../main/node_modules/re2js/build/index.js
 var RE2Flags = class RE2Flags2 {
   static FOLD_CASE = 1;
   static LITERAL = 2;
@@ -7079,7 +7079,7 @@ function groupNames(expression) {
   return names;
 }
 
-// node_modules/@lezer/common/dist/index.js
+// ../../main/node_modules/@lezer/common/dist/index.js
 var DefaultBufferLength = 1024;
 var nextPropID = 0;
 var Range = class {
@@ -8632,7 +8632,7 @@ var StringInput = class {
 };
 var stoppedInner = new NodeProp({ perNode: true });
 
-// node_modules/@lezer/lr/dist/index.js
+// ../../main/node_modules/@lezer/lr/dist/index.js
 var Stack = class _Stack {
   /**
   @internal
@@ -10365,7 +10365,7 @@ function getSpecializer(spec) {
   return spec.get;
 }
 
-// node_modules/@grafana/lezer-logql/index.es.js
+// ../../main/node_modules/@grafana/lezer-logql/index.es.js
 var AGGREGATION_OPERATORS = [
   {
     label: "avg",
@@ -11702,7 +11702,9 @@ function planBase(request) {
     startMs: over.startMs,
     endMs: over.endMs
   } : null;
-  return { windows: request.windows, series: request.series, breakdown, fromMs, toMs };
+  const by = request.slo.grouping?.by;
+  const grouping = by ? { by, byIds: by.map(nameId) } : null;
+  return { windows: request.windows, series: request.series, breakdown, grouping, fromMs, toMs };
 }
 function queriesOf(plan) {
   if (plan.kind === "latency") return [plan.events];
@@ -11711,6 +11713,7 @@ function queriesOf(plan) {
 function fieldsRead(plan) {
   const fields = plan.kind === "latency" ? [plan.field] : [];
   if (plan.breakdown) fields.push(plan.breakdown.by);
+  if (plan.grouping) fields.push(...plan.grouping.by);
   return fields;
 }
 
@@ -12523,6 +12526,7 @@ var MAX_WINDOW_MS = 5 * 366 * DAY_MS;
 var MAX_LINE_BYTES = 16 * MIB;
 var MAX_REPORTED_VALUE_CHARS = 200;
 var MAX_BREAKDOWN_VALUES = 1e3;
+var MAX_GROUP_VALUES_TALLIED = 2e3;
 var MAX_RESPONSE_BYTES = 64 * MIB;
 var MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -13839,6 +13843,9 @@ function compare2(a, b) {
 }
 
 // src/sources/logs/evaluation/tally.ts
+function groupKey(values) {
+  return values.length === 1 ? values[0] : JSON.stringify(values);
+}
 var Tally = class {
   state;
   plan;
@@ -13847,12 +13854,10 @@ var Tally = class {
     this.plan = plan;
     this.breakdownCounter = new SpaceSavingCounter(MAX_BREAKDOWN_VALUES);
     this.state = {
-      windowGood: new Float64Array(plan.windows.length),
-      windowTotal: new Float64Array(plan.windows.length),
-      seriesGood: plan.series.map((s) => new Float64Array(s.count)),
-      seriesTotal: plan.series.map((s) => new Float64Array(s.count)),
+      ...emptyCells(plan),
       breakdown: this.breakdownCounter.state,
-      missingField: 0
+      missingField: 0,
+      groups: plan.grouping ? { tallied: /* @__PURE__ */ new Map(), untallied: null } : null
     };
   }
   /** Whether an event at t falls in any window or bucket of this request. */
@@ -13864,32 +13869,45 @@ var Tally = class {
     const b = this.plan.breakdown;
     return b !== null && t > b.startMs && t <= b.endMs;
   }
-  /** Count one event at t (epoch ms). breakdownKey: where a bad event goes in the breakdown. */
-  record(t, good, breakdownKey2) {
-    this.countInWindows(t, good);
-    this.countInSeries(t, good);
+  /**
+   * Count one event at t (epoch ms). breakdownKey: where a bad event goes in
+   * the breakdown; group: a grouped SLO's values of the event.
+   */
+  record(t, good, breakdownKey2, group) {
+    this.countIn(this.state, t, good);
     if (!good && breakdownKey2 !== void 0) this.breakdownCounter.add(breakdownKey2);
+    if (group !== void 0) this.countIn(this.groupCells(group), t, good);
   }
-  countInWindows(t, good) {
+  /** The cells of a group: its own while fewer than MAX_GROUP_VALUES_TALLIED have some, else the untallied. */
+  groupCells(values) {
+    const groups = this.state.groups;
+    const key = groupKey(values);
+    const known = groups.tallied.get(key);
+    if (known) return known.cells;
+    if (groups.tallied.size < MAX_GROUP_VALUES_TALLIED) {
+      const cells = emptyCells(this.plan);
+      groups.tallied.set(key, { values, cells });
+      return cells;
+    }
+    groups.untallied ??= emptyCells(this.plan);
+    return groups.untallied;
+  }
+  countIn(cells, t, good) {
     const windows = this.plan.windows;
-    const s = this.state;
     for (let i = 0; i < windows.length; i++) {
       const w = windows[i];
       if (t > w.startMs && t <= w.endMs) {
-        s.windowTotal[i]++;
-        if (good) s.windowGood[i]++;
+        cells.windowTotal[i]++;
+        if (good) cells.windowGood[i]++;
       }
     }
-  }
-  countInSeries(t, good) {
     const series = this.plan.series;
-    const s = this.state;
     for (let i = 0; i < series.length; i++) {
       const r = series[i];
       const b = Math.ceil((t - r.startMs) / r.stepMs) - 1;
       if (b >= 0 && b < r.count) {
-        s.seriesTotal[i][b]++;
-        if (good) s.seriesGood[i][b]++;
+        cells.seriesTotal[i][b]++;
+        if (good) cells.seriesGood[i][b]++;
       }
     }
   }
@@ -13898,30 +13916,42 @@ var Tally = class {
   }
   merge(other) {
     const s = this.state;
-    addInto(s.windowGood, other.windowGood);
-    addInto(s.windowTotal, other.windowTotal);
-    for (let i = 0; i < other.seriesTotal.length; i++) {
-      addInto(s.seriesGood[i], other.seriesGood[i]);
-      addInto(s.seriesTotal[i], other.seriesTotal[i]);
-    }
+    addCells(s, other);
     this.breakdownCounter.merge(other.breakdown);
     s.missingField += other.missingField;
+    if (other.groups) this.mergeGroups(other.groups);
+  }
+  /** Another part's groups: each value into its own where it has or may have one, else the untallied. */
+  mergeGroups(other) {
+    for (const { values, cells } of other.tallied.values())
+      addCells(this.groupCells(values), cells);
+    if (other.untallied) {
+      const groups = this.state.groups;
+      groups.untallied ??= emptyCells(this.plan);
+      addCells(groups.untallied, other.untallied);
+    }
   }
   windows() {
-    const out = {};
-    this.plan.windows.forEach((w, i) => {
-      out[w.key] = { good: this.state.windowGood[i], total: this.state.windowTotal[i] };
-    });
-    return out;
+    return windowsOf(this.plan, this.state);
   }
   series() {
-    const out = {};
-    this.plan.series.forEach((r, i) => {
-      const good = this.state.seriesGood[i];
-      const total = this.state.seriesTotal[i];
-      out[r.key] = Array.from(total, (t, b) => ({ good: good[b], total: t }));
+    return seriesOf(this.plan, this.state);
+  }
+  /** A grouped SLO's groups, and the counts of the values past the tallied ones. */
+  groups() {
+    const groups = this.state.groups;
+    if (!groups) return void 0;
+    const counted = (cells) => ({
+      windows: windowsOf(this.plan, cells),
+      series: seriesOf(this.plan, cells)
     });
-    return out;
+    return {
+      groups: [...groups.tallied.values()].map(({ values, cells }) => ({
+        values,
+        ...counted(cells)
+      })),
+      ...groups.untallied ? { untallied: counted(groups.untallied) } : {}
+    };
   }
   /** The values that spent most, by count; ties: values before buckets, values in code unit order. */
   breakdown() {
@@ -13929,6 +13959,38 @@ var Tally = class {
     return this.breakdownCounter.entries().sort((a, b) => b.count - a.count || compareKeys(a.key, b.key)).slice(0, limit).map(entryOf);
   }
 };
+function emptyCells(plan) {
+  return {
+    windowGood: new Float64Array(plan.windows.length),
+    windowTotal: new Float64Array(plan.windows.length),
+    seriesGood: plan.series.map((s) => new Float64Array(s.count)),
+    seriesTotal: plan.series.map((s) => new Float64Array(s.count))
+  };
+}
+function windowsOf(plan, cells) {
+  const out = {};
+  plan.windows.forEach((w, i) => {
+    out[w.key] = { good: cells.windowGood[i], total: cells.windowTotal[i] };
+  });
+  return out;
+}
+function seriesOf(plan, cells) {
+  const out = {};
+  plan.series.forEach((r, i) => {
+    const good = cells.seriesGood[i];
+    const total = cells.seriesTotal[i];
+    out[r.key] = Array.from(total, (t, b) => ({ good: good[b], total: t }));
+  });
+  return out;
+}
+function addCells(target, source) {
+  addInto(target.windowGood, source.windowGood);
+  addInto(target.windowTotal, source.windowTotal);
+  for (let i = 0; i < source.seriesTotal.length; i++) {
+    addInto(target.seriesGood[i], source.seriesGood[i]);
+    addInto(target.seriesTotal[i], source.seriesTotal[i]);
+  }
+}
 function addInto(target, source) {
   for (let i = 0; i < target.length; i++) target[i] += source[i];
 }
@@ -14047,7 +14109,12 @@ function countEvent(plan, tally, line, t) {
   if (plan.kind === "ratio") {
     if (!plan.total.matches(line)) return;
     const bad = plan.bad ? plan.bad.matches(line) : !plan.good.matches(line);
-    tally.record(t, !bad, bad ? breakdownKey(plan, tally, line, t) : void 0);
+    tally.record(
+      t,
+      !bad,
+      bad ? breakdownKey(plan, tally, line, t) : void 0,
+      groupValues(plan, plan.total, line)
+    );
     return;
   }
   if (!plan.events.matches(line)) return;
@@ -14057,7 +14124,21 @@ function countEvent(plan, tally, line, t) {
     return;
   }
   const good = plan.isGood(value);
-  tally.record(t, good, good ? void 0 : breakdownKey(plan, tally, line, t));
+  tally.record(
+    t,
+    good,
+    good ? void 0 : breakdownKey(plan, tally, line, t),
+    groupValues(plan, plan.events, line)
+  );
+}
+function groupValues(plan, query, line) {
+  const grouping = plan.grouping;
+  if (grouping === null) return void 0;
+  return grouping.by.map(
+    (name, i) => reportedText(
+      query.capturedLabel?.(line, name) ?? line.fieldText(name, grouping.byIds[i]) ?? ""
+    )
+  );
 }
 function breakdownKey(plan, tally, line, t) {
   if (!plan.breakdown || !tally.wantsBreakdown(t)) return void 0;

@@ -24,7 +24,7 @@ import { calendarWindowOf, nominalPeriodMs, parseCalendarPeriod } from "./calend
 import { readDeploys } from "./deploys.js";
 import { roundNumber } from "./doc-reader.js";
 import { formatDuration, parseDuration } from "./duration.js";
-import { readGrouping } from "./grouping.js";
+import { type GroupingFields, readGrouping } from "./grouping.js";
 import { readLogTimestamp } from "./log-timestamp.js";
 import type {
   AlertPolicy,
@@ -218,7 +218,7 @@ class NativeFileNormalizer {
     const grouping = readGrouping(this, path, {
       groupBy: raw.groupBy,
       groupLimit: raw.groupLimit,
-      per: raw.gate === false ? undefined : raw.gate?.per,
+      per: raw.gate === false ? undefined : (raw.gate?.per as GroupingFields["per"]),
       budgetingMethod,
       indicator,
       source: indicator ? sources[indicator.source] : undefined,
@@ -565,6 +565,14 @@ class NativeFileNormalizer {
         : DEFAULT_GATE.warnRemaining;
     if (min === undefined || warn === undefined) return undefined;
     const per = raw?.per;
+    if (per !== undefined && per !== "group" && per !== "whole") {
+      this.fail(
+        [...path, "per"],
+        `gate.per: expected group or whole, got '${per}'`,
+        "per: group gates each group (the default); per: whole the definition as a whole",
+      );
+      return undefined;
+    }
     return { ...enabledGate(min, warn), ...(per !== undefined ? { per } : {}) };
   }
 

@@ -293,8 +293,11 @@ const gateSchema = z
         .describe(
           `Warning below this remaining budget (default ${percent(DEFAULT_GATE.warnRemaining)})`,
         ),
+      // Read in normalize: an enum inside this union would say only "Invalid input";
+      // editors still see the two values.
       per: z
-        .enum(["group", "whole"])
+        .string()
+        .meta({ enum: ["group", "whole"] })
         .optional()
         .describe(
           "With groupBy: gate each group (group, the default) or the definition as a whole (whole)",

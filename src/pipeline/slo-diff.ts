@@ -107,7 +107,10 @@ export async function diffSlos(head: SloSet, options: SloDiffOptions): Promise<S
   const after = await evaluate(head, "after");
   const sideOf = (entries: SloReportEntry[], slo: SloSpec | null) => {
     if (!slo) return null;
-    const entry = entries.find((e) => e.service === slo.service && e.name === slo.name);
+    // A grouped SLO's entries are named by group: its first is the whole (gate per whole) or its worst group.
+    const entry = entries.find(
+      (e) => e.service === slo.service && (e.group?.definition ?? e.name) === slo.name,
+    );
     return entry ? sideFrom(slo, entry, options.atMs) : null;
   };
   const changes: SloChange[] = differing.map((p) => {

@@ -98,7 +98,7 @@ describe("groupBy in a native file", () => {
       expect.stringMatching(/^slo\.yaml:11:13: gate\.per without groupBy/),
     ]);
     expect(errorsOf(file("    gate: { per: all }\n    groupBy: a"))).toEqual([
-      expect.stringMatching(/^slo\.yaml:11:11: slos\[0\]\.gate: /),
+      expect.stringMatching(/^slo\.yaml:11:18: gate\.per: expected group or whole, got 'all'/),
     ]);
   });
 
