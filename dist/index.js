@@ -58413,11 +58413,38 @@ function serviceBlock(service, entries, verification) {
       );
     lead.push(verifyTable(entries));
   }
-  return {
-    lead,
-    header: SERVICE_HEADER,
-    rows: entries.map((e) => ({ ok: e.status === "ok", text: `| ${serviceRow(e).join(" | ")} |` }))
-  };
+  return { lead, header: SERVICE_HEADER, rows: serviceRows(entries) };
+}
+function serviceRows(entries) {
+  const rows = [];
+  const done = /* @__PURE__ */ new Set();
+  for (const e of entries) {
+    if (!e.group) {
+      rows.push(rowOf(e, escapeMarkdown(e.name)));
+      continue;
+    }
+    const definition2 = e.group.definition;
+    if (done.has(definition2)) continue;
+    done.add(definition2);
+    rows.push(...groupedRows(entries.filter((g) => g.group?.definition === definition2)));
+  }
+  return rows;
+}
+function groupedRows(entries) {
+  const whole = entries.find((e) => e.group.kind === "whole");
+  const groups2 = entries.filter((e) => e !== whole);
+  const { definition: definition2, by } = entries[0].group;
+  const notOk = groups2.filter((g) => g.status !== "ok").length;
+  const title = `${escapeMarkdown(definition2)} \xB7 by ${by.map(escapeMarkdown).join(", ")}: ${count3(groups2.length, "group")}${notOk > 0 ? `, ${notOk} not ok` : ""}`;
+  const head = whole ? rowOf(whole, title) : { ok: notOk === 0, text: `| | ${title} | | | | |` };
+  return [
+    head,
+    ...groups2.map((g) => rowOf(g, `\u21B3 ${escapeMarkdown(g.name.slice(definition2.length))}`))
+  ];
+}
+function rowOf(e, name2) {
+  const [status, , ...rest] = serviceRow(e);
+  return { ok: e.status === "ok", text: `| ${[status, name2, ...rest].join(" | ")} |` };
 }
 function heading(report3, options) {
   const title = escapeMarkdown(options.title ?? "SLO gate");
@@ -84089,6 +84116,11 @@ var SLO_ANNOTATION = {
   gateMinRemaining: "slo/gate-min-remaining",
   gateWarnRemaining: "slo/gate-warn-remaining",
   breakdownBy: "slo/breakdown-by",
+  /** `groupBy`: the labels or fields, comma-separated, in order (OpenSLO v1 has no grouping) */
+  groupBy: "slo/group-by",
+  groupLimit: "slo/group-limit",
+  /** `gate.per`: group or whole */
+  gatePer: "slo/gate-per",
   runbook: "slo/runbook",
   /** the SLO's own name, when slo convert had to rename it apart from another service's */
   name: "slo/name",
@@ -85209,7 +85241,7 @@ function mapSlo(ctx, o, serviceLabels) {
   const sli = indicatorOf(ctx, o);
   const window2 = timeWindow(r, [...spec, "timeWindow"]);
   const method = budgetingMethod(r, [...spec, "budgetingMethod"]);
-  const extensions = sloExtensions(o);
+  const extensions = sloExtensions(o, method);
   const alerting = window2 && sloAlerting(ctx, o, windowPeriodMs(window2));
   const objectives = r.list([...spec, "objectives"], true);
   if (objectives && objectives.length === 0)
@@ -85231,6 +85263,7 @@ function mapSlo(ctx, o, serviceLabels) {
     notify: alerting.notify,
     routes: alerting.routes.length > 0 ? alerting.routes : void 0,
     breakdownBy: extensions.breakdownBy,
+    ...extensions.grouping ? { grouping: extensions.grouping } : {},
     runbook: extensions.runbook,
     ...listLabels.length > 0 ? { listLabels } : {},
     ...Object.keys(extensions.annotations).length > 0 ? { annotations: extensions.annotations } : {}
@@ -85267,6 +85300,7 @@ function mapObjectives(o, count5, sli, shared2) {
         notify: shared2.notify,
         routes: shared2.routes,
         breakdownBy: shared2.breakdownBy,
+        ...shared2.grouping ? { grouping: shared2.grouping } : {},
         runbook: shared2.runbook,
         ...shared2.annotations ? { annotations: shared2.annotations } : {},
         ...shared2.listLabels ? { listLabels: shared2.listLabels } : {},
@@ -85532,7 +85566,7 @@ var onlyKnownSloAnnotations = (annotations) => Object.keys(annotations).filter((
     hint: `slo reads ${KNOWN_ANNOTATIONS.join(", ")}`
   })
 );
-function sloExtensions(o) {
+function sloExtensions(o, method) {
   const { r } = o;
   const path = at(o, "metadata", "annotations");
   const annotations = annotationsOf2(o);
@@ -85540,16 +85574,50 @@ function sloExtensions(o) {
   checkAll(r, path, annotations, onlyKnownSloAnnotations);
   const minEvents = minEventsOf(r, path, annotations);
   const gate2 = gateOf(r, path, annotations);
+  const grouping = groupingOfAnnotations(r, path, annotations, method);
   if (r.errors.length > before) return void 0;
   return {
     minEvents,
-    gate: gate2,
+    gate: grouping?.per !== void 0 && gate2.enabled ? { ...gate2, per: grouping.per } : gate2,
+    ...grouping ? { grouping: grouping.spec } : {},
     breakdownBy: annotations[SLO_ANNOTATION.breakdownBy],
     runbook: annotations[SLO_ANNOTATION.runbook],
     annotations: Object.fromEntries(
       Object.entries(annotations).filter(([key]) => !key.startsWith(EXTENSION_PREFIX))
     )
   };
+}
+function groupingOfAnnotations(r, path, annotations, method) {
+  const byText = annotations[SLO_ANNOTATION.groupBy];
+  const limitText = annotations[SLO_ANNOTATION.groupLimit];
+  const perText = annotations[SLO_ANNOTATION.gatePer];
+  const annotation = (at2) => {
+    if (at2.includes("groupLimit")) return SLO_ANNOTATION.groupLimit;
+    if (at2.includes("per") || at2.includes("gate")) return SLO_ANNOTATION.gatePer;
+    return SLO_ANNOTATION.groupBy;
+  };
+  const reporter = {
+    fail: (at2, message, hint) => r.fail([...path, annotation(at2)], message, hint),
+    failInScalar: (at2, _offset, message, hint) => r.fail([...path, annotation(at2)], message, hint)
+  };
+  const limit = limitText === void 0 ? void 0 : Number(limitText);
+  if (limit !== void 0 && (!Number.isInteger(limit) || limitText.trim() === "")) {
+    r.fail([...path, SLO_ANNOTATION.groupLimit], "expected a whole number of groups, like 100");
+    return void 0;
+  }
+  if (perText !== void 0 && perText !== "group" && perText !== "whole") {
+    r.fail([...path, SLO_ANNOTATION.gatePer], "expected group or whole");
+    return void 0;
+  }
+  const spec = readGrouping(reporter, path, {
+    groupBy: byText?.split(",").map((label) => label.trim()),
+    groupLimit: limit,
+    per: perText,
+    budgetingMethod: method ?? "occurrences",
+    indicator: void 0,
+    source: void 0
+  });
+  return spec ? { spec, ...perText !== void 0 ? { per: perText } : {} } : void 0;
 }
 function minEventsOf(r, path, annotations) {
   const text = annotations[SLO_ANNOTATION.minEvents];
@@ -86197,6 +86265,7 @@ function healthOf(o, errors) {
 init_defaults();
 
 // src/definition/pyrra/indicator.ts
+init_defaults();
 init_histogram();
 
 // src/definition/pyrra/selectors.ts
@@ -86337,20 +86406,32 @@ function indicatorOf3({ r, w }, specPath) {
     return void 0;
   }
   if (!r.record(at2, true)) return void 0;
-  const grouped = noGrouping(r, at2);
-  const indicator = kind === "ratio" ? ratioOf({ r, w }, at2) : kind === "latency" ? latencyOf({ r, w }, at2) : latencyNativeOf(r, at2);
-  return grouped ? indicator : void 0;
+  return kind === "ratio" ? ratioOf({ r, w }, at2) : kind === "latency" ? latencyOf({ r, w }, at2) : latencyNativeOf(r, at2);
 }
-function noGrouping(r, path) {
-  const grouping = r.list([...path, "grouping"]);
-  if (!grouping || grouping.length === 0) return true;
-  r.fail(
-    path,
-    `grouping (one SLO per value of ${grouping.map(String).join(", ")}) is not supported yet`,
-    "write one ServiceLevelObjective per value, the value matched in both metrics; or leave grouping out to judge them all together",
-    "grouping"
-  );
-  return false;
+var LABEL_NAME4 = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+function groupingOf(r, specPath) {
+  const indicatorPath = [...specPath, "indicator"];
+  const kind = ["ratio", "latency", "latencyNative"].find((k) => r.has([...indicatorPath, k]));
+  if (kind === void 0) return { valid: true };
+  const path = [...indicatorPath, kind, "grouping"];
+  if (r.value(path) === null) return { valid: true };
+  const list = r.list(path);
+  if (!list || list.length === 0) return { valid: list !== void 0 || !r.has(path) };
+  const by = [];
+  let valid = true;
+  list.forEach((item2, i) => {
+    if (typeof item2 !== "string" || !LABEL_NAME4.test(item2)) {
+      r.fail(
+        [...path, i],
+        `grouping: '${String(item2)}' is not a label name ([a-zA-Z_][a-zA-Z0-9_]*): Pyrra sums by it`
+      );
+      valid = false;
+    } else if (by.includes(item2)) {
+      r.fail([...path, i], `grouping: '${item2}' is named twice`);
+      valid = false;
+    } else by.push(item2);
+  });
+  return valid ? { valid, grouping: { by, limit: DEFAULT_GROUP_LIMIT } } : { valid };
 }
 function metricOf(r, path) {
   if (!r.record(path, true)) return void 0;
@@ -86560,6 +86641,7 @@ function loadResource(ydoc, root, base, sink) {
     window: spec.window,
     budgetingMethod: DEFAULT_BUDGETING_METHOD,
     indicator: spec.indicator,
+    ...spec.grouping ? { grouping: spec.grouping } : {},
     alerting: alertPolicy(spec.window, spec.alerting, propagated(meta4.annotations)),
     gate: { enabled: true, ...DEFAULT_GATE },
     notify: [],
@@ -86609,9 +86691,17 @@ function specOf(readers, path) {
   const objective = targetOf(readers, [...path, "target"]);
   const window2 = windowOf2(r, [...path, "window"]);
   const indicator = indicatorOf3(readers, path);
+  const { valid, grouping } = groupingOf(r, path);
   const alerting = alertingOf2(readers, [...path, "alerting"]);
-  if (objective === void 0 || !window2 || !indicator || !alerting) return void 0;
-  return { description: description || void 0, objective, window: window2, indicator, alerting };
+  if (objective === void 0 || !window2 || !indicator || !alerting || !valid) return void 0;
+  return {
+    description: description || void 0,
+    objective,
+    window: window2,
+    indicator,
+    grouping,
+    alerting
+  };
 }
 function checkSpecKeys(r, path) {
   const latency2 = r.value([...path, "latency"]);
@@ -88257,7 +88347,7 @@ function renderText(report3, options) {
 }
 var HEADER = ["SLO", "objective", "SLI", "budget left", "fastest burn", "status"];
 function serviceTable(entries, paint) {
-  const rows = entries.map(rowOf);
+  const rows = entries.map(rowOf2);
   const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const format = (cells) => `  ${cells.map((c, i) => i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i])).join("  ")}`.trimEnd();
   return [
@@ -88268,7 +88358,7 @@ function serviceTable(entries, paint) {
     })
   ];
 }
-function rowOf(e) {
+function rowOf2(e) {
   const fastest = fastestBurn(e);
   return [
     escapeTerminal(e.name) + (e.gated ? "" : " (not gated)"),

@@ -38,6 +38,9 @@ export function severityLabels(
   };
 }
 
+/** On a grouped SLO's alert from `slo alerts`: which group, as its name writes it (`{action="X"}`, `{(other)}`). */
+export const GROUP_LABEL = "slo_group";
+
 /** The labels an alert of `slo rules` adds: which burn-rate windows fired. */
 export const WINDOW_LABEL = { long: "long_window", short: "short_window" } as const;
 

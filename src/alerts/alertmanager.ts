@@ -10,6 +10,7 @@
 import {
   ALERT_NAME,
   cleanLabels,
+  GROUP_LABEL,
   IDENTITY_LABEL,
   ROUTING_SEVERITY_LABEL,
   severityLabels,
@@ -57,11 +58,25 @@ export function alertLabels(subject: AlertSubject, severity: Severity): Record<s
   };
   return {
     ...userLabels,
+    ...groupLabels(subject),
     alertname: ALERT_NAME,
     [IDENTITY_LABEL.service]: subject.slo.service,
     [IDENTITY_LABEL.slo]: subject.slo.name,
     ...severityLabels(severity, userLabels, writtenSeverity(subject, severity)),
   };
+}
+
+/**
+ * A group's alert carries the group's labels (`action="CheckBalance"`), as
+ * the rules' alerts do, so routes and inhibitions can use them; and
+ * `slo_group`, the group as its name writes it (`{action="CheckBalance"}`,
+ * `{(other)}`), which tells the groups apart when the state is read back.
+ */
+function groupLabels(subject: AlertSubject): Record<string, string> {
+  const group = subject.entry.group;
+  if (!group || group.kind === "whole") return {};
+  const suffix = subject.name.slice(group.definition.length);
+  return { ...cleanLabels(group.labels), [GROUP_LABEL]: suffix };
 }
 
 /**
@@ -152,7 +167,8 @@ export function createAlertmanagerNotifier(
         const severity = labels[IDENTITY_LABEL.severity] ?? labels[ROUTING_SEVERITY_LABEL];
         if (!labels.service || !labels.slo || (severity !== "page" && severity !== "ticket"))
           continue;
-        state.set(alertKey(`${labels.service}/${labels.slo}`, severity), {
+        const group = labels[GROUP_LABEL] ?? "";
+        state.set(alertKey(`${labels.service}/${labels.slo}${group}`, severity), {
           severity,
           since: alert.startsAt ?? new Date(0).toISOString(),
           labels,

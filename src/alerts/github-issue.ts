@@ -28,7 +28,7 @@ export function lastState(text: string): { state: Severity | "resolved"; since: 
 }
 
 export function issueTitle(subject: AlertSubject): string {
-  return `SLO alert: ${subject.slo.service}/${subject.slo.name} is burning its error budget`;
+  return `SLO alert: ${subject.slo.service}/${subject.name} is burning its error budget`;
 }
 
 /** The burn rates of a severity's rules as a Markdown table. */

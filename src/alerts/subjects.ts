@@ -10,8 +10,11 @@ export type Severity = "page" | "ticket";
 export const SEVERITIES: readonly Severity[] = ["page", "ticket"];
 
 export interface AlertSubject {
-  /** `service/slo`, unique in a run: the key of state and markers */
+  /** `service/slo` (a group's: `service/slo{action="X"}`), unique in a run: the key of state and markers */
   key: string;
+  /** the entry's name: the SLO's, or a group's `slo{action="X"}` */
+  name: string;
+  /** the SLO's definition (a group's: the grouped SLO's) */
   slo: SloSpec;
   entry: SloReportEntry;
   /** false when the SLO could not be evaluated (its source failed): its alerts are unknown */
@@ -32,15 +35,18 @@ export function alertSubjects(set: SloSet, report: SloReport): AlertSubject[] {
   }
   const subjects: AlertSubject[] = [];
   for (const entry of report.slos) {
-    const key = subjectKey(entry.service, entry.name);
-    const slo = specs.get(key);
+    const slo = specs.get(subjectKey(entry.service, entry.group?.definition ?? entry.name));
     if (!slo) continue;
     const firing: AlertSubject["firing"] = {};
-    for (const alert of entry.alerts) {
+    // A grouped SLO alerts per group: its whole (the gate's, with per: whole) never fires, so an
+    // alert of the SLO from before it was grouped resolves rather than doubling its groups'.
+    const alerts = entry.group?.kind === "whole" ? [] : entry.alerts;
+    for (const alert of alerts) {
       if (!alert.firing) continue;
       firing[alert.severity] = [...(firing[alert.severity] ?? []), alert];
     }
-    subjects.push({ key, slo, entry, known: entry.status !== "error", firing });
+    const key = subjectKey(entry.service, entry.name);
+    subjects.push({ key, name: entry.name, slo, entry, known: entry.status !== "error", firing });
   }
   return subjects;
 }

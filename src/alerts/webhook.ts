@@ -39,7 +39,7 @@ const CHANNEL_MENTION = /(?<![\w.@])@(everyone|here|channel|all)\b/gi;
 
 /** The message for one change, as Slack's `text` (mrkdwn). */
 export function webhookMessage(change: TargetChange, subject: AlertSubject): string {
-  const name = `*${escapeSlack(oneLine(subject.slo.service))} / ${escapeSlack(oneLine(subject.slo.name))}*`;
+  const name = `*${escapeSlack(oneLine(subject.slo.service))} / ${escapeSlack(oneLine(subject.name))}*`;
   const { entry, slo } = subject;
   const budget = escapeSlack(budgetSentence(entry));
   const runbook = slo.runbook ? `\nRunbook: ${slackLink(slo.runbook)}` : "";

@@ -38,6 +38,32 @@ const hasBudget = (e: SloReportEntry) => e.status !== "error" && e.status !== "n
  * and the status filter finds them.
  */
 export function byBudgetLeft(entries: readonly SloReportEntry[]): SloReportEntry[] {
+  return underTheirDefinition(sortedByBudgetLeft(entries));
+}
+
+/**
+ * A grouped SLO's entries together, where its first (the whole, with
+ * `gate.per: whole`, else its worst group) ranks; the rest in that order.
+ */
+function underTheirDefinition(sorted: readonly SloReportEntry[]): SloReportEntry[] {
+  const blockOf = (e: SloReportEntry) =>
+    e.group ? `${e.service}\u0000${e.group.definition}` : undefined;
+  const wholeFirst = (a: SloReportEntry, b: SloReportEntry) =>
+    Number(b.group?.kind === "whole") - Number(a.group?.kind === "whole");
+  const out: SloReportEntry[] = [];
+  const placed = new Set<string>();
+  for (const e of sorted) {
+    const block = blockOf(e);
+    if (block === undefined) out.push(e);
+    else if (!placed.has(block)) {
+      placed.add(block);
+      out.push(...sorted.filter((g) => blockOf(g) === block).sort(wholeFirst));
+    }
+  }
+  return out;
+}
+
+function sortedByBudgetLeft(entries: readonly SloReportEntry[]): SloReportEntry[] {
   return [...entries].sort((a, b) => {
     const numbers = Number(hasBudget(b)) - Number(hasBudget(a));
     if (numbers !== 0) return numbers;

@@ -136,7 +136,7 @@ function summaryTable(entries: readonly SloReportEntry[], services: Map<string, 
     return `<tr ${filterAttributes(e, services)}>
 <td data-label="status">${statusBadge(e.status)}</td>
 <td data-label="service">${wrappableName(e.service)}</td>
-<td class="name" data-label="SLO"><a href="#${anchor(e)}">${wrappableName(e.name)}</a>${e.gated ? "" : ' <span class="muted">(not gated)</span>'}</td>
+<td class="name" data-label="SLO">${groupMark(e)}<a href="#${anchor(e)}">${wrappableName(e.name)}</a>${e.gated ? "" : ' <span class="muted">(not gated)</span>'}</td>
 <td class="num" data-label="SLI / objective">${percent(e.sli)} / ${objectivePercent(e.objective)}</td>
 <td class="num" data-label="budget left">${hasNumbers(e) ? budgetPercent(e.errorBudget.remaining) : "–"}</td>
 <td class="num" data-label="trend">${trend ? `<span class="${trend.direction}">${TREND_ARROW[trend.direction]} ${trend.direction === "same" ? "" : `${Math.abs(trend.sliDeltaPoints).toFixed(3)} pp`}</span>` : "–"}</td>
@@ -153,6 +153,13 @@ ${rows.join("\n")}
 </tbody>
 </table>
 </section>`;
+}
+
+/** A group of a grouped SLO sits under its definition (the list keeps them together): marked so. */
+function groupMark(e: SloReportEntry): string {
+  return e.group && e.group.kind !== "whole"
+    ? '<span class="muted" aria-hidden="true">↳ </span>'
+    : "";
 }
 
 function hasNumbers(e: SloReportEntry): boolean {

@@ -163,11 +163,49 @@ function serviceBlock(
       );
     lead.push(verifyTable(entries));
   }
-  return {
-    lead,
-    header: SERVICE_HEADER,
-    rows: entries.map((e) => ({ ok: e.status === "ok", text: `| ${serviceRow(e).join(" | ")} |` })),
-  };
+  return { lead, header: SERVICE_HEADER, rows: serviceRows(entries) };
+}
+
+type Row = ServiceBlock["rows"][number];
+
+/**
+ * One row per SLO; a grouped SLO's groups under a row of their definition
+ * (the whole's, with `gate.per: whole`), in the report's order: worst first.
+ */
+function serviceRows(entries: readonly SloReportEntry[]): Row[] {
+  const rows: Row[] = [];
+  const done = new Set<string>();
+  for (const e of entries) {
+    if (!e.group) {
+      rows.push(rowOf(e, escapeMarkdown(e.name)));
+      continue;
+    }
+    const definition = e.group.definition;
+    if (done.has(definition)) continue;
+    done.add(definition);
+    rows.push(...groupedRows(entries.filter((g) => g.group?.definition === definition)));
+  }
+  return rows;
+}
+
+function groupedRows(entries: readonly SloReportEntry[]): Row[] {
+  const whole = entries.find((e) => e.group!.kind === "whole");
+  const groups = entries.filter((e) => e !== whole);
+  const { definition, by } = entries[0]!.group!;
+  const notOk = groups.filter((g) => g.status !== "ok").length;
+  const title = `${escapeMarkdown(definition)} · by ${by.map(escapeMarkdown).join(", ")}: ${count(groups.length, "group")}${notOk > 0 ? `, ${notOk} not ok` : ""}`;
+  const head: Row = whole
+    ? rowOf(whole, title)
+    : { ok: notOk === 0, text: `| | ${title} | | | | |` };
+  return [
+    head,
+    ...groups.map((g) => rowOf(g, `↳ ${escapeMarkdown(g.name.slice(definition.length))}`)),
+  ];
+}
+
+function rowOf(e: SloReportEntry, name: string): Row {
+  const [status, , ...rest] = serviceRow(e);
+  return { ok: e.status === "ok", text: `| ${[status, name, ...rest].join(" | ")} |` };
 }
 
 function heading(report: SloReport, options: MarkdownOptions): string {

@@ -93,6 +93,8 @@ export interface RulesResult {
   errors: SloError[];
 }
 
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
 /**
  * A value judged sample by sample has no counters to sum over the alert
  * windows; its rules would be subqueries over the whole window at every
@@ -196,10 +198,11 @@ function countExprs(slo: SloSpec): CountExprs {
           slo.at,
         );
       }
-      // A full query may return several series: the rule holds their sum, under the SLO's labels.
+      // A full query may return several series: the rule holds their sum (per group), under the SLO's labels.
+      const sum = sumBy(slo);
       return (ms: number) => {
         const q = windowQuery(query, ms)!;
-        return q.startsWith("sum(increase(") ? q : `sum(${q}\n)`;
+        return q.startsWith("sum(increase(") ? `${sum}${q.slice("sum".length)}` : `${sum}(${q}\n)`;
       };
     };
     return {
@@ -242,7 +245,9 @@ function histogramExprs(slo: SloSpec, ind: LatencyIndicator): CountExprs {
     `le=~${promString(leRegex(le))}`,
   ]);
   const count = formatSelector(`${metric}_count`, parts.matchers);
-  const increase = (sel: string, ms: number) => `sum(increase(${sel}[${formatPromDuration(ms)}]))`;
+  const sum = sumBy(slo);
+  const increase = (sel: string, ms: number) =>
+    `${sum}(increase(${sel}[${formatPromDuration(ms)}]))`;
   return {
     numeratorKind: "good",
     numerator: (ms) => increase(bucket, ms),
@@ -250,7 +255,58 @@ function histogramExprs(slo: SloSpec, ind: LatencyIndicator): CountExprs {
   };
 }
 
+/**
+ * How a rule sums its series: `sum`, or for a grouped SLO (`groupBy`)
+ * `sum by (action)`, one series per value. Prometheus keeps every value:
+ * `groupLimit`'s "(other)" group is `slo check`'s, the rules have no
+ * ranking of traffic to merge by.
+ */
+export function sumBy(slo: SloSpec): string {
+  const by = slo.grouping?.by ?? [];
+  return by.length === 0 ? "sum" : `sum by (${by.join(", ")}) `;
+}
+
+/**
+ * No bad (or good) events: 0. `vector(0)` has no labels, so a grouped SLO
+ * takes 0 for each group the total has, from the total itself.
+ */
+function noEvents(slo: SloSpec, total: string): string {
+  return slo.grouping ? `0 * ${total}` : "vector(0)";
+}
+
+/** The alert's conditions hold together per group: `and on (action)`; a plain `and` without groups. */
+export function andPerGroup(slo: SloSpec): string {
+  const by = slo.grouping?.by ?? [];
+  return by.length === 0 ? "and" : `and on (${by.join(", ")})`;
+}
+
+/**
+ * A group label that is also an identity label (service, slo) or one of
+ * the SLO's own would be overwritten by the rule's labels, every group's
+ * series made one: refuse it.
+ */
+export function groupLabelProblem(slo: SloSpec): SloError | undefined {
+  const by = slo.grouping?.by ?? [];
+  const invalid = by.find((label) => !LABEL_NAME.test(label));
+  if (invalid !== undefined) {
+    return specError(
+      `SLO '${slo.name}': groupBy '${invalid}' is not a label name; rules group by labels ([a-zA-Z_][a-zA-Z0-9_]*)`,
+      slo.at,
+    );
+  }
+  const fixed = new Set([...Object.keys(recordLabels(slo)), IDENTITY_LABEL.severity]);
+  const clash = by.find((label) => fixed.has(label));
+  if (clash === undefined) return undefined;
+  return specError(
+    `SLO '${slo.name}': groupBy label '${clash}' is also a label slo rules sets on every series of the SLO (${[...fixed].join(", ")}); the groups would overwrite each other`,
+    slo.at,
+    "rename the label in the query (label_replace) or drop it from the SLO's labels",
+  );
+}
+
 function sloGroup(slo: SloSpec): RuleGroup {
+  const problem = groupLabelProblem(slo);
+  if (problem) throw problem;
   const exprs = countExprs(slo);
   const periodMs = periodMsOf(slo);
   const budget = 1 - slo.objective;
@@ -262,7 +318,7 @@ function sloGroup(slo: SloSpec): RuleGroup {
   for (const ms of windowLengths(slo, [periodMs])) {
     const w = formatPromDuration(ms);
     const total = exprs.total(ms);
-    const numerator = `(${exprs.numerator(ms)} or vector(0))`;
+    const numerator = `(${exprs.numerator(ms)} or ${noEvents(slo, total)})`;
     const bad = exprs.numeratorKind === "bad" ? numerator : `(${total} - ${numerator})`;
     const windowLabels = alertLengths.includes(ms)
       ? labels
@@ -291,7 +347,9 @@ function sloGroup(slo: SloSpec): RuleGroup {
     if (slo.alerting.minEvents > 0) {
       conditions.push(`${RECORD.events(long)}${sel} >= ${slo.alerting.minEvents}`);
     }
-    rules.push(burnRateAlert(slo, w, threshold ?? factor, conditions.join("\nand\n")));
+    rules.push(
+      burnRateAlert(slo, w, threshold ?? factor, conditions.join(`\n${andPerGroup(slo)}\n`)),
+    );
   }
   return { name: RULES_NAMING.group(slo.service, slo.name), rules };
 }
@@ -370,7 +428,18 @@ function summaryOf(slo: SloSpec, w: BurnRateWindow, factorText: string): string 
     lte: "at most",
   }[w.op ?? "gt"];
   const held = w.alertAfter === undefined ? "" : `, for ${w.alertAfter}`;
-  return `${slo.service}/${slo.name} is burning its error budget ${how} ${factorText}x as fast as the objective allows, over ${w.long} and ${w.short}${held}`;
+  return `${escapeTemplate(`${slo.service}/${slo.name}`)}${groupTemplate(slo)}${escapeTemplate(` is burning its error budget ${how} ${factorText}x as fast as the objective allows, over ${w.long} and ${w.short}${held}`)}`;
+}
+
+/**
+ * A grouped SLO's alert names its group as every output does,
+ * `{action="CheckBalance"}`: a template of the alert's own labels (label
+ * names are identifiers, safe in a template; Go's %q quotes the value).
+ */
+function groupTemplate(slo: SloSpec): string {
+  const by = slo.grouping?.by ?? [];
+  if (by.length === 0) return "";
+  return `{${by.map((label) => `${label}={{ printf "%q" $labels.${label} }}`).join(", ")}}`;
 }
 
 /**
@@ -398,7 +467,7 @@ export function burnRateAlert(
   const userLabels = { ...escapeAll(cleanLabels(slo.labels)), ...cleanLabels(alertLabels) };
   const threshold = factorText(factor);
   // The SLO's own text is escaped, the threshold's template is not.
-  const summary = escapeTemplate(summaryOf(slo, w, "\u0000")).replace("\u0000", threshold);
+  const summary = summaryOf(slo, w, "\u0000").replace("\u0000", threshold);
   const written = w.severityText === undefined ? undefined : escapeTemplate(w.severityText);
   return {
     alert: alertname ?? ALERT_NAME,

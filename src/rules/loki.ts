@@ -23,10 +23,12 @@ import { formatPromDuration } from "../definition/promql.js";
 import { ruleFactor } from "../engine/alert-policy.js";
 import { SloError, specError } from "../errors.js";
 import {
+  andPerGroup,
   burnRateAlert,
   comparison,
   constantRecords,
   enabledWindows,
+  groupLabelProblem,
   infoRecord,
   periodMsOf,
   type Rule,
@@ -114,18 +116,43 @@ interface WindowCounts {
  * (as a ratio's total is), which also reads each query once.
  */
 function windowCounts(slo: SloSpec, counting: LokiCounting): WindowCounts {
-  const { total, good, bad } = counting;
-  if (total && bad) return { total, bad: (ms) => `(${bad(ms)} or vector(0))` };
+  const { total, good, bad } = groupedCounting(slo, counting);
+  // vector(0) has no labels: a grouped SLO takes 0 for a group from the other count of the group.
+  const zero = (other: RangeCount, ms: number) => (slo.grouping ? `0 * ${other(ms)}` : "vector(0)");
+  if (total && bad) return { total, bad: (ms) => `(${bad(ms)} or ${zero(total, ms)})` };
   if (total && good) {
-    return { total, bad: (ms) => `(${total(ms)} - (${good(ms)} or vector(0)))` };
+    return { total, bad: (ms) => `(${total(ms)} - (${good(ms)} or ${zero(total, ms)}))` };
   }
   if (good && bad) {
     return {
-      total: (ms) => `((${good(ms)} or vector(0)) + (${bad(ms)} or vector(0)) > 0)`,
-      bad: (ms) => `(${bad(ms)} or vector(0))`,
+      total: (ms) => `((${good(ms)} or ${zero(bad, ms)}) + (${bad(ms)} or ${zero(good, ms)}) > 0)`,
+      bad: (ms) => `(${bad(ms)} or ${zero(good, ms)})`,
     };
   }
   throw specError(`SLO '${slo.name}': its indicator gives no two of total, good and bad`, slo.at);
+}
+
+/**
+ * A grouped SLO (`groupBy`) counts per value of its labels: the source's
+ * `sum(...)` becomes `sum by (action) (...)`. A count the source already
+ * groups is kept as it is.
+ */
+function groupedCounting(slo: SloSpec, counting: LokiCounting): LokiCounting {
+  const by = slo.grouping?.by ?? [];
+  if (by.length === 0) return counting;
+  const regroup = (count: RangeCount | undefined): RangeCount | undefined => {
+    if (!count) return undefined;
+    return (ms) => {
+      const text = count(ms);
+      if (!text.startsWith("sum(")) return text;
+      return `sum by (${by.join(", ")}) ${text.slice("sum".length)}`;
+    };
+  };
+  return {
+    total: regroup(counting.total),
+    good: regroup(counting.good),
+    bad: regroup(counting.bad),
+  };
 }
 
 function errorRatio(counts: WindowCounts, ms: number): string {
@@ -133,6 +160,8 @@ function errorRatio(counts: WindowCounts, ms: number): string {
 }
 
 function lokiGroup(slo: SloSpec, countingOf: LokiCountingOf): RuleGroup {
+  const problem = groupLabelProblem(slo);
+  if (problem) throw problem;
   const counts = windowCounts(slo, countingOf(slo));
   const labels = recordLabels(slo);
   const rules: Rule[] = [];
@@ -156,7 +185,7 @@ function lokiGroup(slo: SloSpec, countingOf: LokiCountingOf): RuleGroup {
     if (slo.alerting.minEvents > 0) {
       conditions.push(`(${counts.total(w.longMs)} >= ${slo.alerting.minEvents})`);
     }
-    rules.push(burnRateAlert(slo, w, factor, conditions.join("\nand\n")));
+    rules.push(burnRateAlert(slo, w, factor, conditions.join(`\n${andPerGroup(slo)}\n`)));
   }
   for (const rule of rules) checkExpression(slo, rule);
   return { name: RULES_NAMING.group(slo.service, slo.name), rules };

@@ -24,6 +24,8 @@ export interface SubjectCase {
   description?: string;
   /** alerting.page.labels: extra labels on the page alert (e.g. a route) */
   pageLabels?: Record<string, string>;
+  /** a grouped SLO (groupBy: [action]): what each action's group fires; `firing` is ignored */
+  groups?: Record<string, Firing>;
 }
 
 /** Error ratios per window that make the page (1h/5m) and/or ticket (1d/2h) rules fire at 99.9%. */
@@ -68,7 +70,8 @@ export function sloSetOf(cases: readonly SubjectCase[]): SloSet {
         },
       },
     );
-    byService.set(service, [...(byService.get(service) ?? []), slo]);
+    const grouped = k.groups ? { ...slo, grouping: { by: ["action"], limit: 100 } } : slo;
+    byService.set(service, [...(byService.get(service) ?? []), grouped]);
   }
   return {
     files: ["test.yaml"],
@@ -96,6 +99,7 @@ export function sloSetOf(cases: readonly SubjectCase[]): SloSet {
 export async function evaluateCases(cases: readonly SubjectCase[], atMs: number) {
   const set = sloSetOf(cases);
   const firingOf = new Map(cases.map((k) => [`${k.service ?? "shop"}/${k.name}`, k.firing]));
+  const groupsOf = new Map(cases.map((k) => [`${k.service ?? "shop"}/${k.name}`, k.groups]));
   // Per SLO: one SLO's source failing must not take the others down.
   const source: Source = {
     name: "scripted",
@@ -104,7 +108,22 @@ export async function evaluateCases(cases: readonly SubjectCase[], atMs: number)
       return requests.map((r) => {
         const firing = firingOf.get(`${r.slo.service}/${r.slo.name}`) ?? "none";
         if (firing === "error") return sourceError("scripted source failure");
-        return { windows: countsFor(firing), series: {}, breakdown: [], diagnostics: {} };
+        const groups = groupsOf.get(`${r.slo.service}/${r.slo.name}`);
+        return {
+          windows: countsFor(firing),
+          series: {},
+          ...(groups
+            ? {
+                groups: Object.entries(groups).map(([value, f]) => ({
+                  values: [value],
+                  windows: countsFor(f),
+                  series: {},
+                })),
+              }
+            : {}),
+          breakdown: [],
+          diagnostics: {},
+        };
       });
     },
   };

@@ -41,6 +41,8 @@ const RULES_INPUTS: Record<string, string[]> = {
   variety: ["test/fixtures/rules/variety.yaml"],
   // latency on a native histogram: histogram_fraction and histogram_count, no _bucket
   "native-histogram": ["test/fixtures/rules/native-histogram.yaml"],
+  // groupBy: one label, two labels on a histogram, a full query summed by its group label
+  grouped: ["test/fixtures/rules/grouped.yaml"],
   // timeslices, gate: false, alert labels and annotations, ${VAR} with defaults in the sources
   "native-rich": ["test/fixtures/openslo/roundtrip/native-rich.yaml"],
   "example-checkout": ["examples/prometheus/checkout.yaml"],
@@ -57,6 +59,8 @@ const LOKI_RULES_INPUTS: Record<string, string[]> = {
   // bad/total, good/total with a # comment, a latency field, a disabled severity, custom
   // windows, minEvents 0, and a Prometheus SLO that gets no Loki rules
   loki: ["test/fixtures/rules/loki.yaml"],
+  // groupBy on a ratio and on a latency field
+  "loki-grouped": ["test/fixtures/rules/loki-grouped.yaml"],
   // a tenant, a calendar week, custom windows
   "native-rich": ["test/fixtures/openslo/roundtrip/native-rich.yaml"],
 };

@@ -288,6 +288,8 @@ describe.skipIf(!loki || !alertmanager)("slo rules --format loki on Loki's ruler
       return found.length > 0 && evaluated.length === found.length ? found : undefined;
     });
     expect(loaded.map((g) => `${g.file} ${g.name}`).sort()).toEqual([
+      "loki-grouped.loki.yaml slo-shop-grouped-errors-by-route",
+      "loki-grouped.loki.yaml slo-shop-grouped-latency-by-route",
       "loki.loki.yaml slo-shop-checkout-errors",
       "loki.loki.yaml slo-shop-search-latency",
       "loki.loki.yaml slo-shop-search-ok",
@@ -301,8 +303,8 @@ describe.skipIf(!loki || !alertmanager)("slo rules --format loki on Loki's ruler
   });
 });
 
-/** The golden Loki rule files: every indicator shape, comments, a tenant, a calendar week. */
-const GOLDEN_LOKI_FILES = ["loki.loki.yaml", "native-rich.loki.yaml"];
+/** The golden Loki rule files: every indicator shape, comments, a tenant, a calendar week, groupBy. */
+const GOLDEN_LOKI_FILES = ["loki.loki.yaml", "loki-grouped.loki.yaml", "native-rich.loki.yaml"];
 
 /** What `slo check` judges at `atMs`, from the same SLO file on the same Loki. */
 async function checkAt(lokiUrl: string, atMs: number) {

@@ -256,3 +256,51 @@ slos:
     expect(hasStackTrace(result.stderr)).toBe(false);
   });
 });
+
+describe("Loki rules for a grouped SLO (groupBy)", () => {
+  function grouped(set: SloSet, by: string[]): SloSet {
+    return {
+      ...set,
+      services: set.services.map((s) => ({
+        ...s,
+        slos: s.slos.map((slo) => ({ ...slo, grouping: { by, limit: 100 } })),
+      })),
+    };
+  }
+
+  it("counts by the group labels, takes 0 per group from the other count, and joins the windows on them", async () => {
+    const set = grouped(await load([FIXTURE]), ["action"]);
+    const slo = sloNamed(set, "checkout-errors");
+    const ind = slo.indicator as { bad: string; total: string };
+    const byAction = (query: string, ms: number) =>
+      `sum by (action) ${countQuery(query, ms).slice("sum".length)}`;
+    const { records, alerts } = groupOf(set, "checkout-errors");
+    const byName = Object.fromEntries(records.map((r) => [r.record, r.expr]));
+    expect(byName["slo:events:1h"]).toBe(byAction(ind.total, HOUR));
+    expect(byName["slo:error_ratio:1h"]).toBe(
+      `(${byAction(ind.bad, HOUR)} or 0 * ${byAction(ind.total, HOUR)})\n/\n${byAction(ind.total, HOUR)}`,
+    );
+    expect(alerts[0]!.expr.split("\n").filter((l) => l.startsWith("and"))).toEqual([
+      "and on (action)",
+      "and on (action)",
+    ]);
+    const latency = Object.fromEntries(
+      groupOf(set, "search-latency").records.map((r) => [r.record, r.expr]),
+    );
+    expect(latency["slo:events:2h"]).toMatch(
+      /^\(\(sum by \(action\) \(.* or 0 \* sum by \(action\) /s,
+    );
+    expect(latency["slo:events:2h"]).not.toContain("vector(0)");
+  });
+
+  it("every grouped expression parses as LogQL, and a label the rules set is refused as a group", async () => {
+    const set = grouped(await load([FIXTURE]), ["action", "region"]);
+    const exprs = groupsOf(set).flatMap((g) => g.rules.map((r) => r.expr));
+    expect(exprs.length).toBeGreaterThan(20);
+    for (const expr of exprs) expect(logqlRuleError(expr), expr).toBeNull();
+    const clash = buildLokiRules(grouped(await load([FIXTURE]), ["slo"]), lokiEventQueries);
+    expect(clash.errors.map((e) => e.message).join("\n")).toContain(
+      "groupBy label 'slo' is also a label slo rules sets",
+    );
+  });
+});

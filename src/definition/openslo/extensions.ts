@@ -11,6 +11,11 @@ export const SLO_ANNOTATION = {
   gateMinRemaining: "slo/gate-min-remaining",
   gateWarnRemaining: "slo/gate-warn-remaining",
   breakdownBy: "slo/breakdown-by",
+  /** `groupBy`: the labels or fields, comma-separated, in order (OpenSLO v1 has no grouping) */
+  groupBy: "slo/group-by",
+  groupLimit: "slo/group-limit",
+  /** `gate.per`: group or whole */
+  gatePer: "slo/gate-per",
   runbook: "slo/runbook",
   /** the SLO's own name, when slo convert had to rename it apart from another service's */
   name: "slo/name",

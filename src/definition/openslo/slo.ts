@@ -14,9 +14,11 @@ import {
 import { calendarWindowOf, nominalPeriodMs, parseCalendarPeriod } from "../calendar.js";
 import { type DocReader, type Json, parseFraction, roundNumber } from "../doc-reader.js";
 import { formatDuration, MINUTE_MS } from "../duration.js";
+import { readGrouping } from "../grouping.js";
 import type {
   BudgetingMethod,
   GatePolicy,
+  GroupingSpec,
   Indicator,
   SampledIndicator,
   SloSpec,
@@ -34,6 +36,7 @@ import {
   knownTimeZone,
   longEnoughForAnSlo,
   type Problem,
+  type Reporter,
   type Rule,
   slicesWithinLimit,
   windowWithinLimit,
@@ -91,6 +94,7 @@ type SharedFields = Pick<
   | "notify"
   | "routes"
   | "breakdownBy"
+  | "grouping"
   | "runbook"
   | "annotations"
   | "listLabels"
@@ -113,7 +117,7 @@ export function mapSlo(
   const sli = indicatorOf(ctx, o);
   const window = timeWindow(r, [...spec, "timeWindow"]);
   const method = budgetingMethod(r, [...spec, "budgetingMethod"]);
-  const extensions = sloExtensions(o);
+  const extensions = sloExtensions(o, method);
   const alerting = window && sloAlerting(ctx, o, windowPeriodMs(window));
   const objectives = r.list([...spec, "objectives"], true);
   if (objectives && objectives.length === 0)
@@ -144,6 +148,7 @@ export function mapSlo(
     notify: alerting.notify,
     routes: alerting.routes.length > 0 ? alerting.routes : undefined,
     breakdownBy: extensions.breakdownBy,
+    ...(extensions.grouping ? { grouping: extensions.grouping } : {}),
     runbook: extensions.runbook,
     ...(listLabels.length > 0 ? { listLabels } : {}),
     ...(Object.keys(extensions.annotations).length > 0
@@ -186,6 +191,7 @@ function mapObjectives(o: OsObject, count: number, sli: SliDef, shared: SharedFi
         notify: shared.notify,
         routes: shared.routes,
         breakdownBy: shared.breakdownBy,
+        ...(shared.grouping ? { grouping: shared.grouping } : {}),
         runbook: shared.runbook,
         ...(shared.annotations ? { annotations: shared.annotations } : {}),
         ...(shared.listLabels ? { listLabels: shared.listLabels } : {}),
@@ -638,6 +644,7 @@ interface Extensions {
   minEvents: number;
   gate: GatePolicy;
   breakdownBy?: string | undefined;
+  grouping?: GroupingSpec | undefined;
   runbook?: string | undefined;
   /** the user's own, not `slo/...` */
   annotations: Record<string, string>;
@@ -657,7 +664,7 @@ const onlyKnownSloAnnotations: Rule<Record<string, string>> = (annotations) =>
       }),
     );
 
-function sloExtensions(o: OsObject): Extensions | undefined {
+function sloExtensions(o: OsObject, method: BudgetingMethod | undefined): Extensions | undefined {
   const { r } = o;
   const path = at(o, "metadata", "annotations");
   const annotations = annotationsOf(o);
@@ -665,16 +672,60 @@ function sloExtensions(o: OsObject): Extensions | undefined {
   checkAll(r, path, annotations, onlyKnownSloAnnotations);
   const minEvents = minEventsOf(r, path, annotations);
   const gate = gateOf(r, path, annotations);
+  const grouping = groupingOfAnnotations(r, path, annotations, method);
   if (r.errors.length > before) return undefined;
   return {
     minEvents,
-    gate,
+    gate: grouping?.per !== undefined && gate.enabled ? { ...gate, per: grouping.per } : gate,
+    ...(grouping ? { grouping: grouping.spec } : {}),
     breakdownBy: annotations[SLO_ANNOTATION.breakdownBy],
     runbook: annotations[SLO_ANNOTATION.runbook],
     annotations: Object.fromEntries(
       Object.entries(annotations).filter(([key]) => !key.startsWith(EXTENSION_PREFIX)),
     ),
   };
+}
+
+/**
+ * `slo/group-by` (comma-separated), `slo/group-limit` and `slo/gate-per`:
+ * read by the native file's own rules, each problem told at its annotation.
+ */
+function groupingOfAnnotations(
+  r: DocReader,
+  path: YamlPath,
+  annotations: Record<string, string>,
+  method: BudgetingMethod | undefined,
+): { spec: GroupingSpec; per?: "group" | "whole" | undefined } | undefined {
+  const byText = annotations[SLO_ANNOTATION.groupBy];
+  const limitText = annotations[SLO_ANNOTATION.groupLimit];
+  const perText = annotations[SLO_ANNOTATION.gatePer];
+  const annotation = (at: YamlPath): string => {
+    if (at.includes("groupLimit")) return SLO_ANNOTATION.groupLimit;
+    if (at.includes("per") || at.includes("gate")) return SLO_ANNOTATION.gatePer;
+    return SLO_ANNOTATION.groupBy;
+  };
+  const reporter: Reporter = {
+    fail: (at, message, hint) => r.fail([...path, annotation(at)], message, hint),
+    failInScalar: (at, _offset, message, hint) => r.fail([...path, annotation(at)], message, hint),
+  };
+  const limit = limitText === undefined ? undefined : Number(limitText);
+  if (limit !== undefined && (!Number.isInteger(limit) || limitText!.trim() === "")) {
+    r.fail([...path, SLO_ANNOTATION.groupLimit], "expected a whole number of groups, like 100");
+    return undefined;
+  }
+  if (perText !== undefined && perText !== "group" && perText !== "whole") {
+    r.fail([...path, SLO_ANNOTATION.gatePer], "expected group or whole");
+    return undefined;
+  }
+  const spec = readGrouping(reporter, path, {
+    groupBy: byText?.split(",").map((label) => label.trim()),
+    groupLimit: limit,
+    per: perText,
+    budgetingMethod: method ?? "occurrences",
+    indicator: undefined,
+    source: undefined,
+  });
+  return spec ? { spec, ...(perText !== undefined ? { per: perText } : {}) } : undefined;
 }
 
 function minEventsOf(r: DocReader, path: YamlPath, annotations: Record<string, string>): number {

@@ -27,7 +27,7 @@ import {
   windowWithinLimit,
 } from "../rules.js";
 import { positionOf, type YamlDocument, type YamlPath } from "../yaml-source.js";
-import { indicatorOf, type Readers, SOURCE_NAME } from "./indicator.js";
+import { groupingOf, indicatorOf, type Readers, SOURCE_NAME } from "./indicator.js";
 import { PYRRA_SEVERITY, promDurationMs, pyrraBurnRateWindows } from "./windows.js";
 
 export { pyrraBurnRateWindows } from "./windows.js";
@@ -198,6 +198,7 @@ function loadResource(
     window: spec.window,
     budgetingMethod: DEFAULT_BUDGETING_METHOD,
     indicator: spec.indicator,
+    ...(spec.grouping ? { grouping: spec.grouping } : {}),
     alerting: alertPolicy(spec.window, spec.alerting, propagated(meta.annotations)),
     gate: { enabled: true, ...DEFAULT_GATE },
     notify: [],
@@ -244,6 +245,7 @@ interface Spec {
   objective: number;
   window: WindowSpec & { kind: "rolling" };
   indicator: SloSpec["indicator"];
+  grouping?: SloSpec["grouping"];
   alerting: { off: boolean; name?: string | undefined };
 }
 
@@ -269,9 +271,17 @@ function specOf(readers: Readers, path: YamlPath): Spec | undefined {
   const objective = targetOf(readers, [...path, "target"]);
   const window = windowOf(r, [...path, "window"]);
   const indicator = indicatorOf(readers, path);
+  const { valid, grouping } = groupingOf(r, path);
   const alerting = alertingOf(readers, [...path, "alerting"]);
-  if (objective === undefined || !window || !indicator || !alerting) return undefined;
-  return { description: description || undefined, objective, window, indicator, alerting };
+  if (objective === undefined || !window || !indicator || !alerting || !valid) return undefined;
+  return {
+    description: description || undefined,
+    objective,
+    window,
+    indicator,
+    grouping,
+    alerting,
+  };
 }
 
 /**

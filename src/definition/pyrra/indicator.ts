@@ -1,13 +1,14 @@
 /**
  * A Pyrra indicator into slo's: `ratio` (errors / total), `latency` (a
  * histogram bucket over its count) and `latencyNative` (a native histogram
- * below a latency). `bool_gauge` needs per-sample gauges, and `grouping` one
- * SLO per label value: slo reads neither yet, and says so where they are written.
+ * below a latency), with their `grouping` (slo's groupBy). `bool_gauge`
+ * needs per-sample gauges: slo does not read it yet, and says so where it is written.
  */
 
+import { DEFAULT_GROUP_LIMIT } from "../../defaults.js";
 import type { DocReader } from "../doc-reader.js";
 import { histogramParts, leUnit } from "../histogram.js";
-import type { Indicator } from "../model.js";
+import type { GroupingSpec, Indicator } from "../model.js";
 import { checkInOrder, promqlParses } from "../rules.js";
 import type { YamlPath } from "../yaml-source.js";
 import {
@@ -60,27 +61,48 @@ export function indicatorOf({ r, w }: Readers, specPath: YamlPath): Indicator | 
     return undefined;
   }
   if (!r.record(at, true)) return undefined;
-  const grouped = noGrouping(r, at);
-  const indicator =
-    kind === "ratio"
-      ? ratioOf({ r, w }, at)
-      : kind === "latency"
-        ? latencyOf({ r, w }, at)
-        : latencyNativeOf(r, at);
-  return grouped ? indicator : undefined;
+  return kind === "ratio"
+    ? ratioOf({ r, w }, at)
+    : kind === "latency"
+      ? latencyOf({ r, w }, at)
+      : latencyNativeOf(r, at);
 }
 
-/** `grouping` makes one SLO per label value: not yet; an empty list is none. */
-function noGrouping(r: DocReader, path: YamlPath): boolean {
-  const grouping = r.list([...path, "grouping"]);
-  if (!grouping || grouping.length === 0) return true;
-  r.fail(
-    path,
-    `grouping (one SLO per value of ${grouping.map(String).join(", ")}) is not supported yet`,
-    "write one ServiceLevelObjective per value, the value matched in both metrics; or leave grouping out to judge them all together",
-    "grouping",
-  );
-  return false;
+/** Prometheus label names: Pyrra writes `sum by (...)` of them. */
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/**
+ * `spec.indicator.<kind>.grouping`: one SLO per value of these labels, slo's
+ * `groupBy`. Pyrra keeps every value; slo keeps its default `groupLimit`
+ * (the rest one "(other)" group, with a warning). Empty or null is none.
+ * `valid` is false when the list is written wrong (an error is reported).
+ */
+export function groupingOf(
+  r: DocReader,
+  specPath: YamlPath,
+): { valid: boolean; grouping?: GroupingSpec | undefined } {
+  const indicatorPath = [...specPath, "indicator"];
+  const kind = ["ratio", "latency", "latencyNative"].find((k) => r.has([...indicatorPath, k]));
+  if (kind === undefined) return { valid: true };
+  const path = [...indicatorPath, kind, "grouping"];
+  if (r.value(path) === null) return { valid: true };
+  const list = r.list(path);
+  if (!list || list.length === 0) return { valid: list !== undefined || !r.has(path) };
+  const by: string[] = [];
+  let valid = true;
+  list.forEach((item, i) => {
+    if (typeof item !== "string" || !LABEL_NAME.test(item)) {
+      r.fail(
+        [...path, i],
+        `grouping: '${String(item)}' is not a label name ([a-zA-Z_][a-zA-Z0-9_]*): Pyrra sums by it`,
+      );
+      valid = false;
+    } else if (by.includes(item)) {
+      r.fail([...path, i], `grouping: '${item}' is named twice`);
+      valid = false;
+    } else by.push(item);
+  });
+  return valid ? { valid, grouping: { by, limit: DEFAULT_GROUP_LIMIT } } : { valid };
 }
 
 /** A `{metric: <selector>}` mapping: its selector, checked as Pyrra checks it. */

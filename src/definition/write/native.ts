@@ -11,6 +11,7 @@ import {
   DEFAULT_BURN_RATE_WINDOWS,
   DEFAULT_CORRECTION_CATEGORY,
   DEFAULT_GATE,
+  DEFAULT_GROUP_LIMIT,
   DEFAULT_MIN_EVENTS,
   DEFAULT_NOTIFY_SEVERITIES,
   DEFAULT_SOURCE,
@@ -180,6 +181,7 @@ function sloOf(slo: SloSpec, service: ServiceSpec): Record<string, unknown> {
     breakdownBy: slo.breakdownBy,
     // The file's corrections are each SLO's: written under each, they mean the same.
     corrections: slo.corrections?.map(correctionOf),
+    ...groupingOf(slo),
     runbook: slo.runbook,
   });
 }
@@ -193,6 +195,16 @@ function correctionOf(c: CorrectionSpec): Record<string, unknown> {
     timezone: c.timeZone === DEFAULT_TIME_ZONE ? undefined : c.timeZone,
     reason: c.reason,
     category: c.category === DEFAULT_CORRECTION_CATEGORY ? undefined : c.category,
+  });
+}
+
+/** `groupBy` as the file wrote it at its shortest (one label: a string); the default limit left out. */
+function groupingOf(slo: SloSpec): Record<string, unknown> {
+  const g = slo.grouping;
+  if (!g) return {};
+  return compact({
+    groupBy: g.by.length === 1 ? g.by[0] : g.by,
+    groupLimit: g.limit === DEFAULT_GROUP_LIMIT ? undefined : g.limit,
   });
 }
 
@@ -294,12 +306,17 @@ function alertingOf(a: AlertPolicy): Record<string, unknown> | undefined {
 
 function gateOf(g: GatePolicy): unknown {
   if (!g.enabled) return false;
+  const per = g.per === undefined || g.per === "group" ? {} : { per: g.per };
   if (
     g.minRemaining === DEFAULT_GATE.minRemaining &&
     g.warnRemaining === DEFAULT_GATE.warnRemaining
   )
-    return undefined;
-  return { minRemaining: percentText(g.minRemaining), warnRemaining: percentText(g.warnRemaining) };
+    return Object.keys(per).length > 0 ? per : undefined;
+  return {
+    minRemaining: percentText(g.minRemaining),
+    warnRemaining: percentText(g.warnRemaining),
+    ...per,
+  };
 }
 
 function notifyOf(t: NotifyTarget): Record<string, unknown> {

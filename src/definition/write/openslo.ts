@@ -8,6 +8,7 @@
 import {
   DEFAULT_BURN_RATE_WINDOWS,
   DEFAULT_GATE,
+  DEFAULT_GROUP_LIMIT,
   DEFAULT_MIN_EVENTS,
   DEFAULT_SEVERITY_OF,
   severityKey,
@@ -301,8 +302,19 @@ function sloAnnotations(slo: SloSpec): Record<string, string> {
       annotations[SLO_ANNOTATION.gateWarnRemaining] = percentText(slo.gate.warnRemaining);
   }
   if (slo.breakdownBy !== undefined) annotations[SLO_ANNOTATION.breakdownBy] = slo.breakdownBy;
+  Object.assign(annotations, groupingAnnotations(slo));
   if (slo.runbook !== undefined) annotations[SLO_ANNOTATION.runbook] = slo.runbook;
   return annotations;
+}
+
+/** `groupBy` and its options: OpenSLO v1 has no grouping, so they travel as `slo/` annotations. */
+function groupingAnnotations(slo: SloSpec): Record<string, string> {
+  const g = slo.grouping;
+  if (!g) return {};
+  const out: Record<string, string> = { [SLO_ANNOTATION.groupBy]: g.by.join(",") };
+  if (g.limit !== DEFAULT_GROUP_LIMIT) out[SLO_ANNOTATION.groupLimit] = String(g.limit);
+  if (slo.gate.enabled && slo.gate.per === "whole") out[SLO_ANNOTATION.gatePer] = "whole";
+  return out;
 }
 
 function timeWindowOf(slo: SloSpec): Record<string, unknown> {
