@@ -7,6 +7,7 @@
 
 import { REPORT_TITLE } from "../conventions.js";
 import { DEFAULT_LOG_BREAKDOWN_FIELD } from "../defaults.js";
+import { correctionsSummary, correctionWhen, excludedText } from "./corrections.js";
 import { episodeCells, episodesSummary, episodesToShow, moreEpisodesText } from "./episodes.js";
 import { escapeHtml, markdownUrl } from "./escape.js";
 import {
@@ -186,7 +187,7 @@ function sloSection(
     );
   }
   parts.push(e.error ? "" : chart(e, options), burnRateFigure(e), deployTable(e));
-  parts.push(burnRateTable(e), alertHistory(e), breakdown(e));
+  parts.push(burnRateTable(e), alertHistory(e), breakdown(e), correctionsTable(e));
   if (e.diagnostics.notes.length > 0) {
     parts.push(
       `<h3>Notes</h3>\n<ul>${e.diagnostics.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`,
@@ -213,6 +214,10 @@ function facts(e: SloReportEntry): string {
     ["SLI", percent(e.sli)],
   ];
   if (e.runbook) rows.push(["Runbook", runbookHtml(e.runbook)]);
+  const corrections = correctionsSummary(e);
+  if (corrections) {
+    rows.push(["Corrections", `${escapeHtml(corrections)}: left out of the SLI and the budget`]);
+  }
   if (hasNumbers(e)) {
     rows.push([
       "Error budget",
@@ -388,6 +393,24 @@ function breakdown(e: SloReportEntry): string {
   return `<h3>What spent the budget</h3>
 <table>
 <thead><tr><th>bad events by ${key}</th><th class="num">count</th><th class="num">share</th></tr></thead>
+<tbody>
+${rows.join("\n")}
+</tbody>
+</table>`;
+}
+
+/** The corrections that touched the window: reason, category, when, events excluded. */
+function correctionsTable(e: SloReportEntry): string {
+  const corrections = e.corrections ?? [];
+  if (corrections.length === 0) return "";
+  const rows = corrections.map(
+    (c) =>
+      `<tr><td class="name" data-label="reason">${c.reason ? escapeHtml(c.reason) : '<em class="muted">no reason given</em>'}</td><td data-label="category">${c.category}</td><td data-label="when">${correctionWhen(c, escapeHtml)}</td><td class="num" data-label="events excluded">${excludedText(c.excluded)}</td></tr>`,
+  );
+  return `<h3>Corrections</h3>
+<p class="muted">Periods whose events do not count: left out of the SLI, the budget, the burn rates and the alerts.</p>
+<table>
+<thead><tr><th>reason</th><th>category</th><th>when</th><th class="num">events excluded</th></tr></thead>
 <tbody>
 ${rows.join("\n")}
 </tbody>
