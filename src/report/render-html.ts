@@ -40,7 +40,7 @@ import {
 } from "./render-deploys.js";
 import type { ReportDeploy, SloReport, SloReportEntry } from "./schema.js";
 import { burnRateSvg } from "./svg-burn-rate.js";
-import { burnDownSvg, type ChartMarker, type ChartVariant } from "./svg-chart.js";
+import { burnDownSvg, type ChartMarker, type ChartPeriod, type ChartVariant } from "./svg-chart.js";
 import { shortTime, TREND_ARROW, trendOf, trendText } from "./trend.js";
 
 export interface HtmlOptions {
@@ -261,6 +261,7 @@ function chart(e: SloReportEntry, options: HtmlOptions): string {
       warnRemaining: options.warnRemaining?.[`${e.service}/${e.name}`],
       title: `Error budget burn-down of ${e.service} / ${e.name}`,
       markers: deployMarkers(e),
+      corrections: correctionPeriods(e),
       variant,
     });
   const bandKey =
@@ -271,7 +272,11 @@ function chart(e: SloReportEntry, options: HtmlOptions): string {
     deploysOf(e).length > 0
       ? ' <span class="key key-deploy"></span> Deploys, with their version (hover a line for the budget it spent).'
       : "";
-  const key = bandKey + deployKey;
+  const correctionKey =
+    (e.corrections ?? []).length > 0
+      ? ' <span class="key key-correction"></span> Corrections: periods whose events do not count (hover one for its reason).'
+      : "";
+  const key = bandKey + deployKey + correctionKey;
   return `<figure>\n${svg("wide")}\n${svg("narrow")}\n<figcaption>Error budget remaining over the ${escapeHtml(windowLabel(e))} window; below the red line it is overspent.${key}</figcaption>\n</figure>`;
 }
 
@@ -288,9 +293,21 @@ function burnRateFigure(e: SloReportEntry): string {
       history,
       endMs: Date.parse(e.window.end),
       title: `Burn rates of ${e.service} / ${e.name}`,
+      corrections: correctionPeriods(e),
       variant,
     });
   return `<figure>\n${svg("wide")}\n${svg("narrow")}\n<figcaption>Burn rate of each alert's long window (1 spends the budget exactly over the window), the highest in each ${escapeHtml(history.step)}; dashed: the rate above which that alert fires (with its short window).</figcaption>\n</figure>`;
+}
+
+/** Each correction's periods, labelled with its reason and category, for the charts' shading. */
+function correctionPeriods(e: SloReportEntry): ChartPeriod[] {
+  return (e.corrections ?? []).flatMap((c) =>
+    c.occurrences.map((o) => ({
+      startMs: Date.parse(o.start),
+      endMs: Date.parse(o.end),
+      label: c.reason ? `${c.reason} (${c.category})` : c.category,
+    })),
+  );
 }
 
 /** A vertical line per deploy: the version as label, what it spent as tooltip. */

@@ -354,6 +354,12 @@ function details(e: SloReportEntry, charts: boolean): string {
   if (corrections) lines.push("", corrections);
   const chart = charts ? burnDownChart(e) : null;
   if (chart) lines.push("", chart);
+  // xychart-beta has no shading: say what the line leaves out rather than hide it.
+  if (chart && corrections)
+    lines.push(
+      "",
+      "*The line counts no event inside the corrections above: Mermaid cannot shade them.*",
+    );
   // Mermaid's xychart has no markers: the table under the chart is the marker.
   if (deploysOf(e).length > 0) lines.push("", `${deploysSummary(e)}:`, "", deployTable(e));
   if (e.diagnostics.notes.length > 0) {

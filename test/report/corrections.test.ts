@@ -81,6 +81,14 @@ describe("corrections in the Markdown report", () => {
     expect(md).toContain("- Corrections: 2 corrections excluded 1,234 events (34 bad)");
   });
 
+  it("says under the Mermaid chart, which cannot shade a period, that the corrections are left out", async () => {
+    const md = renderMarkdown(await report());
+    const chartEnd = md.indexOf("```", md.indexOf("```mermaid") + 3);
+    expect(md.slice(chartEnd, chartEnd + 200)).toContain(
+      "The line counts no event inside the corrections above: Mermaid cannot shade them.",
+    );
+  });
+
   it("changes nothing for a report without corrections", async () => {
     const plain = await reportOf("slos/shop.yaml", sloYaml("shop", ["checkout"]), {});
     expect(renderMarkdown(plain)).not.toMatch(/correction/i);
