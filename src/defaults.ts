@@ -119,8 +119,11 @@ export const DEFAULT_LOG_TIMESTAMP_FIELD = "t";
 /** How an SLO counts its budget when it says nothing: good events over all events. */
 export const DEFAULT_BUDGETING_METHOD = "occurrences" as const;
 
-/** The time zone of a calendar window that names none. */
+/** The time zone of a calendar window, or of a correction's start and recurrence, that names none. */
 export const DEFAULT_TIME_ZONE = "UTC";
+
+/** Why a correction's events do not count, when it does not say. */
+export const DEFAULT_CORRECTION_CATEGORY = "other" as const;
 
 /** A latency's unit when the SLO names none: histograms follow Prometheus (seconds), log fields are milliseconds. */
 export const DEFAULT_LATENCY_UNIT = { histogram: "s", logs: "ms" } as const;

@@ -89,3 +89,6 @@ export const MAX_COMMENT_DIGEST_CHARS = 4_096;
 
 /** Changes named in the comment's "Since the last run" line ("a: budget left 20% → 12%; b now warning"): the rest are counted. */
 export const MAX_CHANGES_NAMED = 10;
+
+/** Periods one correction may have inside its SLO's window (an hourly one over 30 days fits): each period costs an HTTP source its own counts. */
+export const MAX_CORRECTION_PERIODS_PER_WINDOW = 1_000;

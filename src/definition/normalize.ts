@@ -20,7 +20,13 @@ import {
   DEFAULT_TIMESLICE_MS,
 } from "../defaults.js";
 import { type SloError, specError } from "../errors.js";
-import { calendarWindowOf, nominalPeriodMs, parseCalendarPeriod } from "./calendar.js";
+import {
+  calendarWindowOf,
+  longestPeriodMs,
+  nominalPeriodMs,
+  parseCalendarPeriod,
+} from "./calendar.js";
+import { readCorrections } from "./corrections.js";
 import { readDeploys } from "./deploys.js";
 import { roundNumber } from "./doc-reader.js";
 import { formatDuration, parseDuration } from "./duration.js";
@@ -131,6 +137,7 @@ class NativeFileNormalizer {
       return { name: h.name, url: h.url, onFailure: h.onFailure ?? DEFAULT_HEALTH_ON_FAILURE };
     });
     const deploys = file.deploys ? this.deploys(file.deploys, sources) : undefined;
+    this.fileCorrections(file, slos);
     if (this.errors.length > 0) return { errors: this.errors };
     return {
       errors: [],
@@ -147,6 +154,21 @@ class NativeFileNormalizer {
         ...(deploys ? { deploys } : {}),
       },
     };
+  }
+
+  /** The file's corrections come first in each SLO's, checked against the file's longest window. */
+  private fileCorrections(file: SloFile, slos: SloSpec[]): void {
+    if (!file.corrections || slos.length === 0) return;
+    const windowMs = Math.max(...slos.map((slo) => longestWindowMs(slo.window)));
+    const corrections = readCorrections(
+      this,
+      ["corrections"],
+      file.corrections,
+      (p) => positionOf(this.ydoc, p),
+      windowMs,
+    );
+    if (corrections.length === 0) return;
+    for (const slo of slos) slo.corrections = [...corrections, ...(slo.corrections ?? [])];
   }
 
   private deploys(
@@ -216,6 +238,16 @@ class NativeFileNormalizer {
     const gate = this.gate([...path, "gate"], raw.gate);
     const notify = raw.notify ? this.notify([...path, "notify"], raw.notify) : fromFile.notify;
     const routes = raw.notify ? this.routes([...path, "notify"], raw.notify) : fromFile.routes;
+    const corrections =
+      raw.corrections && window
+        ? readCorrections(
+            this,
+            [...path, "corrections"],
+            raw.corrections,
+            (p) => positionOf(this.ydoc, p),
+            longestWindowMs(window),
+          )
+        : [];
     if (this.errors.length > before || !objective || !window || !indicator || !alerting || !gate) {
       return undefined;
     }
@@ -239,6 +271,7 @@ class NativeFileNormalizer {
       notify,
       ...(routes.length > 0 ? { routes } : {}),
       breakdownBy: raw.breakdownBy,
+      ...(corrections.length > 0 ? { corrections } : {}),
       runbook: raw.runbook,
       at: positionOf(this.ydoc, path),
     };
@@ -590,6 +623,11 @@ class NativeFileNormalizer {
     });
     return routes;
   }
+}
+
+/** A window at its longest: a calendar month is 31 days. */
+function longestWindowMs(window: WindowSpec): number {
+  return window.kind === "rolling" ? window.durationMs : longestPeriodMs(window);
 }
 
 function severityPolicy(s: NonNullable<Slo["alerting"]>["page"]): SeverityPolicy {

@@ -6,12 +6,13 @@
 
 import { z } from "zod";
 import {
+  DEFAULT_CORRECTION_CATEGORY,
   DEFAULT_GATE,
   DEFAULT_MIN_EVENTS,
   DEFAULT_SOURCE,
   DEFAULT_TIMESLICE_MS,
 } from "../defaults.js";
-import { MAX_WINDOW_MS } from "../limits.js";
+import { MAX_CORRECTION_PERIODS_PER_WINDOW, MAX_WINDOW_MS } from "../limits.js";
 import { formatDuration, parseDuration } from "./duration.js";
 import { durationTooLong } from "./rules.js";
 
@@ -319,6 +320,37 @@ export const notifySchema = z.array(
   }),
 );
 
+const correctionSchema = z
+  .strictObject({
+    start: z
+      .string()
+      .describe(
+        "The first period's start: a local date and time read in timezone (2026-05-10 02:00), or an instant with its offset (2026-05-10T02:00:00Z)",
+      ),
+    end: z.string().optional().describe("The first period's end, written as start is; or duration"),
+    duration: durationText.optional().describe("Each period's length (2h); or end"),
+    rrule: z
+      .string()
+      .optional()
+      .describe(
+        `An RFC 5545 recurrence rule, with or without RRULE: (FREQ=WEEKLY;BYDAY=SU;BYHOUR=2); its local times are read in timezone; at most ${MAX_CORRECTION_PERIODS_PER_WINDOW.toLocaleString("en-US")} periods inside the SLO's window`,
+      ),
+    timezone: z
+      .string()
+      .optional()
+      .describe("IANA time zone of start, end and the rule (default UTC)"),
+    reason: z.string().optional().describe("Why these events do not count, shown in reports"),
+    category: z
+      .enum(["maintenance", "outside-business-hours", "deployment", "other"])
+      .optional()
+      .describe(`What kind of correction (default ${DEFAULT_CORRECTION_CATEGORY})`),
+  })
+  .describe(
+    "A period (or a recurring one) whose events do not count: left out of the SLI, the budget, the burn rates and the alerts",
+  );
+
+const correctionsSchema = z.array(correctionSchema);
+
 export const sloSchema = z.strictObject({
   name: z
     .string()
@@ -352,6 +384,9 @@ export const sloSchema = z.strictObject({
     .string()
     .optional()
     .describe("Field (logs) or label (prometheus) to group bad events by"),
+  corrections: correctionsSchema
+    .optional()
+    .describe("Periods whose events do not count for this SLO, after the file's own"),
   runbook: z.string().optional(),
 });
 
@@ -408,6 +443,9 @@ export const sloFileSchema = z
     notify: notifySchema.optional().describe("Where alerts go, for every SLO of the file"),
     health: healthSchema.optional().describe("Dependency health endpoints checked by the gate"),
     deploys: deploysSchema.optional(),
+    corrections: correctionsSchema
+      .optional()
+      .describe("Periods whose events do not count, for every SLO of the file"),
   })
   .describe("An slo file: a service and its service level objectives");
 
