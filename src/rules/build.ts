@@ -35,6 +35,7 @@ import { windowPeriodMs } from "../definition/openslo/durations.js";
 import { formatPromDuration, formatSelector, windowQuery } from "../definition/promql.js";
 import { type BurnRateOp, ruleFactor } from "../engine/alert-policy.js";
 import { type SloError, specError } from "../errors.js";
+import { correctionsAnnotation } from "./corrections.js";
 
 export interface RecordingRule {
   record: string;
@@ -351,6 +352,7 @@ export function burnRateAlert(
       ...(slo.runbook ? { runbook_url: escapeTemplate(slo.runbook) } : {}),
       objective: String(slo.objective),
       burn_rate_threshold: factorText,
+      ...correctionsAnnotation(slo),
       ...severity.annotations,
     },
   };
