@@ -9,10 +9,12 @@ import { isAbsolute, relative, resolve, sep } from "node:path";
 import {
   DEFAULT_BUDGETING_METHOD,
   DEFAULT_BURN_RATE_WINDOWS,
+  DEFAULT_CORRECTION_CATEGORY,
   DEFAULT_GATE,
   DEFAULT_MIN_EVENTS,
   DEFAULT_NOTIFY_SEVERITIES,
   DEFAULT_SOURCE,
+  DEFAULT_TIME_ZONE,
 } from "../../defaults.js";
 import { specError } from "../../errors.js";
 import { periodShorthand } from "../calendar.js";
@@ -174,9 +176,28 @@ function sloOf(slo: SloSpec, service: ServiceSpec): Record<string, unknown> {
     alerting: alertingOf(slo.alerting),
     gate: gateOf(slo.gate),
     notify: notifyOfSlo(slo, service),
+    corrections: correctionsOf(slo),
     breakdownBy: slo.breakdownBy,
     runbook: slo.runbook,
   });
+}
+
+/** The SLO's corrections (its file's written on each of its SLOs), as the file format writes them. */
+function correctionsOf(slo: SloSpec): Record<string, unknown>[] | undefined {
+  const corrections = slo.corrections ?? [];
+  if (corrections.length === 0) return undefined;
+  return corrections.map((c) =>
+    compact({
+      start: quoted(c.start),
+      ...(c.end !== undefined
+        ? { end: quoted(c.end) }
+        : { duration: c.duration ?? formatDuration(c.durationMs) }),
+      rrule: c.rrule,
+      timezone: c.timeZone === DEFAULT_TIME_ZONE ? undefined : c.timeZone,
+      reason: c.reason,
+      category: c.category === DEFAULT_CORRECTION_CATEGORY ? undefined : c.category,
+    }),
+  );
 }
 
 function indicatorOf(indicator: Indicator): Record<string, unknown> {
