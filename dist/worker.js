@@ -229,7 +229,7 @@ function unquotedOrNull(literal) {
   }
 }
 
-// node_modules/re2js/build/index.js
+// ../../main/node_modules/re2js/build/index.js
 var RE2Flags = class RE2Flags2 {
   static FOLD_CASE = 1;
   static LITERAL = 2;
@@ -7079,7 +7079,7 @@ function groupNames(expression) {
   return names;
 }
 
-// node_modules/@lezer/common/dist/index.js
+// ../../main/node_modules/@lezer/common/dist/index.js
 var DefaultBufferLength = 1024;
 var nextPropID = 0;
 var Range = class {
@@ -8632,7 +8632,7 @@ var StringInput = class {
 };
 var stoppedInner = new NodeProp({ perNode: true });
 
-// node_modules/@lezer/lr/dist/index.js
+// ../../main/node_modules/@lezer/lr/dist/index.js
 var Stack = class _Stack {
   /**
   @internal
@@ -10365,7 +10365,7 @@ function getSpecializer(spec) {
   return spec.get;
 }
 
-// node_modules/@grafana/lezer-logql/index.es.js
+// ../../main/node_modules/@grafana/lezer-logql/index.es.js
 var AGGREGATION_OPERATORS = [
   {
     label: "avg",
@@ -11702,7 +11702,25 @@ function planBase(request) {
     startMs: over.startMs,
     endMs: over.endMs
   } : null;
-  return { windows: request.windows, series: request.series, breakdown, fromMs, toMs };
+  return {
+    windows: request.windows,
+    series: request.series,
+    breakdown,
+    fromMs,
+    toMs,
+    excluded: excludedOf(request)
+  };
+}
+function excludedOf(request) {
+  const excluded = request.excluded;
+  if (!excluded || excluded.periods.length === 0) return null;
+  const window = request.windows.find((w) => w.key === excluded.window);
+  return {
+    periods: excluded.periods,
+    corrections: excluded.corrections,
+    startMs: window?.startMs ?? 0,
+    endMs: window?.endMs ?? 0
+  };
 }
 function queriesOf(plan) {
   if (plan.kind === "latency") return [plan.events];
@@ -13852,7 +13870,9 @@ var Tally = class {
       seriesGood: plan.series.map((s) => new Float64Array(s.count)),
       seriesTotal: plan.series.map((s) => new Float64Array(s.count)),
       breakdown: this.breakdownCounter.state,
-      missingField: 0
+      missingField: 0,
+      excludedGood: new Float64Array(plan.excluded?.corrections.length ?? 0),
+      excludedTotal: new Float64Array(plan.excluded?.corrections.length ?? 0)
     };
   }
   /** Whether an event at t falls in any window or bucket of this request. */
@@ -13866,6 +13886,7 @@ var Tally = class {
   }
   /** Count one event at t (epoch ms). breakdownKey: where a bad event goes in the breakdown. */
   record(t, good, breakdownKey2) {
+    if (this.excludedAt(t, good)) return;
     this.countInWindows(t, good);
     this.countInSeries(t, good);
     if (!good && breakdownKey2 !== void 0) this.breakdownCounter.add(breakdownKey2);
@@ -13893,8 +13914,27 @@ var Tally = class {
       }
     }
   }
+  /** True when a correction leaves out an event at t: then counted only per correction, in its window. */
+  excludedAt(t, good) {
+    const excluded = this.plan.excluded;
+    if (excluded === null || !insidePeriods(excluded.periods, t)) return false;
+    if (t <= excluded.startMs || t > excluded.endMs) return true;
+    const s = this.state;
+    excluded.corrections.forEach((periods, i) => {
+      if (!insidePeriods(periods, t)) return;
+      s.excludedTotal[i]++;
+      if (good) s.excludedGood[i]++;
+    });
+    return true;
+  }
   missingField() {
     this.state.missingField++;
+  }
+  /** Per correction, the events it left out of its window. */
+  excluded() {
+    if (this.plan.excluded === null) return void 0;
+    const { excludedGood: good, excludedTotal: total } = this.state;
+    return Array.from(total, (t, i) => ({ good: good[i], total: t }));
   }
   merge(other) {
     const s = this.state;
@@ -13906,6 +13946,8 @@ var Tally = class {
     }
     this.breakdownCounter.merge(other.breakdown);
     s.missingField += other.missingField;
+    addInto(s.excludedGood, other.excludedGood);
+    addInto(s.excludedTotal, other.excludedTotal);
   }
   windows() {
     const out = {};
@@ -13929,6 +13971,18 @@ var Tally = class {
     return this.breakdownCounter.entries().sort((a, b) => b.count - a.count || compareKeys(a.key, b.key)).slice(0, limit).map(entryOf);
   }
 };
+function insidePeriods(periods, t) {
+  let lo = 0;
+  let hi = periods.length - 1;
+  while (lo <= hi) {
+    const mid = lo + hi >> 1;
+    const p = periods[mid];
+    if (t <= p.startMs) hi = mid - 1;
+    else if (t > p.endMs) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
 function addInto(target, source) {
   for (let i = 0; i < target.length; i++) target[i] += source[i];
 }

@@ -92,3 +92,6 @@ export const MAX_CHANGES_NAMED = 10;
 
 /** Periods one correction may have inside its SLO's window (an hourly one over 30 days fits): each period costs an HTTP source its own counts. */
 export const MAX_CORRECTION_PERIODS_PER_WINDOW = 1_000;
+
+/** Periods a report lists per correction (the newest that touched the window); the rest are counted. */
+export const MAX_CORRECTION_PERIODS_REPORTED = 100;

@@ -150,18 +150,19 @@ function readCorrection(
     category: fields.category ?? DEFAULT_CORRECTION_CATEGORY,
     at: positionAt(path),
   };
-  return checkAll(reporter, path, { correction, windowMs }, occurs, fewEnoughPeriods)
-    ? correction
-    : undefined;
+  const inWindow = { correction, windowMs, first: firstOccurrence(correction) };
+  return checkInOrder(reporter, path, inWindow, occurs, fewEnoughPeriods) ? correction : undefined;
 }
 
 interface InWindow {
   correction: CorrectionSpec;
   windowMs: number;
+  /** the first period's start; undefined when the rule never occurs */
+  first: number | undefined;
 }
 
-const occurs: Rule<InWindow> = ({ correction }) =>
-  firstOccurrence(correction) === undefined
+const occurs: Rule<InWindow> = ({ correction, first }) =>
+  first === undefined
     ? {
         at: ["rrule"],
         message: `rrule: ${correction.rrule} has no occurrences from ${correction.start}: no event would be excluded`,
@@ -170,8 +171,7 @@ const occurs: Rule<InWindow> = ({ correction }) =>
     : undefined;
 
 /** Counted over the first window-length from the first period: the work each evaluation may meet. */
-const fewEnoughPeriods: Rule<InWindow> = ({ correction, windowMs }) => {
-  const first = firstOccurrence(correction);
+const fewEnoughPeriods: Rule<InWindow> = ({ correction, windowMs, first }) => {
   if (correction.rrule === undefined || first === undefined) return undefined;
   try {
     correctionPeriods(correction, first, first + windowMs);

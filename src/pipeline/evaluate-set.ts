@@ -18,6 +18,12 @@ import { runHealthChecks } from "../sources/health.js";
 import { countSafely, countSources, type SourceOptions } from "../sources/index.js";
 import type { CountResult, Source, SourceDiagnostics } from "../sources/types.js";
 import { burnRateHistoryFor } from "./burn-rate-history.js";
+import {
+  type CorrectionsPlan,
+  planCorrections,
+  reportCorrections,
+  withoutCorrections,
+} from "./correction-windows.js";
 import { type DeployPlan, planDeploys, reportDeploys } from "./deploy-windows.js";
 import { type DeployOrigins, deploysOfService } from "./deploys.js";
 import { planSlo, type SloPlan } from "./requests.js";
@@ -55,6 +61,7 @@ interface Job {
   slo: SloSpec;
   plan: SloPlan;
   index: number;
+  corrections?: CorrectionsPlan | undefined;
   deploys?: DeployPlan | SloError | undefined;
   verify?: VerifyPlan | undefined;
   verifySettings?: VerifySettings | undefined;
@@ -80,6 +87,14 @@ export async function evaluateSet(set: SloSet, options: EvaluateOptions): Promis
     [...groups.values()].flatMap((g) => g.jobs),
     options,
   );
+  // After the deploys: their windows lose the corrections' events too.
+  for (const { spec, jobs } of groups.values()) {
+    for (const job of jobs) {
+      job.corrections = planCorrections(job.slo, spec.type, job.plan.request, [
+        job.plan.previousRequest,
+      ]);
+    }
+  }
   // Health checks run while the sources are read.
   const checking = runHealthChecks(set);
   const sourceGroups = [...groups.values()];
@@ -95,11 +110,13 @@ export async function evaluateSet(set: SloSet, options: EvaluateOptions): Promis
     ? await Promise.all(counts.map((count) => countSafely(factory, count)))
     : await countSources(counts, options.sourceOptions);
   sourceGroups.forEach(({ spec, jobs }, g) => {
-    const results = answers[g]!.map((answer, i) =>
-      answer instanceof SloError
-        ? answer
-        : countedFromSamples(counts[g]!.requests[i]!, answer, jobs[i]?.plan.slicesKey),
-    );
+    const results = answers[g]!.map((answer, i) => {
+      if (answer instanceof SloError) return answer;
+      const request = counts[g]!.requests[i]!;
+      const job = jobs[i % jobs.length]!;
+      const counted = countedFromSamples(request, answer, jobs[i]?.plan.slicesKey);
+      return withoutCorrections(job.corrections, request, counted);
+    });
     jobs.forEach((job, i) => {
       entries[job.index] = entryFor(job, results[i]!, spec, options, results[jobs.length + i]);
     });
@@ -242,7 +259,8 @@ function entryFor(
       notes,
     },
   });
-  return withDeploys(entry, job, result);
+  const corrections = reportCorrections(job.corrections, result);
+  return withDeploys(corrections ? { ...entry, corrections } : entry, job, result);
 }
 
 /** The report's deploys (budget shares, before and after) and, for slo verify, the verdict. */

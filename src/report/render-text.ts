@@ -160,6 +160,7 @@ function entryDetails(e: SloReportEntry, paint: Paint): string[] {
     lines.push(paint(`  ${name}: ${trendText(e)}`, trend.direction === "better" ? "green" : "red"));
   }
   lines.push(...episodeLines(e));
+  lines.push(...correctionLines(e));
   if ((e.status === "warning" || e.status === "breaching") && e.breakdown.length > 0) {
     const top = e.breakdown.slice(0, 3).map((b) => `${breakdownName(b)} (${textCount(b)})`);
     lines.push(`  ${name}: budget spent by ${top.join(", ")}`);
@@ -191,6 +192,41 @@ function episodeLines(e: SloReportEntry): string[] {
     ...shown.map((ep) => `    ${escapeTerminal(episodeText(ep, history.since))}`),
     ...(rest ? [`    ${rest} (all in the JSON report)`] : []),
   ];
+}
+
+/** The corrections that touched the window: a line each, what it is, its latest period, what it left out. */
+function correctionLines(e: SloReportEntry): string[] {
+  const corrections = e.corrections ?? [];
+  if (corrections.length === 0) return [];
+  const all = corrections.reduce(
+    (sum, c) => ({ total: sum.total + c.excluded.total, bad: sum.bad + c.excluded.bad }),
+    { total: 0, bad: 0 },
+  );
+  return [
+    `  ${escapeTerminal(e.name)}: corrections left ${eventsText(all)} out of the window:`,
+    ...corrections.map((c) => {
+      const what = [
+        c.category,
+        ...(c.reason !== undefined ? [` "${escapeTerminal(c.reason)}"`] : []),
+        ...(c.rrule !== undefined
+          ? [`, ${escapeTerminal(c.rrule)} in ${escapeTerminal(c.timeZone)}`]
+          : []),
+      ].join("");
+      const latest = c.occurrences.at(-1);
+      const periods = c.occurrences.length + (c.occurrencesLeftOut ?? 0);
+      const when = latest
+        ? `, the latest ${shortTime(latest.start)} to ${shortTime(latest.end)}`
+        : "";
+      return `    ${what}: ${periods} period(s)${when}: ${eventsText(c.excluded)}`;
+    }),
+  ];
+}
+
+/** 1,234 event(s) (34 bad); counters' extrapolated counts are rounded. */
+function eventsText(events: { total: number; bad: number }): string {
+  const count = (n: number) => Math.round(n).toLocaleString("en-US");
+  const bad = Math.round(events.bad) > 0 ? ` (${count(events.bad)} bad)` : "";
+  return `${count(events.total)} event(s)${bad}`;
 }
 
 /**

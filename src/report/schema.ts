@@ -221,7 +221,11 @@ export const reportCorrectionSchema = z
     timeZone: z.string(),
     occurrences: z
       .array(z.object({ start: isoTime, end: isoTime }))
-      .describe("The periods that touched the window, oldest first"),
+      .describe("The periods that touched the window, oldest first (the newest 100 at most)"),
+    occurrencesLeftOut: z
+      .number()
+      .optional()
+      .describe("How many older periods that touched the window are not listed"),
     excluded: eventsSchema.describe("The events these periods left out of the window's counts"),
   })
   .describe("A correction (budget adjustment) that touched the window");

@@ -26,10 +26,32 @@ export interface SeriesRequest {
   count: number;
 }
 
+/** A period (startMs, endMs], like a window. */
+export interface Period {
+  startMs: number;
+  endMs: number;
+}
+
+/**
+ * Corrections a source leaves out as it reads (logs): an event inside one
+ * of `periods` is counted nowhere; those inside the window keyed `window`
+ * are counted per correction instead (an event in two corrections' periods
+ * counts for both there, once in none of the windows).
+ */
+export interface ExcludedPeriods {
+  /** every correction's periods merged, oldest first, none touching */
+  periods: Period[];
+  /** each correction's own periods, merged, in the SLO's order */
+  corrections: Period[][];
+  window: string;
+}
+
 export interface CountRequest {
   slo: SloSpec;
   windows: WindowRequest[];
   series: SeriesRequest[];
+  /** events a source that reads them one by one leaves out (logs); others get windows to subtract */
+  excluded?: ExcludedPeriods | undefined;
   /** group bad events by this field or label, over the window keyed `window` (default: the longest) */
   breakdown?: { by: string; limit: number; window?: string | undefined } | undefined;
 }
@@ -113,6 +135,8 @@ export interface CountResult {
   breakdown: BreakdownEntry[];
   diagnostics: SourceDiagnostics;
   samples?: SampledValues | undefined;
+  /** per correction of `request.excluded.corrections`: the events it left out of its window */
+  excluded?: Counts[] | undefined;
 }
 
 export interface Source {

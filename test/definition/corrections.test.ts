@@ -5,11 +5,15 @@
  * on the zone's wall clock (DST kept).
  */
 
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { correctionPeriods } from "../../src/definition/correction-periods.js";
 import { loadText } from "../../src/definition/load.js";
 import type { CorrectionSpec } from "../../src/definition/model.js";
 import { MAX_CORRECTION_PERIODS_PER_WINDOW } from "../../src/limits.js";
+import { runCli } from "../support/cli.js";
 
 function file(corrections: string, sloCorrections = "", window = "30d"): string {
   return `service: shop
@@ -211,5 +215,36 @@ describe("the periods of a correction", () => {
     expect(correctionPeriods(c, from, from + HOUR)).toEqual([
       { startMs: from - 2 * HOUR, endMs: from + 2 * HOUR },
     ]);
+  });
+});
+
+describe("slo convert --to native", () => {
+  it("writes every SLO's corrections back, each as the file wrote it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "slo-convert-corrections-"));
+    try {
+      const text = file(
+        `corrections:
+  - { start: "2026-05-10 02:00", duration: 2h, rrule: "RRULE:FREQ=WEEKLY;BYDAY=SU", timezone: Europe/Berlin, reason: DB upgrade, category: maintenance }`,
+        `    corrections:
+      - { start: "2026-05-11T08:00:00Z", end: "2026-05-11T09:30:00Z" }`,
+      );
+      writeFileSync(join(dir, "slo.yaml"), text);
+      const r = await runCli(["convert", join(dir, "slo.yaml"), "--to", "native"], { cwd: dir });
+      expect(r.stderr).toBe("");
+      expect(r.stdout).toContain(`    corrections:
+      - start: "2026-05-10 02:00"
+        duration: 2h
+        rrule: FREQ=WEEKLY;BYDAY=SU
+        timezone: Europe/Berlin
+        reason: DB upgrade
+        category: maintenance
+      - start: "2026-05-11T08:00:00Z"
+        end: "2026-05-11T09:30:00Z"
+`);
+      const again = loaded(r.stdout.replace("paths: app.log", `paths: ${join(dir, "app.log")}`));
+      expect(again.map(({ at, ...c }) => c)).toEqual(loaded(text).map(({ at, ...c }) => c));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -59,3 +59,35 @@ describe("renderText", () => {
     );
   });
 });
+
+describe("renderText: corrections", () => {
+  it("lists the corrections that touched the window and the events each left out, escaped", async () => {
+    const report = await reportOf("slos/x.yaml", sloYaml("shop", ["checkout"]), { checkout: 0.5 });
+    report.slos[0]!.corrections = [
+      {
+        reason: "weekly DB upgrade\u001b[2K",
+        category: "maintenance",
+        rrule: "FREQ=WEEKLY;BYDAY=SU",
+        timeZone: "Europe/Berlin",
+        occurrences: [
+          { start: "2026-11-15T01:00:00.000Z", end: "2026-11-15T03:00:00.000Z" },
+          { start: "2026-11-22T01:00:00.000Z", end: "2026-11-22T03:00:00.000Z" },
+        ],
+        occurrencesLeftOut: 2,
+        excluded: { good: 1200, bad: 34, total: 1234 },
+      },
+      {
+        category: "other",
+        timeZone: "UTC",
+        occurrences: [{ start: "2026-11-24T10:00:00.000Z", end: "2026-11-24T10:30:00.000Z" }],
+        excluded: { good: 0, bad: 0, total: 0 },
+      },
+    ];
+    const text = renderText(report, { color: false });
+    expect(text).toContain(
+      "  checkout: corrections left 1,234 event(s) (34 bad) out of the window:\n" +
+        '    maintenance "weekly DB upgrade\\x1b[2K", FREQ=WEEKLY;BYDAY=SU in Europe/Berlin: 4 period(s), the latest 2026-11-22 01:00 UTC to 2026-11-22 03:00 UTC: 1,234 event(s) (34 bad)\n' +
+        "    other: 1 period(s), the latest 2026-11-24 10:00 UTC to 2026-11-24 10:30 UTC: 0 event(s)",
+    );
+  });
+});

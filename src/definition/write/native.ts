@@ -24,6 +24,7 @@ import { timestampOptionOf } from "../log-timestamp.js";
 import type {
   AlertPolicy,
   BurnRateWindow,
+  CorrectionSpec,
   DeploySpec,
   GatePolicy,
   Indicator,
@@ -176,28 +177,23 @@ function sloOf(slo: SloSpec, service: ServiceSpec): Record<string, unknown> {
     alerting: alertingOf(slo.alerting),
     gate: gateOf(slo.gate),
     notify: notifyOfSlo(slo, service),
-    corrections: correctionsOf(slo),
     breakdownBy: slo.breakdownBy,
+    // The file's corrections are each SLO's: written under each, they mean the same.
+    corrections: slo.corrections?.map(correctionOf),
     runbook: slo.runbook,
   });
 }
 
-/** The SLO's corrections (its file's written on each of its SLOs), as the file format writes them. */
-function correctionsOf(slo: SloSpec): Record<string, unknown>[] | undefined {
-  const corrections = slo.corrections ?? [];
-  if (corrections.length === 0) return undefined;
-  return corrections.map((c) =>
-    compact({
-      start: quoted(c.start),
-      ...(c.end !== undefined
-        ? { end: quoted(c.end) }
-        : { duration: c.duration ?? formatDuration(c.durationMs) }),
-      rrule: c.rrule,
-      timezone: c.timeZone === DEFAULT_TIME_ZONE ? undefined : c.timeZone,
-      reason: c.reason,
-      category: c.category === DEFAULT_CORRECTION_CATEGORY ? undefined : c.category,
-    }),
-  );
+function correctionOf(c: CorrectionSpec): Record<string, unknown> {
+  return compact({
+    start: quoted(c.start),
+    end: c.end !== undefined ? quoted(c.end) : undefined,
+    duration: c.end === undefined ? (c.duration ?? formatDuration(c.durationMs)) : undefined,
+    rrule: c.rrule,
+    timezone: c.timeZone === DEFAULT_TIME_ZONE ? undefined : c.timeZone,
+    reason: c.reason,
+    category: c.category === DEFAULT_CORRECTION_CATEGORY ? undefined : c.category,
+  });
 }
 
 function indicatorOf(indicator: Indicator): Record<string, unknown> {

@@ -261,6 +261,7 @@ function answerOf(
         : {}),
       ...(plan.kind === "latency" ? { missingField: tally.state.missingField } : {}),
     },
+    excluded: tally.excluded(),
   };
 }
 

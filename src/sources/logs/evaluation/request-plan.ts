@@ -17,6 +17,7 @@ import { SloError, specError } from "../../../errors.js";
 import {
   breakdownWindow,
   type CountRequest,
+  type Period,
   type SeriesRequest,
   type WindowRequest,
 } from "../../types.js";
@@ -32,6 +33,13 @@ interface PlanBase {
   /** the earliest and latest instants any window or bucket covers: (fromMs, toMs] */
   fromMs: number;
   toMs: number;
+  /** corrections: events inside their periods are skipped, counted per correction over (startMs, endMs] */
+  excluded: {
+    periods: Period[];
+    corrections: Period[][];
+    startMs: number;
+    endMs: number;
+  } | null;
 }
 
 /**
@@ -179,7 +187,26 @@ function planBase(request: CountRequest): PlanBase {
           endMs: over.endMs,
         }
       : null;
-  return { windows: request.windows, series: request.series, breakdown, fromMs, toMs };
+  return {
+    windows: request.windows,
+    series: request.series,
+    breakdown,
+    fromMs,
+    toMs,
+    excluded: excludedOf(request),
+  };
+}
+
+function excludedOf(request: CountRequest): PlanBase["excluded"] {
+  const excluded = request.excluded;
+  if (!excluded || excluded.periods.length === 0) return null;
+  const window = request.windows.find((w) => w.key === excluded.window);
+  return {
+    periods: excluded.periods,
+    corrections: excluded.corrections,
+    startMs: window?.startMs ?? 0,
+    endMs: window?.endMs ?? 0,
+  };
 }
 
 /** The compiled queries of a plan. */

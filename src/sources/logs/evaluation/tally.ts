@@ -7,7 +7,7 @@
  */
 
 import { MAX_BREAKDOWN_VALUES } from "../../../limits.js";
-import type { BreakdownEntry, Counts } from "../../types.js";
+import type { BreakdownEntry, Counts, Period } from "../../types.js";
 import { type BreakdownKey, compareKeys, entryOf } from "./breakdown-key.js";
 import type { RequestPlan } from "./request-plan.js";
 import { SpaceSavingCounter, type SpaceSavingState } from "./space-saving-counter.js";
@@ -19,6 +19,9 @@ export interface TallyState {
   seriesTotal: Float64Array[];
   breakdown: SpaceSavingState;
   missingField: number;
+  /** per correction: the events it left out of its window */
+  excludedGood: Float64Array;
+  excludedTotal: Float64Array;
 }
 
 export class Tally {
@@ -36,6 +39,8 @@ export class Tally {
       seriesTotal: plan.series.map((s) => new Float64Array(s.count)),
       breakdown: this.breakdownCounter.state,
       missingField: 0,
+      excludedGood: new Float64Array(plan.excluded?.corrections.length ?? 0),
+      excludedTotal: new Float64Array(plan.excluded?.corrections.length ?? 0),
     };
   }
 
@@ -52,6 +57,7 @@ export class Tally {
 
   /** Count one event at t (epoch ms). breakdownKey: where a bad event goes in the breakdown. */
   record(t: number, good: boolean, breakdownKey?: BreakdownKey): void {
+    if (this.excludedAt(t, good)) return;
     this.countInWindows(t, good);
     this.countInSeries(t, good);
     if (!good && breakdownKey !== undefined) this.breakdownCounter.add(breakdownKey);
@@ -83,8 +89,29 @@ export class Tally {
     }
   }
 
+  /** True when a correction leaves out an event at t: then counted only per correction, in its window. */
+  private excludedAt(t: number, good: boolean): boolean {
+    const excluded = this.plan.excluded;
+    if (excluded === null || !insidePeriods(excluded.periods, t)) return false;
+    if (t <= excluded.startMs || t > excluded.endMs) return true;
+    const s = this.state;
+    excluded.corrections.forEach((periods, i) => {
+      if (!insidePeriods(periods, t)) return;
+      s.excludedTotal[i]!++;
+      if (good) s.excludedGood[i]!++;
+    });
+    return true;
+  }
+
   missingField(): void {
     this.state.missingField++;
+  }
+
+  /** Per correction, the events it left out of its window. */
+  excluded(): Counts[] | undefined {
+    if (this.plan.excluded === null) return undefined;
+    const { excludedGood: good, excludedTotal: total } = this.state;
+    return Array.from(total, (t, i) => ({ good: good[i]!, total: t }));
   }
 
   merge(other: TallyState): void {
@@ -97,6 +124,8 @@ export class Tally {
     }
     this.breakdownCounter.merge(other.breakdown);
     s.missingField += other.missingField;
+    addInto(s.excludedGood, other.excludedGood);
+    addInto(s.excludedTotal, other.excludedTotal);
   }
 
   windows(): Record<string, Counts> {
@@ -126,6 +155,20 @@ export class Tally {
       .slice(0, limit)
       .map(entryOf);
   }
+}
+
+/** Whether t is inside one of sorted, separate periods (start, end]: a binary search. */
+function insidePeriods(periods: readonly Period[], t: number): boolean {
+  let lo = 0;
+  let hi = periods.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const p = periods[mid]!;
+    if (t <= p.startMs) hi = mid - 1;
+    else if (t > p.endMs) lo = mid + 1;
+    else return true;
+  }
+  return false;
 }
 
 function addInto(target: Float64Array, source: Float64Array): void {
