@@ -5,6 +5,7 @@
  * Plain text: each renderer escapes it for where it goes.
  */
 
+import { MAX_CORRECTION_PERIODS_REPORTED } from "../limits.js";
 import type { ReportCorrection, SloReportEntry } from "./schema.js";
 
 export type Events = ReportCorrection["excluded"];
@@ -108,7 +109,7 @@ export function correctionWhen(
   const ends = c.occurrences.map((o) => local(Date.parse(o.end), c.timeZone));
   const sameTimes =
     new Set(starts.map((s) => s.time)).size === 1 && new Set(ends.map((e) => e.time)).size === 1;
-  const n = c.occurrences.length;
+  const n = c.occurrences.length + (c.occurrencesLeftOut ?? 0);
   const pieces = [
     frequencyText(c.rrule) ?? "recurring",
     [daysText(freq, starts), sameTimes ? `${starts[0]!.time}–${ends[0]!.time}` : "", zone]
@@ -117,6 +118,16 @@ export function correctionWhen(
     n === 1 ? "once in the window" : `${n.toLocaleString("en-US")} times in the window`,
   ];
   return pieces.join(", ");
+}
+
+/**
+ * "The 96 oldest periods of corrections with more than 100 in the window are
+ * not drawn."; null when the report lists every period.
+ */
+export function periodsLeftOutText(corrections: readonly ReportCorrection[]): string | null {
+  const left = corrections.reduce((n, c) => n + (c.occurrencesLeftOut ?? 0), 0);
+  if (left === 0) return null;
+  return `The ${left.toLocaleString("en-US")} oldest periods of corrections with more than ${MAX_CORRECTION_PERIODS_REPORTED.toLocaleString("en-US")} in the window are not drawn.`;
 }
 
 /** "1,234 events (12 bad)", "no events". */

@@ -7,7 +7,12 @@
 
 import { REPORT_TITLE } from "../conventions.js";
 import { DEFAULT_LOG_BREAKDOWN_FIELD } from "../defaults.js";
-import { correctionsSummary, correctionWhen, excludedText } from "./corrections.js";
+import {
+  correctionsSummary,
+  correctionWhen,
+  excludedText,
+  periodsLeftOutText,
+} from "./corrections.js";
 import { episodeCells, episodesSummary, episodesToShow, moreEpisodesText } from "./episodes.js";
 import { escapeHtml, markdownUrl } from "./escape.js";
 import {
@@ -272,9 +277,10 @@ function chart(e: SloReportEntry, options: HtmlOptions): string {
     deploysOf(e).length > 0
       ? ' <span class="key key-deploy"></span> Deploys, with their version (hover a line for the budget it spent).'
       : "";
+  const leftOut = periodsLeftOutText(e.corrections ?? []);
   const correctionKey =
     (e.corrections ?? []).length > 0
-      ? ' <span class="key key-correction"></span> Corrections: periods whose events do not count (hover one for its reason).'
+      ? ` <span class="key key-correction"></span> Corrections: periods whose events do not count (hover one for its reason).${leftOut ? ` ${leftOut}` : ""}`
       : "";
   const key = bandKey + deployKey + correctionKey;
   return `<figure>\n${svg("wide")}\n${svg("narrow")}\n<figcaption>Error budget remaining over the ${escapeHtml(windowLabel(e))} window; below the red line it is overspent.${key}</figcaption>\n</figure>`;

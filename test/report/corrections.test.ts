@@ -52,6 +52,12 @@ describe("a correction in words", () => {
     expect(correctionWhen(overnight)).toBe("2026-11-18 22:00 – 2026-11-19 02:00 America/New_York");
   });
 
+  it("counts the periods the report lists and those it left out", () => {
+    expect(correctionWhen({ ...WEEKLY, occurrencesLeftOut: 96 })).toBe(
+      "weekly, Sun 02:00–04:00 Europe/Berlin, 100 times in the window",
+    );
+  });
+
   it("sums what an SLO's corrections excluded", () => {
     expect(correctionsSummary({ corrections: [WEEKLY, oneOff()] })).toBe(
       "2 corrections excluded 1,234 events (34 bad)",
@@ -105,5 +111,14 @@ describe("corrections in the HTML report", () => {
     expect(html).not.toContain("<b>upgrade</b>");
     expect(html).toContain("DB &lt;b&gt;upgrade&lt;/b&gt; | *now* @ops #12 &lt;script&gt;");
     expect(html).toContain("2 corrections excluded 1,234 events (34 bad)");
+  });
+
+  it("says under the chart when older periods are not drawn", async () => {
+    const base = await report();
+    const many = withCorrections(base, "checkout", [{ ...WEEKLY, occurrencesLeftOut: 96 }]);
+    expect(renderHtml(many)).toContain(
+      "The 96 oldest periods of corrections with more than 100 in the window are not drawn.",
+    );
+    expect(renderHtml(await report())).not.toContain("oldest periods");
   });
 });
