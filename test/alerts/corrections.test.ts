@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alertAnnotations, createAlertmanagerNotifier } from "../../src/alerts/alertmanager.js";
 import { alertCorrection } from "../../src/alerts/corrections.js";
+import { issueBody } from "../../src/alerts/github-issue.js";
 import { notifyTargets } from "../../src/alerts/notify-targets.js";
 import type { AlertSubject } from "../../src/alerts/subjects.js";
 import { planTargets } from "../../src/alerts/targets.js";
@@ -98,6 +99,14 @@ describe("which correction an alert is about", () => {
     );
     expect(text).toContain(
       "\nA correction is active: maintenance, DB upgrade &lt;b&gt;v2&lt;/b&gt; @\u200dhere, 2026-11-22 01:00 → 03:00 UTC: its events are not counted.",
+    );
+  });
+
+  it("the GitHub issue says it, the reason escaped for Markdown", async () => {
+    const [subject] = await subjectsWith([correction("2026-11-22T01:00:00Z", 2)]);
+    const body = issueBody(subject!, "page", new Date(AT).toISOString());
+    expect(body).toContain(
+      "A correction is active: maintenance, DB upgrade &#60;b&#62;v2&#60;&#47;b&#62; &#64;here, 2026-11-22 01:00 → 03:00 UTC: its events are not counted.",
     );
   });
 
