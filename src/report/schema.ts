@@ -5,7 +5,7 @@
 
 import { z } from "zod";
 import { DEFAULT_TREND_MIN_COVERAGE } from "../defaults.js";
-import { MAX_REPORTED_VALUE_CHARS } from "../limits.js";
+import { MAX_CORRECTION_PERIODS_REPORTED, MAX_REPORTED_VALUE_CHARS } from "../limits.js";
 
 const isoTime = z.string().describe("RFC 3339 time, UTC");
 
@@ -221,7 +221,9 @@ export const reportCorrectionSchema = z
     timeZone: z.string(),
     occurrences: z
       .array(z.object({ start: isoTime, end: isoTime }))
-      .describe("The periods that touched the window, oldest first (the newest 100 at most)"),
+      .describe(
+        `The periods that touched the window, oldest first (the newest ${MAX_CORRECTION_PERIODS_REPORTED} at most)`,
+      ),
     occurrencesLeftOut: z
       .number()
       .optional()
