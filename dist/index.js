@@ -57847,6 +57847,115 @@ function renderJson(report3) {
 `;
 }
 
+// src/report/corrections.ts
+init_limits();
+var FREQ_WORD = {
+  YEARLY: ["yearly", "years"],
+  MONTHLY: ["monthly", "months"],
+  WEEKLY: ["weekly", "weeks"],
+  DAILY: ["daily", "days"],
+  HOURLY: ["hourly", "hours"],
+  MINUTELY: ["every minute", "minutes"],
+  SECONDLY: ["every second", "seconds"]
+};
+var WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+function local(ms, timeZone) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      weekday: "short",
+      hourCycle: "h23"
+    }).formatToParts(ms).map((p) => [p.type, p.value])
+  );
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    day: Number(parts.day),
+    weekday: String(parts.weekday),
+    time: `${parts.hour}:${parts.minute}`
+  };
+}
+function ruleParts(rrule2) {
+  const text = rrule2.replace(/^RRULE:/i, "");
+  return Object.fromEntries(
+    text.split(";").map((p) => p.split("=")).filter((kv) => kv.length === 2).map(([k, v]) => [k.trim().toUpperCase(), v.trim()])
+  );
+}
+function frequencyText(rrule2) {
+  const parts = ruleParts(rrule2);
+  const words = FREQ_WORD[parts.FREQ?.toUpperCase() ?? ""];
+  if (!words) return null;
+  const interval = Number(parts.INTERVAL ?? "1");
+  return interval > 1 ? `every ${interval} ${words[1]}` : words[0];
+}
+function periodText(o, timeZone, zone) {
+  const a = local(Date.parse(o.start), timeZone);
+  const b = local(Date.parse(o.end), timeZone);
+  const to = a.date === b.date ? b.time : `${b.date} ${b.time}`;
+  const dash = a.date === b.date ? "\u2013" : " \u2013 ";
+  return `${a.date} ${a.time}${dash}${to} ${zone}`;
+}
+function daysText(freq, starts) {
+  if (freq === "WEEKLY") {
+    const days = new Set(starts.map((s) => s.weekday));
+    return WEEKDAYS.filter((d) => days.has(d)).join(", ");
+  }
+  if (freq === "MONTHLY") {
+    const days = [...new Set(starts.map((s) => s.day))].sort((x, y) => x - y);
+    return `day ${days.join(", ")}`;
+  }
+  return "";
+}
+function correctionWhen(c, escapeZone = (z2) => z2) {
+  const first = c.occurrences[0];
+  const zone = escapeZone(c.timeZone);
+  if (!first) return "no period in the window";
+  if (!c.rrule) return periodText(first, c.timeZone, zone);
+  const freq = ruleParts(c.rrule).FREQ?.toUpperCase() ?? "";
+  const starts = c.occurrences.map((o) => local(Date.parse(o.start), c.timeZone));
+  const ends = c.occurrences.map((o) => local(Date.parse(o.end), c.timeZone));
+  const sameTimes = new Set(starts.map((s) => s.time)).size === 1 && new Set(ends.map((e) => e.time)).size === 1;
+  const n = c.occurrences.length + (c.occurrencesLeftOut ?? 0);
+  const pieces = [
+    frequencyText(c.rrule) ?? "recurring",
+    [daysText(freq, starts), sameTimes ? `${starts[0].time}\u2013${ends[0].time}` : "", zone].filter(Boolean).join(" "),
+    n === 1 ? "once in the window" : `${n.toLocaleString("en-US")} times in the window`
+  ];
+  return pieces.join(", ");
+}
+function excludedText(e) {
+  if (e.total === 0) return "no events";
+  const events2 = `${e.total.toLocaleString("en-US")} event${e.total === 1 ? "" : "s"}`;
+  return `${events2} (${e.bad.toLocaleString("en-US")} bad)`;
+}
+function excludedTotal(corrections) {
+  return corrections.reduce(
+    (sum2, c) => ({
+      good: sum2.good + c.excluded.good,
+      bad: sum2.bad + c.excluded.bad,
+      total: sum2.total + c.excluded.total
+    }),
+    { good: 0, bad: 0, total: 0 }
+  );
+}
+function correctionsSummary(entry) {
+  const corrections = entry.corrections ?? [];
+  if (corrections.length === 0) return null;
+  const n = corrections.length;
+  return `${n} correction${n === 1 ? "" : "s"} excluded ${excludedText(excludedTotal(corrections))}`;
+}
+function reportCorrectionsSummary(entries) {
+  const touched = entries.filter((e) => (e.corrections ?? []).length > 0);
+  if (touched.length === 0) return null;
+  const total = excludedTotal(touched.flatMap((e) => e.corrections ?? []));
+  const slos = `${touched.length} SLO${touched.length === 1 ? "" : "s"}`;
+  return `Corrections excluded ${excludedText(total)} from ${slos}`;
+}
+
 // src/report/episodes.ts
 init_limits();
 
@@ -58459,7 +58568,8 @@ function overview(report3) {
   const order = ["breaching", "error", "warning", "no-data", "ok"];
   const parts = order.filter((s) => counts.has(s)).map((s) => `${counts.get(s)} ${s === "no-data" ? "without data" : s}`);
   const slos = `${report3.slos.length} SLO${report3.slos.length === 1 ? "" : "s"}`;
-  return `${slos} in ${services} service${services === 1 ? "" : "s"}${parts.length ? `: ${parts.join(", ")}` : ""}.`;
+  const corrections = reportCorrectionsSummary(report3.slos);
+  return `${slos} in ${services} service${services === 1 ? "" : "s"}${parts.length ? `: ${parts.join(", ")}` : ""}.${corrections ? ` ${corrections}.` : ""}`;
 }
 function overrideNote(override) {
   const by = override.by ? ` (label added by ${escapeMarkdown(override.by)})` : "";
@@ -58579,8 +58689,15 @@ function details(e, charts) {
     );
   }
   if (e.breakdown.length > 0) lines.push("", breakdownTable(e));
+  const corrections = correctionsTable(e);
+  if (corrections) lines.push("", corrections);
   const chart = charts ? burnDownChart(e) : null;
   if (chart) lines.push("", chart);
+  if (chart && corrections)
+    lines.push(
+      "",
+      "*The line counts no event inside the corrections above: Mermaid cannot shade them.*"
+    );
   if (deploysOf(e).length > 0) lines.push("", `${deploysSummary(e)}:`, "", deployTable(e));
   if (e.diagnostics.notes.length > 0) {
     lines.push("", ...e.diagnostics.notes.map((n) => `- ${escapeMarkdown(n)}`));
@@ -58603,6 +58720,8 @@ function facts(e) {
     ) : `- Events: ${e.events.total.toLocaleString("en-US")} in all, ${e.events.bad.toLocaleString("en-US")} bad` + (e.timeslices ? `; ${e.timeslices.good} of ${e.timeslices.total} time slices good` : "")
   ];
   if (e.runbook) out.push(`- Runbook: ${runbookLink(e.runbook)}`);
+  const corrections = correctionsSummary(e);
+  if (corrections) out.push(`- Corrections: ${corrections}: left out of the SLI and the budget`);
   if (e.sli !== null) {
     out.push(
       `- Error budget: ${budgetPercent(e.errorBudget.consumed)} spent, ${budgetPercent(e.errorBudget.remaining)} left`
@@ -58659,6 +58778,17 @@ function breakdownTable(e) {
     "|:--|--:|--:|",
     ...e.breakdown.map(
       (b) => `| ${breakdownName(b)} | ${breakdownCount(b)} | ${total > 0 ? budgetPercent(b.count / total) : "\u2013"} |`
+    )
+  ].join("\n");
+}
+function correctionsTable(e) {
+  const corrections = e.corrections ?? [];
+  if (corrections.length === 0) return null;
+  return [
+    "| correction | category | when | events excluded |",
+    "|:--|:--|:--|--:|",
+    ...corrections.map(
+      (c) => `| ${c.reason ? escapeMarkdown(c.reason) : "*no reason given*"} | ${c.category} | ${correctionWhen(c, escapeMarkdown)} | ${excludedText(c.excluded).replace(/ events?/, "")} |`
     )
   ].join("\n");
 }
@@ -60591,15 +60721,15 @@ init_limits();
 var { RRule } = import_rrule.default;
 var ZONE_SLACK_MS = 26 * 60 * 60 * 1e3;
 function floating(ms, timeZone) {
-  const local = new TZDate(ms, timeZone);
+  const local2 = new TZDate(ms, timeZone);
   return Date.UTC(
-    local.getFullYear(),
-    local.getMonth(),
-    local.getDate(),
-    local.getHours(),
-    local.getMinutes(),
-    local.getSeconds(),
-    local.getMilliseconds()
+    local2.getFullYear(),
+    local2.getMonth(),
+    local2.getDate(),
+    local2.getHours(),
+    local2.getMinutes(),
+    local2.getSeconds(),
+    local2.getMilliseconds()
   );
 }
 function instantOf(floatingDate, timeZone) {
@@ -62470,7 +62600,7 @@ init_limits();
 
 // src/definition/rrule-text.ts
 var FREQUENCIES = ["SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"];
-var WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
+var WEEKDAYS2 = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
 var positiveInteger = (v) => /^[1-9]\d{0,8}$/.test(v) ? void 0 : "a whole number from 1";
 function integerList(min, max, signed) {
   const what = signed ? `a comma-separated list of ${min} to ${max} or -${max} to -${min}` : `a comma-separated list of ${min} to ${max}`;
@@ -62490,14 +62620,14 @@ var PART_VALUES = {
   BYHOUR: integerList(0, 23, false),
   BYDAY: (v) => v.split(",").every((d) => {
     const m = /^([+-]?\d{1,2})?([A-Z]{2})$/.exec(d);
-    return m !== null && WEEKDAYS.includes(m[2]) && (m[1] === void 0 || Number(m[1]) !== 0);
-  }) ? void 0 : `a comma-separated list of weekdays (${WEEKDAYS.join(", ")}), each maybe after a position like 1MO or -1FR`,
+    return m !== null && WEEKDAYS2.includes(m[2]) && (m[1] === void 0 || Number(m[1]) !== 0);
+  }) ? void 0 : `a comma-separated list of weekdays (${WEEKDAYS2.join(", ")}), each maybe after a position like 1MO or -1FR`,
   BYMONTHDAY: integerList(1, 31, true),
   BYYEARDAY: integerList(1, 366, true),
   BYWEEKNO: integerList(1, 53, true),
   BYMONTH: integerList(1, 12, false),
   BYSETPOS: integerList(1, 366, true),
-  WKST: (v) => WEEKDAYS.includes(v) ? void 0 : `one of ${WEEKDAYS.join(", ")}`
+  WKST: (v) => WEEKDAYS2.includes(v) ? void 0 : `one of ${WEEKDAYS2.join(", ")}`
 };
 function readRruleText(written) {
   const lead = written.length - written.trimStart().length;
@@ -84133,6 +84263,10 @@ var TARGET_URL_ANNOTATION = "slo/url";
 var TARGET_RULES_ONLY_ANNOTATION = "slo/rules-only";
 var HEALTH_ANNOTATION = "slo/health";
 var DEPLOYS_ANNOTATION = "slo/deploys";
+var CORRECTION_ANNOTATION = {
+  timeZone: "slo/time-zone",
+  category: "slo/category"
+};
 var EXTENSION_PREFIX = "slo/";
 var NOTIFICATION_TARGET_LABEL = "notification_target";
 
@@ -84144,7 +84278,8 @@ var KINDS2 = [
   "AlertPolicy",
   "AlertCondition",
   "AlertNotificationTarget",
-  "Service"
+  "Service",
+  "BudgetAdjustment"
 ];
 var API_VERSION = "openslo/v1";
 var V1ALPHA = "openslo/v1alpha";
@@ -84622,6 +84757,114 @@ function alertingOf(combined) {
 }
 function pageFirst(a, b) {
   return a === b ? 0 : a === "page" ? -1 : 1;
+}
+
+// src/definition/openslo/budget-adjustments.ts
+init_defaults();
+var CORRECTION_CATEGORIES = [
+  "maintenance",
+  "outside-business-hours",
+  "deployment",
+  "other"
+];
+function pathOf(o, field) {
+  const annotation = (name2) => at(o, "metadata", "annotations", name2);
+  switch (field) {
+    case "start":
+      return at(o, "spec", "firstEventStart");
+    case "duration":
+    case "end":
+      return at(o, "spec", "duration");
+    case "rrule":
+      return at(o, "spec", "rrule");
+    case "reason":
+      return at(o, "spec", "description");
+    case "timezone":
+      return annotation(CORRECTION_ANNOTATION.timeZone);
+    case "category":
+      return annotation(CORRECTION_ANNOTATION.category);
+    default:
+      return at(o, "spec");
+  }
+}
+function reporterFor(o) {
+  const map2 = (path) => pathOf(o, path[1]);
+  return {
+    fail: (path, message, hint, key) => o.r.fail(map2(path), message, hint, key),
+    failInScalar: (path, offset, message, hint) => o.r.failInScalar(map2(path), offset, message, hint)
+  };
+}
+function readBudgetAdjustment(ctx, o, slosByObject) {
+  const r = o.r;
+  r.keys(at(o, "spec"), ["description", "firstEventStart", "duration", "rrule", "filters"]);
+  r.keys(at(o, "spec", "filters"), ["slos"]);
+  const start = r.string(at(o, "spec", "firstEventStart"), true);
+  const duration4 = r.string(at(o, "spec", "duration"), true);
+  const rrule2 = r.string(at(o, "spec", "rrule"));
+  const description = r.string(at(o, "spec", "description"));
+  const annotations = annotationsOf2(o);
+  const category = annotations[CORRECTION_ANNOTATION.category] ?? DEFAULT_CORRECTION_CATEGORY;
+  const targets = targetsOf(ctx, o, slosByObject);
+  if (start === void 0 || duration4 === void 0) return;
+  if (!CORRECTION_CATEGORIES.includes(category)) {
+    r.fail(
+      pathOf(o, "category"),
+      `${CORRECTION_ANNOTATION.category}: expected one of ${CORRECTION_CATEGORIES.join(", ")}, got '${category}'`
+    );
+    return;
+  }
+  const ms = parseDuration(duration4);
+  if (ms === null || ms <= 0) {
+    r.fail(
+      pathOf(o, "duration"),
+      `duration: expected a duration like 2h or 30m, got '${duration4}'`
+    );
+    return;
+  }
+  if (targets.length === 0) return;
+  const fields = {
+    start,
+    duration: duration4,
+    ...rrule2 !== void 0 ? { rrule: rrule2 } : {},
+    timezone: annotations[CORRECTION_ANNOTATION.timeZone] ?? DEFAULT_TIME_ZONE,
+    ...description !== void 0 ? { reason: description } : {},
+    category
+  };
+  const windowMs = Math.max(...targets.map((slo) => windowPeriodMs(slo.window)));
+  const [correction] = readCorrections(
+    reporterFor(o),
+    [],
+    [fields],
+    (path) => positionOf(r.ydoc, pathOf(o, path[1])),
+    windowMs
+  );
+  if (!correction) return;
+  for (const slo of targets) slo.corrections = [...slo.corrections ?? [], correction];
+}
+function targetsOf(ctx, o, slosByObject) {
+  const path = at(o, "spec", "filters", "slos");
+  const entries = o.r.value(path);
+  if (!Array.isArray(entries) || entries.length === 0) {
+    o.r.fail(path, "filters.slos: expected a list of the SLOs it applies to: - name: <SLO name>");
+    return [];
+  }
+  const targets = [];
+  entries.forEach((_, i) => {
+    o.r.keys([...path, i], ["name", "project"]);
+    const name2 = o.r.string([...path, i, "name"], true);
+    if (name2 === void 0) return;
+    const slos = slosByObject.get(name2);
+    if (slos) targets.push(...slos);
+    else if (!ctx.failed.get("SLO")?.has(name2)) {
+      const known = [...slosByObject.keys()];
+      o.r.fail(
+        [...path, i, "name"],
+        `no SLO named '${name2}' in the files loaded`,
+        known.length > 0 ? `defined: ${known.join(", ")}` : void 0
+      );
+    }
+  });
+  return targets;
 }
 
 // src/definition/openslo/indicators.ts
@@ -86165,18 +86408,24 @@ function buildServices(ctx, objects) {
     });
   }
   const services = /* @__PURE__ */ new Map();
-  for (const o of ofKind(objects, "SLO")) addSlo(ctx, o, serviceDocs, services);
+  const slosByObject = /* @__PURE__ */ new Map();
+  for (const o of ofKind(objects, "SLO")) addSlo(ctx, o, serviceDocs, services, slosByObject);
+  for (const o of ofKind(objects, "BudgetAdjustment")) readBudgetAdjustment(ctx, o, slosByObject);
   for (const [name2, doc] of serviceDocs) {
     const service = services.get(name2);
     if (service && doc.deploysOn) service.deploys = deploysOf2(doc.deploysOn, service);
   }
   return [...services.values()];
 }
-function addSlo(ctx, o, serviceDocs, services) {
+function addSlo(ctx, o, serviceDocs, services, slosByObject) {
   const serviceName = o.r.string(at(o, "spec", "service"));
   const serviceDoc = serviceName !== void 0 ? serviceDocs.get(serviceName) : void 0;
   const result = mapSlo(ctx, o, serviceDoc?.labels ?? {});
   if (!result) return;
+  slosByObject.set(
+    o.name,
+    result.mapped.map((m) => m.slo)
+  );
   if (serviceDoc?.ownName !== void 0) {
     result.service = serviceDoc.ownName;
     for (const { slo } of result.mapped) slo.service = serviceDoc.ownName;
@@ -89130,7 +89379,9 @@ function whatFailed(report3, gate2) {
   const services = new Set(report3.slos.map((s) => s.service));
   const nameOf = (s) => logSafe(services.size > 1 ? `${s.service}/${s.name}` : s.name);
   const gated = report3.slos.filter((s) => s.gated);
-  const withBudget = (status) => gated.filter((s) => s.status === status).sort((a, b) => a.errorBudget.remaining - b.errorBudget.remaining).map((s) => `${nameOf(s)} ${status} (budget left ${budgetPercent(s.errorBudget.remaining)})`);
+  const withBudget = (status) => gated.filter((s) => s.status === status).sort((a, b) => a.errorBudget.remaining - b.errorBudget.remaining).map(
+    (s) => `${nameOf(s)} ${status} (budget left ${budgetPercent(s.errorBudget.remaining)}${correctionsNote(s)})`
+  );
   const warnings = gate2.failOn === "warning";
   return [
     ...withBudget("breaching"),
@@ -89138,6 +89389,10 @@ function whatFailed(report3, gate2) {
     ...warnings ? withBudget("warning") : [],
     ...gate2.onSourceError === "fail" ? gated.filter((s) => s.status === "error").map((s) => `${nameOf(s)} unreadable`) : []
   ];
+}
+function correctionsNote(s) {
+  const summary2 = correctionsSummary(s);
+  return summary2 ? `; ${summary2}` : "";
 }
 function logSafe(text) {
   return plainText(text, MAX_REPORTED_VALUE_CHARS).replace(/:(?=:)/g, ": ");

@@ -7,6 +7,7 @@
 
 import { MAX_REPORTED_VALUE_CHARS, MAX_SLOS_NAMED_IN_ERRORS } from "../limits.js";
 import type { FailOn, OnSourceError } from "../pipeline/gate.js";
+import { correctionsSummary } from "../report/corrections.js";
 import { plainText } from "../report/escape.js";
 import { budgetPercent } from "../report/format.js";
 import type { SloReport } from "../report/schema.js";
@@ -37,7 +38,10 @@ function whatFailed(
     gated
       .filter((s) => s.status === status)
       .sort((a, b) => a.errorBudget.remaining - b.errorBudget.remaining)
-      .map((s) => `${nameOf(s)} ${status} (budget left ${budgetPercent(s.errorBudget.remaining)})`);
+      .map(
+        (s) =>
+          `${nameOf(s)} ${status} (budget left ${budgetPercent(s.errorBudget.remaining)}${correctionsNote(s)})`,
+      );
   const warnings = gate.failOn === "warning";
   return [
     ...withBudget("breaching"),
@@ -49,6 +53,12 @@ function whatFailed(
       ? gated.filter((s) => s.status === "error").map((s) => `${nameOf(s)} unreadable`)
       : []),
   ];
+}
+
+/** "; 2 corrections excluded 1,234 events (34 bad)": the budget is what is left after them. */
+function correctionsNote(s: Entry): string {
+  const summary = correctionsSummary(s);
+  return summary ? `; ${summary}` : "";
 }
 
 /** One line, bounded, and never `::`: a workflow command starts with it. */

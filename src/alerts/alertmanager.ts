@@ -19,6 +19,13 @@ import { SloError } from "../errors.js";
 import { createHttpClient, type HttpClient } from "../http/client.js";
 import { budgetPercent } from "../report/format.js";
 import {
+  alertCorrection,
+  correctionAnnotations,
+  correctionSentence,
+  evaluatedAt,
+  longWindowLabel,
+} from "./corrections.js";
+import {
   alertKey,
   type DeliveryContext,
   type Notifier,
@@ -96,16 +103,22 @@ export function alertAnnotations(
   subject: AlertSubject,
   severity: Severity,
   firing: boolean,
+  atMs: number = evaluatedAt(subject),
 ): Record<string, string> {
   const { entry, slo } = subject;
   const rules = subject.firing[severity] ?? rulesOf(entry, severity);
+  const correction = alertCorrection(subject, severity, atMs);
+  const correctionText = correction
+    ? ` ${correctionSentence(correction, longWindowLabel(slo, severity))}`
+    : "";
   const annotations: Record<string, string> = {
     summary: firing
       ? `${subject.key} is burning its error budget: ${burnSentence(rules)}`
       : `${subject.key} burns its error budget under the ${severity} thresholds again`,
-    description: `${slo.description ? `${slo.description}. ` : ""}${capitalize(budgetSentence(entry))}.`,
+    description: `${slo.description ? `${slo.description}. ` : ""}${capitalize(budgetSentence(entry))}.${correctionText}`,
     objective: String(entry.objective),
     error_budget_remaining: budgetPercent(entry.errorBudget.remaining),
+    ...(correction ? correctionAnnotations(correction) : {}),
   };
   if (slo.runbook) annotations.runbook_url = slo.runbook;
   for (const rule of rulesOf(entry, severity)) {
@@ -206,7 +219,7 @@ function postable(
   const link = options.generatorUrl ? { generatorURL: options.generatorUrl } : {};
   const resolution = (previous: TargetAlert): PostableAlert => ({
     labels: previous.labels ?? alertLabels(subject, previous.severity),
-    annotations: alertAnnotations(subject, previous.severity, false),
+    annotations: alertAnnotations(subject, previous.severity, false, context.atMs),
     startsAt: previous.since,
     // An instant in the future would keep it active until then.
     endsAt: iso(Math.min(context.atMs, context.nowMs)),
@@ -218,7 +231,7 @@ function postable(
   const previous = "previous" in change ? change.previous : undefined;
   const firing: PostableAlert = {
     labels,
-    annotations: alertAnnotations(subject, severity, true),
+    annotations: alertAnnotations(subject, severity, true, context.atMs),
     startsAt: since,
     endsAt: iso(Math.max(context.atMs, context.nowMs) + options.ttlMs),
     ...link,

@@ -12,6 +12,12 @@ import { ISSUE_LABEL, MARKER } from "../conventions.js";
 import { escapeMarkdown } from "../report/escape.js";
 import { budgetPercent } from "../report/format.js";
 import type { ReportAlert } from "../report/schema.js";
+import {
+  alertCorrection,
+  correctionSentence,
+  evaluatedAt,
+  longWindowLabel,
+} from "./corrections.js";
 import type { Issue, IssueApi } from "./issue-api.js";
 import type { Notifier, TargetAlert, TargetChange } from "./notify-targets.js";
 import type { AlertSubject, Severity } from "./subjects.js";
@@ -52,6 +58,10 @@ function details(subject: AlertSubject, severity: Severity): string {
     "",
     `${escapeMarkdown(capitalize(budgetSentence(entry)))}.`,
   ];
+  const correction = alertCorrection(subject, severity, evaluatedAt(subject));
+  if (correction) {
+    lines.push("", correctionSentence(correction, longWindowLabel(slo, severity), escapeMarkdown));
+  }
   if (slo.runbook) lines.push("", `Runbook: ${link(slo.runbook)}`);
   lines.push(
     "",

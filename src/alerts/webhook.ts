@@ -8,6 +8,12 @@
 import { SloError } from "../errors.js";
 import { createHttpClient, redactUrl, splitLastSegment } from "../http/client.js";
 import { oneLine } from "../report/escape.js";
+import {
+  alertCorrection,
+  correctionSentence,
+  evaluatedAt,
+  longWindowLabel,
+} from "./corrections.js";
 import type { Notifier, TargetChange } from "./notify-targets.js";
 import type { AlertStateStore } from "./state-file.js";
 import type { AlertSubject } from "./subjects.js";
@@ -38,7 +44,23 @@ export function escapeSlack(text: string): string {
 const CHANNEL_MENTION = /(?<![\w.@])@(everyone|here|channel|all)\b/gi;
 
 /** The message for one change, as Slack's `text` (mrkdwn). */
-export function webhookMessage(change: TargetChange, subject: AlertSubject): string {
+export function webhookMessage(
+  change: TargetChange,
+  subject: AlertSubject,
+  atMs: number = evaluatedAt(subject),
+): string {
+  return webhookText(change, subject) + correctionLine(change, subject, atMs);
+}
+
+/** "\nA correction is active: ...": said under a message about an alert during or just after one. */
+function correctionLine(change: TargetChange, subject: AlertSubject, atMs: number): string {
+  const severity = change.kind === "resolved" ? change.previous.severity : change.current.severity;
+  const correction = alertCorrection(subject, severity, atMs);
+  if (!correction) return "";
+  return `\n${correctionSentence(correction, longWindowLabel(subject.slo, severity), escapeSlack)}`;
+}
+
+function webhookText(change: TargetChange, subject: AlertSubject): string {
   const name = `*${escapeSlack(oneLine(subject.slo.service))} / ${escapeSlack(oneLine(subject.name))}*`;
   const { entry, slo } = subject;
   const budget = escapeSlack(budgetSentence(entry));
@@ -95,7 +117,7 @@ export function createWebhookNotifier(plan: TargetPlan, options: WebhookOptions)
           await http.request({
             method: "POST",
             path,
-            json: { text: webhookMessage(change, subject) },
+            json: { text: webhookMessage(change, subject, context.atMs) },
             context: `${change.kind} ${subject.key}`,
           });
         } catch (error) {

@@ -10,6 +10,7 @@ import { EXIT, SloErrors } from "../errors.js";
 import { oneOf } from "../parse-option.js";
 import { loadSetOrThrow } from "../pipeline/load-set.js";
 import { buildRules, type RulesResult } from "../rules/build.js";
+import { correctedSlos, correctionsWarning } from "../rules/corrections.js";
 import { buildLokiRules } from "../rules/loki.js";
 import { nothingToWrite } from "../rules/no-rules.js";
 import { RULE_FORMATS, type RuleFormat, renderRules, rulesHeader } from "../rules/render.js";
@@ -46,7 +47,10 @@ export async function runRules(paths: string[], options: RulesOptions, io: CliIo
     const wanted = format === "loki" ? "loki" : "prometheus";
     throw new SloErrors([nothingToWrite(set.files, wanted, result.skipped)]);
   }
-  const text = renderRules(result.services, format, rulesHeader(set.files));
+  const corrected = correctedSlos(set, result);
+  const warning = correctionsWarning(corrected);
+  if (warning) io.stderr.write(`${warning}\n`);
+  const text = renderRules(result.services, format, rulesHeader(set.files, corrected));
   await writeOutput(io, text, options.out, set);
   return EXIT.ok;
 }

@@ -106,6 +106,7 @@ svg.chart { max-width: 100%; height: auto; display: block; }
 svg.chart-narrow { display: none; }
 .key { display: inline-block; width: 12px; height: 12px; vertical-align: -1px; border-radius: 2px; }
 .key-page { background: var(--chart-page); } .key-ticket { background: var(--chart-ticket); } .key-deploy { background: var(--chart-deploy); }
+.key-correction { background: color-mix(in srgb, var(--chart-correction) 35%, var(--chart-plot)); outline: 1px dashed var(--chart-correction-edge); outline-offset: -1px; }
 .firing { font-weight: 600; color: var(--worse); }
 footer { margin-top: 28px; font-size: 13px; color: var(--muted); }
 svg.chart { fill: var(--chart-text); }
@@ -120,6 +121,7 @@ svg.chart .zero { stroke: var(--chart-zero); }
 svg.chart .warn { stroke: var(--chart-warn); }
 svg.chart line.deploy { stroke: var(--chart-deploy); }
 svg.chart .deploy-label { fill: var(--chart-deploy); stroke: var(--chart-plot); }
+svg.chart .correction { fill: var(--chart-correction); stroke: var(--chart-correction-edge); }
 ${rateRules}
 .filters { display: none; margin: 12px 0; }
 @supports selector(:has(a)) { .filters { display: block; } }

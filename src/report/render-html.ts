@@ -7,6 +7,12 @@
 
 import { REPORT_TITLE } from "../conventions.js";
 import { DEFAULT_LOG_BREAKDOWN_FIELD } from "../defaults.js";
+import {
+  correctionsSummary,
+  correctionWhen,
+  excludedText,
+  periodsLeftOutText,
+} from "./corrections.js";
 import { episodeCells, episodesSummary, episodesToShow, moreEpisodesText } from "./episodes.js";
 import { escapeHtml, markdownUrl } from "./escape.js";
 import {
@@ -39,7 +45,7 @@ import {
 } from "./render-deploys.js";
 import type { ReportDeploy, SloReport, SloReportEntry } from "./schema.js";
 import { burnRateSvg } from "./svg-burn-rate.js";
-import { burnDownSvg, type ChartMarker, type ChartVariant } from "./svg-chart.js";
+import { burnDownSvg, type ChartMarker, type ChartPeriod, type ChartVariant } from "./svg-chart.js";
 import { shortTime, TREND_ARROW, trendOf, trendText } from "./trend.js";
 
 export interface HtmlOptions {
@@ -193,7 +199,7 @@ function sloSection(
     );
   }
   parts.push(e.error ? "" : chart(e, options), burnRateFigure(e), deployTable(e));
-  parts.push(burnRateTable(e), alertHistory(e), breakdown(e));
+  parts.push(burnRateTable(e), alertHistory(e), breakdown(e), correctionsTable(e));
   if (e.diagnostics.notes.length > 0) {
     parts.push(
       `<h3>Notes</h3>\n<ul>${e.diagnostics.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`,
@@ -220,6 +226,10 @@ function facts(e: SloReportEntry): string {
     ["SLI", percent(e.sli)],
   ];
   if (e.runbook) rows.push(["Runbook", runbookHtml(e.runbook)]);
+  const corrections = correctionsSummary(e);
+  if (corrections) {
+    rows.push(["Corrections", `${escapeHtml(corrections)}: left out of the SLI and the budget`]);
+  }
   if (hasNumbers(e)) {
     rows.push([
       "Error budget",
@@ -263,6 +273,7 @@ function chart(e: SloReportEntry, options: HtmlOptions): string {
       warnRemaining: options.warnRemaining?.[`${e.service}/${e.name}`],
       title: `Error budget burn-down of ${e.service} / ${e.name}`,
       markers: deployMarkers(e),
+      corrections: correctionPeriods(e),
       variant,
     });
   const bandKey =
@@ -273,7 +284,12 @@ function chart(e: SloReportEntry, options: HtmlOptions): string {
     deploysOf(e).length > 0
       ? ' <span class="key key-deploy"></span> Deploys, with their version (hover a line for the budget it spent).'
       : "";
-  const key = bandKey + deployKey;
+  const leftOut = periodsLeftOutText(e.corrections ?? []);
+  const correctionKey =
+    (e.corrections ?? []).length > 0
+      ? ` <span class="key key-correction"></span> Corrections: periods whose events do not count (hover one for its reason).${leftOut ? ` ${leftOut}` : ""}`
+      : "";
+  const key = bandKey + deployKey + correctionKey;
   return `<figure>\n${svg("wide")}\n${svg("narrow")}\n<figcaption>Error budget remaining over the ${escapeHtml(windowLabel(e))} window; below the red line it is overspent.${key}</figcaption>\n</figure>`;
 }
 
@@ -290,9 +306,21 @@ function burnRateFigure(e: SloReportEntry): string {
       history,
       endMs: Date.parse(e.window.end),
       title: `Burn rates of ${e.service} / ${e.name}`,
+      corrections: correctionPeriods(e),
       variant,
     });
   return `<figure>\n${svg("wide")}\n${svg("narrow")}\n<figcaption>Burn rate of each alert's long window (1 spends the budget exactly over the window), the highest in each ${escapeHtml(history.step)}; dashed: the rate above which that alert fires (with its short window).</figcaption>\n</figure>`;
+}
+
+/** Each correction's periods, labelled with its reason and category, for the charts' shading. */
+function correctionPeriods(e: SloReportEntry): ChartPeriod[] {
+  return (e.corrections ?? []).flatMap((c) =>
+    c.occurrences.map((o) => ({
+      startMs: Date.parse(o.start),
+      endMs: Date.parse(o.end),
+      label: c.reason ? `${c.reason} (${c.category})` : c.category,
+    })),
+  );
 }
 
 /** A vertical line per deploy: the version as label, what it spent as tooltip. */
@@ -395,6 +423,24 @@ function breakdown(e: SloReportEntry): string {
   return `<h3>What spent the budget</h3>
 <table>
 <thead><tr><th>bad events by ${key}</th><th class="num">count</th><th class="num">share</th></tr></thead>
+<tbody>
+${rows.join("\n")}
+</tbody>
+</table>`;
+}
+
+/** The corrections that touched the window: reason, category, when, events excluded. */
+function correctionsTable(e: SloReportEntry): string {
+  const corrections = e.corrections ?? [];
+  if (corrections.length === 0) return "";
+  const rows = corrections.map(
+    (c) =>
+      `<tr><td class="name" data-label="reason">${c.reason ? escapeHtml(c.reason) : '<em class="muted">no reason given</em>'}</td><td data-label="category">${c.category}</td><td data-label="when">${correctionWhen(c, escapeHtml)}</td><td class="num" data-label="events excluded">${excludedText(c.excluded)}</td></tr>`,
+  );
+  return `<h3>Corrections</h3>
+<p class="muted">Periods whose events do not count: left out of the SLI, the budget, the burn rates and the alerts.</p>
+<table>
+<thead><tr><th>reason</th><th>category</th><th>when</th><th class="num">events excluded</th></tr></thead>
 <tbody>
 ${rows.join("\n")}
 </tbody>

@@ -5,6 +5,12 @@
  * size limit by markdown-fit.ts. Every string from SLO files or logs is escaped.
  */
 
+import {
+  correctionsSummary,
+  correctionWhen,
+  excludedText,
+  reportCorrectionsSummary,
+} from "./corrections.js";
 import { episodeCells, episodesSummary, episodesToShow, moreEpisodesText } from "./episodes.js";
 import { escapeMarkdown, markdownUrl } from "./escape.js";
 import {
@@ -224,7 +230,8 @@ function overview(report: SloReport): string {
     .filter((s) => counts.has(s))
     .map((s) => `${counts.get(s)} ${s === "no-data" ? "without data" : s}`);
   const slos = `${report.slos.length} SLO${report.slos.length === 1 ? "" : "s"}`;
-  return `${slos} in ${services} service${services === 1 ? "" : "s"}${parts.length ? `: ${parts.join(", ")}` : ""}.`;
+  const corrections = reportCorrectionsSummary(report.slos);
+  return `${slos} in ${services} service${services === 1 ? "" : "s"}${parts.length ? `: ${parts.join(", ")}` : ""}.${corrections ? ` ${corrections}.` : ""}`;
 }
 
 function overrideNote(override: NonNullable<MarkdownOptions["override"]>): string {
@@ -381,8 +388,16 @@ function details(e: SloReportEntry, charts: boolean): string {
     );
   }
   if (e.breakdown.length > 0) lines.push("", breakdownTable(e));
+  const corrections = correctionsTable(e);
+  if (corrections) lines.push("", corrections);
   const chart = charts ? burnDownChart(e) : null;
   if (chart) lines.push("", chart);
+  // xychart-beta has no shading: say what the line leaves out rather than hide it.
+  if (chart && corrections)
+    lines.push(
+      "",
+      "*The line counts no event inside the corrections above: Mermaid cannot shade them.*",
+    );
   // Mermaid's xychart has no markers: the table under the chart is the marker.
   if (deploysOf(e).length > 0) lines.push("", `${deploysSummary(e)}:`, "", deployTable(e));
   if (e.diagnostics.notes.length > 0) {
@@ -412,6 +427,8 @@ function facts(e: SloReportEntry): string[] {
         (e.timeslices ? `; ${e.timeslices.good} of ${e.timeslices.total} time slices good` : ""),
   ];
   if (e.runbook) out.push(`- Runbook: ${runbookLink(e.runbook)}`);
+  const corrections = correctionsSummary(e);
+  if (corrections) out.push(`- Corrections: ${corrections}: left out of the SLI and the budget`);
   if (e.sli !== null) {
     out.push(
       `- Error budget: ${budgetPercent(e.errorBudget.consumed)} spent, ${budgetPercent(e.errorBudget.remaining)} left`,
@@ -482,6 +499,20 @@ function breakdownTable(e: SloReportEntry): string {
     ...e.breakdown.map(
       (b) =>
         `| ${breakdownName(b)} | ${breakdownCount(b)} | ${total > 0 ? budgetPercent(b.count / total) : "–"} |`,
+    ),
+  ].join("\n");
+}
+
+/** The corrections that touched the window: reason (escaped), category, when, events excluded. */
+function correctionsTable(e: SloReportEntry): string | null {
+  const corrections = e.corrections ?? [];
+  if (corrections.length === 0) return null;
+  return [
+    "| correction | category | when | events excluded |",
+    "|:--|:--|:--|--:|",
+    ...corrections.map(
+      (c) =>
+        `| ${c.reason ? escapeMarkdown(c.reason) : "*no reason given*"} | ${c.category} | ${correctionWhen(c, escapeMarkdown)} | ${excludedText(c.excluded).replace(/ events?/, "")} |`,
     ),
   ].join("\n");
 }

@@ -11,7 +11,9 @@ import { escapeHtml } from "./escape.js";
 import type { ReportBurnRateHistory } from "./schema.js";
 import {
   CHART_COLORS,
+  type ChartPeriod,
   type ChartVariant,
+  correctionParts,
   gridLine,
   plotArea,
   plotFrame,
@@ -29,6 +31,8 @@ export interface BurnRateChartInput {
   endMs: number;
   /** the chart's accessible name */
   title: string;
+  /** corrections: shaded under the lines, with a legend entry */
+  corrections?: readonly ChartPeriod[];
   variant?: ChartVariant;
 }
 
@@ -65,7 +69,8 @@ export function burnRateSvg(input: BurnRateChartInput): string {
   };
   const _f = (n: number) => n.toFixed(1);
 
-  const parts: string[] = [plotFrame(area)];
+  const corrections = input.corrections ?? [];
+  const parts: string[] = [plotFrame(area), ...correctionParts(area, corrections, x)];
   for (const v of scale.gridlines) parts.push(...gridLine(area, y(v), rateText(v)));
   parts.push(...timeAxis(area, { startMs, endMs: input.endMs }, x));
   parts.push(
@@ -86,7 +91,7 @@ export function burnRateSvg(input: BurnRateChartInput): string {
       `<path class="rate ${burnRateColorClass(i)}" d="${d}" fill="none" stroke="${colorOf(i)}" stroke-width="2" stroke-linejoin="round"/>`,
     );
   });
-  parts.push(...legendParts(lines, m.left, size.fontSize));
+  parts.push(...legendParts(lines, m.left, size.fontSize, corrections.length > 0));
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart burn-rate chart-${variant}" viewBox="0 0 ${size.width} ${size.height}" width="${size.width}" height="${size.height}" role="img" font-family="system-ui, sans-serif" font-size="${size.fontSize}" fill="${CHART_COLORS.text}">`,
     `<title>${escapeHtml(input.title)}</title>`,
@@ -177,6 +182,7 @@ function legendParts(
   lines: ReportBurnRateHistory["windows"],
   left: number,
   fontSize: number,
+  withCorrections: boolean,
 ): string[] {
   const parts: string[] = [];
   const yy = fontSize + 2;
@@ -193,6 +199,13 @@ function legendParts(
     `<line class="legend reference" x1="${xx}" x2="${xx + 16}" y1="${yy}" y2="${yy}" stroke="${CHART_COLORS.text}" stroke-width="1.5" stroke-dasharray="6 4"/>`,
     `<text x="${xx + 20}" y="${yy}" dominant-baseline="middle">threshold</text>`,
   );
+  if (withCorrections) {
+    xx += entryWidth("threshold");
+    parts.push(
+      `<rect class="legend correction" x="${xx}" y="${yy - 5}" width="16" height="10" fill="${CHART_COLORS.correction}" fill-opacity="0.35" stroke="${CHART_COLORS["correction-edge"]}" stroke-dasharray="3 2"/>`,
+      `<text x="${xx + 20}" y="${yy}" dominant-baseline="middle">correction</text>`,
+    );
+  }
   return parts;
 }
 

@@ -23,6 +23,14 @@ export interface ChartMarker {
   tooltip: string;
 }
 
+/** A correction's period: its events do not count. */
+export interface ChartPeriod {
+  startMs: number;
+  endMs: number;
+  /** what the period is, for its <title>: the reason and category */
+  label: string;
+}
+
 export interface BurnDownChartInput {
   /** budget remaining after each bucket (1 = untouched, negative = overspent) */
   points: readonly { t: string; remaining: number }[];
@@ -35,6 +43,8 @@ export interface BurnDownChartInput {
   title: string;
   /** deploys: vertical lines with their version */
   markers?: readonly ChartMarker[];
+  /** corrections: shaded, under everything else */
+  corrections?: readonly ChartPeriod[];
   variant?: ChartVariant;
 }
 
@@ -61,6 +71,8 @@ export const CHART_COLORS = {
   grid: "#e5e7eb",
   text: "#374151",
   deploy: "#7c3aed",
+  correction: "#9ca3af",
+  "correction-edge": "#6b7280",
 } as const;
 
 /** The same roles on a dark page (the HTML report's stylesheet swaps them in). */
@@ -75,6 +87,8 @@ export const CHART_COLORS_DARK: Record<keyof typeof CHART_COLORS, string> = {
   grid: "#30363d",
   text: "#c9d1d9",
   deploy: "#bc8cff",
+  correction: "#8b949e",
+  "correction-edge": "#8b949e",
 };
 
 /** A one-hour page on a 30-day chart is under a pixel: draw it wide enough to see. */
@@ -131,6 +145,52 @@ export function gridLine(a: PlotArea, y: number, label: string): string[] {
   ];
 }
 
+/** A period in plot pixels and the labels of the periods it stands for. */
+interface PeriodShape {
+  x0: number;
+  x1: number;
+  startMs: number;
+  endMs: number;
+  labels: string[];
+}
+
+/**
+ * A shaded shape per correction period inside the plot, each with a <title>.
+ * Periods closer than a pixel are one shape (an hourly rule over 30 days is
+ * a few hundred shapes at most, never thousands); a shape is at least
+ * MIN_BAND_PX wide, widened about its centre so it stays where its time is.
+ */
+export function correctionParts(
+  a: PlotArea,
+  periods: readonly ChartPeriod[],
+  x: (ms: number) => number,
+): string[] {
+  const right = a.m.left + a.plotW;
+  const shapes: PeriodShape[] = [];
+  const sorted = [...periods].sort((p, q) => p.startMs - q.startMs);
+  for (const p of sorted) {
+    const x0 = Math.max(a.m.left, x(p.startMs));
+    const x1 = Math.min(right, x(p.endMs));
+    if (x1 < x0) continue;
+    const last = shapes.at(-1);
+    if (last && x0 - last.x1 < 1) {
+      last.x1 = Math.max(last.x1, x1);
+      last.endMs = Math.max(last.endMs, p.endMs);
+      if (!last.labels.includes(p.label)) last.labels.push(p.label);
+      continue;
+    }
+    shapes.push({ x0, x1, startMs: p.startMs, endMs: p.endMs, labels: [p.label] });
+  }
+  return shapes.map((s) => {
+    const width = Math.max(MIN_BAND_PX, s.x1 - s.x0);
+    const left = Math.min(right - width, Math.max(a.m.left, (s.x0 + s.x1) / 2 - width / 2));
+    const title = `Correction, events not counted: ${minute(s.startMs)} → ${minute(s.endMs)} UTC: ${s.labels.join("; ")}`;
+    return `<rect class="correction" x="${f1(left)}" y="${a.m.top}" width="${f1(width)}" height="${a.plotH}" fill="${CHART_COLORS.correction}" fill-opacity="0.35" stroke="${CHART_COLORS["correction-edge"]}" stroke-dasharray="3 2" shape-rendering="crispEdges"><title>${escapeHtml(title)}</title></rect>`;
+  });
+}
+
+const minute = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace("T", " ");
+
 /** The time axis under the plot: a tick and a label per time, labels kept inside the chart. */
 export function timeAxis(
   a: PlotArea,
@@ -163,7 +223,7 @@ export function burnDownSvg(input: BurnDownChartInput): string {
   const y = (v: number) => M.top + ((yMax - v) / (yMax - yMin)) * plotH;
   const f = (n: number) => n.toFixed(1);
 
-  const parts: string[] = [plotFrame(area)];
+  const parts: string[] = [plotFrame(area), ...correctionParts(area, input.corrections ?? [], x)];
   for (const band of input.bands ?? []) {
     const x0 = Math.max(M.left, x(band.startMs));
     const x1 = Math.min(M.left + plotW, x(band.endMs ?? input.endMs));

@@ -49,6 +49,7 @@ import {
   periodDaysLabels,
   periodWindowLabels,
 } from "./calendar.js";
+import { correctionsAnnotation } from "./corrections.js";
 
 export interface RecordingRule {
   record: string;
@@ -486,6 +487,7 @@ export function burnRateAlert(
       ...(slo.runbook ? { runbook_url: escapeTemplate(slo.runbook) } : {}),
       objective: String(slo.objective),
       burn_rate_threshold: threshold,
+      ...correctionsAnnotation(slo),
       ...severity.annotations,
     },
   };

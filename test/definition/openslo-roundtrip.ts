@@ -124,6 +124,16 @@ export function slosOf(set: SloSet): unknown[] {
         serviceLabels: service.labels,
         health: service.health,
         deploys: service.deploys && { ...service.deploys, at: undefined },
+        // a correction's start may come back as the same instant written another way
+        // (2026-05-03 02:00 in its zone, 2026-05-03T02:00:00+02:00), end as duration
+        corrections: slo.corrections?.map((c) => ({
+          startMs: c.startMs,
+          durationMs: c.durationMs,
+          rrule: c.rrule,
+          timeZone: c.timeZone,
+          reason: c.reason,
+          category: c.category,
+        })),
       })),
     )
     .sort((a, b) => key(a).localeCompare(key(b)));

@@ -415,9 +415,41 @@ class Checker {
     this.requiredString(`${at}.target`, spec.target);
   }
 
+  /**
+   * The proposal's BudgetAdjustment (OpenSLO/OpenSLO#301, an
+   * openslo.com/v2alpha document beside the v1 ones): a name, an RFC 3339
+   * firstEventStart, a duration shorthand, filters.slos naming SLOs of the set.
+   */
+  budgetAdjustment(at: string, doc: Json): void {
+    if (!isRecord(doc.metadata) || typeof doc.metadata.name !== "string")
+      this.fail(`${at}.metadata.name`, "a name required");
+    const spec = isRecord(doc.spec) ? doc.spec : {};
+    const start = spec.firstEventStart;
+    if (
+      typeof start !== "string" ||
+      !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(start)
+    )
+      this.fail(`${at}.spec.firstEventStart`, "an RFC 3339 time required");
+    this.shorthand(`${at}.spec.duration`, spec.duration, true);
+    const slos = isRecord(spec.filters) ? spec.filters.slos : undefined;
+    if (!Array.isArray(slos) || slos.length === 0)
+      this.fail(`${at}.spec.filters.slos`, "a list of SLOs required");
+    else
+      for (const [i, slo] of slos.entries())
+        this.reference(
+          `${at}.spec.filters.slos[${i}].name`,
+          "SLO",
+          isRecord(slo) ? slo.name : undefined,
+        );
+  }
+
   /** One top-level document. */
   document(at: string, doc: unknown): void {
     const kind = isRecord(doc) ? String(doc.kind) : "?";
+    if (isRecord(doc) && kind === "BudgetAdjustment" && doc.apiVersion === "openslo.com/v2alpha") {
+      this.budgetAdjustment(at, doc);
+      return;
+    }
     const known: Record<string, (at: string, spec: Json) => unknown> = {
       Service: (a, s) => this.service(a, s),
       DataSource: (a, s) => this.dataSource(a, s),

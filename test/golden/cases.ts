@@ -17,6 +17,7 @@ import { rulesFor } from "../../src/cli/rules.js";
 import { loadSpec } from "../../src/definition/load.js";
 import { type ConvertTarget, convertPaths } from "../../src/definition/write/convert.js";
 import { SloErrors } from "../../src/errors.js";
+import { correctedSlos } from "../../src/rules/corrections.js";
 import { type RuleFormat, renderRules, rulesHeader } from "../../src/rules/render.js";
 import { ROOT } from "../support/cli.js";
 
@@ -52,6 +53,9 @@ const RULES_INPUTS: Record<string, string[]> = {
   // OpenSLO ratio, threshold and raw metrics, budgeting methods, calendar windows
   "openslo-all-kinds": ["test/fixtures/openslo/valid/all-kinds.yaml"],
   "openslo-methods-and-windows": ["test/fixtures/openslo/valid/methods-and-windows.yaml"],
+  // corrections (the file's and an SLO's): counted by the rules, said in the header and on
+  // each alert; a logs SLO with corrections gets no rules and is not named
+  corrections: ["test/fixtures/rules/corrections.yaml"],
 };
 
 /** Inputs for `slo rules --format loki`: the Loki SLOs' indicator and alerting shapes. */
@@ -115,7 +119,7 @@ async function renderRulesOf(paths: string[], format: RuleFormat): Promise<strin
   if (errors.length > 0) throw new SloErrors(errors);
   const result = rulesFor(set, format);
   if (result.errors.length > 0) throw new SloErrors(result.errors);
-  return renderRules(result.services, format, rulesHeader(set.files));
+  return renderRules(result.services, format, rulesHeader(set.files, correctedSlos(set, result)));
 }
 
 /** What `slo convert --to <to>` writes to stdout: one document stream per service. */

@@ -46,6 +46,12 @@ export const HEALTH_ANNOTATION = "slo/health";
 /** On a Service: where its deploys show up (a native file's deploys:), as JSON; `source` names a DataSource. */
 export const DEPLOYS_ANNOTATION = "slo/deploys";
 
+/** On a BudgetAdjustment: the zone its times and rule are read in, and its category (a correction's). */
+export const CORRECTION_ANNOTATION = {
+  timeZone: "slo/time-zone",
+  category: "slo/category",
+} as const;
+
 export const EXTENSION_PREFIX = "slo/";
 
 /** The label that carries notification targets slo cannot deliver to, for Alertmanager to route. */

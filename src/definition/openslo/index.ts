@@ -11,10 +11,11 @@ import { specError } from "../../errors.js";
 import { type DeploysFields, readDeploys } from "../deploys.js";
 import { isJson } from "../doc-reader.js";
 import type { FormatDocument, FormatLoader } from "../formats.js";
-import type { DeploySpec, HealthCheck, ServiceSpec } from "../model.js";
+import type { DeploySpec, HealthCheck, ServiceSpec, SloSpec } from "../model.js";
 import { checkAll, type Rule } from "../rules.js";
 import { positionOf } from "../yaml-source.js";
 import { readAlertObject } from "./alerting.js";
+import { readBudgetAdjustment } from "./budget-adjustments.js";
 import { DEPLOYS_ANNOTATION, HEALTH_ANNOTATION, SLO_ANNOTATION } from "./extensions.js";
 import { dataSource, readSli, sourceTypeOf } from "./indicators.js";
 import {
@@ -167,7 +168,9 @@ function buildServices(ctx: OpenSloContext, objects: OsObject[]): ServiceSpec[] 
     });
   }
   const services = new Map<string, ServiceSpec>();
-  for (const o of ofKind(objects, "SLO")) addSlo(ctx, o, serviceDocs, services);
+  const slosByObject = new Map<string, SloSpec[]>();
+  for (const o of ofKind(objects, "SLO")) addSlo(ctx, o, serviceDocs, services, slosByObject);
+  for (const o of ofKind(objects, "BudgetAdjustment")) readBudgetAdjustment(ctx, o, slosByObject);
   for (const [name, doc] of serviceDocs) {
     const service = services.get(name);
     if (service && doc.deploysOn) service.deploys = deploysOf(doc.deploysOn, service);
@@ -181,11 +184,16 @@ function addSlo(
   o: OsObject,
   serviceDocs: Map<string, ServiceDoc>,
   services: Map<string, ServiceSpec>,
+  slosByObject: Map<string, SloSpec[]>,
 ): void {
   const serviceName = o.r.string(at(o, "spec", "service"));
   const serviceDoc = serviceName !== undefined ? serviceDocs.get(serviceName) : undefined;
   const result = mapSlo(ctx, o, serviceDoc?.labels ?? {});
   if (!result) return;
+  slosByObject.set(
+    o.name,
+    result.mapped.map((m) => m.slo),
+  );
   if (serviceDoc?.ownName !== undefined) {
     result.service = serviceDoc.ownName;
     for (const { slo } of result.mapped) slo.service = serviceDoc.ownName;

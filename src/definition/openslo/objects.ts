@@ -18,6 +18,7 @@ export const KINDS = [
   "AlertCondition",
   "AlertNotificationTarget",
   "Service",
+  "BudgetAdjustment",
 ] as const;
 
 export type Kind = (typeof KINDS)[number];

@@ -20,6 +20,7 @@ import { formatDuration } from "../duration.js";
 import { timestampOptionOf } from "../log-timestamp.js";
 import type {
   BurnRateWindow,
+  CorrectionSpec,
   NotifyTarget,
   RouteTarget,
   ServiceSpec,
@@ -30,6 +31,7 @@ import type {
 } from "../model.js";
 import { defaultShortMs, toShorthand, windowPeriodMs } from "../openslo/durations.js";
 import {
+  CORRECTION_ANNOTATION,
   DEPLOYS_ANNOTATION,
   HEALTH_ANNOTATION,
   LABELS_ANNOTATION,
@@ -41,7 +43,7 @@ import {
   TARGET_URL_ANNOTATION,
 } from "../openslo/extensions.js";
 import { histogramUnit, OPENSLO_TYPE_NAME, openSloTypeName } from "../openslo/indicators.js";
-import { API_VERSION } from "../openslo/objects.js";
+import { API_VERSION, V2ALPHA } from "../openslo/objects.js";
 import { keptAsWritten } from "./env-refs.js";
 import {
   httpConnection,
@@ -146,7 +148,72 @@ export function openSloDocuments(service: ServiceSpec, options: OpenSloWriteOpti
   }
   for (const slo of service.slos) docs.push(sloDocument(slo, service, options));
   docs.push(...routeTargetDocuments(service, options.names));
+  docs.push(...budgetAdjustmentDocuments(service, options.names));
   return docs;
+}
+
+/**
+ * Each correction as the OpenSLO proposal's BudgetAdjustment (an
+ * `openslo.com/v2alpha` document, as its examples are), once, naming every
+ * SLO of the service it applies to: a file's correction applies to each of
+ * its SLOs. The zone and category travel in slo/ annotations.
+ */
+function budgetAdjustmentDocuments(service: ServiceSpec, names: OpenSloNames): unknown[] {
+  const byPlace = new Map<string, { correction: CorrectionSpec; slos: SloSpec[] }>();
+  for (const slo of service.slos) {
+    for (const c of slo.corrections ?? []) {
+      const key = `${c.at.file}:${c.at.line}:${c.at.col}`;
+      const entry = byPlace.get(key) ?? { correction: c, slos: [] };
+      entry.slos.push(slo);
+      byPlace.set(key, entry);
+    }
+  }
+  return [...byPlace.values()].map(({ correction: c, slos }) => {
+    const annotations: Record<string, string> = {};
+    if (c.timeZone !== "UTC") annotations[CORRECTION_ANNOTATION.timeZone] = c.timeZone;
+    if (c.category !== "other") annotations[CORRECTION_ANNOTATION.category] = c.category;
+    return {
+      apiVersion: V2ALPHA,
+      kind: "BudgetAdjustment",
+      metadata: compact({
+        name: names.other("BudgetAdjustment", `${service.service}-${c.reason ?? c.category}`),
+        annotations: nonEmpty(annotations),
+      }),
+      spec: compact({
+        description: c.reason,
+        firstEventStart: instantInZone(c.startMs, c.timeZone),
+        duration: formatDuration(c.durationMs),
+        rrule: c.rrule,
+        filters: { slos: slos.map((slo) => ({ name: names.slo(slo) })) },
+      }),
+    };
+  });
+}
+
+/** An instant as RFC 3339 with the zone's offset then: 2026-05-03T02:00:00+02:00 (Z in UTC). */
+function instantInZone(ms: number, timeZone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    })
+      .formatToParts(ms)
+      .map((p) => [p.type, p.value]),
+  );
+  const local = `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
+  const offsetMin = Math.round((Date.parse(`${local}Z`) - Math.floor(ms / 1000) * 1000) / 60_000);
+  if (offsetMin === 0) return `${local}Z`;
+  const sign = offsetMin > 0 ? "+" : "-";
+  const abs = Math.abs(offsetMin);
+  const hh = String(Math.floor(abs / 60)).padStart(2, "0");
+  const mm = String(abs % 60).padStart(2, "0");
+  return `${local}${sign}${hh}:${mm}`;
 }
 
 /** Each target slo only names in a label, once per conversion, as the AlertNotificationTarget it was. */
