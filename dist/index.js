@@ -33279,11 +33279,14 @@ function insidePeriods(periods, t2) {
   return false;
 }
 function emptyCells(plan) {
+  const corrections = plan.excluded?.corrections.length ?? 0;
   return {
     windowGood: new Float64Array(plan.windows.length),
     windowTotal: new Float64Array(plan.windows.length),
     seriesGood: plan.series.map((s) => new Float64Array(s.count)),
-    seriesTotal: plan.series.map((s) => new Float64Array(s.count))
+    seriesTotal: plan.series.map((s) => new Float64Array(s.count)),
+    excludedGood: new Float64Array(corrections),
+    excludedTotal: new Float64Array(corrections)
   };
 }
 function windowsOf(plan, cells) {
@@ -33302,9 +33305,16 @@ function seriesOf(plan, cells) {
   });
   return out;
 }
+function excludedOf2(plan, cells) {
+  if (plan.excluded === null) return void 0;
+  const { excludedGood: good, excludedTotal: total } = cells;
+  return Array.from(total, (t2, i) => ({ good: good[i], total: t2 }));
+}
 function addCells(target, source) {
   addInto(target.windowGood, source.windowGood);
   addInto(target.windowTotal, source.windowTotal);
+  addInto(target.excludedGood, source.excludedGood);
+  addInto(target.excludedTotal, source.excludedTotal);
   for (let i = 0; i < source.seriesTotal.length; i++) {
     addInto(target.seriesGood[i], source.seriesGood[i]);
     addInto(target.seriesTotal[i], source.seriesTotal[i]);
@@ -33333,9 +33343,7 @@ var init_tally = __esm({
           ...emptyCells(plan),
           breakdown: this.breakdownCounter.state,
           missingField: 0,
-          groups: plan.grouping ? { tallied: /* @__PURE__ */ new Map(), untallied: null } : null,
-          excludedGood: new Float64Array(plan.excluded?.corrections.length ?? 0),
-          excludedTotal: new Float64Array(plan.excluded?.corrections.length ?? 0)
+          groups: plan.grouping ? { tallied: /* @__PURE__ */ new Map(), untallied: null } : null
         };
       }
       /** Whether an event at t falls in any window or bucket of this request. */
@@ -33352,10 +33360,11 @@ var init_tally = __esm({
        * the breakdown; group: a grouped SLO's values of the event.
        */
       record(t2, good, breakdownKey2, group) {
-        if (this.excludedAt(t2, good)) return;
+        const cells = group === void 0 ? void 0 : this.groupCells(group);
+        if (this.excludedAt(t2, good, cells)) return;
         this.countIn(this.state, t2, good);
         if (!good && breakdownKey2 !== void 0) this.breakdownCounter.add(breakdownKey2);
-        if (group !== void 0) this.countIn(this.groupCells(group), t2, good);
+        if (cells !== void 0) this.countIn(cells, t2, good);
       }
       /** The cells of a group: its own while fewer than groupValuesTallied have some, else the untallied. */
       groupCells(values) {
@@ -33390,16 +33399,20 @@ var init_tally = __esm({
           }
         }
       }
-      /** True when a correction leaves out an event at t: then counted only per correction, in its window. */
-      excludedAt(t2, good) {
+      /**
+       * True when a correction leaves out an event at t: then counted only per
+       * correction, in its window (and in its group's, for a grouped SLO).
+       */
+      excludedAt(t2, good, group) {
         const excluded = this.plan.excluded;
         if (excluded === null || !insidePeriods(excluded.periods, t2)) return false;
         if (t2 <= excluded.startMs || t2 > excluded.endMs) return true;
-        const s = this.state;
         excluded.corrections.forEach((periods, i) => {
           if (!insidePeriods(periods, t2)) return;
-          s.excludedTotal[i]++;
-          if (good) s.excludedGood[i]++;
+          for (const cells of group === void 0 ? [this.state] : [this.state, group]) {
+            cells.excludedTotal[i]++;
+            if (good) cells.excludedGood[i]++;
+          }
         });
         return true;
       }
@@ -33408,17 +33421,13 @@ var init_tally = __esm({
       }
       /** Per correction, the events it left out of its window. */
       excluded() {
-        if (this.plan.excluded === null) return void 0;
-        const { excludedGood: good, excludedTotal: total } = this.state;
-        return Array.from(total, (t2, i) => ({ good: good[i], total: t2 }));
+        return excludedOf2(this.plan, this.state);
       }
       merge(other) {
         const s = this.state;
         addCells(s, other);
         this.breakdownCounter.merge(other.breakdown);
         s.missingField += other.missingField;
-        addInto(s.excludedGood, other.excludedGood);
-        addInto(s.excludedTotal, other.excludedTotal);
         if (other.groups) this.mergeGroups(other.groups);
       }
       /** Another part's groups: each value into its own where it has or may have one, else the untallied. */
@@ -33441,10 +33450,14 @@ var init_tally = __esm({
       groups() {
         const groups2 = this.state.groups;
         if (!groups2) return void 0;
-        const counted2 = (cells) => ({
-          windows: windowsOf(this.plan, cells),
-          series: seriesOf(this.plan, cells)
-        });
+        const counted2 = (cells) => {
+          const excluded = excludedOf2(this.plan, cells);
+          return {
+            windows: windowsOf(this.plan, cells),
+            series: seriesOf(this.plan, cells),
+            ...excluded ? { excluded } : {}
+          };
+        };
         return {
           groups: [...groups2.tallied.values()].map(({ values, cells }) => ({
             values,
@@ -61052,19 +61065,17 @@ function withoutCorrections(plan, request2, result) {
   if (!plan || plan.skipped) return result;
   const pieces = plan.pieces.get(request2);
   if (!pieces) return result;
-  const whole = subtractPieces(plan, pieces, request2, result);
-  const excluded = request2.windows.some((w) => w.key === plan.window.key) && plan.perCorrection.length > 0 ? plan.perCorrection.map((keys2) => sum(keys2.map(whole.countsOf))) : result.excluded;
+  const holdsWindow = request2.windows.some((w) => w.key === plan.window.key) && plan.perCorrection.length > 0;
+  const without = (counted2) => {
+    const { counts, countsOf: countsOf2 } = subtractPieces(plan, pieces, request2, counted2);
+    const excluded = holdsWindow ? plan.perCorrection.map((keys2) => sum(keys2.map(countsOf2))) : counted2.excluded;
+    return { ...counts, ...excluded ? { excluded } : {} };
+  };
   return {
     ...result,
-    ...whole.counts,
-    ...result.groups ? {
-      groups: result.groups.map((g) => ({
-        ...g,
-        ...subtractPieces(plan, pieces, request2, g).counts
-      }))
-    } : {},
-    ...result.untallied ? { untallied: subtractPieces(plan, pieces, request2, result.untallied).counts } : {},
-    excluded
+    ...without(result),
+    ...result.groups ? { groups: result.groups.map((g) => ({ ...g, ...without(g) })) } : {},
+    ...result.untallied ? { untallied: without(result.untallied) } : {}
   };
 }
 function subtractPieces(plan, pieces, request2, counted2) {
@@ -61361,6 +61372,7 @@ function groupResult(whole, counts) {
   return {
     windows: counts.windows,
     series: counts.series,
+    ...counts.excluded ? { excluded: counts.excluded } : {},
     breakdown: [],
     diagnostics: { ...whole.diagnostics }
   };
@@ -61374,7 +61386,8 @@ function sumCounts(shape, parts) {
   for (const [key, buckets] of Object.entries(shape.series)) {
     series[key] = buckets.map((_, i) => addAll(parts.map((p) => p.series[key]?.[i])));
   }
-  return { windows, series };
+  const excluded = shape.excluded?.map((_, i) => addAll(parts.map((p) => p.excluded?.[i])));
+  return { windows, series, ...excluded ? { excluded } : {} };
 }
 function addAll(counts) {
   let good = 0;

@@ -13884,9 +13884,7 @@ var Tally = class {
       ...emptyCells(plan),
       breakdown: this.breakdownCounter.state,
       missingField: 0,
-      groups: plan.grouping ? { tallied: /* @__PURE__ */ new Map(), untallied: null } : null,
-      excludedGood: new Float64Array(plan.excluded?.corrections.length ?? 0),
-      excludedTotal: new Float64Array(plan.excluded?.corrections.length ?? 0)
+      groups: plan.grouping ? { tallied: /* @__PURE__ */ new Map(), untallied: null } : null
     };
   }
   /** Whether an event at t falls in any window or bucket of this request. */
@@ -13903,10 +13901,11 @@ var Tally = class {
    * the breakdown; group: a grouped SLO's values of the event.
    */
   record(t, good, breakdownKey2, group) {
-    if (this.excludedAt(t, good)) return;
+    const cells = group === void 0 ? void 0 : this.groupCells(group);
+    if (this.excludedAt(t, good, cells)) return;
     this.countIn(this.state, t, good);
     if (!good && breakdownKey2 !== void 0) this.breakdownCounter.add(breakdownKey2);
-    if (group !== void 0) this.countIn(this.groupCells(group), t, good);
+    if (cells !== void 0) this.countIn(cells, t, good);
   }
   /** The cells of a group: its own while fewer than groupValuesTallied have some, else the untallied. */
   groupCells(values) {
@@ -13941,16 +13940,20 @@ var Tally = class {
       }
     }
   }
-  /** True when a correction leaves out an event at t: then counted only per correction, in its window. */
-  excludedAt(t, good) {
+  /**
+   * True when a correction leaves out an event at t: then counted only per
+   * correction, in its window (and in its group's, for a grouped SLO).
+   */
+  excludedAt(t, good, group) {
     const excluded = this.plan.excluded;
     if (excluded === null || !insidePeriods(excluded.periods, t)) return false;
     if (t <= excluded.startMs || t > excluded.endMs) return true;
-    const s = this.state;
     excluded.corrections.forEach((periods, i) => {
       if (!insidePeriods(periods, t)) return;
-      s.excludedTotal[i]++;
-      if (good) s.excludedGood[i]++;
+      for (const cells of group === void 0 ? [this.state] : [this.state, group]) {
+        cells.excludedTotal[i]++;
+        if (good) cells.excludedGood[i]++;
+      }
     });
     return true;
   }
@@ -13959,17 +13962,13 @@ var Tally = class {
   }
   /** Per correction, the events it left out of its window. */
   excluded() {
-    if (this.plan.excluded === null) return void 0;
-    const { excludedGood: good, excludedTotal: total } = this.state;
-    return Array.from(total, (t, i) => ({ good: good[i], total: t }));
+    return excludedOf2(this.plan, this.state);
   }
   merge(other) {
     const s = this.state;
     addCells(s, other);
     this.breakdownCounter.merge(other.breakdown);
     s.missingField += other.missingField;
-    addInto(s.excludedGood, other.excludedGood);
-    addInto(s.excludedTotal, other.excludedTotal);
     if (other.groups) this.mergeGroups(other.groups);
   }
   /** Another part's groups: each value into its own where it has or may have one, else the untallied. */
@@ -13992,10 +13991,14 @@ var Tally = class {
   groups() {
     const groups = this.state.groups;
     if (!groups) return void 0;
-    const counted = (cells) => ({
-      windows: windowsOf(this.plan, cells),
-      series: seriesOf(this.plan, cells)
-    });
+    const counted = (cells) => {
+      const excluded = excludedOf2(this.plan, cells);
+      return {
+        windows: windowsOf(this.plan, cells),
+        series: seriesOf(this.plan, cells),
+        ...excluded ? { excluded } : {}
+      };
+    };
     return {
       groups: [...groups.tallied.values()].map(({ values, cells }) => ({
         values,
@@ -14023,11 +14026,14 @@ function insidePeriods(periods, t) {
   return false;
 }
 function emptyCells(plan) {
+  const corrections = plan.excluded?.corrections.length ?? 0;
   return {
     windowGood: new Float64Array(plan.windows.length),
     windowTotal: new Float64Array(plan.windows.length),
     seriesGood: plan.series.map((s) => new Float64Array(s.count)),
-    seriesTotal: plan.series.map((s) => new Float64Array(s.count))
+    seriesTotal: plan.series.map((s) => new Float64Array(s.count)),
+    excludedGood: new Float64Array(corrections),
+    excludedTotal: new Float64Array(corrections)
   };
 }
 function windowsOf(plan, cells) {
@@ -14046,9 +14052,16 @@ function seriesOf(plan, cells) {
   });
   return out;
 }
+function excludedOf2(plan, cells) {
+  if (plan.excluded === null) return void 0;
+  const { excludedGood: good, excludedTotal: total } = cells;
+  return Array.from(total, (t, i) => ({ good: good[i], total: t }));
+}
 function addCells(target, source) {
   addInto(target.windowGood, source.windowGood);
   addInto(target.windowTotal, source.windowTotal);
+  addInto(target.excludedGood, source.excludedGood);
+  addInto(target.excludedTotal, source.excludedTotal);
   for (let i = 0; i < source.seriesTotal.length; i++) {
     addInto(target.seriesGood[i], source.seriesGood[i]);
     addInto(target.seriesTotal[i], source.seriesTotal[i]);

@@ -227,26 +227,20 @@ export function withoutCorrections(
   if (!plan || plan.skipped) return result;
   const pieces = plan.pieces.get(request);
   if (!pieces) return result;
-  const whole = subtractPieces(plan, pieces, request, result);
-  const excluded =
-    request.windows.some((w) => w.key === plan.window.key) && plan.perCorrection.length > 0
-      ? plan.perCorrection.map((keys) => sum(keys.map(whole.countsOf)))
-      : result.excluded;
+  const holdsWindow =
+    request.windows.some((w) => w.key === plan.window.key) && plan.perCorrection.length > 0;
+  const without = (counted: CountsOverTime): CountsOverTime => {
+    const { counts, countsOf } = subtractPieces(plan, pieces, request, counted);
+    const excluded = holdsWindow
+      ? plan.perCorrection.map((keys) => sum(keys.map(countsOf)))
+      : counted.excluded;
+    return { ...counts, ...(excluded ? { excluded } : {}) };
+  };
   return {
     ...result,
-    ...whole.counts,
-    ...(result.groups
-      ? {
-          groups: result.groups.map((g) => ({
-            ...g,
-            ...subtractPieces(plan, pieces, request, g).counts,
-          })),
-        }
-      : {}),
-    ...(result.untallied
-      ? { untallied: subtractPieces(plan, pieces, request, result.untallied).counts }
-      : {}),
-    excluded,
+    ...without(result),
+    ...(result.groups ? { groups: result.groups.map((g) => ({ ...g, ...without(g) })) } : {}),
+    ...(result.untallied ? { untallied: without(result.untallied) } : {}),
   };
 }
 

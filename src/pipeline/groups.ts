@@ -124,6 +124,7 @@ function groupResult(whole: CountResult, counts: CountsOverTime): CountResult {
   return {
     windows: counts.windows,
     series: counts.series,
+    ...(counts.excluded ? { excluded: counts.excluded } : {}),
     breakdown: [],
     diagnostics: { ...whole.diagnostics },
   };
@@ -139,7 +140,8 @@ function sumCounts(shape: CountResult, parts: readonly CountsOverTime[]): Counts
   for (const [key, buckets] of Object.entries(shape.series)) {
     series[key] = buckets.map((_, i) => addAll(parts.map((p) => p.series[key]?.[i])));
   }
-  return { windows, series };
+  const excluded = shape.excluded?.map((_, i) => addAll(parts.map((p) => p.excluded?.[i])));
+  return { windows, series, ...(excluded ? { excluded } : {}) };
 }
 
 function addAll(counts: readonly (Counts | undefined)[]): Counts {

@@ -132,6 +132,8 @@ export interface SampledValues {
 export interface CountsOverTime {
   windows: Record<string, Counts>;
   series: Record<string, Counts[]>;
+  /** with corrections: per correction, the events of these it left out of the SLO's window */
+  excluded?: Counts[] | undefined;
 }
 
 /** One group of a grouped SLO (`groupBy`): the counts of its events alone. */

@@ -161,7 +161,15 @@ describe.skipIf(!available)("corrections on a real Prometheus", () => {
         if (rate === null) expect(entry.burnRates[window], `${code} ${window}`).toBeNull();
         else expect(entry.burnRates[window]!, `${code} ${window}`).toBeCloseTo(rate, 9);
       }
-    }
+    } // Each group lists what the corrections left out of it: together, what they left out of the whole.
+    corrected.corrections!.forEach((c, i) => {
+      const groupsTotal = [...correctedGroups.values()].reduce(
+        (n, e) => n + e.corrections![i]!.excluded.total,
+        0,
+      );
+      expect(groupsTotal, `correction ${i}`).toBeCloseTo(c.excluded.total, 6);
+    });
+    expect(correctedGroups.get("200")!.corrections![0]!.excluded.bad).toBe(0);
   });
 
   it("and those are the events outside the periods, counted by hand", () => {

@@ -24,6 +24,9 @@ export interface Cells {
   windowTotal: Float64Array;
   seriesGood: Float64Array[];
   seriesTotal: Float64Array[];
+  /** per correction: the events it left out of its window */
+  excludedGood: Float64Array;
+  excludedTotal: Float64Array;
 }
 
 /** A grouped SLO's counts: each value's own, up to MAX_GROUP_VALUES_TALLIED; the later values' together. */
@@ -37,9 +40,6 @@ export interface TallyState extends Cells {
   breakdown: SpaceSavingState;
   missingField: number;
   groups: GroupTallies | null;
-  /** per correction: the events it left out of its window */
-  excludedGood: Float64Array;
-  excludedTotal: Float64Array;
 }
 
 /**
@@ -73,8 +73,6 @@ export class Tally {
       breakdown: this.breakdownCounter.state,
       missingField: 0,
       groups: plan.grouping ? { tallied: new Map(), untallied: null } : null,
-      excludedGood: new Float64Array(plan.excluded?.corrections.length ?? 0),
-      excludedTotal: new Float64Array(plan.excluded?.corrections.length ?? 0),
     };
   }
 
@@ -94,10 +92,11 @@ export class Tally {
    * the breakdown; group: a grouped SLO's values of the event.
    */
   record(t: number, good: boolean, breakdownKey?: BreakdownKey, group?: string[]): void {
-    if (this.excludedAt(t, good)) return;
+    const cells = group === undefined ? undefined : this.groupCells(group);
+    if (this.excludedAt(t, good, cells)) return;
     this.countIn(this.state, t, good);
     if (!good && breakdownKey !== undefined) this.breakdownCounter.add(breakdownKey);
-    if (group !== undefined) this.countIn(this.groupCells(group), t, good);
+    if (cells !== undefined) this.countIn(cells, t, good);
   }
 
   /** The cells of a group: its own while fewer than groupValuesTallied have some, else the untallied. */
@@ -136,16 +135,20 @@ export class Tally {
     }
   }
 
-  /** True when a correction leaves out an event at t: then counted only per correction, in its window. */
-  private excludedAt(t: number, good: boolean): boolean {
+  /**
+   * True when a correction leaves out an event at t: then counted only per
+   * correction, in its window (and in its group's, for a grouped SLO).
+   */
+  private excludedAt(t: number, good: boolean, group: Cells | undefined): boolean {
     const excluded = this.plan.excluded;
     if (excluded === null || !insidePeriods(excluded.periods, t)) return false;
     if (t <= excluded.startMs || t > excluded.endMs) return true;
-    const s = this.state;
     excluded.corrections.forEach((periods, i) => {
       if (!insidePeriods(periods, t)) return;
-      s.excludedTotal[i]!++;
-      if (good) s.excludedGood[i]!++;
+      for (const cells of group === undefined ? [this.state] : [this.state, group]) {
+        cells.excludedTotal[i]!++;
+        if (good) cells.excludedGood[i]!++;
+      }
     });
     return true;
   }
@@ -156,9 +159,7 @@ export class Tally {
 
   /** Per correction, the events it left out of its window. */
   excluded(): Counts[] | undefined {
-    if (this.plan.excluded === null) return undefined;
-    const { excludedGood: good, excludedTotal: total } = this.state;
-    return Array.from(total, (t, i) => ({ good: good[i]!, total: t }));
+    return excludedOf(this.plan, this.state);
   }
 
   merge(other: TallyState): void {
@@ -166,8 +167,6 @@ export class Tally {
     addCells(s, other);
     this.breakdownCounter.merge(other.breakdown);
     s.missingField += other.missingField;
-    addInto(s.excludedGood, other.excludedGood);
-    addInto(s.excludedTotal, other.excludedTotal);
     if (other.groups) this.mergeGroups(other.groups);
   }
 
@@ -194,10 +193,14 @@ export class Tally {
   groups(): { groups: GroupCounts[]; untallied?: CountsOverTime } | undefined {
     const groups = this.state.groups;
     if (!groups) return undefined;
-    const counted = (cells: Cells): CountsOverTime => ({
-      windows: windowsOf(this.plan, cells),
-      series: seriesOf(this.plan, cells),
-    });
+    const counted = (cells: Cells): CountsOverTime => {
+      const excluded = excludedOf(this.plan, cells);
+      return {
+        windows: windowsOf(this.plan, cells),
+        series: seriesOf(this.plan, cells),
+        ...(excluded ? { excluded } : {}),
+      };
+    };
     return {
       groups: [...groups.tallied.values()].map(({ values, cells }) => ({
         values,
@@ -233,11 +236,14 @@ function insidePeriods(periods: readonly Period[], t: number): boolean {
 }
 
 function emptyCells(plan: RequestPlan): Cells {
+  const corrections = plan.excluded?.corrections.length ?? 0;
   return {
     windowGood: new Float64Array(plan.windows.length),
     windowTotal: new Float64Array(plan.windows.length),
     seriesGood: plan.series.map((s) => new Float64Array(s.count)),
     seriesTotal: plan.series.map((s) => new Float64Array(s.count)),
+    excludedGood: new Float64Array(corrections),
+    excludedTotal: new Float64Array(corrections),
   };
 }
 
@@ -259,9 +265,17 @@ function seriesOf(plan: RequestPlan, cells: Cells): Record<string, Counts[]> {
   return out;
 }
 
+function excludedOf(plan: RequestPlan, cells: Cells): Counts[] | undefined {
+  if (plan.excluded === null) return undefined;
+  const { excludedGood: good, excludedTotal: total } = cells;
+  return Array.from(total, (t, i) => ({ good: good[i]!, total: t }));
+}
+
 function addCells(target: Cells, source: Cells): void {
   addInto(target.windowGood, source.windowGood);
   addInto(target.windowTotal, source.windowTotal);
+  addInto(target.excludedGood, source.excludedGood);
+  addInto(target.excludedTotal, source.excludedTotal);
   for (let i = 0; i < source.seriesTotal.length; i++) {
     addInto(target.seriesGood[i]!, source.seriesGood[i]!);
     addInto(target.seriesTotal[i]!, source.seriesTotal[i]!);
