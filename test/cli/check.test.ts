@@ -245,10 +245,10 @@ describe("exit codes and options", () => {
 });
 
 describe("the examples", () => {
-  it("examples/ (native on Prometheus, on an nginx access log and with deploys in its logs, OpenSLO, Sloth) is valid", async () => {
+  it("examples/ (native on Prometheus, on an nginx access log, with deploys in its logs and per action with corrections, OpenSLO, Sloth) is valid", async () => {
     const r = await runCli(["validate", "examples/"]);
     expect(r.stderr).toBe("");
-    expect(r).toMatchObject({ code: 0, stdout: "5 file(s), 11 SLO(s): valid\n" });
+    expect(r).toMatchObject({ code: 0, stdout: "6 file(s), 12 SLO(s): valid\n" });
   });
 });
 
