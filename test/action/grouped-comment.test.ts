@@ -6,47 +6,31 @@
  * group apart, so "Since the last run" names the group that changed.
  */
 
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { gateFailedMessage } from "../../src/action/step-error.js";
 import { changesSince, digestOf, readDigest } from "../../src/github/comment-digest.js";
 import type { SloReport } from "../../src/report/schema.js";
 import { runCli } from "../support/cli.js";
+import {
+  actionLinesBefore,
+  RATIO_INDICATOR,
+  writeGroupedLogsWorkspace,
+} from "../support/grouped-logs.js";
 
 const AT = "2026-05-10T12:00:00Z";
-const T0 = Date.parse(AT) - 3_600_000;
 const gate = { failOn: "breach", onSourceError: "error" } as const;
-
-function lines(action: string, count: number, bad: number): string[] {
-  return Array.from({ length: count }, (_, i) =>
-    JSON.stringify({
-      ts: new Date(T0 + i * 1000).toISOString(),
-      action,
-      status: i < bad ? 500 : 200,
-    }),
-  );
-}
+const lines = actionLinesBefore(AT);
 
 async function reportOf(log: string[], grouping = "    groupBy: action"): Promise<SloReport> {
-  const dir = mkdtempSync(join(tmpdir(), "slo-grouped-action-"));
-  writeFileSync(join(dir, "app.ndjson"), `${log.join("\n")}\n`);
-  writeFileSync(
-    join(dir, "slo.yaml"),
-    `service: bank
-sources:
-  logs: { type: logs, paths: [app.ndjson], timestamp: ts }
-slos:
-  - name: availability
-    objective: 90%
-    window: 1d
-${grouping}
-    indicator: { ratio: { source: logs, bad: '| json | status >= 500', total: '| json' } }
+  const file = writeGroupedLogsWorkspace(
+    "slo-grouped-action-",
+    log,
+    `${grouping}
+    ${RATIO_INDICATOR}
     alerting: { page: { disable: true }, ticket: { disable: true } }
 `,
   );
-  const r = await runCli(["check", join(dir, "slo.yaml"), "--at", AT, "--format", "json"]);
+  const r = await runCli(["check", file, "--at", AT, "--format", "json"]);
   return JSON.parse(r.stdout) as SloReport;
 }
 

@@ -1,44 +1,28 @@
 /** groupBy on a logs source, end to end: the real CLI, real files, the JSON report and the gate. */
 
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { SloReport } from "../../src/report/schema.js";
 import { runCli } from "../support/cli.js";
+import {
+  actionLinesBefore,
+  RATIO_INDICATOR,
+  writeGroupedLogsWorkspace,
+} from "../support/grouped-logs.js";
 import { reportSchemaErrors } from "../support/report-schema.js";
 
 const AT = "2026-05-10T12:00:00Z";
-const T0 = Date.parse(AT) - 3_600_000;
 
 /** `count` lines of `action` an hour before AT, the first `bad` of them 500s. */
-function lines(action: string | undefined, count: number, bad: number): string[] {
-  return Array.from({ length: count }, (_, i) =>
-    JSON.stringify({
-      ts: new Date(T0 + i * 1000).toISOString(),
-      ...(action === undefined ? {} : { action }),
-      status: i < bad ? 500 : 200,
-    }),
-  );
-}
+const lines = actionLinesBefore(AT);
 
 function workspace(slo: string, log: string[]): string {
-  const dir = mkdtempSync(join(tmpdir(), "slo-group-"));
-  writeFileSync(join(dir, "app.ndjson"), `${log.join("\n")}\n`);
-  writeFileSync(
-    join(dir, "slo.yaml"),
-    `service: bank
-sources:
-  logs: { type: logs, paths: [app.ndjson], timestamp: ts }
-slos:
-  - name: availability
-    objective: 90%
-    window: 1d
-    indicator: { ratio: { source: logs, bad: '| json | status >= 500', total: '| json' } }
+  return writeGroupedLogsWorkspace(
+    "slo-group-",
+    log,
+    `    ${RATIO_INDICATOR}
     alerting: { page: { disable: true }, ticket: { disable: true } }
 ${slo}`,
   );
-  return join(dir, "slo.yaml");
 }
 
 async function check(file: string, ...args: string[]) {

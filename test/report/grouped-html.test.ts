@@ -6,27 +6,21 @@
  * filters still showing exactly the matching rows.
  */
 
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
+import {
+  actionLinesBefore,
+  RATIO_INDICATOR,
+  writeGroupedLogsWorkspace,
+} from "../support/grouped-logs.js";
 import { type Browser, launchChromium, requireChromium } from "./chromium.js";
 
 const AT = "2026-05-10T12:00:00Z";
-const T0 = Date.parse(AT) - 3_600_000;
 const NASTY = "Tr|ans`fer<b>";
-
-function lines(action: string, count: number, bad: number): string[] {
-  return Array.from({ length: count }, (_, i) =>
-    JSON.stringify({
-      ts: new Date(T0 + i * 1000).toISOString(),
-      action,
-      status: i < bad ? 500 : 200,
-    }),
-  );
-}
+const lines = actionLinesBefore(AT);
 
 const available = await requireChromium("grouped HTML report in Chromium");
 
@@ -34,41 +28,24 @@ describe.skipIf(!available)("a grouped SLO in the HTML report", () => {
   let browser: Browser;
   let file: string;
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), "slo-grouped-html-"));
     const log = [
       ...lines("Browse", 300, 0),
       ...lines("CheckBalance", 100, 50),
       ...lines(NASTY, 200, 2),
     ];
-    writeFileSync(join(dir, "app.ndjson"), `${log.join("\n")}\n`);
-    writeFileSync(
-      join(dir, "slo.yaml"),
-      `service: bank
-sources:
-  logs: { type: logs, paths: [app.ndjson], timestamp: ts }
-slos:
-  - name: availability
-    objective: 90%
-    window: 1d
-    groupBy: action
-    indicator: { ratio: { source: logs, bad: '| json | status >= 500', total: '| json' } }
+    const slo = writeGroupedLogsWorkspace(
+      "slo-grouped-html-",
+      log,
+      `    groupBy: action
+    ${RATIO_INDICATOR}
   - name: plain
     objective: 80%
     window: 1d
-    indicator: { ratio: { source: logs, bad: '| json | status >= 500', total: '| json' } }
+    ${RATIO_INDICATOR}
 `,
     );
-    file = join(dir, "report.html");
-    const r = await runCli([
-      "report",
-      join(dir, "slo.yaml"),
-      "--at",
-      AT,
-      "--format",
-      "html",
-      "--out",
-      file,
-    ]);
+    file = join(dirname(slo), "report.html");
+    const r = await runCli(["report", slo, "--at", AT, "--format", "html", "--out", file]);
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
     browser = await launchChromium({ javaScript: false });
   }, 120_000);

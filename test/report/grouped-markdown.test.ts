@@ -6,48 +6,31 @@
  * are not ok stay and the ok ones go first.
  */
 
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderMarkdown } from "../../src/report/render-markdown.js";
 import type { SloReport } from "../../src/report/schema.js";
 import { runCli } from "../support/cli.js";
+import {
+  actionLinesBefore,
+  RATIO_INDICATOR,
+  writeGroupedLogsWorkspace,
+} from "../support/grouped-logs.js";
 
 const AT = "2026-05-10T12:00:00Z";
-const T0 = Date.parse(AT) - 3_600_000;
-
-function lines(action: string, count: number, bad: number): string[] {
-  return Array.from({ length: count }, (_, i) =>
-    JSON.stringify({
-      ts: new Date(T0 + i * 1000).toISOString(),
-      action,
-      status: i < bad ? 500 : 200,
-    }),
-  );
-}
+const lines = actionLinesBefore(AT);
 
 function workspace(log: string[], grouping: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "slo-grouped-md-"));
-  writeFileSync(join(dir, "app.ndjson"), `${log.join("\n")}\n`);
-  writeFileSync(
-    join(dir, "slo.yaml"),
-    `service: bank
-sources:
-  logs: { type: logs, paths: [app.ndjson], timestamp: ts }
-slos:
-  - name: availability
-    objective: 90%
-    window: 1d
-${grouping}
-    indicator: { ratio: { source: logs, bad: '| json | status >= 500', total: '| json' } }
+  return writeGroupedLogsWorkspace(
+    "slo-grouped-md-",
+    log,
+    `${grouping}
+    ${RATIO_INDICATOR}
   - name: plain
     objective: 50%
     window: 1d
-    indicator: { ratio: { source: logs, bad: '| json | status >= 500', total: '| json' } }
+    ${RATIO_INDICATOR}
 `,
   );
-  return join(dir, "slo.yaml");
 }
 
 const NASTY = "Tr|ans`fer<b>\nx";
