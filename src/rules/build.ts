@@ -226,10 +226,12 @@ function nativeHistogramExprs(slo: SloSpec, ind: LatencyIndicator): CountExprs {
   }
   const selector = formatSelector(parts.metric, parts.matchers);
   const le = thresholdAsLe(ind.threshold, ind.unit, parts.metric);
+  // A grouped SLO sums per group, as the classic form does.
+  const by = slo.grouping?.by.join(", ");
   return {
     numeratorKind: "good",
-    numerator: (ms) => nativeAtOrBelowExpr(selector, le, ms),
-    total: (ms) => nativeCountExpr(selector, ms),
+    numerator: (ms) => nativeAtOrBelowExpr(selector, le, ms, by),
+    total: (ms) => nativeCountExpr(selector, ms, by),
   };
 }
 
@@ -295,11 +297,19 @@ export function groupLabelProblem(slo: SloSpec): SloError | undefined {
       slo.at,
     );
   }
-  const fixed = new Set([...Object.keys(recordLabels(slo)), IDENTITY_LABEL.severity]);
+  // Every label an alert of the SLO sets: a group label of the same name would make two groups' alerts one.
+  const alertLabels = [slo.alerting.page, slo.alerting.ticket].flatMap((p) => Object.keys(p.labels));
+  const fixed = new Set([
+    ...Object.keys(recordLabels(slo)),
+    ...Object.keys(severityLabels("page", {})),
+    WINDOW_LABEL.long,
+    WINDOW_LABEL.short,
+    ...alertLabels.filter((label) => label !== "alertname"),
+  ]);
   const clash = by.find((label) => fixed.has(label));
   if (clash === undefined) return undefined;
   return specError(
-    `SLO '${slo.name}': groupBy label '${clash}' is also a label slo rules sets on every series of the SLO (${[...fixed].join(", ")}); the groups would overwrite each other`,
+    `SLO '${slo.name}': groupBy label '${clash}' is also a label slo rules sets on the SLO's series or alerts (${[...fixed].join(", ")}); the groups would overwrite each other`,
     slo.at,
     "rename the label in the query (label_replace) or drop it from the SLO's labels",
   );

@@ -180,6 +180,21 @@ describe("slo rules for a grouped SLO", () => {
     expect(alert.annotations.summary).toMatch(
       /^api\/availability\{action=\{\{ printf "%q" \$labels.action \}\}\} is burning/,
     );
+    // A native histogram sums per group too.
+    const native = structuredClone(set);
+    native.services[0]!.slos[0]!.indicator = {
+      kind: "latency",
+      source: native.services[0]!.slos[0]!.indicator.source,
+      histogram: 'rpc_duration_seconds{job="api"}',
+      histogramType: "native",
+      unit: "s",
+      threshold: 0.3,
+      thresholdText: "300ms",
+    };
+    const nativeRules = buildRules(native).services[0]!.groups[0]!.rules;
+    expect(nativeRules.find((r) => "record" in r && r.record === "slo:events:5m")!.expr).toBe(
+      'sum by (action) (histogram_count(increase(rpc_duration_seconds{job="api"}[5m])))',
+    );
     // Several labels: in groupBy's order.
     const two = buildRules(grouped(plain, ["action", "region"])).services[0]!.groups[0]!.rules;
     expect(two.find((r) => "record" in r && r.record === "slo:events:5m")!.expr).toBe(
@@ -191,6 +206,9 @@ describe("slo rules for a grouped SLO", () => {
     for (const [by, words] of [
       [["service"], "groupBy label 'service' is also a label slo rules sets"],
       [["team"], "groupBy label 'team' is also a label slo rules sets"],
+      // Labels only the alerts set: two groups' alerts would be one labelset.
+      [["action", "severity"], "groupBy label 'severity' is also a label slo rules sets"],
+      [["long_window"], "groupBy label 'long_window' is also a label slo rules sets"],
       [["user.id"], "groupBy 'user.id' is not a label name"],
     ] as const) {
       const result = buildRules(grouped(plain, [...by]));
