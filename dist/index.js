@@ -33279,7 +33279,7 @@ function insidePeriods(periods, t2) {
   return false;
 }
 function emptyCells(plan) {
-  const corrections = plan.excluded?.corrections.length ?? 0;
+  const corrections = plan.excluded ? plan.excluded.corrections.length + 1 : 0;
   return {
     windowGood: new Float64Array(plan.windows.length),
     windowTotal: new Float64Array(plan.windows.length),
@@ -33308,7 +33308,15 @@ function seriesOf(plan, cells) {
 function excludedOf2(plan, cells) {
   if (plan.excluded === null) return void 0;
   const { excludedGood: good, excludedTotal: total } = cells;
-  return Array.from(total, (t2, i) => ({ good: good[i], total: t2 }));
+  return Array.from(total.subarray(0, plan.excluded.corrections.length), (t2, i) => ({
+    good: good[i],
+    total: t2
+  }));
+}
+function excludedOnceOf(plan, cells) {
+  if (plan.excluded === null) return void 0;
+  const last = plan.excluded.corrections.length;
+  return { good: cells.excludedGood[last], total: cells.excludedTotal[last] };
 }
 function addCells(target, source) {
   addInto(target.windowGood, source.windowGood);
@@ -33407,13 +33415,17 @@ var init_tally = __esm({
         const excluded = this.plan.excluded;
         if (excluded === null || !insidePeriods(excluded.periods, t2)) return false;
         if (t2 <= excluded.startMs || t2 > excluded.endMs) return true;
-        excluded.corrections.forEach((periods, i) => {
-          if (!insidePeriods(periods, t2)) return;
-          for (const cells of group === void 0 ? [this.state] : [this.state, group]) {
+        const cellsOf = group === void 0 ? [this.state] : [this.state, group];
+        const count5 = (i) => {
+          for (const cells of cellsOf) {
             cells.excludedTotal[i]++;
             if (good) cells.excludedGood[i]++;
           }
+        };
+        excluded.corrections.forEach((periods, i) => {
+          if (insidePeriods(periods, t2)) count5(i);
         });
+        count5(excluded.corrections.length);
         return true;
       }
       missingField() {
@@ -33422,6 +33434,10 @@ var init_tally = __esm({
       /** Per correction, the events it left out of its window. */
       excluded() {
         return excludedOf2(this.plan, this.state);
+      }
+      /** The events the corrections together left out of the window, each once. */
+      excludedOnce() {
+        return excludedOnceOf(this.plan, this.state);
       }
       merge(other) {
         const s = this.state;
@@ -33452,10 +33468,12 @@ var init_tally = __esm({
         if (!groups2) return void 0;
         const counted2 = (cells) => {
           const excluded = excludedOf2(this.plan, cells);
+          const excludedOnce = excludedOnceOf(this.plan, cells);
           return {
             windows: windowsOf(this.plan, cells),
             series: seriesOf(this.plan, cells),
-            ...excluded ? { excluded } : {}
+            ...excluded ? { excluded } : {},
+            ...excludedOnce ? { excludedOnce } : {}
           };
         };
         return {
@@ -39314,7 +39332,8 @@ function answerOf(plan, tally, diagnostics, display) {
       } : {},
       ...plan.kind === "latency" ? { missingField: tally.state.missingField } : {}
     },
-    excluded: tally.excluded()
+    excluded: tally.excluded(),
+    excludedOnce: tally.excludedOnce()
   };
 }
 function displayMap(readInputs, own2) {
@@ -57945,8 +57964,9 @@ function excludedText(e) {
   const events2 = `${e.total.toLocaleString("en-US")} event${e.total === 1 ? "" : "s"}`;
   return `${events2} (${e.bad.toLocaleString("en-US")} bad)`;
 }
-function excludedTotal(corrections) {
-  return corrections.reduce(
+function excludedTotal(entry) {
+  if (entry.correctionsExcluded) return entry.correctionsExcluded;
+  return (entry.corrections ?? []).reduce(
     (sum2, c) => ({
       good: sum2.good + c.excluded.good,
       bad: sum2.bad + c.excluded.bad,
@@ -57959,12 +57979,15 @@ function correctionsSummary(entry) {
   const corrections = entry.corrections ?? [];
   if (corrections.length === 0) return null;
   const n = corrections.length;
-  return `${n} correction${n === 1 ? "" : "s"} excluded ${excludedText(excludedTotal(corrections))}`;
+  return `${n} correction${n === 1 ? "" : "s"} excluded ${excludedText(excludedTotal(entry))}`;
 }
 function reportCorrectionsSummary(entries) {
   const touched = entries.filter((e) => (e.corrections ?? []).length > 0);
   if (touched.length === 0) return null;
-  const total = excludedTotal(touched.flatMap((e) => e.corrections ?? []));
+  const total = touched.map(excludedTotal).reduce(
+    (sum2, e) => ({ good: sum2.good + e.good, bad: sum2.bad + e.bad, total: sum2.total + e.total }),
+    { good: 0, bad: 0, total: 0 }
+  );
   const slos = `${touched.length} SLO${touched.length === 1 ? "" : "s"}`;
   return `Corrections excluded ${excludedText(total)} from ${slos}`;
 }
@@ -61069,7 +61092,12 @@ function withoutCorrections(plan, request2, result) {
   const without = (counted2) => {
     const { counts, countsOf: countsOf2 } = subtractPieces(plan, pieces, request2, counted2);
     const excluded = holdsWindow ? plan.perCorrection.map((keys2) => sum(keys2.map(countsOf2))) : counted2.excluded;
-    return { ...counts, ...excluded ? { excluded } : {} };
+    const excludedOnce = holdsWindow ? sum((pieces.byWindow.get(plan.window.key) ?? []).map(countsOf2)) : counted2.excludedOnce;
+    return {
+      ...counts,
+      ...excluded ? { excluded } : {},
+      ...excludedOnce ? { excludedOnce } : {}
+    };
   };
   return {
     ...result,
@@ -61373,6 +61401,7 @@ function groupResult(whole, counts) {
     windows: counts.windows,
     series: counts.series,
     ...counts.excluded ? { excluded: counts.excluded } : {},
+    ...counts.excludedOnce ? { excludedOnce: counts.excludedOnce } : {},
     breakdown: [],
     diagnostics: { ...whole.diagnostics }
   };
@@ -61387,7 +61416,13 @@ function sumCounts(shape, parts) {
     series[key] = buckets.map((_, i) => addAll(parts.map((p) => p.series[key]?.[i])));
   }
   const excluded = shape.excluded?.map((_, i) => addAll(parts.map((p) => p.excluded?.[i])));
-  return { windows, series, ...excluded ? { excluded } : {} };
+  const excludedOnce = shape.excludedOnce && addAll(parts.map((p) => p.excludedOnce));
+  return {
+    windows,
+    series,
+    ...excluded ? { excluded } : {},
+    ...excludedOnce ? { excludedOnce } : {}
+  };
 }
 function addAll(counts) {
   let good = 0;
@@ -62438,8 +62473,17 @@ function entryFor(job, result, spec, options, previous) {
       notes
     }
   });
+  return withDeploys(withCorrections(entry, job, result), job, result);
+}
+function withCorrections(entry, job, result) {
   const corrections = reportCorrections(job.corrections, result);
-  return withDeploys(corrections ? { ...entry, corrections } : entry, job, result);
+  if (!corrections) return entry;
+  const once2 = result.excludedOnce;
+  return {
+    ...entry,
+    corrections,
+    ...once2 ? { correctionsExcluded: { good: once2.good, bad: once2.total - once2.good, total: once2.total } } : {}
+  };
 }
 function withDeploys(entry, job, result) {
   const { slo, plan } = job;
@@ -88680,10 +88724,7 @@ function episodeLines(e) {
 function correctionLines(e) {
   const corrections = e.corrections ?? [];
   if (corrections.length === 0) return [];
-  const all = corrections.reduce(
-    (sum2, c) => ({ total: sum2.total + c.excluded.total, bad: sum2.bad + c.excluded.bad }),
-    { total: 0, bad: 0 }
-  );
+  const all = excludedTotal(e);
   return [
     `  ${escapeTerminal(e.name)}: corrections left ${eventsText(all)} out of the window:`,
     ...corrections.map((c) => {

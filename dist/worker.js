@@ -13948,13 +13948,17 @@ var Tally = class {
     const excluded = this.plan.excluded;
     if (excluded === null || !insidePeriods(excluded.periods, t)) return false;
     if (t <= excluded.startMs || t > excluded.endMs) return true;
-    excluded.corrections.forEach((periods, i) => {
-      if (!insidePeriods(periods, t)) return;
-      for (const cells of group === void 0 ? [this.state] : [this.state, group]) {
+    const cellsOf = group === void 0 ? [this.state] : [this.state, group];
+    const count = (i) => {
+      for (const cells of cellsOf) {
         cells.excludedTotal[i]++;
         if (good) cells.excludedGood[i]++;
       }
+    };
+    excluded.corrections.forEach((periods, i) => {
+      if (insidePeriods(periods, t)) count(i);
     });
+    count(excluded.corrections.length);
     return true;
   }
   missingField() {
@@ -13963,6 +13967,10 @@ var Tally = class {
   /** Per correction, the events it left out of its window. */
   excluded() {
     return excludedOf2(this.plan, this.state);
+  }
+  /** The events the corrections together left out of the window, each once. */
+  excludedOnce() {
+    return excludedOnceOf(this.plan, this.state);
   }
   merge(other) {
     const s = this.state;
@@ -13993,10 +14001,12 @@ var Tally = class {
     if (!groups) return void 0;
     const counted = (cells) => {
       const excluded = excludedOf2(this.plan, cells);
+      const excludedOnce = excludedOnceOf(this.plan, cells);
       return {
         windows: windowsOf(this.plan, cells),
         series: seriesOf(this.plan, cells),
-        ...excluded ? { excluded } : {}
+        ...excluded ? { excluded } : {},
+        ...excludedOnce ? { excludedOnce } : {}
       };
     };
     return {
@@ -14026,7 +14036,7 @@ function insidePeriods(periods, t) {
   return false;
 }
 function emptyCells(plan) {
-  const corrections = plan.excluded?.corrections.length ?? 0;
+  const corrections = plan.excluded ? plan.excluded.corrections.length + 1 : 0;
   return {
     windowGood: new Float64Array(plan.windows.length),
     windowTotal: new Float64Array(plan.windows.length),
@@ -14055,7 +14065,15 @@ function seriesOf(plan, cells) {
 function excludedOf2(plan, cells) {
   if (plan.excluded === null) return void 0;
   const { excludedGood: good, excludedTotal: total } = cells;
-  return Array.from(total, (t, i) => ({ good: good[i], total: t }));
+  return Array.from(total.subarray(0, plan.excluded.corrections.length), (t, i) => ({
+    good: good[i],
+    total: t
+  }));
+}
+function excludedOnceOf(plan, cells) {
+  if (plan.excluded === null) return void 0;
+  const last = plan.excluded.corrections.length;
+  return { good: cells.excludedGood[last], total: cells.excludedTotal[last] };
 }
 function addCells(target, source) {
   addInto(target.windowGood, source.windowGood);

@@ -234,7 +234,15 @@ export function withoutCorrections(
     const excluded = holdsWindow
       ? plan.perCorrection.map((keys) => sum(keys.map(countsOf)))
       : counted.excluded;
-    return { ...counts, ...(excluded ? { excluded } : {}) };
+    // The window's pieces are of the merged periods: each excluded event once.
+    const excludedOnce = holdsWindow
+      ? sum((pieces.byWindow.get(plan.window.key) ?? []).map(countsOf))
+      : counted.excludedOnce;
+    return {
+      ...counts,
+      ...(excluded ? { excluded } : {}),
+      ...(excludedOnce ? { excludedOnce } : {}),
+    };
   };
   return {
     ...result,

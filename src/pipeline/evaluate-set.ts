@@ -296,8 +296,21 @@ function entryFor(
       notes,
     },
   });
+  return withDeploys(withCorrections(entry, job, result), job, result);
+}
+
+/** The corrections that touched the window, and what they left out together (each event once). */
+function withCorrections(entry: SloReportEntry, job: Job, result: CountResult): SloReportEntry {
   const corrections = reportCorrections(job.corrections, result);
-  return withDeploys(corrections ? { ...entry, corrections } : entry, job, result);
+  if (!corrections) return entry;
+  const once = result.excludedOnce;
+  return {
+    ...entry,
+    corrections,
+    ...(once
+      ? { correctionsExcluded: { good: once.good, bad: once.total - once.good, total: once.total } }
+      : {}),
+  };
 }
 
 /** The report's deploys (budget shares, before and after) and, for slo verify, the verdict. */

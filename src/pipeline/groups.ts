@@ -125,6 +125,7 @@ function groupResult(whole: CountResult, counts: CountsOverTime): CountResult {
     windows: counts.windows,
     series: counts.series,
     ...(counts.excluded ? { excluded: counts.excluded } : {}),
+    ...(counts.excludedOnce ? { excludedOnce: counts.excludedOnce } : {}),
     breakdown: [],
     diagnostics: { ...whole.diagnostics },
   };
@@ -141,7 +142,13 @@ function sumCounts(shape: CountResult, parts: readonly CountsOverTime[]): Counts
     series[key] = buckets.map((_, i) => addAll(parts.map((p) => p.series[key]?.[i])));
   }
   const excluded = shape.excluded?.map((_, i) => addAll(parts.map((p) => p.excluded?.[i])));
-  return { windows, series, ...(excluded ? { excluded } : {}) };
+  const excludedOnce = shape.excludedOnce && addAll(parts.map((p) => p.excludedOnce));
+  return {
+    windows,
+    series,
+    ...(excluded ? { excluded } : {}),
+    ...(excludedOnce ? { excludedOnce } : {}),
+  };
 }
 
 function addAll(counts: readonly (Counts | undefined)[]): Counts {

@@ -137,9 +137,12 @@ export function excludedText(e: Events): string {
   return `${events} (${e.bad.toLocaleString("en-US")} bad)`;
 }
 
-/** The events the entry's corrections excluded, all together. */
-export function excludedTotal(corrections: readonly ReportCorrection[]): Events {
-  return corrections.reduce(
+/** The events the entry's corrections excluded, all together: each once where the report says so. */
+export function excludedTotal(
+  entry: Pick<SloReportEntry, "corrections" | "correctionsExcluded">,
+): Events {
+  if (entry.correctionsExcluded) return entry.correctionsExcluded;
+  return (entry.corrections ?? []).reduce(
     (sum, c) => ({
       good: sum.good + c.excluded.good,
       bad: sum.bad + c.excluded.bad,
@@ -150,20 +153,27 @@ export function excludedTotal(corrections: readonly ReportCorrection[]): Events 
 }
 
 /** "2 corrections excluded 1,234 events (12 bad)"; null without corrections. */
-export function correctionsSummary(entry: Pick<SloReportEntry, "corrections">): string | null {
+export function correctionsSummary(
+  entry: Pick<SloReportEntry, "corrections" | "correctionsExcluded">,
+): string | null {
   const corrections = entry.corrections ?? [];
   if (corrections.length === 0) return null;
   const n = corrections.length;
-  return `${n} correction${n === 1 ? "" : "s"} excluded ${excludedText(excludedTotal(corrections))}`;
+  return `${n} correction${n === 1 ? "" : "s"} excluded ${excludedText(excludedTotal(entry))}`;
 }
 
 /** The report's corrections as a whole: "Corrections excluded 1,234 events from 2 SLOs"; null without any. */
 export function reportCorrectionsSummary(
-  entries: readonly Pick<SloReportEntry, "corrections">[],
+  entries: readonly Pick<SloReportEntry, "corrections" | "correctionsExcluded">[],
 ): string | null {
   const touched = entries.filter((e) => (e.corrections ?? []).length > 0);
   if (touched.length === 0) return null;
-  const total = excludedTotal(touched.flatMap((e) => e.corrections ?? []));
+  const total = touched
+    .map(excludedTotal)
+    .reduce(
+      (sum, e) => ({ good: sum.good + e.good, bad: sum.bad + e.bad, total: sum.total + e.total }),
+      { good: 0, bad: 0, total: 0 },
+    );
   const slos = `${touched.length} SLO${touched.length === 1 ? "" : "s"}`;
   return `Corrections excluded ${excludedText(total)} from ${slos}`;
 }

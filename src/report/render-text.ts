@@ -1,5 +1,6 @@
 /** The terminal table: one per service, colour only when asked (a TTY without NO_COLOR). */
 
+import { excludedTotal } from "./corrections.js";
 import { episodesSummary, episodesToShow, episodeText, moreEpisodesText } from "./episodes.js";
 import { escapeTerminal } from "./escape.js";
 import {
@@ -198,10 +199,7 @@ function episodeLines(e: SloReportEntry): string[] {
 function correctionLines(e: SloReportEntry): string[] {
   const corrections = e.corrections ?? [];
   if (corrections.length === 0) return [];
-  const all = corrections.reduce(
-    (sum, c) => ({ total: sum.total + c.excluded.total, bad: sum.bad + c.excluded.bad }),
-    { total: 0, bad: 0 },
-  );
+  const all = excludedTotal(e);
   return [
     `  ${escapeTerminal(e.name)}: corrections left ${eventsText(all)} out of the window:`,
     ...corrections.map((c) => {

@@ -277,6 +277,11 @@ export const reportSloSchema = z.object({
     .array(reportCorrectionSchema)
     .optional()
     .describe("The corrections that touched the window; their events are not counted"),
+  correctionsExcluded: eventsSchema
+    .optional()
+    .describe(
+      "With corrections: the events they left out of the window together, each once (corrections may overlap, so this can be less than the sum of theirs)",
+    ),
   definedAt: z.object({ file: z.string(), line: z.number(), col: z.number() }),
   burnDown: z
     .array(z.object({ t: isoTime, remaining: z.number() }))

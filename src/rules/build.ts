@@ -298,7 +298,9 @@ export function groupLabelProblem(slo: SloSpec): SloError | undefined {
     );
   }
   // Every label an alert of the SLO sets: a group label of the same name would make two groups' alerts one.
-  const alertLabels = [slo.alerting.page, slo.alerting.ticket].flatMap((p) => Object.keys(p.labels));
+  const alertLabels = [slo.alerting.page, slo.alerting.ticket].flatMap((p) =>
+    Object.keys(p.labels),
+  );
   const fixed = new Set([
     ...Object.keys(recordLabels(slo)),
     ...Object.keys(severityLabels("page", {})),

@@ -134,6 +134,8 @@ export interface CountsOverTime {
   series: Record<string, Counts[]>;
   /** with corrections: per correction, the events of these it left out of the SLO's window */
   excluded?: Counts[] | undefined;
+  /** the events the corrections together left out of the SLO's window, each once (corrections may overlap) */
+  excludedOnce?: Counts | undefined;
 }
 
 /** One group of a grouped SLO (`groupBy`): the counts of its events alone. */
@@ -159,6 +161,8 @@ export interface CountResult {
   samples?: SampledValues | undefined;
   /** per correction of `request.excluded.corrections`: the events it left out of its window */
   excluded?: Counts[] | undefined;
+  /** the events the corrections together left out of the window, each once */
+  excludedOnce?: Counts | undefined;
 }
 
 export interface Source {

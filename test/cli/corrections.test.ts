@@ -114,6 +114,29 @@ describe("slo check with corrections", () => {
     );
   });
 
+  it("counts an event two overlapping corrections leave out once in their total", async () => {
+    // A one-off over 17 May 00:00-03:00 UTC overlaps the weekly 00:00-02:00.
+    const overlapping = correctionYaml(
+      '\n  - { start: "2026-05-17T00:00:00Z", duration: 3h, reason: overlapping upgrade }',
+    );
+    writeFileSync(join(dir, "overlap.yaml"), overlapping);
+    const r = await runCli(["check", join(dir, "overlap.yaml"), "--at", AT, "--format", "json"]);
+    const slo = (JSON.parse(r.stdout) as SloReport).slos[0]!;
+    const inOneOff = (t: number) =>
+      t > Date.parse("2026-05-17T00:00:00Z") && t <= Date.parse("2026-05-17T03:00:00Z");
+    const union = events().filter((e) => inMaintenance(e.t) || inOneOff(e.t));
+    expect(slo.correctionsExcluded).toEqual({
+      good: union.filter((e) => !e.bad).length,
+      bad: union.filter((e) => e.bad).length,
+      total: union.length,
+    });
+    const summed = slo.corrections!.reduce((n, c) => n + c.excluded.total, 0);
+    expect(summed).toBeGreaterThan(union.length);
+    expect(slo.events.total).toBe(events().length - union.length);
+    const text = await runCli(["check", join(dir, "overlap.yaml"), "--at", AT]);
+    expect(text.stdout).toContain(`corrections left ${union.length} event(s)`);
+  });
+
   it("refuses a broken correction with exit 2, at its line", async () => {
     const r = await runCli(["validate", join(dir, "broken.yaml")], { cwd: dir });
     expect(r.code).toBe(2);

@@ -264,6 +264,7 @@ function answerOf(
       ...(plan.kind === "latency" ? { missingField: tally.state.missingField } : {}),
     },
     excluded: tally.excluded(),
+    excludedOnce: tally.excludedOnce(),
   };
 }
 

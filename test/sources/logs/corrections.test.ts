@@ -98,7 +98,7 @@ async function evaluate(
 
 /** What a correction changes nowhere but in its own listing. */
 function counted(entry: SloReportEntry) {
-  const { corrections, diagnostics, definedAt, ...rest } = entry;
+  const { corrections, correctionsExcluded, diagnostics, definedAt, ...rest } = entry;
   return rest;
 }
 
@@ -130,6 +130,16 @@ describe("corrections on a logs source", () => {
           ]);
           expect(counted(withCorrections)).toEqual(counted(deleted));
           const windowStart = AT - 24 * HOUR;
+          // Together, each excluded event once, however the corrections overlap.
+          const inWindow = events.filter((e) => e.t > windowStart && e.t <= AT);
+          const union = inWindow.filter((e) => inside(e.t, periods));
+          if (withCorrections.corrections) {
+            expect(withCorrections.correctionsExcluded).toEqual({
+              good: union.filter((e) => !e.bad).length,
+              bad: union.filter((e) => e.bad).length,
+              total: union.length,
+            });
+          }
           const listed = withCorrections.corrections ?? [];
           for (const c of corrections) {
             const own = periodsOf(c);

@@ -24,7 +24,7 @@ export interface Cells {
   windowTotal: Float64Array;
   seriesGood: Float64Array[];
   seriesTotal: Float64Array[];
-  /** per correction: the events it left out of its window */
+  /** per correction: the events it left out of its window; last, those any left out (each once) */
   excludedGood: Float64Array;
   excludedTotal: Float64Array;
 }
@@ -143,13 +143,17 @@ export class Tally {
     const excluded = this.plan.excluded;
     if (excluded === null || !insidePeriods(excluded.periods, t)) return false;
     if (t <= excluded.startMs || t > excluded.endMs) return true;
-    excluded.corrections.forEach((periods, i) => {
-      if (!insidePeriods(periods, t)) return;
-      for (const cells of group === undefined ? [this.state] : [this.state, group]) {
+    const cellsOf = group === undefined ? [this.state] : [this.state, group];
+    const count = (i: number) => {
+      for (const cells of cellsOf) {
         cells.excludedTotal[i]!++;
         if (good) cells.excludedGood[i]!++;
       }
+    };
+    excluded.corrections.forEach((periods, i) => {
+      if (insidePeriods(periods, t)) count(i);
     });
+    count(excluded.corrections.length);
     return true;
   }
 
@@ -160,6 +164,11 @@ export class Tally {
   /** Per correction, the events it left out of its window. */
   excluded(): Counts[] | undefined {
     return excludedOf(this.plan, this.state);
+  }
+
+  /** The events the corrections together left out of the window, each once. */
+  excludedOnce(): Counts | undefined {
+    return excludedOnceOf(this.plan, this.state);
   }
 
   merge(other: TallyState): void {
@@ -195,10 +204,12 @@ export class Tally {
     if (!groups) return undefined;
     const counted = (cells: Cells): CountsOverTime => {
       const excluded = excludedOf(this.plan, cells);
+      const excludedOnce = excludedOnceOf(this.plan, cells);
       return {
         windows: windowsOf(this.plan, cells),
         series: seriesOf(this.plan, cells),
         ...(excluded ? { excluded } : {}),
+        ...(excludedOnce ? { excludedOnce } : {}),
       };
     };
     return {
@@ -236,7 +247,8 @@ function insidePeriods(periods: readonly Period[], t: number): boolean {
 }
 
 function emptyCells(plan: RequestPlan): Cells {
-  const corrections = plan.excluded?.corrections.length ?? 0;
+  // per correction, then one for the events any of them left out
+  const corrections = plan.excluded ? plan.excluded.corrections.length + 1 : 0;
   return {
     windowGood: new Float64Array(plan.windows.length),
     windowTotal: new Float64Array(plan.windows.length),
@@ -268,7 +280,16 @@ function seriesOf(plan: RequestPlan, cells: Cells): Record<string, Counts[]> {
 function excludedOf(plan: RequestPlan, cells: Cells): Counts[] | undefined {
   if (plan.excluded === null) return undefined;
   const { excludedGood: good, excludedTotal: total } = cells;
-  return Array.from(total, (t, i) => ({ good: good[i]!, total: t }));
+  return Array.from(total.subarray(0, plan.excluded.corrections.length), (t, i) => ({
+    good: good[i]!,
+    total: t,
+  }));
+}
+
+function excludedOnceOf(plan: RequestPlan, cells: Cells): Counts | undefined {
+  if (plan.excluded === null) return undefined;
+  const last = plan.excluded.corrections.length;
+  return { good: cells.excludedGood[last]!, total: cells.excludedTotal[last]! };
 }
 
 function addCells(target: Cells, source: Cells): void {
