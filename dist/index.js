@@ -61369,12 +61369,32 @@ function splitGroups(slo, result, previous) {
     answers.push(other);
   }
   for (const answer of answers) answer.slo = groupSlo(slo, answer.group, !perWhole);
+  const missing = missingLabelWarning(slo, groups2);
+  if (missing) {
+    for (const answer of answers) {
+      const d = answer.result.diagnostics;
+      answer.result.diagnostics = { ...d, warnings: [...d.warnings ?? [], missing] };
+      answer.warnings = [missing];
+    }
+  }
   return perWhole ? [whole(), ...answers] : answers;
+}
+function missingLabelWarning(slo, groups2) {
+  if (groups2.length === 0) return void 0;
+  const missing = slo.grouping.by.filter(
+    (_, i) => groups2.every((g) => (g.values[i] ?? "") === "")
+  );
+  if (missing.length === 0) return void 0;
+  const names = missing.map((m) => `'${m}'`).join(", ");
+  return `groupBy ${slo.grouping.by.join(", ")}: no event has ${names}, so every event is in the group ${names} = "": is it misspelt, or does the query sum it away?`;
 }
 function mergedWarning(slo, merged, talliedBeforeOthers) {
   const limit = slo.grouping.limit;
-  const past = talliedBeforeOthers === void 0 ? "" : ` and every value seen after the first ${talliedBeforeOthers} (counted together as they were read)`;
-  return `groupBy ${slo.grouping.by.join(", ")}: ${merged} value(s)${past} past groupLimit ${limit} merged into ${groupEntryName(slo.name, { kind: "other", by: [], labels: {} })}; the ${limit} largest by events over ${slo.window.label} are their own groups`;
+  const other = groupEntryName(slo.name, { kind: "other", by: [], labels: {} });
+  const head = `groupBy ${slo.grouping.by.join(", ")}: ${merged} value(s) past groupLimit ${limit}`;
+  if (talliedBeforeOthers === void 0)
+    return `${head} merged into ${other}; the ${limit} largest by events over ${slo.window.label} are their own groups`;
+  return `${head}, and every value first seen after the first ${talliedBeforeOthers} the logs held apart (counted together as they were read, however many events each had), merged into ${other}; the groups are the ${limit} largest by events over ${slo.window.label} of those first ${talliedBeforeOthers} values`;
 }
 function groupSlo(slo, group, gated) {
   return {
@@ -62398,7 +62418,10 @@ function entriesFor(job, result, spec, options, previous) {
   const answers = splitGroups(job.slo, result, previous instanceof SloError ? void 0 : previous);
   for (const answer of answers)
     for (const warning2 of answer.result.diagnostics.warnings ?? [])
-      if (answer.group.kind === "other") options.onWarning?.(warning2);
+      if (answer.group.kind === "other" && !answer.warnings?.includes(warning2))
+        options.onWarning?.(warning2);
+  for (const warning2 of new Set(answers.flatMap((a) => a.warnings ?? [])))
+    options.onWarning?.(warning2);
   return worstFirst2(
     answers.map((answer) => ({
       ...entryFor({ ...job, slo: answer.slo }, answer.result, spec, options, answer.previous),

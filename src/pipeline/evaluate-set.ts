@@ -214,7 +214,10 @@ function entriesFor(
   const answers = splitGroups(job.slo, result, previous instanceof SloError ? undefined : previous);
   for (const answer of answers)
     for (const warning of answer.result.diagnostics.warnings ?? [])
-      if (answer.group.kind === "other") options.onWarning?.(warning);
+      if (answer.group.kind === "other" && !answer.warnings?.includes(warning))
+        options.onWarning?.(warning);
+  for (const warning of new Set(answers.flatMap((a) => a.warnings ?? [])))
+    options.onWarning?.(warning);
   return worstFirst(
     answers.map((answer) => ({
       ...entryFor({ ...job, slo: answer.slo }, answer.result, spec, options, answer.previous),

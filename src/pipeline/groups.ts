@@ -19,6 +19,8 @@ export interface GroupAnswer {
   result: CountResult;
   /** the previous window's counts of the same group (the trend) */
   previous: CountResult | undefined;
+  /** what the grouping itself warns of once for the whole definition (stderr); also in the entry's notes */
+  warnings?: string[] | undefined;
 }
 
 /**
@@ -76,17 +78,40 @@ export function splitGroups(
     answers.push(other);
   }
   for (const answer of answers) answer.slo = groupSlo(slo, answer.group, !perWhole);
+  const missing = missingLabelWarning(slo, groups);
+  if (missing) {
+    for (const answer of answers) {
+      const d = answer.result.diagnostics;
+      answer.result.diagnostics = { ...d, warnings: [...(d.warnings ?? []), missing] };
+      answer.warnings = [missing];
+    }
+  }
   return perWhole ? [whole(), ...answers] : answers;
+}
+
+/**
+ * A label no event has (all in the group ""): most often a misspelt label or
+ * field, or a query that sums it away. Said, since the groups look normal.
+ */
+function missingLabelWarning(slo: SloSpec, groups: readonly GroupCounts[]): string | undefined {
+  if (groups.length === 0) return undefined;
+  const missing = slo.grouping!.by.filter((_, i) =>
+    groups.every((g) => (g.values[i] ?? "") === ""),
+  );
+  if (missing.length === 0) return undefined;
+  const names = missing.map((m) => `'${m}'`).join(", ");
+  return `groupBy ${slo.grouping!.by.join(", ")}: no event has ${names}, so every event is in the group ${names} = "": is it misspelt, or does the query sum it away?`;
 }
 
 /** What the "(other)" group says of itself. */
 function mergedWarning(slo: SloSpec, merged: number, talliedBeforeOthers?: number): string {
   const limit = slo.grouping!.limit;
-  const past =
-    talliedBeforeOthers === undefined
-      ? ""
-      : ` and every value seen after the first ${talliedBeforeOthers} (counted together as they were read)`;
-  return `groupBy ${slo.grouping!.by.join(", ")}: ${merged} value(s)${past} past groupLimit ${limit} merged into ${groupEntryName(slo.name, { kind: "other", by: [], labels: {} })}; the ${limit} largest by events over ${slo.window.label} are their own groups`;
+  const other = groupEntryName(slo.name, { kind: "other", by: [], labels: {} });
+  const head = `groupBy ${slo.grouping!.by.join(", ")}: ${merged} value(s) past groupLimit ${limit}`;
+  if (talliedBeforeOthers === undefined)
+    return `${head} merged into ${other}; the ${limit} largest by events over ${slo.window.label} are their own groups`;
+  // Values first seen once the tally was full were never ranked: say so, a busy one may be among them.
+  return `${head}, and every value first seen after the first ${talliedBeforeOthers} the logs held apart (counted together as they were read, however many events each had), merged into ${other}; the groups are the ${limit} largest by events over ${slo.window.label} of those first ${talliedBeforeOthers} values`;
 }
 
 /** The SLO a group is evaluated as: its name in every output; gated when groups are gated. */

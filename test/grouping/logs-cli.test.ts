@@ -98,6 +98,37 @@ describe("groupBy on a logs source", () => {
     expect(stderr).toContain(`warning: groupBy action: ${warning}`);
   });
 
+  it("a busy value first seen after the tally is full is in (other), and the warning says the groups were ranked among the first values only", async () => {
+    const { MAX_GROUP_VALUES_TALLIED } = await import("../../src/limits.js");
+    const log = [
+      ...Array.from({ length: MAX_GROUP_VALUES_TALLIED }, (_, i) => lines(`v${i}`, 1, 0)).flat(),
+      ...lines("busy", 50, 50),
+    ];
+    const { report, stderr } = await check(
+      workspace("    groupBy: action\n    groupLimit: 3", log),
+    );
+    const other = report.slos.find((s) => s.group?.kind === "other")!;
+    expect(other.events).toEqual({
+      good: MAX_GROUP_VALUES_TALLIED - 3,
+      bad: 50,
+      total: MAX_GROUP_VALUES_TALLIED + 47,
+    });
+    expect(stderr).toContain(
+      `every value first seen after the first ${MAX_GROUP_VALUES_TALLIED} the logs held apart (counted together as they were read, however many events each had)`,
+    );
+    expect(stderr).toContain(`of those first ${MAX_GROUP_VALUES_TALLIED} values`);
+  });
+
+  it("a groupBy label no event has (misspelt) is said once on stderr and in the notes", async () => {
+    const { report, stderr } = await check(
+      workspace("    groupBy: acton", [...lines("a", 3, 0), ...lines("b", 2, 0)]),
+    );
+    expect(report.slos.map((s) => s.name)).toEqual(['availability{acton=""}']);
+    const warning = `no event has 'acton', so every event is in the group 'acton' = ""`;
+    expect(report.slos[0]!.diagnostics.notes.join("\n")).toContain(warning);
+    expect(stderr.split(warning)).toHaveLength(2);
+  });
+
   it("groups by several fields, named in groupBy order", async () => {
     const log = [...lines("a", 3, 0)].map((l, i) =>
       JSON.stringify({ ...JSON.parse(l), region: i === 0 ? "eu" : "us" }),
