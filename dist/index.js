@@ -88661,9 +88661,10 @@ function renderText(report3, options) {
   }
   for (const h of report3.health ?? []) lines.push(healthLine(h, paint));
   if (report3.slos.length > 0 && report3.slos.every((e) => e.status === "no-data")) {
+    const corrected = report3.slos.every((e) => (e.correctionsExcluded?.total ?? 0) > 0);
     lines.push(
       paint(
-        `no events in any SLO's window up to ${report3.evaluatedAt}: for logs recorded earlier, evaluate at a time they cover with --at`,
+        corrected ? `no events in any SLO's window up to ${report3.evaluatedAt} outside its corrections: they left out every event there was` : `no events in any SLO's window up to ${report3.evaluatedAt}: for logs recorded earlier, evaluate at a time they cover with --at`,
         "yellow"
       )
     );

@@ -95,9 +95,13 @@ export function renderText(report: SloReport, options: TextOptions): string {
   }
   for (const h of report.health ?? []) lines.push(healthLine(h, paint));
   if (report.slos.length > 0 && report.slos.every((e) => e.status === "no-data")) {
+    // Events the corrections left out were there: another --at would not help.
+    const corrected = report.slos.every((e) => (e.correctionsExcluded?.total ?? 0) > 0);
     lines.push(
       paint(
-        `no events in any SLO's window up to ${report.evaluatedAt}: for logs recorded earlier, evaluate at a time they cover with --at`,
+        corrected
+          ? `no events in any SLO's window up to ${report.evaluatedAt} outside its corrections: they left out every event there was`
+          : `no events in any SLO's window up to ${report.evaluatedAt}: for logs recorded earlier, evaluate at a time they cover with --at`,
         "yellow",
       ),
     );

@@ -137,6 +137,17 @@ describe("slo check with corrections", () => {
     expect(text.stdout).toContain(`corrections left ${union.length} event(s)`);
   });
 
+  it("a correction over the whole window is no data, and the text says the corrections left every event out", async () => {
+    writeFileSync(
+      join(dir, "all.yaml"),
+      correctionYaml('\n  - { start: "2026-04-01T00:00:00Z", duration: 60d, reason: migration }'),
+    );
+    const r = await runCli(["check", join(dir, "all.yaml"), "--at", AT]);
+    expect(r.stdout).toContain("○ no data");
+    expect(r.stdout).toContain("outside its corrections: they left out every event there was");
+    expect(r.stdout).not.toContain("for logs recorded earlier");
+  });
+
   it("refuses a broken correction with exit 2, at its line", async () => {
     const r = await runCli(["validate", join(dir, "broken.yaml")], { cwd: dir });
     expect(r.code).toBe(2);
