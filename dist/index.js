@@ -83618,10 +83618,12 @@ var sloSchema = external_exports.strictObject({
   gate: gateSchema.optional(),
   notify: notifySchema.optional(),
   breakdownBy: external_exports.string().optional().describe("Field (logs) or label (prometheus) to group bad events by"),
-  groupBy: external_exports.union([external_exports.string(), external_exports.array(external_exports.string())]).optional().describe(
+  groupBy: external_exports.union([external_exports.string(), external_exports.array(external_exports.string())], {
+    error: "expected a label or field name, or a list of them: groupBy: action, or groupBy: [action, region]"
+  }).optional().describe(
     "One SLO per value of these labels (prometheus, loki) or fields (logs), each with its own SLI, budget, alerts and gate verdict"
   ),
-  groupLimit: external_exports.number().int().optional().describe(
+  groupLimit: external_exports.number({ error: `expected a whole number of groups, 1 to ${MAX_GROUP_LIMIT}` }).int({ error: `expected a whole number of groups, 1 to ${MAX_GROUP_LIMIT}` }).optional().describe(
     `With groupBy: the most groups (default ${DEFAULT_GROUP_LIMIT}, at most ${MAX_GROUP_LIMIT}); the largest by events are kept, the rest are one "(other)" group`
   ),
   corrections: correctionsSchema.optional().describe("Periods whose events do not count for this SLO, after the file's own"),

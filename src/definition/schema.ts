@@ -401,14 +401,16 @@ export const sloSchema = z.strictObject({
     .optional()
     .describe("Field (logs) or label (prometheus) to group bad events by"),
   groupBy: z
-    .union([z.string(), z.array(z.string())])
+    .union([z.string(), z.array(z.string())], {
+      error: "expected a label or field name, or a list of them: groupBy: action, or groupBy: [action, region]",
+    })
     .optional()
     .describe(
       "One SLO per value of these labels (prometheus, loki) or fields (logs), each with its own SLI, budget, alerts and gate verdict",
     ),
   groupLimit: z
-    .number()
-    .int()
+    .number({ error: `expected a whole number of groups, 1 to ${MAX_GROUP_LIMIT}` })
+    .int({ error: `expected a whole number of groups, 1 to ${MAX_GROUP_LIMIT}` })
     .optional()
     .describe(
       `With groupBy: the most groups (default ${DEFAULT_GROUP_LIMIT}, at most ${MAX_GROUP_LIMIT}); the largest by events are kept, the rest are one "(other)" group`,

@@ -86,7 +86,16 @@ describe("groupBy in a native file", () => {
       ),
     ]);
     expect(errorsOf(file("    groupBy: action\n    groupLimit: 2.5"))).toEqual([
-      expect.stringMatching(/^slo\.yaml:12:17: .*expected int/),
+      expect.stringMatching(
+        new RegExp(
+          `^slo\\.yaml:12:17: .*expected a whole number of groups, 1 to ${MAX_GROUP_LIMIT}`,
+        ),
+      ),
+    ]);
+    expect(errorsOf(file("    groupBy: 5"))).toEqual([
+      expect.stringMatching(
+        /^slo\.yaml:11:14: .*expected a label or field name, or a list of them/,
+      ),
     ]);
   });
 
