@@ -402,7 +402,8 @@ export const sloSchema = z.strictObject({
     .describe("Field (logs) or label (prometheus) to group bad events by"),
   groupBy: z
     .union([z.string(), z.array(z.string())], {
-      error: "expected a label or field name, or a list of them: groupBy: action, or groupBy: [action, region]",
+      error:
+        "expected a label or field name, or a list of them: groupBy: action, or groupBy: [action, region]",
     })
     .optional()
     .describe(
