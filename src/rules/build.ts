@@ -317,12 +317,21 @@ export function groupLabelProblem(slo: SloSpec): SloError | undefined {
   );
 }
 
+/**
+ * The error budget as a rule writes it: 1 - 0.999 is 0.0010000000000000009
+ * in floating point, which reads as a typo in a rule; 12 significant digits
+ * give 0.001, no objective written with fewer digits changes.
+ */
+export function budgetOf(slo: SloSpec): number {
+  return Number((1 - slo.objective).toPrecision(12));
+}
+
 function sloGroup(slo: SloSpec): RuleGroup {
   const problem = groupLabelProblem(slo);
   if (problem) throw problem;
   const exprs = countExprs(slo);
   const periodMs = periodMsOf(slo);
-  const budget = 1 - slo.objective;
+  const budget = budgetOf(slo);
   const labels = recordLabels(slo);
   const sel = seriesSelector(slo);
   const rules: Rule[] = [];
@@ -399,7 +408,7 @@ export function constantRecords(
 ): RecordingRule[] {
   return [
     { record: RECORD.objective, expr: `vector(${slo.objective})`, labels },
-    { record: RECORD.errorBudget, expr: `vector(${1 - slo.objective})`, labels },
+    { record: RECORD.errorBudget, expr: `vector(${budgetOf(slo)})`, labels },
     { record: RECORD.periodDays, expr: days.expr, labels: periodDaysLabels(days, labels) },
   ];
 }

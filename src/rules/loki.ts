@@ -176,6 +176,8 @@ function lokiGroup(slo: SloSpec, countingOf: LokiCountingOf): RuleGroup {
   );
 
   const periodMs = periodMsOf(slo);
+  // Not build.ts' budgetOf (0.01 for 0.010000000000000009): with it, Loki 2.7.5's ruler refused a
+  // grouped latency alert with a parse error (measured by test/rules/loki-ruler.test.ts); cause not yet known.
   const budget = 1 - slo.objective;
   for (const w of enabledWindows(slo)) {
     const factor = ruleFactor(w, periodMs);

@@ -52,10 +52,10 @@ describe("rules for one SLO", () => {
     expect(period.labels).toEqual({ team: "core", service: "api", slo: "availability" });
     const info = Object.fromEntries(records.map((r) => [r.record, r.expr]));
     expect(info["slo:objective:ratio"]).toBe("vector(0.99)");
-    expect(info["slo:error_budget:ratio"]).toBe(`vector(${1 - 0.99})`);
+    expect(info["slo:error_budget:ratio"]).toBe("vector(0.01)");
     expect(info["slo:time_period:days"]).toBe("vector(30)");
     expect(info["slo:period_error_budget_remaining:ratio"]).toBe(
-      `1 - slo:error_ratio:30d{service="api", slo="availability"} / ${1 - 0.99}`,
+      `1 - slo:error_ratio:30d{service="api", slo="availability"} / 0.01`,
     );
   });
 
@@ -70,7 +70,8 @@ describe("rules for one SLO", () => {
       [ALERT_NAME, "ticket", "1d", "2h"],
       [ALERT_NAME, "ticket", "3d", "6h"],
     ]);
-    const budget = 1 - 0.99;
+    // 0.01 as written, not 1 - 0.99 (0.010000000000000009)
+    const budget = "0.01";
     expect(alerts[0]!.expr).toBe(
       [
         `slo:error_ratio:1h{service="api", slo="availability"} / ${budget} > 14.4`,
