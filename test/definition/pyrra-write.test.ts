@@ -168,4 +168,49 @@ describe("slo convert --to pyrra: what Pyrra cannot say", () => {
     ]);
     expect(result.stderr).not.toContain("'fine'");
   });
+
+  it("refuses a second SLO of one Kubernetes name and namespace, naming the first", async () => {
+    const result = await runCli(["convert", "--to", "pyrra", "test/fixtures/pyrra/name-clash"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "b.yaml:6:5: SLO 'availability' cannot be written in Pyrra: its Kubernetes name 'availability' is also SLO a/availability's",
+    );
+  });
+});
+
+describe("slo convert --to pyrra: what only slo reads", () => {
+  it("is left out, each said in a warning naming the SLO, and the rest is written", async () => {
+    const path = "test/fixtures/pyrra/lossy/cart.yaml";
+    const { files, warnings } = await convertPaths([path], "pyrra", { outDir: ".", cwd: ROOT });
+    expect(warnings.map((w) => w.message)).toEqual([
+      "service 'cart': left out of Pyrra: its displayName (Pyrra has SLOs, no service)",
+      ...[
+        "the connection of source 'prom': Pyrra queries the Prometheus it is started with",
+        `its name as written: Pyrra's is 'cart-errors' (a Kubernetes name), on its rules slo="cart-errors"`,
+        "displayName 'Cart errors'",
+        "runbook https://runbooks.example/cart",
+        "its gate (slo check's verdict)",
+        "groupLimit 20 (Pyrra keeps every group)",
+        "gate.per: whole",
+        "notify (1 target(s)): route Pyrra's alerts in Alertmanager",
+        "alerting minEvents 25",
+        "slo's default burn-rate windows: Pyrra alerts on its own four",
+      ].map((what) => `SLO 'Cart_Errors': left out of Pyrra: ${what}`),
+    ]);
+    // a token never: the source's reference is not written at all
+    expect(files.map((f) => f.text).join("")).not.toContain("PROM_TOKEN");
+    const back = await load([await convertInto([path], "pyrra")]);
+    const [slo] = back.services.flatMap((s) => s.slos);
+    expect(slo).toMatchObject({
+      service: "cart",
+      name: "cart-errors",
+      objective: 0.995,
+      grouping: { by: ["route"] },
+      indicator: {
+        kind: "ratio",
+        bad: 'cart_requests_total{code=~"5.."}',
+        total: "cart_requests_total",
+      },
+    });
+  });
 });

@@ -55,8 +55,9 @@ export function convertServices(
   const names = planOpenSloNames(services);
   const byFile = new Map<string, unknown[]>();
   const refused: SloError[] = [];
+  const written = new Map<string, string>();
   for (const service of services) {
-    const docs = documentsOf(service, to, options, names, refused);
+    const docs = documentsOf(service, to, options, { names, written }, refused);
     const name = fileNameOf(service.service);
     byFile.set(name, [...(byFile.get(name) ?? []), ...docs]);
   }
@@ -75,14 +76,15 @@ function documentsOf(
   service: ServiceSpec,
   to: ConvertTarget,
   options: ConvertOptions,
-  names: ReturnType<typeof planOpenSloNames>,
+  plan: { names: ReturnType<typeof planOpenSloNames>; written: Map<string, string> },
   refused: SloError[],
 ): unknown[] {
   if (to === "native") return [nativeDocument(service, options)];
-  if (to === "openslo") return openSloDocuments(service, { ...options, names });
+  if (to === "openslo") return openSloDocuments(service, { ...options, names: plan.names });
   const { docs, errors } = pyrraDocuments(service, {
     defaults: options.defaults,
     warnings: options.warnings ?? [],
+    written: plan.written,
   });
   refused.push(...errors);
   return docs;

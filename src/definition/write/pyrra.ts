@@ -41,6 +41,8 @@ export interface PyrraWriteOptions {
   defaults: EnvDefaults;
   /** what is left out: the CLI prints them */
   warnings: SloError[];
+  /** the resources of the whole conversion, `namespace/name` -> the SLO written there */
+  written: Map<string, string>;
 }
 
 /** Thrown per SLO: Pyrra cannot say this, so the SLO is not written. */
@@ -60,10 +62,13 @@ export function pyrraDocuments(
 ): { docs: unknown[]; errors: SloError[] } {
   const docs: unknown[] = [];
   const errors: SloError[] = [];
+  serviceKeptOut(service, options.warnings);
   for (const slo of service.slos) {
     const lost: string[] = [];
     try {
-      docs.push(sloDocument(slo, service, options, lost));
+      const doc = sloDocument(slo, service, options, lost);
+      claimName(doc.metadata, `${slo.service}/${slo.name}`, options.written);
+      docs.push(doc);
       for (const what of lost)
         options.warnings.push(specError(`SLO '${slo.name}': left out of Pyrra: ${what}`, slo.at));
     } catch (error) {
@@ -74,6 +79,39 @@ export function pyrraDocuments(
     }
   }
   return { docs, errors };
+}
+
+/** What the service says that Pyrra has no field for (it has no service object). */
+function serviceKeptOut(service: ServiceSpec, warnings: SloError[]): void {
+  const lost = [
+    service.displayName !== undefined ? "displayName" : undefined,
+    service.description !== undefined ? "description" : undefined,
+    service.health.length > 0 ? "health" : undefined,
+    service.deploys ? "deploys" : undefined,
+    service.notify.length > 0 ? "notify" : undefined,
+  ].filter((w) => w !== undefined);
+  if (lost.length > 0 && service.slos.length > 0)
+    warnings.push(
+      specError(
+        `service '${service.service}': left out of Pyrra: its ${lost.join(", ")} (Pyrra has SLOs, no service)`,
+        { file: service.file },
+      ),
+    );
+}
+
+/** Kubernetes holds one resource per name and namespace: a second is refused, not written over the first. */
+function claimName(
+  metadata: PyrraResource["metadata"],
+  slo: string,
+  written: Map<string, string>,
+): void {
+  const key = `${metadata.namespace ?? ""}/${metadata.name}`;
+  const other = written.get(key);
+  if (other !== undefined)
+    cannot(
+      `its Kubernetes name '${metadata.name}'${metadata.namespace ? ` in namespace '${metadata.namespace}'` : ""} is also SLO ${other}'s (Pyrra has one SLO per name and namespace; give the SLOs a namespace label or names apart)`,
+    );
+  written.set(key, slo);
 }
 
 /** A Kubernetes name from the SLO's: lower case, other characters as '-'. */
@@ -88,12 +126,19 @@ export function kubernetesName(name: string): string {
   );
 }
 
+interface PyrraResource {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string | undefined };
+  spec: Record<string, unknown>;
+}
+
 function sloDocument(
   slo: SloSpec,
   service: ServiceSpec,
   options: PyrraWriteOptions,
   lost: string[],
-): unknown {
+): PyrraResource {
   checkSource(slo, service, options, lost);
   if (slo.window.kind !== "rolling")
     cannot("a calendar window (Pyrra's windows are rolling, a Prometheus duration)");
@@ -102,7 +147,9 @@ function sloDocument(
   if ((slo.corrections ?? []).length > 0) cannot("corrections (Pyrra has no budget corrections)");
   const name = K8S_NAME.test(slo.name) ? slo.name : kubernetesName(slo.name);
   if (name !== slo.name)
-    lost.push(`its name, written '${name}' (a Kubernetes name): Pyrra's rules say slo="${name}"`);
+    lost.push(
+      `its name as written: Pyrra's is '${name}' (a Kubernetes name), on its rules slo="${name}"`,
+    );
   keptOut(slo, lost);
   const { labels, namespace } = metadataLabels(slo);
   const alerting = alertingOf(slo, lost);
@@ -112,7 +159,7 @@ function sloDocument(
     metadata: compact({
       name,
       namespace,
-      labels: nonEmptyLabels({ ...serviceLabel(service.service, slo.name, namespace), ...labels }),
+      labels: nonEmptyLabels({ ...serviceLabel(service.service, name, namespace), ...labels }),
       annotations: alerting.annotations,
     }),
     spec: compact({
@@ -166,9 +213,10 @@ function checkSource(
     Object.keys(source.headers).length > 0 ||
     source.bearerToken !== undefined ||
     source.basicAuth !== undefined;
+  // The URL is not said: one written out may hold a password.
   if (url !== IMPLICIT_URL.prometheus || extra)
     lost.push(
-      `the connection of source '${source.name}' (${url}): Pyrra queries the Prometheus it is started with`,
+      `the connection of source '${source.name}': Pyrra queries the Prometheus it is started with`,
     );
 }
 
