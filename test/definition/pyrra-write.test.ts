@@ -158,7 +158,7 @@ describe("slo convert --to pyrra: what Pyrra cannot say", () => {
     expect(refusals.map((l) => l.replace(/^error: [^ ]+ /, ""))).toEqual([
       "SLO 'from-logs' cannot be written in Pyrra: its logs source 'app' (Pyrra reads Prometheus only)",
       "SLO 'monthly' cannot be written in Pyrra: a calendar window (Pyrra's windows are rolling, a Prometheus duration)",
-      "SLO 'summed' cannot be written in Pyrra: the query sum(increase(shop_requests_total[{{window}}])) (Pyrra reads a series selector, metric{labels}, and sums its rate itself)",
+      `SLO 'summed' cannot be written in Pyrra: the query sum(increase(shop_requests_total[{{window}}])) - sum(increase(shop_requests_total{code=~"2.."}[{{window}}])) (Pyrra reads a series selector, metric{labels}, and sums its rate itself)`,
       "SLO 'own-windows' cannot be written in Pyrra: its own burn-rate windows (Pyrra alerts on its four, scaled to the SLO's window)",
       "SLO 'sliced' cannot be written in Pyrra: budgeting by timeslices (Pyrra counts occurrences)",
       "SLO 'maintained' cannot be written in Pyrra: corrections (Pyrra has no budget corrections)",
@@ -167,6 +167,30 @@ describe("slo convert --to pyrra: what Pyrra cannot say", () => {
       `SLO 'spaced-label' cannot be written in Pyrra: label owner="shop team" (a Kubernetes label: letters, digits, '-', '_' and '.', at most 63, alphanumeric at both ends)`,
     ]);
     expect(result.stderr).not.toContain("'fine'");
+  });
+
+  it("writes a counter summed over the SLO's window as its selector; a sum by a label is refused", async () => {
+    const path = "test/fixtures/pyrra/summed/jobs.yaml";
+    const result = await runCli(["convert", "--to", "pyrra", path]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "SLO 'jobs-by-queue' cannot be written in Pyrra: the query sum by (queue) (increase(jobs_total[{{window}}]))",
+    );
+    expect(result.stderr).not.toContain("'jobs-done'");
+    const set = await load([path]);
+    const done = set.services[0]!.slos.filter((s) => s.name === "jobs-done");
+    const { pyrraDocuments } = await import("../../src/definition/write/pyrra.js");
+    const { docs, errors } = pyrraDocuments(
+      { ...set.services[0]!, slos: done },
+      { defaults: new Map(), warnings: [], written: new Map() },
+    );
+    expect(errors).toEqual([]);
+    expect((docs[0] as { spec: { indicator: unknown } }).spec.indicator).toEqual({
+      ratio: {
+        errors: { metric: 'jobs_failed_total{queue="shop"}' },
+        total: { metric: 'jobs_total{queue="shop"}' },
+      },
+    });
   });
 
   it("refuses a second SLO of one Kubernetes name and namespace, naming the first", async () => {

@@ -286,12 +286,27 @@ function labelKey(key: string, value: string): string {
   return prefix === undefined ? `${PREFIX}${key}` : key;
 }
 
+/**
+ * `sum(increase(sel[{{window}}]))`: what slo counts a plain selector as, so
+ * Pyrra's own sum of `sel`. Not `rate`: beside an increase or a plain
+ * selector it is another ratio, which Pyrra's would not be.
+ */
+const SUMMED_OVER_WINDOW =
+  /^sum\s*\(\s*increase\s*\(\s*([\s\S]+?)\s*\[\s*\{\{\s*\.?window\s*\}\}\s*\]\s*\)\s*\)$/;
+
+/**
+ * The series selector Pyrra wraps in `sum(rate(sel[window]))` itself: the
+ * query, or the selector a query sums the same way over the SLO's window
+ * (as Sloth's and OpenSLO's files write it), whose ratio is the same.
+ */
 function selector(query: string): string {
-  if (!isSelector(query))
-    cannot(
-      `the query ${query} (Pyrra reads a series selector, metric{labels}, and sums its rate itself)`,
-    );
-  return query;
+  const text = query.trim();
+  if (isSelector(text)) return text;
+  const inner = SUMMED_OVER_WINDOW.exec(text)?.[1];
+  if (inner !== undefined && isSelector(inner)) return inner;
+  return cannot(
+    `the query ${query} (Pyrra reads a series selector, metric{labels}, and sums its rate itself)`,
+  );
 }
 
 function indicatorOf(slo: SloSpec): Record<string, unknown> {
