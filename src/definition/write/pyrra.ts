@@ -31,10 +31,8 @@ const PREFIX = "pyrra.dev/";
 /** Kubernetes' label and annotation names (after a prefix) and label values. */
 const K8S_NAME_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const K8S_LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
-/** A resource name (DNS-1123 subdomain) and a namespace (DNS-1123 label). */
+/** A resource name and a label's prefix (DNS-1123 subdomains), and a namespace (DNS-1123 label). */
 const K8S_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-/** A label's prefix: a DNS subdomain. */
-const K8S_PREFIX = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const K8S_NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export interface PyrraWriteOptions {
@@ -159,7 +157,10 @@ function sloDocument(
     metadata: compact({
       name,
       namespace,
-      labels: nonEmptyLabels({ ...serviceLabel(service.service, name, namespace), ...labels }),
+      labels: nonEmptyLabels({
+        ...serviceLabel(service.service, name, namespace, slo.labels.service !== undefined),
+        ...labels,
+      }),
       annotations: alerting.annotations,
     }),
     spec: compact({
@@ -172,13 +173,18 @@ function sloDocument(
   };
 }
 
-/** Pyrra's service: its pyrra.dev/service label, unless the namespace, else the name, already says it. */
+/**
+ * Pyrra's service: its pyrra.dev/service label, unless the namespace (or the
+ * name) already says it; written when the SLO had it as a label, which is
+ * how slo reads it back.
+ */
 function serviceLabel(
   service: string,
   name: string,
   namespace: string | undefined,
+  labelled: boolean,
 ): Record<string, string> {
-  if (service === (namespace ?? name)) return {};
+  if (!labelled && service === (namespace ?? name)) return {};
   if (!K8S_LABEL_VALUE.test(service))
     cannot(
       `service '${service}' (a Kubernetes label value: letters, digits, '-', '_' and '.', at most 63)`,
@@ -278,7 +284,7 @@ function labelKey(key: string, value: string): string {
   const slash = key.lastIndexOf("/");
   const prefix = slash < 0 ? undefined : key.slice(0, slash);
   const name = slash < 0 ? key : key.slice(slash + 1);
-  const prefixOk = prefix === undefined || (K8S_PREFIX.test(prefix) && `${prefix}/` !== PREFIX);
+  const prefixOk = prefix === undefined || (K8S_NAME.test(prefix) && `${prefix}/` !== PREFIX);
   if (!prefixOk || !K8S_NAME_PART.test(name) || !K8S_LABEL_VALUE.test(value))
     cannot(
       `label ${key}="${value}" (a Kubernetes label: letters, digits, '-', '_' and '.', at most 63, alphanumeric at both ends)`,
