@@ -1,5 +1,5 @@
 /**
- * `slo convert --to native|openslo [paths] [--out DIR]`: read SLO files in
+ * `slo convert --to native|openslo|pyrra [paths] [--out DIR]`: read SLO files in
  * any format slo loads (native, OpenSLO, Sloth) and write them in another.
  * `${VAR}` references are written back as references, never their values,
  * and an existing file is never overwritten without --force.
@@ -29,10 +29,10 @@ export function registerConvert(
   program
     .command("convert")
     .description(
-      "convert SLO files (native, OpenSLO, Sloth, Pyrra) to slo's native format or OpenSLO",
+      "convert SLO files (native, OpenSLO, Sloth, Pyrra) to slo's native format, OpenSLO or Pyrra",
     )
     .addArgument(pathsArgument())
-    .requiredOption("--to <format>", "native or openslo")
+    .requiredOption("--to <format>", "native, openslo or pyrra")
     .option("--out <dir>", "write one file per service into this folder instead of to stdout")
     .option("--force", "overwrite files that already exist in --out")
     .action(async (paths: string[], options: ConvertOptions) => {

@@ -94,6 +94,10 @@ const CONVERT_INPUTS: Record<string, { paths: string[]; to: ConvertTarget[] }> =
     paths: ["test/fixtures/pyrra/valid/native-latency.yaml"],
     to: ["native", "openslo"],
   },
+  // Pyrra written back as Pyrra: ratio, latency, latencyNative and grouping
+  "pyrra-roundtrip": { paths: ["test/fixtures/pyrra/roundtrip"], to: ["pyrra"] },
+  // native groupBy, a native and a classic histogram, as Pyrra's grouping, latencyNative and latency
+  "pyrra-from-native": { paths: ["test/fixtures/pyrra/to-pyrra/api.yaml"], to: ["pyrra"] },
   "openslo-native-histogram": {
     paths: ["test/fixtures/openslo/native-histogram/rpc.yaml"],
     to: ["native"],

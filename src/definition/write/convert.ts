@@ -19,9 +19,10 @@ import {
 import { nativeDocument } from "./native.js";
 import { openSloDocuments } from "./openslo.js";
 import { planOpenSloNames } from "./openslo-names.js";
+import { pyrraDocuments } from "./pyrra.js";
 import { mapStrings, renderDocuments } from "./yaml.js";
 
-export const CONVERT_TARGETS = ["native", "openslo"] as const;
+export const CONVERT_TARGETS = ["native", "openslo", "pyrra"] as const;
 export type ConvertTarget = (typeof CONVERT_TARGETS)[number];
 
 export interface ConvertOptions {
@@ -30,6 +31,8 @@ export interface ConvertOptions {
   defaults: EnvDefaults;
   /** comment lines at the top of every file */
   header: string[];
+  /** what the target format leaves out (Pyrra): the CLI prints them */
+  warnings?: SloError[];
 }
 
 export interface ConvertedFile {
@@ -51,14 +54,15 @@ export function convertServices(
 ): ConvertedFile[] {
   const names = planOpenSloNames(services);
   const byFile = new Map<string, unknown[]>();
+  const refused: SloError[] = [];
+  const written = new Map<string, string>();
   for (const service of services) {
-    const docs =
-      to === "native"
-        ? [nativeDocument(service, options)]
-        : openSloDocuments(service, { ...options, names });
+    const docs = documentsOf(service, to, options, { names, written }, refused);
     const name = fileNameOf(service.service);
     byFile.set(name, [...(byFile.get(name) ?? []), ...docs]);
   }
+  // Every SLO Pyrra cannot say, at once: one refusal each.
+  if (refused.length > 0) throw new SloErrors(refused);
   return [...byFile].map(([name, docs]) => ({
     name,
     text: renderDocuments(
@@ -66,6 +70,24 @@ export function convertServices(
       options.header,
     ),
   }));
+}
+
+function documentsOf(
+  service: ServiceSpec,
+  to: ConvertTarget,
+  options: ConvertOptions,
+  plan: { names: ReturnType<typeof planOpenSloNames>; written: Map<string, string> },
+  refused: SloError[],
+): unknown[] {
+  if (to === "native") return [nativeDocument(service, options)];
+  if (to === "openslo") return openSloDocuments(service, { ...options, names: plan.names });
+  const { docs, errors } = pyrraDocuments(service, {
+    defaults: options.defaults,
+    warnings: options.warnings ?? [],
+    written: plan.written,
+  });
+  refused.push(...errors);
+  return docs;
 }
 
 /**
@@ -116,14 +138,18 @@ export async function convertPaths(
     if (!defaults.has(name)) defaults.set(name, fallback);
   }
   const header = [`Converted by slo convert --to ${to} from ${set.files.join(", ")}.`];
+  const lost: SloError[] = [];
+  const files = convertServices(set.services, to, {
+    outDir: resolve(cwd, options.outDir),
+    defaults,
+    header,
+    warnings: lost,
+  });
   return {
     inputs: set.files,
-    // what the files hold that slo ignores (keys Sloth ignores): it is not in the output either
-    warnings,
-    files: convertServices(set.services, to, {
-      outDir: resolve(cwd, options.outDir),
-      defaults,
-      header,
-    }),
+    // what the files hold that slo ignores (keys Sloth ignores): it is not in the output either;
+    // then what the target format cannot hold (Pyrra)
+    warnings: [...warnings, ...lost],
+    files,
   };
 }
