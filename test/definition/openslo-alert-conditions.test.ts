@@ -206,31 +206,31 @@ describe("OpenSLO burn-rate conditions", () => {
       })),
     ).toEqual([
       {
-        expr: `slo:error_ratio:1h${sel} / 0.010000000000000009 > 14.4`,
+        expr: `slo:error_ratio:1h${sel} / 0.01 > 14.4`,
         for: "5m",
         severity: "sev1",
         slo_severity: "page",
       },
       {
-        expr: `slo:error_ratio:6h${sel} / 0.010000000000000009 >= 6`,
+        expr: `slo:error_ratio:6h${sel} / 0.01 >= 6`,
         for: undefined,
         severity: "critical",
         slo_severity: "page",
       },
       {
-        expr: `slo:error_ratio:2h${sel} / 0.010000000000000009 > 2`,
+        expr: `slo:error_ratio:2h${sel} / 0.01 > 2`,
         for: "10m",
         severity: "High",
         slo_severity: "ticket",
       },
       {
-        expr: `slo:error_ratio:1d${sel} / 0.010000000000000009 <= 0.25`,
+        expr: `slo:error_ratio:1d${sel} / 0.01 <= 0.25`,
         for: "30m",
         severity: "P3",
         slo_severity: "ticket",
       },
       {
-        expr: `slo:error_ratio:3d${sel} / 0.010000000000000009 < 0.5`,
+        expr: `slo:error_ratio:3d${sel} / 0.01 < 0.5`,
         for: "5m",
         severity: "warning",
         slo_severity: "ticket",
