@@ -84054,7 +84054,8 @@ var NativeFileNormalizer = class {
       eventsOnLogs,
       fieldOnLogs,
       histogramAtOrBelow,
-      histogramTypeOnPrometheus
+      histogramTypeOnPrometheus,
+      nativeNotBucket
     ))
       return void 0;
     if (source.type === "prometheus") {
@@ -84246,6 +84247,11 @@ var histogramTypeOnPrometheus = ({ latency: latency2, type }) => type !== "prome
   at: ["histogramType"],
   message: `histogramType is for a histogram on a prometheus source; '${latency2.source}' is ${type}`,
   hint: "on logs or loki, the latency is a field of each event: drop histogramType"
+} : void 0;
+var nativeNotBucket = ({ latency: latency2 }) => latency2.histogramType === "native" && /^\s*[a-zA-Z_:][a-zA-Z0-9_:]*_bucket\b/.test(latency2.histogram ?? "") ? {
+  at: ["histogram"],
+  message: `histogram '${latency2.histogram}' names a _bucket series, a classic histogram's: a native histogram is the series of its own name`,
+  hint: "drop _bucket from the name for a native histogram, or write histogramType: classic"
 } : void 0;
 var eventsOnLogs = ({ latency: latency2, type }) => type !== "prometheus" && !latency2.events ? { message: `a latency indicator on a ${type} source needs events: <LogQL query>` } : void 0;
 var fieldOnLogs = ({ latency: latency2, type }) => type !== "prometheus" && !latency2.field ? { message: `a latency indicator on a ${type} source needs field: <the latency field>` } : void 0;

@@ -50,9 +50,31 @@ export async function runRules(paths: string[], options: RulesOptions, io: CliIo
   const corrected = correctedSlos(set, result);
   const warning = correctionsWarning(corrected);
   if (warning) io.stderr.write(`${warning}\n`);
+  const guessed = classicByDefault(set, result);
+  if (guessed.length > 0) {
+    io.stderr.write(
+      `note: histogram latency without histogramType, written as classic (_bucket, le): ${guessed.join(", ")}; slo rules asks no server, so for a native histogram write histogramType: native\n`,
+    );
+  }
   const text = renderRules(result.services, format, rulesHeader(set.files, corrected));
   await writeOutput(io, text, options.out, set);
   return EXIT.ok;
+}
+
+/** The SLOs given rules whose histogram's kind the file leaves to the server (slo check asks it; rules cannot). */
+function classicByDefault(set: SloSet, result: RulesResult): string[] {
+  const written = new Set(result.services.map((s) => s.service));
+  return set.services
+    .filter((service) => written.has(service.service))
+    .flatMap((service) => service.slos)
+    .filter(
+      (slo) =>
+        slo.indicator.kind === "latency" &&
+        slo.indicator.histogram !== undefined &&
+        slo.indicator.histogramType === undefined &&
+        !result.skipped.some((s) => s.slo === slo),
+    )
+    .map((slo) => `${slo.service}/${slo.name}`);
 }
 
 /** Loki's rules count with the Loki source's own queries, so the ruler and `slo check` count alike. */

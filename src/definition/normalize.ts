@@ -464,6 +464,7 @@ class NativeFileNormalizer {
         fieldOnLogs,
         histogramAtOrBelow,
         histogramTypeOnPrometheus,
+        nativeNotBucket,
       )
     )
       return undefined;
@@ -748,6 +749,17 @@ const histogramTypeOnPrometheus: Rule<LatencyOn> = ({ latency, type }) =>
         at: ["histogramType"],
         message: `histogramType is for a histogram on a prometheus source; '${latency.source}' is ${type}`,
         hint: "on logs or loki, the latency is a field of each event: drop histogramType",
+      }
+    : undefined;
+
+/** A native histogram is one series of its own name: a `_bucket` name is a classic histogram's part. */
+const nativeNotBucket: Rule<LatencyOn> = ({ latency }) =>
+  latency.histogramType === "native" &&
+  /^\s*[a-zA-Z_:][a-zA-Z0-9_:]*_bucket\b/.test(latency.histogram ?? "")
+    ? {
+        at: ["histogram"],
+        message: `histogram '${latency.histogram}' names a _bucket series, a classic histogram's: a native histogram is the series of its own name`,
+        hint: "drop _bucket from the name for a native histogram, or write histogramType: classic",
       }
     : undefined;
 
