@@ -32572,6 +32572,15 @@ function longestWindow(windows) {
   }
   return longest;
 }
+function addCounts(list) {
+  let good = 0;
+  let total = 0;
+  for (const c of list) {
+    good += c?.good ?? 0;
+    total += c?.total ?? 0;
+  }
+  return { good, total };
+}
 var init_types = __esm({
   "src/sources/types.ts"() {
     "use strict";
@@ -35012,7 +35021,7 @@ var init_json_extractor = __esm({
         const constantBytes = [];
         this.constantsOf.forEach((list, slot) => {
           const count5 = constants5.length / 2;
-          const bytes = list.reduce((sum2, b) => sum2 + b.length, 0);
+          const bytes = list.reduce((sum, b) => sum + b.length, 0);
           if (count5 + list.length > MAX_CONSTANTS || constantBytes.length + bytes > MAX_CONSTANT_BYTES) {
             list.length = 0;
             return;
@@ -39198,7 +39207,7 @@ async function countLogSources(counts, options = {}) {
   const answers = counts.map((c) => new Array(c.requests.length));
   const prepared = await Promise.all(counts.map((c, i) => prepareSource(c, answers[i])));
   const reads = sharedReads(prepared.filter((p) => p !== null));
-  const bytesTotal = reads.reduce((sum2, read) => sum2 + fileBytes(read.inputs), 0);
+  const bytesTotal = reads.reduce((sum, read) => sum + fileBytes(read.inputs), 0);
   let bytesDone = 0;
   const onBytes = options.onProgress ? (n) => {
     bytesDone += n;
@@ -39266,7 +39275,7 @@ function readKey({ spec, inputs }) {
   return JSON.stringify([files, time3, labels2]);
 }
 function fileBytes(inputs) {
-  return inputs.reduce((sum2, input2) => sum2 + (input2.kind === "file" ? input2.size : 0), 0);
+  return inputs.reduce((sum, input2) => sum + (input2.kind === "file" ? input2.size : 0), 0);
 }
 async function countRead(read, context) {
   const spec = read.sources[0].spec;
@@ -40548,7 +40557,7 @@ function formatPromNumber(n) {
   if (!Number.isFinite(n)) return n > 0 ? "+Inf" : "-Inf";
   return String(Number(n.toPrecision(12)));
 }
-var WINDOW_PLACEHOLDER, PARSE_DURATION;
+var WINDOW_PLACEHOLDER, PARSE_DURATION, PROM_LABEL_NAME;
 var init_promql = __esm({
   "src/definition/promql.ts"() {
     "use strict";
@@ -40558,6 +40567,7 @@ var init_promql = __esm({
     init_promql_duration();
     WINDOW_PLACEHOLDER = /\{\{\s*\.?window\s*\}\}/g;
     PARSE_DURATION = "5m";
+    PROM_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
   }
 });
 
@@ -40620,9 +40630,6 @@ var init_histogram = __esm({
 });
 
 // src/sources/native-histogram.ts
-function increase(selector2, rangeMs) {
-  return `increase(${selector2}[${formatPromDuration(rangeMs)}])`;
-}
 function nativeEventQueries(selector2, le, by) {
   const groupBy = by?.join(", ");
   return {
@@ -40635,7 +40642,7 @@ function nativeBadBy(selector2, le, label, rangeMs) {
   return `(${total} - (${nativeAtOrBelowExpr(selector2, le, rangeMs, label)} or ${total} * 0))`;
 }
 async function holdsNativeHistograms(api, selector2, range) {
-  const query2 = `count(histogram_count(${increase(selector2, range.endMs - range.startMs)}))`;
+  const query2 = `count(histogram_count(${nativeIncrease(selector2, range.endMs - range.startMs)}))`;
   try {
     const samples = await api.instant(query2, range.endMs, "the histogram's kind");
     return samples.some((s) => s.value > 0);
@@ -40648,7 +40655,7 @@ function lacksNativeFunctions(error63) {
   return error63 instanceof SloError && /histogram_(count|fraction)/.test(error63.message) && /unknown func|not.*(defined|exist|support)/i.test(error63.message);
 }
 async function interpolationNote(api, selector2, le, thresholdText2, window2) {
-  const query2 = `sum(${increase(selector2, window2.endMs - window2.startMs)})`;
+  const query2 = `sum(${nativeIncrease(selector2, window2.endMs - window2.startMs)})`;
   const data = await api.call("/query", { query: query2, time: (window2.endMs / 1e3).toFixed(3) }, query2);
   const buckets = bucketsOf(data.result);
   const split = buckets.filter((b) => b.lower < le && le < b.upper && b.count > 0);
@@ -41105,18 +41112,17 @@ async function countGroups(api, queries, kinds, request2, by) {
   return { ...sumOfGroups(request2, groups2), groups: groups2 };
 }
 function sumOfGroups(request2, groups2) {
-  const add2 = (counts) => ({
-    good: counts.reduce((sum2, c) => sum2 + c.good, 0),
-    total: counts.reduce((sum2, c) => sum2 + c.total, 0)
-  });
   return {
     windows: Object.fromEntries(
-      request2.windows.map((w) => [w.key, add2(groups2.map((g) => g.windows[w.key]))])
+      request2.windows.map((w) => [w.key, addCounts(groups2.map((g) => g.windows[w.key]))])
     ),
     series: Object.fromEntries(
       request2.series.map((s) => [
         s.key,
-        Array.from({ length: s.count }, (_, b) => add2(groups2.map((g) => g.series[s.key][b])))
+        Array.from(
+          { length: s.count },
+          (_, b) => addCounts(groups2.map((g) => g.series[s.key][b]))
+        )
       ])
     )
   };
@@ -41159,9 +41165,10 @@ var LABEL_NAME2, KINDS;
 var init_counting = __esm({
   "src/sources/query-api/counting.ts"() {
     "use strict";
+    init_promql();
     init_errors();
     init_types();
-    LABEL_NAME2 = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+    LABEL_NAME2 = PROM_LABEL_NAME;
     KINDS = ["total", "good", "bad"];
   }
 });
@@ -41543,10 +41550,10 @@ function classicQueries(les, { metric: metric2, matchers }, threshold, indicator
     );
   }
   const goodSelector = formatSelector(`${metric2}_bucket`, [...matchers, leMatcher(matching)]);
-  const sum2 = request2.slo.grouping ? `sum by (${request2.slo.grouping.by.join(", ")})` : "sum";
-  const increase2 = (selector2) => (rangeMs) => `${sum2}(increase(${selector2}[${formatPromDuration(rangeMs)}]))`;
+  const sum = request2.slo.grouping ? `sum by (${request2.slo.grouping.by.join(", ")})` : "sum";
+  const increase = (selector2) => (rangeMs) => `${sum}(increase(${selector2}[${formatPromDuration(rangeMs)}]))`;
   return {
-    events: { total: increase2(countSelector), good: increase2(goodSelector) },
+    events: { total: increase(countSelector), good: increase(goodSelector) },
     totalSelector: countSelector,
     badBy: (label, rangeMs) => badFromGood(
       increaseBy(label, countSelector, rangeMs),
@@ -41864,8 +41871,8 @@ function stringOr(value) {
   return typeof value === "string" ? value : void 0;
 }
 function countQuery(logQuery, rangeMs, by) {
-  const sum2 = by ? `sum by (${by.join(", ")})` : "sum";
-  return `${sum2}(count_over_time(${countable(logQuery)} [${formatLokiDuration(rangeMs)}]))`;
+  const sum = by ? `sum by (${by.join(", ")})` : "sum";
+  return `${sum}(count_over_time(${countable(logQuery)} [${formatLokiDuration(rangeMs)}]))`;
 }
 function countable(logQuery) {
   const parsed = parseLogQuery(logQuery, { requireSelector: true });
@@ -47146,7 +47153,7 @@ ${indent}${line}` : "\n";
           str += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum2, line) => sum2 + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
             str += ",";
@@ -47162,7 +47169,7 @@ ${indent}${line}` : "\n";
         return start + end;
       } else {
         if (!reqNewline) {
-          const len = lines.reduce((sum2, line) => sum2 + line.length + 2, 2);
+          const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
@@ -57967,10 +57974,10 @@ function excludedText(e) {
 function excludedTotal(entry) {
   if (entry.correctionsExcluded) return entry.correctionsExcluded;
   return (entry.corrections ?? []).reduce(
-    (sum2, c) => ({
-      good: sum2.good + c.excluded.good,
-      bad: sum2.bad + c.excluded.bad,
-      total: sum2.total + c.excluded.total
+    (sum, c) => ({
+      good: sum.good + c.excluded.good,
+      bad: sum.bad + c.excluded.bad,
+      total: sum.total + c.excluded.total
     }),
     { good: 0, bad: 0, total: 0 }
   );
@@ -57985,7 +57992,7 @@ function reportCorrectionsSummary(entries) {
   const touched = entries.filter((e) => (e.corrections ?? []).length > 0);
   if (touched.length === 0) return null;
   const total = touched.map(excludedTotal).reduce(
-    (sum2, e) => ({ good: sum2.good + e.good, bad: sum2.bad + e.bad, total: sum2.total + e.total }),
+    (sum, e) => ({ good: sum.good + e.good, bad: sum.bad + e.bad, total: sum.total + e.total }),
     { good: 0, bad: 0, total: 0 }
   );
   const slos = `${touched.length} SLO${touched.length === 1 ? "" : "s"}`;
@@ -58808,7 +58815,7 @@ function runbookLink(runbook) {
   return url2 ? `[runbook](${url2})` : escapeMarkdown(runbook);
 }
 function breakdownTable(e) {
-  const total = e.breakdown.reduce((sum2, b) => sum2 + b.count, 0);
+  const total = e.breakdown.reduce((sum, b) => sum + b.count, 0);
   return [
     "| what spent the budget | bad events | share |",
     "|:--|--:|--:|",
@@ -60960,13 +60967,14 @@ function clipIntervals(merged, fromMs, toMs) {
   return pieces;
 }
 function coveredMs(merged, fromMs, toMs) {
-  return clipIntervals(merged, fromMs, toMs).reduce((sum2, i) => sum2 + i.endMs - i.startMs, 0);
+  return clipIntervals(merged, fromMs, toMs).reduce((sum, i) => sum + i.endMs - i.startMs, 0);
 }
 
 // src/pipeline/correction-windows.ts
 init_errors();
 init_limits();
 init_series();
+init_types();
 function planCorrections(slo, sourceType, main, others) {
   const window2 = main.windows.find((w) => w.key === slo.window.label);
   if (!slo.corrections || slo.corrections.length === 0 || !window2) return void 0;
@@ -61091,8 +61099,8 @@ function withoutCorrections(plan, request2, result) {
   const holdsWindow = request2.windows.some((w) => w.key === plan.window.key) && plan.perCorrection.length > 0;
   const without = (counted2) => {
     const { counts, countsOf: countsOf2 } = subtractPieces(plan, pieces, request2, counted2);
-    const excluded = holdsWindow ? plan.perCorrection.map((keys2) => sum(keys2.map(countsOf2))) : counted2.excluded;
-    const excludedOnce = holdsWindow ? sum((pieces.byWindow.get(plan.window.key) ?? []).map(countsOf2)) : counted2.excludedOnce;
+    const excluded = holdsWindow ? plan.perCorrection.map((keys2) => addCounts(keys2.map(countsOf2))) : counted2.excluded;
+    const excludedOnce = holdsWindow ? addCounts((pieces.byWindow.get(plan.window.key) ?? []).map(countsOf2)) : counted2.excludedOnce;
     return {
       ...counts,
       ...excluded ? { excluded } : {},
@@ -61115,7 +61123,7 @@ function subtractPieces(plan, pieces, request2, counted2) {
   const windows = {};
   for (const [key, counts] of Object.entries(counted2.windows)) {
     if (key.startsWith(PIECE_PREFIX)) continue;
-    windows[key] = less(counts, sum((pieces.byWindow.get(key) ?? []).map(countsOf2)));
+    windows[key] = less(counts, addCounts((pieces.byWindow.get(key) ?? []).map(countsOf2)));
   }
   const series = Object.fromEntries(
     request2.series.filter((s) => !s.key.startsWith(BATCH_PREFIX)).map((s) => [
@@ -61128,12 +61136,6 @@ function subtractPieces(plan, pieces, request2, counted2) {
     ])
   );
   return { counts: { windows, series }, countsOf: countsOf2 };
-}
-function sum(list) {
-  return list.reduce(
-    (acc, c) => ({ good: acc.good + (c?.good ?? 0), total: acc.total + (c?.total ?? 0) }),
-    { good: 0, total: 0 }
-  );
 }
 function less(whole, pieces) {
   const total = Math.max(0, whole.total - pieces.total);
@@ -61323,6 +61325,7 @@ function sorted(deploys) {
 }
 
 // src/pipeline/groups.ts
+init_types();
 function splitGroups(slo, result, previous) {
   const grouping = slo.grouping;
   const perWhole = slo.gate.per === "whole";
@@ -61429,29 +61432,20 @@ function groupResult(whole, counts) {
 function sumCounts(shape, parts) {
   const windows = {};
   for (const key of Object.keys(shape.windows)) {
-    windows[key] = addAll(parts.map((p) => p.windows[key]));
+    windows[key] = addCounts(parts.map((p) => p.windows[key]));
   }
   const series = {};
   for (const [key, buckets] of Object.entries(shape.series)) {
-    series[key] = buckets.map((_, i) => addAll(parts.map((p) => p.series[key]?.[i])));
+    series[key] = buckets.map((_, i) => addCounts(parts.map((p) => p.series[key]?.[i])));
   }
-  const excluded = shape.excluded?.map((_, i) => addAll(parts.map((p) => p.excluded?.[i])));
-  const excludedOnce = shape.excludedOnce && addAll(parts.map((p) => p.excludedOnce));
+  const excluded = shape.excluded?.map((_, i) => addCounts(parts.map((p) => p.excluded?.[i])));
+  const excludedOnce = shape.excludedOnce && addCounts(parts.map((p) => p.excludedOnce));
   return {
     windows,
     series,
     ...excluded ? { excluded } : {},
     ...excludedOnce ? { excludedOnce } : {}
   };
-}
-function addAll(counts) {
-  let good = 0;
-  let total = 0;
-  for (const c of counts) {
-    good += c?.good ?? 0;
-    total += c?.total ?? 0;
-  }
-  return { good, total };
 }
 function totalOf(group, windowKey) {
   return group.windows[windowKey]?.total ?? 0;
@@ -61953,16 +61947,16 @@ function stirlingError(n) {
 function deviance(x, np) {
   if (Math.abs(x - np) < 0.1 * (x + np)) {
     let v = (x - np) / (x + np);
-    let sum2 = (x - np) * v;
+    let sum = (x - np) * v;
     let term = 2 * x * v;
     v *= v;
     for (let j = 1; j < 1e3; j++) {
       term *= v;
-      const next = sum2 + term / (2 * j + 1);
-      if (next === sum2) return next;
-      sum2 = next;
+      const next = sum + term / (2 * j + 1);
+      if (next === sum) return next;
+      sum = next;
     }
-    return sum2;
+    return sum;
   }
   return x * Math.log(x / np) + np - x;
 }
@@ -61983,15 +61977,15 @@ function logHypergeometricPmf(x, bad, good, drawn) {
 }
 var NEGLIGIBLE = 1e-17;
 function tailInFirstTerms(first, last, step, ratio) {
-  let sum2 = 1;
+  let sum = 1;
   let term = 1;
   for (let k = first; k !== last; k += step) {
     const r = ratio(k);
     term *= r;
-    sum2 += term;
-    if (r < 1 && term * r / (1 - r) <= sum2 * NEGLIGIBLE) break;
+    sum += term;
+    if (r < 1 && term * r / (1 - r) <= sum * NEGLIGIBLE) break;
   }
-  return sum2;
+  return sum;
 }
 function isCount(n) {
   return Number.isSafeInteger(n) && n >= 0;
@@ -62171,9 +62165,9 @@ function worseOf(a, b) {
 function headline(n, baselineName = "before") {
   const after = n.afterRatio ?? 0;
   const before = n.baselineRatio ?? 0;
-  const increase2 = before > 0 ? `${times(after / before)}, ` : "";
+  const increase = before > 0 ? `${times(after / before)}, ` : "";
   const burn = times(n.afterBurnRate ?? 0);
-  return `errors ${percent3(after)} after vs ${percent3(before)} ${baselineName} (${increase2}burn ${burn})`;
+  return `errors ${percent3(after)} after vs ${percent3(before)} ${baselineName} (${increase}burn ${burn})`;
 }
 function pClause(p, confidence) {
   const alpha = trim(1 - confidence);
@@ -62867,9 +62861,8 @@ function isTimeZone(name2) {
   }
 }
 var knownTimeZone = (timeZone) => isTimeZone(timeZone) ? void 0 : { message: `unknown time zone '${timeZone}'; expected an IANA name like Europe/Berlin` };
-var LOGQL_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 function lokiFieldIsLabel(sourceType) {
-  return (field) => sourceType !== "loki" || LOGQL_LABEL_NAME.test(field) ? void 0 : {
+  return (field) => sourceType !== "loki" || PROM_LABEL_NAME.test(field) ? void 0 : {
     message: `field '${field}' is not a LogQL label name (letters, digits and _, not starting with a digit)`,
     hint: `json and logfmt turn nested keys into labels joined with _: write ${field.replace(/[^a-zA-Z0-9_]/g, "_").replace(/^(?=\d)/, "_")}`
   };
@@ -63157,7 +63150,6 @@ var seriesIsSelector = (text) => isSelector(text) ? void 0 : {
   message: "PromQL: series takes a series selector, name{labels}, not a query: slo reads the version label of each series it selects",
   hint: 'e.g. build_info{job="ctrl"}'
 };
-var PROM_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 var promLabelName = (label) => PROM_LABEL_NAME.test(label) ? void 0 : {
   message: `'${label}' is not a Prometheus label name (letters, digits and _, not starting with a digit)`
 };
@@ -63539,7 +63531,7 @@ function roundNumber(value) {
 // src/definition/grouping.ts
 init_defaults();
 init_limits();
-var LABEL_NAME3 = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+init_promql();
 var SERVER_NAME = { prometheus: "Prometheus", loki: "Loki" };
 function readGrouping(reporter, path, fields) {
   if (fields.groupBy === void 0) {
@@ -63600,10 +63592,10 @@ function labelNames(sourceType) {
     const problems = [];
     for (let i = 0; i < by.length; i++) {
       const name2 = by[i];
-      if (!LABEL_NAME3.test(name2))
+      if (!PROM_LABEL_NAME.test(name2))
         problems.push({
           message: `groupBy: '${name2}' is not a ${server} label name (letters, digits and _, not starting with a digit)`,
-          hint: `on a ${sourceType} source each group is a label's value: write ${name2.replace(/[^a-zA-Z0-9_]/g, "_").replace(/^(?=\d)/, "_")}`,
+          hint: `on a ${sourceType} source each group is a label's value: write ${labelName(name2)}`,
           ...listed ? { at: [i] } : {}
         });
     }
@@ -66760,13 +66752,13 @@ var CC_SANITIZE = /[- ]/g;
 function isLuhnAlgo(digits2) {
   let length = digits2.length;
   let bit = 1;
-  let sum2 = 0;
+  let sum = 0;
   while (length) {
     const value = digits2.charCodeAt(--length) - 48;
     bit ^= 1;
-    sum2 += bit ? [0, 2, 4, 6, 8, 1, 3, 5, 7, 9][value] : value;
+    sum += bit ? [0, 2, 4, 6, 8, 1, 3, 5, 7, 9][value] : value;
   }
-  return sum2 % 10 === 0;
+  return sum % 10 === 0;
 }
 function isValidCreditCard(input2) {
   if (!creditCard.test(input2))
@@ -86604,6 +86596,7 @@ init_defaults();
 // src/definition/pyrra/indicator.ts
 init_defaults();
 init_histogram();
+init_promql();
 
 // src/definition/pyrra/selectors.ts
 init_promql();
@@ -86711,7 +86704,7 @@ var PROM_UNIT_MS = [365 * 864e5, 7 * 864e5, 864e5, 36e5, 6e4, 1e3, 1];
 function promDurationMs(text) {
   const m = text === "" ? null : PROM_DURATION.exec(text);
   if (!m) return null;
-  return PROM_UNIT_MS.reduce((sum2, unit, i) => sum2 + Number(m[i + 1] ?? 0) * unit, 0);
+  return PROM_UNIT_MS.reduce((sum, unit, i) => sum + Number(m[i + 1] ?? 0) * unit, 0);
 }
 
 // src/definition/pyrra/indicator.ts
@@ -86745,7 +86738,6 @@ function indicatorOf3({ r, w }, specPath) {
   if (!r.record(at2, true)) return void 0;
   return kind === "ratio" ? ratioOf({ r, w }, at2) : kind === "latency" ? latencyOf({ r, w }, at2) : latencyNativeOf(r, at2);
 }
-var LABEL_NAME4 = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 function groupingOf(r, specPath) {
   const indicatorPath = [...specPath, "indicator"];
   const kind = ["ratio", "latency", "latencyNative"].find((k) => r.has([...indicatorPath, k]));
@@ -86757,7 +86749,7 @@ function groupingOf(r, specPath) {
   const by = [];
   let valid = true;
   list.forEach((item2, i) => {
-    if (typeof item2 !== "string" || !LABEL_NAME4.test(item2)) {
+    if (typeof item2 !== "string" || !PROM_LABEL_NAME.test(item2)) {
       r.fail(
         [...path, i],
         `grouping: '${String(item2)}' is not a label name ([a-zA-Z_][a-zA-Z0-9_]*): Pyrra sums by it`
@@ -87866,8 +87858,8 @@ function queriesParse(r, path, plugin, queries) {
 
 // src/definition/sloth-slo-plugins.ts
 init_defaults();
+init_promql();
 var ALERT_FOR_PLUGIN = "sloth.dev/contrib/alert_for/v1";
-var PROM_LABEL_NAME2 = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 var NOTHING2 = () => ({ labels: {} });
 var SAME_AS_SLO = [
   "sloth.dev/core/validate/v1",
@@ -87970,7 +87962,7 @@ function infoLabels(r, path, ctx) {
   }
   const labels2 = r.labels([...config2, "labels"]);
   for (const name2 of Object.keys(labels2)) {
-    if (PROM_LABEL_NAME2.test(name2)) continue;
+    if (PROM_LABEL_NAME.test(name2)) continue;
     ctx.warn(
       [...config2, "labels"],
       `'${name2}' is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*): Sloth writes it as it is, which Prometheus before 3.0 refuses (invalid label name); slo's rules write it as '${labelName(name2)}'`,

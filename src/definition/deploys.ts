@@ -7,7 +7,7 @@
  */
 
 import type { DeploySpec, SourceSpec } from "./model.js";
-import { isSelector } from "./promql.js";
+import { isSelector, PROM_LABEL_NAME } from "./promql.js";
 import {
   checkAll,
   checkInOrder,
@@ -198,8 +198,6 @@ const seriesIsSelector: Rule<string> = (text) =>
           "PromQL: series takes a series selector, name{labels}, not a query: slo reads the version label of each series it selects",
         hint: 'e.g. build_info{job="ctrl"}',
       };
-
-const PROM_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 const promLabelName: Rule<string> = (label) =>
   PROM_LABEL_NAME.test(label)

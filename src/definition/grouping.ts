@@ -5,9 +5,11 @@
  * rules that keep a grouping countable.
  */
 
+import { labelName } from "../conventions.js";
 import { DEFAULT_GROUP_LIMIT } from "../defaults.js";
 import { MAX_GROUP_LIMIT } from "../limits.js";
 import type { BudgetingMethod, GroupingSpec, Indicator, SourceSpec } from "./model.js";
+import { PROM_LABEL_NAME } from "./promql.js";
 import { checkAll, checkInOrder, type Problem, type Reporter, type Rule } from "./rules.js";
 import type { YamlPath } from "./yaml-source.js";
 
@@ -21,9 +23,6 @@ export interface GroupingFields {
   indicator: Indicator | undefined;
   source: SourceSpec | undefined;
 }
-
-/** Prometheus and Loki label names; a log field may be any name `| json` reads. */
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 const SERVER_NAME: Record<string, string> = { prometheus: "Prometheus", loki: "Loki" };
 
@@ -105,10 +104,10 @@ function labelNames(sourceType: string | undefined): Rule<NamedLabels> {
     const problems: Problem[] = [];
     for (let i = 0; i < by.length; i++) {
       const name = by[i]!;
-      if (!LABEL_NAME.test(name))
+      if (!PROM_LABEL_NAME.test(name))
         problems.push({
           message: `groupBy: '${name}' is not a ${server} label name (letters, digits and _, not starting with a digit)`,
-          hint: `on a ${sourceType} source each group is a label's value: write ${name.replace(/[^a-zA-Z0-9_]/g, "_").replace(/^(?=\d)/, "_")}`,
+          hint: `on a ${sourceType} source each group is a label's value: write ${labelName(name)}`,
           ...(listed ? { at: [i] } : {}),
         });
     }

@@ -90,7 +90,8 @@ export function leRegex(value: number): string {
 // ---------------------------------------------------------------------------
 // Native histograms: one series of exponential buckets, no `_bucket` series
 
-function nativeIncrease(selector: string, rangeMs: number): string {
+/** `increase(selector[range])`: a native histogram's events over the range, as one histogram per series. */
+export function nativeIncrease(selector: string, rangeMs: number): string {
   return `increase(${selector}[${formatPromDuration(rangeMs)}])`;
 }
 

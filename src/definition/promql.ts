@@ -225,3 +225,6 @@ export function formatPromNumber(n: number): string {
   if (!Number.isFinite(n)) return n > 0 ? "+Inf" : "-Inf";
   return String(Number(n.toPrecision(12)));
 }
+
+/** A Prometheus (and Loki) label name: what `sum by`, matchers and rule labels accept. */
+export const PROM_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;

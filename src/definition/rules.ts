@@ -19,7 +19,7 @@ import { formatDuration, HOUR_MS } from "./duration.js";
 import { ERROR_DETAILS_LABEL, ERROR_LABEL, type LogQuery, someLabelTest } from "./logql/ast.js";
 import { parseLogQuery } from "./logql/parse.js";
 import type { WindowSpec } from "./model.js";
-import { checkPromQL } from "./promql.js";
+import { checkPromQL, PROM_LABEL_NAME } from "./promql.js";
 import type { YamlPath } from "./yaml-source.js";
 
 export interface Problem {
@@ -204,12 +204,10 @@ export const knownTimeZone: Rule<string> = (timeZone) =>
     ? undefined
     : { message: `unknown time zone '${timeZone}'; expected an IANA name like Europe/Berlin` };
 
-const LOGQL_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
 /** Loki filters on a label: json and logfmt name nested keys with `_`, never `.`. */
 export function lokiFieldIsLabel(sourceType: string): Rule<string> {
   return (field) =>
-    sourceType !== "loki" || LOGQL_LABEL_NAME.test(field)
+    sourceType !== "loki" || PROM_LABEL_NAME.test(field)
       ? undefined
       : {
           message: `field '${field}' is not a LogQL label name (letters, digits and _, not starting with a digit)`,

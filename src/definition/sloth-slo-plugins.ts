@@ -10,6 +10,7 @@
 import { labelName } from "../conventions.js";
 import { DEFAULT_MIN_EVENTS } from "../defaults.js";
 import { closest, type DocReader } from "./doc-reader.js";
+import { PROM_LABEL_NAME } from "./promql.js";
 import type { PluginKeyCheck as KeyCheck } from "./sloth-sli-plugin.js";
 import type { YamlPath } from "./yaml-source.js";
 
@@ -38,7 +39,6 @@ interface PluginContext {
 }
 
 /** What Prometheus 2 and Alertmanager's classic names accept, and so what slo's rules write. */
-const PROM_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 const NOTHING: Reader = () => ({ labels: {} });
 

@@ -25,12 +25,13 @@ import { specError } from "../errors.js";
 import { MAX_CORRECTION_PERIODS_PER_WINDOW, MAX_CORRECTION_PERIODS_REPORTED } from "../limits.js";
 import type { ReportCorrection } from "../report/schema.js";
 import { MAX_POINTS_PER_QUERY } from "../sources/query-api/series.js";
-import type {
-  CountRequest,
-  CountResult,
-  Counts,
-  CountsOverTime,
-  WindowRequest,
+import {
+  addCounts,
+  type CountRequest,
+  type CountResult,
+  type Counts,
+  type CountsOverTime,
+  type WindowRequest,
 } from "../sources/types.js";
 
 interface CorrectionPeriods {
@@ -232,11 +233,11 @@ export function withoutCorrections(
   const without = (counted: CountsOverTime): CountsOverTime => {
     const { counts, countsOf } = subtractPieces(plan, pieces, request, counted);
     const excluded = holdsWindow
-      ? plan.perCorrection.map((keys) => sum(keys.map(countsOf)))
+      ? plan.perCorrection.map((keys) => addCounts(keys.map(countsOf)))
       : counted.excluded;
     // The window's pieces are of the merged periods: each excluded event once.
     const excludedOnce = holdsWindow
-      ? sum((pieces.byWindow.get(plan.window.key) ?? []).map(countsOf))
+      ? addCounts((pieces.byWindow.get(plan.window.key) ?? []).map(countsOf))
       : counted.excludedOnce;
     return {
       ...counts,
@@ -268,7 +269,7 @@ function subtractPieces(
   const windows: Record<string, Counts> = {};
   for (const [key, counts] of Object.entries(counted.windows)) {
     if (key.startsWith(PIECE_PREFIX)) continue;
-    windows[key] = less(counts, sum((pieces.byWindow.get(key) ?? []).map(countsOf)));
+    windows[key] = less(counts, addCounts((pieces.byWindow.get(key) ?? []).map(countsOf)));
   }
   const series = Object.fromEntries(
     request.series
@@ -283,13 +284,6 @@ function subtractPieces(
       ]),
   );
   return { counts: { windows, series }, countsOf };
-}
-
-function sum(list: (Counts | undefined)[]): Counts {
-  return list.reduce<Counts>(
-    (acc, c) => ({ good: acc.good + (c?.good ?? 0), total: acc.total + (c?.total ?? 0) }),
-    { good: 0, total: 0 },
-  );
 }
 
 /** A window less its pieces: a counter's extrapolation can make the pieces a little more. */

@@ -9,7 +9,13 @@
 import { type GroupIdentity, groupEntryName } from "../conventions.js";
 import type { SloSpec } from "../definition/model.js";
 import type { ReportGroup, SloReportEntry } from "../report/schema.js";
-import type { CountResult, Counts, CountsOverTime, GroupCounts } from "../sources/types.js";
+import {
+  addCounts,
+  type CountResult,
+  type Counts,
+  type CountsOverTime,
+  type GroupCounts,
+} from "../sources/types.js";
 
 /** One group of a grouped SLO: what the report calls it, and its counts as a source's answer. */
 export interface GroupAnswer {
@@ -160,30 +166,20 @@ function groupResult(whole: CountResult, counts: CountsOverTime): CountResult {
 function sumCounts(shape: CountResult, parts: readonly CountsOverTime[]): CountsOverTime {
   const windows: Record<string, Counts> = {};
   for (const key of Object.keys(shape.windows)) {
-    windows[key] = addAll(parts.map((p) => p.windows[key]));
+    windows[key] = addCounts(parts.map((p) => p.windows[key]));
   }
   const series: Record<string, Counts[]> = {};
   for (const [key, buckets] of Object.entries(shape.series)) {
-    series[key] = buckets.map((_, i) => addAll(parts.map((p) => p.series[key]?.[i])));
+    series[key] = buckets.map((_, i) => addCounts(parts.map((p) => p.series[key]?.[i])));
   }
-  const excluded = shape.excluded?.map((_, i) => addAll(parts.map((p) => p.excluded?.[i])));
-  const excludedOnce = shape.excludedOnce && addAll(parts.map((p) => p.excludedOnce));
+  const excluded = shape.excluded?.map((_, i) => addCounts(parts.map((p) => p.excluded?.[i])));
+  const excludedOnce = shape.excludedOnce && addCounts(parts.map((p) => p.excludedOnce));
   return {
     windows,
     series,
     ...(excluded ? { excluded } : {}),
     ...(excludedOnce ? { excludedOnce } : {}),
   };
-}
-
-function addAll(counts: readonly (Counts | undefined)[]): Counts {
-  let good = 0;
-  let total = 0;
-  for (const c of counts) {
-    good += c?.good ?? 0;
-    total += c?.total ?? 0;
-  }
-  return { good, total };
 }
 
 function totalOf(group: GroupCounts, windowKey: string): number {

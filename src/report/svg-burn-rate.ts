@@ -67,7 +67,6 @@ export function burnRateSvg(input: BurnRateChartInput): string {
     const at = (Math.log10(Math.max(v, scale.min)) - Math.log10(scale.min)) / scale.decades;
     return m.top + (1 - at) * plotH;
   };
-  const _f = (n: number) => n.toFixed(1);
 
   const corrections = input.corrections ?? [];
   const parts: string[] = [plotFrame(area), ...correctionParts(area, corrections, x)];

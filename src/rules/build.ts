@@ -24,6 +24,7 @@ import {
   severityLabels,
   WINDOW_LABEL,
 } from "../conventions.js";
+import { roundNumber } from "../definition/doc-reader.js";
 import {
   histogramParts,
   leRegex,
@@ -39,7 +40,12 @@ import type {
   SourceSpec,
 } from "../definition/model.js";
 import { windowPeriodMs } from "../definition/openslo/durations.js";
-import { formatPromDuration, formatSelector, windowQuery } from "../definition/promql.js";
+import {
+  formatPromDuration,
+  formatSelector,
+  PROM_LABEL_NAME,
+  windowQuery,
+} from "../definition/promql.js";
 import { type BurnRateOp, ruleFactor } from "../engine/alert-policy.js";
 import { type SloError, specError } from "../errors.js";
 import {
@@ -93,8 +99,6 @@ export interface RulesResult {
   skipped: SkippedSlo[];
   errors: SloError[];
 }
-
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /**
  * A value judged sample by sample has no counters to sum over the alert
@@ -290,7 +294,7 @@ export function andPerGroup(slo: SloSpec): string {
  */
 export function groupLabelProblem(slo: SloSpec): SloError | undefined {
   const by = slo.grouping?.by ?? [];
-  const invalid = by.find((label) => !LABEL_NAME.test(label));
+  const invalid = by.find((label) => !PROM_LABEL_NAME.test(label));
   if (invalid !== undefined) {
     return specError(
       `SLO '${slo.name}': groupBy '${invalid}' is not a label name; rules group by labels ([a-zA-Z_][a-zA-Z0-9_]*)`,
@@ -323,7 +327,7 @@ export function groupLabelProblem(slo: SloSpec): SloError | undefined {
  * give 0.001, no objective written with fewer digits changes.
  */
 export function budgetOf(slo: SloSpec): number {
-  return Number((1 - slo.objective).toPrecision(12));
+  return roundNumber(1 - slo.objective);
 }
 
 function sloGroup(slo: SloSpec): RuleGroup {

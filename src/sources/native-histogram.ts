@@ -8,15 +8,11 @@
  * classic path sums buckets, so series of different schemas each keep theirs.
  */
 
-import { nativeAtOrBelowExpr, nativeCountExpr } from "../definition/histogram.js";
-import { formatPromDuration, formatPromNumber } from "../definition/promql.js";
+import { nativeAtOrBelowExpr, nativeCountExpr, nativeIncrease } from "../definition/histogram.js";
+import { formatPromNumber } from "../definition/promql.js";
 import { SloError } from "../errors.js";
 import type { QueryApi, RangeQuery } from "./query-api/client.js";
 import type { TimeRange } from "./query-api/series.js";
-
-function increase(selector: string, rangeMs: number): string {
-  return `increase(${selector}[${formatPromDuration(rangeMs)}])`;
-}
 
 export function nativeEventQueries(
   selector: string,
@@ -48,7 +44,7 @@ export async function holdsNativeHistograms(
   selector: string,
   range: TimeRange,
 ): Promise<boolean> {
-  const query = `count(histogram_count(${increase(selector, range.endMs - range.startMs)}))`;
+  const query = `count(histogram_count(${nativeIncrease(selector, range.endMs - range.startMs)}))`;
   try {
     const samples = await api.instant(query, range.endMs, "the histogram's kind");
     return samples.some((s) => s.value > 0);
@@ -85,7 +81,7 @@ export async function interpolationNote(
   thresholdText: string,
   window: TimeRange & { key: string },
 ): Promise<string | undefined> {
-  const query = `sum(${increase(selector, window.endMs - window.startMs)})`;
+  const query = `sum(${nativeIncrease(selector, window.endMs - window.startMs)})`;
   const data = await api.call("/query", { query, time: (window.endMs / 1000).toFixed(3) }, query);
   const buckets = bucketsOf(data.result);
   const split = buckets.filter((b) => b.lower < le && le < b.upper && b.count > 0);

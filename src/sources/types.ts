@@ -196,3 +196,14 @@ export function longestWindow(windows: readonly WindowRequest[]): WindowRequest 
   }
   return longest;
 }
+
+/** Counts added up; a missing one counts as none. */
+export function addCounts(list: readonly (Counts | undefined)[]): Counts {
+  let good = 0;
+  let total = 0;
+  for (const c of list) {
+    good += c?.good ?? 0;
+    total += c?.total ?? 0;
+  }
+  return { good, total };
+}

@@ -9,6 +9,7 @@ import { DEFAULT_GROUP_LIMIT } from "../../defaults.js";
 import type { DocReader } from "../doc-reader.js";
 import { histogramParts, leUnit } from "../histogram.js";
 import type { GroupingSpec, Indicator } from "../model.js";
+import { PROM_LABEL_NAME } from "../promql.js";
 import { checkInOrder, promqlParses } from "../rules.js";
 import type { YamlPath } from "../yaml-source.js";
 import {
@@ -69,7 +70,6 @@ export function indicatorOf({ r, w }: Readers, specPath: YamlPath): Indicator | 
 }
 
 /** Prometheus label names: Pyrra writes `sum by (...)` of them. */
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /**
  * `spec.indicator.<kind>.grouping`: one SLO per value of these labels, slo's
@@ -91,7 +91,7 @@ export function groupingOf(
   const by: string[] = [];
   let valid = true;
   list.forEach((item, i) => {
-    if (typeof item !== "string" || !LABEL_NAME.test(item)) {
+    if (typeof item !== "string" || !PROM_LABEL_NAME.test(item)) {
       r.fail(
         [...path, i],
         `grouping: '${String(item)}' is not a label name ([a-zA-Z_][a-zA-Z0-9_]*): Pyrra sums by it`,

@@ -5,6 +5,7 @@
  * says only which queries count its events and how it breaks them down.
  */
 
+import { PROM_LABEL_NAME } from "../../definition/promql.js";
 import { toSloError } from "../../errors.js";
 import type {
   BreakdownEntry,
@@ -17,11 +18,11 @@ import type {
   SourceDiagnostics,
   WindowRequest,
 } from "../types.js";
-import { breakdownWindow, longestWindow } from "../types.js";
+import { addCounts, breakdownWindow, longestWindow } from "../types.js";
 import type { QueryApi, RangeQuery } from "./client.js";
 
 /** Prometheus and Loki label names; anything else is refused before a query is sent. */
-export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+export const LABEL_NAME = PROM_LABEL_NAME;
 
 /** Two of total, good and bad: the third follows from them. */
 export interface EventQueries {
@@ -144,18 +145,16 @@ async function countGroups(
 }
 
 function sumOfGroups(request: CountRequest, groups: readonly GroupCounts[]): CountsOverTime {
-  const add = (counts: readonly Counts[]): Counts => ({
-    good: counts.reduce((sum, c) => sum + c.good, 0),
-    total: counts.reduce((sum, c) => sum + c.total, 0),
-  });
   return {
     windows: Object.fromEntries(
-      request.windows.map((w) => [w.key, add(groups.map((g) => g.windows[w.key]!))]),
+      request.windows.map((w) => [w.key, addCounts(groups.map((g) => g.windows[w.key]!))]),
     ),
     series: Object.fromEntries(
       request.series.map((s) => [
         s.key,
-        Array.from({ length: s.count }, (_, b) => add(groups.map((g) => g.series[s.key]![b]!))),
+        Array.from({ length: s.count }, (_, b) =>
+          addCounts(groups.map((g) => g.series[s.key]![b]!)),
+        ),
       ]),
     ),
   };
