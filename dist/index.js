@@ -36073,19 +36073,32 @@ function planJobs(inputs, rangeBytes, minRangeBytes = MIN_RANGE_BYTES) {
       jobs.push({ kind: "stream", input: input2 });
       continue;
     }
-    const count5 = Math.max(1, Math.round(input2.size / size2));
-    for (let i = 0; i < count5; i++) {
+    const bounds = rangeBounds(input2.size, size2, minRangeBytes);
+    for (let i = 0; i + 1 < bounds.length; i++) {
       jobs.push({
         kind: "range",
         path: input2.path,
         display: input2.display,
-        from: Math.floor(input2.size * i / count5),
+        from: bounds[i],
         // the last range reads to the end, even if the file grew meanwhile
-        to: i === count5 - 1 ? Number.POSITIVE_INFINITY : Math.floor(input2.size * (i + 1) / count5)
+        to: i + 2 === bounds.length ? Number.POSITIVE_INFINITY : bounds[i + 1]
       });
     }
   }
   return jobs;
+}
+function rangeBounds(fileSize, size2, minSize) {
+  if (fileSize <= size2 * 1.5) return [0, fileSize];
+  const bounds = [0];
+  let from = 0;
+  while (from < fileSize) {
+    const left = fileSize - from;
+    let take = left > size2 ? size2 : Math.max(minSize, left / 2);
+    if (left - take < minSize) take = left;
+    from = Math.min(fileSize, Math.floor(from + take));
+    bounds.push(from);
+  }
+  return bounds;
 }
 async function runJob(job, plans, spec, options) {
   const evaluator = new Evaluator(plans, spec);
