@@ -419,6 +419,35 @@ describe("JsonExtractor + FastLine agree with JSON.parse", () => {
     );
   });
 
+  it("on random numbers the tokenizer works out itself, to the bit as Number() does", () => {
+    const decimal = fc
+      .tuple(
+        fc.boolean(),
+        fc.stringMatching(/^(0|[1-9][0-9]{0,16})$/),
+        fc.stringMatching(/^[0-9]{0,17}$/),
+      )
+      .map(
+        ([neg, whole, fraction]) => `${neg ? "-" : ""}${whole}${fraction ? `.${fraction}` : ""}`,
+      );
+    const number = fc.oneof(
+      decimal,
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
+    );
+    const extractor = new JsonExtractor({ flat: ["d"], raw: [] });
+    fc.assert(
+      fc.property(number, (text) => {
+        const line = Buffer.from(`{"d":${text}}\n`);
+        expect(extractor.scan(line, 0, line.length - 1)).toBe(true);
+        const worked = extractor.numbers[extractor.flatSlot(0)]!;
+        const digits = text.replace(/[-.]/g, "").length;
+        // 15 digits or fewer and no exponent: always worked out, never a different double
+        if (!/e/i.test(text) && digits <= 15) expect(Number.isNaN(worked)).toBe(false);
+        if (!Number.isNaN(worked)) expect({ text, worked }).toEqual({ text, worked: Number(text) });
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it("on random RFC 3339 times, parsed by the tokenizer exactly as rfc3339BytesMs parses them", () => {
     const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, "0"));
     const time = fc
