@@ -6,16 +6,33 @@
 
 import { Command, CommanderError } from "commander";
 import { EXIT, exitCodeFor, SloError, SloErrors, toSloError } from "../errors.js";
-import { registerAlerts } from "./alerts.js";
-import { registerCheck } from "./check.js";
-import { registerConvert } from "./convert.js";
-import { registerDiff } from "./diff.js";
 import type { CliIo } from "./io.js";
-import { registerReport } from "./report.js";
-import { registerRules } from "./rules.js";
-import { registerValidate } from "./validate.js";
-import { registerVerify } from "./verify.js";
 import { VERSION } from "./version.js";
+
+type Register = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
+
+/**
+ * Each command's module, loaded only when it runs (or for the help that
+ * lists them all): `slo check` then loads none of Octokit, the rules
+ * writers, the HTML report or the importers' writers, which the CLI bundle
+ * keeps in chunks of their own (scripts/build-cli.mjs).
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  check: async () => (await import("./check.js")).registerCheck,
+  validate: async () => (await import("./validate.js")).registerValidate,
+  alerts: async () => (await import("./alerts.js")).registerAlerts,
+  report: async () => (await import("./report.js")).registerReport,
+  convert: async () => (await import("./convert.js")).registerConvert,
+  rules: async () => (await import("./rules.js")).registerRules,
+  verify: async () => (await import("./verify.js")).registerVerify,
+  diff: async () => (await import("./diff.js")).registerDiff,
+};
+
+/** The commands to register: the one argv names, else all (help, --version, a mistyped name). */
+function commandsFor(argv: string[]): string[] {
+  const named = argv[2];
+  return named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+}
 
 /** argv as process.argv has it: the node binary and the script first. */
 export async function runProgram(argv: string[], io: CliIo): Promise<number> {
@@ -32,15 +49,10 @@ export async function runProgram(argv: string[], io: CliIo): Promise<number> {
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     });
-  registerCheck(program, io, setExit);
-  registerValidate(program, io, setExit);
-  registerAlerts(program, io, setExit);
-  registerReport(program, io, setExit);
-  registerConvert(program, io, setExit);
-  registerRules(program, io, setExit);
-  registerVerify(program, io, setExit);
-  registerDiff(program, io, setExit);
   try {
+    const names = commandsFor(argv);
+    const registers = await Promise.all(names.map((name) => COMMANDS[name]!()));
+    for (const register of registers) register(program, io, setExit);
     await program.parseAsync(argv);
     return exitCode;
   } catch (error) {

@@ -16,6 +16,7 @@ import { FastLine } from "../../../src/sources/logs/fast-path/fast-line.js";
 import { JsonExtractor } from "../../../src/sources/logs/fast-path/json-extractor.js";
 import { jsonTokenizer } from "../../../src/sources/logs/fast-path/json-tokenizer.js";
 import { ParsedLine, parseJsonObject } from "../../../src/sources/logs/line-parsing/line-record.js";
+import { rfc3339BytesMs } from "../../../src/sources/logs/line-parsing/timestamp.js";
 import { LineSplitter } from "../../../src/sources/logs/reading/line-splitter.js";
 import { latency, logsSpec, ratio, request, T } from "./helpers.js";
 
@@ -417,6 +418,62 @@ describe("JsonExtractor + FastLine agree with JSON.parse", () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it("on random numbers the tokenizer works out itself, to the bit as Number() does", () => {
+    const decimal = fc
+      .tuple(
+        fc.boolean(),
+        fc.stringMatching(/^(0|[1-9][0-9]{0,16})$/),
+        fc.stringMatching(/^[0-9]{0,17}$/),
+      )
+      .map(
+        ([neg, whole, fraction]) => `${neg ? "-" : ""}${whole}${fraction ? `.${fraction}` : ""}`,
+      );
+    const number = fc.oneof(
+      decimal,
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
+    );
+    const extractor = new JsonExtractor({ flat: ["d"], raw: [] });
+    fc.assert(
+      fc.property(number, (text) => {
+        const line = Buffer.from(`{"d":${text}}\n`);
+        expect(extractor.scan(line, 0, line.length - 1)).toBe(true);
+        const worked = extractor.numbers[extractor.flatSlot(0)]!;
+        const digits = text.replace(/[-.]/g, "").length;
+        // 15 digits or fewer and no exponent: always worked out, never a different double
+        if (!/e/i.test(text) && digits <= 15) expect(Number.isNaN(worked)).toBe(false);
+        if (!Number.isNaN(worked)) expect({ text, worked }).toEqual({ text, worked: Number(text) });
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("on RFC 3339 times at the calendar's edges, parsed by the tokenizer as rfc3339BytesMs parses them", () => {
+    const times = [
+      "0000-01-01T00:00:00Z",
+      "0000-02-29T23:59:59.999999999Z",
+      "0000-03-01T00:00:00+23:59",
+      "0001-01-01T00:00:00-23:59",
+      "0399-12-31T12:00:00Z",
+      "0400-02-29T12:00:00Z",
+      "1900-02-29T00:00:00Z",
+      "1969-12-31T23:59:59.999Z",
+      "1970-01-01T00:00:00.000000001Z",
+      "2000-02-29T00:00:60.5+14:00",
+      "2026-11-24T12:00:00.123456789123Z",
+      "9999-12-31T23:59:59.999999999-00:01",
+    ];
+    for (const text of times) {
+      const line = Buffer.from(`{"t":"${text}"}\n`);
+      const extractor = new JsonExtractor({ flat: [], raw: ["t"], timestamp: "t" });
+      expect(extractor.scan(line, 0, line.length - 1)).toBe(true);
+      const bytes = Buffer.from(text);
+      expect({ text, t: extractor.timestampParsed() }).toEqual({
+        text,
+        t: rfc3339BytesMs(bytes, 0, bytes.length),
+      });
+    }
   });
 
   it("on random RFC 3339 times, parsed by the tokenizer exactly as rfc3339BytesMs parses them", () => {

@@ -12,7 +12,12 @@ import {
   type RequestPlan,
 } from "../../../src/sources/logs/evaluation/request-plan.js";
 import { Tally } from "../../../src/sources/logs/evaluation/tally.js";
-import { mergeResults, planJobs, runJob } from "../../../src/sources/logs/parallel/jobs.js";
+import {
+  mergeResults,
+  planJobs,
+  rangeBounds,
+  runJob,
+} from "../../../src/sources/logs/parallel/jobs.js";
 import { JobError, runInWorkers } from "../../../src/sources/logs/parallel/worker-pool.js";
 import { resolveInputs } from "../../../src/sources/logs/reading/inputs.js";
 import { readRangeLines } from "../../../src/sources/logs/reading/range-reader.js";
@@ -134,6 +139,32 @@ describe("jobs and workers", () => {
       expect(tally.state.missingField).toBe(wholeTallies[p]!.state.missingField);
     });
     expect(wholeTallies[0]!.windows()["1d"]!.total).toBeGreaterThan(5000);
+  });
+
+  it("cuts a big file into ranges that end smaller, covering it once", () => {
+    const mb = 1024 * 1024;
+    for (const [fileSize, size] of [
+      [1e9, 1e9 / 4],
+      [4.27e9, 4.27e9 / 4],
+      [300 * mb, 64 * mb],
+      [100 * mb, 25 * mb],
+    ] as const) {
+      const bounds = rangeBounds(fileSize, Math.max(size, 16 * mb), 16 * mb);
+      expect(bounds[0]).toBe(0);
+      expect(bounds.at(-1)).toBe(fileSize);
+      const sizes = bounds.slice(1).map((b, i) => b - bounds[i]!);
+      // never longer than asked, never shorter than the least, never growing
+      for (const [i, n] of sizes.entries()) {
+        expect(n).toBeLessThanOrEqual(Math.max(size, 16 * mb) + 1);
+        expect(n).toBeGreaterThanOrEqual(16 * mb - 1);
+        if (i > 0) expect(n).toBeLessThanOrEqual(sizes[i - 1]! + 1);
+      }
+    }
+    // 1 GB for two threads: three quarter ranges, then halves of what is left
+    const gb = rangeBounds(1e9, 1e9 / 4, 16 * mb);
+    expect(gb.length - 1).toBe(7);
+    expect(rangeBounds(10 * mb, Number.POSITIVE_INFINITY, 16 * mb)).toEqual([0, 10 * mb]);
+    expect(rangeBounds(90 * mb, 64 * mb, 16 * mb)).toEqual([0, 90 * mb]);
   });
 
   it("the source uses workers when told to, with the same answers", async () => {

@@ -133,6 +133,8 @@ export class JsonExtractor {
   readonly kinds: Int32Array;
   readonly starts: Int32Array;
   readonly ends: Int32Array;
+  /** a number slot's value when the tokenizer set it and worked it out, else NaN */
+  readonly numbers: Float64Array;
   private readonly setIn: Uint32Array;
   private readonly slotCount: number;
   /** the raw slot of the timestamp field, or -1 */
@@ -185,6 +187,7 @@ export class JsonExtractor {
     this.kinds = tokenizer.kinds;
     this.starts = tokenizer.starts;
     this.ends = tokenizer.ends;
+    this.numbers = tokenizer.numbers;
     this.setIn = tokenizer.setIn;
     this.touched = tokenizer.touched;
     this.flatBytes = this.flatNames.map((n) => Buffer.from(n, "utf8"));
@@ -480,6 +483,8 @@ export class JsonExtractor {
     this.kinds[slot] = kind;
     this.starts[slot] = start;
     this.ends[slot] = end;
+    // the tokenizer works out the numbers it sets itself, not these
+    this.numbers[slot] = Number.NaN;
     return true;
   }
 

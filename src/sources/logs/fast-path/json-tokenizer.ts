@@ -65,7 +65,9 @@ const CONSTANTS_AT = SLOT_CONSTANTS_AT + MAX_SLOTS * 8;
 const CONSTANT_BYTES_AT = CONSTANTS_AT + MAX_CONSTANTS * 8;
 const MATCH_OF_AT = CONSTANT_BYTES_AT + MAX_CONSTANT_BYTES;
 const MATCH_IN_AT = MATCH_OF_AT + MAX_SLOTS * 4;
-const TAPE_AT = MATCH_IN_AT + MAX_SLOTS * 4;
+/** f64 per slot: every offset before it is a multiple of 8 */
+const NUMBERS_AT = MATCH_IN_AT + MAX_SLOTS * 4;
+const TAPE_AT = NUMBERS_AT + MAX_SLOTS * 8;
 const SCRATCH_AT = TAPE_AT + TAPE_TOKENS * 12;
 const READ_BUFFERS_AT = SCRATCH_AT + SCRATCH_BYTES + PAD;
 const MEMORY_BYTES = READ_BUFFERS_AT + READ_BUFFERS * (READ_BUFFER_BYTES + PAD);
@@ -105,6 +107,7 @@ interface ScanExports {
     constantBytesAt: number,
     matchOfAt: number,
     matchInAt: number,
+    numbersAt: number,
   ): void;
   configure(limit: number, timestampSlot: number): void;
   scan(start: number, end: number, delta: number, generation: number, serial: number): number;
@@ -134,6 +137,8 @@ export class JsonTokenizer implements BufferProvider {
   /** per slot, when matchIn is the line's generation: 1 + which of its constants it equals, or 0 */
   readonly matchOf: Int32Array;
   readonly matchIn: Uint32Array;
+  /** per slot set to a number: its value where the tokenizer worked it out, else NaN */
+  readonly numbers: Float64Array;
   private readonly exports: ScanExports;
   private readonly bytes: Uint8Array;
   private readonly memory: ArrayBuffer;
@@ -161,6 +166,7 @@ export class JsonTokenizer implements BufferProvider {
     this.timestampMs = new Float64Array(this.memory, TIMESTAMP_AT + 8, 1);
     this.matchOf = new Int32Array(this.memory, MATCH_OF_AT, MAX_SLOTS);
     this.matchIn = new Uint32Array(this.memory, MATCH_IN_AT, MAX_SLOTS);
+    this.numbers = new Float64Array(this.memory, NUMBERS_AT, MAX_SLOTS);
     this.exports.init(
       CLASSES_AT,
       GROUPS_AT,
@@ -179,6 +185,7 @@ export class JsonTokenizer implements BufferProvider {
       CONSTANT_BYTES_AT,
       MATCH_OF_AT,
       MATCH_IN_AT,
+      NUMBERS_AT,
     );
     for (let i = 0; i < READ_BUFFERS; i++) {
       const at = READ_BUFFERS_AT + i * (READ_BUFFER_BYTES + PAD);

@@ -43,8 +43,12 @@ export interface ReadDiagnostics extends ScanDiagnostics {
 export const MIN_RANGE_BYTES = 16 * 1024 * 1024;
 
 /**
- * The jobs for the inputs: plain files cut into ranges of about rangeBytes
- * (whole when small), a .gz file or stdin whole (they cannot be cut).
+ * The jobs for the inputs: plain files cut into ranges (whole when small), a
+ * .gz file or stdin whole (they cannot be cut). A big file's ranges are of
+ * about rangeBytes, then halve towards its end (down to minRangeBytes): the
+ * threads take the next job as they finish one, so the last jobs being small
+ * evens out threads that ran at different speeds (a busy machine), where
+ * equal ranges left one thread idle while the other read its last one.
  */
 export function planJobs(
   inputs: LogInput[],
@@ -58,19 +62,38 @@ export function planJobs(
       jobs.push({ kind: "stream", input });
       continue;
     }
-    const count = Math.max(1, Math.round(input.size / size));
-    for (let i = 0; i < count; i++) {
+    const bounds = rangeBounds(input.size, size, minRangeBytes);
+    for (let i = 0; i + 1 < bounds.length; i++) {
       jobs.push({
         kind: "range",
         path: input.path,
         display: input.display,
-        from: Math.floor((input.size * i) / count),
+        from: bounds[i]!,
         // the last range reads to the end, even if the file grew meanwhile
-        to: i === count - 1 ? Number.POSITIVE_INFINITY : Math.floor((input.size * (i + 1)) / count),
+        to: i + 2 === bounds.length ? Number.POSITIVE_INFINITY : bounds[i + 1]!,
       });
     }
   }
   return jobs;
+}
+
+/**
+ * Where a file of fileSize bytes is cut: ranges of size while more than size
+ * is left, then each half of what is left (at least minSize); a file of
+ * about one range (up to 1.5 of it) is not cut at all.
+ */
+export function rangeBounds(fileSize: number, size: number, minSize: number): number[] {
+  if (fileSize <= size * 1.5) return [0, fileSize];
+  const bounds = [0];
+  let from = 0;
+  while (from < fileSize) {
+    const left = fileSize - from;
+    let take = left > size ? size : Math.max(minSize, left / 2);
+    if (left - take < minSize) take = left;
+    from = Math.min(fileSize, Math.floor(from + take));
+    bounds.push(from);
+  }
+  return bounds;
 }
 
 export async function runJob(

@@ -68,6 +68,7 @@ let constants: usize = 0;
 let constantBytes: usize = 0;
 let matchOf: usize = 0;
 let matchIn: usize = 0;
+let numbers: usize = 0;
 // the current line (scan)
 let out: usize = 0;
 let lineEnd: usize = 0;
@@ -97,7 +98,8 @@ let valueEnd: usize = 0;
  * constants to a string without escapes, it writes at matchOfAt (i32 per
  * slot) 1 + the index among them of the constant equal to it, or 0, and at
  * matchInAt (u32 per slot) the line's generation; except when none is equal
- * and the string is not all ASCII.
+ * and the string is not all ASCII. numbersAt: f64 per slot, written when a
+ * slot is set to a number: its value (see numberValue), or NaN.
  */
 export function init(
   classesAt: usize,
@@ -117,6 +119,7 @@ export function init(
   constantBytesAt: usize,
   matchOfAt: usize,
   matchInAt: usize,
+  numbersAt: usize,
 ): void {
   classes = classesAt;
   groups = groupsAt;
@@ -135,6 +138,7 @@ export function init(
   constantBytes = constantBytesAt;
   matchOf = matchOfAt;
   matchIn = matchInAt;
+  numbers = numbersAt;
   for (let c: i32 = 0; c < 256; c++) {
     let k: u8 = 0;
     if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95) k = C_PLAIN;
@@ -255,6 +259,8 @@ function setSlot(slot: i32): bool {
   if (valueKind == T_STRING) {
     const count = load<i32>(slotConstants + (at << 1), 4);
     if (count > 0) matchConstant(slot, count);
+  } else if (valueKind == T_NUMBER) {
+    store<f64>(numbers + (at << 1), numberValue(valueStart, valueEnd));
   }
   // what timestampMs does with text of 20+ characters and a "-" fifth
   if (slot == timestampSlot && valueKind == T_STRING && valueEnd - valueStart >= 20 && load<u8>(valueStart + 4) == 45) {
@@ -284,6 +290,45 @@ function matchConstant(slot: i32, count: i32): void {
   if (found == 0 && !ascii(valueStart, length)) return;
   store<i32>(matchOf + at, found);
   store<u32>(matchIn + at, generation);
+}
+
+/**
+ * A JSON number's value as fast-line.ts's slotNumber works it out without
+ * a string, operation for operation in doubles so the answer is the same to
+ * the bit: at most 15 digits and no exponent, the digits as a whole number
+ * divided by a power of ten (both exact doubles, so the division rounds as
+ * Number() does). NaN for any other number, which JavaScript then reads.
+ */
+function numberValue(start: usize, end: usize): f64 {
+  const negative = load<u8>(start) == 45;
+  let i = negative ? start + 1 : start;
+  if (end - i > 16) return NaN;
+  let digits: i32 = 0;
+  let n: f64 = 0;
+  let point: usize = 0;
+  let seenPoint = false;
+  for (; i < end; i++) {
+    const c = <u32>load<u8>(i);
+    if (c == 46 && !seenPoint) {
+      seenPoint = true;
+      point = i;
+      continue;
+    }
+    const d = c - 48;
+    if (d > 9) break;
+    n = n * 10 + <f64>d;
+    digits++;
+  }
+  if (i != end || digits > 15) return NaN;
+  const value = seenPoint ? n / tenTo(<i32>(end - point - 1)) : n;
+  return negative ? -value : value;
+}
+
+/** 10 to the k as JavaScript's 10 ** k gives it: exact for k up to 22 (here at most 16). */
+function tenTo(k: i32): f64 {
+  let p: f64 = 1;
+  for (let j: i32 = 0; j < k; j++) p *= 10;
+  return p;
 }
 
 /** Whether [p, p + length) holds only ASCII bytes. */
