@@ -32,6 +32,7 @@ import { parseArgs } from "node:util";
 import { END, FORMAT_VERSION, generateLogs, SPAN_MS, splitToGzip } from "./generate.js";
 import { type Measured, measure, median } from "./measure.js";
 import { timeRegexFilters } from "./regex-filters.js";
+import { AVAILABILITY_SLO, LATENCY_SLO, sloText } from "./slo-file.js";
 import { printVerifySimulation } from "./verify-simulation.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -190,8 +191,6 @@ function lineCount(file: string): number {
   return n;
 }
 
-const TOTAL = '{app="ctrl"} | json | msg = "brkr-somesystem-http-response"';
-
 function sloFile(dataset: Dataset): string {
   const path = join(
     CACHE,
@@ -199,39 +198,6 @@ function sloFile(dataset: Dataset): string {
   );
   writeFileSync(path, sloText("ctrl", "logs", JSON.stringify(dataset.glob)));
   return path;
-}
-
-/** The bench's two SLOs over a source of their own; groupBy: each grouped by it. */
-function sloText(service: string, source: string, paths: string, groupBy?: string): string {
-  const grouped = groupBy ? `    groupBy: ${groupBy}\n` : "";
-  return `# written by bench/run.ts
-service: ${service}
-sources:
-  ${source}:
-    type: logs
-    paths: [${paths}]
-    timestamp: t
-    labels: { app: ctrl }
-slos:
-  - name: check-balance-availability
-    objective: 99.5%
-    window: 30d
-${grouped}    indicator:
-      ratio:
-        source: logs
-        total: '${TOTAL} | action = "CheckBalance"'
-        bad: '${TOTAL} | action = "CheckBalance" | status >= 500'
-  - name: somesystem-latency
-    objective: 99%
-    window: 30d
-${grouped}    indicator:
-      latency:
-        source: logs
-        events: '${TOTAL}'
-        field: duration
-        unit: ms
-        threshold: 300ms
-`.replaceAll("source: logs", `source: ${source}`);
 }
 
 interface ReportSlo {
@@ -243,8 +209,8 @@ interface ReportSlo {
 function sloCounts(stdout: string): Counts {
   const report = JSON.parse(stdout) as { slos: ReportSlo[] };
   const byName = new Map(report.slos.map((s) => [s.name, s]));
-  const availability = byName.get("check-balance-availability");
-  const latency = byName.get("somesystem-latency");
+  const availability = byName.get(AVAILABILITY_SLO);
+  const latency = byName.get(LATENCY_SLO);
   if (!availability?.events || !latency?.events) {
     throw new Error(`slo did not count: ${JSON.stringify(report.slos.map((s) => s.error))}`);
   }
@@ -360,15 +326,15 @@ async function timeGroupBy(): Promise<boolean> {
     report.slos
       .filter((s) => s.group?.definition === definition)
       .reduce((total, s) => total + (s.events ? pick(s.events) : 0), 0);
-  const groups = report.slos.filter((s) => s.group?.definition === "somesystem-latency").length;
+  const groups = report.slos.filter((s) => s.group?.definition === LATENCY_SLO).length;
   const same =
     groups === GROUP_VALUES &&
     sameCounts(
       {
-        availabilityTotal: sum("check-balance-availability", (e) => e.total),
-        availabilityBad: sum("check-balance-availability", (e) => e.bad),
-        latencyTotal: sum("somesystem-latency", (e) => e.total),
-        latencyGood: sum("somesystem-latency", (e) => e.good),
+        availabilityTotal: sum(AVAILABILITY_SLO, (e) => e.total),
+        availabilityBad: sum(AVAILABILITY_SLO, (e) => e.bad),
+        latencyTotal: sum(LATENCY_SLO, (e) => e.total),
+        latencyGood: sum(LATENCY_SLO, (e) => e.good),
       },
       expected,
     );
