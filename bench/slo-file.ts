@@ -12,6 +12,8 @@ export const AVAILABILITY_ACTION = "CheckBalance";
 export const BAD_STATUS = 500;
 /** The latency SLO: an event is good when its duration (ms) is at most this. */
 export const LATENCY_THRESHOLD_MS = 300;
+/** Both SLOs' window, as slo's report names it. */
+export const SLO_WINDOW = { name: "30d", ms: 30 * 86_400_000 };
 
 const TOTAL = `{app="ctrl"} | json | msg = "${EVENT_MSG}"`;
 
@@ -29,7 +31,7 @@ sources:
 slos:
   - name: ${AVAILABILITY_SLO}
     objective: 99.5%
-    window: 30d
+    window: ${SLO_WINDOW.name}
 ${grouped}    indicator:
       ratio:
         source: logs
@@ -37,7 +39,7 @@ ${grouped}    indicator:
         bad: '${TOTAL} | action = "${AVAILABILITY_ACTION}" | status >= ${BAD_STATUS}'
   - name: ${LATENCY_SLO}
     objective: 99%
-    window: 30d
+    window: ${SLO_WINDOW.name}
 ${grouped}    indicator:
       latency:
         source: logs
