@@ -116,17 +116,26 @@ export function windowCountsOf(
   return counts;
 }
 
+/** What bench/duckdb-counts.mjs prints: each window's counts, and the query's own time. */
+export function duckdbOutputOf(
+  stdout: string,
+  windows: BenchWindow[],
+): { counts: Map<string, WindowCounts>; queryS: number } {
+  const { row, queryS } = JSON.parse(stdout) as { row: Record<string, number>; queryS: number };
+  return { counts: windowCountsOf(row, windows), queryS };
+}
+
 /** Null, or why the bench cannot run DuckDB here. */
 export function duckdbMissing(): string | null {
   try {
-    createRequire(import.meta.url).resolve("@duckdb/node-api");
+    createRequire(import.meta.url).resolve("@duckdb/node-bindings");
     return null;
   } catch {
-    return "@duckdb/node-api is not installed (a dev dependency: npm ci)";
+    return "@duckdb/node-bindings is not installed (a dev dependency: npm ci)";
   }
 }
 
-/** One run of DuckDB's query over files, under /usr/bin/time; its stdout is the row (windowCountsOf reads it). */
+/** One run of DuckDB's query over files, under /usr/bin/time; duckdbOutputOf reads its stdout. */
 export async function measureDuckdb(
   files: string[],
   endMs: number,
@@ -152,7 +161,7 @@ export function duckdbCounts(
     [SCRIPT, String(DUCKDB_THREADS), duckdbSql(files, endMs, windows)],
     { encoding: "utf8" },
   );
-  return windowCountsOf(JSON.parse(stdout), windows);
+  return duckdbOutputOf(stdout, windows).counts;
 }
 
 interface ReportEntry {
