@@ -35743,7 +35743,7 @@ var init_evaluator = __esm({
 
 // src/sources/logs/evaluation/minute-tally.ts
 function minuteOf(t2) {
-  return Math.ceil(t2 / MINUTE_MS3);
+  return Math.ceil(t2 / MINUTE_MS4);
 }
 function emptyMinuteState(plan, firstMinute, length) {
   return {
@@ -35759,7 +35759,7 @@ function emptyMinuteState(plan, firstMinute, length) {
   };
 }
 function onWholeMinutes(plan) {
-  const whole = (ms) => Number.isFinite(ms) && ms % MINUTE_MS3 === 0;
+  const whole = (ms) => Number.isFinite(ms) && ms % MINUTE_MS4 === 0;
   if (!plan.windows.every((w) => whole(w.startMs) && whole(w.endMs))) return false;
   if (!plan.series.every((s) => whole(s.startMs) && whole(s.stepMs))) return false;
   const b = plan.breakdown;
@@ -35893,8 +35893,8 @@ function dropBefore(s, fromMinute) {
 function tallyStateOf(plan, s) {
   const excluded = excludedMinutes(plan, s);
   const cellsOf = (good, total) => cellsFrom(plan, s.firstMinute, good, total, excluded);
-  const fromMinute = plan.fromMs / MINUTE_MS3 + 1;
-  const toMinute = plan.toMs / MINUTE_MS3;
+  const fromMinute = plan.fromMs / MINUTE_MS4 + 1;
+  const toMinute = plan.toMs / MINUTE_MS4;
   const inPlan = (x) => sumMinutes(x, s.firstMinute, fromMinute, toMinute, null);
   let groups2 = null;
   if (plan.grouping) {
@@ -35920,8 +35920,8 @@ function excludedMinutes(plan, s) {
 }
 function markPeriods(flags, firstMinute, periods) {
   for (const p of periods) {
-    const from = Math.max(0, p.startMs / MINUTE_MS3 + 1 - firstMinute);
-    const to = Math.min(flags.length, p.endMs / MINUTE_MS3 + 1 - firstMinute);
+    const from = Math.max(0, p.startMs / MINUTE_MS4 + 1 - firstMinute);
+    const to = Math.min(flags.length, p.endMs / MINUTE_MS4 + 1 - firstMinute);
     for (let i = from; i < to; i++) flags[i] = 1;
   }
 }
@@ -35942,8 +35942,8 @@ function cellsFrom(plan, firstMinute, good, total, excluded) {
     totalBefore[i + 1] = totalBefore[i] + (counted2 ? total[i] : 0);
   }
   const span = (prefix, startMs, endMs) => {
-    const from = Math.min(n, Math.max(0, startMs / MINUTE_MS3 + 1 - firstMinute));
-    const to = Math.min(n, Math.max(0, endMs / MINUTE_MS3 + 1 - firstMinute));
+    const from = Math.min(n, Math.max(0, startMs / MINUTE_MS4 + 1 - firstMinute));
+    const to = Math.min(n, Math.max(0, endMs / MINUTE_MS4 + 1 - firstMinute));
     return to > from ? prefix[to] - prefix[from] : 0;
   };
   const windowGood = Float64Array.from(plan.windows, (w) => span(goodBefore, w.startMs, w.endMs));
@@ -35964,8 +35964,8 @@ function cellsFrom(plan, firstMinute, good, total, excluded) {
       markPeriods(flags, firstMinute, periods);
       return flags;
     });
-    const from = Math.max(0, e.startMs / MINUTE_MS3 + 1 - firstMinute);
-    const to = Math.min(n, e.endMs / MINUTE_MS3 + 1 - firstMinute);
+    const from = Math.max(0, e.startMs / MINUTE_MS4 + 1 - firstMinute);
+    const to = Math.min(n, e.endMs / MINUTE_MS4 + 1 - firstMinute);
     for (let i = from; i < to; i++) {
       if (excluded[i] === 0) continue;
       each.forEach((flags, c) => {
@@ -35995,8 +35995,8 @@ function breakdownOf(plan, s, excluded) {
   };
   const b = plan.breakdown;
   if (b === null || s.breakdown === null) return state;
-  const from = b.startMs / MINUTE_MS3 + 1;
-  const to = b.endMs / MINUTE_MS3;
+  const from = b.startMs / MINUTE_MS4 + 1;
+  const to = b.endMs / MINUTE_MS4;
   for (const [key, perMinute] of s.breakdown) {
     let count6 = 0;
     for (const [minute2, n] of perMinute) {
@@ -36016,18 +36016,18 @@ function breakdownOf(plan, s, excluded) {
 function fitsPlan(plan, s) {
   return s.missing !== null === (plan.kind === "latency") && s.groups !== null === (plan.grouping !== null) && s.breakdown !== null === (plan.breakdown !== null);
 }
-var MINUTE_MS3, MinuteTally;
+var MINUTE_MS4, MinuteTally;
 var init_minute_tally = __esm({
   "src/sources/logs/evaluation/minute-tally.ts"() {
     "use strict";
     init_limits();
     init_tally();
-    MINUTE_MS3 = 6e4;
+    MINUTE_MS4 = 6e4;
     MinuteTally = class {
       constructor(plan, fromMs, toMs) {
         this.fromMs = fromMs;
-        this.length = Math.max(0, minuteOf(toMs) - fromMs / MINUTE_MS3);
-        this.state = emptyMinuteState(plan, fromMs / MINUTE_MS3 + 1, this.length);
+        this.length = Math.max(0, minuteOf(toMs) - fromMs / MINUTE_MS4);
+        this.state = emptyMinuteState(plan, fromMs / MINUTE_MS4 + 1, this.length);
         this.groupCapacity = groupValuesTallied(plan);
         if (this.length > MAX_CACHE_CELLS) this.state.overflow = true;
       }
@@ -56860,8 +56860,8 @@ async function cachedRead(read, cache, runJobs, rangeBytes) {
     fromMs: Math.min(...cached2.map((i) => plans[i].fromMs)),
     toMs: Math.max(...cached2.map((i) => plans[i].toMs)) + CACHE_FUTURE_MS
   };
-  const fromMinute = span.fromMs / MINUTE_MS3 + 1;
-  if ((span.toMs - span.fromMs) / MINUTE_MS3 > MAX_CACHE_CELLS) return null;
+  const fromMinute = span.fromMs / MINUTE_MS4 + 1;
+  if ((span.toMs - span.fromMs) / MINUTE_MS4 > MAX_CACHE_CELLS) return null;
   for (const file2 of files) findUsable(file2, cached2, plans, signatures);
   await runFileJobs(files, cached2, span, rangeBytes, runJobs);
   const tallies = plans.map(() => null);
@@ -56925,8 +56925,8 @@ function findUsable(file2, cached2, plans, signatures) {
     const plan = plans[i];
     const entry = file2.cached.entries.find((e) => e.signature === signatures[i]);
     if (!entry?.state || !fitsPlan(plan, entry.state)) continue;
-    if (entry.coverFrom > plan.fromMs / MINUTE_MS3 + 1) continue;
-    if (plan.toMs / MINUTE_MS3 >= entry.state.droppedFrom) continue;
+    if (entry.coverFrom > plan.fromMs / MINUTE_MS4 + 1) continue;
+    if (plan.toMs / MINUTE_MS4 >= entry.state.droppedFrom) continue;
     file2.usable.set(i, entry);
   }
 }
@@ -57021,7 +57021,7 @@ function answerOf(plan, i, files, fromMinute) {
     const tail = file2.tail.get(i);
     const all = tail ? addMinuteStates(saved, tail) : saved;
     if (!withinCaps(plan, all)) return "overflow";
-    if (plan.toMs / MINUTE_MS3 >= all.droppedFrom) return "overflow";
+    if (plan.toMs / MINUTE_MS4 >= all.droppedFrom) return "overflow";
     tally.merge(tallyStateOf(plan, all));
   }
   if (tally.state.breakdown.floor > 0 || tally.state.groups?.untallied) return "overflow";
@@ -81226,9 +81226,10 @@ async function writeReportFiles(report3, markdown, env) {
 
 // src/parse-option.ts
 init_errors();
+var MINUTE_MS3 = 6e4;
 var RFC3339 = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
-function parseAt(text, option2) {
-  if (text === void 0) return Date.now();
+function parseAt(text, option2, now = Date.now()) {
+  if (text === void 0) return Math.floor(now / MINUTE_MS3) * MINUTE_MS3;
   const ms = RFC3339.test(text.trim()) ? Date.parse(text.trim()) : Number.NaN;
   if (!Number.isFinite(ms)) {
     throw usageError(`${option2} ${text}: expected an RFC 3339 time like 2026-11-24T12:00:00Z`);

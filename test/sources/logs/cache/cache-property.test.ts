@@ -251,6 +251,45 @@ describe("the log tally cache", () => {
     );
   }, 60_000);
 
+  it("two runs at once leave one run's whole cache file, never a mix", async () => {
+    const dir = join(root, "concurrent");
+    const { mkdirSync, readdirSync } = await import("node:fs");
+    mkdirSync(join(dir, "logs"), { recursive: true });
+    writeFileSync(join(dir, "slo.yaml"), SLO_FILE);
+    const plainPath = join(dir, "logs", "app.ndjson");
+    const many = Array.from({ length: 2000 }, (_, i) =>
+      JSON.stringify({
+        msg: "resp",
+        t: new Date(AT - i * 7000).toISOString(),
+        status: i % 50 ? 200 : 503,
+        duration: i % 300,
+        action: "ABC"[i % 3],
+      }),
+    );
+    writeFileSync(plainPath, text(many));
+    writeFileSync(join(dir, "logs", "old.ndjson.gz"), gzipSync(""));
+    const set = await loadSetOrThrow([join(dir, "slo.yaml")], { cwd: dir, env: {} });
+    const cacheDir = join(dir, "cache");
+    const notes: string[] = [];
+    const cache = { dir: cacheDir, sloVersion: "test", note: (t: string) => notes.push(t) };
+    for (let round = 0; round < 5; round++) {
+      // different instants: the two runs keep different buckets
+      await Promise.all([
+        evaluateSet(set, { atMs: AT + round * MINUTE, sourceOptions: { cache } }),
+        evaluateSet(set, { atMs: AT + (round + 7) * MINUTE, sourceOptions: { cache } }),
+        appendFile(plainPath, text(many.slice(round * 10, round * 10 + 10))),
+      ]);
+      expect(readdirSync(cacheDir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+      const { decode } = await import("../../../../src/sources/logs/cache/cache-file.js");
+      for (const f of readdirSync(cacheDir))
+        expect(decode(readFileSync(join(cacheDir, f)))).not.toBeNull();
+      const at = AT + (round + 3) * MINUTE;
+      const cached = renderJson(await evaluateSet(set, { atMs: at, sourceOptions: { cache } }));
+      expect(cached).toBe(renderJson(await evaluateSet(set, { atMs: at })));
+    }
+    expect(notes).toEqual([]);
+  });
+
   it("reads only the new lines of a file that grew, and nothing of one unchanged", async () => {
     const dir = join(root, "grew");
     const { mkdirSync } = await import("node:fs");
