@@ -35852,8 +35852,7 @@ function withinCaps(plan, s) {
   const groups2 = s.groups?.size ?? 0;
   if (s.total.length * (1 + groups2) > MAX_CACHE_CELLS) return false;
   if (groups2 > groupValuesTallied(plan)) return false;
-  if (s.breakdown && s.breakdown.size > MAX_BREAKDOWN_VALUES) return false;
-  return s.breakdownEntries <= MAX_CACHE_BREAKDOWN_ENTRIES;
+  return s.breakdownEntries <= MAX_CACHE_BREAKDOWN_ENTRIES && (s.breakdown?.size ?? 0) <= MAX_BREAKDOWN_VALUES;
 }
 function dropBefore(s, fromMinute) {
   const cut = fromMinute - s.firstMinute;
@@ -36014,7 +36013,8 @@ function breakdownOf(plan, s, excluded) {
   return state;
 }
 function fitsPlan(plan, s) {
-  return s.missing !== null === (plan.kind === "latency") && s.groups !== null === (plan.grouping !== null) && s.breakdown !== null === (plan.breakdown !== null);
+  return s.missing !== null === (plan.kind === "latency") && s.groups !== null === (plan.grouping !== null) && // a plan without a breakdown may read buckets that keep one
+  (plan.breakdown === null || s.breakdown !== null);
 }
 var MINUTE_MS4, MinuteTally;
 var init_minute_tally = __esm({
@@ -56568,7 +56568,7 @@ function settingsSignature(spec, sloVersion) {
     labels2
   ]);
 }
-function requestSignature(request2, plan, settings) {
+function requestSignature(request2, plan, settings, breakdownBy) {
   const indicator = request2.slo.indicator;
   const judged = indicator.kind === "ratio" ? [
     "ratio",
@@ -56582,7 +56582,37 @@ function requestSignature(request2, plan, settings) {
     indicator.threshold,
     indicator.op ?? "lte"
   ] : [indicator.kind];
-  return hash2([settings, judged, plan.grouping?.by ?? null, plan.breakdown?.by ?? null]);
+  return hash2([settings, judged, plan.grouping?.by ?? null, breakdownBy]);
+}
+function sharedSignatures(requests, plans, cacheable, settings) {
+  const base = plans.map(
+    (p, i) => cacheable[i] ? requestSignature(requests[i], p, settings, null) : null
+  );
+  const fields = /* @__PURE__ */ new Map();
+  plans.forEach((p, i) => {
+    const key = base[i];
+    if (key === null || key === void 0 || p.breakdown === null) return;
+    const set2 = fields.get(key) ?? /* @__PURE__ */ new Set();
+    set2.add(p.breakdown.by);
+    fields.set(key, set2);
+  });
+  const signatures = plans.map((p, i) => {
+    const key = base[i];
+    if (key === null || key === void 0) return null;
+    const by = fields.get(key);
+    const kept = by === void 0 ? null : by.size === 1 ? [...by][0] : p.breakdown?.by ?? null;
+    return requestSignature(requests[i], p, settings, kept);
+  });
+  const first = /* @__PURE__ */ new Map();
+  plans.forEach((p, i) => {
+    const sig = signatures[i];
+    if (sig === null || sig === void 0) return;
+    const had = first.get(sig);
+    if (had === void 0 || plans[had].breakdown === null && p.breakdown !== null)
+      first.set(sig, i);
+  });
+  const shares = signatures.map((sig, i) => sig === null ? i : first.get(sig));
+  return { signatures, shares };
 }
 var CACHE_FORMAT_VERSION;
 var init_signature = __esm({
@@ -56690,7 +56720,7 @@ function decodeState(json2) {
     groups2 = /* @__PURE__ */ new Map();
     for (const [key, values, good, total] of json2.groups) {
       if (!same(good) || !same(total)) return null;
-      groups2.set(key, { values, good: Float64Array.from(good), total: Float64Array.from(total) });
+      groups2.set(key, { values, good: new Float64Array(good), total: new Float64Array(total) });
     }
   }
   let breakdown = null;
@@ -56707,9 +56737,9 @@ function decodeState(json2) {
   }
   return {
     firstMinute: json2.firstMinute,
-    good: Float64Array.from(json2.good),
-    total: Float64Array.from(json2.total),
-    missing: json2.missing ? Float64Array.from(json2.missing) : null,
+    good: new Float64Array(json2.good),
+    total: new Float64Array(json2.total),
+    missing: json2.missing ? new Float64Array(json2.missing) : null,
     groups: groups2,
     breakdown,
     breakdownEntries,
@@ -56727,7 +56757,9 @@ var init_cache_file = __esm({
     HEADER = `slo-tally-cache ${CACHE_FORMAT_VERSION}
 `;
     count4 = external_exports.number().int().nonnegative();
-    counts = external_exports.array(count4);
+    counts = external_exports.custom(
+      (value) => Array.isArray(value) && value.every((n) => typeof n === "number" && Number.isInteger(n) && n >= 0)
+    );
     countedLines = external_exports.object({ count: count4, lines: external_exports.array(count4) });
     stateSchema = external_exports.object({
       firstMinute: external_exports.number().int(),
@@ -56736,7 +56768,7 @@ var init_cache_file = __esm({
       missing: counts.optional(),
       groups: external_exports.array(external_exports.tuple([external_exports.string(), external_exports.array(external_exports.string()), counts, counts])).optional(),
       /** per key: [minute, count, minute, count, ...] */
-      breakdown: external_exports.array(external_exports.tuple([external_exports.string(), external_exports.array(external_exports.number().int())])).optional(),
+      breakdown: external_exports.array(external_exports.tuple([external_exports.string(), counts])).optional(),
       droppedFrom: external_exports.number().int().nullable()
     });
     fileSchema = external_exports.object({
@@ -56839,10 +56871,13 @@ async function cachedRead(read, cache, runJobs, rangeBytes) {
   if (read.inputs.some((i) => i.kind !== "file")) return null;
   const inputs = read.inputs;
   const settings = settingsSignature(spec, cache.sloVersion);
-  const signatures = plans.map(
-    (p, i) => onWholeMinutes(p) ? requestSignature(requests[i], p, settings) : null
+  const { signatures, shares } = sharedSignatures(
+    requests,
+    plans,
+    plans.map(onWholeMinutes),
+    settings
   );
-  if (signatures.every((s) => s === null)) return null;
+  if (signatures.some((s) => s === null)) return null;
   const note = cache.note ?? (() => {
   });
   const files = await Promise.all(inputs.map((input2) => prepareFile(input2, cache, settings, note)));
@@ -56851,10 +56886,12 @@ async function cachedRead(read, cache, runJobs, rangeBytes) {
     if (file2.change === "changed" || file2.change === "new") continue;
     for (const entry of file2.cached.entries) {
       const i = signatures.indexOf(entry.signature);
-      if (entry.state === null && i >= 0) overflowed.add(i);
+      if (entry.state === null && i >= 0) overflowed.add(shares[i]);
     }
   }
-  const cached2 = plans.flatMap((_, i) => signatures[i] !== null && !overflowed.has(i) ? [i] : []);
+  const cached2 = plans.flatMap(
+    (_, i) => signatures[i] !== null && shares[i] === i && !overflowed.has(i) ? [i] : []
+  );
   if (cached2.length === 0) return null;
   const span = {
     fromMs: Math.min(...cached2.map((i) => plans[i].fromMs)),
@@ -56865,17 +56902,18 @@ async function cachedRead(read, cache, runJobs, rangeBytes) {
   for (const file2 of files) findUsable(file2, cached2, plans, signatures);
   await runFileJobs(files, cached2, span, rangeBytes, runJobs);
   const tallies = plans.map(() => null);
-  for (const i of cached2) {
-    const plan = plans[i];
-    const tally = answerOf(plan, i, files, fromMinute);
-    if (tally === "overflow") {
-      overflowed.add(i);
-      continue;
-    }
-    tallies[i] = tally;
-  }
+  plans.forEach((plan, i) => {
+    const shared2 = shares[i];
+    if (!cached2.includes(shared2)) return;
+    const tally = answerOf(plan, shared2, files, fromMinute);
+    if (tally === "overflow") overflowed.add(shared2);
+    else tallies[i] = tally;
+  });
+  plans.forEach((_, i) => {
+    if (overflowed.has(shares[i])) tallies[i] = null;
+  });
   for (const file2 of files) {
-    const write = entriesToSave(file2, plans, signatures, cached2, overflowed, fromMinute);
+    const write = entriesToSave(file2, plans, signatures, shares, cached2, overflowed, fromMinute);
     if (write === null || file2.damage) continue;
     const data = {
       path: file2.input.path,
@@ -57027,7 +57065,7 @@ function answerOf(plan, i, files, fromMinute) {
   if (tally.state.breakdown.floor > 0 || tally.state.groups?.untallied) return "overflow";
   return tally;
 }
-function entriesToSave(file2, plans, signatures, cached2, overflowed, fromMinute) {
+function entriesToSave(file2, plans, signatures, shares, cached2, overflowed, fromMinute) {
   const valid = file2.change === "grew" || file2.change === "unchanged";
   const nothingRead = file2.change === "unchanged" && file2.saved.size === 0 && cached2.every((i) => file2.usable.has(i)) && ![...overflowed].some(
     (i) => !file2.cached.entries.some((e) => e.signature === signatures[i] && e.state === null)
@@ -57037,7 +57075,7 @@ function entriesToSave(file2, plans, signatures, cached2, overflowed, fromMinute
   const mine = /* @__PURE__ */ new Set();
   plans.forEach((plan, i) => {
     const signature = signatures[i];
-    if (signature === null || signature === void 0 || mine.has(signature)) return;
+    if (signature === null || signature === void 0 || shares[i] !== i) return;
     mine.add(signature);
     if (overflowed.has(i)) {
       entries.push({ signature, coverFrom: 0, state: null });
@@ -60694,7 +60732,7 @@ async function countRead(read, context) {
       cold.forEach((p, k) => {
         tallies[p] = counted2.tallies[k];
       });
-      diagnostics = counted2.diagnostics;
+      diagnostics ??= counted2.diagnostics;
     }
   } catch (error63) {
     for (const source of read.sources) {

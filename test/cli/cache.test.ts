@@ -39,7 +39,7 @@ sources:
 slos:
   - name: avail
     objective: 90%
-    window: 1d
+    window: 30d
     indicator:
       ratio:
         source: logs

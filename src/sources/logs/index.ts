@@ -222,7 +222,8 @@ async function countRead(read: SharedRead, context: ReadContext): Promise<void> 
       cold.forEach((p, k) => {
         tallies[p] = counted.tallies[k]!;
       });
-      diagnostics = counted.diagnostics;
+      // a cached read's diagnostics cover every plan; a cold read after it only some
+      diagnostics ??= counted.diagnostics;
     }
   } catch (error) {
     for (const source of read.sources) {

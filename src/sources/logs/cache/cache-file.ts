@@ -132,7 +132,12 @@ export function decode(bytes: Buffer): CacheData | null {
 }
 
 const count = z.number().int().nonnegative();
-const counts = z.array(count);
+/** Long arrays of counts, checked in one loop (a schema per element takes a tenth of a second for 60 days of buckets). */
+const counts = z.custom<number[]>(
+  (value) =>
+    Array.isArray(value) &&
+    value.every((n) => typeof n === "number" && Number.isInteger(n) && n >= 0),
+);
 const countedLines = z.object({ count, lines: z.array(count) });
 const stateSchema = z.object({
   firstMinute: z.number().int(),
@@ -141,7 +146,7 @@ const stateSchema = z.object({
   missing: counts.optional(),
   groups: z.array(z.tuple([z.string(), z.array(z.string()), counts, counts])).optional(),
   /** per key: [minute, count, minute, count, ...] */
-  breakdown: z.array(z.tuple([z.string(), z.array(z.number().int())])).optional(),
+  breakdown: z.array(z.tuple([z.string(), counts])).optional(),
   droppedFrom: z.number().int().nullable(),
 });
 const fileSchema = z.object({
@@ -200,7 +205,7 @@ function decodeState(json: z.infer<typeof stateSchema>): MinuteState | null {
     groups = new Map();
     for (const [key, values, good, total] of json.groups) {
       if (!same(good) || !same(total)) return null;
-      groups.set(key, { values, good: Float64Array.from(good), total: Float64Array.from(total) });
+      groups.set(key, { values, good: new Float64Array(good), total: new Float64Array(total) });
     }
   }
   let breakdown: MinuteState["breakdown"] = null;
@@ -217,9 +222,9 @@ function decodeState(json: z.infer<typeof stateSchema>): MinuteState | null {
   }
   return {
     firstMinute: json.firstMinute,
-    good: Float64Array.from(json.good),
-    total: Float64Array.from(json.total),
-    missing: json.missing ? Float64Array.from(json.missing) : null,
+    good: new Float64Array(json.good),
+    total: new Float64Array(json.total),
+    missing: json.missing ? new Float64Array(json.missing) : null,
     groups,
     breakdown,
     breakdownEntries,

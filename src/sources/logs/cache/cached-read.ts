@@ -42,7 +42,7 @@ import {
   saveCache,
 } from "./cache-file.js";
 import { changeOf, type FileChange, type FileState, fileStateOf } from "./file-state.js";
-import { requestSignature, settingsSignature } from "./signature.js";
+import { settingsSignature, sharedSignatures } from "./signature.js";
 
 export interface LogCacheOptions {
   /** the folder of the cache files */
@@ -115,10 +115,15 @@ export async function cachedRead(
   if (read.inputs.some((i) => i.kind !== "file")) return null;
   const inputs = read.inputs as Extract<LogInput, { kind: "file" }>[];
   const settings = settingsSignature(spec, cache.sloVersion);
-  const signatures = plans.map((p, i) =>
-    onWholeMinutes(p) ? requestSignature(requests[i]!, p, settings) : null,
+  const { signatures, shares } = sharedSignatures(
+    requests,
+    plans,
+    plans.map(onWholeMinutes),
+    settings,
   );
-  if (signatures.every((s) => s === null)) return null;
+  // one request off the minute (a series step of 14.4 minutes) needs a cold read of every
+  // file anyway: then all are read cold, in that one read, and the cache is left as it is
+  if (signatures.some((s) => s === null)) return null;
   const note = cache.note ?? (() => {});
   const files = await Promise.all(inputs.map((input) => prepareFile(input, cache, settings, note)));
 
@@ -128,10 +133,13 @@ export async function cachedRead(
     if (file.change === "changed" || file.change === "new") continue;
     for (const entry of file.cached!.entries) {
       const i = signatures.indexOf(entry.signature);
-      if (entry.state === null && i >= 0) overflowed.add(i);
+      if (entry.state === null && i >= 0) overflowed.add(shares[i]!);
     }
   }
-  const cached = plans.flatMap((_, i) => (signatures[i] !== null && !overflowed.has(i) ? [i] : []));
+  // the plans whose buckets are counted: one per signature
+  const cached = plans.flatMap((_, i) =>
+    signatures[i] !== null && shares[i] === i && !overflowed.has(i) ? [i] : [],
+  );
   if (cached.length === 0) return null;
 
   const span = {
@@ -146,17 +154,19 @@ export async function cachedRead(
   await runFileJobs(files, cached, span, rangeBytes, runJobs);
 
   const tallies: (Tally | null)[] = plans.map(() => null);
-  for (const i of cached) {
-    const plan = plans[i]!;
-    const tally = answerOf(plan, i, files, fromMinute);
-    if (tally === "overflow") {
-      overflowed.add(i);
-      continue;
-    }
-    tallies[i] = tally;
-  }
+  plans.forEach((plan, i) => {
+    const shared = shares[i]!;
+    if (!cached.includes(shared)) return;
+    const tally = answerOf(plan, shared, files, fromMinute);
+    if (tally === "overflow") overflowed.add(shared);
+    else tallies[i] = tally;
+  });
+  // a plan whose shared buckets passed a cap for another plan is read cold too
+  plans.forEach((_, i) => {
+    if (overflowed.has(shares[i]!)) tallies[i] = null;
+  });
   for (const file of files) {
-    const write = entriesToSave(file, plans, signatures, cached, overflowed, fromMinute);
+    const write = entriesToSave(file, plans, signatures, shares, cached, overflowed, fromMinute);
     if (write === null || file.damage) continue;
     const data: CacheData = {
       path: file.input.path,
@@ -330,7 +340,7 @@ function tailJob(input: Extract<LogInput, { kind: "file" }>, from: number): LogJ
   };
 }
 
-/** A file's buckets of a plan that the cache keeps: the cached ones and this run's, or this run's alone. */
+/** A file's buckets of a plan (i: the plan whose buckets it shares) that the cache keeps: the cached ones and this run's, or this run's alone. */
 function savedState(file: FilePlan, i: number, plan: RequestPlan, fromMinute: number): MinuteState {
   const now = file.saved.get(i) ?? emptyMinuteState(plan, fromMinute, 0);
   const entry = file.usable.get(i);
@@ -367,6 +377,7 @@ function entriesToSave(
   file: FilePlan,
   plans: RequestPlan[],
   signatures: (string | null)[],
+  shares: number[],
   cached: number[],
   overflowed: Set<number>,
   fromMinute: number,
@@ -384,7 +395,7 @@ function entriesToSave(
   const mine = new Set<string>();
   plans.forEach((plan, i) => {
     const signature = signatures[i];
-    if (signature === null || signature === undefined || mine.has(signature)) return;
+    if (signature === null || signature === undefined || shares[i] !== i) return;
     mine.add(signature);
     if (overflowed.has(i)) {
       entries.push({ signature, coverFrom: 0, state: null });

@@ -33,11 +33,16 @@ export function settingsSignature(spec: LogsSourceSpec, sloVersion: string): str
   ]);
 }
 
-/** What one request counts: the queries as the plan uses them, how an event is judged, groups and breakdown fields. */
+/**
+ * What one request counts: the queries as the plan uses them, how an event
+ * is judged, the groups' fields, and the breakdown field its buckets keep
+ * (a request without a breakdown can share the buckets of one with it).
+ */
 export function requestSignature(
   request: CountRequest,
   plan: RequestPlan,
   settings: string,
+  breakdownBy: string | null,
 ): string {
   const indicator = request.slo.indicator;
   const judged =
@@ -57,5 +62,48 @@ export function requestSignature(
             indicator.op ?? "lte",
           ]
         : [indicator.kind];
-  return hash([settings, judged, plan.grouping?.by ?? null, plan.breakdown?.by ?? null]);
+  return hash([settings, judged, plan.grouping?.by ?? null, breakdownBy]);
+}
+
+/**
+ * Each plan's signature (null: not on whole minutes, not cached) and the
+ * plan whose buckets it shares: plans that count the same events (the
+ * current and the previous window of one SLO) share one set of buckets,
+ * kept with the breakdown field of the one that has one.
+ */
+export function sharedSignatures(
+  requests: CountRequest[],
+  plans: RequestPlan[],
+  cacheable: boolean[],
+  settings: string,
+): { signatures: (string | null)[]; shares: number[] } {
+  const base = plans.map((p, i) =>
+    cacheable[i] ? requestSignature(requests[i]!, p, settings, null) : null,
+  );
+  const fields = new Map<string, Set<string>>();
+  plans.forEach((p, i) => {
+    const key = base[i];
+    if (key === null || key === undefined || p.breakdown === null) return;
+    const set = fields.get(key) ?? new Set();
+    set.add(p.breakdown.by);
+    fields.set(key, set);
+  });
+  const signatures = plans.map((p, i) => {
+    const key = base[i];
+    if (key === null || key === undefined) return null;
+    const by = fields.get(key);
+    // one breakdown field among them: all share it; several: each keeps its own
+    const kept = by === undefined ? null : by.size === 1 ? [...by][0]! : (p.breakdown?.by ?? null);
+    return requestSignature(requests[i]!, p, settings, kept);
+  });
+  const first = new Map<string, number>();
+  plans.forEach((p, i) => {
+    const sig = signatures[i];
+    if (sig === null || sig === undefined) return;
+    const had = first.get(sig);
+    if (had === undefined || (plans[had]!.breakdown === null && p.breakdown !== null))
+      first.set(sig, i);
+  });
+  const shares = signatures.map((sig, i) => (sig === null ? i : first.get(sig)!));
+  return { signatures, shares };
 }

@@ -269,8 +269,10 @@ export function withinCaps(plan: RequestPlan, s: MinuteState): boolean {
   const groups = s.groups?.size ?? 0;
   if (s.total.length * (1 + groups) > MAX_CACHE_CELLS) return false;
   if (groups > groupValuesTallied(plan)) return false;
-  if (s.breakdown && s.breakdown.size > MAX_BREAKDOWN_VALUES) return false;
-  return s.breakdownEntries <= MAX_CACHE_BREAKDOWN_ENTRIES;
+  return (
+    s.breakdownEntries <= MAX_CACHE_BREAKDOWN_ENTRIES &&
+    (s.breakdown?.size ?? 0) <= MAX_BREAKDOWN_VALUES
+  );
 }
 
 /** The state without the buckets before `fromMinute` (older than any run needs). */
@@ -473,6 +475,7 @@ export function fitsPlan(plan: RequestPlan, s: MinuteState): boolean {
   return (
     (s.missing !== null) === (plan.kind === "latency") &&
     (s.groups !== null) === (plan.grouping !== null) &&
-    (s.breakdown !== null) === (plan.breakdown !== null)
+    // a plan without a breakdown may read buckets that keep one
+    (plan.breakdown === null || s.breakdown !== null)
   );
 }
