@@ -35802,50 +35802,63 @@ function addMinuteStates(a, b) {
     droppedFrom: Math.min(a.droppedFrom, b.droppedFrom),
     overflow: a.overflow || b.overflow
   };
-  if (a.groups && b.groups) {
-    const groups2 = /* @__PURE__ */ new Map();
-    for (const [key, g] of a.groups)
-      groups2.set(key, {
-        values: g.values,
-        good: widen(g.good, a.firstMinute),
-        total: widen(g.total, a.firstMinute)
-      });
-    for (const [key, g] of b.groups) {
-      let into = groups2.get(key);
-      if (!into) {
-        into = {
-          values: g.values,
-          good: new Float64Array(length),
-          total: new Float64Array(length)
-        };
-        groups2.set(key, into);
-      }
-      addAt(into.good, g.good, b.firstMinute);
-      addAt(into.total, g.total, b.firstMinute);
-    }
-    out.groups = groups2;
-  }
+  if (a.groups && b.groups) out.groups = addGroups(a, b, first, length);
   if (a.breakdown && b.breakdown) {
-    const breakdown = /* @__PURE__ */ new Map();
-    let entries = 0;
-    for (const source of [a.breakdown, b.breakdown]) {
-      for (const [key, perMinute] of source) {
-        let into = breakdown.get(key);
-        if (!into) {
-          into = /* @__PURE__ */ new Map();
-          breakdown.set(key, into);
-        }
-        for (const [minute2, count6] of perMinute) {
-          const was = into.get(minute2);
-          if (was === void 0) entries++;
-          into.set(minute2, (was ?? 0) + count6);
-        }
-      }
-    }
+    const { breakdown, entries } = addBreakdowns(a.breakdown, b.breakdown);
     out.breakdown = breakdown;
     out.breakdownEntries = entries;
   }
   return out;
+}
+function addGroups(a, b, first, length) {
+  const placed = (x, from) => {
+    const wide = new Float64Array(length);
+    wide.set(x, from - first);
+    return wide;
+  };
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const [key, g] of a.groups)
+    groups2.set(key, {
+      values: g.values,
+      good: placed(g.good, a.firstMinute),
+      total: placed(g.total, a.firstMinute)
+    });
+  for (const [key, g] of b.groups) {
+    const into = groups2.get(key);
+    if (!into) {
+      groups2.set(key, {
+        values: g.values,
+        good: placed(g.good, b.firstMinute),
+        total: placed(g.total, b.firstMinute)
+      });
+      continue;
+    }
+    const at2 = b.firstMinute - first;
+    for (let i = 0; i < g.total.length; i++) {
+      into.good[i + at2] += g.good[i];
+      into.total[i + at2] += g.total[i];
+    }
+  }
+  return groups2;
+}
+function addBreakdowns(a, b) {
+  const breakdown = /* @__PURE__ */ new Map();
+  let entries = 0;
+  for (const source of [a, b]) {
+    for (const [key, perMinute] of source) {
+      let into = breakdown.get(key);
+      if (!into) {
+        into = /* @__PURE__ */ new Map();
+        breakdown.set(key, into);
+      }
+      for (const [minute2, count6] of perMinute) {
+        const was = into.get(minute2);
+        if (was === void 0) entries++;
+        into.set(minute2, (was ?? 0) + count6);
+      }
+    }
+  }
+  return { breakdown, entries };
 }
 function withinCaps(plan, s) {
   if (s.overflow) return false;
@@ -56670,7 +56683,7 @@ function encode3(data) {
       ...state ? { state: encodeState(state) } : {}
     }))
   };
-  return Buffer.concat([Buffer.from(HEADER), gzipSync(JSON.stringify(json2))]);
+  return Buffer.concat([Buffer.from(HEADER), gzipSync(JSON.stringify(json2), { level: 1 })]);
 }
 function decode3(bytes) {
   const header = Buffer.from(HEADER);
@@ -56912,22 +56925,12 @@ async function cachedRead(read, cache, runJobs, rangeBytes) {
   plans.forEach((_, i) => {
     if (overflowed.has(shares[i])) tallies[i] = null;
   });
-  for (const file2 of files) {
-    const write = entriesToSave(file2, plans, signatures, shares, cached2, overflowed, fromMinute);
-    if (write === null || file2.damage) continue;
-    const data = {
-      path: file2.input.path,
-      settings,
-      file: file2.now,
-      diagnostics: savedDiagnostics(file2),
-      entries: write
-    };
-    const problem = await saveCache(file2.cacheFile, data);
-    if (problem !== null) {
-      note(`cannot write the log cache in ${cache.dir}: ${problem}; counted without it`);
-      break;
-    }
-  }
+  await saveAll(
+    files,
+    { plans, signatures, shares, cached: cached2, overflowed, fromMinute, settings },
+    cache,
+    note
+  );
   for (const file2 of files) {
     cache.onFile?.({
       path: file2.input.display,
@@ -56937,6 +56940,32 @@ async function cachedRead(read, cache, runJobs, rangeBytes) {
     });
   }
   return { tallies, diagnostics: readDiagnostics(files) };
+}
+async function saveAll(files, c, cache, note) {
+  for (const file2 of files) {
+    const write = entriesToSave(
+      file2,
+      c.plans,
+      c.signatures,
+      c.shares,
+      c.cached,
+      c.overflowed,
+      c.fromMinute
+    );
+    if (write === null || file2.damage) continue;
+    const data = {
+      path: file2.input.path,
+      settings: c.settings,
+      file: file2.now,
+      diagnostics: savedDiagnostics(file2),
+      entries: write
+    };
+    const problem = await saveCache(file2.cacheFile, data);
+    if (problem !== null) {
+      note(`cannot write the log cache in ${cache.dir}: ${problem}; counted without it`);
+      return;
+    }
+  }
 }
 async function prepareFile(input2, cache, settings, note) {
   const cacheFile = cacheFileOf(cache.dir, input2.path);
@@ -56953,6 +56982,7 @@ async function prepareFile(input2, cache, settings, note) {
     usable: /* @__PURE__ */ new Map(),
     saved: /* @__PURE__ */ new Map(),
     tail: /* @__PURE__ */ new Map(),
+    merged: /* @__PURE__ */ new Map(),
     diagnostics: [],
     damage: null
   };
@@ -57048,9 +57078,13 @@ function tailJob(input2, from) {
   };
 }
 function savedState(file2, i, plan, fromMinute) {
+  const known = file2.merged.get(i);
+  if (known) return known;
   const now = file2.saved.get(i) ?? emptyMinuteState(plan, fromMinute, 0);
   const entry = file2.usable.get(i);
-  return entry ? addMinuteStates(entry.state, now) : now;
+  const merged = entry ? addMinuteStates(entry.state, now) : now;
+  file2.merged.set(i, merged);
+  return merged;
 }
 function answerOf(plan, i, files, fromMinute) {
   const tally = new Tally(plan);

@@ -107,7 +107,8 @@ export function encode(data: CacheData): Buffer {
       ...(state ? { state: encodeState(state) } : {}),
     })),
   };
-  return Buffer.concat([Buffer.from(HEADER), gzipSync(JSON.stringify(json))]);
+  // level 1: a rerun's time goes to writing it back; level 6 saves about a tenth of the size for twice the time
+  return Buffer.concat([Buffer.from(HEADER), gzipSync(JSON.stringify(json), { level: 1 })]);
 }
 
 export function decode(bytes: Buffer): CacheData | null {

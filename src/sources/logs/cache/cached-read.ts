@@ -97,6 +97,8 @@ interface FilePlan {
   /** counted this run, by plan: what the cache keeps (refill + new) and what it does not (tail) */
   saved: Map<number, MinuteState>;
   tail: Map<number, MinuteState>;
+  /** the cached buckets and this run's added up, once per plan */
+  merged: Map<number, MinuteState>;
   diagnostics: { role: Role; seq: number; result: ScanDiagnostics }[];
   damage: { offset: number; reason: string; lines: number } | null;
 }
@@ -165,22 +167,12 @@ export async function cachedRead(
   plans.forEach((_, i) => {
     if (overflowed.has(shares[i]!)) tallies[i] = null;
   });
-  for (const file of files) {
-    const write = entriesToSave(file, plans, signatures, shares, cached, overflowed, fromMinute);
-    if (write === null || file.damage) continue;
-    const data: CacheData = {
-      path: file.input.path,
-      settings,
-      file: file.now,
-      diagnostics: savedDiagnostics(file),
-      entries: write,
-    };
-    const problem = await saveCache(file.cacheFile, data);
-    if (problem !== null) {
-      note(`cannot write the log cache in ${cache.dir}: ${problem}; counted without it`);
-      break;
-    }
-  }
+  await saveAll(
+    files,
+    { plans, signatures, shares, cached, overflowed, fromMinute, settings },
+    cache,
+    note,
+  );
   for (const file of files) {
     cache.onFile?.({
       path: file.input.display,
@@ -190,6 +182,49 @@ export async function cachedRead(
     });
   }
   return { tallies, diagnostics: readDiagnostics(files) };
+}
+
+interface SaveContext {
+  plans: RequestPlan[];
+  signatures: (string | null)[];
+  shares: number[];
+  cached: number[];
+  overflowed: Set<number>;
+  fromMinute: number;
+  settings: string;
+}
+
+/** Every file's cache written back (not a damaged file's, nor one that would not change); one note if the folder refuses. */
+async function saveAll(
+  files: FilePlan[],
+  c: SaveContext,
+  cache: LogCacheOptions,
+  note: (text: string) => void,
+): Promise<void> {
+  for (const file of files) {
+    const write = entriesToSave(
+      file,
+      c.plans,
+      c.signatures,
+      c.shares,
+      c.cached,
+      c.overflowed,
+      c.fromMinute,
+    );
+    if (write === null || file.damage) continue;
+    const data: CacheData = {
+      path: file.input.path,
+      settings: c.settings,
+      file: file.now,
+      diagnostics: savedDiagnostics(file),
+      entries: write,
+    };
+    const problem = await saveCache(file.cacheFile, data);
+    if (problem !== null) {
+      note(`cannot write the log cache in ${cache.dir}: ${problem}; counted without it`);
+      return;
+    }
+  }
 }
 
 async function prepareFile(
@@ -212,6 +247,7 @@ async function prepareFile(
     usable: new Map(),
     saved: new Map(),
     tail: new Map(),
+    merged: new Map(),
     diagnostics: [],
     damage: null,
   };
@@ -342,9 +378,13 @@ function tailJob(input: Extract<LogInput, { kind: "file" }>, from: number): LogJ
 
 /** A file's buckets of a plan (i: the plan whose buckets it shares) that the cache keeps: the cached ones and this run's, or this run's alone. */
 function savedState(file: FilePlan, i: number, plan: RequestPlan, fromMinute: number): MinuteState {
+  const known = file.merged.get(i);
+  if (known) return known;
   const now = file.saved.get(i) ?? emptyMinuteState(plan, fromMinute, 0);
   const entry = file.usable.get(i);
-  return entry ? addMinuteStates(entry.state!, now) : now;
+  const merged = entry ? addMinuteStates(entry.state!, now) : now;
+  file.merged.set(i, merged);
+  return merged;
 }
 
 /**

@@ -217,50 +217,75 @@ export function addMinuteStates(a: MinuteState, b: MinuteState): MinuteState {
     droppedFrom: Math.min(a.droppedFrom, b.droppedFrom),
     overflow: a.overflow || b.overflow,
   };
-  if (a.groups && b.groups) {
-    const groups = new Map<string, { values: string[]; good: Float64Array; total: Float64Array }>();
-    for (const [key, g] of a.groups)
-      groups.set(key, {
-        values: g.values,
-        good: widen(g.good, a.firstMinute),
-        total: widen(g.total, a.firstMinute),
-      });
-    for (const [key, g] of b.groups) {
-      let into = groups.get(key);
-      if (!into) {
-        into = {
-          values: g.values,
-          good: new Float64Array(length),
-          total: new Float64Array(length),
-        };
-        groups.set(key, into);
-      }
-      addAt(into.good, g.good, b.firstMinute);
-      addAt(into.total, g.total, b.firstMinute);
-    }
-    out.groups = groups;
-  }
+  if (a.groups && b.groups) out.groups = addGroups(a, b, first, length);
   if (a.breakdown && b.breakdown) {
-    const breakdown = new Map<BreakdownKey, Map<number, number>>();
-    let entries = 0;
-    for (const source of [a.breakdown, b.breakdown]) {
-      for (const [key, perMinute] of source) {
-        let into = breakdown.get(key);
-        if (!into) {
-          into = new Map();
-          breakdown.set(key, into);
-        }
-        for (const [minute, count] of perMinute) {
-          const was = into.get(minute);
-          if (was === undefined) entries++;
-          into.set(minute, (was ?? 0) + count);
-        }
-      }
-    }
+    const { breakdown, entries } = addBreakdowns(a.breakdown, b.breakdown);
     out.breakdown = breakdown;
     out.breakdownEntries = entries;
   }
   return out;
+}
+
+/** Two states' groups over the buckets from `first` on, `length` of them. */
+function addGroups(
+  a: MinuteState,
+  b: MinuteState,
+  first: number,
+  length: number,
+): NonNullable<MinuteState["groups"]> {
+  const placed = (x: Float64Array, from: number): Float64Array => {
+    const wide = new Float64Array(length);
+    wide.set(x, from - first);
+    return wide;
+  };
+  const groups: NonNullable<MinuteState["groups"]> = new Map();
+  for (const [key, g] of a.groups!)
+    groups.set(key, {
+      values: g.values,
+      good: placed(g.good, a.firstMinute),
+      total: placed(g.total, a.firstMinute),
+    });
+  for (const [key, g] of b.groups!) {
+    const into = groups.get(key);
+    if (!into) {
+      groups.set(key, {
+        values: g.values,
+        good: placed(g.good, b.firstMinute),
+        total: placed(g.total, b.firstMinute),
+      });
+      continue;
+    }
+    const at = b.firstMinute - first;
+    for (let i = 0; i < g.total.length; i++) {
+      into.good[i + at]! += g.good[i]!;
+      into.total[i + at]! += g.total[i]!;
+    }
+  }
+  return groups;
+}
+
+/** Two breakdowns added up, and how many (value, bucket) counts they make. */
+function addBreakdowns(
+  a: NonNullable<MinuteState["breakdown"]>,
+  b: NonNullable<MinuteState["breakdown"]>,
+): { breakdown: NonNullable<MinuteState["breakdown"]>; entries: number } {
+  const breakdown: NonNullable<MinuteState["breakdown"]> = new Map();
+  let entries = 0;
+  for (const source of [a, b]) {
+    for (const [key, perMinute] of source) {
+      let into = breakdown.get(key);
+      if (!into) {
+        into = new Map();
+        breakdown.set(key, into);
+      }
+      for (const [minute, count] of perMinute) {
+        const was = into.get(minute);
+        if (was === undefined) entries++;
+        into.set(minute, (was ?? 0) + count);
+      }
+    }
+  }
+  return { breakdown, entries };
 }
 
 /** Whether a state (e.g. two added up) is within the caps a request is cached under. */
