@@ -35658,7 +35658,7 @@ var init_evaluator = __esm({
         const given = options.tallies;
         this.tallies = given ? given.list : plans.map((p) => new Tally(p));
         this.fromMs = given ? given.fromMs : Math.min(...plans.map((p) => p.fromMs));
-        this.toMs = given ? given.toMs : Math.max(...plans.map((p) => p.toMs));
+        this.toMs = given ? Number.POSITIVE_INFINITY : Math.max(...plans.map((p) => p.toMs));
         this.lineTime = lineTimeReader(spec, nameId(spec.timestamp));
         this.textLines = readsTimeFromText(spec);
         const tokenizer = options.fastPath === false ? null : jsonTokenizer();
@@ -83249,6 +83249,7 @@ init_limits();
 var BURN_DOWN_POINTS = 120;
 var BREAKDOWN_LIMIT = 10;
 var PREVIOUS_COVERAGE_BUCKETS = 100;
+var MIN_WHOLE_MINUTE_COVERAGE_BUCKETS = 50;
 var ALERT_HISTORY_MAX_BUCKETS = 1e4;
 var HELD_STEP_MS = 6e4;
 function planSlo(slo, sourceType, atMs, options = {}) {
@@ -83270,13 +83271,13 @@ function planSlo(slo, sourceType, atMs, options = {}) {
     {
       key: PREVIOUS_COVERAGE_KEY,
       startMs: previous.startMs,
-      stepMs: (previous.endMs - previous.startMs) / PREVIOUS_COVERAGE_BUCKETS,
-      count: PREVIOUS_COVERAGE_BUCKETS
+      stepMs: (previous.endMs - previous.startMs) / coverageBuckets(previous.endMs - previous.startMs),
+      count: coverageBuckets(previous.endMs - previous.startMs)
     }
   ];
   const series = [];
   const span = atMs - bounds.startMs;
-  const points = Math.max(1, Math.min(BURN_DOWN_POINTS, Math.floor(span / 6e4)));
+  const points = burnDownPoints(span);
   series.push({ key: "burnDown", startMs: bounds.startMs, stepMs: span / points, count: points });
   let slicesKey;
   if (slo.budgetingMethod !== "occurrences" && slo.timeslice) {
@@ -83360,6 +83361,23 @@ function oldestWindowStart(set2, atMs) {
 var PREVIOUS_KEY = "previous";
 var PREVIOUS_SLICES_KEY = "previousSlices";
 var PREVIOUS_COVERAGE_KEY = "previousCoverage";
+function burnDownPoints(spanMs) {
+  const minutes = spanMs / 6e4;
+  if (minutes < BURN_DOWN_POINTS) return Math.max(1, Math.floor(minutes));
+  if (!Number.isInteger(minutes)) return BURN_DOWN_POINTS;
+  for (let n = BURN_DOWN_POINTS; n >= BURN_DOWN_POINTS / 2; n--) {
+    if (minutes % n === 0) return n;
+  }
+  return BURN_DOWN_POINTS;
+}
+function coverageBuckets(lengthMs) {
+  const minutes = lengthMs / 6e4;
+  if (!Number.isInteger(minutes)) return PREVIOUS_COVERAGE_BUCKETS;
+  for (let n = PREVIOUS_COVERAGE_BUCKETS; n >= MIN_WHOLE_MINUTE_COVERAGE_BUCKETS; n--) {
+    if (minutes % n === 0) return n;
+  }
+  return PREVIOUS_COVERAGE_BUCKETS;
+}
 function historySeries(slo, bounds, atMs) {
   const rules = slo.alerting.windows;
   const stepMs = alertHistoryStep(rules);

@@ -14125,7 +14125,7 @@ var Evaluator = class {
     const given = options.tallies;
     this.tallies = given ? given.list : plans.map((p) => new Tally(p));
     this.fromMs = given ? given.fromMs : Math.min(...plans.map((p) => p.fromMs));
-    this.toMs = given ? given.toMs : Math.max(...plans.map((p) => p.toMs));
+    this.toMs = given ? Number.POSITIVE_INFINITY : Math.max(...plans.map((p) => p.toMs));
     this.lineTime = lineTimeReader(spec, nameId(spec.timestamp));
     this.textLines = readsTimeFromText(spec);
     const tokenizer = options.fastPath === false ? null : jsonTokenizer();

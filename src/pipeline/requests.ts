@@ -12,8 +12,10 @@ import type { CountRequest, WindowRequest } from "../sources/types.js";
 /** Burn-down chart resolution: enough points for a smooth line, few enough for one query_range. */
 export const BURN_DOWN_POINTS = 120;
 export const BREAKDOWN_LIMIT = 10;
-/** How finely the previous window's coverage is measured: buckets of 1% of it. */
+/** How finely the previous window's coverage is measured: buckets of about 1% of it. */
 export const PREVIOUS_COVERAGE_BUCKETS = 100;
+/** Fewer buckets than this would measure coverage too coarsely to be worth whole minutes. */
+const MIN_WHOLE_MINUTE_COVERAGE_BUCKETS = 50;
 /** Alert history resolution is the alert windows' common step (5m): cap its buckets (~34 days at 5m). */
 export const ALERT_HISTORY_MAX_BUCKETS = 10_000;
 
@@ -76,14 +78,15 @@ export function planSlo(
     {
       key: PREVIOUS_COVERAGE_KEY,
       startMs: previous.startMs,
-      stepMs: (previous.endMs - previous.startMs) / PREVIOUS_COVERAGE_BUCKETS,
-      count: PREVIOUS_COVERAGE_BUCKETS,
+      stepMs:
+        (previous.endMs - previous.startMs) / coverageBuckets(previous.endMs - previous.startMs),
+      count: coverageBuckets(previous.endMs - previous.startMs),
     },
   ];
 
   const series: CountRequest["series"] = [];
   const span = atMs - bounds.startMs;
-  const points = Math.max(1, Math.min(BURN_DOWN_POINTS, Math.floor(span / 60_000)));
+  const points = burnDownPoints(span);
   series.push({ key: "burnDown", startMs: bounds.startMs, stepMs: span / points, count: points });
   let slicesKey: string | undefined;
   if (slo.budgetingMethod !== "occurrences" && slo.timeslice) {
@@ -182,6 +185,37 @@ export function oldestWindowStart(set: SloSet, atMs: number): number {
 const PREVIOUS_KEY = "previous";
 const PREVIOUS_SLICES_KEY = "previousSlices";
 const PREVIOUS_COVERAGE_KEY = "previousCoverage";
+
+/**
+ * The burn-down's points over a span: BURN_DOWN_POINTS, one a minute when
+ * the span is shorter, or the most points between BURN_DOWN_POINTS / 2 and
+ * BURN_DOWN_POINTS whose edges fall on whole minutes (a calendar window's
+ * span so far), so a rerun can count them from the logs' minute cache.
+ */
+export function burnDownPoints(spanMs: number): number {
+  const minutes = spanMs / 60_000;
+  if (minutes < BURN_DOWN_POINTS) return Math.max(1, Math.floor(minutes));
+  if (!Number.isInteger(minutes)) return BURN_DOWN_POINTS;
+  for (let n = BURN_DOWN_POINTS; n >= BURN_DOWN_POINTS / 2; n--) {
+    if (minutes % n === 0) return n;
+  }
+  return BURN_DOWN_POINTS;
+}
+
+/**
+ * How many buckets measure the previous window's coverage: the most, up to
+ * PREVIOUS_COVERAGE_BUCKETS, whose edges fall on whole minutes (96 for a
+ * day, 7 or 28 days; 100 for 30 days), so a rerun can count them from the
+ * logs' minute cache; PREVIOUS_COVERAGE_BUCKETS when none fits.
+ */
+export function coverageBuckets(lengthMs: number): number {
+  const minutes = lengthMs / 60_000;
+  if (!Number.isInteger(minutes)) return PREVIOUS_COVERAGE_BUCKETS;
+  for (let n = PREVIOUS_COVERAGE_BUCKETS; n >= MIN_WHOLE_MINUTE_COVERAGE_BUCKETS; n--) {
+    if (minutes % n === 0) return n;
+  }
+  return PREVIOUS_COVERAGE_BUCKETS;
+}
 
 /** Buckets ending at `at`, reaching one longest alert window before the SLO window's start. */
 function historySeries(

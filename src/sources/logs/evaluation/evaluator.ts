@@ -50,7 +50,7 @@ export function emptyDiagnostics(): ScanDiagnostics {
 export interface EvaluatorOptions<T extends EventTally = Tally> {
   /** read lines with JsonExtractor where it can (default); false: always JSON.parse */
   fastPath?: boolean;
-  /** count into these (one per plan) over (fromMs, toMs] instead of a Tally per plan: the tally cache's minute buckets */
+  /** count into these (one per plan) from fromMs on instead of a Tally per plan: the tally cache's minute buckets (each keeps to its own end) */
   tallies?: { list: T[]; fromMs: number; toMs: number } | undefined;
 }
 
@@ -84,7 +84,9 @@ export class Evaluator<T extends EventTally = Tally> {
     const given = options.tallies;
     this.tallies = given ? given.list : (plans.map((p) => new Tally(p)) as unknown as T[]);
     this.fromMs = given ? given.fromMs : Math.min(...plans.map((p) => p.fromMs));
-    this.toMs = given ? given.toMs : Math.max(...plans.map((p) => p.toMs));
+    // the cache's buckets see events past their end too: each moves droppedFrom, so a
+    // later run that needs them reads them again instead of taking the buckets as whole
+    this.toMs = given ? Number.POSITIVE_INFINITY : Math.max(...plans.map((p) => p.toMs));
     this.lineTime = lineTimeReader(spec, nameId(spec.timestamp));
     this.textLines = readsTimeFromText(spec);
     const tokenizer = options.fastPath === false ? null : jsonTokenizer();
