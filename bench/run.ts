@@ -16,6 +16,10 @@
  *   npm run bench -- --group-only the two SLOs over 1 GB whose HTTP lines carry a shard
  *                                 field of 50 values, as they are and with groupBy: shard
  *                                 (the full run ends with it too)
+ *   npm run bench -- --cache-only the tally cache: slo check and slo alerts --dry-run on a
+ *                                 copy of the 1 GB file, cold with and without --cache,
+ *                                 rerun unchanged and after lines are appended
+ *                                 (bench/cache-rerun.ts; the full and --quick runs include it)
  *   npm run bench -- --verify-only slo verify's simulated false positives and detection
  *                                 only (bench/verify-simulation.ts; the full and --quick
  *                                 runs end with it)
@@ -31,6 +35,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { timeCacheRerun } from "./cache-rerun.js";
 import {
   benchWindows,
   DUCKDB_THREADS,
@@ -64,7 +69,7 @@ function buildBundle(): void {
 }
 
 const USAGE =
-  "usage: npm run bench -- [--quick] [--duckdb-only] [--no-jq] [--runs N] [--regex-only] [--group-only] [--verify-only]";
+  "usage: npm run bench -- [--quick] [--duckdb-only] [--no-jq] [--runs N] [--regex-only] [--group-only] [--cache-only] [--verify-only]";
 
 function parseFlags(): {
   quick: boolean;
@@ -72,6 +77,7 @@ function parseFlags(): {
   runs: number;
   regexOnly: boolean;
   groupOnly: boolean;
+  cacheOnly: boolean;
   verifyOnly: boolean;
   duckdbOnly: boolean;
 } {
@@ -82,6 +88,7 @@ function parseFlags(): {
     help?: boolean;
     "regex-only"?: boolean;
     "group-only"?: boolean;
+    "cache-only"?: boolean;
     "verify-only"?: boolean;
     "duckdb-only"?: boolean;
   };
@@ -93,6 +100,7 @@ function parseFlags(): {
         runs: { type: "string" },
         "regex-only": { type: "boolean" },
         "group-only": { type: "boolean" },
+        "cache-only": { type: "boolean" },
         "verify-only": { type: "boolean" },
         "duckdb-only": { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -117,12 +125,13 @@ function parseFlags(): {
     runs,
     regexOnly: values["regex-only"] === true,
     groupOnly: values["group-only"] === true,
+    cacheOnly: values["cache-only"] === true,
     verifyOnly: values["verify-only"] === true,
     duckdbOnly: values["duckdb-only"] === true,
   };
 }
 
-const { quick, noJq, runs, regexOnly, groupOnly, verifyOnly, duckdbOnly } = parseFlags();
+const { quick, noJq, runs, regexOnly, groupOnly, cacheOnly, verifyOnly, duckdbOnly } = parseFlags();
 
 interface Counts {
   availabilityTotal: number;
@@ -576,6 +585,12 @@ async function main(): Promise<number> {
     console.log(machineLine());
     return (await timeGroupBy()) ? 0 : 1;
   }
+  if (cacheOnly) {
+    console.log(machineLine());
+    const same = await timeCache(plainDataset("1gb", 1));
+    console.log(`\nload average at end ${loadavg()[0]!.toFixed(2)}`);
+    return same ? 0 : 1;
+  }
   const duckdbAbsent = duckdbMissing();
   if (duckdbOnly && duckdbAbsent) {
     log(`bench: ${duckdbAbsent}`);
@@ -605,6 +620,7 @@ async function main(): Promise<number> {
     allSame = (await timeManySources(one)) && allSame;
     log("\ntiming groupBy...");
     allSame = (await timeGroupBy()) && allSame;
+    allSame = (await timeCache(one)) && allSame;
   }
   const verifyWithin = regexOnly || verifySimulation();
   console.log(`\nload average at end ${loadavg()[0]!.toFixed(2)}`);
@@ -641,6 +657,17 @@ async function timeDatasets(datasets: Dataset[], duckdb: boolean): Promise<boole
     }
   }
   return allSame;
+}
+
+function timeCache(one: Dataset): Promise<boolean> {
+  log(`\ntiming the tally cache on a copy of ${one.name}...`);
+  return timeCacheRerun({
+    benchCache: dirname(CACHE),
+    log: one.files[0]!,
+    bundle: BUNDLE,
+    end: END,
+    runs,
+  });
 }
 
 function timeRegex(one: Dataset): Promise<boolean> {
