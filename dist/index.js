@@ -33393,7 +33393,7 @@ function addCells(target, source) {
 function addInto(target, source) {
   for (let i = 0; i < target.length; i++) target[i] += source[i];
 }
-var Tally;
+var Tally, SpanCount;
 var init_tally = __esm({
   "src/sources/logs/evaluation/tally.ts"() {
     "use strict";
@@ -33401,20 +33401,30 @@ var init_tally = __esm({
     init_breakdown_key();
     init_space_saving_counter();
     Tally = class {
-      state;
+      counted;
       plan;
       breakdownCounter;
       groupCapacity;
+      /** whether events go through the current span (see SpanCount): no group, no correction */
+      spans;
+      span;
       constructor(plan) {
         this.plan = plan;
         this.groupCapacity = groupValuesTallied(plan);
         this.breakdownCounter = new SpaceSavingCounter(MAX_BREAKDOWN_VALUES);
-        this.state = {
+        this.counted = {
           ...emptyCells(plan),
           breakdown: this.breakdownCounter.state,
           missingField: 0,
           groups: plan.grouping ? { tallied: /* @__PURE__ */ new Map(), untallied: null } : null
         };
+        this.spans = plan.grouping === null && plan.excluded === null;
+        this.span = new SpanCount();
+      }
+      /** The counts so far (plain data, to merge or send to another thread). */
+      get state() {
+        this.closeSpan();
+        return this.counted;
       }
       /** Whether an event at t falls in any window or bucket of this request. */
       covers(t2) {
@@ -33430,15 +33440,78 @@ var init_tally = __esm({
        * the breakdown; group: a grouped SLO's values of the event.
        */
       record(t2, good, breakdownKey2, group) {
+        if (this.spans) {
+          const span = this.span;
+          if (!(t2 > span.fromMs && t2 <= span.toMs)) this.openSpan(t2);
+          span.total++;
+          if (good) span.good++;
+          else if (breakdownKey2 !== void 0) this.breakdownCounter.add(breakdownKey2);
+          return;
+        }
         const cells = group === void 0 ? void 0 : this.groupCells(group);
         if (this.excludedAt(t2, good, cells)) return;
-        this.countIn(this.state, t2, good);
+        this.countIn(this.counted, t2, good);
         if (!good && breakdownKey2 !== void 0) this.breakdownCounter.add(breakdownKey2);
         if (cells !== void 0) this.countIn(cells, t2, good);
       }
+      /**
+       * Count the current span's events into the cells they fall in, then start
+       * the span t is in: the instants around t whose events fall in the same
+       * windows and buckets as t's (between the nearest window or bucket edges).
+       */
+      openSpan(t2) {
+        this.closeSpan();
+        let fromMs = Number.NEGATIVE_INFINITY;
+        let toMs = Number.POSITIVE_INFINITY;
+        for (const w of this.plan.windows) {
+          if (t2 <= w.startMs) toMs = Math.min(toMs, w.startMs);
+          else if (t2 <= w.endMs) {
+            fromMs = Math.max(fromMs, w.startMs);
+            toMs = Math.min(toMs, w.endMs);
+          } else fromMs = Math.max(fromMs, w.endMs);
+        }
+        for (const r of this.plan.series) {
+          const b = Math.ceil((t2 - r.startMs) / r.stepMs) - 1;
+          if (b < 0) toMs = Math.min(toMs, r.startMs);
+          else if (b >= r.count) fromMs = Math.max(fromMs, r.startMs + r.count * r.stepMs);
+          else {
+            fromMs = Math.max(fromMs, r.startMs + b * r.stepMs);
+            toMs = Math.min(toMs, r.startMs + (b + 1) * r.stepMs);
+          }
+        }
+        const span = this.span;
+        span.fromMs = fromMs;
+        span.toMs = toMs;
+        span.at = t2;
+      }
+      /** Count the current span's events (all at instants like span.at) into the cells, and empty it. */
+      closeSpan() {
+        const span = this.span;
+        if (span.total === 0) return;
+        const cells = this.counted;
+        const windows = this.plan.windows;
+        for (let i = 0; i < windows.length; i++) {
+          const w = windows[i];
+          if (span.at > w.startMs && span.at <= w.endMs) {
+            cells.windowTotal[i] += span.total;
+            cells.windowGood[i] += span.good;
+          }
+        }
+        const series = this.plan.series;
+        for (let i = 0; i < series.length; i++) {
+          const r = series[i];
+          const b = Math.ceil((span.at - r.startMs) / r.stepMs) - 1;
+          if (b >= 0 && b < r.count) {
+            cells.seriesTotal[i][b] += span.total;
+            cells.seriesGood[i][b] += span.good;
+          }
+        }
+        span.total = 0;
+        span.good = 0;
+      }
       /** The cells of a group: its own while fewer than groupValuesTallied have some, else the untallied. */
       groupCells(values) {
-        const groups2 = this.state.groups;
+        const groups2 = this.counted.groups;
         const key = groupKey(values);
         const known = groups2.tallied.get(key);
         if (known) return known.cells;
@@ -33477,7 +33550,7 @@ var init_tally = __esm({
         const excluded = this.plan.excluded;
         if (excluded === null || !insidePeriods(excluded.periods, t2)) return false;
         if (t2 <= excluded.startMs || t2 > excluded.endMs) return true;
-        const cellsOf = group === void 0 ? [this.state] : [this.state, group];
+        const cellsOf = group === void 0 ? [this.counted] : [this.counted, group];
         const count5 = (i) => {
           for (const cells of cellsOf) {
             cells.excludedTotal[i]++;
@@ -33491,18 +33564,18 @@ var init_tally = __esm({
         return true;
       }
       missingField() {
-        this.state.missingField++;
+        this.counted.missingField++;
       }
       /** Per correction, the events it left out of its window. */
       excluded() {
-        return excludedOf2(this.plan, this.state);
+        return excludedOf2(this.plan, this.counted);
       }
       /** The events the corrections together left out of the window, each once. */
       excludedOnce() {
-        return excludedOnceOf(this.plan, this.state);
+        return excludedOnceOf(this.plan, this.counted);
       }
       merge(other) {
-        const s = this.state;
+        const s = this.counted;
         addCells(s, other);
         this.breakdownCounter.merge(other.breakdown);
         s.missingField += other.missingField;
@@ -33513,7 +33586,7 @@ var init_tally = __esm({
         for (const { values, cells } of other.tallied.values())
           addCells(this.groupCells(values), cells);
         if (other.untallied) {
-          const groups2 = this.state.groups;
+          const groups2 = this.counted.groups;
           groups2.untallied ??= emptyCells(this.plan);
           addCells(groups2.untallied, other.untallied);
         }
@@ -33526,7 +33599,7 @@ var init_tally = __esm({
       }
       /** A grouped SLO's groups, and the counts of the values past the tallied ones. */
       groups() {
-        const groups2 = this.state.groups;
+        const groups2 = this.counted.groups;
         if (!groups2) return void 0;
         const counted2 = (cells) => {
           const excluded = excludedOf2(this.plan, cells);
@@ -33551,6 +33624,15 @@ var init_tally = __esm({
         const limit = this.plan.breakdown?.limit ?? 0;
         return this.breakdownCounter.entries().sort((a, b) => b.count - a.count || compareKeys(a.key, b.key)).slice(0, limit).map(entryOf);
       }
+    };
+    SpanCount = class {
+      /** the span: (fromMs, toMs]; empty at first */
+      fromMs = 0;
+      toMs = Number.NEGATIVE_INFINITY;
+      /** an instant in the span, whose windows and buckets are the span's */
+      at = 0;
+      total = 0;
+      good = 0;
     };
   }
 });

@@ -14099,20 +14099,30 @@ function groupKey(values) {
   return values.length === 1 ? values[0] : JSON.stringify(values);
 }
 var Tally = class {
-  state;
+  counted;
   plan;
   breakdownCounter;
   groupCapacity;
+  /** whether events go through the current span (see SpanCount): no group, no correction */
+  spans;
+  span;
   constructor(plan) {
     this.plan = plan;
     this.groupCapacity = groupValuesTallied(plan);
     this.breakdownCounter = new SpaceSavingCounter(MAX_BREAKDOWN_VALUES);
-    this.state = {
+    this.counted = {
       ...emptyCells(plan),
       breakdown: this.breakdownCounter.state,
       missingField: 0,
       groups: plan.grouping ? { tallied: /* @__PURE__ */ new Map(), untallied: null } : null
     };
+    this.spans = plan.grouping === null && plan.excluded === null;
+    this.span = new SpanCount();
+  }
+  /** The counts so far (plain data, to merge or send to another thread). */
+  get state() {
+    this.closeSpan();
+    return this.counted;
   }
   /** Whether an event at t falls in any window or bucket of this request. */
   covers(t) {
@@ -14128,15 +14138,78 @@ var Tally = class {
    * the breakdown; group: a grouped SLO's values of the event.
    */
   record(t, good, breakdownKey2, group) {
+    if (this.spans) {
+      const span = this.span;
+      if (!(t > span.fromMs && t <= span.toMs)) this.openSpan(t);
+      span.total++;
+      if (good) span.good++;
+      else if (breakdownKey2 !== void 0) this.breakdownCounter.add(breakdownKey2);
+      return;
+    }
     const cells = group === void 0 ? void 0 : this.groupCells(group);
     if (this.excludedAt(t, good, cells)) return;
-    this.countIn(this.state, t, good);
+    this.countIn(this.counted, t, good);
     if (!good && breakdownKey2 !== void 0) this.breakdownCounter.add(breakdownKey2);
     if (cells !== void 0) this.countIn(cells, t, good);
   }
+  /**
+   * Count the current span's events into the cells they fall in, then start
+   * the span t is in: the instants around t whose events fall in the same
+   * windows and buckets as t's (between the nearest window or bucket edges).
+   */
+  openSpan(t) {
+    this.closeSpan();
+    let fromMs = Number.NEGATIVE_INFINITY;
+    let toMs = Number.POSITIVE_INFINITY;
+    for (const w of this.plan.windows) {
+      if (t <= w.startMs) toMs = Math.min(toMs, w.startMs);
+      else if (t <= w.endMs) {
+        fromMs = Math.max(fromMs, w.startMs);
+        toMs = Math.min(toMs, w.endMs);
+      } else fromMs = Math.max(fromMs, w.endMs);
+    }
+    for (const r of this.plan.series) {
+      const b = Math.ceil((t - r.startMs) / r.stepMs) - 1;
+      if (b < 0) toMs = Math.min(toMs, r.startMs);
+      else if (b >= r.count) fromMs = Math.max(fromMs, r.startMs + r.count * r.stepMs);
+      else {
+        fromMs = Math.max(fromMs, r.startMs + b * r.stepMs);
+        toMs = Math.min(toMs, r.startMs + (b + 1) * r.stepMs);
+      }
+    }
+    const span = this.span;
+    span.fromMs = fromMs;
+    span.toMs = toMs;
+    span.at = t;
+  }
+  /** Count the current span's events (all at instants like span.at) into the cells, and empty it. */
+  closeSpan() {
+    const span = this.span;
+    if (span.total === 0) return;
+    const cells = this.counted;
+    const windows = this.plan.windows;
+    for (let i = 0; i < windows.length; i++) {
+      const w = windows[i];
+      if (span.at > w.startMs && span.at <= w.endMs) {
+        cells.windowTotal[i] += span.total;
+        cells.windowGood[i] += span.good;
+      }
+    }
+    const series = this.plan.series;
+    for (let i = 0; i < series.length; i++) {
+      const r = series[i];
+      const b = Math.ceil((span.at - r.startMs) / r.stepMs) - 1;
+      if (b >= 0 && b < r.count) {
+        cells.seriesTotal[i][b] += span.total;
+        cells.seriesGood[i][b] += span.good;
+      }
+    }
+    span.total = 0;
+    span.good = 0;
+  }
   /** The cells of a group: its own while fewer than groupValuesTallied have some, else the untallied. */
   groupCells(values) {
-    const groups = this.state.groups;
+    const groups = this.counted.groups;
     const key = groupKey(values);
     const known = groups.tallied.get(key);
     if (known) return known.cells;
@@ -14175,7 +14248,7 @@ var Tally = class {
     const excluded = this.plan.excluded;
     if (excluded === null || !insidePeriods(excluded.periods, t)) return false;
     if (t <= excluded.startMs || t > excluded.endMs) return true;
-    const cellsOf = group === void 0 ? [this.state] : [this.state, group];
+    const cellsOf = group === void 0 ? [this.counted] : [this.counted, group];
     const count = (i) => {
       for (const cells of cellsOf) {
         cells.excludedTotal[i]++;
@@ -14189,18 +14262,18 @@ var Tally = class {
     return true;
   }
   missingField() {
-    this.state.missingField++;
+    this.counted.missingField++;
   }
   /** Per correction, the events it left out of its window. */
   excluded() {
-    return excludedOf2(this.plan, this.state);
+    return excludedOf2(this.plan, this.counted);
   }
   /** The events the corrections together left out of the window, each once. */
   excludedOnce() {
-    return excludedOnceOf(this.plan, this.state);
+    return excludedOnceOf(this.plan, this.counted);
   }
   merge(other) {
-    const s = this.state;
+    const s = this.counted;
     addCells(s, other);
     this.breakdownCounter.merge(other.breakdown);
     s.missingField += other.missingField;
@@ -14211,7 +14284,7 @@ var Tally = class {
     for (const { values, cells } of other.tallied.values())
       addCells(this.groupCells(values), cells);
     if (other.untallied) {
-      const groups = this.state.groups;
+      const groups = this.counted.groups;
       groups.untallied ??= emptyCells(this.plan);
       addCells(groups.untallied, other.untallied);
     }
@@ -14224,7 +14297,7 @@ var Tally = class {
   }
   /** A grouped SLO's groups, and the counts of the values past the tallied ones. */
   groups() {
-    const groups = this.state.groups;
+    const groups = this.counted.groups;
     if (!groups) return void 0;
     const counted = (cells) => {
       const excluded = excludedOf2(this.plan, cells);
@@ -14249,6 +14322,15 @@ var Tally = class {
     const limit = this.plan.breakdown?.limit ?? 0;
     return this.breakdownCounter.entries().sort((a, b) => b.count - a.count || compareKeys(a.key, b.key)).slice(0, limit).map(entryOf);
   }
+};
+var SpanCount = class {
+  /** the span: (fromMs, toMs]; empty at first */
+  fromMs = 0;
+  toMs = Number.NEGATIVE_INFINITY;
+  /** an instant in the span, whose windows and buckets are the span's */
+  at = 0;
+  total = 0;
+  good = 0;
 };
 function insidePeriods(periods, t) {
   let lo = 0;
