@@ -10,6 +10,8 @@ export interface Measured {
   cpuS: number;
   peakRssMb: number;
   stdout: string;
+  /** what it wrote to stderr, to say why when it failed */
+  stderr: string;
   code: number;
 }
 
@@ -45,6 +47,7 @@ export function measure(
           cpuS: user + sys,
           peakRssMb: rssKb / 1024,
           stdout: Buffer.concat(out).toString("utf8"),
+          stderr: Buffer.concat(err).toString("utf8"),
           code: code ?? 1,
         });
       } catch (error) {

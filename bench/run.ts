@@ -1,14 +1,16 @@
 /**
- * `npm run bench`: how fast `slo check` reads logs, next to jq, a plain
- * Node loop (readline + JSON.parse) and the floor (cat / zcat), on the same
- * generated data, checking that all of them count the same events.
+ * `npm run bench`: how fast `slo check` reads logs, next to DuckDB, jq, a
+ * plain Node loop (readline + JSON.parse) and the floor (cat / zcat), on the
+ * same generated data, checking that all of them count the same events.
  *
  *   npm run bench                 1 GB, 1 GB as 8 .gz files, 4 GB; then regex line
  *                                 filters over 1 GB on re2js and on JavaScript's RegExp
  *                                 (bench/regex-filters.ts); then 400 SLOs over 100 MB
  *                                 in 200 files with a source each, next to one file
  *   npm run bench -- --quick      1 GB only
- *   npm run bench -- --runs 5     slo and the floor 5 times each (median; default 3)
+ *   npm run bench -- --duckdb-only slo and DuckDB only (no jq, Node loop or floor, nothing
+ *                                 after the three tables; with --quick, 1 GB only)
+ *   npm run bench -- --runs 5     slo, DuckDB and the floor 5 times each (median; default 3)
  *   npm run bench -- --no-jq      skip jq (it takes about 30 s a GB)
  *   npm run bench -- --regex-only the regex line filters only
  *   npm run bench -- --group-only the two SLOs over 1 GB whose HTTP lines carry a shard
@@ -29,9 +31,18 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import {
+  benchWindows,
+  DUCKDB_THREADS,
+  differencesFromSlo,
+  duckdbMissing,
+  duckdbOutputOf,
+  measureDuckdb,
+} from "./duckdb.js";
 import { END, FORMAT_VERSION, generateLogs, SPAN_MS, splitToGzip } from "./generate.js";
 import { type Measured, measure, median } from "./measure.js";
 import { timeRegexFilters } from "./regex-filters.js";
+import { AVAILABILITY_SLO, LATENCY_SLO, SLO_WINDOW, sloText } from "./slo-file.js";
 import { printVerifySimulation } from "./verify-simulation.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -53,7 +64,7 @@ function buildBundle(): void {
 }
 
 const USAGE =
-  "usage: npm run bench -- [--quick] [--no-jq] [--runs N] [--regex-only] [--group-only] [--verify-only]";
+  "usage: npm run bench -- [--quick] [--duckdb-only] [--no-jq] [--runs N] [--regex-only] [--group-only] [--verify-only]";
 
 function parseFlags(): {
   quick: boolean;
@@ -62,6 +73,7 @@ function parseFlags(): {
   regexOnly: boolean;
   groupOnly: boolean;
   verifyOnly: boolean;
+  duckdbOnly: boolean;
 } {
   let values: {
     quick?: boolean;
@@ -71,6 +83,7 @@ function parseFlags(): {
     "regex-only"?: boolean;
     "group-only"?: boolean;
     "verify-only"?: boolean;
+    "duckdb-only"?: boolean;
   };
   try {
     values = parseArgs({
@@ -81,6 +94,7 @@ function parseFlags(): {
         "regex-only": { type: "boolean" },
         "group-only": { type: "boolean" },
         "verify-only": { type: "boolean" },
+        "duckdb-only": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -104,10 +118,11 @@ function parseFlags(): {
     regexOnly: values["regex-only"] === true,
     groupOnly: values["group-only"] === true,
     verifyOnly: values["verify-only"] === true,
+    duckdbOnly: values["duckdb-only"] === true,
   };
 }
 
-const { quick, noJq, runs, regexOnly, groupOnly, verifyOnly } = parseFlags();
+const { quick, noJq, runs, regexOnly, groupOnly, verifyOnly, duckdbOnly } = parseFlags();
 
 interface Counts {
   availabilityTotal: number;
@@ -120,6 +135,10 @@ interface Row {
   tool: string;
   m: Measured;
   counts: Counts | null;
+  /** where the tool's other counts differ from slo's (DuckDB's shorter windows) */
+  differences?: string[];
+  /** DuckDB: its query's own seconds, without the process's start */
+  queryS?: number;
 }
 
 interface Dataset {
@@ -190,8 +209,6 @@ function lineCount(file: string): number {
   return n;
 }
 
-const TOTAL = '{app="ctrl"} | json | msg = "brkr-somesystem-http-response"';
-
 function sloFile(dataset: Dataset): string {
   const path = join(
     CACHE,
@@ -199,39 +216,6 @@ function sloFile(dataset: Dataset): string {
   );
   writeFileSync(path, sloText("ctrl", "logs", JSON.stringify(dataset.glob)));
   return path;
-}
-
-/** The bench's two SLOs over a source of their own; groupBy: each grouped by it. */
-function sloText(service: string, source: string, paths: string, groupBy?: string): string {
-  const grouped = groupBy ? `    groupBy: ${groupBy}\n` : "";
-  return `# written by bench/run.ts
-service: ${service}
-sources:
-  ${source}:
-    type: logs
-    paths: [${paths}]
-    timestamp: t
-    labels: { app: ctrl }
-slos:
-  - name: check-balance-availability
-    objective: 99.5%
-    window: 30d
-${grouped}    indicator:
-      ratio:
-        source: logs
-        total: '${TOTAL} | action = "CheckBalance"'
-        bad: '${TOTAL} | action = "CheckBalance" | status >= 500'
-  - name: somesystem-latency
-    objective: 99%
-    window: 30d
-${grouped}    indicator:
-      latency:
-        source: logs
-        events: '${TOTAL}'
-        field: duration
-        unit: ms
-        threshold: 300ms
-`.replaceAll("source: logs", `source: ${source}`);
 }
 
 interface ReportSlo {
@@ -243,8 +227,8 @@ interface ReportSlo {
 function sloCounts(stdout: string): Counts {
   const report = JSON.parse(stdout) as { slos: ReportSlo[] };
   const byName = new Map(report.slos.map((s) => [s.name, s]));
-  const availability = byName.get("check-balance-availability");
-  const latency = byName.get("somesystem-latency");
+  const availability = byName.get(AVAILABILITY_SLO);
+  const latency = byName.get(LATENCY_SLO);
   if (!availability?.events || !latency?.events) {
     throw new Error(`slo did not count: ${JSON.stringify(report.slos.map((s) => s.error))}`);
   }
@@ -265,17 +249,39 @@ const JQ_PROGRAM = `reduce inputs as $r ({availabilityTotal:0,availabilityBad:0,
       else . end)
   else . end)`;
 
-async function timeSlo(dataset: Dataset): Promise<Row> {
+/** The windows slo counts for the bench's SLOs, which DuckDB counts too. */
+const WINDOWS = benchWindows(SLO_WINDOW);
+const DUCKDB_TOOL = `DuckDB read_json (${DUCKDB_THREADS} threads)`;
+
+/**
+ * slo, and DuckDB unless it is missing, in turn, `runs` times each, so a
+ * change in the machine's load falls on both alike: each one's median run.
+ */
+async function timeSloAndDuckdb(dataset: Dataset, duckdb: boolean): Promise<Row[]> {
   const slo = sloFile(dataset);
   const args = [BUNDLE, "check", slo, "--at", END, "--format", "json"];
-  const all: Measured[] = [];
+  const sloRuns: Measured[] = [];
+  const duckdbRuns: Measured[] = [];
   for (let i = 0; i < runs; i++) {
     const m = await measure(process.execPath, args, "capture");
     if (m.code !== 0 && m.code !== 1) throw new Error(`slo check exited with ${m.code}`);
-    all.push(m);
+    sloRuns.push(m);
+    if (duckdb) duckdbRuns.push(await measureDuckdb(dataset.files, Date.parse(END), WINDOWS));
   }
-  const m = median(all);
-  return { tool: "slo check", m, counts: sloCounts(m.stdout) };
+  const m = median(sloRuns);
+  const rows: Row[] = [{ tool: "slo check", m, counts: sloCounts(m.stdout) }];
+  if (duckdb) {
+    const d = median(duckdbRuns);
+    const { counts, queryS } = duckdbOutputOf(d.stdout, WINDOWS);
+    rows.push({
+      tool: DUCKDB_TOOL,
+      m: d,
+      counts: counts.get(SLO_WINDOW.name)!,
+      differences: differencesFromSlo(counts, SLO_WINDOW.name, m.stdout),
+      queryS,
+    });
+  }
+  return rows;
 }
 
 /** How many SLO files the many-sources case writes, each declaring its own source over the same log. */
@@ -360,15 +366,15 @@ async function timeGroupBy(): Promise<boolean> {
     report.slos
       .filter((s) => s.group?.definition === definition)
       .reduce((total, s) => total + (s.events ? pick(s.events) : 0), 0);
-  const groups = report.slos.filter((s) => s.group?.definition === "somesystem-latency").length;
+  const groups = report.slos.filter((s) => s.group?.definition === LATENCY_SLO).length;
   const same =
     groups === GROUP_VALUES &&
     sameCounts(
       {
-        availabilityTotal: sum("check-balance-availability", (e) => e.total),
-        availabilityBad: sum("check-balance-availability", (e) => e.bad),
-        latencyTotal: sum("somesystem-latency", (e) => e.total),
-        latencyGood: sum("somesystem-latency", (e) => e.good),
+        availabilityTotal: sum(AVAILABILITY_SLO, (e) => e.total),
+        availabilityBad: sum(AVAILABILITY_SLO, (e) => e.bad),
+        latencyTotal: sum(LATENCY_SLO, (e) => e.total),
+        latencyGood: sum(LATENCY_SLO, (e) => e.good),
       },
       expected,
     );
@@ -481,7 +487,7 @@ function printTable(dataset: Dataset, rows: Row[]): boolean {
     `${(dataset.lines / r.m.wallS / 1e6).toFixed(2)} M`,
     `${Math.round(r.m.peakRssMb)} MB`,
     `${(r.m.wallS / slo.m.wallS).toFixed(2)}x`,
-    r.counts === null ? "-" : sameCounts(r.counts, slo.counts!) ? "same" : "DIFFERENT",
+    r.counts === null ? "-" : sameAsSlo(r, slo) ? "same" : "DIFFERENT",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>
@@ -495,7 +501,42 @@ function printTable(dataset: Dataset, rows: Row[]): boolean {
   );
   for (const row of table) console.log(line(row));
   console.log(`\ncounts: ${JSON.stringify(slo.counts)}`);
-  return rows.every((r) => r.counts === null || sameCounts(r.counts, slo.counts!));
+  for (const r of rows) {
+    for (const difference of r.differences ?? []) console.log(`${r.tool} DIFFERENT: ${difference}`);
+  }
+  printTargets(rows);
+  return rows.every((r) => r.counts === null || sameAsSlo(r, slo));
+}
+
+/** The counts of a row are slo's: the SLO window's, and (DuckDB) every other window's. */
+function sameAsSlo(row: Row, slo: Row): boolean {
+  return sameCounts(row.counts!, slo.counts!) && (row.differences ?? []).length === 0;
+}
+
+/** slo's peak RSS target (issue 18), in MB. */
+const RSS_TARGET_MB = 200;
+/** slo's wall time target, as a share of DuckDB's (issue 18). */
+const WALL_TARGET_VS_DUCKDB = 0.8;
+
+/** Issue 18's targets for one dataset: slo's wall against DuckDB's, and slo's peak RSS. */
+function printTargets(rows: Row[]): void {
+  const slo = rows[0]!;
+  const duckdb = rows.find((r) => r.tool === DUCKDB_TOOL);
+  const met = (ok: boolean) => (ok ? "met" : "NOT met");
+  if (duckdb) {
+    const ratio = slo.m.wallS / duckdb.m.wallS;
+    console.log(
+      `slo wall / DuckDB wall = ${ratio.toFixed(2)} (target <= ${WALL_TARGET_VS_DUCKDB.toFixed(2)}: ${met(ratio <= WALL_TARGET_VS_DUCKDB)}); CPU s slo ${slo.m.cpuS.toFixed(2)}, DuckDB ${duckdb.m.cpuS.toFixed(2)}`,
+    );
+    // what DuckDB would take started from a process that has it loaded already
+    console.log(
+      `DuckDB's query alone (no process start): ${duckdb.queryS!.toFixed(2)} s; slo wall / that = ${(slo.m.wallS / duckdb.queryS!).toFixed(2)}`,
+    );
+  }
+  const rss = Math.round(slo.m.peakRssMb);
+  console.log(
+    `slo peak RSS ${rss} MB (target < ${RSS_TARGET_MB} MB: ${met(slo.m.peakRssMb < RSS_TARGET_MB)})${duckdb ? `; DuckDB ${Math.round(duckdb.m.peakRssMb)} MB` : ""}`,
+  );
 }
 
 function sameCounts(a: Counts, b: Counts): boolean {
@@ -535,6 +576,11 @@ async function main(): Promise<number> {
     console.log(machineLine());
     return (await timeGroupBy()) ? 0 : 1;
   }
+  const duckdbAbsent = duckdbMissing();
+  if (duckdbOnly && duckdbAbsent) {
+    log(`bench: ${duckdbAbsent}`);
+    return 2;
+  }
   const one = plainDataset("1gb", 1);
   const datasets: Dataset[] = [one];
   if (!quick && !regexOnly) {
@@ -544,9 +590,15 @@ async function main(): Promise<number> {
   }
   console.log(machineLine());
   console.log(
-    `command: slo check <file> --at ${END} --format json (median of ${runs} runs; others once)`,
+    `command: slo check <file> --at ${END} --format json (median of ${runs} runs, each followed by a run of DuckDB's; others once)`,
   );
-  let allSame = regexOnly || (await timeDatasets(datasets));
+  if (duckdbAbsent && !regexOnly) console.log(`DuckDB left out: ${duckdbAbsent}`);
+  let allSame = regexOnly || (await timeDatasets(datasets, duckdbAbsent === null));
+  if (duckdbOnly) {
+    console.log(`\nload average at end ${loadavg()[0]!.toFixed(2)}`);
+    if (!allSame) log("bench: slo and DuckDB did not find the same counts");
+    return allSame ? 0 : 1;
+  }
   allSame = (await timeRegex(one)) && allSame;
   if (!regexOnly) {
     log(`\ntiming ${MANY_SOURCES} sources over ${one.name}...`);
@@ -564,7 +616,7 @@ async function main(): Promise<number> {
 }
 
 /** Each dataset's table; false if some tool counted differently. */
-async function timeDatasets(datasets: Dataset[]): Promise<boolean> {
+async function timeDatasets(datasets: Dataset[], duckdb: boolean): Promise<boolean> {
   let allSame = true;
   const countsByName = new Map<string, Counts>();
   for (const dataset of datasets) {
@@ -573,9 +625,9 @@ async function timeDatasets(datasets: Dataset[]): Promise<boolean> {
     await measure("cat", dataset.files, "discard");
     // jq and the Node loop read plain NDJSON; for .gz the comparison is with zcat
     const rows = [
-      await timeSlo(dataset),
-      ...(dataset.gzip ? [] : await timeBaselines(dataset)),
-      ...(await timeFloor(dataset)),
+      ...(await timeSloAndDuckdb(dataset, duckdb)),
+      ...(dataset.gzip || duckdbOnly ? [] : await timeBaselines(dataset)),
+      ...(duckdbOnly ? [] : await timeFloor(dataset)),
     ];
     allSame = printTable(dataset, rows) && allSame;
     if (dataset.gzip) {

@@ -12595,6 +12595,9 @@ var MAX_GROUP_VALUES_TALLIED = 2e3;
 var MAX_GROUP_TALLY_BYTES = 64 * MIB;
 var MAX_RESPONSE_BYTES = 64 * MIB;
 var MAX_TIMER_MS = 2 ** 31 - 1;
+var MAX_CACHE_CELLS = 2e6;
+var MAX_CACHE_BREAKDOWN_ENTRIES = 2e5;
+var CACHE_FUTURE_MS = 24 * 60 * 60 * 1e3;
 
 // src/sources/logs/reading/line-events.ts
 function withFinalNewline(bytes, length) {
@@ -13955,7 +13958,7 @@ var LatencyJudge = class extends PlanJudge {
     const value = extractor.numbers[rawSlot];
     if (Number.isNaN(value)) return false;
     if (!Number.isFinite(value)) {
-      tally.missingField();
+      tally.missingField(t);
       return true;
     }
     const good = this.plan.isGood(value);
@@ -14261,7 +14264,8 @@ var Tally = class {
     count(excluded.corrections.length);
     return true;
   }
-  missingField() {
+  /** A matching event at t without the latency field (t matters to the cache's MinuteTally only). */
+  missingField(_t) {
     this.counted.missingField++;
   }
   /** Per correction, the events it left out of its window. */
@@ -14412,9 +14416,10 @@ var Evaluator = class {
   constructor(plans, spec, options = {}) {
     this.plans = plans;
     this.spec = spec;
-    this.tallies = plans.map((p) => new Tally(p));
-    this.fromMs = Math.min(...plans.map((p) => p.fromMs));
-    this.toMs = Math.max(...plans.map((p) => p.toMs));
+    const given = options.tallies;
+    this.tallies = given ? given.list : plans.map((p) => new Tally(p));
+    this.fromMs = given ? given.fromMs : Math.min(...plans.map((p) => p.fromMs));
+    this.toMs = given ? given.toMs : Math.max(...plans.map((p) => p.toMs));
     this.lineTime = lineTimeReader(spec, nameId(spec.timestamp));
     this.textLines = readsTimeFromText(spec);
     const tokenizer = options.fastPath === false ? null : jsonTokenizer();
@@ -14553,7 +14558,7 @@ function countEvent(plan, tally, line, t) {
   if (!plan.events.matches(line)) return;
   const value = latencyValue(eventField(plan.events, line, plan.field, plan.fieldId), plan.unit);
   if (value === null) {
-    tally.missingField();
+    tally.missingField(t);
     return;
   }
   const good = plan.isGood(value);
@@ -14620,6 +14625,109 @@ function evaluatorEvents(evaluator, display, atFileStart) {
 function hasByteOrderMark(buf, start, end) {
   return end - start >= 3 && buf[start] === 239 && buf[start + 1] === 187 && buf[start + 2] === 191;
 }
+
+// src/sources/logs/evaluation/minute-tally.ts
+var MINUTE_MS = 6e4;
+function minuteOf(t) {
+  return Math.ceil(t / MINUTE_MS);
+}
+function emptyMinuteState(plan, firstMinute, length) {
+  return {
+    firstMinute,
+    good: new Float64Array(length),
+    total: new Float64Array(length),
+    missing: plan.kind === "latency" ? new Float64Array(length) : null,
+    groups: plan.grouping ? /* @__PURE__ */ new Map() : null,
+    breakdown: plan.breakdown ? /* @__PURE__ */ new Map() : null,
+    breakdownEntries: 0,
+    droppedFrom: Number.POSITIVE_INFINITY,
+    overflow: false
+  };
+}
+var MinuteTally = class {
+  constructor(plan, fromMs, toMs) {
+    this.fromMs = fromMs;
+    this.length = Math.max(0, minuteOf(toMs) - fromMs / MINUTE_MS);
+    this.state = emptyMinuteState(plan, fromMs / MINUTE_MS + 1, this.length);
+    this.groupCapacity = groupValuesTallied(plan);
+    if (this.length > MAX_CACHE_CELLS) this.state.overflow = true;
+  }
+  fromMs;
+  state;
+  length;
+  groupCapacity;
+  covers(t) {
+    return t > this.fromMs;
+  }
+  /** Every bad event's key is kept: a later run's breakdown window is not known yet. */
+  wantsBreakdown(_t) {
+    return this.state.breakdown !== null;
+  }
+  record(t, good, breakdownKey2, group) {
+    const s = this.state;
+    const minute = minuteOf(t);
+    const i = minute - s.firstMinute;
+    if (i >= this.length) {
+      if (minute < s.droppedFrom) s.droppedFrom = minute;
+      return;
+    }
+    s.total[i]++;
+    if (good) s.good[i]++;
+    if (group !== void 0) this.recordGroup(group, i, good);
+    if (breakdownKey2 !== void 0 && s.breakdown !== null)
+      this.recordBreakdown(breakdownKey2, minute);
+  }
+  missingField(t) {
+    const s = this.state;
+    const minute = minuteOf(t);
+    const i = minute - s.firstMinute;
+    if (i >= this.length) {
+      if (minute < s.droppedFrom) s.droppedFrom = minute;
+      return;
+    }
+    s.missing[i]++;
+  }
+  recordGroup(values, i, good) {
+    const groups = this.state.groups;
+    const key = groupKey(values);
+    let cells = groups.get(key);
+    if (cells === void 0) {
+      if (groups.size >= this.groupCapacity || (groups.size + 2) * this.length > MAX_CACHE_CELLS) {
+        this.state.overflow = true;
+        return;
+      }
+      cells = {
+        values,
+        good: new Float64Array(this.length),
+        total: new Float64Array(this.length)
+      };
+      groups.set(key, cells);
+    }
+    cells.total[i]++;
+    if (good) cells.good[i]++;
+  }
+  recordBreakdown(key, minute) {
+    const s = this.state;
+    let perMinute = s.breakdown.get(key);
+    if (perMinute === void 0) {
+      if (s.breakdown.size >= MAX_BREAKDOWN_VALUES) {
+        s.overflow = true;
+        return;
+      }
+      perMinute = /* @__PURE__ */ new Map();
+      s.breakdown.set(key, perMinute);
+    }
+    const count = perMinute.get(minute);
+    if (count === void 0) {
+      if (s.breakdownEntries >= MAX_CACHE_BREAKDOWN_ENTRIES) {
+        s.overflow = true;
+        return;
+      }
+      s.breakdownEntries++;
+      perMinute.set(minute, 1);
+    } else perMinute.set(minute, count + 1);
+  }
+};
 
 // src/sources/logs/reading/stream-chunks.ts
 import { Readable } from "node:stream";
@@ -14909,7 +15017,11 @@ var LineSplitter = class {
 // src/sources/logs/parallel/jobs.ts
 var MIN_RANGE_BYTES = 16 * 1024 * 1024;
 async function runJob(job, plans, spec, options) {
-  const evaluator = new Evaluator(plans, spec);
+  const minutes = job.minutes ? plans.map((plan) => new MinuteTally(plan, job.minutes.fromMs, job.minutes.toMs)) : null;
+  const evaluator = new Evaluator(plans, spec, {
+    tallies: minutes ? { list: minutes, ...job.minutes } : void 0
+  });
+  const states = () => minutes ? { tallies: [], minuteTallies: minutes.map((t) => t.state) } : { tallies: evaluator.tallies.map((t) => t.state) };
   const buffers = evaluator.readBuffers;
   if (job.kind === "range") {
     await readRangeLines(
@@ -14926,13 +15038,13 @@ async function runJob(job, plans, spec, options) {
     } catch (error) {
       if (!(error instanceof GzipDamage)) throw error;
       return {
-        tallies: evaluator.tallies.map((t) => t.state),
+        ...states(),
         diagnostics: evaluator.diagnostics,
         damage: { offset: error.offset, reason: error.message }
       };
     }
   }
-  return { tallies: evaluator.tallies.map((t) => t.state), diagnostics: evaluator.diagnostics };
+  return { ...states(), diagnostics: evaluator.diagnostics };
 }
 
 // src/sources/logs/parallel/worker.ts

@@ -4,6 +4,7 @@
  * default out) and action.yml are checked against these values.
  */
 
+import { posix, win32 } from "node:path";
 import type { BurnRateWindow } from "./definition/model.js";
 
 const MINUTE_MS = 60_000;
@@ -197,3 +198,21 @@ export const DEFAULT_SHORT_WINDOW_DIVISOR = 12;
  * offset) or a fixed offset (then they follow its calendar exactly).
  */
 export const RULES_TIME_ZONE_REFERENCE_YEAR = 2026;
+
+/**
+ * Where the log tally cache lives when `--cache` does not say: a folder
+ * `slo` under the user's cache folder ($XDG_CACHE_HOME or ~/.cache on
+ * Linux, ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows).
+ */
+export function defaultCacheDir(
+  env: Record<string, string | undefined>,
+  platform: string,
+  home: string,
+): string {
+  if (platform === "win32")
+    return win32.join(env.LOCALAPPDATA ?? win32.join(home, "AppData", "Local"), "slo");
+  if (platform === "darwin") return posix.join(home, "Library", "Caches", "slo");
+  const xdg = env.XDG_CACHE_HOME;
+  // the XDG spec: a relative value is invalid and ignored
+  return posix.join(xdg && posix.isAbsolute(xdg) ? xdg : posix.join(home, ".cache"), "slo");
+}

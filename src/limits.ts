@@ -108,3 +108,20 @@ export const MAX_CORRECTION_PERIODS_PER_WINDOW = 1_000;
 
 /** Periods a report lists per correction (the newest that touched the window); the rest are counted. */
 export const MAX_CORRECTION_PERIODS_REPORTED = 100;
+
+/**
+ * The log tally cache's one-minute buckets a cached request may hold per log
+ * file, counting each group's own (buckets x (1 + groups)): 30 days with
+ * about 45 groups fit. Past it the request is read cold and not cached.
+ */
+export const MAX_CACHE_CELLS = 2_000_000;
+
+/** Breakdown counts (value x minute) a cached request may hold per log file; past it, read cold and not cached. */
+export const MAX_CACHE_BREAKDOWN_ENTRIES = 200_000;
+
+/**
+ * How far past the latest instant a run needs the cache keeps events (a
+ * later run's `at` moves on): one day. Events later than that are not kept,
+ * and a run that needs their minutes reads the file again.
+ */
+export const CACHE_FUTURE_MS = 24 * 60 * 60 * 1000;

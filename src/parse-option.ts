@@ -7,11 +7,17 @@
 import { parseDuration } from "./definition/duration.js";
 import { usageError } from "./errors.js";
 
+const MINUTE_MS = 60_000;
+
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
 
-/** An RFC 3339 instant in epoch ms; now when not given, so evaluation can be reproduced. */
-export function parseAt(text: string | undefined, option: string): number {
-  if (text === undefined) return Date.now();
+/**
+ * An RFC 3339 instant in epoch ms. Not given: now, floored to the whole
+ * minute, so that every edge a run needs is on a minute and a scheduled run
+ * can use the log tally cache (a run within the same minute sees the same).
+ */
+export function parseAt(text: string | undefined, option: string, now = Date.now()): number {
+  if (text === undefined) return Math.floor(now / MINUTE_MS) * MINUTE_MS;
   const ms = RFC3339.test(text.trim()) ? Date.parse(text.trim()) : Number.NaN;
   if (!Number.isFinite(ms)) {
     throw usageError(`${option} ${text}: expected an RFC 3339 time like 2026-11-24T12:00:00Z`);

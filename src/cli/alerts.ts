@@ -32,10 +32,13 @@ import { oneOf, parseAt, parseDurationOption } from "../parse-option.js";
 import { evaluateSet } from "../pipeline/evaluate-set.js";
 import { loadSetOrThrow } from "../pipeline/load-set.js";
 import { escapeTerminal } from "../report/escape.js";
-import { pathsArgument, printWarning } from "./common.js";
+import type { LogCacheOptions } from "../sources/logs/cache/cached-read.js";
+import { cacheOption, logCacheOf, noCacheOption, pathsArgument, printWarning } from "./common.js";
 import type { CliIo } from "./io.js";
 
 export interface AlertsOptions {
+  /** --cache DIR (text), --no-cache (false) */
+  cache?: string | boolean;
   at?: string;
   alertmanager?: string[];
   webhook?: string[];
@@ -58,6 +61,8 @@ export function registerAlerts(program: Command, io: CliIo, setExit: (code: numb
     )
     .addArgument(pathsArgument())
     .option("--at <time>", "evaluate at this RFC 3339 instant instead of now")
+    .addOption(cacheOption())
+    .addOption(noCacheOption())
     .option(
       "--alertmanager <url>",
       "send to this Alertmanager instead of the files' (repeatable; page=URL or ticket=URL for one severity)",
@@ -139,6 +144,7 @@ export async function runAlerts(
       retries,
       issueApi,
       dryRun: options.dryRun === true,
+      cache: logCacheOf(options.cache, io),
     });
   } finally {
     unregister?.();
@@ -167,6 +173,7 @@ interface AlertRun {
   retries: number;
   issueApi: IssueApi | undefined;
   dryRun: boolean;
+  cache: LogCacheOptions | undefined;
 }
 
 async function evaluateAndNotify(
@@ -176,7 +183,10 @@ async function evaluateAndNotify(
   run: AlertRun,
 ): Promise<number> {
   const { atMs, overrides, format, ttlMs, timeoutMs, retries, issueApi } = run;
-  const report = await evaluateSet(set, { atMs, sourceOptions: { stdin: io.stdin } });
+  const report = await evaluateSet(set, {
+    atMs,
+    sourceOptions: { stdin: io.stdin, cache: run.cache },
+  });
   const subjects = alertSubjects(set, report);
   const plans = planTargets(subjects, overrides);
   const notifiers = createNotifiers(plans, {

@@ -11,12 +11,15 @@ import { renderJson } from "../report/render-json.js";
 import { renderText } from "../report/render-text.js";
 import type { SloReport } from "../report/schema.js";
 import {
+  cacheOption,
   deployOption,
   deploysGiven,
   environmentOption,
   gitHubDeadlineOf,
   gitHubDeadlineOption,
   gitHubDeploysOf,
+  logCacheOf,
+  noCacheOption,
   pathsArgument,
   printWarning,
   writeOutput,
@@ -26,6 +29,8 @@ import { progressLine } from "./progress.js";
 
 /** The flags as commander gives them: text, checked in runCheck. */
 export interface CheckOptions {
+  /** --cache DIR (text), --no-cache (false) */
+  cache?: string | boolean;
   at?: string;
   format: string;
   out?: string;
@@ -53,6 +58,8 @@ export function registerCheck(program: Command, io: CliIo, setExit: (code: numbe
     .description("evaluate the SLOs and exit non-zero when the error budget says do not ship")
     .addArgument(pathsArgument())
     .option("--at <time>", "evaluate at this RFC 3339 instant instead of now")
+    .addOption(cacheOption())
+    .addOption(noCacheOption())
     .option("--format <format>", "text or json", "text")
     .option("--out <file>", "write the report to a file instead of stdout")
     .option("--fail-on <level>", "breach, warning or never", DEFAULT_FAIL_ON)
@@ -144,7 +151,11 @@ export async function runCheck(paths: string[], options: CheckOptions, io: CliIo
       atMs,
       failOn,
       onSourceError,
-      sourceOptions: { onProgress: progress.onProgress, stdin: io.stdin },
+      sourceOptions: {
+        onProgress: progress.onProgress,
+        stdin: io.stdin,
+        cache: logCacheOf(options.cache, io),
+      },
       deploys: {
         given,
         github: await gitHubDeploysOf(options.environment, set, atMs, io, deadlineMs),

@@ -1,17 +1,20 @@
 /** What the commands share: the paths argument, writing output where the user said. */
 
 import { mkdir, realpath, stat, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { Argument, Option } from "commander";
-import { DEFAULT_GITHUB_API, DEFAULT_PATHS } from "../defaults.js";
+import { DEFAULT_GITHUB_API, DEFAULT_PATHS, defaultCacheDir } from "../defaults.js";
 import { formatDuration } from "../definition/duration.js";
 import type { Deploy, SloSet } from "../definition/model.js";
 import { type SloError, usageError } from "../errors.js";
 import { fileErrorReason } from "../file-errors.js";
 import { parseDeploy, parseDurationOption } from "../parse-option.js";
 import { oldestWindowStart } from "../pipeline/requests.js";
+import type { LogCacheOptions } from "../sources/logs/cache/cached-read.js";
 import { resolveInputs } from "../sources/logs/reading/inputs.js";
 import type { CliIo } from "./io.js";
+import { VERSION } from "./version.js";
 
 /** A warning about the SLO files, as errors are printed (file:line:col), on stderr: never in the report. */
 export function printWarning(io: CliIo): (warning: SloError) => void {
@@ -223,4 +226,34 @@ export async function gitHubDeploysOf(
       `warning: no successful deployment of ${environment} from ${new Date(sinceMs).toISOString()} to ${new Date(atMs).toISOString()}: the services' own deploys: are used, if any\n`,
     );
   return found;
+}
+
+/** --cache DIR: where the commands that read logs keep their counts (the log tally cache). */
+export function cacheOption(): Option {
+  return new Option(
+    "--cache <dir>",
+    "keep log counts here, so a rerun reads only new lines (default: slo in the user's cache folder)",
+  );
+}
+
+/** --no-cache: no log tally cache. */
+export function noCacheOption(): Option {
+  return new Option("--no-cache", "read every log file whole and keep no counts");
+}
+
+/** The tally cache the flags ask for: --cache DIR, none with --no-cache, else the default folder. */
+export function logCacheOf(
+  cache: string | boolean | undefined,
+  io: CliIo,
+): LogCacheOptions | undefined {
+  if (cache === false) return undefined;
+  const dir =
+    typeof cache === "string"
+      ? resolve(io.cwd, cache)
+      : defaultCacheDir(io.env, process.platform, io.env.HOME ?? homedir());
+  return {
+    dir,
+    sloVersion: VERSION,
+    note: (text) => io.stderr.write(`note: ${text}\n`),
+  };
 }

@@ -12,10 +12,19 @@ import { loadSetOrThrow } from "../pipeline/load-set.js";
 import { diffSlos } from "../pipeline/slo-diff.js";
 import { diffSourceFailed } from "../report/diff-model.js";
 import { renderDiffJson, renderDiffMarkdown, renderDiffText } from "../report/render-diff.js";
-import { pathsArgument, printWarning, writeOutput } from "./common.js";
+import {
+  cacheOption,
+  logCacheOf,
+  noCacheOption,
+  pathsArgument,
+  printWarning,
+  writeOutput,
+} from "./common.js";
 import type { CliIo } from "./io.js";
 
 export interface DiffOptions {
+  /** --cache DIR (text), --no-cache (false) */
+  cache?: string | boolean;
   base: string;
   at?: string;
   format: string;
@@ -34,6 +43,8 @@ export function registerDiff(program: Command, io: CliIo, setExit: (code: number
       "the git commit, branch or tag to compare with (e.g. main, HEAD~1)",
     )
     .option("--at <time>", "evaluate at this RFC 3339 instant instead of now")
+    .addOption(cacheOption())
+    .addOption(noCacheOption())
     .option("--format <format>", "text, markdown or json", "text")
     .option("--out <file>", "write the review to a file instead of stdout")
     .action(async (paths: string[], options: DiffOptions) => {
@@ -53,7 +64,7 @@ export async function runDiff(paths: string[], options: DiffOptions, io: CliIo):
     env: io.env,
     atMs,
     warn,
-    sourceOptions: { stdin: io.stdin },
+    sourceOptions: { stdin: io.stdin, cache: logCacheOf(options.cache, io) },
   });
   const text =
     format === "json"

@@ -20,10 +20,13 @@ import { renderMarkdown } from "../report/render-markdown.js";
 import { renderText } from "../report/render-text.js";
 import type { SloReport } from "../report/schema.js";
 import {
+  cacheOption,
   deployOption,
   deploysGiven,
   environmentOption,
   gitHubDeploysOf,
+  logCacheOf,
+  noCacheOption,
   pathsArgument,
   printWarning,
   writeOutput,
@@ -31,6 +34,8 @@ import {
 import { type CliIo, useColor } from "./io.js";
 
 export interface ReportOptions {
+  /** --cache DIR (text), --no-cache (false) */
+  cache?: string | boolean;
   at?: string;
   format: string;
   out?: string;
@@ -47,6 +52,8 @@ export function registerReport(program: Command, io: CliIo, setExit: (code: numb
     )
     .addArgument(pathsArgument())
     .option("--at <time>", "evaluate at this RFC 3339 instant instead of now")
+    .addOption(cacheOption())
+    .addOption(noCacheOption())
     .option("--format <format>", "markdown, html, json or text", "markdown")
     .option("--out <file>", "write the report to a file instead of stdout")
     .addOption(deployOption())
@@ -77,7 +84,7 @@ export async function runReport(
     atMs,
     alertHistory: true,
     deploys: { given, github: await gitHubDeploysOf(options.environment, set, atMs, io) },
-    sourceOptions: { stdin: io.stdin },
+    sourceOptions: { stdin: io.stdin, cache: logCacheOf(options.cache, io) },
     onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
   });
   const runUrl = runUrlOf(io.env) ?? undefined;

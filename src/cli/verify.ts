@@ -22,10 +22,13 @@ import { renderMarkdown } from "../report/render-markdown.js";
 import { renderText } from "../report/render-text.js";
 import type { SloReport } from "../report/schema.js";
 import {
+  cacheOption,
   environmentOption,
   gitHubDeadlineOf,
   gitHubDeadlineOption,
   gitHubDeploysOf,
+  logCacheOf,
+  noCacheOption,
   pathsArgument,
   printWarning,
   writeOutput,
@@ -34,6 +37,8 @@ import { type CliIo, useColor } from "./io.js";
 
 /** The flags as commander gives them: text, checked in runVerifyCommand. */
 export interface VerifyCommandOptions {
+  /** --cache DIR (text), --no-cache (false) */
+  cache?: string | boolean;
   deploy?: string;
   for?: string;
   baseline: string;
@@ -105,6 +110,8 @@ export function registerVerify(program: Command, io: CliIo, setExit: (code: numb
     .addOption(environmentOption())
     .addOption(gitHubDeadlineOption())
     .option("--at <time>", "judge at this RFC 3339 instant instead of now")
+    .addOption(cacheOption())
+    .addOption(noCacheOption())
     .option("--format <format>", "text, json or markdown", "text")
     .option("--out <file>", "write the verdict to a file instead of stdout")
     .option("-q, --quiet", "print nothing; only the exit code speaks")
@@ -135,7 +142,8 @@ export async function runVerifyCommand(
   };
   const intervalMs = parseDurationOption(options.interval, "--interval");
   const deadlineMs = gitHubDeadlineOf(options.githubDeadline, options.environment !== undefined);
-  const atMs = parseAt(options.at, "--at");
+  // now exactly, not the minute: the after window starts at the deploy, which a verification may follow within seconds
+  const atMs = options.at === undefined ? Date.now() : parseAt(options.at, "--at");
   const deploy: Deploy | undefined =
     options.deploy !== undefined
       ? { ...parseDeploy(options.deploy, "--deploy"), origin: "command-line" }
@@ -164,7 +172,7 @@ export async function runVerifyCommand(
       ? undefined
       : await gitHubDeploysOf(options.environment, set, atMs, io, deadlineMs),
     show,
-    sourceOptions: { stdin: io.stdin },
+    sourceOptions: { stdin: io.stdin, cache: logCacheOf(options.cache, io) },
     wait: options.wait
       ? {
           intervalMs,

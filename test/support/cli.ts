@@ -7,11 +7,14 @@
  */
 
 import { execFile } from "node:child_process";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import type { CliIo, OutputStream } from "../../src/cli/io.js";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
+
+const TEST_CACHE_HOME = join(tmpdir(), `slo-test-cache-${process.pid}`);
 
 export interface CliResult {
   code: number;
@@ -36,7 +39,9 @@ export function runCli(args: string[], options: CliRunOptions = {}): Promise<Cli
 }
 
 function cliEnv(options: CliRunOptions): Record<string, string | undefined> {
-  return { ...process.env, NO_COLOR: "1", FORCE_COLOR: undefined, ...options.env };
+  // the log tally cache of the tests' runs in a folder of their own, never the user's
+  const cache = { XDG_CACHE_HOME: TEST_CACHE_HOME };
+  return { ...process.env, NO_COLOR: "1", FORCE_COLOR: undefined, ...cache, ...options.env };
 }
 
 async function runInProcess(

@@ -10,9 +10,11 @@ import { availableParallelism } from "node:os";
 import type { LogsSourceSpec } from "../../definition/model.js";
 import { type SloError, sourceError } from "../../errors.js";
 import type { CountRequest, CountResult, LineSample, Source } from "../types.js";
+import { cachedRead, type LogCacheOptions } from "./cache/cached-read.js";
 import { planRequest, type RequestPlan } from "./evaluation/request-plan.js";
 import { Tally } from "./evaluation/tally.js";
 import {
+  type JobResult,
   type LogJob,
   OrderedMerge,
   planJobs,
@@ -31,6 +33,8 @@ export interface LogsSourceOptions {
   workers?: number | undefined;
   /** files smaller than this in all are read on this thread (default 64 MiB: starting workers costs) */
   parallelMinBytes?: number | undefined;
+  /** the tally cache: what earlier runs counted, so a rerun reads only what is new; absent, no cache */
+  cache?: LogCacheOptions | undefined;
 }
 
 export const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
@@ -97,8 +101,10 @@ export async function countLogSources(
   const context: ReadContext = {
     pool,
     rangeBytes: pool ? bytesTotal / (workers * RANGES_PER_WORKER) : Number.POSITIVE_INFINITY,
+    parallelMinBytes: options.parallelMinBytes ?? PARALLEL_MIN_BYTES,
     stdin: options.stdin,
     onBytes,
+    cache: options.cache,
   };
   try {
     await Promise.all(reads.map((read) => countRead(read, context)));
@@ -185,23 +191,39 @@ function fileBytes(inputs: LogInput[]): number {
 interface ReadContext {
   pool: WorkerPool | null;
   rangeBytes: number;
+  parallelMinBytes: number;
   stdin: NodeJS.ReadableStream | undefined;
   onBytes: ((n: number) => void) | undefined;
+  cache: LogCacheOptions | undefined;
 }
 
 /** One read for every source in it; each gets its own requests' answers, with its own file names. */
 async function countRead(read: SharedRead, context: ReadContext): Promise<void> {
   const spec = read.sources[0]!.spec;
   const plans = read.sources.flatMap((s) => s.plans);
-  const jobs = planJobs(read.inputs, context.rangeBytes);
-  const tallies = plans.map((plan) => new Tally(plan));
-  const merge = new OrderedMerge(jobs, tallies);
+  const requests = read.sources.flatMap((s) => s.requests);
+  let tallies: (Tally | null)[] = plans.map(() => null);
+  let diagnostics: ReadDiagnostics | null = null;
   try {
-    if (context.pool) {
-      const requests = read.sources.flatMap((s) => s.requests);
-      await runParallel(jobs, spec, requests, plans, context, merge);
-    } else {
-      await runHere(jobs, jobs.keys(), plans, spec, context, merge);
+    if (context.cache) {
+      const cached = await cachedRead(
+        { spec, inputs: read.inputs, plans, requests },
+        context.cache,
+        (indices, jobs, onResult) =>
+          runSome(jobs, spec, indices, plans, requests, context, onResult),
+        context.rangeBytes,
+      );
+      if (cached) ({ tallies, diagnostics } = cached);
+    }
+    // what the cache did not answer (or all, without it): read cold, as always
+    const cold = plans.flatMap((_, i) => (tallies[i] === null ? [i] : []));
+    if (cold.length > 0) {
+      const counted = await readCold(read.inputs, spec, cold, plans, requests, context);
+      cold.forEach((p, k) => {
+        tallies[p] = counted.tallies[k]!;
+      });
+      // a cached read's diagnostics cover every plan; a cold read after it only some
+      diagnostics ??= counted.diagnostics;
     }
   } catch (error) {
     for (const source of read.sources) {
@@ -214,12 +236,7 @@ async function countRead(read: SharedRead, context: ReadContext): Promise<void> 
   for (const source of read.sources) {
     const own = displayMap(read.inputs, source.inputs);
     source.plans.forEach((plan, k) => {
-      source.answers[source.planIndex[k]!] = answerOf(
-        plan,
-        tallies[first + k]!,
-        merge.diagnostics,
-        own,
-      );
+      source.answers[source.planIndex[k]!] = answerOf(plan, tallies[first + k]!, diagnostics!, own);
     });
     first += source.plans.length;
   }
@@ -273,6 +290,68 @@ function displayMap(readInputs: LogInput[], own: LogInput[]): (file: string) => 
   if (readInputs === own) return (file) => file;
   const names = new Map(readInputs.map((input, i) => [input.display, own[i]!.display]));
   return (file) => names.get(file) ?? file;
+}
+
+/** Some of a read's plans (by index) counted cold: every file from the start. */
+async function readCold(
+  inputs: LogInput[],
+  spec: LogsSourceSpec,
+  indices: number[],
+  allPlans: RequestPlan[],
+  allRequests: CountRequest[],
+  context: ReadContext,
+): Promise<{ tallies: Tally[]; diagnostics: ReadDiagnostics }> {
+  const plans = indices.map((i) => allPlans[i]!);
+  const jobs = planJobs(inputs, context.rangeBytes);
+  const tallies = plans.map((plan) => new Tally(plan));
+  const merge = new OrderedMerge(jobs, tallies);
+  if (context.pool) {
+    const requests = indices.map((i) => allRequests[i]!);
+    await runParallel(jobs, spec, requests, plans, context, merge);
+  } else {
+    await runHere(jobs, jobs.keys(), plans, spec, context, merge);
+  }
+  return { tallies, diagnostics: merge.diagnostics };
+}
+
+/**
+ * The cache's jobs over some of the plans, each result as it comes: in the
+ * pool when there is one and they read enough to be worth it (a rerun's
+ * few new lines are read here, without waiting for threads to start).
+ */
+async function runSome(
+  jobs: LogJob[],
+  spec: LogsSourceSpec,
+  indices: number[],
+  allPlans: RequestPlan[],
+  allRequests: CountRequest[],
+  context: ReadContext,
+  onResult: (job: number, result: JobResult) => void,
+): Promise<void> {
+  const plans = indices.map((i) => allPlans[i]!);
+  const bytes = jobs.reduce(
+    (sum, job) =>
+      sum +
+      (job.kind === "range"
+        ? Math.min(job.to, job.from + context.parallelMinBytes) - job.from
+        : job.input.kind === "file"
+          ? job.input.size
+          : 0),
+    0,
+  );
+  if (context.pool && bytes >= context.parallelMinBytes) {
+    const requests = indices.map((i) => allRequests[i]!);
+    await context.pool.run(spec, requests, jobs, onResult, context.onBytes);
+    return;
+  }
+  const options = { stdin: context.stdin, onBytes: context.onBytes };
+  for (const [j, job] of jobs.entries()) {
+    try {
+      onResult(j, await runJob(job, plans, spec, options));
+    } catch (error) {
+      throw new JobError(job, error instanceof Error ? error.message : String(error));
+    }
+  }
 }
 
 async function runHere(

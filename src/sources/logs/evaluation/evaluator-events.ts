@@ -1,7 +1,7 @@
 /** The bridge from bytes to the evaluator: each line of a reader handed to an Evaluator. */
 
 import type { LineReaderEvents } from "../reading/line-events.js";
-import type { Evaluator } from "./evaluator.js";
+import type { Evaluator, EventTally } from "./evaluator.js";
 
 /**
  * Reader events that give each line to the evaluator. atFileStart: the
@@ -9,7 +9,7 @@ import type { Evaluator } from "./evaluator.js";
  * on the first line is dropped.
  */
 export function evaluatorEvents(
-  evaluator: Evaluator,
+  evaluator: Evaluator<EventTally>,
   display: string,
   atFileStart: boolean,
 ): LineReaderEvents {

@@ -48,13 +48,23 @@ export function emptyDiagnostics(): ScanDiagnostics {
   };
 }
 
-export interface EvaluatorOptions {
+export interface EvaluatorOptions<T extends EventTally = Tally> {
   /** read lines with JsonExtractor where it can (default); false: always JSON.parse */
   fastPath?: boolean;
+  /** count into these (one per plan) over (fromMs, toMs] instead of a Tally per plan: the tally cache's minute buckets */
+  tallies?: { list: T[]; fromMs: number; toMs: number } | undefined;
 }
 
-export class Evaluator {
-  readonly tallies: Tally[];
+/** What the evaluator counts an event into: a Tally, or the cache's MinuteTally. */
+export interface EventTally {
+  covers(t: number): boolean;
+  wantsBreakdown(t: number): boolean;
+  record(t: number, good: boolean, breakdownKey?: BreakdownKey, group?: string[]): void;
+  missingField(t: number): void;
+}
+
+export class Evaluator<T extends EventTally = Tally> {
+  readonly tallies: T[];
   readonly diagnostics: ScanDiagnostics = emptyDiagnostics();
   /** (fromMs, toMs]: lines outside every request's windows are skipped early */
   private readonly fromMs: number;
@@ -72,11 +82,12 @@ export class Evaluator {
   constructor(
     readonly plans: RequestPlan[],
     private readonly spec: LogsSourceSpec,
-    options: EvaluatorOptions = {},
+    options: EvaluatorOptions<T> = {},
   ) {
-    this.tallies = plans.map((p) => new Tally(p));
-    this.fromMs = Math.min(...plans.map((p) => p.fromMs));
-    this.toMs = Math.max(...plans.map((p) => p.toMs));
+    const given = options.tallies;
+    this.tallies = given ? given.list : (plans.map((p) => new Tally(p)) as unknown as T[]);
+    this.fromMs = given ? given.fromMs : Math.min(...plans.map((p) => p.fromMs));
+    this.toMs = given ? given.toMs : Math.max(...plans.map((p) => p.toMs));
     this.lineTime = lineTimeReader(spec, nameId(spec.timestamp));
     this.textLines = readsTimeFromText(spec);
     const tokenizer = options.fastPath === false ? null : jsonTokenizer();
@@ -206,7 +217,7 @@ function judgesOf(
   return judges.some((j) => j !== null) ? judges : null;
 }
 
-function countEvent(plan: RequestPlan, tally: Tally, line: LineRecord, t: number): void {
+function countEvent(plan: RequestPlan, tally: EventTally, line: LineRecord, t: number): void {
   if (plan.kind === "ratio") {
     if (!plan.total.matches(line)) return;
     const bad = plan.bad ? plan.bad.matches(line) : !plan.good!.matches(line);
@@ -221,7 +232,7 @@ function countEvent(plan: RequestPlan, tally: Tally, line: LineRecord, t: number
   if (!plan.events.matches(line)) return;
   const value = latencyValue(eventField(plan.events, line, plan.field, plan.fieldId), plan.unit);
   if (value === null) {
-    tally.missingField();
+    tally.missingField(t);
     return;
   }
   const good = plan.isGood(value);
@@ -254,7 +265,7 @@ function groupValues(
 
 function breakdownKey(
   plan: RequestPlan,
-  tally: Tally,
+  tally: EventTally,
   line: LineRecord,
   t: number,
 ): BreakdownKey | undefined {

@@ -12,9 +12,9 @@ import type { CompareOp } from "../../../definition/logql/ast.js";
 import type { FastLine } from "../fast-path/fast-line.js";
 import { type JsonExtractor, SLOT_NUMBER, SLOT_STRING } from "../fast-path/json-extractor.js";
 import { type CompiledQuery, nameId } from "./compiled-query.js";
+import type { EventTally } from "./evaluator.js";
 import type { PlainQuery } from "./plain-query.js";
 import type { RequestPlan } from "./request-plan.js";
-import type { Tally } from "./tally.js";
 
 const IS = 0;
 const IS_NOT = 1;
@@ -129,7 +129,7 @@ export abstract class PlanJudge {
    * Count the event the scanned line is at t (inside the tally's span) into
    * the tally; false when it counted nothing and leaves the line to countEvent.
    */
-  abstract count(tally: Tally, t: number): boolean;
+  abstract count(tally: EventTally, t: number): boolean;
 
   /** The judge of a plan, or null when it has a shape the judge does not cover. */
   static of(plan: RequestPlan, extractor: JsonExtractor, line: FastLine): PlanJudge | null {
@@ -159,7 +159,7 @@ class RatioJudge extends PlanJudge {
     super();
   }
 
-  count(tally: Tally, t: number): boolean {
+  count(tally: EventTally, t: number): boolean {
     if (!this.total.matches()) return true;
     const bad = this.role.matches() === this.roleIsBad;
     if (bad && this.plan.breakdown !== null && tally.wantsBreakdown(t)) return false;
@@ -178,7 +178,7 @@ class LatencyJudge extends PlanJudge {
     super();
   }
 
-  count(tally: Tally, t: number): boolean {
+  count(tally: EventTally, t: number): boolean {
     if (!this.events.matches()) return true;
     const { extractor, rawSlot } = this;
     // a JSON number the tokenizer read; anything else (text, missing) the general way
@@ -186,7 +186,7 @@ class LatencyJudge extends PlanJudge {
     const value = extractor.numbers[rawSlot]!;
     if (Number.isNaN(value)) return false;
     if (!Number.isFinite(value)) {
-      tally.missingField();
+      tally.missingField(t);
       return true;
     }
     const good = this.plan.isGood(value);

@@ -234,7 +234,8 @@ export class Tally {
     return true;
   }
 
-  missingField(): void {
+  /** A matching event at t without the latency field (t matters to the cache's MinuteTally only). */
+  missingField(_t?: number): void {
     this.counted.missingField++;
   }
 

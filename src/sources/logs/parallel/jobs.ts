@@ -9,12 +9,14 @@ import type { LogsSourceSpec } from "../../../definition/model.js";
 import type { DamagedInput, LineSample } from "../../types.js";
 import {
   Evaluator,
+  type EventTally,
   emptyDiagnostics,
   MAX_SAMPLES,
   type SampledCount,
   type ScanDiagnostics,
 } from "../evaluation/evaluator.js";
 import { evaluatorEvents } from "../evaluation/evaluator-events.js";
+import { type MinuteState, MinuteTally } from "../evaluation/minute-tally.js";
 import type { RequestPlan } from "../evaluation/request-plan.js";
 import type { Tally, TallyState } from "../evaluation/tally.js";
 import type { LogInput } from "../reading/inputs.js";
@@ -22,12 +24,19 @@ import { readLines } from "../reading/line-splitter.js";
 import { readRangeLines } from "../reading/range-reader.js";
 import { fileChunks, GzipDamage, sniffedChunks } from "../reading/stream-chunks.js";
 
-export type LogJob =
+export type LogJob = (
   | { kind: "stream"; input: LogInput }
-  | { kind: "range"; path: string; display: string; from: number; to: number };
+  | { kind: "range"; path: string; display: string; from: number; to: number }
+) & {
+  /** the tally cache: count into minute buckets over (fromMs, toMs] (MinuteTally), not into windows */
+  minutes?: { fromMs: number; toMs: number } | undefined;
+};
 
 export interface JobResult {
+  /** empty for a job with `minutes` */
   tallies: TallyState[];
+  /** a job with `minutes`: each plan's buckets */
+  minuteTallies?: MinuteState[] | undefined;
   /** samples carry line numbers counted from the job's first line */
   diagnostics: ScanDiagnostics;
   /** the input broke part-way (a damaged .gz): the lines before it are in the tallies */
@@ -105,7 +114,16 @@ export async function runJob(
     onBytes?: ((n: number) => void) | undefined;
   },
 ): Promise<JobResult> {
-  const evaluator = new Evaluator(plans, spec);
+  const minutes = job.minutes
+    ? plans.map((plan) => new MinuteTally(plan, job.minutes!.fromMs, job.minutes!.toMs))
+    : null;
+  const evaluator = new Evaluator<EventTally>(plans, spec, {
+    tallies: minutes ? { list: minutes, ...job.minutes! } : undefined,
+  });
+  const states = () =>
+    minutes
+      ? { tallies: [], minuteTallies: minutes.map((t) => t.state) }
+      : { tallies: evaluator.tallies.map((t) => (t as Tally).state) };
   const buffers = evaluator.readBuffers;
   if (job.kind === "range") {
     await readRangeLines(
@@ -126,13 +144,13 @@ export async function runJob(
       // the lines before the damage stay counted; the read reports the rest as missing
       if (!(error instanceof GzipDamage)) throw error;
       return {
-        tallies: evaluator.tallies.map((t) => t.state),
+        ...states(),
         diagnostics: evaluator.diagnostics,
         damage: { offset: error.offset, reason: error.message },
       };
     }
   }
-  return { tallies: evaluator.tallies.map((t) => t.state), diagnostics: evaluator.diagnostics };
+  return { ...states(), diagnostics: evaluator.diagnostics };
 }
 
 /** Add the job results, in job order, to the tallies; the diagnostics of them all. */
