@@ -229,7 +229,7 @@ function unquotedOrNull(literal) {
   }
 }
 
-// node_modules/re2js/build/index.js
+// ../../main/node_modules/re2js/build/index.js
 var RE2Flags = class RE2Flags2 {
   static FOLD_CASE = 1;
   static LITERAL = 2;
@@ -7079,7 +7079,7 @@ function groupNames(expression) {
   return names;
 }
 
-// node_modules/@lezer/common/dist/index.js
+// ../../main/node_modules/@lezer/common/dist/index.js
 var DefaultBufferLength = 1024;
 var nextPropID = 0;
 var Range = class {
@@ -8632,7 +8632,7 @@ var StringInput = class {
 };
 var stoppedInner = new NodeProp({ perNode: true });
 
-// node_modules/@lezer/lr/dist/index.js
+// ../../main/node_modules/@lezer/lr/dist/index.js
 var Stack = class _Stack {
   /**
   @internal
@@ -10365,7 +10365,7 @@ function getSpecializer(spec) {
   return spec.get;
 }
 
-// node_modules/@grafana/lezer-logql/index.es.js
+// ../../main/node_modules/@grafana/lezer-logql/index.es.js
 var AGGREGATION_OPERATORS = [
   {
     label: "avg",
@@ -11341,6 +11341,51 @@ function textParser(stage) {
   return parser2;
 }
 
+// src/sources/logs/evaluation/plain-query.ts
+function plainQueryOf(query, streamLabels, skip, bytesOf) {
+  if (readsErrors(query)) return null;
+  const tests = [];
+  let parsed = false;
+  for (const [index, stage] of query.stages.entries()) {
+    if (stage.kind === "json") {
+      if (parsed) return null;
+      parsed = true;
+      continue;
+    }
+    if (index < skip && (stage.kind === "filter" || stage.kind === "line")) continue;
+    if (stage.kind !== "filter" || !parsed) return null;
+    if (!collectTests(stage.expr, streamLabels, bytesOf, tests)) return null;
+  }
+  return parsed ? { tests } : null;
+}
+function collectTests(expr, streamLabels, bytesOf, tests) {
+  switch (expr.kind) {
+    case "and":
+      return collectTests(expr.left, streamLabels, bytesOf, tests) && collectTests(expr.right, streamLabels, bytesOf, tests);
+    case "or":
+      return false;
+    case "string": {
+      const key = jsonKeyOf(expr.label, streamLabels);
+      if (key === null || expr.op !== "=" && expr.op !== "!=") return false;
+      const negated = expr.op === "!=";
+      tests.push({ kind: "is", key, value: expr.value, bytes: bytesOf(expr.value), negated });
+      return true;
+    }
+    case "number": {
+      const key = jsonKeyOf(expr.label, streamLabels);
+      if (key === null || expr.valueKind !== "number") return false;
+      tests.push({ kind: "number", key, op: expr.op, threshold: expr.value });
+      return true;
+    }
+  }
+}
+function jsonKeyOf(label, streamLabels) {
+  if (label === ERROR_LABEL || label === ERROR_DETAILS_LABEL) return null;
+  if (Object.hasOwn(streamLabels, label)) return null;
+  const base = label.endsWith("_extracted") ? label.slice(0, -"_extracted".length) : "";
+  return base !== "" && Object.hasOwn(streamLabels, base) ? base : label;
+}
+
 // src/sources/logs/evaluation/compiled-query.ts
 var nameIds = /* @__PURE__ */ new Map();
 function nameId(name) {
@@ -11392,7 +11437,8 @@ function compileQuery(query, streamLabels, options = {}) {
     }
   }
   const matches = matchAll(predicates, readsErrors(query));
-  const compiled = { matches, matchesNothing: false, jsonLabels, jsonEquals, needsText };
+  const plain = plainQueryOf(query, streamLabels, skip, valueBytes);
+  const compiled = { matches, matchesNothing: false, jsonLabels, jsonEquals, needsText, plain };
   const textParsers = parsers2.filter((p) => typeof p !== "string").reverse();
   if (textParsers.length === 0) return compiled;
   return { ...compiled, capturedLabel: capturedLabelOf(textParsers) };
@@ -11553,12 +11599,12 @@ function stringFilter(expr, resolve, jsonEquals) {
   return (line) => test(access.text(line) ?? "");
 }
 function numericFilter(expr, access) {
-  const compare3 = comparison(expr.op, expr.value);
+  const compare4 = comparison(expr.op, expr.value);
   if (expr.valueKind === "number") {
     return (line, errors) => {
       if (errors.error !== null) return true;
       const value = access.number(line);
-      if (value !== null) return compare3(value);
+      if (value !== null) return compare4(value);
       if (access.text(line) === void 0) return false;
       errors.error = "LabelFilterErr";
       return true;
@@ -11570,7 +11616,7 @@ function numericFilter(expr, access) {
     const text = access.text(line);
     if (text === void 0) return false;
     const value = convert(text);
-    if (value !== null) return compare3(value);
+    if (value !== null) return compare4(value);
     errors.error = "LabelFilterErr";
     return true;
   };
@@ -13756,6 +13802,172 @@ function compare(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+// src/sources/logs/evaluation/plan-judge.ts
+var IS = 0;
+var IS_NOT = 1;
+var NUMBER = 2;
+var OPS = { "==": 0, "!=": 1, ">": 2, ">=": 3, "<": 4, "<=": 5 };
+function compare2(op, value, threshold) {
+  switch (op) {
+    case 0:
+      return value === threshold;
+    case 1:
+      return value !== threshold;
+    case 2:
+      return value > threshold;
+    case 3:
+      return value >= threshold;
+    case 4:
+      return value < threshold;
+    default:
+      return value <= threshold;
+  }
+}
+var SlotTests = class _SlotTests {
+  constructor(plain, slots, never, extractor, line) {
+    this.never = never;
+    this.extractor = extractor;
+    this.line = line;
+    const { tests } = plain;
+    this.kinds = Int8Array.from(
+      tests,
+      (t) => t.kind === "number" ? NUMBER : t.negated ? IS_NOT : IS
+    );
+    this.slots = Int32Array.from(slots);
+    this.ops = Int8Array.from(tests, (t) => t.kind === "number" ? OPS[t.op] : 0);
+    this.thresholds = Float64Array.from(tests, (t) => t.kind === "number" ? t.threshold : 0);
+    this.keys = tests.map((t) => t.key);
+    this.ids = Int32Array.from(tests, (t) => nameId(t.key));
+    this.values = tests.map((t) => t.kind === "is" ? t.value : "");
+    this.bytes = tests.map((t) => t.kind === "is" ? t.bytes : Buffer.alloc(0));
+  }
+  never;
+  extractor;
+  line;
+  kinds;
+  slots;
+  ops;
+  thresholds;
+  keys;
+  ids;
+  values;
+  bytes;
+  /** The tests of a compiled query, or null when it is not plain or reads a label the extractor lacks. */
+  static of(query, extractor, line) {
+    if (query.matchesNothing) return new _SlotTests({ tests: [] }, [], true, extractor, line);
+    const plain = query.plain;
+    if (!plain) return null;
+    const slots = plain.tests.map((t) => extractor.flatNames.indexOf(t.key));
+    if (slots.some((s) => s < 0)) return null;
+    const flat = slots.map((s) => extractor.flatSlot(s));
+    return new _SlotTests(plain, flat, false, extractor, line);
+  }
+  /** Whether the scanned line passes every test (as the compiled query's matches). */
+  matches() {
+    if (this.never) return false;
+    const { kinds, slots } = this;
+    for (let i = 0; i < kinds.length; i++) {
+      const slot = slots[i];
+      const kind = kinds[i];
+      if (kind === NUMBER) {
+        if (!this.numberPasses(i, slot)) return false;
+      } else if (this.is(i, slot) === (kind === IS_NOT)) {
+        return false;
+      }
+    }
+    return true;
+  }
+  /** (label ?? "") === value, as FastLine.jsonLabelIs answers it. */
+  is(i, slot) {
+    const extractor = this.extractor;
+    if (!extractor.isSet(slot)) return this.values[i] === "";
+    if (extractor.kinds[slot] === SLOT_STRING) {
+      const matched = extractor.constantMatch(slot, this.bytes[i]);
+      if (matched !== void 0) return matched;
+    }
+    return this.line.jsonLabelIs(this.keys[i], this.values[i], this.bytes[i], this.ids[i]);
+  }
+  /** A numeric test: a missing label or one that is not a number fails (see plainQueryOf). */
+  numberPasses(i, slot) {
+    const extractor = this.extractor;
+    if (!extractor.isSet(slot)) return false;
+    let value = extractor.kinds[slot] === SLOT_NUMBER ? extractor.numbers[slot] : Number.NaN;
+    if (Number.isNaN(value)) {
+      const read = this.line.jsonLabelNumber(this.keys[i], this.ids[i]);
+      if (read === null) return false;
+      value = read;
+    } else if (!Number.isFinite(value)) {
+      return false;
+    }
+    return compare2(this.ops[i], value, this.thresholds[i]);
+  }
+};
+var PlanJudge = class {
+  /** The judge of a plan, or null when it has a shape the judge does not cover. */
+  static of(plan, extractor, line) {
+    if (plan.grouping !== null) return null;
+    if (plan.kind === "ratio") {
+      const total = SlotTests.of(plan.total, extractor, line);
+      const role = plan.bad ?? plan.good;
+      const tests = SlotTests.of(role, extractor, line);
+      if (total === null || tests === null) return null;
+      return new RatioJudge(plan, total, tests, plan.bad !== null);
+    }
+    const events = SlotTests.of(plan.events, extractor, line);
+    const raw = extractor.rawNames.indexOf(plan.field);
+    if (events === null || raw < 0 || !extractor.flatNames.includes(plan.field)) return null;
+    return new LatencyJudge(plan, events, extractor, extractor.rawSlot(raw));
+  }
+};
+var RatioJudge = class extends PlanJudge {
+  constructor(plan, total, role, roleIsBad) {
+    super();
+    this.plan = plan;
+    this.total = total;
+    this.role = role;
+    this.roleIsBad = roleIsBad;
+  }
+  plan;
+  total;
+  role;
+  roleIsBad;
+  count(tally, t) {
+    if (!this.total.matches()) return true;
+    const bad = this.role.matches() === this.roleIsBad;
+    if (bad && this.plan.breakdown !== null && tally.wantsBreakdown(t)) return false;
+    tally.record(t, !bad);
+    return true;
+  }
+};
+var LatencyJudge = class extends PlanJudge {
+  constructor(plan, events, extractor, rawSlot) {
+    super();
+    this.plan = plan;
+    this.events = events;
+    this.extractor = extractor;
+    this.rawSlot = rawSlot;
+  }
+  plan;
+  events;
+  extractor;
+  rawSlot;
+  count(tally, t) {
+    if (!this.events.matches()) return true;
+    const { extractor, rawSlot } = this;
+    if (!extractor.isSet(rawSlot) || extractor.kinds[rawSlot] !== SLOT_NUMBER) return false;
+    const value = extractor.numbers[rawSlot];
+    if (Number.isNaN(value)) return false;
+    if (!Number.isFinite(value)) {
+      tally.missingField(t);
+      return true;
+    }
+    const good = this.plan.isGood(value);
+    if (!good && this.plan.breakdown !== null && tally.wantsBreakdown(t)) return false;
+    tally.record(t, good);
+    return true;
+  }
+};
+
 // src/sources/logs/evaluation/space-saving-counter.ts
 var SpaceSavingCounter = class {
   constructor(capacity, state) {
@@ -13823,7 +14035,7 @@ var SpaceSavingCounter = class {
         });
       }
     });
-    const ranked = [...merged].sort(([ak, a], [bk, b]) => b.count - a.count || compare2(ak, bk));
+    const ranked = [...merged].sort(([ak, a], [bk, b]) => b.count - a.count || compare3(ak, bk));
     const kept = ranked.slice(0, this.capacity);
     const firstDropped = ranked[this.capacity];
     s.floor = Math.max(s.floor + other.floor, firstDropped ? firstDropped[1].count : 0);
@@ -13876,7 +14088,7 @@ var SpaceSavingCounter = class {
     this.index.set(s.keys[j], j);
   }
 };
-function compare2(a, b) {
+function compare3(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -13890,20 +14102,30 @@ function groupKey(values) {
   return values.length === 1 ? values[0] : JSON.stringify(values);
 }
 var Tally = class {
-  state;
+  counted;
   plan;
   breakdownCounter;
   groupCapacity;
+  /** whether events go through the current span (see SpanCount): no group, no correction */
+  spans;
+  span;
   constructor(plan) {
     this.plan = plan;
     this.groupCapacity = groupValuesTallied(plan);
     this.breakdownCounter = new SpaceSavingCounter(MAX_BREAKDOWN_VALUES);
-    this.state = {
+    this.counted = {
       ...emptyCells(plan),
       breakdown: this.breakdownCounter.state,
       missingField: 0,
       groups: plan.grouping ? { tallied: /* @__PURE__ */ new Map(), untallied: null } : null
     };
+    this.spans = plan.grouping === null && plan.excluded === null;
+    this.span = new SpanCount();
+  }
+  /** The counts so far (plain data, to merge or send to another thread). */
+  get state() {
+    this.closeSpan();
+    return this.counted;
   }
   /** Whether an event at t falls in any window or bucket of this request. */
   covers(t) {
@@ -13919,15 +14141,78 @@ var Tally = class {
    * the breakdown; group: a grouped SLO's values of the event.
    */
   record(t, good, breakdownKey2, group) {
+    if (this.spans) {
+      const span = this.span;
+      if (!(t > span.fromMs && t <= span.toMs)) this.openSpan(t);
+      span.total++;
+      if (good) span.good++;
+      else if (breakdownKey2 !== void 0) this.breakdownCounter.add(breakdownKey2);
+      return;
+    }
     const cells = group === void 0 ? void 0 : this.groupCells(group);
     if (this.excludedAt(t, good, cells)) return;
-    this.countIn(this.state, t, good);
+    this.countIn(this.counted, t, good);
     if (!good && breakdownKey2 !== void 0) this.breakdownCounter.add(breakdownKey2);
     if (cells !== void 0) this.countIn(cells, t, good);
   }
+  /**
+   * Count the current span's events into the cells they fall in, then start
+   * the span t is in: the instants around t whose events fall in the same
+   * windows and buckets as t's (between the nearest window or bucket edges).
+   */
+  openSpan(t) {
+    this.closeSpan();
+    let fromMs = Number.NEGATIVE_INFINITY;
+    let toMs = Number.POSITIVE_INFINITY;
+    for (const w of this.plan.windows) {
+      if (t <= w.startMs) toMs = Math.min(toMs, w.startMs);
+      else if (t <= w.endMs) {
+        fromMs = Math.max(fromMs, w.startMs);
+        toMs = Math.min(toMs, w.endMs);
+      } else fromMs = Math.max(fromMs, w.endMs);
+    }
+    for (const r of this.plan.series) {
+      const b = Math.ceil((t - r.startMs) / r.stepMs) - 1;
+      if (b < 0) toMs = Math.min(toMs, r.startMs);
+      else if (b >= r.count) fromMs = Math.max(fromMs, r.startMs + r.count * r.stepMs);
+      else {
+        fromMs = Math.max(fromMs, r.startMs + b * r.stepMs);
+        toMs = Math.min(toMs, r.startMs + (b + 1) * r.stepMs);
+      }
+    }
+    const span = this.span;
+    span.fromMs = fromMs;
+    span.toMs = toMs;
+    span.at = t;
+  }
+  /** Count the current span's events (all at instants like span.at) into the cells, and empty it. */
+  closeSpan() {
+    const span = this.span;
+    if (span.total === 0) return;
+    const cells = this.counted;
+    const windows = this.plan.windows;
+    for (let i = 0; i < windows.length; i++) {
+      const w = windows[i];
+      if (span.at > w.startMs && span.at <= w.endMs) {
+        cells.windowTotal[i] += span.total;
+        cells.windowGood[i] += span.good;
+      }
+    }
+    const series = this.plan.series;
+    for (let i = 0; i < series.length; i++) {
+      const r = series[i];
+      const b = Math.ceil((span.at - r.startMs) / r.stepMs) - 1;
+      if (b >= 0 && b < r.count) {
+        cells.seriesTotal[i][b] += span.total;
+        cells.seriesGood[i][b] += span.good;
+      }
+    }
+    span.total = 0;
+    span.good = 0;
+  }
   /** The cells of a group: its own while fewer than groupValuesTallied have some, else the untallied. */
   groupCells(values) {
-    const groups = this.state.groups;
+    const groups = this.counted.groups;
     const key = groupKey(values);
     const known = groups.tallied.get(key);
     if (known) return known.cells;
@@ -13966,7 +14251,7 @@ var Tally = class {
     const excluded = this.plan.excluded;
     if (excluded === null || !insidePeriods(excluded.periods, t)) return false;
     if (t <= excluded.startMs || t > excluded.endMs) return true;
-    const cellsOf = group === void 0 ? [this.state] : [this.state, group];
+    const cellsOf = group === void 0 ? [this.counted] : [this.counted, group];
     const count = (i) => {
       for (const cells of cellsOf) {
         cells.excludedTotal[i]++;
@@ -13981,18 +14266,18 @@ var Tally = class {
   }
   /** A matching event at t without the latency field (t matters to the cache's MinuteTally only). */
   missingField(_t) {
-    this.state.missingField++;
+    this.counted.missingField++;
   }
   /** Per correction, the events it left out of its window. */
   excluded() {
-    return excludedOf2(this.plan, this.state);
+    return excludedOf2(this.plan, this.counted);
   }
   /** The events the corrections together left out of the window, each once. */
   excludedOnce() {
-    return excludedOnceOf(this.plan, this.state);
+    return excludedOnceOf(this.plan, this.counted);
   }
   merge(other) {
-    const s = this.state;
+    const s = this.counted;
     addCells(s, other);
     this.breakdownCounter.merge(other.breakdown);
     s.missingField += other.missingField;
@@ -14003,7 +14288,7 @@ var Tally = class {
     for (const { values, cells } of other.tallied.values())
       addCells(this.groupCells(values), cells);
     if (other.untallied) {
-      const groups = this.state.groups;
+      const groups = this.counted.groups;
       groups.untallied ??= emptyCells(this.plan);
       addCells(groups.untallied, other.untallied);
     }
@@ -14016,7 +14301,7 @@ var Tally = class {
   }
   /** A grouped SLO's groups, and the counts of the values past the tallied ones. */
   groups() {
-    const groups = this.state.groups;
+    const groups = this.counted.groups;
     if (!groups) return void 0;
     const counted = (cells) => {
       const excluded = excludedOf2(this.plan, cells);
@@ -14041,6 +14326,15 @@ var Tally = class {
     const limit = this.plan.breakdown?.limit ?? 0;
     return this.breakdownCounter.entries().sort((a, b) => b.count - a.count || compareKeys(a.key, b.key)).slice(0, limit).map(entryOf);
   }
+};
+var SpanCount = class {
+  /** the span: (fromMs, toMs]; empty at first */
+  fromMs = 0;
+  toMs = Number.NEGATIVE_INFINITY;
+  /** an instant in the span, whose windows and buckets are the span's */
+  at = 0;
+  total = 0;
+  good = 0;
 };
 function insidePeriods(periods, t) {
   let lo = 0;
@@ -14132,6 +14426,7 @@ var Evaluator = class {
     if (tokenizer === null) {
       this.extractor = null;
       this.fastLine = null;
+      this.judges = null;
       this.readBuffers = void 0;
     } else {
       const fields = [spec.timestamp, ...plans.flatMap(fieldsRead)];
@@ -14143,6 +14438,7 @@ var Evaluator = class {
         equals: queries.flatMap((q) => q.jsonEquals)
       });
       this.fastLine = new FastLine(this.extractor, spec.labels);
+      this.judges = judgesOf(plans, spec, this.extractor, this.fastLine);
       this.readBuffers = tokenizer;
     }
   }
@@ -14158,6 +14454,8 @@ var Evaluator = class {
   textLines;
   extractor;
   fastLine;
+  /** per plan, its judge on the fast path (or null: countEvent); null when no plan has one */
+  judges;
   /** where the readers best read this evaluator's lines to: the fast path's memory, when it has one */
   readBuffers;
   /** One line as bytes buf[start, end) (without its line break). */
@@ -14165,7 +14463,8 @@ var Evaluator = class {
     if (this.extractor?.scan(buf, start, end)) {
       this.diagnostics.lines++;
       this.fastLine.reset(buf, start, end);
-      this.record(this.fastLine, file, lineNo);
+      if (this.judges === null) this.record(this.fastLine, file, lineNo);
+      else this.judge(this.judges, file, lineNo);
     } else {
       this.line(buf.toString("utf8", start, end), file, lineNo);
     }
@@ -14205,6 +14504,26 @@ var Evaluator = class {
     this.diagnostics.lines++;
     addSample(this.diagnostics.tooLong, head, file, lineNo);
   }
+  /**
+   * The fast path's line (extractor scanned, fastLine reset) as record()
+   * counts it: the time the tokenizer parsed, then each plan's judge, else
+   * countEvent. A time the tokenizer did not parse: record() reads it.
+   */
+  judge(judges, file, lineNo) {
+    const t = this.extractor.timestampParsed();
+    if (typeof t !== "number") {
+      this.record(this.fastLine, file, lineNo);
+      return;
+    }
+    if (t <= this.fromMs || t > this.toMs) return;
+    for (let i = 0; i < this.plans.length; i++) {
+      const tally = this.tallies[i];
+      if (!tally.covers(t)) continue;
+      const judge = judges[i];
+      if (judge === null || !judge.count(tally, t))
+        countEvent(this.plans[i], tally, this.fastLine, t);
+    }
+  }
   /** A parsed line: find its timestamp, then count it for every request. */
   record(line, file, lineNo) {
     const t = this.lineTime(line);
@@ -14219,6 +14538,11 @@ var Evaluator = class {
     }
   }
 };
+function judgesOf(plans, spec, extractor, line) {
+  if (spec.timestampFormat !== void 0 || spec.timestampFrom !== void 0) return null;
+  const judges = plans.map((plan) => PlanJudge.of(plan, extractor, line));
+  return judges.some((j) => j !== null) ? judges : null;
+}
 function countEvent(plan, tally, line, t) {
   if (plan.kind === "ratio") {
     if (!plan.total.matches(line)) return;

@@ -33,6 +33,7 @@ import {
 import { compileLogQLRegex } from "../../../definition/logql/regex.js";
 import type { LineView } from "../line-parsing/line-record.js";
 import { type TextParser, textParser } from "../line-parsing/text-parsers.js";
+import { type PlainQuery, plainQueryOf } from "./plain-query.js";
 
 const nameIds = new Map<string, number>();
 
@@ -58,6 +59,8 @@ export interface CompiledQuery {
   readonly needsText: boolean;
   /** a label the query's pattern and regexp stages captured (the last stage that has it); absent without such stages */
   capturedLabel?(line: LineView, name: string): string | undefined;
+  /** the query's tests when it has the plain shape (see plain-query.ts), for a judge on the fast path */
+  readonly plain?: PlainQuery | null;
 }
 
 /** Loki's labels for what went wrong with a line in a query's stages. */
@@ -136,7 +139,8 @@ export function compileQuery(
     }
   }
   const matches = matchAll(predicates, readsErrors(query));
-  const compiled = { matches, matchesNothing: false, jsonLabels, jsonEquals, needsText };
+  const plain = plainQueryOf(query, streamLabels, skip, valueBytes);
+  const compiled = { matches, matchesNothing: false, jsonLabels, jsonEquals, needsText, plain };
   const textParsers = parsers.filter((p): p is TextParser => typeof p !== "string").reverse();
   if (textParsers.length === 0) return compiled;
   return { ...compiled, capturedLabel: capturedLabelOf(textParsers) };

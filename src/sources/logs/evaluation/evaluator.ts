@@ -19,6 +19,7 @@ import { type LineTime, lineTimeReader, readsTimeFromText } from "../line-parsin
 import type { BufferProvider } from "../reading/buffer-provider.js";
 import { type BreakdownKey, NONE_KEY, valueKey } from "./breakdown-key.js";
 import { type CompiledQuery, nameId } from "./compiled-query.js";
+import { PlanJudge } from "./plan-judge.js";
 import { reportedText } from "./reported-text.js";
 import { fieldsRead, type LatencyPlan, queriesOf, type RequestPlan } from "./request-plan.js";
 import { Tally } from "./tally.js";
@@ -73,6 +74,8 @@ export class Evaluator<T extends EventTally = Tally> {
   private readonly textLines: boolean;
   private readonly extractor: JsonExtractor | null;
   private readonly fastLine: FastLine | null;
+  /** per plan, its judge on the fast path (or null: countEvent); null when no plan has one */
+  private readonly judges: (PlanJudge | null)[] | null;
   /** where the readers best read this evaluator's lines to: the fast path's memory, when it has one */
   readonly readBuffers: BufferProvider | undefined;
 
@@ -93,6 +96,7 @@ export class Evaluator<T extends EventTally = Tally> {
     if (tokenizer === null) {
       this.extractor = null;
       this.fastLine = null;
+      this.judges = null;
       this.readBuffers = undefined;
     } else {
       // every field slo reads itself, plus every label a query reads after | json
@@ -105,6 +109,7 @@ export class Evaluator<T extends EventTally = Tally> {
         equals: queries.flatMap((q) => q.jsonEquals),
       });
       this.fastLine = new FastLine(this.extractor, spec.labels);
+      this.judges = judgesOf(plans, spec, this.extractor, this.fastLine);
       this.readBuffers = tokenizer;
     }
   }
@@ -114,7 +119,8 @@ export class Evaluator<T extends EventTally = Tally> {
     if (this.extractor?.scan(buf, start, end)) {
       this.diagnostics.lines++;
       this.fastLine!.reset(buf, start, end);
-      this.record(this.fastLine!, file, lineNo);
+      if (this.judges === null) this.record(this.fastLine!, file, lineNo);
+      else this.judge(this.judges, file, lineNo);
     } else {
       this.line(buf.toString("utf8", start, end), file, lineNo);
     }
@@ -161,6 +167,27 @@ export class Evaluator<T extends EventTally = Tally> {
     addSample(this.diagnostics.tooLong, head, file, lineNo);
   }
 
+  /**
+   * The fast path's line (extractor scanned, fastLine reset) as record()
+   * counts it: the time the tokenizer parsed, then each plan's judge, else
+   * countEvent. A time the tokenizer did not parse: record() reads it.
+   */
+  private judge(judges: (PlanJudge | null)[], file: string, lineNo: number): void {
+    const t = this.extractor!.timestampParsed();
+    if (typeof t !== "number") {
+      this.record(this.fastLine!, file, lineNo);
+      return;
+    }
+    if (t <= this.fromMs || t > this.toMs) return;
+    for (let i = 0; i < this.plans.length; i++) {
+      const tally = this.tallies[i]!;
+      if (!tally.covers(t)) continue;
+      const judge = judges[i]!;
+      if (judge === null || !judge.count(tally, t))
+        countEvent(this.plans[i]!, tally, this.fastLine!, t);
+    }
+  }
+
   /** A parsed line: find its timestamp, then count it for every request. */
   record(line: LineRecord, file: string, lineNo: number): void {
     const t = this.lineTime(line);
@@ -174,6 +201,22 @@ export class Evaluator<T extends EventTally = Tally> {
       if (tally.covers(t)) countEvent(this.plans[i]!, tally, line, t);
     }
   }
+}
+
+/**
+ * Judges for the plans on the fast path, or null when none has one. Only
+ * where the line's time is the timestamp field as RFC 3339 or epoch (no
+ * format, no pattern), which the tokenizer parses.
+ */
+function judgesOf(
+  plans: RequestPlan[],
+  spec: LogsSourceSpec,
+  extractor: JsonExtractor,
+  line: FastLine,
+): (PlanJudge | null)[] | null {
+  if (spec.timestampFormat !== undefined || spec.timestampFrom !== undefined) return null;
+  const judges = plans.map((plan) => PlanJudge.of(plan, extractor, line));
+  return judges.some((j) => j !== null) ? judges : null;
 }
 
 function countEvent(plan: RequestPlan, tally: EventTally, line: LineRecord, t: number): void {

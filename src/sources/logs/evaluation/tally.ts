@@ -59,21 +59,32 @@ export function groupKey(values: readonly string[]): string {
 }
 
 export class Tally {
-  readonly state: TallyState;
+  private readonly counted: TallyState;
   private readonly plan: RequestPlan;
   private readonly breakdownCounter: SpaceSavingCounter;
   private readonly groupCapacity: number;
+  /** whether events go through the current span (see SpanCount): no group, no correction */
+  private readonly spans: boolean;
+  private readonly span: SpanCount;
 
   constructor(plan: RequestPlan) {
     this.plan = plan;
     this.groupCapacity = groupValuesTallied(plan);
     this.breakdownCounter = new SpaceSavingCounter(MAX_BREAKDOWN_VALUES);
-    this.state = {
+    this.counted = {
       ...emptyCells(plan),
       breakdown: this.breakdownCounter.state,
       missingField: 0,
       groups: plan.grouping ? { tallied: new Map(), untallied: null } : null,
     };
+    this.spans = plan.grouping === null && plan.excluded === null;
+    this.span = new SpanCount();
+  }
+
+  /** The counts so far (plain data, to merge or send to another thread). */
+  get state(): TallyState {
+    this.closeSpan();
+    return this.counted;
   }
 
   /** Whether an event at t falls in any window or bucket of this request. */
@@ -92,16 +103,82 @@ export class Tally {
    * the breakdown; group: a grouped SLO's values of the event.
    */
   record(t: number, good: boolean, breakdownKey?: BreakdownKey, group?: string[]): void {
+    if (this.spans) {
+      const span = this.span;
+      if (!(t > span.fromMs && t <= span.toMs)) this.openSpan(t);
+      span.total++;
+      if (good) span.good++;
+      else if (breakdownKey !== undefined) this.breakdownCounter.add(breakdownKey);
+      return;
+    }
     const cells = group === undefined ? undefined : this.groupCells(group);
     if (this.excludedAt(t, good, cells)) return;
-    this.countIn(this.state, t, good);
+    this.countIn(this.counted, t, good);
     if (!good && breakdownKey !== undefined) this.breakdownCounter.add(breakdownKey);
     if (cells !== undefined) this.countIn(cells, t, good);
   }
 
+  /**
+   * Count the current span's events into the cells they fall in, then start
+   * the span t is in: the instants around t whose events fall in the same
+   * windows and buckets as t's (between the nearest window or bucket edges).
+   */
+  private openSpan(t: number): void {
+    this.closeSpan();
+    let fromMs = Number.NEGATIVE_INFINITY;
+    let toMs = Number.POSITIVE_INFINITY;
+    for (const w of this.plan.windows) {
+      if (t <= w.startMs) toMs = Math.min(toMs, w.startMs);
+      else if (t <= w.endMs) {
+        fromMs = Math.max(fromMs, w.startMs);
+        toMs = Math.min(toMs, w.endMs);
+      } else fromMs = Math.max(fromMs, w.endMs);
+    }
+    for (const r of this.plan.series) {
+      // bucket b is (start + b*step, start + (b+1)*step], as countIn finds it
+      const b = Math.ceil((t - r.startMs) / r.stepMs) - 1;
+      if (b < 0) toMs = Math.min(toMs, r.startMs);
+      else if (b >= r.count) fromMs = Math.max(fromMs, r.startMs + r.count * r.stepMs);
+      else {
+        fromMs = Math.max(fromMs, r.startMs + b * r.stepMs);
+        toMs = Math.min(toMs, r.startMs + (b + 1) * r.stepMs);
+      }
+    }
+    const span = this.span;
+    span.fromMs = fromMs;
+    span.toMs = toMs;
+    span.at = t;
+  }
+
+  /** Count the current span's events (all at instants like span.at) into the cells, and empty it. */
+  private closeSpan(): void {
+    const span = this.span;
+    if (span.total === 0) return;
+    const cells = this.counted;
+    const windows = this.plan.windows;
+    for (let i = 0; i < windows.length; i++) {
+      const w = windows[i]!;
+      if (span.at > w.startMs && span.at <= w.endMs) {
+        cells.windowTotal[i]! += span.total;
+        cells.windowGood[i]! += span.good;
+      }
+    }
+    const series = this.plan.series;
+    for (let i = 0; i < series.length; i++) {
+      const r = series[i]!;
+      const b = Math.ceil((span.at - r.startMs) / r.stepMs) - 1;
+      if (b >= 0 && b < r.count) {
+        cells.seriesTotal[i]![b]! += span.total;
+        cells.seriesGood[i]![b]! += span.good;
+      }
+    }
+    span.total = 0;
+    span.good = 0;
+  }
+
   /** The cells of a group: its own while fewer than groupValuesTallied have some, else the untallied. */
   private groupCells(values: string[]): Cells {
-    const groups = this.state.groups!;
+    const groups = this.counted.groups!;
     const key = groupKey(values);
     const known = groups.tallied.get(key);
     if (known) return known.cells;
@@ -143,7 +220,7 @@ export class Tally {
     const excluded = this.plan.excluded;
     if (excluded === null || !insidePeriods(excluded.periods, t)) return false;
     if (t <= excluded.startMs || t > excluded.endMs) return true;
-    const cellsOf = group === undefined ? [this.state] : [this.state, group];
+    const cellsOf = group === undefined ? [this.counted] : [this.counted, group];
     const count = (i: number) => {
       for (const cells of cellsOf) {
         cells.excludedTotal[i]!++;
@@ -159,21 +236,21 @@ export class Tally {
 
   /** A matching event at t without the latency field (t matters to the cache's MinuteTally only). */
   missingField(_t?: number): void {
-    this.state.missingField++;
+    this.counted.missingField++;
   }
 
   /** Per correction, the events it left out of its window. */
   excluded(): Counts[] | undefined {
-    return excludedOf(this.plan, this.state);
+    return excludedOf(this.plan, this.counted);
   }
 
   /** The events the corrections together left out of the window, each once. */
   excludedOnce(): Counts | undefined {
-    return excludedOnceOf(this.plan, this.state);
+    return excludedOnceOf(this.plan, this.counted);
   }
 
   merge(other: TallyState): void {
-    const s = this.state;
+    const s = this.counted;
     addCells(s, other);
     this.breakdownCounter.merge(other.breakdown);
     s.missingField += other.missingField;
@@ -185,7 +262,7 @@ export class Tally {
     for (const { values, cells } of other.tallied.values())
       addCells(this.groupCells(values), cells);
     if (other.untallied) {
-      const groups = this.state.groups!;
+      const groups = this.counted.groups!;
       groups.untallied ??= emptyCells(this.plan);
       addCells(groups.untallied, other.untallied);
     }
@@ -201,7 +278,7 @@ export class Tally {
 
   /** A grouped SLO's groups, and the counts of the values past the tallied ones. */
   groups(): { groups: GroupCounts[]; untallied?: CountsOverTime } | undefined {
-    const groups = this.state.groups;
+    const groups = this.counted.groups;
     if (!groups) return undefined;
     const counted = (cells: Cells): CountsOverTime => {
       const excluded = excludedOf(this.plan, cells);
@@ -231,6 +308,23 @@ export class Tally {
       .slice(0, limit)
       .map(entryOf);
   }
+}
+
+/**
+ * The events counted since the last edge crossed: lines come mostly in time
+ * order, so an event is most often in the same windows and buckets as the
+ * one before, and counting it is one comparison and one addition; the
+ * windows and buckets get the span's counts when an event falls outside it
+ * or the state is read.
+ */
+class SpanCount {
+  /** the span: (fromMs, toMs]; empty at first */
+  fromMs = 0;
+  toMs = Number.NEGATIVE_INFINITY;
+  /** an instant in the span, whose windows and buckets are the span's */
+  at = 0;
+  total = 0;
+  good = 0;
 }
 
 /** Whether t is inside one of sorted, separate periods (start, end]: a binary search. */
