@@ -14,7 +14,8 @@ import type { CliIo, OutputStream } from "../../src/cli/io.js";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 
-const TEST_CACHE_HOME = join(tmpdir(), `slo-test-cache-${process.pid}`);
+const TEST_CACHE_HOME =
+  process.env.SLO_TEST_CACHE_HOME ?? join(tmpdir(), `slo-test-cache-${process.pid}`);
 
 export interface CliResult {
   code: number;
