@@ -36132,7 +36132,6 @@ function addMinuteStates(a, b) {
   const end = Math.max(a.firstMinute + a.total.length, b.firstMinute + b.total.length);
   const length = end - first;
   const widen = (x, from) => {
-    if (from === first && x.length === length) return x;
     const wide = new Float64Array(length);
     wide.set(x, from - first);
     return wide;

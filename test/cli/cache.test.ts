@@ -116,6 +116,20 @@ describe("slo check with the log tally cache", { timeout: 120_000 }, () => {
     expect(cold).toMatchObject({ total: 202, bad: 3 });
   });
 
+  it("counts a last line without its newline once, in every run, until it is finished", async () => {
+    // one SLO of a 1d window: its current and previous windows share one set of buckets
+    const { dir, log, cache } = workspace(sloFile(["1d"]));
+    await appendFile(log, event(-0.5, 503).trimEnd());
+    const at = (m: number) => new Date(AT + m * MINUTE).toISOString();
+    for (const m of [1, 1, 2]) {
+      const cached = await totals(["check", "slo.yaml", "--at", at(m), "--cache", cache], dir);
+      expect(cached).toMatchObject({ total: 201, bad: 2 });
+    }
+    await appendFile(log, "\n");
+    const finished = await totals(["check", "slo.yaml", "--at", at(3), "--cache", cache], dir);
+    expect(finished).toMatchObject({ total: 201, bad: 2 });
+  });
+
   it("reads again the events past what the last run kept (a later --at on the same file)", async () => {
     const { dir, log, cache } = workspace();
     // events up to three days after the first run's instant, one bad a day after it

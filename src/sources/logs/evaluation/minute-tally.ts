@@ -184,15 +184,16 @@ export class MinuteTally {
 }
 
 /**
- * Two states added up, over the buckets of both (the first one's kept when
- * it covers the second's). The caller checks the caps again (checkCaps).
+ * Two states added up, over the buckets of both, as a new state: neither is
+ * changed. The caller checks the caps again (checkCaps).
  */
 export function addMinuteStates(a: MinuteState, b: MinuteState): MinuteState {
   const first = Math.min(a.firstMinute, b.firstMinute);
   const end = Math.max(a.firstMinute + a.total.length, b.firstMinute + b.total.length);
   const length = end - first;
+  // always a copy: a state added to is often still in use (a file's saved buckets
+  // answer several plans, each adding the unsaved tail to them)
   const widen = (x: Float64Array, from: number): Float64Array => {
-    if (from === first && x.length === length) return x;
     const wide = new Float64Array(length);
     wide.set(x, from - first);
     return wide;
