@@ -364,27 +364,35 @@ function twoDigits(p: usize): i32 {
   return a * 10 + b;
 }
 
+// The last valid date-and-minute prefix rfc3339Ms parsed ("2026-10-25T12:00",
+// 16 bytes) and its milliseconds: a log's lines mostly share it with the
+// line before, and then only the seconds onwards are left to read.
+let prefixKnown = false;
+let prefixLow: u64 = 0;
+let prefixHigh: u64 = 0;
+let prefixMs: f64 = 0;
+
 /**
  * line-parsing/timestamp.ts's rfc3339BytesMs on [start, end), operation for operation in
  * doubles so the answer is the same to the bit; NaN where it gives null.
+ * (Whole milliseconds are integers far below 2^53, so summing the prefix's
+ * part first gives the same double as summing field by field.)
  */
 function rfc3339Ms(start: usize, end: usize): f64 {
   if (end - start < 20) return NaN;
-  const centuries = twoDigits(start);
-  const years = twoDigits(start + 2);
-  const month = twoDigits(start + 5);
-  const day = twoDigits(start + 8);
-  if (centuries < 0 || years < 0 || month < 0 || day < 0) return NaN;
-  const year = centuries * 100 + years;
-  const sepT = load<u8>(start + 10);
-  if (load<u8>(start + 4) != 45 || load<u8>(start + 7) != 45) return NaN;
-  if (sepT != 84 && sepT != 116 && sepT != 32) return NaN;
-  const hour = twoDigits(start + 11);
-  const minute = twoDigits(start + 14);
+  const low = load<u64>(start);
+  const high = load<u64>(start, 8);
+  if (!prefixKnown || low != prefixLow || high != prefixHigh) {
+    const ms = prefixMsOf(start);
+    if (isNaN(ms)) return NaN;
+    prefixKnown = true;
+    prefixLow = low;
+    prefixHigh = high;
+    prefixMs = ms;
+  }
   const second = twoDigits(start + 17);
-  if (load<u8>(start + 13) != 58 || load<u8>(start + 16) != 58) return NaN;
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return NaN;
+  if (load<u8>(start + 16) != 58) return NaN;
+  if (second < 0 || second > 60) return NaN;
 
   let i = start + 19;
   let fractionMs: f64 = 0;
@@ -422,15 +430,31 @@ function rfc3339Ms(start: usize, end: usize): f64 {
     return NaN;
   }
 
-  const days = daysFromCivil(year, month, day);
-  const wholeMs: f64 =
-    days * 86_400_000 +
-    <f64>hour * 3_600_000 +
-    <f64>minute * 60_000 +
-    <f64>second * 1000 -
-    <f64>offsetMinutes * 60_000;
+  const wholeMs: f64 = prefixMs + <f64>second * 1000 - <f64>offsetMinutes * 60_000;
   const fractionWhole = Math.floor(fractionMs);
   return withFraction(wholeMs + fractionWhole, fractionMs - fractionWhole);
+}
+
+/**
+ * The milliseconds of a date, hour and minute ("YYYY-MM-DDTHH:MM", then ":"
+ * is checked by the caller) at start, checked as rfc3339BytesMs checks them; NaN when invalid.
+ */
+function prefixMsOf(start: usize): f64 {
+  const centuries = twoDigits(start);
+  const years = twoDigits(start + 2);
+  const month = twoDigits(start + 5);
+  const day = twoDigits(start + 8);
+  if (centuries < 0 || years < 0 || month < 0 || day < 0) return NaN;
+  const year = centuries * 100 + years;
+  const sepT = load<u8>(start + 10);
+  if (load<u8>(start + 4) != 45 || load<u8>(start + 7) != 45) return NaN;
+  if (sepT != 84 && sepT != 116 && sepT != 32) return NaN;
+  const hour = twoDigits(start + 11);
+  const minute = twoDigits(start + 14);
+  if (load<u8>(start + 13) != 58) return NaN;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return NaN;
+  return daysFromCivil(year, month, day) * 86_400_000 + <f64>hour * 3_600_000 + <f64>minute * 60_000;
 }
 
 function withFraction(whole: f64, fraction: f64): f64 {
