@@ -230,10 +230,7 @@ function findEntry(keyStart: usize, length: i32): i32 {
   for (let e = first; e < last; e++) {
     const entry = entries + <usize>e * ENTRY_BYTES;
     const key = keyBytes + <usize>load<i32>(entry);
-    // the length and the first byte are the group's
-    let k: i32 = 1;
-    while (k < length && load<u8>(key + <usize>k) == load<u8>(keyStart + <usize>k)) k++;
-    if (k == length) return e;
+    if (sameBytes(key, keyStart, length)) return e;
   }
   return -1;
 }
@@ -304,7 +301,9 @@ function numberValue(start: usize, end: usize): f64 {
   let i = negative ? start + 1 : start;
   if (end - i > 16) return NaN;
   let digits: i32 = 0;
-  let n: f64 = 0;
+  // at most 15 digits: an integer below 2^53, so the double made of it at
+  // the end is the one that adding digit by digit in doubles gives
+  let n: i64 = 0;
   let point: usize = 0;
   let seenPoint = false;
   for (; i < end; i++) {
@@ -316,43 +315,65 @@ function numberValue(start: usize, end: usize): f64 {
     }
     const d = c - 48;
     if (d > 9) break;
-    n = n * 10 + <f64>d;
+    n = n * 10 + <i64>d;
     digits++;
   }
   if (i != end || digits > 15) return NaN;
-  const value = seenPoint ? n / tenTo(<i32>(end - point - 1)) : n;
+  const value = seenPoint ? <f64>n / tenTo(<i32>(end - point - 1)) : <f64>n;
   return negative ? -value : value;
 }
 
-/** 10 to the k as JavaScript's 10 ** k gives it: exact for k up to 22 (here at most 16). */
+/**
+ * 10 to the k as JavaScript's 10 ** k gives it, for k from 0 to 16: every
+ * one an exact double. (A switch, not a table: this module keeps no data in
+ * memory, whose layout is the caller's.)
+ */
 function tenTo(k: i32): f64 {
-  let p: f64 = 1;
-  for (let j: i32 = 0; j < k; j++) p *= 10;
-  return p;
+  switch (k) {
+    case 0: return 1e0;
+    case 1: return 1e1;
+    case 2: return 1e2;
+    case 3: return 1e3;
+    case 4: return 1e4;
+    case 5: return 1e5;
+    case 6: return 1e6;
+    case 7: return 1e7;
+    case 8: return 1e8;
+    case 9: return 1e9;
+    case 10: return 1e10;
+    case 11: return 1e11;
+    case 12: return 1e12;
+    case 13: return 1e13;
+    case 14: return 1e14;
+    case 15: return 1e15;
+    default: return 1e16;
+  }
 }
 
-/** Whether [p, p + length) holds only ASCII bytes. */
+/** The low n bits (n in 0..16). */
+@inline
+function lowBits(n: i32): i32 {
+  return (1 << n) - 1;
+}
+
+/** Whether [p, p + length) holds only ASCII bytes (reads up to 15 bytes past it). */
 function ascii(p: usize, length: i32): bool {
   let i: i32 = 0;
   for (; i + 16 <= length; i += 16) {
     if (i8x16.bitmask(v128.load(p + <usize>i)) != 0) return false;
   }
-  for (; i < length; i++) {
-    if (load<u8>(p + <usize>i) >= 0x80) return false;
-  }
-  return true;
+  return (i8x16.bitmask(v128.load(p + <usize>i)) & lowBits(length - i)) == 0;
 }
 
-/** Whether [a, a + length) and [b, b + length) hold the same bytes. */
+/** Whether [a, a + length) and [b, b + length) hold the same bytes (reads up to 15 bytes past both). */
 function sameBytes(a: usize, b: usize, length: i32): bool {
   let i: i32 = 0;
   for (; i + 16 <= length; i += 16) {
     if (!v128.all_true<i8>(i8x16.eq(v128.load(a + <usize>i), v128.load(b + <usize>i)))) return false;
   }
-  for (; i < length; i++) {
-    if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return false;
-  }
-  return true;
+  const equal = i8x16.bitmask(i8x16.eq(v128.load(a + <usize>i), v128.load(b + <usize>i)));
+  const wanted = lowBits(length - i);
+  return (equal & wanted) == wanted;
 }
 
 /** Two digits at p, or -1. */
@@ -398,20 +419,18 @@ function rfc3339Ms(start: usize, end: usize): f64 {
   let fractionMs: f64 = 0;
   if (i < end && load<u8>(i) == 46) {
     i++;
-    let value: f64 = 0;
-    let scale: f64 = 1;
+    // nine digits at most: an integer, exact as the double adding them gives
+    let value: i32 = 0;
     const digitsStart = i;
     for (; i < end; i++) {
       const d = <u32>load<u8>(i) - 48;
       if (d > 9) break;
       // digits past nanoseconds cannot be represented anyway
-      if (i - digitsStart < 9) {
-        value = value * 10 + <f64>d;
-        scale *= 10;
-      }
+      if (i - digitsStart < 9) value = value * 10 + <i32>d;
     }
     if (i == digitsStart) return NaN;
-    fractionMs = (value * 1000) / scale;
+    const counted = i - digitsStart;
+    fractionMs = (<f64>value * 1000) / tenTo(counted < 9 ? <i32>counted : 9);
   }
 
   if (i >= end) return NaN;
