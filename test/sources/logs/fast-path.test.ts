@@ -476,6 +476,43 @@ describe("JsonExtractor + FastLine agree with JSON.parse", () => {
     }
   });
 
+  it("on RFC 3339 times in a row sharing their date and minute (the tokenizer keeps the last one's)", () => {
+    const times = [
+      "2026-10-25T12:00:00.5Z",
+      "2026-10-25T12:00:01Z",
+      "2026-10-25T12:00:61Z",
+      "2026-10-25T12:00:59.999999999+01:00",
+      "2026-10-25T12:00:60Z",
+      "2026-10-25T12:00x01Z",
+      "2026-10-25T12:00:01.5",
+      "2026-10-25T12:00:01+24:00",
+      "2026-10-25T12:00:01.Z",
+      "2026-10-25T12:01:00Z",
+      "2026-10-25T12:01:00-00:30",
+      "2026-10-26T12:01:00Z",
+      "2026-02-28T23:59:59Z",
+      "2026-02-29T23:59:59Z",
+      "2026-02-28T23:59:60Z",
+      "2024-02-29T23:59:59Z",
+      "2024-02-29T23:59:59Z",
+      "2024-02-29t23:59:59Z",
+      "2024-02-29 23:59:59Z",
+      "2024-02-29T24:59:59Z",
+      "2024-02-29T23:59:59Z",
+      "2024-03-01T00:00:00Z",
+    ];
+    const extractor = new JsonExtractor({ flat: [], raw: ["t"], timestamp: "t" });
+    for (const text of times) {
+      const line = Buffer.from(`{"t":"${text}"}`);
+      expect(extractor.scan(line, 0, line.length)).toBe(true);
+      const bytes = Buffer.from(text);
+      expect({ text, t: extractor.timestampParsed() }).toEqual({
+        text,
+        t: rfc3339BytesMs(bytes, 0, bytes.length),
+      });
+    }
+  });
+
   it("on random RFC 3339 times, parsed by the tokenizer exactly as rfc3339BytesMs parses them", () => {
     const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, "0"));
     const time = fc

@@ -230,10 +230,7 @@ function findEntry(keyStart: usize, length: i32): i32 {
   for (let e = first; e < last; e++) {
     const entry = entries + <usize>e * ENTRY_BYTES;
     const key = keyBytes + <usize>load<i32>(entry);
-    // the length and the first byte are the group's
-    let k: i32 = 1;
-    while (k < length && load<u8>(key + <usize>k) == load<u8>(keyStart + <usize>k)) k++;
-    if (k == length) return e;
+    if (sameBytes(key, keyStart, length)) return e;
   }
   return -1;
 }
@@ -304,7 +301,9 @@ function numberValue(start: usize, end: usize): f64 {
   let i = negative ? start + 1 : start;
   if (end - i > 16) return NaN;
   let digits: i32 = 0;
-  let n: f64 = 0;
+  // at most 15 digits: an integer below 2^53, so the double made of it at
+  // the end is the one that adding digit by digit in doubles gives
+  let n: i64 = 0;
   let point: usize = 0;
   let seenPoint = false;
   for (; i < end; i++) {
@@ -316,43 +315,65 @@ function numberValue(start: usize, end: usize): f64 {
     }
     const d = c - 48;
     if (d > 9) break;
-    n = n * 10 + <f64>d;
+    n = n * 10 + <i64>d;
     digits++;
   }
   if (i != end || digits > 15) return NaN;
-  const value = seenPoint ? n / tenTo(<i32>(end - point - 1)) : n;
+  const value = seenPoint ? <f64>n / tenTo(<i32>(end - point - 1)) : <f64>n;
   return negative ? -value : value;
 }
 
-/** 10 to the k as JavaScript's 10 ** k gives it: exact for k up to 22 (here at most 16). */
+/**
+ * 10 to the k as JavaScript's 10 ** k gives it, for k from 0 to 16: every
+ * one an exact double. (A switch, not a table: this module keeps no data in
+ * memory, whose layout is the caller's.)
+ */
 function tenTo(k: i32): f64 {
-  let p: f64 = 1;
-  for (let j: i32 = 0; j < k; j++) p *= 10;
-  return p;
+  switch (k) {
+    case 0: return 1e0;
+    case 1: return 1e1;
+    case 2: return 1e2;
+    case 3: return 1e3;
+    case 4: return 1e4;
+    case 5: return 1e5;
+    case 6: return 1e6;
+    case 7: return 1e7;
+    case 8: return 1e8;
+    case 9: return 1e9;
+    case 10: return 1e10;
+    case 11: return 1e11;
+    case 12: return 1e12;
+    case 13: return 1e13;
+    case 14: return 1e14;
+    case 15: return 1e15;
+    default: return 1e16;
+  }
 }
 
-/** Whether [p, p + length) holds only ASCII bytes. */
+/** The low n bits (n in 0..16). */
+@inline
+function lowBits(n: i32): i32 {
+  return (1 << n) - 1;
+}
+
+/** Whether [p, p + length) holds only ASCII bytes (reads up to 15 bytes past it). */
 function ascii(p: usize, length: i32): bool {
   let i: i32 = 0;
   for (; i + 16 <= length; i += 16) {
     if (i8x16.bitmask(v128.load(p + <usize>i)) != 0) return false;
   }
-  for (; i < length; i++) {
-    if (load<u8>(p + <usize>i) >= 0x80) return false;
-  }
-  return true;
+  return (i8x16.bitmask(v128.load(p + <usize>i)) & lowBits(length - i)) == 0;
 }
 
-/** Whether [a, a + length) and [b, b + length) hold the same bytes. */
+/** Whether [a, a + length) and [b, b + length) hold the same bytes (reads up to 15 bytes past both). */
 function sameBytes(a: usize, b: usize, length: i32): bool {
   let i: i32 = 0;
   for (; i + 16 <= length; i += 16) {
     if (!v128.all_true<i8>(i8x16.eq(v128.load(a + <usize>i), v128.load(b + <usize>i)))) return false;
   }
-  for (; i < length; i++) {
-    if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return false;
-  }
-  return true;
+  const equal = i8x16.bitmask(i8x16.eq(v128.load(a + <usize>i), v128.load(b + <usize>i)));
+  const wanted = lowBits(length - i);
+  return (equal & wanted) == wanted;
 }
 
 /** Two digits at p, or -1. */
@@ -364,46 +385,52 @@ function twoDigits(p: usize): i32 {
   return a * 10 + b;
 }
 
+// The last valid date-and-minute prefix rfc3339Ms parsed ("2026-10-25T12:00",
+// 16 bytes) and its milliseconds: a log's lines mostly share it with the
+// line before, and then only the seconds onwards are left to read.
+let prefixKnown = false;
+let prefixLow: u64 = 0;
+let prefixHigh: u64 = 0;
+let prefixMs: f64 = 0;
+
 /**
  * line-parsing/timestamp.ts's rfc3339BytesMs on [start, end), operation for operation in
  * doubles so the answer is the same to the bit; NaN where it gives null.
+ * (Whole milliseconds are integers far below 2^53, so summing the prefix's
+ * part first gives the same double as summing field by field.)
  */
 function rfc3339Ms(start: usize, end: usize): f64 {
   if (end - start < 20) return NaN;
-  const centuries = twoDigits(start);
-  const years = twoDigits(start + 2);
-  const month = twoDigits(start + 5);
-  const day = twoDigits(start + 8);
-  if (centuries < 0 || years < 0 || month < 0 || day < 0) return NaN;
-  const year = centuries * 100 + years;
-  const sepT = load<u8>(start + 10);
-  if (load<u8>(start + 4) != 45 || load<u8>(start + 7) != 45) return NaN;
-  if (sepT != 84 && sepT != 116 && sepT != 32) return NaN;
-  const hour = twoDigits(start + 11);
-  const minute = twoDigits(start + 14);
+  const low = load<u64>(start);
+  const high = load<u64>(start, 8);
+  if (!prefixKnown || low != prefixLow || high != prefixHigh) {
+    const ms = prefixMsOf(start);
+    if (isNaN(ms)) return NaN;
+    prefixKnown = true;
+    prefixLow = low;
+    prefixHigh = high;
+    prefixMs = ms;
+  }
   const second = twoDigits(start + 17);
-  if (load<u8>(start + 13) != 58 || load<u8>(start + 16) != 58) return NaN;
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return NaN;
+  if (load<u8>(start + 16) != 58) return NaN;
+  if (second < 0 || second > 60) return NaN;
 
   let i = start + 19;
   let fractionMs: f64 = 0;
   if (i < end && load<u8>(i) == 46) {
     i++;
-    let value: f64 = 0;
-    let scale: f64 = 1;
+    // nine digits at most: an integer, exact as the double adding them gives
+    let value: i32 = 0;
     const digitsStart = i;
     for (; i < end; i++) {
       const d = <u32>load<u8>(i) - 48;
       if (d > 9) break;
       // digits past nanoseconds cannot be represented anyway
-      if (i - digitsStart < 9) {
-        value = value * 10 + <f64>d;
-        scale *= 10;
-      }
+      if (i - digitsStart < 9) value = value * 10 + <i32>d;
     }
     if (i == digitsStart) return NaN;
-    fractionMs = (value * 1000) / scale;
+    const counted = i - digitsStart;
+    fractionMs = (<f64>value * 1000) / tenTo(counted < 9 ? <i32>counted : 9);
   }
 
   if (i >= end) return NaN;
@@ -422,15 +449,31 @@ function rfc3339Ms(start: usize, end: usize): f64 {
     return NaN;
   }
 
-  const days = daysFromCivil(year, month, day);
-  const wholeMs: f64 =
-    days * 86_400_000 +
-    <f64>hour * 3_600_000 +
-    <f64>minute * 60_000 +
-    <f64>second * 1000 -
-    <f64>offsetMinutes * 60_000;
+  const wholeMs: f64 = prefixMs + <f64>second * 1000 - <f64>offsetMinutes * 60_000;
   const fractionWhole = Math.floor(fractionMs);
   return withFraction(wholeMs + fractionWhole, fractionMs - fractionWhole);
+}
+
+/**
+ * The milliseconds of a date, hour and minute ("YYYY-MM-DDTHH:MM", then ":"
+ * is checked by the caller) at start, checked as rfc3339BytesMs checks them; NaN when invalid.
+ */
+function prefixMsOf(start: usize): f64 {
+  const centuries = twoDigits(start);
+  const years = twoDigits(start + 2);
+  const month = twoDigits(start + 5);
+  const day = twoDigits(start + 8);
+  if (centuries < 0 || years < 0 || month < 0 || day < 0) return NaN;
+  const year = centuries * 100 + years;
+  const sepT = load<u8>(start + 10);
+  if (load<u8>(start + 4) != 45 || load<u8>(start + 7) != 45) return NaN;
+  if (sepT != 84 && sepT != 116 && sepT != 32) return NaN;
+  const hour = twoDigits(start + 11);
+  const minute = twoDigits(start + 14);
+  if (load<u8>(start + 13) != 58) return NaN;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return NaN;
+  return daysFromCivil(year, month, day) * 86_400_000 + <f64>hour * 3_600_000 + <f64>minute * 60_000;
 }
 
 function withFraction(whole: f64, fraction: f64): f64 {
