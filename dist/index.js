@@ -57740,6 +57740,7 @@ var init_sync_gunzip = __esm({
 });
 
 // src/sources/logs/reading/stream-chunks.ts
+import { readSync } from "node:fs";
 async function* fileChunks(path, gzip, onRawBytes) {
   const handle = await openRegularFile(path);
   if (!gzip) {
@@ -57765,7 +57766,7 @@ async function* fileChunks(path, gzip, onRawBytes) {
 async function* fileBytes(handle, onRawBytes) {
   const buf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
   for (; ; ) {
-    const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+    const bytesRead = readSync(handle.fd, buf, 0, buf.length, null);
     if (bytesRead === 0) return;
     onRawBytes?.(bytesRead);
     yield buf.subarray(0, bytesRead);

@@ -14729,6 +14729,9 @@ var MinuteTally = class {
   }
 };
 
+// src/sources/logs/reading/stream-chunks.ts
+import { readSync } from "node:fs";
+
 // src/sources/logs/reading/gzip-members.ts
 import * as zlib from "node:zlib";
 var HEADER_PROBE_BYTES = 64 * 1024;
@@ -14910,7 +14913,7 @@ async function* fileChunks(path, gzip, onRawBytes) {
 async function* fileBytes(handle, onRawBytes) {
   const buf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
   for (; ; ) {
-    const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+    const bytesRead = readSync(handle.fd, buf, 0, buf.length, null);
     if (bytesRead === 0) return;
     onRawBytes?.(bytesRead);
     yield buf.subarray(0, bytesRead);

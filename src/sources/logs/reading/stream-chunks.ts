@@ -1,5 +1,6 @@
 /** The bytes of a file or a stream (stdin), gunzipped where they are gzip, in chunks. */
 
+import { readSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { membersAfter } from "./gzip-members.js";
 import { openRegularFile } from "./regular-file.js";
@@ -40,14 +41,20 @@ export async function* fileChunks(
   }
 }
 
-/** A file's bytes, read in order into one reused buffer: each chunk is valid until the next is asked for. */
+/**
+ * A file's bytes, read in order into one reused buffer: each chunk is valid
+ * until the next is asked for. Read synchronously: a read from the page
+ * cache takes less than the threadpool round trip (measured: 0.17 s of a
+ * worker's 4.7 s on 1 GB of .gz went to the async read's call alone), and
+ * the thread has nothing else to do meanwhile.
+ */
 async function* fileBytes(
   handle: FileHandle,
   onRawBytes?: (n: number) => void,
 ): AsyncIterable<Buffer> {
   const buf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
   for (;;) {
-    const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+    const bytesRead = readSync(handle.fd, buf, 0, buf.length, null);
     if (bytesRead === 0) return;
     onRawBytes?.(bytesRead);
     yield buf.subarray(0, bytesRead);
