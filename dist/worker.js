@@ -229,7 +229,7 @@ function unquotedOrNull(literal) {
   }
 }
 
-// node_modules/re2js/build/index.js
+// ../../main/node_modules/re2js/build/index.js
 var RE2Flags = class RE2Flags2 {
   static FOLD_CASE = 1;
   static LITERAL = 2;
@@ -7079,7 +7079,7 @@ function groupNames(expression) {
   return names;
 }
 
-// node_modules/@lezer/common/dist/index.js
+// ../../main/node_modules/@lezer/common/dist/index.js
 var DefaultBufferLength = 1024;
 var nextPropID = 0;
 var Range = class {
@@ -8632,7 +8632,7 @@ var StringInput = class {
 };
 var stoppedInner = new NodeProp({ perNode: true });
 
-// node_modules/@lezer/lr/dist/index.js
+// ../../main/node_modules/@lezer/lr/dist/index.js
 var Stack = class _Stack {
   /**
   @internal
@@ -10365,7 +10365,7 @@ function getSpecializer(spec) {
   return spec.get;
 }
 
-// node_modules/@grafana/lezer-logql/index.es.js
+// ../../main/node_modules/@grafana/lezer-logql/index.es.js
 var AGGREGATION_OPERATORS = [
   {
     label: "avg",
@@ -10965,9 +10965,9 @@ function convertQuery(top, source, text) {
   if (!selectorNode) throw new QueryError("expected a stream selector", logExpr.from);
   const selector = convertSelector(selectorNode, source);
   const stages = [];
-  const pipeline2 = logExpr.getChild("PipelineExpr");
-  if (pipeline2) {
-    for (const stage of pipelineStages(pipeline2)) stages.push(...convertStage(stage, source));
+  const pipeline = logExpr.getChild("PipelineExpr");
+  if (pipeline) {
+    for (const stage of pipelineStages(pipeline)) stages.push(...convertStage(stage, source));
   }
   return { selector, stages, text };
 }
@@ -13258,10 +13258,10 @@ var JsonExtractor = class {
   /** The compared values as the tokenizer's tables; those past its room are left out of constantsOf. */
   constantTables() {
     const slotConstants = new Int32Array(this.slotCount * 2);
-    const constants2 = [];
+    const constants3 = [];
     const constantBytes = [];
     this.constantsOf.forEach((list, slot) => {
-      const count = constants2.length / 2;
+      const count = constants3.length / 2;
       const bytes = list.reduce((sum, b) => sum + b.length, 0);
       if (count + list.length > MAX_CONSTANTS || constantBytes.length + bytes > MAX_CONSTANT_BYTES) {
         list.length = 0;
@@ -13270,13 +13270,13 @@ var JsonExtractor = class {
       slotConstants[2 * slot] = count;
       slotConstants[2 * slot + 1] = list.length;
       for (const b of list) {
-        constants2.push(constantBytes.length, b.length);
+        constants3.push(constantBytes.length, b.length);
         constantBytes.push(...b);
       }
     });
     return {
       slotConstants,
-      constants: Int32Array.from(constants2),
+      constants: Int32Array.from(constants3),
       constantBytes: Uint8Array.from(constantBytes)
     };
   }
@@ -14738,9 +14738,7 @@ var MinuteTally = class {
 };
 
 // src/sources/logs/reading/stream-chunks.ts
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { createGunzip } from "node:zlib";
+import { readSync } from "node:fs";
 
 // src/sources/logs/reading/gzip-members.ts
 import * as zlib from "node:zlib";
@@ -14848,19 +14846,67 @@ async function readAt(file, at, bytes) {
   return buf.subarray(0, bytesRead);
 }
 
+// src/sources/logs/reading/sync-gunzip.ts
+import * as zlib2 from "node:zlib";
+var codeNames = zlib2.codes;
+var ZlibError = class extends Error {
+  constructor(message, code, consumed) {
+    super(message);
+    this.code = code;
+    this.consumed = consumed;
+  }
+  code;
+  consumed;
+};
+async function* gunzipSync(compressed, chunkBytes) {
+  const stream = zlib2.createGunzip();
+  const handle = stream._handle;
+  const state = stream._writeState;
+  let failure = null;
+  handle.onerror = (message, errno, code) => {
+    failure = { message, code: code ?? codeNames[errno] };
+  };
+  const out = Buffer.allocUnsafe(chunkBytes);
+  let consumed = 0;
+  const inflate = function* (flush, input) {
+    let from = 0;
+    let length = input.length;
+    for (; ; ) {
+      handle.writeSync(flush, input, from, length, out, 0, out.length);
+      if (failure !== null) {
+        const { message, code } = failure;
+        throw new ZlibError(message, code, consumed);
+      }
+      const availOut = state[0];
+      const availIn = state[1];
+      consumed += length - availIn;
+      from += length - availIn;
+      length = availIn;
+      if (availOut < out.length) yield out.subarray(0, out.length - availOut);
+      if (availOut !== 0) return;
+    }
+  };
+  try {
+    for await (const chunk of compressed) yield* inflate(zlib2.constants.Z_NO_FLUSH, chunk);
+    yield* inflate(zlib2.constants.Z_FINISH, Buffer.alloc(0));
+  } finally {
+    stream.close();
+  }
+}
+
 // src/sources/logs/reading/stream-chunks.ts
 var READ_CHUNK_BYTES = 256 * 1024;
 async function* fileChunks(path, gzip, onRawBytes) {
   const handle = await openRegularFile(path);
-  const file = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
-  if (onRawBytes) file.on("data", (chunk) => onRawBytes(chunk.length));
   if (!gzip) {
+    const file = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
+    if (onRawBytes) file.on("data", (chunk) => onRawBytes(chunk.length));
     yield* file;
     return;
   }
   let handedOn = 0;
   try {
-    for await (const chunk of gunzipped(file)) {
+    for await (const chunk of gunzipped(fileBytes(handle, onRawBytes))) {
       handedOn += chunk.length;
       yield chunk;
     }
@@ -14868,6 +14914,17 @@ async function* fileChunks(path, gzip, onRawBytes) {
     if (!(error instanceof GzipDamage) || !error.afterMember) throw error;
     const exact = yield* membersAfter(path, handedOn, READ_CHUNK_BYTES);
     if (exact !== null) throw new GzipDamage(exact.offset, exact.reason, true);
+  } finally {
+    await handle.close();
+  }
+}
+async function* fileBytes(handle, onRawBytes) {
+  const buf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+  for (; ; ) {
+    const bytesRead = readSync(handle.fd, buf, 0, buf.length, null);
+    if (bytesRead === 0) return;
+    onRawBytes?.(bytesRead);
+    yield buf.subarray(0, bytesRead);
   }
 }
 async function* sniffedChunks(stream) {
@@ -14883,7 +14940,7 @@ async function* sniffedChunks(stream) {
       yield toBuffer(next.value);
     }
   };
-  if (head[0] === 31 && head[1] === 139) yield* gunzipped(Readable.from(rest()));
+  if (head[0] === 31 && head[1] === 139) yield* gunzipped(rest());
   else yield* rest();
 }
 function toBuffer(chunk) {
@@ -14899,19 +14956,20 @@ var GzipDamage = class extends Error {
   afterMember;
 };
 async function* gunzipped(source) {
-  const gunzip = createGunzip({ chunkSize: READ_CHUNK_BYTES });
-  let startsAsGzip = false;
-  source.once("data", (first) => {
-    startsAsGzip = first[0] === 31 && first[1] === 139;
-  });
-  pipeline(source, gunzip).catch(() => {
-  });
+  let startsAsGzip = null;
+  const watched = async function* () {
+    for await (const chunk of source) {
+      if (chunk.length === 0) continue;
+      startsAsGzip ??= chunk[0] === 31 && chunk[1] === 139;
+      yield chunk;
+    }
+  };
   try {
-    for await (const chunk of gunzip) yield chunk;
+    yield* gunzipSync(watched(), READ_CHUNK_BYTES);
   } catch (error) {
-    const reason = damageReason(error, startsAsGzip);
-    if (reason === null) throw error;
-    throw new GzipDamage(gunzip.bytesWritten, reason, startsAsGzip && isHeaderError(error));
+    if (!(error instanceof ZlibError)) throw error;
+    const gzip = startsAsGzip === true;
+    throw new GzipDamage(error.consumed, damageReason(error, gzip), gzip && isHeaderError(error));
   }
 }
 function isHeaderError(error) {
@@ -14920,7 +14978,6 @@ function isHeaderError(error) {
 function damageReason(error, startsAsGzip) {
   const { code, message } = error;
   if (code === "Z_BUF_ERROR") return "the gzip data ends early: the file is truncated";
-  if (code !== "Z_DATA_ERROR" && code !== "Z_NEED_DICT") return null;
   if (isHeaderError(error)) {
     return startsAsGzip ? "bytes after a gzip member are not gzip (junk appended, or a damaged member header)" : "not gzip data: the file does not start with gzip's magic bytes 1f 8b";
   }
