@@ -229,7 +229,7 @@ function unquotedOrNull(literal) {
   }
 }
 
-// ../../main/node_modules/re2js/build/index.js
+// node_modules/re2js/build/index.js
 var RE2Flags = class RE2Flags2 {
   static FOLD_CASE = 1;
   static LITERAL = 2;
@@ -7079,7 +7079,7 @@ function groupNames(expression) {
   return names;
 }
 
-// ../../main/node_modules/@lezer/common/dist/index.js
+// node_modules/@lezer/common/dist/index.js
 var DefaultBufferLength = 1024;
 var nextPropID = 0;
 var Range = class {
@@ -8632,7 +8632,7 @@ var StringInput = class {
 };
 var stoppedInner = new NodeProp({ perNode: true });
 
-// ../../main/node_modules/@lezer/lr/dist/index.js
+// node_modules/@lezer/lr/dist/index.js
 var Stack = class _Stack {
   /**
   @internal
@@ -10365,7 +10365,7 @@ function getSpecializer(spec) {
   return spec.get;
 }
 
-// ../../main/node_modules/@grafana/lezer-logql/index.es.js
+// node_modules/@grafana/lezer-logql/index.es.js
 var AGGREGATION_OPERATORS = [
   {
     label: "avg",
