@@ -57268,13 +57268,14 @@ async function cachedRead(read, cache, runJobs, rangeBytes) {
     (_, i) => signatures[i] !== null && shares[i] === i && !overflowed.has(i) ? [i] : []
   );
   if (cached2.length === 0) return null;
+  const reach = plans.map((_, i) => reachOf(i, plans, signatures, shares));
   const span = {
-    fromMs: Math.min(...cached2.map((i) => plans[i].fromMs)),
-    toMs: Math.max(...cached2.map((i) => plans[i].toMs)) + CACHE_FUTURE_MS
+    fromMs: Math.min(...cached2.map((i) => reach[i].fromMs)),
+    toMs: Math.max(...cached2.map((i) => reach[i].toMs)) + CACHE_FUTURE_MS
   };
   const fromMinute = span.fromMs / MINUTE_MS4 + 1;
   if ((span.toMs - span.fromMs) / MINUTE_MS4 > MAX_CACHE_CELLS) return null;
-  for (const file2 of files) findUsable(file2, cached2, plans, signatures);
+  for (const file2 of files) findUsable(file2, cached2, plans, signatures, reach);
   await runFileJobs(files, cached2, span, rangeBytes, runJobs);
   const tallies = plans.map(() => null);
   plans.forEach((plan, i) => {
@@ -57349,16 +57350,26 @@ async function prepareFile(input2, cache, settings, note) {
     damage: null
   };
 }
-function findUsable(file2, cached2, plans, signatures) {
+function findUsable(file2, cached2, plans, signatures, reach) {
   if (file2.change !== "grew" && file2.change !== "unchanged") return;
   for (const i of cached2) {
     const plan = plans[i];
     const entry = file2.cached.entries.find((e) => e.signature === signatures[i]);
     if (!entry?.state || !fitsPlan(plan, entry.state)) continue;
-    if (entry.coverFrom > plan.fromMs / MINUTE_MS4 + 1) continue;
-    if (plan.toMs / MINUTE_MS4 >= entry.state.droppedFrom) continue;
+    if (entry.coverFrom > reach[i].fromMs / MINUTE_MS4 + 1) continue;
+    if (reach[i].toMs / MINUTE_MS4 >= entry.state.droppedFrom) continue;
     file2.usable.set(i, entry);
   }
+}
+function reachOf(i, plans, signatures, shares) {
+  let fromMs = plans[i].fromMs;
+  let toMs = plans[i].toMs;
+  plans.forEach((plan, j) => {
+    if (signatures[j] === null || shares[j] !== i) return;
+    fromMs = Math.min(fromMs, plan.fromMs);
+    toMs = Math.max(toMs, plan.toMs);
+  });
+  return { fromMs, toMs };
 }
 function refilled(file2, cached2) {
   return cached2.filter((i) => !file2.usable.has(i)).length;

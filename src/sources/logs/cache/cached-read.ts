@@ -144,14 +144,17 @@ export async function cachedRead(
   );
   if (cached.length === 0) return null;
 
+  // each set of buckets must hold what every plan counting from it needs (an SLO's
+  // previous window, another SLO of the same queries and a longer window), not its owner's alone
+  const reach = plans.map((_, i) => reachOf(i, plans, signatures, shares));
   const span = {
-    fromMs: Math.min(...cached.map((i) => plans[i]!.fromMs)),
-    toMs: Math.max(...cached.map((i) => plans[i]!.toMs)) + CACHE_FUTURE_MS,
+    fromMs: Math.min(...cached.map((i) => reach[i]!.fromMs)),
+    toMs: Math.max(...cached.map((i) => reach[i]!.toMs)) + CACHE_FUTURE_MS,
   };
   const fromMinute = span.fromMs / MINUTE_MS + 1;
   // more buckets than a request may hold: none would be cached
   if ((span.toMs - span.fromMs) / MINUTE_MS > MAX_CACHE_CELLS) return null;
-  for (const file of files) findUsable(file, cached, plans, signatures);
+  for (const file of files) findUsable(file, cached, plans, signatures, reach);
 
   await runFileJobs(files, cached, span, rangeBytes, runJobs);
 
@@ -259,16 +262,34 @@ function findUsable(
   cached: number[],
   plans: RequestPlan[],
   signatures: (string | null)[],
+  reach: { fromMs: number; toMs: number }[],
 ): void {
   if (file.change !== "grew" && file.change !== "unchanged") return;
   for (const i of cached) {
     const plan = plans[i]!;
     const entry = file.cached!.entries.find((e) => e.signature === signatures[i]);
     if (!entry?.state || !fitsPlan(plan, entry.state)) continue;
-    if (entry.coverFrom > plan.fromMs / MINUTE_MS + 1) continue;
-    if (plan.toMs / MINUTE_MS >= entry.state.droppedFrom) continue;
+    if (entry.coverFrom > reach[i]!.fromMs / MINUTE_MS + 1) continue;
+    if (reach[i]!.toMs / MINUTE_MS >= entry.state.droppedFrom) continue;
     file.usable.set(i, entry);
   }
+}
+
+/** The span every plan that counts from plan i's buckets needs: i's own, its sharers' too. */
+function reachOf(
+  i: number,
+  plans: RequestPlan[],
+  signatures: (string | null)[],
+  shares: number[],
+): { fromMs: number; toMs: number } {
+  let fromMs = plans[i]!.fromMs;
+  let toMs = plans[i]!.toMs;
+  plans.forEach((plan, j) => {
+    if (signatures[j] === null || shares[j] !== i) return;
+    fromMs = Math.min(fromMs, plan.fromMs);
+    toMs = Math.max(toMs, plan.toMs);
+  });
+  return { fromMs, toMs };
 }
 
 function refilled(file: FilePlan, cached: number[]): number {

@@ -43,6 +43,15 @@ corrections:
     duration: 37m
     reason: maintenance
 slos:
+  # first, so it owns the buckets it shares with avail: which must still hold avail's 30d
+  - name: avail-1h
+    objective: 99%
+    window: 1h
+    indicator:
+      ratio:
+        source: logs
+        total: '{app="ctrl"} | json | msg =~ "resp.*"'
+        bad: '{app="ctrl"} | json | msg =~ "resp.*" | status >= 500'
   - name: avail
     objective: 99%
     window: 30d
