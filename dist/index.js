@@ -36420,11 +36420,8 @@ var init_minute_tally = __esm({
       record(t2, good, breakdownKey2, group) {
         const s = this.state;
         const minute2 = minuteOf(t2);
-        const i = minute2 - s.firstMinute;
-        if (i >= this.length) {
-          if (minute2 < s.droppedFrom) s.droppedFrom = minute2;
-          return;
-        }
+        const i = this.bucketOf(minute2);
+        if (i === null) return;
         s.total[i]++;
         if (good) s.good[i]++;
         if (group !== void 0) this.recordGroup(group, i, good);
@@ -36432,14 +36429,15 @@ var init_minute_tally = __esm({
           this.recordBreakdown(breakdownKey2, minute2);
       }
       missingField(t2) {
-        const s = this.state;
-        const minute2 = minuteOf(t2);
-        const i = minute2 - s.firstMinute;
-        if (i >= this.length) {
-          if (minute2 < s.droppedFrom) s.droppedFrom = minute2;
-          return;
-        }
-        s.missing[i]++;
+        const i = this.bucketOf(minuteOf(t2));
+        if (i !== null) this.state.missing[i]++;
+      }
+      /** The bucket of a minute; null past the buckets kept, which only moves droppedFrom. */
+      bucketOf(minute2) {
+        const i = minute2 - this.state.firstMinute;
+        if (i < this.length) return i;
+        if (minute2 < this.state.droppedFrom) this.state.droppedFrom = minute2;
+        return null;
       }
       recordGroup(values, i, good) {
         const groups2 = this.state.groups;

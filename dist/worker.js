@@ -14674,11 +14674,8 @@ var MinuteTally = class {
   record(t, good, breakdownKey2, group) {
     const s = this.state;
     const minute = minuteOf(t);
-    const i = minute - s.firstMinute;
-    if (i >= this.length) {
-      if (minute < s.droppedFrom) s.droppedFrom = minute;
-      return;
-    }
+    const i = this.bucketOf(minute);
+    if (i === null) return;
     s.total[i]++;
     if (good) s.good[i]++;
     if (group !== void 0) this.recordGroup(group, i, good);
@@ -14686,14 +14683,15 @@ var MinuteTally = class {
       this.recordBreakdown(breakdownKey2, minute);
   }
   missingField(t) {
-    const s = this.state;
-    const minute = minuteOf(t);
-    const i = minute - s.firstMinute;
-    if (i >= this.length) {
-      if (minute < s.droppedFrom) s.droppedFrom = minute;
-      return;
-    }
-    s.missing[i]++;
+    const i = this.bucketOf(minuteOf(t));
+    if (i !== null) this.state.missing[i]++;
+  }
+  /** The bucket of a minute; null past the buckets kept, which only moves droppedFrom. */
+  bucketOf(minute) {
+    const i = minute - this.state.firstMinute;
+    if (i < this.length) return i;
+    if (minute < this.state.droppedFrom) this.state.droppedFrom = minute;
+    return null;
   }
   recordGroup(values, i, good) {
     const groups = this.state.groups;

@@ -117,11 +117,8 @@ export class MinuteTally {
   record(t: number, good: boolean, breakdownKey?: BreakdownKey, group?: string[]): void {
     const s = this.state;
     const minute = minuteOf(t);
-    const i = minute - s.firstMinute;
-    if (i >= this.length) {
-      if (minute < s.droppedFrom) s.droppedFrom = minute;
-      return;
-    }
+    const i = this.bucketOf(minute);
+    if (i === null) return;
     s.total[i]!++;
     if (good) s.good[i]!++;
     if (group !== undefined) this.recordGroup(group, i, good);
@@ -130,14 +127,16 @@ export class MinuteTally {
   }
 
   missingField(t: number): void {
-    const s = this.state;
-    const minute = minuteOf(t);
-    const i = minute - s.firstMinute;
-    if (i >= this.length) {
-      if (minute < s.droppedFrom) s.droppedFrom = minute;
-      return;
-    }
-    s.missing![i]!++;
+    const i = this.bucketOf(minuteOf(t));
+    if (i !== null) this.state.missing![i]!++;
+  }
+
+  /** The bucket of a minute; null past the buckets kept, which only moves droppedFrom. */
+  private bucketOf(minute: number): number | null {
+    const i = minute - this.state.firstMinute;
+    if (i < this.length) return i;
+    if (minute < this.state.droppedFrom) this.state.droppedFrom = minute;
+    return null;
   }
 
   private recordGroup(values: string[], i: number, good: boolean): void {
