@@ -20707,6 +20707,60 @@ var require_light = __commonJS({
   }
 });
 
+// src/definition/duration.ts
+function parseDuration(text) {
+  const s = text.trim();
+  if (s === "") return null;
+  let total = 0;
+  PART.lastIndex = 0;
+  while (PART.lastIndex < s.length) {
+    const start = PART.lastIndex;
+    const m = PART.exec(s);
+    if (!m || m.index !== start) return null;
+    total += Number(m[1]) * UNIT_MS[m[2]];
+  }
+  return total > 0 ? total : null;
+}
+function formatDuration(ms) {
+  if (ms <= 0) return "0s";
+  const order = [
+    ["d", UNIT_MS.d],
+    ["h", UNIT_MS.h],
+    ["m", UNIT_MS.m],
+    ["s", UNIT_MS.s],
+    ["ms", 1]
+  ];
+  let rest = ms;
+  let out = "";
+  for (const [unit, size2] of order) {
+    if (rest >= size2) {
+      const n = Math.floor(rest / size2);
+      out += `${n}${unit}`;
+      rest -= n * size2;
+    }
+  }
+  return out;
+}
+var UNIT_MS, PART, HOUR_MS2, MINUTE_MS2, DAY_MS3;
+var init_duration = __esm({
+  "src/definition/duration.ts"() {
+    "use strict";
+    UNIT_MS = {
+      ms: 1,
+      s: 1e3,
+      m: 6e4,
+      h: 36e5,
+      d: 864e5,
+      w: 7 * 864e5,
+      y: 365 * 864e5
+    };
+    PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)/y;
+    HOUR_MS2 = UNIT_MS.h;
+    MINUTE_MS2 = UNIT_MS.m;
+    DAY_MS3 = UNIT_MS.d;
+  }
+});
+
 // src/http/client.ts
 function createHttpClient(options) {
   const secrets = secretValues(options);
@@ -36106,7 +36160,7 @@ var init_evaluator = __esm({
 
 // src/sources/logs/evaluation/minute-tally.ts
 function minuteOf(t2) {
-  return Math.ceil(t2 / MINUTE_MS4);
+  return Math.ceil(t2 / MINUTE_MS2);
 }
 function emptyMinuteState(plan, firstMinute, length) {
   return {
@@ -36122,7 +36176,7 @@ function emptyMinuteState(plan, firstMinute, length) {
   };
 }
 function onWholeMinutes(plan) {
-  const whole = (ms) => Number.isFinite(ms) && ms % MINUTE_MS4 === 0;
+  const whole = (ms) => Number.isFinite(ms) && ms % MINUTE_MS2 === 0;
   if (!plan.windows.every((w) => whole(w.startMs) && whole(w.endMs))) return false;
   if (!plan.series.every((s) => whole(s.startMs) && whole(s.stepMs))) return false;
   const b = plan.breakdown;
@@ -36267,8 +36321,8 @@ function dropBefore(s, fromMinute) {
 function tallyStateOf(plan, s) {
   const excluded = excludedMinutes(plan, s);
   const cellsOf = (good, total) => cellsFrom(plan, s.firstMinute, good, total, excluded);
-  const fromMinute = plan.fromMs / MINUTE_MS4 + 1;
-  const toMinute = plan.toMs / MINUTE_MS4;
+  const fromMinute = plan.fromMs / MINUTE_MS2 + 1;
+  const toMinute = plan.toMs / MINUTE_MS2;
   const inPlan = (x) => sumMinutes(x, s.firstMinute, fromMinute, toMinute, null);
   let groups2 = null;
   if (plan.grouping) {
@@ -36294,8 +36348,8 @@ function excludedMinutes(plan, s) {
 }
 function markPeriods(flags, firstMinute, periods) {
   for (const p of periods) {
-    const from = Math.max(0, p.startMs / MINUTE_MS4 + 1 - firstMinute);
-    const to = Math.min(flags.length, p.endMs / MINUTE_MS4 + 1 - firstMinute);
+    const from = Math.max(0, p.startMs / MINUTE_MS2 + 1 - firstMinute);
+    const to = Math.min(flags.length, p.endMs / MINUTE_MS2 + 1 - firstMinute);
     for (let i = from; i < to; i++) flags[i] = 1;
   }
 }
@@ -36316,8 +36370,8 @@ function cellsFrom(plan, firstMinute, good, total, excluded) {
     totalBefore[i + 1] = totalBefore[i] + (counted2 ? total[i] : 0);
   }
   const span = (prefix, startMs, endMs) => {
-    const from = Math.min(n, Math.max(0, startMs / MINUTE_MS4 + 1 - firstMinute));
-    const to = Math.min(n, Math.max(0, endMs / MINUTE_MS4 + 1 - firstMinute));
+    const from = Math.min(n, Math.max(0, startMs / MINUTE_MS2 + 1 - firstMinute));
+    const to = Math.min(n, Math.max(0, endMs / MINUTE_MS2 + 1 - firstMinute));
     return to > from ? prefix[to] - prefix[from] : 0;
   };
   const windowGood = Float64Array.from(plan.windows, (w) => span(goodBefore, w.startMs, w.endMs));
@@ -36338,8 +36392,8 @@ function cellsFrom(plan, firstMinute, good, total, excluded) {
       markPeriods(flags, firstMinute, periods);
       return flags;
     });
-    const from = Math.max(0, e.startMs / MINUTE_MS4 + 1 - firstMinute);
-    const to = Math.min(n, e.endMs / MINUTE_MS4 + 1 - firstMinute);
+    const from = Math.max(0, e.startMs / MINUTE_MS2 + 1 - firstMinute);
+    const to = Math.min(n, e.endMs / MINUTE_MS2 + 1 - firstMinute);
     for (let i = from; i < to; i++) {
       if (excluded[i] === 0) continue;
       each.forEach((flags, c) => {
@@ -36369,8 +36423,8 @@ function breakdownOf(plan, s, excluded) {
   };
   const b = plan.breakdown;
   if (b === null || s.breakdown === null) return state;
-  const from = b.startMs / MINUTE_MS4 + 1;
-  const to = b.endMs / MINUTE_MS4;
+  const from = b.startMs / MINUTE_MS2 + 1;
+  const to = b.endMs / MINUTE_MS2;
   for (const [key, perMinute] of s.breakdown) {
     let count6 = 0;
     for (const [minute2, n] of perMinute) {
@@ -36391,18 +36445,18 @@ function fitsPlan(plan, s) {
   return s.missing !== null === (plan.kind === "latency") && s.groups !== null === (plan.grouping !== null) && // a plan without a breakdown may read buckets that keep one
   (plan.breakdown === null || s.breakdown !== null);
 }
-var MINUTE_MS4, MinuteTally;
+var MinuteTally;
 var init_minute_tally = __esm({
   "src/sources/logs/evaluation/minute-tally.ts"() {
     "use strict";
+    init_duration();
     init_limits();
     init_tally();
-    MINUTE_MS4 = 6e4;
     MinuteTally = class {
       constructor(plan, fromMs, toMs) {
         this.fromMs = fromMs;
-        this.length = Math.max(0, minuteOf(toMs) - fromMs / MINUTE_MS4);
-        this.state = emptyMinuteState(plan, fromMs / MINUTE_MS4 + 1, this.length);
+        this.length = Math.max(0, minuteOf(toMs) - fromMs / MINUTE_MS2);
+        this.state = emptyMinuteState(plan, fromMs / MINUTE_MS2 + 1, this.length);
         this.groupCapacity = groupValuesTallied(plan);
         if (this.length > MAX_CACHE_CELLS) this.state.overflow = true;
       }
@@ -57271,8 +57325,8 @@ async function cachedRead(read, cache, runJobs, rangeBytes) {
     fromMs: Math.min(...cached2.map((i) => reach[i].fromMs)),
     toMs: Math.max(...cached2.map((i) => reach[i].toMs)) + CACHE_FUTURE_MS
   };
-  const fromMinute = span.fromMs / MINUTE_MS4 + 1;
-  if ((span.toMs - span.fromMs) / MINUTE_MS4 > MAX_CACHE_CELLS) return null;
+  const fromMinute = span.fromMs / MINUTE_MS2 + 1;
+  if ((span.toMs - span.fromMs) / MINUTE_MS2 > MAX_CACHE_CELLS) return null;
   for (const file2 of files) findUsable(file2, cached2, plans, signatures, reach);
   await runFileJobs(files, cached2, span, rangeBytes, runJobs);
   const tallies = plans.map(() => null);
@@ -57354,8 +57408,8 @@ function findUsable(file2, cached2, plans, signatures, reach) {
     const plan = plans[i];
     const entry = file2.cached.entries.find((e) => e.signature === signatures[i]);
     if (!entry?.state || !fitsPlan(plan, entry.state)) continue;
-    if (entry.coverFrom > reach[i].fromMs / MINUTE_MS4 + 1) continue;
-    if (reach[i].toMs / MINUTE_MS4 >= entry.state.droppedFrom) continue;
+    if (entry.coverFrom > reach[i].fromMs / MINUTE_MS2 + 1) continue;
+    if (reach[i].toMs / MINUTE_MS2 >= entry.state.droppedFrom) continue;
     file2.usable.set(i, entry);
   }
 }
@@ -57464,7 +57518,7 @@ function answerOf(plan, i, files, fromMinute) {
     const tail = file2.tail.get(i);
     const all = tail ? addMinuteStates(saved, tail) : saved;
     if (!withinCaps(plan, all)) return "overflow";
-    if (plan.toMs / MINUTE_MS4 >= all.droppedFrom) return "overflow";
+    if (plan.toMs / MINUTE_MS2 >= all.droppedFrom) return "overflow";
     tally.merge(tallyStateOf(plan, all));
   }
   if (tally.state.breakdown.floor > 0 || tally.state.groups?.untallied) return "overflow";
@@ -57557,6 +57611,7 @@ function readDiagnostics(files) {
 var init_cached_read = __esm({
   "src/sources/logs/cache/cached-read.ts"() {
     "use strict";
+    init_duration();
     init_limits();
     init_evaluator();
     init_minute_tally();
@@ -79394,55 +79449,8 @@ function createGitHubClient(options) {
   return client;
 }
 
-// src/definition/duration.ts
-var UNIT_MS = {
-  ms: 1,
-  s: 1e3,
-  m: 6e4,
-  h: 36e5,
-  d: 864e5,
-  w: 7 * 864e5,
-  y: 365 * 864e5
-};
-var PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)/y;
-function parseDuration(text) {
-  const s = text.trim();
-  if (s === "") return null;
-  let total = 0;
-  PART.lastIndex = 0;
-  while (PART.lastIndex < s.length) {
-    const start = PART.lastIndex;
-    const m = PART.exec(s);
-    if (!m || m.index !== start) return null;
-    total += Number(m[1]) * UNIT_MS[m[2]];
-  }
-  return total > 0 ? total : null;
-}
-function formatDuration(ms) {
-  if (ms <= 0) return "0s";
-  const order = [
-    ["d", UNIT_MS.d],
-    ["h", UNIT_MS.h],
-    ["m", UNIT_MS.m],
-    ["s", UNIT_MS.s],
-    ["ms", 1]
-  ];
-  let rest = ms;
-  let out = "";
-  for (const [unit, size2] of order) {
-    if (rest >= size2) {
-      const n = Math.floor(rest / size2);
-      out += `${n}${unit}`;
-      rest -= n * size2;
-    }
-  }
-  return out;
-}
-var HOUR_MS2 = UNIT_MS.h;
-var MINUTE_MS2 = UNIT_MS.m;
-var DAY_MS3 = UNIT_MS.d;
-
 // src/github/deadline.ts
+init_duration();
 init_limits();
 var DeadlinePassed = class extends Error {
   name = "AbortError";
@@ -79955,6 +79963,7 @@ function reportCorrectionsSummary(entries) {
 }
 
 // src/report/episodes.ts
+init_duration();
 init_limits();
 
 // src/report/format.ts
@@ -81745,11 +81754,11 @@ async function writeReportFiles(report3, markdown, env) {
 }
 
 // src/parse-option.ts
+init_duration();
 init_errors();
-var MINUTE_MS3 = 6e4;
 var RFC3339 = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
 function parseAt(text, option2, now = Date.now()) {
-  if (text === void 0) return Math.floor(now / MINUTE_MS3) * MINUTE_MS3;
+  if (text === void 0) return Math.floor(now / MINUTE_MS2) * MINUTE_MS2;
   const ms = RFC3339.test(text.trim()) ? Date.parse(text.trim()) : Number.NaN;
   if (!Number.isFinite(ms)) {
     throw usageError(`${option2} ${text}: expected an RFC 3339 time like 2026-11-24T12:00:00Z`);
@@ -82339,6 +82348,9 @@ async function countSafely(factory, { spec, requests }) {
   }
 }
 
+// src/pipeline/burn-rate-history.ts
+init_duration();
+
 // src/engine/burn-rate-history.ts
 function burnRateHistoryOf(input2) {
   const { buckets, startMs, stepMs } = input2;
@@ -82382,6 +82394,7 @@ function longWindows(rules, periodMs) {
 init_limits();
 
 // src/pipeline/trend-and-history.ts
+init_duration();
 var iso3 = (ms) => new Date(ms).toISOString();
 function previousOf(slo, plan, result) {
   const counts2 = result?.windows[plan.previousKey];
@@ -82785,6 +82798,7 @@ init_defaults();
 
 // src/definition/calendar.ts
 init_limits();
+init_duration();
 var CALENDAR_UNITS = [
   "minute",
   "hour",
@@ -82867,6 +82881,7 @@ function isRealWallClock(w) {
 }
 
 // src/definition/openslo/durations.ts
+init_duration();
 var DAY = 864e5;
 var SHORTHAND_UNIT_MS = {
   m: 6e4,
@@ -83434,6 +83449,7 @@ function remainingOf(entry) {
 
 // src/pipeline/requests.ts
 init_defaults();
+init_duration();
 
 // node_modules/date-fns/constants.js
 var daysInYear = 365.2425;
@@ -83782,7 +83798,7 @@ var PREVIOUS_KEY = "previous";
 var PREVIOUS_SLICES_KEY = "previousSlices";
 var PREVIOUS_COVERAGE_KEY = "previousCoverage";
 function burnDownPoints(spanMs) {
-  const minutes = spanMs / 6e4;
+  const minutes = spanMs / MINUTE_MS2;
   if (minutes < BURN_DOWN_POINTS) return Math.max(1, Math.floor(minutes));
   if (!Number.isInteger(minutes)) return BURN_DOWN_POINTS;
   for (let n = BURN_DOWN_POINTS; n >= BURN_DOWN_POINTS / 2; n--) {
@@ -83791,7 +83807,7 @@ function burnDownPoints(spanMs) {
   return BURN_DOWN_POINTS;
 }
 function coverageBuckets(lengthMs) {
-  const minutes = lengthMs / 6e4;
+  const minutes = lengthMs / MINUTE_MS2;
   if (!Number.isInteger(minutes)) return PREVIOUS_COVERAGE_BUCKETS;
   for (let n = PREVIOUS_COVERAGE_BUCKETS; n >= MIN_WHOLE_MINUTE_COVERAGE_BUCKETS; n--) {
     if (minutes % n === 0) return n;
@@ -83807,6 +83823,9 @@ function historySeries(slo, bounds, atMs) {
   const count6 = Math.max(1, Math.min(ALERT_HISTORY_MAX_BUCKETS, wanted));
   return { key: "alertHistory", startMs: atMs - count6 * stepMs, stepMs, count: count6 };
 }
+
+// src/pipeline/sampled-counts.ts
+init_duration();
 
 // src/engine/samples.ts
 function compares(value, op, threshold) {
@@ -83898,6 +83917,9 @@ function samplingNote(stepMs, eachAnEvent) {
 function engineJudge(judge) {
   return judge.kind === "threshold" ? { kind: "threshold", op: judge.op, threshold: judge.threshold } : judge;
 }
+
+// src/pipeline/verification.ts
+init_duration();
 
 // src/engine/deploy-verdict.ts
 var LN_2PI = Math.log(2 * Math.PI);
@@ -84645,6 +84667,7 @@ import { dirname as dirname2 } from "node:path";
 // src/definition/corrections.ts
 init_defaults();
 init_limits();
+init_duration();
 
 // src/definition/rrule-text.ts
 var FREQUENCIES = ["SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"];
@@ -84735,6 +84758,7 @@ function partProblem(part2, seen) {
 
 // src/definition/rules.ts
 init_limits();
+init_duration();
 init_ast();
 init_parse();
 init_promql();
@@ -85502,6 +85526,9 @@ function roundNumber(value) {
   return Number(value.toPrecision(12));
 }
 
+// src/definition/normalize.ts
+init_duration();
+
 // src/definition/grouping.ts
 init_defaults();
 init_limits();
@@ -85661,6 +85688,7 @@ init_promql();
 init_zod();
 init_defaults();
 init_limits();
+init_duration();
 function percent4(fraction3) {
   return fraction3 === 0 ? "0" : `${fraction3 * 100}%`;
 }
@@ -86576,6 +86604,7 @@ init_errors();
 
 // src/definition/openslo/alerting.ts
 init_defaults();
+init_duration();
 
 // src/definition/openslo/extensions.ts
 var SLO_ANNOTATION = {
@@ -87099,6 +87128,7 @@ function pageFirst(a, b) {
 
 // src/definition/openslo/budget-adjustments.ts
 init_defaults();
+init_duration();
 var CORRECTION_CATEGORIES = [
   "maintenance",
   "outside-business-hours",
@@ -87207,6 +87237,7 @@ function targetsOf(ctx, o, slosByObject) {
 
 // src/definition/openslo/indicators.ts
 init_defaults();
+init_duration();
 import { dirname as dirname3 } from "node:path";
 init_histogram();
 
@@ -87794,6 +87825,7 @@ function histogramUnit(selector2) {
 
 // src/definition/openslo/slo.ts
 init_defaults();
+init_duration();
 init_promql();
 var SPEC_KEYS = [
   "description",
@@ -88928,6 +88960,7 @@ function matchersMissingFromErrors(errors, total) {
 }
 
 // src/definition/pyrra/windows.ts
+init_duration();
 init_promql_duration();
 var HOURS_IN_28_DAYS = 28 * 24;
 var PYRRA_WINDOWS = [
@@ -89524,9 +89557,11 @@ function errnoOf(error63) {
 // src/definition/sloth.ts
 init_defaults();
 init_limits();
+init_duration();
 init_promql();
 
 // src/definition/sloth-alert-windows.ts
+init_duration();
 var ALERT_WINDOWS_KIND = "AlertWindows";
 function isAlertWindows(doc) {
   return doc.kind === ALERT_WINDOWS_KIND;
@@ -91707,6 +91742,7 @@ function logSafe(text) {
 }
 
 // src/action/verify.ts
+init_duration();
 init_errors();
 
 // src/github/verify-publish.ts

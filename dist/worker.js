@@ -14634,8 +14634,21 @@ function hasByteOrderMark(buf, start, end) {
   return end - start >= 3 && buf[start] === 239 && buf[start + 1] === 187 && buf[start + 2] === 191;
 }
 
+// src/definition/duration.ts
+var UNIT_MS = {
+  ms: 1,
+  s: 1e3,
+  m: 6e4,
+  h: 36e5,
+  d: 864e5,
+  w: 7 * 864e5,
+  y: 365 * 864e5
+};
+var HOUR_MS = UNIT_MS.h;
+var MINUTE_MS = UNIT_MS.m;
+var DAY_MS2 = UNIT_MS.d;
+
 // src/sources/logs/evaluation/minute-tally.ts
-var MINUTE_MS = 6e4;
 function minuteOf(t) {
   return Math.ceil(t / MINUTE_MS);
 }

@@ -4,10 +4,8 @@
  * option in the error (`--at` on the command line, `at` in a workflow).
  */
 
-import { parseDuration } from "./definition/duration.js";
+import { MINUTE_MS, parseDuration } from "./definition/duration.js";
 import { usageError } from "./errors.js";
-
-const MINUTE_MS = 60_000;
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
 

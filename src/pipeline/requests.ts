@@ -1,7 +1,7 @@
 /** What to ask a source for one SLO at one instant: its windows, buckets and breakdown. */
 
 import { DEFAULT_LOG_BREAKDOWN_FIELD } from "../defaults.js";
-import { DAY_MS, HOUR_MS } from "../definition/duration.js";
+import { DAY_MS, HOUR_MS, MINUTE_MS } from "../definition/duration.js";
 import type { BurnRateWindow, SloSet, SloSpec, SourceSpec } from "../definition/model.js";
 import { alertHistoryStep, heldSeriesKey, ruleReachMs, ruleStep } from "../engine/alert-history.js";
 import { type WindowBounds, type WindowDefinition, windowBounds } from "../engine/windows.js";
@@ -193,7 +193,7 @@ const PREVIOUS_COVERAGE_KEY = "previousCoverage";
  * span so far), so a rerun can count them from the logs' minute cache.
  */
 export function burnDownPoints(spanMs: number): number {
-  const minutes = spanMs / 60_000;
+  const minutes = spanMs / MINUTE_MS;
   if (minutes < BURN_DOWN_POINTS) return Math.max(1, Math.floor(minutes));
   if (!Number.isInteger(minutes)) return BURN_DOWN_POINTS;
   for (let n = BURN_DOWN_POINTS; n >= BURN_DOWN_POINTS / 2; n--) {
@@ -209,7 +209,7 @@ export function burnDownPoints(spanMs: number): number {
  * logs' minute cache; PREVIOUS_COVERAGE_BUCKETS when none fits.
  */
 export function coverageBuckets(lengthMs: number): number {
-  const minutes = lengthMs / 60_000;
+  const minutes = lengthMs / MINUTE_MS;
   if (!Number.isInteger(minutes)) return PREVIOUS_COVERAGE_BUCKETS;
   for (let n = PREVIOUS_COVERAGE_BUCKETS; n >= MIN_WHOLE_MINUTE_COVERAGE_BUCKETS; n--) {
     if (minutes % n === 0) return n;

@@ -13,6 +13,7 @@
  * kept), is left for a cold read (its tally null).
  */
 
+import { MINUTE_MS } from "../../../definition/duration.js";
 import type { LogsSourceSpec } from "../../../definition/model.js";
 import { CACHE_FUTURE_MS, MAX_CACHE_CELLS } from "../../../limits.js";
 import type { CountRequest, LineSample } from "../../types.js";
@@ -22,7 +23,6 @@ import {
   dropBefore,
   emptyMinuteState,
   fitsPlan,
-  MINUTE_MS,
   type MinuteState,
   onWholeMinutes,
   tallyStateOf,

@@ -11,6 +11,7 @@
  * request is read cold instead.
  */
 
+import { MINUTE_MS } from "../../../definition/duration.js";
 import {
   MAX_BREAKDOWN_VALUES,
   MAX_CACHE_BREAKDOWN_ENTRIES,
@@ -20,8 +21,6 @@ import type { Period } from "../../types.js";
 import type { BreakdownKey } from "./breakdown-key.js";
 import type { RequestPlan } from "./request-plan.js";
 import { type Cells, groupKey, groupValuesTallied, type TallyState } from "./tally.js";
-
-export const MINUTE_MS = 60_000;
 
 /** The bucket of an event at t. */
 export function minuteOf(t: number): number {
