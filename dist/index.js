@@ -57398,6 +57398,7 @@ async function prepareFile(input2, cache, settings, note) {
     saved: /* @__PURE__ */ new Map(),
     tail: /* @__PURE__ */ new Map(),
     merged: /* @__PURE__ */ new Map(),
+    answered: /* @__PURE__ */ new Map(),
     diagnostics: [],
     damage: null
   };
@@ -57511,12 +57512,19 @@ function savedState(file2, i, plan, fromMinute) {
   file2.merged.set(i, merged);
   return merged;
 }
+function answeredState(file2, i, plan, fromMinute) {
+  const known = file2.answered.get(i);
+  if (known) return known;
+  const saved = savedState(file2, i, plan, fromMinute);
+  const tail = file2.tail.get(i);
+  const all = tail ? addMinuteStates(saved, tail) : saved;
+  file2.answered.set(i, all);
+  return all;
+}
 function answerOf(plan, i, files, fromMinute) {
   const tally = new Tally(plan);
   for (const file2 of files) {
-    const saved = savedState(file2, i, plan, fromMinute);
-    const tail = file2.tail.get(i);
-    const all = tail ? addMinuteStates(saved, tail) : saved;
+    const all = answeredState(file2, i, plan, fromMinute);
     if (!withinCaps(plan, all)) return "overflow";
     if (plan.toMs / MINUTE_MS2 >= all.droppedFrom) return "overflow";
     tally.merge(tallyStateOf(plan, all));

@@ -99,6 +99,8 @@ interface FilePlan {
   tail: Map<number, MinuteState>;
   /** the cached buckets and this run's added up, once per plan */
   merged: Map<number, MinuteState>;
+  /** those and the unkept last line's, once per plan: what the plans sharing them count */
+  answered: Map<number, MinuteState>;
   diagnostics: { role: Role; seq: number; result: ScanDiagnostics }[];
   damage: { offset: number; reason: string; lines: number } | null;
 }
@@ -251,6 +253,7 @@ async function prepareFile(
     saved: new Map(),
     tail: new Map(),
     merged: new Map(),
+    answered: new Map(),
     diagnostics: [],
     damage: null,
   };
@@ -408,6 +411,22 @@ function savedState(file: FilePlan, i: number, plan: RequestPlan, fromMinute: nu
   return merged;
 }
 
+/** A file's buckets of a plan with the unkept last line's added: what every plan sharing them counts. */
+function answeredState(
+  file: FilePlan,
+  i: number,
+  plan: RequestPlan,
+  fromMinute: number,
+): MinuteState {
+  const known = file.answered.get(i);
+  if (known) return known;
+  const saved = savedState(file, i, plan, fromMinute);
+  const tail = file.tail.get(i);
+  const all = tail ? addMinuteStates(saved, tail) : saved;
+  file.answered.set(i, all);
+  return all;
+}
+
 /**
  * A plan's counts over every file, as a Tally; "overflow" when the buckets
  * passed a cap or cannot give exactly what a cold read would.
@@ -420,9 +439,7 @@ function answerOf(
 ): Tally | "overflow" {
   const tally = new Tally(plan);
   for (const file of files) {
-    const saved = savedState(file, i, plan, fromMinute);
-    const tail = file.tail.get(i);
-    const all = tail ? addMinuteStates(saved, tail) : saved;
+    const all = answeredState(file, i, plan, fromMinute);
     if (!withinCaps(plan, all)) return "overflow";
     // events after the buckets kept were not counted: this plan needs them
     if (plan.toMs / MINUTE_MS >= all.droppedFrom) return "overflow";
